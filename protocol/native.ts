@@ -1,0 +1,174 @@
+/**
+ * The native binary protocol ("Build Your Own Redis" framing), see
+ * docs/protocol.md. Pure functions over Uint8Array; all integers little-endian.
+ *
+ * Decoders are incremental: `undefined` means "need more bytes", a complete
+ * frame reports how many bytes it consumed, and malformed input throws
+ * ProtocolError.
+ */
+import { bytesToBinary, writeBinary } from "./bytes.ts";
+import { ProtocolError } from "./errors.ts";
+
+/** Largest message body (after the 4-byte length) either side may send. */
+export const MAX_MSG_LEN = 32 * 1024 * 1024;
+/** Most strings one request may carry. */
+export const MAX_ARGS = 200_000;
+
+export const enum Tag {
+  Nil = 0,
+  Err = 1,
+  Str = 2,
+  Int = 3,
+  Dbl = 4,
+  Arr = 5,
+}
+
+export const enum ErrCode {
+  Unknown = 1,
+  TooBig = 2,
+  WrongType = 3,
+  BadArg = 4,
+}
+
+function view(buf: Uint8Array): DataView {
+  return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+/** Decodes native requests; `consumed` holds the length of the last frame. */
+export class NativeRequestDecoder {
+  consumed = 0;
+
+  /** Decodes one request from buf[start, end) into binary-string arguments. */
+  decode(buf: Uint8Array, start: number, end: number): string[] | undefined {
+    const available = end - start;
+    if (available < 4) return undefined;
+    const dv = view(buf);
+    const msgLen = dv.getUint32(start, true);
+    if (msgLen > MAX_MSG_LEN) throw new ProtocolError(`native message too long: ${msgLen}`);
+    if (msgLen < 4) throw new ProtocolError(`native message too short: ${msgLen}`);
+    if (available < 4 + msgLen) return undefined;
+    const frameEnd = start + 4 + msgLen;
+    const count = dv.getUint32(start + 4, true);
+    if (count > MAX_ARGS) throw new ProtocolError(`too many strings in request: ${count}`);
+    let pos = start + 8;
+    const argv: string[] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      if (pos + 4 > frameEnd) throw new ProtocolError("string header overruns message");
+      const len = dv.getUint32(pos, true);
+      pos += 4;
+      if (len > frameEnd - pos) throw new ProtocolError("string overruns message");
+      argv[i] = bytesToBinary(buf, pos, pos + len);
+      pos += len;
+    }
+    if (pos !== frameEnd) throw new ProtocolError("trailing bytes in message");
+    this.consumed = 4 + msgLen;
+    return argv;
+  }
+
+  /** Bytes needed to complete the frame starting at `start`, if its header is in. */
+  expectedLength(buf: Uint8Array, start: number, end: number): number | undefined {
+    if (end - start < 4) return undefined;
+    return 4 + view(buf).getUint32(start, true);
+  }
+}
+
+/** Encodes a request (binary-string arguments) as one native frame. */
+export function encodeNativeRequest(argv: readonly string[]): Uint8Array {
+  let size = 8;
+  for (const a of argv) size += 4 + a.length;
+  const out = new Uint8Array(size);
+  const dv = view(out);
+  dv.setUint32(0, size - 4, true);
+  dv.setUint32(4, argv.length, true);
+  let pos = 8;
+  for (const a of argv) {
+    dv.setUint32(pos, a.length, true);
+    pos = writeBinary(out, pos + 4, a);
+  }
+  return out;
+}
+
+/** A decoded native response value. Strings are binary strings. */
+export type NativeValue =
+  | { type: "nil" }
+  | { type: "err"; code: number; message: string }
+  | { type: "str"; value: string }
+  | { type: "int"; value: bigint }
+  | { type: "dbl"; value: number }
+  | { type: "arr"; values: NativeValue[] };
+
+/** Decodes one response frame from buf[start, end). */
+export class NativeResponseDecoder {
+  consumed = 0;
+
+  decode(buf: Uint8Array, start: number, end: number): NativeValue | undefined {
+    if (end - start < 4) return undefined;
+    const dv = view(buf);
+    const msgLen = dv.getUint32(start, true);
+    if (msgLen > MAX_MSG_LEN) throw new ProtocolError(`native response too long: ${msgLen}`);
+    if (end - start < 4 + msgLen) return undefined;
+    const frameEnd = start + 4 + msgLen;
+    const [value, pos] = readValue(buf, dv, start + 4, frameEnd, 0);
+    if (pos !== frameEnd) throw new ProtocolError("trailing bytes in response");
+    this.consumed = 4 + msgLen;
+    return value;
+  }
+}
+
+const MAX_DEPTH = 64;
+
+function readValue(
+  buf: Uint8Array,
+  dv: DataView,
+  pos: number,
+  end: number,
+  depth: number,
+): [NativeValue, number] {
+  const need = (n: number) => {
+    if (pos + n > end) throw new ProtocolError("value overruns response");
+  };
+  need(1);
+  const tag = buf[pos++];
+  switch (tag) {
+    case Tag.Nil:
+      return [{ type: "nil" }, pos];
+    case Tag.Err: {
+      need(8);
+      const code = dv.getUint32(pos, true);
+      const len = dv.getUint32(pos + 4, true);
+      pos += 8;
+      need(len);
+      return [{ type: "err", code, message: bytesToBinary(buf, pos, pos + len) }, pos + len];
+    }
+    case Tag.Str: {
+      need(4);
+      const len = dv.getUint32(pos, true);
+      pos += 4;
+      need(len);
+      return [{ type: "str", value: bytesToBinary(buf, pos, pos + len) }, pos + len];
+    }
+    case Tag.Int:
+      need(8);
+      return [{ type: "int", value: dv.getBigInt64(pos, true) }, pos + 8];
+    case Tag.Dbl:
+      need(8);
+      return [{ type: "dbl", value: dv.getFloat64(pos, true) }, pos + 8];
+    case Tag.Arr: {
+      need(4);
+      if (depth >= MAX_DEPTH) throw new ProtocolError("response nested too deeply");
+      const n = dv.getUint32(pos, true);
+      pos += 4;
+      // Each element takes at least one byte: reject counts the frame cannot hold.
+      if (n > end - pos) throw new ProtocolError("array overruns response");
+      const values: NativeValue[] = [];
+      for (let i = 0; i < n; i++) {
+        const [v, next] = readValue(buf, dv, pos, end, depth + 1);
+        values.push(v);
+        pos = next;
+      }
+      return [{ type: "arr", values }, pos];
+    }
+    default:
+      throw new ProtocolError(`unknown response tag ${tag}`);
+  }
+}

@@ -1,0 +1,272 @@
+/**
+ * RESP2/RESP3 request decoding (server side) and reply decoding (client side).
+ * Strings are binary strings (one char per byte), see bytes.ts.
+ */
+import { bytesToBinary } from "./bytes.ts";
+import { ProtocolError } from "./errors.ts";
+import { splitArgs } from "./inline.ts";
+
+/** Redis's PROTO_INLINE_MAX_SIZE. */
+export const INLINE_MAX = 64 * 1024;
+/** Redis's limit on the element count of one multibulk request. */
+export const MULTIBULK_MAX = 1024 * 1024;
+const CR = 13;
+const LF = 10;
+
+function protocolError(detail: string): ProtocolError {
+  return new ProtocolError(detail, `ERR Protocol error: ${detail}`);
+}
+
+/**
+ * Incremental RESP request decoder. Like Redis's query-buffer parser it keeps
+ * the arguments of a partly received multibulk request, so a huge request
+ * arriving over many reads is scanned once. `consumed` is how many bytes the
+ * last call used, whether or not it completed a request: callers must always
+ * drop that many bytes.
+ */
+export class RespRequestDecoder {
+  consumed = 0;
+  /** When incomplete: total bytes needed from the current start, if known. */
+  needed = 0;
+  /** proto-max-bulk-len; mutable through CONFIG SET. */
+  maxBulkLen = 512 * 1024 * 1024;
+
+  #argv: string[] | undefined;
+  #remaining = 0;
+
+  decode(buf: Uint8Array, start: number, end: number): string[] | undefined {
+    this.consumed = 0;
+    this.needed = 0;
+    if (this.#argv === undefined) {
+      if (start >= end) return undefined;
+      if (buf[start] !== 42 /* * */) return this.#inline(buf, start, end);
+      const line = findCRLF(buf, start, end);
+      if (line < 0) {
+        if (end - start > INLINE_MAX) throw protocolError("too big mbulk count string");
+        return undefined;
+      }
+      const count = parseInteger(buf, start + 1, line);
+      if (count === undefined || count > MULTIBULK_MAX) {
+        throw protocolError("invalid multibulk length");
+      }
+      this.consumed = line + 2 - start;
+      start = line + 2;
+      if (count <= 0) return []; // Redis ignores empty multibulks
+      this.#argv = [];
+      this.#remaining = count;
+    }
+    const argv = this.#argv;
+    while (this.#remaining > 0) {
+      if (start >= end) return undefined;
+      const line = findCRLF(buf, start, end);
+      if (line < 0) {
+        if (end - start > INLINE_MAX) throw protocolError("too big bulk count string");
+        return undefined;
+      }
+      if (buf[start] !== 36 /* $ */) {
+        throw protocolError(`expected '$', got '${String.fromCharCode(buf[start])}'`);
+      }
+      const len = parseInteger(buf, start + 1, line);
+      if (len === undefined || len < 0 || len > this.maxBulkLen) {
+        throw protocolError("invalid bulk length");
+      }
+      const dataStart = line + 2;
+      if (end - dataStart < len + 2) {
+        this.needed = dataStart + len + 2 - start;
+        return undefined;
+      }
+      argv.push(bytesToBinary(buf, dataStart, dataStart + len));
+      this.#remaining--;
+      const next = dataStart + len + 2;
+      this.consumed += next - start;
+      start = next;
+    }
+    this.#argv = undefined;
+    return argv;
+  }
+
+  #inline(buf: Uint8Array, start: number, end: number): string[] | undefined {
+    let nl = -1;
+    for (let i = start; i < end; i++) {
+      if (buf[i] === LF) {
+        nl = i;
+        break;
+      }
+    }
+    if (nl < 0) {
+      if (end - start > INLINE_MAX) throw protocolError("too big inline request");
+      return undefined;
+    }
+    const lineEnd = nl > start && buf[nl - 1] === CR ? nl - 1 : nl;
+    const argv = splitArgs(bytesToBinary(buf, start, lineEnd));
+    if (argv === undefined) throw protocolError("unbalanced quotes in request");
+    this.consumed = nl + 1 - start;
+    return argv;
+  }
+}
+
+function findCRLF(buf: Uint8Array, start: number, end: number): number {
+  const at = buf.subarray(start, end).indexOf(CR);
+  if (at < 0) return -1;
+  const pos = start + at;
+  // Redis splits on \r and assumes \n follows; a lone \r with \n missing yet
+  // means the line is still arriving.
+  return pos + 1 < end ? pos : -1;
+}
+
+/** Parses a signed decimal integer from buf[start, end), as Redis's string2ll. */
+function parseInteger(buf: Uint8Array, start: number, end: number): number | undefined {
+  if (start >= end || end - start > 20) return undefined;
+  let i = start;
+  let negative = false;
+  if (buf[i] === 45 /* - */) {
+    negative = true;
+    i++;
+    if (i === end) return undefined;
+  }
+  let value = 0;
+  for (; i < end; i++) {
+    const d = buf[i] - 48;
+    if (d < 0 || d > 9) return undefined;
+    value = value * 10 + d;
+  }
+  if (!Number.isSafeInteger(value)) return undefined;
+  return negative ? -value : value;
+}
+
+/** Encodes a request as a RESP multibulk (binary-string arguments). */
+export function encodeRespRequest(argv: readonly string[]): Uint8Array {
+  let head = `*${argv.length}\r\n`;
+  let size = head.length;
+  for (const a of argv) size += `$${a.length}\r\n`.length + a.length + 2;
+  const out = new Uint8Array(size);
+  let pos = 0;
+  const put = (s: string) => {
+    for (let i = 0; i < s.length; i++) out[pos++] = s.charCodeAt(i);
+  };
+  put(head);
+  for (const a of argv) {
+    head = `$${a.length}\r\n`;
+    put(head);
+    put(a);
+    put("\r\n");
+  }
+  return out;
+}
+
+/** A decoded RESP reply. Strings are binary strings. */
+export type RespValue =
+  | { type: "simple"; value: string }
+  | { type: "error"; value: string }
+  | { type: "int"; value: bigint }
+  | { type: "bulk"; value: string }
+  | { type: "verbatim"; format: string; value: string }
+  | { type: "null" }
+  | { type: "nullArray" }
+  | { type: "double"; value: number; raw: string }
+  | { type: "bool"; value: boolean }
+  | { type: "bignum"; value: string }
+  | { type: "array"; values: RespValue[] }
+  | { type: "set"; values: RespValue[] }
+  | { type: "push"; values: RespValue[] }
+  | { type: "map"; entries: [RespValue, RespValue][] };
+
+/** Incremental RESP reply decoder for clients. */
+export class RespReplyDecoder {
+  consumed = 0;
+
+  decode(buf: Uint8Array, start: number, end: number): RespValue | undefined {
+    const r = readReply(buf, start, end, 0);
+    if (r === undefined) return undefined;
+    this.consumed = r[1] - start;
+    return r[0];
+  }
+}
+
+function readLine(buf: Uint8Array, start: number, end: number): [string, number] | undefined {
+  const cr = findCRLF(buf, start, end);
+  if (cr < 0) return undefined;
+  return [bytesToBinary(buf, start, cr), cr + 2];
+}
+
+function readReply(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  depth: number,
+): [RespValue, number] | undefined {
+  if (start >= end) return undefined;
+  if (depth > 64) throw new ProtocolError("reply nested too deeply");
+  const type = String.fromCharCode(buf[start]);
+  const line = readLine(buf, start + 1, end);
+  if (line === undefined) return undefined;
+  const [text, next] = line;
+  switch (type) {
+    case "+":
+      return [{ type: "simple", value: text }, next];
+    case "-":
+      return [{ type: "error", value: text }, next];
+    case ":":
+      return [{ type: "int", value: BigInt(text) }, next];
+    case "(":
+      return [{ type: "bignum", value: text }, next];
+    case "_":
+      return [{ type: "null" }, next];
+    case "#":
+      return [{ type: "bool", value: text === "t" }, next];
+    case ",":
+      return [{ type: "double", value: parseRespDouble(text), raw: text }, next];
+    case "$":
+    case "=":
+    case "!": {
+      const len = Number(text);
+      if (len < 0) return [{ type: type === "$" ? "null" : "nullArray" }, next];
+      if (end - next < len + 2) return undefined;
+      const value = bytesToBinary(buf, next, next + len);
+      const after = next + len + 2;
+      if (type === "!") return [{ type: "error", value }, after];
+      if (type === "=") {
+        return [{ type: "verbatim", format: value.slice(0, 3), value: value.slice(4) }, after];
+      }
+      return [{ type: "bulk", value }, after];
+    }
+    case "*":
+    case "~":
+    case ">":
+    case "%":
+    case "|": {
+      const n = Number(text);
+      if (!Number.isInteger(n)) throw new ProtocolError(`bad aggregate length '${text}'`);
+      if (n < 0) return [{ type: "nullArray" }, next];
+      const count = type === "%" || type === "|" ? n * 2 : n;
+      const values: RespValue[] = [];
+      let pos = next;
+      for (let i = 0; i < count; i++) {
+        const r = readReply(buf, pos, end, depth + 1);
+        if (r === undefined) return undefined;
+        values.push(r[0]);
+        pos = r[1];
+      }
+      if (type === "|") {
+        // Attributes describe the reply that follows; clients may ignore them.
+        return readReply(buf, pos, end, depth);
+      }
+      if (type === "%") {
+        const entries: [RespValue, RespValue][] = [];
+        for (let i = 0; i < values.length; i += 2) entries.push([values[i], values[i + 1]]);
+        return [{ type: "map", entries }, pos];
+      }
+      const kind = type === "*" ? "array" : type === "~" ? "set" : "push";
+      return [{ type: kind, values }, pos];
+    }
+    default:
+      throw new ProtocolError(`unknown reply type byte ${buf[start]}`);
+  }
+}
+
+function parseRespDouble(text: string): number {
+  if (text === "inf" || text === "+inf") return Infinity;
+  if (text === "-inf") return -Infinity;
+  if (text === "nan" || text === "-nan") return NaN;
+  return Number(text);
+}

@@ -1,0 +1,349 @@
+/**
+ * Reply encoders that write straight into a growable output buffer. One
+ * interface serves all three wire formats, so command handlers say what they
+ * reply (a bulk string, a map, a double...) and the client's protocol decides
+ * the bytes: RESP2, RESP3, or the native tagged values.
+ */
+import { writeBinary } from "./bytes.ts";
+import { formatDouble } from "./double.ts";
+import { ErrCode, MAX_MSG_LEN, Tag } from "./native.ts";
+
+const INITIAL_SIZE = 512;
+
+export abstract class ReplyWriter {
+  buf: Uint8Array;
+  pos = 0;
+  /** A second buffer, swapped in while the first is being written out. */
+  #spare: Uint8Array | undefined;
+
+  constructor(initialSize = INITIAL_SIZE) {
+    this.buf = new Uint8Array(initialSize);
+  }
+
+  /** Bytes waiting to be sent. */
+  get length(): number {
+    return this.pos;
+  }
+
+  /**
+   * Hands the pending bytes to the caller for writing and continues in the
+   * spare buffer, so replies produced while the write is in flight do not
+   * touch the bytes being sent. Give the view back with `recycle`.
+   */
+  take(): Uint8Array {
+    const filled = this.buf.subarray(0, this.pos);
+    this.buf = this.#spare && this.#spare.length >= INITIAL_SIZE
+      ? this.#spare
+      : new Uint8Array(INITIAL_SIZE);
+    this.#spare = undefined;
+    this.pos = 0;
+    return filled;
+  }
+
+  /** Returns a buffer from `take` for reuse; oversized ones are dropped. */
+  recycle(view: Uint8Array): void {
+    const whole = new Uint8Array(view.buffer);
+    if (whole.length <= 64 * 1024) this.#spare = whole;
+  }
+
+  /** Forgets everything written from `mark` on (used to undo a failed reply). */
+  truncate(mark: number): void {
+    this.pos = mark;
+  }
+
+  ensure(extra: number): void {
+    const need = this.pos + extra;
+    if (need <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < need) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.buf.subarray(0, this.pos));
+    this.buf = grown;
+  }
+
+  /** Appends an ASCII/binary string with no framing. */
+  raw(s: string): void {
+    this.ensure(s.length);
+    this.pos = writeBinary(this.buf, this.pos, s);
+  }
+
+  rawBytes(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
+  // The protocol's framing of a top-level reply (native length prefix).
+  beginReply(): void {}
+  endReply(): void {}
+
+  abstract simple(s: string): void;
+  abstract error(message: string): void;
+  abstract int(n: number | bigint): void;
+  abstract bulk(s: string): void;
+  abstract nil(): void;
+  abstract nilArray(): void;
+  abstract array(n: number): void;
+  abstract map(n: number): void;
+  abstract set(n: number): void;
+  abstract push(n: number): void;
+  abstract double(d: number): void;
+  abstract bool(b: boolean): void;
+  abstract verbatim(s: string, format?: string): void;
+
+  ok(): void {
+    this.simple("OK");
+  }
+
+  /** An array of bulk strings. */
+  bulkArray(items: readonly string[]): void {
+    this.array(items.length);
+    for (const s of items) this.bulk(s);
+  }
+
+  /** An array of bulk strings or nils. */
+  bulkOrNilArray(items: readonly (string | undefined)[]): void {
+    this.array(items.length);
+    for (const s of items) {
+      if (s === undefined) this.nil();
+      else this.bulk(s);
+    }
+  }
+
+  /** Which protocol this writer speaks. */
+  abstract get protocol(): 2 | 3 | "native";
+}
+
+/**
+ * RESP2 and RESP3. One class for both, because HELLO switches a connection's
+ * protocol between replies while earlier replies still sit in the buffer.
+ */
+export class RespWriter extends ReplyWriter {
+  constructor(public resp: 2 | 3 = 2) {
+    super();
+  }
+
+  get protocol(): 2 | 3 {
+    return this.resp;
+  }
+
+  #line(prefix: number, s: string): void {
+    this.ensure(s.length + 3);
+    const b = this.buf;
+    let p = this.pos;
+    b[p++] = prefix;
+    p = writeBinary(b, p, s);
+    b[p++] = 13;
+    b[p++] = 10;
+    this.pos = p;
+  }
+
+  simple(s: string): void {
+    this.#line(43, /* + */ s);
+  }
+
+  error(message: string): void {
+    // Redis never lets a newline split an error reply.
+    this.#line(45, /* - */ /[\r\n]/.test(message) ? message.replace(/[\r\n]+/g, " ") : message);
+  }
+
+  int(n: number | bigint): void {
+    this.#line(58, /* : */ String(n));
+  }
+
+  bulk(s: string): void {
+    const len = s.length;
+    this.ensure(len + 16);
+    const b = this.buf;
+    let p = this.pos;
+    b[p++] = 36; // $
+    p = writeBinary(b, p, String(len));
+    b[p++] = 13;
+    b[p++] = 10;
+    for (let i = 0; i < len; i++) b[p + i] = s.charCodeAt(i);
+    p += len;
+    b[p++] = 13;
+    b[p++] = 10;
+    this.pos = p;
+  }
+
+  nil(): void {
+    this.raw(this.resp === 3 ? "_\r\n" : "$-1\r\n");
+  }
+
+  nilArray(): void {
+    this.raw(this.resp === 3 ? "_\r\n" : "*-1\r\n");
+  }
+
+  array(n: number): void {
+    this.#line(42, /* * */ String(n));
+  }
+
+  map(n: number): void {
+    if (this.resp === 3) this.#line(37, /* % */ String(n));
+    else this.array(n * 2);
+  }
+
+  set(n: number): void {
+    if (this.resp === 3) this.#line(126, /* ~ */ String(n));
+    else this.array(n);
+  }
+
+  push(n: number): void {
+    if (this.resp === 3) this.#line(62, /* > */ String(n));
+    else this.array(n);
+  }
+
+  double(d: number): void {
+    if (this.resp === 3) this.#line(44, /* , */ formatDouble(d));
+    else this.bulk(formatDouble(d));
+  }
+
+  bool(b: boolean): void {
+    if (this.resp === 3) this.raw(b ? "#t\r\n" : "#f\r\n");
+    else this.raw(b ? ":1\r\n" : ":0\r\n");
+  }
+
+  verbatim(s: string, format = "txt"): void {
+    if (this.resp !== 3) return this.bulk(s);
+    this.#line(61, /* = */ String(s.length + 4));
+    this.raw(format + ":");
+    this.raw(s);
+    this.raw("\r\n");
+  }
+}
+
+/**
+ * Native protocol replies: `u32 msglen | value`. The length of a top-level
+ * reply is back-patched in endReply(); a reply over 32 MiB is replaced by an
+ * ERR with code 2, as the protocol requires.
+ */
+export class NativeWriter extends ReplyWriter {
+  get protocol(): "native" {
+    return "native";
+  }
+  #replyStart = -1;
+
+  override beginReply(): void {
+    this.ensure(4);
+    this.#replyStart = this.pos;
+    this.pos += 4;
+  }
+
+  override endReply(): void {
+    const start = this.#replyStart;
+    if (start < 0) return;
+    this.#replyStart = -1;
+    let len = this.pos - start - 4;
+    if (len > MAX_MSG_LEN) {
+      this.pos = start + 4;
+      this.#err(ErrCode.TooBig, "ERR response is too big");
+      len = this.pos - start - 4;
+    }
+    new DataView(this.buf.buffer, this.buf.byteOffset).setUint32(start, len, true);
+  }
+
+  override truncate(mark: number): void {
+    // A rolled-back reply keeps its length prefix slot.
+    this.pos = Math.max(mark, this.#replyStart + 4);
+  }
+
+  #u8(v: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = v;
+  }
+
+  #u32(v: number): void {
+    this.ensure(4);
+    new DataView(this.buf.buffer, this.buf.byteOffset).setUint32(this.pos, v, true);
+    this.pos += 4;
+  }
+
+  #str(s: string): void {
+    this.ensure(5 + s.length);
+    this.buf[this.pos++] = Tag.Str;
+    new DataView(this.buf.buffer, this.buf.byteOffset).setUint32(this.pos, s.length, true);
+    this.pos = writeBinary(this.buf, this.pos + 4, s);
+  }
+
+  #err(code: number, message: string): void {
+    this.#u8(Tag.Err);
+    this.#u32(code);
+    this.#u32(message.length);
+    this.raw(message);
+  }
+
+  simple(s: string): void {
+    this.#str(s);
+  }
+
+  error(message: string): void {
+    const code = message.startsWith("WRONGTYPE")
+      ? ErrCode.WrongType
+      : message.startsWith("ERR unknown command") ||
+          message.startsWith("ERR unknown subcommand")
+      ? ErrCode.Unknown
+      : ErrCode.BadArg;
+    this.#err(code, message);
+  }
+
+  int(n: number | bigint): void {
+    this.ensure(9);
+    this.buf[this.pos++] = Tag.Int;
+    new DataView(this.buf.buffer, this.buf.byteOffset).setBigInt64(
+      this.pos,
+      BigInt(n),
+      true,
+    );
+    this.pos += 8;
+  }
+
+  bulk(s: string): void {
+    this.#str(s);
+  }
+
+  nil(): void {
+    this.#u8(Tag.Nil);
+  }
+
+  nilArray(): void {
+    this.#u8(Tag.Nil);
+  }
+
+  array(n: number): void {
+    this.#u8(Tag.Arr);
+    this.#u32(n);
+  }
+
+  map(n: number): void {
+    this.array(n * 2);
+  }
+
+  set(n: number): void {
+    this.array(n);
+  }
+
+  push(n: number): void {
+    this.array(n);
+  }
+
+  double(d: number): void {
+    this.ensure(9);
+    this.buf[this.pos++] = Tag.Dbl;
+    new DataView(this.buf.buffer, this.buf.byteOffset).setFloat64(this.pos, d, true);
+    this.pos += 8;
+  }
+
+  bool(b: boolean): void {
+    this.int(b ? 1 : 0);
+  }
+
+  verbatim(s: string): void {
+    this.#str(s);
+  }
+}
+
+/** The writer for a protocol. */
+export function writerFor(protocol: 2 | 3 | "native"): ReplyWriter {
+  return protocol === "native" ? new NativeWriter() : new RespWriter(protocol);
+}

@@ -1,0 +1,122 @@
+/**
+ * Parsing of command arguments with Redis's rules and error strings, and a
+ * small cursor (after mini-redis's Parse) so handlers never index argv by hand
+ * when they walk options.
+ */
+import { CommandError, NOT_FLOAT, NOT_INTEGER, SYNTAX } from "./errors.ts";
+
+const INT64_MAX = 9223372036854775807n;
+const INT64_MIN = -9223372036854775808n;
+
+/**
+ * Strict integer syntax as Redis's string2ll: optional '-', no '+', no
+ * spaces, no leading zeros. Returns a bigint within the int64 range.
+ */
+export function parseInt64(s: string): bigint | undefined {
+  if (!/^(0|-?[1-9][0-9]{0,18})$/.test(s)) return undefined;
+  const v = BigInt(s);
+  return v > INT64_MAX || v < INT64_MIN ? undefined : v;
+}
+
+/** As parseInt64, as a number (exact within ±2^53, rounded beyond). */
+export function parseInteger(s: string): number | undefined {
+  const len = s.length;
+  if (len > 0 && len < 16) {
+    // Fast path for the common case: short decimal numbers.
+    let i = 0;
+    let neg = false;
+    if (s.charCodeAt(0) === 45) {
+      neg = true;
+      i = 1;
+      if (len === 1) return undefined;
+    }
+    const first = s.charCodeAt(i) - 48;
+    if (first === 0 && len > i + 1) return undefined;
+    if (first === 0 && neg) return undefined;
+    let v = 0;
+    for (; i < len; i++) {
+      const d = s.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) return undefined;
+      v = v * 10 + d;
+    }
+    return neg ? -v : v;
+  }
+  const big = parseInt64(s);
+  return big === undefined ? undefined : Number(big);
+}
+
+/** An integer argument, or Redis's "not an integer" error. */
+export function intArg(s: string, error = NOT_INTEGER): number {
+  const v = parseInteger(s);
+  if (v === undefined) throw new CommandError(error);
+  return v;
+}
+
+/**
+ * A float as Redis's string2d/strtold accept it: decimal or exponent forms,
+ * inf/infinity with an optional sign; no spaces, no NaN.
+ */
+export function parseDouble(s: string): number | undefined {
+  if (s.length === 0 || s.length > 5000) return undefined;
+  if (/^[+-]?(inf|infinity)$/i.test(s)) return s[0] === "-" ? -Infinity : Infinity;
+  if (!/^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(s)) return undefined;
+  const v = Number(s);
+  return Number.isNaN(v) ? undefined : v;
+}
+
+export function floatArg(s: string, error = NOT_FLOAT): number {
+  const v = parseDouble(s);
+  if (v === undefined) throw new CommandError(error);
+  return v;
+}
+
+/**
+ * Walks a command's arguments. `next*` consume one; `peekUpper` looks ahead
+ * for option names; `end` rejects leftovers with ERR syntax error.
+ */
+export class ArgCursor {
+  constructor(readonly argv: readonly string[], public index = 1) {}
+
+  get remaining(): number {
+    return this.argv.length - this.index;
+  }
+
+  hasMore(): boolean {
+    return this.index < this.argv.length;
+  }
+
+  /** The next argument upper-cased (for option names), without consuming it. */
+  peekUpper(): string | undefined {
+    const a = this.argv[this.index];
+    return a === undefined ? undefined : a.toUpperCase();
+  }
+
+  next(): string {
+    const a = this.argv[this.index];
+    if (a === undefined) throw new CommandError(SYNTAX);
+    this.index++;
+    return a;
+  }
+
+  nextInt(error = NOT_INTEGER): number {
+    return intArg(this.next(), error);
+  }
+
+  nextFloat(error = NOT_FLOAT): number {
+    return floatArg(this.next(), error);
+  }
+
+  /** Consumes the next argument if it equals `option` (case-insensitive). */
+  eat(option: string): boolean {
+    const a = this.argv[this.index];
+    if (a !== undefined && a.length === option.length && a.toUpperCase() === option) {
+      this.index++;
+      return true;
+    }
+    return false;
+  }
+
+  end(): void {
+    if (this.index < this.argv.length) throw new CommandError(SYNTAX);
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Per-connection state that commands see. The socket loop lives in
+ * connection.ts; this holds what a client *is* (selected db, protocol, name,
+ * transaction, subscriptions, blocking) and its pending output.
+ *
+ * 10,000 idle clients must fit in 100 MB, so rarely used state is created on
+ * first use and the output buffer starts small.
+ */
+import { type ReplyWriter, RespWriter, writerFor } from "../protocol/writer.ts";
+import type { Command } from "./command.ts";
+import type { Database } from "./db.ts";
+import type { RedisServer } from "./server.ts";
+
+/** What the socket side offers to the rest of the server. */
+export interface ClientTransport {
+  /** Schedules sending whatever is in client.out (for replies made outside a request). */
+  flushSoon(): void;
+  /** Closes the socket; pending replies are dropped. */
+  close(): void;
+  /** Runs requests that arrived while the client was blocked. */
+  resume(): void;
+  readonly remoteAddr: string;
+  readonly localAddr: string;
+}
+
+export interface QueuedCommand {
+  command: Command;
+  argv: string[];
+}
+
+export interface MultiState {
+  queue: QueuedCommand[];
+  /** Set when a command failed to queue; EXEC then answers EXECABORT. */
+  dirty: boolean;
+}
+
+/** A client waiting in a blocking command (BLPOP, BZPOPMIN, ...). */
+export interface BlockedState {
+  /** dbIndex + "\0" + key for every key it waits on. */
+  keys: string[];
+  /** Absolute deadline in ms, 0 for forever. */
+  deadline: number;
+  timer?: ReturnType<typeof setTimeout>;
+  /**
+   * Tries to serve the client now that `key` may have data. Returns true when
+   * it replied (the client is then unblocked).
+   */
+  tryServe(key: string): boolean;
+  /** Called on timeout: writes the timeout reply. */
+  onTimeout(): void;
+}
+
+export type Protocol = 2 | 3 | "native";
+
+let nextClientId = 1;
+
+export class Client {
+  readonly id = nextClientId++;
+  readonly createdAt = Date.now();
+  lastInteraction = this.createdAt;
+  out: ReplyWriter;
+  db: Database;
+  name = "";
+  libName = "";
+  libVersion = "";
+  lastCommand = "NULL";
+  /** CLIENT REPLY: "off" and "skip" suppress replies. */
+  replyMode: "on" | "off" | "skip" = "on";
+  /** QUIT: close once the replies so far are written. */
+  closeAfterReply = false;
+  noEvict = false;
+  closed = false;
+  /** Set by a command to change what the AOF records for it (EXPIRE → PEXPIREAT). */
+  propagateAs: string[][] | undefined;
+  multi: MultiState | undefined;
+  /** Keys this client WATCHes, as dbIndex + "\0" + key. */
+  watched: Set<string> | undefined;
+  /** A watched key changed: the next EXEC fails. */
+  watchDirty = false;
+  blocked: BlockedState | undefined;
+  /** True while EXEC runs the queue: blocking commands must not block then. */
+  inExec = false;
+  channels: Set<string> | undefined;
+  patterns: Set<string> | undefined;
+  shardChannels: Set<string> | undefined;
+
+  constructor(
+    readonly server: RedisServer,
+    readonly transport: ClientTransport,
+    readonly protocol0: Protocol,
+  ) {
+    this.out = writerFor(protocol0);
+    this.db = server.dbs[0];
+  }
+
+  get protocol(): Protocol {
+    return this.out.protocol;
+  }
+
+  /** Switches RESP2/RESP3 (HELLO); replies already buffered keep their format. */
+  setResp(version: 2 | 3): void {
+    if (this.out instanceof RespWriter) this.out.resp = version;
+  }
+
+  get isNative(): boolean {
+    return this.protocol === "native";
+  }
+
+  /** Subscriptions of every kind, as SUBSCRIBE replies count them. */
+  subscriptionCount(): number {
+    return (this.channels?.size ?? 0) + (this.patterns?.size ?? 0) +
+      (this.shardChannels?.size ?? 0);
+  }
+
+  /** In RESP2 a subscribed client may only (un)subscribe, PING, QUIT, RESET. */
+  get inSubscribedMode(): boolean {
+    return this.protocol === 2 && this.subscriptionCount() > 0;
+  }
+
+  selectDb(index: number): void {
+    this.db = this.server.dbs[index];
+  }
+}

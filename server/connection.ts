@@ -1,0 +1,243 @@
+/**
+ * The socket side of one client: read into a reused buffer, decode every
+ * complete request, run them in order, send all their replies with one write.
+ * It knows nothing about commands (see dispatch.ts).
+ */
+import { NativeRequestDecoder } from "../protocol/native.ts";
+import { ProtocolError } from "../protocol/errors.ts";
+import { RespRequestDecoder } from "../protocol/resp.ts";
+import { Client, type ClientTransport, type Protocol } from "./client.ts";
+import { processCommand } from "./dispatch.ts";
+import type { RedisServer } from "./server.ts";
+
+/** Idle clients hold little: the read buffer starts small and grows on demand. */
+const INITIAL_READ_SIZE = 1024;
+/** A buffer grown past this is shrunk again once the client goes quiet. */
+const SHRINK_ABOVE = 64 * 1024;
+
+interface Decoder {
+  consumed: number;
+  decode(buf: Uint8Array, start: number, end: number): string[] | undefined;
+}
+
+/**
+ * Which protocol a connection speaks, from its first bytes (docs/protocol.md):
+ * a native frame starts with a little-endian length <= 32 MiB, so its fourth
+ * byte is 0-2, while RESP is text. Undefined until enough bytes arrived.
+ */
+export function detectProtocol(buf: Uint8Array, end: number): "resp" | "native" | undefined {
+  for (let i = 0; i < Math.min(end, 3); i++) {
+    if (buf[i] === 10) return "resp";
+  }
+  if (end < 4) return undefined;
+  return buf[3] <= 2 ? "native" : "resp";
+}
+
+export class Connection implements ClientTransport {
+  client: Client | undefined;
+  readonly remoteAddr: string;
+  readonly localAddr: string;
+  #buf = new Uint8Array(INITIAL_READ_SIZE);
+  #start = 0;
+  #end = 0;
+  #decoder: Decoder | undefined;
+  #writing: Promise<void> | undefined;
+  #closed = false;
+  #stopping = false;
+  /** When a connection that never sent a byte was first seen idle (timeout). */
+  idleSince: number | undefined;
+  /** Resolves when the read loop ends. */
+  done: Promise<void>;
+
+  constructor(readonly server: RedisServer, readonly conn: Deno.TcpConn) {
+    const r = conn.remoteAddr;
+    const l = conn.localAddr;
+    this.remoteAddr = `${r.hostname}:${r.port}`;
+    this.localAddr = `${l.hostname}:${l.port}`;
+    try {
+      conn.setNoDelay(true);
+    } catch {
+      // The peer may already be gone; the read loop will notice.
+    }
+    this.done = this.#readLoop();
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  async #readLoop(): Promise<void> {
+    try {
+      while (!this.#closed) {
+        this.#makeRoom();
+        const n = await this.conn.read(this.#buf.subarray(this.#end));
+        if (n === null) break;
+        this.#end += n;
+        this.server.stats.netInputBytes += n;
+        this.process();
+        if (this.client !== undefined && this.client.out.length > 0 && !this.#closed) {
+          // Backpressure: no more reading until this batch's replies are out.
+          await this.#flush();
+        }
+        if (this.client?.closeAfterReply || this.#stopping) break;
+        this.#shrinkIfIdle();
+      }
+    } catch (err) {
+      if (
+        !(err instanceof Deno.errors.BadResource || err instanceof Deno.errors.ConnectionReset ||
+          err instanceof Deno.errors.BrokenPipe || err instanceof Deno.errors.Interrupted)
+      ) {
+        this.server.log(`connection ${this.remoteAddr}: ${err}`);
+      }
+    } finally {
+      if (this.#writing) await this.#writing;
+      this.close();
+    }
+  }
+
+  /**
+   * Decodes and runs every complete request in the buffer, in order. Stops
+   * early while the client is blocked (BLPOP...) and resumes on unblock.
+   */
+  process(): void {
+    try {
+      if (this.#decoder === undefined && !this.#detect()) return;
+      const client = this.client!;
+      const decoder = this.#decoder!;
+      const buf = this.#buf;
+      let start = this.#start;
+      const end = this.#end;
+      while (start < end && !client.blocked && !client.closeAfterReply && !this.#closed) {
+        const argv = decoder.decode(buf, start, end);
+        start += decoder.consumed;
+        if (argv === undefined) break;
+        if (argv.length === 0) continue;
+        this.#start = start;
+        processCommand(client, argv);
+      }
+      this.#start = start;
+      if (start === end) this.#start = this.#end = 0;
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      // Malformed input or a limit exceeded: tell a RESP client why, then drop it.
+      if (err.reply !== undefined && this.client) {
+        this.client.out.error(err.reply);
+        this.client.closeAfterReply = true;
+        this.flushSoon();
+      } else {
+        this.close();
+      }
+    }
+  }
+
+  #detect(): boolean {
+    const kind = detectProtocol(this.#buf, this.#end);
+    if (kind === undefined) return false;
+    const protocol: Protocol = kind === "native" ? "native" : 2;
+    const decoder = kind === "native" ? new NativeRequestDecoder() : new RespRequestDecoder();
+    if (decoder instanceof RespRequestDecoder) {
+      decoder.maxBulkLen = this.server.config.getNumber("proto-max-bulk-len");
+    }
+    this.#decoder = decoder;
+    this.client = new Client(this.server, this, protocol);
+    this.server.registerClient(this.client);
+    return true;
+  }
+
+  /** Makes space to read into: compacts consumed bytes, grows when full. */
+  #makeRoom(): void {
+    if (this.#start > 0 && (this.#end === this.#buf.length || this.#start > this.#buf.length / 2)) {
+      this.#buf.copyWithin(0, this.#start, this.#end);
+      this.#end -= this.#start;
+      this.#start = 0;
+    }
+    if (this.#end < this.#buf.length) return;
+    let needed = this.#buf.length * 2;
+    // A large bulk or native frame says how many bytes it needs: grow once.
+    const hint = this.#decoder instanceof RespRequestDecoder
+      ? this.#decoder.needed
+      : this.#decoder instanceof NativeRequestDecoder
+      ? this.#decoder.expectedLength(this.#buf, this.#start, this.#end) ?? 0
+      : 0;
+    if (hint > needed) needed = hint;
+    const limit = this.server.config.getNumber("client-query-buffer-limit");
+    if (needed > limit) {
+      this.server.log(`closing ${this.remoteAddr}: query buffer over ${limit} bytes`);
+      throw new Deno.errors.Interrupted("query buffer limit");
+    }
+    const grown = new Uint8Array(needed);
+    grown.set(this.#buf.subarray(0, this.#end));
+    this.#buf = grown;
+  }
+
+  #shrinkIfIdle(): void {
+    if (this.#buf.length > SHRINK_ABOVE && this.#end === 0) {
+      this.#buf = new Uint8Array(INITIAL_READ_SIZE);
+    }
+  }
+
+  /** Sends everything in client.out; one write per batch of replies. */
+  #flush(): Promise<void> {
+    if (this.#writing) return this.#writing;
+    const promise = this.#writeLoop();
+    this.#writing = promise;
+    return promise;
+  }
+
+  async #writeLoop(): Promise<void> {
+    const out = this.client!.out;
+    try {
+      while (out.length > 0 && !this.#closed) {
+        const chunk = out.take();
+        let sent = 0;
+        while (sent < chunk.length) {
+          sent += await this.conn.write(chunk.subarray(sent));
+        }
+        this.server.stats.netOutputBytes += chunk.length;
+        out.recycle(chunk);
+      }
+    } catch {
+      this.close();
+    } finally {
+      this.#writing = undefined;
+    }
+    if (this.client?.closeAfterReply) this.close();
+  }
+
+  flushSoon(): void {
+    const client = this.client;
+    if (this.#closed || client === undefined || client.out.length === 0) return;
+    // A client that stops reading (a slow subscriber) must not grow our memory.
+    if (this.server.outputOverLimit(client)) {
+      this.server.log(`closing ${this.remoteAddr}: output buffer over its limit`);
+      this.close();
+      return;
+    }
+    if (!this.#writing) this.#flush();
+  }
+
+  /** Runs the requests that queued up while the client was blocked. */
+  resume(): void {
+    if (this.#closed) return;
+    this.process();
+    this.flushSoon();
+  }
+
+  /** Graceful shutdown: finish replies in flight, then close. */
+  stop(): void {
+    this.#stopping = true;
+    if (this.#writing) this.#writing.then(() => this.close());
+    else this.close();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.conn.close();
+    } catch {
+      // Already closed by the peer.
+    }
+    if (this.client) this.server.unregisterClient(this.client);
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The one place where a request meets the command table: lookup, arity,
+ * transaction queueing, subscribed-mode rules, then the handler. Handlers
+ * write their reply to client.out; a CommandError thrown half-way rolls the
+ * reply back and sends the error instead.
+ */
+import type { Client } from "./client.ts";
+import type { Command } from "./command.ts";
+import { lookupCommand } from "./commands/table.ts";
+import { CommandError, unknownCommand, unknownSubcommand, wrongArity } from "./errors.ts";
+
+/** Commands that run immediately inside MULTI instead of being queued. */
+const RUN_IN_MULTI = new Set(["exec", "discard", "multi", "watch", "quit", "reset"]);
+
+/** Resolves argv to a command (or subcommand), or writes the error and returns undefined. */
+export function resolveCommand(client: Client, argv: string[]): Command | undefined {
+  let command = lookupCommand(argv[0]);
+  if (command === undefined) {
+    reject(client, unknownCommand(argv));
+    return undefined;
+  }
+  if (command.subcommands !== undefined) {
+    if (argv.length < 2) {
+      reject(client, wrongArity(command.fullName));
+      return undefined;
+    }
+    const sub = command.subcommands.get(argv[1].toLowerCase());
+    if (sub === undefined) {
+      reject(client, unknownSubcommand(argv[1], command.name));
+      return undefined;
+    }
+    command = sub;
+  }
+  const arity = command.arity;
+  if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
+    command.rejectedCalls++;
+    reject(client, wrongArity(command.fullName));
+    return undefined;
+  }
+  return command;
+}
+
+function reject(client: Client, message: string): void {
+  if (client.multi) client.multi.dirty = true;
+  client.server.stats.rejectedCalls++;
+  reply(client, () => client.out.error(message));
+}
+
+/** Runs one request from the wire. */
+export function processCommand(client: Client, argv: string[]): void {
+  const server = client.server;
+  client.lastInteraction = Date.now();
+  // The book's `keys` takes no pattern: on the native protocol it means every key.
+  if (argv.length === 1 && client.isNative && argv[0].toLowerCase() === "keys") argv.push("*");
+  const command = resolveCommand(client, argv);
+  if (command === undefined) return;
+  client.lastCommand = command.fullName;
+
+  if (client.inSubscribedMode && !command.allowedInSubscribedRESP2) {
+    reply(client, () =>
+      client.out.error(
+        `ERR Can't execute '${command.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+      ));
+    return;
+  }
+  if (client.multi !== undefined && !RUN_IN_MULTI.has(command.fullName)) {
+    if (command.spec.flags.includes("no_multi")) {
+      client.multi.dirty = true;
+      reply(client, () => client.out.error("ERR Command not allowed inside a transaction"));
+      return;
+    }
+    client.multi.queue.push({ command, argv });
+    reply(client, () => client.out.simple("QUEUED"));
+    return;
+  }
+  reply(client, () => call(client, command, argv));
+  if (server.blocking.hasReadyKeys) server.blocking.serveReadyKeys();
+}
+
+/**
+ * Frames one top-level reply (the native length prefix) and applies CLIENT
+ * REPLY OFF/SKIP by discarding what the command wrote.
+ */
+function reply(client: Client, produce: () => void): void {
+  const out = client.out;
+  const mark = out.pos;
+  out.beginReply();
+  produce();
+  if (client.blocked !== undefined && out.pos === mark + (client.isNative ? 4 : 0)) {
+    // A blocking command that is waiting has not replied yet.
+    out.truncate(mark);
+    out.pos = mark;
+    return;
+  }
+  out.endReply();
+  if (client.replyMode !== "on") {
+    out.pos = mark;
+    if (client.replyMode === "skip") client.replyMode = "on";
+  }
+}
+
+/**
+ * Runs a resolved command: the handler, error rollback, statistics, and AOF
+ * propagation of writes. Also used by EXEC for queued commands.
+ */
+export function call(client: Client, command: Command, argv: string[]): void {
+  const server = client.server;
+  const out = client.out;
+  const mark = out.pos;
+  const dirtyBefore = server.dirty;
+  const started = performance.now();
+  client.propagateAs = undefined;
+  try {
+    command.spec.handler!(client, argv);
+  } catch (err) {
+    out.truncate(mark);
+    command.failedCalls++;
+    if (err instanceof CommandError) {
+      out.error(err.message);
+    } else {
+      server.log(`error in '${command.fullName}': ${err instanceof Error ? err.stack : err}`);
+      out.error(`ERR internal error in '${command.fullName}'`);
+    }
+  }
+  command.calls++;
+  command.microseconds += (performance.now() - started) * 1000;
+  server.stats.commandsProcessed++;
+  if (server.dirty !== dirtyBefore && command.isWrite) {
+    // The handler may have set it; re-read past TypeScript's narrowing.
+    const propagate = client.propagateAs as string[][] | undefined;
+    if (propagate === undefined) server.propagate(client.db.index, argv);
+    else for (const args of propagate) server.propagate(client.db.index, args);
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Every error reply text, once, in Redis's exact words. Handlers throw
+ * CommandError; dispatch rolls back any partial reply and sends the message.
+ */
+export class CommandError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CommandError";
+  }
+}
+
+export const WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
+export const SYNTAX = "ERR syntax error";
+export const NOT_INTEGER = "ERR value is not an integer or out of range";
+export const NOT_FLOAT = "ERR value is not a valid float";
+export const OVERFLOW = "ERR increment or decrement would overflow";
+export const NO_SUCH_KEY = "ERR no such key";
+export const INDEX_OUT_OF_RANGE = "ERR index out of range";
+export const DB_INDEX_OUT_OF_RANGE = "ERR DB index is out of range";
+export const INVALID_DB_INDEX = "ERR invalid DB index";
+export const NOT_POSITIVE = "ERR value is out of range, must be positive";
+export const TIMEOUT_NOT_FLOAT = "ERR timeout is not a float or out of range";
+export const TIMEOUT_NEGATIVE = "ERR timeout is negative";
+export const NAN_RESULT = "ERR resulting score is not a number (NaN)";
+export const STRING_TOO_LONG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+
+export function wrongArity(fullName: string): string {
+  return `ERR wrong number of arguments for '${fullName}' command`;
+}
+
+export function invalidExpire(command: string): string {
+  return `ERR invalid expire time in '${command}' command`;
+}
+
+/** Redis quotes at most 128 bytes of each name it echoes back. */
+export function unknownCommand(argv: readonly string[]): string {
+  let args = "";
+  for (let i = 1; i < argv.length && args.length < 128; i++) {
+    args += `'${argv[i].slice(0, 128 - args.length)}' `;
+  }
+  return `ERR unknown command '${argv[0].slice(0, 128)}', with args beginning with: ${args}`;
+}
+
+export function unknownSubcommand(sub: string, command: string): string {
+  return `ERR unknown subcommand '${sub.slice(0, 128)}'. Try ${command.toUpperCase()} HELP.`;
+}
+
+export function throwError(message: string): never {
+  throw new CommandError(message);
+}

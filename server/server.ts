@@ -1,0 +1,308 @@
+/**
+ * The server: databases, clients, configuration, the shared registries
+ * (blocking, WATCH, pub/sub), the periodic cron (active expiry, idle
+ * timeouts), and the accept loop.
+ */
+import { BlockingRegistry } from "./blocking.ts";
+import type { Client } from "./client.ts";
+import { Config } from "./config.ts";
+import { Connection } from "./connection.ts";
+import { Database } from "./db.ts";
+import { NotifyClass, parseNotifyFlags } from "./notify.ts";
+import { PubSub } from "./pubsub.ts";
+import { WatchRegistry } from "./watch.ts";
+
+export const VERSION = "7.0.0";
+
+export interface ServerStats {
+  connectionsReceived: number;
+  rejectedConnections: number;
+  commandsProcessed: number;
+  rejectedCalls: number;
+  netInputBytes: number;
+  netOutputBytes: number;
+  expiredKeys: number;
+  keyspaceHits: number;
+  keyspaceMisses: number;
+}
+
+/** Something that records write commands (the AOF). */
+export interface Propagator {
+  propagate(dbIndex: number, argv: readonly string[]): void;
+}
+
+export class RedisServer {
+  readonly config: Config;
+  readonly dbs: Database[];
+  readonly clients = new Map<number, Client>();
+  readonly connections = new Set<Connection>();
+  readonly blocking = new BlockingRegistry();
+  readonly watches = new WatchRegistry();
+  readonly pubsub = new PubSub();
+  readonly startedAt = Date.now();
+  stats: ServerStats = RedisServer.emptyStats();
+  /** Changes since the last save, as Redis's server.dirty. */
+  dirty = 0;
+  notifyMask = 0;
+  /** Write commands go here after they run (set by persistence). */
+  propagators: Propagator[] = [];
+  /** Hooks run by the cron every tick (persistence's save rules, ...). */
+  cronHooks: (() => void)[] = [];
+  /** Hooks run at shutdown, before connections close (final save, AOF fsync). */
+  shutdownHooks: (() => Promise<void> | void)[] = [];
+  #listener: Deno.TcpListener | undefined;
+  #cronTimer: ReturnType<typeof setInterval> | undefined;
+  #shuttingDown: Promise<void> | undefined;
+  quiet = false;
+
+  constructor(config = new Config()) {
+    this.config = config;
+    const hooks = { expired: (db: Database, key: string) => this.#expired(db, key) };
+    this.dbs = Array.from(
+      { length: config.getNumber("databases") },
+      (_, i) => new Database(i, hooks),
+    );
+    this.#applyConfig("notify-keyspace-events", config.get("notify-keyspace-events"));
+    const previous = config.onChange;
+    config.onChange = (name, value) => {
+      previous(name, value);
+      this.#applyConfig(name, value);
+    };
+  }
+
+  static emptyStats(): ServerStats {
+    return {
+      connectionsReceived: 0,
+      rejectedConnections: 0,
+      commandsProcessed: 0,
+      rejectedCalls: 0,
+      netInputBytes: 0,
+      netOutputBytes: 0,
+      expiredKeys: 0,
+      keyspaceHits: 0,
+      keyspaceMisses: 0,
+    };
+  }
+
+  #applyConfig(name: string, value: string): void {
+    if (name === "notify-keyspace-events") this.notifyMask = parseNotifyFlags(value) ?? 0;
+    if (name === "hz" && this.#cronTimer !== undefined) this.#startCron();
+  }
+
+  log(message: string): void {
+    if (!this.quiet) console.error(`${new Date().toISOString()} ${message}`);
+  }
+
+  // ---- keyspace events -------------------------------------------------
+
+  /**
+   * Every write command calls this after it changes `key` (Redis's
+   * signalModifiedKey + notifyKeyspaceEvent + dirty++): WATCH invalidation,
+   * keyspace notifications, and waking clients blocked on the key.
+   */
+  keyChanged(db: Database, key: string, eventClass: NotifyClass, event: string, changes = 1): void {
+    this.dirty += changes;
+    this.watches.touch(db.index, key);
+    if (this.notifyMask !== 0) this.notify(eventClass, event, key, db.index);
+    if (this.blocking.blockedClients > 0) this.blocking.signalReady(db.index, key);
+  }
+
+  /** Publishes a keyspace notification if its class is enabled. */
+  notify(eventClass: NotifyClass, event: string, key: string, dbIndex: number): void {
+    const mask = this.notifyMask;
+    if ((mask & eventClass) === 0) return;
+    if (mask & NotifyClass.Keyspace) {
+      this.pubsub.publish(`__keyspace@${dbIndex}__:${key}`, event);
+    }
+    if (mask & NotifyClass.Keyevent) {
+      this.pubsub.publish(`__keyevent@${dbIndex}__:${event}`, key);
+    }
+  }
+
+  #expired(db: Database, key: string): void {
+    this.stats.expiredKeys++;
+    this.watches.touch(db.index, key);
+    // Replicas and the AOF see an expiry as a DEL, as in Redis.
+    this.propagate(db.index, ["DEL", key]);
+    if (this.notifyMask !== 0) this.notify(NotifyClass.Expired, "expired", key, db.index);
+  }
+
+  propagate(dbIndex: number, argv: readonly string[]): void {
+    for (const p of this.propagators) p.propagate(dbIndex, argv);
+  }
+
+  // ---- clients ---------------------------------------------------------
+
+  registerClient(client: Client): void {
+    this.clients.set(client.id, client);
+    this.stats.connectionsReceived++;
+  }
+
+  unregisterClient(client: Client): void {
+    if (client.closed) return;
+    client.closed = true;
+    this.clients.delete(client.id);
+    this.blocking.unblock(client, false);
+    this.watches.unwatchAll(client);
+    this.unsubscribeAll(client);
+  }
+
+  /** Drops every subscription of a client (disconnect, RESET). */
+  unsubscribeAll(client: Client): void {
+    for (
+      const [set, registry] of [
+        [client.channels, this.pubsub.channels],
+        [client.patterns, this.pubsub.patterns],
+      ] as const
+    ) {
+      if (!set) continue;
+      for (const name of set) {
+        const subscribers = registry.get(name);
+        subscribers?.delete(client);
+        if (subscribers?.size === 0) registry.delete(name);
+      }
+      set.clear();
+    }
+    client.shardChannels?.clear();
+  }
+
+  /**
+   * Whether a client's pending output passed its client-output-buffer-limit
+   * class (normal or pubsub) hard limit, or its soft limit for too long.
+   */
+  outputOverLimit(client: Client): boolean {
+    const pending = client.out.length;
+    const limits = this.config.get("client-output-buffer-limit").split(/\s+/);
+    const cls = client.subscriptionCount() > 0 ? "pubsub" : "normal";
+    const at = limits.indexOf(cls);
+    if (at < 0) return false;
+    const hard = Number(limits[at + 1]);
+    const soft = Number(limits[at + 2]);
+    const seconds = Number(limits[at + 3]);
+    if (hard > 0 && pending > hard) return true;
+    if (soft > 0 && pending > soft) {
+      const now = Date.now();
+      const since = softLimitSince.get(client) ?? now;
+      softLimitSince.set(client, since);
+      return now - since > seconds * 1000;
+    }
+    softLimitSince.delete(client);
+    return false;
+  }
+
+  // ---- lifecycle -------------------------------------------------------
+
+  /** Starts listening; returns the bound port (useful with port 0). */
+  listen(): number {
+    const port = this.config.getNumber("port");
+    const hostname = this.config.get("bind").split(/\s+/)[0];
+    this.#listener = Deno.listen({ hostname, port, transport: "tcp" });
+    this.#acceptLoop(this.#listener);
+    this.#startCron();
+    return (this.#listener.addr as Deno.NetAddr).port;
+  }
+
+  get port(): number {
+    return (this.#listener!.addr as Deno.NetAddr).port;
+  }
+
+  async #acceptLoop(listener: Deno.TcpListener): Promise<void> {
+    try {
+      for await (const conn of listener) {
+        if (this.#shuttingDown) {
+          conn.close();
+          continue;
+        }
+        if (this.clients.size >= this.config.getNumber("maxclients")) {
+          this.stats.rejectedConnections++;
+          const msg = new TextEncoder().encode("-ERR max number of clients reached\r\n");
+          conn.write(msg).catch(() => {}).finally(() => conn.close());
+          continue;
+        }
+        const connection = new Connection(this, conn);
+        this.connections.add(connection);
+        connection.done.then(() => this.connections.delete(connection));
+      }
+    } catch (err) {
+      if (!(err instanceof Deno.errors.BadResource) && !this.#shuttingDown) throw err;
+    }
+  }
+
+  #startCron(): void {
+    if (this.#cronTimer !== undefined) clearInterval(this.#cronTimer);
+    const hz = this.config.getNumber("hz");
+    this.#cronTimer = setInterval(() => this.cron(), Math.max(1, Math.floor(1000 / hz)));
+  }
+
+  /** One tick: active expiry within a time budget, idle timeouts, hooks. */
+  cron(): void {
+    this.activeExpireCycle();
+    this.#closeIdleClients();
+    for (const hook of this.cronHooks) hook();
+  }
+
+  /**
+   * Redis's adaptive active expiry: per database, check 20 keys with a TTL at
+   * a time, and keep going while more than a quarter of them had expired,
+   * within 25% of the tick's time.
+   */
+  activeExpireCycle(): void {
+    const budgetMs = 250 / this.config.getNumber("hz");
+    const started = performance.now();
+    const now = Date.now();
+    for (const db of this.dbs) {
+      if (db.expires.size === 0) continue;
+      for (;;) {
+        const { checked, expired } = db.activeExpireStep(20, now);
+        if (checked === 0 || expired * 4 <= checked) break;
+        if (performance.now() - started > budgetMs) return;
+      }
+    }
+  }
+
+  #closeIdleClients(): void {
+    const timeout = this.config.getNumber("timeout");
+    if (timeout <= 0) return;
+    const now = Date.now();
+    for (const connection of this.connections) {
+      const client = connection.client;
+      // As Redis: blocked and subscribed clients are not idle.
+      if (client && (client.blocked || client.subscriptionCount() > 0)) continue;
+      const last = client?.lastInteraction ?? 0;
+      if (client === undefined || now - last > timeout * 1000) {
+        if (client === undefined && !connection.idleSince) {
+          connection.idleSince = now;
+          continue;
+        }
+        if (client !== undefined || now - connection.idleSince! > timeout * 1000) {
+          connection.close();
+        }
+      }
+    }
+  }
+
+  /** Stops accepting, lets in-flight replies finish, closes every connection. */
+  shutdown(): Promise<void> {
+    this.#shuttingDown ??= (async () => {
+      if (this.#cronTimer !== undefined) clearInterval(this.#cronTimer);
+      try {
+        this.#listener?.close();
+      } catch {
+        // already closed
+      }
+      for (const hook of this.shutdownHooks) await hook();
+      for (const connection of this.connections) connection.stop();
+      await Promise.all([...this.connections].map((c) => c.done));
+    })();
+    return this.#shuttingDown;
+  }
+
+  /** Statistics helper for INFO keyspace and DBSIZE. */
+  keyCount(): number {
+    let n = 0;
+    for (const db of this.dbs) n += db.size;
+    return n;
+  }
+}
+
+const softLimitSince = new WeakMap<Client, number>();

@@ -1,0 +1,65 @@
+/**
+ * `redis-home serve`: builds the configuration from redis.conf and flags,
+ * starts the server, and shuts it down gracefully on SIGINT/SIGTERM.
+ */
+import { Config, ConfigError, parseConfigFile } from "./config.ts";
+import { RedisServer, VERSION } from "./server.ts";
+
+export interface ServeOptions {
+  configFile?: string;
+  /** [name, value] pairs from the command line; they override the file. */
+  overrides: [string, string][];
+}
+
+/** Builds a configuration; throws ConfigError with a one-line reason. */
+export function buildConfig(options: ServeOptions): Config {
+  const config = new Config();
+  const pairs: [string, string][] = [];
+  if (options.configFile !== undefined) {
+    let text: string;
+    try {
+      text = Deno.readTextFileSync(options.configFile);
+    } catch (err) {
+      throw new ConfigError(`cannot read ${options.configFile}: ${(err as Error).message}`);
+    }
+    pairs.push(...parseConfigFile(text));
+  }
+  pairs.push(...options.overrides);
+  for (const [name, value] of pairs) {
+    try {
+      config.set(name, value, true);
+    } catch (err) {
+      throw new ConfigError(`bad config '${name} ${value}': ${(err as Error).message}`);
+    }
+  }
+  return config;
+}
+
+/** Runs the server until a signal stops it; resolves with the exit code. */
+export async function serve(config: Config): Promise<number> {
+  const server = new RedisServer(config);
+  let port: number;
+  try {
+    port = server.listen();
+  } catch (err) {
+    console.error(
+      `redis-home: cannot listen on ${config.get("bind")}:${config.get("port")}: ${
+        (err as Error).message
+      }`,
+    );
+    return 1;
+  }
+  server.log(`redis-home ${VERSION} ready on ${config.get("bind")}:${port} (pid ${Deno.pid})`);
+  const { promise: stopped, resolve } = Promise.withResolvers<void>();
+  const onSignal = () => {
+    server.log("signal received, shutting down");
+    server.shutdown().then(resolve);
+  };
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  await stopped;
+  Deno.removeSignalListener("SIGINT", onSignal);
+  Deno.removeSignalListener("SIGTERM", onSignal);
+  server.log("bye");
+  return 0;
+}

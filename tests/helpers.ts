@@ -1,0 +1,231 @@
+/**
+ * Shared test utilities: an in-process server on a free port, and small
+ * RESP and native clients over real sockets.
+ */
+import { binaryToBytes } from "../protocol/bytes.ts";
+import {
+  encodeNativeRequest,
+  NativeResponseDecoder,
+  type NativeValue,
+} from "../protocol/native.ts";
+import { encodeRespRequest, RespReplyDecoder, type RespValue } from "../protocol/resp.ts";
+import { Config } from "../server/config.ts";
+import { RedisServer } from "../server/server.ts";
+
+export interface TestServer {
+  server: RedisServer;
+  port: number;
+  [Symbol.asyncDispose](): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts a quiet server on 127.0.0.1 and a free port, with optional config. */
+export function startServer(params: Record<string, string> = {}): TestServer {
+  const config = new Config();
+  config.set("port", "0", true);
+  for (const [name, value] of Object.entries(params)) config.set(name, value, true);
+  const server = new RedisServer(config);
+  server.quiet = true;
+  const port = server.listen();
+  const close = () => server.shutdown();
+  return { server, port, close, [Symbol.asyncDispose]: close };
+}
+
+/** Reads decoded frames from a socket, keeping leftovers between calls. */
+class FrameReader<T> {
+  #buf = new Uint8Array(64 * 1024);
+  #start = 0;
+  #end = 0;
+
+  constructor(
+    readonly conn: Deno.Conn,
+    readonly decoder: {
+      consumed: number;
+      decode(b: Uint8Array, s: number, e: number): T | undefined;
+    },
+  ) {}
+
+  async next(): Promise<T> {
+    for (;;) {
+      if (this.#end > this.#start) {
+        const v = this.decoder.decode(this.#buf, this.#start, this.#end);
+        if (v !== undefined) {
+          this.#start += this.decoder.consumed;
+          return v;
+        }
+      }
+      if (this.#end === this.#buf.length) {
+        const grown = new Uint8Array(this.#buf.length * 2);
+        grown.set(this.#buf.subarray(this.#start, this.#end));
+        this.#end -= this.#start;
+        this.#start = 0;
+        this.#buf = grown;
+      }
+      const n = await this.conn.read(this.#buf.subarray(this.#end));
+      if (n === null) throw new Error("connection closed by server");
+      this.#end += n;
+    }
+  }
+
+  /** Whether the peer has closed (reads EOF), waiting up to `ms`. */
+  async closedWithin(ms: number): Promise<boolean> {
+    const timer = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), ms));
+    for (;;) {
+      const read = this.conn.read(this.#buf.subarray(this.#end)).catch(() => null);
+      const n = await Promise.race([read, timer]);
+      if (n === "timeout") return false;
+      if (n === null) return true;
+      this.#end += n;
+    }
+  }
+}
+
+/** A RESP client: `call` sends a command and returns the decoded reply. */
+export class RespClient {
+  readonly reader: FrameReader<RespValue>;
+
+  private constructor(readonly conn: Deno.TcpConn) {
+    this.reader = new FrameReader(conn, new RespReplyDecoder());
+  }
+
+  static async connect(port: number): Promise<RespClient> {
+    return new RespClient(await Deno.connect({ hostname: "127.0.0.1", port }));
+  }
+
+  async send(...argv: string[]): Promise<void> {
+    await this.writeRaw(encodeRespRequest(argv));
+  }
+
+  async writeRaw(data: Uint8Array | string): Promise<void> {
+    const bytes = typeof data === "string" ? binaryToBytes(data) : data;
+    let sent = 0;
+    while (sent < bytes.length) sent += await this.conn.write(bytes.subarray(sent));
+  }
+
+  read(): Promise<RespValue> {
+    return this.reader.next();
+  }
+
+  async call(...argv: string[]): Promise<RespValue> {
+    await this.send(...argv);
+    return this.read();
+  }
+
+  /** Sends a command and returns the reply in plain JS form (see `plain`). */
+  async cmd(...argv: (string | number)[]): Promise<unknown> {
+    return plain(await this.call(...argv.map(String)));
+  }
+
+  close(): void {
+    try {
+      this.conn.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+/**
+ * A reply as plain JS: strings, numbers (integers as number when safe),
+ * null, arrays, Map for maps, and `{ error }` for errors.
+ */
+export function plain(v: RespValue): unknown {
+  switch (v.type) {
+    case "simple":
+    case "bulk":
+    case "verbatim":
+    case "bignum":
+      return v.value;
+    case "error":
+      return { error: v.value };
+    case "int":
+      return Number.isSafeInteger(Number(v.value)) ? Number(v.value) : v.value;
+    case "null":
+    case "nullArray":
+      return null;
+    case "double":
+      return v.value;
+    case "bool":
+      return v.value;
+    case "array":
+    case "set":
+    case "push":
+      return v.values.map(plain);
+    case "map":
+      return new Map(v.entries.map(([k, val]) => [plain(k), plain(val)]));
+  }
+}
+
+/** A native-protocol client. */
+export class NativeClient {
+  readonly reader: FrameReader<NativeValue>;
+
+  private constructor(readonly conn: Deno.TcpConn) {
+    this.reader = new FrameReader(conn, new NativeResponseDecoder());
+  }
+
+  static async connect(port: number): Promise<NativeClient> {
+    return new NativeClient(await Deno.connect({ hostname: "127.0.0.1", port }));
+  }
+
+  async send(...argv: string[]): Promise<void> {
+    await this.writeRaw(encodeNativeRequest(argv));
+  }
+
+  async writeRaw(bytes: Uint8Array): Promise<void> {
+    let sent = 0;
+    while (sent < bytes.length) sent += await this.conn.write(bytes.subarray(sent));
+  }
+
+  read(): Promise<NativeValue> {
+    return this.reader.next();
+  }
+
+  async call(...argv: string[]): Promise<NativeValue> {
+    await this.send(...argv);
+    return this.read();
+  }
+
+  close(): void {
+    try {
+      this.conn.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+/** Runs a program to completion and returns its exit code and output. */
+export async function run(
+  cmd: string,
+  args: string[],
+  options: { stdin?: string; env?: Record<string, string>; cwd?: string } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = new Deno.Command(cmd, {
+    args,
+    stdin: options.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+    env: options.env,
+    cwd: options.cwd,
+  }).spawn();
+  if (options.stdin !== undefined) {
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode(options.stdin));
+    await w.close();
+  }
+  const out = await child.output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** The repository root, for tests that run ./redis-home or other files. */
+export const ROOT = new URL("..", import.meta.url).pathname;
