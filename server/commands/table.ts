@@ -4,14 +4,32 @@
  * import here.
  */
 import { Command, type CommandSpec } from "../command.ts";
+import { bitmapCommands } from "./bitmaps.ts";
 import { connectionCommands } from "./connection.ts";
+import { hashCommands } from "./hashes.ts";
 import { keyCommands } from "./keys.ts";
+import { listCommands } from "./lists.ts";
+import { persistenceCommands } from "./persistence.ts";
+import { pubsubCommands } from "./pubsub.ts";
+import { serverAdminCommands } from "./server_admin.ts";
+import { setCommands } from "./sets.ts";
+import { sortedSetCommands } from "./sorted_sets.ts";
 import { stringCommands } from "./strings.ts";
+import { transactionCommands } from "./transactions.ts";
 
 const groups: readonly (readonly CommandSpec[])[] = [
   connectionCommands,
+  serverAdminCommands,
   keyCommands,
   stringCommands,
+  bitmapCommands,
+  listCommands,
+  hashCommands,
+  setCommands,
+  sortedSetCommands,
+  pubsubCommands,
+  transactionCommands,
+  persistenceCommands,
 ];
 
 const byName = new Map<string, Command>();

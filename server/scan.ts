@@ -1,0 +1,99 @@
+/**
+ * Cursors for SCAN, HSCAN, SSCAN and ZSCAN.
+ *
+ * Redis's guarantee is that a full iteration returns every element present
+ * for its whole duration, even while the table grows or shrinks. JS Map and
+ * Set iterators give exactly that: they stay valid across inserts, deletes and
+ * rehashes, visit live entries in insertion order, and never visit a deleted
+ * entry. So a cursor names a live iterator kept here. Cursors are bounded in
+ * number (least recently used dropped); an unknown or dropped cursor starts
+ * the iteration over, which can repeat elements (allowed by Redis's contract)
+ * but never misses one.
+ */
+import { parseInt64 } from "./args.ts";
+import { CommandError } from "./errors.ts";
+
+const MAX_CURSORS = 10_000;
+
+interface OpenCursor {
+  source: object;
+  iterator: Iterator<unknown>;
+}
+
+const open = new Map<bigint, OpenCursor>();
+let nextCursor = 1n;
+
+/** Parses a cursor argument as Redis does (an unsigned 64-bit integer). */
+export function parseCursor(arg: string): bigint {
+  if (/^[0-9]+$/.test(arg)) {
+    const v = BigInt(arg);
+    if (v <= 18446744073709551615n) return v;
+  }
+  const signed = parseInt64(arg);
+  if (signed === undefined) throw new CommandError("ERR invalid cursor");
+  return BigInt.asUintN(64, signed);
+}
+
+/**
+ * Advances a scan over `source` (the collection being scanned) by about
+ * `count` steps, calling `emit` for each element, and returns the next cursor
+ * (0n when the iteration is complete).
+ *
+ * @param makeIterator a fresh iterator over `source`, used for cursor 0
+ */
+export function scanStep<T>(
+  source: object,
+  makeIterator: () => Iterator<T>,
+  cursor: bigint,
+  count: number,
+  emit: (item: T) => void,
+): bigint {
+  let entry = cursor === 0n ? undefined : open.get(cursor);
+  if (entry !== undefined) open.delete(cursor);
+  if (entry === undefined || entry.source !== source) {
+    entry = { source, iterator: makeIterator() };
+  }
+  const iterator = entry.iterator as Iterator<T>;
+  for (let i = 0; i < count; i++) {
+    const step = iterator.next();
+    if (step.done) return 0n;
+    emit(step.value);
+  }
+  // Peek is impossible on JS iterators, so a finished iteration may take one
+  // more call that returns nothing and cursor 0, as Redis sometimes does too.
+  const next = nextCursor++;
+  open.set(next, entry);
+  if (open.size > MAX_CURSORS) open.delete(open.keys().next().value!);
+  return next;
+}
+
+/** Parses SCAN's MATCH / COUNT / TYPE options starting at argv[from]. */
+export function parseScanOptions(
+  argv: readonly string[],
+  from: number,
+  allowType: boolean,
+): { match?: string; count: number; type?: string; noValues: boolean } {
+  let match: string | undefined;
+  let count = 10;
+  let type: string | undefined;
+  let noValues = false;
+  for (let i = from; i < argv.length; i++) {
+    const opt = argv[i].toUpperCase();
+    const more = i + 1 < argv.length;
+    if (opt === "COUNT" && more) {
+      const n = parseInt64(argv[++i]);
+      if (n === undefined) throw new CommandError("ERR value is not an integer or out of range");
+      if (n < 1n) throw new CommandError("ERR syntax error");
+      count = Number(n);
+    } else if (opt === "MATCH" && more) {
+      match = argv[++i];
+    } else if (opt === "TYPE" && more && allowType) {
+      type = argv[++i].toLowerCase();
+    } else if (opt === "NOVALUES" && !allowType) {
+      noValues = true;
+    } else {
+      throw new CommandError("ERR syntax error");
+    }
+  }
+  return { match, count, type, noValues };
+}
