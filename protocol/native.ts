@@ -40,6 +40,7 @@ export class NativeRequestDecoder {
 
   /** Decodes one request from buf[start, end) into binary-string arguments. */
   decode(buf: Uint8Array, start: number, end: number): string[] | undefined {
+    this.consumed = 0;
     const available = end - start;
     if (available < 4) return undefined;
     const dv = view(buf);
@@ -102,6 +103,7 @@ export class NativeResponseDecoder {
   consumed = 0;
 
   decode(buf: Uint8Array, start: number, end: number): NativeValue | undefined {
+    this.consumed = 0;
     if (end - start < 4) return undefined;
     const dv = view(buf);
     const msgLen = dv.getUint32(start, true);

@@ -1,0 +1,162 @@
+import { deepEqual, equal, throws } from "node:assert/strict";
+import {
+  encodeNativeRequest,
+  MAX_ARGS,
+  MAX_MSG_LEN,
+  NativeRequestDecoder,
+  NativeResponseDecoder,
+  type NativeValue,
+} from "./native.ts";
+import { ProtocolError } from "./errors.ts";
+import { NativeWriter } from "./writer.ts";
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let pos = 0;
+  for (const p of parts) {
+    out.set(p, pos);
+    pos += p.length;
+  }
+  return out;
+}
+
+/** Feeds `bytes` to a decoder in the given chunks, as a connection would. */
+function decodeInChunks(bytes: Uint8Array, cuts: number[]): string[][] {
+  const decoder = new NativeRequestDecoder();
+  const buf = new Uint8Array(bytes.length);
+  let end = 0;
+  let start = 0;
+  const out: string[][] = [];
+  for (const cut of [...cuts, bytes.length]) {
+    buf.set(bytes.subarray(end, cut), end);
+    end = cut;
+    for (;;) {
+      const argv = decoder.decode(buf, start, end);
+      // Callers always advance by `consumed`, complete frame or not.
+      start += decoder.consumed;
+      if (argv === undefined) break;
+      out.push(argv);
+    }
+  }
+  return out;
+}
+
+const requests = [
+  ["set", "key", "value"],
+  ["get", "key"],
+  ["set", "bin\x00\xff", "\r\n\x80"],
+  ["keys"],
+  ["zquery", "z", "1.5", "", "0", "10"],
+];
+
+Deno.test("native requests decode identically at every split point", () => {
+  const bytes = concat(requests.map(encodeNativeRequest));
+  for (let cut = 0; cut <= bytes.length; cut++) {
+    deepEqual(decodeInChunks(bytes, [cut]), requests, `split at ${cut}`);
+  }
+});
+
+Deno.test("native requests decode when fed one byte at a time", () => {
+  const bytes = concat(requests.map(encodeNativeRequest));
+  const cuts = Array.from({ length: bytes.length }, (_, i) => i);
+  deepEqual(decodeInChunks(bytes, cuts), requests);
+});
+
+Deno.test("native request: every byte value round-trips", () => {
+  const all = String.fromCharCode(...Array.from({ length: 256 }, (_, i) => i));
+  deepEqual(decodeInChunks(encodeNativeRequest(["set", all, all]), []), [["set", all, all]]);
+});
+
+function header(msgLen: number, nstr: number): Uint8Array {
+  const b = new Uint8Array(8);
+  const dv = new DataView(b.buffer);
+  dv.setUint32(0, msgLen, true);
+  dv.setUint32(4, nstr, true);
+  return b;
+}
+
+Deno.test("native request limits are protocol errors", () => {
+  const d = new NativeRequestDecoder();
+  // msglen over 32 MiB is rejected from the header alone.
+  throws(() => d.decode(header(MAX_MSG_LEN + 1, 1), 0, 8), ProtocolError);
+  // Exactly 32 MiB is allowed: it is merely incomplete here.
+  equal(d.decode(header(MAX_MSG_LEN, 1), 0, 8), undefined);
+  // nstr over 200,000.
+  throws(() => d.decode(header(4, MAX_ARGS + 1), 0, 8), ProtocolError);
+  // A string whose length overruns msglen.
+  const overrun = concat([header(12, 1), new Uint8Array([100, 0, 0, 0]), new Uint8Array(4)]);
+  throws(() => d.decode(overrun, 0, overrun.length), ProtocolError);
+  // Strings that do not fill msglen exactly.
+  const short = concat([header(10, 1), new Uint8Array([1, 0, 0, 0, 65, 66])]);
+  throws(() => d.decode(short, 0, short.length), ProtocolError);
+});
+
+/** Encodes replies with the server's writer and decodes them with the client's decoder. */
+function roundTrip(write: (w: NativeWriter) => void): NativeValue {
+  const w = new NativeWriter();
+  w.beginReply();
+  write(w);
+  w.endReply();
+  const d = new NativeResponseDecoder();
+  const bytes = w.buf.subarray(0, w.pos);
+  const v = d.decode(bytes, 0, bytes.length)!;
+  equal(d.consumed, bytes.length);
+  // Incomplete frames are incomplete at every shorter length.
+  for (let i = 0; i < bytes.length; i++) equal(d.decode(bytes, 0, i), undefined);
+  return v;
+}
+
+Deno.test("native responses round-trip every type", () => {
+  deepEqual(roundTrip((w) => w.nil()), { type: "nil" });
+  deepEqual(roundTrip((w) => w.bulk("bar\x00")), { type: "str", value: "bar\x00" });
+  deepEqual(roundTrip((w) => w.simple("OK")), { type: "str", value: "OK" });
+  deepEqual(roundTrip((w) => w.int(-42)), { type: "int", value: -42n });
+  deepEqual(roundTrip((w) => w.int(2n ** 63n - 1n)), { type: "int", value: 2n ** 63n - 1n });
+  deepEqual(roundTrip((w) => w.double(1.5)), { type: "dbl", value: 1.5 });
+  deepEqual(roundTrip((w) => w.double(-Infinity)), { type: "dbl", value: -Infinity });
+  deepEqual(roundTrip((w) => w.bool(true)), { type: "int", value: 1n });
+  deepEqual(
+    roundTrip((w) => w.error("WRONGTYPE Operation against a key holding the wrong kind of value")),
+    {
+      type: "err",
+      code: 3,
+      message: "WRONGTYPE Operation against a key holding the wrong kind of value",
+    },
+  );
+  deepEqual(roundTrip((w) => w.error("ERR unknown command 'x', with args beginning with: ")), {
+    type: "err",
+    code: 1,
+    message: "ERR unknown command 'x', with args beginning with: ",
+  });
+  deepEqual(roundTrip((w) => w.error("ERR syntax error")), {
+    type: "err",
+    code: 4,
+    message: "ERR syntax error",
+  });
+  deepEqual(
+    roundTrip((w) => {
+      w.map(1);
+      w.bulk("k");
+      w.array(2);
+      w.int(1);
+      w.nil();
+    }),
+    {
+      type: "arr",
+      values: [{ type: "str", value: "k" }, {
+        type: "arr",
+        values: [{ type: "int", value: 1n }, { type: "nil" }],
+      }],
+    },
+  );
+});
+
+Deno.test("a native reply over 32 MiB becomes ERR code 2", () => {
+  const w = new NativeWriter();
+  w.beginReply();
+  w.bulk("x".repeat(MAX_MSG_LEN));
+  w.endReply();
+  const d = new NativeResponseDecoder();
+  const v = d.decode(w.buf, 0, w.pos);
+  deepEqual(v, { type: "err", code: 2, message: "ERR response is too big" });
+});
