@@ -106,24 +106,29 @@ export class RespRequestDecoder {
 }
 
 function findCRLF(buf: Uint8Array, start: number, end: number): number {
-  const at = buf.subarray(start, end).indexOf(CR);
-  if (at < 0) return -1;
-  const pos = start + at;
+  // A plain loop: subarray().indexOf() allocates a view per call on the hot path.
+  let pos = start;
+  while (pos < end && buf[pos] !== CR) pos++;
+  if (pos === end) return -1;
   // Redis splits on \r and assumes \n follows; a lone \r with \n missing yet
   // means the line is still arriving.
   return pos + 1 < end ? pos : -1;
 }
 
-/** Parses a signed decimal integer from buf[start, end), as Redis's string2ll. */
+/**
+ * Parses a signed decimal integer from buf[start, end) as strictly as Redis's
+ * string2ll: no '+', no leading zeros, no "-0".
+ */
 function parseInteger(buf: Uint8Array, start: number, end: number): number | undefined {
   if (start >= end || end - start > 20) return undefined;
+  if (end - start === 1 && buf[start] === 48 /* 0 */) return 0;
   let i = start;
   let negative = false;
   if (buf[i] === 45 /* - */) {
     negative = true;
     i++;
-    if (i === end) return undefined;
   }
+  if (i === end || buf[i] === 48 /* 0 */) return undefined;
   let value = 0;
   for (; i < end; i++) {
     const d = buf[i] - 48;

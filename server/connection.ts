@@ -74,6 +74,7 @@ export class Connection implements ClientTransport {
         if (n === null) break;
         this.#end += n;
         this.server.stats.netInputBytes += n;
+        if (this.client) this.client.lastInteraction = Date.now();
         this.process();
         if (this.client !== undefined && this.client.out.length > 0 && !this.#closed) {
           // Backpressure: no more reading until this batch's replies are out.
@@ -140,6 +141,7 @@ export class Connection implements ClientTransport {
     }
     this.#decoder = decoder;
     this.client = new Client(this.server, this, protocol);
+    this.client.lastInteraction = Date.now();
     this.server.registerClient(this.client);
     return true;
   }
