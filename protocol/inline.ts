@@ -60,8 +60,7 @@ export function splitArgs(line: string): string[] | undefined {
       } else {
         if (i >= n) break;
         const c = line[i];
-        const code = line.charCodeAt(i);
-        if (isSpace(code)) {
+        if (endsWord(line.charCodeAt(i))) {
           done = true;
         } else if (c === '"') {
           inDouble = true;
@@ -80,6 +79,11 @@ export function splitArgs(line: string): string[] | undefined {
 function isSpace(code: number): boolean {
   // C isspace(): space, \t, \n, \v, \f, \r
   return code === 32 || (code >= 9 && code <= 13);
+}
+
+/** Inside an unquoted word only these end it (\v and \f do not, as in sdssplitargs). */
+function endsWord(code: number): boolean {
+  return code === 32 || code === 10 || code === 13 || code === 9;
 }
 
 function isHex(c: string | undefined): boolean {

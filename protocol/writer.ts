@@ -143,8 +143,8 @@ export class RespWriter extends ReplyWriter {
   }
 
   error(message: string): void {
-    // Redis never lets a newline split an error reply.
-    this.#line(45, /* - */ /[\r\n]/.test(message) ? message.replace(/[\r\n]+/g, " ") : message);
+    // Redis never lets a newline split an error reply: each CR and LF becomes a space.
+    this.#line(45, /* - */ /[\r\n]/.test(message) ? message.replace(/[\r\n]/g, " ") : message);
   }
 
   int(n: number | bigint): void {

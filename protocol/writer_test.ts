@@ -1,0 +1,159 @@
+import { deepEqual, equal } from "node:assert/strict";
+import { bytesToBinary } from "./bytes.ts";
+import { NativeResponseDecoder } from "./native.ts";
+import { NativeWriter, type ReplyWriter, RespWriter, writerFor } from "./writer.ts";
+
+function written(w: ReplyWriter): string {
+  return bytesToBinary(w.buf, 0, w.pos);
+}
+
+/** The bytes `produce` writes in RESP2 and in RESP3. */
+function resp(produce: (w: ReplyWriter) => void): [string, string] {
+  const two = new RespWriter(2);
+  const three = new RespWriter(3);
+  produce(two);
+  produce(three);
+  return [written(two), written(three)];
+}
+
+Deno.test("RESP writer: scalars", () => {
+  deepEqual(resp((w) => w.ok()), ["+OK\r\n", "+OK\r\n"]);
+  deepEqual(resp((w) => w.simple("PONG")), ["+PONG\r\n", "+PONG\r\n"]);
+  deepEqual(resp((w) => w.int(-7)), [":-7\r\n", ":-7\r\n"]);
+  deepEqual(resp((w) => w.int(-9223372036854775808n)), [
+    ":-9223372036854775808\r\n",
+    ":-9223372036854775808\r\n",
+  ]);
+  deepEqual(resp((w) => w.bulk("")), ["$0\r\n\r\n", "$0\r\n\r\n"]);
+  deepEqual(resp((w) => w.bulk("\x00\xff\r\n")), [
+    "$4\r\n\x00\xff\r\n\r\n",
+    "$4\r\n\x00\xff\r\n\r\n",
+  ]);
+});
+
+Deno.test("RESP writer: nulls are $-1 / *-1 in RESP2 and _ in RESP3", () => {
+  deepEqual(resp((w) => w.nil()), ["$-1\r\n", "_\r\n"]);
+  deepEqual(resp((w) => w.nilArray()), ["*-1\r\n", "_\r\n"]);
+});
+
+Deno.test("RESP writer: errors never contain a newline", () => {
+  deepEqual(resp((w) => w.error("ERR bad")), ["-ERR bad\r\n", "-ERR bad\r\n"]);
+  deepEqual(resp((w) => w.error("ERR a\r\nb\nc")), ["-ERR a  b c\r\n", "-ERR a  b c\r\n"]);
+});
+
+Deno.test("RESP writer: aggregates", () => {
+  deepEqual(resp((w) => w.array(0)), ["*0\r\n", "*0\r\n"]);
+  deepEqual(resp((w) => w.map(2)), ["*4\r\n", "%2\r\n"]);
+  deepEqual(resp((w) => w.set(3)), ["*3\r\n", "~3\r\n"]);
+  deepEqual(resp((w) => w.push(3)), ["*3\r\n", ">3\r\n"]);
+  deepEqual(resp((w) => w.bulkArray(["a", "bc"])), [
+    "*2\r\n$1\r\na\r\n$2\r\nbc\r\n",
+    "*2\r\n$1\r\na\r\n$2\r\nbc\r\n",
+  ]);
+  deepEqual(resp((w) => w.bulkOrNilArray(["a", undefined])), [
+    "*2\r\n$1\r\na\r\n$-1\r\n",
+    "*2\r\n$1\r\na\r\n_\r\n",
+  ]);
+});
+
+Deno.test("RESP writer: doubles, booleans and verbatim strings", () => {
+  deepEqual(resp((w) => w.double(1.5)), ["$3\r\n1.5\r\n", ",1.5\r\n"]);
+  deepEqual(resp((w) => w.double(-Infinity)), ["$4\r\n-inf\r\n", ",-inf\r\n"]);
+  deepEqual(resp((w) => w.double(1e300)), ["$6\r\n1e+300\r\n", ",1e+300\r\n"]);
+  deepEqual(resp((w) => w.bool(true)), [":1\r\n", "#t\r\n"]);
+  deepEqual(resp((w) => w.bool(false)), [":0\r\n", "#f\r\n"]);
+  deepEqual(resp((w) => w.verbatim("a\r\nb")), ["$4\r\na\r\nb\r\n", "=8\r\ntxt:a\r\nb\r\n"]);
+  deepEqual(resp((w) => w.verbatim("x", "mkd")), ["$1\r\nx\r\n", "=5\r\nmkd:x\r\n"]);
+});
+
+Deno.test("RESP writer: switching RESP3 on keeps earlier replies as written", () => {
+  const w = new RespWriter(2);
+  w.nil();
+  w.resp = 3;
+  w.nil();
+  equal(written(w), "$-1\r\n_\r\n");
+  equal(w.protocol, 3);
+});
+
+Deno.test("writer: grows past its initial buffer for a large reply", () => {
+  const w = new RespWriter();
+  const big = "z".repeat(100_000);
+  w.bulk(big);
+  w.int(1);
+  equal(written(w), `$100000\r\n${big}\r\n:1\r\n`);
+});
+
+Deno.test("writer: truncate undoes a half-written reply", () => {
+  const w = new RespWriter();
+  w.ok();
+  const mark = w.pos;
+  w.array(2);
+  w.bulk("half");
+  w.truncate(mark);
+  w.error("ERR x");
+  equal(written(w), "+OK\r\n-ERR x\r\n");
+});
+
+Deno.test("writer: take hands over the bytes and continues in a fresh buffer", () => {
+  const w = new RespWriter();
+  w.simple("one");
+  const first = w.take();
+  equal(bytesToBinary(first), "+one\r\n");
+  equal(w.length, 0);
+  w.simple("two");
+  // The bytes handed out are not touched by later replies.
+  equal(bytesToBinary(first), "+one\r\n");
+  w.recycle(first);
+  const second = w.take();
+  equal(bytesToBinary(second), "+two\r\n");
+  w.simple("three");
+  equal(written(w), "+three\r\n");
+});
+
+Deno.test("native writer: replies framed with their length, as the RESP3 types map", () => {
+  const w = writerFor("native");
+  equal(w.protocol, "native");
+  const produce = [
+    () => w.ok(),
+    () => w.nil(),
+    () => w.int(5),
+    () => w.double(2.5),
+    () => w.bool(true),
+    () => w.error("WRONGTYPE Operation against a key holding the wrong kind of value"),
+    () => w.error("ERR unknown command 'x', with args beginning with: "),
+    () => w.error("ERR syntax error"),
+    () => {
+      w.map(1);
+      w.bulk("k");
+      w.verbatim("v");
+    },
+  ];
+  for (const p of produce) {
+    w.beginReply();
+    p();
+    w.endReply();
+  }
+  const decoder = new NativeResponseDecoder();
+  const values = [];
+  let start = 0;
+  while (start < w.pos) {
+    values.push(decoder.decode(w.buf, start, w.pos));
+    start += decoder.consumed;
+  }
+  deepEqual(values, [
+    { type: "str", value: "OK" },
+    { type: "nil" },
+    { type: "int", value: 5n },
+    { type: "dbl", value: 2.5 },
+    { type: "int", value: 1n },
+    {
+      type: "err",
+      code: 3,
+      message: "WRONGTYPE Operation against a key holding the wrong kind of value",
+    },
+    { type: "err", code: 1, message: "ERR unknown command 'x', with args beginning with: " },
+    { type: "err", code: 4, message: "ERR syntax error" },
+    { type: "arr", values: [{ type: "str", value: "k" }, { type: "str", value: "v" }] },
+  ]);
+  equal(new NativeWriter().protocol, "native");
+});
