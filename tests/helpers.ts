@@ -207,7 +207,7 @@ export class NativeClient {
 export async function run(
   cmd: string,
   args: string[],
-  options: { stdin?: string; env?: Record<string, string>; cwd?: string } = {},
+  options: { stdin?: string; env?: Record<string, string>; clearEnv?: boolean; cwd?: string } = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const child = new Deno.Command(cmd, {
     args,
@@ -215,6 +215,7 @@ export async function run(
     stdout: "piped",
     stderr: "piped",
     env: options.env,
+    clearEnv: options.clearEnv,
     cwd: options.cwd,
   }).spawn();
   if (options.stdin !== undefined) {
