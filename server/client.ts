@@ -19,6 +19,8 @@ export interface ClientTransport {
   close(): void;
   /** Runs requests that arrived while the client was blocked. */
   resume(): void;
+  /** Reply bytes held for this client: queued plus being written (CLIENT LIST omem). */
+  readonly outputBytes: number;
   readonly remoteAddr: string;
   readonly localAddr: string;
 }

@@ -14,6 +14,12 @@ import type { RedisServer } from "./server.ts";
 const INITIAL_READ_SIZE = 1024;
 /** A buffer grown past this is shrunk again once the client goes quiet. */
 const SHRINK_ABOVE = 64 * 1024;
+/**
+ * A batch stops running requests once this much output is pending; the rest
+ * run after it is written. So a client that pipelines big replies and never
+ * reads holds at most about this much (plus one reply) of server memory.
+ */
+const BATCH_OUTPUT_LIMIT = 256 * 1024;
 
 interface Decoder {
   consumed: number;
@@ -42,6 +48,10 @@ export class Connection implements ClientTransport {
   #end = 0;
   #decoder: Decoder | undefined;
   #writing: Promise<void> | undefined;
+  /** Bytes handed to the socket and not yet written. */
+  #inFlight = 0;
+  /** The last batch stopped at BATCH_OUTPUT_LIMIT with requests left to run. */
+  #outputCapped = false;
   #closed = false;
   #stopping = false;
   /** When a connection that never sent a byte was first seen idle (timeout). */
@@ -66,6 +76,11 @@ export class Connection implements ClientTransport {
     return this.#closed;
   }
 
+  /** Reply bytes the server holds for this client: queued plus being written. */
+  get outputBytes(): number {
+    return this.#inFlight + (this.client?.out.length ?? 0);
+  }
+
   async #readLoop(): Promise<void> {
     try {
       while (!this.#closed) {
@@ -76,9 +91,11 @@ export class Connection implements ClientTransport {
         this.server.stats.netInputBytes += n;
         if (this.client) this.client.lastInteraction = Date.now();
         this.process();
-        if (this.client !== undefined && this.client.out.length > 0 && !this.#closed) {
-          // Backpressure: no more reading until this batch's replies are out.
+        // Backpressure: no more reading until this batch's replies are out.
+        while (this.client !== undefined && this.client.out.length > 0 && !this.#closed) {
           await this.#flush();
+          if (!this.#outputCapped) break;
+          this.process();
         }
         if (this.client?.closeAfterReply || this.#stopping) break;
         this.#shrinkIfIdle();
@@ -108,7 +125,13 @@ export class Connection implements ClientTransport {
       const buf = this.#buf;
       let start = this.#start;
       const end = this.#end;
+      const out = client.out;
+      this.#outputCapped = false;
       while (start < end && !client.blocked && !client.closeAfterReply && !this.#closed) {
+        if (out.length >= BATCH_OUTPUT_LIMIT) {
+          this.#outputCapped = true;
+          break;
+        }
         const argv = decoder.decode(buf, start, end);
         start += decoder.consumed;
         if (argv === undefined) break;
@@ -192,8 +215,10 @@ export class Connection implements ClientTransport {
       while (out.length > 0 && !this.#closed) {
         const chunk = out.take();
         let sent = 0;
+        this.#inFlight = chunk.length;
         while (sent < chunk.length) {
           sent += await this.conn.write(chunk.subarray(sent));
+          this.#inFlight = chunk.length - sent;
         }
         this.server.stats.netOutputBytes += chunk.length;
         out.recycle(chunk);

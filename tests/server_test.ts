@@ -202,3 +202,21 @@ Deno.test("./redis-home serve exits 0 on SIGTERM and rejects bad flags with code
   ok(await client.reader.closedWithin(1000));
   client.close();
 });
+
+Deno.test("a client that never reads its replies cannot grow server memory", async () => {
+  await using srv = startServer();
+  using writer = await RespClient.connect(srv.port);
+  const big = "x".repeat(1024 * 1024);
+  deepEqual(await writer.cmd("SET", "big", big), "OK");
+  // 2,000 pipelined GETs would be 2 GB of replies; this client reads none of them.
+  using hog = await RespClient.connect(srv.port);
+  await hog.writeRaw("*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n".repeat(2000));
+  await new Promise((r) => setTimeout(r, 500));
+  const pending = [...srv.server.clients.values()].reduce(
+    (n, c) => n + c.transport.outputBytes,
+    0,
+  );
+  ok(pending < 4 * 1024 * 1024, `pending output ${pending} bytes`);
+  // Everyone else is served meanwhile.
+  deepEqual(await writer.cmd("SET", "small", "1"), "OK");
+});
