@@ -48,3 +48,17 @@ export function unknownSubcommand(sub: string, command: string): string {
 export function throwError(message: string): never {
   throw new CommandError(message);
 }
+
+/** A container command's subcommand given the wrong arguments (addReplySubcommandSyntaxError). */
+export function subcommandSyntax(argv: readonly string[]): string {
+  return `ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try ${
+    argv[0].toUpperCase()
+  } HELP.`;
+}
+
+export const EXEC_ABORT = "EXECABORT Transaction discarded because of previous errors.";
+export const EXEC_WITHOUT_MULTI = "ERR EXEC without MULTI";
+export const DISCARD_WITHOUT_MULTI = "ERR DISCARD without MULTI";
+export const MULTI_NESTED = "ERR MULTI calls can not be nested";
+export const WATCH_IN_MULTI = "ERR WATCH inside MULTI is not allowed";
+export const SSUBSCRIBE_IN_MULTI = "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client";
