@@ -5,9 +5,8 @@
  *   redis-home serve [--port N] [--bind ADDR] [--timeout S] [--config FILE] [--<param> VALUE]
  *   redis-home repl [--host H] [--port P] [--resp] [command args...]
  */
-import { parseArgs } from "node:util";
 import { replMain } from "./client/repl.ts";
-import { Config, ConfigError } from "./server/config.ts";
+import { type Config, ConfigError } from "./server/config.ts";
 import { VERSION } from "./server/server.ts";
 import { buildConfig, serve } from "./server/start.ts";
 
@@ -28,39 +27,44 @@ const SERVE_USAGE = `Usage: redis-home serve [options]
   --timeout S       close clients idle for S seconds (0 = never, the default)
   --config FILE     read parameters from a redis.conf-style file
   --<param> VALUE   set any configuration parameter, as redis-server does
-                    (e.g. --save "60 1000" --appendonly yes)
+                    (e.g. --save 60 1000 --appendonly yes)
   -h, --help        this text`;
 
 /** Exit code 2 for usage errors, with a one-line message. */
 class UsageError extends Error {}
 
+/**
+ * Reads serve's arguments the way redis-server reads its own: an optional
+ * config file first, then `--name value...` directives, where every following
+ * word not starting with "--" belongs to the value (`--save 900 1`).
+ */
 function parseServeArgs(args: string[]): { configFile?: string; overrides: [string, string][] } {
-  const params = new Config().names();
-  const options: Record<string, { type: "string" | "boolean"; short?: string }> = {
-    config: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  };
-  for (const name of params) options[name] = { type: "string" };
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options, allowPositionals: true, strict: true, tokens: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message.split("\n")[0]);
-  }
-  if (parsed.values.help) {
-    console.log(SERVE_USAGE);
-    Deno.exit(0);
-  }
-  const positionals = parsed.positionals;
-  let configFile = parsed.values.config as string | undefined;
-  // As redis-server: a lone positional argument is the config file.
-  if (positionals.length === 1 && configFile === undefined) configFile = positionals[0];
-  else if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  let configFile: string | undefined;
   const overrides: [string, string][] = [];
-  // Keep command-line order, so later flags win as in redis-server.
-  for (const token of parsed.tokens) {
-    if (token.kind === "option" && token.name !== "config" && token.name !== "help") {
-      overrides.push([token.name, token.value ?? ""]);
+  let i = 0;
+  if (args.length > 0 && !args[0].startsWith("-")) configFile = args[i++];
+  for (; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "-h" || arg === "--help") {
+      console.log(SERVE_USAGE);
+      Deno.exit(0);
+    }
+    if (!arg.startsWith("--") || arg.length === 2) {
+      throw new UsageError(`unexpected argument '${arg}'`);
+    }
+    let name = arg.slice(2);
+    const values: string[] = [];
+    const eq = name.indexOf("=");
+    if (eq >= 0) {
+      values.push(name.slice(eq + 1));
+      name = name.slice(0, eq);
+    }
+    while (i + 1 < args.length && !args[i + 1].startsWith("--")) values.push(args[++i]);
+    if (name === "config") {
+      if (values.length !== 1) throw new UsageError("--config needs one file name");
+      configFile = values[0];
+    } else {
+      overrides.push([name, values.join(" ")]);
     }
   }
   return { configFile, overrides };

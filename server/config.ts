@@ -1,83 +1,253 @@
-import { splitArgs } from "../protocol/inline.ts";
 /**
  * The configuration registry: every parameter the server honours, plus
  * Redis's common tuning parameters that are accepted and reported but have no
- * effect here (marked `noop`). CONFIG GET/SET, redis.conf and `--name value`
- * flags all go through it.
+ * effect here (marked `noop`). CONFIG GET/SET/REWRITE, redis.conf and
+ * `--name value` flags all go through it, with Redis 7's names, aliases,
+ * defaults, ranges and error texts.
  */
+import { splitArgs } from "../protocol/inline.ts";
+import { globMatch } from "./glob.ts";
+import { formatNotifyFlags, parseNotifyFlags } from "./notify.ts";
+
 export type ParamType = "int" | "memory" | "bool" | "string" | "enum";
 
 export interface ParamSpec {
   name: string;
   type: ParamType;
   default: string;
-  min?: number;
-  max?: number;
+  /** Inclusive bounds of int and memory parameters (bigint where a JS number cannot hold them). */
+  min?: number | bigint;
+  max?: number | bigint;
   values?: readonly string[];
   /** Accepted and reported for compatibility; does nothing in redis-home. */
   noop?: boolean;
   /** Only settable at start-up (command line or redis.conf). */
   immutable?: boolean;
+  /** CONFIG SET needs enable-protected-configs (as dir and dbfilename in Redis 7). */
+  protected?: boolean;
   /** Extra validation; returns an error text for a bad value. */
   validate?: (value: string) => string | undefined;
+  /**
+   * The value as stored and reported, from an already valid one and the
+   * current value (save spacing, notify flag order, merged buffer classes).
+   */
+  canonical?: (value: string, current: string) => string;
   aliases?: readonly string[];
 }
 
 const MB = 1024 * 1024;
+const INT_MAX = 2147483647;
+const INT_MIN = -2147483648;
+const LONG_MAX = 9223372036854775807n;
+const ULLONG_MAX = 18446744073709551615n;
 
-/** Parameters and their defaults (Redis 7's, where Redis has the parameter). */
+type Extra = Partial<ParamSpec>;
+
+function int(name: string, def: number, min: number | bigint, max: number | bigint, extra?: Extra) {
+  return { name, type: "int", default: String(def), min, max, ...extra } satisfies ParamSpec;
+}
+
+function memory(name: string, def: number, min: number | bigint, max: bigint, extra?: Extra) {
+  return { name, type: "memory", default: String(def), min, max, ...extra } satisfies ParamSpec;
+}
+
+function bool(name: string, def: boolean, extra?: Extra) {
+  return { name, type: "bool", default: def ? "yes" : "no", ...extra } satisfies ParamSpec;
+}
+
+function str(name: string, def: string, extra?: Extra) {
+  return { name, type: "string", default: def, ...extra } satisfies ParamSpec;
+}
+
+function oneOf(name: string, def: string, values: readonly string[], extra?: Extra) {
+  return { name, type: "enum", default: def, values, ...extra } satisfies ParamSpec;
+}
+
+const noop = { noop: true } as const;
+const fixed = { immutable: true } as const;
+
+/** Parameters and their defaults (Redis 7.0's, where Redis has the parameter). */
 export const PARAMS: ParamSpec[] = [
-  { name: "bind", type: "string", default: "127.0.0.1", immutable: true },
-  { name: "port", type: "int", default: "6379", min: 0, max: 65535, immutable: true },
-  { name: "timeout", type: "int", default: "0", min: 0, max: 2147483647 },
-  { name: "databases", type: "int", default: "16", min: 1, max: 2147483647, immutable: true },
-  { name: "hz", type: "int", default: "10", min: 1, max: 500 },
-  { name: "maxclients", type: "int", default: "10000", min: 1, max: 2147483647 },
-  { name: "proto-max-bulk-len", type: "memory", default: String(512 * MB), min: MB },
-  { name: "client-query-buffer-limit", type: "memory", default: String(1024 * MB), min: MB },
-  {
-    name: "client-output-buffer-limit",
-    type: "string",
-    default: "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
-  },
-  { name: "notify-keyspace-events", type: "string", default: "" },
-  { name: "save", type: "string", default: "" },
-  { name: "appendonly", type: "bool", default: "no" },
-  { name: "dir", type: "string", default: "." },
-  { name: "dbfilename", type: "string", default: "dump.rdb" },
-  {
-    name: "loglevel",
-    type: "enum",
-    default: "notice",
-    values: ["debug", "verbose", "notice", "warning", "nothing"],
-  },
-  { name: "logfile", type: "string", default: "", immutable: true },
-  { name: "maxmemory", type: "memory", default: "0", noop: true },
-  {
-    name: "maxmemory-policy",
-    type: "enum",
-    default: "noeviction",
-    noop: true,
-    values: [
-      "volatile-lru",
-      "volatile-lfu",
-      "volatile-random",
-      "volatile-ttl",
-      "allkeys-lru",
-      "allkeys-lfu",
-      "allkeys-random",
-      "noeviction",
-    ],
-  },
-  { name: "tcp-keepalive", type: "int", default: "300", min: 0, noop: true },
-  { name: "tcp-backlog", type: "int", default: "511", min: 0, noop: true, immutable: true },
+  // Network and clients.
+  str("bind", "127.0.0.1", { immutable: true, canonical: (v) => words(v).join(" ") }),
+  int("port", 6379, 0, 65535, fixed),
+  int("timeout", 0, 0, INT_MAX),
+  int("tcp-keepalive", 300, 0, INT_MAX, noop),
+  int("tcp-backlog", 511, 0, INT_MAX, { ...noop, ...fixed }),
+  bool("protected-mode", true, noop),
+  int("maxclients", 10000, 1, 4294967295),
+  memory("proto-max-bulk-len", 512 * MB, MB, LONG_MAX),
+  memory("client-query-buffer-limit", 1024 * MB, MB, LONG_MAX),
+  str(
+    "client-output-buffer-limit",
+    "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
+    {
+      validate: validateOutputBufferLimit,
+      canonical: mergeOutputBufferLimit,
+    },
+  ),
+  str("requirepass", ""),
+  str("unixsocket", "", { ...noop, ...fixed }),
+  int("unixsocketperm", 0, 0, 511, { ...noop, ...fixed }),
+  int("io-threads", 1, 1, 128, { ...noop, ...fixed }),
+  bool("io-threads-do-reads", false, { ...noop, ...fixed }),
+  // General.
+  int("databases", 16, 1, INT_MAX, fixed),
+  int("hz", 10, 0, INT_MAX, { canonical: (v) => String(Math.min(500, Math.max(1, Number(v)))) }),
+  bool("dynamic-hz", true, noop),
+  oneOf("loglevel", "notice", ["debug", "verbose", "notice", "warning"]),
+  str("logfile", "", fixed),
+  str("pidfile", "", { ...noop, ...fixed }),
+  bool("daemonize", false, { ...noop, ...fixed }),
+  oneOf("supervised", "no", ["upstart", "systemd", "auto", "no"], { ...noop, ...fixed }),
+  bool("always-show-logo", false, { ...noop, ...fixed }),
+  bool("set-proc-title", true, { ...noop, ...fixed }),
+  str("proc-title-template", "{title} {listen-addr} {server-mode}", noop),
+  bool("syslog-enabled", false, { ...noop, ...fixed }),
+  str("syslog-ident", "redis", { ...noop, ...fixed }),
+  str("notify-keyspace-events", "", {
+    validate: (v) =>
+      parseNotifyFlags(v) === undefined
+        ? "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
+        : undefined,
+    canonical: (v) => formatNotifyFlags(parseNotifyFlags(v)!),
+  }),
+  oneOf("enable-protected-configs", "no", ["no", "yes", "local"], fixed),
+  // Redis defaults to "no"; "local" keeps DEBUG SLEEP usable from this machine.
+  oneOf("enable-debug-command", "local", ["no", "yes", "local"], fixed),
+  oneOf("enable-module-command", "no", ["no", "yes", "local"], { ...noop, ...fixed }),
+  str("ignore-warnings", "", noop),
+  oneOf("shutdown-on-sigint", "default", ["default", "save", "nosave", "now", "force"], noop),
+  oneOf("shutdown-on-sigterm", "default", ["default", "save", "nosave", "now", "force"], noop),
+  int("shutdown-timeout", 10, 0, INT_MAX, noop),
+  bool("crash-log-enabled", true, noop),
+  bool("crash-memcheck-enabled", true, noop),
+  bool("disable-thp", true, { ...noop, ...fixed }),
+  str("oom-score-adj-values", "0 200 800", { ...noop, validate: validateOomScoreValues }),
+  oneOf("oom-score-adj", "no", ["no", "yes", "relative", "absolute"], noop),
+  // Snapshotting and the append-only file (their effects belong to persistence).
+  str("save", "", { validate: validateSave, canonical: (v) => words(v).join(" ") }),
+  bool("stop-writes-on-bgsave-error", true),
+  bool("rdbcompression", true),
+  bool("rdbchecksum", true, fixed),
+  str("dbfilename", "dump.rdb", { protected: true, validate: validateFileName }),
+  bool("rdb-del-sync-files", false, noop),
+  str("dir", ".", { protected: true }),
+  bool("appendonly", false),
+  str("appendfilename", "appendonly.aof", { immutable: true, validate: validateFileName }),
+  str("appenddirname", "appendonlydir", { immutable: true, validate: validateFileName }),
+  oneOf("appendfsync", "everysec", ["everysec", "always", "no"]),
+  bool("no-appendfsync-on-rewrite", false, noop),
+  int("auto-aof-rewrite-percentage", 100, 0, INT_MAX),
+  memory("auto-aof-rewrite-min-size", 64 * MB, 0, LONG_MAX),
+  bool("aof-load-truncated", true),
+  bool("aof-use-rdb-preamble", true),
+  bool("aof-timestamp-enabled", false, noop),
+  bool("aof-rewrite-incremental-fsync", true, noop),
+  bool("rdb-save-incremental-fsync", true, noop),
+  bool("aof-disable-auto-gc", false, noop),
+  // Memory management.
+  memory("maxmemory", 0, 0, ULLONG_MAX, noop),
+  oneOf("maxmemory-policy", "noeviction", [
+    "volatile-lru",
+    "volatile-lfu",
+    "volatile-random",
+    "volatile-ttl",
+    "allkeys-lru",
+    "allkeys-lfu",
+    "allkeys-random",
+    "noeviction",
+  ], noop),
+  int("maxmemory-samples", 5, 1, INT_MAX, noop),
+  int("maxmemory-eviction-tenacity", 10, 0, 100, noop),
+  memory("maxmemory-clients", 0, 0, LONG_MAX, noop),
+  bool("lazyfree-lazy-eviction", false, noop),
+  bool("lazyfree-lazy-expire", false, noop),
+  bool("lazyfree-lazy-server-del", false, noop),
+  bool("lazyfree-lazy-user-del", false, noop),
+  bool("lazyfree-lazy-user-flush", false, noop),
+  int("lfu-log-factor", 10, 0, INT_MAX, noop),
+  int("lfu-decay-time", 1, 0, INT_MAX, noop),
+  bool("activerehashing", true, noop),
+  bool("activedefrag", false, noop),
+  memory("active-defrag-ignore-bytes", 100 * MB, 1, LONG_MAX, noop),
+  int("active-defrag-threshold-lower", 10, 0, 1000, noop),
+  int("active-defrag-threshold-upper", 100, 0, 1000, noop),
+  int("active-defrag-cycle-min", 1, 1, 99, noop),
+  int("active-defrag-cycle-max", 25, 1, 99, noop),
+  int("active-defrag-max-scan-fields", 1000, 1, LONG_MAX, noop),
+  int("active-expire-effort", 1, 1, 10, noop),
+  bool("jemalloc-bg-thread", true, noop),
+  // Encodings of small collections.
+  int("hash-max-listpack-entries", 512, 0, LONG_MAX, {
+    ...noop,
+    aliases: ["hash-max-ziplist-entries"],
+  }),
+  memory("hash-max-listpack-value", 64, 0, LONG_MAX, {
+    ...noop,
+    aliases: ["hash-max-ziplist-value"],
+  }),
+  int("list-max-listpack-size", -2, INT_MIN, INT_MAX, {
+    ...noop,
+    aliases: ["list-max-ziplist-size"],
+  }),
+  int("list-compress-depth", 0, 0, INT_MAX, noop),
+  int("set-max-intset-entries", 512, 0, LONG_MAX, noop),
+  int("zset-max-listpack-entries", 128, 0, LONG_MAX, {
+    ...noop,
+    aliases: ["zset-max-ziplist-entries"],
+  }),
+  memory("zset-max-listpack-value", 64, 0, LONG_MAX, {
+    ...noop,
+    aliases: ["zset-max-ziplist-value"],
+  }),
+  memory("hll-sparse-max-bytes", 3000, 0, LONG_MAX, noop),
+  memory("stream-node-max-bytes", 4096, 0, LONG_MAX, noop),
+  int("stream-node-max-entries", 100, 0, LONG_MAX, noop),
+  // Monitoring.
+  int("slowlog-log-slower-than", 10000, -1, LONG_MAX, noop),
+  int("slowlog-max-len", 128, 0, LONG_MAX, noop),
+  int("latency-monitor-threshold", 0, 0, LONG_MAX, noop),
+  bool("latency-tracking", true, noop),
+  str("latency-tracking-info-percentiles", "50 99 99.9", {
+    ...noop,
+    validate: validatePercentiles,
+    canonical: (v) => words(v).map((p) => String(Number(p))).join(" "),
+  }),
+  int("busy-reply-threshold", 5000, 0, LONG_MAX, { ...noop, aliases: ["lua-time-limit"] }),
+  int("tracking-table-max-keys", 1000000, 0, LONG_MAX, noop),
+  int("acllog-max-len", 128, 0, LONG_MAX, noop),
+  str("aclfile", "", { ...noop, ...fixed }),
+  oneOf("acl-pubsub-default", "resetchannels", ["allchannels", "resetchannels"], noop),
+  // Replication and cluster: a single standalone master.
+  str("replicaof", "", { ...noop, ...fixed, aliases: ["slaveof"] }),
+  str("masterauth", "", noop),
+  str("masteruser", "", noop),
+  bool("replica-serve-stale-data", true, { ...noop, aliases: ["slave-serve-stale-data"] }),
+  bool("replica-read-only", true, { ...noop, aliases: ["slave-read-only"] }),
+  int("replica-priority", 100, 0, INT_MAX, { ...noop, aliases: ["slave-priority"] }),
+  bool("replica-lazy-flush", false, { ...noop, aliases: ["slave-lazy-flush"] }),
+  bool("repl-diskless-sync", true, noop),
+  int("repl-diskless-sync-delay", 5, 0, INT_MAX, noop),
+  oneOf("repl-diskless-load", "disabled", ["disabled", "on-empty-db", "swapdb"], noop),
+  int("repl-timeout", 60, 1, INT_MAX, noop),
+  memory("repl-backlog-size", MB, 1, LONG_MAX, noop),
+  int("repl-backlog-ttl", 3600, 0, LONG_MAX, noop),
+  int("min-replicas-to-write", 0, 0, INT_MAX, { ...noop, aliases: ["min-slaves-to-write"] }),
+  int("min-replicas-max-lag", 10, 0, INT_MAX, { ...noop, aliases: ["min-slaves-max-lag"] }),
+  bool("cluster-enabled", false, { ...noop, ...fixed }),
+  int("cluster-node-timeout", 15000, 0, LONG_MAX, noop),
+  str("cluster-config-file", "nodes.conf", { ...noop, ...fixed }),
+  bool("sanitize-dump-payload", false, noop),
 ];
 
+/**
+ * Parses a memory amount as Redis's memtoull: digits and an optional unit
+ * (b, k = 1000, kb = 1024, m, mb, g, gb; any case).
+ */
 export function parseMemory(value: string): number | undefined {
-  const m = /^(-?\d+)(k|kb|m|mb|g|gb|b)?$/i.exec(value.trim());
+  const m = /^(\d+)(b|k|kb|m|mb|g|gb)?$/i.exec(value);
   if (!m) return undefined;
-  const n = Number(m[1]);
-  const unit = (m[2] ?? "b").toLowerCase();
   const mult: Record<string, number> = {
     b: 1,
     k: 1000,
@@ -87,14 +257,124 @@ export function parseMemory(value: string): number | undefined {
     g: 1000 * 1000 * 1000,
     gb: 1024 * MB,
   };
-  return n * mult[unit];
+  return Number(m[1]) * mult[(m[2] ?? "b").toLowerCase()];
 }
 
-export class ConfigError extends Error {}
+function memoryBig(value: string): bigint | undefined {
+  const m = /^(\d{1,20})(b|k|kb|m|mb|g|gb)?$/i.exec(value);
+  if (!m) return undefined;
+  const mult: Record<string, bigint> = {
+    b: 1n,
+    k: 1000n,
+    kb: 1024n,
+    m: 1000000n,
+    mb: 1048576n,
+    g: 1000000000n,
+    gb: 1073741824n,
+  };
+  return BigInt(m[1]) * mult[(m[2] ?? "b").toLowerCase()];
+}
+
+/** Multi-argument values are split on single spaces, as CONFIG SET does. */
+function words(value: string): string[] {
+  return value === "" ? [] : value.split(" ");
+}
+
+function validateSave(value: string): string | undefined {
+  const parts = words(value);
+  if (parts.length % 2 !== 0) return "Invalid save parameters";
+  for (let i = 0; i < parts.length; i++) {
+    const n = /^-?\d+$/.test(parts[i]) ? Number(parts[i]) : NaN;
+    if (Number.isNaN(n) || (i % 2 === 0 ? n < 1 : n < 0)) return "Invalid save parameters";
+  }
+  return undefined;
+}
+
+const BUFFER_CLASSES: Record<string, string> = {
+  normal: "normal",
+  slave: "slave",
+  replica: "slave",
+  pubsub: "pubsub",
+};
+
+function validateOutputBufferLimit(value: string): string | undefined {
+  const parts = words(value);
+  if (parts.length % 4 !== 0) return "Wrong number of arguments in buffer limit configuration.";
+  for (let i = 0; i < parts.length; i += 4) {
+    if (BUFFER_CLASSES[parts[i].toLowerCase()] === undefined) {
+      return "Invalid client class specified in buffer limit configuration.";
+    }
+    if (
+      memoryBig(parts[i + 1]) === undefined || memoryBig(parts[i + 2]) === undefined ||
+      !/^\d+$/.test(parts[i + 3])
+    ) {
+      return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+    }
+  }
+  return undefined;
+}
+
+/** Classes not named keep their limits; sizes are reported in bytes. */
+function mergeOutputBufferLimit(value: string, current: string): string {
+  const limits = new Map<string, string>();
+  const old = words(current);
+  for (let i = 0; i < old.length; i += 4) limits.set(old[i], old.slice(i + 1, i + 4).join(" "));
+  const parts = words(value);
+  for (let i = 0; i < parts.length; i += 4) {
+    const hard = memoryBig(parts[i + 1])!;
+    const soft = memoryBig(parts[i + 2])!;
+    limits.set(BUFFER_CLASSES[parts[i].toLowerCase()], `${hard} ${soft} ${Number(parts[i + 3])}`);
+  }
+  return ["normal", "slave", "pubsub"].map((c) => `${c} ${limits.get(c) ?? "0 0 0"}`).join(" ");
+}
+
+function validateOomScoreValues(value: string): string | undefined {
+  const parts = words(value);
+  if (parts.length !== 3) return "wrong number of arguments";
+  for (const p of parts) {
+    if (!/^-?\d+$/.test(p) || Math.abs(Number(p)) > 2000) {
+      return "Invalid oom-score-adj-values, elements must be between -2000 and 2000.";
+    }
+  }
+  return undefined;
+}
+
+function validatePercentiles(value: string): string | undefined {
+  for (const p of words(value)) {
+    const n = /^[0-9.eE+-]+$/.test(p) ? Number(p) : NaN;
+    if (Number.isNaN(n)) return "Invalid latency-tracking-info-percentiles parameters";
+    if (n < 0 || n > 100) {
+      return "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
+    }
+  }
+  return undefined;
+}
+
+function validateFileName(value: string): string | undefined {
+  return value.includes("/") ? "File name can't be a path, just a filename" : undefined;
+}
+
+/**
+ * A configuration failure. `message` is CONFIG SET's full error text (without
+ * "ERR "); `reason` is the bare cause, as redis-server prints for a bad
+ * redis.conf line.
+ */
+export class ConfigError extends Error {
+  readonly reason: string;
+  constructor(message: string, reason = message) {
+    super(message);
+    this.name = "ConfigError";
+    this.reason = reason;
+  }
+}
 
 export class Config {
   readonly specs = new Map<string, ParamSpec>();
   readonly #values = new Map<string, string>();
+  /** Numbers of numeric parameters, parsed once per change. */
+  readonly #numbers = new Map<string, number>();
+  /** The redis.conf the server was started with (CONFIG REWRITE, INFO config_file). */
+  configFile: string | undefined;
   /** Called after a parameter changes (the server applies live changes). */
   onChange: (name: string, value: string) => void = () => {};
 
@@ -105,7 +385,7 @@ export class Config {
   define(spec: ParamSpec): void {
     this.specs.set(spec.name, spec);
     for (const alias of spec.aliases ?? []) this.specs.set(alias, spec);
-    this.#values.set(spec.name, spec.default);
+    this.#store(spec, spec.default);
   }
 
   spec(name: string): ParamSpec | undefined {
@@ -119,13 +399,19 @@ export class Config {
   }
 
   getNumber(name: string): number {
-    const spec = this.spec(name)!;
-    const raw = this.get(name);
-    return spec.type === "memory" ? parseMemory(raw)! : Number(raw);
+    const n = this.#numbers.get(name) ?? this.#numbers.get(this.spec(name)?.name ?? "");
+    if (n === undefined) throw new Error(`config parameter ${name} is not numeric`);
+    return n;
   }
 
   getBool(name: string): boolean {
     return this.get(name) === "yes";
+  }
+
+  /** Whether a parameter still has its default value. */
+  isDefault(name: string): boolean {
+    const spec = this.spec(name)!;
+    return this.#values.get(spec.name) === this.#canonical(spec, spec.default);
   }
 
   /** Normalises and validates a value; throws ConfigError with the reason. */
@@ -136,25 +422,24 @@ export class Config {
         if (v !== "yes" && v !== "no") throw new ConfigError("argument must be 'yes' or 'no'");
         return v;
       }
-      case "int": {
-        if (!/^-?\d+$/.test(value)) {
-          throw new ConfigError("argument couldn't be parsed into an integer");
-        }
-        const n = Number(value);
-        if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
-          throw new ConfigError(`argument must be between ${spec.min} and ${spec.max} inclusive`);
-        }
-        return String(n);
-      }
+      case "int":
       case "memory": {
-        const n = parseMemory(value);
-        if (n === undefined) throw new ConfigError("argument must be a memory value");
-        if (spec.min !== undefined && n < spec.min && n !== 0) {
+        const n = spec.type === "int"
+          ? (/^(0|-?[1-9]\d{0,18})$/.test(value) ? BigInt(value) : undefined)
+          : memoryBig(value);
+        if (n === undefined) {
           throw new ConfigError(
-            `argument must be between ${spec.min} and ${Number.MAX_SAFE_INTEGER} inclusive`,
+            spec.type === "int"
+              ? "argument couldn't be parsed into an integer"
+              : "argument must be a memory value",
           );
         }
-        return String(n);
+        const min = BigInt(spec.min ?? -LONG_MAX - 1n);
+        const max = BigInt(spec.max ?? LONG_MAX);
+        if (n < min || n > max) {
+          throw new ConfigError(`argument must be between ${min} and ${max} inclusive`);
+        }
+        return this.#canonical(spec, String(n));
       }
       case "enum": {
         const v = value.toLowerCase();
@@ -168,35 +453,50 @@ export class Config {
       case "string": {
         const problem = spec.validate?.(value);
         if (problem) throw new ConfigError(problem);
-        return value;
+        return this.#canonical(spec, value);
       }
     }
   }
 
-  /** Sets several parameters atomically: all are validated before any changes. */
-  setMany(pairs: readonly [string, string][], atStartup = false): void {
-    const normalized: [ParamSpec, string][] = [];
-    for (const [name, value] of pairs) {
+  #canonical(spec: ParamSpec, value: string): string {
+    return spec.canonical ? spec.canonical(value, this.#values.get(spec.name) ?? "") : value;
+  }
+
+  /**
+   * Sets several parameters atomically, with CONFIG SET's checks and error
+   * order: every name first (unknown, immutable, protected, repeated), then
+   * every value; nothing changes unless all pass. `localClient` says whether
+   * the request came over loopback (enable-protected-configs local).
+   */
+  setMany(pairs: readonly [string, string][], atStartup = false, localClient = false): void {
+    const specs: ParamSpec[] = [];
+    for (const [name] of pairs) {
       const spec = this.spec(name);
       if (!spec) {
         throw new ConfigError(`Unknown option or number of arguments for CONFIG SET - '${name}'`);
       }
-      if (spec.immutable && !atStartup) {
-        throw new ConfigError(
-          `CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`,
-        );
-      }
+      let problem: string | undefined;
+      if (!atStartup && spec.immutable) problem = "can't set immutable config";
+      else if (
+        !atStartup && spec.protected && !this.allows("enable-protected-configs", localClient)
+      ) {
+        problem = "can't set protected config";
+      } else if (specs.includes(spec)) problem = "duplicate parameter";
+      if (problem) throw setFailed(name, problem);
+      specs.push(spec);
+    }
+    const normalized: string[] = [];
+    for (let i = 0; i < pairs.length; i++) {
       try {
-        normalized.push([spec, this.normalize(spec, value)]);
+        normalized.push(this.normalize(specs[i], pairs[i][1]));
       } catch (err) {
-        throw new ConfigError(
-          `CONFIG SET failed (possibly related to argument '${name}') - ${(err as Error).message}`,
-        );
+        if (!(err instanceof ConfigError)) throw err;
+        throw setFailed(specs[i].name, err.message);
       }
     }
-    for (const [spec, value] of normalized) {
-      this.#values.set(spec.name, value);
-      this.onChange(spec.name, value);
+    for (let i = 0; i < specs.length; i++) {
+      this.#store(specs[i], normalized[i]);
+      this.onChange(specs[i].name, normalized[i]);
     }
   }
 
@@ -204,10 +504,120 @@ export class Config {
     this.setMany([[name, value]], atStartup);
   }
 
+  /** Whether a yes/no/local protection parameter lets this client through. */
+  allows(name: string, localClient: boolean): boolean {
+    const mode = this.get(name);
+    return mode === "yes" || (mode === "local" && localClient);
+  }
+
+  #store(spec: ParamSpec, value: string): void {
+    this.#values.set(spec.name, value);
+    if (spec.type === "int" || spec.type === "memory") {
+      this.#numbers.set(spec.name, Number(value));
+    }
+  }
+
   /** Canonical parameter names, each once. */
   names(): string[] {
     return [...this.#values.keys()];
   }
+
+  /**
+   * CONFIG GET: [name, value] for each pattern, globs matched without case
+   * against every name and alias; an exact name is echoed as given. Each
+   * name is reported once.
+   */
+  match(patterns: readonly string[]): [string, string][] {
+    const found = new Map<string, string>();
+    for (const pattern of patterns) {
+      if (!/[*?[]/.test(pattern)) {
+        const spec = this.spec(pattern);
+        if (spec && !found.has(pattern)) found.set(pattern, this.#values.get(spec.name)!);
+        continue;
+      }
+      for (const [name, spec] of this.specs) {
+        if (!found.has(name) && globMatch(pattern, name, true)) {
+          found.set(name, this.#values.get(spec.name)!);
+        }
+      }
+    }
+    return [...found];
+  }
+
+  /**
+   * CONFIG REWRITE: rewrites `path` keeping its comments and unknown lines,
+   * updating each parameter's first line in place (dropping repeats) and
+   * appending changed parameters it did not mention.
+   */
+  rewrite(path: string): void {
+    let lines: string[] = [];
+    try {
+      lines = Deno.readTextFileSync(path).split("\n");
+      if (lines.at(-1) === "") lines.pop();
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    }
+    const written = new Set<string>();
+    const out: string[] = [];
+    for (const line of lines) {
+      const words = line.trim().startsWith("#") ? undefined : splitArgs(line);
+      const spec = words && words.length > 0 ? this.spec(words[0]) : undefined;
+      if (spec === undefined) {
+        if (line !== REWRITE_SIGNATURE) out.push(line);
+        continue;
+      }
+      if (written.has(spec.name)) continue;
+      written.add(spec.name);
+      out.push(this.#directive(spec));
+    }
+    const added = this.names().filter((name) => !written.has(name) && !this.isDefault(name));
+    if (added.length > 0) {
+      out.push(REWRITE_SIGNATURE);
+      for (const name of added) out.push(this.#directive(this.specs.get(name)!));
+    }
+    Deno.writeTextFileSync(path, out.join("\n") + "\n");
+  }
+
+  #directive(spec: ParamSpec): string {
+    const value = this.#values.get(spec.name)!;
+    if (MULTI_WORD.has(spec.name) && value !== "") return `${spec.name} ${value}`;
+    return `${spec.name} ${quoteConfigValue(value)}`;
+  }
+}
+
+const REWRITE_SIGNATURE = "# Generated by CONFIG REWRITE";
+
+/** Parameters whose value is several words on one line. */
+const MULTI_WORD = new Set([
+  "bind",
+  "save",
+  "client-output-buffer-limit",
+  "oom-score-adj-values",
+  "latency-tracking-info-percentiles",
+]);
+
+/** A value as redis.conf needs it: bare when safe, else double-quoted with escapes. */
+function quoteConfigValue(value: string): string {
+  // deno-lint-ignore no-control-regex
+  if (value !== "" && !/[\s"'\\\x00-\x1f\x7f-\xff]/.test(value)) return value;
+  let out = '"';
+  for (const c of value) {
+    const code = c.charCodeAt(0);
+    if (c === '"' || c === "\\") out += "\\" + c;
+    else if (c === "\n") out += "\\n";
+    else if (c === "\r") out += "\\r";
+    else if (c === "\t") out += "\\t";
+    else if (code < 32 || code >= 127) out += "\\x" + code.toString(16).padStart(2, "0");
+    else out += c;
+  }
+  return out + '"';
+}
+
+function setFailed(name: string, reason: string): ConfigError {
+  return new ConfigError(
+    `CONFIG SET failed (possibly related to argument '${name}') - ${reason}`,
+    reason,
+  );
 }
 
 /**

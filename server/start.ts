@@ -23,13 +23,27 @@ export function buildConfig(options: ServeOptions): Config {
       throw new ConfigError(`cannot read ${options.configFile}: ${(err as Error).message}`);
     }
     pairs.push(...parseConfigFile(text));
+    const file = options.configFile;
+    config.configFile = file.startsWith("/") ? file : `${Deno.cwd()}/${file}`;
   }
   pairs.push(...options.overrides);
-  for (const [name, value] of pairs) {
+  // As redis-server: `save` directives add up across the file and the flags; `save ""` clears.
+  let save = "";
+  for (const [name, given] of pairs) {
+    let value = given;
+    if (config.spec(name) === undefined) {
+      throw new ConfigError(
+        `bad config '${name} ${value}': Bad directive or wrong number of arguments`,
+      );
+    }
+    if (name.toLowerCase() === "save") {
+      value = save = value === "" || save === "" ? value : `${save} ${value}`;
+    }
     try {
       config.set(name, value, true);
     } catch (err) {
-      throw new ConfigError(`bad config '${name} ${value}': ${(err as Error).message}`);
+      if (!(err instanceof ConfigError)) throw err;
+      throw new ConfigError(`bad config '${name} ${given}': ${err.reason}`);
     }
   }
   return config;
