@@ -1,0 +1,188 @@
+/**
+ * Reply rendering exactly as redis-cli 7.0 prints it: the decorated form for
+ * a terminal (`cliFormatReplyTTY`: quoted strings, `(integer) 1`, numbered
+ * nested arrays) and the bare form for pipes (`cliFormatReplyRaw`).
+ *
+ * Native replies are first turned into the RESP reply they stand for
+ * (`fromNative`), so both protocols render through the same code. Inputs and
+ * outputs are binary strings (one char per byte).
+ */
+import { formatDouble } from "../protocol/double.ts";
+import type { NativeValue } from "../protocol/native.ts";
+import type { RespValue } from "../protocol/resp.ts";
+
+/**
+ * The RESP reply a native value stands for: STR is a bulk string (the frame
+ * does not say whether it was a status), DBL a RESP3 double printed as Redis
+ * prints doubles, ARR an array.
+ */
+export function fromNative(value: NativeValue): RespValue {
+  switch (value.type) {
+    case "nil":
+      return { type: "null" };
+    case "err":
+      return { type: "error", value: value.message };
+    case "str":
+      return { type: "bulk", value: value.value };
+    case "int":
+      return { type: "int", value: value.value };
+    case "dbl":
+      return { type: "double", value: value.value, raw: formatDouble(value.value) };
+    case "arr":
+      return { type: "array", values: value.values.map(fromNative) };
+  }
+}
+
+/** A string as redis-cli quotes it (sds.c sdscatrepr). */
+export function quoteString(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    switch (c) {
+      case 0x5c: // backslash
+        out += "\\\\";
+        break;
+      case 0x22: // double quote
+        out += '\\"';
+        break;
+      case 0x0a:
+        out += "\\n";
+        break;
+      case 0x0d:
+        out += "\\r";
+        break;
+      case 0x09:
+        out += "\\t";
+        break;
+      case 0x07:
+        out += "\\a";
+        break;
+      case 0x08:
+        out += "\\b";
+        break;
+      default:
+        // C isprint() in the "C" locale: every byte outside ASCII is escaped.
+        out += c >= 0x20 && c <= 0x7e ? s[i] : "\\x" + c.toString(16).padStart(2, "0");
+    }
+  }
+  return out + '"';
+}
+
+type Aggregate = Extract<RespValue, { values: RespValue[] }> | Extract<RespValue, { type: "map" }>;
+
+function elementCount(reply: Aggregate): number {
+  return reply.type === "map" ? reply.entries.length : reply.values.length;
+}
+
+/** Whether the terminal form of `reply` spans several lines (cliIsMultilineValueTTY). */
+function isMultiline(reply: RespValue): boolean {
+  switch (reply.type) {
+    case "array":
+    case "set":
+    case "push":
+      if (reply.values.length === 0) return false;
+      return reply.values.length > 1 || isMultiline(reply.values[0]);
+    case "map":
+      if (reply.entries.length === 0) return false;
+      return reply.entries.length > 1 || isMultiline(reply.entries[0][1]);
+    default:
+      return false;
+  }
+}
+
+const EMPTY_AGGREGATE: Record<Aggregate["type"], string> = {
+  array: "(empty array)\n",
+  map: "(empty hash)\n",
+  set: "(empty set)\n",
+  push: "(empty push)\n",
+};
+
+/**
+ * The terminal form, ending in a newline. `prefix` is the indentation of the
+ * enclosing aggregate; the first element of a nested aggregate goes on its
+ * parent's line, the others under it.
+ */
+export function formatReplyTTY(reply: RespValue, prefix = ""): string {
+  switch (reply.type) {
+    case "error":
+      return `(error) ${reply.value}\n`;
+    case "simple":
+      return reply.value + "\n";
+    case "int":
+      return `(integer) ${reply.value}\n`;
+    case "double":
+      return `(double) ${reply.raw}\n`;
+    case "bignum":
+      return `(big number) ${reply.value}\n`;
+    case "bulk":
+      return quoteString(reply.value) + "\n";
+    case "verbatim":
+      return reply.value + "\n";
+    case "null":
+    case "nullArray":
+      return "(nil)\n";
+    case "bool":
+      return reply.value ? "(true)\n" : "(false)\n";
+    case "array":
+    case "set":
+    case "push":
+    case "map":
+      return formatAggregateTTY(reply, prefix);
+  }
+}
+
+function formatAggregateTTY(reply: Aggregate, prefix: string): string {
+  const count = elementCount(reply);
+  if (count === 0) return EMPTY_AGGREGATE[reply.type];
+  const width = String(count).length;
+  // Nested elements line up after this level's "N) ".
+  const inner = prefix + " ".repeat(width + 2);
+  const separator = reply.type === "set" ? "~" : reply.type === "map" ? "#" : ")";
+  let out = "";
+  for (let i = 0; i < count; i++) {
+    // The first element continues the line the parent already numbered.
+    out += (i === 0 ? "" : prefix) + String(i + 1).padStart(width) + separator + " ";
+    if (reply.type === "map") {
+      const [key, value] = reply.entries[i];
+      out += formatReplyTTY(key, inner).slice(0, -1) + " => ";
+      // A multi-line value starts on its own line so its numbers align.
+      if (isMultiline(value)) out += "\n" + inner;
+      out += formatReplyTTY(value, inner);
+    } else {
+      out += formatReplyTTY(reply.values[i], inner);
+    }
+  }
+  return out;
+}
+
+/**
+ * The piped form (redis-cli when stdout is not a terminal): bare values, one
+ * aggregate element per line, a map entry as "key value", nil as nothing.
+ * The caller ends each reply with a newline.
+ */
+export function formatReplyRaw(reply: RespValue): string {
+  switch (reply.type) {
+    case "null":
+    case "nullArray":
+      return "";
+    case "error":
+      return reply.value + "\n";
+    case "simple":
+    case "bulk":
+    case "verbatim":
+    case "bignum":
+      return reply.value;
+    case "bool":
+      return reply.value ? "(true)" : "(false)";
+    case "int":
+      return String(reply.value);
+    case "double":
+      return reply.raw;
+    case "array":
+    case "set":
+    case "push":
+      return reply.values.map(formatReplyRaw).join("\n");
+    case "map":
+      return reply.entries.map(([k, v]) => formatReplyRaw(k) + " " + formatReplyRaw(v)).join("\n");
+  }
+}
