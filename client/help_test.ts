@@ -1,0 +1,88 @@
+/** Hints and help text generated from command-table rows, as redis-cli derives them from COMMAND DOCS. */
+import { deepEqual, equal } from "node:assert/strict";
+import { Command, type CommandSpec } from "../server/command.ts";
+import { lookupCommand } from "../server/commands/table.ts";
+import { commandHelpEntries, commandHint, helpText } from "./help.ts";
+
+function row(name: string, syntax: string, subcommands?: CommandSpec[]): CommandSpec {
+  return {
+    name,
+    arity: -1,
+    flags: [],
+    group: "string",
+    since: "1.0.0",
+    summary: `Summary of ${name}.`,
+    syntax,
+    subcommands,
+  };
+}
+
+const entries = commandHelpEntries([
+  new Command(row("set", "key value [NX | XX] [GET]")),
+  new Command(row("get", "key")),
+  new Command(
+    row("config", "", [row("get", "parameter [parameter ...]"), row("set", "parameter value")]),
+  ),
+]);
+
+Deno.test("entries list commands and subcommands sorted by full name", () => {
+  deepEqual(entries.map((e) => e.words.join(" ")), [
+    "CONFIG",
+    "CONFIG GET",
+    "CONFIG SET",
+    "GET",
+    "SET",
+  ]);
+});
+
+Deno.test("the hint shows the arguments not typed yet, up to the first optional one", () => {
+  // Each pair is redis-cli 7.0's hint for the same text (with its own syntax strings).
+  const cases: [string, string | undefined][] = [
+    ["get", " key"],
+    ["GeT", " key"],
+    ["get ", "key"],
+    ["get f", " "],
+    ["set", " key value [NX | XX] [GET]"],
+    ["set k", " value [NX | XX] [GET]"],
+    ["set k ", "value [NX | XX] [GET]"],
+    ["set k v", " [NX | XX] [GET]"],
+    ["set k v nx get", " [NX | XX] [GET]"],
+    ["config", " "],
+    ["config get", " parameter [parameter ...]"],
+    ["config get maxmemory", " [parameter ...]"],
+    ["config set x", " value"],
+    ["nosuch", undefined],
+    ["", undefined],
+    ["   ", undefined],
+    ['get "unbalanced', undefined],
+  ];
+  for (const [text, hint] of cases) equal(commandHint(text, entries), hint, JSON.stringify(text));
+});
+
+Deno.test("hints come from the server's own command table", () => {
+  const real = commandHelpEntries();
+  equal(commandHint("get", real), " " + lookupCommand("get")!.spec.syntax);
+  equal(commandHint("ping", real), " [message]");
+});
+
+Deno.test("help <command> describes it like redis-cli, help @group lists the group", () => {
+  equal(
+    helpText(["get"], entries, "7.0.0"),
+    "\r\n  \x1b[1mGET\x1b[0m \x1b[90mkey\x1b[0m\r\n" +
+      "  \x1b[33msummary:\x1b[0m Summary of get.\r\n" +
+      "  \x1b[33msince:\x1b[0m 1.0.0\r\n" +
+      "  \x1b[33mgroup:\x1b[0m string\r\n\r\n",
+  );
+  const titles = (text: string) => text.split("\x1b[1m").slice(1).map((t) => t.split("\x1b")[0]);
+  deepEqual(titles(helpText(["CONFIG"], entries, "7.0.0")), ["CONFIG", "CONFIG GET", "CONFIG SET"]);
+  const group = helpText(["@string"], entries, "7.0.0");
+  equal(titles(group).length, 5);
+  equal(group.includes("group:"), false);
+  equal(helpText(["nosuch"], entries, "7.0.0"), "\r\n");
+  equal(
+    helpText([], entries, "7.0.0").startsWith(
+      "redis-home 7.0.0\nTo get help about Redis commands type:\n",
+    ),
+    true,
+  );
+});
