@@ -1,0 +1,292 @@
+/**
+ * `deno task bench`: redis-home against the real redis-server in one run.
+ *
+ *   deno task bench [--quick] [--only throughput,protocols,memory,connections,zset]
+ *
+ * Starts both servers as separate processes on free loopback ports, runs the
+ * same workloads on each (throughput with redis-benchmark, the native
+ * protocol against RESP, memory, idle connections, sorted-set scale curves),
+ * prints a table and writes bench/results/<date>.json and .svg.
+ */
+import { parseArgs } from "node:util";
+import { measureConnections } from "./connections.ts";
+import { DATASETS, measureMemory } from "./memory.ts";
+import { ProgressRunner, type Step } from "./progress.ts";
+import { type ProtocolPlan, protocolSteps } from "./protocols.ts";
+import { BENCHMARK_TESTS } from "./redis_benchmark.ts";
+import { evaluateTargets, renderReport } from "./report.ts";
+import { type BenchResults, type Failed, failure } from "./results.ts";
+import { SERVER_NAMES, type ServerKind, ServerProcess, withServer } from "./servers.ts";
+import { renderSvg } from "./svg.ts";
+import { type ThroughputPlan, throughputSteps } from "./throughput.ts";
+import { measureScale, type ScaleOp, scaleOps } from "./zset_scale.ts";
+
+const SECTIONS = ["throughput", "protocols", "memory", "connections", "zset"] as const;
+type Section = typeof SECTIONS[number];
+
+interface Plan {
+  mode: "quick" | "full";
+  throughput: ThroughputPlan;
+  protocols: ProtocolPlan;
+  memory: { count: number; datasets: string[] };
+  connections: number;
+  zset: { sizes: number[]; opsPerStep: number };
+}
+
+const FULL: Plan = {
+  mode: "full",
+  throughput: {
+    tests: BENCHMARK_TESTS,
+    pipelines: [1, 16],
+    keyspaces: ["single", "random"],
+    rounds: 2,
+    runSec: 1.5,
+  },
+  protocols: { pipelines: [1, 16], runSec: 2 },
+  memory: { count: 1_000_000, datasets: DATASETS.map((d) => d.name) },
+  connections: 10_000,
+  zset: { sizes: [10_000, 100_000, 1_000_000], opsPerStep: 50_000 },
+};
+
+const QUICK: Plan = {
+  mode: "quick",
+  throughput: {
+    tests: BENCHMARK_TESTS,
+    pipelines: [1, 16],
+    keyspaces: ["random"],
+    rounds: 1,
+    runSec: 0.5,
+  },
+  protocols: { pipelines: [1, 16], runSec: 0.5 },
+  memory: { count: 1_000_000, datasets: ["strings"] },
+  connections: 10_000,
+  zset: { sizes: [10_000, 100_000], opsPerStep: 10_000 },
+};
+
+const RESULTS_DIR = new URL("./results/", import.meta.url).pathname;
+const INSTALL_HINT = "install them with: sudo apt-get install redis-server redis-tools";
+
+/** Fails with how to install Redis when redis-server or redis-benchmark is missing. */
+async function redisVersion(): Promise<string> {
+  const missing: string[] = [];
+  let version = "";
+  for (const tool of ["redis-server", "redis-benchmark"]) {
+    try {
+      const output = await new Deno.Command(tool, { args: ["--version"], stderr: "null" }).output();
+      const text = new TextDecoder().decode(output.stdout);
+      if (tool === "redis-server") version = text.match(/v=(\S+)/)?.[1] ?? text.trim();
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+      missing.push(tool);
+    }
+  }
+  if (missing.length > 0) {
+    throw new Error(`${missing.join(" and ")} not found on PATH; ${INSTALL_HINT}`);
+  }
+  return version;
+}
+
+/** Alternates which server goes first, step by step. */
+function serverOrder(index: number): ServerKind[] {
+  return index % 2 === 0 ? ["redis", "home"] : ["home", "redis"];
+}
+
+function buildSteps(
+  plan: Plan,
+  sections: Set<Section>,
+  results: BenchResults,
+  workDir: string,
+  running: Partial<Record<ServerKind, ServerProcess>>,
+): Step[] {
+  const steps: Step[] = [];
+  const both = () => running as Record<ServerKind, ServerProcess>;
+  if (sections.has("throughput") || sections.has("protocols")) {
+    steps.push({
+      label: "starting redis-server and redis-home",
+      estimateSec: 3,
+      run: async () => {
+        running.redis = await ServerProcess.start("redis", workDir);
+        running.home = await ServerProcess.start("home", workDir);
+      },
+    });
+    if (sections.has("throughput")) {
+      steps.push(...throughputSteps(plan.throughput, both, results.throughput));
+    }
+    if (sections.has("protocols")) {
+      steps.push(...protocolSteps(plan.protocols, () => both().home, results.protocols));
+    }
+    steps.push({
+      label: "stopping both servers",
+      estimateSec: 1,
+      run: async () => {
+        await Promise.all(Object.values(running).map((server) => server.stop()));
+        delete running.redis;
+        delete running.home;
+      },
+    });
+  }
+  if (sections.has("memory")) {
+    const count = plan.memory.count;
+    DATASETS.filter((d) => plan.memory.datasets.includes(d.name)).forEach((dataset, i) => {
+      const entry = {
+        dataset: dataset.name,
+        count,
+        redis: { error: "not run" } as Failed,
+        home: { error: "not run" } as Failed,
+      };
+      results.memory.push(entry);
+      for (const kind of serverOrder(i)) {
+        steps.push({
+          label: `memory: ${count.toLocaleString("en-US")} ${
+            dataset.name === "strings" ? "string keys" : `${dataset.name} elements`
+          } into ${SERVER_NAMES[kind]}`,
+          estimateSec: 5 + count / 250_000,
+          run: async () => {
+            const figures = await withServer(
+              kind,
+              workDir,
+              (server) => measureMemory(server, dataset, count),
+            ).catch(failure);
+            Object.assign(entry, { [kind]: figures });
+          },
+        });
+      }
+    });
+  }
+  if (sections.has("connections")) {
+    const count = plan.connections;
+    const entry = {
+      count,
+      redis: { error: "not run" } as Failed,
+      home: { error: "not run" } as Failed,
+    };
+    results.connections.push(entry);
+    for (const kind of serverOrder(0)) {
+      steps.push({
+        label: `${count.toLocaleString("en-US")} idle connections to ${SERVER_NAMES[kind]}`,
+        estimateSec: 10,
+        run: async () => {
+          const figures = await withServer(
+            kind,
+            workDir,
+            (server) => measureConnections(server, count),
+          ).catch(failure);
+          Object.assign(entry, { [kind]: figures });
+        },
+      });
+    }
+  }
+  if (sections.has("zset")) {
+    plan.zset.sizes.forEach((size, i) => {
+      let ops: ScaleOp[] | undefined;
+      const costs = new Map<ServerKind, Map<string, number | Failed>>();
+      for (const kind of serverOrder(i)) {
+        steps.push({
+          label: `sorted set of ${size.toLocaleString("en-US")} on ${SERVER_NAMES[kind]}`,
+          estimateSec: 3 + size / 100_000 + plan.zset.opsPerStep / 50_000,
+          run: async () => {
+            ops ??= scaleOps(size, plan.zset.opsPerStep);
+            const scaleOpsForSize = ops;
+            costs.set(
+              kind,
+              await withServer(kind, workDir, (server) => measureScale(server, scaleOpsForSize))
+                .catch((err) => new Map(scaleOpsForSize.map((op) => [op.name, failure(err)]))),
+            );
+            if (costs.size < 2) return;
+            for (const op of scaleOpsForSize) {
+              const redis = costs.get("redis")!.get(op.name);
+              results.zsetScale.push({
+                op: op.name,
+                size,
+                ...(redis === undefined ? {} : { redis }),
+                home: costs.get("home")!.get(op.name) ?? { error: "not run" },
+              });
+            }
+          },
+        });
+      }
+    });
+  }
+  return steps;
+}
+
+function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+async function main(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      quick: { type: "boolean", default: false },
+      only: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(
+      `Usage: deno task bench [--quick] [--only ${SECTIONS.join(",")}]\n\n` +
+        "  --quick   a reduced matrix (under two minutes)\n" +
+        "  --only    run only these sections (comma-separated)",
+    );
+    return 0;
+  }
+  const sections = new Set<Section>(SECTIONS);
+  if (values.only !== undefined) {
+    sections.clear();
+    for (const name of values.only.split(",")) {
+      if (!(SECTIONS as readonly string[]).includes(name)) {
+        console.error(`bench: unknown section '${name}' (known: ${SECTIONS.join(", ")})`);
+        return 2;
+      }
+      sections.add(name as Section);
+    }
+  }
+  const plan = values.quick ? QUICK : FULL;
+  let redis: string;
+  try {
+    redis = await redisVersion();
+  } catch (err) {
+    console.error(`bench: ${(err as Error).message}`);
+    return 1;
+  }
+  const results: BenchResults = {
+    date: today(),
+    mode: plan.mode,
+    seconds: 0,
+    machine: {
+      cpus: navigator.hardwareConcurrency,
+      os: `${Deno.build.os} ${Deno.osRelease()}`,
+      deno: Deno.version.deno,
+      redis,
+    },
+    throughput: [],
+    protocols: [],
+    memory: [],
+    connections: [],
+    zsetScale: [],
+  };
+  const workDir = await Deno.makeTempDir({ prefix: "redis-home-bench-" });
+  const running: Partial<Record<ServerKind, ServerProcess>> = {};
+  const started = performance.now();
+  try {
+    await new ProgressRunner().run(buildSteps(plan, sections, results, workDir, running));
+  } finally {
+    await Promise.all(Object.values(running).map((server) => server.stop()));
+    await Deno.remove(workDir, { recursive: true });
+  }
+  results.seconds = (performance.now() - started) / 1000;
+  const targets = evaluateTargets(results);
+  console.log(renderReport(results, targets));
+  const suffix = (plan.mode === "quick" ? "-quick" : "") + (values.only ? "-partial" : "");
+  const base = `${RESULTS_DIR}${results.date}${suffix}`;
+  await Deno.mkdir(RESULTS_DIR, { recursive: true });
+  await Deno.writeTextFile(`${base}.json`, JSON.stringify({ ...results, targets }, null, 2) + "\n");
+  await Deno.writeTextFile(`${base}.svg`, renderSvg(results));
+  console.log(`\nwrote ${base}.json and ${base}.svg`);
+  return 0;
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

@@ -1,0 +1,109 @@
+/**
+ * The benchmark's results as one JSON-friendly value: what bench/main.ts
+ * writes to bench/results/<date>.json and what the table and the SVG are drawn
+ * from. A measurement that failed keeps its error message in place of figures.
+ */
+import type { WireProtocol } from "./replies.ts";
+
+export interface Failed {
+  error: string;
+}
+
+/** A failure as one line of plain text, for the table and the JSON. */
+export function failure(err: unknown): Failed {
+  const message = err instanceof Error ? err.message : String(err);
+  // deno-lint-ignore no-control-regex
+  const plain = message.replace(/\x1b\[[0-9;]*m/g, "");
+  return { error: plain.split("\n").map((line) => line.trim()).filter(Boolean).join(" | ") };
+}
+
+export function failed(cell: unknown): cell is Failed {
+  return typeof cell === "object" && cell !== null && "error" in cell;
+}
+
+/** redis-benchmark figures: the median of the interleaved rounds, and every round's rps. */
+export interface Throughput {
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  samples: number[];
+}
+
+export type Keyspace = "single" | "random";
+
+export interface ThroughputResult {
+  test: string;
+  pipeline: number;
+  keyspace: Keyspace;
+  redis: Throughput | Failed;
+  home: Throughput | Failed;
+}
+
+/** The in-repo load generator against redis-home over one protocol. */
+export interface ProtocolResult {
+  op: string;
+  pipeline: number;
+  protocol: WireProtocol;
+  result: { opsPerSec: number; p50Ms: number; p99Ms: number } | Failed;
+}
+
+export interface MemorySample {
+  rss: number;
+  /** INFO memory's used_memory; null when the server does not report it. */
+  usedMemory: number | null;
+}
+
+export interface MemoryFigures {
+  empty: MemorySample;
+  loaded: MemorySample;
+}
+
+export interface MemoryResult {
+  /** "strings" (that many keys) or a type holding that many elements in one key. */
+  dataset: string;
+  count: number;
+  redis: MemoryFigures | Failed;
+  home: MemoryFigures | Failed;
+}
+
+export interface Latency {
+  p50Ms: number;
+  p99Ms: number;
+}
+
+export interface ConnectionFigures {
+  /** Connections the opener held (it counts the ones the server refused apart). */
+  opened: number;
+  emptyRss: number;
+  rss: number;
+  pingEmpty: Latency;
+  pingWithConnections: Latency;
+}
+
+export interface ConnectionsResult {
+  count: number;
+  redis: ConnectionFigures | Failed;
+  home: ConnectionFigures | Failed;
+}
+
+/** Average cost of one operation on a sorted set of `size` members, in microseconds. */
+export interface ScaleResult {
+  op: string;
+  size: number;
+  /** Absent where the server has no such command (ZQUERY is redis-home's own). */
+  redis?: number | Failed;
+  home: number | Failed;
+}
+
+export interface BenchResults {
+  date: string;
+  mode: "quick" | "full";
+  /** Wall-clock seconds for the whole run. */
+  seconds: number;
+  machine: { cpus: number; os: string; deno: string; redis: string };
+  throughput: ThroughputResult[];
+  protocols: ProtocolResult[];
+  memory: MemoryResult[];
+  connections: ConnectionsResult[];
+  zsetScale: ScaleResult[];
+}
