@@ -62,3 +62,32 @@ export const DISCARD_WITHOUT_MULTI = "ERR DISCARD without MULTI";
 export const MULTI_NESTED = "ERR MULTI calls can not be nested";
 export const WATCH_IN_MULTI = "ERR WATCH inside MULTI is not allowed";
 export const SSUBSCRIBE_IN_MULTI = "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client";
+
+// Keyspace, strings and bitmaps.
+export const SAME_OBJECT = "ERR source and destination objects are the same";
+export const DECREMENT_OVERFLOW = "ERR decrement would overflow";
+export const INCREMENT_NAN_OR_INFINITY = "ERR increment would produce NaN or Infinity";
+export const OFFSET_OUT_OF_RANGE = "ERR offset is out of range";
+export const BIT_OFFSET = "ERR bit offset is not an integer or out of range";
+export const BIT_VALUE = "ERR bit is not an integer or out of range";
+export const BIT_ARGUMENT = "ERR The bit argument must be 1 or 0.";
+export const BITOP_NOT_ONE_KEY = "ERR BITOP NOT must be called with a single source key.";
+export const BITFIELD_TYPE =
+  "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.";
+export const BITFIELD_OVERFLOW_TYPE = "ERR Invalid OVERFLOW type specified";
+export const BITFIELD_RO_GET_ONLY = "ERR BITFIELD_RO only supports the GET subcommand";
+export const LCS_NOT_STRINGS = "ERR The specified keys must contain string values";
+export const LCS_IDX_AND_LEN = "ERR If you want both the length and indexes, please just use IDX.";
+export const LCS_TOO_MUCH_MEMORY =
+  "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
+export const EXPIRE_NX_CONFLICT =
+  "ERR NX and XX, GT or LT options at the same time are not compatible";
+export const EXPIRE_GT_LT_CONFLICT = "ERR GT and LT options at the same time are not compatible";
+export const LFU_NOT_SELECTED =
+  "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.";
+export const LFU_SELECTED =
+  "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.";
+
+export function unsupportedOption(option: string): string {
+  return `ERR Unsupported option ${option}`;
+}
