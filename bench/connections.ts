@@ -3,8 +3,22 @@
  * a separate process (idle_clients.ts) holds many idle clients open on it.
  */
 import { encodeRequests, runLoad } from "./load.ts";
-import type { ConnectionFigures, Latency } from "./results.ts";
-import { type ServerProcess, sleep, withFileLimit } from "./servers.ts";
+import type { Step } from "./progress.ts";
+import {
+  type ConnectionFigures,
+  type ConnectionsResult,
+  failure,
+  type Latency,
+  notRun,
+} from "./results.ts";
+import {
+  alternating,
+  SERVER_NAMES,
+  type ServerProcess,
+  sleep,
+  withFileLimit,
+  withServer,
+} from "./servers.ts";
 
 const OPENER = new URL("./idle_clients.ts", import.meta.url).pathname;
 /** Sequential PINGs per latency figure. */
@@ -57,4 +71,22 @@ export async function measureConnections(
     await lines.cancel();
     await opener.status;
   }
+}
+
+/** One step per server, each on a freshly started server. */
+export function connectionSteps(
+  count: number,
+  workDir: string,
+  results: ConnectionsResult[],
+): Step[] {
+  const entry: ConnectionsResult = { count, redis: notRun(), home: notRun() };
+  results.push(entry);
+  return alternating(0).map((kind) => ({
+    label: `${count.toLocaleString("en-US")} idle connections to ${SERVER_NAMES[kind]}`,
+    estimateSec: 10,
+    run: async () => {
+      entry[kind] = await withServer(kind, workDir, (server) => measureConnections(server, count))
+        .catch(failure);
+    },
+  }));
 }

@@ -9,17 +9,17 @@
  * prints a table and writes bench/results/<date>.json and .svg.
  */
 import { parseArgs } from "node:util";
-import { measureConnections } from "./connections.ts";
-import { DATASETS, measureMemory } from "./memory.ts";
+import { connectionSteps } from "./connections.ts";
+import { DATASETS, memorySteps } from "./memory.ts";
 import { ProgressRunner, type Step } from "./progress.ts";
 import { type ProtocolPlan, protocolSteps } from "./protocols.ts";
 import { BENCHMARK_TESTS } from "./redis_benchmark.ts";
 import { evaluateTargets, renderReport } from "./report.ts";
-import { type BenchResults, type Failed, failure } from "./results.ts";
-import { SERVER_NAMES, type ServerKind, ServerProcess, withServer } from "./servers.ts";
+import type { BenchResults } from "./results.ts";
+import { type ServerKind, ServerProcess } from "./servers.ts";
 import { renderSvg } from "./svg.ts";
 import { type ThroughputPlan, throughputSteps } from "./throughput.ts";
-import { measureScale, type ScaleOp, scaleOps } from "./zset_scale.ts";
+import { zsetSteps } from "./zset_scale.ts";
 
 const SECTIONS = ["throughput", "protocols", "memory", "connections", "zset"] as const;
 type Section = typeof SECTIONS[number];
@@ -40,7 +40,7 @@ const FULL: Plan = {
     pipelines: [1, 16],
     keyspaces: ["single", "random"],
     rounds: 2,
-    runSec: 1.5,
+    runSec: 1.2,
   },
   protocols: { pipelines: [1, 16], runSec: 2 },
   memory: { count: 1_000_000, datasets: DATASETS.map((d) => d.name) },
@@ -86,11 +86,6 @@ async function redisVersion(): Promise<string> {
   return version;
 }
 
-/** Alternates which server goes first, step by step. */
-function serverOrder(index: number): ServerKind[] {
-  return index % 2 === 0 ? ["redis", "home"] : ["home", "redis"];
-}
-
 function buildSteps(
   plan: Plan,
   sections: Set<Section>,
@@ -99,7 +94,13 @@ function buildSteps(
   running: Partial<Record<ServerKind, ServerProcess>>,
 ): Step[] {
   const steps: Step[] = [];
-  const both = () => running as Record<ServerKind, ServerProcess>;
+  // A server that crashed on one test is started again for the next, so one bad command costs one cell.
+  const both = async () => {
+    for (const kind of ["redis", "home"] as const) {
+      if (running[kind]?.alive === false) running[kind] = await ServerProcess.start(kind, workDir);
+    }
+    return running as Record<ServerKind, ServerProcess>;
+  };
   if (sections.has("throughput") || sections.has("protocols")) {
     steps.push({
       label: "starting redis-server and redis-home",
@@ -113,7 +114,9 @@ function buildSteps(
       steps.push(...throughputSteps(plan.throughput, both, results.throughput));
     }
     if (sections.has("protocols")) {
-      steps.push(...protocolSteps(plan.protocols, () => both().home, results.protocols));
+      steps.push(
+        ...protocolSteps(plan.protocols, async () => (await both()).home, results.protocols),
+      );
     }
     steps.push({
       label: "stopping both servers",
@@ -125,88 +128,11 @@ function buildSteps(
       },
     });
   }
-  if (sections.has("memory")) {
-    const count = plan.memory.count;
-    DATASETS.filter((d) => plan.memory.datasets.includes(d.name)).forEach((dataset, i) => {
-      const entry = {
-        dataset: dataset.name,
-        count,
-        redis: { error: "not run" } as Failed,
-        home: { error: "not run" } as Failed,
-      };
-      results.memory.push(entry);
-      for (const kind of serverOrder(i)) {
-        steps.push({
-          label: `memory: ${count.toLocaleString("en-US")} ${
-            dataset.name === "strings" ? "string keys" : `${dataset.name} elements`
-          } into ${SERVER_NAMES[kind]}`,
-          estimateSec: 5 + count / 250_000,
-          run: async () => {
-            const figures = await withServer(
-              kind,
-              workDir,
-              (server) => measureMemory(server, dataset, count),
-            ).catch(failure);
-            Object.assign(entry, { [kind]: figures });
-          },
-        });
-      }
-    });
-  }
+  if (sections.has("memory")) steps.push(...memorySteps(plan.memory, workDir, results.memory));
   if (sections.has("connections")) {
-    const count = plan.connections;
-    const entry = {
-      count,
-      redis: { error: "not run" } as Failed,
-      home: { error: "not run" } as Failed,
-    };
-    results.connections.push(entry);
-    for (const kind of serverOrder(0)) {
-      steps.push({
-        label: `${count.toLocaleString("en-US")} idle connections to ${SERVER_NAMES[kind]}`,
-        estimateSec: 10,
-        run: async () => {
-          const figures = await withServer(
-            kind,
-            workDir,
-            (server) => measureConnections(server, count),
-          ).catch(failure);
-          Object.assign(entry, { [kind]: figures });
-        },
-      });
-    }
+    steps.push(...connectionSteps(plan.connections, workDir, results.connections));
   }
-  if (sections.has("zset")) {
-    plan.zset.sizes.forEach((size, i) => {
-      let ops: ScaleOp[] | undefined;
-      const costs = new Map<ServerKind, Map<string, number | Failed>>();
-      for (const kind of serverOrder(i)) {
-        steps.push({
-          label: `sorted set of ${size.toLocaleString("en-US")} on ${SERVER_NAMES[kind]}`,
-          estimateSec: 3 + size / 100_000 + plan.zset.opsPerStep / 50_000,
-          run: async () => {
-            ops ??= scaleOps(size, plan.zset.opsPerStep);
-            const scaleOpsForSize = ops;
-            costs.set(
-              kind,
-              await withServer(kind, workDir, (server) => measureScale(server, scaleOpsForSize))
-                .catch((err) => new Map(scaleOpsForSize.map((op) => [op.name, failure(err)]))),
-            );
-            if (costs.size < 2) return;
-            for (const op of scaleOpsForSize) {
-              const redis = costs.get("redis")!.get(op.name);
-              results.zsetScale.push({
-                op: op.name,
-                size,
-                ...(redis === undefined ? {} : { redis }),
-                home: costs.get("home")!.get(op.name) ?? { error: "not run" },
-              });
-            }
-          },
-        });
-      }
-    });
-  }
+  if (sections.has("zset")) steps.push(...zsetSteps(plan.zset, workDir, results.zsetScale));
   return steps;
 }
 

@@ -5,17 +5,29 @@
  * of a thousand elements each.
  */
 import { encodeRequests, runLoad } from "./load.ts";
-import type { MemoryFigures, MemorySample } from "./results.ts";
-import { type ServerProcess, sleep } from "./servers.ts";
+import type { Step } from "./progress.ts";
+import {
+  failure,
+  type MemoryFigures,
+  type MemoryResult,
+  type MemorySample,
+  notRun,
+} from "./results.ts";
+import { alternating, SERVER_NAMES, type ServerProcess, sleep, withServer } from "./servers.ts";
 
 export interface Dataset {
   name: string;
-  /** Builds the i-th of the load's commands for `count` keys or elements. */
-  commands(count: number): { total: number; argv: (i: number) => string[] };
+  command: string;
+  /** The one key a container dataset fills; string keys have none. */
+  key?: string;
+  /** The arguments the i-th key or element adds to a command. */
+  element(i: number): string[];
 }
 
 /** Elements per variadic command when filling one big container. */
 const CHUNK = 1000;
+/** Elements per pipelined batch: two container commands, or that many SETs. */
+const BATCH_ELEMENTS = 2 * CHUNK;
 /** Time for the server to settle (lazy frees, a GC) before its memory is read. */
 const SETTLE_MS = 1000;
 
@@ -24,30 +36,29 @@ export function padded(prefix: string, i: number): string {
   return prefix + String(i).padStart(10 - prefix.length, "0");
 }
 
-/** One variadic command per CHUNK elements: `name key` then `perElement(i)` for each. */
-function variadic(name: string, key: string, perElement: (i: number) => string[]) {
-  return (count: number) => ({
-    total: Math.ceil(count / CHUNK),
-    argv: (chunk: number) => {
-      const argv = [name, key];
-      const end = Math.min(count, (chunk + 1) * CHUNK);
-      for (let i = chunk * CHUNK; i < end; i++) argv.push(...perElement(i));
-      return argv;
-    },
-  });
-}
-
 /** The datasets of the issue: string keys with 10-byte values, and one big key per type. */
 export const DATASETS: Dataset[] = [
-  {
-    name: "strings",
-    commands: (count) => ({ total: count, argv: (i) => ["SET", padded("k", i), padded("v", i)] }),
-  },
-  { name: "hash", commands: variadic("HSET", "hash", (i) => [padded("f", i), padded("v", i)]) },
-  { name: "list", commands: variadic("RPUSH", "list", (i) => [padded("v", i)]) },
-  { name: "set", commands: variadic("SADD", "set", (i) => [padded("m", i)]) },
-  { name: "zset", commands: variadic("ZADD", "zset", (i) => [String(i), padded("m", i)]) },
+  { name: "strings", command: "SET", element: (i) => [padded("k", i), padded("v", i)] },
+  { name: "hash", command: "HSET", key: "hash", element: (i) => [padded("f", i), padded("v", i)] },
+  { name: "list", command: "RPUSH", key: "list", element: (i) => [padded("v", i)] },
+  { name: "set", command: "SADD", key: "set", element: (i) => [padded("m", i)] },
+  { name: "zset", command: "ZADD", key: "zset", element: (i) => [String(i), padded("m", i)] },
 ];
+
+/** The commands that load `count` keys or elements: one SET each, or CHUNK per container command. */
+export function loadCommands(dataset: Dataset, count: number): string[][] {
+  const { command, key } = dataset;
+  if (key === undefined) {
+    return Array.from({ length: count }, (_, i) => [command, ...dataset.element(i)]);
+  }
+  const commands: string[][] = [];
+  for (let first = 0; first < count; first += CHUNK) {
+    const argv = [command, key];
+    for (let i = first; i < Math.min(count, first + CHUNK); i++) argv.push(...dataset.element(i));
+    commands.push(argv);
+  }
+  return commands;
+}
 
 async function sample(server: ServerProcess): Promise<MemorySample> {
   const usedMemory = await server.usedMemory().catch(() => undefined);
@@ -62,17 +73,41 @@ export async function measureMemory(
 ): Promise<MemoryFigures> {
   await sleep(SETTLE_MS);
   const empty = await sample(server);
-  const { total, argv } = dataset.commands(count);
-  const requests = encodeRequests("resp", total, argv);
-  const pipeline = dataset.name === "strings" ? 1000 : 4;
+  const commands = loadCommands(dataset, count);
   const result = await runLoad({
     port: server.port,
     protocol: "resp",
-    requests,
+    requests: encodeRequests("resp", commands.length, (i) => commands[i]),
     connections: 4,
-    pipeline,
+    pipeline: dataset.key === undefined ? BATCH_ELEMENTS : BATCH_ELEMENTS / CHUNK,
   });
   if (result.errors > 0) throw new Error(result.firstError ?? "error replies while loading");
   await sleep(SETTLE_MS);
   return { empty, loaded: await sample(server) };
+}
+
+/** One step per dataset and server, each on a freshly started server. */
+export function memorySteps(
+  plan: { count: number; datasets: string[] },
+  workDir: string,
+  results: MemoryResult[],
+): Step[] {
+  const { count } = plan;
+  const datasets = DATASETS.filter((d) => plan.datasets.includes(d.name));
+  return datasets.flatMap((dataset, i) => {
+    const entry: MemoryResult = { dataset: dataset.name, count, redis: notRun(), home: notRun() };
+    results.push(entry);
+    const what = dataset.name === "strings" ? "string keys" : `${dataset.name} elements`;
+    return alternating(i).map((kind) => ({
+      label: `memory: ${count.toLocaleString("en-US")} ${what} into ${SERVER_NAMES[kind]}`,
+      estimateSec: 5 + count / 250_000,
+      run: async () => {
+        entry[kind] = await withServer(
+          kind,
+          workDir,
+          (server) => measureMemory(server, dataset, count),
+        ).catch(failure);
+      },
+    }));
+  });
 }

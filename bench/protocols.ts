@@ -6,7 +6,7 @@
 import { encodeRequests, runLoad } from "./load.ts";
 import type { Step } from "./progress.ts";
 import type { WireProtocol } from "./replies.ts";
-import type { ProtocolResult } from "./results.ts";
+import { failure, type ProtocolResult } from "./results.ts";
 import type { ServerProcess } from "./servers.ts";
 
 export interface ProtocolPlan {
@@ -35,7 +35,7 @@ function argvFor(op: string): (i: number) => string[] {
 
 export function protocolSteps(
   plan: ProtocolPlan,
-  server: () => ServerProcess,
+  server: () => Promise<ServerProcess>,
   results: ProtocolResult[],
 ): Step[] {
   const steps: Step[] = [];
@@ -51,23 +51,21 @@ export function protocolSteps(
           for (const protocol of protocols) {
             // Enough batches that connections rarely send the same requests at once.
             const requests = encodeRequests(protocol, CONNECTIONS * pipeline * 64, argvFor(op));
-            const load = await runLoad({
-              port: server().port,
+            const { port } = await server();
+            const result = await runLoad({
+              port,
               protocol,
               requests,
               connections: CONNECTIONS,
               pipeline,
               durationMs: plan.runSec * 1000,
               warmupMs: WARMUP_MS,
-            });
-            measured.set(protocol, {
-              op,
-              pipeline,
-              protocol,
-              result: load.errors > 0
+            }).then((load) =>
+              load.errors > 0
                 ? { error: load.firstError ?? "error replies" }
-                : { opsPerSec: load.opsPerSec, p50Ms: load.p50Ms, p99Ms: load.p99Ms },
-            });
+                : { opsPerSec: load.opsPerSec, p50Ms: load.p50Ms, p99Ms: load.p99Ms }
+            ).catch(failure);
+            measured.set(protocol, { op, pipeline, protocol, result });
           }
           results.push(measured.get("resp")!, measured.get("native")!);
         },

@@ -17,6 +17,11 @@ export function failure(err: unknown): Failed {
   return { error: plain.split("\n").map((line) => line.trim()).filter(Boolean).join(" | ") };
 }
 
+/** The placeholder of a measurement whose step has not run (yet). */
+export function notRun(): Failed {
+  return { error: "not run" };
+}
+
 export function failed(cell: unknown): cell is Failed {
   return typeof cell === "object" && cell !== null && "error" in cell;
 }

@@ -34,12 +34,21 @@ export function freePort(): number {
 }
 
 export class ServerProcess {
+  #exited = false;
+
   private constructor(
     readonly kind: ServerKind,
     readonly port: number,
     readonly child: Deno.ChildProcess,
     readonly logFile: string,
-  ) {}
+  ) {
+    child.status.then(() => this.#exited = true);
+  }
+
+  /** False once the process has ended, e.g. after a crash. */
+  get alive(): boolean {
+    return !this.#exited;
+  }
 
   /** Starts a server and waits until it answers PING. */
   static async start(kind: ServerKind, workDir: string): Promise<ServerProcess> {
@@ -73,15 +82,13 @@ export class ServerProcess {
     }).spawn();
     const server = new ServerProcess(kind, port, child, logFile);
     const deadline = Date.now() + READY_TIMEOUT_MS;
-    let exited = false;
-    child.status.then(() => exited = true);
     for (;;) {
       try {
         if ((await command(port, "PING")).type === "simple") return server;
       } catch {
         // Not listening yet.
       }
-      if (exited || Date.now() > deadline) {
+      if (!server.alive || Date.now() > deadline) {
         const log = await Deno.readTextFile(logFile).catch(() => "");
         await server.stop();
         throw new Error(
@@ -181,6 +188,11 @@ export function parseVmRss(status: string): number {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Which server goes first in the `index`-th step: they take turns. */
+export function alternating(index: number): ServerKind[] {
+  return index % 2 === 0 ? ["redis", "home"] : ["home", "redis"];
 }
 
 /** Runs `body` against a freshly started server of `kind`, stopping it afterwards. */

@@ -63,7 +63,7 @@ export function summarize(outcomes: BenchmarkOutcome[]): Throughput | Failed {
 /** Steps for the matrix; `servers` must be running when the first step starts. */
 export function throughputSteps(
   plan: ThroughputPlan,
-  servers: () => Record<ServerKind, ServerProcess>,
+  servers: () => Promise<Record<ServerKind, ServerProcess>>,
   results: ThroughputResult[],
 ): Step[] {
   const steps: Step[] = [];
@@ -83,10 +83,12 @@ export function throughputSteps(
           label: `redis-benchmark ${test.name}, pipeline ${pipeline}, ${keyspace} key`,
           estimateSec: plan.rounds * 2 * (plan.runSec + RUN_OVERHEAD_SEC),
           run: async () => {
-            const running = servers();
             if (flush) {
-              // Each configuration starts from empty servers (errors ignored: FLUSHALL may be missing).
-              await Promise.all(Object.values(running).map((s) => command(s.port, "FLUSHALL")));
+              // Each configuration starts from empty servers, as far as FLUSHALL works.
+              const running = await servers();
+              await Promise.allSettled(
+                Object.values(running).map((s) => command(s.port, "FLUSHALL")),
+              );
             }
             const outcomes: Record<ServerKind, BenchmarkOutcome[]> = { redis: [], home: [] };
             for (let round = 0; round < plan.rounds; round++) {
@@ -94,7 +96,7 @@ export function throughputSteps(
               const kinds: ServerKind[] = first === "home" ? ["home", "redis"] : ["redis", "home"];
               for (const kind of kinds) {
                 const outcome = await runBenchmark({
-                  port: running[kind].port,
+                  port: (await servers())[kind].port,
                   test,
                   clients: CLIENTS,
                   requests,

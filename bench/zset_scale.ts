@@ -6,8 +6,15 @@
  * each size and the curve shows how the data structure scales.
  */
 import { type EncodedRequests, encodeRequests, runLoad } from "./load.ts";
-import { type Failed, failed } from "./results.ts";
-import type { ServerKind, ServerProcess } from "./servers.ts";
+import type { Step } from "./progress.ts";
+import { type Failed, failed, failure, notRun, type ScaleResult } from "./results.ts";
+import {
+  alternating,
+  SERVER_NAMES,
+  type ServerKind,
+  type ServerProcess,
+  withServer,
+} from "./servers.ts";
 
 const KEY = "zscale";
 const CONNECTIONS = 4;
@@ -90,8 +97,8 @@ export function scaleOps(size: number, opsPerStep: number): ScaleOp[] {
 }
 
 /**
- * Runs the operations in order on a fresh server; microseconds per operation,
- * undefined for a command the server does not have.
+ * Runs the operations in order on a fresh server: microseconds per operation
+ * by name, leaving out commands the server does not have.
  */
 export async function measureScale(
   server: ServerProcess,
@@ -119,4 +126,40 @@ export async function measureScale(
     if (op === ops[0] && failed(cost)) buildError = { error: `the build failed: ${cost.error}` };
   }
   return costs;
+}
+
+/**
+ * One step per size and server, each on a freshly started server. The
+ * requests for a size are encoded by its first step and dropped after its last.
+ */
+export function zsetSteps(
+  plan: { sizes: number[]; opsPerStep: number },
+  workDir: string,
+  results: ScaleResult[],
+): Step[] {
+  return plan.sizes.flatMap((size, i) => {
+    let ops: ScaleOp[] | undefined;
+    const costs = new Map<ServerKind, Map<string, number | Failed>>();
+    return alternating(i).map((kind) => ({
+      label: `sorted set of ${size.toLocaleString("en-US")} on ${SERVER_NAMES[kind]}`,
+      estimateSec: 3 + size / 100_000 + plan.opsPerStep / 50_000,
+      run: async () => {
+        const sizeOps = ops ??= scaleOps(size, plan.opsPerStep);
+        const measured = await withServer(kind, workDir, (server) => measureScale(server, sizeOps))
+          .catch((err) => new Map(sizeOps.map((op) => [op.name, failure(err)])));
+        costs.set(kind, measured);
+        if (costs.size < 2) return;
+        ops = undefined;
+        for (const op of sizeOps) {
+          const redis = costs.get("redis")!.get(op.name);
+          results.push({
+            op: op.name,
+            size,
+            ...(redis === undefined ? {} : { redis }),
+            home: costs.get("home")!.get(op.name) ?? notRun(),
+          });
+        }
+      },
+    }));
+  });
 }

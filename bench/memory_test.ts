@@ -1,0 +1,22 @@
+import { deepEqual, equal } from "node:assert/strict";
+import { DATASETS, loadCommands, padded } from "./memory.ts";
+
+const dataset = (name: string) => DATASETS.find((d) => d.name === name)!;
+
+Deno.test("padded makes every key and value 10 bytes", () => {
+  deepEqual([padded("k", 7), padded("v", 999_999)], ["k000000007", "v000999999"]);
+});
+
+Deno.test("string keys load as one SET per key", () => {
+  deepEqual(loadCommands(dataset("strings"), 2), [
+    ["SET", "k000000000", "v000000000"],
+    ["SET", "k000000001", "v000000001"],
+  ]);
+});
+
+Deno.test("containers load through variadic commands of a thousand elements", () => {
+  const commands = loadCommands(dataset("zset"), 2500);
+  deepEqual(commands.map((argv) => argv.length), [2002, 2002, 1002]);
+  deepEqual(commands[2].slice(0, 4), ["ZADD", "zset", "2000", "m000002000"]);
+  equal(loadCommands(dataset("hash"), 1000)[0].length, 2 + 2000);
+});
