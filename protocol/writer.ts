@@ -13,8 +13,17 @@ const INITIAL_SIZE = 512;
 export abstract class ReplyWriter {
   buf: Uint8Array;
   pos = 0;
+  /** Where the top-level reply being written began, or -1 between replies. */
+  protected replyStart = -1;
+  /**
+   * Bytes of pushes written in front of an open reply so far (see beginPush):
+   * a position taken inside that reply has moved on by the growth of this.
+   */
+  displaced = 0;
   /** A second buffer, swapped in while the first is being written out. */
   #spare: Uint8Array | undefined;
+  /** Where the open reply began when beginPush set it aside. */
+  #setAsideFrom = 0;
 
   constructor(initialSize = INITIAL_SIZE) {
     this.buf = new Uint8Array(initialSize);
@@ -46,9 +55,14 @@ export abstract class ReplyWriter {
     if (whole.length <= 64 * 1024) this.#spare = whole;
   }
 
-  /** Forgets everything written from `mark` on (used to undo a failed reply). */
+  /**
+   * Forgets everything written from `mark` on (used to undo a failed reply).
+   * Dropping the whole open reply (a blocked command that has not replied)
+   * closes it.
+   */
   truncate(mark: number): void {
     this.pos = mark;
+    if (mark <= this.replyStart) this.replyStart = -1;
   }
 
   ensure(extra: number): void {
@@ -74,8 +88,47 @@ export abstract class ReplyWriter {
   }
 
   // The protocol's framing of a top-level reply (native length prefix).
-  beginReply(): void {}
-  endReply(): void {}
+  beginReply(): void {
+    this.replyStart = this.pos;
+  }
+
+  endReply(): void {
+    this.replyStart = -1;
+  }
+
+  /** Whether a command's reply is being written (between beginReply and endReply). */
+  get replyOpen(): boolean {
+    return this.replyStart >= 0;
+  }
+
+  /**
+   * Starts an out-of-band frame of `n` items (a pub/sub message), closed by
+   * endPush. If this client's own reply is open (it published to itself),
+   * what it wrote so far is set aside and follows the push: frames never
+   * nest, and the client sees the message before the reply, as from Redis.
+   */
+  beginPush(n: number): Uint8Array | undefined {
+    const open = this.replyStart;
+    let setAside: Uint8Array | undefined;
+    if (open >= 0) {
+      setAside = this.buf.slice(open, this.pos);
+      this.#setAsideFrom = open;
+      this.pos = open;
+    }
+    this.beginReply();
+    this.push(n);
+    return setAside;
+  }
+
+  /** Ends a push frame and reopens the reply beginPush set aside. */
+  endPush(setAside: Uint8Array | undefined): void {
+    this.endReply();
+    if (setAside === undefined) return;
+    const reopened = this.pos;
+    this.rawBytes(setAside);
+    this.replyStart = reopened;
+    this.displaced += reopened - this.#setAsideFrom;
+  }
 
   abstract simple(s: string): void;
   abstract error(message: string): void;
@@ -222,19 +275,23 @@ export class NativeWriter extends ReplyWriter {
   get protocol(): "native" {
     return "native";
   }
-  #replyStart = -1;
 
   override beginReply(): void {
     this.ensure(4);
-    this.#replyStart = this.pos;
+    this.replyStart = this.pos;
     this.pos += 4;
   }
 
   override endReply(): void {
-    const start = this.#replyStart;
+    const start = this.replyStart;
     if (start < 0) return;
-    this.#replyStart = -1;
+    this.replyStart = -1;
     let len = this.pos - start - 4;
+    if (len === 0) {
+      // Everything went out in frames of its own (SUBSCRIBE's confirmations).
+      this.pos = start;
+      return;
+    }
     if (len > MAX_MSG_LEN) {
       this.pos = start + 4;
       this.#err(ErrCode.TooBig, "ERR response is too big");
@@ -244,8 +301,10 @@ export class NativeWriter extends ReplyWriter {
   }
 
   override truncate(mark: number): void {
+    const start = this.replyStart;
     // A rolled-back reply keeps its length prefix slot.
-    this.pos = Math.max(mark, this.#replyStart + 4);
+    if (start >= 0 && mark > start) this.pos = Math.max(mark, start + 4);
+    else super.truncate(mark);
   }
 
   #u8(v: number): void {

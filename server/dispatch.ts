@@ -115,6 +115,7 @@ export function call(client: Client, command: Command, argv: string[]): void {
   const server = client.server;
   const out = client.out;
   const mark = out.pos;
+  const displaced = out.displaced;
   const dirtyBefore = server.dirty;
   const timed = ++timingTick === TIMING_SAMPLE;
   const started = timed ? performance.now() : 0;
@@ -122,7 +123,8 @@ export function call(client: Client, command: Command, argv: string[]): void {
   try {
     command.spec.handler!(client, argv);
   } catch (err) {
-    out.truncate(mark);
+    // A push to this very client may have moved the reply on (see beginPush).
+    out.truncate(mark + out.displaced - displaced);
     command.failedCalls++;
     if (err instanceof CommandError) {
       out.error(err.message);

@@ -52,16 +52,18 @@ export function parseNotifyFlags(flags: string): number | undefined {
   return mask;
 }
 
-/** The canonical flag string for a mask, as CONFIG GET reports it. */
+/**
+ * The canonical flag string for a mask, as CONFIG GET reports it (Redis's
+ * keyspaceEventsFlagsToString: 'A' hides 'n' too, and 'm' comes last).
+ */
 export function formatNotifyFlags(mask: number): string {
   let out = "";
   if ((mask & ALL) === ALL) out += "A";
   else {
-    for (const c of "g$lshzxetd") if (mask & LETTERS[c]) out += c;
+    for (const c of "g$lshzxetdn") if (mask & LETTERS[c]) out += c;
   }
-  if (mask & NotifyClass.KeyMiss) out += "m";
-  if (mask & NotifyClass.New) out += "n";
   if (mask & NotifyClass.Keyspace) out += "K";
   if (mask & NotifyClass.Keyevent) out += "E";
+  if (mask & NotifyClass.KeyMiss) out += "m";
   return out;
 }

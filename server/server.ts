@@ -44,6 +44,14 @@ export class RedisServer {
   /** Changes since the last save, as Redis's server.dirty. */
   dirty = 0;
   notifyMask = 0;
+  /**
+   * Set by EXEC while it runs its queue: the first write propagated is
+   * preceded by MULTI ("pending" becomes "sent"), so the AOF keeps the
+   * transaction whole; EXEC then closes it.
+   */
+  execPropagation: "off" | "pending" | "sent" = "off";
+  /** client-output-buffer-limit by class: hard bytes, soft bytes, soft seconds. */
+  #outputLimits = new Map<string, readonly number[]>();
   /** Write commands go here after they run (set by persistence). */
   propagators: Propagator[] = [];
   /** Hooks run by the cron every tick (persistence's save rules, ...). */
@@ -63,6 +71,7 @@ export class RedisServer {
       (_, i) => new Database(i, hooks),
     );
     this.#applyConfig("notify-keyspace-events", config.get("notify-keyspace-events"));
+    this.#applyConfig("client-output-buffer-limit", config.get("client-output-buffer-limit"));
     const previous = config.onChange;
     config.onChange = (name, value) => {
       previous(name, value);
@@ -86,6 +95,7 @@ export class RedisServer {
 
   #applyConfig(name: string, value: string): void {
     if (name === "notify-keyspace-events") this.notifyMask = parseNotifyFlags(value) ?? 0;
+    if (name === "client-output-buffer-limit") this.#outputLimits = parseOutputLimits(value);
     if (name === "hz" && this.#cronTimer !== undefined) this.#startCron();
   }
 
@@ -128,6 +138,10 @@ export class RedisServer {
   }
 
   propagate(dbIndex: number, argv: readonly string[]): void {
+    if (this.execPropagation === "pending") {
+      this.execPropagation = "sent";
+      for (const p of this.propagators) p.propagate(dbIndex, ["MULTI"]);
+    }
     for (const p of this.propagators) p.propagate(dbIndex, argv);
   }
 
@@ -149,21 +163,7 @@ export class RedisServer {
 
   /** Drops every subscription of a client (disconnect, RESET). */
   unsubscribeAll(client: Client): void {
-    for (
-      const [set, registry] of [
-        [client.channels, this.pubsub.channels],
-        [client.patterns, this.pubsub.patterns],
-      ] as const
-    ) {
-      if (!set) continue;
-      for (const name of set) {
-        const subscribers = registry.get(name);
-        subscribers?.delete(client);
-        if (subscribers?.size === 0) registry.delete(name);
-      }
-      set.clear();
-    }
-    client.shardChannels?.clear();
+    this.pubsub.unsubscribeAll(client);
   }
 
   /**
@@ -171,14 +171,10 @@ export class RedisServer {
    * class (normal or pubsub) hard limit, or its soft limit for too long.
    */
   outputOverLimit(client: Client): boolean {
-    const pending = client.out.length;
-    const limits = this.config.get("client-output-buffer-limit").split(/\s+/);
-    const cls = client.subscriptionCount() > 0 ? "pubsub" : "normal";
-    const at = limits.indexOf(cls);
-    if (at < 0) return false;
-    const hard = Number(limits[at + 1]);
-    const soft = Number(limits[at + 2]);
-    const seconds = Number(limits[at + 3]);
+    const limits = this.#outputLimits.get(client.subscriptionCount() > 0 ? "pubsub" : "normal");
+    if (limits === undefined) return false;
+    const [hard, soft, seconds] = limits;
+    const pending = client.transport.outputBytes;
     if (hard > 0 && pending > hard) return true;
     if (soft > 0 && pending > soft) {
       const now = Date.now();
@@ -306,3 +302,13 @@ export class RedisServer {
 }
 
 const softLimitSince = new WeakMap<Client, number>();
+
+/** "class hard soft seconds ..." (sizes in bytes, as the config stores them) by class. */
+function parseOutputLimits(value: string): Map<string, readonly number[]> {
+  const words = value.split(/\s+/);
+  const limits = new Map<string, readonly number[]>();
+  for (let i = 0; i + 3 < words.length; i += 4) {
+    limits.set(words[i], [Number(words[i + 1]), Number(words[i + 2]), Number(words[i + 3])]);
+  }
+  return limits;
+}

@@ -2,27 +2,44 @@
  * WATCH bookkeeping: which clients watch which keys, so a write, an expiry or
  * a flush can mark their transactions as failed (Redis's touchWatchedKey).
  */
-import type { Client } from "./client.ts";
 import { blockingKey as dbKey } from "./blocking.ts";
+import type { Client } from "./client.ts";
+import type { Database } from "./db.ts";
 
 export class WatchRegistry {
   readonly #watchers = new Map<string, Set<Client>>();
+  /**
+   * Per client, the watched keys that had already expired (not yet deleted)
+   * when WATCHed: their deletion is no change (Redis's watchedKey.expired).
+   */
+  readonly #expiredWhenWatched = new WeakMap<Client, Set<string>>();
 
   get size(): number {
     return this.#watchers.size;
   }
 
-  watch(client: Client, dbIndex: number, key: string): void {
-    const k = dbKey(dbIndex, key);
+  watch(client: Client, db: Database, key: string): void {
+    const k = dbKey(db.index, key);
     client.watched ??= new Set();
     if (client.watched.has(k)) return;
     client.watched.add(k);
     let set = this.#watchers.get(k);
     if (!set) this.#watchers.set(k, set = new Set());
     set.add(client);
+    if (isExpired(db, key, Date.now())) {
+      let expired = this.#expiredWhenWatched.get(client);
+      if (!expired) this.#expiredWhenWatched.set(client, expired = new Set());
+      expired.add(k);
+    }
   }
 
+  /** UNWATCH, EXEC, DISCARD, RESET, disconnect: forgets the keys and the failure. */
   unwatchAll(client: Client): void {
+    this.#forget(client);
+    client.watchDirty = false;
+  }
+
+  #forget(client: Client): void {
     if (!client.watched) return;
     for (const k of client.watched) {
       const set = this.#watchers.get(k);
@@ -30,14 +47,22 @@ export class WatchRegistry {
       if (set?.size === 0) this.#watchers.delete(k);
     }
     client.watched = undefined;
-    client.watchDirty = false;
+    this.#expiredWhenWatched.delete(client);
   }
 
-  /** A key was modified: every client watching it fails its next EXEC. */
+  /** A key was modified or deleted: every client watching it fails its next EXEC. */
   touch(dbIndex: number, key: string): void {
     if (this.#watchers.size === 0) return;
-    const set = this.#watchers.get(dbKey(dbIndex, key));
-    if (set) { for (const client of set) client.watchDirty = true; }
+    const k = dbKey(dbIndex, key);
+    const set = this.#watchers.get(k);
+    if (!set) return;
+    for (const client of set) {
+      const expired = this.#expiredWhenWatched.get(client);
+      if (expired?.delete(k) && !client.server.dbs[dbIndex].dict.has(key)) continue;
+      client.watchDirty = true;
+      // Its EXEC fails whatever else changes: stop tracking it, as Redis does.
+      this.#forget(client);
+    }
   }
 
   /**
@@ -49,7 +74,35 @@ export class WatchRegistry {
     const prefix = `${dbIndex}\0`;
     for (const [k, set] of this.#watchers) {
       if (!k.startsWith(prefix) || !exists(k.slice(prefix.length))) continue;
-      for (const client of set) client.watchDirty = true;
+      for (const client of set) {
+        // An expired key flushed away was already gone as far as WATCH knew.
+        if (this.#expiredWhenWatched.get(client)?.delete(k)) continue;
+        client.watchDirty = true;
+      }
     }
   }
+
+  /**
+   * Whether a key watched while live has passed its TTL but not been deleted
+   * yet: EXEC then fails, as in Redis 7 (isWatchedKeyExpired). A deleted one
+   * already failed it through touch.
+   */
+  anyExpired(client: Client): boolean {
+    if (!client.watched) return false;
+    const expired = this.#expiredWhenWatched.get(client);
+    const now = Date.now();
+    for (const k of client.watched) {
+      if (expired?.has(k)) continue;
+      const split = k.indexOf("\0");
+      const db = client.server.dbs[Number(k.slice(0, split))];
+      if (isExpired(db, k.slice(split + 1), now)) return true;
+    }
+    return false;
+  }
+}
+
+/** A key still stored whose TTL has passed (Redis's keyIsExpired). */
+function isExpired(db: Database, key: string, now: number): boolean {
+  const when = db.getExpire(key);
+  return when !== undefined && when <= now;
 }

@@ -54,23 +54,28 @@ class FrameReader<T> {
           return v;
         }
       }
-      if (this.#end === this.#buf.length) {
-        const grown = new Uint8Array(this.#buf.length * 2);
-        grown.set(this.#buf.subarray(this.#start, this.#end));
-        this.#end -= this.#start;
-        this.#start = 0;
-        this.#buf = grown;
-      }
+      this.#makeRoom();
       const n = await this.conn.read(this.#buf.subarray(this.#end));
       if (n === null) throw new Error("connection closed by server");
       this.#end += n;
     }
   }
 
+  #makeRoom(): void {
+    if (this.#end < this.#buf.length) return;
+    const grown = new Uint8Array(this.#buf.length * 2);
+    grown.set(this.#buf.subarray(this.#start, this.#end));
+    this.#end -= this.#start;
+    this.#start = 0;
+    this.#buf = grown;
+  }
+
   /** Whether the peer has closed (reads EOF), waiting up to `ms`. */
   async closedWithin(ms: number): Promise<boolean> {
     const timer = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), ms));
     for (;;) {
+      // A full buffer would read 0 bytes forever.
+      this.#makeRoom();
       const read = this.conn.read(this.#buf.subarray(this.#end)).catch(() => null);
       const n = await Promise.race([read, timer]);
       if (n === "timeout") return false;

@@ -1,4 +1,295 @@
-/** Placeholder: filled in by the issue that owns this group. */
-import type { CommandSpec } from "../command.ts";
+/** Pub/Sub commands: (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PUBLISH, SPUBLISH, PUBSUB. */
+import type { Client } from "../client.ts";
+import type { CommandFlag, CommandSpec, Handler } from "../command.ts";
+import { CommandError, SSUBSCRIBE_IN_MULTI, subcommandSyntax } from "../errors.ts";
+import { globMatch } from "../glob.ts";
+import { type SubscriptionKind, subscriptionsOf } from "../pubsub.ts";
 
-export const pubsubCommands: CommandSpec[] = [];
+const SUBSCRIBE_FLAGS: readonly CommandFlag[] = ["pubsub", "noscript", "loading", "stale"];
+const INTROSPECT_FLAGS: readonly CommandFlag[] = ["pubsub", "loading", "stale"];
+
+/**
+ * What a confirmation counts: channels and patterns together, shard
+ * channels on their own (Redis's clientSubscriptionsCount and
+ * clientShardSubscriptionsCount).
+ */
+function subscriptionCount(client: Client, kind: SubscriptionKind): number {
+  if (kind === "shard") return client.shardChannels?.size ?? 0;
+  return (client.channels?.size ?? 0) + (client.patterns?.size ?? 0);
+}
+
+/**
+ * Writes one (un)subscribe confirmation: a push frame of its own, so each is
+ * one native frame; inside EXEC, part of EXEC's reply, as Redis writes it.
+ */
+function confirm(client: Client, word: string, name: string | undefined, count: number): void {
+  const out = client.out;
+  const inline = client.inExec;
+  let setAside: Uint8Array | undefined;
+  if (inline) out.push(3);
+  else setAside = out.beginPush(3);
+  out.bulk(word);
+  if (name === undefined) out.nil();
+  else out.bulk(name);
+  out.int(count);
+  if (!inline) out.endPush(setAside);
+}
+
+function subscribe(kind: SubscriptionKind, word: string): Handler {
+  return (client, argv) => {
+    // EXEC denies blocking; Redis exempts only the older SUBSCRIBE and PSUBSCRIBE.
+    if (kind === "shard" && client.inExec) throw new CommandError(SSUBSCRIBE_IN_MULTI);
+    const pubsub = client.server.pubsub;
+    for (let i = 1; i < argv.length; i++) {
+      pubsub.subscribe(client, kind, argv[i]);
+      confirm(client, word, argv[i], subscriptionCount(client, kind));
+    }
+  };
+}
+
+/** Without arguments: from everything of that kind, or one reply with a nil name. */
+function unsubscribe(kind: SubscriptionKind, word: string): Handler {
+  return (client, argv) => {
+    const pubsub = client.server.pubsub;
+    if (argv.length > 1) {
+      for (let i = 1; i < argv.length; i++) {
+        pubsub.unsubscribe(client, kind, argv[i]);
+        confirm(client, word, argv[i], subscriptionCount(client, kind));
+      }
+      return;
+    }
+    const own = subscriptionsOf(client, kind);
+    if (own === undefined || own.size === 0) {
+      confirm(client, word, undefined, subscriptionCount(client, kind));
+      return;
+    }
+    for (const name of own) {
+      pubsub.unsubscribe(client, kind, name);
+      confirm(client, word, name, subscriptionCount(client, kind));
+    }
+  };
+}
+
+/** PUBSUB CHANNELS / SHARDCHANNELS: active names, optionally matching a pattern. */
+function listChannels(client: Client, argv: string[], registry: Map<string, unknown>): void {
+  if (argv.length > 3) throw new CommandError(subcommandSyntax(argv));
+  const pattern = argv[2];
+  const names: string[] = [];
+  for (const name of registry.keys()) {
+    if (pattern === undefined || globMatch(pattern, name)) names.push(name);
+  }
+  client.out.bulkArray(names);
+}
+
+/** PUBSUB NUMSUB / SHARDNUMSUB: name, count pairs as a flat array (also in RESP3). */
+function countSubscribers(client: Client, argv: string[], registry: Map<string, Set<Client>>) {
+  const out = client.out;
+  out.array((argv.length - 2) * 2);
+  for (let i = 2; i < argv.length; i++) {
+    out.bulk(argv[i]);
+    out.int(registry.get(argv[i])?.size ?? 0);
+  }
+}
+
+const PUBSUB_HELP = [
+  "CHANNELS [<pattern>]",
+  "    Return the currently active channels matching a <pattern> (default: '*').",
+  "NUMPAT",
+  "    Return number of subscriptions to patterns.",
+  "NUMSUB [<channel> ...]",
+  "    Return the number of subscribers for the specified channels, excluding",
+  "    pattern subscriptions(default: no channels).",
+  "SHARDCHANNELS [<pattern>]",
+  "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+  "SHARDNUMSUB [<shardchannel> ...]",
+  "    Return the number of subscribers for the specified shard level channel(s)",
+  "HELP",
+  "    Prints this help.",
+];
+
+export const pubsubCommands: CommandSpec[] = [
+  {
+    name: "subscribe",
+    arity: -2,
+    flags: SUBSCRIBE_FLAGS,
+    group: "pubsub",
+    since: "2.0.0",
+    summary: "Listens for messages published to channels.",
+    syntax: "channel [channel ...]",
+    complexity: "O(N) where N is the number of channels to subscribe to.",
+    handler: subscribe("channel", "subscribe"),
+  },
+  {
+    name: "unsubscribe",
+    arity: -1,
+    flags: SUBSCRIBE_FLAGS,
+    group: "pubsub",
+    since: "2.0.0",
+    summary: "Stops listening to messages posted to channels.",
+    syntax: "[channel [channel ...]]",
+    complexity: "O(N) where N is the number of channels to unsubscribe.",
+    handler: unsubscribe("channel", "unsubscribe"),
+  },
+  {
+    name: "psubscribe",
+    arity: -2,
+    flags: SUBSCRIBE_FLAGS,
+    group: "pubsub",
+    since: "2.0.0",
+    summary: "Listens for messages published to channels that match one or more patterns.",
+    syntax: "pattern [pattern ...]",
+    complexity: "O(N) where N is the number of patterns to subscribe to.",
+    handler: subscribe("pattern", "psubscribe"),
+  },
+  {
+    name: "punsubscribe",
+    arity: -1,
+    flags: SUBSCRIBE_FLAGS,
+    group: "pubsub",
+    since: "2.0.0",
+    summary: "Stops listening to messages published to channels that match one or more patterns.",
+    syntax: "[pattern [pattern ...]]",
+    complexity: "O(N) where N is the number of patterns to unsubscribe.",
+    handler: unsubscribe("pattern", "punsubscribe"),
+  },
+  {
+    name: "ssubscribe",
+    arity: -2,
+    flags: SUBSCRIBE_FLAGS,
+    keys: [1, -1, 1],
+    group: "pubsub",
+    since: "7.0.0",
+    summary: "Listens for messages published to shard channels.",
+    syntax: "shardchannel [shardchannel ...]",
+    complexity: "O(N) where N is the number of shard channels to subscribe to.",
+    handler: subscribe("shard", "ssubscribe"),
+  },
+  {
+    name: "sunsubscribe",
+    arity: -1,
+    flags: SUBSCRIBE_FLAGS,
+    keys: [1, -1, 1],
+    group: "pubsub",
+    since: "7.0.0",
+    summary: "Stops listening to messages posted to shard channels.",
+    syntax: "[shardchannel [shardchannel ...]]",
+    complexity: "O(N) where N is the number of shard channels to unsubscribe.",
+    handler: unsubscribe("shard", "sunsubscribe"),
+  },
+  {
+    name: "publish",
+    arity: 3,
+    flags: ["pubsub", "loading", "stale", "fast"],
+    group: "pubsub",
+    since: "2.0.0",
+    summary: "Posts a message to a channel.",
+    syntax: "channel message",
+    complexity:
+      "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).",
+    handler(client, argv) {
+      client.out.int(client.server.pubsub.publish(argv[1], argv[2]));
+    },
+  },
+  {
+    name: "spublish",
+    arity: 3,
+    flags: ["pubsub", "loading", "stale", "fast"],
+    keys: [1, 1, 1],
+    group: "pubsub",
+    since: "7.0.0",
+    summary: "Post a message to a shard channel",
+    syntax: "shardchannel message",
+    complexity: "O(N) where N is the number of clients subscribed to the receiving shard channel.",
+    handler(client, argv) {
+      client.out.int(client.server.pubsub.publishShard(argv[1], argv[2]));
+    },
+  },
+  {
+    name: "pubsub",
+    arity: -2,
+    flags: [],
+    group: "pubsub",
+    since: "2.8.0",
+    summary: "A container for Pub/Sub commands.",
+    syntax: "subcommand [argument [argument ...]]",
+    subcommands: [
+      {
+        name: "channels",
+        arity: -2,
+        flags: INTROSPECT_FLAGS,
+        group: "pubsub",
+        since: "2.8.0",
+        summary: "Returns the active channels.",
+        syntax: "[pattern]",
+        handler(client, argv) {
+          listChannels(client, argv, client.server.pubsub.channels);
+        },
+      },
+      {
+        name: "numpat",
+        arity: 2,
+        flags: INTROSPECT_FLAGS,
+        group: "pubsub",
+        since: "2.8.0",
+        summary: "Returns a count of unique pattern subscriptions.",
+        syntax: "",
+        handler(client) {
+          client.out.int(client.server.pubsub.patterns.size);
+        },
+      },
+      {
+        name: "numsub",
+        arity: -2,
+        flags: INTROSPECT_FLAGS,
+        group: "pubsub",
+        since: "2.8.0",
+        summary: "Returns a count of subscribers to channels.",
+        syntax: "[channel [channel ...]]",
+        handler(client, argv) {
+          countSubscribers(client, argv, client.server.pubsub.channels);
+        },
+      },
+      {
+        name: "shardchannels",
+        arity: -2,
+        flags: INTROSPECT_FLAGS,
+        group: "pubsub",
+        since: "7.0.0",
+        summary: "Returns the active shard channels.",
+        syntax: "[pattern]",
+        handler(client, argv) {
+          listChannels(client, argv, client.server.pubsub.shardChannels);
+        },
+      },
+      {
+        name: "shardnumsub",
+        arity: -2,
+        flags: INTROSPECT_FLAGS,
+        group: "pubsub",
+        since: "7.0.0",
+        summary: "Returns the count of subscribers of shard channels.",
+        syntax: "[shardchannel [shardchannel ...]]",
+        handler(client, argv) {
+          countSubscribers(client, argv, client.server.pubsub.shardChannels);
+        },
+      },
+      {
+        name: "help",
+        arity: 2,
+        flags: ["loading", "stale"],
+        group: "pubsub",
+        since: "6.2.0",
+        summary: "Returns helpful text about the different subcommands.",
+        syntax: "",
+        handler(client, argv) {
+          const out = client.out;
+          out.array(PUBSUB_HELP.length + 1);
+          out.simple(
+            `${argv[0].toUpperCase()} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`,
+          );
+          for (const line of PUBSUB_HELP) out.simple(line);
+        },
+      },
+    ],
+  },
+];
