@@ -1,12 +1,16 @@
 /**
  * One numbered database: the keyspace and its expiry times.
  *
- * Keys and string values are binary strings in a JS Map: V8's one-byte
- * strings cache their hash, so lookups hash once, and a Map entry costs about
- * three words. Expiry times live in a second Map, as Redis keeps its `expires`
- * dict, so keys without a TTL pay nothing for the feature.
+ * Keys and values live in a KeyTable (server/types/keytable.ts), which packs
+ * short strings into arena pages for memory and keeps Map's method names
+ * (`get`, `set`, `has`, `delete`, `keys`, `entries`, `size`...). Use the
+ * Database methods, which add expiry, rather than `dict` directly. Expiry
+ * times live in a separate Map, as Redis keeps its `expires` dict, so keys
+ * without a TTL pay nothing for the feature.
  */
 import { CommandError, WRONGTYPE } from "./errors.ts";
+import { KeyTable } from "./types/keytable.ts";
+import { StringForm } from "./types/string.ts";
 import type { RedisObject, RedisValue } from "./types/value.ts";
 
 /** What a database tells the rest of the server. */
@@ -16,9 +20,9 @@ export interface KeyspaceHooks {
 }
 
 export class Database {
-  readonly dict = new Map<string, RedisValue>();
+  dict = new KeyTable();
   /** Absolute expiry time in Unix milliseconds, for keys that have one. */
-  readonly expires = new Map<string, number>();
+  expires = new Map<string, number>();
   /** Roving position of the active-expiry cycle over `expires`. */
   expireCursor: Iterator<[string, number]> | undefined;
 
@@ -28,22 +32,26 @@ export class Database {
     return this.dict.size;
   }
 
-  /** The value at `key`, deleting it first if its TTL has passed. */
+  /** Under an LFU maxmemory-policy, reads keep Redis's LFU counters. */
+  set trackFrequency(on: boolean) {
+    this.dict.trackFrequency = on;
+  }
+
+  /** The value at `key`, deleting it first if its TTL has passed; records the access. */
   get(key: string): RedisValue | undefined {
-    const value = this.dict.get(key);
-    if (value === undefined) return undefined;
-    if (this.expires.size !== 0) {
-      const when = this.expires.get(key);
-      if (when !== undefined && when <= Date.now()) {
-        this.expireNow(key);
-        return undefined;
-      }
-    }
-    return value;
+    if (this.expires.size !== 0 && this.#expireIfNeeded(key)) return undefined;
+    return this.dict.get(key);
+  }
+
+  /** As get, without recording an access (Redis's LOOKUP_NOTOUCH: TYPE, TTL, OBJECT). */
+  peek(key: string): RedisValue | undefined {
+    if (this.expires.size !== 0 && this.#expireIfNeeded(key)) return undefined;
+    return this.dict.peek(key);
   }
 
   has(key: string): boolean {
-    return this.get(key) !== undefined;
+    if (this.expires.size !== 0 && this.#expireIfNeeded(key)) return false;
+    return this.dict.has(key);
   }
 
   /** The string at `key`, undefined if missing; WRONGTYPE for other types. */
@@ -61,15 +69,18 @@ export class Database {
     return value as T;
   }
 
-  /** Stores a value and clears any TTL, as Redis's setKey. */
-  set(key: string, value: RedisValue): void {
-    this.dict.set(key, value);
+  /**
+   * Stores a value and clears any TTL, as Redis's setKey. `form` says how a
+   * string was made (StringForm), which decides its OBJECT ENCODING.
+   */
+  set(key: string, value: RedisValue, form = StringForm.Encoded): void {
+    this.dict.set(key, value, form);
     if (this.expires.size !== 0) this.expires.delete(key);
   }
 
   /** Replaces the value of an existing key, keeping its TTL. */
-  replace(key: string, value: RedisValue): void {
-    this.dict.set(key, value);
+  replace(key: string, value: RedisValue, form = StringForm.Encoded): void {
+    this.dict.set(key, value, form);
   }
 
   delete(key: string): boolean {
@@ -92,11 +103,54 @@ export class Database {
     return this.expires.delete(key);
   }
 
+  /** Whether the key's TTL has passed (it may not have been deleted yet). */
+  isExpired(key: string, now = Date.now()): boolean {
+    const when = this.getExpire(key);
+    return when !== undefined && when <= now;
+  }
+
+  #expireIfNeeded(key: string): boolean {
+    const when = this.expires.get(key);
+    if (when === undefined || when > Date.now()) return false;
+    this.expireNow(key);
+    return true;
+  }
+
   /** Deletes an expired key and tells the server (notifications, WATCH, AOF). */
   expireNow(key: string): void {
     this.dict.delete(key);
     this.expires.delete(key);
     this.hooks.expired(this, key);
+  }
+
+  /** How the string at `key` was made (OBJECT ENCODING, COPY, RENAME keep it). */
+  stringForm(key: string): StringForm {
+    return this.dict.form(key);
+  }
+
+  /** Seconds since the key was last read or written (OBJECT IDLETIME). */
+  idleSeconds(key: string): number | undefined {
+    return this.dict.idleSeconds(key);
+  }
+
+  /** Redis's logarithmic access counter (OBJECT FREQ under an LFU policy). */
+  frequency(key: string): number | undefined {
+    return this.dict.frequency(key);
+  }
+
+  /** A random live key, or undefined when the database is empty (RANDOMKEY). */
+  randomKey(): string | undefined {
+    for (;;) {
+      const key = this.dict.randomKey();
+      if (key === undefined || !this.#expireIfNeeded(key)) return key;
+    }
+  }
+
+  /** SWAPDB: trades keyspaces with `other`; each keeps its index (clients stay put). */
+  swapWith(other: Database): void {
+    [this.dict, other.dict] = [other.dict, this.dict];
+    [this.expires, other.expires] = [other.expires, this.expires];
+    [this.expireCursor, other.expireCursor] = [other.expireCursor, this.expireCursor];
   }
 
   clear(): void {

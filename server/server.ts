@@ -8,6 +8,7 @@ import type { Client } from "./client.ts";
 import { Config } from "./config.ts";
 import { Connection } from "./connection.ts";
 import { Database } from "./db.ts";
+import { advanceAccessClock } from "./types/keytable.ts";
 import { NotifyClass, parseNotifyFlags } from "./notify.ts";
 import { PubSub } from "./pubsub.ts";
 import { WatchRegistry } from "./watch.ts";
@@ -71,6 +72,7 @@ export class RedisServer {
       (_, i) => new Database(i, hooks),
     );
     this.#applyConfig("notify-keyspace-events", config.get("notify-keyspace-events"));
+    this.#applyConfig("maxmemory-policy", config.get("maxmemory-policy"));
     this.#applyConfig("client-output-buffer-limit", config.get("client-output-buffer-limit"));
     const previous = config.onChange;
     config.onChange = (name, value) => {
@@ -97,6 +99,9 @@ export class RedisServer {
     if (name === "notify-keyspace-events") this.notifyMask = parseNotifyFlags(value) ?? 0;
     if (name === "client-output-buffer-limit") this.#outputLimits = parseOutputLimits(value);
     if (name === "hz" && this.#cronTimer !== undefined) this.#startCron();
+    if (name === "maxmemory-policy") {
+      for (const db of this.dbs) db.trackFrequency = value.endsWith("-lfu");
+    }
   }
 
   log(message: string): void {
@@ -232,6 +237,7 @@ export class RedisServer {
 
   /** One tick: active expiry within a time budget, idle timeouts, hooks. */
   cron(): void {
+    advanceAccessClock(Date.now());
     this.activeExpireCycle();
     this.#closeIdleClients();
     for (const hook of this.cronHooks) hook();

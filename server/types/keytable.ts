@@ -1,0 +1,714 @@
+/**
+ * The keys and values of one database, packed for memory.
+ *
+ * Why not a `Map<string, value>`: with 1M keys of 10-byte values a Map costs
+ * ~96 bytes a key on the V8 heap (two 32-byte strings and a 30-byte entry),
+ * which put the server at 2.2x Redis's RSS. Here a key and its short string
+ * value are one record of bytes in 1 MiB arena pages, off the V8 heap (nothing
+ * for the GC to trace), found through an open-addressing index of two
+ * Uint32Arrays: ~45 bytes a key. Values that are not short strings
+ * (collections, long strings) stay JS values in a side array the record
+ * points to.
+ *
+ * Record layout (byte offsets within a page):
+ *
+ *     0      flags: kind (inline, boxed, big key), dead bit, StringForm
+ *     1..3   last access, seconds mod 2^24 (Redis's 24-bit LRU clock)
+ *     4      LFU counter
+ *     5..    key length (1-2 byte varint), then value length (varint, inline)
+ *            or box index (u32, boxed); big keys have only the box index
+ *     ...    key bytes, then value bytes (inline)
+ *
+ * The index uses linear probing with backward-shift deletion, so every key
+ * sits between its home slot (hash & mask) and the next empty slot. Scanning
+ * by home slot in Redis's reverse-binary cursor order therefore keeps
+ * Redis's SCAN guarantee: a full iteration returns every key present for its
+ * whole duration, even across resizes.
+ */
+import { bytesToBinary } from "../../protocol/bytes.ts";
+import { StringForm } from "./string.ts";
+import type { RedisValue } from "./value.ts";
+
+const PAGE_BITS = 20;
+const PAGE_SIZE = 1 << PAGE_BITS;
+const OFFSET_MASK = PAGE_SIZE - 1;
+/** Page numbers are stored +1 in the top 12 bits of a ref, so 0 means empty. */
+const MAX_PAGES = (1 << (32 - PAGE_BITS)) - 1;
+/** Longest key and string value kept inline (both fit a 2-byte varint). */
+export const INLINE_MAX = 1024;
+/** Free pages kept for reuse; beyond this they are returned to the allocator. */
+const SPARE_PAGES = 1;
+const MIN_CAPACITY = 8;
+
+const KIND_INLINE = 0;
+const KIND_BOXED = 1;
+const KIND_BIG_KEY = 2;
+const KIND_MASK = 3;
+/** Set on a record once deleted or superseded; compaction skips it. */
+const FLAG_DEAD = 4;
+/** A string's StringForm, which decides its OBJECT ENCODING. */
+const FORM_SHIFT = 3;
+const HEADER = 5;
+
+/** Redis's LFU_INIT_VAL: a new key starts with this counter. */
+const LFU_INIT = 5;
+const LFU_LOG_FACTOR = 10;
+
+const SEED = (Math.random() * 0x100000000) >>> 0;
+
+/** FNV-1a with a random seed and murmur3's finalizer (linear probing needs good low bits). */
+export function hashKey(key: string): number {
+  let h = SEED;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return finalize(h);
+}
+
+function hashBytes(bytes: Uint8Array, start: number, end: number): number {
+  let h = SEED;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  return finalize(h);
+}
+
+function finalize(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+const charScratch: number[] = [];
+
+/** Bytes as a binary string; short ones without allocating a subarray view. */
+function pageString(page: Uint8Array, start: number, end: number): string {
+  const n = end - start;
+  if (n > 64) return bytesToBinary(page, start, end);
+  charScratch.length = n;
+  for (let i = 0; i < n; i++) charScratch[i] = page[start + i];
+  return String.fromCharCode.apply(null, charScratch);
+}
+
+/** The clock Redis's LRU uses: seconds, modulo 2^24. */
+function lruClock(now: number): number {
+  return Math.floor(now / 1000) & 0xffffff;
+}
+
+/**
+ * The LRU clock stamped on accesses. Reading Date.now() costs ~60 ns, a
+ * quarter of a GET, so like Redis's server.lruclock it is refreshed by the
+ * server's cron (advanceAccessClock) instead of read per access.
+ */
+let accessClock = lruClock(Date.now());
+
+/** Called by the server cron every tick. */
+export function advanceAccessClock(now: number): void {
+  accessClock = lruClock(now);
+}
+
+/** A key too long to inline keeps its name and value here. */
+interface BigKeyBox {
+  key: string;
+  value: RedisValue;
+}
+
+/** Seconds from `last` to `now` on the wrapping 24-bit clock. */
+function clockDistance(last: number, now: number): number {
+  return now >= last ? now - last : now + 0x1000000 - last;
+}
+
+export class KeyTable {
+  /** Slot i is slots[2i] (record ref, 0 when empty) and slots[2i+1] (the key's hash). */
+  #slots: Uint32Array;
+  #mask: number;
+  /** A key's home slot is the top bits of its hash: hash >>> shift. */
+  #shift: number;
+  #count = 0;
+  #pages: (Uint8Array | undefined)[] = [];
+  /** Bytes written into each page (its fill point). */
+  #used: number[] = [];
+  /** Bytes of each page that belong to deleted or moved records. */
+  #dead: number[] = [];
+  #freePages: number[] = [];
+  #page = -1;
+  #pos = PAGE_SIZE;
+  #boxes: (RedisValue | BigKeyBox | undefined)[] = [];
+  #freeBoxes: number[] = [];
+  /** Parse position left by #keyStart (avoids returning pairs on hot paths). */
+  #at = 0;
+  /** Under an LFU maxmemory-policy reads also bump the LFU counter. */
+  trackFrequency = false;
+
+  constructor() {
+    this.#slots = new Uint32Array(MIN_CAPACITY * 2);
+    this.#mask = MIN_CAPACITY - 1;
+    this.#shift = 32 - Math.log2(MIN_CAPACITY);
+  }
+
+  get size(): number {
+    return this.#count;
+  }
+
+  /** Bytes held by the index and the arena pages (not boxed JS values). */
+  get allocatedBytes(): number {
+    let pages = 0;
+    for (const page of this.#pages) if (page !== undefined) pages++;
+    return this.#slots.byteLength + pages * PAGE_SIZE;
+  }
+
+  // ---- lookups ---------------------------------------------------------
+
+  /** The value at `key`, recording the access (LRU clock, LFU counter). */
+  get(key: string): RedisValue | undefined {
+    const ref = this.#find(key, hashKey(key));
+    if (ref === 0) return undefined;
+    this.#touch(ref);
+    return this.#value(ref);
+  }
+
+  /** The value at `key` without recording an access (OBJECT, TYPE, TTL). */
+  peek(key: string): RedisValue | undefined {
+    const ref = this.#find(key, hashKey(key));
+    return ref === 0 ? undefined : this.#value(ref);
+  }
+
+  has(key: string): boolean {
+    return this.#find(key, hashKey(key)) !== 0;
+  }
+
+  /** How the string at `key` was written (see StringForm); Encoded if absent. */
+  form(key: string): StringForm {
+    const ref = this.#find(key, hashKey(key));
+    return ref === 0 ? StringForm.Encoded : this.#pageOf(ref)[ref & OFFSET_MASK] >>> FORM_SHIFT;
+  }
+
+  /** Seconds since the last access, as Redis's LRU clock counts them. */
+  idleSeconds(key: string, now = Date.now()): number | undefined {
+    const ref = this.#find(key, hashKey(key));
+    if (ref === 0) return undefined;
+    return clockDistance(this.#lastAccess(ref), lruClock(now));
+  }
+
+  /** The LFU counter after Redis's decay (one step per idle minute). */
+  frequency(key: string, now = Date.now()): number | undefined {
+    const ref = this.#find(key, hashKey(key));
+    return ref === 0 ? undefined : this.#decayedCounter(ref, lruClock(now));
+  }
+
+  // ---- writes ----------------------------------------------------------
+
+  /**
+   * Stores `value` at `key`; `form` records how a string was made, for
+   * OBJECT ENCODING. Returns true if the key is new. An overwrite keeps the
+   * LFU counter, as Redis's dbSetValue does.
+   */
+  set(key: string, value: RedisValue, form = StringForm.Encoded): boolean {
+    const h = hashKey(key);
+    const ref = this.#find(key, h);
+    if (ref === 0) {
+      this.#insert(h, this.#write(key, value, form, LFU_INIT));
+      return true;
+    }
+    const slot = this.#foundSlot;
+    const page = this.#pageOf(ref);
+    const off = ref & OFFSET_MASK;
+    const kind = page[off] & KIND_MASK;
+    const counter = page[off + 4];
+    if (typeof value === "string" && value.length <= INLINE_MAX && kind === KIND_INLINE) {
+      // Same-length overwrites (the common SET pattern) rewrite in place.
+      const keyLen = this.#keyStart(page, off);
+      let p = this.#at;
+      let valueLen = page[p++];
+      if (valueLen & 0x80) valueLen = (valueLen & 0x7f) | (page[p++] << 7);
+      if (valueLen === value.length) {
+        page[off] = KIND_INLINE | (form << FORM_SHIFT);
+        this.#stamp(page, off);
+        const start = p + keyLen;
+        for (let i = 0; i < valueLen; i++) page[start + i] = value.charCodeAt(i);
+        return false;
+      }
+    } else if (kind !== KIND_INLINE && (typeof value !== "string" || value.length > INLINE_MAX)) {
+      // Boxed stays boxed: swap the value in the box.
+      const box = this.#boxIndex(page, off);
+      if (kind === KIND_BIG_KEY) (this.#boxes[box] as BigKeyBox).value = value;
+      else this.#boxes[box] = value;
+      page[off] = kind | (form << FORM_SHIFT);
+      this.#stamp(page, off);
+      return false;
+    }
+    const fresh = this.#write(key, value, form, counter);
+    // Opening a page for the write may have compacted the old record elsewhere.
+    const live = this.#slots[slot * 2];
+    this.#slots[slot * 2] = fresh;
+    this.#maybeCompact(this.#release(live));
+    return false;
+  }
+
+  delete(key: string): boolean {
+    const ref = this.#find(key, hashKey(key));
+    if (ref === 0) return false;
+    const released = this.#release(ref);
+    this.#removeSlot(this.#foundSlot);
+    this.#count--;
+    this.#maybeCompact(released);
+    this.#maybeShrink();
+    return true;
+  }
+
+  clear(): void {
+    this.#slots = new Uint32Array(MIN_CAPACITY * 2);
+    this.#mask = MIN_CAPACITY - 1;
+    this.#shift = 32 - Math.log2(MIN_CAPACITY);
+    this.#count = 0;
+    this.#pages = [];
+    this.#used = [];
+    this.#dead = [];
+    this.#freePages = [];
+    this.#page = -1;
+    this.#pos = PAGE_SIZE;
+    this.#boxes = [];
+    this.#freeBoxes = [];
+  }
+
+  // ---- iteration -------------------------------------------------------
+
+  /**
+   * One step of a SCAN: emits the keys of the home slots visited from
+   * `cursor` until `count` keys were emitted or 10 x count slots visited, and
+   * returns the next cursor (0 when the iteration is complete).
+   *
+   * Homes are the top bits of the hash, so a cursor is a position in hash
+   * space that means the same at any capacity: growing splits a home into
+   * two adjacent ones, shrinking merges them (a merged home may be visited
+   * twice, never skipped).
+   */
+  scan(cursor: number, count: number, emit: (key: string) => void): number {
+    let position = cursor >>> 0;
+    let emitted = 0;
+    let visits = count * 10;
+    for (;;) {
+      const shift = this.#shift;
+      const home = position >>> shift;
+      emitted += this.#emitHome(home, emit);
+      const next = (home + 1) * 2 ** shift;
+      if (next >= 2 ** 32) return 0;
+      position = next;
+      if (emitted >= count || --visits <= 0) return position;
+    }
+  }
+
+  /** Every key; safe while the table changes (keys present throughout come once or more). */
+  *keys(): IterableIterator<string> {
+    const batch: string[] = [];
+    const push = (key: string) => batch.push(key);
+    let cursor = 0;
+    do {
+      cursor = this.scan(cursor, 128, push);
+      for (const key of batch) yield key;
+      batch.length = 0;
+    } while (cursor !== 0);
+  }
+
+  *entries(): IterableIterator<[string, RedisValue]> {
+    for (const key of this.keys()) {
+      const value = this.peek(key);
+      if (value !== undefined) yield [key, value];
+    }
+  }
+
+  *values(): IterableIterator<RedisValue> {
+    for (const [, value] of this.entries()) yield value;
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, RedisValue]> {
+    return this.entries();
+  }
+
+  forEach(fn: (value: RedisValue, key: string) => void): void {
+    for (const [key, value] of this.entries()) fn(value, key);
+  }
+
+  /** A random key (slot-uniform, as Redis's is bucket-uniform), or undefined if empty. */
+  randomKey(): string | undefined {
+    if (this.#count === 0) return undefined;
+    const slots = this.#slots;
+    const mask = this.#mask;
+    let i = Math.floor(Math.random() * (mask + 1));
+    while (slots[i * 2] === 0) i = (i + 1) & mask;
+    return this.#key(slots[i * 2]);
+  }
+
+  // ---- index -----------------------------------------------------------
+
+  /** Slot of the last successful #find. */
+  #foundSlot = 0;
+
+  /** The record ref of `key` (0 if absent); sets #foundSlot. */
+  #find(key: string, h: number): number {
+    const slots = this.#slots;
+    const mask = this.#mask;
+    for (let i = h >>> this.#shift;; i = (i + 1) & mask) {
+      const ref = slots[i * 2];
+      if (ref === 0) return 0;
+      if (slots[i * 2 + 1] === h && this.#keyEquals(ref, key)) {
+        this.#foundSlot = i;
+        return ref;
+      }
+    }
+  }
+
+  #insert(h: number, ref: number): void {
+    if ((this.#count + 1) * 4 > (this.#mask + 1) * 3) this.#resize((this.#mask + 1) * 2);
+    this.#place(h, ref);
+    this.#count++;
+  }
+
+  #place(h: number, ref: number): void {
+    const slots = this.#slots;
+    const mask = this.#mask;
+    let i = h >>> this.#shift;
+    while (slots[i * 2] !== 0) i = (i + 1) & mask;
+    slots[i * 2] = ref;
+    slots[i * 2 + 1] = h;
+  }
+
+  /** Backward-shift deletion: no tombstones, clusters stay contiguous. */
+  #removeSlot(slot: number): void {
+    const slots = this.#slots;
+    const mask = this.#mask;
+    const shift = this.#shift;
+    let hole = slot;
+    slots[hole * 2] = 0;
+    for (let j = (hole + 1) & mask; slots[j * 2] !== 0; j = (j + 1) & mask) {
+      const home = slots[j * 2 + 1] >>> shift;
+      // Move j into the hole unless its home lies cyclically in (hole, j].
+      if (((j - home) & mask) >= ((j - hole) & mask)) {
+        slots[hole * 2] = slots[j * 2];
+        slots[hole * 2 + 1] = slots[j * 2 + 1];
+        slots[j * 2] = 0;
+        hole = j;
+      }
+    }
+  }
+
+  #resize(capacity: number): void {
+    const old = this.#slots;
+    this.#slots = new Uint32Array(capacity * 2);
+    this.#mask = capacity - 1;
+    this.#shift = 32 - Math.log2(capacity);
+    for (let i = 0; i < old.length; i += 2) {
+      if (old[i] !== 0) this.#place(old[i + 1], old[i]);
+    }
+  }
+
+  /** Shrinks below 10% fill, as Redis resizes its dicts. */
+  #maybeShrink(): void {
+    const capacity = this.#mask + 1;
+    if (capacity <= MIN_CAPACITY || this.#count * 10 >= capacity) return;
+    let target = MIN_CAPACITY;
+    while (target * 3 < this.#count * 8) target *= 2;
+    this.#resize(target);
+  }
+
+  /** Emits the keys whose home slot is `home`; returns how many. */
+  #emitHome(home: number, emit: (key: string) => void): number {
+    const slots = this.#slots;
+    const mask = this.#mask;
+    const shift = this.#shift;
+    let n = 0;
+    for (let i = home; slots[i * 2] !== 0; i = (i + 1) & mask) {
+      if (slots[i * 2 + 1] >>> shift === home) {
+        emit(this.#key(slots[i * 2]));
+        n++;
+      }
+      if (((i + 1) & mask) === home) break;
+    }
+    return n;
+  }
+
+  /** The slot holding this live record. */
+  #slotOfRef(ref: number, h: number): number {
+    const slots = this.#slots;
+    const mask = this.#mask;
+    let i = h >>> this.#shift;
+    while (slots[i * 2] !== ref) i = (i + 1) & mask;
+    return i;
+  }
+
+  // ---- records ---------------------------------------------------------
+
+  #pageOf(ref: number): Uint8Array {
+    return this.#pages[(ref >>> PAGE_BITS) - 1]!;
+  }
+
+  /** Parses the key length of the record at `off`; leaves #at after it. */
+  #keyStart(page: Uint8Array, off: number): number {
+    let p = off + HEADER;
+    let len = page[p++];
+    if (len & 0x80) len = (len & 0x7f) | (page[p++] << 7);
+    this.#at = p;
+    return len;
+  }
+
+  #boxIndex(page: Uint8Array, off: number): number {
+    const p = (page[off] & KIND_MASK) === KIND_BIG_KEY
+      ? off + HEADER
+      : this.#afterKeyLen(page, off);
+    return (page[p] | (page[p + 1] << 8) | (page[p + 2] << 16) | (page[p + 3] << 24)) >>> 0;
+  }
+
+  #afterKeyLen(page: Uint8Array, off: number): number {
+    this.#keyStart(page, off);
+    return this.#at;
+  }
+
+  #keyEquals(ref: number, key: string): boolean {
+    const page = this.#pageOf(ref);
+    const off = ref & OFFSET_MASK;
+    const kind = page[off] & KIND_MASK;
+    if (kind === KIND_BIG_KEY) {
+      return (this.#boxes[this.#boxIndex(page, off)] as BigKeyBox).key === key;
+    }
+    const len = this.#keyStart(page, off);
+    if (len !== key.length) return false;
+    let p = this.#at;
+    if (kind === KIND_INLINE) {
+      if (page[p++] & 0x80) p++;
+    } else {
+      p += 4;
+    }
+    for (let i = 0; i < len; i++) {
+      if (page[p + i] !== key.charCodeAt(i)) return false;
+    }
+    return true;
+  }
+
+  #key(ref: number): string {
+    const page = this.#pageOf(ref);
+    const off = ref & OFFSET_MASK;
+    const kind = page[off] & KIND_MASK;
+    if (kind === KIND_BIG_KEY) return (this.#boxes[this.#boxIndex(page, off)] as BigKeyBox).key;
+    const len = this.#keyStart(page, off);
+    let p = this.#at;
+    if (kind === KIND_INLINE) {
+      if (page[p++] & 0x80) p++;
+    } else {
+      p += 4;
+    }
+    return pageString(page, p, p + len);
+  }
+
+  #value(ref: number): RedisValue {
+    const page = this.#pageOf(ref);
+    const off = ref & OFFSET_MASK;
+    const kind = page[off] & KIND_MASK;
+    if (kind === KIND_BIG_KEY) return (this.#boxes[this.#boxIndex(page, off)] as BigKeyBox).value;
+    const keyLen = this.#keyStart(page, off);
+    let p = this.#at;
+    if (kind === KIND_BOXED) {
+      const box = (page[p] | (page[p + 1] << 8) | (page[p + 2] << 16) | (page[p + 3] << 24)) >>> 0;
+      return this.#boxes[box] as RedisValue;
+    }
+    let len = page[p++];
+    if (len & 0x80) len = (len & 0x7f) | (page[p++] << 7);
+    const start = p + keyLen;
+    return pageString(page, start, start + len);
+  }
+
+  /** Bytes the record at `off` occupies. */
+  #recordSize(page: Uint8Array, off: number): number {
+    const kind = page[off] & KIND_MASK;
+    if (kind === KIND_BIG_KEY) return HEADER + 4;
+    const keyLen = this.#keyStart(page, off);
+    let p = this.#at;
+    if (kind === KIND_BOXED) return p + 4 + keyLen - off;
+    let len = page[p++];
+    if (len & 0x80) len = (len & 0x7f) | (page[p++] << 7);
+    return p + keyLen + len - off;
+  }
+
+  #recordHash(page: Uint8Array, off: number): number {
+    const kind = page[off] & KIND_MASK;
+    if (kind === KIND_BIG_KEY) {
+      return hashKey((this.#boxes[this.#boxIndex(page, off)] as BigKeyBox).key);
+    }
+    const keyLen = this.#keyStart(page, off);
+    let p = this.#at;
+    if (kind === KIND_INLINE) {
+      if (page[p++] & 0x80) p++;
+    } else {
+      p += 4;
+    }
+    return hashBytes(page, p, p + keyLen);
+  }
+
+  #stamp(page: Uint8Array, off: number): void {
+    const clock = accessClock;
+    page[off + 1] = clock;
+    page[off + 2] = clock >>> 8;
+    page[off + 3] = clock >>> 16;
+  }
+
+  #lastAccess(ref: number): number {
+    const page = this.#pageOf(ref);
+    const off = ref & OFFSET_MASK;
+    return page[off + 1] | (page[off + 2] << 8) | (page[off + 3] << 16);
+  }
+
+  /** Records an access: Redis's LRU clock, and under LFU its log counter. */
+  #touch(ref: number): void {
+    const page = this.#pageOf(ref);
+    const off = ref & OFFSET_MASK;
+    if (this.trackFrequency) {
+      let counter = this.#decayedCounter(ref, accessClock);
+      if (counter < 255) {
+        const base = counter > LFU_INIT ? counter - LFU_INIT : 0;
+        if (Math.random() < 1 / (base * LFU_LOG_FACTOR + 1)) counter++;
+      }
+      page[off + 4] = counter;
+    }
+    this.#stamp(page, off);
+  }
+
+  /** Redis's LFUDecrAndReturn with lfu-decay-time 1: minus one per idle minute. */
+  #decayedCounter(ref: number, clock: number): number {
+    const counter = this.#pageOf(ref)[(ref & OFFSET_MASK) + 4];
+    const minutes = Math.floor(clockDistance(this.#lastAccess(ref), clock) / 60);
+    return minutes > counter ? 0 : counter - minutes;
+  }
+
+  /** Writes a new record for key/value into the arena; returns its ref. */
+  #write(key: string, value: RedisValue, form: StringForm, counter: number): number {
+    const formBits = form << FORM_SHIFT;
+    if (key.length > INLINE_MAX) {
+      const box = this.#box({ key, value });
+      const ref = this.#reserve(HEADER + 4);
+      const page = this.#pageOf(ref);
+      const off = ref & OFFSET_MASK;
+      page[off] = KIND_BIG_KEY | formBits;
+      page[off + 4] = counter;
+      this.#stamp(page, off);
+      writeU32(page, off + HEADER, box);
+      return ref;
+    }
+    const keyLen = key.length;
+    const keyLenBytes = keyLen < 0x80 ? 1 : 2;
+    const inline = typeof value === "string" && value.length <= INLINE_MAX;
+    const valueLen = inline ? value.length : 0;
+    const size = HEADER + keyLenBytes + (inline ? (valueLen < 0x80 ? 1 : 2) + valueLen : 4) +
+      keyLen;
+    const ref = this.#reserve(size);
+    const page = this.#pageOf(ref);
+    const off = ref & OFFSET_MASK;
+    page[off] = (inline ? KIND_INLINE : KIND_BOXED) | formBits;
+    page[off + 4] = counter;
+    this.#stamp(page, off);
+    let p = writeVarint(page, off + HEADER, keyLen);
+    if (inline) {
+      p = writeVarint(page, p, valueLen);
+    } else {
+      writeU32(page, p, this.#box(value));
+      p += 4;
+    }
+    for (let i = 0; i < keyLen; i++) page[p + i] = key.charCodeAt(i);
+    if (inline) {
+      p += keyLen;
+      const s = value as string;
+      for (let i = 0; i < valueLen; i++) page[p + i] = s.charCodeAt(i);
+    }
+    return ref;
+  }
+
+  #box(value: RedisValue | BigKeyBox): number {
+    const free = this.#freeBoxes.pop();
+    if (free !== undefined) {
+      this.#boxes[free] = value;
+      return free;
+    }
+    this.#boxes.push(value);
+    return this.#boxes.length - 1;
+  }
+
+  /** Room for `size` bytes in the current page (a fresh one if full). */
+  #reserve(size: number): number {
+    while (this.#pos + size > PAGE_SIZE) this.#openPage();
+    const ref = (((this.#page + 1) << PAGE_BITS) | this.#pos) >>> 0;
+    this.#pos += size;
+    this.#used[this.#page] = this.#pos;
+    return ref;
+  }
+
+  #openPage(): void {
+    const previous = this.#page;
+    let index = this.#freePages.pop();
+    if (index === undefined) {
+      index = this.#pages.indexOf(undefined);
+      if (index < 0) index = this.#pages.length;
+      if (index >= MAX_PAGES) throw new Error("keyspace arena is full");
+      this.#pages[index] = new Uint8Array(PAGE_SIZE);
+    }
+    this.#page = index;
+    this.#pos = 0;
+    this.#used[index] = 0;
+    this.#dead[index] = 0;
+    // A page that filled up while its records died was never compacted.
+    if (previous >= 0) this.#maybeCompact(previous);
+  }
+
+  /** Marks a record dead and frees its box; returns its page. */
+  #release(ref: number): number {
+    const pageIndex = (ref >>> PAGE_BITS) - 1;
+    const page = this.#pages[pageIndex]!;
+    const off = ref & OFFSET_MASK;
+    if ((page[off] & KIND_MASK) !== KIND_INLINE) {
+      const box = this.#boxIndex(page, off);
+      this.#boxes[box] = undefined;
+      this.#freeBoxes.push(box);
+    }
+    page[off] |= FLAG_DEAD;
+    this.#dead[pageIndex] += this.#recordSize(page, off);
+    return pageIndex;
+  }
+
+  /** Moves the live records out of a page that is mostly dead, and frees it. */
+  #maybeCompact(pageIndex: number): void {
+    const used = this.#used[pageIndex];
+    if (pageIndex === this.#page || this.#dead[pageIndex] * 2 < used) return;
+    const page = this.#pages[pageIndex]!;
+    for (let off = 0; off < used;) {
+      const size = this.#recordSize(page, off);
+      if ((page[off] & FLAG_DEAD) === 0) {
+        const ref = (((pageIndex + 1) << PAGE_BITS) | off) >>> 0;
+        const slot = this.#slotOfRef(ref, this.#recordHash(page, off));
+        const moved = this.#reserve(size);
+        this.#pageOf(moved).set(page.subarray(off, off + size), moved & OFFSET_MASK);
+        this.#slots[slot * 2] = moved;
+      }
+      off += size;
+    }
+    this.#used[pageIndex] = 0;
+    this.#dead[pageIndex] = 0;
+    if (this.#freePages.length < SPARE_PAGES) {
+      this.#freePages.push(pageIndex);
+    } else {
+      this.#pages[pageIndex] = undefined;
+    }
+  }
+}
+
+function writeVarint(page: Uint8Array, p: number, n: number): number {
+  if (n < 0x80) {
+    page[p] = n;
+    return p + 1;
+  }
+  page[p] = (n & 0x7f) | 0x80;
+  page[p + 1] = n >>> 7;
+  return p + 2;
+}
+
+function writeU32(page: Uint8Array, p: number, n: number): void {
+  page[p] = n;
+  page[p + 1] = n >>> 8;
+  page[p + 2] = n >>> 16;
+  page[p + 3] = n >>> 24;
+}

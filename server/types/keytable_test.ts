@@ -1,0 +1,142 @@
+import { deepEqual, equal, ok } from "node:assert/strict";
+import { advanceAccessClock, KeyTable } from "./keytable.ts";
+import { StringForm } from "./string.ts";
+import type { RedisObject } from "./value.ts";
+
+/** A deterministic generator, so a failure replays. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 0x100000000;
+  };
+}
+
+function binary(random: () => number, length: number): string {
+  let s = "";
+  for (let i = 0; i < length; i++) s += String.fromCharCode(Math.floor(random() * 256));
+  return s;
+}
+
+const list = (): RedisObject => ({
+  type: "list",
+  encoding: () => "listpack",
+  clone: list,
+  size: () => 1,
+});
+
+function scanAll(table: KeyTable, count: number): string[] {
+  const keys: string[] = [];
+  let cursor = 0;
+  do cursor = table.scan(cursor, count, (k) => keys.push(k)); while (cursor !== 0);
+  return keys;
+}
+
+Deno.test("KeyTable agrees with a Map under random sets, overwrites and deletes", () => {
+  const random = rng(42);
+  const table = new KeyTable();
+  const model = new Map<string, string | RedisObject>();
+  const keyPool = Array.from({ length: 3000 }, (_, i) => `k${i}:` + binary(random, i % 7));
+  keyPool.push("x".repeat(2000), "y".repeat(1025), "");
+  for (let op = 0; op < 60_000; op++) {
+    const key = keyPool[Math.floor(random() * keyPool.length)];
+    const r = random();
+    if (r < 0.55) {
+      // Mostly short values, sometimes long (boxed) ones, sometimes objects.
+      const kind = random();
+      const value = kind < 0.05 ? list() : binary(
+        random,
+        kind < 0.1 ? 1000 + Math.floor(random() * 100) : Math.floor(random() * 40),
+      );
+      equal(table.set(key, value), !model.has(key));
+      model.set(key, value);
+    } else if (r < 0.9) {
+      equal(table.delete(key), model.delete(key));
+    } else {
+      equal(table.get(key), model.get(key));
+    }
+    equal(table.size, model.size);
+  }
+  for (const [key, value] of model) equal(table.get(key), value);
+  deepEqual(new Set(table.keys()), new Set(model.keys()));
+  deepEqual(new Map(table.entries()), model);
+});
+
+Deno.test("KeyTable values are binary safe and keep every byte", () => {
+  const table = new KeyTable();
+  let all = "";
+  for (let b = 0; b < 256; b++) all += String.fromCharCode(b);
+  table.set(all, all);
+  table.set("short\x00\xff", "\x80\x9f");
+  equal(table.get(all), all);
+  equal(table.get("short\x00\xff"), "\x80\x9f");
+  equal(table.get("short\x00\xfe"), undefined);
+});
+
+Deno.test("KeyTable reclaims arena pages when most keys are deleted", () => {
+  const table = new KeyTable();
+  const value = (i: number) => `value:${i}:`.padEnd(40, "-");
+  for (let i = 0; i < 200_000; i++) table.set(`key:${i}`, value(i));
+  const full = table.allocatedBytes;
+  for (let i = 0; i < 200_000; i++) if (i % 100 !== 0) table.delete(`key:${i}`);
+  ok(table.allocatedBytes * 4 < full, `${table.allocatedBytes} vs ${full}`);
+  equal(table.size, 2000);
+  for (let i = 0; i < 200_000; i += 100) equal(table.get(`key:${i}`), value(i));
+});
+
+Deno.test("KeyTable scan returns every key present throughout, across growth and shrinking", () => {
+  const random = rng(7);
+  const table = new KeyTable();
+  const stable: string[] = [];
+  for (let i = 0; i < 500; i++) {
+    stable.push(`stable:${i}`);
+    table.set(`stable:${i}`, "v");
+  }
+  for (let round = 0; round < 2; round++) {
+    const seen = new Set<string>();
+    let cursor = 0;
+    let step = 0;
+    do {
+      cursor = table.scan(cursor, 5, (k) => seen.add(k));
+      step++;
+      // First grow the table a lot, then shrink it below its start.
+      if (round === 0) { for (let i = 0; i < 40; i++) table.set(`churn:${step}:${i}`, "x"); }
+      else {
+        for (const key of [...table.keys()]) {
+          if (key.startsWith("churn:") && random() < 0.5) table.delete(key);
+        }
+      }
+    } while (cursor !== 0);
+    for (const key of stable) ok(seen.has(key), `missed ${key} in round ${round}`);
+  }
+  deepEqual(new Set(scanAll(table, 1)), new Set(table.keys()));
+});
+
+Deno.test("KeyTable keeps the string form and LFU counter across overwrites", () => {
+  advanceAccessClock(Date.now());
+  const table = new KeyTable();
+  table.set("a", "1", StringForm.Raw);
+  equal(table.form("a"), StringForm.Raw);
+  table.set("a", "2");
+  equal(table.form("a"), StringForm.Encoded);
+  table.set("a", "3", StringForm.Plain);
+  equal(table.form("a"), StringForm.Plain);
+  equal(table.frequency("a"), 5);
+  table.trackFrequency = true;
+  table.get("a");
+  equal(table.frequency("a"), 6);
+  table.set("a", "a longer value");
+  equal(table.frequency("a"), 6);
+  equal(table.idleSeconds("a"), 0);
+});
+
+Deno.test("KeyTable randomKey returns only present keys", () => {
+  const table = new KeyTable();
+  equal(table.randomKey(), undefined);
+  for (let i = 0; i < 100; i++) table.set(`k${i}`, "v");
+  for (let i = 0; i < 100; i += 2) table.delete(`k${i}`);
+  for (let i = 0; i < 200; i++) {
+    const key = table.randomKey()!;
+    ok(table.has(key));
+  }
+});
