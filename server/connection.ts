@@ -213,6 +213,7 @@ export class Connection implements ClientTransport {
     const out = this.client!.out;
     try {
       while (out.length > 0 && !this.#closed) {
+        this.server.beforeReply?.();
         const chunk = out.take();
         let sent = 0;
         this.#inFlight = chunk.length;

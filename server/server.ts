@@ -5,6 +5,7 @@
  */
 import { BlockingRegistry } from "./blocking.ts";
 import type { Client } from "./client.ts";
+import type { Command } from "./command.ts";
 import { Config } from "./config.ts";
 import { Connection } from "./connection.ts";
 import { Database } from "./db.ts";
@@ -59,6 +60,13 @@ export class RedisServer {
   cronHooks: (() => void)[] = [];
   /** Hooks run at shutdown, before connections close (final save, AOF fsync). */
   shutdownHooks: (() => Promise<void> | void)[] = [];
+  /**
+   * Called before a write command runs (set by persistence while a background
+   * snapshot is written, to copy the keys the command is about to change).
+   */
+  beforeWrite: ((client: Client, command: Command, argv: string[]) => void) | undefined;
+  /** Called before replies are sent (persistence writes the AOF: no reply outruns its record). */
+  beforeReply: (() => void) | undefined;
   #listener: Deno.TcpListener | undefined;
   #cronTimer: ReturnType<typeof setInterval> | undefined;
   #shuttingDown: Promise<void> | undefined;
