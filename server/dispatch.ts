@@ -120,6 +120,10 @@ export function call(client: Client, command: Command, argv: string[]): void {
   const timed = ++timingTick === TIMING_SAMPLE;
   const started = timed ? performance.now() : 0;
   client.propagateAs = undefined;
+  // A background save copies the keys this write is about to change.
+  if (server.beforeWrite !== undefined && command.isWrite) {
+    server.beforeWrite(client, command, argv);
+  }
   try {
     command.spec.handler!(client, argv);
   } catch (err) {
