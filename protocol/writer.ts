@@ -8,7 +8,16 @@ import { writeBinary } from "./bytes.ts";
 import { formatDouble } from "./double.ts";
 import { ErrCode, MAX_MSG_LEN, Tag } from "./native.ts";
 
-const INITIAL_SIZE = 512;
+/**
+ * Output buffers are shared: a client takes one from the pool when it starts
+ * replying and gives it back once the bytes are written, so an idle client
+ * holds no output buffer at all (10,000 idle clients must fit in 100 MB).
+ */
+const EMPTY = new Uint8Array(0);
+const MIN_BUFFER = 4096;
+const POOLED_MAX_SIZE = 64 * 1024;
+const POOL_LIMIT = 256;
+const pool: Uint8Array[] = [];
 
 export abstract class ReplyWriter {
   buf: Uint8Array;
@@ -20,13 +29,11 @@ export abstract class ReplyWriter {
    * a position taken inside that reply has moved on by the growth of this.
    */
   displaced = 0;
-  /** A second buffer, swapped in while the first is being written out. */
-  #spare: Uint8Array | undefined;
   /** Where the open reply began when beginPush set it aside. */
   #setAsideFrom = 0;
 
-  constructor(initialSize = INITIAL_SIZE) {
-    this.buf = new Uint8Array(initialSize);
+  constructor() {
+    this.buf = EMPTY;
   }
 
   /** Bytes waiting to be sent. */
@@ -35,24 +42,22 @@ export abstract class ReplyWriter {
   }
 
   /**
-   * Hands the pending bytes to the caller for writing and continues in the
-   * spare buffer, so replies produced while the write is in flight do not
-   * touch the bytes being sent. Give the view back with `recycle`.
+   * Hands the pending bytes to the caller for writing; replies produced while
+   * that write is in flight go to another buffer, so they never touch the
+   * bytes being sent. Give the view back with `recycle` once written.
    */
   take(): Uint8Array {
     const filled = this.buf.subarray(0, this.pos);
-    this.buf = this.#spare && this.#spare.length >= INITIAL_SIZE
-      ? this.#spare
-      : new Uint8Array(INITIAL_SIZE);
-    this.#spare = undefined;
+    this.buf = EMPTY;
     this.pos = 0;
     return filled;
   }
 
-  /** Returns a buffer from `take` for reuse; oversized ones are dropped. */
+  /** Returns a written buffer from `take` to the shared pool. */
   recycle(view: Uint8Array): void {
-    const whole = new Uint8Array(view.buffer);
-    if (whole.length <= 64 * 1024) this.#spare = whole;
+    if (view.buffer.byteLength <= POOLED_MAX_SIZE && pool.length < POOL_LIMIT) {
+      pool.push(new Uint8Array(view.buffer));
+    }
   }
 
   /**
@@ -68,7 +73,15 @@ export abstract class ReplyWriter {
   ensure(extra: number): void {
     const need = this.pos + extra;
     if (need <= this.buf.length) return;
-    let size = this.buf.length * 2;
+    if (this.buf === EMPTY) {
+      const pooled = pool.pop();
+      if (pooled !== undefined && pooled.length >= need) {
+        this.buf = pooled;
+        return;
+      }
+      if (pooled !== undefined) pool.push(pooled);
+    }
+    let size = Math.max(this.buf.length * 2, MIN_BUFFER);
     while (size < need) size *= 2;
     const grown = new Uint8Array(size);
     grown.set(this.buf.subarray(0, this.pos));

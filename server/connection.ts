@@ -41,8 +41,6 @@ export function detectProtocol(buf: Uint8Array, end: number): "resp" | "native" 
 
 export class Connection implements ClientTransport {
   client: Client | undefined;
-  readonly remoteAddr: string;
-  readonly localAddr: string;
   #buf = new Uint8Array(INITIAL_READ_SIZE);
   #start = 0;
   #end = 0;
@@ -60,16 +58,23 @@ export class Connection implements ClientTransport {
   done: Promise<void>;
 
   constructor(readonly server: RedisServer, readonly conn: Deno.TcpConn) {
-    const r = conn.remoteAddr;
-    const l = conn.localAddr;
-    this.remoteAddr = `${r.hostname}:${r.port}`;
-    this.localAddr = `${l.hostname}:${l.port}`;
     try {
       conn.setNoDelay(true);
     } catch {
       // The peer may already be gone; the read loop will notice.
     }
     this.done = this.#readLoop();
+  }
+
+  // Formatted on demand: most clients never need them (CLIENT LIST, logs).
+  get remoteAddr(): string {
+    const r = this.conn.remoteAddr;
+    return `${r.hostname}:${r.port}`;
+  }
+
+  get localAddr(): string {
+    const l = this.conn.localAddr;
+    return `${l.hostname}:${l.port}`;
   }
 
   get closed(): boolean {
