@@ -66,8 +66,13 @@ export class Client {
   libName = "";
   libVersion = "";
   lastCommand = "NULL";
-  /** CLIENT REPLY: "off" and "skip" suppress replies. */
-  replyMode: "on" | "off" | "skip" = "on";
+  /**
+   * CLIENT REPLY: "off" and "skip" suppress replies; "skip-next" (set by
+   * CLIENT REPLY SKIP) becomes "skip" once its own reply is dropped.
+   */
+  replyMode: "on" | "off" | "skip" | "skip-next" = "on";
+  /** False while requirepass is set and the client has not authenticated (AUTH, HELLO). */
+  authenticated: boolean;
   /** QUIT: close once the replies so far are written. */
   closeAfterReply = false;
   noEvict = false;
@@ -93,6 +98,7 @@ export class Client {
   ) {
     this.out = writerFor(protocol0);
     this.db = server.dbs[0];
+    this.authenticated = server.config.get("requirepass") === "";
   }
 
   get protocol(): Protocol {

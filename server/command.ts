@@ -57,6 +57,8 @@ export interface CommandSpec {
   /** Argument syntax after the name, as Redis documents it: "key value [NX | XX]". */
   syntax: string;
   complexity?: string;
+  /** ACL categories beyond those its group and flags imply (e.g. "dangerous" for KEYS). */
+  acl?: readonly string[];
   /** Absent on container commands, which only route to their subcommands. */
   handler?: Handler;
   subcommands?: readonly CommandSpec[];
@@ -68,6 +70,7 @@ export class Command {
   readonly isWrite: boolean;
   readonly isBlocking: boolean;
   readonly allowedInSubscribedRESP2: boolean;
+  readonly allowedUnauthenticated: boolean;
   readonly subcommands?: Map<string, Command>;
   calls = 0;
   failedCalls = 0;
@@ -78,6 +81,7 @@ export class Command {
     this.fullName = parent ? `${parent.spec.name}|${spec.name}` : spec.name;
     this.isWrite = spec.flags.includes("write");
     this.isBlocking = spec.flags.includes("blocking");
+    this.allowedUnauthenticated = spec.flags.includes("no_auth");
     this.allowedInSubscribedRESP2 = [
       "subscribe",
       "unsubscribe",

@@ -8,6 +8,7 @@ import type { Client } from "./client.ts";
 import type { Command } from "./command.ts";
 import { lookupCommand } from "./commands/table.ts";
 import { CommandError, unknownCommand, unknownSubcommand, wrongArity } from "./errors.ts";
+import { countErrorReply } from "./info.ts";
 
 /** Commands that run immediately inside MULTI instead of being queued. */
 const RUN_IN_MULTI = new Set(["exec", "discard", "multi", "watch", "quit", "reset"]);
@@ -19,11 +20,8 @@ export function resolveCommand(client: Client, argv: string[]): Command | undefi
     reject(client, unknownCommand(argv));
     return undefined;
   }
-  if (command.subcommands !== undefined) {
-    if (argv.length < 2) {
-      reject(client, wrongArity(command.fullName));
-      return undefined;
-    }
+  // Alone, a container is checked as itself: COMMAND runs, CONFIG is an arity error.
+  if (command.subcommands !== undefined && argv.length >= 2) {
     const sub = command.subcommands.get(argv[1].toLowerCase());
     if (sub === undefined) {
       reject(client, unknownSubcommand(argv[1], command.name));
@@ -43,6 +41,7 @@ export function resolveCommand(client: Client, argv: string[]): Command | undefi
 function reject(client: Client, message: string): void {
   if (client.multi) client.multi.dirty = true;
   client.server.stats.rejectedCalls++;
+  countErrorReply(client.server, message);
   const mark = openReply(client);
   client.out.error(message);
   closeReply(client, mark);
@@ -55,6 +54,13 @@ export function processCommand(client: Client, argv: string[]): void {
   if (argv.length === 1 && client.isNative && argv[0].toLowerCase() === "keys") argv.push("*");
   const command = resolveCommand(client, argv);
   if (command === undefined) return;
+  if (
+    !client.authenticated && !command.allowedUnauthenticated &&
+    client.server.config.get("requirepass") !== ""
+  ) {
+    reject(client, "NOAUTH Authentication required.");
+    return;
+  }
   client.lastCommand = command.fullName;
 
   const mark = openReply(client);
@@ -100,6 +106,7 @@ function closeReply(client: Client, mark: number): void {
   if (client.replyMode !== "on") {
     out.pos = mark;
     if (client.replyMode === "skip") client.replyMode = "on";
+    else if (client.replyMode === "skip-next") client.replyMode = "skip";
   }
 }
 
@@ -131,6 +138,7 @@ export function call(client: Client, command: Command, argv: string[]): void {
     out.truncate(mark + out.displaced - displaced);
     command.failedCalls++;
     if (err instanceof CommandError) {
+      countErrorReply(server, err.message);
       out.error(err.message);
     } else {
       server.log(`error in '${command.fullName}': ${err instanceof Error ? err.stack : err}`);

@@ -1,7 +1,379 @@
-/** Connection commands: PING, ECHO, QUIT, SELECT. */
-import { intArg } from "../args.ts";
+/** Connection commands: PING, ECHO, QUIT, SELECT, HELLO, AUTH, RESET, CLIENT. */
+import { ArgCursor, intArg, parseInteger } from "../args.ts";
+import type { Client } from "../client.ts";
 import type { CommandSpec } from "../command.ts";
-import { CommandError, DB_INDEX_OUT_OF_RANGE, wrongArity } from "../errors.ts";
+import {
+  CommandError,
+  DB_INDEX_OUT_OF_RANGE,
+  NOT_INTEGER,
+  subcommandSyntax,
+  SYNTAX,
+  wrongArity,
+} from "../errors.ts";
+import { VERSION } from "../server.ts";
+
+const BAD_CLIENT_NAME = "ERR Client names cannot contain spaces, newlines or special characters.";
+const WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
+
+/** Names shown in CLIENT LIST must split on spaces: printable ASCII only. */
+function isPrintableWord(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+function setClientName(client: Client, name: string): void {
+  if (!isPrintableWord(name)) throw new CommandError(BAD_CLIENT_NAME);
+  client.name = name;
+}
+
+/**
+ * Checks a password against requirepass for the only user, "default". With
+ * no requirepass the default user has no password and any one is accepted.
+ */
+function authenticate(client: Client, username: string, password: string): void {
+  const required = client.server.config.get("requirepass");
+  if (username !== "default" || (required !== "" && password !== required)) {
+    throw new CommandError(WRONGPASS);
+  }
+  client.authenticated = true;
+}
+
+/** Redis's client type: pubsub while subscribed, else normal (no replicas here). */
+function clientType(client: Client): "normal" | "pubsub" {
+  return client.subscriptionCount() > 0 ? "pubsub" : "normal";
+}
+
+/** The type named in CLIENT LIST/KILL TYPE, or undefined when Redis does not know it. */
+function parseClientType(name: string): string | undefined {
+  const type = name.toLowerCase();
+  if (type === "replica") return "slave";
+  return ["normal", "slave", "pubsub", "master"].includes(type) ? type : undefined;
+}
+
+/** One CLIENT LIST line, with Redis's fields in Redis's order. */
+export function clientInfoLine(client: Client, now = Date.now()): string {
+  let flags = "";
+  if (client.subscriptionCount() > 0) flags += "P";
+  if (client.multi) flags += "x";
+  if (client.blocked) flags += "b";
+  if (client.watchDirty) flags += "d";
+  if (client.closeAfterReply) flags += "c";
+  if (client.noEvict) flags += "e";
+  if (flags === "") flags = "N";
+  const pending = client.out.length;
+  return `id=${client.id} addr=${client.transport.remoteAddr} laddr=${client.transport.localAddr}` +
+    ` fd=-1 name=${client.name} age=${Math.floor((now - client.createdAt) / 1000)}` +
+    ` idle=${Math.floor((now - client.lastInteraction) / 1000)} flags=${flags}` +
+    ` db=${client.db.index} sub=${client.channels?.size ?? 0} psub=${client.patterns?.size ?? 0}` +
+    ` ssub=${client.shardChannels?.size ?? 0} multi=${client.multi?.queue.length ?? -1}` +
+    ` qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=${client.out.buf.length} rbp=0` +
+    ` obl=${pending} oll=0 omem=0 tot-mem=${client.out.buf.length + pending}` +
+    ` events=r cmd=${client.lastCommand} user=default redir=-1` +
+    ` resp=${
+      client.protocol === 3 ? 3 : 2
+    } lib-name=${client.libName} lib-ver=${client.libVersion}`;
+}
+
+/**
+ * CLIENT KILL in either form. Returns how many clients it closed; the caller
+ * itself is closed after its reply.
+ */
+function killClients(client: Client, argv: string[]): number {
+  const server = client.server;
+  let addr: string | undefined;
+  let laddr: string | undefined;
+  let type: string | undefined;
+  let id: number | undefined;
+  let skipMe = true;
+  if (argv.length === 3) {
+    addr = argv[2];
+    skipMe = false; // the old form may kill the caller
+  } else {
+    const args = new ArgCursor(argv, 2);
+    while (args.hasMore()) {
+      if (args.remaining < 2) throw new CommandError(SYNTAX);
+      const option = args.next().toLowerCase();
+      const value = args.next();
+      if (option === "id") {
+        const n = parseInteger(value);
+        if (n === undefined || n < 1) {
+          throw new CommandError("ERR client-id should be greater than 0");
+        }
+        id = n;
+      } else if (option === "type") {
+        type = parseClientType(value);
+        if (type === undefined) throw new CommandError(`ERR Unknown client type '${value}'`);
+      } else if (option === "addr") addr = value;
+      else if (option === "laddr") laddr = value;
+      else if (option === "user") {
+        if (value !== "default") throw new CommandError(`ERR No such user '${value}'`);
+      } else if (option === "skipme") {
+        const yes = value.toLowerCase();
+        if (yes !== "yes" && yes !== "no") throw new CommandError(SYNTAX);
+        skipMe = yes === "yes";
+      } else throw new CommandError(SYNTAX);
+    }
+  }
+  let killed = 0;
+  for (const other of [...server.clients.values()]) {
+    if (addr !== undefined && other.transport.remoteAddr !== addr) continue;
+    if (laddr !== undefined && other.transport.localAddr !== laddr) continue;
+    if (type !== undefined && clientType(other) !== type) continue;
+    if (id !== undefined && other.id !== id) continue;
+    if (other === client && skipMe) continue;
+    if (other === client) client.closeAfterReply = true;
+    else other.transport.close();
+    killed++;
+  }
+  return killed;
+}
+
+const CLIENT_HELP = [
+  "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  "GETNAME",
+  "    Return the name of the current connection.",
+  "ID",
+  "    Return the ID of the current connection.",
+  "INFO",
+  "    Return information about the current client connection.",
+  "KILL <ip:port>",
+  "    Kill connection made from <ip:port>.",
+  "KILL <option> <value> [<option> <value> [...]]",
+  "    Kill connections. Options are:",
+  "    * ADDR (<ip:port>|<unixsocket>:0)",
+  "      Kill connections made from the specified address",
+  "    * LADDR (<ip:port>|<unixsocket>:0)",
+  "      Kill connections made to specified local address",
+  "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+  "      Kill connections by type.",
+  "    * USER <username>",
+  "      Kill connections authenticated by <username>.",
+  "    * SKIPME (YES|NO)",
+  "      Skip killing current connection (default: yes).",
+  "LIST [options ...]",
+  "    Return information about client connections. Options:",
+  "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+  "      Return clients of specified type.",
+  "REPLY (ON|OFF|SKIP)",
+  "    Control the replies sent to the current connection.",
+  "SETNAME <name>",
+  "    Assign the name <name> to the current connection.",
+  "SETINFO <LIB-NAME|LIB-VER> <value>",
+  "    Set client meta attributes (library name and version).",
+  "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+  "    Unblock the specified blocked client.",
+  "NO-EVICT (ON|OFF)",
+  "    Protect current client connection from eviction.",
+  "HELP",
+  "    Prints this help.",
+];
+
+/** Shared attributes of the CLIENT subcommand rows. */
+const clientSub = {
+  flags: ["noscript", "loading", "stale"],
+  group: "connection",
+} as const;
+
+const clientSubcommands: CommandSpec[] = [
+  {
+    ...clientSub,
+    name: "id",
+    arity: 2,
+    since: "5.0.0",
+    summary: "Returns the unique client ID of the connection.",
+    syntax: "",
+    complexity: "O(1)",
+    handler(client) {
+      client.out.int(client.id);
+    },
+  },
+  {
+    ...clientSub,
+    name: "getname",
+    arity: 2,
+    since: "2.6.9",
+    summary: "Returns the name of the connection.",
+    syntax: "",
+    complexity: "O(1)",
+    handler(client) {
+      if (client.name === "") client.out.nil();
+      else client.out.bulk(client.name);
+    },
+  },
+  {
+    ...clientSub,
+    name: "setname",
+    arity: 3,
+    since: "2.6.9",
+    summary: "Sets the connection name.",
+    syntax: "connection-name",
+    complexity: "O(1)",
+    handler(client, argv) {
+      setClientName(client, argv[2]);
+      client.out.ok();
+    },
+  },
+  {
+    ...clientSub,
+    name: "setinfo",
+    arity: 4,
+    since: "7.2.0",
+    summary: "Sets information specific to the client or connection.",
+    syntax: "<LIB-NAME libname | LIB-VER libver>",
+    complexity: "O(1)",
+    handler(client, argv) {
+      const attribute = argv[2].toLowerCase();
+      if (attribute !== "lib-name" && attribute !== "lib-ver") {
+        throw new CommandError(`ERR Unrecognized option '${argv[2]}'`);
+      }
+      if (!isPrintableWord(argv[3]) && argv[3] !== "") {
+        throw new CommandError(
+          `ERR ${argv[2]} cannot contain spaces, newlines or special characters.`,
+        );
+      }
+      if (attribute === "lib-name") client.libName = argv[3];
+      else client.libVersion = argv[3];
+      client.out.ok();
+    },
+  },
+  {
+    ...clientSub,
+    name: "info",
+    arity: 2,
+    since: "6.2.0",
+    summary: "Returns information about the connection.",
+    syntax: "",
+    complexity: "O(1)",
+    handler(client) {
+      client.out.verbatim(clientInfoLine(client) + "\n");
+    },
+  },
+  {
+    ...clientSub,
+    flags: ["admin", "noscript", "loading", "stale"],
+    name: "list",
+    arity: -2,
+    since: "2.4.0",
+    summary: "Lists open connections.",
+    syntax: "[TYPE <NORMAL | MASTER | REPLICA | PUBSUB>] [ID client-id [client-id ...]]",
+    complexity: "O(N) where N is the number of client connections",
+    handler(client, argv) {
+      const server = client.server;
+      let chosen = [...server.clients.values()];
+      if (argv.length === 4 && argv[2].toLowerCase() === "type") {
+        const type = parseClientType(argv[3]);
+        if (type === undefined) throw new CommandError(`ERR Unknown client type '${argv[3]}'`);
+        chosen = chosen.filter((c) => clientType(c) === type);
+      } else if (argv.length > 3 && argv[2].toLowerCase() === "id") {
+        chosen = [];
+        for (let i = 3; i < argv.length; i++) {
+          const id = parseInteger(argv[i]);
+          if (id === undefined) throw new CommandError("ERR Invalid client ID");
+          const found = server.clients.get(id);
+          if (found) chosen.push(found);
+        }
+      } else if (argv.length !== 2) throw new CommandError(SYNTAX);
+      const now = Date.now();
+      client.out.verbatim(chosen.map((c) => clientInfoLine(c, now) + "\n").join(""));
+    },
+  },
+  {
+    ...clientSub,
+    flags: ["admin", "noscript", "loading", "stale"],
+    name: "kill",
+    arity: -3,
+    since: "2.4.0",
+    summary: "Terminates open connections.",
+    syntax:
+      "<ip:port | [ID client-id] [TYPE <NORMAL | MASTER | SLAVE | REPLICA | PUBSUB>] [USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME <YES | NO>]>",
+    complexity: "O(N) where N is the number of client connections",
+    handler(client, argv) {
+      const killed = killClients(client, argv);
+      if (argv.length > 3) client.out.int(killed);
+      else if (killed === 0) throw new CommandError("ERR No such client");
+      else client.out.ok();
+    },
+  },
+  {
+    ...clientSub,
+    name: "reply",
+    arity: 3,
+    since: "3.2.0",
+    summary: "Instructs the server whether to reply to commands.",
+    syntax: "<ON | OFF | SKIP>",
+    complexity: "O(1)",
+    handler(client, argv) {
+      const mode = argv[2].toLowerCase();
+      if (mode === "on") {
+        client.replyMode = "on";
+        client.out.ok();
+      } else if (mode === "off") {
+        client.replyMode = "off";
+        client.out.ok(); // dropped: OFF and SKIP are never answered
+      } else if (mode === "skip") {
+        if (client.replyMode !== "off") client.replyMode = "skip-next";
+        client.out.ok();
+      } else throw new CommandError(SYNTAX);
+    },
+  },
+  {
+    ...clientSub,
+    name: "no-evict",
+    arity: 3,
+    since: "7.0.0",
+    summary: "Sets the client eviction mode of the connection.",
+    syntax: "<ON | OFF>",
+    complexity: "O(1)",
+    handler(client, argv) {
+      const mode = argv[2].toLowerCase();
+      if (mode !== "on" && mode !== "off") throw new CommandError(SYNTAX);
+      client.noEvict = mode === "on";
+      client.out.ok();
+    },
+  },
+  {
+    ...clientSub,
+    flags: ["admin", "noscript", "loading", "stale"],
+    name: "unblock",
+    arity: -3,
+    since: "5.0.0",
+    summary: "Unblocks a client blocked by a blocking command from a different connection.",
+    syntax: "client-id [TIMEOUT | ERROR]",
+    complexity: "O(log N) where N is the number of client connections",
+    handler(client, argv) {
+      if (argv.length > 4) throw new CommandError(subcommandSyntax(argv));
+      let error = false;
+      if (argv.length === 4) {
+        const reason = argv[3].toLowerCase();
+        if (reason !== "timeout" && reason !== "error") {
+          throw new CommandError("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+        }
+        error = reason === "error";
+      }
+      const id = intArg(argv[2], NOT_INTEGER);
+      const target = client.server.clients.get(id);
+      const unblocked = target !== undefined && client.server.blocking.cancel(target, error);
+      client.out.int(unblocked ? 1 : 0);
+    },
+  },
+  {
+    ...clientSub,
+    flags: ["loading", "stale"],
+    name: "help",
+    arity: 2,
+    since: "5.0.0",
+    summary: "Returns helpful text about the different subcommands.",
+    syntax: "",
+    complexity: "O(1)",
+    handler(client) {
+      client.out.array(CLIENT_HELP.length);
+      for (const line of CLIENT_HELP) client.out.simple(line);
+    },
+  },
+];
 
 export const connectionCommands: CommandSpec[] = [
   {
@@ -12,6 +384,7 @@ export const connectionCommands: CommandSpec[] = [
     since: "1.0.0",
     summary: "Returns the server's liveliness response.",
     syntax: "[message]",
+    complexity: "O(1)",
     handler(client, argv) {
       if (argv.length > 2) throw new CommandError(wrongArity("ping"));
       if (client.inSubscribedMode) {
@@ -31,6 +404,7 @@ export const connectionCommands: CommandSpec[] = [
     since: "1.0.0",
     summary: "Returns the given string.",
     syntax: "message",
+    complexity: "O(1)",
     handler(client, argv) {
       client.out.bulk(argv[1]);
     },
@@ -43,6 +417,7 @@ export const connectionCommands: CommandSpec[] = [
     since: "1.0.0",
     summary: "Closes the connection.",
     syntax: "",
+    complexity: "O(1)",
     handler(client) {
       client.out.ok();
       client.closeAfterReply = true;
@@ -56,13 +431,128 @@ export const connectionCommands: CommandSpec[] = [
     since: "1.0.0",
     summary: "Changes the selected database.",
     syntax: "index",
+    complexity: "O(1)",
     handler(client, argv) {
-      const index = intArg(argv[1], "ERR value is not an integer or out of range");
+      const index = intArg(argv[1], NOT_INTEGER);
       if (index < 0 || index >= client.server.dbs.length) {
         throw new CommandError(DB_INDEX_OUT_OF_RANGE);
       }
       client.selectDb(index);
       client.out.ok();
     },
+  },
+  {
+    name: "hello",
+    arity: -1,
+    flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
+    group: "connection",
+    since: "6.0.0",
+    summary: "Handshakes with the Redis server.",
+    syntax: "[protover [AUTH username password] [SETNAME clientname]]",
+    complexity: "O(1)",
+    handler(client, argv) {
+      let version: number | undefined;
+      if (argv.length >= 2) {
+        version = parseInteger(argv[1]);
+        if (version === undefined) {
+          throw new CommandError("ERR Protocol version is not an integer or out of range");
+        }
+        if (version < 2 || version > 3) {
+          throw new CommandError("NOPROTO unsupported protocol version");
+        }
+      }
+      let name: string | undefined;
+      for (let i = 2; i < argv.length; i++) {
+        const option = argv[i].toLowerCase();
+        const more = argv.length - 1 - i;
+        if (option === "auth" && more >= 2) {
+          authenticate(client, argv[i + 1], argv[i + 2]);
+          i += 2;
+        } else if (option === "setname" && more >= 1) {
+          name = argv[++i];
+          if (!isPrintableWord(name) && name !== "") throw new CommandError(BAD_CLIENT_NAME);
+        } else {
+          throw new CommandError(`ERR Syntax error in HELLO option '${argv[i]}'`);
+        }
+      }
+      if (!client.authenticated && client.server.config.get("requirepass") !== "") {
+        throw new CommandError(
+          "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
+        );
+      }
+      if (name !== undefined) client.name = name;
+      if (version !== undefined) client.setResp(version as 2 | 3);
+      const out = client.out;
+      out.map(7);
+      out.bulk("server");
+      out.bulk("redis");
+      out.bulk("version");
+      out.bulk(VERSION);
+      out.bulk("proto");
+      out.int(client.protocol === 3 ? 3 : 2);
+      out.bulk("id");
+      out.int(client.id);
+      out.bulk("mode");
+      out.bulk("standalone");
+      out.bulk("role");
+      out.bulk("master");
+      out.bulk("modules");
+      out.array(0);
+    },
+  },
+  {
+    name: "auth",
+    arity: -2,
+    flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
+    group: "connection",
+    since: "1.0.0",
+    summary: "Authenticates the connection.",
+    syntax: "[username] password",
+    complexity: "O(N) where N is the number of passwords defined for the user",
+    handler(client, argv) {
+      if (argv.length > 3) throw new CommandError(SYNTAX);
+      if (argv.length === 2 && client.server.config.get("requirepass") === "") {
+        throw new CommandError(
+          "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?",
+        );
+      }
+      if (argv.length === 2) authenticate(client, "default", argv[1]);
+      else authenticate(client, argv[1], argv[2]);
+      client.out.ok();
+    },
+  },
+  {
+    name: "reset",
+    arity: 1,
+    flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
+    group: "connection",
+    since: "6.2.0",
+    summary: "Resets the connection.",
+    syntax: "",
+    complexity: "O(1)",
+    handler(client) {
+      const server = client.server;
+      client.multi = undefined;
+      server.watches.unwatchAll(client);
+      server.unsubscribeAll(client);
+      client.selectDb(0);
+      client.setResp(2);
+      client.name = "";
+      client.noEvict = false;
+      client.replyMode = "on";
+      client.authenticated = server.config.get("requirepass") === "";
+      client.out.simple("RESET");
+    },
+  },
+  {
+    name: "client",
+    arity: -2,
+    flags: [],
+    group: "connection",
+    since: "2.4.0",
+    summary: "A container for client connection commands.",
+    syntax: "",
+    complexity: "Depends on subcommand.",
+    subcommands: clientSubcommands,
   },
 ];
