@@ -282,6 +282,30 @@ Deno.test("a client publishing to itself gets the message before the reply", asy
   deepEqual(await within(native.call("get", "missing")), { type: "nil" });
 });
 
+Deno.test("RESP3 subscribers get push frames and may run any command", async () => {
+  await using srv = startServer();
+  using native = await NativeClient.connect(srv.port);
+  await native.send("subscribe", "self");
+  await within(native.read());
+  using resp3 = await RespClient.connect(srv.port);
+  ok((await resp3.cmd("HELLO", "3")) instanceof Map);
+  const confirmation = await resp3.call("SUBSCRIBE", "self");
+  equal(confirmation.type, "push");
+  deepEqual(plain(confirmation), ["subscribe", "self", 1]);
+  // RESP3 allows every command while subscribed.
+  deepEqual(await resp3.cmd("SET", "k", "v"), "OK");
+  // Publishing to itself: the push comes before the PUBLISH reply.
+  await resp3.send("PUBLISH", "self", "hey");
+  const push = await within(resp3.read());
+  equal(push.type, "push");
+  deepEqual(plain(push), ["message", "self", "hey"]);
+  deepEqual(await next(resp3), 2);
+  deepEqual(await within(native.read()), {
+    type: "arr",
+    values: [str("message"), str("self"), str("hey")],
+  });
+});
+
 Deno.test("a subscriber that stops reading is dropped; the others keep receiving", async () => {
   await using srv = startServer({ "client-output-buffer-limit": "pubsub 262144 0 0" });
   using slow = await RespClient.connect(srv.port);
