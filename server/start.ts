@@ -3,6 +3,7 @@
  * starts the server, and shuts it down gracefully on SIGINT/SIGTERM.
  */
 import { Config, ConfigError, parseConfigFile } from "./config.ts";
+import { LoadError, Persistence } from "./persistence/manager.ts";
 import { RedisServer, VERSION } from "./server.ts";
 
 export interface ServeOptions {
@@ -49,9 +50,18 @@ export function buildConfig(options: ServeOptions): Config {
   return config;
 }
 
-/** Runs the server until a signal stops it; resolves with the exit code. */
+/** Runs the server until a signal or SHUTDOWN stops it; resolves with the exit code. */
 export async function serve(config: Config): Promise<number> {
   const server = new RedisServer(config);
+  const persistence = Persistence.of(server);
+  try {
+    // The RDB file or the AOF, loaded before the first client can connect.
+    persistence.loadOnStart();
+  } catch (err) {
+    if (!(err instanceof LoadError)) throw err;
+    console.error(`redis-home: ${err.message}`);
+    return 1;
+  }
   let port: number;
   try {
     port = server.listen();
@@ -65,13 +75,24 @@ export async function serve(config: Config): Promise<number> {
   }
   server.log(`redis-home ${VERSION} ready on ${config.get("bind")}:${port} (pid ${Deno.pid})`);
   const { promise: stopped, resolve } = Promise.withResolvers<void>();
+  // SHUTDOWN stops the server from a command; the process ends with it.
+  server.shutdownHooks.push(() => resolve());
+  let refused = false;
   const onSignal = () => {
     server.log("signal received, shutting down");
-    server.shutdown().then(resolve);
+    // As Redis: a final snapshot when save rules exist; if it fails the server keeps
+    // running, and a second signal stops it anyway.
+    if (!persistence.prepareShutdown({ force: refused })) {
+      refused = true;
+      server.log("Errors trying to shut down the server. Check the logs for more information.");
+      return;
+    }
+    server.shutdown();
   };
   Deno.addSignalListener("SIGINT", onSignal);
   Deno.addSignalListener("SIGTERM", onSignal);
   await stopped;
+  await server.shutdown();
   Deno.removeSignalListener("SIGINT", onSignal);
   Deno.removeSignalListener("SIGTERM", onSignal);
   server.log("bye");

@@ -1,4 +1,242 @@
-/** Placeholder: filled in by the issue that owns this group. */
+/**
+ * Persistence commands: SAVE, BGSAVE, LASTSAVE, BGREWRITEAOF, SHUTDOWN, and
+ * DUMP / RESTORE, whose payloads use the RDB value encoding with Redis's
+ * version and CRC-64 trailer, so values move between redis-home and Redis.
+ */
+import { binaryToBytes } from "../../protocol/bytes.ts";
+import { ArgCursor, intArg, parseInteger } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
+import { CommandError, NOT_INTEGER, SYNTAX } from "../errors.ts";
+import { NotifyClass } from "../notify.ts";
+import { FormatError } from "../persistence/format_error.ts";
+import { Persistence, type ShutdownFlags } from "../persistence/manager.ts";
+import { readDumpPayload } from "../persistence/rdb_reader.ts";
+import { dumpPayload } from "../persistence/rdb_writer.ts";
+import { materialize } from "../persistence/values.ts";
 
-export const persistenceCommands: CommandSpec[] = [];
+const BGSAVE_IN_PROGRESS = "ERR Background save already in progress";
+const BUSYKEY = "BUSYKEY Target key name already exists.";
+const BAD_PAYLOAD = "ERR DUMP payload version or checksum are wrong";
+const BAD_DATA = "ERR Bad data format";
+
+export const persistenceCommands: CommandSpec[] = [
+  {
+    name: "save",
+    arity: 1,
+    flags: ["admin", "noscript", "no_multi"],
+    group: "server",
+    since: "1.0.0",
+    summary: "Synchronously saves the database(s) to disk.",
+    syntax: "",
+    complexity: "O(N) where N is the total number of keys in all databases",
+    handler(client) {
+      const persistence = Persistence.of(client.server);
+      if (persistence.bgsaveInProgress) throw new CommandError(BGSAVE_IN_PROGRESS);
+      if (!persistence.save()) throw new CommandError("ERR");
+      client.out.ok();
+    },
+  },
+  {
+    name: "bgsave",
+    arity: -1,
+    flags: ["admin", "noscript"],
+    group: "server",
+    since: "1.0.0",
+    summary: "Asynchronously saves the database(s) to disk.",
+    syntax: "[SCHEDULE]",
+    complexity: "O(N) where N is the total number of keys in all databases",
+    handler(client, argv) {
+      const args = new ArgCursor(argv);
+      const schedule = args.eat("SCHEDULE");
+      args.end();
+      const persistence = Persistence.of(client.server);
+      if (persistence.bgsaveInProgress) throw new CommandError(BGSAVE_IN_PROGRESS);
+      if (persistence.job !== undefined || client.inExec) {
+        if (!schedule) {
+          throw new CommandError(
+            "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.",
+          );
+        }
+        persistence.bgsaveScheduled = true;
+        return client.out.simple("Background saving scheduled");
+      }
+      if (!persistence.startBgsave()) throw new CommandError("ERR");
+      client.out.simple("Background saving started");
+    },
+  },
+  {
+    name: "lastsave",
+    arity: 1,
+    flags: ["loading", "stale", "fast"],
+    group: "server",
+    since: "1.0.0",
+    summary: "Returns the Unix timestamp of the last successful save to disk.",
+    syntax: "",
+    complexity: "O(1)",
+    handler(client) {
+      client.out.int(Persistence.of(client.server).lastSave);
+    },
+  },
+  {
+    name: "bgrewriteaof",
+    arity: 1,
+    flags: ["admin", "noscript"],
+    group: "server",
+    since: "1.0.0",
+    summary: "Asynchronously rewrites the append-only file to disk.",
+    syntax: "",
+    complexity: "O(1)",
+    handler(client) {
+      const persistence = Persistence.of(client.server);
+      if (persistence.rewriteInProgress) {
+        throw new CommandError("ERR Background append only file rewriting already in progress");
+      }
+      if (persistence.job !== undefined || client.inExec) {
+        persistence.rewriteScheduled = true;
+        return client.out.simple("Background append only file rewriting scheduled");
+      }
+      if (!persistence.startRewrite()) {
+        throw new CommandError(
+          "ERR Can't execute an AOF background rewriting. Please check the server logs for more information.",
+        );
+      }
+      client.out.simple("Background append only file rewriting started");
+    },
+  },
+  {
+    name: "shutdown",
+    arity: -1,
+    flags: ["admin", "noscript", "loading", "stale", "no_multi", "allow_busy"],
+    group: "server",
+    since: "1.0.0",
+    summary: "Synchronously saves the database(s) to disk and shuts down the Redis server.",
+    syntax: "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]",
+    complexity: "O(N) when saving, where N is the total number of keys in all databases",
+    handler(client, argv) {
+      const flags: ShutdownFlags = {};
+      let abort = false;
+      let any = false;
+      for (let i = 1; i < argv.length; i++) {
+        const option = argv[i].toLowerCase();
+        if (option === "nosave") flags.nosave = true;
+        else if (option === "save") flags.save = true;
+        else if (option === "force") flags.force = true;
+        else if (option === "abort") abort = true;
+        else if (option !== "now") throw new CommandError(SYNTAX);
+        if (option !== "abort") any = true;
+      }
+      if ((abort && any) || (flags.save && flags.nosave)) throw new CommandError(SYNTAX);
+      // Shutting down here is synchronous: there is never one in progress to abort.
+      if (abort) throw new CommandError("ERR No shutdown in progress.");
+      if (!Persistence.of(client.server).prepareShutdown(flags)) {
+        throw new CommandError("ERR Errors trying to SHUTDOWN. Check logs.");
+      }
+      client.server.log("Redis is now ready to exit, bye bye...");
+      client.server.shutdown();
+    },
+  },
+  {
+    name: "dump",
+    arity: 2,
+    flags: ["readonly"],
+    keys: [1, 1, 1],
+    group: "generic",
+    since: "2.6.0",
+    summary: "Returns a serialized representation of the value stored at a key.",
+    syntax: "key",
+    complexity:
+      "O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size.",
+    handler(client, argv) {
+      const value = client.db.get(argv[1]);
+      if (value === undefined) return client.out.nil();
+      const compression = client.server.config.getBool("rdbcompression");
+      client.out.bulk(dumpPayload(value, compression));
+    },
+  },
+  {
+    name: "restore",
+    arity: -4,
+    flags: ["write", "denyoom"],
+    keys: [1, 1, 1],
+    group: "generic",
+    since: "2.6.0",
+    summary: "Creates a key from the serialized representation of a value.",
+    syntax: "key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]",
+    complexity:
+      "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value.",
+    handler(client, argv) {
+      let replace = false;
+      let absttl = false;
+      let idle = -1;
+      let freq = -1;
+      // Options are checked first, in Redis's order; IDLETIME and FREQ exclude each other.
+      for (let i = 4; i < argv.length; i++) {
+        const option = argv[i].toLowerCase();
+        const more = i + 1 < argv.length;
+        if (option === "replace") {
+          replace = true;
+        } else if (option === "absttl") {
+          absttl = true;
+        } else if (option === "idletime" && more && freq === -1) {
+          idle = intArg(argv[++i]);
+          if (idle < 0) throw new CommandError("ERR Invalid IDLETIME value, must be >= 0");
+        } else if (option === "freq" && more && idle === -1) {
+          freq = intArg(argv[++i]);
+          if (freq < 0 || freq > 255) {
+            throw new CommandError("ERR Invalid FREQ value, must be >= 0 and <= 255");
+          }
+        } else {
+          throw new CommandError(SYNTAX);
+        }
+      }
+      const db = client.db;
+      const key = argv[1];
+      if (!replace && db.has(key)) throw new CommandError(BUSYKEY);
+      let ttl = parseInteger(argv[2]);
+      if (ttl === undefined) throw new CommandError(NOT_INTEGER);
+      if (ttl < 0) throw new CommandError("ERR Invalid TTL value, must be >= 0");
+
+      let decoded;
+      try {
+        decoded = readDumpPayload(binaryToBytes(argv[3]));
+      } catch (err) {
+        if (err instanceof FormatError) throw new CommandError(BAD_DATA);
+        throw err;
+      }
+      if (decoded === null) throw new CommandError(BAD_PAYLOAD);
+      if (decoded === undefined) throw new CommandError(BAD_DATA);
+      let value;
+      try {
+        value = materialize(decoded);
+      } catch (err) {
+        if (err instanceof FormatError) throw new CommandError(BAD_DATA);
+        throw err;
+      }
+
+      const server = client.server;
+      const deleted = replace && db.delete(key);
+      const now = Date.now();
+      if (ttl > 0 && !absttl) ttl += now;
+      if (ttl > 0 && ttl <= now) {
+        // Already expired: the key is gone, which the AOF records as a DEL.
+        if (deleted) {
+          client.propagateAs = [["DEL", key]];
+          server.keyChanged(db, key, NotifyClass.Generic, "del");
+        }
+        return client.out.ok();
+      }
+      db.set(key, value);
+      if (ttl > 0) {
+        db.setExpire(key, ttl);
+        if (!absttl) {
+          const propagated = argv.slice();
+          propagated[2] = String(ttl);
+          propagated.push("ABSTTL");
+          client.propagateAs = [propagated];
+        }
+      }
+      server.keyChanged(db, key, NotifyClass.Generic, "restore");
+      client.out.ok();
+    },
+  },
+];

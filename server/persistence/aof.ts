@@ -1,0 +1,216 @@
+/**
+ * The append-only file, in Redis 7's multi-part layout: a directory
+ * (`appenddirname`) holding a manifest, one base file (a snapshot, RDB or
+ * commands) and incremental files of RESP write commands, so that a Redis 7
+ * started on the same directory loads the same data, and the reverse.
+ *
+ * Every write command reaches `propagate` after it ran and is buffered; the
+ * buffer goes to the file before any reply is sent (`beforeReply`). With
+ * appendfsync always it is also fsynced then, so no client hears "OK" for a
+ * write the disk does not have; everysec fsyncs from the cron (off the main
+ * thread) once a second; no leaves it to the OS.
+ */
+import type { RedisServer } from "../server.ts";
+import { CommandBuffer } from "./command_buffer.ts";
+import { type AofFileInfo, Manifest } from "./manifest.ts";
+import { syncDirectoryOf, writeFileAtomically } from "./snapshot_file.ts";
+
+export type AofState = "off" | "on" | "wait_rewrite";
+
+/** Paths and names of the AOF files, from the current configuration. */
+export class AofPaths {
+  constructor(readonly server: RedisServer) {}
+
+  get dir(): string {
+    return joinPath(this.server.config.get("dir"), this.server.config.get("appenddirname"));
+  }
+
+  get prefix(): string {
+    return this.server.config.get("appendfilename");
+  }
+
+  /** A file inside the AOF directory. */
+  file(name: string): string {
+    return joinPath(this.dir, name);
+  }
+
+  get manifest(): string {
+    return this.file(`${this.prefix}.manifest`);
+  }
+
+  get tempManifest(): string {
+    return this.file(`temp-${this.prefix}.manifest`);
+  }
+
+  /** Where writes go while the first rewrite after enabling AOF runs. */
+  get tempIncr(): string {
+    return this.file(`temp-${this.prefix}.incr`);
+  }
+
+  /** An old-style single AOF in `dir` (Redis < 7), upgraded on start. */
+  get legacy(): string {
+    return joinPath(this.server.config.get("dir"), this.prefix);
+  }
+}
+
+export function joinPath(dir: string, name: string): string {
+  return dir.endsWith("/") ? dir + name : `${dir}/${name}`;
+}
+
+/** The open incremental file that writes go to, and the buffer in front of it. */
+export class AofWriter {
+  readonly #pending = new CommandBuffer();
+  #file: Deno.FsFile | undefined;
+  #selectedDb = -1;
+  /** Bytes written but not yet fsynced. */
+  #unsynced = 0;
+  #syncing = false;
+  lastFsync = Date.now();
+  /** Whether the last write succeeded (INFO aof_last_write_status). */
+  lastWriteOk = true;
+  /** Bytes written to the current file. */
+  fileSize = 0;
+
+  get isOpen(): boolean {
+    return this.#file !== undefined;
+  }
+
+  get bufferedBytes(): number {
+    return this.#pending.length;
+  }
+
+  /** Starts writing to `path` (appending), with a SELECT before the next command. */
+  open(path: string): void {
+    const file = Deno.openSync(path, { append: true, create: true });
+    this.#file = file;
+    this.#selectedDb = -1;
+    this.fileSize = file.statSync().size;
+    this.#unsynced = 0;
+  }
+
+  /** Writes and fsyncs what is buffered, then closes the file. */
+  close(): void {
+    if (this.#file === undefined) return;
+    try {
+      this.write(true);
+    } finally {
+      this.#file.close();
+      this.#file = undefined;
+      this.#pending.consume(this.#pending.length);
+    }
+  }
+
+  /** Buffers one command, preceded by SELECT when the database changes. */
+  append(dbIndex: number, argv: readonly string[]): void {
+    if (dbIndex !== this.#selectedDb) {
+      this.#pending.append(["SELECT", String(dbIndex)]);
+      this.#selectedDb = dbIndex;
+    }
+    this.#pending.append(argv);
+  }
+
+  /**
+   * Writes the buffer to the file; fsyncs it too when `fsync` (appendfsync
+   * always). Returns the bytes written. A failed write is retried on the next
+   * call (the bytes stay buffered).
+   */
+  write(fsync: boolean): number {
+    const file = this.#file;
+    if (file === undefined) return 0;
+    const size = this.#pending.length;
+    if (size > 0) {
+      const bytes = this.#pending.view();
+      let off = 0;
+      try {
+        while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
+        this.lastWriteOk = true;
+      } catch (err) {
+        this.lastWriteOk = false;
+        throw err;
+      } finally {
+        this.#pending.consume(off);
+        this.fileSize += off;
+        this.#unsynced += off;
+      }
+    }
+    if (fsync && this.#unsynced > 0) {
+      file.syncDataSync();
+      this.#unsynced = 0;
+      this.lastFsync = Date.now();
+    }
+    return size;
+  }
+
+  /** appendfsync everysec: fsync off the main thread if a second has passed. */
+  syncEverySecond(now: number): void {
+    const file = this.#file;
+    if (file === undefined || this.#unsynced === 0 || this.#syncing) return;
+    if (now - this.lastFsync < 1000) return;
+    this.#syncing = true;
+    this.#unsynced = 0;
+    this.lastFsync = now;
+    file.syncData().catch(() => this.#unsynced++).finally(() => this.#syncing = false);
+  }
+}
+
+/** Reads the manifest, or an empty one if the AOF directory or manifest does not exist. */
+export function readManifest(paths: AofPaths): Manifest {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(paths.manifest);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return new Manifest();
+    throw err;
+  }
+  return Manifest.parse(text);
+}
+
+/** Persists a manifest through a temporary file and a rename, as Redis does. */
+export function writeManifest(paths: AofPaths, manifest: Manifest): void {
+  writeFileAtomically(paths.manifest, paths.tempManifest, manifest.format());
+}
+
+/** Deletes history files and drops them from the manifest (persisted). */
+export function deleteHistory(paths: AofPaths, manifest: Manifest): void {
+  if (manifest.history.length === 0) return;
+  for (const info of manifest.history) removeQuietly(paths.file(info.name));
+  manifest.history = [];
+  writeManifest(paths, manifest);
+}
+
+export function removeQuietly(path: string): void {
+  try {
+    Deno.removeSync(path);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Size in bytes of a file, 0 if it does not exist. */
+export function fileSize(path: string): number {
+  try {
+    return Deno.statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** Total size of the base and incremental files a manifest names. */
+export function manifestSize(paths: AofPaths, manifest: Manifest): number {
+  let total = 0;
+  const files: (AofFileInfo | undefined)[] = [manifest.base, ...manifest.incrs];
+  for (const info of files) if (info !== undefined) total += fileSize(paths.file(info.name));
+  return total;
+}
+
+/** Creates the AOF directory if needed (and makes its creation durable). */
+export function ensureDir(paths: AofPaths): void {
+  try {
+    Deno.statSync(paths.dir);
+    return;
+  } catch {
+    // Create below.
+  }
+  Deno.mkdirSync(paths.dir, { recursive: true });
+  syncDirectoryOf(paths.dir);
+}

@@ -1,0 +1,770 @@
+/**
+ * Persistence for one server: RDB snapshots (SAVE, BGSAVE, `save` rules,
+ * load on start) and the append-only file (propagation, fsync policy,
+ * replay on start, BGREWRITEAOF and automatic rewrites), with Redis's rules
+ * for which background job may run when, and its INFO persistence fields.
+ *
+ * There is no fork: a background job is a KeyspaceSnapshot written in slices
+ * between requests, and while one runs, `server.beforeWrite` lets the
+ * snapshot copy each key before a command first changes it.
+ */
+import type { Client } from "../client.ts";
+import type { Command } from "../command.ts";
+import type { Database } from "../db.ts";
+import { registerInfoSection } from "../info.ts";
+import type { RedisServer } from "../server.ts";
+import { VERSION } from "../server.ts";
+import {
+  AofPaths,
+  type AofState,
+  AofWriter,
+  deleteHistory,
+  ensureDir,
+  fileSize,
+  joinPath,
+  manifestSize,
+  readManifest,
+  removeQuietly,
+  writeManifest,
+} from "./aof.ts";
+import { AofFormatError, parseAof } from "./aof_load.ts";
+import { FormatError } from "./format_error.ts";
+import { type AofFileInfo, Manifest } from "./manifest.ts";
+import { isRdb, type RdbVisitor, readRdb } from "./rdb_reader.ts";
+import { replayCommands } from "./replay.ts";
+import { KeyspaceSnapshot } from "./snapshot.ts";
+import {
+  commandEncoder,
+  rdbEncoder,
+  type SnapshotEncoder,
+  SnapshotFileJob,
+} from "./snapshot_file.ts";
+import { materialize } from "./values.ts";
+import { reportWrites } from "./write_keys.ts";
+
+/** A failed save leaves automatic saves paused this long (Redis's CONFIG_BGSAVE_RETRY_DELAY). */
+const BGSAVE_RETRY_SECONDS = 5;
+
+/** A background snapshot: BGSAVE ("rdb") or an AOF rewrite ("aof"). */
+interface Job {
+  kind: "rdb" | "aof";
+  snapshot: KeyspaceSnapshot;
+  file: SnapshotFileJob;
+  startedAt: number;
+  /** server.dirty when the job started: what a successful BGSAVE has saved. */
+  dirtyAtStart: number;
+  aborted: boolean;
+}
+
+export interface ShutdownFlags {
+  save?: boolean;
+  nosave?: boolean;
+  force?: boolean;
+}
+
+/** A file that cannot be loaded: the server must not start. */
+export class LoadError extends Error {}
+
+const instances = new WeakMap<RedisServer, Persistence>();
+
+const unixSeconds = () => Math.floor(Date.now() / 1000);
+
+export class Persistence {
+  readonly aofPaths: AofPaths;
+  readonly aof = new AofWriter();
+  aofState: AofState = "off";
+  manifest = new Manifest();
+  #job: Job | undefined;
+
+  lastSave = unixSeconds();
+  lastBgsaveOk = true;
+  lastBgsaveSeconds = -1;
+  #lastBgsaveTry = 0;
+  bgsaveScheduled = false;
+  saves = 0;
+  loadedKeys = 0;
+  expiredOnLoad = 0;
+
+  rewriteScheduled = false;
+  lastRewriteOk = true;
+  lastRewriteSeconds = -1;
+  rewrites = 0;
+  rewriteFailuresInARow = 0;
+  /** Bytes in the base and incremental files, and that figure after the last rewrite. */
+  aofCurrentSize = 0;
+  aofBaseSize = 0;
+
+  /** The persistence of `server`, attached on first use. */
+  static of(server: RedisServer): Persistence {
+    let p = instances.get(server);
+    if (p === undefined) {
+      p = new Persistence(server);
+      instances.set(server, p);
+    }
+    return p;
+  }
+
+  private constructor(readonly server: RedisServer) {
+    this.aofPaths = new AofPaths(server);
+    server.propagators.push({
+      propagate: (dbIndex, argv) => {
+        if (this.aof.isOpen) this.aof.append(dbIndex, argv);
+      },
+    });
+    server.cronHooks.push(() => this.cron());
+    server.shutdownHooks.push(() => this.#closeAll());
+    server.beforeReply = () => this.flushAof();
+    const previous = server.config.onChange;
+    server.config.onChange = (name, value) => {
+      previous(name, value);
+      if (name === "appendonly") this.#appendonlyChanged(value === "yes");
+    };
+  }
+
+  get #config() {
+    return this.server.config;
+  }
+
+  get rdbPath(): string {
+    return joinPath(this.#config.get("dir"), this.#config.get("dbfilename"));
+  }
+
+  get #rdbTempPath(): string {
+    return joinPath(this.#config.get("dir"), `temp-${Deno.pid}.rdb`);
+  }
+
+  /** Where a rewrite writes the new base before it is renamed into place. */
+  get #rewriteTempPath(): string {
+    return this.aofPaths.file(`temp-rewriteaof-bg-${Deno.pid}.aof`);
+  }
+
+  get bgsaveInProgress(): boolean {
+    return this.#job?.kind === "rdb";
+  }
+
+  get rewriteInProgress(): boolean {
+    return this.#job?.kind === "aof";
+  }
+
+  get job(): Readonly<Job> | undefined {
+    return this.#job;
+  }
+
+  #log(message: string): void {
+    this.server.log(message);
+  }
+
+  // ---- loading ---------------------------------------------------------
+
+  /**
+   * Loads the data at start-up, before clients connect: the AOF when
+   * appendonly is on (as Redis 7, the RDB file is then ignored), else the
+   * RDB file. Throws LoadError when a file is damaged beyond what Redis
+   * would load.
+   */
+  loadOnStart(): void {
+    const started = performance.now();
+    if (this.#config.getBool("appendonly")) {
+      const loaded = this.#loadAof();
+      this.#openAofOnStart();
+      if (loaded) {
+        this.#log(`DB loaded from append only file: ${seconds(started)} seconds`);
+      }
+    } else {
+      this.#readManifestForRewrites();
+      if (this.#loadRdb()) this.#log(`DB loaded from disk: ${seconds(started)} seconds`);
+    }
+    this.server.dirty = 0;
+  }
+
+  /** With the AOF off, a later BGREWRITEAOF or CONFIG SET appendonly continues its numbering. */
+  #readManifestForRewrites(): void {
+    try {
+      this.manifest = readManifest(this.aofPaths);
+    } catch (err) {
+      if (!(err instanceof FormatError)) throw err;
+      this.#log(`Ignoring the unreadable AOF manifest (appendonly is off): ${err.message}`);
+    }
+  }
+
+  #loadRdb(): boolean {
+    let data: Uint8Array;
+    try {
+      data = Deno.readFileSync(this.rdbPath);
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return false;
+      throw new LoadError(`Fatal error loading the DB ${this.rdbPath}: ${(err as Error).message}`);
+    }
+    try {
+      this.#loadRdbData(data, false);
+    } catch (err) {
+      if (!(err instanceof FormatError)) throw err;
+      throw new LoadError(`Fatal error loading the DB ${this.rdbPath}: ${err.message}`);
+    }
+    return true;
+  }
+
+  /** Loads an RDB image into the databases; returns the offset after it. */
+  #loadRdbData(data: Uint8Array, aofBase: boolean): number {
+    const dbs = this.server.dbs;
+    let db: Database = dbs[0];
+    const now = Date.now();
+    let loaded = 0;
+    let expired = 0;
+    let emptySkipped = 0;
+    const visitor: RdbVisitor = {
+      selectDb(index) {
+        if (index >= dbs.length) {
+          throw new FormatError(
+            `Data file was created with a Redis server configured to handle more than ${dbs.length} databases`,
+          );
+        }
+        db = dbs[index];
+      },
+      entry(key, value, expireAt) {
+        // An AOF base is loaded as is: the commands after it assume that keyspace.
+        if (!aofBase && expireAt !== undefined && expireAt < now) {
+          expired++;
+          return;
+        }
+        if (db.dict.has(key)) throw new FormatError(`Duplicated key '${key}' in DB ${db.index}`);
+        db.set(key, materialize(value));
+        if (expireAt !== undefined) db.setExpire(key, expireAt);
+        loaded++;
+      },
+      skippedFunction: () => this.#log("The RDB holds a function library: skipped"),
+      skippedEmpty: () => emptySkipped++,
+    };
+    const { end } = readRdb(data, visitor, this.#config.getBool("rdbchecksum"));
+    this.loadedKeys = loaded;
+    this.expiredOnLoad = expired;
+    this.#log(
+      `Done loading RDB, keys loaded: ${loaded}, keys expired: ${expired}` +
+        (emptySkipped > 0 ? `, empty keys skipped: ${emptySkipped}.` : "."),
+    );
+    return end;
+  }
+
+  /** Loads the AOF files the manifest names; false if there are none. */
+  #loadAof(): boolean {
+    const paths = this.aofPaths;
+    try {
+      this.manifest = readManifest(paths);
+    } catch (err) {
+      if (!(err instanceof FormatError)) throw err;
+      throw new LoadError(`Fatal error reading the AOF manifest: ${err.message}`);
+    }
+    this.#upgradeLegacyAof();
+    const manifest = this.manifest;
+    if (manifest.isEmpty) return false;
+    const files = [...(manifest.base ? [manifest.base] : []), ...manifest.incrs];
+    for (const info of files) {
+      try {
+        Deno.statSync(paths.file(info.name));
+      } catch {
+        throw new LoadError(`The AOF file ${info.name} named by the manifest doesn't exist`);
+      }
+    }
+    files.forEach((info, i) => this.#loadAofFile(info.name, i === files.length - 1));
+    this.aofCurrentSize = manifestSize(paths, manifest);
+    this.aofBaseSize = manifest.base ? fileSize(paths.file(manifest.base.name)) : 0;
+    return true;
+  }
+
+  #loadAofFile(name: string, last: boolean): void {
+    const path = this.aofPaths.file(name);
+    const data = Deno.readFileSync(path);
+    if (data.length === 0) return;
+    let start = 0;
+    try {
+      if (isRdb(data)) start = this.#loadRdbData(data, true);
+    } catch (err) {
+      if (!(err instanceof FormatError)) throw err;
+      throw new LoadError(
+        `Error reading the RDB base file ${name}, AOF loading aborted: ${err.message}`,
+      );
+    }
+    let parsed;
+    try {
+      parsed = parseAof(data, start);
+    } catch (err) {
+      if (!(err instanceof AofFormatError)) throw err;
+      throw new LoadError(
+        `Bad file format reading the append only file ${name} at offset ${err.offset}: ` +
+          "make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>",
+      );
+    }
+    if (parsed.truncated) {
+      if (!last) {
+        throw new LoadError(
+          `Fatal error: the truncated file ${name} (at offset ${parsed.validUpTo}) is not the last file`,
+        );
+      }
+      if (!this.#config.getBool("aof-load-truncated")) {
+        throw new LoadError(
+          `Unexpected end of file reading the append only file ${name} at offset ${parsed.validUpTo}. ` +
+            "You can: 1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. " +
+            "2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.",
+        );
+      }
+      this.#log(`!!! Warning: short read while loading the AOF file ${name}!!!`);
+      this.#log(`!!! Truncating the AOF ${name} at offset ${parsed.validUpTo} !!!`);
+      Deno.truncateSync(path, parsed.validUpTo);
+      this.#log(`AOF ${name} loaded anyway because aof-load-truncated is enabled`);
+    }
+    try {
+      replayCommands(this.server, parsed.commands, name);
+    } catch (err) {
+      if (!(err instanceof FormatError)) throw err;
+      throw new LoadError(err.message);
+    }
+  }
+
+  /** A Redis 6 style single appendonly.aof in `dir` becomes the base of a new AOF directory. */
+  #upgradeLegacyAof(): void {
+    const paths = this.aofPaths;
+    const legacy = paths.legacy;
+    try {
+      Deno.statSync(legacy);
+    } catch {
+      return;
+    }
+    const m = this.manifest;
+    const onlyLegacyBase = m.base?.name === paths.prefix && m.incrs.length === 0 &&
+      fileSize(paths.file(paths.prefix)) === 0;
+    if (!m.isEmpty && !onlyLegacyBase) return;
+    ensureDir(paths);
+    const upgraded = new Manifest();
+    upgraded.base = { name: paths.prefix, seq: 1, type: "b" };
+    upgraded.baseSeq = 1;
+    writeManifest(paths, upgraded);
+    Deno.renameSync(legacy, paths.file(paths.prefix));
+    this.manifest = upgraded;
+    this.#log(
+      `Successfully migrated an old-style AOF file (${paths.prefix}) into the AOF directory (${paths.dir}).`,
+    );
+  }
+
+  /** Opens the last incremental file for appending, creating a base first if there is none. */
+  #openAofOnStart(): void {
+    const paths = this.aofPaths;
+    ensureDir(paths);
+    const manifest = this.manifest;
+    if (manifest.isEmpty) {
+      const base = manifest.nextBase(paths.prefix, this.#config.getBool("aof-use-rdb-preamble"));
+      this.#writeSnapshotSync(paths.file(base.name), this.#rewriteTempPath, "aof");
+      manifest.installBase(base);
+      this.#log(`Creating AOF base file ${base.name} on server start`);
+    }
+    const incr = manifest.incrs.at(-1) ?? manifest.newIncr(paths.prefix);
+    this.aof.open(paths.file(incr.name));
+    writeManifest(paths, manifest);
+    this.aofState = "on";
+    this.aofCurrentSize = manifestSize(paths, manifest);
+    if (this.aofBaseSize === 0) this.aofBaseSize = this.aofCurrentSize;
+  }
+
+  // ---- RDB saving ------------------------------------------------------
+
+  #encoder(kind: "rdb" | "aof", write: (chunk: Uint8Array) => void): SnapshotEncoder {
+    const config = this.#config;
+    if (kind === "aof" && !config.getBool("aof-use-rdb-preamble")) return commandEncoder(write);
+    const aux: [string, string][] = [
+      ["redis-ver", VERSION],
+      ["redis-bits", "64"],
+      ["ctime", String(unixSeconds())],
+      ["used-mem", String(Deno.memoryUsage().rss)],
+      ["aof-base", kind === "aof" ? "1" : "0"],
+    ];
+    const options = {
+      compression: config.getBool("rdbcompression"),
+      checksum: config.getBool("rdbchecksum"),
+    };
+    return rdbEncoder(options, aux, write);
+  }
+
+  #writeSnapshotSync(path: string, tempPath: string, kind: "rdb" | "aof"): void {
+    const snapshot = new KeyspaceSnapshot(this.server.dbs);
+    new SnapshotFileJob(snapshot, tempPath, path, (write) => this.#encoder(kind, write)).runSync();
+  }
+
+  /** SAVE: a synchronous snapshot. Returns false (and logs why) on failure. */
+  save(): boolean {
+    const dirty = this.server.dirty;
+    try {
+      this.#writeSnapshotSync(this.rdbPath, this.#rdbTempPath, "rdb");
+    } catch (err) {
+      this.#log(`Failed saving the DB: ${(err as Error).message}`);
+      this.lastBgsaveOk = false;
+      return false;
+    }
+    this.#log("DB saved on disk");
+    this.server.dirty -= dirty;
+    this.lastSave = unixSeconds();
+    this.lastBgsaveOk = true;
+    this.saves++;
+    return true;
+  }
+
+  /** Starts BGSAVE; false if it could not start (logged). */
+  startBgsave(): boolean {
+    this.#lastBgsaveTry = unixSeconds();
+    const job = this.#startJob("rdb", this.rdbPath, this.#rdbTempPath);
+    if (job === undefined) {
+      this.lastBgsaveOk = false;
+      return false;
+    }
+    this.#log("Background saving started");
+    this.#runJob(job, () => {
+      this.#log("Background saving terminated with success");
+      this.server.dirty -= job.dirtyAtStart;
+      this.lastSave = unixSeconds();
+      this.lastBgsaveOk = true;
+      this.saves++;
+    }, (err) => {
+      this.#log(`Background saving error: ${err.message}`);
+      this.lastBgsaveOk = false;
+    }, (elapsed) => this.lastBgsaveSeconds = elapsed);
+    return true;
+  }
+
+  #startJob(kind: "rdb" | "aof", path: string, tempPath: string): Job | undefined {
+    const snapshot = new KeyspaceSnapshot(this.server.dbs);
+    let file: SnapshotFileJob;
+    try {
+      file = new SnapshotFileJob(snapshot, tempPath, path, (write) => this.#encoder(kind, write));
+    } catch (err) {
+      this.#log(`Can't start the background ${kind === "rdb" ? "save" : "AOF rewrite"}: ${err}`);
+      return undefined;
+    }
+    const job: Job = {
+      kind,
+      snapshot,
+      file,
+      startedAt: Date.now(),
+      dirtyAtStart: this.server.dirty,
+      aborted: false,
+    };
+    this.#job = job;
+    this.server.beforeWrite = (client, command, argv) => this.#beforeWrite(client, command, argv);
+    return job;
+  }
+
+  #runJob(
+    job: Job,
+    succeeded: () => void,
+    failed: (err: Error) => void,
+    finished: (elapsedSeconds: number) => void,
+  ): void {
+    job.file.runInBackground().then(
+      () => {
+        if (!job.aborted) succeeded();
+      },
+      (err) => {
+        if (!job.aborted) failed(err as Error);
+      },
+    ).finally(() => {
+      if (this.#job === job) {
+        this.#job = undefined;
+        this.server.beforeWrite = undefined;
+      }
+      finished(Math.round((Date.now() - job.startedAt) / 1000));
+    });
+  }
+
+  /** Stops the running job, if any (its temporary file is removed). */
+  #abortJob(): void {
+    const job = this.#job;
+    if (job === undefined) return;
+    job.aborted = true;
+    job.file.abort();
+    this.#job = undefined;
+    this.server.beforeWrite = undefined;
+  }
+
+  #beforeWrite(client: Client, command: Command, argv: string[]): void {
+    const snapshot = this.#job?.snapshot;
+    if (snapshot === undefined) return;
+    reportWrites(client, command, argv, {
+      key: (dbIndex, key) => snapshot.beforeWrite(dbIndex, key),
+      database: (dbIndex, moved) => snapshot.freeze(dbIndex, moved),
+    });
+  }
+
+  // ---- AOF ---------------------------------------------------------------
+
+  /** Writes buffered commands to the AOF (and fsyncs with appendfsync always): before replies go out. */
+  flushAof(): void {
+    if (!this.aof.isOpen || this.aof.bufferedBytes === 0) return;
+    const always = this.#config.get("appendfsync") === "always";
+    try {
+      this.aofCurrentSize += this.aof.write(always);
+    } catch (err) {
+      this.#log(`Error writing to the AOF file: ${(err as Error).message}`);
+      if (always) {
+        // As Redis: with fsync always, a write that may not be on disk cannot be acknowledged.
+        this.#log(
+          "Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...",
+        );
+        Deno.exit(1);
+      }
+    }
+  }
+
+  /** BGREWRITEAOF; false if it could not start (logged). */
+  startRewrite(): boolean {
+    this.rewriteScheduled = false;
+    const paths = this.aofPaths;
+    try {
+      ensureDir(paths);
+      this.flushAof();
+      if (this.aofState === "on") {
+        // Writes from now on go to a new incremental file; the base will hold everything before.
+        const manifest = this.manifest.clone();
+        const incr = manifest.newIncr(paths.prefix);
+        this.aof.close();
+        this.aof.open(paths.file(incr.name));
+        writeManifest(paths, manifest);
+        this.manifest = manifest;
+        this.#log(`Creating AOF incr file ${incr.name} on background rewrite`);
+      } else if (this.aofState === "wait_rewrite") {
+        removeQuietly(paths.tempIncr);
+        this.aof.open(paths.tempIncr);
+      }
+    } catch (err) {
+      this.#log(`Can't open a new AOF incr file: ${(err as Error).message}`);
+      this.#rewriteFailed();
+      return false;
+    }
+    const base = this.manifest.nextBase(paths.prefix, this.#config.getBool("aof-use-rdb-preamble"));
+    const job = this.#startJob("aof", paths.file(base.name), this.#rewriteTempPath);
+    if (job === undefined) {
+      this.#rewriteFailed();
+      return false;
+    }
+    this.#log("Background append only file rewriting started");
+    this.#runJob(job, () => this.#rewriteDone(base), (err) => {
+      this.#log(`Background AOF rewrite terminated with error: ${err.message}`);
+      this.#rewriteFailed();
+    }, (elapsed) => this.lastRewriteSeconds = elapsed);
+    return true;
+  }
+
+  #rewriteFailed(): void {
+    this.lastRewriteOk = false;
+    this.rewriteFailuresInARow++;
+    if (this.aofState === "wait_rewrite") {
+      this.aof.close();
+      removeQuietly(this.aofPaths.tempIncr);
+      this.rewriteScheduled = true;
+    }
+  }
+
+  /** Installs a finished rewrite (its base file is written): history cleared, manifest persisted. */
+  #rewriteDone(base: AofFileInfo): void {
+    const paths = this.aofPaths;
+    const manifest = this.manifest.clone();
+    manifest.installBase(base);
+    try {
+      if (this.aofState === "wait_rewrite") {
+        this.flushAof();
+        const incr = manifest.newIncr(paths.prefix);
+        this.aof.close();
+        Deno.renameSync(paths.tempIncr, paths.file(incr.name));
+        this.aof.open(paths.file(incr.name));
+      }
+      manifest.retireIncrs(this.aof.isOpen);
+      writeManifest(paths, manifest);
+    } catch (err) {
+      this.#log(`Error installing the rewritten AOF: ${(err as Error).message}`);
+      removeQuietly(paths.file(base.name));
+      this.#rewriteFailed();
+      return;
+    }
+    this.manifest = manifest;
+    if (this.aofState === "wait_rewrite") this.aofState = "on";
+    deleteHistory(paths, manifest);
+    this.aofCurrentSize = manifestSize(paths, manifest);
+    this.aofBaseSize = this.aofCurrentSize;
+    this.lastRewriteOk = true;
+    this.rewriteFailuresInARow = 0;
+    this.rewrites++;
+    this.#log("Background AOF rewrite finished successfully");
+  }
+
+  /** CONFIG SET appendonly yes/no at runtime (Redis's startAppendOnly / stopAppendOnly). */
+  #appendonlyChanged(on: boolean): void {
+    if (on && this.aofState === "off") {
+      this.aofState = "wait_rewrite";
+      if (this.#job !== undefined) {
+        if (this.#job.kind === "aof") {
+          this.#abortJob();
+          this.startRewrite();
+        } else {
+          this.rewriteScheduled = true;
+        }
+      } else {
+        this.startRewrite();
+      }
+    } else if (!on && this.aofState !== "off") {
+      try {
+        this.flushAof();
+        this.aof.close();
+      } catch (err) {
+        this.#log(`Error closing the AOF: ${(err as Error).message}`);
+      }
+      if (this.rewriteInProgress) this.#abortJob();
+      if (this.aofState === "wait_rewrite") removeQuietly(this.aofPaths.tempIncr);
+      this.aofState = "off";
+      this.rewriteScheduled = false;
+    }
+  }
+
+  // ---- cron, shutdown ------------------------------------------------------
+
+  /** Every tick: AOF write and everysec fsync, scheduled jobs, save rules, automatic rewrites. */
+  cron(): void {
+    this.flushAof();
+    if (this.aof.isOpen && this.#config.get("appendfsync") === "everysec") {
+      this.aof.syncEverySecond(Date.now());
+    }
+    if (this.#job !== undefined) return;
+    if (this.rewriteScheduled) {
+      this.startRewrite();
+      return;
+    }
+    if (this.bgsaveScheduled) {
+      this.bgsaveScheduled = false;
+      this.startBgsave();
+      return;
+    }
+    const now = unixSeconds();
+    const rules = this.#config.get("save").split(" ").filter((w) => w !== "").map(Number);
+    for (let i = 0; i + 1 < rules.length; i += 2) {
+      const [secs, changes] = [rules[i], rules[i + 1]];
+      if (
+        this.server.dirty >= changes && now - this.lastSave > secs &&
+        (now - this.#lastBgsaveTry > BGSAVE_RETRY_SECONDS || this.lastBgsaveOk)
+      ) {
+        this.#log(`${changes} changes in ${secs} seconds. Saving...`);
+        this.startBgsave();
+        return;
+      }
+    }
+    this.#maybeAutoRewrite();
+  }
+
+  #maybeAutoRewrite(): void {
+    const percent = this.#config.getNumber("auto-aof-rewrite-percentage");
+    if (this.aofState !== "on" || percent === 0) return;
+    if (this.aofCurrentSize <= this.#config.getNumber("auto-aof-rewrite-min-size")) return;
+    const base = this.aofBaseSize > 0 ? this.aofBaseSize : 1;
+    const growth = Math.floor(this.aofCurrentSize * 100 / base) - 100;
+    if (growth >= percent) {
+      this.#log(`Starting automatic rewriting of AOF on ${growth}% growth`);
+      this.startRewrite();
+    }
+  }
+
+  get hasSaveRules(): boolean {
+    return this.#config.get("save").trim() !== "";
+  }
+
+  /**
+   * What SHUTDOWN and SIGTERM do before the server stops (Redis's
+   * prepareForShutdown): stop a background job, flush and fsync the AOF,
+   * and save a snapshot if there are save rules (or SAVE) and not NOSAVE.
+   * Returns false, with nothing stopped, when that fails and FORCE is not
+   * given.
+   */
+  prepareShutdown(flags: ShutdownFlags = {}): boolean {
+    if (this.aofState === "wait_rewrite" && !flags.force) {
+      this.#log("Writing initial AOF, can't exit.");
+      return false;
+    }
+    this.#abortJob();
+    try {
+      this.flushAof();
+      this.aof.write(true);
+    } catch (err) {
+      this.#log(`Error flushing the AOF at shutdown: ${(err as Error).message}`);
+    }
+    if ((this.hasSaveRules && !flags.nosave) || flags.save) {
+      this.#log("Saving the final RDB snapshot before exiting.");
+      if (!this.save() && !flags.force) {
+        this.#log("Error trying to save the DB, can't exit.");
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Server shutdown hook: no job left running, the AOF written, fsynced and closed. */
+  #closeAll(): void {
+    this.#abortJob();
+    try {
+      this.flushAof();
+      this.aof.close();
+    } catch (err) {
+      this.#log(`Error closing the AOF: ${(err as Error).message}`);
+    }
+  }
+
+  // ---- INFO ----------------------------------------------------------------
+
+  info(): [string, string | number][] {
+    const job = this.#job;
+    const now = Date.now();
+    const running = (kind: "rdb" | "aof") =>
+      job?.kind === kind ? Math.round((now - job.startedAt) / 1000) : -1;
+    const fields: [string, string | number][] = [
+      ["loading", 0],
+      ["async_loading", 0],
+      ["current_cow_peak", 0],
+      ["current_cow_size", 0],
+      ["current_cow_size_age", 0],
+      ["current_fork_perc", "0.00"],
+      ["current_save_keys_processed", job?.snapshot.keysWritten ?? 0],
+      ["current_save_keys_total", job?.snapshot.keysTotal ?? 0],
+      ["rdb_changes_since_last_save", this.server.dirty],
+      ["rdb_bgsave_in_progress", job?.kind === "rdb" ? 1 : 0],
+      ["rdb_last_save_time", this.lastSave],
+      ["rdb_last_bgsave_status", this.lastBgsaveOk ? "ok" : "err"],
+      ["rdb_last_bgsave_time_sec", this.lastBgsaveSeconds],
+      ["rdb_current_bgsave_time_sec", running("rdb")],
+      ["rdb_saves", this.saves],
+      ["rdb_last_cow_size", 0],
+      ["rdb_last_load_keys_expired", this.expiredOnLoad],
+      ["rdb_last_load_keys_loaded", this.loadedKeys],
+      ["aof_enabled", this.aofState === "off" ? 0 : 1],
+      ["aof_rewrite_in_progress", job?.kind === "aof" ? 1 : 0],
+      ["aof_rewrite_scheduled", this.rewriteScheduled ? 1 : 0],
+      ["aof_last_rewrite_time_sec", this.lastRewriteSeconds],
+      ["aof_current_rewrite_time_sec", running("aof")],
+      ["aof_last_bgrewrite_status", this.lastRewriteOk ? "ok" : "err"],
+      ["aof_rewrites", this.rewrites],
+      ["aof_rewrites_consecutive_failures", this.rewriteFailuresInARow],
+      ["aof_last_write_status", this.aof.lastWriteOk ? "ok" : "err"],
+      ["aof_last_cow_size", 0],
+      ["module_fork_in_progress", 0],
+      ["module_fork_last_cow_size", 0],
+    ];
+    if (this.aofState !== "off") {
+      fields.push(
+        ["aof_current_size", this.aofCurrentSize],
+        ["aof_base_size", this.aofBaseSize],
+        ["aof_pending_rewrite", this.rewriteScheduled ? 1 : 0],
+        ["aof_buffer_length", this.aof.bufferedBytes],
+        ["aof_pending_bio_fsync", 0],
+        ["aof_delayed_fsync", 0],
+      );
+    }
+    return fields;
+  }
+}
+
+function seconds(startedMs: number): string {
+  return ((performance.now() - startedMs) / 1000).toFixed(3);
+}
+
+registerInfoSection("persistence", (server) => Persistence.of(server).info());

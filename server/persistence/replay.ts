@@ -1,0 +1,58 @@
+/**
+ * Runs the commands of an append-only file against the keyspace, as Redis's
+ * loadSingleAppendOnlyFile does with its fake client: straight to the
+ * handlers (no statistics, no propagation), with MULTI ... EXEC applied as
+ * a unit, replies discarded, and blocking commands never blocking.
+ */
+import { Client, type ClientTransport } from "../client.ts";
+import type { Command } from "../command.ts";
+import { resolveCommand } from "../dispatch.ts";
+import { CommandError } from "../errors.ts";
+import type { RedisServer } from "../server.ts";
+import { FormatError } from "./format_error.ts";
+
+const NO_SOCKET: ClientTransport = {
+  flushSoon() {},
+  close() {},
+  resume() {},
+  outputBytes: 0,
+  remoteAddr: "",
+  localAddr: "",
+};
+
+/** Replays `commands` (from `fileName`, for messages). Throws FormatError on an unknown command. */
+export function replayCommands(server: RedisServer, commands: string[][], fileName: string): void {
+  const client = new Client(server, NO_SOCKET, 2);
+  let transaction: [Command, string[]][] | undefined;
+  for (const argv of commands) {
+    const name = argv[0].toLowerCase();
+    if (name === "multi") {
+      transaction = [];
+      continue;
+    }
+    if (name === "exec" && transaction !== undefined) {
+      for (const [command, args] of transaction) run(client, command, args);
+      transaction = undefined;
+      continue;
+    }
+    const command = resolveCommand(client, argv);
+    if (command === undefined) {
+      throw new FormatError(
+        `Unknown command '${argv[0].slice(0, 128)}' reading the append only file ${fileName}`,
+      );
+    }
+    if (transaction !== undefined) transaction.push([command, argv]);
+    else run(client, command, argv);
+  }
+}
+
+function run(client: Client, command: Command, argv: string[]): void {
+  // As inside EXEC: a blocking command answers at once instead of waiting.
+  client.inExec = true;
+  try {
+    command.spec.handler!(client, argv);
+  } catch (err) {
+    if (!(err instanceof CommandError)) throw err;
+  }
+  client.out.pos = 0;
+}

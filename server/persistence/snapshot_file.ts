@@ -1,0 +1,240 @@
+/**
+ * Writes a KeyspaceSnapshot to a file safely: into a temporary file in the
+ * same directory, fsynced, then renamed over the target (and the directory
+ * fsynced), so a crash at any moment leaves either the old file or the new
+ * one, never a torn one. The same job serves SAVE (all at once) and BGSAVE /
+ * BGREWRITEAOF (in slices of a few milliseconds between client requests).
+ */
+import { setImmediate } from "node:timers";
+import { binaryToBytes } from "../../protocol/bytes.ts";
+import { formatDouble } from "../../protocol/double.ts";
+import type { RedisObject, RedisValue } from "../types/value.ts";
+import { CommandBuffer } from "./command_buffer.ts";
+import { RdbEncoder, type RdbWriteOptions } from "./rdb_writer.ts";
+import type { KeyspaceSnapshot, SnapshotSink } from "./snapshot.ts";
+
+/** Receives a snapshot and produces a file format. */
+export interface SnapshotEncoder extends SnapshotSink {
+  /** Writes the trailer and hands over the last bytes. */
+  end(): void;
+}
+
+/** The snapshot as an RDB file (dump.rdb, or an AOF base with the RDB preamble). */
+export function rdbEncoder(
+  options: RdbWriteOptions,
+  aux: readonly [string, string][],
+  write: (chunk: Uint8Array) => void,
+): SnapshotEncoder {
+  const enc = new RdbEncoder(options, write);
+  enc.header(aux);
+  return {
+    beginDb: (index, keys, expires) => enc.selectDb(index, keys, expires),
+    entry: (key, value, expireAt) => enc.keyValue(key, value, expireAt),
+    end: () => enc.end(),
+  };
+}
+
+/** Items per command when a collection is rewritten as commands (Redis's AOF_REWRITE_ITEMS_PER_CMD). */
+const ITEMS_PER_COMMAND = 64;
+
+interface ListView extends RedisObject {
+  values(): Iterable<string>;
+}
+interface SetView extends RedisObject {
+  members(): Iterable<string>;
+}
+interface HashView extends RedisObject {
+  entries(): Iterable<[string, string]>;
+}
+interface SortedSetView extends RedisObject {
+  entries(): Iterable<[string, number]>;
+}
+
+/**
+ * The snapshot as commands (an AOF base with aof-use-rdb-preamble no), as
+ * Redis's rewriteAppendOnlyFileRio: SELECT, then SET / RPUSH / SADD / HMSET /
+ * ZADD in batches of 64 items, and PEXPIREAT for keys with a TTL.
+ */
+export function commandEncoder(write: (chunk: Uint8Array) => void): SnapshotEncoder {
+  const buffer = new CommandBuffer();
+  const flush = () => {
+    write(buffer.view());
+    buffer.consume(buffer.length);
+  };
+  const emit = (argv: string[]) => {
+    buffer.append(argv);
+    if (buffer.length >= 1 << 20) flush();
+  };
+  const batched = (command: string, key: string, items: Iterable<string[]>) => {
+    let argv = [command, key];
+    for (const item of items) {
+      argv.push(...item);
+      if ((argv.length - 2) / item.length >= ITEMS_PER_COMMAND) {
+        emit(argv);
+        argv = [command, key];
+      }
+    }
+    if (argv.length > 2) emit(argv);
+  };
+  return {
+    beginDb: (index) => emit(["SELECT", String(index)]),
+    entry: (key, value, expireAt) => {
+      writeValueAsCommands(key, value, emit, batched);
+      if (expireAt !== undefined) emit(["PEXPIREAT", key, String(expireAt)]);
+    },
+    end: flush,
+  };
+}
+
+function writeValueAsCommands(
+  key: string,
+  value: RedisValue,
+  emit: (argv: string[]) => void,
+  batched: (command: string, key: string, items: Iterable<string[]>) => void,
+): void {
+  if (typeof value === "string") return emit(["SET", key, value]);
+  switch (value.type) {
+    case "list":
+      return batched("RPUSH", key, map((value as ListView).values(), (v) => [v]));
+    case "set":
+      return batched("SADD", key, map((value as SetView).members(), (m) => [m]));
+    case "hash":
+      return batched("HMSET", key, map((value as HashView).entries(), ([f, v]) => [f, v]));
+    case "zset":
+      return batched(
+        "ZADD",
+        key,
+        map((value as SortedSetView).entries(), ([m, s]) => [formatDouble(s), m]),
+      );
+    default:
+      throw new Error(`cannot persist values of type ${value.type}`);
+  }
+}
+
+function* map<T, U>(items: Iterable<T>, fn: (item: T) => U): Iterable<U> {
+  for (const item of items) yield fn(item);
+}
+
+/** Milliseconds of work per slice of a background save, between client requests. */
+export const SLICE_MS = 2;
+
+/** Writes a snapshot to `path` through a temporary file in the same directory. */
+export class SnapshotFileJob {
+  readonly #file: Deno.FsFile;
+  readonly #encoder: SnapshotEncoder;
+  #aborted = false;
+  #closed = false;
+  /** Bytes written to the file so far. */
+  bytes = 0;
+
+  constructor(
+    readonly snapshot: KeyspaceSnapshot,
+    readonly tempPath: string,
+    readonly path: string,
+    makeEncoder: (write: (chunk: Uint8Array) => void) => SnapshotEncoder,
+  ) {
+    this.#file = Deno.openSync(tempPath, { write: true, create: true, truncate: true });
+    try {
+      this.#encoder = makeEncoder((chunk) => this.#write(chunk));
+    } catch (err) {
+      this.#cleanUp();
+      throw err;
+    }
+  }
+
+  #write(chunk: Uint8Array): void {
+    let off = 0;
+    while (off < chunk.length) off += this.#file.writeSync(chunk.subarray(off));
+    this.bytes += chunk.length;
+  }
+
+  /** Writes everything now (SAVE, SHUTDOWN). Throws on I/O errors, leaving `path` untouched. */
+  runSync(): void {
+    try {
+      this.snapshot.step(this.#encoder, Infinity);
+      this.#encoder.end();
+      this.#file.syncSync();
+      this.#finish();
+    } catch (err) {
+      this.#cleanUp();
+      throw err;
+    }
+  }
+
+  /**
+   * Writes in slices of SLICE_MS, yielding to the event loop between them,
+   * then fsyncs off the main thread. Resolves when `path` holds the new
+   * file; rejects on I/O errors or abort (the old file is left as it was).
+   */
+  async runInBackground(): Promise<void> {
+    try {
+      for (;;) {
+        if (this.#aborted) throw new Error("aborted");
+        if (this.snapshot.step(this.#encoder, performance.now() + SLICE_MS)) break;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      this.#encoder.end();
+      await this.#file.sync();
+      if (this.#aborted) throw new Error("aborted");
+      this.#finish();
+    } catch (err) {
+      this.#cleanUp();
+      throw err;
+    }
+  }
+
+  /** Stops a background run; its promise rejects and the temporary file is removed. */
+  abort(): void {
+    this.#aborted = true;
+  }
+
+  #finish(): void {
+    this.#file.close();
+    this.#closed = true;
+    Deno.renameSync(this.tempPath, this.path);
+    syncDirectoryOf(this.path);
+  }
+
+  #cleanUp(): void {
+    if (!this.#closed) {
+      this.#closed = true;
+      try {
+        this.#file.close();
+      } catch {
+        // Already closed.
+      }
+    }
+    try {
+      Deno.removeSync(this.tempPath);
+    } catch {
+      // Never created, or already renamed.
+    }
+  }
+}
+
+/** fsyncs the directory holding `path`, so a rename in it survives a power loss. */
+export function syncDirectoryOf(path: string): void {
+  const slash = path.lastIndexOf("/");
+  const dir = slash < 0 ? "." : slash === 0 ? "/" : path.slice(0, slash);
+  const handle = Deno.openSync(dir, { read: true });
+  try {
+    handle.syncSync();
+  } finally {
+    handle.close();
+  }
+}
+
+/** Writes `text` to `path` through a fsynced temporary file and a rename (AOF manifest). */
+export function writeFileAtomically(path: string, tempPath: string, text: string): void {
+  const file = Deno.openSync(tempPath, { write: true, create: true, truncate: true });
+  try {
+    const bytes = binaryToBytes(text);
+    let off = 0;
+    while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
+    file.syncSync();
+  } finally {
+    file.close();
+  }
+  Deno.renameSync(tempPath, path);
+  syncDirectoryOf(path);
+}

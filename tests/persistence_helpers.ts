@@ -1,0 +1,186 @@
+/**
+ * Helpers for the persistence tests: temporary directories, an in-process
+ * server that loads its files on start (as `serve` does), the real
+ * redis-server and redis-home as child processes, and a type-aware dump of
+ * a whole dataset to compare two servers with.
+ */
+import { Config } from "../server/config.ts";
+import { Persistence } from "../server/persistence/manager.ts";
+import { RedisServer } from "../server/server.ts";
+import { RespClient, ROOT, type TestServer } from "./helpers.ts";
+
+/** A temporary directory removed on dispose. */
+export function tempDir(): { path: string; [Symbol.dispose](): void } {
+  const path = Deno.makeTempDirSync({ prefix: "redis-home-persistence-" });
+  return { path, [Symbol.dispose]: () => Deno.removeSync(path, { recursive: true }) };
+}
+
+/** An in-process server that loads the RDB file or AOF first, as `redis-home serve` does. */
+export function startPersistent(params: Record<string, string>): TestServer {
+  const config = new Config();
+  config.set("port", "0", true);
+  for (const [name, value] of Object.entries(params)) config.set(name, value, true);
+  const server = new RedisServer(config);
+  server.quiet = true;
+  Persistence.of(server).loadOnStart();
+  const port = server.listen();
+  const close = () => server.shutdown();
+  return { server, port, close, [Symbol.asyncDispose]: close };
+}
+
+/** A port nobody listens on right now. */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+/** Connects, retrying while the server starts (bounded). */
+export async function connectWhenReady(port: number, timeoutMs = 10000): Promise<RespClient> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const client = await RespClient.connect(port);
+      if ((await client.cmd("PING")) === "PONG") return client;
+      client.close();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A server running as a child process (redis-server, or redis-home for crash tests). */
+export class ChildServer {
+  private constructor(
+    readonly process: Deno.ChildProcess,
+    readonly port: number,
+    readonly pipesStderr: boolean,
+  ) {}
+
+  /** The real Redis 7, on `dir`, with no save rules unless given. */
+  static redis(dir: string, ...args: string[]): ChildServer {
+    const port = freePort();
+    const child = new Deno.Command("redis-server", {
+      args: ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", ...args],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    return new ChildServer(child, port, false);
+  }
+
+  /** redis-home as its own process (so it can be killed), on `dir`. */
+  static redisHome(dir: string, ...args: string[]): ChildServer {
+    const port = freePort();
+    const child = new Deno.Command(`${ROOT}redis-home`, {
+      args: ["serve", "--port", String(port), "--dir", dir, ...args],
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    return new ChildServer(child, port, true);
+  }
+
+  connect(): Promise<RespClient> {
+    return connectWhenReady(this.port);
+  }
+
+  /** kill -9: no shutdown code runs. */
+  async crash(): Promise<void> {
+    this.process.kill("SIGKILL");
+    await this.#drain();
+  }
+
+  /** SHUTDOWN NOSAVE, then waits for the process to end. */
+  async stop(): Promise<void> {
+    try {
+      using client = await RespClient.connect(this.port);
+      await client.send("SHUTDOWN", "NOSAVE");
+      await client.reader.closedWithin(5000);
+    } catch {
+      this.process.kill("SIGKILL");
+    }
+    await this.#drain();
+  }
+
+  /** The exit status and stderr of a process that ends on its own (a failed start). */
+  async exited(): Promise<{ code: number; stderr: string }> {
+    const out = await this.process.output();
+    return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+  }
+
+  async #drain(): Promise<void> {
+    if (this.pipesStderr) await this.process.stderr.cancel().catch(() => {});
+    await this.process.status;
+  }
+}
+
+export interface DatasetEntry {
+  db: number;
+  key: string;
+  type: string;
+  value: unknown;
+  /** Milliseconds to live, rounded to seconds (two servers read it at different moments). */
+  ttl: number;
+}
+
+/** Every key of databases 0..dbCount-1 with its type, value and TTL, in a stable order. */
+export async function dataset(client: RespClient, dbCount = 16): Promise<DatasetEntry[]> {
+  const out: DatasetEntry[] = [];
+  for (let db = 0; db < dbCount; db++) {
+    await client.cmd("SELECT", db);
+    const keys = (await client.cmd("KEYS", "*")) as string[];
+    for (const key of keys.sort()) {
+      const type = (await client.cmd("TYPE", key)) as string;
+      const ttl = (await client.cmd("PTTL", key)) as number;
+      out.push({ db, key, type, value: await valueOf(client, key, type), ttl: roundTtl(ttl) });
+    }
+  }
+  await client.cmd("SELECT", 0);
+  return out;
+}
+
+function roundTtl(ms: number): number {
+  return ms < 0 ? ms : Math.round(ms / 2000) * 2000;
+}
+
+async function valueOf(client: RespClient, key: string, type: string): Promise<unknown> {
+  switch (type) {
+    case "string":
+      return await client.cmd("GET", key);
+    case "list":
+      return await client.cmd("LRANGE", key, 0, -1);
+    case "set":
+      return ((await client.cmd("SMEMBERS", key)) as string[]).sort();
+    case "hash": {
+      const flat = (await client.cmd("HGETALL", key)) as string[];
+      const pairs: string[][] = [];
+      for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
+      return pairs.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    }
+    case "zset":
+      return await client.cmd("ZRANGE", key, 0, -1, "WITHSCORES");
+    default:
+      return undefined;
+  }
+}
+
+/** Waits until `check` returns true, polling every 20 ms, for at most `timeoutMs`. */
+export async function eventually(check: () => Promise<boolean>, timeoutMs = 10000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The fields of INFO persistence. */
+export async function persistenceInfo(client: RespClient): Promise<Record<string, string>> {
+  const text = (await client.cmd("INFO", "persistence")) as string;
+  const fields: Record<string, string> = {};
+  for (const line of text.split("\r\n")) {
+    const at = line.indexOf(":");
+    if (at > 0) fields[line.slice(0, at)] = line.slice(at + 1);
+  }
+  return fields;
+}
