@@ -1,0 +1,220 @@
+import { deepEqual, equal, ok } from "node:assert/strict";
+import { SortedSet } from "./sorted_set.ts";
+
+/** A small seeded PRNG (mulberry32), so failures replay. */
+function prng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6D2B79F5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Entry = [member: string, score: number];
+
+function before(a: Entry, b: Entry): boolean {
+  return a[1] < b[1] || (a[1] === b[1] && a[0] < b[0]);
+}
+
+/** The reference model: a plain array kept sorted by (score, member). */
+class Model {
+  entries: Entry[] = [];
+  scores = new Map<string, number>();
+
+  position(entry: Entry): number {
+    let lo = 0;
+    let hi = this.entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (before(this.entries[mid], entry)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  add(member: string, score: number): boolean {
+    const old = this.scores.get(member);
+    if (old !== undefined) {
+      if (old === score) return false;
+      this.remove(member);
+      this.insert(member, score);
+      return false;
+    }
+    this.insert(member, score);
+    return true;
+  }
+
+  insert(member: string, score: number): void {
+    this.entries.splice(this.position([member, score]), 0, [member, score]);
+    this.scores.set(member, score);
+  }
+
+  remove(member: string): boolean {
+    const score = this.scores.get(member);
+    if (score === undefined) return false;
+    this.entries.splice(this.position([member, score]), 1);
+    this.scores.delete(member);
+    return true;
+  }
+
+  countByScore(score: number, inclusive: boolean): number {
+    return this.entries.filter(([, s]) => s < score || (inclusive && s === score)).length;
+  }
+
+  countByMember(member: string, inclusive: boolean): number {
+    return this.entries.filter(([m]) => m < member || (inclusive && m === member)).length;
+  }
+}
+
+const SCORES = [0, -0, 1, 1.5, -2, Infinity, -Infinity, 3, 1e-300, 7];
+
+let sameScore = false;
+
+function randomScore(rand: () => number): number {
+  if (sameScore) return 0;
+  return rand() < 0.6 ? SCORES[Math.floor(rand() * SCORES.length)] : Math.floor(rand() * 50);
+}
+
+function collect(set: SortedSet, from: number, to: number): Entry[] {
+  const out: Entry[] = [];
+  set.visitRange(from, to, (m, s) => out.push([m, s]));
+  return out;
+}
+
+function assertSame(set: SortedSet, model: Model, rand: () => number): void {
+  const n = model.entries.length;
+  equal(set.size(), n);
+  deepEqual([...set.entries()], model.entries);
+  for (let probe = 0; probe < 5 && n > 0; probe++) {
+    const rank = Math.floor(rand() * n);
+    const [member, score] = model.entries[rank];
+    deepEqual(set.at(rank), [member, score]);
+    equal(set.rank(member), rank);
+    ok(Object.is(set.score(member), score));
+    const bound = randomScore(rand);
+    equal(set.countByScore(bound, true), model.countByScore(bound, true));
+    equal(set.countByScore(bound, false), model.countByScore(bound, false));
+    equal(set.countBelow(score, member), rank);
+    if (sameScore) {
+      const probe = `m${Math.floor(rand() * 100)}`;
+      equal(set.countByMember(probe, true), model.countByMember(probe, true));
+      equal(set.countByMember(probe, false), model.countByMember(probe, false));
+    }
+    const end = Math.floor(rand() * n);
+    const expected = model.entries.slice(Math.min(rank, end), Math.max(rank, end) + 1);
+    if (rank > end) expected.reverse();
+    deepEqual(collect(set, rank, end), expected);
+  }
+}
+
+Deno.test("sorted set matches a sorted-array model under random operations", () => {
+  // Seed 5 starts from 12,000 members: enough leaves for two inner levels.
+  for (const seed of [1, 2, 3, 4, 5]) {
+    const rand = prng(seed);
+    sameScore = seed === 4;
+    const set = new SortedSet();
+    const model = new Model();
+    const universe = [40, 400, 3000, 20_000, 30_000][seed - 1];
+    for (let i = 0; seed === 5 && i < 12_000; i++) {
+      const score = randomScore(rand);
+      set.add(`m${i}`, score);
+      model.add(`m${i}`, score);
+    }
+    for (let step = 0; step < 12_000; step++) {
+      const member = `m${Math.floor(rand() * universe)}`;
+      const op = rand();
+      if (op < 0.55) {
+        const score = randomScore(rand);
+        equal(set.add(member, score), model.add(member, score), `add ${member} ${score}`);
+      } else if (op < 0.8) {
+        equal(set.remove(member), model.remove(member));
+      } else if (op < 0.805 && model.entries.length > 0) {
+        const from = Math.floor(rand() * model.entries.length);
+        const to = Math.min(model.entries.length - 1, from + Math.floor(rand() * 100));
+        set.removeRange(from, to);
+        for (const [m] of model.entries.slice(from, to + 1)) model.remove(m);
+      } else if (op < 0.81) {
+        const copy = set.clone();
+        deepEqual([...copy.entries()], model.entries);
+        copy.add("only-in-copy", 1);
+        equal(set.has("only-in-copy"), false);
+      }
+      const score = model.scores.get(member);
+      equal(set.rank(member), score === undefined ? undefined : model.position([member, score]));
+      if (step % (seed === 5 ? 1500 : 200) === 0) assertSame(set, model, rand);
+    }
+    assertSame(set, model, rand);
+  }
+});
+
+Deno.test("equal scores order by member bytes; -0 is kept and equals 0", () => {
+  const set = new SortedSet();
+  set.add("b", 1);
+  set.add("a", 1);
+  set.add("\xff", 1);
+  set.add("B", 1);
+  set.add("ab", 1);
+  deepEqual([...set.entries()].map(([m]) => m), ["B", "a", "ab", "b", "\xff"]);
+  equal(set.countByMember("a", false), 1);
+  equal(set.countByMember("a", true), 2);
+  equal(set.countByMember("aa", true), 2);
+  set.add("z", -0);
+  ok(Object.is(set.score("z"), -0));
+  set.add("z", 0);
+  ok(Object.is(set.score("z"), -0), "0 == -0: no update, as Redis");
+  set.add("inf", Infinity);
+  set.add("-inf", -Infinity);
+  deepEqual(set.at(0), ["-inf", -Infinity]);
+  deepEqual(set.at(set.size() - 1), ["inf", Infinity]);
+});
+
+Deno.test("encoding follows Redis 7.0's listpack limits and never converts back", () => {
+  const set = new SortedSet();
+  for (let i = 0; i < 128; i++) set.add(`m${i}`, i);
+  equal(set.encoding(), "listpack");
+  set.add("m128", 128);
+  equal(set.encoding(), "skiplist");
+  for (let i = 0; i < 129; i++) set.remove(`m${i}`);
+  equal(set.size(), 0);
+  equal(set.encoding(), "skiplist");
+
+  const long = new SortedSet();
+  long.add("x".repeat(64), 1);
+  equal(long.encoding(), "listpack");
+  long.add("x".repeat(65), 1);
+  equal(long.encoding(), "skiplist");
+  equal(long.clone().encoding(), "skiplist");
+  equal(long.size(), 2);
+});
+
+Deno.test("large sets: ascending and descending loads, ranks across many levels", () => {
+  const n = 300_000;
+  const up = new SortedSet();
+  for (let i = 0; i < n; i++) up.add(`m${i}`, i);
+  const down = new SortedSet();
+  for (let i = n - 1; i >= 0; i--) down.add(`m${i}`, i);
+  for (const set of [up, down]) {
+    equal(set.size(), n);
+    for (const rank of [0, 1, 127, 128, 8191, 8192, 150_000, n - 1]) {
+      deepEqual(set.at(rank), [`m${rank}`, rank]);
+      equal(set.rank(`m${rank}`), rank);
+      equal(set.countByScore(rank, false), rank);
+      equal(set.countByScore(rank, true), rank + 1);
+    }
+  }
+  // Remove nine in ten at random-ish positions, then everything.
+  const rand = prng(9);
+  for (let i = 0; i < n; i++) if (rand() < 0.9) up.remove(`m${i}`);
+  let expected = 0;
+  for (const [member, score] of up.entries()) {
+    equal(up.rank(member), expected++);
+    equal(member, `m${score}`);
+  }
+  equal(up.size(), expected);
+  up.removeRange(0, up.size() - 1);
+  equal(up.size(), 0);
+  deepEqual([...up.entries()], []);
+  up.add("again", 5);
+  deepEqual([...up.entries()], [["again", 5]]);
+});
