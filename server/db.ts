@@ -17,6 +17,8 @@ import type { RedisObject, RedisValue } from "./types/value.ts";
 export interface KeyspaceHooks {
   /** A key vanished because its TTL passed (lazy or active expiry). */
   expired(db: Database, key: string): void;
+  /** A key was created (Redis's dbAdd: the "new" keyspace event). */
+  added?(db: Database, key: string): void;
 }
 
 export class Database {
@@ -74,7 +76,7 @@ export class Database {
    * string was made (StringForm), which decides its OBJECT ENCODING.
    */
   set(key: string, value: RedisValue, form = StringForm.Encoded): void {
-    this.dict.set(key, value, form);
+    if (this.dict.set(key, value, form)) this.hooks.added?.(this, key);
     if (this.expires.size !== 0) this.expires.delete(key);
   }
 

@@ -54,12 +54,16 @@ export function parseNotifyFlags(flags: string): number | undefined {
 
 /**
  * The canonical flag string for a mask, as CONFIG GET reports it (Redis's
- * keyspaceEventsFlagsToString: 'A' hides 'n' too, and 'm' comes last).
+ * keyspaceEventsFlagsToString). One deviation: Redis hides 'n' behind 'A'
+ * while still sending "new" events; the configuration keeps only this string,
+ * so it shows "An" to keep them on.
  */
 export function formatNotifyFlags(mask: number): string {
   let out = "";
-  if ((mask & ALL) === ALL) out += "A";
-  else {
+  if ((mask & ALL) === ALL) {
+    out += "A";
+    if (mask & NotifyClass.New) out += "n";
+  } else {
     for (const c of "g$lshzxetdn") if (mask & LETTERS[c]) out += c;
   }
   if (mask & NotifyClass.Keyspace) out += "K";

@@ -74,7 +74,12 @@ export class RedisServer {
 
   constructor(config = new Config()) {
     this.config = config;
-    const hooks = { expired: (db: Database, key: string) => this.#expired(db, key) };
+    const hooks = {
+      expired: (db: Database, key: string) => this.#expired(db, key),
+      added: (db: Database, key: string) => {
+        if (this.notifyMask & NotifyClass.New) this.notify(NotifyClass.New, "new", key, db.index);
+      },
+    };
     this.dbs = Array.from(
       { length: config.getNumber("databases") },
       (_, i) => new Database(i, hooks),
