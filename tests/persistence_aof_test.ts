@@ -1,0 +1,298 @@
+/**
+ * The append-only file end to end: logging and replay, Redis 7's directory
+ * layout (loaded by redis-server 7, and Redis 7's loaded by us),
+ * BGREWRITEAOF with writes during the rewrite kept, enabling the AOF at
+ * runtime, and Redis's handling of truncated and corrupt files.
+ */
+import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
+import { LoadError } from "../server/persistence/manager.ts";
+import { plain, RespClient } from "./helpers.ts";
+import {
+  ChildServer,
+  dataset,
+  eventually,
+  persistenceInfo,
+  startPersistent,
+  tempDir,
+} from "./persistence_helpers.ts";
+
+const aofOn = (dir: string, extra: Record<string, string> = {}) => ({
+  dir,
+  appendonly: "yes",
+  ...extra,
+});
+
+async function writeSome(client: RespClient): Promise<void> {
+  await client.cmd("SET", "plain", "v1");
+  await client.cmd("SET", "plain", "v2");
+  await client.cmd("SET", "\x00bin\xff\r\n", "\x00\r\n\xff");
+  await client.cmd("SET", "gone", "x");
+  await client.cmd("DEL", "gone");
+  await client.cmd("SET", "ttl", "t", "PX", "86400000");
+  await client.cmd("SELECT", 5);
+  await client.cmd("SET", "in-5", "five");
+  await client.cmd("SELECT", 0);
+  await client.cmd("MULTI");
+  await client.cmd("SET", "tx-a", "1");
+  await client.cmd("SET", "tx-b", "2");
+  await client.cmd("EXEC");
+}
+
+function aofDir(dir: string): string {
+  return `${dir}/appendonlydir`;
+}
+
+function manifestOf(dir: string): string {
+  return Deno.readTextFileSync(`${aofDir(dir)}/appendonly.aof.manifest`);
+}
+
+function filesIn(path: string): string[] {
+  return [...Deno.readDirSync(path)].map((e) => e.name).sort();
+}
+
+async function waitForRewrite(client: RespClient): Promise<void> {
+  await eventually(async () => {
+    const info = await persistenceInfo(client);
+    return info.aof_rewrite_in_progress === "0" && info.aof_rewrite_scheduled === "0";
+  });
+}
+
+Deno.test("with appendonly yes every write is logged and replayed on start", async () => {
+  using dir = tempDir();
+  let expected;
+  {
+    await using srv = startPersistent(aofOn(dir.path));
+    using client = await RespClient.connect(srv.port);
+    await writeSome(client);
+    expected = await dataset(client);
+    const info = await persistenceInfo(client);
+    equal(info.aof_enabled, "1");
+    equal(info.aof_last_write_status, "ok");
+    ok(Number(info.aof_current_size) > Number(info.aof_base_size));
+  }
+  equal(
+    manifestOf(dir.path),
+    "file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n",
+  );
+  const incr = Deno.readTextFileSync(`${aofDir(dir.path)}/appendonly.aof.1.incr.aof`);
+  ok(incr.startsWith("*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$5\r\nplain\r\n"));
+  match(incr, /MULTI[\s\S]*tx-a[\s\S]*tx-b[\s\S]*EXEC/);
+  await using srv = startPersistent(aofOn(dir.path));
+  using client = await RespClient.connect(srv.port);
+  deepEqual(await dataset(client), expected);
+});
+
+Deno.test("redis-server 7 loads our AOF directory, and we load its", async () => {
+  using dir = tempDir();
+  let expected;
+  {
+    await using srv = startPersistent(aofOn(dir.path));
+    using client = await RespClient.connect(srv.port);
+    await writeSome(client);
+    expected = await dataset(client);
+  }
+  const redis = ChildServer.redis(dir.path, "--appendonly", "yes");
+  try {
+    using client = await redis.connect();
+    deepEqual(await dataset(client), expected);
+    // Redis appends to the same directory; we must read what it wrote.
+    await client.cmd("SET", "from-redis", "r");
+    await client.cmd("SELECT", 5);
+    await client.cmd("DEL", "in-5");
+    expected = await dataset(client);
+  } finally {
+    await redis.stop();
+  }
+  await using srv = startPersistent(aofOn(dir.path));
+  using client = await RespClient.connect(srv.port);
+  deepEqual(await dataset(client), expected);
+});
+
+Deno.test("BGREWRITEAOF compacts the log and keeps the writes made while it runs", async () => {
+  using dir = tempDir();
+  let expected;
+  {
+    await using srv = startPersistent(aofOn(dir.path));
+    using client = await RespClient.connect(srv.port);
+    for (let i = 0; i < 300; i++) await client.cmd("SET", `k${i % 10}`, `value-${i}`);
+    const before = Number((await persistenceInfo(client)).aof_current_size);
+    // The rewrite starts, then these writes land before it finishes.
+    const batch = ["BGREWRITEAOF", "SET during 1", "DEL k3", "SET k4 rewritten"];
+    await client.writeRaw(batch.map((c) => c + "\r\n").join(""));
+    deepEqual(plain(await client.read()), "Background append only file rewriting started");
+    for (let i = 1; i < batch.length; i++) await client.read();
+    await waitForRewrite(client);
+    await client.cmd("SET", "after", "2");
+    expected = await dataset(client);
+    const info = await persistenceInfo(client);
+    equal(info.aof_rewrites, "1");
+    equal(info.aof_last_bgrewrite_status, "ok");
+    ok(Number(info.aof_current_size) < before, "the rewritten AOF is smaller");
+  }
+  equal(
+    manifestOf(dir.path),
+    "file appendonly.aof.2.base.rdb seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n",
+  );
+  deepEqual(filesIn(aofDir(dir.path)), [
+    "appendonly.aof.2.base.rdb",
+    "appendonly.aof.2.incr.aof",
+    "appendonly.aof.manifest",
+  ]);
+  {
+    await using srv = startPersistent(aofOn(dir.path));
+    using client = await RespClient.connect(srv.port);
+    deepEqual(await dataset(client), expected);
+  }
+  const redis = ChildServer.redis(dir.path, "--appendonly", "yes");
+  try {
+    using client = await redis.connect();
+    deepEqual(await dataset(client), expected);
+  } finally {
+    await redis.stop();
+  }
+});
+
+Deno.test("with aof-use-rdb-preamble no the base is written as commands", async () => {
+  using dir = tempDir();
+  const params = aofOn(dir.path, { "aof-use-rdb-preamble": "no" });
+  let expected;
+  {
+    await using srv = startPersistent(params);
+    using client = await RespClient.connect(srv.port);
+    await writeSome(client);
+    equal(await client.cmd("BGREWRITEAOF"), "Background append only file rewriting started");
+    await waitForRewrite(client);
+    expected = await dataset(client);
+  }
+  const base = Deno.readTextFileSync(`${aofDir(dir.path)}/appendonly.aof.2.base.aof`);
+  ok(base.startsWith("*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n"));
+  match(base, /PEXPIREAT\r\n\$3\r\nttl\r\n/);
+  await using srv = startPersistent(params);
+  using client = await RespClient.connect(srv.port);
+  deepEqual(await dataset(client), expected);
+});
+
+Deno.test("CONFIG SET appendonly yes writes the current data into a new AOF", async () => {
+  using dir = tempDir();
+  let expected;
+  {
+    await using srv = startPersistent({ dir: dir.path });
+    using client = await RespClient.connect(srv.port);
+    await writeSome(client);
+    equal((await persistenceInfo(client)).aof_enabled, "0");
+    equal(await client.cmd("CONFIG", "SET", "appendonly", "yes"), "OK");
+    await client.cmd("SET", "while-enabling", "1");
+    await waitForRewrite(client);
+    await client.cmd("SET", "after-enabling", "2");
+    equal((await persistenceInfo(client)).aof_enabled, "1");
+    expected = await dataset(client);
+  }
+  equal(
+    manifestOf(dir.path),
+    "file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n",
+  );
+  await using srv = startPersistent(aofOn(dir.path));
+  using client = await RespClient.connect(srv.port);
+  deepEqual(await dataset(client), expected);
+  equal(await client.cmd("CONFIG", "SET", "appendonly", "no"), "OK");
+  equal((await persistenceInfo(client)).aof_enabled, "0");
+});
+
+/** Writes two keys through a server, then returns the incremental file's path. */
+async function aofWithTwoKeys(dir: string): Promise<string> {
+  await using srv = startPersistent(aofOn(dir));
+  using client = await RespClient.connect(srv.port);
+  await client.cmd("SET", "a", "1");
+  await client.cmd("SET", "b", "2");
+  return `${aofDir(dir)}/appendonly.aof.1.incr.aof`;
+}
+
+function append(path: string, text: string): void {
+  Deno.writeTextFileSync(path, text, { append: true });
+}
+
+Deno.test("a truncated last command is dropped (and cut off) with aof-load-truncated yes", async () => {
+  using dir = tempDir();
+  const incr = await aofWithTwoKeys(dir.path);
+  const goodSize = Deno.statSync(incr).size;
+  append(incr, "*3\r\n$3\r\nSET\r\n$1\r\nc\r\n$1");
+  {
+    await using srv = startPersistent(aofOn(dir.path));
+    using client = await RespClient.connect(srv.port);
+    deepEqual((await client.cmd("KEYS", "*") as string[]).sort(), ["a", "b"]);
+    equal(Deno.statSync(incr).size, goodSize, "the partial command was cut off");
+    await client.cmd("SET", "c", "3");
+  }
+  await using srv = startPersistent(aofOn(dir.path));
+  using client = await RespClient.connect(srv.port);
+  deepEqual((await client.cmd("KEYS", "*") as string[]).sort(), ["a", "b", "c"]);
+});
+
+Deno.test("a truncated AOF stops the start with aof-load-truncated no, naming the offset", async () => {
+  using dir = tempDir();
+  const incr = await aofWithTwoKeys(dir.path);
+  const goodSize = Deno.statSync(incr).size;
+  append(incr, "*3\r\n$3\r\nSET\r\n");
+  throws(
+    () => startPersistent(aofOn(dir.path, { "aof-load-truncated": "no" })),
+    (err: Error) =>
+      err instanceof LoadError &&
+      err.message.includes(
+        `Unexpected end of file reading the append only file appendonly.aof.1.incr.aof at offset ${goodSize}`,
+      ),
+  );
+});
+
+Deno.test("an unfinished MULTI at the end of the AOF is not applied", async () => {
+  using dir = tempDir();
+  const incr = await aofWithTwoKeys(dir.path);
+  append(incr, "*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n$1\r\nc\r\n$1\r\n3\r\n");
+  await using srv = startPersistent(aofOn(dir.path));
+  using client = await RespClient.connect(srv.port);
+  deepEqual((await client.cmd("KEYS", "*") as string[]).sort(), ["a", "b"]);
+});
+
+Deno.test("a corrupt AOF stops the start with a message naming the offset", async () => {
+  using dir = tempDir();
+  const incr = await aofWithTwoKeys(dir.path);
+  const goodSize = Deno.statSync(incr).size;
+  append(incr, "garbage\r\n*1\r\n$4\r\nPING\r\n");
+  throws(
+    () => startPersistent(aofOn(dir.path)),
+    (err: Error) =>
+      err instanceof LoadError &&
+      err.message.startsWith(
+        `Bad file format reading the append only file appendonly.aof.1.incr.aof at offset ${goodSize}`,
+      ),
+  );
+  // An unknown command is as fatal.
+  Deno.truncateSync(incr, goodSize);
+  append(incr, "*1\r\n$7\r\nNOSUCHC\r\n");
+  throws(
+    () => startPersistent(aofOn(dir.path)),
+    /Unknown command 'NOSUCHC' reading the append only file/,
+  );
+  // So is a manifest naming a missing file.
+  Deno.removeSync(incr);
+  throws(() => startPersistent(aofOn(dir.path)), /appendonly\.aof\.1\.incr\.aof .*doesn't exist/);
+});
+
+Deno.test("an old-style appendonly.aof is moved into the AOF directory and loaded", async () => {
+  using dir = tempDir();
+  Deno.writeTextFileSync(
+    `${dir.path}/appendonly.aof`,
+    "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$3\r\nold\r\n$5\r\nstyle\r\n",
+  );
+  await using srv = startPersistent(aofOn(dir.path));
+  using client = await RespClient.connect(srv.port);
+  equal(await client.cmd("GET", "old"), "style");
+  deepEqual(filesIn(aofDir(dir.path)), [
+    "appendonly.aof",
+    "appendonly.aof.1.incr.aof",
+    "appendonly.aof.manifest",
+  ]);
+  equal(
+    manifestOf(dir.path),
+    "file appendonly.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n",
+  );
+});
