@@ -1,0 +1,292 @@
+/**
+ * The interactive prompt in a pseudo-terminal (`script` allocates it), typed
+ * at key by key: prompt text, replies, history with the arrow keys and the
+ * history file, Ctrl-C, Ctrl-D, hints, a lost connection, and pub/sub.
+ */
+import { deepEqual, equal } from "node:assert/strict";
+import { bytesToBinary } from "../protocol/bytes.ts";
+import { RespClient, ROOT, startServer } from "./helpers.ts";
+
+const UP = "\x1b[A";
+const LEFT = "\x1b[D";
+const CTRL_A = "\x01";
+const CTRL_C = "\x03";
+const CTRL_D = "\x04";
+const CTRL_E = "\x05";
+const CTRL_U = "\x15";
+const BACKSPACE = "\x7f";
+
+/** A REPL running on a terminal of 80 columns, fed keystrokes. */
+class TerminalSession implements AsyncDisposable {
+  readonly child: Deno.ChildProcess;
+  readonly #keys: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #screen: ReadableStreamDefaultReader<Uint8Array>;
+  /** Everything written to the terminal; `#seen` is how far expectations have matched. */
+  output = "";
+  #seen = 0;
+
+  constructor(args: string[], home: string) {
+    const command = `stty cols 80 rows 24; exec '${ROOT}redis-home' repl ${args.join(" ")}`;
+    this.child = new Deno.Command("script", {
+      args: ["-qfec", command, "/dev/null"],
+      env: { HOME: home, TERM: "xterm" },
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    this.#keys = this.child.stdin.getWriter();
+    this.#screen = this.child.stdout.getReader();
+  }
+
+  /** Sends keystrokes one at a time, as typed. */
+  async type(keys: string): Promise<void> {
+    const encoder = new TextEncoder();
+    for (let i = 0; i < keys.length;) {
+      let end = i + 1;
+      // Escape sequences go whole, as a terminal sends them.
+      if (keys[i] === "\x1b" && keys[i + 1] === "[") {
+        end = i + 2;
+        while (end < keys.length && !/[A-Za-z~]/.test(keys[end])) end++;
+        end++;
+      }
+      await this.#keys.write(encoder.encode(keys.slice(i, end)));
+      i = end;
+    }
+  }
+
+  /**
+   * Waits until `text` appears after what earlier expectations matched, and
+   * returns what the terminal showed up to its end. Bounded, so a wrong
+   * expectation fails instead of hanging.
+   */
+  async expect(text: string): Promise<string> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const at = this.output.indexOf(text, this.#seen);
+      if (at >= 0) {
+        const shown = this.output.slice(this.#seen, at + text.length);
+        this.#seen = at + text.length;
+        return shown;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`no ${JSON.stringify(text)} in ${JSON.stringify(this.output)}`);
+      }
+      const { value, done } = await this.#screen.read();
+      if (done) {
+        throw new Error(`exited before ${JSON.stringify(text)}: ${JSON.stringify(this.output)}`);
+      }
+      this.output += bytesToBinary(value);
+    }
+  }
+
+  /** Waits for the REPL to exit; returns its exit code and what it printed after the last expectation. */
+  async exit(): Promise<{ code: number; rest: string }> {
+    for (;;) {
+      const { value, done } = await this.#screen.read();
+      if (done) break;
+      this.output += bytesToBinary(value);
+    }
+    const { code } = await this.child.status;
+    return { code, rest: this.output.slice(this.#seen) };
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    try {
+      this.child.kill();
+    } catch {
+      // Already exited.
+    }
+    await this.child.status;
+    this.#screen.releaseLock();
+    await this.child.stdout.cancel().catch(() => {});
+    await this.#keys.close().catch(() => {});
+  }
+}
+
+async function withHome(fn: (home: string) => Promise<void>): Promise<void> {
+  const home = await Deno.makeTempDir();
+  try {
+    await fn(home);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+}
+
+/** The last redraw of an entered line (without its hint), then the newline. */
+const entered = (prompt: string, line: string) =>
+  `\r\x1b[0K${prompt}${line}\r\x1b[${prompt.length + line.length}C\r\n`;
+
+/** Types `line` and Enter; checks the terminal then shows `reply` and `next` prompt. */
+async function command(
+  term: TerminalSession,
+  prompt: string,
+  line: string,
+  reply: string,
+  next = prompt,
+): Promise<void> {
+  await term.type(line + "\r");
+  const expected = entered(prompt, line) + reply + next;
+  const shown = await term.expect(expected);
+  equal(shown.slice(-expected.length), expected);
+}
+
+Deno.test("prompt, replies, [db] after SELECT, and Ctrl-D to leave", async () => {
+  await using srv = startServer();
+  await withHome(async (home) => {
+    await using term = new TerminalSession(["--port", String(srv.port)], home);
+    const prompt = `127.0.0.1:${srv.port}> `;
+    equal(await term.expect(prompt), prompt);
+    // The book's SET replies NIL on the native protocol.
+    await command(term, prompt, "set foo bar", "(nil)\r\n");
+    await command(term, prompt, "get foo", '"bar"\r\n');
+    await command(term, prompt, 'echo "a\\x00b"', '"a\\x00b"\r\n');
+    await command(term, prompt, "keys nomatch", "(empty array)\r\n");
+    await command(term, prompt, "del foo", "(integer) 1\r\n");
+    const db2 = `127.0.0.1:${srv.port}[2]> `;
+    await command(term, prompt, "select 2", '"OK"\r\n', db2);
+    await command(
+      term,
+      db2,
+      "nosuch",
+      "(error) ERR unknown command 'nosuch', with args beginning with: \r\n",
+    );
+    await term.type(CTRL_D);
+    deepEqual(await term.exit(), { code: 0, rest: "\r\n" });
+  });
+});
+
+Deno.test("the up arrow recalls history, kept in ~/.redis_home_history for the next session", async () => {
+  await using srv = startServer();
+  await withHome(async (home) => {
+    const args = ["--port", String(srv.port)];
+    const prompt = `127.0.0.1:${srv.port}> `;
+    {
+      await using term = new TerminalSession(args, home);
+      await term.expect(prompt);
+      await command(term, prompt, "echo one", '"one"\r\n');
+      await command(term, prompt, "echo two", '"two"\r\n');
+      await term.type(UP);
+      await term.expect(`\r\x1b[0K${prompt}echo two`);
+      await term.type(UP);
+      await term.expect(`\r\x1b[0K${prompt}echo one`);
+      await term.type("\r");
+      await term.expect(entered(prompt, "echo one") + '"one"\r\n' + prompt);
+      await term.type(CTRL_D);
+      equal((await term.exit()).code, 0);
+    }
+    equal(await Deno.readTextFile(`${home}/.redis_home_history`), "echo one\necho two\necho one\n");
+    {
+      await using term = new TerminalSession(args, home);
+      await term.expect(prompt);
+      await term.type(UP + UP);
+      await term.expect(`\r\x1b[0K${prompt}echo two`);
+      await term.type("\r");
+      await term.expect(entered(prompt, "echo two") + '"two"\r\n' + prompt);
+      await term.type("exit\r");
+      const { code, rest } = await term.exit();
+      equal(code, 0);
+      equal(rest.endsWith(entered(prompt, "exit")), true);
+    }
+  });
+});
+
+Deno.test("a HOME where history cannot be saved does not disturb the session", async () => {
+  await using srv = startServer();
+  await withHome(async (home) => {
+    await Deno.mkdir(`${home}/.redis_home_history`);
+    await using term = new TerminalSession(["--port", String(srv.port)], home);
+    const prompt = `127.0.0.1:${srv.port}> `;
+    await term.expect(prompt);
+    await command(term, prompt, "echo kept", '"kept"\r\n');
+    await term.type(UP);
+    await term.expect(`\r\x1b[0K${prompt}echo kept`);
+    await term.type(CTRL_U + "quit\r");
+    equal((await term.exit()).code, 0);
+  });
+});
+
+Deno.test("Ctrl-C abandons the line; editing keys; a greyed hint after the command", async () => {
+  await using srv = startServer();
+  await withHome(async (home) => {
+    await using term = new TerminalSession(["--port", String(srv.port), "--resp"], home);
+    const prompt = `127.0.0.1:${srv.port}> `;
+    await term.expect(prompt);
+    await term.type("get foo" + CTRL_C);
+    const abandoned = await term.expect(`^C\r\n${prompt}`);
+    equal(
+      abandoned.endsWith(`\r\x1b[0K${prompt}get foo\r\x1b[${prompt.length + 7}C^C\r\n${prompt}`),
+      true,
+    );
+    equal(abandoned.includes("(nil)"), false);
+
+    await term.type("cho ad" + LEFT + "b" + CTRL_A + "e" + CTRL_E + BACKSPACE + "c\r");
+    await term.expect(entered(prompt, "echo abc") + '"abc"\r\n' + prompt);
+    await term.type("garbage" + CTRL_U + "echo z\r");
+    await term.expect(entered(prompt, "echo z") + '"z"\r\n' + prompt);
+
+    await term.type("get");
+    await term.expect(`${prompt}get\x1b[0;90;49m key\x1b[0m\r\x1b[${prompt.length + 3}C`);
+    await term.type(" k");
+    await term.expect(`${prompt}get k\x1b[0;90;49m \x1b[0m`);
+    await term.type("\r");
+    await term.expect(entered(prompt, "get k") + "(nil)\r\n" + prompt);
+    await term.type(CTRL_D);
+    equal((await term.exit()).code, 0);
+  });
+});
+
+Deno.test("a lost connection shows 'not connected>' and the next command reconnects", async () => {
+  let srv = startServer();
+  const port = srv.port;
+  try {
+    await withHome(async (home) => {
+      await using term = new TerminalSession(["--port", String(port)], home);
+      const prompt = `127.0.0.1:${port}> `;
+      const down = "not connected> ";
+      await term.expect(prompt);
+      await command(term, prompt, "select 3", '"OK"\r\n', `127.0.0.1:${port}[3]> `);
+      await srv.close();
+      await command(
+        term,
+        `127.0.0.1:${port}[3]> `,
+        "ping",
+        "Error: Server closed the connection\r\n",
+        down,
+      );
+      const refused = `Could not connect to Redis at 127.0.0.1:${port}: Connection refused\r\n`;
+      await command(term, down, "ping", refused, down);
+      srv = startServer({ port: String(port) });
+      // Reconnected, to the database it was using.
+      await command(term, down, "ping", '"PONG"\r\n', `127.0.0.1:${port}[3]> `);
+      await term.type(CTRL_D);
+      equal((await term.exit()).code, 0);
+    });
+  } finally {
+    await srv.close();
+  }
+});
+
+Deno.test("SUBSCRIBE on the terminal: messages as they arrive, Ctrl-C back to the prompt", async () => {
+  await using srv = startServer();
+  using publisher = await RespClient.connect(srv.port);
+  for (const flags of [[], ["--resp"]]) {
+    await withHome(async (home) => {
+      await using term = new TerminalSession(["--port", String(srv.port), ...flags], home);
+      const prompt = `127.0.0.1:${srv.port}> `;
+      await term.expect(prompt);
+      await term.type("subscribe ch\r");
+      await term.expect(
+        entered(prompt, "subscribe ch") + "Reading messages... (press Ctrl-C to quit)\r\n" +
+          '1) "subscribe"\r\n2) "ch"\r\n3) (integer) 1\r\n',
+      );
+      equal(await publisher.cmd("PUBLISH", "ch", "hi"), 1);
+      await term.expect('1) "message"\r\n2) "ch"\r\n3) "hi"\r\n');
+      await term.type(CTRL_C);
+      await term.expect(prompt);
+      await command(term, prompt, "echo back", '"back"\r\n');
+      equal(await publisher.cmd("PUBLISH", "ch", "gone"), 0);
+      await term.type(CTRL_D);
+      equal((await term.exit()).code, 0);
+    });
+  }
+});
