@@ -1,7 +1,9 @@
 /** RESP2/RESP3 over real sockets: framing, pipelining, limits, protocol switching. */
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { bytesToBinary } from "../protocol/bytes.ts";
+import { encodeNativeRequest } from "../protocol/native.ts";
 import { encodeRespRequest } from "../protocol/resp.ts";
+import { detectProtocol } from "../server/connection.ts";
 import { VERSION } from "../server/server.ts";
 import { RespClient, startServer } from "./helpers.ts";
 
@@ -182,4 +184,39 @@ Deno.test("HELLO 2 answers a flat array; other versions are NOPROTO", async () =
   deepEqual(await c.cmd("HELLO", "3", "BOGUS"), {
     error: "ERR Syntax error in HELLO option 'BOGUS'",
   });
+});
+
+Deno.test("detectProtocol: text is RESP, a small little-endian length is native", () => {
+  const bytes = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+  const detect = (b: Uint8Array) => detectProtocol(b, b.length);
+  equal(detect(bytes("")), undefined);
+  equal(detect(bytes("PI")), undefined);
+  equal(detect(bytes("GET")), undefined);
+  equal(detect(bytes("\n")), "resp");
+  equal(detect(bytes("A\r\n")), "resp");
+  equal(detect(bytes("*1\r\n")), "resp");
+  equal(detect(bytes("PING")), "resp");
+  equal(detect(encodeNativeRequest(["get", "k"])), "native");
+  // The largest native frame, 32 MiB, still has 0x02 as its fourth byte.
+  equal(detect(Uint8Array.of(0, 0, 0, 2)), "native");
+  equal(detect(Uint8Array.of(0, 0, 0, 3)), "resp");
+});
+
+Deno.test("RESP3 push frames for pub/sub messages", async () => {
+  await using srv = startServer();
+  using subscriber = await RespClient.connect(srv.port);
+  using publisher = await RespClient.connect(srv.port);
+  await subscriber.cmd("HELLO", "3");
+  await subscriber.writeRaw("SUBSCRIBE news\r\n");
+  const push = (...values: (string | number)[]) => ({
+    type: "push",
+    values: values.map((v) =>
+      typeof v === "number" ? { type: "int", value: BigInt(v) } : { type: "bulk", value: v }
+    ),
+  });
+  deepEqual(await subscriber.read(), push("subscribe", "news", 1));
+  equal(await publisher.cmd("PUBLISH", "news", "hello"), 1);
+  deepEqual(await subscriber.read(), push("message", "news", "hello"));
+  // In RESP3 a subscribed client may still run any command.
+  equal(await subscriber.cmd("ECHO", "free"), "free");
 });
