@@ -1,6 +1,438 @@
 /** String commands. */
+import { bytesToBinary } from "../../protocol/bytes.ts";
+import { intArg, parseInt64, parseInteger } from "../args.ts";
+import type { Client } from "../client.ts";
 import type { CommandSpec } from "../command.ts";
+import {
+  CommandError,
+  DECREMENT_OVERFLOW,
+  INCREMENT_NAN_OR_INFINITY,
+  invalidExpire,
+  LCS_IDX_AND_LEN,
+  LCS_NOT_STRINGS,
+  LCS_TOO_MUCH_MEMORY,
+  NOT_FLOAT,
+  NOT_INTEGER,
+  OFFSET_OUT_OF_RANGE,
+  OVERFLOW,
+  STRING_TOO_LONG,
+  SYNTAX,
+  wrongArity,
+  WRONGTYPE,
+} from "../errors.ts";
 import { NotifyClass } from "../notify.ts";
+import {
+  addLongDouble,
+  formatLongDouble,
+  type LongDouble,
+  parseLongDouble,
+  StringForm,
+} from "../types/string.ts";
+
+const INT64_MAX = 9223372036854775807n;
+const INT64_MIN = -9223372036854775808n;
+/** V8's longest string (String::kMaxLength on 64-bit), just under Redis's 512 MB. */
+const MAX_JS_STRING = 2 ** 29 - 24;
+
+/** Redis's checkStringLength: a string may not outgrow proto-max-bulk-len. */
+export function checkStringLength(client: Client, length: number): void {
+  if (length > client.server.config.getNumber("proto-max-bulk-len") || length > MAX_JS_STRING) {
+    throw new CommandError(STRING_TOO_LONG);
+  }
+}
+
+/** The string at `key` for a read command, counting keyspace hits and misses. */
+export function readString(client: Client, key: string): string | undefined {
+  const value = client.db.get(key);
+  if (value === undefined) {
+    client.server.stats.keyspaceMisses++;
+    return undefined;
+  }
+  client.server.stats.keyspaceHits++;
+  if (typeof value !== "string") throw new CommandError(WRONGTYPE);
+  return value;
+}
+
+type ExpireUnit = "EX" | "PX" | "EXAT" | "PXAT";
+
+/**
+ * The absolute expiry time (ms) of SET/GETEX's EX, PX, EXAT, PXAT argument,
+ * with Redis's checks: positive, and no overflow when scaled or added to now.
+ */
+function expireTimeOf(arg: string, unit: ExpireUnit, command: string): number {
+  const n = parseInteger(arg);
+  if (n === undefined) throw new CommandError(NOT_INTEGER);
+  const seconds = unit === "EX" || unit === "EXAT";
+  if (n <= 0 || (seconds && n > 9223372036854775)) throw new CommandError(invalidExpire(command));
+  let when = seconds ? n * 1000 : n;
+  if (unit === "EX" || unit === "PX") when += Date.now();
+  if (when > 9223372036854775807) throw new CommandError(invalidExpire(command));
+  return when;
+}
+
+interface SetOptions {
+  nx: boolean;
+  xx: boolean;
+  get: boolean;
+  keepTtl: boolean;
+  unit?: ExpireUnit;
+  expire?: string;
+}
+
+/** SET's options, as Redis's parseExtendedStringArgumentsOrReply accepts them. */
+function parseSetOptions(argv: readonly string[], from: number): SetOptions {
+  const options: SetOptions = { nx: false, xx: false, get: false, keepTtl: false };
+  for (let i = from; i < argv.length; i++) {
+    const opt = argv[i].toUpperCase();
+    const hasValue = i + 1 < argv.length;
+    if (opt === "NX" && !options.xx) options.nx = true;
+    else if (opt === "XX" && !options.nx) options.xx = true;
+    else if (opt === "GET") options.get = true;
+    else if (opt === "KEEPTTL" && options.unit === undefined) options.keepTtl = true;
+    else if (
+      (opt === "EX" || opt === "PX" || opt === "EXAT" || opt === "PXAT") && hasValue &&
+      !options.keepTtl && (options.unit === undefined || options.unit === opt)
+    ) {
+      options.unit = opt;
+      options.expire = argv[++i];
+    } else {
+      throw new CommandError(SYNTAX);
+    }
+  }
+  return options;
+}
+
+/**
+ * Redis's setGenericCommand: SET with options, SETNX, SETEX, PSETEX. `reply`
+ * answers a completed set, `abort` one skipped by NX/XX (GET answers both
+ * with the old value instead).
+ */
+function setGeneric(
+  client: Client,
+  command: string,
+  key: string,
+  value: string,
+  options: SetOptions,
+  reply: () => void,
+  abort: () => void,
+): void {
+  const when = options.unit === undefined
+    ? undefined
+    : expireTimeOf(options.expire!, options.unit, command);
+  const db = client.db;
+  if (options.get) {
+    const old = readString(client, key);
+    if (old === undefined) client.out.nil();
+    else client.out.bulk(old);
+  }
+  const found = db.has(key);
+  if ((options.nx && found) || (options.xx && !found)) {
+    if (!options.get) abort();
+    return;
+  }
+  if (options.keepTtl && found) db.replace(key, value);
+  else db.set(key, value);
+  client.server.keyChanged(db, key, NotifyClass.String, "set");
+  if (when !== undefined) {
+    db.setExpire(key, when);
+    // Relative times would replay wrong from the AOF: record the absolute one.
+    client.propagateAs = [["SET", key, value, "PXAT", String(when)]];
+    client.server.notify(NotifyClass.Generic, "expire", key, db.index);
+  }
+  if (!options.get) reply();
+}
+
+/** An INCRBY-style increment: a number when exact, a bigint otherwise. */
+function parseIncrement(arg: string): number | bigint {
+  if (arg.length < 16) return intArg(arg);
+  const v = parseInt64(arg);
+  if (v === undefined) throw new CommandError(NOT_INTEGER);
+  return v;
+}
+
+/** INCR, DECR, INCRBY, DECRBY: int64 arithmetic with Redis's overflow error. */
+function incrementBy(client: Client, key: string, increment: number | bigint): void {
+  const db = client.db;
+  const current = db.getString(key);
+  let result: number | bigint;
+  if (current === undefined) {
+    result = increment;
+  } else if (current.length < 16 && typeof increment === "number") {
+    // Both fit in 53 bits, so the sum is exact.
+    const v = parseInteger(current);
+    if (v === undefined) throw new CommandError(NOT_INTEGER);
+    result = v + increment;
+  } else {
+    const v = parseInt64(current);
+    if (v === undefined) throw new CommandError(NOT_INTEGER);
+    const sum = v + BigInt(increment);
+    if (sum > INT64_MAX || sum < INT64_MIN) throw new CommandError(OVERFLOW);
+    result = sum;
+  }
+  const text = String(result);
+  if (current === undefined) db.set(key, text);
+  else db.replace(key, text);
+  client.server.keyChanged(db, key, NotifyClass.String, "incrby");
+  client.out.int(result);
+}
+
+const ZERO: LongDouble = { negative: false, mantissa: 0n, exponent: 0 };
+
+function parseFloatArg(s: string): LongDouble | number {
+  const v = parseLongDouble(s);
+  if (v === undefined) throw new CommandError(NOT_FLOAT);
+  return v;
+}
+
+/** GETRANGE's clamping of start/end to [0, length); undefined for an empty range. */
+function byteRange(start: number, end: number, length: number): [number, number] | undefined {
+  if (start < 0 && end < 0 && start > end) return undefined;
+  if (start < 0) start = Math.max(0, length + start);
+  if (end < 0) end = Math.max(0, length + end);
+  if (end >= length) end = length - 1;
+  if (start > end || length === 0) return undefined;
+  return [start, end];
+}
+
+/** Binary string of `n` zero bytes. */
+function zeros(n: number): string {
+  return "\0".repeat(n);
+}
+
+function getRange(client: Client, argv: string[]): void {
+  const start = intArg(argv[2]);
+  const end = intArg(argv[3]);
+  const value = readString(client, argv[1]);
+  const range = value === undefined ? undefined : byteRange(start, end, value.length);
+  client.out.bulk(range === undefined ? "" : value!.slice(range[0], range[1] + 1));
+}
+
+/** The LCS table and the reply for LCS, following Redis's traceback exactly. */
+function lcs(client: Client, argv: string[]): void {
+  const db = client.db;
+  const a = db.get(argv[1]);
+  const b = db.get(argv[2]);
+  if ((a !== undefined && typeof a !== "string") || (b !== undefined && typeof b !== "string")) {
+    throw new CommandError(LCS_NOT_STRINGS);
+  }
+  let getLen = false;
+  let getIdx = false;
+  let withMatchLen = false;
+  let minMatchLen = 0;
+  for (let i = 3; i < argv.length; i++) {
+    const opt = argv[i].toUpperCase();
+    if (opt === "IDX") getIdx = true;
+    else if (opt === "LEN") getLen = true;
+    else if (opt === "WITHMATCHLEN") withMatchLen = true;
+    else if (opt === "MINMATCHLEN" && i + 1 < argv.length) {
+      minMatchLen = Math.max(0, intArg(argv[++i]));
+    } else throw new CommandError(SYNTAX);
+  }
+  if (getLen && getIdx) throw new CommandError(LCS_IDX_AND_LEN);
+  const x = a ?? "";
+  const y = b ?? "";
+  const width = y.length + 1;
+  const cells = (x.length + 1) * width;
+  if (cells * 4 > client.server.config.getNumber("proto-max-bulk-len")) {
+    throw new CommandError(LCS_TOO_MUCH_MEMORY);
+  }
+  const table = new Uint32Array(cells);
+  for (let i = 1; i <= x.length; i++) {
+    const xc = x.charCodeAt(i - 1);
+    for (let j = 1; j <= y.length; j++) {
+      table[i * width + j] = xc === y.charCodeAt(j - 1)
+        ? table[(i - 1) * width + j - 1] + 1
+        : Math.max(table[(i - 1) * width + j], table[i * width + j - 1]);
+    }
+  }
+  const length = table[x.length * width + y.length];
+  if (getLen) return client.out.int(length);
+
+  // Walk back from the end, collecting the common bytes and, for IDX, the
+  // ranges of consecutive matches (reported last to first, as Redis does).
+  const common = new Uint8Array(length);
+  const ranges: number[][] = [];
+  let k = length;
+  let i = x.length;
+  let j = y.length;
+  let aStart = -1;
+  let aEnd = 0;
+  let bStart = 0;
+  let bEnd = 0;
+  while (i > 0 && j > 0) {
+    let emit = false;
+    if (x.charCodeAt(i - 1) === y.charCodeAt(j - 1)) {
+      common[--k] = x.charCodeAt(i - 1);
+      if (aStart < 0) {
+        aStart = aEnd = i - 1;
+        bStart = bEnd = j - 1;
+      } else if (aStart === i && bStart === j) {
+        aStart--;
+        bStart--;
+      } else {
+        emit = true;
+      }
+      if (aStart === 0 || bStart === 0) emit = true;
+      i--;
+      j--;
+    } else {
+      if (table[(i - 1) * width + j] > table[i * width + j - 1]) i--;
+      else j--;
+      if (aStart >= 0) emit = true;
+    }
+    if (emit) {
+      const matchLen = aEnd - aStart + 1;
+      if (minMatchLen === 0 || matchLen >= minMatchLen) {
+        ranges.push([aStart, aEnd, bStart, bEnd, matchLen]);
+      }
+      aStart = -1;
+    }
+  }
+  if (!getIdx) return client.out.bulk(bytesToBinary(common));
+  const out = client.out;
+  out.map(2);
+  out.bulk("matches");
+  out.array(ranges.length);
+  for (const [as, ae, bs, be, matchLen] of ranges) {
+    out.array(withMatchLen ? 3 : 2);
+    out.array(2);
+    out.int(as);
+    out.int(ae);
+    out.array(2);
+    out.int(bs);
+    out.int(be);
+    if (withMatchLen) out.int(matchLen);
+  }
+  out.bulk("len");
+  out.int(length);
+}
+
+function getExpireAndDelete(client: Client, argv: string[]): void {
+  const key = argv[1];
+  let unit: ExpireUnit | undefined;
+  let expire: string | undefined;
+  let persist = false;
+  for (let i = 2; i < argv.length; i++) {
+    const opt = argv[i].toUpperCase();
+    const hasValue = i + 1 < argv.length;
+    if (opt === "PERSIST" && unit === undefined) {
+      persist = true;
+    } else if (
+      (opt === "EX" || opt === "PX" || opt === "EXAT" || opt === "PXAT") && hasValue && !persist &&
+      (unit === undefined || unit === opt)
+    ) {
+      unit = opt;
+      expire = argv[++i];
+    } else {
+      throw new CommandError(SYNTAX);
+    }
+  }
+  const value = readString(client, key);
+  if (value === undefined) return client.out.nil();
+  const when = unit === undefined ? undefined : expireTimeOf(expire!, unit, "getex");
+  client.out.bulk(value);
+  const db = client.db;
+  const server = client.server;
+  if (when !== undefined && (unit === "EXAT" || unit === "PXAT") && when <= Date.now()) {
+    db.delete(key);
+    client.propagateAs = [["DEL", key]];
+    server.keyChanged(db, key, NotifyClass.Generic, "del");
+  } else if (when !== undefined) {
+    db.setExpire(key, when);
+    client.propagateAs = [["PEXPIREAT", key, String(when)]];
+    server.keyChanged(db, key, NotifyClass.Generic, "expire");
+  } else if (persist && db.removeExpire(key)) {
+    client.propagateAs = [["PERSIST", key]];
+    server.keyChanged(db, key, NotifyClass.Generic, "persist");
+  }
+}
+
+function msetGeneric(client: Client, argv: string[], onlyIfNoneExist: boolean): void {
+  if (argv.length % 2 === 0) throw new CommandError(wrongArity(argv[0].toLowerCase()));
+  const db = client.db;
+  if (onlyIfNoneExist) {
+    for (let i = 1; i < argv.length; i += 2) {
+      if (db.has(argv[i])) return client.out.int(0);
+    }
+  }
+  for (let i = 1; i < argv.length; i += 2) {
+    db.set(argv[i], argv[i + 1]);
+    client.server.keyChanged(db, argv[i], NotifyClass.String, "set");
+  }
+  if (onlyIfNoneExist) client.out.int(1);
+  else client.out.ok();
+}
+
+function incrByFloat(client: Client, argv: string[]): void {
+  const db = client.db;
+  const key = argv[1];
+  const current = db.getString(key);
+  const value = current === undefined ? ZERO : parseFloatArg(current);
+  const increment = parseFloatArg(argv[2]);
+  // Infinite operands: Redis's sum would be NaN or infinite.
+  if (typeof value === "number" || typeof increment === "number") {
+    throw new CommandError(INCREMENT_NAN_OR_INFINITY);
+  }
+  const sum = addLongDouble(value, increment);
+  if (typeof sum === "number") throw new CommandError(INCREMENT_NAN_OR_INFINITY);
+  const text = formatLongDouble(sum);
+  if (current === undefined) db.set(key, text, StringForm.Plain);
+  else db.replace(key, text, StringForm.Plain);
+  client.server.keyChanged(db, key, NotifyClass.String, "incrbyfloat");
+  // Replaying the increment could round differently: record the result.
+  client.propagateAs = [["SET", key, text, "KEEPTTL"]];
+  client.out.bulk(text);
+}
+
+function append(client: Client, key: string, suffix: string): void {
+  const db = client.db;
+  const current = db.getString(key);
+  let result: string;
+  if (current === undefined) {
+    result = suffix;
+    db.set(key, result);
+  } else {
+    checkStringLength(client, current.length + suffix.length);
+    result = current + suffix;
+    db.replace(key, result, StringForm.Raw);
+  }
+  client.server.keyChanged(db, key, NotifyClass.String, "append");
+  client.out.int(result.length);
+}
+
+function setRange(client: Client, argv: string[]): void {
+  const key = argv[1];
+  const offset = intArg(argv[2]);
+  const patch = argv[3];
+  if (offset < 0) throw new CommandError(OFFSET_OUT_OF_RANGE);
+  const db = client.db;
+  const current = db.getString(key);
+  if (patch.length === 0) return client.out.int(current?.length ?? 0);
+  checkStringLength(client, offset + patch.length);
+  const base = current ?? "";
+  const result = offset > base.length
+    ? base + zeros(offset - base.length) + patch
+    : base.slice(0, offset) + patch + base.slice(offset + patch.length);
+  if (current === undefined) db.set(key, result, StringForm.Raw);
+  else db.replace(key, result, StringForm.Raw);
+  client.server.keyChanged(db, key, NotifyClass.String, "setrange");
+  client.out.int(result.length);
+}
+
+/** Rows shared by GETRANGE and its old name SUBSTR. */
+function rangeRow(name: string, since: string, summary: string): CommandSpec {
+  return {
+    name,
+    arity: 4,
+    flags: ["readonly"],
+    keys: [1, 1, 1],
+    group: "string",
+    since,
+    summary,
+    syntax: "key start end",
+    handler: getRange,
+  };
+}
 
 export const stringCommands: CommandSpec[] = [
   {
@@ -34,12 +466,291 @@ export const stringCommands: CommandSpec[] = [
     syntax:
       "key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]",
     handler(client, argv) {
+      if (argv.length === 3) {
+        const db = client.db;
+        db.set(argv[1], argv[2]);
+        client.server.keyChanged(db, argv[1], NotifyClass.String, "set");
+        // The book's `set key value` replies NIL on the native protocol.
+        if (client.isNative) client.out.nil();
+        else client.out.ok();
+        return;
+      }
+      const options = parseSetOptions(argv, 3);
+      if (options.get && options.unit === undefined) {
+        // GET changes nothing, so the AOF records the SET without it.
+        client.propagateAs = [argv.filter((arg, i) => i < 3 || arg.toUpperCase() !== "GET")];
+      }
+      const out = client.out;
+      setGeneric(client, "set", argv[1], argv[2], options, () => out.ok(), () => out.nil());
+    },
+  },
+  {
+    name: "setnx",
+    arity: 3,
+    flags: ["write", "denyoom", "fast"],
+    keys: [1, 1, 1],
+    group: "string",
+    since: "1.0.0",
+    summary: "Set the string value of a key only when the key doesn't exist.",
+    syntax: "key value",
+    handler(client, argv) {
+      const options: SetOptions = { nx: true, xx: false, get: false, keepTtl: false };
+      const out = client.out;
+      setGeneric(client, "setnx", argv[1], argv[2], options, () => out.int(1), () => out.int(0));
+    },
+  },
+  {
+    name: "setex",
+    arity: 4,
+    flags: ["write", "denyoom"],
+    keys: [1, 1, 1],
+    group: "string",
+    since: "2.0.0",
+    summary:
+      "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.",
+    syntax: "key seconds value",
+    handler(client, argv) {
+      const options: SetOptions = {
+        nx: false,
+        xx: false,
+        get: false,
+        keepTtl: false,
+        unit: "EX",
+        expire: argv[2],
+      };
+      const out = client.out;
+      setGeneric(client, "setex", argv[1], argv[3], options, () => out.ok(), () => out.nil());
+    },
+  },
+  {
+    name: "psetex",
+    arity: 4,
+    flags: ["write", "denyoom"],
+    keys: [1, 1, 1],
+    group: "string",
+    since: "2.6.0",
+    summary:
+      "Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn't exist.",
+    syntax: "key milliseconds value",
+    handler(client, argv) {
+      const options: SetOptions = {
+        nx: false,
+        xx: false,
+        get: false,
+        keepTtl: false,
+        unit: "PX",
+        expire: argv[2],
+      };
+      const out = client.out;
+      setGeneric(client, "psetex", argv[1], argv[3], options, () => out.ok(), () => out.nil());
+    },
+  },
+  {
+    name: "getset",
+    arity: 3,
+    flags: ["write", "denyoom", "fast"],
+    keys: [1, 1, 1],
+    group: "string",
+    since: "1.0.0",
+    summary: "Returns the previous string value of a key after setting it to a new value.",
+    syntax: "key value",
+    handler(client, argv) {
+      const old = readString(client, argv[1]);
       const db = client.db;
       db.set(argv[1], argv[2]);
       client.server.keyChanged(db, argv[1], NotifyClass.String, "set");
-      // The book's `set key value` replies NIL on the native protocol.
-      if (client.isNative && argv.length === 3) client.out.nil();
-      else client.out.ok();
+      client.propagateAs = [["SET", argv[1], argv[2]]];
+      if (old === undefined) client.out.nil();
+      else client.out.bulk(old);
     },
+  },
+  {
+    name: "getdel",
+    arity: 2,
+    flags: ["write", "fast"],
+    keys: [1, 1, 1],
+    group: "string",
+    since: "6.2.0",
+    summary: "Returns the string value of a key after deleting the key.",
+    syntax: "key",
+    handler(client, argv) {
+      const value = readString(client, argv[1]);
+      if (value === undefined) return client.out.nil();
+      const db = client.db;
+      db.delete(argv[1]);
+      client.propagateAs = [["DEL", argv[1]]];
+      client.server.keyChanged(db, argv[1], NotifyClass.Generic, "del");
+      client.out.bulk(value);
+    },
+  },
+  {
+    name: "getex",
+    arity: -2,
+    flags: ["write", "fast"],
+    keys: [1, 1, 1],
+    group: "string",
+    since: "6.2.0",
+    summary: "Returns the string value of a key after setting its expiration time.",
+    syntax:
+      "key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]",
+    handler: getExpireAndDelete,
+  },
+  {
+    name: "mget",
+    arity: -2,
+    flags: ["readonly", "fast"],
+    keys: [1, -1, 1],
+    group: "string",
+    since: "1.0.0",
+    summary: "Atomically returns the string values of one or more keys.",
+    syntax: "key [key ...]",
+    handler(client, argv) {
+      const db = client.db;
+      const stats = client.server.stats;
+      client.out.array(argv.length - 1);
+      for (let i = 1; i < argv.length; i++) {
+        const value = db.get(argv[i]);
+        if (value === undefined) stats.keyspaceMisses++;
+        else stats.keyspaceHits++;
+        if (typeof value === "string") client.out.bulk(value);
+        else client.out.nil();
+      }
+    },
+  },
+  {
+    name: "mset",
+    arity: -3,
+    flags: ["write", "denyoom"],
+    keys: [1, -1, 2],
+    group: "string",
+    since: "1.0.1",
+    summary: "Atomically creates or modifies the string values of one or more keys.",
+    syntax: "key value [key value ...]",
+    handler: (client, argv) => msetGeneric(client, argv, false),
+  },
+  {
+    name: "msetnx",
+    arity: -3,
+    flags: ["write", "denyoom"],
+    keys: [1, -1, 2],
+    group: "string",
+    since: "1.0.1",
+    summary:
+      "Atomically modifies the string values of one or more keys only when all keys don't exist.",
+    syntax: "key value [key value ...]",
+    handler: (client, argv) => msetGeneric(client, argv, true),
+  },
+  {
+    name: "append",
+    arity: 3,
+    flags: ["write", "denyoom", "fast"],
+    keys: [1, 1, 1],
+    group: "string",
+    since: "2.0.0",
+    summary: "Appends a string to the value of a key. Creates the key if it doesn't exist.",
+    syntax: "key value",
+    handler: (client, argv) => append(client, argv[1], argv[2]),
+  },
+  {
+    name: "strlen",
+    arity: 2,
+    flags: ["readonly", "fast"],
+    keys: [1, 1, 1],
+    group: "string",
+    since: "2.2.0",
+    summary: "Returns the length of a string value.",
+    syntax: "key",
+    handler(client, argv) {
+      client.out.int(readString(client, argv[1])?.length ?? 0);
+    },
+  },
+  rangeRow("getrange", "2.4.0", "Returns a substring of the string stored at a key."),
+  rangeRow("substr", "1.0.0", "Returns a substring from a string value."),
+  {
+    name: "setrange",
+    arity: 4,
+    flags: ["write", "denyoom"],
+    keys: [1, 1, 1],
+    group: "string",
+    since: "2.2.0",
+    summary:
+      "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist.",
+    syntax: "key offset value",
+    handler: setRange,
+  },
+  {
+    name: "incr",
+    arity: 2,
+    flags: ["write", "denyoom", "fast"],
+    keys: [1, 1, 1],
+    group: "string",
+    since: "1.0.0",
+    summary:
+      "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
+    syntax: "key",
+    handler: (client, argv) => incrementBy(client, argv[1], 1),
+  },
+  {
+    name: "decr",
+    arity: 2,
+    flags: ["write", "denyoom", "fast"],
+    keys: [1, 1, 1],
+    group: "string",
+    since: "1.0.0",
+    summary:
+      "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
+    syntax: "key",
+    handler: (client, argv) => incrementBy(client, argv[1], -1),
+  },
+  {
+    name: "incrby",
+    arity: 3,
+    flags: ["write", "denyoom", "fast"],
+    keys: [1, 1, 1],
+    group: "string",
+    since: "1.0.0",
+    summary:
+      "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
+    syntax: "key increment",
+    handler: (client, argv) => incrementBy(client, argv[1], parseIncrement(argv[2])),
+  },
+  {
+    name: "decrby",
+    arity: 3,
+    flags: ["write", "denyoom", "fast"],
+    keys: [1, 1, 1],
+    group: "string",
+    since: "1.0.0",
+    summary:
+      "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist.",
+    syntax: "key decrement",
+    handler(client, argv) {
+      const decrement = parseIncrement(argv[2]);
+      if (decrement === INT64_MIN) throw new CommandError(DECREMENT_OVERFLOW);
+      incrementBy(client, argv[1], -decrement);
+    },
+  },
+  {
+    name: "incrbyfloat",
+    arity: 3,
+    flags: ["write", "denyoom", "fast"],
+    keys: [1, 1, 1],
+    group: "string",
+    since: "2.6.0",
+    summary:
+      "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
+    syntax: "key increment",
+    handler: incrByFloat,
+  },
+  {
+    name: "lcs",
+    arity: -3,
+    flags: ["readonly"],
+    keys: [1, 2, 1],
+    group: "string",
+    since: "7.0.0",
+    summary: "Finds the longest common substring.",
+    syntax: "key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]",
+    handler: lcs,
   },
 ];
