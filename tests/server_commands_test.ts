@@ -112,12 +112,8 @@ Deno.test("SWAPDB wakes a client blocked on a key that now exists", async () => 
   equal(await c.cmd("SELECT", "1"), "OK");
   equal(await c.cmd("SET", "list", "x"), "OK");
   equal(await c.cmd("SWAPDB", "0", "1"), "OK");
-  equal(plainOf(await blocked.read()), "served");
+  deepEqual(await blocked.read(), { type: "bulk", value: "served" });
 });
-
-function plainOf(v: { type: string; value?: unknown }): unknown {
-  return v.value;
-}
 
 Deno.test("CLIENT ID, SETNAME, GETNAME, SETINFO, INFO, LIST", async () => {
   await using srv = startServer();
