@@ -15,28 +15,26 @@ export class PubSub {
   readonly patterns = new Map<string, Set<Client>>();
   readonly shardChannels = new Map<string, Set<Client>>();
 
-  /** Subscribes `client` to `name`; false if it already was. */
-  subscribe(client: Client, kind: SubscriptionKind, name: string): boolean {
+  /** Subscribes `client` to `name` (again is a no-op). */
+  subscribe(client: Client, kind: SubscriptionKind, name: string): void {
     const own = clientSet(client, kind);
-    if (own.has(name)) return false;
+    if (own.has(name)) return;
     own.add(name);
     const registry = this.#registry(kind);
     const subscribers = registry.get(name);
     if (subscribers) subscribers.add(client);
     else registry.set(name, new Set([client]));
-    return true;
   }
 
-  /** Unsubscribes `client` from `name`; false if it was not subscribed. */
-  unsubscribe(client: Client, kind: SubscriptionKind, name: string): boolean {
+  /** Unsubscribes `client` from `name`, if it was subscribed. */
+  unsubscribe(client: Client, kind: SubscriptionKind, name: string): void {
     const own = subscriptionsOf(client, kind);
-    if (own === undefined || !own.delete(name)) return false;
+    if (own === undefined || !own.delete(name)) return;
     // Forget channels nobody listens to, so PUBSUB CHANNELS and memory stay small.
     const registry = this.#registry(kind);
     const subscribers = registry.get(name);
     subscribers?.delete(client);
     if (subscribers?.size === 0) registry.delete(name);
-    return true;
   }
 
   /** Drops every subscription of a client without replying (disconnect, RESET). */

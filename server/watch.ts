@@ -14,10 +14,6 @@ export class WatchRegistry {
    */
   readonly #expiredWhenWatched = new WeakMap<Client, Set<string>>();
 
-  get size(): number {
-    return this.#watchers.size;
-  }
-
   watch(client: Client, db: Database, key: string): void {
     const k = dbKey(db.index, key);
     client.watched ??= new Set();
