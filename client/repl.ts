@@ -36,6 +36,8 @@ interface LineSource {
 /** Lines of standard input split at "\n" (bytes kept as they are). */
 class PlainLines implements LineSource {
   #pending = "";
+  /** Where the next line starts in #pending. */
+  #pos = 0;
   #ended = false;
   readonly #chunk = new Uint8Array(64 * 1024);
 
@@ -44,20 +46,24 @@ class PlainLines implements LineSource {
   async next(prompt: string): Promise<string | null> {
     await this.showPrompt(prompt);
     for (;;) {
-      const newline = this.#pending.indexOf("\n");
+      const newline = this.#pending.indexOf("\n", this.#pos);
       if (newline >= 0) {
-        const line = this.#pending.slice(0, newline);
-        this.#pending = this.#pending.slice(newline + 1);
+        const line = this.#pending.slice(this.#pos, newline);
+        this.#pos = newline + 1;
         return line;
       }
       if (this.#ended) {
-        const last = this.#pending;
+        const last = this.#pending.slice(this.#pos);
         this.#pending = "";
+        this.#pos = 0;
         return last === "" ? null : last;
       }
       const n = await Deno.stdin.read(this.#chunk);
       if (n === null) this.#ended = true;
-      else this.#pending += bytesToBinary(this.#chunk, 0, n);
+      else {
+        this.#pending = this.#pending.slice(this.#pos) + bytesToBinary(this.#chunk, 0, n);
+        this.#pos = 0;
+      }
     }
   }
 
