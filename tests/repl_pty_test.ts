@@ -155,6 +155,24 @@ Deno.test("prompt, replies, [db] after SELECT, and Ctrl-D to leave", async () =>
   });
 });
 
+Deno.test("MULTI shows (TX) in the prompt until EXEC or DISCARD", async () => {
+  await using srv = startServer();
+  await withHome(async (home) => {
+    await using term = new TerminalSession(["--port", String(srv.port), "--resp"], home);
+    const address = `127.0.0.1:${srv.port}`;
+    await term.expect(`${address}> `);
+    await command(term, `${address}> `, "multi", "OK\r\n", `${address}(TX)> `);
+    await command(term, `${address}(TX)> `, "select 2", "QUEUED\r\n", `${address}[2](TX)> `);
+    await command(term, `${address}[2](TX)> `, "exec", "1) OK\r\n", `${address}[2]> `);
+    await command(term, `${address}[2]> `, "multi", "OK\r\n", `${address}[2](TX)> `);
+    await command(term, `${address}[2](TX)> `, "select 0", "QUEUED\r\n", `${address}(TX)> `);
+    // DISCARD: the queued SELECT never ran.
+    await command(term, `${address}(TX)> `, "discard", "OK\r\n", `${address}[2]> `);
+    await term.type(CTRL_D);
+    equal((await term.exit()).code, 0);
+  });
+});
+
 Deno.test("the up arrow recalls history, kept in ~/.redis_home_history for the next session", async () => {
   await using srv = startServer();
   await withHome(async (home) => {
