@@ -95,8 +95,8 @@ export const PARAMS: ParamSpec[] = [
   int("databases", 16, 1, INT_MAX, fixed),
   int("hz", 10, 0, INT_MAX, { canonical: (v) => String(Math.min(500, Math.max(1, Number(v)))) }),
   bool("dynamic-hz", true, noop),
-  oneOf("loglevel", "notice", ["debug", "verbose", "notice", "warning"]),
-  str("logfile", "", fixed),
+  oneOf("loglevel", "notice", ["debug", "verbose", "notice", "warning"], noop),
+  str("logfile", "", { ...noop, ...fixed }),
   str("pidfile", "", { ...noop, ...fixed }),
   bool("daemonize", false, { ...noop, ...fixed }),
   oneOf("supervised", "no", ["upstart", "systemd", "auto", "no"], { ...noop, ...fixed }),
@@ -146,7 +146,7 @@ export const PARAMS: ParamSpec[] = [
   bool("aof-rewrite-incremental-fsync", true, noop),
   bool("rdb-save-incremental-fsync", true, noop),
   bool("aof-disable-auto-gc", false, noop),
-  // Memory management.
+  // Memory management: no eviction; the policy picks LRU or LFU access data (OBJECT).
   memory("maxmemory", 0, 0, ULLONG_MAX, noop),
   oneOf("maxmemory-policy", "noeviction", [
     "volatile-lru",
@@ -157,7 +157,7 @@ export const PARAMS: ParamSpec[] = [
     "allkeys-lfu",
     "allkeys-random",
     "noeviction",
-  ], noop),
+  ]),
   int("maxmemory-samples", 5, 1, INT_MAX, noop),
   int("maxmemory-eviction-tenacity", 10, 0, 100, noop),
   memory("maxmemory-clients", 0, 0, LONG_MAX, noop),
