@@ -198,7 +198,7 @@ async function repl(session: Session, source: LineSource, editor?: EditedLines):
     } else if (argv.length === 1 && name === "clear") {
       await stdoutText("\x1b[H\x1b[2J");
     } else if (isHelp(command[0])) {
-      await stdoutText(helpText(command.slice(1), entries, VERSION));
+      await stdoutText(utf8ToBinary(helpText(command.slice(1), entries, VERSION)));
     } else {
       const started = performance.now();
       await session.run(command, repeat);
@@ -257,7 +257,7 @@ async function runRepl(args: string[]): Promise<number> {
     if (oneShot) {
       const [name, ...rest] = options.command;
       if (isHelp(name)) {
-        await stdoutText(helpText(rest, commandHelpEntries(), VERSION));
+        await stdoutText(utf8ToBinary(helpText(rest, commandHelpEntries(), VERSION)));
         return 0;
       }
       await session.connect(true);
