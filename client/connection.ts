@@ -5,7 +5,7 @@
  */
 import { encodeNativeRequest, NativeResponseDecoder } from "../protocol/native.ts";
 import { encodeRespRequest, RespReplyDecoder, type RespValue } from "../protocol/resp.ts";
-import { fromNative } from "./render.ts";
+import { fromNative, quoteString } from "./render.ts";
 
 export type WireProtocol = "native" | "resp";
 
@@ -34,7 +34,10 @@ export class RespReplyScanner {
   /** Values still to come before the reply is complete. */
   #pending = 1;
 
-  /** The reply's length if buf[start, end) holds all of it. */
+  /**
+   * The reply's length if buf[start, end) holds all of it. Throws
+   * ConnectionError, in hiredis's words, on a byte that starts no reply type.
+   */
   complete(buf: Uint8Array, start: number, end: number): number | undefined {
     let pos = start + this.#scanned;
     while (this.#pending > 0) {
@@ -53,6 +56,10 @@ export class RespReplyScanner {
       } else if (type === 0x7c /* | */) {
         // Attributes, then the reply they describe.
         this.#pending += 2 * Math.max(0, lineNumber(buf, pos + 1, next)) + 1;
+      } else if (!LINE_TYPES.has(type)) {
+        throw new ConnectionError(
+          `Protocol error, got ${quoteString(String.fromCharCode(type))} as reply type byte`,
+        );
       }
       this.#pending--;
       pos = next;
@@ -64,6 +71,9 @@ export class RespReplyScanner {
     return length;
   }
 }
+
+/** Reply types that are one line: simple string, error, integer, null, double, boolean, big number. */
+const LINE_TYPES = new Set([..."+-:_,#("].map((c) => c.charCodeAt(0)));
 
 /** The integer on a header line buf[start, lineEnd), before its CR LF; -1 when there is none. */
 function lineNumber(buf: Uint8Array, start: number, lineEnd: number): number {
@@ -154,6 +164,7 @@ export class ServerConnection {
     } catch (err) {
       // A reply we cannot parse leaves the stream unusable.
       this.close();
+      if (err instanceof ConnectionError) throw err;
       throw new ConnectionError(`Protocol error: ${(err as Error).message}`);
     }
   }

@@ -1,7 +1,7 @@
 /** Finding reply boundaries in a RESP stream, and socket errors in hiredis's words. */
-import { equal } from "node:assert/strict";
+import { equal, throws } from "node:assert/strict";
 import { binaryToBytes } from "../protocol/bytes.ts";
-import { RespReplyScanner, socketErrorText } from "./connection.ts";
+import { ConnectionError, RespReplyScanner, socketErrorText } from "./connection.ts";
 
 const REPLIES = [
   "+OK\r\n",
@@ -33,6 +33,20 @@ Deno.test("the scanner finds each reply's end at every split point, resuming whe
       // Ready for the next reply.
       equal(scanner.complete(bytes, reply.length, bytes.length), "+next\r\n".length);
     }
+  }
+});
+
+Deno.test("a byte that starts no reply type is a protocol error, worded as hiredis words it", () => {
+  for (
+    const [reply, message] of [
+      ["?what\r\n", 'Protocol error, got "?" as reply type byte'],
+      ["*2\r\n:1\r\n\x01\r\n", 'Protocol error, got "\\x01" as reply type byte'],
+    ]
+  ) {
+    throws(
+      () => new RespReplyScanner().complete(binaryToBytes(reply), 0, reply.length),
+      (err: Error) => err instanceof ConnectionError && err.message === message,
+    );
   }
 });
 

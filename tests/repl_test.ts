@@ -392,14 +392,18 @@ Deno.test("native frames render like the RESP replies they stand for", async () 
   );
 });
 
-Deno.test("a lost connection is reported, and the next command reconnects", async () => {
+Deno.test("a lost connection or an unreadable reply is reported; the next command reconnects", async () => {
   for (const protocol of ["resp", "native"] as const) {
     const pong = protocol === "resp" ? resp("+PONG\r\n") : native.frame(native.str("PONG"));
-    await using server = scriptedServer(protocol, { ping: pong, drop: "close" });
+    const garbage = protocol === "resp" ? resp("?what\r\n") : native.frame(new Uint8Array([9]));
+    await using server = scriptedServer(protocol, { ping: pong, drop: "close", garbage });
     const flags = protocol === "resp" ? ["--resp"] : [];
-    const out = await repl(server.port, flags, { stdin: "ping\ndrop\nping\n" });
-    equal(out.stdout, "PONG\nPONG\n", protocol);
-    equal(out.stderr, "Error: Server closed the connection\n", protocol);
+    const out = await repl(server.port, flags, { stdin: "ping\ndrop\nping\ngarbage\nping\n" });
+    equal(out.stdout, "PONG\nPONG\nPONG\n", protocol);
+    const unreadable = protocol === "resp"
+      ? 'Protocol error, got "?" as reply type byte'
+      : "Protocol error: unknown response tag 9";
+    equal(out.stderr, `Error: Server closed the connection\nError: ${unreadable}\n`, protocol);
     equal(out.code, 1, protocol);
   }
 });
