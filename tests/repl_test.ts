@@ -498,3 +498,14 @@ Deno.test("SUBSCRIBE prints messages as they arrive until Ctrl-C, then the sessi
     equal(await publisher.cmd("PUBLISH", "ch", "x"), 0, name);
   }
 });
+
+Deno.test("an error reply to SUBSCRIBE ends the streaming at once", async () => {
+  await using srv = startServer();
+  const out = await repl(srv.port, [], { stdin: "subscribe\necho next\n", tty: true });
+  equal(
+    out.stdout,
+    "Reading messages... (press Ctrl-C to quit)\n" +
+      "(error) ERR wrong number of arguments for 'subscribe' command\n" +
+      '"next"\n',
+  );
+});
