@@ -91,3 +91,6 @@ export const LFU_SELECTED =
 export function unsupportedOption(option: string): string {
   return `ERR Unsupported option ${option}`;
 }
+
+/** Redis's getIntFromObjectOrReply: an integer outside the 32-bit range. */
+export const NOT_INT32 = "ERR value is out of range, value must between -2147483648 and 2147483647";
