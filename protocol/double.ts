@@ -307,3 +307,135 @@ export function formatDouble(d: number): string {
   }
   return fastDtoa(d) ?? fpconvDtoa(d);
 }
+
+/** What C's strtod read from a string: the value, the characters consumed, and ERANGE. */
+export interface StrtodResult {
+  value: number;
+  /** Characters consumed; 0 when nothing converted (leading spaces are not counted then). */
+  length: number;
+  /** Overflow to ±inf from a finite literal, or underflow to 0 from a non-zero one. */
+  outOfRange: boolean;
+}
+
+function isCSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const lower = c | 0x20;
+  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
+}
+
+/** Whether `s` has `word` (lower case) at `at`, ignoring case. */
+function hasWordAt(s: string, at: number, word: string): boolean {
+  if (at + word.length > s.length) return false;
+  for (let i = 0; i < word.length; i++) {
+    if ((s.charCodeAt(at + i) | 0x20) !== word.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/**
+ * C's strtod (glibc, "C" locale) over a binary string: leading white space,
+ * a sign, then a decimal number with optional exponent, a hexadecimal one
+ * ("0x1.8p3"), "inf"/"infinity" or "nan"/"nan(...)", all case-insensitive.
+ * Redis parses every score and range bound through it.
+ */
+export function strtod(s: string): StrtodResult {
+  let i = 0;
+  while (i < s.length && isCSpace(s.charCodeAt(i))) i++;
+  const negative = s.charCodeAt(i) === 45;
+  if (negative || s.charCodeAt(i) === 43) i++;
+  const sign = negative ? -1 : 1;
+
+  if (hasWordAt(s, i, "inf")) {
+    const end = hasWordAt(s, i, "infinity") ? i + 8 : i + 3;
+    return { value: sign * Infinity, length: end, outOfRange: false };
+  }
+  if (hasWordAt(s, i, "nan")) {
+    let end = i + 3;
+    if (s.charCodeAt(end) === 40) {
+      let j = end + 1;
+      while (j < s.length && /[0-9A-Za-z_]/.test(s[j])) j++;
+      if (s.charCodeAt(j) === 41) end = j + 1;
+    }
+    return { value: NaN, length: end, outOfRange: false };
+  }
+
+  if (
+    s.charCodeAt(i) === 48 && (s.charCodeAt(i + 1) | 0x20) === 120 &&
+    (hexDigit(s.charCodeAt(i + 2)) >= 0 ||
+      (s.charCodeAt(i + 2) === 46 && hexDigit(s.charCodeAt(i + 3)) >= 0))
+  ) {
+    return hexStrtod(s, i + 2, sign);
+  }
+
+  const digitsStart = i;
+  let sawDigit = false;
+  let nonZero = false;
+  while (isDigit(s.charCodeAt(i))) {
+    if (s.charCodeAt(i) !== 48) nonZero = true;
+    sawDigit = true;
+    i++;
+  }
+  if (s.charCodeAt(i) === 46) {
+    i++;
+    while (isDigit(s.charCodeAt(i))) {
+      if (s.charCodeAt(i) !== 48) nonZero = true;
+      sawDigit = true;
+      i++;
+    }
+  }
+  if (!sawDigit) return { value: 0, length: 0, outOfRange: false };
+  if ((s.charCodeAt(i) | 0x20) === 101) {
+    let j = i + 1;
+    if (s.charCodeAt(j) === 43 || s.charCodeAt(j) === 45) j++;
+    if (isDigit(s.charCodeAt(j))) {
+      while (isDigit(s.charCodeAt(j))) j++;
+      i = j;
+    }
+  }
+  const magnitude = Number(s.slice(digitsStart, i));
+  const outOfRange = magnitude === Infinity || (magnitude === 0 && nonZero);
+  return { value: sign * magnitude, length: i, outOfRange };
+}
+
+/** The hexadecimal form of strtod, from the first digit after "0x" at `at`. */
+function hexStrtod(s: string, at: number, sign: number): StrtodResult {
+  let i = at;
+  let mantissa = 0n;
+  let scale = 0;
+  for (let d = hexDigit(s.charCodeAt(i)); d >= 0; d = hexDigit(s.charCodeAt(++i))) {
+    mantissa = mantissa * 16n + BigInt(d);
+  }
+  if (s.charCodeAt(i) === 46) {
+    for (let d = hexDigit(s.charCodeAt(++i)); d >= 0; d = hexDigit(s.charCodeAt(++i))) {
+      mantissa = mantissa * 16n + BigInt(d);
+      scale -= 4;
+    }
+  }
+  if ((s.charCodeAt(i) | 0x20) === 112) {
+    let j = i + 1;
+    const negativeExponent = s.charCodeAt(j) === 45;
+    if (negativeExponent || s.charCodeAt(j) === 43) j++;
+    if (isDigit(s.charCodeAt(j))) {
+      let exponent = 0;
+      while (isDigit(s.charCodeAt(j))) {
+        exponent = Math.min(1e6, exponent * 10 + s.charCodeAt(j++) - 48);
+      }
+      scale += negativeExponent ? -exponent : exponent;
+      i = j;
+    }
+  }
+  // The mantissa rounds once to a double; scaling by two powers of two (so
+  // neither overflows alone) is exact unless the result is subnormal.
+  const half = Math.trunc(scale / 2);
+  const magnitude = Number(mantissa) * 2 ** half * 2 ** (scale - half);
+  const outOfRange = magnitude === Infinity || (magnitude === 0 && mantissa !== 0n);
+  return { value: sign * magnitude, length: i, outOfRange };
+}

@@ -94,3 +94,28 @@ export function unsupportedOption(option: string): string {
 
 /** Redis's getIntFromObjectOrReply: an integer outside the 32-bit range. */
 export const NOT_INT32 = "ERR value is out of range, value must between -2147483648 and 2147483647";
+
+// Sorted sets (t_zset.c); the numkeys and count texts are shared with LMPOP/BLMPOP.
+export const ZADD_NX_XX = "ERR XX and NX options at the same time are not compatible";
+export const ZADD_GT_LT_NX = "ERR GT, LT, and/or NX options at the same time are not compatible";
+export const ZADD_INCR_PAIRS = "ERR INCR option supports a single increment-element pair";
+export const MIN_MAX_NOT_FLOAT = "ERR min or max is not a float";
+export const MIN_MAX_NOT_STRING_RANGE = "ERR min or max not valid string range item";
+export const LIMIT_NEEDS_BYSCORE_OR_BYLEX =
+  "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
+export const WITHSCORES_WITH_BYLEX =
+  "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
+export const WEIGHT_NOT_FLOAT = "ERR weight value is not a float";
+export const LIMIT_NEGATIVE = "ERR LIMIT can't be negative";
+export const NUMKEYS_NOT_POSITIVE = "ERR numkeys should be greater than 0";
+export const COUNT_NOT_POSITIVE = "ERR count should be greater than 0";
+export const VALUE_OUT_OF_RANGE = "ERR value is out of range";
+
+export function atLeastOneInputKey(command: string): string {
+  return `ERR at least 1 input key is needed for '${command}' command`;
+}
+
+/** Redis 7.0's getRangeLongFromObjectOrReply wording. */
+export function outOfRangeBetween(min: bigint | number, max: bigint | number): string {
+  return `ERR value is out of range, value must between ${min} and ${max}`;
+}

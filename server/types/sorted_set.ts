@@ -262,10 +262,16 @@ export class SortedSet implements RedisObject {
    */
   add(member: string, score: number): boolean {
     const old = this.score(member);
-    if (old !== undefined) {
-      if (old !== score) this.#update(member, old, score);
-      return false;
+    if (old === undefined) {
+      this.addNew(member, score);
+      return true;
     }
+    if (old !== score) this.changeScore(member, old, score);
+    return false;
+  }
+
+  /** Adds a member the caller knows is absent (saves add()'s lookup). */
+  addNew(member: string, score: number): void {
     if (
       this.#index === undefined &&
       (this.#size >= ZSET_MAX_LISTPACK_ENTRIES || member.length > ZSET_MAX_LISTPACK_VALUE)
@@ -274,7 +280,27 @@ export class SortedSet implements RedisObject {
     }
     this.#insert(member, score);
     this.#index?.set(member, score);
-    return true;
+  }
+
+  /** Moves a member the caller knows has score `old` to `score`. */
+  changeScore(member: string, old: number, score: number): void {
+    const leaf = this.#descendKey(old, member);
+    const pos = foundPos;
+    // In place when the new key still sorts between its leaf neighbours (and
+    // cannot cross the separator on the side without a neighbour).
+    const lowOk = pos > 0
+      ? keyBefore(leaf.scores[pos - 1], leaf.members[pos - 1], score, member)
+      : score > old;
+    const highOk = pos < leaf.size - 1
+      ? keyBefore(score, member, leaf.scores[pos + 1], leaf.members[pos + 1])
+      : score < old;
+    if (lowOk && highOk) {
+      leaf.scores[pos] = score;
+    } else {
+      this.#removeFrom(leaf, pos, 1);
+      this.#insert(member, score);
+    }
+    this.#index?.set(member, score);
   }
 
   /** Removes `member`; returns whether it was there. */
@@ -417,27 +443,6 @@ export class SortedSet implements RedisObject {
     const index = new Map<string, number>();
     for (const [member, score] of this.entries()) index.set(member, score);
     this.#index = index;
-  }
-
-  /** Moves an existing member from score `old` to `score`. */
-  #update(member: string, old: number, score: number): void {
-    const leaf = this.#descendKey(old, member);
-    const pos = foundPos;
-    // In place when the new key still sorts between its leaf neighbours (and
-    // cannot cross the separator on the side without a neighbour).
-    const lowOk = pos > 0
-      ? keyBefore(leaf.scores[pos - 1], leaf.members[pos - 1], score, member)
-      : score > old;
-    const highOk = pos < leaf.size - 1
-      ? keyBefore(score, member, leaf.scores[pos + 1], leaf.members[pos + 1])
-      : score < old;
-    if (lowOk && highOk) {
-      leaf.scores[pos] = score;
-    } else {
-      this.#removeFrom(leaf, pos, 1);
-      this.#insert(member, score);
-    }
-    this.#index?.set(member, score);
   }
 
   /** Descends to the leaf holding key (score, member); foundPos is its position. */
