@@ -81,8 +81,22 @@ export class ChildServer {
     return new ChildServer(child, port, true);
   }
 
-  connect(): Promise<RespClient> {
-    return connectWhenReady(this.port);
+  /** Connects once the server is up; fails with its stderr if it exits first. */
+  async connect(): Promise<RespClient> {
+    let exited = false;
+    this.process.status.then(() => exited = true);
+    const deadline = Date.now() + 20000;
+    for (;;) {
+      if (exited) {
+        const stderr = this.pipesStderr ? await new Response(this.process.stderr).text() : "";
+        throw new Error(`the server exited before accepting connections: ${stderr}`);
+      }
+      try {
+        return await connectWhenReady(this.port, 200);
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+      }
+    }
   }
 
   /** kill -9: no shutdown code runs. */

@@ -170,12 +170,17 @@ export function writeManifest(paths: AofPaths, manifest: Manifest): void {
   writeFileAtomically(paths.manifest, paths.tempManifest, manifest.format());
 }
 
-/** Deletes history files and drops them from the manifest (persisted). */
+/**
+ * Drops history files from the manifest (persisted first), then deletes them
+ * off the main thread: unlinking a large file frees its blocks, which takes
+ * a while (Redis's bg_unlink).
+ */
 export function deleteHistory(paths: AofPaths, manifest: Manifest): void {
   if (manifest.history.length === 0) return;
-  for (const info of manifest.history) removeQuietly(paths.file(info.name));
+  const names = manifest.history.map((info) => info.name);
   manifest.history = [];
   writeManifest(paths, manifest);
+  for (const name of names) Deno.remove(paths.file(name)).catch(() => {});
 }
 
 export function removeQuietly(path: string): void {

@@ -5,7 +5,6 @@
  * one, never a torn one. The same job serves SAVE (all at once) and BGSAVE /
  * BGREWRITEAOF (in slices of a few milliseconds between client requests).
  */
-import { setImmediate } from "node:timers";
 import { binaryToBytes } from "../../protocol/bytes.ts";
 import { formatDouble } from "../../protocol/double.ts";
 import type { RedisObject, RedisValue } from "../types/value.ts";
@@ -171,12 +170,21 @@ export class SnapshotFileJob {
       for (;;) {
         if (this.#aborted) throw new Error("aborted");
         if (this.snapshot.step(this.#encoder, performance.now() + SLICE_MS)) break;
-        await new Promise((resolve) => setImmediate(resolve));
+        await new Promise((resolve) => setTimeout(resolve, 0));
       }
       this.#encoder.end();
       await this.#file.sync();
       if (this.#aborted) throw new Error("aborted");
-      this.#finish();
+      this.#file.close();
+      this.#closed = true;
+      // Renaming over a large old file frees its blocks: off the main thread, as in Redis's child.
+      await Deno.rename(this.tempPath, this.path);
+      const dir = await Deno.open(directoryOf(this.path), { read: true });
+      try {
+        await dir.sync();
+      } finally {
+        dir.close();
+      }
     } catch (err) {
       this.#cleanUp();
       throw err;
@@ -212,11 +220,14 @@ export class SnapshotFileJob {
   }
 }
 
+function directoryOf(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return slash < 0 ? "." : slash === 0 ? "/" : path.slice(0, slash);
+}
+
 /** fsyncs the directory holding `path`, so a rename in it survives a power loss. */
 export function syncDirectoryOf(path: string): void {
-  const slash = path.lastIndexOf("/");
-  const dir = slash < 0 ? "." : slash === 0 ? "/" : path.slice(0, slash);
-  const handle = Deno.openSync(dir, { read: true });
+  const handle = Deno.openSync(directoryOf(path), { read: true });
   try {
     handle.syncSync();
   } finally {
