@@ -64,6 +64,7 @@ export function processCommand(client: Client, argv: string[]): void {
   client.lastCommand = command.fullName;
 
   const mark = openReply(client);
+  const displaced = client.out.displaced;
   if (client.inSubscribedMode && !command.allowedInSubscribedRESP2) {
     client.out.error(
       `ERR Can't execute '${command.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
@@ -79,7 +80,8 @@ export function processCommand(client: Client, argv: string[]): void {
   } else {
     call(client, command, argv);
   }
-  closeReply(client, mark);
+  // Messages to this very client went in front of its reply: CLIENT REPLY OFF keeps them.
+  closeReply(client, mark + client.out.displaced - displaced);
   if (server.blocking.hasReadyKeys) server.blocking.serveReadyKeys();
 }
 

@@ -306,6 +306,19 @@ Deno.test("RESP3 subscribers get push frames and may run any command", async () 
   });
 });
 
+Deno.test("CLIENT REPLY OFF silences replies but not confirmations and messages", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  ok((await c.cmd("HELLO", "3")) instanceof Map);
+  await c.send("CLIENT", "REPLY", "OFF");
+  await c.send("SUBSCRIBE", "ch");
+  await c.send("PUBLISH", "ch", "quiet");
+  await c.send("CLIENT", "REPLY", "ON");
+  deepEqual(await next(c), ["subscribe", "ch", 1]);
+  deepEqual(await next(c), ["message", "ch", "quiet"]);
+  deepEqual(await next(c), "OK");
+});
+
 Deno.test("a subscriber that stops reading is dropped; the others keep receiving", async () => {
   await using srv = startServer({ "client-output-buffer-limit": "pubsub 262144 0 0" });
   using slow = await RespClient.connect(srv.port);
