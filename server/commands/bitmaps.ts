@@ -1,4 +1,441 @@
-/** Placeholder: filled in by the issue that owns this group. */
+/** Bit operations on string values: SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD. */
+import { bytesToBinary } from "../../protocol/bytes.ts";
+import { intArg, parseInt64 } from "../args.ts";
+import type { Client } from "../client.ts";
 import type { CommandSpec } from "../command.ts";
+import {
+  BIT_ARGUMENT,
+  BIT_OFFSET,
+  BIT_VALUE,
+  BITFIELD_OVERFLOW_TYPE,
+  BITFIELD_RO_GET_ONLY,
+  BITFIELD_TYPE,
+  BITOP_NOT_ONE_KEY,
+  CommandError,
+  NOT_INTEGER,
+  SYNTAX,
+  WRONGTYPE,
+} from "../errors.ts";
+import { NotifyClass } from "../notify.ts";
+import { StringForm } from "../types/string.ts";
+import { checkStringLength, readString } from "./strings.ts";
 
-export const bitmapCommands: CommandSpec[] = [];
+/** Set bits in each byte value. */
+const POPCOUNT = new Uint8Array(256);
+for (let i = 1; i < 256; i++) POPCOUNT[i] = (i & 1) + POPCOUNT[i >> 1];
+
+/**
+ * A bit offset as Redis's getBitOffsetFromArgument takes it: non-negative,
+ * addressing a byte below proto-max-bulk-len; with `bits`, "#n" means n x bits.
+ */
+function bitOffset(client: Client, arg: string, bits = 0): number {
+  const hashed = bits > 0 && arg.startsWith("#");
+  const parsed = parseInt64(hashed ? arg.slice(1) : arg);
+  if (parsed === undefined) throw new CommandError(BIT_OFFSET);
+  const offset = hashed ? parsed * BigInt(bits) : parsed;
+  const maxBytes = BigInt(client.server.config.getNumber("proto-max-bulk-len"));
+  if (offset < 0n || offset >> 3n >= maxBytes) throw new CommandError(BIT_OFFSET);
+  return Number(offset);
+}
+
+/**
+ * The bytes of the string at `key`, zero-padded to hold bit `maxBit`, for a
+ * bit write (Redis's lookupStringForBitCommand). `grew` says whether the key
+ * was created or lengthened, which counts as a change even if no bit flips.
+ */
+function bitsForWrite(
+  client: Client,
+  key: string,
+  maxBit: number,
+): { bytes: Uint8Array; existed: boolean; grew: boolean } {
+  const current = client.db.get(key);
+  if (current !== undefined && typeof current !== "string") throw new CommandError(WRONGTYPE);
+  const needed = Math.floor(maxBit / 8) + 1;
+  checkStringLength(client, needed);
+  const length = Math.max(needed, current?.length ?? 0);
+  const bytes = new Uint8Array(length);
+  if (current !== undefined) {
+    for (let i = 0; i < current.length; i++) bytes[i] = current.charCodeAt(i);
+  }
+  return { bytes, existed: current !== undefined, grew: length !== (current?.length ?? -1) };
+}
+
+/** Stores a bit write's result; a string edited in place is "raw" in Redis. */
+function storeBits(client: Client, key: string, bytes: Uint8Array, existed: boolean): void {
+  const value = bytesToBinary(bytes);
+  if (existed) client.db.replace(key, value, StringForm.Raw);
+  else client.db.set(key, value, StringForm.Raw);
+}
+
+function setBit(client: Client, argv: string[]): void {
+  const key = argv[1];
+  const offset = bitOffset(client, argv[2]);
+  const on = parseInt64(argv[3]);
+  if (on === undefined || (on !== 0n && on !== 1n)) throw new CommandError(BIT_VALUE);
+  const { bytes, existed, grew } = bitsForWrite(client, key, offset);
+  const byte = offset >> 3;
+  const mask = 1 << (7 - (offset & 7));
+  const was = (bytes[byte] & mask) !== 0;
+  if (on === 1n) bytes[byte] |= mask;
+  else bytes[byte] &= ~mask;
+  // Redis unshares the string (making it raw) even when nothing changes.
+  storeBits(client, key, bytes, existed);
+  if (grew || was !== (on === 1n)) {
+    client.server.keyChanged(client.db, key, NotifyClass.String, "setbit");
+  }
+  client.out.int(was ? 1 : 0);
+}
+
+function getBit(client: Client, argv: string[]): void {
+  const offset = bitOffset(client, argv[2]);
+  const value = readString(client, argv[1]) ?? "";
+  const byte = offset >> 3;
+  const bit = byte < value.length ? (value.charCodeAt(byte) >> (7 - (offset & 7))) & 1 : 0;
+  client.out.int(bit);
+}
+
+/** BITCOUNT/BITPOS's optional BYTE|BIT unit. */
+function isBitUnit(arg: string): boolean {
+  const unit = arg.toUpperCase();
+  if (unit === "BIT") return true;
+  if (unit === "BYTE") return false;
+  throw new CommandError(SYNTAX);
+}
+
+/**
+ * Clamps a [start, end] range the way BITCOUNT and BITPOS do: negative
+ * indexes from the end, end capped at the last index. Returns undefined for
+ * an empty range.
+ */
+function clampRange(start: number, end: number, total: number): [number, number] | undefined {
+  if (start < 0) start = total + start;
+  if (end < 0) end = total + end;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= total) end = total - 1;
+  return start > end ? undefined : [start, end];
+}
+
+function countBits(value: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i <= to; i++) n += POPCOUNT[value.charCodeAt(i)];
+  return n;
+}
+
+function bitCount(client: Client, argv: string[]): void {
+  const value = readString(client, argv[1]);
+  if (value === undefined) return client.out.int(0);
+  if (argv.length === 2) return client.out.int(countBits(value, 0, value.length - 1));
+  if (argv.length > 5 || argv.length === 3) throw new CommandError(SYNTAX);
+  const start = intArg(argv[2]);
+  const end = intArg(argv[3]);
+  if (start < 0 && end < 0 && start > end) return client.out.int(0);
+  const bits = argv.length === 5 && isBitUnit(argv[4]);
+  const range = clampRange(start, end, bits ? value.length * 8 : value.length);
+  if (range === undefined) return client.out.int(0);
+  if (!bits) return client.out.int(countBits(value, range[0], range[1]));
+  const [first, last] = range;
+  const firstByte = first >> 3;
+  const lastByte = last >> 3;
+  let n = countBits(value, firstByte, lastByte);
+  // Take back the bits of the edge bytes that lie outside the range.
+  n -= POPCOUNT[value.charCodeAt(firstByte) & ~((1 << (8 - (first & 7))) - 1) & 0xff];
+  n -= POPCOUNT[value.charCodeAt(lastByte) & ((1 << (7 - (last & 7))) - 1)];
+  client.out.int(n);
+}
+
+function bitPos(client: Client, argv: string[]): void {
+  const bit = intArg(argv[2]);
+  if (bit !== 0 && bit !== 1) throw new CommandError(BIT_ARGUMENT);
+  const value = client.db.get(argv[1]);
+  // A missing key is an endless run of zero bits.
+  if (value === undefined) return client.out.int(bit ? -1 : 0);
+  if (typeof value !== "string") throw new CommandError(WRONGTYPE);
+  if (argv.length > 6) throw new CommandError(SYNTAX);
+  const byteLength = value.length;
+  let start = 0;
+  let end = byteLength - 1;
+  let bits = false;
+  const endGiven = argv.length >= 5;
+  if (argv.length >= 4) {
+    start = intArg(argv[3]);
+    if (argv.length === 6) bits = isBitUnit(argv[5]);
+    if (endGiven) end = intArg(argv[4]);
+    else end = bits ? byteLength * 8 + 7 : byteLength - 1;
+  }
+  const range = clampRange(start, end, argv.length >= 4 && bits ? byteLength * 8 : byteLength);
+  if (range === undefined) return client.out.int(-1);
+  // Work in bits from here: the range in bit positions.
+  const [first, last] = bits ? range : [range[0] * 8, range[1] * 8 + 7];
+  for (let pos = first; pos <= last; pos++) {
+    if ((pos & 7) === 0 && pos + 7 <= last) {
+      // Skip whole bytes that cannot hold the bit we look for.
+      const byte = value.charCodeAt(pos >> 3);
+      if (byte === (bit ? 0 : 0xff)) {
+        pos += 7;
+        continue;
+      }
+    }
+    if (((value.charCodeAt(pos >> 3) >> (7 - (pos & 7))) & 1) === bit) return client.out.int(pos);
+  }
+  // No clear bit in the string: without an explicit end, the zero padding past it counts.
+  client.out.int(bit === 0 && !endGiven ? last + 1 : -1);
+}
+
+type BitOp = "AND" | "OR" | "XOR" | "NOT";
+
+function bitOp(client: Client, argv: string[]): void {
+  const op = argv[1].toUpperCase() as BitOp;
+  if (op !== "AND" && op !== "OR" && op !== "XOR" && op !== "NOT") throw new CommandError(SYNTAX);
+  if (op === "NOT" && argv.length !== 4) throw new CommandError(BITOP_NOT_ONE_KEY);
+  const db = client.db;
+  const sources: string[] = [];
+  let maxLength = 0;
+  for (let i = 3; i < argv.length; i++) {
+    const value = db.get(argv[i]);
+    if (value !== undefined && typeof value !== "string") throw new CommandError(WRONGTYPE);
+    sources.push(value ?? "");
+    maxLength = Math.max(maxLength, value?.length ?? 0);
+  }
+  const target = argv[2];
+  if (maxLength === 0) {
+    if (db.delete(target)) client.server.keyChanged(db, target, NotifyClass.Generic, "del");
+    return client.out.int(0);
+  }
+  const result = new Uint8Array(maxLength);
+  for (let j = 0; j < maxLength; j++) {
+    const byteOf = (s: string) => j < s.length ? s.charCodeAt(j) : 0;
+    let out = byteOf(sources[0]);
+    if (op === "NOT") out = ~out & 0xff;
+    for (let i = 1; i < sources.length; i++) {
+      const b = byteOf(sources[i]);
+      if (op === "AND") out &= b;
+      else if (op === "OR") out |= b;
+      else out ^= b;
+    }
+    result[j] = out;
+  }
+  db.set(target, bytesToBinary(result), StringForm.Raw);
+  client.server.keyChanged(db, target, NotifyClass.String, "set");
+  client.out.int(maxLength);
+}
+
+// ---- BITFIELD ---------------------------------------------------------------
+
+type Overflow = "WRAP" | "SAT" | "FAIL";
+
+interface FieldOp {
+  kind: "GET" | "SET" | "INCRBY";
+  signed: boolean;
+  bits: number;
+  offset: number;
+  value: bigint;
+  overflow: Overflow;
+}
+
+/** i1..i64 or u1..u63, as Redis's getBitfieldTypeFromArgument. */
+function fieldType(arg: string): { signed: boolean; bits: number } {
+  const signed = arg[0] === "i";
+  if (!signed && arg[0] !== "u") throw new CommandError(BITFIELD_TYPE);
+  const bits = parseInt64(arg.slice(1));
+  if (bits === undefined || bits < 1n || bits > (signed ? 64n : 63n)) {
+    throw new CommandError(BITFIELD_TYPE);
+  }
+  return { signed, bits: Number(bits) };
+}
+
+function parseFieldOps(client: Client, argv: string[]): FieldOp[] {
+  const ops: FieldOp[] = [];
+  let overflow: Overflow = "WRAP";
+  for (let i = 2; i < argv.length; i++) {
+    const remaining = argv.length - i - 1;
+    const sub = argv[i].toUpperCase();
+    if (sub === "OVERFLOW" && remaining >= 1) {
+      const type = argv[++i].toUpperCase();
+      if (type !== "WRAP" && type !== "SAT" && type !== "FAIL") {
+        throw new CommandError(BITFIELD_OVERFLOW_TYPE);
+      }
+      overflow = type;
+      continue;
+    }
+    if (
+      !((sub === "GET" && remaining >= 2) ||
+        ((sub === "SET" || sub === "INCRBY") && remaining >= 3))
+    ) {
+      throw new CommandError(SYNTAX);
+    }
+    const { signed, bits } = fieldType(argv[i + 1]);
+    const offset = bitOffset(client, argv[i + 2], bits);
+    let value = 0n;
+    if (sub !== "GET") {
+      const parsed = parseInt64(argv[i + 3]);
+      if (parsed === undefined) throw new CommandError(NOT_INTEGER);
+      value = parsed;
+    }
+    ops.push({ kind: sub as FieldOp["kind"], signed, bits, offset, value, overflow });
+    i += sub === "GET" ? 2 : 3;
+  }
+  return ops;
+}
+
+function readField(bytes: Uint8Array | string, offset: number, bits: number, signed: boolean) {
+  let v = 0n;
+  for (let i = 0; i < bits; i++) {
+    const pos = offset + i;
+    const byteIndex = pos >> 3;
+    const byte = typeof bytes === "string"
+      ? (byteIndex < bytes.length ? bytes.charCodeAt(byteIndex) : 0)
+      : bytes[byteIndex];
+    v = (v << 1n) | BigInt((byte >> (7 - (pos & 7))) & 1);
+  }
+  return signed ? BigInt.asIntN(bits, v) : v;
+}
+
+function writeField(bytes: Uint8Array, offset: number, bits: number, value: bigint): void {
+  const u = BigInt.asUintN(bits, value);
+  for (let i = 0; i < bits; i++) {
+    const pos = offset + i;
+    const mask = 1 << (7 - (pos & 7));
+    if ((u >> BigInt(bits - 1 - i)) & 1n) bytes[pos >> 3] |= mask;
+    else bytes[pos >> 3] &= ~mask;
+  }
+}
+
+/**
+ * The value a SET/INCRBY stores, or undefined when OVERFLOW FAIL refuses it.
+ * Unsigned SET takes its argument as a uint64 first, as Redis does, so a
+ * negative value overflows.
+ */
+function fieldResult(op: FieldOp, old: bigint): bigint | undefined {
+  const max = op.signed ? (1n << BigInt(op.bits - 1)) - 1n : (1n << BigInt(op.bits)) - 1n;
+  const min = op.signed ? -max - 1n : 0n;
+  const exact = op.kind === "SET"
+    ? (op.signed ? op.value : BigInt.asUintN(64, op.value))
+    : old + op.value;
+  if (exact >= min && exact <= max) return exact;
+  if (op.overflow === "FAIL") return undefined;
+  if (op.overflow === "SAT") return exact > max ? max : min;
+  return op.signed ? BigInt.asIntN(op.bits, exact) : BigInt.asUintN(op.bits, exact);
+}
+
+function bitField(client: Client, argv: string[], readOnly: boolean): void {
+  const ops = parseFieldOps(client, argv);
+  const key = argv[1];
+  const writes = ops.filter((op) => op.kind !== "GET");
+  const out = client.out;
+  if (writes.length === 0) {
+    const value = client.db.get(key);
+    if (value !== undefined && typeof value !== "string") throw new CommandError(WRONGTYPE);
+    out.array(ops.length);
+    for (const op of ops) out.int(readField(value ?? "", op.offset, op.bits, op.signed));
+    return;
+  }
+  if (readOnly) throw new CommandError(BITFIELD_RO_GET_ONLY);
+  let maxBit = 0;
+  for (const op of writes) maxBit = Math.max(maxBit, op.offset + op.bits - 1);
+  const { bytes, existed, grew } = bitsForWrite(client, key, maxBit);
+  let changes = 0;
+  out.array(ops.length);
+  for (const op of ops) {
+    const old = readField(bytes, op.offset, op.bits, op.signed);
+    if (op.kind === "GET") {
+      out.int(old);
+      continue;
+    }
+    const stored = fieldResult(op, old);
+    if (stored === undefined) {
+      out.nil();
+      continue;
+    }
+    out.int(op.kind === "SET" ? old : stored);
+    writeField(bytes, op.offset, op.bits, stored);
+    if (grew || stored !== old) changes++;
+  }
+  // Like Redis, the key exists (zero-filled) even if every write failed.
+  storeBits(client, key, bytes, existed);
+  if (changes > 0) {
+    client.server.keyChanged(client.db, key, NotifyClass.String, "setbit", changes);
+  }
+}
+
+export const bitmapCommands: CommandSpec[] = [
+  {
+    name: "setbit",
+    arity: 4,
+    flags: ["write", "denyoom"],
+    keys: [1, 1, 1],
+    group: "bitmap",
+    since: "2.2.0",
+    summary:
+      "Sets or clears the bit at offset of the string value. Creates the key if it doesn't exist.",
+    syntax: "key offset value",
+    handler: setBit,
+  },
+  {
+    name: "getbit",
+    arity: 3,
+    flags: ["readonly", "fast"],
+    keys: [1, 1, 1],
+    group: "bitmap",
+    since: "2.2.0",
+    summary: "Returns a bit value by offset.",
+    syntax: "key offset",
+    handler: getBit,
+  },
+  {
+    name: "bitcount",
+    arity: -2,
+    flags: ["readonly"],
+    keys: [1, 1, 1],
+    group: "bitmap",
+    since: "2.6.0",
+    summary: "Counts the number of set bits (population counting) in a string.",
+    syntax: "key [start end [BYTE | BIT]]",
+    handler: bitCount,
+  },
+  {
+    name: "bitpos",
+    arity: -3,
+    flags: ["readonly"],
+    keys: [1, 1, 1],
+    group: "bitmap",
+    since: "2.8.7",
+    summary: "Finds the first set (1) or clear (0) bit in a string.",
+    syntax: "key bit [start [end [BYTE | BIT]]]",
+    handler: bitPos,
+  },
+  {
+    name: "bitop",
+    arity: -4,
+    flags: ["write", "denyoom"],
+    keys: [2, -1, 1],
+    group: "bitmap",
+    since: "2.6.0",
+    summary: "Performs bitwise operations on multiple strings, and stores the result.",
+    syntax: "AND | OR | XOR | NOT destkey key [key ...]",
+    handler: bitOp,
+  },
+  {
+    name: "bitfield",
+    arity: -2,
+    flags: ["write", "denyoom"],
+    keys: [1, 1, 1],
+    group: "bitmap",
+    since: "3.2.0",
+    summary: "Performs arbitrary bitfield integer operations on strings.",
+    syntax:
+      "key [GET encoding offset | [OVERFLOW WRAP | SAT | FAIL] SET encoding offset value | INCRBY encoding offset increment ...]",
+    handler: (client, argv) => bitField(client, argv, false),
+  },
+  {
+    name: "bitfield_ro",
+    arity: -2,
+    flags: ["readonly", "fast"],
+    keys: [1, 1, 1],
+    group: "bitmap",
+    since: "6.0.0",
+    summary: "Performs arbitrary read-only bitfield integer operations on strings.",
+    syntax: "key [GET encoding offset [GET encoding offset ...]]",
+    handler: (client, argv) => bitField(client, argv, true),
+  },
+];

@@ -1,8 +1,399 @@
-/** Generic keyspace commands. */
-import { intArg } from "../args.ts";
+/** Generic keyspace commands: existence, types, renames, copies, expiry, scans, OBJECT. */
+import { parseInt64, parseInteger } from "../args.ts";
+import type { Client } from "../client.ts";
 import type { CommandSpec } from "../command.ts";
+import type { Database } from "../db.ts";
+import {
+  CommandError,
+  DB_INDEX_OUT_OF_RANGE,
+  EXPIRE_GT_LT_CONFLICT,
+  EXPIRE_NX_CONFLICT,
+  invalidExpire,
+  LFU_NOT_SELECTED,
+  LFU_SELECTED,
+  NO_SUCH_KEY,
+  NOT_INT32,
+  NOT_INTEGER,
+  SAME_OBJECT,
+  SYNTAX,
+  unsupportedOption,
+} from "../errors.ts";
 import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
+import { parseCursor, parseScanOptions } from "../scan.ts";
+import { isSharedInteger, SHARED_REFCOUNT, stringEncoding, StringForm } from "../types/string.ts";
+import { typeOf } from "../types/value.ts";
+
+const INT64_MAX = 9223372036854775807n;
+const INT64_MIN = -9223372036854775808n;
+
+/** A key's value for a read that does not count as an access, counting hits and misses. */
+function peekCounted(client: Client, key: string) {
+  const value = client.db.peek(key);
+  if (value === undefined) client.server.stats.keyspaceMisses++;
+  else client.server.stats.keyspaceHits++;
+  return value;
+}
+
+/** A database index argument, as Redis's getIntFromObjectOrReply then selectDb check it. */
+function dbIndexOf(client: Client, arg: string): Database {
+  const index = parseInteger(arg);
+  if (index === undefined) throw new CommandError(NOT_INTEGER);
+  if (index < -(2 ** 31) || index >= 2 ** 31) throw new CommandError(NOT_INT32);
+  const db = client.server.dbs[index];
+  if (db === undefined) throw new CommandError(DB_INDEX_OUT_OF_RANGE);
+  return db;
+}
+
+/** Puts `value` at `key` in `to` with the source key's string form and expiry. */
+function transfer(
+  from: Database,
+  key: string,
+  to: Database,
+  newKey: string,
+  value = from.peek(key)!,
+) {
+  const when = from.getExpire(key);
+  to.set(newKey, value, typeof value === "string" ? from.stringForm(key) : StringForm.Encoded);
+  if (when !== undefined) to.setExpire(newKey, when);
+}
+
+function deleteKeys(client: Client, argv: string[]): void {
+  const db = client.db;
+  let deleted = 0;
+  for (let i = 1; i < argv.length; i++) {
+    // has() first so that a key whose TTL passed counts as expired, not deleted.
+    if (db.has(argv[i]) && db.delete(argv[i])) {
+      deleted++;
+      client.server.keyChanged(db, argv[i], NotifyClass.Generic, "del");
+    }
+  }
+  client.out.int(deleted);
+}
+
+function rename(client: Client, argv: string[], onlyIfAbsent: boolean): void {
+  const [, key, newKey] = argv;
+  const db = client.db;
+  const value = db.get(key);
+  if (value === undefined) throw new CommandError(NO_SUCH_KEY);
+  if (key === newKey) return onlyIfAbsent ? client.out.int(0) : client.out.ok();
+  if (db.has(newKey)) {
+    if (onlyIfAbsent) return client.out.int(0);
+    db.delete(newKey);
+  }
+  transfer(db, key, db, newKey, value);
+  db.delete(key);
+  // One change, as Redis counts it, with both events.
+  client.server.keyChanged(db, key, NotifyClass.Generic, "rename_from", 0);
+  client.server.keyChanged(db, newKey, NotifyClass.Generic, "rename_to");
+  if (onlyIfAbsent) client.out.int(1);
+  else client.out.ok();
+}
+
+function move(client: Client, argv: string[]): void {
+  const key = argv[1];
+  const source = client.db;
+  const target = dbIndexOf(client, argv[2]);
+  if (target === source) throw new CommandError(SAME_OBJECT);
+  if (!source.has(key) || target.has(key)) return client.out.int(0);
+  transfer(source, key, target, key);
+  source.delete(key);
+  client.server.keyChanged(source, key, NotifyClass.Generic, "move_from", 0);
+  client.server.keyChanged(target, key, NotifyClass.Generic, "move_to");
+  client.out.int(1);
+}
+
+function copy(client: Client, argv: string[]): void {
+  const [, key, newKey] = argv;
+  const source = client.db;
+  let target = source;
+  let replace = false;
+  for (let i = 3; i < argv.length; i++) {
+    const opt = argv[i].toUpperCase();
+    if (opt === "REPLACE") replace = true;
+    else if (opt === "DB" && i + 1 < argv.length) target = dbIndexOf(client, argv[++i]);
+    else throw new CommandError(SYNTAX);
+  }
+  if (target === source && key === newKey) throw new CommandError(SAME_OBJECT);
+  const value = source.get(key);
+  if (value === undefined) {
+    client.server.stats.keyspaceMisses++;
+    return client.out.int(0);
+  }
+  client.server.stats.keyspaceHits++;
+  if (target.has(newKey)) {
+    if (!replace) return client.out.int(0);
+    target.delete(newKey);
+  }
+  transfer(source, key, target, newKey, typeof value === "string" ? value : value.clone());
+  client.server.keyChanged(target, newKey, NotifyClass.Generic, "copy_to");
+  client.out.int(1);
+}
+
+const EXPIRE_NX = 1;
+const EXPIRE_XX = 2;
+const EXPIRE_GT = 4;
+const EXPIRE_LT = 8;
+
+function parseExpireFlags(argv: readonly string[]): number {
+  let flags = 0;
+  for (let i = 3; i < argv.length; i++) {
+    const opt = argv[i].toUpperCase();
+    if (opt === "NX") flags |= EXPIRE_NX;
+    else if (opt === "XX") flags |= EXPIRE_XX;
+    else if (opt === "GT") flags |= EXPIRE_GT;
+    else if (opt === "LT") flags |= EXPIRE_LT;
+    else throw new CommandError(unsupportedOption(argv[i]));
+  }
+  if ((flags & EXPIRE_NX) && (flags & (EXPIRE_XX | EXPIRE_GT | EXPIRE_LT))) {
+    throw new CommandError(EXPIRE_NX_CONFLICT);
+  }
+  if ((flags & EXPIRE_GT) && (flags & EXPIRE_LT)) throw new CommandError(EXPIRE_GT_LT_CONFLICT);
+  return flags;
+}
+
+/** Whether NX/XX/GT/LT let a new expiry time replace `current` (-1 for none). */
+function expireAllowed(flags: number, when: bigint, current: bigint): boolean {
+  if ((flags & EXPIRE_NX) && current !== -1n) return false;
+  if ((flags & EXPIRE_XX) && current === -1n) return false;
+  // No TTL counts as infinite: GT always fails on it, LT always passes.
+  if ((flags & EXPIRE_GT) && (when <= current || current === -1n)) return false;
+  if ((flags & EXPIRE_LT) && current !== -1n && when >= current) return false;
+  return true;
+}
+
+/**
+ * EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT (Redis's expireGenericCommand). A time
+ * already past deletes the key; otherwise the AOF gets an absolute PEXPIREAT.
+ */
+function expireGeneric(client: Client, argv: string[], relative: boolean, seconds: boolean): void {
+  const flags = parseExpireFlags(argv);
+  const parsed = parseInt64(argv[2]);
+  if (parsed === undefined) throw new CommandError(NOT_INTEGER);
+  let when = parsed;
+  const name = argv[0].toLowerCase();
+  if (seconds) {
+    if (when > INT64_MAX / 1000n || when < INT64_MIN / 1000n) {
+      throw new CommandError(invalidExpire(name));
+    }
+    when *= 1000n;
+  }
+  if (relative) {
+    const now = BigInt(Date.now());
+    if (when > INT64_MAX - now) throw new CommandError(invalidExpire(name));
+    when += now;
+  }
+  const key = argv[1];
+  const db = client.db;
+  if (!db.has(key)) return client.out.int(0);
+  if (flags !== 0 && !expireAllowed(flags, when, BigInt(db.getExpire(key) ?? -1))) {
+    return client.out.int(0);
+  }
+  if (when <= BigInt(Date.now())) {
+    db.delete(key);
+    client.propagateAs = [["DEL", key]];
+    client.server.keyChanged(db, key, NotifyClass.Generic, "del");
+  } else {
+    db.setExpire(key, Number(when));
+    client.propagateAs = [["PEXPIREAT", key, String(when), ...argv.slice(3)]];
+    client.server.keyChanged(db, key, NotifyClass.Generic, "expire");
+  }
+  client.out.int(1);
+}
+
+/** An int64 reply from a millisecond time kept as a double (clamped at 2^63 - 1). */
+function int64(n: number): number | bigint {
+  return n >= 2 ** 63 ? INT64_MAX : n;
+}
+
+/** TTL, PTTL, EXPIRETIME, PEXPIRETIME (Redis's ttlGenericCommand). */
+function ttlGeneric(client: Client, key: string, inMs: boolean, absolute: boolean): void {
+  if (peekCounted(client, key) === undefined) return client.out.int(-2);
+  const when = client.db.getExpire(key);
+  if (when === undefined) return client.out.int(-1);
+  const ttl = Math.max(0, absolute ? when : when - Date.now());
+  client.out.int(int64(inMs ? ttl : Math.floor((ttl + 500) / 1000)));
+}
+
+function keys(client: Client, pattern: string): void {
+  const db = client.db;
+  const all = pattern === "*";
+  const now = Date.now();
+  const found: string[] = [];
+  for (const key of db.dict.keys()) {
+    if ((all || globMatch(pattern, key)) && !db.isExpired(key, now)) found.push(key);
+  }
+  client.out.bulkArray(found);
+}
+
+function scan(client: Client, argv: string[]): void {
+  const cursor = Number(BigInt.asUintN(32, parseCursor(argv[1])));
+  const { match, count, type } = parseScanOptions(argv, 2, true);
+  const db = client.db;
+  const found: string[] = [];
+  const next = db.dict.scan(cursor, count, (key) => found.push(key));
+  const pattern = match === "*" ? undefined : match;
+  const keys: string[] = [];
+  for (const key of found) {
+    if (pattern !== undefined && !globMatch(pattern, key)) continue;
+    if (type !== undefined) {
+      const value = db.peek(key);
+      if (value === undefined || typeOf(value) !== type) continue;
+    }
+    // Expired keys are deleted on the way, as Redis's expireIfNeeded does.
+    if (!db.has(key)) continue;
+    keys.push(key);
+  }
+  client.out.array(2);
+  client.out.bulk(String(next));
+  client.out.bulkArray(keys);
+}
+
+const OBJECT_HELP = [
+  "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  "ENCODING <key>",
+  "    Return the kind of internal representation used in order to store the value",
+  "    associated with a <key>.",
+  "FREQ <key>",
+  "    Return the access frequency index of the <key>. The returned integer is",
+  "    proportional to the logarithm of the recent access frequency of the key.",
+  "IDLETIME <key>",
+  "    Return the idle time of the <key>, that is the approximated number of",
+  "    seconds elapsed since the last access to the key.",
+  "REFCOUNT <key>",
+  "    Return the number of references of the value associated with the specified",
+  "    <key>.",
+  "HELP",
+  "    Prints this help.",
+];
+
+function lfuPolicy(client: Client): boolean {
+  return client.server.config.get("maxmemory-policy").endsWith("-lfu");
+}
+
+/** An OBJECT subcommand row: looks the key up without touching it, nil when missing. */
+function objectRow(
+  name: string,
+  summary: string,
+  reply: (client: Client, key: string, value: NonNullable<ReturnType<Database["peek"]>>) => void,
+): CommandSpec {
+  return {
+    name,
+    arity: 3,
+    flags: ["readonly"],
+    keys: [2, 2, 1],
+    group: "generic",
+    since: name === "freq" ? "4.0.0" : "2.2.3",
+    summary,
+    syntax: "key",
+    handler(client, argv) {
+      const value = peekCounted(client, argv[2]);
+      if (value === undefined) return client.out.nil();
+      reply(client, argv[2], value);
+    },
+  };
+}
+
+const objectSubcommands: CommandSpec[] = [
+  objectRow(
+    "encoding",
+    "Returns the internal encoding of a Redis object.",
+    (client, key, value) => {
+      client.out.bulk(
+        typeof value === "string"
+          ? stringEncoding(value, client.db.stringForm(key))
+          : value.encoding(),
+      );
+    },
+  ),
+  objectRow(
+    "refcount",
+    "Returns the reference count of a value of a key.",
+    (client, key, value) => {
+      const config = client.server.config;
+      const shared = typeof value === "string" &&
+        isSharedInteger(
+          value,
+          client.db.stringForm(key),
+          config.getNumber("maxmemory"),
+          config.get("maxmemory-policy"),
+        );
+      client.out.int(shared ? SHARED_REFCOUNT : 1);
+    },
+  ),
+  objectRow(
+    "idletime",
+    "Returns the time since the last access to a Redis object.",
+    (client, key) => {
+      if (lfuPolicy(client)) throw new CommandError(LFU_SELECTED);
+      client.out.int(client.db.idleSeconds(key) ?? 0);
+    },
+  ),
+  objectRow(
+    "freq",
+    "Returns the logarithmic access frequency counter of a Redis object.",
+    (client, key) => {
+      if (!lfuPolicy(client)) throw new CommandError(LFU_NOT_SELECTED);
+      client.out.int(client.db.frequency(key) ?? 0);
+    },
+  ),
+  {
+    name: "help",
+    arity: 2,
+    flags: ["loading", "stale"],
+    group: "generic",
+    since: "6.2.0",
+    summary: "Returns helpful text about the different subcommands.",
+    syntax: "",
+    handler(client) {
+      client.out.array(OBJECT_HELP.length);
+      for (const line of OBJECT_HELP) client.out.simple(line);
+    },
+  },
+];
+
+/** Rows for the four EXPIRE variants. */
+function expireRow(
+  name: string,
+  since: string,
+  summary: string,
+  unit: string,
+  relative: boolean,
+  seconds: boolean,
+): CommandSpec {
+  return {
+    name,
+    arity: -3,
+    flags: ["write", "fast"],
+    keys: [1, 1, 1],
+    group: "generic",
+    since,
+    summary,
+    syntax: `key ${unit} [NX | XX | GT | LT]`,
+    handler: (client, argv) => expireGeneric(client, argv, relative, seconds),
+  };
+}
+
+/** Rows for TTL, PTTL, EXPIRETIME, PEXPIRETIME. */
+function ttlRow(
+  name: string,
+  since: string,
+  summary: string,
+  inMs: boolean,
+  absolute: boolean,
+): CommandSpec {
+  return {
+    name,
+    arity: 2,
+    flags: ["readonly", "fast"],
+    keys: [1, 1, 1],
+    group: "generic",
+    since,
+    summary,
+    syntax: "key",
+    handler: (client, argv) => ttlGeneric(client, argv[1], inMs, absolute),
+  };
+}
 
 export const keyCommands: CommandSpec[] = [
   {
@@ -14,17 +405,18 @@ export const keyCommands: CommandSpec[] = [
     since: "1.0.0",
     summary: "Deletes one or more keys.",
     syntax: "key [key ...]",
-    handler(client, argv) {
-      const db = client.db;
-      let deleted = 0;
-      for (let i = 1; i < argv.length; i++) {
-        if (db.has(argv[i]) && db.delete(argv[i])) {
-          deleted++;
-          client.server.keyChanged(db, argv[i], NotifyClass.Generic, "del");
-        }
-      }
-      client.out.int(deleted);
-    },
+    handler: deleteKeys,
+  },
+  {
+    name: "unlink",
+    arity: -2,
+    flags: ["write", "fast"],
+    keys: [1, -1, 1],
+    group: "generic",
+    since: "4.0.0",
+    summary: "Asynchronously deletes one or more keys.",
+    syntax: "key [key ...]",
+    handler: deleteKeys,
   },
   {
     name: "exists",
@@ -37,8 +429,22 @@ export const keyCommands: CommandSpec[] = [
     syntax: "key [key ...]",
     handler(client, argv) {
       let n = 0;
-      for (let i = 1; i < argv.length; i++) if (client.db.has(argv[i])) n++;
+      for (let i = 1; i < argv.length; i++) if (peekCounted(client, argv[i]) !== undefined) n++;
       client.out.int(n);
+    },
+  },
+  {
+    name: "type",
+    arity: 2,
+    flags: ["readonly", "fast"],
+    keys: [1, 1, 1],
+    group: "generic",
+    since: "1.0.0",
+    summary: "Determines the type of value stored at a key.",
+    syntax: "key",
+    handler(client, argv) {
+      const value = peekCounted(client, argv[1]);
+      client.out.simple(value === undefined ? "none" : typeOf(value));
     },
   },
   {
@@ -47,61 +453,181 @@ export const keyCommands: CommandSpec[] = [
     flags: ["readonly"],
     keys: [0, 0, 0],
     group: "generic",
+    acl: ["dangerous"],
     since: "1.0.0",
     summary: "Returns all key names that match a pattern.",
     syntax: "pattern",
-    handler(client, argv) {
-      const db = client.db;
-      const pattern = argv[1];
-      const all = pattern === "*";
-      const now = Date.now();
-      const found: string[] = [];
-      for (const key of db.dict.keys()) {
-        const when = db.getExpire(key);
-        if (when !== undefined && when <= now) continue;
-        if (all || globMatch(pattern, key)) found.push(key);
-      }
-      client.out.bulkArray(found);
+    handler: (client, argv) => keys(client, argv[1]),
+  },
+  {
+    name: "scan",
+    arity: -2,
+    flags: ["readonly"],
+    keys: [0, 0, 0],
+    group: "generic",
+    since: "2.8.0",
+    summary: "Iterates over the key names in the database.",
+    syntax: "cursor [MATCH pattern] [COUNT count] [TYPE type]",
+    handler: scan,
+  },
+  {
+    name: "randomkey",
+    arity: 1,
+    flags: ["readonly"],
+    keys: [0, 0, 0],
+    group: "generic",
+    since: "1.0.0",
+    summary: "Returns a random key name from the database.",
+    syntax: "",
+    handler(client) {
+      const key = client.db.randomKey();
+      if (key === undefined) client.out.nil();
+      else client.out.bulk(key);
     },
   },
   {
-    name: "pexpire",
+    name: "rename",
+    arity: 3,
+    flags: ["write"],
+    keys: [1, 2, 1],
+    group: "generic",
+    since: "1.0.0",
+    summary: "Renames a key and overwrites the destination.",
+    syntax: "key newkey",
+    handler: (client, argv) => rename(client, argv, false),
+  },
+  {
+    name: "renamenx",
+    arity: 3,
+    flags: ["write", "fast"],
+    keys: [1, 2, 1],
+    group: "generic",
+    since: "1.0.0",
+    summary: "Renames a key only when the target key name doesn't exist.",
+    syntax: "key newkey",
+    handler: (client, argv) => rename(client, argv, true),
+  },
+  {
+    name: "copy",
     arity: -3,
+    flags: ["write", "denyoom"],
+    keys: [1, 2, 1],
+    group: "generic",
+    since: "6.2.0",
+    summary: "Copies the value of a key to a new key.",
+    syntax: "source destination [DB destination-db] [REPLACE]",
+    handler: copy,
+  },
+  {
+    name: "move",
+    arity: 3,
     flags: ["write", "fast"],
     keys: [1, 1, 1],
     group: "generic",
-    since: "2.6.0",
-    summary: "Sets the expiration time of a key in milliseconds.",
-    syntax: "key milliseconds [NX | XX | GT | LT]",
+    since: "1.0.0",
+    summary: "Moves a key to another database.",
+    syntax: "key db",
+    handler: move,
+  },
+  {
+    name: "touch",
+    arity: -2,
+    flags: ["readonly", "fast"],
+    keys: [1, -1, 1],
+    group: "generic",
+    since: "3.2.1",
+    summary:
+      "Returns the number of existing keys out of those specified after updating the time they were last accessed.",
+    syntax: "key [key ...]",
     handler(client, argv) {
-      const ms = intArg(argv[2]);
       const db = client.db;
-      const key = argv[1];
-      if (!db.has(key)) return client.out.int(0);
-      if (ms <= 0) {
-        db.delete(key);
-        client.server.keyChanged(db, key, NotifyClass.Generic, "del");
-      } else {
-        db.setExpire(key, Date.now() + ms);
-        client.server.keyChanged(db, key, NotifyClass.Generic, "expire");
+      const stats = client.server.stats;
+      let n = 0;
+      for (let i = 1; i < argv.length; i++) {
+        if (db.get(argv[i]) === undefined) {
+          stats.keyspaceMisses++;
+        } else {
+          stats.keyspaceHits++;
+          n++;
+        }
       }
-      client.out.int(1);
+      client.out.int(n);
     },
   },
   {
-    name: "pttl",
+    name: "object",
+    arity: -2,
+    flags: [],
+    group: "generic",
+    since: "2.2.3",
+    summary: "A container for object introspection commands.",
+    syntax: "",
+    subcommands: objectSubcommands,
+  },
+  expireRow(
+    "expire",
+    "1.0.0",
+    "Sets the expiration time of a key in seconds.",
+    "seconds",
+    true,
+    true,
+  ),
+  expireRow(
+    "pexpire",
+    "2.6.0",
+    "Sets the expiration time of a key in milliseconds.",
+    "milliseconds",
+    true,
+    false,
+  ),
+  expireRow(
+    "expireat",
+    "1.2.0",
+    "Sets the expiration time of a key to a Unix timestamp.",
+    "unix-time-seconds",
+    false,
+    true,
+  ),
+  expireRow(
+    "pexpireat",
+    "2.6.0",
+    "Sets the expiration time of a key to a Unix milliseconds timestamp.",
+    "unix-time-milliseconds",
+    false,
+    false,
+  ),
+  ttlRow("ttl", "1.0.0", "Returns the expiration time in seconds of a key.", false, false),
+  ttlRow("pttl", "2.6.0", "Returns the expiration time in milliseconds of a key.", true, false),
+  ttlRow(
+    "expiretime",
+    "7.0.0",
+    "Returns the expiration time of a key as a Unix timestamp.",
+    false,
+    true,
+  ),
+  ttlRow(
+    "pexpiretime",
+    "7.0.0",
+    "Returns the expiration time of a key as a Unix milliseconds timestamp.",
+    true,
+    true,
+  ),
+  {
+    name: "persist",
     arity: 2,
-    flags: ["readonly", "fast"],
+    flags: ["write", "fast"],
     keys: [1, 1, 1],
     group: "generic",
-    since: "2.6.0",
-    summary: "Returns the expiration time in milliseconds of a key.",
+    since: "2.2.0",
+    summary: "Removes the expiration time of a key.",
     syntax: "key",
     handler(client, argv) {
       const db = client.db;
-      if (!db.has(argv[1])) return client.out.int(-2);
-      const when = db.getExpire(argv[1]);
-      client.out.int(when === undefined ? -1 : Math.max(0, when - Date.now()));
+      if (db.has(argv[1]) && db.removeExpire(argv[1])) {
+        client.server.keyChanged(db, argv[1], NotifyClass.Generic, "persist");
+        return client.out.int(1);
+      }
+      client.out.int(0);
     },
   },
 ];

@@ -249,7 +249,11 @@ export class KeyTable {
     if (ref === 0) return false;
     const released = this.#release(ref);
     this.#removeSlot(this.#foundSlot);
-    this.#count--;
+    if (--this.#count === 0) {
+      // Nothing live is left: give every page back, not just the mostly dead ones.
+      this.clear();
+      return true;
+    }
     this.#maybeCompact(released);
     this.#maybeShrink();
     return true;

@@ -1,0 +1,252 @@
+/**
+ * Bitmap commands end to end, with the exact replies of redis-server 7.0
+ * (every expectation here was checked against it).
+ */
+import { deepEqual } from "node:assert/strict";
+import type { RedisObject } from "../server/types/value.ts";
+import { RespClient, startServer } from "./helpers.ts";
+
+type Step = [args: (string | number)[], reply: unknown];
+
+/** Runs commands in order, comparing each reply. */
+async function expectReplies(c: RespClient, steps: Step[]): Promise<void> {
+  for (const [args, reply] of steps) deepEqual(await c.cmd(...args), reply, args.join(" "));
+}
+
+const SYNTAX = { error: "ERR syntax error" };
+const NOT_INTEGER = { error: "ERR value is not an integer or out of range" };
+const BIT_OFFSET = { error: "ERR bit offset is not an integer or out of range" };
+const BIT_VALUE = { error: "ERR bit is not an integer or out of range" };
+const WRONGTYPE = { error: "WRONGTYPE Operation against a key holding the wrong kind of value" };
+const FIELD_TYPE = {
+  error:
+    "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.",
+};
+
+const aList: RedisObject = {
+  type: "list",
+  encoding: () => "quicklist",
+  clone: () => aList,
+  size: () => 1,
+};
+
+Deno.test("SETBIT and GETBIT: offsets, values, growth and limits", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  srv.server.dbs[0].set("alist", aList);
+  await expectReplies(c, [
+    [["SETBIT", "b", "7", "1"], 0],
+    [["GET", "b"], "\x01"],
+    [["SETBIT", "b", "7", "1"], 1],
+    [["SETBIT", "b", "7", "0"], 1],
+    [["SETBIT", "b", "100", "1"], 0],
+    [["STRLEN", "b"], 13],
+    [["GETBIT", "b", "100"], 1],
+    [["GETBIT", "b", "101"], 0],
+    [["GETBIT", "b", "99999"], 0],
+    [["GETBIT", "missing", "5"], 0],
+    [["GETBIT", "b", "-1"], BIT_OFFSET],
+    [["GETBIT", "b", "abc"], BIT_OFFSET],
+    [["SETBIT", "b", "-1", "1"], BIT_OFFSET],
+    [["SETBIT", "b", "1", "2"], BIT_VALUE],
+    [["SETBIT", "b", "1", "-1"], BIT_VALUE],
+    [["SETBIT", "b", "1", "x"], BIT_VALUE],
+    [["SETBIT", "b", "4294967296", "1"], BIT_OFFSET],
+    [["GETBIT", "b", "4294967296"], BIT_OFFSET],
+    [["SETBIT", "alist", "0", "1"], WRONGTYPE],
+    [["GETBIT", "alist", "0"], WRONGTYPE],
+    [["SET", "s", "v"], "OK"],
+    [["SETBIT", "s", "0", "0"], 0],
+    [["OBJECT", "ENCODING", "s"], "raw"],
+  ]);
+});
+
+Deno.test("BITCOUNT over bytes and bits, with negative and empty ranges", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  srv.server.dbs[0].set("alist", aList);
+  await expectReplies(c, [
+    [["SET", "s", "foobar"], "OK"],
+    [["BITCOUNT", "s"], 26],
+    [["BITCOUNT", "s", "0", "0"], 4],
+    [["BITCOUNT", "s", "1", "1"], 6],
+    [["BITCOUNT", "s", "1", "1", "BYTE"], 6],
+    [["BITCOUNT", "s", "5", "30", "BIT"], 17],
+    [["BITCOUNT", "s", "-1", "-1"], 4],
+    [["BITCOUNT", "s", "-1", "-2"], 0],
+    [["BITCOUNT", "s", "-1", "-2", "foo"], 0],
+    [["BITCOUNT", "s", "0"], SYNTAX],
+    [["BITCOUNT", "s", "0", "1", "BIT", "foo"], SYNTAX],
+    [["BITCOUNT", "s", "a", "b"], NOT_INTEGER],
+    [["BITCOUNT", "s", "0", "1", "bar"], SYNTAX],
+    [["BITCOUNT", "missing"], 0],
+    [["BITCOUNT", "missing", "0"], 0],
+    [["BITCOUNT", "s", "3", "3", "BIT"], 0],
+    [["BITCOUNT", "s", "2", "9", "BIT"], 4],
+    [["BITCOUNT", "s", "100", "200"], 0],
+    [["BITCOUNT", "s", "0", "1000", "BIT"], 26],
+    [["BITCOUNT", "alist"], WRONGTYPE],
+    [["SET", "e", ""], "OK"],
+    [["BITCOUNT", "e"], 0],
+  ]);
+});
+
+Deno.test("BITPOS: set and clear bits, byte and bit ranges, the zero padding rule", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  srv.server.dbs[0].set("alist", aList);
+  await expectReplies(c, [
+    [["SET", "p", "\xff\xf0\x00"], "OK"],
+    [["BITPOS", "p", "0"], 12],
+    [["BITPOS", "p", "1"], 0],
+    [["BITPOS", "p", "0", "2"], 16],
+    [["BITPOS", "p", "1", "2"], -1],
+    [["BITPOS", "p", "1", "0", "-1"], 0],
+    [["BITPOS", "p", "0", "0", "1"], 12],
+    [["BITPOS", "p", "0", "0", "1", "BIT"], -1],
+    [["BITPOS", "p", "0", "7", "15", "BIT"], 12],
+    [["BITPOS", "p", "1", "12", "20", "BIT"], -1],
+    [["BITPOS", "p", "0", "12", "20", "BIT"], 12],
+    [["BITPOS", "p", "2"], { error: "ERR The bit argument must be 1 or 0." }],
+    [["BITPOS", "p", "x"], NOT_INTEGER],
+    [["BITPOS", "missing", "0"], 0],
+    [["BITPOS", "missing", "1"], -1],
+    [["SET", "ff", "\xff\xff\xff"], "OK"],
+    [["BITPOS", "ff", "0"], 24],
+    [["BITPOS", "ff", "0", "0"], 24],
+    [["BITPOS", "ff", "0", "0", "-1"], -1],
+    [["BITPOS", "ff", "1", "5"], -1],
+    [["BITPOS", "ff", "0", "1", "2", "BIT"], -1],
+    [["BITPOS", "ff", "1", "-3", "-2", "BIT"], 21],
+    [["BITPOS", "ff", "1", "0", "0", "foo"], SYNTAX],
+    [["BITPOS", "ff", "1", "a"], NOT_INTEGER],
+    [["BITPOS", "ff", "1", "0", "1", "BYTE", "extra"], SYNTAX],
+    [["SET", "z", "\x00\x00"], "OK"],
+    [["BITPOS", "z", "1"], -1],
+    [["BITPOS", "z", "0"], 0],
+    [["SET", "e", ""], "OK"],
+    [["BITPOS", "e", "0"], -1],
+    [["BITPOS", "e", "1"], -1],
+    [["BITPOS", "alist", "1"], WRONGTYPE],
+  ]);
+});
+
+Deno.test("BITOP AND, OR, XOR, NOT over strings of different lengths", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  srv.server.dbs[0].set("alist", aList);
+  await expectReplies(c, [
+    [["MSET", "k1", "foobar", "k2", "abcdef", "short", "a"], "OK"],
+    [["BITOP", "AND", "dest", "k1", "k2"], 6],
+    [["GET", "dest"], "`bc`ab"],
+    [["BITOP", "OR", "dest", "k1", "k2"], 6],
+    [["GET", "dest"], "goofev"],
+    [["BITOP", "XOR", "dest", "k1", "k2"], 6],
+    [["GET", "dest"], "\x07\x0d\x0c\x06\x04\x14"],
+    [["BITOP", "NOT", "dest", "k1"], 6],
+    [["GET", "dest"], "\x99\x90\x90\x9d\x9e\x8d"],
+    [["BITOP", "NOT", "dest", "k1", "k2"], {
+      error: "ERR BITOP NOT must be called with a single source key.",
+    }],
+    [["BITOP", "foo", "dest", "k1"], SYNTAX],
+    [["BITOP", "OR", "dest", "k1", "short"], 6],
+    [["GET", "dest"], "goobar"],
+    [["BITOP", "AND", "dest", "k1", "short"], 6],
+    [["GET", "dest"], "`\0\0\0\0\0"],
+    [["OBJECT", "ENCODING", "dest"], "raw"],
+    [["BITOP", "AND", "dest", "missing", "missing2"], 0],
+    [["EXISTS", "dest"], 0],
+    [["BITOP", "OR", "dest", "k1", "alist"], WRONGTYPE],
+  ]);
+});
+
+Deno.test("BITFIELD: GET, SET, INCRBY with WRAP, SAT and FAIL overflow", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  srv.server.dbs[0].set("alist", aList);
+  await expectReplies(c, [
+    [["BITFIELD", "bf", "SET", "u8", "0", "255"], [0]],
+    [["BITFIELD", "bf", "GET", "u8", "0"], [255]],
+    [["BITFIELD", "bf", "INCRBY", "u8", "0", "1"], [0]],
+    [["BITFIELD", "bf", "OVERFLOW", "SAT", "INCRBY", "u8", "0", "10"], [10]],
+    [["BITFIELD", "bf", "OVERFLOW", "FAIL", "INCRBY", "u8", "0", "250"], [null]],
+    [["BITFIELD", "bf", "OVERFLOW", "WRAP", "INCRBY", "u8", "0", "300"], [54]],
+    [["BITFIELD", "bf", "SET", "i8", "0", "-100", "GET", "i8", "0", "GET", "u8", "0"], [
+      54,
+      -100,
+      156,
+    ]],
+    [["BITFIELD", "bf", "OVERFLOW", "SAT", "SET", "i8", "0", "200"], [-100]],
+    [["BITFIELD", "bf", "OVERFLOW", "SAT", "SET", "i8", "0", "-200"], [127]],
+    [["BITFIELD", "bf", "OVERFLOW", "SAT", "SET", "u8", "0", "-1"], [128]],
+    [["BITFIELD", "bf", "OVERFLOW", "WRAP", "SET", "u8", "0", "-1"], [255]],
+    [["BITFIELD", "bf", "OVERFLOW", "FAIL", "SET", "u8", "0", "-1"], [null]],
+    [["BITFIELD", "bf", "SET", "i64", "0", "-1", "GET", "i64", "0", "GET", "u63", "0"], [
+      -72057594037927936n,
+      -1,
+      9223372036854775807n,
+    ]],
+    [["BITFIELD", "bf", "INCRBY", "i64", "0", "9223372036854775807"], [9223372036854775806n]],
+    [["BITFIELD", "bf", "OVERFLOW", "SAT", "INCRBY", "i64", "0", "-9223372036854775808"], [-2]],
+    [["BITFIELD", "bf", "OVERFLOW", "SAT", "INCRBY", "i64", "0", "-9223372036854775808"], [
+      -9223372036854775808n,
+    ]],
+    [["BITFIELD", "bf2", "SET", "u4", "2", "15", "GET", "u16", "0", "INCRBY", "i3", "1", "2"], [
+      0,
+      15360,
+      -3,
+    ]],
+    [[
+      "BITFIELD",
+      "bf3",
+      "OVERFLOW",
+      "WRAP",
+      "INCRBY",
+      "i5",
+      "100",
+      "1",
+      "INCRBY",
+      "i5",
+      "100",
+      "20",
+    ], [
+      1,
+      -11,
+    ]],
+    [["BITFIELD", "bf3", "OVERFLOW", "SAT", "INCRBY", "i5", "100", "-40"], [-16]],
+    [["BITFIELD", "bf3", "OVERFLOW", "SAT", "INCRBY", "u5", "100", "-40"], [0]],
+    [["BITFIELD", "bf3", "OVERFLOW", "WRAP", "INCRBY", "u5", "100", "-40"], [24]],
+    [["BITFIELD", "bf", "SET", "u8", "#2", "7"], [0]],
+    [["GETRANGE", "bf", "2", "2"], "\x07"],
+    [["BITFIELD", "newbf", "OVERFLOW", "FAIL", "INCRBY", "u8", "0", "300"], [null]],
+    [["GET", "newbf"], "\0"],
+    [["BITFIELD", "bf"], []],
+  ]);
+});
+
+Deno.test("BITFIELD and BITFIELD_RO argument errors", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  srv.server.dbs[0].set("alist", aList);
+  await expectReplies(c, [
+    [["BITFIELD", "bf", "SET", "u64", "0", "1"], FIELD_TYPE],
+    [["BITFIELD", "bf", "SET", "i65", "0", "1"], FIELD_TYPE],
+    [["BITFIELD", "bf", "SET", "x8", "0", "1"], FIELD_TYPE],
+    [["BITFIELD", "bf", "SET", "i0", "0", "1"], FIELD_TYPE],
+    [["BITFIELD", "bf", "GET", "u8", "-1"], BIT_OFFSET],
+    [["BITFIELD", "bf", "SET", "u8", "#-1", "7"], BIT_OFFSET],
+    [["BITFIELD", "bf", "GET"], SYNTAX],
+    [["BITFIELD", "bf", "foo"], SYNTAX],
+    [["BITFIELD", "bf", "OVERFLOW"], SYNTAX],
+    [["BITFIELD", "bf", "OVERFLOW", "foo"], { error: "ERR Invalid OVERFLOW type specified" }],
+    [["BITFIELD", "bf", "SET", "u8", "0", "abc"], NOT_INTEGER],
+    [["BITFIELD", "alist", "GET", "u8", "0"], WRONGTYPE],
+    [["BITFIELD", "alist", "SET", "u8", "0", "1"], WRONGTYPE],
+    [["BITFIELD_RO", "bf", "SET", "u8", "0", "1"], {
+      error: "ERR BITFIELD_RO only supports the GET subcommand",
+    }],
+    [["SET", "bf", "\xa5"], "OK"],
+    [["BITFIELD_RO", "bf", "GET", "u8", "0", "GET", "i4", "4"], [165, 5]],
+    [["BITFIELD_RO", "missing", "GET", "u8", "0"], [0]],
+  ]);
+});
