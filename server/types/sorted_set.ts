@@ -62,6 +62,14 @@ class Inner {
 
 type Node = Leaf | Inner;
 
+/**
+ * A score as Redis 7.0 keeps it in a listpack: integral values are stored as
+ * integers there, which turns -0 into 0 (a skip list keeps -0).
+ */
+function listpackScore(score: number): number {
+  return score === 0 ? 0 : score;
+}
+
 /** (s1, m1) sorts before (s2, m2). Binary strings compare as bytes (memcmp). */
 function keyBefore(s1: number, m1: string, s2: number, m2: string): boolean {
   return s1 < s2 || (s1 === s2 && m1 < m2);
@@ -278,12 +286,14 @@ export class SortedSet implements RedisObject {
     ) {
       this.#convertToIndexed();
     }
+    if (this.#index === undefined) score = listpackScore(score);
     this.#insert(member, score);
     this.#index?.set(member, score);
   }
 
   /** Moves a member the caller knows has score `old` to `score`. */
   changeScore(member: string, old: number, score: number): void {
+    if (this.#index === undefined) score = listpackScore(score);
     const leaf = this.#descendKey(old, member);
     const pos = foundPos;
     // In place when the new key still sorts between its leaf neighbours (and
