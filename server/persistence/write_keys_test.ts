@@ -1,0 +1,40 @@
+import { deepEqual } from "node:assert/strict";
+import type { Client } from "../client.ts";
+import { lookupCommand } from "../commands/table.ts";
+import { reportWrites } from "./write_keys.ts";
+
+/** What reportWrites says about `argv` run by a client in database 2 of 16. */
+function writes(...argv: string[]): string[] {
+  const client = { db: { index: 2 }, server: { dbs: { length: 16 } } } as unknown as Client;
+  let command = lookupCommand(argv[0])!;
+  if (command.subcommands) command = command.subcommands.get(argv[1].toLowerCase())!;
+  const seen: string[] = [];
+  reportWrites(client, command, argv, {
+    key: (db, key) => seen.push(`${db}:${key}`),
+    database: (db, moved) => seen.push(`db${db}${moved ? " moved" : ""}`),
+  });
+  return seen;
+}
+
+Deno.test("keys named by position, with a step and up to the last argument", () => {
+  deepEqual(writes("SET", "k", "v", "EX", "10"), ["2:k"]);
+  deepEqual(writes("MSET", "a", "1", "b", "2"), ["2:a", "2:b"]);
+  deepEqual(writes("DEL", "a", "b", "c"), ["2:a", "2:b", "2:c"]);
+  deepEqual(writes("RENAME", "from", "to"), ["2:from", "2:to"]);
+});
+
+Deno.test("keys counted by an argument, and destinations only for *STORE commands", () => {
+  deepEqual(writes("ZMPOP", "2", "z1", "z2", "MIN"), ["2:z1", "2:z2"]);
+  deepEqual(writes("BZMPOP", "0", "1", "z1", "MAX", "COUNT", "3"), ["2:z1"]);
+  deepEqual(writes("ZUNIONSTORE", "dest", "2", "big1", "big2"), ["2:dest"]);
+  deepEqual(writes("BITOP", "AND", "dest", "a", "b"), ["2:dest"]);
+});
+
+Deno.test("writes reaching another database, or whole databases", () => {
+  deepEqual(writes("MOVE", "k", "7"), ["2:k", "7:k"]);
+  deepEqual(writes("COPY", "src", "dst", "DB", "9", "REPLACE"), ["2:dst", "9:dst"]);
+  deepEqual(writes("FLUSHDB"), ["db2"]);
+  deepEqual(writes("SWAPDB", "0", "5"), ["db0 moved", "db5 moved"]);
+  deepEqual(writes("SWAPDB", "0", "99"), []);
+  deepEqual(writes("FLUSHALL").length, 16);
+});
