@@ -8,8 +8,6 @@
  * between requests, and while one runs, `server.beforeWrite` lets the
  * snapshot copy each key before a command first changes it.
  */
-import type { Client } from "../client.ts";
-import type { Command } from "../command.ts";
 import type { Database } from "../db.ts";
 import { registerInfoSection } from "../info.ts";
 import type { RedisServer } from "../server.ts";
@@ -40,7 +38,7 @@ import {
   SnapshotFileJob,
 } from "./snapshot_file.ts";
 import { materialize } from "./values.ts";
-import { reportWrites } from "./write_keys.ts";
+import { reportWrites, type WriteTarget } from "./write_keys.ts";
 
 /** A failed save leaves automatic saves paused this long (Redis's CONFIG_BGSAVE_RETRY_DELAY). */
 const BGSAVE_RETRY_SECONDS = 5;
@@ -446,7 +444,11 @@ export class Persistence {
       aborted: false,
     };
     this.#job = job;
-    this.server.beforeWrite = (client, command, argv) => this.#beforeWrite(client, command, argv);
+    const target: WriteTarget = {
+      key: (dbIndex, key) => snapshot.beforeWrite(dbIndex, key),
+      database: (dbIndex, moved) => snapshot.freeze(dbIndex, moved),
+    };
+    this.server.beforeWrite = (client, command, argv) => reportWrites(client, command, argv, target);
     return job;
   }
 
@@ -480,15 +482,6 @@ export class Persistence {
     job.file.abort();
     this.#job = undefined;
     this.server.beforeWrite = undefined;
-  }
-
-  #beforeWrite(client: Client, command: Command, argv: string[]): void {
-    const snapshot = this.#job?.snapshot;
-    if (snapshot === undefined) return;
-    reportWrites(client, command, argv, {
-      key: (dbIndex, key) => snapshot.beforeWrite(dbIndex, key),
-      database: (dbIndex, moved) => snapshot.freeze(dbIndex, moved),
-    });
   }
 
   // ---- AOF ---------------------------------------------------------------
