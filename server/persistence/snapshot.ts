@@ -172,17 +172,20 @@ export class KeyspaceSnapshot {
     const kept = this.#state[index].kept;
     let cursor = from;
     let low = from;
+    const expires = db.expires;
     const visit = (key: string) => {
       // A shrunk table may emit a merged home twice: those keys are done.
       if (hashKey(key) < low) return;
-      const state = kept.get(key);
-      if (state !== undefined) {
-        kept.delete(key);
-        if (state !== null) emit(key, state.value, state.expireAt);
-        return;
+      if (kept.size !== 0) {
+        const state = kept.get(key);
+        if (state !== undefined) {
+          kept.delete(key);
+          if (state !== null) emit(key, state.value, state.expireAt);
+          return;
+        }
       }
       const value = db.dict.peek(key);
-      if (value !== undefined) emit(key, value, db.expires.get(key));
+      if (value !== undefined) emit(key, value, expires.size === 0 ? undefined : expires.get(key));
     };
     do {
       low = cursor;
