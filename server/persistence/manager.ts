@@ -313,8 +313,8 @@ export class Persistence {
     try {
       replayCommands(this.server, parsed.commands, name);
     } catch (err) {
-      if (!(err instanceof FormatError)) throw err;
-      throw new LoadError(err.message);
+      if (err instanceof FormatError) throw new LoadError(err.message);
+      throw new LoadError(`Error replaying the append only file ${name}: ${(err as Error).stack}`);
     }
   }
 
