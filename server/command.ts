@@ -59,6 +59,8 @@ export interface CommandSpec {
   complexity?: string;
   /** ACL categories beyond those its group and flags imply (e.g. "dangerous" for KEYS). */
   acl?: readonly string[];
+  /** Redis's command tips for clients ("nondeterministic_output", "request_policy:all_shards"). */
+  tips?: readonly string[];
   /** Absent on container commands, which only route to their subcommands. */
   handler?: Handler;
   subcommands?: readonly CommandSpec[];

@@ -364,7 +364,7 @@ export function writeCommandInfo(out: ReplyWriter, command: Command | undefined)
   out.int(last);
   out.int(step);
   writeStringSet(out, aclCategories(spec).map((c) => "@" + c), true);
-  out.set(0); // tips
+  writeStringSet(out, spec.tips ?? [], false);
   const specs = spec.handler === undefined ? [] : keySpecs(spec);
   out.set(specs.length);
   for (const keySpec of specs) {
@@ -401,9 +401,10 @@ export function writeCommandInfo(out: ReplyWriter, command: Command | undefined)
       out.int(1);
     }
   }
-  const subs = command.subcommands === undefined ? [] : [...command.subcommands.values()];
-  out.array(subs.length);
-  for (const sub of subs) writeCommandInfo(out, sub);
+  // Redis answers an empty set when there are no subcommands, else an array.
+  if (command.subcommands === undefined) return out.set(0);
+  out.array(command.subcommands.size);
+  for (const sub of command.subcommands.values()) writeCommandInfo(out, sub);
 }
 
 // ---- COMMAND DOCS ---------------------------------------------------------

@@ -158,6 +158,11 @@ Deno.test("RESP3 sets and verbatim strings", async () => {
     type: "set",
     values: [{ type: "simple", value: "readonly" }, { type: "simple", value: "fast" }],
   });
+  // No subcommands is an empty set; a container's subcommands are an array.
+  deepEqual(info.values[0].values[9], { type: "set", values: [] });
+  const config = await c.call("COMMAND", "INFO", "config");
+  ok(config.type === "array" && config.values[0].type === "array");
+  equal(config.values[0].values[9].type, "array");
   const text = await c.call("INFO", "server");
   ok(text.type === "verbatim" && text.format === "txt" && text.value.startsWith("# Server\r\n"));
 });

@@ -523,6 +523,10 @@ Deno.test("COMMAND COUNT, LIST, INFO in Redis 7's shapes", async () => {
     ],
     null,
   ]);
+  deepEqual((await c.cmd("COMMAND", "INFO", "dbsize") as unknown[][])[0][7], [
+    "request_policy:all_shards",
+    "response_policy:agg_sum",
+  ]);
   const config = (await c.cmd("COMMAND", "INFO", "config") as unknown[][])[0];
   deepEqual(config.slice(0, 6), ["config", -2, [], 0, 0, 0]);
   ok((config[9] as unknown[][]).some((sub) => sub[0] === "config|get" && sub[1] === -3));
