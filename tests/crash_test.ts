@@ -12,7 +12,7 @@
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
 import type { RespValue } from "../protocol/resp.ts";
-import { run } from "./helpers.ts";
+import { RespClient, run } from "./helpers.ts";
 import { ChildServer, persistenceInfo, tempDir } from "./persistence_helpers.ts";
 
 /**
@@ -20,7 +20,11 @@ import { ChildServer, persistenceInfo, tempDir } from "./persistence_helpers.ts"
  * the server once `acknowledged` replies arrived. Returns the keys whose
  * write was acknowledged.
  */
-async function writeUntilKilled(server: ChildServer, acknowledged: number): Promise<string[]> {
+async function writeUntilKilled(
+  server: ChildServer,
+  acknowledged: number,
+  beforeKill?: (client: RespClient) => Promise<void>,
+): Promise<string[]> {
   const client = await server.connect();
   const acked: string[] = [];
   const inFlight = 8;
@@ -33,6 +37,10 @@ async function writeUntilKilled(server: ChildServer, acknowledged: number): Prom
       acked.push(`w:${acked.length}`);
       await client.send("SET", `w:${sent}`, `value-${sent}`);
       sent++;
+    }
+    if (beforeKill !== undefined) {
+      using probe = await server.connect();
+      await beforeKill(probe);
     }
     await server.crash();
   } finally {
@@ -61,6 +69,33 @@ for (const fsync of ["always", "everysec", "no"]) {
     await checkSurvivors(dir.path, args, acked);
   });
 }
+
+Deno.test("kill -9 during BGREWRITEAOF loses no acknowledged write", async () => {
+  using dir = tempDir();
+  const args = ["--appendonly", "yes"];
+  const server = ChildServer.redisHome(dir.path, ...args);
+  {
+    using client = await server.connect();
+    const value = "x".repeat(200);
+    for (let batch = 0; batch < 30; batch++) {
+      const pairs: string[] = [];
+      for (let i = 0; i < 5000; i++) pairs.push(`bulk:${batch}:${i}`, value);
+      await client.cmd("MSET", ...pairs);
+    }
+    equal(await client.cmd("BGREWRITEAOF"), "Background append only file rewriting started");
+  }
+  const acked = await writeUntilKilled(server, 500, async (client) => {
+    equal((await persistenceInfo(client)).aof_rewrite_in_progress, "1", "killed mid-rewrite");
+  });
+  await checkSurvivors(dir.path, args, acked);
+  const restarted = ChildServer.redisHome(dir.path, ...args);
+  try {
+    using client = await restarted.connect();
+    equal(await client.cmd("EXISTS", "bulk:29:4999"), 1);
+  } finally {
+    await restarted.stop();
+  }
+});
 
 Deno.test("a snapshot being written when the process dies leaves the previous dump.rdb intact", async () => {
   using dir = tempDir();
