@@ -52,6 +52,8 @@ interface Job {
   /** server.dirty when the job started: what a successful BGSAVE has saved. */
   dirtyAtStart: number;
   aborted: boolean;
+  /** Settles when the job has finished, failed or been aborted (and cleaned up). */
+  settled: Promise<void>;
 }
 
 export interface ShutdownFlags {
@@ -442,6 +444,7 @@ export class Persistence {
       startedAt: Date.now(),
       dirtyAtStart: this.server.dirty,
       aborted: false,
+      settled: Promise.resolve(),
     };
     this.#job = job;
     const target: WriteTarget = {
@@ -458,7 +461,7 @@ export class Persistence {
     failed: (err: Error) => void,
     finished: (elapsedSeconds: number) => void,
   ): void {
-    job.file.runInBackground().then(
+    job.settled = job.file.runInBackground().then(
       () => {
         if (!job.aborted) succeeded();
       },
@@ -693,7 +696,8 @@ export class Persistence {
   }
 
   /** Server shutdown hook: no job left running, the AOF written, fsynced and closed. */
-  #closeAll(): void {
+  async #closeAll(): Promise<void> {
+    const job = this.#job;
     this.#abortJob();
     try {
       this.flushAof();
@@ -701,6 +705,7 @@ export class Persistence {
     } catch (err) {
       this.#log(`Error closing the AOF: ${(err as Error).message}`);
     }
+    await job?.settled;
   }
 
   // ---- INFO ----------------------------------------------------------------
