@@ -405,6 +405,16 @@ export function strtod(s: string): StrtodResult {
   return { value: sign * magnitude, length: i, outOfRange };
 }
 
+/**
+ * The whole of `s` read by strtod, as Redis's string2d and string2ld require
+ * it: no leading white space and nothing left over. Undefined otherwise.
+ */
+export function strtodWhole(s: string): StrtodResult | undefined {
+  if (s.length === 0 || isCSpace(s.charCodeAt(0))) return undefined;
+  const parsed = strtod(s);
+  return parsed.length === s.length ? parsed : undefined;
+}
+
 /** The hexadecimal form of strtod, from the first digit after "0x" at `at`. */
 function hexStrtod(s: string, at: number, sign: number): StrtodResult {
   let i = at;

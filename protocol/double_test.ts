@@ -1,5 +1,5 @@
-import { equal } from "node:assert/strict";
-import { formatDouble } from "./double.ts";
+import { equal, ok } from "node:assert/strict";
+import { formatDouble, strtod, strtodWhole } from "./double.ts";
 
 /**
  * Expected strings produced by Redis's own deps/fpconv/fpconv_dtoa.c plus
@@ -148,4 +148,75 @@ Deno.test("formatDouble output parses back to the same double", () => {
     const d = (seed / 2 ** 32) * 10 ** ((i % 30) - 12);
     equal(Number(formatDouble(d)), d, String(d));
   }
+});
+
+/**
+ * glibc's strtod on each input: the value, the characters it consumed, and
+ * whether it overflowed to inf or underflowed to 0 (ERANGE with such a result).
+ */
+const GLIBC_STRTOD: [input: string, value: number, length: number, outOfRange: boolean][] = [
+  ["1", 1, 1, false],
+  ["-1.5", -1.5, 4, false],
+  ["+2", 2, 2, false],
+  [" 3", 3, 2, false],
+  ["\t4", 4, 2, false],
+  ["", 0, 0, false],
+  ["  ", 0, 0, false],
+  ["abc", 0, 0, false],
+  ["1e5", 100000, 3, false],
+  ["1e", 1, 1, false],
+  ["1e+", 1, 1, false],
+  ["1e-3x", 0.001, 4, false],
+  [".5", 0.5, 2, false],
+  ["5.", 5, 2, false],
+  [".", 0, 0, false],
+  ["-.5e1", -5, 5, false],
+  ["inf", Infinity, 3, false],
+  ["-Infinity", -Infinity, 9, false],
+  ["INFINITY", Infinity, 8, false],
+  ["infx", Infinity, 3, false],
+  ["infinit", Infinity, 3, false],
+  ["nan", NaN, 3, false],
+  ["NaN(123)", NaN, 8, false],
+  ["nan(", NaN, 3, false],
+  ["nan(abc", NaN, 3, false],
+  ["0x10", 16, 4, false],
+  ["0x1p3", 8, 5, false],
+  ["0x1.8p1", 3, 7, false],
+  ["0X.8", 0.5, 4, false],
+  ["0x", 0, 1, false],
+  ["0xg", 0, 1, false],
+  ["0x.p1", 0, 1, false],
+  ["0x1p", 1, 3, false],
+  ["1e400", Infinity, 5, true],
+  ["-1e400", -Infinity, 6, true],
+  ["1e-400", 0, 6, true],
+  ["4.9e-324", 4.9406564584124654e-324, 8, false],
+  ["2e-324", 0, 6, true],
+  ["1e-310", 9.9999999999999694e-311, 6, false],
+  ["00012", 12, 5, false],
+  ["1_000", 1, 1, false],
+  ["0x1P-1074", 4.9406564584124654e-324, 9, false],
+  ["0x1p-1080", 0, 9, true],
+  ["-0", -0, 2, false],
+  ["1.7976931348623157e308", 1.7976931348623157e+308, 22, false],
+  ["1.7976931348623159e308", Infinity, 22, true],
+];
+
+Deno.test("strtod reads what glibc's strtod reads", () => {
+  for (const [input, value, length, outOfRange] of GLIBC_STRTOD) {
+    const parsed = strtod(input);
+    ok(Object.is(parsed.value, value), `${JSON.stringify(input)}: ${parsed.value}`);
+    equal(parsed.length, length, JSON.stringify(input));
+    equal(parsed.outOfRange, outOfRange, JSON.stringify(input));
+  }
+});
+
+Deno.test("strtodWhole wants the whole string and no leading space", () => {
+  equal(strtodWhole("1.5")?.value, 1.5);
+  equal(strtodWhole(" 1.5"), undefined);
+  equal(strtodWhole("1.5 "), undefined);
+  equal(strtodWhole(""), undefined);
+  equal(strtodWhole("1\0"), undefined);
+  ok(Number.isNaN(strtodWhole("nan")?.value));
 });

@@ -3,7 +3,7 @@
  * plus the book's ZQUERY. Every range form (ranks, scores, lex, LIMIT) is
  * first turned into an interval of ranks, so a reply costs O(log n + m).
  */
-import { formatDouble, strtod } from "../../protocol/double.ts";
+import { formatDouble, strtod, strtodWhole } from "../../protocol/double.ts";
 import { intArg, parseInt64, parseInteger } from "../args.ts";
 import { blockingKey } from "../blocking.ts";
 import type { Client } from "../client.ts";
@@ -63,12 +63,11 @@ function writeZset(client: Client, key: string): SortedSet | undefined {
   return client.db.getObject<SortedSet>(key, "zset");
 }
 
-/** Deletes `key` if `set` is empty (with Redis's "del" event); returns whether it did. */
-function deleteIfEmpty(client: Client, key: string, set: SortedSet): boolean {
-  if (set.size() > 0) return false;
+/** Deletes `key` if `set` is empty, with Redis's "del" event. */
+function deleteIfEmpty(client: Client, key: string, set: SortedSet): void {
+  if (set.size() > 0) return;
   client.db.delete(key);
   client.server.keyChanged(client.db, key, NotifyClass.Generic, "del", 0);
-  return true;
 }
 
 /** Stores a computed set at `dst`, or deletes `dst` when it is empty; replies its size. */
@@ -85,10 +84,6 @@ function storeResult(client: Client, dst: string, result: SortedSet, event: stri
 
 // ---- argument parsing -------------------------------------------------------
 
-function isCSpace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13);
-}
-
 /**
  * A score as Redis's string2d reads it (ZADD, ZINCRBY, WEIGHTS, ZQUERY): all
  * of strtod's forms (inf, hex, exponents), but no leading space, no NaN, no
@@ -97,17 +92,14 @@ function isCSpace(c: number): boolean {
 function parseScore(arg: string, error = NOT_FLOAT): number {
   const integer = parseInteger(arg);
   if (integer !== undefined) return integer;
-  const parsed = strtod(arg);
-  if (
-    arg.length === 0 || isCSpace(arg.charCodeAt(0)) || parsed.length !== arg.length ||
-    parsed.outOfRange || Number.isNaN(parsed.value)
-  ) {
+  const parsed = strtodWhole(arg);
+  if (parsed === undefined || parsed.outOfRange || Number.isNaN(parsed.value)) {
     throw new CommandError(error);
   }
   return parsed.value;
 }
 
-/** A long argument in [min, max]; `error` for both a bad number and one out of range. */
+/** An integer argument of at least `min`; `error` for a bad number and for one too small. */
 function rangedLong(arg: string, min: number, error: string): number {
   const value = parseInteger(arg);
   if (value === undefined || value < min) throw new CommandError(error);
@@ -235,13 +227,8 @@ function limitRanks(
  * the absolute deadline in ms, or 0 to wait forever.
  */
 function parseTimeout(arg: string): number {
-  const parsed = strtod(arg);
-  if (
-    arg.length === 0 || isCSpace(arg.charCodeAt(0)) || parsed.length !== arg.length ||
-    Number.isNaN(parsed.value)
-  ) {
-    throw new CommandError(TIMEOUT_NOT_FLOAT);
-  }
+  const parsed = strtodWhole(arg);
+  if (parsed === undefined || Number.isNaN(parsed.value)) throw new CommandError(TIMEOUT_NOT_FLOAT);
   let ms = Math.ceil(parsed.value * 1000);
   // Redis parses a long double, which holds what underflows a double: any
   // positive value waits at least a millisecond. Values past the long long
@@ -577,12 +564,14 @@ function blockingPop(
   }
   if (client.inExec) return client.out.nilArray();
   const db = client.db;
-  const waitKeys = keys.map((key) => blockingKey(db.index, key));
+  // One wait per distinct key, as Redis's blockForKeys.
+  const keyByWaitKey = new Map<string, string>();
+  for (const key of keys) keyByWaitKey.set(blockingKey(db.index, key), key);
   client.server.blocking.block(client, {
-    keys: waitKeys,
+    keys: [...keyByWaitKey.keys()],
     deadline,
     tryServe(readyKey) {
-      const key = keys[waitKeys.indexOf(readyKey)];
+      const key = keyByWaitKey.get(readyKey)!;
       const value = db.get(key);
       if (value === undefined || typeof value === "string" || value.type !== "zset") return false;
       const result = pop(client, [key], max, true, count, nested, nested)!;
