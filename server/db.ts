@@ -9,8 +9,8 @@
  * without a TTL pay nothing for the feature.
  */
 import { CommandError, WRONGTYPE } from "./errors.ts";
-import { KeyTable } from "./types/keytable.ts";
-import { StringForm } from "./types/string.ts";
+import { KeyTable, type StoredValue } from "./types/keytable.ts";
+import { ByteString, StringForm } from "./types/string.ts";
 import type { RedisObject, RedisValue } from "./types/value.ts";
 
 /** What a database tells the rest of the server. */
@@ -72,16 +72,42 @@ export class Database {
   }
 
   /**
+   * The string at `key` as bytes for bit reads (see KeyTable.bytes),
+   * undefined if missing; WRONGTYPE for other types.
+   */
+  getBytes(key: string): ByteString | undefined {
+    if (this.expires.size !== 0 && this.#expireIfNeeded(key)) return undefined;
+    const value = this.dict.bytes(key);
+    if (value === undefined || value instanceof ByteString) return value;
+    throw new CommandError(WRONGTYPE);
+  }
+
+  /**
+   * The string at `key` as bytes to edit in place (SETBIT, BITFIELD), created
+   * empty if missing and zero-filled up to `length` bytes; WRONGTYPE for other
+   * types. The value becomes a "raw" string; its TTL stays.
+   */
+  editBytes(key: string, length: number): { value: ByteString; previousLength: number } {
+    const current = this.getBytes(key);
+    const value = current ?? new ByteString();
+    const previousLength = current?.length ?? -1;
+    if (current === undefined) this.set(key, value, StringForm.Raw);
+    else this.replace(key, value, StringForm.Raw);
+    value.prepareWrite(length);
+    return { value, previousLength };
+  }
+
+  /**
    * Stores a value and clears any TTL, as Redis's setKey. `form` says how a
    * string was made (StringForm), which decides its OBJECT ENCODING.
    */
-  set(key: string, value: RedisValue, form = StringForm.Encoded): void {
+  set(key: string, value: StoredValue, form = StringForm.Encoded): void {
     if (this.dict.set(key, value, form)) this.hooks.added?.(this, key);
     if (this.expires.size !== 0) this.expires.delete(key);
   }
 
   /** Replaces the value of an existing key, keeping its TTL. */
-  replace(key: string, value: RedisValue, form = StringForm.Encoded): void {
+  replace(key: string, value: StoredValue, form = StringForm.Encoded): void {
     this.dict.set(key, value, form);
   }
 

@@ -1,5 +1,4 @@
 /** Bit operations on string values: SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD. */
-import { bytesToBinary } from "../../protocol/bytes.ts";
 import { intArg, parseInt64 } from "../args.ts";
 import type { Client } from "../client.ts";
 import type { CommandSpec } from "../command.ts";
@@ -14,11 +13,12 @@ import {
   CommandError,
   NOT_INTEGER,
   SYNTAX,
-  WRONGTYPE,
 } from "../errors.ts";
 import { NotifyClass } from "../notify.ts";
-import { StringForm } from "../types/string.ts";
-import { checkStringLength, readString } from "./strings.ts";
+import { ByteString, StringForm } from "../types/string.ts";
+import { checkStringLength } from "./strings.ts";
+
+const EMPTY = new Uint8Array(0);
 
 /** Set bits in each byte value. */
 const POPCOUNT = new Uint8Array(256);
@@ -38,33 +38,28 @@ function bitOffset(client: Client, arg: string, bits = 0): number {
   return Number(offset);
 }
 
+/** The bytes of the string at `key` for a bit read, counting keyspace hits and misses. */
+function readBytes(client: Client, key: string): ByteString | undefined {
+  const value = client.db.getBytes(key);
+  if (value === undefined) client.server.stats.keyspaceMisses++;
+  else client.server.stats.keyspaceHits++;
+  return value;
+}
+
 /**
- * The bytes of the string at `key`, zero-padded to hold bit `maxBit`, for a
- * bit write (Redis's lookupStringForBitCommand). `grew` says whether the key
- * was created or lengthened, which counts as a change even if no bit flips.
+ * The string at `key` as bytes to write, zero-padded to hold bit `maxBit`
+ * (Redis's lookupStringForBitCommand). `grew` says whether the key was
+ * created or lengthened, which counts as a change even if no bit flips.
  */
-function bitsForWrite(
+function bytesForWrite(
   client: Client,
   key: string,
   maxBit: number,
-): { bytes: Uint8Array; existed: boolean; grew: boolean } {
-  const current = client.db.get(key);
-  if (current !== undefined && typeof current !== "string") throw new CommandError(WRONGTYPE);
+): { bytes: Uint8Array; grew: boolean } {
   const needed = Math.floor(maxBit / 8) + 1;
   checkStringLength(client, needed);
-  const length = Math.max(needed, current?.length ?? 0);
-  const bytes = new Uint8Array(length);
-  if (current !== undefined) {
-    for (let i = 0; i < current.length; i++) bytes[i] = current.charCodeAt(i);
-  }
-  return { bytes, existed: current !== undefined, grew: length !== (current?.length ?? -1) };
-}
-
-/** Stores a bit write's result; a string edited in place is "raw" in Redis. */
-function storeBits(client: Client, key: string, bytes: Uint8Array, existed: boolean): void {
-  const value = bytesToBinary(bytes);
-  if (existed) client.db.replace(key, value, StringForm.Raw);
-  else client.db.set(key, value, StringForm.Raw);
+  const { value, previousLength } = client.db.editBytes(key, needed);
+  return { bytes: value.bytes, grew: value.length !== previousLength };
 }
 
 function setBit(client: Client, argv: string[]): void {
@@ -72,14 +67,13 @@ function setBit(client: Client, argv: string[]): void {
   const offset = bitOffset(client, argv[2]);
   const on = parseInt64(argv[3]);
   if (on === undefined || (on !== 0n && on !== 1n)) throw new CommandError(BIT_VALUE);
-  const { bytes, existed, grew } = bitsForWrite(client, key, offset);
+  // Redis unshares the string (making it raw) even when no bit changes.
+  const { bytes, grew } = bytesForWrite(client, key, offset);
   const byte = offset >> 3;
   const mask = 1 << (7 - (offset & 7));
   const was = (bytes[byte] & mask) !== 0;
   if (on === 1n) bytes[byte] |= mask;
   else bytes[byte] &= ~mask;
-  // Redis unshares the string (making it raw) even when nothing changes.
-  storeBits(client, key, bytes, existed);
   if (grew || was !== (on === 1n)) {
     client.server.keyChanged(client.db, key, NotifyClass.String, "setbit");
   }
@@ -88,9 +82,11 @@ function setBit(client: Client, argv: string[]): void {
 
 function getBit(client: Client, argv: string[]): void {
   const offset = bitOffset(client, argv[2]);
-  const value = readString(client, argv[1]) ?? "";
+  const value = readBytes(client, argv[1]);
   const byte = offset >> 3;
-  const bit = byte < value.length ? (value.charCodeAt(byte) >> (7 - (offset & 7))) & 1 : 0;
+  const bit = value !== undefined && byte < value.length
+    ? (value.bytes[byte] >> (7 - (offset & 7))) & 1
+    : 0;
   client.out.int(bit);
 }
 
@@ -116,16 +112,17 @@ function clampRange(start: number, end: number, total: number): [number, number]
   return start > end ? undefined : [start, end];
 }
 
-function countBits(value: string, from: number, to: number): number {
+function countBits(bytes: Uint8Array, from: number, to: number): number {
   let n = 0;
-  for (let i = from; i <= to; i++) n += POPCOUNT[value.charCodeAt(i)];
+  for (let i = from; i <= to; i++) n += POPCOUNT[bytes[i]];
   return n;
 }
 
 function bitCount(client: Client, argv: string[]): void {
-  const value = readString(client, argv[1]);
+  const value = readBytes(client, argv[1]);
   if (value === undefined) return client.out.int(0);
-  if (argv.length === 2) return client.out.int(countBits(value, 0, value.length - 1));
+  const bytes = value.bytes;
+  if (argv.length === 2) return client.out.int(countBits(bytes, 0, value.length - 1));
   if (argv.length > 5 || argv.length === 3) throw new CommandError(SYNTAX);
   const start = intArg(argv[2]);
   const end = intArg(argv[3]);
@@ -133,25 +130,25 @@ function bitCount(client: Client, argv: string[]): void {
   const bits = argv.length === 5 && isBitUnit(argv[4]);
   const range = clampRange(start, end, bits ? value.length * 8 : value.length);
   if (range === undefined) return client.out.int(0);
-  if (!bits) return client.out.int(countBits(value, range[0], range[1]));
+  if (!bits) return client.out.int(countBits(bytes, range[0], range[1]));
   const [first, last] = range;
   const firstByte = first >> 3;
   const lastByte = last >> 3;
-  let n = countBits(value, firstByte, lastByte);
+  let n = countBits(bytes, firstByte, lastByte);
   // Take back the bits of the edge bytes that lie outside the range.
-  n -= POPCOUNT[value.charCodeAt(firstByte) & ~((1 << (8 - (first & 7))) - 1) & 0xff];
-  n -= POPCOUNT[value.charCodeAt(lastByte) & ((1 << (7 - (last & 7))) - 1)];
+  n -= POPCOUNT[bytes[firstByte] & ~((1 << (8 - (first & 7))) - 1) & 0xff];
+  n -= POPCOUNT[bytes[lastByte] & ((1 << (7 - (last & 7))) - 1)];
   client.out.int(n);
 }
 
 function bitPos(client: Client, argv: string[]): void {
   const bit = intArg(argv[2]);
   if (bit !== 0 && bit !== 1) throw new CommandError(BIT_ARGUMENT);
-  const value = client.db.get(argv[1]);
+  const value = client.db.getBytes(argv[1]);
   // A missing key is an endless run of zero bits.
   if (value === undefined) return client.out.int(bit ? -1 : 0);
-  if (typeof value !== "string") throw new CommandError(WRONGTYPE);
   if (argv.length > 6) throw new CommandError(SYNTAX);
+  const bytes = value.bytes;
   const byteLength = value.length;
   let start = 0;
   let end = byteLength - 1;
@@ -170,13 +167,12 @@ function bitPos(client: Client, argv: string[]): void {
   for (let pos = first; pos <= last; pos++) {
     if ((pos & 7) === 0 && pos + 7 <= last) {
       // Skip whole bytes that cannot hold the bit we look for.
-      const byte = value.charCodeAt(pos >> 3);
-      if (byte === (bit ? 0 : 0xff)) {
+      if (bytes[pos >> 3] === (bit ? 0 : 0xff)) {
         pos += 7;
         continue;
       }
     }
-    if (((value.charCodeAt(pos >> 3) >> (7 - (pos & 7))) & 1) === bit) return client.out.int(pos);
+    if (((bytes[pos >> 3] >> (7 - (pos & 7))) & 1) === bit) return client.out.int(pos);
   }
   // No clear bit in the string: without an explicit end, the zero padding past it counts.
   client.out.int(bit === 0 && !endGiven ? last + 1 : -1);
@@ -189,12 +185,11 @@ function bitOp(client: Client, argv: string[]): void {
   if (op !== "AND" && op !== "OR" && op !== "XOR" && op !== "NOT") throw new CommandError(SYNTAX);
   if (op === "NOT" && argv.length !== 4) throw new CommandError(BITOP_NOT_ONE_KEY);
   const db = client.db;
-  const sources: string[] = [];
+  const sources: Uint8Array[] = [];
   let maxLength = 0;
   for (let i = 3; i < argv.length; i++) {
-    const value = db.get(argv[i]);
-    if (value !== undefined && typeof value !== "string") throw new CommandError(WRONGTYPE);
-    sources.push(value ?? "");
+    const value = db.getBytes(argv[i]);
+    sources.push(value === undefined ? EMPTY : value.bytes.subarray(0, value.length));
     maxLength = Math.max(maxLength, value?.length ?? 0);
   }
   const target = argv[2];
@@ -204,18 +199,18 @@ function bitOp(client: Client, argv: string[]): void {
   }
   const result = new Uint8Array(maxLength);
   for (let j = 0; j < maxLength; j++) {
-    const byteOf = (s: string) => j < s.length ? s.charCodeAt(j) : 0;
-    let out = byteOf(sources[0]);
+    // Past its end a source reads as zero bytes.
+    let out = sources[0][j] ?? 0;
     if (op === "NOT") out = ~out & 0xff;
     for (let i = 1; i < sources.length; i++) {
-      const b = byteOf(sources[i]);
+      const b = sources[i][j] ?? 0;
       if (op === "AND") out &= b;
       else if (op === "OR") out |= b;
       else out ^= b;
     }
     result[j] = out;
   }
-  db.set(target, bytesToBinary(result), StringForm.Raw);
+  db.set(target, new ByteString(result), StringForm.Raw);
   client.server.keyChanged(db, target, NotifyClass.String, "set");
   client.out.int(maxLength);
 }
@@ -278,14 +273,12 @@ function parseFieldOps(client: Client, argv: string[]): FieldOp[] {
   return ops;
 }
 
-function readField(bytes: Uint8Array | string, offset: number, bits: number, signed: boolean) {
+/** A field's value; bits past the end of `bytes` read as zero. */
+function readField(bytes: Uint8Array, offset: number, bits: number, signed: boolean): bigint {
   let v = 0n;
   for (let i = 0; i < bits; i++) {
     const pos = offset + i;
-    const byteIndex = pos >> 3;
-    const byte = typeof bytes === "string"
-      ? (byteIndex < bytes.length ? bytes.charCodeAt(byteIndex) : 0)
-      : bytes[byteIndex];
+    const byte = bytes[pos >> 3] ?? 0;
     v = (v << 1n) | BigInt((byte >> (7 - (pos & 7))) & 1);
   }
   return signed ? BigInt.asIntN(bits, v) : v;
@@ -324,16 +317,16 @@ function bitField(client: Client, argv: string[], readOnly: boolean): void {
   const writes = ops.filter((op) => op.kind !== "GET");
   const out = client.out;
   if (writes.length === 0) {
-    const value = client.db.get(key);
-    if (value !== undefined && typeof value !== "string") throw new CommandError(WRONGTYPE);
+    const value = client.db.getBytes(key);
+    const bytes = value === undefined ? EMPTY : value.bytes.subarray(0, value.length);
     out.array(ops.length);
-    for (const op of ops) out.int(readField(value ?? "", op.offset, op.bits, op.signed));
+    for (const op of ops) out.int(readField(bytes, op.offset, op.bits, op.signed));
     return;
   }
   if (readOnly) throw new CommandError(BITFIELD_RO_GET_ONLY);
   let maxBit = 0;
   for (const op of writes) maxBit = Math.max(maxBit, op.offset + op.bits - 1);
-  const { bytes, existed, grew } = bitsForWrite(client, key, maxBit);
+  const { bytes, grew } = bytesForWrite(client, key, maxBit);
   let changes = 0;
   out.array(ops.length);
   for (const op of ops) {
@@ -352,7 +345,6 @@ function bitField(client: Client, argv: string[], readOnly: boolean): void {
     if (grew || stored !== old) changes++;
   }
   // Like Redis, the key exists (zero-filled) even if every write failed.
-  storeBits(client, key, bytes, existed);
   if (changes > 0) {
     client.server.keyChanged(client.db, key, NotifyClass.String, "setbit", changes);
   }

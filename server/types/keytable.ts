@@ -26,8 +26,11 @@
  * whole duration, even across resizes.
  */
 import { bytesToBinary } from "../../protocol/bytes.ts";
-import { StringForm } from "./string.ts";
-import type { RedisValue } from "./value.ts";
+import { ByteString, StringForm } from "./string.ts";
+import type { RedisObject, RedisValue } from "./value.ts";
+
+/** What a key holds as stored: a ByteString is a string kept as mutable bytes. */
+export type StoredValue = RedisValue | ByteString;
 
 const PAGE_BITS = 20;
 const PAGE_SIZE = 1 << PAGE_BITS;
@@ -109,7 +112,7 @@ export function advanceAccessClock(now: number): void {
 /** A key too long to inline keeps its name and value here. */
 interface BigKeyBox {
   key: string;
-  value: RedisValue;
+  value: StoredValue;
 }
 
 /** Seconds from `last` to `now` on the wrapping 24-bit clock. */
@@ -132,7 +135,7 @@ export class KeyTable {
   #freePages: number[] = [];
   #page = -1;
   #pos = PAGE_SIZE;
-  #boxes: (RedisValue | BigKeyBox | undefined)[] = [];
+  #boxes: (StoredValue | BigKeyBox | undefined)[] = [];
   #freeBoxes: number[] = [];
   /** Parse position left by #keyStart (avoids returning pairs on hot paths). */
   #at = 0;
@@ -172,6 +175,29 @@ export class KeyTable {
     return ref === 0 ? undefined : this.#value(ref);
   }
 
+  /**
+   * The string at `key` as bytes, recording the access. A long (boxed)
+   * string becomes a ByteString in place, so later bit commands neither copy
+   * nor convert it; a short one is copied. Other types come back as is.
+   */
+  bytes(key: string): ByteString | RedisObject | undefined {
+    const ref = this.#find(key, hashKey(key));
+    if (ref === 0) return undefined;
+    this.#touch(ref);
+    const page = this.#pageOf(ref);
+    const off = ref & OFFSET_MASK;
+    const kind = page[off] & KIND_MASK;
+    if (kind === KIND_INLINE) return ByteString.from(this.#value(ref) as string);
+    const box = this.#boxIndex(page, off);
+    const holder = kind === KIND_BIG_KEY ? this.#boxes[box] as BigKeyBox : undefined;
+    const stored = (holder ? holder.value : this.#boxes[box]) as StoredValue;
+    if (typeof stored !== "string") return stored;
+    const converted = ByteString.from(stored);
+    if (holder) holder.value = converted;
+    else this.#boxes[box] = converted;
+    return converted;
+  }
+
   has(key: string): boolean {
     return this.#find(key, hashKey(key)) !== 0;
   }
@@ -202,7 +228,7 @@ export class KeyTable {
    * OBJECT ENCODING. Returns true if the key is new. An overwrite keeps the
    * LFU counter, as Redis's dbSetValue does.
    */
-  set(key: string, value: RedisValue, form = StringForm.Encoded): boolean {
+  set(key: string, value: StoredValue, form = StringForm.Encoded): boolean {
     const h = hashKey(key);
     const ref = this.#find(key, h);
     if (ref === 0) {
@@ -506,13 +532,13 @@ export class KeyTable {
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
     const kind = page[off] & KIND_MASK;
-    if (kind === KIND_BIG_KEY) return (this.#boxes[this.#boxIndex(page, off)] as BigKeyBox).value;
+    if (kind !== KIND_INLINE) {
+      const box = this.#boxes[this.#boxIndex(page, off)];
+      const stored = (kind === KIND_BIG_KEY ? (box as BigKeyBox).value : box) as StoredValue;
+      return stored instanceof ByteString ? stored.text : stored;
+    }
     const keyLen = this.#keyStart(page, off);
     let p = this.#at;
-    if (kind === KIND_BOXED) {
-      const box = (page[p] | (page[p + 1] << 8) | (page[p + 2] << 16) | (page[p + 3] << 24)) >>> 0;
-      return this.#boxes[box] as RedisValue;
-    }
     let len = page[p++];
     if (len & 0x80) len = (len & 0x7f) | (page[p++] << 7);
     const start = p + keyLen;
@@ -582,7 +608,7 @@ export class KeyTable {
   }
 
   /** Writes a new record for key/value into the arena; returns its ref. */
-  #write(key: string, value: RedisValue, form: StringForm, counter: number): number {
+  #write(key: string, value: StoredValue, form: StringForm, counter: number): number {
     const formBits = form << FORM_SHIFT;
     if (key.length > INLINE_MAX) {
       const box = this.#box({ key, value });
@@ -623,7 +649,7 @@ export class KeyTable {
     return ref;
   }
 
-  #box(value: RedisValue | BigKeyBox): number {
+  #box(value: StoredValue | BigKeyBox): number {
     const free = this.#freeBoxes.pop();
     if (free !== undefined) {
       this.#boxes[free] = value;

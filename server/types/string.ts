@@ -3,6 +3,7 @@
  * and INCRBYFLOAT's arithmetic, which Redis does in x87 80-bit long double
  * and prints with "%.17Lf". Strings are binary strings (one char per byte).
  */
+import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
 import { parseInt64 } from "../args.ts";
 
 /**
@@ -194,4 +195,49 @@ export function formatLongDouble(x: LongDouble): string {
   const fraction = digits.slice(-17).replace(/0+$/, "");
   const text = fraction === "" ? whole : `${whole}.${fraction}`;
   return x.negative && text !== "0" ? "-" + text : text;
+}
+
+// ---- strings edited in place -------------------------------------------------
+
+/** Largest capacity a ByteString grows to ahead of need (Redis's 512 MB string cap). */
+const MAX_CAPACITY = 512 * 1024 * 1024;
+
+/**
+ * A string value kept as mutable bytes, so that bit commands (SETBIT,
+ * BITFIELD) cost O(1) instead of copying a JS string, which is immutable, on
+ * every write. Readers that want a string get `text`, built once per change.
+ */
+export class ByteString {
+  #text: string | undefined;
+
+  constructor(public bytes: Uint8Array = new Uint8Array(0), public length = bytes.length) {}
+
+  static from(s: string): ByteString {
+    const bytes = new Uint8Array(s.length);
+    writeBinary(bytes, 0, s);
+    const value = new ByteString(bytes);
+    value.#text = s;
+    return value;
+  }
+
+  get text(): string {
+    return this.#text ??= bytesToBinary(this.bytes, 0, this.length);
+  }
+
+  /**
+   * Makes the first `length` bytes writable, zero-filling any growth; the
+   * caller then writes `bytes` directly. Capacity doubles, so a run of
+   * growing offsets costs amortized O(1).
+   */
+  prepareWrite(length: number): void {
+    this.#text = undefined;
+    if (length <= this.length) return;
+    if (length > this.bytes.length) {
+      const capacity = Math.max(length, Math.min(this.bytes.length * 2, MAX_CAPACITY));
+      const grown = new Uint8Array(capacity);
+      grown.set(this.bytes.subarray(0, this.length));
+      this.bytes = grown;
+    }
+    this.length = length;
+  }
 }
