@@ -22,13 +22,13 @@ import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
 import { parseCursor, parseScanOptions } from "../scan.ts";
 import { isSharedInteger, SHARED_REFCOUNT, stringEncoding, StringForm } from "../types/string.ts";
-import { typeOf } from "../types/value.ts";
+import { type RedisValue, typeOf } from "../types/value.ts";
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
 
 /** A key's value for a read that does not count as an access, counting hits and misses. */
-function peekCounted(client: Client, key: string) {
+function peekCounted(client: Client, key: string): RedisValue | undefined {
   const value = client.db.peek(key);
   if (value === undefined) client.server.stats.keyspaceMisses++;
   else client.server.stats.keyspaceHits++;
@@ -45,14 +45,14 @@ function dbIndexOf(client: Client, arg: string): Database {
   return db;
 }
 
-/** Puts `value` at `key` in `to` with the source key's string form and expiry. */
+/** Puts `value` (the value of `key`) at `newKey` in `to` with the key's string form and TTL. */
 function transfer(
   from: Database,
   key: string,
   to: Database,
   newKey: string,
-  value = from.peek(key)!,
-) {
+  value: RedisValue,
+): void {
   const when = from.getExpire(key);
   to.set(newKey, value, typeof value === "string" ? from.stringForm(key) : StringForm.Encoded);
   if (when !== undefined) to.setExpire(newKey, when);
@@ -95,8 +95,9 @@ function move(client: Client, argv: string[]): void {
   const source = client.db;
   const target = dbIndexOf(client, argv[2]);
   if (target === source) throw new CommandError(SAME_OBJECT);
-  if (!source.has(key) || target.has(key)) return client.out.int(0);
-  transfer(source, key, target, key);
+  const value = source.get(key);
+  if (value === undefined || target.has(key)) return client.out.int(0);
+  transfer(source, key, target, key, value);
   source.delete(key);
   client.server.keyChanged(source, key, NotifyClass.Generic, "move_from", 0);
   client.server.keyChanged(target, key, NotifyClass.Generic, "move_to");

@@ -307,7 +307,8 @@ function lcs(client: Client, argv: string[]): void {
   out.int(length);
 }
 
-function getExpireAndDelete(client: Client, argv: string[]): void {
+/** GETEX: the value, then its TTL set, removed (PERSIST) or, for a past EXAT/PXAT, the key deleted. */
+function getWithExpiry(client: Client, argv: string[]): void {
   const key = argv[1];
   let unit: ExpireUnit | undefined;
   let expire: string | undefined;
@@ -593,7 +594,7 @@ export const stringCommands: CommandSpec[] = [
     summary: "Returns the string value of a key after setting its expiration time.",
     syntax:
       "key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]",
-    handler: getExpireAndDelete,
+    handler: getWithExpiry,
   },
   {
     name: "mget",

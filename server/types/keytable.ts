@@ -703,7 +703,7 @@ export class KeyTable {
   /** Moves the live records out of a page that is mostly dead, and frees it. */
   #maybeCompact(pageIndex: number): void {
     const used = this.#used[pageIndex];
-    if (pageIndex === this.#page || this.#dead[pageIndex] * 2 < used) return;
+    if (pageIndex === this.#page || used === 0 || this.#dead[pageIndex] * 2 < used) return;
     const page = this.#pages[pageIndex]!;
     for (let off = 0; off < used;) {
       const size = this.#recordSize(page, off);

@@ -1,6 +1,6 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { advanceAccessClock, KeyTable } from "./keytable.ts";
-import { StringForm } from "./string.ts";
+import { type ByteString, StringForm } from "./string.ts";
 import type { RedisObject } from "./value.ts";
 
 /** A deterministic generator, so a failure replays. */
@@ -36,7 +36,7 @@ Deno.test("KeyTable agrees with a Map under random sets, overwrites and deletes"
   const random = rng(42);
   const table = new KeyTable();
   const model = new Map<string, string | RedisObject>();
-  const keyPool = Array.from({ length: 3000 }, (_, i) => `k${i}:` + binary(random, i % 7));
+  const keyPool = Array.from({ length: 1000 }, (_, i) => `k${i}:` + binary(random, i % 7));
   keyPool.push("x".repeat(2000), "y".repeat(1025), "");
   for (let op = 0; op < 60_000; op++) {
     const key = keyPool[Math.floor(random() * keyPool.length)];
@@ -46,12 +46,18 @@ Deno.test("KeyTable agrees with a Map under random sets, overwrites and deletes"
       const kind = random();
       const value = kind < 0.05 ? list() : binary(
         random,
-        kind < 0.1 ? 1000 + Math.floor(random() * 100) : Math.floor(random() * 40),
+        kind < 0.3 ? 900 + Math.floor(random() * 200) : Math.floor(random() * 40),
       );
       equal(table.set(key, value), !model.has(key));
       model.set(key, value);
     } else if (r < 0.9) {
       equal(table.delete(key), model.delete(key));
+    } else if (r < 0.95) {
+      // Bit commands turn long strings into ByteStrings in place.
+      const bytes = table.bytes(key);
+      const expected = model.get(key);
+      if (typeof expected === "string") equal((bytes as ByteString).text, expected);
+      else equal(bytes, expected);
     } else {
       equal(table.get(key), model.get(key));
     }
