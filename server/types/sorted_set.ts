@@ -260,10 +260,6 @@ export class SortedSet implements RedisObject {
     return i >= 0 && i < leaf.size ? leaf.scores[i] : undefined;
   }
 
-  has(member: string): boolean {
-    return this.score(member) !== undefined;
-  }
-
   /**
    * Sets `member`'s score, adding it if absent. Returns true when the member
    * is new. Equal scores (0 and -0 included) leave an existing member as is.
@@ -325,16 +321,7 @@ export class SortedSet implements RedisObject {
   /** 0-based rank of `member` in ascending order, or undefined when absent. */
   rank(member: string): number | undefined {
     const score = this.score(member);
-    if (score === undefined) return undefined;
-    let rank = 0;
-    let node = this.#root;
-    for (let h = this.#height; h > 0; h--) {
-      const inner = node as Inner;
-      const slot = childForKey(inner, score, member);
-      for (let i = 0; i < slot; i++) rank += inner.counts[i];
-      node = inner.children[slot];
-    }
-    return rank + leafLowerBound(node as Leaf, score, member);
+    return score === undefined ? undefined : this.countBelow(score, member);
   }
 
   /** The member and score at `rank` (0 ≤ rank < size). */
@@ -377,7 +364,7 @@ export class SortedSet implements RedisObject {
     return rank + upperIndex(leaf.members, leaf.size, member, inclusive);
   }
 
-  /** Number of elements whose key is below (score, member): where ZQUERY starts. */
+  /** Number of elements whose key is below (score, member): a rank, or where ZQUERY starts. */
   countBelow(score: number, member: string): number {
     let rank = 0;
     let node = this.#root;
