@@ -1,16 +1,51 @@
 /**
  * Clients blocked on keys (BLPOP, BLMOVE, BZPOPMIN, ...). Waiters on a key are
  * served first come, first served when a write makes the key ready, after
- * the writing command finishes, as Redis's handleClientsBlockedOnKeys.
+ * the writing command (or the whole EXEC) finishes, as Redis's
+ * handleClientsBlockedOnKeys. A served client's pipelined requests resume
+ * only after the current request is done, as Redis's unblocked_clients queue.
  */
+import { strtod } from "../protocol/double.ts";
 import type { BlockedState, Client } from "./client.ts";
+import { CommandError, TIMEOUT_NEGATIVE, TIMEOUT_NOT_FLOAT } from "./errors.ts";
 
 export function blockingKey(dbIndex: number, key: string): string {
   return `${dbIndex}\0${key}`;
 }
 
+/** setTimeout's longest delay; longer waits re-arm. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** C's isspace: what strtold skips but Redis's string2ld refuses in front. */
+function isCSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+/**
+ * A blocking command's timeout in seconds, as Redis 7.0's
+ * getTimeoutFromObjectOrReply reads it (strtold, then ceil to ms): the
+ * absolute deadline in ms, or 0 to wait forever.
+ */
+export function parseBlockingTimeout(arg: string, now = Date.now()): number {
+  const parsed = strtod(arg);
+  if (
+    arg.length === 0 || arg.length >= 5 * 1024 || isCSpace(arg.charCodeAt(0)) ||
+    parsed.length !== arg.length || Number.isNaN(parsed.value)
+  ) {
+    throw new CommandError(TIMEOUT_NOT_FLOAT);
+  }
+  let ms = Math.ceil(parsed.value * 1000);
+  // A long double keeps what underflows a double: any positive value waits
+  // at least a millisecond. Past the long long range the cast wraps to its
+  // minimum on x86, so Redis calls those (and inf) negative.
+  if (parsed.outOfRange && parsed.value === 0 && !Object.is(parsed.value, -0)) ms = 1;
+  if (!(ms <= 9223372036854775807) || ms < 0) throw new CommandError(TIMEOUT_NEGATIVE);
+  return ms === 0 ? 0 : now + ms;
+}
+
 export class BlockingRegistry {
-  readonly #waiters = new Map<string, Client[]>();
+  /** Waiters per blocking key, in arrival order. */
+  readonly #waiters = new Map<string, Set<Client>>();
   readonly #ready = new Set<string>();
   blockedClients = 0;
 
@@ -24,19 +59,23 @@ export class BlockingRegistry {
     this.blockedClients++;
     for (const key of state.keys) {
       const queue = this.#waiters.get(key);
-      if (queue) queue.push(client);
-      else this.#waiters.set(key, [client]);
+      if (queue) queue.add(client);
+      else this.#waiters.set(key, new Set([client]));
     }
-    if (state.deadline > 0) {
-      state.timer = setTimeout(() => {
-        if (client.blocked !== state) return;
-        this.#reply(client, () => {
-          state.onTimeout();
-          return true;
-        });
-        this.unblock(client);
-      }, Math.max(0, state.deadline - Date.now()));
-    }
+    if (state.deadline > 0) this.#armTimer(client, state);
+  }
+
+  #armTimer(client: Client, state: BlockedState): void {
+    const wait = Math.max(0, state.deadline - Date.now());
+    state.timer = setTimeout(() => {
+      if (client.blocked !== state) return;
+      if (Date.now() < state.deadline) return this.#armTimer(client, state);
+      this.#reply(client, () => {
+        state.onTimeout();
+        return true;
+      });
+      this.unblock(client);
+    }, Math.min(wait, MAX_TIMER_MS));
   }
 
   /** A write made `key` of db `dbIndex` possibly non-empty. */
@@ -46,18 +85,22 @@ export class BlockingRegistry {
     if (this.#waiters.has(k)) this.#ready.add(k);
   }
 
-  /** Serves waiters of every ready key, oldest first, while data lasts. */
+  /**
+   * Serves the waiters of every ready key, oldest first. A waiter that cannot
+   * be served (the key is empty again, or now holds another type) keeps
+   * waiting; serving may make more keys ready (BLMOVE's destination).
+   */
   serveReadyKeys(): void {
     while (this.#ready.size > 0) {
       const key = this.#ready.values().next().value as string;
       this.#ready.delete(key);
       const queue = this.#waiters.get(key);
       if (!queue) continue;
-      for (const client of [...queue]) {
+      // Deleting the current entry of a Set while iterating it is safe.
+      for (const client of queue) {
         const state = client.blocked;
         if (!state) continue;
-        if (!this.#reply(client, () => state.tryServe(key))) break;
-        this.unblock(client);
+        if (this.#reply(client, () => state.tryServe(key))) this.unblock(client);
       }
     }
   }
@@ -86,11 +129,12 @@ export class BlockingRegistry {
     for (const key of state.keys) {
       const queue = this.#waiters.get(key);
       if (!queue) continue;
-      const i = queue.indexOf(client);
-      if (i >= 0) queue.splice(i, 1);
-      if (queue.length === 0) this.#waiters.delete(key);
+      queue.delete(client);
+      if (queue.size === 0) this.#waiters.delete(key);
     }
-    if (resume) client.transport.resume();
+    // Sends the reply and runs the requests that queued up behind the
+    // blocking one, once the request being processed now has finished.
+    if (resume) queueMicrotask(() => client.transport.resume());
   }
 
   /**

@@ -119,3 +119,13 @@ export function atLeastOneInputKey(command: string): string {
 export function outOfRangeBetween(min: bigint | number, max: bigint | number): string {
   return `ERR value is out of range, value must between ${min} and ${max}`;
 }
+
+// Lists, hashes and sets (t_list.c, t_hash.c, t_set.c).
+export const LPOS_RANK_ZERO =
+  "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
+export const LPOS_COUNT_NEGATIVE = "ERR COUNT can't be negative";
+export const LPOS_MAXLEN_NEGATIVE = "ERR MAXLEN can't be negative";
+export const HASH_VALUE_NOT_INTEGER = "ERR hash value is not an integer";
+export const HASH_VALUE_NOT_FLOAT = "ERR hash value is not a float";
+export const VALUE_NAN_OR_INFINITY = "ERR value is NaN or Infinity";
+export const NUMKEYS_OVER_ARGS = "ERR Number of keys can't be greater than number of args";

@@ -1,4 +1,413 @@
-/** Placeholder: filled in by the issue that owns this group. */
+/** Hash commands (Redis 7.0's t_hash.c) over server/types/hash.ts. */
+import { parseInt64 } from "../args.ts";
+import type { Client } from "../client.ts";
 import type { CommandSpec } from "../command.ts";
+import {
+  CommandError,
+  HASH_VALUE_NOT_FLOAT,
+  HASH_VALUE_NOT_INTEGER,
+  INCREMENT_NAN_OR_INFINITY,
+  NOT_FLOAT,
+  NOT_INTEGER,
+  OVERFLOW,
+  SYNTAX,
+  VALUE_NAN_OR_INFINITY,
+  VALUE_OUT_OF_RANGE,
+  wrongArity,
+} from "../errors.ts";
+import { globMatch } from "../glob.ts";
+import { NotifyClass } from "../notify.ts";
+import { parseCursor, parseScanOptions, scanStep } from "../scan.ts";
+import { RedisHash } from "../types/hash.ts";
+import { addLongDouble, formatLongDouble, parseLongDouble } from "../types/string.ts";
+import { deleteIfEmpty, LONG_MAX, rangedLong, readObject } from "./collections.ts";
 
-export const hashCommands: CommandSpec[] = [];
+const INT64_MIN = -9223372036854775808n;
+const INT64_MAX = 9223372036854775807n;
+
+function readHash(client: Client, key: string): RedisHash | undefined {
+  return readObject<RedisHash>(client, key, "hash");
+}
+
+/** Redis's hashTypeLookupWriteOrCreate. */
+function writeHash(client: Client, key: string): RedisHash {
+  let hash = client.db.getObject<RedisHash>(key, "hash");
+  if (hash === undefined) {
+    hash = new RedisHash();
+    client.db.set(key, hash);
+  }
+  return hash;
+}
+
+/** HSET and HMSET: they differ only in their reply. */
+function setFields(client: Client, argv: string[], replyCount: boolean): void {
+  if (argv.length % 2 === 1) throw new CommandError(wrongArity(argv[0].toLowerCase()));
+  const hash = writeHash(client, argv[1]);
+  let created = 0;
+  for (let i = 2; i < argv.length; i += 2) {
+    if (hash.set(argv[i], argv[i + 1])) created++;
+  }
+  if (replyCount) client.out.int(created);
+  else client.out.ok();
+  client.server.keyChanged(client.db, argv[1], NotifyClass.Hash, "hset", (argv.length - 2) / 2);
+}
+
+/** HKEYS, HVALS and HGETALL (a map in RESP3). */
+function replyAll(client: Client, key: string, fields: boolean, values: boolean): void {
+  const out = client.out;
+  const hash = readHash(client, key);
+  const both = fields && values;
+  const size = hash?.size() ?? 0;
+  if (both) out.map(size);
+  else out.array(size);
+  if (hash === undefined) return;
+  for (const [field, value] of hash.entries()) {
+    if (fields) out.bulk(field);
+    if (values) out.bulk(value);
+  }
+}
+
+/**
+ * HRANDFIELD with a count: negative allows repeats; otherwise distinct
+ * fields, the whole hash when it has no more than asked. WITHVALUES pairs
+ * are [field, value] arrays in RESP3, flat in RESP2.
+ */
+function randomFields(client: Client, hash: RedisHash, count: number, withValues: boolean): void {
+  const out = client.out;
+  const nested = withValues && client.protocol !== 2;
+  const emit = (field: string, value: string) => {
+    if (nested) out.array(2);
+    out.bulk(field);
+    if (withValues) out.bulk(value);
+  };
+  const unique = count > 0;
+  const n = unique ? Math.min(count, hash.size()) : -count;
+  out.array(withValues && !nested ? n * 2 : n);
+  if (!unique || n === 1) {
+    for (let i = 0; i < n; i++) emit(...hash.random()!);
+  } else if (n === hash.size()) {
+    for (const [field, value] of hash.entries()) emit(field, value);
+  } else if (n * 3 > hash.size()) {
+    // Most of the hash: a partial shuffle of all entries.
+    const entries = [...hash.entries()];
+    for (let i = 0; i < n; i++) {
+      const j = i + Math.floor(Math.random() * (entries.length - i));
+      [entries[i], entries[j]] = [entries[j], entries[i]];
+      emit(...entries[i]);
+    }
+  } else {
+    const seen = new Set<string>();
+    while (seen.size < n) {
+      const [field, value] = hash.random()!;
+      if (seen.has(field)) continue;
+      seen.add(field);
+      emit(field, value);
+    }
+  }
+}
+
+export const hashCommands: CommandSpec[] = [
+  {
+    name: "hset",
+    arity: -4,
+    flags: ["write", "denyoom", "fast"],
+    keys: [1, 1, 1],
+    group: "hash",
+    since: "2.0.0",
+    summary: "Set the string value of a hash field",
+    syntax: "key field value [field value ...]",
+    complexity:
+      "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.",
+    handler: (client, argv) => setFields(client, argv, true),
+  },
+  {
+    name: "hmset",
+    arity: -4,
+    flags: ["write", "denyoom", "fast"],
+    keys: [1, 1, 1],
+    group: "hash",
+    since: "2.0.0",
+    summary: "Set multiple hash fields to multiple values",
+    syntax: "key field value [field value ...]",
+    complexity: "O(N) where N is the number of fields being set.",
+    handler: (client, argv) => setFields(client, argv, false),
+  },
+  {
+    name: "hsetnx",
+    arity: 4,
+    flags: ["write", "denyoom", "fast"],
+    keys: [1, 1, 1],
+    group: "hash",
+    since: "2.0.0",
+    summary: "Set the value of a hash field, only if the field does not exist",
+    syntax: "key field value",
+    complexity: "O(1)",
+    handler(client, argv) {
+      const hash = writeHash(client, argv[1]);
+      if (hash.has(argv[2])) return client.out.int(0);
+      hash.set(argv[2], argv[3]);
+      client.out.int(1);
+      client.server.keyChanged(client.db, argv[1], NotifyClass.Hash, "hset");
+    },
+  },
+  {
+    name: "hget",
+    arity: 3,
+    flags: ["readonly", "fast"],
+    keys: [1, 1, 1],
+    group: "hash",
+    since: "2.0.0",
+    summary: "Get the value of a hash field",
+    syntax: "key field",
+    complexity: "O(1)",
+    handler(client, argv) {
+      const value = readHash(client, argv[1])?.get(argv[2]);
+      if (value === undefined) client.out.nil();
+      else client.out.bulk(value);
+    },
+  },
+  {
+    name: "hmget",
+    arity: -3,
+    flags: ["readonly", "fast"],
+    keys: [1, 1, 1],
+    group: "hash",
+    since: "2.0.0",
+    summary: "Get the values of all the given hash fields",
+    syntax: "key field [field ...]",
+    complexity: "O(N) where N is the number of fields being requested.",
+    handler(client, argv) {
+      const hash = readHash(client, argv[1]);
+      const out = client.out;
+      out.array(argv.length - 2);
+      for (let i = 2; i < argv.length; i++) {
+        const value = hash?.get(argv[i]);
+        if (value === undefined) out.nil();
+        else out.bulk(value);
+      }
+    },
+  },
+  {
+    name: "hdel",
+    arity: -3,
+    flags: ["write", "fast"],
+    keys: [1, 1, 1],
+    group: "hash",
+    since: "2.0.0",
+    summary: "Delete one or more hash fields",
+    syntax: "key field [field ...]",
+    complexity: "O(N) where N is the number of fields to be removed.",
+    handler(client, argv) {
+      const key = argv[1];
+      const hash = client.db.getObject<RedisHash>(key, "hash");
+      let deleted = 0;
+      if (hash !== undefined) {
+        for (let i = 2; i < argv.length && hash.size() > 0; i++) {
+          if (hash.delete(argv[i])) deleted++;
+        }
+      }
+      client.out.int(deleted);
+      if (deleted === 0) return;
+      client.server.keyChanged(client.db, key, NotifyClass.Hash, "hdel", deleted);
+      deleteIfEmpty(client, key, hash!);
+    },
+  },
+  {
+    name: "hlen",
+    arity: 2,
+    flags: ["readonly", "fast"],
+    keys: [1, 1, 1],
+    group: "hash",
+    since: "2.0.0",
+    summary: "Get the number of fields in a hash",
+    syntax: "key",
+    complexity: "O(1)",
+    handler(client, argv) {
+      client.out.int(readHash(client, argv[1])?.size() ?? 0);
+    },
+  },
+  {
+    name: "hstrlen",
+    arity: 3,
+    flags: ["readonly", "fast"],
+    keys: [1, 1, 1],
+    group: "hash",
+    since: "3.2.0",
+    summary: "Get the length of the value of a hash field",
+    syntax: "key field",
+    complexity: "O(1)",
+    handler(client, argv) {
+      client.out.int(readHash(client, argv[1])?.valueLength(argv[2]) ?? 0);
+    },
+  },
+  {
+    name: "hexists",
+    arity: 3,
+    flags: ["readonly", "fast"],
+    keys: [1, 1, 1],
+    group: "hash",
+    since: "2.0.0",
+    summary: "Determine if a hash field exists",
+    syntax: "key field",
+    complexity: "O(1)",
+    handler(client, argv) {
+      client.out.int(readHash(client, argv[1])?.has(argv[2]) ? 1 : 0);
+    },
+  },
+  {
+    name: "hkeys",
+    arity: 2,
+    flags: ["readonly"],
+    keys: [1, 1, 1],
+    group: "hash",
+    since: "2.0.0",
+    summary: "Get all the fields in a hash",
+    syntax: "key",
+    complexity: "O(N) where N is the size of the hash.",
+    handler: (client, argv) => replyAll(client, argv[1], true, false),
+  },
+  {
+    name: "hvals",
+    arity: 2,
+    flags: ["readonly"],
+    keys: [1, 1, 1],
+    group: "hash",
+    since: "2.0.0",
+    summary: "Get all the values in a hash",
+    syntax: "key",
+    complexity: "O(N) where N is the size of the hash.",
+    handler: (client, argv) => replyAll(client, argv[1], false, true),
+  },
+  {
+    name: "hgetall",
+    arity: 2,
+    flags: ["readonly"],
+    keys: [1, 1, 1],
+    group: "hash",
+    since: "2.0.0",
+    summary: "Get all the fields and values in a hash",
+    syntax: "key",
+    complexity: "O(N) where N is the size of the hash.",
+    handler: (client, argv) => replyAll(client, argv[1], true, true),
+  },
+  {
+    name: "hincrby",
+    arity: 4,
+    flags: ["write", "denyoom", "fast"],
+    keys: [1, 1, 1],
+    group: "hash",
+    since: "2.0.0",
+    summary: "Increment the integer value of a hash field by the given number",
+    syntax: "key field increment",
+    complexity: "O(1)",
+    handler(client, argv) {
+      const increment = parseInt64(argv[3]);
+      if (increment === undefined) throw new CommandError(NOT_INTEGER);
+      const hash = writeHash(client, argv[1]);
+      const current = hash.get(argv[2]);
+      const value = current === undefined ? 0n : parseInt64(current);
+      if (value === undefined) throw new CommandError(HASH_VALUE_NOT_INTEGER);
+      const result = value + increment;
+      if (result < INT64_MIN || result > INT64_MAX) throw new CommandError(OVERFLOW);
+      hash.set(argv[2], String(result));
+      client.out.int(result);
+      client.server.keyChanged(client.db, argv[1], NotifyClass.Hash, "hincrby");
+    },
+  },
+  {
+    name: "hincrbyfloat",
+    arity: 4,
+    flags: ["write", "denyoom", "fast"],
+    keys: [1, 1, 1],
+    group: "hash",
+    since: "2.6.0",
+    summary: "Increment the float value of a hash field by the given amount",
+    syntax: "key field increment",
+    complexity: "O(1)",
+    handler(client, argv) {
+      const increment = parseLongDouble(argv[3]);
+      if (increment === undefined) throw new CommandError(NOT_FLOAT);
+      if (typeof increment === "number") throw new CommandError(VALUE_NAN_OR_INFINITY);
+      const key = argv[1];
+      const hash = writeHash(client, key);
+      const current = hash.get(argv[2]);
+      const value = current === undefined ? parseLongDouble("0")! : parseLongDouble(current);
+      if (value === undefined) throw new CommandError(HASH_VALUE_NOT_FLOAT);
+      const sum = typeof value === "number" ? value : addLongDouble(value, increment);
+      if (typeof sum === "number") throw new CommandError(INCREMENT_NAN_OR_INFINITY);
+      const text = formatLongDouble(sum);
+      hash.set(argv[2], text);
+      client.out.bulk(text);
+      client.server.keyChanged(client.db, key, NotifyClass.Hash, "hincrbyfloat");
+      // Replaying the increment could round differently: record the result.
+      client.propagateAs = [["HSET", key, argv[2], text]];
+    },
+  },
+  {
+    name: "hrandfield",
+    arity: -2,
+    flags: ["readonly"],
+    keys: [1, 1, 1],
+    group: "hash",
+    since: "6.2.0",
+    summary: "Get one or multiple random fields from a hash",
+    syntax: "key [count [WITHVALUES]]",
+    complexity: "O(N) where N is the number of fields returned",
+    handler(client, argv) {
+      const out = client.out;
+      if (argv.length === 2) {
+        const picked = readHash(client, argv[1])?.random();
+        if (picked === undefined) out.nil();
+        else out.bulk(picked[0]);
+        return;
+      }
+      const count = rangedLong(argv[2], -LONG_MAX, LONG_MAX);
+      if (argv.length > 4 || (argv.length === 4 && argv[3].toUpperCase() !== "WITHVALUES")) {
+        throw new CommandError(SYNTAX);
+      }
+      const withValues = argv.length === 4;
+      const magnitude = BigInt(argv[2]);
+      if (withValues && (magnitude > LONG_MAX / 2n || magnitude < -LONG_MAX / 2n)) {
+        throw new CommandError(VALUE_OUT_OF_RANGE);
+      }
+      const hash = readHash(client, argv[1]);
+      if (hash === undefined || count === 0) return out.array(0);
+      randomFields(client, hash, count, withValues);
+    },
+  },
+  {
+    name: "hscan",
+    arity: -3,
+    flags: ["readonly"],
+    keys: [1, 1, 1],
+    group: "hash",
+    since: "2.8.0",
+    summary: "Incrementally iterate hash fields and associated values",
+    syntax: "key cursor [MATCH pattern] [COUNT count]",
+    complexity:
+      "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..",
+    handler(client, argv) {
+      const out = client.out;
+      const cursor = parseCursor(argv[2]);
+      const hash = readHash(client, argv[1]);
+      if (hash === undefined) {
+        out.array(2);
+        out.bulk("0");
+        return out.array(0);
+      }
+      const { match, count, noValues } = parseScanOptions(argv, 3, false);
+      if (noValues) throw new CommandError(SYNTAX);
+      const items: string[] = [];
+      const emit = ([field, value]: [string, string]) => {
+        if (match === undefined || globMatch(match, field)) items.push(field, value);
+      };
+      let next = 0n;
+      // A listpack-encoded hash is returned whole, whatever the cursor (as Redis).
+      if (hash.compact) { for (const entry of hash.entries()) emit(entry); }
+      else next = scanStep(hash, () => hash.scanIterator(), cursor, count, emit);
+      out.array(2);
+      out.bulk(String(next));
+      out.bulkArray(items);
+    },
+  },
+];

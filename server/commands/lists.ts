@@ -1,4 +1,646 @@
-/** Placeholder: filled in by the issue that owns this group. */
+/**
+ * List commands (Redis 7.0's t_list.c) over server/types/list.ts, including
+ * the blocking pops: BLPOP, BRPOP, BLMOVE, BRPOPLPUSH and BLMPOP wait in
+ * server/blocking.ts and reach the AOF as the plain pop or move they became.
+ */
+import { intArg } from "../args.ts";
+import { blockingKey, parseBlockingTimeout } from "../blocking.ts";
+import type { Client } from "../client.ts";
 import type { CommandSpec } from "../command.ts";
+import {
+  CommandError,
+  COUNT_NOT_POSITIVE,
+  INDEX_OUT_OF_RANGE,
+  LPOS_COUNT_NEGATIVE,
+  LPOS_MAXLEN_NEGATIVE,
+  LPOS_RANK_ZERO,
+  NO_SUCH_KEY,
+  NUMKEYS_NOT_POSITIVE,
+  SYNTAX,
+  wrongArity,
+  WRONGTYPE,
+} from "../errors.ts";
+import { NotifyClass } from "../notify.ts";
+import { RedisList } from "../types/list.ts";
+import { deleteIfEmpty, LONG_MAX, positiveLong, rangedLong, readObject } from "./collections.ts";
 
-export const listCommands: CommandSpec[] = [];
+type End = "LEFT" | "RIGHT";
+
+function parseEnd(arg: string): End {
+  const end = arg.toUpperCase();
+  if (end !== "LEFT" && end !== "RIGHT") throw new CommandError(SYNTAX);
+  return end;
+}
+
+function writeList(client: Client, key: string): RedisList | undefined {
+  return client.db.getObject<RedisList>(key, "list");
+}
+
+function pop(list: RedisList, end: End): string {
+  return (end === "LEFT" ? list.popLeft() : list.popRight())!;
+}
+
+/** Pushes onto `key`, creating the list; Redis's lpush/rpush event. */
+function push(client: Client, key: string, list: RedisList | undefined, value: string, end: End) {
+  if (list === undefined) {
+    list = new RedisList();
+    client.db.set(key, list);
+  }
+  if (end === "LEFT") list.pushLeft(value);
+  else list.pushRight(value);
+  client.server.keyChanged(client.db, key, NotifyClass.List, end === "LEFT" ? "lpush" : "rpush");
+}
+
+/** Redis's listElementsRemoved: the pop event, then "del" if the list emptied. */
+function popped(client: Client, key: string, list: RedisList, end: End, count: number): void {
+  client.server.keyChanged(
+    client.db,
+    key,
+    NotifyClass.List,
+    end === "LEFT" ? "lpop" : "rpop",
+    count,
+  );
+  deleteIfEmpty(client, key, list);
+}
+
+/** Pops up to `count` elements and replies [key, [elements...]] (LMPOP and BLMPOP). */
+function popRangeWithKey(client: Client, key: string, list: RedisList, end: End, count: number) {
+  const n = Math.min(count, list.length);
+  const out = client.out;
+  out.array(2);
+  out.bulk(key);
+  out.array(n);
+  for (let i = 0; i < n; i++) out.bulk(pop(list, end));
+  popped(client, key, list, end, n);
+  return n;
+}
+
+/** How a pop of `n` from `key` goes to the AOF: LPOP/RPOP key [n]. */
+function popCommand(end: End, key: string, n?: number): string[] {
+  const argv = [end === "LEFT" ? "LPOP" : "RPOP", key];
+  if (n !== undefined) argv.push(String(n));
+  return argv;
+}
+
+function pushGeneric(client: Client, argv: string[], end: End, onlyIfExists: boolean): void {
+  const key = argv[1];
+  let list = writeList(client, key);
+  if (list === undefined) {
+    if (onlyIfExists) return client.out.int(0);
+    list = new RedisList();
+    client.db.set(key, list);
+  }
+  for (let i = 2; i < argv.length; i++) {
+    if (end === "LEFT") list.pushLeft(argv[i]);
+    else list.pushRight(argv[i]);
+  }
+  client.out.int(list.length);
+  const event = end === "LEFT" ? "lpush" : "rpush";
+  client.server.keyChanged(client.db, key, NotifyClass.List, event, argv.length - 2);
+}
+
+function popGeneric(client: Client, argv: string[], end: End): void {
+  if (argv.length > 3) throw new CommandError(wrongArity(argv[0].toLowerCase()));
+  const withCount = argv.length === 3;
+  const count = withCount ? positiveLong(argv[2]) : 0;
+  const key = argv[1];
+  const list = writeList(client, key);
+  const out = client.out;
+  if (list === undefined) return withCount ? out.nilArray() : out.nil();
+  if (!withCount) {
+    out.bulk(pop(list, end));
+    return popped(client, key, list, end, 1);
+  }
+  if (count === 0) return out.array(0);
+  const n = Math.min(count, list.length);
+  out.array(n);
+  for (let i = 0; i < n; i++) out.bulk(pop(list, end));
+  popped(client, key, list, end, n);
+}
+
+/** Redis's start/end clamping for LRANGE and LTRIM: undefined for an empty range. */
+function clampRange(start: number, end: number, length: number): [number, number] | undefined {
+  if (start < 0) start += length;
+  if (end < 0) end += length;
+  if (start < 0) start = 0;
+  if (start > end || start >= length) return undefined;
+  return [start, Math.min(end, length - 1)];
+}
+
+/**
+ * LMOVE's work once the source is known to hold elements: checks the
+ * destination's type, moves one element, replies it. Events as Redis:
+ * the push on the destination, then the pop (and "del") on the source.
+ */
+function move(
+  client: Client,
+  source: string,
+  list: RedisList,
+  destination: string,
+  from: End,
+  to: End,
+): void {
+  const target = writeList(client, destination);
+  const value = pop(list, from);
+  push(client, destination, target, value, to);
+  client.out.bulk(value);
+  client.server.keyChanged(
+    client.db,
+    source,
+    NotifyClass.List,
+    from === "LEFT" ? "lpop" : "rpop",
+    0,
+  );
+  deleteIfEmpty(client, source, list);
+}
+
+/** The BLPOP family's wait: tries `serve` as keys become ready, until the deadline. */
+function blockOn(
+  client: Client,
+  keys: string[],
+  deadline: number,
+  serve: (key: string, list: RedisList) => void,
+): void {
+  const db = client.db;
+  const waitKeys = keys.map((key) => blockingKey(db.index, key));
+  client.server.blocking.block(client, {
+    keys: waitKeys,
+    deadline,
+    tryServe(readyKey) {
+      const key = keys[waitKeys.indexOf(readyKey)];
+      const value = db.get(key);
+      if (value === undefined || typeof value === "string" || value.type !== "list") return false;
+      serve(key, value as RedisList);
+      return true;
+    },
+    onTimeout() {
+      client.out.nilArray();
+    },
+  });
+}
+
+/** BLPOP, BRPOP and BLMPOP (`count` set: nested reply with up to count elements). */
+function blockingPop(
+  client: Client,
+  keys: string[],
+  timeoutArg: string,
+  end: End,
+  count?: number,
+): void {
+  const deadline = parseBlockingTimeout(timeoutArg);
+  const out = client.out;
+  for (const key of keys) {
+    const list = writeList(client, key);
+    if (list === undefined) continue;
+    if (count !== undefined) {
+      const n = popRangeWithKey(client, key, list, end, count);
+      client.propagateAs = [popCommand(end, key, n)];
+      return;
+    }
+    out.array(2);
+    out.bulk(key);
+    out.bulk(pop(list, end));
+    popped(client, key, list, end, 1);
+    client.propagateAs = [popCommand(end, key)];
+    return;
+  }
+  if (client.inExec) return out.nilArray();
+  const dbIndex = client.db.index;
+  blockOn(client, keys, deadline, (key, list) => {
+    if (count !== undefined) {
+      const n = Math.min(count, list.length);
+      client.server.propagate(dbIndex, popCommand(end, key, n));
+      popRangeWithKey(client, key, list, end, count);
+      return;
+    }
+    client.server.propagate(dbIndex, popCommand(end, key));
+    out.array(2);
+    out.bulk(key);
+    out.bulk(pop(list, end));
+    popped(client, key, list, end, 1);
+  });
+}
+
+/** BLMOVE and BRPOPLPUSH (`asRpoplpush`: how it reaches the AOF). */
+function blockingMove(
+  client: Client,
+  source: string,
+  destination: string,
+  from: End,
+  to: End,
+  timeoutArg: string,
+  asRpoplpush: boolean,
+): void {
+  const deadline = parseBlockingTimeout(timeoutArg);
+  const moveCommand = asRpoplpush
+    ? ["RPOPLPUSH", source, destination]
+    : ["LMOVE", source, destination, from, to];
+  const list = writeList(client, source);
+  if (list !== undefined) {
+    move(client, source, list, destination, from, to);
+    client.propagateAs = [moveCommand];
+    return;
+  }
+  // Unlike a timeout, a refusal to block (inside EXEC) is a null bulk.
+  if (client.inExec) return client.out.nil();
+  const dbIndex = client.db.index;
+  blockOn(client, [source], deadline, (_key, list) => {
+    const target = client.db.get(destination);
+    if (target !== undefined && (typeof target === "string" || target.type !== "list")) {
+      client.out.error(WRONGTYPE);
+      return;
+    }
+    client.server.propagate(dbIndex, moveCommand);
+    move(client, source, list, destination, from, to);
+  });
+}
+
+/** LMPOP/BLMPOP arguments from numkeys on: the keys, the end and COUNT (default 1). */
+function parseMultiPop(argv: string[], numkeysAt: number) {
+  const numkeys = rangedLong(argv[numkeysAt], 1n, LONG_MAX, NUMKEYS_NOT_POSITIVE);
+  const whereAt = numkeysAt + numkeys + 1;
+  if (whereAt >= argv.length) throw new CommandError(SYNTAX);
+  const end = parseEnd(argv[whereAt]);
+  let count = -1;
+  for (let j = whereAt + 1; j < argv.length; j++) {
+    if (count === -1 && argv[j].toUpperCase() === "COUNT" && j + 1 < argv.length) {
+      count = rangedLong(argv[++j], 1n, LONG_MAX, COUNT_NOT_POSITIVE);
+    } else {
+      throw new CommandError(SYNTAX);
+    }
+  }
+  return { keys: argv.slice(numkeysAt + 1, whereAt), end, count: count === -1 ? 1 : count };
+}
+
+const PUSH_COMPLEXITY =
+  "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.";
+const MPOP_COMPLEXITY =
+  "O(N+M) where N is the number of provided keys and M is the number of elements returned.";
+
+export const listCommands: CommandSpec[] = [
+  ...([
+    ["lpush", "1.0.0", "Prepend one or multiple elements to a list", "LEFT", false],
+    ["rpush", "1.0.0", "Append one or multiple elements to a list", "RIGHT", false],
+    ["lpushx", "2.2.0", "Prepend an element to a list, only if the list exists", "LEFT", true],
+    ["rpushx", "2.2.0", "Append an element to a list, only if the list exists", "RIGHT", true],
+  ] as const).map(([name, since, summary, end, onlyIfExists]): CommandSpec => ({
+    name,
+    arity: -3,
+    flags: ["write", "denyoom", "fast"],
+    keys: [1, 1, 1],
+    group: "list",
+    since,
+    summary,
+    syntax: "key element [element ...]",
+    complexity: PUSH_COMPLEXITY,
+    handler: (client, argv) => pushGeneric(client, argv, end, onlyIfExists),
+  })),
+  ...([
+    ["lpop", "Remove and get the first elements in a list", "LEFT"],
+    ["rpop", "Remove and get the last elements in a list", "RIGHT"],
+  ] as const).map(([name, summary, end]): CommandSpec => ({
+    name,
+    arity: -2,
+    flags: ["write", "fast"],
+    keys: [1, 1, 1],
+    group: "list",
+    since: "1.0.0",
+    summary,
+    syntax: "key [count]",
+    complexity: "O(N) where N is the number of elements returned",
+    handler: (client, argv) => popGeneric(client, argv, end),
+  })),
+  {
+    name: "llen",
+    arity: 2,
+    flags: ["readonly", "fast"],
+    keys: [1, 1, 1],
+    group: "list",
+    since: "1.0.0",
+    summary: "Get the length of a list",
+    syntax: "key",
+    complexity: "O(1)",
+    handler(client, argv) {
+      client.out.int(readObject<RedisList>(client, argv[1], "list")?.length ?? 0);
+    },
+  },
+  {
+    name: "lrange",
+    arity: 4,
+    flags: ["readonly"],
+    keys: [1, 1, 1],
+    group: "list",
+    since: "1.0.0",
+    summary: "Get a range of elements from a list",
+    syntax: "key start stop",
+    complexity:
+      "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range.",
+    handler(client, argv) {
+      const start = intArg(argv[2]);
+      const stop = intArg(argv[3]);
+      const out = client.out;
+      const list = readObject<RedisList>(client, argv[1], "list");
+      const range = list && clampRange(start, stop, list.length);
+      if (list === undefined || range === undefined) return out.array(0);
+      let n = range[1] - range[0] + 1;
+      out.array(n);
+      for (const value of list.valuesFrom(range[0])) {
+        out.bulk(value);
+        if (--n === 0) break;
+      }
+    },
+  },
+  {
+    name: "lindex",
+    arity: 3,
+    flags: ["readonly"],
+    keys: [1, 1, 1],
+    group: "list",
+    since: "1.0.0",
+    summary: "Get an element from a list by its index",
+    syntax: "key index",
+    complexity:
+      "O(N) where N is the number of elements to traverse to get to the element at index. This makes asking for the first or the last element of the list O(1).",
+    handler(client, argv) {
+      const list = readObject<RedisList>(client, argv[1], "list");
+      if (list === undefined) return client.out.nil();
+      const value = list.at(intArg(argv[2]));
+      if (value === undefined) client.out.nil();
+      else client.out.bulk(value);
+    },
+  },
+  {
+    name: "lset",
+    arity: 4,
+    flags: ["write", "denyoom"],
+    keys: [1, 1, 1],
+    group: "list",
+    since: "1.0.0",
+    summary: "Set the value of an element in a list by its index",
+    syntax: "key index element",
+    complexity:
+      "O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1).",
+    handler(client, argv) {
+      const list = writeList(client, argv[1]);
+      if (list === undefined) throw new CommandError(NO_SUCH_KEY);
+      if (!list.set(intArg(argv[2]), argv[3])) throw new CommandError(INDEX_OUT_OF_RANGE);
+      client.out.ok();
+      client.server.keyChanged(client.db, argv[1], NotifyClass.List, "lset");
+    },
+  },
+  {
+    name: "linsert",
+    arity: 5,
+    flags: ["write", "denyoom"],
+    keys: [1, 1, 1],
+    group: "list",
+    since: "2.2.0",
+    summary: "Insert an element before or after another element in a list",
+    syntax: "key <BEFORE | AFTER> pivot element",
+    complexity:
+      "O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N).",
+    handler(client, argv) {
+      const where = argv[2].toUpperCase();
+      if (where !== "BEFORE" && where !== "AFTER") throw new CommandError(SYNTAX);
+      const list = writeList(client, argv[1]);
+      if (list === undefined) return client.out.int(0);
+      let index = 0;
+      for (const value of list.values()) {
+        if (value === argv[3]) break;
+        index++;
+      }
+      if (index === list.length) return client.out.int(-1);
+      list.insert(where === "AFTER" ? index + 1 : index, argv[4]);
+      client.out.int(list.length);
+      client.server.keyChanged(client.db, argv[1], NotifyClass.List, "linsert");
+    },
+  },
+  {
+    name: "lrem",
+    arity: 4,
+    flags: ["write"],
+    keys: [1, 1, 1],
+    group: "list",
+    since: "1.0.0",
+    summary: "Remove elements from a list",
+    syntax: "key count element",
+    complexity: "O(N+M) where N is the length of the list and M is the number of elements removed.",
+    handler(client, argv) {
+      const count = intArg(argv[2]);
+      const key = argv[1];
+      const list = writeList(client, key);
+      if (list === undefined) return client.out.int(0);
+      const removed = list.removeMatching(argv[3], Math.abs(count), count < 0);
+      client.out.int(removed);
+      if (removed === 0) return;
+      client.server.keyChanged(client.db, key, NotifyClass.List, "lrem", removed);
+      deleteIfEmpty(client, key, list);
+    },
+  },
+  {
+    name: "ltrim",
+    arity: 4,
+    flags: ["write"],
+    keys: [1, 1, 1],
+    group: "list",
+    since: "1.0.0",
+    summary: "Trim a list to the specified range",
+    syntax: "key start stop",
+    complexity: "O(N) where N is the number of elements to be removed by the operation.",
+    handler(client, argv) {
+      const start = intArg(argv[2]);
+      const stop = intArg(argv[3]);
+      const key = argv[1];
+      const list = writeList(client, key);
+      client.out.ok();
+      if (list === undefined) return;
+      const length = list.length;
+      const range = clampRange(start, stop, length);
+      if (range === undefined) list.trim(0, -1);
+      else list.trim(range[0], range[1]);
+      // As Redis, the event (and WATCH) fire even when nothing was trimmed.
+      client.server.keyChanged(client.db, key, NotifyClass.List, "ltrim", length - list.length);
+      deleteIfEmpty(client, key, list);
+    },
+  },
+  {
+    name: "lpos",
+    arity: -3,
+    flags: ["readonly"],
+    keys: [1, 1, 1],
+    group: "list",
+    since: "6.0.6",
+    summary: "Return the index of matching elements on a list",
+    syntax: "key element [RANK rank] [COUNT num-matches] [MAXLEN len]",
+    complexity:
+      "O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time.",
+    handler(client, argv) {
+      let rank = 1;
+      let count = -1;
+      let maxlen = 0;
+      for (let j = 3; j < argv.length; j++) {
+        const option = argv[j].toUpperCase();
+        const more = j + 1 < argv.length;
+        if (option === "RANK" && more) {
+          rank = intArg(argv[++j]);
+          if (rank === 0) throw new CommandError(LPOS_RANK_ZERO);
+        } else if (option === "COUNT" && more) {
+          count = positiveLong(argv[++j], LPOS_COUNT_NEGATIVE);
+        } else if (option === "MAXLEN" && more) {
+          maxlen = positiveLong(argv[++j], LPOS_MAXLEN_NEGATIVE);
+        } else {
+          throw new CommandError(SYNTAX);
+        }
+      }
+      const out = client.out;
+      const list = readObject<RedisList>(client, argv[1], "list");
+      if (list === undefined) return count === -1 ? out.nil() : out.array(0);
+      const fromTail = rank < 0;
+      const skip = Math.abs(rank) - 1;
+      const length = list.length;
+      const found: number[] = [];
+      let index = 0;
+      let matches = 0;
+      for (const value of fromTail ? list.reversed() : list.values()) {
+        if (maxlen !== 0 && index >= maxlen) break;
+        if (value === argv[2] && ++matches > skip) {
+          found.push(fromTail ? length - index - 1 : index);
+          if (count === -1 || (count !== 0 && found.length >= count)) break;
+        }
+        index++;
+      }
+      if (count !== -1) {
+        out.array(found.length);
+        for (const i of found) out.int(i);
+      } else if (found.length > 0) {
+        out.int(found[0]);
+      } else {
+        out.nil();
+      }
+    },
+  },
+  {
+    name: "lmove",
+    arity: 5,
+    flags: ["write", "denyoom"],
+    keys: [1, 2, 1],
+    group: "list",
+    since: "6.2.0",
+    summary: "Pop an element from a list, push it to another list and return it",
+    syntax: "source destination <LEFT | RIGHT> <LEFT | RIGHT>",
+    complexity: "O(1)",
+    handler(client, argv) {
+      const from = parseEnd(argv[3]);
+      const to = parseEnd(argv[4]);
+      const list = writeList(client, argv[1]);
+      if (list === undefined) return client.out.nil();
+      move(client, argv[1], list, argv[2], from, to);
+    },
+  },
+  {
+    name: "rpoplpush",
+    arity: 3,
+    flags: ["write", "denyoom"],
+    keys: [1, 2, 1],
+    group: "list",
+    since: "1.2.0",
+    summary: "Remove the last element in a list, prepend it to another list and return it",
+    syntax: "source destination",
+    complexity: "O(1)",
+    handler(client, argv) {
+      const list = writeList(client, argv[1]);
+      if (list === undefined) return client.out.nil();
+      move(client, argv[1], list, argv[2], "RIGHT", "LEFT");
+    },
+  },
+  {
+    name: "lmpop",
+    arity: -4,
+    flags: ["write", "movablekeys"],
+    group: "list",
+    since: "7.0.0",
+    summary: "Pop elements from a list",
+    syntax: "numkeys key [key ...] <LEFT | RIGHT> [COUNT count]",
+    complexity: MPOP_COMPLEXITY,
+    handler(client, argv) {
+      const { keys, end, count } = parseMultiPop(argv, 1);
+      for (const key of keys) {
+        const list = writeList(client, key);
+        if (list === undefined) continue;
+        const n = popRangeWithKey(client, key, list, end, count);
+        client.propagateAs = [popCommand(end, key, n)];
+        return;
+      }
+      client.out.nilArray();
+    },
+  },
+  ...([
+    [
+      "blpop",
+      "Remove and get the first element in a list, or block until one is available",
+      "LEFT",
+    ],
+    [
+      "brpop",
+      "Remove and get the last element in a list, or block until one is available",
+      "RIGHT",
+    ],
+  ] as const).map(([name, summary, end]): CommandSpec => ({
+    name,
+    arity: -3,
+    flags: ["write", "noscript", "blocking"],
+    keys: [1, -2, 1],
+    group: "list",
+    since: "2.0.0",
+    summary,
+    syntax: "key [key ...] timeout",
+    complexity: "O(N) where N is the number of provided keys.",
+    handler: (client, argv) => blockingPop(client, argv.slice(1, -1), argv[argv.length - 1], end),
+  })),
+  {
+    name: "blmove",
+    arity: 6,
+    flags: ["write", "denyoom", "noscript", "blocking"],
+    keys: [1, 2, 1],
+    group: "list",
+    since: "6.2.0",
+    summary:
+      "Pop an element from a list, push it to another list and return it; or block until one is available",
+    syntax: "source destination <LEFT | RIGHT> <LEFT | RIGHT> timeout",
+    complexity: "O(1)",
+    handler(client, argv) {
+      const from = parseEnd(argv[3]);
+      const to = parseEnd(argv[4]);
+      blockingMove(client, argv[1], argv[2], from, to, argv[5], false);
+    },
+  },
+  {
+    name: "brpoplpush",
+    arity: 4,
+    flags: ["write", "denyoom", "noscript", "blocking"],
+    keys: [1, 2, 1],
+    group: "list",
+    since: "2.2.0",
+    summary:
+      "Pop an element from a list, push it to another list and return it; or block until one is available",
+    syntax: "source destination timeout",
+    complexity: "O(1)",
+    handler(client, argv) {
+      blockingMove(client, argv[1], argv[2], "RIGHT", "LEFT", argv[3], true);
+    },
+  },
+  {
+    name: "blmpop",
+    arity: -5,
+    flags: ["write", "blocking", "movablekeys"],
+    group: "list",
+    since: "7.0.0",
+    summary: "Pop elements from a list, or block until one is available",
+    syntax: "timeout numkeys key [key ...] <LEFT | RIGHT> [COUNT count]",
+    complexity: MPOP_COMPLEXITY,
+    handler(client, argv) {
+      const { keys, end, count } = parseMultiPop(argv, 2);
+      blockingPop(client, keys, argv[1], end, count);
+    },
+  },
+];

@@ -1,0 +1,48 @@
+/**
+ * The hash type: fields and values in a PackedDict. Small hashes stay in one
+ * insertion-ordered bucket, which is what Redis calls a listpack (and so
+ * HGETALL answers in insertion order, as Redis does); past Redis 7.0's
+ * default thresholds they become a hash table, and, as in Redis, never go back.
+ */
+import { PackedDict } from "./packed_dict.ts";
+import type { RedisObject } from "./value.ts";
+
+/** hash-max-listpack-entries (Redis 7.0's built-in default). */
+export const HASH_MAX_LISTPACK_ENTRIES = 512;
+/** hash-max-listpack-value. */
+export const HASH_MAX_LISTPACK_VALUE = 64;
+
+export class RedisHash extends PackedDict implements RedisObject {
+  get type(): "hash" {
+    return "hash";
+  }
+
+  protected get withValues(): boolean {
+    return true;
+  }
+
+  encoding(): string {
+    return this.compact ? "listpack" : "hashtable";
+  }
+
+  size(): number {
+    return this.count;
+  }
+
+  /** Sets a field; true if it is new. */
+  override set(field: string, value: string): boolean {
+    if (
+      this.compact &&
+      (field.length > HASH_MAX_LISTPACK_VALUE || value.length > HASH_MAX_LISTPACK_VALUE)
+    ) {
+      this.expand();
+    }
+    const added = super.set(field, value);
+    if (added && this.compact && this.count > HASH_MAX_LISTPACK_ENTRIES) this.expand();
+    return added;
+  }
+
+  clone(): RedisHash {
+    return this.copyInto(new RedisHash());
+  }
+}

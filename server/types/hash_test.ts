@@ -1,0 +1,123 @@
+import { deepEqual, equal, ok } from "node:assert/strict";
+import { RedisHash } from "./hash.ts";
+
+function random(seed: number): (n: number) => number {
+  return (n) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+}
+
+Deno.test("hash: set reports new fields, get, delete, insertion order while listpack", () => {
+  const hash = new RedisHash();
+  equal(hash.set("b", "1"), true);
+  equal(hash.set("a", "2"), true);
+  equal(hash.set("b", "3"), false);
+  equal(hash.get("b"), "3");
+  equal(hash.get("zz"), undefined);
+  equal(hash.has("a"), true);
+  equal(hash.valueLength("b"), 1);
+  equal(hash.valueLength("zz"), 0);
+  deepEqual([...hash.entries()], [["b", "3"], ["a", "2"]]);
+  equal(hash.delete("b"), true);
+  equal(hash.delete("b"), false);
+  equal(hash.size(), 1);
+  equal(hash.type, "hash");
+  equal(hash.encoding(), "listpack");
+});
+
+Deno.test("hash: becomes a hashtable past 512 fields or a 64-byte value, and stays one", () => {
+  const many = new RedisHash();
+  for (let i = 0; i < 512; i++) many.set(`f${i}`, "v");
+  equal(many.encoding(), "listpack");
+  many.set("one-more", "v");
+  equal(many.encoding(), "hashtable");
+  for (let i = 0; i < 510; i++) many.delete(`f${i}`);
+  equal(many.encoding(), "hashtable");
+  equal(many.size(), 3);
+
+  const long = new RedisHash();
+  long.set("f", "x".repeat(64));
+  equal(long.encoding(), "listpack");
+  long.set("g", "x".repeat(65));
+  equal(long.encoding(), "hashtable");
+  const longField = new RedisHash();
+  longField.set("k".repeat(65), "v");
+  equal(longField.encoding(), "hashtable");
+});
+
+Deno.test("hash: matches a Map through growth, shrinking and large values", () => {
+  const next = random(7);
+  const hash = new RedisHash();
+  const model = new Map<string, string>();
+  for (let step = 0; step < 60000; step++) {
+    const field = `field:${next(20000)}`;
+    const op = next(10);
+    if (op < 6) {
+      const value = next(50) === 0 ? "L".repeat(600 + next(100)) : `v${next(1000)}`;
+      equal(hash.set(field, value), !model.has(field));
+      model.set(field, value);
+    } else if (op < 9) {
+      equal(hash.delete(field), model.delete(field));
+    } else {
+      equal(hash.get(field), model.get(field));
+    }
+    equal(hash.size(), model.size);
+  }
+  deepEqual(new Map(hash.entries()), model);
+  // Deleting most fields shrinks the table; everything left stays reachable.
+  for (const field of [...model.keys()].slice(0, model.size - 10)) {
+    hash.delete(field);
+    model.delete(field);
+  }
+  for (const [field, value] of model) equal(hash.get(field), value);
+  deepEqual(new Map(hash.entries()), model);
+});
+
+Deno.test("hash: binary-safe fields and values", () => {
+  const hash = new RedisHash();
+  const field = "\x00\x80\xff\r\n";
+  const value = String.fromCharCode(...Array.from({ length: 256 }, (_, i) => i));
+  hash.set(field, value);
+  hash.set("", "");
+  equal(hash.get(field), value);
+  equal(hash.get(""), "");
+  equal(hash.valueLength(field), 256);
+});
+
+Deno.test("hash: random picks cover every field, scans see every field across resizes", () => {
+  const hash = new RedisHash();
+  for (let i = 0; i < 1000; i++) hash.set(`f${i}`, String(i));
+  const seen = new Set<string>();
+  for (let i = 0; i < 20000 && seen.size < 1000; i++) {
+    const [field, value] = hash.random()!;
+    equal(hash.get(field), value);
+    seen.add(field);
+  }
+  equal(seen.size, 1000);
+
+  const iterator = hash.scanIterator();
+  const scanned = new Set<string>();
+  for (let step = 0;; step++) {
+    const next = iterator.next();
+    if (next.done) break;
+    scanned.add(next.value[0]);
+    // Writes between steps: the table grows, then shrinks, during the scan.
+    if (step < 300) { for (let k = 0; k < 30; k++) hash.set(`new${step}-${k}`, "v"); }
+    else if (step < 600) { for (let k = 0; k < 30; k++) hash.delete(`new${step - 300}-${k}`); }
+  }
+  for (let i = 0; i < 1000; i++) ok(scanned.has(`f${i}`), `f${i} missed`);
+});
+
+Deno.test("hash: a clone is independent and keeps the encoding", () => {
+  const hash = new RedisHash();
+  for (let i = 0; i < 600; i++) hash.set(`f${i}`, "v");
+  const copy = hash.clone();
+  hash.set("f1", "changed");
+  hash.delete("f2");
+  equal(copy.get("f1"), "v");
+  equal(copy.get("f2"), "v");
+  equal(copy.size(), 600);
+  equal(copy.encoding(), "hashtable");
+  equal(new RedisHash().clone().encoding(), "listpack");
+});

@@ -1,0 +1,560 @@
+/**
+ * The list type, a chunked deque in the spirit of Redis's quicklist.
+ *
+ * Elements near each end sit loose in a small ring buffer (push and pop are
+ * O(1), no Array.shift, no copying). Everything in between is cut into nodes
+ * of NODE_SIZE elements; a node of short elements is packed into one binary
+ * string (`len bytes` records, like a listpack), which costs each element its
+ * bytes plus one instead of a V8 string header and a pointer (~16 bytes per
+ * "element:123456" against ~40 loose). A ring spills its inner half into a
+ * node when it reaches twice NODE_SIZE and refills from the nearest node when
+ * it runs dry, so at least NODE_SIZE pushes or pops separate two spills or
+ * refills: O(1) amortised at any length.
+ *
+ * Index access walks nodes from the nearer end (as quicklist does), then
+ * decodes within one node: LINDEX, LSET and LRANGE cost O(n / NODE_SIZE) to
+ * get there.
+ */
+import { lengthPrefix, PackedReader } from "./packed_dict.ts";
+import type { RedisObject } from "./value.ts";
+
+/** Elements per middle node. */
+const NODE_SIZE = 128;
+/** A ring spills NODE_SIZE elements into the middle when it would exceed this. */
+const RING_MAX = 2 * NODE_SIZE;
+/** Nodes whose elements average more than this stay arrays (packing would only copy). */
+const PACK_MAX_AVERAGE = 64;
+
+/** A growable ring buffer with O(1) access at both ends and by index. */
+class Ring<T> {
+  items: (T | undefined)[];
+  start = 0;
+  count = 0;
+
+  constructor(capacity = 4) {
+    this.items = new Array(capacity);
+  }
+
+  get(i: number): T {
+    return this.items[(this.start + i) & (this.items.length - 1)]!;
+  }
+
+  set(i: number, value: T): void {
+    this.items[(this.start + i) & (this.items.length - 1)] = value;
+  }
+
+  pushBack(value: T): void {
+    if (this.count === this.items.length) this.#resize(this.items.length * 2);
+    this.items[(this.start + this.count) & (this.items.length - 1)] = value;
+    this.count++;
+  }
+
+  pushFront(value: T): void {
+    if (this.count === this.items.length) this.#resize(this.items.length * 2);
+    this.start = (this.start - 1) & (this.items.length - 1);
+    this.items[this.start] = value;
+    this.count++;
+  }
+
+  popFront(): T {
+    const value = this.items[this.start]!;
+    this.items[this.start] = undefined;
+    this.start = (this.start + 1) & (this.items.length - 1);
+    this.count--;
+    this.#shrinkIfSparse();
+    return value;
+  }
+
+  popBack(): T {
+    const i = (this.start + this.count - 1) & (this.items.length - 1);
+    const value = this.items[i]!;
+    this.items[i] = undefined;
+    this.count--;
+    this.#shrinkIfSparse();
+    return value;
+  }
+
+  /** Removes and returns the first `n` items, in order. */
+  takeFront(n: number): T[] {
+    const taken = new Array<T>(n);
+    for (let i = 0; i < n; i++) taken[i] = this.popFront();
+    return taken;
+  }
+
+  /** Removes and returns the last `n` items, in order. */
+  takeBack(n: number): T[] {
+    const taken = new Array<T>(n);
+    for (let i = n - 1; i >= 0; i--) taken[i] = this.popBack();
+    return taken;
+  }
+
+  /** Inserts before position `i` (0..count), shifting the shorter side. */
+  insert(i: number, value: T): void {
+    if (i < this.count / 2) {
+      this.pushFront(value);
+      for (let j = 0; j < i; j++) this.set(j, this.get(j + 1));
+    } else {
+      this.pushBack(value);
+      for (let j = this.count - 1; j > i; j--) this.set(j, this.get(j - 1));
+    }
+    this.set(i, value);
+  }
+
+  /** Removes the item at position `i`. */
+  remove(i: number): void {
+    if (i < this.count / 2) {
+      for (let j = i; j > 0; j--) this.set(j, this.get(j - 1));
+      this.popFront();
+    } else {
+      for (let j = i; j < this.count - 1; j++) this.set(j, this.get(j + 1));
+      this.popBack();
+    }
+  }
+
+  /** Replaces the content with `values` (in order). */
+  assign(values: T[]): void {
+    let capacity = 4;
+    while (capacity < values.length) capacity *= 2;
+    this.items = new Array(capacity);
+    for (let i = 0; i < values.length; i++) this.items[i] = values[i];
+    this.start = 0;
+    this.count = values.length;
+  }
+
+  toArray(): T[] {
+    const out = new Array<T>(this.count);
+    for (let i = 0; i < this.count; i++) out[i] = this.get(i);
+    return out;
+  }
+
+  clone(copyItem: (item: T) => T): Ring<T> {
+    const copy = new Ring<T>(this.items.length);
+    for (let i = 0; i < this.count; i++) copy.items[i] = copyItem(this.get(i));
+    copy.count = this.count;
+    return copy;
+  }
+
+  #shrinkIfSparse(): void {
+    if (this.items.length > 16 && this.count < this.items.length / 4) {
+      this.#resize(this.items.length / 2);
+    }
+  }
+
+  #resize(capacity: number): void {
+    const items = new Array<T | undefined>(capacity);
+    for (let i = 0; i < this.count; i++) items[i] = this.get(i);
+    this.items = items;
+    this.start = 0;
+  }
+}
+
+/** A middle node: packed `len bytes` records, or an array for long elements. */
+interface ListNode {
+  data: string | string[];
+  count: number;
+}
+
+function makeNode(values: string[]): ListNode {
+  let bytes = 0;
+  for (const v of values) bytes += v.length;
+  if (bytes > PACK_MAX_AVERAGE * values.length) return { data: values, count: values.length };
+  const parts = new Array<string>(values.length * 2);
+  for (let i = 0; i < values.length; i++) {
+    parts[2 * i] = lengthPrefix(values[i].length);
+    parts[2 * i + 1] = values[i];
+  }
+  // join() makes one flat string; `+` would leave a tree of rope nodes.
+  return { data: parts.join(""), count: values.length };
+}
+
+function nodeValues(node: ListNode): string[] {
+  const data = node.data;
+  if (typeof data !== "string") return data.slice();
+  const out = new Array<string>(node.count);
+  const r = new PackedReader();
+  for (let i = 0; i < node.count; i++) {
+    const length = r.readLength(data);
+    out[i] = data.substring(r.pos, r.pos + length);
+    r.pos += length;
+  }
+  return out;
+}
+
+function nodeGet(node: ListNode, index: number): string {
+  const data = node.data;
+  if (typeof data !== "string") return data[index];
+  const r = new PackedReader();
+  for (let i = 0; i < index; i++) r.skipPart(data);
+  const length = r.readLength(data);
+  return data.substring(r.pos, r.pos + length);
+}
+
+/** Elements of a node from `from` on, in order. */
+function* nodeForward(node: ListNode, from = 0): IterableIterator<string> {
+  const data = node.data;
+  if (typeof data !== "string") {
+    for (let i = from; i < data.length; i++) yield data[i];
+    return;
+  }
+  const r = new PackedReader();
+  for (let i = 0; i < node.count; i++) {
+    const length = r.readLength(data);
+    if (i >= from) yield data.substring(r.pos, r.pos + length);
+    r.pos += length;
+  }
+}
+
+function cloneNode(node: ListNode): ListNode {
+  const data = node.data;
+  return { data: typeof data === "string" ? data : data.slice(), count: node.count };
+}
+
+/** Shared by every list without elements at that end; replaced on the first write. */
+const NO_ELEMENTS = new Ring<string>(0);
+
+export class RedisList implements RedisObject {
+  // Rings are created on first use: most small lists only ever use one end.
+  #head = NO_ELEMENTS;
+  #middle: Ring<ListNode> | undefined;
+  #tail = NO_ELEMENTS;
+  #length = 0;
+
+  get type(): "list" {
+    return "list";
+  }
+
+  /** Redis 7.0 encodes every list as a quicklist (listpack lists came in 7.2). */
+  encoding(): string {
+    return "quicklist";
+  }
+
+  size(): number {
+    return this.#length;
+  }
+
+  get length(): number {
+    return this.#length;
+  }
+
+  pushLeft(value: string): void {
+    const head = this.#writableHead();
+    if (head.count === RING_MAX) this.#middleRing().pushFront(makeNode(head.takeBack(NODE_SIZE)));
+    head.pushFront(value);
+    this.#length++;
+  }
+
+  pushRight(value: string): void {
+    const tail = this.#writableTail();
+    if (tail.count === RING_MAX) this.#middleRing().pushBack(makeNode(tail.takeFront(NODE_SIZE)));
+    tail.pushBack(value);
+    this.#length++;
+  }
+
+  popLeft(): string | undefined {
+    if (this.#length === 0) return undefined;
+    this.#length--;
+    if (this.#head.count > 0) return this.#head.popFront();
+    const middle = this.#middle;
+    if (middle !== undefined && middle.count > 0) {
+      const head = this.#writableHead();
+      head.assign(nodeValues(middle.popFront()));
+      return head.popFront();
+    }
+    return this.#tail.popFront();
+  }
+
+  popRight(): string | undefined {
+    if (this.#length === 0) return undefined;
+    this.#length--;
+    if (this.#tail.count > 0) return this.#tail.popBack();
+    const middle = this.#middle;
+    if (middle !== undefined && middle.count > 0) {
+      const tail = this.#writableTail();
+      tail.assign(nodeValues(middle.popBack()));
+      return tail.popBack();
+    }
+    return this.#head.popBack();
+  }
+
+  /** The element at `index` (0-based, negative from the end), or undefined. */
+  at(index: number): string | undefined {
+    if (index < 0) index += this.#length;
+    if (index < 0 || index >= this.#length) return undefined;
+    const head = this.#head;
+    if (index < head.count) return head.get(index);
+    index -= head.count;
+    const middleLength = this.#middleLength();
+    if (index >= middleLength) return this.#tail.get(index - middleLength);
+    const [node, offset] = this.#findNode(index, middleLength);
+    return nodeGet(this.#middle!.get(node), offset);
+  }
+
+  /** Replaces the element at `index` (negative from the end); false if out of range. */
+  set(index: number, value: string): boolean {
+    if (index < 0) index += this.#length;
+    if (index < 0 || index >= this.#length) return false;
+    const head = this.#head;
+    if (index < head.count) {
+      head.set(index, value);
+      return true;
+    }
+    index -= head.count;
+    const middleLength = this.#middleLength();
+    if (index >= middleLength) {
+      this.#tail.set(index - middleLength, value);
+      return true;
+    }
+    const [position, offset] = this.#findNode(index, middleLength);
+    const node = this.#middle!.get(position);
+    if (typeof node.data === "string") {
+      const values = nodeValues(node);
+      values[offset] = value;
+      this.#middle!.set(position, makeNode(values));
+    } else {
+      node.data[offset] = value;
+    }
+    return true;
+  }
+
+  /** Inserts `value` before position `index` (0..length). */
+  insert(index: number, value: string): void {
+    const headCount = this.#head.count;
+    const middleLength = this.#middleLength();
+    this.#length++;
+    if (index <= headCount && (headCount > 0 || middleLength > 0 || this.#tail.count === 0)) {
+      const head = this.#writableHead();
+      head.insert(index, value);
+      if (head.count > RING_MAX) this.#middleRing().pushFront(makeNode(head.takeBack(NODE_SIZE)));
+      return;
+    }
+    index -= headCount;
+    if (index >= middleLength) {
+      const tail = this.#writableTail();
+      tail.insert(index - middleLength, value);
+      if (tail.count > RING_MAX) this.#middleRing().pushBack(makeNode(tail.takeFront(NODE_SIZE)));
+      return;
+    }
+    const middle = this.#middle!;
+    const [position, offset] = this.#findNode(index, middleLength);
+    const values = nodeValues(middle.get(position));
+    values.splice(offset, 0, value);
+    if (values.length <= RING_MAX) {
+      middle.set(position, makeNode(values));
+    } else {
+      middle.set(position, makeNode(values.slice(0, NODE_SIZE)));
+      middle.insert(position + 1, makeNode(values.slice(NODE_SIZE)));
+    }
+  }
+
+  /**
+   * Removes up to `limit` elements equal to `value` (0: all), scanning from
+   * the head, or from the tail when `fromTail`. Returns how many went.
+   */
+  removeMatching(value: string, limit: number, fromTail: boolean): number {
+    let removed = 0;
+    const done = () => limit > 0 && removed >= limit;
+    const keep = (v: string): boolean => {
+      if (v !== value || done()) return true;
+      removed++;
+      return false;
+    };
+    const filtered = (values: string[]): string[] =>
+      fromTail ? values.reverse().filter(keep).reverse() : values.filter(keep);
+    const filterRing = (ring: Ring<string>): void => {
+      if (done() || ring.count === 0) return;
+      const values = ring.toArray();
+      const kept = filtered(values);
+      if (kept.length !== values.length) ring.assign(kept);
+    };
+    filterRing(fromTail ? this.#tail : this.#head);
+    const middle = this.#middle;
+    if (middle !== undefined) {
+      let changed = false;
+      for (let k = 0; k < middle.count && !done(); k++) {
+        const position = fromTail ? middle.count - 1 - k : k;
+        const values = nodeValues(middle.get(position));
+        const kept = filtered(values);
+        if (kept.length === values.length) continue;
+        changed = true;
+        if (kept.length > 0) {
+          middle.set(position, makeNode(kept));
+        } else {
+          middle.remove(position);
+          k--;
+        }
+      }
+      if (changed) this.#repackIfSparse();
+    }
+    filterRing(fromTail ? this.#head : this.#tail);
+    this.#length -= removed;
+    return removed;
+  }
+
+  /** Keeps elements [start, stop] (0 <= start, stop < length); stop < start keeps none. */
+  trim(start: number, stop: number): void {
+    const keep = Math.max(0, stop - start + 1);
+    this.#dropFront(Math.min(start, this.#length));
+    this.#dropBack(this.#length - keep);
+  }
+
+  /** Elements head to tail. */
+  values(): IterableIterator<string> {
+    return this.valuesFrom(0);
+  }
+
+  /** Elements from `index` (0 <= index) to the tail. */
+  *valuesFrom(index: number): IterableIterator<string> {
+    const head = this.#head;
+    for (let i = index; i < head.count; i++) yield head.get(i);
+    index = Math.max(0, index - head.count);
+    const middle = this.#middle;
+    if (middle !== undefined && middle.count > 0) {
+      const middleLength = this.#middleLength();
+      let position = middle.count;
+      let offset = 0;
+      if (index < middleLength) [position, offset] = this.#findNode(index, middleLength);
+      for (; position < middle.count; position++) {
+        yield* nodeForward(middle.get(position), offset);
+        offset = 0;
+      }
+      index = Math.max(0, index - middleLength);
+    }
+    const tail = this.#tail;
+    for (let i = index; i < tail.count; i++) yield tail.get(i);
+  }
+
+  /** Elements tail to head. */
+  *reversed(): IterableIterator<string> {
+    const tail = this.#tail;
+    for (let i = tail.count - 1; i >= 0; i--) yield tail.get(i);
+    const middle = this.#middle;
+    if (middle !== undefined) {
+      for (let position = middle.count - 1; position >= 0; position--) {
+        const values = nodeValues(middle.get(position));
+        for (let i = values.length - 1; i >= 0; i--) yield values[i];
+      }
+    }
+    const head = this.#head;
+    for (let i = head.count - 1; i >= 0; i--) yield head.get(i);
+  }
+
+  clone(): RedisList {
+    const copy = new RedisList();
+    if (this.#head.count > 0) copy.#head = this.#head.clone((v) => v);
+    copy.#middle = this.#middle?.clone(cloneNode);
+    if (this.#tail.count > 0) copy.#tail = this.#tail.clone((v) => v);
+    copy.#length = this.#length;
+    return copy;
+  }
+
+  // ---- internals -------------------------------------------------------
+
+  #writableHead(): Ring<string> {
+    if (this.#head === NO_ELEMENTS) this.#head = new Ring();
+    return this.#head;
+  }
+
+  #writableTail(): Ring<string> {
+    if (this.#tail === NO_ELEMENTS) this.#tail = new Ring();
+    return this.#tail;
+  }
+
+  #middleRing(): Ring<ListNode> {
+    return this.#middle ??= new Ring();
+  }
+
+  #middleLength(): number {
+    return this.#length - this.#head.count - this.#tail.count;
+  }
+
+  /** Node position and offset of middle element `index`, walking from the nearer end. */
+  #findNode(index: number, middleLength: number): [position: number, offset: number] {
+    const middle = this.#middle!;
+    if (index < middleLength / 2) {
+      let position = 0;
+      for (;;) {
+        const count = middle.get(position).count;
+        if (index < count) return [position, index];
+        index -= count;
+        position++;
+      }
+    }
+    let position = middle.count - 1;
+    let fromEnd = middleLength - 1 - index;
+    for (;;) {
+      const count = middle.get(position).count;
+      if (fromEnd < count) return [position, count - 1 - fromEnd];
+      fromEnd -= count;
+      position--;
+    }
+  }
+
+  #dropFront(n: number): void {
+    this.#length -= n;
+    while (n > 0) {
+      const head = this.#head;
+      if (head.count > 0) {
+        const k = Math.min(n, head.count);
+        if (k === head.count) this.#head = NO_ELEMENTS;
+        else for (let i = 0; i < k; i++) head.popFront();
+        n -= k;
+        continue;
+      }
+      const middle = this.#middle;
+      if (middle !== undefined && middle.count > 0) {
+        const node = middle.popFront();
+        if (node.count <= n) n -= node.count;
+        else this.#writableHead().assign(nodeValues(node));
+        continue;
+      }
+      const tail = this.#tail;
+      if (n === tail.count) this.#tail = NO_ELEMENTS;
+      else for (let i = 0; i < n; i++) tail.popFront();
+      n = 0;
+    }
+  }
+
+  #dropBack(n: number): void {
+    this.#length -= n;
+    while (n > 0) {
+      const tail = this.#tail;
+      if (tail.count > 0) {
+        const k = Math.min(n, tail.count);
+        if (k === tail.count) this.#tail = NO_ELEMENTS;
+        else for (let i = 0; i < k; i++) tail.popBack();
+        n -= k;
+        continue;
+      }
+      const middle = this.#middle;
+      if (middle !== undefined && middle.count > 0) {
+        const node = middle.popBack();
+        if (node.count <= n) n -= node.count;
+        else this.#writableTail().assign(nodeValues(node));
+        continue;
+      }
+      const head = this.#head;
+      if (n === head.count) this.#head = NO_ELEMENTS;
+      else for (let i = 0; i < n; i++) head.popBack();
+      n = 0;
+    }
+  }
+
+  /** After removals, re-cuts the middle into full nodes if they are mostly empty. */
+  #repackIfSparse(): void {
+    const middle = this.#middle!;
+    let middleLength = 0;
+    for (let position = 0; position < middle.count; position++) {
+      middleLength += middle.get(position).count;
+    }
+    if (middle.count < 2 || middleLength * 2 > middle.count * NODE_SIZE) return;
+    const values: string[] = [];
+    for (let position = 0; position < middle.count; position++) {
+      for (const v of nodeForward(middle.get(position))) values.push(v);
+    }
+    const nodes: ListNode[] = [];
+    for (let i = 0; i < values.length; i += NODE_SIZE) {
+      nodes.push(makeNode(values.slice(i, i + NODE_SIZE)));
+    }
+    middle.assign(nodes);
+  }
+}

@@ -1,0 +1,154 @@
+import { deepEqual, equal } from "node:assert/strict";
+import { RedisList } from "./list.ts";
+
+function listOf(...values: string[]): RedisList {
+  const list = new RedisList();
+  for (const v of values) list.pushRight(v);
+  return list;
+}
+
+/** A small deterministic generator, so a failure replays. */
+function random(seed: number): (n: number) => number {
+  return (n) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+}
+
+Deno.test("list: pushes and pops at both ends, index access, quicklist encoding", () => {
+  const list = listOf("b", "c");
+  list.pushLeft("a");
+  list.pushRight("d");
+  deepEqual([...list.values()], ["a", "b", "c", "d"]);
+  deepEqual([...list.reversed()], ["d", "c", "b", "a"]);
+  equal(list.at(0), "a");
+  equal(list.at(-1), "d");
+  equal(list.at(-4), "a");
+  equal(list.at(4), undefined);
+  equal(list.at(-5), undefined);
+  equal(list.popLeft(), "a");
+  equal(list.popRight(), "d");
+  equal(list.size(), 2);
+  equal(list.encoding(), "quicklist");
+  equal(list.type, "list");
+  equal(new RedisList().popLeft(), undefined);
+  equal(new RedisList().popRight(), undefined);
+});
+
+Deno.test("list: set, insert, removeMatching from either end, trim", () => {
+  const list = listOf("a", "x", "b", "x", "c", "x");
+  equal(list.set(-1, "y"), true);
+  equal(list.set(6, "z"), false);
+  list.insert(0, "first");
+  list.insert(list.size(), "last");
+  deepEqual([...list.values()], ["first", "a", "x", "b", "x", "c", "y", "last"]);
+  equal(list.removeMatching("x", 1, true), 1);
+  deepEqual([...list.values()], ["first", "a", "x", "b", "c", "y", "last"]);
+  equal(list.removeMatching("x", 0, false), 1);
+  equal(list.removeMatching("nothing", 0, false), 0);
+  list.trim(1, 3);
+  deepEqual([...list.values()], ["a", "b", "c"]);
+  list.trim(0, -1);
+  equal(list.size(), 0);
+  deepEqual([...list.values()], []);
+});
+
+Deno.test("list: matches an array model across node boundaries", () => {
+  const next = random(42);
+  for (const long of [false, true]) {
+    const list = new RedisList();
+    const model: string[] = [];
+    const value = () => long && next(8) === 0 ? "v".repeat(70 + next(200)) : `e${next(40)}`;
+    for (let step = 0; step < 6000; step++) {
+      const op = next(100);
+      if (op < 30) {
+        // Bursts cross the 128-element nodes and the ring spill points.
+        for (let k = next(300); k > 0; k--) {
+          const v = value();
+          if (op < 15) {
+            list.pushRight(v);
+            model.push(v);
+          } else {
+            list.pushLeft(v);
+            model.unshift(v);
+          }
+        }
+      } else if (op < 45) {
+        for (let k = next(200); k > 0; k--) equal(list.popLeft(), model.shift());
+      } else if (op < 60) {
+        for (let k = next(200); k > 0; k--) equal(list.popRight(), model.pop());
+      } else if (op < 72) {
+        const i = next(model.length + 2) - 1;
+        equal(list.at(i), model.at(i));
+      } else if (op < 80 && model.length > 0) {
+        const i = next(model.length);
+        const v = value();
+        list.set(i, v);
+        model[i] = v;
+      } else if (op < 88) {
+        const i = next(model.length + 1);
+        const v = value();
+        list.insert(i, v);
+        model.splice(i, 0, v);
+      } else if (op < 92) {
+        const v = value();
+        const limit = next(3);
+        const fromTail = next(2) === 1;
+        let removed = 0;
+        const indexes = model.map((_, i) => i);
+        if (fromTail) indexes.reverse();
+        const doomed = new Set<number>();
+        for (const i of indexes) {
+          if (model[i] === v && (limit === 0 || removed < limit)) {
+            doomed.add(i);
+            removed++;
+          }
+        }
+        equal(list.removeMatching(v, limit, fromTail), removed);
+        model.splice(0, model.length, ...model.filter((_, i) => !doomed.has(i)));
+      } else if (op < 94 && model.length > 0) {
+        const start = next(model.length);
+        const stop = start + next(model.length - start);
+        list.trim(start, stop);
+        model.splice(stop + 1);
+        model.splice(0, start);
+      } else {
+        const from = next(model.length + 1);
+        deepEqual([...list.valuesFrom(from)], model.slice(from));
+      }
+      equal(list.size(), model.length);
+    }
+    deepEqual([...list.values()], model);
+    deepEqual([...list.reversed()], model.slice().reverse());
+  }
+});
+
+Deno.test("list: a clone is independent", () => {
+  const list = new RedisList();
+  for (let i = 0; i < 1000; i++) list.pushRight(String(i));
+  const copy = list.clone();
+  list.set(500, "changed");
+  list.popLeft();
+  copy.pushRight("more");
+  equal(copy.at(500), "500");
+  equal(copy.size(), 1001);
+  equal(list.size(), 999);
+  equal(list.at(499), "changed");
+});
+
+Deno.test("list: a million pushes and pops at each end", () => {
+  const n = 1_000_000;
+  const list = new RedisList();
+  for (let i = 0; i < n; i++) list.pushRight("x");
+  for (let i = 0; i < n; i++) list.popLeft();
+  for (let i = 0; i < n; i++) list.pushLeft("y");
+  for (let i = 0; i < n; i++) list.popRight();
+  equal(list.size(), 0);
+  for (let i = 0; i < n; i++) list.pushLeft(String(i));
+  equal(list.at(0), String(n - 1));
+  equal(list.at(n / 2), String(n / 2 - 1));
+  for (let i = 0; i < n; i++) equal(list.popLeft(), String(n - 1 - i));
+  for (let i = 0; i < n; i++) list.pushRight(String(i));
+  for (let i = n - 1; i >= 0; i--) equal(list.popRight(), String(i));
+  equal(list.size(), 0);
+});

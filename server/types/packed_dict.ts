@@ -1,0 +1,667 @@
+/**
+ * A compact hash table of binary-string fields (each with a value, for
+ * hashes; without, for sets), the storage behind RedisHash and RedisSet.
+ *
+ * Why not a JS Map: a Map entry with two short strings costs ~85 bytes on V8
+ * (three words per entry plus bucket and growth slack, plus 16+ bytes of
+ * header per string), against ~64 in Redis. Here each bucket is one binary
+ * string holding its entries back to back, listpack style
+ * (`tag len field [len value]`, lengths as 7-bit varints, the tag 8 more bits
+ * of the field's hash so that a lookup rarely compares a field that differs),
+ * so an entry costs its bytes plus three, and a bucket's header is shared by
+ * ~4-8 entries: about 20 bytes for typical short fields. The price is copying a bucket (~100
+ * bytes) on each write, which is what Redis's listpacks pay too.
+ *
+ * - Compact mode (hash listpack, set intset): one bucket in insertion order,
+ *   or sorted (intsets), until `expand()`.
+ * - Resizing is incremental, as Redis's dict: while a resize runs, every
+ *   operation moves a couple of buckets, so no call stalls on a big table.
+ * - An entry whose field or value outgrew LARGE_ENTRY bytes lives in a side
+ *   Map, so writes to its bucket neighbours never copy it.
+ * - Random picks are uniform (rejection sampling over buckets), and scans use
+ *   Redis's reverse-binary cursor, which survives resizes.
+ */
+
+/** Average entries per bucket above which the table doubles. */
+const MAX_LOAD = 8;
+/** Buckets visited per operation while a resize is running. */
+const REHASH_STEPS = 2;
+/** Fields or values longer than this are kept out of the packed buckets. */
+const LARGE_ENTRY = 512;
+/** Rejection-sampling bound for uniform random picks (> almost every bucket's size). */
+const SAMPLE_BOUND = 2 * MAX_LOAD;
+
+const SEED = (Math.random() * 0x100000000) >>> 0;
+
+/** A 32-bit hash of a binary string (FNV-1a with a random seed and a murmur3 finish). */
+export function hashString(s: string): number {
+  let h = (0x811c9dc5 ^ SEED) >>> 0;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+const ONE_BYTE_STRINGS = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i));
+
+/** The varint length prefix of an entry part. */
+export function lengthPrefix(n: number): string {
+  if (n < 0x80) return ONE_BYTE_STRINGS[n];
+  let s = "";
+  while (n >= 0x80) {
+    s += String.fromCharCode((n & 0x7f) | 0x80);
+    n = Math.floor(n / 0x80);
+  }
+  return s + String.fromCharCode(n);
+}
+
+/**
+ * Reads packed strings of `len part` records. `pos` is the offset after the
+ * last `readLength`, so a scan over a packed string allocates nothing.
+ */
+export class PackedReader {
+  pos = 0;
+
+  readLength(s: string): number {
+    let c = s.charCodeAt(this.pos++);
+    if (c < 0x80) return c;
+    let len = c & 0x7f;
+    let scale = 0x80;
+    do {
+      c = s.charCodeAt(this.pos++);
+      len += (c & 0x7f) * scale;
+      scale *= 0x80;
+    } while (c >= 0x80);
+    return len;
+  }
+
+  /** Steps over one `len part` record. */
+  skipPart(s: string): void {
+    const len = this.readLength(s);
+    this.pos += len;
+  }
+}
+
+interface LargeEntry {
+  value: string;
+  /** Position in LargeEntries.fields. */
+  slot: number;
+}
+
+/** Reverses the bits of a 32-bit cursor (Redis's rev()). */
+function reverseBits(v: number): number {
+  v = ((v >>> 1) & 0x55555555) | ((v & 0x55555555) << 1);
+  v = ((v >>> 2) & 0x33333333) | ((v & 0x33333333) << 2);
+  v = ((v >>> 4) & 0x0f0f0f0f) | ((v & 0x0f0f0f0f) << 4);
+  v = ((v >>> 8) & 0x00ff00ff) | ((v & 0x00ff00ff) << 8);
+  return ((v >>> 16) | (v << 16)) >>> 0;
+}
+
+/** Increments a reverse-binary cursor over the bits of `mask`. */
+function nextCursor(v: number, mask: number): number {
+  return reverseBits((reverseBits((v | ~mask) >>> 0) + 1) >>> 0);
+}
+
+/** Entries kept outside the buckets; absent (one field less) in most dicts. */
+interface LargeEntries {
+  map: Map<string, LargeEntry>;
+  /** Every large field, for O(1) random picks. */
+  fields: string[];
+}
+
+// Scratch state of the last lookup. Every method that sets it is synchronous
+// and reads it before returning, so one copy serves every dict.
+const reader = new PackedReader();
+/** The table holding the looked-up bucket; undefined for a compact dict's one bucket. */
+let foundTable: string[] | undefined;
+let foundIndex = 0;
+/** The looked-up field's tag byte. */
+let foundTag = 0;
+let foundEnd = 0;
+let foundValueStart = 0;
+let foundValueLength = 0;
+
+/**
+ * Joins parts into one flat string. V8 keeps `a + b` as a tree of nodes that
+ * it never collapses in old space (each node 32 bytes, each read a walk);
+ * Array.prototype.join copies into a single string.
+ */
+const joinParts: string[] = [];
+function joined(a: string, b: string, c = "", d = "", e = ""): string {
+  joinParts[0] = a;
+  joinParts[1] = b;
+  joinParts[2] = c;
+  joinParts[3] = d;
+  joinParts[4] = e;
+  return joinParts.join("");
+}
+
+/**
+ * The table. RedisHash and RedisSet extend it (no wrapper object per key):
+ * `withValues` and `sortedCompact` / `compare` say what they store.
+ */
+export abstract class PackedDict {
+  /** The one bucket while compact. */
+  #compactBucket = "";
+  /** The hash table once expanded; undefined while compact. */
+  #buckets: string[] | undefined;
+  /** The table being drained into #buckets while a resize runs. */
+  #old: string[] | undefined;
+  /** Buckets of #old below this index have been moved. */
+  #rehashIndex = 0;
+  #count = 0;
+  #large: LargeEntries | undefined;
+
+  /** Whether entries carry a value (hashes) or not (sets). */
+  protected abstract get withValues(): boolean;
+
+  /** In compact mode, keep entries sorted by `compare` (intsets). */
+  protected get sortedCompact(): boolean {
+    return false;
+  }
+
+  protected compare(_a: string, _b: string): number {
+    return 0;
+  }
+
+  /** Number of entries. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Still one bucket in insertion (or sorted) order. */
+  get compact(): boolean {
+    return this.#buckets === undefined;
+  }
+
+  /** Leaves compact mode: from now on the table grows with its content. */
+  expand(): void {
+    if (this.#buckets !== undefined) return;
+    const bucket = this.#compactBucket;
+    this.#compactBucket = "";
+    let size = 1;
+    while (size * MAX_LOAD < this.#count) size *= 2;
+    this.#buckets = [bucket];
+    if (size > 1) {
+      this.#startResize(size);
+      while (this.#old !== undefined) this.#rehashStep();
+    }
+  }
+
+  // Reads never move buckets, so lookups are safe while entries() runs.
+
+  has(field: string): boolean {
+    if (field.length <= LARGE_ENTRY) {
+      const bucket = this.#locate(field);
+      if (bucket.length > 0 && this.#find(bucket, field) >= 0) return true;
+    }
+    return this.#large?.map.has(field) ?? false;
+  }
+
+  /** The value of `field` ("" in a set), or undefined. */
+  get(field: string): string | undefined {
+    if (field.length <= LARGE_ENTRY) {
+      const bucket = this.#locate(field);
+      if (bucket.length > 0 && this.#find(bucket, field) >= 0) {
+        return this.withValues
+          ? bucket.substring(foundValueStart, foundValueStart + foundValueLength)
+          : "";
+      }
+    }
+    return this.#large?.map.get(field)?.value;
+  }
+
+  /** The length of `field`'s value without copying it out (HSTRLEN); 0 if missing. */
+  valueLength(field: string): number {
+    if (field.length <= LARGE_ENTRY) {
+      const bucket = this.#locate(field);
+      if (bucket.length > 0 && this.#find(bucket, field) >= 0) return foundValueLength;
+    }
+    return this.#large?.map.get(field)?.value.length ?? 0;
+  }
+
+  /** Adds or updates an entry; true if the field is new. */
+  set(field: string, value = ""): boolean {
+    if (this.#old !== undefined) this.#rehashStep();
+    const large = field.length > LARGE_ENTRY || value.length > LARGE_ENTRY;
+    if (field.length <= LARGE_ENTRY) {
+      const bucket = this.#locate(field);
+      const at = bucket.length > 0 ? this.#find(bucket, field) : -1;
+      if (at >= 0) {
+        if (!this.withValues) return false;
+        if (large) {
+          this.#store(joined(bucket.slice(0, at), bucket.slice(foundEnd)));
+          this.#setLarge(field, value);
+        } else {
+          const valueAt = foundValueStart - prefixLength(foundValueLength);
+          this.#store(
+            joined(
+              bucket.slice(0, valueAt),
+              lengthPrefix(value.length),
+              value,
+              bucket.slice(foundEnd),
+            ),
+          );
+        }
+        return false;
+      }
+    }
+    const existing = this.#large?.map.get(field);
+    if (existing !== undefined) {
+      existing.value = value;
+      return false;
+    }
+    this.#count++;
+    if (large) {
+      this.#setLarge(field, value);
+      return true;
+    }
+    const bucket = this.#locate(field);
+    const tag = ONE_BYTE_STRINGS[foundTag];
+    const fieldPart = lengthPrefix(field.length) + field;
+    const valuePart = this.withValues ? lengthPrefix(value.length) + value : "";
+    if (foundTable === undefined && this.sortedCompact) {
+      const at = this.#sortedPosition(bucket, field);
+      this.#store(joined(bucket.slice(0, at), tag, fieldPart, valuePart, bucket.slice(at)));
+    } else {
+      this.#store(joined(bucket, tag, fieldPart, valuePart));
+    }
+    const buckets = this.#buckets;
+    if (
+      buckets !== undefined && this.#old === undefined && this.#count > buckets.length * MAX_LOAD
+    ) {
+      this.#startResize(buckets.length * 2);
+    }
+    return true;
+  }
+
+  /** Removes an entry; true if it existed. */
+  delete(field: string): boolean {
+    if (this.#old !== undefined) this.#rehashStep();
+    let found = false;
+    if (field.length <= LARGE_ENTRY) {
+      const bucket = this.#locate(field);
+      const at = bucket.length > 0 ? this.#find(bucket, field) : -1;
+      if (at >= 0) {
+        this.#store(
+          at === 0 && foundEnd === bucket.length
+            ? ""
+            : joined(bucket.slice(0, at), bucket.slice(foundEnd)),
+        );
+        found = true;
+      }
+    }
+    if (!found && !this.#deleteLarge(field)) return false;
+    this.#count--;
+    const buckets = this.#buckets;
+    if (
+      buckets !== undefined && this.#old === undefined && buckets.length > 1 &&
+      this.#count < buckets.length / 2
+    ) {
+      let target = 1;
+      while (target * MAX_LOAD < this.#count * 2) target *= 2;
+      this.#startResize(target);
+    }
+    return true;
+  }
+
+  /** A uniformly random entry, or undefined when empty. */
+  random(): [field: string, value: string] | undefined {
+    const count = this.#count;
+    if (count === 0) return undefined;
+    const largeCount = this.#large?.fields.length ?? 0;
+    if (largeCount > 0 && Math.random() * count < largeCount) {
+      const field = this.#large!.fields[randomBelow(largeCount)];
+      return [field, this.#large!.map.get(field)!.value];
+    }
+    const buckets = this.#buckets;
+    if (buckets === undefined) {
+      return this.#entryAt(this.#compactBucket, randomBelow(count - largeCount));
+    }
+    const old = this.#old;
+    const oldLive = old === undefined ? 0 : old.length - this.#rehashIndex;
+    const slots = oldLive + buckets.length;
+    for (;;) {
+      const slot = randomBelow(slots);
+      const bucket = slot < oldLive ? old![this.#rehashIndex + slot] : buckets[slot - oldLive];
+      if (bucket.length === 0) continue;
+      // Taking entry j with j uniform below a bound larger than any bucket
+      // makes every entry equally likely, whatever its bucket's size.
+      const j = randomBelow(SAMPLE_BOUND);
+      if (j < this.#countEntries(bucket)) return this.#entryAt(bucket, j);
+    }
+  }
+
+  /** Every entry; the dict must not be written during the iteration. */
+  *entries(): IterableIterator<[field: string, value: string]> {
+    const buckets = this.#buckets;
+    if (buckets === undefined) {
+      yield* this.bucketEntries(this.#compactBucket);
+    } else {
+      const old = this.#old;
+      if (old !== undefined) {
+        for (let i = this.#rehashIndex; i < old.length; i++) yield* this.bucketEntries(old[i]);
+      }
+      for (const bucket of buckets) {
+        if (bucket.length > 0) yield* this.bucketEntries(bucket);
+      }
+    }
+    if (this.#large !== undefined) {
+      for (const [field, entry] of this.#large.map) yield [field, entry.value];
+    }
+  }
+
+  /** Every field (every member of a set). */
+  *fields(): IterableIterator<string> {
+    for (const [field] of this.entries()) yield field;
+  }
+
+  /**
+   * An iterator for SCAN-style cursors that stays valid while the dict
+   * changes: every entry present for the whole scan is returned at least
+   * once (possibly more, across a resize), as Redis's dictScan promises.
+   */
+  scanIterator(): Iterator<[field: string, value: string]> {
+    return new ScanIterator(this);
+  }
+
+  /** Reports the buckets cursor `v` covers to `visit`; returns the next cursor (0: done). */
+  scanBuckets(v: number, visit: (bucket: string) => void): number {
+    const buckets = this.#buckets;
+    if (buckets === undefined) {
+      visit(this.#compactBucket);
+      return 0;
+    }
+    const old = this.#old;
+    if (old === undefined) {
+      const mask = buckets.length - 1;
+      visit(buckets[v & mask]);
+      return nextCursor(v, mask);
+    }
+    const [small, big] = old.length < buckets.length ? [old, buckets] : [buckets, old];
+    const m0 = small.length - 1;
+    const m1 = big.length - 1;
+    visit(small[v & m0]);
+    do {
+      visit(big[v & m1]);
+      v = nextCursor(v, m1);
+    } while (v & (m0 ^ m1));
+    return v;
+  }
+
+  /** Entries kept outside the buckets, as a live Map iterator (for scans). */
+  largeEntries(): Iterator<[string, LargeEntry]> | undefined {
+    return this.#large?.map.entries();
+  }
+
+  /** Decodes one packed bucket. */
+  *bucketEntries(bucket: string): IterableIterator<[field: string, value: string]> {
+    const r = new PackedReader();
+    const withValues = this.withValues;
+    while (r.pos < bucket.length) {
+      r.pos++;
+      const fieldLength = r.readLength(bucket);
+      const field = bucket.substring(r.pos, r.pos + fieldLength);
+      r.pos += fieldLength;
+      let value = "";
+      if (withValues) {
+        const valueLength = r.readLength(bucket);
+        value = bucket.substring(r.pos, r.pos + valueLength);
+        r.pos += valueLength;
+      }
+      yield [field, value];
+    }
+  }
+
+  /** Copies this dict's content into an empty dict of the same kind (clone()). */
+  protected copyInto<T extends PackedDict>(copy: T): T {
+    copy.#compactBucket = this.#compactBucket;
+    copy.#buckets = this.#buckets?.slice();
+    copy.#old = this.#old?.slice();
+    copy.#rehashIndex = this.#rehashIndex;
+    copy.#count = this.#count;
+    if (this.#large !== undefined) {
+      const map = new Map<string, LargeEntry>();
+      for (const [field, entry] of this.#large.map) map.set(field, { ...entry });
+      copy.#large = { map, fields: this.#large.fields.slice() };
+    }
+    return copy;
+  }
+
+  // ---- internals -------------------------------------------------------
+
+  /** The bucket where `field` lives or would be added (sets foundTable/foundIndex). */
+  #locate(field: string): string {
+    const h = hashString(field);
+    foundTag = h >>> 24;
+    const buckets = this.#buckets;
+    if (buckets === undefined) {
+      foundTable = undefined;
+      return this.#compactBucket;
+    }
+    const old = this.#old;
+    if (old !== undefined) {
+      const i = h & (old.length - 1);
+      if (i >= this.#rehashIndex) {
+        foundTable = old;
+        foundIndex = i;
+        return old[i];
+      }
+    }
+    foundTable = buckets;
+    foundIndex = h & (buckets.length - 1);
+    return buckets[foundIndex];
+  }
+
+  /** Replaces the bucket found by the last #locate. */
+  #store(bucket: string): void {
+    if (foundTable === undefined) this.#compactBucket = bucket;
+    else foundTable[foundIndex] = bucket;
+  }
+
+  /** Offset of `field`'s entry in `bucket`, or -1; records its bounds. */
+  #find(bucket: string, field: string): number {
+    const length = field.length;
+    const tag = foundTag;
+    const withValues = this.withValues;
+    const end = bucket.length;
+    // The hottest loop of hashes and sets: one-byte lengths are read inline.
+    let p = 0;
+    while (p < end) {
+      const at = p;
+      let fieldLength = bucket.charCodeAt(p + 1);
+      if (fieldLength < 0x80) {
+        p += 2;
+      } else {
+        reader.pos = p + 1;
+        fieldLength = reader.readLength(bucket);
+        p = reader.pos;
+      }
+      const fieldStart = p;
+      p += fieldLength;
+      if (withValues) {
+        let valueLength = bucket.charCodeAt(p);
+        if (valueLength < 0x80) {
+          p++;
+        } else {
+          reader.pos = p;
+          valueLength = reader.readLength(bucket);
+          p = reader.pos;
+        }
+        foundValueLength = valueLength;
+        foundValueStart = p;
+        p += valueLength;
+      }
+      if (
+        bucket.charCodeAt(at) === tag && fieldLength === length &&
+        sameChars(bucket, fieldStart, field)
+      ) {
+        foundEnd = p;
+        return at;
+      }
+    }
+    return -1;
+  }
+
+  /** Where `field` goes in a sorted bucket: before the first entry `compare` puts after it. */
+  #sortedPosition(bucket: string, field: string): number {
+    const r = reader;
+    r.pos = 0;
+    while (r.pos < bucket.length) {
+      const at = r.pos++;
+      const length = r.readLength(bucket);
+      const other = bucket.substring(r.pos, r.pos + length);
+      r.pos += length;
+      if (this.withValues) r.skipPart(bucket);
+      if (this.compare(field, other) < 0) return at;
+    }
+    return bucket.length;
+  }
+
+  #countEntries(bucket: string): number {
+    const r = reader;
+    const withValues = this.withValues;
+    let n = 0;
+    r.pos = 0;
+    while (r.pos < bucket.length) {
+      r.pos++;
+      r.skipPart(bucket);
+      if (withValues) r.skipPart(bucket);
+      n++;
+    }
+    return n;
+  }
+
+  /** Entry `j` of a bucket. */
+  #entryAt(bucket: string, j: number): [string, string] {
+    const r = reader;
+    const withValues = this.withValues;
+    r.pos = 0;
+    for (;;) {
+      r.pos++;
+      const fieldLength = r.readLength(bucket);
+      const fieldStart = r.pos;
+      r.pos += fieldLength;
+      let value = "";
+      if (withValues) {
+        const valueLength = r.readLength(bucket);
+        if (j === 0) value = bucket.substring(r.pos, r.pos + valueLength);
+        r.pos += valueLength;
+      }
+      if (j-- === 0) return [bucket.substring(fieldStart, fieldStart + fieldLength), value];
+    }
+  }
+
+  #setLarge(field: string, value: string): void {
+    const large: LargeEntries = this.#large ??= { map: new Map(), fields: [] };
+    large.map.set(field, { value, slot: large.fields.length });
+    large.fields.push(field);
+  }
+
+  #deleteLarge(field: string): boolean {
+    const large = this.#large;
+    const entry = large?.map.get(field);
+    if (large === undefined || entry === undefined) return false;
+    large.map.delete(field);
+    const last = large.fields.pop()!;
+    if (last !== field) {
+      large.fields[entry.slot] = last;
+      large.map.get(last)!.slot = entry.slot;
+    }
+    if (large.fields.length === 0) this.#large = undefined;
+    return true;
+  }
+
+  #startResize(size: number): void {
+    this.#old = this.#buckets;
+    this.#buckets = new Array<string>(size).fill("");
+    this.#rehashIndex = 0;
+  }
+
+  /** Moves the next few buckets of the old table into the new one. */
+  #rehashStep(): void {
+    const old = this.#old!;
+    const buckets = this.#buckets!;
+    const mask = buckets.length - 1;
+    const r = reader;
+    const withValues = this.withValues;
+    for (let step = 0; step < REHASH_STEPS && this.#rehashIndex < old.length; step++) {
+      const bucket = old[this.#rehashIndex];
+      old[this.#rehashIndex++] = "";
+      r.pos = 0;
+      while (r.pos < bucket.length) {
+        const at = r.pos++;
+        const fieldLength = r.readLength(bucket);
+        const field = bucket.substring(r.pos, r.pos + fieldLength);
+        r.pos += fieldLength;
+        if (withValues) r.skipPart(bucket);
+        const i = hashString(field) & mask;
+        buckets[i] = joined(buckets[i], bucket.substring(at, r.pos));
+      }
+    }
+    if (this.#rehashIndex >= old.length) this.#old = undefined;
+  }
+}
+
+/** Whether `s` holds `field` at `start` (a loop beats startsWith's call on short fields). */
+function sameChars(s: string, start: number, field: string): boolean {
+  const length = field.length;
+  if (length > 32) return s.startsWith(field, start);
+  for (let i = 0; i < length; i++) {
+    if (s.charCodeAt(start + i) !== field.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** Bytes taken by the varint prefix of a length. */
+function prefixLength(n: number): number {
+  let bytes = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80);
+    bytes++;
+  }
+  return bytes;
+}
+
+function randomBelow(n: number): number {
+  return Math.floor(Math.random() * n);
+}
+
+/** Walks a PackedDict bucket by bucket with a reverse-binary cursor, then its large entries. */
+class ScanIterator implements Iterator<[string, string]> {
+  #cursor = 0;
+  #started = false;
+  #pending: [string, string][] = [];
+  #pendingIndex = 0;
+  #large: Iterator<[string, LargeEntry]> | undefined;
+  #bucketsDone = false;
+
+  constructor(readonly dict: PackedDict) {}
+
+  next(): IteratorResult<[string, string]> {
+    while (this.#pendingIndex >= this.#pending.length) {
+      if (this.#bucketsDone) return this.#nextLarge();
+      if (this.#started && this.#cursor === 0) {
+        this.#bucketsDone = true;
+        this.#large = this.dict.largeEntries();
+        continue;
+      }
+      this.#started = true;
+      this.#pending = [];
+      this.#pendingIndex = 0;
+      this.#cursor = this.dict.scanBuckets(this.#cursor, (bucket) => {
+        if (bucket.length > 0) this.#pending.push(...this.dict.bucketEntries(bucket));
+      });
+    }
+    return { done: false, value: this.#pending[this.#pendingIndex++] };
+  }
+
+  #nextLarge(): IteratorResult<[string, string]> {
+    const step = this.#large?.next();
+    if (step === undefined || step.done) return { done: true, value: undefined };
+    return { done: false, value: [step.value[0], step.value[1].value] };
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The set type: members in a PackedDict. While every member is an integer and
+ * there are at most set-max-intset-entries of them, the set is Redis's
+ * "intset": one bucket kept in numeric order (so SMEMBERS answers sorted, as
+ * Redis does). Any other member, or one too many, makes it a hash table for
+ * good. (Redis 7.2's listpack sets do not exist in 7.0.)
+ */
+import { PackedDict } from "./packed_dict.ts";
+import type { RedisObject } from "./value.ts";
+
+/** set-max-intset-entries. */
+export const SET_MAX_INTSET_ENTRIES = 512;
+
+/** Whether Redis would store `s` in an intset: a canonical int64 ("7", "-3", not "07" or "+1"). */
+export function isIntsetMember(s: string): boolean {
+  if (s.length === 0 || s.length > 20 || !/^(0|-?[1-9][0-9]*)$/.test(s)) return false;
+  if (s.length < 19) return true;
+  const v = BigInt(s);
+  return v >= -9223372036854775808n && v <= 9223372036854775807n;
+}
+
+/** Orders canonical integer strings by value without parsing them. */
+export function compareIntegers(a: string, b: string): number {
+  const negA = a.charCodeAt(0) === 45;
+  const negB = b.charCodeAt(0) === 45;
+  if (negA !== negB) return negA ? -1 : 1;
+  const byMagnitude = a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
+  return negA ? -byMagnitude : byMagnitude;
+}
+
+export class RedisSet extends PackedDict implements RedisObject {
+  get type(): "set" {
+    return "set";
+  }
+
+  protected get withValues(): boolean {
+    return false;
+  }
+
+  protected override get sortedCompact(): boolean {
+    return true;
+  }
+
+  protected override compare(a: string, b: string): number {
+    return compareIntegers(a, b);
+  }
+
+  encoding(): string {
+    return this.compact ? "intset" : "hashtable";
+  }
+
+  size(): number {
+    return this.count;
+  }
+
+  /** Adds a member; true if it is new. */
+  add(member: string): boolean {
+    if (this.compact && !isIntsetMember(member)) this.expand();
+    const added = this.set(member);
+    if (added && this.compact && this.count > SET_MAX_INTSET_ENTRIES) this.expand();
+    return added;
+  }
+
+  /** Every member (sorted while the set is an intset). */
+  members(): IterableIterator<string> {
+    return this.fields();
+  }
+
+  clone(): RedisSet {
+    return this.copyInto(new RedisSet());
+  }
+}

@@ -1,0 +1,56 @@
+import { deepEqual, equal, ok } from "node:assert/strict";
+import { compareIntegers, isIntsetMember, RedisSet } from "./set.ts";
+
+Deno.test("set: intset while every member is a canonical int64, kept sorted", () => {
+  const set = new RedisSet();
+  for (const m of ["10", "-5", "100", "7", "0", "-20"]) equal(set.add(m), true);
+  equal(set.add("7"), false);
+  deepEqual([...set.members()], ["-20", "-5", "0", "7", "10", "100"]);
+  equal(set.encoding(), "intset");
+  equal(set.has("100"), true);
+  equal(set.has("1"), false);
+  set.add("007");
+  equal(set.encoding(), "hashtable");
+  equal(set.has("007"), true);
+  equal(set.has("7"), true);
+  equal(set.type, "set");
+});
+
+Deno.test("set: intset membership and order rules", () => {
+  for (const s of ["0", "-1", "9223372036854775807", "-9223372036854775808"]) ok(isIntsetMember(s));
+  for (const s of ["", "-0", "+1", "01", " 1", "1.0", "9223372036854775808", "a"]) {
+    ok(!isIntsetMember(s), s);
+  }
+  const sorted = ["-100", "-99", "-1", "0", "2", "10", "100"];
+  deepEqual(sorted.slice().reverse().sort(compareIntegers), sorted);
+});
+
+Deno.test("set: more than 512 integers make a hashtable", () => {
+  const set = new RedisSet();
+  for (let i = 0; i < 512; i++) set.add(String(i));
+  equal(set.encoding(), "intset");
+  set.add("512");
+  equal(set.encoding(), "hashtable");
+  for (let i = 0; i <= 512; i++) ok(set.has(String(i)));
+  equal(set.size(), 513);
+});
+
+Deno.test("set: random members are members, and every one turns up", () => {
+  const set = new RedisSet();
+  for (let i = 0; i < 300; i++) set.add(`m${i}`);
+  const seen = new Set<string>();
+  for (let i = 0; i < 10000 && seen.size < 300; i++) seen.add(set.random()![0]);
+  equal(seen.size, 300);
+  equal(new RedisSet().random(), undefined);
+});
+
+Deno.test("set: a clone is independent", () => {
+  const set = new RedisSet();
+  set.add("1");
+  const copy = set.clone();
+  set.add("2");
+  copy.delete("1");
+  deepEqual([...set.members()], ["1", "2"]);
+  equal(copy.size(), 0);
+  equal(copy.encoding(), "intset");
+});
