@@ -8,9 +8,12 @@ import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
 import { LoadError } from "../server/persistence/manager.ts";
 import { plain, RespClient } from "./helpers.ts";
 import {
+  assertSameDataset,
   ChildServer,
+  copyViaDump,
   dataset,
   eventually,
+  fillAllTypes,
   persistenceInfo,
   startPersistent,
   tempDir,
@@ -79,7 +82,7 @@ Deno.test("with appendonly yes every write is logged and replayed on start", asy
   match(incr, /MULTI[\s\S]*tx-a[\s\S]*tx-b[\s\S]*EXEC/);
   await using srv = startPersistent(aofOn(dir.path));
   using client = await RespClient.connect(srv.port);
-  deepEqual(await dataset(client), expected);
+  assertSameDataset(await dataset(client), expected);
 });
 
 Deno.test("redis-server 7 loads our AOF directory, and we load its", async () => {
@@ -94,7 +97,7 @@ Deno.test("redis-server 7 loads our AOF directory, and we load its", async () =>
   const redis = ChildServer.redis(dir.path, "--appendonly", "yes");
   try {
     using client = await redis.connect();
-    deepEqual(await dataset(client), expected);
+    assertSameDataset(await dataset(client), expected);
     // Redis appends to the same directory; we must read what it wrote.
     await client.cmd("SET", "from-redis", "r");
     await client.cmd("SELECT", 5);
@@ -105,7 +108,7 @@ Deno.test("redis-server 7 loads our AOF directory, and we load its", async () =>
   }
   await using srv = startPersistent(aofOn(dir.path));
   using client = await RespClient.connect(srv.port);
-  deepEqual(await dataset(client), expected);
+  assertSameDataset(await dataset(client), expected);
 });
 
 Deno.test("BGREWRITEAOF compacts the log and keeps the writes made while it runs", async () => {
@@ -141,16 +144,45 @@ Deno.test("BGREWRITEAOF compacts the log and keeps the writes made while it runs
   {
     await using srv = startPersistent(aofOn(dir.path));
     using client = await RespClient.connect(srv.port);
-    deepEqual(await dataset(client), expected);
+    assertSameDataset(await dataset(client), expected);
   }
   const redis = ChildServer.redis(dir.path, "--appendonly", "yes");
   try {
     using client = await redis.connect();
-    deepEqual(await dataset(client), expected);
+    assertSameDataset(await dataset(client), expected);
   } finally {
     await redis.stop();
   }
 });
+
+for (const preamble of ["yes", "no"]) {
+  Deno.test(`every type survives an AOF rewrite (aof-use-rdb-preamble ${preamble})`, async () => {
+    using sourceDir = tempDir();
+    using dir = tempDir();
+    const params = aofOn(dir.path, { "aof-use-rdb-preamble": preamble });
+    const source = ChildServer.redis(sourceDir.path);
+    let expected;
+    try {
+      using reference = await source.connect();
+      await fillAllTypes(reference);
+      expected = await dataset(reference);
+      await using srv = startPersistent(params);
+      using client = await RespClient.connect(srv.port);
+      await copyViaDump(reference, client);
+      equal(await client.cmd("BGREWRITEAOF"), "Background append only file rewriting started");
+      await waitForRewrite(client);
+    } finally {
+      await source.stop();
+    }
+    const redis = ChildServer.redis(dir.path, "--appendonly", "yes");
+    try {
+      using client = await redis.connect();
+      assertSameDataset(await dataset(client), expected);
+    } finally {
+      await redis.stop();
+    }
+  });
+}
 
 Deno.test("with aof-use-rdb-preamble no the base is written as commands", async () => {
   using dir = tempDir();
@@ -169,7 +201,7 @@ Deno.test("with aof-use-rdb-preamble no the base is written as commands", async 
   match(base, /PEXPIREAT\r\n\$3\r\nttl\r\n/);
   await using srv = startPersistent(params);
   using client = await RespClient.connect(srv.port);
-  deepEqual(await dataset(client), expected);
+  assertSameDataset(await dataset(client), expected);
 });
 
 Deno.test("CONFIG SET appendonly yes writes the current data into a new AOF", async () => {
@@ -193,7 +225,7 @@ Deno.test("CONFIG SET appendonly yes writes the current data into a new AOF", as
   );
   await using srv = startPersistent(aofOn(dir.path));
   using client = await RespClient.connect(srv.port);
-  deepEqual(await dataset(client), expected);
+  assertSameDataset(await dataset(client), expected);
   equal(await client.cmd("CONFIG", "SET", "appendonly", "no"), "OK");
   equal((await persistenceInfo(client)).aof_enabled, "0");
 });

@@ -4,6 +4,7 @@
  * redis-server and redis-home as child processes, and a type-aware dump of
  * a whole dataset to compare two servers with.
  */
+import { deepEqual } from "node:assert/strict";
 import { Config } from "../server/config.ts";
 import { Persistence } from "../server/persistence/manager.ts";
 import { RedisServer } from "../server/server.ts";
@@ -134,7 +135,7 @@ export interface DatasetEntry {
   key: string;
   type: string;
   value: unknown;
-  /** Milliseconds to live, rounded to seconds (two servers read it at different moments). */
+  /** PTTL: milliseconds to live, -1 without a TTL. */
   ttl: number;
 }
 
@@ -147,15 +148,25 @@ export async function dataset(client: RespClient, dbCount = 16): Promise<Dataset
     for (const key of keys.sort()) {
       const type = (await client.cmd("TYPE", key)) as string;
       const ttl = (await client.cmd("PTTL", key)) as number;
-      out.push({ db, key, type, value: await valueOf(client, key, type), ttl: roundTtl(ttl) });
+      out.push({ db, key, type, value: await valueOf(client, key, type), ttl });
     }
   }
   await client.cmd("SELECT", 0);
   return out;
 }
 
-function roundTtl(ms: number): number {
-  return ms < 0 ? ms : Math.round(ms / 2000) * 2000;
+/**
+ * Asserts two datasets are equal, TTLs within 2 s of each other (two servers
+ * are read at different moments, and a restart takes time).
+ */
+export function assertSameDataset(actual: DatasetEntry[], expected: DatasetEntry[]): void {
+  const aligned = actual.map((entry, i) => {
+    const want = expected[i];
+    const close = want !== undefined && entry.ttl >= 0 && want.ttl >= 0 &&
+      Math.abs(entry.ttl - want.ttl) <= 2000;
+    return close ? { ...entry, ttl: want.ttl } : entry;
+  });
+  deepEqual(aligned, expected);
 }
 
 async function valueOf(client: RespClient, key: string, type: string): Promise<unknown> {
@@ -197,4 +208,54 @@ export async function persistenceInfo(client: RespClient): Promise<Record<string
     if (at > 0) fields[line.slice(0, at)] = line.slice(at + 1);
   }
   return fields;
+}
+
+/**
+ * Values of every type in both of Redis 7.0's encodings (listpack/quicklist,
+ * intset/hashtable, listpack/skiplist), with binary keys and members, TTLs
+ * and several databases. Uses only Redis's own commands, so it can fill the
+ * real redis-server that tests take as the reference.
+ */
+export async function fillAllTypes(client: RespClient): Promise<void> {
+  const many = (n: number, f: (i: number) => string[]) =>
+    Array.from({ length: n }, (_, i) => f(i)).flat();
+  await client.cmd("RPUSH", "list:small", "a", "1", "-5", "300", "70000", "\x00\xff", "");
+  await client.cmd("RPUSH", "list:big", ...many(5000, (i) => [`item-${i}-${"x".repeat(i % 90)}`]));
+  await client.cmd("RPUSH", "list:huge-items", "y".repeat(20000), "z".repeat(9000), "small");
+  await client.cmd("SADD", "set:intset", "1", "2", "-70000", "9223372036854775807");
+  await client.cmd("SADD", "set:strings", "a", "b", "\x00\xff\r\n");
+  await client.cmd("SADD", "set:big", ...many(1000, (i) => [`member-${i}`]));
+  await client.cmd("SADD", "set:big-ints", ...many(600, (i) => [String(i * 3)]));
+  await client.cmd("HSET", "hash:small", "f1", "v1", "n", "42", "\x00bin", "\xff");
+  await client.cmd("HSET", "hash:big", ...many(700, (i) => [`field-${i}`, `value-${i}`]));
+  await client.cmd("HSET", "hash:long-value", "f", "v".repeat(100));
+  await client.cmd("ZADD", "zset:small", "1.5", "a", "-2", "b", "inf", "c", "-inf", "d", "0", "e");
+  await client.cmd("ZADD", "zset:big", ...many(300, (i) => [String(i / 7), `m-${i}`]));
+  await client.cmd("ZADD", "zset:long-member", "3", "m".repeat(100));
+  await client.cmd("PEXPIRE", "list:small", "86400000");
+  await client.cmd("PEXPIRE", "zset:big", "3600000");
+  await client.cmd("SET", "string", "plain");
+  await client.cmd("SET", "string:long", "abc".repeat(500));
+  await client.cmd("SET", "string:int", "-12345");
+  await client.cmd("SELECT", 9);
+  await client.cmd("HSET", "hash:in-9", "k", "v");
+  await client.cmd("SADD", "set:in-9", "x");
+  await client.cmd("PEXPIRE", "set:in-9", "7200000");
+  await client.cmd("SELECT", 0);
+}
+
+/** Copies every key of databases 0..dbCount-1 with DUMP / RESTORE (keeping TTLs). */
+export async function copyViaDump(from: RespClient, to: RespClient, dbCount = 16): Promise<void> {
+  for (let db = 0; db < dbCount; db++) {
+    await from.cmd("SELECT", db);
+    await to.cmd("SELECT", db);
+    for (const key of (await from.cmd("KEYS", "*")) as string[]) {
+      const payload = (await from.cmd("DUMP", key)) as string;
+      const ttl = (await from.cmd("PTTL", key)) as number;
+      const reply = await to.cmd("RESTORE", key, Math.max(ttl, 0), payload, "REPLACE");
+      if (reply !== "OK") throw new Error(`RESTORE ${key}: ${JSON.stringify(reply)}`);
+    }
+  }
+  await from.cmd("SELECT", 0);
+  await to.cmd("SELECT", 0);
 }

@@ -1,9 +1,44 @@
-/** Turns decoded RDB values into the server's values. */
+/**
+ * Turns values decoded from RDB data into the server's types. Duplicates are
+ * refused as Redis refuses them ("Duplicate set members detected"...): a
+ * file or DUMP payload that has them is corrupt.
+ */
+import { RedisHash } from "../types/hash.ts";
+import { RedisList } from "../types/list.ts";
+import { RedisSet } from "../types/set.ts";
+import { SortedSet } from "../types/sorted_set.ts";
 import type { RedisValue } from "../types/value.ts";
-import { FormatError } from "./format_error.ts";
+import { check } from "./format_error.ts";
 import type { DecodedValue } from "./rdb_reader.ts";
 
 export function materialize(value: DecodedValue): RedisValue {
   if (typeof value === "string") return value;
-  throw new FormatError(`${value.type} values are not supported yet`);
+  switch (value.type) {
+    case "list": {
+      const list = new RedisList();
+      for (const item of value.items) list.pushRight(item);
+      return list;
+    }
+    case "set": {
+      const set = new RedisSet();
+      for (const member of value.members) check(set.add(member), "Duplicate set members detected");
+      return set;
+    }
+    case "hash": {
+      const hash = new RedisHash();
+      const pairs = value.pairs;
+      for (let i = 0; i < pairs.length; i += 2) {
+        check(hash.set(pairs[i], pairs[i + 1]), "Duplicate hash fields detected");
+      }
+      return hash;
+    }
+    case "zset": {
+      const zset = new SortedSet();
+      const { members, scores } = value;
+      for (let i = 0; i < members.length; i++) {
+        check(zset.add(members[i], scores[i]), "Duplicate zset fields detected");
+      }
+      return zset;
+    }
+  }
 }
