@@ -39,6 +39,17 @@ async function writeSome(client: RespClient): Promise<void> {
   await client.cmd("SET", "tx-a", "1");
   await client.cmd("SET", "tx-b", "2");
   await client.cmd("EXEC");
+  await client.cmd("RPUSH", "list", "a", "b", "c", "d");
+  await client.cmd("LPOP", "list");
+  await client.cmd("LMOVE", "list", "list2", "RIGHT", "LEFT");
+  await client.cmd("HSET", "hash", "f", "1", "g", "2");
+  await client.cmd("HINCRBY", "hash", "f", "10");
+  await client.cmd("SADD", "set", "a", "b", "c");
+  await client.cmd("SPOP", "set");
+  await client.cmd("ZADD", "zset", "1", "a", "2", "b");
+  await client.cmd("ZINCRBY", "zset", "2.5", "a");
+  await client.cmd("EXPIRE", "hash", "1000");
+  await fillAllTypes(client);
 }
 
 function aofDir(dir: string): string {
@@ -173,6 +184,11 @@ for (const preamble of ["yes", "no"]) {
       await waitForRewrite(client);
     } finally {
       await source.stop();
+    }
+    {
+      await using srv = startPersistent(params);
+      using client = await RespClient.connect(srv.port);
+      assertSameDataset(await dataset(client), expected);
     }
     const redis = ChildServer.redis(dir.path, "--appendonly", "yes");
     try {

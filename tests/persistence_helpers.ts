@@ -183,8 +183,14 @@ async function valueOf(client: RespClient, key: string, type: string): Promise<u
       for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
       return pairs.sort((a, b) => (a[0] < b[0] ? -1 : 1));
     }
-    case "zset":
-      return await client.cmd("ZRANGE", key, 0, -1, "WITHSCORES");
+    case "zset": {
+      // Scores as numbers: Redis 7.0 prints %.17g digits, redis-home the shortest form.
+      const flat = (await client.cmd("ZRANGE", key, 0, -1, "WITHSCORES")) as string[];
+      return flat.map((
+        item,
+        i,
+      ) => (i % 2 === 1 ? Number(item.replace(/^(-?)inf$/, "$1Infinity")) : item));
+    }
     default:
       return undefined;
   }

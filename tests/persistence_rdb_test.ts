@@ -52,6 +52,7 @@ Deno.test("SAVE writes a dump.rdb that redis-check-rdb accepts and Redis 7 loads
     await using srv = startServer({ dir: dir.path });
     using client = await RespClient.connect(srv.port);
     await fill(client);
+    await fillAllTypes(client);
     equal(await client.cmd("SAVE"), "OK");
     expected = await dataset(client);
   }
@@ -146,6 +147,7 @@ Deno.test("a dump.rdb written by Redis 7 loads into redis-home equal", async () 
   try {
     using client = await redis.connect();
     await fill(client);
+    await fillAllTypes(client);
     equal(await client.cmd("SAVE"), "OK");
     expected = await dataset(client);
   } finally {
@@ -199,11 +201,23 @@ Deno.test("BGSAVE writes the data as of its start while writes go on", async () 
     for (let i = 0; i < 2000; i++) args.push(`key:${i}`, `value:${i}`);
     await client.cmd("MSET", ...args);
     await client.cmd("ZADD", "zs", ...Array.from({ length: 200 }, (_, i) => [i, `m${i}`]).flat());
+    await client.cmd("RPUSH", "list", "a", "b", "c");
+    await client.cmd("HSET", "hash", "f", "1", "g", "2");
+    await client.cmd("SADD", "set", "x", "y");
     expected = await dataset(client, 1);
     // BGSAVE and the writes after it arrive in one batch: the snapshot starts before any of them.
     const batch = ["BGSAVE", ...Array.from({ length: 200 }, (_, i) => `SET key:${i * 9} changed`)];
     batch.push("DEL key:5", "DEL key:1999", "SET brand-new 1");
-    batch.push("ZADD zs 1000 added", "ZREM zs m1", "ZINCRBY zs 5 m2", "FLUSHALL");
+    batch.push("ZADD zs 1000 added", "ZREM zs m1", "ZINCRBY zs 5 m2");
+    batch.push(
+      "RPUSH list d",
+      "LPOP list",
+      "HSET hash f 9",
+      "HDEL hash g",
+      "SADD set z",
+      "SREM set x",
+    );
+    batch.push("LMOVE list list2 LEFT RIGHT", "RENAME hash hash2", "FLUSHALL");
     await client.writeRaw(batch.map((c) => c + "\r\n").join(""));
     for (let i = 0; i < batch.length; i++) await client.read();
     await eventually(async () => (await persistenceInfo(client)).rdb_bgsave_in_progress === "0");
