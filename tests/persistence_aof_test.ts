@@ -80,6 +80,14 @@ Deno.test("with appendonly yes every write is logged and replayed on start", asy
     await writeSome(client);
     expected = await dataset(client);
     const info = await persistenceInfo(client);
+    deepEqual(Object.keys(info).slice(-6), [
+      "aof_current_size",
+      "aof_base_size",
+      "aof_pending_rewrite",
+      "aof_buffer_length",
+      "aof_pending_bio_fsync",
+      "aof_delayed_fsync",
+    ]);
     equal(info.aof_enabled, "1");
     equal(info.aof_last_write_status, "ok");
     ok(Number(info.aof_current_size) > Number(info.aof_base_size));
