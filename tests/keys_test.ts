@@ -346,3 +346,37 @@ Deno.test("generic writes publish Redis's keyspace events", async () => {
     "0__:del d",
   ]);
 });
+
+Deno.test("reads count keyspace hits and misses as Redis does", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  await c.cmd("MSET", "a", "1", "b", "2");
+  const stats = async () => {
+    const info = (await c.cmd("INFO", "stats")) as string;
+    const field = (name: string) => Number(info.match(new RegExp(`${name}:(\\d+)`))![1]);
+    return [field("keyspace_hits"), field("keyspace_misses")];
+  };
+  // [command, hits, misses] from redis-server 7.0's INFO after each one.
+  const cases: [string[], number, number][] = [
+    [["GET", "a"], 1, 0],
+    [["GET", "nope"], 0, 1],
+    [["MGET", "a", "b", "nope"], 2, 1],
+    [["EXISTS", "a", "nope"], 1, 1],
+    [["TYPE", "nope"], 0, 1],
+    [["TTL", "a"], 1, 0],
+    [["SET", "a", "5", "GET"], 1, 0],
+    [["SET", "a", "5"], 0, 0],
+    [["INCR", "a"], 0, 0],
+    [["TOUCH", "a", "nope"], 1, 1],
+    [["OBJECT", "ENCODING", "a"], 1, 0],
+    [["BITPOS", "nope", "1"], 0, 1],
+    [["LCS", "a", "b"], 2, 0],
+    [["SCAN", "0", "TYPE", "string"], 2, 0],
+    [["RENAME", "b", "c"], 0, 0],
+  ];
+  for (const [command, hits, misses] of cases) {
+    await c.cmd("CONFIG", "RESETSTAT");
+    await c.cmd(...command);
+    deepEqual(await stats(), [hits, misses], command.join(" "));
+  }
+});

@@ -144,7 +144,7 @@ function bitCount(client: Client, argv: string[]): void {
 function bitPos(client: Client, argv: string[]): void {
   const bit = intArg(argv[2]);
   if (bit !== 0 && bit !== 1) throw new CommandError(BIT_ARGUMENT);
-  const value = client.db.getBytes(argv[1]);
+  const value = readBytes(client, argv[1]);
   // A missing key is an endless run of zero bits.
   if (value === undefined) return client.out.int(bit ? -1 : 0);
   if (argv.length > 6) throw new CommandError(SYNTAX);
@@ -188,7 +188,7 @@ function bitOp(client: Client, argv: string[]): void {
   const sources: Uint8Array[] = [];
   let maxLength = 0;
   for (let i = 3; i < argv.length; i++) {
-    const value = db.getBytes(argv[i]);
+    const value = readBytes(client, argv[i]);
     sources.push(value === undefined ? EMPTY : value.bytes.subarray(0, value.length));
     maxLength = Math.max(maxLength, value?.length ?? 0);
   }
@@ -317,7 +317,7 @@ function bitField(client: Client, argv: string[], readOnly: boolean): void {
   const writes = ops.filter((op) => op.kind !== "GET");
   const out = client.out;
   if (writes.length === 0) {
-    const value = client.db.getBytes(key);
+    const value = readBytes(client, key);
     const bytes = value === undefined ? EMPTY : value.bytes.subarray(0, value.length);
     out.array(ops.length);
     for (const op of ops) out.int(readField(bytes, op.offset, op.bits, op.signed));

@@ -238,7 +238,7 @@ function scan(client: Client, argv: string[]): void {
   for (const key of found) {
     if (pattern !== undefined && !globMatch(pattern, key)) continue;
     if (type !== undefined) {
-      const value = db.peek(key);
+      const value = peekCounted(client, key);
       if (value === undefined || typeOf(value) !== type) continue;
     }
     // Expired keys are deleted on the way, as Redis's expireIfNeeded does.

@@ -28,6 +28,7 @@ import {
   parseLongDouble,
   StringForm,
 } from "../types/string.ts";
+import type { RedisValue } from "../types/value.ts";
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
@@ -41,15 +42,18 @@ export function checkStringLength(client: Client, length: number): void {
   }
 }
 
-/** The string at `key` for a read command, counting keyspace hits and misses. */
-export function readString(client: Client, key: string): string | undefined {
+/** The value at `key` for a read command, counting keyspace hits and misses. */
+function readValue(client: Client, key: string): RedisValue | undefined {
   const value = client.db.get(key);
-  if (value === undefined) {
-    client.server.stats.keyspaceMisses++;
-    return undefined;
-  }
-  client.server.stats.keyspaceHits++;
-  if (typeof value !== "string") throw new CommandError(WRONGTYPE);
+  if (value === undefined) client.server.stats.keyspaceMisses++;
+  else client.server.stats.keyspaceHits++;
+  return value;
+}
+
+/** The string at `key` for a read command, counting hits and misses; WRONGTYPE for others. */
+export function readString(client: Client, key: string): string | undefined {
+  const value = readValue(client, key);
+  if (value !== undefined && typeof value !== "string") throw new CommandError(WRONGTYPE);
   return value;
 }
 
@@ -209,9 +213,8 @@ function getRange(client: Client, argv: string[]): void {
 
 /** The LCS table and the reply for LCS, following Redis's traceback exactly. */
 function lcs(client: Client, argv: string[]): void {
-  const db = client.db;
-  const a = db.get(argv[1]);
-  const b = db.get(argv[2]);
+  const a = readValue(client, argv[1]);
+  const b = readValue(client, argv[2]);
   if ((a !== undefined && typeof a !== "string") || (b !== undefined && typeof b !== "string")) {
     throw new CommandError(LCS_NOT_STRINGS);
   }
