@@ -352,3 +352,54 @@ Deno.test("an old-style appendonly.aof is moved into the AOF directory and loade
     "file appendonly.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n",
   );
 });
+
+Deno.test("one background job at a time: BGREWRITEAOF waits for BGSAVE, BGSAVE SCHEDULE for a rewrite", async () => {
+  using dir = tempDir();
+  await using srv = startPersistent(aofOn(dir.path));
+  using client = await RespClient.connect(srv.port);
+  const args: string[] = [];
+  for (let i = 0; i < 20000; i++) args.push(`k${i}`, "v");
+  await client.cmd("MSET", ...args);
+  // Each batch runs before any slice of the job it starts.
+  const replies = async (batch: string[]) => {
+    await client.writeRaw(batch.map((c) => c + "\r\n").join(""));
+    const out = [];
+    for (let i = 0; i < batch.length; i++) out.push(plain(await client.read()));
+    return out;
+  };
+  deepEqual(await replies(["BGSAVE", "BGREWRITEAOF", "BGREWRITEAOF"]), [
+    "Background saving started",
+    "Background append only file rewriting scheduled",
+    "Background append only file rewriting scheduled",
+  ]);
+  equal((await persistenceInfo(client)).aof_rewrite_scheduled, "1");
+  await waitForRewrite(client);
+  deepEqual(await replies(["BGREWRITEAOF", "BGSAVE", "BGREWRITEAOF", "BGSAVE SCHEDULE"]), [
+    "Background append only file rewriting started",
+    {
+      error:
+        "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.",
+    },
+    { error: "ERR Background append only file rewriting already in progress" },
+    "Background saving scheduled",
+  ]);
+  await eventually(async () => {
+    const info = await persistenceInfo(client);
+    return info.aof_rewrites === "2" && info.rdb_saves === "2" &&
+      info.rdb_bgsave_in_progress === "0";
+  });
+});
+
+Deno.test("the AOF is rewritten automatically once it doubles past auto-aof-rewrite-min-size", async () => {
+  using dir = tempDir();
+  await using srv = startPersistent(
+    aofOn(dir.path, { "auto-aof-rewrite-min-size": "4096", "auto-aof-rewrite-percentage": "100" }),
+  );
+  using client = await RespClient.connect(srv.port);
+  for (let i = 0; i < 100; i++) await client.cmd("SET", "same-key", `value-${i}`);
+  await eventually(async () => (await persistenceInfo(client)).aof_rewrites === "1");
+  await waitForRewrite(client);
+  const info = await persistenceInfo(client);
+  ok(Number(info.aof_current_size) < 4096, `${info.aof_current_size} bytes after the rewrite`);
+  equal(await client.cmd("GET", "same-key"), "value-99");
+});
