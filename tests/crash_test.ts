@@ -135,3 +135,23 @@ Deno.test("a snapshot being written when the process dies leaves the previous du
     await restarted.stop();
   }
 });
+
+Deno.test("SIGTERM saves a final snapshot when save rules exist, and not otherwise", async () => {
+  for (const [args, saved] of [[["--save", "3600 1"], true], [[], false]] as const) {
+    using dir = tempDir();
+    const server = ChildServer.redisHome(dir.path, ...args);
+    {
+      using client = await server.connect();
+      await client.cmd("SET", "k", "v");
+    }
+    server.process.kill("SIGTERM");
+    equal((await server.exited()).code, 0);
+    let exists = true;
+    try {
+      Deno.statSync(`${dir.path}/dump.rdb`);
+    } catch {
+      exists = false;
+    }
+    equal(exists, saved, `save rules ${JSON.stringify(args)}`);
+  }
+});
