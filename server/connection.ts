@@ -52,6 +52,8 @@ export class Connection implements ClientTransport {
   #outputCapped = false;
   #closed = false;
   #stopping = false;
+  /** A conn.read into #buf from #end is in flight. */
+  #reading = false;
   /** When a connection that never sent a byte was first seen idle (timeout). */
   idleSince: number | undefined;
   /** Resolves when the read loop ends. */
@@ -90,7 +92,9 @@ export class Connection implements ClientTransport {
     try {
       while (!this.#closed) {
         this.#makeRoom();
+        this.#reading = true;
         const n = await this.conn.read(this.#buf.subarray(this.#end));
+        this.#reading = false;
         if (n === null) break;
         this.#end += n;
         this.server.stats.netInputBytes += n;
@@ -145,7 +149,8 @@ export class Connection implements ClientTransport {
         processCommand(client, argv);
       }
       this.#start = start;
-      if (start === end) this.#start = this.#end = 0;
+      // A resume() while a read is pending must not move where that read lands.
+      if (start === end && !this.#reading) this.#start = this.#end = 0;
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
       // Malformed input or a limit exceeded: tell a RESP client why, then drop it.
