@@ -160,6 +160,27 @@ Deno.test("a dump.rdb written by Redis 7 loads into redis-home equal", async () 
   equal(info.rdb_last_load_keys_loaded, String(expected.length));
 });
 
+Deno.test("dir and dbfilename name the file, also when changed at runtime", async () => {
+  using dir = tempDir();
+  using other = tempDir();
+  {
+    const protectedConfigs = { "enable-protected-configs": "yes" };
+    await using srv = startServer({ dir: dir.path, dbfilename: "first.rdb", ...protectedConfigs });
+    using client = await RespClient.connect(srv.port);
+    await client.cmd("SET", "k", "1");
+    equal(await client.cmd("SAVE"), "OK");
+    equal(await client.cmd("CONFIG", "SET", "dir", other.path), "OK");
+    equal(await client.cmd("CONFIG", "SET", "dbfilename", "second.rdb"), "OK");
+    await client.cmd("SET", "k", "2");
+    equal(await client.cmd("SAVE"), "OK");
+  }
+  deepEqual([...Deno.readDirSync(dir.path)].map((e) => e.name), ["first.rdb"]);
+  deepEqual([...Deno.readDirSync(other.path)].map((e) => e.name), ["second.rdb"]);
+  await using srv = startPersistent({ dir: dir.path, dbfilename: "first.rdb" });
+  using client = await RespClient.connect(srv.port);
+  equal(await client.cmd("GET", "k"), "1");
+});
+
 Deno.test("keys already expired in the file are not loaded, and counted", async () => {
   using dir = tempDir();
   {
