@@ -68,8 +68,6 @@ export class AofWriter {
   lastFsync = Date.now();
   /** Whether the last write succeeded (INFO aof_last_write_status). */
   lastWriteOk = true;
-  /** Bytes written to the current file. */
-  fileSize = 0;
 
   get isOpen(): boolean {
     return this.#file !== undefined;
@@ -81,10 +79,8 @@ export class AofWriter {
 
   /** Starts writing to `path` (appending), with a SELECT before the next command. */
   open(path: string): void {
-    const file = Deno.openSync(path, { append: true, create: true });
-    this.#file = file;
+    this.#file = Deno.openSync(path, { append: true, create: true });
     this.#selectedDb = -1;
-    this.fileSize = file.statSync().size;
     this.#unsynced = 0;
   }
 
@@ -129,7 +125,6 @@ export class AofWriter {
         throw err;
       } finally {
         this.#pending.consume(off);
-        this.fileSize += off;
         this.#unsynced += off;
       }
     }

@@ -451,7 +451,8 @@ export class Persistence {
       key: (dbIndex, key) => snapshot.beforeWrite(dbIndex, key),
       database: (dbIndex, moved) => snapshot.freeze(dbIndex, moved),
     };
-    this.server.beforeWrite = (client, command, argv) => reportWrites(client, command, argv, target);
+    this.server.beforeWrite = (client, command, argv) =>
+      reportWrites(client, command, argv, target);
     return job;
   }
 

@@ -123,8 +123,6 @@ export class SnapshotFileJob {
   readonly #encoder: SnapshotEncoder;
   #aborted = false;
   #closed = false;
-  /** Bytes written to the file so far. */
-  bytes = 0;
 
   constructor(
     readonly snapshot: KeyspaceSnapshot,
@@ -144,7 +142,6 @@ export class SnapshotFileJob {
   #write(chunk: Uint8Array): void {
     let off = 0;
     while (off < chunk.length) off += this.#file.writeSync(chunk.subarray(off));
-    this.bytes += chunk.length;
   }
 
   /** Writes everything now (SAVE, SHUTDOWN). Throws on I/O errors, leaving `path` untouched. */
