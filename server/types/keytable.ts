@@ -115,6 +115,16 @@ interface BigKeyBox {
   value: StoredValue;
 }
 
+/**
+ * Returns an array's memory to the allocator now rather than at the next
+ * garbage collection, which may be long in coming on an idle server:
+ * detaching an ArrayBuffer frees its backing store at once.
+ */
+function free(array: Uint8Array | Uint32Array): void {
+  // Our arrays are created here over plain ArrayBuffers, never shared ones.
+  (array.buffer as ArrayBuffer).transfer(0);
+}
+
 /** Seconds from `last` to `now` on the wrapping 24-bit clock. */
 function clockDistance(last: number, now: number): number {
   return now >= last ? now - last : now + 0x1000000 - last;
@@ -286,6 +296,8 @@ export class KeyTable {
   }
 
   clear(): void {
+    free(this.#slots);
+    for (const page of this.#pages) if (page !== undefined) free(page);
     this.#slots = new Uint32Array(MIN_CAPACITY * 2);
     this.#mask = MIN_CAPACITY - 1;
     this.#shift = 32 - Math.log2(MIN_CAPACITY);
@@ -429,6 +441,7 @@ export class KeyTable {
     for (let i = 0; i < old.length; i += 2) {
       if (old[i] !== 0) this.#place(old[i + 1], old[i]);
     }
+    free(old);
   }
 
   /** Shrinks below 10% fill, as Redis resizes its dicts. */
@@ -721,6 +734,7 @@ export class KeyTable {
     if (this.#freePages.length < SPARE_PAGES) {
       this.#freePages.push(pageIndex);
     } else {
+      free(page);
       this.#pages[pageIndex] = undefined;
     }
   }
