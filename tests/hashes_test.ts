@@ -1,0 +1,222 @@
+/** Hash commands end to end, with Redis 7.0's exact replies. */
+import { deepEqual, equal, ok } from "node:assert/strict";
+import { RespClient, startServer } from "./helpers.ts";
+
+const WRONGTYPE = { error: "WRONGTYPE Operation against a key holding the wrong kind of value" };
+
+Deno.test("HSET/HGET/HMGET/HDEL/HLEN/HSTRLEN/HEXISTS; HMSET and HSETNX", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  equal(await c.cmd("HSET", "h", "a", "1", "b", "22"), 2);
+  equal(await c.cmd("HSET", "h", "a", "111", "c", "3"), 1);
+  deepEqual(await c.cmd("HSET", "h", "a"), {
+    error: "ERR wrong number of arguments for 'hset' command",
+  });
+  deepEqual(await c.cmd("HMSET", "h", "d"), {
+    error: "ERR wrong number of arguments for 'hmset' command",
+  });
+  equal(await c.cmd("HMSET", "h", "d", "4"), "OK");
+  equal(await c.cmd("HSETNX", "h", "a", "x"), 0);
+  equal(await c.cmd("HSETNX", "h", "e", "5"), 1);
+  equal(await c.cmd("HGET", "h", "a"), "111");
+  equal(await c.cmd("HGET", "h", "zz"), null);
+  equal(await c.cmd("HGET", "missing", "a"), null);
+  deepEqual(await c.cmd("HMGET", "h", "a", "zz", "b"), ["111", null, "22"]);
+  deepEqual(await c.cmd("HMGET", "missing", "a"), [null]);
+  equal(await c.cmd("HLEN", "h"), 5);
+  equal(await c.cmd("HSTRLEN", "h", "a"), 3);
+  equal(await c.cmd("HSTRLEN", "h", "zz"), 0);
+  equal(await c.cmd("HEXISTS", "h", "b"), 1);
+  equal(await c.cmd("HEXISTS", "h", "zz"), 0);
+  equal(await c.cmd("HDEL", "h", "a", "zz", "b"), 2);
+  equal(await c.cmd("HDEL", "h", "c", "d", "e"), 3);
+  equal(await c.cmd("EXISTS", "h"), 0);
+  equal(await c.cmd("HDEL", "h", "a"), 0);
+});
+
+Deno.test("HGETALL is a map in RESP3 and a flat array in RESP2; HKEYS and HVALS keep the order", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  await c.cmd("HSET", "h", "z", "1", "a", "2", "m", "3");
+  deepEqual(await c.cmd("HGETALL", "h"), ["z", "1", "a", "2", "m", "3"]);
+  deepEqual(await c.cmd("HKEYS", "h"), ["z", "a", "m"]);
+  deepEqual(await c.cmd("HVALS", "h"), ["1", "2", "3"]);
+  deepEqual(await c.cmd("HGETALL", "missing"), []);
+  await c.cmd("HELLO", "3");
+  deepEqual(await c.cmd("HGETALL", "h"), new Map([["z", "1"], ["a", "2"], ["m", "3"]]));
+  deepEqual(await c.call("HGETALL", "missing"), { type: "map", entries: [] });
+});
+
+Deno.test("HINCRBY and HINCRBYFLOAT: formatting, overflow and bad values", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  equal(await c.cmd("HINCRBY", "h", "n", "5"), 5);
+  equal(await c.cmd("HINCRBY", "h", "n", "-105"), -100);
+  deepEqual(await c.cmd("HINCRBY", "h", "n", "1.5"), {
+    error: "ERR value is not an integer or out of range",
+  });
+  await c.cmd("HSET", "h", "s", "hello", "max", "9223372036854775807", "sp", " 1");
+  deepEqual(await c.cmd("HINCRBY", "h", "s", "1"), { error: "ERR hash value is not an integer" });
+  deepEqual(await c.cmd("HINCRBY", "h", "sp", "1"), { error: "ERR hash value is not an integer" });
+  deepEqual(await c.cmd("HINCRBY", "h", "max", "1"), {
+    error: "ERR increment or decrement would overflow",
+  });
+  equal(await c.cmd("HINCRBYFLOAT", "h", "f", "10.5"), "10.5");
+  equal(await c.cmd("HINCRBYFLOAT", "h", "f", "0.1"), "10.6");
+  equal(await c.cmd("HINCRBYFLOAT", "h", "g", "0.1"), "0.1");
+  equal(await c.cmd("HINCRBYFLOAT", "h", "g", "0.2"), "0.3");
+  // Redis adds in long double: its rounding shows in 17 decimals.
+  equal(await c.cmd("HINCRBYFLOAT", "h", "g", "5.0e3"), "5000.29999999999999982");
+  equal(await c.cmd("HINCRBYFLOAT", "h", "g", "-5000.3"), "0");
+  equal(await c.cmd("HINCRBYFLOAT", "h", "n", "0.5"), "-99.5");
+  equal(await c.cmd("HINCRBYFLOAT", "h", "x", "1.23456789012345678"), "1.23456789012345678");
+  deepEqual(await c.cmd("HINCRBYFLOAT", "h", "g", "abc"), {
+    error: "ERR value is not a valid float",
+  });
+  deepEqual(await c.cmd("HINCRBYFLOAT", "h", "g", "inf"), {
+    error: "ERR value is NaN or Infinity",
+  });
+  deepEqual(await c.cmd("HINCRBYFLOAT", "h", "s", "1"), { error: "ERR hash value is not a float" });
+  await c.cmd("HSET", "h", "i", "inf");
+  deepEqual(await c.cmd("HINCRBYFLOAT", "h", "i", "1"), {
+    error: "ERR increment would produce NaN or Infinity",
+  });
+});
+
+Deno.test("HRANDFIELD: counts, negative counts, WITHVALUES in both protocols, errors", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  await c.cmd("HSET", "h", "a", "1", "b", "2");
+  ok(["a", "b"].includes(await c.cmd("HRANDFIELD", "h") as string));
+  equal(await c.cmd("HRANDFIELD", "missing"), null);
+  deepEqual(await c.cmd("HRANDFIELD", "missing", "3"), []);
+  deepEqual(((await c.cmd("HRANDFIELD", "h", "5")) as string[]).sort(), ["a", "b"]);
+  deepEqual(await c.cmd("HRANDFIELD", "h", "0"), []);
+  const repeated = await c.cmd("HRANDFIELD", "h", "-5") as string[];
+  equal(repeated.length, 5);
+  ok(repeated.every((f) => f === "a" || f === "b"));
+  const flat = await c.cmd("HRANDFIELD", "h", "-3", "WITHVALUES") as string[];
+  equal(flat.length, 6);
+  for (let i = 0; i < 6; i += 2) equal(flat[i + 1], flat[i] === "a" ? "1" : "2");
+  deepEqual(await c.cmd("HRANDFIELD", "h", "1", "VALUES"), { error: "ERR syntax error" });
+  deepEqual(await c.cmd("HRANDFIELD", "h", "x"), {
+    error: "ERR value is not an integer or out of range",
+  });
+  deepEqual(await c.cmd("HRANDFIELD", "h", "-9223372036854775808"), {
+    error:
+      "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
+  });
+  deepEqual(await c.cmd("HRANDFIELD", "h", "4611686018427387904", "WITHVALUES"), {
+    error: "ERR value is out of range",
+  });
+  await c.cmd("HELLO", "3");
+  const nested = await c.cmd("HRANDFIELD", "h", "2", "WITHVALUES") as string[][];
+  deepEqual(nested.sort(), [["a", "1"], ["b", "2"]]);
+});
+
+Deno.test("HSCAN: a listpack hash in one call, a hashtable by cursor; MATCH and COUNT", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  await c.cmd("HSET", "small", "f1", "v1", "f2", "v2", "g", "v3");
+  deepEqual(await c.cmd("HSCAN", "small", "0", "COUNT", "1"), [
+    "0",
+    ["f1", "v1", "f2", "v2", "g", "v3"],
+  ]);
+  deepEqual(await c.cmd("HSCAN", "small", "0", "MATCH", "f*"), ["0", ["f1", "v1", "f2", "v2"]]);
+  deepEqual(await c.cmd("HSCAN", "missing", "0"), ["0", []]);
+  deepEqual(await c.cmd("HSCAN", "small", "0", "NOVALUES"), { error: "ERR syntax error" });
+  deepEqual(await c.cmd("HSCAN", "small", "x"), { error: "ERR invalid cursor" });
+  const fields = Array.from({ length: 1000 }, (_, i) => [`field:${i}`, String(i)]).flat();
+  await c.cmd("HSET", "big", ...fields);
+  equal(await c.cmd("OBJECT", "ENCODING", "big"), "hashtable");
+  const seen = new Map<string, string>();
+  let cursor = "0";
+  let calls = 0;
+  do {
+    const [next, items] = await c.cmd("HSCAN", "big", cursor, "COUNT", "100") as [string, string[]];
+    for (let i = 0; i < items.length; i += 2) seen.set(items[i], items[i + 1]);
+    cursor = next;
+    calls++;
+  } while (cursor !== "0" && calls < 1000);
+  equal(seen.size, 1000);
+  equal(seen.get("field:999"), "999");
+  ok(calls > 1);
+});
+
+Deno.test("hash encodings follow Redis 7.0: listpack up to 512 fields of 64 bytes", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  const fields = Array.from({ length: 512 }, (_, i) => [`f${i}`, "v"]).flat();
+  await c.cmd("HSET", "h", ...fields);
+  equal(await c.cmd("OBJECT", "ENCODING", "h"), "listpack");
+  await c.cmd("HSET", "h", "one-more", "v");
+  equal(await c.cmd("OBJECT", "ENCODING", "h"), "hashtable");
+  await c.cmd("HSET", "long", "f", "x".repeat(64));
+  equal(await c.cmd("OBJECT", "ENCODING", "long"), "listpack");
+  await c.cmd("HSET", "long", "f", "x".repeat(65));
+  equal(await c.cmd("OBJECT", "ENCODING", "long"), "hashtable");
+  equal(await c.cmd("COPY", "long", "copy"), 1);
+  equal(await c.cmd("OBJECT", "ENCODING", "copy"), "hashtable");
+  equal(await c.cmd("TYPE", "copy"), "hash");
+});
+
+Deno.test("every hash command refuses another type with WRONGTYPE", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  await c.cmd("RPUSH", "l", "a");
+  for (
+    const argv of [
+      ["HSET", "l", "f", "v"],
+      ["HSETNX", "l", "f", "v"],
+      ["HMSET", "l", "f", "v"],
+      ["HGET", "l", "f"],
+      ["HMGET", "l", "f"],
+      ["HDEL", "l", "f"],
+      ["HLEN", "l"],
+      ["HSTRLEN", "l", "f"],
+      ["HEXISTS", "l", "f"],
+      ["HKEYS", "l"],
+      ["HVALS", "l"],
+      ["HGETALL", "l"],
+      ["HINCRBY", "l", "f", "1"],
+      ["HINCRBYFLOAT", "l", "f", "1"],
+      ["HRANDFIELD", "l"],
+      ["HRANDFIELD", "l", "2"],
+      ["HSCAN", "l", "0"],
+    ]
+  ) {
+    deepEqual(await c.cmd(...argv), WRONGTYPE, argv.join(" "));
+  }
+});
+
+Deno.test("hash writes publish Redis's events; HINCRBYFLOAT reaches the AOF as HSET", async () => {
+  await using srv = startServer({ "notify-keyspace-events": "KEA" });
+  const log: string[][] = [];
+  srv.server.propagators.push({ propagate: (_db, argv) => log.push([...argv]) });
+  using c = await RespClient.connect(srv.port);
+  using events = await RespClient.connect(srv.port);
+  await events.cmd("PSUBSCRIBE", "__keyevent@0__:*");
+  await c.cmd("HSET", "h", "a", "1");
+  await c.cmd("HSET", "h", "a", "1");
+  await c.cmd("HSETNX", "h", "a", "2");
+  await c.cmd("HINCRBY", "h", "n", "1");
+  await c.cmd("HINCRBYFLOAT", "h", "f", "0.1");
+  await c.cmd("HDEL", "h", "zz");
+  await c.cmd("HDEL", "h", "a", "n", "f");
+  const expected = ["hset h", "hset h", "hincrby h", "hincrbyfloat h", "hdel h", "del h"];
+  const seen: string[] = [];
+  while (seen.length < expected.length) {
+    const message = await events.read();
+    if (message.type !== "array") continue;
+    const [, , channel, key] = message.values.map((v) => v.type === "bulk" ? v.value : "");
+    seen.push(`${channel.replace("__keyevent@0__:", "")} ${key}`);
+  }
+  deepEqual(seen, expected);
+  deepEqual(log, [
+    ["HSET", "h", "a", "1"],
+    ["HSET", "h", "a", "1"],
+    ["HINCRBY", "h", "n", "1"],
+    ["HSET", "h", "f", "0.1"],
+    ["HDEL", "h", "a", "n", "f"],
+  ]);
+});
