@@ -223,10 +223,11 @@ export class Connection implements ClientTransport {
     const out = this.client!.out;
     try {
       while (out.length > 0 && !this.#closed) {
-        this.server.beforeReply?.();
         const chunk = out.take();
-        let sent = 0;
         this.#inFlight = chunk.length;
+        const durable = this.server.beforeReply?.();
+        if (durable !== undefined) await durable;
+        let sent = 0;
         while (sent < chunk.length) {
           sent += await this.conn.write(chunk.subarray(sent));
           this.#inFlight = chunk.length - sent;

@@ -65,8 +65,12 @@ export class RedisServer {
    * snapshot is written, to copy the keys the command is about to change).
    */
   beforeWrite: ((client: Client, command: Command, argv: string[]) => void) | undefined;
-  /** Called before replies are sent (persistence writes the AOF: no reply outruns its record). */
-  beforeReply: (() => void) | undefined;
+  /**
+   * Called with each batch of replies before it is sent: persistence writes
+   * the AOF, and under appendfsync always returns a promise of the fsync the
+   * batch must wait for, so that no reply outruns its record.
+   */
+  beforeReply: (() => Promise<void> | undefined) | undefined;
   #listener: Deno.TcpListener | undefined;
   #cronTimer: ReturnType<typeof setInterval> | undefined;
   #shuttingDown: Promise<void> | undefined;

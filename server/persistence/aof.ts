@@ -57,14 +57,21 @@ export function joinPath(dir: string, name: string): string {
   return dir.endsWith("/") ? dir + name : `${dir}/${name}`;
 }
 
-/** The open incremental file that writes go to, and the buffer in front of it. */
+/**
+ * The open incremental file that writes go to, and the buffer in front of
+ * it. fsyncs run off the main thread, one at a time; writers that need
+ * durability while one runs share the next one (group commit, as Redis
+ * fsyncs once per event loop iteration for every client).
+ */
 export class AofWriter {
   readonly #pending = new CommandBuffer();
   #file: Deno.FsFile | undefined;
   #selectedDb = -1;
-  /** Bytes written but not yet fsynced. */
-  #unsynced = 0;
-  #syncing = false;
+  /** Bytes written to the current file, and how many of them are known to be on disk. */
+  #written = 0;
+  #synced = 0;
+  #syncing: Promise<void> | undefined;
+  #nextSync: PromiseWithResolvers<void> | undefined;
   lastFsync = Date.now();
   /** Whether the last write succeeded (INFO aof_last_write_status). */
   lastWriteOk = true;
@@ -77,20 +84,27 @@ export class AofWriter {
     return this.#pending.length;
   }
 
+  /** Whether bytes written to the file may not be on disk yet. */
+  get hasUnsynced(): boolean {
+    return this.#written > this.#synced;
+  }
+
   /** Starts writing to `path` (appending), with a SELECT before the next command. */
   open(path: string): void {
     this.#file = Deno.openSync(path, { append: true, create: true });
     this.#selectedDb = -1;
-    this.#unsynced = 0;
+    this.#written = this.#synced = 0;
   }
 
   /** Writes and fsyncs what is buffered, then closes the file. */
   close(): void {
-    if (this.#file === undefined) return;
+    const file = this.#file;
+    if (file === undefined) return;
     try {
-      this.write(true);
+      this.write();
+      this.syncNow();
     } finally {
-      this.#file.close();
+      file.close();
       this.#file = undefined;
       this.#pending.consume(this.#pending.length);
     }
@@ -106,45 +120,78 @@ export class AofWriter {
   }
 
   /**
-   * Writes the buffer to the file; fsyncs it too when `fsync` (appendfsync
-   * always). Returns the bytes written. A failed write is retried on the next
-   * call (the bytes stay buffered).
+   * Writes the buffer to the file (to the OS: it survives a crash of this
+   * process). Returns the bytes written. A failed write is retried on the
+   * next call: what was not written stays buffered.
    */
-  write(fsync: boolean): number {
+  write(): number {
     const file = this.#file;
-    if (file === undefined) return 0;
-    const size = this.#pending.length;
-    if (size > 0) {
-      const bytes = this.#pending.view();
-      let off = 0;
-      try {
-        while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
-        this.lastWriteOk = true;
-      } catch (err) {
-        this.lastWriteOk = false;
-        throw err;
-      } finally {
-        this.#pending.consume(off);
-        this.#unsynced += off;
-      }
+    if (file === undefined || this.#pending.length === 0) return 0;
+    const bytes = this.#pending.view();
+    let off = 0;
+    try {
+      while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
+      this.lastWriteOk = true;
+    } catch (err) {
+      this.lastWriteOk = false;
+      throw err;
+    } finally {
+      this.#pending.consume(off);
+      this.#written += off;
     }
-    if (fsync && this.#unsynced > 0) {
-      file.syncDataSync();
-      this.#unsynced = 0;
-      this.lastFsync = Date.now();
-    }
-    return size;
+    return off;
   }
 
-  /** appendfsync everysec: fsync off the main thread if a second has passed. */
-  syncEverySecond(now: number): void {
+  /** fsyncs on the main thread (shutdown, closing a file). */
+  syncNow(): void {
+    if (this.#file === undefined || !this.hasUnsynced) return;
+    this.#file.syncDataSync();
+    this.#synced = this.#written;
+    this.lastFsync = Date.now();
+  }
+
+  /** Settles once everything written so far is on disk. */
+  durable(): Promise<void> {
+    if (this.#nextSync !== undefined) return this.#nextSync.promise;
+    const next = Promise.withResolvers<void>();
+    this.#nextSync = next;
+    if (this.#syncing === undefined) this.#startSync();
+    return next.promise;
+  }
+
+  #startSync(): void {
+    const round = this.#nextSync!;
+    this.#nextSync = undefined;
     const file = this.#file;
-    if (file === undefined || this.#unsynced === 0 || this.#syncing) return;
-    if (now - this.lastFsync < 1000) return;
-    this.#syncing = true;
-    this.#unsynced = 0;
-    this.lastFsync = now;
-    file.syncData().catch(() => this.#unsynced++).finally(() => this.#syncing = false);
+    if (file === undefined) {
+      // close() fsynced everything it had written.
+      round.resolve();
+      return;
+    }
+    const target = this.#written;
+    this.#syncing = file.syncData().then(
+      () => {
+        if (this.#file === file) this.#synced = Math.max(this.#synced, target);
+        this.lastFsync = Date.now();
+        round.resolve();
+      },
+      (err) => {
+        // A file closed meanwhile was fsynced by close(); any other failure is real.
+        if (this.#file === file) round.reject(err);
+        else round.resolve();
+      },
+    ).finally(() => {
+      this.#syncing = undefined;
+      if (this.#nextSync !== undefined) this.#startSync();
+    });
+  }
+
+  /** appendfsync everysec: an fsync off the main thread once a second, if anything is new. */
+  syncEverySecond(now: number): Promise<void> | undefined {
+    if (!this.hasUnsynced || this.#syncing !== undefined || now - this.lastFsync < 1000) {
+      return undefined;
+    }
+    return this.durable();
   }
 }
 

@@ -113,7 +113,7 @@ export class Persistence {
     });
     server.cronHooks.push(() => this.cron());
     server.shutdownHooks.push(() => this.#closeAll());
-    server.beforeReply = () => this.flushAof();
+    server.beforeReply = () => this.#beforeReply();
     const previous = server.config.onChange;
     server.config.onChange = (name, value) => {
       previous(name, value);
@@ -490,22 +490,45 @@ export class Persistence {
 
   // ---- AOF ---------------------------------------------------------------
 
-  /** Writes buffered commands to the AOF (and fsyncs with appendfsync always): before replies go out. */
+  get #fsyncAlways(): boolean {
+    return this.#config.get("appendfsync") === "always";
+  }
+
+  /** Writes buffered commands to the AOF file (the OS has them: a crash of this process keeps them). */
   flushAof(): void {
     if (!this.aof.isOpen || this.aof.bufferedBytes === 0) return;
-    const always = this.#config.get("appendfsync") === "always";
     try {
-      this.aofCurrentSize += this.aof.write(always);
+      this.aofCurrentSize += this.aof.write();
     } catch (err) {
       this.#log(`Error writing to the AOF file: ${(err as Error).message}`);
-      if (always) {
-        // As Redis: with fsync always, a write that may not be on disk cannot be acknowledged.
-        this.#log(
-          "Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...",
-        );
-        Deno.exit(1);
-      }
+      // As Redis: with fsync always, a write that may not be on disk cannot be acknowledged.
+      if (this.#fsyncAlways) this.#exitOnAofError();
     }
+  }
+
+  /**
+   * Before a batch of replies goes out: the AOF is written, and under
+   * appendfsync always the batch waits for an fsync covering it.
+   */
+  #beforeReply(): Promise<void> | undefined {
+    if (!this.aof.isOpen) return undefined;
+    this.flushAof();
+    if (!this.#fsyncAlways || !this.aof.hasUnsynced) return undefined;
+    return this.#durable();
+  }
+
+  #durable(): Promise<void> {
+    return this.aof.durable().catch((err) => {
+      this.#log(`Error fsyncing the AOF file: ${(err as Error).message}`);
+      this.#exitOnAofError();
+    });
+  }
+
+  #exitOnAofError(): never {
+    this.#log(
+      "Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...",
+    );
+    Deno.exit(1);
   }
 
   /** BGREWRITEAOF; false if it could not start (logged). */
@@ -622,8 +645,15 @@ export class Persistence {
   /** Every tick: AOF write and everysec fsync, scheduled jobs, save rules, automatic rewrites. */
   cron(): void {
     this.flushAof();
-    if (this.aof.isOpen && this.#config.get("appendfsync") === "everysec") {
-      this.aof.syncEverySecond(Date.now());
+    if (this.aof.isOpen) {
+      // Writes no reply waits for (expired keys' DELs) are made durable here.
+      const policy = this.#config.get("appendfsync");
+      if (policy === "always" && this.aof.hasUnsynced) this.#durable();
+      if (policy === "everysec") {
+        this.aof.syncEverySecond(Date.now())?.catch((err) =>
+          this.#log(`Error fsyncing the AOF file: ${(err as Error).message}`)
+        );
+      }
     }
     if (this.#job !== undefined) return;
     if (this.rewriteScheduled) {
@@ -682,7 +712,7 @@ export class Persistence {
     this.#abortJob();
     try {
       this.flushAof();
-      this.aof.write(true);
+      this.aof.syncNow();
     } catch (err) {
       this.#log(`Error flushing the AOF at shutdown: ${(err as Error).message}`);
     }
