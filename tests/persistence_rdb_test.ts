@@ -437,3 +437,14 @@ Deno.test("RESTORE options and errors match Redis", async () => {
   equal(await client.cmd("RESTORE", "src", 1, payload, "ABSTTL", "REPLACE"), "OK");
   equal(await client.cmd("EXISTS", "src"), 0);
 });
+
+Deno.test("BGSAVE inside MULTI is scheduled for after the transaction", async () => {
+  using dir = tempDir();
+  await using srv = startServer({ dir: dir.path });
+  using client = await RespClient.connect(srv.port);
+  await client.cmd("SET", "k", "v");
+  await client.cmd("MULTI");
+  await client.cmd("BGSAVE");
+  deepEqual(await client.cmd("EXEC"), ["Background saving scheduled"]);
+  await eventually(async () => (await persistenceInfo(client)).rdb_saves === "1");
+});

@@ -52,7 +52,7 @@ export const persistenceCommands: CommandSpec[] = [
       const persistence = Persistence.of(client.server);
       if (persistence.bgsaveInProgress) throw new CommandError(BGSAVE_IN_PROGRESS);
       if (persistence.job !== undefined || client.inExec) {
-        if (!schedule) {
+        if (!schedule && !client.inExec) {
           throw new CommandError(
             "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.",
           );
@@ -93,6 +93,7 @@ export const persistenceCommands: CommandSpec[] = [
       }
       if (persistence.job !== undefined || client.inExec) {
         persistence.rewriteScheduled = true;
+        persistence.rewriteFailuresInARow = 0;
         return client.out.simple("Background append only file rewriting scheduled");
       }
       if (!persistence.startRewrite()) {
