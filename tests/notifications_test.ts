@@ -117,6 +117,45 @@ Deno.test("expired: from lazy expiry on access and from the active cycle", async
   deepEqual(await events(sub, 1), ["__keyevent@0__:expired lazy"]);
 });
 
+Deno.test("list, hash and sorted set writes publish their events", async () => {
+  await using srv = startServer({ "notify-keyspace-events": "KEA" });
+  using sub = await listener(srv.port);
+  using c = await RespClient.connect(srv.port);
+  deepEqual(await c.cmd("LPUSH", "list", "a", "b"), 2);
+  deepEqual(await events(sub, 2), both("lpush", "list"));
+  deepEqual(await c.cmd("RPUSH", "list", "c"), 3);
+  deepEqual(await events(sub, 2), both("rpush", "list"));
+  deepEqual(await c.cmd("HSET", "hash", "f", "v", "g", "w"), 2);
+  deepEqual(await events(sub, 2), both("hset", "hash"));
+  deepEqual(await c.cmd("ZADD", "zset", "1", "m"), 1);
+  deepEqual(await events(sub, 2), both("zadd", "zset"));
+  deepEqual(await c.cmd("ZINCRBY", "zset", "2", "m"), "3");
+  deepEqual(await events(sub, 2), both("zincr", "zset"));
+  // Emptying a collection also deletes the key.
+  deepEqual(await c.cmd("HDEL", "hash", "f", "g"), 2);
+  deepEqual(await events(sub, 4), [...both("hdel", "hash"), ...both("del", "hash")]);
+});
+
+Deno.test("'n' announces new keys before the command's own event", async () => {
+  await using srv = startServer({ "notify-keyspace-events": "KEA" });
+  using sub = await listener(srv.port);
+  using c = await RespClient.connect(srv.port);
+  // 'A' leaves out 'n': no "new" yet.
+  deepEqual(await c.cmd("SET", "k", "v"), "OK");
+  deepEqual(await events(sub, 2), both("set", "k"));
+  deepEqual(await c.cmd("CONFIG", "SET", "notify-keyspace-events", "KEAn"), "OK");
+  deepEqual(await c.cmd("SET", "fresh", "v"), "OK");
+  deepEqual(await events(sub, 4), [...both("new", "fresh"), ...both("set", "fresh")]);
+  deepEqual(await c.cmd("SET", "fresh", "w"), "OK");
+  deepEqual(await events(sub, 2), both("set", "fresh"));
+  deepEqual(await c.cmd("RENAME", "fresh", "renamed"), "OK");
+  deepEqual(await events(sub, 6), [
+    ...both("new", "renamed"),
+    ...both("rename_from", "fresh"),
+    ...both("rename_to", "renamed"),
+  ]);
+});
+
 Deno.test("a client's own notifications reach it before its reply", async () => {
   await using srv = startServer({ "notify-keyspace-events": "E$" });
   using native = await NativeClient.connect(srv.port);

@@ -6,6 +6,28 @@ import { RespClient, startServer } from "./helpers.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+Deno.test("MULTI queues, EXEC runs in order, runtime errors stay in place", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  deepEqual(await c.cmd("MULTI"), "OK");
+  deepEqual(await c.cmd("SET", "k", "a"), "QUEUED");
+  deepEqual(await c.cmd("INCR", "k"), "QUEUED");
+  deepEqual(await c.cmd("LPUSH", "k", "x"), "QUEUED");
+  deepEqual(await c.cmd("GET", "k"), "QUEUED");
+  deepEqual(await c.cmd("EXEC"), [
+    "OK",
+    { error: "ERR value is not an integer or out of range" },
+    { error: "WRONGTYPE Operation against a key holding the wrong kind of value" },
+    "a",
+  ]);
+  // An empty transaction is an empty array.
+  deepEqual(await c.cmd("MULTI"), "OK");
+  deepEqual(await c.cmd("EXEC"), []);
+  // Writes inside EXEC are seen by everyone afterwards.
+  using other = await RespClient.connect(srv.port);
+  deepEqual(await other.cmd("GET", "k"), "a");
+});
+
 Deno.test("errors while queueing abort EXEC; misuse errors are Redis's", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
@@ -154,6 +176,17 @@ Deno.test("WATCH: FLUSHDB and FLUSHALL fail EXEC when the watched key existed", 
   deepEqual(await b.cmd("FLUSHDB"), "OK");
   deepEqual(await a.cmd("MULTI"), "OK");
   deepEqual(await a.cmd("EXEC"), []);
+});
+
+Deno.test("blocking commands inside MULTI reply at once instead of blocking", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  deepEqual(await c.cmd("MULTI"), "OK");
+  deepEqual(await c.cmd("BLPOP", "empty", "0"), "QUEUED");
+  deepEqual(await c.cmd("RPUSH", "list", "a"), "QUEUED");
+  deepEqual(await c.cmd("BLPOP", "list", "0"), "QUEUED");
+  deepEqual(await c.cmd("EXEC"), [null, 1, ["list", "a"]]);
+  deepEqual(await c.cmd("PING"), "PONG");
 });
 
 Deno.test("EXEC propagates its writes wrapped in MULTI ... EXEC", async () => {
