@@ -61,9 +61,13 @@ function replyAll(client: Client, key: string, fields: boolean, values: boolean)
   if (both) out.map(size);
   else out.array(size);
   if (hash === undefined) return;
-  for (const [field, value] of hash.entries()) {
-    if (fields) out.bulk(field);
-    if (values) out.bulk(value);
+  if (both) {
+    hash.forEach((field, value) => {
+      out.bulk(field);
+      out.bulk(value);
+    });
+  } else {
+    hash.forEach((field, value) => out.bulk(fields ? field : value));
   }
 }
 

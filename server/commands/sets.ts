@@ -286,8 +286,9 @@ export const setCommands: CommandSpec[] = [
     complexity: "O(N) where N is the set cardinality.",
     handler(client, argv) {
       const set = readSet(client, argv[1]);
-      if (set === undefined) return client.out.set(0);
-      replyMembers(client, set.members(), set.size());
+      const out = client.out;
+      out.set(set?.size() ?? 0);
+      set?.forEach((member) => out.bulk(member));
     },
   },
   {

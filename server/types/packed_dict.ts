@@ -28,7 +28,7 @@ const MAX_LOAD = 8;
 const REHASH_STEPS = 2;
 /** Fields or values longer than this are kept out of the packed buckets. */
 const LARGE_ENTRY = 512;
-/** Rejection-sampling bound for uniform random picks (> almost every bucket's size). */
+/** Rejection-sampling bound for uniform random picks (>= almost every bucket's size). */
 const SAMPLE_BOUND = 2 * MAX_LOAD;
 
 const SEED = (Math.random() * 0x100000000) >>> 0;
@@ -130,12 +130,14 @@ let foundValueLength = 0;
  * Array.prototype.join copies into a single string.
  */
 const joinParts: string[] = [];
-function joined(a: string, b: string, c = "", d = "", e = ""): string {
+function joined(a: string, b: string, c = "", d = "", e = "", f = "", g = ""): string {
   joinParts[0] = a;
   joinParts[1] = b;
   joinParts[2] = c;
   joinParts[3] = d;
   joinParts[4] = e;
+  joinParts[5] = f;
+  joinParts[6] = g;
   return joinParts.join("");
 }
 
@@ -261,13 +263,16 @@ export abstract class PackedDict {
     }
     const bucket = this.#locate(field);
     const tag = ONE_BYTE_STRINGS[foundTag];
-    const fieldPart = lengthPrefix(field.length) + field;
-    const valuePart = this.withValues ? lengthPrefix(value.length) + value : "";
+    const fieldLength = lengthPrefix(field.length);
+    const valueLength = this.withValues ? lengthPrefix(value.length) : "";
+    // One join, no intermediate strings: each insert's garbage is the old bucket only.
     if (foundTable === undefined && this.sortedCompact) {
       const at = this.#sortedPosition(bucket, field);
-      this.#store(joined(bucket.slice(0, at), tag, fieldPart, valuePart, bucket.slice(at)));
+      this.#store(
+        joined(bucket.slice(0, at), tag, fieldLength, field, valueLength, value, bucket.slice(at)),
+      );
     } else {
-      this.#store(joined(bucket, tag, fieldPart, valuePart));
+      this.#store(joined(bucket, tag, fieldLength, field, valueLength, value));
     }
     const buckets = this.#buckets;
     if (
@@ -328,10 +333,12 @@ export abstract class PackedDict {
       const slot = randomBelow(slots);
       const bucket = slot < oldLive ? old![this.#rehashIndex + slot] : buckets[slot - oldLive];
       if (bucket.length === 0) continue;
-      // Taking entry j with j uniform below a bound larger than any bucket
-      // makes every entry equally likely, whatever its bucket's size.
-      const j = randomBelow(SAMPLE_BOUND);
-      if (j < this.#countEntries(bucket)) return this.#entryAt(bucket, j);
+      // Taking entry j with j uniform below a bound larger than the bucket
+      // makes entries equally likely whatever their bucket's size (the rare
+      // bucket past the bound is only slightly under-sampled).
+      const count = this.#countEntries(bucket);
+      const j = randomBelow(Math.max(SAMPLE_BOUND, count));
+      if (j < count) return this.#entryAt(bucket, j);
     }
   }
 
@@ -357,6 +364,47 @@ export abstract class PackedDict {
   /** Every field (every member of a set). */
   *fields(): IterableIterator<string> {
     for (const [field] of this.entries()) yield field;
+  }
+
+  /**
+   * Calls `visit` for every entry, in entries() order, without allocating
+   * per entry (the reply loops of HGETALL and SMEMBERS). The dict must not
+   * be written meanwhile.
+   */
+  forEach(visit: (field: string, value: string) => void): void {
+    const buckets = this.#buckets;
+    if (buckets === undefined) {
+      this.#visitBucket(this.#compactBucket, visit);
+    } else {
+      const old = this.#old;
+      if (old !== undefined) {
+        for (let i = this.#rehashIndex; i < old.length; i++) this.#visitBucket(old[i], visit);
+      }
+      for (const bucket of buckets) {
+        if (bucket.length > 0) this.#visitBucket(bucket, visit);
+      }
+    }
+    if (this.#large !== undefined) {
+      for (const [field, entry] of this.#large.map) visit(field, entry.value);
+    }
+  }
+
+  #visitBucket(bucket: string, visit: (field: string, value: string) => void): void {
+    const r = new PackedReader();
+    const withValues = this.withValues;
+    while (r.pos < bucket.length) {
+      r.pos++;
+      const fieldLength = r.readLength(bucket);
+      const field = bucket.substring(r.pos, r.pos + fieldLength);
+      r.pos += fieldLength;
+      let value = "";
+      if (withValues) {
+        const valueLength = r.readLength(bucket);
+        value = bucket.substring(r.pos, r.pos + valueLength);
+        r.pos += valueLength;
+      }
+      visit(field, value);
+    }
   }
 
   /**
