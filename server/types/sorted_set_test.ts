@@ -67,6 +67,9 @@ class Model {
   }
 }
 
+/** Members whose byte order differs from naive text order: empty, NUL, high bytes. */
+const BINARY_MEMBERS = ["", "\x00", "\x00\x00", "a\x00", "a", "\x7f", "\x80", "\xff", "\xff\x00"];
+
 const SCORES = [0, -0, 1, 1.5, -2, Infinity, -Infinity, 3, 1e-300, 7];
 
 let sameScore = false;
@@ -128,7 +131,9 @@ Deno.test("sorted set matches a sorted-array model under random operations", () 
       addBoth(set, model, `m${i}`, score);
     }
     for (let step = 0; step < 12_000; step++) {
-      const member = `m${Math.floor(rand() * universe)}`;
+      const member = rand() < 0.05
+        ? BINARY_MEMBERS[Math.floor(rand() * BINARY_MEMBERS.length)]
+        : `m${Math.floor(rand() * universe)}`;
       const op = rand();
       if (op < 0.55) {
         const score = randomScore(rand);
@@ -162,6 +167,9 @@ Deno.test("equal scores order by member bytes; -0 as Redis 7.0 keeps it", () => 
   set.add("B", 1);
   set.add("ab", 1);
   deepEqual([...set.entries()].map(([m]) => m), ["B", "a", "ab", "b", "\xff"]);
+  const bytes = new SortedSet();
+  for (const member of ["\xff", "a\x00", "a", "", "\x00", "b"]) bytes.add(member, 7);
+  deepEqual([...bytes.entries()].map(([m]) => m), ["", "\x00", "a", "a\x00", "b", "\xff"]);
   equal(set.countByMember("a", false), 1);
   equal(set.countByMember("a", true), 2);
   equal(set.countByMember("aa", true), 2);
