@@ -24,6 +24,10 @@ const NODE_SIZE = 128;
 const RING_MAX = 2 * NODE_SIZE;
 /** Nodes whose elements average more than this stay arrays (packing would only copy). */
 const PACK_MAX_AVERAGE = 64;
+/** A list stays one packed string up to this many elements (Redis's listpack node size)... */
+const SMALL_MAX_ENTRIES = NODE_SIZE;
+/** ...and bytes (list-max-listpack-size -2: 8 KB). */
+const SMALL_MAX_BYTES = 8192;
 
 /** A growable ring buffer with O(1) access at both ends and by index. */
 class Ring<T> {
@@ -154,30 +158,38 @@ interface ListNode {
   count: number;
 }
 
-function makeNode(values: string[]): ListNode {
-  let bytes = 0;
-  for (const v of values) bytes += v.length;
-  if (bytes > PACK_MAX_AVERAGE * values.length) return { data: values, count: values.length };
+/** `len bytes` records of `values`, as one flat string (`+` would leave a rope). */
+function pack(values: readonly string[]): string {
   const parts = new Array<string>(values.length * 2);
   for (let i = 0; i < values.length; i++) {
     parts[2 * i] = lengthPrefix(values[i].length);
     parts[2 * i + 1] = values[i];
   }
-  // join() makes one flat string; `+` would leave a tree of rope nodes.
-  return { data: parts.join(""), count: values.length };
+  return parts.join("");
 }
 
-function nodeValues(node: ListNode): string[] {
-  const data = node.data;
-  if (typeof data !== "string") return data.slice();
-  const out = new Array<string>(node.count);
+/** The values of a packed string of `count` records. */
+function unpack(data: string, count: number): string[] {
+  const out = new Array<string>(count);
   const r = new PackedReader();
-  for (let i = 0; i < node.count; i++) {
+  for (let i = 0; i < count; i++) {
     const length = r.readLength(data);
     out[i] = data.substring(r.pos, r.pos + length);
     r.pos += length;
   }
   return out;
+}
+
+function makeNode(values: string[]): ListNode {
+  let bytes = 0;
+  for (const v of values) bytes += v.length;
+  if (bytes > PACK_MAX_AVERAGE * values.length) return { data: values, count: values.length };
+  return { data: pack(values), count: values.length };
+}
+
+function nodeValues(node: ListNode): string[] {
+  const data = node.data;
+  return typeof data === "string" ? unpack(data, node.count) : data.slice();
 }
 
 function nodeGet(node: ListNode, index: number): string {
@@ -212,24 +224,18 @@ function cloneNode(node: ListNode): ListNode {
 /** Shared by every list without elements at that end; replaced on the first write. */
 const NO_ELEMENTS = new Ring<string>(0);
 
-export class RedisList implements RedisObject {
-  // Rings are created on first use: most small lists only ever use one end.
+/** The list once it outgrows one packed string: rings at the ends, nodes between. */
+class ChunkedList {
+  // Rings are created on first use: many lists only ever use one end.
   #head = NO_ELEMENTS;
   #middle: Ring<ListNode> | undefined;
   #tail = NO_ELEMENTS;
   #length = 0;
 
-  get type(): "list" {
-    return "list";
-  }
-
-  /** Redis 7.0 encodes every list as a quicklist (listpack lists came in 7.2). */
-  encoding(): string {
-    return "quicklist";
-  }
-
-  size(): number {
-    return this.#length;
+  static from(values: string[]): ChunkedList {
+    const list = new ChunkedList();
+    for (const value of values) list.pushRight(value);
+    return list;
   }
 
   get length(): number {
@@ -438,8 +444,8 @@ export class RedisList implements RedisObject {
     for (let i = head.count - 1; i >= 0; i--) yield head.get(i);
   }
 
-  clone(): RedisList {
-    const copy = new RedisList();
+  clone(): ChunkedList {
+    const copy = new ChunkedList();
     if (this.#head.count > 0) copy.#head = this.#head.clone((v) => v);
     copy.#middle = this.#middle?.clone(cloneNode);
     if (this.#tail.count > 0) copy.#tail = this.#tail.clone((v) => v);
@@ -557,4 +563,200 @@ export class RedisList implements RedisObject {
     }
     middle.assign(nodes);
   }
+}
+
+/**
+ * A Redis list. While small (SMALL_MAX_ENTRIES elements, SMALL_MAX_BYTES
+ * bytes) it is one packed string, as Redis keeps a small list in a single
+ * listpack: ~40 bytes for three short elements where rings would take ~200.
+ * Each write then copies that string, which stays cheap at this size; past
+ * either limit the list moves to a ChunkedList for good.
+ */
+export class RedisList implements RedisObject {
+  #packed = "";
+  #count = 0;
+  #chunked: ChunkedList | undefined;
+
+  get type(): "list" {
+    return "list";
+  }
+
+  /** Redis 7.0 encodes every list as a quicklist (listpack lists came in 7.2). */
+  encoding(): string {
+    return "quicklist";
+  }
+
+  size(): number {
+    return this.#chunked?.length ?? this.#count;
+  }
+
+  get length(): number {
+    return this.size();
+  }
+
+  pushLeft(value: string): void {
+    if (this.#chunked === undefined && !this.#fits(value)) this.#chunk();
+    if (this.#chunked !== undefined) return this.#chunked.pushLeft(value);
+    this.#packed = joinPacked(lengthPrefix(value.length), value, this.#packed);
+    this.#count++;
+  }
+
+  pushRight(value: string): void {
+    if (this.#chunked === undefined && !this.#fits(value)) this.#chunk();
+    if (this.#chunked !== undefined) return this.#chunked.pushRight(value);
+    this.#packed = joinPacked(this.#packed, lengthPrefix(value.length), value);
+    this.#count++;
+  }
+
+  popLeft(): string | undefined {
+    if (this.#chunked !== undefined) return this.#chunked.popLeft();
+    if (this.#count === 0) return undefined;
+    const packed = this.#packed;
+    const r = new PackedReader();
+    const length = r.readLength(packed);
+    const value = packed.substring(r.pos, r.pos + length);
+    this.#packed = packed.slice(r.pos + length);
+    this.#count--;
+    return value;
+  }
+
+  popRight(): string | undefined {
+    if (this.#chunked !== undefined) return this.#chunked.popRight();
+    if (this.#count === 0) return undefined;
+    const packed = this.#packed;
+    const r = new PackedReader();
+    for (let i = 1; i < this.#count; i++) r.skipPart(packed);
+    const last = r.pos;
+    const length = r.readLength(packed);
+    const value = packed.substring(r.pos, r.pos + length);
+    this.#packed = packed.slice(0, last);
+    this.#count--;
+    return value;
+  }
+
+  /** The element at `index` (0-based, negative from the end), or undefined. */
+  at(index: number): string | undefined {
+    if (this.#chunked !== undefined) return this.#chunked.at(index);
+    if (index < 0) index += this.#count;
+    if (index < 0 || index >= this.#count) return undefined;
+    const r = new PackedReader();
+    for (let i = 0; i < index; i++) r.skipPart(this.#packed);
+    const length = r.readLength(this.#packed);
+    return this.#packed.substring(r.pos, r.pos + length);
+  }
+
+  /** Replaces the element at `index` (negative from the end); false if out of range. */
+  set(index: number, value: string): boolean {
+    if (this.#chunked !== undefined) return this.#chunked.set(index, value);
+    if (index < 0) index += this.#count;
+    if (index < 0 || index >= this.#count) return false;
+    const values = this.#values();
+    values[index] = value;
+    this.#assign(values);
+    return true;
+  }
+
+  /** Inserts `value` before position `index` (0..length). */
+  insert(index: number, value: string): void {
+    if (this.#chunked !== undefined) return this.#chunked.insert(index, value);
+    const values = this.#values();
+    values.splice(index, 0, value);
+    this.#assign(values);
+  }
+
+  /**
+   * Removes up to `limit` elements equal to `value` (0: all), scanning from
+   * the head, or from the tail when `fromTail`. Returns how many went.
+   */
+  removeMatching(value: string, limit: number, fromTail: boolean): number {
+    if (this.#chunked !== undefined) return this.#chunked.removeMatching(value, limit, fromTail);
+    const values = this.#values();
+    if (fromTail) values.reverse();
+    let removed = 0;
+    const kept = values.filter((v) => {
+      if (v !== value || (limit > 0 && removed >= limit)) return true;
+      removed++;
+      return false;
+    });
+    if (fromTail) kept.reverse();
+    if (removed > 0) this.#assign(kept);
+    return removed;
+  }
+
+  /** Keeps elements [start, stop] (0 <= start, stop < length); stop < start keeps none. */
+  trim(start: number, stop: number): void {
+    if (this.#chunked !== undefined) return this.#chunked.trim(start, stop);
+    this.#assign(this.#values().slice(start, Math.max(start, stop + 1)));
+  }
+
+  /** Elements head to tail. */
+  values(): IterableIterator<string> {
+    return this.valuesFrom(0);
+  }
+
+  /** Elements from `index` (0 <= index) to the tail. */
+  *valuesFrom(index: number): IterableIterator<string> {
+    if (this.#chunked !== undefined) return yield* this.#chunked.valuesFrom(index);
+    const packed = this.#packed;
+    const r = new PackedReader();
+    for (let i = 0; i < this.#count; i++) {
+      const length = r.readLength(packed);
+      if (i >= index) yield packed.substring(r.pos, r.pos + length);
+      r.pos += length;
+    }
+  }
+
+  /** Elements tail to head. */
+  reversed(): IterableIterator<string> {
+    if (this.#chunked !== undefined) return this.#chunked.reversed();
+    return this.#values().reverse().values();
+  }
+
+  clone(): RedisList {
+    const copy = new RedisList();
+    copy.#packed = this.#packed;
+    copy.#count = this.#count;
+    copy.#chunked = this.#chunked?.clone();
+    return copy;
+  }
+
+  /** Whether one more element keeps the packed form within its limits. */
+  #fits(value: string): boolean {
+    return this.#count < SMALL_MAX_ENTRIES &&
+      this.#packed.length + value.length + 5 <= SMALL_MAX_BYTES;
+  }
+
+  #values(): string[] {
+    return unpack(this.#packed, this.#count);
+  }
+
+  /** Replaces the content, packed if it still fits, chunked otherwise. */
+  #assign(values: string[]): void {
+    let bytes = 0;
+    for (const v of values) bytes += v.length + 5;
+    if (values.length <= SMALL_MAX_ENTRIES && bytes <= SMALL_MAX_BYTES) {
+      this.#packed = pack(values);
+      this.#count = values.length;
+    } else {
+      this.#chunked = ChunkedList.from(values);
+      this.#packed = "";
+      this.#count = 0;
+    }
+  }
+
+  /** Moves to the chunked form. */
+  #chunk(): void {
+    this.#chunked = ChunkedList.from(this.#values());
+    this.#packed = "";
+    this.#count = 0;
+  }
+}
+
+/** Joins three strings into one flat string (see pack()). */
+const joinParts: string[] = ["", "", ""];
+function joinPacked(a: string, b: string, c: string): string {
+  joinParts[0] = a;
+  joinParts[1] = b;
+  joinParts[2] = c;
+  return joinParts.join("");
 }

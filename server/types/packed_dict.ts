@@ -146,16 +146,33 @@ function joined(a: string, b: string, c = "", d = "", e = "", f = "", g = ""): s
  * `withValues` and `sortedCompact` / `compare` say what they store.
  */
 export abstract class PackedDict {
-  /** The one bucket while compact. */
-  #compactBucket = "";
-  /** The hash table once expanded; undefined while compact. */
-  #buckets: string[] | undefined;
-  /** The table being drained into #buckets while a resize runs. */
-  #old: string[] | undefined;
-  /** Buckets of #old below this index have been moved. */
-  #rehashIndex = 0;
+  // Four fields in all, for the many small hashes and sets.
+  /** The one bucket while compact, then the hash table's buckets. */
+  #table: string | string[] = "";
+  /** While a resize runs: the table being drained, and how far it is. */
+  #resize: { old: string[]; index: number } | undefined;
   #count = 0;
   #large: LargeEntries | undefined;
+
+  /** The hash table once expanded; undefined while compact. */
+  get #buckets(): string[] | undefined {
+    const table = this.#table;
+    return typeof table === "string" ? undefined : table;
+  }
+
+  get #compactBucket(): string {
+    return this.#table as string;
+  }
+
+  /** The table being drained into #buckets while a resize runs. */
+  get #old(): string[] | undefined {
+    return this.#resize?.old;
+  }
+
+  /** Buckets of #old below this index have been moved. */
+  get #rehashIndex(): number {
+    return this.#resize?.index ?? 0;
+  }
 
   /** Whether entries carry a value (hashes) or not (sets). */
   protected abstract get withValues(): boolean;
@@ -183,10 +200,9 @@ export abstract class PackedDict {
   expand(): void {
     if (this.#buckets !== undefined) return;
     const bucket = this.#compactBucket;
-    this.#compactBucket = "";
     let size = 1;
     while (size * MAX_LOAD < this.#count) size *= 2;
-    this.#buckets = [bucket];
+    this.#table = [bucket];
     if (size > 1) {
       this.#startResize(size);
       while (this.#old !== undefined) this.#rehashStep();
@@ -466,10 +482,10 @@ export abstract class PackedDict {
 
   /** Copies this dict's content into an empty dict of the same kind (clone()). */
   protected copyInto<T extends PackedDict>(copy: T): T {
-    copy.#compactBucket = this.#compactBucket;
-    copy.#buckets = this.#buckets?.slice();
-    copy.#old = this.#old?.slice();
-    copy.#rehashIndex = this.#rehashIndex;
+    const table = this.#table;
+    copy.#table = typeof table === "string" ? table : table.slice();
+    const resize = this.#resize;
+    if (resize !== undefined) copy.#resize = { old: resize.old.slice(), index: resize.index };
     copy.#count = this.#count;
     if (this.#large !== undefined) {
       const map = new Map<string, LargeEntry>();
@@ -506,7 +522,7 @@ export abstract class PackedDict {
 
   /** Replaces the bucket found by the last #locate. */
   #store(bucket: string): void {
-    if (foundTable === undefined) this.#compactBucket = bucket;
+    if (foundTable === undefined) this.#table = bucket;
     else foundTable[foundIndex] = bucket;
   }
 
@@ -624,21 +640,21 @@ export abstract class PackedDict {
   }
 
   #startResize(size: number): void {
-    this.#old = this.#buckets;
-    this.#buckets = new Array<string>(size).fill("");
-    this.#rehashIndex = 0;
+    this.#resize = { old: this.#buckets!, index: 0 };
+    this.#table = new Array<string>(size).fill("");
   }
 
   /** Moves the next few buckets of the old table into the new one. */
   #rehashStep(): void {
-    const old = this.#old!;
+    const resize = this.#resize!;
+    const old = resize.old;
     const buckets = this.#buckets!;
     const mask = buckets.length - 1;
     const r = reader;
     const withValues = this.withValues;
-    for (let step = 0; step < REHASH_STEPS && this.#rehashIndex < old.length; step++) {
-      const bucket = old[this.#rehashIndex];
-      old[this.#rehashIndex++] = "";
+    for (let step = 0; step < REHASH_STEPS && resize.index < old.length; step++) {
+      const bucket = old[resize.index];
+      old[resize.index++] = "";
       r.pos = 0;
       while (r.pos < bucket.length) {
         const at = r.pos++;
@@ -650,7 +666,7 @@ export abstract class PackedDict {
         buckets[i] = joined(buckets[i], bucket.substring(at, r.pos));
       }
     }
-    if (this.#rehashIndex >= old.length) this.#old = undefined;
+    if (resize.index >= old.length) this.#resize = undefined;
   }
 }
 
