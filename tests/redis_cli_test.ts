@@ -124,6 +124,9 @@ Deno.test("the interactive redis-cli shows argument hints from COMMAND DOCS", as
   await using srv = startServer();
   const hint =
     "key value [NX|XX] [GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]";
-  const screen = await typeAtPrompt(srv.port, "set ", hint);
-  ok(screen.includes(`127.0.0.1:${srv.port}> set \x1b[0;90;49m${hint}`), screen);
+  // The hint also shows (with a leading space) after "set" alone, one
+  // keystroke earlier: wait for the rendering of "set " itself.
+  const expected = `127.0.0.1:${srv.port}> set \x1b[0;90;49m${hint}`;
+  const screen = await typeAtPrompt(srv.port, "set ", expected);
+  ok(screen.includes(expected), screen);
 });
