@@ -143,7 +143,7 @@ Deno.test("HSCAN: a listpack hash in one call, a hashtable by cursor; MATCH and 
   ok(calls > 1);
 });
 
-Deno.test("hash encodings follow Redis 7.0: listpack up to 512 fields of 64 bytes", async () => {
+Deno.test("hash encodings follow Redis 7.0: listpack up to hash-max-listpack-entries/value", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
   const fields = Array.from({ length: 512 }, (_, i) => [`f${i}`, "v"]).flat();
@@ -155,6 +155,15 @@ Deno.test("hash encodings follow Redis 7.0: listpack up to 512 fields of 64 byte
   equal(await c.cmd("OBJECT", "ENCODING", "long"), "listpack");
   await c.cmd("HSET", "long", "f", "x".repeat(65));
   equal(await c.cmd("OBJECT", "ENCODING", "long"), "hashtable");
+  await c.cmd("CONFIG", "SET", "hash-max-listpack-entries", "2", "hash-max-listpack-value", "4");
+  await c.cmd("HSET", "two", "a", "1", "b", "2");
+  equal(await c.cmd("OBJECT", "ENCODING", "two"), "listpack");
+  await c.cmd("HSET", "two", "c", "3");
+  equal(await c.cmd("OBJECT", "ENCODING", "two"), "hashtable");
+  await c.cmd("HINCRBYFLOAT", "float", "f", "0.5");
+  equal(await c.cmd("OBJECT", "ENCODING", "float"), "listpack");
+  await c.cmd("HINCRBYFLOAT", "float", "f", "0.125");
+  equal(await c.cmd("OBJECT", "ENCODING", "float"), "hashtable");
   equal(await c.cmd("COPY", "long", "copy"), 1);
   equal(await c.cmd("OBJECT", "ENCODING", "copy"), "hashtable");
   equal(await c.cmd("TYPE", "copy"), "hash");

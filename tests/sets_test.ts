@@ -24,6 +24,11 @@ Deno.test("SADD/SREM/SISMEMBER/SMISMEMBER/SCARD; an intset answers SMEMBERS sort
   equal(await c.cmd("SCARD", "missing"), 0);
   equal(await c.cmd("SADD", "s", "007"), 1);
   equal(await c.cmd("OBJECT", "ENCODING", "s"), "hashtable");
+  await c.cmd("CONFIG", "SET", "set-max-intset-entries", "2");
+  await c.cmd("SADD", "small", "1", "2");
+  equal(await c.cmd("OBJECT", "ENCODING", "small"), "intset");
+  await c.cmd("SADD", "small", "3");
+  equal(await c.cmd("OBJECT", "ENCODING", "small"), "hashtable");
   equal(await c.cmd("SREM", "s", "007", "nope", "10"), 2);
   equal(await c.cmd("SREM", "s", "-5", "3", "7"), 3);
   equal(await c.cmd("EXISTS", "s"), 0);

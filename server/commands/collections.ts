@@ -44,6 +44,20 @@ export function rangedLong(arg: string, min: bigint, max: bigint, message?: stri
   return Number(value);
 }
 
+/** The server's hash-max-listpack-entries and hash-max-listpack-value. */
+export function hashLimits(client: Client): [maxEntries: number, maxValue: number] {
+  const config = client.server.config;
+  return [
+    config.getNumber("hash-max-listpack-entries"),
+    config.getNumber("hash-max-listpack-value"),
+  ];
+}
+
+/** The server's set-max-intset-entries. */
+export function intsetLimit(client: Client): number {
+  return client.server.config.getNumber("set-max-intset-entries");
+}
+
 /** Redis's getPositiveLongFromObjectOrReply (0 allowed). */
 export function positiveLong(arg: string, message = NOT_POSITIVE): number {
   return rangedLong(arg, 0n, LONG_MAX, message);

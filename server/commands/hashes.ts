@@ -20,7 +20,7 @@ import { NotifyClass } from "../notify.ts";
 import { parseCursor, parseScanOptions, scanStep } from "../scan.ts";
 import { RedisHash } from "../types/hash.ts";
 import { addLongDouble, formatLongDouble, parseLongDouble } from "../types/string.ts";
-import { deleteIfEmpty, LONG_MAX, rangedLong, readObject } from "./collections.ts";
+import { deleteIfEmpty, hashLimits, LONG_MAX, rangedLong, readObject } from "./collections.ts";
 
 const INT64_MIN = -9223372036854775808n;
 const INT64_MAX = 9223372036854775807n;
@@ -43,9 +43,10 @@ function writeHash(client: Client, key: string): RedisHash {
 function setFields(client: Client, argv: string[], replyCount: boolean): void {
   if (argv.length % 2 === 1) throw new CommandError(wrongArity(argv[0].toLowerCase()));
   const hash = writeHash(client, argv[1]);
+  const limits = hashLimits(client);
   let created = 0;
   for (let i = 2; i < argv.length; i += 2) {
-    if (hash.set(argv[i], argv[i + 1])) created++;
+    if (hash.set(argv[i], argv[i + 1], ...limits)) created++;
   }
   if (replyCount) client.out.int(created);
   else client.out.ok();
@@ -149,7 +150,7 @@ export const hashCommands: CommandSpec[] = [
     handler(client, argv) {
       const hash = writeHash(client, argv[1]);
       if (hash.has(argv[2])) return client.out.int(0);
-      hash.set(argv[2], argv[3]);
+      hash.set(argv[2], argv[3], ...hashLimits(client));
       client.out.int(1);
       client.server.keyChanged(client.db, argv[1], NotifyClass.Hash, "hset");
     },
@@ -313,7 +314,7 @@ export const hashCommands: CommandSpec[] = [
       if (value === undefined) throw new CommandError(HASH_VALUE_NOT_INTEGER);
       const result = value + increment;
       if (result < INT64_MIN || result > INT64_MAX) throw new CommandError(OVERFLOW);
-      hash.set(argv[2], String(result));
+      hash.set(argv[2], String(result), ...hashLimits(client));
       client.out.int(result);
       client.server.keyChanged(client.db, argv[1], NotifyClass.Hash, "hincrby");
     },
@@ -340,7 +341,7 @@ export const hashCommands: CommandSpec[] = [
       const sum = typeof value === "number" ? value : addLongDouble(value, increment);
       if (typeof sum === "number") throw new CommandError(INCREMENT_NAN_OR_INFINITY);
       const text = formatLongDouble(sum);
-      hash.set(argv[2], text);
+      hash.set(argv[2], text, ...hashLimits(client));
       client.out.bulk(text);
       client.server.keyChanged(client.db, key, NotifyClass.Hash, "hincrbyfloat");
       // Replaying the increment could round differently: record the result.

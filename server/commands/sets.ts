@@ -15,7 +15,14 @@ import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
 import { parseCursor, parseScanOptions, scanStep } from "../scan.ts";
 import { RedisSet } from "../types/set.ts";
-import { deleteIfEmpty, LONG_MAX, positiveLong, rangedLong, readObject } from "./collections.ts";
+import {
+  deleteIfEmpty,
+  intsetLimit,
+  LONG_MAX,
+  positiveLong,
+  rangedLong,
+  readObject,
+} from "./collections.ts";
 
 function readSet(client: Client, key: string): RedisSet | undefined {
   return readObject<RedisSet>(client, key, "set");
@@ -50,23 +57,25 @@ function intersect(sets: RedisSet[], limit = 0): string[] {
   return result;
 }
 
-function union(sets: (RedisSet | undefined)[]): RedisSet {
+function union(sets: (RedisSet | undefined)[], maxIntset: number): RedisSet {
   const result = new RedisSet();
   for (const set of sets) {
     if (set === undefined) continue;
-    for (const member of set.members()) result.add(member);
+    for (const member of set.members()) result.add(member, maxIntset);
   }
   return result;
 }
 
 /** Members of the first set in none of the others. */
-function difference(sets: (RedisSet | undefined)[]): RedisSet {
+function difference(sets: (RedisSet | undefined)[], maxIntset: number): RedisSet {
   const result = new RedisSet();
   const [first, ...others] = sets;
   // A key repeated after the first removes everything.
   if (first === undefined || others.includes(first)) return result;
   for (const member of first.members()) {
-    if (!others.some((set) => set !== undefined && set.has(member))) result.add(member);
+    if (!others.some((set) => set !== undefined && set.has(member))) {
+      result.add(member, maxIntset);
+    }
   }
   return result;
 }
@@ -180,9 +189,10 @@ export const setCommands: CommandSpec[] = [
         set = new RedisSet();
         client.db.set(key, set);
       }
+      const maxIntset = intsetLimit(client);
       let added = 0;
       for (let i = 2; i < argv.length; i++) {
-        if (set.add(argv[i])) added++;
+        if (set.add(argv[i], maxIntset)) added++;
       }
       client.out.int(added);
       if (added > 0) client.server.keyChanged(client.db, key, NotifyClass.Set, "sadd", added);
@@ -239,7 +249,9 @@ export const setCommands: CommandSpec[] = [
         to = new RedisSet();
         db.set(destination, to);
       }
-      if (to.add(member)) server.keyChanged(db, destination, NotifyClass.Set, "sadd");
+      if (to.add(member, intsetLimit(client))) {
+        server.keyChanged(db, destination, NotifyClass.Set, "sadd");
+      }
       out.int(1);
     },
   },
@@ -407,7 +419,8 @@ export const setCommands: CommandSpec[] = [
     complexity: INTER_COMPLEXITY,
     handler(client, argv) {
       const result = new RedisSet();
-      for (const member of intersectionOf(client, argv.slice(2))) result.add(member);
+      const maxIntset = intsetLimit(client);
+      for (const member of intersectionOf(client, argv.slice(2))) result.add(member, maxIntset);
       store(client, argv[1], result, "sinterstore");
     },
   },
@@ -422,7 +435,7 @@ export const setCommands: CommandSpec[] = [
     syntax: "key [key ...]",
     complexity: UNION_COMPLEXITY,
     handler(client, argv) {
-      const result = union(readSets(client, argv.slice(1)));
+      const result = union(readSets(client, argv.slice(1)), intsetLimit(client));
       replyMembers(client, result.members(), result.size());
     },
   },
@@ -437,7 +450,8 @@ export const setCommands: CommandSpec[] = [
     syntax: "destination key [key ...]",
     complexity: UNION_COMPLEXITY,
     handler(client, argv) {
-      store(client, argv[1], union(readSets(client, argv.slice(2))), "sunionstore");
+      const result = union(readSets(client, argv.slice(2)), intsetLimit(client));
+      store(client, argv[1], result, "sunionstore");
     },
   },
   {
@@ -451,7 +465,7 @@ export const setCommands: CommandSpec[] = [
     syntax: "key [key ...]",
     complexity: UNION_COMPLEXITY,
     handler(client, argv) {
-      const result = difference(readSets(client, argv.slice(1)));
+      const result = difference(readSets(client, argv.slice(1)), intsetLimit(client));
       replyMembers(client, result.members(), result.size());
     },
   },
@@ -466,7 +480,8 @@ export const setCommands: CommandSpec[] = [
     syntax: "destination key [key ...]",
     complexity: UNION_COMPLEXITY,
     handler(client, argv) {
-      store(client, argv[1], difference(readSets(client, argv.slice(2))), "sdiffstore");
+      const result = difference(readSets(client, argv.slice(2)), intsetLimit(client));
+      store(client, argv[1], result, "sdiffstore");
     },
   },
   {

@@ -7,9 +7,9 @@
 import { PackedDict } from "./packed_dict.ts";
 import type { RedisObject } from "./value.ts";
 
-/** hash-max-listpack-entries (Redis 7.0's built-in default). */
+/** Default hash-max-listpack-entries (Redis 7.0's built-in default). */
 export const HASH_MAX_LISTPACK_ENTRIES = 512;
-/** hash-max-listpack-value. */
+/** Default hash-max-listpack-value. */
 export const HASH_MAX_LISTPACK_VALUE = 64;
 
 export class RedisHash extends PackedDict implements RedisObject {
@@ -29,16 +29,19 @@ export class RedisHash extends PackedDict implements RedisObject {
     return this.count;
   }
 
-  /** Sets a field; true if it is new. */
-  override set(field: string, value: string): boolean {
-    if (
-      this.compact &&
-      (field.length > HASH_MAX_LISTPACK_VALUE || value.length > HASH_MAX_LISTPACK_VALUE)
-    ) {
-      this.expand();
-    }
+  /**
+   * Sets a field; true if it is new. The limits are the server's
+   * hash-max-listpack-entries and hash-max-listpack-value.
+   */
+  override set(
+    field: string,
+    value: string,
+    maxEntries = HASH_MAX_LISTPACK_ENTRIES,
+    maxValue = HASH_MAX_LISTPACK_VALUE,
+  ): boolean {
+    if (this.compact && (field.length > maxValue || value.length > maxValue)) this.expand();
     const added = super.set(field, value);
-    if (added && this.compact && this.count > HASH_MAX_LISTPACK_ENTRIES) this.expand();
+    if (added && this.compact && this.count > maxEntries) this.expand();
     return added;
   }
 

@@ -8,7 +8,7 @@
 import { PackedDict } from "./packed_dict.ts";
 import type { RedisObject } from "./value.ts";
 
-/** set-max-intset-entries. */
+/** Default set-max-intset-entries. */
 export const SET_MAX_INTSET_ENTRIES = 512;
 
 /** Whether Redis would store `s` in an intset: a canonical int64 ("7", "-3", not "07" or "+1"). */
@@ -53,11 +53,12 @@ export class RedisSet extends PackedDict implements RedisObject {
     return this.count;
   }
 
-  /** Adds a member; true if it is new. */
-  add(member: string): boolean {
+  /** Adds a member; true if it is new. `maxIntset` is the server's set-max-intset-entries. */
+  add(member: string, maxIntset = SET_MAX_INTSET_ENTRIES): boolean {
     if (this.compact && !isIntsetMember(member)) this.expand();
     const added = this.set(member);
-    if (added && this.compact && this.count > SET_MAX_INTSET_ENTRIES) this.expand();
+    // As Redis, an intset never holds more than 2^30 members.
+    if (added && this.compact && this.count > Math.min(maxIntset, 2 ** 30)) this.expand();
     return added;
   }
 
