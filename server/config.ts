@@ -179,20 +179,14 @@ export const PARAMS: ParamSpec[] = [
   int("active-expire-effort", 1, 1, 10, noop),
   bool("jemalloc-bg-thread", true, noop),
   // Encodings of small collections.
-  int("hash-max-listpack-entries", 512, 0, LONG_MAX, {
-    ...noop,
-    aliases: ["hash-max-ziplist-entries"],
-  }),
-  memory("hash-max-listpack-value", 64, 0, LONG_MAX, {
-    ...noop,
-    aliases: ["hash-max-ziplist-value"],
-  }),
+  int("hash-max-listpack-entries", 512, 0, LONG_MAX, { aliases: ["hash-max-ziplist-entries"] }),
+  memory("hash-max-listpack-value", 64, 0, LONG_MAX, { aliases: ["hash-max-ziplist-value"] }),
   int("list-max-listpack-size", -2, INT_MIN, INT_MAX, {
     ...noop,
     aliases: ["list-max-ziplist-size"],
   }),
   int("list-compress-depth", 0, 0, INT_MAX, noop),
-  int("set-max-intset-entries", 512, 0, LONG_MAX, noop),
+  int("set-max-intset-entries", 512, 0, LONG_MAX),
   int("zset-max-listpack-entries", 128, 0, LONG_MAX, {
     ...noop,
     aliases: ["zset-max-ziplist-entries"],
