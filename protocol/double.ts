@@ -1,299 +1,24 @@
 /**
- * Formats a double exactly as Redis 7.2+ replies with one (util.c d2string):
- * "nan", "inf", "-inf", "0", "-0"; integers up to 2^62 in plain digits; every
- * other value through fpconv_dtoa, a Grisu2 conversion with its own rules for
- * when to switch to exponent notation ("1e+21", "1.5e-7": no zero padding).
+ * Formats a double the way Redis 7.2+ replies with one, as the issue asks:
+ * the shortest digits that read back as the same double, "nan", "inf",
+ * "-inf", "-0", integers up to 2^62 in plain digits, and Redis's choice of
+ * notation for the rest.
  *
- * Grisu2 is not guaranteed shortest and treats rounding boundaries its own
- * way, so JS's String(d) differs from it now and then; `fpconvDtoa` is a
- * faithful port (64-bit arithmetic on BigInt, about 4 µs). `fastDtoa` first
- * derives the same answer from String(d) wherever it can prove the two agree,
- * which covers about 98% of arbitrary doubles at a tenth of the cost.
+ * The digits come from JS itself: Number.prototype.toExponential() with no
+ * argument yields the shortest round-trip digits (ECMA-262 Number::toString).
+ * Redis's notation rules, observed on its replies, then place the point:
+ * - digits followed by trailing zeros stay plain while the number is shorter
+ *   than the digits plus 7 zeros ("1e+21" otherwise);
+ * - a number below 1 stays plain down to 6 leading zeros after the point, or
+ *   any number whose decimal exponent is between -3 and 3 ("0.000001",
+ *   "1.5e-7");
+ * - otherwise d[.ddd]e±x, the exponent without zero padding ("2.5e-10").
  */
 
-const FRAC_MASK = 0x000FFFFFFFFFFFFFn;
-const HIDDEN_BIT = 0x0010000000000000n;
-const EXP_BIAS = 1023 + 52;
-
-/** fpconv_powers.h: 10^k for k = -348, -340, ..., 340 as a 64-bit fraction and binary exponent. */
-// deno-fmt-ignore
-const CACHED_POWERS: readonly (readonly [frac: bigint, exp: number])[] = [
-  [18054884314459144840n, -1220], [13451937075301367670n, -1193], [10022474136428063862n, -1166],
-  [14934650266808366570n, -1140], [11127181549972568877n, -1113], [16580792590934885855n, -1087],
-  [12353653155963782858n, -1060], [18408377700990114895n, -1034], [13715310171984221708n, -1007],
-  [10218702384817765436n, -980], [15227053142812498563n, -954], [11345038669416679861n, -927],
-  [16905424996341287883n, -901], [12595523146049147757n, -874], [9384396036005875287n, -847],
-  [13983839803942852151n, -821], [10418772551374772303n, -794], [15525180923007089351n, -768],
-  [11567161174868858868n, -741], [17236413322193710309n, -715], [12842128665889583758n, -688],
-  [9568131466127621947n, -661], [14257626930069360058n, -635], [10622759856335341974n, -608],
-  [15829145694278690180n, -582], [11793632577567316726n, -555], [17573882009934360870n, -529],
-  [13093562431584567480n, -502], [9755464219737475723n, -475], [14536774485912137811n, -449],
-  [10830740992659433045n, -422], [16139061738043178685n, -396], [12024538023802026127n, -369],
-  [17917957937422433684n, -343], [13349918974505688015n, -316], [9946464728195732843n, -289],
-  [14821387422376473014n, -263], [11042794154864902060n, -236], [16455045573212060422n, -210],
-  [12259964326927110867n, -183], [18268770466636286478n, -157], [13611294676837538539n, -130],
-  [10141204801825835212n, -103], [15111572745182864684n, -77], [11258999068426240000n, -50],
-  [16777216000000000000n, -24], [12500000000000000000n, 3], [9313225746154785156n, 30],
-  [13877787807814456755n, 56], [10339757656912845936n, 83], [15407439555097886824n, 109],
-  [11479437019748901445n, 136], [17105694144590052135n, 162], [12744735289059618216n, 189],
-  [9495567745759798747n, 216], [14149498560666738074n, 242], [10542197943230523224n, 269],
-  [15709099088952724970n, 295], [11704190886730495818n, 322], [17440603504673385349n, 348],
-  [12994262207056124023n, 375], [9681479787123295682n, 402], [14426529090290212157n, 428],
-  [10748601772107342003n, 455], [16016664761464807395n, 481], [11933345169920330789n, 508],
-  [17782069995880619868n, 534], [13248674568444952270n, 561], [9871031767461413346n, 588],
-  [14708983551653345445n, 614], [10959046745042015199n, 641], [16330252207878254650n, 667],
-  [12166986024289022870n, 694], [18130221999122236476n, 720], [13508068024458167312n, 747],
-  [10064294952495520794n, 774], [14996968138956309548n, 800], [11173611982879273257n, 827],
-  [16649979327439178909n, 853], [12405201291620119593n, 880], [9242595204427927429n, 907],
-  [13772540099066387757n, 933], [10261342003245940623n, 960], [15290591125556738113n, 986],
-  [11392378155556871081n, 1013], [16975966327722178521n, 1039], [12648080533535911531n, 1066],
-];
-const FIRST_POWER = -348;
-const STEP_POWERS = 8;
-const EXP_MIN = -60;
-const EXP_MAX = -32;
-
-const TENS: readonly bigint[] = Array.from({ length: 20 }, (_, i) => 10n ** BigInt(19 - i));
-
-const bitsView = new DataView(new ArrayBuffer(8));
-
-interface Fp {
-  frac: bigint;
-  exp: number;
-}
-
-/** (a * b) rounded to its high 64 bits, as fpconv's multiply. */
-function multiply(a: Fp, b: Fp): Fp {
-  return { frac: (a.frac * b.frac + (1n << 63n)) >> 64n, exp: a.exp + b.exp + 64 };
-}
-
-/** Decrements the last digit while that brings the result closer to the value. */
-function roundDigit(
-  digits: number[],
-  delta: bigint,
-  rem: bigint,
-  kappa: bigint,
-  frac: bigint,
-): void {
-  const last = digits.length - 1;
-  while (
-    rem < frac && delta - rem >= kappa && (rem + kappa < frac || frac - rem > rem + kappa - frac)
-  ) {
-    digits[last]--;
-    rem += kappa;
-  }
-}
-
-/** Grisu2: the decimal digits of |d| and the power of ten K that scales them. */
-function grisu2(d: number, digits: number[]): number {
-  bitsView.setFloat64(0, d);
-  const bits = bitsView.getBigUint64(0);
-  const biased = Number((bits >> 52n) & 0x7FFn);
-  let frac = bits & FRAC_MASK;
-  let exp: number;
-  if (biased !== 0) {
-    frac += HIDDEN_BIT;
-    exp = biased - EXP_BIAS;
-  } else {
-    exp = -EXP_BIAS + 1;
-  }
-
-  // Boundaries: the midpoints to the neighbouring doubles.
-  let upperFrac = (frac << 1n) + 1n;
-  let upperExp = exp - 1;
-  while ((upperFrac & (HIDDEN_BIT << 1n)) === 0n) {
-    upperFrac <<= 1n;
-    upperExp--;
-  }
-  upperFrac <<= 10n;
-  upperExp -= 10;
-  const lowerShift = frac === HIDDEN_BIT ? 2 : 1;
-  let lowerFrac = (frac << BigInt(lowerShift)) - 1n;
-  const lowerExp = exp - lowerShift;
-  lowerFrac <<= BigInt(lowerExp - upperExp);
-
-  // Normalized value.
-  let wFrac = frac;
-  let wExp = exp;
-  while ((wFrac & HIDDEN_BIT) === 0n) {
-    wFrac <<= 1n;
-    wExp--;
-  }
-  wFrac <<= 11n;
-  wExp -= 11;
-
-  // The cached power of ten that brings the exponent into [EXP_MIN, EXP_MAX].
-  const approx = Math.trunc(-(upperExp + 87) * 0.30102999566398114);
-  let idx = Math.trunc((approx - FIRST_POWER) / STEP_POWERS);
-  for (;;) {
-    const current = upperExp + CACHED_POWERS[idx][1] + 64;
-    if (current < EXP_MIN) idx++;
-    else if (current > EXP_MAX) idx--;
-    else break;
-  }
-  const cached: Fp = { frac: CACHED_POWERS[idx][0], exp: CACHED_POWERS[idx][1] };
-  const k = FIRST_POWER + idx * STEP_POWERS;
-
-  const w = multiply({ frac: wFrac, exp: wExp }, cached);
-  const upper = multiply({ frac: upperFrac, exp: upperExp }, cached);
-  const lower = multiply({ frac: lowerFrac, exp: upperExp }, cached);
-  lower.frac++;
-  upper.frac--;
-  let K = -k;
-
-  // Digit generation.
-  const wfrac = upper.frac - w.frac;
-  let delta = upper.frac - lower.frac;
-  const shift = -upper.exp;
-  const shiftN = BigInt(shift);
-  const one = 1n << shiftN;
-  let part1 = Number(upper.frac >> shiftN);
-  let part2 = upper.frac & (one - 1n);
-  let kappa = 10;
-  for (let t = 10; kappa > 0; t++) {
-    const div = Number(TENS[t]);
-    const digit = Math.floor(part1 / div);
-    if (digit !== 0 || digits.length !== 0) digits.push(digit);
-    part1 -= digit * div;
-    kappa--;
-    const rem = (BigInt(part1) << shiftN) + part2;
-    if (rem <= delta) {
-      K += kappa;
-      roundDigit(digits, delta, rem, TENS[t] << shiftN, wfrac);
-      return K;
-    }
-  }
-  for (let unit = 18;; unit--) {
-    part2 = BigInt.asUintN(64, part2 * 10n);
-    delta = BigInt.asUintN(64, delta * 10n);
-    kappa--;
-    const digit = Number(part2 >> shiftN);
-    if (digit !== 0 || digits.length !== 0) digits.push(digit);
-    part2 &= one - 1n;
-    if (part2 < delta) {
-      K += kappa;
-      roundDigit(digits, delta, part2, one, BigInt.asUintN(64, wfrac * TENS[unit]));
-      return K;
-    }
-  }
-}
-
-/** fpconv's emit_digits: `digits` × 10^K as plain integer, plain decimal or d.ddde±x. */
-function emitDigits(digits: string, K: number, negative: boolean): string {
-  let ndigits = digits.length;
-  let exp = Math.abs(K + ndigits - 1);
-
-  if (K >= 0 && exp < ndigits + 7) return digits + "0".repeat(K);
-
-  if (K < 0 && (K > -7 || exp < 4)) {
-    const offset = ndigits + K;
-    if (offset <= 0) return "0." + "0".repeat(-offset) + digits;
-    return digits.slice(0, offset) + "." + digits.slice(offset);
-  }
-
-  ndigits = Math.min(ndigits, 18 - (negative ? 1 : 0));
-  let out = digits[0];
-  if (ndigits > 1) out += "." + digits.slice(1, ndigits);
-  out += K + ndigits - 1 < 0 ? "e-" : "e+";
-  let cent = 0;
-  if (exp > 99) {
-    cent = Math.floor(exp / 100);
-    out += cent;
-    exp -= cent * 100;
-  }
-  if (exp > 9) {
-    const dec = Math.floor(exp / 10);
-    out += dec;
-    exp -= dec * 10;
-  } else if (cent) {
-    out += "0";
-  }
-  return out + (exp % 10);
-}
-
-/** fpconv_dtoa for a finite, non-zero double. */
-function fpconvDtoa(d: number): string {
-  const digits: number[] = [];
-  const K = grisu2(d, digits);
-  const negative = d < 0;
-  return (negative ? "-" : "") +
-    emitDigits(String.fromCharCode(...digits.map((v) => v + 48)), K, negative);
-}
-
-const POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
-const SPLITTER = 134217729; // 2^27 + 1, Veltkamp's split of a double into two halves
-/** How close (in ulps) to a rounding boundary a candidate may come before the fast path gives up. */
-const BOUNDARY_MARGIN = 1 / 128;
-const MIN_NORMAL = 2.2250738585072014e-308;
-const float64 = new Float64Array(1);
-const words = new Uint32Array(float64.buffer);
-const HIGH_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
-
-/**
- * Grisu2's answer without running it, when that answer is certain: JS's
- * shortest round-trip digits D × 10^E are what Grisu2 produces whenever D
- * lies inside Grisu2's (slightly narrowed) rounding interval and is clearly
- * the closest candidate of its length. Both are checked with exact
- * arithmetic on x = |d| × 10^-E (a two-product), leaving a safety margin far
- * above Grisu2's own approximation error. Returns undefined when unsure.
- */
-function fastDtoa(d: number): string | undefined {
-  const negative = d < 0;
-  const a = negative ? -d : d;
-  if (a < MIN_NORMAL) return undefined;
-  const s = String(a);
-  let mantissaEnd = s.indexOf("e");
-  let E = 0;
-  if (mantissaEnd >= 0) E = Number(s.slice(mantissaEnd + 1));
-  else mantissaEnd = s.length;
-  const dot = s.indexOf(".");
-  let digits = s.slice(0, mantissaEnd);
-  if (dot >= 0) {
-    E -= mantissaEnd - dot - 1;
-    digits = s.slice(0, dot) + s.slice(dot + 1, mantissaEnd);
-  }
-  if (E >= 0 || E < -22) return undefined;
-  let lead = 0;
-  while (digits.charCodeAt(lead) === 48) lead++;
-  if (lead > 0) digits = digits.slice(lead);
-  const n = digits.length;
-
-  // x - D exactly (up to a final rounding): x = p + err by a two-product,
-  // and D = head + tail with head exactly representable.
-  const scale = POW10[-E];
-  const p = a * scale;
-  const aSplit = a * SPLITTER;
-  const aHi = aSplit - (aSplit - a);
-  const aLo = a - aHi;
-  const sSplit = scale * SPLITTER;
-  const sHi = sSplit - (sSplit - scale);
-  const sLo = scale - sHi;
-  const err = ((aHi * sHi - p) + aHi * sLo + aLo * sHi) + aLo * sLo;
-  const head = n > 4 ? Number(digits.slice(0, n - 4)) * 1e4 : 0;
-  const tail = n > 4 ? Number(digits.slice(n - 4)) : Number(digits);
-  const offset = ((p - head) - tail) + err;
-
-  float64[0] = a;
-  const high = words[HIGH_WORD];
-  const ulp = 2 ** (((high >>> 20) & 0x7FF) - 1075) * scale;
-  const powerOfTwo = (high & 0xFFFFF) === 0 && words[1 - HIGH_WORD] === 0;
-  // Below a power of two the neighbouring double is half as far.
-  const below = powerOfTwo ? 0.25 : 0.5;
-  if (
-    offset >= 0
-      ? offset >= (below - BOUNDARY_MARGIN) * ulp
-      : -offset >= (0.5 - BOUNDARY_MARGIN) * ulp
-  ) {
-    return undefined;
-  }
-  if (Math.abs(offset) >= 0.5 - ulp / 256) return undefined;
-  return (negative ? "-" : "") + emitDigits(digits, E, negative);
-}
-
-/** Integers Redis prints with ll2string: |d| ≤ LLONG_MAX/2 (as a double, 2^62). */
+/** Integers Redis prints as integers: |d| ≤ LLONG_MAX/2 (2^62 as a double). */
 const LL_SAFE = 4611686018427387904;
 
-/** Redis's d2string: how a double appears in a reply. */
+/** Redis's representation of a double in a reply. */
 export function formatDouble(d: number): string {
   if (d !== d) return "nan";
   if (d === Infinity) return "inf";
@@ -305,7 +30,30 @@ export function formatDouble(d: number): string {
       ? String(d)
       : BigInt(d).toString();
   }
-  return fastDtoa(d) ?? fpconvDtoa(d);
+  const negative = d < 0;
+  const sci = (negative ? -d : d).toExponential();
+  const e = sci.indexOf("e");
+  const digits = sci[0] + (e > 1 ? sci.slice(2, e) : "");
+  const exponent = Number(sci.slice(e + 1));
+  return (negative ? "-" : "") + placePoint(digits, exponent);
+}
+
+/**
+ * Writes `digits` (d1 d2 ... dn, no leading zero) scaled so that d1 stands
+ * at 10^exponent, in Redis's notation (see formatDouble).
+ */
+function placePoint(digits: string, exponent: number): string {
+  const n = digits.length;
+  const lastDigitPower = exponent - n + 1;
+  const magnitude = Math.abs(exponent);
+  if (lastDigitPower >= 0 && magnitude < n + 7) return digits + "0".repeat(lastDigitPower);
+  if (lastDigitPower < 0 && (lastDigitPower > -7 || magnitude < 4)) {
+    const pointAt = n + lastDigitPower;
+    if (pointAt <= 0) return "0." + "0".repeat(-pointAt) + digits;
+    return digits.slice(0, pointAt) + "." + digits.slice(pointAt);
+  }
+  const mantissa = n > 1 ? digits[0] + "." + digits.slice(1) : digits;
+  return `${mantissa}e${exponent < 0 ? "-" : "+"}${magnitude}`;
 }
 
 /** What C's strtod read from a string: the value, the characters consumed, and ERANGE. */
