@@ -89,12 +89,17 @@ class FrameReader<T> {
 export class RespClient {
   readonly reader: FrameReader<RespValue>;
 
-  private constructor(readonly conn: Deno.TcpConn) {
+  private constructor(readonly conn: Deno.Conn) {
     this.reader = new FrameReader(conn, new RespReplyDecoder());
   }
 
   static async connect(port: number): Promise<RespClient> {
     return new RespClient(await Deno.connect({ hostname: "127.0.0.1", port }));
+  }
+
+  /** Over a Unix socket: a child redis-server then needs no TCP port. */
+  static async connectUnix(path: string): Promise<RespClient> {
+    return new RespClient(await Deno.connect({ transport: "unix", path }));
   }
 
   async send(...argv: string[]): Promise<void> {
