@@ -9,16 +9,18 @@
  * (`tag len field [len value]`, lengths as 7-bit varints, the tag 8 more bits
  * of the field's hash so that a lookup rarely compares a field that differs),
  * so an entry costs its bytes plus three, and a bucket's header is shared by
- * ~4-8 entries: about 20 bytes for typical short fields. The price is copying a bucket (~100
- * bytes) on each write, which is what Redis's listpacks pay too.
+ * ~4-8 entries. Measured live heap for 1M "element:N" entries: 25 bytes a
+ * hash field with a short value, 20 a set member. The price is copying a
+ * bucket (~100 bytes) on each write, which is what Redis's listpacks pay too.
  *
  * - Compact mode (hash listpack, set intset): one bucket in insertion order,
  *   or sorted (intsets), until `expand()`.
  * - Resizing is incremental, as Redis's dict: while a resize runs, every
- *   operation moves a couple of buckets, so no call stalls on a big table.
+ *   write moves a couple of buckets, so no call stalls on a big table.
  * - An entry whose field or value outgrew LARGE_ENTRY bytes lives in a side
  *   Map, so writes to its bucket neighbours never copy it.
- * - Random picks are uniform (rejection sampling over buckets), and scans use
+ * - Random picks are uniform (rejection sampling over buckets; a bucket past
+ *   SAMPLE_BOUND entries is slightly under-sampled), and scans use
  *   Redis's reverse-binary cursor, which survives resizes.
  */
 
