@@ -5,7 +5,7 @@
  */
 import { formatDouble, strtod, strtodWhole } from "../../protocol/double.ts";
 import { intArg, parseInt64, parseInteger } from "../args.ts";
-import { blockingKey } from "../blocking.ts";
+import { blockingKey, parseBlockingTimeout } from "../blocking.ts";
 import type { Client } from "../client.ts";
 import type { CommandSpec } from "../command.ts";
 import {
@@ -23,8 +23,6 @@ import {
   NUMKEYS_NOT_POSITIVE,
   outOfRangeBetween,
   SYNTAX,
-  TIMEOUT_NEGATIVE,
-  TIMEOUT_NOT_FLOAT,
   VALUE_OUT_OF_RANGE,
   WEIGHT_NOT_FLOAT,
   WITHSCORES_WITH_BYLEX,
@@ -220,22 +218,6 @@ function limitRanks(
   const n = count < 0 ? available : Math.min(available, count);
   if (n <= 0) return undefined;
   return reverse ? [end - offset, end - offset - n + 1] : [start + offset, start + offset + n - 1];
-}
-
-/**
- * A blocking timeout in seconds as getTimeoutFromObjectOrReply reads it:
- * the absolute deadline in ms, or 0 to wait forever.
- */
-function parseTimeout(arg: string): number {
-  const parsed = strtodWhole(arg);
-  if (parsed === undefined || Number.isNaN(parsed.value)) throw new CommandError(TIMEOUT_NOT_FLOAT);
-  let ms = Math.ceil(parsed.value * 1000);
-  // Redis parses a long double, which holds what underflows a double: any
-  // positive value waits at least a millisecond. Values past the long long
-  // range wrap to its minimum when cast on x86, hence "negative" too.
-  if (parsed.outOfRange && parsed.value === 0 && !Object.is(parsed.value, -0)) ms = 1;
-  if (!(ms <= 9223372036854775807) || ms < 0) throw new CommandError(TIMEOUT_NEGATIVE);
-  return ms === 0 ? 0 : Date.now() + ms;
 }
 
 // ---- replies ------------------------------------------------------------------
@@ -554,7 +536,7 @@ function blockingPop(
   count: number,
   nested: boolean,
 ): void {
-  const deadline = parseTimeout(timeoutArg);
+  const deadline = parseBlockingTimeout(timeoutArg);
   for (const key of keys) {
     const set = writeZset(client, key);
     if (set === undefined || set.size() === 0) continue;
