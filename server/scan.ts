@@ -11,6 +11,7 @@
  * but never misses one.
  */
 import { parseInt64 } from "./args.ts";
+import type { ReplyWriter } from "../protocol/writer.ts";
 import { CommandError } from "./errors.ts";
 
 const MAX_CURSORS = 10_000;
@@ -72,11 +73,10 @@ export function parseScanOptions(
   argv: readonly string[],
   from: number,
   allowType: boolean,
-): { match?: string; count: number; type?: string; noValues: boolean } {
+): { match?: string; count: number; type?: string } {
   let match: string | undefined;
   let count = 10;
   let type: string | undefined;
-  let noValues = false;
   for (let i = from; i < argv.length; i++) {
     const opt = argv[i].toUpperCase();
     const more = i + 1 < argv.length;
@@ -89,11 +89,20 @@ export function parseScanOptions(
       match = argv[++i];
     } else if (opt === "TYPE" && more && allowType) {
       type = argv[++i].toLowerCase();
-    } else if (opt === "NOVALUES" && !allowType) {
-      noValues = true;
     } else {
       throw new CommandError("ERR syntax error");
     }
   }
-  return { match, count, type, noValues };
+  return { match, count, type };
+}
+
+/** Writes a SCAN-family reply: the next cursor (0 when done) and this step's items. */
+export function writeScanReply(
+  out: ReplyWriter,
+  cursor: bigint | number,
+  items: readonly string[],
+): void {
+  out.array(2);
+  out.bulk(String(cursor));
+  out.bulkArray(items);
 }

@@ -17,7 +17,7 @@ import {
 } from "../errors.ts";
 import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
-import { parseCursor, parseScanOptions, scanStep } from "../scan.ts";
+import { parseCursor, parseScanOptions, scanStep, writeScanReply } from "../scan.ts";
 import { RedisHash } from "../types/hash.ts";
 import { addLongDouble, formatLongDouble, parseLongDouble } from "../types/string.ts";
 import { deleteIfEmpty, hashLimits, LONG_MAX, rangedLong, readObject } from "./collections.ts";
@@ -396,12 +396,9 @@ export const hashCommands: CommandSpec[] = [
       const cursor = parseCursor(argv[2]);
       const hash = readHash(client, argv[1]);
       if (hash === undefined) {
-        out.array(2);
-        out.bulk("0");
-        return out.array(0);
+        return writeScanReply(out, 0n, []);
       }
-      const { match, count, noValues } = parseScanOptions(argv, 3, false);
-      if (noValues) throw new CommandError(SYNTAX);
+      const { match, count } = parseScanOptions(argv, 3, false);
       const items: string[] = [];
       const emit = ([field, value]: [string, string]) => {
         if (match === undefined || globMatch(match, field)) items.push(field, value);
@@ -410,9 +407,7 @@ export const hashCommands: CommandSpec[] = [
       // A listpack-encoded hash is returned whole, whatever the cursor (as Redis).
       if (hash.compact) { for (const entry of hash.entries()) emit(entry); }
       else next = scanStep(hash, () => hash.scanIterator(), cursor, count, emit);
-      out.array(2);
-      out.bulk(String(next));
-      out.bulkArray(items);
+      writeScanReply(out, next, items);
     },
   },
 ];

@@ -20,7 +20,7 @@ import {
 } from "../errors.ts";
 import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
-import { parseCursor, parseScanOptions } from "../scan.ts";
+import { parseCursor, parseScanOptions, writeScanReply } from "../scan.ts";
 import { isSharedInteger, SHARED_REFCOUNT, stringEncoding, StringForm } from "../types/string.ts";
 import { type RedisValue, typeOf } from "../types/value.ts";
 
@@ -245,9 +245,7 @@ function scan(client: Client, argv: string[]): void {
     if (!db.has(key)) continue;
     keys.push(key);
   }
-  client.out.array(2);
-  client.out.bulk(String(next));
-  client.out.bulkArray(keys);
+  writeScanReply(client.out, next, keys);
 }
 
 const OBJECT_HELP = [

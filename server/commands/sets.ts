@@ -13,7 +13,7 @@ import {
 } from "../errors.ts";
 import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
-import { parseCursor, parseScanOptions, scanStep } from "../scan.ts";
+import { parseCursor, parseScanOptions, scanStep, writeScanReply } from "../scan.ts";
 import { RedisSet } from "../types/set.ts";
 import {
   deleteIfEmpty,
@@ -499,12 +499,9 @@ export const setCommands: CommandSpec[] = [
       const cursor = parseCursor(argv[2]);
       const set = readSet(client, argv[1]);
       if (set === undefined) {
-        out.array(2);
-        out.bulk("0");
-        return out.array(0);
+        return writeScanReply(out, 0n, []);
       }
-      const { match, count, noValues } = parseScanOptions(argv, 3, false);
-      if (noValues) throw new CommandError(SYNTAX);
+      const { match, count } = parseScanOptions(argv, 3, false);
       const members: string[] = [];
       const emit = (member: string) => {
         if (match === undefined || globMatch(match, member)) members.push(member);
@@ -513,9 +510,7 @@ export const setCommands: CommandSpec[] = [
       // An intset is returned whole, whatever the cursor (as Redis).
       if (set.compact) { for (const member of set.members()) emit(member); }
       else next = scanStep(set, () => set.scanIterator(), cursor, count, ([m]) => emit(m));
-      out.array(2);
-      out.bulk(String(next));
-      out.bulkArray(members);
+      writeScanReply(out, next, members);
     },
   },
 ];

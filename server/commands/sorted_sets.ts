@@ -33,7 +33,7 @@ import {
 } from "../errors.ts";
 import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
-import { parseCursor, parseScanOptions, scanStep } from "../scan.ts";
+import { parseCursor, parseScanOptions, scanStep, writeScanReply } from "../scan.ts";
 import { SortedSet } from "../types/sorted_set.ts";
 
 const LONG_MAX = 9223372036854775807n;
@@ -1280,12 +1280,9 @@ export const sortedSetCommands: CommandSpec[] = [
       const cursor = parseCursor(argv[2]);
       const set = readZset(client, argv[1]);
       if (set === undefined) {
-        out.array(2);
-        out.bulk("0");
-        return out.array(0);
+        return writeScanReply(out, 0n, []);
       }
-      const { match, count, noValues } = parseScanOptions(argv, 3, false);
-      if (noValues) throw new CommandError(SYNTAX);
+      const { match, count } = parseScanOptions(argv, 3, false);
       const items: string[] = [];
       const emit = (member: string, score: number) => {
         if (match === undefined || globMatch(match, member)) {
@@ -1300,9 +1297,7 @@ export const sortedSetCommands: CommandSpec[] = [
       } else {
         next = scanStep(set, () => set.scanIterator()!, cursor, count, ([m, s]) => emit(m, s));
       }
-      out.array(2);
-      out.bulk(String(next));
-      out.bulkArray(items);
+      writeScanReply(out, next, items);
     },
   },
   {
