@@ -2,7 +2,7 @@
 import { bytesToBinary } from "../../protocol/bytes.ts";
 import { intArg, parseInt64, parseInteger } from "../args.ts";
 import type { Client } from "../client.ts";
-import type { CommandSpec } from "../command.ts";
+import type { CommandSpec, Handler } from "../command.ts";
 import {
   CommandError,
   DECREMENT_OVERFLOW,
@@ -81,6 +81,22 @@ interface SetOptions {
   keepTtl: boolean;
   unit?: ExpireUnit;
   expire?: string;
+}
+
+/** SETEX and PSETEX: `key time value`, SET with EX or PX and nothing else. */
+function setWithExpiry(name: string, unit: ExpireUnit): Handler {
+  return (client, argv) => {
+    const options: SetOptions = {
+      nx: false,
+      xx: false,
+      get: false,
+      keepTtl: false,
+      unit,
+      expire: argv[2],
+    };
+    const out = client.out;
+    setGeneric(client, name, argv[1], argv[3], options, () => out.ok(), () => out.nil());
+  };
 }
 
 /** SET's options, as Redis's parseExtendedStringArgumentsOrReply accepts them. */
@@ -513,18 +529,7 @@ export const stringCommands: CommandSpec[] = [
     summary:
       "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.",
     syntax: "key seconds value",
-    handler(client, argv) {
-      const options: SetOptions = {
-        nx: false,
-        xx: false,
-        get: false,
-        keepTtl: false,
-        unit: "EX",
-        expire: argv[2],
-      };
-      const out = client.out;
-      setGeneric(client, "setex", argv[1], argv[3], options, () => out.ok(), () => out.nil());
-    },
+    handler: setWithExpiry("setex", "EX"),
   },
   {
     name: "psetex",
@@ -536,18 +541,7 @@ export const stringCommands: CommandSpec[] = [
     summary:
       "Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn't exist.",
     syntax: "key milliseconds value",
-    handler(client, argv) {
-      const options: SetOptions = {
-        nx: false,
-        xx: false,
-        get: false,
-        keepTtl: false,
-        unit: "PX",
-        expire: argv[2],
-      };
-      const out = client.out;
-      setGeneric(client, "psetex", argv[1], argv[3], options, () => out.ok(), () => out.nil());
-    },
+    handler: setWithExpiry("psetex", "PX"),
   },
   {
     name: "getset",
