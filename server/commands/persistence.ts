@@ -6,7 +6,18 @@
 import { binaryToBytes } from "../../protocol/bytes.ts";
 import { ArgCursor, intArg, parseInteger } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
-import { CommandError, NOT_INTEGER, SYNTAX } from "../errors.ts";
+import {
+  AOF_REWRITE_IN_PROGRESS,
+  CommandError,
+  NO_SHUTDOWN_IN_PROGRESS,
+  NOT_INTEGER,
+  RESTORE_BAD_FREQ,
+  RESTORE_BAD_IDLETIME,
+  RESTORE_BAD_TTL,
+  SAVE_FAILED,
+  SHUTDOWN_FAILED,
+  SYNTAX,
+} from "../errors.ts";
 import { NotifyClass } from "../notify.ts";
 import { FormatError } from "../persistence/format_error.ts";
 import type { ShutdownFlags } from "../persistence/manager.ts";
@@ -32,7 +43,7 @@ export const persistenceCommands: CommandSpec[] = [
     handler(ctx) {
       const persistence = ctx.server.persistence;
       if (persistence.bgsaveInProgress) throw new CommandError(BGSAVE_IN_PROGRESS);
-      if (!persistence.save()) throw new CommandError("ERR");
+      if (!persistence.save()) throw new CommandError(SAVE_FAILED);
       ctx.out.ok();
     },
   },
@@ -60,7 +71,7 @@ export const persistenceCommands: CommandSpec[] = [
         persistence.bgsaveScheduled = true;
         return ctx.out.simple("Background saving scheduled");
       }
-      if (!persistence.startBgsave()) throw new CommandError("ERR");
+      if (!persistence.startBgsave()) throw new CommandError(SAVE_FAILED);
       ctx.out.simple("Background saving started");
     },
   },
@@ -89,7 +100,7 @@ export const persistenceCommands: CommandSpec[] = [
     handler(ctx) {
       const persistence = ctx.server.persistence;
       if (persistence.rewriteInProgress) {
-        throw new CommandError("ERR Background append only file rewriting already in progress");
+        throw new CommandError(AOF_REWRITE_IN_PROGRESS);
       }
       if (persistence.job !== undefined || ctx.inExec) {
         persistence.rewriteScheduled = true;
@@ -128,9 +139,9 @@ export const persistenceCommands: CommandSpec[] = [
       }
       if ((abort && any) || (flags.save && flags.nosave)) throw new CommandError(SYNTAX);
       // Shutting down here is synchronous: there is never one in progress to abort.
-      if (abort) throw new CommandError("ERR No shutdown in progress.");
+      if (abort) throw new CommandError(NO_SHUTDOWN_IN_PROGRESS);
       if (!ctx.server.persistence.prepareShutdown(flags)) {
-        throw new CommandError("ERR Errors trying to SHUTDOWN. Check logs.");
+        throw new CommandError(SHUTDOWN_FAILED);
       }
       ctx.server.log("Redis is now ready to exit, bye bye...");
       ctx.server.shutdown();
@@ -180,11 +191,11 @@ export const persistenceCommands: CommandSpec[] = [
           absttl = true;
         } else if (option === "idletime" && more && freq === -1) {
           idle = intArg(argv[++i]);
-          if (idle < 0) throw new CommandError("ERR Invalid IDLETIME value, must be >= 0");
+          if (idle < 0) throw new CommandError(RESTORE_BAD_IDLETIME);
         } else if (option === "freq" && more && idle === -1) {
           freq = intArg(argv[++i]);
           if (freq < 0 || freq > 255) {
-            throw new CommandError("ERR Invalid FREQ value, must be >= 0 and <= 255");
+            throw new CommandError(RESTORE_BAD_FREQ);
           }
         } else {
           throw new CommandError(SYNTAX);
@@ -195,7 +206,7 @@ export const persistenceCommands: CommandSpec[] = [
       if (!replace && db.has(key)) throw new CommandError(BUSYKEY);
       let ttl = parseInteger(argv[2]);
       if (ttl === undefined) throw new CommandError(NOT_INTEGER);
-      if (ttl < 0) throw new CommandError("ERR Invalid TTL value, must be >= 0");
+      if (ttl < 0) throw new CommandError(RESTORE_BAD_TTL);
 
       let decoded;
       try {
