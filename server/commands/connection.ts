@@ -390,6 +390,57 @@ const clientSubcommands: CommandSpec[] = [
   },
 ];
 
+/** HELLO [protover [AUTH user pass] [SETNAME name]]: switches protocol, replies the server map. */
+function hello(ctx: CommandContext, argv: string[]): void {
+  let version: number | undefined;
+  if (argv.length >= 2) {
+    version = parseInteger(argv[1]);
+    if (version === undefined) {
+      throw new CommandError(PROTOCOL_VERSION_NOT_INTEGER);
+    }
+    if (version < 2 || version > 3) {
+      throw new CommandError(NOPROTO);
+    }
+  }
+  let name: string | undefined;
+  for (let i = 2; i < argv.length; i++) {
+    const option = argv[i].toLowerCase();
+    const more = argv.length - 1 - i;
+    if (option === "auth" && more >= 2) {
+      authenticate(ctx, argv[i + 1], argv[i + 2]);
+      i += 2;
+    } else if (option === "setname" && more >= 1) {
+      name = argv[++i];
+      if (!isPrintableWord(name) && name !== "") throw new CommandError(BAD_CLIENT_NAME);
+    } else {
+      throw new CommandError(helloSyntax(argv[i]));
+    }
+  }
+  if (!ctx.client.authenticated && ctx.server.config.get("requirepass") !== "") {
+    throw new CommandError(
+      "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
+    );
+  }
+  if (name !== undefined) ctx.client.name = name;
+  if (version !== undefined) ctx.client.setResp(version as 2 | 3);
+  const out = ctx.out;
+  out.map(7);
+  out.bulk("server");
+  out.bulk("redis");
+  out.bulk("version");
+  out.bulk(VERSION);
+  out.bulk("proto");
+  out.int(ctx.protocol === 3 ? 3 : 2);
+  out.bulk("id");
+  out.int(ctx.client.id);
+  out.bulk("mode");
+  out.bulk("standalone");
+  out.bulk("role");
+  out.bulk("master");
+  out.bulk("modules");
+  out.array(0);
+}
+
 export const connectionCommands: CommandSpec[] = [
   {
     name: "ping",
@@ -466,55 +517,7 @@ export const connectionCommands: CommandSpec[] = [
     summary: "Handshakes with the Redis server.",
     syntax: "[protover [AUTH username password] [SETNAME clientname]]",
     complexity: "O(1)",
-    handler(ctx, argv) {
-      let version: number | undefined;
-      if (argv.length >= 2) {
-        version = parseInteger(argv[1]);
-        if (version === undefined) {
-          throw new CommandError(PROTOCOL_VERSION_NOT_INTEGER);
-        }
-        if (version < 2 || version > 3) {
-          throw new CommandError(NOPROTO);
-        }
-      }
-      let name: string | undefined;
-      for (let i = 2; i < argv.length; i++) {
-        const option = argv[i].toLowerCase();
-        const more = argv.length - 1 - i;
-        if (option === "auth" && more >= 2) {
-          authenticate(ctx, argv[i + 1], argv[i + 2]);
-          i += 2;
-        } else if (option === "setname" && more >= 1) {
-          name = argv[++i];
-          if (!isPrintableWord(name) && name !== "") throw new CommandError(BAD_CLIENT_NAME);
-        } else {
-          throw new CommandError(helloSyntax(argv[i]));
-        }
-      }
-      if (!ctx.client.authenticated && ctx.server.config.get("requirepass") !== "") {
-        throw new CommandError(
-          "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
-        );
-      }
-      if (name !== undefined) ctx.client.name = name;
-      if (version !== undefined) ctx.client.setResp(version as 2 | 3);
-      const out = ctx.out;
-      out.map(7);
-      out.bulk("server");
-      out.bulk("redis");
-      out.bulk("version");
-      out.bulk(VERSION);
-      out.bulk("proto");
-      out.int(ctx.protocol === 3 ? 3 : 2);
-      out.bulk("id");
-      out.int(ctx.client.id);
-      out.bulk("mode");
-      out.bulk("standalone");
-      out.bulk("role");
-      out.bulk("master");
-      out.bulk("modules");
-      out.array(0);
-    },
+    handler: hello,
   },
   {
     name: "auth",

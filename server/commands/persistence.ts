@@ -6,6 +6,8 @@
 import { binaryToBytes } from "../../protocol/bytes.ts";
 import { ArgCursor, intArg, parseInteger } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
+import type { CommandContext } from "../context.ts";
+import type { RedisValue } from "../types/value.ts";
 import {
   AOF_REWRITE_IN_PROGRESS,
   CommandError,
@@ -29,6 +31,85 @@ const BGSAVE_IN_PROGRESS = "ERR Background save already in progress";
 const BUSYKEY = "BUSYKEY Target key name already exists.";
 const BAD_PAYLOAD = "ERR DUMP payload version or checksum are wrong";
 const BAD_DATA = "ERR Bad data format";
+
+interface RestoreOptions {
+  replace: boolean;
+  absttl: boolean;
+}
+
+/** RESTORE's options, checked first in Redis's order; IDLETIME and FREQ exclude each other. */
+function parseRestoreOptions(argv: string[]): RestoreOptions {
+  const options = { replace: false, absttl: false };
+  let idle = -1;
+  let freq = -1;
+  for (let i = 4; i < argv.length; i++) {
+    const option = argv[i].toLowerCase();
+    const more = i + 1 < argv.length;
+    if (option === "replace") {
+      options.replace = true;
+    } else if (option === "absttl") {
+      options.absttl = true;
+    } else if (option === "idletime" && more && freq === -1) {
+      idle = intArg(argv[++i]);
+      if (idle < 0) throw new CommandError(RESTORE_BAD_IDLETIME);
+    } else if (option === "freq" && more && idle === -1) {
+      freq = intArg(argv[++i]);
+      if (freq < 0 || freq > 255) throw new CommandError(RESTORE_BAD_FREQ);
+    } else {
+      throw new CommandError(SYNTAX);
+    }
+  }
+  return options;
+}
+
+/** A DUMP payload as a value; Redis's errors for a bad checksum or version and bad data. */
+function decodeDumpPayload(payload: string): RedisValue {
+  try {
+    const decoded = readDumpPayload(binaryToBytes(payload));
+    if (decoded === null) throw new CommandError(BAD_PAYLOAD);
+    if (decoded === undefined) throw new CommandError(BAD_DATA);
+    return materialize(decoded);
+  } catch (err) {
+    if (err instanceof FormatError) throw new CommandError(BAD_DATA);
+    throw err;
+  }
+}
+
+/** RESTORE key ttl payload [options]: the key made from a DUMP payload, with its TTL. */
+function restore(ctx: CommandContext, argv: string[]): void {
+  const { replace, absttl } = parseRestoreOptions(argv);
+  const db = ctx.db;
+  const key = argv[1];
+  if (!replace && db.has(key)) throw new CommandError(BUSYKEY);
+  let ttl = parseInteger(argv[2]);
+  if (ttl === undefined) throw new CommandError(NOT_INTEGER);
+  if (ttl < 0) throw new CommandError(RESTORE_BAD_TTL);
+  const value = decodeDumpPayload(argv[3]);
+
+  const deleted = replace && db.delete(key);
+  const now = Date.now();
+  if (ttl > 0 && !absttl) ttl += now;
+  if (ttl > 0 && ttl <= now) {
+    // Already expired: the key is gone, which the AOF records as a DEL.
+    if (deleted) {
+      ctx.propagateAs = [["DEL", key]];
+      ctx.keyChanged(key, NotifyClass.Generic, "del");
+    }
+    return ctx.out.ok();
+  }
+  db.set(key, value);
+  if (ttl > 0) {
+    db.setExpire(key, ttl);
+    if (!absttl) {
+      const propagated = argv.slice();
+      propagated[2] = String(ttl);
+      propagated.push("ABSTTL");
+      ctx.propagateAs = [propagated];
+    }
+  }
+  ctx.keyChanged(key, NotifyClass.Generic, "restore");
+  ctx.out.ok();
+}
 
 export const persistenceCommands: CommandSpec[] = [
   {
@@ -176,79 +257,6 @@ export const persistenceCommands: CommandSpec[] = [
     syntax: "key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]",
     complexity:
       "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value.",
-    handler(ctx, argv) {
-      let replace = false;
-      let absttl = false;
-      let idle = -1;
-      let freq = -1;
-      // Options are checked first, in Redis's order; IDLETIME and FREQ exclude each other.
-      for (let i = 4; i < argv.length; i++) {
-        const option = argv[i].toLowerCase();
-        const more = i + 1 < argv.length;
-        if (option === "replace") {
-          replace = true;
-        } else if (option === "absttl") {
-          absttl = true;
-        } else if (option === "idletime" && more && freq === -1) {
-          idle = intArg(argv[++i]);
-          if (idle < 0) throw new CommandError(RESTORE_BAD_IDLETIME);
-        } else if (option === "freq" && more && idle === -1) {
-          freq = intArg(argv[++i]);
-          if (freq < 0 || freq > 255) {
-            throw new CommandError(RESTORE_BAD_FREQ);
-          }
-        } else {
-          throw new CommandError(SYNTAX);
-        }
-      }
-      const db = ctx.db;
-      const key = argv[1];
-      if (!replace && db.has(key)) throw new CommandError(BUSYKEY);
-      let ttl = parseInteger(argv[2]);
-      if (ttl === undefined) throw new CommandError(NOT_INTEGER);
-      if (ttl < 0) throw new CommandError(RESTORE_BAD_TTL);
-
-      let decoded;
-      try {
-        decoded = readDumpPayload(binaryToBytes(argv[3]));
-      } catch (err) {
-        if (err instanceof FormatError) throw new CommandError(BAD_DATA);
-        throw err;
-      }
-      if (decoded === null) throw new CommandError(BAD_PAYLOAD);
-      if (decoded === undefined) throw new CommandError(BAD_DATA);
-      let value;
-      try {
-        value = materialize(decoded);
-      } catch (err) {
-        if (err instanceof FormatError) throw new CommandError(BAD_DATA);
-        throw err;
-      }
-
-      const server = ctx.server;
-      const deleted = replace && db.delete(key);
-      const now = Date.now();
-      if (ttl > 0 && !absttl) ttl += now;
-      if (ttl > 0 && ttl <= now) {
-        // Already expired: the key is gone, which the AOF records as a DEL.
-        if (deleted) {
-          ctx.propagateAs = [["DEL", key]];
-          server.keyChanged(db, key, NotifyClass.Generic, "del");
-        }
-        return ctx.out.ok();
-      }
-      db.set(key, value);
-      if (ttl > 0) {
-        db.setExpire(key, ttl);
-        if (!absttl) {
-          const propagated = argv.slice();
-          propagated[2] = String(ttl);
-          propagated.push("ABSTTL");
-          ctx.propagateAs = [propagated];
-        }
-      }
-      server.keyChanged(db, key, NotifyClass.Generic, "restore");
-      ctx.out.ok();
-    },
+    handler: restore,
   },
 ];
