@@ -2,10 +2,14 @@
  * `redis-home serve`: builds the configuration from redis.conf and flags,
  * starts the server, and shuts it down gracefully on SIGINT/SIGTERM.
  */
+import { createServer } from "./compose.ts";
 import { Config, ConfigError, parseConfigFile } from "./config.ts";
-import { LoadError, Persistence } from "./persistence/manager.ts";
 import { openLog } from "./log.ts";
-import { RedisServer, VERSION } from "./server.ts";
+import { LoadError } from "./persistence/manager.ts";
+import type { RedisServer } from "./server.ts";
+import { VERSION } from "../protocol/version.ts";
+
+export { ConfigError };
 
 export interface ServeOptions {
   configFile?: string;
@@ -60,7 +64,7 @@ export async function serve(config: Config): Promise<number> {
     console.error(`redis-home: can't open the log file: ${(err as Error).message}`);
     return 1;
   }
-  const server = new RedisServer(config);
+  const server = createServer(config);
   // The in-process servers of tests keep RedisServer's own log; a served one honours `logfile`.
   server.log = log;
   server.log(`redis-home ${VERSION} starting, PID: ${Deno.pid}`);
@@ -74,7 +78,7 @@ export async function serve(config: Config): Promise<number> {
 }
 
 async function run(server: RedisServer, config: Config): Promise<number> {
-  const persistence = Persistence.of(server);
+  const persistence = server.persistence;
   try {
     // The RDB file or the AOF, loaded before the first client can connect.
     persistence.loadOnStart();
