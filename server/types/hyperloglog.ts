@@ -20,7 +20,7 @@
  * opcodes past the last register, which older builds ignored.
  */
 import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
-import { hash64, murmurHash64A } from "./murmur.ts";
+import { hash64, murmurHash64A, murmurHash64AWord } from "./murmur.ts";
 
 /** Header bytes before the registers. */
 const HDR = 16;
@@ -84,10 +84,15 @@ function denseRaise(b: Uint8Array, reg: number, count: number): boolean {
  */
 export function hllPattern(element: string): number {
   murmurHash64A(element, SEED);
-  const reg = hash64.lo & (HLL_REGISTERS - 1);
+  return patternOfHash();
+}
+
+/** hllPattern of the hash just computed (in hash64). */
+function patternOfHash(): number {
+  const reg = hash64[1] & (HLL_REGISTERS - 1);
   // hash >> P with bit Q set so that the run ends: count = trailing zeros + 1.
-  const low = ((hash64.lo >>> P) | (hash64.hi << (32 - P))) >>> 0;
-  const high = (hash64.hi >>> P) | (1 << (Q - 32));
+  const low = ((hash64[1] >>> P) | (hash64[0] << (32 - P))) >>> 0;
+  const high = (hash64[0] >>> P) | (1 << (Q - 32));
   const zeros = low !== 0 ? ctz(low) : 32 + ctz(high);
   return ((zeros + 1) << P) | reg;
 }
@@ -522,4 +527,59 @@ export class HyperLogLog {
     denseRaise(this.#b, reg, count);
     return true;
   }
+}
+
+// ---- PFSELFTEST --------------------------------------------------------------------
+
+/**
+ * Redis's PFSELFTEST: dense registers keep random values without touching
+ * their neighbours, and the estimates of 1 to 10^7 distinct elements stay
+ * within 6 standard errors, sparse and dense agreeing while sparse. Returns
+ * the failure text ("TESTFAILED ...") or undefined.
+ */
+export function hllSelfTest(sparseMaxBytes: number): string | undefined {
+  const b = new Uint8Array(HLL_DENSE_SIZE + 1);
+  const expected = new Uint8Array(HLL_REGISTERS);
+  for (let cycle = 0; cycle < 1000; cycle++) {
+    for (let i = 0; i < HLL_REGISTERS; i++) {
+      expected[i] = Math.floor(Math.random() * 64);
+      denseSet(b, i, expected[i]);
+    }
+    for (let i = 0; i < HLL_REGISTERS; i++) {
+      const v = denseGet(b, i);
+      if (v !== expected[i]) {
+        return `TESTFAILED Register ${i} should be ${expected[i]} but is ${v}`;
+      }
+    }
+  }
+  return estimateSelfTest(sparseMaxBytes);
+}
+
+function estimateSelfTest(sparseMaxBytes: number): string | undefined {
+  const dense = HyperLogLog.create();
+  dense.toDense();
+  const hll = HyperLogLog.create();
+  const relativeError = 1.04 / Math.sqrt(HLL_REGISTERS);
+  const seedLo = Math.floor(Math.random() * 2 ** 32);
+  const seedHi = Math.floor(Math.random() * 2 ** 32);
+  let checkpoint = 1;
+  for (let j = 1; j <= 10000000; j++) {
+    // The element is the 8 bytes of the uint64 j ^ seed.
+    murmurHash64AWord((j ^ seedLo) >>> 0, seedHi, SEED);
+    const pattern = patternOfHash();
+    const reg = pattern & (HLL_REGISTERS - 1);
+    dense.raise(reg, pattern >>> P, sparseMaxBytes);
+    hll.raise(reg, pattern >>> P, sparseMaxBytes);
+    if (j !== checkpoint) continue;
+    if (j < sparseMaxBytes / 2 && hll.encoding !== "sparse") {
+      return "TESTFAILED sparse encoding not used";
+    }
+    const estimate = dense.count();
+    if (estimate !== hll.count()) return "TESTFAILED dense/sparse disagree";
+    const maxError = j === 10 ? 1 : Math.ceil(relativeError * 6 * checkpoint);
+    const error = Math.abs(checkpoint - Number(estimate));
+    if (error > maxError) return `TESTFAILED Too big error. card:${checkpoint} abserr:${error}`;
+    checkpoint *= 10;
+  }
+  return undefined;
 }

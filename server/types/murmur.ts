@@ -1,37 +1,37 @@
 /**
  * MurmurHash64A, the 64-bit MurmurHash2 Redis hashes HyperLogLog elements
  * with (reading 8-byte blocks little-endian on every platform). Computed in
- * 32-bit halves: BigInt would allocate on every step of a hot PFADD loop.
+ * 32-bit halves kept in a Uint32Array: BigInt, or 32-bit values in plain
+ * variables (boxed as heap numbers above 2^30), would allocate on every step
+ * of a hot PFADD loop.
  */
 
 const M_HI = 0xc6a4a793;
 const M_LO = 0x5bd1e995;
-const TWO_32 = 4294967296;
+const M_LO0 = M_LO & 0xffff;
+const M_LO1 = M_LO >>> 16;
 
-/** The 64-bit result of the last call, as two unsigned 32-bit halves. */
-export const hash64 = { hi: 0, lo: 0 };
+/** The running hash, and after a call the result: [0] the high 32 bits, [1] the low 32 bits. */
+export const hash64 = new Uint32Array(2);
 
-let hi = 0;
-let lo = 0;
-
-/** (hi, lo) *= M, modulo 2^64. */
+/** hash *= M, modulo 2^64: low half times M_LO in 16-bit limbs for its carry, the rest by imul. */
 function mulM(): void {
+  const hi = hash64[0];
+  const lo = hash64[1];
   const a0 = lo & 0xffff;
   const a1 = lo >>> 16;
-  const b0 = M_LO & 0xffff;
-  const b1 = M_LO >>> 16;
-  const mid = a0 * b1 + a1 * b0;
-  const low = a0 * b0 + (mid % 65536) * 65536;
-  const carry = low >= TWO_32 ? 1 : 0;
-  const high = a1 * b1 + Math.floor(mid / 65536) + carry + Math.imul(hi, M_LO) +
-    Math.imul(lo, M_HI);
-  lo = low >>> 0;
-  hi = high >>> 0;
+  const p00 = a0 * M_LO0;
+  const p01 = a0 * M_LO1;
+  const p10 = a1 * M_LO0;
+  const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+  const carry = a1 * M_LO1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16);
+  hash64[0] = carry + Math.imul(hi, M_LO) + Math.imul(lo, M_HI);
+  hash64[1] = Math.imul(lo, M_LO);
 }
 
-/** (hi, lo) ^= (hi, lo) >> 47. */
+/** hash ^= hash >> 47. */
 function mixShift(): void {
-  lo = (lo ^ (hi >>> 15)) >>> 0;
+  hash64[1] ^= hash64[0] >>> 15;
 }
 
 /**
@@ -40,37 +40,59 @@ function mixShift(): void {
  */
 export function murmurHash64A(s: string, seed: number): void {
   const len = s.length;
-  hi = 0;
-  lo = len >>> 0;
-  mulM();
-  lo = (lo ^ seed) >>> 0;
+  start(len, seed);
   const blocks = len - (len & 7);
   for (let i = 0; i < blocks; i += 8) {
-    const hHi = hi;
-    const hLo = lo;
-    lo = (s.charCodeAt(i) | s.charCodeAt(i + 1) << 8 | s.charCodeAt(i + 2) << 16 |
-      s.charCodeAt(i + 3) << 24) >>> 0;
-    hi = (s.charCodeAt(i + 4) | s.charCodeAt(i + 5) << 8 | s.charCodeAt(i + 6) << 16 |
-      s.charCodeAt(i + 7) << 24) >>> 0;
-    mulM();
-    mixShift();
-    mulM();
-    hi = (hi ^ hHi) >>> 0;
-    lo = (lo ^ hLo) >>> 0;
-    mulM();
+    block(
+      s.charCodeAt(i) | s.charCodeAt(i + 1) << 8 | s.charCodeAt(i + 2) << 16 |
+        s.charCodeAt(i + 3) << 24,
+      s.charCodeAt(i + 4) | s.charCodeAt(i + 5) << 8 | s.charCodeAt(i + 6) << 16 |
+        s.charCodeAt(i + 7) << 24,
+    );
   }
   const tail = len & 7;
   if (tail > 0) {
     for (let j = tail - 1; j >= 0; j--) {
       const byte = s.charCodeAt(blocks + j);
-      if (j >= 4) hi = (hi ^ (byte << (8 * (j - 4)))) >>> 0;
-      else lo = (lo ^ (byte << (8 * j))) >>> 0;
+      if (j >= 4) hash64[0] ^= byte << (8 * (j - 4));
+      else hash64[1] ^= byte << (8 * j);
     }
     mulM();
   }
+  finish();
+}
+
+/** MurmurHash64A of the 8 bytes of a little-endian uint64 given as halves (PFSELFTEST). */
+export function murmurHash64AWord(wordLo: number, wordHi: number, seed: number): void {
+  start(8, seed);
+  block(wordLo, wordHi);
+  finish();
+}
+
+/** h = seed ^ (len * M). */
+function start(len: number, seed: number): void {
+  hash64[0] = 0;
+  hash64[1] = len;
+  mulM();
+  hash64[1] ^= seed;
+}
+
+/** Mixes in one 8-byte block k: k *= M; k ^= k >> 47; k *= M; h ^= k; h *= M. */
+function block(kLo: number, kHi: number): void {
+  const hHi = hash64[0];
+  const hLo = hash64[1];
+  hash64[0] = kHi;
+  hash64[1] = kLo;
+  mulM();
+  mixShift();
+  mulM();
+  hash64[0] ^= hHi;
+  hash64[1] ^= hLo;
+  mulM();
+}
+
+function finish(): void {
   mixShift();
   mulM();
   mixShift();
-  hash64.hi = hi;
-  hash64.lo = lo;
 }
