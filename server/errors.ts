@@ -135,3 +135,13 @@ export const GETKEYS_INVALID_COMMAND = "ERR Invalid command specified";
 export const GETKEYS_NO_KEYS = "ERR The command has no key arguments";
 export const GETKEYS_INVALID_ARITY = "ERR Invalid number of arguments specified for command";
 export const GETKEYS_INVALID_ARGUMENTS = "ERR Invalid arguments specified for command";
+
+// HyperLogLog (hyperloglog.c).
+export const HLL_WRONGTYPE = "WRONGTYPE Key is not a valid HyperLogLog string value.";
+export const HLL_INVALID = "INVALIDOBJ Corrupted HLL object detected";
+export const HLL_NO_KEY = "ERR The specified key does not exist";
+export const HLL_NOT_SPARSE = "ERR HLL encoding is not sparse";
+
+export function unknownPfdebug(sub: string): string {
+  return `ERR Unknown PFDEBUG subcommand '${sub}'`;
+}

@@ -9,6 +9,7 @@ import { commandCommands } from "./command_info.ts";
 import { configCommands } from "./config.ts";
 import { connectionCommands } from "./connection.ts";
 import { hashCommands } from "./hashes.ts";
+import { hyperloglogCommands } from "./hyperloglog.ts";
 import { keyCommands } from "./keys.ts";
 import { listCommands } from "./lists.ts";
 import { persistenceCommands } from "./persistence.ts";
@@ -31,6 +32,7 @@ export const commandGroups: readonly (readonly CommandSpec[])[] = [
   hashCommands,
   setCommands,
   sortedSetCommands,
+  hyperloglogCommands,
   pubsubCommands,
   transactionCommands,
   persistenceCommands,
