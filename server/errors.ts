@@ -145,3 +145,30 @@ export const HLL_NOT_SPARSE = "ERR HLL encoding is not sparse";
 export function unknownPfdebug(sub: string): string {
   return `ERR Unknown PFDEBUG subcommand '${sub}'`;
 }
+
+// GEO (geo.c).
+export const GEO_UNIT = "ERR unsupported unit provided. please use M, KM, FT, MI";
+export const GEO_RADIUS_NOT_NUMBER = "ERR need numeric radius";
+export const GEO_WIDTH_NOT_NUMBER = "ERR need numeric width";
+export const GEO_HEIGHT_NOT_NUMBER = "ERR need numeric height";
+export const GEO_RADIUS_NEGATIVE = "ERR radius cannot be negative";
+export const GEO_BOX_NEGATIVE = "ERR height or width cannot be negative";
+export const GEO_COUNT_NOT_POSITIVE = "ERR COUNT must be > 0";
+export const GEO_NO_MEMBER = "ERR could not decode requested zset member";
+export const GEO_ANY_WITHOUT_COUNT = "ERR the ANY argument requires COUNT argument";
+
+export function geoInvalidPair(lon: string, lat: string): string {
+  return `ERR invalid longitude,latitude pair ${lon},${lat}`;
+}
+
+export function geoStoreWith(command: string): string {
+  return `ERR ${command} is not compatible with WITHDIST, WITHHASH and WITHCOORD options`;
+}
+
+export function geoExactlyOneFrom(command: string): string {
+  return `ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for ${command}`;
+}
+
+export function geoExactlyOneBy(command: string): string {
+  return `ERR exactly one of BYRADIUS and BYBOX can be specified for ${command}`;
+}

@@ -8,6 +8,7 @@ import { bitmapCommands } from "./bitmaps.ts";
 import { commandCommands } from "./command_info.ts";
 import { configCommands } from "./config.ts";
 import { connectionCommands } from "./connection.ts";
+import { geoCommands } from "./geo.ts";
 import { hashCommands } from "./hashes.ts";
 import { hyperloglogCommands } from "./hyperloglog.ts";
 import { keyCommands } from "./keys.ts";
@@ -33,6 +34,7 @@ export const commandGroups: readonly (readonly CommandSpec[])[] = [
   setCommands,
   sortedSetCommands,
   hyperloglogCommands,
+  geoCommands,
   pubsubCommands,
   transactionCommands,
   persistenceCommands,
