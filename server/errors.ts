@@ -172,3 +172,6 @@ export function geoExactlyOneFrom(command: string): string {
 export function geoExactlyOneBy(command: string): string {
   return `ERR exactly one of BYRADIUS and BYBOX can be specified for ${command}`;
 }
+
+// SORT (sort.c).
+export const SORT_NOT_DOUBLE = "ERR One or more scores can't be converted into double";

@@ -17,6 +17,7 @@ import { persistenceCommands } from "./persistence.ts";
 import { pubsubCommands } from "./pubsub.ts";
 import { serverAdminCommands } from "./server_admin.ts";
 import { setCommands } from "./sets.ts";
+import { sortCommands } from "./sort.ts";
 import { sortedSetCommands } from "./sorted_sets.ts";
 import { stringCommands } from "./strings.ts";
 import { transactionCommands } from "./transactions.ts";
@@ -35,6 +36,7 @@ export const commandGroups: readonly (readonly CommandSpec[])[] = [
   sortedSetCommands,
   hyperloglogCommands,
   geoCommands,
+  sortCommands,
   pubsubCommands,
   transactionCommands,
   persistenceCommands,
