@@ -13,6 +13,7 @@ import { hashCommands } from "./hashes.ts";
 import { hyperloglogCommands } from "./hyperloglog.ts";
 import { keyCommands } from "./keys.ts";
 import { listCommands } from "./lists.ts";
+import { memoryCommands } from "./memory.ts";
 import { persistenceCommands } from "./persistence.ts";
 import { pubsubCommands } from "./pubsub.ts";
 import { serverAdminCommands } from "./server_admin.ts";
@@ -37,6 +38,7 @@ export const commandGroups: readonly (readonly CommandSpec[])[] = [
   hyperloglogCommands,
   geoCommands,
   sortCommands,
+  memoryCommands,
   pubsubCommands,
   transactionCommands,
   persistenceCommands,
