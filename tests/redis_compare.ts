@@ -16,10 +16,10 @@ export type Step = string[];
  */
 export async function sameAsRedis(
   steps: Step[],
-  options: { config?: Record<string, string>; protocol?: 2 | 3 } = {},
+  options: { config?: Record<string, string>; protocol?: 2 | 3; redisArgs?: string[] } = {},
 ): Promise<void> {
   using dir = tempDir();
-  const redis = ChildServer.redis(dir.path);
+  const redis = ChildServer.redis(dir.path, ...(options.redisArgs ?? []));
   await using home = startServer();
   try {
     using expected = await redis.connect();

@@ -8,6 +8,7 @@ import { bitmapCommands } from "./bitmaps.ts";
 import { commandCommands } from "./command_info.ts";
 import { configCommands } from "./config.ts";
 import { connectionCommands } from "./connection.ts";
+import { debugCommands } from "./debug.ts";
 import { geoCommands } from "./geo.ts";
 import { hashCommands } from "./hashes.ts";
 import { hyperloglogCommands } from "./hyperloglog.ts";
@@ -39,6 +40,7 @@ export const commandGroups: readonly (readonly CommandSpec[])[] = [
   geoCommands,
   sortCommands,
   memoryCommands,
+  debugCommands,
   pubsubCommands,
   transactionCommands,
   persistenceCommands,

@@ -165,6 +165,15 @@ export class Persistence {
     this.server.dirty = 0;
   }
 
+  /**
+   * DEBUG RELOAD's load: the RDB file into the databases as they are; a key
+   * already present is an error unless `merge` (then the file's wins). False
+   * if there is no file; throws LoadError when it is damaged.
+   */
+  reloadRdb(merge: boolean): boolean {
+    return this.#loadRdb(merge);
+  }
+
   /** With the AOF off, a later BGREWRITEAOF or CONFIG SET appendonly continues its numbering. */
   #readManifestForRewrites(): void {
     try {
@@ -175,7 +184,7 @@ export class Persistence {
     }
   }
 
-  #loadRdb(): boolean {
+  #loadRdb(merge = false): boolean {
     let data: Uint8Array;
     try {
       data = Deno.readFileSync(this.rdbPath);
@@ -184,7 +193,7 @@ export class Persistence {
       throw new LoadError(`Fatal error loading the DB ${this.rdbPath}: ${(err as Error).message}`);
     }
     try {
-      this.#loadRdbData(data, false);
+      this.#loadRdbData(data, false, merge);
     } catch (err) {
       if (!(err instanceof FormatError)) throw err;
       throw new LoadError(`Fatal error loading the DB ${this.rdbPath}: ${err.message}`);
@@ -193,7 +202,7 @@ export class Persistence {
   }
 
   /** Loads an RDB image into the databases; returns the offset after it. */
-  #loadRdbData(data: Uint8Array, aofBase: boolean): number {
+  #loadRdbData(data: Uint8Array, aofBase: boolean, merge = false): number {
     const dbs = this.server.dbs;
     let db: Database = dbs[0];
     const now = Date.now();
@@ -215,7 +224,7 @@ export class Persistence {
           expired++;
           return;
         }
-        if (db.dict.has(key)) throw new FormatError(`Duplicated key '${key}' in DB ${db.index}`);
+        if (!merge && db.dict.has(key)) throw new FormatError(`Duplicated key '${key}' in DB ${db.index}`);
         db.set(key, materialize(value));
         if (expireAt !== undefined) db.setExpire(key, expireAt);
         loaded++;
