@@ -227,6 +227,12 @@ export const persistenceCommands: CommandSpec[] = [
         return ctx.out.ok();
       }
       db.set(key, value);
+      // As objectSetLRUOrLFU: FREQ under an LFU policy, IDLETIME under any other.
+      if (ctx.server.config.get("maxmemory-policy").endsWith("-lfu")) {
+        if (freq >= 0) db.setAccess(key, undefined, freq);
+      } else if (idle >= 0) {
+        db.setAccess(key, idle, undefined);
+      }
       if (ttl > 0) {
         db.setExpire(key, ttl);
         if (!absttl) {
