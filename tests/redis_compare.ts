@@ -19,8 +19,9 @@ export async function sameAsRedis(
   options: { config?: Record<string, string>; protocol?: 2 | 3; redisArgs?: string[] } = {},
 ): Promise<void> {
   using dir = tempDir();
+  using homeDir = tempDir();
   const redis = ChildServer.redis(dir.path, ...(options.redisArgs ?? []));
-  await using home = startServer();
+  await using home = startServer({ dir: homeDir.path });
   try {
     using expected = await redis.connect();
     using actual = await RespClient.connect(home.port);

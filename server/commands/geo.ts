@@ -41,6 +41,7 @@ import {
 } from "../types/geohash.ts";
 import { SortedSet } from "../types/sorted_set.ts";
 import { formatLongDouble } from "../types/string.ts";
+import { zsetLimits } from "./collections.ts";
 
 // ---- arguments -------------------------------------------------------------------
 
@@ -131,10 +132,12 @@ function geoadd(ctx: CommandContext, argv: string[]): void {
   // Redis runs this as ZADD, which is also what it propagates.
   ctx.propagateAs = [["zadd", ...argv.slice(1, at), ...points.flatMap(([s, m]) => [String(s), m])]];
   const key = argv[1];
+  const limits = zsetLimits(ctx);
   let set = ctx.db.writeObject<SortedSet>(key, "zset");
   if (set === undefined) {
     if (xx) return ctx.out.int(0);
     set = new SortedSet();
+    set.reserveFor(points.length, Math.max(...points.map(([, m]) => m.length)), limits);
     ctx.db.set(key, set);
   }
   let added = 0;
@@ -143,7 +146,7 @@ function geoadd(ctx: CommandContext, argv: string[]): void {
     const old = set.score(member);
     if (old === undefined) {
       if (xx) continue;
-      set.addNew(member, score);
+      set.addNew(member, score, limits);
       added++;
     } else if (!nx && old !== score) {
       set.changeScore(member, old, score);
@@ -391,7 +394,8 @@ function storePoints(ctx: CommandContext, points: Found[], options: SearchOption
   const key = options.storeKey!;
   if (points.length > 0) {
     const result = new SortedSet();
-    for (const p of points) result.add(p.member, options.storeDist ? p.dist : p.score);
+    const limits = zsetLimits(ctx);
+    for (const p of points) result.add(p.member, options.storeDist ? p.dist : p.score, limits);
     ctx.db.set(key, result);
     ctx.keyChanged(key, NotifyClass.Zset, event, points.length);
   } else if (ctx.db.delete(key)) {

@@ -13,6 +13,7 @@ import type { ShutdownFlags } from "../persistence/manager.ts";
 import { readDumpPayload } from "../persistence/rdb_reader.ts";
 import { dumpPayload } from "../persistence/rdb_writer.ts";
 import { materialize } from "../persistence/values.ts";
+import { zsetLimits } from "./collections.ts";
 
 const BGSAVE_IN_PROGRESS = "ERR Background save already in progress";
 const BUSYKEY = "BUSYKEY Target key name already exists.";
@@ -208,7 +209,7 @@ export const persistenceCommands: CommandSpec[] = [
       if (decoded === undefined) throw new CommandError(BAD_DATA);
       let value;
       try {
-        value = materialize(decoded);
+        value = materialize(decoded, zsetLimits(ctx));
       } catch (err) {
         if (err instanceof FormatError) throw new CommandError(BAD_DATA);
         throw err;

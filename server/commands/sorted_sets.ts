@@ -35,7 +35,8 @@ import {
 import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
 import { parseCursor, parseScanOptions, scanStep, writeScanReply } from "../scan.ts";
-import { SortedSet } from "../types/sorted_set.ts";
+import { SortedSet, type ZsetLimits } from "../types/sorted_set.ts";
+import { zsetLimits } from "./collections.ts";
 
 const LONG_MAX = 9223372036854775807n;
 /**
@@ -234,9 +235,9 @@ function replyRanks(
 }
 
 /** A new set of the members at ranks `from` to `to` of `set`. */
-function copyRanks(set: SortedSet, from: number, to: number): SortedSet {
+function copyRanks(set: SortedSet, from: number, to: number, limits: ZsetLimits): SortedSet {
   const result = new SortedSet();
-  set.visitRange(from, to, (member, score) => result.addNew(member, score));
+  set.visitRange(from, to, (member, score) => result.addNew(member, score, limits));
   return result;
 }
 
@@ -271,10 +272,14 @@ function zadd(ctx: CommandContext, argv: string[], incrCommand: boolean): void {
 
   const db = ctx.db;
   const key = argv[1];
+  const limits = zsetLimits(ctx);
   let set = writeZset(ctx, key);
   if (set === undefined) {
     if (xx) return incr ? ctx.out.nil() : ctx.out.int(0);
     set = new SortedSet();
+    let longest = 0;
+    for (let i = at + 1; i < argv.length; i += 2) longest = Math.max(longest, argv[i].length);
+    set.reserveFor(scores.length, longest, limits);
     db.set(key, set);
   }
   let added = 0;
@@ -287,7 +292,7 @@ function zadd(ctx: CommandContext, argv: string[], incrCommand: boolean): void {
     const old = set.score(member);
     if (old === undefined) {
       if (xx) continue;
-      set.addNew(member, score);
+      set.addNew(member, score, limits);
       added++;
     } else {
       if (nx) continue;
@@ -402,7 +407,9 @@ function zrange(
     }
   }
   if (store) {
-    const result = ranks === undefined ? new SortedSet() : copyRanks(set!, ranks[0], ranks[1]);
+    const result = ranks === undefined
+      ? new SortedSet()
+      : copyRanks(set!, ranks[0], ranks[1], zsetLimits(ctx));
     return storeResult(ctx, dst, result, "zrangestore");
   }
   if (ranks === undefined) return ctx.out.array(0);
@@ -745,6 +752,7 @@ function setOperation(
 
   if (op !== SetOp.Diff) sources.sort((a, b) => sourceSize(a) - sourceSize(b));
   const result = new SortedSet();
+  const limits = zsetLimits(ctx);
   let cardinality = 0;
   if (op === SetOp.Inter) {
     const [smallest, ...others] = sources;
@@ -765,7 +773,7 @@ function setOperation(
         if (cardinalityOnly) {
           if (++cardinality === limit) break;
         } else {
-          result.addNew(member, total);
+          result.addNew(member, total, limits);
         }
       }
     }
@@ -779,12 +787,12 @@ function setOperation(
         totals.set(member, sofar === undefined ? value : aggregate(sofar, value, how));
       }
     }
-    for (const [member, score] of totals) result.addNew(member, score);
+    for (const [member, score] of totals) result.addNew(member, score, limits);
   } else {
     const [base, ...others] = sources;
     for (const [member, score] of sourceEntries(base)) {
       if (others.every((other) => sourceScore(other, member) === undefined)) {
-        result.addNew(member, score);
+        result.addNew(member, score, limits);
       }
     }
   }

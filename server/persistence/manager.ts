@@ -38,6 +38,7 @@ import {
 } from "./snapshot_file.ts";
 import { materialize } from "./values.ts";
 import { reportWrites, type WriteTarget } from "./write_keys.ts";
+import type { ZsetLimits } from "../types/sorted_set.ts";
 
 /** A failed save leaves automatic saves paused this long (Redis's CONFIG_BGSAVE_RETRY_DELAY). */
 const BGSAVE_RETRY_SECONDS = 5;
@@ -206,6 +207,10 @@ export class Persistence {
     const dbs = this.server.dbs;
     let db: Database = dbs[0];
     const now = Date.now();
+    const zsetLimits: ZsetLimits = {
+      entries: this.#config.getNumber("zset-max-listpack-entries"),
+      value: this.#config.getNumber("zset-max-listpack-value"),
+    };
     let loaded = 0;
     let expired = 0;
     let emptySkipped = 0;
@@ -224,8 +229,10 @@ export class Persistence {
           expired++;
           return;
         }
-        if (!merge && db.dict.has(key)) throw new FormatError(`Duplicated key '${key}' in DB ${db.index}`);
-        db.set(key, materialize(value));
+        if (!merge && db.dict.has(key)) {
+          throw new FormatError(`Duplicated key '${key}' in DB ${db.index}`);
+        }
+        db.set(key, materialize(value, zsetLimits));
         if (expireAt !== undefined) db.setExpire(key, expireAt);
         loaded++;
       },
