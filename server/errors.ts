@@ -131,6 +131,45 @@ export const GETKEYS_NO_KEYS = "ERR The command has no key arguments";
 export const GETKEYS_INVALID_ARITY = "ERR Invalid number of arguments specified for command";
 export const GETKEYS_INVALID_ARGUMENTS = "ERR Invalid arguments specified for command";
 
+// HyperLogLog (hyperloglog.c).
+export const HLL_WRONGTYPE = "WRONGTYPE Key is not a valid HyperLogLog string value.";
+export const HLL_INVALID = "INVALIDOBJ Corrupted HLL object detected";
+export const HLL_NO_KEY = "ERR The specified key does not exist";
+export const HLL_NOT_SPARSE = "ERR HLL encoding is not sparse";
+
+export function unknownPfdebug(sub: string): string {
+  return `ERR Unknown PFDEBUG subcommand '${sub}'`;
+}
+
+// GEO (geo.c).
+export const GEO_UNIT = "ERR unsupported unit provided. please use M, KM, FT, MI";
+export const GEO_RADIUS_NOT_NUMBER = "ERR need numeric radius";
+export const GEO_WIDTH_NOT_NUMBER = "ERR need numeric width";
+export const GEO_HEIGHT_NOT_NUMBER = "ERR need numeric height";
+export const GEO_RADIUS_NEGATIVE = "ERR radius cannot be negative";
+export const GEO_BOX_NEGATIVE = "ERR height or width cannot be negative";
+export const GEO_COUNT_NOT_POSITIVE = "ERR COUNT must be > 0";
+export const GEO_NO_MEMBER = "ERR could not decode requested zset member";
+export const GEO_ANY_WITHOUT_COUNT = "ERR the ANY argument requires COUNT argument";
+
+export function geoInvalidPair(lon: string, lat: string): string {
+  return `ERR invalid longitude,latitude pair ${lon},${lat}`;
+}
+
+export function geoStoreWith(command: string): string {
+  return `ERR ${command} is not compatible with WITHDIST, WITHHASH and WITHCOORD options`;
+}
+
+export function geoExactlyOneFrom(command: string): string {
+  return `ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for ${command}`;
+}
+
+export function geoExactlyOneBy(command: string): string {
+  return `ERR exactly one of BYRADIUS and BYBOX can be specified for ${command}`;
+}
+
+// SORT (sort.c).
+export const SORT_NOT_DOUBLE = "ERR One or more scores can't be converted into double";
 // Connections, configuration, persistence, scans
 export const UNBLOCKED_BY_CLIENT = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
 export const NOT_ALLOWED_IN_MULTI = "ERR Command not allowed inside a transaction";
