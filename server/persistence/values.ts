@@ -40,5 +40,7 @@ export function materialize(value: DecodedValue): RedisValue {
       }
       return zset;
     }
+    case "stream":
+      return value.stream;
   }
 }
