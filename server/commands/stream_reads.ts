@@ -286,18 +286,14 @@ function block(ctx: CommandContext, args: ReadArgs, targets: Target[]): void {
       const isStream = value !== undefined && typeof value !== "string" && value.type === "stream";
       if (!isStream) {
         if (args.group === undefined) return false;
-        ctx.out.error(XREADGROUP_KEY_GONE);
-        return true;
+        return unblockWithError(ctx, XREADGROUP_KEY_GONE);
       }
       const s = value as Stream;
       let after = t.after;
       let group: ConsumerGroup | undefined;
       if (args.group !== undefined) {
         group = s.groups.get(args.group);
-        if (group === undefined) {
-          ctx.out.error(XREADGROUP_GROUP_GONE);
-          return true;
-        }
+        if (group === undefined) return unblockWithError(ctx, XREADGROUP_GROUP_GONE);
         after = group.lastId;
       }
       if (s.lastId <= after) return false;
@@ -317,6 +313,15 @@ function block(ctx: CommandContext, args: ReadArgs, targets: Target[]): void {
       ctx.out.nilArray();
     },
   });
+}
+
+/** Ends a wait with an error reply, counted in INFO errorstats and commandstats as Redis counts it. */
+function unblockWithError(ctx: CommandContext, message: string): true {
+  ctx.server.stats.countError(message);
+  const command = ctx.server.commands.lookup("xreadgroup");
+  if (command !== undefined) command.failedCalls++;
+  ctx.out.error(message);
+  return true;
 }
 
 const streamsKeySpec = (flags: readonly string[]) => ({

@@ -16,6 +16,9 @@ import { pubsubCommands } from "./pubsub.ts";
 import { serverAdminCommands } from "./server_admin.ts";
 import { setCommands } from "./sets.ts";
 import { sortedSetCommands } from "./sorted_sets.ts";
+import { streamGroupCommands } from "./stream_cgroups.ts";
+import { streamReadCommands } from "./stream_reads.ts";
+import { streamCommands } from "./streams.ts";
 import { stringCommands } from "./strings.ts";
 import { transactionCommands } from "./transactions.ts";
 
@@ -31,6 +34,9 @@ export const commandGroups: readonly (readonly CommandSpec[])[] = [
   hashCommands,
   setCommands,
   sortedSetCommands,
+  streamCommands,
+  streamReadCommands,
+  streamGroupCommands,
   pubsubCommands,
   transactionCommands,
   persistenceCommands,
