@@ -11,30 +11,9 @@ import { materialize } from "../server/persistence/values.ts";
 import { Stream } from "../server/types/stream.ts";
 import { ConsumerGroup, ENTRIES_READ_UNKNOWN } from "../server/types/stream_groups.ts";
 import { formatId, ID_MAX, ID_MIN, makeId } from "../server/types/stream_id.ts";
-import type { RespClient } from "./helpers.ts";
 import { run } from "./helpers.ts";
 import { ChildServer, tempDir } from "./persistence_helpers.ts";
-
-/** A flat [name, value, ...] reply as an object. */
-function record(flat: unknown): Record<string, unknown> {
-  const items = flat as unknown[];
-  const out: Record<string, unknown> = {};
-  for (let i = 0; i < items.length; i += 2) out[items[i] as string] = items[i + 1];
-  return out;
-}
-
-/** XINFO STREAM key FULL COUNT 0, without the radix tree figures (layouts differ). */
-async function infoFull(client: RespClient, key: string): Promise<unknown> {
-  const info = record(await client.cmd("XINFO", "STREAM", key, "FULL", "COUNT", 0));
-  delete info["radix-tree-keys"];
-  delete info["radix-tree-nodes"];
-  info.groups = (info.groups as unknown[]).map((g) => {
-    const group = record(g);
-    group.consumers = (group.consumers as unknown[]).map(record);
-    return group;
-  });
-  return info;
-}
+import { infoFull } from "./stream_helpers.ts";
 
 /** What XINFO STREAM FULL reports for `s`, computed from redis-home's structure. */
 function expectedInfo(s: Stream): unknown {

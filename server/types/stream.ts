@@ -20,7 +20,7 @@
 import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
 import { listpackElementSize, listpackIntSize } from "../persistence/listpack.ts";
 import { ConsumerGroup, ENTRIES_READ_UNKNOWN } from "./stream_groups.ts";
-import { ID_MAX, ID_MIN, idMs, idSeq, type StreamId } from "./stream_id.ts";
+import { ID_MAX, ID_MIN, idMs, idSeq, SEQ_MAX, type StreamId } from "./stream_id.ts";
 import type { RedisObject } from "./value.ts";
 
 export const FLAG_DELETED = 1;
@@ -280,7 +280,8 @@ export class Stream implements RedisObject {
   /**
    * Adds an entry as XADD does (streamAppendItem): picks its ID per `request`
    * (auto: the current ms `now`, or last + 1), refuses IDs not above the last
-   * one ("order") and entries over 1 GB ("size").
+   * one ("order") and entries over 1 GB ("size"; also, as Redis 7.0 replies,
+   * for `ms-*` after the last seq of that ms).
    */
   add(
     pairs: string[],
@@ -289,6 +290,7 @@ export class Stream implements RedisObject {
     limits = DEFAULT_NODE_LIMITS,
   ): StreamId | AddFailure {
     const id = this.#pickId(request, now);
+    if (id === "size") return id;
     if (id === undefined || id <= this.lastId) return "order";
     let total = 0;
     for (const s of pairs) total += s.length;
@@ -300,15 +302,15 @@ export class Stream implements RedisObject {
     return id;
   }
 
-  #pickId(request: IdRequest, now: number): StreamId | undefined {
+  #pickId(request: IdRequest, now: number): StreamId | "size" | undefined {
     switch (request.kind) {
       case "explicit":
         return request.id;
       case "partial":
         if (request.ms !== idMs(this.lastId)) return request.ms << 64n;
-        return this.lastId === ID_MAX || idSeq(this.lastId) === (1n << 64n) - 1n
-          ? undefined
-          : this.lastId + 1n;
+        // Redis 7.0 fails this case without setting errno, and so replies
+        // with its "too large" error.
+        return idSeq(this.lastId) === SEQ_MAX ? "size" : this.lastId + 1n;
       case "auto": {
         const ms = BigInt(now);
         if (ms > idMs(this.lastId)) return ms << 64n;

@@ -1,0 +1,112 @@
+/**
+ * Streams through persistence end to end: the AOF (the forms XADD,
+ * XREADGROUP, XCLAIM, XAUTOCLAIM propagate), the AOF rewrite as commands,
+ * SAVE, and DUMP/RESTORE, each reloaded by redis-home and by redis-server 7
+ * to the same entries, groups, consumers and pending entries.
+ */
+import { deepEqual, equal } from "node:assert/strict";
+import { RespClient } from "./helpers.ts";
+import {
+  ChildServer,
+  eventually,
+  persistenceInfo,
+  startPersistent,
+  tempDir,
+} from "./persistence_helpers.ts";
+import { fillStreams, STREAM_KEYS, streamsState } from "./stream_helpers.ts";
+
+async function expectState(server: ChildServer, expected: unknown[], seenTimes: boolean) {
+  try {
+    using client = await server.connect();
+    deepEqual(await streamsState(client, seenTimes), expected);
+  } finally {
+    await server.stop();
+  }
+}
+
+Deno.test("the AOF of stream writes replays to the same streams in redis-home and Redis 7", async () => {
+  using dir = tempDir();
+  const params = { dir: dir.path, appendonly: "yes" };
+  let expected;
+  {
+    await using srv = startPersistent(params);
+    using client = await RespClient.connect(srv.port);
+    await fillStreams(client);
+    await client.cmd("XAUTOCLAIM", "events", "workers", "dave", "0", "0", "COUNT", "2");
+    expected = await streamsState(client, false);
+  }
+  {
+    await using srv = startPersistent(params);
+    using client = await RespClient.connect(srv.port);
+    deepEqual(await streamsState(client, false), expected);
+  }
+  await expectState(ChildServer.redis(dir.path, "--appendonly", "yes"), expected, false);
+});
+
+Deno.test("an AOF rewritten as commands reloads streams equal in redis-home and Redis 7", async () => {
+  using dir = tempDir();
+  const params = { dir: dir.path, appendonly: "yes", "aof-use-rdb-preamble": "no" };
+  let expected;
+  {
+    await using srv = startPersistent(params);
+    using client = await RespClient.connect(srv.port);
+    await fillStreams(client);
+    equal(await client.cmd("BGREWRITEAOF"), "Background append only file rewriting started");
+    await eventually(async () => {
+      const info = await persistenceInfo(client);
+      return info.aof_rewrite_in_progress === "0" && info.aof_rewrite_scheduled === "0";
+    });
+    expected = await streamsState(client, false);
+  }
+  const base = Deno.readTextFileSync(`${dir.path}/appendonlydir/appendonly.aof.2.base.aof`);
+  equal(base.includes("XCLAIM"), true);
+  {
+    await using srv = startPersistent(params);
+    using client = await RespClient.connect(srv.port);
+    deepEqual(await streamsState(client, false), expected);
+  }
+  await expectState(ChildServer.redis(dir.path, "--appendonly", "yes"), expected, false);
+});
+
+Deno.test("SAVE writes streams that Redis 7 loads equal, seen times included", async () => {
+  using dir = tempDir();
+  let expected;
+  {
+    await using srv = startPersistent({ dir: dir.path });
+    using client = await RespClient.connect(srv.port);
+    await fillStreams(client);
+    equal(await client.cmd("SAVE"), "OK");
+    expected = await streamsState(client);
+  }
+  {
+    await using srv = startPersistent({ dir: dir.path });
+    using client = await RespClient.connect(srv.port);
+    deepEqual(await streamsState(client), expected);
+  }
+  await expectState(ChildServer.redis(dir.path), expected, true);
+});
+
+Deno.test("DUMP and RESTORE move streams between redis-home and Redis 7 both ways", async () => {
+  using dir = tempDir();
+  await using srv = startPersistent({ dir: dir.path });
+  using home = await RespClient.connect(srv.port);
+  const redis = ChildServer.redis(dir.path);
+  try {
+    using real = await redis.connect();
+    await fillStreams(home);
+    const expected = await streamsState(home);
+    for (const key of STREAM_KEYS) {
+      const payload = (await home.cmd("DUMP", key)) as string;
+      equal(await real.cmd("RESTORE", key, "0", payload), "OK");
+    }
+    deepEqual(await streamsState(real), expected);
+    await home.cmd("FLUSHALL");
+    for (const key of STREAM_KEYS) {
+      const payload = (await real.cmd("DUMP", key)) as string;
+      equal(await home.cmd("RESTORE", key, "0", payload), "OK");
+    }
+    deepEqual(await streamsState(home), expected);
+  } finally {
+    await redis.stop();
+  }
+});
