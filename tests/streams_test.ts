@@ -155,6 +155,43 @@ Deno.test("stream commands reply and fail as Redis 7 does", async () => {
   }
 });
 
+/** RESP3: XREAD's map of streams, XINFO's maps, nulls. */
+const RESP3_SCRIPT: string[][] = [
+  ["HELLO", "3"],
+  ["XADD", "r", "1-1", "a", "1"],
+  ["XADD", "r", "2-1", "b", "2", "c", "3"],
+  ["XADD", "q", "5-0", "z", "9"],
+  ["XREAD", "STREAMS", "r", "q", "0", "0"],
+  ["XREAD", "COUNT", "1", "STREAMS", "r", "1-1"],
+  ["XREAD", "STREAMS", "r", "$"],
+  ["XRANGE", "r", "-", "+", "COUNT", "0"],
+  ["XINFO", "STREAM", "r"],
+  ["XINFO", "STREAM", "r", "FULL"],
+  ["XGROUP", "CREATE", "r", "g", "0"],
+  ["XINFO", "GROUPS", "r"],
+  ["XREADGROUP", "GROUP", "g", "c", "NOACK", "STREAMS", "r", ">"],
+  ["XREADGROUP", "GROUP", "g", "c", "STREAMS", "r", ">"],
+  ["XPENDING", "r", "g"],
+  ["XAUTOCLAIM", "r", "g", "d", "0", "0"],
+];
+
+Deno.test("stream replies in RESP3 are Redis 7's", async () => {
+  using dir = tempDir();
+  await using srv = startServer();
+  using home = await RespClient.connect(srv.port);
+  const redis = ChildServer.redis(dir.path);
+  try {
+    using real = await redis.connect();
+    for (const argv of RESP3_SCRIPT) {
+      const expected = await real.cmd(...argv);
+      const actual = await home.cmd(...argv);
+      if (argv[0] !== "HELLO") deepEqual([argv.join(" "), actual], [argv.join(" "), expected]);
+    }
+  } finally {
+    await redis.stop();
+  }
+});
+
 Deno.test("blocked XREAD and XREADGROUP are woken by XADD, first come first served", async () => {
   await using srv = startServer();
   using a = await RespClient.connect(srv.port);
