@@ -16,7 +16,13 @@
  */
 import { binaryToBytes, bytesToBinary } from "../../protocol/bytes.ts";
 import { DEFAULT_NODE_LIMITS, FLAG_DELETED, FLAG_SAMEFIELDS, Stream } from "../types/stream.ts";
-import { type Consumer, ConsumerGroup, ENTRIES_READ_UNKNOWN } from "../types/stream_groups.ts";
+import {
+  type Consumer,
+  ConsumerGroup,
+  ENTRIES_READ_UNKNOWN,
+  IdIndex,
+  type Nack,
+} from "../types/stream_groups.ts";
 import {
   decodeIdBytes,
   encodeIdBytes,
@@ -224,7 +230,10 @@ function readGroup(dec: RdbDecoder, s: Stream, v2: boolean): void {
   check(!s.groups.has(name), `Duplicated consumer group name ${name}`);
   const group = new ConsumerGroup(name, lastId, entriesRead);
   s.groups.set(name, group);
-  const pending = new Map<StreamId, { deliveryTime: number; deliveryCount: number }>();
+  // The group PEL comes first without owners; each consumer then names its entries.
+  const pending = new IdIndex<
+    { deliveryTime: number; deliveryCount: number; consumer?: Consumer }
+  >();
   const pelSize = dec.length();
   for (let i = 0; i < pelSize; i++) {
     const id = readRawId(dec);
@@ -243,11 +252,16 @@ function readGroup(dec: RdbDecoder, s: Stream, v2: boolean): void {
       const id = readRawId(dec);
       const nack = pending.get(id);
       check(nack !== undefined, "Consumer entry not found in group global PEL");
-      check(!group.pel.has(id), "Duplicated consumer PEL entry loading a stream consumer group");
-      const entry = { ...nack, consumer };
-      group.pel.set(id, entry);
-      consumer.pel.set(id, entry);
+      check(
+        nack.consumer === undefined,
+        "Duplicated consumer PEL entry loading a stream consumer group",
+      );
+      nack.consumer = consumer;
+      consumer.pel.set(id, nack as Nack);
     }
   }
-  check(group.pel.size === pending.size, "Stream CG PEL entry without consumer");
+  for (const [id, nack] of pending.entries()) {
+    check(nack.consumer !== undefined, "Stream CG PEL entry without consumer");
+    group.pel.set(id, nack as Nack);
+  }
 }

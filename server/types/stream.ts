@@ -132,12 +132,12 @@ export class StreamNode {
   /** Offsets of every entry (deleted ones included), in order. */
   offsets(): number[] {
     const out: number[] = [];
-    for (let p = 0; p < this.used; p = this.#skip(p)) out.push(p);
+    for (let p = 0; p < this.used; p = this.next(p)) out.push(p);
     return out;
   }
 
-  /** The offset just past the entry at `p`. */
-  #skip(p: number): number {
+  /** The offset just past the entry at `p` (`used` after the last). */
+  next(p: number): number {
     const buf = this.buf;
     const same = (buf[p] & FLAG_SAMEFIELDS) !== 0;
     p = skipVarint(buf, skipVarint(buf, p + 1));
@@ -152,6 +152,27 @@ export class StreamNode {
       p = q + len;
     }
     return p;
+  }
+
+  /**
+   * Offset of the first entry (deleted or not) with ID >= `id`, or `used`:
+   * compares deltas as numbers, building no bigint per entry.
+   */
+  seek(id: StreamId): number {
+    if (id <= this.master) return 0;
+    if (id > this.lastId) return this.used;
+    const ms = Number(idMs(id) - idMs(this.master));
+    const seq = Number(idSeq(id) - this.#masterSeq);
+    const buf = this.buf;
+    for (let p = 0; p < this.used; p = this.next(p)) {
+      const [msZ, q] = readVarint(buf, p + 1);
+      const entryMs = msZ / 2;
+      if (entryMs > ms) return p;
+      if (entryMs < ms) continue;
+      const [seqZ] = readVarint(buf, q);
+      if ((seqZ % 2 === 0 ? seqZ / 2 : -(seqZ + 1) / 2) >= seq) return p;
+    }
+    return this.used;
   }
 
   flags(p: number): number {
@@ -366,10 +387,9 @@ export class Stream implements RedisObject {
         const node = this.nodes[n];
         if (node.master > end) return;
         if (node.lastId < start) continue;
-        for (const p of node.offsets()) {
+        for (let p = node.seek(start); p < node.used; p = node.next(p)) {
           if (node.flags(p) & FLAG_DELETED) continue;
           const id = node.idAt(p);
-          if (id < start) continue;
           if (id > end) return;
           yield node.entryAt(p);
         }
@@ -411,7 +431,7 @@ export class Stream implements RedisObject {
     const n = this.#nodeFor(id);
     const node = this.nodes[n];
     if (node === undefined || node.lastId < id) return false;
-    for (const p of node.offsets()) {
+    for (let p = 0; p < node.used; p = node.next(p)) {
       if (node.idAt(p) !== id) continue;
       if (node.flags(p) & FLAG_DELETED) return false;
       if (node.live === 1) this.nodes.splice(n, 1);
@@ -455,7 +475,7 @@ export class Stream implements RedisObject {
   /** Flags entries of the head node deleted until the spec is met. */
   #trimInside(node: StreamNode, spec: TrimSpec): number {
     let deleted = 0;
-    for (const p of node.offsets()) {
+    for (let p = 0; p < node.used; p = node.next(p)) {
       const stop = spec.strategy === "maxlen"
         ? this.length <= spec.maxlen!
         : node.idAt(p) >= spec.minid!;

@@ -13,52 +13,81 @@ import type { StreamId } from "./stream_id.ts";
 export const ENTRIES_READ_UNKNOWN = -1;
 
 /**
- * A map from stream IDs to values with ordered range scans. Keys live in a
- * sorted array beside a Map; a deleted key stays in the array (skipped by
- * scans) until dead keys are half of it, so acks anywhere cost amortised
- * O(log n) and appends in ID order O(1).
+ * A map from stream IDs to values with ordered range scans: IDs in a sorted
+ * array, values in a parallel one, found by binary search. (A Map keyed by
+ * bigint IDs costs microseconds per lookup in V8: it hashes a BigInt through
+ * the runtime, and badly for IDs, whose low 64 bits are the small seq.) A
+ * deleted ID keeps its slot, with an undefined value, until dead slots are
+ * half the array, so acks anywhere cost amortised O(log n) and appends in
+ * ID order O(1).
  */
 export class IdIndex<V> {
-  #map = new Map<StreamId, V>();
   #keys: StreamId[] = [];
+  #values: (V | undefined)[] = [];
+  #size = 0;
   #dead = 0;
 
   get size(): number {
-    return this.#map.size;
+    return this.#size;
   }
 
   get(id: StreamId): V | undefined {
-    return this.#map.get(id);
+    const keys = this.#keys;
+    const last = keys.length - 1;
+    // Lookups of the newest entry (just delivered) skip the search.
+    if (last >= 0 && keys[last] === id) return this.#values[last];
+    const at = this.#lowerBound(id);
+    return keys[at] === id ? this.#values[at] : undefined;
   }
 
   has(id: StreamId): boolean {
-    return this.#map.has(id);
+    return this.get(id) !== undefined;
   }
 
   set(id: StreamId, value: V): void {
-    if (this.#map.has(id)) {
-      this.#map.set(id, value);
-      return;
-    }
-    this.#map.set(id, value);
     const keys = this.#keys;
     if (keys.length === 0 || id > keys[keys.length - 1]) {
       keys.push(id);
+      this.#values.push(value);
+      this.#size++;
       return;
     }
     const at = this.#lowerBound(id);
-    if (keys[at] === id) this.#dead--;
-    else keys.splice(at, 0, id);
+    if (keys[at] === id) {
+      if (this.#values[at] === undefined) {
+        this.#dead--;
+        this.#size++;
+      }
+      this.#values[at] = value;
+      return;
+    }
+    keys.splice(at, 0, id);
+    this.#values.splice(at, 0, value);
+    this.#size++;
   }
 
   delete(id: StreamId): boolean {
-    if (!this.#map.delete(id)) return false;
+    const at = this.#lowerBound(id);
+    if (this.#keys[at] !== id || this.#values[at] === undefined) return false;
+    this.#values[at] = undefined;
+    this.#size--;
     this.#dead++;
-    if (this.#dead > 16 && this.#dead * 2 > this.#keys.length) {
-      this.#keys = this.#keys.filter((k) => this.#map.has(k));
-      this.#dead = 0;
-    }
+    if (this.#dead > 16 && this.#dead * 2 > this.#keys.length) this.#compact();
     return true;
+  }
+
+  #compact(): void {
+    const keys: StreamId[] = [];
+    const values: V[] = [];
+    for (let i = 0; i < this.#keys.length; i++) {
+      const v = this.#values[i];
+      if (v === undefined) continue;
+      keys.push(this.#keys[i]);
+      values.push(v);
+    }
+    this.#keys = keys;
+    this.#values = values;
+    this.#dead = 0;
   }
 
   /** Up to `count` entries with start <= id <= end, ascending (or descending). */
@@ -69,14 +98,14 @@ export class IdIndex<V> {
       for (let i = this.#lowerBound(start); i < keys.length && out.length < count; i++) {
         const id = keys[i];
         if (id > end) break;
-        const v = this.#map.get(id);
+        const v = this.#values[i];
         if (v !== undefined) out.push([id, v]);
       }
     } else {
       for (let i = this.#lowerBound(end + 1n) - 1; i >= 0 && out.length < count; i--) {
         const id = keys[i];
         if (id < start) break;
-        const v = this.#map.get(id);
+        const v = this.#values[i];
         if (v !== undefined) out.push([id, v]);
       }
     }
@@ -85,9 +114,9 @@ export class IdIndex<V> {
 
   /** All entries in ID order. */
   *entries(): IterableIterator<[StreamId, V]> {
-    for (const id of this.#keys) {
-      const v = this.#map.get(id);
-      if (v !== undefined) yield [id, v];
+    for (let i = 0; i < this.#keys.length; i++) {
+      const v = this.#values[i];
+      if (v !== undefined) yield [this.#keys[i], v];
     }
   }
 
