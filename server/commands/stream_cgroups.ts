@@ -6,6 +6,7 @@
  */
 import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
+import { keyRange } from "../key_specs.ts";
 import {
   BUSYGROUP,
   CommandError,
@@ -44,7 +45,7 @@ import {
   writeEntry,
   xclaimArgv,
 } from "./stream_args.ts";
-import { sortedNames } from "./streams.ts";
+import { DELETED_KEY, sortedNames } from "./streams.ts";
 
 /** LONG_MAX / 16: XAUTOCLAIM's largest COUNT (attempts are ten per entry). */
 const MAX_AUTOCLAIM_COUNT = 576460752303423487;
@@ -457,6 +458,7 @@ export const streamGroupCommands: CommandSpec[] = [
       {
         ...xgroupSub,
         name: "create",
+        keySpecs: [keyRange(["RW", "insert"], 2)],
         arity: -5,
         flags: ["write", "denyoom"],
         since: "5.0.0",
@@ -468,6 +470,7 @@ export const streamGroupCommands: CommandSpec[] = [
       {
         ...xgroupSub,
         name: "createconsumer",
+        keySpecs: [keyRange(["RW", "insert"], 2)],
         arity: 5,
         flags: ["write", "denyoom"],
         since: "6.2.0",
@@ -479,6 +482,7 @@ export const streamGroupCommands: CommandSpec[] = [
       {
         ...xgroupSub,
         name: "delconsumer",
+        keySpecs: [keyRange(DELETED_KEY, 2)],
         arity: 5,
         flags: ["write"],
         since: "5.0.0",
@@ -490,6 +494,7 @@ export const streamGroupCommands: CommandSpec[] = [
       {
         ...xgroupSub,
         name: "destroy",
+        keySpecs: [keyRange(DELETED_KEY, 2)],
         arity: 4,
         flags: ["write"],
         since: "5.0.0",
@@ -539,6 +544,7 @@ export const streamGroupCommands: CommandSpec[] = [
   {
     ...stream,
     name: "xpending",
+    tips: ["nondeterministic_output"],
     arity: -3,
     flags: ["readonly"],
     keys: [1, 1, 1],
@@ -553,6 +559,7 @@ export const streamGroupCommands: CommandSpec[] = [
   {
     ...stream,
     name: "xclaim",
+    tips: ["nondeterministic_output"],
     arity: -6,
     flags: ["write", "fast"],
     keys: [1, 1, 1],
@@ -567,6 +574,8 @@ export const streamGroupCommands: CommandSpec[] = [
   {
     ...stream,
     name: "xautoclaim",
+    keySpecs: [keyRange(DELETED_KEY, 1)],
+    tips: ["nondeterministic_output"],
     arity: -6,
     flags: ["write", "fast"],
     keys: [1, 1, 1],

@@ -324,9 +324,9 @@ function unblockWithError(ctx: CommandContext, message: string): true {
   return true;
 }
 
-const streamsKeySpec = (flags: readonly string[]) => ({
+const streamsKeySpec = (flags: readonly string[], from: number) => ({
   flags,
-  begin: { keyword: "STREAMS", from: 1 },
+  begin: { keyword: "STREAMS", from },
   find: { range: { lastkey: -1, step: 1, limit: 2 } },
 });
 
@@ -335,7 +335,7 @@ export const streamReadCommands: CommandSpec[] = [
     name: "xread",
     arity: -4,
     flags: ["readonly", "blocking", "movablekeys"],
-    keySpecs: [streamsKeySpec(["RO", "access"])],
+    keySpecs: [streamsKeySpec(["RO", "access"], 1)],
     group: "stream",
     since: "5.0.0",
     summary:
@@ -347,7 +347,9 @@ export const streamReadCommands: CommandSpec[] = [
     name: "xreadgroup",
     arity: -7,
     flags: ["write", "blocking", "movablekeys"],
-    keySpecs: [streamsKeySpec(["RW", "update"])],
+    // Redis 7.0 flags this key RO; it is changed (the group's PEL and
+    // position), and snapshots copy keys before writes by these flags.
+    keySpecs: [streamsKeySpec(["RW", "update"], 4)],
     group: "stream",
     since: "5.0.0",
     summary:

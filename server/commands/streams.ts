@@ -6,6 +6,7 @@
  */
 import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
+import { keyRange } from "../key_specs.ts";
 import {
   CommandError,
   NO_SUCH_KEY,
@@ -333,12 +334,15 @@ function xinfoConsumers(ctx: CommandContext, argv: string[]): void {
 // ---- the table -----------------------------------------------------------------
 
 const stream = { group: "stream" } as const;
+/** Redis's flags for a stream key whose entries a command removes. */
+export const DELETED_KEY = ["RW", "delete"] as const;
 const xinfoSub = { ...stream, flags: ["readonly"], keys: [2, 2, 1] } as const;
 
 export const streamCommands: CommandSpec[] = [
   {
     ...stream,
     name: "xadd",
+    tips: ["nondeterministic_output"],
     arity: -5,
     flags: ["write", "denyoom", "fast"],
     keys: [1, 1, 1],
@@ -379,6 +383,7 @@ export const streamCommands: CommandSpec[] = [
   {
     ...stream,
     name: "xlen",
+    keySpecs: [keyRange(["RO"], 1)],
     arity: 2,
     flags: ["readonly", "fast"],
     keys: [1, 1, 1],
@@ -391,6 +396,7 @@ export const streamCommands: CommandSpec[] = [
   {
     ...stream,
     name: "xdel",
+    keySpecs: [keyRange(DELETED_KEY, 1)],
     arity: -3,
     flags: ["write", "fast"],
     keys: [1, 1, 1],
@@ -403,6 +409,8 @@ export const streamCommands: CommandSpec[] = [
   {
     ...stream,
     name: "xtrim",
+    keySpecs: [keyRange(DELETED_KEY, 1)],
+    tips: ["nondeterministic_output"],
     arity: -4,
     flags: ["write"],
     keys: [1, 1, 1],
@@ -438,6 +446,7 @@ export const streamCommands: CommandSpec[] = [
       {
         ...xinfoSub,
         name: "consumers",
+        tips: ["nondeterministic_output"],
         arity: 4,
         since: "5.0.0",
         summary: "Returns a list of the consumers in a consumer group.",
