@@ -33,15 +33,46 @@ Deno.test("the AOF of stream writes replays to the same streams in redis-home an
     using client = await RespClient.connect(srv.port);
     await fillStreams(client);
     await client.cmd("XAUTOCLAIM", "events", "workers", "dave", "0", "0", "COUNT", "2");
+    // A blocked XREADGROUP served by a later XADD is logged after that XADD.
+    using reader = await RespClient.connect(srv.port);
+    await client.cmd("XGROUP", "CREATE", "events", "waiters", "$");
+    await reader.send(
+      "XREADGROUP",
+      "GROUP",
+      "waiters",
+      "w",
+      "BLOCK",
+      "0",
+      "STREAMS",
+      "events",
+      ">",
+    );
+    await client.cmd("PING");
+    await client.cmd("XADD", "events", "*", "wake", "1");
+    equal((await reader.read()).type, "array");
     expected = await streamsState(client, false);
   }
+  // Redis 7.0 propagates a read without NOACK as XCLAIM ... LASTID, which
+  // moves the group but not its entries-read: after replay that counter is
+  // unknown, and the lag is estimated (as Redis's own replay has it).
+  const waiters = groupOf(expected, "waiters");
+  equal(waiters["entries-read"], 302);
+  waiters["entries-read"] = null;
   {
     await using srv = startPersistent(params);
     using client = await RespClient.connect(srv.port);
-    deepEqual(await streamsState(client, false), expected);
+    const replayed = await streamsState(client, false);
+    waiters.lag = groupOf(replayed, "waiters").lag;
+    deepEqual(replayed, expected);
   }
   await expectState(ChildServer.redis(dir.path, "--appendonly", "yes"), expected, false);
 });
+
+/** A group of the "events" stream in a streamsState result. */
+function groupOf(state: unknown[], name: string): Record<string, unknown> {
+  const groups = (state[0] as { groups: Record<string, unknown>[] }).groups;
+  return groups.find((g) => g.name === name)!;
+}
 
 Deno.test("an AOF rewritten as commands reloads streams equal in redis-home and Redis 7", async () => {
   using dir = tempDir();
