@@ -13,7 +13,7 @@ import {
   startPersistent,
   tempDir,
 } from "./persistence_helpers.ts";
-import { fillStreams, STREAM_KEYS, streamsState } from "./stream_helpers.ts";
+import { fillStreams, infoFull, STREAM_KEYS, streamsState } from "./stream_helpers.ts";
 
 async function expectState(server: ChildServer, expected: unknown[], seenTimes: boolean) {
   try {
@@ -137,6 +137,105 @@ Deno.test("DUMP and RESTORE move streams between redis-home and Redis 7 both way
       equal(await home.cmd("RESTORE", key, "0", payload), "OK");
     }
     deepEqual(await streamsState(home), expected);
+  } finally {
+    await redis.stop();
+  }
+});
+
+/**
+ * Redis's unit/type/stream "can propagate correctly" cases (needs:debug there:
+ * DEBUG LOADAOF): approximate and over-long trims are logged in exact form,
+ * so a restart with other node sizes, and Redis itself, load the same stream.
+ */
+Deno.test("trimming XADD and XTRIM are logged so replay trims the same", async () => {
+  const cases: { setup: (c: RespClient) => Promise<void>; length: number }[] = [
+    {
+      setup: (c) => c.cmd("XADD", "s", "MAXLEN", "200", "*", "x", "v").then(() => {}),
+      length: 101,
+    },
+    { setup: (c) => c.cmd("XADD", "s", "MINID", "1", "*", "x", "v").then(() => {}), length: 101 },
+    {
+      setup: (c) => c.cmd("XADD", "s", "MAXLEN", "~", "100", "*", "x", "v").then(() => {}),
+      length: 101,
+    },
+    {
+      setup: (c) =>
+        c.cmd("XADD", "s", "MAXLEN", "~", "55", "LIMIT", "30", "*", "x", "v").then(() => {}),
+      length: 71,
+    },
+    {
+      setup: (c) => c.cmd("XADD", "s", "MINID", "~", "100", "*", "x", "v").then(() => {}),
+      length: 11,
+    },
+    {
+      setup: (c) =>
+        c.cmd("XADD", "s", "MINID", "~", "55", "LIMIT", "30", "*", "x", "v").then(() => {}),
+      length: 71,
+    },
+    { setup: (c) => c.cmd("XTRIM", "s", "MAXLEN", "~", "85").then(() => {}), length: 90 },
+  ];
+  for (const { setup, length } of cases) {
+    using dir = tempDir();
+    const params = { dir: dir.path, appendonly: "yes", "stream-node-max-entries": "10" };
+    let expected;
+    {
+      await using srv = startPersistent(params);
+      using c = await RespClient.connect(srv.port);
+      for (let j = 1; j <= 100; j++) await c.cmd("XADD", "s", String(j), "x", "v");
+      await setup(c);
+      equal(await c.cmd("XLEN", "s"), length);
+      expected = await c.cmd("XRANGE", "s", "-", "+");
+    }
+    {
+      await using srv = startPersistent({ ...params, "stream-node-max-entries": "1" });
+      using c = await RespClient.connect(srv.port);
+      deepEqual(await c.cmd("XRANGE", "s", "-", "+"), expected);
+    }
+    const redis = ChildServer.redis(
+      dir.path,
+      "--appendonly",
+      "yes",
+      "--stream-node-max-entries",
+      "1",
+    );
+    try {
+      using c = await redis.connect();
+      deepEqual(await c.cmd("XRANGE", "s", "-", "+"), expected);
+    } finally {
+      await redis.stop();
+    }
+  }
+});
+
+Deno.test("an empty stream, and consumers without pending entries, survive an AOF rewrite", async () => {
+  using dir = tempDir();
+  const params = { dir: dir.path, appendonly: "yes", "aof-use-rdb-preamble": "no" };
+  let expected;
+  {
+    await using srv = startPersistent(params);
+    using c = await RespClient.connect(srv.port);
+    await c.cmd("XADD", "fresh", "MAXLEN", "0", "*", "a", "b");
+    await c.cmd("XGROUP", "CREATE", "fresh", "g", "$");
+    await c.cmd("XGROUP", "CREATECONSUMER", "fresh", "g", "lazy");
+    await c.cmd("XADD", "fresh", "5-1", "a", "b");
+    await c.cmd("XREADGROUP", "GROUP", "g", "noack", "NOACK", "STREAMS", "fresh", ">");
+    await c.cmd("XDEL", "fresh", "5-1");
+    equal(await c.cmd("BGREWRITEAOF"), "Background append only file rewriting started");
+    await eventually(async () => {
+      const info = await persistenceInfo(c);
+      return info.aof_rewrite_in_progress === "0" && info.aof_rewrite_scheduled === "0";
+    });
+    expected = await infoFull(c, "fresh", false);
+  }
+  {
+    await using srv = startPersistent(params);
+    using c = await RespClient.connect(srv.port);
+    deepEqual(await infoFull(c, "fresh", false), expected);
+  }
+  const redis = ChildServer.redis(dir.path, "--appendonly", "yes");
+  try {
+    using c = await redis.connect();
+    deepEqual(await infoFull(c, "fresh", false), expected);
   } finally {
     await redis.stop();
   }

@@ -108,6 +108,8 @@ export interface AddTrimArgs {
   trim: TrimSpec | undefined;
   /** argv index of the MAXLEN/MINID value (rewritten for propagation after `~`). */
   trimArgIndex: number;
+  /** argv index of LIMIT (0: none), left out of the propagated form. */
+  limitIndex: number;
   noMkStream: boolean;
   /** XADD: argv index of the ID argument. */
   idIndex: number;
@@ -123,6 +125,7 @@ export function parseAddTrimArgs(
   const args: AddTrimArgs = {
     trim: undefined,
     trimArgIndex: 0,
+    limitIndex: 0,
     noMkStream: false,
     idIndex: argv.length,
     id: undefined,
@@ -150,6 +153,7 @@ export function parseAddTrimArgs(
       }
       args.trimArgIndex = i;
     } else if (opt === "LIMIT" && more > 0) {
+      args.limitIndex = i;
       limit = longArg(argv[++i]);
       if (limit < 0) throw new CommandError(TRIM_LIMIT_NEGATIVE);
     } else if (xadd && opt === "NOMKSTREAM") {
@@ -177,8 +181,11 @@ export function parseAddTrimArgs(
 }
 
 /**
- * After an approximate trim, the argv Redis propagates: `=` and the exact
- * resulting length (MAXLEN) or first ID (MINID), so replay trims the same.
+ * After an approximate trim, the argv to propagate: `=` and the exact
+ * resulting length (MAXLEN) or first ID (MINID), so replay trims the same,
+ * as Redis does. LIMIT is left out: Redis keeps it and lets its AOF and
+ * replication clients skip the "LIMIT needs ~" check, which redis-home's
+ * replay does not distinguish; without it both servers replay the command.
  */
 export function exactTrimArgv(
   argv: readonly string[],
@@ -190,6 +197,7 @@ export function exactTrimArgv(
   out[args.trimArgIndex] = args.trim!.strategy === "maxlen"
     ? String(s.length)
     : formatId(s.nodes.length > 0 ? s.nodes[0].master : ID_MAX);
+  if (args.limitIndex > 0) out.splice(args.limitIndex, 2);
   return out;
 }
 

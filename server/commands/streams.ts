@@ -69,13 +69,13 @@ function xadd(ctx: CommandContext, argv: string[]): void {
   ctx.out.bulk(formatId(id));
   ctx.keyChanged(key, NotifyClass.Stream, "xadd");
   let propagated = argv;
+  if (given === undefined || !given.seqGiven) {
+    propagated = argv.slice();
+    propagated[args.idIndex] = formatId(id);
+  }
   if (args.trim !== undefined) {
     if (s.trim(args.trim) > 0) ctx.server.notify(NotifyClass.Stream, "xtrim", key, ctx.db.index);
-    if (args.trim.approx) propagated = exactTrimArgv(argv, args, s);
-  }
-  if (given === undefined || !given.seqGiven) {
-    if (propagated === argv) propagated = argv.slice();
-    propagated[args.idIndex] = formatId(id);
+    if (args.trim.approx) propagated = exactTrimArgv(propagated, args, s);
   }
   if (propagated !== argv) ctx.propagateAs = [propagated];
 }
