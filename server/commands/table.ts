@@ -17,6 +17,7 @@ import { serverAdminCommands } from "./server_admin.ts";
 import { setCommands } from "./sets.ts";
 import { sortedSetCommands } from "./sorted_sets.ts";
 import { stringCommands } from "./strings.ts";
+import { scriptingCommands } from "./scripting.ts";
 import { transactionCommands } from "./transactions.ts";
 
 export const commandGroups: readonly (readonly CommandSpec[])[] = [
@@ -34,4 +35,5 @@ export const commandGroups: readonly (readonly CommandSpec[])[] = [
   pubsubCommands,
   transactionCommands,
   persistenceCommands,
+  scriptingCommands,
 ];
