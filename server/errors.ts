@@ -148,7 +148,8 @@ export const UNKILLABLE =
 export const NUMKEYS_NEGATIVE = "ERR Number of keys can't be negative";
 export const SCRIPT_FLUSH_MODE = "ERR SCRIPT FLUSH only support SYNC|ASYNC option";
 export const SCRIPT_DEBUG_MODE = "ERR Use SCRIPT DEBUG YES/SYNC/NO";
-export const SCRIPT_WRITE_ON_RO = "ERR Can not execute a script with write flag using *_ro command.";
+export const SCRIPT_WRITE_ON_RO =
+  "ERR Can not execute a script with write flag using *_ro command.";
 export const SCRIPT_UNKNOWN_COMMAND = "ERR Unknown Redis command called from script";
 export const SCRIPT_WRONG_ARITY = "ERR Wrong number of args calling Redis command from script";
 export const SCRIPT_DENIED_COMMAND = "ERR This Redis command is not allowed from script";

@@ -50,14 +50,21 @@ function loadScript(ctx: CommandContext, body: string): string {
 }
 
 /** EVAL and friends: `evalsha` looks the script up, `readOnly` is the *_RO variants. */
-function evalGeneric(ctx: CommandContext, argv: string[], evalsha: boolean, readOnly: boolean): void {
+function evalGeneric(
+  ctx: CommandContext,
+  argv: string[],
+  evalsha: boolean,
+  readOnly: boolean,
+): void {
   const numkeys = intArg(argv[2]);
   if (numkeys > argv.length - 3) throw new CommandError(NUMKEYS_OVER_ARGS);
   if (numkeys < 0) throw new CommandError(NUMKEYS_NEGATIVE);
   const engine = scriptingOf(ctx.server).engine;
   let sha: string;
   if (evalsha) {
-    if (argv[1].length !== 40 || engine.get(argv[1]) === undefined) throw new CommandError(NOSCRIPT);
+    if (argv[1].length !== 40 || engine.get(argv[1]) === undefined) {
+      throw new CommandError(NOSCRIPT);
+    }
     sha = argv[1].toLowerCase();
   } else sha = loadScript(ctx, argv[1]);
   const { flags } = engine.get(sha)!;

@@ -73,7 +73,9 @@ export class Scripting {
     if (!command.arityFits(argv.length)) return error(SCRIPT_WRONG_ARITY);
     const flags = command.spec.flags;
     if (flags.includes("noscript")) return error(SCRIPT_DENIED_COMMAND);
-    if (readOnly && (command.isWrite || flags.includes("may_replicate"))) return error(SCRIPT_RO_WRITE);
+    if (readOnly && (command.isWrite || flags.includes("may_replicate"))) {
+      return error(SCRIPT_RO_WRITE);
+    }
     if (command.isWrite) running.wrote = true;
     const client = this.scriptClient;
     client.setResp(resp);
