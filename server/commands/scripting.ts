@@ -70,10 +70,13 @@ function evalGeneric(
   const { flags } = engine.get(sha)!;
   const noWrites = flags.flags.has("no-writes");
   if (readOnly && !flags.compat && !noWrites) throw new CommandError(SCRIPT_WRITE_ON_RO);
-  runScript(ctx, sha, argv.slice(3, 3 + numkeys), argv.slice(3 + numkeys), {
-    readOnly: readOnly || noWrites,
-    isEval: true,
-  });
+  const keys = argv.slice(3, 3 + numkeys);
+  const args = argv.slice(3 + numkeys);
+  runScript(
+    ctx,
+    (scripting, host, threshold) => scripting.engine.start(sha, keys, args, host, threshold),
+    { readOnly: readOnly || noWrites, isEval: true, argv },
+  );
 }
 
 const EVAL_FLAGS: readonly CommandFlag[] = [

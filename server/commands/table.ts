@@ -8,6 +8,7 @@ import { bitmapCommands } from "./bitmaps.ts";
 import { commandCommands } from "./command_info.ts";
 import { configCommands } from "./config.ts";
 import { connectionCommands } from "./connection.ts";
+import { functionCommands } from "./functions.ts";
 import { hashCommands } from "./hashes.ts";
 import { keyCommands } from "./keys.ts";
 import { listCommands } from "./lists.ts";
@@ -36,4 +37,5 @@ export const commandGroups: readonly (readonly CommandSpec[])[] = [
   transactionCommands,
   persistenceCommands,
   scriptingCommands,
+  functionCommands,
 ];

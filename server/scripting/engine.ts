@@ -153,19 +153,35 @@ export class ScriptEngine {
     setProtectedGlobal(L, "KEYS");
     pushArray(L, args);
     setProtectedGlobal(L, "ARGV");
-    const co: LuaState = lua.lua_newthread(L);
-    const threadRef = lauxlib.luaL_ref(L, LUA_REGISTRYINDEX);
-    lua.lua_getfield(co, LUA_REGISTRYINDEX, lit(`f_${sha}`));
+    lua.lua_getfield(L, LUA_REGISTRYINDEX, lit(`f_${sha}`));
     const state: RunState = { host, resp: 2 };
     this.#current = state;
-    return new ScriptRun(co, sha, state, busyThresholdMs, () => {
-      lauxlib.luaL_unref(L, LUA_REGISTRYINDEX, threadRef);
-      this.#current = undefined;
-    });
+    return startRun(L, 0, sha, state, busyThresholdMs, () => this.#current = undefined);
   }
 }
 
-function pushArray(L: LuaState, items: string[]): void {
+/**
+ * Starts a run of the function on top of L's stack (with `nargs` arguments
+ * above it) in a new coroutine; `done` is called when the run ends.
+ */
+export function startRun(
+  L: LuaState,
+  nargs: number,
+  name: string,
+  state: RunState,
+  busyThresholdMs: number,
+  done: () => void,
+): ScriptRun {
+  const co: LuaState = lua.lua_newthread(L);
+  const threadRef = lauxlib.luaL_ref(L, LUA_REGISTRYINDEX);
+  lua.lua_xmove(L, co, nargs + 1);
+  return new ScriptRun(co, name, state, busyThresholdMs, nargs, () => {
+    lauxlib.luaL_unref(L, LUA_REGISTRYINDEX, threadRef);
+    done();
+  });
+}
+
+export function pushArray(L: LuaState, items: string[]): void {
   lua.lua_createtable(L, items.length, 0);
   items.forEach((item, i) => {
     pushBinary(L, item);
@@ -186,6 +202,7 @@ export class ScriptRun {
     readonly name: string,
     private readonly state: RunState,
     private readonly busyThresholdMs: number,
+    private nargs: number,
     private readonly finish: () => void,
   ) {
     lua.lua_sethook(co, (L: LuaState) => this.#hook(L), LUA_MASKCOUNT, HOOK_INSTRUCTIONS);
@@ -210,7 +227,8 @@ export class ScriptRun {
   resume(): boolean {
     if (this.done) return true;
     const co = this.co;
-    const status = lua.lua_resume(co, null, 0);
+    const status = lua.lua_resume(co, null, this.nargs);
+    this.nargs = 0;
     if (status === LUA_YIELD) return false;
     if (status === LUA_OK) {
       lua.lua_settop(co, 1);

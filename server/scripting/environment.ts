@@ -126,8 +126,19 @@ function protectedSetmetatable(L: LuaState, original: (L: LuaState) => number): 
   return original(L);
 }
 
+/** Gives the table at the top a metatable whose __index raises Redis's nonexistent-global error. */
+export function setErrorMetatable(L: LuaState): void {
+  lua.lua_newtable(L);
+  lua.lua_pushcfunction(L, (L: LuaState) => {
+    const name = toBinary(L, 2) ?? "?";
+    return raiseWithWhere(L, `Script attempted to access nonexistent global variable '${name}'`);
+  });
+  lua.lua_setfield(L, -2, lit("__index"));
+  lua.lua_setmetatable(L, -2);
+}
+
 /** Marks the table at the top and everything reachable from it (values and metatables) read-only. */
-function protectRecursively(L: LuaState): void {
+export function protectRecursively(L: LuaState): void {
   if (tableIsReadonly(L, -1)) return;
   setReadonly(L, -1, true);
   lua.luaL_checkstack(L, 3, null);
@@ -172,13 +183,7 @@ export function createScriptState(rand: Rand48, current: () => RunState | undefi
   installRandom(L, rand, current);
 
   lua.lua_pushglobaltable(L);
-  lua.lua_newtable(L);
-  lua.lua_pushcfunction(L, (L: LuaState) => {
-    const name = toBinary(L, 2) ?? "?";
-    return raiseWithWhere(L, `Script attempted to access nonexistent global variable '${name}'`);
-  });
-  lua.lua_setfield(L, -2, lit("__index"));
-  lua.lua_setmetatable(L, -2);
+  setErrorMetatable(L);
   protectRecursively(L);
   lua.lua_pop(L, 1);
   return L;

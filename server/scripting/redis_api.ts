@@ -159,8 +159,7 @@ export function pushRedisApi(L: LuaState, current: () => RunState | undefined): 
     lua.lua_pushstring(L, lit(sha1hex(toBinary(L, 1) ?? "")));
     return 1;
   });
-  setFunction(L, "log", log(current));
-  setConstants(L, [["LOG_DEBUG", 0], ["LOG_VERBOSE", 1], ["LOG_NOTICE", 2], ["LOG_WARNING", 3]]);
+  setLogAndVersion(L, current);
   setFunction(L, "setresp", (L) => {
     const run = requireRun(L, current, "redis.setresp");
     if (lua.lua_gettop(L) !== 1) return raiseTable(L, "redis.setresp() requires one argument.");
@@ -206,6 +205,12 @@ export function pushRedisApi(L: LuaState, current: () => RunState | undefined): 
     lua.lua_pushboolean(L, allowed);
     return 1;
   });
+}
+
+/** redis.log, the LOG_* levels and the version fields, on the table at the top (also FUNCTION LOAD's API). */
+export function setLogAndVersion(L: LuaState, current: () => RunState | undefined): void {
+  setFunction(L, "log", log(current));
+  setConstants(L, [["LOG_DEBUG", 0], ["LOG_VERBOSE", 1], ["LOG_NOTICE", 2], ["LOG_WARNING", 3]]);
   lua.lua_pushnumber(L, REDIS_VERSION_NUM);
   lua.lua_setfield(L, -2, lit("REDIS_VERSION_NUM"));
   pushBinary(L, REDIS_VERSION);

@@ -24,6 +24,7 @@ import {
 } from "../errors.ts";
 import { writeReply } from "./convert.ts";
 import { ScriptEngine, type ScriptRun } from "./engine.ts";
+import { FunctionLibraries } from "./functions.ts";
 import type { ScriptHost } from "./redis_api.ts";
 
 /** How long one turn of a busy script runs before the event loop gets a turn. */
@@ -32,6 +33,8 @@ const SLICE_MS = 20;
 interface Running {
   run: ScriptRun;
   isEval: boolean;
+  /** The command that started it (FUNCTION STATS). */
+  argv: string[];
   /** A write command was called: SCRIPT KILL must refuse (UNKILLABLE). */
   wrote: boolean;
 }
@@ -39,6 +42,7 @@ interface Running {
 /** Per-server scripting state: the EVAL engine, the script client, the running script. */
 export class Scripting {
   readonly engine = new ScriptEngine();
+  readonly functions = new FunctionLibraries();
   running: Running | undefined;
   #client: Client | undefined;
   readonly #decoder = new RespReplyDecoder();
@@ -104,16 +108,18 @@ export interface RunOptions {
   /** EVAL_RO / FCALL_RO, or a script declaring no-writes: write commands are refused. */
   readOnly: boolean;
   isEval: boolean;
+  argv: string[];
 }
 
-/** Runs a cached script for the caller and replies (now, or when a busy script ends). */
-export function runScript(
-  ctx: CommandContext,
-  sha: string,
-  keys: string[],
-  args: string[],
-  options: RunOptions,
-): void {
+/** Starts the script's run with the given host and busy threshold. */
+export type StartRun = (
+  scripting: Scripting,
+  host: ScriptHost,
+  busyThresholdMs: number,
+) => ScriptRun;
+
+/** Runs a script or function for the caller and replies (now, or when a busy script ends). */
+export function runScript(ctx: CommandContext, start: StartRun, options: RunOptions): void {
   const server = ctx.server;
   const scripting = scriptingOf(server);
   const scriptClient = scripting.scriptClient;
@@ -130,8 +136,8 @@ export function runScript(
   const threshold = server.config.getNumber("busy-reply-threshold");
   const ownsPropagation = server.execPropagation === "off";
   if (ownsPropagation) server.execPropagation = "pending";
-  const run = scripting.engine.start(sha, keys, args, host, threshold);
-  const running: Running = { run, isEval: options.isEval, wrote: false };
+  const run = start(scripting, host, threshold);
+  const running: Running = { run, isEval: options.isEval, argv: options.argv, wrote: false };
   scripting.running = running;
   const finish = () => {
     scripting.running = undefined;
