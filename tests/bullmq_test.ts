@@ -37,12 +37,12 @@ async function bullmqProcessesJobs(): Promise<void> {
   let attemptsOfFlaky = 0;
   const worker = new Worker(
     "q",
-    async (job: Job) => {
+    (job: Job) => {
       if (job.name === "flaky") {
         attemptsOfFlaky++;
-        throw new Error(`attempt ${job.attemptsMade + 1} failed`);
+        return Promise.reject(new Error(`attempt ${job.attemptsMade + 1} failed`));
       }
-      return { doubled: job.data.n * 2 };
+      return Promise.resolve({ doubled: job.data.n * 2 });
     },
     { connection, concurrency: 2 },
   );
