@@ -21,9 +21,18 @@ import {
 
 /** The value of `cjson.null` (a light userdata, as in lua-cjson). */
 export const JSON_NULL = { cjsonNull: true };
-const MAX_DEPTH = 1000;
-const SPARSE_RATIO = 2;
-const SPARSE_SAFE = 10;
+/** lua-cjson's settings, per Lua state, changed by the cjson.encode_* / decode_* functions. */
+class CjsonConfig {
+  encodeMaxDepth = 1000;
+  decodeMaxDepth = 1000;
+  sparseConvert = false;
+  sparseRatio = 2;
+  sparseSafe = 10;
+  numberPrecision = 14;
+  /** "off": NaN and infinities are an error; "on": written as nan/inf; "null": written as null. */
+  encodeInvalidNumbers: "off" | "on" | "null" = "off";
+  decodeInvalidNumbers = true;
+}
 
 function where(L: LuaState): string {
   lua.luaL_where(L, 1);
@@ -57,7 +66,7 @@ function escapeString(s: string): string {
 }
 
 /** Array length if the table at the top is an array, -1 for an object (lua_array_length). */
-function arrayLength(L: LuaState): number {
+function arrayLength(L: LuaState, cfg: CjsonConfig): number {
   let max = 0;
   let items = 0;
   lua.lua_pushnil(L);
@@ -74,20 +83,27 @@ function arrayLength(L: LuaState): number {
     lua.lua_pop(L, 2);
     return -1;
   }
-  if (max > items * SPARSE_RATIO && max > SPARSE_SAFE) {
+  if (cfg.sparseRatio > 0 && max > items * cfg.sparseRatio && max > cfg.sparseSafe) {
+    if (cfg.sparseConvert) return -1;
     fail(L, "Cannot serialise table: excessively sparse array");
   }
   return max;
 }
 
-function encodeValue(L: LuaState, depth: number): string {
+function encodeValue(L: LuaState, depth: number, cfg: CjsonConfig): string {
   switch (lua.lua_type(L, -1)) {
     case LUA_TSTRING:
       return escapeString(toBinary(L, -1)!);
     case LUA_TNUMBER: {
       const n = lua.lua_tonumber(L, -1);
-      if (!Number.isFinite(n)) fail(L, "Cannot serialise number: must not be NaN or Inf");
-      return formatLuaNumber(n);
+      if (!Number.isFinite(n)) {
+        if (cfg.encodeInvalidNumbers === "off") {
+          fail(L, "Cannot serialise number: must not be NaN or Inf");
+        }
+        if (cfg.encodeInvalidNumbers === "null") return "null";
+        return Number.isNaN(n) ? "nan" : n > 0 ? "inf" : "-inf";
+      }
+      return formatNumber(n, cfg.numberPrecision);
     }
     case LUA_TBOOLEAN:
       return lua.lua_toboolean(L, -1) ? "true" : "false";
@@ -97,7 +113,7 @@ function encodeValue(L: LuaState, depth: number): string {
       if (lua.lua_touserdata(L, -1) === JSON_NULL) return "null";
       break;
     case LUA_TTABLE:
-      return encodeTable(L, depth + 1);
+      return encodeTable(L, depth + 1, cfg);
   }
   return fail(L, `Cannot serialise ${typeName(L)}: type not supported`);
 }
@@ -106,15 +122,15 @@ function typeName(L: LuaState): string {
   return String.fromCharCode(...lua.lua_typename(L, lua.lua_type(L, -1)));
 }
 
-function encodeTable(L: LuaState, depth: number): string {
-  if (depth > MAX_DEPTH) fail(L, `Cannot serialise, excessive nesting (${depth})`);
+function encodeTable(L: LuaState, depth: number, cfg: CjsonConfig): string {
+  if (depth > cfg.encodeMaxDepth) fail(L, `Cannot serialise, excessive nesting (${depth})`);
   lua.luaL_checkstack(L, 4, null);
-  const length = arrayLength(L);
+  const length = arrayLength(L, cfg);
   const parts: string[] = [];
   if (length > 0) {
     for (let i = 1; i <= length; i++) {
       lua.lua_rawgeti(L, -1, i);
-      parts.push(encodeValue(L, depth));
+      parts.push(encodeValue(L, depth, cfg));
       lua.lua_pop(L, 1);
     }
     return `[${parts.join(",")}]`;
@@ -124,17 +140,18 @@ function encodeTable(L: LuaState, depth: number): string {
     const keyType = lua.lua_type(L, -2);
     let key: string;
     if (keyType === LUA_TSTRING) key = escapeString(toBinary(L, -2)!);
-    else if (keyType === LUA_TNUMBER) key = `"${formatLuaNumber(lua.lua_tonumber(L, -2))}"`;
-    else fail(L, "Cannot serialise table: table key must be a number or string");
-    parts.push(`${key}:${encodeValue(L, depth)}`);
+    else if (keyType === LUA_TNUMBER) {
+      key = `"${formatNumber(lua.lua_tonumber(L, -2), cfg.numberPrecision)}"`;
+    } else fail(L, "Cannot serialise table: table key must be a number or string");
+    parts.push(`${key}:${encodeValue(L, depth, cfg)}`);
     lua.lua_pop(L, 1);
   }
   return `{${parts.join(",")}}`;
 }
 
-function encode(L: LuaState): number {
+function encode(L: LuaState, cfg: CjsonConfig): number {
   if (lua.lua_gettop(L) !== 1) fail(L, "expected 1 argument");
-  const json = encodeValue(L, 0);
+  const json = encodeValue(L, 0, cfg);
   pushBinary(L, json);
   return 1;
 }
@@ -142,7 +159,7 @@ function encode(L: LuaState): number {
 /** A JSON text parser over a binary string that pushes Lua values as it goes. */
 class Decoder {
   pos = 0;
-  constructor(readonly L: LuaState, readonly text: string) {}
+  constructor(readonly L: LuaState, readonly text: string, readonly maxDepth: number) {}
 
   error(expected: string, found: string): never {
     return fail(this.L, `Expected ${expected} but found ${found} at character ${this.pos + 1}`);
@@ -185,7 +202,7 @@ class Decoder {
   }
 
   nest(depth: number): void {
-    if (depth > MAX_DEPTH) {
+    if (depth > this.maxDepth) {
       fail(this.L, `Found too many nested data structures (${depth}) at character ${this.pos + 1}`);
     }
     lua.luaL_checkstack(this.L, 3, null);
@@ -311,46 +328,106 @@ function utf8(cp: number): string {
   return String.fromCharCode(...bytes);
 }
 
-function decode(L: LuaState): number {
+function decode(L: LuaState, cfg: CjsonConfig): number {
   if (lua.lua_gettop(L) !== 1) fail(L, "expected 1 argument");
   const text = toBinary(L, 1);
   if (text === undefined) fail(L, "bad argument #1 to 'decode' (string expected)");
-  const d = new Decoder(L, text);
+  const d = new Decoder(L, text, cfg.decodeMaxDepth);
   d.value(0);
   d.skipSpace();
   if (d.pos < text.length) d.error("the end", d.tokenName());
   return 1;
 }
 
-/** Configuration setters Redis scripts call; they accept their argument and report the setting. */
-function setting(value: number | string): (L: LuaState) => number {
-  return (L) => {
-    if (typeof value === "number") lua.lua_pushnumber(L, value);
-    else lua.lua_pushstring(L, lit(value));
-    return 1;
-  };
+/** `%.<precision>g`, which lua-cjson uses for numbers (14 digits unless configured). */
+function formatNumber(n: number, precision: number): string {
+  if (precision === 14) return formatLuaNumber(n);
+  const text = n.toPrecision(precision);
+  const [mantissa, exp] = text.split("e");
+  const strip = (m: string) => m.includes(".") ? m.replace(/0+$/, "").replace(/\.$/, "") : m;
+  if (exp === undefined) return strip(mantissa);
+  const e = Number(exp);
+  if (e >= -4 && e < precision) return strip(n.toFixed(Math.max(0, precision - 1 - e)));
+  return `${strip(mantissa)}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
 }
 
-/** Pushes the `cjson` table. */
-export function pushCjsonLibrary(L: LuaState): void {
-  lua.lua_newtable(L);
-  setFunction(L, "encode", encode);
-  setFunction(L, "decode", decode);
-  setFunction(L, "encode_sparse_array", (L) => {
-    lua.lua_pushboolean(L, false);
-    lua.lua_pushnumber(L, SPARSE_RATIO);
-    lua.lua_pushnumber(L, SPARSE_SAFE);
-    return 3;
-  });
-  setFunction(L, "encode_max_depth", setting(MAX_DEPTH));
-  setFunction(L, "decode_max_depth", setting(MAX_DEPTH));
-  setFunction(L, "encode_number_precision", setting(14));
-  setFunction(L, "encode_keep_buffer", (L) => {
-    lua.lua_pushboolean(L, true);
+/** An optional integer setting argument within [min, max] (json_integer_option). */
+function intOption(L: LuaState, index: number, min: number, max: number, current: number): number {
+  if (lua.lua_isnoneornil(L, index)) return current;
+  const value = Math.trunc(lua.luaL_checknumber(L, index));
+  if (value < min || value > max) {
+    lua.luaL_argerror(L, index, lit(`expected integer between ${min} and ${max}`));
+  }
+  return value;
+}
+
+/** An optional on/off setting argument: a boolean or "on"/"off" (json_enum_option). */
+function boolOption(L: LuaState, index: number, current: boolean): boolean {
+  if (lua.lua_isnoneornil(L, index)) return current;
+  if (lua.lua_type(L, index) === LUA_TBOOLEAN) return lua.lua_toboolean(L, index);
+  const text = toBinary(L, index);
+  if (text === "on" || text === "off") return text === "on";
+  return lua.luaL_argerror(L, index, lit("invalid option"));
+}
+
+function configFunctions(cfg: CjsonConfig): [string, (L: LuaState) => number][] {
+  const pushNumber = (L: LuaState, n: number) => {
+    lua.lua_pushnumber(L, n);
     return 1;
-  });
-  setFunction(L, "encode_invalid_numbers", setting("off"));
-  setFunction(L, "decode_invalid_numbers", setting("on"));
+  };
+  return [
+    [
+      "encode_max_depth",
+      (L) => pushNumber(L, cfg.encodeMaxDepth = intOption(L, 1, 1, 2147483647, cfg.encodeMaxDepth)),
+    ],
+    [
+      "decode_max_depth",
+      (L) => pushNumber(L, cfg.decodeMaxDepth = intOption(L, 1, 1, 2147483647, cfg.decodeMaxDepth)),
+    ],
+    [
+      "encode_number_precision",
+      (L) => pushNumber(L, cfg.numberPrecision = intOption(L, 1, 1, 14, cfg.numberPrecision)),
+    ],
+    ["encode_sparse_array", (L) => {
+      cfg.sparseConvert = boolOption(L, 1, cfg.sparseConvert);
+      cfg.sparseRatio = intOption(L, 2, 0, 2147483647, cfg.sparseRatio);
+      cfg.sparseSafe = intOption(L, 3, 0, 2147483647, cfg.sparseSafe);
+      lua.lua_pushboolean(L, cfg.sparseConvert);
+      lua.lua_pushnumber(L, cfg.sparseRatio);
+      lua.lua_pushnumber(L, cfg.sparseSafe);
+      return 3;
+    }],
+    ["encode_keep_buffer", (L) => {
+      lua.lua_pushboolean(L, boolOption(L, 1, true));
+      return 1;
+    }],
+    ["encode_invalid_numbers", (L) => {
+      if (!lua.lua_isnoneornil(L, 1)) {
+        const text = lua.lua_type(L, 1) === LUA_TBOOLEAN ? undefined : toBinary(L, 1);
+        cfg.encodeInvalidNumbers = text === "null"
+          ? "null"
+          : boolOption(L, 1, false)
+          ? "on"
+          : "off";
+      }
+      lua.lua_pushstring(L, lit(cfg.encodeInvalidNumbers));
+      return 1;
+    }],
+    ["decode_invalid_numbers", (L) => {
+      cfg.decodeInvalidNumbers = boolOption(L, 1, cfg.decodeInvalidNumbers);
+      lua.lua_pushboolean(L, cfg.decodeInvalidNumbers);
+      return 1;
+    }],
+  ];
+}
+
+/** Pushes the `cjson` table, with its own settings. */
+export function pushCjsonLibrary(L: LuaState): void {
+  const cfg = new CjsonConfig();
+  lua.lua_newtable(L);
+  setFunction(L, "encode", (L) => encode(L, cfg));
+  setFunction(L, "decode", (L) => decode(L, cfg));
+  for (const [name, fn] of configFunctions(cfg)) setFunction(L, name, fn);
   lua.lua_pushlightuserdata(L, JSON_NULL);
   lua.lua_setfield(L, -2, lit("null"));
   lua.lua_pushstring(L, lit("cjson"));
