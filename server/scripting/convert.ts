@@ -123,13 +123,19 @@ export type ScriptReply = RespValue;
  * Converts the value at the top of the stack into a reply and pops it.
  * `resp` is the protocol the script selected with redis.setresp.
  */
-export function popReply(L: LuaState, resp: 2 | 3): ScriptReply {
-  const reply = toReply(L, resp);
+export function popReply(L: LuaState, resp: 2 | 3, depth = 0): ScriptReply {
+  const reply = toReply(L, resp, depth);
   lua.lua_pop(L, 1);
   return reply;
 }
 
-function toReply(L: LuaState, resp: 2 | 3): ScriptReply {
+/**
+ * How deep nested tables may go: Redis runs out of Lua stack on a table that
+ * contains itself and replies with this error in place of the rest.
+ */
+const MAX_REPLY_DEPTH = 1000;
+
+function toReply(L: LuaState, resp: 2 | 3, depth: number): ScriptReply {
   lua.luaL_checkstack(L, 4, null);
   switch (lua.lua_type(L, -1)) {
     case LUA_TSTRING:
@@ -142,7 +148,8 @@ function toReply(L: LuaState, resp: 2 | 3): ScriptReply {
     case LUA_TNUMBER:
       return { type: "int", value: truncate(lua.lua_tonumber(L, -1)) };
     case LUA_TTABLE:
-      return tableReply(L, resp);
+      if (depth >= MAX_REPLY_DEPTH) return { type: "error", value: "ERR reached lua stack limit" };
+      return tableReply(L, resp, depth + 1);
     default:
       return { type: "null" };
   }
@@ -158,7 +165,7 @@ function rawField(L: LuaState, name: string): number {
   return lua.lua_rawget(L, -2);
 }
 
-function tableReply(L: LuaState, resp: 2 | 3): ScriptReply {
+function tableReply(L: LuaState, resp: 2 | 3, depth: number): ScriptReply {
   if (rawField(L, "err") === LUA_TSTRING) {
     const message = toBinary(L, -1)!;
     lua.lua_pop(L, 1);
@@ -190,8 +197,8 @@ function tableReply(L: LuaState, resp: 2 | 3): ScriptReply {
     lua.lua_pushnil(L);
     while (lua.lua_next(L, -2) !== 0) {
       lua.lua_pushvalue(L, -2);
-      const key = popReply(L, resp);
-      entries.push([key, popReply(L, resp)]);
+      const key = popReply(L, resp, depth);
+      entries.push([key, popReply(L, resp, depth)]);
     }
     lua.lua_pop(L, 1);
     return { type: "map", entries };
@@ -203,7 +210,7 @@ function tableReply(L: LuaState, resp: 2 | 3): ScriptReply {
     while (lua.lua_next(L, -2) !== 0) {
       lua.lua_pop(L, 1);
       lua.lua_pushvalue(L, -1);
-      values.push(popReply(L, resp));
+      values.push(popReply(L, resp, depth));
     }
     lua.lua_pop(L, 1);
     return { type: "set", values };
@@ -215,7 +222,7 @@ function tableReply(L: LuaState, resp: 2 | 3): ScriptReply {
       lua.lua_pop(L, 1);
       break;
     }
-    values.push(popReply(L, resp));
+    values.push(popReply(L, resp, depth));
   }
   return { type: "array", values };
 }

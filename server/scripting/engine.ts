@@ -227,14 +227,19 @@ export class ScriptRun {
   resume(): boolean {
     if (this.done) return true;
     const co = this.co;
-    const status = lua.lua_resume(co, null, this.nargs);
-    this.nargs = 0;
-    if (status === LUA_YIELD) return false;
-    if (status === LUA_OK) {
-      lua.lua_settop(co, 1);
-      this.reply = popReply(co, this.state.resp);
-    } else {
-      this.reply = { type: "error", value: this.#errorText() };
+    try {
+      const status = lua.lua_resume(co, null, this.nargs);
+      this.nargs = 0;
+      if (status === LUA_YIELD) return false;
+      if (status === LUA_OK) {
+        lua.lua_settop(co, 1);
+        this.reply = popReply(co, this.state.resp);
+      } else {
+        this.reply = { type: "error", value: this.#errorText() };
+      }
+    } catch (err) {
+      // A fault of the runtime itself (not a Lua error): the run still ends cleanly.
+      this.reply = { type: "error", value: `ERR ${err instanceof Error ? err.message : err}` };
     }
     this.done = true;
     lua.lua_sethook(co, null, 0, 0);
