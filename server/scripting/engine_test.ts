@@ -261,3 +261,32 @@ Deno.test("shebang flags", () => {
     }
   }
 });
+
+Deno.test("a kill is not swallowed by pcall or xpcall", () => {
+  const engine = new ScriptEngine();
+  for (
+    const body of [
+      "local f = function() while 1 do redis.call('get', 'k') end end while 1 do pcall(f) end",
+      "local f = function() while 1 do end end while 1 do xpcall(f, function(e) return e end) end",
+    ]
+  ) {
+    const run = engine.start(engine.load(body), [], [], fakeHost(), 1);
+    let slices = 0;
+    while (!run.resume() && slices < 100) {
+      slices++;
+      if (slices === 2) run.killed = true;
+    }
+    equal(slices < 10, true, body);
+    match((run.reply as { value: string }).value, /^ERR Script killed by user/);
+  }
+  deepEqual(
+    evalScript(
+      engine,
+      "return {xpcall(function() error('x') end, function(e) return 'handled' end)}",
+    ),
+    {
+      type: "array",
+      values: [{ type: "null" }, bulk("handled")],
+    },
+  );
+});

@@ -16,6 +16,7 @@ import {
   lua,
   LUA_MULTRET,
   LUA_OK,
+  LUA_TFUNCTION,
   LUA_TSTRING,
   LUA_TTABLE,
   LUA_YIELD,
@@ -98,6 +99,16 @@ function installRandom(L: LuaState, rand: Rand48, current: () => RunState | unde
   lua.lua_pop(L, 1);
 }
 
+/**
+ * fengari loses `allowhook` when a yieldable pcall catches an error raised
+ * by a hook (it never records the original value in CIST_OAH), which would
+ * switch off the count hook — and with it SCRIPT KILL — for good. Outside a
+ * hook it is always on, so a caught error turns it back on.
+ */
+function restoreHooks(L: LuaState): void {
+  (L as unknown as { allowhook: number }).allowhook = 1;
+}
+
 /** Redis's pcall: an error table from redis.call comes back as its `err` string. Yieldable. */
 function pcall(L: LuaState): number {
   lua.luaL_checkany(L, 1);
@@ -107,8 +118,9 @@ function pcall(L: LuaState): number {
   return finishPcall(L, status, 0);
 }
 
-function finishPcall(L: LuaState, status: number, _ctx: number): number {
-  if (status === LUA_OK || status === LUA_YIELD) return lua.lua_gettop(L);
+function finishPcall(L: LuaState, status: number, extra: number): number {
+  if (status === LUA_OK || status === LUA_YIELD) return lua.lua_gettop(L) - extra;
+  restoreHooks(L);
   if (lua.lua_type(L, -1) === LUA_TTABLE) {
     lua.lua_getfield(L, -1, lit("err"));
     if (lua.lua_type(L, -1) === LUA_TSTRING) lua.lua_replace(L, -2);
@@ -116,6 +128,25 @@ function finishPcall(L: LuaState, status: number, _ctx: number): number {
   }
   lua.lua_pushboolean(L, false);
   lua.lua_insert(L, -2);
+  return 2;
+}
+
+/** xpcall(f, msgh, ...) as Lua 5.3's, with the same hook fix. */
+function xpcall(L: LuaState): number {
+  const n = lua.lua_gettop(L);
+  lua.luaL_checktype(L, 2, LUA_TFUNCTION);
+  lua.lua_pushboolean(L, true);
+  lua.lua_pushvalue(L, 1);
+  lua.lua_rotate(L, 3, 2);
+  const status = lua.lua_pcallk(L, n - 2, LUA_MULTRET, 2, 2, finishXpcall);
+  return finishXpcall(L, status, 2);
+}
+
+function finishXpcall(L: LuaState, status: number, extra: number): number {
+  if (status === LUA_OK || status === LUA_YIELD) return lua.lua_gettop(L) - extra;
+  restoreHooks(L);
+  lua.lua_pushboolean(L, false);
+  lua.lua_pushvalue(L, -2);
   return 2;
 }
 
@@ -175,6 +206,8 @@ export function createScriptState(rand: Rand48, current: () => RunState | undefi
   setGlobalTable(L, "redis", (L) => pushRedisApi(L, current));
   lua.lua_pushcfunction(L, pcall);
   lua.lua_setglobal(L, lit("pcall"));
+  lua.lua_pushcfunction(L, xpcall);
+  lua.lua_setglobal(L, lit("xpcall"));
   lua.lua_getglobal(L, lit("setmetatable"));
   const setmetatable = lua.lua_tocfunction(L, -1);
   lua.lua_pop(L, 1);
