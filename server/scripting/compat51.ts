@@ -1,10 +1,11 @@
 /**
  * Lua 5.1 behaviours on the Lua 5.3 VM (docs/lua-vm.md lists each with its
  * test): the 5.1 globals scripts still call (`unpack`, `loadstring`,
- * `table.getn`, `math.mod`...), number formatting in `tostring`, integer
- * formats of `string.format` accepting any number (5.1 truncates), and
+ * `table.getn`, `math.mod`...), number formatting in `tostring`,
+ * string.format with 5.1's results (lua_format.ts), and
  * `math.floor`/`math.ceil` returning floats like every 5.1 number.
  */
+import { luaFormat } from "./lua_format.ts";
 import {
   formatLuaNumber,
   lit,
@@ -47,74 +48,6 @@ function makeTostring(L: LuaState): (L: LuaState) => number {
       return 1;
     }
     return original(L);
-  };
-}
-
-/** Formats one C integer conversion of a number truncated to an integer, as 5.1's string.format. */
-function formatInteger(
-  flags: string,
-  width: string,
-  precision: string | undefined,
-  conv: string,
-  n: number,
-): string {
-  let v = BigInt(Math.trunc(Number.isFinite(n) ? n : 0));
-  if (conv === "c") return String.fromCharCode(Number(BigInt.asUintN(8, v)));
-  if ("ouxX".includes(conv)) v = BigInt.asUintN(64, v);
-  const negative = v < 0n;
-  let digits = (negative ? -v : v).toString(
-    conv === "o" ? 8 : conv === "d" || conv === "i" || conv === "u" ? 10 : 16,
-  );
-  if (conv === "X") digits = digits.toUpperCase();
-  if (precision !== undefined) digits = digits.padStart(Number(precision || 0), "0");
-  if (flags.includes("#") && v !== 0n) {
-    digits = (conv === "o" ? "0" : conv === "x" ? "0x" : conv === "X" ? "0X" : "") + digits;
-  }
-  const sign = negative ? "-" : flags.includes("+") ? "+" : flags.includes(" ") ? " " : "";
-  const w = Number(width || 0);
-  if (flags.includes("-")) return (sign + digits).padEnd(w);
-  if (flags.includes("0") && precision === undefined) {
-    return sign + digits.padStart(w - sign.length, "0");
-  }
-  return (sign + digits).padStart(w);
-}
-
-/**
- * string.format where integer conversions accept any number (5.1 truncates;
- * 5.3 refuses non-integral floats). Integer conversions are formatted here
- * and handed to the original as literal text.
- */
-function makeFormat(L: LuaState): (L: LuaState) => number {
-  lua.lua_getglobal(L, lit("string"));
-  lua.lua_getfield(L, -1, lit("format"));
-  const original = lua.lua_tocfunction(L, -1);
-  lua.lua_pop(L, 2);
-  return (L) => {
-    const fmt = toBinary(L, 1);
-    if (fmt === undefined || !/%[-+ #0]*\d*(?:\.\d*)?[diouxXc]/.test(fmt)) return original(L);
-    let arg = 1;
-    let out = "";
-    let last = 0;
-    const spec = /%(?:%|([-+ #0]*)(\d*)(?:\.(\d*))?([a-zA-Z]))/g;
-    const keep: number[] = [];
-    for (let m = spec.exec(fmt); m !== null; m = spec.exec(fmt)) {
-      if (m[0] === "%%") continue;
-      arg++;
-      if (!"diouxXc".includes(m[4])) {
-        keep.push(arg);
-        continue;
-      }
-      const n = lua.luaL_checknumber(L, arg);
-      out += fmt.slice(last, m.index) +
-        formatInteger(m[1], m[2], m[3], m[4], n).replaceAll("%", "%%");
-      last = m.index + m[0].length;
-    }
-    out += fmt.slice(last);
-    lua.lua_pushcfunction(L, original);
-    pushBinary(L, out);
-    for (const i of keep) lua.lua_pushvalue(L, i);
-    lua.lua_call(L, keep.length + 1, 1);
-    return 1;
   };
 }
 
@@ -188,5 +121,5 @@ export function installLua51Compat(L: LuaState): void {
     return 1;
   });
   setFieldFrom(L, "string", "gfind", "gmatch");
-  setField(L, "string", "format", makeFormat(L));
+  setField(L, "string", "format", luaFormat);
 }

@@ -84,7 +84,8 @@ export function raise(L: LuaState, message: string): never {
 
 /** Formats a float as C's `%.14g`, which is how Lua 5.1 turns numbers into strings. */
 export function formatLuaNumber(n: number): string {
-  if (Number.isNaN(n)) return Object.is(n, NaN) ? "nan" : "-nan";
+  // x86's NaNs from arithmetic carry the sign bit: Redis's Lua prints them as -nan.
+  if (Number.isNaN(n)) return "-nan";
   if (!Number.isFinite(n)) return n > 0 ? "inf" : "-inf";
   if (n === 0) return Object.is(n, -0) ? "-0" : "0";
   const [mantissa, e] = n.toExponential(13).split("e");
