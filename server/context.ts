@@ -51,6 +51,11 @@ export interface ServerContext {
    * preceded by MULTI ("pending" becomes "sent"); EXEC then closes it.
    */
   execPropagation: "off" | "pending" | "sent";
+  /**
+   * While a script runs past busy-reply-threshold: the -BUSY error every
+   * command without the allow_busy flag gets (server/scripting/runner.ts).
+   */
+  busyScriptError: string | undefined;
   readonly propagators: Propagator[];
   /** Hooks run by the cron every tick. */
   readonly cronHooks: (() => void)[];

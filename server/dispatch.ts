@@ -63,6 +63,10 @@ export function processCommand(client: Client, argv: string[]): void {
     reject(client, NOAUTH);
     return;
   }
+  if (server.busyScriptError !== undefined && !command.spec.flags.includes("allow_busy")) {
+    reject(client, server.busyScriptError);
+    return;
+  }
   client.lastCommand = command.fullName;
 
   const mark = openReply(client);

@@ -51,6 +51,7 @@ export class RedisServer implements ServerContext {
    * transaction whole; EXEC then closes it.
    */
   execPropagation: "off" | "pending" | "sent" = "off";
+  busyScriptError: string | undefined = undefined;
   /** client-output-buffer-limit by class: hard bytes, soft bytes, soft seconds. */
   #outputLimits = new Map<string, readonly number[]>();
   /** Write commands go here after they run (set by persistence). */

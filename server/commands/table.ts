@@ -10,6 +10,7 @@ import { configCommands } from "./config.ts";
 import { connectionCommands } from "./connection.ts";
 import { debugCommands } from "./debug.ts";
 import { geoCommands } from "./geo.ts";
+import { functionCommands } from "./functions.ts";
 import { hashCommands } from "./hashes.ts";
 import { hyperloglogCommands } from "./hyperloglog.ts";
 import { keyCommands } from "./keys.ts";
@@ -25,6 +26,7 @@ import { streamGroupCommands } from "./stream_cgroups.ts";
 import { streamReadCommands } from "./stream_reads.ts";
 import { streamCommands } from "./streams.ts";
 import { stringCommands } from "./strings.ts";
+import { scriptingCommands } from "./scripting.ts";
 import { transactionCommands } from "./transactions.ts";
 
 export const commandGroups: readonly (readonly CommandSpec[])[] = [
@@ -50,4 +52,6 @@ export const commandGroups: readonly (readonly CommandSpec[])[] = [
   pubsubCommands,
   transactionCommands,
   persistenceCommands,
+  scriptingCommands,
+  functionCommands,
 ];
