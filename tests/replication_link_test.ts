@@ -114,7 +114,7 @@ for (const diskless of ["yes", "no"]) {
       timeoutSeconds: 60,
     });
     try {
-      await waitFor("the link to come up", async () => link.up || undefined);
+      await waitFor("the link to come up", () => Promise.resolve(link.up || undefined));
       await writeLoad(client, 300, 300);
       await caughtUp(link, client);
       deepEqual(replicaData(replica, [0, 3]), await masterData(client, [0, 3]));
