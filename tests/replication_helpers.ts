@@ -143,7 +143,7 @@ export function startTwemproxy(dir: string, name: string, servers: number[]): Ch
   const config = [
     "pool:",
     `  listen: 127.0.0.1:${port}`,
-    "  hash: fnv1a_64",
+    "  hash: md5",
     "  distribution: ketama",
     "  redis: true",
     "  auto_eject_hosts: false",
