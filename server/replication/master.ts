@@ -51,6 +51,8 @@ export class ReplicationMaster {
   #transfer: Promise<void> | undefined;
   #noReplicasSince = Date.now();
   #ticks = 0;
+  /** Set while this server is a replica: its backlog lives on without replicas (Redis too). */
+  keepBacklog = false;
   #transfers = 0;
   /** INFO stats: sync_full, sync_partial_ok, sync_partial_err. */
   syncFull = 0;
@@ -103,12 +105,13 @@ export class ReplicationMaster {
     this.host.log(`Connection with replica ${peer.ip}:${peer.listeningPort} lost.`);
   }
 
-  /** Drops every replica (this server becomes a replica itself, or shuts down). */
+  /** Drops every replica: they reconnect and learn a new history (or the server shuts down). */
   disconnectAll(): void {
     for (const peer of [...this.replicas]) {
       peer.conn.close();
       this.detach(peer);
     }
+    this.#noReplicasSince = Date.now();
   }
 
   #attach(peer: ReplicaPeer): void {
@@ -287,7 +290,7 @@ export class ReplicationMaster {
     }
     const ttl = config.getNumber("repl-backlog-ttl") * 1000;
     if (
-      this.replicas.size === 0 && this.stream.backlog && ttl > 0 &&
+      !this.keepBacklog && this.replicas.size === 0 && this.stream.backlog && ttl > 0 &&
       now - this.#noReplicasSince > ttl
     ) {
       // A new history starts with the next backlog (Redis changes the ID here too).

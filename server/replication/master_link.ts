@@ -68,8 +68,8 @@ export class MasterLink {
   masterReplid = "";
   /** Time of the last bytes from the master (master_last_io_seconds_ago). */
   lastIo = 0;
-  /** When the link went down (master_link_down_since_seconds); 0 while it is up. */
-  downSince = Date.now();
+  /** When an established link went down (master_link_down_since_seconds); 0 if never up, or up. */
+  downSince = 0;
   /** The payload being received (master_sync_* fields of INFO). */
   transfer: RdbPayloadReceiver | undefined;
   #conn: Deno.TcpConn | undefined;

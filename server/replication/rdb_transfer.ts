@@ -127,9 +127,9 @@ export class RdbPayloadReceiver {
     return this.#rdb !== undefined;
   }
 
-  /** master_sync_total_bytes: the announced length, -1 for an EOF-marked payload, 0 before. */
+  /** master_sync_total_bytes as Redis reports it: the length, 0 for the EOF form, -1 before. */
   get totalBytes(): number {
-    return this.#length ?? 0;
+    return this.#length === undefined ? -1 : Math.max(this.#length, 0);
   }
 
   /** master_sync_read_bytes. */
