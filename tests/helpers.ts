@@ -10,7 +10,8 @@ import {
 } from "../protocol/native.ts";
 import { encodeRespRequest, RespReplyDecoder, type RespValue } from "../protocol/resp.ts";
 import { Config } from "../server/config.ts";
-import { RedisServer } from "../server/server.ts";
+import { createServer } from "../server/compose.ts";
+import type { RedisServer } from "../server/server.ts";
 
 export interface TestServer {
   server: RedisServer;
@@ -24,7 +25,7 @@ export function startServer(params: Record<string, string> = {}): TestServer {
   const config = new Config();
   config.set("port", "0", true);
   for (const [name, value] of Object.entries(params)) config.set(name, value, true);
-  const server = new RedisServer(config);
+  const server = createServer(config);
   server.quiet = true;
   const port = server.listen();
   const close = () => server.shutdown();

@@ -3,10 +3,11 @@
  * plus the book's ZQUERY. Every range form (ranks, scores, lex, LIMIT) is
  * first turned into an interval of ranks, so a reply costs O(log n + m).
  */
+import { countedKeys, keyRange, OVERWRITTEN_KEY, READ_KEY } from "../key_specs.ts";
 import { formatDouble, strtod, strtodWhole } from "../../protocol/double.ts";
 import { intArg, parseInt64, parseInteger } from "../args.ts";
 import { blockingKey, parseBlockingTimeout } from "../blocking.ts";
-import type { Client } from "../client.ts";
+import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
 import {
   atLeastOneInputKey,
@@ -46,38 +47,24 @@ const MAX_REPEATED_PICKS = 1 << 24;
 // ---- keys ------------------------------------------------------------------
 
 /** The sorted set at `key` for a read (Redis's lookupKeyRead: counts hits and misses). */
-function readZset(client: Client, key: string): SortedSet | undefined {
-  const value = client.db.get(key);
-  if (value === undefined) {
-    client.server.stats.keyspaceMisses++;
-    return undefined;
-  }
-  client.server.stats.keyspaceHits++;
-  if (typeof value === "string" || value.type !== "zset") throw new CommandError(WRONGTYPE);
-  return value as SortedSet;
+function readZset(ctx: CommandContext, key: string): SortedSet | undefined {
+  return ctx.db.readObject<SortedSet>(key, "zset");
 }
 
-function writeZset(client: Client, key: string): SortedSet | undefined {
-  return client.db.getObject<SortedSet>(key, "zset");
-}
-
-/** Deletes `key` if `set` is empty, with Redis's "del" event. */
-function deleteIfEmpty(client: Client, key: string, set: SortedSet): void {
-  if (set.size() > 0) return;
-  client.db.delete(key);
-  client.server.keyChanged(client.db, key, NotifyClass.Generic, "del", 0);
+function writeZset(ctx: CommandContext, key: string): SortedSet | undefined {
+  return ctx.db.writeObject<SortedSet>(key, "zset");
 }
 
 /** Stores a computed set at `dst`, or deletes `dst` when it is empty; replies its size. */
-function storeResult(client: Client, dst: string, result: SortedSet, event: string): void {
-  const db = client.db;
+function storeResult(ctx: CommandContext, dst: string, result: SortedSet, event: string): void {
+  const db = ctx.db;
   if (result.size() > 0) {
     db.set(dst, result);
-    client.server.keyChanged(db, dst, NotifyClass.Zset, event);
+    ctx.server.keyChanged(db, dst, NotifyClass.Zset, event);
   } else if (db.has(dst) && db.delete(dst)) {
-    client.server.keyChanged(db, dst, NotifyClass.Generic, "del");
+    ctx.server.keyChanged(db, dst, NotifyClass.Generic, "del");
   }
-  client.out.int(result.size());
+  ctx.out.int(result.size());
 }
 
 // ---- argument parsing -------------------------------------------------------
@@ -223,21 +210,21 @@ function limitRanks(
 // ---- replies ------------------------------------------------------------------
 
 /** Member/score pairs are [member, score] arrays in RESP3 (and native), flat in RESP2. */
-function pairsNested(client: Client): boolean {
-  return client.protocol !== 2;
+function pairsNested(ctx: CommandContext): boolean {
+  return ctx.protocol !== 2;
 }
 
 /** Replies the members at ranks `from` to `to` (either direction), with their scores if asked. */
 function replyRanks(
-  client: Client,
+  ctx: CommandContext,
   set: SortedSet,
   from: number,
   to: number,
   withScores: boolean,
 ): void {
-  const out = client.out;
+  const out = ctx.out;
   const count = Math.abs(to - from) + 1;
-  const nested = withScores && pairsNested(client);
+  const nested = withScores && pairsNested(ctx);
   out.array(withScores && !nested ? count * 2 : count);
   set.visitRange(from, to, (member, score) => {
     if (nested) out.array(2);
@@ -256,7 +243,7 @@ function copyRanks(set: SortedSet, from: number, to: number): SortedSet {
 // ---- ZADD / ZINCRBY -------------------------------------------------------------
 
 /** Redis's zaddGenericCommand: ZADD, and ZINCRBY as ZADD INCR. */
-function zadd(client: Client, argv: string[], incrCommand: boolean): void {
+function zadd(ctx: CommandContext, argv: string[], incrCommand: boolean): void {
   let nx = false;
   let xx = false;
   let gt = false;
@@ -282,11 +269,11 @@ function zadd(client: Client, argv: string[], incrCommand: boolean): void {
   const scores: number[] = [];
   for (let i = at; i < argv.length; i += 2) scores.push(parseScore(argv[i]));
 
-  const db = client.db;
+  const db = ctx.db;
   const key = argv[1];
-  let set = writeZset(client, key);
+  let set = writeZset(ctx, key);
   if (set === undefined) {
-    if (xx) return incr ? client.out.nil() : client.out.int(0);
+    if (xx) return incr ? ctx.out.nil() : ctx.out.int(0);
     set = new SortedSet();
     db.set(key, set);
   }
@@ -318,13 +305,13 @@ function zadd(client: Client, argv: string[], incrCommand: boolean): void {
     result = score;
   }
   if (incr) {
-    if (processed > 0) client.out.double(result);
-    else client.out.nil();
+    if (processed > 0) ctx.out.double(result);
+    else ctx.out.nil();
   } else {
-    client.out.int(ch ? added + updated : added);
+    ctx.out.int(ch ? added + updated : added);
   }
   if (added + updated > 0) {
-    client.server.keyChanged(db, key, NotifyClass.Zset, incr ? "zincr" : "zadd", added + updated);
+    ctx.server.keyChanged(db, key, NotifyClass.Zset, incr ? "zincr" : "zadd", added + updated);
   }
 }
 
@@ -349,7 +336,7 @@ const enum Direction {
  * `dst` is set for ZRANGESTORE.
  */
 function zrange(
-  client: Client,
+  ctx: CommandContext,
   argv: string[],
   first: number,
   dst: string | undefined,
@@ -400,7 +387,7 @@ function zrange(
     rangeOf = parseRange(type === RangeType.Lex, minArg, maxArg);
   }
 
-  const set = readZset(client, argv[first]);
+  const set = readZset(ctx, argv[first]);
   let ranks: [number, number] | undefined;
   if (set !== undefined) {
     if (rangeOf === undefined) {
@@ -416,25 +403,25 @@ function zrange(
   }
   if (store) {
     const result = ranks === undefined ? new SortedSet() : copyRanks(set!, ranks[0], ranks[1]);
-    return storeResult(client, dst, result, "zrangestore");
+    return storeResult(ctx, dst, result, "zrangestore");
   }
-  if (ranks === undefined) return client.out.array(0);
-  replyRanks(client, set!, ranks[0], ranks[1], withScores);
+  if (ranks === undefined) return ctx.out.array(0);
+  replyRanks(ctx, set!, ranks[0], ranks[1], withScores);
 }
 
 /** ZCOUNT and ZLEXCOUNT. */
-function countRange(client: Client, argv: string[], lex: boolean): void {
+function countRange(ctx: CommandContext, argv: string[], lex: boolean): void {
   const rangeOf = parseRange(lex, argv[2], argv[3]);
-  const set = readZset(client, argv[1]);
-  if (set === undefined) return client.out.int(0);
+  const set = readZset(ctx, argv[1]);
+  if (set === undefined) return ctx.out.int(0);
   const [start, end] = rangeOf(set);
-  client.out.int(Math.max(0, end - start + 1));
+  ctx.out.int(Math.max(0, end - start + 1));
 }
 
 const REMOVE_EVENTS = ["", "zremrangebyrank", "zremrangebyscore", "zremrangebylex"];
 
 /** ZREMRANGEBYRANK, ZREMRANGEBYSCORE and ZREMRANGEBYLEX. */
-function removeRange(client: Client, argv: string[], type: RangeType): void {
+function removeRange(ctx: CommandContext, argv: string[], type: RangeType): void {
   let rangeOf: (set: SortedSet) => [number, number] | undefined;
   if (type === RangeType.Rank) {
     const start = intArg(argv[2]);
@@ -444,15 +431,15 @@ function removeRange(client: Client, argv: string[], type: RangeType): void {
     rangeOf = parseRange(type === RangeType.Lex, argv[2], argv[3]);
   }
   const key = argv[1];
-  const set = writeZset(client, key);
-  if (set === undefined) return client.out.int(0);
+  const set = writeZset(ctx, key);
+  if (set === undefined) return ctx.out.int(0);
   const range = rangeOf(set);
-  if (range === undefined || range[0] > range[1]) return client.out.int(0);
+  if (range === undefined || range[0] > range[1]) return ctx.out.int(0);
   const removed = range[1] - range[0] + 1;
   set.removeRange(range[0], range[1]);
-  client.server.keyChanged(client.db, key, NotifyClass.Zset, REMOVE_EVENTS[type], removed);
-  deleteIfEmpty(client, key, set);
-  client.out.int(removed);
+  ctx.keyChanged(key, NotifyClass.Zset, REMOVE_EVENTS[type], removed);
+  ctx.db.deleteIfEmpty(key, set);
+  ctx.out.int(removed);
 }
 
 // ---- pops ------------------------------------------------------------------
@@ -465,7 +452,7 @@ function removeRange(client: Client, argv: string[], type: RangeType): void {
  * Returns how many were popped and from which key.
  */
 function pop(
-  client: Client,
+  ctx: CommandContext,
   keys: readonly string[],
   max: boolean,
   emitKey: boolean,
@@ -473,11 +460,11 @@ function pop(
   nested: boolean,
   nilWhenEmpty: boolean,
 ): { key: string; popped: number } | undefined {
-  const out = client.out;
+  const out = ctx.out;
   let key = "";
   let set: SortedSet | undefined;
   for (const candidate of keys) {
-    set = writeZset(client, candidate);
+    set = writeZset(ctx, candidate);
     if (set !== undefined) {
       key = candidate;
       break;
@@ -512,8 +499,8 @@ function pop(
     out.double(score);
   });
   set.removeRange(Math.min(from, to), Math.max(from, to));
-  client.server.keyChanged(client.db, key, NotifyClass.Zset, max ? "zpopmax" : "zpopmin", n);
-  deleteIfEmpty(client, key, set);
+  ctx.keyChanged(key, NotifyClass.Zset, max ? "zpopmax" : "zpopmin", n);
+  ctx.db.deleteIfEmpty(key, set);
   return { key, popped: n };
 }
 
@@ -529,7 +516,7 @@ function popCommand(max: boolean, key: string, count: number, popped: number): s
  * else waits for one (not inside EXEC, which answers as a timeout would).
  */
 function blockingPop(
-  client: Client,
+  ctx: CommandContext,
   keys: string[],
   timeoutArg: string,
   max: boolean,
@@ -538,30 +525,30 @@ function blockingPop(
 ): void {
   const deadline = parseBlockingTimeout(timeoutArg);
   for (const key of keys) {
-    const set = writeZset(client, key);
+    const set = writeZset(ctx, key);
     if (set === undefined || set.size() === 0) continue;
-    const result = pop(client, [key], max, true, count, nested, nested)!;
-    client.propagateAs = [popCommand(max, key, count, result.popped)];
+    const result = pop(ctx, [key], max, true, count, nested, nested)!;
+    ctx.propagateAs = [popCommand(max, key, count, result.popped)];
     return;
   }
-  if (client.inExec) return client.out.nilArray();
-  const db = client.db;
+  if (ctx.inExec) return ctx.out.nilArray();
+  const db = ctx.db;
   // One wait per distinct key, as Redis's blockForKeys.
   const keyByWaitKey = new Map<string, string>();
   for (const key of keys) keyByWaitKey.set(blockingKey(db.index, key), key);
-  client.server.blocking.block(client, {
+  ctx.server.blocking.block(ctx.client, {
     keys: [...keyByWaitKey.keys()],
     deadline,
     tryServe(readyKey) {
       const key = keyByWaitKey.get(readyKey)!;
       const value = db.get(key);
       if (value === undefined || typeof value === "string" || value.type !== "zset") return false;
-      const result = pop(client, [key], max, true, count, nested, nested)!;
-      client.server.propagate(db.index, popCommand(max, key, count, result.popped));
+      const result = pop(ctx, [key], max, true, count, nested, nested)!;
+      ctx.server.propagate(db.index, popCommand(max, key, count, result.popped));
       return true;
     },
     onTimeout() {
-      client.out.nilArray();
+      ctx.out.nilArray();
     },
   });
 }
@@ -598,14 +585,19 @@ function randomBelow(n: number): number {
 }
 
 /** ZRANDMEMBER key count [WITHSCORES] (Redis's zrandmemberWithCountCommand). */
-function randomMembers(client: Client, key: string, requested: number, withScores: boolean): void {
-  const out = client.out;
-  const set = readZset(client, key);
+function randomMembers(
+  ctx: CommandContext,
+  key: string,
+  requested: number,
+  withScores: boolean,
+): void {
+  const out = ctx.out;
+  const set = readZset(ctx, key);
   if (set === undefined) return out.array(0);
   const unique = requested >= 0;
   const count = Math.abs(requested);
   if (count === 0) return out.array(0);
-  const nested = withScores && pairsNested(client);
+  const nested = withScores && pairsNested(ctx);
   const writeEntry = ([member, score]: [string, number]) => {
     if (nested) out.array(2);
     out.bulk(member);
@@ -704,7 +696,7 @@ const enum SetOp {
  * sorted sets whose scores are all 1.
  */
 function setOperation(
-  client: Client,
+  ctx: CommandContext,
   argv: string[],
   name: string,
   dst: string | undefined,
@@ -717,9 +709,7 @@ function setOperation(
   if (numkeys > argv.length - numkeysAt - 1) throw new CommandError(SYNTAX);
   const sources: Source[] = [];
   for (let i = 0; i < numkeys; i++) {
-    const value = client.db.get(argv[numkeysAt + 1 + i]);
-    if (value === undefined) client.server.stats.keyspaceMisses++;
-    else client.server.stats.keyspaceHits++;
+    const value = ctx.db.lookupRead(argv[numkeysAt + 1 + i]);
     if (
       value !== undefined &&
       (typeof value === "string" || (value.type !== "zset" && value.type !== "set"))
@@ -805,11 +795,11 @@ function setOperation(
       : op === SetOp.Inter
       ? "zinterstore"
       : "zdiffstore";
-    return storeResult(client, dst, result, event);
+    return storeResult(ctx, dst, result, event);
   }
-  if (cardinalityOnly) return client.out.int(cardinality);
-  if (result.size() === 0) return client.out.array(0);
-  replyRanks(client, result, 0, result.size() - 1, withScores);
+  if (cardinalityOnly) return ctx.out.int(cardinality);
+  if (result.size() === 0) return ctx.out.array(0);
+  replyRanks(ctx, result, 0, result.size() - 1, withScores);
 }
 
 // ---- the command table --------------------------------------------------------
@@ -835,7 +825,7 @@ export const sortedSetCommands: CommandSpec[] = [
     syntax: "key [NX | XX] [GT | LT] [CH] [INCR] score member [score member ...]",
     complexity:
       "O(log(N)) for each item added, where N is the number of elements in the sorted set.",
-    handler: (client, argv) => zadd(client, argv, false),
+    handler: (ctx, argv) => zadd(ctx, argv, false),
   },
   {
     name: "zincrby",
@@ -847,7 +837,7 @@ export const sortedSetCommands: CommandSpec[] = [
     summary: "Increment the score of a member in a sorted set",
     syntax: "key increment member",
     complexity: "O(log(N)) where N is the number of elements in the sorted set.",
-    handler: (client, argv) => zadd(client, argv, true),
+    handler: (ctx, argv) => zadd(ctx, argv, true),
   },
   {
     name: "zrem",
@@ -860,19 +850,19 @@ export const sortedSetCommands: CommandSpec[] = [
     syntax: "key member [member ...]",
     complexity:
       "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.",
-    handler(client, argv) {
+    handler(ctx, argv) {
       const key = argv[1];
-      const set = writeZset(client, key);
-      if (set === undefined) return client.out.int(0);
+      const set = writeZset(ctx, key);
+      if (set === undefined) return ctx.out.int(0);
       let removed = 0;
       for (let i = 2; i < argv.length && set.size() > 0; i++) {
         if (set.remove(argv[i])) removed++;
       }
       if (removed > 0) {
-        client.server.keyChanged(client.db, key, NotifyClass.Zset, "zrem", removed);
-        deleteIfEmpty(client, key, set);
+        ctx.keyChanged(key, NotifyClass.Zset, "zrem", removed);
+        ctx.db.deleteIfEmpty(key, set);
       }
-      client.out.int(removed);
+      ctx.out.int(removed);
     },
   },
   {
@@ -885,10 +875,10 @@ export const sortedSetCommands: CommandSpec[] = [
     summary: "Get the score associated with the given member in a sorted set",
     syntax: "key member",
     complexity: "O(1)",
-    handler(client, argv) {
-      const score = readZset(client, argv[1])?.score(argv[2]);
-      if (score === undefined) client.out.nil();
-      else client.out.double(score);
+    handler(ctx, argv) {
+      const score = readZset(ctx, argv[1])?.score(argv[2]);
+      if (score === undefined) ctx.out.nil();
+      else ctx.out.double(score);
     },
   },
   {
@@ -901,9 +891,9 @@ export const sortedSetCommands: CommandSpec[] = [
     summary: "Get the score associated with the given members in a sorted set",
     syntax: "key member [member ...]",
     complexity: "O(N) where N is the number of members being requested.",
-    handler(client, argv) {
-      const set = readZset(client, argv[1]);
-      const out = client.out;
+    handler(ctx, argv) {
+      const set = readZset(ctx, argv[1]);
+      const out = ctx.out;
       out.array(argv.length - 2);
       for (let i = 2; i < argv.length; i++) {
         const score = set?.score(argv[i]);
@@ -922,8 +912,8 @@ export const sortedSetCommands: CommandSpec[] = [
     summary: "Get the number of members in a sorted set",
     syntax: "key",
     complexity: "O(1)",
-    handler(client, argv) {
-      client.out.int(readZset(client, argv[1])?.size() ?? 0);
+    handler(ctx, argv) {
+      ctx.out.int(readZset(ctx, argv[1])?.size() ?? 0);
     },
   },
   {
@@ -936,7 +926,7 @@ export const sortedSetCommands: CommandSpec[] = [
     summary: "Count the members in a sorted set with scores within the given values",
     syntax: "key min max",
     complexity: "O(log(N)) with N being the number of elements in the sorted set.",
-    handler: (client, argv) => countRange(client, argv, false),
+    handler: (ctx, argv) => countRange(ctx, argv, false),
   },
   {
     name: "zlexcount",
@@ -948,7 +938,7 @@ export const sortedSetCommands: CommandSpec[] = [
     summary: "Count the number of members in a sorted set between a given lexicographical range",
     syntax: "key min max",
     complexity: "O(log(N)) with N being the number of elements in the sorted set.",
-    handler: (client, argv) => countRange(client, argv, true),
+    handler: (ctx, argv) => countRange(ctx, argv, true),
   },
   {
     name: "zrange",
@@ -960,20 +950,21 @@ export const sortedSetCommands: CommandSpec[] = [
     summary: "Return a range of members in a sorted set",
     syntax: "key start stop [BYSCORE | BYLEX] [REV] [LIMIT offset count] [WITHSCORES]",
     complexity: RANGE_COMPLEXITY,
-    handler: (client, argv) => zrange(client, argv, 1, undefined, RangeType.Auto, Direction.Auto),
+    handler: (ctx, argv) => zrange(ctx, argv, 1, undefined, RangeType.Auto, Direction.Auto),
   },
   {
     name: "zrangestore",
     arity: -5,
     flags: ["write", "denyoom"],
     keys: [1, 2, 1],
+    keySpecs: [keyRange(OVERWRITTEN_KEY, 1), keyRange(READ_KEY, 2)],
     group: "sorted-set",
     since: "6.2.0",
     summary: "Store a range of members from sorted set into another key",
     syntax: "dst src min max [BYSCORE | BYLEX] [REV] [LIMIT offset count]",
     complexity:
       "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.",
-    handler: (client, argv) => zrange(client, argv, 2, argv[1], RangeType.Auto, Direction.Auto),
+    handler: (ctx, argv) => zrange(ctx, argv, 2, argv[1], RangeType.Auto, Direction.Auto),
   },
   {
     name: "zrevrange",
@@ -986,8 +977,7 @@ export const sortedSetCommands: CommandSpec[] = [
       "Return a range of members in a sorted set, by index, with scores ordered from high to low",
     syntax: "key start stop [WITHSCORES]",
     complexity: RANGE_COMPLEXITY,
-    handler: (client, argv) =>
-      zrange(client, argv, 1, undefined, RangeType.Rank, Direction.Reverse),
+    handler: (ctx, argv) => zrange(ctx, argv, 1, undefined, RangeType.Rank, Direction.Reverse),
   },
   {
     name: "zrangebyscore",
@@ -999,8 +989,7 @@ export const sortedSetCommands: CommandSpec[] = [
     summary: "Return a range of members in a sorted set, by score",
     syntax: "key min max [WITHSCORES] [LIMIT offset count]",
     complexity: RANGE_COMPLEXITY,
-    handler: (client, argv) =>
-      zrange(client, argv, 1, undefined, RangeType.Score, Direction.Forward),
+    handler: (ctx, argv) => zrange(ctx, argv, 1, undefined, RangeType.Score, Direction.Forward),
   },
   {
     name: "zrevrangebyscore",
@@ -1013,8 +1002,7 @@ export const sortedSetCommands: CommandSpec[] = [
       "Return a range of members in a sorted set, by score, with scores ordered from high to low",
     syntax: "key max min [WITHSCORES] [LIMIT offset count]",
     complexity: RANGE_COMPLEXITY,
-    handler: (client, argv) =>
-      zrange(client, argv, 1, undefined, RangeType.Score, Direction.Reverse),
+    handler: (ctx, argv) => zrange(ctx, argv, 1, undefined, RangeType.Score, Direction.Reverse),
   },
   {
     name: "zrangebylex",
@@ -1026,7 +1014,7 @@ export const sortedSetCommands: CommandSpec[] = [
     summary: "Return a range of members in a sorted set, by lexicographical range",
     syntax: "key min max [LIMIT offset count]",
     complexity: RANGE_COMPLEXITY,
-    handler: (client, argv) => zrange(client, argv, 1, undefined, RangeType.Lex, Direction.Forward),
+    handler: (ctx, argv) => zrange(ctx, argv, 1, undefined, RangeType.Lex, Direction.Forward),
   },
   {
     name: "zrevrangebylex",
@@ -1039,7 +1027,7 @@ export const sortedSetCommands: CommandSpec[] = [
       "Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.",
     syntax: "key max min [LIMIT offset count]",
     complexity: RANGE_COMPLEXITY,
-    handler: (client, argv) => zrange(client, argv, 1, undefined, RangeType.Lex, Direction.Reverse),
+    handler: (ctx, argv) => zrange(ctx, argv, 1, undefined, RangeType.Lex, Direction.Reverse),
   },
   {
     name: "zrank",
@@ -1051,10 +1039,10 @@ export const sortedSetCommands: CommandSpec[] = [
     summary: "Determine the index of a member in a sorted set",
     syntax: "key member",
     complexity: "O(log(N))",
-    handler(client, argv) {
-      const rank = readZset(client, argv[1])?.rank(argv[2]);
-      if (rank === undefined) client.out.nil();
-      else client.out.int(rank);
+    handler(ctx, argv) {
+      const rank = readZset(ctx, argv[1])?.rank(argv[2]);
+      if (rank === undefined) ctx.out.nil();
+      else ctx.out.int(rank);
     },
   },
   {
@@ -1068,11 +1056,11 @@ export const sortedSetCommands: CommandSpec[] = [
       "Determine the index of a member in a sorted set, with scores ordered from high to low",
     syntax: "key member",
     complexity: "O(log(N))",
-    handler(client, argv) {
-      const set = readZset(client, argv[1]);
+    handler(ctx, argv) {
+      const set = readZset(ctx, argv[1]);
       const rank = set?.rank(argv[2]);
-      if (rank === undefined) client.out.nil();
-      else client.out.int(set!.size() - 1 - rank);
+      if (rank === undefined) ctx.out.nil();
+      else ctx.out.int(set!.size() - 1 - rank);
     },
   },
   ...(["zremrangebyrank", "zremrangebyscore", "zremrangebylex"] as const).map((name) => ({
@@ -1090,9 +1078,9 @@ export const sortedSetCommands: CommandSpec[] = [
     syntax: name === "zremrangebyrank" ? "key start stop" : "key min max",
     complexity:
       "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.",
-    handler: (client: Client, argv: string[]) =>
+    handler: (ctx: CommandContext, argv: string[]) =>
       removeRange(
-        client,
+        ctx,
         argv,
         name === "zremrangebyrank"
           ? RangeType.Rank
@@ -1114,11 +1102,11 @@ export const sortedSetCommands: CommandSpec[] = [
     syntax: "key [count]",
     complexity:
       "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.",
-    handler(client: Client, argv: string[]) {
+    handler(ctx: CommandContext, argv: string[]) {
       if (argv.length > 3) throw new CommandError(SYNTAX);
       const count = argv.length === 3 ? rangedLong(argv[2], 0, NOT_POSITIVE) : -1;
-      const nested = pairsNested(client) && count !== -1;
-      pop(client, [argv[1]], name === "zpopmax", false, count, nested, false);
+      const nested = pairsNested(ctx) && count !== -1;
+      pop(ctx, [argv[1]], name === "zpopmax", false, count, nested, false);
     },
   })),
   ...(["bzpopmin", "bzpopmax"] as const).map((name) => ({
@@ -1133,8 +1121,8 @@ export const sortedSetCommands: CommandSpec[] = [
       : "Remove and return the member with the highest score from one or more sorted sets, or block until one is available",
     syntax: "key [key ...] timeout",
     complexity: "O(log(N)) with N being the number of elements in the sorted set.",
-    handler: (client: Client, argv: string[]) =>
-      blockingPop(client, argv.slice(1, -1), argv[argv.length - 1], name === "bzpopmax", -1, false),
+    handler: (ctx: CommandContext, argv: string[]) =>
+      blockingPop(ctx, argv.slice(1, -1), argv[argv.length - 1], name === "bzpopmax", -1, false),
   })),
   {
     name: "zmpop",
@@ -1146,11 +1134,11 @@ export const sortedSetCommands: CommandSpec[] = [
     syntax: "numkeys key [key ...] <MIN | MAX> [COUNT count]",
     complexity:
       "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.",
-    handler(client, argv) {
+    handler(ctx, argv) {
       const { keys, max, count } = parseMultiPop(argv, 1);
-      const result = pop(client, keys, max, true, count, true, true);
+      const result = pop(ctx, keys, max, true, count, true, true);
       if (result !== undefined) {
-        client.propagateAs = [popCommand(max, result.key, count, result.popped)];
+        ctx.propagateAs = [popCommand(max, result.key, count, result.popped)];
       }
     },
   },
@@ -1165,9 +1153,9 @@ export const sortedSetCommands: CommandSpec[] = [
     syntax: "timeout numkeys key [key ...] <MIN | MAX> [COUNT count]",
     complexity:
       "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.",
-    handler(client, argv) {
+    handler(ctx, argv) {
       const { keys, max, count } = parseMultiPop(argv, 2);
-      blockingPop(client, keys, argv[1], max, count, true);
+      blockingPop(ctx, keys, argv[1], max, count, true);
     },
   },
   {
@@ -1180,7 +1168,7 @@ export const sortedSetCommands: CommandSpec[] = [
     summary: "Get one or multiple random elements from a sorted set",
     syntax: "key [count [WITHSCORES]]",
     complexity: "O(N) where N is the number of elements returned",
-    handler(client, argv) {
+    handler(ctx, argv) {
       if (argv.length >= 3) {
         const count = parseInt64(argv[2]);
         if (count === undefined) throw new CommandError(NOT_INTEGER);
@@ -1192,11 +1180,11 @@ export const sortedSetCommands: CommandSpec[] = [
         if (withScores && (count < -LONG_MAX / 2n || count > LONG_MAX / 2n)) {
           throw new CommandError(VALUE_OUT_OF_RANGE);
         }
-        return randomMembers(client, argv[1], Number(count), withScores);
+        return randomMembers(ctx, argv[1], Number(count), withScores);
       }
-      const set = readZset(client, argv[1]);
-      if (set === undefined) return client.out.nil();
-      client.out.bulk(set.at(randomBelow(set.size()))[0]);
+      const set = readZset(ctx, argv[1]);
+      if (set === undefined) return ctx.out.nil();
+      ctx.out.bulk(set.at(randomBelow(set.size()))[0]);
     },
   },
   ...([
@@ -1214,8 +1202,8 @@ export const sortedSetCommands: CommandSpec[] = [
       ? "numkeys key [key ...] [WITHSCORES]"
       : "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE <SUM | MIN | MAX>] [WITHSCORES]",
     complexity: SET_OP_COMPLEXITY[op],
-    handler: (client: Client, argv: string[]) =>
-      setOperation(client, argv, name, undefined, 1, op, false),
+    handler: (ctx: CommandContext, argv: string[]) =>
+      setOperation(ctx, argv, name, undefined, 1, op, false),
   })),
   ...([
     [
@@ -1241,6 +1229,7 @@ export const sortedSetCommands: CommandSpec[] = [
     arity: -4,
     flags: ["write", "denyoom", "movablekeys"] as const,
     keys: [1, 1, 1] as const,
+    keySpecs: [keyRange(OVERWRITTEN_KEY, 1), countedKeys(READ_KEY, 2)],
     group: "sorted-set" as const,
     since,
     summary,
@@ -1248,8 +1237,8 @@ export const sortedSetCommands: CommandSpec[] = [
       ? "destination numkeys key [key ...]"
       : "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE <SUM | MIN | MAX>]",
     complexity: SET_OP_COMPLEXITY[op],
-    handler: (client: Client, argv: string[]) =>
-      setOperation(client, argv, name, argv[1], 2, op, false),
+    handler: (ctx: CommandContext, argv: string[]) =>
+      setOperation(ctx, argv, name, argv[1], 2, op, false),
   })),
   {
     name: "zintercard",
@@ -1261,8 +1250,7 @@ export const sortedSetCommands: CommandSpec[] = [
     syntax: "numkeys key [key ...] [LIMIT limit]",
     complexity:
       "O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.",
-    handler: (client, argv) =>
-      setOperation(client, argv, "zintercard", undefined, 1, SetOp.Inter, true),
+    handler: (ctx, argv) => setOperation(ctx, argv, "zintercard", undefined, 1, SetOp.Inter, true),
   },
   {
     name: "zscan",
@@ -1275,10 +1263,10 @@ export const sortedSetCommands: CommandSpec[] = [
     syntax: "key cursor [MATCH pattern] [COUNT count]",
     complexity:
       "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..",
-    handler(client, argv) {
-      const out = client.out;
+    handler(ctx, argv) {
+      const out = ctx.out;
       const cursor = parseCursor(argv[2]);
-      const set = readZset(client, argv[1]);
+      const set = readZset(ctx, argv[1]);
       if (set === undefined) {
         return writeScanReply(out, 0n, []);
       }
@@ -1312,12 +1300,12 @@ export const sortedSetCommands: CommandSpec[] = [
     syntax: "key score member offset limit",
     complexity:
       "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.",
-    handler(client, argv) {
+    handler(ctx, argv) {
       const score = parseScore(argv[2]);
       const offset = intArg(argv[4]);
       const limit = intArg(argv[5]);
-      const out = client.out;
-      const set = readZset(client, argv[1]);
+      const out = ctx.out;
+      const set = readZset(ctx, argv[1]);
       const size = set?.size() ?? 0;
       // The book seeks the first member >= (score, member), moves by offset
       // (out of range: nothing), then writes members while fewer than
@@ -1327,7 +1315,7 @@ export const sortedSetCommands: CommandSpec[] = [
       if (seek >= size || start < 0 || start >= size || limit <= 0) return out.array(0);
       const n = Math.min(size - start, Math.ceil(limit / 2));
       out.array(n * 2);
-      const native = client.isNative;
+      const native = ctx.isNative;
       set!.visitRange(start, start + n - 1, (member, memberScore) => {
         out.bulk(member);
         if (native) out.double(memberScore);
