@@ -135,3 +135,19 @@ export const GETKEYS_INVALID_COMMAND = "ERR Invalid command specified";
 export const GETKEYS_NO_KEYS = "ERR The command has no key arguments";
 export const GETKEYS_INVALID_ARITY = "ERR Invalid number of arguments specified for command";
 export const GETKEYS_INVALID_ARGUMENTS = "ERR Invalid arguments specified for command";
+
+// Replication (replication.c, server.c's shared replies).
+export const READONLY_REPLICA = "READONLY You can't write against a read only replica.";
+export const MASTERDOWN =
+  "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+export const NOREPLICAS = "NOREPLICAS Not enough good replicas to write.";
+export const NOMASTERLINK = "NOMASTERLINK Can't SYNC while not connected with my master";
+export const WAIT_ON_REPLICA =
+  "ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.";
+export const INVALID_MASTER_PORT = "ERR Invalid master port";
+export const REPLICAOF_FROM_REPLICA = "ERR Command is not valid when client is a replica.";
+export const TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of range";
+
+export function unrecognizedReplconfOption(option: string): string {
+  return `ERR Unrecognized REPLCONF option: ${option}`;
+}

@@ -13,6 +13,7 @@ import { keyCommands } from "./keys.ts";
 import { listCommands } from "./lists.ts";
 import { persistenceCommands } from "./persistence.ts";
 import { pubsubCommands } from "./pubsub.ts";
+import { replicationCommands } from "./replication.ts";
 import { serverAdminCommands } from "./server_admin.ts";
 import { setCommands } from "./sets.ts";
 import { sortedSetCommands } from "./sorted_sets.ts";
@@ -34,4 +35,5 @@ export const commandGroups: readonly (readonly CommandSpec[])[] = [
   pubsubCommands,
   transactionCommands,
   persistenceCommands,
+  replicationCommands,
 ];
