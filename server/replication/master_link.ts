@@ -92,6 +92,11 @@ export class MasterLink {
     return this.state === "connected";
   }
 
+  /** Drops the current connection (CLIENT KILL TYPE MASTER); the link reconnects with PSYNC. */
+  drop(): void {
+    this.#close();
+  }
+
   /** Closes the link for good (REPLICAOF NO ONE, another master, shutdown). */
   async stop(): Promise<void> {
     this.#stopped = true;
