@@ -86,6 +86,7 @@ export class RedisServer implements ServerContext {
       },
       emptied: (db: Database, key: string) =>
         this.keyChanged(db, key, NotifyClass.Generic, "del", 0),
+      expiryPolicy: () => this.replication.expiryPolicy,
     };
     this.dbs = Array.from(
       { length: config.getNumber("databases") },
@@ -264,6 +265,8 @@ export class RedisServer implements ServerContext {
    * within 25% of the tick's time.
    */
   activeExpireCycle(): void {
+    // A replica's keys expire when its master's DEL arrives.
+    if (this.replication.isReplica) return;
     const budgetMs = 250 / this.config.getNumber("hz");
     const started = performance.now();
     const now = Date.now();

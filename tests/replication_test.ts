@@ -173,6 +173,39 @@ Deno.test("redis-home replicates redis-server under load, is read-only, resumes,
   equal(await replica.cmd("SET", "k", "v"), "OK");
 });
 
+Deno.test("on a redis-home replica keys expire when the master says so", async () => {
+  using dir = scratchDir();
+  await using redis = startRedis(
+    dir.path,
+    "master",
+    "--enable-debug-command",
+    "yes",
+    "--repl-diskless-sync-delay",
+    "0",
+  );
+  using master = await redis.connect();
+  // The master deletes expired keys only when asked for them.
+  equal(await master.cmd("DEBUG", "SET-ACTIVE-EXPIRE", 0), "OK");
+  await using home = startServer();
+  using replica = await RespClient.connect(home.port);
+  equal(await replica.cmd("REPLICAOF", "127.0.0.1", redis.port), "OK");
+  equal(await master.cmd("SET", "short", "lived", "PX", 200), "OK");
+  equal(await master.cmd("SET", "plain", "v"), "OK");
+  await converged(master, replica);
+  await waitFor(
+    "the TTL to pass",
+    async () => (await replica.cmd("GET", "short")) === null || undefined,
+  );
+  // Hidden from reads, but kept: the master has not deleted it yet.
+  equal(await replica.cmd("EXISTS", "short"), 0);
+  equal(await replica.cmd("DBSIZE"), 2);
+  equal(home.server.dbs[0].dict.has("short"), true);
+  // The master's lazy expiry sends DEL; now the replica drops it too.
+  equal(await master.cmd("GET", "short"), null);
+  await converged(master, replica);
+  equal(await replica.cmd("DBSIZE"), 1);
+});
+
 /**
  * Asserts the same keys, types, values and TTLs on both, naming the first
  * differing keys. Reading a whole dataset takes seconds, so TTLs need only

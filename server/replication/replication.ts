@@ -10,7 +10,7 @@
  *   replid2 up to the current offset, and drops the replicas so that they
  *   reconnect and continue from here.
  */
-import type { Database } from "../db.ts";
+import type { Database, ExpiryPolicy } from "../db.ts";
 import { type LinkOptions, MasterLink, type ReplicaHost } from "./master_link.ts";
 import { type MasterHost, ReplicationMaster } from "./master.ts";
 import type { ReplicationStream } from "./stream.ts";
@@ -31,6 +31,8 @@ export class Replication {
   link: MasterLink | undefined;
   masterHost: string | undefined;
   masterPort = 0;
+  /** True while a command of the master's stream runs. */
+  #applying = false;
 
   constructor(readonly host: ReplicationHost) {
     this.master = new ReplicationMaster(host);
@@ -42,6 +44,12 @@ export class Replication {
 
   get isReplica(): boolean {
     return this.masterHost !== undefined;
+  }
+
+  /** How expired keys behave here (see KeyspaceHooks.expiryPolicy). */
+  get expiryPolicy(): ExpiryPolicy {
+    if (this.masterHost === undefined) return "delete";
+    return this.#applying ? "keep" : "hide";
   }
 
   /**
@@ -130,7 +138,14 @@ export class Replication {
           this.master.disconnectAll();
         }
       },
-      apply: (argv) => host.applyFromMaster(argv),
+      apply: (argv) => {
+        this.#applying = true;
+        try {
+          host.applyFromMaster(argv);
+        } finally {
+          this.#applying = false;
+        }
+      },
       streamed: (bytes) => stream.forward(bytes),
       log: (message) => host.log(message),
     };
