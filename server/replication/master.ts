@@ -115,6 +115,7 @@ export class ReplicationMaster {
   }
 
   #attach(peer: ReplicaPeer): void {
+    peer.limits = replicaOutputLimits(this.#config.get("client-output-buffer-limit"));
     this.replicas.add(peer);
   }
 
@@ -280,6 +281,14 @@ export class ReplicationMaster {
       }
       // A replica still waiting for its payload gets a newline: the link is alive.
       if (peer.state === "wait_bgsave") peer.conn.write(newline);
+      if (peer.overLimit(now)) {
+        this.host.log(
+          `Client ${peer.ip}:${peer.listeningPort} closed for overcoming of output buffer limits.`,
+        );
+        peer.conn.close();
+        this.detach(peer);
+        continue;
+      }
       if (peer.state === "online" && !peer.preSync && now - peer.ackTime > timeout) {
         this.host.log(
           `Disconnecting timedout replica (streaming sync): ${peer.ip}:${peer.listeningPort}`,
@@ -309,6 +318,20 @@ export class ReplicationMaster {
     return [...this.replicas].filter((p) => p.state === "online")
       .map((p) => [p.ip, String(p.listeningPort), String(p.ackOffset)]);
   }
+}
+
+/** The `slave` class of client-output-buffer-limit ("normal 0 0 0 slave 268435456 ..."), in bytes. */
+export function replicaOutputLimits(
+  value: string,
+): { hard: number; soft: number; seconds: number } {
+  const words = value.split(/\s+/);
+  const at = words.indexOf("slave");
+  if (at < 0 || at + 3 >= words.length) return { hard: 0, soft: 0, seconds: 0 };
+  return {
+    hard: Number(words[at + 1]),
+    soft: Number(words[at + 2]),
+    seconds: Number(words[at + 3]),
+  };
 }
 
 /** One payload to several replicas: it waits for the slowest, and stops when all are gone. */

@@ -43,6 +43,7 @@ function makeMaster(settings: Record<string, string> = {}): {
     "repl-backlog-ttl": "3600",
     "min-replicas-to-write": "0",
     "min-replicas-max-lag": "10",
+    "client-output-buffer-limit": "normal 0 0 0 slave 1000 500 60 pubsub 0 0 0",
     dir: ".",
     ...settings,
   };
@@ -221,4 +222,26 @@ Deno.test("a disk-based transfer sends a length-prefixed RDB, then the held stre
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
+});
+
+Deno.test("a replica over its output buffer limit is dropped", () => {
+  const { master } = makeMaster();
+  master.stream.createBacklog(1 << 20);
+  const slow = new FakeConn();
+  const replica = peer(slow);
+  master.psync(replica, master.stream.ids.replid, 1);
+  deepEqual(replica.limits, { hard: 1000, soft: 500, seconds: 60 });
+  // Over the soft limit: tolerated for 60 seconds.
+  slow.pendingBytes = 600;
+  master.cron();
+  equal(slow.closed, false);
+  master.cron(Date.now() + 61000);
+  equal(slow.closed, true);
+  equal(master.replicas.size, 0);
+  // Past the hard limit the next write drops it at once.
+  const stuck = new FakeConn();
+  master.psync(peer(stuck), master.stream.ids.replid, master.stream.offset + 1);
+  stuck.pendingBytes = 1001;
+  master.stream.propagate(0, ["SET", "k", "v"]);
+  equal(stuck.closed, true);
 });

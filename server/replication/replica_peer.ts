@@ -43,6 +43,10 @@ export class ReplicaPeer implements StreamReceiver {
   #heldBytes = 0;
   /** Online but waiting for the first ACK before streaming (diskless payload). */
   #streamOnAck = false;
+  /** client-output-buffer-limit replica: hard and soft bytes (0: none), soft seconds. */
+  limits = { hard: 0, soft: 0, seconds: 0 };
+  /** When the output first passed the soft limit (0: it is under it). */
+  #softSince = 0;
 
   constructor(readonly conn: PeerConnection) {}
 
@@ -69,6 +73,21 @@ export class ReplicaPeer implements StreamReceiver {
     } else {
       this.conn.write(bytes);
     }
+    // Past the hard limit the replica is dropped at once (it will resync).
+    if (this.limits.hard > 0 && this.bufferedBytes > this.limits.hard) this.conn.close();
+  }
+
+  /** Whether the output is over the hard limit, or over the soft one for too long. */
+  overLimit(now: number): boolean {
+    const { hard, soft, seconds } = this.limits;
+    const pending = this.bufferedBytes;
+    if (hard > 0 && pending > hard) return true;
+    if (soft > 0 && pending > soft) {
+      if (this.#softSince === 0) this.#softSince = now;
+      return now - this.#softSince > seconds * 1000;
+    }
+    this.#softSince = 0;
+    return false;
   }
 
   /**
