@@ -5,8 +5,8 @@
  * `AsyncDisposable` that kills it and collects its log, so a failing test
  * leaves nothing running and can print what the program said.
  */
-import { connectWhenReady, freePort } from "./persistence_helpers.ts";
-import type { RespClient } from "./helpers.ts";
+import { freePort } from "./persistence_helpers.ts";
+import { RespClient } from "./helpers.ts";
 
 /** A program started for a test; its log file is kept in `dir` until dispose. */
 export class ChildProgram implements AsyncDisposable {
@@ -57,18 +57,27 @@ export class ChildProgram implements AsyncDisposable {
     }
   }
 
-  /** Connects once the program accepts connections; fails with its log if it exits first. */
+  /**
+   * Connects once the program answers PING (PONG, or NOAUTH when it has a
+   * password); fails with its log if it exits first or does not answer in time.
+   */
   async connect(timeoutMs = 20000): Promise<RespClient> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (this.#exited) throw new Error(`${this.name} exited at start:\n${this.log()}`);
+      let client: RespClient | undefined;
       try {
-        return await connectWhenReady(this.port, 200);
-      } catch (err) {
-        if (Date.now() > deadline) {
-          throw new Error(`${this.name} did not start: ${err}\n${this.log()}`);
+        client = await RespClient.connect(this.port);
+        const reply = await client.cmd("PING");
+        if (reply === "PONG" || (reply as { error?: string }).error?.startsWith("NOAUTH")) {
+          return client;
         }
+      } catch {
+        // Not listening yet.
       }
+      client?.close();
+      if (Date.now() > deadline) throw new Error(`${this.name} did not start:\n${this.log()}`);
+      await new Promise((r) => setTimeout(r, 50));
     }
   }
 

@@ -231,3 +231,42 @@ async function assertSameData(replica: RespClient, master: RespClient): Promise<
 function deepEqualError(reply: unknown, message: string): void {
   equal((reply as { error?: string }).error, message);
 }
+
+Deno.test("masterauth: replication to and from password-protected masters", async () => {
+  using dir = scratchDir();
+  // redis-home replica of a redis-server with requirepass.
+  await using redis = startRedis(
+    dir.path,
+    "master",
+    "--requirepass",
+    "secret",
+    "--repl-diskless-sync-delay",
+    "0",
+  );
+  using master = await redis.connect();
+  equal(await master.cmd("AUTH", "secret"), "OK");
+  equal(await master.cmd("SET", "from-redis", "1"), "OK");
+  await using home = startServer({ masterauth: "secret" });
+  using replica = await RespClient.connect(home.port);
+  equal(await replica.cmd("REPLICAOF", "127.0.0.1", redis.port), "OK");
+  await converged(master, replica);
+  equal(await replica.cmd("GET", "from-redis"), "1");
+
+  // redis-server replica of a redis-home with requirepass.
+  await using homeMaster = startServer({ requirepass: "pw", "repl-diskless-sync-delay": "0" });
+  using client = await RespClient.connect(homeMaster.port);
+  equal(await client.cmd("AUTH", "pw"), "OK");
+  equal(await client.cmd("SET", "from-home", "2"), "OK");
+  await using follower = startRedis(
+    dir.path,
+    "replica",
+    "--replicaof",
+    "127.0.0.1",
+    String(homeMaster.port),
+    "--masterauth",
+    "pw",
+  );
+  using followerClient = await follower.connect();
+  await converged(client, followerClient);
+  equal(await followerClient.cmd("GET", "from-home"), "2");
+});
