@@ -270,3 +270,25 @@ Deno.test("masterauth: replication to and from password-protected masters", asyn
   await converged(client, followerClient);
   equal(await followerClient.cmd("GET", "from-home"), "2");
 });
+
+Deno.test("a chain: redis-server replicates a redis-home replica of redis-home", async () => {
+  using dir = scratchDir();
+  await using top = startServer({ "repl-diskless-sync-delay": "0" });
+  await using middle = startServer({ "repl-diskless-sync-delay": "0" });
+  using master = await RespClient.connect(top.port);
+  using relay = await RespClient.connect(middle.port);
+  await fillAllTypes(master);
+  equal(await relay.cmd("REPLICAOF", "127.0.0.1", top.port), "OK");
+  await converged(master, relay);
+  await using redis = startRedis(dir.path, "end", "--replicaof", "127.0.0.1", String(middle.port));
+  using end = await redis.connect();
+  for (let round = 0; round < 4; round++) await writeBurst(master, round);
+  await converged(master, relay);
+  // The relay forwards its master's stream unchanged: the offsets agree all along the chain.
+  await converged(relay, end);
+  await assertSameData(end, master);
+  equal(
+    (await infoSection(end, "replication")).master_replid,
+    (await infoSection(master, "replication")).master_replid,
+  );
+});
