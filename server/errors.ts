@@ -305,3 +305,18 @@ export const SCRIPT_UNKNOWN_COMMAND = "ERR Unknown Redis command called from scr
 export const SCRIPT_WRONG_ARITY = "ERR Wrong number of args calling Redis command from script";
 export const SCRIPT_DENIED_COMMAND = "ERR This Redis command is not allowed from script";
 export const SCRIPT_RO_WRITE = "ERR Write commands are not allowed from read-only scripts.";
+// Replication (replication.c, server.c's shared replies).
+export const READONLY_REPLICA = "READONLY You can't write against a read only replica.";
+export const MASTERDOWN =
+  "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+export const NOREPLICAS = "NOREPLICAS Not enough good replicas to write.";
+export const NOMASTERLINK = "NOMASTERLINK Can't SYNC while not connected with my master";
+export const WAIT_ON_REPLICA =
+  "ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.";
+export const INVALID_MASTER_PORT = "ERR Invalid master port";
+export const REPLICAOF_FROM_REPLICA = "ERR Command is not valid when client is a replica.";
+export const TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of range";
+
+export function unrecognizedReplconfOption(option: string): string {
+  return `ERR Unrecognized REPLCONF option: ${option}`;
+}

@@ -18,6 +18,7 @@ import { listCommands } from "./lists.ts";
 import { memoryCommands } from "./memory.ts";
 import { persistenceCommands } from "./persistence.ts";
 import { pubsubCommands } from "./pubsub.ts";
+import { replicationCommands } from "./replication.ts";
 import { serverAdminCommands } from "./server_admin.ts";
 import { setCommands } from "./sets.ts";
 import { sortCommands } from "./sort.ts";
@@ -54,4 +55,5 @@ export const commandGroups: readonly (readonly CommandSpec[])[] = [
   persistenceCommands,
   scriptingCommands,
   functionCommands,
+  replicationCommands,
 ];
