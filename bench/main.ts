@@ -2,6 +2,7 @@
  * `deno task bench`: redis-home against the real redis-server in one run.
  *
  *   deno task bench [--quick] [--only throughput,protocols,memory,connections,zset]
+ *                   [--datasets strings,hash,...]
  *
  * Starts both servers as separate processes on free loopback ports, runs the
  * same workloads on each (throughput with redis-benchmark, the native
@@ -146,6 +147,7 @@ async function main(args: string[]): Promise<number> {
     options: {
       quick: { type: "boolean", default: false },
       only: { type: "string" },
+      datasets: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -153,7 +155,10 @@ async function main(args: string[]): Promise<number> {
     console.log(
       `Usage: deno task bench [--quick] [--only ${SECTIONS.join(",")}]\n\n` +
         "  --quick   a reduced matrix (under two minutes)\n" +
-        "  --only    run only these sections (comma-separated)",
+        "  --only    run only these sections (comma-separated)\n" +
+        `  --datasets  memory datasets to load (comma-separated; ${
+          DATASETS.map((d) => d.name).join(",")
+        })`,
     );
     return 0;
   }
@@ -169,6 +174,15 @@ async function main(args: string[]): Promise<number> {
     }
   }
   const plan = values.quick ? QUICK : FULL;
+  if (values.datasets !== undefined) {
+    const names = values.datasets.split(",");
+    const unknown = names.find((name) => !DATASETS.some((d) => d.name === name));
+    if (unknown !== undefined) {
+      console.error(`bench: unknown dataset '${unknown}'`);
+      return 2;
+    }
+    plan.memory = { ...plan.memory, datasets: names };
+  }
   let redis: string;
   try {
     redis = await redisVersion();
@@ -204,7 +218,8 @@ async function main(args: string[]): Promise<number> {
   results.seconds = (performance.now() - started) / 1000;
   const targets = evaluateTargets(results);
   console.log(renderReport(results, targets));
-  const suffix = (plan.mode === "quick" ? "-quick" : "") + (values.only ? "-partial" : "");
+  const partial = values.only !== undefined || values.datasets !== undefined;
+  const suffix = (plan.mode === "quick" ? "-quick" : "") + (partial ? "-partial" : "");
   const base = `${RESULTS_DIR}${results.date}${suffix}`;
   await Deno.mkdir(RESULTS_DIR, { recursive: true });
   await Deno.writeTextFile(`${base}.json`, JSON.stringify({ ...results, targets }, null, 2) + "\n");

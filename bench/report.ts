@@ -144,8 +144,10 @@ function memorySection(results: BenchResults): string {
       cellText(first.redis, errors, (m) => formatBytes(m.empty.rss)),
       cellText(first.redis, errors, (m) => used(m.empty)),
       "",
+      "",
       cellText(first.home, errors, (m) => formatBytes(m.empty.rss)),
       cellText(first.home, errors, (m) => used(m.empty)),
+      "",
       "",
       formatRatio(ratio(emptyRss(first.home), emptyRss(first.redis))),
     ]);
@@ -157,9 +159,11 @@ function memorySection(results: BenchResults): string {
       cellText(r.redis, errors, (m) => formatBytes(m.loaded.rss)),
       cellText(r.redis, errors, (m) => used(m.loaded)),
       cellText(r.redis, errors, () => (bytesPerElement(r, r.redis) as number).toFixed(1)),
+      cellText(r.redis, errors, loadTime),
       cellText(r.home, errors, (m) => formatBytes(m.loaded.rss)),
       cellText(r.home, errors, (m) => used(m.loaded)),
       cellText(r.home, errors, () => (bytesPerElement(r, r.home) as number).toFixed(1)),
+      cellText(r.home, errors, loadTime),
       formatRatio(ratio(loadedRss(r.home), loadedRss(r.redis))),
     ]);
   }
@@ -169,16 +173,22 @@ function memorySection(results: BenchResults): string {
     "Redis RSS",
     "used_memory",
     "B/elem",
+    "load s",
     "redis-home RSS",
     "used_memory",
     "B/elem",
+    "load s",
     "RSS ratio",
   ];
   return section(
-    "Memory (RSS from /proc; B/elem = RSS above the empty server / count)",
+    "Memory (RSS from /proc; B/elem = RSS above the empty server / count; load s = seconds to load)",
     table(header, rows),
     errors,
   );
+}
+
+function loadTime(figures: MemoryFigures): string {
+  return figures.loadSeconds === undefined ? "-" : figures.loadSeconds.toFixed(2);
 }
 
 function emptyRss(cell: MemoryFigures | Failed): number | Failed {

@@ -61,10 +61,15 @@ export interface MemorySample {
 export interface MemoryFigures {
   empty: MemorySample;
   loaded: MemorySample;
+  /** Seconds the load took (absent in results from before it was measured). */
+  loadSeconds?: number;
 }
 
 export interface MemoryResult {
-  /** "strings" (that many keys) or a type holding that many elements in one key. */
+  /**
+   * "strings" (that many keys), a type holding that many elements in one key
+   * ("hash"), or that many keys of a type with three elements each ("hashes").
+   */
   dataset: string;
   count: number;
   redis: MemoryFigures | Failed;
