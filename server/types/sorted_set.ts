@@ -12,6 +12,7 @@
  * ZADD's existence check scan the string without decoding. Past the limits
  * the set becomes a ZTree for good (see zset_tree.ts).
  */
+import { objectBytes, stringBytes } from "./memory.ts";
 import { lengthPrefix, PackedReader } from "./packed_dict.ts";
 import type { RedisObject } from "./value.ts";
 import { ZTree } from "./zset_tree.ts";
@@ -70,10 +71,20 @@ function packedScore(packed: string, member: string): number | undefined {
 }
 
 export class SortedSet implements RedisObject {
-  /** The small encoding's elements, while #tree is undefined. */
-  #packed = "";
+  // Two fields (8 bytes each) for the many small sets.
+  /** The small encoding's packed elements, then the tree. */
+  #data: string | ZTree = "";
+  /** Elements while small. */
   #count = 0;
-  #tree: ZTree | undefined;
+
+  get #tree(): ZTree | undefined {
+    const data = this.#data;
+    return typeof data === "string" ? undefined : data;
+  }
+
+  get #packed(): string {
+    return this.#data as string;
+  }
 
   get type(): "zset" {
     return "zset";
@@ -87,11 +98,18 @@ export class SortedSet implements RedisObject {
     return this.#tree === undefined ? this.#count : this.#tree.size();
   }
 
+  /** Bytes on the V8 heap, estimated in O(1) (see memory.ts): what used_memory counts. */
+  memoryUsage(): number {
+    const data = this.#data;
+    return objectBytes(2) +
+      (typeof data === "string" ? stringBytes(data.length) : data.memoryUsage());
+  }
+
   clone(): SortedSet {
     const copy = new SortedSet();
-    copy.#packed = this.#packed;
+    const data = this.#data;
+    copy.#data = typeof data === "string" ? data : data.clone();
     copy.#count = this.#count;
-    copy.#tree = this.#tree?.clone();
     return copy;
   }
 
@@ -207,11 +225,10 @@ export class SortedSet implements RedisObject {
   /** Stores a written tree: packed while it is small, as is once it has grown an index. */
   #commit(tree: ZTree): void {
     if (tree.indexed) {
-      this.#tree = tree;
-      this.#packed = "";
+      this.#data = tree;
       this.#count = 0;
     } else if (this.#tree === undefined) {
-      this.#packed = pack(tree);
+      this.#data = pack(tree);
       this.#count = tree.size();
     }
   }

@@ -19,6 +19,8 @@
  * never goes back to the small encoding.
  */
 
+import { arrayBytes, MAP_ENTRY_BYTES, objectBytes, stringBytes } from "./memory.ts";
+
 /** zset-max-listpack-entries (Redis 7.0's default). */
 export const ZSET_MAX_LISTPACK_ENTRIES = 128;
 /** zset-max-listpack-value. */
@@ -203,6 +205,8 @@ export class ZTree {
   /** Inner levels above the leaves; 0 while the root is a leaf. */
   #height = 0;
   #size = 0;
+  /** Total length of the members, for memory accounting. */
+  #chars = 0;
   #first: Leaf;
   /** member → score once the set has left the listpack encoding. */
   #index: Map<string, number> | undefined;
@@ -223,6 +227,7 @@ export class ZTree {
     leaf.scores = scores;
     leaf.size = size;
     tree.#size = size;
+    for (let i = 0; i < size; i++) tree.#chars += members[i].length;
     return tree;
   }
 
@@ -233,6 +238,19 @@ export class ZTree {
 
   size(): number {
     return this.#size;
+  }
+
+  /**
+   * Bytes on the V8 heap, estimated in O(1) (see memory.ts): per element a
+   * member string, its two leaf slots with the slack of half-full leaves
+   * (x1.5), and its entry in the member index; per ~96 elements a leaf.
+   */
+  memoryUsage(): number {
+    const n = this.#size;
+    const perElement = stringBytes(0) + 4 + 24 + (this.#index === undefined ? 0 : MAP_ENTRY_BYTES);
+    const leaves = Math.ceil(n / 96);
+    const perLeaf = objectBytes(5) + 2 * arrayBytes(0);
+    return objectBytes(5) + n * perElement + this.#chars + leaves * perLeaf;
   }
 
   clone(): ZTree {
@@ -262,6 +280,7 @@ export class ZTree {
     copy.#root = cloneNode(this.#root, this.#height);
     copy.#height = this.#height;
     copy.#size = this.#size;
+    copy.#chars = this.#chars;
     if (this.#index !== undefined) copy.#index = new Map(this.#index);
     return copy;
   }
@@ -499,6 +518,7 @@ export class ZTree {
       node = inner.children[slot];
     }
     this.#size++;
+    this.#chars += member.length;
     const leaf = node as Leaf;
     const pos = leafLowerBound(leaf, score, member);
     if (leaf.size === leaf.members.length) {
@@ -599,8 +619,9 @@ export class ZTree {
    */
   #removeFrom(leaf: Leaf, pos: number, n: number): void {
     const index = this.#index;
-    if (index !== undefined) {
-      for (let i = pos; i < pos + n; i++) index.delete(leaf.members[i]);
+    for (let i = pos; i < pos + n; i++) {
+      this.#chars -= leaf.members[i].length;
+      index?.delete(leaf.members[i]);
     }
     removeRun(leaf, pos, n);
     this.#size -= n;
