@@ -27,6 +27,7 @@
  */
 import { bytesToBinary } from "../../protocol/bytes.ts";
 import { ByteString, StringForm } from "./string.ts";
+import { objectBytes, stringBytes } from "./memory.ts";
 import type { RedisObject, RedisValue } from "./value.ts";
 
 /** What a key holds as stored: a ByteString is a string kept as mutable bytes. */
@@ -115,6 +116,23 @@ interface BigKeyBox {
   value: StoredValue;
 }
 
+/** A Uint8Array and its ArrayBuffer, beyond the bytes (measured: 1M of them, heapUsed). */
+const TYPED_ARRAY_BYTES = 160;
+/** What an object without memoryUsage() is taken to cost per element. */
+const FALLBACK_ELEMENT_BYTES = 64;
+
+/** Bytes a boxed value holds on the V8 heap (see memory.ts). */
+export function valueBytes(value: StoredValue | BigKeyBox): number {
+  if (typeof value === "string") return stringBytes(value.length);
+  if (value instanceof ByteString) {
+    return objectBytes(2) + TYPED_ARRAY_BYTES + value.bytes.byteLength;
+  }
+  if ("key" in value) {
+    return objectBytes(2) + stringBytes(value.key.length) + valueBytes(value.value);
+  }
+  return value.memoryUsage?.() ?? objectBytes(4) + value.size() * FALLBACK_ELEMENT_BYTES;
+}
+
 /**
  * Returns an array's memory to the allocator now rather than at the next
  * garbage collection, which may be long in coming on an idle server:
@@ -147,6 +165,9 @@ export class KeyTable {
   #pos = PAGE_SIZE;
   #boxes: (StoredValue | BigKeyBox | undefined)[] = [];
   #freeBoxes: number[] = [];
+  /** What each box was last accounted at (valueBytes), and their sum. */
+  #boxBytes = new Float64Array(MIN_CAPACITY);
+  #valueBytes = 0;
   /** Parse position left by #keyStart (avoids returning pairs on hot paths). */
   #at = 0;
   /** Under an LFU maxmemory-policy reads also bump the LFU counter. */
@@ -167,6 +188,39 @@ export class KeyTable {
     let pages = 0;
     for (const page of this.#pages) if (page !== undefined) pages++;
     return this.#slots.byteLength + pages * PAGE_SIZE;
+  }
+
+  /**
+   * What the keyspace costs, as Redis's used_memory counts its dataset: the
+   * index, the live records (keys and short strings), and the boxed values
+   * at their accounted size (valueBytes), kept up to date by every write
+   * here and by reaccount() after a value changed in place. Arena space of
+   * dead records awaiting compaction (at most half a page's worth each) is
+   * left out, as an allocator's free space is.
+   */
+  get usedBytes(): number {
+    let records = 0;
+    for (let i = 0; i < this.#pages.length; i++) {
+      if (this.#pages[i] !== undefined) records += this.#used[i] - this.#dead[i];
+    }
+    const boxes = 8 * this.#boxes.length + this.#boxBytes.byteLength;
+    return this.#slots.byteLength + records + boxes + this.#valueBytes;
+  }
+
+  /**
+   * Accounts again for the value at `key` after it changed in place (a
+   * collection written through its own methods); returns the change in bytes.
+   */
+  reaccount(key: string): number {
+    const ref = this.#find(key, hashKey(key));
+    if (ref === 0) return 0;
+    const page = this.#pageOf(ref);
+    const off = ref & OFFSET_MASK;
+    if ((page[off] & KIND_MASK) === KIND_INLINE) return 0;
+    const box = this.#boxIndex(page, off);
+    const before = this.#boxBytes[box];
+    this.#setBox(box, this.#boxes[box]!);
+    return this.#boxBytes[box] - before;
   }
 
   // ---- lookups ---------------------------------------------------------
@@ -204,7 +258,7 @@ export class KeyTable {
     if (typeof stored !== "string") return stored;
     const converted = ByteString.from(stored);
     if (holder) holder.value = converted;
-    else this.#boxes[box] = converted;
+    this.#setBox(box, holder ?? converted);
     return converted;
   }
 
@@ -266,8 +320,9 @@ export class KeyTable {
     } else if (kind !== KIND_INLINE && (typeof value !== "string" || value.length > INLINE_MAX)) {
       // Boxed stays boxed: swap the value in the box.
       const box = this.#boxIndex(page, off);
-      if (kind === KIND_BIG_KEY) (this.#boxes[box] as BigKeyBox).value = value;
-      else this.#boxes[box] = value;
+      const holder = kind === KIND_BIG_KEY ? this.#boxes[box] as BigKeyBox : undefined;
+      if (holder) holder.value = value;
+      this.#setBox(box, holder ?? value);
       page[off] = kind | (form << FORM_SHIFT);
       this.#stamp(page, off);
       return false;
@@ -310,6 +365,8 @@ export class KeyTable {
     this.#pos = PAGE_SIZE;
     this.#boxes = [];
     this.#freeBoxes = [];
+    this.#boxBytes = new Float64Array(MIN_CAPACITY);
+    this.#valueBytes = 0;
   }
 
   // ---- iteration -------------------------------------------------------
@@ -663,13 +720,26 @@ export class KeyTable {
   }
 
   #box(value: StoredValue | BigKeyBox): number {
-    const free = this.#freeBoxes.pop();
-    if (free !== undefined) {
-      this.#boxes[free] = value;
-      return free;
+    let box = this.#freeBoxes.pop();
+    if (box === undefined) {
+      box = this.#boxes.length;
+      this.#boxes.push(undefined);
+      if (box === this.#boxBytes.length) {
+        const grown = new Float64Array(box * 2);
+        grown.set(this.#boxBytes);
+        this.#boxBytes = grown;
+      }
     }
-    this.#boxes.push(value);
-    return this.#boxes.length - 1;
+    this.#setBox(box, value);
+    return box;
+  }
+
+  /** Stores a box's value and accounts for it. */
+  #setBox(box: number, value: StoredValue | BigKeyBox): void {
+    this.#boxes[box] = value;
+    const bytes = valueBytes(value);
+    this.#valueBytes += bytes - this.#boxBytes[box];
+    this.#boxBytes[box] = bytes;
   }
 
   /** Room for `size` bytes in the current page (a fresh one if full). */
@@ -706,6 +776,8 @@ export class KeyTable {
     if ((page[off] & KIND_MASK) !== KIND_INLINE) {
       const box = this.#boxIndex(page, off);
       this.#boxes[box] = undefined;
+      this.#valueBytes -= this.#boxBytes[box];
+      this.#boxBytes[box] = 0;
       this.#freeBoxes.push(box);
     }
     page[off] |= FLAG_DEAD;
