@@ -27,6 +27,7 @@
  */
 import { bytesToBinary } from "../../protocol/bytes.ts";
 import { ByteString, StringForm } from "./string.ts";
+import { LFU_INIT, lfuDecay, lfuIncrement } from "./lfu.ts";
 import { objectBytes, stringBytes } from "./memory.ts";
 import type { RedisObject, RedisValue } from "./value.ts";
 
@@ -53,10 +54,6 @@ const FLAG_DEAD = 4;
 /** A string's StringForm, which decides its OBJECT ENCODING. */
 const FORM_SHIFT = 3;
 const HEADER = 5;
-
-/** Redis's LFU_INIT_VAL: a new key starts with this counter. */
-const LFU_INIT = 5;
-const LFU_LOG_FACTOR = 10;
 
 const SEED = (Math.random() * 0x100000000) >>> 0;
 
@@ -437,6 +434,27 @@ export class KeyTable {
     return this.#key(slots[i * 2]);
   }
 
+  /**
+   * Up to `count` distinct keys from a random stretch of the index, as
+   * Redis's dictGetSomeKeys samples for eviction: cheap, and random enough
+   * when repeated (keys sit at random slots by their hash).
+   */
+  sampleKeys(count: number, visit: (key: string) => void): void {
+    if (this.#count === 0) return;
+    const slots = this.#slots;
+    const mask = this.#mask;
+    let i = Math.floor(Math.random() * (mask + 1));
+    let wanted = Math.min(count, this.#count);
+    // At most one lap, so keys are distinct; the table is at least 10% full (see #maybeShrink).
+    for (let steps = mask + 1; wanted > 0 && steps > 0; steps--) {
+      if (slots[i * 2] !== 0) {
+        visit(this.#key(slots[i * 2]));
+        wanted--;
+      }
+      i = (i + 1) & mask;
+    }
+  }
+
   // ---- index -----------------------------------------------------------
 
   /** Slot of the last successful #find. */
@@ -659,22 +677,14 @@ export class KeyTable {
   #touch(ref: number): void {
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
-    if (this.trackFrequency) {
-      let counter = this.#decayedCounter(ref, accessClock);
-      if (counter < 255) {
-        const base = counter > LFU_INIT ? counter - LFU_INIT : 0;
-        if (Math.random() < 1 / (base * LFU_LOG_FACTOR + 1)) counter++;
-      }
-      page[off + 4] = counter;
-    }
+    if (this.trackFrequency) page[off + 4] = lfuIncrement(this.#decayedCounter(ref, accessClock));
     this.#stamp(page, off);
   }
 
-  /** Redis's LFUDecrAndReturn with lfu-decay-time 1: minus one per idle minute. */
+  /** Redis's LFUDecrAndReturn: the counter less its decay over the idle time. */
   #decayedCounter(ref: number, clock: number): number {
     const counter = this.#pageOf(ref)[(ref & OFFSET_MASK) + 4];
-    const minutes = Math.floor(clockDistance(this.#lastAccess(ref), clock) / 60);
-    return minutes > counter ? 0 : counter - minutes;
+    return lfuDecay(counter, Math.floor(clockDistance(this.#lastAccess(ref), clock) / 60));
   }
 
   /** Writes a new record for key/value into the arena; returns its ref. */
