@@ -172,9 +172,23 @@ const LARGE_ENTRY_BYTES = objectBytes(2) + MAP_ENTRY_BYTES + 8;
  */
 export abstract class PackedDict {
   // Two fields, for the many small hashes and sets (each field is 8 bytes).
-  /** The one bucket while compact, then the hash table. */
+  /**
+   * One bucket string while compact, and while an expanded dict still fits
+   * one bucket (a set of three strings is a "hashtable" in Redis 7.0); then
+   * the hash table.
+   */
   #table: string | HashTable = "";
-  #count = 0;
+  /** The entry count, stored as ~count (negative) for an expanded dict in one string. */
+  #stored = 0;
+
+  get #count(): number {
+    const stored = this.#stored;
+    return stored < 0 ? ~stored : stored;
+  }
+
+  set #count(n: number) {
+    this.#stored = this.#stored < 0 ? ~n : n;
+  }
 
   /** The hash table's buckets once expanded; undefined while compact. */
   get #buckets(): string[] | undefined {
@@ -220,9 +234,9 @@ export abstract class PackedDict {
     return this.#count;
   }
 
-  /** Still one bucket in insertion (or sorted) order. */
+  /** Still one bucket in insertion (or sorted) order: a listpack or intset. */
   get compact(): boolean {
-    return this.#buckets === undefined;
+    return typeof this.#table === "string" && this.#stored >= 0;
   }
 
   /**
@@ -231,15 +245,27 @@ export abstract class PackedDict {
    * large (a compact bucket keeps those inline).
    */
   expand(): void {
-    if (this.#buckets !== undefined) return;
-    const bucket = this.#compactBucket;
+    if (!this.compact) return;
+    // A short bucket holds no large entry and fits one bucket: it only changes encoding.
+    if (this.#count <= MAX_LOAD && this.#compactBucket.length <= LARGE_ENTRY) {
+      this.#stored = ~this.#stored;
+      return;
+    }
     let size = 1;
     while (size * MAX_LOAD < this.#count) size *= 2;
+    this.#toTable();
+    this.#startResize(size);
+    while (this.#old !== undefined) this.#rehashStep();
+  }
+
+  /** Moves the one bucket string into a HashTable of one bucket. */
+  #toTable(): void {
+    const bucket = this.#compactBucket;
+    const count = this.#count;
     const table = new HashTable([bucket]);
     table.chars = bucket.length;
     this.#table = table;
-    this.#startResize(size);
-    while (this.#old !== undefined) this.#rehashStep();
+    this.#stored = count;
   }
 
   /**
@@ -297,6 +323,7 @@ export abstract class PackedDict {
     if (this.#old !== undefined) this.#rehashStep();
     const compact = this.compact;
     const large = !compact && (field.length > LARGE_ENTRY || value.length > LARGE_ENTRY);
+    if (large && typeof this.#table === "string") this.#toTable();
     if (field.length <= LARGE_ENTRY || compact) {
       const bucket = this.#locate(field);
       const at = bucket.length > 0 ? this.#find(bucket, field) : -1;
@@ -335,7 +362,7 @@ export abstract class PackedDict {
     const fieldLength = lengthPrefix(field.length);
     const valueLength = this.withValues ? lengthPrefix(value.length) : "";
     // One join, no intermediate strings: each insert's garbage is the old bucket only.
-    if (foundTable === undefined && this.sortedCompact) {
+    if (foundTable === undefined && this.sortedCompact && compact) {
       const at = this.#sortedPosition(bucket, field);
       this.#store(
         joined(bucket.slice(0, at), tag, fieldLength, field, valueLength, value, bucket.slice(at)),
@@ -344,9 +371,12 @@ export abstract class PackedDict {
       this.#store(joined(bucket, tag, fieldLength, field, valueLength, value));
     }
     const buckets = this.#buckets;
-    if (
-      buckets !== undefined && this.#old === undefined && this.#count > buckets.length * MAX_LOAD
-    ) {
+    if (buckets === undefined) {
+      if (!compact && this.#count > MAX_LOAD) {
+        this.#toTable();
+        this.#startResize(2);
+      }
+    } else if (this.#old === undefined && this.#count > buckets.length * MAX_LOAD) {
       this.#startResize(buckets.length * 2);
     }
     return true;
@@ -536,7 +566,7 @@ export abstract class PackedDict {
   /** Copies this dict's content into an empty dict of the same kind (clone()). */
   protected copyInto<T extends PackedDict>(copy: T): T {
     const table = this.#table;
-    copy.#count = this.#count;
+    copy.#stored = this.#stored;
     if (typeof table === "string") {
       copy.#table = table;
       return copy;
