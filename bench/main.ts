@@ -1,15 +1,17 @@
 /**
  * `deno task bench`: redis-home against the real redis-server in one run.
  *
- *   deno task bench [--quick] [--only throughput,protocols,memory,connections,zset]
+ *   deno task bench [--quick] [--only throughput,protocols,memory,connections,zset,cache]
  *                   [--datasets strings,hash,...]
  *
  * Starts both servers as separate processes on free loopback ports, runs the
  * same workloads on each (throughput with redis-benchmark, the native
- * protocol against RESP, memory, idle connections, sorted-set scale curves),
+ * protocol against RESP, memory, idle connections, sorted-set scale curves, a
+ * cache workload under maxmemory),
  * prints a table and writes bench/results/<date>.json and .svg.
  */
 import { parseArgs } from "node:util";
+import { type CachePlan, cacheSteps } from "./cache.ts";
 import { connectionSteps } from "./connections.ts";
 import { DATASETS, memorySteps } from "./memory.ts";
 import { ProgressRunner, type Step } from "./progress.ts";
@@ -22,7 +24,7 @@ import { renderSvg } from "./svg.ts";
 import { type ThroughputPlan, throughputSteps } from "./throughput.ts";
 import { zsetSteps } from "./zset_scale.ts";
 
-const SECTIONS = ["throughput", "protocols", "memory", "connections", "zset"] as const;
+const SECTIONS = ["throughput", "protocols", "memory", "connections", "zset", "cache"] as const;
 type Section = typeof SECTIONS[number];
 
 interface Plan {
@@ -32,7 +34,22 @@ interface Plan {
   memory: { count: number; datasets: string[] };
   connections: number;
   zset: { sizes: number[]; opsPerStep: number };
+  cache: CachePlan;
 }
+
+/**
+ * 1 KB values: Redis holds ~90k of them in 100 MB, so a million keys is ten
+ * times what fits.
+ */
+const CACHE: CachePlan = {
+  maxmemoryMb: 100,
+  keys: 1_000_000,
+  valueBytes: 1000,
+  fillKeys: 200_000,
+  requests: 500_000,
+  getShare: 0.9,
+  zipf: 0.99,
+};
 
 const FULL: Plan = {
   mode: "full",
@@ -47,6 +64,7 @@ const FULL: Plan = {
   memory: { count: 1_000_000, datasets: DATASETS.map((d) => d.name) },
   connections: 10_000,
   zset: { sizes: [10_000, 100_000, 1_000_000], opsPerStep: 50_000 },
+  cache: CACHE,
 };
 
 const QUICK: Plan = {
@@ -62,6 +80,7 @@ const QUICK: Plan = {
   memory: { count: 1_000_000, datasets: ["strings"] },
   connections: 10_000,
   zset: { sizes: [10_000, 100_000], opsPerStep: 10_000 },
+  cache: { ...CACHE, fillKeys: 150_000, requests: 200_000 },
 };
 
 const RESULTS_DIR = new URL("./results/", import.meta.url).pathname;
@@ -134,6 +153,7 @@ function buildSteps(
     steps.push(...connectionSteps(plan.connections, workDir, results.connections));
   }
   if (sections.has("zset")) steps.push(...zsetSteps(plan.zset, workDir, results.zsetScale));
+  if (sections.has("cache")) steps.push(...cacheSteps(plan.cache, workDir, results.cache!));
   return steps;
 }
 
@@ -205,6 +225,7 @@ async function main(args: string[]): Promise<number> {
     memory: [],
     connections: [],
     zsetScale: [],
+    cache: [],
   };
   const workDir = await Deno.makeTempDir({ prefix: "redis-home-bench-" });
   const running: Partial<Record<ServerKind, ServerProcess>> = {};

@@ -76,6 +76,30 @@ export interface MemoryResult {
   home: MemoryFigures | Failed;
 }
 
+/** One server under the cache workload (bench/cache.ts). */
+export interface CacheFigures {
+  rss: number;
+  usedMemory: number | null;
+  /** GET hits over GETs, from INFO keyspace_hits and keyspace_misses. */
+  hitRatio: number;
+  opsPerSec: number;
+  evictedKeys: number;
+  /** Keys held at the end. */
+  keys: number;
+}
+
+export interface CacheResult {
+  maxmemoryMb: number;
+  keys: number;
+  valueBytes: number;
+  fillKeys: number;
+  requests: number;
+  getShare: number;
+  zipf: number;
+  redis: CacheFigures | Failed;
+  home: CacheFigures | Failed;
+}
+
 export interface Latency {
   p50Ms: number;
   p99Ms: number;
@@ -116,4 +140,6 @@ export interface BenchResults {
   memory: MemoryResult[];
   connections: ConnectionsResult[];
   zsetScale: ScaleResult[];
+  /** Absent in results from before the cache workload existed. */
+  cache?: CacheResult[];
 }

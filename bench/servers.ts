@@ -50,8 +50,12 @@ export class ServerProcess {
     return !this.#exited;
   }
 
-  /** Starts a server and waits until it answers PING. */
-  static async start(kind: ServerKind, workDir: string): Promise<ServerProcess> {
+  /** Starts a server (`extraArgs`: more configuration) and waits until it answers PING. */
+  static async start(
+    kind: ServerKind,
+    workDir: string,
+    extraArgs: string[] = [],
+  ): Promise<ServerProcess> {
     const port = freePort();
     const logFile = `${workDir}/${kind}-${port}.log`;
     const argv = kind === "home"
@@ -71,6 +75,7 @@ export class ServerProcess {
         "--dir",
         workDir,
       ];
+    argv.push(...extraArgs);
     const [sh, ...shArgs] = withFileLimit(argv);
     shArgs[shArgs.length - 1] += ` >'${logFile}' 2>&1`;
     const child = new Deno.Command(sh, {
@@ -200,8 +205,9 @@ export async function withServer<T>(
   kind: ServerKind,
   workDir: string,
   body: (server: ServerProcess) => Promise<T>,
+  extraArgs: string[] = [],
 ): Promise<T> {
-  const server = await ServerProcess.start(kind, workDir);
+  const server = await ServerProcess.start(kind, workDir, extraArgs);
   try {
     return await body(server);
   } finally {
