@@ -12,7 +12,7 @@
  */
 import { binaryToUtf8, bytesToBinary, utf8ToBinary } from "../protocol/bytes.ts";
 import { splitArgs } from "../protocol/inline.ts";
-import { VERSION } from "../server/server.ts";
+import { VERSION } from "../protocol/version.ts";
 import { commandHelpEntries, commandHint, helpText } from "./help.ts";
 import { History } from "./history.ts";
 import { INTERRUPTED, LineEditor, type Terminal } from "./line_editor.ts";

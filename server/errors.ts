@@ -129,3 +129,9 @@ export const HASH_VALUE_NOT_INTEGER = "ERR hash value is not an integer";
 export const HASH_VALUE_NOT_FLOAT = "ERR hash value is not a float";
 export const VALUE_NAN_OR_INFINITY = "ERR value is NaN or Infinity";
 export const NUMKEYS_OVER_ARGS = "ERR Number of keys can't be greater than number of args";
+
+// COMMAND GETKEYS
+export const GETKEYS_INVALID_COMMAND = "ERR Invalid command specified";
+export const GETKEYS_NO_KEYS = "ERR The command has no key arguments";
+export const GETKEYS_INVALID_ARITY = "ERR Invalid number of arguments specified for command";
+export const GETKEYS_INVALID_ARGUMENTS = "ERR Invalid arguments specified for command";

@@ -2,9 +2,12 @@
  * `redis-home serve`: builds the configuration from redis.conf and flags,
  * starts the server, and shuts it down gracefully on SIGINT/SIGTERM.
  */
+import { createServer } from "./compose.ts";
 import { Config, ConfigError, parseConfigFile } from "./config.ts";
-import { LoadError, Persistence } from "./persistence/manager.ts";
-import { RedisServer, VERSION } from "./server.ts";
+import { LoadError } from "./persistence/manager.ts";
+import { VERSION } from "../protocol/version.ts";
+
+export { ConfigError };
 
 export interface ServeOptions {
   configFile?: string;
@@ -52,8 +55,8 @@ export function buildConfig(options: ServeOptions): Config {
 
 /** Runs the server until a signal or SHUTDOWN stops it; resolves with the exit code. */
 export async function serve(config: Config): Promise<number> {
-  const server = new RedisServer(config);
-  const persistence = Persistence.of(server);
+  const server = createServer(config);
+  const persistence = server.persistence;
   try {
     // The RDB file or the AOF, loaded before the first client can connect.
     persistence.loadOnStart();

@@ -9,7 +9,7 @@ import type { CommandSpec } from "../command.ts";
 import { CommandError, NOT_INTEGER, SYNTAX } from "../errors.ts";
 import { NotifyClass } from "../notify.ts";
 import { FormatError } from "../persistence/format_error.ts";
-import { Persistence, type ShutdownFlags } from "../persistence/manager.ts";
+import type { ShutdownFlags } from "../persistence/manager.ts";
 import { readDumpPayload } from "../persistence/rdb_reader.ts";
 import { dumpPayload } from "../persistence/rdb_writer.ts";
 import { materialize } from "../persistence/values.ts";
@@ -29,11 +29,11 @@ export const persistenceCommands: CommandSpec[] = [
     summary: "Synchronously saves the database(s) to disk.",
     syntax: "",
     complexity: "O(N) where N is the total number of keys in all databases",
-    handler(client) {
-      const persistence = Persistence.of(client.server);
+    handler(ctx) {
+      const persistence = ctx.server.persistence;
       if (persistence.bgsaveInProgress) throw new CommandError(BGSAVE_IN_PROGRESS);
       if (!persistence.save()) throw new CommandError("ERR");
-      client.out.ok();
+      ctx.out.ok();
     },
   },
   {
@@ -45,23 +45,23 @@ export const persistenceCommands: CommandSpec[] = [
     summary: "Asynchronously saves the database(s) to disk.",
     syntax: "[SCHEDULE]",
     complexity: "O(N) where N is the total number of keys in all databases",
-    handler(client, argv) {
+    handler(ctx, argv) {
       const args = new ArgCursor(argv);
       const schedule = args.eat("SCHEDULE");
       args.end();
-      const persistence = Persistence.of(client.server);
+      const persistence = ctx.server.persistence;
       if (persistence.bgsaveInProgress) throw new CommandError(BGSAVE_IN_PROGRESS);
-      if (persistence.job !== undefined || client.inExec) {
-        if (!schedule && !client.inExec) {
+      if (persistence.job !== undefined || ctx.inExec) {
+        if (!schedule && !ctx.inExec) {
           throw new CommandError(
             "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.",
           );
         }
         persistence.bgsaveScheduled = true;
-        return client.out.simple("Background saving scheduled");
+        return ctx.out.simple("Background saving scheduled");
       }
       if (!persistence.startBgsave()) throw new CommandError("ERR");
-      client.out.simple("Background saving started");
+      ctx.out.simple("Background saving started");
     },
   },
   {
@@ -73,8 +73,8 @@ export const persistenceCommands: CommandSpec[] = [
     summary: "Returns the Unix timestamp of the last successful save to disk.",
     syntax: "",
     complexity: "O(1)",
-    handler(client) {
-      client.out.int(Persistence.of(client.server).lastSave);
+    handler(ctx) {
+      ctx.out.int(ctx.server.persistence.lastSave);
     },
   },
   {
@@ -86,22 +86,22 @@ export const persistenceCommands: CommandSpec[] = [
     summary: "Asynchronously rewrites the append-only file to disk.",
     syntax: "",
     complexity: "O(1)",
-    handler(client) {
-      const persistence = Persistence.of(client.server);
+    handler(ctx) {
+      const persistence = ctx.server.persistence;
       if (persistence.rewriteInProgress) {
         throw new CommandError("ERR Background append only file rewriting already in progress");
       }
-      if (persistence.job !== undefined || client.inExec) {
+      if (persistence.job !== undefined || ctx.inExec) {
         persistence.rewriteScheduled = true;
         persistence.rewriteFailuresInARow = 0;
-        return client.out.simple("Background append only file rewriting scheduled");
+        return ctx.out.simple("Background append only file rewriting scheduled");
       }
       if (!persistence.startRewrite()) {
         throw new CommandError(
           "ERR Can't execute an AOF background rewriting. Please check the server logs for more information.",
         );
       }
-      client.out.simple("Background append only file rewriting started");
+      ctx.out.simple("Background append only file rewriting started");
     },
   },
   {
@@ -113,7 +113,7 @@ export const persistenceCommands: CommandSpec[] = [
     summary: "Synchronously saves the database(s) to disk and shuts down the Redis server.",
     syntax: "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]",
     complexity: "O(N) when saving, where N is the total number of keys in all databases",
-    handler(client, argv) {
+    handler(ctx, argv) {
       const flags: ShutdownFlags = {};
       let abort = false;
       let any = false;
@@ -129,11 +129,11 @@ export const persistenceCommands: CommandSpec[] = [
       if ((abort && any) || (flags.save && flags.nosave)) throw new CommandError(SYNTAX);
       // Shutting down here is synchronous: there is never one in progress to abort.
       if (abort) throw new CommandError("ERR No shutdown in progress.");
-      if (!Persistence.of(client.server).prepareShutdown(flags)) {
+      if (!ctx.server.persistence.prepareShutdown(flags)) {
         throw new CommandError("ERR Errors trying to SHUTDOWN. Check logs.");
       }
-      client.server.log("Redis is now ready to exit, bye bye...");
-      client.server.shutdown();
+      ctx.server.log("Redis is now ready to exit, bye bye...");
+      ctx.server.shutdown();
     },
   },
   {
@@ -147,11 +147,11 @@ export const persistenceCommands: CommandSpec[] = [
     syntax: "key",
     complexity:
       "O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size.",
-    handler(client, argv) {
-      const value = client.db.get(argv[1]);
-      if (value === undefined) return client.out.nil();
-      const compression = client.server.config.getBool("rdbcompression");
-      client.out.bulk(dumpPayload(value, compression));
+    handler(ctx, argv) {
+      const value = ctx.db.get(argv[1]);
+      if (value === undefined) return ctx.out.nil();
+      const compression = ctx.server.config.getBool("rdbcompression");
+      ctx.out.bulk(dumpPayload(value, compression));
     },
   },
   {
@@ -165,7 +165,7 @@ export const persistenceCommands: CommandSpec[] = [
     syntax: "key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]",
     complexity:
       "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value.",
-    handler(client, argv) {
+    handler(ctx, argv) {
       let replace = false;
       let absttl = false;
       let idle = -1;
@@ -190,7 +190,7 @@ export const persistenceCommands: CommandSpec[] = [
           throw new CommandError(SYNTAX);
         }
       }
-      const db = client.db;
+      const db = ctx.db;
       const key = argv[1];
       if (!replace && db.has(key)) throw new CommandError(BUSYKEY);
       let ttl = parseInteger(argv[2]);
@@ -214,17 +214,17 @@ export const persistenceCommands: CommandSpec[] = [
         throw err;
       }
 
-      const server = client.server;
+      const server = ctx.server;
       const deleted = replace && db.delete(key);
       const now = Date.now();
       if (ttl > 0 && !absttl) ttl += now;
       if (ttl > 0 && ttl <= now) {
         // Already expired: the key is gone, which the AOF records as a DEL.
         if (deleted) {
-          client.propagateAs = [["DEL", key]];
+          ctx.propagateAs = [["DEL", key]];
           server.keyChanged(db, key, NotifyClass.Generic, "del");
         }
-        return client.out.ok();
+        return ctx.out.ok();
       }
       db.set(key, value);
       if (ttl > 0) {
@@ -233,11 +233,11 @@ export const persistenceCommands: CommandSpec[] = [
           const propagated = argv.slice();
           propagated[2] = String(ttl);
           propagated.push("ABSTTL");
-          client.propagateAs = [propagated];
+          ctx.propagateAs = [propagated];
         }
       }
       server.keyChanged(db, key, NotifyClass.Generic, "restore");
-      client.out.ok();
+      ctx.out.ok();
     },
   },
 ];
