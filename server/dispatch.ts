@@ -54,6 +54,11 @@ export function processCommand(client: Client, argv: string[]): void {
     reject(client, "NOAUTH Authentication required.");
     return;
   }
+  const oom = server.maxmemory.beforeCommand(client, command);
+  if (oom !== undefined) {
+    reject(client, oom);
+    return;
+  }
   client.lastCommand = command.fullName;
 
   const mark = openReply(client);

@@ -135,3 +135,6 @@ export const GETKEYS_INVALID_COMMAND = "ERR Invalid command specified";
 export const GETKEYS_NO_KEYS = "ERR The command has no key arguments";
 export const GETKEYS_INVALID_ARITY = "ERR Invalid number of arguments specified for command";
 export const GETKEYS_INVALID_ARGUMENTS = "ERR Invalid arguments specified for command";
+
+// maxmemory (server.c's shared.oomerr).
+export const OOM = "OOM command not allowed when used memory > 'maxmemory'.";

@@ -130,8 +130,6 @@ export function mustReject(outOfMemory: boolean, traits: CommandTraits): boolean
 export class Evictor {
   readonly pool = new EvictionPool();
   #nextDb = 0;
-  /** INFO stats evicted_keys. */
-  evictedKeys = 0;
 
   /**
    * Evicts keys until `usedMemory()` is within maxmemory, the policy has
@@ -154,7 +152,6 @@ export class Evictor {
       const victim = this.#pick(settings, dbs);
       if (victim === undefined) return "fail";
       evict(victim.db, victim.key);
-      this.evictedKeys++;
       if (++freed % 16 === 0 && now() - started > limit) {
         return usedMemory() > maxmemory ? "running" : "ok";
       }

@@ -122,7 +122,6 @@ Deno.test("noeviction fails at once; within maxmemory nothing is evicted", () =>
   deepEqual([over.result, over.evicted], ["fail", []]);
   const within = evictDownTo("allkeys-lru", [new FakeDb(KEYS)], 5);
   deepEqual([within.result, within.evicted], ["ok", []]);
-  equal(within.evictor.evictedKeys, 0);
 });
 
 Deno.test("eviction stops after its time budget and reports running", () => {
@@ -140,7 +139,6 @@ Deno.test("eviction stops after its time budget and reports running", () => {
     () => clock,
   );
   equal(result, "running");
-  equal(evictor.evictedKeys, 16);
   equal(db.keys.size, 84);
 });
 

@@ -11,6 +11,7 @@ import { Connection } from "./connection.ts";
 import type { CommandContext, Propagator, ServerContext } from "./context.ts";
 import { Database } from "./db.ts";
 import { call } from "./dispatch.ts";
+import { applyLfuConfig, type MaxMemory } from "./maxmemory.ts";
 import type { Persistence } from "./persistence/manager.ts";
 import { ServerStats } from "./stats.ts";
 import { advanceAccessClock } from "./types/keytable.ts";
@@ -41,6 +42,8 @@ export class RedisServer implements ServerContext {
   readonly stats = new ServerStats();
   /** Attached by the composition root (compose.ts) right after construction. */
   persistence!: Persistence;
+  /** Attached by the composition root (compose.ts) right after construction. */
+  maxmemory!: MaxMemory;
   /** Changes since the last save, as Redis's server.dirty. */
   dirty = 0;
   notifyMask = 0;
@@ -90,6 +93,8 @@ export class RedisServer implements ServerContext {
     );
     this.#applyConfig("notify-keyspace-events", config.get("notify-keyspace-events"));
     this.#applyConfig("maxmemory-policy", config.get("maxmemory-policy"));
+    this.#applyConfig("lfu-log-factor", config.get("lfu-log-factor"));
+    this.#applyConfig("lfu-decay-time", config.get("lfu-decay-time"));
     this.#applyConfig("client-output-buffer-limit", config.get("client-output-buffer-limit"));
     const previous = config.onChange;
     config.onChange = (name, value) => {
@@ -105,6 +110,7 @@ export class RedisServer implements ServerContext {
     if (name === "maxmemory-policy") {
       for (const db of this.dbs) db.trackFrequency = value.endsWith("-lfu");
     }
+    applyLfuConfig(name, value);
   }
 
   log(message: string): void {
@@ -120,6 +126,8 @@ export class RedisServer implements ServerContext {
    */
   keyChanged(db: Database, key: string, eventClass: NotifyClass, event: string, changes = 1): void {
     this.dirty += changes;
+    // Values written in place (collections, edited strings) are accounted again.
+    db.dict.reaccount(key);
     this.watches.touch(db.index, key);
     if (this.notifyMask !== 0) this.notify(eventClass, event, key, db.index);
     if (this.blocking.blockedClients > 0) this.blocking.signalReady(db.index, key);

@@ -18,7 +18,7 @@ export function statsSection(server: ServerContext): InfoField[] {
     ["sync_partial_ok", 0],
     ["sync_partial_err", 0],
     ["expired_keys", stats.expiredKeys],
-    ["evicted_keys", 0],
+    ["evicted_keys", stats.evictedKeys],
     ["evicted_clients", 0],
     ["keyspace_hits", stats.keyspaceHits],
     ["keyspace_misses", stats.keyspaceMisses],
