@@ -100,6 +100,7 @@ export async function measureMemory(
   await sleep(SETTLE_MS);
   const empty = await sample(server);
   const commands = loadCommands(dataset, count);
+  const cpuBefore = await server.cpuSeconds();
   const result = await runLoad({
     port: server.port,
     protocol: "resp",
@@ -108,8 +109,9 @@ export async function measureMemory(
     pipeline: dataset.key === undefined ? BATCH_ELEMENTS : BATCH_ELEMENTS / CHUNK,
   });
   if (result.errors > 0) throw new Error(result.firstError ?? "error replies while loading");
+  const loadCpuSeconds = await server.cpuSeconds() - cpuBefore;
   await sleep(SETTLE_MS);
-  return { empty, loaded: await sample(server), loadSeconds: result.seconds };
+  return { empty, loaded: await sample(server), loadSeconds: result.seconds, loadCpuSeconds };
 }
 
 /** One step per dataset and server, each on a freshly started server. */

@@ -174,15 +174,15 @@ function memorySection(results: BenchResults): string {
     "Redis RSS",
     "used_memory",
     "B/elem",
-    "load s",
+    "load CPU",
     "redis-home RSS",
     "used_memory",
     "B/elem",
-    "load s",
+    "load CPU",
     "RSS ratio",
   ];
   return section(
-    "Memory (RSS from /proc; B/elem = RSS above the empty server / count; load s = seconds to load)",
+    "Memory (RSS from /proc; B/elem = RSS above the empty server / count; load CPU = server CPU seconds to load)",
     table(header, rows),
     errors,
   );
@@ -196,7 +196,7 @@ function memoryLabel(r: MemoryResult): string {
 }
 
 function loadTime(figures: MemoryFigures): string {
-  return figures.loadSeconds === undefined ? "-" : figures.loadSeconds.toFixed(2);
+  return figures.loadCpuSeconds === undefined ? "-" : figures.loadCpuSeconds.toFixed(2);
 }
 
 function emptyRss(cell: MemoryFigures | Failed): number | Failed {

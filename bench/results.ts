@@ -63,6 +63,8 @@ export interface MemoryFigures {
   loaded: MemorySample;
   /** Seconds the load took (absent in results from before it was measured). */
   loadSeconds?: number;
+  /** CPU seconds the server spent on the load (the same). */
+  loadCpuSeconds?: number;
 }
 
 export interface MemoryResult {

@@ -120,6 +120,17 @@ export class ServerProcess {
     return parseVmRss(new TextDecoder().decode(output.stdout));
   }
 
+  /**
+   * CPU seconds the server process has used (user + system, from
+   * /proc/<pid>/stat): a cost figure that other load on the machine does not
+   * inflate the way it does wall time.
+   */
+  async cpuSeconds(): Promise<number> {
+    const output = await new Deno.Command("cat", { args: [`/proc/${this.pid}/stat`] }).output();
+    if (!output.success) throw new Error(`cannot read /proc/${this.pid}/stat`);
+    return parseCpuSeconds(new TextDecoder().decode(output.stdout));
+  }
+
   /** INFO memory's used_memory, or undefined when the server does not report it. */
   async usedMemory(): Promise<number | undefined> {
     const reply = await command(this.port, "INFO", "memory");
@@ -182,6 +193,15 @@ export function parseInfo(text: string): Map<string, string> {
     fields.set(line.slice(0, colon), line.slice(colon + 1));
   }
   return fields;
+}
+
+/** Clock ticks per second of /proc's utime and stime (USER_HZ, 100 on Linux). */
+const CLOCK_TICKS = 100;
+
+/** utime + stime from /proc/<pid>/stat, in seconds (fields 14 and 15, after the command name). */
+export function parseCpuSeconds(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
 /** VmRSS from /proc/<pid>/status, in bytes. */
