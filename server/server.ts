@@ -25,6 +25,7 @@ const NO_SOCKET: ClientTransport = {
   close() {},
   resume() {},
   outputBytes: 0,
+  inputBytes: 0,
   remoteAddr: "",
   localAddr: "",
 };
