@@ -39,6 +39,8 @@ import { MAP_ENTRY_BYTES, stringBytes } from "./types/memory.ts";
 export const CLIENT_BYTES = 7.5 * 1024;
 /** An expires entry: Map slots, the key string (~16 bytes), a heap number. */
 const EXPIRE_ENTRY_BYTES = MAP_ENTRY_BYTES + stringBytes(16) + 16;
+/** Up to this many clients, their memory is recounted before every command. */
+const RECOUNT_CLIENTS_MAX = 64;
 /** Commands that MULTI never rejects for OOM. */
 const ENDS_TRANSACTION = new Set(["exec", "discard", "quit", "reset"]);
 
@@ -104,7 +106,7 @@ export class MaxMemory {
   /** The empty databases' own structures (used_memory_startup). */
   readonly startup: number;
   #dbs: EvictableDatabase[];
-  /** Client memory as of the last cron tick (counting 10,000 clients per command would cost). */
+  /** Client memory as last counted (see RECOUNT_CLIENTS_MAX). */
   #clients = 0;
   #continuing: ReturnType<typeof setTimeout> | undefined;
 
@@ -154,6 +156,8 @@ export class MaxMemory {
    */
   beforeCommand(client: Client, command: Command): string | undefined {
     if (this.server.config.getNumber("maxmemory") === 0) return undefined;
+    // Few clients are cheap to recount each time; many are left to the cron.
+    if (this.server.clients.size <= RECOUNT_CLIENTS_MAX) this.refreshClients();
     const outOfMemory = this.performEvictions() === "fail";
     if (!outOfMemory) return undefined;
     const isExec = command.fullName === "exec";
