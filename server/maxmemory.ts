@@ -52,6 +52,12 @@ export interface MemoryFigures {
   clients: number;
 }
 
+/** What a client holds: its fixed cost, query buffer and pending replies. */
+function clientBytes(client: Client): number {
+  const transport = client.transport;
+  return CLIENT_BYTES + transport.inputBytes + transport.outputBytes;
+}
+
 /** A database as eviction sees it; volatile keys are sampled from a roving place in `expires`. */
 class EvictableDatabase implements EvictableDb {
   #roving: Iterator<string> | undefined;
@@ -140,14 +146,35 @@ export class MaxMemory {
     };
   }
 
-  /** Recounts the clients' memory (cron, INFO). */
+  /** Recounts the clients' memory (cron, INFO, commands), evicting clients past maxmemory-clients. */
   refreshClients(): void {
     let bytes = 0;
-    for (const client of this.server.clients.values()) {
-      const transport = client.transport;
-      bytes += CLIENT_BYTES + transport.inputBytes + transport.outputBytes;
-    }
+    for (const client of this.server.clients.values()) bytes += clientBytes(client);
     this.#clients = bytes;
+    const limit = this.server.config.getNumber("maxmemory-clients");
+    if (limit > 0 && bytes > limit) this.#evictClients(limit);
+  }
+
+  /**
+   * Redis's evictClients: while the clients hold more than
+   * maxmemory-clients, closes the one holding most that may be evicted (not
+   * CLIENT NO-EVICT).
+   */
+  #evictClients(limit: number): void {
+    const candidates = [...this.server.clients.values()]
+      .filter((client) => !client.noEvict && !client.closed)
+      .map((client) => ({ client, bytes: clientBytes(client) }))
+      .sort((a, b) => b.bytes - a.bytes);
+    // Every client counts towards the limit; only those without NO-EVICT may go.
+    let total = this.#clients;
+    for (const { client, bytes } of candidates) {
+      if (total <= limit) break;
+      this.server.log(`Evicting client: id=${client.id} addr=${client.transport.remoteAddr}`);
+      client.transport.close();
+      this.server.stats.evictedClients++;
+      this.#clients -= bytes;
+      total -= bytes;
+    }
   }
 
   /**

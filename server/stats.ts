@@ -18,6 +18,7 @@ export class ServerStats {
   netOutputBytes = 0;
   expiredKeys = 0;
   evictedKeys = 0;
+  evictedClients = 0;
   keyspaceHits = 0;
   keyspaceMisses = 0;
   /** Error replies in all, and by their first word ("ERR", "WRONGTYPE"): INFO errorstats. */

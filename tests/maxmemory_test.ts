@@ -171,3 +171,16 @@ Deno.test("used_memory follows the dataset, including collections written in pla
   for (const name of parts) sum += Number(await infoField(c, "memory", name));
   equal(used, sum);
 });
+
+Deno.test("maxmemory-clients evicts the biggest client, never one with CLIENT NO-EVICT", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  using other = await RespClient.connect(srv.port);
+  equal(await c.cmd("CLIENT", "NO-EVICT", "on"), "OK");
+  equal(await other.cmd("PING"), "PONG");
+  // Two clients' fixed cost is above this: one of them must go, and it is not `c`.
+  equal(await c.cmd("CONFIG", "SET", "maxmemory-clients", "10000"), "OK");
+  ok(await other.reader.closedWithin(2000), "the evictable client was closed");
+  equal(await c.cmd("PING"), "PONG");
+  equal(await infoField(c, "stats", "evicted_clients"), "1");
+});

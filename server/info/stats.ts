@@ -19,7 +19,7 @@ export function statsSection(server: ServerContext): InfoField[] {
     ["sync_partial_err", 0],
     ["expired_keys", stats.expiredKeys],
     ["evicted_keys", stats.evictedKeys],
-    ["evicted_clients", 0],
+    ["evicted_clients", stats.evictedClients],
     ["keyspace_hits", stats.keyspaceHits],
     ["keyspace_misses", stats.keyspaceMisses],
     ["pubsub_channels", server.pubsub.channels.size],
