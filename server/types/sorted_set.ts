@@ -6,7 +6,7 @@
  * order, the score as its shortest decimal text, as Redis keeps it in one
  * listpack: a 10-byte member with a small integer score costs 14 bytes, where
  * a B+tree leaf's two array slots and a member string cost ~70 (with a leaf
- * object and a SortedSet object each, a 3-member set took ~570 bytes against
+ * object and a SortedSet object each, a 3-member set took ~450 bytes against
  * Redis's ~150). An operation decodes it into a one-leaf ZTree (O(n), as
  * Redis's listpack operations are) and a write packs it again; ZSCORE and
  * ZADD's existence check scan the string without decoding. Past the limits
