@@ -162,8 +162,8 @@ export class KeyTable {
   #pos = PAGE_SIZE;
   #boxes: (StoredValue | BigKeyBox | undefined)[] = [];
   #freeBoxes: number[] = [];
-  /** What each box was last accounted at (valueBytes), and their sum. */
-  #boxBytes = new Float64Array(MIN_CAPACITY);
+  /** What each box was last accounted at (valueBytes, 4 bytes a box: a value under 4 GB), and their sum. */
+  #boxBytes = new Uint32Array(MIN_CAPACITY);
   #valueBytes = 0;
   /** Parse position left by #keyStart (avoids returning pairs on hot paths). */
   #at = 0;
@@ -362,7 +362,7 @@ export class KeyTable {
     this.#pos = PAGE_SIZE;
     this.#boxes = [];
     this.#freeBoxes = [];
-    this.#boxBytes = new Float64Array(MIN_CAPACITY);
+    this.#boxBytes = new Uint32Array(MIN_CAPACITY);
     this.#valueBytes = 0;
   }
 
@@ -735,7 +735,7 @@ export class KeyTable {
       box = this.#boxes.length;
       this.#boxes.push(undefined);
       if (box === this.#boxBytes.length) {
-        const grown = new Float64Array(box * 2);
+        const grown = new Uint32Array(box * 2);
         grown.set(this.#boxBytes);
         this.#boxBytes = grown;
       }
@@ -747,7 +747,7 @@ export class KeyTable {
   /** Stores a box's value and accounts for it. */
   #setBox(box: number, value: StoredValue | BigKeyBox): void {
     this.#boxes[box] = value;
-    const bytes = valueBytes(value);
+    const bytes = Math.min(valueBytes(value), 0xffffffff);
     this.#valueBytes += bytes - this.#boxBytes[box];
     this.#boxBytes[box] = bytes;
   }
