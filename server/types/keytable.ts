@@ -57,11 +57,17 @@ const HEADER = 5;
 
 const SEED = (Math.random() * 0x100000000) >>> 0;
 
+/** The last key hashed: a command looks its key up, then keyChanged accounts for it. */
+let memoKey = "";
+let memoHash = 0;
+
 /** FNV-1a with a random seed and murmur3's finalizer (linear probing needs good low bits). */
 export function hashKey(key: string): number {
+  if (key === memoKey) return memoHash;
   let h = SEED;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  return finalize(h);
+  memoKey = key;
+  return memoHash = finalize(h);
 }
 
 function hashBytes(bytes: Uint8Array, start: number, end: number): number {

@@ -15,7 +15,7 @@
 import { objectBytes, stringBytes } from "./memory.ts";
 import { lengthPrefix, PackedReader } from "./packed_dict.ts";
 import type { RedisObject } from "./value.ts";
-import { ZTree } from "./zset_tree.ts";
+import { ZSET_MAX_LISTPACK_ENTRIES, ZSET_MAX_LISTPACK_VALUE, ZTree } from "./zset_tree.ts";
 
 export { ZSET_MAX_LISTPACK_ENTRIES, ZSET_MAX_LISTPACK_VALUE } from "./zset_tree.ts";
 
@@ -52,22 +52,59 @@ function unpack(packed: string, count: number): ZTree {
   return ZTree.fromLeaf(members, scores, count);
 }
 
+/** Bounds of the record packedScore last found. */
+let foundStart = 0;
+let foundEnd = 0;
+
 /** The score of `member` in a packed set, found without decoding the others. */
 function packedScore(packed: string, member: string): number | undefined {
   const r = reader;
   const length = member.length;
   r.pos = 0;
   while (r.pos < packed.length) {
+    const at = r.pos;
     const memberLength = r.readLength(packed);
     const start = r.pos;
     r.pos += memberLength;
     const scoreLength = r.readLength(packed);
     if (memberLength === length && packed.startsWith(member, start)) {
+      foundStart = at;
+      foundEnd = r.pos + scoreLength;
       return Number(packed.substring(r.pos, r.pos + scoreLength));
     }
     r.pos += scoreLength;
   }
   return undefined;
+}
+
+/** Offset of the first record of a packed set that sorts after (score, member). */
+function packedPosition(packed: string, score: number, member: string): number {
+  const r = reader;
+  r.pos = 0;
+  while (r.pos < packed.length) {
+    const at = r.pos;
+    const memberLength = r.readLength(packed);
+    const memberStart = r.pos;
+    r.pos += memberLength;
+    const scoreLength = r.readLength(packed);
+    const other = Number(packed.substring(r.pos, r.pos + scoreLength));
+    r.pos += scoreLength;
+    if (
+      score < other ||
+      (score === other && member < packed.substring(memberStart, memberStart + memberLength))
+    ) {
+      return at;
+    }
+  }
+  return packed.length;
+}
+
+const joinParts: string[] = [];
+/** One flat string of the parts (`+` would leave a rope). */
+function joined(...parts: string[]): string {
+  joinParts.length = 0;
+  for (const part of parts) joinParts.push(part);
+  return joinParts.join("");
 }
 
 export class SortedSet implements RedisObject {
@@ -135,25 +172,45 @@ export class SortedSet implements RedisObject {
 
   /** Adds a member the caller knows is absent (saves add()'s lookup). */
   addNew(member: string, score: number): void {
-    const tree = this.#open();
-    tree.addNew(member, score);
-    this.#commit(tree);
+    const tree = this.#tree;
+    if (tree !== undefined) return tree.addNew(member, score);
+    if (this.#count < ZSET_MAX_LISTPACK_ENTRIES && member.length <= ZSET_MAX_LISTPACK_VALUE) {
+      // Straight into the packed form; a listpack stores -0 as the integer 0.
+      if (score === 0) score = 0;
+      const packed = this.#packed;
+      const at = packedPosition(packed, score, member);
+      const text = String(score);
+      this.#data = joined(
+        packed.slice(0, at),
+        lengthPrefix(member.length),
+        member,
+        lengthPrefix(text.length),
+        text,
+        packed.slice(at),
+      );
+      this.#count++;
+      return;
+    }
+    const decoded = this.#open();
+    decoded.addNew(member, score);
+    this.#commit(decoded);
   }
 
   /** Moves a member the caller knows has score `old` to `score`. */
   changeScore(member: string, old: number, score: number): void {
-    const tree = this.#open();
-    tree.changeScore(member, old, score);
-    this.#commit(tree);
+    const tree = this.#tree;
+    if (tree !== undefined) return tree.changeScore(member, old, score);
+    this.remove(member);
+    this.addNew(member, score);
   }
 
   /** Removes `member`; returns whether it was there. */
   remove(member: string): boolean {
     if (this.#tree !== undefined) return this.#tree.remove(member);
-    if (packedScore(this.#packed, member) === undefined) return false;
-    const tree = this.#open();
-    tree.remove(member);
-    this.#commit(tree);
+    const packed = this.#packed;
+    if (packedScore(packed, member) === undefined) return false;
+    this.#data = joined(packed.slice(0, foundStart), packed.slice(foundEnd));
+    this.#count--;
     return true;
   }
 
