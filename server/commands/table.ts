@@ -8,13 +8,18 @@ import { bitmapCommands } from "./bitmaps.ts";
 import { commandCommands } from "./command_info.ts";
 import { configCommands } from "./config.ts";
 import { connectionCommands } from "./connection.ts";
+import { debugCommands } from "./debug.ts";
+import { geoCommands } from "./geo.ts";
 import { hashCommands } from "./hashes.ts";
+import { hyperloglogCommands } from "./hyperloglog.ts";
 import { keyCommands } from "./keys.ts";
 import { listCommands } from "./lists.ts";
+import { memoryCommands } from "./memory.ts";
 import { persistenceCommands } from "./persistence.ts";
 import { pubsubCommands } from "./pubsub.ts";
 import { serverAdminCommands } from "./server_admin.ts";
 import { setCommands } from "./sets.ts";
+import { sortCommands } from "./sort.ts";
 import { sortedSetCommands } from "./sorted_sets.ts";
 import { streamGroupCommands } from "./stream_cgroups.ts";
 import { streamReadCommands } from "./stream_reads.ts";
@@ -37,6 +42,11 @@ export const commandGroups: readonly (readonly CommandSpec[])[] = [
   streamCommands,
   streamReadCommands,
   streamGroupCommands,
+  hyperloglogCommands,
+  geoCommands,
+  sortCommands,
+  memoryCommands,
+  debugCommands,
   pubsubCommands,
   transactionCommands,
   persistenceCommands,
