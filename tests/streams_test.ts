@@ -295,3 +295,33 @@ Deno.test("stream writes publish Redis's keyspace events", async () => {
     "xgroup-destroy",
   ]);
 });
+
+Deno.test("SWAPDB and FLUSHALL end a blocked XREADGROUP whose stream went away", async () => {
+  await using srv = startServer();
+  using reader = await RespClient.connect(srv.port);
+  using admin = await RespClient.connect(srv.port);
+  const gone = { error: "UNBLOCKED the stream key no longer exists" };
+  // Redis's "swapped DB, key doesn't exist" and "key is not a stream" cases, then a flush.
+  for (const other of [[], ["LPUSH", "s", "e1"]]) {
+    await admin.cmd("SELECT", 4);
+    await admin.cmd("FLUSHDB");
+    if (other.length > 0) await admin.cmd(...other);
+    await admin.cmd("SELECT", 9);
+    await admin.cmd("DEL", "s");
+    await admin.cmd("XADD", "s", "666", "f", "v");
+    await admin.cmd("XGROUP", "CREATE", "s", "g", "$");
+    await reader.cmd("SELECT", 9);
+    await reader.send("XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", "s", ">");
+    await admin.cmd("PING");
+    equal(await admin.cmd("SWAPDB", 4, 9), "OK");
+    deepEqual(plain(await reader.read()), gone);
+  }
+  // The list swapped into db 9 makes way for a stream again.
+  equal(await admin.cmd("DEL", "s"), 1);
+  equal(await admin.cmd("XADD", "s", "1-1", "f", "v"), "1-1");
+  equal(await admin.cmd("XGROUP", "CREATE", "s", "g", "$"), "OK");
+  await reader.send("XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", "s", ">");
+  await admin.cmd("PING");
+  equal(await admin.cmd("FLUSHALL"), "OK");
+  deepEqual(plain(await reader.read()), gone);
+});
