@@ -5,7 +5,7 @@
  * TYPE / OBJECT ENCODING / SCAN TYPE.
  */
 import { deepEqual, equal } from "node:assert/strict";
-import { plain, RespClient, startServer } from "./helpers.ts";
+import { NativeClient, plain, RespClient, startServer } from "./helpers.ts";
 import { ChildServer, tempDir } from "./persistence_helpers.ts";
 
 /** Commands whose replies do not depend on the clock. */
@@ -324,4 +324,21 @@ Deno.test("SWAPDB and FLUSHALL end a blocked XREADGROUP whose stream went away",
   await admin.cmd("PING");
   equal(await admin.cmd("FLUSHALL"), "OK");
   deepEqual(plain(await reader.read()), gone);
+});
+
+Deno.test("XREAD over the native protocol answers as RESP3's map: key, entries", async () => {
+  await using srv = startServer();
+  using native = await NativeClient.connect(srv.port);
+  deepEqual(await native.call("XADD", "s", "1-1", "f", "v"), { type: "str", value: "1-1" });
+  const str = (value: string) => ({ type: "str", value });
+  deepEqual(await native.call("XREAD", "STREAMS", "s", "0"), {
+    type: "arr",
+    values: [str("s"), {
+      type: "arr",
+      values: [{
+        type: "arr",
+        values: [str("1-1"), { type: "arr", values: [str("f"), str("v")] }],
+      }],
+    }],
+  });
 });
