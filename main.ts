@@ -88,7 +88,7 @@ async function main(argv: string[]): Promise<number> {
       return await serve(config);
     }
     case "repl":
-      return await replMain(rest);
+      return await replMain(rest, VERSION);
     case "version":
     case "--version":
     case "-v":

@@ -115,7 +115,7 @@ export class EditLine {
   #maxRows = 0;
   #drawnPos = 0;
 
-  constructor(readonly prompt: string, readonly columns: number) {}
+  constructor(readonly prompt: string, readonly columns: number, readonly masked = false) {}
 
   get text(): string {
     return this.chars.join("");
@@ -176,7 +176,7 @@ export class EditLine {
     let out = "";
     if (oldRows - cursorRow > 0) out += `\x1b[${oldRows - cursorRow}B`;
     for (let j = 0; j < oldRows - 1; j++) out += "\r\x1b[0K\x1b[1A";
-    out += "\r\x1b[0K" + this.prompt + this.text;
+    out += "\r\x1b[0K" + this.prompt + (this.masked ? "*".repeat(len) : this.text);
     if (hint !== undefined && plen + len < cols) {
       out += HINT_COLOR + [...hint].slice(0, cols - (plen + len)).join("") + COLOR_RESET;
     }
@@ -199,7 +199,12 @@ export interface LineEditorOptions {
   history: History;
   /** The hint for the current text, if any. */
   hint?: (text: string) => string | undefined;
+  /** What Tab offers for the current text: whole lines to cycle through. */
+  complete?: (text: string) => string[];
 }
+
+/** linenoise's beep when Tab has nothing (more) to offer. */
+const BEEP = "\x07";
 
 export class LineEditor {
   readonly #keys = new KeyDecoder();
@@ -211,11 +216,12 @@ export class LineEditor {
    * Edits one line after `prompt` in raw mode. Returns the line on Enter,
    * null at end of input (Ctrl-D on an empty line), INTERRUPTED on Ctrl-C.
    */
-  async readLine(prompt: string): Promise<string | null | typeof INTERRUPTED> {
+  async readLine(prompt: string, masked = false): Promise<string | null | typeof INTERRUPTED> {
     const terminal = this.terminal;
     terminal.setRaw(true);
     try {
-      const result = await this.#edit(new EditLine(prompt, terminal.columns() || 80));
+      const line = new EditLine(prompt, terminal.columns() || 80, masked);
+      const result = await this.#edit(line, !masked);
       await terminal.write(result === INTERRUPTED ? "^C\n" : "\n");
       return result;
     } finally {
@@ -223,11 +229,13 @@ export class LineEditor {
     }
   }
 
-  async #edit(line: EditLine): Promise<string | null | typeof INTERRUPTED> {
-    const { history, hint } = this.options;
+  async #edit(line: EditLine, assisted: boolean): Promise<string | null | typeof INTERRUPTED> {
+    const { history } = this.options;
+    const hint = assisted ? this.options.hint : undefined;
+    const complete = assisted ? this.options.complete : undefined;
     // A working copy of the history whose last slot is the line being typed,
     // so browsing keeps edits to recalled lines only for this line.
-    const browse = [...history.entries, ""];
+    const browse = assisted ? [...history.entries, ""] : [""];
     let index = browse.length - 1;
     const redraw = (withHint = true) =>
       this.terminal.write(line.render(withHint && hint ? hint(line.text) : undefined));
@@ -240,8 +248,14 @@ export class LineEditor {
     };
 
     await this.terminal.write(line.prompt);
+    let pending: Key | undefined;
     for (;;) {
-      const key = await this.#nextKey();
+      let key = pending ?? await this.#nextKey();
+      pending = undefined;
+      if (key?.kind === "control" && key.code === 0x09 && complete !== undefined) {
+        key = await this.#complete(line, complete(line.text), hint);
+        if (key === undefined) continue;
+      }
       if (key === undefined) return line.chars.length > 0 ? line.text : null;
       switch (key.kind) {
         case "text":
@@ -329,6 +343,47 @@ export class LineEditor {
           continue;
       }
       await redraw();
+    }
+  }
+
+  /**
+   * Tab completion as linenoise does it: each Tab shows the next candidate
+   * in place of the line, then the line as typed again (with a beep), and
+   * round; Esc goes back to the line as typed; any other key takes the
+   * candidate shown and is returned to be handled. Undefined when the key
+   * was consumed here.
+   */
+  async #complete(
+    line: EditLine,
+    candidates: string[],
+    hint: ((text: string) => string | undefined) | undefined,
+  ): Promise<Key | undefined> {
+    if (candidates.length === 0) {
+      await this.terminal.write(BEEP);
+      return undefined;
+    }
+    const typed = { text: line.text, pos: line.pos };
+    const show = async (i: number) => {
+      if (i < candidates.length) line.text = candidates[i];
+      await this.terminal.write(line.render(hint?.(line.text)));
+      line.chars = [...typed.text];
+      line.pos = typed.pos;
+    };
+    let i = 0;
+    for (;;) {
+      await show(i);
+      const key = await this.#nextKey();
+      if (key?.kind === "control" && key.code === 0x09) {
+        i = (i + 1) % (candidates.length + 1);
+        if (i === candidates.length) await this.terminal.write(BEEP);
+        continue;
+      }
+      if (key?.kind === "ignored") {
+        if (i < candidates.length) await show(candidates.length);
+        return undefined;
+      }
+      if (i < candidates.length) line.text = candidates[i];
+      return key;
     }
   }
 
