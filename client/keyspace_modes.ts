@@ -86,20 +86,37 @@ interface TypeInfo {
   total: number;
 }
 
-/** The types in the order redis-cli's dictionary happens to list them. */
 function knownTypes(): Map<string, TypeInfo> {
   const types: [string, string, string][] = [
-    ["list", "LLEN", "items"],
-    ["hash", "HLEN", "fields"],
     ["string", "STRLEN", "bytes"],
-    ["stream", "XLEN", "entries"],
+    ["list", "LLEN", "items"],
     ["set", "SCARD", "members"],
+    ["hash", "HLEN", "fields"],
     ["zset", "ZCARD", "members"],
+    ["stream", "XLEN", "entries"],
   ];
   return new Map(types.map(([name, sizeCommand, unit]) => [
     name,
     { name, sizeCommand, unit, biggest: 0, count: 0, total: 0 },
   ]));
+}
+
+/**
+ * The order redis-cli's summary lists the types in: its dictionary's, which
+ * depends on how far the dictionary's incremental rehash (one step per
+ * lookup, a lookup per key scanned) got; two lookups finish it.
+ */
+const SUMMARY_ORDER = [
+  ["hash", "list", "string", "stream", "set", "zset"],
+  ["string", "list", "hash", "stream", "set", "zset"],
+  ["list", "hash", "string", "stream", "set", "zset"],
+];
+
+/** The types in summary order after `lookups` lookups; types redis-cli does not know come last. */
+function summaryOrder(types: Map<string, TypeInfo>, lookups: number): TypeInfo[] {
+  const known = SUMMARY_ORDER[Math.min(lookups, SUMMARY_ORDER.length - 1)];
+  const rest = [...types.keys()].filter((name) => !known.includes(name));
+  return [...known, ...rest].map((name) => types.get(name)!);
 }
 
 /** Percent of the way through, as redis-cli shows it: "[05.20%]". */
@@ -184,6 +201,7 @@ export async function bigKeysMode(
       "# per 100 SCAN commands (not usually needed).\n\n",
   );
   let sampled = 0;
+  let scanned = 0;
   let totalLength = 0;
   let pct = 0;
   let interrupted = false;
@@ -195,6 +213,7 @@ export async function bigKeysMode(
       const [next, keys] = await scanBatch(conn, cursor, options);
       cursor = next;
       loops++;
+      scanned += keys.length;
       const found = await keyTypes(conn, keys, types);
       const sizes = await keySizes(conn, out, keys, found, memkeys);
       let lines = "";
@@ -221,7 +240,7 @@ export async function bigKeysMode(
   });
   await out.stdout(
     bigKeysSummary(
-      [...types.values()],
+      summaryOrder(types, scanned),
       sampled,
       totalLength,
       memkeys !== undefined,

@@ -59,16 +59,23 @@ async function readStdin(): Promise<string> {
   }
 }
 
-/** --askpass: the password typed with each character shown as '*', or a line of piped input. */
-async function askPassword(): Promise<string> {
-  const prompt = "Please input password: ";
+/**
+ * --askpass: the password typed with each character shown as '*', or (as
+ * linenoise does without a terminal) a line of input, unprompted.
+ */
+async function askPassword(input: PlainLines): Promise<string> {
   if (Deno.stdin.isTerminal()) {
     const editor = new LineEditor(denoTerminal, { history: new History() });
-    const line = await editor.readLine(prompt, true);
+    const line = await editor.readLine("Please input password: ", true);
     return typeof line === "string" ? utf8ToBinary(line) : "";
   }
-  const line = await new PlainLines(() => stdoutText(prompt)).next(prompt);
-  return line ?? "";
+  return (await input.next("")) ?? "";
+}
+
+/** Lines of standard input when it is not a terminal edited by linenoise; prompted on a terminal. */
+function plainInput(): PlainLines {
+  const prompted = Deno.stdin.isTerminal();
+  return new PlainLines((prompt) => prompted ? stdoutText(prompt) : Promise.resolve());
 }
 
 /** Runs a mode on a connected session; the exit code. */
@@ -124,7 +131,7 @@ async function runModeReporting(
 }
 
 /** The interactive or piped session; the exit code. */
-async function runSession(session: Session, version: string): Promise<number> {
+async function runSession(session: Session, input: PlainLines, version: string) {
   await session.connect();
   const term = envVar("TERM") ?? "";
   if (Deno.stdin.isTerminal() && !UNSUPPORTED_TERMS.has(term.toLowerCase())) {
@@ -134,12 +141,7 @@ async function runSession(session: Session, version: string): Promise<number> {
     await repl(session, editor, version, editor);
     return 0;
   }
-  const prompted = Deno.stdin.isTerminal();
-  await repl(
-    session,
-    new PlainLines((prompt) => prompted ? stdoutText(prompt) : Promise.resolve()),
-    version,
-  );
+  await repl(session, input, version);
   return session.connectionFailed ? 1 : 0;
 }
 
@@ -177,7 +179,8 @@ async function runRepl(args: string[], version: string): Promise<number> {
       "Warning: Using a password with '-a' or '-u' option on the command line interface may not be safe.\n",
     );
   }
-  if (options.askpass) options.password = await askPassword();
+  const input = plainInput();
+  if (options.askpass) options.password = await askPassword(input);
 
   const tty = Deno.stdout.isTerminal() || envVar("FAKETTY") !== undefined;
   const format = options.output ?? (tty ? "standard" : "raw");
@@ -206,7 +209,7 @@ async function runRepl(args: string[], version: string): Promise<number> {
       return await runModeReporting(options.mode, session, options, format);
     }
     if (oneShot) return await runCommand(session, options, version);
-    return await runSession(session, version);
+    return await runSession(session, input, version);
   } finally {
     session.close();
   }
