@@ -99,6 +99,13 @@ export interface ReplOptions {
 /** A bad command line: printed as one line, exit code 2. */
 export class UsageError extends Error {}
 
+/** --quoted-input given an argument that is not one quoted string: redis-cli's message, exit 1. */
+export class QuotedInputError extends UsageError {
+  constructor() {
+    super("Invalid quoted string");
+  }
+}
+
 /** Options followed by a value, and what they set. */
 const VALUE_OPTIONS: Record<string, (o: ReplOptions, value: string) => void> = {
   "-h": (o, v) => (o.host = v),
@@ -215,6 +222,12 @@ function unquote(value: string, option: string): string {
   return parts[0];
 }
 
+function unquoteInput(word: string): string {
+  const parts = splitArgs(word);
+  if (parts === undefined || parts.length !== 1) throw new QuotedInputError();
+  return parts[0];
+}
+
 function percentDecode(text: string): string {
   try {
     return decodeURIComponent(text);
@@ -295,8 +308,6 @@ export function parseReplArgs(args: readonly string[]): ReplOptions {
   }
   if (options.host === "") throw new UsageError("empty host name");
   const command = args.slice(i).map(utf8ToBinary);
-  options.command = options.quotedInput
-    ? command.map((word) => unquote(word, "--quoted-input"))
-    : command;
+  options.command = options.quotedInput ? command.map(unquoteInput) : command;
   return options;
 }

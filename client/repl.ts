@@ -26,6 +26,7 @@ import {
   type Mode,
   type OutputFormat,
   parseReplArgs,
+  QuotedInputError,
   REPL_USAGE,
   type ReplOptions,
   UsageError,
@@ -161,6 +162,10 @@ async function runRepl(args: string[], version: string): Promise<number> {
   try {
     options = parseReplArgs(args);
   } catch (err) {
+    if (err instanceof QuotedInputError) {
+      await stdoutText(err.message + "\n");
+      return 1;
+    }
     if (!(err instanceof UsageError)) throw err;
     await stderrText(`redis-home repl: ${err.message}\n`);
     return 2;

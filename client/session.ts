@@ -198,7 +198,9 @@ export class Session {
    * lost (already reported), or when -e met an error reply.
    */
   async run(argv: readonly string[], repeat = 1): Promise<boolean> {
-    if (this.#conn === undefined && !(await this.connect())) return false;
+    // A failed AUTH or SELECT is reported, but the command still goes, as in redis-cli.
+    if (this.#conn === undefined) await this.connect();
+    if (this.#conn === undefined) return false;
     try {
       for (let i = 0; repeat < 0 || i < repeat; i++) {
         if (!(await this.#runOnce(argv))) return false;

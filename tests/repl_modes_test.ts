@@ -210,7 +210,7 @@ Deno.test("--stat: redis-cli's header and columns", async () => {
   await fill(client, 10);
   const [cli, ours] = await liveBoth(
     srv.port,
-    ["--stat", "-i", "0.2"],
+    ["--stat", "-i", "0.05"],
     (out) => out.split("\n").length > 5,
   );
   const header = cli.split("\n").slice(0, 2);
