@@ -186,7 +186,12 @@ Deno.test("--latency-history: sample lines, then the range line, as redis-cli sh
     },
   );
   for (const out of [cli, ours]) {
-    match(out, /^(\x1b\[0G\x1b\[2Kmin: \d+, max: \d+, avg: \d+\.\d\d \(\d+ samples\))+$/);
+    match(
+      out,
+      new RegExp(
+        String.raw`^(\x1b\[0G\x1b\[2Kmin: \d+, max: \d+, avg: \d+\.\d\d \(\d+ samples\))+$`,
+      ),
+    );
   }
 });
 
@@ -199,7 +204,9 @@ Deno.test("--latency-dist: redis-cli's legend and spectrum lines", async () => {
   );
   const legend = cli.split("\n").slice(0, 8).join("\n");
   equal(ours.split("\n").slice(0, 8).join("\n"), legend);
-  const spectrum = /^\x1b\[38;5;0m(\x1b\[48;5;\d+m[.\-*#1-9A-Q?]){31}\x1b\[0m$/;
+  const spectrum = new RegExp(
+    String.raw`^\x1b\[38;5;0m(\x1b\[48;5;\d+m[.\-*#1-9A-Q?]){31}\x1b\[0m$`,
+  );
   match(cli.split("\n")[8], spectrum);
   match(ours.split("\n")[8], spectrum);
 });
