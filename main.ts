@@ -5,10 +5,7 @@
  *   redis-home serve [--port N] [--bind ADDR] [--timeout S] [--config FILE] [--<param> VALUE]
  *   redis-home repl [--host H] [--port P] [--resp] [command args...]
  */
-import { replMain } from "./client/repl.ts";
-import { type Config, ConfigError } from "./server/config.ts";
-import { VERSION } from "./server/server.ts";
-import { buildConfig, serve } from "./server/start.ts";
+import { VERSION } from "./protocol/version.ts";
 
 const USAGE = `redis-home ${VERSION}: a Redis-compatible in-memory data-structure server
 
@@ -74,7 +71,9 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case "serve": {
-      let config: Config;
+      // Each mode loads only its own half: the REPL never loads the server.
+      const { buildConfig, serve, ConfigError } = await import("./server/start.ts");
+      let config;
       try {
         const options = parseServeArgs(rest);
         config = buildConfig(options);
@@ -87,8 +86,10 @@ async function main(argv: string[]): Promise<number> {
       }
       return await serve(config);
     }
-    case "repl":
-      return await replMain(rest, VERSION);
+    case "repl": {
+      const { replMain } = await import("./client/repl.ts");
+      return await replMain(rest);
+    }
     case "version":
     case "--version":
     case "-v":

@@ -1,12 +1,12 @@
 /**
- * Command help for the REPL, generated from the server's command table so the
- * prompt's hints, `help <command>` and COMMAND DOCS share one source: the
- * greyed argument hint after a command name (redis-cli's hintsCallback) and
- * the `help` command's text (cliOutputHelp).
+ * Command help for the REPL: the greyed argument hint after a command name
+ * (redis-cli's hintsCallback) and the `help` command's text (cliOutputHelp).
+ * The data, command_help.json, is generated from the server's command table
+ * (`deno task gen-help`; a test fails when it is stale), so the REPL shares
+ * COMMAND DOCS's source without loading the server.
  */
-import type { Command } from "../server/command.ts";
-import { allCommands } from "../server/commands/table.ts";
 import { splitArgs } from "../protocol/inline.ts";
+import bundledEntries from "./command_help.json" with { type: "json" };
 
 /** One command or subcommand: "CONFIG GET" is words ["CONFIG", "GET"]. */
 export interface HelpEntry {
@@ -18,22 +18,18 @@ export interface HelpEntry {
   group: string;
 }
 
-function entriesOf(command: Command, parentWords: string[]): HelpEntry[] {
-  const words = [...parentWords, command.name.toUpperCase()];
-  const { syntax, summary, since, group } = command.spec;
-  const entries: HelpEntry[] = [{ words, params: syntax, summary, since, group }];
-  for (const sub of command.subcommands?.values() ?? []) entries.push(...entriesOf(sub, words));
-  return entries;
-}
-
-/** Every command and subcommand of the table, sorted by full name as redis-cli lists them. */
-export function commandHelpEntries(commands: Command[] = allCommands()): HelpEntry[] {
-  const entries = commands.flatMap((command) => entriesOf(command, []));
+/** Sorted by full name, as redis-cli lists them. */
+export function sortHelpEntries(entries: HelpEntry[]): HelpEntry[] {
   const fullName = (e: HelpEntry) => e.words.join(" ");
   return entries.sort((
     a,
     b,
   ) => (fullName(a) < fullName(b) ? -1 : fullName(a) > fullName(b) ? 1 : 0));
+}
+
+/** Every command and subcommand of redis-home's table (the bundled data, already sorted). */
+export function commandHelpEntries(): HelpEntry[] {
+  return bundledEntries;
 }
 
 function sameWord(a: string, b: string): boolean {

@@ -14,6 +14,7 @@
  * otherwise; --raw, --no-raw and --csv choose for themselves.
  */
 import { bytesToBinary, utf8ToBinary } from "../protocol/bytes.ts";
+import { VERSION } from "../protocol/version.ts";
 import { ConnectionError } from "./connection.ts";
 import { commandHelpEntries, helpText } from "./help.ts";
 import { denoTerminal, EditedLines, isHelp, PlainLines, repl } from "./interactive.ts";
@@ -221,9 +222,9 @@ async function runRepl(args: string[], version: string): Promise<number> {
 }
 
 /** Entry point for `redis-home repl`; returns the exit code. */
-export async function replMain(args: string[], version: string): Promise<number> {
+export async function replMain(args: string[]): Promise<number> {
   try {
-    return await runRepl(args, version);
+    return await runRepl(args, VERSION);
   } catch (err) {
     // Output closed under us (`repl ... | head`): nothing left to tell anyone.
     if (err instanceof Deno.errors.BrokenPipe) return 1;

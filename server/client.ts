@@ -8,8 +8,9 @@
  */
 import { type ReplyWriter, RespWriter, writerFor } from "../protocol/writer.ts";
 import type { Command } from "./command.ts";
+import type { CommandContext, ServerContext } from "./context.ts";
 import type { Database } from "./db.ts";
-import type { RedisServer } from "./server.ts";
+import type { NotifyClass } from "./notify.ts";
 
 /** What the socket side offers to the rest of the server. */
 export interface ClientTransport {
@@ -56,7 +57,8 @@ export type Protocol = 2 | 3 | "native";
 
 let nextClientId = 1;
 
-export class Client {
+/** A connection's state; it is also the context its commands run with. */
+export class Client implements CommandContext {
   readonly id = nextClientId++;
   readonly createdAt = Date.now();
   lastInteraction = this.createdAt;
@@ -76,6 +78,8 @@ export class Client {
   /** QUIT: close once the replies so far are written. */
   closeAfterReply = false;
   noEvict = false;
+  /** When output first passed the soft client-output-buffer-limit (0: it has not). */
+  softLimitSince = 0;
   closed = false;
   /** Set by a command to change what the AOF records for it (EXPIRE → PEXPIREAT). */
   propagateAs: string[][] | undefined;
@@ -92,13 +96,25 @@ export class Client {
   shardChannels: Set<string> | undefined;
 
   constructor(
-    readonly server: RedisServer,
+    readonly server: ServerContext,
     readonly transport: ClientTransport,
     readonly protocol0: Protocol,
   ) {
     this.out = writerFor(protocol0);
     this.db = server.dbs[0];
     this.authenticated = server.config.get("requirepass") === "";
+  }
+
+  get client(): Client {
+    return this;
+  }
+
+  keyChanged(key: string, eventClass: NotifyClass, event: string, changes = 1): void {
+    this.server.keyChanged(this.db, key, eventClass, event, changes);
+  }
+
+  execute(command: Command, argv: string[]): void {
+    this.server.call(this, command, argv);
   }
 
   get protocol(): Protocol {
@@ -108,6 +124,12 @@ export class Client {
   /** Switches RESP2/RESP3 (HELLO); replies already buffered keep their format. */
   setResp(version: 2 | 3): void {
     if (this.out instanceof RespWriter) this.out.resp = version;
+  }
+
+  /** Whether the request came over loopback (enable-*-command local, protected mode). */
+  get fromLoopback(): boolean {
+    const addr = this.transport.remoteAddr;
+    return addr.startsWith("127.") || addr.startsWith("::1") || addr.startsWith("[::1]");
   }
 
   get isNative(): boolean {

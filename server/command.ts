@@ -4,7 +4,7 @@
  * key positions, and the documentation COMMAND INFO/DOCS and the REPL's hints
  * are generated from.
  */
-import type { Client } from "./client.ts";
+import type { CommandContext } from "./context.ts";
 
 export type CommandFlag =
   | "write"
@@ -38,10 +38,27 @@ export type CommandGroup =
   | "connection"
   | "server"
   | "scripting"
-  | "bitmap";
+  | "bitmap"
+  | "stream"
+  | "hyperloglog"
+  | "geo";
 
-/** A handler writes its reply to `client.out` and throws CommandError on failure. */
-export type Handler = (client: Client, argv: string[]) => void;
+/** A handler writes its reply to `ctx.out` and throws CommandError on failure. */
+export type Handler = (ctx: CommandContext, argv: string[]) => void;
+
+/**
+ * Redis 7's key specification: where a command's keys begin (an argument
+ * index, or the argument after a keyword searched from `from`; negative
+ * searches backwards from the end) and how many follow (a range, or a count
+ * argument), with Redis's flags (RO/RW/OW/RM, access/update/insert/delete).
+ */
+export interface KeySpec {
+  flags: readonly string[];
+  begin: { index: number } | { keyword: string; from: number };
+  find:
+    | { range: { lastkey: number; step: number; limit: number } }
+    | { keynum: { at: number; first: number; step: number } };
+}
 
 export interface CommandSpec {
   /** Lower-case name; for subcommands just the subcommand ("get" of config|get). */
@@ -50,6 +67,8 @@ export interface CommandSpec {
   flags: readonly CommandFlag[];
   /** Key positions: first, last (negative counts from the end), step; 0 when keyless. */
   keys?: readonly [first: number, last: number, step: number];
+  /** Key specs for commands a range cannot describe (see server/key_specs.ts). */
+  keySpecs?: readonly KeySpec[];
   group: CommandGroup;
   /** Redis version the command first appeared in (COMMAND DOCS). */
   since: string;
@@ -66,7 +85,11 @@ export interface CommandSpec {
   subcommands?: readonly CommandSpec[];
 }
 
-/** A resolved table entry: the spec plus what dispatch needs on the hot path. */
+/**
+ * A resolved table entry: the spec plus what dispatch needs on the hot path,
+ * and the command's statistics. Each server builds its own entries from the
+ * rows (CommandTable), so two servers in one process count separately.
+ */
 export class Command {
   readonly fullName: string;
   readonly isWrite: boolean;
@@ -107,5 +130,75 @@ export class Command {
 
   get arity(): number {
     return this.spec.arity;
+  }
+
+  /** Whether `argc` arguments (the name included) fit the arity. */
+  arityFits(argc: number): boolean {
+    const arity = this.spec.arity;
+    return arity > 0 ? argc === arity : argc >= -arity;
+  }
+}
+
+/** One server's command table: entries built from the command modules' rows. */
+export class CommandTable {
+  readonly #byName = new Map<string, Command>();
+  readonly #all: Command[] = [];
+
+  constructor(groups: readonly (readonly CommandSpec[])[]) {
+    for (const group of groups) {
+      for (const spec of group) {
+        if (this.#byName.has(spec.name)) throw new Error(`command '${spec.name}' defined twice`);
+        const command = new Command(spec);
+        this.#all.push(command);
+        this.#byName.set(spec.name, command);
+        // Clients send upper case; registering it too skips a toLowerCase per request.
+        this.#byName.set(spec.name.toUpperCase(), command);
+      }
+    }
+  }
+
+  lookup(name: string): Command | undefined {
+    return this.#byName.get(name) ?? this.#byName.get(name.toLowerCase());
+  }
+
+  /**
+   * The command or subcommand a request names, or undefined for an unknown
+   * one. Alone, a container resolves to itself: COMMAND runs, CONFIG is an
+   * arity error.
+   */
+  resolve(argv: readonly string[]): Command | undefined {
+    const command = this.lookup(argv[0]);
+    if (command?.subcommands === undefined || argv.length < 2) return command;
+    return command.subcommands.get(argv[1].toLowerCase());
+  }
+
+  /** A command or subcommand by name, "config|get" style for subcommands. */
+  find(name: string): Command | undefined {
+    const bar = name.indexOf("|");
+    if (bar < 0) return this.lookup(name);
+    return this.lookup(name.slice(0, bar))?.subcommands?.get(name.slice(bar + 1).toLowerCase());
+  }
+
+  /** Every top-level command, each once. */
+  all(): readonly Command[] {
+    return this.#all;
+  }
+
+  /** Every command and subcommand (COMMAND COUNT/LIST, commandstats). */
+  *everyCommand(): Iterable<Command> {
+    for (const command of this.#all) {
+      yield command;
+      if (command.subcommands) yield* command.subcommands.values();
+    }
+  }
+
+  /** CONFIG RESETSTAT's part: every command's counters back to zero. */
+  resetStats(): void {
+    for (const command of this.everyCommand()) {
+      command.calls = 0;
+      command.failedCalls = 0;
+      command.rejectedCalls = 0;
+      command.microseconds = 0;
+    }
   }
 }

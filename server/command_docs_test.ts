@@ -1,5 +1,5 @@
 import { deepEqual, throws } from "node:assert/strict";
-import { parseSyntax } from "./command_docs.ts";
+import { parseSyntax } from "./command_syntax.ts";
 
 Deno.test("parseSyntax: words, tokens, optional oneofs", () => {
   deepEqual(parseSyntax("key value [NX | XX] [GET] [EX seconds | KEEPTTL]"), [

@@ -19,6 +19,14 @@ export interface KeyspaceHooks {
   expired(db: Database, key: string): void;
   /** A key was created (Redis's dbAdd: the "new" keyspace event). */
   added?(db: Database, key: string): void;
+  /** A command emptied a collection and it was deleted (the "del" event). */
+  emptied?(db: Database, key: string): void;
+}
+
+/** Where read lookups are counted (INFO stats keyspace_hits/misses). */
+export interface LookupCounters {
+  keyspaceHits: number;
+  keyspaceMisses: number;
 }
 
 export class Database {
@@ -28,7 +36,11 @@ export class Database {
   /** Roving position of the active-expiry cycle over `expires`. */
   expireCursor: Iterator<[string, number]> | undefined;
 
-  constructor(readonly index: number, readonly hooks: KeyspaceHooks) {}
+  constructor(
+    readonly index: number,
+    readonly hooks: KeyspaceHooks,
+    readonly counters: LookupCounters = { keyspaceHits: 0, keyspaceMisses: 0 },
+  ) {}
 
   get size(): number {
     return this.dict.size;
@@ -38,6 +50,79 @@ export class Database {
   set trackFrequency(on: boolean) {
     this.dict.trackFrequency = on;
   }
+
+  // ---- the keyspace API commands use ----------------------------------------
+
+  /**
+   * Redis's lookupKeyRead: the value (lazy expiry first), counted as a
+   * keyspace hit or miss. Use for every read a command makes of its keys.
+   */
+  lookupRead(key: string): RedisValue | undefined {
+    const value = this.get(key);
+    if (value === undefined) this.counters.keyspaceMisses++;
+    else this.counters.keyspaceHits++;
+    return value;
+  }
+
+  /** lookupRead without recording an access (Redis's LOOKUP_NOTOUCH), still counted. */
+  peekRead(key: string): RedisValue | undefined {
+    const value = this.peek(key);
+    if (value === undefined) this.counters.keyspaceMisses++;
+    else this.counters.keyspaceHits++;
+    return value;
+  }
+
+  /** lookupRead of a string as bytes for bit reads (see KeyTable.bytes); WRONGTYPE for others. */
+  readBytes(key: string): ByteString | undefined {
+    const value = this.getBytes(key);
+    if (value === undefined) this.counters.keyspaceMisses++;
+    else this.counters.keyspaceHits++;
+    return value;
+  }
+
+  /** lookupRead of a string: undefined if missing, WRONGTYPE for other types. */
+  readString(key: string): string | undefined {
+    const value = this.lookupRead(key);
+    if (value === undefined || typeof value === "string") return value;
+    throw new CommandError(WRONGTYPE);
+  }
+
+  /** lookupRead of a collection of `type`: undefined if missing, WRONGTYPE otherwise. */
+  readObject<T extends RedisObject>(key: string, type: T["type"]): T | undefined {
+    const value = this.lookupRead(key);
+    if (value === undefined) return undefined;
+    if (typeof value === "string" || value.type !== type) throw new CommandError(WRONGTYPE);
+    return value as T;
+  }
+
+  /**
+   * Redis's lookupKeyWrite for a collection: the value of `type` (WRONGTYPE
+   * for another type), or, when `create` is given and the key is missing, a
+   * new value stored at the key. Not counted as a hit or miss.
+   */
+  writeObject<T extends RedisObject>(key: string, type: T["type"], create: () => T): T;
+  writeObject<T extends RedisObject>(key: string, type: T["type"]): T | undefined;
+  writeObject<T extends RedisObject>(
+    key: string,
+    type: T["type"],
+    create?: () => T,
+  ): T | undefined {
+    const value = this.getObject<T>(key, type);
+    if (value !== undefined || create === undefined) return value;
+    const made = create();
+    this.set(key, made);
+    return made;
+  }
+
+  /** Deletes a key its command just emptied, with Redis's "del" event. */
+  deleteIfEmpty(key: string, value: RedisObject): boolean {
+    if (value.size() !== 0) return false;
+    this.delete(key);
+    this.hooks.emptied?.(this, key);
+    return true;
+  }
+
+  // ---- lower level: no statistics --------------------------------------------
 
   /** The value at `key`, deleting it first if its TTL has passed; records the access. */
   get(key: string): RedisValue | undefined {

@@ -6,31 +6,33 @@
  */
 import type { Client } from "./client.ts";
 import type { Command } from "./command.ts";
-import { lookupCommand } from "./commands/table.ts";
-import { CommandError, unknownCommand, unknownSubcommand, wrongArity } from "./errors.ts";
-import { countErrorReply } from "./info.ts";
+import type { CommandContext } from "./context.ts";
+import {
+  CommandError,
+  internalError,
+  NOAUTH,
+  NOT_ALLOWED_IN_MULTI,
+  notAllowedWhenSubscribed,
+  unknownCommand,
+  unknownSubcommand,
+  wrongArity,
+} from "./errors.ts";
 
 /** Commands that run immediately inside MULTI instead of being queued. */
 const RUN_IN_MULTI = new Set(["exec", "discard", "multi", "watch", "quit", "reset"]);
 
 /** Resolves argv to a command (or subcommand), or writes the error and returns undefined. */
 export function resolveCommand(client: Client, argv: string[]): Command | undefined {
-  let command = lookupCommand(argv[0]);
+  const command = client.server.commands.resolve(argv);
   if (command === undefined) {
-    reject(client, unknownCommand(argv));
+    const container = argv.length >= 2 ? client.server.commands.lookup(argv[0]) : undefined;
+    reject(
+      client,
+      container === undefined ? unknownCommand(argv) : unknownSubcommand(argv[1], container.name),
+    );
     return undefined;
   }
-  // Alone, a container is checked as itself: COMMAND runs, CONFIG is an arity error.
-  if (command.subcommands !== undefined && argv.length >= 2) {
-    const sub = command.subcommands.get(argv[1].toLowerCase());
-    if (sub === undefined) {
-      reject(client, unknownSubcommand(argv[1], command.name));
-      return undefined;
-    }
-    command = sub;
-  }
-  const arity = command.arity;
-  if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
+  if (!command.arityFits(argv.length)) {
     command.rejectedCalls++;
     reject(client, wrongArity(command.fullName));
     return undefined;
@@ -41,7 +43,7 @@ export function resolveCommand(client: Client, argv: string[]): Command | undefi
 function reject(client: Client, message: string): void {
   if (client.multi) client.multi.dirty = true;
   client.server.stats.rejectedCalls++;
-  countErrorReply(client.server, message);
+  client.server.stats.countError(message);
   const mark = openReply(client);
   client.out.error(message);
   closeReply(client, mark);
@@ -58,7 +60,7 @@ export function processCommand(client: Client, argv: string[]): void {
     !client.authenticated && !command.allowedUnauthenticated &&
     client.server.config.get("requirepass") !== ""
   ) {
-    reject(client, "NOAUTH Authentication required.");
+    reject(client, NOAUTH);
     return;
   }
   client.lastCommand = command.fullName;
@@ -66,13 +68,11 @@ export function processCommand(client: Client, argv: string[]): void {
   const mark = openReply(client);
   const displaced = client.out.displaced;
   if (client.inSubscribedMode && !command.allowedInSubscribedRESP2) {
-    client.out.error(
-      `ERR Can't execute '${command.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
-    );
+    client.out.error(notAllowedWhenSubscribed(command.fullName));
   } else if (client.multi !== undefined && !RUN_IN_MULTI.has(command.fullName)) {
     if (command.spec.flags.includes("no_multi")) {
       client.multi.dirty = true;
-      client.out.error("ERR Command not allowed inside a transaction");
+      client.out.error(NOT_ALLOWED_IN_MULTI);
     } else {
       client.multi.queue.push({ command, argv });
       client.out.simple("QUEUED");
@@ -120,31 +120,31 @@ let timingTick = 0;
  * Runs a resolved command: the handler, error rollback, statistics, and AOF
  * propagation of writes. Also used by EXEC for queued commands.
  */
-export function call(client: Client, command: Command, argv: string[]): void {
-  const server = client.server;
-  const out = client.out;
+export function call(ctx: CommandContext, command: Command, argv: string[]): void {
+  const server = ctx.server;
+  const out = ctx.out;
   const mark = out.pos;
   const displaced = out.displaced;
   const dirtyBefore = server.dirty;
   const timed = ++timingTick === TIMING_SAMPLE;
   const started = timed ? performance.now() : 0;
-  client.propagateAs = undefined;
+  ctx.propagateAs = undefined;
   // A background save copies the keys this write is about to change.
   if (server.beforeWrite !== undefined && command.isWrite) {
-    server.beforeWrite(client, command, argv);
+    server.beforeWrite(ctx, command, argv);
   }
   try {
-    command.spec.handler!(client, argv);
+    command.spec.handler!(ctx, argv);
   } catch (err) {
     // A push to this very client may have moved the reply on (see beginPush).
     out.truncate(mark + out.displaced - displaced);
     command.failedCalls++;
     if (err instanceof CommandError) {
-      countErrorReply(server, err.message);
+      server.stats.countError(err.message);
       out.error(err.message);
     } else {
       server.log(`error in '${command.fullName}': ${err instanceof Error ? err.stack : err}`);
-      out.error(`ERR internal error in '${command.fullName}'`);
+      out.error(internalError(command.fullName));
     }
   }
   command.calls++;
@@ -156,8 +156,8 @@ export function call(client: Client, command: Command, argv: string[]): void {
   server.stats.commandsProcessed++;
   if (server.dirty !== dirtyBefore && command.isWrite) {
     // The handler may have set it; re-read past TypeScript's narrowing.
-    const propagate = client.propagateAs as string[][] | undefined;
-    if (propagate === undefined) server.propagate(client.db.index, argv);
-    else for (const args of propagate) server.propagate(client.db.index, args);
+    const propagate = ctx.propagateAs as string[][] | undefined;
+    if (propagate === undefined) server.propagate(ctx.db.index, argv);
+    else for (const args of propagate) server.propagate(ctx.db.index, args);
   }
 }

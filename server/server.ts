@@ -4,36 +4,31 @@
  * timeouts), and the accept loop.
  */
 import { BlockingRegistry } from "./blocking.ts";
-import type { Client } from "./client.ts";
-import type { Command } from "./command.ts";
+import { Client, type ClientTransport } from "./client.ts";
+import type { Command, CommandTable } from "./command.ts";
 import { Config } from "./config.ts";
 import { Connection } from "./connection.ts";
+import type { CommandContext, Propagator, ServerContext } from "./context.ts";
 import { Database } from "./db.ts";
+import { call } from "./dispatch.ts";
+import type { Persistence } from "./persistence/manager.ts";
+import { ServerStats } from "./stats.ts";
 import { advanceAccessClock } from "./types/keytable.ts";
 import { NotifyClass, parseNotifyFlags } from "./notify.ts";
 import { PubSub } from "./pubsub.ts";
 import { WatchRegistry } from "./watch.ts";
 
-export const VERSION = "7.0.0";
+/** The transport of a client with no socket (AOF replay, scripts): replies go nowhere. */
+const NO_SOCKET: ClientTransport = {
+  flushSoon() {},
+  close() {},
+  resume() {},
+  outputBytes: 0,
+  remoteAddr: "",
+  localAddr: "",
+};
 
-export interface ServerStats {
-  connectionsReceived: number;
-  rejectedConnections: number;
-  commandsProcessed: number;
-  rejectedCalls: number;
-  netInputBytes: number;
-  netOutputBytes: number;
-  expiredKeys: number;
-  keyspaceHits: number;
-  keyspaceMisses: number;
-}
-
-/** Something that records write commands (the AOF). */
-export interface Propagator {
-  propagate(dbIndex: number, argv: readonly string[]): void;
-}
-
-export class RedisServer {
+export class RedisServer implements ServerContext {
   readonly config: Config;
   readonly dbs: Database[];
   readonly clients = new Map<number, Client>();
@@ -42,7 +37,10 @@ export class RedisServer {
   readonly watches = new WatchRegistry();
   readonly pubsub = new PubSub();
   readonly startedAt = Date.now();
-  stats: ServerStats = RedisServer.emptyStats();
+  readonly runId = randomHex(20);
+  readonly stats = new ServerStats();
+  /** Attached by the composition root (compose.ts) right after construction. */
+  persistence!: Persistence;
   /** Changes since the last save, as Redis's server.dirty. */
   dirty = 0;
   notifyMask = 0;
@@ -64,7 +62,7 @@ export class RedisServer {
    * Called before a write command runs (set by persistence while a background
    * snapshot is written, to copy the keys the command is about to change).
    */
-  beforeWrite: ((client: Client, command: Command, argv: string[]) => void) | undefined;
+  beforeWrite: ((ctx: CommandContext, command: Command, argv: string[]) => void) | undefined;
   /**
    * Called with each batch of replies before it is sent: persistence writes
    * the AOF, and under appendfsync always returns a promise of the fsync the
@@ -76,17 +74,19 @@ export class RedisServer {
   #shuttingDown: Promise<void> | undefined;
   quiet = false;
 
-  constructor(config = new Config()) {
+  constructor(config: Config, readonly commands: CommandTable) {
     this.config = config;
     const hooks = {
       expired: (db: Database, key: string) => this.#expired(db, key),
       added: (db: Database, key: string) => {
         if (this.notifyMask & NotifyClass.New) this.notify(NotifyClass.New, "new", key, db.index);
       },
+      emptied: (db: Database, key: string) =>
+        this.keyChanged(db, key, NotifyClass.Generic, "del", 0),
     };
     this.dbs = Array.from(
       { length: config.getNumber("databases") },
-      (_, i) => new Database(i, hooks),
+      (_, i) => new Database(i, hooks, this.stats),
     );
     this.#applyConfig("notify-keyspace-events", config.get("notify-keyspace-events"));
     this.#applyConfig("maxmemory-policy", config.get("maxmemory-policy"));
@@ -95,20 +95,6 @@ export class RedisServer {
     config.onChange = (name, value) => {
       previous(name, value);
       this.#applyConfig(name, value);
-    };
-  }
-
-  static emptyStats(): ServerStats {
-    return {
-      connectionsReceived: 0,
-      rejectedConnections: 0,
-      commandsProcessed: 0,
-      rejectedCalls: 0,
-      netInputBytes: 0,
-      netOutputBytes: 0,
-      expiredKeys: 0,
-      keyspaceHits: 0,
-      keyspaceMisses: 0,
     };
   }
 
@@ -159,6 +145,14 @@ export class RedisServer {
     if (this.notifyMask !== 0) this.notify(NotifyClass.Expired, "expired", key, db.index);
   }
 
+  call(ctx: CommandContext, command: Command, argv: string[]): void {
+    call(ctx, command, argv);
+  }
+
+  createInternalClient(): Client {
+    return new Client(this, NO_SOCKET, 2);
+  }
+
   propagate(dbIndex: number, argv: readonly string[]): void {
     if (this.execPropagation === "pending") {
       this.execPropagation = "sent";
@@ -200,11 +194,10 @@ export class RedisServer {
     if (hard > 0 && pending > hard) return true;
     if (soft > 0 && pending > soft) {
       const now = Date.now();
-      const since = softLimitSince.get(client) ?? now;
-      softLimitSince.set(client, since);
-      return now - since > seconds * 1000;
+      client.softLimitSince ||= now;
+      return now - client.softLimitSince > seconds * 1000;
     }
-    softLimitSince.delete(client);
+    client.softLimitSince = 0;
     return false;
   }
 
@@ -221,7 +214,8 @@ export class RedisServer {
   }
 
   get port(): number {
-    return (this.#listener!.addr as Deno.NetAddr).port;
+    if (this.#listener === undefined) return this.config.getNumber("port");
+    return (this.#listener.addr as Deno.NetAddr).port;
   }
 
   async #acceptLoop(listener: Deno.TcpListener): Promise<void> {
@@ -255,6 +249,7 @@ export class RedisServer {
   /** One tick: active expiry within a time budget, idle timeouts, hooks. */
   cron(): void {
     advanceAccessClock(Date.now());
+    this.stats.sampleRates(performance.now());
     this.activeExpireCycle();
     this.#closeIdleClients();
     for (const hook of this.cronHooks) hook();
@@ -324,7 +319,10 @@ export class RedisServer {
   }
 }
 
-const softLimitSince = new WeakMap<Client, number>();
+function randomHex(bytes: number): string {
+  return [...crypto.getRandomValues(new Uint8Array(bytes))]
+    .map((b) => b.toString(16).padStart(2, "0")).join("");
+}
 
 /** "class hard soft seconds ..." (sizes in bytes, as the config stores them) by class. */
 function parseOutputLimits(value: string): Map<string, readonly number[]> {

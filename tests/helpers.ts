@@ -2,6 +2,7 @@
  * Shared test utilities: an in-process server on a free port, and small
  * RESP and native clients over real sockets.
  */
+import { deepEqual } from "node:assert/strict";
 import { binaryToBytes } from "../protocol/bytes.ts";
 import {
   encodeNativeRequest,
@@ -10,7 +11,8 @@ import {
 } from "../protocol/native.ts";
 import { encodeRespRequest, RespReplyDecoder, type RespValue } from "../protocol/resp.ts";
 import { Config } from "../server/config.ts";
-import { RedisServer } from "../server/server.ts";
+import { createServer } from "../server/compose.ts";
+import type { RedisServer } from "../server/server.ts";
 
 export interface TestServer {
   server: RedisServer;
@@ -19,12 +21,19 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+export type Step = [args: (string | number)[], reply: unknown];
+
+/** Runs commands in order, comparing each reply with Redis's (given as RespClient values). */
+export async function expectReplies(c: RespClient, steps: Step[]): Promise<void> {
+  for (const [args, reply] of steps) deepEqual(await c.cmd(...args), reply, args.join(" "));
+}
+
 /** Starts a quiet server on 127.0.0.1 and a free port, with optional config. */
 export function startServer(params: Record<string, string> = {}): TestServer {
   const config = new Config();
   config.set("port", "0", true);
   for (const [name, value] of Object.entries(params)) config.set(name, value, true);
-  const server = new RedisServer(config);
+  const server = createServer(config);
   server.quiet = true;
   const port = server.listen();
   const close = () => server.shutdown();

@@ -6,8 +6,7 @@
  */
 import { deepEqual } from "node:assert/strict";
 import { Config } from "../server/config.ts";
-import { Persistence } from "../server/persistence/manager.ts";
-import { RedisServer } from "../server/server.ts";
+import { createServer } from "../server/compose.ts";
 import { RespClient, ROOT, type TestServer } from "./helpers.ts";
 
 /** A temporary directory removed on dispose. */
@@ -21,9 +20,9 @@ export function startPersistent(params: Record<string, string>): TestServer {
   const config = new Config();
   config.set("port", "0", true);
   for (const [name, value] of Object.entries(params)) config.set(name, value, true);
-  const server = new RedisServer(config);
+  const server = createServer(config);
   server.quiet = true;
-  Persistence.of(server).loadOnStart();
+  server.persistence.loadOnStart();
   const port = server.listen();
   const close = () => server.shutdown();
   return { server, port, close, [Symbol.asyncDispose]: close };

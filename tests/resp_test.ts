@@ -4,7 +4,7 @@ import { bytesToBinary } from "../protocol/bytes.ts";
 import { encodeNativeRequest } from "../protocol/native.ts";
 import { encodeRespRequest } from "../protocol/resp.ts";
 import { detectProtocol } from "../server/connection.ts";
-import { VERSION } from "../server/server.ts";
+import { VERSION } from "../protocol/version.ts";
 import { RespClient, startServer } from "./helpers.ts";
 
 /** Reads everything the server sends until it closes the connection. */

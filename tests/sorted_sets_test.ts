@@ -1,7 +1,7 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { bytesToBinary } from "../protocol/bytes.ts";
 import { encodeRespRequest, RespReplyDecoder } from "../protocol/resp.ts";
-import type { Propagator } from "../server/server.ts";
+import type { Propagator } from "../server/context.ts";
 import { SortedSet } from "../server/types/sorted_set.ts";
 import { plain, RespClient, startServer } from "./helpers.ts";
 

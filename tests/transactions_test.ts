@@ -1,7 +1,7 @@
 /** MULTI/EXEC/DISCARD/WATCH end to end, with Redis 7's replies. */
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { Redis } from "ioredis";
-import type { Propagator } from "../server/server.ts";
+import type { Propagator } from "../server/context.ts";
 import { RespClient, startServer } from "./helpers.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,6 +1,7 @@
 /** Bit operations on string values: SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD. */
+import { keyRange, OVERWRITTEN_KEY, READ_KEY } from "../key_specs.ts";
 import { intArg, parseInt64 } from "../args.ts";
-import type { Client } from "../client.ts";
+import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
 import {
   BIT_ARGUMENT,
@@ -28,22 +29,14 @@ for (let i = 1; i < 256; i++) POPCOUNT[i] = (i & 1) + POPCOUNT[i >> 1];
  * A bit offset as Redis's getBitOffsetFromArgument takes it: non-negative,
  * addressing a byte below proto-max-bulk-len; with `bits`, "#n" means n x bits.
  */
-function bitOffset(client: Client, arg: string, bits = 0): number {
+function bitOffset(ctx: CommandContext, arg: string, bits = 0): number {
   const hashed = bits > 0 && arg.startsWith("#");
   const parsed = parseInt64(hashed ? arg.slice(1) : arg);
   if (parsed === undefined) throw new CommandError(BIT_OFFSET);
   const offset = hashed ? parsed * BigInt(bits) : parsed;
-  const maxBytes = BigInt(client.server.config.getNumber("proto-max-bulk-len"));
+  const maxBytes = BigInt(ctx.server.config.getNumber("proto-max-bulk-len"));
   if (offset < 0n || offset >> 3n >= maxBytes) throw new CommandError(BIT_OFFSET);
   return Number(offset);
-}
-
-/** The bytes of the string at `key` for a bit read, counting keyspace hits and misses. */
-function readBytes(client: Client, key: string): ByteString | undefined {
-  const value = client.db.getBytes(key);
-  if (value === undefined) client.server.stats.keyspaceMisses++;
-  else client.server.stats.keyspaceHits++;
-  return value;
 }
 
 /**
@@ -52,42 +45,42 @@ function readBytes(client: Client, key: string): ByteString | undefined {
  * created or lengthened, which counts as a change even if no bit flips.
  */
 function bytesForWrite(
-  client: Client,
+  ctx: CommandContext,
   key: string,
   maxBit: number,
 ): { bytes: Uint8Array; grew: boolean } {
   const needed = Math.floor(maxBit / 8) + 1;
-  checkStringLength(client, needed);
-  const { value, previousLength } = client.db.editBytes(key, needed);
+  checkStringLength(ctx, needed);
+  const { value, previousLength } = ctx.db.editBytes(key, needed);
   return { bytes: value.bytes, grew: value.length !== previousLength };
 }
 
-function setBit(client: Client, argv: string[]): void {
+function setBit(ctx: CommandContext, argv: string[]): void {
   const key = argv[1];
-  const offset = bitOffset(client, argv[2]);
+  const offset = bitOffset(ctx, argv[2]);
   const on = parseInt64(argv[3]);
   if (on === undefined || (on !== 0n && on !== 1n)) throw new CommandError(BIT_VALUE);
   // Redis unshares the string (making it raw) even when no bit changes.
-  const { bytes, grew } = bytesForWrite(client, key, offset);
+  const { bytes, grew } = bytesForWrite(ctx, key, offset);
   const byte = offset >> 3;
   const mask = 1 << (7 - (offset & 7));
   const was = (bytes[byte] & mask) !== 0;
   if (on === 1n) bytes[byte] |= mask;
   else bytes[byte] &= ~mask;
   if (grew || was !== (on === 1n)) {
-    client.server.keyChanged(client.db, key, NotifyClass.String, "setbit");
+    ctx.keyChanged(key, NotifyClass.String, "setbit");
   }
-  client.out.int(was ? 1 : 0);
+  ctx.out.int(was ? 1 : 0);
 }
 
-function getBit(client: Client, argv: string[]): void {
-  const offset = bitOffset(client, argv[2]);
-  const value = readBytes(client, argv[1]);
+function getBit(ctx: CommandContext, argv: string[]): void {
+  const offset = bitOffset(ctx, argv[2]);
+  const value = ctx.db.readBytes(argv[1]);
   const byte = offset >> 3;
   const bit = value !== undefined && byte < value.length
     ? (value.bytes[byte] >> (7 - (offset & 7))) & 1
     : 0;
-  client.out.int(bit);
+  ctx.out.int(bit);
 }
 
 /** BITCOUNT/BITPOS's optional BYTE|BIT unit. */
@@ -118,19 +111,19 @@ function countBits(bytes: Uint8Array, from: number, to: number): number {
   return n;
 }
 
-function bitCount(client: Client, argv: string[]): void {
-  const value = readBytes(client, argv[1]);
-  if (value === undefined) return client.out.int(0);
+function bitCount(ctx: CommandContext, argv: string[]): void {
+  const value = ctx.db.readBytes(argv[1]);
+  if (value === undefined) return ctx.out.int(0);
   const bytes = value.bytes;
-  if (argv.length === 2) return client.out.int(countBits(bytes, 0, value.length - 1));
+  if (argv.length === 2) return ctx.out.int(countBits(bytes, 0, value.length - 1));
   if (argv.length > 5 || argv.length === 3) throw new CommandError(SYNTAX);
   const start = intArg(argv[2]);
   const end = intArg(argv[3]);
-  if (start < 0 && end < 0 && start > end) return client.out.int(0);
+  if (start < 0 && end < 0 && start > end) return ctx.out.int(0);
   const bits = argv.length === 5 && isBitUnit(argv[4]);
   const range = clampRange(start, end, bits ? value.length * 8 : value.length);
-  if (range === undefined) return client.out.int(0);
-  if (!bits) return client.out.int(countBits(bytes, range[0], range[1]));
+  if (range === undefined) return ctx.out.int(0);
+  if (!bits) return ctx.out.int(countBits(bytes, range[0], range[1]));
   const [first, last] = range;
   const firstByte = first >> 3;
   const lastByte = last >> 3;
@@ -138,15 +131,15 @@ function bitCount(client: Client, argv: string[]): void {
   // Take back the bits of the edge bytes that lie outside the range.
   n -= POPCOUNT[bytes[firstByte] & ~((1 << (8 - (first & 7))) - 1) & 0xff];
   n -= POPCOUNT[bytes[lastByte] & ((1 << (7 - (last & 7))) - 1)];
-  client.out.int(n);
+  ctx.out.int(n);
 }
 
-function bitPos(client: Client, argv: string[]): void {
+function bitPos(ctx: CommandContext, argv: string[]): void {
   const bit = intArg(argv[2]);
   if (bit !== 0 && bit !== 1) throw new CommandError(BIT_ARGUMENT);
-  const value = readBytes(client, argv[1]);
+  const value = ctx.db.readBytes(argv[1]);
   // A missing key is an endless run of zero bits.
-  if (value === undefined) return client.out.int(bit ? -1 : 0);
+  if (value === undefined) return ctx.out.int(bit ? -1 : 0);
   if (argv.length > 6) throw new CommandError(SYNTAX);
   const bytes = value.bytes;
   const byteLength = value.length;
@@ -161,7 +154,7 @@ function bitPos(client: Client, argv: string[]): void {
     else end = bits ? byteLength * 8 + 7 : byteLength - 1;
   }
   const range = clampRange(start, end, argv.length >= 4 && bits ? byteLength * 8 : byteLength);
-  if (range === undefined) return client.out.int(-1);
+  if (range === undefined) return ctx.out.int(-1);
   // Work in bits from here: the range in bit positions.
   const [first, last] = bits ? range : [range[0] * 8, range[1] * 8 + 7];
   for (let pos = first; pos <= last; pos++) {
@@ -172,30 +165,30 @@ function bitPos(client: Client, argv: string[]): void {
         continue;
       }
     }
-    if (((bytes[pos >> 3] >> (7 - (pos & 7))) & 1) === bit) return client.out.int(pos);
+    if (((bytes[pos >> 3] >> (7 - (pos & 7))) & 1) === bit) return ctx.out.int(pos);
   }
   // No clear bit in the string: without an explicit end, the zero padding past it counts.
-  client.out.int(bit === 0 && !endGiven ? last + 1 : -1);
+  ctx.out.int(bit === 0 && !endGiven ? last + 1 : -1);
 }
 
 type BitOp = "AND" | "OR" | "XOR" | "NOT";
 
-function bitOp(client: Client, argv: string[]): void {
+function bitOp(ctx: CommandContext, argv: string[]): void {
   const op = argv[1].toUpperCase() as BitOp;
   if (op !== "AND" && op !== "OR" && op !== "XOR" && op !== "NOT") throw new CommandError(SYNTAX);
   if (op === "NOT" && argv.length !== 4) throw new CommandError(BITOP_NOT_ONE_KEY);
-  const db = client.db;
+  const db = ctx.db;
   const sources: Uint8Array[] = [];
   let maxLength = 0;
   for (let i = 3; i < argv.length; i++) {
-    const value = readBytes(client, argv[i]);
+    const value = ctx.db.readBytes(argv[i]);
     sources.push(value === undefined ? EMPTY : value.bytes.subarray(0, value.length));
     maxLength = Math.max(maxLength, value?.length ?? 0);
   }
   const target = argv[2];
   if (maxLength === 0) {
-    if (db.delete(target)) client.server.keyChanged(db, target, NotifyClass.Generic, "del");
-    return client.out.int(0);
+    if (db.delete(target)) ctx.server.keyChanged(db, target, NotifyClass.Generic, "del");
+    return ctx.out.int(0);
   }
   const result = new Uint8Array(maxLength);
   for (let j = 0; j < maxLength; j++) {
@@ -211,8 +204,8 @@ function bitOp(client: Client, argv: string[]): void {
     result[j] = out;
   }
   db.set(target, new ByteString(result), StringForm.Raw);
-  client.server.keyChanged(db, target, NotifyClass.String, "set");
-  client.out.int(maxLength);
+  ctx.server.keyChanged(db, target, NotifyClass.String, "set");
+  ctx.out.int(maxLength);
 }
 
 // ---- BITFIELD ---------------------------------------------------------------
@@ -239,7 +232,7 @@ function fieldType(arg: string): { signed: boolean; bits: number } {
   return { signed, bits: Number(bits) };
 }
 
-function parseFieldOps(client: Client, argv: string[]): FieldOp[] {
+function parseFieldOps(ctx: CommandContext, argv: string[]): FieldOp[] {
   const ops: FieldOp[] = [];
   let overflow: Overflow = "WRAP";
   for (let i = 2; i < argv.length; i++) {
@@ -260,7 +253,7 @@ function parseFieldOps(client: Client, argv: string[]): FieldOp[] {
       throw new CommandError(SYNTAX);
     }
     const { signed, bits } = fieldType(argv[i + 1]);
-    const offset = bitOffset(client, argv[i + 2], bits);
+    const offset = bitOffset(ctx, argv[i + 2], bits);
     let value = 0n;
     if (sub !== "GET") {
       const parsed = parseInt64(argv[i + 3]);
@@ -311,13 +304,13 @@ function fieldResult(op: FieldOp, old: bigint): bigint | undefined {
   return op.signed ? BigInt.asIntN(op.bits, exact) : BigInt.asUintN(op.bits, exact);
 }
 
-function bitField(client: Client, argv: string[], readOnly: boolean): void {
-  const ops = parseFieldOps(client, argv);
+function bitField(ctx: CommandContext, argv: string[], readOnly: boolean): void {
+  const ops = parseFieldOps(ctx, argv);
   const key = argv[1];
   const writes = ops.filter((op) => op.kind !== "GET");
-  const out = client.out;
+  const out = ctx.out;
   if (writes.length === 0) {
-    const value = readBytes(client, key);
+    const value = ctx.db.readBytes(key);
     const bytes = value === undefined ? EMPTY : value.bytes.subarray(0, value.length);
     out.array(ops.length);
     for (const op of ops) out.int(readField(bytes, op.offset, op.bits, op.signed));
@@ -326,7 +319,7 @@ function bitField(client: Client, argv: string[], readOnly: boolean): void {
   if (readOnly) throw new CommandError(BITFIELD_RO_GET_ONLY);
   let maxBit = 0;
   for (const op of writes) maxBit = Math.max(maxBit, op.offset + op.bits - 1);
-  const { bytes, grew } = bytesForWrite(client, key, maxBit);
+  const { bytes, grew } = bytesForWrite(ctx, key, maxBit);
   let changes = 0;
   out.array(ops.length);
   for (const op of ops) {
@@ -346,7 +339,7 @@ function bitField(client: Client, argv: string[], readOnly: boolean): void {
   }
   // Like Redis, the key exists (zero-filled) even if every write failed.
   if (changes > 0) {
-    client.server.keyChanged(client.db, key, NotifyClass.String, "setbit", changes);
+    ctx.keyChanged(key, NotifyClass.String, "setbit", changes);
   }
 }
 
@@ -401,6 +394,7 @@ export const bitmapCommands: CommandSpec[] = [
     arity: -4,
     flags: ["write", "denyoom"],
     keys: [2, -1, 1],
+    keySpecs: [keyRange(OVERWRITTEN_KEY, 2), keyRange(READ_KEY, 3, -1)],
     group: "bitmap",
     since: "2.6.0",
     summary: "Performs bitwise operations on multiple strings, and stores the result.",
@@ -417,7 +411,7 @@ export const bitmapCommands: CommandSpec[] = [
     summary: "Performs arbitrary bitfield integer operations on strings.",
     syntax:
       "key [GET encoding offset | [OVERFLOW WRAP | SAT | FAIL] SET encoding offset value | INCRBY encoding offset increment ...]",
-    handler: (client, argv) => bitField(client, argv, false),
+    handler: (ctx, argv) => bitField(ctx, argv, false),
   },
   {
     name: "bitfield_ro",
@@ -428,6 +422,6 @@ export const bitmapCommands: CommandSpec[] = [
     since: "6.0.0",
     summary: "Performs arbitrary read-only bitfield integer operations on strings.",
     syntax: "key [GET encoding offset [GET encoding offset ...]]",
-    handler: (client, argv) => bitField(client, argv, true),
+    handler: (ctx, argv) => bitField(ctx, argv, true),
   },
 ];

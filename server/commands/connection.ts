@@ -1,16 +1,26 @@
 /** Connection commands: PING, ECHO, QUIT, SELECT, HELLO, AUTH, RESET, CLIENT. */
 import { ArgCursor, intArg, parseInteger } from "../args.ts";
-import type { Client } from "../client.ts";
+import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
 import {
+  CLIENT_ID_NOT_POSITIVE,
   CommandError,
   DB_INDEX_OUT_OF_RANGE,
+  helloSyntax,
+  INVALID_CLIENT_ID,
+  NO_SUCH_CLIENT,
+  NOPROTO,
+  noSuchUser,
   NOT_INTEGER,
+  PROTOCOL_VERSION_NOT_INTEGER,
   subcommandSyntax,
   SYNTAX,
+  UNBLOCK_REASON,
+  unknownClientType,
+  unrecognizedOption,
   wrongArity,
 } from "../errors.ts";
-import { VERSION } from "../server.ts";
+import { VERSION } from "../../protocol/version.ts";
 
 const BAD_CLIENT_NAME = "ERR Client names cannot contain spaces, newlines or special characters.";
 const WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
@@ -24,26 +34,26 @@ function isPrintableWord(s: string): boolean {
   return true;
 }
 
-function setClientName(client: Client, name: string): void {
+function setClientName(ctx: CommandContext, name: string): void {
   if (!isPrintableWord(name)) throw new CommandError(BAD_CLIENT_NAME);
-  client.name = name;
+  ctx.client.name = name;
 }
 
 /**
  * Checks a password against requirepass for the only user, "default". With
  * no requirepass the default user has no password and any one is accepted.
  */
-function authenticate(client: Client, username: string, password: string): void {
-  const required = client.server.config.get("requirepass");
+function authenticate(ctx: CommandContext, username: string, password: string): void {
+  const required = ctx.server.config.get("requirepass");
   if (username !== "default" || (required !== "" && password !== required)) {
     throw new CommandError(WRONGPASS);
   }
-  client.authenticated = true;
+  ctx.client.authenticated = true;
 }
 
 /** Redis's client type: pubsub while subscribed, else normal (no replicas here). */
-function clientType(client: Client): "normal" | "pubsub" {
-  return client.subscriptionCount() > 0 ? "pubsub" : "normal";
+function clientType(ctx: CommandContext): "normal" | "pubsub" {
+  return ctx.client.subscriptionCount() > 0 ? "pubsub" : "normal";
 }
 
 /** The type named in CLIENT LIST/KILL TYPE, or undefined when Redis does not know it. */
@@ -54,35 +64,37 @@ function parseClientType(name: string): string | undefined {
 }
 
 /** One CLIENT LIST line, with Redis's fields in Redis's order. */
-export function clientInfoLine(client: Client, now = Date.now()): string {
+export function clientInfoLine(ctx: CommandContext, now = Date.now()): string {
   let flags = "";
-  if (client.subscriptionCount() > 0) flags += "P";
-  if (client.multi) flags += "x";
-  if (client.blocked) flags += "b";
-  if (client.watchDirty) flags += "d";
-  if (client.closeAfterReply) flags += "c";
-  if (client.noEvict) flags += "e";
+  if (ctx.client.subscriptionCount() > 0) flags += "P";
+  if (ctx.client.multi) flags += "x";
+  if (ctx.client.blocked) flags += "b";
+  if (ctx.client.watchDirty) flags += "d";
+  if (ctx.client.closeAfterReply) flags += "c";
+  if (ctx.client.noEvict) flags += "e";
   if (flags === "") flags = "N";
-  const pending = client.out.length;
-  return `id=${client.id} addr=${client.transport.remoteAddr} laddr=${client.transport.localAddr}` +
-    ` fd=-1 name=${client.name} age=${Math.floor((now - client.createdAt) / 1000)}` +
-    ` idle=${Math.floor((now - client.lastInteraction) / 1000)} flags=${flags}` +
-    ` db=${client.db.index} sub=${client.channels?.size ?? 0} psub=${client.patterns?.size ?? 0}` +
-    ` ssub=${client.shardChannels?.size ?? 0} multi=${client.multi?.queue.length ?? -1}` +
-    ` qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=${client.out.buf.length} rbp=0` +
-    ` obl=${pending} oll=0 omem=0 tot-mem=${client.out.buf.length + pending}` +
-    ` events=r cmd=${client.lastCommand} user=default redir=-1` +
+  const pending = ctx.out.length;
+  return `id=${ctx.client.id} addr=${ctx.client.transport.remoteAddr} laddr=${ctx.client.transport.localAddr}` +
+    ` fd=-1 name=${ctx.client.name} age=${Math.floor((now - ctx.client.createdAt) / 1000)}` +
+    ` idle=${Math.floor((now - ctx.client.lastInteraction) / 1000)} flags=${flags}` +
+    ` db=${ctx.db.index} sub=${ctx.client.channels?.size ?? 0} psub=${
+      ctx.client.patterns?.size ?? 0
+    }` +
+    ` ssub=${ctx.client.shardChannels?.size ?? 0} multi=${ctx.client.multi?.queue.length ?? -1}` +
+    ` qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=${ctx.out.buf.length} rbp=0` +
+    ` obl=${pending} oll=0 omem=0 tot-mem=${ctx.out.buf.length + pending}` +
+    ` events=r cmd=${ctx.client.lastCommand} user=default redir=-1` +
     ` resp=${
-      client.protocol === 3 ? 3 : 2
-    } lib-name=${client.libName} lib-ver=${client.libVersion}`;
+      ctx.protocol === 3 ? 3 : 2
+    } lib-name=${ctx.client.libName} lib-ver=${ctx.client.libVersion}`;
 }
 
 /**
  * CLIENT KILL in either form. Returns how many clients it closed; the caller
  * itself is closed after its reply.
  */
-function killClients(client: Client, argv: string[]): number {
-  const server = client.server;
+function killClients(ctx: CommandContext, argv: string[]): number {
+  const server = ctx.server;
   let addr: string | undefined;
   let laddr: string | undefined;
   let type: string | undefined;
@@ -100,16 +112,16 @@ function killClients(client: Client, argv: string[]): number {
       if (option === "id") {
         const n = parseInteger(value);
         if (n === undefined || n < 1) {
-          throw new CommandError("ERR client-id should be greater than 0");
+          throw new CommandError(CLIENT_ID_NOT_POSITIVE);
         }
         id = n;
       } else if (option === "type") {
         type = parseClientType(value);
-        if (type === undefined) throw new CommandError(`ERR Unknown client type '${value}'`);
+        if (type === undefined) throw new CommandError(unknownClientType(value));
       } else if (option === "addr") addr = value;
       else if (option === "laddr") laddr = value;
       else if (option === "user") {
-        if (value !== "default") throw new CommandError(`ERR No such user '${value}'`);
+        if (value !== "default") throw new CommandError(noSuchUser(value));
       } else if (option === "skipme") {
         const yes = value.toLowerCase();
         if (yes !== "yes" && yes !== "no") throw new CommandError(SYNTAX);
@@ -123,8 +135,8 @@ function killClients(client: Client, argv: string[]): number {
     if (laddr !== undefined && other.transport.localAddr !== laddr) continue;
     if (type !== undefined && clientType(other) !== type) continue;
     if (id !== undefined && other.id !== id) continue;
-    if (other === client && skipMe) continue;
-    if (other === client) client.closeAfterReply = true;
+    if (other === ctx && skipMe) continue;
+    if (other === ctx) ctx.client.closeAfterReply = true;
     else other.transport.close();
     killed++;
   }
@@ -186,8 +198,8 @@ const clientSubcommands: CommandSpec[] = [
     summary: "Returns the unique client ID of the connection.",
     syntax: "",
     complexity: "O(1)",
-    handler(client) {
-      client.out.int(client.id);
+    handler(ctx) {
+      ctx.out.int(ctx.client.id);
     },
   },
   {
@@ -198,9 +210,9 @@ const clientSubcommands: CommandSpec[] = [
     summary: "Returns the name of the connection.",
     syntax: "",
     complexity: "O(1)",
-    handler(client) {
-      if (client.name === "") client.out.nil();
-      else client.out.bulk(client.name);
+    handler(ctx) {
+      if (ctx.client.name === "") ctx.out.nil();
+      else ctx.out.bulk(ctx.client.name);
     },
   },
   {
@@ -211,9 +223,9 @@ const clientSubcommands: CommandSpec[] = [
     summary: "Sets the connection name.",
     syntax: "connection-name",
     complexity: "O(1)",
-    handler(client, argv) {
-      setClientName(client, argv[2]);
-      client.out.ok();
+    handler(ctx, argv) {
+      setClientName(ctx, argv[2]);
+      ctx.out.ok();
     },
   },
   {
@@ -224,19 +236,19 @@ const clientSubcommands: CommandSpec[] = [
     summary: "Sets information specific to the client or connection.",
     syntax: "<LIB-NAME libname | LIB-VER libver>",
     complexity: "O(1)",
-    handler(client, argv) {
+    handler(ctx, argv) {
       const attribute = argv[2].toLowerCase();
       if (attribute !== "lib-name" && attribute !== "lib-ver") {
-        throw new CommandError(`ERR Unrecognized option '${argv[2]}'`);
+        throw new CommandError(unrecognizedOption(argv[2]));
       }
       if (!isPrintableWord(argv[3]) && argv[3] !== "") {
         throw new CommandError(
           `ERR ${argv[2]} cannot contain spaces, newlines or special characters.`,
         );
       }
-      if (attribute === "lib-name") client.libName = argv[3];
-      else client.libVersion = argv[3];
-      client.out.ok();
+      if (attribute === "lib-name") ctx.client.libName = argv[3];
+      else ctx.client.libVersion = argv[3];
+      ctx.out.ok();
     },
   },
   {
@@ -248,8 +260,8 @@ const clientSubcommands: CommandSpec[] = [
     summary: "Returns information about the connection.",
     syntax: "",
     complexity: "O(1)",
-    handler(client) {
-      client.out.verbatim(clientInfoLine(client) + "\n");
+    handler(ctx) {
+      ctx.out.verbatim(clientInfoLine(ctx) + "\n");
     },
   },
   {
@@ -262,24 +274,24 @@ const clientSubcommands: CommandSpec[] = [
     summary: "Lists open connections.",
     syntax: "[TYPE <NORMAL | MASTER | REPLICA | PUBSUB>] [ID client-id [client-id ...]]",
     complexity: "O(N) where N is the number of client connections",
-    handler(client, argv) {
-      const server = client.server;
+    handler(ctx, argv) {
+      const server = ctx.server;
       let chosen = [...server.clients.values()];
       if (argv.length === 4 && argv[2].toLowerCase() === "type") {
         const type = parseClientType(argv[3]);
-        if (type === undefined) throw new CommandError(`ERR Unknown client type '${argv[3]}'`);
+        if (type === undefined) throw new CommandError(unknownClientType(argv[3]));
         chosen = chosen.filter((c) => clientType(c) === type);
       } else if (argv.length > 3 && argv[2].toLowerCase() === "id") {
         chosen = [];
         for (let i = 3; i < argv.length; i++) {
           const id = parseInteger(argv[i]);
-          if (id === undefined) throw new CommandError("ERR Invalid client ID");
+          if (id === undefined) throw new CommandError(INVALID_CLIENT_ID);
           const found = server.clients.get(id);
           if (found) chosen.push(found);
         }
       } else if (argv.length !== 2) throw new CommandError(SYNTAX);
       const now = Date.now();
-      client.out.verbatim(chosen.map((c) => clientInfoLine(c, now) + "\n").join(""));
+      ctx.out.verbatim(chosen.map((c) => clientInfoLine(c, now) + "\n").join(""));
     },
   },
   {
@@ -292,11 +304,11 @@ const clientSubcommands: CommandSpec[] = [
     syntax:
       "<ip:port | [ID client-id] [TYPE <NORMAL | MASTER | SLAVE | REPLICA | PUBSUB>] [USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME <YES | NO>]>",
     complexity: "O(N) where N is the number of client connections",
-    handler(client, argv) {
-      const killed = killClients(client, argv);
-      if (argv.length > 3) client.out.int(killed);
-      else if (killed === 0) throw new CommandError("ERR No such client");
-      else client.out.ok();
+    handler(ctx, argv) {
+      const killed = killClients(ctx, argv);
+      if (argv.length > 3) ctx.out.int(killed);
+      else if (killed === 0) throw new CommandError(NO_SUCH_CLIENT);
+      else ctx.out.ok();
     },
   },
   {
@@ -307,17 +319,17 @@ const clientSubcommands: CommandSpec[] = [
     summary: "Instructs the server whether to reply to commands.",
     syntax: "<ON | OFF | SKIP>",
     complexity: "O(1)",
-    handler(client, argv) {
+    handler(ctx, argv) {
       const mode = argv[2].toLowerCase();
       if (mode === "on") {
-        client.replyMode = "on";
-        client.out.ok();
+        ctx.client.replyMode = "on";
+        ctx.out.ok();
       } else if (mode === "off") {
-        client.replyMode = "off";
-        client.out.ok(); // dropped: OFF and SKIP are never answered
+        ctx.client.replyMode = "off";
+        ctx.out.ok(); // dropped: OFF and SKIP are never answered
       } else if (mode === "skip") {
-        if (client.replyMode !== "off") client.replyMode = "skip-next";
-        client.out.ok();
+        if (ctx.client.replyMode !== "off") ctx.client.replyMode = "skip-next";
+        ctx.out.ok();
       } else throw new CommandError(SYNTAX);
     },
   },
@@ -330,11 +342,11 @@ const clientSubcommands: CommandSpec[] = [
     summary: "Sets the client eviction mode of the connection.",
     syntax: "<ON | OFF>",
     complexity: "O(1)",
-    handler(client, argv) {
+    handler(ctx, argv) {
       const mode = argv[2].toLowerCase();
       if (mode !== "on" && mode !== "off") throw new CommandError(SYNTAX);
-      client.noEvict = mode === "on";
-      client.out.ok();
+      ctx.client.noEvict = mode === "on";
+      ctx.out.ok();
     },
   },
   {
@@ -346,20 +358,20 @@ const clientSubcommands: CommandSpec[] = [
     summary: "Unblocks a client blocked by a blocking command from a different connection.",
     syntax: "client-id [TIMEOUT | ERROR]",
     complexity: "O(log N) where N is the number of client connections",
-    handler(client, argv) {
+    handler(ctx, argv) {
       if (argv.length > 4) throw new CommandError(subcommandSyntax(argv));
       let error = false;
       if (argv.length === 4) {
         const reason = argv[3].toLowerCase();
         if (reason !== "timeout" && reason !== "error") {
-          throw new CommandError("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+          throw new CommandError(UNBLOCK_REASON);
         }
         error = reason === "error";
       }
       const id = intArg(argv[2], NOT_INTEGER);
-      const target = client.server.clients.get(id);
-      const unblocked = target !== undefined && client.server.blocking.cancel(target, error);
-      client.out.int(unblocked ? 1 : 0);
+      const target = ctx.server.clients.get(id);
+      const unblocked = target !== undefined && ctx.server.blocking.cancel(target, error);
+      ctx.out.int(unblocked ? 1 : 0);
     },
   },
   {
@@ -371,12 +383,63 @@ const clientSubcommands: CommandSpec[] = [
     summary: "Returns helpful text about the different subcommands.",
     syntax: "",
     complexity: "O(1)",
-    handler(client) {
-      client.out.array(CLIENT_HELP.length);
-      for (const line of CLIENT_HELP) client.out.simple(line);
+    handler(ctx) {
+      ctx.out.array(CLIENT_HELP.length);
+      for (const line of CLIENT_HELP) ctx.out.simple(line);
     },
   },
 ];
+
+/** HELLO [protover [AUTH user pass] [SETNAME name]]: switches protocol, replies the server map. */
+function hello(ctx: CommandContext, argv: string[]): void {
+  let version: number | undefined;
+  if (argv.length >= 2) {
+    version = parseInteger(argv[1]);
+    if (version === undefined) {
+      throw new CommandError(PROTOCOL_VERSION_NOT_INTEGER);
+    }
+    if (version < 2 || version > 3) {
+      throw new CommandError(NOPROTO);
+    }
+  }
+  let name: string | undefined;
+  for (let i = 2; i < argv.length; i++) {
+    const option = argv[i].toLowerCase();
+    const more = argv.length - 1 - i;
+    if (option === "auth" && more >= 2) {
+      authenticate(ctx, argv[i + 1], argv[i + 2]);
+      i += 2;
+    } else if (option === "setname" && more >= 1) {
+      name = argv[++i];
+      if (!isPrintableWord(name) && name !== "") throw new CommandError(BAD_CLIENT_NAME);
+    } else {
+      throw new CommandError(helloSyntax(argv[i]));
+    }
+  }
+  if (!ctx.client.authenticated && ctx.server.config.get("requirepass") !== "") {
+    throw new CommandError(
+      "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
+    );
+  }
+  if (name !== undefined) ctx.client.name = name;
+  if (version !== undefined) ctx.client.setResp(version as 2 | 3);
+  const out = ctx.out;
+  out.map(7);
+  out.bulk("server");
+  out.bulk("redis");
+  out.bulk("version");
+  out.bulk(VERSION);
+  out.bulk("proto");
+  out.int(ctx.protocol === 3 ? 3 : 2);
+  out.bulk("id");
+  out.int(ctx.client.id);
+  out.bulk("mode");
+  out.bulk("standalone");
+  out.bulk("role");
+  out.bulk("master");
+  out.bulk("modules");
+  out.array(0);
+}
 
 export const connectionCommands: CommandSpec[] = [
   {
@@ -389,15 +452,15 @@ export const connectionCommands: CommandSpec[] = [
     summary: "Returns the server's liveliness response.",
     syntax: "[message]",
     complexity: "O(1)",
-    handler(client, argv) {
+    handler(ctx, argv) {
       if (argv.length > 2) throw new CommandError(wrongArity("ping"));
-      if (client.inSubscribedMode) {
+      if (ctx.client.inSubscribedMode) {
         // Subscribed RESP2 clients get PING as a pong push, as Redis.
-        client.out.array(2);
-        client.out.bulk("pong");
-        client.out.bulk(argv[1] ?? "");
-      } else if (argv.length === 2) client.out.bulk(argv[1]);
-      else client.out.simple("PONG");
+        ctx.out.array(2);
+        ctx.out.bulk("pong");
+        ctx.out.bulk(argv[1] ?? "");
+      } else if (argv.length === 2) ctx.out.bulk(argv[1]);
+      else ctx.out.simple("PONG");
     },
   },
   {
@@ -409,8 +472,8 @@ export const connectionCommands: CommandSpec[] = [
     summary: "Returns the given string.",
     syntax: "message",
     complexity: "O(1)",
-    handler(client, argv) {
-      client.out.bulk(argv[1]);
+    handler(ctx, argv) {
+      ctx.out.bulk(argv[1]);
     },
   },
   {
@@ -422,9 +485,9 @@ export const connectionCommands: CommandSpec[] = [
     summary: "Closes the connection.",
     syntax: "",
     complexity: "O(1)",
-    handler(client) {
-      client.out.ok();
-      client.closeAfterReply = true;
+    handler(ctx) {
+      ctx.out.ok();
+      ctx.client.closeAfterReply = true;
     },
   },
   {
@@ -436,13 +499,13 @@ export const connectionCommands: CommandSpec[] = [
     summary: "Changes the selected database.",
     syntax: "index",
     complexity: "O(1)",
-    handler(client, argv) {
+    handler(ctx, argv) {
       const index = intArg(argv[1], NOT_INTEGER);
-      if (index < 0 || index >= client.server.dbs.length) {
+      if (index < 0 || index >= ctx.server.dbs.length) {
         throw new CommandError(DB_INDEX_OUT_OF_RANGE);
       }
-      client.selectDb(index);
-      client.out.ok();
+      ctx.client.selectDb(index);
+      ctx.out.ok();
     },
   },
   {
@@ -454,55 +517,7 @@ export const connectionCommands: CommandSpec[] = [
     summary: "Handshakes with the Redis server.",
     syntax: "[protover [AUTH username password] [SETNAME clientname]]",
     complexity: "O(1)",
-    handler(client, argv) {
-      let version: number | undefined;
-      if (argv.length >= 2) {
-        version = parseInteger(argv[1]);
-        if (version === undefined) {
-          throw new CommandError("ERR Protocol version is not an integer or out of range");
-        }
-        if (version < 2 || version > 3) {
-          throw new CommandError("NOPROTO unsupported protocol version");
-        }
-      }
-      let name: string | undefined;
-      for (let i = 2; i < argv.length; i++) {
-        const option = argv[i].toLowerCase();
-        const more = argv.length - 1 - i;
-        if (option === "auth" && more >= 2) {
-          authenticate(client, argv[i + 1], argv[i + 2]);
-          i += 2;
-        } else if (option === "setname" && more >= 1) {
-          name = argv[++i];
-          if (!isPrintableWord(name) && name !== "") throw new CommandError(BAD_CLIENT_NAME);
-        } else {
-          throw new CommandError(`ERR Syntax error in HELLO option '${argv[i]}'`);
-        }
-      }
-      if (!client.authenticated && client.server.config.get("requirepass") !== "") {
-        throw new CommandError(
-          "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
-        );
-      }
-      if (name !== undefined) client.name = name;
-      if (version !== undefined) client.setResp(version as 2 | 3);
-      const out = client.out;
-      out.map(7);
-      out.bulk("server");
-      out.bulk("redis");
-      out.bulk("version");
-      out.bulk(VERSION);
-      out.bulk("proto");
-      out.int(client.protocol === 3 ? 3 : 2);
-      out.bulk("id");
-      out.int(client.id);
-      out.bulk("mode");
-      out.bulk("standalone");
-      out.bulk("role");
-      out.bulk("master");
-      out.bulk("modules");
-      out.array(0);
-    },
+    handler: hello,
   },
   {
     name: "auth",
@@ -513,16 +528,16 @@ export const connectionCommands: CommandSpec[] = [
     summary: "Authenticates the connection.",
     syntax: "[username] password",
     complexity: "O(N) where N is the number of passwords defined for the user",
-    handler(client, argv) {
+    handler(ctx, argv) {
       if (argv.length > 3) throw new CommandError(SYNTAX);
-      if (argv.length === 2 && client.server.config.get("requirepass") === "") {
+      if (argv.length === 2 && ctx.server.config.get("requirepass") === "") {
         throw new CommandError(
           "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?",
         );
       }
-      if (argv.length === 2) authenticate(client, "default", argv[1]);
-      else authenticate(client, argv[1], argv[2]);
-      client.out.ok();
+      if (argv.length === 2) authenticate(ctx, "default", argv[1]);
+      else authenticate(ctx, argv[1], argv[2]);
+      ctx.out.ok();
     },
   },
   {
@@ -534,18 +549,18 @@ export const connectionCommands: CommandSpec[] = [
     summary: "Resets the connection.",
     syntax: "",
     complexity: "O(1)",
-    handler(client) {
-      const server = client.server;
-      client.multi = undefined;
-      server.watches.unwatchAll(client);
-      server.unsubscribeAll(client);
-      client.selectDb(0);
-      client.setResp(2);
-      client.name = "";
-      client.noEvict = false;
-      client.replyMode = "on";
-      client.authenticated = server.config.get("requirepass") === "";
-      client.out.simple("RESET");
+    handler(ctx) {
+      const server = ctx.server;
+      ctx.client.multi = undefined;
+      server.watches.unwatchAll(ctx.client);
+      server.unsubscribeAll(ctx.client);
+      ctx.client.selectDb(0);
+      ctx.client.setResp(2);
+      ctx.client.name = "";
+      ctx.client.noEvict = false;
+      ctx.client.replyMode = "on";
+      ctx.client.authenticated = server.config.get("requirepass") === "";
+      ctx.out.simple("RESET");
     },
   },
   {

@@ -1,6 +1,6 @@
 /** Hash commands (Redis 7.0's t_hash.c) over server/types/hash.ts. */
 import { parseInt64 } from "../args.ts";
-import type { Client } from "../client.ts";
+import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
 import {
   CommandError,
@@ -20,43 +20,43 @@ import { NotifyClass } from "../notify.ts";
 import { parseCursor, parseScanOptions, scanStep, writeScanReply } from "../scan.ts";
 import { RedisHash } from "../types/hash.ts";
 import { addLongDouble, formatLongDouble, parseLongDouble } from "../types/string.ts";
-import { deleteIfEmpty, hashLimits, LONG_MAX, rangedLong, readObject } from "./collections.ts";
+import { hashLimits, LONG_MAX, rangedLong } from "./collections.ts";
 
 const INT64_MIN = -9223372036854775808n;
 const INT64_MAX = 9223372036854775807n;
 
-function readHash(client: Client, key: string): RedisHash | undefined {
-  return readObject<RedisHash>(client, key, "hash");
+function readHash(ctx: CommandContext, key: string): RedisHash | undefined {
+  return ctx.db.readObject<RedisHash>(key, "hash");
 }
 
 /** Redis's hashTypeLookupWriteOrCreate. */
-function writeHash(client: Client, key: string): RedisHash {
-  let hash = client.db.getObject<RedisHash>(key, "hash");
+function writeHash(ctx: CommandContext, key: string): RedisHash {
+  let hash = ctx.db.getObject<RedisHash>(key, "hash");
   if (hash === undefined) {
     hash = new RedisHash();
-    client.db.set(key, hash);
+    ctx.db.set(key, hash);
   }
   return hash;
 }
 
 /** HSET and HMSET: they differ only in their reply. */
-function setFields(client: Client, argv: string[], replyCount: boolean): void {
+function setFields(ctx: CommandContext, argv: string[], replyCount: boolean): void {
   if (argv.length % 2 === 1) throw new CommandError(wrongArity(argv[0].toLowerCase()));
-  const hash = writeHash(client, argv[1]);
-  const limits = hashLimits(client);
+  const hash = writeHash(ctx, argv[1]);
+  const limits = hashLimits(ctx);
   let created = 0;
   for (let i = 2; i < argv.length; i += 2) {
     if (hash.set(argv[i], argv[i + 1], ...limits)) created++;
   }
-  if (replyCount) client.out.int(created);
-  else client.out.ok();
-  client.server.keyChanged(client.db, argv[1], NotifyClass.Hash, "hset", (argv.length - 2) / 2);
+  if (replyCount) ctx.out.int(created);
+  else ctx.out.ok();
+  ctx.keyChanged(argv[1], NotifyClass.Hash, "hset", (argv.length - 2) / 2);
 }
 
 /** HKEYS, HVALS and HGETALL (a map in RESP3). */
-function replyAll(client: Client, key: string, fields: boolean, values: boolean): void {
-  const out = client.out;
-  const hash = readHash(client, key);
+function replyAll(ctx: CommandContext, key: string, fields: boolean, values: boolean): void {
+  const out = ctx.out;
+  const hash = readHash(ctx, key);
   const both = fields && values;
   const size = hash?.size() ?? 0;
   if (both) out.map(size);
@@ -77,9 +77,14 @@ function replyAll(client: Client, key: string, fields: boolean, values: boolean)
  * fields, the whole hash when it has no more than asked. WITHVALUES pairs
  * are [field, value] arrays in RESP3, flat in RESP2.
  */
-function randomFields(client: Client, hash: RedisHash, count: number, withValues: boolean): void {
-  const out = client.out;
-  const nested = withValues && client.protocol !== 2;
+function randomFields(
+  ctx: CommandContext,
+  hash: RedisHash,
+  count: number,
+  withValues: boolean,
+): void {
+  const out = ctx.out;
+  const nested = withValues && ctx.protocol !== 2;
   const emit = (field: string, value: string) => {
     if (nested) out.array(2);
     out.bulk(field);
@@ -123,7 +128,7 @@ export const hashCommands: CommandSpec[] = [
     syntax: "key field value [field value ...]",
     complexity:
       "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.",
-    handler: (client, argv) => setFields(client, argv, true),
+    handler: (ctx, argv) => setFields(ctx, argv, true),
   },
   {
     name: "hmset",
@@ -135,7 +140,7 @@ export const hashCommands: CommandSpec[] = [
     summary: "Set multiple hash fields to multiple values",
     syntax: "key field value [field value ...]",
     complexity: "O(N) where N is the number of fields being set.",
-    handler: (client, argv) => setFields(client, argv, false),
+    handler: (ctx, argv) => setFields(ctx, argv, false),
   },
   {
     name: "hsetnx",
@@ -147,12 +152,12 @@ export const hashCommands: CommandSpec[] = [
     summary: "Set the value of a hash field, only if the field does not exist",
     syntax: "key field value",
     complexity: "O(1)",
-    handler(client, argv) {
-      const hash = writeHash(client, argv[1]);
-      if (hash.has(argv[2])) return client.out.int(0);
-      hash.set(argv[2], argv[3], ...hashLimits(client));
-      client.out.int(1);
-      client.server.keyChanged(client.db, argv[1], NotifyClass.Hash, "hset");
+    handler(ctx, argv) {
+      const hash = writeHash(ctx, argv[1]);
+      if (hash.has(argv[2])) return ctx.out.int(0);
+      hash.set(argv[2], argv[3], ...hashLimits(ctx));
+      ctx.out.int(1);
+      ctx.keyChanged(argv[1], NotifyClass.Hash, "hset");
     },
   },
   {
@@ -165,10 +170,10 @@ export const hashCommands: CommandSpec[] = [
     summary: "Get the value of a hash field",
     syntax: "key field",
     complexity: "O(1)",
-    handler(client, argv) {
-      const value = readHash(client, argv[1])?.get(argv[2]);
-      if (value === undefined) client.out.nil();
-      else client.out.bulk(value);
+    handler(ctx, argv) {
+      const value = readHash(ctx, argv[1])?.get(argv[2]);
+      if (value === undefined) ctx.out.nil();
+      else ctx.out.bulk(value);
     },
   },
   {
@@ -181,9 +186,9 @@ export const hashCommands: CommandSpec[] = [
     summary: "Get the values of all the given hash fields",
     syntax: "key field [field ...]",
     complexity: "O(N) where N is the number of fields being requested.",
-    handler(client, argv) {
-      const hash = readHash(client, argv[1]);
-      const out = client.out;
+    handler(ctx, argv) {
+      const hash = readHash(ctx, argv[1]);
+      const out = ctx.out;
       out.array(argv.length - 2);
       for (let i = 2; i < argv.length; i++) {
         const value = hash?.get(argv[i]);
@@ -202,19 +207,19 @@ export const hashCommands: CommandSpec[] = [
     summary: "Delete one or more hash fields",
     syntax: "key field [field ...]",
     complexity: "O(N) where N is the number of fields to be removed.",
-    handler(client, argv) {
+    handler(ctx, argv) {
       const key = argv[1];
-      const hash = client.db.getObject<RedisHash>(key, "hash");
+      const hash = ctx.db.getObject<RedisHash>(key, "hash");
       let deleted = 0;
       if (hash !== undefined) {
         for (let i = 2; i < argv.length && hash.size() > 0; i++) {
           if (hash.delete(argv[i])) deleted++;
         }
       }
-      client.out.int(deleted);
+      ctx.out.int(deleted);
       if (deleted === 0) return;
-      client.server.keyChanged(client.db, key, NotifyClass.Hash, "hdel", deleted);
-      deleteIfEmpty(client, key, hash!);
+      ctx.keyChanged(key, NotifyClass.Hash, "hdel", deleted);
+      ctx.db.deleteIfEmpty(key, hash!);
     },
   },
   {
@@ -227,8 +232,8 @@ export const hashCommands: CommandSpec[] = [
     summary: "Get the number of fields in a hash",
     syntax: "key",
     complexity: "O(1)",
-    handler(client, argv) {
-      client.out.int(readHash(client, argv[1])?.size() ?? 0);
+    handler(ctx, argv) {
+      ctx.out.int(readHash(ctx, argv[1])?.size() ?? 0);
     },
   },
   {
@@ -241,8 +246,8 @@ export const hashCommands: CommandSpec[] = [
     summary: "Get the length of the value of a hash field",
     syntax: "key field",
     complexity: "O(1)",
-    handler(client, argv) {
-      client.out.int(readHash(client, argv[1])?.valueLength(argv[2]) ?? 0);
+    handler(ctx, argv) {
+      ctx.out.int(readHash(ctx, argv[1])?.valueLength(argv[2]) ?? 0);
     },
   },
   {
@@ -255,8 +260,8 @@ export const hashCommands: CommandSpec[] = [
     summary: "Determine if a hash field exists",
     syntax: "key field",
     complexity: "O(1)",
-    handler(client, argv) {
-      client.out.int(readHash(client, argv[1])?.has(argv[2]) ? 1 : 0);
+    handler(ctx, argv) {
+      ctx.out.int(readHash(ctx, argv[1])?.has(argv[2]) ? 1 : 0);
     },
   },
   {
@@ -269,7 +274,7 @@ export const hashCommands: CommandSpec[] = [
     summary: "Get all the fields in a hash",
     syntax: "key",
     complexity: "O(N) where N is the size of the hash.",
-    handler: (client, argv) => replyAll(client, argv[1], true, false),
+    handler: (ctx, argv) => replyAll(ctx, argv[1], true, false),
   },
   {
     name: "hvals",
@@ -281,7 +286,7 @@ export const hashCommands: CommandSpec[] = [
     summary: "Get all the values in a hash",
     syntax: "key",
     complexity: "O(N) where N is the size of the hash.",
-    handler: (client, argv) => replyAll(client, argv[1], false, true),
+    handler: (ctx, argv) => replyAll(ctx, argv[1], false, true),
   },
   {
     name: "hgetall",
@@ -293,7 +298,7 @@ export const hashCommands: CommandSpec[] = [
     summary: "Get all the fields and values in a hash",
     syntax: "key",
     complexity: "O(N) where N is the size of the hash.",
-    handler: (client, argv) => replyAll(client, argv[1], true, true),
+    handler: (ctx, argv) => replyAll(ctx, argv[1], true, true),
   },
   {
     name: "hincrby",
@@ -305,18 +310,18 @@ export const hashCommands: CommandSpec[] = [
     summary: "Increment the integer value of a hash field by the given number",
     syntax: "key field increment",
     complexity: "O(1)",
-    handler(client, argv) {
+    handler(ctx, argv) {
       const increment = parseInt64(argv[3]);
       if (increment === undefined) throw new CommandError(NOT_INTEGER);
-      const hash = writeHash(client, argv[1]);
+      const hash = writeHash(ctx, argv[1]);
       const current = hash.get(argv[2]);
       const value = current === undefined ? 0n : parseInt64(current);
       if (value === undefined) throw new CommandError(HASH_VALUE_NOT_INTEGER);
       const result = value + increment;
       if (result < INT64_MIN || result > INT64_MAX) throw new CommandError(OVERFLOW);
-      hash.set(argv[2], String(result), ...hashLimits(client));
-      client.out.int(result);
-      client.server.keyChanged(client.db, argv[1], NotifyClass.Hash, "hincrby");
+      hash.set(argv[2], String(result), ...hashLimits(ctx));
+      ctx.out.int(result);
+      ctx.keyChanged(argv[1], NotifyClass.Hash, "hincrby");
     },
   },
   {
@@ -329,23 +334,23 @@ export const hashCommands: CommandSpec[] = [
     summary: "Increment the float value of a hash field by the given amount",
     syntax: "key field increment",
     complexity: "O(1)",
-    handler(client, argv) {
+    handler(ctx, argv) {
       const increment = parseLongDouble(argv[3]);
       if (increment === undefined) throw new CommandError(NOT_FLOAT);
       if (typeof increment === "number") throw new CommandError(VALUE_NAN_OR_INFINITY);
       const key = argv[1];
-      const hash = writeHash(client, key);
+      const hash = writeHash(ctx, key);
       const current = hash.get(argv[2]);
       const value = current === undefined ? parseLongDouble("0")! : parseLongDouble(current);
       if (value === undefined) throw new CommandError(HASH_VALUE_NOT_FLOAT);
       const sum = typeof value === "number" ? value : addLongDouble(value, increment);
       if (typeof sum === "number") throw new CommandError(INCREMENT_NAN_OR_INFINITY);
       const text = formatLongDouble(sum);
-      hash.set(argv[2], text, ...hashLimits(client));
-      client.out.bulk(text);
-      client.server.keyChanged(client.db, key, NotifyClass.Hash, "hincrbyfloat");
+      hash.set(argv[2], text, ...hashLimits(ctx));
+      ctx.out.bulk(text);
+      ctx.keyChanged(key, NotifyClass.Hash, "hincrbyfloat");
       // Replaying the increment could round differently: record the result.
-      client.propagateAs = [["HSET", key, argv[2], text]];
+      ctx.propagateAs = [["HSET", key, argv[2], text]];
     },
   },
   {
@@ -358,10 +363,10 @@ export const hashCommands: CommandSpec[] = [
     summary: "Get one or multiple random fields from a hash",
     syntax: "key [count [WITHVALUES]]",
     complexity: "O(N) where N is the number of fields returned",
-    handler(client, argv) {
-      const out = client.out;
+    handler(ctx, argv) {
+      const out = ctx.out;
       if (argv.length === 2) {
-        const picked = readHash(client, argv[1])?.random();
+        const picked = readHash(ctx, argv[1])?.random();
         if (picked === undefined) out.nil();
         else out.bulk(picked[0]);
         return;
@@ -375,9 +380,9 @@ export const hashCommands: CommandSpec[] = [
       if (withValues && (magnitude > LONG_MAX / 2n || magnitude < -LONG_MAX / 2n)) {
         throw new CommandError(VALUE_OUT_OF_RANGE);
       }
-      const hash = readHash(client, argv[1]);
+      const hash = readHash(ctx, argv[1]);
       if (hash === undefined || count === 0) return out.array(0);
-      randomFields(client, hash, count, withValues);
+      randomFields(ctx, hash, count, withValues);
     },
   },
   {
@@ -391,10 +396,10 @@ export const hashCommands: CommandSpec[] = [
     syntax: "key cursor [MATCH pattern] [COUNT count]",
     complexity:
       "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..",
-    handler(client, argv) {
-      const out = client.out;
+    handler(ctx, argv) {
+      const out = ctx.out;
       const cursor = parseCursor(argv[2]);
-      const hash = readHash(client, argv[1]);
+      const hash = readHash(ctx, argv[1]);
       if (hash === undefined) {
         return writeScanReply(out, 0n, []);
       }

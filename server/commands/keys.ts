@@ -1,6 +1,7 @@
 /** Generic keyspace commands: existence, types, renames, copies, expiry, scans, OBJECT. */
+import { keyRange, OVERWRITTEN_KEY, READ_KEY } from "../key_specs.ts";
 import { parseInt64, parseInteger } from "../args.ts";
-import type { Client } from "../client.ts";
+import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
 import type { Database } from "../db.ts";
 import {
@@ -27,20 +28,12 @@ import { type RedisValue, typeOf } from "../types/value.ts";
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
 
-/** A key's value for a read that does not count as an access, counting hits and misses. */
-function peekCounted(client: Client, key: string): RedisValue | undefined {
-  const value = client.db.peek(key);
-  if (value === undefined) client.server.stats.keyspaceMisses++;
-  else client.server.stats.keyspaceHits++;
-  return value;
-}
-
 /** A database index argument, as Redis's getIntFromObjectOrReply then selectDb check it. */
-function dbIndexOf(client: Client, arg: string): Database {
+function dbIndexOf(ctx: CommandContext, arg: string): Database {
   const index = parseInteger(arg);
   if (index === undefined) throw new CommandError(NOT_INTEGER);
   if (index < -(2 ** 31) || index >= 2 ** 31) throw new CommandError(NOT_INT32);
-  const db = client.server.dbs[index];
+  const db = ctx.server.dbs[index];
   if (db === undefined) throw new CommandError(DB_INDEX_OUT_OF_RANGE);
   return db;
 }
@@ -58,77 +51,73 @@ function transfer(
   if (when !== undefined) to.setExpire(newKey, when);
 }
 
-function deleteKeys(client: Client, argv: string[]): void {
-  const db = client.db;
+function deleteKeys(ctx: CommandContext, argv: string[]): void {
+  const db = ctx.db;
   let deleted = 0;
   for (let i = 1; i < argv.length; i++) {
     // has() first so that a key whose TTL passed counts as expired, not deleted.
     if (db.has(argv[i]) && db.delete(argv[i])) {
       deleted++;
-      client.server.keyChanged(db, argv[i], NotifyClass.Generic, "del");
+      ctx.server.keyChanged(db, argv[i], NotifyClass.Generic, "del");
     }
   }
-  client.out.int(deleted);
+  ctx.out.int(deleted);
 }
 
-function rename(client: Client, argv: string[], onlyIfAbsent: boolean): void {
+function rename(ctx: CommandContext, argv: string[], onlyIfAbsent: boolean): void {
   const [, key, newKey] = argv;
-  const db = client.db;
+  const db = ctx.db;
   const value = db.get(key);
   if (value === undefined) throw new CommandError(NO_SUCH_KEY);
-  if (key === newKey) return onlyIfAbsent ? client.out.int(0) : client.out.ok();
+  if (key === newKey) return onlyIfAbsent ? ctx.out.int(0) : ctx.out.ok();
   if (db.has(newKey)) {
-    if (onlyIfAbsent) return client.out.int(0);
+    if (onlyIfAbsent) return ctx.out.int(0);
     db.delete(newKey);
   }
   transfer(db, key, db, newKey, value);
   db.delete(key);
   // One change, as Redis counts it, with both events.
-  client.server.keyChanged(db, key, NotifyClass.Generic, "rename_from", 0);
-  client.server.keyChanged(db, newKey, NotifyClass.Generic, "rename_to");
-  if (onlyIfAbsent) client.out.int(1);
-  else client.out.ok();
+  ctx.server.keyChanged(db, key, NotifyClass.Generic, "rename_from", 0);
+  ctx.server.keyChanged(db, newKey, NotifyClass.Generic, "rename_to");
+  if (onlyIfAbsent) ctx.out.int(1);
+  else ctx.out.ok();
 }
 
-function move(client: Client, argv: string[]): void {
+function move(ctx: CommandContext, argv: string[]): void {
   const key = argv[1];
-  const source = client.db;
-  const target = dbIndexOf(client, argv[2]);
+  const source = ctx.db;
+  const target = dbIndexOf(ctx, argv[2]);
   if (target === source) throw new CommandError(SAME_OBJECT);
   const value = source.get(key);
-  if (value === undefined || target.has(key)) return client.out.int(0);
+  if (value === undefined || target.has(key)) return ctx.out.int(0);
   transfer(source, key, target, key, value);
   source.delete(key);
-  client.server.keyChanged(source, key, NotifyClass.Generic, "move_from", 0);
-  client.server.keyChanged(target, key, NotifyClass.Generic, "move_to");
-  client.out.int(1);
+  ctx.server.keyChanged(source, key, NotifyClass.Generic, "move_from", 0);
+  ctx.server.keyChanged(target, key, NotifyClass.Generic, "move_to");
+  ctx.out.int(1);
 }
 
-function copy(client: Client, argv: string[]): void {
+function copy(ctx: CommandContext, argv: string[]): void {
   const [, key, newKey] = argv;
-  const source = client.db;
+  const source = ctx.db;
   let target = source;
   let replace = false;
   for (let i = 3; i < argv.length; i++) {
     const opt = argv[i].toUpperCase();
     if (opt === "REPLACE") replace = true;
-    else if (opt === "DB" && i + 1 < argv.length) target = dbIndexOf(client, argv[++i]);
+    else if (opt === "DB" && i + 1 < argv.length) target = dbIndexOf(ctx, argv[++i]);
     else throw new CommandError(SYNTAX);
   }
   if (target === source && key === newKey) throw new CommandError(SAME_OBJECT);
-  const value = source.get(key);
-  if (value === undefined) {
-    client.server.stats.keyspaceMisses++;
-    return client.out.int(0);
-  }
-  client.server.stats.keyspaceHits++;
+  const value = source.lookupRead(key);
+  if (value === undefined) return ctx.out.int(0);
   if (target.has(newKey)) {
-    if (!replace) return client.out.int(0);
+    if (!replace) return ctx.out.int(0);
     target.delete(newKey);
   }
   transfer(source, key, target, newKey, typeof value === "string" ? value : value.clone());
-  client.server.keyChanged(target, newKey, NotifyClass.Generic, "copy_to");
-  client.out.int(1);
+  ctx.server.keyChanged(target, newKey, NotifyClass.Generic, "copy_to");
+  ctx.out.int(1);
 }
 
 const EXPIRE_NX = 1;
@@ -167,7 +156,12 @@ function expireAllowed(flags: number, when: bigint, current: bigint): boolean {
  * EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT (Redis's expireGenericCommand). A time
  * already past deletes the key; otherwise the AOF gets an absolute PEXPIREAT.
  */
-function expireGeneric(client: Client, argv: string[], relative: boolean, seconds: boolean): void {
+function expireGeneric(
+  ctx: CommandContext,
+  argv: string[],
+  relative: boolean,
+  seconds: boolean,
+): void {
   const flags = parseExpireFlags(argv);
   const parsed = parseInt64(argv[2]);
   if (parsed === undefined) throw new CommandError(NOT_INTEGER);
@@ -185,21 +179,21 @@ function expireGeneric(client: Client, argv: string[], relative: boolean, second
     when += now;
   }
   const key = argv[1];
-  const db = client.db;
-  if (!db.has(key)) return client.out.int(0);
+  const db = ctx.db;
+  if (!db.has(key)) return ctx.out.int(0);
   if (flags !== 0 && !expireAllowed(flags, when, BigInt(db.getExpire(key) ?? -1))) {
-    return client.out.int(0);
+    return ctx.out.int(0);
   }
   if (when <= BigInt(Date.now())) {
     db.delete(key);
-    client.propagateAs = [["DEL", key]];
-    client.server.keyChanged(db, key, NotifyClass.Generic, "del");
+    ctx.propagateAs = [["DEL", key]];
+    ctx.server.keyChanged(db, key, NotifyClass.Generic, "del");
   } else {
     db.setExpire(key, Number(when));
-    client.propagateAs = [["PEXPIREAT", key, String(when), ...argv.slice(3)]];
-    client.server.keyChanged(db, key, NotifyClass.Generic, "expire");
+    ctx.propagateAs = [["PEXPIREAT", key, String(when), ...argv.slice(3)]];
+    ctx.server.keyChanged(db, key, NotifyClass.Generic, "expire");
   }
-  client.out.int(1);
+  ctx.out.int(1);
 }
 
 /** An int64 reply from a millisecond time kept as a double (clamped at 2^63 - 1). */
@@ -208,29 +202,29 @@ function int64(n: number): number | bigint {
 }
 
 /** TTL, PTTL, EXPIRETIME, PEXPIRETIME (Redis's ttlGenericCommand). */
-function ttlGeneric(client: Client, key: string, inMs: boolean, absolute: boolean): void {
-  if (peekCounted(client, key) === undefined) return client.out.int(-2);
-  const when = client.db.getExpire(key);
-  if (when === undefined) return client.out.int(-1);
+function ttlGeneric(ctx: CommandContext, key: string, inMs: boolean, absolute: boolean): void {
+  if (ctx.db.peekRead(key) === undefined) return ctx.out.int(-2);
+  const when = ctx.db.getExpire(key);
+  if (when === undefined) return ctx.out.int(-1);
   const ttl = Math.max(0, absolute ? when : when - Date.now());
-  client.out.int(int64(inMs ? ttl : Math.floor((ttl + 500) / 1000)));
+  ctx.out.int(int64(inMs ? ttl : Math.floor((ttl + 500) / 1000)));
 }
 
-function keys(client: Client, pattern: string): void {
-  const db = client.db;
+function keys(ctx: CommandContext, pattern: string): void {
+  const db = ctx.db;
   const all = pattern === "*";
   const now = Date.now();
   const found: string[] = [];
   for (const key of db.dict.keys()) {
     if ((all || globMatch(pattern, key)) && !db.isExpired(key, now)) found.push(key);
   }
-  client.out.bulkArray(found);
+  ctx.out.bulkArray(found);
 }
 
-function scan(client: Client, argv: string[]): void {
+function scan(ctx: CommandContext, argv: string[]): void {
   const cursor = Number(BigInt.asUintN(32, parseCursor(argv[1])));
   const { match, count, type } = parseScanOptions(argv, 2, true);
-  const db = client.db;
+  const db = ctx.db;
   const found: string[] = [];
   const next = db.dict.scan(cursor, count, (key) => found.push(key));
   const pattern = match === "*" ? undefined : match;
@@ -238,14 +232,14 @@ function scan(client: Client, argv: string[]): void {
   for (const key of found) {
     if (pattern !== undefined && !globMatch(pattern, key)) continue;
     if (type !== undefined) {
-      const value = peekCounted(client, key);
+      const value = ctx.db.peekRead(key);
       if (value === undefined || typeOf(value) !== type) continue;
     }
     // Expired keys are deleted on the way, as Redis's expireIfNeeded does.
     if (!db.has(key)) continue;
     keys.push(key);
   }
-  writeScanReply(client.out, next, keys);
+  writeScanReply(ctx.out, next, keys);
 }
 
 const OBJECT_HELP = [
@@ -266,15 +260,19 @@ const OBJECT_HELP = [
   "    Prints this help.",
 ];
 
-function lfuPolicy(client: Client): boolean {
-  return client.server.config.get("maxmemory-policy").endsWith("-lfu");
+function lfuPolicy(ctx: CommandContext): boolean {
+  return ctx.server.config.get("maxmemory-policy").endsWith("-lfu");
 }
 
 /** An OBJECT subcommand row: looks the key up without touching it, nil when missing. */
 function objectRow(
   name: string,
   summary: string,
-  reply: (client: Client, key: string, value: NonNullable<ReturnType<Database["peek"]>>) => void,
+  reply: (
+    ctx: CommandContext,
+    key: string,
+    value: NonNullable<ReturnType<Database["peek"]>>,
+  ) => void,
 ): CommandSpec {
   return {
     name,
@@ -285,10 +283,10 @@ function objectRow(
     since: name === "freq" ? "4.0.0" : "2.2.3",
     summary,
     syntax: "key",
-    handler(client, argv) {
-      const value = peekCounted(client, argv[2]);
-      if (value === undefined) return client.out.nil();
-      reply(client, argv[2], value);
+    handler(ctx, argv) {
+      const value = ctx.db.peekRead(argv[2]);
+      if (value === undefined) return ctx.out.nil();
+      reply(ctx, argv[2], value);
     },
   };
 }
@@ -297,10 +295,10 @@ const objectSubcommands: CommandSpec[] = [
   objectRow(
     "encoding",
     "Returns the internal encoding of a Redis object.",
-    (client, key, value) => {
-      client.out.bulk(
+    (ctx, key, value) => {
+      ctx.out.bulk(
         typeof value === "string"
-          ? stringEncoding(value, client.db.stringForm(key))
+          ? stringEncoding(value, ctx.db.stringForm(key))
           : value.encoding(),
       );
     },
@@ -308,32 +306,32 @@ const objectSubcommands: CommandSpec[] = [
   objectRow(
     "refcount",
     "Returns the reference count of a value of a key.",
-    (client, key, value) => {
-      const config = client.server.config;
+    (ctx, key, value) => {
+      const config = ctx.server.config;
       const shared = typeof value === "string" &&
         isSharedInteger(
           value,
-          client.db.stringForm(key),
+          ctx.db.stringForm(key),
           config.getNumber("maxmemory"),
           config.get("maxmemory-policy"),
         );
-      client.out.int(shared ? SHARED_REFCOUNT : 1);
+      ctx.out.int(shared ? SHARED_REFCOUNT : 1);
     },
   ),
   objectRow(
     "idletime",
     "Returns the time since the last access to a Redis object.",
-    (client, key) => {
-      if (lfuPolicy(client)) throw new CommandError(LFU_SELECTED);
-      client.out.int(client.db.idleSeconds(key) ?? 0);
+    (ctx, key) => {
+      if (lfuPolicy(ctx)) throw new CommandError(LFU_SELECTED);
+      ctx.out.int(ctx.db.idleSeconds(key) ?? 0);
     },
   ),
   objectRow(
     "freq",
     "Returns the logarithmic access frequency counter of a Redis object.",
-    (client, key) => {
-      if (!lfuPolicy(client)) throw new CommandError(LFU_NOT_SELECTED);
-      client.out.int(client.db.frequency(key) ?? 0);
+    (ctx, key) => {
+      if (!lfuPolicy(ctx)) throw new CommandError(LFU_NOT_SELECTED);
+      ctx.out.int(ctx.db.frequency(key) ?? 0);
     },
   ),
   {
@@ -344,9 +342,9 @@ const objectSubcommands: CommandSpec[] = [
     since: "6.2.0",
     summary: "Returns helpful text about the different subcommands.",
     syntax: "",
-    handler(client) {
-      client.out.array(OBJECT_HELP.length);
-      for (const line of OBJECT_HELP) client.out.simple(line);
+    handler(ctx) {
+      ctx.out.array(OBJECT_HELP.length);
+      for (const line of OBJECT_HELP) ctx.out.simple(line);
     },
   },
 ];
@@ -369,7 +367,7 @@ function expireRow(
     since,
     summary,
     syntax: `key ${unit} [NX | XX | GT | LT]`,
-    handler: (client, argv) => expireGeneric(client, argv, relative, seconds),
+    handler: (ctx, argv) => expireGeneric(ctx, argv, relative, seconds),
   };
 }
 
@@ -390,7 +388,7 @@ function ttlRow(
     since,
     summary,
     syntax: "key",
-    handler: (client, argv) => ttlGeneric(client, argv[1], inMs, absolute),
+    handler: (ctx, argv) => ttlGeneric(ctx, argv[1], inMs, absolute),
   };
 }
 
@@ -426,10 +424,10 @@ export const keyCommands: CommandSpec[] = [
     since: "1.0.0",
     summary: "Determines whether one or more keys exist.",
     syntax: "key [key ...]",
-    handler(client, argv) {
+    handler(ctx, argv) {
       let n = 0;
-      for (let i = 1; i < argv.length; i++) if (peekCounted(client, argv[i]) !== undefined) n++;
-      client.out.int(n);
+      for (let i = 1; i < argv.length; i++) if (ctx.db.peekRead(argv[i]) !== undefined) n++;
+      ctx.out.int(n);
     },
   },
   {
@@ -441,9 +439,9 @@ export const keyCommands: CommandSpec[] = [
     since: "1.0.0",
     summary: "Determines the type of value stored at a key.",
     syntax: "key",
-    handler(client, argv) {
-      const value = peekCounted(client, argv[1]);
-      client.out.simple(value === undefined ? "none" : typeOf(value));
+    handler(ctx, argv) {
+      const value = ctx.db.peekRead(argv[1]);
+      ctx.out.simple(value === undefined ? "none" : typeOf(value));
     },
   },
   {
@@ -456,7 +454,7 @@ export const keyCommands: CommandSpec[] = [
     since: "1.0.0",
     summary: "Returns all key names that match a pattern.",
     syntax: "pattern",
-    handler: (client, argv) => keys(client, argv[1]),
+    handler: (ctx, argv) => keys(ctx, argv[1]),
   },
   {
     name: "scan",
@@ -478,10 +476,10 @@ export const keyCommands: CommandSpec[] = [
     since: "1.0.0",
     summary: "Returns a random key name from the database.",
     syntax: "",
-    handler(client) {
-      const key = client.db.randomKey();
-      if (key === undefined) client.out.nil();
-      else client.out.bulk(key);
+    handler(ctx) {
+      const key = ctx.db.randomKey();
+      if (key === undefined) ctx.out.nil();
+      else ctx.out.bulk(key);
     },
   },
   {
@@ -493,7 +491,7 @@ export const keyCommands: CommandSpec[] = [
     since: "1.0.0",
     summary: "Renames a key and overwrites the destination.",
     syntax: "key newkey",
-    handler: (client, argv) => rename(client, argv, false),
+    handler: (ctx, argv) => rename(ctx, argv, false),
   },
   {
     name: "renamenx",
@@ -504,13 +502,14 @@ export const keyCommands: CommandSpec[] = [
     since: "1.0.0",
     summary: "Renames a key only when the target key name doesn't exist.",
     syntax: "key newkey",
-    handler: (client, argv) => rename(client, argv, true),
+    handler: (ctx, argv) => rename(ctx, argv, true),
   },
   {
     name: "copy",
     arity: -3,
     flags: ["write", "denyoom"],
     keys: [1, 2, 1],
+    keySpecs: [keyRange(READ_KEY, 1), keyRange(OVERWRITTEN_KEY, 2)],
     group: "generic",
     since: "6.2.0",
     summary: "Copies the value of a key to a new key.",
@@ -538,19 +537,12 @@ export const keyCommands: CommandSpec[] = [
     summary:
       "Returns the number of existing keys out of those specified after updating the time they were last accessed.",
     syntax: "key [key ...]",
-    handler(client, argv) {
-      const db = client.db;
-      const stats = client.server.stats;
+    handler(ctx, argv) {
       let n = 0;
       for (let i = 1; i < argv.length; i++) {
-        if (db.get(argv[i]) === undefined) {
-          stats.keyspaceMisses++;
-        } else {
-          stats.keyspaceHits++;
-          n++;
-        }
+        if (ctx.db.lookupRead(argv[i]) !== undefined) n++;
       }
-      client.out.int(n);
+      ctx.out.int(n);
     },
   },
   {
@@ -620,13 +612,13 @@ export const keyCommands: CommandSpec[] = [
     since: "2.2.0",
     summary: "Removes the expiration time of a key.",
     syntax: "key",
-    handler(client, argv) {
-      const db = client.db;
+    handler(ctx, argv) {
+      const db = ctx.db;
       if (db.has(argv[1]) && db.removeExpire(argv[1])) {
-        client.server.keyChanged(db, argv[1], NotifyClass.Generic, "persist");
-        return client.out.int(1);
+        ctx.server.keyChanged(db, argv[1], NotifyClass.Generic, "persist");
+        return ctx.out.int(1);
       }
-      client.out.int(0);
+      ctx.out.int(0);
     },
   },
 ];

@@ -5,7 +5,7 @@
  */
 import { intArg } from "../args.ts";
 import { blockingKey, parseBlockingTimeout } from "../blocking.ts";
-import type { Client } from "../client.ts";
+import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
 import {
   CommandError,
@@ -22,7 +22,7 @@ import {
 } from "../errors.ts";
 import { NotifyClass } from "../notify.ts";
 import { RedisList } from "../types/list.ts";
-import { deleteIfEmpty, LONG_MAX, positiveLong, rangedLong, readObject } from "./collections.ts";
+import { LONG_MAX, positiveLong, rangedLong } from "./collections.ts";
 
 type End = "LEFT" | "RIGHT";
 
@@ -32,8 +32,8 @@ function parseEnd(arg: string): End {
   return end;
 }
 
-function writeList(client: Client, key: string): RedisList | undefined {
-  return client.db.getObject<RedisList>(key, "list");
+function writeList(ctx: CommandContext, key: string): RedisList | undefined {
+  return ctx.db.getObject<RedisList>(key, "list");
 }
 
 function pop(list: RedisList, end: End): string {
@@ -41,37 +41,49 @@ function pop(list: RedisList, end: End): string {
 }
 
 /** Pushes onto `key`, creating the list; Redis's lpush/rpush event. */
-function push(client: Client, key: string, list: RedisList | undefined, value: string, end: End) {
+function push(
+  ctx: CommandContext,
+  key: string,
+  list: RedisList | undefined,
+  value: string,
+  end: End,
+) {
   if (list === undefined) {
     list = new RedisList();
-    client.db.set(key, list);
+    ctx.db.set(key, list);
   }
   if (end === "LEFT") list.pushLeft(value);
   else list.pushRight(value);
-  client.server.keyChanged(client.db, key, NotifyClass.List, end === "LEFT" ? "lpush" : "rpush");
+  ctx.keyChanged(key, NotifyClass.List, end === "LEFT" ? "lpush" : "rpush");
 }
 
 /** Redis's listElementsRemoved: the pop event, then "del" if the list emptied. */
-function popped(client: Client, key: string, list: RedisList, end: End, count: number): void {
-  client.server.keyChanged(
-    client.db,
+function popped(ctx: CommandContext, key: string, list: RedisList, end: End, count: number): void {
+  ctx.server.keyChanged(
+    ctx.db,
     key,
     NotifyClass.List,
     end === "LEFT" ? "lpop" : "rpop",
     count,
   );
-  deleteIfEmpty(client, key, list);
+  ctx.db.deleteIfEmpty(key, list);
 }
 
 /** Pops up to `count` elements and replies [key, [elements...]] (LMPOP and BLMPOP). */
-function popRangeWithKey(client: Client, key: string, list: RedisList, end: End, count: number) {
+function popRangeWithKey(
+  ctx: CommandContext,
+  key: string,
+  list: RedisList,
+  end: End,
+  count: number,
+) {
   const n = Math.min(count, list.length);
-  const out = client.out;
+  const out = ctx.out;
   out.array(2);
   out.bulk(key);
   out.array(n);
   for (let i = 0; i < n; i++) out.bulk(pop(list, end));
-  popped(client, key, list, end, n);
+  popped(ctx, key, list, end, n);
   return n;
 }
 
@@ -82,40 +94,40 @@ function popCommand(end: End, key: string, n?: number): string[] {
   return argv;
 }
 
-function pushGeneric(client: Client, argv: string[], end: End, onlyIfExists: boolean): void {
+function pushGeneric(ctx: CommandContext, argv: string[], end: End, onlyIfExists: boolean): void {
   const key = argv[1];
-  let list = writeList(client, key);
+  let list = writeList(ctx, key);
   if (list === undefined) {
-    if (onlyIfExists) return client.out.int(0);
+    if (onlyIfExists) return ctx.out.int(0);
     list = new RedisList();
-    client.db.set(key, list);
+    ctx.db.set(key, list);
   }
   for (let i = 2; i < argv.length; i++) {
     if (end === "LEFT") list.pushLeft(argv[i]);
     else list.pushRight(argv[i]);
   }
-  client.out.int(list.length);
+  ctx.out.int(list.length);
   const event = end === "LEFT" ? "lpush" : "rpush";
-  client.server.keyChanged(client.db, key, NotifyClass.List, event, argv.length - 2);
+  ctx.keyChanged(key, NotifyClass.List, event, argv.length - 2);
 }
 
-function popGeneric(client: Client, argv: string[], end: End): void {
+function popGeneric(ctx: CommandContext, argv: string[], end: End): void {
   if (argv.length > 3) throw new CommandError(wrongArity(argv[0].toLowerCase()));
   const withCount = argv.length === 3;
   const count = withCount ? positiveLong(argv[2]) : 0;
   const key = argv[1];
-  const list = writeList(client, key);
-  const out = client.out;
+  const list = writeList(ctx, key);
+  const out = ctx.out;
   if (list === undefined) return withCount ? out.nilArray() : out.nil();
   if (!withCount) {
     out.bulk(pop(list, end));
-    return popped(client, key, list, end, 1);
+    return popped(ctx, key, list, end, 1);
   }
   if (count === 0) return out.array(0);
   const n = Math.min(count, list.length);
   out.array(n);
   for (let i = 0; i < n; i++) out.bulk(pop(list, end));
-  popped(client, key, list, end, n);
+  popped(ctx, key, list, end, n);
 }
 
 /** Redis's start/end clamping for LRANGE and LTRIM: undefined for an empty range. */
@@ -133,37 +145,37 @@ function clampRange(start: number, end: number, length: number): [number, number
  * the push on the destination, then the pop (and "del") on the source.
  */
 function move(
-  client: Client,
+  ctx: CommandContext,
   source: string,
   list: RedisList,
   destination: string,
   from: End,
   to: End,
 ): void {
-  const target = writeList(client, destination);
+  const target = writeList(ctx, destination);
   const value = pop(list, from);
-  push(client, destination, target, value, to);
-  client.out.bulk(value);
-  client.server.keyChanged(
-    client.db,
+  push(ctx, destination, target, value, to);
+  ctx.out.bulk(value);
+  ctx.server.keyChanged(
+    ctx.db,
     source,
     NotifyClass.List,
     from === "LEFT" ? "lpop" : "rpop",
     0,
   );
-  deleteIfEmpty(client, source, list);
+  ctx.db.deleteIfEmpty(source, list);
 }
 
 /** The BLPOP family's wait: tries `serve` as keys become ready, until the deadline. */
 function blockOn(
-  client: Client,
+  ctx: CommandContext,
   keys: string[],
   deadline: number,
   serve: (key: string, list: RedisList) => void,
 ): void {
-  const db = client.db;
+  const db = ctx.db;
   const waitKeys = keys.map((key) => blockingKey(db.index, key));
-  client.server.blocking.block(client, {
+  ctx.server.blocking.block(ctx.client, {
     keys: waitKeys,
     deadline,
     tryServe(readyKey) {
@@ -174,56 +186,56 @@ function blockOn(
       return true;
     },
     onTimeout() {
-      client.out.nilArray();
+      ctx.out.nilArray();
     },
   });
 }
 
 /** BLPOP, BRPOP and BLMPOP (`count` set: nested reply with up to count elements). */
 function blockingPop(
-  client: Client,
+  ctx: CommandContext,
   keys: string[],
   timeoutArg: string,
   end: End,
   count?: number,
 ): void {
   const deadline = parseBlockingTimeout(timeoutArg);
-  const out = client.out;
+  const out = ctx.out;
   for (const key of keys) {
-    const list = writeList(client, key);
+    const list = writeList(ctx, key);
     if (list === undefined) continue;
     if (count !== undefined) {
-      const n = popRangeWithKey(client, key, list, end, count);
-      client.propagateAs = [popCommand(end, key, n)];
+      const n = popRangeWithKey(ctx, key, list, end, count);
+      ctx.propagateAs = [popCommand(end, key, n)];
       return;
     }
     out.array(2);
     out.bulk(key);
     out.bulk(pop(list, end));
-    popped(client, key, list, end, 1);
-    client.propagateAs = [popCommand(end, key)];
+    popped(ctx, key, list, end, 1);
+    ctx.propagateAs = [popCommand(end, key)];
     return;
   }
-  if (client.inExec) return out.nilArray();
-  const dbIndex = client.db.index;
-  blockOn(client, keys, deadline, (key, list) => {
+  if (ctx.inExec) return out.nilArray();
+  const dbIndex = ctx.db.index;
+  blockOn(ctx, keys, deadline, (key, list) => {
     if (count !== undefined) {
       const n = Math.min(count, list.length);
-      client.server.propagate(dbIndex, popCommand(end, key, n));
-      popRangeWithKey(client, key, list, end, count);
+      ctx.server.propagate(dbIndex, popCommand(end, key, n));
+      popRangeWithKey(ctx, key, list, end, count);
       return;
     }
-    client.server.propagate(dbIndex, popCommand(end, key));
+    ctx.server.propagate(dbIndex, popCommand(end, key));
     out.array(2);
     out.bulk(key);
     out.bulk(pop(list, end));
-    popped(client, key, list, end, 1);
+    popped(ctx, key, list, end, 1);
   });
 }
 
 /** BLMOVE and BRPOPLPUSH (`asRpoplpush`: how it reaches the AOF). */
 function blockingMove(
-  client: Client,
+  ctx: CommandContext,
   source: string,
   destination: string,
   from: End,
@@ -235,23 +247,23 @@ function blockingMove(
   const moveCommand = asRpoplpush
     ? ["RPOPLPUSH", source, destination]
     : ["LMOVE", source, destination, from, to];
-  const list = writeList(client, source);
+  const list = writeList(ctx, source);
   if (list !== undefined) {
-    move(client, source, list, destination, from, to);
-    client.propagateAs = [moveCommand];
+    move(ctx, source, list, destination, from, to);
+    ctx.propagateAs = [moveCommand];
     return;
   }
   // Unlike a timeout, a refusal to block (inside EXEC) is a null bulk.
-  if (client.inExec) return client.out.nil();
-  const dbIndex = client.db.index;
-  blockOn(client, [source], deadline, (_key, list) => {
-    const target = client.db.get(destination);
+  if (ctx.inExec) return ctx.out.nil();
+  const dbIndex = ctx.db.index;
+  blockOn(ctx, [source], deadline, (_key, list) => {
+    const target = ctx.db.get(destination);
     if (target !== undefined && (typeof target === "string" || target.type !== "list")) {
-      client.out.error(WRONGTYPE);
+      ctx.out.error(WRONGTYPE);
       return;
     }
-    client.server.propagate(dbIndex, moveCommand);
-    move(client, source, list, destination, from, to);
+    ctx.server.propagate(dbIndex, moveCommand);
+    move(ctx, source, list, destination, from, to);
   });
 }
 
@@ -277,6 +289,52 @@ const PUSH_COMPLEXITY =
 const MPOP_COMPLEXITY =
   "O(N+M) where N is the number of provided keys and M is the number of elements returned.";
 
+/** LPOS key element [RANK r] [COUNT n] [MAXLEN m]. */
+function lpos(ctx: CommandContext, argv: string[]): void {
+  let rank = 1;
+  let count = -1;
+  let maxlen = 0;
+  for (let j = 3; j < argv.length; j++) {
+    const option = argv[j].toUpperCase();
+    const more = j + 1 < argv.length;
+    if (option === "RANK" && more) {
+      rank = intArg(argv[++j]);
+      if (rank === 0) throw new CommandError(LPOS_RANK_ZERO);
+    } else if (option === "COUNT" && more) {
+      count = positiveLong(argv[++j], LPOS_COUNT_NEGATIVE);
+    } else if (option === "MAXLEN" && more) {
+      maxlen = positiveLong(argv[++j], LPOS_MAXLEN_NEGATIVE);
+    } else {
+      throw new CommandError(SYNTAX);
+    }
+  }
+  const out = ctx.out;
+  const list = ctx.db.readObject<RedisList>(argv[1], "list");
+  if (list === undefined) return count === -1 ? out.nil() : out.array(0);
+  const fromTail = rank < 0;
+  const skip = Math.abs(rank) - 1;
+  const length = list.length;
+  const found: number[] = [];
+  let index = 0;
+  let matches = 0;
+  for (const value of fromTail ? list.reversed() : list.values()) {
+    if (maxlen !== 0 && index >= maxlen) break;
+    if (value === argv[2] && ++matches > skip) {
+      found.push(fromTail ? length - index - 1 : index);
+      if (count === -1 || (count !== 0 && found.length >= count)) break;
+    }
+    index++;
+  }
+  if (count !== -1) {
+    out.array(found.length);
+    for (const i of found) out.int(i);
+  } else if (found.length > 0) {
+    out.int(found[0]);
+  } else {
+    out.nil();
+  }
+}
+
 export const listCommands: CommandSpec[] = [
   ...([
     ["lpush", "1.0.0", "Prepend one or multiple elements to a list", "LEFT", false],
@@ -293,7 +351,7 @@ export const listCommands: CommandSpec[] = [
     summary,
     syntax: "key element [element ...]",
     complexity: PUSH_COMPLEXITY,
-    handler: (client, argv) => pushGeneric(client, argv, end, onlyIfExists),
+    handler: (ctx, argv) => pushGeneric(ctx, argv, end, onlyIfExists),
   })),
   ...([
     ["lpop", "Remove and get the first elements in a list", "LEFT"],
@@ -308,7 +366,7 @@ export const listCommands: CommandSpec[] = [
     summary,
     syntax: "key [count]",
     complexity: "O(N) where N is the number of elements returned",
-    handler: (client, argv) => popGeneric(client, argv, end),
+    handler: (ctx, argv) => popGeneric(ctx, argv, end),
   })),
   {
     name: "llen",
@@ -320,8 +378,8 @@ export const listCommands: CommandSpec[] = [
     summary: "Get the length of a list",
     syntax: "key",
     complexity: "O(1)",
-    handler(client, argv) {
-      client.out.int(readObject<RedisList>(client, argv[1], "list")?.length ?? 0);
+    handler(ctx, argv) {
+      ctx.out.int(ctx.db.readObject<RedisList>(argv[1], "list")?.length ?? 0);
     },
   },
   {
@@ -335,11 +393,11 @@ export const listCommands: CommandSpec[] = [
     syntax: "key start stop",
     complexity:
       "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range.",
-    handler(client, argv) {
+    handler(ctx, argv) {
       const start = intArg(argv[2]);
       const stop = intArg(argv[3]);
-      const out = client.out;
-      const list = readObject<RedisList>(client, argv[1], "list");
+      const out = ctx.out;
+      const list = ctx.db.readObject<RedisList>(argv[1], "list");
       const range = list && clampRange(start, stop, list.length);
       if (list === undefined || range === undefined) return out.array(0);
       let n = range[1] - range[0] + 1;
@@ -361,12 +419,12 @@ export const listCommands: CommandSpec[] = [
     syntax: "key index",
     complexity:
       "O(N) where N is the number of elements to traverse to get to the element at index. This makes asking for the first or the last element of the list O(1).",
-    handler(client, argv) {
-      const list = readObject<RedisList>(client, argv[1], "list");
-      if (list === undefined) return client.out.nil();
+    handler(ctx, argv) {
+      const list = ctx.db.readObject<RedisList>(argv[1], "list");
+      if (list === undefined) return ctx.out.nil();
       const value = list.at(intArg(argv[2]));
-      if (value === undefined) client.out.nil();
-      else client.out.bulk(value);
+      if (value === undefined) ctx.out.nil();
+      else ctx.out.bulk(value);
     },
   },
   {
@@ -380,12 +438,12 @@ export const listCommands: CommandSpec[] = [
     syntax: "key index element",
     complexity:
       "O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1).",
-    handler(client, argv) {
-      const list = writeList(client, argv[1]);
+    handler(ctx, argv) {
+      const list = writeList(ctx, argv[1]);
       if (list === undefined) throw new CommandError(NO_SUCH_KEY);
       if (!list.set(intArg(argv[2]), argv[3])) throw new CommandError(INDEX_OUT_OF_RANGE);
-      client.out.ok();
-      client.server.keyChanged(client.db, argv[1], NotifyClass.List, "lset");
+      ctx.out.ok();
+      ctx.keyChanged(argv[1], NotifyClass.List, "lset");
     },
   },
   {
@@ -399,20 +457,20 @@ export const listCommands: CommandSpec[] = [
     syntax: "key <BEFORE | AFTER> pivot element",
     complexity:
       "O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N).",
-    handler(client, argv) {
+    handler(ctx, argv) {
       const where = argv[2].toUpperCase();
       if (where !== "BEFORE" && where !== "AFTER") throw new CommandError(SYNTAX);
-      const list = writeList(client, argv[1]);
-      if (list === undefined) return client.out.int(0);
+      const list = writeList(ctx, argv[1]);
+      if (list === undefined) return ctx.out.int(0);
       let index = 0;
       for (const value of list.values()) {
         if (value === argv[3]) break;
         index++;
       }
-      if (index === list.length) return client.out.int(-1);
+      if (index === list.length) return ctx.out.int(-1);
       list.insert(where === "AFTER" ? index + 1 : index, argv[4]);
-      client.out.int(list.length);
-      client.server.keyChanged(client.db, argv[1], NotifyClass.List, "linsert");
+      ctx.out.int(list.length);
+      ctx.keyChanged(argv[1], NotifyClass.List, "linsert");
     },
   },
   {
@@ -425,16 +483,16 @@ export const listCommands: CommandSpec[] = [
     summary: "Remove elements from a list",
     syntax: "key count element",
     complexity: "O(N+M) where N is the length of the list and M is the number of elements removed.",
-    handler(client, argv) {
+    handler(ctx, argv) {
       const count = intArg(argv[2]);
       const key = argv[1];
-      const list = writeList(client, key);
-      if (list === undefined) return client.out.int(0);
+      const list = writeList(ctx, key);
+      if (list === undefined) return ctx.out.int(0);
       const removed = list.removeMatching(argv[3], Math.abs(count), count < 0);
-      client.out.int(removed);
+      ctx.out.int(removed);
       if (removed === 0) return;
-      client.server.keyChanged(client.db, key, NotifyClass.List, "lrem", removed);
-      deleteIfEmpty(client, key, list);
+      ctx.keyChanged(key, NotifyClass.List, "lrem", removed);
+      ctx.db.deleteIfEmpty(key, list);
     },
   },
   {
@@ -447,20 +505,20 @@ export const listCommands: CommandSpec[] = [
     summary: "Trim a list to the specified range",
     syntax: "key start stop",
     complexity: "O(N) where N is the number of elements to be removed by the operation.",
-    handler(client, argv) {
+    handler(ctx, argv) {
       const start = intArg(argv[2]);
       const stop = intArg(argv[3]);
       const key = argv[1];
-      const list = writeList(client, key);
-      client.out.ok();
+      const list = writeList(ctx, key);
+      ctx.out.ok();
       if (list === undefined) return;
       const length = list.length;
       const range = clampRange(start, stop, length);
       if (range === undefined) list.trim(0, -1);
       else list.trim(range[0], range[1]);
       // As Redis, the event (and WATCH) fire even when nothing was trimmed.
-      client.server.keyChanged(client.db, key, NotifyClass.List, "ltrim", length - list.length);
-      deleteIfEmpty(client, key, list);
+      ctx.keyChanged(key, NotifyClass.List, "ltrim", length - list.length);
+      ctx.db.deleteIfEmpty(key, list);
     },
   },
   {
@@ -474,50 +532,7 @@ export const listCommands: CommandSpec[] = [
     syntax: "key element [RANK rank] [COUNT num-matches] [MAXLEN len]",
     complexity:
       "O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time.",
-    handler(client, argv) {
-      let rank = 1;
-      let count = -1;
-      let maxlen = 0;
-      for (let j = 3; j < argv.length; j++) {
-        const option = argv[j].toUpperCase();
-        const more = j + 1 < argv.length;
-        if (option === "RANK" && more) {
-          rank = intArg(argv[++j]);
-          if (rank === 0) throw new CommandError(LPOS_RANK_ZERO);
-        } else if (option === "COUNT" && more) {
-          count = positiveLong(argv[++j], LPOS_COUNT_NEGATIVE);
-        } else if (option === "MAXLEN" && more) {
-          maxlen = positiveLong(argv[++j], LPOS_MAXLEN_NEGATIVE);
-        } else {
-          throw new CommandError(SYNTAX);
-        }
-      }
-      const out = client.out;
-      const list = readObject<RedisList>(client, argv[1], "list");
-      if (list === undefined) return count === -1 ? out.nil() : out.array(0);
-      const fromTail = rank < 0;
-      const skip = Math.abs(rank) - 1;
-      const length = list.length;
-      const found: number[] = [];
-      let index = 0;
-      let matches = 0;
-      for (const value of fromTail ? list.reversed() : list.values()) {
-        if (maxlen !== 0 && index >= maxlen) break;
-        if (value === argv[2] && ++matches > skip) {
-          found.push(fromTail ? length - index - 1 : index);
-          if (count === -1 || (count !== 0 && found.length >= count)) break;
-        }
-        index++;
-      }
-      if (count !== -1) {
-        out.array(found.length);
-        for (const i of found) out.int(i);
-      } else if (found.length > 0) {
-        out.int(found[0]);
-      } else {
-        out.nil();
-      }
-    },
+    handler: lpos,
   },
   {
     name: "lmove",
@@ -529,12 +544,12 @@ export const listCommands: CommandSpec[] = [
     summary: "Pop an element from a list, push it to another list and return it",
     syntax: "source destination <LEFT | RIGHT> <LEFT | RIGHT>",
     complexity: "O(1)",
-    handler(client, argv) {
+    handler(ctx, argv) {
       const from = parseEnd(argv[3]);
       const to = parseEnd(argv[4]);
-      const list = writeList(client, argv[1]);
-      if (list === undefined) return client.out.nil();
-      move(client, argv[1], list, argv[2], from, to);
+      const list = writeList(ctx, argv[1]);
+      if (list === undefined) return ctx.out.nil();
+      move(ctx, argv[1], list, argv[2], from, to);
     },
   },
   {
@@ -547,10 +562,10 @@ export const listCommands: CommandSpec[] = [
     summary: "Remove the last element in a list, prepend it to another list and return it",
     syntax: "source destination",
     complexity: "O(1)",
-    handler(client, argv) {
-      const list = writeList(client, argv[1]);
-      if (list === undefined) return client.out.nil();
-      move(client, argv[1], list, argv[2], "RIGHT", "LEFT");
+    handler(ctx, argv) {
+      const list = writeList(ctx, argv[1]);
+      if (list === undefined) return ctx.out.nil();
+      move(ctx, argv[1], list, argv[2], "RIGHT", "LEFT");
     },
   },
   {
@@ -562,16 +577,16 @@ export const listCommands: CommandSpec[] = [
     summary: "Pop elements from a list",
     syntax: "numkeys key [key ...] <LEFT | RIGHT> [COUNT count]",
     complexity: MPOP_COMPLEXITY,
-    handler(client, argv) {
+    handler(ctx, argv) {
       const { keys, end, count } = parseMultiPop(argv, 1);
       for (const key of keys) {
-        const list = writeList(client, key);
+        const list = writeList(ctx, key);
         if (list === undefined) continue;
-        const n = popRangeWithKey(client, key, list, end, count);
-        client.propagateAs = [popCommand(end, key, n)];
+        const n = popRangeWithKey(ctx, key, list, end, count);
+        ctx.propagateAs = [popCommand(end, key, n)];
         return;
       }
-      client.out.nilArray();
+      ctx.out.nilArray();
     },
   },
   ...([
@@ -595,7 +610,7 @@ export const listCommands: CommandSpec[] = [
     summary,
     syntax: "key [key ...] timeout",
     complexity: "O(N) where N is the number of provided keys.",
-    handler: (client, argv) => blockingPop(client, argv.slice(1, -1), argv[argv.length - 1], end),
+    handler: (ctx, argv) => blockingPop(ctx, argv.slice(1, -1), argv[argv.length - 1], end),
   })),
   {
     name: "blmove",
@@ -608,10 +623,10 @@ export const listCommands: CommandSpec[] = [
       "Pop an element from a list, push it to another list and return it; or block until one is available",
     syntax: "source destination <LEFT | RIGHT> <LEFT | RIGHT> timeout",
     complexity: "O(1)",
-    handler(client, argv) {
+    handler(ctx, argv) {
       const from = parseEnd(argv[3]);
       const to = parseEnd(argv[4]);
-      blockingMove(client, argv[1], argv[2], from, to, argv[5], false);
+      blockingMove(ctx, argv[1], argv[2], from, to, argv[5], false);
     },
   },
   {
@@ -625,8 +640,8 @@ export const listCommands: CommandSpec[] = [
       "Pop an element from a list, push it to another list and return it; or block until one is available",
     syntax: "source destination timeout",
     complexity: "O(1)",
-    handler(client, argv) {
-      blockingMove(client, argv[1], argv[2], "RIGHT", "LEFT", argv[3], true);
+    handler(ctx, argv) {
+      blockingMove(ctx, argv[1], argv[2], "RIGHT", "LEFT", argv[3], true);
     },
   },
   {
@@ -638,9 +653,9 @@ export const listCommands: CommandSpec[] = [
     summary: "Pop elements from a list, or block until one is available",
     syntax: "timeout numkeys key [key ...] <LEFT | RIGHT> [COUNT count]",
     complexity: MPOP_COMPLEXITY,
-    handler(client, argv) {
+    handler(ctx, argv) {
       const { keys, end, count } = parseMultiPop(argv, 2);
-      blockingPop(client, keys, argv[1], end, count);
+      blockingPop(ctx, keys, argv[1], end, count);
     },
   },
 ];

@@ -6,10 +6,23 @@
 import { binaryToBytes } from "../../protocol/bytes.ts";
 import { ArgCursor, intArg, parseInteger } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
-import { CommandError, NOT_INTEGER, SYNTAX } from "../errors.ts";
+import type { CommandContext } from "../context.ts";
+import type { RedisValue } from "../types/value.ts";
+import {
+  AOF_REWRITE_IN_PROGRESS,
+  CommandError,
+  NO_SHUTDOWN_IN_PROGRESS,
+  NOT_INTEGER,
+  RESTORE_BAD_FREQ,
+  RESTORE_BAD_IDLETIME,
+  RESTORE_BAD_TTL,
+  SAVE_FAILED,
+  SHUTDOWN_FAILED,
+  SYNTAX,
+} from "../errors.ts";
 import { NotifyClass } from "../notify.ts";
 import { FormatError } from "../persistence/format_error.ts";
-import { Persistence, type ShutdownFlags } from "../persistence/manager.ts";
+import type { ShutdownFlags } from "../persistence/manager.ts";
 import { readDumpPayload } from "../persistence/rdb_reader.ts";
 import { dumpPayload } from "../persistence/rdb_writer.ts";
 import { materialize } from "../persistence/values.ts";
@@ -18,6 +31,85 @@ const BGSAVE_IN_PROGRESS = "ERR Background save already in progress";
 const BUSYKEY = "BUSYKEY Target key name already exists.";
 const BAD_PAYLOAD = "ERR DUMP payload version or checksum are wrong";
 const BAD_DATA = "ERR Bad data format";
+
+interface RestoreOptions {
+  replace: boolean;
+  absttl: boolean;
+}
+
+/** RESTORE's options, checked first in Redis's order; IDLETIME and FREQ exclude each other. */
+function parseRestoreOptions(argv: string[]): RestoreOptions {
+  const options = { replace: false, absttl: false };
+  let idle = -1;
+  let freq = -1;
+  for (let i = 4; i < argv.length; i++) {
+    const option = argv[i].toLowerCase();
+    const more = i + 1 < argv.length;
+    if (option === "replace") {
+      options.replace = true;
+    } else if (option === "absttl") {
+      options.absttl = true;
+    } else if (option === "idletime" && more && freq === -1) {
+      idle = intArg(argv[++i]);
+      if (idle < 0) throw new CommandError(RESTORE_BAD_IDLETIME);
+    } else if (option === "freq" && more && idle === -1) {
+      freq = intArg(argv[++i]);
+      if (freq < 0 || freq > 255) throw new CommandError(RESTORE_BAD_FREQ);
+    } else {
+      throw new CommandError(SYNTAX);
+    }
+  }
+  return options;
+}
+
+/** A DUMP payload as a value; Redis's errors for a bad checksum or version and bad data. */
+function decodeDumpPayload(payload: string): RedisValue {
+  try {
+    const decoded = readDumpPayload(binaryToBytes(payload));
+    if (decoded === null) throw new CommandError(BAD_PAYLOAD);
+    if (decoded === undefined) throw new CommandError(BAD_DATA);
+    return materialize(decoded);
+  } catch (err) {
+    if (err instanceof FormatError) throw new CommandError(BAD_DATA);
+    throw err;
+  }
+}
+
+/** RESTORE key ttl payload [options]: the key made from a DUMP payload, with its TTL. */
+function restore(ctx: CommandContext, argv: string[]): void {
+  const { replace, absttl } = parseRestoreOptions(argv);
+  const db = ctx.db;
+  const key = argv[1];
+  if (!replace && db.has(key)) throw new CommandError(BUSYKEY);
+  let ttl = parseInteger(argv[2]);
+  if (ttl === undefined) throw new CommandError(NOT_INTEGER);
+  if (ttl < 0) throw new CommandError(RESTORE_BAD_TTL);
+  const value = decodeDumpPayload(argv[3]);
+
+  const deleted = replace && db.delete(key);
+  const now = Date.now();
+  if (ttl > 0 && !absttl) ttl += now;
+  if (ttl > 0 && ttl <= now) {
+    // Already expired: the key is gone, which the AOF records as a DEL.
+    if (deleted) {
+      ctx.propagateAs = [["DEL", key]];
+      ctx.keyChanged(key, NotifyClass.Generic, "del");
+    }
+    return ctx.out.ok();
+  }
+  db.set(key, value);
+  if (ttl > 0) {
+    db.setExpire(key, ttl);
+    if (!absttl) {
+      const propagated = argv.slice();
+      propagated[2] = String(ttl);
+      propagated.push("ABSTTL");
+      ctx.propagateAs = [propagated];
+    }
+  }
+  ctx.keyChanged(key, NotifyClass.Generic, "restore");
+  ctx.out.ok();
+}
 
 export const persistenceCommands: CommandSpec[] = [
   {
@@ -29,11 +121,11 @@ export const persistenceCommands: CommandSpec[] = [
     summary: "Synchronously saves the database(s) to disk.",
     syntax: "",
     complexity: "O(N) where N is the total number of keys in all databases",
-    handler(client) {
-      const persistence = Persistence.of(client.server);
+    handler(ctx) {
+      const persistence = ctx.server.persistence;
       if (persistence.bgsaveInProgress) throw new CommandError(BGSAVE_IN_PROGRESS);
-      if (!persistence.save()) throw new CommandError("ERR");
-      client.out.ok();
+      if (!persistence.save()) throw new CommandError(SAVE_FAILED);
+      ctx.out.ok();
     },
   },
   {
@@ -45,23 +137,23 @@ export const persistenceCommands: CommandSpec[] = [
     summary: "Asynchronously saves the database(s) to disk.",
     syntax: "[SCHEDULE]",
     complexity: "O(N) where N is the total number of keys in all databases",
-    handler(client, argv) {
+    handler(ctx, argv) {
       const args = new ArgCursor(argv);
       const schedule = args.eat("SCHEDULE");
       args.end();
-      const persistence = Persistence.of(client.server);
+      const persistence = ctx.server.persistence;
       if (persistence.bgsaveInProgress) throw new CommandError(BGSAVE_IN_PROGRESS);
-      if (persistence.job !== undefined || client.inExec) {
-        if (!schedule && !client.inExec) {
+      if (persistence.job !== undefined || ctx.inExec) {
+        if (!schedule && !ctx.inExec) {
           throw new CommandError(
             "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.",
           );
         }
         persistence.bgsaveScheduled = true;
-        return client.out.simple("Background saving scheduled");
+        return ctx.out.simple("Background saving scheduled");
       }
-      if (!persistence.startBgsave()) throw new CommandError("ERR");
-      client.out.simple("Background saving started");
+      if (!persistence.startBgsave()) throw new CommandError(SAVE_FAILED);
+      ctx.out.simple("Background saving started");
     },
   },
   {
@@ -73,8 +165,8 @@ export const persistenceCommands: CommandSpec[] = [
     summary: "Returns the Unix timestamp of the last successful save to disk.",
     syntax: "",
     complexity: "O(1)",
-    handler(client) {
-      client.out.int(Persistence.of(client.server).lastSave);
+    handler(ctx) {
+      ctx.out.int(ctx.server.persistence.lastSave);
     },
   },
   {
@@ -86,22 +178,22 @@ export const persistenceCommands: CommandSpec[] = [
     summary: "Asynchronously rewrites the append-only file to disk.",
     syntax: "",
     complexity: "O(1)",
-    handler(client) {
-      const persistence = Persistence.of(client.server);
+    handler(ctx) {
+      const persistence = ctx.server.persistence;
       if (persistence.rewriteInProgress) {
-        throw new CommandError("ERR Background append only file rewriting already in progress");
+        throw new CommandError(AOF_REWRITE_IN_PROGRESS);
       }
-      if (persistence.job !== undefined || client.inExec) {
+      if (persistence.job !== undefined || ctx.inExec) {
         persistence.rewriteScheduled = true;
         persistence.rewriteFailuresInARow = 0;
-        return client.out.simple("Background append only file rewriting scheduled");
+        return ctx.out.simple("Background append only file rewriting scheduled");
       }
       if (!persistence.startRewrite()) {
         throw new CommandError(
           "ERR Can't execute an AOF background rewriting. Please check the server logs for more information.",
         );
       }
-      client.out.simple("Background append only file rewriting started");
+      ctx.out.simple("Background append only file rewriting started");
     },
   },
   {
@@ -113,7 +205,7 @@ export const persistenceCommands: CommandSpec[] = [
     summary: "Synchronously saves the database(s) to disk and shuts down the Redis server.",
     syntax: "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]",
     complexity: "O(N) when saving, where N is the total number of keys in all databases",
-    handler(client, argv) {
+    handler(ctx, argv) {
       const flags: ShutdownFlags = {};
       let abort = false;
       let any = false;
@@ -128,12 +220,12 @@ export const persistenceCommands: CommandSpec[] = [
       }
       if ((abort && any) || (flags.save && flags.nosave)) throw new CommandError(SYNTAX);
       // Shutting down here is synchronous: there is never one in progress to abort.
-      if (abort) throw new CommandError("ERR No shutdown in progress.");
-      if (!Persistence.of(client.server).prepareShutdown(flags)) {
-        throw new CommandError("ERR Errors trying to SHUTDOWN. Check logs.");
+      if (abort) throw new CommandError(NO_SHUTDOWN_IN_PROGRESS);
+      if (!ctx.server.persistence.prepareShutdown(flags)) {
+        throw new CommandError(SHUTDOWN_FAILED);
       }
-      client.server.log("Redis is now ready to exit, bye bye...");
-      client.server.shutdown();
+      ctx.server.log("Redis is now ready to exit, bye bye...");
+      ctx.server.shutdown();
     },
   },
   {
@@ -147,11 +239,11 @@ export const persistenceCommands: CommandSpec[] = [
     syntax: "key",
     complexity:
       "O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size.",
-    handler(client, argv) {
-      const value = client.db.get(argv[1]);
-      if (value === undefined) return client.out.nil();
-      const compression = client.server.config.getBool("rdbcompression");
-      client.out.bulk(dumpPayload(value, compression));
+    handler(ctx, argv) {
+      const value = ctx.db.get(argv[1]);
+      if (value === undefined) return ctx.out.nil();
+      const compression = ctx.server.config.getBool("rdbcompression");
+      ctx.out.bulk(dumpPayload(value, compression));
     },
   },
   {
@@ -165,79 +257,6 @@ export const persistenceCommands: CommandSpec[] = [
     syntax: "key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]",
     complexity:
       "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value.",
-    handler(client, argv) {
-      let replace = false;
-      let absttl = false;
-      let idle = -1;
-      let freq = -1;
-      // Options are checked first, in Redis's order; IDLETIME and FREQ exclude each other.
-      for (let i = 4; i < argv.length; i++) {
-        const option = argv[i].toLowerCase();
-        const more = i + 1 < argv.length;
-        if (option === "replace") {
-          replace = true;
-        } else if (option === "absttl") {
-          absttl = true;
-        } else if (option === "idletime" && more && freq === -1) {
-          idle = intArg(argv[++i]);
-          if (idle < 0) throw new CommandError("ERR Invalid IDLETIME value, must be >= 0");
-        } else if (option === "freq" && more && idle === -1) {
-          freq = intArg(argv[++i]);
-          if (freq < 0 || freq > 255) {
-            throw new CommandError("ERR Invalid FREQ value, must be >= 0 and <= 255");
-          }
-        } else {
-          throw new CommandError(SYNTAX);
-        }
-      }
-      const db = client.db;
-      const key = argv[1];
-      if (!replace && db.has(key)) throw new CommandError(BUSYKEY);
-      let ttl = parseInteger(argv[2]);
-      if (ttl === undefined) throw new CommandError(NOT_INTEGER);
-      if (ttl < 0) throw new CommandError("ERR Invalid TTL value, must be >= 0");
-
-      let decoded;
-      try {
-        decoded = readDumpPayload(binaryToBytes(argv[3]));
-      } catch (err) {
-        if (err instanceof FormatError) throw new CommandError(BAD_DATA);
-        throw err;
-      }
-      if (decoded === null) throw new CommandError(BAD_PAYLOAD);
-      if (decoded === undefined) throw new CommandError(BAD_DATA);
-      let value;
-      try {
-        value = materialize(decoded);
-      } catch (err) {
-        if (err instanceof FormatError) throw new CommandError(BAD_DATA);
-        throw err;
-      }
-
-      const server = client.server;
-      const deleted = replace && db.delete(key);
-      const now = Date.now();
-      if (ttl > 0 && !absttl) ttl += now;
-      if (ttl > 0 && ttl <= now) {
-        // Already expired: the key is gone, which the AOF records as a DEL.
-        if (deleted) {
-          client.propagateAs = [["DEL", key]];
-          server.keyChanged(db, key, NotifyClass.Generic, "del");
-        }
-        return client.out.ok();
-      }
-      db.set(key, value);
-      if (ttl > 0) {
-        db.setExpire(key, ttl);
-        if (!absttl) {
-          const propagated = argv.slice();
-          propagated[2] = String(ttl);
-          propagated.push("ABSTTL");
-          client.propagateAs = [propagated];
-        }
-      }
-      server.keyChanged(db, key, NotifyClass.Generic, "restore");
-      client.out.ok();
-    },
+    handler: restore,
   },
 ];

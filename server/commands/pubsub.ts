@@ -1,5 +1,5 @@
 /** Pub/Sub commands: (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PUBLISH, SPUBLISH, PUBSUB. */
-import type { Client } from "../client.ts";
+import type { CommandContext } from "../context.ts";
 import type { CommandFlag, CommandSpec, Handler } from "../command.ts";
 import { CommandError, SSUBSCRIBE_IN_MULTI, subcommandSyntax } from "../errors.ts";
 import { globMatch } from "../glob.ts";
@@ -13,18 +13,18 @@ const INTROSPECT_FLAGS: readonly CommandFlag[] = ["pubsub", "loading", "stale"];
  * channels on their own (Redis's clientSubscriptionsCount and
  * clientShardSubscriptionsCount).
  */
-function subscriptionCount(client: Client, kind: SubscriptionKind): number {
-  if (kind === "shard") return client.shardChannels?.size ?? 0;
-  return (client.channels?.size ?? 0) + (client.patterns?.size ?? 0);
+function subscriptionCount(ctx: CommandContext, kind: SubscriptionKind): number {
+  if (kind === "shard") return ctx.client.shardChannels?.size ?? 0;
+  return (ctx.client.channels?.size ?? 0) + (ctx.client.patterns?.size ?? 0);
 }
 
 /**
  * Writes one (un)subscribe confirmation: a push frame of its own, so each is
  * one native frame; inside EXEC, part of EXEC's reply, as Redis writes it.
  */
-function confirm(client: Client, word: string, name: string | undefined, count: number): void {
-  const out = client.out;
-  const inline = client.inExec;
+function confirm(ctx: CommandContext, word: string, name: string | undefined, count: number): void {
+  const out = ctx.out;
+  const inline = ctx.inExec;
   let setAside: Uint8Array | undefined;
   if (inline) out.push(3);
   else setAside = out.beginPush(3);
@@ -36,54 +36,58 @@ function confirm(client: Client, word: string, name: string | undefined, count: 
 }
 
 function subscribe(kind: SubscriptionKind, word: string): Handler {
-  return (client, argv) => {
+  return (ctx, argv) => {
     // EXEC denies blocking; Redis exempts only the older SUBSCRIBE and PSUBSCRIBE.
-    if (kind === "shard" && client.inExec) throw new CommandError(SSUBSCRIBE_IN_MULTI);
-    const pubsub = client.server.pubsub;
+    if (kind === "shard" && ctx.inExec) throw new CommandError(SSUBSCRIBE_IN_MULTI);
+    const pubsub = ctx.server.pubsub;
     for (let i = 1; i < argv.length; i++) {
-      pubsub.subscribe(client, kind, argv[i]);
-      confirm(client, word, argv[i], subscriptionCount(client, kind));
+      pubsub.subscribe(ctx.client, kind, argv[i]);
+      confirm(ctx, word, argv[i], subscriptionCount(ctx, kind));
     }
   };
 }
 
 /** Without arguments: from everything of that kind, or one reply with a nil name. */
 function unsubscribe(kind: SubscriptionKind, word: string): Handler {
-  return (client, argv) => {
-    const pubsub = client.server.pubsub;
+  return (ctx, argv) => {
+    const pubsub = ctx.server.pubsub;
     if (argv.length > 1) {
       for (let i = 1; i < argv.length; i++) {
-        pubsub.unsubscribe(client, kind, argv[i]);
-        confirm(client, word, argv[i], subscriptionCount(client, kind));
+        pubsub.unsubscribe(ctx.client, kind, argv[i]);
+        confirm(ctx, word, argv[i], subscriptionCount(ctx, kind));
       }
       return;
     }
-    const own = subscriptionsOf(client, kind);
+    const own = subscriptionsOf(ctx.client, kind);
     if (own === undefined || own.size === 0) {
-      confirm(client, word, undefined, subscriptionCount(client, kind));
+      confirm(ctx, word, undefined, subscriptionCount(ctx, kind));
       return;
     }
     for (const name of own) {
-      pubsub.unsubscribe(client, kind, name);
-      confirm(client, word, name, subscriptionCount(client, kind));
+      pubsub.unsubscribe(ctx.client, kind, name);
+      confirm(ctx, word, name, subscriptionCount(ctx, kind));
     }
   };
 }
 
 /** PUBSUB CHANNELS / SHARDCHANNELS: active names, optionally matching a pattern. */
-function listChannels(client: Client, argv: string[], registry: Map<string, unknown>): void {
+function listChannels(ctx: CommandContext, argv: string[], registry: Map<string, unknown>): void {
   if (argv.length > 3) throw new CommandError(subcommandSyntax(argv));
   const pattern = argv[2];
   const names: string[] = [];
   for (const name of registry.keys()) {
     if (pattern === undefined || globMatch(pattern, name)) names.push(name);
   }
-  client.out.bulkArray(names);
+  ctx.out.bulkArray(names);
 }
 
 /** PUBSUB NUMSUB / SHARDNUMSUB: name, count pairs as a flat array (also in RESP3). */
-function countSubscribers(client: Client, argv: string[], registry: Map<string, Set<Client>>) {
-  const out = client.out;
+function countSubscribers(
+  ctx: CommandContext,
+  argv: string[],
+  registry: Map<string, Set<CommandContext>>,
+) {
+  const out = ctx.out;
   out.array((argv.length - 2) * 2);
   for (let i = 2; i < argv.length; i++) {
     out.bulk(argv[i]);
@@ -186,8 +190,8 @@ export const pubsubCommands: CommandSpec[] = [
     syntax: "channel message",
     complexity:
       "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).",
-    handler(client, argv) {
-      client.out.int(client.server.pubsub.publish(argv[1], argv[2]));
+    handler(ctx, argv) {
+      ctx.out.int(ctx.server.pubsub.publish(argv[1], argv[2]));
     },
   },
   {
@@ -200,8 +204,8 @@ export const pubsubCommands: CommandSpec[] = [
     summary: "Post a message to a shard channel",
     syntax: "shardchannel message",
     complexity: "O(N) where N is the number of clients subscribed to the receiving shard channel.",
-    handler(client, argv) {
-      client.out.int(client.server.pubsub.publishShard(argv[1], argv[2]));
+    handler(ctx, argv) {
+      ctx.out.int(ctx.server.pubsub.publishShard(argv[1], argv[2]));
     },
   },
   {
@@ -221,8 +225,8 @@ export const pubsubCommands: CommandSpec[] = [
         since: "2.8.0",
         summary: "Returns the active channels.",
         syntax: "[pattern]",
-        handler(client, argv) {
-          listChannels(client, argv, client.server.pubsub.channels);
+        handler(ctx, argv) {
+          listChannels(ctx, argv, ctx.server.pubsub.channels);
         },
       },
       {
@@ -233,8 +237,8 @@ export const pubsubCommands: CommandSpec[] = [
         since: "2.8.0",
         summary: "Returns a count of unique pattern subscriptions.",
         syntax: "",
-        handler(client) {
-          client.out.int(client.server.pubsub.patterns.size);
+        handler(ctx) {
+          ctx.out.int(ctx.server.pubsub.patterns.size);
         },
       },
       {
@@ -245,8 +249,8 @@ export const pubsubCommands: CommandSpec[] = [
         since: "2.8.0",
         summary: "Returns a count of subscribers to channels.",
         syntax: "[channel [channel ...]]",
-        handler(client, argv) {
-          countSubscribers(client, argv, client.server.pubsub.channels);
+        handler(ctx, argv) {
+          countSubscribers(ctx, argv, ctx.server.pubsub.channels);
         },
       },
       {
@@ -257,8 +261,8 @@ export const pubsubCommands: CommandSpec[] = [
         since: "7.0.0",
         summary: "Returns the active shard channels.",
         syntax: "[pattern]",
-        handler(client, argv) {
-          listChannels(client, argv, client.server.pubsub.shardChannels);
+        handler(ctx, argv) {
+          listChannels(ctx, argv, ctx.server.pubsub.shardChannels);
         },
       },
       {
@@ -269,8 +273,8 @@ export const pubsubCommands: CommandSpec[] = [
         since: "7.0.0",
         summary: "Returns the count of subscribers of shard channels.",
         syntax: "[shardchannel [shardchannel ...]]",
-        handler(client, argv) {
-          countSubscribers(client, argv, client.server.pubsub.shardChannels);
+        handler(ctx, argv) {
+          countSubscribers(ctx, argv, ctx.server.pubsub.shardChannels);
         },
       },
       {
@@ -281,8 +285,8 @@ export const pubsubCommands: CommandSpec[] = [
         since: "6.2.0",
         summary: "Returns helpful text about the different subcommands.",
         syntax: "",
-        handler(client, argv) {
-          const out = client.out;
+        handler(ctx, argv) {
+          const out = ctx.out;
           out.array(PUBSUB_HELP.length + 1);
           out.simple(
             `${argv[0].toUpperCase()} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`,

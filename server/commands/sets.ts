@@ -2,7 +2,8 @@
  * Set commands (Redis 7.0's t_set.c) over server/types/set.ts. Multi-set
  * results (SINTER, SUNION, SDIFF, SMEMBERS, SPOP with a count) are RESP3 sets.
  */
-import type { Client } from "../client.ts";
+import { keyRange, OVERWRITTEN_KEY, READ_KEY } from "../key_specs.ts";
+import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
 import {
   CommandError,
@@ -15,30 +16,23 @@ import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
 import { parseCursor, parseScanOptions, scanStep, writeScanReply } from "../scan.ts";
 import { RedisSet } from "../types/set.ts";
-import {
-  deleteIfEmpty,
-  intsetLimit,
-  LONG_MAX,
-  positiveLong,
-  rangedLong,
-  readObject,
-} from "./collections.ts";
+import { intsetLimit, LONG_MAX, positiveLong, rangedLong } from "./collections.ts";
 
-function readSet(client: Client, key: string): RedisSet | undefined {
-  return readObject<RedisSet>(client, key, "set");
+function readSet(ctx: CommandContext, key: string): RedisSet | undefined {
+  return ctx.db.readObject<RedisSet>(key, "set");
 }
 
-function writeSet(client: Client, key: string): RedisSet | undefined {
-  return client.db.getObject<RedisSet>(key, "set");
+function writeSet(ctx: CommandContext, key: string): RedisSet | undefined {
+  return ctx.db.getObject<RedisSet>(key, "set");
 }
 
 /** The sets at `keys` (undefined for missing ones), WRONGTYPE if any holds another type. */
-function readSets(client: Client, keys: readonly string[]): (RedisSet | undefined)[] {
-  return keys.map((key) => readSet(client, key));
+function readSets(ctx: CommandContext, keys: readonly string[]): (RedisSet | undefined)[] {
+  return keys.map((key) => readSet(ctx, key));
 }
 
-function replyMembers(client: Client, members: Iterable<string>, count: number): void {
-  const out = client.out;
+function replyMembers(ctx: CommandContext, members: Iterable<string>, count: number): void {
+  const out = ctx.out;
   out.set(count);
   for (const member of members) out.bulk(member);
 }
@@ -84,28 +78,28 @@ function difference(sets: (RedisSet | undefined)[], maxIntset: number): RedisSet
  * The STORE variants: a non-empty result replaces `destination` whatever it
  * held (and its TTL); an empty one deletes it.
  */
-function store(client: Client, destination: string, result: RedisSet, event: string): void {
-  const db = client.db;
-  const server = client.server;
+function store(ctx: CommandContext, destination: string, result: RedisSet, event: string): void {
+  const db = ctx.db;
+  const server = ctx.server;
   if (result.size() > 0) {
     db.set(destination, result);
-    client.out.int(result.size());
+    ctx.out.int(result.size());
     server.keyChanged(db, destination, NotifyClass.Set, event);
   } else {
-    client.out.int(0);
+    ctx.out.int(0);
     if (db.delete(destination)) server.keyChanged(db, destination, NotifyClass.Generic, "del");
   }
 }
 
-function intersectionOf(client: Client, keys: readonly string[]): string[] {
-  const sets = readSets(client, keys);
+function intersectionOf(ctx: CommandContext, keys: readonly string[]): string[] {
+  const sets = readSets(ctx, keys);
   if (sets.some((set) => set === undefined)) return [];
   return intersect(sets as RedisSet[]);
 }
 
 /** SRANDMEMBER with a count: negative allows repeats, else distinct members. */
-function randomMembers(client: Client, set: RedisSet, count: number): void {
-  const out = client.out;
+function randomMembers(ctx: CommandContext, set: RedisSet, count: number): void {
+  const out = ctx.out;
   const size = set.size();
   if (count < 0 || count === 1) {
     const n = Math.abs(count);
@@ -139,18 +133,18 @@ function randomMembers(client: Client, set: RedisSet, count: number): void {
 }
 
 /** SPOP key count: replies a set, reaches the AOF as one SREM per member (DEL when all go). */
-function popMembers(client: Client, key: string, count: number): void {
-  const out = client.out;
-  const set = writeSet(client, key);
+function popMembers(ctx: CommandContext, key: string, count: number): void {
+  const out = ctx.out;
+  const set = writeSet(ctx, key);
   if (set === undefined || count === 0) return out.set(0);
-  const server = client.server;
+  const server = ctx.server;
   const size = set.size();
-  server.keyChanged(client.db, key, NotifyClass.Set, "spop", Math.min(count, size));
+  server.keyChanged(ctx.db, key, NotifyClass.Set, "spop", Math.min(count, size));
   if (count >= size) {
-    replyMembers(client, set.members(), size);
-    client.db.delete(key);
-    server.keyChanged(client.db, key, NotifyClass.Generic, "del", 0);
-    client.propagateAs = [["DEL", key]];
+    replyMembers(ctx, set.members(), size);
+    ctx.db.delete(key);
+    server.keyChanged(ctx.db, key, NotifyClass.Generic, "del", 0);
+    ctx.propagateAs = [["DEL", key]];
     return;
   }
   out.set(count);
@@ -161,7 +155,7 @@ function popMembers(client: Client, key: string, count: number): void {
     out.bulk(member);
     propagate.push(["SREM", key, member]);
   }
-  client.propagateAs = propagate;
+  ctx.propagateAs = propagate;
 }
 
 const SCAN_COMPLEXITY =
@@ -182,20 +176,20 @@ export const setCommands: CommandSpec[] = [
     syntax: "key member [member ...]",
     complexity:
       "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
-    handler(client, argv) {
+    handler(ctx, argv) {
       const key = argv[1];
-      let set = writeSet(client, key);
+      let set = writeSet(ctx, key);
       if (set === undefined) {
         set = new RedisSet();
-        client.db.set(key, set);
+        ctx.db.set(key, set);
       }
-      const maxIntset = intsetLimit(client);
+      const maxIntset = intsetLimit(ctx);
       let added = 0;
       for (let i = 2; i < argv.length; i++) {
         if (set.add(argv[i], maxIntset)) added++;
       }
-      client.out.int(added);
-      if (added > 0) client.server.keyChanged(client.db, key, NotifyClass.Set, "sadd", added);
+      ctx.out.int(added);
+      if (added > 0) ctx.keyChanged(key, NotifyClass.Set, "sadd", added);
     },
   },
   {
@@ -208,19 +202,19 @@ export const setCommands: CommandSpec[] = [
     summary: "Remove one or more members from a set",
     syntax: "key member [member ...]",
     complexity: "O(N) where N is the number of members to be removed.",
-    handler(client, argv) {
+    handler(ctx, argv) {
       const key = argv[1];
-      const set = writeSet(client, key);
+      const set = writeSet(ctx, key);
       let removed = 0;
       if (set !== undefined) {
         for (let i = 2; i < argv.length && set.size() > 0; i++) {
           if (set.delete(argv[i])) removed++;
         }
       }
-      client.out.int(removed);
+      ctx.out.int(removed);
       if (removed === 0) return;
-      client.server.keyChanged(client.db, key, NotifyClass.Set, "srem", removed);
-      deleteIfEmpty(client, key, set!);
+      ctx.keyChanged(key, NotifyClass.Set, "srem", removed);
+      ctx.db.deleteIfEmpty(key, set!);
     },
   },
   {
@@ -233,23 +227,23 @@ export const setCommands: CommandSpec[] = [
     summary: "Move a member from one set to another",
     syntax: "source destination member",
     complexity: "O(1)",
-    handler(client, argv) {
+    handler(ctx, argv) {
       const [, source, destination, member] = argv;
-      const db = client.db;
-      const out = client.out;
+      const db = ctx.db;
+      const out = ctx.out;
       if (!db.has(source)) return out.int(0);
-      const from = writeSet(client, source)!;
-      let to = writeSet(client, destination);
+      const from = writeSet(ctx, source)!;
+      let to = writeSet(ctx, destination);
       if (from === to) return out.int(from.has(member) ? 1 : 0);
       if (!from.delete(member)) return out.int(0);
-      const server = client.server;
+      const server = ctx.server;
       server.keyChanged(db, source, NotifyClass.Set, "srem");
-      deleteIfEmpty(client, source, from);
+      ctx.db.deleteIfEmpty(source, from);
       if (to === undefined) {
         to = new RedisSet();
         db.set(destination, to);
       }
-      if (to.add(member, intsetLimit(client))) {
+      if (to.add(member, intsetLimit(ctx))) {
         server.keyChanged(db, destination, NotifyClass.Set, "sadd");
       }
       out.int(1);
@@ -265,8 +259,8 @@ export const setCommands: CommandSpec[] = [
     summary: "Determine if a given value is a member of a set",
     syntax: "key member",
     complexity: "O(1)",
-    handler(client, argv) {
-      client.out.int(readSet(client, argv[1])?.has(argv[2]) ? 1 : 0);
+    handler(ctx, argv) {
+      ctx.out.int(readSet(ctx, argv[1])?.has(argv[2]) ? 1 : 0);
     },
   },
   {
@@ -279,9 +273,9 @@ export const setCommands: CommandSpec[] = [
     summary: "Returns the membership associated with the given elements for a set",
     syntax: "key member [member ...]",
     complexity: "O(N) where N is the number of elements being checked for membership",
-    handler(client, argv) {
-      const set = readSet(client, argv[1]);
-      const out = client.out;
+    handler(ctx, argv) {
+      const set = readSet(ctx, argv[1]);
+      const out = ctx.out;
       out.array(argv.length - 2);
       for (let i = 2; i < argv.length; i++) out.int(set?.has(argv[i]) ? 1 : 0);
     },
@@ -296,9 +290,9 @@ export const setCommands: CommandSpec[] = [
     summary: "Get all the members in a set",
     syntax: "key",
     complexity: "O(N) where N is the set cardinality.",
-    handler(client, argv) {
-      const set = readSet(client, argv[1]);
-      const out = client.out;
+    handler(ctx, argv) {
+      const set = readSet(ctx, argv[1]);
+      const out = ctx.out;
       out.set(set?.size() ?? 0);
       set?.forEach((member) => out.bulk(member));
     },
@@ -313,8 +307,8 @@ export const setCommands: CommandSpec[] = [
     summary: "Get the number of members in a set",
     syntax: "key",
     complexity: "O(1)",
-    handler(client, argv) {
-      client.out.int(readSet(client, argv[1])?.size() ?? 0);
+    handler(ctx, argv) {
+      ctx.out.int(readSet(ctx, argv[1])?.size() ?? 0);
     },
   },
   {
@@ -328,18 +322,18 @@ export const setCommands: CommandSpec[] = [
     syntax: "key [count]",
     complexity:
       "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.",
-    handler(client, argv) {
+    handler(ctx, argv) {
       if (argv.length > 3) throw new CommandError(SYNTAX);
       const key = argv[1];
-      if (argv.length === 3) return popMembers(client, key, positiveLong(argv[2]));
-      const set = writeSet(client, key);
-      if (set === undefined) return client.out.nil();
+      if (argv.length === 3) return popMembers(ctx, key, positiveLong(argv[2]));
+      const set = writeSet(ctx, key);
+      if (set === undefined) return ctx.out.nil();
       const [member] = set.random()!;
       set.delete(member);
-      client.server.keyChanged(client.db, key, NotifyClass.Set, "spop");
-      client.propagateAs = [["SREM", key, member]];
-      client.out.bulk(member);
-      deleteIfEmpty(client, key, set);
+      ctx.keyChanged(key, NotifyClass.Set, "spop");
+      ctx.propagateAs = [["SREM", key, member]];
+      ctx.out.bulk(member);
+      ctx.db.deleteIfEmpty(key, set);
     },
   },
   {
@@ -353,16 +347,16 @@ export const setCommands: CommandSpec[] = [
     syntax: "key [count]",
     complexity:
       "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.",
-    handler(client, argv) {
+    handler(ctx, argv) {
       if (argv.length > 3) throw new CommandError(SYNTAX);
-      const out = client.out;
+      const out = ctx.out;
       if (argv.length === 3) {
         const count = rangedLong(argv[2], -LONG_MAX, LONG_MAX);
-        const set = readSet(client, argv[1]);
+        const set = readSet(ctx, argv[1]);
         if (set === undefined || count === 0) return out.array(0);
-        return randomMembers(client, set, count);
+        return randomMembers(ctx, set, count);
       }
-      const picked = readSet(client, argv[1])?.random();
+      const picked = readSet(ctx, argv[1])?.random();
       if (picked === undefined) out.nil();
       else out.bulk(picked[0]);
     },
@@ -377,9 +371,9 @@ export const setCommands: CommandSpec[] = [
     summary: "Intersect multiple sets",
     syntax: "key [key ...]",
     complexity: INTER_COMPLEXITY,
-    handler(client, argv) {
-      const members = intersectionOf(client, argv.slice(1));
-      replyMembers(client, members, members.length);
+    handler(ctx, argv) {
+      const members = intersectionOf(ctx, argv.slice(1));
+      replyMembers(ctx, members, members.length);
     },
   },
   {
@@ -391,7 +385,7 @@ export const setCommands: CommandSpec[] = [
     summary: "Intersect multiple sets and return the cardinality of the result",
     syntax: "numkeys key [key ...] [LIMIT limit]",
     complexity: INTER_COMPLEXITY,
-    handler(client, argv) {
+    handler(ctx, argv) {
       const numkeys = rangedLong(argv[1], 1n, LONG_MAX, NUMKEYS_NOT_POSITIVE);
       if (numkeys > argv.length - 2) throw new CommandError(NUMKEYS_OVER_ARGS);
       let limit = 0;
@@ -402,9 +396,9 @@ export const setCommands: CommandSpec[] = [
           throw new CommandError(SYNTAX);
         }
       }
-      const sets = readSets(client, argv.slice(2, 2 + numkeys));
-      if (sets.some((set) => set === undefined)) return client.out.int(0);
-      client.out.int(intersect(sets as RedisSet[], limit).length);
+      const sets = readSets(ctx, argv.slice(2, 2 + numkeys));
+      if (sets.some((set) => set === undefined)) return ctx.out.int(0);
+      ctx.out.int(intersect(sets as RedisSet[], limit).length);
     },
   },
   {
@@ -412,16 +406,17 @@ export const setCommands: CommandSpec[] = [
     arity: -3,
     flags: ["write", "denyoom"],
     keys: [1, -1, 1],
+    keySpecs: [keyRange(OVERWRITTEN_KEY, 1), keyRange(READ_KEY, 2, -1)],
     group: "set",
     since: "1.0.0",
     summary: "Intersect multiple sets and store the resulting set in a key",
     syntax: "destination key [key ...]",
     complexity: INTER_COMPLEXITY,
-    handler(client, argv) {
+    handler(ctx, argv) {
       const result = new RedisSet();
-      const maxIntset = intsetLimit(client);
-      for (const member of intersectionOf(client, argv.slice(2))) result.add(member, maxIntset);
-      store(client, argv[1], result, "sinterstore");
+      const maxIntset = intsetLimit(ctx);
+      for (const member of intersectionOf(ctx, argv.slice(2))) result.add(member, maxIntset);
+      store(ctx, argv[1], result, "sinterstore");
     },
   },
   {
@@ -434,9 +429,9 @@ export const setCommands: CommandSpec[] = [
     summary: "Add multiple sets",
     syntax: "key [key ...]",
     complexity: UNION_COMPLEXITY,
-    handler(client, argv) {
-      const result = union(readSets(client, argv.slice(1)), intsetLimit(client));
-      replyMembers(client, result.members(), result.size());
+    handler(ctx, argv) {
+      const result = union(readSets(ctx, argv.slice(1)), intsetLimit(ctx));
+      replyMembers(ctx, result.members(), result.size());
     },
   },
   {
@@ -444,14 +439,15 @@ export const setCommands: CommandSpec[] = [
     arity: -3,
     flags: ["write", "denyoom"],
     keys: [1, -1, 1],
+    keySpecs: [keyRange(OVERWRITTEN_KEY, 1), keyRange(READ_KEY, 2, -1)],
     group: "set",
     since: "1.0.0",
     summary: "Add multiple sets and store the resulting set in a key",
     syntax: "destination key [key ...]",
     complexity: UNION_COMPLEXITY,
-    handler(client, argv) {
-      const result = union(readSets(client, argv.slice(2)), intsetLimit(client));
-      store(client, argv[1], result, "sunionstore");
+    handler(ctx, argv) {
+      const result = union(readSets(ctx, argv.slice(2)), intsetLimit(ctx));
+      store(ctx, argv[1], result, "sunionstore");
     },
   },
   {
@@ -464,9 +460,9 @@ export const setCommands: CommandSpec[] = [
     summary: "Subtract multiple sets",
     syntax: "key [key ...]",
     complexity: UNION_COMPLEXITY,
-    handler(client, argv) {
-      const result = difference(readSets(client, argv.slice(1)), intsetLimit(client));
-      replyMembers(client, result.members(), result.size());
+    handler(ctx, argv) {
+      const result = difference(readSets(ctx, argv.slice(1)), intsetLimit(ctx));
+      replyMembers(ctx, result.members(), result.size());
     },
   },
   {
@@ -474,14 +470,15 @@ export const setCommands: CommandSpec[] = [
     arity: -3,
     flags: ["write", "denyoom"],
     keys: [1, -1, 1],
+    keySpecs: [keyRange(OVERWRITTEN_KEY, 1), keyRange(READ_KEY, 2, -1)],
     group: "set",
     since: "1.0.0",
     summary: "Subtract multiple sets and store the resulting set in a key",
     syntax: "destination key [key ...]",
     complexity: UNION_COMPLEXITY,
-    handler(client, argv) {
-      const result = difference(readSets(client, argv.slice(2)), intsetLimit(client));
-      store(client, argv[1], result, "sdiffstore");
+    handler(ctx, argv) {
+      const result = difference(readSets(ctx, argv.slice(2)), intsetLimit(ctx));
+      store(ctx, argv[1], result, "sdiffstore");
     },
   },
   {
@@ -494,10 +491,10 @@ export const setCommands: CommandSpec[] = [
     summary: "Incrementally iterate Set elements",
     syntax: "key cursor [MATCH pattern] [COUNT count]",
     complexity: SCAN_COMPLEXITY,
-    handler(client, argv) {
-      const out = client.out;
+    handler(ctx, argv) {
+      const out = ctx.out;
       const cursor = parseCursor(argv[2]);
-      const set = readSet(client, argv[1]);
+      const set = readSet(ctx, argv[1]);
       if (set === undefined) {
         return writeScanReply(out, 0n, []);
       }

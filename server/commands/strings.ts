@@ -1,7 +1,7 @@
 /** String commands. */
 import { bytesToBinary } from "../../protocol/bytes.ts";
 import { intArg, parseInt64, parseInteger } from "../args.ts";
-import type { Client } from "../client.ts";
+import type { CommandContext } from "../context.ts";
 import type { CommandSpec, Handler } from "../command.ts";
 import {
   CommandError,
@@ -18,7 +18,6 @@ import {
   STRING_TOO_LONG,
   SYNTAX,
   wrongArity,
-  WRONGTYPE,
 } from "../errors.ts";
 import { NotifyClass } from "../notify.ts";
 import {
@@ -28,7 +27,6 @@ import {
   parseLongDouble,
   StringForm,
 } from "../types/string.ts";
-import type { RedisValue } from "../types/value.ts";
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
@@ -36,25 +34,10 @@ const INT64_MIN = -9223372036854775808n;
 const MAX_JS_STRING = 2 ** 29 - 24;
 
 /** Redis's checkStringLength: a string may not outgrow proto-max-bulk-len. */
-export function checkStringLength(client: Client, length: number): void {
-  if (length > client.server.config.getNumber("proto-max-bulk-len") || length > MAX_JS_STRING) {
+export function checkStringLength(ctx: CommandContext, length: number): void {
+  if (length > ctx.server.config.getNumber("proto-max-bulk-len") || length > MAX_JS_STRING) {
     throw new CommandError(STRING_TOO_LONG);
   }
-}
-
-/** The value at `key` for a read command, counting keyspace hits and misses. */
-function readValue(client: Client, key: string): RedisValue | undefined {
-  const value = client.db.get(key);
-  if (value === undefined) client.server.stats.keyspaceMisses++;
-  else client.server.stats.keyspaceHits++;
-  return value;
-}
-
-/** The string at `key` for a read command, counting hits and misses; WRONGTYPE for others. */
-export function readString(client: Client, key: string): string | undefined {
-  const value = readValue(client, key);
-  if (value !== undefined && typeof value !== "string") throw new CommandError(WRONGTYPE);
-  return value;
 }
 
 type ExpireUnit = "EX" | "PX" | "EXAT" | "PXAT";
@@ -85,7 +68,7 @@ interface SetOptions {
 
 /** SETEX and PSETEX: `key time value`, SET with EX or PX and nothing else. */
 function setWithExpiry(name: string, unit: ExpireUnit): Handler {
-  return (client, argv) => {
+  return (ctx, argv) => {
     const options: SetOptions = {
       nx: false,
       xx: false,
@@ -94,8 +77,8 @@ function setWithExpiry(name: string, unit: ExpireUnit): Handler {
       unit,
       expire: argv[2],
     };
-    const out = client.out;
-    setGeneric(client, name, argv[1], argv[3], options, () => out.ok(), () => out.nil());
+    const out = ctx.out;
+    setGeneric(ctx, name, argv[1], argv[3], options, () => out.ok(), () => out.nil());
   };
 }
 
@@ -128,7 +111,7 @@ function parseSetOptions(argv: readonly string[], from: number): SetOptions {
  * with the old value instead).
  */
 function setGeneric(
-  client: Client,
+  ctx: CommandContext,
   command: string,
   key: string,
   value: string,
@@ -139,11 +122,11 @@ function setGeneric(
   const when = options.unit === undefined
     ? undefined
     : expireTimeOf(options.expire!, options.unit, command);
-  const db = client.db;
+  const db = ctx.db;
   if (options.get) {
-    const old = readString(client, key);
-    if (old === undefined) client.out.nil();
-    else client.out.bulk(old);
+    const old = ctx.db.readString(key);
+    if (old === undefined) ctx.out.nil();
+    else ctx.out.bulk(old);
   }
   const found = db.has(key);
   if ((options.nx && found) || (options.xx && !found)) {
@@ -152,12 +135,12 @@ function setGeneric(
   }
   if (options.keepTtl && found) db.replace(key, value);
   else db.set(key, value);
-  client.server.keyChanged(db, key, NotifyClass.String, "set");
+  ctx.server.keyChanged(db, key, NotifyClass.String, "set");
   if (when !== undefined) {
     db.setExpire(key, when);
     // Relative times would replay wrong from the AOF: record the absolute one.
-    client.propagateAs = [["SET", key, value, "PXAT", String(when)]];
-    client.server.notify(NotifyClass.Generic, "expire", key, db.index);
+    ctx.propagateAs = [["SET", key, value, "PXAT", String(when)]];
+    ctx.server.notify(NotifyClass.Generic, "expire", key, db.index);
   }
   if (!options.get) reply();
 }
@@ -171,8 +154,8 @@ function parseIncrement(arg: string): number | bigint {
 }
 
 /** INCR, DECR, INCRBY, DECRBY: int64 arithmetic with Redis's overflow error. */
-function incrementBy(client: Client, key: string, increment: number | bigint): void {
-  const db = client.db;
+function incrementBy(ctx: CommandContext, key: string, increment: number | bigint): void {
+  const db = ctx.db;
   const current = db.getString(key);
   let result: number | bigint;
   if (current === undefined) {
@@ -192,8 +175,8 @@ function incrementBy(client: Client, key: string, increment: number | bigint): v
   const text = String(result);
   if (current === undefined) db.set(key, text);
   else db.replace(key, text);
-  client.server.keyChanged(db, key, NotifyClass.String, "incrby");
-  client.out.int(result);
+  ctx.server.keyChanged(db, key, NotifyClass.String, "incrby");
+  ctx.out.int(result);
 }
 
 const ZERO: LongDouble = { negative: false, mantissa: 0n, exponent: 0 };
@@ -219,18 +202,18 @@ function zeros(n: number): string {
   return "\0".repeat(n);
 }
 
-function getRange(client: Client, argv: string[]): void {
+function getRange(ctx: CommandContext, argv: string[]): void {
   const start = intArg(argv[2]);
   const end = intArg(argv[3]);
-  const value = readString(client, argv[1]);
+  const value = ctx.db.readString(argv[1]);
   const range = value === undefined ? undefined : byteRange(start, end, value.length);
-  client.out.bulk(range === undefined ? "" : value!.slice(range[0], range[1] + 1));
+  ctx.out.bulk(range === undefined ? "" : value!.slice(range[0], range[1] + 1));
 }
 
 /** The LCS table and the reply for LCS, following Redis's traceback exactly. */
-function lcs(client: Client, argv: string[]): void {
-  const a = readValue(client, argv[1]);
-  const b = readValue(client, argv[2]);
+function lcs(ctx: CommandContext, argv: string[]): void {
+  const a = ctx.db.lookupRead(argv[1]);
+  const b = ctx.db.lookupRead(argv[2]);
   if ((a !== undefined && typeof a !== "string") || (b !== undefined && typeof b !== "string")) {
     throw new CommandError(LCS_NOT_STRINGS);
   }
@@ -252,7 +235,7 @@ function lcs(client: Client, argv: string[]): void {
   const y = b ?? "";
   const width = y.length + 1;
   const cells = (x.length + 1) * width;
-  if (cells * 4 > client.server.config.getNumber("proto-max-bulk-len")) {
+  if (cells * 4 > ctx.server.config.getNumber("proto-max-bulk-len")) {
     throw new CommandError(LCS_TOO_MUCH_MEMORY);
   }
   const table = new Uint32Array(cells);
@@ -265,7 +248,7 @@ function lcs(client: Client, argv: string[]): void {
     }
   }
   const length = table[x.length * width + y.length];
-  if (getLen) return client.out.int(length);
+  if (getLen) return ctx.out.int(length);
 
   // Walk back from the end, collecting the common bytes and, for IDX, the
   // ranges of consecutive matches (reported last to first, as Redis does).
@@ -307,8 +290,8 @@ function lcs(client: Client, argv: string[]): void {
       aStart = -1;
     }
   }
-  if (!getIdx) return client.out.bulk(bytesToBinary(common));
-  const out = client.out;
+  if (!getIdx) return ctx.out.bulk(bytesToBinary(common));
+  const out = ctx.out;
   out.map(2);
   out.bulk("matches");
   out.array(ranges.length);
@@ -327,7 +310,7 @@ function lcs(client: Client, argv: string[]): void {
 }
 
 /** GETEX: the value, then its TTL set, removed (PERSIST) or, for a past EXAT/PXAT, the key deleted. */
-function getWithExpiry(client: Client, argv: string[]): void {
+function getWithExpiry(ctx: CommandContext, argv: string[]): void {
   const key = argv[1];
   let unit: ExpireUnit | undefined;
   let expire: string | undefined;
@@ -347,44 +330,44 @@ function getWithExpiry(client: Client, argv: string[]): void {
       throw new CommandError(SYNTAX);
     }
   }
-  const value = readString(client, key);
-  if (value === undefined) return client.out.nil();
+  const value = ctx.db.readString(key);
+  if (value === undefined) return ctx.out.nil();
   const when = unit === undefined ? undefined : expireTimeOf(expire!, unit, "getex");
-  client.out.bulk(value);
-  const db = client.db;
-  const server = client.server;
+  ctx.out.bulk(value);
+  const db = ctx.db;
+  const server = ctx.server;
   if (when !== undefined && (unit === "EXAT" || unit === "PXAT") && when <= Date.now()) {
     db.delete(key);
-    client.propagateAs = [["DEL", key]];
+    ctx.propagateAs = [["DEL", key]];
     server.keyChanged(db, key, NotifyClass.Generic, "del");
   } else if (when !== undefined) {
     db.setExpire(key, when);
-    client.propagateAs = [["PEXPIREAT", key, String(when)]];
+    ctx.propagateAs = [["PEXPIREAT", key, String(when)]];
     server.keyChanged(db, key, NotifyClass.Generic, "expire");
   } else if (persist && db.removeExpire(key)) {
-    client.propagateAs = [["PERSIST", key]];
+    ctx.propagateAs = [["PERSIST", key]];
     server.keyChanged(db, key, NotifyClass.Generic, "persist");
   }
 }
 
-function msetGeneric(client: Client, argv: string[], onlyIfNoneExist: boolean): void {
+function msetGeneric(ctx: CommandContext, argv: string[], onlyIfNoneExist: boolean): void {
   if (argv.length % 2 === 0) throw new CommandError(wrongArity(argv[0].toLowerCase()));
-  const db = client.db;
+  const db = ctx.db;
   if (onlyIfNoneExist) {
     for (let i = 1; i < argv.length; i += 2) {
-      if (db.has(argv[i])) return client.out.int(0);
+      if (db.has(argv[i])) return ctx.out.int(0);
     }
   }
   for (let i = 1; i < argv.length; i += 2) {
     db.set(argv[i], argv[i + 1]);
-    client.server.keyChanged(db, argv[i], NotifyClass.String, "set");
+    ctx.server.keyChanged(db, argv[i], NotifyClass.String, "set");
   }
-  if (onlyIfNoneExist) client.out.int(1);
-  else client.out.ok();
+  if (onlyIfNoneExist) ctx.out.int(1);
+  else ctx.out.ok();
 }
 
-function incrByFloat(client: Client, argv: string[]): void {
-  const db = client.db;
+function incrByFloat(ctx: CommandContext, argv: string[]): void {
+  const db = ctx.db;
   const key = argv[1];
   const current = db.getString(key);
   const value = current === undefined ? ZERO : parseFloatArg(current);
@@ -398,45 +381,45 @@ function incrByFloat(client: Client, argv: string[]): void {
   const text = formatLongDouble(sum);
   if (current === undefined) db.set(key, text, StringForm.Plain);
   else db.replace(key, text, StringForm.Plain);
-  client.server.keyChanged(db, key, NotifyClass.String, "incrbyfloat");
+  ctx.server.keyChanged(db, key, NotifyClass.String, "incrbyfloat");
   // Replaying the increment could round differently: record the result.
-  client.propagateAs = [["SET", key, text, "KEEPTTL"]];
-  client.out.bulk(text);
+  ctx.propagateAs = [["SET", key, text, "KEEPTTL"]];
+  ctx.out.bulk(text);
 }
 
-function append(client: Client, key: string, suffix: string): void {
-  const db = client.db;
+function append(ctx: CommandContext, key: string, suffix: string): void {
+  const db = ctx.db;
   const current = db.getString(key);
   let result: string;
   if (current === undefined) {
     result = suffix;
     db.set(key, result);
   } else {
-    checkStringLength(client, current.length + suffix.length);
+    checkStringLength(ctx, current.length + suffix.length);
     result = current + suffix;
     db.replace(key, result, StringForm.Raw);
   }
-  client.server.keyChanged(db, key, NotifyClass.String, "append");
-  client.out.int(result.length);
+  ctx.server.keyChanged(db, key, NotifyClass.String, "append");
+  ctx.out.int(result.length);
 }
 
-function setRange(client: Client, argv: string[]): void {
+function setRange(ctx: CommandContext, argv: string[]): void {
   const key = argv[1];
   const offset = intArg(argv[2]);
   const patch = argv[3];
   if (offset < 0) throw new CommandError(OFFSET_OUT_OF_RANGE);
-  const db = client.db;
+  const db = ctx.db;
   const current = db.getString(key);
-  if (patch.length === 0) return client.out.int(current?.length ?? 0);
-  checkStringLength(client, offset + patch.length);
+  if (patch.length === 0) return ctx.out.int(current?.length ?? 0);
+  checkStringLength(ctx, offset + patch.length);
   const base = current ?? "";
   const result = offset > base.length
     ? base + zeros(offset - base.length) + patch
     : base.slice(0, offset) + patch + base.slice(offset + patch.length);
   if (current === undefined) db.set(key, result, StringForm.Raw);
   else db.replace(key, result, StringForm.Raw);
-  client.server.keyChanged(db, key, NotifyClass.String, "setrange");
-  client.out.int(result.length);
+  ctx.server.keyChanged(db, key, NotifyClass.String, "setrange");
+  ctx.out.int(result.length);
 }
 
 /** Rows shared by GETRANGE and its old name SUBSTR. */
@@ -464,15 +447,10 @@ export const stringCommands: CommandSpec[] = [
     since: "1.0.0",
     summary: "Returns the string value of a key.",
     syntax: "key",
-    handler(client, argv) {
-      const value = client.db.getString(argv[1]);
-      if (value === undefined) {
-        client.server.stats.keyspaceMisses++;
-        client.out.nil();
-      } else {
-        client.server.stats.keyspaceHits++;
-        client.out.bulk(value);
-      }
+    handler(ctx, argv) {
+      const value = ctx.db.readString(argv[1]);
+      if (value === undefined) ctx.out.nil();
+      else ctx.out.bulk(value);
     },
   },
   {
@@ -485,23 +463,23 @@ export const stringCommands: CommandSpec[] = [
     summary: "Sets the string value of a key, ignoring its type.",
     syntax:
       "key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]",
-    handler(client, argv) {
+    handler(ctx, argv) {
       if (argv.length === 3) {
-        const db = client.db;
+        const db = ctx.db;
         db.set(argv[1], argv[2]);
-        client.server.keyChanged(db, argv[1], NotifyClass.String, "set");
+        ctx.server.keyChanged(db, argv[1], NotifyClass.String, "set");
         // The book's `set key value` replies NIL on the native protocol.
-        if (client.isNative) client.out.nil();
-        else client.out.ok();
+        if (ctx.isNative) ctx.out.nil();
+        else ctx.out.ok();
         return;
       }
       const options = parseSetOptions(argv, 3);
       if (options.get && options.unit === undefined) {
         // GET changes nothing, so the AOF records the SET without it.
-        client.propagateAs = [argv.filter((arg, i) => i < 3 || arg.toUpperCase() !== "GET")];
+        ctx.propagateAs = [argv.filter((arg, i) => i < 3 || arg.toUpperCase() !== "GET")];
       }
-      const out = client.out;
-      setGeneric(client, "set", argv[1], argv[2], options, () => out.ok(), () => out.nil());
+      const out = ctx.out;
+      setGeneric(ctx, "set", argv[1], argv[2], options, () => out.ok(), () => out.nil());
     },
   },
   {
@@ -513,10 +491,10 @@ export const stringCommands: CommandSpec[] = [
     since: "1.0.0",
     summary: "Set the string value of a key only when the key doesn't exist.",
     syntax: "key value",
-    handler(client, argv) {
+    handler(ctx, argv) {
       const options: SetOptions = { nx: true, xx: false, get: false, keepTtl: false };
-      const out = client.out;
-      setGeneric(client, "setnx", argv[1], argv[2], options, () => out.int(1), () => out.int(0));
+      const out = ctx.out;
+      setGeneric(ctx, "setnx", argv[1], argv[2], options, () => out.int(1), () => out.int(0));
     },
   },
   {
@@ -552,14 +530,14 @@ export const stringCommands: CommandSpec[] = [
     since: "1.0.0",
     summary: "Returns the previous string value of a key after setting it to a new value.",
     syntax: "key value",
-    handler(client, argv) {
-      const old = readString(client, argv[1]);
-      const db = client.db;
+    handler(ctx, argv) {
+      const old = ctx.db.readString(argv[1]);
+      const db = ctx.db;
       db.set(argv[1], argv[2]);
-      client.server.keyChanged(db, argv[1], NotifyClass.String, "set");
-      client.propagateAs = [["SET", argv[1], argv[2]]];
-      if (old === undefined) client.out.nil();
-      else client.out.bulk(old);
+      ctx.server.keyChanged(db, argv[1], NotifyClass.String, "set");
+      ctx.propagateAs = [["SET", argv[1], argv[2]]];
+      if (old === undefined) ctx.out.nil();
+      else ctx.out.bulk(old);
     },
   },
   {
@@ -571,14 +549,14 @@ export const stringCommands: CommandSpec[] = [
     since: "6.2.0",
     summary: "Returns the string value of a key after deleting the key.",
     syntax: "key",
-    handler(client, argv) {
-      const value = readString(client, argv[1]);
-      if (value === undefined) return client.out.nil();
-      const db = client.db;
+    handler(ctx, argv) {
+      const value = ctx.db.readString(argv[1]);
+      if (value === undefined) return ctx.out.nil();
+      const db = ctx.db;
       db.delete(argv[1]);
-      client.propagateAs = [["DEL", argv[1]]];
-      client.server.keyChanged(db, argv[1], NotifyClass.Generic, "del");
-      client.out.bulk(value);
+      ctx.propagateAs = [["DEL", argv[1]]];
+      ctx.server.keyChanged(db, argv[1], NotifyClass.Generic, "del");
+      ctx.out.bulk(value);
     },
   },
   {
@@ -602,16 +580,13 @@ export const stringCommands: CommandSpec[] = [
     since: "1.0.0",
     summary: "Atomically returns the string values of one or more keys.",
     syntax: "key [key ...]",
-    handler(client, argv) {
-      const db = client.db;
-      const stats = client.server.stats;
-      client.out.array(argv.length - 1);
+    handler(ctx, argv) {
+      const db = ctx.db;
+      ctx.out.array(argv.length - 1);
       for (let i = 1; i < argv.length; i++) {
-        const value = db.get(argv[i]);
-        if (value === undefined) stats.keyspaceMisses++;
-        else stats.keyspaceHits++;
-        if (typeof value === "string") client.out.bulk(value);
-        else client.out.nil();
+        const value = db.lookupRead(argv[i]);
+        if (typeof value === "string") ctx.out.bulk(value);
+        else ctx.out.nil();
       }
     },
   },
@@ -624,7 +599,7 @@ export const stringCommands: CommandSpec[] = [
     since: "1.0.1",
     summary: "Atomically creates or modifies the string values of one or more keys.",
     syntax: "key value [key value ...]",
-    handler: (client, argv) => msetGeneric(client, argv, false),
+    handler: (ctx, argv) => msetGeneric(ctx, argv, false),
   },
   {
     name: "msetnx",
@@ -636,7 +611,7 @@ export const stringCommands: CommandSpec[] = [
     summary:
       "Atomically modifies the string values of one or more keys only when all keys don't exist.",
     syntax: "key value [key value ...]",
-    handler: (client, argv) => msetGeneric(client, argv, true),
+    handler: (ctx, argv) => msetGeneric(ctx, argv, true),
   },
   {
     name: "append",
@@ -647,7 +622,7 @@ export const stringCommands: CommandSpec[] = [
     since: "2.0.0",
     summary: "Appends a string to the value of a key. Creates the key if it doesn't exist.",
     syntax: "key value",
-    handler: (client, argv) => append(client, argv[1], argv[2]),
+    handler: (ctx, argv) => append(ctx, argv[1], argv[2]),
   },
   {
     name: "strlen",
@@ -658,8 +633,8 @@ export const stringCommands: CommandSpec[] = [
     since: "2.2.0",
     summary: "Returns the length of a string value.",
     syntax: "key",
-    handler(client, argv) {
-      client.out.int(readString(client, argv[1])?.length ?? 0);
+    handler(ctx, argv) {
+      ctx.out.int(ctx.db.readString(argv[1])?.length ?? 0);
     },
   },
   rangeRow("getrange", "2.4.0", "Returns a substring of the string stored at a key."),
@@ -686,7 +661,7 @@ export const stringCommands: CommandSpec[] = [
     summary:
       "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
     syntax: "key",
-    handler: (client, argv) => incrementBy(client, argv[1], 1),
+    handler: (ctx, argv) => incrementBy(ctx, argv[1], 1),
   },
   {
     name: "decr",
@@ -698,7 +673,7 @@ export const stringCommands: CommandSpec[] = [
     summary:
       "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
     syntax: "key",
-    handler: (client, argv) => incrementBy(client, argv[1], -1),
+    handler: (ctx, argv) => incrementBy(ctx, argv[1], -1),
   },
   {
     name: "incrby",
@@ -710,7 +685,7 @@ export const stringCommands: CommandSpec[] = [
     summary:
       "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
     syntax: "key increment",
-    handler: (client, argv) => incrementBy(client, argv[1], parseIncrement(argv[2])),
+    handler: (ctx, argv) => incrementBy(ctx, argv[1], parseIncrement(argv[2])),
   },
   {
     name: "decrby",
@@ -722,10 +697,10 @@ export const stringCommands: CommandSpec[] = [
     summary:
       "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist.",
     syntax: "key decrement",
-    handler(client, argv) {
+    handler(ctx, argv) {
       const decrement = parseIncrement(argv[2]);
       if (decrement === INT64_MIN) throw new CommandError(DECREMENT_OVERFLOW);
-      incrementBy(client, argv[1], -decrement);
+      incrementBy(ctx, argv[1], -decrement);
     },
   },
   {

@@ -1,10 +1,12 @@
 /**
- * The command table: every command module's rows, indexed by name. Adding a
- * command means adding a row to its group's module; adding a group means one
- * import here.
+ * Every command module's rows; the composition root builds each server's
+ * CommandTable (server/command.ts) from them. Adding a command means adding
+ * a row to its group's module; adding a group means one import here.
  */
-import { Command, type CommandSpec } from "../command.ts";
+import type { CommandSpec } from "../command.ts";
 import { bitmapCommands } from "./bitmaps.ts";
+import { commandCommands } from "./command_info.ts";
+import { configCommands } from "./config.ts";
 import { connectionCommands } from "./connection.ts";
 import { hashCommands } from "./hashes.ts";
 import { keyCommands } from "./keys.ts";
@@ -17,9 +19,11 @@ import { sortedSetCommands } from "./sorted_sets.ts";
 import { stringCommands } from "./strings.ts";
 import { transactionCommands } from "./transactions.ts";
 
-const groups: readonly (readonly CommandSpec[])[] = [
+export const commandGroups: readonly (readonly CommandSpec[])[] = [
   connectionCommands,
   serverAdminCommands,
+  commandCommands,
+  configCommands,
   keyCommands,
   stringCommands,
   bitmapCommands,
@@ -31,23 +35,3 @@ const groups: readonly (readonly CommandSpec[])[] = [
   transactionCommands,
   persistenceCommands,
 ];
-
-const byName = new Map<string, Command>();
-for (const group of groups) {
-  for (const spec of group) {
-    if (byName.has(spec.name)) throw new Error(`command '${spec.name}' defined twice`);
-    const command = new Command(spec);
-    byName.set(spec.name, command);
-    // Clients send upper case; registering it too skips a toLowerCase per request.
-    byName.set(spec.name.toUpperCase(), command);
-  }
-}
-
-export function lookupCommand(name: string): Command | undefined {
-  return byName.get(name) ?? byName.get(name.toLowerCase());
-}
-
-/** Every top-level command, each once. */
-export function allCommands(): Command[] {
-  return [...new Set(byName.values())];
-}

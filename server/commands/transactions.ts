@@ -1,10 +1,9 @@
 /**
  * Transactions: MULTI, EXEC, DISCARD, WATCH, UNWATCH. Dispatch queues
- * commands while client.multi is set; EXEC runs the queue through call() so
+ * commands while client.multi is set; EXEC runs the queue through ctx.execute so
  * statistics, keyspace events and AOF propagation happen as for any command.
  */
 import type { CommandFlag, CommandSpec } from "../command.ts";
-import { call } from "../dispatch.ts";
 import {
   CommandError,
   DISCARD_WITHOUT_MULTI,
@@ -13,10 +12,10 @@ import {
   MULTI_NESTED,
   WATCH_IN_MULTI,
 } from "../errors.ts";
-import type { RedisServer } from "../server.ts";
+import type { ServerContext } from "../context.ts";
 
 /** Closes the MULTI that the transaction's first propagated write opened, if any. */
-function closeExecPropagation(server: RedisServer, dbIndex: number): void {
+function closeExecPropagation(server: ServerContext, dbIndex: number): void {
   const sent = server.execPropagation === "sent";
   server.execPropagation = "off";
   if (sent) server.propagate(dbIndex, ["EXEC"]);
@@ -34,10 +33,10 @@ export const transactionCommands: CommandSpec[] = [
     summary: "Starts a transaction.",
     syntax: "",
     complexity: "O(1)",
-    handler(client) {
-      if (client.multi !== undefined) throw new CommandError(MULTI_NESTED);
-      client.multi = { queue: [], dirty: false };
-      client.out.ok();
+    handler(ctx) {
+      if (ctx.client.multi !== undefined) throw new CommandError(MULTI_NESTED);
+      ctx.client.multi = { queue: [], dirty: false };
+      ctx.out.ok();
     },
   },
   {
@@ -49,27 +48,27 @@ export const transactionCommands: CommandSpec[] = [
     summary: "Executes all commands in a transaction.",
     syntax: "",
     complexity: "Depends on commands in the transaction",
-    handler(client) {
-      const multi = client.multi;
+    handler(ctx) {
+      const multi = ctx.client.multi;
       if (multi === undefined) throw new CommandError(EXEC_WITHOUT_MULTI);
-      const server = client.server;
+      const server = ctx.server;
       const watches = server.watches;
-      client.multi = undefined;
-      const watchFailed = client.watchDirty || watches.anyExpired(client);
-      watches.unwatchAll(client);
+      ctx.client.multi = undefined;
+      const watchFailed = ctx.client.watchDirty || watches.anyExpired(ctx.client);
+      watches.unwatchAll(ctx.client);
       // A command that failed to queue aborts the transaction before WATCH is looked at.
       if (multi.dirty) throw new CommandError(EXEC_ABORT);
-      if (watchFailed) return client.out.nilArray();
+      if (watchFailed) return ctx.out.nilArray();
 
-      const out = client.out;
+      const out = ctx.out;
       out.array(multi.queue.length);
-      client.inExec = true;
+      ctx.client.inExec = true;
       server.execPropagation = "pending";
       try {
-        for (const { command, argv } of multi.queue) call(client, command, argv);
+        for (const { command, argv } of multi.queue) ctx.execute(command, argv);
       } finally {
-        client.inExec = false;
-        closeExecPropagation(server, client.db.index);
+        ctx.client.inExec = false;
+        closeExecPropagation(server, ctx.db.index);
       }
     },
   },
@@ -82,11 +81,11 @@ export const transactionCommands: CommandSpec[] = [
     summary: "Discards a transaction.",
     syntax: "",
     complexity: "O(N), when N is the number of queued commands",
-    handler(client) {
-      if (client.multi === undefined) throw new CommandError(DISCARD_WITHOUT_MULTI);
-      client.multi = undefined;
-      client.server.watches.unwatchAll(client);
-      client.out.ok();
+    handler(ctx) {
+      if (ctx.client.multi === undefined) throw new CommandError(DISCARD_WITHOUT_MULTI);
+      ctx.client.multi = undefined;
+      ctx.server.watches.unwatchAll(ctx.client);
+      ctx.out.ok();
     },
   },
   {
@@ -99,15 +98,15 @@ export const transactionCommands: CommandSpec[] = [
     summary: "Monitors changes to keys to determine the execution of a transaction.",
     syntax: "key [key ...]",
     complexity: "O(1) for every key.",
-    handler(client, argv) {
-      if (client.multi !== undefined) throw new CommandError(WATCH_IN_MULTI);
+    handler(ctx, argv) {
+      if (ctx.client.multi !== undefined) throw new CommandError(WATCH_IN_MULTI);
       // A transaction already doomed gains nothing from more keys.
-      if (!client.watchDirty) {
+      if (!ctx.client.watchDirty) {
         for (let i = 1; i < argv.length; i++) {
-          client.server.watches.watch(client, client.db, argv[i]);
+          ctx.server.watches.watch(ctx.client, ctx.db, argv[i]);
         }
       }
-      client.out.ok();
+      ctx.out.ok();
     },
   },
   {
@@ -119,9 +118,9 @@ export const transactionCommands: CommandSpec[] = [
     summary: "Forgets about watched keys of a transaction.",
     syntax: "",
     complexity: "O(1)",
-    handler(client) {
-      client.server.watches.unwatchAll(client);
-      client.out.ok();
+    handler(ctx) {
+      ctx.server.watches.unwatchAll(ctx.client);
+      ctx.out.ok();
     },
   },
 ];

@@ -10,7 +10,7 @@
  * write the disk does not have; everysec fsyncs from the cron (off the main
  * thread) once a second; no leaves it to the OS.
  */
-import type { RedisServer } from "../server.ts";
+import type { ServerContext } from "../context.ts";
 import { CommandBuffer } from "./command_buffer.ts";
 import { type AofFileInfo, Manifest } from "./manifest.ts";
 import { syncDirectoryOf, writeFileAtomically } from "./snapshot_file.ts";
@@ -19,7 +19,7 @@ export type AofState = "off" | "on" | "wait_rewrite";
 
 /** Paths and names of the AOF files, from the current configuration. */
 export class AofPaths {
-  constructor(readonly server: RedisServer) {}
+  constructor(readonly server: ServerContext) {}
 
   get dir(): string {
     return joinPath(this.server.config.get("dir"), this.server.config.get("appenddirname"));

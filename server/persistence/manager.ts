@@ -8,10 +8,9 @@
  * between requests, and while one runs, `server.beforeWrite` lets the
  * snapshot copy each key before a command first changes it.
  */
+import type { ServerContext } from "../context.ts";
 import type { Database } from "../db.ts";
-import { registerInfoSection } from "../info.ts";
-import type { RedisServer } from "../server.ts";
-import { VERSION } from "../server.ts";
+import { VERSION } from "../../protocol/version.ts";
 import {
   AofPaths,
   type AofState,
@@ -65,8 +64,6 @@ export interface ShutdownFlags {
 /** A file that cannot be loaded: the server must not start. */
 export class LoadError extends Error {}
 
-const instances = new WeakMap<RedisServer, Persistence>();
-
 const unixSeconds = () => Math.floor(Date.now() / 1000);
 
 export class Persistence {
@@ -94,17 +91,8 @@ export class Persistence {
   aofCurrentSize = 0;
   aofBaseSize = 0;
 
-  /** The persistence of `server`, attached on first use. */
-  static of(server: RedisServer): Persistence {
-    let p = instances.get(server);
-    if (p === undefined) {
-      p = new Persistence(server);
-      instances.set(server, p);
-    }
-    return p;
-  }
-
-  private constructor(readonly server: RedisServer) {
+  /** Attaches to `server`: its propagators, cron, shutdown and reply hooks (compose.ts). */
+  constructor(readonly server: ServerContext) {
     this.aofPaths = new AofPaths(server);
     server.propagators.push({
       propagate: (dbIndex, argv) => {
@@ -795,5 +783,3 @@ export class Persistence {
 function seconds(startedMs: number): string {
   return ((performance.now() - startedMs) / 1000).toFixed(3);
 }
-
-registerInfoSection("persistence", (server) => Persistence.of(server).info());

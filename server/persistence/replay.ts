@@ -4,25 +4,19 @@
  * handlers (no statistics, no propagation), with MULTI ... EXEC applied as
  * a unit, replies discarded, and blocking commands never blocking.
  */
-import { Client, type ClientTransport } from "../client.ts";
+import type { Client } from "../client.ts";
 import type { Command } from "../command.ts";
-import { resolveCommand } from "../dispatch.ts";
+import type { ServerContext } from "../context.ts";
 import { CommandError } from "../errors.ts";
-import type { RedisServer } from "../server.ts";
 import { FormatError } from "./format_error.ts";
 
-const NO_SOCKET: ClientTransport = {
-  flushSoon() {},
-  close() {},
-  resume() {},
-  outputBytes: 0,
-  remoteAddr: "",
-  localAddr: "",
-};
-
 /** Replays `commands` (from `fileName`, for messages). Throws FormatError on an unknown command. */
-export function replayCommands(server: RedisServer, commands: string[][], fileName: string): void {
-  const client = new Client(server, NO_SOCKET, 2);
+export function replayCommands(
+  server: ServerContext,
+  commands: string[][],
+  fileName: string,
+): void {
+  const client = server.createInternalClient();
   let transaction: [Command, string[]][] | undefined;
   for (const argv of commands) {
     const name = argv[0].toLowerCase();
@@ -35,8 +29,8 @@ export function replayCommands(server: RedisServer, commands: string[][], fileNa
       transaction = undefined;
       continue;
     }
-    const command = resolveCommand(client, argv);
-    if (command === undefined) {
+    const command = server.commands.resolve(argv);
+    if (command === undefined || !command.arityFits(argv.length)) {
       throw new FormatError(
         `Unknown command '${argv[0].slice(0, 128)}' reading the append only file ${fileName}`,
       );

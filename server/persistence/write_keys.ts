@@ -1,15 +1,14 @@
 /**
  * Which keys a write command is about to change, for the snapshot's
- * copy-on-write. Most commands name their keys by position ([first, last,
- * step] in the command table); the ones that do not are listed here: keys
- * counted by an argument (LMPOP, ZMPOP...), a destination after an option
- * (SORT ... STORE, GEORADIUS ... STORE), a key in another database (MOVE,
- * COPY ... DB), and whole-database writes (FLUSHDB, FLUSHALL, SWAPDB).
- * Over-reporting is harmless (a needless copy), missing a key is not.
+ * copy-on-write: the keys the command table's key specs mark as written
+ * (server/key_specs.ts), plus what no key spec says: a key in another
+ * database (MOVE, COPY ... DB) and whole-database writes (FLUSHDB, FLUSHALL,
+ * SWAPDB). Over-reporting is harmless (a needless copy), missing a key is not.
  */
 import { parseInteger } from "../args.ts";
-import type { Client } from "../client.ts";
 import type { Command } from "../command.ts";
+import type { CommandContext } from "../context.ts";
+import { keysOf } from "../key_specs.ts";
 
 export interface WriteTarget {
   /** `key` in database `dbIndex` may change. */
@@ -18,43 +17,15 @@ export interface WriteTarget {
   database(dbIndex: number, moved: boolean): void;
 }
 
-/** Argument index of the key count, for commands whose keys follow a count. */
-const KEY_COUNT_AT: Record<string, number> = {
-  lmpop: 1,
-  zmpop: 1,
-  blmpop: 2,
-  bzmpop: 2,
-  eval: 2,
-  evalsha: 2,
-  eval_ro: 2,
-  evalsha_ro: 2,
-  fcall: 2,
-  fcall_ro: 2,
-};
-
-/** Commands that only write their destination (sources are read): its argument index. */
-const DESTINATION_AT: Record<string, number> = {
-  sinterstore: 1,
-  sunionstore: 1,
-  sdiffstore: 1,
-  zunionstore: 1,
-  zinterstore: 1,
-  zdiffstore: 1,
-  zrangestore: 1,
-  geosearchstore: 1,
-  pfmerge: 1,
-  bitop: 2,
-};
-
 /** Reports to `target` what `argv` may change before `command` runs. */
 export function reportWrites(
-  client: Client,
+  ctx: CommandContext,
   command: Command,
   argv: readonly string[],
   target: WriteTarget,
 ): void {
-  const db = client.db.index;
-  const dbCount = client.server.dbs.length;
+  const db = ctx.db.index;
+  const dbCount = ctx.server.dbs.length;
   const dbArg = (s: string | undefined): number | undefined => {
     const n = s === undefined ? undefined : parseInteger(s);
     return n !== undefined && n >= 0 && n < dbCount ? n : undefined;
@@ -89,35 +60,11 @@ export function reportWrites(
       return;
     }
   }
-  const destination = DESTINATION_AT[command.fullName];
-  if (destination !== undefined) {
-    if (argv[destination] !== undefined) target.key(db, argv[destination]);
-    return;
-  }
-  const spec = command.spec.keys;
-  if (spec !== undefined && spec[0] > 0) {
-    const [first, last, step] = spec;
-    const end = last < 0 ? argv.length + last : Math.min(last, argv.length - 1);
-    for (let i = first; i <= end; i += Math.max(1, step)) target.key(db, argv[i]);
-  }
-  const countAt = KEY_COUNT_AT[command.fullName];
-  if (countAt !== undefined) {
-    const count = parseInteger(argv[countAt] ?? "");
-    if (count !== undefined && count > 0) {
-      const end = Math.min(argv.length - 1, countAt + count);
-      for (let i = countAt + 1; i <= end; i++) target.key(db, argv[i]);
-    }
-    return;
-  }
-  if (command.fullName === "sort" || command.fullName.startsWith("georadius")) {
-    for (let i = 2; i + 1 < argv.length; i++) {
-      const option = argv[i].toLowerCase();
-      if (option === "store" || option === "storedist") target.key(db, argv[i + 1]);
-    }
-    return;
-  }
-  if (command.spec.flags.includes("movablekeys") || spec === undefined || spec[0] === 0) {
-    // A write whose keys we cannot place: treat every argument as a possible key.
+  const keys = keysOf(command, argv);
+  if (keys === undefined) {
+    // Arguments that do not fit the key specs: any of them may be a key.
     for (let i = 1; i < argv.length; i++) target.key(db, argv[i]);
+    return;
   }
+  for (const { index, write } of keys) if (write) target.key(db, argv[index]);
 }

@@ -1,15 +1,17 @@
 import { deepEqual } from "node:assert/strict";
-import type { Client } from "../client.ts";
-import { lookupCommand } from "../commands/table.ts";
+import { CommandTable } from "../command.ts";
+import { commandGroups } from "../commands/table.ts";
+import type { CommandContext } from "../context.ts";
 import { reportWrites } from "./write_keys.ts";
+
+const table = new CommandTable(commandGroups);
 
 /** What reportWrites says about `argv` run by a client in database 2 of 16. */
 function writes(...argv: string[]): string[] {
-  const client = { db: { index: 2 }, server: { dbs: { length: 16 } } } as unknown as Client;
-  let command = lookupCommand(argv[0])!;
-  if (command.subcommands) command = command.subcommands.get(argv[1].toLowerCase())!;
+  const ctx = { db: { index: 2 }, server: { dbs: { length: 16 } } } as unknown as CommandContext;
+  const command = table.resolve(argv)!;
   const seen: string[] = [];
-  reportWrites(client, command, argv, {
+  reportWrites(ctx, command, argv, {
     key: (db, key) => seen.push(`${db}:${key}`),
     database: (db, moved) => seen.push(`db${db}${moved ? " moved" : ""}`),
   });

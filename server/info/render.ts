@@ -1,13 +1,11 @@
 /**
- * INFO sections are contributed by the modules that own the figures (the
- * server commands, persistence, ...). Each provider returns its fields in
- * order; INFO prints sections in Redis's order. This module imports no
- * values, so any module can register a section while it loads.
+ * INFO's text: sections in Redis 7.0's order, each from its provider
+ * (sections.ts lists them, one module per section in this folder).
  */
-import type { RedisServer } from "./server.ts";
+import type { ServerContext } from "../context.ts";
 
 export type InfoField = [name: string, value: string | number];
-export type InfoProvider = (server: RedisServer) => InfoField[];
+export type InfoProvider = (server: ServerContext) => InfoField[];
 
 /** Redis 7.0's section order; `everything` prints all of these. */
 export const INFO_SECTION_ORDER = [
@@ -43,22 +41,16 @@ const DEFAULT_SECTIONS = new Set([
 
 const TITLES: Record<string, string> = { cpu: "CPU" };
 
-const providers = new Map<string, InfoProvider>();
-
-export function registerInfoSection(name: string, provider: InfoProvider): void {
-  providers.set(name.toLowerCase(), provider);
-}
-
-export function infoProvider(name: string): InfoProvider | undefined {
-  return providers.get(name.toLowerCase());
-}
-
 /**
  * The INFO text for INFO's arguments, as Redis picks sections: none means
  * the default set, `default` adds it, `all` and `everything` mean every
  * section, other words name sections (any case); unknown names add nothing.
  */
-export function renderInfo(server: RedisServer, args: readonly string[]): string {
+export function renderInfo(
+  server: ServerContext,
+  args: readonly string[],
+  providers: ReadonlyMap<string, InfoProvider>,
+): string {
   let all = false;
   const wanted = new Set<string>(args.length === 0 ? DEFAULT_SECTIONS : []);
   for (const arg of args) {
@@ -78,39 +70,6 @@ export function renderInfo(server: RedisServer, args: readonly string[]): string
   return parts.join("\r\n");
 }
 
-/** Error replies by their first word ("ERR", "WRONGTYPE"), for INFO errorstats. */
-export interface ErrorStats {
-  total: number;
-  byCode: Map<string, number>;
-}
-
-/** Redis stops tracking new error codes past this many (errors stay counted in the total). */
-const MAX_ERROR_CODES = 128;
-
-const errorStats = new WeakMap<RedisServer, ErrorStats>();
-
-export function errorStatsOf(server: RedisServer): ErrorStats {
-  let stats = errorStats.get(server);
-  if (stats === undefined) errorStats.set(server, stats = { total: 0, byCode: new Map() });
-  return stats;
-}
-
-/** Counts an error reply (dispatch calls this for every error a command ends with). */
-export function countErrorReply(server: RedisServer, message: string): void {
-  const stats = errorStatsOf(server);
-  stats.total++;
-  const space = message.indexOf(" ");
-  const code = space < 0 ? message : message.slice(0, space);
-  const seen = stats.byCode.get(code);
-  if (seen !== undefined) stats.byCode.set(code, seen + 1);
-  else if (stats.byCode.size < MAX_ERROR_CODES) stats.byCode.set(code, 1);
-}
-
-/** CONFIG RESETSTAT. */
-export function resetErrorStats(server: RedisServer): void {
-  errorStats.delete(server);
-}
-
 /** Redis's bytesToHuman: 1023B, 1.00K, 2.50M... */
 export function bytesToHuman(n: number): string {
   const units = ["K", "M", "G", "T", "P"];
@@ -121,4 +80,13 @@ export function bytesToHuman(n: number): string {
     value /= 1024;
   }
   return `${n}B`;
+}
+
+/** A figure that needs a permission we may not have: empty rather than a failed INFO. */
+export function tryOr<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
 }

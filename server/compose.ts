@@ -1,0 +1,17 @@
+/**
+ * The composition root: builds one server from its parts — its own command
+ * table (and so its own statistics), its persistence — and wires them
+ * together. Entry points (start.ts, tests) build servers here; nothing else
+ * needs to know how the parts fit.
+ */
+import { CommandTable } from "./command.ts";
+import { commandGroups } from "./commands/table.ts";
+import { Config } from "./config.ts";
+import { Persistence } from "./persistence/manager.ts";
+import { RedisServer } from "./server.ts";
+
+export function createServer(config = new Config()): RedisServer {
+  const server = new RedisServer(config, new CommandTable(commandGroups));
+  server.persistence = new Persistence(server);
+  return server;
+}

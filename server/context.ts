@@ -1,0 +1,106 @@
+/**
+ * What a command handler sees: the one context it is given, and through it
+ * the server's services. This module is a leaf (type-only imports), so
+ * command modules depend on it and never on server.ts, connection.ts or
+ * dispatch.ts; the composition root (compose.ts) wires the real objects.
+ *
+ *   handler(ctx, argv): ctx.out (the reply writer), ctx.db (the selected
+ *   database and its keyspace API), ctx.keyChanged (after every write),
+ *   ctx.server (configuration, statistics, registries), ctx.execute (run
+ *   another command through the one dispatch path: EXEC, scripts).
+ */
+import type { ReplyWriter } from "../protocol/writer.ts";
+import type { BlockingRegistry } from "./blocking.ts";
+import type { Client, Protocol } from "./client.ts";
+import type { Command, CommandTable } from "./command.ts";
+import type { Config } from "./config.ts";
+import type { Database } from "./db.ts";
+import type { NotifyClass } from "./notify.ts";
+import type { Persistence } from "./persistence/manager.ts";
+import type { PubSub } from "./pubsub.ts";
+import type { ServerStats } from "./stats.ts";
+import type { WatchRegistry } from "./watch.ts";
+
+/** Records write commands after they run (the AOF; replicas next). */
+export interface Propagator {
+  propagate(dbIndex: number, argv: readonly string[]): void;
+}
+
+/** The server as commands, persistence and INFO see it. */
+export interface ServerContext {
+  readonly config: Config;
+  readonly dbs: readonly Database[];
+  readonly clients: ReadonlyMap<number, Client>;
+  readonly commands: CommandTable;
+  readonly stats: ServerStats;
+  readonly blocking: BlockingRegistry;
+  readonly watches: WatchRegistry;
+  readonly pubsub: PubSub;
+  readonly persistence: Persistence;
+  readonly startedAt: number;
+  /** A random 40-hex id made at start (INFO run_id). */
+  readonly runId: string;
+  /** The bound TCP port (the configured one before listen). */
+  readonly port: number;
+  /** Changes since the last save, as Redis's server.dirty. */
+  dirty: number;
+  /**
+   * Set by EXEC while it runs its queue: the first write propagated is
+   * preceded by MULTI ("pending" becomes "sent"); EXEC then closes it.
+   */
+  execPropagation: "off" | "pending" | "sent";
+  readonly propagators: Propagator[];
+  /** Hooks run by the cron every tick. */
+  readonly cronHooks: (() => void)[];
+  /** Hooks run at shutdown, before connections close (final save, AOF fsync). */
+  readonly shutdownHooks: (() => Promise<void> | void)[];
+  /** Called before a write command runs (copy-on-write for a background snapshot). */
+  beforeWrite: ((ctx: CommandContext, command: Command, argv: string[]) => void) | undefined;
+  /** Called with each batch of replies before it is sent (the AOF's fsync policy). */
+  beforeReply: (() => Promise<void> | undefined) | undefined;
+
+  /** After a write changed `key`: dirty count, WATCH, keyspace events, blocked clients. */
+  keyChanged(
+    db: Database,
+    key: string,
+    eventClass: NotifyClass,
+    event: string,
+    changes?: number,
+  ): void;
+  /** Publishes a keyspace notification if its class is enabled. */
+  notify(eventClass: NotifyClass, event: string, key: string, dbIndex: number): void;
+  /** Sends a write to every propagator (AOF, replicas). */
+  propagate(dbIndex: number, argv: readonly string[]): void;
+  /** The one path a command runs by: handler, statistics, propagation (dispatch.ts's call). */
+  call(ctx: CommandContext, command: Command, argv: string[]): void;
+  /** A client for commands run without a connection (AOF replay, scripts). */
+  createInternalClient(): Client;
+  /** Drops every subscription of a client (disconnect, RESET). */
+  unsubscribeAll(client: Client): void;
+  /** Whether a client's pending output passed its client-output-buffer-limit. */
+  outputOverLimit(client: Client): boolean;
+  log(message: string): void;
+  shutdown(): Promise<void>;
+}
+
+/** The one interface a command handler sees (a Client implements it). */
+export interface CommandContext {
+  /** The reply writer: exactly one reply per command, or throw CommandError. */
+  readonly out: ReplyWriter;
+  /** The selected database, with the keyspace API (lookups, type checks, create, delete). */
+  readonly db: Database;
+  readonly server: ServerContext;
+  /** This connection's own state (CLIENT, MULTI, WATCH, subscriptions, blocking). */
+  readonly client: Client;
+  /** The reply format: 2, 3 (HELLO) or "native". */
+  readonly protocol: Protocol;
+  readonly isNative: boolean;
+  /** Set by a command to change what the AOF records for it (EXPIRE → PEXPIREAT). */
+  propagateAs: string[][] | undefined;
+  /** True while EXEC (or a script) runs commands: blocking commands must not block. */
+  readonly inExec: boolean;
+  /** After a write changed `key` in the selected database (see ServerContext.keyChanged). */
+  keyChanged(key: string, eventClass: NotifyClass, event: string, changes?: number): void;
+  /** Runs a resolved command for this client through the one dispatch path. */
+  execute(command: Command, argv: string[]): void;
+}

@@ -1,0 +1,42 @@
+/** INFO stats. */
+import type { ServerContext } from "../context.ts";
+import type { InfoField } from "./render.ts";
+
+export function statsSection(server: ServerContext): InfoField[] {
+  const stats = server.stats;
+  const kbps = (series: "input" | "output") => (stats.rate(series) / 1024).toFixed(2);
+  return [
+    ["total_connections_received", stats.connectionsReceived],
+    ["total_commands_processed", stats.commandsProcessed],
+    ["instantaneous_ops_per_sec", Math.round(stats.rate("commands"))],
+    ["total_net_input_bytes", stats.netInputBytes],
+    ["total_net_output_bytes", stats.netOutputBytes],
+    ["instantaneous_input_kbps", kbps("input")],
+    ["instantaneous_output_kbps", kbps("output")],
+    ["rejected_connections", stats.rejectedConnections],
+    ["sync_full", 0],
+    ["sync_partial_ok", 0],
+    ["sync_partial_err", 0],
+    ["expired_keys", stats.expiredKeys],
+    ["evicted_keys", 0],
+    ["evicted_clients", 0],
+    ["keyspace_hits", stats.keyspaceHits],
+    ["keyspace_misses", stats.keyspaceMisses],
+    ["pubsub_channels", server.pubsub.channels.size],
+    ["pubsub_patterns", server.pubsub.patterns.size],
+    ["pubsubshard_channels", shardChannelCount(server)],
+    ["latest_fork_usec", 0],
+    ["total_forks", 0],
+    ["unexpected_error_replies", 0],
+    ["total_error_replies", stats.errorReplies],
+    ["total_rejected_calls", stats.rejectedCalls],
+  ];
+}
+
+function shardChannelCount(server: ServerContext): number {
+  const names = new Set<string>();
+  for (const client of server.clients.values()) {
+    for (const name of client.shardChannels ?? []) names.add(name);
+  }
+  return names.size;
+}
