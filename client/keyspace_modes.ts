@@ -6,7 +6,7 @@
  */
 import type { RespValue } from "../protocol/resp.ts";
 import type { ServerConnection } from "./connection.ts";
-import { cFixed, ModeError, sleep } from "./mode_util.ts";
+import { cFixed, ModeError } from "./mode_util.ts";
 import { quoteString } from "./render.ts";
 import type { Output } from "./session.ts";
 
@@ -17,13 +17,31 @@ export interface ScanOptions {
   interval: number;
 }
 
-/** Runs `walk` with Ctrl-C setting `stopped` instead of ending the process. */
-async function interruptible(walk: (stopped: () => boolean) => Promise<void>): Promise<void> {
+/** What a walk sees of Ctrl-C: whether it came, and a pause (-i) that it cuts short. */
+interface Interrupt {
+  stopped(): boolean;
+  pause(seconds: number): Promise<void>;
+}
+
+/** Runs `walk` with Ctrl-C stopping it (as redis-cli's SIGINT handler does) instead of the process. */
+async function interruptible(walk: (interrupt: Interrupt) => Promise<void>): Promise<void> {
   let stop = false;
-  const onSignal = () => (stop = true);
+  let wake = () => {};
+  const onSignal = () => {
+    stop = true;
+    wake();
+  };
+  const pause = (seconds: number) =>
+    stop ? Promise.resolve() : new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, seconds * 1000);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   Deno.addSignalListener("SIGINT", onSignal);
   try {
-    await walk(() => stop);
+    await walk({ stopped: () => stop, pause });
   } finally {
     Deno.removeSignalListener("SIGINT", onSignal);
   }
@@ -63,7 +81,7 @@ export async function scanMode(
   options: ScanOptions,
   quoted: boolean,
 ): Promise<void> {
-  await interruptible(async (stopped) => {
+  await interruptible(async ({ stopped, pause }) => {
     let cursor = "0";
     do {
       const [next, keys] = await scanBatch(conn, cursor, options);
@@ -71,7 +89,7 @@ export async function scanMode(
       let lines = "";
       for (const key of keys) lines += (quoted ? quoteString(key) : key) + "\n";
       await out.stdout(lines);
-      if (options.interval > 0) await sleep(options.interval);
+      if (options.interval > 0) await pause(options.interval);
     } while (!stopped() && cursor !== "0");
   });
 }
@@ -205,7 +223,7 @@ export async function bigKeysMode(
   let totalLength = 0;
   let pct = 0;
   let interrupted = false;
-  await interruptible(async (stopped) => {
+  await interruptible(async ({ stopped, pause }) => {
     let cursor = "0";
     let loops = 0;
     do {
@@ -235,7 +253,7 @@ export async function bigKeysMode(
         if (sampled % 1_000_000 === 0) lines += `${progress(pct)} Sampled ${sampled} keys so far\n`;
       });
       await out.stdout(lines);
-      if (options.interval > 0 && loops % 100 === 0) await sleep(options.interval);
+      if (options.interval > 0 && loops % 100 === 0) await pause(options.interval);
     } while (!(interrupted = stopped()) && cursor !== "0");
   });
   await out.stdout(
@@ -297,7 +315,7 @@ export async function hotKeysMode(
   let sampled = 0;
   let pct = 0;
   let interrupted = false;
-  await interruptible(async (stopped) => {
+  await interruptible(async ({ stopped, pause }) => {
     let cursor = "0";
     let loops = 0;
     do {
@@ -329,7 +347,7 @@ export async function hotKeysMode(
         lines += `${progress(pct)} Hot key '${names[k]}' found so far with counter ${freq}\n`;
       }
       await out.stdout(lines);
-      if (options.interval > 0 && loops % 100 === 0) await sleep(options.interval);
+      if (options.interval > 0 && loops % 100 === 0) await pause(options.interval);
     } while (!(interrupted = stopped()) && cursor !== "0");
   });
   let s = "\n-------- summary -------\n\n";
