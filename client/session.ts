@@ -93,12 +93,31 @@ export class Session {
   connectionFailed = false;
   /** Set when -e met an error reply. */
   errorReplied = false;
-  wire: boolean;
+  #wire: boolean;
 
   constructor(readonly options: SessionOptions) {
     this.endpoint = { ...options.endpoint };
     this.#wantedDb = options.db;
-    this.wire = options.wire;
+    this.#wire = options.wire;
+  }
+
+  get wire(): boolean {
+    return this.#wire;
+  }
+
+  /** Turns the frame dump on or off (`:wire on|off`), for this connection and the next. */
+  set wire(on: boolean) {
+    this.#wire = on;
+    if (this.#conn !== undefined) this.#conn.tap = this.#tap();
+  }
+
+  /** The connection's tap while --wire is on; none otherwise, so replies are not copied for it. */
+  #tap() {
+    if (!this.#wire) return undefined;
+    const protocol = this.options.protocol;
+    const stdout = this.options.output.stdout;
+    return (direction: "request" | "reply", bytes: Uint8Array) =>
+      stdout(formatFrame(direction, protocol, bytes));
   }
 
   get connected(): boolean {
@@ -142,7 +161,7 @@ export class Session {
       }
       return false;
     }
-    conn.tap = (direction, bytes) => this.#showFrame(direction, bytes);
+    conn.tap = this.#tap();
     this.#conn = conn;
     try {
       return await this.#handshake(conn);
@@ -173,12 +192,6 @@ export class Session {
       if (argv[0] === "SELECT") this.#db = this.#wantedDb;
     }
     return true;
-  }
-
-  async #showFrame(direction: "request" | "reply", bytes: Uint8Array): Promise<void> {
-    if (this.wire) {
-      await this.options.output.stdout(formatFrame(direction, this.options.protocol, bytes));
-    }
   }
 
   close(): void {
