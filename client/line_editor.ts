@@ -1,10 +1,10 @@
 /**
  * The prompt's line editor, behaving and drawing as linenoise does in
  * redis-cli (multi-line mode: a long line wraps onto further rows): history
- * with up/down, cursor keys, home/end, backspace/delete, the Ctrl keys
- * A B D E F H K L N P T U W, and a greyed hint after the text. Ctrl-C
- * abandons the line (redis-cli would exit) and Ctrl-D on an empty line ends
- * input.
+ * with up/down and Ctrl-R search, cursor keys, home/end, backspace/delete,
+ * the Ctrl keys A B D E F H K L N P T U W, Tab completion, and a greyed hint
+ * after the text. Ctrl-C abandons the line (redis-cli would exit) and Ctrl-D
+ * on an empty line ends input.
  *
  * The terminal is an interface so tests can drive the editor with bytes.
  */
@@ -256,6 +256,13 @@ export class LineEditor {
         key = await this.#complete(line, complete(line.text), hint);
         if (key === undefined) continue;
       }
+      if (key?.kind === "control" && key.code === 0x12 && assisted) {
+        key = await this.#search(line, history.entries);
+        if (key === undefined) {
+          await redraw();
+          continue;
+        }
+      }
       if (key === undefined) return line.chars.length > 0 ? line.text : null;
       switch (key.kind) {
         case "text":
@@ -383,6 +390,52 @@ export class LineEditor {
         return undefined;
       }
       if (i < candidates.length) line.text = candidates[i];
+      return key;
+    }
+  }
+
+  /**
+   * Ctrl-R, reverse incremental search as readline does it: typed text
+   * narrows to the newest history line containing it, Ctrl-R again to an
+   * older one, Backspace widens; Ctrl-G or Ctrl-C gives up (undefined); any
+   * other key takes the line found and is returned to be handled (Enter runs
+   * it).
+   */
+  async #search(line: EditLine, entries: readonly string[]): Promise<Key | undefined> {
+    let query = "";
+    let at = -1;
+    const find = (from: number) => {
+      for (let i = Math.min(from, entries.length - 1); i >= 0; i--) {
+        if (entries[i].includes(query)) return i;
+      }
+      return -1;
+    };
+    for (;;) {
+      const view = new EditLine(`(reverse-i-search)\`${query}': `, line.columns);
+      view.text = at >= 0 ? entries[at] : "";
+      await this.terminal.write(view.render(undefined));
+      const key = await this.#nextKey();
+      if (key === undefined) return undefined;
+      if (key.kind === "text") {
+        query += key.text;
+        at = find(at >= 0 ? at : entries.length - 1);
+        continue;
+      }
+      if (key.kind === "control") {
+        if (key.code === 0x7f || key.code === 0x08) {
+          query = [...query].slice(0, -1).join("");
+          at = query === "" ? -1 : find(entries.length - 1);
+          continue;
+        }
+        if (key.code === 0x12) {
+          const older = query === "" ? -1 : find(at - 1);
+          if (older >= 0) at = older;
+          else await this.terminal.write(BEEP);
+          continue;
+        }
+        if (key.code === 0x07 || key.code === 0x03) return undefined;
+      }
+      if (at >= 0) line.text = entries[at];
       return key;
     }
   }
