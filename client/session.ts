@@ -249,7 +249,19 @@ export class Session {
     }
     await this.#print(reply, printsRawText(argv));
     this.#follow(argv, name, reply);
+    // After AUTH, the database a refused SELECT could not reach (redis-cli's cliSelect).
+    if (name === "auth" && (argv.length === 2 || argv.length === 3)) await this.#reselect(conn);
     return true;
+  }
+
+  async #reselect(conn: ServerConnection): Promise<void> {
+    if (this.#wantedDb === this.#db) return;
+    const reply = await conn.call(["SELECT", String(this.#wantedDb)]);
+    if (reply.type === "error") {
+      await this.options.output.stderr(`SELECT ${this.#wantedDb} failed: ${reply.value}\n`);
+    } else {
+      this.#db = this.#wantedDb;
+    }
   }
 
   /**

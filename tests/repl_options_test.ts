@@ -210,3 +210,14 @@ Deno.test("--version and -v", async () => {
     match(out.stdout, /^redis-home \d+\.\d+\.\d+\n$/);
   }
 });
+
+Deno.test("-n before AUTH: SELECT is refused, then AUTH typed at the prompt selects the database", async () => {
+  await using srv = startServer({ requirepass: "secret" });
+  using client = await RespClient.connect(srv.port);
+  await client.cmd("AUTH", "secret");
+  await client.cmd("SELECT", "2");
+  await client.cmd("SET", "k", "in db2");
+  const out = await same(srv.port, ["-n", "2"], { stdin: "auth secret\nget k\n" });
+  equal(out.stdout, "OK\nin db2\n");
+  equal(out.stderr, "SELECT 2 failed: NOAUTH Authentication required.\n");
+});
