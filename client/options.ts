@@ -35,6 +35,7 @@ Output
   --wire              print each request and reply frame as annotated hex
 Modes
   --scan [--pattern p] [--count n]   list keys with SCAN
+  --quoted-pattern <p>               a pattern in quotes ("a\\x00*"), for binary keys
   --bigkeys, --memkeys, --hotkeys    sample keys for the biggest / largest / hottest
   --memkeys-samples <n>              MEMORY USAGE ... SAMPLES n
   --latency, --latency-history, --latency-dist   PING latency
