@@ -3,6 +3,7 @@
  * RESP and reads replies, presenting both as RESP values (native ones through
  * `fromNative`) so the rest of the client has one reply type.
  */
+import { bytesToBinary } from "../protocol/bytes.ts";
 import { encodeNativeRequest, NativeResponseDecoder } from "../protocol/native.ts";
 import { encodeRespRequest, RespReplyDecoder, type RespValue } from "../protocol/resp.ts";
 import { fromNative, quoteString } from "./render.ts";
@@ -229,16 +230,47 @@ export class ServerConnection {
         await this.tap?.("reply", this.#buf.slice(start, this.#start));
         return reply;
       }
-      this.#makeRoom();
-      let n: number | null;
-      try {
-        n = await this.conn.read(this.#buf.subarray(this.#end));
-      } catch (err) {
-        throw new ConnectionError(this.#closed ? "closed" : socketErrorText(err));
-      }
-      if (n === null) throw new ConnectionError("Server closed the connection");
-      this.#end += n;
+      await this.#fill();
     }
+  }
+
+  /** Reads more bytes into the buffer; throws ConnectionError at end of stream. */
+  async #fill(): Promise<void> {
+    this.#makeRoom();
+    let n: number | null;
+    try {
+      n = await this.conn.read(this.#buf.subarray(this.#end));
+    } catch (err) {
+      throw new ConnectionError(this.#closed ? "closed" : socketErrorText(err));
+    }
+    if (n === null) throw new ConnectionError("Server closed the connection");
+    this.#end += n;
+  }
+
+  /**
+   * One line of raw protocol (SYNC's "$<length>" header), without its line
+   * feed; empty lines before it (a server's keepalives) are skipped.
+   */
+  async readLine(): Promise<string> {
+    for (;;) {
+      while (this.#start < this.#end && this.#buf[this.#start] === 10) this.#start++;
+      const lf = this.#buf.subarray(this.#start, this.#end).indexOf(10);
+      if (lf >= 0) {
+        const line = bytesToBinary(this.#buf, this.#start, this.#start + lf);
+        this.#start += lf + 1;
+        return line;
+      }
+      await this.#fill();
+    }
+  }
+
+  /** Up to `max` raw bytes: buffered ones first, else what the next read brings. */
+  async readBytes(max: number): Promise<Uint8Array> {
+    if (this.#start === this.#end) await this.#fill();
+    const n = Math.min(max, this.#end - this.#start);
+    const bytes = this.#buf.slice(this.#start, this.#start + n);
+    this.#start += n;
+    return bytes;
   }
 
   #decode(): RespValue | undefined {

@@ -42,6 +42,7 @@ Modes
   --stat              rolling server statistics
   --pipe              send raw RESP from standard input (mass insertion)
   --pipe-timeout <n>  give up n seconds after the input ended (default 30, 0 = never)
+  --rdb <file>        fetch a snapshot (SYNC) into file ("-": standard output)
   --help              this text
   -v, --version       print the version
 
@@ -59,7 +60,8 @@ export type Mode =
   | "latency-history"
   | "latency-dist"
   | "stat"
-  | "pipe";
+  | "pipe"
+  | "rdb";
 
 export interface ReplOptions {
   host: string;
@@ -90,6 +92,8 @@ export interface ReplOptions {
   count?: number;
   memkeysSamples: number;
   pipeTimeout: number;
+  /** Where --rdb writes the snapshot ("-": standard output). */
+  rdbFile?: string;
   wire: boolean;
   /** The one-shot command as binary strings; empty for a session. */
   command: string[];
@@ -131,6 +135,10 @@ const VALUE_OPTIONS: Record<string, (o: ReplOptions, value: string) => void> = {
     o.memkeysSamples = parseInteger(v, "--memkeys-samples");
   },
   "--pipe-timeout": (o, v) => (o.pipeTimeout = parseInteger(v, "--pipe-timeout")),
+  "--rdb": (o, v) => {
+    o.mode = "rdb";
+    o.rdbFile = v;
+  },
 };
 
 const FLAG_OPTIONS: Record<string, (o: ReplOptions) => void> = {

@@ -33,6 +33,7 @@ import {
   UsageError,
 } from "./options.ts";
 import { pipeMode } from "./pipe_mode.ts";
+import { rdbMode } from "./rdb_mode.ts";
 import { Session, writeAll } from "./session.ts";
 
 const HISTORY_FILE = ".redis_home_history";
@@ -112,6 +113,9 @@ async function runMode(mode: Mode, session: Session, options: ReplOptions, forma
       const result = await pipeMode(conn, Deno.stdin, out, options.pipeTimeout);
       return result.errors > 0 ? 1 : 0;
     }
+    case "rdb":
+      await rdbMode(conn, out, options.rdbFile!);
+      return 0;
   }
 }
 
@@ -193,8 +197,8 @@ async function runRepl(args: string[], version: string): Promise<number> {
   const oneShot = options.command.length > 0 && options.mode === undefined;
   const session = new Session({
     endpoint: { host: options.host, port: options.port, socket: options.socket },
-    // --pipe's input is RESP, so its replies are too.
-    protocol: options.mode === "pipe" ? "resp" : options.protocol,
+    // --pipe's input is RESP, and SYNC is RESP's: these modes speak it.
+    protocol: options.mode === "pipe" || options.mode === "rdb" ? "resp" : options.protocol,
     resp3: options.resp3,
     user: options.user,
     password: options.password,
@@ -206,7 +210,7 @@ async function runRepl(args: string[], version: string): Promise<number> {
     },
     interval: options.interval,
     exitOnError: oneShot && options.exitOnError,
-    wire: options.wire && options.mode !== "pipe",
+    wire: options.wire && options.mode !== "pipe" && options.mode !== "rdb",
     interruptibleStreams: !oneShot,
     output: { stdout: stdoutText, stderr: stderrText },
   });

@@ -242,3 +242,31 @@ Deno.test("a mode against a server that is not there: redis-cli's message, exit 
   const usage = await runBinary(REPL, ["repl", "--scan", "--count"]);
   equal(usage.code, 2);
 });
+
+Deno.test("--rdb: the snapshot redis-cli fetches, with its messages; '-' writes it to stdout", async () => {
+  // No five-second wait for more replicas before each transfer.
+  await using srv = startServer({ "repl-diskless-sync-delay": "0" });
+  using client = await RespClient.connect(srv.port);
+  await fill(client, 50);
+  using dir = tempDir();
+  const [cliFile, ourFile] = [`${dir.path}/cli.rdb`, `${dir.path}/ours.rdb`];
+  const cli = await redisCli(["-p", String(srv.port), "--rdb", cliFile]);
+  const ours = await repl(["-p", String(srv.port), "--rdb", ourFile]);
+  equal(ours.code, 0);
+  equal(ours.stderr, cli.stderr.replace(cliFile, ourFile));
+  match(ours.stderr, /Transfer finished with success/);
+  const [cliBytes, ourBytes] = [await Deno.readFile(cliFile), await Deno.readFile(ourFile)];
+  // Two snapshots of the same data: the same size, the same keys (only creation times differ).
+  equal(ourBytes.length, cliBytes.length);
+  for (const file of [cliFile, ourFile]) {
+    const check = await runBinary("redis-check-rdb", [file]);
+    match(check.stdout, /\[info\] 56 keys read/);
+  }
+  // A longer file in the way is cut to the snapshot's size.
+  await Deno.writeFile(ourFile, new Uint8Array(100_000));
+  await repl(["-p", String(srv.port), "--rdb", ourFile]);
+  equal((await Deno.stat(ourFile)).size, cliBytes.length);
+  const piped = await repl(["-p", String(srv.port), "--rdb", "-"]);
+  equal(piped.stdout.length, cliBytes.length);
+  equal(piped.stdout.startsWith("REDIS0010"), true);
+});
