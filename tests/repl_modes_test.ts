@@ -1,10 +1,9 @@
 /**
  * The REPL's modes against redis-home, next to redis-cli 7.0 on the same
  * server: the same bytes for the modes that end (--scan, --bigkeys,
- * --hotkeys, --pipe, --latency with bare output), the same shape for the
- * live ones (--latency-history, --latency-dist, --stat). --memkeys needs
- * MEMORY USAGE, which redis-home does not have yet: it is compared on a real
- * redis-server.
+ * --memkeys, --hotkeys, --pipe, --rdb's messages, --latency with bare
+ * output), the same shape for the live ones (--latency-history,
+ * --latency-dist, --stat). --memkeys is also compared on a real redis-server.
  */
 import { deepEqual, equal, match } from "node:assert/strict";
 import { RespClient, startServer } from "./helpers.ts";
@@ -90,7 +89,19 @@ Deno.test("--hotkeys under an LFU policy: redis-cli's report, byte for byte; wit
   equal(refused.ours.code, 1);
 });
 
-Deno.test("--memkeys and --memkeys-samples: the same report as redis-cli on redis-server", async () => {
+Deno.test("--memkeys and --memkeys-samples: the same report as redis-cli", async () => {
+  await using srv = startServer();
+  using client = await RespClient.connect(srv.port);
+  await fill(client, 120);
+  for (const args of [["--memkeys"], ["--memkeys-samples", "2"]]) {
+    const { cli, ours } = await both(srv.port, args);
+    equal(cli.code, 0);
+    match(cli.stdout, /Biggest string found '"key:\d+"' has \d+ bytes/);
+    deepEqual(ours, cli, args.join(" "));
+  }
+});
+
+Deno.test("--memkeys and --memkeys-samples: on redis-server too", async () => {
   using dir = tempDir();
   const redis = ChildServer.redis(dir.path);
   try {
