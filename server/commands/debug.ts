@@ -8,7 +8,19 @@ import { createHash } from "node:crypto";
 import { parseDouble, parseInteger } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
-import { CommandError, NO_SUCH_KEY, subcommandSyntax } from "../errors.ts";
+import {
+  CommandError,
+  DEBUG_NOT_ALLOWED,
+  DEBUG_PACKED_THRESHOLD,
+  DEBUG_PROTOCOL_TYPES,
+  DEBUG_PUSH_RESP2,
+  DEBUG_RELOAD_FAILED,
+  DEBUG_RELOAD_OPTIONS,
+  DEBUG_SAVE_FAILED,
+  NO_SUCH_KEY,
+  notEncodedAs,
+  subcommandSyntax,
+} from "../errors.ts";
 import { LoadError } from "../persistence/manager.ts";
 import { dumpPayload } from "../persistence/rdb_writer.ts";
 import type { RedisHash } from "../types/hash.ts";
@@ -18,14 +30,6 @@ import type { SortedSet } from "../types/sorted_set.ts";
 import { isSharedInteger, SHARED_REFCOUNT, stringEncoding } from "../types/string.ts";
 import type { RedisValue } from "../types/value.ts";
 import { writeHelp } from "./help.ts";
-
-const NOT_ALLOWED =
-  'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
-const RELOAD_OPTIONS = "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.";
-const RELOAD_FAILED = "ERR Error trying to load the RDB dump";
-const PROTOCOL_TYPES =
-  "ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false";
-const PACKED_THRESHOLD = "ERR argument must be a memory value bigger than 1 and smaller than 4gb";
 
 const DEBUG_HELP = [
   "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -229,10 +233,10 @@ function reload(ctx: CommandContext, options: string[]): void {
     if (o === "merge") merge = true;
     else if (o === "noflush") flush = false;
     else if (o === "nosave") save = false;
-    else throw new CommandError(RELOAD_OPTIONS);
+    else throw new CommandError(DEBUG_RELOAD_OPTIONS);
   }
   const server = ctx.server;
-  if (save && !server.persistence.save()) throw new CommandError("ERR");
+  if (save && !server.persistence.save()) throw new CommandError(DEBUG_SAVE_FAILED);
   if (flush) {
     for (const db of server.dbs) {
       server.watches.touchDb(db.index, (key) => db.dict.has(key));
@@ -240,9 +244,9 @@ function reload(ctx: CommandContext, options: string[]): void {
     }
   }
   try {
-    if (!server.persistence.reloadRdb(merge)) throw new CommandError(RELOAD_FAILED);
+    if (!server.persistence.reloadRdb(merge)) throw new CommandError(DEBUG_RELOAD_FAILED);
   } catch (err) {
-    if (err instanceof LoadError) throw new CommandError(RELOAD_FAILED);
+    if (err instanceof LoadError) throw new CommandError(DEBUG_RELOAD_FAILED);
     throw err;
   }
   server.log("DB reloaded by DEBUG RELOAD");
@@ -281,7 +285,7 @@ function protocol(ctx: CommandContext, name: string): void {
       if (resp3) out.raw("|1\r\n$14\r\nkey-popularity\r\n*2\r\n$7\r\nkey:123\r\n:90\r\n");
       return out.bulk("Some real reply following the attribute");
     case "push":
-      if (!resp3) throw new CommandError("ERR RESP2 is not supported by this command");
+      if (!resp3) throw new CommandError(DEBUG_PUSH_RESP2);
       out.push(2);
       out.bulk("server-cpu-usage");
       out.int(42);
@@ -293,7 +297,7 @@ function protocol(ctx: CommandContext, name: string): void {
     case "verbatim":
       return out.verbatim("This is a verbatim\nstring");
   }
-  throw new CommandError(PROTOCOL_TYPES);
+  throw new CommandError(DEBUG_PROTOCOL_TYPES);
 }
 
 // ---- the command -----------------------------------------------------------------------
@@ -311,13 +315,13 @@ function encodedValue(ctx: CommandContext, key: string, encoding: string, what: 
   const value = ctx.db.peekRead(key);
   if (value === undefined) throw new CommandError(NO_SUCH_KEY);
   if (encodingOf(ctx, key, value) !== encoding) {
-    throw new CommandError(`ERR Not a ${what} encoded object.`);
+    throw new CommandError(notEncodedAs(what));
   }
 }
 
 function debug(ctx: CommandContext, argv: string[]): void {
   if (!ctx.server.config.allows("enable-debug-command", ctx.client.fromLoopback)) {
-    throw new CommandError(NOT_ALLOWED);
+    throw new CommandError(DEBUG_NOT_ALLOWED);
   }
   const sub = argv[1].toLowerCase();
   const argc = argv.length;
@@ -353,7 +357,9 @@ function debug(ctx: CommandContext, argv: string[]): void {
   }
   if (sub === "quicklist-packed-threshold" && argc === 3) {
     const size = parseInteger(argv[2]);
-    if (size === undefined || size < 0 || size >= 2 ** 32) throw new CommandError(PACKED_THRESHOLD);
+    if (size === undefined || size < 0 || size >= 2 ** 32) {
+      throw new CommandError(DEBUG_PACKED_THRESHOLD);
+    }
     return ctx.out.ok();
   }
   if (sub === "listpack" && argc === 3) {
