@@ -28,7 +28,25 @@ function flushDatabase(server: ServerContext, db: Database): number {
   const removed = db.size;
   server.watches.touchDb(db.index, (key) => db.dict.has(key));
   db.clear();
+  signalBlockedKeys(server, [db.index]);
   return removed;
+}
+
+/**
+ * Wakes every client blocked on a key of these databases after a flush or
+ * swap: those waiting for data find none and keep waiting, while XREADGROUP
+ * readers whose stream vanished get their error (Redis's
+ * scanDatabaseForDeletedStreams).
+ */
+function signalBlockedKeys(server: ServerContext, indexes: readonly number[]): void {
+  if (server.blocking.blockedClients === 0) return;
+  for (const ctx of server.clients.values()) {
+    for (const waiting of ctx.client.blocked?.keys ?? []) {
+      const split = waiting.indexOf("\0");
+      const index = Number(waiting.slice(0, split));
+      if (indexes.includes(index)) server.blocking.signalReady(index, waiting.slice(split + 1));
+    }
+  }
 }
 
 function dbIndexArg(server: ServerContext, value: string, invalid: string): number {
@@ -40,25 +58,15 @@ function dbIndexArg(server: ServerContext, value: string, invalid: string): numb
 
 /**
  * SWAPDB: the two databases trade contents (clients stay on their index).
- * Watchers of a key present in either fail; clients blocked on a key that
- * now exists are woken.
+ * Watchers of a key present in either fail; clients blocked on their keys
+ * are woken.
  */
 function swapDatabases(server: ServerContext, a: Database, b: Database): void {
   const inEither = (key: string) => a.dict.has(key) || b.dict.has(key);
   server.watches.touchDb(a.index, inEither);
   server.watches.touchDb(b.index, inEither);
   a.swapWith(b);
-  if (server.blocking.blockedClients === 0) return;
-  for (const ctx of server.clients.values()) {
-    for (const waiting of ctx.client.blocked?.keys ?? []) {
-      const split = waiting.indexOf("\0");
-      const index = Number(waiting.slice(0, split));
-      const key = waiting.slice(split + 1);
-      if ((index === a.index || index === b.index) && server.dbs[index].has(key)) {
-        server.blocking.signalReady(index, key);
-      }
-    }
-  }
+  signalBlockedKeys(server, [a.index, b.index]);
 }
 
 export const serverAdminCommands: CommandSpec[] = [

@@ -21,6 +21,9 @@ import { serverAdminCommands } from "./server_admin.ts";
 import { setCommands } from "./sets.ts";
 import { sortCommands } from "./sort.ts";
 import { sortedSetCommands } from "./sorted_sets.ts";
+import { streamGroupCommands } from "./stream_cgroups.ts";
+import { streamReadCommands } from "./stream_reads.ts";
+import { streamCommands } from "./streams.ts";
 import { stringCommands } from "./strings.ts";
 import { transactionCommands } from "./transactions.ts";
 
@@ -41,6 +44,9 @@ export const commandGroups: readonly (readonly CommandSpec[])[] = [
   sortCommands,
   memoryCommands,
   debugCommands,
+  streamCommands,
+  streamReadCommands,
+  streamGroupCommands,
   pubsubCommands,
   transactionCommands,
   persistenceCommands,

@@ -41,5 +41,7 @@ export function materialize(value: DecodedValue, zsetLimits = ZSET_DEFAULT_LIMIT
       }
       return zset;
     }
+    case "stream":
+      return value.stream;
   }
 }
