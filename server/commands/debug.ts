@@ -27,6 +27,8 @@ import type { RedisHash } from "../types/hash.ts";
 import type { RedisList } from "../types/list.ts";
 import type { RedisSet } from "../types/set.ts";
 import type { SortedSet } from "../types/sorted_set.ts";
+import type { Stream } from "../types/stream.ts";
+import { ID_MAX, ID_MIN, idMs, idSeq } from "../types/stream_id.ts";
 import { isSharedInteger, SHARED_REFCOUNT, stringEncoding } from "../types/string.ts";
 import type { RedisValue } from "../types/value.ts";
 import { writeHelp } from "./help.ts";
@@ -139,6 +141,11 @@ function valueDigest(digest: Uint8Array, value: RedisValue, hasExpire: boolean):
       mixDigest(element, bytesOf(field));
       mixDigest(element, bytesOf(v));
       xorDigest(digest, element);
+    }
+  } else if (value.type === "stream") {
+    for (const entry of (value as Stream).range(ID_MIN, ID_MAX)) {
+      mixDigest(digest, bytesOf(`${idMs(entry.id)}.${idSeq(entry.id)}`));
+      for (const part of entry.pairs) mixDigest(digest, bytesOf(part));
     }
   }
   if (hasExpire) xorDigest(digest, bytesOf("!!expire!!"));
