@@ -5,7 +5,8 @@
  * (SHA-1 mixing of keys and values), so equal datasets digest equally.
  */
 import { createHash } from "node:crypto";
-import { parseDouble, parseInteger } from "../args.ts";
+import { parseDouble } from "../args.ts";
+import { parseMemory } from "../config.ts";
 import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import {
@@ -363,8 +364,9 @@ function debug(ctx: CommandContext, argv: string[]): void {
     return ctx.out.ok();
   }
   if (sub === "quicklist-packed-threshold" && argc === 3) {
-    const size = parseInteger(argv[2]);
-    if (size === undefined || size < 0 || size >= 2 ** 32) {
+    // Checked as Redis does; redis-home's lists have no plain nodes to size.
+    const size = parseMemory(argv[2]);
+    if (size === undefined || size > 2 ** 32 - 2 ** 20) {
       throw new CommandError(DEBUG_PACKED_THRESHOLD);
     }
     return ctx.out.ok();
