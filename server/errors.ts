@@ -223,6 +223,8 @@ export const DEBUG_NOT_ALLOWED =
 export const DEBUG_RELOAD_OPTIONS =
   "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.";
 export const DEBUG_RELOAD_FAILED = "ERR Error trying to load the RDB dump";
+/** Where Redis exits (a damaged AOF), DEBUG LOADAOF answers this. */
+export const DEBUG_AOF_LOAD_FAILED = "ERR Error trying to load the AOF";
 /** Redis's shared.err: what DEBUG RELOAD answers when the save before the load fails. */
 export const DEBUG_SAVE_FAILED = "ERR";
 export const DEBUG_PROTOCOL_TYPES =

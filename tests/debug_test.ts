@@ -4,7 +4,7 @@
  */
 import { equal, match } from "node:assert/strict";
 import { RespClient, startServer } from "./helpers.ts";
-import { tempDir } from "./persistence_helpers.ts";
+import { startPersistent, tempDir } from "./persistence_helpers.ts";
 import { sameAsRedis, type Step } from "./redis_compare.ts";
 
 const DEBUG_ON = ["--enable-debug-command", "yes"];
@@ -96,4 +96,19 @@ Deno.test("DEBUG OBJECT describes the value; DEBUG obeys enable-debug-command", 
     String(await d.cmd("DEBUG", "OBJECT", "l")),
     /^Value at:0x[0-9a-f]+ refcount:1 encoding:quicklist serializedlength:19 lru:\d+ lru_seconds_idle:\d+ ql_nodes:1 ql_avg_node:3\.00 ql_listpack_max:-2 ql_compressed:0 ql_uncompressed_size:\d+$/,
   );
+});
+
+Deno.test("DEBUG LOADAOF empties the data and replays the AOF, TTLs included", async () => {
+  using dir = tempDir();
+  await using server = startPersistent({ dir: dir.path, appendonly: "yes" });
+  using c = await RespClient.connect(server.port);
+  await c.cmd("SET", "foo", "bar", "EX", "100");
+  await c.cmd("SET", "foo", "bar2", "KEEPTTL");
+  await c.cmd("RPUSH", "l", "a", "b");
+  const digest = await c.cmd("DEBUG", "DIGEST");
+  equal(await c.cmd("DEBUG", "LOADAOF"), "OK");
+  equal(await c.cmd("DEBUG", "DIGEST"), digest);
+  equal(await c.cmd("GET", "foo"), "bar2");
+  const ttl = await c.cmd("TTL", "foo") as number;
+  equal(ttl > 90 && ttl <= 100, true, `${ttl}`);
 });

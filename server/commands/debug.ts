@@ -11,6 +11,7 @@ import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import {
   CommandError,
+  DEBUG_AOF_LOAD_FAILED,
   DEBUG_NOT_ALLOWED,
   DEBUG_PACKED_THRESHOLD,
   DEBUG_PROTOCOL_TYPES,
@@ -46,6 +47,8 @@ const DEBUG_HELP = [
   "ERROR <string>",
   "    Return a Redis protocol error with <string> as message. Useful for clients",
   "    unit tests to simulate Redis errors.",
+  "LOADAOF",
+  "    Flush the AOF buffers on disk and reload the AOF in memory.",
   "LOG <message>",
   "    Write <message> to the server log.",
   "OBJECT <key>",
@@ -245,12 +248,7 @@ function reload(ctx: CommandContext, options: string[]): void {
   }
   const server = ctx.server;
   if (save && !server.persistence.save()) throw new CommandError(DEBUG_SAVE_FAILED);
-  if (flush) {
-    for (const db of server.dbs) {
-      server.watches.touchDb(db.index, (key) => db.dict.has(key));
-      db.clear();
-    }
-  }
+  if (flush) emptyAll(ctx);
   try {
     if (!server.persistence.reloadRdb(merge)) throw new CommandError(DEBUG_RELOAD_FAILED);
   } catch (err) {
@@ -258,6 +256,32 @@ function reload(ctx: CommandContext, options: string[]): void {
     throw err;
   }
   server.log("DB reloaded by DEBUG RELOAD");
+  ctx.out.ok();
+}
+
+/** Empties every database, as Redis's emptyData (WATCHers of its keys fail their EXEC). */
+function emptyAll(ctx: CommandContext): void {
+  const server = ctx.server;
+  for (const db of server.dbs) {
+    server.watches.touchDb(db.index, (key) => db.dict.has(key));
+    db.clear();
+  }
+}
+
+/** DEBUG LOADAOF: the AOF written out, the data emptied and loaded back from it. */
+function loadAof(ctx: CommandContext): void {
+  const persistence = ctx.server.persistence;
+  if (ctx.server.config.getBool("appendonly")) persistence.flushAof();
+  emptyAll(ctx);
+  try {
+    persistence.reloadAof();
+  } catch (err) {
+    if (err instanceof LoadError) throw new CommandError(DEBUG_AOF_LOAD_FAILED);
+    throw err;
+  }
+  // What was just loaded is on disk already: nothing to save or propagate.
+  ctx.server.dirty = 0;
+  ctx.server.log("Append Only File loaded by DEBUG LOADAOF");
   ctx.out.ok();
 }
 
@@ -339,6 +363,7 @@ function debug(ctx: CommandContext, argv: string[]): void {
     return ctx.out.raw(`-${argv[2].replace(/[\r\n]/g, " ")}\r\n`);
   }
   if (sub === "reload") return reload(ctx, argv.slice(2));
+  if (sub === "loadaof") return loadAof(ctx);
   if (sub === "object" && argc === 3) return debugObject(ctx, argv[2]);
   if (sub === "digest" && argc === 2) return ctx.out.simple(datasetDigest(ctx));
   if (sub === "digest-value") {
