@@ -112,3 +112,14 @@ Deno.test("DEBUG LOADAOF empties the data and replays the AOF, TTLs included", a
   const ttl = await c.cmd("TTL", "foo") as number;
   equal(ttl > 90 && ttl <= 100, true, `${ttl}`);
 });
+
+Deno.test("DEBUG CHANGE-REPL-ID gives the server a new replication ID", async () => {
+  await using server = startServer();
+  using c = await RespClient.connect(server.port);
+  const replid = async () =>
+    /master_replid:([0-9a-f]{40})/.exec(await c.cmd("INFO", "replication") as string)![1];
+  const before = await replid();
+  equal(await c.cmd("DEBUG", "CHANGE-REPL-ID"), "OK");
+  const after = await replid();
+  equal(after !== before, true);
+});

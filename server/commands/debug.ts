@@ -411,7 +411,13 @@ function debug(ctx: CommandContext, argv: string[]): void {
   if (sub === "stringmatch-test" && argc === 2) {
     return ctx.out.simple("Apparently Redis did not crash: test passed");
   }
-  if (sub === "change-repl-id" && argc === 2) return ctx.out.ok();
+  if (sub === "change-repl-id" && argc === 2) {
+    ctx.server.log("Changing replication IDs after receiving DEBUG change-repl-id");
+    const ids = ctx.server.replication.stream.ids;
+    ids.change();
+    ids.clearSecond();
+    return ctx.out.ok();
+  }
   throw new CommandError(subcommandSyntax(argv));
 }
 
