@@ -216,6 +216,31 @@ export const NOAUTH = "NOAUTH Authentication required.";
 export function notAllowedWhenSubscribed(command: string): string {
   return `ERR Can't execute '${command}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
 }
+
+// DEBUG (debug.c).
+export const DEBUG_NOT_ALLOWED =
+  'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
+export const DEBUG_RELOAD_OPTIONS =
+  "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.";
+export const DEBUG_RELOAD_FAILED = "ERR Error trying to load the RDB dump";
+/** Where Redis exits (a damaged AOF), DEBUG LOADAOF answers this. */
+export const DEBUG_AOF_LOAD_FAILED = "ERR Error trying to load the AOF";
+/** Redis's shared.err: what DEBUG RELOAD answers when the save before the load fails. */
+export const DEBUG_SAVE_FAILED = "ERR";
+export const DEBUG_PROTOCOL_TYPES =
+  "ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false";
+export const DEBUG_PUSH_RESP2 = "ERR RESP2 is not supported by this command";
+export const DEBUG_PACKED_THRESHOLD =
+  "ERR argument must be a memory value bigger than 1 and smaller than 4gb";
+
+export function notEncodedAs(encoding: string): string {
+  return `ERR Not a ${encoding} encoded object.`;
+}
+
+// PFSELFTEST's failures ("TESTFAILED ...").
+export function selfTestFailed(report: string): string {
+  return `ERR ${report}`;
+}
 // Streams (t_stream.c, blocked.c).
 export const STREAM_ID_INVALID = "ERR Invalid stream ID specified as stream command argument";
 export const XADD_ID_ZERO = "ERR The ID specified in XADD must be greater than 0-0";

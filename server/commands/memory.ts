@@ -12,6 +12,8 @@ import type { RedisHash } from "../types/hash.ts";
 import type { RedisList } from "../types/list.ts";
 import type { RedisSet } from "../types/set.ts";
 import type { SortedSet } from "../types/sorted_set.ts";
+import type { Stream } from "../types/stream.ts";
+import { ID_MAX, ID_MIN } from "../types/stream_id.ts";
 import { isIntegerEncodable } from "../types/string.ts";
 import type { RedisValue } from "../types/value.ts";
 import { writeHelp } from "./help.ts";
@@ -61,6 +63,15 @@ function collectionCost(
       return {
         size: value.size(),
         sample: sampled((value as SortedSet).entries(), samples, ([m]) => one(m) + 8),
+      };
+    case "stream":
+      return {
+        size: value.size(),
+        sample: sampled(
+          (value as Stream).range(ID_MIN, ID_MAX),
+          samples,
+          (entry) => 16 + entry.pairs.reduce((n, part) => n + one(part), 0),
+        ),
       };
   }
   return { size: value.size(), sample: [] };
