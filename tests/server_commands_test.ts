@@ -640,18 +640,19 @@ Deno.test("serve --config reads redis.conf; --name value... flags override it", 
   );
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", `${ROOT}main.ts`, "serve", file, "--timeout", "9", "--save", "60", "100"],
-    stdout: "null",
-    stderr: "piped",
+    stdout: "piped",
+    stderr: "null",
   }).spawn();
   try {
-    const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    // `logfile ""`: the log, with the port the server bound, goes to stdout.
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
     let log = "";
     let port: number | undefined;
     while (port === undefined) {
       const { value, done } = await reader.read();
       if (done) throw new Error(`server exited: ${log}`);
       log += value;
-      const m = /ready on [\d.]+:(\d+)/.exec(log);
+      const m = /Listening on [\d.]+:(\d+)/.exec(log);
       if (m) port = Number(m[1]);
     }
     await reader.cancel();
