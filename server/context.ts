@@ -10,6 +10,7 @@
  *   another command through the one dispatch path: EXEC, scripts).
  */
 import type { ReplyWriter } from "../protocol/writer.ts";
+import type { Acl } from "./acl/acl.ts";
 import type { BlockingRegistry } from "./blocking.ts";
 import type { Client, Protocol } from "./client.ts";
 import type { Command, CommandTable } from "./command.ts";
@@ -37,6 +38,8 @@ export interface ServerContext {
   readonly watches: WatchRegistry;
   readonly pubsub: PubSub;
   readonly persistence: Persistence;
+  /** Users, permissions and the ACL log. */
+  readonly acl: Acl;
   readonly startedAt: number;
   /** A random 40-hex id made at start (INFO run_id). */
   readonly runId: string;

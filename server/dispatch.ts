@@ -4,10 +4,18 @@
  * write their reply to client.out; a CommandError thrown half-way rolls the
  * reply back and sends the error instead.
  */
+import { checkCall, logDenial, noPermission } from "./acl/access.ts";
 import type { Client } from "./client.ts";
 import type { Command } from "./command.ts";
 import type { CommandContext } from "./context.ts";
-import { CommandError, unknownCommand, unknownSubcommand, wrongArity } from "./errors.ts";
+import {
+  CommandError,
+  NOAUTH,
+  NOT_IN_MULTI,
+  unknownCommand,
+  unknownSubcommand,
+  wrongArity,
+} from "./errors.ts";
 
 /** Commands that run immediately inside MULTI instead of being queued. */
 const RUN_IN_MULTI = new Set(["exec", "discard", "multi", "watch", "quit", "reset"]);
@@ -47,11 +55,18 @@ export function processCommand(client: Client, argv: string[]): void {
   if (argv.length === 1 && client.isNative && argv[0].toLowerCase() === "keys") argv.push("*");
   const command = resolveCommand(client, argv);
   if (command === undefined) return;
-  if (
-    !client.authenticated && !command.allowedUnauthenticated &&
-    client.server.config.get("requirepass") !== ""
-  ) {
-    reject(client, "NOAUTH Authentication required.");
+  if (client.authRequired && !command.allowedUnauthenticated) {
+    reject(client, NOAUTH);
+    return;
+  }
+  if (client.multi !== undefined && command.spec.flags.includes("no_multi")) {
+    reject(client, NOT_IN_MULTI);
+    return;
+  }
+  const denial = checkCall(server.acl, client.user, command, argv);
+  if (denial !== undefined) {
+    logDenial(client, denial, command, argv, client.multi ? "multi" : "toplevel");
+    reject(client, noPermission(denial, command));
     return;
   }
   client.lastCommand = command.fullName;
@@ -63,13 +78,8 @@ export function processCommand(client: Client, argv: string[]): void {
       `ERR Can't execute '${command.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
     );
   } else if (client.multi !== undefined && !RUN_IN_MULTI.has(command.fullName)) {
-    if (command.spec.flags.includes("no_multi")) {
-      client.multi.dirty = true;
-      client.out.error("ERR Command not allowed inside a transaction");
-    } else {
-      client.multi.queue.push({ command, argv });
-      client.out.simple("QUEUED");
-    }
+    client.multi.queue.push({ command, argv });
+    client.out.simple("QUEUED");
   } else {
     call(client, command, argv);
   }

@@ -135,3 +135,29 @@ export const GETKEYS_INVALID_COMMAND = "ERR Invalid command specified";
 export const GETKEYS_NO_KEYS = "ERR The command has no key arguments";
 export const GETKEYS_INVALID_ARITY = "ERR Invalid number of arguments specified for command";
 export const GETKEYS_INVALID_ARGUMENTS = "ERR Invalid arguments specified for command";
+
+// Authentication and ACL (acl.c, server.c).
+export const NOAUTH = "NOAUTH Authentication required.";
+export const NOT_IN_MULTI = "ERR Command not allowed inside a transaction";
+export const WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
+export const AUTH_WITHOUT_PASSWORD =
+  "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?";
+export const HELLO_NOAUTH =
+  "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time";
+export const DEFAULT_USER_UNDELETABLE = "ERR The 'default' user cannot be removed";
+export const USERNAME_HAS_SPACES = "ERR Usernames can't contain spaces or null characters";
+export const NO_ACL_FILE =
+  "ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration.";
+export const ACL_SAVE_FAILED =
+  "ERR There was an error trying to save the ACLs. Please check the server logs for more information";
+export const GENPASS_RANGE =
+  "ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096";
+
+export function noSuchUser(name: string): string {
+  return `ERR No such user '${name}'`;
+}
+
+/** ACL DRYRUN's reasons and EXEC's when rules changed after MULTI queued a command. */
+export function aclChangedSinceQueued(reason: string): string {
+  return `NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: ${reason}`;
+}
