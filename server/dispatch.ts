@@ -10,8 +10,13 @@ import type { Command } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import {
   CommandError,
+  internalError,
+  MASTERDOWN,
   NOAUTH,
-  NOT_IN_MULTI,
+  NOREPLICAS,
+  NOT_ALLOWED_IN_MULTI,
+  notAllowedWhenSubscribed,
+  READONLY_REPLICA,
   unknownCommand,
   unknownSubcommand,
   wrongArity,
@@ -59,33 +64,63 @@ export function processCommand(client: Client, argv: string[]): void {
     reject(client, NOAUTH);
     return;
   }
-  if (client.multi !== undefined && command.spec.flags.includes("no_multi")) {
-    reject(client, NOT_IN_MULTI);
-    return;
-  }
   const denial = checkCall(server.acl, client.user, command, argv);
   if (denial !== undefined) {
     logDenial(client, denial, command, argv, client.multi ? "multi" : "toplevel");
     reject(client, noPermission(denial, command));
     return;
   }
+  if (server.busyScriptError !== undefined && !command.spec.flags.includes("allow_busy")) {
+    reject(client, server.busyScriptError);
+    return;
+  }
   client.lastCommand = command.fullName;
+  const refusal = replicationRefusal(client, command);
+  if (refusal !== undefined) {
+    reject(client, refusal);
+    return;
+  }
 
   const mark = openReply(client);
   const displaced = client.out.displaced;
   if (client.inSubscribedMode && !command.allowedInSubscribedRESP2) {
-    client.out.error(
-      `ERR Can't execute '${command.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
-    );
+    client.out.error(notAllowedWhenSubscribed(command.fullName));
   } else if (client.multi !== undefined && !RUN_IN_MULTI.has(command.fullName)) {
-    client.multi.queue.push({ command, argv });
-    client.out.simple("QUEUED");
+    if (command.spec.flags.includes("no_multi")) {
+      client.multi.dirty = true;
+      client.out.error(NOT_ALLOWED_IN_MULTI);
+    } else {
+      client.multi.queue.push({ command, argv });
+      client.out.simple("QUEUED");
+    }
   } else {
     call(client, command, argv);
   }
   // Messages to this very client went in front of its reply: CLIENT REPLY OFF keeps them.
   closeReply(client, mark + client.out.displaced - displaced);
   if (server.blocking.hasReadyKeys) server.blocking.serveReadyKeys();
+}
+
+/**
+ * Redis's replication checks before a command runs: writes need enough good
+ * replicas (min-replicas-to-write), a read-only replica refuses writes, and
+ * a replica whose link is down serves only "stale" commands when
+ * replica-serve-stale-data is off. EXEC is judged by its queue.
+ */
+function replicationRefusal(client: Client, command: Command): string | undefined {
+  const replication = client.server.replication;
+  const config = client.server.config;
+  const queue = command.fullName === "exec" ? client.multi?.queue : undefined;
+  const writes = command.isWrite || (queue?.some((q) => q.command.isWrite) ?? false);
+  if (writes && !replication.isReplica && replication.master.tooFewReplicas()) return NOREPLICAS;
+  if (!replication.isReplica) return undefined;
+  if (writes && config.getBool("replica-read-only")) return READONLY_REPLICA;
+  const stale = (c: Command) => c.spec.flags.includes("stale");
+  const denyStale = !stale(command) || (queue?.some((q) => !stale(q.command)) ?? false);
+  if (denyStale && !replication.link?.up && !config.getBool("replica-serve-stale-data")) {
+    return MASTERDOWN;
+  }
+  return undefined;
 }
 
 /** Starts a top-level reply (the native length prefix); returns where it began. */
@@ -133,8 +168,8 @@ export function call(ctx: CommandContext, command: Command, argv: string[]): voi
   const started = timed ? performance.now() : 0;
   ctx.propagateAs = undefined;
   // A background save copies the keys this write is about to change.
-  if (server.beforeWrite !== undefined && command.isWrite) {
-    server.beforeWrite(ctx, command, argv);
+  if (server.writeWatchers.size !== 0 && command.isWrite) {
+    for (const watch of server.writeWatchers) watch(ctx, command, argv);
   }
   try {
     command.spec.handler!(ctx, argv);
@@ -147,7 +182,7 @@ export function call(ctx: CommandContext, command: Command, argv: string[]): voi
       out.error(err.message);
     } else {
       server.log(`error in '${command.fullName}': ${err instanceof Error ? err.stack : err}`);
-      out.error(`ERR internal error in '${command.fullName}'`);
+      out.error(internalError(command.fullName));
     }
   }
   command.calls++;
