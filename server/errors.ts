@@ -340,3 +340,13 @@ export const GENPASS_RANGE =
 export function aclChangedSinceQueued(reason: string): string {
   return `NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: ${reason}`;
 }
+
+/** A script's command refused by ACL (scriptVerifyACL with getAclErrorMessage). */
+export function scriptAclDenied(reason: "command" | "key" | "channel"): string {
+  const why = reason === "command"
+    ? "can't run this command or subcommand"
+    : reason === "key"
+    ? "can't access at least one of the keys mentioned in the command arguments"
+    : "can't publish to the channel mentioned in the command";
+  return `ERR The user executing the script ${why}`;
+}

@@ -295,3 +295,23 @@ Deno.test("aclfile: ACL SAVE writes the users, ACL LOAD reads them back or repor
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("scripts run their commands as the caller's user; denials are logged as lua", async () => {
+  await using srv = startServer();
+  using admin = await RespClient.connect(srv.port);
+  using c = await RespClient.connect(srv.port);
+  equal(await admin.cmd("ACL", "SETUSER", "lim", "on", "nopass", "+eval", "+get", "~k*"), "OK");
+  equal(await c.cmd("AUTH", "lim", "x"), "OK");
+  deepEqual(await c.cmd("EVAL", "return redis.call('set','x','1')", "0"), {
+    error:
+      "ERR The user executing the script can't run this command or subcommand script: 8b2ae6dd76cda7fc3e27f97431ae27d7b08a221d, on @user_script:1.",
+  });
+  deepEqual(await c.cmd("EVAL", "return redis.call('get','x')", "0"), {
+    error:
+      "ERR The user executing the script can't access at least one of the keys mentioned in the command arguments script: db94c2918043c41a85e5c7f5b637c7a9c9c7119c, on @user_script:1.",
+  });
+  equal(await c.cmd("EVAL", "return redis.call('get','k1')", "0"), null);
+  equal(await c.cmd("EVAL", "return redis.acl_check_cmd('get','x')", "0"), null);
+  equal(await c.cmd("EVAL", "return redis.acl_check_cmd('get','k')", "0"), 1);
+  deepEqual((await logEntries(admin))[0], ["key", "lua", "x", "lim", 1]);
+});

@@ -9,6 +9,7 @@ import { clientInfoLine } from "../commands/connection.ts";
 import type { CommandContext } from "../context.ts";
 import { keysOf, keySpecsOf } from "../key_specs.ts";
 import type { Acl } from "./acl.ts";
+import type { AclLogContext } from "./log.ts";
 import type { ChannelAccess, Denial, KeyAccess } from "./selector.ts";
 import type { User } from "./user.ts";
 
@@ -108,7 +109,7 @@ export function logDenial(
   denial: Denial,
   command: Command,
   argv: readonly string[],
-  context: "toplevel" | "multi",
+  context: AclLogContext,
 ): void {
   const server = ctx.server;
   server.acl.log.add({
