@@ -350,3 +350,7 @@ export function scriptAclDenied(reason: "command" | "key" | "channel"): string {
     : "can't publish to the channel mentioned in the command";
   return `ERR The user executing the script ${why}`;
 }
+
+/** SORT BY/GET for a user who may not read every key (sortCommandGeneric). */
+export const SORT_BY_DENIED = "ERR BY option of SORT denied due to insufficient ACL permissions.";
+export const SORT_GET_DENIED = "ERR GET option of SORT denied due to insufficient ACL permissions.";

@@ -315,3 +315,26 @@ Deno.test("scripts run their commands as the caller's user; denials are logged a
   equal(await c.cmd("EVAL", "return redis.acl_check_cmd('get','k')", "0"), 1);
   deepEqual((await logEntries(admin))[0], ["key", "lua", "x", "lim", 1]);
 });
+
+Deno.test("SORT BY and GET need read access to every key; script keys are read and written", async () => {
+  await using srv = startServer();
+  using admin = await RespClient.connect(srv.port);
+  using c = await RespClient.connect(srv.port);
+  equal(await admin.cmd("ACL", "SETUSER", "s", "on", "nopass", "+@all", "%R~l*"), "OK");
+  equal(await admin.cmd("RPUSH", "l1", "3", "1", "2"), 3);
+  equal(await c.cmd("AUTH", "s", "x"), "OK");
+  deepEqual(await c.cmd("SORT", "l1", "BY", "w_*"), {
+    error: "ERR BY option of SORT denied due to insufficient ACL permissions.",
+  });
+  deepEqual(await c.cmd("SORT", "l1", "GET", "#"), {
+    error: "ERR GET option of SORT denied due to insufficient ACL permissions.",
+  });
+  deepEqual(await c.cmd("SORT", "l1", "BY", "nosort"), ["3", "1", "2"]);
+  equal(
+    await admin.cmd("ACL", "DRYRUN", "s", "EVAL", "", "1", "l1"),
+    "This user has no permissions to access the 'l1' key",
+  );
+  equal(await admin.cmd("ACL", "DRYRUN", "s", "EVAL_RO", "", "1", "l1"), "OK");
+  equal(await admin.cmd("ACL", "SETUSER", "s", "%R~*"), "OK");
+  deepEqual(await c.cmd("SORT", "l1", "BY", "w_*", "GET", "#"), ["1", "2", "3"]);
+});

@@ -128,3 +128,24 @@ export function revokedReason(denial: Denial): string {
   if (denial.reason === "key") return "no permission to touch the specified keys";
   return "no permission to access one of the channels used as arguments";
 }
+
+/**
+ * Whether the caller may run this call and read any key at all
+ * (ACLUserCheckCmdWithUnrestrictedKeyAccess with CMD_KEY_ACCESS): SORT's BY
+ * and GET patterns read keys no key spec names.
+ */
+export function readsAnyKey(ctx: CommandContext, argv: readonly string[]): boolean {
+  const user = ctx.client.user;
+  if (user.unrestricted) return true;
+  const server = ctx.server;
+  const command = server.commands.resolve(argv);
+  const entry = command && server.acl.env.commands.lookup(command.fullName);
+  if (command === undefined || entry === undefined) return false;
+  return user.allowsWithAllKeys(
+    entry,
+    argv,
+    () => keyAccesses(command, argv),
+    () => channelAccesses(command, argv),
+    { read: true, write: false },
+  );
+}

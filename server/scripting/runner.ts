@@ -133,6 +133,8 @@ export function runScript(ctx: CommandContext, start: StartRun, options: RunOpti
   const scripting = scriptingOf(server);
   const scriptClient = scripting.scriptClient;
   scriptClient.selectDb(ctx.db.index);
+  // As Redis's script client: the script's commands run as the caller's user.
+  scriptClient.user = ctx.client.user;
   scriptClient.inExec = true;
   const host: ScriptHost = {
     call: (argv, resp) => scripting.call(running, options.readOnly, argv, resp),
