@@ -121,8 +121,9 @@ export class Client implements CommandContext {
    * authenticated (authRequired).
    */
   get authRequired(): boolean {
+    if (this.authenticated) return false;
     const user = this.server.acl.defaultUser;
-    return (!user.nopass || !user.enabled) && !this.authenticated;
+    return !user.nopass || !user.enabled;
   }
 
   get client(): Client {
