@@ -320,6 +320,8 @@ export const TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of rang
 export function unrecognizedReplconfOption(option: string): string {
   return `ERR Unrecognized REPLCONF option: ${option}`;
 }
+// maxmemory (server.c's shared.oomerr).
+export const OOM = "OOM command not allowed when used memory > 'maxmemory'.";
 
 // Authentication and ACL (acl.c, server.c).
 export const WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
