@@ -5,6 +5,7 @@
  */
 import { parseInteger } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
+import { keyRange } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
 import { CommandError, NOT_INTEGER, SYNTAX } from "../errors.ts";
 import { memoryFigures } from "../info/memory.ts";
@@ -250,6 +251,8 @@ export const memoryCommands: CommandSpec[] = [
         arity: -3,
         flags: ["readonly"],
         keys: [2, 2, 1],
+        // As in Redis, RO without "access": the value itself is not read.
+        keySpecs: [keyRange(["RO"], 2)],
         syntax: "key [SAMPLES count]",
         complexity: "O(N) where N is the number of samples.",
         tips: undefined,
