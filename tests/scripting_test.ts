@@ -22,7 +22,10 @@ Deno.test("EVAL and EVALSHA run commands and convert replies", async () => {
   deepEqual(await c.cmd("EVAL", "return {ok='FINE'}", 0), "FINE");
   deepEqual(await c.cmd("EVAL", "return ARGV[2] .. KEYS[1]", 1, "k", "a", "b"), "bk");
   deepEqual(await c.cmd("SCRIPT", "EXISTS", sha as string, "0000"), [1, 0]);
-  deepEqual(await c.cmd("SCRIPT", "FLUSH"), "OK");
+  const info = async () => String(await c.cmd("INFO", "memory"));
+  match(await info(), /\r\nnumber_of_cached_scripts:4\r\n/);
+  deepEqual(await c.cmd("SCRIPT", "FLUSH", "ASYNC"), "OK");
+  match(await info(), /\r\nnumber_of_cached_scripts:0\r\n/);
   deepEqual(await c.cmd("SCRIPT", "EXISTS", sha as string), [0]);
   deepEqual(await c.cmd("EVALSHA", sha as string, 0), {
     error: "NOSCRIPT No matching script. Please use EVAL.",

@@ -1,5 +1,6 @@
 /** INFO memory. */
 import type { ServerContext } from "../context.ts";
+import { scriptingMemoryInfo } from "../scripting/runner.ts";
 import { bytesToHuman, type InfoField, tryOr } from "./render.ts";
 
 /** Used memory (the V8 heap plus values packed off it), RSS and the peak so far. */
@@ -24,6 +25,7 @@ export function memorySection(server: ServerContext): InfoField[] {
     ["used_memory_peak_perc", `${(used / peak * 100).toFixed(2)}%`],
     ["total_system_memory", total],
     ["total_system_memory_human", bytesToHuman(total)],
+    ...scriptingMemoryInfo(server),
     ["maxmemory", maxmemory],
     ["maxmemory_human", bytesToHuman(maxmemory)],
     ["maxmemory_policy", server.config.get("maxmemory-policy")],
