@@ -184,6 +184,15 @@ Deno.test("Lua 5.1 behaviours", () => {
     ["return math.mod(7, 3)", int(1)],
     ["return string.gfind ~= nil", int(1)],
     ["return _VERSION", bulk("Lua 5.1")],
+    [
+      "local ok, e = pcall(function() local f = nil; f() end) return e",
+      bulk("user_script:1: attempt to call local 'f' (a nil value)"),
+    ],
+    [
+      "local ok, e = pcall(function() local x = nil; return x.y end) return e",
+      bulk("user_script:1: attempt to index local 'x' (a nil value)"),
+    ],
+    ["return string.format('%s|%5.1f|%q', 1, 2.25, 'a\\0')", bulk('1|  2.2|"a\\000"')],
     ["return type(loadstring(string.dump(function() return 1 end)))", bulk("nil")],
   ];
   for (const [script, expected] of cases) deepEqual(evalScript(engine, script), expected, script);
