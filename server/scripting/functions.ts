@@ -11,6 +11,7 @@
  * redis.log) while a library's code is being loaded — as in Redis.
  */
 import { binaryToBytes, bytesToBinary } from "../../protocol/bytes.ts";
+import { splitArgs } from "../../protocol/inline.ts";
 import { Crc64, crc64 } from "../persistence/crc64.ts";
 import { RdbDecoder } from "../persistence/rdb_reader.ts";
 import { Opcode, RDB_VERSION, RdbEncoder } from "../persistence/rdb_writer.ts";
@@ -67,8 +68,8 @@ export function parseLibraryMetadata(code: string): { engine: string; name: stri
   if (!code.startsWith("#!")) fail("Missing library metadata");
   const end = code.indexOf("\n");
   if (end < 0) fail("Invalid library metadata");
-  const parts = code.slice(0, end).split(/\s+/).filter((p) => p !== "");
-  if (parts.length === 0) fail("Invalid library metadata");
+  const parts = splitArgs(code.slice(0, end));
+  if (parts === undefined || parts.length === 0) fail("Invalid library metadata");
   let name: string | undefined;
   for (const part of parts.slice(1)) {
     if (part.slice(0, 5).toLowerCase() !== "name=") fail(`Invalid metadata value given: ${part}`);
