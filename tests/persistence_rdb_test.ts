@@ -7,10 +7,7 @@
  * save rules, SHUTDOWN, INFO persistence, DUMP/RESTORE both ways.
  */
 import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
-import {
-  buildLegacyRdb,
-  LEGACY_FILES,
-} from "../server/persistence/legacy_rdb_builder_test_util.ts";
+import { buildLegacyRdb, LEGACY_FILES } from "./fixtures/legacy_rdb_builder.ts";
 import { LoadError } from "../server/persistence/manager.ts";
 import { type DecodedValue, readRdb } from "../server/persistence/rdb_reader.ts";
 import { RespClient, run, startServer } from "./helpers.ts";
@@ -252,6 +249,9 @@ function asRead(value: DecodedValue): { type: string; value: unknown } {
       );
       return { type: "zset", value: order.flatMap((i) => [members[i], scores[i]]) };
     }
+    case "stream":
+      // `dataset` leaves stream values out (tests/streams_*_test.ts compare them).
+      return { type: "stream", value: undefined };
   }
 }
 

@@ -1,33 +1,42 @@
 /**
  * Sorted-set commands (Redis 7.0's t_zset.c) over server/types/sorted_set.ts,
- * plus the book's ZQUERY. Every range form (ranks, scores, lex, LIMIT) is
- * first turned into an interval of ranks, so a reply costs O(log n + m).
+ * plus the book's ZQUERY: ZADD/ZINCRBY, the single-member commands and the
+ * rows of every command. Ranges are zset_ranges.ts, pops and ZRANDMEMBER
+ * zset_pops.ts, set operations zset_algebra.ts, shared parsing zset_common.ts.
+ * Every range form (ranks, scores, lex, LIMIT) is first turned into an
+ * interval of ranks, so a reply costs O(log n + m).
  */
+import { intArg, parseInt64 } from "../args.ts";
+import { countRange, Direction, RangeType, removeRange, zrange } from "./zset_ranges.ts";
+import {
+  LONG_MAX,
+  pairsNested,
+  parseScore,
+  rangedLong,
+  readZset,
+  writeZset,
+} from "./zset_common.ts";
+import {
+  blockingPop,
+  parseMultiPop,
+  pop,
+  popCommand,
+  randomBelow,
+  randomMembers,
+} from "./zset_pops.ts";
+import { SetOp, setOperation } from "./zset_algebra.ts";
 import { countedKeys, keyRange, OVERWRITTEN_KEY, READ_KEY } from "../key_specs.ts";
-import { formatDouble, strtod, strtodWhole } from "../../protocol/double.ts";
-import { intArg, parseInt64, parseInteger } from "../args.ts";
-import { blockingKey, parseBlockingTimeout } from "../blocking.ts";
+import { formatDouble } from "../../protocol/double.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
 import {
-  atLeastOneInputKey,
   CommandError,
-  COUNT_NOT_POSITIVE,
-  LIMIT_NEEDS_BYSCORE_OR_BYLEX,
-  LIMIT_NEGATIVE,
-  MIN_MAX_NOT_FLOAT,
-  MIN_MAX_NOT_STRING_RANGE,
   NAN_RESULT,
-  NOT_FLOAT,
   NOT_INTEGER,
   NOT_POSITIVE,
-  NUMKEYS_NOT_POSITIVE,
   outOfRangeBetween,
   SYNTAX,
   VALUE_OUT_OF_RANGE,
-  WEIGHT_NOT_FLOAT,
-  WITHSCORES_WITH_BYLEX,
-  WRONGTYPE,
   ZADD_GT_LT_NX,
   ZADD_INCR_PAIRS,
   ZADD_NX_XX,
@@ -36,209 +45,7 @@ import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
 import { parseCursor, parseScanOptions, scanStep, writeScanReply } from "../scan.ts";
 import { SortedSet } from "../types/sorted_set.ts";
-
-const LONG_MAX = 9223372036854775807n;
-/**
- * ZRANDMEMBER with a negative count repeats picks without bound in Redis; past
- * this many (a reply of hundreds of megabytes) it is refused instead.
- */
-const MAX_REPEATED_PICKS = 1 << 24;
-
-// ---- keys ------------------------------------------------------------------
-
-/** The sorted set at `key` for a read (Redis's lookupKeyRead: counts hits and misses). */
-function readZset(ctx: CommandContext, key: string): SortedSet | undefined {
-  return ctx.db.readObject<SortedSet>(key, "zset");
-}
-
-function writeZset(ctx: CommandContext, key: string): SortedSet | undefined {
-  return ctx.db.writeObject<SortedSet>(key, "zset");
-}
-
-/** Stores a computed set at `dst`, or deletes `dst` when it is empty; replies its size. */
-function storeResult(ctx: CommandContext, dst: string, result: SortedSet, event: string): void {
-  const db = ctx.db;
-  if (result.size() > 0) {
-    db.set(dst, result);
-    ctx.server.keyChanged(db, dst, NotifyClass.Zset, event);
-  } else if (db.has(dst) && db.delete(dst)) {
-    ctx.server.keyChanged(db, dst, NotifyClass.Generic, "del");
-  }
-  ctx.out.int(result.size());
-}
-
-// ---- argument parsing -------------------------------------------------------
-
-/**
- * A score as Redis's string2d reads it (ZADD, ZINCRBY, WEIGHTS, ZQUERY): all
- * of strtod's forms (inf, hex, exponents), but no leading space, no NaN, no
- * overflow to inf and no underflow to 0.
- */
-function parseScore(arg: string, error = NOT_FLOAT): number {
-  const integer = parseInteger(arg);
-  if (integer !== undefined) return integer;
-  const parsed = strtodWhole(arg);
-  if (parsed === undefined || parsed.outOfRange || Number.isNaN(parsed.value)) {
-    throw new CommandError(error);
-  }
-  return parsed.value;
-}
-
-/** An integer argument of at least `min`; `error` for a bad number and for one too small. */
-function rangedLong(arg: string, min: number, error: string): number {
-  const value = parseInteger(arg);
-  if (value === undefined || value < min) throw new CommandError(error);
-  return value;
-}
-
-interface ScoreBound {
-  value: number;
-  exclusive: boolean;
-}
-
-/**
- * A ZRANGEBYSCORE bound as zslParseRange reads it: "(" for exclusive, then
- * plain strtod up to the string's end or a NUL byte (so leading spaces, an
- * empty string meaning 0, and overflow to inf all pass, as in Redis).
- */
-function parseScoreBound(arg: string): ScoreBound {
-  const exclusive = arg.charCodeAt(0) === 40;
-  const text = exclusive ? arg.slice(1) : arg;
-  const parsed = strtod(text);
-  if (
-    (parsed.length !== text.length && text.charCodeAt(parsed.length) !== 0) ||
-    Number.isNaN(parsed.value)
-  ) {
-    throw new CommandError(MIN_MAX_NOT_FLOAT);
-  }
-  return { value: parsed.value, exclusive };
-}
-
-/** Where a lex bound sits: below every member ("-"), above every one ("+"), or at `value`. */
-const enum LexEdge {
-  Min,
-  Max,
-  Value,
-}
-
-interface LexBound {
-  edge: LexEdge;
-  value: string;
-  exclusive: boolean;
-}
-
-/** A ZRANGEBYLEX bound: "-", "+", "(member" or "[member" (zslParseLexRangeItem). */
-function parseLexBound(arg: string): LexBound {
-  const c = arg.charCodeAt(0);
-  // Redis reads "-" and "+" as C strings: a NUL byte ends them.
-  const alone = arg.length === 1 || arg.charCodeAt(1) === 0;
-  if (c === 45 && alone) return { edge: LexEdge.Min, value: "", exclusive: true };
-  if (c === 43 && alone) return { edge: LexEdge.Max, value: "", exclusive: true };
-  if (c === 40 || c === 91) {
-    return { edge: LexEdge.Value, value: arg.slice(1), exclusive: c === 40 };
-  }
-  throw new CommandError(MIN_MAX_NOT_STRING_RANGE);
-}
-
-/** The ranks [start, end] of the members within [min, max] by score (empty when start > end). */
-function scoreRanks(set: SortedSet, min: ScoreBound, max: ScoreBound): [number, number] {
-  return [
-    set.countByScore(min.value, min.exclusive),
-    set.countByScore(max.value, !max.exclusive) - 1,
-  ];
-}
-
-/** As scoreRanks, by member (ZRANGEBYLEX assumes equal scores). */
-function lexRanks(set: SortedSet, min: LexBound, max: LexBound): [number, number] {
-  const start = min.edge === LexEdge.Min
-    ? 0
-    : min.edge === LexEdge.Max
-    ? set.size()
-    : set.countByMember(min.value, min.exclusive);
-  const end = max.edge === LexEdge.Max
-    ? set.size() - 1
-    : max.edge === LexEdge.Min
-    ? -1
-    : set.countByMember(max.value, !max.exclusive) - 1;
-  return [start, end];
-}
-
-/** A parsed score or lex range, as the function giving its ranks in a set. */
-type RangeOf = (set: SortedSet) => [number, number];
-
-function parseRange(lex: boolean, minArg: string, maxArg: string): RangeOf {
-  if (lex) {
-    const min = parseLexBound(minArg);
-    const max = parseLexBound(maxArg);
-    return (set) => lexRanks(set, min, max);
-  }
-  const min = parseScoreBound(minArg);
-  const max = parseScoreBound(maxArg);
-  return (set) => scoreRanks(set, min, max);
-}
-
-/**
- * ZRANGE's start/stop sanitized as Redis does (negative counts from the end);
- * undefined when the range is empty.
- */
-function rankRange(size: number, start: number, end: number): [number, number] | undefined {
-  if (start < 0) start += size;
-  if (end < 0) end += size;
-  if (start < 0) start = 0;
-  if (start > end || start >= size) return undefined;
-  return [start, Math.min(end, size - 1)];
-}
-
-/**
- * The ranks to visit, first to last, for the elements [start, end] after
- * LIMIT offset count (a negative count means all, a negative offset nothing).
- */
-function limitRanks(
-  start: number,
-  end: number,
-  reverse: boolean,
-  offset: number,
-  count: number,
-): [number, number] | undefined {
-  if (start > end || offset < 0) return undefined;
-  const available = end - start + 1 - offset;
-  const n = count < 0 ? available : Math.min(available, count);
-  if (n <= 0) return undefined;
-  return reverse ? [end - offset, end - offset - n + 1] : [start + offset, start + offset + n - 1];
-}
-
-// ---- replies ------------------------------------------------------------------
-
-/** Member/score pairs are [member, score] arrays in RESP3 (and native), flat in RESP2. */
-function pairsNested(ctx: CommandContext): boolean {
-  return ctx.protocol !== 2;
-}
-
-/** Replies the members at ranks `from` to `to` (either direction), with their scores if asked. */
-function replyRanks(
-  ctx: CommandContext,
-  set: SortedSet,
-  from: number,
-  to: number,
-  withScores: boolean,
-): void {
-  const out = ctx.out;
-  const count = Math.abs(to - from) + 1;
-  const nested = withScores && pairsNested(ctx);
-  out.array(withScores && !nested ? count * 2 : count);
-  set.visitRange(from, to, (member, score) => {
-    if (nested) out.array(2);
-    out.bulk(member);
-    if (withScores) out.double(score);
-  });
-}
-
-/** A new set of the members at ranks `from` to `to` of `set`. */
-function copyRanks(set: SortedSet, from: number, to: number): SortedSet {
-  const result = new SortedSet();
-  set.visitRange(from, to, (member, score) => result.addNew(member, score));
-  return result;
-}
+import { zsetLimits } from "./collections.ts";
 
 // ---- ZADD / ZINCRBY -------------------------------------------------------------
 
@@ -271,10 +78,14 @@ function zadd(ctx: CommandContext, argv: string[], incrCommand: boolean): void {
 
   const db = ctx.db;
   const key = argv[1];
+  const limits = zsetLimits(ctx);
   let set = writeZset(ctx, key);
   if (set === undefined) {
     if (xx) return incr ? ctx.out.nil() : ctx.out.int(0);
     set = new SortedSet();
+    let longest = 0;
+    for (let i = at + 1; i < argv.length; i += 2) longest = Math.max(longest, argv[i].length);
+    set.reserveFor(scores.length, longest, limits);
     db.set(key, set);
   }
   let added = 0;
@@ -287,7 +98,7 @@ function zadd(ctx: CommandContext, argv: string[], incrCommand: boolean): void {
     const old = set.score(member);
     if (old === undefined) {
       if (xx) continue;
-      set.addNew(member, score);
+      set.addNew(member, score, limits);
       added++;
     } else {
       if (nx) continue;
@@ -313,493 +124,6 @@ function zadd(ctx: CommandContext, argv: string[], incrCommand: boolean): void {
   if (added + updated > 0) {
     ctx.server.keyChanged(db, key, NotifyClass.Zset, incr ? "zincr" : "zadd", added + updated);
   }
-}
-
-// ---- ranges ------------------------------------------------------------------
-
-const enum RangeType {
-  Auto,
-  Rank,
-  Score,
-  Lex,
-}
-
-const enum Direction {
-  Auto,
-  Forward,
-  Reverse,
-}
-
-/**
- * Redis's zrangeGenericCommand: ZRANGE, ZRANGESTORE and the older
- * Z[REV]RANGE[BYSCORE|BYLEX]. `first` is the index of the source key;
- * `dst` is set for ZRANGESTORE.
- */
-function zrange(
-  ctx: CommandContext,
-  argv: string[],
-  first: number,
-  dst: string | undefined,
-  type: RangeType,
-  direction: Direction,
-): void {
-  const store = dst !== undefined;
-  let withScores = false;
-  let offset = 0;
-  let limit = -1;
-  for (let j = first + 3; j < argv.length; j++) {
-    const option = argv[j].toLowerCase();
-    const left = argv.length - j - 1;
-    if (!store && option === "withscores") {
-      withScores = true;
-    } else if (option === "limit" && left >= 2) {
-      offset = intArg(argv[j + 1]);
-      limit = intArg(argv[j + 2]);
-      j += 2;
-    } else if (direction === Direction.Auto && option === "rev") {
-      direction = Direction.Reverse;
-    } else if (type === RangeType.Auto && option === "bylex") {
-      type = RangeType.Lex;
-    } else if (type === RangeType.Auto && option === "byscore") {
-      type = RangeType.Score;
-    } else {
-      throw new CommandError(SYNTAX);
-    }
-  }
-  if (type === RangeType.Auto) type = RangeType.Rank;
-  const reverse = direction === Direction.Reverse;
-  // As in Redis, "LIMIT offset -1" passes for no LIMIT at all.
-  if (limit !== -1 && type === RangeType.Rank) {
-    throw new CommandError(LIMIT_NEEDS_BYSCORE_OR_BYLEX);
-  }
-  if (withScores && type === RangeType.Lex) throw new CommandError(WITHSCORES_WITH_BYLEX);
-
-  // Reversed score and lex ranges are written max first.
-  const minArg = argv[reverse && type !== RangeType.Rank ? first + 2 : first + 1];
-  const maxArg = argv[reverse && type !== RangeType.Rank ? first + 1 : first + 2];
-  let start = 0;
-  let end = 0;
-  let rangeOf: RangeOf | undefined;
-  if (type === RangeType.Rank) {
-    start = intArg(minArg);
-    end = intArg(maxArg);
-  } else {
-    rangeOf = parseRange(type === RangeType.Lex, minArg, maxArg);
-  }
-
-  const set = readZset(ctx, argv[first]);
-  let ranks: [number, number] | undefined;
-  if (set !== undefined) {
-    if (rangeOf === undefined) {
-      const range = rankRange(set.size(), start, end);
-      if (range !== undefined) {
-        const last = set.size() - 1;
-        ranks = reverse ? [last - range[0], last - range[1]] : range;
-      }
-    } else {
-      const [low, high] = rangeOf(set);
-      ranks = limitRanks(low, high, reverse, offset, limit);
-    }
-  }
-  if (store) {
-    const result = ranks === undefined ? new SortedSet() : copyRanks(set!, ranks[0], ranks[1]);
-    return storeResult(ctx, dst, result, "zrangestore");
-  }
-  if (ranks === undefined) return ctx.out.array(0);
-  replyRanks(ctx, set!, ranks[0], ranks[1], withScores);
-}
-
-/** ZCOUNT and ZLEXCOUNT. */
-function countRange(ctx: CommandContext, argv: string[], lex: boolean): void {
-  const rangeOf = parseRange(lex, argv[2], argv[3]);
-  const set = readZset(ctx, argv[1]);
-  if (set === undefined) return ctx.out.int(0);
-  const [start, end] = rangeOf(set);
-  ctx.out.int(Math.max(0, end - start + 1));
-}
-
-const REMOVE_EVENTS = ["", "zremrangebyrank", "zremrangebyscore", "zremrangebylex"];
-
-/** ZREMRANGEBYRANK, ZREMRANGEBYSCORE and ZREMRANGEBYLEX. */
-function removeRange(ctx: CommandContext, argv: string[], type: RangeType): void {
-  let rangeOf: (set: SortedSet) => [number, number] | undefined;
-  if (type === RangeType.Rank) {
-    const start = intArg(argv[2]);
-    const end = intArg(argv[3]);
-    rangeOf = (set) => rankRange(set.size(), start, end);
-  } else {
-    rangeOf = parseRange(type === RangeType.Lex, argv[2], argv[3]);
-  }
-  const key = argv[1];
-  const set = writeZset(ctx, key);
-  if (set === undefined) return ctx.out.int(0);
-  const range = rangeOf(set);
-  if (range === undefined || range[0] > range[1]) return ctx.out.int(0);
-  const removed = range[1] - range[0] + 1;
-  set.removeRange(range[0], range[1]);
-  ctx.keyChanged(key, NotifyClass.Zset, REMOVE_EVENTS[type], removed);
-  ctx.db.deleteIfEmpty(key, set);
-  ctx.out.int(removed);
-}
-
-// ---- pops ------------------------------------------------------------------
-
-/**
- * Redis's genericZpopCommand: pops up to `count` members (-1: one, the plain
- * form) from the first of `keys` that exists. `emitKey` puts the key in the
- * reply (BZPOP*, ZMPOP), `nested` makes [member, score] pairs, and
- * `nilWhenEmpty` answers a null instead of an empty array when no key exists.
- * Returns how many were popped and from which key.
- */
-function pop(
-  ctx: CommandContext,
-  keys: readonly string[],
-  max: boolean,
-  emitKey: boolean,
-  count: number,
-  nested: boolean,
-  nilWhenEmpty: boolean,
-): { key: string; popped: number } | undefined {
-  const out = ctx.out;
-  let key = "";
-  let set: SortedSet | undefined;
-  for (const candidate of keys) {
-    set = writeZset(ctx, candidate);
-    if (set !== undefined) {
-      key = candidate;
-      break;
-    }
-  }
-  if (set === undefined) {
-    if (nilWhenEmpty) out.nilArray();
-    else out.array(0);
-    return undefined;
-  }
-  if (count === 0) {
-    out.array(0);
-    return undefined;
-  }
-  const size = set.size();
-  const n = Math.min(count === -1 ? 1 : count, size);
-  if (!emitKey) {
-    out.array(nested ? n : n * 2);
-  } else if (!nested) {
-    out.array(n * 2 + 1);
-    out.bulk(key);
-  } else {
-    out.array(2);
-    out.bulk(key);
-    out.array(n);
-  }
-  const from = max ? size - 1 : 0;
-  const to = max ? size - n : n - 1;
-  set.visitRange(from, to, (member, score) => {
-    if (nested) out.array(2);
-    out.bulk(member);
-    out.double(score);
-  });
-  set.removeRange(Math.min(from, to), Math.max(from, to));
-  ctx.keyChanged(key, NotifyClass.Zset, max ? "zpopmax" : "zpopmin", n);
-  ctx.db.deleteIfEmpty(key, set);
-  return { key, popped: n };
-}
-
-/** How a pop served by a blocking command goes to the AOF: ZPOPMIN/ZPOPMAX key [count]. */
-function popCommand(max: boolean, key: string, count: number, popped: number): string[] {
-  const argv = [max ? "ZPOPMAX" : "ZPOPMIN", key];
-  if (count !== -1) argv.push(String(popped));
-  return argv;
-}
-
-/**
- * BZPOPMIN, BZPOPMAX and BZMPOP (`nested`): pops now if any key has members,
- * else waits for one (not inside EXEC, which answers as a timeout would).
- */
-function blockingPop(
-  ctx: CommandContext,
-  keys: string[],
-  timeoutArg: string,
-  max: boolean,
-  count: number,
-  nested: boolean,
-): void {
-  const deadline = parseBlockingTimeout(timeoutArg);
-  for (const key of keys) {
-    const set = writeZset(ctx, key);
-    if (set === undefined || set.size() === 0) continue;
-    const result = pop(ctx, [key], max, true, count, nested, nested)!;
-    ctx.propagateAs = [popCommand(max, key, count, result.popped)];
-    return;
-  }
-  if (ctx.inExec) return ctx.out.nilArray();
-  const db = ctx.db;
-  // One wait per distinct key, as Redis's blockForKeys.
-  const keyByWaitKey = new Map<string, string>();
-  for (const key of keys) keyByWaitKey.set(blockingKey(db.index, key), key);
-  ctx.server.blocking.block(ctx.client, {
-    keys: [...keyByWaitKey.keys()],
-    deadline,
-    tryServe(readyKey) {
-      const key = keyByWaitKey.get(readyKey)!;
-      const value = db.get(key);
-      if (value === undefined || typeof value === "string" || value.type !== "zset") return false;
-      const result = pop(ctx, [key], max, true, count, nested, nested)!;
-      ctx.server.propagate(db.index, popCommand(max, key, count, result.popped));
-      return true;
-    },
-    onTimeout() {
-      ctx.out.nilArray();
-    },
-  });
-}
-
-/** ZMPOP and BZMPOP's arguments from numkeys on: the keys, MIN|MAX and COUNT. */
-function parseMultiPop(
-  argv: string[],
-  numkeysAt: number,
-): { keys: string[]; max: boolean; count: number } {
-  const numkeys = rangedLong(argv[numkeysAt], 1, NUMKEYS_NOT_POSITIVE);
-  const whereAt = numkeysAt + numkeys + 1;
-  if (whereAt >= argv.length) throw new CommandError(SYNTAX);
-  const where = argv[whereAt].toUpperCase();
-  if (where !== "MIN" && where !== "MAX") throw new CommandError(SYNTAX);
-  let count = -1;
-  for (let j = whereAt + 1; j < argv.length; j++) {
-    if (count === -1 && argv[j].toUpperCase() === "COUNT" && j + 1 < argv.length) {
-      count = rangedLong(argv[++j], 1, COUNT_NOT_POSITIVE);
-    } else {
-      throw new CommandError(SYNTAX);
-    }
-  }
-  return {
-    keys: argv.slice(numkeysAt + 1, whereAt),
-    max: where === "MAX",
-    count: count === -1 ? 1 : count,
-  };
-}
-
-// ---- ZRANDMEMBER ------------------------------------------------------------
-
-function randomBelow(n: number): number {
-  return Math.floor(Math.random() * n);
-}
-
-/** ZRANDMEMBER key count [WITHSCORES] (Redis's zrandmemberWithCountCommand). */
-function randomMembers(
-  ctx: CommandContext,
-  key: string,
-  requested: number,
-  withScores: boolean,
-): void {
-  const out = ctx.out;
-  const set = readZset(ctx, key);
-  if (set === undefined) return out.array(0);
-  const unique = requested >= 0;
-  const count = Math.abs(requested);
-  if (count === 0) return out.array(0);
-  const nested = withScores && pairsNested(ctx);
-  const writeEntry = ([member, score]: [string, number]) => {
-    if (nested) out.array(2);
-    out.bulk(member);
-    if (withScores) out.double(score);
-  };
-  const size = set.size();
-  if (!unique || count === 1) {
-    if (count > MAX_REPEATED_PICKS) throw new CommandError(VALUE_OUT_OF_RANGE);
-    out.array(withScores && !nested ? count * 2 : count);
-    for (let i = 0; i < count; i++) writeEntry(set.at(randomBelow(size)));
-    return;
-  }
-  const n = Math.min(count, size);
-  out.array(withScores && !nested ? n * 2 : n);
-  // The whole set comes highest first: Redis's zset iterator walks from the tail.
-  if (count >= size) return set.visitRange(size - 1, 0, (m, s) => writeEntry([m, s]));
-  if (count * 3 > size) {
-    // Most of the set: a partial shuffle of all ranks.
-    const ranks = Array.from({ length: size }, (_, i) => i);
-    for (let i = 0; i < count; i++) {
-      const j = i + randomBelow(size - i);
-      [ranks[i], ranks[j]] = [ranks[j], ranks[i]];
-      writeEntry(set.at(ranks[i]));
-    }
-    return;
-  }
-  const seen = new Set<number>();
-  while (seen.size < count) {
-    const rank = randomBelow(size);
-    if (seen.has(rank)) continue;
-    seen.add(rank);
-    writeEntry(set.at(rank));
-  }
-}
-
-// ---- ZUNION / ZINTER / ZDIFF ------------------------------------------------
-
-/** The part of a plain set (server/types/set.ts) that set operations read: members score 1. */
-interface MemberSet {
-  readonly type: "set";
-  size(): number;
-  has(member: string): boolean;
-  members(): Iterable<string>;
-}
-
-interface Source {
-  value: SortedSet | MemberSet | undefined;
-  weight: number;
-}
-
-function sourceSize(source: Source): number {
-  return source.value === undefined ? 0 : source.value.size();
-}
-
-function* sourceEntries(source: Source): Iterable<[string, number]> {
-  const value = source.value;
-  if (value === undefined) return;
-  if (value.type === "zset") {
-    yield* value.entries();
-  } else {
-    for (const member of value.members()) yield [member, 1];
-  }
-}
-
-function sourceScore(source: Source, member: string): number | undefined {
-  const value = source.value;
-  if (value === undefined) return undefined;
-  if (value.type === "zset") return value.score(member);
-  return value.has(member) ? 1 : undefined;
-}
-
-const enum Aggregate {
-  Sum,
-  Min,
-  Max,
-}
-
-function aggregate(into: number, value: number, how: Aggregate): number {
-  if (how === Aggregate.Sum) {
-    const sum = into + value;
-    return Number.isNaN(sum) ? 0 : sum;
-  }
-  if (how === Aggregate.Min) return value < into ? value : into;
-  return value > into ? value : into;
-}
-
-const enum SetOp {
-  Union,
-  Inter,
-  Diff,
-}
-
-/**
- * Redis's zunionInterDiffGenericCommand: ZUNION, ZINTER, ZDIFF, their STORE
- * forms (`dst`), and ZINTERCARD (`cardinalityOnly`). Plain sets count as
- * sorted sets whose scores are all 1.
- */
-function setOperation(
-  ctx: CommandContext,
-  argv: string[],
-  name: string,
-  dst: string | undefined,
-  numkeysAt: number,
-  op: SetOp,
-  cardinalityOnly: boolean,
-): void {
-  const numkeys = intArg(argv[numkeysAt]);
-  if (numkeys < 1) throw new CommandError(atLeastOneInputKey(name));
-  if (numkeys > argv.length - numkeysAt - 1) throw new CommandError(SYNTAX);
-  const sources: Source[] = [];
-  for (let i = 0; i < numkeys; i++) {
-    const value = ctx.db.lookupRead(argv[numkeysAt + 1 + i]);
-    if (
-      value !== undefined &&
-      (typeof value === "string" || (value.type !== "zset" && value.type !== "set"))
-    ) {
-      throw new CommandError(WRONGTYPE);
-    }
-    sources.push({ value: value as SortedSet | MemberSet | undefined, weight: 1 });
-  }
-
-  let how = Aggregate.Sum;
-  let withScores = false;
-  let limit = 0;
-  for (let j = numkeysAt + 1 + numkeys; j < argv.length; j++) {
-    const option = argv[j].toLowerCase();
-    const left = argv.length - j;
-    const weighted = op !== SetOp.Diff && !cardinalityOnly;
-    if (weighted && left >= numkeys + 1 && option === "weights") {
-      for (const source of sources) source.weight = parseScore(argv[++j], WEIGHT_NOT_FLOAT);
-    } else if (weighted && left >= 2 && option === "aggregate") {
-      const which = argv[++j].toLowerCase();
-      if (which === "sum") how = Aggregate.Sum;
-      else if (which === "min") how = Aggregate.Min;
-      else if (which === "max") how = Aggregate.Max;
-      else throw new CommandError(SYNTAX);
-    } else if (dst === undefined && !cardinalityOnly && option === "withscores") {
-      withScores = true;
-    } else if (cardinalityOnly && left >= 2 && option === "limit") {
-      limit = rangedLong(argv[++j], 0, LIMIT_NEGATIVE);
-    } else {
-      throw new CommandError(SYNTAX);
-    }
-  }
-
-  if (op !== SetOp.Diff) sources.sort((a, b) => sourceSize(a) - sourceSize(b));
-  const result = new SortedSet();
-  let cardinality = 0;
-  if (op === SetOp.Inter) {
-    const [smallest, ...others] = sources;
-    if (sourceSize(smallest) > 0) {
-      for (const [member, score] of sourceEntries(smallest)) {
-        let total = smallest.weight * score;
-        if (Number.isNaN(total)) total = 0;
-        let inAll = true;
-        for (const other of others) {
-          const found = other.value === smallest.value ? score : sourceScore(other, member);
-          if (found === undefined) {
-            inAll = false;
-            break;
-          }
-          total = aggregate(total, found * other.weight, how);
-        }
-        if (!inAll) continue;
-        if (cardinalityOnly) {
-          if (++cardinality === limit) break;
-        } else {
-          result.addNew(member, total);
-        }
-      }
-    }
-  } else if (op === SetOp.Union) {
-    const totals = new Map<string, number>();
-    for (const source of sources) {
-      for (const [member, score] of sourceEntries(source)) {
-        let value = source.weight * score;
-        if (Number.isNaN(value)) value = 0;
-        const sofar = totals.get(member);
-        totals.set(member, sofar === undefined ? value : aggregate(sofar, value, how));
-      }
-    }
-    for (const [member, score] of totals) result.addNew(member, score);
-  } else {
-    const [base, ...others] = sources;
-    for (const [member, score] of sourceEntries(base)) {
-      if (others.every((other) => sourceScore(other, member) === undefined)) {
-        result.addNew(member, score);
-      }
-    }
-  }
-
-  if (dst !== undefined) {
-    const event = op === SetOp.Union
-      ? "zunionstore"
-      : op === SetOp.Inter
-      ? "zinterstore"
-      : "zdiffstore";
-    return storeResult(ctx, dst, result, event);
-  }
-  if (cardinalityOnly) return ctx.out.int(cardinality);
-  if (result.size() === 0) return ctx.out.array(0);
-  replyRanks(ctx, result, 0, result.size() - 1, withScores);
 }
 
 // ---- the command table --------------------------------------------------------
