@@ -148,3 +148,15 @@ Deno.test("a busy script that wrote cannot be killed and finishes atomically", a
   deepEqual(await runner.read(), { type: "simple", value: "OK" });
   deepEqual(await other.cmd("GET", "k"), "end");
 });
+
+Deno.test("SORT BY a constant orders a set's output when called from a script", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  await c.cmd("SADD", "s", "c", "a", "b", "aa");
+  deepEqual(await c.cmd("EVAL", "return redis.call('sort', KEYS[1], 'by', 'nokey')", 1, "s"), [
+    "a",
+    "aa",
+    "b",
+    "c",
+  ]);
+});

@@ -83,6 +83,7 @@ function patternLookup(ctx: CommandContext): SortLookup {
 function sortCommand(readonly: boolean): Handler {
   return (ctx, argv) => {
     const spec = parseSort(argv, readonly);
+    spec.fromScript = ctx.client.fromScript;
     const { elements, source } = elementsOf(ctx, argv[1]);
     const result = sortElements(elements, source, spec, patternLookup(ctx));
     if ("error" in result) throw new CommandError(SORT_NOT_DOUBLE);

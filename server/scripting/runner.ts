@@ -85,7 +85,10 @@ export class Scripting {
 
   /** The socketless client scripts run their commands as (Redis's lua_client). */
   get scriptClient(): Client {
-    this.#client ??= this.server.createInternalClient();
+    if (this.#client === undefined) {
+      this.#client = this.server.createInternalClient();
+      this.#client.fromScript = true;
+    }
     return this.#client;
   }
 
