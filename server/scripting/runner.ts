@@ -24,7 +24,7 @@ import {
   UNKILLABLE,
 } from "../errors.ts";
 import { writeReply } from "./convert.ts";
-import { ScriptEngine, type ScriptRun } from "./engine.ts";
+import { ScriptEngine, ScriptError, type ScriptRun } from "./engine.ts";
 import { FunctionLibraries } from "./functions.ts";
 import type { ScriptHost } from "./redis_api.ts";
 
@@ -35,6 +35,22 @@ import type { ScriptHost } from "./redis_api.ts";
  */
 const VM_BASE_BYTES = 31744;
 const VM_BYTES_PER_SCRIPT = 6300;
+
+/** Every function library's code, for RDB files and AOF rewrites. */
+export function libraryCodes(server: ServerContext): string[] {
+  return [...scriptingOf(server).functions.libraries.values()].map((library) => library.code);
+}
+
+/** Loads a library found in an RDB file; returns the error text if it cannot be loaded. */
+export function restoreLibrary(server: ServerContext, code: string): string | undefined {
+  try {
+    scriptingOf(server).functions.load(code, true);
+    return undefined;
+  } catch (err) {
+    if (err instanceof ScriptError) return err.message;
+    throw err;
+  }
+}
 
 /** The scripting fields of INFO memory, in Redis 7.0's order. */
 export function scriptingMemoryInfo(server: ServerContext): [string, string | number][] {
