@@ -198,6 +198,20 @@ Deno.test("Lua 5.1 behaviours", () => {
   for (const [script, expected] of cases) deepEqual(evalScript(engine, script), expected, script);
 });
 
+Deno.test("struct packs and unpacks as lstruct on x86-64", () => {
+  const engine = new ScriptEngine();
+  deepEqual(
+    evalScript(engine, "return struct.pack('>I2 <i4', 258, -5)"),
+    bulk("\x01\x02\xfb\xff\xff\xff"),
+  );
+  deepEqual(evalScript(engine, "return struct.pack('!4 b i', 1, 2)"), bulk("\x01\0\0\0\x02\0\0\0"));
+  deepEqual(evalScript(engine, "return {struct.unpack('>hB s', '\\255\\254\\7ab\\0')}"), {
+    type: "array",
+    values: [int(-2), int(7), bulk("ab"), int(7)],
+  });
+  deepEqual(evalScript(engine, "return struct.size('>iHb')"), int(7));
+});
+
 Deno.test("cjson, cmsgpack and bit", () => {
   const engine = new ScriptEngine();
   deepEqual(evalScript(engine, "return cjson.encode({1, 2, 'a'})"), bulk('[1,2,"a"]'));
