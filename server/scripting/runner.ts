@@ -10,7 +10,7 @@
  */
 import { RespReplyDecoder, type RespValue } from "../../protocol/resp.ts";
 import type { Client } from "../client.ts";
-import type { CommandContext, ServerContext } from "../context.ts";
+import type { CommandContext, Propagator, ServerContext } from "../context.ts";
 import { bytesToHuman } from "../info/render.ts";
 import {
   BUSY_EVAL,
@@ -87,6 +87,38 @@ interface Running {
   argv: string[];
   /** A write command was called: SCRIPT KILL must refuse (UNKILLABLE). */
   wrote: boolean;
+}
+
+/**
+ * What a script wrote, propagated when it ends as Redis 7.0 does: one write
+ * alone, several wrapped in MULTI/EXEC (inside EXEC the transaction already
+ * wraps them). The server's propagators are set aside meanwhile, so a busy
+ * script's effects stay together. redis.set_repl(REPL_NONE) stops recording.
+ */
+class ScriptEffects {
+  recording = true;
+  readonly #writes: [number, readonly string[]][] = [];
+  readonly #sinks: Propagator[];
+
+  constructor(readonly server: ServerContext) {
+    this.#sinks = server.propagators.splice(0);
+    server.propagators.push({
+      propagate: (dbIndex, argv) => {
+        if (this.recording) this.#writes.push([dbIndex, [...argv]]);
+      },
+    });
+  }
+
+  flush(): void {
+    const server = this.server;
+    // Propagators added meanwhile (a replica attaching) follow ours.
+    const added = server.propagators.slice(1);
+    server.propagators.splice(0, server.propagators.length, ...this.#sinks, ...added);
+    const writes = this.#writes;
+    if (writes.length > 1) server.propagate(writes[0][0], ["MULTI"]);
+    for (const [dbIndex, argv] of writes) server.propagate(dbIndex, argv);
+    if (writes.length > 1) server.propagate(writes[writes.length - 1][0], ["EXEC"]);
+  }
 }
 
 /** Per-server scripting state: the EVAL engine, the script client, the running script. */
@@ -178,28 +210,25 @@ export function runScript(ctx: CommandContext, start: StartRun, options: RunOpti
   const scriptClient = scripting.scriptClient;
   scriptClient.selectDb(ctx.db.index);
   scriptClient.inExec = true;
+  const effects = ctx.inExec ? undefined : new ScriptEffects(server);
   const host: ScriptHost = {
     call: (argv, resp) => scripting.call(running, options.readOnly, argv, resp),
     aclCheck: (argv) => server.commands.resolve(argv) === undefined ? undefined : true,
     log: (level, message) => {
       if (level >= 2) server.log(message);
     },
-    setRepl: () => {},
+    setRepl: (flags) => {
+      if (effects !== undefined) effects.recording = flags !== 0;
+    },
   };
   const threshold = server.config.getNumber("busy-reply-threshold");
-  const ownsPropagation = server.execPropagation === "off";
-  if (ownsPropagation) server.execPropagation = "pending";
   const run = start(scripting, host, threshold);
   const running: Running = { run, isEval: options.isEval, argv: options.argv, wrote: false };
   scripting.running = running;
   const finish = () => {
     scripting.running = undefined;
     scriptClient.inExec = false;
-    if (ownsPropagation) {
-      const sent = server.execPropagation === "sent";
-      server.execPropagation = "off";
-      if (sent) server.propagate(scriptClient.db.index, ["EXEC"]);
-    }
+    effects?.flush();
   };
   // Inside EXEC the caller cannot be parked mid-transaction: the script runs to its end.
   while (!run.resume()) {
