@@ -15,7 +15,15 @@ export interface BenchmarkTest {
   row: string;
   /** Cost relative to GET, to size the request count for a similar duration. */
   weight: number;
+  /** A command of our own instead of a built-in test (`flag` is then unused). */
+  command?: readonly string[];
+  /** Sent once before the test (SCRIPT LOAD for EVALSHA). */
+  setup?: readonly string[];
 }
+
+/** The issue's EVALSHA workload: a cached script that increments its key. */
+const INCR_SCRIPT = "return redis.call('incr', KEYS[1])";
+const INCR_SCRIPT_SHA = "2bab3b661081db58bd2341920e0ba7cf5dc77b25";
 
 /** The issue's matrix, in redis-benchmark's own order (LPOP pops what LPUSH pushed). */
 export const BENCHMARK_TESTS: BenchmarkTest[] = [
@@ -32,6 +40,14 @@ export const BENCHMARK_TESTS: BenchmarkTest[] = [
   // LRANGE_100 first pushes its list (a row of its own), then reads 100 elements per request.
   { name: "LRANGE_100", flag: "lrange_100", row: "LRANGE_100", weight: 6 },
   { name: "MSET (10 keys)", flag: "mset", row: "MSET", weight: 5 },
+  {
+    name: "EVALSHA (INCR script)",
+    flag: "",
+    row: "evalsha",
+    weight: 2,
+    command: ["evalsha", INCR_SCRIPT_SHA, "1", "key:__rand_int__"],
+    setup: ["script", "load", INCR_SCRIPT],
+  },
 ];
 
 /** One CSV row: requests per second and latency percentiles in milliseconds. */
@@ -136,22 +152,29 @@ export type BenchmarkOutcome = BenchmarkRow | { error: string };
 
 /** Runs one redis-benchmark test; never throws for a failing server. */
 export async function runBenchmark(run: BenchmarkRun): Promise<BenchmarkOutcome> {
+  const target = ["-h", "127.0.0.1", "-p", String(run.port)];
+  if (run.test.setup !== undefined) {
+    const setup = new Deno.Command("redis-benchmark", {
+      args: [...target, "-c", "1", "-n", "1", "-q", ...run.test.setup],
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    });
+    await setup.output();
+  }
   const args = [
-    "-h",
-    "127.0.0.1",
-    "-p",
-    String(run.port),
+    ...target,
     "-c",
     String(run.clients),
     "-n",
     String(run.requests),
     "-P",
     String(run.pipeline),
-    "-t",
-    run.test.flag,
     "--csv",
   ];
   if (run.keyspace !== undefined) args.push("-r", String(run.keyspace));
+  if (run.test.command !== undefined) args.push(...run.test.command);
+  else args.push("-t", run.test.flag);
   const child = new Deno.Command("redis-benchmark", {
     args,
     stdin: "null",

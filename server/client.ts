@@ -96,6 +96,11 @@ export class Client implements CommandContext {
   blocked: BlockedState | undefined;
   /** True while EXEC runs the queue: blocking commands must not block then. */
   inExec = false;
+  /**
+   * The client scripts run their commands as (Redis's CLIENT_SCRIPT): SORT
+   * orders a set's output, XREAD refuses BLOCK.
+   */
+  fromScript = false;
   channels: Set<string> | undefined;
   patterns: Set<string> | undefined;
   shardChannels: Set<string> | undefined;

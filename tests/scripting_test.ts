@@ -22,7 +22,10 @@ Deno.test("EVAL and EVALSHA run commands and convert replies", async () => {
   deepEqual(await c.cmd("EVAL", "return {ok='FINE'}", 0), "FINE");
   deepEqual(await c.cmd("EVAL", "return ARGV[2] .. KEYS[1]", 1, "k", "a", "b"), "bk");
   deepEqual(await c.cmd("SCRIPT", "EXISTS", sha as string, "0000"), [1, 0]);
-  deepEqual(await c.cmd("SCRIPT", "FLUSH"), "OK");
+  const info = async () => String(await c.cmd("INFO", "memory"));
+  match(await info(), /\r\nnumber_of_cached_scripts:4\r\n/);
+  deepEqual(await c.cmd("SCRIPT", "FLUSH", "ASYNC"), "OK");
+  match(await info(), /\r\nnumber_of_cached_scripts:0\r\n/);
   deepEqual(await c.cmd("SCRIPT", "EXISTS", sha as string), [0]);
   deepEqual(await c.cmd("EVALSHA", sha as string, 0), {
     error: "NOSCRIPT No matching script. Please use EVAL.",
@@ -67,7 +70,7 @@ Deno.test("script errors and argument errors are Redis's", async () => {
   deepEqual(await c.cmd("SCRIPT", "KILL"), { error: "NOTBUSY No scripts in execution right now." });
 });
 
-Deno.test("a script's writes are propagated wrapped in MULTI/EXEC", async () => {
+Deno.test("a script's writes are propagated as Redis 7.0 does", async () => {
   await using srv = startServer();
   const seen: string[] = [];
   const recorder: Propagator = {
@@ -85,6 +88,10 @@ Deno.test("a script's writes are propagated wrapped in MULTI/EXEC", async () => 
   seen.length = 0;
   await c.cmd("EVAL", "return redis.call('get', 'k')", 0);
   deepEqual(seen, []);
+  // One write alone needs no transaction (Redis 7.0); REPL_NONE leaves writes out.
+  await c.cmd("EVAL", "redis.call('set', 'a', '1')", 0);
+  await c.cmd("EVAL", "redis.set_repl(redis.REPL_NONE) redis.call('set', 'b', '1')", 0);
+  deepEqual(seen, ["0:set a 1"]);
 });
 
 Deno.test("a script's write fails the EXEC of a client WATCHing the key", async () => {
@@ -144,4 +151,16 @@ Deno.test("a busy script that wrote cannot be killed and finishes atomically", a
   );
   deepEqual(await runner.read(), { type: "simple", value: "OK" });
   deepEqual(await other.cmd("GET", "k"), "end");
+});
+
+Deno.test("SORT BY a constant orders a set's output when called from a script", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  await c.cmd("SADD", "s", "c", "a", "b", "aa");
+  deepEqual(await c.cmd("EVAL", "return redis.call('sort', KEYS[1], 'by', 'nokey')", 1, "s"), [
+    "a",
+    "aa",
+    "b",
+    "c",
+  ]);
 });

@@ -80,7 +80,7 @@ function syntaxError(sub: string): never {
 
 function fcall(ctx: CommandContext, argv: string[], readOnly: boolean): void {
   const scripting = scriptingOf(ctx.server);
-  const fn = scripting.functions.functions.get(argv[1]);
+  const fn = scripting.functions.functions.get(argv[1].toLowerCase());
   if (fn === undefined) throw new CommandError("ERR Function not found");
   const numkeys = intArg(argv[2], "ERR Bad number of keys provided");
   if (numkeys > argv.length - 3) throw new CommandError(NUMKEYS_OVER_ARGS);

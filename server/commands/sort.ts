@@ -106,6 +106,7 @@ function sortCommand(readonly: boolean): Handler {
   return (ctx, argv) => {
     let allowed: boolean | undefined;
     const spec = parseSort(argv, readonly, () => allowed ??= readsAnyKey(ctx, argv));
+    spec.fromScript = ctx.client.fromScript;
     const { elements, source } = elementsOf(ctx, argv[1]);
     const result = sortElements(elements, source, spec, patternLookup(ctx));
     if ("error" in result) throw new CommandError(SORT_NOT_DOUBLE);

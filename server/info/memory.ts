@@ -1,5 +1,6 @@
 /** INFO memory. */
 import type { ServerContext } from "../context.ts";
+import { scriptingMemoryInfo } from "../scripting/runner.ts";
 import { bytesToHuman, type InfoField, tryOr } from "./render.ts";
 
 /** used_memory as accounted (see maxmemory.ts), RSS, and the peak so far. */
@@ -31,8 +32,7 @@ export function memorySection(server: ServerContext): InfoField[] {
     ["used_memory_dataset_perc", `${datasetShare.toFixed(2)}%`],
     ["total_system_memory", total],
     ["total_system_memory_human", bytesToHuman(total)],
-    ["used_memory_lua", 0],
-    ["used_memory_scripts", 0],
+    ...scriptingMemoryInfo(server),
     ["maxmemory", maxmemory],
     ["maxmemory_human", bytesToHuman(maxmemory)],
     ["maxmemory_policy", server.config.get("maxmemory-policy")],

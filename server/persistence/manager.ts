@@ -37,6 +37,7 @@ import {
   SnapshotFileJob,
 } from "./snapshot_file.ts";
 import { materialize } from "./values.ts";
+import { libraryCodes, restoreLibrary } from "../scripting/runner.ts";
 import { reportWrites, type WriteTarget } from "./write_keys.ts";
 import type { ZsetLimits } from "../types/sorted_set.ts";
 
@@ -247,7 +248,10 @@ export class Persistence {
         if (expireAt !== undefined) db.setExpire(key, expireAt);
         loaded++;
       },
-      skippedFunction: () => this.#log("The RDB holds a function library: skipped"),
+      functionLibrary: (code) => {
+        const error = restoreLibrary(this.server, code);
+        if (error !== undefined) throw new FormatError(`Failed loading library: ${error}`);
+      },
       skippedEmpty: () => emptySkipped++,
     };
     const { end } = readRdb(data, visitor, this.#config.getBool("rdbchecksum"));
@@ -383,7 +387,10 @@ export class Persistence {
 
   #encoder(kind: "rdb" | "aof", write: (chunk: Uint8Array) => void): SnapshotEncoder {
     const config = this.#config;
-    if (kind === "aof" && !config.getBool("aof-use-rdb-preamble")) return commandEncoder(write);
+    const libraries = libraryCodes(this.server);
+    if (kind === "aof" && !config.getBool("aof-use-rdb-preamble")) {
+      return commandEncoder(write, libraries);
+    }
     const aux: [string, string][] = [
       ["redis-ver", VERSION],
       ["redis-bits", "64"],
@@ -395,7 +402,7 @@ export class Persistence {
       compression: config.getBool("rdbcompression"),
       checksum: config.getBool("rdbchecksum"),
     };
-    return rdbEncoder(options, aux, write);
+    return rdbEncoder(options, aux, write, libraries);
   }
 
   #writeSnapshotSync(path: string, tempPath: string, kind: "rdb" | "aof"): void {

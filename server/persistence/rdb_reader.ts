@@ -37,8 +37,8 @@ export interface RdbVisitor {
   entry(key: string, value: DecodedValue, expireAt: number | undefined): void;
   /** An aux field (redis-ver, ctime, aof-base, ...). */
   aux?(name: string, value: string): void;
-  /** A function library (Redis 7 FUNCTION), which redis-home does not run. */
-  skippedFunction?(): void;
+  /** A function library (Redis 7 FUNCTION): its code, `#!lua name=...` included. */
+  functionLibrary?(code: string): void;
   /** A key whose collection was empty (Redis skips these too). */
   skippedEmpty?(key: string): void;
 }
@@ -364,10 +364,11 @@ export function readRdb(
           throw new FormatError("module data is not supported by redis-home");
         case Opcode.FUNCTION:
           throw new FormatError("pre-release function data (Redis 7.0 rc) is not supported");
-        case Opcode.FUNCTION2:
-          dec.string();
-          visitor.skippedFunction?.();
+        case Opcode.FUNCTION2: {
+          const code = dec.string();
+          visitor.functionLibrary?.(code);
           continue;
+        }
         case Opcode.EOF:
           break;
         default: {

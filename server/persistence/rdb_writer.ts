@@ -326,6 +326,12 @@ export class RdbEncoder {
     }
   }
 
+  /** A function library (RDB_OPCODE_FUNCTION2 and its code), written after the aux fields. */
+  functionLibrary(code: string): void {
+    this.byte(Opcode.FUNCTION2);
+    this.string(code);
+  }
+
   selectDb(index: number, keys: number, expires: number): void {
     this.byte(Opcode.SELECTDB);
     this.len(index);

@@ -25,9 +25,11 @@ export function rdbEncoder(
   options: RdbWriteOptions,
   aux: readonly [string, string][],
   write: (chunk: Uint8Array) => void,
+  libraries: readonly string[] = [],
 ): SnapshotEncoder {
   const enc = new RdbEncoder(options, write);
   enc.header(aux);
+  for (const code of libraries) enc.functionLibrary(code);
   return {
     beginDb: (index, keys, expires) => enc.selectDb(index, keys, expires),
     entry: (key, value, expireAt) => enc.keyValue(key, value, expireAt),
@@ -56,7 +58,10 @@ interface SortedSetView extends RedisObject {
  * Redis's rewriteAppendOnlyFileRio: SELECT, then SET / RPUSH / SADD / HMSET /
  * ZADD in batches of 64 items, and PEXPIREAT for keys with a TTL.
  */
-export function commandEncoder(write: (chunk: Uint8Array) => void): SnapshotEncoder {
+export function commandEncoder(
+  write: (chunk: Uint8Array) => void,
+  libraries: readonly string[] = [],
+): SnapshotEncoder {
   const buffer = new CommandBuffer();
   const flush = () => {
     write(buffer.view());
@@ -77,6 +82,8 @@ export function commandEncoder(write: (chunk: Uint8Array) => void): SnapshotEnco
     }
     if (argv.length > 2) emit(argv);
   };
+  // Functions first, as Redis's rewriteFunctions.
+  for (const code of libraries) emit(["FUNCTION", "LOAD", code]);
   return {
     beginDb: (index) => emit(["SELECT", String(index)]),
     entry: (key, value, expireAt) => {

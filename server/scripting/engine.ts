@@ -12,6 +12,7 @@
  * A hook inside a non-yieldable call (a table.sort comparator, a metamethod
  * called from JS) cannot yield; it yields at the next hook that can.
  */
+import { splitArgs } from "../../protocol/inline.ts";
 import type { RespValue } from "../../protocol/resp.ts";
 import { popReply } from "./convert.ts";
 import { createScriptState, Rand48, setProtectedGlobal } from "./environment.ts";
@@ -65,8 +66,10 @@ export function parseShebang(body: string): { flags: ScriptFlags; length: number
   if (!body.startsWith("#!")) return { flags: { compat: true, flags: new Set() }, length: 0 };
   const end = body.indexOf("\n");
   if (end < 0) throw new ScriptError("ERR Invalid script shebang");
-  const parts = body.slice(0, end).split(/\s+/).filter((p) => p !== "");
-  if (parts.length === 0) throw new ScriptError("ERR Invalid engine in script shebang");
+  const parts = splitArgs(body.slice(0, end));
+  if (parts === undefined || parts.length === 0) {
+    throw new ScriptError("ERR Invalid engine in script shebang");
+  }
   if (parts[0] !== "#!lua") {
     throw new ScriptError(`ERR Unexpected engine in script shebang: ${parts[0]}`);
   }

@@ -184,9 +184,32 @@ Deno.test("Lua 5.1 behaviours", () => {
     ["return math.mod(7, 3)", int(1)],
     ["return string.gfind ~= nil", int(1)],
     ["return _VERSION", bulk("Lua 5.1")],
+    [
+      "local ok, e = pcall(function() local f = nil; f() end) return e",
+      bulk("user_script:1: attempt to call local 'f' (a nil value)"),
+    ],
+    [
+      "local ok, e = pcall(function() local x = nil; return x.y end) return e",
+      bulk("user_script:1: attempt to index local 'x' (a nil value)"),
+    ],
+    ["return string.format('%s|%5.1f|%q', 1, 2.25, 'a\\0')", bulk('1|  2.2|"a\\000"')],
     ["return type(loadstring(string.dump(function() return 1 end)))", bulk("nil")],
   ];
   for (const [script, expected] of cases) deepEqual(evalScript(engine, script), expected, script);
+});
+
+Deno.test("struct packs and unpacks as lstruct on x86-64", () => {
+  const engine = new ScriptEngine();
+  deepEqual(
+    evalScript(engine, "return struct.pack('>I2 <i4', 258, -5)"),
+    bulk("\x01\x02\xfb\xff\xff\xff"),
+  );
+  deepEqual(evalScript(engine, "return struct.pack('!4 b i', 1, 2)"), bulk("\x01\0\0\0\x02\0\0\0"));
+  deepEqual(evalScript(engine, "return {struct.unpack('>hB s', '\\255\\254\\7ab\\0')}"), {
+    type: "array",
+    values: [int(-2), int(7), bulk("ab"), int(7)],
+  });
+  deepEqual(evalScript(engine, "return struct.size('>iHb')"), int(7));
 });
 
 Deno.test("cjson, cmsgpack and bit", () => {

@@ -1,13 +1,14 @@
 /**
  * Builds the Lua state Redis 7.0 gives scripts: the 5.1 base, table, string
  * and math libraries (no io, os, package, debug, print, dofile, loadfile),
- * cjson, cmsgpack, bit, the `redis` table, Redis's pcall, its
+ * cjson, cmsgpack, bit, struct, the `redis` table, Redis's pcall, its
  * math.random, and globals locked: every reachable table read-only, and
  * reading an unknown global an error.
  */
 import { pushBitLibrary } from "./lib_bit.ts";
 import { pushCjsonLibrary } from "./lib_cjson.ts";
 import { pushCmsgpackLibrary } from "./lib_cmsgpack.ts";
+import { pushStructLibrary } from "./lib_struct.ts";
 import { installLua51Compat } from "./compat51.ts";
 import { pushRedisApi, type RunState } from "./redis_api.ts";
 import {
@@ -203,6 +204,7 @@ export function createScriptState(rand: Rand48, current: () => RunState | undefi
   setGlobalTable(L, "cjson", pushCjsonLibrary);
   setGlobalTable(L, "cmsgpack", pushCmsgpackLibrary);
   setGlobalTable(L, "bit", pushBitLibrary);
+  setGlobalTable(L, "struct", pushStructLibrary);
   setGlobalTable(L, "redis", (L) => pushRedisApi(L, current));
   lua.lua_pushcfunction(L, pcall);
   lua.lua_setglobal(L, lit("pcall"));

@@ -11,6 +11,7 @@
  * redis.log) while a library's code is being loaded — as in Redis.
  */
 import { binaryToBytes, bytesToBinary } from "../../protocol/bytes.ts";
+import { splitArgs } from "../../protocol/inline.ts";
 import { Crc64, crc64 } from "../persistence/crc64.ts";
 import { RdbDecoder } from "../persistence/rdb_reader.ts";
 import { Opcode, RDB_VERSION, RdbEncoder } from "../persistence/rdb_writer.ts";
@@ -67,8 +68,8 @@ export function parseLibraryMetadata(code: string): { engine: string; name: stri
   if (!code.startsWith("#!")) fail("Missing library metadata");
   const end = code.indexOf("\n");
   if (end < 0) fail("Invalid library metadata");
-  const parts = code.slice(0, end).split(/\s+/).filter((p) => p !== "");
-  if (parts.length === 0) fail("Invalid library metadata");
+  const parts = splitArgs(code.slice(0, end));
+  if (parts === undefined || parts.length === 0) fail("Invalid library metadata");
   let name: string | undefined;
   for (const part of parts.slice(1)) {
     if (part.slice(0, 5).toLowerCase() !== "name=") fail(`Invalid metadata value given: ${part}`);
@@ -79,6 +80,7 @@ export function parseLibraryMetadata(code: string): { engine: string; name: stri
   return { engine: parts[0].slice(2), name, body: code.slice(end) };
 }
 
+/** Libraries and functions by lower-cased name: Redis looks both up case-insensitively. */
 export class FunctionLibraries {
   readonly libraries = new Map<string, LibraryInfo>();
   readonly functions = new Map<string, FunctionInfo>();
@@ -150,10 +152,12 @@ export class FunctionLibraries {
     const args = argc === 1 ? readNamedArgs(L) : readPositionalArgs(L);
     if (typeof args === "string") return raise(args);
     if (!NAME_RULE.test(args.name)) return raise(LIBRARY_NAME_ERROR);
-    if (library.functions.has(args.name)) return raise("Function already exists in the library");
+    if (library.functions.has(args.name.toLowerCase())) {
+      return raise("Function already exists in the library");
+    }
     lua.lua_pushvalue(L, args.callbackIndex);
     const ref = lauxlib.luaL_ref(L, LUA_REGISTRYINDEX);
-    library.functions.set(args.name, { ...args, library, ref });
+    library.functions.set(args.name.toLowerCase(), { ...args, library, ref });
     return 0;
   }
 
@@ -203,12 +207,12 @@ export class FunctionLibraries {
   }
 
   #link(library: LibraryInfo): void {
-    this.libraries.set(library.name, library);
-    for (const fn of library.functions.values()) this.functions.set(fn.name, fn);
+    this.libraries.set(library.name.toLowerCase(), library);
+    for (const [key, fn] of library.functions) this.functions.set(key, fn);
   }
 
   #unlink(library: LibraryInfo): void {
-    this.libraries.delete(library.name);
+    this.libraries.delete(library.name.toLowerCase());
     for (const name of library.functions.keys()) this.functions.delete(name);
   }
 
@@ -216,21 +220,23 @@ export class FunctionLibraries {
   load(code: string, replace: boolean): string {
     const meta = parseLibraryMetadata(code);
     if (!NAME_RULE.test(meta.name)) fail(LIBRARY_NAME_ERROR);
-    const old = this.libraries.get(meta.name);
+    const old = this.libraries.get(meta.name.toLowerCase());
     if (old !== undefined && !replace) {
       if (meta.engine.toLowerCase() !== "lua") fail(`Engine '${meta.engine}' not found`);
       fail(`Library '${meta.name}' already exists`);
     }
     const library = this.#create(code);
-    const problem = library.functions.size === 0
-      ? "No functions registered"
-      : [...library.functions.keys()].find((name) => {
-        const existing = this.functions.get(name);
-        return existing !== undefined && existing.library !== old;
-      });
-    if (problem !== undefined) {
+    const clash = [...library.functions].find(([key]) => {
+      const existing = this.functions.get(key);
+      return existing !== undefined && existing.library !== old;
+    });
+    if (library.functions.size === 0 || clash !== undefined) {
       this.#free(library);
-      fail(problem === "No functions registered" ? problem : `Function ${problem} already exists`);
+      fail(
+        clash === undefined
+          ? "No functions registered"
+          : `Function ${clash[1].name} already exists`,
+      );
     }
     if (old !== undefined) {
       this.#unlink(old);
@@ -242,7 +248,7 @@ export class FunctionLibraries {
 
   /** FUNCTION DELETE: false when there is no such library. */
   delete(name: string): boolean {
-    const library = this.libraries.get(name);
+    const library = this.libraries.get(name.toLowerCase());
     if (library === undefined) return false;
     this.#unlink(library);
     this.#free(library);
@@ -285,7 +291,7 @@ export class FunctionLibraries {
       for (const library of [...this.libraries.values()]) this.delete(library.name);
     }
     const replaced = created
-      .map((library) => this.libraries.get(library.name))
+      .map((library) => this.libraries.get(library.name.toLowerCase()))
       .filter((old): old is LibraryInfo => old !== undefined);
     const abort = (message: string): never => {
       created.forEach((library) => this.#free(library));
@@ -295,10 +301,10 @@ export class FunctionLibraries {
       abort(`Library ${replaced[0].name} already exists`);
     }
     for (const library of created) {
-      for (const name of library.functions.keys()) {
-        const existing = this.functions.get(name);
+      for (const [key, fn] of library.functions) {
+        const existing = this.functions.get(key);
         if (existing !== undefined && !replaced.includes(existing.library)) {
-          abort(`Function ${name} already exists`);
+          abort(`Function ${fn.name} already exists`);
         }
       }
     }

@@ -117,6 +117,20 @@ export function tableIsReadonly(L: LuaState, idx: number): boolean {
   return t !== null && isReadonly(t);
 }
 
+const TYPE_ERROR_53 = /attempt to ([a-z ]+?) a (\w+) value \((\w+) '(.*)'\)$/;
+
+/** Rewrites the error message being raised (at the top of L's stack) into 5.1's form. */
+function rewriteTypeError(L: LooseApi): void {
+  const o = L.stack[L.top - 1];
+  if (o === undefined || !o.ttisstring()) return;
+  const message = bytesToBinary(o.svalue());
+  const m = TYPE_ERROR_53.exec(message);
+  if (m === null) return;
+  const rewritten = message.slice(0, m.index) +
+    `attempt to ${m[1]} ${m[3]} '${m[4]}' (a ${m[2]} value)`;
+  o.setsvalue(lstring.luaS_bless(L, binaryToBytes(rewritten)));
+}
+
 const HEX_NUMERAL = /^\s*([-+]?)0[xX]([0-9a-fA-F]+)\s*$/;
 
 function installPatches(): void {
@@ -137,6 +151,18 @@ function installPatches(): void {
     const text = o.ttisinteger() ? String(o.value) : formatLuaNumber(o.value);
     o.setsvalue(lstring.luaS_bless(L, fengari.to_luastring(text)));
   };
+  // Type errors in Lua 5.1's words: "attempt to call global 'f' (a nil value)".
+  for (const name of ["luaG_typeerror", "luaG_concaterror", "luaG_opinterror"]) {
+    const raise = ldebug[name];
+    ldebug[name] = (L: LooseApi, ...args: unknown[]): void => {
+      try {
+        raise(L, ...args);
+      } catch (err) {
+        rewriteTypeError(L);
+        throw err;
+      }
+    };
+  }
   const setfrom = ltable.luaH_setfrom;
   ltable.luaH_setfrom = (L: LooseApi, t: LooseApi, key: unknown, value: unknown): void => {
     if (isReadonly(t)) ldebug.luaG_runerror(L, fengari.to_luastring(READONLY_TABLE_ERROR));

@@ -11,7 +11,8 @@
 import { RespReplyDecoder, type RespValue } from "../../protocol/resp.ts";
 import { checkCall, logDenial } from "../acl/access.ts";
 import type { Client } from "../client.ts";
-import type { CommandContext, ServerContext } from "../context.ts";
+import type { CommandContext, Propagator, ServerContext } from "../context.ts";
+import { bytesToHuman } from "../info/render.ts";
 import {
   BUSY_EVAL,
   BUSY_FUNCTION,
@@ -25,9 +26,58 @@ import {
   UNKILLABLE,
 } from "../errors.ts";
 import { writeReply } from "./convert.ts";
-import { ScriptEngine, type ScriptRun } from "./engine.ts";
+import { ScriptEngine, ScriptError, type ScriptRun } from "./engine.ts";
 import { FunctionLibraries } from "./functions.ts";
 import type { ScriptHost } from "./redis_api.ts";
+
+/**
+ * Lua VM memory is part of the JavaScript heap and cannot be read apart, so
+ * INFO estimates it: an empty state (Redis's figure) plus what each cached
+ * script or function measured (docs/lua-vm.md, 6.3 KB on fengari).
+ */
+const VM_BASE_BYTES = 31744;
+const VM_BYTES_PER_SCRIPT = 6300;
+
+/** Every function library's code, for RDB files and AOF rewrites. */
+export function libraryCodes(server: ServerContext): string[] {
+  return [...scriptingOf(server).functions.libraries.values()].map((library) => library.code);
+}
+
+/** Loads a library found in an RDB file; returns the error text if it cannot be loaded. */
+export function restoreLibrary(server: ServerContext, code: string): string | undefined {
+  try {
+    scriptingOf(server).functions.load(code, true);
+    return undefined;
+  } catch (err) {
+    if (err instanceof ScriptError) return err.message;
+    throw err;
+  }
+}
+
+/** The scripting fields of INFO memory, in Redis 7.0's order. */
+export function scriptingMemoryInfo(server: ServerContext): [string, string | number][] {
+  const scripting = scriptingOf(server);
+  const { engine, functions } = scripting;
+  const vmEval = VM_BASE_BYTES + engine.size * VM_BYTES_PER_SCRIPT;
+  const vmFunctions = VM_BASE_BYTES + functions.functions.size * VM_BYTES_PER_SCRIPT;
+  let functionBytes = 0;
+  for (const library of functions.libraries.values()) functionBytes += library.code.length;
+  return [
+    ["used_memory_lua", vmEval],
+    ["used_memory_vm_eval", vmEval],
+    ["used_memory_lua_human", bytesToHuman(vmEval)],
+    ["used_memory_scripts_eval", engine.memory],
+    ["number_of_cached_scripts", engine.size],
+    ["number_of_functions", functions.functions.size],
+    ["number_of_libraries", functions.libraries.size],
+    ["used_memory_vm_functions", vmFunctions],
+    ["used_memory_vm_total", vmEval + vmFunctions],
+    ["used_memory_vm_total_human", bytesToHuman(vmEval + vmFunctions)],
+    ["used_memory_functions", functionBytes],
+    ["used_memory_scripts", engine.memory + functionBytes],
+    ["used_memory_scripts_human", bytesToHuman(engine.memory + functionBytes)],
+  ];
+}
 
 /** How long one turn of a busy script runs before the event loop gets a turn. */
 const SLICE_MS = 20;
@@ -43,6 +93,38 @@ interface Running {
   caller: CommandContext;
 }
 
+/**
+ * What a script wrote, propagated when it ends as Redis 7.0 does: one write
+ * alone, several wrapped in MULTI/EXEC (inside EXEC the transaction already
+ * wraps them). The server's propagators are set aside meanwhile, so a busy
+ * script's effects stay together. redis.set_repl(REPL_NONE) stops recording.
+ */
+class ScriptEffects {
+  recording = true;
+  readonly #writes: [number, readonly string[]][] = [];
+  readonly #sinks: Propagator[];
+
+  constructor(readonly server: ServerContext) {
+    this.#sinks = server.propagators.splice(0);
+    server.propagators.push({
+      propagate: (dbIndex, argv) => {
+        if (this.recording) this.#writes.push([dbIndex, [...argv]]);
+      },
+    });
+  }
+
+  flush(): void {
+    const server = this.server;
+    // Propagators added meanwhile (a replica attaching) follow ours.
+    const added = server.propagators.slice(1);
+    server.propagators.splice(0, server.propagators.length, ...this.#sinks, ...added);
+    const writes = this.#writes;
+    if (writes.length > 1) server.propagate(writes[0][0], ["MULTI"]);
+    for (const [dbIndex, argv] of writes) server.propagate(dbIndex, argv);
+    if (writes.length > 1) server.propagate(writes[writes.length - 1][0], ["EXEC"]);
+  }
+}
+
 /** Per-server scripting state: the EVAL engine, the script client, the running script. */
 export class Scripting {
   readonly engine = new ScriptEngine();
@@ -55,7 +137,10 @@ export class Scripting {
 
   /** The socketless client scripts run their commands as (Redis's lua_client). */
   get scriptClient(): Client {
-    this.#client ??= this.server.createInternalClient();
+    if (this.#client === undefined) {
+      this.#client = this.server.createInternalClient();
+      this.#client.fromScript = true;
+    }
     return this.#client;
   }
 
@@ -136,6 +221,7 @@ export function runScript(ctx: CommandContext, start: StartRun, options: RunOpti
   // As Redis's script client: the script's commands run as the caller's user.
   scriptClient.user = ctx.client.user;
   scriptClient.inExec = true;
+  const effects = ctx.inExec ? undefined : new ScriptEffects(server);
   const host: ScriptHost = {
     call: (argv, resp) => scripting.call(running, options.readOnly, argv, resp),
     aclCheck: (argv) => {
@@ -146,11 +232,11 @@ export function runScript(ctx: CommandContext, start: StartRun, options: RunOpti
     log: (level, message) => {
       if (level >= 2) server.log(message);
     },
-    setRepl: () => {},
+    setRepl: (flags) => {
+      if (effects !== undefined) effects.recording = flags !== 0;
+    },
   };
   const threshold = server.config.getNumber("busy-reply-threshold");
-  const ownsPropagation = server.execPropagation === "off";
-  if (ownsPropagation) server.execPropagation = "pending";
   const run = start(scripting, host, threshold);
   const running: Running = {
     run,
@@ -163,11 +249,7 @@ export function runScript(ctx: CommandContext, start: StartRun, options: RunOpti
   const finish = () => {
     scripting.running = undefined;
     scriptClient.inExec = false;
-    if (ownsPropagation) {
-      const sent = server.execPropagation === "sent";
-      server.execPropagation = "off";
-      if (sent) server.propagate(scriptClient.db.index, ["EXEC"]);
-    }
+    effects?.flush();
   };
   // Inside EXEC the caller cannot be parked mid-transaction: the script runs to its end.
   while (!run.resume()) {
