@@ -49,7 +49,8 @@ function smallKey(prefix: string, i: number, part: (n: number) => string[]): str
 
 /**
  * The datasets of the issues: string keys with 10-byte values, one big key
- * per type, and many small keys per type (three elements each).
+ * per type (the stream: one XADD per entry), and many small keys per type
+ * (three elements each).
  */
 export const DATASETS: Dataset[] = [
   { name: "strings", command: "SET", element: (i) => [padded("k", i), padded("v", i)] },
@@ -57,6 +58,8 @@ export const DATASETS: Dataset[] = [
   { name: "list", command: "RPUSH", key: "list", element: (i) => [padded("v", i)] },
   { name: "set", command: "SADD", key: "set", element: (i) => [padded("m", i)] },
   { name: "zset", command: "ZADD", key: "zset", element: (i) => [String(i), padded("m", i)] },
+  // XADD takes one entry per command: the key goes with each element (`XADD s * f v`).
+  { name: "stream", command: "XADD", element: () => ["stream", "*", "f", "v"] },
   {
     name: "hashes",
     command: "HSET",

@@ -21,6 +21,13 @@ Deno.test("containers load through variadic commands of a thousand elements", ()
   equal(loadCommands(dataset("hash"), 1000)[0].length, 2 + 2000);
 });
 
+Deno.test("the stream loads one XADD per entry into one key", () => {
+  deepEqual(loadCommands(dataset("stream"), 2), [
+    ["XADD", "stream", "*", "f", "v"],
+    ["XADD", "stream", "*", "f", "v"],
+  ]);
+});
+
 Deno.test("small keys load as one command per key with three elements", () => {
   deepEqual(loadCommands(dataset("hashes"), 2)[1], [
     "HSET",

@@ -7,7 +7,19 @@
 import type { Client } from "./client.ts";
 import type { Command } from "./command.ts";
 import type { CommandContext } from "./context.ts";
-import { CommandError, unknownCommand, unknownSubcommand, wrongArity } from "./errors.ts";
+import {
+  CommandError,
+  internalError,
+  MASTERDOWN,
+  NOAUTH,
+  NOREPLICAS,
+  NOT_ALLOWED_IN_MULTI,
+  notAllowedWhenSubscribed,
+  READONLY_REPLICA,
+  unknownCommand,
+  unknownSubcommand,
+  wrongArity,
+} from "./errors.ts";
 
 /** Commands that run immediately inside MULTI instead of being queued. */
 const RUN_IN_MULTI = new Set(["exec", "discard", "multi", "watch", "quit", "reset"]);
@@ -51,7 +63,11 @@ export function processCommand(client: Client, argv: string[]): void {
     !client.authenticated && !command.allowedUnauthenticated &&
     client.server.config.get("requirepass") !== ""
   ) {
-    reject(client, "NOAUTH Authentication required.");
+    reject(client, NOAUTH);
+    return;
+  }
+  if (server.busyScriptError !== undefined && !command.spec.flags.includes("allow_busy")) {
+    reject(client, server.busyScriptError);
     return;
   }
   const oom = server.maxmemory.beforeCommand(client, command);
@@ -60,17 +76,20 @@ export function processCommand(client: Client, argv: string[]): void {
     return;
   }
   client.lastCommand = command.fullName;
+  const refusal = replicationRefusal(client, command);
+  if (refusal !== undefined) {
+    reject(client, refusal);
+    return;
+  }
 
   const mark = openReply(client);
   const displaced = client.out.displaced;
   if (client.inSubscribedMode && !command.allowedInSubscribedRESP2) {
-    client.out.error(
-      `ERR Can't execute '${command.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
-    );
+    client.out.error(notAllowedWhenSubscribed(command.fullName));
   } else if (client.multi !== undefined && !RUN_IN_MULTI.has(command.fullName)) {
     if (command.spec.flags.includes("no_multi")) {
       client.multi.dirty = true;
-      client.out.error("ERR Command not allowed inside a transaction");
+      client.out.error(NOT_ALLOWED_IN_MULTI);
     } else {
       client.multi.queue.push({ command, argv });
       client.out.simple("QUEUED");
@@ -81,6 +100,28 @@ export function processCommand(client: Client, argv: string[]): void {
   // Messages to this very client went in front of its reply: CLIENT REPLY OFF keeps them.
   closeReply(client, mark + client.out.displaced - displaced);
   if (server.blocking.hasReadyKeys) server.blocking.serveReadyKeys();
+}
+
+/**
+ * Redis's replication checks before a command runs: writes need enough good
+ * replicas (min-replicas-to-write), a read-only replica refuses writes, and
+ * a replica whose link is down serves only "stale" commands when
+ * replica-serve-stale-data is off. EXEC is judged by its queue.
+ */
+function replicationRefusal(client: Client, command: Command): string | undefined {
+  const replication = client.server.replication;
+  const config = client.server.config;
+  const queue = command.fullName === "exec" ? client.multi?.queue : undefined;
+  const writes = command.isWrite || (queue?.some((q) => q.command.isWrite) ?? false);
+  if (writes && !replication.isReplica && replication.master.tooFewReplicas()) return NOREPLICAS;
+  if (!replication.isReplica) return undefined;
+  if (writes && config.getBool("replica-read-only")) return READONLY_REPLICA;
+  const stale = (c: Command) => c.spec.flags.includes("stale");
+  const denyStale = !stale(command) || (queue?.some((q) => !stale(q.command)) ?? false);
+  if (denyStale && !replication.link?.up && !config.getBool("replica-serve-stale-data")) {
+    return MASTERDOWN;
+  }
+  return undefined;
 }
 
 /** Starts a top-level reply (the native length prefix); returns where it began. */
@@ -128,8 +169,8 @@ export function call(ctx: CommandContext, command: Command, argv: string[]): voi
   const started = timed ? performance.now() : 0;
   ctx.propagateAs = undefined;
   // A background save copies the keys this write is about to change.
-  if (server.beforeWrite !== undefined && command.isWrite) {
-    server.beforeWrite(ctx, command, argv);
+  if (server.writeWatchers.size !== 0 && command.isWrite) {
+    for (const watch of server.writeWatchers) watch(ctx, command, argv);
   }
   try {
     command.spec.handler!(ctx, argv);
@@ -142,7 +183,7 @@ export function call(ctx: CommandContext, command: Command, argv: string[]): voi
       out.error(err.message);
     } else {
       server.log(`error in '${command.fullName}': ${err instanceof Error ? err.stack : err}`);
-      out.error(`ERR internal error in '${command.fullName}'`);
+      out.error(internalError(command.fullName));
     }
   }
   command.calls++;

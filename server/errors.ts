@@ -17,7 +17,6 @@ export const OVERFLOW = "ERR increment or decrement would overflow";
 export const NO_SUCH_KEY = "ERR no such key";
 export const INDEX_OUT_OF_RANGE = "ERR index out of range";
 export const DB_INDEX_OUT_OF_RANGE = "ERR DB index is out of range";
-export const INVALID_DB_INDEX = "ERR invalid DB index";
 export const NOT_POSITIVE = "ERR value is out of range, must be positive";
 export const TIMEOUT_NOT_FLOAT = "ERR timeout is not a float or out of range";
 export const TIMEOUT_NEGATIVE = "ERR timeout is negative";
@@ -43,10 +42,6 @@ export function unknownCommand(argv: readonly string[]): string {
 
 export function unknownSubcommand(sub: string, command: string): string {
   return `ERR unknown subcommand '${sub.slice(0, 128)}'. Try ${command.toUpperCase()} HELP.`;
-}
-
-export function throwError(message: string): never {
-  throw new CommandError(message);
 }
 
 /** A container command's subcommand given the wrong arguments (addReplySubcommandSyntaxError). */
@@ -136,5 +131,194 @@ export const GETKEYS_NO_KEYS = "ERR The command has no key arguments";
 export const GETKEYS_INVALID_ARITY = "ERR Invalid number of arguments specified for command";
 export const GETKEYS_INVALID_ARGUMENTS = "ERR Invalid arguments specified for command";
 
+// HyperLogLog (hyperloglog.c).
+export const HLL_WRONGTYPE = "WRONGTYPE Key is not a valid HyperLogLog string value.";
+export const HLL_INVALID = "INVALIDOBJ Corrupted HLL object detected";
+export const HLL_NO_KEY = "ERR The specified key does not exist";
+export const HLL_NOT_SPARSE = "ERR HLL encoding is not sparse";
+
+export function unknownPfdebug(sub: string): string {
+  return `ERR Unknown PFDEBUG subcommand '${sub}'`;
+}
+
+// GEO (geo.c).
+export const GEO_UNIT = "ERR unsupported unit provided. please use M, KM, FT, MI";
+export const GEO_RADIUS_NOT_NUMBER = "ERR need numeric radius";
+export const GEO_WIDTH_NOT_NUMBER = "ERR need numeric width";
+export const GEO_HEIGHT_NOT_NUMBER = "ERR need numeric height";
+export const GEO_RADIUS_NEGATIVE = "ERR radius cannot be negative";
+export const GEO_BOX_NEGATIVE = "ERR height or width cannot be negative";
+export const GEO_COUNT_NOT_POSITIVE = "ERR COUNT must be > 0";
+export const GEO_NO_MEMBER = "ERR could not decode requested zset member";
+export const GEO_ANY_WITHOUT_COUNT = "ERR the ANY argument requires COUNT argument";
+
+export function geoInvalidPair(lon: string, lat: string): string {
+  return `ERR invalid longitude,latitude pair ${lon},${lat}`;
+}
+
+export function geoStoreWith(command: string): string {
+  return `ERR ${command} is not compatible with WITHDIST, WITHHASH and WITHCOORD options`;
+}
+
+export function geoExactlyOneFrom(command: string): string {
+  return `ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for ${command}`;
+}
+
+export function geoExactlyOneBy(command: string): string {
+  return `ERR exactly one of BYRADIUS and BYBOX can be specified for ${command}`;
+}
+
+// SORT (sort.c).
+export const SORT_NOT_DOUBLE = "ERR One or more scores can't be converted into double";
+// Connections, configuration, persistence, scans
+export const UNBLOCKED_BY_CLIENT = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+export const NOT_ALLOWED_IN_MULTI = "ERR Command not allowed inside a transaction";
+export const NO_CONFIG_FILE = "ERR The server is running without a config file";
+export const CLIENT_ID_NOT_POSITIVE = "ERR client-id should be greater than 0";
+export const INVALID_CLIENT_ID = "ERR Invalid client ID";
+export const NO_SUCH_CLIENT = "ERR No such client";
+export const UNBLOCK_REASON = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR";
+export const PROTOCOL_VERSION_NOT_INTEGER =
+  "ERR Protocol version is not an integer or out of range";
+export const NOPROTO = "NOPROTO unsupported protocol version";
+export const AOF_REWRITE_IN_PROGRESS =
+  "ERR Background append only file rewriting already in progress";
+export const NO_SHUTDOWN_IN_PROGRESS = "ERR No shutdown in progress.";
+export const SHUTDOWN_FAILED = "ERR Errors trying to SHUTDOWN. Check logs.";
+export const RESTORE_BAD_IDLETIME = "ERR Invalid IDLETIME value, must be >= 0";
+export const RESTORE_BAD_FREQ = "ERR Invalid FREQ value, must be >= 0 and <= 255";
+export const RESTORE_BAD_TTL = "ERR Invalid TTL value, must be >= 0";
+export const SAVE_FAILED = "ERR";
+export const INVALID_CURSOR = "ERR invalid cursor";
+export function internalError(command: string): string {
+  return `ERR internal error in '${command}'`;
+}
+/** CONFIG SET/GET failures carry their own reason (server/config.ts). */
+export function configError(reason: string): string {
+  return `ERR ${reason}`;
+}
+export function rewriteFailed(reason: string): string {
+  return `ERR Rewriting config file: ${reason}`;
+}
+export function unknownClientType(type: string): string {
+  return `ERR Unknown client type '${type}'`;
+}
+export function noSuchUser(user: string): string {
+  return `ERR No such user '${user}'`;
+}
+export function unrecognizedOption(option: string): string {
+  return `ERR Unrecognized option '${option}'`;
+}
+export function helloSyntax(option: string): string {
+  return `ERR Syntax error in HELLO option '${option}'`;
+}
+export const NOAUTH = "NOAUTH Authentication required.";
+export function notAllowedWhenSubscribed(command: string): string {
+  return `ERR Can't execute '${command}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
+}
+// Streams (t_stream.c, blocked.c).
+export const STREAM_ID_INVALID = "ERR Invalid stream ID specified as stream command argument";
+export const XADD_ID_ZERO = "ERR The ID specified in XADD must be greater than 0-0";
+export const XADD_ID_EXHAUSTED =
+  "ERR The stream has exhausted the last possible ID, unable to add more items";
+export const XADD_ID_TOO_SMALL =
+  "ERR The ID specified in XADD is equal or smaller than the target stream top item";
+export const XADD_TOO_LARGE = "ERR Elements are too large to be stored";
+export const TRIM_MAXLEN_AND_MINID =
+  "ERR syntax error, MAXLEN and MINID options at the same time are not compatible";
+export const TRIM_MAXLEN_NEGATIVE = "ERR The MAXLEN argument must be >= 0.";
+export const TRIM_LIMIT_NEGATIVE = "ERR The LIMIT argument must be >= 0.";
+export const TRIM_LIMIT_WITHOUT_STRATEGY =
+  "ERR syntax error, LIMIT cannot be used without specifying a trimming strategy";
+export const XTRIM_WITHOUT_STRATEGY =
+  "ERR syntax error, XTRIM must be called with a trimming strategy";
+export const TRIM_LIMIT_WITHOUT_APPROX =
+  "ERR syntax error, LIMIT cannot be used without the special ~ option";
+export const INTERVAL_START_INVALID = "ERR invalid start ID for the interval";
+export const INTERVAL_END_INVALID = "ERR invalid end ID for the interval";
+export const XREAD_UNBALANCED =
+  "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.";
+export const XREAD_GROUP_OPTION =
+  "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.";
+export const XREAD_NOACK_OPTION =
+  "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.";
+export const XREADGROUP_MISSING_GROUP = "ERR Missing GROUP option for XREADGROUP";
+export const XREADGROUP_DOLLAR =
+  "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set.";
+export const XREAD_GREATER_ID =
+  "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.";
+export const XREADGROUP_GROUP_GONE =
+  "NOGROUP the consumer group this client was blocked on no longer exists";
+export const XREADGROUP_KEY_GONE = "UNBLOCKED the stream key no longer exists";
+export const XGROUP_ENTRIES_READ = "ERR value for ENTRIESREAD must be positive or -1";
+export const XGROUP_KEY_MISSING =
+  "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.";
+export const BUSYGROUP = "BUSYGROUP Consumer Group name already exists";
+export const XSETID_ENTRIES_ADDED_NEGATIVE = "ERR entries_added must be positive";
+export const XSETID_BELOW_MAX_DELETED =
+  "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id";
+export const XSETID_BELOW_TOP =
+  "ERR The ID specified in XSETID is smaller than the target stream top item";
+export const XSETID_ENTRIES_ADDED_SMALL =
+  "ERR The entries_added specified in XSETID is smaller than the target stream length";
+export const XCLAIM_MIN_IDLE = "ERR Invalid min-idle-time argument for XCLAIM";
+export const XCLAIM_IDLE = "ERR Invalid IDLE option argument for XCLAIM";
+export const XCLAIM_TIME = "ERR Invalid TIME option argument for XCLAIM";
+export const XCLAIM_RETRYCOUNT = "ERR Invalid RETRYCOUNT option argument for XCLAIM";
+export const XAUTOCLAIM_MIN_IDLE = "ERR Invalid min-idle-time argument for XAUTOCLAIM";
+export const XAUTOCLAIM_COUNT = "ERR COUNT must be > 0";
+
+export function xclaimUnknownOption(option: string): string {
+  return `ERR Unrecognized XCLAIM option '${option}'`;
+}
+
+/** XREADGROUP's NOGROUP error. */
+export function noGroupForRead(key: string, group: string): string {
+  return `NOGROUP No such key '${key}' or consumer group '${group}' in XREADGROUP with GROUP option`;
+}
+
+/** XPENDING, XCLAIM and XAUTOCLAIM's NOGROUP error. */
+export function noKeyOrGroup(key: string, group: string): string {
+  return `NOGROUP No such key '${key}' or consumer group '${group}'`;
+}
+
+/** XGROUP and XINFO's NOGROUP error. */
+export function noGroupForKey(group: string, key: string): string {
+  return `NOGROUP No such consumer group '${group}' for key name '${key}'`;
+}
+export const XREAD_TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of range";
+// Scripting (eval.c, script.c, script_lua.c).
+export const NOSCRIPT = "NOSCRIPT No matching script. Please use EVAL.";
+export const BUSY_EVAL =
+  "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+export const BUSY_FUNCTION =
+  "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
+export const NOTBUSY = "NOTBUSY No scripts in execution right now.";
+export const UNKILLABLE =
+  "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.";
+export const NUMKEYS_NEGATIVE = "ERR Number of keys can't be negative";
+export const SCRIPT_FLUSH_MODE = "ERR SCRIPT FLUSH only support SYNC|ASYNC option";
+export const SCRIPT_DEBUG_MODE = "ERR Use SCRIPT DEBUG YES/SYNC/NO";
+export const SCRIPT_WRITE_ON_RO =
+  "ERR Can not execute a script with write flag using *_ro command.";
+export const SCRIPT_UNKNOWN_COMMAND = "ERR Unknown Redis command called from script";
+export const SCRIPT_WRONG_ARITY = "ERR Wrong number of args calling Redis command from script";
+export const SCRIPT_DENIED_COMMAND = "ERR This Redis command is not allowed from script";
+export const SCRIPT_RO_WRITE = "ERR Write commands are not allowed from read-only scripts.";
+// Replication (replication.c, server.c's shared replies).
+export const READONLY_REPLICA = "READONLY You can't write against a read only replica.";
+export const MASTERDOWN =
+  "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+export const NOREPLICAS = "NOREPLICAS Not enough good replicas to write.";
+export const NOMASTERLINK = "NOMASTERLINK Can't SYNC while not connected with my master";
+export const WAIT_ON_REPLICA =
+  "ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.";
+export const INVALID_MASTER_PORT = "ERR Invalid master port";
+export const REPLICAOF_FROM_REPLICA = "ERR Command is not valid when client is a replica.";
+export const TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of range";
+
+export function unrecognizedReplconfOption(option: string): string {
+  return `ERR Unrecognized REPLCONF option: ${option}`;
+}
 // maxmemory (server.c's shared.oomerr).
 export const OOM = "OOM command not allowed when used memory > 'maxmemory'.";

@@ -5,10 +5,10 @@
  * for which background job may run when, and its INFO persistence fields.
  *
  * There is no fork: a background job is a KeyspaceSnapshot written in slices
- * between requests, and while one runs, `server.beforeWrite` lets the
+ * between requests, and while one runs, `server.writeWatchers` lets the
  * snapshot copy each key before a command first changes it.
  */
-import type { ServerContext } from "../context.ts";
+import type { ServerContext, WriteWatcher } from "../context.ts";
 import type { Database } from "../db.ts";
 import { VERSION } from "../../protocol/version.ts";
 import {
@@ -38,6 +38,7 @@ import {
 } from "./snapshot_file.ts";
 import { materialize } from "./values.ts";
 import { reportWrites, type WriteTarget } from "./write_keys.ts";
+import type { ZsetLimits } from "../types/sorted_set.ts";
 
 /** A failed save leaves automatic saves paused this long (Redis's CONFIG_BGSAVE_RETRY_DELAY). */
 const BGSAVE_RETRY_SECONDS = 5;
@@ -53,6 +54,8 @@ interface Job {
   aborted: boolean;
   /** Settles when the job has finished, failed or been aborted (and cleaned up). */
   settled: Promise<void>;
+  /** Its copy-on-write hook in server.writeWatchers while it runs. */
+  watcher: WriteWatcher;
 }
 
 export interface ShutdownFlags {
@@ -165,6 +168,15 @@ export class Persistence {
     this.server.dirty = 0;
   }
 
+  /**
+   * DEBUG RELOAD's load: the RDB file into the databases as they are; a key
+   * already present is an error unless `merge` (then the file's wins). False
+   * if there is no file; throws LoadError when it is damaged.
+   */
+  reloadRdb(merge: boolean): boolean {
+    return this.#loadRdb(merge);
+  }
+
   /** With the AOF off, a later BGREWRITEAOF or CONFIG SET appendonly continues its numbering. */
   #readManifestForRewrites(): void {
     try {
@@ -175,7 +187,7 @@ export class Persistence {
     }
   }
 
-  #loadRdb(): boolean {
+  #loadRdb(merge = false): boolean {
     let data: Uint8Array;
     try {
       data = Deno.readFileSync(this.rdbPath);
@@ -184,7 +196,7 @@ export class Persistence {
       throw new LoadError(`Fatal error loading the DB ${this.rdbPath}: ${(err as Error).message}`);
     }
     try {
-      this.#loadRdbData(data, false);
+      this.#loadRdbData(data, false, merge);
     } catch (err) {
       if (!(err instanceof FormatError)) throw err;
       throw new LoadError(`Fatal error loading the DB ${this.rdbPath}: ${err.message}`);
@@ -193,10 +205,14 @@ export class Persistence {
   }
 
   /** Loads an RDB image into the databases; returns the offset after it. */
-  #loadRdbData(data: Uint8Array, aofBase: boolean): number {
+  #loadRdbData(data: Uint8Array, aofBase: boolean, merge = false): number {
     const dbs = this.server.dbs;
     let db: Database = dbs[0];
     const now = Date.now();
+    const zsetLimits: ZsetLimits = {
+      entries: this.#config.getNumber("zset-max-listpack-entries"),
+      value: this.#config.getNumber("zset-max-listpack-value"),
+    };
     let loaded = 0;
     let expired = 0;
     let emptySkipped = 0;
@@ -215,8 +231,10 @@ export class Persistence {
           expired++;
           return;
         }
-        if (db.dict.has(key)) throw new FormatError(`Duplicated key '${key}' in DB ${db.index}`);
-        db.set(key, materialize(value));
+        if (!merge && db.dict.has(key)) {
+          throw new FormatError(`Duplicated key '${key}' in DB ${db.index}`);
+        }
+        db.set(key, materialize(value, zsetLimits));
         if (expireAt !== undefined) db.setExpire(key, expireAt);
         loaded++;
       },
@@ -425,6 +443,10 @@ export class Persistence {
       this.#log(`Can't start the background ${kind === "rdb" ? "save" : "AOF rewrite"}: ${err}`);
       return undefined;
     }
+    const target: WriteTarget = {
+      key: (dbIndex, key) => snapshot.beforeWrite(dbIndex, key),
+      database: (dbIndex, moved) => snapshot.freeze(dbIndex, moved),
+    };
     const job: Job = {
       kind,
       snapshot,
@@ -433,14 +455,10 @@ export class Persistence {
       dirtyAtStart: this.server.dirty,
       aborted: false,
       settled: Promise.resolve(),
+      watcher: (ctx, command, argv) => reportWrites(ctx, command, argv, target),
     };
     this.#job = job;
-    const target: WriteTarget = {
-      key: (dbIndex, key) => snapshot.beforeWrite(dbIndex, key),
-      database: (dbIndex, moved) => snapshot.freeze(dbIndex, moved),
-    };
-    this.server.beforeWrite = (client, command, argv) =>
-      reportWrites(client, command, argv, target);
+    this.server.writeWatchers.add(job.watcher);
     return job;
   }
 
@@ -458,10 +476,8 @@ export class Persistence {
         if (!job.aborted) failed(err as Error);
       },
     ).finally(() => {
-      if (this.#job === job) {
-        this.#job = undefined;
-        this.server.beforeWrite = undefined;
-      }
+      if (this.#job === job) this.#job = undefined;
+      this.server.writeWatchers.delete(job.watcher);
       finished(Math.round((Date.now() - job.startedAt) / 1000));
     });
   }
@@ -473,7 +489,7 @@ export class Persistence {
     job.aborted = true;
     job.file.abort();
     this.#job = undefined;
-    this.server.beforeWrite = undefined;
+    this.server.writeWatchers.delete(job.watcher);
   }
 
   // ---- AOF ---------------------------------------------------------------

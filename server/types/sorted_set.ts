@@ -15,9 +15,9 @@
 import { objectBytes, stringBytes } from "./memory.ts";
 import { lengthPrefix, PackedReader } from "./packed_dict.ts";
 import type { RedisObject } from "./value.ts";
-import { ZSET_MAX_LISTPACK_ENTRIES, ZSET_MAX_LISTPACK_VALUE, ZTree } from "./zset_tree.ts";
+import { ZSET_DEFAULT_LIMITS, type ZsetLimits, ZTree } from "./zset_tree.ts";
 
-export { ZSET_MAX_LISTPACK_ENTRIES, ZSET_MAX_LISTPACK_VALUE } from "./zset_tree.ts";
+export { ZSET_DEFAULT_LIMITS, type ZsetLimits } from "./zset_tree.ts";
 
 /** Smallest leaf a decoded small set gets, so a first insert does not regrow it. */
 const DECODED_CAPACITY = 4;
@@ -160,48 +160,67 @@ export class SortedSet implements RedisObject {
    * Sets `member`'s score, adding it if absent. Returns true when the member
    * is new. Equal scores (0 and -0 included) leave an existing member as is.
    */
-  add(member: string, score: number): boolean {
+  add(member: string, score: number, limits = ZSET_DEFAULT_LIMITS): boolean {
     const old = this.score(member);
     if (old === undefined) {
-      this.addNew(member, score);
+      this.addNew(member, score, limits);
       return true;
     }
     if (old !== score) this.changeScore(member, old, score);
     return false;
   }
 
-  /** Adds a member the caller knows is absent (saves add()'s lookup). */
-  addNew(member: string, score: number): void {
+  /**
+   * Adds a member the caller knows is absent (saves add()'s lookup). A small
+   * set that would pass `limits` (the server's zset-max-listpack-*) becomes a
+   * tree for good, as Redis's zsetAdd converts it.
+   */
+  addNew(member: string, score: number, limits = ZSET_DEFAULT_LIMITS): void {
     const tree = this.#tree;
-    if (tree !== undefined) return tree.addNew(member, score);
-    if (this.#count < ZSET_MAX_LISTPACK_ENTRIES && member.length <= ZSET_MAX_LISTPACK_VALUE) {
-      // Straight into the packed form; a listpack stores -0 as the integer 0.
-      if (score === 0) score = 0;
-      const packed = this.#packed;
-      const at = packedPosition(packed, score, member);
-      const text = String(score);
-      this.#data = joined(
-        packed.slice(0, at),
-        lengthPrefix(member.length),
-        member,
-        lengthPrefix(text.length),
-        text,
-        packed.slice(at),
-      );
-      this.#count++;
-      return;
+    if (tree !== undefined) return tree.addNew(member, score, limits);
+    if (this.#count < limits.entries && member.length <= limits.value) {
+      return this.#packedInsert(member, score);
     }
     const decoded = this.#open();
-    decoded.addNew(member, score);
+    decoded.addNew(member, score, limits);
     this.#commit(decoded);
   }
 
-  /** Moves a member the caller knows has score `old` to `score`. */
+  /** Straight into the packed form; a listpack stores -0 as the integer 0. */
+  #packedInsert(member: string, score: number): void {
+    if (score === 0) score = 0;
+    const packed = this.#packed;
+    const at = packedPosition(packed, score, member);
+    const text = String(score);
+    this.#data = joined(
+      packed.slice(0, at),
+      lengthPrefix(member.length),
+      member,
+      lengthPrefix(text.length),
+      text,
+      packed.slice(at),
+    );
+    this.#count++;
+  }
+
+  /**
+   * Redis's zsetTypeCreate for a set about to receive `count` members, the
+   * longest `maxLength` bytes: a tree at once when they pass `limits`.
+   */
+  reserveFor(count: number, maxLength: number, limits: ZsetLimits): void {
+    if (this.#tree !== undefined) return;
+    if (count <= limits.entries && maxLength <= limits.value) return;
+    const decoded = this.#open();
+    decoded.reserveFor(count, maxLength, limits);
+    this.#commit(decoded);
+  }
+
+  /** Moves a member the caller knows has score `old` to `score` (no change of encoding). */
   changeScore(member: string, old: number, score: number): void {
     const tree = this.#tree;
     if (tree !== undefined) return tree.changeScore(member, old, score);
     this.remove(member);
-    this.addNew(member, score);
+    this.#packedInsert(member, score);
   }
 
   /** Removes `member`; returns whether it was there. */
