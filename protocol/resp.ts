@@ -41,6 +41,8 @@ export class RespRequestDecoder {
 
   #argv: string[] | undefined;
   #remaining = 0;
+  /** Bytes the arguments of a partly received request hold (they count in used_memory). */
+  pendingBytes = 0;
 
   decode(buf: Uint8Array, start: number, end: number): string[] | undefined {
     this.consumed = 0;
@@ -90,12 +92,15 @@ export class RespRequestDecoder {
         return undefined;
       }
       argv.push(bytesToBinary(buf, dataStart, dataStart + len));
+      // A V8 string's header is 16 bytes (server/types/memory.ts).
+      this.pendingBytes += len + 16;
       this.#remaining--;
       const next = dataStart + len + 2;
       this.consumed += next - start;
       start = next;
     }
     this.#argv = undefined;
+    this.pendingBytes = 0;
     return argv;
   }
 

@@ -231,3 +231,13 @@ Deno.test("reply: NaN doubles and an unknown type byte", () => {
   ok(nan?.type === "double" && Number.isNaN(nan.value));
   throws(() => decoder.decode(binaryToBytes("?x\r\n"), 0, 4), ProtocolError);
 });
+
+Deno.test("request: the arguments of a partly received request are counted until it completes", () => {
+  const decoder = new RespRequestDecoder();
+  const head = new TextEncoder().encode("*3\r\n$3\r\nSET\r\n$5\r\nhello\r\n$5\r\nwor");
+  equal(decoder.decode(head, 0, head.length), undefined);
+  equal(decoder.pendingBytes, 3 + 16 + 5 + 16);
+  const rest = new TextEncoder().encode("$5\r\nworld\r\n");
+  deepEqual(decoder.decode(rest, 0, rest.length), ["SET", "hello", "world"]);
+  equal(decoder.pendingBytes, 0);
+});

@@ -89,7 +89,9 @@ export class Connection implements ClientTransport {
   }
 
   get inputBytes(): number {
-    return this.#buf.length;
+    const decoder = this.#decoder;
+    const pending = decoder instanceof RespRequestDecoder ? decoder.pendingBytes : 0;
+    return this.#buf.length + pending;
   }
 
   async #readLoop(): Promise<void> {

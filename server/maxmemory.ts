@@ -38,7 +38,7 @@ import { MAP_ENTRY_BYTES, stringBytes } from "./types/memory.ts";
  */
 export const CLIENT_BYTES = 7.5 * 1024;
 /** An expires entry: Map slots, the key string (~16 bytes), a heap number. */
-const EXPIRE_ENTRY_BYTES = MAP_ENTRY_BYTES + stringBytes(16) + 16;
+export const EXPIRE_ENTRY_BYTES = MAP_ENTRY_BYTES + stringBytes(16) + 16;
 /** Up to this many clients, their memory is recounted before every command. */
 const RECOUNT_CLIENTS_MAX = 64;
 /** Commands that MULTI never rejects for OOM. */

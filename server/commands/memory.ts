@@ -1,124 +1,50 @@
 /**
- * MEMORY: USAGE estimates what a key costs in redis-home's own layout (V8
- * one-byte strings, packed collections), sampling collections as Redis does;
- * STATS, DOCTOR, MALLOC-STATS and PURGE report on the V8 heap.
+ * MEMORY: USAGE reports what a key costs in used_memory's account (see
+ * docs/memory.md); STATS, DOCTOR, MALLOC-STATS and PURGE report on the
+ * server's memory figures.
  */
 import { parseInteger } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
-import { keyRange } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
 import { CommandError, NOT_INTEGER, SYNTAX } from "../errors.ts";
 import { memoryFigures } from "../info/memory.ts";
-import type { RedisHash } from "../types/hash.ts";
-import type { RedisList } from "../types/list.ts";
-import type { RedisSet } from "../types/set.ts";
-import type { SortedSet } from "../types/sorted_set.ts";
-import type { Stream } from "../types/stream.ts";
-import { ID_MAX, ID_MIN } from "../types/stream_id.ts";
-import { isIntegerEncodable } from "../types/string.ts";
-import type { RedisValue } from "../types/value.ts";
+import { EXPIRE_ENTRY_BYTES } from "../maxmemory.ts";
 import { writeHelp } from "./help.ts";
 
-/** Redis's OBJ_COMPUTE_SIZE_DEF_SAMPLES. */
-const DEFAULT_SAMPLES = 5;
-/** A V8 one-byte string: a 12-byte header (map, hash, length), 8-byte aligned. */
-const stringBytes = (s: string) => Math.ceil((12 + s.length) / 8) * 8;
-/** A key's slot in the key table and its share of the table's growth slack. */
-const KEY_ENTRY = 24;
-/** An object's own fields (the JS object, its encoding state). */
-const OBJECT_HEADER = 64;
 /**
- * What an element costs beyond its bytes: collections keep elements packed
- * (server/types/packed_dict.ts, list.ts), 3 bytes of framing in a small one,
- * plus a share of bucket headers and slack once it has grown.
+ * MEMORY USAGE's figure is the key table's account of the key (index slot,
+ * record, value at its memoryUsage(): see docs/memory.md), the same figure
+ * used_memory sums, so it is exact and SAMPLES, parsed as Redis parses it,
+ * changes nothing.
  */
-const packedOverhead = (small: boolean) => (small ? 3 : 12);
-
-function* sampled<T>(items: Iterable<T>, limit: number, cost: (item: T) => number) {
-  let n = 0;
-  for (const item of items) {
-    if (n++ >= limit) return;
-    yield cost(item);
-  }
-}
-
-/** The element count of a collection and the estimated bytes of its first `samples` elements. */
-function collectionCost(
-  samples: number,
-  value: RedisValue,
-): { size: number; sample: Iterable<number> } {
-  if (typeof value === "string") return { size: 0, sample: [] };
-  const overhead = packedOverhead(value.encoding() === "listpack" || value.encoding() === "intset");
-  const one = (s: string) => s.length + overhead;
-  switch (value.type) {
-    case "list":
-      return { size: value.size(), sample: sampled((value as RedisList).values(), samples, one) };
-    case "set":
-      return { size: value.size(), sample: sampled((value as RedisSet).members(), samples, one) };
-    case "hash":
-      return {
-        size: value.size(),
-        sample: sampled((value as RedisHash).entries(), samples, ([f, v]) => one(f) + one(v)),
-      };
-    case "zset":
-      return {
-        size: value.size(),
-        sample: sampled((value as SortedSet).entries(), samples, ([m]) => one(m) + 8),
-      };
-    case "stream":
-      return {
-        size: value.size(),
-        sample: sampled(
-          (value as Stream).range(ID_MIN, ID_MAX),
-          samples,
-          (entry) => 16 + entry.pairs.reduce((n, part) => n + one(part), 0),
-        ),
-      };
-  }
-  return { size: value.size(), sample: [] };
-}
-
-/** MEMORY USAGE's figure: the key, its slot, and the value (collections extrapolated from samples). */
-export function estimateUsage(key: string, value: RedisValue, samples: number): number {
-  const base = stringBytes(key) + KEY_ENTRY;
-  if (typeof value === "string") {
-    return base + (isIntegerEncodable(value) ? 8 : stringBytes(value));
-  }
-  const { size, sample } = collectionCost(samples, value);
-  let total = 0;
-  let count = 0;
-  for (const cost of sample) {
-    total += cost;
-    count++;
-  }
-  const elements = count === 0 ? 0 : Math.round(total / count * size);
-  return base + OBJECT_HEADER + elements;
-}
-
 function usage(ctx: CommandContext, argv: string[]): void {
-  let samples = DEFAULT_SAMPLES;
   for (let j = 3; j < argv.length; j++) {
     if (argv[j].toLowerCase() === "samples" && j + 1 < argv.length) {
       const n = parseInteger(argv[++j]);
       if (n === undefined) throw new CommandError(NOT_INTEGER);
       if (n < 0) throw new CommandError(SYNTAX);
-      samples = n === 0 ? Infinity : n;
     } else {
       throw new CommandError(SYNTAX);
     }
   }
-  const value = ctx.db.peek(argv[2]);
-  if (value === undefined) return ctx.out.nil();
-  ctx.out.int(estimateUsage(argv[2], value, samples));
+  if (ctx.db.peek(argv[2]) === undefined) return ctx.out.nil();
+  ctx.out.int(ctx.db.dict.usage(argv[2]) ?? 0);
 }
+
+/** A key's index slot (8 bytes) at the key table's load (at most 3/4). */
+const INDEX_BYTES_PER_KEY = 16;
 
 function stats(ctx: CommandContext): void {
   const server = ctx.server;
   const { used, rss, peak } = memoryFigures(server);
-  const startup = 0;
+  const { startup, clients } = server.maxmemory.figures();
   const dbs = server.dbs.filter((db) => db.size > 0);
   const keys = dbs.reduce((n, db) => n + db.size, 0);
-  const overhead = dbs.reduce((n, db) => n + db.size * KEY_ENTRY + db.expires.size * 48, 0);
+  const tables = dbs.reduce(
+    (n, db) => n + db.size * INDEX_BYTES_PER_KEY + db.expires.size * EXPIRE_ENTRY_BYTES,
+    0,
+  );
+  const overhead = startup + clients + tables;
   const dataset = Math.max(used - overhead, 0);
   const out = ctx.out;
   const ints: [string, number][] = [
@@ -127,7 +53,7 @@ function stats(ctx: CommandContext): void {
     ["startup.allocated", startup],
     ["replication.backlog", 0],
     ["clients.slaves", 0],
-    ["clients.normal", server.clients.size * 1024],
+    ["clients.normal", clients],
     ["cluster.links", 0],
     ["aof.buffer", 0],
     ["lua.caches", 0],
@@ -142,9 +68,9 @@ function stats(ctx: CommandContext): void {
     out.bulk(`db.${db.index}`);
     out.map(3);
     out.bulk("overhead.hashtable.main");
-    out.int(db.size * KEY_ENTRY);
+    out.int(db.size * INDEX_BYTES_PER_KEY);
     out.bulk("overhead.hashtable.expires");
-    out.int(db.expires.size * 48);
+    out.int(db.expires.size * EXPIRE_ENTRY_BYTES);
     out.bulk("overhead.hashtable.slot-to-keys");
     out.int(0);
   }
@@ -251,8 +177,6 @@ export const memoryCommands: CommandSpec[] = [
         arity: -3,
         flags: ["readonly"],
         keys: [2, 2, 1],
-        // As in Redis, RO without "access": the value itself is not read.
-        keySpecs: [keyRange(["RO"], 2)],
         syntax: "key [SAMPLES count]",
         complexity: "O(N) where N is the number of samples.",
         tips: undefined,

@@ -211,6 +211,21 @@ export class KeyTable {
   }
 
   /**
+   * What `key` costs in usedBytes (MEMORY USAGE): its index slot, its record,
+   * and its boxed value; undefined when absent.
+   */
+  usage(key: string): number | undefined {
+    const ref = this.#find(key, hashKey(key));
+    if (ref === 0) return undefined;
+    const page = this.#pageOf(ref);
+    const off = ref & OFFSET_MASK;
+    const slot = this.#slots.byteLength / this.#count;
+    const record = this.#recordSize(page, off);
+    if ((page[off] & KIND_MASK) === KIND_INLINE) return Math.round(slot + record);
+    return Math.round(slot + record + 12 + this.#boxBytes[this.#boxIndex(page, off)]);
+  }
+
+  /**
    * Accounts again for the value at `key` after it changed in place (a
    * collection written through its own methods); returns the change in bytes.
    */

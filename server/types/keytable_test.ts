@@ -167,7 +167,10 @@ Deno.test("usedBytes follows sets, overwrites, in-place changes and deletes", ()
   const withHash = table.usedBytes;
   for (let i = 0; i < 100; i++) hash.set(`field${i}`, "value");
   equal(table.usedBytes, withHash);
+  const before = table.usage("hash")!;
   const grown = table.reaccount("hash");
+  equal(table.usage("hash"), before + grown);
+  equal(table.usage("missing"), undefined);
   ok(grown > 100 * "field00value".length, `grew by ${grown}`);
   equal(table.usedBytes, withHash + grown);
   table.set("hash", "x".repeat(2000));
