@@ -235,6 +235,7 @@ export const PARAMS: ParamSpec[] = [
   str("replica-announce-ip", "", { aliases: ["slave-announce-ip"] }),
   int("replica-announce-port", 0, 0, 65535, { aliases: ["slave-announce-port"] }),
   bool("replica-announced", true),
+  oneOf("propagation-error-behavior", "ignore", ["ignore", "panic", "panic-on-replicas"], noop),
   bool("cluster-enabled", false, { ...noop, ...fixed }),
   int("cluster-node-timeout", 15000, 0, LONG_MAX, noop),
   str("cluster-config-file", "nodes.conf", { ...noop, ...fixed }),

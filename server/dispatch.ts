@@ -9,8 +9,12 @@ import type { Command } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import {
   CommandError,
+  internalError,
   MASTERDOWN,
+  NOAUTH,
   NOREPLICAS,
+  NOT_ALLOWED_IN_MULTI,
+  notAllowedWhenSubscribed,
   READONLY_REPLICA,
   unknownCommand,
   unknownSubcommand,
@@ -59,7 +63,7 @@ export function processCommand(client: Client, argv: string[]): void {
     !client.authenticated && !command.allowedUnauthenticated &&
     client.server.config.get("requirepass") !== ""
   ) {
-    reject(client, "NOAUTH Authentication required.");
+    reject(client, NOAUTH);
     return;
   }
   client.lastCommand = command.fullName;
@@ -72,13 +76,11 @@ export function processCommand(client: Client, argv: string[]): void {
   const mark = openReply(client);
   const displaced = client.out.displaced;
   if (client.inSubscribedMode && !command.allowedInSubscribedRESP2) {
-    client.out.error(
-      `ERR Can't execute '${command.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
-    );
+    client.out.error(notAllowedWhenSubscribed(command.fullName));
   } else if (client.multi !== undefined && !RUN_IN_MULTI.has(command.fullName)) {
     if (command.spec.flags.includes("no_multi")) {
       client.multi.dirty = true;
-      client.out.error("ERR Command not allowed inside a transaction");
+      client.out.error(NOT_ALLOWED_IN_MULTI);
     } else {
       client.multi.queue.push({ command, argv });
       client.out.simple("QUEUED");
@@ -172,7 +174,7 @@ export function call(ctx: CommandContext, command: Command, argv: string[]): voi
       out.error(err.message);
     } else {
       server.log(`error in '${command.fullName}': ${err instanceof Error ? err.stack : err}`);
-      out.error(`ERR internal error in '${command.fullName}'`);
+      out.error(internalError(command.fullName));
     }
   }
   command.calls++;
