@@ -208,7 +208,7 @@ export const PARAMS: ParamSpec[] = [
     validate: validatePercentiles,
     canonical: (v) => words(v).map((p) => String(Number(p))).join(" "),
   }),
-  int("busy-reply-threshold", 5000, 0, LONG_MAX, { ...noop, aliases: ["lua-time-limit"] }),
+  int("busy-reply-threshold", 5000, 0, LONG_MAX, { aliases: ["lua-time-limit"] }),
   int("tracking-table-max-keys", 1000000, 0, LONG_MAX, noop),
   int("acllog-max-len", 128, 0, LONG_MAX, noop),
   str("aclfile", "", { ...noop, ...fixed }),

@@ -15,6 +15,7 @@ import type { Client, Protocol } from "./client.ts";
 import type { Command, CommandTable } from "./command.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db.ts";
+import type { MaxMemory } from "./maxmemory.ts";
 import type { NotifyClass } from "./notify.ts";
 import type { Persistence } from "./persistence/manager.ts";
 import type { PubSub } from "./pubsub.ts";
@@ -43,6 +44,8 @@ export interface ServerContext {
   readonly persistence: Persistence;
   /** Role, replicas, the link to a master (server/replication/). */
   readonly replication: Replication;
+  /** used_memory accounting and eviction under maxmemory. */
+  readonly maxmemory: MaxMemory;
   readonly startedAt: number;
   /** A random 40-hex id made at start (INFO run_id). */
   readonly runId: string;
@@ -50,11 +53,18 @@ export interface ServerContext {
   readonly port: number;
   /** Changes since the last save, as Redis's server.dirty. */
   dirty: number;
+  /** Whether the cron expires keys in the background (DEBUG SET-ACTIVE-EXPIRE turns it off). */
+  activeExpire: boolean;
   /**
    * Set by EXEC while it runs its queue: the first write propagated is
    * preceded by MULTI ("pending" becomes "sent"); EXEC then closes it.
    */
   execPropagation: "off" | "pending" | "sent";
+  /**
+   * While a script runs past busy-reply-threshold: the -BUSY error every
+   * command without the allow_busy flag gets (server/scripting/runner.ts).
+   */
+  busyScriptError: string | undefined;
   readonly propagators: Propagator[];
   /** Hooks run by the cron every tick. */
   readonly cronHooks: (() => void)[];

@@ -66,6 +66,15 @@ export function processCommand(client: Client, argv: string[]): void {
     reject(client, NOAUTH);
     return;
   }
+  if (server.busyScriptError !== undefined && !command.spec.flags.includes("allow_busy")) {
+    reject(client, server.busyScriptError);
+    return;
+  }
+  const oom = server.maxmemory.beforeCommand(client, command);
+  if (oom !== undefined) {
+    reject(client, oom);
+    return;
+  }
   client.lastCommand = command.fullName;
   const refusal = replicationRefusal(client, command);
   if (refusal !== undefined) {

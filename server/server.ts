@@ -11,6 +11,7 @@ import { Connection } from "./connection.ts";
 import type { CommandContext, Propagator, ServerContext, WriteWatcher } from "./context.ts";
 import { Database } from "./db.ts";
 import { call } from "./dispatch.ts";
+import { applyLfuConfig, type MaxMemory } from "./maxmemory.ts";
 import type { Persistence } from "./persistence/manager.ts";
 import type { Replication } from "./replication/replication.ts";
 import { ServerStats } from "./stats.ts";
@@ -25,6 +26,7 @@ const NO_SOCKET: ClientTransport = {
   close() {},
   resume() {},
   outputBytes: 0,
+  inputBytes: 0,
   remoteAddr: "",
   localAddr: "",
 };
@@ -43,8 +45,11 @@ export class RedisServer implements ServerContext {
   /** Attached by the composition root (compose.ts) right after construction. */
   persistence!: Persistence;
   replication!: Replication;
+  /** Attached by the composition root (compose.ts) right after construction. */
+  maxmemory!: MaxMemory;
   /** Changes since the last save, as Redis's server.dirty. */
   dirty = 0;
+  activeExpire = true;
   notifyMask = 0;
   /**
    * Set by EXEC while it runs its queue: the first write propagated is
@@ -52,6 +57,7 @@ export class RedisServer implements ServerContext {
    * transaction whole; EXEC then closes it.
    */
   execPropagation: "off" | "pending" | "sent" = "off";
+  busyScriptError: string | undefined = undefined;
   /** client-output-buffer-limit by class: hard bytes, soft bytes, soft seconds. */
   #outputLimits = new Map<string, readonly number[]>();
   /** Write commands go here after they run (set by persistence). */
@@ -94,6 +100,8 @@ export class RedisServer implements ServerContext {
     );
     this.#applyConfig("notify-keyspace-events", config.get("notify-keyspace-events"));
     this.#applyConfig("maxmemory-policy", config.get("maxmemory-policy"));
+    this.#applyConfig("lfu-log-factor", config.get("lfu-log-factor"));
+    this.#applyConfig("lfu-decay-time", config.get("lfu-decay-time"));
     this.#applyConfig("client-output-buffer-limit", config.get("client-output-buffer-limit"));
     const previous = config.onChange;
     config.onChange = (name, value) => {
@@ -109,6 +117,7 @@ export class RedisServer implements ServerContext {
     if (name === "maxmemory-policy") {
       for (const db of this.dbs) db.trackFrequency = value.endsWith("-lfu");
     }
+    applyLfuConfig(name, value);
   }
 
   log(message: string): void {
@@ -124,6 +133,8 @@ export class RedisServer implements ServerContext {
    */
   keyChanged(db: Database, key: string, eventClass: NotifyClass, event: string, changes = 1): void {
     this.dirty += changes;
+    // Values written in place (collections, edited strings) are accounted again.
+    db.dict.reaccount(key);
     this.watches.touch(db.index, key);
     if (this.notifyMask !== 0) this.notify(eventClass, event, key, db.index);
     if (this.blocking.blockedClients > 0) this.blocking.signalReady(db.index, key);
@@ -265,6 +276,7 @@ export class RedisServer implements ServerContext {
    * within 25% of the tick's time.
    */
   activeExpireCycle(): void {
+    if (!this.activeExpire) return;
     // A replica's keys expire when its master's DEL arrives.
     if (this.replication.isReplica) return;
     const budgetMs = 250 / this.config.getNumber("hz");
