@@ -330,6 +330,7 @@ export const SCRIPT_UNKNOWN_COMMAND = "ERR Unknown Redis command called from scr
 export const SCRIPT_WRONG_ARITY = "ERR Wrong number of args calling Redis command from script";
 export const SCRIPT_DENIED_COMMAND = "ERR This Redis command is not allowed from script";
 export const SCRIPT_RO_WRITE = "ERR Write commands are not allowed from read-only scripts.";
+
 // Replication (replication.c, server.c's shared replies).
 export const READONLY_REPLICA = "READONLY You can't write against a read only replica.";
 export const MASTERDOWN =
@@ -344,6 +345,10 @@ export const TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of rang
 
 export function unrecognizedReplconfOption(option: string): string {
   return `ERR Unrecognized REPLCONF option: ${option}`;
+}
+
+export function replicaIpTooLong(bytes: number): string {
+  return `ERR REPLCONF ip-address provided by replica instance is too long: ${bytes} bytes`;
 }
 // maxmemory (server.c's shared.oomerr).
 export const OOM = "OOM command not allowed when used memory > 'maxmemory'.";

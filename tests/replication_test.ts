@@ -10,12 +10,12 @@ import { RespClient, startServer } from "./helpers.ts";
 import { dataset, type DatasetEntry, fillAllTypes } from "./persistence_helpers.ts";
 import { infoSection, scratchDir, startRedis, waitFor } from "./replication_helpers.ts";
 
-/** One pipelined burst of mixed writes over every type, several databases and MULTI/EXEC. */
+/** One pipelined burst of mixed writes: every type, several databases, MULTI/EXEC and scripts. */
 async function writeBurst(client: RespClient, round: number, size = 400): Promise<void> {
   const commands: string[][] = [];
   for (let i = 0; i < size; i++) {
     const n = round * size + i;
-    switch (i % 12) {
+    switch (i % 13) {
       case 0:
         commands.push(["SET", `s:${n % 500}`, `value-${n}`]);
         break;
@@ -49,8 +49,19 @@ async function writeBurst(client: RespClient, round: number, size = 400): Promis
       case 10:
         commands.push(["SELECT", "3"], ["SET", `db3:${n % 50}`, `${n}`], ["SELECT", "0"]);
         break;
-      default:
+      case 11:
         commands.push(["MULTI"], ["INCR", "tx"], ["LPUSH", "tx:list", `${n}`], ["EXEC"]);
+        break;
+      default:
+        // A script propagates as its effects (SPOP's random pick as SREM).
+        commands.push([
+          "EVAL",
+          "redis.call('SET', KEYS[1], ARGV[1]); return redis.call('SPOP', KEYS[2])",
+          "2",
+          `script:${n % 9}`,
+          `set:${n % 4}`,
+          `${n}`,
+        ]);
     }
   }
   let raw = "";

@@ -12,6 +12,7 @@ import {
   CommandError,
   INVALID_MASTER_PORT,
   NOMASTERLINK,
+  replicaIpTooLong,
   REPLICAOF_FROM_REPLICA,
   SYNTAX,
   TIMEOUT_NEGATIVE,
@@ -80,11 +81,7 @@ function replconf(ctx: CommandContext, argv: string[]): void {
         peer.listeningPort = intArg(value);
         break;
       case "ip-address":
-        if (value.length >= 256) {
-          throw new CommandError(
-            `ERR REPLCONF ip-address provided by replica instance is too long: ${value.length} bytes`,
-          );
-        }
+        if (value.length >= 256) throw new CommandError(replicaIpTooLong(value.length));
         peer.announcedIp = value;
         break;
       case "capa":

@@ -127,7 +127,8 @@ export class ReplicaPeer implements StreamReceiver {
 
   /** INFO replication's `slaveN:` value. */
   infoLine(now: number): string {
-    const lag = Math.floor((now - this.ackTime) / 1000);
+    // Redis reports a lag only for replicas that are online.
+    const lag = this.state === "online" ? Math.floor((now - this.ackTime) / 1000) : 0;
     return `ip=${this.ip},port=${this.listeningPort},state=${this.state},offset=${this.ackOffset},lag=${lag}`;
   }
 }
