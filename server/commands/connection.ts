@@ -1,5 +1,5 @@
 /** Connection commands: PING, ECHO, QUIT, SELECT, HELLO, AUTH, RESET, CLIENT. */
-import { ArgCursor, intArg, parseInteger } from "../args.ts";
+import { arg, ArgCursor, intArg, parseInteger } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
 import {
@@ -91,7 +91,7 @@ function killClients(ctx: CommandContext, argv: string[]): number {
   let id: number | undefined;
   let skipMe = true;
   if (argv.length === 3) {
-    addr = argv[2];
+    addr = arg(argv, 2);
     skipMe = false; // the old form may kill the caller
   } else {
     const args = new ArgCursor(argv, 2);
@@ -214,7 +214,7 @@ const clientSubcommands: CommandSpec[] = [
     syntax: "connection-name",
     complexity: "O(1)",
     handler(ctx, argv) {
-      setClientName(ctx, argv[2]);
+      setClientName(ctx, arg(argv, 2));
       ctx.out.ok();
     },
   },
@@ -227,17 +227,19 @@ const clientSubcommands: CommandSpec[] = [
     syntax: "<LIB-NAME libname | LIB-VER libver>",
     complexity: "O(1)",
     handler(ctx, argv) {
-      const attribute = argv[2].toLowerCase();
+      const option = arg(argv, 2);
+      const attribute = option.toLowerCase();
       if (attribute !== "lib-name" && attribute !== "lib-ver") {
-        throw new CommandError(`ERR Unrecognized option '${argv[2]}'`);
+        throw new CommandError(`ERR Unrecognized option '${option}'`);
       }
-      if (!isPrintableWord(argv[3]) && argv[3] !== "") {
+      const value = arg(argv, 3);
+      if (!isPrintableWord(value) && value !== "") {
         throw new CommandError(
-          `ERR ${argv[2]} cannot contain spaces, newlines or special characters.`,
+          `ERR ${option} cannot contain spaces, newlines or special characters.`,
         );
       }
-      if (attribute === "lib-name") ctx.client.libName = argv[3];
-      else ctx.client.libVersion = argv[3];
+      if (attribute === "lib-name") ctx.client.libName = value;
+      else ctx.client.libVersion = value;
       ctx.out.ok();
     },
   },
@@ -267,14 +269,16 @@ const clientSubcommands: CommandSpec[] = [
     handler(ctx, argv) {
       const server = ctx.server;
       let chosen = [...server.clients.values()];
-      if (argv.length === 4 && argv[2].toLowerCase() === "type") {
-        const type = parseClientType(argv[3]);
-        if (type === undefined) throw new CommandError(`ERR Unknown client type '${argv[3]}'`);
+      const filter = argv[2]?.toLowerCase();
+      if (argv.length === 4 && filter === "type") {
+        const name = arg(argv, 3);
+        const type = parseClientType(name);
+        if (type === undefined) throw new CommandError(`ERR Unknown client type '${name}'`);
         chosen = chosen.filter((c) => clientType(c) === type);
-      } else if (argv.length > 3 && argv[2].toLowerCase() === "id") {
+      } else if (argv.length > 3 && filter === "id") {
         chosen = [];
-        for (let i = 3; i < argv.length; i++) {
-          const id = parseInteger(argv[i]);
+        for (const text of argv.slice(3)) {
+          const id = parseInteger(text);
           if (id === undefined) throw new CommandError("ERR Invalid client ID");
           const found = server.clients.get(id);
           if (found) chosen.push(found);
@@ -310,7 +314,7 @@ const clientSubcommands: CommandSpec[] = [
     syntax: "<ON | OFF | SKIP>",
     complexity: "O(1)",
     handler(ctx, argv) {
-      const mode = argv[2].toLowerCase();
+      const mode = arg(argv, 2).toLowerCase();
       if (mode === "on") {
         ctx.client.replyMode = "on";
         ctx.out.ok();
@@ -333,7 +337,7 @@ const clientSubcommands: CommandSpec[] = [
     syntax: "<ON | OFF>",
     complexity: "O(1)",
     handler(ctx, argv) {
-      const mode = argv[2].toLowerCase();
+      const mode = arg(argv, 2).toLowerCase();
       if (mode !== "on" && mode !== "off") throw new CommandError(SYNTAX);
       ctx.client.noEvict = mode === "on";
       ctx.out.ok();
@@ -352,13 +356,13 @@ const clientSubcommands: CommandSpec[] = [
       if (argv.length > 4) throw new CommandError(subcommandSyntax(argv));
       let error = false;
       if (argv.length === 4) {
-        const reason = argv[3].toLowerCase();
+        const reason = arg(argv, 3).toLowerCase();
         if (reason !== "timeout" && reason !== "error") {
           throw new CommandError("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
         }
         error = reason === "error";
       }
-      const id = intArg(argv[2], NOT_INTEGER);
+      const id = intArg(arg(argv, 2), NOT_INTEGER);
       const target = ctx.server.clients.get(id);
       const unblocked = target !== undefined && ctx.server.blocking.cancel(target, error);
       ctx.out.int(unblocked ? 1 : 0);
@@ -398,7 +402,7 @@ export const connectionCommands: CommandSpec[] = [
         ctx.out.array(2);
         ctx.out.bulk("pong");
         ctx.out.bulk(argv[1] ?? "");
-      } else if (argv.length === 2) ctx.out.bulk(argv[1]);
+      } else if (argv.length === 2) ctx.out.bulk(arg(argv, 1));
       else ctx.out.simple("PONG");
     },
   },
@@ -412,7 +416,7 @@ export const connectionCommands: CommandSpec[] = [
     syntax: "message",
     complexity: "O(1)",
     handler(ctx, argv) {
-      ctx.out.bulk(argv[1]);
+      ctx.out.bulk(arg(argv, 1));
     },
   },
   {
@@ -439,7 +443,7 @@ export const connectionCommands: CommandSpec[] = [
     syntax: "index",
     complexity: "O(1)",
     handler(ctx, argv) {
-      const index = intArg(argv[1], NOT_INTEGER);
+      const index = intArg(arg(argv, 1), NOT_INTEGER);
       if (index < 0 || index >= ctx.server.dbs.length) {
         throw new CommandError(DB_INDEX_OUT_OF_RANGE);
       }
@@ -459,7 +463,7 @@ export const connectionCommands: CommandSpec[] = [
     handler(ctx, argv) {
       let version: number | undefined;
       if (argv.length >= 2) {
-        version = parseInteger(argv[1]);
+        version = parseInteger(arg(argv, 1));
         if (version === undefined) {
           throw new CommandError("ERR Protocol version is not an integer or out of range");
         }
@@ -469,13 +473,13 @@ export const connectionCommands: CommandSpec[] = [
       }
       let name: string | undefined;
       for (let i = 2; i < argv.length; i++) {
-        const option = argv[i].toLowerCase();
+        const option = arg(argv, i).toLowerCase();
         const more = argv.length - 1 - i;
         if (option === "auth" && more >= 2) {
-          authenticate(ctx, argv[i + 1], argv[i + 2]);
+          authenticate(ctx, arg(argv, i + 1), arg(argv, i + 2));
           i += 2;
         } else if (option === "setname" && more >= 1) {
-          name = argv[++i];
+          name = arg(argv, ++i);
           if (!isPrintableWord(name) && name !== "") throw new CommandError(BAD_CLIENT_NAME);
         } else {
           throw new CommandError(`ERR Syntax error in HELLO option '${argv[i]}'`);
@@ -522,8 +526,8 @@ export const connectionCommands: CommandSpec[] = [
           "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?",
         );
       }
-      if (argv.length === 2) authenticate(ctx, "default", argv[1]);
-      else authenticate(ctx, argv[1], argv[2]);
+      if (argv.length === 2) authenticate(ctx, "default", arg(argv, 1));
+      else authenticate(ctx, arg(argv, 1), arg(argv, 2));
       ctx.out.ok();
     },
   },

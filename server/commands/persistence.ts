@@ -4,7 +4,7 @@
  * version and CRC-64 trailer, so values move between redis-home and Redis.
  */
 import { binaryToBytes } from "../../protocol/bytes.ts";
-import { ArgCursor, intArg, parseInteger } from "../args.ts";
+import { arg, ArgCursor, intArg, parseInteger } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
 import { CommandError, NOT_INTEGER, SYNTAX } from "../errors.ts";
 import { NotifyClass } from "../notify.ts";
@@ -117,8 +117,8 @@ export const persistenceCommands: CommandSpec[] = [
       const flags: ShutdownFlags = {};
       let abort = false;
       let any = false;
-      for (let i = 1; i < argv.length; i++) {
-        const option = argv[i].toLowerCase();
+      for (const word of argv.slice(1)) {
+        const option = word.toLowerCase();
         if (option === "nosave") flags.nosave = true;
         else if (option === "save") flags.save = true;
         else if (option === "force") flags.force = true;
@@ -148,7 +148,7 @@ export const persistenceCommands: CommandSpec[] = [
     complexity:
       "O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size.",
     handler(ctx, argv) {
-      const value = ctx.db.get(argv[1]);
+      const value = ctx.db.get(arg(argv, 1));
       if (value === undefined) return ctx.out.nil();
       const compression = ctx.server.config.getBool("rdbcompression");
       ctx.out.bulk(dumpPayload(value, compression));
@@ -172,17 +172,17 @@ export const persistenceCommands: CommandSpec[] = [
       let freq = -1;
       // Options are checked first, in Redis's order; IDLETIME and FREQ exclude each other.
       for (let i = 4; i < argv.length; i++) {
-        const option = argv[i].toLowerCase();
+        const option = arg(argv, i).toLowerCase();
         const more = i + 1 < argv.length;
         if (option === "replace") {
           replace = true;
         } else if (option === "absttl") {
           absttl = true;
         } else if (option === "idletime" && more && freq === -1) {
-          idle = intArg(argv[++i]);
+          idle = intArg(arg(argv, ++i));
           if (idle < 0) throw new CommandError("ERR Invalid IDLETIME value, must be >= 0");
         } else if (option === "freq" && more && idle === -1) {
-          freq = intArg(argv[++i]);
+          freq = intArg(arg(argv, ++i));
           if (freq < 0 || freq > 255) {
             throw new CommandError("ERR Invalid FREQ value, must be >= 0 and <= 255");
           }
@@ -191,15 +191,15 @@ export const persistenceCommands: CommandSpec[] = [
         }
       }
       const db = ctx.db;
-      const key = argv[1];
+      const key = arg(argv, 1);
       if (!replace && db.has(key)) throw new CommandError(BUSYKEY);
-      let ttl = parseInteger(argv[2]);
+      let ttl = parseInteger(arg(argv, 2));
       if (ttl === undefined) throw new CommandError(NOT_INTEGER);
       if (ttl < 0) throw new CommandError("ERR Invalid TTL value, must be >= 0");
 
       let decoded;
       try {
-        decoded = readDumpPayload(binaryToBytes(argv[3]));
+        decoded = readDumpPayload(binaryToBytes(arg(argv, 3)));
       } catch (err) {
         if (err instanceof FormatError) throw new CommandError(BAD_DATA);
         throw err;

@@ -3,7 +3,7 @@
  * DEBUG, LOLWUT. (COMMAND is command_info.ts, CONFIG config.ts, INFO's
  * sections server/info/.)
  */
-import { parseDouble, parseInteger } from "../args.ts";
+import { arg, parseDouble, parseInteger } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
 import type { ServerContext } from "../context.ts";
 import type { Database } from "../db.ts";
@@ -25,7 +25,7 @@ import { writeHelp } from "./help.ts";
 function checkFlushMode(argv: string[]): void {
   if (argv.length > 2) throw new CommandError(SYNTAX);
   if (argv.length === 2) {
-    const mode = argv[1].toLowerCase();
+    const mode = arg(argv, 1).toLowerCase();
     if (mode !== "async" && mode !== "sync") throw new CommandError(SYNTAX);
   }
 }
@@ -38,11 +38,12 @@ function flushDatabase(server: ServerContext, db: Database): number {
   return removed;
 }
 
-function dbIndexArg(server: ServerContext, value: string, invalid: string): number {
+function dbArg(server: ServerContext, value: string, invalid: string): Database {
   const index = parseInteger(value);
   if (index === undefined) throw new CommandError(invalid);
-  if (index < 0 || index >= server.dbs.length) throw new CommandError(DB_INDEX_OUT_OF_RANGE);
-  return index;
+  const db = server.dbs[index];
+  if (db === undefined) throw new CommandError(DB_INDEX_OUT_OF_RANGE);
+  return db;
 }
 
 /**
@@ -61,7 +62,7 @@ function swapDatabases(server: ServerContext, a: Database, b: Database): void {
       const split = waiting.indexOf("\0");
       const index = Number(waiting.slice(0, split));
       const key = waiting.slice(split + 1);
-      if ((index === a.index || index === b.index) && server.dbs[index].has(key)) {
+      if ((index === a.index || index === b.index) && server.dbs[index]?.has(key)) {
         server.blocking.signalReady(index, key);
       }
     }
@@ -165,10 +166,10 @@ export const serverAdminCommands: CommandSpec[] = [
       "O(N) where N is the count of clients watching or blocking on keys from both databases.",
     handler(ctx, argv) {
       const server = ctx.server;
-      const a = dbIndexArg(server, argv[1], "ERR invalid first DB index");
-      const b = dbIndexArg(server, argv[2], "ERR invalid second DB index");
+      const a = dbArg(server, arg(argv, 1), "ERR invalid first DB index");
+      const b = dbArg(server, arg(argv, 2), "ERR invalid second DB index");
       if (a !== b) {
-        swapDatabases(server, server.dbs[a], server.dbs[b]);
+        swapDatabases(server, a, b);
         server.dirty++;
       }
       ctx.out.ok();
@@ -204,11 +205,11 @@ export const serverAdminCommands: CommandSpec[] = [
           'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.',
         );
       }
-      const sub = argv[1].toLowerCase();
+      const sub = arg(argv, 1).toLowerCase();
       if (sub === "help" && argv.length === 2) return writeHelp(ctx, DEBUG_HELP);
       if (sub !== "sleep" || argv.length !== 3) throw new CommandError(subcommandSyntax(argv));
       // strtod as Redis: a malformed number sleeps for as long as its valid prefix says.
-      const seconds = parseDouble(/^[+-]?\d*\.?\d*(e[+-]?\d+)?/i.exec(argv[2])![0]) ?? 0;
+      const seconds = parseDouble(/^[+-]?\d*\.?\d*(e[+-]?\d+)?/i.exec(arg(argv, 2))![0]) ?? 0;
       sleepServer(seconds * 1000);
       ctx.out.ok();
     },
@@ -223,8 +224,8 @@ export const serverAdminCommands: CommandSpec[] = [
     syntax: "[VERSION version]",
     handler(ctx, argv) {
       for (let i = 1; i < argv.length; i++) {
-        if (argv[i].toLowerCase() === "version" && i + 1 < argv.length) {
-          if (parseInteger(argv[++i]) === undefined) throw new CommandError(NOT_INTEGER);
+        if (arg(argv, i).toLowerCase() === "version" && i + 1 < argv.length) {
+          if (parseInteger(arg(argv, ++i)) === undefined) throw new CommandError(NOT_INTEGER);
         }
       }
       ctx.out.verbatim(`Redis ver. ${VERSION}\n`);
