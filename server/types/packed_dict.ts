@@ -51,7 +51,7 @@ const ONE_BYTE_STRINGS = Array.from({ length: 256 }, (_, i) => String.fromCharCo
 
 /** The varint length prefix of an entry part. */
 export function lengthPrefix(n: number): string {
-  if (n < 0x80) return ONE_BYTE_STRINGS[n];
+  if (n < 0x80) return ONE_BYTE_STRINGS[n]!;
   let s = "";
   while (n >= 0x80) {
     s += String.fromCharCode((n & 0x7f) | 0x80);
@@ -280,7 +280,7 @@ export abstract class PackedDict {
       return true;
     }
     const bucket = this.#locate(field);
-    const tag = ONE_BYTE_STRINGS[foundTag];
+    const tag = ONE_BYTE_STRINGS[foundTag]!;
     const fieldLength = lengthPrefix(field.length);
     const valueLength = this.withValues ? lengthPrefix(value.length) : "";
     // One join, no intermediate strings: each insert's garbage is the old bucket only.
@@ -337,7 +337,7 @@ export abstract class PackedDict {
     if (count === 0) return undefined;
     const largeCount = this.#large?.fields.length ?? 0;
     if (largeCount > 0 && Math.random() * count < largeCount) {
-      const field = this.#large!.fields[randomBelow(largeCount)];
+      const field = this.#large!.fields[randomBelow(largeCount)]!;
       return [field, this.#large!.map.get(field)!.value];
     }
     const buckets = this.#buckets;
@@ -349,7 +349,7 @@ export abstract class PackedDict {
     const slots = oldLive + buckets.length;
     for (;;) {
       const slot = randomBelow(slots);
-      const bucket = slot < oldLive ? old![this.#rehashIndex + slot] : buckets[slot - oldLive];
+      const bucket = slot < oldLive ? old![this.#rehashIndex + slot]! : buckets[slot - oldLive]!;
       if (bucket.length === 0) continue;
       // Taking entry j with j uniform below a bound larger than the bucket
       // makes entries equally likely whatever their bucket's size (the rare
@@ -368,7 +368,7 @@ export abstract class PackedDict {
     } else {
       const old = this.#old;
       if (old !== undefined) {
-        for (let i = this.#rehashIndex; i < old.length; i++) yield* this.bucketEntries(old[i]);
+        for (let i = this.#rehashIndex; i < old.length; i++) yield* this.bucketEntries(old[i]!);
       }
       for (const bucket of buckets) {
         if (bucket.length > 0) yield* this.bucketEntries(bucket);
@@ -396,7 +396,7 @@ export abstract class PackedDict {
     } else {
       const old = this.#old;
       if (old !== undefined) {
-        for (let i = this.#rehashIndex; i < old.length; i++) this.#visitBucket(old[i], visit);
+        for (let i = this.#rehashIndex; i < old.length; i++) this.#visitBucket(old[i]!, visit);
       }
       for (const bucket of buckets) {
         if (bucket.length > 0) this.#visitBucket(bucket, visit);
@@ -444,15 +444,15 @@ export abstract class PackedDict {
     const old = this.#old;
     if (old === undefined) {
       const mask = buckets.length - 1;
-      visit(buckets[v & mask]);
+      visit(buckets[v & mask]!);
       return nextCursor(v, mask);
     }
     const [small, big] = old.length < buckets.length ? [old, buckets] : [buckets, old];
     const m0 = small.length - 1;
     const m1 = big.length - 1;
-    visit(small[v & m0]);
+    visit(small[v & m0]!);
     do {
-      visit(big[v & m1]);
+      visit(big[v & m1]!);
       v = nextCursor(v, m1);
     } while (v & (m0 ^ m1));
     return v;
@@ -514,12 +514,12 @@ export abstract class PackedDict {
       if (i >= this.#rehashIndex) {
         foundTable = old;
         foundIndex = i;
-        return old[i];
+        return old[i]!;
       }
     }
     foundTable = buckets;
     foundIndex = h & (buckets.length - 1);
-    return buckets[foundIndex];
+    return buckets[foundIndex]!;
   }
 
   /** Replaces the bucket found by the last #locate. */
@@ -655,7 +655,7 @@ export abstract class PackedDict {
     const r = reader;
     const withValues = this.withValues;
     for (let step = 0; step < REHASH_STEPS && resize.index < old.length; step++) {
-      const bucket = old[resize.index];
+      const bucket = old[resize.index]!;
       old[resize.index++] = "";
       r.pos = 0;
       while (r.pos < bucket.length) {
@@ -665,7 +665,7 @@ export abstract class PackedDict {
         r.pos += fieldLength;
         if (withValues) r.skipPart(bucket);
         const i = hashString(field) & mask;
-        buckets[i] = joined(buckets[i], bucket.substring(at, r.pos));
+        buckets[i] = joined(buckets[i]!, bucket.substring(at, r.pos));
       }
     }
     if (resize.index >= old.length) this.#resize = undefined;
@@ -708,7 +708,12 @@ class ScanIterator implements Iterator<[string, string]> {
   constructor(readonly dict: PackedDict) {}
 
   next(): IteratorResult<[string, string]> {
-    while (this.#pendingIndex >= this.#pending.length) {
+    for (;;) {
+      const entry = this.#pending[this.#pendingIndex];
+      if (entry !== undefined) {
+        this.#pendingIndex++;
+        return { done: false, value: entry };
+      }
       if (this.#bucketsDone) return this.#nextLarge();
       if (this.#started && this.#cursor === 0) {
         this.#bucketsDone = true;
@@ -722,7 +727,6 @@ class ScanIterator implements Iterator<[string, string]> {
         if (bucket.length > 0) this.#pending.push(...this.dict.bucketEntries(bucket));
       });
     }
-    return { done: false, value: this.#pending[this.#pendingIndex++] };
   }
 
   #nextLarge(): IteratorResult<[string, string]> {

@@ -32,6 +32,10 @@ const INNER_MIN = INNER_CAPACITY / 4;
 /** First capacity of a small set's leaf; it doubles up to LEAF_CAPACITY. */
 const INITIAL_LEAF_CAPACITY = 4;
 
+// Reads below a leaf's `size`, an inner node's `children.length` or the
+// current descent's depth are in range by construction; they carry `!` rather
+// than a check the hottest loops would pay for.
+
 class Leaf {
   /** Fixed-length arrays; slots at and past `size` hold "" and 0. */
   members: string[];
@@ -85,7 +89,7 @@ let foundPos = 0;
 
 function sum(counts: readonly number[]): number {
   let total = 0;
-  for (let i = 0; i < counts.length; i++) total += counts[i];
+  for (const count of counts) total += count;
   return total;
 }
 
@@ -94,8 +98,8 @@ function growLeaf(leaf: Leaf, capacity: number): void {
   const members = new Array<string>(capacity).fill("");
   const scores = new Array<number>(capacity).fill(0);
   for (let i = 0; i < leaf.size; i++) {
-    members[i] = leaf.members[i];
-    scores[i] = leaf.scores[i];
+    members[i] = leaf.members[i]!;
+    scores[i] = leaf.scores[i]!;
   }
   leaf.members = members;
   leaf.scores = scores;
@@ -106,14 +110,14 @@ function moveRun(from: Leaf, fromPos: number, to: Leaf, toPos: number, n: number
   const tm = to.members;
   const ts = to.scores;
   for (let i = to.size - 1; i >= toPos; i--) {
-    tm[i + n] = tm[i];
-    ts[i + n] = ts[i];
+    tm[i + n] = tm[i]!;
+    ts[i + n] = ts[i]!;
   }
   const fm = from.members;
   const fs = from.scores;
   for (let i = 0; i < n; i++) {
-    tm[toPos + i] = fm[fromPos + i];
-    ts[toPos + i] = fs[fromPos + i];
+    tm[toPos + i] = fm[fromPos + i]!;
+    ts[toPos + i] = fs[fromPos + i]!;
   }
   to.size += n;
   removeRun(from, fromPos, n);
@@ -125,8 +129,8 @@ function removeRun(leaf: Leaf, pos: number, n: number): void {
   const s = leaf.scores;
   const size = leaf.size;
   for (let i = pos + n; i < size; i++) {
-    m[i - n] = m[i];
-    s[i - n] = s[i];
+    m[i - n] = m[i]!;
+    s[i - n] = s[i]!;
   }
   for (let i = size - n; i < size; i++) {
     m[i] = "";
@@ -139,8 +143,8 @@ function insertAt(leaf: Leaf, pos: number, member: string, score: number): void 
   const m = leaf.members;
   const s = leaf.scores;
   for (let i = leaf.size; i > pos; i--) {
-    m[i] = m[i - 1];
-    s[i] = s[i - 1];
+    m[i] = m[i - 1]!;
+    s[i] = s[i - 1]!;
   }
   m[pos] = member;
   s[pos] = score;
@@ -155,8 +159,8 @@ function leafLowerBound(leaf: Leaf, score: number, member: string): number {
   let hi = leaf.size;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const ms = s[mid];
-    if (ms < score || (ms === score && m[mid] < member)) lo = mid + 1;
+    const ms = s[mid]!;
+    if (ms < score || (ms === score && m[mid]! < member)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -170,8 +174,8 @@ function childForKey(inner: Inner, score: number, member: string): number {
   let hi = s.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const ms = s[mid];
-    if (score < ms || (score === ms && member < m[mid])) hi = mid;
+    const ms = s[mid]!;
+    if (score < ms || (score === ms && member < m[mid]!)) hi = mid;
     else lo = mid + 1;
   }
   return lo;
@@ -191,7 +195,7 @@ function upperIndex<T extends number | string>(
   let hi = end;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const v = values[mid];
+    const v = values[mid]!;
     if (v < bound || (inclusive && v === bound)) lo = mid + 1;
     else hi = mid;
   }
@@ -295,10 +299,10 @@ export class SortedSet implements RedisObject {
     // In place when the new key still sorts between its leaf neighbours (and
     // cannot cross the separator on the side without a neighbour).
     const lowOk = pos > 0
-      ? keyBefore(leaf.scores[pos - 1], leaf.members[pos - 1], score, member)
+      ? keyBefore(leaf.scores[pos - 1]!, leaf.members[pos - 1]!, score, member)
       : score > old;
     const highOk = pos < leaf.size - 1
-      ? keyBefore(score, member, leaf.scores[pos + 1], leaf.members[pos + 1])
+      ? keyBefore(score, member, leaf.scores[pos + 1]!, leaf.members[pos + 1]!)
       : score < old;
     if (lowOk && highOk) {
       leaf.scores[pos] = score;
@@ -327,7 +331,7 @@ export class SortedSet implements RedisObject {
   /** The member and score at `rank` (0 ≤ rank < size). */
   at(rank: number): [member: string, score: number] {
     const leaf = this.#descendRank(rank);
-    return [leaf.members[foundPos], leaf.scores[foundPos]];
+    return [leaf.members[foundPos]!, leaf.scores[foundPos]!];
   }
 
   /**
@@ -340,8 +344,8 @@ export class SortedSet implements RedisObject {
     for (let h = this.#height; h > 0; h--) {
       const inner = node as Inner;
       const slot = upperIndex(inner.sepScores, inner.sepScores.length, score, inclusive);
-      for (let i = 0; i < slot; i++) rank += inner.counts[i];
-      node = inner.children[slot];
+      for (let i = 0; i < slot; i++) rank += inner.counts[i]!;
+      node = inner.children[slot]!;
     }
     const leaf = node as Leaf;
     return rank + upperIndex(leaf.scores, leaf.size, score, inclusive);
@@ -357,8 +361,8 @@ export class SortedSet implements RedisObject {
     for (let h = this.#height; h > 0; h--) {
       const inner = node as Inner;
       const slot = upperIndex(inner.sepMembers, inner.sepMembers.length, member, inclusive);
-      for (let i = 0; i < slot; i++) rank += inner.counts[i];
-      node = inner.children[slot];
+      for (let i = 0; i < slot; i++) rank += inner.counts[i]!;
+      node = inner.children[slot]!;
     }
     const leaf = node as Leaf;
     return rank + upperIndex(leaf.members, leaf.size, member, inclusive);
@@ -371,8 +375,8 @@ export class SortedSet implements RedisObject {
     for (let h = this.#height; h > 0; h--) {
       const inner = node as Inner;
       const slot = childForKey(inner, score, member);
-      for (let i = 0; i < slot; i++) rank += inner.counts[i];
-      node = inner.children[slot];
+      for (let i = 0; i < slot; i++) rank += inner.counts[i]!;
+      node = inner.children[slot]!;
     }
     return rank + leafLowerBound(node as Leaf, score, member);
   }
@@ -389,7 +393,7 @@ export class SortedSet implements RedisObject {
         const end = Math.min(leaf!.size, pos + left);
         const m = leaf!.members;
         const s = leaf!.scores;
-        for (let i = pos; i < end; i++) visit(m[i], s[i]);
+        for (let i = pos; i < end; i++) visit(m[i]!, s[i]!);
         left -= end - pos;
         leaf = leaf!.next;
         pos = 0;
@@ -399,7 +403,7 @@ export class SortedSet implements RedisObject {
         const stop = Math.max(-1, pos - left);
         const m = leaf!.members;
         const s = leaf!.scores;
-        for (let i = pos; i > stop; i--) visit(m[i], s[i]);
+        for (let i = pos; i > stop; i--) visit(m[i]!, s[i]!);
         left -= pos - stop;
         leaf = leaf!.prev;
         if (leaf !== undefined) pos = leaf.size - 1;
@@ -421,7 +425,7 @@ export class SortedSet implements RedisObject {
   /** Every [member, score] in rank order. */
   *entries(): IterableIterator<[member: string, score: number]> {
     for (let leaf: Leaf | undefined = this.#first; leaf !== undefined; leaf = leaf.next) {
-      for (let i = 0; i < leaf.size; i++) yield [leaf.members[i], leaf.scores[i]];
+      for (let i = 0; i < leaf.size; i++) yield [leaf.members[i]!, leaf.scores[i]!];
     }
   }
 
@@ -450,7 +454,7 @@ export class SortedSet implements RedisObject {
       const slot = childForKey(inner, score, member);
       pathNodes[d] = inner;
       pathSlots[d] = slot;
-      node = inner.children[slot];
+      node = inner.children[slot]!;
     }
     const leaf = node as Leaf;
     foundPos = leafLowerBound(leaf, score, member);
@@ -464,10 +468,10 @@ export class SortedSet implements RedisObject {
       const inner = node as Inner;
       const counts = inner.counts;
       let slot = 0;
-      while (rank >= counts[slot]) rank -= counts[slot++];
+      while (rank >= counts[slot]!) rank -= counts[slot++]!;
       pathNodes[d] = inner;
       pathSlots[d] = slot;
-      node = inner.children[slot];
+      node = inner.children[slot]!;
     }
     foundPos = rank;
     return node as Leaf;
@@ -481,8 +485,8 @@ export class SortedSet implements RedisObject {
       const slot = childForKey(inner, score, member);
       pathNodes[d] = inner;
       pathSlots[d] = slot;
-      inner.counts[slot]++;
-      node = inner.children[slot];
+      inner.counts[slot]!++;
+      node = inner.children[slot]!;
     }
     this.#size++;
     const leaf = node as Leaf;
@@ -523,8 +527,8 @@ export class SortedSet implements RedisObject {
       leaf.size,
       right,
       right.size,
-      right.scores[0],
-      right.members[0],
+      right.scores[0]!,
+      right.members[0]!,
     );
   }
 
@@ -551,8 +555,8 @@ export class SortedSet implements RedisObject {
       this.#height++;
       return;
     }
-    const parent = pathNodes[d];
-    const slot = pathSlots[d];
+    const parent = pathNodes[d]!;
+    const slot = pathSlots[d]!;
     parent.counts[slot] = leftCount;
     parent.children.splice(slot + 1, 0, right);
     parent.counts.splice(slot + 1, 0, rightCount);
@@ -586,19 +590,19 @@ export class SortedSet implements RedisObject {
   #removeFrom(leaf: Leaf, pos: number, n: number): void {
     const index = this.#index;
     if (index !== undefined) {
-      for (let i = pos; i < pos + n; i++) index.delete(leaf.members[i]);
+      for (let i = pos; i < pos + n; i++) index.delete(leaf.members[i]!);
     }
     removeRun(leaf, pos, n);
     this.#size -= n;
-    for (let d = 0; d < this.#height; d++) pathNodes[d].counts[pathSlots[d]] -= n;
+    for (let d = 0; d < this.#height; d++) pathNodes[d]!.counts[pathSlots[d]!]! -= n;
     if (this.#height > 0 && leaf.size < LEAF_MIN) this.#rebalanceLeaf();
   }
 
   /** Merges the underfull leaf at the end of the path with a sibling, or refills it. */
   #rebalanceLeaf(): void {
     const d = this.#height - 1;
-    const parent = pathNodes[d];
-    const leftSlot = pathSlots[d] > 0 ? pathSlots[d] - 1 : 0;
+    const parent = pathNodes[d]!;
+    const leftSlot = Math.max(0, pathSlots[d]! - 1);
     const left = parent.children[leftSlot] as Leaf;
     const right = parent.children[leftSlot + 1] as Leaf;
     const total = left.size + right.size;
@@ -621,35 +625,35 @@ export class SortedSet implements RedisObject {
     else moveRun(right, 0, left, left.size, target - left.size);
     parent.counts[leftSlot] = left.size;
     parent.counts[leftSlot + 1] = right.size;
-    parent.sepScores[leftSlot] = right.scores[0];
-    parent.sepMembers[leftSlot] = right.members[0];
+    parent.sepScores[leftSlot] = right.scores[0]!;
+    parent.sepMembers[leftSlot] = right.members[0]!;
   }
 
   /** Rebalances pathNodes[d] after it lost a child. */
   #rebalanceInner(d: number): void {
-    const node = pathNodes[d];
+    const node = pathNodes[d]!;
     if (d === 0) {
       if (node.children.length === 1) {
-        this.#root = node.children[0];
+        this.#root = node.children[0]!;
         this.#height--;
       }
       return;
     }
     if (node.children.length >= INNER_MIN) return;
-    const parent = pathNodes[d - 1];
-    const leftSlot = pathSlots[d - 1] > 0 ? pathSlots[d - 1] - 1 : 0;
+    const parent = pathNodes[d - 1]!;
+    const leftSlot = Math.max(0, pathSlots[d - 1]! - 1);
     const left = parent.children[leftSlot] as Inner;
     const right = parent.children[leftSlot + 1] as Inner;
     const children = left.children.concat(right.children);
     const counts = left.counts.concat(right.counts);
-    const sepScores = left.sepScores.concat(parent.sepScores[leftSlot], right.sepScores);
-    const sepMembers = left.sepMembers.concat(parent.sepMembers[leftSlot], right.sepMembers);
+    const sepScores = left.sepScores.concat(parent.sepScores[leftSlot]!, right.sepScores);
+    const sepMembers = left.sepMembers.concat(parent.sepMembers[leftSlot]!, right.sepMembers);
     if (children.length <= INNER_CAPACITY) {
       left.children = children;
       left.counts = counts;
       left.sepScores = sepScores;
       left.sepMembers = sepMembers;
-      parent.counts[leftSlot] += parent.counts[leftSlot + 1];
+      parent.counts[leftSlot]! += parent.counts[leftSlot + 1]!;
       parent.children.splice(leftSlot + 1, 1);
       parent.counts.splice(leftSlot + 1, 1);
       parent.sepScores.splice(leftSlot, 1);
@@ -666,8 +670,8 @@ export class SortedSet implements RedisObject {
     right.counts = counts.slice(mid);
     right.sepScores = sepScores.slice(mid);
     right.sepMembers = sepMembers.slice(mid);
-    parent.sepScores[leftSlot] = sepScores[mid - 1];
-    parent.sepMembers[leftSlot] = sepMembers[mid - 1];
+    parent.sepScores[leftSlot] = sepScores[mid - 1]!;
+    parent.sepMembers[leftSlot] = sepMembers[mid - 1]!;
     parent.counts[leftSlot] = sum(left.counts);
     parent.counts[leftSlot + 1] = sum(right.counts);
   }
