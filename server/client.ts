@@ -9,7 +9,7 @@
 import { type ReplyWriter, RespWriter, writerFor } from "../protocol/writer.ts";
 import type { Command } from "./command.ts";
 import type { CommandContext, ServerContext } from "./context.ts";
-import type { Database } from "./db.ts";
+import { type Database, databaseAt } from "./db.ts";
 import type { NotifyClass } from "./notify.ts";
 
 /** What the socket side offers to the rest of the server. */
@@ -101,7 +101,7 @@ export class Client implements CommandContext {
     readonly protocol0: Protocol,
   ) {
     this.out = writerFor(protocol0);
-    this.db = server.dbs[0];
+    this.db = databaseAt(server.dbs, 0);
     this.authenticated = server.config.get("requirepass") === "";
   }
 
@@ -148,6 +148,6 @@ export class Client implements CommandContext {
   }
 
   selectDb(index: number): void {
-    this.db = this.server.dbs[index];
+    this.db = databaseAt(this.server.dbs, index);
   }
 }
