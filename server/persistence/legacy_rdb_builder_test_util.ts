@@ -246,7 +246,7 @@ export function intset(members: readonly bigint[], width?: 2 | 4 | 8): Uint8Arra
     : 8;
   const size = width ?? smallest;
   if (size < smallest) throw new Error("intset width too small for its members");
-  if (members.some((m, i) => i > 0 && m <= members[i - 1])) {
+  if (members.some((m, i) => i > 0 && m <= members[i - 1]!)) {
     throw new Error("intset members must ascend");
   }
   const out = new Bytes();
@@ -763,7 +763,7 @@ export const LEGACY_FILES: LegacyFile[] = [
         key: "hash:ziplist",
         value: {
           type: "hash-ziplist",
-          pairs: ZIPLIST_INTS.map((n, i) => [n, ZIPLIST_STRINGS[i % ZIPLIST_STRINGS.length]]),
+          pairs: ZIPLIST_INTS.map((n, i) => [n, ZIPLIST_STRINGS[i % ZIPLIST_STRINGS.length]!]),
         },
       },
       { db: 0, key: "lru", value: { type: "string", value: "idle" }, idle: 1234 },
