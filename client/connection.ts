@@ -43,7 +43,7 @@ export class RespReplyScanner {
     while (this.#pending > 0) {
       const lf = buf.subarray(pos, end).indexOf(10);
       if (lf < 0) return undefined;
-      const type = buf[pos];
+      const type = buf[pos]!;
       let next = pos + lf + 1;
       if (type === 0x24 /* $ */ || type === 0x3d /* = */ || type === 0x21 /* ! */) {
         const length = lineNumber(buf, pos + 1, next);
@@ -87,7 +87,7 @@ function lineNumber(buf: Uint8Array, start: number, lineEnd: number): number {
   const stop = buf[lineEnd - 2] === 13 ? lineEnd - 2 : lineEnd - 1;
   if (i >= stop) return -1;
   for (; i < stop; i++) {
-    const digit = buf[i] - 48;
+    const digit = buf[i]! - 48;
     if (digit < 0 || digit > 9) return -1;
     value = value * 10 + digit;
   }

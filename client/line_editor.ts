@@ -90,7 +90,7 @@ function parseEscape(input: string): { key: Key; length: number } | undefined {
   if (input[1] === "O") {
     // SS3: ESC O <letter>, sent by some terminals in application mode.
     if (input.length < 3) return undefined;
-    const kind = CSI_KEYS[input[2]] ?? "ignored";
+    const kind = CSI_KEYS[input.charAt(2)] ?? "ignored";
     return { key: { kind } as Key, length: 3 };
   }
   if (input[1] !== "[") return { key: { kind: "ignored" }, length: 1 };
@@ -155,7 +155,8 @@ export class EditLine {
   transpose(): void {
     if (this.pos === 0 || this.pos >= this.chars.length) return;
     const c = this.chars;
-    [c[this.pos - 1], c[this.pos]] = [c[this.pos], c[this.pos - 1]];
+    // 0 < pos < chars.length, checked above.
+    [c[this.pos - 1], c[this.pos]] = [c[this.pos]!, c[this.pos - 1]!];
     if (this.pos !== c.length - 1) this.pos++;
   }
 
@@ -235,7 +236,7 @@ export class LineEditor {
       if (to < 0 || to >= browse.length) return;
       browse[index] = line.text;
       index = to;
-      line.text = browse[index];
+      line.text = browse[index]!;
       await redraw();
     };
 

@@ -34,8 +34,9 @@ const VALUE_FLAGS = new Set(["--host", "--port"]);
  */
 export function parseReplArgs(args: readonly string[]): ReplOptions {
   let commandStart = 0;
-  while (commandStart < args.length) {
+  for (;;) {
     const arg = args[commandStart];
+    if (arg === undefined) break;
     if (arg === "--") {
       commandStart++;
       break;

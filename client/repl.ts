@@ -149,8 +149,8 @@ function repeatCount(word: string): number | undefined {
 }
 
 /** `help` and `?` are answered locally, from the command table. */
-function isHelp(word: string): boolean {
-  return word === "?" || word.toLowerCase() === "help";
+function isHelp(word: string | undefined): boolean {
+  return word === "?" || word?.toLowerCase() === "help";
 }
 
 const stdoutText = (text: string) => writeAll(Deno.stdout, text);
@@ -172,11 +172,12 @@ async function repl(session: Session, source: LineSource, editor?: EditedLines):
       await source.remember(line);
       continue;
     }
-    if (argv.length === 0) continue;
+    const [first] = argv;
+    if (first === undefined) continue;
 
     let repeat = 1;
     let command = argv;
-    const count = argv.length > 1 ? repeatCount(argv[0]) : undefined;
+    const count = argv.length > 1 ? repeatCount(first) : undefined;
     if (count !== undefined) {
       if (!Number.isSafeInteger(count) || count <= 0) {
         await stdoutText("Invalid redis-cli repeat command option value.\n");
@@ -187,13 +188,14 @@ async function repl(session: Session, source: LineSource, editor?: EditedLines):
     }
     if (!isSensitive(command)) await source.remember(line);
 
-    const name = argv[0].toLowerCase();
+    const name = first.toLowerCase();
     if (name === "quit" || name === "exit") return;
-    if (argv[0].startsWith(":")) {
+    if (first.startsWith(":")) {
       await setPreference(argv, editor);
     } else if (argv.length === 3 && name === "connect") {
-      session.host = argv[1];
-      session.port = parseInt(argv[2], 10) || 0;
+      const [, host = "", port = ""] = argv;
+      session.host = host;
+      session.port = parseInt(port, 10) || 0;
       await session.connect();
     } else if (argv.length === 1 && name === "clear") {
       await stdoutText("\x1b[H\x1b[2J");
@@ -211,13 +213,14 @@ async function repl(session: Session, source: LineSource, editor?: EditedLines):
 }
 
 async function setPreference(argv: readonly string[], editor: EditedLines | undefined) {
-  if (argv[0].toLowerCase() !== ":set" || argv.length < 2) {
-    await stdoutText(`unknown redis-cli internal command '${argv[0]}'\n`);
+  const [command = "", preference] = argv;
+  if (command.toLowerCase() !== ":set" || preference === undefined) {
+    await stdoutText(`unknown redis-cli internal command '${command}'\n`);
     return;
   }
-  const name = argv[1].toLowerCase();
+  const name = preference.toLowerCase();
   if (name !== "hints" && name !== "nohints") {
-    await stdoutText(`unknown redis-cli preference '${argv[1]}'\n`);
+    await stdoutText(`unknown redis-cli preference '${preference}'\n`);
     return;
   }
   if (editor !== undefined) editor.hints = name === "hints";
