@@ -63,7 +63,10 @@ export class NativeRequestDecoder {
     }
     if (pos !== frameEnd) throw new ProtocolError("trailing bytes in message");
     this.consumed = 4 + msgLen;
-    return argv;
+    // Unlike RESP's empty multibulk, which Redis skips silently, every native
+    // request gets a reply: no strings means an empty command name, answered
+    // as RESP's `*1 $0` is (unknown command '').
+    return count === 0 ? [""] : argv;
   }
 
   /** Bytes needed to complete the frame starting at `start`, if its header is in. */

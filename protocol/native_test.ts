@@ -75,6 +75,12 @@ function header(msgLen: number, nstr: number): Uint8Array {
   return b;
 }
 
+Deno.test("native request: no strings decodes as an empty command name", () => {
+  const d = new NativeRequestDecoder();
+  deepEqual(d.decode(header(4, 0), 0, 8), [""]);
+  equal(d.consumed, 8);
+});
+
 Deno.test("native request limits are protocol errors", () => {
   const d = new NativeRequestDecoder();
   // msglen over 32 MiB is rejected from the header alone.

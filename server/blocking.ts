@@ -7,7 +7,12 @@
  */
 import { strtod } from "../protocol/double.ts";
 import type { BlockedState, Client } from "./client.ts";
-import { CommandError, TIMEOUT_NEGATIVE, TIMEOUT_NOT_FLOAT } from "./errors.ts";
+import {
+  CommandError,
+  TIMEOUT_NEGATIVE,
+  TIMEOUT_NOT_FLOAT,
+  UNBLOCKED_BY_CLIENT,
+} from "./errors.ts";
 
 export function blockingKey(dbIndex: number, key: string): string {
   return `${dbIndex}\0${key}`;
@@ -145,7 +150,7 @@ export class BlockingRegistry {
     const state = client.blocked;
     if (!state) return false;
     this.#reply(client, () => {
-      if (error) client.out.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+      if (error) client.out.error(UNBLOCKED_BY_CLIENT);
       else state.onTimeout();
       return true;
     });

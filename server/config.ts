@@ -229,6 +229,7 @@ export const PARAMS: ParamSpec[] = [
   int("repl-backlog-ttl", 3600, 0, LONG_MAX, noop),
   int("min-replicas-to-write", 0, 0, INT_MAX, { ...noop, aliases: ["min-slaves-to-write"] }),
   int("min-replicas-max-lag", 10, 0, INT_MAX, { ...noop, aliases: ["min-slaves-max-lag"] }),
+  oneOf("propagation-error-behavior", "ignore", ["ignore", "panic", "panic-on-replicas"], noop),
   bool("cluster-enabled", false, { ...noop, ...fixed }),
   int("cluster-node-timeout", 15000, 0, LONG_MAX, noop),
   str("cluster-config-file", "nodes.conf", { ...noop, ...fixed }),

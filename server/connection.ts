@@ -153,14 +153,14 @@ export class Connection implements ClientTransport {
       if (start === end && !this.#reading) this.#start = this.#end = 0;
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
-      // Malformed input or a limit exceeded: tell a RESP client why, then drop it.
-      if (err.reply !== undefined && this.client) {
-        this.client.out.error(err.reply);
-        this.client.closeAfterReply = true;
-        this.flushSoon();
-      } else {
-        this.close();
-      }
+      // Malformed input or a limit exceeded: send the replies to the requests
+      // before it, tell a RESP client why, then drop the connection.
+      const client = this.client!;
+      if (err.reply !== undefined) client.out.error(err.reply);
+      client.closeAfterReply = true;
+      // A write in flight closes the connection when it ends (#writeLoop).
+      if (client.out.length > 0) this.flushSoon();
+      else if (!this.#writing) this.close();
     }
   }
 

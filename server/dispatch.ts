@@ -7,7 +7,16 @@
 import type { Client } from "./client.ts";
 import type { Command } from "./command.ts";
 import type { CommandContext } from "./context.ts";
-import { CommandError, unknownCommand, unknownSubcommand, wrongArity } from "./errors.ts";
+import {
+  CommandError,
+  internalError,
+  NOAUTH,
+  NOT_ALLOWED_IN_MULTI,
+  notAllowedWhenSubscribed,
+  unknownCommand,
+  unknownSubcommand,
+  wrongArity,
+} from "./errors.ts";
 
 /** Commands that run immediately inside MULTI instead of being queued. */
 const RUN_IN_MULTI = new Set(["exec", "discard", "multi", "watch", "quit", "reset"]);
@@ -54,7 +63,7 @@ export function processCommand(client: Client, argv: string[]): void {
     !client.authenticated && !command.allowedUnauthenticated &&
     client.server.config.get("requirepass") !== ""
   ) {
-    reject(client, "NOAUTH Authentication required.");
+    reject(client, NOAUTH);
     return;
   }
   client.lastCommand = command.fullName;
@@ -62,13 +71,11 @@ export function processCommand(client: Client, argv: string[]): void {
   const mark = openReply(client);
   const displaced = client.out.displaced;
   if (client.inSubscribedMode && !command.allowedInSubscribedRESP2) {
-    client.out.error(
-      `ERR Can't execute '${command.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
-    );
+    client.out.error(notAllowedWhenSubscribed(command.fullName));
   } else if (client.multi !== undefined && !RUN_IN_MULTI.has(command.fullName)) {
     if (command.spec.flags.includes("no_multi")) {
       client.multi.dirty = true;
-      client.out.error("ERR Command not allowed inside a transaction");
+      client.out.error(NOT_ALLOWED_IN_MULTI);
     } else {
       client.multi.queue.push({ command, argv });
       client.out.simple("QUEUED");
@@ -140,7 +147,7 @@ export function call(ctx: CommandContext, command: Command, argv: string[]): voi
       out.error(err.message);
     } else {
       server.log(`error in '${command.fullName}': ${err instanceof Error ? err.stack : err}`);
-      out.error(`ERR internal error in '${command.fullName}'`);
+      out.error(internalError(command.fullName));
     }
   }
   command.calls++;

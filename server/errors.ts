@@ -17,7 +17,6 @@ export const OVERFLOW = "ERR increment or decrement would overflow";
 export const NO_SUCH_KEY = "ERR no such key";
 export const INDEX_OUT_OF_RANGE = "ERR index out of range";
 export const DB_INDEX_OUT_OF_RANGE = "ERR DB index is out of range";
-export const INVALID_DB_INDEX = "ERR invalid DB index";
 export const NOT_POSITIVE = "ERR value is out of range, must be positive";
 export const TIMEOUT_NOT_FLOAT = "ERR timeout is not a float or out of range";
 export const TIMEOUT_NEGATIVE = "ERR timeout is negative";
@@ -44,10 +43,6 @@ export function unknownCommand(argv: readonly string[]): string {
 
 export function unknownSubcommand(sub: string, command: string): string {
   return `ERR unknown subcommand '${sub.slice(0, 128)}'. Try ${command.toUpperCase()} HELP.`;
-}
-
-export function throwError(message: string): never {
-  throw new CommandError(message);
 }
 
 /** A container command's subcommand given the wrong arguments (addReplySubcommandSyntaxError). */
@@ -137,3 +132,50 @@ export const GETKEYS_INVALID_COMMAND = "ERR Invalid command specified";
 export const GETKEYS_NO_KEYS = "ERR The command has no key arguments";
 export const GETKEYS_INVALID_ARITY = "ERR Invalid number of arguments specified for command";
 export const GETKEYS_INVALID_ARGUMENTS = "ERR Invalid arguments specified for command";
+
+// Connections, configuration, persistence, scans
+export const UNBLOCKED_BY_CLIENT = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+export const NOT_ALLOWED_IN_MULTI = "ERR Command not allowed inside a transaction";
+export const NO_CONFIG_FILE = "ERR The server is running without a config file";
+export const CLIENT_ID_NOT_POSITIVE = "ERR client-id should be greater than 0";
+export const INVALID_CLIENT_ID = "ERR Invalid client ID";
+export const NO_SUCH_CLIENT = "ERR No such client";
+export const UNBLOCK_REASON = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR";
+export const PROTOCOL_VERSION_NOT_INTEGER =
+  "ERR Protocol version is not an integer or out of range";
+export const NOPROTO = "NOPROTO unsupported protocol version";
+export const AOF_REWRITE_IN_PROGRESS =
+  "ERR Background append only file rewriting already in progress";
+export const NO_SHUTDOWN_IN_PROGRESS = "ERR No shutdown in progress.";
+export const SHUTDOWN_FAILED = "ERR Errors trying to SHUTDOWN. Check logs.";
+export const RESTORE_BAD_IDLETIME = "ERR Invalid IDLETIME value, must be >= 0";
+export const RESTORE_BAD_FREQ = "ERR Invalid FREQ value, must be >= 0 and <= 255";
+export const RESTORE_BAD_TTL = "ERR Invalid TTL value, must be >= 0";
+export const SAVE_FAILED = "ERR";
+export const INVALID_CURSOR = "ERR invalid cursor";
+export function internalError(command: string): string {
+  return `ERR internal error in '${command}'`;
+}
+/** CONFIG SET/GET failures carry their own reason (server/config.ts). */
+export function configError(reason: string): string {
+  return `ERR ${reason}`;
+}
+export function rewriteFailed(reason: string): string {
+  return `ERR Rewriting config file: ${reason}`;
+}
+export function unknownClientType(type: string): string {
+  return `ERR Unknown client type '${type}'`;
+}
+export function noSuchUser(user: string): string {
+  return `ERR No such user '${user}'`;
+}
+export function unrecognizedOption(option: string): string {
+  return `ERR Unrecognized option '${option}'`;
+}
+export function helloSyntax(option: string): string {
+  return `ERR Syntax error in HELLO option '${option}'`;
+}
+export const NOAUTH = "NOAUTH Authentication required.";
+export function notAllowedWhenSubscribed(command: string): string {
+  return `ERR Can't execute '${command}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
+}

@@ -12,7 +12,7 @@
  */
 import { ArgCursor, parseInt64 } from "./args.ts";
 import type { ReplyWriter } from "../protocol/writer.ts";
-import { CommandError } from "./errors.ts";
+import { CommandError, INVALID_CURSOR, NOT_INTEGER, SYNTAX } from "./errors.ts";
 
 const MAX_CURSORS = 10_000;
 
@@ -31,7 +31,7 @@ export function parseCursor(arg: string): bigint {
     if (v <= 18446744073709551615n) return v;
   }
   const signed = parseInt64(arg);
-  if (signed === undefined) throw new CommandError("ERR invalid cursor");
+  if (signed === undefined) throw new CommandError(INVALID_CURSOR);
   return BigInt.asUintN(64, signed);
 }
 
@@ -83,15 +83,15 @@ export function parseScanOptions(
     const more = args.hasMore();
     if (opt === "COUNT" && more) {
       const n = parseInt64(args.next());
-      if (n === undefined) throw new CommandError("ERR value is not an integer or out of range");
-      if (n < 1n) throw new CommandError("ERR syntax error");
+      if (n === undefined) throw new CommandError(NOT_INTEGER);
+      if (n < 1n) throw new CommandError(SYNTAX);
       count = Number(n);
     } else if (opt === "MATCH" && more) {
       match = args.next();
     } else if (opt === "TYPE" && more && allowType) {
       type = args.next().toLowerCase();
     } else {
-      throw new CommandError("ERR syntax error");
+      throw new CommandError(SYNTAX);
     }
   }
   return { match, count, type };

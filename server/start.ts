@@ -4,7 +4,9 @@
  */
 import { createServer } from "./compose.ts";
 import { Config, ConfigError, parseConfigFile } from "./config.ts";
+import { openLog } from "./log.ts";
 import { LoadError } from "./persistence/manager.ts";
+import type { RedisServer } from "./server.ts";
 import { VERSION } from "../protocol/version.ts";
 
 export { ConfigError };
@@ -55,7 +57,27 @@ export function buildConfig(options: ServeOptions): Config {
 
 /** Runs the server until a signal or SHUTDOWN stops it; resolves with the exit code. */
 export async function serve(config: Config): Promise<number> {
+  let log: (message: string) => void;
+  try {
+    log = openLog(config.get("logfile"));
+  } catch (err) {
+    console.error(`redis-home: can't open the log file: ${(err as Error).message}`);
+    return 1;
+  }
   const server = createServer(config);
+  // The in-process servers of tests keep RedisServer's own log; a served one honours `logfile`.
+  server.log = log;
+  server.log(`redis-home ${VERSION} starting, PID: ${Deno.pid}`);
+  const pidfile = config.get("pidfile");
+  if (pidfile !== "") writePidFile(server, pidfile);
+  try {
+    return await run(server, config);
+  } finally {
+    if (pidfile !== "") removePidFile(pidfile);
+  }
+}
+
+async function run(server: RedisServer, config: Config): Promise<number> {
   const persistence = server.persistence;
   try {
     // The RDB file or the AOF, loaded before the first client can connect.
@@ -69,14 +91,14 @@ export async function serve(config: Config): Promise<number> {
   try {
     port = server.listen();
   } catch (err) {
-    console.error(
-      `redis-home: cannot listen on ${config.get("bind")}:${config.get("port")}: ${
-        (err as Error).message
-      }`,
-    );
+    // Redis's words: its test harness retries on another port when it sees them.
+    const where = `${config.get("bind")}:${config.get("port")}`;
+    server.log(`Could not create server TCP listening socket ${where}: ${(err as Error).message}`);
+    server.log(`Failed listening on port ${config.get("port")} (TCP), aborting.`);
     return 1;
   }
-  server.log(`redis-home ${VERSION} ready on ${config.get("bind")}:${port} (pid ${Deno.pid})`);
+  server.log(`Listening on ${config.get("bind")}:${port}`);
+  server.log("Ready to accept connections");
   const { promise: stopped, resolve } = Promise.withResolvers<void>();
   // SHUTDOWN stops the server from a command; the process ends with it.
   server.shutdownHooks.push(() => resolve());
@@ -100,4 +122,21 @@ export async function serve(config: Config): Promise<number> {
   Deno.removeSignalListener("SIGTERM", onSignal);
   server.log("bye");
   return 0;
+}
+
+/** As Redis: a pid file that cannot be written is logged, not fatal. */
+function writePidFile(server: RedisServer, path: string): void {
+  try {
+    Deno.writeTextFileSync(path, `${Deno.pid}\n`);
+  } catch (err) {
+    server.log(`Failed to write PID file: ${(err as Error).message}`);
+  }
+}
+
+function removePidFile(path: string): void {
+  try {
+    Deno.removeSync(path);
+  } catch {
+    // Never written, or already gone.
+  }
 }

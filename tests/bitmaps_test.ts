@@ -2,16 +2,8 @@
  * Bitmap commands end to end, with the exact replies of redis-server 7.0
  * (every expectation here was checked against it).
  */
-import { deepEqual } from "node:assert/strict";
 import type { RedisObject } from "../server/types/value.ts";
-import { RespClient, startServer } from "./helpers.ts";
-
-type Step = [args: (string | number)[], reply: unknown];
-
-/** Runs commands in order, comparing each reply. */
-async function expectReplies(c: RespClient, steps: Step[]): Promise<void> {
-  for (const [args, reply] of steps) deepEqual(await c.cmd(...args), reply, args.join(" "));
-}
+import { expectReplies, RespClient, startServer } from "./helpers.ts";
 
 const SYNTAX = { error: "ERR syntax error" };
 const NOT_INTEGER = { error: "ERR value is not an integer or out of range" };

@@ -2,6 +2,7 @@
  * Shared test utilities: an in-process server on a free port, and small
  * RESP and native clients over real sockets.
  */
+import { deepEqual } from "node:assert/strict";
 import { binaryToBytes } from "../protocol/bytes.ts";
 import {
   encodeNativeRequest,
@@ -18,6 +19,13 @@ export interface TestServer {
   port: number;
   [Symbol.asyncDispose](): Promise<void>;
   close(): Promise<void>;
+}
+
+export type Step = [args: (string | number)[], reply: unknown];
+
+/** Runs commands in order, comparing each reply with Redis's (given as RespClient values). */
+export async function expectReplies(c: RespClient, steps: Step[]): Promise<void> {
+  for (const [args, reply] of steps) deepEqual(await c.cmd(...args), reply, args.join(" "));
 }
 
 /** Starts a quiet server on 127.0.0.1 and a free port, with optional config. */

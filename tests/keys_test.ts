@@ -4,14 +4,7 @@
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
 import type { RedisObject } from "../server/types/value.ts";
-import { NativeClient, plain, RespClient, startServer } from "./helpers.ts";
-
-type Step = [args: (string | number)[], reply: unknown];
-
-/** Runs commands in order, comparing each reply. */
-async function expectReplies(c: RespClient, steps: Step[]): Promise<void> {
-  for (const [args, reply] of steps) deepEqual(await c.cmd(...args), reply, args.join(" "));
-}
+import { expectReplies, NativeClient, plain, RespClient, startServer } from "./helpers.ts";
 
 const SYNTAX = { error: "ERR syntax error" };
 const NOT_INTEGER = { error: "ERR value is not an integer or out of range" };

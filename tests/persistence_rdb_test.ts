@@ -7,10 +7,7 @@
  * save rules, SHUTDOWN, INFO persistence, DUMP/RESTORE both ways.
  */
 import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
-import {
-  buildLegacyRdb,
-  LEGACY_FILES,
-} from "../server/persistence/legacy_rdb_builder_test_util.ts";
+import { buildLegacyRdb, LEGACY_FILES } from "./fixtures/legacy_rdb_builder.ts";
 import { LoadError } from "../server/persistence/manager.ts";
 import { type DecodedValue, readRdb } from "../server/persistence/rdb_reader.ts";
 import { RespClient, run, startServer } from "./helpers.ts";

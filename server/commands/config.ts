@@ -3,7 +3,7 @@ import { arg } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
 import { ConfigError } from "../config.ts";
 import type { ServerContext } from "../context.ts";
-import { CommandError, SYNTAX } from "../errors.ts";
+import { CommandError, configError, NO_CONFIG_FILE, rewriteFailed, SYNTAX } from "../errors.ts";
 import { writeHelp } from "./help.ts";
 
 const CONFIG_HELP = [
@@ -59,7 +59,7 @@ const configSubcommands: CommandSpec[] = [
       try {
         ctx.server.config.setMany(pairs, false, ctx.client.fromLoopback);
       } catch (err) {
-        if (err instanceof ConfigError) throw new CommandError(`ERR ${err.message}`);
+        if (err instanceof ConfigError) throw new CommandError(configError(err.message));
         throw err;
       }
       ctx.out.ok();
@@ -89,12 +89,12 @@ const configSubcommands: CommandSpec[] = [
     handler(ctx) {
       const config = ctx.server.config;
       if (config.configFile === undefined) {
-        throw new CommandError("ERR The server is running without a config file");
+        throw new CommandError(NO_CONFIG_FILE);
       }
       try {
         config.rewrite(config.configFile);
       } catch (err) {
-        throw new CommandError(`ERR Rewriting config file: ${(err as Error).message}`);
+        throw new CommandError(rewriteFailed((err as Error).message));
       }
       ctx.out.ok();
     },

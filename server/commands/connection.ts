@@ -3,11 +3,21 @@ import { arg, ArgCursor, intArg, parseInteger } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
 import {
+  CLIENT_ID_NOT_POSITIVE,
   CommandError,
   DB_INDEX_OUT_OF_RANGE,
+  helloSyntax,
+  INVALID_CLIENT_ID,
+  NO_SUCH_CLIENT,
+  NOPROTO,
+  noSuchUser,
   NOT_INTEGER,
+  PROTOCOL_VERSION_NOT_INTEGER,
   subcommandSyntax,
   SYNTAX,
+  UNBLOCK_REASON,
+  unknownClientType,
+  unrecognizedOption,
   wrongArity,
 } from "../errors.ts";
 import { VERSION } from "../../protocol/version.ts";
@@ -102,16 +112,16 @@ function killClients(ctx: CommandContext, argv: string[]): number {
       if (option === "id") {
         const n = parseInteger(value);
         if (n === undefined || n < 1) {
-          throw new CommandError("ERR client-id should be greater than 0");
+          throw new CommandError(CLIENT_ID_NOT_POSITIVE);
         }
         id = n;
       } else if (option === "type") {
         type = parseClientType(value);
-        if (type === undefined) throw new CommandError(`ERR Unknown client type '${value}'`);
+        if (type === undefined) throw new CommandError(unknownClientType(value));
       } else if (option === "addr") addr = value;
       else if (option === "laddr") laddr = value;
       else if (option === "user") {
-        if (value !== "default") throw new CommandError(`ERR No such user '${value}'`);
+        if (value !== "default") throw new CommandError(noSuchUser(value));
       } else if (option === "skipme") {
         const yes = value.toLowerCase();
         if (yes !== "yes" && yes !== "no") throw new CommandError(SYNTAX);
@@ -230,7 +240,7 @@ const clientSubcommands: CommandSpec[] = [
       const option = arg(argv, 2);
       const attribute = option.toLowerCase();
       if (attribute !== "lib-name" && attribute !== "lib-ver") {
-        throw new CommandError(`ERR Unrecognized option '${option}'`);
+        throw new CommandError(unrecognizedOption(option));
       }
       const value = arg(argv, 3);
       if (!isPrintableWord(value) && value !== "") {
@@ -273,13 +283,13 @@ const clientSubcommands: CommandSpec[] = [
       if (argv.length === 4 && filter === "type") {
         const name = arg(argv, 3);
         const type = parseClientType(name);
-        if (type === undefined) throw new CommandError(`ERR Unknown client type '${name}'`);
+        if (type === undefined) throw new CommandError(unknownClientType(name));
         chosen = chosen.filter((c) => clientType(c) === type);
       } else if (argv.length > 3 && filter === "id") {
         chosen = [];
         for (const text of argv.slice(3)) {
           const id = parseInteger(text);
-          if (id === undefined) throw new CommandError("ERR Invalid client ID");
+          if (id === undefined) throw new CommandError(INVALID_CLIENT_ID);
           const found = server.clients.get(id);
           if (found) chosen.push(found);
         }
@@ -301,7 +311,7 @@ const clientSubcommands: CommandSpec[] = [
     handler(ctx, argv) {
       const killed = killClients(ctx, argv);
       if (argv.length > 3) ctx.out.int(killed);
-      else if (killed === 0) throw new CommandError("ERR No such client");
+      else if (killed === 0) throw new CommandError(NO_SUCH_CLIENT);
       else ctx.out.ok();
     },
   },
@@ -358,7 +368,7 @@ const clientSubcommands: CommandSpec[] = [
       if (argv.length === 4) {
         const reason = arg(argv, 3).toLowerCase();
         if (reason !== "timeout" && reason !== "error") {
-          throw new CommandError("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+          throw new CommandError(UNBLOCK_REASON);
         }
         error = reason === "error";
       }
@@ -383,6 +393,57 @@ const clientSubcommands: CommandSpec[] = [
     },
   },
 ];
+
+/** HELLO [protover [AUTH user pass] [SETNAME name]]: switches protocol, replies the server map. */
+function hello(ctx: CommandContext, argv: string[]): void {
+  let version: number | undefined;
+  if (argv.length >= 2) {
+    version = parseInteger(arg(argv, 1));
+    if (version === undefined) {
+      throw new CommandError(PROTOCOL_VERSION_NOT_INTEGER);
+    }
+    if (version < 2 || version > 3) {
+      throw new CommandError(NOPROTO);
+    }
+  }
+  let name: string | undefined;
+  for (let i = 2; i < argv.length; i++) {
+    const option = arg(argv, i).toLowerCase();
+    const more = argv.length - 1 - i;
+    if (option === "auth" && more >= 2) {
+      authenticate(ctx, arg(argv, i + 1), arg(argv, i + 2));
+      i += 2;
+    } else if (option === "setname" && more >= 1) {
+      name = arg(argv, ++i);
+      if (!isPrintableWord(name) && name !== "") throw new CommandError(BAD_CLIENT_NAME);
+    } else {
+      throw new CommandError(helloSyntax(arg(argv, i)));
+    }
+  }
+  if (!ctx.client.authenticated && ctx.server.config.get("requirepass") !== "") {
+    throw new CommandError(
+      "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
+    );
+  }
+  if (name !== undefined) ctx.client.name = name;
+  if (version !== undefined) ctx.client.setResp(version as 2 | 3);
+  const out = ctx.out;
+  out.map(7);
+  out.bulk("server");
+  out.bulk("redis");
+  out.bulk("version");
+  out.bulk(VERSION);
+  out.bulk("proto");
+  out.int(ctx.protocol === 3 ? 3 : 2);
+  out.bulk("id");
+  out.int(ctx.client.id);
+  out.bulk("mode");
+  out.bulk("standalone");
+  out.bulk("role");
+  out.bulk("master");
+  out.bulk("modules");
+  out.array(0);
+}
 
 export const connectionCommands: CommandSpec[] = [
   {
@@ -460,55 +521,7 @@ export const connectionCommands: CommandSpec[] = [
     summary: "Handshakes with the Redis server.",
     syntax: "[protover [AUTH username password] [SETNAME clientname]]",
     complexity: "O(1)",
-    handler(ctx, argv) {
-      let version: number | undefined;
-      if (argv.length >= 2) {
-        version = parseInteger(arg(argv, 1));
-        if (version === undefined) {
-          throw new CommandError("ERR Protocol version is not an integer or out of range");
-        }
-        if (version < 2 || version > 3) {
-          throw new CommandError("NOPROTO unsupported protocol version");
-        }
-      }
-      let name: string | undefined;
-      for (let i = 2; i < argv.length; i++) {
-        const option = arg(argv, i).toLowerCase();
-        const more = argv.length - 1 - i;
-        if (option === "auth" && more >= 2) {
-          authenticate(ctx, arg(argv, i + 1), arg(argv, i + 2));
-          i += 2;
-        } else if (option === "setname" && more >= 1) {
-          name = arg(argv, ++i);
-          if (!isPrintableWord(name) && name !== "") throw new CommandError(BAD_CLIENT_NAME);
-        } else {
-          throw new CommandError(`ERR Syntax error in HELLO option '${argv[i]}'`);
-        }
-      }
-      if (!ctx.client.authenticated && ctx.server.config.get("requirepass") !== "") {
-        throw new CommandError(
-          "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
-        );
-      }
-      if (name !== undefined) ctx.client.name = name;
-      if (version !== undefined) ctx.client.setResp(version as 2 | 3);
-      const out = ctx.out;
-      out.map(7);
-      out.bulk("server");
-      out.bulk("redis");
-      out.bulk("version");
-      out.bulk(VERSION);
-      out.bulk("proto");
-      out.int(ctx.protocol === 3 ? 3 : 2);
-      out.bulk("id");
-      out.int(ctx.client.id);
-      out.bulk("mode");
-      out.bulk("standalone");
-      out.bulk("role");
-      out.bulk("master");
-      out.bulk("modules");
-      out.array(0);
-    },
+    handler: hello,
   },
   {
     name: "auth",

@@ -290,6 +290,53 @@ const PUSH_COMPLEXITY =
 const MPOP_COMPLEXITY =
   "O(N+M) where N is the number of provided keys and M is the number of elements returned.";
 
+/** LPOS key element [RANK r] [COUNT n] [MAXLEN m]. */
+function lpos(ctx: CommandContext, argv: string[]): void {
+  let rank = 1;
+  let count = -1;
+  let maxlen = 0;
+  for (let j = 3; j < argv.length; j++) {
+    const option = arg(argv, j).toUpperCase();
+    const more = j + 1 < argv.length;
+    if (option === "RANK" && more) {
+      rank = intArg(arg(argv, ++j));
+      if (rank === 0) throw new CommandError(LPOS_RANK_ZERO);
+    } else if (option === "COUNT" && more) {
+      count = positiveLong(arg(argv, ++j), LPOS_COUNT_NEGATIVE);
+    } else if (option === "MAXLEN" && more) {
+      maxlen = positiveLong(arg(argv, ++j), LPOS_MAXLEN_NEGATIVE);
+    } else {
+      throw new CommandError(SYNTAX);
+    }
+  }
+  const out = ctx.out;
+  const list = ctx.db.readObject<RedisList>(arg(argv, 1), "list");
+  if (list === undefined) return count === -1 ? out.nil() : out.array(0);
+  const fromTail = rank < 0;
+  const skip = Math.abs(rank) - 1;
+  const length = list.length;
+  const found: number[] = [];
+  let index = 0;
+  let matches = 0;
+  const element = arg(argv, 2);
+  for (const value of fromTail ? list.reversed() : list.values()) {
+    if (maxlen !== 0 && index >= maxlen) break;
+    if (value === element && ++matches > skip) {
+      found.push(fromTail ? length - index - 1 : index);
+      if (count === -1 || (count !== 0 && found.length >= count)) break;
+    }
+    index++;
+  }
+  if (count !== -1) {
+    out.array(found.length);
+    for (const i of found) out.int(i);
+  } else if (found[0] !== undefined) {
+    out.int(found[0]);
+  } else {
+    out.nil();
+  }
+}
+
 export const listCommands: CommandSpec[] = [
   ...([
     ["lpush", "1.0.0", "Prepend one or multiple elements to a list", "LEFT", false],
@@ -490,51 +537,7 @@ export const listCommands: CommandSpec[] = [
     syntax: "key element [RANK rank] [COUNT num-matches] [MAXLEN len]",
     complexity:
       "O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time.",
-    handler(ctx, argv) {
-      let rank = 1;
-      let count = -1;
-      let maxlen = 0;
-      for (let j = 3; j < argv.length; j++) {
-        const option = arg(argv, j).toUpperCase();
-        const more = j + 1 < argv.length;
-        if (option === "RANK" && more) {
-          rank = intArg(arg(argv, ++j));
-          if (rank === 0) throw new CommandError(LPOS_RANK_ZERO);
-        } else if (option === "COUNT" && more) {
-          count = positiveLong(arg(argv, ++j), LPOS_COUNT_NEGATIVE);
-        } else if (option === "MAXLEN" && more) {
-          maxlen = positiveLong(arg(argv, ++j), LPOS_MAXLEN_NEGATIVE);
-        } else {
-          throw new CommandError(SYNTAX);
-        }
-      }
-      const out = ctx.out;
-      const list = ctx.db.readObject<RedisList>(arg(argv, 1), "list");
-      if (list === undefined) return count === -1 ? out.nil() : out.array(0);
-      const fromTail = rank < 0;
-      const skip = Math.abs(rank) - 1;
-      const length = list.length;
-      const found: number[] = [];
-      let index = 0;
-      let matches = 0;
-      const element = arg(argv, 2);
-      for (const value of fromTail ? list.reversed() : list.values()) {
-        if (maxlen !== 0 && index >= maxlen) break;
-        if (value === element && ++matches > skip) {
-          found.push(fromTail ? length - index - 1 : index);
-          if (count === -1 || (count !== 0 && found.length >= count)) break;
-        }
-        index++;
-      }
-      if (count !== -1) {
-        out.array(found.length);
-        for (const i of found) out.int(i);
-      } else if (found[0] !== undefined) {
-        out.int(found[0]);
-      } else {
-        out.nil();
-      }
-    },
+    handler: lpos,
   },
   {
     name: "lmove",

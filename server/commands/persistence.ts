@@ -6,7 +6,20 @@
 import { binaryToBytes } from "../../protocol/bytes.ts";
 import { arg, ArgCursor, intArg, parseInteger } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
-import { CommandError, NOT_INTEGER, SYNTAX } from "../errors.ts";
+import type { CommandContext } from "../context.ts";
+import type { RedisValue } from "../types/value.ts";
+import {
+  AOF_REWRITE_IN_PROGRESS,
+  CommandError,
+  NO_SHUTDOWN_IN_PROGRESS,
+  NOT_INTEGER,
+  RESTORE_BAD_FREQ,
+  RESTORE_BAD_IDLETIME,
+  RESTORE_BAD_TTL,
+  SAVE_FAILED,
+  SHUTDOWN_FAILED,
+  SYNTAX,
+} from "../errors.ts";
 import { NotifyClass } from "../notify.ts";
 import { FormatError } from "../persistence/format_error.ts";
 import type { ShutdownFlags } from "../persistence/manager.ts";
@@ -18,6 +31,85 @@ const BGSAVE_IN_PROGRESS = "ERR Background save already in progress";
 const BUSYKEY = "BUSYKEY Target key name already exists.";
 const BAD_PAYLOAD = "ERR DUMP payload version or checksum are wrong";
 const BAD_DATA = "ERR Bad data format";
+
+interface RestoreOptions {
+  replace: boolean;
+  absttl: boolean;
+}
+
+/** RESTORE's options, checked first in Redis's order; IDLETIME and FREQ exclude each other. */
+function parseRestoreOptions(argv: string[]): RestoreOptions {
+  const options = { replace: false, absttl: false };
+  let idle = -1;
+  let freq = -1;
+  for (let i = 4; i < argv.length; i++) {
+    const option = arg(argv, i).toLowerCase();
+    const more = i + 1 < argv.length;
+    if (option === "replace") {
+      options.replace = true;
+    } else if (option === "absttl") {
+      options.absttl = true;
+    } else if (option === "idletime" && more && freq === -1) {
+      idle = intArg(arg(argv, ++i));
+      if (idle < 0) throw new CommandError(RESTORE_BAD_IDLETIME);
+    } else if (option === "freq" && more && idle === -1) {
+      freq = intArg(arg(argv, ++i));
+      if (freq < 0 || freq > 255) throw new CommandError(RESTORE_BAD_FREQ);
+    } else {
+      throw new CommandError(SYNTAX);
+    }
+  }
+  return options;
+}
+
+/** A DUMP payload as a value; Redis's errors for a bad checksum or version and bad data. */
+function decodeDumpPayload(payload: string): RedisValue {
+  try {
+    const decoded = readDumpPayload(binaryToBytes(payload));
+    if (decoded === null) throw new CommandError(BAD_PAYLOAD);
+    if (decoded === undefined) throw new CommandError(BAD_DATA);
+    return materialize(decoded);
+  } catch (err) {
+    if (err instanceof FormatError) throw new CommandError(BAD_DATA);
+    throw err;
+  }
+}
+
+/** RESTORE key ttl payload [options]: the key made from a DUMP payload, with its TTL. */
+function restore(ctx: CommandContext, argv: string[]): void {
+  const { replace, absttl } = parseRestoreOptions(argv);
+  const db = ctx.db;
+  const key = arg(argv, 1);
+  if (!replace && db.has(key)) throw new CommandError(BUSYKEY);
+  let ttl = parseInteger(arg(argv, 2));
+  if (ttl === undefined) throw new CommandError(NOT_INTEGER);
+  if (ttl < 0) throw new CommandError(RESTORE_BAD_TTL);
+  const value = decodeDumpPayload(arg(argv, 3));
+
+  const deleted = replace && db.delete(key);
+  const now = Date.now();
+  if (ttl > 0 && !absttl) ttl += now;
+  if (ttl > 0 && ttl <= now) {
+    // Already expired: the key is gone, which the AOF records as a DEL.
+    if (deleted) {
+      ctx.propagateAs = [["DEL", key]];
+      ctx.keyChanged(key, NotifyClass.Generic, "del");
+    }
+    return ctx.out.ok();
+  }
+  db.set(key, value);
+  if (ttl > 0) {
+    db.setExpire(key, ttl);
+    if (!absttl) {
+      const propagated = argv.slice();
+      propagated[2] = String(ttl);
+      propagated.push("ABSTTL");
+      ctx.propagateAs = [propagated];
+    }
+  }
+  ctx.keyChanged(key, NotifyClass.Generic, "restore");
+  ctx.out.ok();
+}
 
 export const persistenceCommands: CommandSpec[] = [
   {
@@ -32,7 +124,7 @@ export const persistenceCommands: CommandSpec[] = [
     handler(ctx) {
       const persistence = ctx.server.persistence;
       if (persistence.bgsaveInProgress) throw new CommandError(BGSAVE_IN_PROGRESS);
-      if (!persistence.save()) throw new CommandError("ERR");
+      if (!persistence.save()) throw new CommandError(SAVE_FAILED);
       ctx.out.ok();
     },
   },
@@ -60,7 +152,7 @@ export const persistenceCommands: CommandSpec[] = [
         persistence.bgsaveScheduled = true;
         return ctx.out.simple("Background saving scheduled");
       }
-      if (!persistence.startBgsave()) throw new CommandError("ERR");
+      if (!persistence.startBgsave()) throw new CommandError(SAVE_FAILED);
       ctx.out.simple("Background saving started");
     },
   },
@@ -89,7 +181,7 @@ export const persistenceCommands: CommandSpec[] = [
     handler(ctx) {
       const persistence = ctx.server.persistence;
       if (persistence.rewriteInProgress) {
-        throw new CommandError("ERR Background append only file rewriting already in progress");
+        throw new CommandError(AOF_REWRITE_IN_PROGRESS);
       }
       if (persistence.job !== undefined || ctx.inExec) {
         persistence.rewriteScheduled = true;
@@ -128,9 +220,9 @@ export const persistenceCommands: CommandSpec[] = [
       }
       if ((abort && any) || (flags.save && flags.nosave)) throw new CommandError(SYNTAX);
       // Shutting down here is synchronous: there is never one in progress to abort.
-      if (abort) throw new CommandError("ERR No shutdown in progress.");
+      if (abort) throw new CommandError(NO_SHUTDOWN_IN_PROGRESS);
       if (!ctx.server.persistence.prepareShutdown(flags)) {
-        throw new CommandError("ERR Errors trying to SHUTDOWN. Check logs.");
+        throw new CommandError(SHUTDOWN_FAILED);
       }
       ctx.server.log("Redis is now ready to exit, bye bye...");
       ctx.server.shutdown();
@@ -165,79 +257,6 @@ export const persistenceCommands: CommandSpec[] = [
     syntax: "key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]",
     complexity:
       "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value.",
-    handler(ctx, argv) {
-      let replace = false;
-      let absttl = false;
-      let idle = -1;
-      let freq = -1;
-      // Options are checked first, in Redis's order; IDLETIME and FREQ exclude each other.
-      for (let i = 4; i < argv.length; i++) {
-        const option = arg(argv, i).toLowerCase();
-        const more = i + 1 < argv.length;
-        if (option === "replace") {
-          replace = true;
-        } else if (option === "absttl") {
-          absttl = true;
-        } else if (option === "idletime" && more && freq === -1) {
-          idle = intArg(arg(argv, ++i));
-          if (idle < 0) throw new CommandError("ERR Invalid IDLETIME value, must be >= 0");
-        } else if (option === "freq" && more && idle === -1) {
-          freq = intArg(arg(argv, ++i));
-          if (freq < 0 || freq > 255) {
-            throw new CommandError("ERR Invalid FREQ value, must be >= 0 and <= 255");
-          }
-        } else {
-          throw new CommandError(SYNTAX);
-        }
-      }
-      const db = ctx.db;
-      const key = arg(argv, 1);
-      if (!replace && db.has(key)) throw new CommandError(BUSYKEY);
-      let ttl = parseInteger(arg(argv, 2));
-      if (ttl === undefined) throw new CommandError(NOT_INTEGER);
-      if (ttl < 0) throw new CommandError("ERR Invalid TTL value, must be >= 0");
-
-      let decoded;
-      try {
-        decoded = readDumpPayload(binaryToBytes(arg(argv, 3)));
-      } catch (err) {
-        if (err instanceof FormatError) throw new CommandError(BAD_DATA);
-        throw err;
-      }
-      if (decoded === null) throw new CommandError(BAD_PAYLOAD);
-      if (decoded === undefined) throw new CommandError(BAD_DATA);
-      let value;
-      try {
-        value = materialize(decoded);
-      } catch (err) {
-        if (err instanceof FormatError) throw new CommandError(BAD_DATA);
-        throw err;
-      }
-
-      const server = ctx.server;
-      const deleted = replace && db.delete(key);
-      const now = Date.now();
-      if (ttl > 0 && !absttl) ttl += now;
-      if (ttl > 0 && ttl <= now) {
-        // Already expired: the key is gone, which the AOF records as a DEL.
-        if (deleted) {
-          ctx.propagateAs = [["DEL", key]];
-          server.keyChanged(db, key, NotifyClass.Generic, "del");
-        }
-        return ctx.out.ok();
-      }
-      db.set(key, value);
-      if (ttl > 0) {
-        db.setExpire(key, ttl);
-        if (!absttl) {
-          const propagated = argv.slice();
-          propagated[2] = String(ttl);
-          propagated.push("ABSTTL");
-          ctx.propagateAs = [propagated];
-        }
-      }
-      server.keyChanged(db, key, NotifyClass.Generic, "restore");
-      ctx.out.ok();
-    },
+    handler: restore,
   },
 ];

@@ -2,7 +2,11 @@ import { deepEqual, equal, ok, throws } from "node:assert/strict";
 import { binaryToBytes } from "../../protocol/bytes.ts";
 import type { RedisObject, RedisValue } from "../types/value.ts";
 import { FormatError } from "./format_error.ts";
-import { buildLegacyRdb, intendedValue, LEGACY_FILES } from "./legacy_rdb_builder_test_util.ts";
+import {
+  buildLegacyRdb,
+  intendedValue,
+  LEGACY_FILES,
+} from "../../tests/fixtures/legacy_rdb_builder.ts";
 import { decodeListpack, ListpackBuilder } from "./listpack.ts";
 import { type DecodedValue, readDumpPayload, readRdb } from "./rdb_reader.ts";
 import { dumpPayload, RdbEncoder } from "./rdb_writer.ts";

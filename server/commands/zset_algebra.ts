@@ -1,0 +1,182 @@
+/** ZUNION, ZINTER, ZDIFF, their *STORE forms and ZINTERCARD. */
+import { intArg } from "../args.ts";
+import { parseScore, rangedLong, replyRanks, storeResult } from "./zset_common.ts";
+import type { CommandContext } from "../context.ts";
+import {
+  atLeastOneInputKey,
+  CommandError,
+  LIMIT_NEGATIVE,
+  SYNTAX,
+  WEIGHT_NOT_FLOAT,
+  WRONGTYPE,
+} from "../errors.ts";
+import { SortedSet } from "../types/sorted_set.ts";
+
+// ---- ZUNION / ZINTER / ZDIFF ------------------------------------------------
+
+/** The part of a plain set (server/types/set.ts) that set operations read: members score 1. */
+interface MemberSet {
+  readonly type: "set";
+  size(): number;
+  has(member: string): boolean;
+  members(): Iterable<string>;
+}
+
+interface Source {
+  value: SortedSet | MemberSet | undefined;
+  weight: number;
+}
+
+function sourceSize(source: Source): number {
+  return source.value === undefined ? 0 : source.value.size();
+}
+
+function* sourceEntries(source: Source): Iterable<[string, number]> {
+  const value = source.value;
+  if (value === undefined) return;
+  if (value.type === "zset") {
+    yield* value.entries();
+  } else {
+    for (const member of value.members()) yield [member, 1];
+  }
+}
+
+function sourceScore(source: Source, member: string): number | undefined {
+  const value = source.value;
+  if (value === undefined) return undefined;
+  if (value.type === "zset") return value.score(member);
+  return value.has(member) ? 1 : undefined;
+}
+
+const enum Aggregate {
+  Sum,
+  Min,
+  Max,
+}
+
+function aggregate(into: number, value: number, how: Aggregate): number {
+  if (how === Aggregate.Sum) {
+    const sum = into + value;
+    return Number.isNaN(sum) ? 0 : sum;
+  }
+  if (how === Aggregate.Min) return value < into ? value : into;
+  return value > into ? value : into;
+}
+
+export enum SetOp {
+  Union,
+  Inter,
+  Diff,
+}
+
+/**
+ * Redis's zunionInterDiffGenericCommand: ZUNION, ZINTER, ZDIFF, their STORE
+ * forms (`dst`), and ZINTERCARD (`cardinalityOnly`). Plain sets count as
+ * sorted sets whose scores are all 1.
+ */
+export function setOperation(
+  ctx: CommandContext,
+  argv: string[],
+  name: string,
+  dst: string | undefined,
+  numkeysAt: number,
+  op: SetOp,
+  cardinalityOnly: boolean,
+): void {
+  const numkeys = intArg(argv[numkeysAt]);
+  if (numkeys < 1) throw new CommandError(atLeastOneInputKey(name));
+  if (numkeys > argv.length - numkeysAt - 1) throw new CommandError(SYNTAX);
+  const sources: Source[] = [];
+  for (let i = 0; i < numkeys; i++) {
+    const value = ctx.db.lookupRead(argv[numkeysAt + 1 + i]);
+    if (
+      value !== undefined &&
+      (typeof value === "string" || (value.type !== "zset" && value.type !== "set"))
+    ) {
+      throw new CommandError(WRONGTYPE);
+    }
+    sources.push({ value: value as SortedSet | MemberSet | undefined, weight: 1 });
+  }
+
+  let how = Aggregate.Sum;
+  let withScores = false;
+  let limit = 0;
+  for (let j = numkeysAt + 1 + numkeys; j < argv.length; j++) {
+    const option = argv[j].toLowerCase();
+    const left = argv.length - j;
+    const weighted = op !== SetOp.Diff && !cardinalityOnly;
+    if (weighted && left >= numkeys + 1 && option === "weights") {
+      for (const source of sources) source.weight = parseScore(argv[++j], WEIGHT_NOT_FLOAT);
+    } else if (weighted && left >= 2 && option === "aggregate") {
+      const which = argv[++j].toLowerCase();
+      if (which === "sum") how = Aggregate.Sum;
+      else if (which === "min") how = Aggregate.Min;
+      else if (which === "max") how = Aggregate.Max;
+      else throw new CommandError(SYNTAX);
+    } else if (dst === undefined && !cardinalityOnly && option === "withscores") {
+      withScores = true;
+    } else if (cardinalityOnly && left >= 2 && option === "limit") {
+      limit = rangedLong(argv[++j], 0, LIMIT_NEGATIVE);
+    } else {
+      throw new CommandError(SYNTAX);
+    }
+  }
+
+  if (op !== SetOp.Diff) sources.sort((a, b) => sourceSize(a) - sourceSize(b));
+  const result = new SortedSet();
+  let cardinality = 0;
+  if (op === SetOp.Inter) {
+    const [smallest, ...others] = sources;
+    if (sourceSize(smallest) > 0) {
+      for (const [member, score] of sourceEntries(smallest)) {
+        let total = smallest.weight * score;
+        if (Number.isNaN(total)) total = 0;
+        let inAll = true;
+        for (const other of others) {
+          const found = other.value === smallest.value ? score : sourceScore(other, member);
+          if (found === undefined) {
+            inAll = false;
+            break;
+          }
+          total = aggregate(total, found * other.weight, how);
+        }
+        if (!inAll) continue;
+        if (cardinalityOnly) {
+          if (++cardinality === limit) break;
+        } else {
+          result.addNew(member, total);
+        }
+      }
+    }
+  } else if (op === SetOp.Union) {
+    const totals = new Map<string, number>();
+    for (const source of sources) {
+      for (const [member, score] of sourceEntries(source)) {
+        let value = source.weight * score;
+        if (Number.isNaN(value)) value = 0;
+        const sofar = totals.get(member);
+        totals.set(member, sofar === undefined ? value : aggregate(sofar, value, how));
+      }
+    }
+    for (const [member, score] of totals) result.addNew(member, score);
+  } else {
+    const [base, ...others] = sources;
+    for (const [member, score] of sourceEntries(base)) {
+      if (others.every((other) => sourceScore(other, member) === undefined)) {
+        result.addNew(member, score);
+      }
+    }
+  }
+
+  if (dst !== undefined) {
+    const event = op === SetOp.Union
+      ? "zunionstore"
+      : op === SetOp.Inter
+      ? "zinterstore"
+      : "zdiffstore";
+    return storeResult(ctx, dst, result, event);
+  }
+  if (cardinalityOnly) return ctx.out.int(cardinality);
+  if (result.size() === 0) return ctx.out.array(0);
+  replyRanks(ctx, result, 0, result.size() - 1, withScores);
+}

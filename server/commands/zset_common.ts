@@ -1,0 +1,218 @@
+/**
+ * What the sorted-set command modules share: key lookups, score and
+ * range-bound parsing (every range form becomes an interval of ranks), and
+ * the reply of a run of ranks.
+ */
+import { parseInteger } from "../args.ts";
+import { NotifyClass } from "../notify.ts";
+import { strtod, strtodWhole } from "../../protocol/double.ts";
+import type { CommandContext } from "../context.ts";
+import { CommandError, MIN_MAX_NOT_FLOAT, MIN_MAX_NOT_STRING_RANGE, NOT_FLOAT } from "../errors.ts";
+import { SortedSet } from "../types/sorted_set.ts";
+
+export const LONG_MAX = 9223372036854775807n;
+/**
+ * ZRANDMEMBER with a negative count repeats picks without bound in Redis; past
+ * this many (a reply of hundreds of megabytes) it is refused instead.
+ */
+export const MAX_REPEATED_PICKS = 1 << 24;
+// ---- keys ------------------------------------------------------------------
+
+/** The sorted set at `key` for a read (Redis's lookupKeyRead: counts hits and misses). */
+export function readZset(ctx: CommandContext, key: string): SortedSet | undefined {
+  return ctx.db.readObject<SortedSet>(key, "zset");
+}
+
+export function writeZset(ctx: CommandContext, key: string): SortedSet | undefined {
+  return ctx.db.writeObject<SortedSet>(key, "zset");
+}
+
+/** Stores a computed set at `dst`, or deletes `dst` when it is empty; replies its size. */
+export function storeResult(
+  ctx: CommandContext,
+  dst: string,
+  result: SortedSet,
+  event: string,
+): void {
+  const db = ctx.db;
+  if (result.size() > 0) {
+    db.set(dst, result);
+    ctx.server.keyChanged(db, dst, NotifyClass.Zset, event);
+  } else if (db.has(dst) && db.delete(dst)) {
+    ctx.server.keyChanged(db, dst, NotifyClass.Generic, "del");
+  }
+  ctx.out.int(result.size());
+}
+
+// ---- argument parsing -------------------------------------------------------
+
+/**
+ * A score as Redis's string2d reads it (ZADD, ZINCRBY, WEIGHTS, ZQUERY): all
+ * of strtod's forms (inf, hex, exponents), but no leading space, no NaN, no
+ * overflow to inf and no underflow to 0.
+ */
+export function parseScore(arg: string, error = NOT_FLOAT): number {
+  const integer = parseInteger(arg);
+  if (integer !== undefined) return integer;
+  const parsed = strtodWhole(arg);
+  if (parsed === undefined || parsed.outOfRange || Number.isNaN(parsed.value)) {
+    throw new CommandError(error);
+  }
+  return parsed.value;
+}
+
+/** An integer argument of at least `min`; `error` for a bad number and for one too small. */
+export function rangedLong(arg: string, min: number, error: string): number {
+  const value = parseInteger(arg);
+  if (value === undefined || value < min) throw new CommandError(error);
+  return value;
+}
+
+interface ScoreBound {
+  value: number;
+  exclusive: boolean;
+}
+
+/**
+ * A ZRANGEBYSCORE bound as zslParseRange reads it: "(" for exclusive, then
+ * plain strtod up to the string's end or a NUL byte (so leading spaces, an
+ * empty string meaning 0, and overflow to inf all pass, as in Redis).
+ */
+function parseScoreBound(arg: string): ScoreBound {
+  const exclusive = arg.charCodeAt(0) === 40;
+  const text = exclusive ? arg.slice(1) : arg;
+  const parsed = strtod(text);
+  if (
+    (parsed.length !== text.length && text.charCodeAt(parsed.length) !== 0) ||
+    Number.isNaN(parsed.value)
+  ) {
+    throw new CommandError(MIN_MAX_NOT_FLOAT);
+  }
+  return { value: parsed.value, exclusive };
+}
+
+/** Where a lex bound sits: below every member ("-"), above every one ("+"), or at `value`. */
+const enum LexEdge {
+  Min,
+  Max,
+  Value,
+}
+
+interface LexBound {
+  edge: LexEdge;
+  value: string;
+  exclusive: boolean;
+}
+
+/** A ZRANGEBYLEX bound: "-", "+", "(member" or "[member" (zslParseLexRangeItem). */
+function parseLexBound(arg: string): LexBound {
+  const c = arg.charCodeAt(0);
+  // Redis reads "-" and "+" as C strings: a NUL byte ends them.
+  const alone = arg.length === 1 || arg.charCodeAt(1) === 0;
+  if (c === 45 && alone) return { edge: LexEdge.Min, value: "", exclusive: true };
+  if (c === 43 && alone) return { edge: LexEdge.Max, value: "", exclusive: true };
+  if (c === 40 || c === 91) {
+    return { edge: LexEdge.Value, value: arg.slice(1), exclusive: c === 40 };
+  }
+  throw new CommandError(MIN_MAX_NOT_STRING_RANGE);
+}
+
+/** The ranks [start, end] of the members within [min, max] by score (empty when start > end). */
+function scoreRanks(set: SortedSet, min: ScoreBound, max: ScoreBound): [number, number] {
+  return [
+    set.countByScore(min.value, min.exclusive),
+    set.countByScore(max.value, !max.exclusive) - 1,
+  ];
+}
+
+/** As scoreRanks, by member (ZRANGEBYLEX assumes equal scores). */
+function lexRanks(set: SortedSet, min: LexBound, max: LexBound): [number, number] {
+  const start = min.edge === LexEdge.Min
+    ? 0
+    : min.edge === LexEdge.Max
+    ? set.size()
+    : set.countByMember(min.value, min.exclusive);
+  const end = max.edge === LexEdge.Max
+    ? set.size() - 1
+    : max.edge === LexEdge.Min
+    ? -1
+    : set.countByMember(max.value, !max.exclusive) - 1;
+  return [start, end];
+}
+
+/** A parsed score or lex range, as the function giving its ranks in a set. */
+export type RangeOf = (set: SortedSet) => [number, number];
+
+export function parseRange(lex: boolean, minArg: string, maxArg: string): RangeOf {
+  if (lex) {
+    const min = parseLexBound(minArg);
+    const max = parseLexBound(maxArg);
+    return (set) => lexRanks(set, min, max);
+  }
+  const min = parseScoreBound(minArg);
+  const max = parseScoreBound(maxArg);
+  return (set) => scoreRanks(set, min, max);
+}
+
+/**
+ * ZRANGE's start/stop sanitized as Redis does (negative counts from the end);
+ * undefined when the range is empty.
+ */
+export function rankRange(size: number, start: number, end: number): [number, number] | undefined {
+  if (start < 0) start += size;
+  if (end < 0) end += size;
+  if (start < 0) start = 0;
+  if (start > end || start >= size) return undefined;
+  return [start, Math.min(end, size - 1)];
+}
+
+/**
+ * The ranks to visit, first to last, for the elements [start, end] after
+ * LIMIT offset count (a negative count means all, a negative offset nothing).
+ */
+export function limitRanks(
+  start: number,
+  end: number,
+  reverse: boolean,
+  offset: number,
+  count: number,
+): [number, number] | undefined {
+  if (start > end || offset < 0) return undefined;
+  const available = end - start + 1 - offset;
+  const n = count < 0 ? available : Math.min(available, count);
+  if (n <= 0) return undefined;
+  return reverse ? [end - offset, end - offset - n + 1] : [start + offset, start + offset + n - 1];
+}
+
+// ---- replies ------------------------------------------------------------------
+
+/** Member/score pairs are [member, score] arrays in RESP3 (and native), flat in RESP2. */
+export function pairsNested(ctx: CommandContext): boolean {
+  return ctx.protocol !== 2;
+}
+
+/** Replies the members at ranks `from` to `to` (either direction), with their scores if asked. */
+export function replyRanks(
+  ctx: CommandContext,
+  set: SortedSet,
+  from: number,
+  to: number,
+  withScores: boolean,
+): void {
+  const out = ctx.out;
+  const count = Math.abs(to - from) + 1;
+  const nested = withScores && pairsNested(ctx);
+  out.array(withScores && !nested ? count * 2 : count);
+  set.visitRange(from, to, (member, score) => {
+    if (nested) out.array(2);
+    out.bulk(member);
+    if (withScores) out.double(score);
+  });
+}
+
+/** A new set of the members at ranks `from` to `to` of `set`. */
+export function copyRanks(set: SortedSet, from: number, to: number): SortedSet {
+  const result = new SortedSet();
+  set.visitRange(from, to, (member, score) => result.addNew(member, score));
+  return result;
+}

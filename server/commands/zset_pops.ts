@@ -1,0 +1,204 @@
+/** ZPOPMIN/MAX, BZPOPMIN/MAX, ZMPOP/BZMPOP and ZRANDMEMBER. */
+import { NotifyClass } from "../notify.ts";
+import { MAX_REPEATED_PICKS, pairsNested, rangedLong, readZset, writeZset } from "./zset_common.ts";
+import { blockingKey, parseBlockingTimeout } from "../blocking.ts";
+import type { CommandContext } from "../context.ts";
+import {
+  CommandError,
+  COUNT_NOT_POSITIVE,
+  NUMKEYS_NOT_POSITIVE,
+  SYNTAX,
+  VALUE_OUT_OF_RANGE,
+} from "../errors.ts";
+import { SortedSet } from "../types/sorted_set.ts";
+
+// ---- pops ------------------------------------------------------------------
+
+/**
+ * Redis's genericZpopCommand: pops up to `count` members (-1: one, the plain
+ * form) from the first of `keys` that exists. `emitKey` puts the key in the
+ * reply (BZPOP*, ZMPOP), `nested` makes [member, score] pairs, and
+ * `nilWhenEmpty` answers a null instead of an empty array when no key exists.
+ * Returns how many were popped and from which key.
+ */
+export function pop(
+  ctx: CommandContext,
+  keys: readonly string[],
+  max: boolean,
+  emitKey: boolean,
+  count: number,
+  nested: boolean,
+  nilWhenEmpty: boolean,
+): { key: string; popped: number } | undefined {
+  const out = ctx.out;
+  let key = "";
+  let set: SortedSet | undefined;
+  for (const candidate of keys) {
+    set = writeZset(ctx, candidate);
+    if (set !== undefined) {
+      key = candidate;
+      break;
+    }
+  }
+  if (set === undefined) {
+    if (nilWhenEmpty) out.nilArray();
+    else out.array(0);
+    return undefined;
+  }
+  if (count === 0) {
+    out.array(0);
+    return undefined;
+  }
+  const size = set.size();
+  const n = Math.min(count === -1 ? 1 : count, size);
+  if (!emitKey) {
+    out.array(nested ? n : n * 2);
+  } else if (!nested) {
+    out.array(n * 2 + 1);
+    out.bulk(key);
+  } else {
+    out.array(2);
+    out.bulk(key);
+    out.array(n);
+  }
+  const from = max ? size - 1 : 0;
+  const to = max ? size - n : n - 1;
+  set.visitRange(from, to, (member, score) => {
+    if (nested) out.array(2);
+    out.bulk(member);
+    out.double(score);
+  });
+  set.removeRange(Math.min(from, to), Math.max(from, to));
+  ctx.keyChanged(key, NotifyClass.Zset, max ? "zpopmax" : "zpopmin", n);
+  ctx.db.deleteIfEmpty(key, set);
+  return { key, popped: n };
+}
+
+/** How a pop served by a blocking command goes to the AOF: ZPOPMIN/ZPOPMAX key [count]. */
+export function popCommand(max: boolean, key: string, count: number, popped: number): string[] {
+  const argv = [max ? "ZPOPMAX" : "ZPOPMIN", key];
+  if (count !== -1) argv.push(String(popped));
+  return argv;
+}
+
+/**
+ * BZPOPMIN, BZPOPMAX and BZMPOP (`nested`): pops now if any key has members,
+ * else waits for one (not inside EXEC, which answers as a timeout would).
+ */
+export function blockingPop(
+  ctx: CommandContext,
+  keys: string[],
+  timeoutArg: string,
+  max: boolean,
+  count: number,
+  nested: boolean,
+): void {
+  const deadline = parseBlockingTimeout(timeoutArg);
+  for (const key of keys) {
+    const set = writeZset(ctx, key);
+    if (set === undefined || set.size() === 0) continue;
+    const result = pop(ctx, [key], max, true, count, nested, nested)!;
+    ctx.propagateAs = [popCommand(max, key, count, result.popped)];
+    return;
+  }
+  if (ctx.inExec) return ctx.out.nilArray();
+  const db = ctx.db;
+  // One wait per distinct key, as Redis's blockForKeys.
+  const keyByWaitKey = new Map<string, string>();
+  for (const key of keys) keyByWaitKey.set(blockingKey(db.index, key), key);
+  ctx.server.blocking.block(ctx.client, {
+    keys: [...keyByWaitKey.keys()],
+    deadline,
+    tryServe(readyKey) {
+      const key = keyByWaitKey.get(readyKey)!;
+      const value = db.get(key);
+      if (value === undefined || typeof value === "string" || value.type !== "zset") return false;
+      const result = pop(ctx, [key], max, true, count, nested, nested)!;
+      ctx.server.propagate(db.index, popCommand(max, key, count, result.popped));
+      return true;
+    },
+    onTimeout() {
+      ctx.out.nilArray();
+    },
+  });
+}
+
+/** ZMPOP and BZMPOP's arguments from numkeys on: the keys, MIN|MAX and COUNT. */
+export function parseMultiPop(
+  argv: string[],
+  numkeysAt: number,
+): { keys: string[]; max: boolean; count: number } {
+  const numkeys = rangedLong(argv[numkeysAt], 1, NUMKEYS_NOT_POSITIVE);
+  const whereAt = numkeysAt + numkeys + 1;
+  if (whereAt >= argv.length) throw new CommandError(SYNTAX);
+  const where = argv[whereAt].toUpperCase();
+  if (where !== "MIN" && where !== "MAX") throw new CommandError(SYNTAX);
+  let count = -1;
+  for (let j = whereAt + 1; j < argv.length; j++) {
+    if (count === -1 && argv[j].toUpperCase() === "COUNT" && j + 1 < argv.length) {
+      count = rangedLong(argv[++j], 1, COUNT_NOT_POSITIVE);
+    } else {
+      throw new CommandError(SYNTAX);
+    }
+  }
+  return {
+    keys: argv.slice(numkeysAt + 1, whereAt),
+    max: where === "MAX",
+    count: count === -1 ? 1 : count,
+  };
+}
+
+// ---- ZRANDMEMBER ------------------------------------------------------------
+
+export function randomBelow(n: number): number {
+  return Math.floor(Math.random() * n);
+}
+
+/** ZRANDMEMBER key count [WITHSCORES] (Redis's zrandmemberWithCountCommand). */
+export function randomMembers(
+  ctx: CommandContext,
+  key: string,
+  requested: number,
+  withScores: boolean,
+): void {
+  const out = ctx.out;
+  const set = readZset(ctx, key);
+  if (set === undefined) return out.array(0);
+  const unique = requested >= 0;
+  const count = Math.abs(requested);
+  if (count === 0) return out.array(0);
+  const nested = withScores && pairsNested(ctx);
+  const writeEntry = ([member, score]: [string, number]) => {
+    if (nested) out.array(2);
+    out.bulk(member);
+    if (withScores) out.double(score);
+  };
+  const size = set.size();
+  if (!unique || count === 1) {
+    if (count > MAX_REPEATED_PICKS) throw new CommandError(VALUE_OUT_OF_RANGE);
+    out.array(withScores && !nested ? count * 2 : count);
+    for (let i = 0; i < count; i++) writeEntry(set.at(randomBelow(size)));
+    return;
+  }
+  const n = Math.min(count, size);
+  out.array(withScores && !nested ? n * 2 : n);
+  // The whole set comes highest first: Redis's zset iterator walks from the tail.
+  if (count >= size) return set.visitRange(size - 1, 0, (m, s) => writeEntry([m, s]));
+  if (count * 3 > size) {
+    // Most of the set: a partial shuffle of all ranks.
+    const ranks = Array.from({ length: size }, (_, i) => i);
+    for (let i = 0; i < count; i++) {
+      const j = i + randomBelow(size - i);
+      [ranks[i], ranks[j]] = [ranks[j], ranks[i]];
+      writeEntry(set.at(ranks[i]));
+    }
+    return;
+  }
+  const seen = new Set<number>();
+  while (seen.size < count) {
+    const rank = randomBelow(size);
+    if (seen.has(rank)) continue;
+    seen.add(rank);
+    writeEntry(set.at(rank));
+  }
+}

@@ -1,0 +1,149 @@
+/** ZRANGE and its older forms, ZCOUNT/ZLEXCOUNT, ZREMRANGEBY*: ranges as rank intervals. */
+import { intArg } from "../args.ts";
+import { NotifyClass } from "../notify.ts";
+import {
+  copyRanks,
+  limitRanks,
+  parseRange,
+  RangeOf,
+  rankRange,
+  readZset,
+  replyRanks,
+  storeResult,
+  writeZset,
+} from "./zset_common.ts";
+import type { CommandContext } from "../context.ts";
+import {
+  CommandError,
+  LIMIT_NEEDS_BYSCORE_OR_BYLEX,
+  SYNTAX,
+  WITHSCORES_WITH_BYLEX,
+} from "../errors.ts";
+import { SortedSet } from "../types/sorted_set.ts";
+
+// ---- ranges ------------------------------------------------------------------
+
+export enum RangeType {
+  Auto,
+  Rank,
+  Score,
+  Lex,
+}
+
+export enum Direction {
+  Auto,
+  Forward,
+  Reverse,
+}
+
+/**
+ * Redis's zrangeGenericCommand: ZRANGE, ZRANGESTORE and the older
+ * Z[REV]RANGE[BYSCORE|BYLEX]. `first` is the index of the source key;
+ * `dst` is set for ZRANGESTORE.
+ */
+export function zrange(
+  ctx: CommandContext,
+  argv: string[],
+  first: number,
+  dst: string | undefined,
+  type: RangeType,
+  direction: Direction,
+): void {
+  const store = dst !== undefined;
+  let withScores = false;
+  let offset = 0;
+  let limit = -1;
+  for (let j = first + 3; j < argv.length; j++) {
+    const option = argv[j].toLowerCase();
+    const left = argv.length - j - 1;
+    if (!store && option === "withscores") {
+      withScores = true;
+    } else if (option === "limit" && left >= 2) {
+      offset = intArg(argv[j + 1]);
+      limit = intArg(argv[j + 2]);
+      j += 2;
+    } else if (direction === Direction.Auto && option === "rev") {
+      direction = Direction.Reverse;
+    } else if (type === RangeType.Auto && option === "bylex") {
+      type = RangeType.Lex;
+    } else if (type === RangeType.Auto && option === "byscore") {
+      type = RangeType.Score;
+    } else {
+      throw new CommandError(SYNTAX);
+    }
+  }
+  if (type === RangeType.Auto) type = RangeType.Rank;
+  const reverse = direction === Direction.Reverse;
+  // As in Redis, "LIMIT offset -1" passes for no LIMIT at all.
+  if (limit !== -1 && type === RangeType.Rank) {
+    throw new CommandError(LIMIT_NEEDS_BYSCORE_OR_BYLEX);
+  }
+  if (withScores && type === RangeType.Lex) throw new CommandError(WITHSCORES_WITH_BYLEX);
+
+  // Reversed score and lex ranges are written max first.
+  const minArg = argv[reverse && type !== RangeType.Rank ? first + 2 : first + 1];
+  const maxArg = argv[reverse && type !== RangeType.Rank ? first + 1 : first + 2];
+  let start = 0;
+  let end = 0;
+  let rangeOf: RangeOf | undefined;
+  if (type === RangeType.Rank) {
+    start = intArg(minArg);
+    end = intArg(maxArg);
+  } else {
+    rangeOf = parseRange(type === RangeType.Lex, minArg, maxArg);
+  }
+
+  const set = readZset(ctx, argv[first]);
+  let ranks: [number, number] | undefined;
+  if (set !== undefined) {
+    if (rangeOf === undefined) {
+      const range = rankRange(set.size(), start, end);
+      if (range !== undefined) {
+        const last = set.size() - 1;
+        ranks = reverse ? [last - range[0], last - range[1]] : range;
+      }
+    } else {
+      const [low, high] = rangeOf(set);
+      ranks = limitRanks(low, high, reverse, offset, limit);
+    }
+  }
+  if (store) {
+    const result = ranks === undefined ? new SortedSet() : copyRanks(set!, ranks[0], ranks[1]);
+    return storeResult(ctx, dst, result, "zrangestore");
+  }
+  if (ranks === undefined) return ctx.out.array(0);
+  replyRanks(ctx, set!, ranks[0], ranks[1], withScores);
+}
+
+/** ZCOUNT and ZLEXCOUNT. */
+export function countRange(ctx: CommandContext, argv: string[], lex: boolean): void {
+  const rangeOf = parseRange(lex, argv[2], argv[3]);
+  const set = readZset(ctx, argv[1]);
+  if (set === undefined) return ctx.out.int(0);
+  const [start, end] = rangeOf(set);
+  ctx.out.int(Math.max(0, end - start + 1));
+}
+
+const REMOVE_EVENTS = ["", "zremrangebyrank", "zremrangebyscore", "zremrangebylex"];
+
+/** ZREMRANGEBYRANK, ZREMRANGEBYSCORE and ZREMRANGEBYLEX. */
+export function removeRange(ctx: CommandContext, argv: string[], type: RangeType): void {
+  let rangeOf: (set: SortedSet) => [number, number] | undefined;
+  if (type === RangeType.Rank) {
+    const start = intArg(argv[2]);
+    const end = intArg(argv[3]);
+    rangeOf = (set) => rankRange(set.size(), start, end);
+  } else {
+    rangeOf = parseRange(type === RangeType.Lex, argv[2], argv[3]);
+  }
+  const key = argv[1];
+  const set = writeZset(ctx, key);
+  if (set === undefined) return ctx.out.int(0);
+  const range = rangeOf(set);
+  if (range === undefined || range[0] > range[1]) return ctx.out.int(0);
+  const removed = range[1] - range[0] + 1;
+  set.removeRange(range[0], range[1]);
+  ctx.keyChanged(key, NotifyClass.Zset, REMOVE_EVENTS[type], removed);
+  ctx.db.deleteIfEmpty(key, set);
+  ctx.out.int(removed);
+}
