@@ -36,13 +36,15 @@ export function padded(prefix: string, i: number): string {
   return prefix + String(i).padStart(10 - prefix.length, "0");
 }
 
-/** The datasets of the issue: string keys with 10-byte values, and one big key per type. */
+/** The datasets of the issues: string keys with 10-byte values, and one big key per type. */
 export const DATASETS: Dataset[] = [
   { name: "strings", command: "SET", element: (i) => [padded("k", i), padded("v", i)] },
   { name: "hash", command: "HSET", key: "hash", element: (i) => [padded("f", i), padded("v", i)] },
   { name: "list", command: "RPUSH", key: "list", element: (i) => [padded("v", i)] },
   { name: "set", command: "SADD", key: "set", element: (i) => [padded("m", i)] },
   { name: "zset", command: "ZADD", key: "zset", element: (i) => [String(i), padded("m", i)] },
+  // XADD takes one entry per command: the key goes with each element (`XADD s * f v`).
+  { name: "stream", command: "XADD", element: () => ["stream", "*", "f", "v"] },
 ];
 
 /** The commands that load `count` keys or elements: one SET each, or CHUNK per container command. */

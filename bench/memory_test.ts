@@ -20,3 +20,10 @@ Deno.test("containers load through variadic commands of a thousand elements", ()
   deepEqual(commands[2]!.slice(0, 4), ["ZADD", "zset", "2000", "m000002000"]);
   equal(loadCommands(dataset("hash"), 1000)[0]!.length, 2 + 2000);
 });
+
+Deno.test("the stream loads one XADD per entry into one key", () => {
+  deepEqual(loadCommands(dataset("stream"), 2), [
+    ["XADD", "stream", "*", "f", "v"],
+    ["XADD", "stream", "*", "f", "v"],
+  ]);
+});

@@ -44,6 +44,8 @@ export interface ServerContext {
   readonly port: number;
   /** Changes since the last save, as Redis's server.dirty. */
   dirty: number;
+  /** Whether the cron expires keys in the background (DEBUG SET-ACTIVE-EXPIRE turns it off). */
+  activeExpire: boolean;
   /**
    * Set by EXEC while it runs its queue: the first write propagated is
    * preceded by MULTI ("pending" becomes "sent"); EXEC then closes it.

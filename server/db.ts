@@ -257,6 +257,11 @@ export class Database {
     return this.dict.idleSeconds(key);
   }
 
+  /** Sets a key's last access `idle` seconds back and/or its LFU counter (RESTORE). */
+  setAccess(key: string, idle: number | undefined, counter: number | undefined): void {
+    this.dict.setAccess(key, idle, counter);
+  }
+
   /** Redis's logarithmic access counter (OBJECT FREQ under an LFU policy). */
   frequency(key: string): number | undefined {
     return this.dict.frequency(key);

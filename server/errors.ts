@@ -133,6 +133,45 @@ export const GETKEYS_NO_KEYS = "ERR The command has no key arguments";
 export const GETKEYS_INVALID_ARITY = "ERR Invalid number of arguments specified for command";
 export const GETKEYS_INVALID_ARGUMENTS = "ERR Invalid arguments specified for command";
 
+// HyperLogLog (hyperloglog.c).
+export const HLL_WRONGTYPE = "WRONGTYPE Key is not a valid HyperLogLog string value.";
+export const HLL_INVALID = "INVALIDOBJ Corrupted HLL object detected";
+export const HLL_NO_KEY = "ERR The specified key does not exist";
+export const HLL_NOT_SPARSE = "ERR HLL encoding is not sparse";
+
+export function unknownPfdebug(sub: string): string {
+  return `ERR Unknown PFDEBUG subcommand '${sub}'`;
+}
+
+// GEO (geo.c).
+export const GEO_UNIT = "ERR unsupported unit provided. please use M, KM, FT, MI";
+export const GEO_RADIUS_NOT_NUMBER = "ERR need numeric radius";
+export const GEO_WIDTH_NOT_NUMBER = "ERR need numeric width";
+export const GEO_HEIGHT_NOT_NUMBER = "ERR need numeric height";
+export const GEO_RADIUS_NEGATIVE = "ERR radius cannot be negative";
+export const GEO_BOX_NEGATIVE = "ERR height or width cannot be negative";
+export const GEO_COUNT_NOT_POSITIVE = "ERR COUNT must be > 0";
+export const GEO_NO_MEMBER = "ERR could not decode requested zset member";
+export const GEO_ANY_WITHOUT_COUNT = "ERR the ANY argument requires COUNT argument";
+
+export function geoInvalidPair(lon: string, lat: string): string {
+  return `ERR invalid longitude,latitude pair ${lon},${lat}`;
+}
+
+export function geoStoreWith(command: string): string {
+  return `ERR ${command} is not compatible with WITHDIST, WITHHASH and WITHCOORD options`;
+}
+
+export function geoExactlyOneFrom(command: string): string {
+  return `ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for ${command}`;
+}
+
+export function geoExactlyOneBy(command: string): string {
+  return `ERR exactly one of BYRADIUS and BYBOX can be specified for ${command}`;
+}
+
+// SORT (sort.c).
+export const SORT_NOT_DOUBLE = "ERR One or more scores can't be converted into double";
 // Connections, configuration, persistence, scans
 export const UNBLOCKED_BY_CLIENT = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
 export const NOT_ALLOWED_IN_MULTI = "ERR Command not allowed inside a transaction";
@@ -179,3 +218,74 @@ export const NOAUTH = "NOAUTH Authentication required.";
 export function notAllowedWhenSubscribed(command: string): string {
   return `ERR Can't execute '${command}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
 }
+// Streams (t_stream.c, blocked.c).
+export const STREAM_ID_INVALID = "ERR Invalid stream ID specified as stream command argument";
+export const XADD_ID_ZERO = "ERR The ID specified in XADD must be greater than 0-0";
+export const XADD_ID_EXHAUSTED =
+  "ERR The stream has exhausted the last possible ID, unable to add more items";
+export const XADD_ID_TOO_SMALL =
+  "ERR The ID specified in XADD is equal or smaller than the target stream top item";
+export const XADD_TOO_LARGE = "ERR Elements are too large to be stored";
+export const TRIM_MAXLEN_AND_MINID =
+  "ERR syntax error, MAXLEN and MINID options at the same time are not compatible";
+export const TRIM_MAXLEN_NEGATIVE = "ERR The MAXLEN argument must be >= 0.";
+export const TRIM_LIMIT_NEGATIVE = "ERR The LIMIT argument must be >= 0.";
+export const TRIM_LIMIT_WITHOUT_STRATEGY =
+  "ERR syntax error, LIMIT cannot be used without specifying a trimming strategy";
+export const XTRIM_WITHOUT_STRATEGY =
+  "ERR syntax error, XTRIM must be called with a trimming strategy";
+export const TRIM_LIMIT_WITHOUT_APPROX =
+  "ERR syntax error, LIMIT cannot be used without the special ~ option";
+export const INTERVAL_START_INVALID = "ERR invalid start ID for the interval";
+export const INTERVAL_END_INVALID = "ERR invalid end ID for the interval";
+export const XREAD_UNBALANCED =
+  "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.";
+export const XREAD_GROUP_OPTION =
+  "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.";
+export const XREAD_NOACK_OPTION =
+  "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.";
+export const XREADGROUP_MISSING_GROUP = "ERR Missing GROUP option for XREADGROUP";
+export const XREADGROUP_DOLLAR =
+  "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set.";
+export const XREAD_GREATER_ID =
+  "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.";
+export const XREADGROUP_GROUP_GONE =
+  "NOGROUP the consumer group this client was blocked on no longer exists";
+export const XREADGROUP_KEY_GONE = "UNBLOCKED the stream key no longer exists";
+export const XGROUP_ENTRIES_READ = "ERR value for ENTRIESREAD must be positive or -1";
+export const XGROUP_KEY_MISSING =
+  "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.";
+export const BUSYGROUP = "BUSYGROUP Consumer Group name already exists";
+export const XSETID_ENTRIES_ADDED_NEGATIVE = "ERR entries_added must be positive";
+export const XSETID_BELOW_MAX_DELETED =
+  "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id";
+export const XSETID_BELOW_TOP =
+  "ERR The ID specified in XSETID is smaller than the target stream top item";
+export const XSETID_ENTRIES_ADDED_SMALL =
+  "ERR The entries_added specified in XSETID is smaller than the target stream length";
+export const XCLAIM_MIN_IDLE = "ERR Invalid min-idle-time argument for XCLAIM";
+export const XCLAIM_IDLE = "ERR Invalid IDLE option argument for XCLAIM";
+export const XCLAIM_TIME = "ERR Invalid TIME option argument for XCLAIM";
+export const XCLAIM_RETRYCOUNT = "ERR Invalid RETRYCOUNT option argument for XCLAIM";
+export const XAUTOCLAIM_MIN_IDLE = "ERR Invalid min-idle-time argument for XAUTOCLAIM";
+export const XAUTOCLAIM_COUNT = "ERR COUNT must be > 0";
+
+export function xclaimUnknownOption(option: string): string {
+  return `ERR Unrecognized XCLAIM option '${option}'`;
+}
+
+/** XREADGROUP's NOGROUP error. */
+export function noGroupForRead(key: string, group: string): string {
+  return `NOGROUP No such key '${key}' or consumer group '${group}' in XREADGROUP with GROUP option`;
+}
+
+/** XPENDING, XCLAIM and XAUTOCLAIM's NOGROUP error. */
+export function noKeyOrGroup(key: string, group: string): string {
+  return `NOGROUP No such key '${key}' or consumer group '${group}'`;
+}
+
+/** XGROUP and XINFO's NOGROUP error. */
+export function noGroupForKey(group: string, key: string): string {
+  return `NOGROUP No such consumer group '${group}' for key name '${key}'`;
+}
+export const XREAD_TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of range";

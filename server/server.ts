@@ -43,6 +43,7 @@ export class RedisServer implements ServerContext {
   persistence!: Persistence;
   /** Changes since the last save, as Redis's server.dirty. */
   dirty = 0;
+  activeExpire = true;
   notifyMask = 0;
   /**
    * Set by EXEC while it runs its queue: the first write propagated is
@@ -261,6 +262,7 @@ export class RedisServer implements ServerContext {
    * within 25% of the tick's time.
    */
   activeExpireCycle(): void {
+    if (!this.activeExpire) return;
     const budgetMs = 250 / this.config.getNumber("hz");
     const started = performance.now();
     const now = Date.now();

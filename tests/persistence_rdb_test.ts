@@ -255,6 +255,9 @@ function asRead(value: DecodedValue): { type: string; value: unknown } {
       );
       return { type: "zset", value: order.flatMap((i) => [members[i], scores[i]]) };
     }
+    case "stream":
+      // `dataset` leaves stream values out (tests/streams_*_test.ts compare them).
+      return { type: "stream", value: undefined };
   }
 }
 

@@ -615,10 +615,10 @@ Deno.test("TIME, DEBUG SLEEP, LOLWUT", async () => {
   ok(Math.abs(Number(seconds) - Date.now() / 1000) < 60);
   ok(/^\d{1,6}$/.test(micros));
   equal(await c.cmd("DEBUG", "SLEEP", "0.01"), "OK");
-  deepEqual(await c.cmd("DEBUG", "RELOAD"), {
-    error: "ERR unknown subcommand or wrong number of arguments for 'RELOAD'. Try DEBUG HELP.",
+  deepEqual(await c.cmd("DEBUG", "NOPE"), {
+    error: "ERR unknown subcommand or wrong number of arguments for 'NOPE'. Try DEBUG HELP.",
   });
-  equal((await c.cmd("DEBUG", "HELP") as string[])[1], "SLEEP <seconds>");
+  ok((await c.cmd("DEBUG", "HELP") as string[]).includes("SLEEP <seconds>"));
   match(await c.cmd("LOLWUT") as string, /^Redis ver\. \d+\.\d+\.\d+\n$/);
 });
 
@@ -640,18 +640,19 @@ Deno.test("serve --config reads redis.conf; --name value... flags override it", 
   );
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", `${ROOT}main.ts`, "serve", file, "--timeout", "9", "--save", "60", "100"],
-    stdout: "null",
-    stderr: "piped",
+    // logfile "" logs to standard output, as in Redis.
+    stdout: "piped",
+    stderr: "null",
   }).spawn();
   try {
-    const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
     let log = "";
     let port: number | undefined;
     while (port === undefined) {
       const { value, done } = await reader.read();
       if (done) throw new Error(`server exited: ${log}`);
       log += value;
-      const m = /ready on [\d.]+:(\d+)/.exec(log);
+      const m = /Listening on [\d.]+:(\d+)/.exec(log);
       if (m) port = Number(m[1]);
     }
     await reader.cancel();

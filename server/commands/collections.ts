@@ -6,6 +6,7 @@
 import { parseInt64 } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import { CommandError, NOT_INTEGER, NOT_POSITIVE, outOfRangeBetween } from "../errors.ts";
+import type { ZsetLimits } from "../types/sorted_set.ts";
 
 export const LONG_MAX = 9223372036854775807n;
 
@@ -28,6 +29,15 @@ export function hashLimits(ctx: CommandContext): [maxEntries: number, maxValue: 
     config.getNumber("hash-max-listpack-entries"),
     config.getNumber("hash-max-listpack-value"),
   ];
+}
+
+/** The server's zset-max-listpack-entries and zset-max-listpack-value. */
+export function zsetLimits(ctx: CommandContext): ZsetLimits {
+  const config = ctx.server.config;
+  return {
+    entries: config.getNumber("zset-max-listpack-entries"),
+    value: config.getNumber("zset-max-listpack-value"),
+  };
 }
 
 /** The server's set-max-intset-entries. */

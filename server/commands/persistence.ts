@@ -26,6 +26,8 @@ import type { ShutdownFlags } from "../persistence/manager.ts";
 import { readDumpPayload } from "../persistence/rdb_reader.ts";
 import { dumpPayload } from "../persistence/rdb_writer.ts";
 import { materialize } from "../persistence/values.ts";
+import type { ZsetLimits } from "../types/sorted_set.ts";
+import { zsetLimits } from "./collections.ts";
 
 const BGSAVE_IN_PROGRESS = "ERR Background save already in progress";
 const BUSYKEY = "BUSYKEY Target key name already exists.";
@@ -35,13 +37,15 @@ const BAD_DATA = "ERR Bad data format";
 interface RestoreOptions {
   replace: boolean;
   absttl: boolean;
+  /** IDLETIME seconds, -1 when absent. */
+  idle: number;
+  /** FREQ counter, -1 when absent. */
+  freq: number;
 }
 
 /** RESTORE's options, checked first in Redis's order; IDLETIME and FREQ exclude each other. */
 function parseRestoreOptions(argv: string[]): RestoreOptions {
-  const options = { replace: false, absttl: false };
-  let idle = -1;
-  let freq = -1;
+  const options = { replace: false, absttl: false, idle: -1, freq: -1 };
   for (let i = 4; i < argv.length; i++) {
     const option = arg(argv, i).toLowerCase();
     const more = i + 1 < argv.length;
@@ -49,12 +53,12 @@ function parseRestoreOptions(argv: string[]): RestoreOptions {
       options.replace = true;
     } else if (option === "absttl") {
       options.absttl = true;
-    } else if (option === "idletime" && more && freq === -1) {
-      idle = intArg(arg(argv, ++i));
-      if (idle < 0) throw new CommandError(RESTORE_BAD_IDLETIME);
-    } else if (option === "freq" && more && idle === -1) {
-      freq = intArg(arg(argv, ++i));
-      if (freq < 0 || freq > 255) throw new CommandError(RESTORE_BAD_FREQ);
+    } else if (option === "idletime" && more && options.freq === -1) {
+      options.idle = intArg(arg(argv, ++i));
+      if (options.idle < 0) throw new CommandError(RESTORE_BAD_IDLETIME);
+    } else if (option === "freq" && more && options.idle === -1) {
+      options.freq = intArg(arg(argv, ++i));
+      if (options.freq < 0 || options.freq > 255) throw new CommandError(RESTORE_BAD_FREQ);
     } else {
       throw new CommandError(SYNTAX);
     }
@@ -63,12 +67,12 @@ function parseRestoreOptions(argv: string[]): RestoreOptions {
 }
 
 /** A DUMP payload as a value; Redis's errors for a bad checksum or version and bad data. */
-function decodeDumpPayload(payload: string): RedisValue {
+function decodeDumpPayload(payload: string, limits: ZsetLimits): RedisValue {
   try {
     const decoded = readDumpPayload(binaryToBytes(payload));
     if (decoded === null) throw new CommandError(BAD_PAYLOAD);
     if (decoded === undefined) throw new CommandError(BAD_DATA);
-    return materialize(decoded);
+    return materialize(decoded, limits);
   } catch (err) {
     if (err instanceof FormatError) throw new CommandError(BAD_DATA);
     throw err;
@@ -77,14 +81,14 @@ function decodeDumpPayload(payload: string): RedisValue {
 
 /** RESTORE key ttl payload [options]: the key made from a DUMP payload, with its TTL. */
 function restore(ctx: CommandContext, argv: string[]): void {
-  const { replace, absttl } = parseRestoreOptions(argv);
+  const { replace, absttl, idle, freq } = parseRestoreOptions(argv);
   const db = ctx.db;
   const key = arg(argv, 1);
   if (!replace && db.has(key)) throw new CommandError(BUSYKEY);
   let ttl = parseInteger(arg(argv, 2));
   if (ttl === undefined) throw new CommandError(NOT_INTEGER);
   if (ttl < 0) throw new CommandError(RESTORE_BAD_TTL);
-  const value = decodeDumpPayload(arg(argv, 3));
+  const value = decodeDumpPayload(arg(argv, 3), zsetLimits(ctx));
 
   const deleted = replace && db.delete(key);
   const now = Date.now();
@@ -98,6 +102,12 @@ function restore(ctx: CommandContext, argv: string[]): void {
     return ctx.out.ok();
   }
   db.set(key, value);
+  // As objectSetLRUOrLFU: FREQ under an LFU policy, IDLETIME under any other.
+  if (ctx.server.config.get("maxmemory-policy").endsWith("-lfu")) {
+    if (freq >= 0) db.setAccess(key, undefined, freq);
+  } else if (idle >= 0) {
+    db.setAccess(key, idle, undefined);
+  }
   if (ttl > 0) {
     db.setExpire(key, ttl);
     if (!absttl) {

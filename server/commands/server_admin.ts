@@ -1,23 +1,16 @@
 /**
  * Server administration: INFO, DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, TIME,
- * DEBUG, LOLWUT. (COMMAND is command_info.ts, CONFIG config.ts, INFO's
- * sections server/info/.)
+ * LOLWUT. (COMMAND is command_info.ts, CONFIG config.ts, DEBUG debug.ts,
+ * MEMORY memory.ts, INFO's sections server/info/.)
  */
-import { arg, parseDouble, parseInteger } from "../args.ts";
+import { arg, parseInteger } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
 import type { ServerContext } from "../context.ts";
 import type { Database } from "../db.ts";
-import {
-  CommandError,
-  DB_INDEX_OUT_OF_RANGE,
-  NOT_INTEGER,
-  subcommandSyntax,
-  SYNTAX,
-} from "../errors.ts";
+import { CommandError, DB_INDEX_OUT_OF_RANGE, NOT_INTEGER, SYNTAX } from "../errors.ts";
 import { renderInfo } from "../info/render.ts";
 import { INFO_PROVIDERS } from "../info/sections.ts";
 import { VERSION } from "../../protocol/version.ts";
-import { writeHelp } from "./help.ts";
 
 // ---- keyspace commands ------------------------------------------------------
 
@@ -35,7 +28,25 @@ function flushDatabase(server: ServerContext, db: Database): number {
   const removed = db.size;
   server.watches.touchDb(db.index, (key) => db.dict.has(key));
   db.clear();
+  signalBlockedKeys(server, [db.index]);
   return removed;
+}
+
+/**
+ * Wakes every client blocked on a key of these databases after a flush or
+ * swap: those waiting for data find none and keep waiting, while XREADGROUP
+ * readers whose stream vanished get their error (Redis's
+ * scanDatabaseForDeletedStreams).
+ */
+function signalBlockedKeys(server: ServerContext, indexes: readonly number[]): void {
+  if (server.blocking.blockedClients === 0) return;
+  for (const ctx of server.clients.values()) {
+    for (const waiting of ctx.client.blocked?.keys ?? []) {
+      const split = waiting.indexOf("\0");
+      const index = Number(waiting.slice(0, split));
+      if (indexes.includes(index)) server.blocking.signalReady(index, waiting.slice(split + 1));
+    }
+  }
 }
 
 function dbArg(server: ServerContext, value: string, invalid: string): Database {
@@ -48,40 +59,15 @@ function dbArg(server: ServerContext, value: string, invalid: string): Database 
 
 /**
  * SWAPDB: the two databases trade contents (clients stay on their index).
- * Watchers of a key present in either fail; clients blocked on a key that
- * now exists are woken.
+ * Watchers of a key present in either fail; clients blocked on their keys
+ * are woken.
  */
 function swapDatabases(server: ServerContext, a: Database, b: Database): void {
   const inEither = (key: string) => a.dict.has(key) || b.dict.has(key);
   server.watches.touchDb(a.index, inEither);
   server.watches.touchDb(b.index, inEither);
   a.swapWith(b);
-  if (server.blocking.blockedClients === 0) return;
-  for (const ctx of server.clients.values()) {
-    for (const waiting of ctx.client.blocked?.keys ?? []) {
-      const split = waiting.indexOf("\0");
-      const index = Number(waiting.slice(0, split));
-      const key = waiting.slice(split + 1);
-      if ((index === a.index || index === b.index) && server.dbs[index]?.has(key)) {
-        server.blocking.signalReady(index, key);
-      }
-    }
-  }
-}
-
-// ---- DEBUG ----------------------------------------------------------------
-
-const DEBUG_HELP = [
-  "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-  "SLEEP <seconds>",
-  "    Stop the server for <seconds>. Decimals allowed.",
-  "HELP",
-  "    Prints this help.",
-];
-
-/** Stops the whole server, as Redis's DEBUG SLEEP does, without spinning the CPU. */
-function sleepServer(ms: number): void {
-  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  signalBlockedKeys(server, [a.index, b.index]);
 }
 
 export const serverAdminCommands: CommandSpec[] = [
@@ -188,30 +174,6 @@ export const serverAdminCommands: CommandSpec[] = [
     handler(ctx) {
       const micros = Math.floor((performance.timeOrigin + performance.now()) * 1000);
       ctx.out.bulkArray([String(Math.floor(micros / 1e6)), String(micros % 1e6)]);
-    },
-  },
-  {
-    name: "debug",
-    arity: -2,
-    flags: ["admin", "noscript", "loading", "stale"],
-    group: "server",
-    since: "1.0.0",
-    summary: "A container for debugging commands.",
-    syntax: "",
-    complexity: "Depends on subcommand.",
-    handler(ctx, argv) {
-      if (!ctx.server.config.allows("enable-debug-command", ctx.client.fromLoopback)) {
-        throw new CommandError(
-          'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.',
-        );
-      }
-      const sub = arg(argv, 1).toLowerCase();
-      if (sub === "help" && argv.length === 2) return writeHelp(ctx, DEBUG_HELP);
-      if (sub !== "sleep" || argv.length !== 3) throw new CommandError(subcommandSyntax(argv));
-      // strtod as Redis: a malformed number sleeps for as long as its valid prefix says.
-      const seconds = parseDouble(/^[+-]?\d*\.?\d*(e[+-]?\d+)?/i.exec(arg(argv, 2))![0]) ?? 0;
-      sleepServer(seconds * 1000);
-      ctx.out.ok();
     },
   },
   {

@@ -45,6 +45,7 @@ import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
 import { parseCursor, parseScanOptions, scanStep, writeScanReply } from "../scan.ts";
 import { SortedSet } from "../types/sorted_set.ts";
+import { zsetLimits } from "./collections.ts";
 
 // ---- ZADD / ZINCRBY -------------------------------------------------------------
 
@@ -77,10 +78,14 @@ function zadd(ctx: CommandContext, argv: string[], incrCommand: boolean): void {
 
   const db = ctx.db;
   const key = argv[1];
+  const limits = zsetLimits(ctx);
   let set = writeZset(ctx, key);
   if (set === undefined) {
     if (xx) return incr ? ctx.out.nil() : ctx.out.int(0);
     set = new SortedSet();
+    let longest = 0;
+    for (let i = at + 1; i < argv.length; i += 2) longest = Math.max(longest, argv[i].length);
+    set.reserveFor(scores.length, longest, limits);
     db.set(key, set);
   }
   let added = 0;
@@ -93,7 +98,7 @@ function zadd(ctx: CommandContext, argv: string[], incrCommand: boolean): void {
     const old = set.score(member);
     if (old === undefined) {
       if (xx) continue;
-      set.addNew(member, score);
+      set.addNew(member, score, limits);
       added++;
     } else {
       if (nx) continue;

@@ -11,6 +11,7 @@ import {
   WRONGTYPE,
 } from "../errors.ts";
 import { SortedSet } from "../types/sorted_set.ts";
+import { zsetLimits } from "./collections.ts";
 
 // ---- ZUNION / ZINTER / ZDIFF ------------------------------------------------
 
@@ -124,6 +125,7 @@ export function setOperation(
 
   if (op !== SetOp.Diff) sources.sort((a, b) => sourceSize(a) - sourceSize(b));
   const result = new SortedSet();
+  const limits = zsetLimits(ctx);
   let cardinality = 0;
   if (op === SetOp.Inter) {
     const [smallest, ...others] = sources;
@@ -144,7 +146,7 @@ export function setOperation(
         if (cardinalityOnly) {
           if (++cardinality === limit) break;
         } else {
-          result.addNew(member, total);
+          result.addNew(member, total, limits);
         }
       }
     }
@@ -158,12 +160,12 @@ export function setOperation(
         totals.set(member, sofar === undefined ? value : aggregate(sofar, value, how));
       }
     }
-    for (const [member, score] of totals) result.addNew(member, score);
+    for (const [member, score] of totals) result.addNew(member, score, limits);
   } else {
     const [base, ...others] = sources;
     for (const [member, score] of sourceEntries(base)) {
       if (others.every((other) => sourceScore(other, member) === undefined)) {
-        result.addNew(member, score);
+        result.addNew(member, score, limits);
       }
     }
   }

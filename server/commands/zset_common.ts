@@ -8,7 +8,7 @@ import { NotifyClass } from "../notify.ts";
 import { strtod, strtodWhole } from "../../protocol/double.ts";
 import type { CommandContext } from "../context.ts";
 import { CommandError, MIN_MAX_NOT_FLOAT, MIN_MAX_NOT_STRING_RANGE, NOT_FLOAT } from "../errors.ts";
-import { SortedSet } from "../types/sorted_set.ts";
+import { SortedSet, type ZsetLimits } from "../types/sorted_set.ts";
 
 export const LONG_MAX = 9223372036854775807n;
 /**
@@ -211,8 +211,13 @@ export function replyRanks(
 }
 
 /** A new set of the members at ranks `from` to `to` of `set`. */
-export function copyRanks(set: SortedSet, from: number, to: number): SortedSet {
+export function copyRanks(
+  set: SortedSet,
+  from: number,
+  to: number,
+  limits: ZsetLimits,
+): SortedSet {
   const result = new SortedSet();
-  set.visitRange(from, to, (member, score) => result.addNew(member, score));
+  set.visitRange(from, to, (member, score) => result.addNew(member, score, limits));
   return result;
 }

@@ -20,6 +20,7 @@ import {
   WITHSCORES_WITH_BYLEX,
 } from "../errors.ts";
 import { SortedSet } from "../types/sorted_set.ts";
+import { zsetLimits } from "./collections.ts";
 
 // ---- ranges ------------------------------------------------------------------
 
@@ -108,7 +109,9 @@ export function zrange(
     }
   }
   if (store) {
-    const result = ranks === undefined ? new SortedSet() : copyRanks(set!, ranks[0], ranks[1]);
+    const result = ranks === undefined
+      ? new SortedSet()
+      : copyRanks(set!, ranks[0], ranks[1], zsetLimits(ctx));
     return storeResult(ctx, dst, result, "zrangestore");
   }
   if (ranks === undefined) return ctx.out.array(0);

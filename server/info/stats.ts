@@ -27,6 +27,7 @@ export function statsSection(server: ServerContext): InfoField[] {
     ["pubsubshard_channels", shardChannelCount(server)],
     ["latest_fork_usec", 0],
     ["total_forks", 0],
+    ["migrate_cached_sockets", 0],
     ["unexpected_error_replies", 0],
     ["total_error_replies", stats.errorReplies],
     ["total_rejected_calls", stats.rejectedCalls],

@@ -203,3 +203,20 @@ function writeBacklen(buf: Uint8Array, p: number, len: number): number {
   }
   return p;
 }
+
+/** Bytes an integer element takes in a listpack, backlen included. */
+export function listpackIntSize(v: number): number {
+  if (v >= 0 && v <= 127) return 2;
+  if (v >= -4096 && v <= 4095) return 3;
+  if (v >= -32768 && v <= 32767) return 4;
+  if (v >= -8388608 && v <= 8388607) return 5;
+  return v >= -2147483648 && v <= 2147483647 ? 6 : 10;
+}
+
+/** Bytes the element `s` takes in a listpack (as ListpackBuilder encodes it). */
+export function listpackElementSize(s: string): number {
+  const int = canonicalInteger(s);
+  if (int !== undefined) return typeof int === "bigint" ? 10 : listpackIntSize(int);
+  const len = s.length + (s.length < 64 ? 1 : s.length < 4096 ? 2 : 5);
+  return len + backlenSize(len);
+}

@@ -38,6 +38,7 @@ import {
 } from "./snapshot_file.ts";
 import { materialize } from "./values.ts";
 import { reportWrites, type WriteTarget } from "./write_keys.ts";
+import type { ZsetLimits } from "../types/sorted_set.ts";
 
 /** A failed save leaves automatic saves paused this long (Redis's CONFIG_BGSAVE_RETRY_DELAY). */
 const BGSAVE_RETRY_SECONDS = 5;
@@ -165,6 +166,15 @@ export class Persistence {
     this.server.dirty = 0;
   }
 
+  /**
+   * DEBUG RELOAD's load: the RDB file into the databases as they are; a key
+   * already present is an error unless `merge` (then the file's wins). False
+   * if there is no file; throws LoadError when it is damaged.
+   */
+  reloadRdb(merge: boolean): boolean {
+    return this.#loadRdb(merge);
+  }
+
   /** With the AOF off, a later BGREWRITEAOF or CONFIG SET appendonly continues its numbering. */
   #readManifestForRewrites(): void {
     try {
@@ -175,7 +185,7 @@ export class Persistence {
     }
   }
 
-  #loadRdb(): boolean {
+  #loadRdb(merge = false): boolean {
     let data: Uint8Array;
     try {
       data = Deno.readFileSync(this.rdbPath);
@@ -184,7 +194,7 @@ export class Persistence {
       throw new LoadError(`Fatal error loading the DB ${this.rdbPath}: ${(err as Error).message}`);
     }
     try {
-      this.#loadRdbData(data, false);
+      this.#loadRdbData(data, false, merge);
     } catch (err) {
       if (!(err instanceof FormatError)) throw err;
       throw new LoadError(`Fatal error loading the DB ${this.rdbPath}: ${err.message}`);
@@ -193,10 +203,14 @@ export class Persistence {
   }
 
   /** Loads an RDB image into the databases; returns the offset after it. */
-  #loadRdbData(data: Uint8Array, aofBase: boolean): number {
+  #loadRdbData(data: Uint8Array, aofBase: boolean, merge = false): number {
     const dbs = this.server.dbs;
     let db: Database = databaseAt(dbs, 0);
     const now = Date.now();
+    const zsetLimits: ZsetLimits = {
+      entries: this.#config.getNumber("zset-max-listpack-entries"),
+      value: this.#config.getNumber("zset-max-listpack-value"),
+    };
     let loaded = 0;
     let expired = 0;
     let emptySkipped = 0;
@@ -215,8 +229,10 @@ export class Persistence {
           expired++;
           return;
         }
-        if (db.dict.has(key)) throw new FormatError(`Duplicated key '${key}' in DB ${db.index}`);
-        db.set(key, materialize(value));
+        if (!merge && db.dict.has(key)) {
+          throw new FormatError(`Duplicated key '${key}' in DB ${db.index}`);
+        }
+        db.set(key, materialize(value, zsetLimits));
         if (expireAt !== undefined) db.setExpire(key, expireAt);
         loaded++;
       },

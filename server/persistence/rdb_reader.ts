@@ -10,11 +10,13 @@
  */
 import { bytesToBinary } from "../../protocol/bytes.ts";
 import { parseDouble } from "../args.ts";
+import type { Stream } from "../types/stream.ts";
 import { crc64 } from "./crc64.ts";
 import { check, FormatError } from "./format_error.ts";
 import { decodeIntset } from "./intset.ts";
 import { decodeListpack } from "./listpack.ts";
 import { lzfDecompress } from "./lzf.ts";
+import { readStream } from "./rdb_stream.ts";
 import { Opcode, QUICKLIST_PACKED, QUICKLIST_PLAIN, RDB_VERSION, RdbType } from "./rdb_writer.ts";
 import { decodeZiplist, decodeZipmap } from "./ziplist.ts";
 
@@ -24,7 +26,8 @@ export type DecodedValue =
   | { type: "list"; items: string[] }
   | { type: "set"; members: string[] }
   | { type: "hash"; pairs: string[] }
-  | { type: "zset"; members: string[]; scores: number[] };
+  | { type: "zset"; members: string[]; scores: number[] }
+  | { type: "stream"; stream: Stream };
 
 /** Receives what a file holds, in order. */
 export interface RdbVisitor {
@@ -260,7 +263,7 @@ export class RdbDecoder {
       }
       case RdbType.STREAM_LISTPACKS:
       case RdbType.STREAM_LISTPACKS_2:
-        throw new FormatError("streams are not supported by redis-home");
+        return { type: "stream", stream: readStream(this, type === RdbType.STREAM_LISTPACKS_2) };
       case RdbType.MODULE:
       case RdbType.MODULE_2:
         throw new FormatError("module values are not supported by redis-home");

@@ -9,13 +9,16 @@
  * - lists: a quicklist of listpack nodes of up to 8 KB (as Redis's default
  *   list-max-listpack-size -2);
  * - sets, hashes and sorted sets: their hashtable/skiplist forms, which
- *   Redis converts back to intset/listpack on load when small.
+ *   Redis converts back to intset/listpack on load when small;
+ * - streams: STREAM_LISTPACKS_2 (rdb_stream.ts).
  */
 import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
+import type { Stream } from "../types/stream.ts";
 import type { RedisObject, RedisValue } from "../types/value.ts";
 import { Crc64 } from "./crc64.ts";
 import { canonicalInteger, ListpackBuilder } from "./listpack.ts";
 import { lzfCompress } from "./lzf.ts";
+import { writeStream } from "./rdb_stream.ts";
 
 export const RDB_VERSION = 10;
 
@@ -242,6 +245,8 @@ export class RdbEncoder {
         return RdbType.HASH;
       case "zset":
         return RdbType.ZSET_2;
+      case "stream":
+        return RdbType.STREAM_LISTPACKS_2;
       default:
         throw new Error(`cannot persist values of type ${value.type}`);
     }
@@ -274,6 +279,8 @@ export class RdbEncoder {
         }
         return;
       }
+      case "stream":
+        return writeStream(this, value as Stream);
       default:
         throw new Error(`cannot persist values of type ${value.type}`);
     }

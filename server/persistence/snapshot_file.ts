@@ -7,7 +7,9 @@
  */
 import { binaryToBytes } from "../../protocol/bytes.ts";
 import { formatDouble } from "../../protocol/double.ts";
+import type { Stream } from "../types/stream.ts";
 import type { RedisObject, RedisValue } from "../types/value.ts";
+import { streamCommands } from "./aof_stream.ts";
 import { CommandBuffer } from "./command_buffer.ts";
 import { RdbEncoder, type RdbWriteOptions } from "./rdb_writer.ts";
 import type { KeyspaceSnapshot, SnapshotSink } from "./snapshot.ts";
@@ -105,6 +107,9 @@ function writeValueAsCommands(
         key,
         map((value as SortedSetView).entries(), ([m, s]) => [formatDouble(s), m]),
       );
+    case "stream":
+      for (const argv of streamCommands(key, value as Stream)) emit(argv);
+      return;
     default:
       throw new Error(`cannot persist values of type ${value.type}`);
   }

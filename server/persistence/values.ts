@@ -6,12 +6,13 @@
 import { RedisHash } from "../types/hash.ts";
 import { RedisList } from "../types/list.ts";
 import { RedisSet } from "../types/set.ts";
-import { SortedSet } from "../types/sorted_set.ts";
+import { SortedSet, ZSET_DEFAULT_LIMITS } from "../types/sorted_set.ts";
 import type { RedisValue } from "../types/value.ts";
 import { check } from "./format_error.ts";
 import type { DecodedValue } from "./rdb_reader.ts";
 
-export function materialize(value: DecodedValue): RedisValue {
+/** A decoded value as a server value; a sorted set's encoding follows `zsetLimits` (the config's). */
+export function materialize(value: DecodedValue, zsetLimits = ZSET_DEFAULT_LIMITS): RedisValue {
   if (typeof value === "string") return value;
   switch (value.type) {
     case "list": {
@@ -37,9 +38,11 @@ export function materialize(value: DecodedValue): RedisValue {
       const zset = new SortedSet();
       const { members, scores } = value;
       for (const [i, member] of members.entries()) {
-        check(zset.add(member, scores[i]!), "Duplicate zset fields detected");
+        check(zset.add(member, scores[i]!, zsetLimits), "Duplicate zset fields detected");
       }
       return zset;
     }
+    case "stream":
+      return value.stream;
   }
 }

@@ -233,6 +233,25 @@ export class KeyTable {
     return ref === 0 ? undefined : this.#decayedCounter(ref, lruClock(now));
   }
 
+  /**
+   * RESTORE's IDLETIME and FREQ (Redis's objectSetLRUOrLFU): the last access
+   * `idle` seconds ago, and/or the LFU counter. An idle time past the clock's
+   * range lands half a clock cycle back, as in Redis.
+   */
+  setAccess(key: string, idle: number | undefined, counter: number | undefined, now = Date.now()) {
+    const ref = this.#find(key, hashKey(key));
+    if (ref === 0) return;
+    const page = this.#pageOf(ref);
+    const off = ref & OFFSET_MASK;
+    const clock = lruClock(now);
+    let stamp = idle === undefined ? clock : clock - idle;
+    if (stamp < 0) stamp = (clock + 0x800000) % 0x1000000;
+    if (counter !== undefined) page[off + 4] = counter;
+    page[off + 1] = stamp;
+    page[off + 2] = stamp >>> 8;
+    page[off + 3] = stamp >>> 16;
+  }
+
   // ---- writes ----------------------------------------------------------
 
   /**

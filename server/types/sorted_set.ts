@@ -10,19 +10,24 @@
  * bytes of tree plus leaf slack, against 40+ bytes for a skip list node.
  * Leaves are linked both ways for range walks.
  *
- * Small sets (Redis's listpack encoding: at most 128 members, none longer
- * than 64 bytes) are one leaf and nothing else; member lookups scan it, as
- * Redis scans its listpack. Past that, a member → score Map makes ZSCORE and
+ * Small sets (Redis's listpack encoding: at most zset-max-listpack-entries
+ * members, none longer than zset-max-listpack-value bytes) have no member
+ * index; member lookups scan the leaves, as Redis scans its listpack. Past
+ * that, a member → score Map makes ZSCORE and
  * the key lookups behind ZREM/ZRANK O(1) (Redis's skiplist encoding pairs its
  * skip list with a dict the same way). As in Redis, a set never goes back to
  * the small encoding.
  */
 import type { RedisObject } from "./value.ts";
 
-/** zset-max-listpack-entries (Redis 7.0's default). */
-export const ZSET_MAX_LISTPACK_ENTRIES = 128;
-/** zset-max-listpack-value. */
-export const ZSET_MAX_LISTPACK_VALUE = 64;
+/** zset-max-listpack-entries and zset-max-listpack-value: when a set leaves the small encoding. */
+export interface ZsetLimits {
+  entries: number;
+  value: number;
+}
+
+/** Redis 7.0's defaults. */
+export const ZSET_DEFAULT_LIMITS: ZsetLimits = { entries: 128, value: 64 };
 
 const LEAF_CAPACITY = 128;
 const INNER_CAPACITY = 64;
@@ -259,36 +264,52 @@ export class SortedSet implements RedisObject {
   /** The score of `member`, or undefined when absent. */
   score(member: string): number | undefined {
     if (this.#index !== undefined) return this.#index.get(member);
-    const leaf = this.#root as Leaf;
-    const i = leaf.members.indexOf(member);
-    return i >= 0 && i < leaf.size ? leaf.scores[i] : undefined;
+    for (let leaf: Leaf | undefined = this.#first; leaf !== undefined; leaf = leaf.next) {
+      const i = leaf.members.indexOf(member);
+      if (i >= 0 && i < leaf.size) return leaf.scores[i];
+    }
+    return undefined;
   }
 
   /**
    * Sets `member`'s score, adding it if absent. Returns true when the member
    * is new. Equal scores (0 and -0 included) leave an existing member as is.
    */
-  add(member: string, score: number): boolean {
+  add(member: string, score: number, limits = ZSET_DEFAULT_LIMITS): boolean {
     const old = this.score(member);
     if (old === undefined) {
-      this.addNew(member, score);
+      this.addNew(member, score, limits);
       return true;
     }
     if (old !== score) this.changeScore(member, old, score);
     return false;
   }
 
-  /** Adds a member the caller knows is absent (saves add()'s lookup). */
-  addNew(member: string, score: number): void {
+  /**
+   * Adds a member the caller knows is absent (saves add()'s lookup). A small
+   * set that would pass `limits` (the server's zset-max-listpack-*) takes the
+   * big encoding for good, as Redis's zsetAdd converts it.
+   */
+  addNew(member: string, score: number, limits = ZSET_DEFAULT_LIMITS): void {
     if (
       this.#index === undefined &&
-      (this.#size >= ZSET_MAX_LISTPACK_ENTRIES || member.length > ZSET_MAX_LISTPACK_VALUE)
+      (this.#size + 1 > limits.entries || member.length > limits.value)
     ) {
       this.#convertToIndexed();
     }
     if (this.#index === undefined) score = listpackScore(score);
     this.#insert(member, score);
     this.#index?.set(member, score);
+  }
+
+  /**
+   * Redis's zsetTypeCreate for a set about to receive `count` members, the
+   * longest `maxLength` bytes: the big encoding at once when they pass `limits`.
+   */
+  reserveFor(count: number, maxLength: number, limits: ZsetLimits): void {
+    if (this.#index === undefined && (count > limits.entries || maxLength > limits.value)) {
+      this.#convertToIndexed();
+    }
   }
 
   /** Moves a member the caller knows has score `old` to `score`. */

@@ -1,0 +1,390 @@
+/**
+ * DEBUG: the subcommands client libraries' and Redis's own test suites use
+ * (ERROR, RELOAD, OBJECT, DIGEST, PROTOCOL, SET-ACTIVE-EXPIRE, SLEEP...),
+ * allowed as enable-debug-command says. DIGEST is Redis's own algorithm
+ * (SHA-1 mixing of keys and values), so equal datasets digest equally.
+ */
+import { createHash } from "node:crypto";
+import { parseDouble, parseInteger } from "../args.ts";
+import type { CommandSpec } from "../command.ts";
+import type { CommandContext } from "../context.ts";
+import { CommandError, NO_SUCH_KEY, subcommandSyntax } from "../errors.ts";
+import { LoadError } from "../persistence/manager.ts";
+import { dumpPayload } from "../persistence/rdb_writer.ts";
+import type { RedisHash } from "../types/hash.ts";
+import type { RedisList } from "../types/list.ts";
+import type { RedisSet } from "../types/set.ts";
+import type { SortedSet } from "../types/sorted_set.ts";
+import { isSharedInteger, SHARED_REFCOUNT, stringEncoding } from "../types/string.ts";
+import type { RedisValue } from "../types/value.ts";
+import { writeHelp } from "./help.ts";
+
+const NOT_ALLOWED =
+  'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
+const RELOAD_OPTIONS = "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.";
+const RELOAD_FAILED = "ERR Error trying to load the RDB dump";
+const PROTOCOL_TYPES =
+  "ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false";
+const PACKED_THRESHOLD = "ERR argument must be a memory value bigger than 1 and smaller than 4gb";
+
+const DEBUG_HELP = [
+  "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  "CHANGE-REPL-ID",
+  "    Change the replication IDs of the instance.",
+  "    Dangerous: should be used only for testing the replication subsystem.",
+  "DIGEST",
+  "    Output a hex signature representing the current DB content.",
+  "DIGEST-VALUE <key> [<key> ...]",
+  "    Output a hex signature of the values of all the specified keys.",
+  "ERROR <string>",
+  "    Return a Redis protocol error with <string> as message. Useful for clients",
+  "    unit tests to simulate Redis errors.",
+  "LOG <message>",
+  "    Write <message> to the server log.",
+  "OBJECT <key>",
+  "    Show low level info about `key` and associated value.",
+  "PROTOCOL <type>",
+  "    Reply with a test value of the specified type. <type> can be: string,",
+  "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
+  "    true, false.",
+  "RELOAD [option ...]",
+  "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+  "    * MERGE: conflicting keys will be loaded from RDB.",
+  "    * NOFLUSH: the existing database will not be removed before load, but",
+  "      conflicting keys will generate an exception and kill the server.",
+  "    * NOSAVE: the database will be loaded from an existing RDB file.",
+  "SET-ACTIVE-EXPIRE <0|1>",
+  "    Setting it to 0 disables expiring keys in background when they are not",
+  "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+  "    default.",
+  "QUICKLIST-PACKED-THRESHOLD <size>",
+  "    Sets the threshold for elements to be inserted as plain vs packed nodes",
+  "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
+  "SLEEP <seconds>",
+  "    Stop the server for <seconds>. Decimals allowed.",
+  "STRINGMATCH-TEST",
+  "    Run a fuzz tester against the stringmatchlen() function.",
+  "LISTPACK <key>",
+  "    Show low level info about the listpack encoding of <key>.",
+  "QUICKLIST <key> [<0|1>]",
+  "    Show low level info about the quicklist encoding of <key>.",
+  "    The optional argument (0 by default) sets the level of detail",
+  "HELP",
+  "    Prints this help.",
+];
+
+// ---- DIGEST (Redis's debug.c algorithm) --------------------------------------------
+
+const sha1 = (...parts: Uint8Array[]) => {
+  const hash = createHash("sha1");
+  for (const part of parts) hash.update(part);
+  return new Uint8Array(hash.digest());
+};
+
+const bytesOf = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+
+/** digest ^= SHA1(data). */
+function xorDigest(digest: Uint8Array, data: Uint8Array): void {
+  const hash = sha1(data);
+  for (let i = 0; i < 20; i++) digest[i] ^= hash[i];
+}
+
+/** digest = SHA1(digest ^ SHA1(data)): order matters. */
+function mixDigest(digest: Uint8Array, data: Uint8Array): void {
+  xorDigest(digest, data);
+  digest.set(sha1(digest));
+}
+
+/** C's "%.17g". */
+export function formatG17(d: number): string {
+  if (Number.isNaN(d)) return "nan";
+  if (!Number.isFinite(d)) return d < 0 ? "-inf" : "inf";
+  if (d === 0) return Object.is(d, -0) ? "-0" : "0";
+  const [mantissa, exp] = d.toExponential(16).split("e");
+  const exponent = Number(exp);
+  const trim = (s: string) => s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
+  if (exponent < -4 || exponent >= 17) {
+    const sign = exponent < 0 ? "-" : "+";
+    return `${trim(mantissa)}e${sign}${String(Math.abs(exponent)).padStart(2, "0")}`;
+  }
+  return trim(d.toFixed(16 - exponent));
+}
+
+const TYPE_CODE: Record<string, number> = { string: 0, list: 1, set: 2, zset: 3, hash: 4 };
+
+/** A key's value mixed into `digest` as Redis's xorObjectDigest. */
+function valueDigest(digest: Uint8Array, value: RedisValue, hasExpire: boolean): void {
+  const type = typeof value === "string" ? "string" : value.type;
+  mixDigest(digest, new Uint8Array([0, 0, 0, TYPE_CODE[type] ?? 6]));
+  if (typeof value === "string") {
+    mixDigest(digest, bytesOf(value));
+  } else if (value.type === "list") {
+    for (const v of (value as RedisList).values()) mixDigest(digest, bytesOf(v));
+  } else if (value.type === "set") {
+    for (const m of (value as RedisSet).members()) xorDigest(digest, bytesOf(m));
+  } else if (value.type === "zset") {
+    for (const [member, score] of (value as SortedSet).entries()) {
+      const element = new Uint8Array(20);
+      mixDigest(element, bytesOf(member));
+      mixDigest(element, bytesOf(formatG17(score)));
+      xorDigest(digest, element);
+    }
+  } else if (value.type === "hash") {
+    for (const [field, v] of (value as RedisHash).entries()) {
+      const element = new Uint8Array(20);
+      mixDigest(element, bytesOf(field));
+      mixDigest(element, bytesOf(v));
+      xorDigest(digest, element);
+    }
+  }
+  if (hasExpire) xorDigest(digest, bytesOf("!!expire!!"));
+}
+
+function keyDigest(key: string, value: RedisValue, hasExpire: boolean): Uint8Array {
+  const digest = new Uint8Array(20);
+  mixDigest(digest, bytesOf(key));
+  valueDigest(digest, value, hasExpire);
+  return digest;
+}
+
+const hex = (digest: Uint8Array) =>
+  Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+
+function datasetDigest(ctx: CommandContext): string {
+  const final = new Uint8Array(20);
+  for (const db of ctx.server.dbs) {
+    if (db.size === 0) continue;
+    mixDigest(
+      final,
+      new Uint8Array([
+        db.index >>> 24,
+        db.index >>> 16 & 255,
+        db.index >>> 8 & 255,
+        db.index & 255,
+      ]),
+    );
+    for (const [key, value] of db.dict.entries()) {
+      xorDigest(final, keyDigest(key, value as RedisValue, db.expires.has(key)));
+    }
+  }
+  return hex(final);
+}
+
+// ---- OBJECT -------------------------------------------------------------------------
+
+function encodingOf(ctx: CommandContext, key: string, value: RedisValue): string {
+  return typeof value === "string"
+    ? stringEncoding(value, ctx.db.stringForm(key))
+    : value.encoding();
+}
+
+/** Redis's quicklist figures for a list, from redis-home's packed layout. */
+function quicklistInfo(ctx: CommandContext, list: RedisList): string {
+  let bytes = 0;
+  for (const v of list.values()) bytes += v.length + 2;
+  const fill = ctx.server.config.getNumber("list-max-listpack-size");
+  const nodeBytes = fill < 0 ? 4096 * 2 ** (-fill - 1) : Infinity;
+  const nodes = Math.max(1, Math.ceil(bytes / nodeBytes));
+  const compressed = ctx.server.config.getNumber("list-compress-depth") !== 0 ? 1 : 0;
+  return ` ql_nodes:${nodes} ql_avg_node:${(list.size() / nodes).toFixed(2)}` +
+    ` ql_listpack_max:${fill} ql_compressed:${compressed} ql_uncompressed_size:${bytes}`;
+}
+
+function debugObject(ctx: CommandContext, key: string): void {
+  const value = ctx.db.peek(key);
+  if (value === undefined) throw new CommandError(NO_SUCH_KEY);
+  const config = ctx.server.config;
+  const shared = typeof value === "string" &&
+    isSharedInteger(
+      value,
+      ctx.db.stringForm(key),
+      config.getNumber("maxmemory"),
+      config.get("maxmemory-policy"),
+    );
+  const serialized = dumpPayload(value, config.getBool("rdbcompression")).length - 11;
+  const idle = ctx.db.idleSeconds(key) ?? 0;
+  const lru = (Math.floor(Date.now() / 1000) - idle) & 0xffffff;
+  let address = 0x7f0000000000;
+  for (let i = 0; i < key.length; i++) address = (address + key.charCodeAt(i) * 4099) % 2 ** 44;
+  const extra = typeof value !== "string" && value.type === "list"
+    ? quicklistInfo(ctx, value as RedisList)
+    : "";
+  ctx.out.simple(
+    `Value at:0x${(0x7f0000000000 + address % 2 ** 40).toString(16)} refcount:${
+      shared ? SHARED_REFCOUNT : 1
+    } encoding:${
+      encodingOf(ctx, key, value)
+    } serializedlength:${serialized} lru:${lru} lru_seconds_idle:${idle}${extra}`,
+  );
+}
+
+// ---- RELOAD and PROTOCOL ----------------------------------------------------------------
+
+function reload(ctx: CommandContext, options: string[]): void {
+  let flush = true;
+  let save = true;
+  let merge = false;
+  for (const option of options) {
+    const o = option.toLowerCase();
+    if (o === "merge") merge = true;
+    else if (o === "noflush") flush = false;
+    else if (o === "nosave") save = false;
+    else throw new CommandError(RELOAD_OPTIONS);
+  }
+  const server = ctx.server;
+  if (save && !server.persistence.save()) throw new CommandError("ERR");
+  if (flush) {
+    for (const db of server.dbs) {
+      server.watches.touchDb(db.index, (key) => db.dict.has(key));
+      db.clear();
+    }
+  }
+  try {
+    if (!server.persistence.reloadRdb(merge)) throw new CommandError(RELOAD_FAILED);
+  } catch (err) {
+    if (err instanceof LoadError) throw new CommandError(RELOAD_FAILED);
+    throw err;
+  }
+  server.log("DB reloaded by DEBUG RELOAD");
+  ctx.out.ok();
+}
+
+function protocol(ctx: CommandContext, name: string): void {
+  const out = ctx.out;
+  const resp3 = ctx.protocol === 3;
+  switch (name.toLowerCase()) {
+    case "string":
+      return out.bulk("Hello World");
+    case "integer":
+      return out.int(12345);
+    case "double":
+      return out.double(3.141);
+    case "bignum":
+      if (resp3) return out.raw("(1234567999999999999999999999999999999\r\n");
+      return out.bulk("1234567999999999999999999999999999999");
+    case "null":
+      return out.nil();
+    case "array":
+    case "set":
+      if (name.toLowerCase() === "set") out.set(3);
+      else out.array(3);
+      for (let j = 0; j < 3; j++) out.int(j);
+      return;
+    case "map":
+      out.map(3);
+      for (let j = 0; j < 3; j++) {
+        out.int(j);
+        out.bool(j === 1);
+      }
+      return;
+    case "attrib":
+      if (resp3) out.raw("|1\r\n$14\r\nkey-popularity\r\n*2\r\n$7\r\nkey:123\r\n:90\r\n");
+      return out.bulk("Some real reply following the attribute");
+    case "push":
+      if (!resp3) throw new CommandError("ERR RESP2 is not supported by this command");
+      out.push(2);
+      out.bulk("server-cpu-usage");
+      out.int(42);
+      return out.bulk("Some real reply following the push reply");
+    case "true":
+      return out.bool(true);
+    case "false":
+      return out.bool(false);
+    case "verbatim":
+      return out.verbatim("This is a verbatim\nstring");
+  }
+  throw new CommandError(PROTOCOL_TYPES);
+}
+
+// ---- the command -----------------------------------------------------------------------
+
+/** Stops the whole server, as Redis's DEBUG SLEEP does, without spinning the CPU. */
+function sleepServer(ms: number): void {
+  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** C's atoi: leading digits with a sign, 0 when none. */
+const atoi = (s: string) => Number(/^\s*[+-]?\d+/.exec(s)?.[0] ?? 0) | 0;
+
+/** The value at `key` for LISTPACK and QUICKLIST, with Redis's errors. */
+function encodedValue(ctx: CommandContext, key: string, encoding: string, what: string): void {
+  const value = ctx.db.peekRead(key);
+  if (value === undefined) throw new CommandError(NO_SUCH_KEY);
+  if (encodingOf(ctx, key, value) !== encoding) {
+    throw new CommandError(`ERR Not a ${what} encoded object.`);
+  }
+}
+
+function debug(ctx: CommandContext, argv: string[]): void {
+  if (!ctx.server.config.allows("enable-debug-command", ctx.client.fromLoopback)) {
+    throw new CommandError(NOT_ALLOWED);
+  }
+  const sub = argv[1].toLowerCase();
+  const argc = argv.length;
+  if (sub === "help" && argc === 2) return writeHelp(ctx, DEBUG_HELP);
+  if (sub === "error" && argc === 3) {
+    // The whole argument is the error, code included ("-ERR" is not added).
+    return ctx.out.raw(`-${argv[2].replace(/[\r\n]/g, " ")}\r\n`);
+  }
+  if (sub === "reload") return reload(ctx, argv.slice(2));
+  if (sub === "object" && argc === 3) return debugObject(ctx, argv[2]);
+  if (sub === "digest" && argc === 2) return ctx.out.simple(datasetDigest(ctx));
+  if (sub === "digest-value") {
+    ctx.out.array(argc - 2);
+    for (const key of argv.slice(2)) {
+      const value = ctx.db.dict.peek(key) as RedisValue | undefined;
+      const digest = new Uint8Array(20);
+      // As Redis, a logically expired key still has its digest.
+      if (value !== undefined) valueDigest(digest, value, ctx.db.expires.has(key));
+      ctx.out.simple(hex(digest));
+    }
+    return;
+  }
+  if (sub === "protocol" && argc === 3) return protocol(ctx, argv[2]);
+  if (sub === "sleep" && argc === 3) {
+    // strtod as Redis: a malformed number sleeps for as long as its valid prefix says.
+    const seconds = parseDouble(/^[+-]?\d*\.?\d*(e[+-]?\d+)?/i.exec(argv[2])![0]) ?? 0;
+    sleepServer(seconds * 1000);
+    return ctx.out.ok();
+  }
+  if (sub === "set-active-expire" && argc === 3) {
+    ctx.server.activeExpire = atoi(argv[2]) !== 0;
+    return ctx.out.ok();
+  }
+  if (sub === "quicklist-packed-threshold" && argc === 3) {
+    const size = parseInteger(argv[2]);
+    if (size === undefined || size < 0 || size >= 2 ** 32) throw new CommandError(PACKED_THRESHOLD);
+    return ctx.out.ok();
+  }
+  if (sub === "listpack" && argc === 3) {
+    encodedValue(ctx, argv[2], "listpack", "listpack");
+    return ctx.out.simple("Listpack structure printed on stdout");
+  }
+  if (sub === "quicklist" && (argc === 3 || argc === 4)) {
+    encodedValue(ctx, argv[2], "quicklist", "quicklist");
+    return ctx.out.simple("Quicklist structure printed on stdout");
+  }
+  if (sub === "log" && argc === 3) {
+    ctx.server.log(`DEBUG LOG: ${argv[2]}`);
+    return ctx.out.ok();
+  }
+  if (sub === "stringmatch-test" && argc === 2) {
+    return ctx.out.simple("Apparently Redis did not crash: test passed");
+  }
+  if (sub === "change-repl-id" && argc === 2) return ctx.out.ok();
+  throw new CommandError(subcommandSyntax(argv));
+}
+
+export const debugCommands: CommandSpec[] = [
+  {
+    name: "debug",
+    arity: -2,
+    flags: ["admin", "noscript", "loading", "stale"],
+    group: "server",
+    since: "1.0.0",
+    summary: "A container for debugging commands",
+    syntax: "",
+    complexity: "Depends on subcommand.",
+    handler: debug,
+  },
+];

@@ -1,0 +1,226 @@
+/**
+ * HyperLogLog commands: PFADD, PFCOUNT, PFMERGE, PFDEBUG, PFSELFTEST. A
+ * HyperLogLog is a string holding Redis's own bytes (server/types/hyperloglog.ts),
+ * so GET, SET, DUMP and RDB files carry it unchanged.
+ */
+import type { CommandSpec } from "../command.ts";
+import type { CommandContext } from "../context.ts";
+import {
+  CommandError,
+  HLL_INVALID,
+  HLL_NO_KEY,
+  HLL_NOT_SPARSE,
+  HLL_WRONGTYPE,
+  unknownPfdebug,
+  WRONGTYPE,
+} from "../errors.ts";
+import { keyRange, READ_KEY } from "../key_specs.ts";
+import { NotifyClass } from "../notify.ts";
+import {
+  CorruptHllError,
+  estimateMerged,
+  HLL_REGISTERS,
+  hllSelfTest,
+  HyperLogLog,
+} from "../types/hyperloglog.ts";
+import { StringForm } from "../types/string.ts";
+
+/** No keyspace event: PFCOUNT's cache refresh and PFDEBUG's conversions only count as changes. */
+const NO_EVENT = 0 as NotifyClass;
+
+function sparseMaxBytes(ctx: CommandContext): number {
+  return ctx.server.config.getNumber("hll-sparse-max-bytes");
+}
+
+/** A value as a HyperLogLog, or Redis's WRONGTYPE errors (another type, or not an HLL). */
+function asHll(value: unknown): HyperLogLog {
+  if (typeof value !== "string") throw new CommandError(WRONGTYPE);
+  const hll = HyperLogLog.fromBinary(value);
+  if (hll === undefined) throw new CommandError(HLL_WRONGTYPE);
+  return hll;
+}
+
+/** Runs a step that may find the registers corrupt, answering INVALIDOBJ. */
+function checked<T>(step: () => T): T {
+  try {
+    return step();
+  } catch (err) {
+    if (err instanceof CorruptHllError) throw new CommandError(HLL_INVALID);
+    throw err;
+  }
+}
+
+/** Stores a HyperLogLog back at an existing key (its TTL stays). */
+function storeBack(ctx: CommandContext, key: string, hll: HyperLogLog): void {
+  ctx.db.replace(key, hll.toBinary(), StringForm.Raw);
+}
+
+function pfadd(ctx: CommandContext, argv: string[]): void {
+  const key = argv[1];
+  const current = ctx.db.get(key);
+  const hll = current === undefined ? HyperLogLog.create() : asHll(current);
+  let updated = current === undefined ? 1 : 0;
+  const maxBytes = sparseMaxBytes(ctx);
+  try {
+    for (let i = 2; i < argv.length; i++) if (hll.add(argv[i], maxBytes)) updated++;
+  } catch (err) {
+    // Redis edits in place: what the elements before the corrupt spot changed stays.
+    if (err instanceof CorruptHllError && current !== undefined) storeBack(ctx, key, hll);
+    throw err instanceof CorruptHllError ? new CommandError(HLL_INVALID) : err;
+  }
+  if (updated > 0) {
+    hll.invalidateCache();
+    if (current === undefined) ctx.db.set(key, hll.toBinary(), StringForm.Raw);
+    else storeBack(ctx, key, hll);
+    ctx.keyChanged(key, NotifyClass.String, "pfadd", updated);
+  }
+  ctx.out.int(updated > 0 ? 1 : 0);
+}
+
+/** The registers of every existing key merged (max of each); whether any was dense. */
+function mergeKeys(ctx: CommandContext, keys: string[]): { max: Uint8Array; dense: boolean } {
+  const max = new Uint8Array(HLL_REGISTERS);
+  let dense = false;
+  for (const key of keys) {
+    const value = ctx.db.lookupRead(key);
+    if (value === undefined) continue;
+    const hll = asHll(value);
+    if (hll.encoding === "dense") dense = true;
+    checked(() => hll.mergeInto(max));
+  }
+  return { max, dense };
+}
+
+function pfcount(ctx: CommandContext, argv: string[]): void {
+  if (argv.length > 2) {
+    ctx.out.int(estimateMerged(mergeKeys(ctx, argv.slice(1)).max));
+    return;
+  }
+  const key = argv[1];
+  const value = ctx.db.lookupRead(key);
+  if (value === undefined) return ctx.out.int(0);
+  const hll = asHll(value);
+  const cached = hll.cachedCardinality();
+  if (cached !== undefined) return ctx.out.int(cached);
+  const card = checked(() => hll.count());
+  hll.setCachedCardinality(card);
+  storeBack(ctx, key, hll);
+  ctx.keyChanged(key, NO_EVENT, "");
+  ctx.out.int(card);
+}
+
+function pfmerge(ctx: CommandContext, argv: string[]): void {
+  const { max, dense } = mergeKeys(ctx, argv.slice(1));
+  const key = argv[1];
+  // The destination was read as a source, so it is missing or a valid HyperLogLog.
+  const current = ctx.db.get(key);
+  const hll = current === undefined ? HyperLogLog.create() : asHll(current);
+  if (dense) checked(() => hll.toDense());
+  hll.raiseAll(max, sparseMaxBytes(ctx));
+  if (current === undefined) ctx.db.set(key, hll.toBinary(), StringForm.Raw);
+  else storeBack(ctx, key, hll);
+  ctx.keyChanged(key, NotifyClass.String, "pfadd");
+  ctx.out.ok();
+}
+
+function pfdebug(ctx: CommandContext, argv: string[]): void {
+  const [, sub, key] = argv;
+  const value = ctx.db.get(key);
+  if (value === undefined) throw new CommandError(HLL_NO_KEY);
+  const hll = asHll(value);
+  const toDense = () => {
+    if (!checked(() => hll.toDense())) return false;
+    storeBack(ctx, key, hll);
+    ctx.server.dirty++;
+    return true;
+  };
+  switch (sub.toLowerCase()) {
+    case "getreg":
+      toDense();
+      ctx.out.array(HLL_REGISTERS);
+      for (const register of hll.registers()) ctx.out.int(register);
+      return;
+    case "decode":
+      if (hll.encoding !== "sparse") throw new CommandError(HLL_NOT_SPARSE);
+      return ctx.out.bulk(hll.decode());
+    case "encoding":
+      return ctx.out.simple(hll.encoding);
+    case "todense":
+      return ctx.out.int(toDense() ? 1 : 0);
+  }
+  throw new CommandError(unknownPfdebug(sub));
+}
+
+function pfselftest(ctx: CommandContext): void {
+  const failure = hllSelfTest(sparseMaxBytes(ctx));
+  if (failure !== undefined) throw new CommandError(`ERR ${failure}`);
+  ctx.out.ok();
+}
+
+export const hyperloglogCommands: CommandSpec[] = [
+  {
+    name: "pfadd",
+    arity: -2,
+    flags: ["write", "denyoom", "fast"],
+    keys: [1, 1, 1],
+    keySpecs: [keyRange(["RW", "insert"], 1)],
+    group: "hyperloglog",
+    since: "2.8.9",
+    summary: "Adds the specified elements to the specified HyperLogLog.",
+    syntax: "key [element [element ...]]",
+    complexity: "O(1) to add every element.",
+    handler: pfadd,
+  },
+  {
+    name: "pfcount",
+    arity: -2,
+    flags: ["readonly", "may_replicate"],
+    keys: [1, -1, 1],
+    keySpecs: [keyRange(["RW", "access"], 1, -1)],
+    group: "hyperloglog",
+    since: "2.8.9",
+    summary:
+      "Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s).",
+    syntax: "key [key ...]",
+    complexity:
+      "O(1) with a very small average constant time when called with a single key. O(N) with N being the number of keys, and much bigger constant times, when called with multiple keys.",
+    handler: pfcount,
+  },
+  {
+    name: "pfmerge",
+    arity: -2,
+    flags: ["write", "denyoom"],
+    keys: [1, -1, 1],
+    keySpecs: [keyRange(["RW", "access", "insert"], 1), keyRange(READ_KEY, 2, -1)],
+    group: "hyperloglog",
+    since: "2.8.9",
+    summary: "Merge N different HyperLogLogs into a single one.",
+    syntax: "destkey [sourcekey [sourcekey ...]]",
+    complexity: "O(N) to merge N HyperLogLogs, but with high constant times.",
+    handler: pfmerge,
+  },
+  {
+    name: "pfdebug",
+    arity: 3,
+    flags: ["write", "denyoom", "admin"],
+    keys: [2, 2, 1],
+    keySpecs: [keyRange(["RW", "access"], 2)],
+    group: "hyperloglog",
+    since: "2.8.9",
+    summary: "Internal commands for debugging HyperLogLog values",
+    syntax: "subcommand key",
+    complexity: "N/A",
+    handler: pfdebug,
+  },
+  {
+    name: "pfselftest",
+    arity: 1,
+    flags: ["admin"],
+    group: "hyperloglog",
+    since: "2.8.9",
+    summary: "An internal command for testing HyperLogLog values",
+    syntax: "",
+    complexity: "N/A",
+    handler: pfselftest,
+  },
+];

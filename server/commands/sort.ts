@@ -1,0 +1,143 @@
+/**
+ * SORT and SORT_RO: options parsed as Redis's sortCommandGeneric does, the
+ * sorting itself in server/sort.ts, pattern keys read through the keyspace
+ * API (lookupRead: expiry, hit and miss counts) like every other read.
+ */
+import { parseInteger } from "../args.ts";
+import type { CommandSpec, Handler } from "../command.ts";
+import type { CommandContext } from "../context.ts";
+import { CommandError, NOT_INTEGER, SORT_NOT_DOUBLE, SYNTAX, WRONGTYPE } from "../errors.ts";
+import { keyAfter, keyRange, READ_KEY } from "../key_specs.ts";
+import { NotifyClass } from "../notify.ts";
+import { sortElements, type SortLookup, type SortSource, type SortSpec } from "../sort.ts";
+import type { RedisHash } from "../types/hash.ts";
+import { RedisList } from "../types/list.ts";
+import type { RedisSet } from "../types/set.ts";
+import type { SortedSet } from "../types/sorted_set.ts";
+
+/** A LIMIT argument: a C long (Redis's getLongFromObjectOrReply). */
+function longArg(arg: string): number {
+  const v = parseInteger(arg);
+  if (v === undefined) throw new CommandError(NOT_INTEGER);
+  return v;
+}
+
+function parseSort(argv: string[], readonly: boolean): SortSpec & { storeKey?: string } {
+  const spec: SortSpec & { storeKey?: string } = {
+    desc: false,
+    alpha: false,
+    limitStart: 0,
+    limitCount: -1,
+    by: undefined,
+    gets: [],
+    store: false,
+    fromScript: false,
+  };
+  for (let j = 2; j < argv.length; j++) {
+    const option = argv[j].toLowerCase();
+    const left = argv.length - j - 1;
+    if (option === "asc") spec.desc = false;
+    else if (option === "desc") spec.desc = true;
+    else if (option === "alpha") spec.alpha = true;
+    else if (option === "limit" && left >= 2) {
+      spec.limitStart = longArg(argv[j + 1]);
+      spec.limitCount = longArg(argv[j + 2]);
+      j += 2;
+    } else if (option === "store" && left >= 1 && !readonly) {
+      spec.storeKey = argv[++j];
+      spec.store = true;
+    } else if (option === "by" && left >= 1) spec.by = argv[++j];
+    else if (option === "get" && left >= 1) spec.gets.push(argv[++j]);
+    else throw new CommandError(SYNTAX);
+  }
+  return spec;
+}
+
+/** The elements of the value to sort, in its own order, and what it is. */
+function elementsOf(ctx: CommandContext, key: string): { elements: string[]; source: SortSource } {
+  const value = ctx.db.lookupRead(key);
+  if (value === undefined) return { elements: [], source: "list" };
+  if (typeof value === "string") throw new CommandError(WRONGTYPE);
+  switch (value.type) {
+    case "list":
+      return { elements: [...(value as RedisList).values()], source: "list" };
+    case "set":
+      return { elements: [...(value as RedisSet).members()], source: "set" };
+    case "zset":
+      return { elements: [...(value as SortedSet).entries()].map(([m]) => m), source: "zset" };
+  }
+  throw new CommandError(WRONGTYPE);
+}
+
+/** Pattern keys: a string's value, or a hash field's; anything else is missing. */
+function patternLookup(ctx: CommandContext): SortLookup {
+  return (key, field) => {
+    const value = ctx.db.lookupRead(key);
+    if (value === undefined) return undefined;
+    if (field === undefined) return typeof value === "string" ? value : undefined;
+    if (typeof value === "string" || value.type !== "hash") return undefined;
+    return (value as RedisHash).get(field);
+  };
+}
+
+function sortCommand(readonly: boolean): Handler {
+  return (ctx, argv) => {
+    const spec = parseSort(argv, readonly);
+    const { elements, source } = elementsOf(ctx, argv[1]);
+    const result = sortElements(elements, source, spec, patternLookup(ctx));
+    if ("error" in result) throw new CommandError(SORT_NOT_DOUBLE);
+    if (spec.storeKey === undefined) {
+      ctx.out.array(result.rows.length);
+      for (const row of result.rows) {
+        if (row === undefined) ctx.out.nil();
+        else ctx.out.bulk(row);
+      }
+      return;
+    }
+    const key = spec.storeKey;
+    if (result.rows.length > 0) {
+      const list = new RedisList();
+      for (const row of result.rows) list.pushRight(row ?? "");
+      ctx.db.set(key, list);
+      ctx.keyChanged(key, NotifyClass.List, "sortstore", result.rows.length);
+    } else if (ctx.db.delete(key)) {
+      ctx.keyChanged(key, NotifyClass.Generic, "del");
+    }
+    ctx.out.int(result.rows.length);
+  };
+}
+
+const COMPLEXITY =
+  "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).";
+
+export const sortCommands: CommandSpec[] = [
+  {
+    name: "sort",
+    arity: -2,
+    flags: ["write", "denyoom", "movablekeys"],
+    keys: [1, 1, 1],
+    // The last STORE wins, as in SORT itself: search from the end.
+    keySpecs: [keyRange(READ_KEY, 1), keyAfter(["OW", "update"], "STORE", -1)],
+    group: "generic",
+    since: "1.0.0",
+    summary: "Sort the elements in a list, set or sorted set",
+    syntax:
+      "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC | DESC] [ALPHA] [STORE destination]",
+    complexity: COMPLEXITY,
+    handler: sortCommand(false),
+  },
+  {
+    name: "sort_ro",
+    arity: -2,
+    flags: ["readonly", "movablekeys"],
+    keys: [1, 1, 1],
+    keySpecs: [keyRange(READ_KEY, 1)],
+    group: "generic",
+    since: "7.0.0",
+    summary: "Sort the elements in a list, set or sorted set. Read-only variant of SORT.",
+    syntax:
+      "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC | DESC] [ALPHA]",
+    complexity: COMPLEXITY,
+    handler: sortCommand(true),
+  },
+];

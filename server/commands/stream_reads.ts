@@ -1,0 +1,361 @@
+/**
+ * XREAD and XREADGROUP (Redis 7.0's xreadCommand and the stream half of
+ * blocked.c): served at once when any stream has entries past the requested
+ * ID, else, with BLOCK, parked on the blocking registry until a write makes
+ * a key ready. XREADGROUP records deliveries in the group's PEL and
+ * propagates them as XCLAIM ... FORCE JUSTID LASTID (the command itself is
+ * never propagated).
+ */
+import { blockingKey } from "../blocking.ts";
+import type { CommandSpec } from "../command.ts";
+import type { CommandContext } from "../context.ts";
+import {
+  CommandError,
+  noGroupForRead,
+  SYNTAX,
+  TIMEOUT_NEGATIVE,
+  XREAD_GREATER_ID,
+  XREAD_GROUP_OPTION,
+  XREAD_NOACK_OPTION,
+  XREAD_TIMEOUT_NOT_INTEGER,
+  XREAD_UNBALANCED,
+  XREADGROUP_DOLLAR,
+  XREADGROUP_GROUP_GONE,
+  XREADGROUP_KEY_GONE,
+  XREADGROUP_MISSING_GROUP,
+} from "../errors.ts";
+import { NotifyClass } from "../notify.ts";
+import type { Stream, StreamEntry } from "../types/stream.ts";
+import type { Consumer, ConsumerGroup } from "../types/stream_groups.ts";
+import { formatId, ID_MAX, ID_MIN, nextId, type StreamId } from "../types/stream_id.ts";
+import { longArg, setIdArgv, strictId, writeEntry, xclaimArgv } from "./stream_args.ts";
+
+/** Without COUNT, a blocked reader is served at most this many entries (as Redis). */
+const BLOCKED_DEFAULT_COUNT = 1000;
+
+interface ReadArgs {
+  /** Absolute deadline in ms (0: forever); undefined without BLOCK. */
+  deadline: number | undefined;
+  count: number;
+  noack: boolean;
+  group: string | undefined;
+  consumer: string;
+  keys: string[];
+  idArgs: string[];
+}
+
+function parseReadArgs(argv: string[], readGroup: boolean): ReadArgs {
+  const args: ReadArgs = {
+    deadline: undefined,
+    count: 0,
+    noack: false,
+    group: undefined,
+    consumer: "",
+    keys: [],
+    idArgs: [],
+  };
+  let streamsAt = 0;
+  for (let i = 1; i < argv.length; i++) {
+    const more = argv.length - i - 1;
+    const opt = argv[i].toUpperCase();
+    if (opt === "BLOCK" && more > 0) {
+      const ms = longArg(argv[++i], XREAD_TIMEOUT_NOT_INTEGER);
+      if (ms < 0) throw new CommandError(TIMEOUT_NEGATIVE);
+      args.deadline = ms === 0 ? 0 : Date.now() + ms;
+    } else if (opt === "COUNT" && more > 0) {
+      args.count = Math.max(0, longArg(argv[++i]));
+    } else if (opt === "STREAMS" && more > 0) {
+      streamsAt = i + 1;
+      const n = argv.length - streamsAt;
+      if (n % 2 !== 0) throw new CommandError(XREAD_UNBALANCED);
+      args.keys = argv.slice(streamsAt, streamsAt + n / 2);
+      args.idArgs = argv.slice(streamsAt + n / 2);
+      break;
+    } else if (opt === "GROUP" && more >= 2) {
+      if (!readGroup) throw new CommandError(XREAD_GROUP_OPTION);
+      args.group = argv[i + 1];
+      args.consumer = argv[i + 2];
+      i += 2;
+    } else if (opt === "NOACK") {
+      if (!readGroup) throw new CommandError(XREAD_NOACK_OPTION);
+      args.noack = true;
+    } else {
+      throw new CommandError(SYNTAX);
+    }
+  }
+  if (streamsAt === 0) throw new CommandError(SYNTAX);
+  if (readGroup && args.group === undefined) throw new CommandError(XREADGROUP_MISSING_GROUP);
+  return args;
+}
+
+/** One stream to read: where from, and (XREADGROUP) which group. */
+interface Target {
+  key: string;
+  stream: Stream | undefined;
+  group: ConsumerGroup | undefined;
+  /** Entries must be after this ID. */
+  after: StreamId;
+  /** XREADGROUP with `>`: new entries only. */
+  newOnly: boolean;
+}
+
+function resolveTargets(ctx: CommandContext, args: ReadArgs): Target[] {
+  const targets: Target[] = [];
+  for (let i = 0; i < args.keys.length; i++) {
+    const key = args.keys[i];
+    const idArg = args.idArgs[i];
+    const stream = ctx.db.readObject<Stream>(key, "stream");
+    let group: ConsumerGroup | undefined;
+    if (args.group !== undefined) {
+      group = stream?.groups.get(args.group);
+      if (group === undefined) throw new CommandError(noGroupForRead(key, args.group));
+    }
+    if (idArg === "$") {
+      if (args.group !== undefined) throw new CommandError(XREADGROUP_DOLLAR);
+      targets.push({ key, stream, group, after: stream?.lastId ?? ID_MIN, newOnly: false });
+    } else if (idArg === ">") {
+      if (args.group === undefined) throw new CommandError(XREAD_GREATER_ID);
+      targets.push({ key, stream, group, after: ID_MAX, newOnly: true });
+    } else {
+      targets.push({ key, stream, group, after: strictId(idArg), newOnly: false });
+    }
+  }
+  return targets;
+}
+
+/** An entry served from a consumer's history whose entry was deleted has null fields. */
+type Served = StreamEntry | { id: StreamId; pairs: null };
+
+/** What one read delivers, and the commands that record it for the AOF. */
+interface ReadResult {
+  entries: Served[];
+  propagate: string[][];
+}
+
+/** The consumer, refreshed (seen now) or created with its keyspace event. */
+function consumerFor(
+  ctx: CommandContext,
+  key: string,
+  group: ConsumerGroup,
+  name: string,
+  now: number,
+  noack: boolean,
+  propagate: string[][],
+): Consumer {
+  const { consumer, created } = group.consumer(name, now);
+  consumer.seenTime = now;
+  if (created) {
+    ctx.server.dirty++;
+    ctx.server.notify(NotifyClass.Stream, "xgroup-createconsumer", key, ctx.db.index);
+    if (noack) propagate.push(["XGROUP", "CREATECONSUMER", key, group.name, name]);
+  }
+  return consumer;
+}
+
+/** Serves entries after `after` (new ones, for a group: PEL entries and group position). */
+function readNew(
+  s: Stream,
+  key: string,
+  after: StreamId,
+  count: number,
+  group: ConsumerGroup | undefined,
+  consumer: Consumer | undefined,
+  noack: boolean,
+  now: number,
+): ReadResult {
+  const result: ReadResult = { entries: [], propagate: [] };
+  const start = nextId(after);
+  if (start === undefined) return result;
+  let moved = false;
+  for (const entry of s.range(start, ID_MAX)) {
+    if (group !== undefined) {
+      if (entry.id > group.lastId) {
+        s.advanceGroup(group, entry.id);
+        moved = true;
+      }
+      if (!noack) {
+        group.deliver(entry.id, consumer!, now);
+        result.propagate.push(xclaimArgv(key, group, entry.id, group.pel.get(entry.id)!));
+      }
+    }
+    result.entries.push(entry);
+    if (count > 0 && result.entries.length >= count) break;
+  }
+  if (group !== undefined && noack && moved) result.propagate.push(setIdArgv(key, group));
+  return result;
+}
+
+/** Serves a consumer's own pending entries after `after` (XREADGROUP with an ID). */
+function readHistory(
+  s: Stream,
+  consumer: Consumer,
+  after: StreamId,
+  count: number,
+  now: number,
+): Served[] {
+  const start = nextId(after);
+  if (start === undefined) return [];
+  const out: Served[] = [];
+  for (const [id, nack] of consumer.pel.range(start, ID_MAX, count > 0 ? count : Infinity)) {
+    const entry = s.get(id);
+    if (entry === undefined) {
+      out.push({ id, pairs: null });
+      continue;
+    }
+    nack.deliveryTime = now;
+    nack.deliveryCount++;
+    out.push(entry);
+  }
+  return out;
+}
+
+function writeServed(ctx: CommandContext, served: readonly Served[]): void {
+  ctx.out.array(served.length);
+  for (const entry of served) {
+    if (entry.pairs !== null) {
+      writeEntry(ctx.out, entry);
+    } else {
+      ctx.out.array(2);
+      ctx.out.bulk(formatId(entry.id));
+      ctx.out.nilArray();
+    }
+  }
+}
+
+/** [[key, entries], ...] in RESP2, {key: entries, ...} in RESP3. */
+function writeReply(ctx: CommandContext, results: readonly [string, Served[]][]): void {
+  if (ctx.protocol === 3) ctx.out.map(results.length);
+  else ctx.out.array(results.length);
+  for (const [key, served] of results) {
+    if (ctx.protocol !== 3) ctx.out.array(2);
+    ctx.out.bulk(key);
+    writeServed(ctx, served);
+  }
+}
+
+function xread(ctx: CommandContext, argv: string[], readGroup: boolean): void {
+  const args = parseReadArgs(argv, readGroup);
+  const targets = resolveTargets(ctx, args);
+  const now = Date.now();
+  const results: [string, Served[]][] = [];
+  const propagate: string[][] = [];
+  for (const t of targets) {
+    const s = t.stream;
+    if (s === undefined) continue;
+    let after = t.after;
+    if (t.group !== undefined && t.newOnly) {
+      if (s.length === 0 || s.edge(true)!.id <= t.group.lastId) continue;
+      after = t.group.lastId;
+    } else if (t.group === undefined && (s.length === 0 || s.edge(true)!.id <= after)) {
+      continue;
+    }
+    let consumer: Consumer | undefined;
+    if (t.group !== undefined) {
+      consumer = consumerFor(ctx, t.key, t.group, args.consumer, now, args.noack, propagate);
+      ctx.server.dirty++;
+    }
+    if (t.group !== undefined && !t.newOnly) {
+      results.push([t.key, readHistory(s, consumer!, after, args.count, now)]);
+      continue;
+    }
+    const read = readNew(s, t.key, after, args.count, t.group, consumer, args.noack, now);
+    propagate.push(...read.propagate);
+    results.push([t.key, read.entries]);
+  }
+  if (readGroup) ctx.propagateAs = propagate;
+  if (results.length > 0) return writeReply(ctx, results);
+  if (args.deadline === undefined || ctx.inExec) return ctx.out.nilArray();
+  block(ctx, args, targets);
+}
+
+/** Parks the reader until a key it waits on gets entries past its position. */
+function block(ctx: CommandContext, args: ReadArgs, targets: Target[]): void {
+  const db = ctx.db;
+  const byWaitKey = new Map<string, Target>();
+  for (const t of targets) {
+    const waitKey = blockingKey(db.index, t.key);
+    if (!byWaitKey.has(waitKey)) byWaitKey.set(waitKey, t);
+  }
+  const count = args.count > 0 ? args.count : BLOCKED_DEFAULT_COUNT;
+  ctx.server.blocking.block(ctx.client, {
+    keys: [...byWaitKey.keys()],
+    deadline: args.deadline!,
+    tryServe(readyKey) {
+      const t = byWaitKey.get(readyKey)!;
+      const value = db.peek(t.key);
+      const isStream = value !== undefined && typeof value !== "string" && value.type === "stream";
+      if (!isStream) {
+        if (args.group === undefined) return false;
+        return unblockWithError(ctx, XREADGROUP_KEY_GONE);
+      }
+      const s = value as Stream;
+      let after = t.after;
+      let group: ConsumerGroup | undefined;
+      if (args.group !== undefined) {
+        group = s.groups.get(args.group);
+        if (group === undefined) return unblockWithError(ctx, XREADGROUP_GROUP_GONE);
+        after = group.lastId;
+      }
+      if (s.lastId <= after) return false;
+      const now = Date.now();
+      const propagate: string[][] = [];
+      const consumer = group === undefined
+        ? undefined
+        : consumerFor(ctx, t.key, group, args.consumer, now, args.noack, propagate);
+      const read = readNew(s, t.key, after, count, group, consumer, args.noack, now);
+      writeReply(ctx, [[t.key, read.entries]]);
+      propagate.push(...read.propagate);
+      for (const command of propagate) ctx.server.propagate(db.index, command);
+      if (group !== undefined) ctx.server.dirty++;
+      return true;
+    },
+    onTimeout() {
+      ctx.out.nilArray();
+    },
+  });
+}
+
+/** Ends a wait with an error reply, counted in INFO errorstats and commandstats as Redis counts it. */
+function unblockWithError(ctx: CommandContext, message: string): true {
+  ctx.server.stats.countError(message);
+  const command = ctx.server.commands.lookup("xreadgroup");
+  if (command !== undefined) command.failedCalls++;
+  ctx.out.error(message);
+  return true;
+}
+
+const streamsKeySpec = (flags: readonly string[], from: number) => ({
+  flags,
+  begin: { keyword: "STREAMS", from },
+  find: { range: { lastkey: -1, step: 1, limit: 2 } },
+});
+
+export const streamReadCommands: CommandSpec[] = [
+  {
+    name: "xread",
+    arity: -4,
+    flags: ["readonly", "blocking", "movablekeys"],
+    keySpecs: [streamsKeySpec(["RO", "access"], 1)],
+    group: "stream",
+    since: "5.0.0",
+    summary:
+      "Returns messages from multiple streams with IDs greater than the ones requested. Blocks until a message is available otherwise.",
+    syntax: "[COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]",
+    handler: (ctx, argv) => xread(ctx, argv, false),
+  },
+  {
+    name: "xreadgroup",
+    arity: -7,
+    flags: ["write", "blocking", "movablekeys"],
+    // Redis 7.0 flags this key RO; it is changed (the group's PEL and
+    // position), and snapshots copy keys before writes by these flags.
+    keySpecs: [streamsKeySpec(["RW", "update"], 4)],
+    group: "stream",
+    since: "5.0.0",
+    summary:
+      "Returns new or historical messages from a stream for a consumer in a group. Blocks until a message is available otherwise.",
+    syntax:
+      "GROUP group consumer [COUNT count] [BLOCK milliseconds] [NOACK] STREAMS key [key ...] id [id ...]",
+    handler: (ctx, argv) => xread(ctx, argv, true),
+  },
+];

@@ -1,0 +1,490 @@
+/**
+ * Stream commands without consumer groups (Redis 7.0's t_stream.c): XADD,
+ * XRANGE, XREVRANGE, XLEN, XDEL, XTRIM, XSETID and XINFO, over
+ * server/types/stream.ts. XREAD and XREADGROUP are in stream_reads.ts, group
+ * commands in stream_cgroups.ts.
+ */
+import type { CommandSpec } from "../command.ts";
+import type { CommandContext } from "../context.ts";
+import { keyRange } from "../key_specs.ts";
+import {
+  CommandError,
+  NO_SUCH_KEY,
+  noGroupForKey,
+  subcommandSyntax,
+  SYNTAX,
+  wrongArity,
+  XADD_ID_EXHAUSTED,
+  XADD_ID_TOO_SMALL,
+  XADD_ID_ZERO,
+  XADD_TOO_LARGE,
+  XSETID_BELOW_MAX_DELETED,
+  XSETID_BELOW_TOP,
+  XSETID_ENTRIES_ADDED_NEGATIVE,
+  XSETID_ENTRIES_ADDED_SMALL,
+} from "../errors.ts";
+import { NotifyClass } from "../notify.ts";
+import type { IdRequest, Stream } from "../types/stream.ts";
+import { ENTRIES_READ_UNKNOWN } from "../types/stream_groups.ts";
+import { formatId, ID_MAX, ID_MIN } from "../types/stream_id.ts";
+import { writeHelp } from "./help.ts";
+import {
+  collect,
+  exactTrimArgv,
+  intervalEnd,
+  intervalStart,
+  longArg,
+  nodeLimits,
+  parseAddTrimArgs,
+  readStream,
+  strictId,
+  writeEntries,
+  writeEntry,
+  writeStream,
+} from "./stream_args.ts";
+
+function xadd(ctx: CommandContext, argv: string[]): void {
+  const limits = nodeLimits(ctx);
+  const args = parseAddTrimArgs(argv, true, limits);
+  const fieldsAt = args.idIndex + 1;
+  const pairCount = argv.length - fieldsAt;
+  if (pairCount < 2 || pairCount % 2 === 1) throw new CommandError(wrongArity("xadd"));
+  const given = args.id;
+  if (given !== undefined && given.seqGiven && given.id === ID_MIN) {
+    throw new CommandError(XADD_ID_ZERO);
+  }
+  const key = argv[1];
+  const s = writeStream(ctx, key, !args.noMkStream);
+  if (s === undefined) return ctx.out.nil();
+  if (s.lastId === ID_MAX) throw new CommandError(XADD_ID_EXHAUSTED);
+  const request: IdRequest = given === undefined
+    ? { kind: "auto" }
+    : given.seqGiven
+    ? { kind: "explicit", id: given.id }
+    : { kind: "partial", ms: given.id >> 64n };
+  const id = s.add(argv.slice(fieldsAt), request, Date.now(), limits);
+  if (id === "order" || id === "size") {
+    throw new CommandError(id === "order" ? XADD_ID_TOO_SMALL : XADD_TOO_LARGE);
+  }
+  ctx.out.bulk(formatId(id));
+  ctx.keyChanged(key, NotifyClass.Stream, "xadd");
+  let propagated = argv;
+  if (given === undefined || !given.seqGiven) {
+    propagated = argv.slice();
+    propagated[args.idIndex] = formatId(id);
+  }
+  if (args.trim !== undefined) {
+    if (s.trim(args.trim) > 0) ctx.server.notify(NotifyClass.Stream, "xtrim", key, ctx.db.index);
+    if (args.trim.approx) propagated = exactTrimArgv(propagated, args, s);
+  }
+  if (propagated !== argv) ctx.propagateAs = [propagated];
+}
+
+function xrange(ctx: CommandContext, argv: string[], reverse: boolean): void {
+  const start = intervalStart(argv[reverse ? 3 : 2]);
+  const end = intervalEnd(argv[reverse ? 2 : 3]);
+  let count = -1;
+  for (let j = 4; j < argv.length; j++) {
+    if (argv[j].toUpperCase() === "COUNT" && j + 1 < argv.length) {
+      count = Math.max(0, longArg(argv[++j]));
+    } else {
+      throw new CommandError(SYNTAX);
+    }
+  }
+  const s = readStream(ctx, argv[1]);
+  if (s === undefined) return ctx.out.array(0);
+  if (count === 0) return ctx.out.nilArray();
+  writeEntries(ctx.out, collect(s, start, end, count === -1 ? 0 : count, reverse));
+}
+
+function xdel(ctx: CommandContext, argv: string[]): void {
+  const s = writeStream(ctx, argv[1], false);
+  if (s === undefined) return ctx.out.int(0);
+  const ids = argv.slice(2).map((arg) => strictId(arg));
+  let deleted = 0;
+  for (const id of ids) if (s.delete(id)) deleted++;
+  if (deleted > 0) ctx.keyChanged(argv[1], NotifyClass.Stream, "xdel", deleted);
+  ctx.out.int(deleted);
+}
+
+function xtrim(ctx: CommandContext, argv: string[]): void {
+  const args = parseAddTrimArgs(argv, false, nodeLimits(ctx));
+  const s = writeStream(ctx, argv[1], false);
+  if (s === undefined) return ctx.out.int(0);
+  const deleted = s.trim(args.trim!);
+  if (deleted > 0) {
+    ctx.keyChanged(argv[1], NotifyClass.Stream, "xtrim", deleted);
+    if (args.trim!.approx) ctx.propagateAs = [exactTrimArgv(argv, args, s)];
+  }
+  ctx.out.int(deleted);
+}
+
+function xsetid(ctx: CommandContext, argv: string[]): void {
+  const id = strictId(argv[2]);
+  let entriesAdded = -1;
+  let maxDeleted = ID_MIN;
+  for (let i = 3; i < argv.length; i += 2) {
+    const opt = argv[i].toUpperCase();
+    if (opt === "ENTRIESADDED" && i + 1 < argv.length) {
+      entriesAdded = longArg(argv[i + 1]);
+      if (entriesAdded < 0) throw new CommandError(XSETID_ENTRIES_ADDED_NEGATIVE);
+    } else if (opt === "MAXDELETEDID" && i + 1 < argv.length) {
+      maxDeleted = strictId(argv[i + 1]);
+      if (id < maxDeleted) throw new CommandError(XSETID_BELOW_MAX_DELETED);
+    } else {
+      throw new CommandError(SYNTAX);
+    }
+  }
+  const s = writeStream(ctx, argv[1], false);
+  if (s === undefined) throw new CommandError(NO_SUCH_KEY);
+  if (s.length > 0) {
+    if (id < s.edge(true)!.id) throw new CommandError(XSETID_BELOW_TOP);
+    if (entriesAdded !== -1 && s.length > entriesAdded) {
+      throw new CommandError(XSETID_ENTRIES_ADDED_SMALL);
+    }
+  }
+  s.lastId = id;
+  if (entriesAdded !== -1) s.entriesAdded = entriesAdded;
+  if (maxDeleted !== ID_MIN) s.maxDeletedId = maxDeleted;
+  ctx.keyChanged(argv[1], NotifyClass.Stream, "xsetid");
+  ctx.out.ok();
+}
+
+// ---- XINFO -------------------------------------------------------------------
+
+const XINFO_HELP = [
+  "XINFO <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  "CONSUMERS <key> <groupname>",
+  "    Show consumers of <groupname>.",
+  "GROUPS <key>",
+  "    Show the stream consumer groups.",
+  "STREAM <key> [FULL [COUNT <count>]",
+  "    Show information about the stream.",
+  "HELP",
+  "    Prints this help.",
+];
+
+function existingStream(ctx: CommandContext, key: string): Stream {
+  const s = readStream(ctx, key);
+  if (s === undefined) throw new CommandError(NO_SUCH_KEY);
+  return s;
+}
+
+/** Group names in rax (byte) order. */
+export function sortedNames<V>(map: Map<string, V>): string[] {
+  return [...map.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function writeEntriesRead(ctx: CommandContext, entriesRead: number): void {
+  if (entriesRead === ENTRIES_READ_UNKNOWN) ctx.out.nil();
+  else ctx.out.int(entriesRead);
+}
+
+function writeLag(ctx: CommandContext, lag: number | undefined): void {
+  if (lag === undefined) ctx.out.nil();
+  else ctx.out.int(lag);
+}
+
+/** The fields XINFO STREAM starts with, in both forms. */
+function writeStreamHeader(ctx: CommandContext, s: Stream): void {
+  const out = ctx.out;
+  out.bulk("length");
+  out.int(s.length);
+  out.bulk("radix-tree-keys");
+  out.int(s.nodes.length);
+  out.bulk("radix-tree-nodes");
+  out.int(s.nodes.length === 0 ? 1 : s.nodes.length * 2);
+  out.bulk("last-generated-id");
+  out.bulk(formatId(s.lastId));
+  out.bulk("max-deleted-entry-id");
+  out.bulk(formatId(s.maxDeletedId));
+  out.bulk("entries-added");
+  out.int(s.entriesAdded);
+  out.bulk("recorded-first-entry-id");
+  out.bulk(formatId(s.firstId));
+}
+
+function xinfoStream(ctx: CommandContext, argv: string[]): void {
+  const options = argv.slice(3);
+  let count = 10;
+  if (options.length !== 0) {
+    if (options.length !== 1 && options.length !== 3) {
+      throw new CommandError(subcommandSyntax(argv));
+    }
+    if (options[0].toUpperCase() !== "FULL") throw new CommandError(subcommandSyntax(argv));
+    if (options.length === 3) {
+      if (options[1].toUpperCase() !== "COUNT") throw new CommandError(subcommandSyntax(argv));
+      count = longArg(options[2]);
+      if (count < 0) count = 10;
+    }
+  }
+  const s = existingStream(ctx, argv[2]);
+  const out = ctx.out;
+  if (options.length === 0) {
+    out.map(10);
+    writeStreamHeader(ctx, s);
+    out.bulk("groups");
+    out.int(s.groups.size);
+    for (const [name, last] of [["first-entry", false], ["last-entry", true]] as const) {
+      out.bulk(name);
+      const entry = s.edge(last);
+      if (entry === undefined) out.nil();
+      else writeEntry(out, entry);
+    }
+    return;
+  }
+  out.map(9);
+  writeStreamHeader(ctx, s);
+  out.bulk("entries");
+  writeEntries(out, collect(s, ID_MIN, ID_MAX, count));
+  out.bulk("groups");
+  out.array(s.groups.size);
+  for (const name of sortedNames(s.groups)) writeGroupFull(ctx, s, name, count);
+}
+
+function writeGroupFull(ctx: CommandContext, s: Stream, name: string, count: number): void {
+  const out = ctx.out;
+  const group = s.groups.get(name)!;
+  const limit = count === 0 ? Infinity : count;
+  out.map(7);
+  out.bulk("name");
+  out.bulk(name);
+  out.bulk("last-delivered-id");
+  out.bulk(formatId(group.lastId));
+  out.bulk("entries-read");
+  writeEntriesRead(ctx, group.entriesRead);
+  out.bulk("lag");
+  writeLag(ctx, s.lag(group));
+  out.bulk("pel-count");
+  out.int(group.pel.size);
+  out.bulk("pending");
+  const pending = group.pel.range(ID_MIN, ID_MAX, limit);
+  out.array(pending.length);
+  for (const [id, nack] of pending) {
+    out.array(4);
+    out.bulk(formatId(id));
+    out.bulk(nack.consumer.name);
+    out.int(nack.deliveryTime);
+    out.int(nack.deliveryCount);
+  }
+  out.bulk("consumers");
+  out.array(group.consumers.size);
+  for (const cname of sortedNames(group.consumers)) {
+    const consumer = group.consumers.get(cname)!;
+    out.map(4);
+    out.bulk("name");
+    out.bulk(cname);
+    out.bulk("seen-time");
+    out.int(consumer.seenTime);
+    out.bulk("pel-count");
+    out.int(consumer.pel.size);
+    out.bulk("pending");
+    const owned = consumer.pel.range(ID_MIN, ID_MAX, limit);
+    out.array(owned.length);
+    for (const [id, nack] of owned) {
+      out.array(3);
+      out.bulk(formatId(id));
+      out.int(nack.deliveryTime);
+      out.int(nack.deliveryCount);
+    }
+  }
+}
+
+function xinfoGroups(ctx: CommandContext, argv: string[]): void {
+  const s = existingStream(ctx, argv[2]);
+  const out = ctx.out;
+  out.array(s.groups.size);
+  for (const name of sortedNames(s.groups)) {
+    const group = s.groups.get(name)!;
+    out.map(6);
+    out.bulk("name");
+    out.bulk(name);
+    out.bulk("consumers");
+    out.int(group.consumers.size);
+    out.bulk("pending");
+    out.int(group.pel.size);
+    out.bulk("last-delivered-id");
+    out.bulk(formatId(group.lastId));
+    out.bulk("entries-read");
+    writeEntriesRead(ctx, group.entriesRead);
+    out.bulk("lag");
+    writeLag(ctx, s.lag(group));
+  }
+}
+
+function xinfoConsumers(ctx: CommandContext, argv: string[]): void {
+  const s = existingStream(ctx, argv[2]);
+  const group = s.groups.get(argv[3]);
+  if (group === undefined) throw new CommandError(noGroupForKey(argv[3], argv[2]));
+  const now = Date.now();
+  const out = ctx.out;
+  out.array(group.consumers.size);
+  for (const name of sortedNames(group.consumers)) {
+    const consumer = group.consumers.get(name)!;
+    out.map(3);
+    out.bulk("name");
+    out.bulk(name);
+    out.bulk("pending");
+    out.int(consumer.pel.size);
+    out.bulk("idle");
+    out.int(Math.max(0, now - consumer.seenTime));
+  }
+}
+
+// ---- the table -----------------------------------------------------------------
+
+const stream = { group: "stream" } as const;
+/** Redis's flags for a stream key whose entries a command removes. */
+export const DELETED_KEY = ["RW", "delete"] as const;
+const xinfoSub = { ...stream, flags: ["readonly"], keys: [2, 2, 1] } as const;
+
+export const streamCommands: CommandSpec[] = [
+  {
+    ...stream,
+    name: "xadd",
+    tips: ["nondeterministic_output"],
+    arity: -5,
+    flags: ["write", "denyoom", "fast"],
+    keys: [1, 1, 1],
+    since: "5.0.0",
+    summary: "Appends a new message to a stream. Creates the key if it doesn't exist.",
+    syntax:
+      "key [NOMKSTREAM] [<MAXLEN | MINID> [= | ~] threshold [LIMIT count]] <* | id> field value [field value ...]",
+    complexity:
+      "O(1) when adding a new entry, O(N) when trimming where N being the number of entries evicted.",
+    handler: xadd,
+  },
+  {
+    ...stream,
+    name: "xrange",
+    arity: -4,
+    flags: ["readonly"],
+    keys: [1, 1, 1],
+    since: "5.0.0",
+    summary: "Returns the messages from a stream within a range of IDs.",
+    syntax: "key start end [COUNT count]",
+    complexity:
+      "O(N) with N being the number of elements being returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1).",
+    handler: (ctx, argv) => xrange(ctx, argv, false),
+  },
+  {
+    ...stream,
+    name: "xrevrange",
+    arity: -4,
+    flags: ["readonly"],
+    keys: [1, 1, 1],
+    since: "5.0.0",
+    summary: "Returns the messages from a stream within a range of IDs in reverse order.",
+    syntax: "key end start [COUNT count]",
+    complexity:
+      "O(N) with N being the number of elements returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1).",
+    handler: (ctx, argv) => xrange(ctx, argv, true),
+  },
+  {
+    ...stream,
+    name: "xlen",
+    keySpecs: [keyRange(["RO"], 1)],
+    arity: 2,
+    flags: ["readonly", "fast"],
+    keys: [1, 1, 1],
+    since: "5.0.0",
+    summary: "Return the number of messages in a stream.",
+    syntax: "key",
+    complexity: "O(1)",
+    handler: (ctx, argv) => ctx.out.int(readStream(ctx, argv[1])?.length ?? 0),
+  },
+  {
+    ...stream,
+    name: "xdel",
+    keySpecs: [keyRange(DELETED_KEY, 1)],
+    arity: -3,
+    flags: ["write", "fast"],
+    keys: [1, 1, 1],
+    since: "5.0.0",
+    summary: "Returns the number of messages after removing them from a stream.",
+    syntax: "key id [id ...]",
+    complexity: "O(1) for each single item to delete in the stream, regardless of the stream size.",
+    handler: xdel,
+  },
+  {
+    ...stream,
+    name: "xtrim",
+    keySpecs: [keyRange(DELETED_KEY, 1)],
+    tips: ["nondeterministic_output"],
+    arity: -4,
+    flags: ["write"],
+    keys: [1, 1, 1],
+    since: "5.0.0",
+    summary: "Deletes messages from the beginning of a stream.",
+    syntax: "key <MAXLEN | MINID> [= | ~] threshold [LIMIT count]",
+    complexity:
+      "O(N), with N being the number of evicted entries. Constant times are very small however, since entries are organized in macro nodes containing multiple entries that can be released with a single deallocation.",
+    handler: xtrim,
+  },
+  {
+    ...stream,
+    name: "xsetid",
+    arity: -3,
+    flags: ["write", "denyoom", "fast"],
+    keys: [1, 1, 1],
+    since: "5.0.0",
+    summary: "An internal command for replicating stream values.",
+    syntax: "key last-id [ENTRIESADDED entries-added] [MAXDELETEDID max-deleted-id]",
+    complexity: "O(1)",
+    handler: xsetid,
+  },
+  {
+    ...stream,
+    name: "xinfo",
+    arity: -2,
+    flags: [],
+    since: "5.0.0",
+    summary: "A container for stream introspection commands.",
+    syntax: "",
+    complexity: "Depends on subcommand.",
+    subcommands: [
+      {
+        ...xinfoSub,
+        name: "consumers",
+        tips: ["nondeterministic_output"],
+        arity: 4,
+        since: "5.0.0",
+        summary: "Returns a list of the consumers in a consumer group.",
+        syntax: "key group",
+        complexity: "O(1)",
+        handler: xinfoConsumers,
+      },
+      {
+        ...xinfoSub,
+        name: "groups",
+        arity: 3,
+        since: "5.0.0",
+        summary: "Returns a list of the consumer groups of a stream.",
+        syntax: "key",
+        complexity: "O(1)",
+        handler: xinfoGroups,
+      },
+      {
+        ...xinfoSub,
+        name: "stream",
+        arity: -3,
+        since: "5.0.0",
+        summary: "Returns information about a stream.",
+        syntax: "key [FULL [COUNT count]]",
+        complexity: "O(1)",
+        handler: xinfoStream,
+      },
+      {
+        ...stream,
+        name: "help",
+        arity: 2,
+        flags: ["loading", "stale"],
+        since: "5.0.0",
+        summary: "Returns helpful text about the different subcommands.",
+        syntax: "",
+        complexity: "O(1)",
+        handler: (ctx) => writeHelp(ctx, XINFO_HELP),
+      },
+    ],
+  },
+];

@@ -1,0 +1,344 @@
+/**
+ * Redis's geohash: a position is a sorted-set score holding 52 bits, the
+ * latitude's and longitude's 26-bit cell numbers interleaved (latitude in
+ * the even bits), over Web Mercator's latitude range. Searches cover the
+ * area with the cell containing the centre plus its 8 neighbours at a
+ * precision chosen from the radius, scan those score ranges and keep the
+ * points whose Haversine distance (Redis's Earth radius) passes.
+ *
+ * Every step follows Redis's arithmetic in the same order, in doubles, so
+ * that scores, decoded coordinates, distances and the boxes scanned match
+ * Redis's. (Math.sin/cos/asin may differ from glibc's in the last bit, which
+ * shows only if a distance lands on a rounding edge of 4 decimals.)
+ */
+
+/** Cells per axis at full precision: 2^26 (52 bits in all). */
+export const GEO_STEP_MAX = 26;
+export const GEO_LAT_MIN = -85.05112878;
+export const GEO_LAT_MAX = 85.05112878;
+export const GEO_LONG_MIN = -180;
+export const GEO_LONG_MAX = 180;
+/** Redis's EARTH_RADIUS_IN_METERS (the WGS-84 quadratic mean radius). */
+const EARTH_RADIUS = 6372797.560856;
+const MERCATOR_MAX = 20037726.37;
+const D_R = Math.PI / 180.0;
+const TWO_32 = 4294967296;
+
+/** A cell: its latitude and longitude numbers at `step` bits per axis. */
+export interface GeoCell {
+  lat: number;
+  lon: number;
+  step: number;
+}
+
+export interface Range {
+  min: number;
+  max: number;
+}
+
+export interface Area {
+  lon: Range;
+  lat: Range;
+}
+
+const MERCATOR_LAT: Range = { min: GEO_LAT_MIN, max: GEO_LAT_MAX };
+const FULL_LON: Range = { min: GEO_LONG_MIN, max: GEO_LONG_MAX };
+/** The standard geohash's latitude range, for GEOHASH's strings. */
+const FULL_LAT: Range = { min: -90, max: 90 };
+
+const degRad = (deg: number) => deg * D_R;
+const radDeg = (rad: number) => rad / D_R;
+
+/** Whether GEOADD and friends accept the pair (Redis's range check). */
+export function validLonLat(lon: number, lat: number): boolean {
+  return lon >= GEO_LONG_MIN && lon <= GEO_LONG_MAX && lat >= GEO_LAT_MIN && lat <= GEO_LAT_MAX;
+}
+
+// ---- interleaving -----------------------------------------------------------
+
+/** The bits of a 16-bit number spread to the even positions of 32. */
+function spread16(v: number): number {
+  v = (v | (v << 8)) & 0x00ff00ff;
+  v = (v | (v << 4)) & 0x0f0f0f0f;
+  v = (v | (v << 2)) & 0x33333333;
+  return (v | (v << 1)) & 0x55555555;
+}
+
+/** The even bits of a 32-bit number gathered into 16. */
+function compact16(v: number): number {
+  v &= 0x55555555;
+  v = (v | (v >>> 1)) & 0x33333333;
+  v = (v | (v >>> 2)) & 0x0f0f0f0f;
+  v = (v | (v >>> 4)) & 0x00ff00ff;
+  return (v | (v >>> 8)) & 0x0000ffff;
+}
+
+/** The interleaved bits of a cell (latitude even, longitude odd), as a number. */
+export function interleave(lat: number, lon: number): number {
+  const lo = (spread16(lat & 0xffff) | (spread16(lon & 0xffff) << 1)) >>> 0;
+  const hi = spread16(lat >>> 16) + spread16(lon >>> 16) * 2;
+  // One rounding, as Redis's conversion of the uint64 to a double score.
+  return hi * TWO_32 + lo;
+}
+
+/** A cell's bits as an exact integer. */
+function cellBits(cell: GeoCell): bigint {
+  const lo = (spread16(cell.lat & 0xffff) | (spread16(cell.lon & 0xffff) << 1)) >>> 0;
+  const hi = spread16(cell.lat >>> 16) + spread16(cell.lon >>> 16) * 2;
+  return (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+/** Redis's `(uint64_t)score` on x86-64, as two 32-bit halves. */
+function scoreToUint64(score: number): [hi: number, lo: number] {
+  if (!(score < 2 ** 64) || score <= -(2 ** 63) - 1) {
+    return score < 0 ? [0x80000000, 0] : [0, 0];
+  }
+  const t = Math.trunc(score);
+  const hi = Math.floor(t / TWO_32);
+  return [hi >>> 0, t - hi * TWO_32];
+}
+
+// ---- encoding and decoding -------------------------------------------------------
+
+/** The cell holding a point at `step` bits per axis, or undefined outside the ranges. */
+export function encodeCell(
+  lon: number,
+  lat: number,
+  step: number,
+  latRange: Range = MERCATOR_LAT,
+): GeoCell | undefined {
+  if (!validLonLat(lon, lat)) return undefined;
+  if (lat < latRange.min || lat > latRange.max) return undefined;
+  const latOffset = (lat - latRange.min) / (latRange.max - latRange.min) * 2 ** step;
+  const lonOffset = (lon - FULL_LON.min) / (FULL_LON.max - FULL_LON.min) * 2 ** step;
+  return { lat: Math.trunc(latOffset) >>> 0, lon: Math.trunc(lonOffset) >>> 0, step };
+}
+
+/** GEOADD's score for a valid point: its full-precision cell's 52 bits. */
+export function encodeScore(lon: number, lat: number): number {
+  const cell = encodeCell(lon, lat, GEO_STEP_MAX)!;
+  return interleave(cell.lat, cell.lon);
+}
+
+/** The area a cell covers. */
+export function decodeCell(cell: GeoCell, latRange: Range = MERCATOR_LAT): Area {
+  const cells = 2 ** cell.step;
+  const latScale = latRange.max - latRange.min;
+  const lonScale = FULL_LON.max - FULL_LON.min;
+  return {
+    lat: {
+      min: latRange.min + (cell.lat / cells) * latScale,
+      // (a uint32 sum in Redis: only a garbage score's 2^32 - 1 wraps)
+      max: latRange.min + (((cell.lat + 1) >>> 0) / cells) * latScale,
+    },
+    lon: {
+      min: FULL_LON.min + (cell.lon / cells) * lonScale,
+      max: FULL_LON.min + (((cell.lon + 1) >>> 0) / cells) * lonScale,
+    },
+  };
+}
+
+/** The full-precision cell a score stands for (any score: Redis converts it to uint64). */
+export function scoreCell(score: number): GeoCell {
+  const [hi, lo] = scoreToUint64(score);
+  const lat = (compact16(lo) | (compact16(hi) << 16)) >>> 0;
+  const lon = (compact16(lo >>> 1) | (compact16(hi >>> 1) << 16)) >>> 0;
+  return { lat, lon, step: GEO_STEP_MAX };
+}
+
+/** The position a score stands for: its cell's centre, clamped to the valid ranges. */
+export function decodeScore(score: number): [lon: number, lat: number] {
+  const area = decodeCell(scoreCell(score));
+  const lon = (area.lon.min + area.lon.max) / 2;
+  const lat = (area.lat.min + area.lat.max) / 2;
+  return [
+    Math.min(Math.max(lon, GEO_LONG_MIN), GEO_LONG_MAX),
+    Math.min(Math.max(lat, GEO_LAT_MIN), GEO_LAT_MAX),
+  ];
+}
+
+const BASE32 = "0123456789bcdefghjkmnpqrstuvwxyz";
+
+/**
+ * GEOHASH's 11-character string for a score: the position re-encoded over
+ * the standard -90..90 latitude range; the 11th character is always "0".
+ */
+export function geohashString(score: number): string {
+  const [lon, lat] = decodeScore(score);
+  const cell = encodeCell(lon, lat, GEO_STEP_MAX, FULL_LAT)!;
+  const bits = cellBits(cell);
+  let out = "";
+  for (let i = 0; i < 10; i++) out += BASE32[Number((bits >> BigInt(52 - (i + 1) * 5)) & 31n)];
+  return out + "0";
+}
+
+// ---- searching ----------------------------------------------------------------------
+
+/** A search: around a point (degrees), within a radius or a box given in units of `toMeters`. */
+export type GeoShape =
+  & { lon: number; lat: number; toMeters: number }
+  & ({ radius: number } | { width: number; height: number });
+
+/** The precision whose cells are about as large as the search (Redis's estimate). */
+export function estimateSteps(rangeMeters: number, lat: number): number {
+  if (rangeMeters === 0) return GEO_STEP_MAX;
+  let step = 1;
+  while (rangeMeters < MERCATOR_MAX) {
+    rangeMeters *= 2;
+    step++;
+  }
+  step -= 2;
+  if (lat > 66 || lat < -66) {
+    step--;
+    if (lat > 80 || lat < -80) step--;
+  }
+  return Math.min(Math.max(step, 1), GEO_STEP_MAX);
+}
+
+/** The longitude and latitude bounds of a search: [minLon, minLat, maxLon, maxLat]. */
+export function boundingBox(shape: GeoShape): [number, number, number, number] {
+  const halfHeight = "radius" in shape ? shape.radius : shape.height / 2;
+  const halfWidth = "radius" in shape ? shape.radius : shape.width / 2;
+  const height = shape.toMeters * halfHeight;
+  const width = shape.toMeters * halfWidth;
+  const latDelta = radDeg(height / EARTH_RADIUS);
+  const lonDeltaTop = radDeg(width / EARTH_RADIUS / Math.cos(degRad(shape.lat + latDelta)));
+  const lonDeltaBottom = radDeg(width / EARTH_RADIUS / Math.cos(degRad(shape.lat - latDelta)));
+  // The box widens towards the equator side's opposite pole.
+  const lonDelta = shape.lat < 0 ? lonDeltaBottom : lonDeltaTop;
+  return [shape.lon - lonDelta, shape.lat - latDelta, shape.lon + lonDelta, shape.lat + latDelta];
+}
+
+/** A neighbouring cell: numbers wrap around at the edges, as Redis's bit arithmetic does. */
+function moved(cell: GeoCell, dLon: number, dLat: number): GeoCell {
+  const mask = 2 ** cell.step;
+  const wrap = (v: number) => ((v % mask) + mask) % mask;
+  return {
+    lon: dLon === 0 ? cell.lon : wrap(cell.lon + dLon),
+    lat: dLat === 0 ? cell.lat : wrap(cell.lat + dLat),
+    step: cell.step,
+  };
+}
+
+/**
+ * The sorted-set score ranges [min, max) to scan for a search, in Redis's
+ * order: the centre's cell, then north, south, east, west, north-east,
+ * north-west, south-east, south-west, leaving out neighbours outside the
+ * bounding box and any cell equal to the one scanned just before it.
+ */
+export function searchRanges(shape: GeoShape): Range[] {
+  const [minLon, minLat, maxLon, maxLat] = boundingBox(shape);
+  const radiusMeters = "radius" in shape
+    ? shape.radius
+    : Math.sqrt((shape.width / 2) * (shape.width / 2) + (shape.height / 2) * (shape.height / 2));
+  let steps = estimateSteps(radiusMeters * shape.toMeters, shape.lat);
+  let center = encodeCell(shape.lon, shape.lat, steps)!;
+  const tooCoarse = decodeCell(moved(center, 0, 1)).lat.max < maxLat ||
+    decodeCell(moved(center, 0, -1)).lat.min > minLat ||
+    decodeCell(moved(center, 1, 0)).lon.max < maxLon ||
+    decodeCell(moved(center, -1, 0)).lon.min > minLon;
+  if (steps > 1 && tooCoarse) {
+    steps--;
+    center = encodeCell(shape.lon, shape.lat, steps)!;
+  }
+  const area = decodeCell(center);
+  const skip = { north: false, south: false, east: false, west: false };
+  if (steps >= 2) {
+    skip.south = area.lat.min < minLat;
+    skip.north = area.lat.max > maxLat;
+    skip.west = area.lon.min < minLon;
+    skip.east = area.lon.max > maxLon;
+  }
+  const cells: (GeoCell | undefined)[] = [center];
+  for (const [dLon, dLat] of NEIGHBOURS) {
+    const out = (dLat > 0 && skip.north) || (dLat < 0 && skip.south) ||
+      (dLon > 0 && skip.east) || (dLon < 0 && skip.west);
+    cells.push(out ? undefined : moved(center, dLon, dLat));
+  }
+  const ranges: Range[] = [];
+  let last: GeoCell | undefined;
+  cells.forEach((cell, i) => {
+    if (cell === undefined) return;
+    // Redis never compares with the centre (its "last processed" index 0 reads as none).
+    if (last !== undefined && cell.lat === last.lat && cell.lon === last.lon) return;
+    ranges.push(cellScores(cell));
+    if (i > 0) last = cell;
+  });
+  return ranges;
+}
+
+/** North, south, east, west, north-east, north-west, south-east, south-west as (dLon, dLat). */
+const NEIGHBOURS = [[0, 1], [0, -1], [1, 0], [-1, 0], [1, 1], [-1, 1], [1, -1], [-1, -1]];
+
+/** The scores [min, max) of the points inside a cell. */
+function cellScores(cell: GeoCell): Range {
+  const bits = cellBits(cell);
+  const shift = BigInt(52 - cell.step * 2);
+  return { min: Number(bits << shift), max: Number((bits + 1n) << shift) };
+}
+
+/**
+ * Whether the point a score stands for lies in the search shape; if so its
+ * position and its distance (meters) from the centre.
+ */
+export function withinShape(
+  shape: GeoShape,
+  score: number,
+): { lon: number; lat: number; dist: number } | undefined {
+  const [lon, lat] = decodeScore(score);
+  if ("radius" in shape) {
+    const dist = geoDistance(shape.lon, shape.lat, lon, lat);
+    return dist > shape.radius * shape.toMeters ? undefined : { lon, lat, dist };
+  }
+  // Latitude first: it is the cheaper distance.
+  if (latDistance(lat, shape.lat) > shape.height * shape.toMeters / 2) return undefined;
+  if (geoDistance(lon, lat, shape.lon, lat) > shape.width * shape.toMeters / 2) return undefined;
+  return { lon, lat, dist: geoDistance(shape.lon, shape.lat, lon, lat) };
+}
+
+// ---- distances ----------------------------------------------------------------------
+
+/** Distance along a meridian. */
+function latDistance(lat1: number, lat2: number): number {
+  return EARTH_RADIUS * Math.abs(degRad(lat2) - degRad(lat1));
+}
+
+/** Haversine great-circle distance in meters, as Redis computes it. */
+export function geoDistance(lon1: number, lat1: number, lon2: number, lat2: number): number {
+  const v = Math.sin((degRad(lon2) - degRad(lon1)) / 2);
+  if (v === 0.0) return latDistance(lat1, lat2);
+  const lat1r = degRad(lat1);
+  const lat2r = degRad(lat2);
+  const u = Math.sin((lat2r - lat1r) / 2);
+  const a = u * u + Math.cos(lat1r) * Math.cos(lat2r) * v * v;
+  return 2.0 * EARTH_RADIUS * Math.asin(Math.sqrt(a));
+}
+
+/**
+ * A distance as Redis replies it: 4 decimals, the scaled value rounded
+ * half to even (llrint), e.g. "166274.1516".
+ */
+export function formatDistance(d: number): string {
+  if (d === 0) return "0.0000";
+  const scaled = d * 10000;
+  let n = Math.round(scaled);
+  if (n - scaled === 0.5 && n % 2 !== 0) n -= 1;
+  const negative = n < 0;
+  const digits = String(Math.abs(n)).padStart(5, "0");
+  return (negative ? "-" : "") + digits.slice(0, -4) + "." + digits.slice(-4);
+}
+
+/** Meters per unit for GEO's unit arguments (case-insensitive), undefined if unknown. */
+export function unitToMeters(unit: string): number | undefined {
+  switch (unit.toLowerCase()) {
+    case "m":
+      return 1;
+    case "km":
+      return 1000;
+    case "ft":
+      return 0.3048;
+    case "mi":
+      return 1609.34;
+  }
+  return undefined;
+}

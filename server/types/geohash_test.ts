@@ -1,0 +1,101 @@
+import { deepEqual, equal } from "node:assert/strict";
+import {
+  decodeScore,
+  encodeCell,
+  encodeScore,
+  estimateSteps,
+  formatDistance,
+  geoDistance,
+  geohashString,
+  interleave,
+  scoreCell,
+  searchRanges,
+  unitToMeters,
+  validLonLat,
+  withinShape,
+} from "./geohash.ts";
+
+// Redis's documented example: Palermo and Catania.
+const PALERMO = [13.361389, 38.115556] as const;
+const CATANIA = [15.087269, 37.502669] as const;
+
+Deno.test("encodeScore: Redis's 52-bit scores", () => {
+  equal(encodeScore(...PALERMO), 3479099956230698);
+  equal(encodeScore(...CATANIA), 3479447370796909);
+  equal(encodeScore(-180, -85.05112878), 0);
+});
+
+Deno.test("a full-range point sets bits past the 52 (lon 180 is cell 2^26), as in Redis", () => {
+  deepEqual(encodeCell(180, 85.05112878, 26), { lat: 2 ** 26, lon: 2 ** 26, step: 26 });
+  equal(encodeScore(180, 85.05112878), 2 ** 52 + 2 ** 53);
+});
+
+Deno.test("decodeScore: the cell's centre", () => {
+  const [lon, lat] = decodeScore(3479099956230698);
+  equal(lon.toFixed(17), "13.36138933897018433");
+  equal(lat.toFixed(17), "38.11555639549629859");
+});
+
+Deno.test("scoreCell converts any score as Redis's (uint64_t) cast does", () => {
+  deepEqual(scoreCell(-1), { lat: 0xffffffff, lon: 0xffffffff, step: 26 });
+  deepEqual(scoreCell(Infinity), { lat: 0, lon: 0, step: 26 });
+  deepEqual(scoreCell(3.9), { lat: 1, lon: 1, step: 26 });
+  equal(
+    interleave(scoreCell(3479099956230698).lat, scoreCell(3479099956230698).lon),
+    3479099956230698,
+  );
+});
+
+Deno.test("geohashString: the standard 11-character geohash", () => {
+  equal(geohashString(3479099956230698), "sqc8b49rny0");
+  equal(geohashString(3479447370796909), "sqdtr74hyu0");
+});
+
+Deno.test("geoDistance and formatDistance: Redis's figures", () => {
+  const [lon1, lat1] = decodeScore(encodeScore(...PALERMO));
+  const [lon2, lat2] = decodeScore(encodeScore(...CATANIA));
+  equal(formatDistance(geoDistance(lon1, lat1, lon2, lat2)), "166274.1516");
+  equal(formatDistance(geoDistance(lon1, lat1, lon2, lat2) / 1000), "166.2742");
+  equal(formatDistance(geoDistance(lon1, lat1, lon1, lat1)), "0.0000");
+});
+
+Deno.test("formatDistance rounds the 4th decimal half to even (llrint)", () => {
+  equal(formatDistance(0.00025), "0.0002");
+  equal(formatDistance(0.00035), "0.0004");
+  equal(formatDistance(2.00015), "2.0002");
+  equal(formatDistance(0.12345), "0.1234");
+  equal(formatDistance(0.000035), "0.0000");
+  equal(formatDistance(12), "12.0000");
+});
+
+Deno.test("validLonLat and unitToMeters", () => {
+  equal(validLonLat(180, 85.05112878), true);
+  equal(validLonLat(180.0001, 0), false);
+  equal(validLonLat(0, -85.05112879), false);
+  equal(unitToMeters("KM"), 1000);
+  equal(unitToMeters("mi"), 1609.34);
+  equal(unitToMeters("yd"), undefined);
+});
+
+Deno.test("estimateSteps: finer cells for smaller radii, coarser near the poles", () => {
+  equal(estimateSteps(0, 0), 26);
+  equal(estimateSteps(1, 0), 24);
+  equal(estimateSteps(1000, 0), 14);
+  equal(estimateSteps(1000, 70), 13);
+  equal(estimateSteps(1000, -81), 12);
+  equal(estimateSteps(1e9, 0), 1);
+});
+
+Deno.test("searchRanges covers the centre's cell and its neighbours; withinShape filters", () => {
+  const [lon, lat] = decodeScore(encodeScore(...PALERMO));
+  const shape = { lon, lat, toMeters: 1000, radius: 200 };
+  const ranges = searchRanges(shape);
+  equal(ranges.length >= 1 && ranges.length <= 9, true);
+  const catania = encodeScore(...CATANIA);
+  equal(ranges.some((r) => catania >= r.min && catania < r.max), true);
+  equal(withinShape(shape, catania)!.dist.toFixed(4), "166274.1516");
+  equal(withinShape({ ...shape, radius: 100 }, catania), undefined);
+  const box = { lon, lat, toMeters: 1000, width: 400, height: 200 };
+  equal(withinShape(box, catania) !== undefined, true);
+  equal(withinShape({ ...box, width: 200 }, catania), undefined);
+});

@@ -1,0 +1,585 @@
+/**
+ * HyperLogLog in Redis's own representation, byte for byte, so that a value
+ * moves between redis-home and Redis as the plain string it is (GET, SET,
+ * DUMP, RDB) and the same elements give the same registers and estimates.
+ *
+ * Layout: a 16-byte header ("HYLL", encoding 0 dense / 1 sparse, 3 zero
+ * bytes, the cached cardinality as a little-endian uint64 whose top bit
+ * marks it stale) followed by the registers: 16384 six-bit registers packed
+ * LSB first (dense, always 12304 bytes), or a run-length code (sparse):
+ * ZERO `00xxxxxx` (1-64 zero registers), XZERO `01xxxxxx yyyyyyyy` (1-16384
+ * zero registers), VAL `1vvvvvxx` (1-4 registers of value 1-32). A sparse
+ * value grows until a register needs more than 32 or its length would pass
+ * hll-sparse-max-bytes; then it becomes dense for good.
+ *
+ * The sparse editing follows Redis's steps exactly (which opcode is split
+ * how, which neighbours are merged) because those choices decide the bytes.
+ * A sparse value whose opcodes do not cover exactly 16384 registers is
+ * corrupt (INVALIDOBJ) wherever it is read whole; Redis 7.0.15 as patched
+ * for CVE-2025-32023 (Debian's redis-server, our reference) also refuses
+ * opcodes past the last register, which older builds ignored.
+ */
+import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
+import { hash64, murmurHash64A, murmurHash64AWord } from "./murmur.ts";
+
+/** Header bytes before the registers. */
+const HDR = 16;
+/** Offset of the encoding byte and of the cached cardinality. */
+const ENCODING_AT = 4;
+const CARD_AT = 8;
+/** Bits of the hash that choose the register. */
+const P = 14;
+/** Registers: 2^P. */
+export const HLL_REGISTERS = 1 << P;
+/** Bits of the hash left to count zeros in. */
+const Q = 64 - P;
+const REGISTER_MAX = 63;
+/** Length of every dense value. */
+export const HLL_DENSE_SIZE = HDR + (HLL_REGISTERS * 6) / 8;
+const DENSE = 0;
+const SPARSE = 1;
+const SEED = 0xadc83b19;
+const VAL_MAX_VALUE = 32;
+const VAL_MAX_LEN = 4;
+const ZERO_MAX_LEN = 64;
+const XZERO_MAX_LEN = 16384;
+/** 0.5 / ln(2), the bias constant of the estimator for m -> infinity. */
+const ALPHA_INF = 0.721347520444481703680;
+/** What llroundl gives on x86-64 when the estimate does not fit an int64. */
+const LLONG_MIN = -(1n << 63n);
+
+/** Thrown when a value passes the header checks but its registers are corrupt (INVALIDOBJ). */
+export class CorruptHllError extends Error {
+  constructor() {
+    super("corrupted HyperLogLog");
+  }
+}
+
+// ---- register access and hashing ------------------------------------------
+
+function denseGet(b: Uint8Array, reg: number): number {
+  const at = HDR + ((reg * 6) >>> 3);
+  const fb = (reg * 6) & 7;
+  // The last register reads one byte past the data: the zero kept there.
+  return ((b[at] >>> fb) | (b[at + 1] << (8 - fb))) & REGISTER_MAX;
+}
+
+function denseSet(b: Uint8Array, reg: number, value: number): void {
+  const at = HDR + ((reg * 6) >>> 3);
+  const fb = (reg * 6) & 7;
+  b[at] = (b[at] & ~(REGISTER_MAX << fb)) | (value << fb);
+  b[at + 1] = (b[at + 1] & ~(REGISTER_MAX >>> (8 - fb))) | (value >>> (8 - fb));
+}
+
+/** Sets a dense register to `count` if that raises it. */
+function denseRaise(b: Uint8Array, reg: number, count: number): boolean {
+  if (count <= denseGet(b, reg)) return false;
+  denseSet(b, reg, count);
+  return true;
+}
+
+/**
+ * The register an element lands in and the length of its "000..1" pattern
+ * (1 to Q + 1), packed as `count << P | register`.
+ */
+export function hllPattern(element: string): number {
+  murmurHash64A(element, SEED);
+  return patternOfHash();
+}
+
+/** hllPattern of the hash just computed (in hash64). */
+function patternOfHash(): number {
+  const reg = hash64[1] & (HLL_REGISTERS - 1);
+  // hash >> P with bit Q set so that the run ends: count = trailing zeros + 1.
+  const low = ((hash64[1] >>> P) | (hash64[0] << (32 - P))) >>> 0;
+  const high = (hash64[0] >>> P) | (1 << (Q - 32));
+  const zeros = low !== 0 ? ctz(low) : 32 + ctz(high);
+  return ((zeros + 1) << P) | reg;
+}
+
+function ctz(x: number): number {
+  return 31 - Math.clz32(x & -x);
+}
+
+// ---- sparse opcodes ----------------------------------------------------------
+
+const isZero = (op: number) => (op & 0xc0) === 0;
+const isXzero = (op: number) => (op & 0xc0) === 0x40;
+const zeroLen = (op: number) => (op & 0x3f) + 1;
+const xzeroLen = (op: number, next: number) => (((op & 0x3f) << 8) | next) + 1;
+const valValue = (op: number) => ((op >>> 2) & 0x1f) + 1;
+const valLen = (op: number) => (op & 3) + 1;
+const valOp = (value: number, len: number) => 0x80 | ((value - 1) << 2) | (len - 1);
+
+/** Appends the opcode(s) for `len` zero registers to `seq`. */
+function pushZeros(seq: number[], len: number): void {
+  if (len > ZERO_MAX_LEN) seq.push(0x40 | ((len - 1) >>> 8), (len - 1) & 0xff);
+  else seq.push(len - 1);
+}
+
+// ---- the estimator -----------------------------------------------------------
+
+/* Ertl, "New cardinality estimation algorithms for HyperLogLog sketches"
+ * (arXiv:1702.01284), as Redis 7 computes it. */
+
+function sigma(x: number): number {
+  if (x === 1) return Infinity;
+  let y = 1;
+  let z = x;
+  let zPrev;
+  do {
+    x *= x;
+    zPrev = z;
+    z += x * y;
+    y += y;
+  } while (zPrev !== z);
+  return z;
+}
+
+function tau(x: number): number {
+  if (x === 0 || x === 1) return 0;
+  let y = 1;
+  let z = 1 - x;
+  let zPrev;
+  do {
+    x = Math.sqrt(x);
+    zPrev = z;
+    y *= 0.5;
+    z -= (1 - x) * (1 - x) * y;
+  } while (zPrev !== z);
+  return z / 3;
+}
+
+/** The cardinality estimate from a histogram of register values (64 slots). */
+function estimate(histogram: Float64Array): bigint {
+  const m = HLL_REGISTERS;
+  let z = m * tau((m - histogram[Q + 1]) / m);
+  for (let j = Q; j >= 1; j--) {
+    z += histogram[j];
+    z *= 0.5;
+  }
+  z += m * sigma(histogram[0] / m);
+  const e = Math.round(ALPHA_INF * m * m / z);
+  return e < 2 ** 63 ? BigInt(e) : LLONG_MIN;
+}
+
+/**
+ * PFCOUNT of several keys: the estimate for registers merged into one byte
+ * per register (see `mergeInto`).
+ */
+export function estimateMerged(max: Uint8Array): bigint {
+  const histogram = new Float64Array(64);
+  for (let i = 0; i < HLL_REGISTERS; i++) histogram[max[i]]++;
+  return estimate(histogram);
+}
+
+// ---- the value ---------------------------------------------------------------
+
+/**
+ * One HyperLogLog value being read or changed: the bytes of the string, with
+ * spare room for sparse growth and always a zero byte after the data (Redis
+ * reads that terminator when it decodes the last register or opcode).
+ */
+export class HyperLogLog {
+  #b: Uint8Array;
+  #len: number;
+
+  private constructor(bytes: Uint8Array, len: number) {
+    this.#b = bytes;
+    this.#len = len;
+  }
+
+  /** A new, empty HyperLogLog: sparse, one XZERO covering every register, cardinality 0. */
+  static create(): HyperLogLog {
+    const hll = new HyperLogLog(new Uint8Array(HDR + 2 + 8), HDR + 2);
+    writeBinary(hll.#b, 0, "HYLL");
+    hll.#b[ENCODING_AT] = SPARSE;
+    hll.#b[HDR] = 0x40 | ((XZERO_MAX_LEN - 1) >>> 8);
+    hll.#b[HDR + 1] = (XZERO_MAX_LEN - 1) & 0xff;
+    return hll;
+  }
+
+  /**
+   * Whether a string value passes Redis's HyperLogLog checks (magic,
+   * encoding, dense length); one that does not is answered with WRONGTYPE.
+   */
+  static isValid(s: string): boolean {
+    if (s.length < HDR || !s.startsWith("HYLL")) return false;
+    const encoding = s.charCodeAt(ENCODING_AT);
+    return encoding === SPARSE || (encoding === DENSE && s.length === HLL_DENSE_SIZE);
+  }
+
+  /** The HyperLogLog stored in string `s`, or undefined when `isValid` refuses it. */
+  static fromBinary(s: string): HyperLogLog | undefined {
+    if (!HyperLogLog.isValid(s)) return undefined;
+    const bytes = new Uint8Array(s.length + 8);
+    writeBinary(bytes, 0, s);
+    return new HyperLogLog(bytes, s.length);
+  }
+
+  /** As `fromBinary`, from bytes (copied). */
+  static fromBytes(bytes: Uint8Array): HyperLogLog | undefined {
+    return HyperLogLog.fromBinary(bytesToBinary(bytes));
+  }
+
+  /** The value as a binary string, to store. */
+  toBinary(): string {
+    return bytesToBinary(this.#b, 0, this.#len);
+  }
+
+  /** The value's bytes (a copy). */
+  toBytes(): Uint8Array {
+    return this.#b.slice(0, this.#len);
+  }
+
+  get encoding(): "dense" | "sparse" {
+    return this.#b[ENCODING_AT] === DENSE ? "dense" : "sparse";
+  }
+
+  /** The cached cardinality, or undefined when it is stale. */
+  cachedCardinality(): bigint | undefined {
+    if (this.#b[CARD_AT + 7] & 0x80) return undefined;
+    let card = 0n;
+    for (let i = 7; i >= 0; i--) card = (card << 8n) | BigInt(this.#b[CARD_AT + i]);
+    return card;
+  }
+
+  /** Stores `card` (as uint64) as the cached cardinality. */
+  setCachedCardinality(card: bigint): void {
+    let v = BigInt.asUintN(64, card);
+    for (let i = 0; i < 8; i++) {
+      this.#b[CARD_AT + i] = Number(v & 0xffn);
+      v >>= 8n;
+    }
+  }
+
+  /** Marks the cached cardinality stale. */
+  invalidateCache(): void {
+    this.#b[CARD_AT + 7] |= 0x80;
+  }
+
+  /**
+   * Adds an element: true if a register rose (the estimate may have
+   * changed). Throws CorruptHllError for a corrupt sparse value.
+   */
+  add(element: string, sparseMaxBytes: number): boolean {
+    const pattern = hllPattern(element);
+    return this.raise(pattern & (HLL_REGISTERS - 1), pattern >>> P, sparseMaxBytes);
+  }
+
+  /** Raises register `reg` to `count` if it is lower; true if it changed. */
+  raise(reg: number, count: number, sparseMaxBytes: number): boolean {
+    if (this.#b[ENCODING_AT] === DENSE) return denseRaise(this.#b, reg, count);
+    return this.#sparseRaise(reg, count, sparseMaxBytes);
+  }
+
+  /** The estimate of the number of distinct elements added. Throws CorruptHllError. */
+  count(): bigint {
+    const histogram = new Float64Array(64);
+    if (this.#b[ENCODING_AT] === DENSE) this.#denseHistogram(histogram);
+    else this.#sparseHistogram(histogram);
+    return estimate(histogram);
+  }
+
+  /** Raises `max[i]` to register i for every register. Throws CorruptHllError. */
+  mergeInto(max: Uint8Array): void {
+    const b = this.#b;
+    if (b[ENCODING_AT] === DENSE) {
+      for (let i = 0; i < HLL_REGISTERS; i++) {
+        const v = denseGet(b, i);
+        if (v > max[i]) max[i] = v;
+      }
+      return;
+    }
+    let i = 0;
+    for (let p = HDR; p < this.#len;) {
+      const op = b[p];
+      if (isZero(op)) {
+        i += zeroLen(op);
+        p++;
+      } else if (isXzero(op)) {
+        i += xzeroLen(op, b[p + 1]);
+        p += 2;
+      } else {
+        const len = valLen(op);
+        const value = valValue(op);
+        if (i + len > HLL_REGISTERS) throw new CorruptHllError();
+        for (const stop = i + len; i < stop; i++) if (value > max[i]) max[i] = value;
+        p++;
+      }
+    }
+    if (i !== HLL_REGISTERS) throw new CorruptHllError();
+  }
+
+  /** Raises every register to `max[i]` (PFMERGE's write), then marks the cache stale. */
+  raiseAll(max: Uint8Array, sparseMaxBytes: number): void {
+    for (let i = 0; i < HLL_REGISTERS; i++) {
+      if (max[i] !== 0) this.raise(i, max[i], sparseMaxBytes);
+    }
+    this.invalidateCache();
+  }
+
+  /** Converts a sparse value to dense; false if it was dense already. Throws CorruptHllError. */
+  toDense(): boolean {
+    const b = this.#b;
+    if (b[ENCODING_AT] === DENSE) return false;
+    const dense = new Uint8Array(HLL_DENSE_SIZE + 1);
+    dense.set(b.subarray(0, HDR));
+    dense[ENCODING_AT] = DENSE;
+    let reg = 0;
+    for (let p = HDR; p < this.#len;) {
+      const op = b[p];
+      if (isZero(op)) {
+        reg += zeroLen(op);
+        p++;
+      } else if (isXzero(op)) {
+        reg += xzeroLen(op, b[p + 1]);
+        p += 2;
+      } else {
+        const len = valLen(op);
+        const value = valValue(op);
+        if (reg + len > HLL_REGISTERS) throw new CorruptHllError();
+        for (const stop = reg + len; reg < stop; reg++) denseSet(dense, reg, value);
+        p++;
+      }
+    }
+    if (reg !== HLL_REGISTERS) throw new CorruptHllError();
+    this.#b = dense;
+    this.#len = HLL_DENSE_SIZE;
+    return true;
+  }
+
+  /** Every register's value (the value must be dense: see `toDense`). */
+  registers(): number[] {
+    const out = new Array<number>(HLL_REGISTERS);
+    for (let i = 0; i < HLL_REGISTERS; i++) out[i] = denseGet(this.#b, i);
+    return out;
+  }
+
+  /** PFDEBUG DECODE's listing of the sparse opcodes: "Z:16384", "z:3 v:2,1 ...". */
+  decode(): string {
+    const b = this.#b;
+    const parts: string[] = [];
+    for (let p = HDR; p < this.#len;) {
+      const op = b[p];
+      if (isZero(op)) {
+        parts.push(`z:${zeroLen(op)}`);
+        p++;
+      } else if (isXzero(op)) {
+        parts.push(`Z:${xzeroLen(op, b[p + 1])}`);
+        p += 2;
+      } else {
+        parts.push(`v:${valValue(op)},${valLen(op)}`);
+        p++;
+      }
+    }
+    return parts.join(" ");
+  }
+
+  #denseHistogram(histogram: Float64Array): void {
+    const b = this.#b;
+    // Four registers in every three bytes.
+    for (let at = HDR; at < HLL_DENSE_SIZE; at += 3) {
+      const b0 = b[at];
+      const b1 = b[at + 1];
+      const b2 = b[at + 2];
+      histogram[b0 & 63]++;
+      histogram[((b0 >>> 6) | (b1 << 2)) & 63]++;
+      histogram[((b1 >>> 4) | (b2 << 4)) & 63]++;
+      histogram[b2 >>> 2]++;
+    }
+  }
+
+  #sparseHistogram(histogram: Float64Array): void {
+    const b = this.#b;
+    let reg = 0;
+    for (let p = HDR; p < this.#len;) {
+      const op = b[p];
+      if (isZero(op)) {
+        reg += zeroLen(op);
+        histogram[0] += zeroLen(op);
+        p++;
+      } else if (isXzero(op)) {
+        const len = xzeroLen(op, b[p + 1]);
+        reg += len;
+        histogram[0] += len;
+        p += 2;
+      } else {
+        reg += valLen(op);
+        histogram[valValue(op)] += valLen(op);
+        p++;
+      }
+    }
+    if (reg !== HLL_REGISTERS) throw new CorruptHllError();
+  }
+
+  /** Makes room for `len` bytes of data and the zero byte after them. */
+  #reserve(len: number): void {
+    if (len + 1 <= this.#b.length) return;
+    const grown = new Uint8Array(Math.max(len + 8, this.#b.length * 2));
+    grown.set(this.#b.subarray(0, this.#len + 1));
+    this.#b = grown;
+  }
+
+  /** Sets the data length and the zero byte after it. */
+  #setLength(len: number): void {
+    this.#len = len;
+    this.#b[len] = 0;
+  }
+
+  /** Redis's hllSparseSet: find the opcode covering `reg`, split it, merge neighbours. */
+  #sparseRaise(reg: number, count: number, sparseMaxBytes: number): boolean {
+    if (count > VAL_MAX_VALUE) return this.#promote(reg, count);
+    // Step 1: the opcode at p covers registers first .. first + span - 1.
+    let b = this.#b;
+    const end = this.#len;
+    let p = HDR;
+    let prev = -1;
+    let first = 0;
+    let span = 0;
+    while (p < end) {
+      const op = b[p];
+      const xzero = isXzero(op);
+      span = isZero(op) ? zeroLen(op) : xzero ? xzeroLen(op, b[p + 1]) : valLen(op);
+      if (reg <= first + span - 1) break;
+      prev = p;
+      p += xzero ? 2 : 1;
+      first += span;
+    }
+    if (span === 0 || p >= end) throw new CorruptHllError();
+    const op = b[p];
+    const oldLen = isXzero(op) ? 2 : 1;
+    const next = p + oldLen < end ? p + oldLen : -1;
+
+    // Step 2: the easy cases change one byte in place.
+    if (!isZero(op) && !isXzero(op)) {
+      if (valValue(op) >= count) return false;
+      if (span === 1) return this.#updated(p, valOp(count, 1), prev);
+    } else if (isZero(op) && span === 1) {
+      return this.#updated(p, valOp(count, 1), prev);
+    }
+
+    // Otherwise the opcode splits in up to three: before, the register, after.
+    const seq: number[] = [];
+    const last = first + span - 1;
+    if (isZero(op) || isXzero(op)) {
+      if (reg !== first) pushZeros(seq, reg - first);
+      seq.push(valOp(count, 1));
+      if (reg !== last) pushZeros(seq, last - reg);
+    } else {
+      const current = valValue(op);
+      if (reg !== first) seq.push(valOp(current, reg - first));
+      seq.push(valOp(count, 1));
+      if (reg !== last) seq.push(valOp(current, last - reg));
+    }
+    const delta = seq.length - oldLen;
+    if (delta > 0 && this.#len + delta > sparseMaxBytes) return this.#promote(reg, count);
+    this.#reserve(end + delta);
+    b = this.#b;
+    if (delta !== 0 && next !== -1) b.copyWithin(next + delta, next, end);
+    this.#setLength(end + delta);
+    for (let i = 0; i < seq.length; i++) b[p + i] = seq[i];
+    return this.#mergeValues(prev);
+  }
+
+  /** Step 2's one-byte update, then Step 4. */
+  #updated(p: number, op: number, prev: number): boolean {
+    this.#b[p] = op;
+    return this.#mergeValues(prev);
+  }
+
+  /**
+   * Step 4: join adjacent VAL opcodes of equal value (up to 4 registers),
+   * looking at up to five opcodes from the one before the change.
+   */
+  #mergeValues(prev: number): boolean {
+    const b = this.#b;
+    let p = prev !== -1 ? prev : HDR;
+    for (let scan = 5; p < this.#len && scan > 0; scan--) {
+      const op = b[p];
+      if (isXzero(op)) {
+        p += 2;
+        continue;
+      }
+      if (isZero(op)) {
+        p++;
+        continue;
+      }
+      const nextOp = b[p + 1];
+      if (p + 1 < this.#len && (nextOp & 0x80) && valValue(op) === valValue(nextOp)) {
+        const len = valLen(op) + valLen(nextOp);
+        if (len <= VAL_MAX_LEN) {
+          b[p + 1] = valOp(valValue(op), len);
+          b.copyWithin(p, p + 1, this.#len + 1);
+          this.#setLength(this.#len - 1);
+          continue;
+        }
+      }
+      p++;
+    }
+    this.invalidateCache();
+    return true;
+  }
+
+  /** Converts to dense and sets the register there (the reason for the promotion). */
+  #promote(reg: number, count: number): boolean {
+    this.toDense();
+    denseRaise(this.#b, reg, count);
+    return true;
+  }
+}
+
+// ---- PFSELFTEST --------------------------------------------------------------------
+
+/**
+ * Redis's PFSELFTEST: dense registers keep random values without touching
+ * their neighbours, and the estimates of 1 to 10^7 distinct elements stay
+ * within 6 standard errors, sparse and dense agreeing while sparse. Returns
+ * the failure text ("TESTFAILED ...") or undefined.
+ */
+export function hllSelfTest(sparseMaxBytes: number): string | undefined {
+  const b = new Uint8Array(HLL_DENSE_SIZE + 1);
+  const expected = new Uint8Array(HLL_REGISTERS);
+  for (let cycle = 0; cycle < 1000; cycle++) {
+    for (let i = 0; i < HLL_REGISTERS; i++) {
+      expected[i] = Math.floor(Math.random() * 64);
+      denseSet(b, i, expected[i]);
+    }
+    for (let i = 0; i < HLL_REGISTERS; i++) {
+      const v = denseGet(b, i);
+      if (v !== expected[i]) {
+        return `TESTFAILED Register ${i} should be ${expected[i]} but is ${v}`;
+      }
+    }
+  }
+  return estimateSelfTest(sparseMaxBytes);
+}
+
+function estimateSelfTest(sparseMaxBytes: number): string | undefined {
+  const dense = HyperLogLog.create();
+  dense.toDense();
+  const hll = HyperLogLog.create();
+  const relativeError = 1.04 / Math.sqrt(HLL_REGISTERS);
+  const seedLo = Math.floor(Math.random() * 2 ** 32);
+  const seedHi = Math.floor(Math.random() * 2 ** 32);
+  let checkpoint = 1;
+  for (let j = 1; j <= 10000000; j++) {
+    // The element is the 8 bytes of the uint64 j ^ seed.
+    murmurHash64AWord((j ^ seedLo) >>> 0, seedHi, SEED);
+    const pattern = patternOfHash();
+    const reg = pattern & (HLL_REGISTERS - 1);
+    dense.raise(reg, pattern >>> P, sparseMaxBytes);
+    hll.raise(reg, pattern >>> P, sparseMaxBytes);
+    if (j !== checkpoint) continue;
+    if (j < sparseMaxBytes / 2 && hll.encoding !== "sparse") {
+      return "TESTFAILED sparse encoding not used";
+    }
+    const estimate = dense.count();
+    if (estimate !== hll.count()) return "TESTFAILED dense/sparse disagree";
+    const maxError = j === 10 ? 1 : Math.ceil(relativeError * 6 * checkpoint);
+    const error = Math.abs(checkpoint - Number(estimate));
+    if (error > maxError) return `TESTFAILED Too big error. card:${checkpoint} abserr:${error}`;
+    checkpoint *= 10;
+  }
+  return undefined;
+}

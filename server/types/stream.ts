@@ -1,0 +1,550 @@
+/**
+ * The stream type, laid out as Redis lays it out (t_stream.c): entries are
+ * packed into nodes of at most `stream-node-max-entries` entries and
+ * `stream-node-max-bytes` bytes (measured as the listpack Redis would build),
+ * and the nodes sit in an array ordered by their master ID, so seeking an ID
+ * is a binary search plus a scan of one node, and a range read is
+ * sequential.
+ *
+ * A node is one Uint8Array. Its first entry's ID is the node's master ID and
+ * its first entry's field names are the master fields; every entry stores
+ *
+ *   flags | ms delta | seq delta | values            (SAMEFIELDS: fields = master's)
+ *   flags | ms delta | seq delta | n | field value... (otherwise)
+ *
+ * with deltas against the master ID as zigzag varints and strings as varint
+ * length + bytes: "XADD s * f v" costs about six bytes, no JS object per entry.
+ * XDEL and exact trimming only set the DELETED flag; a node whose entries are
+ * all deleted is dropped. Like Redis 7.0, nodes are not otherwise compacted.
+ */
+import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
+import { listpackElementSize, listpackIntSize } from "../persistence/listpack.ts";
+import { ConsumerGroup, ENTRIES_READ_UNKNOWN } from "./stream_groups.ts";
+import { ID_MAX, ID_MIN, idMs, idSeq, SEQ_MAX, type StreamId } from "./stream_id.ts";
+import type { RedisObject } from "./value.ts";
+
+export const FLAG_DELETED = 1;
+export const FLAG_SAMEFIELDS = 2;
+
+/** A node's entries may be this far from its master ID (zigzag varints stay exact). */
+const MAX_DELTA = 1n << 51n;
+/** STREAM_LISTPACK_MAX_SIZE: no listpack may pass 1 GB. */
+export const STREAM_LISTPACK_MAX_SIZE = 1 << 30;
+/** Listpack bytes of a node's fixed parts: header, end byte, and the master entry's terminator. */
+const LISTPACK_BASE = 7 + 2;
+
+/** One stream entry: its ID and field/value pairs, flattened. */
+export interface StreamEntry {
+  id: StreamId;
+  pairs: string[];
+}
+
+/** Node size limits (stream-node-max-bytes, stream-node-max-entries; 0 = no limit). */
+export interface NodeLimits {
+  maxBytes: number;
+  maxEntries: number;
+}
+
+export const DEFAULT_NODE_LIMITS: NodeLimits = { maxBytes: 4096, maxEntries: 100 };
+
+/** One node: a master ID, master fields, and its packed entries. */
+export class StreamNode {
+  buf: Uint8Array;
+  used = 0;
+  /** Entries not flagged deleted / flagged deleted. */
+  live = 0;
+  deleted = 0;
+  /** ID of the node's last entry, deleted or not. */
+  lastId: StreamId;
+  /** Size of the listpack Redis would hold for this node. */
+  lpBytes: number;
+  readonly #masterSeq: bigint;
+
+  constructor(readonly master: StreamId, readonly fields: string[], capacity = 64) {
+    this.buf = new Uint8Array(capacity);
+    this.lastId = master;
+    this.#masterSeq = idSeq(master);
+    let bytes = LISTPACK_BASE + 2 + 2 + listpackIntSize(fields.length);
+    for (const f of fields) bytes += listpackElementSize(f);
+    this.lpBytes = bytes;
+  }
+
+  /** Whether `id` can be delta-encoded exactly in this node. */
+  fits(id: StreamId): boolean {
+    const ms = idMs(id) - idMs(this.master);
+    const seq = idSeq(id) - this.#masterSeq;
+    return ms >= 0n && ms <= MAX_DELTA && seq <= MAX_DELTA && seq >= -MAX_DELTA;
+  }
+
+  /** Appends an entry (the caller checked `fits`). */
+  append(id: StreamId, pairs: string[]): void {
+    const msDelta = Number(idMs(id) - idMs(this.master));
+    const seqDelta = Number(idSeq(id) - this.#masterSeq);
+    const same = this.#sameFields(pairs);
+    let need = 1 + 16 + 10;
+    for (const s of pairs) need += s.length + 10;
+    this.#ensure(need);
+    const buf = this.buf;
+    let p = this.used;
+    buf[p++] = same ? FLAG_SAMEFIELDS : 0;
+    p = writeVarint(buf, p, msDelta * 2);
+    p = writeVarint(buf, p, seqDelta < 0 ? -seqDelta * 2 - 1 : seqDelta * 2);
+    let bytes = 2 + listpackIntSize(msDelta) + listpackIntSize(seqDelta);
+    const fieldCount = pairs.length / 2;
+    if (!same) {
+      p = writeVarint(buf, p, fieldCount);
+      bytes += listpackIntSize(fieldCount);
+    }
+    for (let i = same ? 1 : 0; i < pairs.length; i += same ? 2 : 1) {
+      const s = pairs[i];
+      p = writeVarint(buf, p, s.length);
+      p = writeBinary(buf, p, s);
+      bytes += listpackElementSize(s);
+    }
+    bytes += listpackIntSize(fieldCount + 3 + (same ? 0 : fieldCount + 1));
+    this.used = p;
+    this.lpBytes += bytes;
+    this.live++;
+    this.lastId = id;
+  }
+
+  #sameFields(pairs: string[]): boolean {
+    const fields = this.fields;
+    if (pairs.length !== fields.length * 2) return false;
+    for (let i = 0; i < fields.length; i++) if (pairs[i * 2] !== fields[i]) return false;
+    return true;
+  }
+
+  #ensure(extra: number): void {
+    if (this.used + extra <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.used + extra) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.buf.subarray(0, this.used));
+    this.buf = grown;
+  }
+
+  /** Drops spare capacity once the node is full. */
+  shrink(): void {
+    if (this.buf.length > this.used) this.buf = this.buf.slice(0, this.used);
+  }
+
+  /** Offsets of every entry (deleted ones included), in order. */
+  offsets(): number[] {
+    const out: number[] = [];
+    for (let p = 0; p < this.used; p = this.next(p)) out.push(p);
+    return out;
+  }
+
+  /** The offset just past the entry at `p` (`used` after the last). */
+  next(p: number): number {
+    const buf = this.buf;
+    const same = (buf[p] & FLAG_SAMEFIELDS) !== 0;
+    p = skipVarint(buf, skipVarint(buf, p + 1));
+    let strings = this.fields.length;
+    if (!same) {
+      const [n, q] = readVarint(buf, p);
+      strings = n * 2;
+      p = q;
+    }
+    for (let i = 0; i < strings; i++) {
+      const [len, q] = readVarint(buf, p);
+      p = q + len;
+    }
+    return p;
+  }
+
+  /**
+   * Offset of the first entry (deleted or not) with ID >= `id`, or `used`:
+   * compares deltas as numbers, building no bigint per entry.
+   */
+  seek(id: StreamId): number {
+    if (id <= this.master) return 0;
+    if (id > this.lastId) return this.used;
+    const ms = Number(idMs(id) - idMs(this.master));
+    const seq = Number(idSeq(id) - this.#masterSeq);
+    const buf = this.buf;
+    for (let p = 0; p < this.used; p = this.next(p)) {
+      const [msZ, q] = readVarint(buf, p + 1);
+      const entryMs = msZ / 2;
+      if (entryMs > ms) return p;
+      if (entryMs < ms) continue;
+      const [seqZ] = readVarint(buf, q);
+      if ((seqZ % 2 === 0 ? seqZ / 2 : -(seqZ + 1) / 2) >= seq) return p;
+    }
+    return this.used;
+  }
+
+  flags(p: number): number {
+    return this.buf[p];
+  }
+
+  /** Flags the entry at `p` deleted (it must be live). */
+  markDeleted(p: number): void {
+    this.buf[p] |= FLAG_DELETED;
+    this.live--;
+    this.deleted++;
+  }
+
+  /** The ID of the entry at `p`. */
+  idAt(p: number): StreamId {
+    const [msZ, q] = readVarint(this.buf, p + 1);
+    const [seqZ] = readVarint(this.buf, q);
+    const seqDelta = seqZ % 2 === 0 ? seqZ / 2 : -(seqZ + 1) / 2;
+    return this.master + (BigInt(msZ / 2) << 64n) + BigInt(seqDelta);
+  }
+
+  /** The entry at `p`: ID and field/value pairs. */
+  entryAt(p: number): StreamEntry {
+    const id = this.idAt(p);
+    const buf = this.buf;
+    const same = (buf[p] & FLAG_SAMEFIELDS) !== 0;
+    p = skipVarint(buf, skipVarint(buf, p + 1));
+    const pairs: string[] = [];
+    if (same) {
+      for (const field of this.fields) {
+        const [len, q] = readVarint(buf, p);
+        pairs.push(field, bytesToBinary(buf, q, q + len));
+        p = q + len;
+      }
+    } else {
+      const [n, q0] = readVarint(buf, p);
+      p = q0;
+      for (let i = 0; i < n * 2; i++) {
+        const [len, q] = readVarint(buf, p);
+        pairs.push(bytesToBinary(buf, q, q + len));
+        p = q + len;
+      }
+    }
+    return { id, pairs };
+  }
+
+  clone(): StreamNode {
+    const copy = new StreamNode(this.master, this.fields, 1);
+    copy.buf = this.buf.slice(0, this.used);
+    copy.used = this.used;
+    copy.live = this.live;
+    copy.deleted = this.deleted;
+    copy.lastId = this.lastId;
+    copy.lpBytes = this.lpBytes;
+    return copy;
+  }
+}
+
+function writeVarint(buf: Uint8Array, p: number, v: number): number {
+  while (v >= 128) {
+    buf[p++] = (v % 128) | 128;
+    v = Math.floor(v / 128);
+  }
+  buf[p++] = v;
+  return p;
+}
+
+function readVarint(buf: Uint8Array, p: number): [number, number] {
+  let v = 0;
+  let scale = 1;
+  for (;;) {
+    const b = buf[p++];
+    v += (b & 127) * scale;
+    if (b < 128) return [v, p];
+    scale *= 128;
+  }
+}
+
+function skipVarint(buf: Uint8Array, p: number): number {
+  while (buf[p] >= 128) p++;
+  return p + 1;
+}
+
+/** How XADD picks the new entry's ID. */
+export type IdRequest =
+  | { kind: "auto" }
+  | { kind: "explicit"; id: StreamId }
+  /** `ms-*`: the given ms, seq after the last entry's if ms is the same. */
+  | { kind: "partial"; ms: bigint };
+
+/** Why XADD could not add: the ID is not above the top item, or the entry is too large. */
+export type AddFailure = "order" | "size";
+
+export interface TrimSpec {
+  strategy: "maxlen" | "minid";
+  /** MAXLEN count (number) or MINID threshold (ID). */
+  maxlen?: number;
+  minid?: StreamId;
+  /** `~`: only remove whole nodes. */
+  approx: boolean;
+  /** LIMIT: most entries removed (0 = no limit). */
+  limit: number;
+}
+
+export class Stream implements RedisObject {
+  readonly type = "stream" as const;
+  /** Nodes ordered by master ID. */
+  nodes: StreamNode[] = [];
+  length = 0;
+  lastId: StreamId = ID_MIN;
+  /** First live entry's ID (0-0 when empty). */
+  firstId: StreamId = ID_MIN;
+  maxDeletedId: StreamId = ID_MIN;
+  entriesAdded = 0;
+  /** Consumer groups by name. */
+  groups = new Map<string, ConsumerGroup>();
+
+  encoding(): string {
+    return "stream";
+  }
+
+  size(): number {
+    return this.length;
+  }
+
+  /**
+   * Adds an entry as XADD does (streamAppendItem): picks its ID per `request`
+   * (auto: the current ms `now`, or last + 1), refuses IDs not above the last
+   * one ("order") and entries over 1 GB ("size"; also, as Redis 7.0 replies,
+   * for `ms-*` after the last seq of that ms).
+   */
+  add(
+    pairs: string[],
+    request: IdRequest,
+    now: number,
+    limits = DEFAULT_NODE_LIMITS,
+  ): StreamId | AddFailure {
+    const id = this.#pickId(request, now);
+    if (id === "size") return id;
+    if (id === undefined || id <= this.lastId) return "order";
+    let total = 0;
+    for (const s of pairs) total += s.length;
+    if (total > STREAM_LISTPACK_MAX_SIZE) return "size";
+    this.appendEntry(id, pairs, limits, total);
+    this.entriesAdded++;
+    this.lastId = id;
+    if (this.length === 1) this.firstId = id;
+    return id;
+  }
+
+  #pickId(request: IdRequest, now: number): StreamId | "size" | undefined {
+    switch (request.kind) {
+      case "explicit":
+        return request.id;
+      case "partial":
+        if (request.ms !== idMs(this.lastId)) return request.ms << 64n;
+        // Redis 7.0 fails this case without setting errno, and so replies
+        // with its "too large" error.
+        return idSeq(this.lastId) === SEQ_MAX ? "size" : this.lastId + 1n;
+      case "auto": {
+        const ms = BigInt(now);
+        if (ms > idMs(this.lastId)) return ms << 64n;
+        return this.lastId === ID_MAX ? undefined : this.lastId + 1n;
+      }
+    }
+  }
+
+  /** Appends a live entry with an ID above every other, without touching counters but length. */
+  appendEntry(id: StreamId, pairs: string[], limits: NodeLimits, total?: number): void {
+    let tail = this.nodes.length > 0 ? this.nodes[this.nodes.length - 1] : undefined;
+    if (tail !== undefined) {
+      const size = total ?? pairs.reduce((n, s) => n + s.length, 0);
+      const maxBytes = limits.maxBytes === 0 || limits.maxBytes > STREAM_LISTPACK_MAX_SIZE
+        ? STREAM_LISTPACK_MAX_SIZE
+        : limits.maxBytes;
+      if (
+        tail.lpBytes + size >= maxBytes ||
+        (limits.maxEntries > 0 && tail.live + tail.deleted >= limits.maxEntries) ||
+        !tail.fits(id)
+      ) {
+        tail.shrink();
+        tail = undefined;
+      }
+    }
+    if (tail === undefined) {
+      const fields: string[] = [];
+      for (let i = 0; i < pairs.length; i += 2) fields.push(pairs[i]);
+      tail = new StreamNode(id, fields);
+      this.nodes.push(tail);
+    }
+    tail.append(id, pairs);
+    this.length++;
+  }
+
+  /** Index of the node that may hold `id`: the last with master <= id (or 0). */
+  #nodeFor(id: StreamId): number {
+    let lo = 0;
+    let hi = this.nodes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.nodes[mid].master <= id) lo = mid + 1;
+      else hi = mid;
+    }
+    return Math.max(0, lo - 1);
+  }
+
+  /** Live entries with start <= id <= end, ascending or (reverse) descending. */
+  *range(start: StreamId, end: StreamId, reverse = false): Generator<StreamEntry> {
+    if (start > end || this.length === 0) return;
+    if (!reverse) {
+      for (let n = this.#nodeFor(start); n < this.nodes.length; n++) {
+        const node = this.nodes[n];
+        if (node.master > end) return;
+        if (node.lastId < start) continue;
+        for (let p = node.seek(start); p < node.used; p = node.next(p)) {
+          if (node.flags(p) & FLAG_DELETED) continue;
+          const id = node.idAt(p);
+          if (id > end) return;
+          yield node.entryAt(p);
+        }
+      }
+    } else {
+      for (let n = this.#nodeFor(end); n >= 0; n--) {
+        const node = this.nodes[n];
+        if (node.lastId < start) return;
+        const offsets = node.offsets();
+        for (let i = offsets.length - 1; i >= 0; i--) {
+          const p = offsets[i];
+          if (node.flags(p) & FLAG_DELETED) continue;
+          const id = node.idAt(p);
+          if (id > end) continue;
+          if (id < start) return;
+          yield node.entryAt(p);
+        }
+      }
+    }
+  }
+
+  /** The live entry with this ID, if any. */
+  get(id: StreamId): StreamEntry | undefined {
+    for (const entry of this.range(id, id)) return entry;
+    return undefined;
+  }
+
+  /** First or last live entry. */
+  edge(last: boolean): StreamEntry | undefined {
+    for (const entry of this.range(ID_MIN, ID_MAX, last)) return entry;
+    return undefined;
+  }
+
+  /**
+   * Deletes one live entry (flags it), as XDEL does for each ID: updates the
+   * max deleted ID and the first ID. Returns whether it existed.
+   */
+  delete(id: StreamId): boolean {
+    const n = this.#nodeFor(id);
+    const node = this.nodes[n];
+    if (node === undefined || node.lastId < id) return false;
+    for (let p = 0; p < node.used; p = node.next(p)) {
+      if (node.idAt(p) !== id) continue;
+      if (node.flags(p) & FLAG_DELETED) return false;
+      if (node.live === 1) this.nodes.splice(n, 1);
+      else node.markDeleted(p);
+      this.length--;
+      if (id > this.maxDeletedId) this.maxDeletedId = id;
+      if (this.length === 0) this.firstId = ID_MIN;
+      else if (id === this.firstId) this.firstId = this.edge(false)!.id;
+      return true;
+    }
+    return false;
+  }
+
+  /** Trims from the head as streamTrim does; returns how many entries went. */
+  trim(spec: TrimSpec): number {
+    let deleted = 0;
+    while (this.nodes.length > 0) {
+      if (spec.strategy === "maxlen" && this.length <= spec.maxlen!) break;
+      const node = this.nodes[0];
+      const entries = node.live;
+      if (spec.limit > 0 && deleted + entries > spec.limit) break;
+      const removeNode = spec.strategy === "maxlen"
+        ? this.length - entries >= spec.maxlen!
+        : node.lastId < spec.minid!;
+      if (removeNode) {
+        this.nodes.shift();
+        this.length -= entries;
+        deleted += entries;
+        continue;
+      }
+      if (spec.approx) break;
+      deleted += this.#trimInside(node, spec);
+      if (node.live === 0) this.nodes.shift();
+      break;
+    }
+    if (this.length === 0) this.firstId = ID_MIN;
+    else if (deleted > 0) this.firstId = this.edge(false)!.id;
+    return deleted;
+  }
+
+  /** Flags entries of the head node deleted until the spec is met. */
+  #trimInside(node: StreamNode, spec: TrimSpec): number {
+    let deleted = 0;
+    for (let p = 0; p < node.used; p = node.next(p)) {
+      const stop = spec.strategy === "maxlen"
+        ? this.length <= spec.maxlen!
+        : node.idAt(p) >= spec.minid!;
+      if (stop) break;
+      if (node.flags(p) & FLAG_DELETED) continue;
+      node.markDeleted(p);
+      this.length--;
+      deleted++;
+    }
+    return deleted;
+  }
+
+  /**
+   * The logical read counter of `id` (how many entries were ever added up to
+   * it), or ENTRIES_READ_UNKNOWN if it cannot be known
+   * (streamEstimateDistanceFromFirstEverEntry).
+   */
+  estimateEntriesRead(id: StreamId): number {
+    if (this.entriesAdded === 0) return 0;
+    if (this.length === 0 && id <= this.lastId) return this.entriesAdded;
+    if (id === this.lastId) return this.entriesAdded;
+    if (id > this.lastId) return ENTRIES_READ_UNKNOWN;
+    if (this.maxDeletedId === ID_MIN || this.maxDeletedId < this.firstId) {
+      if (id < this.firstId) return this.entriesAdded - this.length;
+      if (id === this.firstId) return this.entriesAdded - this.length + 1;
+    }
+    return ENTRIES_READ_UNKNOWN;
+  }
+
+  /** Whether a deleted entry may lie in [start, end] (streamRangeHasTombstones). */
+  rangeHasTombstones(start: StreamId, end: StreamId = ID_MAX): boolean {
+    if (this.length === 0 || this.maxDeletedId === ID_MIN) return false;
+    if (this.firstId > this.maxDeletedId) return false;
+    return start <= this.maxDeletedId && this.maxDeletedId <= end;
+  }
+
+  /** A group's lag: entries not yet delivered to it, or undefined if unknown. */
+  lag(group: ConsumerGroup): number | undefined {
+    if (this.entriesAdded === 0) return 0;
+    if (group.entriesRead !== ENTRIES_READ_UNKNOWN && !this.rangeHasTombstones(group.lastId)) {
+      return this.entriesAdded - group.entriesRead;
+    }
+    const read = this.estimateEntriesRead(group.lastId);
+    return read === ENTRIES_READ_UNKNOWN ? undefined : this.entriesAdded - read;
+  }
+
+  /**
+   * Updates a group's entries-read after delivering `id` to it, as
+   * streamReplyWithRange does for `>` reads.
+   */
+  advanceGroup(group: ConsumerGroup, id: StreamId): void {
+    if (id <= group.lastId) return;
+    if (group.entriesRead !== ENTRIES_READ_UNKNOWN && !this.rangeHasTombstones(id)) {
+      group.entriesRead++;
+    } else if (this.entriesAdded > 0) {
+      group.entriesRead = this.estimateEntriesRead(id);
+    }
+    group.lastId = id;
+  }
+
+  clone(): Stream {
+    const copy = new Stream();
+    copy.nodes = this.nodes.map((n) => n.clone());
+    copy.length = this.length;
+    copy.lastId = this.lastId;
+    copy.firstId = this.firstId;
+    copy.maxDeletedId = this.maxDeletedId;
+    copy.entriesAdded = this.entriesAdded;
+    for (const [name, group] of this.groups) copy.groups.set(name, group.clone());
+    return copy;
+  }
+}

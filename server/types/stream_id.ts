@@ -1,0 +1,100 @@
+/**
+ * Stream entry IDs: two unsigned 64-bit numbers, `ms-seq`. One ID is one
+ * bigint, ms * 2^64 + seq, so IDs compare with < and ===, and incrementing
+ * carries from seq into ms exactly as Redis's streamIncrID does.
+ */
+export type StreamId = bigint;
+
+const U64_MAX = (1n << 64n) - 1n;
+/** 0-0, also "none" for last/first/max-deleted IDs. */
+export const ID_MIN: StreamId = 0n;
+/** 18446744073709551615-18446744073709551615. */
+export const ID_MAX: StreamId = (1n << 128n) - 1n;
+
+export function makeId(ms: bigint, seq: bigint): StreamId {
+  return (ms << 64n) | seq;
+}
+
+export function idMs(id: StreamId): bigint {
+  return id >> 64n;
+}
+
+export function idSeq(id: StreamId): bigint {
+  return id & U64_MAX;
+}
+
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** "ms-seq" (through numbers when exact: a bigint's toString is several times slower). */
+export function formatId(id: StreamId): string {
+  const ms = id >> 64n;
+  const seq = id & U64_MAX;
+  return `${ms <= SAFE ? Number(ms) : ms}-${seq <= SAFE ? Number(seq) : seq}`;
+}
+
+/** The next ID, or undefined after ID_MAX. */
+export function nextId(id: StreamId): StreamId | undefined {
+  return id === ID_MAX ? undefined : id + 1n;
+}
+
+/** The previous ID, or undefined before 0-0. */
+export function previousId(id: StreamId): StreamId | undefined {
+  return id === ID_MIN ? undefined : id - 1n;
+}
+
+/** An unsigned 64-bit decimal as Redis's string2ull accepts it, or undefined. */
+export function parseU64(text: string): bigint | undefined {
+  if (!/^\+?[0-9]+$/.test(text)) return undefined;
+  const v = BigInt(text);
+  return v > U64_MAX ? undefined : v;
+}
+
+/** A parsed ID argument; `seqGiven` is false for XADD's `ms-*`. */
+export interface ParsedId {
+  id: StreamId;
+  seqGiven: boolean;
+}
+
+export interface ParseIdOptions {
+  /** Seq for a bare `ms` (0 for starts, U64 max for ends). */
+  missingSeq: bigint;
+  /** Accept `-` and `+` (range commands). */
+  allowSpecial?: boolean;
+  /** Accept `ms-*` (XADD). */
+  allowAutoSeq?: boolean;
+}
+
+/** Parses `ms`, `ms-seq`, and per options `-`, `+`, `ms-*`; undefined if invalid. */
+export function parseId(text: string, options: ParseIdOptions): ParsedId | undefined {
+  if (text.length > 127) return undefined;
+  if (options.allowSpecial && text.length === 1) {
+    if (text === "-") return { id: ID_MIN, seqGiven: true };
+    if (text === "+") return { id: ID_MAX, seqGiven: true };
+  }
+  const dash = text.indexOf("-");
+  const ms = parseU64(dash < 0 ? text : text.slice(0, dash));
+  if (ms === undefined) return undefined;
+  if (dash < 0) return { id: makeId(ms, options.missingSeq), seqGiven: true };
+  const seqText = text.slice(dash + 1);
+  if (options.allowAutoSeq && seqText === "*") return { id: makeId(ms, 0n), seqGiven: false };
+  const seq = parseU64(seqText);
+  return seq === undefined ? undefined : { id: makeId(ms, seq), seqGiven: true };
+}
+
+/** The seq value meaning "largest" for a bare `ms` end bound. */
+export const SEQ_MAX = U64_MAX;
+
+/** 16 bytes big-endian (the rax key form Redis writes to RDB). */
+export function encodeIdBytes(id: StreamId, out: Uint8Array, at = 0): void {
+  let v = id;
+  for (let i = 15; i >= 0; i--) {
+    out[at + i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+}
+
+export function decodeIdBytes(bytes: Uint8Array, at = 0): StreamId {
+  let v = 0n;
+  for (let i = 0; i < 16; i++) v = (v << 8n) | BigInt(bytes[at + i]);
+  return v;
+}

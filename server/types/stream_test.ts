@@ -1,0 +1,219 @@
+import { deepEqual, equal, ok } from "node:assert/strict";
+import { Stream, type StreamEntry, type TrimSpec } from "./stream.ts";
+import { ConsumerGroup, ENTRIES_READ_UNKNOWN, IdIndex } from "./stream_groups.ts";
+import { formatId, ID_MAX, ID_MIN, makeId, parseId, SEQ_MAX } from "./stream_id.ts";
+
+/** A small deterministic PRNG (mulberry32) so failures replay. */
+function rng(seed: number): (n: number) => number {
+  let a = seed;
+  return (n: number) => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+  };
+}
+
+const limits = { maxBytes: 300, maxEntries: 6 };
+
+function pairsFor(rand: (n: number) => number, i: number): string[] {
+  switch (rand(4)) {
+    case 0:
+      return ["f", String(i)];
+    case 1:
+      return ["f", "x".repeat(rand(80)), "g", String(-i * 1000)];
+    case 2:
+      return ["other", `v${i}`];
+    default:
+      return ["f", "\u00ff\u0000bin", "f", "dup-field"];
+  }
+}
+
+function modelRange(model: StreamEntry[], start: bigint, end: bigint, rev: boolean): StreamEntry[] {
+  const out = model.filter((e) => e.id >= start && e.id <= end);
+  return rev ? out.reverse() : out;
+}
+
+Deno.test("stream matches an array model under random adds, deletes, trims and ranges", () => {
+  for (let seed = 1; seed <= 30; seed++) {
+    const rand = rng(seed);
+    const s = new Stream();
+    let model: StreamEntry[] = [];
+    let now = 1000;
+    for (let step = 0; step < 400; step++) {
+      const op = rand(10);
+      if (op < 5) {
+        now += rand(3);
+        const pairs = pairsFor(rand, step);
+        const kind = rand(3);
+        const request = kind === 0
+          ? { kind: "auto" as const }
+          : kind === 1
+          ? { kind: "partial" as const, ms: BigInt(now) }
+          : { kind: "explicit" as const, id: makeId(BigInt(now), BigInt(rand(3))) };
+        const last = s.lastId;
+        const id = s.add(pairs, request, now, limits);
+        if (typeof id === "string") {
+          equal(id, "order");
+          ok(kind === 2 && makeId(BigInt(now), 0n) <= last + 2n);
+        } else {
+          ok(id > last);
+          model.push({ id, pairs });
+        }
+      } else if (op < 7 && model.length > 0) {
+        const victim = model[rand(model.length)].id;
+        equal(s.delete(victim), true);
+        equal(s.delete(victim), false);
+        model = model.filter((e) => e.id !== victim);
+        ok(s.maxDeletedId >= victim);
+      } else if (op === 7) {
+        const spec: TrimSpec = rand(2) === 0
+          ? { strategy: "maxlen", maxlen: rand(model.length + 2), approx: rand(2) === 0, limit: 0 }
+          : {
+            strategy: "minid",
+            minid: model.length ? model[rand(model.length)].id : 0n,
+            approx: rand(2) === 0,
+            limit: 0,
+          };
+        const removed = s.trim(spec);
+        if (!spec.approx) {
+          const keep = spec.strategy === "maxlen"
+            ? model.slice(Math.max(0, model.length - spec.maxlen!))
+            : model.filter((e) => e.id >= spec.minid!);
+          equal(removed, model.length - keep.length);
+        }
+        model = model.slice(removed);
+      } else {
+        const a = model.length ? model[rand(model.length)].id + BigInt(rand(3) - 1) : 0n;
+        const b = model.length ? model[rand(model.length)].id : ID_MAX;
+        const [start, end] = a <= b ? [a, b] : [b, a];
+        const rev = rand(2) === 0;
+        deepEqual([...s.range(start, end, rev)], modelRange(model, start, end, rev));
+      }
+      equal(s.length, model.length);
+      equal(s.firstId, model.length ? model[0].id : ID_MIN);
+    }
+    deepEqual([...s.range(ID_MIN, ID_MAX)], model);
+    deepEqual([...s.range(ID_MIN, ID_MAX, true)], model.slice().reverse());
+    deepEqual([...s.clone().range(ID_MIN, ID_MAX)], model);
+    for (const node of s.nodes) ok(node.live > 0 && node.live + node.deleted <= limits.maxEntries);
+  }
+});
+
+Deno.test("XADD ID rules: auto, partial and explicit IDs, and their failures", () => {
+  const s = new Stream();
+  equal(s.add(["a", "1"], { kind: "auto" }, 5), makeId(5n, 0n));
+  equal(s.add(["a", "1"], { kind: "auto" }, 4), makeId(5n, 1n));
+  equal(s.add(["a", "1"], { kind: "partial", ms: 5n }, 9), makeId(5n, 2n));
+  equal(s.add(["a", "1"], { kind: "partial", ms: 7n }, 9), makeId(7n, 0n));
+  equal(s.add(["a", "1"], { kind: "partial", ms: 6n }, 9), "order");
+  equal(s.add(["a", "1"], { kind: "explicit", id: makeId(7n, 0n) }, 9), "order");
+  equal(s.add(["a", "1"], { kind: "explicit", id: makeId(7n, SEQ_MAX) }, 9), makeId(7n, SEQ_MAX));
+  equal(s.add(["a", "1"], { kind: "partial", ms: 7n }, 9), "size");
+  equal(s.add(["a", "1"], { kind: "auto" }, 1), makeId(8n, 0n));
+  equal(s.add(["a", "1"], { kind: "explicit", id: ID_MAX }, 1), ID_MAX);
+  equal(s.add(["a", "1"], { kind: "auto" }, 1), "order");
+  equal(s.entriesAdded, 7);
+  equal(s.length, 7);
+  equal(formatId(s.lastId), "18446744073709551615-18446744073709551615");
+  deepEqual(
+    [...s.range(ID_MIN, ID_MAX)].map((e) => formatId(e.id)),
+    ["5-0", "5-1", "5-2", "7-0", "7-18446744073709551615", "8-0", formatId(ID_MAX)],
+  );
+});
+
+Deno.test("ID parsing accepts what Redis accepts", () => {
+  const opts = { missingSeq: 0n };
+  deepEqual(parseId("5", opts), { id: makeId(5n, 0n), seqGiven: true });
+  deepEqual(parseId("5", { missingSeq: SEQ_MAX }), { id: makeId(5n, SEQ_MAX), seqGiven: true });
+  deepEqual(parseId("5-3", opts), { id: makeId(5n, 3n), seqGiven: true });
+  deepEqual(parseId("5-*", { ...opts, allowAutoSeq: true }), {
+    id: makeId(5n, 0n),
+    seqGiven: false,
+  });
+  equal(parseId("5-*", opts), undefined);
+  equal(parseId("-", opts), undefined);
+  deepEqual(parseId("+", { ...opts, allowSpecial: true }), { id: ID_MAX, seqGiven: true });
+  equal(parseId("18446744073709551616-0", opts), undefined);
+  equal(parseId("1-2-3", opts), undefined);
+  equal(parseId("-1", opts), undefined);
+  equal(parseId("", opts), undefined);
+});
+
+Deno.test("approximate trimming removes whole nodes only, within LIMIT", () => {
+  const s = new Stream();
+  for (let i = 1; i <= 100; i++) s.add(["f", String(i)], { kind: "auto" }, i, limits);
+  equal(s.nodes.length, 17);
+  equal(s.trim({ strategy: "maxlen", maxlen: 50, approx: true, limit: 0 }), 48);
+  equal(s.length, 52);
+  equal(s.trim({ strategy: "maxlen", maxlen: 0, approx: true, limit: 10 }), 6);
+  equal(s.trim({ strategy: "minid", minid: makeId(70n, 0n), approx: true, limit: 0 }), 12);
+  equal(formatId(s.firstId), "67-0");
+  equal(s.trim({ strategy: "minid", minid: makeId(70n, 0n), approx: false, limit: 0 }), 3);
+  equal(formatId(s.firstId), "70-0");
+});
+
+Deno.test("entries-read and lag follow Redis 7.0's rules", () => {
+  const s = new Stream();
+  const g = new ConsumerGroup("g", ID_MIN, 0);
+  equal(s.lag(g), 0);
+  for (let i = 1; i <= 5; i++) s.add(["f", "v"], { kind: "auto" }, i);
+  equal(s.lag(g), 5);
+  s.advanceGroup(g, makeId(1n, 0n));
+  s.advanceGroup(g, makeId(2n, 0n));
+  equal(g.entriesRead, 2);
+  equal(s.lag(g), 3);
+  s.delete(makeId(4n, 0n));
+  equal(s.lag(g), undefined);
+  s.advanceGroup(g, makeId(3n, 0n));
+  equal(g.entriesRead, ENTRIES_READ_UNKNOWN);
+  s.advanceGroup(g, makeId(5n, 0n));
+  equal(g.entriesRead, 5);
+  equal(s.lag(g), 0);
+  equal(s.estimateEntriesRead(makeId(9n, 0n)), ENTRIES_READ_UNKNOWN);
+});
+
+Deno.test("IdIndex matches a sorted model under random sets and deletes", () => {
+  const rand = rng(7);
+  const index = new IdIndex<number>();
+  const model = new Map<bigint, number>();
+  for (let step = 0; step < 3000; step++) {
+    const id = BigInt(rand(200));
+    if (rand(3) === 0) {
+      equal(index.delete(id), model.delete(id));
+    } else {
+      index.set(id, step);
+      model.set(id, step);
+    }
+    if (step % 50 === 0) {
+      const lo = BigInt(rand(200));
+      const hi = lo + BigInt(rand(100));
+      const want = [...model].filter(([k]) => k >= lo && k <= hi).sort((a, b) =>
+        a[0] < b[0] ? -1 : 1
+      );
+      deepEqual(index.range(lo, hi), want);
+      deepEqual(index.range(lo, hi, 3, true), want.reverse().slice(0, 3));
+    }
+  }
+  equal(index.size, model.size);
+});
+
+Deno.test("consumer group PELs: deliver, redeliver to another consumer, ack, delete consumer", () => {
+  const g = new ConsumerGroup("g", ID_MIN, 0);
+  const alice = g.consumer("alice", 10).consumer;
+  const bob = g.consumer("bob", 10).consumer;
+  equal(g.consumer("bob", 11).created, false);
+  g.deliver(1n, alice, 100);
+  g.deliver(2n, alice, 100);
+  g.deliver(1n, bob, 200);
+  equal(alice.pel.size, 1);
+  equal(bob.pel.get(1n)?.deliveryTime, 200);
+  g.transfer(2n, g.pel.get(2n)!, bob);
+  equal(alice.pel.size, 0);
+  equal(g.ack(1n), true);
+  equal(g.ack(1n), false);
+  const copy = g.clone();
+  equal(g.deleteConsumer("bob"), 1);
+  equal(g.pel.size, 0);
+  equal(copy.pel.get(2n)?.consumer, copy.consumers.get("bob"));
+});

@@ -1,0 +1,93 @@
+/**
+ * DEBUG end to end: replies compared with redis-server's (started with
+ * enable-debug-command yes), DIGEST included since it is Redis's algorithm.
+ */
+import { equal, match } from "node:assert/strict";
+import { RespClient, startServer } from "./helpers.ts";
+import { tempDir } from "./persistence_helpers.ts";
+import { sameAsRedis, type Step } from "./redis_compare.ts";
+
+const DEBUG_ON = ["--enable-debug-command", "yes"];
+
+const steps: Step[] = [
+  ["DEBUG", "DIGEST"],
+  ["SET", "k", "v"],
+  ["SET", "n", "12345"],
+  ["RPUSH", "l", "a", "b", "c"],
+  ["HSET", "h", "f", "v", "g", "w"],
+  ["ZADD", "z", "1.5", "a", "2", "b", "-inf", "c", "0.1", "d"],
+  ["SADD", "s", "x", "y", "1"],
+  ["SET", "e", "1", "EX", "100"],
+  ["SELECT", "3"],
+  ["SET", "other", "db"],
+  ["SELECT", "0"],
+  ["DEBUG", "DIGEST"],
+  ["DEBUG", "DIGEST-VALUE", "k", "n", "l", "h", "z", "s", "e", "nokey"],
+  ["DEBUG", "DIGEST-VALUE"],
+  ["DEBUG", "ERROR", "FOO bar"],
+  ["DEBUG", "ERROR", "ERR something\r\nwrong"],
+  ["DEBUG", "LISTPACK", "h"],
+  ["DEBUG", "LISTPACK", "l"],
+  ["DEBUG", "LISTPACK", "nokey"],
+  ["DEBUG", "QUICKLIST", "l"],
+  ["DEBUG", "OBJECT", "nokey"],
+  ["DEBUG", "SET-ACTIVE-EXPIRE", "0"],
+  ["DEBUG", "SET-ACTIVE-EXPIRE", "1"],
+  ["DEBUG", "QUICKLIST-PACKED-THRESHOLD", "100"],
+  ["DEBUG", "SLEEP", "0"],
+  ["DEBUG", "CHANGE-REPL-ID"],
+  ["DEBUG", "STRINGMATCH-TEST"],
+  ["DEBUG", "RELOAD", "BAD"],
+  ["DEBUG", "NOPE"],
+  ["DEBUG", "OBJECT"],
+  ...["string", "integer", "double", "bignum", "null", "array", "set", "map", "attrib"]
+    .map((type) => ["DEBUG", "PROTOCOL", type]),
+  ["DEBUG", "PROTOCOL", "push"],
+  ["DEBUG", "PROTOCOL", "true"],
+  ["DEBUG", "PROTOCOL", "false"],
+  ["DEBUG", "PROTOCOL", "verbatim"],
+  ["DEBUG", "PROTOCOL", "nope"],
+];
+
+Deno.test("DEBUG: same replies as redis-server (RESP2)", async () => {
+  await sameAsRedis(steps, { redisArgs: DEBUG_ON });
+});
+
+Deno.test("DEBUG: same replies as redis-server (RESP3)", async () => {
+  await sameAsRedis(steps.filter((s) => s[2] !== "push" && s[2] !== "attrib"), {
+    redisArgs: DEBUG_ON,
+    protocol: 3,
+  });
+});
+
+Deno.test("DEBUG RELOAD saves and loads the dataset back; the digest stays", async () => {
+  using dir = tempDir();
+  await using server = startServer({ dir: dir.path });
+  using c = await RespClient.connect(server.port);
+  await c.cmd("RPUSH", "l", "a", "b");
+  await c.cmd("SET", "k", "v", "PX", "100000");
+  const digest = await c.cmd("DEBUG", "DIGEST");
+  equal(await c.cmd("DEBUG", "RELOAD"), "OK");
+  equal(await c.cmd("DEBUG", "DIGEST"), digest);
+  equal(await c.cmd("DBSIZE"), 2);
+  await c.cmd("SET", "extra", "x");
+  equal(await c.cmd("DEBUG", "RELOAD", "NOSAVE"), "OK");
+  equal(await c.cmd("EXISTS", "extra"), 0);
+  await c.cmd("SET", "extra", "x");
+  equal(await c.cmd("DEBUG", "RELOAD", "NOSAVE", "NOFLUSH", "MERGE"), "OK");
+  equal(await c.cmd("DBSIZE"), 3);
+});
+
+Deno.test("DEBUG OBJECT describes the value; DEBUG obeys enable-debug-command", async () => {
+  await using server = startServer({ "enable-debug-command": "no" });
+  using c = await RespClient.connect(server.port);
+  await c.cmd("RPUSH", "l", "a", "b", "c");
+  match(String((await c.cmd("DEBUG", "OBJECT", "l") as { error: string }).error), /not allowed/);
+  await using open = startServer({ "enable-debug-command": "yes" });
+  using d = await RespClient.connect(open.port);
+  await d.cmd("RPUSH", "l", "a", "b", "c");
+  match(
+    String(await d.cmd("DEBUG", "OBJECT", "l")),
+    /^Value at:0x[0-9a-f]+ refcount:1 encoding:quicklist serializedlength:19 lru:\d+ lru_seconds_idle:\d+ ql_nodes:1 ql_avg_node:3\.00 ql_listpack_max:-2 ql_compressed:0 ql_uncompressed_size:\d+$/,
+  );
+});

@@ -1,0 +1,108 @@
+/**
+ * HyperLogLog commands end to end, every reply compared with redis-server's
+ * (tests/redis_compare.ts); the module's bytes are pinned in
+ * tests/hyperloglog_bytes_test.ts.
+ */
+import { deepEqual, equal } from "node:assert/strict";
+import { plain, RespClient, startServer } from "./helpers.ts";
+import { sameAsRedis, type Step } from "./redis_compare.ts";
+
+const elements = (prefix: string, n: number) =>
+  Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+
+Deno.test("PFADD, PFCOUNT, GET: same replies and bytes as redis-server, sparse to dense", async () => {
+  const steps: Step[] = [["PFADD", "h"], ["PFCOUNT", "h"], ["GET", "h"], [
+    "PFADD",
+    "h",
+    "a",
+    "b",
+    "c",
+  ]];
+  steps.push(["PFADD", "h", "a", "b", "c"], ["PFADD", "h", ""], ["PFCOUNT", "h"], ["GET", "h"]);
+  for (const n of [10, 100, 1000, 5000]) {
+    steps.push(["PFADD", "h", ...elements(`e${n}-`, n)], ["PFCOUNT", "h"], ["GET", "h"]);
+    steps.push(["PFDEBUG", "ENCODING", "h"], ["OBJECT", "ENCODING", "h"], ["STRLEN", "h"]);
+  }
+  steps.push(["PFCOUNT", "nosuchkey"], ["TYPE", "h"]);
+  await sameAsRedis(steps);
+});
+
+Deno.test("PFMERGE and multi-key PFCOUNT equal redis-server's", async () => {
+  await sameAsRedis([
+    ["PFADD", "a", ...elements("x", 50)],
+    ["PFADD", "b", ...elements("y", 500)],
+    ["PFADD", "c", ...elements("z", 4000)],
+    ["PFCOUNT", "a", "b"],
+    ["PFCOUNT", "a", "b", "c", "missing"],
+    ["PFMERGE", "m1", "a", "b"],
+    ["GET", "m1"],
+    ["PFMERGE", "m2", "a", "c"],
+    ["GET", "m2"],
+    ["PFMERGE", "a", "b"],
+    ["GET", "a"],
+    ["PFMERGE", "empty"],
+    ["GET", "empty"],
+    ["PFCOUNT", "m1", "m2"],
+  ]);
+});
+
+Deno.test("PFDEBUG subcommands and errors equal redis-server's", async () => {
+  await sameAsRedis([
+    ["PFDEBUG", "ENCODING", "h"],
+    ["PFADD", "h", "a", "b", "c"],
+    ["PFDEBUG", "DECODE", "h"],
+    ["PFDEBUG", "ENCODING", "h"],
+    ["PFDEBUG", "NOPE", "h"],
+    ["PFDEBUG", "TODENSE", "h"],
+    ["PFDEBUG", "TODENSE", "h"],
+    ["PFDEBUG", "DECODE", "h"],
+    ["PFDEBUG", "GETREG", "h"],
+    ["GET", "h"],
+    ["PFDEBUG", "ENCODING", "h", "extra"],
+  ]);
+});
+
+Deno.test("HyperLogLog type errors and corruption: WRONGTYPE and INVALIDOBJ as redis-server", async () => {
+  await sameAsRedis([
+    ["SET", "s", "bar"],
+    ["PFADD", "s", "1"],
+    ["PFCOUNT", "s"],
+    ["PFMERGE", "d", "s"],
+    ["PFMERGE", "s", "d"],
+    ["LPUSH", "l", "x"],
+    ["PFADD", "l", "1"],
+    ["PFCOUNT", "l", "h"],
+    ["PFADD", "h", "a", "b", "c"],
+    ["APPEND", "h", "hello"],
+    ["PFCOUNT", "h"],
+    ["PFCOUNT", "h", "h"],
+    ["PFMERGE", "d", "h"],
+    ["PFADD", "h", "x", "y", "z"],
+    ["GET", "h"],
+    ["SETRANGE", "h", "4", "\x00"],
+    ["PFCOUNT", "h"],
+    ["SETRANGE", "h", "0", "0123"],
+    ["PFADD", "h", "a"],
+  ]);
+});
+
+Deno.test("PFADD keeps the key's TTL and notifies pfadd; PFCOUNT caches silently", async () => {
+  await using server = startServer({ "notify-keyspace-events": "KEA" });
+  using c = await RespClient.connect(server.port);
+  using sub = await RespClient.connect(server.port);
+  await sub.cmd("PSUBSCRIBE", "__keyevent@0__:*");
+  await c.cmd("PFADD", "h", "a");
+  await c.cmd("EXPIRE", "h", "100");
+  await c.cmd("PFADD", "h", "b");
+  equal(await c.cmd("TTL", "h"), 100);
+  equal(await c.cmd("PFCOUNT", "h"), 2);
+  await c.cmd("PFMERGE", "h", "h");
+  const events: unknown[] = [];
+  for (let i = 0; i < 4; i++) events.push((plain(await sub.read()) as string[])[2]);
+  deepEqual(events, [
+    "__keyevent@0__:pfadd",
+    "__keyevent@0__:expire",
+    "__keyevent@0__:pfadd",
+    "__keyevent@0__:pfadd",
+  ]);
+});

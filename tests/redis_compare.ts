@@ -1,0 +1,42 @@
+/**
+ * Runs the same commands on redis-home and on the real redis-server 7 and
+ * compares every reply (RESP2 and RESP3), so that tests pin behaviour to
+ * the reference implementation rather than to replies typed by hand.
+ */
+import { deepEqual } from "node:assert/strict";
+import { RespClient, startServer } from "./helpers.ts";
+import { ChildServer, tempDir } from "./persistence_helpers.ts";
+
+/** A command, or a command whose reply is only checked to be an error / of a given length. */
+export type Step = string[];
+
+/**
+ * Runs `steps` on a fresh redis-server and a fresh redis-home (both with
+ * `config` applied by CONFIG SET) and asserts equal replies, step by step.
+ */
+export async function sameAsRedis(
+  steps: Step[],
+  options: { config?: Record<string, string>; protocol?: 2 | 3; redisArgs?: string[] } = {},
+): Promise<void> {
+  using dir = tempDir();
+  using homeDir = tempDir();
+  const redis = ChildServer.redis(dir.path, ...(options.redisArgs ?? []));
+  await using home = startServer({ dir: homeDir.path });
+  try {
+    using expected = await redis.connect();
+    using actual = await RespClient.connect(home.port);
+    for (const client of [expected, actual]) {
+      if (options.protocol === 3) await client.cmd("HELLO", "3");
+      for (const [name, value] of Object.entries(options.config ?? {})) {
+        await client.cmd("CONFIG", "SET", name, value);
+      }
+    }
+    for (const step of steps) {
+      const want = await expected.cmd(...step);
+      const got = await actual.cmd(...step);
+      deepEqual(got, want, `${step.map((a) => JSON.stringify(a)).join(" ")}`);
+    }
+  } finally {
+    await redis.stop();
+  }
+}
