@@ -3,7 +3,7 @@
  * one-byte strings, packed collections), sampling collections as Redis does;
  * STATS, DOCTOR, MALLOC-STATS and PURGE report on the V8 heap.
  */
-import { parseInteger } from "../args.ts";
+import { arg, parseInteger } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import { CommandError, NOT_INTEGER, SYNTAX } from "../errors.ts";
@@ -86,8 +86,8 @@ export function estimateUsage(key: string, value: RedisValue, samples: number): 
 function usage(ctx: CommandContext, argv: string[]): void {
   let samples = DEFAULT_SAMPLES;
   for (let j = 3; j < argv.length; j++) {
-    if (argv[j].toLowerCase() === "samples" && j + 1 < argv.length) {
-      const n = parseInteger(argv[++j]);
+    if (arg(argv, j).toLowerCase() === "samples" && j + 1 < argv.length) {
+      const n = parseInteger(arg(argv, ++j));
       if (n === undefined) throw new CommandError(NOT_INTEGER);
       if (n < 0) throw new CommandError(SYNTAX);
       samples = n === 0 ? Infinity : n;
@@ -95,9 +95,9 @@ function usage(ctx: CommandContext, argv: string[]): void {
       throw new CommandError(SYNTAX);
     }
   }
-  const value = ctx.db.peek(argv[2]);
+  const value = ctx.db.peek(arg(argv, 2));
   if (value === undefined) return ctx.out.nil();
-  ctx.out.int(estimateUsage(argv[2], value, samples));
+  ctx.out.int(estimateUsage(arg(argv, 2), value, samples));
 }
 
 function stats(ctx: CommandContext): void {
