@@ -46,7 +46,7 @@ export class IdIndex<V> {
 
   set(id: StreamId, value: V): void {
     const keys = this.#keys;
-    if (keys.length === 0 || id > keys[keys.length - 1]) {
+    if (keys.length === 0 || id > keys[keys.length - 1]!) {
       keys.push(id);
       this.#values.push(value);
       this.#size++;
@@ -82,7 +82,7 @@ export class IdIndex<V> {
     for (let i = 0; i < this.#keys.length; i++) {
       const v = this.#values[i];
       if (v === undefined) continue;
-      keys.push(this.#keys[i]);
+      keys.push(this.#keys[i]!);
       values.push(v);
     }
     this.#keys = keys;
@@ -96,14 +96,14 @@ export class IdIndex<V> {
     const keys = this.#keys;
     if (!reverse) {
       for (let i = this.#lowerBound(start); i < keys.length && out.length < count; i++) {
-        const id = keys[i];
+        const id = keys[i]!;
         if (id > end) break;
         const v = this.#values[i];
         if (v !== undefined) out.push([id, v]);
       }
     } else {
       for (let i = this.#lowerBound(end + 1n) - 1; i >= 0 && out.length < count; i--) {
-        const id = keys[i];
+        const id = keys[i]!;
         if (id < start) break;
         const v = this.#values[i];
         if (v !== undefined) out.push([id, v]);
@@ -116,7 +116,7 @@ export class IdIndex<V> {
   *entries(): IterableIterator<[StreamId, V]> {
     for (let i = 0; i < this.#keys.length; i++) {
       const v = this.#values[i];
-      if (v !== undefined) yield [this.#keys[i], v];
+      if (v !== undefined) yield [this.#keys[i]!, v];
     }
   }
 
@@ -126,7 +126,7 @@ export class IdIndex<V> {
     let hi = this.#keys.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.#keys[mid] < id) lo = mid + 1;
+      if (this.#keys[mid]! < id) lo = mid + 1;
       else hi = mid;
     }
     return lo;
