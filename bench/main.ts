@@ -1,11 +1,12 @@
 /**
  * `deno task bench`: redis-home against the real redis-server in one run.
  *
- *   deno task bench [--quick] [--only throughput,protocols,memory,connections,zset]
+ *   deno task bench [--quick] [--only throughput,protocols,memory,connections,zset,replication]
  *
  * Starts both servers as separate processes on free loopback ports, runs the
  * same workloads on each (throughput with redis-benchmark, the native
- * protocol against RESP, memory, idle connections, sorted-set scale curves),
+ * protocol against RESP, memory, idle connections, sorted-set scale curves,
+ * a master with one replica),
  * prints a table and writes bench/results/<date>.json and .svg.
  */
 import { parseArgs } from "node:util";
@@ -14,6 +15,7 @@ import { DATASETS, memorySteps } from "./memory.ts";
 import { ProgressRunner, type Step } from "./progress.ts";
 import { type ProtocolPlan, protocolSteps } from "./protocols.ts";
 import { BENCHMARK_TESTS } from "./redis_benchmark.ts";
+import { type ReplicationPlan, replicationSteps } from "./replication.ts";
 import { evaluateTargets, renderReport } from "./report.ts";
 import type { BenchResults } from "./results.ts";
 import { type ServerKind, ServerProcess } from "./servers.ts";
@@ -21,7 +23,14 @@ import { renderSvg } from "./svg.ts";
 import { type ThroughputPlan, throughputSteps } from "./throughput.ts";
 import { zsetSteps } from "./zset_scale.ts";
 
-const SECTIONS = ["throughput", "protocols", "memory", "connections", "zset"] as const;
+const SECTIONS = [
+  "throughput",
+  "protocols",
+  "memory",
+  "connections",
+  "zset",
+  "replication",
+] as const;
 type Section = typeof SECTIONS[number];
 
 interface Plan {
@@ -31,6 +40,7 @@ interface Plan {
   memory: { count: number; datasets: string[] };
   connections: number;
   zset: { sizes: number[]; opsPerStep: number };
+  replication: ReplicationPlan;
 }
 
 const FULL: Plan = {
@@ -46,6 +56,7 @@ const FULL: Plan = {
   memory: { count: 1_000_000, datasets: DATASETS.map((d) => d.name) },
   connections: 10_000,
   zset: { sizes: [10_000, 100_000, 1_000_000], opsPerStep: 50_000 },
+  replication: { keys: 1_000_000, requests: 1_000_000 },
 };
 
 const QUICK: Plan = {
@@ -61,6 +72,7 @@ const QUICK: Plan = {
   memory: { count: 1_000_000, datasets: ["strings"] },
   connections: 10_000,
   zset: { sizes: [10_000, 100_000], opsPerStep: 10_000 },
+  replication: { keys: 200_000, requests: 300_000 },
 };
 
 const RESULTS_DIR = new URL("./results/", import.meta.url).pathname;
@@ -133,6 +145,9 @@ function buildSteps(
     steps.push(...connectionSteps(plan.connections, workDir, results.connections));
   }
   if (sections.has("zset")) steps.push(...zsetSteps(plan.zset, workDir, results.zsetScale));
+  if (sections.has("replication")) {
+    steps.push(...replicationSteps(plan.replication, workDir, results.replication));
+  }
   return steps;
 }
 
@@ -191,6 +206,7 @@ async function main(args: string[]): Promise<number> {
     memory: [],
     connections: [],
     zsetScale: [],
+    replication: [],
   };
   const workDir = await Deno.makeTempDir({ prefix: "redis-home-bench-" });
   const running: Partial<Record<ServerKind, ServerProcess>> = {};

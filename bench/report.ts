@@ -243,6 +243,26 @@ function scaleSection(results: BenchResults): string {
   );
 }
 
+function replicationSection(results: BenchResults): string {
+  const errors: string[] = [];
+  const rows = results.replication.flatMap((r) =>
+    ([["Redis", r.redis], ["redis-home", r.home]] as const).map(([name, cell]) => [
+      name,
+      cellText(cell, errors, (c) => formatRate(c.keys)),
+      cellText(cell, errors, (c) => formatMs(c.fullSyncMs)),
+      cellText(cell, errors, (c) => formatRate(c.setRps)),
+      cellText(cell, errors, (c) => formatBytes(c.maxLagBytes)),
+      cellText(cell, errors, (c) => formatMs(c.catchUpMs)),
+    ])
+  );
+  const header = ["server", "keys", "full sync ms", "SET/s (P16)", "max lag", "catch-up ms"];
+  return section(
+    "Replication (a master and one replica of the same kind)",
+    table(header, rows),
+    errors,
+  );
+}
+
 /** The targets, each with the measured figure and whether it is met. */
 export function evaluateTargets(results: BenchResults): Target[] {
   const targets: Target[] = [];
@@ -311,6 +331,7 @@ export function renderReport(results: BenchResults, targets: Target[]): string {
   if (results.memory.length > 0) sections.push(memorySection(results));
   if (results.connections.length > 0) sections.push(connectionsSection(results));
   if (results.zsetScale.length > 0) sections.push(scaleSection(results));
+  if (results.replication.length > 0) sections.push(replicationSection(results));
   if (targets.length > 0) sections.push(targetsSection(targets));
   return sections.join("\n\n");
 }

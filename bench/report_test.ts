@@ -71,3 +71,13 @@ Deno.test("formatters", () => {
   deepEqual([formatBytes(2048), formatBytes(3 * 1024 * 1024)], ["2 kB", "3.0 MB"]);
   deepEqual([formatRatio(0.8), formatRatio(undefined), formatRatio(Infinity)], ["0.80×", "-", "-"]);
 });
+
+Deno.test("the report shows the replication figures, and a failed side's error", () => {
+  const report = renderReport(sampleResults(), []);
+  ok(report.includes("Replication (a master and one replica of the same kind)"));
+  const redisRow = report.split("\n").find((line) =>
+    line.startsWith("Redis ") && line.includes("400")
+  );
+  ok(redisRow !== undefined, report);
+  ok(report.includes("the replica never caught up"));
+});

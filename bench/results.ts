@@ -100,6 +100,25 @@ export interface ScaleResult {
   home: number | Failed;
 }
 
+/** A master with one replica of the same kind (bench/replication.ts). */
+export interface ReplicationFigures {
+  /** Keys in the dataset the full sync copied. */
+  keys: number;
+  /** REPLICAOF until the replica had every byte. */
+  fullSyncMs: number;
+  /** SET (pipeline 16, 50 clients) on the master while the replica follows. */
+  setRps: number;
+  /** The largest master-minus-replica offset sampled during that load. */
+  maxLagBytes: number;
+  /** From the end of the load until the replica had every byte. */
+  catchUpMs: number;
+}
+
+export interface ReplicationResult {
+  redis: ReplicationFigures | Failed;
+  home: ReplicationFigures | Failed;
+}
+
 export interface BenchResults {
   date: string;
   mode: "quick" | "full";
@@ -111,4 +130,5 @@ export interface BenchResults {
   memory: MemoryResult[];
   connections: ConnectionsResult[];
   zsetScale: ScaleResult[];
+  replication: ReplicationResult[];
 }

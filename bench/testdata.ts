@@ -80,5 +80,17 @@ export function sampleResults(): BenchResults {
       { op: "ZQUERY 10", size: 10_000, home: 5 },
       { op: "ZQUERY 10", size: 100_000, home: { error: "ERR unknown command 'ZQUERY'" } },
     ],
+    replication: [
+      {
+        redis: {
+          keys: 200_000,
+          fullSyncMs: 400,
+          setRps: 500_000,
+          maxLagBytes: 90_000,
+          catchUpMs: 2,
+        },
+        home: { error: "the replica never caught up" },
+      },
+    ],
   };
 }

@@ -8,10 +8,12 @@ import { CommandTable } from "./command.ts";
 import { commandGroups } from "./commands/table.ts";
 import { Config } from "./config.ts";
 import { Persistence } from "./persistence/manager.ts";
+import { attachReplication } from "./replication/attach.ts";
 import { RedisServer } from "./server.ts";
 
 export function createServer(config = new Config()): RedisServer {
   const server = new RedisServer(config, new CommandTable(commandGroups));
   server.persistence = new Persistence(server);
+  server.replication = attachReplication(server);
   return server;
 }

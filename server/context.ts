@@ -18,6 +18,7 @@ import type { Database } from "./db.ts";
 import type { NotifyClass } from "./notify.ts";
 import type { Persistence } from "./persistence/manager.ts";
 import type { PubSub } from "./pubsub.ts";
+import type { Replication } from "./replication/replication.ts";
 import type { ServerStats } from "./stats.ts";
 import type { WatchRegistry } from "./watch.ts";
 
@@ -25,6 +26,9 @@ import type { WatchRegistry } from "./watch.ts";
 export interface Propagator {
   propagate(dbIndex: number, argv: readonly string[]): void;
 }
+
+/** Told about a write command before it runs. */
+export type WriteWatcher = (ctx: CommandContext, command: Command, argv: string[]) => void;
 
 /** The server as commands, persistence and INFO see it. */
 export interface ServerContext {
@@ -37,6 +41,8 @@ export interface ServerContext {
   readonly watches: WatchRegistry;
   readonly pubsub: PubSub;
   readonly persistence: Persistence;
+  /** Role, replicas, the link to a master (server/replication/). */
+  readonly replication: Replication;
   readonly startedAt: number;
   /** A random 40-hex id made at start (INFO run_id). */
   readonly runId: string;
@@ -51,13 +57,21 @@ export interface ServerContext {
    * preceded by MULTI ("pending" becomes "sent"); EXEC then closes it.
    */
   execPropagation: "off" | "pending" | "sent";
+  /**
+   * While a script runs past busy-reply-threshold: the -BUSY error every
+   * command without the allow_busy flag gets (server/scripting/runner.ts).
+   */
+  busyScriptError: string | undefined;
   readonly propagators: Propagator[];
   /** Hooks run by the cron every tick. */
   readonly cronHooks: (() => void)[];
   /** Hooks run at shutdown, before connections close (final save, AOF fsync). */
   readonly shutdownHooks: (() => Promise<void> | void)[];
-  /** Called before a write command runs (copy-on-write for a background snapshot). */
-  beforeWrite: ((ctx: CommandContext, command: Command, argv: string[]) => void) | undefined;
+  /**
+   * Called before each write command runs: the copy-on-write of every
+   * snapshot being written (BGSAVE, AOF rewrite, replicas' full syncs).
+   */
+  readonly writeWatchers: Set<WriteWatcher>;
   /** Called with each batch of replies before it is sent (the AOF's fsync policy). */
   beforeReply: (() => Promise<void> | undefined) | undefined;
 

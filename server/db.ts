@@ -21,7 +21,15 @@ export interface KeyspaceHooks {
   added?(db: Database, key: string): void;
   /** A command emptied a collection and it was deleted (the "del" event). */
   emptied?(db: Database, key: string): void;
+  /**
+   * What a key whose TTL passed is (asked only for such keys): deleted (a
+   * master), hidden but kept until the master's DEL arrives (a replica,
+   * Redis's expireIfNeeded), or kept as is for the master's own commands.
+   */
+  expiryPolicy?(): ExpiryPolicy;
 }
+
+export type ExpiryPolicy = "delete" | "hide" | "keep";
 
 /** Where read lookups are counted (INFO stats keyspace_hits/misses). */
 export interface LookupCounters {
@@ -236,7 +244,9 @@ export class Database {
   #expireIfNeeded(key: string): boolean {
     const when = this.expires.get(key);
     if (when === undefined || when > Date.now()) return false;
-    this.expireNow(key);
+    const policy = this.hooks.expiryPolicy?.() ?? "delete";
+    if (policy === "keep") return false;
+    if (policy === "delete") this.expireNow(key);
     return true;
   }
 
@@ -269,9 +279,10 @@ export class Database {
 
   /** A random live key, or undefined when the database is empty (RANDOMKEY). */
   randomKey(): string | undefined {
-    for (;;) {
+    // A replica hides expired keys without deleting them: bound the search, as Redis does.
+    for (let tries = 0;; tries++) {
       const key = this.dict.randomKey();
-      if (key === undefined || !this.#expireIfNeeded(key)) return key;
+      if (key === undefined || !this.#expireIfNeeded(key) || tries === 100) return key;
     }
   }
 

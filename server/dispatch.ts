@@ -10,9 +10,12 @@ import type { CommandContext } from "./context.ts";
 import {
   CommandError,
   internalError,
+  MASTERDOWN,
   NOAUTH,
+  NOREPLICAS,
   NOT_ALLOWED_IN_MULTI,
   notAllowedWhenSubscribed,
+  READONLY_REPLICA,
   unknownCommand,
   unknownSubcommand,
   wrongArity,
@@ -66,7 +69,16 @@ export function processCommand(client: Client, argv: string[]): void {
     reject(client, NOAUTH);
     return;
   }
+  if (server.busyScriptError !== undefined && !command.spec.flags.includes("allow_busy")) {
+    reject(client, server.busyScriptError);
+    return;
+  }
   client.lastCommand = command.fullName;
+  const refusal = replicationRefusal(client, command);
+  if (refusal !== undefined) {
+    reject(client, refusal);
+    return;
+  }
 
   const mark = openReply(client);
   const displaced = client.out.displaced;
@@ -86,6 +98,28 @@ export function processCommand(client: Client, argv: string[]): void {
   // Messages to this very client went in front of its reply: CLIENT REPLY OFF keeps them.
   closeReply(client, mark + client.out.displaced - displaced);
   if (server.blocking.hasReadyKeys) server.blocking.serveReadyKeys();
+}
+
+/**
+ * Redis's replication checks before a command runs: writes need enough good
+ * replicas (min-replicas-to-write), a read-only replica refuses writes, and
+ * a replica whose link is down serves only "stale" commands when
+ * replica-serve-stale-data is off. EXEC is judged by its queue.
+ */
+function replicationRefusal(client: Client, command: Command): string | undefined {
+  const replication = client.server.replication;
+  const config = client.server.config;
+  const queue = command.fullName === "exec" ? client.multi?.queue : undefined;
+  const writes = command.isWrite || (queue?.some((q) => q.command.isWrite) ?? false);
+  if (writes && !replication.isReplica && replication.master.tooFewReplicas()) return NOREPLICAS;
+  if (!replication.isReplica) return undefined;
+  if (writes && config.getBool("replica-read-only")) return READONLY_REPLICA;
+  const stale = (c: Command) => c.spec.flags.includes("stale");
+  const denyStale = !stale(command) || (queue?.some((q) => !stale(q.command)) ?? false);
+  if (denyStale && !replication.link?.up && !config.getBool("replica-serve-stale-data")) {
+    return MASTERDOWN;
+  }
+  return undefined;
 }
 
 /** Starts a top-level reply (the native length prefix); returns where it began. */
@@ -133,8 +167,8 @@ export function call(ctx: CommandContext, command: Command, argv: string[]): voi
   const started = timed ? performance.now() : 0;
   ctx.propagateAs = undefined;
   // A background save copies the keys this write is about to change.
-  if (server.beforeWrite !== undefined && command.isWrite) {
-    server.beforeWrite(ctx, command, argv);
+  if (server.writeWatchers.size !== 0 && command.isWrite) {
+    for (const watch of server.writeWatchers) watch(ctx, command, argv);
   }
   try {
     command.spec.handler!(ctx, argv);

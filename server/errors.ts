@@ -289,3 +289,36 @@ export function noGroupForKey(group: string, key: string): string {
   return `NOGROUP No such consumer group '${group}' for key name '${key}'`;
 }
 export const XREAD_TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of range";
+// Scripting (eval.c, script.c, script_lua.c).
+export const NOSCRIPT = "NOSCRIPT No matching script. Please use EVAL.";
+export const BUSY_EVAL =
+  "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+export const BUSY_FUNCTION =
+  "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
+export const NOTBUSY = "NOTBUSY No scripts in execution right now.";
+export const UNKILLABLE =
+  "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.";
+export const NUMKEYS_NEGATIVE = "ERR Number of keys can't be negative";
+export const SCRIPT_FLUSH_MODE = "ERR SCRIPT FLUSH only support SYNC|ASYNC option";
+export const SCRIPT_DEBUG_MODE = "ERR Use SCRIPT DEBUG YES/SYNC/NO";
+export const SCRIPT_WRITE_ON_RO =
+  "ERR Can not execute a script with write flag using *_ro command.";
+export const SCRIPT_UNKNOWN_COMMAND = "ERR Unknown Redis command called from script";
+export const SCRIPT_WRONG_ARITY = "ERR Wrong number of args calling Redis command from script";
+export const SCRIPT_DENIED_COMMAND = "ERR This Redis command is not allowed from script";
+export const SCRIPT_RO_WRITE = "ERR Write commands are not allowed from read-only scripts.";
+// Replication (replication.c, server.c's shared replies).
+export const READONLY_REPLICA = "READONLY You can't write against a read only replica.";
+export const MASTERDOWN =
+  "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+export const NOREPLICAS = "NOREPLICAS Not enough good replicas to write.";
+export const NOMASTERLINK = "NOMASTERLINK Can't SYNC while not connected with my master";
+export const WAIT_ON_REPLICA =
+  "ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.";
+export const INVALID_MASTER_PORT = "ERR Invalid master port";
+export const REPLICAOF_FROM_REPLICA = "ERR Command is not valid when client is a replica.";
+export const TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of range";
+
+export function unrecognizedReplconfOption(option: string): string {
+  return `ERR Unrecognized REPLCONF option: ${option}`;
+}

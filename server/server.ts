@@ -8,10 +8,11 @@ import { Client, type ClientTransport } from "./client.ts";
 import type { Command, CommandTable } from "./command.ts";
 import { Config } from "./config.ts";
 import { Connection } from "./connection.ts";
-import type { CommandContext, Propagator, ServerContext } from "./context.ts";
+import type { CommandContext, Propagator, ServerContext, WriteWatcher } from "./context.ts";
 import { Database } from "./db.ts";
 import { call } from "./dispatch.ts";
 import type { Persistence } from "./persistence/manager.ts";
+import type { Replication } from "./replication/replication.ts";
 import { ServerStats } from "./stats.ts";
 import { advanceAccessClock } from "./types/keytable.ts";
 import { NotifyClass, parseNotifyFlags } from "./notify.ts";
@@ -41,6 +42,7 @@ export class RedisServer implements ServerContext {
   readonly stats = new ServerStats();
   /** Attached by the composition root (compose.ts) right after construction. */
   persistence!: Persistence;
+  replication!: Replication;
   /** Changes since the last save, as Redis's server.dirty. */
   dirty = 0;
   activeExpire = true;
@@ -51,6 +53,7 @@ export class RedisServer implements ServerContext {
    * transaction whole; EXEC then closes it.
    */
   execPropagation: "off" | "pending" | "sent" = "off";
+  busyScriptError: string | undefined = undefined;
   /** client-output-buffer-limit by class: hard bytes, soft bytes, soft seconds. */
   #outputLimits = new Map<string, OutputLimit>();
   /** Write commands go here after they run (set by persistence). */
@@ -60,10 +63,11 @@ export class RedisServer implements ServerContext {
   /** Hooks run at shutdown, before connections close (final save, AOF fsync). */
   shutdownHooks: (() => Promise<void> | void)[] = [];
   /**
-   * Called before a write command runs (set by persistence while a background
-   * snapshot is written, to copy the keys the command is about to change).
+   * Called before a write command runs, while background snapshots are
+   * written (BGSAVE, AOF rewrite, replicas' full syncs): each copies the keys
+   * the command is about to change.
    */
-  beforeWrite: ((ctx: CommandContext, command: Command, argv: string[]) => void) | undefined;
+  readonly writeWatchers = new Set<WriteWatcher>();
   /**
    * Called with each batch of replies before it is sent: persistence writes
    * the AOF, and under appendfsync always returns a promise of the fsync the
@@ -84,6 +88,7 @@ export class RedisServer implements ServerContext {
       },
       emptied: (db: Database, key: string) =>
         this.keyChanged(db, key, NotifyClass.Generic, "del", 0),
+      expiryPolicy: () => this.replication.expiryPolicy,
     };
     this.dbs = Array.from(
       { length: config.getNumber("databases") },
@@ -263,6 +268,8 @@ export class RedisServer implements ServerContext {
    */
   activeExpireCycle(): void {
     if (!this.activeExpire) return;
+    // A replica's keys expire when its master's DEL arrives.
+    if (this.replication.isReplica) return;
     const budgetMs = 250 / this.config.getNumber("hz");
     const started = performance.now();
     const now = Date.now();

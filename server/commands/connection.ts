@@ -21,6 +21,7 @@ import {
   wrongArity,
 } from "../errors.ts";
 import { VERSION } from "../../protocol/version.ts";
+import { isReplicaClient } from "../replication/client_peer.ts";
 
 const BAD_CLIENT_NAME = "ERR Client names cannot contain spaces, newlines or special characters.";
 const WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
@@ -51,8 +52,9 @@ function authenticate(ctx: CommandContext, username: string, password: string): 
   ctx.client.authenticated = true;
 }
 
-/** Redis's client type: pubsub while subscribed, else normal (no replicas here). */
-function clientType(ctx: CommandContext): "normal" | "pubsub" {
+/** Redis's client type: a replica after PSYNC/SYNC, pubsub while subscribed, else normal. */
+function clientType(ctx: CommandContext): "normal" | "pubsub" | "slave" {
+  if (isReplicaClient(ctx.client)) return "slave";
   return ctx.client.subscriptionCount() > 0 ? "pubsub" : "normal";
 }
 
@@ -66,6 +68,7 @@ function parseClientType(name: string): string | undefined {
 /** One CLIENT LIST line, with Redis's fields in Redis's order. */
 export function clientInfoLine(ctx: CommandContext, now = Date.now()): string {
   let flags = "";
+  if (isReplicaClient(ctx.client)) flags += "S";
   if (ctx.client.subscriptionCount() > 0) flags += "P";
   if (ctx.client.multi) flags += "x";
   if (ctx.client.blocked) flags += "b";
@@ -130,6 +133,14 @@ function killClients(ctx: CommandContext, argv: string[]): number {
     }
   }
   let killed = 0;
+  // The link to our master is not a client here: TYPE MASTER drops it (it reconnects).
+  const link = server.replication.link;
+  if (
+    type === "master" && addr === undefined && laddr === undefined && id === undefined && link?.up
+  ) {
+    link.drop();
+    killed++;
+  }
   for (const other of [...server.clients.values()]) {
     if (addr !== undefined && other.transport.remoteAddr !== addr) continue;
     if (laddr !== undefined && other.transport.localAddr !== laddr) continue;

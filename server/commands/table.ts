@@ -10,6 +10,7 @@ import { configCommands } from "./config.ts";
 import { connectionCommands } from "./connection.ts";
 import { debugCommands } from "./debug.ts";
 import { geoCommands } from "./geo.ts";
+import { functionCommands } from "./functions.ts";
 import { hashCommands } from "./hashes.ts";
 import { hyperloglogCommands } from "./hyperloglog.ts";
 import { keyCommands } from "./keys.ts";
@@ -17,6 +18,7 @@ import { listCommands } from "./lists.ts";
 import { memoryCommands } from "./memory.ts";
 import { persistenceCommands } from "./persistence.ts";
 import { pubsubCommands } from "./pubsub.ts";
+import { replicationCommands } from "./replication.ts";
 import { serverAdminCommands } from "./server_admin.ts";
 import { setCommands } from "./sets.ts";
 import { sortCommands } from "./sort.ts";
@@ -25,6 +27,7 @@ import { streamGroupCommands } from "./stream_cgroups.ts";
 import { streamReadCommands } from "./stream_reads.ts";
 import { streamCommands } from "./streams.ts";
 import { stringCommands } from "./strings.ts";
+import { scriptingCommands } from "./scripting.ts";
 import { transactionCommands } from "./transactions.ts";
 
 export const commandGroups: readonly (readonly CommandSpec[])[] = [
@@ -50,4 +53,7 @@ export const commandGroups: readonly (readonly CommandSpec[])[] = [
   pubsubCommands,
   transactionCommands,
   persistenceCommands,
+  scriptingCommands,
+  functionCommands,
+  replicationCommands,
 ];

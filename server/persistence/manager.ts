@@ -5,10 +5,10 @@
  * for which background job may run when, and its INFO persistence fields.
  *
  * There is no fork: a background job is a KeyspaceSnapshot written in slices
- * between requests, and while one runs, `server.beforeWrite` lets the
+ * between requests, and while one runs, `server.writeWatchers` lets the
  * snapshot copy each key before a command first changes it.
  */
-import type { ServerContext } from "../context.ts";
+import type { ServerContext, WriteWatcher } from "../context.ts";
 import { type Database, databaseAt } from "../db.ts";
 import { VERSION } from "../../protocol/version.ts";
 import {
@@ -54,6 +54,8 @@ interface Job {
   aborted: boolean;
   /** Settles when the job has finished, failed or been aborted (and cleaned up). */
   settled: Promise<void>;
+  /** Its copy-on-write hook in server.writeWatchers while it runs. */
+  watcher: WriteWatcher;
 }
 
 export interface ShutdownFlags {
@@ -441,6 +443,10 @@ export class Persistence {
       this.#log(`Can't start the background ${kind === "rdb" ? "save" : "AOF rewrite"}: ${err}`);
       return undefined;
     }
+    const target: WriteTarget = {
+      key: (dbIndex, key) => snapshot.beforeWrite(dbIndex, key),
+      database: (dbIndex, moved) => snapshot.freeze(dbIndex, moved),
+    };
     const job: Job = {
       kind,
       snapshot,
@@ -449,14 +455,10 @@ export class Persistence {
       dirtyAtStart: this.server.dirty,
       aborted: false,
       settled: Promise.resolve(),
+      watcher: (ctx, command, argv) => reportWrites(ctx, command, argv, target),
     };
     this.#job = job;
-    const target: WriteTarget = {
-      key: (dbIndex, key) => snapshot.beforeWrite(dbIndex, key),
-      database: (dbIndex, moved) => snapshot.freeze(dbIndex, moved),
-    };
-    this.server.beforeWrite = (client, command, argv) =>
-      reportWrites(client, command, argv, target);
+    this.server.writeWatchers.add(job.watcher);
     return job;
   }
 
@@ -474,10 +476,8 @@ export class Persistence {
         if (!job.aborted) failed(err as Error);
       },
     ).finally(() => {
-      if (this.#job === job) {
-        this.#job = undefined;
-        this.server.beforeWrite = undefined;
-      }
+      if (this.#job === job) this.#job = undefined;
+      this.server.writeWatchers.delete(job.watcher);
       finished(Math.round((Date.now() - job.startedAt) / 1000));
     });
   }
@@ -489,7 +489,7 @@ export class Persistence {
     job.aborted = true;
     job.file.abort();
     this.#job = undefined;
-    this.server.beforeWrite = undefined;
+    this.server.writeWatchers.delete(job.watcher);
   }
 
   // ---- AOF ---------------------------------------------------------------

@@ -1,0 +1,248 @@
+/**
+ * Scripting: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT. The Lua runtime
+ * is server/scripting/ (docs/lua-vm.md); runScript there runs a script and
+ * replies, now or, for a script past busy-reply-threshold, when it ends.
+ */
+import { intArg } from "../args.ts";
+import type { CommandFlag, CommandSpec } from "../command.ts";
+import type { CommandContext } from "../context.ts";
+import {
+  CommandError,
+  NOSCRIPT,
+  NUMKEYS_NEGATIVE,
+  NUMKEYS_OVER_ARGS,
+  SCRIPT_DEBUG_MODE,
+  SCRIPT_FLUSH_MODE,
+  SCRIPT_WRITE_ON_RO,
+} from "../errors.ts";
+import { ScriptError } from "../scripting/engine.ts";
+import { runScript, scriptingOf } from "../scripting/runner.ts";
+import { writeHelp } from "./help.ts";
+
+const SCRIPT_HELP = [
+  "SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  "DEBUG (YES|SYNC|NO)",
+  "    Set the debug mode for subsequent scripts executed.",
+  "EXISTS <sha1> [<sha1> ...]",
+  "    Return information about the existence of the scripts in the script cache.",
+  "FLUSH [ASYNC|SYNC]",
+  "    Flush the Lua scripts cache. Very dangerous on replicas.",
+  "    When called without the optional mode argument, the behavior is determined by the",
+  "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+  "    * ASYNC: Asynchronously flush the scripts cache.",
+  "    * SYNC: Synchronously flush the scripts cache.",
+  "KILL",
+  "    Kill the currently executing Lua script.",
+  "LOAD <script>",
+  "    Load a script into the scripts cache without executing it.",
+  "HELP",
+  "    Print this help.",
+];
+
+/** Compiles a script into the cache, turning a compile error into the reply. */
+function loadScript(ctx: CommandContext, body: string): string {
+  try {
+    return scriptingOf(ctx.server).engine.load(body);
+  } catch (err) {
+    if (err instanceof ScriptError) throw new CommandError(err.message);
+    throw err;
+  }
+}
+
+/** EVAL and friends: `evalsha` looks the script up, `readOnly` is the *_RO variants. */
+function evalGeneric(
+  ctx: CommandContext,
+  argv: string[],
+  evalsha: boolean,
+  readOnly: boolean,
+): void {
+  const numkeys = intArg(argv[2]);
+  if (numkeys > argv.length - 3) throw new CommandError(NUMKEYS_OVER_ARGS);
+  if (numkeys < 0) throw new CommandError(NUMKEYS_NEGATIVE);
+  const engine = scriptingOf(ctx.server).engine;
+  let sha: string;
+  if (evalsha) {
+    if (argv[1].length !== 40 || engine.get(argv[1]) === undefined) {
+      throw new CommandError(NOSCRIPT);
+    }
+    sha = argv[1].toLowerCase();
+  } else sha = loadScript(ctx, argv[1]);
+  const { flags } = engine.get(sha)!;
+  const noWrites = flags.flags.has("no-writes");
+  if (readOnly && !flags.compat && !noWrites) throw new CommandError(SCRIPT_WRITE_ON_RO);
+  const keys = argv.slice(3, 3 + numkeys);
+  const args = argv.slice(3 + numkeys);
+  runScript(
+    ctx,
+    (scripting, host, threshold) => scripting.engine.start(sha, keys, args, host, threshold),
+    { readOnly: readOnly || noWrites, isEval: true, argv },
+  );
+}
+
+const EVAL_FLAGS: readonly CommandFlag[] = [
+  "noscript",
+  "skip_monitor",
+  "may_replicate",
+  "no_mandatory_keys",
+  "stale",
+  "movablekeys",
+];
+const EVAL_RO_FLAGS: readonly CommandFlag[] = [
+  "noscript",
+  "skip_monitor",
+  "no_mandatory_keys",
+  "stale",
+  "readonly",
+  "movablekeys",
+];
+
+function evalRow(
+  name: string,
+  flags: readonly CommandFlag[],
+  since: string,
+  summary: string,
+  first: string,
+  evalsha: boolean,
+  readOnly: boolean,
+): CommandSpec {
+  return {
+    name,
+    arity: -3,
+    flags,
+    group: "scripting",
+    since,
+    summary,
+    syntax: `${first} numkeys [key [key ...]] [arg [arg ...]]`,
+    complexity: "Depends on the script that is executed.",
+    handler: (ctx, argv) => evalGeneric(ctx, argv, evalsha, readOnly),
+  };
+}
+
+const scriptSub = {
+  arity: -2,
+  flags: ["noscript"] as readonly CommandFlag[],
+  group: "scripting" as const,
+  since: "2.6.0",
+  syntax: "",
+  complexity: "O(1)",
+};
+
+const scriptSubcommands: CommandSpec[] = [
+  {
+    ...scriptSub,
+    name: "load",
+    arity: 3,
+    flags: ["noscript", "stale"],
+    summary: "Load a Lua script into the script cache.",
+    syntax: "script",
+    complexity: "O(N) with N being the length in bytes of the script body.",
+    handler(ctx, argv) {
+      ctx.out.bulk(loadScript(ctx, argv[2]));
+    },
+  },
+  {
+    ...scriptSub,
+    name: "exists",
+    arity: -3,
+    summary: "Check existence of scripts in the script cache.",
+    syntax: "sha1 [sha1 ...]",
+    complexity: "O(N) with N being the number of scripts to check.",
+    handler(ctx, argv) {
+      const engine = scriptingOf(ctx.server).engine;
+      ctx.out.array(argv.length - 2);
+      for (let i = 2; i < argv.length; i++) ctx.out.int(engine.get(argv[i]) === undefined ? 0 : 1);
+    },
+  },
+  {
+    ...scriptSub,
+    name: "flush",
+    summary: "Remove all the scripts from the script cache.",
+    syntax: "[ASYNC | SYNC]",
+    complexity: "O(N) with N being the number of scripts in cache",
+    handler(ctx, argv) {
+      const mode = argv[2]?.toLowerCase();
+      if (argv.length > 3 || (mode !== undefined && mode !== "sync" && mode !== "async")) {
+        throw new CommandError(SCRIPT_FLUSH_MODE);
+      }
+      scriptingOf(ctx.server).engine.flush();
+      ctx.out.ok();
+    },
+  },
+  {
+    ...scriptSub,
+    name: "kill",
+    arity: 2,
+    flags: ["noscript", "allow_busy"],
+    summary: "Kill the script currently in execution.",
+    handler(ctx) {
+      const error = scriptingOf(ctx.server).kill(true);
+      if (error !== undefined) throw new CommandError(error);
+      ctx.out.ok();
+    },
+  },
+  {
+    ...scriptSub,
+    name: "debug",
+    arity: 3,
+    summary: "Set the debug mode for executed scripts.",
+    syntax: "<YES | SYNC | NO>",
+    handler(ctx, argv) {
+      // No debugger: NO is accepted, YES and SYNC (which would start a session) are not.
+      if (argv[2].toLowerCase() !== "no") throw new CommandError(SCRIPT_DEBUG_MODE);
+      ctx.out.ok();
+    },
+  },
+  {
+    ...scriptSub,
+    name: "help",
+    arity: 2,
+    flags: ["loading", "stale"],
+    since: "5.0.0",
+    summary: "Show helpful text about the different subcommands",
+    handler(ctx) {
+      writeHelp(ctx, SCRIPT_HELP);
+    },
+  },
+];
+
+export const scriptingCommands: CommandSpec[] = [
+  evalRow("eval", EVAL_FLAGS, "2.6.0", "Execute a Lua script server side", "script", false, false),
+  evalRow(
+    "evalsha",
+    EVAL_FLAGS,
+    "2.6.0",
+    "Execute a Lua script server side",
+    "sha1",
+    true,
+    false,
+  ),
+  evalRow(
+    "eval_ro",
+    EVAL_RO_FLAGS,
+    "7.0.0",
+    "Execute a read-only Lua script server side",
+    "script",
+    false,
+    true,
+  ),
+  evalRow(
+    "evalsha_ro",
+    EVAL_RO_FLAGS,
+    "7.0.0",
+    "Execute a read-only Lua script server side",
+    "sha1",
+    true,
+    true,
+  ),
+  {
+    name: "script",
+    arity: -2,
+    flags: [],
+    group: "scripting",
+    since: "2.6.0",
+    summary: "A container for Lua scripts management commands",
+    syntax: "",
+    complexity: "Depends on subcommand.",
+    subcommands: scriptSubcommands,
+  },
+];

@@ -1,0 +1,41 @@
+/**
+ * A replica's full resync replaces its whole dataset with the master's RDB.
+ * Unlike a load at start-up, keys whose TTL has passed are kept: on a
+ * replica keys expire only when the master says so (its DEL arrives in the
+ * stream), so dropping them here would let the two diverge.
+ */
+import type { Database } from "../db.ts";
+import { FormatError } from "../persistence/format_error.ts";
+import { readRdb } from "../persistence/rdb_reader.ts";
+import { materialize } from "../persistence/values.ts";
+
+/**
+ * Empties `dbs` and loads `rdb` into them; returns the number of keys.
+ * Throws FormatError on a malformed RDB (the databases are then partly
+ * loaded; the caller drops the link and the next sync starts over).
+ */
+export function loadReplicaRdb(
+  dbs: readonly Database[],
+  rdb: Uint8Array,
+  verifyChecksum: boolean,
+): number {
+  for (const db of dbs) db.clear();
+  let db = dbs[0];
+  let keys = 0;
+  readRdb(rdb, {
+    selectDb(index) {
+      if (index >= dbs.length) {
+        throw new FormatError(
+          `Data file was created with a Redis server configured to handle more than ${dbs.length} databases`,
+        );
+      }
+      db = dbs[index];
+    },
+    entry(key, value, expireAt) {
+      db.set(key, materialize(value));
+      if (expireAt !== undefined) db.setExpire(key, expireAt);
+      keys++;
+    },
+  }, verifyChecksum);
+  return keys;
+}

@@ -1,0 +1,153 @@
+/**
+ * Replication for one server: its role (master, or replica of host:port),
+ * the master side that serves its own replicas (a replica can have replicas
+ * too: it forwards its master's stream to them), and the link to its master.
+ *
+ * Role changes follow Redis's replicationSetMaster / replicationUnsetMaster:
+ * - becoming a replica keeps the server's own history (replid, offset) to ask
+ *   the new master for a partial resync (PSYNC2), and keeps its replicas;
+ * - REPLICAOF NO ONE starts a new history, keeping the inherited one valid as
+ *   replid2 up to the current offset, and drops the replicas so that they
+ *   reconnect and continue from here.
+ */
+import type { Database, ExpiryPolicy } from "../db.ts";
+import { type LinkOptions, MasterLink, type ReplicaHost } from "./master_link.ts";
+import { type MasterHost, ReplicationMaster } from "./master.ts";
+import type { ReplicationStream } from "./stream.ts";
+
+/** What replication needs from the server, beyond the master side's needs. */
+export interface ReplicationHost extends MasterHost {
+  readonly dbs: readonly Database[];
+  /** The port clients connect to (REPLCONF listening-port without replica-announce-port). */
+  listeningPort(): number;
+  /** A full resync: the dataset becomes this RDB. Throws on a malformed one. */
+  loadRdb(rdb: Uint8Array): void;
+  /** Runs one command of the master's stream as the master's client; its reply is dropped. */
+  applyFromMaster(argv: string[]): void;
+}
+
+export class Replication {
+  readonly master: ReplicationMaster;
+  link: MasterLink | undefined;
+  masterHost: string | undefined;
+  masterPort = 0;
+  /** True while a command of the master's stream runs. */
+  #applying = false;
+
+  constructor(readonly host: ReplicationHost) {
+    this.master = new ReplicationMaster(host);
+  }
+
+  get stream(): ReplicationStream {
+    return this.master.stream;
+  }
+
+  get isReplica(): boolean {
+    return this.masterHost !== undefined;
+  }
+
+  /** How expired keys behave here (see KeyspaceHooks.expiryPolicy). */
+  get expiryPolicy(): ExpiryPolicy {
+    if (this.masterHost === undefined) return "delete";
+    return this.#applying ? "keep" : "hide";
+  }
+
+  /**
+   * REPLICAOF host port. Returns false when already a replica of exactly
+   * that master (Redis then answers "+OK Already connected to specified
+   * master" and does nothing).
+   */
+  replicaOf(host: string, port: number): boolean {
+    if (this.masterHost?.toLowerCase() === host.toLowerCase() && this.masterPort === port) {
+      return false;
+    }
+    this.link?.stop();
+    this.masterHost = host;
+    this.masterPort = port;
+    this.stream.forwarding = true;
+    this.master.keepBacklog = true;
+    this.link = new MasterLink(host, port, this.#replicaHost(), this.#linkOptions());
+    return true;
+  }
+
+  /**
+   * REPLICAOF NO ONE: a master again, with a new history, at once. The
+   * promise settles when the old link has closed.
+   */
+  promote(): Promise<void> {
+    if (this.masterHost === undefined) return Promise.resolve();
+    const closed = this.link?.stop() ?? Promise.resolve();
+    this.link = undefined;
+    this.masterHost = undefined;
+    this.masterPort = 0;
+    const stream = this.stream;
+    stream.ids.shift(stream.offset);
+    stream.forwarding = false;
+    stream.forceSelect();
+    this.master.keepBacklog = false;
+    this.master.disconnectAll();
+    return closed;
+  }
+
+  /** Once a second, from the server's cron. */
+  cron(): void {
+    this.master.cron();
+  }
+
+  /** Shutdown: the link closes and replicas are dropped. */
+  async stop(): Promise<void> {
+    const link = this.link;
+    this.link = undefined;
+    this.master.disconnectAll();
+    await link?.stop();
+  }
+
+  #linkOptions(): LinkOptions {
+    const config = this.host.config;
+    const user = config.get("masteruser");
+    const auth = config.get("masterauth");
+    const ip = config.get("replica-announce-ip");
+    return {
+      listeningPort: config.getNumber("replica-announce-port") || this.host.listeningPort(),
+      ...(ip !== "" ? { announceIp: ip } : {}),
+      ...(user !== "" ? { masterUser: user } : {}),
+      ...(auth !== "" ? { masterAuth: auth } : {}),
+      timeoutSeconds: config.getNumber("repl-timeout"),
+    };
+  }
+
+  #replicaHost(): ReplicaHost {
+    const stream = this.stream;
+    const host = this.host;
+    const backlogSize = () => host.config.getNumber("repl-backlog-size");
+    return {
+      history: () => ({ replid: stream.ids.replid, offset: stream.offset }),
+      loadRdb: (rdb, replid, offset) => {
+        host.loadRdb(rdb);
+        stream.ids.replid = replid;
+        stream.ids.clearSecond();
+        stream.resetTo(offset, backlogSize());
+        // Our replicas had another dataset: they must resync from the new one.
+        this.master.disconnectAll();
+      },
+      continued: (replid, offset) => {
+        if (stream.backlog === undefined) stream.resetTo(offset, backlogSize());
+        if (replid !== undefined && replid !== stream.ids.replid) {
+          stream.ids.adoptMasterId(replid, offset);
+          // Our replicas must learn the new ID: they reconnect and continue.
+          this.master.disconnectAll();
+        }
+      },
+      apply: (argv) => {
+        this.#applying = true;
+        try {
+          host.applyFromMaster(argv);
+        } finally {
+          this.#applying = false;
+        }
+      },
+      streamed: (bytes) => stream.forward(bytes),
+      log: (message) => host.log(message),
+    };
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The replication stream a master produces: every write command as RESP,
+ * preceded by SELECT when the database changes (as Redis's
+ * replicationFeedSlaves), fed to the backlog and to each replica. It is one
+ * more propagator of the server (beside the AOF): MULTI/EXEC wrapping, the
+ * effects of scripts and expiry DELs arrive already shaped by the server.
+ *
+ * A replica does not produce its own stream: it forwards its master's bytes
+ * unchanged (`forward`), so that its offsets stay its master's and its own
+ * replicas and backlog see the same history.
+ */
+import { CommandBuffer } from "../persistence/command_buffer.ts";
+import { ReplicationBacklog } from "./backlog.ts";
+import { ReplicationIds } from "./ids.ts";
+
+/** Receives the stream's bytes; it must not change them (they are shared). */
+export interface StreamReceiver {
+  feed(bytes: Uint8Array): void;
+}
+
+export class ReplicationStream {
+  readonly ids = new ReplicationIds();
+  backlog: ReplicationBacklog | undefined;
+  readonly receivers = new Set<StreamReceiver>();
+  /** True on a replica: local writes are not streamed, the master's stream is forwarded. */
+  forwarding = false;
+  #offset = 0;
+  /** Database the stream last SELECTed; -1 forces a SELECT before the next command. */
+  #selectedDb = -1;
+  readonly #buffer = new CommandBuffer();
+
+  /** master_repl_offset: the number of the last byte of the stream (0 before any). */
+  get offset(): number {
+    return this.backlog?.offset ?? this.#offset;
+  }
+
+  /** Whether anyone listens: without a backlog or replicas, Redis produces no stream. */
+  get active(): boolean {
+    return this.backlog !== undefined || this.receivers.size > 0;
+  }
+
+  /** The server's propagation hook: a write command that ran in database `dbIndex`. */
+  propagate(dbIndex: number, argv: readonly string[]): void {
+    if (this.forwarding || !this.active) return;
+    if (dbIndex !== this.#selectedDb) {
+      this.#buffer.append(["SELECT", String(dbIndex)]);
+      this.#selectedDb = dbIndex;
+    }
+    this.#buffer.append(argv);
+    this.#flush();
+  }
+
+  /**
+   * A command that does not depend on the database (PING, REPLCONF GETACK):
+   * sent without a SELECT, as Redis feeds it with the current slaveseldb.
+   */
+  control(argv: readonly string[]): void {
+    if (this.forwarding || !this.active) return;
+    this.#buffer.append(argv);
+    this.#flush();
+  }
+
+  /** A replica starts from an RDB: the next command must say its database. */
+  forceSelect(): void {
+    this.#selectedDb = -1;
+  }
+
+  /** On a replica: bytes of the master's stream, passed on unchanged. */
+  forward(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    this.#feed(bytes.slice());
+  }
+
+  /**
+   * Creates the backlog when the first replica attaches. A backlog made from
+   * scratch starts a new history (new replid, no replid2), as in Redis.
+   */
+  createBacklog(size: number): void {
+    if (this.backlog !== undefined) return;
+    this.ids.change();
+    this.ids.clearSecond();
+    this.backlog = new ReplicationBacklog(size, this.#offset);
+  }
+
+  /** repl-backlog-ttl passed with no replicas: the history is dropped, the offset kept. */
+  freeBacklog(): void {
+    if (this.backlog === undefined) return;
+    this.#offset = this.backlog.offset;
+    this.backlog = undefined;
+  }
+
+  /**
+   * A replica's offset and history after it loaded its master's RDB or
+   * continued: the stream restarts at `offset`, with a backlog (so that it
+   * can serve PSYNC after a promotion, as Redis 7 replicas do).
+   */
+  resetTo(offset: number, backlogSize: number): void {
+    this.#offset = offset;
+    this.backlog = new ReplicationBacklog(backlogSize, offset);
+    this.#selectedDb = -1;
+  }
+
+  #flush(): void {
+    const bytes = this.#buffer.view().slice();
+    this.#buffer.consume(bytes.length);
+    this.#feed(bytes);
+  }
+
+  #feed(bytes: Uint8Array): void {
+    if (this.backlog !== undefined) this.backlog.append(bytes);
+    else this.#offset += bytes.length;
+    for (const receiver of this.receivers) receiver.feed(bytes);
+  }
+}

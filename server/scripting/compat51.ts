@@ -1,0 +1,125 @@
+/**
+ * Lua 5.1 behaviours on the Lua 5.3 VM (docs/lua-vm.md lists each with its
+ * test): the 5.1 globals scripts still call (`unpack`, `loadstring`,
+ * `table.getn`, `math.mod`...), number formatting in `tostring`,
+ * string.format with 5.1's results (lua_format.ts), and
+ * `math.floor`/`math.ceil` returning floats like every 5.1 number.
+ */
+import { luaFormat } from "./lua_format.ts";
+import {
+  formatLuaNumber,
+  lit,
+  lua,
+  LUA_TNUMBER,
+  type LuaState,
+  pushBinary,
+  toBinary,
+} from "./lua.ts";
+
+function setGlobalFrom(L: LuaState, global: string, table: string, field: string): void {
+  lua.lua_getglobal(L, lit(table));
+  lua.lua_getfield(L, -1, lit(field));
+  lua.lua_setglobal(L, lit(global));
+  lua.lua_pop(L, 1);
+}
+
+function setFieldFrom(L: LuaState, table: string, field: string, from: string): void {
+  lua.lua_getglobal(L, lit(table));
+  lua.lua_getfield(L, -1, lit(from));
+  lua.lua_setfield(L, -2, lit(field));
+  lua.lua_pop(L, 1);
+}
+
+function setField(L: LuaState, table: string, field: string, fn: (L: LuaState) => number): void {
+  lua.lua_getglobal(L, lit(table));
+  lua.lua_pushcfunction(L, fn);
+  lua.lua_setfield(L, -2, lit(field));
+  lua.lua_pop(L, 1);
+}
+
+/** `tostring` with 5.1's number formatting; other values as before. */
+function makeTostring(L: LuaState): (L: LuaState) => number {
+  lua.lua_getglobal(L, lit("tostring"));
+  const original = lua.lua_tocfunction(L, -1);
+  lua.lua_pop(L, 1);
+  return (L) => {
+    if (lua.lua_type(L, 1) === LUA_TNUMBER) {
+      pushBinary(L, formatLuaNumber(lua.lua_tonumber(L, 1)));
+      return 1;
+    }
+    return original(L);
+  };
+}
+
+function makeRounding(round: (n: number) => number): (L: LuaState) => number {
+  return (L) => {
+    lua.lua_pushnumber(L, round(lua.luaL_checknumber(L, 1)));
+    return 1;
+  };
+}
+
+function getn(L: LuaState): number {
+  lua.luaL_checktype(L, 1, 5);
+  lua.lua_pushnumber(L, lua.lua_rawlen(L, 1));
+  return 1;
+}
+
+function maxn(L: LuaState): number {
+  lua.luaL_checktype(L, 1, 5);
+  let max = 0;
+  lua.lua_pushnil(L);
+  while (lua.lua_next(L, 1) !== 0) {
+    lua.lua_pop(L, 1);
+    if (lua.lua_type(L, -1) === LUA_TNUMBER) max = Math.max(max, lua.lua_tonumber(L, -1));
+  }
+  lua.lua_pushnumber(L, max);
+  return 1;
+}
+
+/** loadstring(s [, chunkname]): text chunks only, like Redis (binary chunks load as nil). */
+function makeLoadstring(L: LuaState): (L: LuaState) => number {
+  lua.lua_getglobal(L, lit("load"));
+  const load = lua.lua_tocfunction(L, -1);
+  lua.lua_pop(L, 1);
+  return (L) => {
+    const chunk = toBinary(L, 1);
+    if (chunk === undefined) return lua.luaL_argerror(L, 1, lit("string expected"));
+    lua.lua_settop(L, 2);
+    if (lua.lua_isnil(L, 2)) {
+      lua.lua_pushvalue(L, 1);
+      lua.lua_replace(L, 2);
+    }
+    lua.lua_pushstring(L, lit("t"));
+    if (chunk.startsWith("\x1bLua")) {
+      lua.lua_pushnil(L);
+      lua.lua_pushstring(L, lit("binary chunks are not accepted"));
+      return 2;
+    }
+    return load(L);
+  };
+}
+
+/** Installs the 5.1 globals and behaviours on a state opened with the 5.3 libraries. */
+export function installLua51Compat(L: LuaState): void {
+  setGlobalFrom(L, "unpack", "table", "unpack");
+  lua.lua_pushcfunction(L, makeLoadstring(L));
+  lua.lua_setglobal(L, lit("loadstring"));
+  lua.lua_pushcfunction(L, makeTostring(L));
+  lua.lua_setglobal(L, lit("tostring"));
+  setField(L, "table", "getn", getn);
+  setField(L, "table", "maxn", maxn);
+  setFieldFrom(L, "math", "mod", "fmod");
+  setField(L, "math", "floor", makeRounding(Math.floor));
+  setField(L, "math", "ceil", makeRounding(Math.ceil));
+  setField(L, "math", "pow", (L) => {
+    lua.lua_pushnumber(L, Math.pow(lua.luaL_checknumber(L, 1), lua.luaL_checknumber(L, 2)));
+    return 1;
+  });
+  setField(L, "math", "log10", makeRounding(Math.log10));
+  setField(L, "math", "ldexp", (L) => {
+    lua.lua_pushnumber(L, lua.luaL_checknumber(L, 1) * 2 ** lua.luaL_checknumber(L, 2));
+    return 1;
+  });
+  setFieldFrom(L, "string", "gfind", "gmatch");
+  setField(L, "string", "format", luaFormat);
+}

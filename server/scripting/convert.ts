@@ -1,0 +1,292 @@
+/**
+ * Conversions between replies and Lua values, as Redis 7.0 documents them
+ * (script_lua.c redisProtocolToLuaType / luaReplyToRedisReply):
+ *
+ * reply → Lua: integer → number, bulk → string, null bulk / null array →
+ * false (RESP3 null → nil), array → table, status → `{ok=...}`, error →
+ * `{err=...}`, and under RESP3: map → `{map={...}}`, set → `{set={k=true}}`,
+ * boolean → boolean, double → `{double=n}`, big number → `{big_number=s}`,
+ * verbatim → `{verbatim_string={format=..., string=...}}`.
+ *
+ * Lua → reply: string → bulk, number → integer (truncated), boolean →
+ * 1 / null under RESP2, boolean under RESP3, tables as above (an array stops
+ * at its first nil), anything else → null.
+ */
+import type { RespValue } from "../../protocol/resp.ts";
+import type { ReplyWriter } from "../../protocol/writer.ts";
+import {
+  lit,
+  lua,
+  LUA_TBOOLEAN,
+  LUA_TNIL,
+  LUA_TNUMBER,
+  LUA_TSTRING,
+  LUA_TTABLE,
+  type LuaState,
+  pushBinary,
+  toBinary,
+} from "./lua.ts";
+
+/** Pushes `{err = "<CODE> <message>"}`; `error` may start with `-CODE ` (Redis's luaPushErrorBuff). */
+export function pushErrorTable(L: LuaState, error: string): void {
+  let code = "ERR";
+  let message = error;
+  if (error.startsWith("-")) {
+    const space = error.indexOf(" ");
+    if (space < 0) message = error.slice(1);
+    else {
+      code = error.slice(1, space);
+      message = error.slice(space + 1);
+    }
+  }
+  message = message.replace(/^[\r\n]+|[\r\n]+$/g, "");
+  lua.lua_newtable(L);
+  pushBinary(L, `${code} ${message}`);
+  lua.lua_setfield(L, -2, lit("err"));
+}
+
+/** Pushes a command's reply (decoded in the script's protocol) as a Lua value. */
+export function pushReply(L: LuaState, v: RespValue): void {
+  lua.luaL_checkstack(L, 4, null);
+  switch (v.type) {
+    case "int":
+      lua.lua_pushnumber(L, Number(v.value));
+      return;
+    case "bulk":
+      pushBinary(L, v.value);
+      return;
+    case "null":
+    case "nullArray":
+      lua.lua_pushboolean(L, false);
+      return;
+    case "simple":
+      pushField(L, "ok", () => pushBinary(L, v.value));
+      return;
+    case "error":
+      pushErrorTable(L, `-${v.value}`);
+      lua.lua_pushboolean(L, true);
+      lua.lua_setfield(L, -2, lit("ignore_error_stats_update"));
+      return;
+    case "array":
+    case "push":
+      lua.lua_createtable(L, v.values.length, 0);
+      v.values.forEach((item, i) => {
+        pushReply(L, item);
+        lua.lua_rawseti(L, -2, i + 1);
+      });
+      return;
+    case "map":
+      pushField(L, "map", () => {
+        lua.lua_newtable(L);
+        for (const [key, value] of v.entries) {
+          pushReply(L, key);
+          pushReply(L, value);
+          lua.lua_settable(L, -3);
+        }
+      });
+      return;
+    case "set":
+      pushField(L, "set", () => {
+        lua.lua_newtable(L);
+        for (const item of v.values) {
+          pushReply(L, item);
+          lua.lua_pushboolean(L, true);
+          lua.lua_settable(L, -3);
+        }
+      });
+      return;
+    case "bool":
+      lua.lua_pushboolean(L, v.value);
+      return;
+    case "double":
+      pushField(L, "double", () => lua.lua_pushnumber(L, v.value));
+      return;
+    case "bignum":
+      pushField(L, "big_number", () => pushBinary(L, v.value));
+      return;
+    case "verbatim":
+      pushField(L, "verbatim_string", () => {
+        lua.lua_newtable(L);
+        pushBinary(L, v.value);
+        lua.lua_setfield(L, -2, lit("string"));
+        pushBinary(L, v.format);
+        lua.lua_setfield(L, -2, lit("format"));
+      });
+      return;
+  }
+}
+
+/** A Redis 7 RESP3 null reply when the script's result is not a real value. */
+export type ScriptReply = RespValue;
+
+/**
+ * Converts the value at the top of the stack into a reply and pops it.
+ * `resp` is the protocol the script selected with redis.setresp.
+ */
+export function popReply(L: LuaState, resp: 2 | 3, depth = 0): ScriptReply {
+  const reply = toReply(L, resp, depth);
+  lua.lua_pop(L, 1);
+  return reply;
+}
+
+/**
+ * How deep nested tables may go: Redis runs out of Lua stack on a table that
+ * contains itself and replies with this error in place of the rest.
+ */
+const MAX_REPLY_DEPTH = 1000;
+
+function toReply(L: LuaState, resp: 2 | 3, depth: number): ScriptReply {
+  lua.luaL_checkstack(L, 4, null);
+  switch (lua.lua_type(L, -1)) {
+    case LUA_TSTRING:
+      return { type: "bulk", value: toBinary(L, -1)! };
+    case LUA_TBOOLEAN: {
+      const b = lua.lua_toboolean(L, -1);
+      if (resp === 3) return { type: "bool", value: b };
+      return b ? { type: "int", value: 1n } : { type: "null" };
+    }
+    case LUA_TNUMBER:
+      return { type: "int", value: truncate(lua.lua_tonumber(L, -1)) };
+    case LUA_TTABLE:
+      if (depth >= MAX_REPLY_DEPTH) return { type: "error", value: "ERR reached lua stack limit" };
+      return tableReply(L, resp, depth + 1);
+    default:
+      return { type: "null" };
+  }
+}
+
+function truncate(n: number): bigint {
+  if (!Number.isFinite(n)) return n > 0 ? 9223372036854775807n : -9223372036854775808n;
+  return BigInt(Math.trunc(n));
+}
+
+function rawField(L: LuaState, name: string): number {
+  pushBinary(L, name);
+  return lua.lua_rawget(L, -2);
+}
+
+function tableReply(L: LuaState, resp: 2 | 3, depth: number): ScriptReply {
+  if (rawField(L, "err") === LUA_TSTRING) {
+    const message = toBinary(L, -1)!;
+    lua.lua_pop(L, 1);
+    return { type: "error", value: message };
+  }
+  lua.lua_pop(L, 1);
+  if (rawField(L, "ok") === LUA_TSTRING) {
+    const status = toBinary(L, -1)!.replace(/[\r\n]/g, " ");
+    lua.lua_pop(L, 1);
+    return { type: "simple", value: status };
+  }
+  lua.lua_pop(L, 1);
+  if (rawField(L, "double") === LUA_TNUMBER) {
+    const d = lua.lua_tonumber(L, -1);
+    lua.lua_pop(L, 1);
+    return { type: "double", value: d, raw: "" };
+  }
+  lua.lua_pop(L, 1);
+  if (rawField(L, "big_number") === LUA_TSTRING) {
+    const big = toBinary(L, -1)!.replace(/[\r\n]/g, " ");
+    lua.lua_pop(L, 1);
+    return { type: "bignum", value: big };
+  }
+  lua.lua_pop(L, 1);
+  const verbatim = verbatimReply(L);
+  if (verbatim !== undefined) return verbatim;
+  if (rawField(L, "map") === LUA_TTABLE) {
+    const entries: [RespValue, RespValue][] = [];
+    lua.lua_pushnil(L);
+    while (lua.lua_next(L, -2) !== 0) {
+      lua.lua_pushvalue(L, -2);
+      const key = popReply(L, resp, depth);
+      entries.push([key, popReply(L, resp, depth)]);
+    }
+    lua.lua_pop(L, 1);
+    return { type: "map", entries };
+  }
+  lua.lua_pop(L, 1);
+  if (rawField(L, "set") === LUA_TTABLE) {
+    const values: RespValue[] = [];
+    lua.lua_pushnil(L);
+    while (lua.lua_next(L, -2) !== 0) {
+      lua.lua_pop(L, 1);
+      lua.lua_pushvalue(L, -1);
+      values.push(popReply(L, resp, depth));
+    }
+    lua.lua_pop(L, 1);
+    return { type: "set", values };
+  }
+  lua.lua_pop(L, 1);
+  const values: RespValue[] = [];
+  for (let i = 1;; i++) {
+    if (lua.lua_rawgeti(L, -1, i) === LUA_TNIL) {
+      lua.lua_pop(L, 1);
+      break;
+    }
+    values.push(popReply(L, resp, depth));
+  }
+  return { type: "array", values };
+}
+
+function verbatimReply(L: LuaState): ScriptReply | undefined {
+  let reply: ScriptReply | undefined;
+  if (rawField(L, "verbatim_string") === LUA_TTABLE) {
+    if (rawField(L, "format") === LUA_TSTRING) {
+      const format = toBinary(L, -1)!;
+      if (rawField(L, "string") === LUA_TSTRING) {
+        reply = { type: "verbatim", format, value: toBinary(L, -1)! };
+      }
+      lua.lua_pop(L, 1);
+    }
+    lua.lua_pop(L, 1);
+  }
+  lua.lua_pop(L, 1);
+  return reply;
+}
+
+function pushField(L: LuaState, name: string, pushValue: () => void): void {
+  lua.lua_newtable(L);
+  pushValue();
+  lua.lua_setfield(L, -2, lit(name));
+}
+
+/** Writes a script's reply (or any decoded reply) to a client. */
+export function writeReply(out: ReplyWriter, v: RespValue): void {
+  switch (v.type) {
+    case "simple":
+      return out.simple(v.value);
+    case "error":
+      return out.error(v.value);
+    case "int":
+      return out.int(v.value);
+    case "bulk":
+      return out.bulk(v.value);
+    case "verbatim":
+      return out.verbatim(v.value, v.format);
+    case "null":
+      return out.nil();
+    case "nullArray":
+      return out.nilArray();
+    case "double":
+      return out.double(v.value);
+    case "bool":
+      return out.bool(v.value);
+    case "bignum":
+      return out.protocol === 3 ? out.raw(`(${v.value}\r\n`) : out.bulk(v.value);
+    case "array":
+    case "push":
+      out.array(v.values.length);
+      for (const item of v.values) writeReply(out, item);
+      return;
+    case "set":
+      out.set(v.values.length);
+      for (const item of v.values) writeReply(out, item);
+      return;
+    case "map":
+      out.map(v.entries.length);
+      for (const [key, value] of v.entries) {
+        writeReply(out, key);
+        writeReply(out, value);
+      }
+      return;
+  }
+}

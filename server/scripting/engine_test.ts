@@ -1,0 +1,292 @@
+import { deepEqual, equal, match } from "node:assert/strict";
+import type { RespValue } from "../../protocol/resp.ts";
+import { ScriptEngine, ScriptError } from "./engine.ts";
+import type { ScriptHost } from "./redis_api.ts";
+
+/** A fake host: a string keyspace with GET, SET, INCR and an error for anything else. */
+function fakeHost(data = new Map<string, string>()): ScriptHost & { calls: string[][] } {
+  const calls: string[][] = [];
+  return {
+    calls,
+    call(argv: string[]): RespValue {
+      calls.push(argv);
+      const [name, key, value] = [argv[0].toLowerCase(), argv[1], argv[2]];
+      if (name === "get") {
+        return data.has(key) ? { type: "bulk", value: data.get(key)! } : { type: "null" };
+      }
+      if (name === "set") {
+        data.set(key, value);
+        return { type: "simple", value: "OK" };
+      }
+      if (name === "incr") {
+        const n = Number(data.get(key) ?? "0") + 1;
+        data.set(key, String(n));
+        return { type: "int", value: BigInt(n) };
+      }
+      if (name === "hgetall") {
+        return {
+          type: "map",
+          entries: [[{ type: "bulk", value: "f" }, { type: "bulk", value: "v" }]],
+        };
+      }
+      return {
+        type: "error",
+        value: `ERR unknown command '${argv[0]}', with args beginning with: `,
+      };
+    },
+    aclCheck: () => true,
+    log: () => {},
+    setRepl: () => {},
+  };
+}
+
+function evalScript(
+  engine: ScriptEngine,
+  body: string,
+  keys: string[] = [],
+  args: string[] = [],
+  host = fakeHost(),
+): RespValue {
+  const sha = engine.load(body);
+  const run = engine.start(sha, keys, args, host, 5000);
+  for (let i = 0; i < 1000 && !run.resume(); i++);
+  return run.reply;
+}
+
+const bulk = (value: string): RespValue => ({ type: "bulk", value });
+const int = (n: number): RespValue => ({ type: "int", value: BigInt(n) });
+
+Deno.test("redis.call runs commands through the host and converts replies", () => {
+  const engine = new ScriptEngine();
+  const host = fakeHost();
+  deepEqual(evalScript(engine, "return redis.call('incr', KEYS[1])", ["c"], [], host), int(1));
+  deepEqual(evalScript(engine, "return redis.call('incr', KEYS[1])", ["c"], [], host), int(2));
+  deepEqual(
+    evalScript(
+      engine,
+      "redis.call('set', KEYS[1], ARGV[1]) return redis.call('get', KEYS[1])",
+      ["k"],
+      ["v\x00\xff"],
+      host,
+    ),
+    bulk("v\x00\xff"),
+  );
+  deepEqual(evalScript(engine, "return redis.call('get', 'missing')", [], [], host), {
+    type: "null",
+  });
+  deepEqual(evalScript(engine, "return redis.call('set', 'a', 1.5)", [], [], host), {
+    type: "simple",
+    value: "OK",
+  });
+  deepEqual(host.calls.at(-1), ["set", "a", "1.5"]);
+});
+
+Deno.test("Lua values convert to replies as Redis documents", () => {
+  const engine = new ScriptEngine();
+  deepEqual(evalScript(engine, "return {1, 2.9, 'x', false, 'after'}"), {
+    type: "array",
+    values: [int(1), int(2), bulk("x"), { type: "null" }, bulk("after")],
+  });
+  deepEqual(evalScript(engine, "return {1, nil, 3}"), { type: "array", values: [int(1)] });
+  deepEqual(evalScript(engine, "return true"), int(1));
+  deepEqual(evalScript(engine, "return {ok='fine'}"), { type: "simple", value: "fine" });
+  deepEqual(evalScript(engine, "return {err='MY failure'}"), {
+    type: "error",
+    value: "MY failure",
+  });
+  deepEqual(evalScript(engine, "return redis.error_reply('bad thing')"), {
+    type: "error",
+    value: "bad thing",
+  });
+  deepEqual(evalScript(engine, "return redis.status_reply('PONG')"), {
+    type: "simple",
+    value: "PONG",
+  });
+  deepEqual(evalScript(engine, "redis.setresp(3) return {double=3.5}"), {
+    type: "double",
+    value: 3.5,
+    raw: "",
+  });
+  deepEqual(evalScript(engine, "redis.setresp(3) return true"), { type: "bool", value: true });
+  deepEqual(evalScript(engine, "redis.setresp(3) return {map={a=1}}"), {
+    type: "map",
+    entries: [[bulk("a"), int(1)]],
+  });
+  deepEqual(
+    evalScript(engine, "redis.setresp(3) return redis.call('hgetall', 'h').map.f"),
+    bulk("v"),
+  );
+});
+
+Deno.test("errors carry Redis's position suffix", () => {
+  const engine = new ScriptEngine();
+  const sha = engine.load("return a");
+  deepEqual(evalScript(engine, "return a"), {
+    type: "error",
+    value:
+      `ERR user_script:1: Script attempted to access nonexistent global variable 'a' script: ${sha}, on @user_script:1.`,
+  });
+  const reply = evalScript(engine, "\nreturn redis.call('nosuch')");
+  match(
+    (reply as { value: string }).value,
+    /^ERR unknown command 'nosuch', with args beginning with: +script: \w{40}, on @user_script:2\.$/,
+  );
+  deepEqual(evalScript(engine, "return redis.pcall('nosuch')").type, "error");
+  deepEqual(
+    evalScript(engine, "local ok, e = pcall(function() redis.call('nosuch') end) return e"),
+    bulk("ERR unknown command 'nosuch', with args beginning with: "),
+  );
+  match(
+    (evalScript(engine, "a = 10") as { value: string }).value,
+    /^ERR user_script:1: Attempt to modify a readonly table script/,
+  );
+  match(
+    (evalScript(engine, "redis.call = function() return 1 end") as { value: string }).value,
+    /Attempt to modify a readonly table/,
+  );
+  match(
+    (evalScript(engine, "setmetatable(_G, {})") as { value: string }).value,
+    /Attempt to modify a readonly table/,
+  );
+  match(
+    (evalScript(engine, "local g = getmetatable(_G) g.__index = {}") as { value: string }).value,
+    /Attempt to modify a readonly table/,
+  );
+  match(
+    (evalScript(engine, "return loadfile") as { value: string }).value,
+    /nonexistent global variable 'loadfile'/,
+  );
+  try {
+    engine.load("return +");
+    throw new Error("expected a compile error");
+  } catch (e) {
+    equal(e instanceof ScriptError, true);
+    match((e as Error).message, /^ERR Error compiling script \(new function\): user_script:1: /);
+  }
+});
+
+Deno.test("Lua 5.1 behaviours", () => {
+  const engine = new ScriptEngine();
+  const cases: [string, RespValue][] = [
+    ["return tostring(10/2)", bulk("5")],
+    ["return 'x' .. 10/2", bulk("x5")],
+    ["return tostring(1e15)", bulk("1e+15")],
+    ["return tostring(2^53)", bulk("9.007199254741e+15")],
+    ["return tostring(1/0)", bulk("inf")],
+    ["return tostring(0x100000000)", bulk("4294967296")],
+    ["return tostring(2147483647 + 1)", bulk("2147483648")],
+    ["return tostring(math.floor(3e9) * 1000)", bulk("3000000000000")],
+    ["return string.format('%d', 3.7)", bulk("3")],
+    ["return string.format('%d %s %5.1f %x', 3e9, 'a', 2.75, 255)", bulk("3000000000 a   2.8 ff")],
+    ["return unpack({1, 2, 3})", int(1)],
+    ["return loadstring('return 7')()", int(7)],
+    ["return table.getn({1, 2, 3})", int(3)],
+    ["return math.mod(7, 3)", int(1)],
+    ["return string.gfind ~= nil", int(1)],
+    ["return _VERSION", bulk("Lua 5.1")],
+    ["return type(loadstring(string.dump(function() return 1 end)))", bulk("nil")],
+  ];
+  for (const [script, expected] of cases) deepEqual(evalScript(engine, script), expected, script);
+});
+
+Deno.test("cjson, cmsgpack and bit", () => {
+  const engine = new ScriptEngine();
+  deepEqual(evalScript(engine, "return cjson.encode({1, 2, 'a'})"), bulk('[1,2,"a"]'));
+  deepEqual(
+    evalScript(engine, "return cjson.encode({a={b=cjson.null}})"),
+    bulk('{"a":{"b":null}}'),
+  );
+  deepEqual(
+    evalScript(
+      engine,
+      'local t = cjson.decode(\'{"a":[1,2.5,"x\\\\u00e9"],"n":null}\') return {t.a[2] * 2, t.a[3], tostring(t.n == cjson.null)}',
+    ),
+    {
+      type: "array",
+      values: [int(5), bulk("x\xc3\xa9"), bulk("true")],
+    },
+  );
+  deepEqual(
+    evalScript(engine, "return cmsgpack.pack({1, 2, 3}, 'ab', 1.5, -1, 300)"),
+    bulk("\x93\x01\x02\x03\xa2ab\xca\x3f\xc0\x00\x00\xff\xcd\x01\x2c"),
+  );
+  deepEqual(
+    evalScript(engine, "local a, b = cmsgpack.unpack(cmsgpack.pack({x=1}, 'y')) return {a.x, b}"),
+    { type: "array", values: [int(1), bulk("y")] },
+  );
+  deepEqual(
+    evalScript(
+      engine,
+      "return {bit.band(0xff, 0x0f), bit.bor(1, 2), bit.lshift(1, 31), bit.tohex(255, 4), bit.bxor(5, 3)}",
+    ),
+    {
+      type: "array",
+      values: [int(15), int(3), int(-2147483648), bulk("00ff"), int(6)],
+    },
+  );
+});
+
+Deno.test("a long script yields past the busy threshold and can be killed", () => {
+  const engine = new ScriptEngine();
+  const sha = engine.load("local i = 0 while true do i = i + 1 end");
+  const run = engine.start(sha, [], [], fakeHost(), 1);
+  let slices = 0;
+  while (!run.resume() && slices < 10_000) {
+    slices++;
+    if (slices === 3) run.killed = true;
+  }
+  equal(slices, 3);
+  match(
+    (run.reply as { value: string }).value,
+    /^ERR Script killed by user with SCRIPT KILL\.\.\. script: \w{40}, on @user_script:1\.$/,
+  );
+  deepEqual(evalScript(engine, "return 1"), int(1));
+});
+
+Deno.test("shebang flags", () => {
+  const engine = new ScriptEngine();
+  const sha = engine.load("#!lua flags=no-writes,allow-stale\nreturn 1");
+  deepEqual([...engine.get(sha)!.flags.flags], ["no-writes", "allow-stale"]);
+  for (
+    const [body, error] of [[
+      "#!lua flags=bad\nreturn 1",
+      "ERR Unexpected flag in script shebang: bad",
+    ], ["#!python\nreturn 1", "ERR Unexpected engine in script shebang: #!python"]]
+  ) {
+    try {
+      engine.load(body);
+      throw new Error("expected an error");
+    } catch (e) {
+      equal((e as Error).message, error);
+    }
+  }
+});
+
+Deno.test("a kill is not swallowed by pcall or xpcall", () => {
+  const engine = new ScriptEngine();
+  for (
+    const body of [
+      "local f = function() while 1 do redis.call('get', 'k') end end while 1 do pcall(f) end",
+      "local f = function() while 1 do end end while 1 do xpcall(f, function(e) return e end) end",
+    ]
+  ) {
+    const run = engine.start(engine.load(body), [], [], fakeHost(), 1);
+    let slices = 0;
+    while (!run.resume() && slices < 100) {
+      slices++;
+      if (slices === 2) run.killed = true;
+    }
+    equal(slices < 10, true, body);
+    match((run.reply as { value: string }).value, /^ERR Script killed by user/);
+  }
+  deepEqual(
+    evalScript(
+      engine,
+      "return {xpcall(function() error('x') end, function(e) return 'handled' end)}",
+    ),
+    {
+      type: "array",
+      values: [{ type: "null" }, bulk("handled")],
+    },
+  );
+});

@@ -1,0 +1,437 @@
+/**
+ * Redis 7 functions (functions.c, function_lua.c): libraries loaded with
+ * FUNCTION LOAD (`#!lua name=<lib>` then code that calls
+ * redis.register_function), their functions called by FCALL, and the
+ * FUNCTION DUMP/RESTORE payload (RDB_OPCODE_FUNCTION2 records, RDB version,
+ * CRC-64), compatible with Redis's.
+ *
+ * Functions live in their own Lua state. Its globals table is an empty
+ * read-only proxy whose __index points at the full scripting environment
+ * while functions run, and at a minimal API (redis.register_function,
+ * redis.log) while a library's code is being loaded — as in Redis.
+ */
+import { binaryToBytes, bytesToBinary } from "../../protocol/bytes.ts";
+import { Crc64, crc64 } from "../persistence/crc64.ts";
+import { RdbDecoder } from "../persistence/rdb_reader.ts";
+import { Opcode, RDB_VERSION, RdbEncoder } from "../persistence/rdb_writer.ts";
+import { pushErrorTable } from "./convert.ts";
+import { pushArray, SCRIPT_FLAGS, ScriptError, type ScriptRun, startRun } from "./engine.ts";
+import { createScriptState, protectRecursively, Rand48, setErrorMetatable } from "./environment.ts";
+import {
+  lauxlib,
+  lit,
+  lua,
+  LUA_MASKCOUNT,
+  LUA_OK,
+  LUA_REGISTRYINDEX,
+  LUA_TFUNCTION,
+  LUA_TSTRING,
+  LUA_TTABLE,
+  type LuaState,
+  setReadonly,
+  toBinary,
+  toLua,
+} from "./lua.ts";
+import { type RunState, type ScriptHost, setLogAndVersion } from "./redis_api.ts";
+
+export interface FunctionInfo {
+  name: string;
+  description: string | undefined;
+  flags: Set<string>;
+  library: LibraryInfo;
+  /** The callback, in the Lua registry. */
+  ref: number;
+}
+
+export interface LibraryInfo {
+  name: string;
+  engine: "LUA";
+  /** The whole code given to FUNCTION LOAD, shebang included. */
+  code: string;
+  functions: Map<string, FunctionInfo>;
+}
+
+/** Redis's LOAD_TIMEOUT_MS: a library's code must finish registering within it. */
+const LOAD_TIMEOUT_MS = 500;
+const LUA_RIDX_GLOBALS = 2;
+const NAME_RULE = /^[A-Za-z0-9_]+$/;
+const LIBRARY_NAME_ERROR =
+  "Library names can only contain letters, numbers, or underscores(_) and must be at least one character long";
+
+function fail(message: string): never {
+  throw new ScriptError(`ERR ${message}`);
+}
+
+/** Parses `#!<engine> name=<library>` (functionExtractLibMetaData): engine, name, code after the shebang. */
+export function parseLibraryMetadata(code: string): { engine: string; name: string; body: string } {
+  if (!code.startsWith("#!")) fail("Missing library metadata");
+  const end = code.indexOf("\n");
+  if (end < 0) fail("Invalid library metadata");
+  const parts = code.slice(0, end).split(/\s+/).filter((p) => p !== "");
+  if (parts.length === 0) fail("Invalid library metadata");
+  let name: string | undefined;
+  for (const part of parts.slice(1)) {
+    if (part.slice(0, 5).toLowerCase() !== "name=") fail(`Invalid metadata value given: ${part}`);
+    if (name !== undefined) fail("Invalid metadata value, name argument was given multiple times");
+    name = part.slice(5);
+  }
+  if (name === undefined) fail("Library name was not given");
+  return { engine: parts[0].slice(2), name, body: code.slice(end) };
+}
+
+export class FunctionLibraries {
+  readonly libraries = new Map<string, LibraryInfo>();
+  readonly functions = new Map<string, FunctionInfo>();
+  #L!: LuaState;
+  #rand = new Rand48();
+  #current: RunState | undefined;
+  /** The library whose code is running under FUNCTION LOAD. */
+  #loading: LibraryInfo | undefined;
+  #proxyMetaRef = 0;
+  #globalsRef = 0;
+  #libraryApiRef = 0;
+
+  constructor() {
+    this.#reset();
+  }
+
+  #reset(): void {
+    const L = createScriptState(this.#rand, () => this.#current);
+    this.#L = L;
+    lua.lua_pushglobaltable(L);
+    this.#globalsRef = lauxlib.luaL_ref(L, LUA_REGISTRYINDEX);
+    // What library code sees while it loads: only redis.register_function, redis.log and the version.
+    lua.lua_newtable(L);
+    lua.lua_newtable(L);
+    lua.lua_pushcfunction(L, (L: LuaState) => this.#registerFunction(L));
+    lua.lua_setfield(L, -2, lit("register_function"));
+    setLogAndVersion(L, () => this.#current);
+    setErrorMetatable(L);
+    lua.lua_setfield(L, -2, lit("redis"));
+    setErrorMetatable(L);
+    protectRecursively(L);
+    this.#libraryApiRef = lauxlib.luaL_ref(L, LUA_REGISTRYINDEX);
+    // The globals every chunk captures: an empty read-only proxy.
+    lua.lua_newtable(L);
+    lua.lua_newtable(L);
+    lua.lua_rawgeti(L, LUA_REGISTRYINDEX, this.#globalsRef);
+    lua.lua_setfield(L, -2, lit("__index"));
+    setReadonly(L, -1, true);
+    lua.lua_pushvalue(L, -1);
+    this.#proxyMetaRef = lauxlib.luaL_ref(L, LUA_REGISTRYINDEX);
+    lua.lua_setmetatable(L, -2);
+    setReadonly(L, -1, true);
+    lua.lua_rawseti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
+  }
+
+  /** Points the globals proxy at the full environment or at the load-time API. */
+  #setGlobalsView(ref: number): void {
+    const L = this.#L;
+    lua.lua_rawgeti(L, LUA_REGISTRYINDEX, this.#proxyMetaRef);
+    setReadonly(L, -1, false);
+    lua.lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+    lua.lua_setfield(L, -2, lit("__index"));
+    setReadonly(L, -1, true);
+    lua.lua_pop(L, 1);
+  }
+
+  /** redis.register_function(name, callback) or redis.register_function{function_name=..., ...}. */
+  #registerFunction(L: LuaState): number {
+    const library = this.#loading;
+    const raise = (message: string): number => {
+      pushErrorTable(L, message);
+      return lua.lua_error(L);
+    };
+    if (library === undefined) {
+      return raise("redis.register_function can only be called on FUNCTION LOAD command");
+    }
+    const argc = lua.lua_gettop(L);
+    if (argc < 1 || argc > 2) return raise("wrong number of arguments to redis.register_function");
+    const args = argc === 1 ? readNamedArgs(L) : readPositionalArgs(L);
+    if (typeof args === "string") return raise(args);
+    if (!NAME_RULE.test(args.name)) return raise(LIBRARY_NAME_ERROR);
+    if (library.functions.has(args.name)) return raise("Function already exists in the library");
+    lua.lua_pushvalue(L, args.callbackIndex);
+    const ref = lauxlib.luaL_ref(L, LUA_REGISTRYINDEX);
+    library.functions.set(args.name, { ...args, library, ref });
+    return 0;
+  }
+
+  /** Compiles a library and runs its code to collect its functions (not linked yet). */
+  #create(code: string): LibraryInfo {
+    const meta = parseLibraryMetadata(code);
+    if (!NAME_RULE.test(meta.name)) fail(LIBRARY_NAME_ERROR);
+    if (meta.engine.toLowerCase() !== "lua") fail(`Engine '${meta.engine}' not found`);
+    const L = this.#L;
+    const library: LibraryInfo = { name: meta.name, engine: "LUA", code, functions: new Map() };
+    const body = toLua(meta.body);
+    if (lauxlib.luaL_loadbuffer(L, body, body.length, lit("@user_function")) !== LUA_OK) {
+      const message = toBinary(L, -1) ?? "";
+      lua.lua_pop(L, 1);
+      fail(`Error compiling function: ${message}`);
+    }
+    const started = Date.now();
+    lua.lua_sethook(
+      L,
+      (L: LuaState) => {
+        if (Date.now() - started < LOAD_TIMEOUT_MS) return;
+        pushErrorTable(L, "FUNCTION LOAD timeout");
+        lua.lua_error(L);
+      },
+      LUA_MASKCOUNT,
+      100_000,
+    );
+    this.#setGlobalsView(this.#libraryApiRef);
+    this.#loading = library;
+    const status = lua.lua_pcall(L, 0, 0, 0);
+    this.#loading = undefined;
+    this.#setGlobalsView(this.#globalsRef);
+    lua.lua_sethook(L, null, 0, 0);
+    if (status !== LUA_OK) {
+      const message = errorMessage(L);
+      lua.lua_pop(L, 1);
+      this.#free(library);
+      fail(`Error registering functions: ${message}`);
+    }
+    return library;
+  }
+
+  #free(library: LibraryInfo): void {
+    for (const fn of library.functions.values()) {
+      lauxlib.luaL_unref(this.#L, LUA_REGISTRYINDEX, fn.ref);
+    }
+  }
+
+  #link(library: LibraryInfo): void {
+    this.libraries.set(library.name, library);
+    for (const fn of library.functions.values()) this.functions.set(fn.name, fn);
+  }
+
+  #unlink(library: LibraryInfo): void {
+    this.libraries.delete(library.name);
+    for (const name of library.functions.keys()) this.functions.delete(name);
+  }
+
+  /** FUNCTION LOAD [REPLACE]: returns the library name. Throws ScriptError. */
+  load(code: string, replace: boolean): string {
+    const meta = parseLibraryMetadata(code);
+    if (!NAME_RULE.test(meta.name)) fail(LIBRARY_NAME_ERROR);
+    const old = this.libraries.get(meta.name);
+    if (old !== undefined && !replace) {
+      if (meta.engine.toLowerCase() !== "lua") fail(`Engine '${meta.engine}' not found`);
+      fail(`Library '${meta.name}' already exists`);
+    }
+    const library = this.#create(code);
+    const problem = library.functions.size === 0
+      ? "No functions registered"
+      : [...library.functions.keys()].find((name) => {
+        const existing = this.functions.get(name);
+        return existing !== undefined && existing.library !== old;
+      });
+    if (problem !== undefined) {
+      this.#free(library);
+      fail(problem === "No functions registered" ? problem : `Function ${problem} already exists`);
+    }
+    if (old !== undefined) {
+      this.#unlink(old);
+      this.#free(old);
+    }
+    this.#link(library);
+    return library.name;
+  }
+
+  /** FUNCTION DELETE: false when there is no such library. */
+  delete(name: string): boolean {
+    const library = this.libraries.get(name);
+    if (library === undefined) return false;
+    this.#unlink(library);
+    this.#free(library);
+    return true;
+  }
+
+  /** FUNCTION FLUSH: every library goes, with a fresh Lua state. */
+  flush(): void {
+    this.libraries.clear();
+    this.functions.clear();
+    this.#reset();
+  }
+
+  /** FUNCTION DUMP: one FUNCTION2 record per library, the RDB version and a CRC-64. */
+  dump(compression: boolean): string {
+    const enc = new RdbEncoder({ compression, checksum: false });
+    for (const library of this.libraries.values()) {
+      enc.byte(Opcode.FUNCTION2);
+      enc.string(library.code);
+    }
+    enc.byte(RDB_VERSION & 0xff);
+    enc.byte(RDB_VERSION >> 8);
+    const crc = new Crc64();
+    crc.update(enc.bytes());
+    enc.raw(crc.bytes());
+    return bytesToBinary(enc.bytes());
+  }
+
+  /** FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE]. Throws ScriptError. */
+  restore(payload: string, policy: "flush" | "append" | "replace"): void {
+    const codes = readFunctionPayload(payload);
+    const created: LibraryInfo[] = [];
+    try {
+      for (const code of codes) created.push(this.#create(code));
+    } catch (err) {
+      created.forEach((library) => this.#free(library));
+      throw err;
+    }
+    if (policy === "flush") {
+      for (const library of [...this.libraries.values()]) this.delete(library.name);
+    }
+    const replaced = created
+      .map((library) => this.libraries.get(library.name))
+      .filter((old): old is LibraryInfo => old !== undefined);
+    const abort = (message: string): never => {
+      created.forEach((library) => this.#free(library));
+      return fail(message);
+    };
+    if (replaced.length > 0 && policy !== "replace") {
+      abort(`Library ${replaced[0].name} already exists`);
+    }
+    for (const library of created) {
+      for (const name of library.functions.keys()) {
+        const existing = this.functions.get(name);
+        if (existing !== undefined && !replaced.includes(existing.library)) {
+          abort(`Function ${name} already exists`);
+        }
+      }
+    }
+    for (const old of replaced) this.delete(old.name);
+    created.forEach((library) => this.#link(library));
+  }
+
+  /** Starts a call of a registered function with its keys and arguments. */
+  start(
+    fn: FunctionInfo,
+    keys: string[],
+    args: string[],
+    host: ScriptHost,
+    busyThresholdMs: number,
+  ): ScriptRun {
+    if (this.#current !== undefined) throw new Error("a script is already running");
+    const L = this.#L;
+    lua.lua_rawgeti(L, LUA_REGISTRYINDEX, fn.ref);
+    pushArray(L, keys);
+    pushArray(L, args);
+    const state: RunState = { host, resp: 2 };
+    this.#current = state;
+    return startRun(L, 2, fn.name, state, busyThresholdMs, () => this.#current = undefined);
+  }
+}
+
+/** The text of the error at the top, as Redis's luaExtractErrorInformation gives it. */
+function errorMessage(L: LuaState): string {
+  if (lua.lua_type(L, -1) === LUA_TTABLE) {
+    lua.lua_getfield(L, -1, lit("err"));
+    const message = toBinary(L, -1) ?? "";
+    lua.lua_pop(L, 1);
+    return message;
+  }
+  return `ERR ${toBinary(L, -1) ?? ""}`;
+}
+
+interface RegisterArgs {
+  name: string;
+  description: string | undefined;
+  flags: Set<string>;
+  callbackIndex: number;
+}
+
+function readFlags(L: LuaState, index: number): Set<string> | undefined {
+  const flags = new Set<string>();
+  for (let i = 1;; i++) {
+    lua.lua_rawgeti(L, index, i);
+    const type = lua.lua_type(L, -1);
+    const flag = type === LUA_TSTRING ? toBinary(L, -1)!.toLowerCase() : undefined;
+    lua.lua_pop(L, 1);
+    if (type === 0) return flags;
+    if (flag === undefined || !SCRIPT_FLAGS.includes(flag)) return undefined;
+    flags.add(flag);
+  }
+}
+
+function readNamedArgs(L: LuaState): RegisterArgs | string {
+  if (lua.lua_type(L, 1) !== LUA_TTABLE) {
+    return "calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).";
+  }
+  let name: string | undefined;
+  let description: string | undefined;
+  let flags = new Set<string>();
+  let callbackIndex = 0;
+  lua.lua_pushnil(L);
+  while (lua.lua_next(L, 1) !== 0) {
+    if (!lua.lua_isstring(L, -2)) {
+      return "named argument key given to redis.register_function is not a string";
+    }
+    const key = toBinary(L, -2)!.toLowerCase();
+    if (key === "function_name") {
+      if (!lua.lua_isstring(L, -1)) {
+        return "function_name argument given to redis.register_function must be a string";
+      }
+      name = toBinary(L, -1);
+    } else if (key === "description") {
+      if (!lua.lua_isstring(L, -1)) {
+        return "description argument given to redis.register_function must be a string";
+      }
+      description = toBinary(L, -1);
+    } else if (key === "callback") {
+      if (lua.lua_type(L, -1) !== LUA_TFUNCTION) {
+        return "callback argument given to redis.register_function must be a function";
+      }
+      // Kept below the iteration's key and value, so it survives until registered.
+      lua.lua_pushvalue(L, -1);
+      lua.lua_insert(L, 2);
+      callbackIndex = 2;
+    } else if (key === "flags") {
+      if (lua.lua_type(L, -1) !== LUA_TTABLE) {
+        return "flags argument to redis.register_function must be a table representing function flags";
+      }
+      const read = readFlags(L, lua.lua_gettop(L));
+      if (read === undefined) return "unknown flag given";
+      flags = read;
+    } else return "unknown argument given to redis.register_function";
+    lua.lua_pop(L, 1);
+  }
+  if (name === undefined) return "redis.register_function must get a function name argument";
+  if (callbackIndex === 0) return "redis.register_function must get a callback argument";
+  return { name, description, flags, callbackIndex };
+}
+
+function readPositionalArgs(L: LuaState): RegisterArgs | string {
+  if (!lua.lua_isstring(L, 1)) return "first argument to redis.register_function must be a string";
+  if (lua.lua_type(L, 2) !== LUA_TFUNCTION) {
+    return "second argument to redis.register_function must be a function";
+  }
+  return { name: toBinary(L, 1)!, description: undefined, flags: new Set(), callbackIndex: 2 };
+}
+
+/** The library codes in a FUNCTION DUMP payload. Throws ScriptError as FUNCTION RESTORE replies. */
+export function readFunctionPayload(payload: string): string[] {
+  const bytes = binaryToBytes(payload);
+  const footer = bytes.length - 10;
+  if (
+    bytes.length < 10 || (bytes[footer] | (bytes[footer + 1] << 8)) > RDB_VERSION ||
+    !crc64(bytes, 0, bytes.length - 8).matches(bytes, bytes.length - 8)
+  ) {
+    fail("DUMP payload version or checksum are wrong");
+  }
+  const dec = new RdbDecoder(bytes, 0, footer);
+  const codes: string[] = [];
+  try {
+    while (dec.pos < footer) {
+      const type = dec.byte();
+      if (type !== Opcode.FUNCTION2) fail("given type is not a function");
+      codes.push(dec.string());
+    }
+  } catch (err) {
+    if (err instanceof ScriptError) throw err;
+    fail("failed loading the given functions payload");
+  }
+  return codes;
+}

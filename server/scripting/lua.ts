@@ -1,0 +1,147 @@
+/**
+ * The Lua VM: fengari (Lua 5.3 in JavaScript, npm `fengari`), adjusted so that
+ * the behaviours Redis scripts rely on are Lua 5.1's (see docs/lua-vm.md):
+ *
+ * - Numbers are floats. fengari's integers are 32-bit and wrap around
+ *   (`0x100000000` is 0, `2147483647 + 1` is negative), which would silently
+ *   corrupt timestamps and scores; 5.1 has only doubles. Every numeral, every
+ *   `tonumber` and every string coercion therefore yields a float.
+ * - Floats print as 5.1 prints them (`%.14g`): `tostring(10/2)` is `"5"`,
+ *   `1e15` is `"1e+15"`, infinity is `"inf"`.
+ * - Tables can be made read-only, as in Redis's patched Lua 5.1: an assignment
+ *   to one raises `Attempt to modify a readonly table`.
+ *
+ * fengari ships no TypeScript types, so its API is typed loosely here; the
+ * rest of server/scripting/ uses it through the helpers below.
+ */
+import fengari from "fengari";
+import lobject from "fengari/src/lobject.js";
+import lstring from "fengari/src/lstring.js";
+import ltable from "fengari/src/ltable.js";
+import ldebug from "fengari/src/ldebug.js";
+import { binaryToBytes, bytesToBinary } from "../../protocol/bytes.ts";
+
+// deno-lint-ignore no-explicit-any
+type LooseApi = Record<string, any>;
+/** A Lua state or thread (fengari's lua_State object). */
+export type LuaState = { readonly __luaState: unique symbol };
+/** A JavaScript function callable from Lua: takes the state, returns how many results it pushed. */
+export type LuaJsFunction = (L: LuaState) => number;
+
+/** The core API and the auxiliary library (luaL_*) in one namespace. */
+export const lua: LooseApi = { ...fengari.lua, ...fengari.lauxlib };
+export const lauxlib: LooseApi = fengari.lauxlib;
+export const lualib: LooseApi = fengari.lualib;
+
+export const LUA_OK = 0;
+export const LUA_YIELD = 1;
+export const LUA_TNIL = 0;
+export const LUA_TBOOLEAN = 1;
+export const LUA_TLIGHTUSERDATA = 2;
+export const LUA_TNUMBER = 3;
+export const LUA_TSTRING = 4;
+export const LUA_TTABLE = 5;
+export const LUA_TFUNCTION = 6;
+export const LUA_REGISTRYINDEX: number = lua.LUA_REGISTRYINDEX;
+export const LUA_MULTRET = -1;
+export const LUA_MASKCOUNT: number = lua.LUA_MASKCOUNT;
+export const LUA_MASKLINE: number = lua.LUA_MASKLINE;
+
+export const READONLY_TABLE_ERROR = "Attempt to modify a readonly table";
+
+/** Lua strings are byte arrays; the server's strings are binary strings (one char per byte). */
+export function toLua(s: string): Uint8Array {
+  return binaryToBytes(s);
+}
+
+/** The value at `idx` as a binary string (numbers converted as Lua does), or undefined. */
+export function toBinary(L: LuaState, idx: number): string | undefined {
+  const bytes: Uint8Array | null = lua.lua_tolstring(L, idx);
+  return bytes === null ? undefined : bytesToBinary(bytes);
+}
+
+export function pushBinary(L: LuaState, s: string): void {
+  lua.lua_pushlstring(L, binaryToBytes(s), s.length);
+}
+
+/** Text known to be ASCII (names, messages) as a Lua string. */
+export function lit(s: string): Uint8Array {
+  return fengari.to_luastring(s);
+}
+
+/** Sets `t[name] = fn` for the table at the top of the stack. */
+export function setFunction(L: LuaState, name: string, fn: LuaJsFunction): void {
+  lua.lua_pushcfunction(L, fn);
+  lua.lua_setfield(L, -2, lit(name));
+}
+
+/** Raises a Lua error with a plain message (no position prefix). */
+export function raise(L: LuaState, message: string): never {
+  pushBinary(L, message);
+  lua.lua_error(L);
+  throw new Error("unreachable: lua_error returned");
+}
+
+/** Formats a float as C's `%.14g`, which is how Lua 5.1 turns numbers into strings. */
+export function formatLuaNumber(n: number): string {
+  // x86's NaNs from arithmetic carry the sign bit: Redis's Lua prints them as -nan.
+  if (Number.isNaN(n)) return "-nan";
+  if (!Number.isFinite(n)) return n > 0 ? "inf" : "-inf";
+  if (n === 0) return Object.is(n, -0) ? "-0" : "0";
+  const [mantissa, e] = n.toExponential(13).split("e");
+  const exp = Number(e);
+  if (exp < -4 || exp >= 14) {
+    const m = stripZeros(mantissa);
+    return `${m}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+  }
+  return stripZeros(n.toFixed(13 - exp));
+}
+
+function stripZeros(s: string): string {
+  return s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
+}
+
+/** Whether `t` (a fengari Table) was marked read-only. */
+function isReadonly(t: { readonly?: boolean }): boolean {
+  return t.readonly === true;
+}
+
+/** Marks the table at `idx` read-only (or writable again). */
+export function setReadonly(L: LuaState, idx: number, readonly: boolean): void {
+  const t = lua.lua_topointer(L, idx) as { readonly?: boolean };
+  t.readonly = readonly;
+}
+
+export function tableIsReadonly(L: LuaState, idx: number): boolean {
+  const t = lua.lua_topointer(L, idx) as { readonly?: boolean } | null;
+  return t !== null && isReadonly(t);
+}
+
+const HEX_NUMERAL = /^\s*([-+]?)0[xX]([0-9a-fA-F]+)\s*$/;
+
+function installPatches(): void {
+  // Numerals and string coercions: always floats; hex numerals are not wrapped to 32 bits.
+  const str2num = lobject.luaO_str2num;
+  lobject.luaO_str2num = (s: Uint8Array, o: LooseApi): number => {
+    const size = str2num(s, o);
+    if (size !== 0 && o.ttisinteger()) {
+      const hex = HEX_NUMERAL.exec(
+        bytesToBinary(s, 0, s[s.length - 1] === 0 ? s.length - 1 : s.length),
+      );
+      const value = hex === null ? o.value : (hex[1] === "-" ? -1 : 1) * parseInt(hex[2], 16);
+      o.setfltvalue(value);
+    }
+    return size;
+  };
+  lobject.luaO_tostring = (L: LooseApi, o: LooseApi): void => {
+    const text = o.ttisinteger() ? String(o.value) : formatLuaNumber(o.value);
+    o.setsvalue(lstring.luaS_bless(L, fengari.to_luastring(text)));
+  };
+  const setfrom = ltable.luaH_setfrom;
+  ltable.luaH_setfrom = (L: LooseApi, t: LooseApi, key: unknown, value: unknown): void => {
+    if (isReadonly(t)) ldebug.luaG_runerror(L, fengari.to_luastring(READONLY_TABLE_ERROR));
+    setfrom(L, t, key, value);
+  };
+}
+
+installPatches();

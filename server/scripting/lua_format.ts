@@ -1,0 +1,193 @@
+/**
+ * string.format as Lua 5.1 does it (C's printf rules): integer conversions
+ * accept any number and truncate it, `%s` of a number uses Lua's `%.14g`,
+ * `%q` quotes as 5.1 (`\000`), and floats follow C's `%e/%f/%g`. fengari's
+ * own formatter differs on each of these (docs/lua-vm.md).
+ */
+import {
+  formatLuaNumber,
+  lit,
+  lua,
+  LUA_TNUMBER,
+  type LuaState,
+  pushBinary,
+  toBinary,
+} from "./lua.ts";
+
+interface Spec {
+  flags: string;
+  width: number;
+  precision: number | undefined;
+  conversion: string;
+}
+
+const SPEC = /%([-+ #0]*)(\d*)(?:\.(\d*))?(.?)/y;
+const INTEGER_CONVERSIONS = new Set(["d", "i", "o", "u", "x", "X", "c"]);
+const FLOAT_CONVERSIONS = new Set(["e", "E", "f", "F", "g", "G"]);
+
+function pad(spec: Spec, sign: string, digits: string, numeric: boolean): string {
+  const body = sign + digits;
+  if (body.length >= spec.width) return body;
+  if (spec.flags.includes("-")) return body.padEnd(spec.width);
+  if (numeric && spec.flags.includes("0")) {
+    return sign + digits.padStart(spec.width - sign.length, "0");
+  }
+  return body.padStart(spec.width);
+}
+
+function signOf(negative: boolean, flags: string): string {
+  return negative ? "-" : flags.includes("+") ? "+" : flags.includes(" ") ? " " : "";
+}
+
+function formatInteger(spec: Spec, n: number): string {
+  let v = BigInt(Math.trunc(Number.isFinite(n) ? n : 0));
+  const conv = spec.conversion;
+  if (conv === "c") return pad(spec, "", String.fromCharCode(Number(BigInt.asUintN(8, v))), false);
+  if (conv !== "d" && conv !== "i") v = BigInt.asUintN(64, v);
+  const negative = v < 0n;
+  const radix = conv === "o" ? 8 : conv === "x" || conv === "X" ? 16 : 10;
+  let digits = (negative ? -v : v).toString(radix);
+  if (conv === "X") digits = digits.toUpperCase();
+  if (spec.precision !== undefined) {
+    digits = spec.precision === 0 && v === 0n ? "" : digits.padStart(spec.precision, "0");
+  }
+  if (spec.flags.includes("#") && v !== 0n) {
+    if (conv === "o" && !digits.startsWith("0")) digits = "0" + digits;
+    if (conv === "x" || conv === "X") digits = (conv === "x" ? "0x" : "0X") + digits;
+  }
+  const numeric = spec.precision === undefined;
+  return pad(
+    spec,
+    conv === "d" || conv === "i" ? signOf(negative, spec.flags) : "",
+    digits,
+    numeric,
+  );
+}
+
+/** C's exponent notation: at least two exponent digits. */
+function exponential(n: number, precision: number): string {
+  const [mantissa, exp] = n.toExponential(precision).split("e");
+  const e = Number(exp);
+  return `${mantissa}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
+}
+
+function stripZeros(s: string): string {
+  const [body, exp] = s.split("e");
+  const stripped = body.includes(".") ? body.replace(/0+$/, "").replace(/\.$/, "") : body;
+  return exp === undefined ? stripped : `${stripped}e${exp}`;
+}
+
+function formatFloat(spec: Spec, n: number): string {
+  const conv = spec.conversion.toLowerCase();
+  const upper = spec.conversion !== conv;
+  // x86's NaNs from arithmetic carry the sign bit: Redis prints them as -nan.
+  const sign = signOf(Number.isNaN(n) || n < 0 || Object.is(n, -0), spec.flags);
+  const abs = Math.abs(n);
+  let digits: string;
+  if (!Number.isFinite(n)) digits = Number.isNaN(n) ? "nan" : "inf";
+  else {
+    const precision = spec.precision ?? 6;
+    if (conv === "f") digits = fixed(abs, precision);
+    else if (conv === "e") digits = exponential(abs, precision);
+    else {
+      const p = precision === 0 ? 1 : precision;
+      const x = abs === 0 ? 0 : Number(abs.toExponential(p - 1).split("e")[1]);
+      digits = p > x && x >= -4 ? fixed(abs, p - 1 - x) : exponential(abs, p - 1);
+      if (!spec.flags.includes("#")) digits = stripZeros(digits);
+    }
+  }
+  if (upper) digits = digits.toUpperCase();
+  return pad(spec, sign, digits, Number.isFinite(n));
+}
+
+/** Lua 5.1's addquoted. */
+function quoted(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '"' || c === "\\") out += "\\" + c;
+    else if (c === "\n") out += "\\\n";
+    else if (c === "\r") out += "\\r";
+    else if (c === "\0") out += "\\000";
+    else out += c;
+  }
+  return out + '"';
+}
+
+/** Raises `message` with the caller's position, like luaL_error (without its % formatting). */
+function raise(L: LuaState, message: string): never {
+  lua.luaL_where(L, 1);
+  pushBinary(L, message);
+  lua.lua_concat(L, 2);
+  lua.lua_error(L);
+  throw new Error("unreachable");
+}
+
+/**
+ * C's %.<precision>f: JavaScript's toFixed rounds an exact tie away from
+ * zero, C to even (2.5 → "2").
+ */
+function fixed(abs: number, precision: number): string {
+  const scaled = abs * 10 ** precision;
+  if (scaled < 2 ** 52 && scaled % 1 === 0.5) {
+    const even = Math.floor(scaled) % 2 === 0 ? Math.floor(scaled) : Math.ceil(scaled);
+    return (even / 10 ** precision).toFixed(precision);
+  }
+  return abs.toFixed(precision);
+}
+
+/** `%s`: a string, or a number as Lua writes it (5.1 takes nothing else), then precision and width. */
+function formatString(L: LuaState, spec: Spec, arg: number): string {
+  let s: string;
+  if (lua.lua_type(L, arg) === LUA_TNUMBER) s = formatLuaNumber(lua.lua_tonumber(L, arg));
+  else {
+    lua.luaL_checkstring(L, arg);
+    s = toBinary(L, arg)!;
+  }
+  if (spec.precision !== undefined) s = s.slice(0, spec.precision);
+  return pad(spec, "", s, false);
+}
+
+/** string.format(fmt, ...) with Lua 5.1's results. */
+export function luaFormat(L: LuaState): number {
+  const fmt = toBinary(L, 1);
+  if (fmt === undefined) return lua.luaL_argerror(L, 1, lit("string expected"));
+  let out = "";
+  let arg = 1;
+  for (let i = 0; i < fmt.length;) {
+    const percent = fmt.indexOf("%", i);
+    if (percent < 0) {
+      out += fmt.slice(i);
+      break;
+    }
+    out += fmt.slice(i, percent);
+    if (fmt[percent + 1] === "%") {
+      out += "%";
+      i = percent + 2;
+      continue;
+    }
+    SPEC.lastIndex = percent;
+    const m = SPEC.exec(fmt)!;
+    i = SPEC.lastIndex;
+    const spec: Spec = {
+      flags: m[1],
+      width: Number(m[2] || 0),
+      precision: m[3] === undefined ? undefined : Number(m[3] || 0),
+      conversion: m[4],
+    };
+    if (m[2].length > 2 || (m[3] ?? "").length > 2) {
+      raise(L, "invalid format (width or precision too long)");
+    }
+    if (++arg > lua.lua_gettop(L)) lua.luaL_argerror(L, arg, lit("no value"));
+    const conv = spec.conversion;
+    if (INTEGER_CONVERSIONS.has(conv)) out += formatInteger(spec, lua.luaL_checknumber(L, arg));
+    else if (FLOAT_CONVERSIONS.has(conv)) out += formatFloat(spec, lua.luaL_checknumber(L, arg));
+    else if (conv === "q") {
+      lua.luaL_checkstring(L, arg);
+      out += quoted(toBinary(L, arg)!);
+    } else if (conv === "s") out += formatString(L, spec, arg);
+    else raise(L, `invalid option '%${conv}' to 'format'`);
+  }
+  pushBinary(L, out);
+  return 1;
+}

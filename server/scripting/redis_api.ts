@@ -1,0 +1,218 @@
+/**
+ * The `redis` table scripts see (Redis 7.0's script_lua.c): call, pcall,
+ * error_reply, status_reply, sha1hex, log, setresp, set_repl,
+ * replicate_commands, breakpoint, debug, acl_check_cmd, the LOG_* and REPL_*
+ * constants and the version. Commands run through the current run's host.
+ */
+import { createHash } from "node:crypto";
+import type { RespValue } from "../../protocol/resp.ts";
+import { pushErrorTable, pushReply } from "./convert.ts";
+import {
+  formatLuaNumber,
+  lit,
+  lua,
+  LUA_TNUMBER,
+  LUA_TSTRING,
+  type LuaJsFunction,
+  type LuaState,
+  pushBinary,
+  setFunction,
+  toBinary,
+} from "./lua.ts";
+
+/** What a running script needs from the server. */
+export interface ScriptHost {
+  /**
+   * Runs one command for the script and returns its reply, decoded in the
+   * protocol `resp` (2 or 3, from redis.setresp). A refused command returns
+   * an error value; the host does all command checks.
+   */
+  call(argv: string[], resp: 2 | 3): RespValue;
+  /** Whether the calling user may run `argv`; undefined when the command does not exist. */
+  aclCheck(argv: string[]): boolean | undefined;
+  /** redis.log at a level 0 (debug) to 3 (warning). */
+  log(level: number, message: string): void;
+  /** redis.set_repl flags: 0 none, 1 AOF, 2 replicas, 3 all. */
+  setRepl(flags: number): void;
+}
+
+/** The state of the script currently running, set by the engine around each run. */
+export interface RunState {
+  host: ScriptHost;
+  resp: 2 | 3;
+}
+
+export const REDIS_VERSION = "7.0.15";
+export const REDIS_VERSION_NUM = 0x07000f;
+
+/** Redis's luaArgsToRedisArgv: strings as they are, numbers as %.17g. */
+function argsToArgv(L: LuaState): string[] | string {
+  const argc = lua.lua_gettop(L);
+  if (argc === 0) return "Please specify at least one argument for this redis lib call";
+  const argv: string[] = [];
+  for (let i = 1; i <= argc; i++) {
+    const type = lua.lua_type(L, i);
+    if (type === LUA_TNUMBER) argv.push(formatG17(lua.lua_tonumber(L, i)));
+    else if (type === LUA_TSTRING) argv.push(toBinary(L, i)!);
+    else return "Lua redis lib command arguments must be strings or integers";
+  }
+  lua.lua_settop(L, 0);
+  return argv;
+}
+
+/** C's `%.17g`. */
+export function formatG17(n: number): string {
+  if (Number.isInteger(n) && Math.abs(n) < 1e17) return Object.is(n, -0) ? "-0" : String(n);
+  if (!Number.isFinite(n)) return formatLuaNumber(n);
+  const [mantissa, e] = n.toExponential(16).split("e");
+  const exp = Number(e);
+  const strip = (s: string) => s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
+  if (exp < -4 || exp >= 17) {
+    return `${strip(mantissa)}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+  }
+  return strip(n.toFixed(16 - exp));
+}
+
+export function sha1hex(s: string): string {
+  return createHash("sha1").update(Buffer.from(s, "latin1")).digest("hex");
+}
+
+function raiseTable(L: LuaState, message: string): number {
+  pushErrorTable(L, message);
+  return lua.lua_error(L);
+}
+
+function requireRun(L: LuaState, current: () => RunState | undefined, what: string): RunState {
+  const run = current();
+  if (run === undefined) raiseTable(L, `${what} can only be called inside a script invocation`);
+  return run!;
+}
+
+function genericCall(current: () => RunState | undefined, raiseError: boolean): LuaJsFunction {
+  return (L) => {
+    const run = requireRun(L, current, "redis.call/pcall");
+    const argv = argsToArgv(L);
+    if (typeof argv === "string") {
+      pushErrorTable(L, argv);
+      return raiseError ? lua.lua_error(L) : 1;
+    }
+    const reply = run.host.call(argv, run.resp);
+    pushReply(L, reply);
+    if (raiseError && reply.type === "error") return lua.lua_error(L);
+    return 1;
+  };
+}
+
+function singleField(field: string): LuaJsFunction {
+  return (L) => {
+    if (lua.lua_gettop(L) !== 1 || lua.lua_type(L, -1) !== LUA_TSTRING) {
+      pushErrorTable(L, "wrong number or type of arguments");
+      return 1;
+    }
+    if (field === "err") {
+      const err = toBinary(L, -1)!;
+      pushErrorTable(L, err.startsWith("-") ? err : `-${err}`);
+      return 1;
+    }
+    lua.lua_newtable(L);
+    lua.lua_pushvalue(L, -2);
+    lua.lua_setfield(L, -2, lit(field));
+    return 1;
+  };
+}
+
+function log(current: () => RunState | undefined): LuaJsFunction {
+  return (L) => {
+    const argc = lua.lua_gettop(L);
+    if (argc < 2) return raiseTable(L, "redis.log() requires two arguments or more.");
+    if (!lua.lua_isnumber(L, 1)) {
+      return raiseTable(L, "First argument must be a number (log level).");
+    }
+    const level = lua.lua_tonumber(L, 1);
+    if (level < 0 || level > 3) return raiseTable(L, "Invalid debug level.");
+    const parts: string[] = [];
+    for (let i = 2; i <= argc; i++) {
+      const s = toBinary(L, i);
+      if (s !== undefined) parts.push(s);
+    }
+    current()?.host.log(Math.trunc(level), parts.join(" "));
+    return 0;
+  };
+}
+
+function setConstants(L: LuaState, constants: [string, number][]): void {
+  for (const [name, value] of constants) {
+    lua.lua_pushnumber(L, value);
+    lua.lua_setfield(L, -2, lit(name));
+  }
+}
+
+/** Pushes the `redis` table; `current` returns the running script's state. */
+export function pushRedisApi(L: LuaState, current: () => RunState | undefined): void {
+  lua.lua_newtable(L);
+  setFunction(L, "call", genericCall(current, true));
+  setFunction(L, "pcall", genericCall(current, false));
+  setFunction(L, "error_reply", singleField("err"));
+  setFunction(L, "status_reply", singleField("ok"));
+  setFunction(L, "sha1hex", (L) => {
+    if (lua.lua_gettop(L) !== 1) return raiseTable(L, "wrong number of arguments");
+    lua.lua_pushstring(L, lit(sha1hex(toBinary(L, 1) ?? "")));
+    return 1;
+  });
+  setLogAndVersion(L, current);
+  setFunction(L, "setresp", (L) => {
+    const run = requireRun(L, current, "redis.setresp");
+    if (lua.lua_gettop(L) !== 1) return raiseTable(L, "redis.setresp() requires one argument.");
+    const resp = Math.trunc(lua.lua_tonumber(L, 1));
+    if (resp !== 2 && resp !== 3) return raiseTable(L, "RESP version must be 2 or 3.");
+    run.resp = resp;
+    return 0;
+  });
+  setFunction(L, "set_repl", (L) => {
+    const run = requireRun(L, current, "redis.set_repl");
+    if (lua.lua_gettop(L) !== 1) return raiseTable(L, "redis.set_repl() requires two arguments.");
+    const flags = Math.trunc(lua.lua_tonumber(L, 1));
+    if ((flags & ~3) !== 0) {
+      return raiseTable(
+        L,
+        "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.",
+      );
+    }
+    run.host.setRepl(flags);
+    return 0;
+  });
+  setConstants(L, [["REPL_NONE", 0], ["REPL_AOF", 1], ["REPL_SLAVE", 2], ["REPL_REPLICA", 2], [
+    "REPL_ALL",
+    3,
+  ]]);
+  setFunction(L, "replicate_commands", (L) => {
+    lua.lua_pushboolean(L, true);
+    return 1;
+  });
+  setFunction(L, "breakpoint", (L) => {
+    lua.lua_pushboolean(L, false);
+    return 1;
+  });
+  setFunction(L, "debug", () => 0);
+  setFunction(L, "acl_check_cmd", (L) => {
+    const run = requireRun(L, current, "redis.acl_check_cmd");
+    const argv = argsToArgv(L);
+    if (typeof argv === "string") return raiseTable(L, argv);
+    const allowed = run.host.aclCheck(argv);
+    if (allowed === undefined) {
+      return raiseTable(L, "Invalid command passed to redis.acl_check_cmd()");
+    }
+    lua.lua_pushboolean(L, allowed);
+    return 1;
+  });
+}
+
+/** redis.log, the LOG_* levels and the version fields, on the table at the top (also FUNCTION LOAD's API). */
+export function setLogAndVersion(L: LuaState, current: () => RunState | undefined): void {
+  setFunction(L, "log", log(current));
+  setConstants(L, [["LOG_DEBUG", 0], ["LOG_VERBOSE", 1], ["LOG_NOTICE", 2], ["LOG_WARNING", 3]]);
+  lua.lua_pushnumber(L, REDIS_VERSION_NUM);
+  lua.lua_setfield(L, -2, lit("REDIS_VERSION_NUM"));
+  pushBinary(L, REDIS_VERSION);
+  lua.lua_setfield(L, -2, lit("REDIS_VERSION"));
+}

@@ -1,0 +1,71 @@
+/**
+ * The replication commands' replies and refusals, as Redis 7.0 gives them
+ * (checked against redis-server 7.0.15): ROLE, REPLCONF and REPLICAOF
+ * errors, WAIT without replicas, min-replicas-to-write, and a replica's
+ * READONLY and MASTERDOWN refusals.
+ */
+import { deepEqual, equal } from "node:assert/strict";
+import { RespClient, startServer } from "./helpers.ts";
+import { freePort } from "./persistence_helpers.ts";
+
+Deno.test("ROLE, REPLCONF, REPLICAOF and WAIT on a master without replicas", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  deepEqual(await c.cmd("ROLE"), ["master", 0, []]);
+  deepEqual(await c.cmd("REPLCONF", "foo", "bar"), {
+    error: "ERR Unrecognized REPLCONF option: foo",
+  });
+  deepEqual(await c.cmd("REPLCONF", "x"), { error: "ERR syntax error" });
+  deepEqual(await c.cmd("REPLCONF", "listening-port", "abc"), {
+    error: "ERR value is not an integer or out of range",
+  });
+  equal(await c.cmd("REPLCONF", "listening-port", "7000", "capa", "eof"), "OK");
+  deepEqual(await c.cmd("REPLICAOF", "localhost", "x"), { error: "ERR Invalid master port" });
+  deepEqual(await c.cmd("REPLICAOF", "localhost", "70000"), { error: "ERR Invalid master port" });
+  equal(await c.cmd("WAIT", 0, 0), 0);
+  equal(await c.cmd("WAIT", 1, 50), 0);
+  deepEqual(await c.cmd("WAIT", "x", 0), { error: "ERR value is not an integer or out of range" });
+  deepEqual(await c.cmd("WAIT", 1, -1), { error: "ERR timeout is negative" });
+  deepEqual(await c.cmd("WAIT", 1, "x"), {
+    error: "ERR timeout is not an integer or out of range",
+  });
+  equal(await c.cmd("REPLICAOF", "NO", "ONE"), "OK");
+});
+
+Deno.test("min-replicas-to-write refuses writes without enough good replicas", async () => {
+  await using srv = startServer({ "min-replicas-to-write": "1" });
+  using c = await RespClient.connect(srv.port);
+  deepEqual(await c.cmd("SET", "a", "b"), {
+    error: "NOREPLICAS Not enough good replicas to write.",
+  });
+  equal(await c.cmd("GET", "a"), null);
+  equal(await c.cmd("CONFIG", "SET", "min-replicas-to-write", "0"), "OK");
+  equal(await c.cmd("SET", "a", "b"), "OK");
+});
+
+Deno.test("a replica refuses writes, and everything but stale commands while its link is down", async () => {
+  await using srv = startServer({ "replica-serve-stale-data": "no" });
+  using c = await RespClient.connect(srv.port);
+  const port = freePort();
+  equal(await c.cmd("REPLICAOF", "127.0.0.1", port), "OK");
+  const masterDown =
+    "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+  deepEqual(await c.cmd("GET", "a"), { error: masterDown });
+  deepEqual(await c.cmd("PING"), { error: masterDown });
+  deepEqual(await c.cmd("SET", "a", "b"), {
+    error: "READONLY You can't write against a read only replica.",
+  });
+  equal(typeof await c.cmd("INFO", "replication"), "string");
+  equal(await c.cmd("CONFIG", "SET", "replica-serve-stale-data", "yes"), "OK");
+  equal(await c.cmd("GET", "a"), null);
+  deepEqual(await c.cmd("WAIT", 1, 0), {
+    error:
+      "ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.",
+  });
+  const role = (await c.cmd("ROLE")) as unknown[];
+  deepEqual(role.slice(0, 3), ["slave", "127.0.0.1", port]);
+  deepEqual(await c.cmd("CONFIG", "GET", "replicaof"), ["replicaof", `127.0.0.1 ${port}`]);
+  equal(await c.cmd("REPLICAOF", "NO", "ONE"), "OK");
+  equal(await c.cmd("SET", "a", "b"), "OK");
+  deepEqual(await c.cmd("CONFIG", "GET", "replicaof"), ["replicaof", ""]);
+});

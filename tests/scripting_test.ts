@@ -1,0 +1,147 @@
+/** EVAL, EVALSHA, SCRIPT end to end, with Redis 7.0's replies (checked against redis-server). */
+import { deepEqual, equal, match, ok } from "node:assert/strict";
+import type { Propagator } from "../server/context.ts";
+import { RespClient, startServer } from "./helpers.ts";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+Deno.test("EVAL and EVALSHA run commands and convert replies", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  deepEqual(await c.cmd("EVAL", "return redis.call('incr', KEYS[1])", 1, "n"), 1);
+  const sha = await c.cmd("SCRIPT", "LOAD", "return redis.call('incr', KEYS[1])");
+  equal(sha, "2bab3b661081db58bd2341920e0ba7cf5dc77b25");
+  deepEqual(await c.cmd("EVALSHA", sha as string, 1, "n"), 2);
+  deepEqual(await c.cmd("EVALSHA", (sha as string).toUpperCase(), 1, "n"), 3);
+  deepEqual(await c.cmd("EVAL", "return {1, 'two', {3.7}, false, nil, 5}", 0), [
+    1,
+    "two",
+    [3],
+    null,
+  ]);
+  deepEqual(await c.cmd("EVAL", "return {ok='FINE'}", 0), "FINE");
+  deepEqual(await c.cmd("EVAL", "return ARGV[2] .. KEYS[1]", 1, "k", "a", "b"), "bk");
+  deepEqual(await c.cmd("SCRIPT", "EXISTS", sha as string, "0000"), [1, 0]);
+  deepEqual(await c.cmd("SCRIPT", "FLUSH"), "OK");
+  deepEqual(await c.cmd("SCRIPT", "EXISTS", sha as string), [0]);
+  deepEqual(await c.cmd("EVALSHA", sha as string, 0), {
+    error: "NOSCRIPT No matching script. Please use EVAL.",
+  });
+});
+
+Deno.test("script errors and argument errors are Redis's", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  deepEqual(await c.cmd("EVAL", "return a", 0), {
+    error:
+      "ERR user_script:1: Script attempted to access nonexistent global variable 'a' script: bbfcd1ececc90deec823f7fb730e4bfb2a4ba625, on @user_script:1.",
+  });
+  deepEqual(await c.cmd("EVAL", "return redis.call('nosuch')", 0), {
+    error:
+      "ERR Unknown Redis command called from script script: 206396248e12c6e742fd7296250433c8d7343b74, on @user_script:1.",
+  });
+  deepEqual(await c.cmd("EVAL", "return redis.error_reply('bad thing')", 0), {
+    error: "bad thing",
+  });
+  deepEqual(await c.cmd("EVAL", "return +", 0), {
+    error: "ERR Error compiling script (new function): user_script:1: unexpected symbol near '+'",
+  });
+  deepEqual(await c.cmd("EVAL", "return 1", -1), { error: "ERR Number of keys can't be negative" });
+  deepEqual(await c.cmd("EVAL", "return 1", 2, "a"), {
+    error: "ERR Number of keys can't be greater than number of args",
+  });
+  deepEqual(await c.cmd("EVAL", "return 1", "x"), {
+    error: "ERR value is not an integer or out of range",
+  });
+  const multi = await c.cmd("EVAL", "return redis.call('multi')", 0);
+  match((multi as { error: string }).error, /^ERR This Redis command is not allowed from script /);
+  const ro = await c.cmd("EVAL_RO", "return redis.call('set', 'a', 1)", 0);
+  match(
+    (ro as { error: string }).error,
+    /^ERR Write commands are not allowed from read-only scripts\. /,
+  );
+  deepEqual(await c.cmd("EVAL_RO", "#!lua\nreturn 1", 0), {
+    error: "ERR Can not execute a script with write flag using *_ro command.",
+  });
+  deepEqual(await c.cmd("EVAL_RO", "#!lua flags=no-writes\nreturn 1", 0), 1);
+  deepEqual(await c.cmd("SCRIPT", "KILL"), { error: "NOTBUSY No scripts in execution right now." });
+});
+
+Deno.test("a script's writes are propagated wrapped in MULTI/EXEC", async () => {
+  await using srv = startServer();
+  const seen: string[] = [];
+  const recorder: Propagator = {
+    propagate: (db, argv) => void seen.push(`${db}:${argv.join(" ")}`),
+  };
+  srv.server.propagators.push(recorder);
+  using c = await RespClient.connect(srv.port);
+  await c.cmd(
+    "EVAL",
+    "redis.call('set', KEYS[1], '1') redis.call('get', KEYS[1]) redis.call('incr', KEYS[1])",
+    1,
+    "k",
+  );
+  deepEqual(seen, ["0:MULTI", "0:set k 1", "0:incr k", "0:EXEC"]);
+  seen.length = 0;
+  await c.cmd("EVAL", "return redis.call('get', 'k')", 0);
+  deepEqual(seen, []);
+});
+
+Deno.test("a script's write fails the EXEC of a client WATCHing the key", async () => {
+  await using srv = startServer();
+  using watcher = await RespClient.connect(srv.port);
+  using c = await RespClient.connect(srv.port);
+  await watcher.cmd("WATCH", "w");
+  await c.cmd("EVAL", "return redis.call('set', 'w', 'x')", 0);
+  await watcher.cmd("MULTI");
+  await watcher.cmd("GET", "w");
+  deepEqual(await watcher.cmd("EXEC"), null);
+});
+
+Deno.test("a busy script: other clients get BUSY, SCRIPT KILL stops it", async () => {
+  await using srv = startServer({ "busy-reply-threshold": "50" });
+  using runner = await RespClient.connect(srv.port);
+  await runner.send("EVAL", "local i = 0 while true do i = i + 1 end", "0");
+  const others = await Promise.all(Array.from({ length: 50 }, () => RespClient.connect(srv.port)));
+  try {
+    await sleep(100);
+    const replies = await Promise.all(others.map((o) => o.cmd("GET", "x")));
+    for (const reply of replies) {
+      deepEqual(reply, {
+        error:
+          "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.",
+      });
+    }
+    deepEqual(await others[0].cmd("SCRIPT", "KILL"), "OK");
+    const killed = await runner.read();
+    ok(killed.type === "error");
+    match(
+      killed.value,
+      /^ERR Script killed by user with SCRIPT KILL\.\.\. script: \w{40}, on @user_script:1\.$/,
+    );
+    deepEqual(await others[1].cmd("PING"), "PONG");
+    deepEqual(await runner.cmd("PING"), "PONG");
+  } finally {
+    for (const o of others) o.close();
+  }
+});
+
+Deno.test("a busy script that wrote cannot be killed and finishes atomically", async () => {
+  await using srv = startServer({ "busy-reply-threshold": "20" });
+  using runner = await RespClient.connect(srv.port);
+  using other = await RespClient.connect(srv.port);
+  // Busy for a while (about 3 million instructions), then done.
+  await runner.send(
+    "EVAL",
+    "redis.call('set', 'k', 'start') local i = 0 while i < 3000000 do i = i + 1 end return redis.call('set', 'k', 'end')",
+    "0",
+  );
+  await sleep(60);
+  const kill = await other.cmd("SCRIPT", "KILL");
+  match(
+    (kill as { error: string }).error,
+    /^UNKILLABLE Sorry the script already executed write commands/,
+  );
+  deepEqual(await runner.read(), { type: "simple", value: "OK" });
+  deepEqual(await other.cmd("GET", "k"), "end");
+});
