@@ -1,15 +1,18 @@
 /**
  * `deno task bench`: redis-home against the real redis-server in one run.
  *
- *   deno task bench [--quick] [--only throughput,protocols,memory,connections,zset,replication]
+ *   deno task bench [--quick]
+ *                   [--only throughput,protocols,memory,connections,zset,replication,cache]
+ *                   [--datasets strings,hash,...]
  *
  * Starts both servers as separate processes on free loopback ports, runs the
  * same workloads on each (throughput with redis-benchmark, the native
  * protocol against RESP, memory, idle connections, sorted-set scale curves,
- * a master with one replica),
+ * a master with one replica, a cache workload under maxmemory),
  * prints a table and writes bench/results/<date>.json and .svg.
  */
 import { parseArgs } from "node:util";
+import { type CachePlan, cacheSteps } from "./cache.ts";
 import { connectionSteps } from "./connections.ts";
 import { DATASETS, memorySteps } from "./memory.ts";
 import { ProgressRunner, type Step } from "./progress.ts";
@@ -30,6 +33,7 @@ const SECTIONS = [
   "connections",
   "zset",
   "replication",
+  "cache",
 ] as const;
 type Section = typeof SECTIONS[number];
 
@@ -41,7 +45,22 @@ interface Plan {
   connections: number;
   zset: { sizes: number[]; opsPerStep: number };
   replication: ReplicationPlan;
+  cache: CachePlan;
 }
+
+/**
+ * 1 KB values: Redis holds ~90k of them in 100 MB, so a million keys is ten
+ * times what fits.
+ */
+const CACHE: CachePlan = {
+  maxmemoryMb: 100,
+  keys: 1_000_000,
+  valueBytes: 1000,
+  fillKeys: 200_000,
+  requests: 500_000,
+  getShare: 0.9,
+  zipf: 0.99,
+};
 
 const FULL: Plan = {
   mode: "full",
@@ -57,6 +76,7 @@ const FULL: Plan = {
   connections: 10_000,
   zset: { sizes: [10_000, 100_000, 1_000_000], opsPerStep: 50_000 },
   replication: { keys: 1_000_000, requests: 1_000_000 },
+  cache: CACHE,
 };
 
 const QUICK: Plan = {
@@ -73,6 +93,7 @@ const QUICK: Plan = {
   connections: 10_000,
   zset: { sizes: [10_000, 100_000], opsPerStep: 10_000 },
   replication: { keys: 200_000, requests: 300_000 },
+  cache: { ...CACHE, fillKeys: 150_000, requests: 200_000 },
 };
 
 const RESULTS_DIR = new URL("./results/", import.meta.url).pathname;
@@ -148,6 +169,7 @@ function buildSteps(
   if (sections.has("replication")) {
     steps.push(...replicationSteps(plan.replication, workDir, results.replication));
   }
+  if (sections.has("cache")) steps.push(...cacheSteps(plan.cache, workDir, results.cache!));
   return steps;
 }
 
@@ -161,6 +183,7 @@ async function main(args: string[]): Promise<number> {
     options: {
       quick: { type: "boolean", default: false },
       only: { type: "string" },
+      datasets: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -168,7 +191,10 @@ async function main(args: string[]): Promise<number> {
     console.log(
       `Usage: deno task bench [--quick] [--only ${SECTIONS.join(",")}]\n\n` +
         "  --quick   a reduced matrix (under two minutes)\n" +
-        "  --only    run only these sections (comma-separated)",
+        "  --only    run only these sections (comma-separated)\n" +
+        `  --datasets  memory datasets to load (comma-separated; ${
+          DATASETS.map((d) => d.name).join(",")
+        })`,
     );
     return 0;
   }
@@ -184,6 +210,15 @@ async function main(args: string[]): Promise<number> {
     }
   }
   const plan = values.quick ? QUICK : FULL;
+  if (values.datasets !== undefined) {
+    const names = values.datasets.split(",");
+    const unknown = names.find((name) => !DATASETS.some((d) => d.name === name));
+    if (unknown !== undefined) {
+      console.error(`bench: unknown dataset '${unknown}'`);
+      return 2;
+    }
+    plan.memory = { ...plan.memory, datasets: names };
+  }
   let redis: string;
   try {
     redis = await redisVersion();
@@ -207,6 +242,7 @@ async function main(args: string[]): Promise<number> {
     connections: [],
     zsetScale: [],
     replication: [],
+    cache: [],
   };
   const workDir = await Deno.makeTempDir({ prefix: "redis-home-bench-" });
   const running: Partial<Record<ServerKind, ServerProcess>> = {};
@@ -220,7 +256,8 @@ async function main(args: string[]): Promise<number> {
   results.seconds = (performance.now() - started) / 1000;
   const targets = evaluateTargets(results);
   console.log(renderReport(results, targets));
-  const suffix = (plan.mode === "quick" ? "-quick" : "") + (values.only ? "-partial" : "");
+  const partial = values.only !== undefined || values.datasets !== undefined;
+  const suffix = (plan.mode === "quick" ? "-quick" : "") + (partial ? "-partial" : "");
   const base = `${RESULTS_DIR}${results.date}${suffix}`;
   await Deno.mkdir(RESULTS_DIR, { recursive: true });
   await Deno.writeTextFile(`${base}.json`, JSON.stringify({ ...results, targets }, null, 2) + "\n");

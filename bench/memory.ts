@@ -1,8 +1,9 @@
 /**
  * Memory: a fresh server's RSS and used_memory, then again after loading one
- * dataset. Loading is pipelined RESP over a few connections (the load
- * generator in send-once mode); containers are filled with variadic commands
- * of a thousand elements each.
+ * dataset, and how long the load took. Loading is pipelined RESP over a few
+ * connections (the load generator in send-once mode); one big container is
+ * filled with variadic commands of a thousand elements each, small keys with
+ * one command each.
  */
 import { encodeRequests, runLoad } from "./load.ts";
 import type { Step } from "./progress.ts";
@@ -36,7 +37,21 @@ export function padded(prefix: string, i: number): string {
   return prefix + String(i).padStart(10 - prefix.length, "0");
 }
 
-/** The datasets of the issues: string keys with 10-byte values, and one big key per type. */
+/** Elements in each key of the many-small-keys datasets. */
+export const SMALL_KEY_ELEMENTS = 3;
+
+/** The arguments a small key adds: its name, then `part(i * 3 + j)` for each element. */
+function smallKey(prefix: string, i: number, part: (n: number) => string[]): string[] {
+  const args = [padded(prefix, i)];
+  for (let j = 0; j < SMALL_KEY_ELEMENTS; j++) args.push(...part(i * SMALL_KEY_ELEMENTS + j));
+  return args;
+}
+
+/**
+ * The datasets of the issues: string keys with 10-byte values, one big key
+ * per type (the stream: one XADD per entry), and many small keys per type
+ * (three elements each).
+ */
 export const DATASETS: Dataset[] = [
   { name: "strings", command: "SET", element: (i) => [padded("k", i), padded("v", i)] },
   { name: "hash", command: "HSET", key: "hash", element: (i) => [padded("f", i), padded("v", i)] },
@@ -45,6 +60,18 @@ export const DATASETS: Dataset[] = [
   { name: "zset", command: "ZADD", key: "zset", element: (i) => [String(i), padded("m", i)] },
   // XADD takes one entry per command: the key goes with each element (`XADD s * f v`).
   { name: "stream", command: "XADD", element: () => ["stream", "*", "f", "v"] },
+  {
+    name: "hashes",
+    command: "HSET",
+    element: (i) => smallKey("h", i, (n) => [`f${n % SMALL_KEY_ELEMENTS}`, padded("v", n)]),
+  },
+  { name: "lists", command: "RPUSH", element: (i) => smallKey("l", i, (n) => [padded("v", n)]) },
+  { name: "sets", command: "SADD", element: (i) => smallKey("s", i, (n) => [padded("m", n)]) },
+  {
+    name: "zsets",
+    command: "ZADD",
+    element: (i) => smallKey("z", i, (n) => [String(n % SMALL_KEY_ELEMENTS), padded("m", n)]),
+  },
 ];
 
 /** The commands that load `count` keys or elements: one SET each, or CHUNK per container command. */
@@ -76,6 +103,7 @@ export async function measureMemory(
   await sleep(SETTLE_MS);
   const empty = await sample(server);
   const commands = loadCommands(dataset, count);
+  const cpuBefore = await server.cpuSeconds();
   const result = await runLoad({
     port: server.port,
     protocol: "resp",
@@ -84,8 +112,9 @@ export async function measureMemory(
     pipeline: dataset.key === undefined ? BATCH_ELEMENTS : BATCH_ELEMENTS / CHUNK,
   });
   if (result.errors > 0) throw new Error(result.firstError ?? "error replies while loading");
+  const loadCpuSeconds = await server.cpuSeconds() - cpuBefore;
   await sleep(SETTLE_MS);
-  return { empty, loaded: await sample(server) };
+  return { empty, loaded: await sample(server), loadSeconds: result.seconds, loadCpuSeconds };
 }
 
 /** One step per dataset and server, each on a freshly started server. */
@@ -99,7 +128,7 @@ export function memorySteps(
   return datasets.flatMap((dataset, i) => {
     const entry: MemoryResult = { dataset: dataset.name, count, redis: notRun(), home: notRun() };
     results.push(entry);
-    const what = dataset.name === "strings" ? "string keys" : `${dataset.name} elements`;
+    const what = dataset.key === undefined ? `${dataset.name} keys` : `${dataset.name} elements`;
     return alternating(i).map((kind) => ({
       label: `memory: ${count.toLocaleString("en-US")} ${what} into ${SERVER_NAMES[kind]}`,
       estimateSec: 5 + count / 250_000,

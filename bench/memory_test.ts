@@ -27,3 +27,27 @@ Deno.test("the stream loads one XADD per entry into one key", () => {
     ["XADD", "stream", "*", "f", "v"],
   ]);
 });
+
+Deno.test("small keys load as one command per key with three elements", () => {
+  deepEqual(loadCommands(dataset("hashes"), 2)[1], [
+    "HSET",
+    "h000000001",
+    "f0",
+    "v000000003",
+    "f1",
+    "v000000004",
+    "f2",
+    "v000000005",
+  ]);
+  deepEqual(loadCommands(dataset("zsets"), 1)[0], [
+    "ZADD",
+    "z000000000",
+    "0",
+    "m000000000",
+    "1",
+    "m000000001",
+    "2",
+    "m000000002",
+  ]);
+  equal(loadCommands(dataset("lists"), 1000).length, 1000);
+});

@@ -5,6 +5,7 @@
  */
 import {
   type BenchResults,
+  type CacheResult,
   type Failed,
   failed,
   type MemoryFigures,
@@ -146,8 +147,10 @@ function memorySection(results: BenchResults): string {
       cellText(first.redis, errors, (m) => formatBytes(m.empty.rss)),
       cellText(first.redis, errors, (m) => used(m.empty)),
       "",
+      "",
       cellText(first.home, errors, (m) => formatBytes(m.empty.rss)),
       cellText(first.home, errors, (m) => used(m.empty)),
+      "",
       "",
       formatRatio(ratio(emptyRss(first.home), emptyRss(first.redis))),
     ]);
@@ -159,9 +162,11 @@ function memorySection(results: BenchResults): string {
       cellText(r.redis, errors, (m) => formatBytes(m.loaded.rss)),
       cellText(r.redis, errors, (m) => used(m.loaded)),
       cellText(r.redis, errors, () => (bytesPerElement(r, r.redis) as number).toFixed(1)),
+      cellText(r.redis, errors, loadTime),
       cellText(r.home, errors, (m) => formatBytes(m.loaded.rss)),
       cellText(r.home, errors, (m) => used(m.loaded)),
       cellText(r.home, errors, () => (bytesPerElement(r, r.home) as number).toFixed(1)),
+      cellText(r.home, errors, loadTime),
       formatRatio(ratio(loadedRss(r.home), loadedRss(r.redis))),
     ]);
   }
@@ -171,16 +176,29 @@ function memorySection(results: BenchResults): string {
     "Redis RSS",
     "used_memory",
     "B/elem",
+    "load CPU",
     "redis-home RSS",
     "used_memory",
     "B/elem",
+    "load CPU",
     "RSS ratio",
   ];
   return section(
-    "Memory (RSS from /proc; B/elem = RSS above the empty server / count)",
+    "Memory (RSS from /proc; B/elem = RSS above the empty server / count; load CPU = server CPU seconds to load)",
     table(header, rows),
     errors,
   );
+}
+
+/** "1.00M string keys", "1.00M-element hash", "1.00M hashes of 3". */
+function memoryLabel(r: MemoryResult): string {
+  const n = formatRate(r.count);
+  if (r.dataset === "strings") return `${n} string keys`;
+  return r.dataset.endsWith("s") ? `${n} ${r.dataset} of 3` : `${n}-element ${r.dataset}`;
+}
+
+function loadTime(figures: MemoryFigures): string {
+  return figures.loadCpuSeconds === undefined ? "-" : figures.loadCpuSeconds.toFixed(2);
 }
 
 function emptyRss(cell: MemoryFigures | Failed): number | Failed {
@@ -282,16 +300,16 @@ export function evaluateTargets(results: BenchResults): Target[] {
       }
     }
   }
-  const strings = results.memory.find((r) => r.dataset === "strings");
-  if (strings) {
-    const value = ratio(loadedRss(strings.home), loadedRss(strings.redis));
+  for (const r of results.memory) {
+    const value = ratio(loadedRss(r.home), loadedRss(r.redis));
     targets.push({
-      name: `memory, ${formatRate(strings.count)} string keys`,
+      name: `memory, ${memoryLabel(r)}`,
       goal: "≤ 1.5× Redis RSS",
       value: formatRatio(value),
       met: value === undefined ? undefined : value <= 1.5,
     });
   }
+  targets.push(...cacheTargets(results.cache ?? []));
   for (const r of results.connections) {
     const home = r.home;
     const added = failed(home) ? undefined : home.rss - home.emptyRss;
@@ -306,6 +324,60 @@ export function evaluateTargets(results: BenchResults): Target[] {
     });
   }
   return targets;
+}
+
+/**
+ * What redis-home may hold above maxmemory: the empty process (~55 MB of
+ * runtime and code, where Redis's is ~12 MB) and V8's young generation.
+ */
+export const CACHE_RSS_OVERHEAD_MB = 80;
+
+function cacheTargets(results: CacheResult[]): Target[] {
+  return results.flatMap((r) => {
+    const home = r.home;
+    const redis = r.redis;
+    const limit = (r.maxmemoryMb + CACHE_RSS_OVERHEAD_MB) * MB;
+    const points = failed(home) || failed(redis)
+      ? undefined
+      : Math.abs(home.hitRatio - redis.hitRatio) * 100;
+    return [{
+      name: `cache, maxmemory ${r.maxmemoryMb} MB: RSS`,
+      goal: `≤ maxmemory + ${CACHE_RSS_OVERHEAD_MB} MB`,
+      value: failed(home) ? "-" : formatBytes(home.rss),
+      met: failed(home) ? undefined : home.rss <= limit,
+    }, {
+      name: `cache, maxmemory ${r.maxmemoryMb} MB: hit ratio`,
+      goal: "within 5 points of Redis",
+      value: points === undefined ? "-" : `${points.toFixed(1)} points`,
+      met: points === undefined ? undefined : points <= 5,
+    }];
+  });
+}
+
+function cacheSection(results: CacheResult[]): string {
+  const errors: string[] = [];
+  const rows = results.flatMap((r) =>
+    ([["Redis", r.redis], ["redis-home", r.home]] as const).map(([name, cell]) => [
+      name,
+      `${r.maxmemoryMb} MB`,
+      cellText(cell, errors, (c) => formatBytes(c.rss)),
+      cellText(cell, errors, (c) => c.usedMemory === null ? "-" : formatBytes(c.usedMemory)),
+      cellText(cell, errors, (c) => formatRate(c.keys)),
+      cellText(cell, errors, (c) => formatRate(c.evictedKeys)),
+      cellText(cell, errors, (c) => `${(c.hitRatio * 100).toFixed(1)}%`),
+      cellText(cell, errors, (c) => formatRate(c.opsPerSec)),
+    ])
+  );
+  const first = results[0];
+  const title = first === undefined
+    ? ""
+    : `Cache workload (allkeys-lru, ${
+      formatRate(first.keys)
+    } keys of ${first.valueBytes} B, Zipf ${first.zipf}, ${
+      Math.round(first.getShare * 100)
+    }% GET, ${formatRate(first.requests)} requests)`;
+  const header = ["server", "maxmemory", "RSS", "used_memory", "keys", "evicted", "hits", "ops/s"];
+  return section(title, table(header, rows), errors);
 }
 
 function targetsSection(targets: Target[]): string {
@@ -330,6 +402,7 @@ export function renderReport(results: BenchResults, targets: Target[]): string {
   if (results.protocols.length > 0) sections.push(protocolSection(results));
   if (results.memory.length > 0) sections.push(memorySection(results));
   if (results.connections.length > 0) sections.push(connectionsSection(results));
+  if ((results.cache ?? []).length > 0) sections.push(cacheSection(results.cache!));
   if (results.zsetScale.length > 0) sections.push(scaleSection(results));
   if (results.replication.length > 0) sections.push(replicationSection(results));
   if (targets.length > 0) sections.push(targetsSection(targets));

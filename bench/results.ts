@@ -61,14 +61,45 @@ export interface MemorySample {
 export interface MemoryFigures {
   empty: MemorySample;
   loaded: MemorySample;
+  /** Seconds the load took (absent in results from before it was measured). */
+  loadSeconds?: number;
+  /** CPU seconds the server spent on the load (the same). */
+  loadCpuSeconds?: number;
 }
 
 export interface MemoryResult {
-  /** "strings" (that many keys) or a type holding that many elements in one key. */
+  /**
+   * "strings" (that many keys), a type holding that many elements in one key
+   * ("hash"), or that many keys of a type with three elements each ("hashes").
+   */
   dataset: string;
   count: number;
   redis: MemoryFigures | Failed;
   home: MemoryFigures | Failed;
+}
+
+/** One server under the cache workload (bench/cache.ts). */
+export interface CacheFigures {
+  rss: number;
+  usedMemory: number | null;
+  /** GET hits over GETs, from INFO keyspace_hits and keyspace_misses. */
+  hitRatio: number;
+  opsPerSec: number;
+  evictedKeys: number;
+  /** Keys held at the end. */
+  keys: number;
+}
+
+export interface CacheResult {
+  maxmemoryMb: number;
+  keys: number;
+  valueBytes: number;
+  fillKeys: number;
+  requests: number;
+  getShare: number;
+  zipf: number;
+  redis: CacheFigures | Failed;
+  home: CacheFigures | Failed;
 }
 
 export interface Latency {
@@ -131,4 +162,6 @@ export interface BenchResults {
   connections: ConnectionsResult[];
   zsetScale: ScaleResult[];
   replication: ReplicationResult[];
+  /** Absent in results from before the cache workload existed. */
+  cache?: CacheResult[];
 }

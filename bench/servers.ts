@@ -50,8 +50,12 @@ export class ServerProcess {
     return !this.#exited;
   }
 
-  /** Starts a server and waits until it answers PING. */
-  static async start(kind: ServerKind, workDir: string): Promise<ServerProcess> {
+  /** Starts a server (`extraArgs`: more configuration) and waits until it answers PING. */
+  static async start(
+    kind: ServerKind,
+    workDir: string,
+    extraArgs: string[] = [],
+  ): Promise<ServerProcess> {
     const port = freePort();
     const logFile = `${workDir}/${kind}-${port}.log`;
     const argv = kind === "home"
@@ -71,6 +75,7 @@ export class ServerProcess {
         "--dir",
         workDir,
       ];
+    argv.push(...extraArgs);
     const [sh, flag, script] = withFileLimit(argv);
     const child = new Deno.Command(sh, {
       args: [flag, `${script} >'${logFile}' 2>&1`],
@@ -112,6 +117,17 @@ export class ServerProcess {
     const output = await new Deno.Command("cat", { args: [`/proc/${this.pid}/status`] }).output();
     if (!output.success) throw new Error(`cannot read /proc/${this.pid}/status`);
     return parseVmRss(new TextDecoder().decode(output.stdout));
+  }
+
+  /**
+   * CPU seconds the server process has used (user + system, from
+   * /proc/<pid>/stat): a cost figure that other load on the machine does not
+   * inflate the way it does wall time.
+   */
+  async cpuSeconds(): Promise<number> {
+    const output = await new Deno.Command("cat", { args: [`/proc/${this.pid}/stat`] }).output();
+    if (!output.success) throw new Error(`cannot read /proc/${this.pid}/stat`);
+    return parseCpuSeconds(new TextDecoder().decode(output.stdout));
   }
 
   /** INFO memory's used_memory, or undefined when the server does not report it. */
@@ -178,6 +194,15 @@ export function parseInfo(text: string): Map<string, string> {
   return fields;
 }
 
+/** Clock ticks per second of /proc's utime and stime (USER_HZ, 100 on Linux). */
+const CLOCK_TICKS = 100;
+
+/** utime + stime from /proc/<pid>/stat, in seconds (fields 14 and 15, after the command name). */
+export function parseCpuSeconds(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
 /** VmRSS from /proc/<pid>/status, in bytes. */
 export function parseVmRss(status: string): number {
   const match = status.match(/^VmRSS:\s+(\d+)\s+kB$/m);
@@ -199,8 +224,9 @@ export async function withServer<T>(
   kind: ServerKind,
   workDir: string,
   body: (server: ServerProcess) => Promise<T>,
+  extraArgs: string[] = [],
 ): Promise<T> {
-  const server = await ServerProcess.start(kind, workDir);
+  const server = await ServerProcess.start(kind, workDir, extraArgs);
   try {
     return await body(server);
   } finally {

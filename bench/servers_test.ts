@@ -1,5 +1,5 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
-import { parseInfo, parseVmRss, withFileLimit } from "./servers.ts";
+import { parseCpuSeconds, parseInfo, parseVmRss, withFileLimit } from "./servers.ts";
 
 Deno.test("parseInfo reads name:value fields and skips section headers", () => {
   const info =
@@ -31,4 +31,9 @@ Deno.test("withFileLimit raises the open-file limit and passes arguments through
   ).trim();
   equal(limit, hard === "unlimited" ? "20000" : String(Math.min(20000, Number(hard))));
   deepEqual(echoed, "it's|a b|");
+});
+
+Deno.test("CPU seconds come from utime and stime, after a command name with spaces", () => {
+  const stat = "4242 (deno x) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 5 0";
+  equal(parseCpuSeconds(stat), 3);
 });

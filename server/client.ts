@@ -22,6 +22,8 @@ export interface ClientTransport {
   resume(): void;
   /** Reply bytes held for this client: queued plus being written (CLIENT LIST omem). */
   readonly outputBytes: number;
+  /** Bytes of the query buffer (what a request not yet complete holds: used_memory). */
+  readonly inputBytes: number;
   readonly remoteAddr: string;
   readonly localAddr: string;
 }

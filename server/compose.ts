@@ -7,6 +7,7 @@
 import { CommandTable } from "./command.ts";
 import { commandGroups } from "./commands/table.ts";
 import { Config } from "./config.ts";
+import { MaxMemory } from "./maxmemory.ts";
 import { Persistence } from "./persistence/manager.ts";
 import { attachReplication } from "./replication/attach.ts";
 import { RedisServer } from "./server.ts";
@@ -15,5 +16,8 @@ export function createServer(config = new Config()): RedisServer {
   const server = new RedisServer(config, new CommandTable(commandGroups));
   server.persistence = new Persistence(server);
   server.replication = attachReplication(server);
+  const maxmemory = server.maxmemory = new MaxMemory(server);
+  server.cronHooks.push(() => maxmemory.refreshClients());
+  server.shutdownHooks.push(() => maxmemory.stop());
   return server;
 }

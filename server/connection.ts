@@ -88,6 +88,10 @@ export class Connection implements ClientTransport {
     return this.#inFlight + (this.client?.out.length ?? 0);
   }
 
+  get inputBytes(): number {
+    return this.#buf.length;
+  }
+
   async #readLoop(): Promise<void> {
     try {
       while (!this.#closed) {

@@ -15,6 +15,7 @@ import type { Client, Protocol } from "./client.ts";
 import type { Command, CommandTable } from "./command.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db.ts";
+import type { MaxMemory } from "./maxmemory.ts";
 import type { NotifyClass } from "./notify.ts";
 import type { Persistence } from "./persistence/manager.ts";
 import type { PubSub } from "./pubsub.ts";
@@ -43,6 +44,8 @@ export interface ServerContext {
   readonly persistence: Persistence;
   /** Role, replicas, the link to a master (server/replication/). */
   readonly replication: Replication;
+  /** used_memory accounting and eviction under maxmemory. */
+  readonly maxmemory: MaxMemory;
   readonly startedAt: number;
   /** A random 40-hex id made at start (INFO run_id). */
   readonly runId: string;

@@ -73,6 +73,11 @@ export function processCommand(client: Client, argv: string[]): void {
     reject(client, server.busyScriptError);
     return;
   }
+  const oom = server.maxmemory.beforeCommand(client, command);
+  if (oom !== undefined) {
+    reject(client, oom);
+    return;
+  }
   client.lastCommand = command.fullName;
   const refusal = replicationRefusal(client, command);
   if (refusal !== undefined) {

@@ -322,3 +322,5 @@ export const TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of rang
 export function unrecognizedReplconfOption(option: string): string {
   return `ERR Unrecognized REPLCONF option: ${option}`;
 }
+// maxmemory (server.c's shared.oomerr).
+export const OOM = "OOM command not allowed when used memory > 'maxmemory'.";

@@ -11,6 +11,7 @@ import { Connection } from "./connection.ts";
 import type { CommandContext, Propagator, ServerContext, WriteWatcher } from "./context.ts";
 import { Database } from "./db.ts";
 import { call } from "./dispatch.ts";
+import { applyLfuConfig, type MaxMemory } from "./maxmemory.ts";
 import type { Persistence } from "./persistence/manager.ts";
 import type { Replication } from "./replication/replication.ts";
 import { ServerStats } from "./stats.ts";
@@ -25,6 +26,7 @@ const NO_SOCKET: ClientTransport = {
   close() {},
   resume() {},
   outputBytes: 0,
+  inputBytes: 0,
   remoteAddr: "",
   localAddr: "",
 };
@@ -43,6 +45,8 @@ export class RedisServer implements ServerContext {
   /** Attached by the composition root (compose.ts) right after construction. */
   persistence!: Persistence;
   replication!: Replication;
+  /** Attached by the composition root (compose.ts) right after construction. */
+  maxmemory!: MaxMemory;
   /** Changes since the last save, as Redis's server.dirty. */
   dirty = 0;
   activeExpire = true;
@@ -96,6 +100,8 @@ export class RedisServer implements ServerContext {
     );
     this.#applyConfig("notify-keyspace-events", config.get("notify-keyspace-events"));
     this.#applyConfig("maxmemory-policy", config.get("maxmemory-policy"));
+    this.#applyConfig("lfu-log-factor", config.get("lfu-log-factor"));
+    this.#applyConfig("lfu-decay-time", config.get("lfu-decay-time"));
     this.#applyConfig("client-output-buffer-limit", config.get("client-output-buffer-limit"));
     const previous = config.onChange;
     config.onChange = (name, value) => {
@@ -111,6 +117,7 @@ export class RedisServer implements ServerContext {
     if (name === "maxmemory-policy") {
       for (const db of this.dbs) db.trackFrequency = value.endsWith("-lfu");
     }
+    applyLfuConfig(name, value);
   }
 
   log(message: string): void {
@@ -126,6 +133,8 @@ export class RedisServer implements ServerContext {
    */
   keyChanged(db: Database, key: string, eventClass: NotifyClass, event: string, changes = 1): void {
     this.dirty += changes;
+    // Values written in place (collections, edited strings) are accounted again.
+    db.dict.reaccount(key);
     this.watches.touch(db.index, key);
     if (this.notifyMask !== 0) this.notify(eventClass, event, key, db.index);
     if (this.blocking.blockedClients > 0) this.blocking.signalReady(db.index, key);

@@ -17,6 +17,8 @@ export class ServerStats {
   netInputBytes = 0;
   netOutputBytes = 0;
   expiredKeys = 0;
+  evictedKeys = 0;
+  evictedClients = 0;
   keyspaceHits = 0;
   keyspaceMisses = 0;
   /** Error replies in all, and by their first word ("ERR", "WRONGTYPE"): INFO errorstats. */

@@ -121,3 +121,35 @@ Deno.test("hash: a clone is independent and keeps the encoding", () => {
   equal(copy.encoding(), "hashtable");
   equal(new RedisHash().clone().encoding(), "listpack");
 });
+
+Deno.test("hash: with hash-max-listpack-value above 512, large values stay inline until expanded", () => {
+  const hash = new RedisHash();
+  const big = "v".repeat(600);
+  hash.set("a", big, 512, 1000);
+  hash.set("b".repeat(700), "1", 512, 1000);
+  equal(hash.encoding(), "listpack");
+  equal(hash.get("a"), big);
+  equal(hash.valueLength("b".repeat(700)), 1);
+  hash.expand();
+  equal(hash.encoding(), "hashtable");
+  equal(hash.get("a"), big);
+  equal(hash.get("b".repeat(700)), "1");
+  hash.set("a", "small");
+  deepEqual([...hash.entries()].map(([f, v]) => [f.length, v]).sort(), [[1, "small"], [700, "1"]]);
+  ok(hash.delete("a") && hash.delete("b".repeat(700)));
+  equal(hash.size(), 0);
+});
+
+Deno.test("hash: memoryUsage is its string bytes plus structure, before and after expanding", () => {
+  const hash = new RedisHash();
+  const empty = hash.memoryUsage();
+  hash.set("f", "0123456789");
+  // One entry: tag, length, field, length, value (14 bytes), rounded up to 8.
+  equal(hash.memoryUsage() - empty, 16);
+  for (let i = 0; i < 1000; i++) hash.set(`field${i}`, "0123456789");
+  const chars = 1000 * (3 + 9 + 10);
+  const used = hash.memoryUsage();
+  ok(used > chars && used < chars * 2.5, `${used} for ${chars} chars`);
+  for (let i = 0; i < 1000; i++) hash.delete(`field${i}`);
+  ok(hash.memoryUsage() < 2000, `${hash.memoryUsage()} with one entry left`);
+});

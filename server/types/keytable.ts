@@ -27,6 +27,8 @@
  */
 import { bytesToBinary } from "../../protocol/bytes.ts";
 import { ByteString, StringForm } from "./string.ts";
+import { LFU_INIT, lfuDecay, lfuIncrement } from "./lfu.ts";
+import { objectBytes, stringBytes } from "./memory.ts";
 import type { RedisObject, RedisValue } from "./value.ts";
 
 /** What a key holds as stored: a ByteString is a string kept as mutable bytes. */
@@ -53,17 +55,19 @@ const FLAG_DEAD = 4;
 const FORM_SHIFT = 3;
 const HEADER = 5;
 
-/** Redis's LFU_INIT_VAL: a new key starts with this counter. */
-const LFU_INIT = 5;
-const LFU_LOG_FACTOR = 10;
-
 const SEED = (Math.random() * 0x100000000) >>> 0;
+
+/** The last key hashed: a command looks its key up, then keyChanged accounts for it. */
+let memoKey = "";
+let memoHash = 0;
 
 /** FNV-1a with a random seed and murmur3's finalizer (linear probing needs good low bits). */
 export function hashKey(key: string): number {
+  if (key === memoKey) return memoHash;
   let h = SEED;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  return finalize(h);
+  memoKey = key;
+  return memoHash = finalize(h);
 }
 
 function hashBytes(bytes: Uint8Array, start: number, end: number): number {
@@ -115,6 +119,23 @@ interface BigKeyBox {
   value: StoredValue;
 }
 
+/** A Uint8Array and its ArrayBuffer, beyond the bytes (measured: 1M of them, heapUsed). */
+const TYPED_ARRAY_BYTES = 160;
+/** What an object without memoryUsage() is taken to cost per element. */
+const FALLBACK_ELEMENT_BYTES = 64;
+
+/** Bytes a boxed value holds on the V8 heap (see memory.ts). */
+export function valueBytes(value: StoredValue | BigKeyBox): number {
+  if (typeof value === "string") return stringBytes(value.length);
+  if (value instanceof ByteString) {
+    return objectBytes(2) + TYPED_ARRAY_BYTES + value.bytes.byteLength;
+  }
+  if ("key" in value) {
+    return objectBytes(2) + stringBytes(value.key.length) + valueBytes(value.value);
+  }
+  return value.memoryUsage?.() ?? objectBytes(4) + value.size() * FALLBACK_ELEMENT_BYTES;
+}
+
 /**
  * Returns an array's memory to the allocator now rather than at the next
  * garbage collection, which may be long in coming on an idle server:
@@ -149,6 +170,9 @@ export class KeyTable {
   #pos = PAGE_SIZE;
   #boxes: (StoredValue | BigKeyBox | undefined)[] = [];
   #freeBoxes: number[] = [];
+  /** What each box was last accounted at (valueBytes, 4 bytes a box: a value under 4 GB), and their sum. */
+  #boxBytes = new Uint32Array(MIN_CAPACITY);
+  #valueBytes = 0;
   /** Parse position left by #keyStart (avoids returning pairs on hot paths). */
   #at = 0;
   /** Under an LFU maxmemory-policy reads also bump the LFU counter. */
@@ -169,6 +193,39 @@ export class KeyTable {
     let pages = 0;
     for (const page of this.#pages) if (page !== undefined) pages++;
     return this.#slots.byteLength + pages * PAGE_SIZE;
+  }
+
+  /**
+   * What the keyspace costs, as Redis's used_memory counts its dataset: the
+   * index, the live records (keys and short strings), and the boxed values
+   * at their accounted size (valueBytes), kept up to date by every write
+   * here and by reaccount() after a value changed in place. Arena space of
+   * dead records awaiting compaction (at most half a page's worth each) is
+   * left out, as an allocator's free space is.
+   */
+  get usedBytes(): number {
+    let records = 0;
+    for (let i = 0; i < this.#pages.length; i++) {
+      if (this.#pages[i] !== undefined) records += this.#used[i]! - this.#dead[i]!;
+    }
+    const boxes = 8 * this.#boxes.length + this.#boxBytes.byteLength;
+    return this.#slots.byteLength + records + boxes + this.#valueBytes;
+  }
+
+  /**
+   * Accounts again for the value at `key` after it changed in place (a
+   * collection written through its own methods); returns the change in bytes.
+   */
+  reaccount(key: string): number {
+    const ref = this.#find(key, hashKey(key));
+    if (ref === 0) return 0;
+    const page = this.#pageOf(ref);
+    const off = ref & OFFSET_MASK;
+    if ((page[off]! & KIND_MASK) === KIND_INLINE) return 0;
+    const box = this.#boxIndex(page, off);
+    const before = this.#boxBytes[box]!;
+    this.#setBox(box, this.#boxes[box]!);
+    return this.#boxBytes[box]! - before;
   }
 
   // ---- lookups ---------------------------------------------------------
@@ -206,7 +263,7 @@ export class KeyTable {
     if (typeof stored !== "string") return stored;
     const converted = ByteString.from(stored);
     if (holder) holder.value = converted;
-    else this.#boxes[box] = converted;
+    this.#setBox(box, holder ?? converted);
     return converted;
   }
 
@@ -287,8 +344,9 @@ export class KeyTable {
     } else if (kind !== KIND_INLINE && (typeof value !== "string" || value.length > INLINE_MAX)) {
       // Boxed stays boxed: swap the value in the box.
       const box = this.#boxIndex(page, off);
-      if (kind === KIND_BIG_KEY) (this.#boxes[box] as BigKeyBox).value = value;
-      else this.#boxes[box] = value;
+      const holder = kind === KIND_BIG_KEY ? this.#boxes[box] as BigKeyBox : undefined;
+      if (holder) holder.value = value;
+      this.#setBox(box, holder ?? value);
       page[off] = kind | (form << FORM_SHIFT);
       this.#stamp(page, off);
       return false;
@@ -331,6 +389,8 @@ export class KeyTable {
     this.#pos = PAGE_SIZE;
     this.#boxes = [];
     this.#freeBoxes = [];
+    this.#boxBytes = new Uint32Array(MIN_CAPACITY);
+    this.#valueBytes = 0;
   }
 
   // ---- iteration -------------------------------------------------------
@@ -399,6 +459,27 @@ export class KeyTable {
     let i = Math.floor(Math.random() * (mask + 1));
     while (slots[i * 2] === 0) i = (i + 1) & mask;
     return this.#key(slots[i * 2]!);
+  }
+
+  /**
+   * Up to `count` distinct keys from a random stretch of the index, as
+   * Redis's dictGetSomeKeys samples for eviction: cheap, and random enough
+   * when repeated (keys sit at random slots by their hash).
+   */
+  sampleKeys(count: number, visit: (key: string) => void): void {
+    if (this.#count === 0) return;
+    const slots = this.#slots;
+    const mask = this.#mask;
+    let i = Math.floor(Math.random() * (mask + 1));
+    let wanted = Math.min(count, this.#count);
+    // At most one lap, so keys are distinct; the table is at least 10% full (see #maybeShrink).
+    for (let steps = mask + 1; wanted > 0 && steps > 0; steps--) {
+      if (slots[i * 2] !== 0) {
+        visit(this.#key(slots[i * 2]!));
+        wanted--;
+      }
+      i = (i + 1) & mask;
+    }
   }
 
   // ---- index -----------------------------------------------------------
@@ -623,22 +704,14 @@ export class KeyTable {
   #touch(ref: number): void {
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
-    if (this.trackFrequency) {
-      let counter = this.#decayedCounter(ref, accessClock);
-      if (counter < 255) {
-        const base = counter > LFU_INIT ? counter - LFU_INIT : 0;
-        if (Math.random() < 1 / (base * LFU_LOG_FACTOR + 1)) counter++;
-      }
-      page[off + 4] = counter;
-    }
+    if (this.trackFrequency) page[off + 4] = lfuIncrement(this.#decayedCounter(ref, accessClock));
     this.#stamp(page, off);
   }
 
-  /** Redis's LFUDecrAndReturn with lfu-decay-time 1: minus one per idle minute. */
+  /** Redis's LFUDecrAndReturn: the counter less its decay over the idle time. */
   #decayedCounter(ref: number, clock: number): number {
     const counter = this.#pageOf(ref)[(ref & OFFSET_MASK) + 4]!;
-    const minutes = Math.floor(clockDistance(this.#lastAccess(ref), clock) / 60);
-    return minutes > counter ? 0 : counter - minutes;
+    return lfuDecay(counter, Math.floor(clockDistance(this.#lastAccess(ref), clock) / 60));
   }
 
   /** Writes a new record for key/value into the arena; returns its ref. */
@@ -684,13 +757,26 @@ export class KeyTable {
   }
 
   #box(value: StoredValue | BigKeyBox): number {
-    const free = this.#freeBoxes.pop();
-    if (free !== undefined) {
-      this.#boxes[free] = value;
-      return free;
+    let box = this.#freeBoxes.pop();
+    if (box === undefined) {
+      box = this.#boxes.length;
+      this.#boxes.push(undefined);
+      if (box === this.#boxBytes.length) {
+        const grown = new Uint32Array(box * 2);
+        grown.set(this.#boxBytes);
+        this.#boxBytes = grown;
+      }
     }
-    this.#boxes.push(value);
-    return this.#boxes.length - 1;
+    this.#setBox(box, value);
+    return box;
+  }
+
+  /** Stores a box's value and accounts for it. */
+  #setBox(box: number, value: StoredValue | BigKeyBox): void {
+    this.#boxes[box] = value;
+    const bytes = Math.min(valueBytes(value), 0xffffffff);
+    this.#valueBytes += bytes - this.#boxBytes[box]!;
+    this.#boxBytes[box] = bytes;
   }
 
   /** Room for `size` bytes in the current page (a fresh one if full). */
@@ -727,6 +813,8 @@ export class KeyTable {
     if ((page[off]! & KIND_MASK) !== KIND_INLINE) {
       const box = this.#boxIndex(page, off);
       this.#boxes[box] = undefined;
+      this.#valueBytes -= this.#boxBytes[box]!;
+      this.#boxBytes[box] = 0;
       this.#freeBoxes.push(box);
     }
     page[off]! |= FLAG_DEAD;

@@ -2,6 +2,7 @@ import { deepEqual, equal, ok } from "node:assert/strict";
 import { advanceAccessClock, KeyTable } from "./keytable.ts";
 import { type ByteString, StringForm } from "./string.ts";
 import type { RedisObject } from "./value.ts";
+import { RedisHash } from "./hash.ts";
 
 /** A deterministic generator, so a failure replays. */
 function rng(seed: number): () => number {
@@ -152,4 +153,43 @@ Deno.test("KeyTable randomKey returns only present keys", () => {
     const key = table.randomKey()!;
     ok(table.has(key));
   }
+});
+
+Deno.test("usedBytes follows sets, overwrites, in-place changes and deletes", () => {
+  const table = new KeyTable();
+  const empty = table.usedBytes;
+  table.set("short", "0123456789");
+  const withShort = table.usedBytes;
+  // One inline record: a 5-byte header, two length bytes, key and value.
+  equal(withShort - empty, 5 + 2 + 5 + 10);
+  const hash = new RedisHash();
+  table.set("hash", hash);
+  const withHash = table.usedBytes;
+  for (let i = 0; i < 100; i++) hash.set(`field${i}`, "value");
+  equal(table.usedBytes, withHash);
+  const grown = table.reaccount("hash");
+  ok(grown > 100 * "field00value".length, `grew by ${grown}`);
+  equal(table.usedBytes, withHash + grown);
+  table.set("hash", "x".repeat(2000));
+  ok(table.usedBytes - withShort > 2000 && table.usedBytes - withShort < 2100);
+  table.delete("hash");
+  // The freed box's slot (8 bytes) stays for the next boxed value.
+  equal(table.usedBytes, withShort + 8);
+  table.delete("short");
+  equal(table.usedBytes, empty);
+});
+
+Deno.test("sampleKeys gives distinct present keys, as many as asked when there are enough", () => {
+  const table = new KeyTable();
+  for (let i = 0; i < 1000; i++) table.set(`k${i}`, "v");
+  for (let i = 0; i < 990; i++) table.delete(`k${i}`);
+  for (let round = 0; round < 20; round++) {
+    const seen: string[] = [];
+    table.sampleKeys(5, (key) => seen.push(key));
+    equal(new Set(seen).size, 5);
+    ok(seen.every((key) => table.has(key)));
+  }
+  const all: string[] = [];
+  table.sampleKeys(50, (key) => all.push(key));
+  equal(all.length, 10);
 });

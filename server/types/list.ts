@@ -16,6 +16,7 @@
  * get there.
  */
 import { lengthPrefix, PackedReader } from "./packed_dict.ts";
+import { arrayBytes, objectBytes, stringBytes } from "./memory.ts";
 import type { RedisObject } from "./value.ts";
 
 /** Elements per middle node. */
@@ -221,6 +222,13 @@ function cloneNode(node: ListNode): ListNode {
   return { data: typeof data === "string" ? data : data.slice(), count: node.count };
 }
 
+/** Total length of the first `n` values. */
+function charsOf(values: Iterator<string>, n: number): number {
+  let chars = 0;
+  for (let i = 0; i < n; i++) chars += values.next().value!.length;
+  return chars;
+}
+
 /** Shared by every list without elements at that end; replaced on the first write. */
 const NO_ELEMENTS = new Ring<string>(0);
 
@@ -231,6 +239,8 @@ class ChunkedList {
   #middle: Ring<ListNode> | undefined;
   #tail = NO_ELEMENTS;
   #length = 0;
+  /** Total length of the elements, for memory accounting. */
+  #chars = 0;
 
   static from(values: string[]): ChunkedList {
     const list = new ChunkedList();
@@ -242,7 +252,29 @@ class ChunkedList {
     return this.#length;
   }
 
+  /** Bytes on the V8 heap, estimated in O(1) from the counts and #chars (see memory.ts). */
+  memoryUsage(): number {
+    const head = this.#head;
+    const tail = this.#tail;
+    const middle = this.#middle;
+    let bytes = objectBytes(5) + this.#chars;
+    for (const ring of [head, tail]) {
+      if (ring !== NO_ELEMENTS) bytes += objectBytes(3) + arrayBytes(ring.items.length);
+    }
+    let loose = head.count + tail.count;
+    const middleLength = this.#middleLength();
+    if (middle !== undefined) {
+      bytes += objectBytes(3) + arrayBytes(middle.items.length);
+      bytes += middle.count * (objectBytes(2) + stringBytes(0));
+      // Nodes of long elements stay arrays of strings (see makeNode).
+      if (this.#chars > PACK_MAX_AVERAGE * this.#length) loose += middleLength;
+      else bytes += middleLength;
+    }
+    return bytes + loose * (stringBytes(0) + 8);
+  }
+
   pushLeft(value: string): void {
+    this.#chars += value.length;
     const head = this.#writableHead();
     if (head.count === RING_MAX) this.#middleRing().pushFront(makeNode(head.takeBack(NODE_SIZE)));
     head.pushFront(value);
@@ -250,6 +282,7 @@ class ChunkedList {
   }
 
   pushRight(value: string): void {
+    this.#chars += value.length;
     const tail = this.#writableTail();
     if (tail.count === RING_MAX) this.#middleRing().pushBack(makeNode(tail.takeFront(NODE_SIZE)));
     tail.pushBack(value);
@@ -257,6 +290,18 @@ class ChunkedList {
   }
 
   popLeft(): string | undefined {
+    const value = this.#popLeft();
+    if (value !== undefined) this.#chars -= value.length;
+    return value;
+  }
+
+  popRight(): string | undefined {
+    const value = this.#popRight();
+    if (value !== undefined) this.#chars -= value.length;
+    return value;
+  }
+
+  #popLeft(): string | undefined {
     if (this.#length === 0) return undefined;
     this.#length--;
     if (this.#head.count > 0) return this.#head.popFront();
@@ -269,7 +314,7 @@ class ChunkedList {
     return this.#tail.popFront();
   }
 
-  popRight(): string | undefined {
+  #popRight(): string | undefined {
     if (this.#length === 0) return undefined;
     this.#length--;
     if (this.#tail.count > 0) return this.#tail.popBack();
@@ -297,8 +342,10 @@ class ChunkedList {
 
   /** Replaces the element at `index` (negative from the end); false if out of range. */
   set(index: number, value: string): boolean {
+    const old = this.at(index);
+    if (old === undefined) return false;
+    this.#chars += value.length - old.length;
     if (index < 0) index += this.#length;
-    if (index < 0 || index >= this.#length) return false;
     const head = this.#head;
     if (index < head.count) {
       head.set(index, value);
@@ -327,6 +374,7 @@ class ChunkedList {
     const headCount = this.#head.count;
     const middleLength = this.#middleLength();
     this.#length++;
+    this.#chars += value.length;
     if (index <= headCount && (headCount > 0 || middleLength > 0 || this.#tail.count === 0)) {
       const head = this.#writableHead();
       head.insert(index, value);
@@ -393,13 +441,17 @@ class ChunkedList {
     }
     filterRing(fromTail ? this.#head : this.#tail);
     this.#length -= removed;
+    this.#chars -= removed * value.length;
     return removed;
   }
 
   /** Keeps elements [start, stop] (0 <= start, stop < length); stop < start keeps none. */
   trim(start: number, stop: number): void {
     const keep = Math.max(0, stop - start + 1);
-    this.#dropFront(Math.min(start, this.#length));
+    const front = Math.min(start, this.#length);
+    const back = Math.max(0, this.#length - front - keep);
+    this.#chars -= charsOf(this.values(), front) + charsOf(this.reversed(), back);
+    this.#dropFront(front);
     this.#dropBack(this.#length - keep);
   }
 
@@ -450,6 +502,7 @@ class ChunkedList {
     copy.#middle = this.#middle?.clone(cloneNode);
     if (this.#tail.count > 0) copy.#tail = this.#tail.clone((v) => v);
     copy.#length = this.#length;
+    copy.#chars = this.#chars;
     return copy;
   }
 
@@ -573,9 +626,20 @@ class ChunkedList {
  * either limit the list moves to a ChunkedList for good.
  */
 export class RedisList implements RedisObject {
-  #packed = "";
+  // Two fields (8 bytes each) for the many small lists.
+  /** The packed elements while small, then the chunked list. */
+  #data: string | ChunkedList = "";
+  /** Elements while small. */
   #count = 0;
-  #chunked: ChunkedList | undefined;
+
+  get #chunked(): ChunkedList | undefined {
+    const data = this.#data;
+    return typeof data === "string" ? undefined : data;
+  }
+
+  get #packed(): string {
+    return this.#data as string;
+  }
 
   get type(): "list" {
     return "list";
@@ -590,6 +654,13 @@ export class RedisList implements RedisObject {
     return this.#chunked?.length ?? this.#count;
   }
 
+  /** Bytes on the V8 heap, estimated in O(1) (see memory.ts): what used_memory counts. */
+  memoryUsage(): number {
+    const data = this.#data;
+    return objectBytes(2) +
+      (typeof data === "string" ? stringBytes(data.length) : data.memoryUsage());
+  }
+
   get length(): number {
     return this.size();
   }
@@ -597,14 +668,14 @@ export class RedisList implements RedisObject {
   pushLeft(value: string): void {
     if (this.#chunked === undefined && !this.#fits(value)) this.#chunk();
     if (this.#chunked !== undefined) return this.#chunked.pushLeft(value);
-    this.#packed = joinPacked(lengthPrefix(value.length), value, this.#packed);
+    this.#data = joinPacked(lengthPrefix(value.length), value, this.#packed);
     this.#count++;
   }
 
   pushRight(value: string): void {
     if (this.#chunked === undefined && !this.#fits(value)) this.#chunk();
     if (this.#chunked !== undefined) return this.#chunked.pushRight(value);
-    this.#packed = joinPacked(this.#packed, lengthPrefix(value.length), value);
+    this.#data = joinPacked(this.#packed, lengthPrefix(value.length), value);
     this.#count++;
   }
 
@@ -615,7 +686,7 @@ export class RedisList implements RedisObject {
     const r = new PackedReader();
     const length = r.readLength(packed);
     const value = packed.substring(r.pos, r.pos + length);
-    this.#packed = packed.slice(r.pos + length);
+    this.#data = packed.slice(r.pos + length);
     this.#count--;
     return value;
   }
@@ -629,7 +700,7 @@ export class RedisList implements RedisObject {
     const last = r.pos;
     const length = r.readLength(packed);
     const value = packed.substring(r.pos, r.pos + length);
-    this.#packed = packed.slice(0, last);
+    this.#data = packed.slice(0, last);
     this.#count--;
     return value;
   }
@@ -714,9 +785,9 @@ export class RedisList implements RedisObject {
 
   clone(): RedisList {
     const copy = new RedisList();
-    copy.#packed = this.#packed;
+    const data = this.#data;
+    copy.#data = typeof data === "string" ? data : data.clone();
     copy.#count = this.#count;
-    copy.#chunked = this.#chunked?.clone();
     return copy;
   }
 
@@ -735,19 +806,17 @@ export class RedisList implements RedisObject {
     let bytes = 0;
     for (const v of values) bytes += v.length + 5;
     if (values.length <= SMALL_MAX_ENTRIES && bytes <= SMALL_MAX_BYTES) {
-      this.#packed = pack(values);
+      this.#data = pack(values);
       this.#count = values.length;
     } else {
-      this.#chunked = ChunkedList.from(values);
-      this.#packed = "";
+      this.#data = ChunkedList.from(values);
       this.#count = 0;
     }
   }
 
   /** Moves to the chunked form. */
   #chunk(): void {
-    this.#chunked = ChunkedList.from(this.#values());
-    this.#packed = "";
+    this.#data = ChunkedList.from(this.#values());
     this.#count = 0;
   }
 }

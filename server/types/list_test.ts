@@ -1,4 +1,4 @@
-import { deepEqual, equal } from "node:assert/strict";
+import { deepEqual, equal, ok } from "node:assert/strict";
 import { RedisList } from "./list.ts";
 
 function listOf(...values: string[]): RedisList {
@@ -120,7 +120,23 @@ Deno.test("list: matches an array model across node boundaries", () => {
     }
     deepEqual([...list.values()], model);
     deepEqual([...list.reversed()], model.slice().reverse());
+    // The accounted size follows every write: it covers the elements, and
+    // nothing is left over once they are gone.
+    const chars = model.reduce((sum, v) => sum + v.length, 0);
+    const used = list.memoryUsage();
+    ok(used >= chars && used < chars + 64 * model.length + 8192, `${used} for ${chars}`);
+    while (list.popLeft() !== undefined);
+    ok(list.memoryUsage() > 0 && list.memoryUsage() < 4096, `${list.memoryUsage()} when empty`);
   }
+});
+
+Deno.test("list: a small list is counted as its object and one packed string", () => {
+  const list = new RedisList();
+  const empty = list.memoryUsage();
+  list.pushRight("0123456789");
+  list.pushRight("0123456789");
+  // 2 x (1 length byte + 10), rounded up to 8 with the string header.
+  equal(list.memoryUsage() - empty, 24);
 });
 
 Deno.test("list: a clone is independent", () => {

@@ -24,6 +24,8 @@
  *   Redis's reverse-binary cursor, which survives resizes.
  */
 
+import { arrayBytes, MAP_ENTRY_BYTES, objectBytes, stringBytes } from "./memory.ts";
+
 /** Average entries per bucket above which the table doubles. */
 const MAX_LOAD = 8;
 /** Buckets visited per operation while a resize is running. */
@@ -107,11 +109,13 @@ function nextCursor(v: number, mask: number): number {
   return reverseBits((reverseBits((v | ~mask) >>> 0) + 1) >>> 0);
 }
 
-/** Entries kept outside the buckets; absent (one field less) in most dicts. */
+/** Entries kept outside the buckets; absent in most dicts. */
 interface LargeEntries {
   map: Map<string, LargeEntry>;
   /** Every large field, for O(1) random picks. */
   fields: string[];
+  /** Total length of the fields and values, for memory accounting. */
+  chars: number;
 }
 
 // Scratch state of the last lookup. Every method that sets it is synchronous
@@ -143,23 +147,53 @@ function joined(a: string, b: string, c = "", d = "", e = "", f = "", g = ""): s
   return joinParts.join("");
 }
 
+/** What a dict holds once expanded into a hash table; compact dicts have none of it. */
+class HashTable {
+  /** While a resize runs: the table being drained, and how far it is. */
+  old: string[] | undefined = undefined;
+  rehashIndex = 0;
+  large: LargeEntries | undefined = undefined;
+  /** Total length of the buckets, for memory accounting. */
+  chars = 0;
+
+  constructor(public buckets: string[]) {}
+}
+
+/** A compact dict: its object (two fields) and one bucket string. */
+const COMPACT_BYTES = objectBytes(2);
+/** An expanded dict's own objects: the dict and its HashTable. */
+const TABLE_BYTES = objectBytes(2) + objectBytes(5);
+/** A large entry: its LargeEntry object, Map entry and slot in `fields`. */
+const LARGE_ENTRY_BYTES = objectBytes(2) + MAP_ENTRY_BYTES + 8;
+
 /**
  * The table. RedisHash and RedisSet extend it (no wrapper object per key):
  * `withValues` and `sortedCompact` / `compare` say what they store.
  */
 export abstract class PackedDict {
-  // Four fields in all, for the many small hashes and sets.
-  /** The one bucket while compact, then the hash table's buckets. */
-  #table: string | string[] = "";
-  /** While a resize runs: the table being drained, and how far it is. */
-  #resize: { old: string[]; index: number } | undefined;
-  #count = 0;
-  #large: LargeEntries | undefined;
+  // Two fields, for the many small hashes and sets (each field is 8 bytes).
+  /**
+   * One bucket string while compact, and while an expanded dict still fits
+   * one bucket (a set of three strings is a "hashtable" in Redis 7.0); then
+   * the hash table.
+   */
+  #table: string | HashTable = "";
+  /** The entry count, stored as ~count (negative) for an expanded dict in one string. */
+  #stored = 0;
 
-  /** The hash table once expanded; undefined while compact. */
+  get #count(): number {
+    const stored = this.#stored;
+    return stored < 0 ? ~stored : stored;
+  }
+
+  set #count(n: number) {
+    this.#stored = this.#stored < 0 ? ~n : n;
+  }
+
+  /** The hash table's buckets once expanded; undefined while compact. */
   get #buckets(): string[] | undefined {
     const table = this.#table;
-    return typeof table === "string" ? undefined : table;
+    return typeof table === "string" ? undefined : table.buckets;
   }
 
   get #compactBucket(): string {
@@ -168,12 +202,19 @@ export abstract class PackedDict {
 
   /** The table being drained into #buckets while a resize runs. */
   get #old(): string[] | undefined {
-    return this.#resize?.old;
+    const table = this.#table;
+    return typeof table === "string" ? undefined : table.old;
   }
 
   /** Buckets of #old below this index have been moved. */
   get #rehashIndex(): number {
-    return this.#resize?.index ?? 0;
+    return (this.#table as HashTable).rehashIndex;
+  }
+
+  /** Entries kept outside the buckets (only ever in an expanded dict). */
+  get #large(): LargeEntries | undefined {
+    const table = this.#table;
+    return typeof table === "string" ? undefined : table.large;
   }
 
   /** Whether entries carry a value (hashes) or not (sets). */
@@ -193,28 +234,62 @@ export abstract class PackedDict {
     return this.#count;
   }
 
-  /** Still one bucket in insertion (or sorted) order. */
+  /** Still one bucket in insertion (or sorted) order: a listpack or intset. */
   get compact(): boolean {
-    return this.#buckets === undefined;
+    return typeof this.#table === "string" && this.#stored >= 0;
   }
 
-  /** Leaves compact mode: from now on the table grows with its content. */
+  /**
+   * Leaves compact mode: from now on the table grows with its content. The
+   * entries are rehashed at once, which also moves out any entry that is
+   * large (a compact bucket keeps those inline).
+   */
   expand(): void {
-    if (this.#buckets !== undefined) return;
-    const bucket = this.#compactBucket;
+    if (!this.compact) return;
+    // A short bucket holds no large entry and fits one bucket: it only changes encoding.
+    if (this.#count <= MAX_LOAD && this.#compactBucket.length <= LARGE_ENTRY) {
+      this.#stored = ~this.#stored;
+      return;
+    }
     let size = 1;
     while (size * MAX_LOAD < this.#count) size *= 2;
-    this.#table = [bucket];
-    if (size > 1) {
-      this.#startResize(size);
-      while (this.#old !== undefined) this.#rehashStep();
+    this.#toTable();
+    this.#startResize(size);
+    while (this.#old !== undefined) this.#rehashStep();
+  }
+
+  /** Moves the one bucket string into a HashTable of one bucket. */
+  #toTable(): void {
+    const bucket = this.#compactBucket;
+    const count = this.#count;
+    const table = new HashTable([bucket]);
+    table.chars = bucket.length;
+    this.#table = table;
+    this.#stored = count;
+  }
+
+  /**
+   * Bytes this dict holds on the V8 heap, estimated from its string lengths
+   * in O(1) (see memory.ts for the figures): what used_memory counts for it.
+   */
+  memoryUsage(): number {
+    const table = this.#table;
+    if (typeof table === "string") return COMPACT_BYTES + stringBytes(table.length);
+    const strings = Math.min(this.#count, table.buckets.length + (table.old?.length ?? 0));
+    let bytes = TABLE_BYTES + arrayBytes(table.buckets.length) + table.chars + 20 * strings;
+    if (table.old !== undefined) bytes += arrayBytes(table.old.length);
+    const large = table.large;
+    if (large !== undefined) {
+      const n = large.fields.length;
+      bytes += arrayBytes(n) + n * (LARGE_ENTRY_BYTES + 2 * stringBytes(0)) + large.chars;
     }
+    return bytes;
   }
 
   // Reads never move buckets, so lookups are safe while entries() runs.
 
   has(field: string): boolean {
-    if (field.length <= LARGE_ENTRY) {
+    if (field.length <= LARGE_ENTRY || this.compact) {
       const bucket = this.#locate(field);
       if (bucket.length > 0 && this.#find(bucket, field) >= 0) return true;
     }
@@ -223,7 +298,7 @@ export abstract class PackedDict {
 
   /** The value of `field` ("" in a set), or undefined. */
   get(field: string): string | undefined {
-    if (field.length <= LARGE_ENTRY) {
+    if (field.length <= LARGE_ENTRY || this.compact) {
       const bucket = this.#locate(field);
       if (bucket.length > 0 && this.#find(bucket, field) >= 0) {
         return this.withValues
@@ -236,7 +311,7 @@ export abstract class PackedDict {
 
   /** The length of `field`'s value without copying it out (HSTRLEN); 0 if missing. */
   valueLength(field: string): number {
-    if (field.length <= LARGE_ENTRY) {
+    if (field.length <= LARGE_ENTRY || this.compact) {
       const bucket = this.#locate(field);
       if (bucket.length > 0 && this.#find(bucket, field) >= 0) return foundValueLength;
     }
@@ -246,8 +321,10 @@ export abstract class PackedDict {
   /** Adds or updates an entry; true if the field is new. */
   set(field: string, value = ""): boolean {
     if (this.#old !== undefined) this.#rehashStep();
-    const large = field.length > LARGE_ENTRY || value.length > LARGE_ENTRY;
-    if (field.length <= LARGE_ENTRY) {
+    const compact = this.compact;
+    const large = !compact && (field.length > LARGE_ENTRY || value.length > LARGE_ENTRY);
+    if (large && typeof this.#table === "string") this.#toTable();
+    if (field.length <= LARGE_ENTRY || compact) {
       const bucket = this.#locate(field);
       const at = bucket.length > 0 ? this.#find(bucket, field) : -1;
       if (at >= 0) {
@@ -271,6 +348,7 @@ export abstract class PackedDict {
     }
     const existing = this.#large?.map.get(field);
     if (existing !== undefined) {
+      this.#large!.chars += value.length - existing.value.length;
       existing.value = value;
       return false;
     }
@@ -284,7 +362,7 @@ export abstract class PackedDict {
     const fieldLength = lengthPrefix(field.length);
     const valueLength = this.withValues ? lengthPrefix(value.length) : "";
     // One join, no intermediate strings: each insert's garbage is the old bucket only.
-    if (foundTable === undefined && this.sortedCompact) {
+    if (foundTable === undefined && this.sortedCompact && compact) {
       const at = this.#sortedPosition(bucket, field);
       this.#store(
         joined(bucket.slice(0, at), tag, fieldLength, field, valueLength, value, bucket.slice(at)),
@@ -293,9 +371,12 @@ export abstract class PackedDict {
       this.#store(joined(bucket, tag, fieldLength, field, valueLength, value));
     }
     const buckets = this.#buckets;
-    if (
-      buckets !== undefined && this.#old === undefined && this.#count > buckets.length * MAX_LOAD
-    ) {
+    if (buckets === undefined) {
+      if (!compact && this.#count > MAX_LOAD) {
+        this.#toTable();
+        this.#startResize(2);
+      }
+    } else if (this.#old === undefined && this.#count > buckets.length * MAX_LOAD) {
       this.#startResize(buckets.length * 2);
     }
     return true;
@@ -305,7 +386,7 @@ export abstract class PackedDict {
   delete(field: string): boolean {
     if (this.#old !== undefined) this.#rehashStep();
     let found = false;
-    if (field.length <= LARGE_ENTRY) {
+    if (field.length <= LARGE_ENTRY || this.compact) {
       const bucket = this.#locate(field);
       const at = bucket.length > 0 ? this.#find(bucket, field) : -1;
       if (at >= 0) {
@@ -485,15 +566,22 @@ export abstract class PackedDict {
   /** Copies this dict's content into an empty dict of the same kind (clone()). */
   protected copyInto<T extends PackedDict>(copy: T): T {
     const table = this.#table;
-    copy.#table = typeof table === "string" ? table : table.slice();
-    const resize = this.#resize;
-    if (resize !== undefined) copy.#resize = { old: resize.old.slice(), index: resize.index };
-    copy.#count = this.#count;
-    if (this.#large !== undefined) {
-      const map = new Map<string, LargeEntry>();
-      for (const [field, entry] of this.#large.map) map.set(field, { ...entry });
-      copy.#large = { map, fields: this.#large.fields.slice() };
+    copy.#stored = this.#stored;
+    if (typeof table === "string") {
+      copy.#table = table;
+      return copy;
     }
+    const copied = new HashTable(table.buckets.slice());
+    copied.old = table.old?.slice();
+    copied.rehashIndex = table.rehashIndex;
+    copied.chars = table.chars;
+    const large = table.large;
+    if (large !== undefined) {
+      const map = new Map<string, LargeEntry>();
+      for (const [field, entry] of large.map) map.set(field, { ...entry });
+      copied.large = { map, fields: large.fields.slice(), chars: large.chars };
+    }
+    copy.#table = copied;
     return copy;
   }
 
@@ -524,8 +612,12 @@ export abstract class PackedDict {
 
   /** Replaces the bucket found by the last #locate. */
   #store(bucket: string): void {
-    if (foundTable === undefined) this.#table = bucket;
-    else foundTable[foundIndex] = bucket;
+    if (foundTable === undefined) {
+      this.#table = bucket;
+    } else {
+      (this.#table as HashTable).chars += bucket.length - foundTable[foundIndex]!.length;
+      foundTable[foundIndex] = bucket;
+    }
   }
 
   /** Offset of `field`'s entry in `bucket`, or -1; records its bounds. */
@@ -622,9 +714,11 @@ export abstract class PackedDict {
   }
 
   #setLarge(field: string, value: string): void {
-    const large: LargeEntries = this.#large ??= { map: new Map(), fields: [] };
+    const table = this.#table as HashTable;
+    const large: LargeEntries = table.large ??= { map: new Map(), fields: [], chars: 0 };
     large.map.set(field, { value, slot: large.fields.length });
     large.fields.push(field);
+    large.chars += field.length + value.length;
   }
 
   #deleteLarge(field: string): boolean {
@@ -632,43 +726,54 @@ export abstract class PackedDict {
     const entry = large?.map.get(field);
     if (large === undefined || entry === undefined) return false;
     large.map.delete(field);
+    large.chars -= field.length + entry.value.length;
     const last = large.fields.pop()!;
     if (last !== field) {
       large.fields[entry.slot] = last;
       large.map.get(last)!.slot = entry.slot;
     }
-    if (large.fields.length === 0) this.#large = undefined;
+    if (large.fields.length === 0) (this.#table as HashTable).large = undefined;
     return true;
   }
 
   #startResize(size: number): void {
-    this.#resize = { old: this.#buckets!, index: 0 };
-    this.#table = new Array<string>(size).fill("");
+    const table = this.#table as HashTable;
+    table.old = table.buckets;
+    table.rehashIndex = 0;
+    table.buckets = new Array<string>(size).fill("");
   }
 
   /** Moves the next few buckets of the old table into the new one. */
   #rehashStep(): void {
-    const resize = this.#resize!;
-    const old = resize.old;
-    const buckets = this.#buckets!;
+    const table = this.#table as HashTable;
+    const old = table.old!;
+    const buckets = table.buckets;
     const mask = buckets.length - 1;
     const r = reader;
     const withValues = this.withValues;
-    for (let step = 0; step < REHASH_STEPS && resize.index < old.length; step++) {
-      const bucket = old[resize.index]!;
-      old[resize.index++] = "";
+    for (let step = 0; step < REHASH_STEPS && table.rehashIndex < old.length; step++) {
+      const bucket = old[table.rehashIndex]!;
+      old[table.rehashIndex++] = "";
+      table.chars -= bucket.length;
       r.pos = 0;
       while (r.pos < bucket.length) {
         const at = r.pos++;
         const fieldLength = r.readLength(bucket);
         const field = bucket.substring(r.pos, r.pos + fieldLength);
         r.pos += fieldLength;
-        if (withValues) r.skipPart(bucket);
+        const valueLength = withValues ? r.readLength(bucket) : 0;
+        r.pos += valueLength;
+        if (fieldLength > LARGE_ENTRY || valueLength > LARGE_ENTRY) {
+          // Only from a compact bucket, which keeps large entries inline.
+          this.#setLarge(field, bucket.substring(r.pos - valueLength, r.pos));
+          continue;
+        }
         const i = hashString(field) & mask;
         buckets[i] = joined(buckets[i]!, bucket.substring(at, r.pos));
+        table.chars += r.pos - at;
       }
     }
-    if (resize.index >= old.length) this.#resize = undefined;
+    if (table.rehashIndex >= old.length) table.old = undefined;
   }
 }
 

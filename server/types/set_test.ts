@@ -54,3 +54,21 @@ Deno.test("set: a clone is independent", () => {
   equal(copy.size(), 0);
   equal(copy.encoding(), "intset");
 });
+
+Deno.test("set: a small hashtable set stays one string until it outgrows a bucket", () => {
+  const set = new RedisSet();
+  const empty = set.memoryUsage();
+  for (const m of ["alpha", "beta", "gamma"]) set.add(m);
+  equal(set.encoding(), "hashtable");
+  // Three entries of tag, length and member (19 bytes), rounded up to 8.
+  equal(set.memoryUsage() - empty, 24);
+  for (let i = 0; i < 40; i++) set.add(`member${i}`);
+  equal(set.encoding(), "hashtable");
+  equal(set.size(), 43);
+  ok(set.has("beta") && set.has("member39") && !set.has("member40"));
+  const seen = new Set<string>();
+  for (let i = 0; i < 2000; i++) seen.add(set.random()![0]);
+  equal(seen.size, 43);
+  for (let i = 0; i < 40; i++) ok(set.delete(`member${i}`));
+  deepEqual([...set.members()].sort(), ["alpha", "beta", "gamma"]);
+});

@@ -1,274 +1,159 @@
 /**
- * The sorted set: members ordered by (score, member bytes), with O(log n)
- * insert, delete, rank, seek by rank and seek by score or member.
+ * The sorted set: members ordered by (score, member bytes).
  *
- * The order lives in a B+tree whose inner nodes keep, per child, the number
- * of elements below it (the book's subtree sizes, Redis's skip list spans),
- * so ranks are sums along one root-to-leaf path. Leaves hold up to 128
- * elements in two parallel arrays, members (pointers to the member strings)
- * and scores (V8 stores a number array unboxed), so an element costs about 16
- * bytes of tree plus leaf slack, against 40+ bytes for a skip list node.
- * Leaves are linked both ways for range walks.
- *
- * Small sets (Redis's listpack encoding: at most zset-max-listpack-entries
- * members, none longer than zset-max-listpack-value bytes) have no member
- * index; member lookups scan the leaves, as Redis scans its listpack. Past
- * that, a member → score Map makes ZSCORE and
- * the key lookups behind ZREM/ZRANK O(1) (Redis's skiplist encoding pairs its
- * skip list with a dict the same way). As in Redis, a set never goes back to
- * the small encoding.
+ * A small set (Redis's listpack encoding: at most 128 members, none longer
+ * than 64 bytes) is one packed string of `len member len score` records in
+ * order, the score as its shortest decimal text, as Redis keeps it in one
+ * listpack: a 10-byte member with a small integer score costs 14 bytes, where
+ * a B+tree leaf's two array slots and a member string cost ~70 (with a leaf
+ * object and a SortedSet object each, a 3-member set took ~450 bytes against
+ * Redis's ~150). An operation decodes it into a one-leaf ZTree (O(n), as
+ * Redis's listpack operations are) and a write packs it again; ZSCORE and
+ * ZADD's existence check scan the string without decoding. Past the limits
+ * the set becomes a ZTree for good (see zset_tree.ts).
  */
+import { objectBytes, stringBytes } from "./memory.ts";
+import { lengthPrefix, PackedReader } from "./packed_dict.ts";
 import type { RedisObject } from "./value.ts";
+import { ZSET_DEFAULT_LIMITS, type ZsetLimits, ZTree } from "./zset_tree.ts";
 
-/** zset-max-listpack-entries and zset-max-listpack-value: when a set leaves the small encoding. */
-export interface ZsetLimits {
-  entries: number;
-  value: number;
-}
+export { ZSET_DEFAULT_LIMITS, type ZsetLimits } from "./zset_tree.ts";
 
-/** Redis 7.0's defaults. */
-export const ZSET_DEFAULT_LIMITS: ZsetLimits = { entries: 128, value: 64 };
+/** Smallest leaf a decoded small set gets, so a first insert does not regrow it. */
+const DECODED_CAPACITY = 4;
 
-const LEAF_CAPACITY = 128;
-const INNER_CAPACITY = 64;
-/** Below these a node is merged with or refilled from a sibling. */
-const LEAF_MIN = LEAF_CAPACITY / 4;
-const INNER_MIN = INNER_CAPACITY / 4;
-/** First capacity of a small set's leaf; it doubles up to LEAF_CAPACITY. */
-const INITIAL_LEAF_CAPACITY = 4;
+const reader = new PackedReader();
 
-// Reads below a leaf's `size`, an inner node's `children.length` or the
-// current descent's depth are in range by construction; they carry `!` rather
-// than a check the hottest loops would pay for.
-
-class Leaf {
-  /** Fixed-length arrays; slots at and past `size` hold "" and 0. */
-  members: string[];
-  scores: number[];
-  size = 0;
-  prev: Leaf | undefined;
-  next: Leaf | undefined;
-
-  constructor(capacity: number) {
-    this.members = new Array<string>(capacity).fill("");
-    this.scores = new Array<number>(capacity).fill(0);
+/** The packed form of a one-leaf tree's elements (one join: no rope, one string). */
+function pack(tree: ZTree): string {
+  const parts: string[] = [];
+  for (const [member, score] of tree.entries()) {
+    const text = String(score);
+    parts.push(lengthPrefix(member.length), member, lengthPrefix(text.length), text);
   }
+  return parts.join("");
 }
 
-class Inner {
-  children: Node[] = [];
-  /** counts[i]: elements under children[i]. */
-  counts: number[] = [];
-  /**
-   * Separators: every key under children[0..i] is below (sepScores[i],
-   * sepMembers[i]) and every key under children[i+1..] is at or above it.
-   * Deletions leave them valid, so they are only rewritten when elements move
-   * between nodes.
-   */
-  sepScores: number[] = [];
-  sepMembers: string[] = [];
-}
-
-type Node = Leaf | Inner;
-
-/**
- * A score as Redis 7.0 keeps it in a listpack: integral values are stored as
- * integers there, which turns -0 into 0 (a skip list keeps -0).
- */
-function listpackScore(score: number): number {
-  return score === 0 ? 0 : score;
-}
-
-/** (s1, m1) sorts before (s2, m2). Binary strings compare as bytes (memcmp). */
-function keyBefore(s1: number, m1: string, s2: number, m2: string): boolean {
-  return s1 < s2 || (s1 === s2 && m1 < m2);
-}
-
-// Scratch state of the last descent. Every operation that descends is
-// synchronous and uses it before returning, so one copy serves every set.
-/** pathNodes[d]: the inner node at depth d; pathSlots[d]: the child taken there. */
-const pathNodes: Inner[] = [];
-const pathSlots: number[] = [];
-/** Position of the element found in the leaf a descent returned. */
-let foundPos = 0;
-
-function sum(counts: readonly number[]): number {
-  let total = 0;
-  for (const count of counts) total += count;
-  return total;
-}
-
-function growLeaf(leaf: Leaf, capacity: number): void {
-  if (leaf.members.length >= capacity) return;
+/** The `count` elements of a packed set as a one-leaf tree. */
+function unpack(packed: string, count: number): ZTree {
+  const capacity = Math.max(DECODED_CAPACITY, count);
   const members = new Array<string>(capacity).fill("");
   const scores = new Array<number>(capacity).fill(0);
-  for (let i = 0; i < leaf.size; i++) {
-    members[i] = leaf.members[i]!;
-    scores[i] = leaf.scores[i]!;
+  const r = reader;
+  r.pos = 0;
+  for (let i = 0; i < count; i++) {
+    const memberLength = r.readLength(packed);
+    members[i] = packed.substring(r.pos, r.pos + memberLength);
+    r.pos += memberLength;
+    const scoreLength = r.readLength(packed);
+    scores[i] = Number(packed.substring(r.pos, r.pos + scoreLength));
+    r.pos += scoreLength;
   }
-  leaf.members = members;
-  leaf.scores = scores;
+  return ZTree.fromLeaf(members, scores, count);
 }
 
-/** Moves `n` elements from `from` at `fromPos` into `to` at `toPos` (room must exist). */
-function moveRun(from: Leaf, fromPos: number, to: Leaf, toPos: number, n: number): void {
-  const tm = to.members;
-  const ts = to.scores;
-  for (let i = to.size - 1; i >= toPos; i--) {
-    tm[i + n] = tm[i]!;
-    ts[i + n] = ts[i]!;
+/** Bounds of the record packedScore last found. */
+let foundStart = 0;
+let foundEnd = 0;
+
+/** The score of `member` in a packed set, found without decoding the others. */
+function packedScore(packed: string, member: string): number | undefined {
+  const r = reader;
+  const length = member.length;
+  r.pos = 0;
+  while (r.pos < packed.length) {
+    const at = r.pos;
+    const memberLength = r.readLength(packed);
+    const start = r.pos;
+    r.pos += memberLength;
+    const scoreLength = r.readLength(packed);
+    if (memberLength === length && packed.startsWith(member, start)) {
+      foundStart = at;
+      foundEnd = r.pos + scoreLength;
+      return Number(packed.substring(r.pos, r.pos + scoreLength));
+    }
+    r.pos += scoreLength;
   }
-  const fm = from.members;
-  const fs = from.scores;
-  for (let i = 0; i < n; i++) {
-    tm[toPos + i] = fm[fromPos + i]!;
-    ts[toPos + i] = fs[fromPos + i]!;
-  }
-  to.size += n;
-  removeRun(from, fromPos, n);
+  return undefined;
 }
 
-/** Deletes `n` elements of `leaf` at `pos`, clearing the freed slots. */
-function removeRun(leaf: Leaf, pos: number, n: number): void {
-  const m = leaf.members;
-  const s = leaf.scores;
-  const size = leaf.size;
-  for (let i = pos + n; i < size; i++) {
-    m[i - n] = m[i]!;
-    s[i - n] = s[i]!;
+/** Offset of the first record of a packed set that sorts after (score, member). */
+function packedPosition(packed: string, score: number, member: string): number {
+  const r = reader;
+  r.pos = 0;
+  while (r.pos < packed.length) {
+    const at = r.pos;
+    const memberLength = r.readLength(packed);
+    const memberStart = r.pos;
+    r.pos += memberLength;
+    const scoreLength = r.readLength(packed);
+    const other = Number(packed.substring(r.pos, r.pos + scoreLength));
+    r.pos += scoreLength;
+    if (
+      score < other ||
+      (score === other && member < packed.substring(memberStart, memberStart + memberLength))
+    ) {
+      return at;
+    }
   }
-  for (let i = size - n; i < size; i++) {
-    m[i] = "";
-    s[i] = 0;
-  }
-  leaf.size = size - n;
+  return packed.length;
 }
 
-function insertAt(leaf: Leaf, pos: number, member: string, score: number): void {
-  const m = leaf.members;
-  const s = leaf.scores;
-  for (let i = leaf.size; i > pos; i--) {
-    m[i] = m[i - 1]!;
-    s[i] = s[i - 1]!;
-  }
-  m[pos] = member;
-  s[pos] = score;
-  leaf.size++;
-}
-
-/** First position in `leaf` whose key is at or above (score, member). */
-function leafLowerBound(leaf: Leaf, score: number, member: string): number {
-  const s = leaf.scores;
-  const m = leaf.members;
-  let lo = 0;
-  let hi = leaf.size;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const ms = s[mid]!;
-    if (ms < score || (ms === score && m[mid]! < member)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** The child of `inner` whose range holds (score, member). */
-function childForKey(inner: Inner, score: number, member: string): number {
-  const s = inner.sepScores;
-  const m = inner.sepMembers;
-  let lo = 0;
-  let hi = s.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const ms = s[mid]!;
-    if (score < ms || (score === ms && member < m[mid]!)) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
-}
-
-/**
- * First index in `values[0..end)` whose value is above `bound` (`inclusive`:
- * counting values equal to it as below) or at/above it (not inclusive).
- */
-function upperIndex<T extends number | string>(
-  values: readonly T[],
-  end: number,
-  bound: T,
-  inclusive: boolean,
-): number {
-  let lo = 0;
-  let hi = end;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = values[mid]!;
-    if (v < bound || (inclusive && v === bound)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+const joinParts: string[] = [];
+/** One flat string of the parts (`+` would leave a rope). */
+function joined(...parts: string[]): string {
+  joinParts.length = 0;
+  for (const part of parts) joinParts.push(part);
+  return joinParts.join("");
 }
 
 export class SortedSet implements RedisObject {
-  readonly type = "zset" as const;
-  #root: Node;
-  /** Inner levels above the leaves; 0 while the root is a leaf. */
-  #height = 0;
-  #size = 0;
-  #first: Leaf;
-  /** member → score once the set has left the listpack encoding. */
-  #index: Map<string, number> | undefined;
+  // Two fields (8 bytes each) for the many small sets.
+  /** The small encoding's packed elements, then the tree. */
+  #data: string | ZTree = "";
+  /** Elements while small. */
+  #count = 0;
 
-  constructor() {
-    const leaf = new Leaf(INITIAL_LEAF_CAPACITY);
-    this.#root = this.#first = leaf;
+  get #tree(): ZTree | undefined {
+    const data = this.#data;
+    return typeof data === "string" ? undefined : data;
+  }
+
+  get #packed(): string {
+    return this.#data as string;
+  }
+
+  get type(): "zset" {
+    return "zset";
   }
 
   encoding(): string {
-    return this.#index === undefined ? "listpack" : "skiplist";
+    return this.#tree === undefined ? "listpack" : "skiplist";
   }
 
   size(): number {
-    return this.#size;
+    return this.#tree === undefined ? this.#count : this.#tree.size();
+  }
+
+  /** Bytes on the V8 heap, estimated in O(1) (see memory.ts): what used_memory counts. */
+  memoryUsage(): number {
+    const data = this.#data;
+    return objectBytes(2) +
+      (typeof data === "string" ? stringBytes(data.length) : data.memoryUsage());
   }
 
   clone(): SortedSet {
     const copy = new SortedSet();
-    let previous: Leaf | undefined;
-    const cloneNode = (node: Node, height: number): Node => {
-      if (height === 0) {
-        const leaf = node as Leaf;
-        const fresh = new Leaf(0);
-        fresh.members = leaf.members.slice();
-        fresh.scores = leaf.scores.slice();
-        fresh.size = leaf.size;
-        fresh.prev = previous;
-        if (previous === undefined) copy.#first = fresh;
-        else previous.next = fresh;
-        previous = fresh;
-        return fresh;
-      }
-      const inner = node as Inner;
-      const fresh = new Inner();
-      fresh.children = inner.children.map((child) => cloneNode(child, height - 1));
-      fresh.counts = inner.counts.slice();
-      fresh.sepScores = inner.sepScores.slice();
-      fresh.sepMembers = inner.sepMembers.slice();
-      return fresh;
-    };
-    copy.#root = cloneNode(this.#root, this.#height);
-    copy.#height = this.#height;
-    copy.#size = this.#size;
-    if (this.#index !== undefined) copy.#index = new Map(this.#index);
+    const data = this.#data;
+    copy.#data = typeof data === "string" ? data : data.clone();
+    copy.#count = this.#count;
     return copy;
   }
 
   /** The score of `member`, or undefined when absent. */
   score(member: string): number | undefined {
-    if (this.#index !== undefined) return this.#index.get(member);
-    for (let leaf: Leaf | undefined = this.#first; leaf !== undefined; leaf = leaf.next) {
-      const i = leaf.members.indexOf(member);
-      if (i >= 0 && i < leaf.size) return leaf.scores[i];
-    }
-    return undefined;
+    if (this.#tree !== undefined) return this.#tree.score(member);
+    return packedScore(this.#packed, member);
   }
 
   /**
@@ -287,72 +172,75 @@ export class SortedSet implements RedisObject {
 
   /**
    * Adds a member the caller knows is absent (saves add()'s lookup). A small
-   * set that would pass `limits` (the server's zset-max-listpack-*) takes the
-   * big encoding for good, as Redis's zsetAdd converts it.
+   * set that would pass `limits` (the server's zset-max-listpack-*) becomes a
+   * tree for good, as Redis's zsetAdd converts it.
    */
   addNew(member: string, score: number, limits = ZSET_DEFAULT_LIMITS): void {
-    if (
-      this.#index === undefined &&
-      (this.#size + 1 > limits.entries || member.length > limits.value)
-    ) {
-      this.#convertToIndexed();
+    const tree = this.#tree;
+    if (tree !== undefined) return tree.addNew(member, score, limits);
+    if (this.#count < limits.entries && member.length <= limits.value) {
+      return this.#packedInsert(member, score);
     }
-    if (this.#index === undefined) score = listpackScore(score);
-    this.#insert(member, score);
-    this.#index?.set(member, score);
+    const decoded = this.#open();
+    decoded.addNew(member, score, limits);
+    this.#commit(decoded);
+  }
+
+  /** Straight into the packed form; a listpack stores -0 as the integer 0. */
+  #packedInsert(member: string, score: number): void {
+    if (score === 0) score = 0;
+    const packed = this.#packed;
+    const at = packedPosition(packed, score, member);
+    const text = String(score);
+    this.#data = joined(
+      packed.slice(0, at),
+      lengthPrefix(member.length),
+      member,
+      lengthPrefix(text.length),
+      text,
+      packed.slice(at),
+    );
+    this.#count++;
   }
 
   /**
    * Redis's zsetTypeCreate for a set about to receive `count` members, the
-   * longest `maxLength` bytes: the big encoding at once when they pass `limits`.
+   * longest `maxLength` bytes: a tree at once when they pass `limits`.
    */
   reserveFor(count: number, maxLength: number, limits: ZsetLimits): void {
-    if (this.#index === undefined && (count > limits.entries || maxLength > limits.value)) {
-      this.#convertToIndexed();
-    }
+    if (this.#tree !== undefined) return;
+    if (count <= limits.entries && maxLength <= limits.value) return;
+    const decoded = this.#open();
+    decoded.reserveFor(count, maxLength, limits);
+    this.#commit(decoded);
   }
 
-  /** Moves a member the caller knows has score `old` to `score`. */
+  /** Moves a member the caller knows has score `old` to `score` (no change of encoding). */
   changeScore(member: string, old: number, score: number): void {
-    if (this.#index === undefined) score = listpackScore(score);
-    const leaf = this.#descendKey(old, member);
-    const pos = foundPos;
-    // In place when the new key still sorts between its leaf neighbours (and
-    // cannot cross the separator on the side without a neighbour).
-    const lowOk = pos > 0
-      ? keyBefore(leaf.scores[pos - 1]!, leaf.members[pos - 1]!, score, member)
-      : score > old;
-    const highOk = pos < leaf.size - 1
-      ? keyBefore(score, member, leaf.scores[pos + 1]!, leaf.members[pos + 1]!)
-      : score < old;
-    if (lowOk && highOk) {
-      leaf.scores[pos] = score;
-    } else {
-      this.#removeFrom(leaf, pos, 1);
-      this.#insert(member, score);
-    }
-    this.#index?.set(member, score);
+    const tree = this.#tree;
+    if (tree !== undefined) return tree.changeScore(member, old, score);
+    this.remove(member);
+    this.#packedInsert(member, score);
   }
 
   /** Removes `member`; returns whether it was there. */
   remove(member: string): boolean {
-    const score = this.score(member);
-    if (score === undefined) return false;
-    const leaf = this.#descendKey(score, member);
-    this.#removeFrom(leaf, foundPos, 1);
+    if (this.#tree !== undefined) return this.#tree.remove(member);
+    const packed = this.#packed;
+    if (packedScore(packed, member) === undefined) return false;
+    this.#data = joined(packed.slice(0, foundStart), packed.slice(foundEnd));
+    this.#count--;
     return true;
   }
 
   /** 0-based rank of `member` in ascending order, or undefined when absent. */
   rank(member: string): number | undefined {
-    const score = this.score(member);
-    return score === undefined ? undefined : this.countBelow(score, member);
+    return this.#open().rank(member);
   }
 
   /** The member and score at `rank` (0 ≤ rank < size). */
   at(rank: number): [member: string, score: number] {
-    const leaf = this.#descendRank(rank);
-    return [leaf.members[foundPos]!, leaf.scores[foundPos]!];
+    return this.#open().at(rank);
   }
 
   /**
@@ -360,16 +248,7 @@ export class SortedSet implements RedisObject {
    * `inclusive`: the rank where a score range starts or ends.
    */
   countByScore(score: number, inclusive: boolean): number {
-    let rank = 0;
-    let node = this.#root;
-    for (let h = this.#height; h > 0; h--) {
-      const inner = node as Inner;
-      const slot = upperIndex(inner.sepScores, inner.sepScores.length, score, inclusive);
-      for (let i = 0; i < slot; i++) rank += inner.counts[i]!;
-      node = inner.children[slot]!;
-    }
-    const leaf = node as Leaf;
-    return rank + upperIndex(leaf.scores, leaf.size, score, inclusive);
+    return this.#open().countByScore(score, inclusive);
   }
 
   /**
@@ -377,29 +256,12 @@ export class SortedSet implements RedisObject {
    * when `inclusive`), assuming, as ZRANGEBYLEX does, that all scores are equal.
    */
   countByMember(member: string, inclusive: boolean): number {
-    let rank = 0;
-    let node = this.#root;
-    for (let h = this.#height; h > 0; h--) {
-      const inner = node as Inner;
-      const slot = upperIndex(inner.sepMembers, inner.sepMembers.length, member, inclusive);
-      for (let i = 0; i < slot; i++) rank += inner.counts[i]!;
-      node = inner.children[slot]!;
-    }
-    const leaf = node as Leaf;
-    return rank + upperIndex(leaf.members, leaf.size, member, inclusive);
+    return this.#open().countByMember(member, inclusive);
   }
 
   /** Number of elements whose key is below (score, member): a rank, or where ZQUERY starts. */
   countBelow(score: number, member: string): number {
-    let rank = 0;
-    let node = this.#root;
-    for (let h = this.#height; h > 0; h--) {
-      const inner = node as Inner;
-      const slot = childForKey(inner, score, member);
-      for (let i = 0; i < slot; i++) rank += inner.counts[i]!;
-      node = inner.children[slot]!;
-    }
-    return rank + leafLowerBound(node as Leaf, score, member);
+    return this.#open().countBelow(score, member);
   }
 
   /**
@@ -407,47 +269,19 @@ export class SortedSet implements RedisObject {
    * (descending when from > to). Both must be valid ranks.
    */
   visitRange(from: number, to: number, visit: (member: string, score: number) => void): void {
-    let leaf: Leaf | undefined = this.#descendRank(from);
-    let pos = foundPos;
-    if (from <= to) {
-      for (let left = to - from + 1; left > 0;) {
-        const end = Math.min(leaf!.size, pos + left);
-        const m = leaf!.members;
-        const s = leaf!.scores;
-        for (let i = pos; i < end; i++) visit(m[i]!, s[i]!);
-        left -= end - pos;
-        leaf = leaf!.next;
-        pos = 0;
-      }
-    } else {
-      for (let left = from - to + 1; left > 0;) {
-        const stop = Math.max(-1, pos - left);
-        const m = leaf!.members;
-        const s = leaf!.scores;
-        for (let i = pos; i > stop; i--) visit(m[i]!, s[i]!);
-        left -= pos - stop;
-        leaf = leaf!.prev;
-        if (leaf !== undefined) pos = leaf.size - 1;
-      }
-    }
+    this.#open().visitRange(from, to, visit);
   }
 
-  /** Removes ranks `from` to `to` inclusive (from ≤ to), in O(log n) per leaf touched. */
+  /** Removes ranks `from` to `to` inclusive (from ≤ to). */
   removeRange(from: number, to: number): void {
-    let left = to - from + 1;
-    while (left > 0) {
-      const leaf = this.#descendRank(from);
-      const n = Math.min(left, leaf.size - foundPos);
-      this.#removeFrom(leaf, foundPos, n);
-      left -= n;
-    }
+    const tree = this.#open();
+    tree.removeRange(from, to);
+    this.#commit(tree);
   }
 
   /** Every [member, score] in rank order. */
-  *entries(): IterableIterator<[member: string, score: number]> {
-    for (let leaf: Leaf | undefined = this.#first; leaf !== undefined; leaf = leaf.next) {
-      for (let i = 0; i < leaf.size; i++) yield [leaf.members[i]!, leaf.scores[i]!];
-    }
+  entries(): IterableIterator<[member: string, score: number]> {
+    return this.#open().entries();
   }
 
   /**
@@ -456,244 +290,22 @@ export class SortedSet implements RedisObject {
    * which Redis scans in one call.
    */
   scanIterator(): Iterator<[member: string, score: number]> | undefined {
-    return this.#index?.entries();
+    return this.#tree?.scanIterator();
   }
 
-  // ---- internals --------------------------------------------------------
-
-  #convertToIndexed(): void {
-    const index = new Map<string, number>();
-    for (const [member, score] of this.entries()) index.set(member, score);
-    this.#index = index;
+  /** The tree: the real one, or the small form decoded (#commit stores a write back). */
+  #open(): ZTree {
+    return this.#tree ?? unpack(this.#packed, this.#count);
   }
 
-  /** Descends to the leaf holding key (score, member); foundPos is its position. */
-  #descendKey(score: number, member: string): Leaf {
-    let node = this.#root;
-    for (let d = 0; d < this.#height; d++) {
-      const inner = node as Inner;
-      const slot = childForKey(inner, score, member);
-      pathNodes[d] = inner;
-      pathSlots[d] = slot;
-      node = inner.children[slot]!;
+  /** Stores a written tree: packed while it is small, as is once it has grown an index. */
+  #commit(tree: ZTree): void {
+    if (tree.indexed) {
+      this.#data = tree;
+      this.#count = 0;
+    } else if (this.#tree === undefined) {
+      this.#data = pack(tree);
+      this.#count = tree.size();
     }
-    const leaf = node as Leaf;
-    foundPos = leafLowerBound(leaf, score, member);
-    return leaf;
-  }
-
-  /** Descends to the leaf holding `rank`; foundPos is its position there. */
-  #descendRank(rank: number): Leaf {
-    let node = this.#root;
-    for (let d = 0; d < this.#height; d++) {
-      const inner = node as Inner;
-      const counts = inner.counts;
-      let slot = 0;
-      while (rank >= counts[slot]!) rank -= counts[slot++]!;
-      pathNodes[d] = inner;
-      pathSlots[d] = slot;
-      node = inner.children[slot]!;
-    }
-    foundPos = rank;
-    return node as Leaf;
-  }
-
-  /** Inserts a key known to be absent. */
-  #insert(member: string, score: number): void {
-    let node = this.#root;
-    for (let d = 0; d < this.#height; d++) {
-      const inner = node as Inner;
-      const slot = childForKey(inner, score, member);
-      pathNodes[d] = inner;
-      pathSlots[d] = slot;
-      inner.counts[slot]!++;
-      node = inner.children[slot]!;
-    }
-    this.#size++;
-    const leaf = node as Leaf;
-    const pos = leafLowerBound(leaf, score, member);
-    if (leaf.size === leaf.members.length) {
-      if (leaf.size >= LEAF_CAPACITY) return this.#splitLeaf(leaf, pos, member, score);
-      growLeaf(leaf, Math.min(LEAF_CAPACITY, leaf.size * 2));
-    }
-    insertAt(leaf, pos, member, score);
-  }
-
-  /** Inserts into a full leaf by splitting it; the path to it is in pathNodes. */
-  #splitLeaf(leaf: Leaf, pos: number, member: string, score: number): void {
-    const right = new Leaf(LEAF_CAPACITY);
-    if (pos === leaf.size && leaf.next === undefined) {
-      // Appending past the largest key (ascending loads): keep the full leaf full.
-      insertAt(right, 0, member, score);
-    } else if (pos === 0 && leaf.prev === undefined) {
-      // Prepending (descending loads): the old elements move right wholesale.
-      [right.members, leaf.members] = [leaf.members, right.members];
-      [right.scores, leaf.scores] = [leaf.scores, right.scores];
-      right.size = leaf.size;
-      leaf.size = 0;
-      insertAt(leaf, 0, member, score);
-    } else {
-      const mid = LEAF_CAPACITY >> 1;
-      moveRun(leaf, mid, right, 0, leaf.size - mid);
-      if (pos <= mid) insertAt(leaf, pos, member, score);
-      else insertAt(right, pos - mid, member, score);
-    }
-    right.prev = leaf;
-    right.next = leaf.next;
-    if (leaf.next !== undefined) leaf.next.prev = right;
-    leaf.next = right;
-    this.#addChild(
-      this.#height - 1,
-      leaf,
-      leaf.size,
-      right,
-      right.size,
-      right.scores[0]!,
-      right.members[0]!,
-    );
-  }
-
-  /**
-   * After `left` (at depth d + 1) split off `right`, records the new child in
-   * its parent pathNodes[d] (or a new root), splitting upwards as needed.
-   */
-  #addChild(
-    d: number,
-    left: Node,
-    leftCount: number,
-    right: Node,
-    rightCount: number,
-    sepScore: number,
-    sepMember: string,
-  ): void {
-    if (d < 0) {
-      const root = new Inner();
-      root.children.push(left, right);
-      root.counts.push(leftCount, rightCount);
-      root.sepScores.push(sepScore);
-      root.sepMembers.push(sepMember);
-      this.#root = root;
-      this.#height++;
-      return;
-    }
-    const parent = pathNodes[d]!;
-    const slot = pathSlots[d]!;
-    parent.counts[slot] = leftCount;
-    parent.children.splice(slot + 1, 0, right);
-    parent.counts.splice(slot + 1, 0, rightCount);
-    parent.sepScores.splice(slot, 0, sepScore);
-    parent.sepMembers.splice(slot, 0, sepMember);
-    if (parent.children.length <= INNER_CAPACITY) return;
-
-    const mid = parent.children.length >> 1;
-    const sibling = new Inner();
-    sibling.children = parent.children.splice(mid);
-    sibling.counts = parent.counts.splice(mid);
-    sibling.sepScores = parent.sepScores.splice(mid);
-    sibling.sepMembers = parent.sepMembers.splice(mid);
-    const upScore = parent.sepScores.pop()!;
-    const upMember = parent.sepMembers.pop()!;
-    this.#addChild(
-      d - 1,
-      parent,
-      sum(parent.counts),
-      sibling,
-      sum(sibling.counts),
-      upScore,
-      upMember,
-    );
-  }
-
-  /**
-   * Removes `n` elements at `pos` of `leaf`, the leaf the last descent
-   * reached, and rebalances.
-   */
-  #removeFrom(leaf: Leaf, pos: number, n: number): void {
-    const index = this.#index;
-    if (index !== undefined) {
-      for (let i = pos; i < pos + n; i++) index.delete(leaf.members[i]!);
-    }
-    removeRun(leaf, pos, n);
-    this.#size -= n;
-    for (let d = 0; d < this.#height; d++) pathNodes[d]!.counts[pathSlots[d]!]! -= n;
-    if (this.#height > 0 && leaf.size < LEAF_MIN) this.#rebalanceLeaf();
-  }
-
-  /** Merges the underfull leaf at the end of the path with a sibling, or refills it. */
-  #rebalanceLeaf(): void {
-    const d = this.#height - 1;
-    const parent = pathNodes[d]!;
-    const leftSlot = Math.max(0, pathSlots[d]! - 1);
-    const left = parent.children[leftSlot] as Leaf;
-    const right = parent.children[leftSlot + 1] as Leaf;
-    const total = left.size + right.size;
-    growLeaf(left, LEAF_CAPACITY);
-    if (total <= LEAF_CAPACITY) {
-      moveRun(right, 0, left, left.size, right.size);
-      left.next = right.next;
-      if (right.next !== undefined) right.next.prev = left;
-      parent.counts[leftSlot] = total;
-      parent.children.splice(leftSlot + 1, 1);
-      parent.counts.splice(leftSlot + 1, 1);
-      parent.sepScores.splice(leftSlot, 1);
-      parent.sepMembers.splice(leftSlot, 1);
-      this.#rebalanceInner(d);
-      return;
-    }
-    growLeaf(right, LEAF_CAPACITY);
-    const target = total >> 1;
-    if (left.size > target) moveRun(left, target, right, 0, left.size - target);
-    else moveRun(right, 0, left, left.size, target - left.size);
-    parent.counts[leftSlot] = left.size;
-    parent.counts[leftSlot + 1] = right.size;
-    parent.sepScores[leftSlot] = right.scores[0]!;
-    parent.sepMembers[leftSlot] = right.members[0]!;
-  }
-
-  /** Rebalances pathNodes[d] after it lost a child. */
-  #rebalanceInner(d: number): void {
-    const node = pathNodes[d]!;
-    if (d === 0) {
-      if (node.children.length === 1) {
-        this.#root = node.children[0]!;
-        this.#height--;
-      }
-      return;
-    }
-    if (node.children.length >= INNER_MIN) return;
-    const parent = pathNodes[d - 1]!;
-    const leftSlot = Math.max(0, pathSlots[d - 1]! - 1);
-    const left = parent.children[leftSlot] as Inner;
-    const right = parent.children[leftSlot + 1] as Inner;
-    const children = left.children.concat(right.children);
-    const counts = left.counts.concat(right.counts);
-    const sepScores = left.sepScores.concat(parent.sepScores[leftSlot]!, right.sepScores);
-    const sepMembers = left.sepMembers.concat(parent.sepMembers[leftSlot]!, right.sepMembers);
-    if (children.length <= INNER_CAPACITY) {
-      left.children = children;
-      left.counts = counts;
-      left.sepScores = sepScores;
-      left.sepMembers = sepMembers;
-      parent.counts[leftSlot]! += parent.counts[leftSlot + 1]!;
-      parent.children.splice(leftSlot + 1, 1);
-      parent.counts.splice(leftSlot + 1, 1);
-      parent.sepScores.splice(leftSlot, 1);
-      parent.sepMembers.splice(leftSlot, 1);
-      this.#rebalanceInner(d - 1);
-      return;
-    }
-    const mid = children.length >> 1;
-    left.children = children.slice(0, mid);
-    left.counts = counts.slice(0, mid);
-    left.sepScores = sepScores.slice(0, mid - 1);
-    left.sepMembers = sepMembers.slice(0, mid - 1);
-    right.children = children.slice(mid);
-    right.counts = counts.slice(mid);
-    right.sepScores = sepScores.slice(mid);
-    right.sepMembers = sepMembers.slice(mid);
-    parent.sepScores[leftSlot] = sepScores[mid - 1]!;
-    parent.sepMembers[leftSlot] = sepMembers[mid - 1]!;
-    parent.counts[leftSlot] = sum(left.counts);
-    parent.counts[leftSlot + 1] = sum(right.counts);
   }
 }

@@ -237,3 +237,20 @@ Deno.test("large sets: ascending and descending loads, ranks across many levels"
   up.add("again", 5);
   deepEqual([...up.entries()], [["again", 5]]);
 });
+
+Deno.test("small sets keep every score exactly through their packed form", () => {
+  const set = new SortedSet();
+  const scores = [-Infinity, -1e300, -0.1, 0, 5e-324, 1 / 3, 2 ** 53 + 2, 1e21, Infinity];
+  scores.forEach((score, i) => set.add(`m${i}`, score));
+  set.add("neg-zero", -0);
+  equal(set.encoding(), "listpack");
+  scores.forEach((score, i) => equal(set.score(`m${i}`), score));
+  ok(Object.is(set.score("neg-zero"), 0));
+  equal(set.rank("m8"), scores.length);
+  set.add("m0", 7);
+  deepEqual(set.at(6), ["m0", 7]);
+  ok(set.remove("m3"));
+  ok(!set.remove("m3"));
+  equal(set.size(), scores.length);
+  equal(set.encoding(), "listpack");
+});

@@ -13,6 +13,12 @@ export interface RedisObject {
   clone(): RedisObject;
   /** Number of elements; the key is deleted when this reaches 0. */
   size(): number;
+  /**
+   * Bytes the value holds, estimated in O(1) and current after every write
+   * (see memory.ts): what used_memory and MEMORY USAGE count for it. Without
+   * it the key table assumes 64 bytes an element.
+   */
+  memoryUsage?(): number;
 }
 
 export type RedisValue = string | RedisObject;

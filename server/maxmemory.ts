@@ -1,0 +1,253 @@
+/**
+ * maxmemory: what used_memory counts, and key eviction wired into the server.
+ *
+ * used_memory is an account, not a reading of V8's heap (which lags by
+ * whatever garbage the next collection will find, so eviction driven by it
+ * would swing): the keyspace as the key tables account for it (records,
+ * index, boxed values at their memoryUsage(), kept current by every write:
+ * see KeyTable.usedBytes), expiry entries, and the clients (a fixed cost
+ * each plus its query buffer and pending output). As Redis's used_memory leaves out its code, this
+ * leaves out the runtime's own heap (compiled code, builtins, command tables:
+ * ~8 MB at start), which RSS shows. docs/memory.md has the figures behind it.
+ *
+ * Before every command (dispatch's beforeCommand hook) the server evicts
+ * keys while used_memory is above maxmemory (eviction.ts), and refuses
+ * commands that may grow memory when it cannot.
+ */
+import type { Client } from "./client.ts";
+import type { Command } from "./command.ts";
+import type { ServerContext } from "./context.ts";
+import type { Database } from "./db.ts";
+import { OOM } from "./errors.ts";
+import {
+  type EvictableDb,
+  EVICTION_POLICIES,
+  type EvictionPolicy,
+  type EvictionResult,
+  Evictor,
+  mustReject,
+} from "./eviction.ts";
+import { NotifyClass } from "./notify.ts";
+import { lfuSettings } from "./types/lfu.ts";
+import { MAP_ENTRY_BYTES, stringBytes } from "./types/memory.ts";
+
+/**
+ * A client's fixed cost beyond its buffers: its objects and reply writer.
+ * Measured with the idle-connections bench: 10,000 clients add 86 MB of RSS,
+ * 8.6 KB each, of which 1 KB is the read buffer.
+ */
+export const CLIENT_BYTES = 7.5 * 1024;
+/** An expires entry: Map slots, the key string (~16 bytes), a heap number. */
+const EXPIRE_ENTRY_BYTES = MAP_ENTRY_BYTES + stringBytes(16) + 16;
+/** Up to this many clients, their memory is recounted before every command. */
+const RECOUNT_CLIENTS_MAX = 64;
+/** Commands that MULTI never rejects for OOM. */
+const ENDS_TRANSACTION = new Set(["exec", "discard", "quit", "reset"]);
+
+/** INFO memory's accounting figures. */
+export interface MemoryFigures {
+  used: number;
+  startup: number;
+  dataset: number;
+  clients: number;
+}
+
+/** What a client holds: its fixed cost, query buffer and pending replies. */
+function clientBytes(client: Client): number {
+  const transport = client.transport;
+  return CLIENT_BYTES + transport.inputBytes + transport.outputBytes;
+}
+
+/** A database as eviction sees it; volatile keys are sampled from a roving place in `expires`. */
+class EvictableDatabase implements EvictableDb {
+  #roving: Iterator<string> | undefined;
+
+  constructor(readonly db: Database) {}
+
+  count(volatileOnly: boolean): number {
+    return volatileOnly ? this.db.expires.size : this.db.size;
+  }
+
+  sample(n: number, volatileOnly: boolean, visit: (key: string) => void): void {
+    if (!volatileOnly) return this.db.dict.sampleKeys(n, visit);
+    for (let i = Math.min(n, this.db.expires.size); i > 0; i--) visit(this.#nextVolatile());
+  }
+
+  randomKey(volatileOnly: boolean): string | undefined {
+    if (!volatileOnly) return this.db.dict.randomKey();
+    if (this.db.expires.size === 0) return undefined;
+    // Map order is insertion order: skip a random few from the roving place.
+    for (let skip = Math.floor(Math.random() * 8); skip > 0; skip--) this.#nextVolatile();
+    return this.#nextVolatile();
+  }
+
+  contains(key: string, volatileOnly: boolean): boolean {
+    return volatileOnly ? this.db.expires.has(key) : this.db.dict.has(key);
+  }
+
+  idleSeconds(key: string): number {
+    return this.db.dict.idleSeconds(key) ?? 0;
+  }
+
+  frequency(key: string): number {
+    return this.db.dict.frequency(key) ?? 0;
+  }
+
+  expireAt(key: string): number | undefined {
+    return this.db.expires.get(key);
+  }
+
+  #nextVolatile(): string {
+    let step = this.#roving?.next();
+    if (step === undefined || step.done) {
+      this.#roving = this.db.expires.keys();
+      step = this.#roving.next();
+    }
+    return step.value as string;
+  }
+}
+
+export class MaxMemory {
+  readonly evictor = new Evictor();
+  /** The empty databases' own structures (used_memory_startup). */
+  readonly startup: number;
+  #dbs: EvictableDatabase[];
+  /** Client memory as last counted (see RECOUNT_CLIENTS_MAX). */
+  #clients = 0;
+  #continuing: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly server: ServerContext) {
+    this.#dbs = server.dbs.map((db) => new EvictableDatabase(db));
+    this.startup = this.keyspaceBytes();
+  }
+
+  /** Bytes of the keyspace: key tables and expiry entries. */
+  keyspaceBytes(): number {
+    let bytes = 0;
+    for (const db of this.server.dbs) {
+      bytes += db.dict.usedBytes + db.expires.size * EXPIRE_ENTRY_BYTES;
+    }
+    return bytes;
+  }
+
+  /** used_memory: what eviction compares with maxmemory. */
+  usedMemory(): number {
+    return this.keyspaceBytes() + this.#clients;
+  }
+
+  figures(): MemoryFigures {
+    this.refreshClients();
+    const keyspace = this.keyspaceBytes();
+    return {
+      used: keyspace + this.#clients,
+      startup: this.startup,
+      dataset: keyspace - this.startup,
+      clients: this.#clients,
+    };
+  }
+
+  /** Recounts the clients' memory (cron, INFO, commands), evicting clients past maxmemory-clients. */
+  refreshClients(): void {
+    let bytes = 0;
+    for (const client of this.server.clients.values()) bytes += clientBytes(client);
+    this.#clients = bytes;
+    const limit = this.server.config.getNumber("maxmemory-clients");
+    if (limit > 0 && bytes > limit) this.#evictClients(limit);
+  }
+
+  /**
+   * Redis's evictClients: while the clients hold more than
+   * maxmemory-clients, closes the one holding most that may be evicted (not
+   * CLIENT NO-EVICT).
+   */
+  #evictClients(limit: number): void {
+    const candidates = [...this.server.clients.values()]
+      .filter((client) => !client.noEvict && !client.closed)
+      .map((client) => ({ client, bytes: clientBytes(client) }))
+      .sort((a, b) => b.bytes - a.bytes);
+    // Every client counts towards the limit; only those without NO-EVICT may go.
+    let total = this.#clients;
+    for (const { client, bytes } of candidates) {
+      if (total <= limit) break;
+      this.server.log(`Evicting client: id=${client.id} addr=${client.transport.remoteAddr}`);
+      client.transport.close();
+      this.server.stats.evictedClients++;
+      this.#clients -= bytes;
+      total -= bytes;
+    }
+  }
+
+  /**
+   * Before a command: evicts as needed; returns the OOM error when the
+   * command must be refused (Redis's processCommand rules).
+   */
+  beforeCommand(client: Client, command: Command): string | undefined {
+    if (this.server.config.getNumber("maxmemory") === 0) return undefined;
+    // Few clients are cheap to recount each time; many are left to the cron.
+    if (this.server.clients.size <= RECOUNT_CLIENTS_MAX) this.refreshClients();
+    const outOfMemory = this.performEvictions() === "fail";
+    if (!outOfMemory) return undefined;
+    const isExec = command.fullName === "exec";
+    const denyOom = command.spec.flags.includes("denyoom") ||
+      (isExec && (client.multi?.queue.some((q) => q.command.spec.flags.includes("denyoom")) ??
+        false));
+    const traits = {
+      denyOom,
+      inMulti: client.multi !== undefined,
+      endsTransaction: ENDS_TRANSACTION.has(command.fullName),
+    };
+    return mustReject(outOfMemory, traits) ? OOM : undefined;
+  }
+
+  /** Evicts keys down to maxmemory; continues from a timer when out of time. */
+  performEvictions(): EvictionResult {
+    const config = this.server.config;
+    const policy = config.get("maxmemory-policy") as EvictionPolicy;
+    const settings = {
+      maxmemory: config.getNumber("maxmemory"),
+      policy: EVICTION_POLICIES.includes(policy) ? policy : "noeviction",
+      samples: config.getNumber("maxmemory-samples"),
+      tenacity: config.getNumber("maxmemory-eviction-tenacity"),
+    };
+    const result = this.evictor.perform(
+      settings,
+      this.#dbs,
+      () => this.usedMemory(),
+      (index, key) => this.#evict(index, key),
+    );
+    if (result === "running") this.#continueSoon();
+    return result;
+  }
+
+  /** Redis's evictionTimeProc: keep evicting between events until within maxmemory. */
+  #continueSoon(): void {
+    if (this.#continuing !== undefined) return;
+    this.#continuing = setTimeout(() => {
+      this.#continuing = undefined;
+      this.performEvictions();
+    }, 0);
+  }
+
+  /** Deletes an evicted key as Redis does: stats, WATCH, the `evicted` event, a DEL for the AOF. */
+  #evict(index: number, key: string): void {
+    const server = this.server;
+    const db = server.dbs[index];
+    db.delete(key);
+    server.stats.evictedKeys++;
+    server.watches.touch(index, key);
+    server.notify(NotifyClass.Evicted, "evicted", key, index);
+    server.propagate(index, ["DEL", key]);
+  }
+
+  /** Stops the continuation timer (shutdown). */
+  stop(): void {
+    if (this.#continuing !== undefined) clearTimeout(this.#continuing);
+    this.#continuing = undefined;
+  }
+}
+
+/** Applies lfu-log-factor and lfu-decay-time (shared by every key table). */
+export function applyLfuConfig(name: string, value: string): void {
+  if (name === "lfu-log-factor") lfuSettings.logFactor = Number(value);
+  if (name === "lfu-decay-time") lfuSettings.decayTime = Number(value);
+}
