@@ -1,10 +1,10 @@
 /**
  * The prompt's line editor, behaving and drawing as linenoise does in
  * redis-cli (multi-line mode: a long line wraps onto further rows): history
- * with up/down, cursor keys, home/end, backspace/delete, the Ctrl keys
- * A B D E F H K L N P T U W, and a greyed hint after the text. Ctrl-C
- * abandons the line (redis-cli would exit) and Ctrl-D on an empty line ends
- * input.
+ * with up/down and Ctrl-R search, cursor keys, home/end, backspace/delete,
+ * the Ctrl keys A B D E F H K L N P T U W, Tab completion, and a greyed hint
+ * after the text. Ctrl-C abandons the line (redis-cli would exit) and Ctrl-D
+ * on an empty line ends input.
  *
  * The terminal is an interface so tests can drive the editor with bytes.
  */
@@ -115,7 +115,7 @@ export class EditLine {
   #maxRows = 0;
   #drawnPos = 0;
 
-  constructor(readonly prompt: string, readonly columns: number) {}
+  constructor(readonly prompt: string, readonly columns: number, readonly masked = false) {}
 
   get text(): string {
     return this.chars.join("");
@@ -177,7 +177,7 @@ export class EditLine {
     let out = "";
     if (oldRows - cursorRow > 0) out += `\x1b[${oldRows - cursorRow}B`;
     for (let j = 0; j < oldRows - 1; j++) out += "\r\x1b[0K\x1b[1A";
-    out += "\r\x1b[0K" + this.prompt + this.text;
+    out += "\r\x1b[0K" + this.prompt + (this.masked ? "*".repeat(len) : this.text);
     if (hint !== undefined && plen + len < cols) {
       out += HINT_COLOR + [...hint].slice(0, cols - (plen + len)).join("") + COLOR_RESET;
     }
@@ -200,7 +200,12 @@ export interface LineEditorOptions {
   history: History;
   /** The hint for the current text, if any. */
   hint?: (text: string) => string | undefined;
+  /** What Tab offers for the current text: whole lines to cycle through. */
+  complete?: (text: string) => string[];
 }
+
+/** linenoise's beep when Tab has nothing (more) to offer. */
+const BEEP = "\x07";
 
 export class LineEditor {
   readonly #keys = new KeyDecoder();
@@ -212,11 +217,12 @@ export class LineEditor {
    * Edits one line after `prompt` in raw mode. Returns the line on Enter,
    * null at end of input (Ctrl-D on an empty line), INTERRUPTED on Ctrl-C.
    */
-  async readLine(prompt: string): Promise<string | null | typeof INTERRUPTED> {
+  async readLine(prompt: string, masked = false): Promise<string | null | typeof INTERRUPTED> {
     const terminal = this.terminal;
     terminal.setRaw(true);
     try {
-      const result = await this.#edit(new EditLine(prompt, terminal.columns() || 80));
+      const line = new EditLine(prompt, terminal.columns() || 80, masked);
+      const result = await this.#edit(line, !masked);
       await terminal.write(result === INTERRUPTED ? "^C\n" : "\n");
       return result;
     } finally {
@@ -224,11 +230,13 @@ export class LineEditor {
     }
   }
 
-  async #edit(line: EditLine): Promise<string | null | typeof INTERRUPTED> {
-    const { history, hint } = this.options;
+  async #edit(line: EditLine, assisted: boolean): Promise<string | null | typeof INTERRUPTED> {
+    const { history } = this.options;
+    const hint = assisted ? this.options.hint : undefined;
+    const complete = assisted ? this.options.complete : undefined;
     // A working copy of the history whose last slot is the line being typed,
     // so browsing keeps edits to recalled lines only for this line.
-    const browse = [...history.entries, ""];
+    const browse = assisted ? [...history.entries, ""] : [""];
     let index = browse.length - 1;
     const redraw = (withHint = true) =>
       this.terminal.write(line.render(withHint && hint ? hint(line.text) : undefined));
@@ -241,8 +249,21 @@ export class LineEditor {
     };
 
     await this.terminal.write(line.prompt);
+    let pending: Key | undefined;
     for (;;) {
-      const key = await this.#nextKey();
+      let key = pending ?? await this.#nextKey();
+      pending = undefined;
+      if (key?.kind === "control" && key.code === 0x09 && complete !== undefined) {
+        key = await this.#complete(line, complete(line.text), hint);
+        if (key === undefined) continue;
+      }
+      if (key?.kind === "control" && key.code === 0x12 && assisted) {
+        key = await this.#search(line, history.entries);
+        if (key === undefined) {
+          await redraw();
+          continue;
+        }
+      }
       if (key === undefined) return line.chars.length > 0 ? line.text : null;
       switch (key.kind) {
         case "text":
@@ -330,6 +351,93 @@ export class LineEditor {
           continue;
       }
       await redraw();
+    }
+  }
+
+  /**
+   * Tab completion as linenoise does it: each Tab shows the next candidate
+   * in place of the line, then the line as typed again (with a beep), and
+   * round; Esc goes back to the line as typed; any other key takes the
+   * candidate shown and is returned to be handled. Undefined when the key
+   * was consumed here.
+   */
+  async #complete(
+    line: EditLine,
+    candidates: string[],
+    hint: ((text: string) => string | undefined) | undefined,
+  ): Promise<Key | undefined> {
+    if (candidates.length === 0) {
+      await this.terminal.write(BEEP);
+      return undefined;
+    }
+    const typed = { text: line.text, pos: line.pos };
+    const show = async (i: number) => {
+      if (i < candidates.length) line.text = candidates[i];
+      await this.terminal.write(line.render(hint?.(line.text)));
+      line.chars = [...typed.text];
+      line.pos = typed.pos;
+    };
+    let i = 0;
+    for (;;) {
+      await show(i);
+      const key = await this.#nextKey();
+      if (key?.kind === "control" && key.code === 0x09) {
+        i = (i + 1) % (candidates.length + 1);
+        if (i === candidates.length) await this.terminal.write(BEEP);
+        continue;
+      }
+      if (key?.kind === "ignored") {
+        if (i < candidates.length) await show(candidates.length);
+        return undefined;
+      }
+      if (i < candidates.length) line.text = candidates[i];
+      return key;
+    }
+  }
+
+  /**
+   * Ctrl-R, reverse incremental search as readline does it: typed text
+   * narrows to the newest history line containing it, Ctrl-R again to an
+   * older one, Backspace widens; Ctrl-G or Ctrl-C gives up (undefined); any
+   * other key takes the line found and is returned to be handled (Enter runs
+   * it).
+   */
+  async #search(line: EditLine, entries: readonly string[]): Promise<Key | undefined> {
+    let query = "";
+    let at = -1;
+    const find = (from: number) => {
+      for (let i = Math.min(from, entries.length - 1); i >= 0; i--) {
+        if (entries[i].includes(query)) return i;
+      }
+      return -1;
+    };
+    for (;;) {
+      const view = new EditLine(`(reverse-i-search)\`${query}': `, line.columns);
+      view.text = at >= 0 ? entries[at] : "";
+      await this.terminal.write(view.render(undefined));
+      const key = await this.#nextKey();
+      if (key === undefined) return undefined;
+      if (key.kind === "text") {
+        query += key.text;
+        at = find(at >= 0 ? at : entries.length - 1);
+        continue;
+      }
+      if (key.kind === "control") {
+        if (key.code === 0x7f || key.code === 0x08) {
+          query = [...query].slice(0, -1).join("");
+          at = query === "" ? -1 : find(entries.length - 1);
+          continue;
+        }
+        if (key.code === 0x12) {
+          const older = query === "" ? -1 : find(at - 1);
+          if (older >= 0) at = older;
+          else await this.terminal.write(BEEP);
+          continue;
+        }
+        if (key.code === 0x07 || key.code === 0x03) return undefined;
+      }
+      if (at >= 0) line.text = entries[at];
+      return key;
     }
   }
 

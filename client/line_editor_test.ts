@@ -170,3 +170,22 @@ Deno.test("KeyDecoder groups printable runs and names cursor keys", () => {
   );
   equal(keys.next(), undefined);
 });
+
+Deno.test("Ctrl-R searches the history backwards as typed; Ctrl-R again goes further back", async () => {
+  const history = ["set a 1", "get a", "set b 2", "get b"];
+  // "set" finds the newest line containing it; Ctrl-R an older one; Enter takes it.
+  const older = await edit(["\x12", "set", "\x12", "\r"], history);
+  equal(older.line, "set a 1");
+  equal(older.terminal.output.includes("(reverse-i-search)`set': set b 2"), true);
+  equal(older.terminal.output.includes("(reverse-i-search)`set': set a 1"), true);
+  // Another key takes the line found and edits it.
+  const edited = await edit(["\x12", "get", "\x1b[C", "x\r"], history);
+  equal(edited.line, "get bx");
+  // Backspace widens the query; nothing older: a beep.
+  const widened = await edit(["\x12", "b 2", "\x7f\x7f\x7f", "a", "\x12", "\x12", "\r"], history);
+  equal(widened.line, "set a 1");
+  equal(widened.terminal.output.includes("\x07"), true);
+  // Ctrl-G gives up: the line as it was.
+  const cancelled = await edit(["draft", "\x12", "set", "\x07", "\r"], history);
+  equal(cancelled.line, "draft");
+});

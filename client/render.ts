@@ -163,7 +163,7 @@ function formatAggregateTTY(reply: Aggregate, prefix: string): string {
  * aggregate element per line, a map entry as "key value", nil as nothing.
  * The caller ends each reply with a newline.
  */
-export function formatReplyRaw(reply: RespValue): string {
+export function formatReplyRaw(reply: RespValue, delimiter = "\n"): string {
   switch (reply.type) {
     case "null":
     case "nullArray":
@@ -184,8 +184,67 @@ export function formatReplyRaw(reply: RespValue): string {
     case "array":
     case "set":
     case "push":
-      return reply.values.map(formatReplyRaw).join("\n");
+      return reply.values.map((v) => formatReplyRaw(v, delimiter)).join(delimiter);
     case "map":
-      return reply.entries.map(([k, v]) => formatReplyRaw(k) + " " + formatReplyRaw(v)).join("\n");
+      return reply.entries.map(([k, v]) =>
+        formatReplyRaw(k, delimiter) + " " + formatReplyRaw(v, delimiter)
+      ).join(delimiter);
+  }
+}
+
+/**
+ * redis-cli's --csv form (cliFormatReplyCSV): quoted strings, NULL, true and
+ * false, ERROR,"text", and aggregates (maps too) as one flat comma list.
+ */
+export function formatReplyCSV(reply: RespValue): string {
+  switch (reply.type) {
+    case "error":
+      return "ERROR," + quoteString(reply.value);
+    case "simple":
+    case "bulk":
+    case "verbatim":
+      return quoteString(reply.value);
+    case "int":
+      return String(reply.value);
+    case "double":
+      return reply.raw;
+    case "bignum":
+      return reply.value;
+    case "null":
+    case "nullArray":
+      return "NULL";
+    case "bool":
+      return reply.value ? "true" : "false";
+    case "array":
+    case "set":
+    case "push":
+      return reply.values.map(formatReplyCSV).join(",");
+    case "map":
+      return reply.entries.flat().map(formatReplyCSV).join(",");
+  }
+}
+
+/** How replies are printed: redis-cli's three output modes and their delimiters. */
+export interface OutputStyle {
+  format: "standard" | "raw" | "csv";
+  /** Between the elements of a raw aggregate (-d). */
+  bulkDelimiter: string;
+  /** After each raw reply (-D). */
+  replyDelimiter: string;
+}
+
+/**
+ * A reply as redis-cli prints it (cliFormatReply). `verbatim` replies (INFO,
+ * CLIENT LIST...) are reports for people and print bare whatever the mode.
+ */
+export function formatReply(reply: RespValue, style: OutputStyle, verbatim = false): string {
+  if (verbatim) return formatReplyRaw(reply, style.bulkDelimiter);
+  switch (style.format) {
+    case "standard":
+      return formatReplyTTY(reply);
+    case "raw":
+      return formatReplyRaw(reply, style.bulkDelimiter) + style.replyDelimiter;
+    case "csv":
+      return formatReplyCSV(reply) + "\n";
   }
 }

@@ -1,230 +1,47 @@
 /**
- * `redis-home repl`: the interactive client, modelled on redis-cli 7.0.
+ * `redis-home repl`: the interactive client, modelled on redis-cli 7.0 and
+ * taking its options (see options.ts).
  *
- * - With a command after the options: run it once, print the reply, exit
- *   (1 if the server could not be reached).
- * - On a terminal: a prompt with line editing, history and hints.
+ * - With a mode (--scan, --bigkeys, --latency, --stat, --pipe...): run it.
+ * - With a command after the options: run it (-r times), print the reply,
+ *   exit (1 if the server could not be reached, or on an error with -e).
+ * - On a terminal: a prompt with line editing, history, hints and Tab.
  * - Otherwise: one command per input line, no prompt (exit 1 if the
  *   connection failed at any point, where redis-cli would still exit 0).
  *
  * Replies are decorated as redis-cli decorates them when standard output is a
- * terminal (or FAKETTY is set, as redis-cli's test suite does), bare otherwise.
+ * terminal (or FAKETTY is set, as redis-cli's test suite does), bare
+ * otherwise; --raw, --no-raw and --csv choose for themselves.
  */
-import { binaryToUtf8, bytesToBinary, utf8ToBinary } from "../protocol/bytes.ts";
-import { splitArgs } from "../protocol/inline.ts";
+import { bytesToBinary, utf8ToBinary } from "../protocol/bytes.ts";
 import { VERSION } from "../protocol/version.ts";
-import { commandHelpEntries, commandHint, helpText } from "./help.ts";
+import { ConnectionError } from "./connection.ts";
+import { commandHelpEntries, helpText } from "./help.ts";
+import { denoTerminal, EditedLines, isHelp, PlainLines, repl } from "./interactive.ts";
+import { bigKeysMode, hotKeysMode, scanMode } from "./keyspace_modes.ts";
+import { LineEditor } from "./line_editor.ts";
 import { History } from "./history.ts";
-import { INTERRUPTED, LineEditor, type Terminal } from "./line_editor.ts";
-import { parseReplArgs, REPL_USAGE, UsageError } from "./options.ts";
+import { latencyDistMode, latencyMode, statMode } from "./live_modes.ts";
+import { ModeError } from "./mode_util.ts";
+import {
+  type Mode,
+  type OutputFormat,
+  parseReplArgs,
+  QuotedInputError,
+  REPL_USAGE,
+  type ReplOptions,
+  UsageError,
+} from "./options.ts";
+import { pipeMode } from "./pipe_mode.ts";
+import { rdbMode } from "./rdb_mode.ts";
 import { Session, writeAll } from "./session.ts";
 
 const HISTORY_FILE = ".redis_home_history";
-/** Commands slower than this get their duration printed, as redis-cli does. */
-const SLOW_COMMAND_MS = 500;
 /** Terminals linenoise cannot drive: they get a plain prompt and cooked input. */
 const UNSUPPORTED_TERMS = new Set(["dumb", "cons25", "emacs"]);
 
-/** Where command lines come from: the line editor, or plain lines of input. */
-interface LineSource {
-  /** The next line as a binary string; null at end of input; INTERRUPTED after Ctrl-C. */
-  next(prompt: string): Promise<string | null | typeof INTERRUPTED>;
-  /** Adds a line to the history, if this source keeps one. */
-  remember(line: string): Promise<void>;
-}
-
-/** Lines of standard input split at "\n" (bytes kept as they are). */
-class PlainLines implements LineSource {
-  #pending = "";
-  /** Where the next line starts in #pending. */
-  #pos = 0;
-  #ended = false;
-  readonly #chunk = new Uint8Array(64 * 1024);
-
-  constructor(readonly showPrompt: (prompt: string) => Promise<void>) {}
-
-  async next(prompt: string): Promise<string | null> {
-    await this.showPrompt(prompt);
-    for (;;) {
-      const newline = this.#pending.indexOf("\n", this.#pos);
-      if (newline >= 0) {
-        const line = this.#pending.slice(this.#pos, newline);
-        this.#pos = newline + 1;
-        return line;
-      }
-      if (this.#ended) {
-        const last = this.#pending.slice(this.#pos);
-        this.#pending = "";
-        this.#pos = 0;
-        return last === "" ? null : last;
-      }
-      const n = await Deno.stdin.read(this.#chunk);
-      if (n === null) this.#ended = true;
-      else {
-        this.#pending = this.#pending.slice(this.#pos) + bytesToBinary(this.#chunk, 0, n);
-        this.#pos = 0;
-      }
-    }
-  }
-
-  async remember(): Promise<void> {}
-}
-
-/** The process's terminal, for the line editor. */
-const denoTerminal: Terminal = {
-  async read() {
-    const chunk = new Uint8Array(1024);
-    const n = await Deno.stdin.read(chunk);
-    return n === null ? null : chunk.subarray(0, n);
-  },
-  write: (text) => writeAll(Deno.stdout, utf8ToBinary(text)),
-  columns() {
-    try {
-      return Deno.consoleSize().columns;
-    } catch {
-      return 80;
-    }
-  },
-  setRaw(raw) {
-    Deno.stdin.setRaw(raw);
-  },
-};
-
-/** The line editor with history (kept in ~/.redis_home_history when HOME is set) and hints. */
-class EditedLines implements LineSource {
-  readonly history = new History();
-  readonly editor: LineEditor;
-  hints = true;
-
-  constructor(readonly historyPath: string | undefined) {
-    const entries = commandHelpEntries();
-    this.editor = new LineEditor(denoTerminal, {
-      history: this.history,
-      hint: (text) => (this.hints ? commandHint(utf8ToBinary(text), entries) : undefined),
-    });
-  }
-
-  async next(prompt: string): Promise<string | null | typeof INTERRUPTED> {
-    const line = await this.editor.readLine(prompt);
-    return typeof line === "string" ? utf8ToBinary(line) : line;
-  }
-
-  async remember(line: string): Promise<void> {
-    this.history.add(binaryToUtf8(line));
-    if (this.historyPath !== undefined) await this.history.save(this.historyPath);
-  }
-}
-
-/** Commands that carry passwords stay out of the history (redis-cli's isSensitiveCommand). */
-function isSensitive(argv: readonly string[]): boolean {
-  const lower = argv.map((a) => a.toLowerCase());
-  const [name, sub, param] = lower;
-  if (name === "auth") return true;
-  if (name === "acl" && sub === "setuser") return true;
-  if (name === "config" && sub === "set") {
-    return param === "masterauth" || param === "masteruser" || param === "requirepass";
-  }
-  if (name === "hello") {
-    // HELLO protover [AUTH username password] [SETNAME clientname]
-    for (let i = 2; i < lower.length; i++) {
-      const more = lower.length - 1 - i;
-      if (lower[i] === "auth" && more >= 2) return true;
-      if (lower[i] === "setname" && more > 0) i++;
-      else return false;
-    }
-  }
-  if (name === "migrate") {
-    for (let i = 6; i < lower.length; i++) {
-      const more = lower.length - 1 - i;
-      if ((lower[i] === "auth" && more > 0) || (lower[i] === "auth2" && more >= 2)) return true;
-      if (lower[i] === "keys" && more > 0) return false;
-    }
-  }
-  return false;
-}
-
-/** A leading count ("3 incr n") as C's strtol reads it: the whole word, optionally signed. */
-function repeatCount(word: string): number | undefined {
-  return /^[ \t\n\v\f\r]*[+-]?\d+$/.test(word) ? Number(word) : undefined;
-}
-
-/** `help` and `?` are answered locally, from the command table. */
-function isHelp(word: string | undefined): boolean {
-  return word === "?" || word?.toLowerCase() === "help";
-}
-
 const stdoutText = (text: string) => writeAll(Deno.stdout, text);
 const stderrText = (text: string) => writeAll(Deno.stderr, text);
-
-/**
- * Reads and runs commands until end of input or quit/exit, with redis-cli's
- * local commands: help, `N command` repeats, connect, clear, :set hints.
- */
-async function repl(session: Session, source: LineSource, editor?: EditedLines): Promise<void> {
-  const entries = commandHelpEntries();
-  for (;;) {
-    const line = await source.next(session.prompt());
-    if (line === null) return;
-    if (line === INTERRUPTED || line === "") continue;
-    const argv = splitArgs(line);
-    if (argv === undefined) {
-      await stdoutText("Invalid argument(s)\n");
-      await source.remember(line);
-      continue;
-    }
-    const [first] = argv;
-    if (first === undefined) continue;
-
-    let repeat = 1;
-    let command = argv;
-    const count = argv.length > 1 ? repeatCount(first) : undefined;
-    if (count !== undefined) {
-      if (!Number.isSafeInteger(count) || count <= 0) {
-        await stdoutText("Invalid redis-cli repeat command option value.\n");
-        continue;
-      }
-      repeat = count;
-      command = argv.slice(1);
-    }
-    if (!isSensitive(command)) await source.remember(line);
-
-    const name = first.toLowerCase();
-    if (name === "quit" || name === "exit") return;
-    if (first.startsWith(":")) {
-      await setPreference(argv, editor);
-    } else if (argv.length === 3 && name === "connect") {
-      const [, host = "", port = ""] = argv;
-      session.host = host;
-      session.port = parseInt(port, 10) || 0;
-      await session.connect();
-    } else if (argv.length === 1 && name === "clear") {
-      await stdoutText("\x1b[H\x1b[2J");
-    } else if (isHelp(command[0])) {
-      await stdoutText(utf8ToBinary(helpText(command.slice(1), entries, VERSION)));
-    } else {
-      const started = performance.now();
-      await session.run(command, repeat);
-      const elapsed = performance.now() - started;
-      if (elapsed >= SLOW_COMMAND_MS && session.options.tty) {
-        await stdoutText(`(${(elapsed / 1000).toFixed(2)}s)\n`);
-      }
-    }
-  }
-}
-
-async function setPreference(argv: readonly string[], editor: EditedLines | undefined) {
-  const [command = "", preference] = argv;
-  if (command.toLowerCase() !== ":set" || preference === undefined) {
-    await stdoutText(`unknown redis-cli internal command '${command}'\n`);
-    return;
-  }
-  const name = preference.toLowerCase();
-  if (name !== "hints" && name !== "nohints") {
-    await stdoutText(`unknown redis-cli preference '${preference}'\n`);
-    return;
-  }
-  if (editor !== undefined) editor.hints = name === "hints";
-}
 
 function envVar(name: string): string | undefined {
   try {
@@ -234,11 +51,126 @@ function envVar(name: string): string | undefined {
   }
 }
 
-async function runRepl(args: string[]): Promise<number> {
+/** All of standard input as a binary string (-x). */
+async function readStdin(): Promise<string> {
+  const chunk = new Uint8Array(64 * 1024);
+  let all = "";
+  for (;;) {
+    const n = await Deno.stdin.read(chunk);
+    if (n === null) return all;
+    all += bytesToBinary(chunk, 0, n);
+  }
+}
+
+/**
+ * --askpass: the password typed with each character shown as '*', or (as
+ * linenoise does without a terminal) a line of input, unprompted.
+ */
+async function askPassword(input: PlainLines): Promise<string> {
+  if (Deno.stdin.isTerminal()) {
+    const editor = new LineEditor(denoTerminal, { history: new History() });
+    const line = await editor.readLine("Please input password: ", true);
+    return typeof line === "string" ? utf8ToBinary(line) : "";
+  }
+  return (await input.next("")) ?? "";
+}
+
+/** Lines of standard input when it is not a terminal edited by linenoise; prompted on a terminal. */
+function plainInput(): PlainLines {
+  const prompted = Deno.stdin.isTerminal();
+  return new PlainLines((prompt) => prompted ? stdoutText(prompt) : Promise.resolve());
+}
+
+/** Runs a mode on a connected session; the exit code. */
+async function runMode(mode: Mode, session: Session, options: ReplOptions, format: OutputFormat) {
+  const conn = session.connection!;
+  const out = session.options.output;
+  const scan = { pattern: options.pattern, count: options.count, interval: options.interval };
+  switch (mode) {
+    case "scan":
+      await scanMode(conn, out, scan, format === "standard");
+      return 0;
+    case "bigkeys":
+      await bigKeysMode(conn, out, scan);
+      return 0;
+    case "memkeys":
+      await bigKeysMode(conn, out, scan, options.memkeysSamples);
+      return 0;
+    case "hotkeys":
+      await hotKeysMode(conn, out, scan);
+      return 0;
+    case "latency":
+    case "latency-history":
+      await latencyMode(session, format, mode === "latency-history", options.interval);
+      return 0;
+    case "latency-dist":
+      await latencyDistMode(session, options.interval);
+      return 0;
+    case "stat":
+      await statMode(session, options.interval);
+      return 0;
+    case "pipe": {
+      const result = await pipeMode(conn, Deno.stdin, out, options.pipeTimeout);
+      return result.errors > 0 ? 1 : 0;
+    }
+    case "rdb":
+      await rdbMode(conn, out, options.rdbFile!);
+      return 0;
+  }
+}
+
+async function runModeReporting(
+  mode: Mode,
+  session: Session,
+  options: ReplOptions,
+  format: OutputFormat,
+): Promise<number> {
+  if (!(await session.connect())) return 1;
+  try {
+    return await runMode(mode, session, options, format);
+  } catch (err) {
+    if (err instanceof ModeError) await stderrText(err.message + "\n");
+    else if (err instanceof ConnectionError) await stderrText(`Error: ${err.message}\n`);
+    else throw err;
+    return 1;
+  }
+}
+
+/** The interactive or piped session; the exit code. */
+async function runSession(session: Session, input: PlainLines, version: string) {
+  await session.connect();
+  const term = envVar("TERM") ?? "";
+  if (Deno.stdin.isTerminal() && !UNSUPPORTED_TERMS.has(term.toLowerCase())) {
+    const home = envVar("HOME");
+    const editor = new EditedLines(home ? `${home}/${HISTORY_FILE}` : undefined);
+    if (editor.historyPath !== undefined) await editor.history.load(editor.historyPath);
+    await repl(session, editor, version, editor);
+    return 0;
+  }
+  await repl(session, input, version);
+  return session.connectionFailed ? 1 : 0;
+}
+
+/** A one-shot command (-r times, with -x's argument); the exit code. */
+async function runCommand(session: Session, options: ReplOptions, version: string) {
+  const [name, ...rest] = options.command;
+  if (isHelp(name)) {
+    await stdoutText(utf8ToBinary(helpText(rest, commandHelpEntries(), version)));
+    return 0;
+  }
+  const command = options.stdinLastArg ? [...options.command, await readStdin()] : options.command;
+  return (await session.run(command, options.repeat)) ? 0 : 1;
+}
+
+async function runRepl(args: string[], version: string): Promise<number> {
   let options;
   try {
     options = parseReplArgs(args);
   } catch (err) {
+    if (err instanceof QuotedInputError) {
+      await stdoutText(err.message + "\n");
+      return 1;
+    }
     if (!(err instanceof UsageError)) throw err;
     await stderrText(`redis-home repl: ${err.message}\n`);
     return 2;
@@ -247,40 +179,47 @@ async function runRepl(args: string[]): Promise<number> {
     await stdoutText(REPL_USAGE + "\n");
     return 0;
   }
-  const oneShot = options.command.length > 0;
+  if (options.version) {
+    await stdoutText(`redis-home ${version}\n`);
+    return 0;
+  }
+  if (options.password === undefined) options.password = envVar("REDISCLI_AUTH");
+  else if (!options.noAuthWarning) {
+    await stderrText(
+      "Warning: Using a password with '-a' or '-u' option on the command line interface may not be safe.\n",
+    );
+  }
+  const input = plainInput();
+  if (options.askpass) options.password = await askPassword(input);
+
+  const tty = Deno.stdout.isTerminal() || envVar("FAKETTY") !== undefined;
+  const format = options.output ?? (tty ? "standard" : "raw");
+  const oneShot = options.command.length > 0 && options.mode === undefined;
   const session = new Session({
-    host: options.host,
-    port: options.port,
-    protocol: options.protocol,
-    tty: Deno.stdout.isTerminal() || envVar("FAKETTY") !== undefined,
+    endpoint: { host: options.host, port: options.port, socket: options.socket },
+    // --pipe's input is RESP, and SYNC is RESP's: these modes speak it.
+    protocol: options.mode === "pipe" || options.mode === "rdb" ? "resp" : options.protocol,
+    resp3: options.resp3,
+    user: options.user,
+    password: options.password,
+    db: options.db,
+    style: {
+      format,
+      bulkDelimiter: options.bulkDelimiter,
+      replyDelimiter: options.replyDelimiter,
+    },
+    interval: options.interval,
+    exitOnError: oneShot && options.exitOnError,
+    wire: options.wire && options.mode !== "pipe" && options.mode !== "rdb",
     interruptibleStreams: !oneShot,
     output: { stdout: stdoutText, stderr: stderrText },
   });
   try {
-    if (oneShot) {
-      const [name, ...rest] = options.command;
-      if (isHelp(name)) {
-        await stdoutText(utf8ToBinary(helpText(rest, commandHelpEntries(), VERSION)));
-        return 0;
-      }
-      await session.connect(true);
-      return (await session.run(options.command)) ? 0 : 1;
+    if (options.mode !== undefined) {
+      return await runModeReporting(options.mode, session, options, format);
     }
-    await session.connect();
-    const term = envVar("TERM") ?? "";
-    if (Deno.stdin.isTerminal() && !UNSUPPORTED_TERMS.has(term.toLowerCase())) {
-      const home = envVar("HOME");
-      const editor = new EditedLines(home ? `${home}/${HISTORY_FILE}` : undefined);
-      if (editor.historyPath !== undefined) await editor.history.load(editor.historyPath);
-      await repl(session, editor, editor);
-      return 0;
-    }
-    const prompted = Deno.stdin.isTerminal();
-    await repl(
-      session,
-      new PlainLines((prompt) => prompted ? stdoutText(prompt) : Promise.resolve()),
-    );
-    return session.connectionFailed ? 1 : 0;
+    if (oneShot) return await runCommand(session, options, version);
+    return await runSession(session, input, version);
   } finally {
     session.close();
   }
@@ -289,7 +228,7 @@ async function runRepl(args: string[]): Promise<number> {
 /** Entry point for `redis-home repl`; returns the exit code. */
 export async function replMain(args: string[]): Promise<number> {
   try {
-    return await runRepl(args);
+    return await runRepl(args, VERSION);
   } catch (err) {
     // Output closed under us (`repl ... | head`): nothing left to tell anyone.
     if (err instanceof Deno.errors.BrokenPipe) return 1;

@@ -1,5 +1,6 @@
 /**
- * A client session: the connection, the state the prompt shows (selected
+ * A client session: the connection (opened with AUTH, SELECT and HELLO 3 as
+ * redis-cli's cliConnect does), the state the prompt shows (selected
  * database, MULTI), and running one command the way redis-cli does
  * (cliSendCommand): print its reply, follow SELECT/MULTI/EXEC/DISCARD/RESET,
  * stream SUBSCRIBE and MONITOR output until Ctrl-C, and report a lost
@@ -7,8 +8,15 @@
  */
 import { binaryToBytes } from "../protocol/bytes.ts";
 import type { RespValue } from "../protocol/resp.ts";
-import { ConnectionError, ServerConnection, type WireProtocol } from "./connection.ts";
-import { formatReplyRaw, formatReplyTTY } from "./render.ts";
+import {
+  ConnectionError,
+  type Endpoint,
+  endpointName,
+  ServerConnection,
+  type WireProtocol,
+} from "./connection.ts";
+import { formatReply, type OutputStyle } from "./render.ts";
+import { formatFrame } from "./wire.ts";
 
 /** Where output goes: binary strings, written in order. */
 export interface Output {
@@ -24,11 +32,21 @@ export async function writeAll(stream: { write(p: Uint8Array): Promise<number> }
 }
 
 export interface SessionOptions {
-  host: string;
-  port: number;
+  endpoint: Endpoint;
   protocol: WireProtocol;
-  /** redis-cli's terminal formatting (else the bare piped form). */
-  tty: boolean;
+  /** HELLO 3 on each new connection (-3). */
+  resp3: boolean;
+  user?: string;
+  password?: string;
+  /** The database to select on connecting (-n). */
+  db: number;
+  style: OutputStyle;
+  /** Seconds to wait after each run of a command (-i). */
+  interval: number;
+  /** An error reply goes to stderr and ends the run (-e, one-shot only). */
+  exitOnError: boolean;
+  /** Print each frame as annotated hex (--wire). */
+  wire: boolean;
   /** Whether Ctrl-C ends SUBSCRIBE/MONITOR streaming (it kills a one-shot run instead). */
   interruptibleStreams: boolean;
   output: Output;
@@ -61,44 +79,69 @@ function printsRawText(argv: readonly string[]): boolean {
   }
 }
 
-/** redis-cli's address form: IPv6 hosts in brackets. */
-function formatAddress(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-}
+const sleep = (seconds: number) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
 
 export class Session {
-  host: string;
-  port: number;
+  endpoint: Endpoint;
   #conn: ServerConnection | undefined;
   /** The database the prompt shows, and the one to select again on a new connection. */
   #db = 0;
-  #wantedDb = 0;
+  #wantedDb: number;
   #inMulti = false;
   #dbBeforeMulti = 0;
   /** Set once any connection attempt failed or a connection was lost. */
   connectionFailed = false;
+  /** Set when -e met an error reply. */
+  errorReplied = false;
+  #wire: boolean;
 
   constructor(readonly options: SessionOptions) {
-    this.host = options.host;
-    this.port = options.port;
+    this.endpoint = { ...options.endpoint };
+    this.#wantedDb = options.db;
+    this.#wire = options.wire;
+  }
+
+  get wire(): boolean {
+    return this.#wire;
+  }
+
+  /** Turns the frame dump on or off (`:wire on|off`), for this connection and the next. */
+  set wire(on: boolean) {
+    this.#wire = on;
+    if (this.#conn !== undefined) this.#conn.tap = this.#tap();
+  }
+
+  /** The connection's tap while --wire is on; none otherwise, so replies are not copied for it. */
+  #tap() {
+    if (!this.#wire) return undefined;
+    const protocol = this.options.protocol;
+    const stdout = this.options.output.stdout;
+    return (direction: "request" | "reply", bytes: Uint8Array) =>
+      stdout(formatFrame(direction, protocol, bytes));
   }
 
   get connected(): boolean {
     return this.#conn !== undefined;
   }
 
-  /** redis-cli's prompt: "127.0.0.1:6379[2](TX)> ", or "not connected> ". */
+  /** The open connection, for the modes that drive it themselves. */
+  get connection(): ServerConnection | undefined {
+    return this.#conn;
+  }
+
+  /** redis-cli's prompt: "127.0.0.1:6379[2](TX)> ", "redis /tmp/s> ", or "not connected> ". */
   prompt(): string {
     if (!this.connected) return "not connected> ";
-    let prompt = formatAddress(this.host, this.port);
+    const socket = this.endpoint.socket;
+    let prompt = socket !== undefined ? `redis ${socket}` : endpointName(this.endpoint, true);
     if (this.#db !== 0) prompt += `[${this.#db}]`;
     if (this.#inMulti) prompt += "(TX)";
     return prompt + "> ";
   }
 
   /**
-   * (Re)connects, selecting the database the session was using. Prints why
-   * it failed unless `quiet`.
+   * (Re)connects: AUTH, then SELECT of the database the session was using,
+   * then HELLO 3. Prints why it failed unless `quiet`.
    */
   async connect(quiet = false): Promise<boolean> {
     this.close();
@@ -106,30 +149,47 @@ export class Session {
     this.#inMulti = false;
     let conn: ServerConnection;
     try {
-      conn = await ServerConnection.open(this.host, this.port, this.options.protocol);
+      conn = await ServerConnection.open(this.endpoint, this.options.protocol);
     } catch (err) {
       this.connectionFailed = true;
       if (!quiet) {
         await this.options.output.stderr(
-          `Could not connect to Redis at ${this.host}:${this.port}: ${(err as Error).message}\n`,
+          `Could not connect to Redis at ${endpointName(this.endpoint)}: ${
+            (err as Error).message
+          }\n`,
         );
       }
       return false;
     }
+    conn.tap = this.#tap();
     this.#conn = conn;
+    try {
+      return await this.#handshake(conn);
+    } catch (err) {
+      if (!(err instanceof ConnectionError)) throw err;
+      await this.#lost(err);
+      return false;
+    }
+  }
+
+  async #handshake(conn: ServerConnection): Promise<boolean> {
+    const { user, password, resp3 } = this.options;
+    const steps: [string[], string][] = [];
+    if (password !== undefined) {
+      steps.push([user !== undefined ? ["AUTH", user, password] : ["AUTH", password], "AUTH"]);
+    }
     if (this.#wantedDb !== 0) {
-      try {
-        await conn.send(["SELECT", String(this.#wantedDb)]);
-        const reply = await conn.read();
-        if (reply.type === "error") {
-          await this.options.output.stderr(`SELECT ${this.#wantedDb} failed: ${reply.value}\n`);
-          return false;
-        }
-        this.#db = this.#wantedDb;
-      } catch (err) {
-        await this.#lost(err as ConnectionError);
+      steps.push([["SELECT", String(this.#wantedDb)], `SELECT ${this.#wantedDb}`]);
+    }
+    if (resp3) steps.push([["HELLO", "3"], "HELLO 3"]);
+    for (const [argv, what] of steps) {
+      await conn.send(argv);
+      const reply = await conn.read();
+      if (reply.type === "error") {
+        await this.options.output.stderr(`${what} failed: ${reply.value}\n`);
         return false;
       }
+      if (argv[0] === "SELECT") this.#db = this.#wantedDb;
     }
     return true;
   }
@@ -146,14 +206,19 @@ export class Session {
   }
 
   /**
-   * Sends `argv` `repeat` times and prints each reply, connecting first if
-   * needed. False when there was no connection or it was lost (already
-   * reported).
+   * Sends `argv` `repeat` times (forever if negative) and prints each reply,
+   * connecting first if needed. False when there was no connection or it was
+   * lost (already reported), or when -e met an error reply.
    */
   async run(argv: readonly string[], repeat = 1): Promise<boolean> {
-    if (this.#conn === undefined && !(await this.connect())) return false;
+    // A failed AUTH or SELECT is reported, but the command still goes, as in redis-cli.
+    if (this.#conn === undefined) await this.connect();
+    if (this.#conn === undefined) return false;
     try {
-      for (let i = 0; i < repeat; i++) await this.#runOnce(argv);
+      for (let i = 0; repeat < 0 || i < repeat; i++) {
+        if (!(await this.#runOnce(argv))) return false;
+        if (this.options.interval > 0) await sleep(this.options.interval);
+      }
       return true;
     } catch (err) {
       if (!(err instanceof ConnectionError)) throw err;
@@ -162,13 +227,14 @@ export class Session {
     }
   }
 
-  async #runOnce(argv: readonly string[]): Promise<void> {
+  /** One command and its reply (or stream of replies); false when -e stops on an error. */
+  async #runOnce(argv: readonly string[]): Promise<boolean> {
     const conn = this.#conn!;
     const name = (argv[0] ?? "").toLowerCase();
     await conn.send(argv);
     if (SUBSCRIBE_COMMANDS.has(name) || name === "monitor") {
       await this.#stream(conn, name !== "monitor");
-      return;
+      return true;
     }
     let reply = await conn.read();
     // RESP3 pushes (messages, invalidations) arrive between replies: show them.
@@ -176,8 +242,26 @@ export class Session {
       await this.#print(reply, false);
       reply = await conn.read();
     }
+    if (reply.type === "error" && this.options.exitOnError) {
+      this.errorReplied = true;
+      await this.options.output.stderr(reply.value + "\n");
+      return false;
+    }
     await this.#print(reply, printsRawText(argv));
     this.#follow(argv, name, reply);
+    // After AUTH, the database a refused SELECT could not reach (redis-cli's cliSelect).
+    if (name === "auth" && (argv.length === 2 || argv.length === 3)) await this.#reselect(conn);
+    return true;
+  }
+
+  async #reselect(conn: ServerConnection): Promise<void> {
+    if (this.#wantedDb === this.#db) return;
+    const reply = await conn.call(["SELECT", String(this.#wantedDb)]);
+    if (reply.type === "error") {
+      await this.options.output.stderr(`SELECT ${this.#wantedDb} failed: ${reply.value}\n`);
+    } else {
+      this.#db = this.#wantedDb;
+    }
   }
 
   /**
@@ -186,7 +270,7 @@ export class Session {
    * opens a new one.
    */
   async #stream(conn: ServerConnection, announce: boolean): Promise<void> {
-    if (announce && this.options.tty) {
+    if (announce && this.options.style.format !== "raw") {
       await this.options.output.stdout("Reading messages... (press Ctrl-C to quit)\n");
     }
     let interrupted = false;
@@ -209,13 +293,8 @@ export class Session {
     await this.connect();
   }
 
-  async #print(reply: RespValue, rawText: boolean): Promise<void> {
-    const text = rawText
-      ? formatReplyRaw(reply)
-      : this.options.tty
-      ? formatReplyTTY(reply)
-      : formatReplyRaw(reply) + "\n";
-    await this.options.output.stdout(text);
+  async #print(reply: RespValue, verbatim: boolean): Promise<void> {
+    await this.options.output.stdout(formatReply(reply, this.options.style, verbatim));
   }
 
   /** Keeps the prompt's database and MULTI state in step, as redis-cli does. */

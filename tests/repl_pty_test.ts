@@ -4,8 +4,8 @@
  * history file, Ctrl-C, Ctrl-D, hints, a lost connection, and pub/sub.
  */
 import { deepEqual, equal } from "node:assert/strict";
-import { bytesToBinary } from "../protocol/bytes.ts";
-import { RespClient, ROOT, startServer } from "./helpers.ts";
+import { RespClient, startServer } from "./helpers.ts";
+import { command, entered, TerminalSession, withHome } from "./repl_helpers.ts";
 
 const UP = "\x1b[A";
 const LEFT = "\x1b[D";
@@ -15,120 +15,6 @@ const CTRL_D = "\x04";
 const CTRL_E = "\x05";
 const CTRL_U = "\x15";
 const BACKSPACE = "\x7f";
-
-/** A REPL running on a terminal of 80 columns, fed keystrokes. */
-class TerminalSession implements AsyncDisposable {
-  readonly child: Deno.ChildProcess;
-  readonly #keys: WritableStreamDefaultWriter<Uint8Array>;
-  readonly #screen: ReadableStreamDefaultReader<Uint8Array>;
-  /** Everything written to the terminal; `#seen` is how far expectations have matched. */
-  output = "";
-  #seen = 0;
-
-  constructor(args: string[], home: string) {
-    const command = `stty cols 80 rows 24; exec '${ROOT}redis-home' repl ${args.join(" ")}`;
-    this.child = new Deno.Command("script", {
-      args: ["-qfec", command, "/dev/null"],
-      env: { HOME: home, TERM: "xterm" },
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "null",
-    }).spawn();
-    this.#keys = this.child.stdin.getWriter();
-    this.#screen = this.child.stdout.getReader();
-  }
-
-  /** Sends keystrokes one at a time, as typed. */
-  async type(keys: string): Promise<void> {
-    const encoder = new TextEncoder();
-    for (let i = 0; i < keys.length;) {
-      let end = i + 1;
-      // Escape sequences go whole, as a terminal sends them.
-      if (keys[i] === "\x1b" && keys[i + 1] === "[") {
-        end = i + 2;
-        while (end < keys.length && !/[A-Za-z~]/.test(keys[end]!)) end++;
-        end++;
-      }
-      await this.#keys.write(encoder.encode(keys.slice(i, end)));
-      i = end;
-    }
-  }
-
-  /**
-   * Waits until `text` appears after what earlier expectations matched, and
-   * returns what the terminal showed up to its end. Bounded, so a wrong
-   * expectation fails instead of hanging.
-   */
-  async expect(text: string): Promise<string> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const at = this.output.indexOf(text, this.#seen);
-      if (at >= 0) {
-        const shown = this.output.slice(this.#seen, at + text.length);
-        this.#seen = at + text.length;
-        return shown;
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`no ${JSON.stringify(text)} in ${JSON.stringify(this.output)}`);
-      }
-      const { value, done } = await this.#screen.read();
-      if (done) {
-        throw new Error(`exited before ${JSON.stringify(text)}: ${JSON.stringify(this.output)}`);
-      }
-      this.output += bytesToBinary(value);
-    }
-  }
-
-  /** Waits for the REPL to exit; returns its exit code and what it printed after the last expectation. */
-  async exit(): Promise<{ code: number; rest: string }> {
-    for (;;) {
-      const { value, done } = await this.#screen.read();
-      if (done) break;
-      this.output += bytesToBinary(value);
-    }
-    const { code } = await this.child.status;
-    return { code, rest: this.output.slice(this.#seen) };
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    try {
-      this.child.kill();
-    } catch {
-      // Already exited.
-    }
-    await this.child.status;
-    this.#screen.releaseLock();
-    await this.child.stdout.cancel().catch(() => {});
-    await this.#keys.close().catch(() => {});
-  }
-}
-
-async function withHome(fn: (home: string) => Promise<void>): Promise<void> {
-  const home = await Deno.makeTempDir();
-  try {
-    await fn(home);
-  } finally {
-    await Deno.remove(home, { recursive: true });
-  }
-}
-
-/** The last redraw of an entered line (without its hint), then the newline. */
-const entered = (prompt: string, line: string) =>
-  `\r\x1b[0K${prompt}${line}\r\x1b[${prompt.length + line.length}C\r\n`;
-
-/** Types `line` and Enter; checks the terminal then shows `reply` and `next` prompt. */
-async function command(
-  term: TerminalSession,
-  prompt: string,
-  line: string,
-  reply: string,
-  next = prompt,
-): Promise<void> {
-  await term.type(line + "\r");
-  const expected = entered(prompt, line) + reply + next;
-  const shown = await term.expect(expected);
-  equal(shown.slice(-expected.length), expected);
-}
 
 Deno.test("prompt, replies, [db] after SELECT, and Ctrl-D to leave", async () => {
   await using srv = startServer();

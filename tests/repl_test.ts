@@ -178,7 +178,7 @@ Deno.test("usage: --help, and one-line errors with exit code 2", async () => {
   equal(help.code, 0);
   equal(help.stdout.startsWith("Usage: redis-home repl [options] [command [arg ...]]\n"), true);
   const cases: [string[], string][] = [
-    [["--bogus"], "redis-home repl: Unknown option '--bogus'"],
+    [["--bogus"], "redis-home repl: Unrecognized option or bad number of args for: '--bogus'"],
     [["--port", "99999"], "redis-home repl: invalid port '99999' (expected 1-65535)"],
     [["--port", "x"], "redis-home repl: invalid port 'x' (expected 1-65535)"],
   ];
@@ -353,6 +353,8 @@ Deno.test("RESP3 replies render as redis-cli -3 prints them", async () => {
 
 Deno.test("native frames render like the RESP replies they stand for", async () => {
   await using server = scriptedServer("native", {
+    // The REPL opens a native connection with a PING.
+    ping: native.frame(native.str("PONG")),
     zscore: native.frame(native.dbl(1.5)),
     tiny: native.frame(native.dbl(0.1)),
     inf: native.frame(native.dbl(-Infinity)),

@@ -5,7 +5,7 @@
  * TYPE / OBJECT ENCODING / SCAN TYPE.
  */
 import { deepEqual, equal } from "node:assert/strict";
-import { plain, RespClient, startServer } from "./helpers.ts";
+import { NativeClient, plain, RespClient, startServer } from "./helpers.ts";
 import { ChildServer, tempDir } from "./persistence_helpers.ts";
 
 /** Commands whose replies do not depend on the clock. */
@@ -294,4 +294,51 @@ Deno.test("stream writes publish Redis's keyspace events", async () => {
     "xgroup-setid",
     "xgroup-destroy",
   ]);
+});
+
+Deno.test("SWAPDB and FLUSHALL end a blocked XREADGROUP whose stream went away", async () => {
+  await using srv = startServer();
+  using reader = await RespClient.connect(srv.port);
+  using admin = await RespClient.connect(srv.port);
+  const gone = { error: "UNBLOCKED the stream key no longer exists" };
+  // Redis's "swapped DB, key doesn't exist" and "key is not a stream" cases, then a flush.
+  for (const other of [[], ["LPUSH", "s", "e1"]]) {
+    await admin.cmd("SELECT", 4);
+    await admin.cmd("FLUSHDB");
+    if (other.length > 0) await admin.cmd(...other);
+    await admin.cmd("SELECT", 9);
+    await admin.cmd("DEL", "s");
+    await admin.cmd("XADD", "s", "666", "f", "v");
+    await admin.cmd("XGROUP", "CREATE", "s", "g", "$");
+    await reader.cmd("SELECT", 9);
+    await reader.send("XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", "s", ">");
+    await admin.cmd("PING");
+    equal(await admin.cmd("SWAPDB", 4, 9), "OK");
+    deepEqual(plain(await reader.read()), gone);
+  }
+  // The list swapped into db 9 makes way for a stream again.
+  equal(await admin.cmd("DEL", "s"), 1);
+  equal(await admin.cmd("XADD", "s", "1-1", "f", "v"), "1-1");
+  equal(await admin.cmd("XGROUP", "CREATE", "s", "g", "$"), "OK");
+  await reader.send("XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", "s", ">");
+  await admin.cmd("PING");
+  equal(await admin.cmd("FLUSHALL"), "OK");
+  deepEqual(plain(await reader.read()), gone);
+});
+
+Deno.test("XREAD over the native protocol answers as RESP3's map: key, entries", async () => {
+  await using srv = startServer();
+  using native = await NativeClient.connect(srv.port);
+  deepEqual(await native.call("XADD", "s", "1-1", "f", "v"), { type: "str", value: "1-1" });
+  const str = (value: string) => ({ type: "str", value });
+  deepEqual(await native.call("XREAD", "STREAMS", "s", "0"), {
+    type: "arr",
+    values: [str("s"), {
+      type: "arr",
+      values: [{
+        type: "arr",
+        values: [str("1-1"), { type: "arr", values: [str("f"), str("v")] }],
+      }],
+    }],
+  });
 });

@@ -223,12 +223,13 @@ function writeServed(ctx: CommandContext, served: readonly Served[]): void {
   }
 }
 
-/** [[key, entries], ...] in RESP2, {key: entries, ...} in RESP3. */
+/** [[key, entries], ...] in RESP2, {key: entries, ...} in RESP3 and native. */
 function writeReply(ctx: CommandContext, results: readonly [string, Served[]][]): void {
-  if (ctx.protocol === 3) ctx.out.map(results.length);
-  else ctx.out.array(results.length);
+  const pairs = ctx.protocol === 2;
+  if (pairs) ctx.out.array(results.length);
+  else ctx.out.map(results.length);
   for (const [key, served] of results) {
-    if (ctx.protocol !== 3) ctx.out.array(2);
+    if (pairs) ctx.out.array(2);
     ctx.out.bulk(key);
     writeServed(ctx, served);
   }

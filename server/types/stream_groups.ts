@@ -34,8 +34,9 @@ export class IdIndex<V> {
   get(id: StreamId): V | undefined {
     const keys = this.#keys;
     const last = keys.length - 1;
-    // Lookups of the newest entry (just delivered) skip the search.
-    if (last >= 0 && keys[last] === id) return this.#values[last];
+    // Lookups at or past the newest entry (deliveries) skip the search.
+    if (last < 0 || id > keys[last]) return undefined;
+    if (keys[last] === id) return this.#values[last];
     const at = this.#lowerBound(id);
     return keys[at] === id ? this.#values[at] : undefined;
   }
