@@ -202,7 +202,8 @@ export class ServerConnection {
       this.protocol === "native" ? encodeNativeRequest(argv) : encodeRespRequest(argv)
     );
     if (this.tap !== undefined) { for (const frame of frames) await this.tap("request", frame); }
-    if (frames.length === 1) return this.write(frames[0]);
+    const [only] = frames;
+    if (frames.length === 1 && only !== undefined) return this.write(only);
     const all = new Uint8Array(frames.reduce((n, f) => n + f.length, 0));
     let at = 0;
     for (const frame of frames) {
@@ -302,7 +303,7 @@ export class ServerConnection {
    * it, say) has text there.
    */
   #checkNative(): void {
-    if (this.#end - this.#start >= 4 && this.#buf[this.#start + 3] > 2) {
+    if (this.#end - this.#start >= 4 && this.#buf[this.#start + 3]! > 2) {
       throw new ConnectionError(NOT_NATIVE);
     }
   }

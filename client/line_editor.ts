@@ -372,7 +372,7 @@ export class LineEditor {
     }
     const typed = { text: line.text, pos: line.pos };
     const show = async (i: number) => {
-      if (i < candidates.length) line.text = candidates[i];
+      if (i < candidates.length) line.text = candidates[i]!;
       await this.terminal.write(line.render(hint?.(line.text)));
       line.chars = [...typed.text];
       line.pos = typed.pos;
@@ -390,7 +390,7 @@ export class LineEditor {
         if (i < candidates.length) await show(candidates.length);
         return undefined;
       }
-      if (i < candidates.length) line.text = candidates[i];
+      if (i < candidates.length) line.text = candidates[i]!;
       return key;
     }
   }
@@ -407,13 +407,13 @@ export class LineEditor {
     let at = -1;
     const find = (from: number) => {
       for (let i = Math.min(from, entries.length - 1); i >= 0; i--) {
-        if (entries[i].includes(query)) return i;
+        if (entries[i]!.includes(query)) return i;
       }
       return -1;
     };
     for (;;) {
       const view = new EditLine(`(reverse-i-search)\`${query}': `, line.columns);
-      view.text = at >= 0 ? entries[at] : "";
+      view.text = at >= 0 ? entries[at]! : "";
       await this.terminal.write(view.render(undefined));
       const key = await this.#nextKey();
       if (key === undefined) return undefined;
@@ -436,7 +436,7 @@ export class LineEditor {
         }
         if (key.code === 0x07 || key.code === 0x03) return undefined;
       }
-      if (at >= 0) line.text = entries[at];
+      if (at >= 0) line.text = entries[at]!;
       return key;
     }
   }
