@@ -35,7 +35,7 @@ export class IdIndex<V> {
     const keys = this.#keys;
     const last = keys.length - 1;
     // Lookups at or past the newest entry (deliveries) skip the search.
-    if (last < 0 || id > keys[last]) return undefined;
+    if (last < 0 || id > keys[last]!) return undefined;
     if (keys[last] === id) return this.#values[last];
     const at = this.#lowerBound(id);
     return keys[at] === id ? this.#values[at] : undefined;
