@@ -10,6 +10,9 @@ import { splitArgs } from "./inline.ts";
 export const INLINE_MAX = 64 * 1024;
 /** Redis's limit on the element count of one multibulk request. */
 export const MULTIBULK_MAX = 1024 * 1024;
+/** What an unauthenticated client may send in one request (networking.c). */
+const UNAUTHENTICATED_MAX_ARGS = 10;
+const UNAUTHENTICATED_MAX_BULK = 16384;
 const CR = 13;
 const LF = 10;
 
@@ -30,6 +33,11 @@ export class RespRequestDecoder {
   needed = 0;
   /** proto-max-bulk-len; mutable through CONFIG SET. */
   maxBulkLen = 512 * 1024 * 1024;
+  /**
+   * Whether the client must still authenticate: Redis then refuses requests
+   * of more than 10 arguments or bulks over 16 KiB before reading them.
+   */
+  unauthenticated: () => boolean = () => false;
 
   #argv: string[] | undefined;
   #remaining = 0;
@@ -48,6 +56,9 @@ export class RespRequestDecoder {
       const count = parseInteger(buf, start + 1, line);
       if (count === undefined || count > MULTIBULK_MAX) {
         throw protocolError("invalid multibulk length");
+      }
+      if (count > UNAUTHENTICATED_MAX_ARGS && this.unauthenticated()) {
+        throw protocolError("unauthenticated multibulk length");
       }
       this.consumed = line + 2 - start;
       start = line + 2;
@@ -69,6 +80,9 @@ export class RespRequestDecoder {
       const len = parseInteger(buf, start + 1, line);
       if (len === undefined || len < 0 || len > this.maxBulkLen) {
         throw protocolError("invalid bulk length");
+      }
+      if (len > UNAUTHENTICATED_MAX_BULK && this.unauthenticated()) {
+        throw protocolError("unauthenticated bulk length");
       }
       const dataStart = line + 2;
       if (end - dataStart < len + 2) {

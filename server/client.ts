@@ -7,6 +7,7 @@
  * first use and the output buffer starts small.
  */
 import { type ReplyWriter, RespWriter, writerFor } from "../protocol/writer.ts";
+import type { User } from "./acl/user.ts";
 import type { Command } from "./command.ts";
 import type { CommandContext, ServerContext } from "./context.ts";
 import { type Database, databaseAt } from "./db.ts";
@@ -75,8 +76,10 @@ export class Client implements CommandContext {
    * CLIENT REPLY SKIP) becomes "skip" once its own reply is dropped.
    */
   replyMode: "on" | "off" | "skip" | "skip-next" = "on";
-  /** False while requirepass is set and the client has not authenticated (AUTH, HELLO). */
-  authenticated: boolean;
+  /** The ACL user this connection runs as (the default user until AUTH or HELLO AUTH). */
+  user: User;
+  /** Whether AUTH or HELLO AUTH succeeded, or the default user needs no password. */
+  authenticated = false;
   /** QUIT: close once the replies so far are written. */
   closeAfterReply = false;
   noEvict = false;
@@ -104,7 +107,25 @@ export class Client implements CommandContext {
   ) {
     this.out = writerFor(protocol0);
     this.db = databaseAt(server.dbs, 0);
-    this.authenticated = server.config.get("requirepass") === "";
+    this.user = server.acl.defaultUser;
+    this.setDefaultUser();
+  }
+
+  /** Back to the default user, authenticated if it needs no password (clientSetDefaultAuth). */
+  setDefaultUser(): void {
+    this.user = this.server.acl.defaultUser;
+    this.authenticated = this.user.nopass && this.user.enabled;
+  }
+
+  /**
+   * Whether commands other than AUTH, HELLO... must wait for authentication:
+   * the default user has a password or is off, and this client has not
+   * authenticated (authRequired).
+   */
+  get authRequired(): boolean {
+    if (this.authenticated) return false;
+    const user = this.server.acl.defaultUser;
+    return !user.nopass || !user.enabled;
   }
 
   get client(): Client {

@@ -210,9 +210,9 @@ export const PARAMS: ParamSpec[] = [
   }),
   int("busy-reply-threshold", 5000, 0, LONG_MAX, { aliases: ["lua-time-limit"] }),
   int("tracking-table-max-keys", 1000000, 0, LONG_MAX, noop),
-  int("acllog-max-len", 128, 0, LONG_MAX, noop),
-  str("aclfile", "", { ...noop, ...fixed }),
-  oneOf("acl-pubsub-default", "resetchannels", ["allchannels", "resetchannels"], noop),
+  int("acllog-max-len", 128, 0, LONG_MAX),
+  str("aclfile", "", fixed),
+  oneOf("acl-pubsub-default", "resetchannels", ["allchannels", "resetchannels"]),
   // Replication (server/replication/); cluster mode does not exist.
   str("replicaof", "", { ...fixed, aliases: ["slaveof"] }),
   str("masterauth", ""),
@@ -386,6 +386,8 @@ export class Config {
   readonly #numbers = new Map<string, number>();
   /** The redis.conf the server was started with (CONFIG REWRITE, INFO config_file). */
   configFile: string | undefined;
+  /** redis.conf `user` lines, each [name, ...rules]; the server applies them at start. */
+  readonly aclUsers: string[][] = [];
   /** Called after a parameter changes (the server applies live changes). */
   onChange: (name: string, value: string) => void = () => {};
 

@@ -177,7 +177,8 @@ export class Connection implements ClientTransport {
       decoder.maxBulkLen = this.server.config.getNumber("proto-max-bulk-len");
     }
     this.#decoder = decoder;
-    this.client = new Client(this.server, this, protocol);
+    const client = this.client = new Client(this.server, this, protocol);
+    if (decoder instanceof RespRequestDecoder) decoder.unauthenticated = () => client.authRequired;
     this.client.lastInteraction = Date.now();
     this.server.registerClient(this.client);
     return true;

@@ -10,6 +10,7 @@
  *   another command through the one dispatch path: EXEC, scripts).
  */
 import type { ReplyWriter } from "../protocol/writer.ts";
+import type { Acl } from "./acl/acl.ts";
 import type { BlockingRegistry } from "./blocking.ts";
 import type { Client, Protocol } from "./client.ts";
 import type { Command, CommandTable } from "./command.ts";
@@ -42,6 +43,8 @@ export interface ServerContext {
   readonly watches: WatchRegistry;
   readonly pubsub: PubSub;
   readonly persistence: Persistence;
+  /** Users, permissions and the ACL log. */
+  readonly acl: Acl;
   /** Role, replicas, the link to a master (server/replication/). */
   readonly replication: Replication;
   /** used_memory accounting and eviction under maxmemory. */

@@ -4,6 +4,7 @@
  * write their reply to client.out; a CommandError thrown half-way rolls the
  * reply back and sends the error instead.
  */
+import { checkCall, logDenial, noPermission } from "./acl/access.ts";
 import type { Client } from "./client.ts";
 import type { Command } from "./command.ts";
 import type { CommandContext } from "./context.ts";
@@ -62,11 +63,14 @@ export function processCommand(client: Client, argv: string[]): void {
   if (argv.length === 1 && client.isNative && argv[0]?.toLowerCase() === "keys") argv.push("*");
   const command = resolveCommand(client, argv);
   if (command === undefined) return;
-  if (
-    !client.authenticated && !command.allowedUnauthenticated &&
-    client.server.config.get("requirepass") !== ""
-  ) {
+  if (client.authRequired && !command.allowedUnauthenticated) {
     reject(client, NOAUTH);
+    return;
+  }
+  const denial = checkCall(server.acl, client.user, command, argv);
+  if (denial !== undefined) {
+    logDenial(client, denial, command, argv, client.multi ? "multi" : "toplevel");
+    reject(client, noPermission(denial, command));
     return;
   }
   if (server.busyScriptError !== undefined && !command.spec.flags.includes("allow_busy")) {

@@ -218,6 +218,31 @@ export const NOAUTH = "NOAUTH Authentication required.";
 export function notAllowedWhenSubscribed(command: string): string {
   return `ERR Can't execute '${command}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
 }
+
+// DEBUG (debug.c).
+export const DEBUG_NOT_ALLOWED =
+  'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
+export const DEBUG_RELOAD_OPTIONS =
+  "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.";
+export const DEBUG_RELOAD_FAILED = "ERR Error trying to load the RDB dump";
+/** Where Redis exits (a damaged AOF), DEBUG LOADAOF answers this. */
+export const DEBUG_AOF_LOAD_FAILED = "ERR Error trying to load the AOF";
+/** Redis's shared.err: what DEBUG RELOAD answers when the save before the load fails. */
+export const DEBUG_SAVE_FAILED = "ERR";
+export const DEBUG_PROTOCOL_TYPES =
+  "ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false";
+export const DEBUG_PUSH_RESP2 = "ERR RESP2 is not supported by this command";
+export const DEBUG_PACKED_THRESHOLD =
+  "ERR argument must be a memory value bigger than 1 and smaller than 4gb";
+
+export function notEncodedAs(encoding: string): string {
+  return `ERR Not a ${encoding} encoded object.`;
+}
+
+// PFSELFTEST's failures ("TESTFAILED ...").
+export function selfTestFailed(report: string): string {
+  return `ERR ${report}`;
+}
 // Streams (t_stream.c, blocked.c).
 export const STREAM_ID_INVALID = "ERR Invalid stream ID specified as stream command argument";
 export const XADD_ID_ZERO = "ERR The ID specified in XADD must be greater than 0-0";
@@ -324,3 +349,37 @@ export function unrecognizedReplconfOption(option: string): string {
 }
 // maxmemory (server.c's shared.oomerr).
 export const OOM = "OOM command not allowed when used memory > 'maxmemory'.";
+
+// Authentication and ACL (acl.c, server.c).
+export const WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
+export const AUTH_WITHOUT_PASSWORD =
+  "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?";
+export const HELLO_NOAUTH =
+  "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time";
+export const DEFAULT_USER_UNDELETABLE = "ERR The 'default' user cannot be removed";
+export const USERNAME_HAS_SPACES = "ERR Usernames can't contain spaces or null characters";
+export const NO_ACL_FILE =
+  "ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration.";
+export const ACL_SAVE_FAILED =
+  "ERR There was an error trying to save the ACLs. Please check the server logs for more information";
+export const GENPASS_RANGE =
+  "ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096";
+
+/** ACL DRYRUN's reasons and EXEC's when rules changed after MULTI queued a command. */
+export function aclChangedSinceQueued(reason: string): string {
+  return `NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: ${reason}`;
+}
+
+/** A script's command refused by ACL (scriptVerifyACL with getAclErrorMessage). */
+export function scriptAclDenied(reason: "command" | "key" | "channel"): string {
+  const why = reason === "command"
+    ? "can't run this command or subcommand"
+    : reason === "key"
+    ? "can't access at least one of the keys mentioned in the command arguments"
+    : "can't publish to the channel mentioned in the command";
+  return `ERR The user executing the script ${why}`;
+}
+
+/** SORT BY/GET for a user who may not read every key (sortCommandGeneric). */
+export const SORT_BY_DENIED = "ERR BY option of SORT denied due to insufficient ACL permissions.";
+export const SORT_GET_DENIED = "ERR GET option of SORT denied due to insufficient ACL permissions.";

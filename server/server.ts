@@ -3,6 +3,8 @@
  * (blocking, WATCH, pub/sub), the periodic cron (active expiry, idle
  * timeouts), and the accept loop.
  */
+import { Acl } from "./acl/acl.ts";
+import { aclCommandsOf } from "./acl/table.ts";
 import { BlockingRegistry } from "./blocking.ts";
 import { Client, type ClientTransport } from "./client.ts";
 import type { Command, CommandTable } from "./command.ts";
@@ -42,6 +44,8 @@ export class RedisServer implements ServerContext {
   readonly startedAt = Date.now();
   readonly runId = randomHex(20);
   readonly stats = new ServerStats();
+  /** Users, permissions and the ACL log. */
+  readonly acl: Acl;
   /** Attached by the composition root (compose.ts) right after construction. */
   persistence!: Persistence;
   replication!: Replication;
@@ -98,6 +102,9 @@ export class RedisServer implements ServerContext {
       { length: config.getNumber("databases") },
       (_, i) => new Database(i, hooks, this.stats),
     );
+    this.acl = new Acl(aclCommandsOf(commands));
+    this.#applyConfig("acl-pubsub-default", config.get("acl-pubsub-default"));
+    this.#applyConfig("requirepass", config.get("requirepass"));
     this.#applyConfig("notify-keyspace-events", config.get("notify-keyspace-events"));
     this.#applyConfig("maxmemory-policy", config.get("maxmemory-policy"));
     this.#applyConfig("lfu-log-factor", config.get("lfu-log-factor"));
@@ -111,6 +118,9 @@ export class RedisServer implements ServerContext {
   }
 
   #applyConfig(name: string, value: string): void {
+    // As Redis: requirepass is the default user's one password (or nopass when empty).
+    if (name === "requirepass") this.acl.setDefaultPassword(value);
+    if (name === "acl-pubsub-default") this.acl.env.allChannelsByDefault = value === "allchannels";
     if (name === "notify-keyspace-events") this.notifyMask = parseNotifyFlags(value) ?? 0;
     if (name === "client-output-buffer-limit") this.#outputLimits = parseOutputLimits(value);
     if (name === "hz" && this.#cronTimer !== undefined) this.#startCron();

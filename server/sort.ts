@@ -8,10 +8,11 @@
  * bytes; ALPHA compares bytes as strcoll does in the C locale (up to the
  * first NUL) unless the result is STOREd, when whole strings are compared.
  * ALPHA with BY leaves ties in their loading order (Redis's qsort is glibc's
- * stable merge sort); with BY and LIMIT Redis's partial quicksort may order
- * such ties differently.
+ * stable merge sort), except with a LIMIT, where Redis's partial quicksort
+ * (server/pqsort.ts) decides their order.
  */
 import { strtod } from "../protocol/double.ts";
+import { pqsort } from "./pqsort.ts";
 
 /** SORT's parsed options. */
 export interface SortSpec {
@@ -117,7 +118,7 @@ export function sortElements(
     const ordered = source !== "set" && spec.desc ? [...elements].reverse() : elements;
     chosen = ordered.slice(start, end + 1);
   } else {
-    const sorted = sortVector(elements, { ...spec, alpha, by }, lookup);
+    const sorted = sortVector(elements, { ...spec, alpha, by }, lookup, [start, end]);
     if (sorted === undefined) return { error: "conversion" };
     chosen = sorted.slice(start, end + 1);
   }
@@ -136,8 +137,17 @@ interface Weighted {
   key: string | undefined;
 }
 
-/** The sorted elements, or undefined when a weight is not a number. */
-function sortVector(elements: string[], spec: SortSpec, lookup: SortLookup): string[] | undefined {
+/**
+ * The sorted elements, or undefined when a weight is not a number. With BY
+ * and a LIMIT window Redis sorts only as far as the window needs (pqsort);
+ * otherwise fully with glibc's qsort, a stable merge sort.
+ */
+function sortVector(
+  elements: string[],
+  spec: SortSpec,
+  lookup: SortLookup,
+  [start, end]: [number, number],
+): string[] | undefined {
   const vector: Weighted[] = [];
   let convertError = false;
   for (const element of elements) {
@@ -171,7 +181,12 @@ function sortVector(elements: string[], spec: SortSpec, lookup: SortLookup): str
     compare = (a, b) => compareText(a.element, b.element);
   }
   const sign = spec.desc ? -1 : 1;
-  vector.sort((a, b) => sign * compare(a, b));
+  const ordered = (a: Weighted, b: Weighted) => sign * compare(a, b);
+  if (spec.by !== undefined && (start !== 0 || end !== vector.length - 1)) {
+    pqsort(vector, ordered, start, end);
+  } else {
+    vector.sort(ordered);
+  }
   return vector.map((w) => w.element);
 }
 

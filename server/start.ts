@@ -4,6 +4,8 @@
  */
 import { createServer } from "./compose.ts";
 import { Config, ConfigError, parseConfigFile } from "./config.ts";
+import { DUPLICATE_CONFIG_USER } from "./acl/acl.ts";
+import { loadAclFile } from "./commands/acl.ts";
 import { openLog } from "./log.ts";
 import { LoadError } from "./persistence/manager.ts";
 import type { RedisServer } from "./server.ts";
@@ -37,6 +39,19 @@ export function buildConfig(options: ServeOptions): Config {
   let save = "";
   for (const [name, given] of pairs) {
     let value = given;
+    if (name === "user") {
+      // Rules are checked and applied once the server (and its command table) exists.
+      const words = value.split(" ").filter((w) => w !== "");
+      if (config.aclUsers.some((u) => u[0] === words[0])) {
+        throw new ConfigError(
+          `bad config 'user ${value}': Error in user declaration '${
+            words[0]
+          }': ${DUPLICATE_CONFIG_USER}`,
+        );
+      }
+      config.aclUsers.push(words);
+      continue;
+    }
     if (config.spec(name) === undefined) {
       throw new ConfigError(
         `bad config '${name} ${value}': Bad directive or wrong number of arguments`,
@@ -78,6 +93,11 @@ export async function serve(config: Config): Promise<number> {
 }
 
 async function run(server: RedisServer, config: Config): Promise<number> {
+  const aclError = loadUsers(server, config);
+  if (aclError !== undefined) {
+    server.log(aclError);
+    return 1;
+  }
   const persistence = server.persistence;
   try {
     // The RDB file or the AOF, loaded before the first client can connect.
@@ -139,4 +159,22 @@ function removePidFile(path: string): void {
   } catch {
     // Never written, or already gone.
   }
+}
+
+/**
+ * The users of redis.conf `user` lines or of the aclfile (never both), as
+ * Redis loads them at start (ACLLoadUsersAtStartup); the error to log, if any.
+ */
+function loadUsers(server: RedisServer, config: Config): string | undefined {
+  const aclfile = config.get("aclfile");
+  if (aclfile !== "" && config.aclUsers.length > 0) {
+    return "Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. This setup is very likely to lead to configuration errors and security holes, please define either an ACL file or declare users directly in your redis.conf, but not both.";
+  }
+  const error = server.acl.loadConfiguredUsers(config.aclUsers);
+  if (error !== undefined) return `${error}\nCritical error while loading ACLs. Exiting.`;
+  if (aclfile === "") return undefined;
+  const errors = loadAclFile(undefined, server);
+  return errors === undefined
+    ? undefined
+    : `Aborting Redis startup because of ACL errors: ${errors}`;
 }

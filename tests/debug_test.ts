@@ -4,7 +4,7 @@
  */
 import { equal, match } from "node:assert/strict";
 import { RespClient, startServer } from "./helpers.ts";
-import { tempDir } from "./persistence_helpers.ts";
+import { startPersistent, tempDir } from "./persistence_helpers.ts";
 import { sameAsRedis, type Step } from "./redis_compare.ts";
 
 const DEBUG_ON = ["--enable-debug-command", "yes"];
@@ -18,11 +18,13 @@ const steps: Step[] = [
   ["ZADD", "z", "1.5", "a", "2", "b", "-inf", "c", "0.1", "d"],
   ["SADD", "s", "x", "y", "1"],
   ["SET", "e", "1", "EX", "100"],
+  ["XADD", "x", "1-1", "a", "1", "b", "2"],
+  ["XADD", "x", "5-0", "c", "3"],
   ["SELECT", "3"],
   ["SET", "other", "db"],
   ["SELECT", "0"],
   ["DEBUG", "DIGEST"],
-  ["DEBUG", "DIGEST-VALUE", "k", "n", "l", "h", "z", "s", "e", "nokey"],
+  ["DEBUG", "DIGEST-VALUE", "k", "n", "l", "h", "z", "s", "e", "x", "nokey"],
   ["DEBUG", "DIGEST-VALUE"],
   ["DEBUG", "ERROR", "FOO bar"],
   ["DEBUG", "ERROR", "ERR something\r\nwrong"],
@@ -34,6 +36,10 @@ const steps: Step[] = [
   ["DEBUG", "SET-ACTIVE-EXPIRE", "0"],
   ["DEBUG", "SET-ACTIVE-EXPIRE", "1"],
   ["DEBUG", "QUICKLIST-PACKED-THRESHOLD", "100"],
+  ["DEBUG", "QUICKLIST-PACKED-THRESHOLD", "1gb"],
+  ["DEBUG", "QUICKLIST-PACKED-THRESHOLD", "5gb"],
+  ["DEBUG", "QUICKLIST-PACKED-THRESHOLD", "-1"],
+  ["DEBUG", "QUICKLIST-PACKED-THRESHOLD", "0"],
   ["DEBUG", "SLEEP", "0"],
   ["DEBUG", "CHANGE-REPL-ID"],
   ["DEBUG", "STRINGMATCH-TEST"],
@@ -90,4 +96,30 @@ Deno.test("DEBUG OBJECT describes the value; DEBUG obeys enable-debug-command", 
     String(await d.cmd("DEBUG", "OBJECT", "l")),
     /^Value at:0x[0-9a-f]+ refcount:1 encoding:quicklist serializedlength:19 lru:\d+ lru_seconds_idle:\d+ ql_nodes:1 ql_avg_node:3\.00 ql_listpack_max:-2 ql_compressed:0 ql_uncompressed_size:\d+$/,
   );
+});
+
+Deno.test("DEBUG LOADAOF empties the data and replays the AOF, TTLs included", async () => {
+  using dir = tempDir();
+  await using server = startPersistent({ dir: dir.path, appendonly: "yes" });
+  using c = await RespClient.connect(server.port);
+  await c.cmd("SET", "foo", "bar", "EX", "100");
+  await c.cmd("SET", "foo", "bar2", "KEEPTTL");
+  await c.cmd("RPUSH", "l", "a", "b");
+  const digest = await c.cmd("DEBUG", "DIGEST");
+  equal(await c.cmd("DEBUG", "LOADAOF"), "OK");
+  equal(await c.cmd("DEBUG", "DIGEST"), digest);
+  equal(await c.cmd("GET", "foo"), "bar2");
+  const ttl = await c.cmd("TTL", "foo") as number;
+  equal(ttl > 90 && ttl <= 100, true, `${ttl}`);
+});
+
+Deno.test("DEBUG CHANGE-REPL-ID gives the server a new replication ID", async () => {
+  await using server = startServer();
+  using c = await RespClient.connect(server.port);
+  const replid = async () =>
+    /master_replid:([0-9a-f]{40})/.exec(await c.cmd("INFO", "replication") as string)![1];
+  const before = await replid();
+  equal(await c.cmd("DEBUG", "CHANGE-REPL-ID"), "OK");
+  const after = await replid();
+  equal(after !== before, true);
 });

@@ -86,6 +86,11 @@ const steps = (withScores: string[]): Step[] => [
   ["GEOSEARCHSTORE", "dst", "Sicily", "FROMLONLAT", "15", "37", "BYRADIUS", "1", "m"],
   ["EXISTS", "dst"],
   ["GEOSEARCHSTORE", "dst", "Sicily", "FROMLONLAT", "15", "37", "BYRADIUS", "1", "m", "WITHDIST"],
+  // Equal distances with COUNT: Redis's partial quicksort decides their order.
+  ["GEOADD", "same", ...Array.from({ length: 60 }, (_, i) => ["2.5", "48.5", `p${i}`]).flat()],
+  ["GEOSEARCH", "same", "FROMLONLAT", "2.5", "48.5", "BYRADIUS", "1", "km", "ASC", "COUNT", "5"],
+  ["GEOSEARCH", "same", "FROMLONLAT", "2.5", "48.5", "BYRADIUS", "1", "km", "DESC", "COUNT", "9"],
+  ["GEORADIUS", "same", "2.5", "48.5", "1", "km", "COUNT", "41", "WITHDIST"],
   ["SET", "str", "x"],
   ["GEOSEARCH", "str", "FROMLONLAT", "15", "37", "BYRADIUS", "1", "m"],
   ["GEOPOS", "str", "a"],

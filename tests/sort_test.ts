@@ -42,6 +42,13 @@ const steps: Step[] = [
   ["SORT", "str"],
   ["SORT", "str", "FOO"],
   ["COMMAND", "GETKEYS", "SORT", "abc", "STORE", "a", "STORE", "b"],
+  // Ties under ALPHA BY with a LIMIT: Redis's partial quicksort decides their order.
+  ["RPUSH", "big", ...Array.from({ length: 120 }, (_, i) => String(i))],
+  ["MSET", ...Array.from({ length: 120 }, (_, i) => [`t_${i}`, String(i % 4)]).flat()],
+  ["SORT", "big", "BY", "t_*", "ALPHA", "LIMIT", "10", "20"],
+  ["SORT", "big", "BY", "t_*", "ALPHA", "DESC", "LIMIT", "0", "7"],
+  ["SORT", "big", "BY", "nokey_*", "ALPHA", "LIMIT", "50", "30"],
+  ["SORT", "big", "BY", "t_*", "ALPHA"],
 ];
 
 Deno.test("SORT: same replies as redis-server (RESP2)", async () => {

@@ -51,9 +51,11 @@ export class Acl {
 
   /**
    * ACL SETUSER (ACLStringSetUser): applies every rule to a copy of the user
-   * (or a new one) and keeps it only if all succeed. Throws AclSetUserError.
-   * Returns the user as it was before (undefined when created), so callers
-   * can disconnect clients that lost channel permissions.
+   * (or a new one) and keeps the result only if all succeed; an existing
+   * user is updated in place, so connections authenticated as it see the
+   * change. Throws AclSetUserError. Returns a copy of the user as it was
+   * (undefined when created), so callers can disconnect clients that lost
+   * channel permissions.
    */
   setUser(name: string, rules: readonly string[]): { before?: User; after: User } {
     const ops = mergeSelectorArgs(rules);
@@ -62,18 +64,23 @@ export class Acl {
         `Unmatched parenthesis in acl selector starting at '${rules[ops]}'.`,
       );
     }
-    const before = this.users.get(name);
-    const after = before?.clone() ?? new User(name, this.env);
+    const existing = this.users.get(name);
+    const staged = existing?.clone() ?? new User(name, this.env);
     for (const op of ops) {
       try {
-        after.apply(op);
+        staged.apply(op);
       } catch (err) {
         if (!(err instanceof AclRuleError)) throw err;
         throw new AclSetUserError(`Error in ACL SETUSER modifier '${op}': ${err.message}`);
       }
     }
-    this.users.set(name, after);
-    return { before, after };
+    if (existing === undefined) {
+      this.users.set(name, staged);
+      return { after: staged };
+    }
+    const before = existing.clone();
+    existing.copyFrom(staged);
+    return { before, after: existing };
   }
 
   /** ACL DELUSER of one name (the command refuses "default" first); whether it existed. */
@@ -172,7 +179,10 @@ export class Acl {
       return errors +
         "WARNING: ACL errors detected, no change to the previously active ACL rules was performed";
     }
-    if (!users.has("default")) users.set("default", this.#newDefaultUser());
+    // The default user keeps its identity: connections using it stay (ACLLoadFromFile).
+    const current = this.defaultUser;
+    current.copyFrom(users.get("default") ?? this.#newDefaultUser());
+    users.set("default", current);
     this.users = users;
     return undefined;
   }

@@ -57,6 +57,22 @@ export class User {
     return copy;
   }
 
+  /** Takes every rule of `other`, keeping this name and identity (ACLCopyUser). */
+  copyFrom(other: User): void {
+    const copy = other.clone();
+    this.enabled = copy.enabled;
+    this.nopass = copy.nopass;
+    this.sanitize = copy.sanitize;
+    this.passwords = copy.passwords;
+    this.selectors = copy.selectors;
+  }
+
+  /** Whether this user may run anything on any key and channel (the default user's rights). */
+  get unrestricted(): boolean {
+    const root = this.selectors[0];
+    return root.allCommands && root.allKeys && root.allChannels;
+  }
+
   /** Applies one rule (ACLSetUser); throws AclRuleError with Redis's reason. */
   apply(op: string): void {
     if (op === "") return;

@@ -3,9 +3,11 @@ import { arg, ArgCursor, intArg, parseInteger } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
 import {
+  AUTH_WITHOUT_PASSWORD,
   CLIENT_ID_NOT_POSITIVE,
   CommandError,
   DB_INDEX_OUT_OF_RANGE,
+  HELLO_NOAUTH,
   helloSyntax,
   INVALID_CLIENT_ID,
   NO_SUCH_CLIENT,
@@ -19,12 +21,12 @@ import {
   unknownClientType,
   unrecognizedOption,
   wrongArity,
+  WRONGPASS,
 } from "../errors.ts";
 import { VERSION } from "../../protocol/version.ts";
 import { isReplicaClient } from "../replication/client_peer.ts";
 
 const BAD_CLIENT_NAME = "ERR Client names cannot contain spaces, newlines or special characters.";
-const WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
 
 /** Names shown in CLIENT LIST must split on spaces: printable ASCII only. */
 function isPrintableWord(s: string): boolean {
@@ -41,14 +43,24 @@ function setClientName(ctx: CommandContext, name: string): void {
 }
 
 /**
- * Checks a password against requirepass for the only user, "default". With
- * no requirepass the default user has no password and any one is accepted.
+ * Logs the connection in as an ACL user (ACLAuthenticateUser); a wrong pair
+ * or a disabled user is an "auth" entry in the ACL log and WRONGPASS.
  */
-function authenticate(ctx: CommandContext, username: string, password: string): void {
-  const required = ctx.server.config.get("requirepass");
-  if (username !== "default" || (required !== "" && password !== required)) {
+function authenticate(ctx: CommandContext, command: string, username: string, password: string) {
+  const acl = ctx.server.acl;
+  const user = acl.getUser(username);
+  if (user === undefined || !user.authenticates(password)) {
+    acl.log.add({
+      reason: "auth",
+      context: ctx.client.multi ? "multi" : "toplevel",
+      object: command,
+      username,
+      time: Date.now(),
+      clientInfo: clientInfoLine(ctx),
+    }, ctx.server.config.getNumber("acllog-max-len"));
     throw new CommandError(WRONGPASS);
   }
+  ctx.client.user = user;
   ctx.client.authenticated = true;
 }
 
@@ -86,7 +98,7 @@ export function clientInfoLine(ctx: CommandContext, now = Date.now()): string {
     ` ssub=${ctx.client.shardChannels?.size ?? 0} multi=${ctx.client.multi?.queue.length ?? -1}` +
     ` qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=${ctx.out.buf.length} rbp=0` +
     ` obl=${pending} oll=0 omem=0 tot-mem=${ctx.out.buf.length + pending}` +
-    ` events=r cmd=${ctx.client.lastCommand} user=default redir=-1` +
+    ` events=r cmd=${ctx.client.lastCommand} user=${ctx.client.user.name} redir=-1` +
     ` resp=${
       ctx.protocol === 3 ? 3 : 2
     } lib-name=${ctx.client.libName} lib-ver=${ctx.client.libVersion}`;
@@ -102,6 +114,7 @@ function killClients(ctx: CommandContext, argv: string[]): number {
   let laddr: string | undefined;
   let type: string | undefined;
   let id: number | undefined;
+  let user: string | undefined;
   let skipMe = true;
   if (argv.length === 3) {
     addr = arg(argv, 2);
@@ -124,7 +137,8 @@ function killClients(ctx: CommandContext, argv: string[]): number {
       } else if (option === "addr") addr = value;
       else if (option === "laddr") laddr = value;
       else if (option === "user") {
-        if (value !== "default") throw new CommandError(noSuchUser(value));
+        if (server.acl.getUser(value) === undefined) throw new CommandError(noSuchUser(value));
+        user = value;
       } else if (option === "skipme") {
         const yes = value.toLowerCase();
         if (yes !== "yes" && yes !== "no") throw new CommandError(SYNTAX);
@@ -146,6 +160,7 @@ function killClients(ctx: CommandContext, argv: string[]): number {
     if (laddr !== undefined && other.transport.localAddr !== laddr) continue;
     if (type !== undefined && clientType(other) !== type) continue;
     if (id !== undefined && other.id !== id) continue;
+    if (user !== undefined && other.user.name !== user) continue;
     if (other === ctx && skipMe) continue;
     if (other === ctx) ctx.client.closeAfterReply = true;
     else other.transport.close();
@@ -422,7 +437,7 @@ function hello(ctx: CommandContext, argv: string[]): void {
     const option = arg(argv, i).toLowerCase();
     const more = argv.length - 1 - i;
     if (option === "auth" && more >= 2) {
-      authenticate(ctx, arg(argv, i + 1), arg(argv, i + 2));
+      authenticate(ctx, arg(argv, 0), arg(argv, i + 1), arg(argv, i + 2));
       i += 2;
     } else if (option === "setname" && more >= 1) {
       name = arg(argv, ++i);
@@ -431,11 +446,7 @@ function hello(ctx: CommandContext, argv: string[]): void {
       throw new CommandError(helloSyntax(arg(argv, i)));
     }
   }
-  if (!ctx.client.authenticated && ctx.server.config.get("requirepass") !== "") {
-    throw new CommandError(
-      "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
-    );
-  }
+  if (!ctx.client.authenticated) throw new CommandError(HELLO_NOAUTH);
   if (name !== undefined) ctx.client.name = name;
   if (version !== undefined) ctx.client.setResp(version as 2 | 3);
   const out = ctx.out;
@@ -545,13 +556,11 @@ export const connectionCommands: CommandSpec[] = [
     complexity: "O(N) where N is the number of passwords defined for the user",
     handler(ctx, argv) {
       if (argv.length > 3) throw new CommandError(SYNTAX);
-      if (argv.length === 2 && ctx.server.config.get("requirepass") === "") {
-        throw new CommandError(
-          "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?",
-        );
+      if (argv.length === 2 && ctx.server.acl.defaultUser.nopass) {
+        throw new CommandError(AUTH_WITHOUT_PASSWORD);
       }
-      if (argv.length === 2) authenticate(ctx, "default", arg(argv, 1));
-      else authenticate(ctx, arg(argv, 1), arg(argv, 2));
+      if (argv.length === 2) authenticate(ctx, arg(argv, 0), "default", arg(argv, 1));
+      else authenticate(ctx, arg(argv, 0), arg(argv, 1), arg(argv, 2));
       ctx.out.ok();
     },
   },
@@ -574,7 +583,7 @@ export const connectionCommands: CommandSpec[] = [
       ctx.client.name = "";
       ctx.client.noEvict = false;
       ctx.client.replyMode = "on";
-      ctx.client.authenticated = server.config.get("requirepass") === "";
+      ctx.client.setDefaultUser();
       ctx.out.simple("RESET");
     },
   },

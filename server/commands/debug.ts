@@ -5,10 +5,24 @@
  * (SHA-1 mixing of keys and values), so equal datasets digest equally.
  */
 import { createHash } from "node:crypto";
-import { arg, parseDouble, parseInteger } from "../args.ts";
+import { arg, parseDouble } from "../args.ts";
+import { parseMemory } from "../config.ts";
 import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
-import { CommandError, NO_SUCH_KEY, subcommandSyntax } from "../errors.ts";
+import {
+  CommandError,
+  DEBUG_AOF_LOAD_FAILED,
+  DEBUG_NOT_ALLOWED,
+  DEBUG_PACKED_THRESHOLD,
+  DEBUG_PROTOCOL_TYPES,
+  DEBUG_PUSH_RESP2,
+  DEBUG_RELOAD_FAILED,
+  DEBUG_RELOAD_OPTIONS,
+  DEBUG_SAVE_FAILED,
+  NO_SUCH_KEY,
+  notEncodedAs,
+  subcommandSyntax,
+} from "../errors.ts";
 import { LoadError } from "../persistence/manager.ts";
 import { dumpPayload } from "../persistence/rdb_writer.ts";
 import type { RedisHash } from "../types/hash.ts";
@@ -16,18 +30,10 @@ import type { RedisList } from "../types/list.ts";
 import type { RedisSet } from "../types/set.ts";
 import type { SortedSet } from "../types/sorted_set.ts";
 import type { Stream } from "../types/stream.ts";
-import { formatId, ID_MAX, ID_MIN } from "../types/stream_id.ts";
+import { ID_MAX, ID_MIN, idMs, idSeq } from "../types/stream_id.ts";
 import { isSharedInteger, SHARED_REFCOUNT, stringEncoding } from "../types/string.ts";
 import type { RedisValue } from "../types/value.ts";
 import { writeHelp } from "./help.ts";
-
-const NOT_ALLOWED =
-  'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
-const RELOAD_OPTIONS = "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.";
-const RELOAD_FAILED = "ERR Error trying to load the RDB dump";
-const PROTOCOL_TYPES =
-  "ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false";
-const PACKED_THRESHOLD = "ERR argument must be a memory value bigger than 1 and smaller than 4gb";
 
 const DEBUG_HELP = [
   "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -41,6 +47,8 @@ const DEBUG_HELP = [
   "ERROR <string>",
   "    Return a Redis protocol error with <string> as message. Useful for clients",
   "    unit tests to simulate Redis errors.",
+  "LOADAOF",
+  "    Flush the AOF buffers on disk and reload the AOF in memory.",
   "LOG <message>",
   "    Write <message> to the server log.",
   "OBJECT <key>",
@@ -142,8 +150,8 @@ function valueDigest(digest: Uint8Array, value: RedisValue, hasExpire: boolean):
   } else if (value.type === "stream") {
     // Entries only, each ID as "ms.seq" (Redis leaves consumer groups out too).
     for (const entry of (value as Stream).range(ID_MIN, ID_MAX)) {
-      mixDigest(digest, bytesOf(formatId(entry.id).replace("-", ".")));
-      for (const item of entry.pairs) mixDigest(digest, bytesOf(item));
+      mixDigest(digest, bytesOf(`${idMs(entry.id)}.${idSeq(entry.id)}`));
+      for (const part of entry.pairs) mixDigest(digest, bytesOf(part));
     }
   }
   if (hasExpire) xorDigest(digest, bytesOf("!!expire!!"));
@@ -238,23 +246,44 @@ function reload(ctx: CommandContext, options: string[]): void {
     if (o === "merge") merge = true;
     else if (o === "noflush") flush = false;
     else if (o === "nosave") save = false;
-    else throw new CommandError(RELOAD_OPTIONS);
+    else throw new CommandError(DEBUG_RELOAD_OPTIONS);
   }
   const server = ctx.server;
-  if (save && !server.persistence.save()) throw new CommandError("ERR");
-  if (flush) {
-    for (const db of server.dbs) {
-      server.watches.touchDb(db.index, (key) => db.dict.has(key));
-      db.clear();
-    }
-  }
+  if (save && !server.persistence.save()) throw new CommandError(DEBUG_SAVE_FAILED);
+  if (flush) emptyAll(ctx);
   try {
-    if (!server.persistence.reloadRdb(merge)) throw new CommandError(RELOAD_FAILED);
+    if (!server.persistence.reloadRdb(merge)) throw new CommandError(DEBUG_RELOAD_FAILED);
   } catch (err) {
-    if (err instanceof LoadError) throw new CommandError(RELOAD_FAILED);
+    if (err instanceof LoadError) throw new CommandError(DEBUG_RELOAD_FAILED);
     throw err;
   }
   server.log("DB reloaded by DEBUG RELOAD");
+  ctx.out.ok();
+}
+
+/** Empties every database, as Redis's emptyData (WATCHers of its keys fail their EXEC). */
+function emptyAll(ctx: CommandContext): void {
+  const server = ctx.server;
+  for (const db of server.dbs) {
+    server.watches.touchDb(db.index, (key) => db.dict.has(key));
+    db.clear();
+  }
+}
+
+/** DEBUG LOADAOF: the AOF written out, the data emptied and loaded back from it. */
+function loadAof(ctx: CommandContext): void {
+  const persistence = ctx.server.persistence;
+  if (ctx.server.config.getBool("appendonly")) persistence.flushAof();
+  emptyAll(ctx);
+  try {
+    persistence.reloadAof();
+  } catch (err) {
+    if (err instanceof LoadError) throw new CommandError(DEBUG_AOF_LOAD_FAILED);
+    throw err;
+  }
+  // What was just loaded is on disk already: nothing to save or propagate.
+  ctx.server.dirty = 0;
+  ctx.server.log("Append Only File loaded by DEBUG LOADAOF");
   ctx.out.ok();
 }
 
@@ -290,7 +319,7 @@ function protocol(ctx: CommandContext, name: string): void {
       if (resp3) out.raw("|1\r\n$14\r\nkey-popularity\r\n*2\r\n$7\r\nkey:123\r\n:90\r\n");
       return out.bulk("Some real reply following the attribute");
     case "push":
-      if (!resp3) throw new CommandError("ERR RESP2 is not supported by this command");
+      if (!resp3) throw new CommandError(DEBUG_PUSH_RESP2);
       out.push(2);
       out.bulk("server-cpu-usage");
       out.int(42);
@@ -302,7 +331,7 @@ function protocol(ctx: CommandContext, name: string): void {
     case "verbatim":
       return out.verbatim("This is a verbatim\nstring");
   }
-  throw new CommandError(PROTOCOL_TYPES);
+  throw new CommandError(DEBUG_PROTOCOL_TYPES);
 }
 
 // ---- the command -----------------------------------------------------------------------
@@ -320,13 +349,13 @@ function encodedValue(ctx: CommandContext, key: string, encoding: string, what: 
   const value = ctx.db.peekRead(key);
   if (value === undefined) throw new CommandError(NO_SUCH_KEY);
   if (encodingOf(ctx, key, value) !== encoding) {
-    throw new CommandError(`ERR Not a ${what} encoded object.`);
+    throw new CommandError(notEncodedAs(what));
   }
 }
 
 function debug(ctx: CommandContext, argv: string[]): void {
   if (!ctx.server.config.allows("enable-debug-command", ctx.client.fromLoopback)) {
-    throw new CommandError(NOT_ALLOWED);
+    throw new CommandError(DEBUG_NOT_ALLOWED);
   }
   const sub = arg(argv, 1).toLowerCase();
   const argc = argv.length;
@@ -336,6 +365,7 @@ function debug(ctx: CommandContext, argv: string[]): void {
     return ctx.out.raw(`-${arg(argv, 2).replace(/[\r\n]/g, " ")}\r\n`);
   }
   if (sub === "reload") return reload(ctx, argv.slice(2));
+  if (sub === "loadaof") return loadAof(ctx);
   if (sub === "object" && argc === 3) return debugObject(ctx, arg(argv, 2));
   if (sub === "digest" && argc === 2) return ctx.out.simple(datasetDigest(ctx));
   if (sub === "digest-value") {
@@ -361,8 +391,11 @@ function debug(ctx: CommandContext, argv: string[]): void {
     return ctx.out.ok();
   }
   if (sub === "quicklist-packed-threshold" && argc === 3) {
-    const size = parseInteger(arg(argv, 2));
-    if (size === undefined || size < 0 || size >= 2 ** 32) throw new CommandError(PACKED_THRESHOLD);
+    // Checked as Redis does; redis-home's lists have no plain nodes to size.
+    const size = parseMemory(arg(argv, 2));
+    if (size === undefined || size > 2 ** 32 - 2 ** 20) {
+      throw new CommandError(DEBUG_PACKED_THRESHOLD);
+    }
     return ctx.out.ok();
   }
   if (sub === "listpack" && argc === 3) {
@@ -380,7 +413,13 @@ function debug(ctx: CommandContext, argv: string[]): void {
   if (sub === "stringmatch-test" && argc === 2) {
     return ctx.out.simple("Apparently Redis did not crash: test passed");
   }
-  if (sub === "change-repl-id" && argc === 2) return ctx.out.ok();
+  if (sub === "change-repl-id" && argc === 2) {
+    ctx.server.log("Changing replication IDs after receiving DEBUG change-repl-id");
+    const ids = ctx.server.replication.stream.ids;
+    ids.change();
+    ids.clearSecond();
+    return ctx.out.ok();
+  }
   throw new CommandError(subcommandSyntax(argv));
 }
 

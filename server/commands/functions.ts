@@ -5,6 +5,7 @@
  */
 import { arg, intArg } from "../args.ts";
 import type { CommandFlag, CommandSpec } from "../command.ts";
+import { countedKeys } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
 import {
   BUSY_EVAL,
@@ -325,6 +326,7 @@ export const functionCommands: CommandSpec[] = [
     since: "7.0.0",
     summary: "Invoke a function",
     syntax: "function numkeys [key [key ...]] [arg [arg ...]]",
+    keySpecs: [countedKeys(["RW", "access", "update"], 2)],
     complexity: "Depends on the function that is executed.",
     handler: (ctx, argv) => fcall(ctx, argv, false),
   },
@@ -336,6 +338,7 @@ export const functionCommands: CommandSpec[] = [
     since: "7.0.0",
     summary: "Invoke a read-only function",
     syntax: "function numkeys [key [key ...]] [arg [arg ...]]",
+    keySpecs: [countedKeys(["RO", "access"], 2)],
     complexity: "Depends on the function that is executed.",
     handler: (ctx, argv) => fcall(ctx, argv, true),
   },

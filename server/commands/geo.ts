@@ -27,6 +27,7 @@ import {
 } from "../errors.ts";
 import { keyAfter, keyRange, READ_KEY } from "../key_specs.ts";
 import { NotifyClass } from "../notify.ts";
+import { pqsort } from "../pqsort.ts";
 import {
   decodeScore,
   encodeScore,
@@ -368,11 +369,16 @@ function search(ctx: CommandContext, argv: string[], source: number, flags: numb
   const [lon, lat] = around.centre!;
   const shape: GeoShape = { lon, lat, ...around.by! };
   const found = findPoints(set, shape, options.any ? options.count : 0);
+  const returnedCount = options.count === 0 ? found.length : Math.min(options.count, found.length);
   if (options.sort !== "none") {
     const sign = options.sort === "asc" ? 1 : -1;
-    found.sort((a, b) => sign * (a.dist > b.dist ? 1 : a.dist === b.dist ? 0 : -1));
+    const byDistance = (a: Found, b: Found) =>
+      sign * (a.dist > b.dist ? 1 : a.dist === b.dist ? 0 : -1);
+    // Redis: qsort (glibc's is stable) for all, its partial quicksort for the first COUNT.
+    if (returnedCount === found.length) found.sort(byDistance);
+    else pqsort(found, byDistance, 0, returnedCount - 1);
   }
-  const returned = options.count === 0 ? found : found.slice(0, options.count);
+  const returned = found.slice(0, returnedCount);
   for (const point of returned) point.dist /= shape.toMeters;
   if (options.storeKey === undefined) replyPoints(ctx, returned, options);
   else storePoints(ctx, returned, options, geosearch ? "geosearchstore" : "georadiusstore");

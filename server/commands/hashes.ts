@@ -1,5 +1,6 @@
 /** Hash commands (Redis 7.0's t_hash.c) over server/types/hash.ts. */
 import { arg, parseInt64 } from "../args.ts";
+import { keyRange } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
 import {
@@ -226,6 +227,8 @@ export const hashCommands: CommandSpec[] = [
     arity: 2,
     flags: ["readonly", "fast"],
     keys: [1, 1, 1],
+    // As in Redis, RO without "access": the value itself is not read.
+    keySpecs: [keyRange(["RO"], 1)],
     group: "hash",
     since: "2.0.0",
     summary: "Get the number of fields in a hash",
@@ -240,6 +243,8 @@ export const hashCommands: CommandSpec[] = [
     arity: 3,
     flags: ["readonly", "fast"],
     keys: [1, 1, 1],
+    // As in Redis, RO without "access": the value itself is not read.
+    keySpecs: [keyRange(["RO"], 1)],
     group: "hash",
     since: "3.2.0",
     summary: "Get the length of the value of a hash field",
@@ -254,6 +259,8 @@ export const hashCommands: CommandSpec[] = [
     arity: 3,
     flags: ["readonly", "fast"],
     keys: [1, 1, 1],
+    // As in Redis, RO without "access": the value itself is not read.
+    keySpecs: [keyRange(["RO"], 1)],
     group: "hash",
     since: "2.0.0",
     summary: "Determine if a hash field exists",

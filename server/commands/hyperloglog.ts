@@ -12,6 +12,7 @@ import {
   HLL_NO_KEY,
   HLL_NOT_SPARSE,
   HLL_WRONGTYPE,
+  selfTestFailed,
   unknownPfdebug,
   WRONGTYPE,
 } from "../errors.ts";
@@ -155,7 +156,7 @@ function pfdebug(ctx: CommandContext, argv: string[]): void {
 
 function pfselftest(ctx: CommandContext): void {
   const failure = hllSelfTest(sparseMaxBytes(ctx));
-  if (failure !== undefined) throw new CommandError(`ERR ${failure}`);
+  if (failure !== undefined) throw new CommandError(selfTestFailed(failure));
   ctx.out.ok();
 }
 

@@ -281,6 +281,7 @@ function objectRow(
     arity: 3,
     flags: ["readonly"],
     keys: [2, 2, 1],
+    keySpecs: [keyRange(["RO"], 2)],
     group: "generic",
     since: name === "freq" ? "4.0.0" : "2.2.3",
     summary,
@@ -423,6 +424,8 @@ export const keyCommands: CommandSpec[] = [
     arity: -2,
     flags: ["readonly", "fast"],
     keys: [1, -1, 1],
+    // As in Redis, RO without "access": the value itself is not read.
+    keySpecs: [keyRange(["RO"], 1, -1)],
     group: "generic",
     since: "1.0.0",
     summary: "Determines whether one or more keys exist.",
@@ -438,6 +441,8 @@ export const keyCommands: CommandSpec[] = [
     arity: 2,
     flags: ["readonly", "fast"],
     keys: [1, 1, 1],
+    // As in Redis, RO without "access": the value itself is not read.
+    keySpecs: [keyRange(["RO"], 1)],
     group: "generic",
     since: "1.0.0",
     summary: "Determines the type of value stored at a key.",
@@ -535,6 +540,8 @@ export const keyCommands: CommandSpec[] = [
     arity: -2,
     flags: ["readonly", "fast"],
     keys: [1, -1, 1],
+    // As in Redis, RO without "access": the value itself is not read.
+    keySpecs: [keyRange(["RO"], 1, -1)],
     group: "generic",
     since: "3.2.1",
     summary:

@@ -5,6 +5,7 @@
  */
 import { arg, intArg } from "../args.ts";
 import { blockingKey, parseBlockingTimeout } from "../blocking.ts";
+import { keyRange } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
 import {
@@ -375,6 +376,8 @@ export const listCommands: CommandSpec[] = [
     arity: 2,
     flags: ["readonly", "fast"],
     keys: [1, 1, 1],
+    // As in Redis, RO without "access": the value itself is not read.
+    keySpecs: [keyRange(["RO"], 1)],
     group: "list",
     since: "1.0.0",
     summary: "Get the length of a list",

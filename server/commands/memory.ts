@@ -5,6 +5,7 @@
  */
 import { arg, parseInteger } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
+import { keyRange } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
 import { CommandError, NOT_INTEGER, SYNTAX } from "../errors.ts";
 import { memoryFigures } from "../info/memory.ts";
@@ -12,6 +13,8 @@ import type { RedisHash } from "../types/hash.ts";
 import type { RedisList } from "../types/list.ts";
 import type { RedisSet } from "../types/set.ts";
 import type { SortedSet } from "../types/sorted_set.ts";
+import type { Stream } from "../types/stream.ts";
+import { ID_MAX, ID_MIN } from "../types/stream_id.ts";
 import { isIntegerEncodable } from "../types/string.ts";
 import type { RedisValue } from "../types/value.ts";
 import { writeHelp } from "./help.ts";
@@ -61,6 +64,15 @@ function collectionCost(
       return {
         size: value.size(),
         sample: sampled((value as SortedSet).entries(), samples, ([m]) => one(m) + 8),
+      };
+    case "stream":
+      return {
+        size: value.size(),
+        sample: sampled(
+          (value as Stream).range(ID_MIN, ID_MAX),
+          samples,
+          (entry) => 16 + entry.pairs.reduce((n, part) => n + one(part), 0),
+        ),
       };
   }
   return { size: value.size(), sample: [] };
@@ -239,6 +251,8 @@ export const memoryCommands: CommandSpec[] = [
         arity: -3,
         flags: ["readonly"],
         keys: [2, 2, 1],
+        // As in Redis, RO without "access": the value itself is not read.
+        keySpecs: [keyRange(["RO"], 2)],
         syntax: "key [SAMPLES count]",
         complexity: "O(N) where N is the number of samples.",
         tips: undefined,

@@ -4,6 +4,7 @@ import type { CommandContext } from "../context.ts";
 import type { CommandFlag, CommandSpec, Handler } from "../command.ts";
 import { CommandError, SSUBSCRIBE_IN_MULTI, subcommandSyntax } from "../errors.ts";
 import { globMatch } from "../glob.ts";
+import { keyRange } from "../key_specs.ts";
 import { type SubscriptionKind, subscriptionsOf } from "../pubsub.ts";
 
 const SUBSCRIBE_FLAGS: readonly CommandFlag[] = ["pubsub", "noscript", "loading", "stale"];
@@ -162,6 +163,7 @@ export const pubsubCommands: CommandSpec[] = [
     arity: -2,
     flags: SUBSCRIBE_FLAGS,
     keys: [1, -1, 1],
+    keySpecs: [keyRange(["not_key"], 1, -1)],
     group: "pubsub",
     since: "7.0.0",
     summary: "Listens for messages published to shard channels.",
@@ -174,6 +176,7 @@ export const pubsubCommands: CommandSpec[] = [
     arity: -1,
     flags: SUBSCRIBE_FLAGS,
     keys: [1, -1, 1],
+    keySpecs: [keyRange(["not_key"], 1, -1)],
     group: "pubsub",
     since: "7.0.0",
     summary: "Stops listening to messages posted to shard channels.",
@@ -200,6 +203,8 @@ export const pubsubCommands: CommandSpec[] = [
     arity: 3,
     flags: ["pubsub", "loading", "stale", "fast"],
     keys: [1, 1, 1],
+    // Shard channels hash to slots like keys, but are not keys (ACL key rules skip them).
+    keySpecs: [keyRange(["not_key"], 1)],
     group: "pubsub",
     since: "7.0.0",
     summary: "Post a message to a shard channel",

@@ -5,6 +5,7 @@
  */
 import { arg, intArg } from "../args.ts";
 import type { CommandFlag, CommandSpec } from "../command.ts";
+import { countedKeys } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
 import {
   CommandError,
@@ -113,6 +114,8 @@ function evalRow(
     since,
     summary,
     syntax: `${first} numkeys [key [key ...]] [arg [arg ...]]`,
+    // As Redis states them: a script may read and change its keys (only read them when _RO).
+    keySpecs: [countedKeys(readOnly ? ["RO", "access"] : ["RW", "access", "update"], 2)],
     complexity: "Depends on the script that is executed.",
     handler: (ctx, argv) => evalGeneric(ctx, argv, evalsha, readOnly),
   };

@@ -254,6 +254,8 @@ export const setCommands: CommandSpec[] = [
     arity: 3,
     flags: ["readonly", "fast"],
     keys: [1, 1, 1],
+    // As in Redis, RO without "access": the value itself is not read.
+    keySpecs: [keyRange(["RO"], 1)],
     group: "set",
     since: "1.0.0",
     summary: "Determine if a given value is a member of a set",
@@ -302,6 +304,8 @@ export const setCommands: CommandSpec[] = [
     arity: 2,
     flags: ["readonly", "fast"],
     keys: [1, 1, 1],
+    // As in Redis, RO without "access": the value itself is not read.
+    keySpecs: [keyRange(["RO"], 1)],
     group: "set",
     since: "1.0.0",
     summary: "Get the number of members in a set",

@@ -6,7 +6,16 @@
 import { arg, parseInteger } from "../args.ts";
 import type { CommandSpec, Handler } from "../command.ts";
 import type { CommandContext } from "../context.ts";
-import { CommandError, NOT_INTEGER, SORT_NOT_DOUBLE, SYNTAX, WRONGTYPE } from "../errors.ts";
+import { readsAnyKey } from "../acl/access.ts";
+import {
+  CommandError,
+  NOT_INTEGER,
+  SORT_BY_DENIED,
+  SORT_GET_DENIED,
+  SORT_NOT_DOUBLE,
+  SYNTAX,
+  WRONGTYPE,
+} from "../errors.ts";
 import { keyAfter, keyRange, READ_KEY } from "../key_specs.ts";
 import { NotifyClass } from "../notify.ts";
 import { sortElements, type SortLookup, type SortSource, type SortSpec } from "../sort.ts";
@@ -22,7 +31,16 @@ function longArg(arg: string): number {
   return v;
 }
 
-function parseSort(argv: string[], readonly: boolean): SortSpec & { storeKey?: string } {
+/**
+ * Parses SORT's options. BY with a pattern and GET read keys the command's
+ * key specs do not name, so they need a user who may read every key
+ * (`readsAnyKey`), as Redis's sortCommandGeneric checks.
+ */
+function parseSort(
+  argv: string[],
+  readonly: boolean,
+  readsAnyKey: () => boolean,
+): SortSpec & { storeKey?: string } {
   const spec: SortSpec & { storeKey?: string } = {
     desc: false,
     alpha: false,
@@ -46,9 +64,13 @@ function parseSort(argv: string[], readonly: boolean): SortSpec & { storeKey?: s
     } else if (option === "store" && left >= 1 && !readonly) {
       spec.storeKey = argv[++j];
       spec.store = true;
-    } else if (option === "by" && left >= 1) spec.by = argv[++j];
-    else if (option === "get" && left >= 1) spec.gets.push(arg(argv, ++j));
-    else throw new CommandError(SYNTAX);
+    } else if (option === "by" && left >= 1) {
+      spec.by = arg(argv, ++j);
+      if (spec.by.includes("*") && !readsAnyKey()) throw new CommandError(SORT_BY_DENIED);
+    } else if (option === "get" && left >= 1) {
+      if (!readsAnyKey()) throw new CommandError(SORT_GET_DENIED);
+      spec.gets.push(arg(argv, ++j));
+    } else throw new CommandError(SYNTAX);
   }
   return spec;
 }
@@ -82,7 +104,8 @@ function patternLookup(ctx: CommandContext): SortLookup {
 
 function sortCommand(readonly: boolean): Handler {
   return (ctx, argv) => {
-    const spec = parseSort(argv, readonly);
+    let allowed: boolean | undefined;
+    const spec = parseSort(argv, readonly, () => allowed ??= readsAnyKey(ctx, argv));
     const { elements, source } = elementsOf(ctx, arg(argv, 1));
     const result = sortElements(elements, source, spec, patternLookup(ctx));
     if ("error" in result) throw new CommandError(SORT_NOT_DOUBLE);

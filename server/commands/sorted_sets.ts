@@ -231,6 +231,8 @@ export const sortedSetCommands: CommandSpec[] = [
     arity: 2,
     flags: ["readonly", "fast"],
     keys: [1, 1, 1],
+    // As in Redis, RO without "access": the value itself is not read.
+    keySpecs: [keyRange(["RO"], 1)],
     group: "sorted-set",
     since: "1.2.0",
     summary: "Get the number of members in a sorted set",

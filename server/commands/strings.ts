@@ -1,6 +1,7 @@
 /** String commands. */
 import { bytesToBinary } from "../../protocol/bytes.ts";
 import { arg, intArg, parseInt64, parseInteger } from "../args.ts";
+import { keyRange } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec, Handler } from "../command.ts";
 import {
@@ -635,6 +636,8 @@ export const stringCommands: CommandSpec[] = [
     arity: 2,
     flags: ["readonly", "fast"],
     keys: [1, 1, 1],
+    // As in Redis, RO without "access": the value itself is not read.
+    keySpecs: [keyRange(["RO"], 1)],
     group: "string",
     since: "2.2.0",
     summary: "Returns the length of a string value.",

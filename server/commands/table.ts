@@ -4,6 +4,7 @@
  * a row to its group's module; adding a group means one import here.
  */
 import type { CommandSpec } from "../command.ts";
+import { aclCommands } from "./acl.ts";
 import { bitmapCommands } from "./bitmaps.ts";
 import { commandCommands } from "./command_info.ts";
 import { configCommands } from "./config.ts";
@@ -53,6 +54,7 @@ export const commandGroups: readonly (readonly CommandSpec[])[] = [
   pubsubCommands,
   transactionCommands,
   persistenceCommands,
+  aclCommands,
   scriptingCommands,
   functionCommands,
   replicationCommands,

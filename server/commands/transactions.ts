@@ -3,8 +3,11 @@
  * commands while client.multi is set; EXEC runs the queue through ctx.execute so
  * statistics, keyspace events and AOF propagation happen as for any command.
  */
+import { checkCall, logDenial, revokedReason } from "../acl/access.ts";
 import type { CommandFlag, CommandSpec } from "../command.ts";
+import { keyRange } from "../key_specs.ts";
 import {
+  aclChangedSinceQueued,
   CommandError,
   DISCARD_WITHOUT_MULTI,
   EXEC_ABORT,
@@ -65,7 +68,15 @@ export const transactionCommands: CommandSpec[] = [
       ctx.client.inExec = true;
       server.execPropagation = "pending";
       try {
-        for (const { command, argv } of multi.queue) ctx.execute(command, argv);
+        for (const { command, argv } of multi.queue) {
+          // Permissions are checked again: ACL rules may have changed since MULTI.
+          const denial = checkCall(server.acl, ctx.client.user, command, argv);
+          if (denial === undefined) ctx.execute(command, argv);
+          else {
+            logDenial(ctx, denial, command, argv, "multi");
+            out.error(aclChangedSinceQueued(revokedReason(denial)));
+          }
+        }
       } finally {
         ctx.client.inExec = false;
         closeExecPropagation(server, ctx.db.index);
@@ -93,6 +104,8 @@ export const transactionCommands: CommandSpec[] = [
     arity: -2,
     flags: FLAGS,
     keys: [1, -1, 1],
+    // As in Redis, RO without "access": the value itself is not read.
+    keySpecs: [keyRange(["RO"], 1, -1)],
     group: "transactions",
     since: "2.2.0",
     summary: "Monitors changes to keys to determine the execution of a transaction.",

@@ -177,6 +177,15 @@ export class Persistence {
     return this.#loadRdb(merge);
   }
 
+  /**
+   * DEBUG LOADAOF's load: the AOF files the manifest names, replayed into
+   * the databases (emptied by the caller). False if there are none; throws
+   * LoadError when they are damaged.
+   */
+  reloadAof(): boolean {
+    return this.#loadAof();
+  }
+
   /** With the AOF off, a later BGREWRITEAOF or CONFIG SET appendonly continues its numbering. */
   #readManifestForRewrites(): void {
     try {

@@ -9,6 +9,7 @@
  * SCRIPT KILL stops it.
  */
 import { RespReplyDecoder, type RespValue } from "../../protocol/resp.ts";
+import { checkCall, logDenial } from "../acl/access.ts";
 import type { Client } from "../client.ts";
 import type { CommandContext, ServerContext } from "../context.ts";
 import {
@@ -20,6 +21,7 @@ import {
   SCRIPT_RO_WRITE,
   SCRIPT_UNKNOWN_COMMAND,
   SCRIPT_WRONG_ARITY,
+  scriptAclDenied,
   UNKILLABLE,
 } from "../errors.ts";
 import { writeReply } from "./convert.ts";
@@ -37,6 +39,8 @@ interface Running {
   argv: string[];
   /** A write command was called: SCRIPT KILL must refuse (UNKILLABLE). */
   wrote: boolean;
+  /** Who ran the script: its commands are checked against this client's ACL user. */
+  caller: CommandContext;
 }
 
 /** Per-server scripting state: the EVAL engine, the script client, the running script. */
@@ -77,6 +81,11 @@ export class Scripting {
     if (!command.arityFits(argv.length)) return error(SCRIPT_WRONG_ARITY);
     const flags = command.spec.flags;
     if (flags.includes("noscript")) return error(SCRIPT_DENIED_COMMAND);
+    const denial = checkCall(server.acl, running.caller.client.user, command, argv);
+    if (denial !== undefined) {
+      logDenial(running.caller, denial, command, argv, "lua");
+      return error(scriptAclDenied(denial.reason));
+    }
     if (readOnly && (command.isWrite || flags.includes("may_replicate"))) {
       return error(SCRIPT_RO_WRITE);
     }
@@ -124,10 +133,16 @@ export function runScript(ctx: CommandContext, start: StartRun, options: RunOpti
   const scripting = scriptingOf(server);
   const scriptClient = scripting.scriptClient;
   scriptClient.selectDb(ctx.db.index);
+  // As Redis's script client: the script's commands run as the caller's user.
+  scriptClient.user = ctx.client.user;
   scriptClient.inExec = true;
   const host: ScriptHost = {
     call: (argv, resp) => scripting.call(running, options.readOnly, argv, resp),
-    aclCheck: (argv) => server.commands.resolve(argv) === undefined ? undefined : true,
+    aclCheck: (argv) => {
+      const command = server.commands.resolve(argv);
+      if (command === undefined) return undefined;
+      return checkCall(server.acl, ctx.client.user, command, argv) === undefined;
+    },
     log: (level, message) => {
       if (level >= 2) server.log(message);
     },
@@ -137,7 +152,13 @@ export function runScript(ctx: CommandContext, start: StartRun, options: RunOpti
   const ownsPropagation = server.execPropagation === "off";
   if (ownsPropagation) server.execPropagation = "pending";
   const run = start(scripting, host, threshold);
-  const running: Running = { run, isEval: options.isEval, argv: options.argv, wrote: false };
+  const running: Running = {
+    run,
+    isEval: options.isEval,
+    argv: options.argv,
+    wrote: false,
+    caller: ctx,
+  };
   scripting.running = running;
   const finish = () => {
     scripting.running = undefined;
