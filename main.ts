@@ -39,9 +39,12 @@ function parseServeArgs(args: string[]): { configFile?: string; overrides: [stri
   let configFile: string | undefined;
   const overrides: [string, string][] = [];
   let i = 0;
-  if (args.length > 0 && !args[0].startsWith("-")) configFile = args[i++];
-  for (; i < args.length; i++) {
-    const arg = args[i];
+  const first = args[0];
+  if (first !== undefined && !first.startsWith("-")) {
+    configFile = first;
+    i++;
+  }
+  for (let arg = args[i]; arg !== undefined; arg = args[++i]) {
     if (arg === "-h" || arg === "--help") {
       console.log(SERVE_USAGE);
       Deno.exit(0);
@@ -56,7 +59,11 @@ function parseServeArgs(args: string[]): { configFile?: string; overrides: [stri
       values.push(name.slice(eq + 1));
       name = name.slice(0, eq);
     }
-    while (i + 1 < args.length && !args[i + 1].startsWith("--")) values.push(args[++i]);
+    let value = args[i + 1];
+    while (value !== undefined && !value.startsWith("--")) {
+      values.push(value);
+      value = args[++i + 1];
+    }
     if (name === "config") {
       if (values.length !== 1) throw new UsageError("--config needs one file name");
       configFile = values[0];

@@ -47,7 +47,7 @@ export class Zipf {
     this.#cdf = new Float64Array(n);
     let total = 0;
     for (let r = 0; r < n; r++) this.#cdf[r] = total += 1 / Math.pow(r + 1, s);
-    for (let r = 0; r < n; r++) this.#cdf[r] /= total;
+    for (let r = 0; r < n; r++) this.#cdf[r]! /= total;
   }
 
   next(): number {
@@ -56,7 +56,7 @@ export class Zipf {
     let hi = this.#cdf.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.#cdf[mid] < u) lo = mid + 1;
+      if (this.#cdf[mid]! < u) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -85,7 +85,7 @@ async function send(server: ServerProcess, commands: string[][]): Promise<number
     const result = await runLoad({
       port: server.port,
       protocol: "resp",
-      requests: encodeRequests("resp", chunk.length, (i) => chunk[i]),
+      requests: encodeRequests("resp", chunk.length, (i) => chunk[i]!),
       connections: CONNECTIONS,
       pipeline: PIPELINE,
     });

@@ -36,5 +36,5 @@ Deno.test("the mix has the planned share of GETs, SETs carrying the value", () =
   ok(gets > 8800 && gets < 9200, `${gets} GETs`);
   const set = mix.find((argv) => argv[0] === "SET")!;
   equal(set[2], "vvvvvvv");
-  ok(mix.every((argv) => argv[1].startsWith(cacheKey(0).slice(0, 6))));
+  ok(mix.every((argv) => argv[1]!.startsWith(cacheKey(0).slice(0, 6))));
 });

@@ -57,7 +57,7 @@ async function main(port: number, count: number): Promise<void> {
 }
 
 if (import.meta.main) {
-  const [port, count] = Deno.args.map(Number);
+  const [port = 0, count = 0] = Deno.args.map(Number);
   if (!(port > 0) || !(count > 0)) {
     console.error("usage: idle_clients.ts PORT COUNT");
     Deno.exit(2);

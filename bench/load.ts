@@ -27,7 +27,7 @@ export function encodeRequests(
   let bytes = new Uint8Array(64 * 1024);
   for (let i = 0; i < count; i++) {
     const request = encode(makeArgv(i).map(utf8ToBinary));
-    const end = offsets[i] + request.length;
+    const end = offsets[i]! + request.length;
     if (end > bytes.length) {
       const grown = new Uint8Array(Math.max(end, bytes.length * 2));
       grown.set(bytes.subarray(0, offsets[i]));
@@ -91,7 +91,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       ? onceSource(requests.count, pipeline)
       : cyclingSource(requests.count, pipeline, conns.length, warmupEnd + options.durationMs);
     const workers = conns.map((conn, c) =>
-      worker(conn, requests, counters[c], () => source(c), (first, end, sentAt, doneAt) => {
+      worker(conn, requests, counters[c]!, () => source(c), (first, end, sentAt, doneAt) => {
         if (sentAt < warmupEnd) return;
         counted += end - first;
         latencies.push(doneAt - sentAt);
@@ -119,7 +119,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 /** The value below which `q` of the sorted samples fall (0 without samples). */
 export function percentile(sorted: number[], q: number): number {
   if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
 /** Each request once: the connections take the next batch in turn. */
@@ -151,8 +151,10 @@ function cyclingSource(
   );
   return (c) => {
     if (performance.now() >= deadline) return undefined;
-    const first = position[c] * size;
-    position[c] = (position[c] + 1) % batches;
+    // One position per connection, c below `connections`.
+    const at = position[c]!;
+    const first = at * size;
+    position[c] = (at + 1) % batches;
     return [first, first + size];
   };
 }

@@ -15,7 +15,7 @@ Deno.test("encodeRequests lays requests back to back, each decodable on its own"
     equal(requests.count, 3);
     equal(requests.offsets[3], requests.bytes.length);
     const decoded = [0, 1, 2].map((i) =>
-      decoder.decode(requests.bytes, requests.offsets[i], requests.offsets[i + 1])
+      decoder.decode(requests.bytes, requests.offsets[i]!, requests.offsets[i + 1]!)
     );
     // Text arguments go out as UTF-8 (binary strings on the server side).
     deepEqual(decoded, [["SET", "k0", ""], ["SET", "k1", "\xc3\xa9"], [

@@ -107,7 +107,7 @@ export async function measureMemory(
   const result = await runLoad({
     port: server.port,
     protocol: "resp",
-    requests: encodeRequests("resp", commands.length, (i) => commands[i]),
+    requests: encodeRequests("resp", commands.length, (i) => commands[i]!),
     connections: 4,
     pipeline: dataset.key === undefined ? BATCH_ELEMENTS : BATCH_ELEMENTS / CHUNK,
   });

@@ -17,8 +17,8 @@ Deno.test("string keys load as one SET per key", () => {
 Deno.test("containers load through variadic commands of a thousand elements", () => {
   const commands = loadCommands(dataset("zset"), 2500);
   deepEqual(commands.map((argv) => argv.length), [2002, 2002, 1002]);
-  deepEqual(commands[2].slice(0, 4), ["ZADD", "zset", "2000", "m000002000"]);
-  equal(loadCommands(dataset("hash"), 1000)[0].length, 2 + 2000);
+  deepEqual(commands[2]!.slice(0, 4), ["ZADD", "zset", "2000", "m000002000"]);
+  equal(loadCommands(dataset("hash"), 1000)[0]!.length, 2 + 2000);
 });
 
 Deno.test("the stream loads one XADD per entry into one key", () => {

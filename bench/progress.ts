@@ -26,8 +26,8 @@ export function timeLeft(
   elapsedInCurrent: number,
   pace: number,
 ): number {
-  let rest = Math.max(0, estimates[current] * pace - elapsedInCurrent);
-  for (let i = current + 1; i < estimates.length; i++) rest += estimates[i] * pace;
+  let rest = Math.max(0, (estimates[current] ?? 0) * pace - elapsedInCurrent);
+  for (const estimate of estimates.slice(current + 1)) rest += estimate * pace;
   return rest;
 }
 
@@ -40,8 +40,7 @@ export class ProgressRunner {
     const estimates = steps.map((step) => step.estimateSec);
     let estimatedDone = 0;
     let actualDone = 0;
-    for (let i = 0; i < steps.length; i++) {
-      const step = steps[i];
+    for (const [i, step] of steps.entries()) {
       const started = performance.now();
       // Trust the measured pace only once enough has run to mean something.
       const pace = estimatedDone >= 5 ? actualDone / estimatedDone : 1;

@@ -67,8 +67,9 @@ export interface BenchmarkRow {
 export function parseBenchmarkCsv(text: string): BenchmarkRow[] {
   const lines = text.split("\n").map((line) => line.trim()).filter((line) => line.length > 0);
   const headerAt = lines.findIndex((line) => line.startsWith('"test"'));
-  if (headerAt < 0) return [];
-  const header = splitCsvLine(lines[headerAt]);
+  const headerLine = lines[headerAt];
+  if (headerLine === undefined) return [];
+  const header = splitCsvLine(headerLine);
   const column = (name: string) => {
     const index = header.indexOf(name);
     if (index < 0) throw new Error(`redis-benchmark CSV has no '${name}' column`);
@@ -83,7 +84,7 @@ export function parseBenchmarkCsv(text: string): BenchmarkRow[] {
   return lines.slice(headerAt + 1).map((line) => {
     const cells = splitCsvLine(line);
     return {
-      test: cells[0],
+      test: cells[0] ?? "",
       rps: Number(cells[columns.rps]),
       avgMs: Number(cells[columns.avg]),
       p50Ms: Number(cells[columns.p50]),

@@ -36,7 +36,7 @@ function parseLength(buf: Uint8Array, start: number, stop: number): number {
     i++;
   }
   let value = 0;
-  for (; i < stop; i++) value = value * 10 + buf[i] - 48;
+  for (; i < stop; i++) value = value * 10 + buf[i]! - 48;
   return negative ? -value : value;
 }
 
@@ -80,7 +80,7 @@ export function skipRespReply(buf: Uint8Array, start: number, end: number): numb
 /** The position just past the native reply frame at `start`, or -1 if incomplete. */
 export function skipNativeReply(buf: Uint8Array, start: number, end: number): number {
   if (end - start < 4) return -1;
-  const len = buf[start] | buf[start + 1] << 8 | buf[start + 2] << 16 | buf[start + 3] << 24;
+  const len = buf[start]! | buf[start + 1]! << 8 | buf[start + 2]! << 16 | buf[start + 3]! << 24;
   return end - start >= 4 + len ? start + 4 + len : -1;
 }
 

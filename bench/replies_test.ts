@@ -73,9 +73,9 @@ Deno.test("ReplyCounter counts replies and errors across split reads", () => {
 Deno.test("ReplyCounter reads native error frames and RESP3 blob errors", () => {
   const native = new ReplyCounter("native");
   const frames = [nativeFrame([0]), nativeError("WRONGTYPE Operation against a key")];
-  const stream = new Uint8Array(frames[0].length + frames[1].length);
-  stream.set(frames[0]);
-  stream.set(frames[1], frames[0].length);
+  const stream = new Uint8Array(frames[0]!.length + frames[1]!.length);
+  stream.set(frames[0]!);
+  stream.set(frames[1]!, frames[0]!.length);
   equal(native.scan(stream, 0, stream.length), stream.length);
   deepEqual([native.replies, native.errors, native.firstError], [
     2,

@@ -62,9 +62,11 @@ export function rps(cell: Throughput | Failed): number | Failed {
 
 /** Lays out rows as aligned columns; the first column left-aligned, the rest right. */
 export function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
+  const widths = header.map((h, c) =>
+    Math.max(h.length, ...rows.map((row) => row[c]?.length ?? 0))
+  );
   const line = (cells: string[]) =>
-    cells.map((cell, c) => c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))
+    cells.map((cell, c) => c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))
       .join("  ").trimEnd();
   const rule = widths.map((w) => "-".repeat(w)).join("  ");
   return [line(header), rule, ...rows.map(line)].join("\n");

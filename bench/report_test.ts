@@ -24,17 +24,17 @@ Deno.test("evaluateTargets checks each issue target against the measured figure"
 
 Deno.test("evaluateTargets leaves a target unmeasured when a server failed", () => {
   const results = sampleResults();
-  results.throughput[0].home = { error: "timed out after 60 s" };
-  results.connections[0].home = { error: "did not start" };
+  results.throughput[0]!.home = { error: "timed out after 60 s" };
+  results.connections[0]!.home = { error: "did not start" };
   const targets = evaluateTargets(results);
-  equal(targets[0].met, undefined);
-  equal(targets[0].value, "-");
+  equal(targets[0]!.met, undefined);
+  equal(targets[0]!.value, "-");
   equal(targets.at(-1)!.met, undefined);
 });
 
 Deno.test("an idle-connections target is not met when some connections were refused", () => {
   const results = sampleResults();
-  const home = results.connections[0].home;
+  const home = results.connections[0]!.home;
   if ("error" in home) throw new Error("fixture");
   home.opened = 9000;
   const target = evaluateTargets(results).at(-1)!;

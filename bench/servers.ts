@@ -19,7 +19,7 @@ const STOP_TIMEOUT_MS = 10_000;
 const ROOT = new URL("..", import.meta.url).pathname;
 
 /** Runs `argv` under sh with the open-file limit raised (as far as the hard limit allows). */
-export function withFileLimit(argv: string[]): string[] {
+export function withFileLimit(argv: string[]): [sh: string, flag: string, script: string] {
   const quoted = argv.map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(" ");
   const limit = `ulimit -n ${FILE_LIMIT} 2>/dev/null || ulimit -n "$(ulimit -Hn)"`;
   return ["sh", "-c", `${limit}; exec ${quoted}`];
@@ -76,10 +76,9 @@ export class ServerProcess {
         workDir,
       ];
     argv.push(...extraArgs);
-    const [sh, ...shArgs] = withFileLimit(argv);
-    shArgs[shArgs.length - 1] += ` >'${logFile}' 2>&1`;
+    const [sh, flag, script] = withFileLimit(argv);
     const child = new Deno.Command(sh, {
-      args: shArgs,
+      args: [flag, `${script} >'${logFile}' 2>&1`],
       cwd: workDir,
       stdin: "null",
       stdout: "null",

@@ -188,8 +188,9 @@ function scaleChart(scale: ScaleResult[], top: number): [string, number] {
   );
   const step = niceStep(Math.max(...costs, 1), 5);
   const yMax = Math.ceil(Math.max(...costs, 1) / step) * step;
-  const logMin = Math.log10(sizes[0]);
-  const logSpan = Math.log10(sizes[sizes.length - 1]) - logMin || 1;
+  // scale is not empty, so neither is sizes.
+  const logMin = Math.log10(sizes[0]!);
+  const logSpan = Math.log10(sizes[sizes.length - 1]!) - logMin || 1;
   const px = (size: number) =>
     sizes.length === 1
       ? (left + right) / 2
@@ -234,7 +235,7 @@ function scaleChart(scale: ScaleResult[], top: number): [string, number] {
   ops.forEach((op, i) => {
     const color = OP_COLORS[i % OP_COLORS.length];
     for (const server of ["home", "redis"] as const) {
-      const points = sizes.flatMap((size) => {
+      const points = sizes.flatMap((size): [number, number][] => {
         const cost = scale.find((r) => r.op === op && r.size === size)?.[server];
         return typeof cost === "number" ? [[px(size), py(cost)]] : [];
       });

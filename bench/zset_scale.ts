@@ -42,7 +42,10 @@ export function distinctRandom(n: number, k: number): Uint32Array {
   for (let i = 0; i < n; i++) indexes[i] = i;
   for (let i = 0; i < k; i++) {
     const j = i + randomBelow(n - i);
-    [indexes[i], indexes[j]] = [indexes[j], indexes[i]];
+    // i <= j < n: both in range.
+    const picked = indexes[j]!;
+    indexes[j] = indexes[i]!;
+    indexes[i] = picked;
   }
   return indexes.subarray(0, k);
 }
@@ -91,7 +94,7 @@ export function scaleOps(size: number, opsPerStep: number): ScaleOp[] {
     {
       name: "ZREM",
       servers: both,
-      requests: resp(removed.length, (i) => ["ZREM", KEY, member(removed[i])]),
+      requests: resp(removed.length, (i) => ["ZREM", KEY, member(removed[i]!)]),
     },
   ];
 }

@@ -10,8 +10,8 @@ Deno.test("distinctRandom picks k different indexes below n", () => {
 
 Deno.test("scaleOps builds the set first and removes at most half of it last", () => {
   const ops = scaleOps(100, 500);
-  equal(ops[0].name, "ZADD");
-  equal(ops[0].requests.count, 100);
+  equal(ops[0]!.name, "ZADD");
+  equal(ops[0]!.requests.count, 100);
   equal(ops.at(-1)!.name, "ZREM");
   equal(ops.at(-1)!.requests.count, 50);
   equal(ops.find((op) => op.name === "ZQUERY 10")!.servers.join(), "home");

@@ -20,7 +20,7 @@ export function syntaxKeywords(params: string): string[] {
 
 /** How many arguments come before the first optional one ("key value [NX]" needs 2). */
 function requiredArguments(params: string): number {
-  const head = params.split("[", 1)[0].trim();
+  const head = (params.split("[", 1)[0] ?? "").trim();
   return head === "" ? 0 : head.split(/\s+/).filter((w) => w !== "|").length;
 }
 
@@ -30,7 +30,7 @@ function commandOf(words: string[], entries: readonly HelpEntry[]): HelpEntry | 
   for (const entry of entries) {
     const n = entry.words.length;
     if (n > words.length || (best !== undefined && n <= best.words.length)) continue;
-    if (entry.words.every((w, i) => w.toLowerCase() === words[i].toLowerCase())) best = entry;
+    if (entry.words.every((w, i) => w.toLowerCase() === words[i]?.toLowerCase())) best = entry;
   }
   return best;
 }

@@ -33,7 +33,7 @@ Deno.test("after help: commands and @groups", () => {
 });
 
 Deno.test("option keywords once the required arguments are typed", () => {
-  deepEqual(syntaxKeywords(ENTRIES[5].params), ["NX", "XX", "GET", "EX", "PX", "KEEPTTL"]);
+  deepEqual(syntaxKeywords(ENTRIES[5]!.params), ["NX", "XX", "GET", "EX", "PX", "KEEPTTL"]);
   deepEqual(completions("set k v ", ENTRIES), [
     "set k v NX",
     "set k v XX",

@@ -44,7 +44,7 @@ export class RespReplyScanner {
     while (this.#pending > 0) {
       const lf = buf.subarray(pos, end).indexOf(10);
       if (lf < 0) return undefined;
-      const type = buf[pos];
+      const type = buf[pos]!;
       let next = pos + lf + 1;
       if (type === 0x24 /* $ */ || type === 0x3d /* = */ || type === 0x21 /* ! */) {
         const length = lineNumber(buf, pos + 1, next);
@@ -88,7 +88,7 @@ function lineNumber(buf: Uint8Array, start: number, lineEnd: number): number {
   const stop = buf[lineEnd - 2] === 13 ? lineEnd - 2 : lineEnd - 1;
   if (i >= stop) return -1;
   for (; i < stop; i++) {
-    const digit = buf[i] - 48;
+    const digit = buf[i]! - 48;
     if (digit < 0 || digit > 9) return -1;
     value = value * 10 + digit;
   }
@@ -202,7 +202,8 @@ export class ServerConnection {
       this.protocol === "native" ? encodeNativeRequest(argv) : encodeRespRequest(argv)
     );
     if (this.tap !== undefined) { for (const frame of frames) await this.tap("request", frame); }
-    if (frames.length === 1) return this.write(frames[0]);
+    const [only] = frames;
+    if (frames.length === 1 && only !== undefined) return this.write(only);
     const all = new Uint8Array(frames.reduce((n, f) => n + f.length, 0));
     let at = 0;
     for (const frame of frames) {
@@ -302,7 +303,7 @@ export class ServerConnection {
    * it, say) has text there.
    */
   #checkNative(): void {
-    if (this.#end - this.#start >= 4 && this.#buf[this.#start + 3] > 2) {
+    if (this.#end - this.#start >= 4 && this.#buf[this.#start + 3]! > 2) {
       throw new ConnectionError(NOT_NATIVE);
     }
   }

@@ -41,7 +41,7 @@ Deno.test("a byte that starts no reply type is a protocol error, worded as hired
     const [reply, message] of [
       ["?what\r\n", 'Protocol error, got "?" as reply type byte'],
       ["*2\r\n:1\r\n\x01\r\n", 'Protocol error, got "\\x01" as reply type byte'],
-    ]
+    ] as const
   ) {
     throws(
       () => new RespReplyScanner().complete(binaryToBytes(reply), 0, reply.length),

@@ -32,8 +32,8 @@ export function commandHelpEntries(): HelpEntry[] {
   return bundledEntries;
 }
 
-function sameWord(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
+function sameWord(a: string, b: string | undefined): boolean {
+  return b !== undefined && a.toLowerCase() === b.toLowerCase();
 }
 
 /**
@@ -84,7 +84,8 @@ export function helpText(
   entries: readonly HelpEntry[],
   version: string,
 ): string {
-  if (args.length === 0) {
+  const [first] = args;
+  if (first === undefined) {
     return `redis-home ${version}\n` +
       "To get help about Redis commands type:\n" +
       '      "help @<group>" to get a list of commands in <group>\n' +
@@ -92,8 +93,8 @@ export function helpText(
       '      "quit" to exit\n';
   }
   let out = "";
-  if (args[0].startsWith("@")) {
-    const group = args[0].slice(1);
+  if (first.startsWith("@")) {
+    const group = first.slice(1);
     for (const entry of entries) {
       if (sameWord(entry.group, group)) out += describe(entry, false);
     }

@@ -143,8 +143,8 @@ function repeatCount(word: string): number | undefined {
 }
 
 /** `help` and `?` are answered locally, from the command table. */
-export function isHelp(word: string): boolean {
-  return word === "?" || word.toLowerCase() === "help";
+export function isHelp(word: string | undefined): boolean {
+  return word === "?" || word?.toLowerCase() === "help";
 }
 
 const stdoutText = (text: string) => writeAll(Deno.stdout, text);
@@ -171,11 +171,12 @@ export async function repl(
       await source.remember(line);
       continue;
     }
-    if (argv.length === 0) continue;
+    const [first] = argv;
+    if (first === undefined) continue;
 
     let repeat = 1;
     let command = argv;
-    const count = argv.length > 1 ? repeatCount(argv[0]) : undefined;
+    const count = argv.length > 1 ? repeatCount(first) : undefined;
     if (count !== undefined) {
       if (!Number.isSafeInteger(count) || count <= 0) {
         await stdoutText("Invalid redis-cli repeat command option value.\n");
@@ -186,12 +187,13 @@ export async function repl(
     }
     if (!isSensitive(command)) await source.remember(line);
 
-    const name = argv[0].toLowerCase();
+    const name = first.toLowerCase();
     if (name === "quit" || name === "exit") return;
-    if (argv[0].startsWith(":")) {
+    if (first.startsWith(":")) {
       await setPreference(argv, session, editor);
     } else if (argv.length === 3 && name === "connect") {
-      session.endpoint = { host: argv[1], port: parseInt(argv[2], 10) || 0 };
+      const [, host = "", port = ""] = argv;
+      session.endpoint = { host, port: parseInt(port, 10) || 0 };
       await session.connect();
     } else if (argv.length === 1 && name === "clear") {
       await stdoutText("\x1b[H\x1b[2J");
@@ -213,18 +215,21 @@ async function setPreference(
   session: Session,
   editor: EditedLines | undefined,
 ) {
-  const command = argv[0].toLowerCase();
-  if (command === ":wire" && argv.length === 2 && /^(on|off)$/i.test(argv[1])) {
-    session.wire = argv[1].toLowerCase() === "on";
+  const [word = "", value] = argv;
+  const command = word.toLowerCase();
+  if (
+    command === ":wire" && argv.length === 2 && value !== undefined && /^(on|off)$/i.test(value)
+  ) {
+    session.wire = value.toLowerCase() === "on";
     return;
   }
-  if (command !== ":set" || argv.length < 2) {
-    await stdoutText(`unknown redis-cli internal command '${argv[0]}'\n`);
+  if (command !== ":set" || value === undefined) {
+    await stdoutText(`unknown redis-cli internal command '${word}'\n`);
     return;
   }
-  const name = argv[1].toLowerCase();
+  const name = value.toLowerCase();
   if (name !== "hints" && name !== "nohints") {
-    await stdoutText(`unknown redis-cli preference '${argv[1]}'\n`);
+    await stdoutText(`unknown redis-cli preference '${value}'\n`);
     return;
   }
   if (editor !== undefined) editor.hints = name === "hints";

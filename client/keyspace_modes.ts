@@ -63,7 +63,9 @@ async function scanBatch(
   if (reply.type !== "array") throw new ModeError("Non ARRAY response from SCAN!");
   if (reply.values.length !== 2) throw new ModeError("Invalid element count from SCAN!");
   const [next, keys] = reply.values;
-  if (keys.type !== "array") throw new ModeError("Non ARRAY response from SCAN!");
+  if (next === undefined || keys?.type !== "array") {
+    throw new ModeError("Non ARRAY response from SCAN!");
+  }
   return [text(next), keys.values.map(text)];
 }
 
@@ -132,7 +134,7 @@ const SUMMARY_ORDER = [
 
 /** The types in summary order after `lookups` lookups; types redis-cli does not know come last. */
 function summaryOrder(types: Map<string, TypeInfo>, lookups: number): TypeInfo[] {
-  const known = SUMMARY_ORDER[Math.min(lookups, SUMMARY_ORDER.length - 1)];
+  const known = SUMMARY_ORDER[Math.min(lookups, SUMMARY_ORDER.length - 1)]!;
   const rest = [...types.keys()].filter((name) => !known.includes(name));
   return [...known, ...rest].map((name) => types.get(name)!);
 }
@@ -237,18 +239,20 @@ export async function bigKeysMode(
       let lines = "";
       keys.forEach((key, i) => {
         const type = found[i];
+        // One size per key.
+        const size = sizes[i]!;
         if (type === undefined) return;
-        type.total += sizes[i];
+        type.total += size;
         type.count++;
         totalLength += key.length;
         sampled++;
-        if (type.biggest < sizes[i]) {
+        if (type.biggest < size) {
           type.biggestKey = quoteString(key);
           const unit = memkeys === undefined ? type.unit : "bytes";
           lines +=
             `${progress(pct)} Biggest ${type.name.padEnd(6)} found so far '${type.biggestKey}' ` +
-            `with ${sizes[i]} ${unit}\n`;
-          type.biggest = sizes[i];
+            `with ${size} ${unit}\n`;
+          type.biggest = size;
         }
         if (sampled % 1_000_000 === 0) lines += `${progress(pct)} Sampled ${sampled} keys so far\n`;
       });
@@ -333,7 +337,7 @@ export async function hotKeysMode(
         if (sampled % 1_000_000 === 0) lines += `${progress(pct)} Sampled ${sampled} keys so far\n`;
         // An ascending pool of the hottest keys seen: drop the coldest to make room.
         let k = 0;
-        while (k < HOTKEYS_SAMPLE && freq > counters[k]) k++;
+        while (k < HOTKEYS_SAMPLE && freq > counters[k]!) k++;
         if (k === 0) continue;
         k--;
         if (k !== 0 && counters[k] !== 0) {
@@ -354,7 +358,7 @@ export async function hotKeysMode(
   if (interrupted) s += `${progress(pct)} `;
   s += `Sampled ${sampled} keys in the keyspace!\n`;
   for (let k = HOTKEYS_SAMPLE - 1; k >= 0; k--) {
-    if (counters[k] > 0) s += `hot key found with counter: ${counters[k]}\tkeyname: ${names[k]}\n`;
+    if (counters[k]! > 0) s += `hot key found with counter: ${counters[k]}\tkeyname: ${names[k]}\n`;
   }
   await out.stdout(s);
 }

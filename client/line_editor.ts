@@ -90,7 +90,7 @@ function parseEscape(input: string): { key: Key; length: number } | undefined {
   if (input[1] === "O") {
     // SS3: ESC O <letter>, sent by some terminals in application mode.
     if (input.length < 3) return undefined;
-    const kind = CSI_KEYS[input[2]] ?? "ignored";
+    const kind = CSI_KEYS[input.charAt(2)] ?? "ignored";
     return { key: { kind } as Key, length: 3 };
   }
   if (input[1] !== "[") return { key: { kind: "ignored" }, length: 1 };
@@ -155,7 +155,8 @@ export class EditLine {
   transpose(): void {
     if (this.pos === 0 || this.pos >= this.chars.length) return;
     const c = this.chars;
-    [c[this.pos - 1], c[this.pos]] = [c[this.pos], c[this.pos - 1]];
+    // 0 < pos < chars.length, checked above.
+    [c[this.pos - 1], c[this.pos]] = [c[this.pos]!, c[this.pos - 1]!];
     if (this.pos !== c.length - 1) this.pos++;
   }
 
@@ -243,7 +244,7 @@ export class LineEditor {
       if (to < 0 || to >= browse.length) return;
       browse[index] = line.text;
       index = to;
-      line.text = browse[index];
+      line.text = browse[index]!;
       await redraw();
     };
 
@@ -371,7 +372,7 @@ export class LineEditor {
     }
     const typed = { text: line.text, pos: line.pos };
     const show = async (i: number) => {
-      if (i < candidates.length) line.text = candidates[i];
+      if (i < candidates.length) line.text = candidates[i]!;
       await this.terminal.write(line.render(hint?.(line.text)));
       line.chars = [...typed.text];
       line.pos = typed.pos;
@@ -389,7 +390,7 @@ export class LineEditor {
         if (i < candidates.length) await show(candidates.length);
         return undefined;
       }
-      if (i < candidates.length) line.text = candidates[i];
+      if (i < candidates.length) line.text = candidates[i]!;
       return key;
     }
   }
@@ -406,13 +407,13 @@ export class LineEditor {
     let at = -1;
     const find = (from: number) => {
       for (let i = Math.min(from, entries.length - 1); i >= 0; i--) {
-        if (entries[i].includes(query)) return i;
+        if (entries[i]!.includes(query)) return i;
       }
       return -1;
     };
     for (;;) {
       const view = new EditLine(`(reverse-i-search)\`${query}': `, line.columns);
-      view.text = at >= 0 ? entries[at] : "";
+      view.text = at >= 0 ? entries[at]! : "";
       await this.terminal.write(view.render(undefined));
       const key = await this.#nextKey();
       if (key === undefined) return undefined;
@@ -435,7 +436,7 @@ export class LineEditor {
         }
         if (key.code === 0x07 || key.code === 0x03) return undefined;
       }
-      if (at >= 0) line.text = entries[at];
+      if (at >= 0) line.text = entries[at]!;
       return key;
     }
   }

@@ -140,7 +140,7 @@ function distLegend(): string {
 function distLine(counts: number[], total: number): string {
   let line = "\x1b[38;5;0m";
   DIST_BUCKETS.forEach(([, char], i) => {
-    const color = PALETTE[Math.ceil(counts[i] / total * (PALETTE.length - 1))];
+    const color = PALETTE[Math.ceil(counts[i]! / total * (PALETTE.length - 1))];
     line += `\x1b[48;5;${color}m${char}`;
   });
   return line + "\x1b[0m\n";
@@ -177,8 +177,8 @@ function infoField(info: string, field: string): number | undefined {
   const at = info.indexOf(field);
   if (at < 0) return undefined;
   const rest = info.slice(at + field.length + 1);
-  const match = /^[ \t\n\v\f]*([+-]?\d+)/.exec(rest.split(/[\r,]/, 1)[0]);
-  return match ? parseInt(match[1], 10) : 0;
+  const match = /^[ \t\n\v\f]*([+-]?\d+)/.exec(rest.split(/[\r,]/, 1)[0] ?? "");
+  return match ? parseInt(match[1] ?? "", 10) : 0;
 }
 
 /** Bytes as bytesToHuman writes them: 100B, 1.50K, 2.00M, 3.10G. */

@@ -228,13 +228,13 @@ function unquote(value: string, option: string): string {
   if (parts === undefined || parts.length !== 1) {
     throw new UsageError(`invalid quoted string '${value}' for ${option}`);
   }
-  return parts[0];
+  return parts[0]!;
 }
 
 function unquoteInput(word: string): string {
   const parts = splitArgs(word);
   if (parts === undefined || parts.length !== 1) throw new QuotedInputError();
-  return parts[0];
+  return parts[0]!;
 }
 
 function percentDecode(text: string): string {
@@ -291,8 +291,7 @@ function splitInlineValue(arg: string): [string, string | undefined] {
 export function parseReplArgs(args: readonly string[]): ReplOptions {
   const options = defaults();
   let i = 0;
-  for (; i < args.length; i++) {
-    const arg = args[i];
+  for (let arg = args[i]; arg !== undefined; arg = args[++i]) {
     if (arg === "--") {
       i++;
       break;
@@ -310,7 +309,7 @@ export function parseReplArgs(args: readonly string[]): ReplOptions {
       if (value === undefined) throw new UsageError(`option '${name}' needs a value`);
       setValue(options, value);
     } else if (FLAG_OPTIONS[arg] !== undefined) {
-      FLAG_OPTIONS[arg](options);
+      FLAG_OPTIONS[arg]!(options);
     } else {
       throw new UsageError(`Unrecognized option or bad number of args for: '${arg}'`);
     }

@@ -79,12 +79,14 @@ function isMultiline(reply: RespValue): boolean {
   switch (reply.type) {
     case "array":
     case "set":
-    case "push":
-      if (reply.values.length === 0) return false;
-      return reply.values.length > 1 || isMultiline(reply.values[0]);
-    case "map":
-      if (reply.entries.length === 0) return false;
-      return reply.entries.length > 1 || isMultiline(reply.entries[0][1]);
+    case "push": {
+      const [first, second] = reply.values;
+      return first !== undefined && (second !== undefined || isMultiline(first));
+    }
+    case "map": {
+      const [first, second] = reply.entries;
+      return first !== undefined && (second !== undefined || isMultiline(first[1]));
+    }
     default:
       return false;
   }
@@ -142,14 +144,15 @@ function formatAggregateTTY(reply: Aggregate, prefix: string): string {
   for (let i = 0; i < count; i++) {
     // The first element continues the line the parent already numbered.
     out += (i === 0 ? "" : prefix) + String(i + 1).padStart(width) + separator + " ";
+    // count is the length of entries or values.
     if (reply.type === "map") {
-      const [key, value] = reply.entries[i];
+      const [key, value] = reply.entries[i]!;
       out += formatReplyTTY(key, inner).slice(0, -1) + " => ";
       // A multi-line value starts on its own line so its numbers align.
       if (isMultiline(value)) out += "\n" + inner;
       out += formatReplyTTY(value, inner);
     } else {
-      out += formatReplyTTY(reply.values[i], inner);
+      out += formatReplyTTY(reply.values[i]!, inner);
     }
   }
   return out;

@@ -59,7 +59,7 @@ const UNSUBSCRIBE_COMMANDS = new Set(["unsubscribe", "punsubscribe", "sunsubscri
 
 /** Replies redis-cli prints as bare text even on a terminal: they are reports for people. */
 function printsRawText(argv: readonly string[]): boolean {
-  const name = argv[0].toLowerCase();
+  const name = argv[0]?.toLowerCase();
   const sub = argv[1]?.toLowerCase();
   if (name === "info" || name === "lolwut") return true;
   if (argv.length < 2) return false;
@@ -230,7 +230,7 @@ export class Session {
   /** One command and its reply (or stream of replies); false when -e stops on an error. */
   async #runOnce(argv: readonly string[]): Promise<boolean> {
     const conn = this.#conn!;
-    const name = argv[0].toLowerCase();
+    const name = (argv[0] ?? "").toLowerCase();
     await conn.send(argv);
     if (SUBSCRIBE_COMMANDS.has(name) || name === "monitor") {
       await this.#stream(conn, name !== "monitor");
@@ -300,8 +300,9 @@ export class Session {
   /** Keeps the prompt's database and MULTI state in step, as redis-cli does. */
   #follow(argv: readonly string[], name: string, reply: RespValue): void {
     const failed = reply.type === "error";
-    if (argv.length === 2 && name === "select" && !failed) {
-      this.#db = this.#wantedDb = parseInt(argv[1], 10) || 0;
+    const db = argv[1];
+    if (argv.length === 2 && db !== undefined && name === "select" && !failed) {
+      this.#db = this.#wantedDb = parseInt(db, 10) || 0;
     } else if (argv.length === 1 && name === "multi" && !failed) {
       this.#inMulti = true;
       this.#dbBeforeMulti = this.#db;

@@ -149,7 +149,7 @@ function respLine(w: Walker): string {
 
 function respValue(w: Walker, depth: number): void {
   const line = respLine(w);
-  const marker = line[0];
+  const marker = line.charAt(0);
   const type = RESP_TYPES[marker];
   if (type === undefined) throw new Malformed();
   const indent = "  ".repeat(depth);
@@ -208,7 +208,7 @@ function rowsOf(bytes: Uint8Array, parse: (w: Walker) => void): Row[] {
 function hex(bytes: Uint8Array, start: number, end: number): string {
   let out = "";
   for (let i = start; i < end; i++) {
-    out += (i > start ? " " : "") + bytes[i].toString(16).padStart(2, "0");
+    out += (i > start ? " " : "") + bytes[i]!.toString(16).padStart(2, "0");
   }
   return out;
 }

@@ -17,7 +17,7 @@ export function bytesToBinary(buf: Uint8Array, start = 0, end = buf.length): str
   if (len <= 12) {
     // Short strings (most keys and small values): a loop beats apply().
     let s = "";
-    for (let i = start; i < end; i++) s += String.fromCharCode(buf[i]);
+    for (let i = start; i < end; i++) s += String.fromCharCode(buf[i]!);
     return s;
   }
   if (len <= APPLY_CHUNK) {

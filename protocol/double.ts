@@ -109,7 +109,7 @@ export function strtod(s: string): StrtodResult {
     let end = i + 3;
     if (s.charCodeAt(end) === 40) {
       let j = end + 1;
-      while (j < s.length && /[0-9A-Za-z_]/.test(s[j])) j++;
+      while (j < s.length && /[0-9A-Za-z_]/.test(s[j]!)) j++;
       if (s.charCodeAt(j) === 41) end = j + 1;
     }
     return { value: NaN, length: end, outOfRange: false };

@@ -77,7 +77,7 @@ export class RespRequestDecoder {
         return undefined;
       }
       if (buf[start] !== 36 /* $ */) {
-        throw protocolError(`expected '$', got '${String.fromCharCode(buf[start])}'`);
+        throw protocolError(`expected '$', got '${String.fromCharCode(buf[start]!)}'`);
       }
       const len = parseInteger(buf, start + 1, line);
       if (len === undefined || len < 0 || len > this.maxBulkLen) {
@@ -150,7 +150,7 @@ function parseInteger(buf: Uint8Array, start: number, end: number): number | und
   if (i === end || buf[i] === 48 /* 0 */) return undefined;
   let value = 0;
   for (; i < end; i++) {
-    const d = buf[i] - 48;
+    const d = buf[i]! - 48;
     if (d < 0 || d > 9) return undefined;
     value = value * 10 + d;
   }
@@ -221,7 +221,7 @@ function readReply(
 ): [RespValue, number] | undefined {
   if (start >= end) return undefined;
   if (depth > 64) throw new ProtocolError("reply nested too deeply");
-  const type = String.fromCharCode(buf[start]);
+  const type = String.fromCharCode(buf[start]!);
   const line = readLine(buf, start + 1, end);
   if (line === undefined) return undefined;
   const [text, next] = line;
@@ -277,7 +277,7 @@ function readReply(
       }
       if (type === "%") {
         const entries: [RespValue, RespValue][] = [];
-        for (let i = 0; i < values.length; i += 2) entries.push([values[i], values[i + 1]]);
+        for (let i = 0; i < values.length; i += 2) entries.push([values[i]!, values[i + 1]!]);
         return [{ type: "map", entries }, pos];
       }
       const kind = type === "*" ? "array" : type === "~" ? "set" : "push";

@@ -71,6 +71,17 @@ export function floatArg(s: string, error = NOT_FLOAT): number {
 }
 
 /**
+ * Argument `i` of a command. Positions below the command's arity are always
+ * present (dispatch checked it); past them a missing argument, such as an
+ * option without its value, is Redis's syntax error.
+ */
+export function arg(argv: readonly string[], i: number): string {
+  const a = argv[i];
+  if (a === undefined) throw new CommandError(SYNTAX);
+  return a;
+}
+
+/**
  * Walks a command's arguments. `next*` consume one; `peekUpper` looks ahead
  * for option names; `end` rejects leftovers with ERR syntax error.
  */

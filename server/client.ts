@@ -10,7 +10,7 @@ import { type ReplyWriter, RespWriter, writerFor } from "../protocol/writer.ts";
 import type { User } from "./acl/user.ts";
 import type { Command } from "./command.ts";
 import type { CommandContext, ServerContext } from "./context.ts";
-import type { Database } from "./db.ts";
+import { type Database, databaseAt } from "./db.ts";
 import type { NotifyClass } from "./notify.ts";
 
 /** What the socket side offers to the rest of the server. */
@@ -111,7 +111,7 @@ export class Client implements CommandContext {
     readonly protocol0: Protocol,
   ) {
     this.out = writerFor(protocol0);
-    this.db = server.dbs[0];
+    this.db = databaseAt(server.dbs, 0);
     this.user = server.acl.defaultUser;
     this.setDefaultUser();
   }
@@ -176,6 +176,6 @@ export class Client implements CommandContext {
   }
 
   selectDb(index: number): void {
-    this.db = this.server.dbs[index];
+    this.db = databaseAt(this.server.dbs, index);
   }
 }

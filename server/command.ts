@@ -167,9 +167,12 @@ export class CommandTable {
    * arity error.
    */
   resolve(argv: readonly string[]): Command | undefined {
-    const command = this.lookup(argv[0]);
-    if (command?.subcommands === undefined || argv.length < 2) return command;
-    return command.subcommands.get(argv[1].toLowerCase());
+    const name = argv[0];
+    const sub = argv[1];
+    if (name === undefined) return undefined;
+    const command = this.lookup(name);
+    if (command?.subcommands === undefined || sub === undefined) return command;
+    return command.subcommands.get(sub.toLowerCase());
   }
 
   /** A command or subcommand by name, "config|get" style for subcommands. */

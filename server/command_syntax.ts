@@ -46,15 +46,16 @@ export function parseSyntax(syntax: string): ArgumentDoc[] {
   const parseAlternatives = (closer: string | undefined): SyntaxNode[][] => {
     const alternatives: SyntaxNode[][] = [[]];
     while (pos < tokens.length) {
-      const t = tokens[pos++];
+      const t = tokens[pos++]!;
+      const groupCloser = CLOSER[t];
       if (t === closer) return alternatives;
       if (t === "|") alternatives.push([]);
       else if (t === "...") alternatives.at(-1)!.push({ kind: "repeat" });
-      else if (CLOSER[t] !== undefined) {
+      else if (groupCloser !== undefined) {
         alternatives.at(-1)!.push({
           kind: "group",
           optional: t === "[",
-          alternatives: parseAlternatives(CLOSER[t]),
+          alternatives: parseAlternatives(groupCloser),
         });
       } else if (t === "]" || t === ">" || t === ")") {
         throw new Error(`unbalanced '${t}' in syntax: ${syntax}`);
@@ -65,14 +66,15 @@ export function parseSyntax(syntax: string): ArgumentDoc[] {
   };
 
   const top = parseAlternatives(undefined);
-  if (top.length !== 1) return [oneOf(top.map(convertSequence))];
-  return convertSequence(top[0]);
+  const [only] = top;
+  if (only === undefined || top.length !== 1) return [oneOf(top.map(convertSequence))];
+  return convertSequence(only);
 }
 
 function convertSequence(nodes: SyntaxNode[]): ArgumentDoc[] {
   const args: ArgumentDoc[] = [];
   for (let i = 0; i < nodes.length; i++) {
-    const node = nodes[i];
+    const node = nodes[i]!;
     if (node.kind === "repeat") continue;
     if (node.kind === "word") {
       const next = nodes[i + 1];
@@ -91,13 +93,16 @@ function convertSequence(nodes: SyntaxNode[]): ArgumentDoc[] {
       }
       continue;
     }
-    const body = node.alternatives[0];
-    if (node.alternatives.length === 1 && body.at(-1)?.kind === "repeat") {
+    const [body, ...others] = node.alternatives;
+    if (body !== undefined && others.length === 0 && body.at(-1)?.kind === "repeat") {
       foldRepetition(args, convertSequence(body));
       continue;
     }
     const alternatives = node.alternatives.map(convertSequence);
-    const arg = alternatives.length === 1 ? single(alternatives[0]) : oneOf(alternatives);
+    const [sequence] = alternatives;
+    const arg = sequence !== undefined && others.length === 0
+      ? single(sequence)
+      : oneOf(alternatives);
     if (node.optional) arg.flags.push("optional");
     args.push(arg);
   }
@@ -110,7 +115,7 @@ function foldRepetition(args: ArgumentDoc[], repeated: ArgumentDoc[]): void {
     const last = args.at(-1);
     if (last === undefined) return;
     last.flags.push("multiple");
-    if (repeated[0].token !== undefined) last.flags.push("multiple_token");
+    if (repeated[0]?.token !== undefined) last.flags.push("multiple_token");
     return;
   }
   const items = args.splice(-repeated.length);
@@ -121,17 +126,18 @@ function foldRepetition(args: ArgumentDoc[], repeated: ArgumentDoc[]): void {
 
 /** The arguments of one group as one argument: itself, or a block of them. */
 function single(items: ArgumentDoc[]): ArgumentDoc {
-  if (items.length === 1) return items[0];
+  const [first] = items;
+  if (first === undefined) throw new Error("empty group in syntax");
+  if (items.length === 1) return first;
   // A group led by a token is that token's: [LIMIT offset count], [AGGREGATE <SUM | MAX>].
-  const first = items[0];
   let token: string | undefined;
   if (first.token !== undefined && first.flags.length === 0) {
     token = first.token;
     if (first.type === "pure-token") items.shift();
     else delete first.token;
   }
-  if (items.length === 1 && token !== undefined && items[0].token === undefined) {
-    const only = items[0];
+  const only = items.length === 1 ? items[0] : undefined;
+  if (only !== undefined && token !== undefined && only.token === undefined) {
     if (only.type === "oneof") only.name = token.toLowerCase();
     only.token = token;
     return only;

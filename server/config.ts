@@ -258,12 +258,14 @@ export function parseMemory(value: string): number | undefined {
     g: 1000 * 1000 * 1000,
     gb: 1024 * MB,
   };
-  return Number(m[1]) * mult[(m[2] ?? "b").toLowerCase()];
+  // The pattern admits only the units listed.
+  return Number(m[1]) * mult[(m[2] ?? "b").toLowerCase()]!;
 }
 
 function memoryBig(value: string): bigint | undefined {
   const m = /^(\d{1,20})(b|k|kb|m|mb|g|gb)?$/i.exec(value);
   if (!m) return undefined;
+  const [, digits = "", unit = "b"] = m;
   const mult: Record<string, bigint> = {
     b: 1n,
     k: 1000n,
@@ -273,7 +275,8 @@ function memoryBig(value: string): bigint | undefined {
     g: 1000000000n,
     gb: 1073741824n,
   };
-  return BigInt(m[1]) * mult[(m[2] ?? "b").toLowerCase()];
+  // The pattern admits only the units listed.
+  return BigInt(digits) * mult[unit.toLowerCase()]!;
 }
 
 /** Multi-argument values are split on single spaces, as CONFIG SET does. */
@@ -284,8 +287,8 @@ function words(value: string): string[] {
 function validateSave(value: string): string | undefined {
   const parts = words(value);
   if (parts.length % 2 !== 0) return "Invalid save parameters";
-  for (let i = 0; i < parts.length; i++) {
-    const n = /^-?\d+$/.test(parts[i]) ? Number(parts[i]) : NaN;
+  for (const [i, part] of parts.entries()) {
+    const n = /^-?\d+$/.test(part) ? Number(part) : NaN;
     if (Number.isNaN(n) || (i % 2 === 0 ? n < 1 : n < 0)) return "Invalid save parameters";
   }
   return undefined;
@@ -298,16 +301,25 @@ const BUFFER_CLASSES: Record<string, string> = {
   pubsub: "pubsub",
 };
 
+/** A client-output-buffer-limit value's `class hard soft seconds` groups. */
+function limitGroups(parts: readonly string[]): [string, string, string, string][] {
+  const groups: [string, string, string, string][] = [];
+  for (let i = 0; i + 3 < parts.length; i += 4) {
+    const [name = "", hard = "", soft = "", seconds = ""] = parts.slice(i, i + 4);
+    groups.push([name, hard, soft, seconds]);
+  }
+  return groups;
+}
+
 function validateOutputBufferLimit(value: string): string | undefined {
   const parts = words(value);
   if (parts.length % 4 !== 0) return "Wrong number of arguments in buffer limit configuration.";
-  for (let i = 0; i < parts.length; i += 4) {
-    if (BUFFER_CLASSES[parts[i].toLowerCase()] === undefined) {
+  for (const [name, hard, soft, seconds] of limitGroups(parts)) {
+    if (BUFFER_CLASSES[name.toLowerCase()] === undefined) {
       return "Invalid client class specified in buffer limit configuration.";
     }
     if (
-      memoryBig(parts[i + 1]) === undefined || memoryBig(parts[i + 2]) === undefined ||
-      !/^\d+$/.test(parts[i + 3])
+      memoryBig(hard) === undefined || memoryBig(soft) === undefined || !/^\d+$/.test(seconds)
     ) {
       return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
     }
@@ -318,13 +330,11 @@ function validateOutputBufferLimit(value: string): string | undefined {
 /** Classes not named keep their limits; sizes are reported in bytes. */
 function mergeOutputBufferLimit(value: string, current: string): string {
   const limits = new Map<string, string>();
-  const old = words(current);
-  for (let i = 0; i < old.length; i += 4) limits.set(old[i], old.slice(i + 1, i + 4).join(" "));
-  const parts = words(value);
-  for (let i = 0; i < parts.length; i += 4) {
-    const hard = memoryBig(parts[i + 1])!;
-    const soft = memoryBig(parts[i + 2])!;
-    limits.set(BUFFER_CLASSES[parts[i].toLowerCase()], `${hard} ${soft} ${Number(parts[i + 3])}`);
+  for (const [name, ...rest] of limitGroups(words(current))) limits.set(name, rest.join(" "));
+  // validateOutputBufferLimit accepted every group.
+  for (const [name, hard, soft, seconds] of limitGroups(words(value))) {
+    const limit = `${memoryBig(hard)!} ${memoryBig(soft)!} ${Number(seconds)}`;
+    limits.set(BUFFER_CLASSES[name.toLowerCase()]!, limit);
   }
   return ["normal", "slave", "pubsub"].map((c) => `${c} ${limits.get(c) ?? "0 0 0"}`).join(" ");
 }
@@ -472,8 +482,8 @@ export class Config {
    * the request came over loopback (enable-protected-configs local).
    */
   setMany(pairs: readonly [string, string][], atStartup = false, localClient = false): void {
-    const specs: ParamSpec[] = [];
-    for (const [name] of pairs) {
+    const changes: [ParamSpec, string][] = [];
+    for (const [name, value] of pairs) {
       const spec = this.spec(name);
       if (!spec) {
         throw new ConfigError(`Unknown option or number of arguments for CONFIG SET - '${name}'`);
@@ -484,22 +494,22 @@ export class Config {
         !atStartup && spec.protected && !this.allows("enable-protected-configs", localClient)
       ) {
         problem = "can't set protected config";
-      } else if (specs.includes(spec)) problem = "duplicate parameter";
+      } else if (changes.some(([other]) => other === spec)) problem = "duplicate parameter";
       if (problem) throw setFailed(name, problem);
-      specs.push(spec);
+      changes.push([spec, value]);
     }
-    const normalized: string[] = [];
-    for (let i = 0; i < pairs.length; i++) {
+    const normalized: [ParamSpec, string][] = [];
+    for (const [spec, value] of changes) {
       try {
-        normalized.push(this.normalize(specs[i], pairs[i][1]));
+        normalized.push([spec, this.normalize(spec, value)]);
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
-        throw setFailed(specs[i].name, err.message);
+        throw setFailed(spec.name, err.message);
       }
     }
-    for (let i = 0; i < specs.length; i++) {
-      this.#store(specs[i], normalized[i]);
-      this.onChange(specs[i].name, normalized[i]);
+    for (const [spec, value] of normalized) {
+      this.#store(spec, value);
+      this.onChange(spec.name, value);
     }
   }
 
@@ -564,7 +574,8 @@ export class Config {
     const out: string[] = [];
     for (const line of lines) {
       const words = line.trim().startsWith("#") ? undefined : splitArgs(line);
-      const spec = words && words.length > 0 ? this.spec(words[0]) : undefined;
+      const name = words?.[0];
+      const spec = name === undefined ? undefined : this.spec(name);
       if (spec === undefined) {
         if (line !== REWRITE_SIGNATURE) out.push(line);
         continue;
@@ -631,12 +642,12 @@ function setFailed(name: string, reason: string): ConfigError {
 export function parseConfigFile(text: string): [string, string][] {
   const pairs: [string, string][] = [];
   const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
+  for (const [i, text] of lines.entries()) {
+    const line = text.trim();
     if (line === "" || line.startsWith("#")) continue;
     const words = splitArgs(line);
     if (words === undefined) throw new ConfigError(`line ${i + 1}: unbalanced quotes`);
-    const [name, ...rest] = words;
+    const [name = "", ...rest] = words;
     pairs.push([name.toLowerCase(), rest.join(" ")]);
   }
   return pairs;

@@ -36,7 +36,7 @@ export function detectProtocol(buf: Uint8Array, end: number): "resp" | "native" 
     if (buf[i] === 10) return "resp";
   }
   if (end < 4) return undefined;
-  return buf[3] <= 2 ? "native" : "resp";
+  return buf[3]! <= 2 ? "native" : "resp";
 }
 
 export class Connection implements ClientTransport {

@@ -37,6 +37,17 @@ export interface LookupCounters {
   keyspaceMisses: number;
 }
 
+/**
+ * Database `index` of a server's fixed list. Indexes from users are checked
+ * before they get here (SELECT, MOVE, an RDB's SELECTDB), so a missing one is
+ * a bug.
+ */
+export function databaseAt(dbs: readonly Database[], index: number): Database {
+  const db = dbs[index];
+  if (db === undefined) throw new RangeError(`no database ${index}`);
+  return db;
+}
+
 export class Database {
   dict = new KeyTable();
   /** Absolute expiry time in Unix milliseconds, for keys that have one. */

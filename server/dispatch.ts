@@ -29,10 +29,13 @@ const RUN_IN_MULTI = new Set(["exec", "discard", "multi", "watch", "quit", "rese
 export function resolveCommand(client: Client, argv: string[]): Command | undefined {
   const command = client.server.commands.resolve(argv);
   if (command === undefined) {
-    const container = argv.length >= 2 ? client.server.commands.lookup(argv[0]) : undefined;
+    const [name = "", sub] = argv;
+    const container = sub === undefined ? undefined : client.server.commands.lookup(name);
     reject(
       client,
-      container === undefined ? unknownCommand(argv) : unknownSubcommand(argv[1], container.name),
+      sub === undefined || container === undefined
+        ? unknownCommand(argv)
+        : unknownSubcommand(sub, container.name),
     );
     return undefined;
   }
@@ -57,7 +60,7 @@ function reject(client: Client, message: string): void {
 export function processCommand(client: Client, argv: string[]): void {
   const server = client.server;
   // The book's `keys` takes no pattern: on the native protocol it means every key.
-  if (argv.length === 1 && client.isNative && argv[0].toLowerCase() === "keys") argv.push("*");
+  if (argv.length === 1 && client.isNative && argv[0]?.toLowerCase() === "keys") argv.push("*");
   const command = resolveCommand(client, argv);
   if (command === undefined) return;
   if (client.authRequired && !command.allowedUnauthenticated) {

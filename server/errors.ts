@@ -35,9 +35,10 @@ export function invalidExpire(command: string): string {
 export function unknownCommand(argv: readonly string[]): string {
   let args = "";
   for (let i = 1; i < argv.length && args.length < 128; i++) {
-    args += `'${argv[i].slice(0, 128 - args.length)}' `;
+    args += `'${argv[i]!.slice(0, 128 - args.length)}' `;
   }
-  return `ERR unknown command '${argv[0].slice(0, 128)}', with args beginning with: ${args}`;
+  const name = argv[0] ?? "";
+  return `ERR unknown command '${name.slice(0, 128)}', with args beginning with: ${args}`;
 }
 
 export function unknownSubcommand(sub: string, command: string): string {
@@ -46,9 +47,10 @@ export function unknownSubcommand(sub: string, command: string): string {
 
 /** A container command's subcommand given the wrong arguments (addReplySubcommandSyntaxError). */
 export function subcommandSyntax(argv: readonly string[]): string {
-  return `ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try ${
-    argv[0].toUpperCase()
-  } HELP.`;
+  const [command = "", sub = ""] = argv;
+  const name = sub.slice(0, 128);
+  const help = `${command.toUpperCase()} HELP`;
+  return `ERR unknown subcommand or wrong number of arguments for '${name}'. Try ${help}.`;
 }
 
 export const EXEC_ABORT = "EXECABORT Transaction discarded because of previous errors.";

@@ -87,7 +87,7 @@ export class EvictionPool {
     const existing = entries.findIndex((e) => e.key === key && e.db === db);
     if (existing >= 0) entries.splice(existing, 1);
     let k = 0;
-    while (k < entries.length && entries[k].score < score) k++;
+    while (k < entries.length && entries[k]!.score < score) k++;
     if (entries.length === POOL_SIZE) {
       // Full: drop the worst (the first) to make room, unless the new one is worse still.
       if (k === 0) return;
@@ -164,7 +164,7 @@ export class Evictor {
     if (settings.policy.endsWith("-random")) {
       for (let i = 0; i < dbs.length; i++) {
         const db = this.#nextDb = (this.#nextDb + 1) % dbs.length;
-        const key = dbs[db].randomKey(volatileOnly);
+        const key = dbs[db]!.randomKey(volatileOnly);
         if (key !== undefined) return { key, db, score: 0 };
       }
       return undefined;
@@ -182,7 +182,7 @@ export class Evictor {
       if (total === 0) return undefined;
       // Best first; entries whose key went away meanwhile are skipped.
       for (let entry = this.pool.takeBest(); entry; entry = this.pool.takeBest()) {
-        if (dbs[entry.db].contains(entry.key, volatileOnly)) return entry;
+        if (dbs[entry.db]?.contains(entry.key, volatileOnly)) return entry;
       }
     }
   }

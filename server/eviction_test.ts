@@ -72,7 +72,7 @@ function evictDownTo(policy: EvictionPolicy, dbs: FakeDb[], keep: number) {
     dbs,
     used,
     (db, key) => {
-      dbs[db].keys.delete(key);
+      dbs[db]!.keys.delete(key);
       evicted.push(key);
     },
   );

@@ -19,8 +19,8 @@ export type { KeySpec };
 export interface KeyRef {
   index: number;
   write: boolean;
-  /** Index of the key spec that found it, in keySpecsOf(command.spec). */
-  spec: number;
+  /** The key spec that found it, one of keySpecsOf(command.spec). */
+  spec: KeySpec;
 }
 
 const specCache = new WeakMap<CommandSpec, readonly KeySpec[]>();
@@ -68,8 +68,7 @@ function deriveKeySpecs(spec: CommandSpec): KeySpec[] {
 function numkeysPosition(spec: CommandSpec): number | undefined {
   if (!spec.flags.includes("movablekeys")) return undefined;
   const args = docArguments(spec);
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
+  for (const [i, arg] of args.entries()) {
     if (arg.name === "numkeys" && arg.token === undefined) return i + 1;
     if (arg.flags.length > 0 || arg.type === "block" || arg.type === "oneof") return undefined;
   }
@@ -89,8 +88,7 @@ export function isWriteSpec(spec: KeySpec): boolean {
 export function keysOf(command: Command, argv: readonly string[]): KeyRef[] | undefined {
   const refs: KeyRef[] = [];
   const specs = keySpecsOf(command.spec);
-  for (let n = 0; n < specs.length; n++) {
-    const spec = specs[n];
+  for (const spec of specs) {
     const begin = beginIndex(spec, argv);
     if (begin === undefined) continue;
     if (begin >= argv.length) return undefined;
@@ -101,14 +99,14 @@ export function keysOf(command: Command, argv: readonly string[]): KeyRef[] | un
       let last = lastkey >= 0 ? begin + lastkey : argv.length + lastkey;
       if (lastkey < 0 && limit > 1) last = begin + Math.floor((argv.length - begin) / limit) - 1;
       if (last >= argv.length || last < begin) return undefined;
-      for (let i = begin; i <= last; i += step) refs.push({ index: i, write, spec: n });
+      for (let i = begin; i <= last; i += step) refs.push({ index: i, write, spec });
     } else {
       const { at, first, step } = find.keynum;
       const countArg = argv[begin + at];
       const count = countArg !== undefined && /^\d{1,9}$/.test(countArg) ? Number(countArg) : -1;
       const start = begin + first;
       if (count < 0 || start + (count - 1) * step >= argv.length) return undefined;
-      for (let i = 0; i < count; i++) refs.push({ index: start + i * step, write, spec: n });
+      for (let i = 0; i < count; i++) refs.push({ index: start + i * step, write, spec });
     }
   }
   return refs;
@@ -121,11 +119,11 @@ function beginIndex(spec: KeySpec, argv: readonly string[]): number | undefined 
   const wanted = keyword.toLowerCase();
   if (from >= 0) {
     for (let i = from; i < argv.length; i++) {
-      if (argv[i].toLowerCase() === wanted) return i + 1;
+      if (argv[i]?.toLowerCase() === wanted) return i + 1;
     }
   } else {
     for (let i = argv.length + from; i > 0; i--) {
-      if (argv[i].toLowerCase() === wanted) return i + 1;
+      if (argv[i]?.toLowerCase() === wanted) return i + 1;
     }
   }
   return undefined;

@@ -17,7 +17,7 @@
 import type { Client } from "./client.ts";
 import type { Command } from "./command.ts";
 import type { ServerContext } from "./context.ts";
-import type { Database } from "./db.ts";
+import { type Database, databaseAt } from "./db.ts";
 import { OOM } from "./errors.ts";
 import {
   type EvictableDb,
@@ -231,7 +231,7 @@ export class MaxMemory {
   /** Deletes an evicted key as Redis does: stats, WATCH, the `evicted` event, a DEL for the AOF. */
   #evict(index: number, key: string): void {
     const server = this.server;
-    const db = server.dbs[index];
+    const db = databaseAt(server.dbs, index);
     db.delete(key);
     server.stats.evictedKeys++;
     server.watches.touch(index, key);

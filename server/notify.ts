@@ -64,7 +64,7 @@ export function formatNotifyFlags(mask: number): string {
     out += "A";
     if (mask & NotifyClass.New) out += "n";
   } else {
-    for (const c of "g$lshzxetdn") if (mask & LETTERS[c]) out += c;
+    for (const c of "g$lshzxetdn") if (mask & (LETTERS[c] ?? 0)) out += c;
   }
   if (mask & NotifyClass.Keyspace) out += "K";
   if (mask & NotifyClass.Keyevent) out += "E";

@@ -8,9 +8,11 @@
 
 type Compare<T> = (a: T, b: T) => number;
 
+// Every position the algorithm computes lies within the array: its reads carry `!`.
+
 function swap<T>(a: T[], i: number, j: number): void {
-  const t = a[i];
-  a[i] = a[j];
+  const t = a[i]!;
+  a[i] = a[j]!;
   a[j] = t;
 }
 
@@ -21,9 +23,9 @@ function vecswap<T>(a: T[], i: number, j: number, n: number): void {
 
 /** The median of three positions, by Redis's comparison order. */
 function med3<T>(a: T[], i: number, j: number, k: number, cmp: Compare<T>): number {
-  return cmp(a[i], a[j]) < 0
-    ? (cmp(a[j], a[k]) < 0 ? j : (cmp(a[i], a[k]) < 0 ? k : i))
-    : (cmp(a[j], a[k]) > 0 ? j : (cmp(a[i], a[k]) < 0 ? i : k));
+  return cmp(a[i]!, a[j]!) < 0
+    ? (cmp(a[j]!, a[k]!) < 0 ? j : (cmp(a[i]!, a[k]!) < 0 ? k : i))
+    : (cmp(a[j]!, a[k]!) > 0 ? j : (cmp(a[i]!, a[k]!) < 0 ? i : k));
 }
 
 /**
@@ -45,7 +47,7 @@ function partialSort<T>(
   for (;;) {
     if (n < 7) {
       for (let m = base + 1; m < base + n; m++) {
-        for (let l = m; l > base && cmp(a[l - 1], a[l]) > 0; l--) swap(a, l, l - 1);
+        for (let l = m; l > base && cmp(a[l - 1]!, a[l]!) > 0; l--) swap(a, l, l - 1);
       }
       return;
     }
@@ -68,11 +70,11 @@ function partialSort<T>(
     let pd = pc;
     for (;;) {
       let c: number;
-      while (pb <= pc && (c = cmp(a[pb], a[base])) <= 0) {
+      while (pb <= pc && (c = cmp(a[pb]!, a[base]!)) <= 0) {
         if (c === 0) swap(a, pa++, pb);
         pb++;
       }
-      while (pb <= pc && (c = cmp(a[pc], a[base])) >= 0) {
+      while (pb <= pc && (c = cmp(a[pc]!, a[base]!)) >= 0) {
         if (c === 0) swap(a, pc, pd--);
         pc--;
       }

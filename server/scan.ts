@@ -10,7 +10,7 @@
  * the iteration over, which can repeat elements (allowed by Redis's contract)
  * but never misses one.
  */
-import { parseInt64 } from "./args.ts";
+import { ArgCursor, parseInt64 } from "./args.ts";
 import type { ReplyWriter } from "../protocol/writer.ts";
 import { CommandError, INVALID_CURSOR, NOT_INTEGER, SYNTAX } from "./errors.ts";
 
@@ -77,18 +77,19 @@ export function parseScanOptions(
   let match: string | undefined;
   let count = 10;
   let type: string | undefined;
-  for (let i = from; i < argv.length; i++) {
-    const opt = argv[i].toUpperCase();
-    const more = i + 1 < argv.length;
+  const args = new ArgCursor(argv, from);
+  while (args.hasMore()) {
+    const opt = args.next().toUpperCase();
+    const more = args.hasMore();
     if (opt === "COUNT" && more) {
-      const n = parseInt64(argv[++i]);
+      const n = parseInt64(args.next());
       if (n === undefined) throw new CommandError(NOT_INTEGER);
       if (n < 1n) throw new CommandError(SYNTAX);
       count = Number(n);
     } else if (opt === "MATCH" && more) {
-      match = argv[++i];
+      match = args.next();
     } else if (opt === "TYPE" && more && allowType) {
-      type = argv[++i].toLowerCase();
+      type = args.next().toLowerCase();
     } else {
       throw new CommandError(SYNTAX);
     }

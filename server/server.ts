@@ -63,7 +63,7 @@ export class RedisServer implements ServerContext {
   execPropagation: "off" | "pending" | "sent" = "off";
   busyScriptError: string | undefined = undefined;
   /** client-output-buffer-limit by class: hard bytes, soft bytes, soft seconds. */
-  #outputLimits = new Map<string, readonly number[]>();
+  #outputLimits = new Map<string, OutputLimit>();
   /** Write commands go here after they run (set by persistence). */
   propagators: Propagator[] = [];
   /** Hooks run by the cron every tick (persistence's save rules, ...). */
@@ -352,12 +352,15 @@ function randomHex(bytes: number): string {
     .map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** A class's hard limit, soft limit (bytes) and soft-limit seconds. */
+type OutputLimit = readonly [hard: number, soft: number, seconds: number];
+
 /** "class hard soft seconds ..." (sizes in bytes, as the config stores them) by class. */
-function parseOutputLimits(value: string): Map<string, readonly number[]> {
+function parseOutputLimits(value: string): Map<string, OutputLimit> {
   const words = value.split(/\s+/);
-  const limits = new Map<string, readonly number[]>();
+  const limits = new Map<string, OutputLimit>();
   for (let i = 0; i + 3 < words.length; i += 4) {
-    limits.set(words[i], [Number(words[i + 1]), Number(words[i + 2]), Number(words[i + 3])]);
+    limits.set(words[i]!, [Number(words[i + 1]), Number(words[i + 2]), Number(words[i + 3])]);
   }
   return limits;
 }

@@ -70,7 +70,8 @@ export class ServerStats {
     const values = s[series];
     const n = s.at.length;
     if (n < 2) return 0;
-    const seconds = (s.at[n - 1] - s.at[0]) / 1000;
-    return seconds > 0 ? (values[n - 1] - values[0]) / seconds : 0;
+    // Every series holds one value per sample time.
+    const seconds = (s.at[n - 1]! - s.at[0]!) / 1000;
+    return seconds > 0 ? (values[n - 1]! - values[0]!) / seconds : 0;
   }
 }

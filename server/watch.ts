@@ -4,7 +4,7 @@
  */
 import { blockingKey as dbKey } from "./blocking.ts";
 import type { Client } from "./client.ts";
-import type { Database } from "./db.ts";
+import { type Database, databaseAt } from "./db.ts";
 
 export class WatchRegistry {
   readonly #watchers = new Map<string, Set<Client>>();
@@ -54,7 +54,7 @@ export class WatchRegistry {
     if (!set) return;
     for (const client of set) {
       const expired = this.#expiredWhenWatched.get(client);
-      if (expired?.delete(k) && !client.server.dbs[dbIndex].dict.has(key)) continue;
+      if (expired?.delete(k) && !databaseAt(client.server.dbs, dbIndex).dict.has(key)) continue;
       client.watchDirty = true;
       // Its EXEC fails whatever else changes: stop tracking it, as Redis does.
       this.#forget(client);
@@ -90,7 +90,7 @@ export class WatchRegistry {
     for (const k of client.watched) {
       if (expired?.has(k)) continue;
       const split = k.indexOf("\0");
-      const db = client.server.dbs[Number(k.slice(0, split))];
+      const db = databaseAt(client.server.dbs, Number(k.slice(0, split)));
       if (isExpired(db, k.slice(split + 1), now)) return true;
     }
     return false;

@@ -25,7 +25,7 @@ const aList: RedisObject = {
 Deno.test("SETBIT and GETBIT: offsets, values, growth and limits", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
-  srv.server.dbs[0].set("alist", aList);
+  srv.server.dbs[0]!.set("alist", aList);
   await expectReplies(c, [
     [["SETBIT", "b", "7", "1"], 0],
     [["GET", "b"], "\x01"],
@@ -56,7 +56,7 @@ Deno.test("SETBIT and GETBIT: offsets, values, growth and limits", async () => {
 Deno.test("BITCOUNT over bytes and bits, with negative and empty ranges", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
-  srv.server.dbs[0].set("alist", aList);
+  srv.server.dbs[0]!.set("alist", aList);
   await expectReplies(c, [
     [["SET", "s", "foobar"], "OK"],
     [["BITCOUNT", "s"], 26],
@@ -86,7 +86,7 @@ Deno.test("BITCOUNT over bytes and bits, with negative and empty ranges", async 
 Deno.test("BITPOS: set and clear bits, byte and bit ranges, the zero padding rule", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
-  srv.server.dbs[0].set("alist", aList);
+  srv.server.dbs[0]!.set("alist", aList);
   await expectReplies(c, [
     [["SET", "p", "\xff\xf0\x00"], "OK"],
     [["BITPOS", "p", "0"], 12],
@@ -126,7 +126,7 @@ Deno.test("BITPOS: set and clear bits, byte and bit ranges, the zero padding rul
 Deno.test("BITOP AND, OR, XOR, NOT over strings of different lengths", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
-  srv.server.dbs[0].set("alist", aList);
+  srv.server.dbs[0]!.set("alist", aList);
   await expectReplies(c, [
     [["MSET", "k1", "foobar", "k2", "abcdef", "short", "a"], "OK"],
     [["BITOP", "AND", "dest", "k1", "k2"], 6],
@@ -155,7 +155,7 @@ Deno.test("BITOP AND, OR, XOR, NOT over strings of different lengths", async () 
 Deno.test("BITFIELD: GET, SET, INCRBY with WRAP, SAT and FAIL overflow", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
-  srv.server.dbs[0].set("alist", aList);
+  srv.server.dbs[0]!.set("alist", aList);
   await expectReplies(c, [
     [["BITFIELD", "bf", "SET", "u8", "0", "255"], [0]],
     [["BITFIELD", "bf", "GET", "u8", "0"], [255]],
@@ -219,7 +219,7 @@ Deno.test("BITFIELD: GET, SET, INCRBY with WRAP, SAT and FAIL overflow", async (
 Deno.test("BITFIELD and BITFIELD_RO argument errors", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
-  srv.server.dbs[0].set("alist", aList);
+  srv.server.dbs[0]!.set("alist", aList);
   await expectReplies(c, [
     [["BITFIELD", "bf", "SET", "u64", "0", "1"], FIELD_TYPE],
     [["BITFIELD", "bf", "SET", "i65", "0", "1"], FIELD_TYPE],

@@ -46,12 +46,12 @@ Deno.test("clients blocked on a key are served first come, first served", async 
       await blockedClients(srv.server, i + 1);
     }
     equal(await pusher.cmd("RPUSH", "q", "first", "second"), 2);
-    deepEqual(await waiters[0].cmd("PING"), ["q", "first"]);
-    deepEqual(await waiters[1].cmd("PING"), ["q", "second"]);
+    deepEqual(await waiters[0]!.cmd("PING"), ["q", "first"]);
+    deepEqual(await waiters[1]!.cmd("PING"), ["q", "second"]);
     await blockedClients(srv.server, 1);
     equal(await pusher.cmd("EXISTS", "q"), 0);
     equal(await pusher.cmd("LPUSH", "q", "third"), 1);
-    deepEqual(await waiters[2].read().then((v) => v.type === "array"), true);
+    deepEqual(await waiters[2]!.read().then((v) => v.type === "array"), true);
     equal(await pusher.cmd("LLEN", "q"), 0);
   } finally {
     for (const waiter of waiters) waiter.close();
@@ -272,7 +272,7 @@ Deno.test("served blocking pops reach the AOF as the plain commands, with Redis'
   while (seen.length < 16) {
     const message = await events.read();
     if (message.type !== "array") continue;
-    const [, , channel, key] = message.values.map((v) => v.type === "bulk" ? v.value : "");
+    const [, , channel = "", key] = message.values.map((v) => v.type === "bulk" ? v.value : "");
     seen.push(`${channel.replace("__keyevent@0__:", "")} ${key}`);
   }
   deepEqual(seen, [

@@ -144,7 +144,7 @@ Deno.test("a read never sees an expired key", async () => {
 Deno.test("active expiry reclaims 100,000 keys nobody reads, and their memory", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
-  const db = srv.server.dbs[0];
+  const db = srv.server.dbs[0]!;
   // One pipelined write of 100,000 SETs with a one second TTL, encoded up
   // front so that its own buffer does not count in the figures below.
   let batch = "";

@@ -48,7 +48,10 @@ function makePoints(): Point[] {
   const add = (lon: number, lat: number) => {
     points.push({ member: `p${points.length}`, lon, lat, score: encodeScore(lon, lat) });
   };
-  const centres = [[13.361389, 38.115556], [-122.27652, 37.805186], [0, 0], [179.9, -84.9]];
+  const centres = [[13.361389, 38.115556], [-122.27652, 37.805186], [0, 0], [
+    179.9,
+    -84.9,
+  ]] as const;
   for (const [clon, clat] of centres) {
     for (const spread of [0.001, 0.1, 5]) {
       for (let i = 0; i < 60; i++) {
@@ -100,9 +103,9 @@ Deno.test("geohash: scores, positions, GEOHASH strings and distances equal redis
     deepEqual(hashes, points.map((p) => geohashString(p.score)));
     const rand = xorshift(5);
     const pairs = Array.from({ length: 400 }, () => {
-      const a = points[Math.floor(rand() * points.length)];
-      const b = points[Math.floor(rand() * points.length)];
-      return [a, b, ["m", "km", "ft", "mi"][Math.floor(rand() * 4)]] as const;
+      const a = points[Math.floor(rand() * points.length)]!;
+      const b = points[Math.floor(rand() * points.length)]!;
+      return [a, b, ["m", "km", "ft", "mi"][Math.floor(rand() * 4)]!] as const;
     });
     const dists = await pipeline(
       redis,
@@ -112,7 +115,7 @@ Deno.test("geohash: scores, positions, GEOHASH strings and distances equal redis
     pairs.forEach(([a, b, unit], i) => {
       const [lon1, lat1] = decodeScore(a.score);
       const [lon2, lat2] = decodeScore(b.score);
-      const d = geoDistance(lon1, lat1, lon2, lat2) / factor[unit];
+      const d = geoDistance(lon1, lat1, lon2, lat2) / factor[unit]!;
       equal(formatDistance(d), dists[i], `${a.member} to ${b.member} in ${unit}`);
     });
   });
@@ -142,9 +145,9 @@ Deno.test("geohash: searches find the points redis-server finds, in its order", 
     const shapes: GeoShape[] = [];
     for (const radius of [0, 1, 50, 1000, 20000, 300000, 2000000, 8000000]) {
       for (let i = 0; i < 6; i++) {
-        const p = points[Math.floor(rand() * points.length)];
+        const p = points[Math.floor(rand() * points.length)]!;
         const [lon, lat] = i % 2 === 0 ? [p.lon, p.lat] : [rand() * 360 - 180, rand() * 170 - 85];
-        const toMeters = [1, 1000, 0.3048, 1609.34][i % 4];
+        const toMeters = [1, 1000, 0.3048, 1609.34][i % 4]!;
         shapes.push({ lon, lat, toMeters, radius: radius / toMeters });
         shapes.push({
           lon,
@@ -156,7 +159,7 @@ Deno.test("geohash: searches find the points redis-server finds, in its order", 
       }
     }
     const units: Record<number, string> = { 1: "m", 1000: "km", 0.3048: "ft", 1609.34: "mi" };
-    const unit = (f: number) => units[f];
+    const unit = (f: number) => units[f]!;
     const command = (s: GeoShape, ...opts: string[]) => [
       "GEOSEARCH",
       "geo",

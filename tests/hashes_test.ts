@@ -134,7 +134,7 @@ Deno.test("HSCAN: a listpack hash in one call, a hashtable by cursor; MATCH and 
   let calls = 0;
   do {
     const [next, items] = await c.cmd("HSCAN", "big", cursor, "COUNT", "100") as [string, string[]];
-    for (let i = 0; i < items.length; i += 2) seen.set(items[i], items[i + 1]);
+    for (let i = 0; i < items.length; i += 2) seen.set(items[i]!, items[i + 1]!);
     cursor = next;
     calls++;
   } while (cursor !== "0" && calls < 1000);
@@ -217,7 +217,7 @@ Deno.test("hash writes publish Redis's events; HINCRBYFLOAT reaches the AOF as H
   while (seen.length < expected.length) {
     const message = await events.read();
     if (message.type !== "array") continue;
-    const [, , channel, key] = message.values.map((v) => v.type === "bulk" ? v.value : "");
+    const [, , channel = "", key] = message.values.map((v) => v.type === "bulk" ? v.value : "");
     seen.push(`${channel.replace("__keyevent@0__:", "")} ${key}`);
   }
   deepEqual(seen, expected);

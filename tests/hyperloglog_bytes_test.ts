@@ -144,7 +144,7 @@ Deno.test("HyperLogLog: merged registers (PFMERGE, multi-key PFCOUNT) equal redi
       const max = new Uint8Array(HLL_REGISTERS);
       let dense = false;
       for (const k of sources) {
-        const hll = HyperLogLog.fromBinary(values[k])!;
+        const hll = HyperLogLog.fromBinary(values[k]!)!;
         dense ||= hll.encoding === "dense";
         hll.mergeInto(max);
       }
@@ -157,7 +157,7 @@ Deno.test("HyperLogLog: merged registers (PFMERGE, multi-key PFCOUNT) equal redi
       equal(dest.toBinary(), await redis.cmd("GET", "dest"), `PFMERGE of ${sources}`);
     }
     // PFCOUNT a (above) cached a's cardinality.
-    const a = HyperLogLog.fromBinary(pfcount(values.a).value)!;
+    const a = HyperLogLog.fromBinary(pfcount(values.a!).value)!;
     equal(a.decode(), await redis.cmd("PFDEBUG", "DECODE", "a"));
     a.toDense();
     deepEqual(a.registers(), await redis.cmd("PFDEBUG", "GETREG", "a"));
@@ -253,7 +253,7 @@ Deno.test("HyperLogLog: promotion happens at exactly hll-sparse-max-bytes", asyn
     }
     const replies = await pipeline(redis, commands);
     replies.forEach((reply, i) => {
-      if (expected[i] !== null) equal(reply, expected[i], `${commands[i].join(" ")}`);
+      if (expected[i] !== null) equal(reply, expected[i], `${commands[i]!.join(" ")}`);
     });
   });
 });
@@ -286,21 +286,25 @@ Deno.test("HyperLogLog: hand-made corrupt sparse values behave as in redis-serve
         redis,
         commands.flatMap((c) => [["DEL", "d"], ["SET", "k", value], c, ["GET", "k"]]),
       );
-      const got = commands.map((_, j) => [replies[j * 4 + 2], replies[j * 4 + 3]]);
+      const got = commands.map((_, j) => [replies[j * 4 + 2], replies[j * 4 + 3]] as const);
       const hll = () => HyperLogLog.fromBinary(value)!;
-      equal(pfcount(value).reply, got[0][0], `PFCOUNT of value ${i}`);
-      equal(outcome(() => Number(estimateMergedOf([hll()]))), got[1][0], `PFCOUNT k missing, ${i}`);
+      equal(pfcount(value).reply, got[0]![0], `PFCOUNT of value ${i}`);
+      equal(
+        outcome(() => Number(estimateMergedOf([hll()]))),
+        got[1]![0],
+        `PFCOUNT k missing, ${i}`,
+      );
       equal(
         outcome(() => {
           estimateMergedOf([hll()]);
           return "OK";
         }),
-        got[2][0],
+        got[2]![0],
         `PFMERGE of value ${i}`,
       );
       const dense = hll();
-      equal(outcome(() => dense.toDense() ? 1 : 0), got[3][0], `TODENSE of value ${i}`);
-      if (got[3][0] === 1) equal(dense.toBinary(), got[3][1], `dense form of value ${i}`);
+      equal(outcome(() => dense.toDense() ? 1 : 0), got[3]![0], `TODENSE of value ${i}`);
+      if (got[3]![0] === 1) equal(dense.toBinary(), got[3]![1], `dense form of value ${i}`);
       deepEqual(Object.values(tryPfadd(value, ["zz"])), got[4], `PFADD to value ${i}`);
     }
   });

@@ -32,7 +32,7 @@ async function sortedKeys(c: RespClient, pattern: string): Promise<string[]> {
 Deno.test("DEL, UNLINK, EXISTS and TYPE", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
-  srv.server.dbs[0].set("alist", aList());
+  srv.server.dbs[0]!.set("alist", aList());
   await expectReplies(c, [
     [["MSET", "a", "1", "b", "2"], "OK"],
     [["DEL", "a", "b", "c"], 2],
@@ -44,7 +44,7 @@ Deno.test("DEL, UNLINK, EXISTS and TYPE", async () => {
     [["SET", "s", "v"], "OK"],
     [["TYPE", "s"], "string"],
   ]);
-  srv.server.dbs[0].set("alist", aList());
+  srv.server.dbs[0]!.set("alist", aList());
   equal(await c.cmd("TYPE", "alist"), "list");
 });
 
@@ -81,7 +81,7 @@ Deno.test("SCAN: cursor, MATCH, COUNT and TYPE, and its argument errors", async 
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
   for (let i = 0; i < 100; i++) await c.cmd("SET", `key:${i}`, "v");
-  srv.server.dbs[0].set("alist", aList());
+  srv.server.dbs[0]!.set("alist", aList());
   const seen: string[] = [];
   let cursor = "0";
   let calls = 0;
@@ -129,12 +129,12 @@ Deno.test("SCAN returns every key present for the whole iteration while the tabl
       } else if (phase === "shrink" && step < 20) {
         await c.cmd("DEL", ...churn(2 * step), ...churn(2 * step + 1));
       }
-      capacities.add(srv.server.dbs[0].dict.allocatedBytes);
+      capacities.add(srv.server.dbs[0]!.dict.allocatedBytes);
       step++;
     } while (cursor !== "0");
     for (const key of stable) ok(seen.has(key), `${phase}: SCAN missed ${key}`);
   }
-  equal(srv.server.dbs[0].size, 100);
+  equal(srv.server.dbs[0]!.size, 100);
   ok(capacities.size >= 4, "the index was resized during the scans");
 });
 
@@ -186,7 +186,7 @@ Deno.test("COPY: DB and REPLACE options, TTLs, and deep copies of collections", 
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
   const list = aList(["a", "b"]);
-  srv.server.dbs[0].set("alist", list);
+  srv.server.dbs[0]!.set("alist", list);
   await expectReplies(c, [
     [["SET", "src", "v", "EX", "100"], "OK"],
     [["COPY", "src", "cp"], 1],
@@ -211,7 +211,7 @@ Deno.test("COPY: DB and REPLACE options, TTLs, and deep copies of collections", 
     [["SELECT", "1"], "OK"],
     [["GET", "src"], "w"],
   ]);
-  const copied = srv.server.dbs[0].get("list2") as ReturnType<typeof aList>;
+  const copied = srv.server.dbs[0]!.get("list2") as ReturnType<typeof aList>;
   ok(copied !== list, "COPY makes a new object");
   list.items.push("c");
   deepEqual(copied.items, ["a", "b"]);
@@ -283,7 +283,7 @@ Deno.test("TOUCH counts existing keys; OBJECT IDLETIME, FREQ and HELP", async ()
 Deno.test("OBJECT ENCODING of other types comes from the value", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
-  srv.server.dbs[0].set("alist", aList());
+  srv.server.dbs[0]!.set("alist", aList());
   equal(await c.cmd("OBJECT", "ENCODING", "alist"), "quicklist");
   equal(await c.cmd("OBJECT", "REFCOUNT", "alist"), 1);
 });
@@ -328,7 +328,7 @@ Deno.test("generic writes publish Redis's keyspace events", async () => {
   ) await c.cmd(...command);
   const events: string[] = [];
   while (events.length < 9) {
-    const [, , channel, key] = plain(await sub.read()) as string[];
+    const [, , channel = "", key] = plain(await sub.read()) as string[];
     events.push(`${channel.slice("__keyevent@".length)} ${key}`);
   }
   deepEqual(events, [

@@ -232,7 +232,7 @@ Deno.test("list writes publish Redis's keyspace events; LMPOP reaches the AOF as
   while (seen.length < expected.length) {
     const message = await events.read();
     if (message.type !== "array") continue;
-    const [, , channel, key] = message.values.map((v) => v.type === "bulk" ? v.value : "");
+    const [, , channel = "", key] = message.values.map((v) => v.type === "bulk" ? v.value : "");
     seen.push(`${channel.replace("__keyevent@0__:", "")} ${key}`);
   }
   deepEqual(seen, expected);

@@ -18,12 +18,12 @@ async function usedMemory(c: RespClient): Promise<number> {
 
 async function infoField(c: RespClient, section: string, name: string): Promise<string> {
   const info = await c.cmd("INFO", section) as string;
-  return info.match(new RegExp(`^${name}:(.*?)\\r?$`, "m"))![1];
+  return info.match(new RegExp(`^${name}:(.*?)\\r?$`, "m"))![1]!;
 }
 
 /** Writes keys straight into db 0 with the LRU clock at `secondsAgo` (no command runs meanwhile). */
 function writeKeys(srv: TestServer, names: string[], secondsAgo: number, ttlMs?: number): void {
-  const db = srv.server.dbs[0];
+  const db = srv.server.dbs[0]!;
   advanceAccessClock(Date.now() - secondsAgo * 1000);
   for (const name of names) {
     db.set(name, VALUE);

@@ -178,8 +178,8 @@ async function valueOf(client: RespClient, key: string, type: string): Promise<u
       return ((await client.cmd("SMEMBERS", key)) as string[]).sort();
     case "hash": {
       const flat = (await client.cmd("HGETALL", key)) as string[];
-      const pairs: string[][] = [];
-      for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
+      const pairs: [string, string | undefined][] = [];
+      for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i]!, flat[i + 1]]);
       return pairs.sort((a, b) => (a[0] < b[0] ? -1 : 1));
     }
     case "zset": {

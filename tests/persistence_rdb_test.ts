@@ -236,16 +236,22 @@ function asRead(value: DecodedValue): { type: string; value: unknown } {
     case "set":
       return { type: "set", value: [...value.members].sort() };
     case "hash": {
-      const pairs: string[][] = [];
+      const pairs: [string, string | undefined][] = [];
       for (let i = 0; i < value.pairs.length; i += 2) {
-        pairs.push([value.pairs[i], value.pairs[i + 1]]);
+        pairs.push([value.pairs[i]!, value.pairs[i + 1]]);
       }
       return { type: "hash", value: pairs.sort((a, b) => (a[0] < b[0] ? -1 : 1)) };
     }
     case "zset": {
       const { members, scores } = value;
       const order = members.map((_, i) => i).sort((a, b) =>
-        scores[a] < scores[b] ? -1 : scores[a] > scores[b] ? 1 : members[a] < members[b] ? -1 : 1
+        scores[a]! < scores[b]!
+          ? -1
+          : scores[a]! > scores[b]!
+          ? 1
+          : members[a]! < members[b]!
+          ? -1
+          : 1
       );
       return { type: "zset", value: order.flatMap((i) => [members[i], scores[i]]) };
     }

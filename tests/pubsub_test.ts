@@ -237,8 +237,8 @@ Deno.test("native clients get each confirmation and message as a frame of its ow
   const names = [];
   for (let i = 0; i < 2; i++) {
     const reply = await within(sub.read());
-    ok(reply.type === "arr" && reply.values[1].type === "str");
-    names.push(reply.values[1].value);
+    ok(reply.type === "arr" && reply.values[1]!.type === "str");
+    names.push(reply.values[1]!.value);
   }
   deepEqual(names.sort(), ["a", "b"]);
   await sub.send("unsubscribe");

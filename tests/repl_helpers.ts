@@ -136,7 +136,7 @@ export class TerminalSession implements AsyncDisposable {
       // Escape sequences go whole, as a terminal sends them.
       if (keys[i] === "\x1b" && keys[i + 1] === "[") {
         end = i + 2;
-        while (end < keys.length && !/[A-Za-z~]/.test(keys[end])) end++;
+        while (end < keys.length && !/[A-Za-z~]/.test(keys[end]!)) end++;
         end++;
       }
       await this.#keys.write(encoder.encode(keys.slice(i, end)));

@@ -159,7 +159,13 @@ Deno.test("--latency with bare output: one line after the interval, as redis-cli
 });
 
 /** Starts both tools in a live mode and reads until `enough` holds for each. */
-async function liveBoth(port: number, args: string[], enough: (out: string) => boolean, env = {}) {
+/** redis-cli's output, then the REPL's. */
+async function liveBoth(
+  port: number,
+  args: string[],
+  enough: (out: string) => boolean,
+  env = {},
+): Promise<[cli: string, ours: string]> {
   const outputs: string[] = [];
   for (const [cmd, extra] of [["redis-cli", []], [REPL, ["repl"]]] as const) {
     await using live = new LiveProcess(cmd, [...extra, "-p", String(port), ...args], env);
@@ -169,7 +175,8 @@ async function liveBoth(port: number, args: string[], enough: (out: string) => b
     equal(code !== 0 || signal !== null, true);
     outputs.push(live.output);
   }
-  return outputs;
+  const [cli = "", ours = ""] = outputs;
+  return [cli, ours];
 }
 
 Deno.test("--latency-history: sample lines, then the range line, as redis-cli shows them", async () => {
@@ -182,10 +189,10 @@ Deno.test("--latency-history: sample lines, then the range line, as redis-cli sh
   for (const out of outputs) {
     const lines = out.split("\n");
     let i = 0;
-    while (/^\d+ \d+ \d+\.\d\d \d+$/.test(lines[i])) i++;
+    while (/^\d+ \d+ \d+\.\d\d \d+$/.test(lines[i]!)) i++;
     equal(i > 1, true, out);
-    match(lines[i], /^ -- 0\.\d\d seconds range$/);
-    match(lines[i + 1], /^\d+ \d+ \d+\.\d\d 1$/);
+    match(lines[i]!, /^ -- 0\.\d\d seconds range$/);
+    match(lines[i + 1]!, /^\d+ \d+ \d+\.\d\d 1$/);
   }
   // On a terminal: one line redrawn in place.
   const [cli, ours] = await liveBoth(
@@ -218,8 +225,8 @@ Deno.test("--latency-dist: redis-cli's legend and spectrum lines", async () => {
   const spectrum = new RegExp(
     String.raw`^\x1b\[38;5;0m(\x1b\[48;5;\d+m[.\-*#1-9A-Q?]){31}\x1b\[0m$`,
   );
-  match(cli.split("\n")[8], spectrum);
-  match(ours.split("\n")[8], spectrum);
+  match(cli.split("\n")[8]!, spectrum);
+  match(ours.split("\n")[8]!, spectrum);
 });
 
 Deno.test("--stat: redis-cli's header and columns", async () => {
@@ -236,9 +243,9 @@ Deno.test("--stat: redis-cli's header and columns", async () => {
   const row = /^16 {9}\d+\.\d\d[KMG] +\d+ +0 {7}\d+ \(\+\d+\) +\d+ +$/;
   for (const out of [cli, ours]) {
     const lines = out.split("\n");
-    match(lines[2], row);
-    match(lines[3], row);
-    equal(lines[2].length, cli.split("\n")[2].length);
+    match(lines[2]!, row);
+    match(lines[3]!, row);
+    equal(lines[2]!.length, cli.split("\n")[2]!.length);
   }
 });
 

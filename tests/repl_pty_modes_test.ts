@@ -135,7 +135,7 @@ Deno.test("Ctrl-C ends --latency and --stat; --bigkeys stops and prints its summ
   for (let i = 0; i < 2000; i++) await client.send("SET", `k${i}`, "v");
   for (let i = 0; i < 2000; i++) await client.read();
   await withHome(async (home) => {
-    for (const [mode, shown] of [["--latency", "samples)"], ["--stat", "connections"]]) {
+    for (const [mode, shown] of [["--latency", "samples)"], ["--stat", "connections"]] as const) {
       await using term = new TerminalSession(["-p", String(srv.port), mode], home);
       await term.expect(shown);
       await term.type(CTRL_C);

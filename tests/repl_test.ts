@@ -133,7 +133,7 @@ Deno.test("local commands: repeat counts, help, quit", async () => {
     '"hi"\n"hi"\n"hi"\nInvalid redis-cli repeat command option value.',
   );
   equal(lines[4], "\r");
-  equal(lines[5].startsWith("  \x1b[1mGET\x1b[0m \x1b[90mkey\x1b[0m"), true);
+  equal(lines[5]!.startsWith("  \x1b[1mGET\x1b[0m \x1b[90mkey\x1b[0m"), true);
   equal(out.stdout.includes("after"), false);
   equal(out.code, 0);
 });
@@ -216,7 +216,7 @@ function scriptedServer(protocol: "resp" | "native", replies: Record<string, Can
           const argv = decoder.decode(joined, start, joined.length);
           if (argv === undefined) break;
           start += decoder.consumed;
-          const reply = replies[argv[0].toLowerCase()];
+          const reply = replies[argv[0]!.toLowerCase()];
           if (reply === "close" || reply === undefined) return;
           await conn.write(reply);
         }

@@ -27,23 +27,23 @@ class MapReplica implements ReplicaHost {
     let db = 0;
     readRdb(rdb, {
       selectDb: (index) => db = index,
-      entry: (key, value) => this.dbs[db].set(key, value as string),
+      entry: (key, value) => this.dbs[db]!.set(key, value as string),
     });
   }
   continued(): void {
     this.continues++;
   }
   apply(argv: string[]): void {
-    const [name, ...args] = argv;
+    const [name = "", ...args] = argv;
     switch (name.toUpperCase()) {
       case "SELECT":
         this.db = Number(args[0]);
         return;
       case "SET":
-        this.dbs[this.db].set(args[0], args[1]);
+        this.dbs[this.db]!.set(args[0]!, args[1]!);
         return;
       case "DEL":
-        for (const key of args) this.dbs[this.db].delete(key);
+        for (const key of args) this.dbs[this.db]!.delete(key);
         return;
       case "PING":
       case "MULTI":
@@ -65,14 +65,14 @@ async function masterData(client: RespClient, dbs: number[]): Promise<Record<str
     await client.cmd("SELECT", db);
     const keys = (await client.cmd("KEYS", "*")) as string[];
     const values = keys.length === 0 ? [] : (await client.cmd("MGET", ...keys)) as string[];
-    out.push(Object.fromEntries(keys.map((k, i) => [k, values[i]])));
+    out.push(Object.fromEntries(keys.map((k, i) => [k, values[i]!])));
   }
   await client.cmd("SELECT", 0);
   return out;
 }
 
 function replicaData(replica: MapReplica, dbs: number[]): Record<string, string>[] {
-  return dbs.map((db) => Object.fromEntries(replica.dbs[db]));
+  return dbs.map((db) => Object.fromEntries(replica.dbs[db]!));
 }
 
 async function masterOffset(client: RespClient): Promise<number> {
@@ -121,7 +121,7 @@ for (const diskless of ["yes", "no"]) {
       equal(replica.fullSyncs, 1);
       const info = await infoSection(client, "replication");
       equal(info.connected_slaves, "1");
-      equal(info.slave0.split(",")[1], "port=1");
+      equal(info.slave0?.split(",")[1], "port=1");
 
       // WAIT sends REPLCONF GETACK; the link's ACK makes it count.
       await client.cmd("SET", "acked", "1");

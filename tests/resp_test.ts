@@ -153,7 +153,7 @@ Deno.test("RESP3 sets and verbatim strings", async () => {
   using c = await RespClient.connect(srv.port);
   await c.call("HELLO", "3");
   const info = await c.call("COMMAND", "INFO", "get");
-  ok(info.type === "array" && info.values[0].type === "array");
+  ok(info.type === "array" && info.values[0]!.type === "array");
   deepEqual(info.values[0].values[2], {
     type: "set",
     values: [{ type: "simple", value: "readonly" }, { type: "simple", value: "fast" }],
@@ -161,8 +161,8 @@ Deno.test("RESP3 sets and verbatim strings", async () => {
   // No subcommands is an empty set; a container's subcommands are an array.
   deepEqual(info.values[0].values[9], { type: "set", values: [] });
   const config = await c.call("COMMAND", "INFO", "config");
-  ok(config.type === "array" && config.values[0].type === "array");
-  equal(config.values[0].values[9].type, "array");
+  ok(config.type === "array" && config.values[0]!.type === "array");
+  equal(config.values[0]!.values[9]!.type, "array");
   const text = await c.call("INFO", "server");
   ok(text.type === "verbatim" && text.format === "txt" && text.value.startsWith("# Server\r\n"));
 });

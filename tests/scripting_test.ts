@@ -119,14 +119,14 @@ Deno.test("a busy script: other clients get BUSY, SCRIPT KILL stops it", async (
           "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.",
       });
     }
-    deepEqual(await others[0].cmd("SCRIPT", "KILL"), "OK");
+    deepEqual(await others[0]!.cmd("SCRIPT", "KILL"), "OK");
     const killed = await runner.read();
     ok(killed.type === "error");
     match(
       killed.value,
       /^ERR Script killed by user with SCRIPT KILL\.\.\. script: \w{40}, on @user_script:1\.$/,
     );
-    deepEqual(await others[1].cmd("PING"), "PONG");
+    deepEqual(await others[1]!.cmd("PING"), "PONG");
     deepEqual(await runner.cmd("PING"), "PONG");
   } finally {
     for (const o of others) o.close();

@@ -27,8 +27,8 @@ Deno.test("Sentinel fails a redis-home master over to a redis-home replica", asy
     await replicaOf(b, master);
     await waitFor("both replicas online", async () => {
       const info = await infoSection(writer, "replication");
-      return info.connected_slaves === "2" && info.slave0.includes("state=online") &&
-          info.slave1.includes("state=online")
+      return info.connected_slaves === "2" && (info.slave0 ?? "").includes("state=online") &&
+          (info.slave1 ?? "").includes("state=online")
         ? true
         : undefined;
     });

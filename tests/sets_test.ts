@@ -176,7 +176,7 @@ Deno.test("SPOP reaches the AOF as SREM (or DEL); set writes publish Redis's eve
   await c.cmd("SADD", "s", "1");
   const one = await c.cmd("SPOP", "s") as string;
   const two = await c.cmd("SPOP", "s", "1") as string[];
-  await c.cmd("SMOVE", "s", "t", (await c.cmd("SMEMBERS", "s") as string[])[0]);
+  await c.cmd("SMOVE", "s", "t", (await c.cmd("SMEMBERS", "s") as string[])[0]!);
   await c.cmd("SINTERSTORE", "u", "t", "t");
   await c.cmd("SUNIONSTORE", "u", "t");
   await c.cmd("SDIFFSTORE", "u", "t");
@@ -204,7 +204,7 @@ Deno.test("SPOP reaches the AOF as SREM (or DEL); set writes publish Redis's eve
   while (seen.length < expected.length) {
     const message = await events.read();
     if (message.type !== "array") continue;
-    const [, , channel, key] = message.values.map((v) => v.type === "bulk" ? v.value : "");
+    const [, , channel = "", key] = message.values.map((v) => v.type === "bulk" ? v.value : "");
     seen.push(`${channel.replace("__keyevent@0__:", "")} ${key}`);
   }
   deepEqual(seen, expected);

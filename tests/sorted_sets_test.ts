@@ -544,7 +544,7 @@ function plainSet(...members: string[]) {
 Deno.test("plain sets are inputs of ZUNION, ZINTER, ZDIFF and ZINTERCARD with score 1", async () => {
   await using srv = startServer();
   using client = await RespClient.connect(srv.port);
-  srv.server.dbs[0].set("sa", plainSet("a", "b", "x"));
+  srv.server.dbs[0]!.set("sa", plainSet("a", "b", "x"));
   await client.cmd("ZADD", "za", 1, "a", 2, "b", 3, "c");
   await client.cmd("ZADD", "zb", 10, "b", 20, "c", 30, "d");
   deepEqual(
@@ -676,7 +676,7 @@ Deno.test("every write announces Redis's keyspace event, and emptied keys are de
 Deno.test("encodings switch to skiplist past 128 members or a 65-byte member, as Redis 7.0", async () => {
   await using srv = startServer();
   using client = await RespClient.connect(srv.port);
-  const db = srv.server.dbs[0];
+  const db = srv.server.dbs[0]!;
   const encodingOf = (key: string) => (db.get(key) as SortedSet).encoding();
   const args: (string | number)[] = [];
   for (let i = 0; i < 128; i++) args.push(i, `m${i}`);
@@ -716,8 +716,8 @@ Deno.test("ZSCAN walks a skiplist set in steps and returns every member once", a
       string[],
     ];
     for (let i = 0; i < items.length; i += 2) {
-      ok(!seen.has(items[i]), `${items[i]} twice`);
-      seen.set(items[i], items[i + 1]);
+      ok(!seen.has(items[i]!), `${items[i]} twice`);
+      seen.set(items[i]!, items[i + 1]!);
     }
     cursor = next;
     calls++;

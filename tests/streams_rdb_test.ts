@@ -65,7 +65,7 @@ function buildStream(): Stream {
   }
   s.add(["bin", "\x00\xff\r\n"], { kind: "explicit", id: makeId(1n << 50n, 3n) }, 0);
   const ids = [...s.range(ID_MIN, ID_MAX)].map((e) => e.id);
-  for (const i of [3, 150, 151, 152, 400]) s.delete(ids[i]);
+  for (const i of [3, 150, 151, 152, 400]) s.delete(ids[i]!);
   s.trim({ strategy: "maxlen", maxlen: 650, approx: false, limit: 0 });
   const live = [...s.range(ID_MIN, ID_MAX)].map((e) => e.id);
   const g = new ConsumerGroup("workers", ID_MIN, 0);
@@ -74,11 +74,11 @@ function buildStream(): Stream {
   const bob = g.consumer("bob", t0 + 6).consumer;
   g.consumer("carol", t0 + 7);
   for (let i = 0; i < 40; i++) {
-    s.advanceGroup(g, live[i]);
-    if (i % 3 !== 2) g.deliver(live[i], i % 2 ? alice : bob, t0 + 1000 + i);
+    s.advanceGroup(g, live[i]!);
+    if (i % 3 !== 2) g.deliver(live[i]!, i % 2 ? alice : bob, t0 + 1000 + i);
   }
-  g.pel.get(live[4])!.deliveryCount = 9;
-  const late = new ConsumerGroup("late", live[600], ENTRIES_READ_UNKNOWN);
+  g.pel.get(live[4]!)!.deliveryCount = 9;
+  const late = new ConsumerGroup("late", live[600]!, ENTRIES_READ_UNKNOWN);
   s.groups.set("late", late);
   s.groups.set("tail", new ConsumerGroup("tail", s.lastId, s.entriesAdded));
   return s;

@@ -278,7 +278,7 @@ Deno.test("stream writes publish Redis's keyspace events", async () => {
   const events: string[] = [];
   for (let i = 0; i < 12; i++) {
     const message = plain(await sub.read()) as string[];
-    events.push(message[2].slice("__keyevent@0__:".length));
+    events.push(message[2]!.slice("__keyevent@0__:".length));
   }
   deepEqual(events, [
     "xadd",

@@ -25,7 +25,7 @@ Deno.test("ioredis consumer group: producers, two consumers, a crash, XAUTOCLAIM
   const acks = new Map<string, number>();
   const ack = async (client: Redis, entries: Entries) => {
     for (const [id, fields] of entries) {
-      const job = fields[1];
+      const job = fields[1]!;
       if (await client.xack("jobs", "workers", id) === 1) acks.set(job, (acks.get(job) ?? 0) + 1);
     }
   };
@@ -56,8 +56,8 @@ Deno.test("ioredis consumer group: producers, two consumers, a crash, XAUTOCLAIM
       const reply = await read(bob, "bob");
       if (reply === null) continue;
       bobBatches++;
-      if (bobBatches === 1) await ack(bob, reply[0][1]);
-      else bobHeld = reply[0][1].length;
+      if (bobBatches === 1) await ack(bob, reply[0]![1]);
+      else bobHeld = reply[0]![1].length;
     }
     equal(bobBatches, 2);
     bob.disconnect();
@@ -67,7 +67,7 @@ Deno.test("ioredis consumer group: producers, two consumers, a crash, XAUTOCLAIM
     produced.then(() => done = true);
     for (let round = 0; round < 10000; round++) {
       const reply = await read(alice, "alice");
-      if (reply !== null) await ack(alice, reply[0][1]);
+      if (reply !== null) await ack(alice, reply[0]![1]);
       else if (done) break;
     }
     const summary = await alice.xpending("jobs", "workers") as unknown[];
@@ -99,7 +99,7 @@ Deno.test("ioredis consumer group: producers, two consumers, a crash, XAUTOCLAIM
     deepEqual(await alice.xpending("jobs", "workers"), [0, null, null, null]);
     equal(await alice.xlen("jobs"), JOBS);
     const groups = await alice.xinfo("GROUPS", "jobs") as unknown[][];
-    deepEqual(groups[0].slice(8), ["entries-read", JOBS, "lag", 0]);
+    deepEqual(groups[0]!.slice(8), ["entries-read", JOBS, "lag", 0]);
   } finally {
     for (const c of [...producers, alice, bob]) c.disconnect();
   }

@@ -22,7 +22,7 @@ const aList: RedisObject = {
 Deno.test("SET options: NX, XX, GET, KEEPTTL and their conflicts", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
-  srv.server.dbs[0].set("alist", aList);
+  srv.server.dbs[0]!.set("alist", aList);
   await expectReplies(c, [
     [["SET", "foo", "bar"], "OK"],
     [["GET", "foo"], "bar"],
@@ -88,7 +88,7 @@ Deno.test("SET expire arguments: zero, negative, junk and overflowing times", as
 Deno.test("GETSET, GETDEL, GETEX", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
-  srv.server.dbs[0].set("alist", aList);
+  srv.server.dbs[0]!.set("alist", aList);
   await expectReplies(c, [
     [["SET", "foo", "bar", "EX", "100"], "OK"],
     [["GETSET", "foo", "new"], "bar"],
@@ -118,7 +118,7 @@ Deno.test("GETSET, GETDEL, GETEX", async () => {
 Deno.test("MGET, MSET, MSETNX", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
-  srv.server.dbs[0].set("alist", aList);
+  srv.server.dbs[0]!.set("alist", aList);
   await expectReplies(c, [
     [["MSET", "a", "1", "b", "2", "c", "3"], "OK"],
     [["MGET", "a", "b", "c", "missing", "alist"], ["1", "2", "3", null, null]],
@@ -134,7 +134,7 @@ Deno.test("MGET, MSET, MSETNX", async () => {
 Deno.test("APPEND, STRLEN, GETRANGE and SUBSTR with negative and out-of-range indexes", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
-  srv.server.dbs[0].set("alist", aList);
+  srv.server.dbs[0]!.set("alist", aList);
   await expectReplies(c, [
     [["APPEND", "ap", "hello"], 5],
     [["APPEND", "ap", " world"], 11],
@@ -161,7 +161,7 @@ Deno.test("APPEND, STRLEN, GETRANGE and SUBSTR with negative and out-of-range in
 Deno.test("SETRANGE pads with zero bytes and is capped at proto-max-bulk-len", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
-  srv.server.dbs[0].set("alist", aList);
+  srv.server.dbs[0]!.set("alist", aList);
   await expectReplies(c, [
     [["SETRANGE", "sr", "5", "hello"], 10],
     [["GET", "sr"], "\0\0\0\0\0hello"],
@@ -190,7 +190,7 @@ Deno.test("SETRANGE pads with zero bytes and is capped at proto-max-bulk-len", a
 Deno.test("INCR family: int64 limits, overflow and strict integer syntax", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
-  srv.server.dbs[0].set("alist", aList);
+  srv.server.dbs[0]!.set("alist", aList);
   await expectReplies(c, [
     [["INCR", "i"], 1],
     [["INCR", "i"], 2],
@@ -227,7 +227,7 @@ Deno.test("INCR family: int64 limits, overflow and strict integer syntax", async
 Deno.test("INCRBYFLOAT formats as Redis's %.17Lf and rejects what strtold would", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
-  srv.server.dbs[0].set("alist", aList);
+  srv.server.dbs[0]!.set("alist", aList);
   await expectReplies(c, [
     [["INCRBYFLOAT", "f", "10.5"], "10.5"],
     [["INCRBYFLOAT", "f", "0.1"], "10.6"],
@@ -255,7 +255,7 @@ const BIG_FLOAT =
 Deno.test("LCS: the string, LEN, IDX with MINMATCHLEN and WITHMATCHLEN", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
-  srv.server.dbs[0].set("alist", aList);
+  srv.server.dbs[0]!.set("alist", aList);
   await expectReplies(c, [
     [["MSET", "a", "ohmytext", "b", "mynewtext"], "OK"],
     [["LCS", "a", "b"], "mytext"],
@@ -380,7 +380,7 @@ Deno.test("string writes publish Redis's keyspace events", async () => {
   await c.cmd("DEL", "a");
   const events: string[] = [];
   for (;;) {
-    const [, , channel, key] = plain(await sub.read()) as string[];
+    const [, , channel = "", key] = plain(await sub.read()) as string[];
     events.push(`${channel.split(":")[1]} ${key}`);
     if (channel.endsWith(":del") && key === "a") break;
   }

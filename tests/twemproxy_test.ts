@@ -37,7 +37,7 @@ Deno.test("twemproxy spreads keys over three redis-home servers and reads them b
     for (const n of counts) ok(n > KEYS / 6, `uneven spread ${counts}`);
     // Each key lives on exactly one shard.
     for (let i = 0; i < KEYS; i += 97) {
-      const holders = shards.filter((s) => s.server.dbs[0].peek(`key:${i}`) !== undefined);
+      const holders = shards.filter((s) => s.server.dbs[0]!.peek(`key:${i}`) !== undefined);
       equal(holders.length, 1);
     }
     equal(await client.cmd("GET", "key:42"), "v42");

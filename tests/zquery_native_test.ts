@@ -51,7 +51,9 @@ Deno.test("zadd, zrem and zscore reply as the book's server does", async () => {
 Deno.test("zquery seeks (score, member), moves by offset, and counts limit in array elements", async () => {
   await using srv = startServer();
   using c = await NativeClient.connect(srv.port);
-  for (const [score, member] of [["1", "a"], ["2", "b"], ["2", "c"], ["3", "d"], ["4", "e"]]) {
+  for (
+    const [score, member] of [["1", "a"], ["2", "b"], ["2", "c"], ["3", "d"], ["4", "e"]] as const
+  ) {
     await c.call("zadd", "z", score, member);
   }
   const q = (...args: string[]) => c.call("zquery", "z", ...args);

@@ -7,7 +7,7 @@
 import type { Command } from "../command.ts";
 import { clientInfoLine } from "../commands/connection.ts";
 import type { CommandContext } from "../context.ts";
-import { keysOf, keySpecsOf } from "../key_specs.ts";
+import { keysOf } from "../key_specs.ts";
 import type { Acl } from "./acl.ts";
 import type { AclLogContext } from "./log.ts";
 import type { ChannelAccess, Denial, KeyAccess } from "./selector.ts";
@@ -19,11 +19,10 @@ export function keyAccesses(command: Command, argv: readonly string[]): KeyAcces
   if (variable !== undefined) {
     return (keysOf(command, argv) ?? []).map((ref) => ({ index: ref.index, ...variable(argv) }));
   }
-  const specs = keySpecsOf(command.spec);
   // Specs flagged not_key (shard channels) are not keys to ACL (GET_KEYSPEC_DEFAULT).
-  return (keysOf(command, argv) ?? []).filter((ref) => !specs[ref.spec].flags.includes("not_key"))
+  return (keysOf(command, argv) ?? []).filter((ref) => !ref.spec.flags.includes("not_key"))
     .map((ref) => {
-      const flags = specs[ref.spec].flags;
+      const flags = ref.spec.flags;
       return {
         index: ref.index,
         read: flags.includes("access"),
@@ -47,7 +46,7 @@ const VARIABLE_FLAGS: Record<
 
 function bitfieldReadOnly(argv: readonly string[]): boolean {
   for (let i = 2; i < argv.length; i++) {
-    const op = argv[i].toLowerCase();
+    const op = argv[i]!.toLowerCase();
     const more = argv.length - i - 1;
     if (op === "get" && more >= 2) i += 2;
     else if (op === "overflow" && more >= 1) i += 1;
@@ -115,7 +114,7 @@ export function logDenial(
   server.acl.log.add({
     reason: denial.reason,
     context,
-    object: denial.reason === "command" ? command.fullName : argv[denial.index],
+    object: denial.reason === "command" ? command.fullName : argv[denial.index] ?? "",
     username: ctx.client.user.name,
     time: Date.now(),
     clientInfo: clientInfoLine(ctx),

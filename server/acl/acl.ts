@@ -102,14 +102,14 @@ export class Acl {
    * rule, as Redis does (its index ignores "user" and the name).
    */
   checkConfiguredUser(argv: readonly string[], seen: ReadonlySet<string>): string | undefined {
-    const name = argv[1];
+    const name = argv[1] ?? "";
     if (seen.has(name)) return `Error in user declaration '${name}': ${DUPLICATE_CONFIG_USER}`;
     const ops = mergeSelectorArgs(argv.slice(2));
     if (typeof ops === "number") return `Error in user declaration '${argv[ops]}': Syntax error`;
     const user = new User(name, this.env);
-    for (let j = 0; j < ops.length; j++) {
+    for (const [j, op] of ops.entries()) {
       try {
-        user.apply(ops[j]);
+        user.apply(op);
       } catch (err) {
         if (!(err instanceof AclRuleError)) throw err;
         if (err.message !== RULE_UNKNOWN_COMMAND) {
@@ -127,6 +127,7 @@ export class Acl {
    */
   loadConfiguredUsers(definitions: readonly (readonly string[])[]): string | undefined {
     for (const [name, ...rules] of definitions) {
+      if (name === undefined) continue;
       if (hasSpaces(name)) return "Spaces not allowed in ACL usernames";
       let user = this.users.get(name);
       if (user === undefined) this.users.set(name, user = new User(name, this.env));
@@ -152,16 +153,16 @@ export class Acl {
     const users = new Map<string, User>();
     let errors = "";
     const lines = text.split("\n");
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i].replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "");
+    for (const [i, text] of lines.entries()) {
+      const line = text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "");
       if (line === "") continue;
       const where = `${filename}:${i + 1}`;
       const argv = line.split(" ");
-      if (argv[0] !== "user" || argv.length < 2) {
+      const [keyword, name] = argv;
+      if (keyword !== "user" || name === undefined) {
         errors += `${where} should start with user keyword followed by the username. `;
         continue;
       }
-      const name = argv[1];
       if (hasSpaces(name)) {
         errors += `'${where}: username '${name}' contains invalid characters. `;
         continue;
@@ -224,8 +225,7 @@ export function mergeSelectorArgs(args: readonly string[]): string[] | number {
   const merged: string[] = [];
   let open = -1;
   let selector = "";
-  for (let i = 0; i < args.length; i++) {
-    const op = args[i];
+  for (const [i, op] of args.entries()) {
     if (op.startsWith("(") && !op.endsWith(")")) {
       open = i;
       selector = op;

@@ -18,8 +18,9 @@ export function describeCommandRules(selector: Selector): string {
   const commands = selector.commands;
   const additive = !selector.futureCommands;
   const fake = new Selector(commands);
-  const rules = [additive ? "-@all" : "+@all"];
-  fake.apply(rules[0]);
+  const base = additive ? "-@all" : "+@all";
+  const rules = [base];
+  fake.apply(base);
   // The bits the categories chosen so far have not yet accounted for.
   const remaining = selector.clone();
   const members = new Map(commands.categoryNames.map((c) => [c, commands.inCategory(c)]));
@@ -31,7 +32,8 @@ export function describeCommandRules(selector: Selector): string {
     for (const [category, list] of members) {
       if (applied.has(category)) continue;
       let on = 0;
-      for (const command of list) on += remaining.bits[command.id];
+      // One bit per command of the table: every id is in range.
+      for (const command of list) on += remaining.bits[command.id]!;
       const off = list.length - on;
       const diff = additive ? off : on;
       const same = additive ? on : off;

@@ -32,9 +32,8 @@ export class AclLog {
 
   /** Records a denial; `maxLen` is acllog-max-len. */
   add(entry: Omit<AclLogEntry, "count">, maxLen: number): void {
-    const scan = Math.min(GROUPING_SCAN, this.entries.length);
-    for (let i = 0; i < scan; i++) {
-      const e = this.entries[i];
+    for (const [i, e] of this.entries.entries()) {
+      if (i >= GROUPING_SCAN) break;
       if (
         e.reason === entry.reason && e.context === entry.context &&
         Math.abs(e.time - entry.time) <= GROUPING_MS && e.object === entry.object &&

@@ -141,7 +141,7 @@ export class Selector {
     if (op[0] === "%") {
       perms = 0;
       for (; offset < op.length; offset++) {
-        const c = op[offset].toUpperCase();
+        const c = op.charAt(offset).toUpperCase();
         if (c === "R" && !(perms & READ)) perms |= READ;
         else if (c === "W" && !(perms & WRITE)) perms |= WRITE;
         else if (op[offset] === "~") {
@@ -236,12 +236,16 @@ export class Selector {
     }
     if (!this.allKeys) {
       for (const key of keys()) {
-        if (!this.allowsKey(argv[key.index], key)) return { reason: "key", index: key.index };
+        const name = argv[key.index];
+        if (name === undefined || !this.allowsKey(name, key)) {
+          return { reason: "key", index: key.index };
+        }
       }
     }
     if (!this.allChannels) {
       for (const channel of channels()) {
-        if (!this.allowsChannel(argv[channel.index], channel.pattern)) {
+        const name = argv[channel.index];
+        if (name === undefined || !this.allowsChannel(name, channel.pattern)) {
           return { reason: "channel", index: channel.index };
         }
       }

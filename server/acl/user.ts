@@ -35,7 +35,7 @@ export class User {
   /** SHA-256 hex digests, in the order they were added. */
   passwords: string[] = [];
   /** The root selector first, then the `(...)` ones. */
-  selectors: Selector[];
+  selectors: [Selector, ...Selector[]];
 
   constructor(readonly name: string, readonly env: AclEnv) {
     this.selectors = [new Selector(env.commands, env.allChannelsByDefault)];
@@ -52,7 +52,8 @@ export class User {
     copy.nopass = this.nopass;
     copy.sanitize = this.sanitize;
     copy.passwords = [...this.passwords];
-    copy.selectors = this.selectors.map((s) => s.clone());
+    const [root, ...extra] = this.selectors;
+    copy.selectors = [root.clone(), ...extra.map((s) => s.clone())];
     return copy;
   }
 

@@ -5,7 +5,7 @@ import { describeChannels, describeCommandRules, describeKeys } from "../acl/des
 import { generatePassword, GENPASS_MAX_BITS } from "../acl/password.ts";
 import { hasSpaces, type Selector } from "../acl/selector.ts";
 import type { User } from "../acl/user.ts";
-import { intArg } from "../args.ts";
+import { arg, intArg } from "../args.ts";
 import type { Client } from "../client.ts";
 import type { CommandFlag, CommandSpec } from "../command.ts";
 import type { CommandContext, ServerContext } from "../context.ts";
@@ -178,11 +178,11 @@ function log(ctx: CommandContext, argv: string[]): void {
   const out = ctx.out;
   let count = 10;
   if (argv.length === 3) {
-    if (argv[2].toLowerCase() === "reset") {
+    if (arg(argv, 2).toLowerCase() === "reset") {
       acl.log.reset();
       return out.ok();
     }
-    count = Math.max(0, intArg(argv[2], NOT_INTEGER));
+    count = Math.max(0, intArg(arg(argv, 2), NOT_INTEGER));
   }
   const entries = acl.log.entries.slice(0, count);
   const now = Date.now();
@@ -208,7 +208,7 @@ function log(ctx: CommandContext, argv: string[]): void {
 
 function dryRun(ctx: CommandContext, argv: string[]): void {
   const server = ctx.server;
-  const user = server.acl.getUser(argv[2]);
+  const user = server.acl.getUser(arg(argv, 2));
   if (user === undefined) throw new CommandError(`ERR User '${argv[2]}' not found`);
   const call = argv.slice(3);
   const command = server.commands.resolve(call);
@@ -247,10 +247,10 @@ const subcommands: CommandSpec[] = [
       const commands = ctx.server.acl.env.commands;
       if (argv.length === 2) return ctx.out.bulkArray([...commands.categoryNames]);
       if (argv.length > 3) throw new CommandError(subcommandSyntax(argv));
-      if (!commands.isCategory(argv[2])) {
-        throw new CommandError(`ERR Unknown category '${argv[2].slice(0, 128)}'`);
+      if (!commands.isCategory(arg(argv, 2))) {
+        throw new CommandError(`ERR Unknown category '${arg(argv, 2).slice(0, 128)}'`);
       }
-      ctx.out.bulkArray(commands.inCategory(argv[2]).map((c) => c.fullName));
+      ctx.out.bulkArray(commands.inCategory(arg(argv, 2)).map((c) => c.fullName));
     },
   ),
   row(
@@ -295,7 +295,7 @@ const subcommands: CommandSpec[] = [
     "[bits]",
     (ctx, argv) => {
       if (argv.length > 3) throw new CommandError(subcommandSyntax(argv));
-      const bits = argv.length === 3 ? intArg(argv[2], NOT_INTEGER) : 256;
+      const bits = argv.length === 3 ? intArg(arg(argv, 2), NOT_INTEGER) : 256;
       if (bits <= 0 || bits > GENPASS_MAX_BITS) throw new CommandError(GENPASS_RANGE);
       ctx.out.bulk(generatePassword(bits));
     },
@@ -306,7 +306,7 @@ const subcommands: CommandSpec[] = [
     ADMIN,
     "Get the rules for a specific ACL user",
     "username",
-    (ctx, argv) => getUser(ctx, argv[2]),
+    (ctx, argv) => getUser(ctx, arg(argv, 2)),
   ),
   row(
     "help",
@@ -351,7 +351,7 @@ const subcommands: CommandSpec[] = [
     "Modify or create the rules for a specific ACL user",
     "username [rule [rule ...]]",
     (ctx, argv) => {
-      const name = argv[2];
+      const name = arg(argv, 2);
       if (hasSpaces(name)) throw new CommandError(USERNAME_HAS_SPACES);
       try {
         const { before, after } = ctx.server.acl.setUser(name, argv.slice(3));

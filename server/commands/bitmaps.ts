@@ -1,6 +1,6 @@
 /** Bit operations on string values: SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD. */
 import { keyRange, OVERWRITTEN_KEY, READ_KEY } from "../key_specs.ts";
-import { intArg, parseInt64 } from "../args.ts";
+import { arg, intArg, parseInt64 } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
 import {
@@ -23,7 +23,7 @@ const EMPTY = new Uint8Array(0);
 
 /** Set bits in each byte value. */
 const POPCOUNT = new Uint8Array(256);
-for (let i = 1; i < 256; i++) POPCOUNT[i] = (i & 1) + POPCOUNT[i >> 1];
+for (let i = 1; i < 256; i++) POPCOUNT[i] = (i & 1) + POPCOUNT[i >> 1]!;
 
 /**
  * A bit offset as Redis's getBitOffsetFromArgument takes it: non-negative,
@@ -56,17 +56,18 @@ function bytesForWrite(
 }
 
 function setBit(ctx: CommandContext, argv: string[]): void {
-  const key = argv[1];
-  const offset = bitOffset(ctx, argv[2]);
-  const on = parseInt64(argv[3]);
+  const key = arg(argv, 1);
+  const offset = bitOffset(ctx, arg(argv, 2));
+  const on = parseInt64(arg(argv, 3));
   if (on === undefined || (on !== 0n && on !== 1n)) throw new CommandError(BIT_VALUE);
   // Redis unshares the string (making it raw) even when no bit changes.
   const { bytes, grew } = bytesForWrite(ctx, key, offset);
   const byte = offset >> 3;
   const mask = 1 << (7 - (offset & 7));
-  const was = (bytes[byte] & mask) !== 0;
-  if (on === 1n) bytes[byte] |= mask;
-  else bytes[byte] &= ~mask;
+  // bytesForWrite grew the string to hold `offset`.
+  const old = bytes[byte]!;
+  const was = (old & mask) !== 0;
+  bytes[byte] = on === 1n ? old | mask : old & ~mask;
   if (grew || was !== (on === 1n)) {
     ctx.keyChanged(key, NotifyClass.String, "setbit");
   }
@@ -74,11 +75,11 @@ function setBit(ctx: CommandContext, argv: string[]): void {
 }
 
 function getBit(ctx: CommandContext, argv: string[]): void {
-  const offset = bitOffset(ctx, argv[2]);
-  const value = ctx.db.readBytes(argv[1]);
+  const offset = bitOffset(ctx, arg(argv, 2));
+  const value = ctx.db.readBytes(arg(argv, 1));
   const byte = offset >> 3;
   const bit = value !== undefined && byte < value.length
-    ? (value.bytes[byte] >> (7 - (offset & 7))) & 1
+    ? (value.bytes[byte]! >> (7 - (offset & 7))) & 1
     : 0;
   ctx.out.int(bit);
 }
@@ -107,20 +108,20 @@ function clampRange(start: number, end: number, total: number): [number, number]
 
 function countBits(bytes: Uint8Array, from: number, to: number): number {
   let n = 0;
-  for (let i = from; i <= to; i++) n += POPCOUNT[bytes[i]];
+  for (let i = from; i <= to; i++) n += POPCOUNT[bytes[i]!]!;
   return n;
 }
 
 function bitCount(ctx: CommandContext, argv: string[]): void {
-  const value = ctx.db.readBytes(argv[1]);
+  const value = ctx.db.readBytes(arg(argv, 1));
   if (value === undefined) return ctx.out.int(0);
   const bytes = value.bytes;
   if (argv.length === 2) return ctx.out.int(countBits(bytes, 0, value.length - 1));
   if (argv.length > 5 || argv.length === 3) throw new CommandError(SYNTAX);
-  const start = intArg(argv[2]);
-  const end = intArg(argv[3]);
+  const start = intArg(arg(argv, 2));
+  const end = intArg(arg(argv, 3));
   if (start < 0 && end < 0 && start > end) return ctx.out.int(0);
-  const bits = argv.length === 5 && isBitUnit(argv[4]);
+  const bits = argv.length === 5 && isBitUnit(arg(argv, 4));
   const range = clampRange(start, end, bits ? value.length * 8 : value.length);
   if (range === undefined) return ctx.out.int(0);
   if (!bits) return ctx.out.int(countBits(bytes, range[0], range[1]));
@@ -129,15 +130,15 @@ function bitCount(ctx: CommandContext, argv: string[]): void {
   const lastByte = last >> 3;
   let n = countBits(bytes, firstByte, lastByte);
   // Take back the bits of the edge bytes that lie outside the range.
-  n -= POPCOUNT[bytes[firstByte] & ~((1 << (8 - (first & 7))) - 1) & 0xff];
-  n -= POPCOUNT[bytes[lastByte] & ((1 << (7 - (last & 7))) - 1)];
+  n -= POPCOUNT[bytes[firstByte]! & ~((1 << (8 - (first & 7))) - 1) & 0xff]!;
+  n -= POPCOUNT[bytes[lastByte]! & ((1 << (7 - (last & 7))) - 1)]!;
   ctx.out.int(n);
 }
 
 function bitPos(ctx: CommandContext, argv: string[]): void {
-  const bit = intArg(argv[2]);
+  const bit = intArg(arg(argv, 2));
   if (bit !== 0 && bit !== 1) throw new CommandError(BIT_ARGUMENT);
-  const value = ctx.db.readBytes(argv[1]);
+  const value = ctx.db.readBytes(arg(argv, 1));
   // A missing key is an endless run of zero bits.
   if (value === undefined) return ctx.out.int(bit ? -1 : 0);
   if (argv.length > 6) throw new CommandError(SYNTAX);
@@ -148,9 +149,9 @@ function bitPos(ctx: CommandContext, argv: string[]): void {
   let bits = false;
   const endGiven = argv.length >= 5;
   if (argv.length >= 4) {
-    start = intArg(argv[3]);
-    if (argv.length === 6) bits = isBitUnit(argv[5]);
-    if (endGiven) end = intArg(argv[4]);
+    start = intArg(arg(argv, 3));
+    if (argv.length === 6) bits = isBitUnit(arg(argv, 5));
+    if (endGiven) end = intArg(arg(argv, 4));
     else end = bits ? byteLength * 8 + 7 : byteLength - 1;
   }
   const range = clampRange(start, end, argv.length >= 4 && bits ? byteLength * 8 : byteLength);
@@ -165,7 +166,7 @@ function bitPos(ctx: CommandContext, argv: string[]): void {
         continue;
       }
     }
-    if (((bytes[pos >> 3] >> (7 - (pos & 7))) & 1) === bit) return ctx.out.int(pos);
+    if (((bytes[pos >> 3]! >> (7 - (pos & 7))) & 1) === bit) return ctx.out.int(pos);
   }
   // No clear bit in the string: without an explicit end, the zero padding past it counts.
   ctx.out.int(bit === 0 && !endGiven ? last + 1 : -1);
@@ -174,29 +175,30 @@ function bitPos(ctx: CommandContext, argv: string[]): void {
 type BitOp = "AND" | "OR" | "XOR" | "NOT";
 
 function bitOp(ctx: CommandContext, argv: string[]): void {
-  const op = argv[1].toUpperCase() as BitOp;
+  const op = arg(argv, 1).toUpperCase() as BitOp;
   if (op !== "AND" && op !== "OR" && op !== "XOR" && op !== "NOT") throw new CommandError(SYNTAX);
   if (op === "NOT" && argv.length !== 4) throw new CommandError(BITOP_NOT_ONE_KEY);
   const db = ctx.db;
   const sources: Uint8Array[] = [];
   let maxLength = 0;
-  for (let i = 3; i < argv.length; i++) {
-    const value = ctx.db.readBytes(argv[i]);
+  for (const key of argv.slice(3)) {
+    const value = ctx.db.readBytes(key);
     sources.push(value === undefined ? EMPTY : value.bytes.subarray(0, value.length));
     maxLength = Math.max(maxLength, value?.length ?? 0);
   }
-  const target = argv[2];
+  const target = arg(argv, 2);
   if (maxLength === 0) {
     if (db.delete(target)) ctx.server.keyChanged(db, target, NotifyClass.Generic, "del");
     return ctx.out.int(0);
   }
   const result = new Uint8Array(maxLength);
+  const [first = EMPTY, ...rest] = sources;
   for (let j = 0; j < maxLength; j++) {
     // Past its end a source reads as zero bytes.
-    let out = sources[0][j] ?? 0;
+    let out = first[j] ?? 0;
     if (op === "NOT") out = ~out & 0xff;
-    for (let i = 1; i < sources.length; i++) {
-      const b = sources[i][j] ?? 0;
+    for (const source of rest) {
+      const b = source[j] ?? 0;
       if (op === "AND") out &= b;
       else if (op === "OR") out |= b;
       else out ^= b;
@@ -237,9 +239,9 @@ function parseFieldOps(ctx: CommandContext, argv: string[]): FieldOp[] {
   let overflow: Overflow = "WRAP";
   for (let i = 2; i < argv.length; i++) {
     const remaining = argv.length - i - 1;
-    const sub = argv[i].toUpperCase();
+    const sub = arg(argv, i).toUpperCase();
     if (sub === "OVERFLOW" && remaining >= 1) {
-      const type = argv[++i].toUpperCase();
+      const type = arg(argv, ++i).toUpperCase();
       if (type !== "WRAP" && type !== "SAT" && type !== "FAIL") {
         throw new CommandError(BITFIELD_OVERFLOW_TYPE);
       }
@@ -252,11 +254,11 @@ function parseFieldOps(ctx: CommandContext, argv: string[]): FieldOp[] {
     ) {
       throw new CommandError(SYNTAX);
     }
-    const { signed, bits } = fieldType(argv[i + 1]);
-    const offset = bitOffset(ctx, argv[i + 2], bits);
+    const { signed, bits } = fieldType(arg(argv, i + 1));
+    const offset = bitOffset(ctx, arg(argv, i + 2), bits);
     let value = 0n;
     if (sub !== "GET") {
-      const parsed = parseInt64(argv[i + 3]);
+      const parsed = parseInt64(arg(argv, i + 3));
       if (parsed === undefined) throw new CommandError(NOT_INTEGER);
       value = parsed;
     }
@@ -282,8 +284,8 @@ function writeField(bytes: Uint8Array, offset: number, bits: number, value: bigi
   for (let i = 0; i < bits; i++) {
     const pos = offset + i;
     const mask = 1 << (7 - (pos & 7));
-    if ((u >> BigInt(bits - 1 - i)) & 1n) bytes[pos >> 3] |= mask;
-    else bytes[pos >> 3] &= ~mask;
+    if ((u >> BigInt(bits - 1 - i)) & 1n) bytes[pos >> 3]! |= mask;
+    else bytes[pos >> 3]! &= ~mask;
   }
 }
 
@@ -306,7 +308,7 @@ function fieldResult(op: FieldOp, old: bigint): bigint | undefined {
 
 function bitField(ctx: CommandContext, argv: string[], readOnly: boolean): void {
   const ops = parseFieldOps(ctx, argv);
-  const key = argv[1];
+  const key = arg(argv, 1);
   const writes = ops.filter((op) => op.kind !== "GET");
   const out = ctx.out;
   if (writes.length === 0) {

@@ -49,3 +49,20 @@ export function intsetLimit(ctx: CommandContext): number {
 export function positiveLong(arg: string, message = NOT_POSITIVE): number {
   return rangedLong(arg, 0n, LONG_MAX, message);
 }
+
+/**
+ * Draws `count` distinct items of `items` at random (a partial Fisher-Yates
+ * shuffle, in place), for the random-member commands' "most of the
+ * collection" case.
+ */
+export function* randomDistinct<T>(items: T[], count: number): Generator<T> {
+  const n = Math.min(count, items.length);
+  for (let i = 0; i < n; i++) {
+    const j = i + Math.floor(Math.random() * (items.length - i));
+    // i <= j < items.length: both are in range.
+    const picked = items[j]!;
+    items[j] = items[i]!;
+    items[i] = picked;
+    yield picked;
+  }
+}

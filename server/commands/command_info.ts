@@ -2,6 +2,7 @@
  * COMMAND and its subcommands: what the command table says about itself
  * (COUNT, INFO, DOCS, LIST with filters, GETKEYS, GETKEYSANDFLAGS).
  */
+import { arg } from "../args.ts";
 import type { Command, CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import {
@@ -19,7 +20,7 @@ import {
   SYNTAX,
 } from "../errors.ts";
 import { globMatch } from "../glob.ts";
-import { hasKeys, keysOf, keySpecsOf } from "../key_specs.ts";
+import { hasKeys, keysOf } from "../key_specs.ts";
 import { writeHelp } from "./help.ts";
 
 const COMMAND_HELP = [
@@ -64,16 +65,15 @@ function getKeys(ctx: CommandContext, argv: string[], withFlags: boolean): void 
     if (command.spec.flags.includes("no_mandatory_keys")) return ctx.out.array(0);
     throw new CommandError(GETKEYS_INVALID_ARGUMENTS);
   }
-  const specs = keySpecsOf(command.spec);
   ctx.out.array(keys.length);
   for (const { index, spec } of keys) {
     if (!withFlags) {
-      ctx.out.bulk(target[index]);
+      ctx.out.bulk(arg(target, index));
       continue;
     }
     ctx.out.array(2);
-    ctx.out.bulk(target[index]);
-    const flags = specs[spec].flags;
+    ctx.out.bulk(arg(target, index));
+    const flags = spec.flags;
     ctx.out.set(flags.length);
     for (const flag of flags) ctx.out.simple(flag);
   }
@@ -110,8 +110,8 @@ const commandSubcommands: CommandSpec[] = [
     handler(ctx, argv) {
       if (argv.length === 2) return writeAllCommandInfo(ctx);
       ctx.out.array(argv.length - 2);
-      for (let i = 2; i < argv.length; i++) {
-        writeCommandInfo(ctx.out, ctx.server.commands.find(argv[i]));
+      for (const name of argv.slice(2)) {
+        writeCommandInfo(ctx.out, ctx.server.commands.find(name));
       }
     },
   },
@@ -148,11 +148,11 @@ const commandSubcommands: CommandSpec[] = [
     handler(ctx, argv) {
       let keep: (command: Command) => boolean = () => true;
       if (argv.length !== 2) {
-        if (argv.length !== 5 || argv[2].toLowerCase() !== "filterby") {
+        if (argv.length !== 5 || arg(argv, 2).toLowerCase() !== "filterby") {
           throw new CommandError(SYNTAX);
         }
-        const kind = argv[3].toLowerCase();
-        const value = argv[4];
+        const kind = arg(argv, 3).toLowerCase();
+        const value = arg(argv, 4);
         if (kind === "module") keep = () => false;
         else if (kind === "aclcat") {
           const category = value.toLowerCase();

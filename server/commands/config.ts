@@ -1,4 +1,5 @@
 /** CONFIG GET, SET, RESETSTAT, REWRITE, HELP over the server's configuration registry. */
+import { arg } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
 import { ConfigError } from "../config.ts";
 import type { ServerContext } from "../context.ts";
@@ -54,7 +55,7 @@ const configSubcommands: CommandSpec[] = [
     handler(ctx, argv) {
       if (argv.length % 2 !== 0) throw new CommandError(SYNTAX);
       const pairs: [string, string][] = [];
-      for (let i = 2; i < argv.length; i += 2) pairs.push([argv[i], argv[i + 1]]);
+      for (let i = 2; i < argv.length; i += 2) pairs.push([arg(argv, i), arg(argv, i + 1)]);
       try {
         ctx.server.config.setMany(pairs, false, ctx.client.fromLoopback);
       } catch (err) {

@@ -1,5 +1,5 @@
 /** Connection commands: PING, ECHO, QUIT, SELECT, HELLO, AUTH, RESET, CLIENT. */
-import { ArgCursor, intArg, parseInteger } from "../args.ts";
+import { arg, ArgCursor, intArg, parseInteger } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
 import {
@@ -117,7 +117,7 @@ function killClients(ctx: CommandContext, argv: string[]): number {
   let user: string | undefined;
   let skipMe = true;
   if (argv.length === 3) {
-    addr = argv[2];
+    addr = arg(argv, 2);
     skipMe = false; // the old form may kill the caller
   } else {
     const args = new ArgCursor(argv, 2);
@@ -250,7 +250,7 @@ const clientSubcommands: CommandSpec[] = [
     syntax: "connection-name",
     complexity: "O(1)",
     handler(ctx, argv) {
-      setClientName(ctx, argv[2]);
+      setClientName(ctx, arg(argv, 2));
       ctx.out.ok();
     },
   },
@@ -263,17 +263,19 @@ const clientSubcommands: CommandSpec[] = [
     syntax: "<LIB-NAME libname | LIB-VER libver>",
     complexity: "O(1)",
     handler(ctx, argv) {
-      const attribute = argv[2].toLowerCase();
+      const option = arg(argv, 2);
+      const attribute = option.toLowerCase();
       if (attribute !== "lib-name" && attribute !== "lib-ver") {
-        throw new CommandError(unrecognizedOption(argv[2]));
+        throw new CommandError(unrecognizedOption(option));
       }
-      if (!isPrintableWord(argv[3]) && argv[3] !== "") {
+      const value = arg(argv, 3);
+      if (!isPrintableWord(value) && value !== "") {
         throw new CommandError(
-          `ERR ${argv[2]} cannot contain spaces, newlines or special characters.`,
+          `ERR ${option} cannot contain spaces, newlines or special characters.`,
         );
       }
-      if (attribute === "lib-name") ctx.client.libName = argv[3];
-      else ctx.client.libVersion = argv[3];
+      if (attribute === "lib-name") ctx.client.libName = value;
+      else ctx.client.libVersion = value;
       ctx.out.ok();
     },
   },
@@ -303,14 +305,16 @@ const clientSubcommands: CommandSpec[] = [
     handler(ctx, argv) {
       const server = ctx.server;
       let chosen = [...server.clients.values()];
-      if (argv.length === 4 && argv[2].toLowerCase() === "type") {
-        const type = parseClientType(argv[3]);
-        if (type === undefined) throw new CommandError(unknownClientType(argv[3]));
+      const filter = argv[2]?.toLowerCase();
+      if (argv.length === 4 && filter === "type") {
+        const name = arg(argv, 3);
+        const type = parseClientType(name);
+        if (type === undefined) throw new CommandError(unknownClientType(name));
         chosen = chosen.filter((c) => clientType(c) === type);
-      } else if (argv.length > 3 && argv[2].toLowerCase() === "id") {
+      } else if (argv.length > 3 && filter === "id") {
         chosen = [];
-        for (let i = 3; i < argv.length; i++) {
-          const id = parseInteger(argv[i]);
+        for (const text of argv.slice(3)) {
+          const id = parseInteger(text);
           if (id === undefined) throw new CommandError(INVALID_CLIENT_ID);
           const found = server.clients.get(id);
           if (found) chosen.push(found);
@@ -346,7 +350,7 @@ const clientSubcommands: CommandSpec[] = [
     syntax: "<ON | OFF | SKIP>",
     complexity: "O(1)",
     handler(ctx, argv) {
-      const mode = argv[2].toLowerCase();
+      const mode = arg(argv, 2).toLowerCase();
       if (mode === "on") {
         ctx.client.replyMode = "on";
         ctx.out.ok();
@@ -369,7 +373,7 @@ const clientSubcommands: CommandSpec[] = [
     syntax: "<ON | OFF>",
     complexity: "O(1)",
     handler(ctx, argv) {
-      const mode = argv[2].toLowerCase();
+      const mode = arg(argv, 2).toLowerCase();
       if (mode !== "on" && mode !== "off") throw new CommandError(SYNTAX);
       ctx.client.noEvict = mode === "on";
       ctx.out.ok();
@@ -388,13 +392,13 @@ const clientSubcommands: CommandSpec[] = [
       if (argv.length > 4) throw new CommandError(subcommandSyntax(argv));
       let error = false;
       if (argv.length === 4) {
-        const reason = argv[3].toLowerCase();
+        const reason = arg(argv, 3).toLowerCase();
         if (reason !== "timeout" && reason !== "error") {
           throw new CommandError(UNBLOCK_REASON);
         }
         error = reason === "error";
       }
-      const id = intArg(argv[2], NOT_INTEGER);
+      const id = intArg(arg(argv, 2), NOT_INTEGER);
       const target = ctx.server.clients.get(id);
       const unblocked = target !== undefined && ctx.server.blocking.cancel(target, error);
       ctx.out.int(unblocked ? 1 : 0);
@@ -420,7 +424,7 @@ const clientSubcommands: CommandSpec[] = [
 function hello(ctx: CommandContext, argv: string[]): void {
   let version: number | undefined;
   if (argv.length >= 2) {
-    version = parseInteger(argv[1]);
+    version = parseInteger(arg(argv, 1));
     if (version === undefined) {
       throw new CommandError(PROTOCOL_VERSION_NOT_INTEGER);
     }
@@ -430,16 +434,16 @@ function hello(ctx: CommandContext, argv: string[]): void {
   }
   let name: string | undefined;
   for (let i = 2; i < argv.length; i++) {
-    const option = argv[i].toLowerCase();
+    const option = arg(argv, i).toLowerCase();
     const more = argv.length - 1 - i;
     if (option === "auth" && more >= 2) {
-      authenticate(ctx, argv[0], argv[i + 1], argv[i + 2]);
+      authenticate(ctx, arg(argv, 0), arg(argv, i + 1), arg(argv, i + 2));
       i += 2;
     } else if (option === "setname" && more >= 1) {
-      name = argv[++i];
+      name = arg(argv, ++i);
       if (!isPrintableWord(name) && name !== "") throw new CommandError(BAD_CLIENT_NAME);
     } else {
-      throw new CommandError(helloSyntax(argv[i]));
+      throw new CommandError(helloSyntax(arg(argv, i)));
     }
   }
   if (!ctx.client.authenticated) throw new CommandError(HELLO_NOAUTH);
@@ -481,7 +485,7 @@ export const connectionCommands: CommandSpec[] = [
         ctx.out.array(2);
         ctx.out.bulk("pong");
         ctx.out.bulk(argv[1] ?? "");
-      } else if (argv.length === 2) ctx.out.bulk(argv[1]);
+      } else if (argv.length === 2) ctx.out.bulk(arg(argv, 1));
       else ctx.out.simple("PONG");
     },
   },
@@ -495,7 +499,7 @@ export const connectionCommands: CommandSpec[] = [
     syntax: "message",
     complexity: "O(1)",
     handler(ctx, argv) {
-      ctx.out.bulk(argv[1]);
+      ctx.out.bulk(arg(argv, 1));
     },
   },
   {
@@ -522,7 +526,7 @@ export const connectionCommands: CommandSpec[] = [
     syntax: "index",
     complexity: "O(1)",
     handler(ctx, argv) {
-      const index = intArg(argv[1], NOT_INTEGER);
+      const index = intArg(arg(argv, 1), NOT_INTEGER);
       if (index < 0 || index >= ctx.server.dbs.length) {
         throw new CommandError(DB_INDEX_OUT_OF_RANGE);
       }
@@ -555,8 +559,8 @@ export const connectionCommands: CommandSpec[] = [
       if (argv.length === 2 && ctx.server.acl.defaultUser.nopass) {
         throw new CommandError(AUTH_WITHOUT_PASSWORD);
       }
-      if (argv.length === 2) authenticate(ctx, argv[0], "default", argv[1]);
-      else authenticate(ctx, argv[0], argv[1], argv[2]);
+      if (argv.length === 2) authenticate(ctx, arg(argv, 0), "default", arg(argv, 1));
+      else authenticate(ctx, arg(argv, 0), arg(argv, 1), arg(argv, 2));
       ctx.out.ok();
     },
   },

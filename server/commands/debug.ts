@@ -5,7 +5,7 @@
  * (SHA-1 mixing of keys and values), so equal datasets digest equally.
  */
 import { createHash } from "node:crypto";
-import { parseDouble } from "../args.ts";
+import { arg, parseDouble } from "../args.ts";
 import { parseMemory } from "../config.ts";
 import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
@@ -96,7 +96,8 @@ const bytesOf = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 /** digest ^= SHA1(data). */
 function xorDigest(digest: Uint8Array, data: Uint8Array): void {
   const hash = sha1(data);
-  for (let i = 0; i < 20; i++) digest[i] ^= hash[i];
+  // Both are SHA-1 digests: 20 bytes.
+  for (let i = 0; i < 20; i++) digest[i]! ^= hash[i]!;
 }
 
 /** digest = SHA1(digest ^ SHA1(data)): order matters. */
@@ -110,7 +111,7 @@ export function formatG17(d: number): string {
   if (Number.isNaN(d)) return "nan";
   if (!Number.isFinite(d)) return d < 0 ? "-inf" : "inf";
   if (d === 0) return Object.is(d, -0) ? "-0" : "0";
-  const [mantissa, exp] = d.toExponential(16).split("e");
+  const [mantissa = "", exp] = d.toExponential(16).split("e");
   const exponent = Number(exp);
   const trim = (s: string) => s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
   if (exponent < -4 || exponent >= 17) {
@@ -356,16 +357,16 @@ function debug(ctx: CommandContext, argv: string[]): void {
   if (!ctx.server.config.allows("enable-debug-command", ctx.client.fromLoopback)) {
     throw new CommandError(DEBUG_NOT_ALLOWED);
   }
-  const sub = argv[1].toLowerCase();
+  const sub = arg(argv, 1).toLowerCase();
   const argc = argv.length;
   if (sub === "help" && argc === 2) return writeHelp(ctx, DEBUG_HELP);
   if (sub === "error" && argc === 3) {
     // The whole argument is the error, code included ("-ERR" is not added).
-    return ctx.out.raw(`-${argv[2].replace(/[\r\n]/g, " ")}\r\n`);
+    return ctx.out.raw(`-${arg(argv, 2).replace(/[\r\n]/g, " ")}\r\n`);
   }
   if (sub === "reload") return reload(ctx, argv.slice(2));
   if (sub === "loadaof") return loadAof(ctx);
-  if (sub === "object" && argc === 3) return debugObject(ctx, argv[2]);
+  if (sub === "object" && argc === 3) return debugObject(ctx, arg(argv, 2));
   if (sub === "digest" && argc === 2) return ctx.out.simple(datasetDigest(ctx));
   if (sub === "digest-value") {
     ctx.out.array(argc - 2);
@@ -378,31 +379,31 @@ function debug(ctx: CommandContext, argv: string[]): void {
     }
     return;
   }
-  if (sub === "protocol" && argc === 3) return protocol(ctx, argv[2]);
+  if (sub === "protocol" && argc === 3) return protocol(ctx, arg(argv, 2));
   if (sub === "sleep" && argc === 3) {
     // strtod as Redis: a malformed number sleeps for as long as its valid prefix says.
-    const seconds = parseDouble(/^[+-]?\d*\.?\d*(e[+-]?\d+)?/i.exec(argv[2])![0]) ?? 0;
+    const seconds = parseDouble(/^[+-]?\d*\.?\d*(e[+-]?\d+)?/i.exec(arg(argv, 2))![0]) ?? 0;
     sleepServer(seconds * 1000);
     return ctx.out.ok();
   }
   if (sub === "set-active-expire" && argc === 3) {
-    ctx.server.activeExpire = atoi(argv[2]) !== 0;
+    ctx.server.activeExpire = atoi(arg(argv, 2)) !== 0;
     return ctx.out.ok();
   }
   if (sub === "quicklist-packed-threshold" && argc === 3) {
     // Checked as Redis does; redis-home's lists have no plain nodes to size.
-    const size = parseMemory(argv[2]);
+    const size = parseMemory(arg(argv, 2));
     if (size === undefined || size > 2 ** 32 - 2 ** 20) {
       throw new CommandError(DEBUG_PACKED_THRESHOLD);
     }
     return ctx.out.ok();
   }
   if (sub === "listpack" && argc === 3) {
-    encodedValue(ctx, argv[2], "listpack", "listpack");
+    encodedValue(ctx, arg(argv, 2), "listpack", "listpack");
     return ctx.out.simple("Listpack structure printed on stdout");
   }
   if (sub === "quicklist" && (argc === 3 || argc === 4)) {
-    encodedValue(ctx, argv[2], "quicklist", "quicklist");
+    encodedValue(ctx, arg(argv, 2), "quicklist", "quicklist");
     return ctx.out.simple("Quicklist structure printed on stdout");
   }
   if (sub === "log" && argc === 3) {

@@ -3,7 +3,7 @@
  * FCALL and FCALL_RO. Libraries are server/scripting/functions.ts; calls run
  * through the same runner as EVAL (busy scripts, propagation).
  */
-import { intArg } from "../args.ts";
+import { arg, intArg } from "../args.ts";
 import type { CommandFlag, CommandSpec } from "../command.ts";
 import { countedKeys } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
@@ -80,9 +80,9 @@ function syntaxError(sub: string): never {
 
 function fcall(ctx: CommandContext, argv: string[], readOnly: boolean): void {
   const scripting = scriptingOf(ctx.server);
-  const fn = scripting.functions.functions.get(argv[1].toLowerCase());
+  const fn = scripting.functions.functions.get(arg(argv, 1).toLowerCase());
   if (fn === undefined) throw new CommandError("ERR Function not found");
-  const numkeys = intArg(argv[2], "ERR Bad number of keys provided");
+  const numkeys = intArg(arg(argv, 2), "ERR Bad number of keys provided");
   if (numkeys > argv.length - 3) throw new CommandError(NUMKEYS_OVER_ARGS);
   if (numkeys < 0) throw new CommandError(NUMKEYS_NEGATIVE);
   const noWrites = fn.flags.has("no-writes");
@@ -100,12 +100,13 @@ function functionList(ctx: CommandContext, argv: string[]): void {
   let withCode = false;
   let pattern: string | undefined;
   for (let i = 2; i < argv.length; i++) {
-    const arg = argv[i].toLowerCase();
-    if (!withCode && arg === "withcode") withCode = true;
-    else if (pattern === undefined && arg === "libraryname") {
+    const word = arg(argv, i);
+    const option = word.toLowerCase();
+    if (!withCode && option === "withcode") withCode = true;
+    else if (pattern === undefined && option === "libraryname") {
       if (i >= argv.length - 1) throw new CommandError("ERR library name argument was not given");
-      pattern = argv[++i];
-    } else throw new CommandError(`ERR Unknown argument ${argv[i]}`);
+      pattern = arg(argv, ++i);
+    } else throw new CommandError(`ERR Unknown argument ${word}`);
   }
   const libraries = [...scriptingOf(ctx.server).functions.libraries.values()]
     .filter((library) => pattern === undefined || globMatch(pattern, library.name, true));
@@ -188,13 +189,13 @@ const functionSubcommands: CommandSpec[] = [
       let replace = false;
       let i = 2;
       for (; i < argv.length - 1; i++) {
-        if (argv[i].toLowerCase() !== "replace") {
+        if (arg(argv, i).toLowerCase() !== "replace") {
           throw new CommandError(`ERR Unknown option given: ${argv[i]}`);
         }
         replace = true;
       }
       if (i >= argv.length) throw new CommandError("ERR Function code is missing");
-      const name = libraryOp(() => scriptingOf(ctx.server).functions.load(argv[i], replace));
+      const name = libraryOp(() => scriptingOf(ctx.server).functions.load(arg(argv, i), replace));
       ctx.server.dirty++;
       ctx.out.bulk(name);
     },
@@ -207,7 +208,7 @@ const functionSubcommands: CommandSpec[] = [
     summary: "Delete a function by name",
     syntax: "library-name",
     handler(ctx, argv) {
-      if (!scriptingOf(ctx.server).functions.delete(argv[2])) {
+      if (!scriptingOf(ctx.server).functions.delete(arg(argv, 2))) {
         throw new CommandError("ERR Library not found");
       }
       ctx.server.dirty++;
@@ -269,7 +270,7 @@ const functionSubcommands: CommandSpec[] = [
           "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.",
         );
       }
-      libraryOp(() => scriptingOf(ctx.server).functions.restore(argv[2], policy));
+      libraryOp(() => scriptingOf(ctx.server).functions.restore(arg(argv, 2), policy));
       ctx.server.dirty++;
       ctx.out.ok();
     },

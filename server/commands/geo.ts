@@ -4,7 +4,7 @@
  * the searches (GEOSEARCH, GEOSEARCHSTORE, GEORADIUS[BYMEMBER][_RO]) follow
  * Redis's georadiusGeneric step for step, errors in the same order.
  */
-import { floatArg, parseInteger } from "../args.ts";
+import { arg, floatArg, parseInteger } from "../args.ts";
 import type { CommandSpec, Handler } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import {
@@ -118,7 +118,7 @@ function geoadd(ctx: CommandContext, argv: string[]): void {
   let ch = false;
   let at = 2;
   for (; at < argv.length; at++) {
-    const option = argv[at].toLowerCase();
+    const option = arg(argv, at).toLowerCase();
     if (option === "nx") nx = true;
     else if (option === "xx") xx = true;
     else if (option === "ch") ch = true;
@@ -127,12 +127,12 @@ function geoadd(ctx: CommandContext, argv: string[]): void {
   if ((argv.length - at) % 3 !== 0 || (nx && xx)) throw new CommandError(SYNTAX);
   const points: [number, string][] = [];
   for (let i = at; i < argv.length; i += 3) {
-    const [lon, lat] = lonLatArgs(argv[i], argv[i + 1]);
-    points.push([encodeScore(lon, lat), argv[i + 2]]);
+    const [lon, lat] = lonLatArgs(arg(argv, i), arg(argv, i + 1));
+    points.push([encodeScore(lon, lat), arg(argv, i + 2)]);
   }
   // Redis runs this as ZADD, which is also what it propagates.
   ctx.propagateAs = [["zadd", ...argv.slice(1, at), ...points.flatMap(([s, m]) => [String(s), m])]];
-  const key = argv[1];
+  const key = arg(argv, 1);
   const limits = zsetLimits(ctx);
   let set = ctx.db.writeObject<SortedSet>(key, "zset");
   if (set === undefined) {
@@ -160,11 +160,11 @@ function geoadd(ctx: CommandContext, argv: string[]): void {
 
 function geodist(ctx: CommandContext, argv: string[]): void {
   let toMeters = 1;
-  if (argv.length === 5) toMeters = unitArg(argv[4]);
+  if (argv.length === 5) toMeters = unitArg(arg(argv, 4));
   else if (argv.length > 5) throw new CommandError(SYNTAX);
-  const set = ctx.db.readObject<SortedSet>(argv[1], "zset");
-  const score1 = set?.score(argv[2]);
-  const score2 = set?.score(argv[3]);
+  const set = ctx.db.readObject<SortedSet>(arg(argv, 1), "zset");
+  const score1 = set?.score(arg(argv, 2));
+  const score2 = set?.score(arg(argv, 3));
   if (score1 === undefined || score2 === undefined) return ctx.out.nil();
   const [lon1, lat1] = decodeScore(score1);
   const [lon2, lat2] = decodeScore(score2);
@@ -172,20 +172,20 @@ function geodist(ctx: CommandContext, argv: string[]): void {
 }
 
 function geohash(ctx: CommandContext, argv: string[]): void {
-  const set = ctx.db.readObject<SortedSet>(argv[1], "zset");
+  const set = ctx.db.readObject<SortedSet>(arg(argv, 1), "zset");
   ctx.out.array(argv.length - 2);
   for (let i = 2; i < argv.length; i++) {
-    const score = set?.score(argv[i]);
+    const score = set?.score(arg(argv, i));
     if (score === undefined) ctx.out.nil();
     else ctx.out.bulk(geohashString(score));
   }
 }
 
 function geopos(ctx: CommandContext, argv: string[]): void {
-  const set = ctx.db.readObject<SortedSet>(argv[1], "zset");
+  const set = ctx.db.readObject<SortedSet>(arg(argv, 1), "zset");
   ctx.out.array(argv.length - 2);
   for (let i = 2; i < argv.length; i++) {
-    const score = set?.score(argv[i]);
+    const score = set?.score(arg(argv, i));
     if (score === undefined) {
       ctx.out.nilArray();
       continue;
@@ -250,35 +250,39 @@ function parseOptions(
   const geosearch = (flags & Search.GeoSearch) !== 0;
   const canStore = (flags & Search.NoStore) === 0 && !geosearch;
   for (let i = 0; i < remaining; i++) {
-    const arg = argv[base + i].toLowerCase();
-    const next = (n: number) => argv[base + i + n];
-    if (arg === "withdist") options.withDist = true;
-    else if (arg === "withhash") options.withHash = true;
-    else if (arg === "withcoord") options.withCoord = true;
-    else if (arg === "any") options.any = true;
-    else if (arg === "asc") options.sort = "asc";
-    else if (arg === "desc") options.sort = "desc";
-    else if (arg === "count" && i + 1 < remaining) {
+    const option = arg(argv, base + i).toLowerCase();
+    const next = (n: number) => arg(argv, base + i + n);
+    if (option === "withdist") options.withDist = true;
+    else if (option === "withhash") options.withHash = true;
+    else if (option === "withcoord") options.withCoord = true;
+    else if (option === "any") options.any = true;
+    else if (option === "asc") options.sort = "asc";
+    else if (option === "desc") options.sort = "desc";
+    else if (option === "count" && i + 1 < remaining) {
       options.count = countArg(next(1));
       i++;
-    } else if ((arg === "store" || arg === "storedist") && i + 1 < remaining && canStore) {
+    } else if ((option === "store" || option === "storedist") && i + 1 < remaining && canStore) {
       options.storeKey = next(1);
-      options.storeDist = arg === "storedist";
+      options.storeDist = option === "storedist";
       i++;
-    } else if (arg === "storedist" && geosearch && (flags & Search.GeoSearchStore) !== 0) {
+    } else if (option === "storedist" && geosearch && (flags & Search.GeoSearchStore) !== 0) {
       options.storeDist = true;
-    } else if (arg === "frommember" && i + 1 < remaining && geosearch && around.from !== "lonlat") {
+    } else if (
+      option === "frommember" && i + 1 < remaining && geosearch && around.from !== "lonlat"
+    ) {
       if (set !== undefined) around.centre = memberPosition(set, next(1));
       around.from = "member";
       i++;
-    } else if (arg === "fromlonlat" && i + 2 < remaining && geosearch && around.from !== "member") {
+    } else if (
+      option === "fromlonlat" && i + 2 < remaining && geosearch && around.from !== "member"
+    ) {
       around.centre = lonLatArgs(next(1), next(2));
       around.from = "lonlat";
       i += 2;
-    } else if (arg === "byradius" && i + 2 < remaining && geosearch && !isBox(around.by)) {
+    } else if (option === "byradius" && i + 2 < remaining && geosearch && !isBox(around.by)) {
       around.by = distanceArgs(next(1), next(2));
       i += 2;
-    } else if (arg === "bybox" && i + 3 < remaining && geosearch && !isRadius(around.by)) {
+    } else if (option === "bybox" && i + 3 < remaining && geosearch && !isRadius(around.by)) {
       around.by = boxArgs(next(1), next(2), next(3));
       i += 3;
     } else {
@@ -318,19 +322,19 @@ function findPoints(set: SortedSet, shape: GeoShape, limit: number): Found[] {
 }
 
 function search(ctx: CommandContext, argv: string[], source: number, flags: number): void {
-  const name = argv[0];
-  const set = ctx.db.readObject<SortedSet>(argv[source], "zset");
+  const name = arg(argv, 0);
+  const set = ctx.db.readObject<SortedSet>(arg(argv, source), "zset");
   const around: Around = { from: "none" };
   let base = source + 1;
   if (flags & Search.Coords) {
-    around.centre = lonLatArgs(argv[2], argv[3]);
-    around.by = distanceArgs(argv[4], argv[5]);
+    around.centre = lonLatArgs(arg(argv, 2), arg(argv, 3));
+    around.by = distanceArgs(arg(argv, 4), arg(argv, 5));
     base = 6;
   } else if (flags & Search.Member) {
     base = 5;
     if (set !== undefined) {
-      around.centre = memberPosition(set, argv[2]);
-      around.by = distanceArgs(argv[3], argv[4]);
+      around.centre = memberPosition(set, arg(argv, 2));
+      around.by = distanceArgs(arg(argv, 3), arg(argv, 4));
     }
   }
   const options: SearchOptions = {

@@ -1,5 +1,5 @@
 /** Hash commands (Redis 7.0's t_hash.c) over server/types/hash.ts. */
-import { parseInt64 } from "../args.ts";
+import { arg, parseInt64 } from "../args.ts";
 import { keyRange } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
@@ -21,7 +21,7 @@ import { NotifyClass } from "../notify.ts";
 import { parseCursor, parseScanOptions, scanStep, writeScanReply } from "../scan.ts";
 import { RedisHash } from "../types/hash.ts";
 import { addLongDouble, formatLongDouble, parseLongDouble } from "../types/string.ts";
-import { hashLimits, LONG_MAX, rangedLong } from "./collections.ts";
+import { hashLimits, LONG_MAX, randomDistinct, rangedLong } from "./collections.ts";
 
 const INT64_MIN = -9223372036854775808n;
 const INT64_MAX = 9223372036854775807n;
@@ -42,16 +42,17 @@ function writeHash(ctx: CommandContext, key: string): RedisHash {
 
 /** HSET and HMSET: they differ only in their reply. */
 function setFields(ctx: CommandContext, argv: string[], replyCount: boolean): void {
-  if (argv.length % 2 === 1) throw new CommandError(wrongArity(argv[0].toLowerCase()));
-  const hash = writeHash(ctx, argv[1]);
+  if (argv.length % 2 === 1) throw new CommandError(wrongArity(arg(argv, 0).toLowerCase()));
+  const key = arg(argv, 1);
+  const hash = writeHash(ctx, key);
   const limits = hashLimits(ctx);
   let created = 0;
   for (let i = 2; i < argv.length; i += 2) {
-    if (hash.set(argv[i], argv[i + 1], ...limits)) created++;
+    if (hash.set(arg(argv, i), arg(argv, i + 1), ...limits)) created++;
   }
   if (replyCount) ctx.out.int(created);
   else ctx.out.ok();
-  ctx.keyChanged(argv[1], NotifyClass.Hash, "hset", (argv.length - 2) / 2);
+  ctx.keyChanged(key, NotifyClass.Hash, "hset", (argv.length - 2) / 2);
 }
 
 /** HKEYS, HVALS and HGETALL (a map in RESP3). */
@@ -100,12 +101,7 @@ function randomFields(
     for (const [field, value] of hash.entries()) emit(field, value);
   } else if (n * 3 > hash.size()) {
     // Most of the hash: a partial shuffle of all entries.
-    const entries = [...hash.entries()];
-    for (let i = 0; i < n; i++) {
-      const j = i + Math.floor(Math.random() * (entries.length - i));
-      [entries[i], entries[j]] = [entries[j], entries[i]];
-      emit(...entries[i]);
-    }
+    for (const [field, value] of randomDistinct([...hash.entries()], n)) emit(field, value);
   } else {
     const seen = new Set<string>();
     while (seen.size < n) {
@@ -154,11 +150,13 @@ export const hashCommands: CommandSpec[] = [
     syntax: "key field value",
     complexity: "O(1)",
     handler(ctx, argv) {
-      const hash = writeHash(ctx, argv[1]);
-      if (hash.has(argv[2])) return ctx.out.int(0);
-      hash.set(argv[2], argv[3], ...hashLimits(ctx));
+      const key = arg(argv, 1);
+      const hash = writeHash(ctx, key);
+      const field = arg(argv, 2);
+      if (hash.has(field)) return ctx.out.int(0);
+      hash.set(field, arg(argv, 3), ...hashLimits(ctx));
       ctx.out.int(1);
-      ctx.keyChanged(argv[1], NotifyClass.Hash, "hset");
+      ctx.keyChanged(key, NotifyClass.Hash, "hset");
     },
   },
   {
@@ -172,7 +170,7 @@ export const hashCommands: CommandSpec[] = [
     syntax: "key field",
     complexity: "O(1)",
     handler(ctx, argv) {
-      const value = readHash(ctx, argv[1])?.get(argv[2]);
+      const value = readHash(ctx, arg(argv, 1))?.get(arg(argv, 2));
       if (value === undefined) ctx.out.nil();
       else ctx.out.bulk(value);
     },
@@ -188,11 +186,11 @@ export const hashCommands: CommandSpec[] = [
     syntax: "key field [field ...]",
     complexity: "O(N) where N is the number of fields being requested.",
     handler(ctx, argv) {
-      const hash = readHash(ctx, argv[1]);
+      const hash = readHash(ctx, arg(argv, 1));
       const out = ctx.out;
       out.array(argv.length - 2);
-      for (let i = 2; i < argv.length; i++) {
-        const value = hash?.get(argv[i]);
+      for (const field of argv.slice(2)) {
+        const value = hash?.get(field);
         if (value === undefined) out.nil();
         else out.bulk(value);
       }
@@ -209,12 +207,13 @@ export const hashCommands: CommandSpec[] = [
     syntax: "key field [field ...]",
     complexity: "O(N) where N is the number of fields to be removed.",
     handler(ctx, argv) {
-      const key = argv[1];
+      const key = arg(argv, 1);
       const hash = ctx.db.getObject<RedisHash>(key, "hash");
       let deleted = 0;
       if (hash !== undefined) {
-        for (let i = 2; i < argv.length && hash.size() > 0; i++) {
-          if (hash.delete(argv[i])) deleted++;
+        for (const field of argv.slice(2)) {
+          if (hash.size() === 0) break;
+          if (hash.delete(field)) deleted++;
         }
       }
       ctx.out.int(deleted);
@@ -236,7 +235,7 @@ export const hashCommands: CommandSpec[] = [
     syntax: "key",
     complexity: "O(1)",
     handler(ctx, argv) {
-      ctx.out.int(readHash(ctx, argv[1])?.size() ?? 0);
+      ctx.out.int(readHash(ctx, arg(argv, 1))?.size() ?? 0);
     },
   },
   {
@@ -252,7 +251,7 @@ export const hashCommands: CommandSpec[] = [
     syntax: "key field",
     complexity: "O(1)",
     handler(ctx, argv) {
-      ctx.out.int(readHash(ctx, argv[1])?.valueLength(argv[2]) ?? 0);
+      ctx.out.int(readHash(ctx, arg(argv, 1))?.valueLength(arg(argv, 2)) ?? 0);
     },
   },
   {
@@ -268,7 +267,7 @@ export const hashCommands: CommandSpec[] = [
     syntax: "key field",
     complexity: "O(1)",
     handler(ctx, argv) {
-      ctx.out.int(readHash(ctx, argv[1])?.has(argv[2]) ? 1 : 0);
+      ctx.out.int(readHash(ctx, arg(argv, 1))?.has(arg(argv, 2)) ? 1 : 0);
     },
   },
   {
@@ -281,7 +280,7 @@ export const hashCommands: CommandSpec[] = [
     summary: "Get all the fields in a hash",
     syntax: "key",
     complexity: "O(N) where N is the size of the hash.",
-    handler: (ctx, argv) => replyAll(ctx, argv[1], true, false),
+    handler: (ctx, argv) => replyAll(ctx, arg(argv, 1), true, false),
   },
   {
     name: "hvals",
@@ -293,7 +292,7 @@ export const hashCommands: CommandSpec[] = [
     summary: "Get all the values in a hash",
     syntax: "key",
     complexity: "O(N) where N is the size of the hash.",
-    handler: (ctx, argv) => replyAll(ctx, argv[1], false, true),
+    handler: (ctx, argv) => replyAll(ctx, arg(argv, 1), false, true),
   },
   {
     name: "hgetall",
@@ -305,7 +304,7 @@ export const hashCommands: CommandSpec[] = [
     summary: "Get all the fields and values in a hash",
     syntax: "key",
     complexity: "O(N) where N is the size of the hash.",
-    handler: (ctx, argv) => replyAll(ctx, argv[1], true, true),
+    handler: (ctx, argv) => replyAll(ctx, arg(argv, 1), true, true),
   },
   {
     name: "hincrby",
@@ -318,17 +317,19 @@ export const hashCommands: CommandSpec[] = [
     syntax: "key field increment",
     complexity: "O(1)",
     handler(ctx, argv) {
-      const increment = parseInt64(argv[3]);
+      const increment = parseInt64(arg(argv, 3));
       if (increment === undefined) throw new CommandError(NOT_INTEGER);
-      const hash = writeHash(ctx, argv[1]);
-      const current = hash.get(argv[2]);
+      const key = arg(argv, 1);
+      const hash = writeHash(ctx, key);
+      const field = arg(argv, 2);
+      const current = hash.get(field);
       const value = current === undefined ? 0n : parseInt64(current);
       if (value === undefined) throw new CommandError(HASH_VALUE_NOT_INTEGER);
       const result = value + increment;
       if (result < INT64_MIN || result > INT64_MAX) throw new CommandError(OVERFLOW);
-      hash.set(argv[2], String(result), ...hashLimits(ctx));
+      hash.set(field, String(result), ...hashLimits(ctx));
       ctx.out.int(result);
-      ctx.keyChanged(argv[1], NotifyClass.Hash, "hincrby");
+      ctx.keyChanged(key, NotifyClass.Hash, "hincrby");
     },
   },
   {
@@ -342,22 +343,23 @@ export const hashCommands: CommandSpec[] = [
     syntax: "key field increment",
     complexity: "O(1)",
     handler(ctx, argv) {
-      const increment = parseLongDouble(argv[3]);
+      const increment = parseLongDouble(arg(argv, 3));
       if (increment === undefined) throw new CommandError(NOT_FLOAT);
       if (typeof increment === "number") throw new CommandError(VALUE_NAN_OR_INFINITY);
-      const key = argv[1];
+      const key = arg(argv, 1);
       const hash = writeHash(ctx, key);
-      const current = hash.get(argv[2]);
+      const field = arg(argv, 2);
+      const current = hash.get(field);
       const value = current === undefined ? parseLongDouble("0")! : parseLongDouble(current);
       if (value === undefined) throw new CommandError(HASH_VALUE_NOT_FLOAT);
       const sum = typeof value === "number" ? value : addLongDouble(value, increment);
       if (typeof sum === "number") throw new CommandError(INCREMENT_NAN_OR_INFINITY);
       const text = formatLongDouble(sum);
-      hash.set(argv[2], text, ...hashLimits(ctx));
+      hash.set(field, text, ...hashLimits(ctx));
       ctx.out.bulk(text);
       ctx.keyChanged(key, NotifyClass.Hash, "hincrbyfloat");
       // Replaying the increment could round differently: record the result.
-      ctx.propagateAs = [["HSET", key, argv[2], text]];
+      ctx.propagateAs = [["HSET", key, field, text]];
     },
   },
   {
@@ -372,22 +374,24 @@ export const hashCommands: CommandSpec[] = [
     complexity: "O(N) where N is the number of fields returned",
     handler(ctx, argv) {
       const out = ctx.out;
+      const key = arg(argv, 1);
       if (argv.length === 2) {
-        const picked = readHash(ctx, argv[1])?.random();
+        const picked = readHash(ctx, key)?.random();
         if (picked === undefined) out.nil();
         else out.bulk(picked[0]);
         return;
       }
-      const count = rangedLong(argv[2], -LONG_MAX, LONG_MAX);
-      if (argv.length > 4 || (argv.length === 4 && argv[3].toUpperCase() !== "WITHVALUES")) {
+      const countText = arg(argv, 2);
+      const count = rangedLong(countText, -LONG_MAX, LONG_MAX);
+      if (argv.length > 4 || (argv.length === 4 && arg(argv, 3).toUpperCase() !== "WITHVALUES")) {
         throw new CommandError(SYNTAX);
       }
       const withValues = argv.length === 4;
-      const magnitude = BigInt(argv[2]);
+      const magnitude = BigInt(countText);
       if (withValues && (magnitude > LONG_MAX / 2n || magnitude < -LONG_MAX / 2n)) {
         throw new CommandError(VALUE_OUT_OF_RANGE);
       }
-      const hash = readHash(ctx, argv[1]);
+      const hash = readHash(ctx, key);
       if (hash === undefined || count === 0) return out.array(0);
       randomFields(ctx, hash, count, withValues);
     },
@@ -405,8 +409,8 @@ export const hashCommands: CommandSpec[] = [
       "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..",
     handler(ctx, argv) {
       const out = ctx.out;
-      const cursor = parseCursor(argv[2]);
-      const hash = readHash(ctx, argv[1]);
+      const cursor = parseCursor(arg(argv, 2));
+      const hash = readHash(ctx, arg(argv, 1));
       if (hash === undefined) {
         return writeScanReply(out, 0n, []);
       }

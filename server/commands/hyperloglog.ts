@@ -3,6 +3,7 @@
  * HyperLogLog is a string holding Redis's own bytes (server/types/hyperloglog.ts),
  * so GET, SET, DUMP and RDB files carry it unchanged.
  */
+import { arg } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import {
@@ -57,13 +58,13 @@ function storeBack(ctx: CommandContext, key: string, hll: HyperLogLog): void {
 }
 
 function pfadd(ctx: CommandContext, argv: string[]): void {
-  const key = argv[1];
+  const key = arg(argv, 1);
   const current = ctx.db.get(key);
   const hll = current === undefined ? HyperLogLog.create() : asHll(current);
   let updated = current === undefined ? 1 : 0;
   const maxBytes = sparseMaxBytes(ctx);
   try {
-    for (let i = 2; i < argv.length; i++) if (hll.add(argv[i], maxBytes)) updated++;
+    for (let i = 2; i < argv.length; i++) if (hll.add(arg(argv, i), maxBytes)) updated++;
   } catch (err) {
     // Redis edits in place: what the elements before the corrupt spot changed stays.
     if (err instanceof CorruptHllError && current !== undefined) storeBack(ctx, key, hll);
@@ -97,7 +98,7 @@ function pfcount(ctx: CommandContext, argv: string[]): void {
     ctx.out.int(estimateMerged(mergeKeys(ctx, argv.slice(1)).max));
     return;
   }
-  const key = argv[1];
+  const key = arg(argv, 1);
   const value = ctx.db.lookupRead(key);
   if (value === undefined) return ctx.out.int(0);
   const hll = asHll(value);
@@ -112,7 +113,7 @@ function pfcount(ctx: CommandContext, argv: string[]): void {
 
 function pfmerge(ctx: CommandContext, argv: string[]): void {
   const { max, dense } = mergeKeys(ctx, argv.slice(1));
-  const key = argv[1];
+  const key = arg(argv, 1);
   // The destination was read as a source, so it is missing or a valid HyperLogLog.
   const current = ctx.db.get(key);
   const hll = current === undefined ? HyperLogLog.create() : asHll(current);
@@ -125,7 +126,8 @@ function pfmerge(ctx: CommandContext, argv: string[]): void {
 }
 
 function pfdebug(ctx: CommandContext, argv: string[]): void {
-  const [, sub, key] = argv;
+  const sub = arg(argv, 1);
+  const key = arg(argv, 2);
   const value = ctx.db.get(key);
   if (value === undefined) throw new CommandError(HLL_NO_KEY);
   const hll = asHll(value);

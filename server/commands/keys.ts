@@ -1,6 +1,6 @@
 /** Generic keyspace commands: existence, types, renames, copies, expiry, scans, OBJECT. */
 import { keyRange, OVERWRITTEN_KEY, READ_KEY } from "../key_specs.ts";
-import { parseInt64, parseInteger } from "../args.ts";
+import { arg, parseInt64, parseInteger } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
 import type { Database } from "../db.ts";
@@ -54,18 +54,19 @@ function transfer(
 function deleteKeys(ctx: CommandContext, argv: string[]): void {
   const db = ctx.db;
   let deleted = 0;
-  for (let i = 1; i < argv.length; i++) {
+  for (const key of argv.slice(1)) {
     // has() first so that a key whose TTL passed counts as expired, not deleted.
-    if (db.has(argv[i]) && db.delete(argv[i])) {
+    if (db.has(key) && db.delete(key)) {
       deleted++;
-      ctx.server.keyChanged(db, argv[i], NotifyClass.Generic, "del");
+      ctx.server.keyChanged(db, key, NotifyClass.Generic, "del");
     }
   }
   ctx.out.int(deleted);
 }
 
 function rename(ctx: CommandContext, argv: string[], onlyIfAbsent: boolean): void {
-  const [, key, newKey] = argv;
+  const key = arg(argv, 1);
+  const newKey = arg(argv, 2);
   const db = ctx.db;
   const value = db.get(key);
   if (value === undefined) throw new CommandError(NO_SUCH_KEY);
@@ -84,9 +85,9 @@ function rename(ctx: CommandContext, argv: string[], onlyIfAbsent: boolean): voi
 }
 
 function move(ctx: CommandContext, argv: string[]): void {
-  const key = argv[1];
+  const key = arg(argv, 1);
   const source = ctx.db;
-  const target = dbIndexOf(ctx, argv[2]);
+  const target = dbIndexOf(ctx, arg(argv, 2));
   if (target === source) throw new CommandError(SAME_OBJECT);
   const value = source.get(key);
   if (value === undefined || target.has(key)) return ctx.out.int(0);
@@ -98,14 +99,15 @@ function move(ctx: CommandContext, argv: string[]): void {
 }
 
 function copy(ctx: CommandContext, argv: string[]): void {
-  const [, key, newKey] = argv;
+  const key = arg(argv, 1);
+  const newKey = arg(argv, 2);
   const source = ctx.db;
   let target = source;
   let replace = false;
   for (let i = 3; i < argv.length; i++) {
-    const opt = argv[i].toUpperCase();
+    const opt = arg(argv, i).toUpperCase();
     if (opt === "REPLACE") replace = true;
-    else if (opt === "DB" && i + 1 < argv.length) target = dbIndexOf(ctx, argv[++i]);
+    else if (opt === "DB" && i + 1 < argv.length) target = dbIndexOf(ctx, arg(argv, ++i));
     else throw new CommandError(SYNTAX);
   }
   if (target === source && key === newKey) throw new CommandError(SAME_OBJECT);
@@ -128,12 +130,12 @@ const EXPIRE_LT = 8;
 function parseExpireFlags(argv: readonly string[]): number {
   let flags = 0;
   for (let i = 3; i < argv.length; i++) {
-    const opt = argv[i].toUpperCase();
+    const opt = arg(argv, i).toUpperCase();
     if (opt === "NX") flags |= EXPIRE_NX;
     else if (opt === "XX") flags |= EXPIRE_XX;
     else if (opt === "GT") flags |= EXPIRE_GT;
     else if (opt === "LT") flags |= EXPIRE_LT;
-    else throw new CommandError(unsupportedOption(argv[i]));
+    else throw new CommandError(unsupportedOption(arg(argv, i)));
   }
   if ((flags & EXPIRE_NX) && (flags & (EXPIRE_XX | EXPIRE_GT | EXPIRE_LT))) {
     throw new CommandError(EXPIRE_NX_CONFLICT);
@@ -163,10 +165,10 @@ function expireGeneric(
   seconds: boolean,
 ): void {
   const flags = parseExpireFlags(argv);
-  const parsed = parseInt64(argv[2]);
+  const parsed = parseInt64(arg(argv, 2));
   if (parsed === undefined) throw new CommandError(NOT_INTEGER);
   let when = parsed;
-  const name = argv[0].toLowerCase();
+  const name = arg(argv, 0).toLowerCase();
   if (seconds) {
     if (when > INT64_MAX / 1000n || when < INT64_MIN / 1000n) {
       throw new CommandError(invalidExpire(name));
@@ -178,7 +180,7 @@ function expireGeneric(
     if (when > INT64_MAX - now) throw new CommandError(invalidExpire(name));
     when += now;
   }
-  const key = argv[1];
+  const key = arg(argv, 1);
   const db = ctx.db;
   if (!db.has(key)) return ctx.out.int(0);
   if (flags !== 0 && !expireAllowed(flags, when, BigInt(db.getExpire(key) ?? -1))) {
@@ -222,7 +224,7 @@ function keys(ctx: CommandContext, pattern: string): void {
 }
 
 function scan(ctx: CommandContext, argv: string[]): void {
-  const cursor = Number(BigInt.asUintN(32, parseCursor(argv[1])));
+  const cursor = Number(BigInt.asUintN(32, parseCursor(arg(argv, 1))));
   const { match, count, type } = parseScanOptions(argv, 2, true);
   const db = ctx.db;
   const found: string[] = [];
@@ -285,9 +287,10 @@ function objectRow(
     summary,
     syntax: "key",
     handler(ctx, argv) {
-      const value = ctx.db.peekRead(argv[2]);
+      const key = arg(argv, 2);
+      const value = ctx.db.peekRead(key);
       if (value === undefined) return ctx.out.nil();
-      reply(ctx, argv[2], value);
+      reply(ctx, key, value);
     },
   };
 }
@@ -389,7 +392,7 @@ function ttlRow(
     since,
     summary,
     syntax: "key",
-    handler: (ctx, argv) => ttlGeneric(ctx, argv[1], inMs, absolute),
+    handler: (ctx, argv) => ttlGeneric(ctx, arg(argv, 1), inMs, absolute),
   };
 }
 
@@ -429,7 +432,7 @@ export const keyCommands: CommandSpec[] = [
     syntax: "key [key ...]",
     handler(ctx, argv) {
       let n = 0;
-      for (let i = 1; i < argv.length; i++) if (ctx.db.peekRead(argv[i]) !== undefined) n++;
+      for (const key of argv.slice(1)) if (ctx.db.peekRead(key) !== undefined) n++;
       ctx.out.int(n);
     },
   },
@@ -445,7 +448,7 @@ export const keyCommands: CommandSpec[] = [
     summary: "Determines the type of value stored at a key.",
     syntax: "key",
     handler(ctx, argv) {
-      const value = ctx.db.peekRead(argv[1]);
+      const value = ctx.db.peekRead(arg(argv, 1));
       ctx.out.simple(value === undefined ? "none" : typeOf(value));
     },
   },
@@ -459,7 +462,7 @@ export const keyCommands: CommandSpec[] = [
     since: "1.0.0",
     summary: "Returns all key names that match a pattern.",
     syntax: "pattern",
-    handler: (ctx, argv) => keys(ctx, argv[1]),
+    handler: (ctx, argv) => keys(ctx, arg(argv, 1)),
   },
   {
     name: "scan",
@@ -546,8 +549,8 @@ export const keyCommands: CommandSpec[] = [
     syntax: "key [key ...]",
     handler(ctx, argv) {
       let n = 0;
-      for (let i = 1; i < argv.length; i++) {
-        if (ctx.db.lookupRead(argv[i]) !== undefined) n++;
+      for (const key of argv.slice(1)) {
+        if (ctx.db.lookupRead(key) !== undefined) n++;
       }
       ctx.out.int(n);
     },
@@ -621,8 +624,9 @@ export const keyCommands: CommandSpec[] = [
     syntax: "key",
     handler(ctx, argv) {
       const db = ctx.db;
-      if (db.has(argv[1]) && db.removeExpire(argv[1])) {
-        ctx.server.keyChanged(db, argv[1], NotifyClass.Generic, "persist");
+      const key = arg(argv, 1);
+      if (db.has(key) && db.removeExpire(key)) {
+        ctx.server.keyChanged(db, key, NotifyClass.Generic, "persist");
         return ctx.out.int(1);
       }
       ctx.out.int(0);

@@ -3,7 +3,7 @@
  * the blocking pops: BLPOP, BRPOP, BLMOVE, BRPOPLPUSH and BLMPOP wait in
  * server/blocking.ts and reach the AOF as the plain pop or move they became.
  */
-import { intArg } from "../args.ts";
+import { arg, intArg } from "../args.ts";
 import { blockingKey, parseBlockingTimeout } from "../blocking.ts";
 import { keyRange } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
@@ -96,16 +96,16 @@ function popCommand(end: End, key: string, n?: number): string[] {
 }
 
 function pushGeneric(ctx: CommandContext, argv: string[], end: End, onlyIfExists: boolean): void {
-  const key = argv[1];
+  const key = arg(argv, 1);
   let list = writeList(ctx, key);
   if (list === undefined) {
     if (onlyIfExists) return ctx.out.int(0);
     list = new RedisList();
     ctx.db.set(key, list);
   }
-  for (let i = 2; i < argv.length; i++) {
-    if (end === "LEFT") list.pushLeft(argv[i]);
-    else list.pushRight(argv[i]);
+  for (const value of argv.slice(2)) {
+    if (end === "LEFT") list.pushLeft(value);
+    else list.pushRight(value);
   }
   ctx.out.int(list.length);
   const event = end === "LEFT" ? "lpush" : "rpush";
@@ -113,10 +113,10 @@ function pushGeneric(ctx: CommandContext, argv: string[], end: End, onlyIfExists
 }
 
 function popGeneric(ctx: CommandContext, argv: string[], end: End): void {
-  if (argv.length > 3) throw new CommandError(wrongArity(argv[0].toLowerCase()));
+  if (argv.length > 3) throw new CommandError(wrongArity(arg(argv, 0).toLowerCase()));
   const withCount = argv.length === 3;
-  const count = withCount ? positiveLong(argv[2]) : 0;
-  const key = argv[1];
+  const count = withCount ? positiveLong(arg(argv, 2)) : 0;
+  const key = arg(argv, 1);
   const list = writeList(ctx, key);
   const out = ctx.out;
   if (list === undefined) return withCount ? out.nilArray() : out.nil();
@@ -181,6 +181,7 @@ function blockOn(
     deadline,
     tryServe(readyKey) {
       const key = keys[waitKeys.indexOf(readyKey)];
+      if (key === undefined) return false;
       const value = db.get(key);
       if (value === undefined || typeof value === "string" || value.type !== "list") return false;
       serve(key, value as RedisList);
@@ -270,14 +271,14 @@ function blockingMove(
 
 /** LMPOP/BLMPOP arguments from numkeys on: the keys, the end and COUNT (default 1). */
 function parseMultiPop(argv: string[], numkeysAt: number) {
-  const numkeys = rangedLong(argv[numkeysAt], 1n, LONG_MAX, NUMKEYS_NOT_POSITIVE);
+  const numkeys = rangedLong(arg(argv, numkeysAt), 1n, LONG_MAX, NUMKEYS_NOT_POSITIVE);
   const whereAt = numkeysAt + numkeys + 1;
   if (whereAt >= argv.length) throw new CommandError(SYNTAX);
-  const end = parseEnd(argv[whereAt]);
+  const end = parseEnd(arg(argv, whereAt));
   let count = -1;
   for (let j = whereAt + 1; j < argv.length; j++) {
-    if (count === -1 && argv[j].toUpperCase() === "COUNT" && j + 1 < argv.length) {
-      count = rangedLong(argv[++j], 1n, LONG_MAX, COUNT_NOT_POSITIVE);
+    if (count === -1 && arg(argv, j).toUpperCase() === "COUNT" && j + 1 < argv.length) {
+      count = rangedLong(arg(argv, ++j), 1n, LONG_MAX, COUNT_NOT_POSITIVE);
     } else {
       throw new CommandError(SYNTAX);
     }
@@ -296,21 +297,21 @@ function lpos(ctx: CommandContext, argv: string[]): void {
   let count = -1;
   let maxlen = 0;
   for (let j = 3; j < argv.length; j++) {
-    const option = argv[j].toUpperCase();
+    const option = arg(argv, j).toUpperCase();
     const more = j + 1 < argv.length;
     if (option === "RANK" && more) {
-      rank = intArg(argv[++j]);
+      rank = intArg(arg(argv, ++j));
       if (rank === 0) throw new CommandError(LPOS_RANK_ZERO);
     } else if (option === "COUNT" && more) {
-      count = positiveLong(argv[++j], LPOS_COUNT_NEGATIVE);
+      count = positiveLong(arg(argv, ++j), LPOS_COUNT_NEGATIVE);
     } else if (option === "MAXLEN" && more) {
-      maxlen = positiveLong(argv[++j], LPOS_MAXLEN_NEGATIVE);
+      maxlen = positiveLong(arg(argv, ++j), LPOS_MAXLEN_NEGATIVE);
     } else {
       throw new CommandError(SYNTAX);
     }
   }
   const out = ctx.out;
-  const list = ctx.db.readObject<RedisList>(argv[1], "list");
+  const list = ctx.db.readObject<RedisList>(arg(argv, 1), "list");
   if (list === undefined) return count === -1 ? out.nil() : out.array(0);
   const fromTail = rank < 0;
   const skip = Math.abs(rank) - 1;
@@ -318,9 +319,10 @@ function lpos(ctx: CommandContext, argv: string[]): void {
   const found: number[] = [];
   let index = 0;
   let matches = 0;
+  const element = arg(argv, 2);
   for (const value of fromTail ? list.reversed() : list.values()) {
     if (maxlen !== 0 && index >= maxlen) break;
-    if (value === argv[2] && ++matches > skip) {
+    if (value === element && ++matches > skip) {
       found.push(fromTail ? length - index - 1 : index);
       if (count === -1 || (count !== 0 && found.length >= count)) break;
     }
@@ -329,7 +331,7 @@ function lpos(ctx: CommandContext, argv: string[]): void {
   if (count !== -1) {
     out.array(found.length);
     for (const i of found) out.int(i);
-  } else if (found.length > 0) {
+  } else if (found[0] !== undefined) {
     out.int(found[0]);
   } else {
     out.nil();
@@ -382,7 +384,7 @@ export const listCommands: CommandSpec[] = [
     syntax: "key",
     complexity: "O(1)",
     handler(ctx, argv) {
-      ctx.out.int(ctx.db.readObject<RedisList>(argv[1], "list")?.length ?? 0);
+      ctx.out.int(ctx.db.readObject<RedisList>(arg(argv, 1), "list")?.length ?? 0);
     },
   },
   {
@@ -397,10 +399,10 @@ export const listCommands: CommandSpec[] = [
     complexity:
       "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range.",
     handler(ctx, argv) {
-      const start = intArg(argv[2]);
-      const stop = intArg(argv[3]);
+      const start = intArg(arg(argv, 2));
+      const stop = intArg(arg(argv, 3));
       const out = ctx.out;
-      const list = ctx.db.readObject<RedisList>(argv[1], "list");
+      const list = ctx.db.readObject<RedisList>(arg(argv, 1), "list");
       const range = list && clampRange(start, stop, list.length);
       if (list === undefined || range === undefined) return out.array(0);
       let n = range[1] - range[0] + 1;
@@ -423,9 +425,9 @@ export const listCommands: CommandSpec[] = [
     complexity:
       "O(N) where N is the number of elements to traverse to get to the element at index. This makes asking for the first or the last element of the list O(1).",
     handler(ctx, argv) {
-      const list = ctx.db.readObject<RedisList>(argv[1], "list");
+      const list = ctx.db.readObject<RedisList>(arg(argv, 1), "list");
       if (list === undefined) return ctx.out.nil();
-      const value = list.at(intArg(argv[2]));
+      const value = list.at(intArg(arg(argv, 2)));
       if (value === undefined) ctx.out.nil();
       else ctx.out.bulk(value);
     },
@@ -442,11 +444,12 @@ export const listCommands: CommandSpec[] = [
     complexity:
       "O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1).",
     handler(ctx, argv) {
-      const list = writeList(ctx, argv[1]);
+      const key = arg(argv, 1);
+      const list = writeList(ctx, key);
       if (list === undefined) throw new CommandError(NO_SUCH_KEY);
-      if (!list.set(intArg(argv[2]), argv[3])) throw new CommandError(INDEX_OUT_OF_RANGE);
+      if (!list.set(intArg(arg(argv, 2)), arg(argv, 3))) throw new CommandError(INDEX_OUT_OF_RANGE);
       ctx.out.ok();
-      ctx.keyChanged(argv[1], NotifyClass.List, "lset");
+      ctx.keyChanged(key, NotifyClass.List, "lset");
     },
   },
   {
@@ -461,19 +464,21 @@ export const listCommands: CommandSpec[] = [
     complexity:
       "O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N).",
     handler(ctx, argv) {
-      const where = argv[2].toUpperCase();
+      const where = arg(argv, 2).toUpperCase();
       if (where !== "BEFORE" && where !== "AFTER") throw new CommandError(SYNTAX);
-      const list = writeList(ctx, argv[1]);
+      const key = arg(argv, 1);
+      const list = writeList(ctx, key);
       if (list === undefined) return ctx.out.int(0);
+      const pivot = arg(argv, 3);
       let index = 0;
       for (const value of list.values()) {
-        if (value === argv[3]) break;
+        if (value === pivot) break;
         index++;
       }
       if (index === list.length) return ctx.out.int(-1);
-      list.insert(where === "AFTER" ? index + 1 : index, argv[4]);
+      list.insert(where === "AFTER" ? index + 1 : index, arg(argv, 4));
       ctx.out.int(list.length);
-      ctx.keyChanged(argv[1], NotifyClass.List, "linsert");
+      ctx.keyChanged(key, NotifyClass.List, "linsert");
     },
   },
   {
@@ -487,11 +492,11 @@ export const listCommands: CommandSpec[] = [
     syntax: "key count element",
     complexity: "O(N+M) where N is the length of the list and M is the number of elements removed.",
     handler(ctx, argv) {
-      const count = intArg(argv[2]);
-      const key = argv[1];
+      const count = intArg(arg(argv, 2));
+      const key = arg(argv, 1);
       const list = writeList(ctx, key);
       if (list === undefined) return ctx.out.int(0);
-      const removed = list.removeMatching(argv[3], Math.abs(count), count < 0);
+      const removed = list.removeMatching(arg(argv, 3), Math.abs(count), count < 0);
       ctx.out.int(removed);
       if (removed === 0) return;
       ctx.keyChanged(key, NotifyClass.List, "lrem", removed);
@@ -509,9 +514,9 @@ export const listCommands: CommandSpec[] = [
     syntax: "key start stop",
     complexity: "O(N) where N is the number of elements to be removed by the operation.",
     handler(ctx, argv) {
-      const start = intArg(argv[2]);
-      const stop = intArg(argv[3]);
-      const key = argv[1];
+      const start = intArg(arg(argv, 2));
+      const stop = intArg(arg(argv, 3));
+      const key = arg(argv, 1);
       const list = writeList(ctx, key);
       ctx.out.ok();
       if (list === undefined) return;
@@ -548,11 +553,12 @@ export const listCommands: CommandSpec[] = [
     syntax: "source destination <LEFT | RIGHT> <LEFT | RIGHT>",
     complexity: "O(1)",
     handler(ctx, argv) {
-      const from = parseEnd(argv[3]);
-      const to = parseEnd(argv[4]);
-      const list = writeList(ctx, argv[1]);
+      const from = parseEnd(arg(argv, 3));
+      const to = parseEnd(arg(argv, 4));
+      const source = arg(argv, 1);
+      const list = writeList(ctx, source);
       if (list === undefined) return ctx.out.nil();
-      move(ctx, argv[1], list, argv[2], from, to);
+      move(ctx, source, list, arg(argv, 2), from, to);
     },
   },
   {
@@ -566,9 +572,10 @@ export const listCommands: CommandSpec[] = [
     syntax: "source destination",
     complexity: "O(1)",
     handler(ctx, argv) {
-      const list = writeList(ctx, argv[1]);
+      const source = arg(argv, 1);
+      const list = writeList(ctx, source);
       if (list === undefined) return ctx.out.nil();
-      move(ctx, argv[1], list, argv[2], "RIGHT", "LEFT");
+      move(ctx, source, list, arg(argv, 2), "RIGHT", "LEFT");
     },
   },
   {
@@ -613,7 +620,7 @@ export const listCommands: CommandSpec[] = [
     summary,
     syntax: "key [key ...] timeout",
     complexity: "O(N) where N is the number of provided keys.",
-    handler: (ctx, argv) => blockingPop(ctx, argv.slice(1, -1), argv[argv.length - 1], end),
+    handler: (ctx, argv) => blockingPop(ctx, argv.slice(1, -1), arg(argv, argv.length - 1), end),
   })),
   {
     name: "blmove",
@@ -627,9 +634,9 @@ export const listCommands: CommandSpec[] = [
     syntax: "source destination <LEFT | RIGHT> <LEFT | RIGHT> timeout",
     complexity: "O(1)",
     handler(ctx, argv) {
-      const from = parseEnd(argv[3]);
-      const to = parseEnd(argv[4]);
-      blockingMove(ctx, argv[1], argv[2], from, to, argv[5], false);
+      const from = parseEnd(arg(argv, 3));
+      const to = parseEnd(arg(argv, 4));
+      blockingMove(ctx, arg(argv, 1), arg(argv, 2), from, to, arg(argv, 5), false);
     },
   },
   {
@@ -644,7 +651,7 @@ export const listCommands: CommandSpec[] = [
     syntax: "source destination timeout",
     complexity: "O(1)",
     handler(ctx, argv) {
-      blockingMove(ctx, argv[1], argv[2], "RIGHT", "LEFT", argv[3], true);
+      blockingMove(ctx, arg(argv, 1), arg(argv, 2), "RIGHT", "LEFT", arg(argv, 3), true);
     },
   },
   {
@@ -658,7 +665,7 @@ export const listCommands: CommandSpec[] = [
     complexity: MPOP_COMPLEXITY,
     handler(ctx, argv) {
       const { keys, end, count } = parseMultiPop(argv, 2);
-      blockingPop(ctx, keys, argv[1], end, count);
+      blockingPop(ctx, keys, arg(argv, 1), end, count);
     },
   },
 ];

@@ -3,7 +3,7 @@
  * docs/memory.md); STATS, DOCTOR, MALLOC-STATS and PURGE report on the
  * server's memory figures.
  */
-import { parseInteger } from "../args.ts";
+import { arg, parseInteger } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import { CommandError, NOT_INTEGER, SYNTAX } from "../errors.ts";
@@ -19,16 +19,17 @@ import { writeHelp } from "./help.ts";
  */
 function usage(ctx: CommandContext, argv: string[]): void {
   for (let j = 3; j < argv.length; j++) {
-    if (argv[j].toLowerCase() === "samples" && j + 1 < argv.length) {
-      const n = parseInteger(argv[++j]);
+    if (arg(argv, j).toLowerCase() === "samples" && j + 1 < argv.length) {
+      const n = parseInteger(arg(argv, ++j));
       if (n === undefined) throw new CommandError(NOT_INTEGER);
       if (n < 0) throw new CommandError(SYNTAX);
     } else {
       throw new CommandError(SYNTAX);
     }
   }
-  if (ctx.db.peek(argv[2]) === undefined) return ctx.out.nil();
-  ctx.out.int(ctx.db.dict.usage(argv[2]) ?? 0);
+  const key = arg(argv, 2);
+  if (ctx.db.peek(key) === undefined) return ctx.out.nil();
+  ctx.out.int(ctx.db.dict.usage(key) ?? 0);
 }
 
 /** A key's index slot (8 bytes) at the key table's load (at most 3/4). */

@@ -4,7 +4,7 @@
  * version and CRC-64 trailer, so values move between redis-home and Redis.
  */
 import { binaryToBytes } from "../../protocol/bytes.ts";
-import { ArgCursor, intArg, parseInteger } from "../args.ts";
+import { arg, ArgCursor, intArg, parseInteger } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import type { RedisValue } from "../types/value.ts";
@@ -47,17 +47,17 @@ interface RestoreOptions {
 function parseRestoreOptions(argv: string[]): RestoreOptions {
   const options = { replace: false, absttl: false, idle: -1, freq: -1 };
   for (let i = 4; i < argv.length; i++) {
-    const option = argv[i].toLowerCase();
+    const option = arg(argv, i).toLowerCase();
     const more = i + 1 < argv.length;
     if (option === "replace") {
       options.replace = true;
     } else if (option === "absttl") {
       options.absttl = true;
     } else if (option === "idletime" && more && options.freq === -1) {
-      options.idle = intArg(argv[++i]);
+      options.idle = intArg(arg(argv, ++i));
       if (options.idle < 0) throw new CommandError(RESTORE_BAD_IDLETIME);
     } else if (option === "freq" && more && options.idle === -1) {
-      options.freq = intArg(argv[++i]);
+      options.freq = intArg(arg(argv, ++i));
       if (options.freq < 0 || options.freq > 255) throw new CommandError(RESTORE_BAD_FREQ);
     } else {
       throw new CommandError(SYNTAX);
@@ -83,12 +83,12 @@ function decodeDumpPayload(payload: string, limits: ZsetLimits): RedisValue {
 function restore(ctx: CommandContext, argv: string[]): void {
   const { replace, absttl, idle, freq } = parseRestoreOptions(argv);
   const db = ctx.db;
-  const key = argv[1];
+  const key = arg(argv, 1);
   if (!replace && db.has(key)) throw new CommandError(BUSYKEY);
-  let ttl = parseInteger(argv[2]);
+  let ttl = parseInteger(arg(argv, 2));
   if (ttl === undefined) throw new CommandError(NOT_INTEGER);
   if (ttl < 0) throw new CommandError(RESTORE_BAD_TTL);
-  const value = decodeDumpPayload(argv[3], zsetLimits(ctx));
+  const value = decodeDumpPayload(arg(argv, 3), zsetLimits(ctx));
 
   const deleted = replace && db.delete(key);
   const now = Date.now();
@@ -219,8 +219,8 @@ export const persistenceCommands: CommandSpec[] = [
       const flags: ShutdownFlags = {};
       let abort = false;
       let any = false;
-      for (let i = 1; i < argv.length; i++) {
-        const option = argv[i].toLowerCase();
+      for (const word of argv.slice(1)) {
+        const option = word.toLowerCase();
         if (option === "nosave") flags.nosave = true;
         else if (option === "save") flags.save = true;
         else if (option === "force") flags.force = true;
@@ -250,7 +250,7 @@ export const persistenceCommands: CommandSpec[] = [
     complexity:
       "O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size.",
     handler(ctx, argv) {
-      const value = ctx.db.get(argv[1]);
+      const value = ctx.db.get(arg(argv, 1));
       if (value === undefined) return ctx.out.nil();
       const compression = ctx.server.config.getBool("rdbcompression");
       ctx.out.bulk(dumpPayload(value, compression));

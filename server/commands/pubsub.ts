@@ -1,4 +1,5 @@
 /** Pub/Sub commands: (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PUBLISH, SPUBLISH, PUBSUB. */
+import { arg } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandFlag, CommandSpec, Handler } from "../command.ts";
 import { CommandError, SSUBSCRIBE_IN_MULTI, subcommandSyntax } from "../errors.ts";
@@ -41,9 +42,9 @@ function subscribe(kind: SubscriptionKind, word: string): Handler {
     // EXEC denies blocking; Redis exempts only the older SUBSCRIBE and PSUBSCRIBE.
     if (kind === "shard" && ctx.inExec) throw new CommandError(SSUBSCRIBE_IN_MULTI);
     const pubsub = ctx.server.pubsub;
-    for (let i = 1; i < argv.length; i++) {
-      pubsub.subscribe(ctx.client, kind, argv[i]);
-      confirm(ctx, word, argv[i], subscriptionCount(ctx, kind));
+    for (const channel of argv.slice(1)) {
+      pubsub.subscribe(ctx.client, kind, channel);
+      confirm(ctx, word, channel, subscriptionCount(ctx, kind));
     }
   };
 }
@@ -53,9 +54,9 @@ function unsubscribe(kind: SubscriptionKind, word: string): Handler {
   return (ctx, argv) => {
     const pubsub = ctx.server.pubsub;
     if (argv.length > 1) {
-      for (let i = 1; i < argv.length; i++) {
-        pubsub.unsubscribe(ctx.client, kind, argv[i]);
-        confirm(ctx, word, argv[i], subscriptionCount(ctx, kind));
+      for (const channel of argv.slice(1)) {
+        pubsub.unsubscribe(ctx.client, kind, channel);
+        confirm(ctx, word, channel, subscriptionCount(ctx, kind));
       }
       return;
     }
@@ -90,9 +91,9 @@ function countSubscribers(
 ) {
   const out = ctx.out;
   out.array((argv.length - 2) * 2);
-  for (let i = 2; i < argv.length; i++) {
-    out.bulk(argv[i]);
-    out.int(registry.get(argv[i])?.size ?? 0);
+  for (const channel of argv.slice(2)) {
+    out.bulk(channel);
+    out.int(registry.get(channel)?.size ?? 0);
   }
 }
 
@@ -194,7 +195,7 @@ export const pubsubCommands: CommandSpec[] = [
     complexity:
       "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).",
     handler(ctx, argv) {
-      ctx.out.int(ctx.server.pubsub.publish(argv[1], argv[2]));
+      ctx.out.int(ctx.server.pubsub.publish(arg(argv, 1), arg(argv, 2)));
     },
   },
   {
@@ -210,7 +211,7 @@ export const pubsubCommands: CommandSpec[] = [
     syntax: "shardchannel message",
     complexity: "O(N) where N is the number of clients subscribed to the receiving shard channel.",
     handler(ctx, argv) {
-      ctx.out.int(ctx.server.pubsub.publishShard(argv[1], argv[2]));
+      ctx.out.int(ctx.server.pubsub.publishShard(arg(argv, 1), arg(argv, 2)));
     },
   },
   {
@@ -292,10 +293,9 @@ export const pubsubCommands: CommandSpec[] = [
         syntax: "",
         handler(ctx, argv) {
           const out = ctx.out;
+          const command = arg(argv, 0).toUpperCase();
           out.array(PUBSUB_HELP.length + 1);
-          out.simple(
-            `${argv[0].toUpperCase()} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`,
-          );
+          out.simple(`${command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
           for (const line of PUBSUB_HELP) out.simple(line);
         },
       },

@@ -4,7 +4,7 @@
  * enough replicas acknowledged the writes so far. The machinery lives in
  * server/replication/.
  */
-import { intArg, parseInteger } from "../args.ts";
+import { arg, intArg, parseInteger } from "../args.ts";
 import { blockingKey } from "../blocking.ts";
 import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
@@ -29,7 +29,7 @@ export const WAIT_KEY = blockingKey(-1, "replica-acks");
 function replicaof(ctx: CommandContext, argv: string[]): void {
   const server = ctx.server;
   const replication = server.replication;
-  if (argv[1].toLowerCase() === "no" && argv[2].toLowerCase() === "one") {
+  if (arg(argv, 1).toLowerCase() === "no" && arg(argv, 2).toLowerCase() === "one") {
     if (replication.isReplica) {
       replication.promote();
       server.config.set("replicaof", "", true);
@@ -39,9 +39,9 @@ function replicaof(ctx: CommandContext, argv: string[]): void {
     return;
   }
   if (isReplicaClient(ctx.client)) throw new CommandError(REPLICAOF_FROM_REPLICA);
-  const port = parseInteger(argv[2]);
+  const port = parseInteger(arg(argv, 2));
   if (port === undefined || port < 0 || port > 65535) throw new CommandError(INVALID_MASTER_PORT);
-  if (!replication.replicaOf(argv[1], port)) {
+  if (!replication.replicaOf(arg(argv, 1), port)) {
     ctx.out.simple("OK Already connected to specified master");
     return;
   }
@@ -74,8 +74,8 @@ function replconf(ctx: CommandContext, argv: string[]): void {
   if (argv.length % 2 === 0) throw new CommandError(SYNTAX);
   const peer = peerOf(ctx.client);
   for (let i = 1; i < argv.length; i += 2) {
-    const option = argv[i].toLowerCase();
-    const value = argv[i + 1];
+    const option = arg(argv, i).toLowerCase();
+    const value = arg(argv, i + 1);
     switch (option) {
       case "listening-port":
         peer.listeningPort = intArg(value);
@@ -103,7 +103,7 @@ function replconf(ctx: CommandContext, argv: string[]): void {
       case "rdb-filter-only":
         break;
       default:
-        throw new CommandError(unrecognizedReplconfOption(argv[i]));
+        throw new CommandError(unrecognizedReplconfOption(arg(argv, i)));
     }
   }
   ctx.out.ok();
@@ -116,22 +116,22 @@ function psync(ctx: CommandContext, argv: string[]): void {
   const replication = ctx.server.replication;
   if (replication.isReplica && !replication.link?.up) throw new CommandError(NOMASTERLINK);
   const peer = peerOf(client);
-  if (argv[0].toLowerCase() === "sync") {
+  if (arg(argv, 0).toLowerCase() === "sync") {
     markReplicaClient(client);
     replication.master.sync(peer);
     return;
   }
-  const offset = intArg(argv[2]);
+  const offset = intArg(arg(argv, 2));
   markReplicaClient(client);
-  replication.master.psync(peer, argv[1], offset);
+  replication.master.psync(peer, arg(argv, 1), offset);
 }
 
 function wait(ctx: CommandContext, argv: string[]): void {
   const server = ctx.server;
   const replication = server.replication;
   if (replication.isReplica) throw new CommandError(WAIT_ON_REPLICA);
-  const wanted = intArg(argv[1]);
-  const timeout = parseInteger(argv[2]);
+  const wanted = intArg(arg(argv, 1));
+  const timeout = parseInteger(arg(argv, 2));
   if (timeout === undefined) throw new CommandError(TIMEOUT_NOT_INTEGER);
   if (timeout < 0) throw new CommandError(TIMEOUT_NEGATIVE);
   const master = replication.master;

@@ -3,7 +3,7 @@
  * is server/scripting/ (docs/lua-vm.md); runScript there runs a script and
  * replies, now or, for a script past busy-reply-threshold, when it ends.
  */
-import { intArg } from "../args.ts";
+import { arg, intArg } from "../args.ts";
 import type { CommandFlag, CommandSpec } from "../command.ts";
 import { countedKeys } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
@@ -57,17 +57,17 @@ function evalGeneric(
   evalsha: boolean,
   readOnly: boolean,
 ): void {
-  const numkeys = intArg(argv[2]);
+  const numkeys = intArg(arg(argv, 2));
   if (numkeys > argv.length - 3) throw new CommandError(NUMKEYS_OVER_ARGS);
   if (numkeys < 0) throw new CommandError(NUMKEYS_NEGATIVE);
   const engine = scriptingOf(ctx.server).engine;
   let sha: string;
   if (evalsha) {
-    if (argv[1].length !== 40 || engine.get(argv[1]) === undefined) {
+    if (arg(argv, 1).length !== 40 || engine.get(arg(argv, 1)) === undefined) {
       throw new CommandError(NOSCRIPT);
     }
-    sha = argv[1].toLowerCase();
-  } else sha = loadScript(ctx, argv[1]);
+    sha = arg(argv, 1).toLowerCase();
+  } else sha = loadScript(ctx, arg(argv, 1));
   const { flags } = engine.get(sha)!;
   const noWrites = flags.flags.has("no-writes");
   if (readOnly && !flags.compat && !noWrites) throw new CommandError(SCRIPT_WRITE_ON_RO);
@@ -140,7 +140,7 @@ const scriptSubcommands: CommandSpec[] = [
     syntax: "script",
     complexity: "O(N) with N being the length in bytes of the script body.",
     handler(ctx, argv) {
-      ctx.out.bulk(loadScript(ctx, argv[2]));
+      ctx.out.bulk(loadScript(ctx, arg(argv, 2)));
     },
   },
   {
@@ -153,7 +153,9 @@ const scriptSubcommands: CommandSpec[] = [
     handler(ctx, argv) {
       const engine = scriptingOf(ctx.server).engine;
       ctx.out.array(argv.length - 2);
-      for (let i = 2; i < argv.length; i++) ctx.out.int(engine.get(argv[i]) === undefined ? 0 : 1);
+      for (let i = 2; i < argv.length; i++) {
+        ctx.out.int(engine.get(arg(argv, i)) === undefined ? 0 : 1);
+      }
     },
   },
   {
@@ -191,7 +193,7 @@ const scriptSubcommands: CommandSpec[] = [
     syntax: "<YES | SYNC | NO>",
     handler(ctx, argv) {
       // No debugger: NO is accepted, YES and SYNC (which would start a session) are not.
-      if (argv[2].toLowerCase() !== "no") throw new CommandError(SCRIPT_DEBUG_MODE);
+      if (arg(argv, 2).toLowerCase() !== "no") throw new CommandError(SCRIPT_DEBUG_MODE);
       ctx.out.ok();
     },
   },

@@ -3,7 +3,7 @@
  * LOLWUT. (COMMAND is command_info.ts, CONFIG config.ts, DEBUG debug.ts,
  * MEMORY memory.ts, INFO's sections server/info/.)
  */
-import { parseInteger } from "../args.ts";
+import { arg, parseInteger } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
 import type { ServerContext } from "../context.ts";
 import type { Database } from "../db.ts";
@@ -18,7 +18,7 @@ import { VERSION } from "../../protocol/version.ts";
 function checkFlushMode(argv: string[]): void {
   if (argv.length > 2) throw new CommandError(SYNTAX);
   if (argv.length === 2) {
-    const mode = argv[1].toLowerCase();
+    const mode = arg(argv, 1).toLowerCase();
     if (mode !== "async" && mode !== "sync") throw new CommandError(SYNTAX);
   }
 }
@@ -49,11 +49,12 @@ function signalBlockedKeys(server: ServerContext, indexes: readonly number[]): v
   }
 }
 
-function dbIndexArg(server: ServerContext, value: string, invalid: string): number {
+function dbArg(server: ServerContext, value: string, invalid: string): Database {
   const index = parseInteger(value);
   if (index === undefined) throw new CommandError(invalid);
-  if (index < 0 || index >= server.dbs.length) throw new CommandError(DB_INDEX_OUT_OF_RANGE);
-  return index;
+  const db = server.dbs[index];
+  if (db === undefined) throw new CommandError(DB_INDEX_OUT_OF_RANGE);
+  return db;
 }
 
 /**
@@ -151,10 +152,10 @@ export const serverAdminCommands: CommandSpec[] = [
       "O(N) where N is the count of clients watching or blocking on keys from both databases.",
     handler(ctx, argv) {
       const server = ctx.server;
-      const a = dbIndexArg(server, argv[1], "ERR invalid first DB index");
-      const b = dbIndexArg(server, argv[2], "ERR invalid second DB index");
+      const a = dbArg(server, arg(argv, 1), "ERR invalid first DB index");
+      const b = dbArg(server, arg(argv, 2), "ERR invalid second DB index");
       if (a !== b) {
-        swapDatabases(server, server.dbs[a], server.dbs[b]);
+        swapDatabases(server, a, b);
         server.dirty++;
       }
       ctx.out.ok();
@@ -185,8 +186,8 @@ export const serverAdminCommands: CommandSpec[] = [
     syntax: "[VERSION version]",
     handler(ctx, argv) {
       for (let i = 1; i < argv.length; i++) {
-        if (argv[i].toLowerCase() === "version" && i + 1 < argv.length) {
-          if (parseInteger(argv[++i]) === undefined) throw new CommandError(NOT_INTEGER);
+        if (arg(argv, i).toLowerCase() === "version" && i + 1 < argv.length) {
+          if (parseInteger(arg(argv, ++i)) === undefined) throw new CommandError(NOT_INTEGER);
         }
       }
       ctx.out.verbatim(`Redis ver. ${VERSION}\n`);

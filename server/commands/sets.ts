@@ -2,6 +2,7 @@
  * Set commands (Redis 7.0's t_set.c) over server/types/set.ts. Multi-set
  * results (SINTER, SUNION, SDIFF, SMEMBERS, SPOP with a count) are RESP3 sets.
  */
+import { arg } from "../args.ts";
 import { keyRange, OVERWRITTEN_KEY, READ_KEY } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
@@ -16,7 +17,7 @@ import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
 import { parseCursor, parseScanOptions, scanStep, writeScanReply } from "../scan.ts";
 import { RedisSet } from "../types/set.ts";
-import { intsetLimit, LONG_MAX, positiveLong, rangedLong } from "./collections.ts";
+import { intsetLimit, LONG_MAX, positiveLong, randomDistinct, rangedLong } from "./collections.ts";
 
 function readSet(ctx: CommandContext, key: string): RedisSet | undefined {
   return ctx.db.readObject<RedisSet>(key, "set");
@@ -42,6 +43,7 @@ function intersect(sets: RedisSet[], limit = 0): string[] {
   const ordered = sets.slice().sort((a, b) => a.size() - b.size());
   const [smallest, ...others] = ordered;
   const result: string[] = [];
+  if (smallest === undefined) return result;
   for (const member of smallest.members()) {
     if (others.every((set) => set === smallest || set.has(member))) {
       result.push(member);
@@ -115,12 +117,7 @@ function randomMembers(ctx: CommandContext, set: RedisSet, count: number): void 
   out.array(count);
   if (count * 3 > size) {
     // Most of the set: a partial shuffle of all members.
-    const members = [...set.members()];
-    for (let i = 0; i < count; i++) {
-      const j = i + Math.floor(Math.random() * (members.length - i));
-      [members[i], members[j]] = [members[j], members[i]];
-      out.bulk(members[i]);
-    }
+    for (const member of randomDistinct([...set.members()], count)) out.bulk(member);
     return;
   }
   const seen = new Set<string>();
@@ -177,7 +174,7 @@ export const setCommands: CommandSpec[] = [
     complexity:
       "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
     handler(ctx, argv) {
-      const key = argv[1];
+      const key = arg(argv, 1);
       let set = writeSet(ctx, key);
       if (set === undefined) {
         set = new RedisSet();
@@ -185,8 +182,8 @@ export const setCommands: CommandSpec[] = [
       }
       const maxIntset = intsetLimit(ctx);
       let added = 0;
-      for (let i = 2; i < argv.length; i++) {
-        if (set.add(argv[i], maxIntset)) added++;
+      for (const member of argv.slice(2)) {
+        if (set.add(member, maxIntset)) added++;
       }
       ctx.out.int(added);
       if (added > 0) ctx.keyChanged(key, NotifyClass.Set, "sadd", added);
@@ -203,12 +200,13 @@ export const setCommands: CommandSpec[] = [
     syntax: "key member [member ...]",
     complexity: "O(N) where N is the number of members to be removed.",
     handler(ctx, argv) {
-      const key = argv[1];
+      const key = arg(argv, 1);
       const set = writeSet(ctx, key);
       let removed = 0;
       if (set !== undefined) {
-        for (let i = 2; i < argv.length && set.size() > 0; i++) {
-          if (set.delete(argv[i])) removed++;
+        for (const member of argv.slice(2)) {
+          if (set.size() === 0) break;
+          if (set.delete(member)) removed++;
         }
       }
       ctx.out.int(removed);
@@ -228,7 +226,9 @@ export const setCommands: CommandSpec[] = [
     syntax: "source destination member",
     complexity: "O(1)",
     handler(ctx, argv) {
-      const [, source, destination, member] = argv;
+      const source = arg(argv, 1);
+      const destination = arg(argv, 2);
+      const member = arg(argv, 3);
       const db = ctx.db;
       const out = ctx.out;
       if (!db.has(source)) return out.int(0);
@@ -262,7 +262,7 @@ export const setCommands: CommandSpec[] = [
     syntax: "key member",
     complexity: "O(1)",
     handler(ctx, argv) {
-      ctx.out.int(readSet(ctx, argv[1])?.has(argv[2]) ? 1 : 0);
+      ctx.out.int(readSet(ctx, arg(argv, 1))?.has(arg(argv, 2)) ? 1 : 0);
     },
   },
   {
@@ -276,10 +276,10 @@ export const setCommands: CommandSpec[] = [
     syntax: "key member [member ...]",
     complexity: "O(N) where N is the number of elements being checked for membership",
     handler(ctx, argv) {
-      const set = readSet(ctx, argv[1]);
+      const set = readSet(ctx, arg(argv, 1));
       const out = ctx.out;
       out.array(argv.length - 2);
-      for (let i = 2; i < argv.length; i++) out.int(set?.has(argv[i]) ? 1 : 0);
+      for (const member of argv.slice(2)) out.int(set?.has(member) ? 1 : 0);
     },
   },
   {
@@ -293,7 +293,7 @@ export const setCommands: CommandSpec[] = [
     syntax: "key",
     complexity: "O(N) where N is the set cardinality.",
     handler(ctx, argv) {
-      const set = readSet(ctx, argv[1]);
+      const set = readSet(ctx, arg(argv, 1));
       const out = ctx.out;
       out.set(set?.size() ?? 0);
       set?.forEach((member) => out.bulk(member));
@@ -312,7 +312,7 @@ export const setCommands: CommandSpec[] = [
     syntax: "key",
     complexity: "O(1)",
     handler(ctx, argv) {
-      ctx.out.int(readSet(ctx, argv[1])?.size() ?? 0);
+      ctx.out.int(readSet(ctx, arg(argv, 1))?.size() ?? 0);
     },
   },
   {
@@ -328,8 +328,8 @@ export const setCommands: CommandSpec[] = [
       "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.",
     handler(ctx, argv) {
       if (argv.length > 3) throw new CommandError(SYNTAX);
-      const key = argv[1];
-      if (argv.length === 3) return popMembers(ctx, key, positiveLong(argv[2]));
+      const key = arg(argv, 1);
+      if (argv.length === 3) return popMembers(ctx, key, positiveLong(arg(argv, 2)));
       const set = writeSet(ctx, key);
       if (set === undefined) return ctx.out.nil();
       const [member] = set.random()!;
@@ -354,13 +354,14 @@ export const setCommands: CommandSpec[] = [
     handler(ctx, argv) {
       if (argv.length > 3) throw new CommandError(SYNTAX);
       const out = ctx.out;
+      const key = arg(argv, 1);
       if (argv.length === 3) {
-        const count = rangedLong(argv[2], -LONG_MAX, LONG_MAX);
-        const set = readSet(ctx, argv[1]);
+        const count = rangedLong(arg(argv, 2), -LONG_MAX, LONG_MAX);
+        const set = readSet(ctx, key);
         if (set === undefined || count === 0) return out.array(0);
         return randomMembers(ctx, set, count);
       }
-      const picked = readSet(ctx, argv[1])?.random();
+      const picked = readSet(ctx, key)?.random();
       if (picked === undefined) out.nil();
       else out.bulk(picked[0]);
     },
@@ -390,12 +391,12 @@ export const setCommands: CommandSpec[] = [
     syntax: "numkeys key [key ...] [LIMIT limit]",
     complexity: INTER_COMPLEXITY,
     handler(ctx, argv) {
-      const numkeys = rangedLong(argv[1], 1n, LONG_MAX, NUMKEYS_NOT_POSITIVE);
+      const numkeys = rangedLong(arg(argv, 1), 1n, LONG_MAX, NUMKEYS_NOT_POSITIVE);
       if (numkeys > argv.length - 2) throw new CommandError(NUMKEYS_OVER_ARGS);
       let limit = 0;
       for (let j = 2 + numkeys; j < argv.length; j++) {
-        if (argv[j].toUpperCase() === "LIMIT" && j + 1 < argv.length) {
-          limit = positiveLong(argv[++j], LIMIT_NEGATIVE);
+        if (arg(argv, j).toUpperCase() === "LIMIT" && j + 1 < argv.length) {
+          limit = positiveLong(arg(argv, ++j), LIMIT_NEGATIVE);
         } else {
           throw new CommandError(SYNTAX);
         }
@@ -420,7 +421,7 @@ export const setCommands: CommandSpec[] = [
       const result = new RedisSet();
       const maxIntset = intsetLimit(ctx);
       for (const member of intersectionOf(ctx, argv.slice(2))) result.add(member, maxIntset);
-      store(ctx, argv[1], result, "sinterstore");
+      store(ctx, arg(argv, 1), result, "sinterstore");
     },
   },
   {
@@ -451,7 +452,7 @@ export const setCommands: CommandSpec[] = [
     complexity: UNION_COMPLEXITY,
     handler(ctx, argv) {
       const result = union(readSets(ctx, argv.slice(2)), intsetLimit(ctx));
-      store(ctx, argv[1], result, "sunionstore");
+      store(ctx, arg(argv, 1), result, "sunionstore");
     },
   },
   {
@@ -482,7 +483,7 @@ export const setCommands: CommandSpec[] = [
     complexity: UNION_COMPLEXITY,
     handler(ctx, argv) {
       const result = difference(readSets(ctx, argv.slice(2)), intsetLimit(ctx));
-      store(ctx, argv[1], result, "sdiffstore");
+      store(ctx, arg(argv, 1), result, "sdiffstore");
     },
   },
   {
@@ -497,8 +498,8 @@ export const setCommands: CommandSpec[] = [
     complexity: SCAN_COMPLEXITY,
     handler(ctx, argv) {
       const out = ctx.out;
-      const cursor = parseCursor(argv[2]);
-      const set = readSet(ctx, argv[1]);
+      const cursor = parseCursor(arg(argv, 2));
+      const set = readSet(ctx, arg(argv, 1));
       if (set === undefined) {
         return writeScanReply(out, 0n, []);
       }

@@ -3,7 +3,7 @@
  * sorting itself in server/sort.ts, pattern keys read through the keyspace
  * API (lookupRead: expiry, hit and miss counts) like every other read.
  */
-import { parseInteger } from "../args.ts";
+import { arg, parseInteger } from "../args.ts";
 import type { CommandSpec, Handler } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import { readsAnyKey } from "../acl/access.ts";
@@ -52,24 +52,24 @@ function parseSort(
     fromScript: false,
   };
   for (let j = 2; j < argv.length; j++) {
-    const option = argv[j].toLowerCase();
+    const option = arg(argv, j).toLowerCase();
     const left = argv.length - j - 1;
     if (option === "asc") spec.desc = false;
     else if (option === "desc") spec.desc = true;
     else if (option === "alpha") spec.alpha = true;
     else if (option === "limit" && left >= 2) {
-      spec.limitStart = longArg(argv[j + 1]);
-      spec.limitCount = longArg(argv[j + 2]);
+      spec.limitStart = longArg(arg(argv, j + 1));
+      spec.limitCount = longArg(arg(argv, j + 2));
       j += 2;
     } else if (option === "store" && left >= 1 && !readonly) {
       spec.storeKey = argv[++j];
       spec.store = true;
     } else if (option === "by" && left >= 1) {
-      spec.by = argv[++j];
+      spec.by = arg(argv, ++j);
       if (spec.by.includes("*") && !readsAnyKey()) throw new CommandError(SORT_BY_DENIED);
     } else if (option === "get" && left >= 1) {
       if (!readsAnyKey()) throw new CommandError(SORT_GET_DENIED);
-      spec.gets.push(argv[++j]);
+      spec.gets.push(arg(argv, ++j));
     } else throw new CommandError(SYNTAX);
   }
   return spec;
@@ -107,7 +107,7 @@ function sortCommand(readonly: boolean): Handler {
     let allowed: boolean | undefined;
     const spec = parseSort(argv, readonly, () => allowed ??= readsAnyKey(ctx, argv));
     spec.fromScript = ctx.client.fromScript;
-    const { elements, source } = elementsOf(ctx, argv[1]);
+    const { elements, source } = elementsOf(ctx, arg(argv, 1));
     const result = sortElements(elements, source, spec, patternLookup(ctx));
     if ("error" in result) throw new CommandError(SORT_NOT_DOUBLE);
     if (spec.storeKey === undefined) {

@@ -6,7 +6,7 @@
  * Every range form (ranks, scores, lex, LIMIT) is first turned into an
  * interval of ranks, so a reply costs O(log n + m).
  */
-import { intArg, parseInt64 } from "../args.ts";
+import { arg, intArg, parseInt64 } from "../args.ts";
 import { countRange, Direction, RangeType, removeRange, zrange } from "./zset_ranges.ts";
 import {
   LONG_MAX,
@@ -59,7 +59,7 @@ function zadd(ctx: CommandContext, argv: string[], incrCommand: boolean): void {
   let incr = incrCommand;
   let at = 2;
   for (; at < argv.length; at++) {
-    const option = argv[at].toLowerCase();
+    const option = arg(argv, at).toLowerCase();
     if (option === "nx") nx = true;
     else if (option === "xx") xx = true;
     else if (option === "ch") ch = true;
@@ -74,17 +74,17 @@ function zadd(ctx: CommandContext, argv: string[], incrCommand: boolean): void {
   if ((gt && nx) || (lt && nx) || (gt && lt)) throw new CommandError(ZADD_GT_LT_NX);
   if (incr && pairs > 2) throw new CommandError(ZADD_INCR_PAIRS);
   const scores: number[] = [];
-  for (let i = at; i < argv.length; i += 2) scores.push(parseScore(argv[i]));
+  for (let i = at; i < argv.length; i += 2) scores.push(parseScore(arg(argv, i)));
 
   const db = ctx.db;
-  const key = argv[1];
+  const key = arg(argv, 1);
   const limits = zsetLimits(ctx);
   let set = writeZset(ctx, key);
   if (set === undefined) {
     if (xx) return incr ? ctx.out.nil() : ctx.out.int(0);
     set = new SortedSet();
     let longest = 0;
-    for (let i = at + 1; i < argv.length; i += 2) longest = Math.max(longest, argv[i].length);
+    for (let i = at + 1; i < argv.length; i += 2) longest = Math.max(longest, arg(argv, i).length);
     set.reserveFor(scores.length, longest, limits);
     db.set(key, set);
   }
@@ -93,8 +93,8 @@ function zadd(ctx: CommandContext, argv: string[], incrCommand: boolean): void {
   let processed = 0;
   let result = 0;
   for (let j = 0; j < scores.length; j++) {
-    const member = argv[at + 2 * j + 1];
-    let score = scores[j];
+    const member = arg(argv, at + 2 * j + 1);
+    let score = scores[j]!; // j < scores.length
     const old = set.score(member);
     if (old === undefined) {
       if (xx) continue;
@@ -175,12 +175,12 @@ export const sortedSetCommands: CommandSpec[] = [
     complexity:
       "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.",
     handler(ctx, argv) {
-      const key = argv[1];
+      const key = arg(argv, 1);
       const set = writeZset(ctx, key);
       if (set === undefined) return ctx.out.int(0);
       let removed = 0;
       for (let i = 2; i < argv.length && set.size() > 0; i++) {
-        if (set.remove(argv[i])) removed++;
+        if (set.remove(arg(argv, i))) removed++;
       }
       if (removed > 0) {
         ctx.keyChanged(key, NotifyClass.Zset, "zrem", removed);
@@ -200,7 +200,7 @@ export const sortedSetCommands: CommandSpec[] = [
     syntax: "key member",
     complexity: "O(1)",
     handler(ctx, argv) {
-      const score = readZset(ctx, argv[1])?.score(argv[2]);
+      const score = readZset(ctx, arg(argv, 1))?.score(arg(argv, 2));
       if (score === undefined) ctx.out.nil();
       else ctx.out.double(score);
     },
@@ -216,11 +216,11 @@ export const sortedSetCommands: CommandSpec[] = [
     syntax: "key member [member ...]",
     complexity: "O(N) where N is the number of members being requested.",
     handler(ctx, argv) {
-      const set = readZset(ctx, argv[1]);
+      const set = readZset(ctx, arg(argv, 1));
       const out = ctx.out;
       out.array(argv.length - 2);
       for (let i = 2; i < argv.length; i++) {
-        const score = set?.score(argv[i]);
+        const score = set?.score(arg(argv, i));
         if (score === undefined) out.nil();
         else out.double(score);
       }
@@ -239,7 +239,7 @@ export const sortedSetCommands: CommandSpec[] = [
     syntax: "key",
     complexity: "O(1)",
     handler(ctx, argv) {
-      ctx.out.int(readZset(ctx, argv[1])?.size() ?? 0);
+      ctx.out.int(readZset(ctx, arg(argv, 1))?.size() ?? 0);
     },
   },
   {
@@ -290,7 +290,7 @@ export const sortedSetCommands: CommandSpec[] = [
     syntax: "dst src min max [BYSCORE | BYLEX] [REV] [LIMIT offset count]",
     complexity:
       "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.",
-    handler: (ctx, argv) => zrange(ctx, argv, 2, argv[1], RangeType.Auto, Direction.Auto),
+    handler: (ctx, argv) => zrange(ctx, argv, 2, arg(argv, 1), RangeType.Auto, Direction.Auto),
   },
   {
     name: "zrevrange",
@@ -366,7 +366,7 @@ export const sortedSetCommands: CommandSpec[] = [
     syntax: "key member",
     complexity: "O(log(N))",
     handler(ctx, argv) {
-      const rank = readZset(ctx, argv[1])?.rank(argv[2]);
+      const rank = readZset(ctx, arg(argv, 1))?.rank(arg(argv, 2));
       if (rank === undefined) ctx.out.nil();
       else ctx.out.int(rank);
     },
@@ -383,8 +383,8 @@ export const sortedSetCommands: CommandSpec[] = [
     syntax: "key member",
     complexity: "O(log(N))",
     handler(ctx, argv) {
-      const set = readZset(ctx, argv[1]);
-      const rank = set?.rank(argv[2]);
+      const set = readZset(ctx, arg(argv, 1));
+      const rank = set?.rank(arg(argv, 2));
       if (rank === undefined) ctx.out.nil();
       else ctx.out.int(set!.size() - 1 - rank);
     },
@@ -430,9 +430,9 @@ export const sortedSetCommands: CommandSpec[] = [
       "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.",
     handler(ctx: CommandContext, argv: string[]) {
       if (argv.length > 3) throw new CommandError(SYNTAX);
-      const count = argv.length === 3 ? rangedLong(argv[2], 0, NOT_POSITIVE) : -1;
+      const count = argv.length === 3 ? rangedLong(arg(argv, 2), 0, NOT_POSITIVE) : -1;
       const nested = pairsNested(ctx) && count !== -1;
-      pop(ctx, [argv[1]], name === "zpopmax", false, count, nested, false);
+      pop(ctx, [arg(argv, 1)], name === "zpopmax", false, count, nested, false);
     },
   })),
   ...(["bzpopmin", "bzpopmax"] as const).map((name) => ({
@@ -448,7 +448,14 @@ export const sortedSetCommands: CommandSpec[] = [
     syntax: "key [key ...] timeout",
     complexity: "O(log(N)) with N being the number of elements in the sorted set.",
     handler: (ctx: CommandContext, argv: string[]) =>
-      blockingPop(ctx, argv.slice(1, -1), argv[argv.length - 1], name === "bzpopmax", -1, false),
+      blockingPop(
+        ctx,
+        argv.slice(1, -1),
+        arg(argv, argv.length - 1),
+        name === "bzpopmax",
+        -1,
+        false,
+      ),
   })),
   {
     name: "zmpop",
@@ -481,7 +488,7 @@ export const sortedSetCommands: CommandSpec[] = [
       "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.",
     handler(ctx, argv) {
       const { keys, max, count } = parseMultiPop(argv, 2);
-      blockingPop(ctx, keys, argv[1], max, count, true);
+      blockingPop(ctx, keys, arg(argv, 1), max, count, true);
     },
   },
   {
@@ -496,19 +503,19 @@ export const sortedSetCommands: CommandSpec[] = [
     complexity: "O(N) where N is the number of elements returned",
     handler(ctx, argv) {
       if (argv.length >= 3) {
-        const count = parseInt64(argv[2]);
+        const count = parseInt64(arg(argv, 2));
         if (count === undefined) throw new CommandError(NOT_INTEGER);
         if (count < -LONG_MAX) throw new CommandError(outOfRangeBetween(-LONG_MAX, LONG_MAX));
-        const withScores = argv.length === 4 && argv[3].toUpperCase() === "WITHSCORES";
+        const withScores = argv.length === 4 && arg(argv, 3).toUpperCase() === "WITHSCORES";
         if (argv.length > 4 || (argv.length === 4 && !withScores)) {
           throw new CommandError(SYNTAX);
         }
         if (withScores && (count < -LONG_MAX / 2n || count > LONG_MAX / 2n)) {
           throw new CommandError(VALUE_OUT_OF_RANGE);
         }
-        return randomMembers(ctx, argv[1], Number(count), withScores);
+        return randomMembers(ctx, arg(argv, 1), Number(count), withScores);
       }
-      const set = readZset(ctx, argv[1]);
+      const set = readZset(ctx, arg(argv, 1));
       if (set === undefined) return ctx.out.nil();
       ctx.out.bulk(set.at(randomBelow(set.size()))[0]);
     },
@@ -564,7 +571,7 @@ export const sortedSetCommands: CommandSpec[] = [
       : "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE <SUM | MIN | MAX>]",
     complexity: SET_OP_COMPLEXITY[op],
     handler: (ctx: CommandContext, argv: string[]) =>
-      setOperation(ctx, argv, name, argv[1], 2, op, false),
+      setOperation(ctx, argv, name, arg(argv, 1), 2, op, false),
   })),
   {
     name: "zintercard",
@@ -591,8 +598,8 @@ export const sortedSetCommands: CommandSpec[] = [
       "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..",
     handler(ctx, argv) {
       const out = ctx.out;
-      const cursor = parseCursor(argv[2]);
-      const set = readZset(ctx, argv[1]);
+      const cursor = parseCursor(arg(argv, 2));
+      const set = readZset(ctx, arg(argv, 1));
       if (set === undefined) {
         return writeScanReply(out, 0n, []);
       }
@@ -627,16 +634,16 @@ export const sortedSetCommands: CommandSpec[] = [
     complexity:
       "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.",
     handler(ctx, argv) {
-      const score = parseScore(argv[2]);
-      const offset = intArg(argv[4]);
-      const limit = intArg(argv[5]);
+      const score = parseScore(arg(argv, 2));
+      const offset = intArg(arg(argv, 4));
+      const limit = intArg(arg(argv, 5));
       const out = ctx.out;
-      const set = readZset(ctx, argv[1]);
+      const set = readZset(ctx, arg(argv, 1));
       const size = set?.size() ?? 0;
       // The book seeks the first member >= (score, member), moves by offset
       // (out of range: nothing), then writes members while fewer than
       // `limit` array elements (two per member) have been written.
-      const seek = set === undefined ? size : set.countBelow(score, argv[3]);
+      const seek = set === undefined ? size : set.countBelow(score, arg(argv, 3));
       const start = seek + offset;
       if (seek >= size || start < 0 || start >= size || limit <= 0) return out.array(0);
       const n = Math.min(size - start, Math.ceil(limit / 2));

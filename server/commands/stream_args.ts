@@ -5,7 +5,7 @@
  * XGROUP SETID ... ENTRIESREAD).
  */
 import type { ReplyWriter } from "../../protocol/writer.ts";
-import { parseInteger } from "../args.ts";
+import { arg, parseInteger } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import {
   CommandError,
@@ -134,7 +134,7 @@ export function parseAddTrimArgs(
   let i = 2;
   for (; i < argv.length; i++) {
     const more = argv.length - 1 - i;
-    const opt = argv[i].toUpperCase();
+    const opt = arg(argv, i).toUpperCase();
     if (xadd && argv[i] === "*") break;
     if ((opt === "MAXLEN" || opt === "MINID") && more > 0) {
       if (args.trim !== undefined) throw new CommandError(TRIM_MAXLEN_AND_MINID);
@@ -145,21 +145,21 @@ export function parseAddTrimArgs(
       }
       i++;
       if (opt === "MAXLEN") {
-        const maxlen = longArg(argv[i]);
+        const maxlen = longArg(arg(argv, i));
         if (maxlen < 0) throw new CommandError(TRIM_MAXLEN_NEGATIVE);
         args.trim = { strategy: "maxlen", maxlen, approx, limit: 0 };
       } else {
-        args.trim = { strategy: "minid", minid: strictId(argv[i]), approx, limit: 0 };
+        args.trim = { strategy: "minid", minid: strictId(arg(argv, i)), approx, limit: 0 };
       }
       args.trimArgIndex = i;
     } else if (opt === "LIMIT" && more > 0) {
       args.limitIndex = i;
-      limit = longArg(argv[++i]);
+      limit = longArg(arg(argv, ++i));
       if (limit < 0) throw new CommandError(TRIM_LIMIT_NEGATIVE);
     } else if (xadd && opt === "NOMKSTREAM") {
       args.noMkStream = true;
     } else if (xadd) {
-      args.id = xaddId(argv[i]);
+      args.id = xaddId(arg(argv, i));
       break;
     } else {
       throw new CommandError(SYNTAX);
@@ -196,7 +196,7 @@ export function exactTrimArgv(
   out[args.trimArgIndex - 1] = "=";
   out[args.trimArgIndex] = args.trim!.strategy === "maxlen"
     ? String(s.length)
-    : formatId(s.nodes.length > 0 ? s.nodes[0].master : ID_MAX);
+    : formatId(s.nodes[0]?.master ?? ID_MAX);
   if (args.limitIndex > 0) out.splice(args.limitIndex, 2);
   return out;
 }

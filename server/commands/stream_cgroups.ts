@@ -4,6 +4,7 @@
  * as Redis propagates them: one XCLAIM ... FORCE JUSTID LASTID per pending
  * entry changed, so AOF replay rebuilds the PEL exactly.
  */
+import { arg } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import { keyRange } from "../key_specs.ts";
@@ -81,7 +82,7 @@ interface GroupArgs {
 
 /** What every XGROUP subcommand checks first, in xgroupCommand's order. */
 function groupPrologue(ctx: CommandContext, argv: string[], needsGroup: boolean): GroupArgs {
-  const sub = argv[1].toUpperCase();
+  const sub = arg(argv, 1).toUpperCase();
   const args: GroupArgs = {
     stream: undefined,
     group: undefined,
@@ -89,26 +90,26 @@ function groupPrologue(ctx: CommandContext, argv: string[], needsGroup: boolean)
     entriesRead: ENTRIES_READ_UNKNOWN,
   };
   for (let i = 5; i < argv.length;) {
-    const opt = argv[i].toUpperCase();
+    const opt = arg(argv, i).toUpperCase();
     if (sub === "CREATE" && opt === "MKSTREAM") {
       args.mkstream = true;
       i++;
     } else if (
       (sub === "CREATE" || sub === "SETID") && opt === "ENTRIESREAD" && i + 1 < argv.length
     ) {
-      args.entriesRead = longArg(argv[i + 1]);
+      args.entriesRead = longArg(arg(argv, i + 1));
       if (args.entriesRead < ENTRIES_READ_UNKNOWN) throw new CommandError(XGROUP_ENTRIES_READ);
       i += 2;
     } else {
       throw new CommandError(subcommandSyntax(argv));
     }
   }
-  args.stream = ctx.db.writeObject<Stream>(argv[2], "stream");
+  args.stream = ctx.db.writeObject<Stream>(arg(argv, 2), "stream");
   if (!args.mkstream) {
     if (args.stream === undefined) throw new CommandError(XGROUP_KEY_MISSING);
-    args.group = args.stream.groups.get(argv[3]);
+    args.group = args.stream.groups.get(arg(argv, 3));
     if (args.group === undefined && needsGroup) {
-      throw new CommandError(noGroupForKey(argv[3], argv[2]));
+      throw new CommandError(noGroupForKey(arg(argv, 3), arg(argv, 2)));
     }
   }
   return args;
@@ -117,47 +118,47 @@ function groupPrologue(ctx: CommandContext, argv: string[], needsGroup: boolean)
 function xgroupCreate(ctx: CommandContext, argv: string[]): void {
   const args = groupPrologue(ctx, argv, false);
   if (argv.length > 8) throw new CommandError(subcommandSyntax(argv));
-  const id = argv[4] === "$" ? args.stream?.lastId ?? ID_MIN : strictId(argv[4]);
+  const id = argv[4] === "$" ? args.stream?.lastId ?? ID_MIN : strictId(arg(argv, 4));
   let s = args.stream;
   if (s === undefined) {
     s = new Stream();
-    ctx.db.set(argv[2], s);
+    ctx.db.set(arg(argv, 2), s);
   }
-  if (s.groups.has(argv[3])) throw new CommandError(BUSYGROUP);
-  s.groups.set(argv[3], new ConsumerGroup(argv[3], id, args.entriesRead));
-  ctx.keyChanged(argv[2], NotifyClass.Stream, "xgroup-create");
+  if (s.groups.has(arg(argv, 3))) throw new CommandError(BUSYGROUP);
+  s.groups.set(arg(argv, 3), new ConsumerGroup(arg(argv, 3), id, args.entriesRead));
+  ctx.keyChanged(arg(argv, 2), NotifyClass.Stream, "xgroup-create");
   ctx.out.ok();
 }
 
 function xgroupSetId(ctx: CommandContext, argv: string[]): void {
   const { stream, group, entriesRead } = groupPrologue(ctx, argv, true);
   if (argv.length !== 5 && argv.length !== 7) throw new CommandError(subcommandSyntax(argv));
-  group!.lastId = argv[4] === "$" ? stream!.lastId : rangeId(argv[4], 0n);
+  group!.lastId = argv[4] === "$" ? stream!.lastId : rangeId(arg(argv, 4), 0n);
   group!.entriesRead = entriesRead;
-  ctx.keyChanged(argv[2], NotifyClass.Stream, "xgroup-setid");
+  ctx.keyChanged(arg(argv, 2), NotifyClass.Stream, "xgroup-setid");
   ctx.out.ok();
 }
 
 function xgroupDestroy(ctx: CommandContext, argv: string[]): void {
   const { stream, group } = groupPrologue(ctx, argv, false);
   if (group === undefined) return ctx.out.int(0);
-  stream!.groups.delete(argv[3]);
-  ctx.keyChanged(argv[2], NotifyClass.Stream, "xgroup-destroy");
+  stream!.groups.delete(arg(argv, 3));
+  ctx.keyChanged(arg(argv, 2), NotifyClass.Stream, "xgroup-destroy");
   ctx.out.int(1);
 }
 
 function xgroupCreateConsumer(ctx: CommandContext, argv: string[]): void {
   const { group } = groupPrologue(ctx, argv, true);
-  const { created } = group!.consumer(argv[4], Date.now());
-  if (created) ctx.keyChanged(argv[2], NotifyClass.Stream, "xgroup-createconsumer");
+  const { created } = group!.consumer(arg(argv, 4), Date.now());
+  if (created) ctx.keyChanged(arg(argv, 2), NotifyClass.Stream, "xgroup-createconsumer");
   ctx.out.int(created ? 1 : 0);
 }
 
 function xgroupDelConsumer(ctx: CommandContext, argv: string[]): void {
   const { group } = groupPrologue(ctx, argv, true);
-  if (!group!.consumers.has(argv[4])) return ctx.out.int(0);
-  const pending = group!.deleteConsumer(argv[4]);
-  ctx.keyChanged(argv[2], NotifyClass.Stream, "xgroup-delconsumer");
+  if (!group!.consumers.has(arg(argv, 4))) return ctx.out.int(0);
+  const pending = group!.deleteConsumer(arg(argv, 4));
+  ctx.keyChanged(arg(argv, 2), NotifyClass.Stream, "xgroup-delconsumer");
   ctx.out.int(pending);
 }
 
@@ -165,8 +166,8 @@ function xgroupDelConsumer(ctx: CommandContext, argv: string[]): void {
 
 /** The group named argv[2] of the stream at argv[1], for a read. */
 function lookupGroup(ctx: CommandContext, argv: string[]): [Stream, ConsumerGroup] | undefined {
-  const s = readStream(ctx, argv[1]);
-  const group = s?.groups.get(argv[2]);
+  const s = readStream(ctx, arg(argv, 1));
+  const group = s?.groups.get(arg(argv, 2));
   return s === undefined || group === undefined ? undefined : [s, group];
 }
 
@@ -189,18 +190,18 @@ function xpending(ctx: CommandContext, argv: string[]): void {
   let consumerName: string | undefined;
   if (argv.length >= 6) {
     let at = 3;
-    if (argv[3].toUpperCase() === "IDLE") {
-      minIdle = longArg(argv[4]);
+    if (arg(argv, 3).toUpperCase() === "IDLE") {
+      minIdle = longArg(arg(argv, 4));
       if (argv.length < 8) throw new CommandError(SYNTAX);
       at = 5;
     }
-    count = Math.max(0, longArg(argv[at + 2]));
-    start = intervalStart(argv[at]);
-    end = intervalEnd(argv[at + 1]);
+    count = Math.max(0, longArg(arg(argv, at + 2)));
+    start = intervalStart(arg(argv, at));
+    end = intervalEnd(arg(argv, at + 1));
     if (at + 3 < argv.length) consumerName = argv[at + 3];
   }
   const found = lookupGroup(ctx, argv);
-  if (found === undefined) throw new CommandError(noKeyOrGroup(argv[1], argv[2]));
+  if (found === undefined) throw new CommandError(noKeyOrGroup(arg(argv, 1), arg(argv, 2)));
   const group = found[1];
   if (argv.length === 3) return pendingSummary(ctx, group);
   let pel = group.pel;
@@ -239,8 +240,9 @@ function pendingSummary(ctx: CommandContext, group: ConsumerGroup): void {
     out.nilArray();
     return;
   }
-  out.bulk(formatId(group.pel.range(ID_MIN, ID_MAX, 1)[0][0]));
-  out.bulk(formatId(group.pel.range(ID_MIN, ID_MAX, 1, true)[0][0]));
+  // The PEL is not empty: its first and last entries exist.
+  out.bulk(formatId(group.pel.range(ID_MIN, ID_MAX, 1)[0]![0]));
+  out.bulk(formatId(group.pel.range(ID_MIN, ID_MAX, 1, true)[0]![0]));
   const owners = sortedNames(group.consumers).filter((n) => group.consumers.get(n)!.pel.size > 0);
   out.array(owners.length);
   for (const name of owners) {
@@ -282,7 +284,7 @@ function parseClaim(argv: string[], now: number): { ids: StreamId[]; options: Cl
   const ids: StreamId[] = [];
   let j = 5;
   for (; j < argv.length; j++) {
-    const parsed = parseId(argv[j], { missingSeq: 0n });
+    const parsed = parseId(arg(argv, j), { missingSeq: 0n });
     if (parsed === undefined) break;
     ids.push(parsed.id);
   }
@@ -295,16 +297,17 @@ function parseClaim(argv: string[], now: number): { ids: StreamId[]; options: Cl
   };
   for (; j < argv.length; j++) {
     const more = argv.length - 1 - j;
-    const opt = argv[j].toUpperCase();
+    const opt = arg(argv, j).toUpperCase();
     if (opt === "FORCE") options.force = true;
     else if (opt === "JUSTID") options.justId = true;
     else if (opt === "IDLE" && more > 0) {
-      options.deliveryTime = now - longArg(argv[++j], XCLAIM_IDLE);
-    } else if (opt === "TIME" && more > 0) options.deliveryTime = longArg(argv[++j], XCLAIM_TIME);
-    else if (opt === "RETRYCOUNT" && more > 0) {
-      options.retryCount = longArg(argv[++j], XCLAIM_RETRYCOUNT);
-    } else if (opt === "LASTID" && more > 0) options.lastId = strictId(argv[++j]);
-    else throw new CommandError(xclaimUnknownOption(argv[j]));
+      options.deliveryTime = now - longArg(arg(argv, ++j), XCLAIM_IDLE);
+    } else if (opt === "TIME" && more > 0) {
+      options.deliveryTime = longArg(arg(argv, ++j), XCLAIM_TIME);
+    } else if (opt === "RETRYCOUNT" && more > 0) {
+      options.retryCount = longArg(arg(argv, ++j), XCLAIM_RETRYCOUNT);
+    } else if (opt === "LASTID" && more > 0) options.lastId = strictId(arg(argv, ++j));
+    else throw new CommandError(xclaimUnknownOption(arg(argv, j)));
   }
   if (options.deliveryTime < 0 || options.deliveryTime > now) options.deliveryTime = now;
   return { ids, options };
@@ -312,12 +315,12 @@ function parseClaim(argv: string[], now: number): { ids: StreamId[]; options: Cl
 
 function xclaim(ctx: CommandContext, argv: string[]): void {
   const found = lookupGroup(ctx, argv);
-  if (found === undefined) throw new CommandError(noKeyOrGroup(argv[1], argv[2]));
+  if (found === undefined) throw new CommandError(noKeyOrGroup(arg(argv, 1), arg(argv, 2)));
   const [s, group] = found;
-  const minIdle = Math.max(0, longArg(argv[4], XCLAIM_MIN_IDLE));
+  const minIdle = Math.max(0, longArg(arg(argv, 4), XCLAIM_MIN_IDLE));
   const now = Date.now();
   const { ids, options } = parseClaim(argv, now);
-  const key = argv[1];
+  const key = arg(argv, 1);
   const propagate: string[][] = [];
   let propagateLastId = false;
   if (options.lastId > group.lastId) {
@@ -340,13 +343,13 @@ function xclaim(ctx: CommandContext, argv: string[]): void {
     }
     if (nack === undefined) {
       if (!options.force) continue;
-      consumer ??= claimant(ctx, key, group, argv[3], now);
+      consumer ??= claimant(ctx, key, group, arg(argv, 3), now);
       nack = { deliveryTime: now, deliveryCount: 1, consumer };
       group.pel.set(id, nack);
       consumer.pel.set(id, nack);
     } else {
       if (minIdle && now - nack.deliveryTime < minIdle) continue;
-      consumer ??= claimant(ctx, key, group, argv[3], now);
+      consumer ??= claimant(ctx, key, group, arg(argv, 3), now);
       group.transfer(id, nack, consumer);
     }
     nack.deliveryTime = options.deliveryTime;
@@ -370,14 +373,14 @@ function xclaim(ctx: CommandContext, argv: string[]): void {
 }
 
 function xautoclaim(ctx: CommandContext, argv: string[]): void {
-  const minIdle = Math.max(0, longArg(argv[4], XAUTOCLAIM_MIN_IDLE));
-  const start = intervalStart(argv[5]);
+  const minIdle = Math.max(0, longArg(arg(argv, 4), XAUTOCLAIM_MIN_IDLE));
+  const start = intervalStart(arg(argv, 5));
   let count = 100;
   let justId = false;
   for (let j = 6; j < argv.length; j++) {
-    const opt = argv[j].toUpperCase();
+    const opt = arg(argv, j).toUpperCase();
     if (opt === "COUNT" && j + 1 < argv.length) {
-      count = longArg(argv[++j], XAUTOCLAIM_COUNT);
+      count = longArg(arg(argv, ++j), XAUTOCLAIM_COUNT);
       if (count < 1 || count > MAX_AUTOCLAIM_COUNT) {
         throw new CommandError(XAUTOCLAIM_COUNT);
       }
@@ -388,9 +391,9 @@ function xautoclaim(ctx: CommandContext, argv: string[]): void {
     }
   }
   const found = lookupGroup(ctx, argv);
-  if (found === undefined) throw new CommandError(noKeyOrGroup(argv[1], argv[2]));
+  if (found === undefined) throw new CommandError(noKeyOrGroup(arg(argv, 1), arg(argv, 2)));
   const [s, group] = found;
-  const key = argv[1];
+  const key = arg(argv, 1);
   const now = Date.now();
   const propagate: string[][] = [];
   const claimed: StreamId[] = [];
@@ -417,7 +420,7 @@ function xautoclaim(ctx: CommandContext, argv: string[]): void {
       continue;
     }
     if (minIdle && now - nack.deliveryTime < minIdle) continue;
-    consumer ??= claimant(ctx, key, group, argv[3], now);
+    consumer ??= claimant(ctx, key, group, arg(argv, 3), now);
     group.transfer(id, nack, consumer);
     nack.deliveryTime = now;
     if (!justId) nack.deliveryCount++;

@@ -6,6 +6,7 @@
  * propagates them as XCLAIM ... FORCE JUSTID LASTID (the command itself is
  * never propagated).
  */
+import { arg } from "../args.ts";
 import { blockingKey } from "../blocking.ts";
 import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
@@ -57,13 +58,13 @@ function parseReadArgs(argv: string[], readGroup: boolean): ReadArgs {
   let streamsAt = 0;
   for (let i = 1; i < argv.length; i++) {
     const more = argv.length - i - 1;
-    const opt = argv[i].toUpperCase();
+    const opt = arg(argv, i).toUpperCase();
     if (opt === "BLOCK" && more > 0) {
-      const ms = longArg(argv[++i], XREAD_TIMEOUT_NOT_INTEGER);
+      const ms = longArg(arg(argv, ++i), XREAD_TIMEOUT_NOT_INTEGER);
       if (ms < 0) throw new CommandError(TIMEOUT_NEGATIVE);
       args.deadline = ms === 0 ? 0 : Date.now() + ms;
     } else if (opt === "COUNT" && more > 0) {
-      args.count = Math.max(0, longArg(argv[++i]));
+      args.count = Math.max(0, longArg(arg(argv, ++i)));
     } else if (opt === "STREAMS" && more > 0) {
       streamsAt = i + 1;
       const n = argv.length - streamsAt;
@@ -73,8 +74,8 @@ function parseReadArgs(argv: string[], readGroup: boolean): ReadArgs {
       break;
     } else if (opt === "GROUP" && more >= 2) {
       if (!readGroup) throw new CommandError(XREAD_GROUP_OPTION);
-      args.group = argv[i + 1];
-      args.consumer = argv[i + 2];
+      args.group = arg(argv, i + 1);
+      args.consumer = arg(argv, i + 2);
       i += 2;
     } else if (opt === "NOACK") {
       if (!readGroup) throw new CommandError(XREAD_NOACK_OPTION);
@@ -101,9 +102,9 @@ interface Target {
 
 function resolveTargets(ctx: CommandContext, args: ReadArgs): Target[] {
   const targets: Target[] = [];
-  for (let i = 0; i < args.keys.length; i++) {
-    const key = args.keys[i];
-    const idArg = args.idArgs[i];
+  // XREAD checked there are as many ids as keys.
+  for (const [i, key] of args.keys.entries()) {
+    const idArg = args.idArgs[i]!;
     const stream = ctx.db.readObject<Stream>(key, "stream");
     let group: ConsumerGroup | undefined;
     if (args.group !== undefined) {

@@ -4,6 +4,7 @@
  * server/types/stream.ts. XREAD and XREADGROUP are in stream_reads.ts, group
  * commands in stream_cgroups.ts.
  */
+import { arg } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import { keyRange } from "../key_specs.ts";
@@ -53,7 +54,7 @@ function xadd(ctx: CommandContext, argv: string[]): void {
   if (given !== undefined && given.seqGiven && given.id === ID_MIN) {
     throw new CommandError(XADD_ID_ZERO);
   }
-  const key = argv[1];
+  const key = arg(argv, 1);
   const s = writeStream(ctx, key, !args.noMkStream);
   if (s === undefined) return ctx.out.nil();
   if (s.lastId === ID_MAX) throw new CommandError(XADD_ID_EXHAUSTED);
@@ -81,61 +82,61 @@ function xadd(ctx: CommandContext, argv: string[]): void {
 }
 
 function xrange(ctx: CommandContext, argv: string[], reverse: boolean): void {
-  const start = intervalStart(argv[reverse ? 3 : 2]);
-  const end = intervalEnd(argv[reverse ? 2 : 3]);
+  const start = intervalStart(arg(argv, reverse ? 3 : 2));
+  const end = intervalEnd(arg(argv, reverse ? 2 : 3));
   let count = -1;
   for (let j = 4; j < argv.length; j++) {
-    if (argv[j].toUpperCase() === "COUNT" && j + 1 < argv.length) {
-      count = Math.max(0, longArg(argv[++j]));
+    if (arg(argv, j).toUpperCase() === "COUNT" && j + 1 < argv.length) {
+      count = Math.max(0, longArg(arg(argv, ++j)));
     } else {
       throw new CommandError(SYNTAX);
     }
   }
-  const s = readStream(ctx, argv[1]);
+  const s = readStream(ctx, arg(argv, 1));
   if (s === undefined) return ctx.out.array(0);
   if (count === 0) return ctx.out.nilArray();
   writeEntries(ctx.out, collect(s, start, end, count === -1 ? 0 : count, reverse));
 }
 
 function xdel(ctx: CommandContext, argv: string[]): void {
-  const s = writeStream(ctx, argv[1], false);
+  const s = writeStream(ctx, arg(argv, 1), false);
   if (s === undefined) return ctx.out.int(0);
   const ids = argv.slice(2).map((arg) => strictId(arg));
   let deleted = 0;
   for (const id of ids) if (s.delete(id)) deleted++;
-  if (deleted > 0) ctx.keyChanged(argv[1], NotifyClass.Stream, "xdel", deleted);
+  if (deleted > 0) ctx.keyChanged(arg(argv, 1), NotifyClass.Stream, "xdel", deleted);
   ctx.out.int(deleted);
 }
 
 function xtrim(ctx: CommandContext, argv: string[]): void {
   const args = parseAddTrimArgs(argv, false, nodeLimits(ctx));
-  const s = writeStream(ctx, argv[1], false);
+  const s = writeStream(ctx, arg(argv, 1), false);
   if (s === undefined) return ctx.out.int(0);
   const deleted = s.trim(args.trim!);
   if (deleted > 0) {
-    ctx.keyChanged(argv[1], NotifyClass.Stream, "xtrim", deleted);
+    ctx.keyChanged(arg(argv, 1), NotifyClass.Stream, "xtrim", deleted);
     if (args.trim!.approx) ctx.propagateAs = [exactTrimArgv(argv, args, s)];
   }
   ctx.out.int(deleted);
 }
 
 function xsetid(ctx: CommandContext, argv: string[]): void {
-  const id = strictId(argv[2]);
+  const id = strictId(arg(argv, 2));
   let entriesAdded = -1;
   let maxDeleted = ID_MIN;
   for (let i = 3; i < argv.length; i += 2) {
-    const opt = argv[i].toUpperCase();
+    const opt = arg(argv, i).toUpperCase();
     if (opt === "ENTRIESADDED" && i + 1 < argv.length) {
-      entriesAdded = longArg(argv[i + 1]);
+      entriesAdded = longArg(arg(argv, i + 1));
       if (entriesAdded < 0) throw new CommandError(XSETID_ENTRIES_ADDED_NEGATIVE);
     } else if (opt === "MAXDELETEDID" && i + 1 < argv.length) {
-      maxDeleted = strictId(argv[i + 1]);
+      maxDeleted = strictId(arg(argv, i + 1));
       if (id < maxDeleted) throw new CommandError(XSETID_BELOW_MAX_DELETED);
     } else {
       throw new CommandError(SYNTAX);
     }
   }
-  const s = writeStream(ctx, argv[1], false);
+  const s = writeStream(ctx, arg(argv, 1), false);
   if (s === undefined) throw new CommandError(NO_SUCH_KEY);
   if (s.length > 0) {
     if (id < s.edge(true)!.id) throw new CommandError(XSETID_BELOW_TOP);
@@ -146,7 +147,7 @@ function xsetid(ctx: CommandContext, argv: string[]): void {
   s.lastId = id;
   if (entriesAdded !== -1) s.entriesAdded = entriesAdded;
   if (maxDeleted !== ID_MIN) s.maxDeletedId = maxDeleted;
-  ctx.keyChanged(argv[1], NotifyClass.Stream, "xsetid");
+  ctx.keyChanged(arg(argv, 1), NotifyClass.Stream, "xsetid");
   ctx.out.ok();
 }
 
@@ -211,14 +212,15 @@ function xinfoStream(ctx: CommandContext, argv: string[]): void {
     if (options.length !== 1 && options.length !== 3) {
       throw new CommandError(subcommandSyntax(argv));
     }
-    if (options[0].toUpperCase() !== "FULL") throw new CommandError(subcommandSyntax(argv));
+    const [full = "", countWord = "", countArg = ""] = options;
+    if (full.toUpperCase() !== "FULL") throw new CommandError(subcommandSyntax(argv));
     if (options.length === 3) {
-      if (options[1].toUpperCase() !== "COUNT") throw new CommandError(subcommandSyntax(argv));
-      count = longArg(options[2]);
+      if (countWord.toUpperCase() !== "COUNT") throw new CommandError(subcommandSyntax(argv));
+      count = longArg(countArg);
       if (count < 0) count = 10;
     }
   }
-  const s = existingStream(ctx, argv[2]);
+  const s = existingStream(ctx, arg(argv, 2));
   const out = ctx.out;
   if (options.length === 0) {
     out.map(10);
@@ -291,7 +293,7 @@ function writeGroupFull(ctx: CommandContext, s: Stream, name: string, count: num
 }
 
 function xinfoGroups(ctx: CommandContext, argv: string[]): void {
-  const s = existingStream(ctx, argv[2]);
+  const s = existingStream(ctx, arg(argv, 2));
   const out = ctx.out;
   out.array(s.groups.size);
   for (const name of sortedNames(s.groups)) {
@@ -313,9 +315,9 @@ function xinfoGroups(ctx: CommandContext, argv: string[]): void {
 }
 
 function xinfoConsumers(ctx: CommandContext, argv: string[]): void {
-  const s = existingStream(ctx, argv[2]);
-  const group = s.groups.get(argv[3]);
-  if (group === undefined) throw new CommandError(noGroupForKey(argv[3], argv[2]));
+  const s = existingStream(ctx, arg(argv, 2));
+  const group = s.groups.get(arg(argv, 3));
+  if (group === undefined) throw new CommandError(noGroupForKey(arg(argv, 3), arg(argv, 2)));
   const now = Date.now();
   const out = ctx.out;
   out.array(group.consumers.size);
@@ -391,7 +393,7 @@ export const streamCommands: CommandSpec[] = [
     summary: "Return the number of messages in a stream.",
     syntax: "key",
     complexity: "O(1)",
-    handler: (ctx, argv) => ctx.out.int(readStream(ctx, argv[1])?.length ?? 0),
+    handler: (ctx, argv) => ctx.out.int(readStream(ctx, arg(argv, 1))?.length ?? 0),
   },
   {
     ...stream,

@@ -1,6 +1,6 @@
 /** String commands. */
 import { bytesToBinary } from "../../protocol/bytes.ts";
-import { intArg, parseInt64, parseInteger } from "../args.ts";
+import { arg, intArg, parseInt64, parseInteger } from "../args.ts";
 import { keyRange } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec, Handler } from "../command.ts";
@@ -76,10 +76,10 @@ function setWithExpiry(name: string, unit: ExpireUnit): Handler {
       get: false,
       keepTtl: false,
       unit,
-      expire: argv[2],
+      expire: arg(argv, 2),
     };
     const out = ctx.out;
-    setGeneric(ctx, name, argv[1], argv[3], options, () => out.ok(), () => out.nil());
+    setGeneric(ctx, name, arg(argv, 1), arg(argv, 3), options, () => out.ok(), () => out.nil());
   };
 }
 
@@ -87,7 +87,7 @@ function setWithExpiry(name: string, unit: ExpireUnit): Handler {
 function parseSetOptions(argv: readonly string[], from: number): SetOptions {
   const options: SetOptions = { nx: false, xx: false, get: false, keepTtl: false };
   for (let i = from; i < argv.length; i++) {
-    const opt = argv[i].toUpperCase();
+    const opt = arg(argv, i).toUpperCase();
     const hasValue = i + 1 < argv.length;
     if (opt === "NX" && !options.xx) options.nx = true;
     else if (opt === "XX" && !options.nx) options.xx = true;
@@ -98,7 +98,7 @@ function parseSetOptions(argv: readonly string[], from: number): SetOptions {
       !options.keepTtl && (options.unit === undefined || options.unit === opt)
     ) {
       options.unit = opt;
-      options.expire = argv[++i];
+      options.expire = arg(argv, ++i);
     } else {
       throw new CommandError(SYNTAX);
     }
@@ -204,17 +204,17 @@ function zeros(n: number): string {
 }
 
 function getRange(ctx: CommandContext, argv: string[]): void {
-  const start = intArg(argv[2]);
-  const end = intArg(argv[3]);
-  const value = ctx.db.readString(argv[1]);
+  const start = intArg(arg(argv, 2));
+  const end = intArg(arg(argv, 3));
+  const value = ctx.db.readString(arg(argv, 1));
   const range = value === undefined ? undefined : byteRange(start, end, value.length);
   ctx.out.bulk(range === undefined ? "" : value!.slice(range[0], range[1] + 1));
 }
 
 /** The LCS table and the reply for LCS, following Redis's traceback exactly. */
 function lcs(ctx: CommandContext, argv: string[]): void {
-  const a = ctx.db.lookupRead(argv[1]);
-  const b = ctx.db.lookupRead(argv[2]);
+  const a = ctx.db.lookupRead(arg(argv, 1));
+  const b = ctx.db.lookupRead(arg(argv, 2));
   if ((a !== undefined && typeof a !== "string") || (b !== undefined && typeof b !== "string")) {
     throw new CommandError(LCS_NOT_STRINGS);
   }
@@ -223,12 +223,12 @@ function lcs(ctx: CommandContext, argv: string[]): void {
   let withMatchLen = false;
   let minMatchLen = 0;
   for (let i = 3; i < argv.length; i++) {
-    const opt = argv[i].toUpperCase();
+    const opt = arg(argv, i).toUpperCase();
     if (opt === "IDX") getIdx = true;
     else if (opt === "LEN") getLen = true;
     else if (opt === "WITHMATCHLEN") withMatchLen = true;
     else if (opt === "MINMATCHLEN" && i + 1 < argv.length) {
-      minMatchLen = Math.max(0, intArg(argv[++i]));
+      minMatchLen = Math.max(0, intArg(arg(argv, ++i)));
     } else throw new CommandError(SYNTAX);
   }
   if (getLen && getIdx) throw new CommandError(LCS_IDX_AND_LEN);
@@ -244,17 +244,17 @@ function lcs(ctx: CommandContext, argv: string[]): void {
     const xc = x.charCodeAt(i - 1);
     for (let j = 1; j <= y.length; j++) {
       table[i * width + j] = xc === y.charCodeAt(j - 1)
-        ? table[(i - 1) * width + j - 1] + 1
-        : Math.max(table[(i - 1) * width + j], table[i * width + j - 1]);
+        ? table[(i - 1) * width + j - 1]! + 1
+        : Math.max(table[(i - 1) * width + j]!, table[i * width + j - 1]!);
     }
   }
-  const length = table[x.length * width + y.length];
+  const length = table[x.length * width + y.length]!;
   if (getLen) return ctx.out.int(length);
 
   // Walk back from the end, collecting the common bytes and, for IDX, the
   // ranges of consecutive matches (reported last to first, as Redis does).
   const common = new Uint8Array(length);
-  const ranges: number[][] = [];
+  const ranges: [number, number, number, number, number][] = [];
   let k = length;
   let i = x.length;
   let j = y.length;
@@ -279,7 +279,7 @@ function lcs(ctx: CommandContext, argv: string[]): void {
       i--;
       j--;
     } else {
-      if (table[(i - 1) * width + j] > table[i * width + j - 1]) i--;
+      if (table[(i - 1) * width + j]! > table[i * width + j - 1]!) i--;
       else j--;
       if (aStart >= 0) emit = true;
     }
@@ -312,12 +312,12 @@ function lcs(ctx: CommandContext, argv: string[]): void {
 
 /** GETEX: the value, then its TTL set, removed (PERSIST) or, for a past EXAT/PXAT, the key deleted. */
 function getWithExpiry(ctx: CommandContext, argv: string[]): void {
-  const key = argv[1];
+  const key = arg(argv, 1);
   let unit: ExpireUnit | undefined;
   let expire: string | undefined;
   let persist = false;
   for (let i = 2; i < argv.length; i++) {
-    const opt = argv[i].toUpperCase();
+    const opt = arg(argv, i).toUpperCase();
     const hasValue = i + 1 < argv.length;
     if (opt === "PERSIST" && unit === undefined) {
       persist = true;
@@ -326,7 +326,7 @@ function getWithExpiry(ctx: CommandContext, argv: string[]): void {
       (unit === undefined || unit === opt)
     ) {
       unit = opt;
-      expire = argv[++i];
+      expire = arg(argv, ++i);
     } else {
       throw new CommandError(SYNTAX);
     }
@@ -352,16 +352,16 @@ function getWithExpiry(ctx: CommandContext, argv: string[]): void {
 }
 
 function msetGeneric(ctx: CommandContext, argv: string[], onlyIfNoneExist: boolean): void {
-  if (argv.length % 2 === 0) throw new CommandError(wrongArity(argv[0].toLowerCase()));
+  if (argv.length % 2 === 0) throw new CommandError(wrongArity(arg(argv, 0).toLowerCase()));
   const db = ctx.db;
   if (onlyIfNoneExist) {
     for (let i = 1; i < argv.length; i += 2) {
-      if (db.has(argv[i])) return ctx.out.int(0);
+      if (db.has(arg(argv, i))) return ctx.out.int(0);
     }
   }
   for (let i = 1; i < argv.length; i += 2) {
-    db.set(argv[i], argv[i + 1]);
-    ctx.server.keyChanged(db, argv[i], NotifyClass.String, "set");
+    db.set(arg(argv, i), arg(argv, i + 1));
+    ctx.server.keyChanged(db, arg(argv, i), NotifyClass.String, "set");
   }
   if (onlyIfNoneExist) ctx.out.int(1);
   else ctx.out.ok();
@@ -369,10 +369,10 @@ function msetGeneric(ctx: CommandContext, argv: string[], onlyIfNoneExist: boole
 
 function incrByFloat(ctx: CommandContext, argv: string[]): void {
   const db = ctx.db;
-  const key = argv[1];
+  const key = arg(argv, 1);
   const current = db.getString(key);
   const value = current === undefined ? ZERO : parseFloatArg(current);
-  const increment = parseFloatArg(argv[2]);
+  const increment = parseFloatArg(arg(argv, 2));
   // Infinite operands: Redis's sum would be NaN or infinite.
   if (typeof value === "number" || typeof increment === "number") {
     throw new CommandError(INCREMENT_NAN_OR_INFINITY);
@@ -405,9 +405,9 @@ function append(ctx: CommandContext, key: string, suffix: string): void {
 }
 
 function setRange(ctx: CommandContext, argv: string[]): void {
-  const key = argv[1];
-  const offset = intArg(argv[2]);
-  const patch = argv[3];
+  const key = arg(argv, 1);
+  const offset = intArg(arg(argv, 2));
+  const patch = arg(argv, 3);
   if (offset < 0) throw new CommandError(OFFSET_OUT_OF_RANGE);
   const db = ctx.db;
   const current = db.getString(key);
@@ -449,7 +449,7 @@ export const stringCommands: CommandSpec[] = [
     summary: "Returns the string value of a key.",
     syntax: "key",
     handler(ctx, argv) {
-      const value = ctx.db.readString(argv[1]);
+      const value = ctx.db.readString(arg(argv, 1));
       if (value === undefined) ctx.out.nil();
       else ctx.out.bulk(value);
     },
@@ -465,10 +465,12 @@ export const stringCommands: CommandSpec[] = [
     syntax:
       "key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]",
     handler(ctx, argv) {
+      const key = arg(argv, 1);
+      const value = arg(argv, 2);
       if (argv.length === 3) {
         const db = ctx.db;
-        db.set(argv[1], argv[2]);
-        ctx.server.keyChanged(db, argv[1], NotifyClass.String, "set");
+        db.set(key, value);
+        ctx.server.keyChanged(db, key, NotifyClass.String, "set");
         // The book's `set key value` replies NIL on the native protocol.
         if (ctx.isNative) ctx.out.nil();
         else ctx.out.ok();
@@ -477,10 +479,10 @@ export const stringCommands: CommandSpec[] = [
       const options = parseSetOptions(argv, 3);
       if (options.get && options.unit === undefined) {
         // GET changes nothing, so the AOF records the SET without it.
-        ctx.propagateAs = [argv.filter((arg, i) => i < 3 || arg.toUpperCase() !== "GET")];
+        ctx.propagateAs = [argv.filter((word, i) => i < 3 || word.toUpperCase() !== "GET")];
       }
       const out = ctx.out;
-      setGeneric(ctx, "set", argv[1], argv[2], options, () => out.ok(), () => out.nil());
+      setGeneric(ctx, "set", key, value, options, () => out.ok(), () => out.nil());
     },
   },
   {
@@ -495,7 +497,8 @@ export const stringCommands: CommandSpec[] = [
     handler(ctx, argv) {
       const options: SetOptions = { nx: true, xx: false, get: false, keepTtl: false };
       const out = ctx.out;
-      setGeneric(ctx, "setnx", argv[1], argv[2], options, () => out.int(1), () => out.int(0));
+      const [key, value] = [arg(argv, 1), arg(argv, 2)];
+      setGeneric(ctx, "setnx", key, value, options, () => out.int(1), () => out.int(0));
     },
   },
   {
@@ -532,11 +535,13 @@ export const stringCommands: CommandSpec[] = [
     summary: "Returns the previous string value of a key after setting it to a new value.",
     syntax: "key value",
     handler(ctx, argv) {
-      const old = ctx.db.readString(argv[1]);
+      const key = arg(argv, 1);
+      const value = arg(argv, 2);
+      const old = ctx.db.readString(key);
       const db = ctx.db;
-      db.set(argv[1], argv[2]);
-      ctx.server.keyChanged(db, argv[1], NotifyClass.String, "set");
-      ctx.propagateAs = [["SET", argv[1], argv[2]]];
+      db.set(key, value);
+      ctx.server.keyChanged(db, key, NotifyClass.String, "set");
+      ctx.propagateAs = [["SET", key, value]];
       if (old === undefined) ctx.out.nil();
       else ctx.out.bulk(old);
     },
@@ -551,12 +556,13 @@ export const stringCommands: CommandSpec[] = [
     summary: "Returns the string value of a key after deleting the key.",
     syntax: "key",
     handler(ctx, argv) {
-      const value = ctx.db.readString(argv[1]);
+      const key = arg(argv, 1);
+      const value = ctx.db.readString(key);
       if (value === undefined) return ctx.out.nil();
       const db = ctx.db;
-      db.delete(argv[1]);
-      ctx.propagateAs = [["DEL", argv[1]]];
-      ctx.server.keyChanged(db, argv[1], NotifyClass.Generic, "del");
+      db.delete(key);
+      ctx.propagateAs = [["DEL", key]];
+      ctx.server.keyChanged(db, key, NotifyClass.Generic, "del");
       ctx.out.bulk(value);
     },
   },
@@ -584,8 +590,8 @@ export const stringCommands: CommandSpec[] = [
     handler(ctx, argv) {
       const db = ctx.db;
       ctx.out.array(argv.length - 1);
-      for (let i = 1; i < argv.length; i++) {
-        const value = db.lookupRead(argv[i]);
+      for (const key of argv.slice(1)) {
+        const value = db.lookupRead(key);
         if (typeof value === "string") ctx.out.bulk(value);
         else ctx.out.nil();
       }
@@ -623,7 +629,7 @@ export const stringCommands: CommandSpec[] = [
     since: "2.0.0",
     summary: "Appends a string to the value of a key. Creates the key if it doesn't exist.",
     syntax: "key value",
-    handler: (ctx, argv) => append(ctx, argv[1], argv[2]),
+    handler: (ctx, argv) => append(ctx, arg(argv, 1), arg(argv, 2)),
   },
   {
     name: "strlen",
@@ -637,7 +643,7 @@ export const stringCommands: CommandSpec[] = [
     summary: "Returns the length of a string value.",
     syntax: "key",
     handler(ctx, argv) {
-      ctx.out.int(ctx.db.readString(argv[1])?.length ?? 0);
+      ctx.out.int(ctx.db.readString(arg(argv, 1))?.length ?? 0);
     },
   },
   rangeRow("getrange", "2.4.0", "Returns a substring of the string stored at a key."),
@@ -664,7 +670,7 @@ export const stringCommands: CommandSpec[] = [
     summary:
       "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
     syntax: "key",
-    handler: (ctx, argv) => incrementBy(ctx, argv[1], 1),
+    handler: (ctx, argv) => incrementBy(ctx, arg(argv, 1), 1),
   },
   {
     name: "decr",
@@ -676,7 +682,7 @@ export const stringCommands: CommandSpec[] = [
     summary:
       "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
     syntax: "key",
-    handler: (ctx, argv) => incrementBy(ctx, argv[1], -1),
+    handler: (ctx, argv) => incrementBy(ctx, arg(argv, 1), -1),
   },
   {
     name: "incrby",
@@ -688,7 +694,7 @@ export const stringCommands: CommandSpec[] = [
     summary:
       "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
     syntax: "key increment",
-    handler: (ctx, argv) => incrementBy(ctx, argv[1], parseIncrement(argv[2])),
+    handler: (ctx, argv) => incrementBy(ctx, arg(argv, 1), parseIncrement(arg(argv, 2))),
   },
   {
     name: "decrby",
@@ -701,9 +707,9 @@ export const stringCommands: CommandSpec[] = [
       "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist.",
     syntax: "key decrement",
     handler(ctx, argv) {
-      const decrement = parseIncrement(argv[2]);
+      const decrement = parseIncrement(arg(argv, 2));
       if (decrement === INT64_MIN) throw new CommandError(DECREMENT_OVERFLOW);
-      incrementBy(ctx, argv[1], -decrement);
+      incrementBy(ctx, arg(argv, 1), -decrement);
     },
   },
   {

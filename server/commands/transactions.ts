@@ -115,8 +115,8 @@ export const transactionCommands: CommandSpec[] = [
       if (ctx.client.multi !== undefined) throw new CommandError(WATCH_IN_MULTI);
       // A transaction already doomed gains nothing from more keys.
       if (!ctx.client.watchDirty) {
-        for (let i = 1; i < argv.length; i++) {
-          ctx.server.watches.watch(ctx.client, ctx.db, argv[i]);
+        for (const key of argv.slice(1)) {
+          ctx.server.watches.watch(ctx.client, ctx.db, key);
         }
       }
       ctx.out.ok();

@@ -1,5 +1,5 @@
 /** ZUNION, ZINTER, ZDIFF, their *STORE forms and ZINTERCARD. */
-import { intArg } from "../args.ts";
+import { arg, intArg } from "../args.ts";
 import { parseScore, rangedLong, replyRanks, storeResult } from "./zset_common.ts";
 import type { CommandContext } from "../context.ts";
 import {
@@ -84,12 +84,12 @@ export function setOperation(
   op: SetOp,
   cardinalityOnly: boolean,
 ): void {
-  const numkeys = intArg(argv[numkeysAt]);
+  const numkeys = intArg(arg(argv, numkeysAt));
   if (numkeys < 1) throw new CommandError(atLeastOneInputKey(name));
   if (numkeys > argv.length - numkeysAt - 1) throw new CommandError(SYNTAX);
   const sources: Source[] = [];
   for (let i = 0; i < numkeys; i++) {
-    const value = ctx.db.lookupRead(argv[numkeysAt + 1 + i]);
+    const value = ctx.db.lookupRead(arg(argv, numkeysAt + 1 + i));
     if (
       value !== undefined &&
       (typeof value === "string" || (value.type !== "zset" && value.type !== "set"))
@@ -103,13 +103,13 @@ export function setOperation(
   let withScores = false;
   let limit = 0;
   for (let j = numkeysAt + 1 + numkeys; j < argv.length; j++) {
-    const option = argv[j].toLowerCase();
+    const option = arg(argv, j).toLowerCase();
     const left = argv.length - j;
     const weighted = op !== SetOp.Diff && !cardinalityOnly;
     if (weighted && left >= numkeys + 1 && option === "weights") {
-      for (const source of sources) source.weight = parseScore(argv[++j], WEIGHT_NOT_FLOAT);
+      for (const source of sources) source.weight = parseScore(arg(argv, ++j), WEIGHT_NOT_FLOAT);
     } else if (weighted && left >= 2 && option === "aggregate") {
-      const which = argv[++j].toLowerCase();
+      const which = arg(argv, ++j).toLowerCase();
       if (which === "sum") how = Aggregate.Sum;
       else if (which === "min") how = Aggregate.Min;
       else if (which === "max") how = Aggregate.Max;
@@ -117,7 +117,7 @@ export function setOperation(
     } else if (dst === undefined && !cardinalityOnly && option === "withscores") {
       withScores = true;
     } else if (cardinalityOnly && left >= 2 && option === "limit") {
-      limit = rangedLong(argv[++j], 0, LIMIT_NEGATIVE);
+      limit = rangedLong(arg(argv, ++j), 0, LIMIT_NEGATIVE);
     } else {
       throw new CommandError(SYNTAX);
     }
@@ -129,7 +129,8 @@ export function setOperation(
   let cardinality = 0;
   if (op === SetOp.Inter) {
     const [smallest, ...others] = sources;
-    if (sourceSize(smallest) > 0) {
+    // numkeys ≥ 1 was checked while parsing: there is always a first source.
+    if (smallest !== undefined && sourceSize(smallest) > 0) {
       for (const [member, score] of sourceEntries(smallest)) {
         let total = smallest.weight * score;
         if (Number.isNaN(total)) total = 0;
@@ -163,7 +164,7 @@ export function setOperation(
     for (const [member, score] of totals) result.addNew(member, score, limits);
   } else {
     const [base, ...others] = sources;
-    for (const [member, score] of sourceEntries(base)) {
+    for (const [member, score] of base === undefined ? [] : sourceEntries(base)) {
       if (others.every((other) => sourceScore(other, member) === undefined)) {
         result.addNew(member, score, limits);
       }

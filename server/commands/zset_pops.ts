@@ -1,4 +1,5 @@
 /** ZPOPMIN/MAX, BZPOPMIN/MAX, ZMPOP/BZMPOP and ZRANDMEMBER. */
+import { arg } from "../args.ts";
 import { NotifyClass } from "../notify.ts";
 import { MAX_REPEATED_PICKS, pairsNested, rangedLong, readZset, writeZset } from "./zset_common.ts";
 import { blockingKey, parseBlockingTimeout } from "../blocking.ts";
@@ -128,15 +129,15 @@ export function parseMultiPop(
   argv: string[],
   numkeysAt: number,
 ): { keys: string[]; max: boolean; count: number } {
-  const numkeys = rangedLong(argv[numkeysAt], 1, NUMKEYS_NOT_POSITIVE);
+  const numkeys = rangedLong(arg(argv, numkeysAt), 1, NUMKEYS_NOT_POSITIVE);
   const whereAt = numkeysAt + numkeys + 1;
   if (whereAt >= argv.length) throw new CommandError(SYNTAX);
-  const where = argv[whereAt].toUpperCase();
+  const where = arg(argv, whereAt).toUpperCase();
   if (where !== "MIN" && where !== "MAX") throw new CommandError(SYNTAX);
   let count = -1;
   for (let j = whereAt + 1; j < argv.length; j++) {
-    if (count === -1 && argv[j].toUpperCase() === "COUNT" && j + 1 < argv.length) {
-      count = rangedLong(argv[++j], 1, COUNT_NOT_POSITIVE);
+    if (count === -1 && arg(argv, j).toUpperCase() === "COUNT" && j + 1 < argv.length) {
+      count = rangedLong(arg(argv, ++j), 1, COUNT_NOT_POSITIVE);
     } else {
       throw new CommandError(SYNTAX);
     }
@@ -188,9 +189,10 @@ export function randomMembers(
     // Most of the set: a partial shuffle of all ranks.
     const ranks = Array.from({ length: size }, (_, i) => i);
     for (let i = 0; i < count; i++) {
+      // i and j are below size, the length of ranks.
       const j = i + randomBelow(size - i);
-      [ranks[i], ranks[j]] = [ranks[j], ranks[i]];
-      writeEntry(set.at(ranks[i]));
+      [ranks[i], ranks[j]] = [ranks[j]!, ranks[i]!];
+      writeEntry(set.at(ranks[i]!));
     }
     return;
   }

@@ -1,5 +1,5 @@
 /** ZRANGE and its older forms, ZCOUNT/ZLEXCOUNT, ZREMRANGEBY*: ranges as rank intervals. */
-import { intArg } from "../args.ts";
+import { arg, intArg } from "../args.ts";
 import { NotifyClass } from "../notify.ts";
 import {
   copyRanks,
@@ -55,13 +55,13 @@ export function zrange(
   let offset = 0;
   let limit = -1;
   for (let j = first + 3; j < argv.length; j++) {
-    const option = argv[j].toLowerCase();
+    const option = arg(argv, j).toLowerCase();
     const left = argv.length - j - 1;
     if (!store && option === "withscores") {
       withScores = true;
     } else if (option === "limit" && left >= 2) {
-      offset = intArg(argv[j + 1]);
-      limit = intArg(argv[j + 2]);
+      offset = intArg(arg(argv, j + 1));
+      limit = intArg(arg(argv, j + 2));
       j += 2;
     } else if (direction === Direction.Auto && option === "rev") {
       direction = Direction.Reverse;
@@ -82,8 +82,8 @@ export function zrange(
   if (withScores && type === RangeType.Lex) throw new CommandError(WITHSCORES_WITH_BYLEX);
 
   // Reversed score and lex ranges are written max first.
-  const minArg = argv[reverse && type !== RangeType.Rank ? first + 2 : first + 1];
-  const maxArg = argv[reverse && type !== RangeType.Rank ? first + 1 : first + 2];
+  const minArg = arg(argv, reverse && type !== RangeType.Rank ? first + 2 : first + 1);
+  const maxArg = arg(argv, reverse && type !== RangeType.Rank ? first + 1 : first + 2);
   let start = 0;
   let end = 0;
   let rangeOf: RangeOf | undefined;
@@ -94,7 +94,7 @@ export function zrange(
     rangeOf = parseRange(type === RangeType.Lex, minArg, maxArg);
   }
 
-  const set = readZset(ctx, argv[first]);
+  const set = readZset(ctx, arg(argv, first));
   let ranks: [number, number] | undefined;
   if (set !== undefined) {
     if (rangeOf === undefined) {
@@ -120,33 +120,39 @@ export function zrange(
 
 /** ZCOUNT and ZLEXCOUNT. */
 export function countRange(ctx: CommandContext, argv: string[], lex: boolean): void {
-  const rangeOf = parseRange(lex, argv[2], argv[3]);
-  const set = readZset(ctx, argv[1]);
+  const rangeOf = parseRange(lex, arg(argv, 2), arg(argv, 3));
+  const set = readZset(ctx, arg(argv, 1));
   if (set === undefined) return ctx.out.int(0);
   const [start, end] = rangeOf(set);
   ctx.out.int(Math.max(0, end - start + 1));
 }
 
-const REMOVE_EVENTS = ["", "zremrangebyrank", "zremrangebyscore", "zremrangebylex"];
+/** The keyspace event of each ZREMRANGEBY* form. */
+const REMOVE_EVENT: Record<RangeType, string> = {
+  [RangeType.Auto]: "",
+  [RangeType.Rank]: "zremrangebyrank",
+  [RangeType.Score]: "zremrangebyscore",
+  [RangeType.Lex]: "zremrangebylex",
+};
 
 /** ZREMRANGEBYRANK, ZREMRANGEBYSCORE and ZREMRANGEBYLEX. */
 export function removeRange(ctx: CommandContext, argv: string[], type: RangeType): void {
   let rangeOf: (set: SortedSet) => [number, number] | undefined;
   if (type === RangeType.Rank) {
-    const start = intArg(argv[2]);
-    const end = intArg(argv[3]);
+    const start = intArg(arg(argv, 2));
+    const end = intArg(arg(argv, 3));
     rangeOf = (set) => rankRange(set.size(), start, end);
   } else {
-    rangeOf = parseRange(type === RangeType.Lex, argv[2], argv[3]);
+    rangeOf = parseRange(type === RangeType.Lex, arg(argv, 2), arg(argv, 3));
   }
-  const key = argv[1];
+  const key = arg(argv, 1);
   const set = writeZset(ctx, key);
   if (set === undefined) return ctx.out.int(0);
   const range = rangeOf(set);
   if (range === undefined || range[0] > range[1]) return ctx.out.int(0);
   const removed = range[1] - range[0] + 1;
   set.removeRange(range[0], range[1]);
-  ctx.keyChanged(key, NotifyClass.Zset, REMOVE_EVENTS[type], removed);
+  ctx.keyChanged(key, NotifyClass.Zset, REMOVE_EVENT[type], removed);
   ctx.db.deleteIfEmpty(key, set);
   ctx.out.int(removed);
 }

@@ -63,7 +63,7 @@ export function renderInfo(
   for (const name of INFO_SECTION_ORDER) {
     const provider = providers.get(name);
     if (provider === undefined || !(all || wanted.has(name))) continue;
-    let text = `# ${TITLES[name] ?? name[0].toUpperCase() + name.slice(1)}\r\n`;
+    let text = `# ${TITLES[name] ?? name.charAt(0).toUpperCase() + name.slice(1)}\r\n`;
     for (const [field, value] of provider(server)) text += `${field}:${value}\r\n`;
     parts.push(text);
   }

@@ -15,7 +15,7 @@ export function serverSection(server: ServerContext): InfoField[] {
     ["redis_mode", "standalone"],
     [
       "os",
-      `${os[0].toUpperCase()}${os.slice(1)} ${
+      `${os.charAt(0).toUpperCase()}${os.slice(1)} ${
         tryOr(() => Deno.osRelease(), "")
       } ${Deno.build.arch}`,
     ],

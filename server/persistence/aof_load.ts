@@ -44,8 +44,10 @@ export function parseAof(data: Uint8Array, start = 0): ParsedAof {
   const number = (from: number, to: number): number => {
     let n = 0;
     let digits = 0;
-    for (let i = from; i < to && data[i] >= 48 && data[i] <= 57; i++, digits++) {
-      n = n * 10 + data[i] - 48;
+    for (let i = from; i < to; i++, digits++) {
+      const d = data[i]! - 48;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
     }
     return digits === 0 ? -1 : n;
   };
@@ -76,7 +78,7 @@ export function parseAof(data: Uint8Array, start = 0): ParsedAof {
       argv.push(bytesToBinary(data, pos, pos + len));
       pos += len + 2;
     }
-    const name = argv[0].toLowerCase();
+    const name = argv[0]?.toLowerCase();
     if (name === "multi") {
       multiAt = commandStart;
       multiCommands = commands.length;

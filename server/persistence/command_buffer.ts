@@ -15,12 +15,11 @@ export class CommandBuffer {
 
   append(argv: readonly string[]): void {
     let size = 16;
-    for (let i = 0; i < argv.length; i++) size += argv[i].length + 16;
+    for (const arg of argv) size += arg.length + 16;
     this.#ensure(size);
     const buf = this.#buf;
     let p = this.#header(42, /* * */ argv.length);
-    for (let i = 0; i < argv.length; i++) {
-      const arg = argv[i];
+    for (const arg of argv) {
       this.#pos = p;
       p = this.#header(36, /* $ */ arg.length);
       p = writeBinary(buf, p, arg);

@@ -34,11 +34,11 @@ for (let b = 0; b < 256; b++) {
 }
 for (let k = 1; k < 8; k++) {
   for (let b = 0; b < 256; b++) {
-    const prevLo = TABLE_LO[(k - 1) * 256 + b];
-    const prevHi = TABLE_HI[(k - 1) * 256 + b];
+    const prevLo = TABLE_LO[(k - 1) * 256 + b]!;
+    const prevHi = TABLE_HI[(k - 1) * 256 + b]!;
     const i = prevLo & 0xff;
-    TABLE_LO[k * 256 + b] = (TABLE_LO[i] ^ ((prevLo >>> 8) | (prevHi << 24))) >>> 0;
-    TABLE_HI[k * 256 + b] = (TABLE_HI[i] ^ (prevHi >>> 8)) >>> 0;
+    TABLE_LO[k * 256 + b] = (TABLE_LO[i]! ^ ((prevLo >>> 8) | (prevHi << 24))) >>> 0;
+    TABLE_HI[k * 256 + b] = (TABLE_HI[i]! ^ (prevHi >>> 8)) >>> 0;
   }
 }
 
@@ -53,21 +53,22 @@ export class Crc64 {
     let i = start;
     const t0 = 0, t1 = 256, t2 = 512, t3 = 768, t4 = 1024, t5 = 1280, t6 = 1536, t7 = 1792;
     for (; i + 8 <= end; i += 8) {
-      const a = lo ^ (data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24));
-      const b = hi ^ (data[i + 4] | (data[i + 5] << 8) | (data[i + 6] << 16) | (data[i + 7] << 24));
+      const a = lo ^ (data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24));
+      const b = hi ^
+        (data[i + 4]! | (data[i + 5]! << 8) | (data[i + 6]! << 16) | (data[i + 7]! << 24));
       const i7 = t7 + (a & 0xff), i6 = t6 + ((a >>> 8) & 0xff);
       const i5 = t5 + ((a >>> 16) & 0xff), i4 = t4 + (a >>> 24);
       const i3 = t3 + (b & 0xff), i2 = t2 + ((b >>> 8) & 0xff);
       const i1 = t1 + ((b >>> 16) & 0xff), i0 = t0 + (b >>> 24);
-      lo = TABLE_LO[i7] ^ TABLE_LO[i6] ^ TABLE_LO[i5] ^ TABLE_LO[i4] ^ TABLE_LO[i3] ^
-        TABLE_LO[i2] ^ TABLE_LO[i1] ^ TABLE_LO[i0];
-      hi = TABLE_HI[i7] ^ TABLE_HI[i6] ^ TABLE_HI[i5] ^ TABLE_HI[i4] ^ TABLE_HI[i3] ^
-        TABLE_HI[i2] ^ TABLE_HI[i1] ^ TABLE_HI[i0];
+      lo = TABLE_LO[i7]! ^ TABLE_LO[i6]! ^ TABLE_LO[i5]! ^ TABLE_LO[i4]! ^ TABLE_LO[i3]! ^
+        TABLE_LO[i2]! ^ TABLE_LO[i1]! ^ TABLE_LO[i0]!;
+      hi = TABLE_HI[i7]! ^ TABLE_HI[i6]! ^ TABLE_HI[i5]! ^ TABLE_HI[i4]! ^ TABLE_HI[i3]! ^
+        TABLE_HI[i2]! ^ TABLE_HI[i1]! ^ TABLE_HI[i0]!;
     }
     for (; i < end; i++) {
-      const idx = (lo ^ data[i]) & 0xff;
-      lo = TABLE_LO[idx] ^ ((lo >>> 8) | (hi << 24));
-      hi = TABLE_HI[idx] ^ (hi >>> 8);
+      const idx = (lo ^ data[i]!) & 0xff;
+      lo = TABLE_LO[idx]! ^ ((lo >>> 8) | (hi << 24));
+      hi = TABLE_HI[idx]! ^ (hi >>> 8);
     }
     this.lo = lo >>> 0;
     this.hi = hi >>> 0;

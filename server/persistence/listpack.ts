@@ -25,7 +25,7 @@ export function decodeListpack(lp: Uint8Array): string[] {
   let p = HEADER_SIZE;
   const end = lp.length - 1;
   while (p < end) {
-    const b = lp[p];
+    const b = lp[p]!;
     let entryLen: number;
     if (b < 0x80) {
       out.push(String(b));
@@ -37,12 +37,12 @@ export function decodeListpack(lp: Uint8Array): string[] {
       entryLen = 1 + len;
     } else if ((b & 0xe0) === 0xc0) {
       check(p + 2 <= end, "listpack int past the end");
-      const raw = ((b & 0x1f) << 8) | lp[p + 1];
+      const raw = ((b & 0x1f) << 8) | lp[p + 1]!;
       out.push(String(raw >= 4096 ? raw - 8192 : raw));
       entryLen = 2;
     } else if ((b & 0xf0) === 0xe0) {
       check(p + 2 <= end, "listpack string past the end");
-      const len = ((b & 0x0f) << 8) | lp[p + 1];
+      const len = ((b & 0x0f) << 8) | lp[p + 1]!;
       check(p + 2 + len <= end, "listpack string past the end");
       out.push(bytesToBinary(lp, p + 2, p + 2 + len));
       entryLen = 2 + len;
@@ -63,7 +63,7 @@ export function decodeListpack(lp: Uint8Array): string[] {
           break;
         case 0xf2: {
           check(p + 4 <= end, "listpack int past the end");
-          const raw = lp[p + 1] | (lp[p + 2] << 8) | (lp[p + 3] << 16);
+          const raw = lp[p + 1]! | (lp[p + 2]! << 8) | (lp[p + 3]! << 16);
           out.push(String((raw << 8) >> 8));
           entryLen = 4;
           break;

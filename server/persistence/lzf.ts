@@ -51,11 +51,11 @@ export function lzfCompress(
   let op = 1; // room for the first literal run's control byte
   let lit = 0;
   const inEnd = length;
-  let hval = length > 1 ? (input[0] << 8) | input[1] : 0;
+  let hval = length > 1 ? (input[0]! << 8) | input[1]! : 0;
   while (ip < inEnd - 2) {
-    hval = ((hval << 8) | input[ip + 2]) & 0xffffff;
+    hval = ((hval << 8) | input[ip + 2]!) & 0xffffff;
     const slot = hash3(hval);
-    const seen = table[slot] - base - 1;
+    const seen = table[slot]! - base - 1;
     table[slot] = base + ip + 1;
     const off = ip - seen - 1;
     if (
@@ -83,16 +83,16 @@ export function lzfCompress(
       if (ip >= inEnd - 2) break;
       // Hash the last two positions of the match so later data can refer to them.
       ip -= 2;
-      hval = (input[ip] << 8) | input[ip + 1];
+      hval = (input[ip]! << 8) | input[ip + 1]!;
       for (let k = 0; k < 2; k++) {
-        hval = ((hval << 8) | input[ip + 2]) & 0xffffff;
+        hval = ((hval << 8) | input[ip + 2]!) & 0xffffff;
         table[hash3(hval)] = base + ip + 1;
         ip++;
       }
     } else {
       if (op >= outLimit) return 0;
       lit++;
-      out[op++] = input[ip++];
+      out[op++] = input[ip++]!;
       if (lit === MAX_LITERAL) {
         out[op - lit - 1] = lit - 1;
         lit = 0;
@@ -103,7 +103,7 @@ export function lzfCompress(
   if (op + 3 > outLimit) return 0;
   while (ip < inEnd) {
     lit++;
-    out[op++] = input[ip++];
+    out[op++] = input[ip++]!;
     if (lit === MAX_LITERAL) {
       out[op - lit - 1] = lit - 1;
       lit = 0;
@@ -129,7 +129,7 @@ export function lzfDecompress(
   let op = 0;
   const outEnd = out.length;
   while (ip < end) {
-    let ctrl = input[ip++];
+    let ctrl = input[ip++]!;
     if (ctrl < 32) {
       ctrl++;
       if (op + ctrl > outEnd || ip + ctrl > end) return false;
@@ -142,10 +142,10 @@ export function lzfDecompress(
     let ref = op - ((ctrl & 0x1f) << 8) - 1;
     if (ip >= end) return false;
     if (len === 7) {
-      len += input[ip++];
+      len += input[ip++]!;
       if (ip >= end) return false;
     }
-    ref -= input[ip++];
+    ref -= input[ip++]!;
     len += 2;
     if (op + len > outEnd || ref < 0) return false;
     if (op >= ref + len) {
@@ -153,7 +153,7 @@ export function lzfDecompress(
       op += len;
     } else {
       // Overlapping copy repeats the pattern byte by byte.
-      while (len-- > 0) out[op++] = out[ref++];
+      while (len-- > 0) out[op++] = out[ref++]!;
     }
   }
   return op === outEnd;

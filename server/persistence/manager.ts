@@ -9,7 +9,7 @@
  * snapshot copy each key before a command first changes it.
  */
 import type { ServerContext, WriteWatcher } from "../context.ts";
-import type { Database } from "../db.ts";
+import { type Database, databaseAt } from "../db.ts";
 import { VERSION } from "../../protocol/version.ts";
 import {
   AofPaths,
@@ -217,7 +217,7 @@ export class Persistence {
   /** Loads an RDB image into the databases; returns the offset after it. */
   #loadRdbData(data: Uint8Array, aofBase: boolean, merge = false): number {
     const dbs = this.server.dbs;
-    let db: Database = dbs[0];
+    let db: Database = databaseAt(dbs, 0);
     const now = Date.now();
     const zsetLimits: ZsetLimits = {
       entries: this.#config.getNumber("zset-max-listpack-entries"),
@@ -233,7 +233,7 @@ export class Persistence {
             `Data file was created with a Redis server configured to handle more than ${dbs.length} databases`,
           );
         }
-        db = dbs[index];
+        db = databaseAt(dbs, index);
       },
       entry(key, value, expireAt) {
         // An AOF base is loaded as is: the commands after it assume that keyspace.
@@ -688,7 +688,8 @@ export class Persistence {
     const now = unixSeconds();
     const rules = this.#config.get("save").split(" ").filter((w) => w !== "").map(Number);
     for (let i = 0; i + 1 < rules.length; i += 2) {
-      const [secs, changes] = [rules[i], rules[i + 1]];
+      const secs = rules[i]!;
+      const changes = rules[i + 1]!;
       if (
         this.server.dirty >= changes && now - this.lastSave > secs &&
         (now - this.#lastBgsaveTry > BGSAVE_RETRY_SECONDS || this.lastBgsaveOk)

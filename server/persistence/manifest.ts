@@ -87,7 +87,7 @@ export class Manifest {
     let maxIncr = 0;
     lines.forEach((raw, i) => {
       if (raw.startsWith("#")) return;
-      const fail = (why: string): never => {
+      const fail: (why: string) => never = (why) => {
         throw new FormatError(`${why} (manifest line ${i + 1}: '${raw}')`);
       };
       const words = splitArgs(raw.trim());
@@ -97,15 +97,17 @@ export class Manifest {
       let name: string | undefined;
       let seq = 0;
       let type = "";
-      for (let w = 0; w < words!.length; w += 2) {
-        const key = words![w].toLowerCase();
-        if (key === "file") name = words![w + 1];
-        else if (key === "seq") seq = Number.parseInt(words![w + 1], 10) || 0;
-        else if (key === "type") type = words![w + 1][0] ?? "";
+      // Key-value pairs: an even count of words, checked above.
+      for (let w = 0; w < words.length; w += 2) {
+        const key = words[w]!.toLowerCase();
+        const value = words[w + 1]!;
+        if (key === "file") name = value;
+        else if (key === "seq") seq = Number.parseInt(value, 10) || 0;
+        else if (key === "type") type = value[0] ?? "";
       }
       if (name === undefined || seq === 0 || type === "") fail("Invalid AOF manifest file format");
-      if (name!.includes("/")) fail("File can't be a path, just a filename");
-      const info = { name: name!, seq, type: type as AofFileType };
+      if (name.includes("/")) fail("File can't be a path, just a filename");
+      const info = { name, seq, type: type as AofFileType };
       if (type === "b") {
         if (manifest.base !== undefined) fail("Found duplicate base file information");
         manifest.base = info;

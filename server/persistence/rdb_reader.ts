@@ -67,7 +67,7 @@ export class RdbDecoder {
 
   byte(): number {
     this.#need(1);
-    return this.buf[this.pos++];
+    return this.buf[this.pos++]!;
   }
 
   #lengthOrEncoding(): number {
@@ -299,9 +299,9 @@ function zsetFromPairs(pairs: string[]): DecodedValue | undefined {
   const members: string[] = [];
   const scores: number[] = [];
   for (let i = 0; i < pairs.length; i += 2) {
-    const score = parseDouble(pairs[i + 1]);
+    const score = parseDouble(pairs[i + 1]!);
     check(score !== undefined, `bad sorted set score '${pairs[i + 1]}'`);
-    members.push(pairs[i]);
+    members.push(pairs[i]!);
     scores.push(score);
   }
   return members.length === 0 ? undefined : { type: "zset", members, scores };
@@ -409,7 +409,7 @@ export function readRdb(
 export function readDumpPayload(payload: Uint8Array): DecodedValue | undefined | null {
   if (payload.length < 10) return null;
   const footer = payload.length - 10;
-  const version = payload[footer] | (payload[footer + 1] << 8);
+  const version = payload[footer]! | (payload[footer + 1]! << 8);
   if (version > RDB_VERSION) return null;
   if (!crc64(payload, 0, payload.length - 8).matches(payload, payload.length - 8)) return null;
   const dec = new RdbDecoder(payload, 0, footer);

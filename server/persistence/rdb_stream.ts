@@ -75,7 +75,7 @@ export function writeStream(enc: RdbEncoder, s: Stream): void {
       lp.append(String(BigInt.asIntN(64, idSeq(id) - idSeq(node.master))));
       const same = (flags & FLAG_SAMEFIELDS) !== 0;
       if (!same) lp.append(String(pairs.length / 2));
-      for (let i = same ? 1 : 0; i < pairs.length; i += same ? 2 : 1) lp.append(pairs[i]);
+      for (let i = same ? 1 : 0; i < pairs.length; i += same ? 2 : 1) lp.append(pairs[i]!);
       lp.append(String(3 + (same ? pairs.length / 2 : pairs.length + 1)));
     }
     enc.blob(lp.finish());
@@ -175,10 +175,10 @@ function readNode(
   check(items.length > 0, "Empty listpack inside stream");
   const int = (i: number): bigint => {
     check(
-      i < items.length && /^-?[0-9]+$/.test(items[i]),
+      i < items.length && /^-?[0-9]+$/.test(items[i]!),
       "Stream listpack integrity check failed.",
     );
-    return BigInt(items[i]);
+    return BigInt(items[i]!);
   };
   const live = Number(int(0));
   const deleted = Number(int(1));
@@ -198,7 +198,8 @@ function readNode(
     let pairs: string[];
     if (flags & FLAG_SAMEFIELDS) {
       pairs = [];
-      for (const f of fields) pairs.push(f, items[p++]);
+      // A listpack cut short fails the integrity check after the entry.
+      for (const f of fields) pairs.push(f, items[p++]!);
     } else {
       const n = Number(int(p++));
       pairs = items.slice(p, p + n * 2);

@@ -58,18 +58,18 @@ function sample(): Stream {
   );
   s.add(["f", "1"], { kind: "explicit", id: makeId(1n << 62n, (1n << 64n) - 1n) }, 0, limits);
   const ids = [...s.range(ID_MIN, ID_MAX)].map((e) => e.id);
-  s.delete(ids[5]);
-  s.delete(ids[6]);
+  s.delete(ids[5]!);
+  s.delete(ids[6]!);
   s.trim({ strategy: "maxlen", maxlen: 35, approx: false, limit: 0 });
-  const g1 = new ConsumerGroup("workers", ids[20], 21);
+  const g1 = new ConsumerGroup("workers", ids[20]!, 21);
   const g2 = new ConsumerGroup("\u00e9-empty", ID_MIN, ENTRIES_READ_UNKNOWN);
   s.groups.set(g1.name, g1);
   s.groups.set(g2.name, g2);
   const alice = g1.consumer("alice", 1700000000123).consumer;
   const bob = g1.consumer("bob", 1700000000456).consumer;
   g1.consumer("idle", 1700000000789);
-  for (let i = 8; i < 20; i++) g1.deliver(ids[i], i % 2 ? alice : bob, 1700000001000 + i);
-  g1.pel.get(ids[9])!.deliveryCount = 5;
+  for (let i = 8; i < 20; i++) g1.deliver(ids[i]!, i % 2 ? alice : bob, 1700000001000 + i);
+  g1.pel.get(ids[9]!)!.deliveryCount = 5;
   return s;
 }
 

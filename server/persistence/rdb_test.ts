@@ -98,7 +98,7 @@ Deno.test("our DUMP payloads are byte-identical to Redis's for lists and strings
 Deno.test("a payload with a wrong checksum or a newer RDB version is refused", () => {
   const good = hex(REDIS_DUMPS.hash);
   const flipped = good.slice();
-  flipped[3] ^= 1;
+  flipped[3]! ^= 1;
   equal(readDumpPayload(flipped), null);
   const newer = good.slice();
   newer[newer.length - 10] = 11;
@@ -223,7 +223,7 @@ Deno.test("an RDB file round-trips every type, binary keys, expiry and databases
 Deno.test("a corrupt or truncated RDB file is refused with the offset", () => {
   const file = writeFile([[0, [["k", "value", undefined]]]]);
   const corrupt = file.slice();
-  corrupt[corrupt.length - 12] ^= 0x20;
+  corrupt[corrupt.length - 12]! ^= 0x20;
   throws(
     () => readAll(corrupt),
     (err: Error) => err instanceof FormatError && /RDB CRC error/.test(err.message),

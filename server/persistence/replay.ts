@@ -19,7 +19,8 @@ export function replayCommands(
   const client = server.createInternalClient();
   let transaction: [Command, string[]][] | undefined;
   for (const argv of commands) {
-    const name = argv[0].toLowerCase();
+    const [first = ""] = argv;
+    const name = first.toLowerCase();
     if (name === "multi") {
       transaction = [];
       continue;
@@ -32,7 +33,7 @@ export function replayCommands(
     const command = server.commands.resolve(argv);
     if (command === undefined || !command.arityFits(argv.length)) {
       throw new FormatError(
-        `Unknown command '${argv[0].slice(0, 128)}' reading the append only file ${fileName}`,
+        `Unknown command '${first.slice(0, 128)}' reading the append only file ${fileName}`,
       );
     }
     if (transaction !== undefined) transaction.push([command, argv]);

@@ -37,6 +37,7 @@ interface Kept {
 }
 
 interface DbState {
+  readonly db: Database;
   readonly keysAtStart: number;
   readonly expiresAtStart: number;
   /** First-touch states; null: the key did not exist at the start. */
@@ -49,7 +50,6 @@ interface DbState {
 const SCAN_BATCH = 128;
 
 export class KeyspaceSnapshot {
-  readonly #dbs: readonly Database[];
   readonly #state: DbState[];
   /** Database being walked; those below it are done. */
   #dbIndex = 0;
@@ -62,8 +62,8 @@ export class KeyspaceSnapshot {
   readonly keysTotal: number;
 
   constructor(dbs: readonly Database[]) {
-    this.#dbs = dbs;
     this.#state = dbs.map((db) => ({
+      db,
       keysAtStart: db.size,
       expiresAtStart: db.expires.size,
       kept: new Map(),
@@ -87,7 +87,7 @@ export class KeyspaceSnapshot {
     const state = this.#state[dbIndex];
     if (state === undefined || state.keysAtStart === 0 || state.frozen !== undefined) return;
     if (state.kept.has(key) || this.#visited(dbIndex, key)) return;
-    const db = this.#dbs[dbIndex];
+    const db = state.db;
     const value = db.dict.peek(key);
     state.kept.set(
       key,
@@ -105,7 +105,7 @@ export class KeyspaceSnapshot {
     if (dbIndex < this.#dbIndex || this.#done) return;
     const rest: [string, RedisValue, number | undefined][] = [];
     const from = dbIndex === this.#dbIndex && this.#begun ? this.#cursor : 0;
-    this.#walk(dbIndex, from, Infinity, (key, value, expireAt) => {
+    this.#walk(state, from, Infinity, (key, value, expireAt) => {
       rest.push([key, copy ? copyOf(value) : value, expireAt]);
     });
     state.frozen = rest;
@@ -118,11 +118,11 @@ export class KeyspaceSnapshot {
   step(sink: SnapshotSink, deadline: number): boolean {
     while (!this.#done) {
       const index = this.#dbIndex;
-      if (index >= this.#dbs.length) {
+      const state = this.#state[index];
+      if (state === undefined) {
         this.#done = true;
         break;
       }
-      const state = this.#state[index];
       if (state.keysAtStart === 0) {
         this.#nextDb();
         continue;
@@ -138,7 +138,7 @@ export class KeyspaceSnapshot {
         this.#nextDb();
         continue;
       }
-      const next = this.#walk(index, this.#cursor, deadline, (key, value, expireAt) => {
+      const next = this.#walk(state, this.#cursor, deadline, (key, value, expireAt) => {
         this.#emit(sink, key, value, expireAt);
       });
       if (next === undefined) {
@@ -157,19 +157,18 @@ export class KeyspaceSnapshot {
   }
 
   /**
-   * Walks database `index` from hash position `from`, giving the snapshot
+   * Walks the database of `state` from hash position `from`, giving the snapshot
    * state of each key to `emit`, until `deadline`. Returns the position
    * reached, or undefined once the whole database (and the kept states of
    * keys deleted since) has been given.
    */
   #walk(
-    index: number,
+    state: DbState,
     from: number,
     deadline: number,
     emit: (key: string, value: RedisValue, expireAt: number | undefined) => void,
   ): number | undefined {
-    const db = this.#dbs[index];
-    const kept = this.#state[index].kept;
+    const { db, kept } = state;
     let cursor = from;
     let low = from;
     const expires = db.expires;
@@ -201,7 +200,7 @@ export class KeyspaceSnapshot {
   }
 
   #nextDb(): void {
-    this.#state[this.#dbIndex].kept.clear();
+    this.#state[this.#dbIndex]?.kept.clear();
     this.#dbIndex++;
     this.#begun = false;
     this.#cursor = 0;

@@ -67,10 +67,10 @@ function runWithWrites(
 
 Deno.test("a snapshot holds the state at its start despite writes, deletes and new keys", () => {
   const dbs = makeDbs(3);
-  for (let i = 0; i < 3000; i++) dbs[0].set(`k${i}`, `v${i}`);
-  for (let i = 0; i < 50; i++) dbs[0].set(`list${i}`, new Box([`a${i}`]));
-  dbs[0].setExpire("k7", 1893456000000);
-  dbs[2].set("other", "x");
+  for (let i = 0; i < 3000; i++) dbs[0]!.set(`k${i}`, `v${i}`);
+  for (let i = 0; i < 50; i++) dbs[0]!.set(`list${i}`, new Box([`a${i}`]));
+  dbs[0]!.setExpire("k7", 1893456000000);
+  dbs[2]!.set("other", "x");
   const before = rows(dbs);
 
   const snap = new KeyspaceSnapshot(dbs);
@@ -80,7 +80,7 @@ Deno.test("a snapshot holds the state at its start despite writes, deletes and n
     change();
   };
   runWithWrites(snap, sink, (slice) => {
-    const db = dbs[0];
+    const db = dbs[0]!;
     const i = (slice * 37) % 3000;
     write(0, `k${i}`, () => db.set(`k${i}`, "changed"));
     write(0, `k${(i + 1) % 3000}`, () => db.delete(`k${(i + 1) % 3000}`));
@@ -91,8 +91,8 @@ Deno.test("a snapshot holds the state at its start despite writes, deletes and n
       () => (db.dict.peek(`list${slice % 50}`) as Box).items.push("more"),
     );
     write(0, "k7", () => db.removeExpire("k7"));
-    write(2, "other", () => dbs[2].set("other", "y"));
-    write(1, "created", () => dbs[1].set("created", "z"));
+    write(2, "other", () => dbs[2]!.set("other", "y"));
+    write(1, "created", () => dbs[1]!.set("created", "z"));
   });
   deepEqual(sink.rows.sort(byKey), before);
   deepEqual(sink.begun, [0, 2]);
@@ -101,7 +101,7 @@ Deno.test("a snapshot holds the state at its start despite writes, deletes and n
 
 Deno.test("a snapshot survives the table shrinking under it without duplicates", () => {
   const dbs = makeDbs(1);
-  for (let i = 0; i < 20000; i++) dbs[0].set(`key:${i}`, String(i));
+  for (let i = 0; i < 20000; i++) dbs[0]!.set(`key:${i}`, String(i));
   const before = rows(dbs);
   const snap = new KeyspaceSnapshot(dbs);
   const sink = new Collector();
@@ -111,7 +111,7 @@ Deno.test("a snapshot survives the table shrinking under it without duplicates",
     deleted = true;
     for (let i = 0; i < 19900; i++) {
       snap.beforeWrite(0, `key:${i}`);
-      dbs[0].delete(`key:${i}`);
+      dbs[0]!.delete(`key:${i}`);
     }
   });
   deepEqual(sink.rows.sort(byKey), before);
@@ -119,8 +119,8 @@ Deno.test("a snapshot survives the table shrinking under it without duplicates",
 
 Deno.test("FLUSHALL and SWAPDB during a snapshot do not reach it", () => {
   const dbs = makeDbs(2);
-  for (let i = 0; i < 2000; i++) dbs[0].set(`a${i}`, new Box([String(i)]));
-  for (let i = 0; i < 2000; i++) dbs[1].set(`b${i}`, String(i));
+  for (let i = 0; i < 2000; i++) dbs[0]!.set(`a${i}`, new Box([String(i)]));
+  for (let i = 0; i < 2000; i++) dbs[1]!.set(`b${i}`, String(i));
   const before = rows(dbs);
   const snap = new KeyspaceSnapshot(dbs);
   const sink = new Collector();
@@ -129,19 +129,19 @@ Deno.test("FLUSHALL and SWAPDB during a snapshot do not reach it", () => {
       // SWAPDB 0 1, done by moving contents: collections stay writable afterwards.
       snap.freeze(0, true);
       snap.freeze(1, true);
-      const zero = [...dbs[0].dict.entries()];
-      const one = [...dbs[1].dict.entries()];
-      dbs[0].clear();
-      dbs[1].clear();
-      for (const [k, v] of one) dbs[0].set(k, v);
-      for (const [k, v] of zero) dbs[1].set(k, v);
+      const zero = [...dbs[0]!.dict.entries()];
+      const one = [...dbs[1]!.dict.entries()];
+      dbs[0]!.clear();
+      dbs[1]!.clear();
+      for (const [k, v] of one) dbs[0]!.set(k, v);
+      for (const [k, v] of zero) dbs[1]!.set(k, v);
       for (const [, v] of zero) (v as Box).items.push("mutated");
     }
     if (slice === 3) {
       snap.freeze(0, false);
       snap.freeze(1, false);
-      dbs[0].clear();
-      dbs[1].clear();
+      dbs[0]!.clear();
+      dbs[1]!.clear();
     }
   });
   deepEqual(sink.rows.sort(byKey), before);

@@ -28,16 +28,17 @@ export function materialize(value: DecodedValue, zsetLimits = ZSET_DEFAULT_LIMIT
     case "hash": {
       const hash = new RedisHash();
       const pairs = value.pairs;
+      // Field-value pairs: the reader checked the count is even.
       for (let i = 0; i < pairs.length; i += 2) {
-        check(hash.set(pairs[i], pairs[i + 1]), "Duplicate hash fields detected");
+        check(hash.set(pairs[i]!, pairs[i + 1]!), "Duplicate hash fields detected");
       }
       return hash;
     }
     case "zset": {
       const zset = new SortedSet();
       const { members, scores } = value;
-      for (let i = 0; i < members.length; i++) {
-        check(zset.add(members[i], scores[i], zsetLimits), "Duplicate zset fields detected");
+      for (const [i, member] of members.entries()) {
+        check(zset.add(member, scores[i]!, zsetLimits), "Duplicate zset fields detected");
       }
       return zset;
     }

@@ -46,16 +46,20 @@ export function reportWrites(
       return;
     }
     case "move": {
-      target.key(db, argv[1]);
-      const other = dbArg(argv[2]);
-      if (other !== undefined) target.key(other, argv[1]);
+      const [, key, to] = argv;
+      if (key === undefined) return;
+      target.key(db, key);
+      const other = dbArg(to);
+      if (other !== undefined) target.key(other, key);
       return;
     }
     case "copy": {
-      target.key(db, argv[2]);
+      const destination = argv[2];
+      if (destination === undefined) return;
+      target.key(db, destination);
       for (let i = 3; i + 1 < argv.length; i++) {
-        const other = argv[i].toLowerCase() === "db" ? dbArg(argv[i + 1]) : undefined;
-        if (other !== undefined) target.key(other, argv[2]);
+        const other = argv[i]?.toLowerCase() === "db" ? dbArg(argv[i + 1]) : undefined;
+        if (other !== undefined) target.key(other, destination);
       }
       return;
     }
@@ -63,8 +67,11 @@ export function reportWrites(
   const keys = keysOf(command, argv);
   if (keys === undefined) {
     // Arguments that do not fit the key specs: any of them may be a key.
-    for (let i = 1; i < argv.length; i++) target.key(db, argv[i]);
+    for (const key of argv.slice(1)) target.key(db, key);
     return;
   }
-  for (const { index, write } of keys) if (write) target.key(db, argv[index]);
+  for (const { index, write } of keys) {
+    const key = argv[index];
+    if (write && key !== undefined) target.key(db, key);
+  }
 }

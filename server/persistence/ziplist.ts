@@ -25,7 +25,7 @@ export function decodeZiplist(zl: Uint8Array): string[] {
   while (p < end) {
     p += zl[p] === 254 ? 5 : 1; // skip prevlen
     check(p < end, "ziplist entry past the end");
-    const enc = zl[p];
+    const enc = zl[p]!;
     if (enc < 0xc0) {
       let len: number;
       const kind = enc >> 6;
@@ -34,7 +34,7 @@ export function decodeZiplist(zl: Uint8Array): string[] {
         p += 1;
       } else if (kind === 1) {
         check(p + 2 <= end, "ziplist entry past the end");
-        len = ((enc & 0x3f) << 8) | zl[p + 1];
+        len = ((enc & 0x3f) << 8) | zl[p + 1]!;
         p += 2;
       } else {
         check(p + 5 <= end, "ziplist entry past the end");
@@ -68,7 +68,7 @@ export function decodeZiplist(zl: Uint8Array): string[] {
       case 0xf0:
         width = 3;
         check(p + width <= end, "ziplist int past the end");
-        value = ((zl[p] | (zl[p + 1] << 8) | (zl[p + 2] << 16)) << 8) >> 8;
+        value = ((zl[p]! | (zl[p + 1]! << 8) | (zl[p + 2]! << 16)) << 8) >> 8;
         break;
       case 0xfe:
         width = 1;
@@ -95,7 +95,7 @@ export function decodeZipmap(zm: Uint8Array): string[] {
   let p = 1;
   const readLen = (): number => {
     check(p < zm.length, "zipmap past the end");
-    const b = zm[p];
+    const b = zm[p]!;
     if (b < 254) {
       p += 1;
       return b;
@@ -114,7 +114,7 @@ export function decodeZipmap(zm: Uint8Array): string[] {
     p += fieldLen;
     const valueLen = readLen();
     check(p < zm.length, "zipmap past the end");
-    const free = zm[p++];
+    const free = zm[p++]!;
     check(p + valueLen + free <= zm.length, "zipmap value past the end");
     out.push(bytesToBinary(zm, p, p + valueLen));
     p += valueLen + free;

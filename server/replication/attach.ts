@@ -93,7 +93,9 @@ function hostFor(server: ServerContext): ReplicationHost {
 function applyCommand(server: ServerContext, client: Client, argv: string[]): void {
   const command = server.commands.resolve(argv);
   if (command === undefined || !command.arityFits(argv.length)) {
-    server.log(`The master sent a command this server cannot run: '${argv[0].slice(0, 128)}'`);
+    server.log(
+      `The master sent a command this server cannot run: '${(argv[0] ?? "").slice(0, 128)}'`,
+    );
     return;
   }
   // As inside EXEC: a blocking command from the master answers at once.

@@ -4,7 +4,7 @@
  * replica keys expire only when the master says so (its DEL arrives in the
  * stream), so dropping them here would let the two diverge.
  */
-import type { Database } from "../db.ts";
+import { type Database, databaseAt } from "../db.ts";
 import { FormatError } from "../persistence/format_error.ts";
 import { readRdb } from "../persistence/rdb_reader.ts";
 import { materialize } from "../persistence/values.ts";
@@ -20,7 +20,7 @@ export function loadReplicaRdb(
   verifyChecksum: boolean,
 ): number {
   for (const db of dbs) db.clear();
-  let db = dbs[0];
+  let db = databaseAt(dbs, 0);
   let keys = 0;
   readRdb(rdb, {
     selectDb(index) {
@@ -29,7 +29,7 @@ export function loadReplicaRdb(
           `Data file was created with a Redis server configured to handle more than ${dbs.length} databases`,
         );
       }
-      db = dbs[index];
+      db = databaseAt(dbs, index);
     },
     entry(key, value, expireAt) {
       db.set(key, materialize(value));

@@ -220,7 +220,10 @@ export class MasterLink {
     // Newlines keep the link alive while the master prepares its answer.
     while (reply === "") reply = await reader.line();
     const full = /^\+FULLRESYNC ([0-9a-fA-F]{40}) (\d+)$/.exec(reply);
-    if (full !== null) return await this.#fullSync(reader, full[1], Number(full[2]));
+    if (full !== null) {
+      const [, replid = "", offset] = full;
+      return await this.#fullSync(reader, replid, Number(offset));
+    }
     const partial = /^\+CONTINUE(?: ([0-9a-fA-F]{40}))?$/.exec(reply);
     if (partial !== null && history !== undefined) {
       this.replica.log("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
@@ -284,7 +287,7 @@ export class MasterLink {
 }
 
 function isGetAck(argv: string[]): boolean {
-  return argv[0].toLowerCase() === "replconf" && argv[1].toLowerCase() === "getack";
+  return argv[0]?.toLowerCase() === "replconf" && argv[1]?.toLowerCase() === "getack";
 }
 
 function describe(err: unknown): string {

@@ -13,7 +13,7 @@ function split(sizes: number[]): [string[], string][] {
   const bytes = binaryToBytes(STREAM);
   let at = 0;
   for (let i = 0; at < bytes.length; i++) {
-    const n = sizes[i % sizes.length];
+    const n = sizes[i % sizes.length]!;
     applier.take(bytes.slice(at, at + n));
     at += n;
   }

@@ -51,12 +51,12 @@ function makeMaster(settings: Record<string, string> = {}): {
   const watching = new Set<KeyspaceSnapshot>();
   const write = (db: number, key: string, value: string) => {
     for (const snapshot of watching) snapshot.beforeWrite(db, key);
-    dbs[db].set(key, value);
+    dbs[db]!.set(key, value);
   };
   const host: MasterHost = {
     dbs,
     config: {
-      get: (name) => values[name],
+      get: (name) => values[name]!,
       getNumber: (name) => Number(values[name]),
       getBool: (name) => values[name] === "yes",
     },
@@ -207,7 +207,7 @@ Deno.test("a disk-based transfer sends a length-prefixed RDB, then the held stre
   const dir = Deno.makeTempDirSync();
   try {
     const { master, dbs } = makeMaster({ "repl-diskless-sync": "no", dir });
-    for (let i = 0; i < 100; i++) dbs[1].set(`k${i}`, "v");
+    for (let i = 0; i < 100; i++) dbs[1]!.set(`k${i}`, "v");
     const conn = new FakeConn();
     const replica = peer(conn);
     master.psync(replica, "?", -1);

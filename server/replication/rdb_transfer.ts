@@ -219,7 +219,8 @@ export class RdbPayloadReceiver {
 }
 
 function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1 && chunks[0].length === total) return chunks[0];
+  const [first] = chunks;
+  if (chunks.length === 1 && first?.length === total) return first;
   const out = new Uint8Array(total);
   let at = 0;
   for (const chunk of chunks) {

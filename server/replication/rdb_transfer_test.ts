@@ -34,12 +34,12 @@ class MemorySink implements PayloadSink {
 
 function sampleDbs(): Database[] {
   const dbs = Array.from({ length: 4 }, (_, i) => new Database(i, { expired() {} }));
-  for (let i = 0; i < 2000; i++) dbs[0].set(`key:${i}`, `value:${i}`.repeat(i % 7 + 1));
+  for (let i = 0; i < 2000; i++) dbs[0]!.set(`key:${i}`, `value:${i}`.repeat(i % 7 + 1));
   const list = new RedisList();
   for (let i = 0; i < 100; i++) list.pushRight(`item${i}`);
-  dbs[2].set("list", list);
-  dbs[2].set("ttl", "x");
-  dbs[2].setExpire("ttl", 4102444800000);
+  dbs[2]!.set("list", list);
+  dbs[2]!.set("ttl", "x");
+  dbs[2]!.setExpire("ttl", 4102444800000);
   return dbs;
 }
 
@@ -58,7 +58,7 @@ function contents(rdb: Uint8Array): string[] {
 function feedInPieces(receiver: RdbPayloadReceiver, bytes: Uint8Array, sizes: number[]): void {
   let at = 0;
   for (let i = 0; at < bytes.length; i++) {
-    const n = sizes[i % sizes.length];
+    const n = sizes[i % sizes.length]!;
     receiver.feed(bytes.subarray(at, at + n));
     at += n;
   }

@@ -23,7 +23,7 @@ function makeReplication(): Replication {
   const host: ReplicationHost = {
     dbs: [new Database(0, { expired() {} })],
     config: {
-      get: (name) => values[name],
+      get: (name) => values[name]!,
       getNumber: (name) => Number(values[name]),
       getBool: (name) => values[name] === "yes",
     },

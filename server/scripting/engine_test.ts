@@ -10,7 +10,7 @@ function fakeHost(data = new Map<string, string>()): ScriptHost & { calls: strin
     calls,
     call(argv: string[]): RespValue {
       calls.push(argv);
-      const [name, key, value] = [argv[0].toLowerCase(), argv[1], argv[2]];
+      const [name, key, value] = [argv[0]!.toLowerCase(), argv[1]!, argv[2]!];
       if (name === "get") {
         return data.has(key) ? { type: "bulk", value: data.get(key)! } : { type: "null" };
       }
@@ -274,7 +274,7 @@ Deno.test("shebang flags", () => {
     const [body, error] of [[
       "#!lua flags=bad\nreturn 1",
       "ERR Unexpected flag in script shebang: bad",
-    ], ["#!python\nreturn 1", "ERR Unexpected engine in script shebang: #!python"]]
+    ], ["#!python\nreturn 1", "ERR Unexpected engine in script shebang: #!python"]] as const
   ) {
     try {
       engine.load(body);

@@ -77,7 +77,8 @@ export function parseLibraryMetadata(code: string): { engine: string; name: stri
     name = part.slice(5);
   }
   if (name === undefined) fail("Library name was not given");
-  return { engine: parts[0].slice(2), name, body: code.slice(end) };
+  // code starts with "#!", so the first part does.
+  return { engine: parts[0]!.slice(2), name, body: code.slice(end) };
 }
 
 /** Libraries and functions by lower-cased name: Redis looks both up case-insensitively. */
@@ -297,8 +298,9 @@ export class FunctionLibraries {
       created.forEach((library) => this.#free(library));
       return fail(message);
     };
-    if (replaced.length > 0 && policy !== "replace") {
-      abort(`Library ${replaced[0].name} already exists`);
+    const [existing] = replaced;
+    if (existing !== undefined && policy !== "replace") {
+      abort(`Library ${existing.name} already exists`);
     }
     for (const library of created) {
       for (const [key, fn] of library.functions) {
@@ -422,7 +424,7 @@ export function readFunctionPayload(payload: string): string[] {
   const bytes = binaryToBytes(payload);
   const footer = bytes.length - 10;
   if (
-    bytes.length < 10 || (bytes[footer] | (bytes[footer + 1] << 8)) > RDB_VERSION ||
+    bytes.length < 10 || (bytes[footer]! | (bytes[footer + 1]! << 8)) > RDB_VERSION ||
     !crc64(bytes, 0, bytes.length - 8).matches(bytes, bytes.length - 8)
   ) {
     fail("DUMP payload version or checksum are wrong");

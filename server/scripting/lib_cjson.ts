@@ -166,7 +166,7 @@ class Decoder {
   }
 
   skipSpace(): void {
-    while (this.pos < this.text.length && " \t\r\n".includes(this.text[this.pos])) this.pos++;
+    while (this.pos < this.text.length && " \t\r\n".includes(this.text[this.pos]!)) this.pos++;
   }
 
   tokenName(): string {
@@ -273,7 +273,8 @@ class Decoder {
         out += c;
         continue;
       }
-      const e = this.text[this.pos++];
+      // Past the end, "" matches no escape: the token is invalid.
+      const e = this.text.charAt(this.pos++);
       const simple = ESCAPES[e];
       if (simple !== undefined) out += simple;
       else if (e === "u") out += this.unicodeEscape(start);
@@ -343,7 +344,7 @@ function decode(L: LuaState, cfg: CjsonConfig): number {
 function formatNumber(n: number, precision: number): string {
   if (precision === 14) return formatLuaNumber(n);
   const text = n.toPrecision(precision);
-  const [mantissa, exp] = text.split("e");
+  const [mantissa = "", exp] = text.split("e");
   const strip = (m: string) => m.includes(".") ? m.replace(/0+$/, "").replace(/\.$/, "") : m;
   if (exp === undefined) return strip(mantissa);
   const e = Number(exp);

@@ -170,7 +170,7 @@ class Unpacker {
   uint(size: number): number {
     this.need(size);
     let v = 0;
-    for (let i = 0; i < size; i++) v = v * 256 + this.bytes[this.pos + i];
+    for (let i = 0; i < size; i++) v = v * 256 + this.bytes[this.pos + i]!;
     this.pos += size;
     return v;
   }
@@ -184,7 +184,7 @@ class Unpacker {
   value(L: LuaState): void {
     lua.luaL_checkstack(L, 3, null);
     this.need(1);
-    const c = this.bytes[this.pos++];
+    const c = this.bytes[this.pos++]!;
     if (c <= 0x7f) return lua.lua_pushnumber(L, c);
     if (c >= 0xe0) return lua.lua_pushnumber(L, c - 256);
     if ((c & 0xe0) === 0xa0) return this.str(L, c & 0x1f);

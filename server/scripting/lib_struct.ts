@@ -51,8 +51,9 @@ class Format {
   /** The next data option and its size, or undefined at the end. */
   next(): { opt: string; size: number } | undefined {
     while (this.pos < this.fmt.length) {
-      const opt = this.fmt[this.pos++];
-      if (opt in SIZES) return { opt, size: SIZES[opt] };
+      const opt = this.fmt.charAt(this.pos++);
+      const fixed = SIZES[opt];
+      if (fixed !== undefined) return { opt, size: fixed };
       if (opt === "i" || opt === "I") {
         const size = this.#number(4);
         if (size > MAXINTSIZE) {

@@ -88,7 +88,7 @@ export function formatLuaNumber(n: number): string {
   if (Number.isNaN(n)) return "-nan";
   if (!Number.isFinite(n)) return n > 0 ? "inf" : "-inf";
   if (n === 0) return Object.is(n, -0) ? "-0" : "0";
-  const [mantissa, e] = n.toExponential(13).split("e");
+  const [mantissa = "", e] = n.toExponential(13).split("e");
   const exp = Number(e);
   if (exp < -4 || exp >= 14) {
     const m = stripZeros(mantissa);
@@ -142,7 +142,7 @@ function installPatches(): void {
       const hex = HEX_NUMERAL.exec(
         bytesToBinary(s, 0, s[s.length - 1] === 0 ? s.length - 1 : s.length),
       );
-      const value = hex === null ? o.value : (hex[1] === "-" ? -1 : 1) * parseInt(hex[2], 16);
+      const value = hex === null ? o.value : (hex[1] === "-" ? -1 : 1) * parseInt(hex[2] ?? "", 16);
       o.setfltvalue(value);
     }
     return size;

@@ -72,7 +72,7 @@ function exponential(n: number, precision: number): string {
 }
 
 function stripZeros(s: string): string {
-  const [body, exp] = s.split("e");
+  const [body = "", exp] = s.split("e");
   const stripped = body.includes(".") ? body.replace(/0+$/, "").replace(/\.$/, "") : body;
   return exp === undefined ? stripped : `${stripped}e${exp}`;
 }
@@ -167,15 +167,16 @@ export function luaFormat(L: LuaState): number {
       continue;
     }
     SPEC.lastIndex = percent;
-    const m = SPEC.exec(fmt)!;
+    // Every group but the precision always takes part (possibly empty).
+    const [, flags = "", width = "", precision, conversion = ""] = SPEC.exec(fmt)!;
     i = SPEC.lastIndex;
     const spec: Spec = {
-      flags: m[1],
-      width: Number(m[2] || 0),
-      precision: m[3] === undefined ? undefined : Number(m[3] || 0),
-      conversion: m[4],
+      flags,
+      width: Number(width || 0),
+      precision: precision === undefined ? undefined : Number(precision || 0),
+      conversion,
     };
-    if (m[2].length > 2 || (m[3] ?? "").length > 2) {
+    if (width.length > 2 || (precision ?? "").length > 2) {
       raise(L, "invalid format (width or precision too long)");
     }
     if (++arg > lua.lua_gettop(L)) lua.luaL_argerror(L, arg, lit("no value"));

@@ -64,7 +64,7 @@ function argsToArgv(L: LuaState): string[] | string {
 export function formatG17(n: number): string {
   if (Number.isInteger(n) && Math.abs(n) < 1e17) return Object.is(n, -0) ? "-0" : String(n);
   if (!Number.isFinite(n)) return formatLuaNumber(n);
-  const [mantissa, e] = n.toExponential(16).split("e");
+  const [mantissa = "", e] = n.toExponential(16).split("e");
   const exp = Number(e);
   const strip = (s: string) => s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
   if (exp < -4 || exp >= 17) {

@@ -119,9 +119,11 @@ class ScriptEffects {
     const added = server.propagators.slice(1);
     server.propagators.splice(0, server.propagators.length, ...this.#sinks, ...added);
     const writes = this.#writes;
-    if (writes.length > 1) server.propagate(writes[0][0], ["MULTI"]);
+    const first = writes[0];
+    const last = writes.at(-1);
+    if (writes.length > 1 && first !== undefined) server.propagate(first[0], ["MULTI"]);
     for (const [dbIndex, argv] of writes) server.propagate(dbIndex, argv);
-    if (writes.length > 1) server.propagate(writes[writes.length - 1][0], ["EXEC"]);
+    if (writes.length > 1 && last !== undefined) server.propagate(last[0], ["EXEC"]);
   }
 }
 

@@ -268,7 +268,16 @@ export function searchRanges(shape: GeoShape): Range[] {
 }
 
 /** North, south, east, west, north-east, north-west, south-east, south-west as (dLon, dLat). */
-const NEIGHBOURS = [[0, 1], [0, -1], [1, 0], [-1, 0], [1, 1], [-1, 1], [1, -1], [-1, -1]];
+const NEIGHBOURS: readonly (readonly [number, number])[] = [
+  [0, 1],
+  [0, -1],
+  [1, 0],
+  [-1, 0],
+  [1, 1],
+  [-1, 1],
+  [1, -1],
+  [-1, -1],
+];
 
 /** The scores [min, max) of the points inside a cell. */
 function cellScores(cell: GeoCell): Range {

@@ -61,14 +61,14 @@ function denseGet(b: Uint8Array, reg: number): number {
   const at = HDR + ((reg * 6) >>> 3);
   const fb = (reg * 6) & 7;
   // The last register reads one byte past the data: the zero kept there.
-  return ((b[at] >>> fb) | (b[at + 1] << (8 - fb))) & REGISTER_MAX;
+  return ((b[at]! >>> fb) | (b[at + 1]! << (8 - fb))) & REGISTER_MAX;
 }
 
 function denseSet(b: Uint8Array, reg: number, value: number): void {
   const at = HDR + ((reg * 6) >>> 3);
   const fb = (reg * 6) & 7;
-  b[at] = (b[at] & ~(REGISTER_MAX << fb)) | (value << fb);
-  b[at + 1] = (b[at + 1] & ~(REGISTER_MAX >>> (8 - fb))) | (value >>> (8 - fb));
+  b[at] = (b[at]! & ~(REGISTER_MAX << fb)) | (value << fb);
+  b[at + 1] = (b[at + 1]! & ~(REGISTER_MAX >>> (8 - fb))) | (value >>> (8 - fb));
 }
 
 /** Sets a dense register to `count` if that raises it. */
@@ -89,10 +89,10 @@ export function hllPattern(element: string): number {
 
 /** hllPattern of the hash just computed (in hash64). */
 function patternOfHash(): number {
-  const reg = hash64[1] & (HLL_REGISTERS - 1);
+  const reg = hash64[1]! & (HLL_REGISTERS - 1);
   // hash >> P with bit Q set so that the run ends: count = trailing zeros + 1.
-  const low = ((hash64[1] >>> P) | (hash64[0] << (32 - P))) >>> 0;
-  const high = (hash64[0] >>> P) | (1 << (Q - 32));
+  const low = ((hash64[1]! >>> P) | (hash64[0]! << (32 - P))) >>> 0;
+  const high = (hash64[0]! >>> P) | (1 << (Q - 32));
   const zeros = low !== 0 ? ctz(low) : 32 + ctz(high);
   return ((zeros + 1) << P) | reg;
 }
@@ -153,12 +153,12 @@ function tau(x: number): number {
 /** The cardinality estimate from a histogram of register values (64 slots). */
 function estimate(histogram: Float64Array): bigint {
   const m = HLL_REGISTERS;
-  let z = m * tau((m - histogram[Q + 1]) / m);
+  let z = m * tau((m - histogram[Q + 1]!) / m);
   for (let j = Q; j >= 1; j--) {
-    z += histogram[j];
+    z += histogram[j]!;
     z *= 0.5;
   }
-  z += m * sigma(histogram[0] / m);
+  z += m * sigma(histogram[0]! / m);
   const e = Math.round(ALPHA_INF * m * m / z);
   return e < 2 ** 63 ? BigInt(e) : LLONG_MIN;
 }
@@ -169,7 +169,7 @@ function estimate(histogram: Float64Array): bigint {
  */
 export function estimateMerged(max: Uint8Array): bigint {
   const histogram = new Float64Array(64);
-  for (let i = 0; i < HLL_REGISTERS; i++) histogram[max[i]]++;
+  for (let i = 0; i < HLL_REGISTERS; i++) histogram[max[i]!]!++;
   return estimate(histogram);
 }
 
@@ -238,9 +238,9 @@ export class HyperLogLog {
 
   /** The cached cardinality, or undefined when it is stale. */
   cachedCardinality(): bigint | undefined {
-    if (this.#b[CARD_AT + 7] & 0x80) return undefined;
+    if (this.#b[CARD_AT + 7]! & 0x80) return undefined;
     let card = 0n;
-    for (let i = 7; i >= 0; i--) card = (card << 8n) | BigInt(this.#b[CARD_AT + i]);
+    for (let i = 7; i >= 0; i--) card = (card << 8n) | BigInt(this.#b[CARD_AT + i]!);
     return card;
   }
 
@@ -255,7 +255,7 @@ export class HyperLogLog {
 
   /** Marks the cached cardinality stale. */
   invalidateCache(): void {
-    this.#b[CARD_AT + 7] |= 0x80;
+    this.#b[CARD_AT + 7]! |= 0x80;
   }
 
   /**
@@ -287,24 +287,24 @@ export class HyperLogLog {
     if (b[ENCODING_AT] === DENSE) {
       for (let i = 0; i < HLL_REGISTERS; i++) {
         const v = denseGet(b, i);
-        if (v > max[i]) max[i] = v;
+        if (v > max[i]!) max[i] = v;
       }
       return;
     }
     let i = 0;
     for (let p = HDR; p < this.#len;) {
-      const op = b[p];
+      const op = b[p]!;
       if (isZero(op)) {
         i += zeroLen(op);
         p++;
       } else if (isXzero(op)) {
-        i += xzeroLen(op, b[p + 1]);
+        i += xzeroLen(op, b[p + 1]!);
         p += 2;
       } else {
         const len = valLen(op);
         const value = valValue(op);
         if (i + len > HLL_REGISTERS) throw new CorruptHllError();
-        for (const stop = i + len; i < stop; i++) if (value > max[i]) max[i] = value;
+        for (const stop = i + len; i < stop; i++) if (value > max[i]!) max[i] = value;
         p++;
       }
     }
@@ -314,7 +314,7 @@ export class HyperLogLog {
   /** Raises every register to `max[i]` (PFMERGE's write), then marks the cache stale. */
   raiseAll(max: Uint8Array, sparseMaxBytes: number): void {
     for (let i = 0; i < HLL_REGISTERS; i++) {
-      if (max[i] !== 0) this.raise(i, max[i], sparseMaxBytes);
+      if (max[i] !== 0) this.raise(i, max[i]!, sparseMaxBytes);
     }
     this.invalidateCache();
   }
@@ -328,12 +328,12 @@ export class HyperLogLog {
     dense[ENCODING_AT] = DENSE;
     let reg = 0;
     for (let p = HDR; p < this.#len;) {
-      const op = b[p];
+      const op = b[p]!;
       if (isZero(op)) {
         reg += zeroLen(op);
         p++;
       } else if (isXzero(op)) {
-        reg += xzeroLen(op, b[p + 1]);
+        reg += xzeroLen(op, b[p + 1]!);
         p += 2;
       } else {
         const len = valLen(op);
@@ -361,12 +361,12 @@ export class HyperLogLog {
     const b = this.#b;
     const parts: string[] = [];
     for (let p = HDR; p < this.#len;) {
-      const op = b[p];
+      const op = b[p]!;
       if (isZero(op)) {
         parts.push(`z:${zeroLen(op)}`);
         p++;
       } else if (isXzero(op)) {
-        parts.push(`Z:${xzeroLen(op, b[p + 1])}`);
+        parts.push(`Z:${xzeroLen(op, b[p + 1]!)}`);
         p += 2;
       } else {
         parts.push(`v:${valValue(op)},${valLen(op)}`);
@@ -380,13 +380,13 @@ export class HyperLogLog {
     const b = this.#b;
     // Four registers in every three bytes.
     for (let at = HDR; at < HLL_DENSE_SIZE; at += 3) {
-      const b0 = b[at];
-      const b1 = b[at + 1];
-      const b2 = b[at + 2];
-      histogram[b0 & 63]++;
-      histogram[((b0 >>> 6) | (b1 << 2)) & 63]++;
-      histogram[((b1 >>> 4) | (b2 << 4)) & 63]++;
-      histogram[b2 >>> 2]++;
+      const b0 = b[at]!;
+      const b1 = b[at + 1]!;
+      const b2 = b[at + 2]!;
+      histogram[b0 & 63]!++;
+      histogram[((b0 >>> 6) | (b1 << 2)) & 63]!++;
+      histogram[((b1 >>> 4) | (b2 << 4)) & 63]!++;
+      histogram[b2 >>> 2]!++;
     }
   }
 
@@ -394,19 +394,19 @@ export class HyperLogLog {
     const b = this.#b;
     let reg = 0;
     for (let p = HDR; p < this.#len;) {
-      const op = b[p];
+      const op = b[p]!;
       if (isZero(op)) {
         reg += zeroLen(op);
-        histogram[0] += zeroLen(op);
+        histogram[0]! += zeroLen(op);
         p++;
       } else if (isXzero(op)) {
-        const len = xzeroLen(op, b[p + 1]);
+        const len = xzeroLen(op, b[p + 1]!);
         reg += len;
-        histogram[0] += len;
+        histogram[0]! += len;
         p += 2;
       } else {
         reg += valLen(op);
-        histogram[valValue(op)] += valLen(op);
+        histogram[valValue(op)]! += valLen(op);
         p++;
       }
     }
@@ -438,16 +438,16 @@ export class HyperLogLog {
     let first = 0;
     let span = 0;
     while (p < end) {
-      const op = b[p];
+      const op = b[p]!;
       const xzero = isXzero(op);
-      span = isZero(op) ? zeroLen(op) : xzero ? xzeroLen(op, b[p + 1]) : valLen(op);
+      span = isZero(op) ? zeroLen(op) : xzero ? xzeroLen(op, b[p + 1]!) : valLen(op);
       if (reg <= first + span - 1) break;
       prev = p;
       p += xzero ? 2 : 1;
       first += span;
     }
     if (span === 0 || p >= end) throw new CorruptHllError();
-    const op = b[p];
+    const op = b[p]!;
     const oldLen = isXzero(op) ? 2 : 1;
     const next = p + oldLen < end ? p + oldLen : -1;
 
@@ -478,7 +478,7 @@ export class HyperLogLog {
     b = this.#b;
     if (delta !== 0 && next !== -1) b.copyWithin(next + delta, next, end);
     this.#setLength(end + delta);
-    for (let i = 0; i < seq.length; i++) b[p + i] = seq[i];
+    for (let i = 0; i < seq.length; i++) b[p + i] = seq[i]!;
     return this.#mergeValues(prev);
   }
 
@@ -496,7 +496,7 @@ export class HyperLogLog {
     const b = this.#b;
     let p = prev !== -1 ? prev : HDR;
     for (let scan = 5; p < this.#len && scan > 0; scan--) {
-      const op = b[p];
+      const op = b[p]!;
       if (isXzero(op)) {
         p += 2;
         continue;
@@ -505,7 +505,7 @@ export class HyperLogLog {
         p++;
         continue;
       }
-      const nextOp = b[p + 1];
+      const nextOp = b[p + 1]!;
       if (p + 1 < this.#len && (nextOp & 0x80) && valValue(op) === valValue(nextOp)) {
         const len = valLen(op) + valLen(nextOp);
         if (len <= VAL_MAX_LEN) {
@@ -543,7 +543,7 @@ export function hllSelfTest(sparseMaxBytes: number): string | undefined {
   for (let cycle = 0; cycle < 1000; cycle++) {
     for (let i = 0; i < HLL_REGISTERS; i++) {
       expected[i] = Math.floor(Math.random() * 64);
-      denseSet(b, i, expected[i]);
+      denseSet(b, i, expected[i]!);
     }
     for (let i = 0; i < HLL_REGISTERS; i++) {
       const v = denseGet(b, i);

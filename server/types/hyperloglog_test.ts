@@ -46,7 +46,7 @@ Deno.test("murmurHash64A equals the 64-bit reference for every tail length and b
       const s = binary(len, salt);
       murmurHash64A(s, 0xadc83b19);
       equal(
-        (BigInt(hash64[0]) << 32n) | BigInt(hash64[1]),
+        (BigInt(hash64[0]!) << 32n) | BigInt(hash64[1]!),
         murmurReference(s, 0xadc83b19),
         `${len}`,
       );

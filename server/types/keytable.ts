@@ -72,7 +72,7 @@ export function hashKey(key: string): number {
 
 function hashBytes(bytes: Uint8Array, start: number, end: number): number {
   let h = SEED;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
   return finalize(h);
 }
 
@@ -92,7 +92,7 @@ function pageString(page: Uint8Array, start: number, end: number): string {
   const n = end - start;
   if (n > 64) return bytesToBinary(page, start, end);
   charScratch.length = n;
-  for (let i = 0; i < n; i++) charScratch[i] = page[start + i];
+  for (let i = 0; i < n; i++) charScratch[i] = page[start + i]!;
   return String.fromCharCode.apply(null, charScratch);
 }
 
@@ -151,6 +151,8 @@ function clockDistance(last: number, now: number): number {
   return now >= last ? now - last : now + 0x1000000 - last;
 }
 
+// Offsets into a page come from a record's ref or from parsing the record, and
+// slot indexes are masked: typed-array reads of them are in range and carry `!`.
 export class KeyTable {
   /** Slot i is slots[2i] (record ref, 0 when empty) and slots[2i+1] (the key's hash). */
   #slots: Uint32Array;
@@ -204,7 +206,7 @@ export class KeyTable {
   get usedBytes(): number {
     let records = 0;
     for (let i = 0; i < this.#pages.length; i++) {
-      if (this.#pages[i] !== undefined) records += this.#used[i] - this.#dead[i];
+      if (this.#pages[i] !== undefined) records += this.#used[i]! - this.#dead[i]!;
     }
     const boxes = 8 * this.#boxes.length + this.#boxBytes.byteLength;
     return this.#slots.byteLength + records + boxes + this.#valueBytes;
@@ -221,8 +223,9 @@ export class KeyTable {
     const off = ref & OFFSET_MASK;
     const slot = this.#slots.byteLength / this.#count;
     const record = this.#recordSize(page, off);
-    if ((page[off] & KIND_MASK) === KIND_INLINE) return Math.round(slot + record);
-    return Math.round(slot + record + 12 + this.#boxBytes[this.#boxIndex(page, off)]);
+    // `off` is a record's first byte in its page, and a boxed record has an account.
+    if ((page[off]! & KIND_MASK) === KIND_INLINE) return Math.round(slot + record);
+    return Math.round(slot + record + 12 + this.#boxBytes[this.#boxIndex(page, off)]!);
   }
 
   /**
@@ -234,11 +237,11 @@ export class KeyTable {
     if (ref === 0) return 0;
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
-    if ((page[off] & KIND_MASK) === KIND_INLINE) return 0;
+    if ((page[off]! & KIND_MASK) === KIND_INLINE) return 0;
     const box = this.#boxIndex(page, off);
-    const before = this.#boxBytes[box];
+    const before = this.#boxBytes[box]!;
     this.#setBox(box, this.#boxes[box]!);
-    return this.#boxBytes[box] - before;
+    return this.#boxBytes[box]! - before;
   }
 
   // ---- lookups ---------------------------------------------------------
@@ -268,7 +271,7 @@ export class KeyTable {
     this.#touch(ref);
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
-    const kind = page[off] & KIND_MASK;
+    const kind = page[off]! & KIND_MASK;
     if (kind === KIND_INLINE) return ByteString.from(this.#value(ref) as string);
     const box = this.#boxIndex(page, off);
     const holder = kind === KIND_BIG_KEY ? this.#boxes[box] as BigKeyBox : undefined;
@@ -287,7 +290,7 @@ export class KeyTable {
   /** How the string at `key` was written (see StringForm); Encoded if absent. */
   form(key: string): StringForm {
     const ref = this.#find(key, hashKey(key));
-    return ref === 0 ? StringForm.Encoded : this.#pageOf(ref)[ref & OFFSET_MASK] >>> FORM_SHIFT;
+    return ref === 0 ? StringForm.Encoded : this.#pageOf(ref)[ref & OFFSET_MASK]! >>> FORM_SHIFT;
   }
 
   /** Seconds since the last access, as Redis's LRU clock counts them. */
@@ -339,14 +342,14 @@ export class KeyTable {
     const slot = this.#foundSlot;
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
-    const kind = page[off] & KIND_MASK;
-    const counter = page[off + 4];
+    const kind = page[off]! & KIND_MASK;
+    const counter = page[off + 4]!;
     if (typeof value === "string" && value.length <= INLINE_MAX && kind === KIND_INLINE) {
       // Same-length overwrites (the common SET pattern) rewrite in place.
       const keyLen = this.#keyStart(page, off);
       let p = this.#at;
-      let valueLen = page[p++];
-      if (valueLen & 0x80) valueLen = (valueLen & 0x7f) | (page[p++] << 7);
+      let valueLen = page[p++]!;
+      if (valueLen & 0x80) valueLen = (valueLen & 0x7f) | (page[p++]! << 7);
       if (valueLen === value.length) {
         page[off] = KIND_INLINE | (form << FORM_SHIFT);
         this.#stamp(page, off);
@@ -366,7 +369,7 @@ export class KeyTable {
     }
     const fresh = this.#write(key, value, form, counter);
     // Opening a page for the write may have compacted the old record elsewhere.
-    const live = this.#slots[slot * 2];
+    const live = this.#slots[slot * 2]!;
     this.#slots[slot * 2] = fresh;
     this.#maybeCompact(this.#release(live));
     return false;
@@ -471,7 +474,7 @@ export class KeyTable {
     const mask = this.#mask;
     let i = Math.floor(Math.random() * (mask + 1));
     while (slots[i * 2] === 0) i = (i + 1) & mask;
-    return this.#key(slots[i * 2]);
+    return this.#key(slots[i * 2]!);
   }
 
   /**
@@ -488,7 +491,7 @@ export class KeyTable {
     // At most one lap, so keys are distinct; the table is at least 10% full (see #maybeShrink).
     for (let steps = mask + 1; wanted > 0 && steps > 0; steps--) {
       if (slots[i * 2] !== 0) {
-        visit(this.#key(slots[i * 2]));
+        visit(this.#key(slots[i * 2]!));
         wanted--;
       }
       i = (i + 1) & mask;
@@ -505,7 +508,7 @@ export class KeyTable {
     const slots = this.#slots;
     const mask = this.#mask;
     for (let i = h >>> this.#shift;; i = (i + 1) & mask) {
-      const ref = slots[i * 2];
+      const ref = slots[i * 2]!;
       if (ref === 0) return 0;
       if (slots[i * 2 + 1] === h && this.#keyEquals(ref, key)) {
         this.#foundSlot = i;
@@ -537,11 +540,11 @@ export class KeyTable {
     let hole = slot;
     slots[hole * 2] = 0;
     for (let j = (hole + 1) & mask; slots[j * 2] !== 0; j = (j + 1) & mask) {
-      const home = slots[j * 2 + 1] >>> shift;
+      const home = slots[j * 2 + 1]! >>> shift;
       // Move j into the hole unless its home lies cyclically in (hole, j].
       if (((j - home) & mask) >= ((j - hole) & mask)) {
-        slots[hole * 2] = slots[j * 2];
-        slots[hole * 2 + 1] = slots[j * 2 + 1];
+        slots[hole * 2] = slots[j * 2]!;
+        slots[hole * 2 + 1] = slots[j * 2 + 1]!;
         slots[j * 2] = 0;
         hole = j;
       }
@@ -554,7 +557,7 @@ export class KeyTable {
     this.#mask = capacity - 1;
     this.#shift = 32 - Math.log2(capacity);
     for (let i = 0; i < old.length; i += 2) {
-      if (old[i] !== 0) this.#place(old[i + 1], old[i]);
+      if (old[i] !== 0) this.#place(old[i + 1]!, old[i]!);
     }
     free(old);
   }
@@ -575,8 +578,8 @@ export class KeyTable {
     const shift = this.#shift;
     let n = 0;
     for (let i = home; slots[i * 2] !== 0; i = (i + 1) & mask) {
-      if (slots[i * 2 + 1] >>> shift === home) {
-        emit(this.#key(slots[i * 2]));
+      if (slots[i * 2 + 1]! >>> shift === home) {
+        emit(this.#key(slots[i * 2]!));
         n++;
       }
       if (((i + 1) & mask) === home) break;
@@ -602,17 +605,17 @@ export class KeyTable {
   /** Parses the key length of the record at `off`; leaves #at after it. */
   #keyStart(page: Uint8Array, off: number): number {
     let p = off + HEADER;
-    let len = page[p++];
-    if (len & 0x80) len = (len & 0x7f) | (page[p++] << 7);
+    let len = page[p++]!;
+    if (len & 0x80) len = (len & 0x7f) | (page[p++]! << 7);
     this.#at = p;
     return len;
   }
 
   #boxIndex(page: Uint8Array, off: number): number {
-    const p = (page[off] & KIND_MASK) === KIND_BIG_KEY
+    const p = (page[off]! & KIND_MASK) === KIND_BIG_KEY
       ? off + HEADER
       : this.#afterKeyLen(page, off);
-    return (page[p] | (page[p + 1] << 8) | (page[p + 2] << 16) | (page[p + 3] << 24)) >>> 0;
+    return (page[p]! | (page[p + 1]! << 8) | (page[p + 2]! << 16) | (page[p + 3]! << 24)) >>> 0;
   }
 
   #afterKeyLen(page: Uint8Array, off: number): number {
@@ -623,7 +626,7 @@ export class KeyTable {
   #keyEquals(ref: number, key: string): boolean {
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
-    const kind = page[off] & KIND_MASK;
+    const kind = page[off]! & KIND_MASK;
     if (kind === KIND_BIG_KEY) {
       return (this.#boxes[this.#boxIndex(page, off)] as BigKeyBox).key === key;
     }
@@ -631,7 +634,7 @@ export class KeyTable {
     if (len !== key.length) return false;
     let p = this.#at;
     if (kind === KIND_INLINE) {
-      if (page[p++] & 0x80) p++;
+      if (page[p++]! & 0x80) p++;
     } else {
       p += 4;
     }
@@ -644,12 +647,12 @@ export class KeyTable {
   #key(ref: number): string {
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
-    const kind = page[off] & KIND_MASK;
+    const kind = page[off]! & KIND_MASK;
     if (kind === KIND_BIG_KEY) return (this.#boxes[this.#boxIndex(page, off)] as BigKeyBox).key;
     const len = this.#keyStart(page, off);
     let p = this.#at;
     if (kind === KIND_INLINE) {
-      if (page[p++] & 0x80) p++;
+      if (page[p++]! & 0x80) p++;
     } else {
       p += 4;
     }
@@ -659,7 +662,7 @@ export class KeyTable {
   #value(ref: number): RedisValue {
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
-    const kind = page[off] & KIND_MASK;
+    const kind = page[off]! & KIND_MASK;
     if (kind !== KIND_INLINE) {
       const box = this.#boxes[this.#boxIndex(page, off)];
       const stored = (kind === KIND_BIG_KEY ? (box as BigKeyBox).value : box) as StoredValue;
@@ -667,33 +670,33 @@ export class KeyTable {
     }
     const keyLen = this.#keyStart(page, off);
     let p = this.#at;
-    let len = page[p++];
-    if (len & 0x80) len = (len & 0x7f) | (page[p++] << 7);
+    let len = page[p++]!;
+    if (len & 0x80) len = (len & 0x7f) | (page[p++]! << 7);
     const start = p + keyLen;
     return pageString(page, start, start + len);
   }
 
   /** Bytes the record at `off` occupies. */
   #recordSize(page: Uint8Array, off: number): number {
-    const kind = page[off] & KIND_MASK;
+    const kind = page[off]! & KIND_MASK;
     if (kind === KIND_BIG_KEY) return HEADER + 4;
     const keyLen = this.#keyStart(page, off);
     let p = this.#at;
     if (kind === KIND_BOXED) return p + 4 + keyLen - off;
-    let len = page[p++];
-    if (len & 0x80) len = (len & 0x7f) | (page[p++] << 7);
+    let len = page[p++]!;
+    if (len & 0x80) len = (len & 0x7f) | (page[p++]! << 7);
     return p + keyLen + len - off;
   }
 
   #recordHash(page: Uint8Array, off: number): number {
-    const kind = page[off] & KIND_MASK;
+    const kind = page[off]! & KIND_MASK;
     if (kind === KIND_BIG_KEY) {
       return hashKey((this.#boxes[this.#boxIndex(page, off)] as BigKeyBox).key);
     }
     const keyLen = this.#keyStart(page, off);
     let p = this.#at;
     if (kind === KIND_INLINE) {
-      if (page[p++] & 0x80) p++;
+      if (page[p++]! & 0x80) p++;
     } else {
       p += 4;
     }
@@ -710,7 +713,7 @@ export class KeyTable {
   #lastAccess(ref: number): number {
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
-    return page[off + 1] | (page[off + 2] << 8) | (page[off + 3] << 16);
+    return page[off + 1]! | (page[off + 2]! << 8) | (page[off + 3]! << 16);
   }
 
   /** Records an access: Redis's LRU clock, and under LFU its log counter. */
@@ -723,7 +726,7 @@ export class KeyTable {
 
   /** Redis's LFUDecrAndReturn: the counter less its decay over the idle time. */
   #decayedCounter(ref: number, clock: number): number {
-    const counter = this.#pageOf(ref)[(ref & OFFSET_MASK) + 4];
+    const counter = this.#pageOf(ref)[(ref & OFFSET_MASK) + 4]!;
     return lfuDecay(counter, Math.floor(clockDistance(this.#lastAccess(ref), clock) / 60));
   }
 
@@ -788,7 +791,7 @@ export class KeyTable {
   #setBox(box: number, value: StoredValue | BigKeyBox): void {
     this.#boxes[box] = value;
     const bytes = Math.min(valueBytes(value), 0xffffffff);
-    this.#valueBytes += bytes - this.#boxBytes[box];
+    this.#valueBytes += bytes - this.#boxBytes[box]!;
     this.#boxBytes[box] = bytes;
   }
 
@@ -823,26 +826,26 @@ export class KeyTable {
     const pageIndex = (ref >>> PAGE_BITS) - 1;
     const page = this.#pages[pageIndex]!;
     const off = ref & OFFSET_MASK;
-    if ((page[off] & KIND_MASK) !== KIND_INLINE) {
+    if ((page[off]! & KIND_MASK) !== KIND_INLINE) {
       const box = this.#boxIndex(page, off);
       this.#boxes[box] = undefined;
-      this.#valueBytes -= this.#boxBytes[box];
+      this.#valueBytes -= this.#boxBytes[box]!;
       this.#boxBytes[box] = 0;
       this.#freeBoxes.push(box);
     }
-    page[off] |= FLAG_DEAD;
-    this.#dead[pageIndex] += this.#recordSize(page, off);
+    page[off]! |= FLAG_DEAD;
+    this.#dead[pageIndex]! += this.#recordSize(page, off);
     return pageIndex;
   }
 
   /** Moves the live records out of a page that is mostly dead, and frees it. */
   #maybeCompact(pageIndex: number): void {
-    const used = this.#used[pageIndex];
-    if (pageIndex === this.#page || used === 0 || this.#dead[pageIndex] * 2 < used) return;
+    const used = this.#used[pageIndex]!;
+    if (pageIndex === this.#page || used === 0 || this.#dead[pageIndex]! * 2 < used) return;
     const page = this.#pages[pageIndex]!;
     for (let off = 0; off < used;) {
       const size = this.#recordSize(page, off);
-      if ((page[off] & FLAG_DEAD) === 0) {
+      if ((page[off]! & FLAG_DEAD) === 0) {
         const ref = (((pageIndex + 1) << PAGE_BITS) | off) >>> 0;
         const slot = this.#slotOfRef(ref, this.#recordHash(page, off));
         const moved = this.#reserve(size);

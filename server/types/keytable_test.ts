@@ -40,7 +40,7 @@ Deno.test("KeyTable agrees with a Map under random sets, overwrites and deletes"
   const keyPool = Array.from({ length: 1000 }, (_, i) => `k${i}:` + binary(random, i % 7));
   keyPool.push("x".repeat(2000), "y".repeat(1025), "");
   for (let op = 0; op < 60_000; op++) {
-    const key = keyPool[Math.floor(random() * keyPool.length)];
+    const key = keyPool[Math.floor(random() * keyPool.length)]!;
     const r = random();
     if (r < 0.55) {
       // Mostly short values, sometimes long (boxed) ones, sometimes objects.
@@ -122,7 +122,7 @@ Deno.test("KeyTable scan returns every key present throughout, across growth and
     capacities.push(table.allocatedBytes);
   }
   // The index grew during the first scan and shrank during the second.
-  ok(capacities[1] > capacities[0] && capacities[2] < capacities[1], `${capacities}`);
+  ok(capacities[1]! > capacities[0]! && capacities[2]! < capacities[1]!, `${capacities}`);
   deepEqual(new Set(scanAll(table, 1)), new Set(table.keys()));
 });
 

@@ -163,8 +163,8 @@ interface ListNode {
 function pack(values: readonly string[]): string {
   const parts = new Array<string>(values.length * 2);
   for (let i = 0; i < values.length; i++) {
-    parts[2 * i] = lengthPrefix(values[i].length);
-    parts[2 * i + 1] = values[i];
+    parts[2 * i] = lengthPrefix(values[i]!.length);
+    parts[2 * i + 1] = values[i]!;
   }
   return parts.join("");
 }
@@ -195,7 +195,7 @@ function nodeValues(node: ListNode): string[] {
 
 function nodeGet(node: ListNode, index: number): string {
   const data = node.data;
-  if (typeof data !== "string") return data[index];
+  if (typeof data !== "string") return data[index]!;
   const r = new PackedReader();
   for (let i = 0; i < index; i++) r.skipPart(data);
   const length = r.readLength(data);
@@ -206,7 +206,7 @@ function nodeGet(node: ListNode, index: number): string {
 function* nodeForward(node: ListNode, from = 0): IterableIterator<string> {
   const data = node.data;
   if (typeof data !== "string") {
-    for (let i = from; i < data.length; i++) yield data[i];
+    for (let i = from; i < data.length; i++) yield data[i]!;
     return;
   }
   const r = new PackedReader();
@@ -489,7 +489,7 @@ class ChunkedList {
     if (middle !== undefined) {
       for (let position = middle.count - 1; position >= 0; position--) {
         const values = nodeValues(middle.get(position));
-        for (let i = values.length - 1; i >= 0; i--) yield values[i];
+        for (let i = values.length - 1; i >= 0; i--) yield values[i]!;
       }
     }
     const head = this.#head;

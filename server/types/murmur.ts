@@ -16,8 +16,8 @@ export const hash64 = new Uint32Array(2);
 
 /** hash *= M, modulo 2^64: low half times M_LO in 16-bit limbs for its carry, the rest by imul. */
 function mulM(): void {
-  const hi = hash64[0];
-  const lo = hash64[1];
+  const hi = hash64[0]!;
+  const lo = hash64[1]!;
   const a0 = lo & 0xffff;
   const a1 = lo >>> 16;
   const p00 = a0 * M_LO0;
@@ -31,7 +31,7 @@ function mulM(): void {
 
 /** hash ^= hash >> 47. */
 function mixShift(): void {
-  hash64[1] ^= hash64[0] >>> 15;
+  hash64[1]! ^= hash64[0]! >>> 15;
 }
 
 /**
@@ -54,8 +54,8 @@ export function murmurHash64A(s: string, seed: number): void {
   if (tail > 0) {
     for (let j = tail - 1; j >= 0; j--) {
       const byte = s.charCodeAt(blocks + j);
-      if (j >= 4) hash64[0] ^= byte << (8 * (j - 4));
-      else hash64[1] ^= byte << (8 * j);
+      if (j >= 4) hash64[0]! ^= byte << (8 * (j - 4));
+      else hash64[1]! ^= byte << (8 * j);
     }
     mulM();
   }
@@ -79,8 +79,8 @@ function start(len: number, seed: number): void {
 
 /** Mixes in one 8-byte block k: k *= M; k ^= k >> 47; k *= M; h ^= k; h *= M. */
 function block(kLo: number, kHi: number): void {
-  const hHi = hash64[0];
-  const hLo = hash64[1];
+  const hHi = hash64[0]!;
+  const hLo = hash64[1]!;
   hash64[0] = kHi;
   hash64[1] = kLo;
   mulM();

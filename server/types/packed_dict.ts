@@ -53,7 +53,7 @@ const ONE_BYTE_STRINGS = Array.from({ length: 256 }, (_, i) => String.fromCharCo
 
 /** The varint length prefix of an entry part. */
 export function lengthPrefix(n: number): string {
-  if (n < 0x80) return ONE_BYTE_STRINGS[n];
+  if (n < 0x80) return ONE_BYTE_STRINGS[n]!;
   let s = "";
   while (n >= 0x80) {
     s += String.fromCharCode((n & 0x7f) | 0x80);
@@ -358,7 +358,7 @@ export abstract class PackedDict {
       return true;
     }
     const bucket = this.#locate(field);
-    const tag = ONE_BYTE_STRINGS[foundTag];
+    const tag = ONE_BYTE_STRINGS[foundTag]!;
     const fieldLength = lengthPrefix(field.length);
     const valueLength = this.withValues ? lengthPrefix(value.length) : "";
     // One join, no intermediate strings: each insert's garbage is the old bucket only.
@@ -418,7 +418,7 @@ export abstract class PackedDict {
     if (count === 0) return undefined;
     const largeCount = this.#large?.fields.length ?? 0;
     if (largeCount > 0 && Math.random() * count < largeCount) {
-      const field = this.#large!.fields[randomBelow(largeCount)];
+      const field = this.#large!.fields[randomBelow(largeCount)]!;
       return [field, this.#large!.map.get(field)!.value];
     }
     const buckets = this.#buckets;
@@ -430,7 +430,7 @@ export abstract class PackedDict {
     const slots = oldLive + buckets.length;
     for (;;) {
       const slot = randomBelow(slots);
-      const bucket = slot < oldLive ? old![this.#rehashIndex + slot] : buckets[slot - oldLive];
+      const bucket = slot < oldLive ? old![this.#rehashIndex + slot]! : buckets[slot - oldLive]!;
       if (bucket.length === 0) continue;
       // Taking entry j with j uniform below a bound larger than the bucket
       // makes entries equally likely whatever their bucket's size (the rare
@@ -449,7 +449,7 @@ export abstract class PackedDict {
     } else {
       const old = this.#old;
       if (old !== undefined) {
-        for (let i = this.#rehashIndex; i < old.length; i++) yield* this.bucketEntries(old[i]);
+        for (let i = this.#rehashIndex; i < old.length; i++) yield* this.bucketEntries(old[i]!);
       }
       for (const bucket of buckets) {
         if (bucket.length > 0) yield* this.bucketEntries(bucket);
@@ -477,7 +477,7 @@ export abstract class PackedDict {
     } else {
       const old = this.#old;
       if (old !== undefined) {
-        for (let i = this.#rehashIndex; i < old.length; i++) this.#visitBucket(old[i], visit);
+        for (let i = this.#rehashIndex; i < old.length; i++) this.#visitBucket(old[i]!, visit);
       }
       for (const bucket of buckets) {
         if (bucket.length > 0) this.#visitBucket(bucket, visit);
@@ -525,15 +525,15 @@ export abstract class PackedDict {
     const old = this.#old;
     if (old === undefined) {
       const mask = buckets.length - 1;
-      visit(buckets[v & mask]);
+      visit(buckets[v & mask]!);
       return nextCursor(v, mask);
     }
     const [small, big] = old.length < buckets.length ? [old, buckets] : [buckets, old];
     const m0 = small.length - 1;
     const m1 = big.length - 1;
-    visit(small[v & m0]);
+    visit(small[v & m0]!);
     do {
-      visit(big[v & m1]);
+      visit(big[v & m1]!);
       v = nextCursor(v, m1);
     } while (v & (m0 ^ m1));
     return v;
@@ -602,12 +602,12 @@ export abstract class PackedDict {
       if (i >= this.#rehashIndex) {
         foundTable = old;
         foundIndex = i;
-        return old[i];
+        return old[i]!;
       }
     }
     foundTable = buckets;
     foundIndex = h & (buckets.length - 1);
-    return buckets[foundIndex];
+    return buckets[foundIndex]!;
   }
 
   /** Replaces the bucket found by the last #locate. */
@@ -615,7 +615,7 @@ export abstract class PackedDict {
     if (foundTable === undefined) {
       this.#table = bucket;
     } else {
-      (this.#table as HashTable).chars += bucket.length - foundTable[foundIndex].length;
+      (this.#table as HashTable).chars += bucket.length - foundTable[foundIndex]!.length;
       foundTable[foundIndex] = bucket;
     }
   }
@@ -752,7 +752,7 @@ export abstract class PackedDict {
     const r = reader;
     const withValues = this.withValues;
     for (let step = 0; step < REHASH_STEPS && table.rehashIndex < old.length; step++) {
-      const bucket = old[table.rehashIndex];
+      const bucket = old[table.rehashIndex]!;
       old[table.rehashIndex++] = "";
       table.chars -= bucket.length;
       r.pos = 0;
@@ -769,7 +769,7 @@ export abstract class PackedDict {
           continue;
         }
         const i = hashString(field) & mask;
-        buckets[i] = joined(buckets[i], bucket.substring(at, r.pos));
+        buckets[i] = joined(buckets[i]!, bucket.substring(at, r.pos));
         table.chars += r.pos - at;
       }
     }
@@ -813,7 +813,12 @@ class ScanIterator implements Iterator<[string, string]> {
   constructor(readonly dict: PackedDict) {}
 
   next(): IteratorResult<[string, string]> {
-    while (this.#pendingIndex >= this.#pending.length) {
+    for (;;) {
+      const entry = this.#pending[this.#pendingIndex];
+      if (entry !== undefined) {
+        this.#pendingIndex++;
+        return { done: false, value: entry };
+      }
       if (this.#bucketsDone) return this.#nextLarge();
       if (this.#started && this.#cursor === 0) {
         this.#bucketsDone = true;
@@ -827,7 +832,6 @@ class ScanIterator implements Iterator<[string, string]> {
         if (bucket.length > 0) this.#pending.push(...this.dict.bucketEntries(bucket));
       });
     }
-    return { done: false, value: this.#pending[this.#pendingIndex++] };
   }
 
   #nextLarge(): IteratorResult<[string, string]> {

@@ -96,7 +96,7 @@ export class StreamNode {
       bytes += listpackIntSize(fieldCount);
     }
     for (let i = same ? 1 : 0; i < pairs.length; i += same ? 2 : 1) {
-      const s = pairs[i];
+      const s = pairs[i]!;
       p = writeVarint(buf, p, s.length);
       p = writeBinary(buf, p, s);
       bytes += listpackElementSize(s);
@@ -139,7 +139,7 @@ export class StreamNode {
   /** The offset just past the entry at `p` (`used` after the last). */
   next(p: number): number {
     const buf = this.buf;
-    const same = (buf[p] & FLAG_SAMEFIELDS) !== 0;
+    const same = (buf[p]! & FLAG_SAMEFIELDS) !== 0;
     p = skipVarint(buf, skipVarint(buf, p + 1));
     let strings = this.fields.length;
     if (!same) {
@@ -176,12 +176,12 @@ export class StreamNode {
   }
 
   flags(p: number): number {
-    return this.buf[p];
+    return this.buf[p]!;
   }
 
   /** Flags the entry at `p` deleted (it must be live). */
   markDeleted(p: number): void {
-    this.buf[p] |= FLAG_DELETED;
+    this.buf[p]! |= FLAG_DELETED;
     this.live--;
     this.deleted++;
   }
@@ -198,7 +198,7 @@ export class StreamNode {
   entryAt(p: number): StreamEntry {
     const id = this.idAt(p);
     const buf = this.buf;
-    const same = (buf[p] & FLAG_SAMEFIELDS) !== 0;
+    const same = (buf[p]! & FLAG_SAMEFIELDS) !== 0;
     p = skipVarint(buf, skipVarint(buf, p + 1));
     const pairs: string[] = [];
     if (same) {
@@ -244,7 +244,7 @@ function readVarint(buf: Uint8Array, p: number): [number, number] {
   let v = 0;
   let scale = 1;
   for (;;) {
-    const b = buf[p++];
+    const b = buf[p++]!;
     v += (b & 127) * scale;
     if (b < 128) return [v, p];
     scale *= 128;
@@ -252,7 +252,7 @@ function readVarint(buf: Uint8Array, p: number): [number, number] {
 }
 
 function skipVarint(buf: Uint8Array, p: number): number {
-  while (buf[p] >= 128) p++;
+  while (buf[p]! >= 128) p++;
   return p + 1;
 }
 
@@ -359,7 +359,7 @@ export class Stream implements RedisObject {
     }
     if (tail === undefined) {
       const fields: string[] = [];
-      for (let i = 0; i < pairs.length; i += 2) fields.push(pairs[i]);
+      for (let i = 0; i < pairs.length; i += 2) fields.push(pairs[i]!);
       tail = new StreamNode(id, fields);
       this.nodes.push(tail);
     }
@@ -373,7 +373,7 @@ export class Stream implements RedisObject {
     let hi = this.nodes.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.nodes[mid].master <= id) lo = mid + 1;
+      if (this.nodes[mid]!.master <= id) lo = mid + 1;
       else hi = mid;
     }
     return Math.max(0, lo - 1);
@@ -384,7 +384,7 @@ export class Stream implements RedisObject {
     if (start > end || this.length === 0) return;
     if (!reverse) {
       for (let n = this.#nodeFor(start); n < this.nodes.length; n++) {
-        const node = this.nodes[n];
+        const node = this.nodes[n]!;
         if (node.master > end) return;
         if (node.lastId < start) continue;
         for (let p = node.seek(start); p < node.used; p = node.next(p)) {
@@ -396,11 +396,11 @@ export class Stream implements RedisObject {
       }
     } else {
       for (let n = this.#nodeFor(end); n >= 0; n--) {
-        const node = this.nodes[n];
+        const node = this.nodes[n]!;
         if (node.lastId < start) return;
         const offsets = node.offsets();
         for (let i = offsets.length - 1; i >= 0; i--) {
-          const p = offsets[i];
+          const p = offsets[i]!;
           if (node.flags(p) & FLAG_DELETED) continue;
           const id = node.idAt(p);
           if (id > end) continue;
@@ -429,7 +429,7 @@ export class Stream implements RedisObject {
    */
   delete(id: StreamId): boolean {
     const n = this.#nodeFor(id);
-    const node = this.nodes[n];
+    const node = this.nodes[n]!;
     if (node === undefined || node.lastId < id) return false;
     for (let p = 0; p < node.used; p = node.next(p)) {
       if (node.idAt(p) !== id) continue;
@@ -450,7 +450,7 @@ export class Stream implements RedisObject {
     let deleted = 0;
     while (this.nodes.length > 0) {
       if (spec.strategy === "maxlen" && this.length <= spec.maxlen!) break;
-      const node = this.nodes[0];
+      const node = this.nodes[0]!;
       const entries = node.live;
       if (spec.limit > 0 && deleted + entries > spec.limit) break;
       const removeNode = spec.strategy === "maxlen"

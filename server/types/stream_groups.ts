@@ -35,7 +35,7 @@ export class IdIndex<V> {
     const keys = this.#keys;
     const last = keys.length - 1;
     // Lookups at or past the newest entry (deliveries) skip the search.
-    if (last < 0 || id > keys[last]) return undefined;
+    if (last < 0 || id > keys[last]!) return undefined;
     if (keys[last] === id) return this.#values[last];
     const at = this.#lowerBound(id);
     return keys[at] === id ? this.#values[at] : undefined;
@@ -47,7 +47,7 @@ export class IdIndex<V> {
 
   set(id: StreamId, value: V): void {
     const keys = this.#keys;
-    if (keys.length === 0 || id > keys[keys.length - 1]) {
+    if (keys.length === 0 || id > keys[keys.length - 1]!) {
       keys.push(id);
       this.#values.push(value);
       this.#size++;
@@ -83,7 +83,7 @@ export class IdIndex<V> {
     for (let i = 0; i < this.#keys.length; i++) {
       const v = this.#values[i];
       if (v === undefined) continue;
-      keys.push(this.#keys[i]);
+      keys.push(this.#keys[i]!);
       values.push(v);
     }
     this.#keys = keys;
@@ -97,14 +97,14 @@ export class IdIndex<V> {
     const keys = this.#keys;
     if (!reverse) {
       for (let i = this.#lowerBound(start); i < keys.length && out.length < count; i++) {
-        const id = keys[i];
+        const id = keys[i]!;
         if (id > end) break;
         const v = this.#values[i];
         if (v !== undefined) out.push([id, v]);
       }
     } else {
       for (let i = this.#lowerBound(end + 1n) - 1; i >= 0 && out.length < count; i--) {
-        const id = keys[i];
+        const id = keys[i]!;
         if (id < start) break;
         const v = this.#values[i];
         if (v !== undefined) out.push([id, v]);
@@ -117,7 +117,7 @@ export class IdIndex<V> {
   *entries(): IterableIterator<[StreamId, V]> {
     for (let i = 0; i < this.#keys.length; i++) {
       const v = this.#values[i];
-      if (v !== undefined) yield [this.#keys[i], v];
+      if (v !== undefined) yield [this.#keys[i]!, v];
     }
   }
 
@@ -127,7 +127,7 @@ export class IdIndex<V> {
     let hi = this.#keys.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.#keys[mid] < id) lo = mid + 1;
+      if (this.#keys[mid]! < id) lo = mid + 1;
       else hi = mid;
     }
     return lo;

@@ -95,6 +95,6 @@ export function encodeIdBytes(id: StreamId, out: Uint8Array, at = 0): void {
 
 export function decodeIdBytes(bytes: Uint8Array, at = 0): StreamId {
   let v = 0n;
-  for (let i = 0; i < 16; i++) v = (v << 8n) | BigInt(bytes[at + i]);
+  for (let i = 0; i < 16; i++) v = (v << 8n) | BigInt(bytes[at + i]!);
   return v;
 }

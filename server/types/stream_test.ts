@@ -61,7 +61,7 @@ Deno.test("stream matches an array model under random adds, deletes, trims and r
           model.push({ id, pairs });
         }
       } else if (op < 7 && model.length > 0) {
-        const victim = model[rand(model.length)].id;
+        const victim = model[rand(model.length)]!.id;
         equal(s.delete(victim), true);
         equal(s.delete(victim), false);
         model = model.filter((e) => e.id !== victim);
@@ -71,7 +71,7 @@ Deno.test("stream matches an array model under random adds, deletes, trims and r
           ? { strategy: "maxlen", maxlen: rand(model.length + 2), approx: rand(2) === 0, limit: 0 }
           : {
             strategy: "minid",
-            minid: model.length ? model[rand(model.length)].id : 0n,
+            minid: model.length ? model[rand(model.length)]!.id : 0n,
             approx: rand(2) === 0,
             limit: 0,
           };
@@ -84,14 +84,14 @@ Deno.test("stream matches an array model under random adds, deletes, trims and r
         }
         model = model.slice(removed);
       } else {
-        const a = model.length ? model[rand(model.length)].id + BigInt(rand(3) - 1) : 0n;
-        const b = model.length ? model[rand(model.length)].id : ID_MAX;
+        const a = model.length ? model[rand(model.length)]!.id + BigInt(rand(3) - 1) : 0n;
+        const b = model.length ? model[rand(model.length)]!.id : ID_MAX;
         const [start, end] = a <= b ? [a, b] : [b, a];
         const rev = rand(2) === 0;
         deepEqual([...s.range(start, end, rev)], modelRange(model, start, end, rev));
       }
       equal(s.length, model.length);
-      equal(s.firstId, model.length ? model[0].id : ID_MIN);
+      equal(s.firstId, model.length ? model[0]!.id : ID_MIN);
     }
     deepEqual([...s.range(ID_MIN, ID_MAX)], model);
     deepEqual([...s.range(ID_MIN, ID_MAX, true)], model.slice().reverse());

@@ -143,7 +143,7 @@ export function parseLongDouble(s: string): LongDouble | number | undefined {
     else if (magnitude < -BINARY_EXPONENT_LIMIT) result = 0;
     else result = scaled(mantissa, exponent, negative);
   } else {
-    const whole = m[6];
+    const whole = m[6] ?? "";
     const fraction = m[7] ?? "";
     if (whole.length + fraction.length === 0) return undefined;
     const digits = BigInt((whole + fraction) || "0");

@@ -38,6 +38,10 @@ const INNER_MIN = INNER_CAPACITY / 4;
 /** First capacity of a small set's leaf; it doubles up to LEAF_CAPACITY. */
 const INITIAL_LEAF_CAPACITY = 4;
 
+// Reads below a leaf's `size`, an inner node's `children.length` or the
+// current descent's depth are in range by construction; they carry `!` rather
+// than a check the hottest loops would pay for.
+
 class Leaf {
   /** Fixed-length arrays; slots at and past `size` hold "" and 0. */
   members: string[];
@@ -91,7 +95,7 @@ let foundPos = 0;
 
 function sum(counts: readonly number[]): number {
   let total = 0;
-  for (let i = 0; i < counts.length; i++) total += counts[i];
+  for (const count of counts) total += count;
   return total;
 }
 
@@ -100,8 +104,8 @@ function growLeaf(leaf: Leaf, capacity: number): void {
   const members = new Array<string>(capacity).fill("");
   const scores = new Array<number>(capacity).fill(0);
   for (let i = 0; i < leaf.size; i++) {
-    members[i] = leaf.members[i];
-    scores[i] = leaf.scores[i];
+    members[i] = leaf.members[i]!;
+    scores[i] = leaf.scores[i]!;
   }
   leaf.members = members;
   leaf.scores = scores;
@@ -112,14 +116,14 @@ function moveRun(from: Leaf, fromPos: number, to: Leaf, toPos: number, n: number
   const tm = to.members;
   const ts = to.scores;
   for (let i = to.size - 1; i >= toPos; i--) {
-    tm[i + n] = tm[i];
-    ts[i + n] = ts[i];
+    tm[i + n] = tm[i]!;
+    ts[i + n] = ts[i]!;
   }
   const fm = from.members;
   const fs = from.scores;
   for (let i = 0; i < n; i++) {
-    tm[toPos + i] = fm[fromPos + i];
-    ts[toPos + i] = fs[fromPos + i];
+    tm[toPos + i] = fm[fromPos + i]!;
+    ts[toPos + i] = fs[fromPos + i]!;
   }
   to.size += n;
   removeRun(from, fromPos, n);
@@ -131,8 +135,8 @@ function removeRun(leaf: Leaf, pos: number, n: number): void {
   const s = leaf.scores;
   const size = leaf.size;
   for (let i = pos + n; i < size; i++) {
-    m[i - n] = m[i];
-    s[i - n] = s[i];
+    m[i - n] = m[i]!;
+    s[i - n] = s[i]!;
   }
   for (let i = size - n; i < size; i++) {
     m[i] = "";
@@ -145,8 +149,8 @@ function insertAt(leaf: Leaf, pos: number, member: string, score: number): void 
   const m = leaf.members;
   const s = leaf.scores;
   for (let i = leaf.size; i > pos; i--) {
-    m[i] = m[i - 1];
-    s[i] = s[i - 1];
+    m[i] = m[i - 1]!;
+    s[i] = s[i - 1]!;
   }
   m[pos] = member;
   s[pos] = score;
@@ -161,8 +165,8 @@ function leafLowerBound(leaf: Leaf, score: number, member: string): number {
   let hi = leaf.size;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const ms = s[mid];
-    if (ms < score || (ms === score && m[mid] < member)) lo = mid + 1;
+    const ms = s[mid]!;
+    if (ms < score || (ms === score && m[mid]! < member)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -176,8 +180,8 @@ function childForKey(inner: Inner, score: number, member: string): number {
   let hi = s.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const ms = s[mid];
-    if (score < ms || (score === ms && member < m[mid])) hi = mid;
+    const ms = s[mid]!;
+    if (score < ms || (score === ms && member < m[mid]!)) hi = mid;
     else lo = mid + 1;
   }
   return lo;
@@ -197,7 +201,7 @@ function upperIndex<T extends number | string>(
   let hi = end;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const v = values[mid];
+    const v = values[mid]!;
     if (v < bound || (inclusive && v === bound)) lo = mid + 1;
     else hi = mid;
   }
@@ -228,7 +232,7 @@ export class ZTree {
     const tree = new ZTree();
     if (size > LEAF_CAPACITY) {
       // Past the default limits (a raised zset-max-listpack-entries): a real tree.
-      for (let i = 0; i < size; i++) tree.#insert(members[i], scores[i]);
+      for (let i = 0; i < size; i++) tree.#insert(members[i]!, scores[i]!);
       return tree;
     }
     const leaf = tree.#first;
@@ -236,7 +240,7 @@ export class ZTree {
     leaf.scores = scores;
     leaf.size = size;
     tree.#size = size;
-    for (let i = 0; i < size; i++) tree.#chars += members[i].length;
+    for (let i = 0; i < size; i++) tree.#chars += members[i]!.length;
     return tree;
   }
 
@@ -353,10 +357,10 @@ export class ZTree {
     // In place when the new key still sorts between its leaf neighbours (and
     // cannot cross the separator on the side without a neighbour).
     const lowOk = pos > 0
-      ? keyBefore(leaf.scores[pos - 1], leaf.members[pos - 1], score, member)
+      ? keyBefore(leaf.scores[pos - 1]!, leaf.members[pos - 1]!, score, member)
       : score > old;
     const highOk = pos < leaf.size - 1
-      ? keyBefore(score, member, leaf.scores[pos + 1], leaf.members[pos + 1])
+      ? keyBefore(score, member, leaf.scores[pos + 1]!, leaf.members[pos + 1]!)
       : score < old;
     if (lowOk && highOk) {
       leaf.scores[pos] = score;
@@ -385,7 +389,7 @@ export class ZTree {
   /** The member and score at `rank` (0 ≤ rank < size). */
   at(rank: number): [member: string, score: number] {
     const leaf = this.#descendRank(rank);
-    return [leaf.members[foundPos], leaf.scores[foundPos]];
+    return [leaf.members[foundPos]!, leaf.scores[foundPos]!];
   }
 
   /**
@@ -398,8 +402,8 @@ export class ZTree {
     for (let h = this.#height; h > 0; h--) {
       const inner = node as Inner;
       const slot = upperIndex(inner.sepScores, inner.sepScores.length, score, inclusive);
-      for (let i = 0; i < slot; i++) rank += inner.counts[i];
-      node = inner.children[slot];
+      for (let i = 0; i < slot; i++) rank += inner.counts[i]!;
+      node = inner.children[slot]!;
     }
     const leaf = node as Leaf;
     return rank + upperIndex(leaf.scores, leaf.size, score, inclusive);
@@ -415,8 +419,8 @@ export class ZTree {
     for (let h = this.#height; h > 0; h--) {
       const inner = node as Inner;
       const slot = upperIndex(inner.sepMembers, inner.sepMembers.length, member, inclusive);
-      for (let i = 0; i < slot; i++) rank += inner.counts[i];
-      node = inner.children[slot];
+      for (let i = 0; i < slot; i++) rank += inner.counts[i]!;
+      node = inner.children[slot]!;
     }
     const leaf = node as Leaf;
     return rank + upperIndex(leaf.members, leaf.size, member, inclusive);
@@ -429,8 +433,8 @@ export class ZTree {
     for (let h = this.#height; h > 0; h--) {
       const inner = node as Inner;
       const slot = childForKey(inner, score, member);
-      for (let i = 0; i < slot; i++) rank += inner.counts[i];
-      node = inner.children[slot];
+      for (let i = 0; i < slot; i++) rank += inner.counts[i]!;
+      node = inner.children[slot]!;
     }
     return rank + leafLowerBound(node as Leaf, score, member);
   }
@@ -447,7 +451,7 @@ export class ZTree {
         const end = Math.min(leaf!.size, pos + left);
         const m = leaf!.members;
         const s = leaf!.scores;
-        for (let i = pos; i < end; i++) visit(m[i], s[i]);
+        for (let i = pos; i < end; i++) visit(m[i]!, s[i]!);
         left -= end - pos;
         leaf = leaf!.next;
         pos = 0;
@@ -457,7 +461,7 @@ export class ZTree {
         const stop = Math.max(-1, pos - left);
         const m = leaf!.members;
         const s = leaf!.scores;
-        for (let i = pos; i > stop; i--) visit(m[i], s[i]);
+        for (let i = pos; i > stop; i--) visit(m[i]!, s[i]!);
         left -= pos - stop;
         leaf = leaf!.prev;
         if (leaf !== undefined) pos = leaf.size - 1;
@@ -479,7 +483,7 @@ export class ZTree {
   /** Every [member, score] in rank order. */
   *entries(): IterableIterator<[member: string, score: number]> {
     for (let leaf: Leaf | undefined = this.#first; leaf !== undefined; leaf = leaf.next) {
-      for (let i = 0; i < leaf.size; i++) yield [leaf.members[i], leaf.scores[i]];
+      for (let i = 0; i < leaf.size; i++) yield [leaf.members[i]!, leaf.scores[i]!];
     }
   }
 
@@ -508,7 +512,7 @@ export class ZTree {
       const slot = childForKey(inner, score, member);
       pathNodes[d] = inner;
       pathSlots[d] = slot;
-      node = inner.children[slot];
+      node = inner.children[slot]!;
     }
     const leaf = node as Leaf;
     foundPos = leafLowerBound(leaf, score, member);
@@ -522,10 +526,10 @@ export class ZTree {
       const inner = node as Inner;
       const counts = inner.counts;
       let slot = 0;
-      while (rank >= counts[slot]) rank -= counts[slot++];
+      while (rank >= counts[slot]!) rank -= counts[slot++]!;
       pathNodes[d] = inner;
       pathSlots[d] = slot;
-      node = inner.children[slot];
+      node = inner.children[slot]!;
     }
     foundPos = rank;
     return node as Leaf;
@@ -539,8 +543,8 @@ export class ZTree {
       const slot = childForKey(inner, score, member);
       pathNodes[d] = inner;
       pathSlots[d] = slot;
-      inner.counts[slot]++;
-      node = inner.children[slot];
+      inner.counts[slot]!++;
+      node = inner.children[slot]!;
     }
     this.#size++;
     this.#chars += member.length;
@@ -582,8 +586,8 @@ export class ZTree {
       leaf.size,
       right,
       right.size,
-      right.scores[0],
-      right.members[0],
+      right.scores[0]!,
+      right.members[0]!,
     );
   }
 
@@ -610,9 +614,9 @@ export class ZTree {
       this.#height++;
       return;
     }
-    const parent = pathNodes[d];
-    const slot = pathSlots[d];
-    parent.counts[slot] = leftCount;
+    const parent = pathNodes[d]!;
+    const slot = pathSlots[d]!;
+    parent.counts[slot]! = leftCount;
     parent.children.splice(slot + 1, 0, right);
     parent.counts.splice(slot + 1, 0, rightCount);
     parent.sepScores.splice(slot, 0, sepScore);
@@ -645,29 +649,29 @@ export class ZTree {
   #removeFrom(leaf: Leaf, pos: number, n: number): void {
     const index = this.#index;
     for (let i = pos; i < pos + n; i++) {
-      this.#chars -= leaf.members[i].length;
-      index?.delete(leaf.members[i]);
+      this.#chars -= leaf.members[i]!.length;
+      index?.delete(leaf.members[i]!);
     }
     removeRun(leaf, pos, n);
     this.#size -= n;
-    for (let d = 0; d < this.#height; d++) pathNodes[d].counts[pathSlots[d]] -= n;
+    for (let d = 0; d < this.#height; d++) pathNodes[d]!.counts[pathSlots[d]!]! -= n;
     if (this.#height > 0 && leaf.size < LEAF_MIN) this.#rebalanceLeaf();
   }
 
   /** Merges the underfull leaf at the end of the path with a sibling, or refills it. */
   #rebalanceLeaf(): void {
     const d = this.#height - 1;
-    const parent = pathNodes[d];
-    const leftSlot = pathSlots[d] > 0 ? pathSlots[d] - 1 : 0;
-    const left = parent.children[leftSlot] as Leaf;
-    const right = parent.children[leftSlot + 1] as Leaf;
+    const parent = pathNodes[d]!;
+    const leftSlot = Math.max(0, pathSlots[d]! - 1);
+    const left = parent.children[leftSlot]! as Leaf;
+    const right = parent.children[leftSlot + 1]! as Leaf;
     const total = left.size + right.size;
     growLeaf(left, LEAF_CAPACITY);
     if (total <= LEAF_CAPACITY) {
       moveRun(right, 0, left, left.size, right.size);
       left.next = right.next;
       if (right.next !== undefined) right.next.prev = left;
-      parent.counts[leftSlot] = total;
+      parent.counts[leftSlot]! = total;
       parent.children.splice(leftSlot + 1, 1);
       parent.counts.splice(leftSlot + 1, 1);
       parent.sepScores.splice(leftSlot, 1);
@@ -679,37 +683,37 @@ export class ZTree {
     const target = total >> 1;
     if (left.size > target) moveRun(left, target, right, 0, left.size - target);
     else moveRun(right, 0, left, left.size, target - left.size);
-    parent.counts[leftSlot] = left.size;
-    parent.counts[leftSlot + 1] = right.size;
-    parent.sepScores[leftSlot] = right.scores[0];
-    parent.sepMembers[leftSlot] = right.members[0];
+    parent.counts[leftSlot]! = left.size;
+    parent.counts[leftSlot + 1]! = right.size;
+    parent.sepScores[leftSlot]! = right.scores[0]!;
+    parent.sepMembers[leftSlot]! = right.members[0]!;
   }
 
   /** Rebalances pathNodes[d] after it lost a child. */
   #rebalanceInner(d: number): void {
-    const node = pathNodes[d];
+    const node = pathNodes[d]!;
     if (d === 0) {
       if (node.children.length === 1) {
-        this.#root = node.children[0];
+        this.#root = node.children[0]!;
         this.#height--;
       }
       return;
     }
     if (node.children.length >= INNER_MIN) return;
-    const parent = pathNodes[d - 1];
-    const leftSlot = pathSlots[d - 1] > 0 ? pathSlots[d - 1] - 1 : 0;
-    const left = parent.children[leftSlot] as Inner;
-    const right = parent.children[leftSlot + 1] as Inner;
+    const parent = pathNodes[d - 1]!;
+    const leftSlot = Math.max(0, pathSlots[d - 1]! - 1);
+    const left = parent.children[leftSlot]! as Inner;
+    const right = parent.children[leftSlot + 1]! as Inner;
     const children = left.children.concat(right.children);
     const counts = left.counts.concat(right.counts);
-    const sepScores = left.sepScores.concat(parent.sepScores[leftSlot], right.sepScores);
-    const sepMembers = left.sepMembers.concat(parent.sepMembers[leftSlot], right.sepMembers);
+    const sepScores = left.sepScores.concat(parent.sepScores[leftSlot]!, right.sepScores);
+    const sepMembers = left.sepMembers.concat(parent.sepMembers[leftSlot]!, right.sepMembers);
     if (children.length <= INNER_CAPACITY) {
       left.children = children;
       left.counts = counts;
       left.sepScores = sepScores;
       left.sepMembers = sepMembers;
-      parent.counts[leftSlot] += parent.counts[leftSlot + 1];
+      parent.counts[leftSlot]! += parent.counts[leftSlot + 1]!;
       parent.children.splice(leftSlot + 1, 1);
       parent.counts.splice(leftSlot + 1, 1);
       parent.sepScores.splice(leftSlot, 1);
@@ -726,9 +730,9 @@ export class ZTree {
     right.counts = counts.slice(mid);
     right.sepScores = sepScores.slice(mid);
     right.sepMembers = sepMembers.slice(mid);
-    parent.sepScores[leftSlot] = sepScores[mid - 1];
-    parent.sepMembers[leftSlot] = sepMembers[mid - 1];
-    parent.counts[leftSlot] = sum(left.counts);
-    parent.counts[leftSlot + 1] = sum(right.counts);
+    parent.sepScores[leftSlot]! = sepScores[mid - 1]!;
+    parent.sepMembers[leftSlot]! = sepMembers[mid - 1]!;
+    parent.counts[leftSlot]! = sum(left.counts);
+    parent.counts[leftSlot + 1]! = sum(right.counts);
   }
 }
