@@ -293,8 +293,15 @@ Deno.test("a chain: redis-server replicates a redis-home replica of redis-home",
   await converged(master, relay);
   await using redis = startRedis(dir.path, "end", "--replicaof", "127.0.0.1", String(middle.port));
   using end = await redis.connect();
-  for (let round = 0; round < 4; round++) await writeBurst(master, round);
+  for (let round = 0; round < 2; round++) await writeBurst(master, round);
+  // The relay's link to its master is killed by type and by address; it resumes each time.
+  equal(await relay.cmd("CLIENT", "KILL", "TYPE", "master"), 1);
   await converged(master, relay);
+  const masterAddr = `127.0.0.1:${top.port}`;
+  equal(await relay.cmd("CLIENT", "KILL", masterAddr), "OK");
+  for (let round = 2; round < 4; round++) await writeBurst(master, round);
+  await converged(master, relay);
+  equal((await infoSection(master, "stats")).sync_partial_ok, "2");
   // The relay forwards its master's stream unchanged: the offsets agree all along the chain.
   await converged(relay, end);
   await assertSameData(end, master);

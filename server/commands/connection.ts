@@ -147,10 +147,12 @@ function killClients(ctx: CommandContext, argv: string[]): number {
     }
   }
   let killed = 0;
-  // The link to our master is not a client here: TYPE MASTER drops it (it reconnects).
+  // The link to our master is not a client here: TYPE MASTER or its address drops it
+  // (it reconnects with PSYNC).
   const link = server.replication.link;
   if (
-    type === "master" && addr === undefined && laddr === undefined && id === undefined && link?.up
+    link?.up && (type === undefined || type === "master") && laddr === undefined &&
+    id === undefined && (addr === undefined ? type === "master" : addr === link.remoteAddr)
   ) {
     link.drop();
     killed++;

@@ -87,6 +87,12 @@ export class MasterLink {
     this.done = this.#run();
   }
 
+  /** The master's address as this connection sees it ("ip:port"), for CLIENT KILL. */
+  get remoteAddr(): string | undefined {
+    const address = this.#conn?.remoteAddr;
+    return address === undefined ? undefined : `${address.hostname}:${address.port}`;
+  }
+
   /** master_link_status. */
   get up(): boolean {
     return this.state === "connected";
