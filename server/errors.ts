@@ -320,3 +320,8 @@ export const TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of rang
 export function unrecognizedReplconfOption(option: string): string {
   return `ERR Unrecognized REPLCONF option: ${option}`;
 }
+
+/** XREAD / XREADGROUP BLOCK from a script (t_stream.c). */
+export function blockFromScript(command: string): string {
+  return `ERR ${command} command is not allowed with BLOCK option from scripts`;
+}

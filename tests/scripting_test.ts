@@ -175,3 +175,16 @@ Deno.test("SORT BY a constant orders a set's output when called from a script", 
     "c",
   ]);
 });
+
+Deno.test("scripts cannot XREAD with BLOCK", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  deepEqual(
+    await c.cmd("EVAL", "return redis.pcall('xread', 'BLOCK', 0, 'STREAMS', KEYS[1], '$')", 1, "s"),
+    { error: "ERR xread command is not allowed with BLOCK option from scripts" },
+  );
+  deepEqual(
+    await c.cmd("EVAL", "return redis.call('xread', 'STREAMS', KEYS[1], '0')", 1, "s"),
+    null,
+  );
+});
