@@ -388,3 +388,7 @@ export function scriptAclDenied(reason: "command" | "key" | "channel"): string {
 /** SORT BY/GET for a user who may not read every key (sortCommandGeneric). */
 export const SORT_BY_DENIED = "ERR BY option of SORT denied due to insufficient ACL permissions.";
 export const SORT_GET_DENIED = "ERR GET option of SORT denied due to insufficient ACL permissions.";
+/** XREAD / XREADGROUP BLOCK from a script (t_stream.c). */
+export function blockFromScript(command: string): string {
+  return `ERR ${command} command is not allowed with BLOCK option from scripts`;
+}

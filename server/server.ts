@@ -267,6 +267,8 @@ export class RedisServer implements ServerContext {
 
   #startCron(): void {
     if (this.#cronTimer !== undefined) clearInterval(this.#cronTimer);
+    // Keys written before the first tick must not look idle since the module was loaded.
+    advanceAccessClock(Date.now());
     const hz = this.config.getNumber("hz");
     this.#cronTimer = setInterval(() => this.cron(), Math.max(1, Math.floor(1000 / hz)));
   }

@@ -105,20 +105,29 @@ Deno.test("a script's write fails the EXEC of a client WATCHing the key", async 
   deepEqual(await watcher.cmd("EXEC"), null);
 });
 
+const BUSY = {
+  error: "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.",
+};
+
+/** Waits (bounded) until the server answers `probe` with -BUSY: the script is past the threshold. */
+async function untilBusy(probe: RespClient): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    const reply = await probe.cmd("PING");
+    if (typeof reply === "object" && reply !== null && "error" in reply) return;
+    await sleep(10);
+  }
+  throw new Error("the script never became busy");
+}
+
 Deno.test("a busy script: other clients get BUSY, SCRIPT KILL stops it", async () => {
   await using srv = startServer({ "busy-reply-threshold": "50" });
   using runner = await RespClient.connect(srv.port);
   await runner.send("EVAL", "local i = 0 while true do i = i + 1 end", "0");
   const others = await Promise.all(Array.from({ length: 50 }, () => RespClient.connect(srv.port)));
   try {
-    await sleep(100);
+    await untilBusy(others[0]!);
     const replies = await Promise.all(others.map((o) => o.cmd("GET", "x")));
-    for (const reply of replies) {
-      deepEqual(reply, {
-        error:
-          "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.",
-      });
-    }
+    for (const reply of replies) deepEqual(reply, BUSY);
     deepEqual(await others[0]!.cmd("SCRIPT", "KILL"), "OK");
     const killed = await runner.read();
     ok(killed.type === "error");
@@ -137,13 +146,15 @@ Deno.test("a busy script that wrote cannot be killed and finishes atomically", a
   await using srv = startServer({ "busy-reply-threshold": "20" });
   using runner = await RespClient.connect(srv.port);
   using other = await RespClient.connect(srv.port);
-  // Busy for a while (about 3 million instructions), then done.
+  // Writes, then stays busy until the server clock has moved on by a second, then writes again.
   await runner.send(
     "EVAL",
-    "redis.call('set', 'k', 'start') local i = 0 while i < 3000000 do i = i + 1 end return redis.call('set', 'k', 'end')",
+    "redis.call('set', 'k', 'start') local t0 = redis.call('time')[1] " +
+      "while redis.call('time')[1] - t0 < 2 do end return redis.call('set', 'k', 'end')",
     "0",
   );
-  await sleep(60);
+  await untilBusy(other);
+  deepEqual(await other.cmd("GET", "k"), BUSY);
   const kill = await other.cmd("SCRIPT", "KILL");
   match(
     (kill as { error: string }).error,
@@ -163,4 +174,17 @@ Deno.test("SORT BY a constant orders a set's output when called from a script", 
     "b",
     "c",
   ]);
+});
+
+Deno.test("scripts cannot XREAD with BLOCK", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  deepEqual(
+    await c.cmd("EVAL", "return redis.pcall('xread', 'BLOCK', 0, 'STREAMS', KEYS[1], '$')", 1, "s"),
+    { error: "ERR xread command is not allowed with BLOCK option from scripts" },
+  );
+  deepEqual(
+    await c.cmd("EVAL", "return redis.call('xread', 'STREAMS', KEYS[1], '0')", 1, "s"),
+    null,
+  );
 });

@@ -11,6 +11,7 @@ import { blockingKey } from "../blocking.ts";
 import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import {
+  blockFromScript,
   CommandError,
   noGroupForRead,
   SYNTAX,
@@ -45,7 +46,7 @@ interface ReadArgs {
   idArgs: string[];
 }
 
-function parseReadArgs(argv: string[], readGroup: boolean): ReadArgs {
+function parseReadArgs(argv: string[], readGroup: boolean, fromScript: boolean): ReadArgs {
   const args: ReadArgs = {
     deadline: undefined,
     count: 0,
@@ -60,6 +61,7 @@ function parseReadArgs(argv: string[], readGroup: boolean): ReadArgs {
     const more = argv.length - i - 1;
     const opt = arg(argv, i).toUpperCase();
     if (opt === "BLOCK" && more > 0) {
+      if (fromScript) throw new CommandError(blockFromScript(arg(argv, 0)));
       const ms = longArg(arg(argv, ++i), XREAD_TIMEOUT_NOT_INTEGER);
       if (ms < 0) throw new CommandError(TIMEOUT_NEGATIVE);
       args.deadline = ms === 0 ? 0 : Date.now() + ms;
@@ -236,7 +238,7 @@ function writeReply(ctx: CommandContext, results: readonly [string, Served[]][])
 }
 
 function xread(ctx: CommandContext, argv: string[], readGroup: boolean): void {
-  const args = parseReadArgs(argv, readGroup);
+  const args = parseReadArgs(argv, readGroup, ctx.client.fromScript);
   const targets = resolveTargets(ctx, args);
   const now = Date.now();
   const results: [string, Served[]][] = [];
