@@ -82,8 +82,9 @@ export function arg(argv: readonly string[], i: number): string {
 }
 
 /**
- * Walks a command's arguments. `next*` consume one; `peekUpper` looks ahead
- * for option names; `end` rejects leftovers with ERR syntax error.
+ * Walks a command's arguments. `next*` consume one; `peekOption` looks ahead
+ * for option names; `end` rejects leftovers with ERR syntax error. Option
+ * names follow the project's one case rule: compared in lower case.
  */
 export class ArgCursor {
   constructor(readonly argv: readonly string[], public index = 1) {}
@@ -96,10 +97,10 @@ export class ArgCursor {
     return this.index < this.argv.length;
   }
 
-  /** The next argument upper-cased (for option names), without consuming it. */
-  peekUpper(): string | undefined {
+  /** The next argument lower-cased (for option names), without consuming it. */
+  peekOption(): string | undefined {
     const a = this.argv[this.index];
-    return a === undefined ? undefined : a.toUpperCase();
+    return a === undefined ? undefined : a.toLowerCase();
   }
 
   next(): string {
@@ -117,10 +118,10 @@ export class ArgCursor {
     return floatArg(this.next(), error);
   }
 
-  /** Consumes the next argument if it equals `option` (case-insensitive). */
+  /** Consumes the next argument if it equals `option` (given in lower case; any case matches). */
   eat(option: string): boolean {
     const a = this.argv[this.index];
-    if (a !== undefined && a.length === option.length && a.toUpperCase() === option) {
+    if (a !== undefined && a.length === option.length && a.toLowerCase() === option) {
       this.index++;
       return true;
     }

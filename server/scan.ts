@@ -79,16 +79,16 @@ export function parseScanOptions(
   let type: string | undefined;
   const args = new ArgCursor(argv, from);
   while (args.hasMore()) {
-    const opt = args.next().toUpperCase();
+    const opt = args.next().toLowerCase();
     const more = args.hasMore();
-    if (opt === "COUNT" && more) {
+    if (opt === "count" && more) {
       const n = parseInt64(args.next());
       if (n === undefined) throw new CommandError(NOT_INTEGER);
       if (n < 1n) throw new CommandError(SYNTAX);
       count = Number(n);
-    } else if (opt === "MATCH" && more) {
+    } else if (opt === "match" && more) {
       match = args.next();
-    } else if (opt === "TYPE" && more && allowType) {
+    } else if (opt === "type" && more && allowType) {
       type = args.next().toLowerCase();
     } else {
       throw new CommandError(SYNTAX);

@@ -86,9 +86,9 @@ function getBit(ctx: CommandContext, argv: string[]): void {
 
 /** BITCOUNT/BITPOS's optional BYTE|BIT unit. */
 function isBitUnit(arg: string): boolean {
-  const unit = arg.toUpperCase();
-  if (unit === "BIT") return true;
-  if (unit === "BYTE") return false;
+  const unit = arg.toLowerCase();
+  if (unit === "bit") return true;
+  if (unit === "byte") return false;
   throw new CommandError(SYNTAX);
 }
 
@@ -212,10 +212,10 @@ function bitOp(ctx: CommandContext, argv: string[]): void {
 
 // ---- BITFIELD ---------------------------------------------------------------
 
-type Overflow = "WRAP" | "SAT" | "FAIL";
+type Overflow = "wrap" | "sat" | "fail";
 
 interface FieldOp {
-  kind: "GET" | "SET" | "INCRBY";
+  kind: "get" | "set" | "incrby";
   signed: boolean;
   bits: number;
   offset: number;
@@ -236,36 +236,39 @@ function fieldType(arg: string): { signed: boolean; bits: number } {
 
 function parseFieldOps(ctx: CommandContext, argv: string[]): FieldOp[] {
   const ops: FieldOp[] = [];
-  let overflow: Overflow = "WRAP";
+  let overflow: Overflow = "wrap";
   for (let i = 2; i < argv.length; i++) {
     const remaining = argv.length - i - 1;
-    const sub = arg(argv, i).toUpperCase();
-    if (sub === "OVERFLOW" && remaining >= 1) {
-      const type = arg(argv, ++i).toUpperCase();
-      if (type !== "WRAP" && type !== "SAT" && type !== "FAIL") {
+    const sub = arg(argv, i).toLowerCase();
+    if (sub === "overflow" && remaining >= 1) {
+      const type = arg(argv, ++i).toLowerCase();
+      if (type !== "wrap" && type !== "sat" && type !== "fail") {
         throw new CommandError(BITFIELD_OVERFLOW_TYPE);
       }
       overflow = type;
       continue;
     }
-    if (
-      !((sub === "GET" && remaining >= 2) ||
-        ((sub === "SET" || sub === "INCRBY") && remaining >= 3))
-    ) {
-      throw new CommandError(SYNTAX);
-    }
+    const kind = fieldOpKind(sub, remaining);
+    if (kind === undefined) throw new CommandError(SYNTAX);
     const { signed, bits } = fieldType(arg(argv, i + 1));
     const offset = bitOffset(ctx, arg(argv, i + 2), bits);
     let value = 0n;
-    if (sub !== "GET") {
+    if (kind !== "get") {
       const parsed = parseInt64(arg(argv, i + 3));
       if (parsed === undefined) throw new CommandError(NOT_INTEGER);
       value = parsed;
     }
-    ops.push({ kind: sub as FieldOp["kind"], signed, bits, offset, value, overflow });
-    i += sub === "GET" ? 2 : 3;
+    ops.push({ kind, signed, bits, offset, value, overflow });
+    i += kind === "get" ? 2 : 3;
   }
   return ops;
+}
+
+/** A BITFIELD subcommand (lower-cased) with the arguments it needs still there. */
+function fieldOpKind(sub: string, remaining: number): FieldOp["kind"] | undefined {
+  if (sub === "get") return remaining >= 2 ? sub : undefined;
+  if (sub === "set" || sub === "incrby") return remaining >= 3 ? sub : undefined;
+  return undefined;
 }
 
 /** A field's value; bits past the end of `bytes` read as zero. */
@@ -297,19 +300,19 @@ function writeField(bytes: Uint8Array, offset: number, bits: number, value: bigi
 function fieldResult(op: FieldOp, old: bigint): bigint | undefined {
   const max = op.signed ? (1n << BigInt(op.bits - 1)) - 1n : (1n << BigInt(op.bits)) - 1n;
   const min = op.signed ? -max - 1n : 0n;
-  const exact = op.kind === "SET"
+  const exact = op.kind === "set"
     ? (op.signed ? op.value : BigInt.asUintN(64, op.value))
     : old + op.value;
   if (exact >= min && exact <= max) return exact;
-  if (op.overflow === "FAIL") return undefined;
-  if (op.overflow === "SAT") return exact > max ? max : min;
+  if (op.overflow === "fail") return undefined;
+  if (op.overflow === "sat") return exact > max ? max : min;
   return op.signed ? BigInt.asIntN(op.bits, exact) : BigInt.asUintN(op.bits, exact);
 }
 
 function bitField(ctx: CommandContext, argv: string[], readOnly: boolean): void {
   const ops = parseFieldOps(ctx, argv);
   const key = arg(argv, 1);
-  const writes = ops.filter((op) => op.kind !== "GET");
+  const writes = ops.filter((op) => op.kind !== "get");
   const out = ctx.out;
   if (writes.length === 0) {
     const value = ctx.db.readBytes(key);
@@ -326,7 +329,7 @@ function bitField(ctx: CommandContext, argv: string[], readOnly: boolean): void 
   out.array(ops.length);
   for (const op of ops) {
     const old = readField(bytes, op.offset, op.bits, op.signed);
-    if (op.kind === "GET") {
+    if (op.kind === "get") {
       out.int(old);
       continue;
     }
@@ -335,7 +338,7 @@ function bitField(ctx: CommandContext, argv: string[], readOnly: boolean): void 
       out.nil();
       continue;
     }
-    out.int(op.kind === "SET" ? old : stored);
+    out.int(op.kind === "set" ? old : stored);
     writeField(bytes, op.offset, op.bits, stored);
     if (grew || stored !== old) changes++;
   }

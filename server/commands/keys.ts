@@ -105,9 +105,9 @@ function copy(ctx: CommandContext, argv: string[]): void {
   let target = source;
   let replace = false;
   for (let i = 3; i < argv.length; i++) {
-    const opt = arg(argv, i).toUpperCase();
-    if (opt === "REPLACE") replace = true;
-    else if (opt === "DB" && i + 1 < argv.length) target = dbIndexOf(ctx, arg(argv, ++i));
+    const opt = arg(argv, i).toLowerCase();
+    if (opt === "replace") replace = true;
+    else if (opt === "db" && i + 1 < argv.length) target = dbIndexOf(ctx, arg(argv, ++i));
     else throw new CommandError(SYNTAX);
   }
   if (target === source && key === newKey) throw new CommandError(SAME_OBJECT);
@@ -130,11 +130,11 @@ const EXPIRE_LT = 8;
 function parseExpireFlags(argv: readonly string[]): number {
   let flags = 0;
   for (let i = 3; i < argv.length; i++) {
-    const opt = arg(argv, i).toUpperCase();
-    if (opt === "NX") flags |= EXPIRE_NX;
-    else if (opt === "XX") flags |= EXPIRE_XX;
-    else if (opt === "GT") flags |= EXPIRE_GT;
-    else if (opt === "LT") flags |= EXPIRE_LT;
+    const opt = arg(argv, i).toLowerCase();
+    if (opt === "nx") flags |= EXPIRE_NX;
+    else if (opt === "xx") flags |= EXPIRE_XX;
+    else if (opt === "gt") flags |= EXPIRE_GT;
+    else if (opt === "lt") flags |= EXPIRE_LT;
     else throw new CommandError(unsupportedOption(arg(argv, i)));
   }
   if ((flags & EXPIRE_NX) && (flags & (EXPIRE_XX | EXPIRE_GT | EXPIRE_LT))) {

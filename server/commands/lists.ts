@@ -25,11 +25,11 @@ import { NotifyClass } from "../notify.ts";
 import { RedisList } from "../types/list.ts";
 import { LONG_MAX, positiveLong, rangedLong } from "./collections.ts";
 
-type End = "LEFT" | "RIGHT";
+type End = "left" | "right";
 
 function parseEnd(arg: string): End {
-  const end = arg.toUpperCase();
-  if (end !== "LEFT" && end !== "RIGHT") throw new CommandError(SYNTAX);
+  const end = arg.toLowerCase();
+  if (end !== "left" && end !== "right") throw new CommandError(SYNTAX);
   return end;
 }
 
@@ -38,7 +38,7 @@ function writeList(ctx: CommandContext, key: string): RedisList | undefined {
 }
 
 function pop(list: RedisList, end: End): string {
-  return (end === "LEFT" ? list.popLeft() : list.popRight())!;
+  return (end === "left" ? list.popLeft() : list.popRight())!;
 }
 
 /** Pushes onto `key`, creating the list; Redis's lpush/rpush event. */
@@ -53,9 +53,9 @@ function push(
     list = new RedisList();
     ctx.db.set(key, list);
   }
-  if (end === "LEFT") list.pushLeft(value);
+  if (end === "left") list.pushLeft(value);
   else list.pushRight(value);
-  ctx.keyChanged(key, NotifyClass.List, end === "LEFT" ? "lpush" : "rpush");
+  ctx.keyChanged(key, NotifyClass.List, end === "left" ? "lpush" : "rpush");
 }
 
 /** Redis's listElementsRemoved: the pop event, then "del" if the list emptied. */
@@ -64,7 +64,7 @@ function popped(ctx: CommandContext, key: string, list: RedisList, end: End, cou
     ctx.db,
     key,
     NotifyClass.List,
-    end === "LEFT" ? "lpop" : "rpop",
+    end === "left" ? "lpop" : "rpop",
     count,
   );
   ctx.db.deleteIfEmpty(key, list);
@@ -90,7 +90,7 @@ function popRangeWithKey(
 
 /** How a pop of `n` from `key` goes to the AOF: LPOP/RPOP key [n]. */
 function popCommand(end: End, key: string, n?: number): string[] {
-  const argv = [end === "LEFT" ? "LPOP" : "RPOP", key];
+  const argv = [end === "left" ? "LPOP" : "RPOP", key];
   if (n !== undefined) argv.push(String(n));
   return argv;
 }
@@ -104,11 +104,11 @@ function pushGeneric(ctx: CommandContext, argv: string[], end: End, onlyIfExists
     ctx.db.set(key, list);
   }
   for (const value of argv.slice(2)) {
-    if (end === "LEFT") list.pushLeft(value);
+    if (end === "left") list.pushLeft(value);
     else list.pushRight(value);
   }
   ctx.out.int(list.length);
-  const event = end === "LEFT" ? "lpush" : "rpush";
+  const event = end === "left" ? "lpush" : "rpush";
   ctx.keyChanged(key, NotifyClass.List, event, argv.length - 2);
 }
 
@@ -161,7 +161,7 @@ function move(
     ctx.db,
     source,
     NotifyClass.List,
-    from === "LEFT" ? "lpop" : "rpop",
+    from === "left" ? "lpop" : "rpop",
     0,
   );
   ctx.db.deleteIfEmpty(source, list);
@@ -248,7 +248,7 @@ function blockingMove(
   const deadline = parseBlockingTimeout(timeoutArg);
   const moveCommand = asRpoplpush
     ? ["RPOPLPUSH", source, destination]
-    : ["LMOVE", source, destination, from, to];
+    : ["LMOVE", source, destination, from.toUpperCase(), to.toUpperCase()];
   const list = writeList(ctx, source);
   if (list !== undefined) {
     move(ctx, source, list, destination, from, to);
@@ -277,7 +277,7 @@ function parseMultiPop(argv: string[], numkeysAt: number) {
   const end = parseEnd(arg(argv, whereAt));
   let count = -1;
   for (let j = whereAt + 1; j < argv.length; j++) {
-    if (count === -1 && arg(argv, j).toUpperCase() === "COUNT" && j + 1 < argv.length) {
+    if (count === -1 && arg(argv, j).toLowerCase() === "count" && j + 1 < argv.length) {
       count = rangedLong(arg(argv, ++j), 1n, LONG_MAX, COUNT_NOT_POSITIVE);
     } else {
       throw new CommandError(SYNTAX);
@@ -297,14 +297,14 @@ function lpos(ctx: CommandContext, argv: string[]): void {
   let count = -1;
   let maxlen = 0;
   for (let j = 3; j < argv.length; j++) {
-    const option = arg(argv, j).toUpperCase();
+    const option = arg(argv, j).toLowerCase();
     const more = j + 1 < argv.length;
-    if (option === "RANK" && more) {
+    if (option === "rank" && more) {
       rank = intArg(arg(argv, ++j));
       if (rank === 0) throw new CommandError(LPOS_RANK_ZERO);
-    } else if (option === "COUNT" && more) {
+    } else if (option === "count" && more) {
       count = positiveLong(arg(argv, ++j), LPOS_COUNT_NEGATIVE);
-    } else if (option === "MAXLEN" && more) {
+    } else if (option === "maxlen" && more) {
       maxlen = positiveLong(arg(argv, ++j), LPOS_MAXLEN_NEGATIVE);
     } else {
       throw new CommandError(SYNTAX);
@@ -340,10 +340,10 @@ function lpos(ctx: CommandContext, argv: string[]): void {
 
 export const listCommands: CommandSpec[] = [
   ...([
-    ["lpush", "1.0.0", "Prepend one or multiple elements to a list", "LEFT", false],
-    ["rpush", "1.0.0", "Append one or multiple elements to a list", "RIGHT", false],
-    ["lpushx", "2.2.0", "Prepend an element to a list, only if the list exists", "LEFT", true],
-    ["rpushx", "2.2.0", "Append an element to a list, only if the list exists", "RIGHT", true],
+    ["lpush", "1.0.0", "Prepend one or multiple elements to a list", "left", false],
+    ["rpush", "1.0.0", "Append one or multiple elements to a list", "right", false],
+    ["lpushx", "2.2.0", "Prepend an element to a list, only if the list exists", "left", true],
+    ["rpushx", "2.2.0", "Append an element to a list, only if the list exists", "right", true],
   ] as const).map(([name, since, summary, end, onlyIfExists]): CommandSpec => ({
     name,
     arity: -3,
@@ -357,8 +357,8 @@ export const listCommands: CommandSpec[] = [
     handler: (ctx, argv) => pushGeneric(ctx, argv, end, onlyIfExists),
   })),
   ...([
-    ["lpop", "Remove and get the first elements in a list", "LEFT"],
-    ["rpop", "Remove and get the last elements in a list", "RIGHT"],
+    ["lpop", "Remove and get the first elements in a list", "left"],
+    ["rpop", "Remove and get the last elements in a list", "right"],
   ] as const).map(([name, summary, end]): CommandSpec => ({
     name,
     arity: -2,
@@ -464,8 +464,8 @@ export const listCommands: CommandSpec[] = [
     complexity:
       "O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N).",
     handler(ctx, argv) {
-      const where = arg(argv, 2).toUpperCase();
-      if (where !== "BEFORE" && where !== "AFTER") throw new CommandError(SYNTAX);
+      const where = arg(argv, 2).toLowerCase();
+      if (where !== "before" && where !== "after") throw new CommandError(SYNTAX);
       const key = arg(argv, 1);
       const list = writeList(ctx, key);
       if (list === undefined) return ctx.out.int(0);
@@ -476,7 +476,7 @@ export const listCommands: CommandSpec[] = [
         index++;
       }
       if (index === list.length) return ctx.out.int(-1);
-      list.insert(where === "AFTER" ? index + 1 : index, arg(argv, 4));
+      list.insert(where === "after" ? index + 1 : index, arg(argv, 4));
       ctx.out.int(list.length);
       ctx.keyChanged(key, NotifyClass.List, "linsert");
     },
@@ -575,7 +575,7 @@ export const listCommands: CommandSpec[] = [
       const source = arg(argv, 1);
       const list = writeList(ctx, source);
       if (list === undefined) return ctx.out.nil();
-      move(ctx, source, list, arg(argv, 2), "RIGHT", "LEFT");
+      move(ctx, source, list, arg(argv, 2), "right", "left");
     },
   },
   {
@@ -603,12 +603,12 @@ export const listCommands: CommandSpec[] = [
     [
       "blpop",
       "Remove and get the first element in a list, or block until one is available",
-      "LEFT",
+      "left",
     ],
     [
       "brpop",
       "Remove and get the last element in a list, or block until one is available",
-      "RIGHT",
+      "right",
     ],
   ] as const).map(([name, summary, end]): CommandSpec => ({
     name,
@@ -651,7 +651,7 @@ export const listCommands: CommandSpec[] = [
     syntax: "source destination timeout",
     complexity: "O(1)",
     handler(ctx, argv) {
-      blockingMove(ctx, arg(argv, 1), arg(argv, 2), "RIGHT", "LEFT", arg(argv, 3), true);
+      blockingMove(ctx, arg(argv, 1), arg(argv, 2), "right", "left", arg(argv, 3), true);
     },
   },
   {

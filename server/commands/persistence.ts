@@ -149,7 +149,7 @@ export const persistenceCommands: CommandSpec[] = [
     complexity: "O(N) where N is the total number of keys in all databases",
     handler(ctx, argv) {
       const args = new ArgCursor(argv);
-      const schedule = args.eat("SCHEDULE");
+      const schedule = args.eat("schedule");
       args.end();
       const persistence = ctx.server.persistence;
       if (persistence.bgsaveInProgress) throw new CommandError(BGSAVE_IN_PROGRESS);

@@ -506,7 +506,7 @@ export const sortedSetCommands: CommandSpec[] = [
         const count = parseInt64(arg(argv, 2));
         if (count === undefined) throw new CommandError(NOT_INTEGER);
         if (count < -LONG_MAX) throw new CommandError(outOfRangeBetween(-LONG_MAX, LONG_MAX));
-        const withScores = argv.length === 4 && arg(argv, 3).toUpperCase() === "WITHSCORES";
+        const withScores = argv.length === 4 && arg(argv, 3).toLowerCase() === "withscores";
         if (argv.length > 4 || (argv.length === 4 && !withScores)) {
           throw new CommandError(SYNTAX);
         }

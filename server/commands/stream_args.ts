@@ -134,9 +134,9 @@ export function parseAddTrimArgs(
   let i = 2;
   for (; i < argv.length; i++) {
     const more = argv.length - 1 - i;
-    const opt = arg(argv, i).toUpperCase();
+    const opt = arg(argv, i).toLowerCase();
     if (xadd && argv[i] === "*") break;
-    if ((opt === "MAXLEN" || opt === "MINID") && more > 0) {
+    if ((opt === "maxlen" || opt === "minid") && more > 0) {
       if (args.trim !== undefined) throw new CommandError(TRIM_MAXLEN_AND_MINID);
       let approx = false;
       if (more >= 2 && (argv[i + 1] === "~" || argv[i + 1] === "=")) {
@@ -144,7 +144,7 @@ export function parseAddTrimArgs(
         i++;
       }
       i++;
-      if (opt === "MAXLEN") {
+      if (opt === "maxlen") {
         const maxlen = longArg(arg(argv, i));
         if (maxlen < 0) throw new CommandError(TRIM_MAXLEN_NEGATIVE);
         args.trim = { strategy: "maxlen", maxlen, approx, limit: 0 };
@@ -152,11 +152,11 @@ export function parseAddTrimArgs(
         args.trim = { strategy: "minid", minid: strictId(arg(argv, i)), approx, limit: 0 };
       }
       args.trimArgIndex = i;
-    } else if (opt === "LIMIT" && more > 0) {
+    } else if (opt === "limit" && more > 0) {
       args.limitIndex = i;
       limit = longArg(arg(argv, ++i));
       if (limit < 0) throw new CommandError(TRIM_LIMIT_NEGATIVE);
-    } else if (xadd && opt === "NOMKSTREAM") {
+    } else if (xadd && opt === "nomkstream") {
       args.noMkStream = true;
     } else if (xadd) {
       args.id = xaddId(arg(argv, i));

@@ -82,7 +82,7 @@ interface GroupArgs {
 
 /** What every XGROUP subcommand checks first, in xgroupCommand's order. */
 function groupPrologue(ctx: CommandContext, argv: string[], needsGroup: boolean): GroupArgs {
-  const sub = arg(argv, 1).toUpperCase();
+  const sub = arg(argv, 1).toLowerCase();
   const args: GroupArgs = {
     stream: undefined,
     group: undefined,
@@ -90,12 +90,12 @@ function groupPrologue(ctx: CommandContext, argv: string[], needsGroup: boolean)
     entriesRead: ENTRIES_READ_UNKNOWN,
   };
   for (let i = 5; i < argv.length;) {
-    const opt = arg(argv, i).toUpperCase();
-    if (sub === "CREATE" && opt === "MKSTREAM") {
+    const opt = arg(argv, i).toLowerCase();
+    if (sub === "create" && opt === "mkstream") {
       args.mkstream = true;
       i++;
     } else if (
-      (sub === "CREATE" || sub === "SETID") && opt === "ENTRIESREAD" && i + 1 < argv.length
+      (sub === "create" || sub === "setid") && opt === "entriesread" && i + 1 < argv.length
     ) {
       args.entriesRead = longArg(arg(argv, i + 1));
       if (args.entriesRead < ENTRIES_READ_UNKNOWN) throw new CommandError(XGROUP_ENTRIES_READ);
@@ -190,7 +190,7 @@ function xpending(ctx: CommandContext, argv: string[]): void {
   let consumerName: string | undefined;
   if (argv.length >= 6) {
     let at = 3;
-    if (arg(argv, 3).toUpperCase() === "IDLE") {
+    if (arg(argv, 3).toLowerCase() === "idle") {
       minIdle = longArg(arg(argv, 4));
       if (argv.length < 8) throw new CommandError(SYNTAX);
       at = 5;
@@ -297,16 +297,16 @@ function parseClaim(argv: string[], now: number): { ids: StreamId[]; options: Cl
   };
   for (; j < argv.length; j++) {
     const more = argv.length - 1 - j;
-    const opt = arg(argv, j).toUpperCase();
-    if (opt === "FORCE") options.force = true;
-    else if (opt === "JUSTID") options.justId = true;
-    else if (opt === "IDLE" && more > 0) {
+    const opt = arg(argv, j).toLowerCase();
+    if (opt === "force") options.force = true;
+    else if (opt === "justid") options.justId = true;
+    else if (opt === "idle" && more > 0) {
       options.deliveryTime = now - longArg(arg(argv, ++j), XCLAIM_IDLE);
-    } else if (opt === "TIME" && more > 0) {
+    } else if (opt === "time" && more > 0) {
       options.deliveryTime = longArg(arg(argv, ++j), XCLAIM_TIME);
-    } else if (opt === "RETRYCOUNT" && more > 0) {
+    } else if (opt === "retrycount" && more > 0) {
       options.retryCount = longArg(arg(argv, ++j), XCLAIM_RETRYCOUNT);
-    } else if (opt === "LASTID" && more > 0) options.lastId = strictId(arg(argv, ++j));
+    } else if (opt === "lastid" && more > 0) options.lastId = strictId(arg(argv, ++j));
     else throw new CommandError(xclaimUnknownOption(arg(argv, j)));
   }
   if (options.deliveryTime < 0 || options.deliveryTime > now) options.deliveryTime = now;
@@ -378,13 +378,13 @@ function xautoclaim(ctx: CommandContext, argv: string[]): void {
   let count = 100;
   let justId = false;
   for (let j = 6; j < argv.length; j++) {
-    const opt = arg(argv, j).toUpperCase();
-    if (opt === "COUNT" && j + 1 < argv.length) {
+    const opt = arg(argv, j).toLowerCase();
+    if (opt === "count" && j + 1 < argv.length) {
       count = longArg(arg(argv, ++j), XAUTOCLAIM_COUNT);
       if (count < 1 || count > MAX_AUTOCLAIM_COUNT) {
         throw new CommandError(XAUTOCLAIM_COUNT);
       }
-    } else if (opt === "JUSTID") {
+    } else if (opt === "justid") {
       justId = true;
     } else {
       throw new CommandError(SYNTAX);

@@ -59,27 +59,27 @@ function parseReadArgs(argv: string[], readGroup: boolean, fromScript: boolean):
   let streamsAt = 0;
   for (let i = 1; i < argv.length; i++) {
     const more = argv.length - i - 1;
-    const opt = arg(argv, i).toUpperCase();
-    if (opt === "BLOCK" && more > 0) {
+    const opt = arg(argv, i).toLowerCase();
+    if (opt === "block" && more > 0) {
       if (fromScript) throw new CommandError(blockFromScript(arg(argv, 0)));
       const ms = longArg(arg(argv, ++i), XREAD_TIMEOUT_NOT_INTEGER);
       if (ms < 0) throw new CommandError(TIMEOUT_NEGATIVE);
       args.deadline = ms === 0 ? 0 : Date.now() + ms;
-    } else if (opt === "COUNT" && more > 0) {
+    } else if (opt === "count" && more > 0) {
       args.count = Math.max(0, longArg(arg(argv, ++i)));
-    } else if (opt === "STREAMS" && more > 0) {
+    } else if (opt === "streams" && more > 0) {
       streamsAt = i + 1;
       const n = argv.length - streamsAt;
       if (n % 2 !== 0) throw new CommandError(XREAD_UNBALANCED);
       args.keys = argv.slice(streamsAt, streamsAt + n / 2);
       args.idArgs = argv.slice(streamsAt + n / 2);
       break;
-    } else if (opt === "GROUP" && more >= 2) {
+    } else if (opt === "group" && more >= 2) {
       if (!readGroup) throw new CommandError(XREAD_GROUP_OPTION);
       args.group = arg(argv, i + 1);
       args.consumer = arg(argv, i + 2);
       i += 2;
-    } else if (opt === "NOACK") {
+    } else if (opt === "noack") {
       if (!readGroup) throw new CommandError(XREAD_NOACK_OPTION);
       args.noack = true;
     } else {

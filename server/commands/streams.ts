@@ -86,7 +86,7 @@ function xrange(ctx: CommandContext, argv: string[], reverse: boolean): void {
   const end = intervalEnd(arg(argv, reverse ? 2 : 3));
   let count = -1;
   for (let j = 4; j < argv.length; j++) {
-    if (arg(argv, j).toUpperCase() === "COUNT" && j + 1 < argv.length) {
+    if (arg(argv, j).toLowerCase() === "count" && j + 1 < argv.length) {
       count = Math.max(0, longArg(arg(argv, ++j)));
     } else {
       throw new CommandError(SYNTAX);
@@ -125,11 +125,11 @@ function xsetid(ctx: CommandContext, argv: string[]): void {
   let entriesAdded = -1;
   let maxDeleted = ID_MIN;
   for (let i = 3; i < argv.length; i += 2) {
-    const opt = arg(argv, i).toUpperCase();
-    if (opt === "ENTRIESADDED" && i + 1 < argv.length) {
+    const opt = arg(argv, i).toLowerCase();
+    if (opt === "entriesadded" && i + 1 < argv.length) {
       entriesAdded = longArg(arg(argv, i + 1));
       if (entriesAdded < 0) throw new CommandError(XSETID_ENTRIES_ADDED_NEGATIVE);
-    } else if (opt === "MAXDELETEDID" && i + 1 < argv.length) {
+    } else if (opt === "maxdeletedid" && i + 1 < argv.length) {
       maxDeleted = strictId(arg(argv, i + 1));
       if (id < maxDeleted) throw new CommandError(XSETID_BELOW_MAX_DELETED);
     } else {
@@ -213,9 +213,9 @@ function xinfoStream(ctx: CommandContext, argv: string[]): void {
       throw new CommandError(subcommandSyntax(argv));
     }
     const [full = "", countWord = "", countArg = ""] = options;
-    if (full.toUpperCase() !== "FULL") throw new CommandError(subcommandSyntax(argv));
+    if (full.toLowerCase() !== "full") throw new CommandError(subcommandSyntax(argv));
     if (options.length === 3) {
-      if (countWord.toUpperCase() !== "COUNT") throw new CommandError(subcommandSyntax(argv));
+      if (countWord.toLowerCase() !== "count") throw new CommandError(subcommandSyntax(argv));
       count = longArg(countArg);
       if (count < 0) count = 10;
     }
