@@ -189,7 +189,8 @@ export const hashCommands: CommandSpec[] = [
       const hash = readHash(ctx, arg(argv, 1));
       const out = ctx.out;
       out.array(argv.length - 2);
-      for (const field of argv.slice(2)) {
+      for (let i = 2; i < argv.length; i++) {
+        const field = argv[i]!; // i < argv.length
         const value = hash?.get(field);
         if (value === undefined) out.nil();
         else out.bulk(value);
@@ -211,7 +212,8 @@ export const hashCommands: CommandSpec[] = [
       const hash = ctx.db.getObject<RedisHash>(key, "hash");
       let deleted = 0;
       if (hash !== undefined) {
-        for (const field of argv.slice(2)) {
+        for (let i = 2; i < argv.length; i++) {
+          const field = argv[i]!; // i < argv.length
           if (hash.size() === 0) break;
           if (hash.delete(field)) deleted++;
         }

@@ -54,7 +54,8 @@ function transfer(
 function deleteKeys(ctx: CommandContext, argv: string[]): void {
   const db = ctx.db;
   let deleted = 0;
-  for (const key of argv.slice(1)) {
+  for (let i = 1; i < argv.length; i++) {
+    const key = argv[i]!; // i < argv.length
     // has() first so that a key whose TTL passed counts as expired, not deleted.
     if (db.has(key) && db.delete(key)) {
       deleted++;
@@ -432,7 +433,10 @@ export const keyCommands: CommandSpec[] = [
     syntax: "key [key ...]",
     handler(ctx, argv) {
       let n = 0;
-      for (const key of argv.slice(1)) if (ctx.db.peekRead(key) !== undefined) n++;
+      for (let i = 1; i < argv.length; i++) {
+        const key = argv[i]!; // i < argv.length
+        if (ctx.db.peekRead(key) !== undefined) n++;
+      }
       ctx.out.int(n);
     },
   },
@@ -549,7 +553,8 @@ export const keyCommands: CommandSpec[] = [
     syntax: "key [key ...]",
     handler(ctx, argv) {
       let n = 0;
-      for (const key of argv.slice(1)) {
+      for (let i = 1; i < argv.length; i++) {
+        const key = argv[i]!; // i < argv.length
         if (ctx.db.lookupRead(key) !== undefined) n++;
       }
       ctx.out.int(n);

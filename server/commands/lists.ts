@@ -103,7 +103,8 @@ function pushGeneric(ctx: CommandContext, argv: string[], end: End, onlyIfExists
     list = new RedisList();
     ctx.db.set(key, list);
   }
-  for (const value of argv.slice(2)) {
+  for (let i = 2; i < argv.length; i++) {
+    const value = argv[i]!; // i < argv.length
     if (end === "left") list.pushLeft(value);
     else list.pushRight(value);
   }

@@ -182,7 +182,8 @@ export const setCommands: CommandSpec[] = [
       }
       const maxIntset = intsetLimit(ctx);
       let added = 0;
-      for (const member of argv.slice(2)) {
+      for (let i = 2; i < argv.length; i++) {
+        const member = argv[i]!; // i < argv.length
         if (set.add(member, maxIntset)) added++;
       }
       ctx.out.int(added);
@@ -204,7 +205,8 @@ export const setCommands: CommandSpec[] = [
       const set = writeSet(ctx, key);
       let removed = 0;
       if (set !== undefined) {
-        for (const member of argv.slice(2)) {
+        for (let i = 2; i < argv.length; i++) {
+          const member = argv[i]!; // i < argv.length
           if (set.size() === 0) break;
           if (set.delete(member)) removed++;
         }
@@ -279,7 +281,10 @@ export const setCommands: CommandSpec[] = [
       const set = readSet(ctx, arg(argv, 1));
       const out = ctx.out;
       out.array(argv.length - 2);
-      for (const member of argv.slice(2)) out.int(set?.has(member) ? 1 : 0);
+      for (let i = 2; i < argv.length; i++) {
+        const member = argv[i]!; // i < argv.length
+        out.int(set?.has(member) ? 1 : 0);
+      }
     },
   },
   {

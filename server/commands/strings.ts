@@ -590,7 +590,8 @@ export const stringCommands: CommandSpec[] = [
     handler(ctx, argv) {
       const db = ctx.db;
       ctx.out.array(argv.length - 1);
-      for (const key of argv.slice(1)) {
+      for (let i = 1; i < argv.length; i++) {
+        const key = argv[i]!; // i < argv.length
         const value = db.lookupRead(key);
         if (typeof value === "string") ctx.out.bulk(value);
         else ctx.out.nil();
