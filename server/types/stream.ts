@@ -17,6 +17,7 @@
  * XDEL and exact trimming only set the DELETED flag; a node whose entries are
  * all deleted is dropped. Like Redis 7.0, nodes are not otherwise compacted.
  */
+import { arrayBytes, MAP_ENTRY_BYTES, objectBytes } from "./memory.ts";
 import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
 import { listpackElementSize, listpackIntSize } from "../persistence/listpack.ts";
 import { ConsumerGroup, ENTRIES_READ_UNKNOWN } from "./stream_groups.ts";
@@ -292,6 +293,26 @@ export class Stream implements RedisObject {
 
   encoding(): string {
     return "stream";
+  }
+
+  /**
+   * Bytes on the V8 heap, estimated in O(1) but for the (few) groups, so it
+   * stays current after every write: entries at the newest node's bytes per
+   * entry (nodes are packed alike), a fixed cost per node, and per group, per
+   * consumer and per pending entry (one small object and its index slot).
+   */
+  memoryUsage(): number {
+    const last = this.nodes.at(-1);
+    const perEntry = last === undefined
+      ? 0
+      : last.buf.length / Math.max(1, last.live + last.deleted);
+    let groups = 0;
+    for (const group of this.groups.values()) {
+      groups += objectBytes(8) + group.consumers.size * objectBytes(6) +
+        group.pel.size * (objectBytes(4) + MAP_ENTRY_BYTES);
+    }
+    return objectBytes(8) + this.nodes.length * (objectBytes(8) + arrayBytes(0)) +
+      Math.round(perEntry * (this.length)) + groups;
   }
 
   size(): number {
