@@ -53,6 +53,11 @@ export interface BlockedState {
   tryServe(key: string): boolean;
   /** Called on timeout: writes the timeout reply. */
   onTimeout(): void;
+  /**
+   * Set by dispatch on a timed call: called once the reply is written (served,
+   * timed out, unblocked) with the milliseconds that took (the slow log).
+   */
+  whenServed?: (ms: number) => void;
 }
 
 export type Protocol = 2 | 3 | "native";

@@ -20,6 +20,8 @@ import type { NotifyClass } from "./notify.ts";
 import type { Persistence } from "./persistence/manager.ts";
 import type { PubSub } from "./pubsub.ts";
 import type { Replication } from "./replication/replication.ts";
+import type { LatencyMonitor } from "./latency.ts";
+import type { SlowLog } from "./slowlog.ts";
 import type { ServerStats } from "./stats.ts";
 import type { WatchRegistry } from "./watch.ts";
 
@@ -38,6 +40,10 @@ export interface ServerContext {
   readonly clients: ReadonlyMap<number, Client>;
   readonly commands: CommandTable;
   readonly stats: ServerStats;
+  /** SLOWLOG's entries and thresholds (dispatch's call records into it). */
+  readonly slowlog: SlowLog;
+  /** LATENCY's events (latency-monitor-threshold). */
+  readonly latency: LatencyMonitor;
   readonly blocking: BlockingRegistry;
   readonly watches: WatchRegistry;
   readonly pubsub: PubSub;

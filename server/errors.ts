@@ -322,3 +322,5 @@ export function unrecognizedReplconfOption(option: string): string {
 }
 // maxmemory (server.c's shared.oomerr).
 export const OOM = "OOM command not allowed when used memory > 'maxmemory'.";
+export const SLOWLOG_COUNT_RANGE = "ERR count should be greater than or equal to -1";
+export const noLatencySamples = (event: string) => `ERR No samples available for event '${event}'`;

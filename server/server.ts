@@ -14,6 +14,8 @@ import { call } from "./dispatch.ts";
 import { applyLfuConfig, type MaxMemory } from "./maxmemory.ts";
 import type { Persistence } from "./persistence/manager.ts";
 import type { Replication } from "./replication/replication.ts";
+import { LatencyMonitor } from "./latency.ts";
+import { SlowLog } from "./slowlog.ts";
 import { ServerStats } from "./stats.ts";
 import { advanceAccessClock } from "./types/keytable.ts";
 import { NotifyClass, parseNotifyFlags } from "./notify.ts";
@@ -42,6 +44,8 @@ export class RedisServer implements ServerContext {
   readonly startedAt = Date.now();
   readonly runId = randomHex(20);
   readonly stats = new ServerStats();
+  readonly slowlog: SlowLog;
+  readonly latency: LatencyMonitor;
   /** Attached by the composition root (compose.ts) right after construction. */
   persistence!: Persistence;
   replication!: Replication;
@@ -85,6 +89,8 @@ export class RedisServer implements ServerContext {
 
   constructor(config: Config, readonly commands: CommandTable) {
     this.config = config;
+    this.slowlog = new SlowLog(config);
+    this.latency = new LatencyMonitor(config);
     const hooks = {
       expired: (db: Database, key: string) => this.#expired(db, key),
       added: (db: Database, key: string) => {
@@ -282,6 +288,11 @@ export class RedisServer implements ServerContext {
     const budgetMs = 250 / this.config.getNumber("hz");
     const started = performance.now();
     const now = Date.now();
+    this.#expireDatabases(now, started, budgetMs);
+    this.latency.addIfNeeded("expire-cycle", performance.now() - started);
+  }
+
+  #expireDatabases(now: number, started: number, budgetMs: number): void {
     for (const db of this.dbs) {
       if (db.expires.size === 0) continue;
       for (;;) {

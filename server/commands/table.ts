@@ -16,6 +16,7 @@ import { hyperloglogCommands } from "./hyperloglog.ts";
 import { keyCommands } from "./keys.ts";
 import { listCommands } from "./lists.ts";
 import { memoryCommands } from "./memory.ts";
+import { observabilityCommands } from "./observability.ts";
 import { persistenceCommands } from "./persistence.ts";
 import { pubsubCommands } from "./pubsub.ts";
 import { replicationCommands } from "./replication.ts";
@@ -56,4 +57,5 @@ export const commandGroups: readonly (readonly CommandSpec[])[] = [
   scriptingCommands,
   functionCommands,
   replicationCommands,
+  observabilityCommands,
 ];
