@@ -31,6 +31,7 @@ export abstract class ReplyWriter {
   displaced = 0;
   /** Where the open reply began when beginPush set it aside. */
   #setAsideFrom = 0;
+  #peak = 0;
 
   constructor() {
     this.buf = EMPTY;
@@ -41,12 +42,18 @@ export abstract class ReplyWriter {
     return this.pos;
   }
 
+  /** The most bytes ever pending at once (CLIENT LIST rbp). */
+  get peak(): number {
+    return Math.max(this.#peak, this.pos);
+  }
+
   /**
    * Hands the pending bytes to the caller for writing; replies produced while
    * that write is in flight go to another buffer, so they never touch the
    * bytes being sent. Give the view back with `recycle` once written.
    */
   take(): Uint8Array {
+    if (this.pos > this.#peak) this.#peak = this.pos;
     const filled = this.buf.subarray(0, this.pos);
     this.buf = EMPTY;
     this.pos = 0;

@@ -26,6 +26,10 @@ export interface ClientTransport {
   readonly inputBytes: number;
   readonly remoteAddr: string;
   readonly localAddr: string;
+  /** Bytes received and not yet consumed, the request being run included (CLIENT LIST qbuf). */
+  readonly queryBytes?: number;
+  /** Reply chunks queued on the socket (CLIENT LIST oll). */
+  readonly queuedWrites?: number;
 }
 
 export interface QueuedCommand {
@@ -85,6 +89,8 @@ export class Client implements CommandContext {
   /** QUIT: close once the replies so far are written. */
   closeAfterReply = false;
   noEvict = false;
+  /** MONITOR: every command the server runs is sent to this client. */
+  monitoring = false;
   /** When output first passed the soft client-output-buffer-limit (0: it has not). */
   softLimitSince = 0;
   closed = false;

@@ -54,6 +54,8 @@ export class Connection implements ClientTransport {
   #stopping = false;
   /** A conn.read into #buf from #end is in flight. */
   #reading = false;
+  /** Where the request being run began in #buf (CLIENT LIST's qbuf counts it). */
+  #requestStart = 0;
   /** When a connection that never sent a byte was first seen idle (timeout). */
   idleSince: number | undefined;
   /** Resolves when the read loop ends. */
@@ -90,6 +92,16 @@ export class Connection implements ClientTransport {
 
   get inputBytes(): number {
     return this.#buf.length;
+  }
+
+  /** Bytes received and not yet consumed, the request being run included (qbuf). */
+  get queryBytes(): number {
+    return Math.max(0, this.#end - this.#requestStart);
+  }
+
+  /** Replies handed to the socket and not yet written: 0 or 1 chunk (oll). */
+  get queuedWrites(): number {
+    return this.#inFlight > 0 ? 1 : 0;
   }
 
   async #readLoop(): Promise<void> {
@@ -145,14 +157,16 @@ export class Connection implements ClientTransport {
           this.#outputCapped = true;
           break;
         }
+        const begun = start;
         const argv = decoder.decode(buf, start, end);
         start += decoder.consumed;
         if (argv === undefined) break;
         if (argv.length === 0) continue;
         this.#start = start;
+        this.#requestStart = begun;
         processCommand(client, argv);
       }
-      this.#start = start;
+      this.#start = this.#requestStart = start;
       // A resume() while a read is pending must not move where that read lands.
       if (start === end && !this.#reading) this.#start = this.#end = 0;
     } catch (err) {
