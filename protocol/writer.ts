@@ -128,6 +128,16 @@ export abstract class ReplyWriter {
    * nest, and the client sees the message before the reply, as from Redis.
    */
   beginPush(n: number): Uint8Array | undefined {
+    const setAside = this.beginOutOfBand();
+    this.push(n);
+    return setAside;
+  }
+
+  /**
+   * Starts an out-of-band reply of any kind (a MONITOR line), closed by
+   * endPush; like beginPush, an open reply is set aside and follows it.
+   */
+  beginOutOfBand(): Uint8Array | undefined {
     const open = this.replyStart;
     let setAside: Uint8Array | undefined;
     if (open >= 0) {
@@ -136,7 +146,6 @@ export abstract class ReplyWriter {
       this.pos = open;
     }
     this.beginReply();
-    this.push(n);
     return setAside;
   }
 

@@ -38,6 +38,8 @@ export interface ServerContext {
   readonly config: Config;
   readonly dbs: readonly Database[];
   readonly clients: ReadonlyMap<number, Client>;
+  /** Clients in MONITOR mode: dispatch's call sends each of them every command. */
+  readonly monitors: Set<Client>;
   readonly commands: CommandTable;
   readonly stats: ServerStats;
   /** SLOWLOG's entries and thresholds (dispatch's call records into it). */

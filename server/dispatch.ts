@@ -7,6 +7,7 @@
 import type { Client } from "./client.ts";
 import type { Command } from "./command.ts";
 import type { CommandContext, ServerContext } from "./context.ts";
+import { feedMonitors, monitorWhen } from "./monitor.ts";
 import {
   CommandError,
   internalError,
@@ -189,6 +190,9 @@ export function call(ctx: CommandContext, command: Command, argv: string[]): voi
   if (server.writeWatchers.size !== 0 && command.isWrite) {
     for (const watch of server.writeWatchers) watch(ctx, command, argv);
   }
+  if (server.monitors.size !== 0 && monitorWhen(command) === "before") {
+    feedMonitors(server.monitors, ctx.client, command, argv);
+  }
   try {
     command.spec.handler!(ctx, argv);
   } catch (err) {
@@ -207,6 +211,9 @@ export function call(ctx: CommandContext, command: Command, argv: string[]): voi
   // Sampled timings are scaled up: an unbiased estimate of the total.
   if (timing !== 0) recordTiming(ctx, command, argv, performance.now() - started, timing);
   server.stats.commandsProcessed++;
+  if (server.monitors.size !== 0 && monitorWhen(command) === "after") {
+    feedMonitors(server.monitors, ctx.client, command, argv);
+  }
   if (server.dirty !== dirtyBefore && command.isWrite) {
     // The handler may have set it; re-read past TypeScript's narrowing.
     const propagate = ctx.propagateAs as string[][] | undefined;

@@ -37,6 +37,7 @@ export class RedisServer implements ServerContext {
   readonly config: Config;
   readonly dbs: Database[];
   readonly clients = new Map<number, Client>();
+  readonly monitors = new Set<Client>();
   readonly connections = new Set<Connection>();
   readonly blocking = new BlockingRegistry();
   readonly watches = new WatchRegistry();
@@ -193,6 +194,7 @@ export class RedisServer implements ServerContext {
     if (client.closed) return;
     client.closed = true;
     this.clients.delete(client.id);
+    this.monitors.delete(client);
     this.blocking.unblock(client, false);
     this.watches.unwatchAll(client);
     this.unsubscribeAll(client);

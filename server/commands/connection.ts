@@ -519,6 +519,8 @@ export const connectionCommands: CommandSpec[] = [
       ctx.client.name = "";
       ctx.client.noEvict = false;
       ctx.client.replyMode = "on";
+      ctx.client.monitoring = false;
+      server.monitors.delete(ctx.client);
       ctx.client.authenticated = server.config.get("requirepass") === "";
       ctx.out.simple("RESET");
     },

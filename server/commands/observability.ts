@@ -7,6 +7,7 @@ import type { Command, CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import {
   CommandError,
+  MONITOR_DENY_BLOCKING,
   noLatencySamples,
   SLOWLOG_COUNT_RANGE,
   subcommandSyntax,
@@ -276,7 +277,28 @@ const latencySubcommands: CommandSpec[] = [
   },
 ];
 
+/** MONITOR: this client receives every command the server runs from now on. */
+function monitor(ctx: CommandContext): void {
+  const client = ctx.client;
+  // Inside EXEC or a script a reply per command is expected.
+  if (ctx.inExec) throw new CommandError(MONITOR_DENY_BLOCKING);
+  if (client.monitoring) return;
+  client.monitoring = true;
+  ctx.server.monitors.add(client);
+  ctx.out.ok();
+}
+
 export const observabilityCommands: CommandSpec[] = [
+  {
+    name: "monitor",
+    arity: 1,
+    flags: ["admin", "noscript", "loading", "stale"],
+    group: "server",
+    since: "1.0.0",
+    summary: "Listens for all requests received by the server in real-time.",
+    syntax: "",
+    handler: monitor,
+  },
   {
     name: "slowlog",
     arity: -2,
