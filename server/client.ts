@@ -62,6 +62,8 @@ export interface BlockedState {
    * timed out, unblocked) with the milliseconds that took (the slow log).
    */
   whenServed?: (ms: number) => void;
+  /** Set for a client CLIENT PAUSE holds: its request is run again once the pause ends. */
+  postponed?: boolean;
 }
 
 export type Protocol = 2 | 3 | "native";

@@ -165,6 +165,8 @@ export class Connection implements ClientTransport {
         this.#start = start;
         this.#requestStart = begun;
         processCommand(client, argv);
+        // CLIENT PAUSE holds the request: it is read again when the pause ends.
+        if (isPostponed(client)) start = begun;
       }
       this.#start = this.#requestStart = start;
       // A resume() while a read is pending must not move where that read lands.
@@ -297,4 +299,9 @@ export class Connection implements ClientTransport {
     }
     if (this.client) this.server.unregisterClient(this.client);
   }
+}
+
+/** Whether CLIENT PAUSE holds the client (read past the loop's narrowing of `blocked`). */
+function isPostponed(client: Client): boolean {
+  return client.blocked?.postponed === true;
 }

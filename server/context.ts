@@ -17,6 +17,7 @@ import type { Config } from "./config.ts";
 import type { Database } from "./db.ts";
 import type { MaxMemory } from "./maxmemory.ts";
 import type { NotifyClass } from "./notify.ts";
+import type { ClientPause } from "./pause.ts";
 import type { Persistence } from "./persistence/manager.ts";
 import type { PubSub } from "./pubsub.ts";
 import type { Replication } from "./replication/replication.ts";
@@ -38,6 +39,8 @@ export interface ServerContext {
   readonly config: Config;
   readonly dbs: readonly Database[];
   readonly clients: ReadonlyMap<number, Client>;
+  /** CLIENT PAUSE: whether commands wait, and the clients waiting. */
+  readonly pause: ClientPause;
   /** Clients in MONITOR mode: dispatch's call sends each of them every command. */
   readonly monitors: Set<Client>;
   readonly commands: CommandTable;

@@ -8,6 +8,7 @@ import type { Client } from "./client.ts";
 import type { Command } from "./command.ts";
 import type { CommandContext, ServerContext } from "./context.ts";
 import { feedMonitors, monitorWhen } from "./monitor.ts";
+import { isReplicaClient } from "./replication/client_peer.ts";
 import {
   CommandError,
   internalError,
@@ -81,6 +82,15 @@ export function processCommand(client: Client, argv: string[]): void {
   if (refusal !== undefined) {
     reject(client, refusal);
     return;
+  }
+
+  if (server.pause.active && !isReplicaClient(client)) {
+    if (
+      server.pause.holds(command, command.fullName === "exec" ? client.multi?.queue : undefined)
+    ) {
+      server.pause.postpone(client);
+      return;
+    }
   }
 
   const mark = openReply(client);

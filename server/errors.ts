@@ -325,3 +325,4 @@ export const OOM = "OOM command not allowed when used memory > 'maxmemory'.";
 export const SLOWLOG_COUNT_RANGE = "ERR count should be greater than or equal to -1";
 export const noLatencySamples = (event: string) => `ERR No samples available for event '${event}'`;
 export const MONITOR_DENY_BLOCKING = "ERR MONITOR isn't allowed for DENY BLOCKING client";
+export const PAUSE_MODE = "ERR CLIENT PAUSE mode must be WRITE or ALL";

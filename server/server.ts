@@ -15,6 +15,7 @@ import { applyLfuConfig, type MaxMemory } from "./maxmemory.ts";
 import type { Persistence } from "./persistence/manager.ts";
 import type { Replication } from "./replication/replication.ts";
 import { LatencyMonitor } from "./latency.ts";
+import { ClientPause } from "./pause.ts";
 import { SlowLog } from "./slowlog.ts";
 import { ServerStats } from "./stats.ts";
 import { advanceAccessClock } from "./types/keytable.ts";
@@ -40,6 +41,7 @@ export class RedisServer implements ServerContext {
   readonly monitors = new Set<Client>();
   readonly connections = new Set<Connection>();
   readonly blocking = new BlockingRegistry();
+  readonly pause = new ClientPause(this.blocking);
   readonly watches = new WatchRegistry();
   readonly pubsub = new PubSub();
   readonly startedAt = Date.now();
@@ -195,6 +197,7 @@ export class RedisServer implements ServerContext {
     client.closed = true;
     this.clients.delete(client.id);
     this.monitors.delete(client);
+    this.pause.forget(client);
     this.blocking.unblock(client, false);
     this.watches.unwatchAll(client);
     this.unsubscribeAll(client);
@@ -284,7 +287,8 @@ export class RedisServer implements ServerContext {
    * within 25% of the tick's time.
    */
   activeExpireCycle(): void {
-    if (!this.activeExpire) return;
+    // CLIENT PAUSE holds expiry too: the dataset must not change.
+    if (!this.activeExpire || this.pause.active) return;
     // A replica's keys expire when its master's DEL arrives.
     if (this.replication.isReplica) return;
     const budgetMs = 250 / this.config.getNumber("hz");
@@ -330,6 +334,7 @@ export class RedisServer implements ServerContext {
   shutdown(): Promise<void> {
     this.#shuttingDown ??= (async () => {
       if (this.#cronTimer !== undefined) clearInterval(this.#cronTimer);
+      this.pause.dispose();
       try {
         this.#listener?.close();
       } catch {

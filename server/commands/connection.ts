@@ -20,6 +20,7 @@ import {
   wrongArity,
 } from "../errors.ts";
 import { VERSION } from "../../protocol/version.ts";
+import { clientPauseSubcommands } from "./client_pause.ts";
 import {
   clientInfoLine,
   clientListText,
@@ -166,6 +167,7 @@ const clientSub = {
 } as const;
 
 const clientSubcommands: CommandSpec[] = [
+  ...clientPauseSubcommands,
   {
     ...clientSub,
     name: "id",

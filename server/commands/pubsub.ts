@@ -183,7 +183,7 @@ export const pubsubCommands: CommandSpec[] = [
   {
     name: "publish",
     arity: 3,
-    flags: ["pubsub", "loading", "stale", "fast"],
+    flags: ["pubsub", "loading", "stale", "fast", "may_replicate"],
     group: "pubsub",
     since: "2.0.0",
     summary: "Posts a message to a channel.",
@@ -197,7 +197,7 @@ export const pubsubCommands: CommandSpec[] = [
   {
     name: "spublish",
     arity: 3,
-    flags: ["pubsub", "loading", "stale", "fast"],
+    flags: ["pubsub", "loading", "stale", "fast", "may_replicate"],
     keys: [1, 1, 1],
     group: "pubsub",
     since: "7.0.0",
