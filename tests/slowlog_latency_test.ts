@@ -135,3 +135,15 @@ Deno.test("LATENCY HISTOGRAM: calls per command, subcommands under their contain
   deepEqual(set.slice(0, 3), ["calls", 2, "histogram_usec"]);
   equal(all[2], "client|id");
 });
+
+Deno.test("INFO latencystats: the configured percentiles per timed command", async () => {
+  await using server = startServer({ "slowlog-log-slower-than": "0" });
+  using c = await RespClient.connect(server.port);
+  await c.cmd("CONFIG", "SET", "latency-tracking-info-percentiles", "50 99.9");
+  await c.cmd("SET", "a", "b");
+  const info = String(await c.cmd("INFO", "latencystats"));
+  match(info, /^# Latencystats\r\n/);
+  match(info, /\r\nlatency_percentiles_usec_set:p50=\d+\.000,p99\.9=\d+\.000\r\n/);
+  await c.cmd("CONFIG", "SET", "latency-tracking", "no");
+  equal(String(await c.cmd("INFO", "latencystats")).trim(), "# Latencystats");
+});
