@@ -101,7 +101,11 @@ export class RedisServer implements ServerContext {
       },
       emptied: (db: Database, key: string) =>
         this.keyChanged(db, key, NotifyClass.Generic, "del", 0),
-      expiryPolicy: () => this.replication.expiryPolicy,
+      // CLIENT PAUSE keeps the dataset as is: expired keys are hidden, not deleted.
+      expiryPolicy: () => {
+        const policy = this.replication.expiryPolicy;
+        return policy === "delete" && this.pause.active ? "hide" : policy;
+      },
     };
     this.dbs = Array.from(
       { length: config.getNumber("databases") },

@@ -69,3 +69,17 @@ Deno.test("CLIENT PAUSE: a queued write holds EXEC; errors as Redis 7.0", async 
     error: "ERR unknown subcommand or wrong number of arguments for 'PAUSE'. Try CLIENT HELP.",
   });
 });
+
+Deno.test("CLIENT PAUSE: expired keys are hidden but not deleted until the pause ends", async () => {
+  await using server = startServer();
+  using c = await RespClient.connect(server.port);
+  await c.cmd("SET", "k", "v", "PX", "20");
+  await c.cmd("CLIENT", "PAUSE", "100000", "WRITE");
+  await new Promise((r) => setTimeout(r, 60));
+  equal(await c.cmd("GET", "k"), null);
+  equal(server.server.stats.expiredKeys, 0);
+  equal(await c.cmd("DBSIZE"), 1);
+  await c.cmd("CLIENT", "UNPAUSE");
+  equal(await c.cmd("GET", "k"), null);
+  equal(server.server.stats.expiredKeys, 1);
+});
