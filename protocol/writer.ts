@@ -31,6 +31,7 @@ export abstract class ReplyWriter {
   displaced = 0;
   /** Where the open reply began when beginPush set it aside. */
   #setAsideFrom = 0;
+  #peak = 0;
 
   constructor() {
     this.buf = EMPTY;
@@ -41,12 +42,18 @@ export abstract class ReplyWriter {
     return this.pos;
   }
 
+  /** The most bytes ever pending at once (CLIENT LIST rbp). */
+  get peak(): number {
+    return Math.max(this.#peak, this.pos);
+  }
+
   /**
    * Hands the pending bytes to the caller for writing; replies produced while
    * that write is in flight go to another buffer, so they never touch the
    * bytes being sent. Give the view back with `recycle` once written.
    */
   take(): Uint8Array {
+    if (this.pos > this.#peak) this.#peak = this.pos;
     const filled = this.buf.subarray(0, this.pos);
     this.buf = EMPTY;
     this.pos = 0;
@@ -121,6 +128,16 @@ export abstract class ReplyWriter {
    * nest, and the client sees the message before the reply, as from Redis.
    */
   beginPush(n: number): Uint8Array | undefined {
+    const setAside = this.beginOutOfBand();
+    this.push(n);
+    return setAside;
+  }
+
+  /**
+   * Starts an out-of-band reply of any kind (a MONITOR line), closed by
+   * endPush; like beginPush, an open reply is set aside and follows it.
+   */
+  beginOutOfBand(): Uint8Array | undefined {
     const open = this.replyStart;
     let setAside: Uint8Array | undefined;
     if (open >= 0) {
@@ -129,7 +146,6 @@ export abstract class ReplyWriter {
       this.pos = open;
     }
     this.beginReply();
-    this.push(n);
     return setAside;
   }
 

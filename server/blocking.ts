@@ -114,6 +114,8 @@ export class BlockingRegistry {
   #reply(client: Client, produce: () => boolean): boolean {
     const out = client.out;
     const mark = out.pos;
+    const whenServed = client.blocked?.whenServed;
+    const started = whenServed !== undefined ? performance.now() : 0;
     out.beginReply();
     if (!produce()) {
       out.truncate(mark);
@@ -121,6 +123,7 @@ export class BlockingRegistry {
       return false;
     }
     out.endReply();
+    whenServed?.(performance.now() - started);
     return true;
   }
 

@@ -27,6 +27,10 @@ export interface ClientTransport {
   readonly inputBytes: number;
   readonly remoteAddr: string;
   readonly localAddr: string;
+  /** Bytes received and not yet consumed, the request being run included (CLIENT LIST qbuf). */
+  readonly queryBytes?: number;
+  /** Reply chunks queued on the socket (CLIENT LIST oll). */
+  readonly queuedWrites?: number;
 }
 
 export interface QueuedCommand {
@@ -54,6 +58,13 @@ export interface BlockedState {
   tryServe(key: string): boolean;
   /** Called on timeout: writes the timeout reply. */
   onTimeout(): void;
+  /**
+   * Set by dispatch on a timed call: called once the reply is written (served,
+   * timed out, unblocked) with the milliseconds that took (the slow log).
+   */
+  whenServed?: (ms: number) => void;
+  /** Set for a client CLIENT PAUSE holds: its request is run again once the pause ends. */
+  postponed?: boolean;
 }
 
 export type Protocol = 2 | 3 | "native";
@@ -83,6 +94,8 @@ export class Client implements CommandContext {
   /** QUIT: close once the replies so far are written. */
   closeAfterReply = false;
   noEvict = false;
+  /** MONITOR: every command the server runs is sent to this client. */
+  monitoring = false;
   /** When output first passed the soft client-output-buffer-limit (0: it has not). */
   softLimitSince = 0;
   closed = false;

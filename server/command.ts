@@ -94,6 +94,10 @@ export class Command {
   readonly fullName: string;
   readonly isWrite: boolean;
   readonly isBlocking: boolean;
+  /** Redis's "fast" flag: O(1) or O(log N); timed by sampling under usual thresholds. */
+  readonly isFast: boolean;
+  /** Not recorded in the slow log and latency monitor itself (EXEC: its commands are). */
+  readonly skipSlowlog: boolean;
   readonly allowedInSubscribedRESP2: boolean;
   readonly allowedUnauthenticated: boolean;
   readonly subcommands?: Map<string, Command>;
@@ -101,11 +105,15 @@ export class Command {
   failedCalls = 0;
   rejectedCalls = 0;
   microseconds = 0;
+  /** Timed calls by power-of-two microseconds (LATENCY HISTOGRAM, INFO latencystats). */
+  #latency: number[] | undefined;
 
   constructor(readonly spec: CommandSpec, readonly parent?: Command) {
     this.fullName = parent ? `${parent.spec.name}|${spec.name}` : spec.name;
     this.isWrite = spec.flags.includes("write");
     this.isBlocking = spec.flags.includes("blocking");
+    this.isFast = spec.flags.includes("fast");
+    this.skipSlowlog = spec.flags.includes("skip_slowlog");
     this.allowedUnauthenticated = spec.flags.includes("no_auth");
     this.allowedInSubscribedRESP2 = [
       "subscribe",
@@ -132,12 +140,43 @@ export class Command {
     return this.spec.arity;
   }
 
+  /** Records a timed call of `micros`, standing for `weight` calls when sampled. */
+  recordLatency(micros: number, weight: number): void {
+    const bucket = micros <= 1 ? 0 : Math.min(LATENCY_BUCKETS - 1, Math.ceil(Math.log2(micros)));
+    this.#latency ??= new Array<number>(LATENCY_BUCKETS).fill(0);
+    this.#latency[bucket] = (this.#latency[bucket] ?? 0) + weight;
+  }
+
+  /** The timed calls as [upper bound in µs, calls up to it] for each non-empty bucket. */
+  latencyBuckets(): [micros: number, cumulative: number][] {
+    const buckets: [number, number][] = [];
+    let cumulative = 0;
+    this.#latency?.forEach((count, bucket) => {
+      if (count === 0) return;
+      cumulative += count;
+      buckets.push([2 ** bucket, cumulative]);
+    });
+    return buckets;
+  }
+
+  /** CONFIG RESETSTAT. */
+  resetStats(): void {
+    this.calls = 0;
+    this.failedCalls = 0;
+    this.rejectedCalls = 0;
+    this.microseconds = 0;
+    this.#latency = undefined;
+  }
+
   /** Whether `argc` arguments (the name included) fit the arity. */
   arityFits(argc: number): boolean {
     const arity = this.spec.arity;
     return arity > 0 ? argc === arity : argc >= -arity;
   }
 }
+
+/** Histogram buckets: 1 µs up to 2^39 µs. */
+const LATENCY_BUCKETS = 40;
 
 /** One server's command table: entries built from the command modules' rows. */
 export class CommandTable {
@@ -197,11 +236,6 @@ export class CommandTable {
 
   /** CONFIG RESETSTAT's part: every command's counters back to zero. */
   resetStats(): void {
-    for (const command of this.everyCommand()) {
-      command.calls = 0;
-      command.failedCalls = 0;
-      command.rejectedCalls = 0;
-      command.microseconds = 0;
-    }
+    for (const command of this.everyCommand()) command.resetStats();
   }
 }

@@ -54,6 +54,8 @@ export class Connection implements ClientTransport {
   #stopping = false;
   /** A conn.read into #buf from #end is in flight. */
   #reading = false;
+  /** Where the request being run began in #buf (CLIENT LIST's qbuf counts it). */
+  #requestStart = 0;
   /** When a connection that never sent a byte was first seen idle (timeout). */
   idleSince: number | undefined;
   /** Resolves when the read loop ends. */
@@ -92,6 +94,16 @@ export class Connection implements ClientTransport {
     const decoder = this.#decoder;
     const pending = decoder instanceof RespRequestDecoder ? decoder.pendingBytes : 0;
     return this.#buf.length + pending;
+  }
+
+  /** Bytes received and not yet consumed, the request being run included (qbuf). */
+  get queryBytes(): number {
+    return Math.max(0, this.#end - this.#requestStart);
+  }
+
+  /** Replies handed to the socket and not yet written: 0 or 1 chunk (oll). */
+  get queuedWrites(): number {
+    return this.#inFlight > 0 ? 1 : 0;
   }
 
   async #readLoop(): Promise<void> {
@@ -147,14 +159,18 @@ export class Connection implements ClientTransport {
           this.#outputCapped = true;
           break;
         }
+        const begun = start;
         const argv = decoder.decode(buf, start, end);
         start += decoder.consumed;
         if (argv === undefined) break;
         if (argv.length === 0) continue;
         this.#start = start;
+        this.#requestStart = begun;
         processCommand(client, argv);
+        // CLIENT PAUSE holds the request: it is read again when the pause ends.
+        if (isPostponed(client)) start = begun;
       }
-      this.#start = start;
+      this.#start = this.#requestStart = start;
       // A resume() while a read is pending must not move where that read lands.
       if (start === end && !this.#reading) this.#start = this.#end = 0;
     } catch (err) {
@@ -286,4 +302,9 @@ export class Connection implements ClientTransport {
     }
     if (this.client) this.server.unregisterClient(this.client);
   }
+}
+
+/** Whether CLIENT PAUSE holds the client (read past the loop's narrowing of `blocked`). */
+function isPostponed(client: Client): boolean {
+  return client.blocked?.postponed === true;
 }

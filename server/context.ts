@@ -18,9 +18,12 @@ import type { Config } from "./config.ts";
 import type { Database } from "./db.ts";
 import type { MaxMemory } from "./maxmemory.ts";
 import type { NotifyClass } from "./notify.ts";
+import type { ClientPause } from "./pause.ts";
 import type { Persistence } from "./persistence/manager.ts";
 import type { PubSub } from "./pubsub.ts";
 import type { Replication } from "./replication/replication.ts";
+import type { LatencyMonitor } from "./latency.ts";
+import type { SlowLog } from "./slowlog.ts";
 import type { ServerStats } from "./stats.ts";
 import type { WatchRegistry } from "./watch.ts";
 
@@ -37,8 +40,16 @@ export interface ServerContext {
   readonly config: Config;
   readonly dbs: readonly Database[];
   readonly clients: ReadonlyMap<number, Client>;
+  /** CLIENT PAUSE: whether commands wait, and the clients waiting. */
+  readonly pause: ClientPause;
+  /** Clients in MONITOR mode: dispatch's call sends each of them every command. */
+  readonly monitors: Set<Client>;
   readonly commands: CommandTable;
   readonly stats: ServerStats;
+  /** SLOWLOG's entries and thresholds (dispatch's call records into it). */
+  readonly slowlog: SlowLog;
+  /** LATENCY's events (latency-monitor-threshold). */
+  readonly latency: LatencyMonitor;
   readonly blocking: BlockingRegistry;
   readonly watches: WatchRegistry;
   readonly pubsub: PubSub;

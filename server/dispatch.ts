@@ -7,7 +7,9 @@
 import { checkCall, logDenial, noPermission } from "./acl/access.ts";
 import type { Client } from "./client.ts";
 import type { Command } from "./command.ts";
-import type { CommandContext } from "./context.ts";
+import type { CommandContext, ServerContext } from "./context.ts";
+import { feedMonitors, monitorWhen } from "./monitor.ts";
+import { isReplicaClient } from "./replication/client_peer.ts";
 import {
   CommandError,
   internalError,
@@ -89,6 +91,15 @@ export function processCommand(client: Client, argv: string[]): void {
     return;
   }
 
+  if (server.pause.active && !isReplicaClient(client)) {
+    if (
+      server.pause.holds(command, command.fullName === "exec" ? client.multi?.queue : undefined)
+    ) {
+      server.pause.postpone(client);
+      return;
+    }
+  }
+
   const mark = openReply(client);
   const displaced = client.out.displaced;
   if (client.inSubscribedMode && !command.allowedInSubscribedRESP2) {
@@ -163,8 +174,25 @@ const TIMING_SAMPLE = 16;
 let timingTick = 0;
 
 /**
- * Runs a resolved command: the handler, error rollback, statistics, and AOF
- * propagation of writes. Also used by EXEC for queued commands.
+ * How a call is timed: not at all, 1 in TIMING_SAMPLE (scaled up), or
+ * exactly: every call while the slow log or the latency monitor could record
+ * it, except fast commands (GET, INCR...), timed exactly only under a slow
+ * log threshold below a millisecond (SlowLog.timesFast).
+ */
+function timingOf(server: ServerContext, command: Command): 0 | 1 | typeof TIMING_SAMPLE {
+  const slowlog = server.slowlog;
+  if (command.isFast ? slowlog.timesFast : slowlog.enabled || server.latency.threshold > 0) {
+    return 1;
+  }
+  if (++timingTick !== TIMING_SAMPLE) return 0;
+  timingTick = 0;
+  return TIMING_SAMPLE;
+}
+
+/**
+ * Runs a resolved command: the handler, error rollback, statistics, the slow
+ * log and latency monitor, and AOF propagation of writes. Also used by EXEC
+ * for queued commands.
  */
 export function call(ctx: CommandContext, command: Command, argv: string[]): void {
   const server = ctx.server;
@@ -172,12 +200,15 @@ export function call(ctx: CommandContext, command: Command, argv: string[]): voi
   const mark = out.pos;
   const displaced = out.displaced;
   const dirtyBefore = server.dirty;
-  const timed = ++timingTick === TIMING_SAMPLE;
-  const started = timed ? performance.now() : 0;
+  const timing = timingOf(server, command);
+  const started = timing !== 0 ? performance.now() : 0;
   ctx.propagateAs = undefined;
   // A background save copies the keys this write is about to change.
   if (server.writeWatchers.size !== 0 && command.isWrite) {
     for (const watch of server.writeWatchers) watch(ctx, command, argv);
+  }
+  if (server.monitors.size !== 0 && monitorWhen(command) === "before") {
+    feedMonitors(server.monitors, ctx.client, command, argv);
   }
   try {
     command.spec.handler!(ctx, argv);
@@ -194,16 +225,41 @@ export function call(ctx: CommandContext, command: Command, argv: string[]): voi
     }
   }
   command.calls++;
-  if (timed) {
-    // Sampled timing, scaled up: an unbiased estimate of the total.
-    timingTick = 0;
-    command.microseconds += (performance.now() - started) * 1000 * TIMING_SAMPLE;
-  }
+  // Sampled timings are scaled up: an unbiased estimate of the total.
+  if (timing !== 0) recordTiming(ctx, command, argv, performance.now() - started, timing);
   server.stats.commandsProcessed++;
+  if (server.monitors.size !== 0 && monitorWhen(command) === "after") {
+    feedMonitors(server.monitors, ctx.client, command, argv);
+  }
   if (server.dirty !== dirtyBefore && command.isWrite) {
     // The handler may have set it; re-read past TypeScript's narrowing.
     const propagate = ctx.propagateAs as string[][] | undefined;
     if (propagate === undefined) server.propagate(ctx.db.index, argv);
     else for (const args of propagate) server.propagate(ctx.db.index, args);
   }
+}
+
+/** A timed call's statistics, slow log entry and latency sample. */
+function recordTiming(
+  ctx: CommandContext,
+  command: Command,
+  argv: string[],
+  ms: number,
+  weight: number,
+): void {
+  command.microseconds += ms * 1000 * weight;
+  command.recordLatency(ms * 1000, weight);
+  if (command.skipSlowlog) return;
+  // A client left blocked has not finished: it is logged once served, its wait left out.
+  const blocked = ctx.client.blocked;
+  if (blocked === undefined) logCall(ctx, command, argv, ms);
+  else blocked.whenServed = (serving) => logCall(ctx, command, argv, ms + serving);
+}
+
+function logCall(ctx: CommandContext, command: Command, argv: string[], ms: number): void {
+  const server = ctx.server;
+  const client = ctx.client;
+  const peer = client.transport.remoteAddr;
+  server.slowlog.record(command.fullName, argv, ms * 1000, peer, client.name);
+  server.latency.addIfNeeded(command.isFast ? "fast-command" : "command", ms);
 }

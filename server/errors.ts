@@ -392,3 +392,7 @@ export const SORT_GET_DENIED = "ERR GET option of SORT denied due to insufficien
 export function blockFromScript(command: string): string {
   return `ERR ${command} command is not allowed with BLOCK option from scripts`;
 }
+export const SLOWLOG_COUNT_RANGE = "ERR count should be greater than or equal to -1";
+export const noLatencySamples = (event: string) => `ERR No samples available for event '${event}'`;
+export const MONITOR_DENY_BLOCKING = "ERR MONITOR isn't allowed for DENY BLOCKING client";
+export const PAUSE_MODE = "ERR CLIENT PAUSE mode must be WRITE or ALL";

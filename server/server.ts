@@ -16,6 +16,9 @@ import { call } from "./dispatch.ts";
 import { applyLfuConfig, type MaxMemory } from "./maxmemory.ts";
 import type { Persistence } from "./persistence/manager.ts";
 import type { Replication } from "./replication/replication.ts";
+import { LatencyMonitor } from "./latency.ts";
+import { ClientPause } from "./pause.ts";
+import { SlowLog } from "./slowlog.ts";
 import { ServerStats } from "./stats.ts";
 import { advanceAccessClock } from "./types/keytable.ts";
 import { NotifyClass, parseNotifyFlags } from "./notify.ts";
@@ -37,8 +40,10 @@ export class RedisServer implements ServerContext {
   readonly config: Config;
   readonly dbs: Database[];
   readonly clients = new Map<number, Client>();
+  readonly monitors = new Set<Client>();
   readonly connections = new Set<Connection>();
   readonly blocking = new BlockingRegistry();
+  readonly pause = new ClientPause(this.blocking);
   readonly watches = new WatchRegistry();
   readonly pubsub = new PubSub();
   readonly startedAt = Date.now();
@@ -46,6 +51,8 @@ export class RedisServer implements ServerContext {
   readonly stats = new ServerStats();
   /** Users, permissions and the ACL log. */
   readonly acl: Acl;
+  readonly slowlog: SlowLog;
+  readonly latency: LatencyMonitor;
   /** Attached by the composition root (compose.ts) right after construction. */
   persistence!: Persistence;
   replication!: Replication;
@@ -89,6 +96,8 @@ export class RedisServer implements ServerContext {
 
   constructor(config: Config, readonly commands: CommandTable) {
     this.config = config;
+    this.slowlog = new SlowLog(config);
+    this.latency = new LatencyMonitor(config);
     const hooks = {
       expired: (db: Database, key: string) => this.#expired(db, key),
       added: (db: Database, key: string) => {
@@ -96,7 +105,11 @@ export class RedisServer implements ServerContext {
       },
       emptied: (db: Database, key: string) =>
         this.keyChanged(db, key, NotifyClass.Generic, "del", 0),
-      expiryPolicy: () => this.replication.expiryPolicy,
+      // CLIENT PAUSE keeps the dataset as is: expired keys are hidden, not deleted.
+      expiryPolicy: () => {
+        const policy = this.replication.expiryPolicy;
+        return policy === "delete" && this.pause.active ? "hide" : policy;
+      },
     };
     this.dbs = Array.from(
       { length: config.getNumber("databases") },
@@ -197,6 +210,8 @@ export class RedisServer implements ServerContext {
     if (client.closed) return;
     client.closed = true;
     this.clients.delete(client.id);
+    this.monitors.delete(client);
+    this.pause.forget(client);
     this.blocking.unblock(client, false);
     this.watches.unwatchAll(client);
     this.unsubscribeAll(client);
@@ -288,12 +303,18 @@ export class RedisServer implements ServerContext {
    * within 25% of the tick's time.
    */
   activeExpireCycle(): void {
-    if (!this.activeExpire) return;
+    // CLIENT PAUSE holds expiry too: the dataset must not change.
+    if (!this.activeExpire || this.pause.active) return;
     // A replica's keys expire when its master's DEL arrives.
     if (this.replication.isReplica) return;
     const budgetMs = 250 / this.config.getNumber("hz");
     const started = performance.now();
     const now = Date.now();
+    this.#expireDatabases(now, started, budgetMs);
+    this.latency.addIfNeeded("expire-cycle", performance.now() - started);
+  }
+
+  #expireDatabases(now: number, started: number, budgetMs: number): void {
     for (const db of this.dbs) {
       if (db.expires.size === 0) continue;
       for (;;) {
@@ -329,6 +350,7 @@ export class RedisServer implements ServerContext {
   shutdown(): Promise<void> {
     this.#shuttingDown ??= (async () => {
       if (this.#cronTimer !== undefined) clearInterval(this.#cronTimer);
+      this.pause.dispose();
       try {
         this.#listener?.close();
       } catch {

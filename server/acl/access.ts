@@ -5,7 +5,7 @@
  * commands_with_channels table), and the check itself for a client's user.
  */
 import type { Command } from "../command.ts";
-import { clientInfoLine } from "../commands/connection.ts";
+import { clientInfoLine } from "../commands/client_list.ts";
 import type { CommandContext } from "../context.ts";
 import { keysOf } from "../key_specs.ts";
 import type { Acl } from "./acl.ts";
@@ -117,7 +117,7 @@ export function logDenial(
     object: denial.reason === "command" ? command.fullName : argv[denial.index] ?? "",
     username: ctx.client.user.name,
     time: Date.now(),
-    clientInfo: clientInfoLine(ctx),
+    clientInfo: clientInfoLine(ctx.client, Date.now()),
   }, server.config.getNumber("acllog-max-len"));
 }
 

@@ -9,7 +9,6 @@ import {
   DB_INDEX_OUT_OF_RANGE,
   HELLO_NOAUTH,
   helloSyntax,
-  INVALID_CLIENT_ID,
   NO_SUCH_CLIENT,
   NOPROTO,
   noSuchUser,
@@ -24,7 +23,14 @@ import {
   WRONGPASS,
 } from "../errors.ts";
 import { VERSION } from "../../protocol/version.ts";
-import { isReplicaClient } from "../replication/client_peer.ts";
+import { clientPauseSubcommands } from "./client_pause.ts";
+import {
+  clientInfoLine,
+  clientListText,
+  clientType,
+  listedClients,
+  parseClientType,
+} from "./client_list.ts";
 
 const BAD_CLIENT_NAME = "ERR Client names cannot contain spaces, newlines or special characters.";
 
@@ -56,52 +62,12 @@ function authenticate(ctx: CommandContext, command: string, username: string, pa
       object: command,
       username,
       time: Date.now(),
-      clientInfo: clientInfoLine(ctx),
+      clientInfo: clientInfoLine(ctx.client, Date.now()),
     }, ctx.server.config.getNumber("acllog-max-len"));
     throw new CommandError(WRONGPASS);
   }
   ctx.client.user = user;
   ctx.client.authenticated = true;
-}
-
-/** Redis's client type: a replica after PSYNC/SYNC, pubsub while subscribed, else normal. */
-function clientType(ctx: CommandContext): "normal" | "pubsub" | "slave" {
-  if (isReplicaClient(ctx.client)) return "slave";
-  return ctx.client.subscriptionCount() > 0 ? "pubsub" : "normal";
-}
-
-/** The type named in CLIENT LIST/KILL TYPE, or undefined when Redis does not know it. */
-function parseClientType(name: string): string | undefined {
-  const type = name.toLowerCase();
-  if (type === "replica") return "slave";
-  return ["normal", "slave", "pubsub", "master"].includes(type) ? type : undefined;
-}
-
-/** One CLIENT LIST line, with Redis's fields in Redis's order. */
-export function clientInfoLine(ctx: CommandContext, now = Date.now()): string {
-  let flags = "";
-  if (isReplicaClient(ctx.client)) flags += "S";
-  if (ctx.client.subscriptionCount() > 0) flags += "P";
-  if (ctx.client.multi) flags += "x";
-  if (ctx.client.blocked) flags += "b";
-  if (ctx.client.watchDirty) flags += "d";
-  if (ctx.client.closeAfterReply) flags += "c";
-  if (ctx.client.noEvict) flags += "e";
-  if (flags === "") flags = "N";
-  const pending = ctx.out.length;
-  return `id=${ctx.client.id} addr=${ctx.client.transport.remoteAddr} laddr=${ctx.client.transport.localAddr}` +
-    ` fd=-1 name=${ctx.client.name} age=${Math.floor((now - ctx.client.createdAt) / 1000)}` +
-    ` idle=${Math.floor((now - ctx.client.lastInteraction) / 1000)} flags=${flags}` +
-    ` db=${ctx.db.index} sub=${ctx.client.channels?.size ?? 0} psub=${
-      ctx.client.patterns?.size ?? 0
-    }` +
-    ` ssub=${ctx.client.shardChannels?.size ?? 0} multi=${ctx.client.multi?.queue.length ?? -1}` +
-    ` qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=${ctx.out.buf.length} rbp=0` +
-    ` obl=${pending} oll=0 omem=0 tot-mem=${ctx.out.buf.length + pending}` +
-    ` events=r cmd=${ctx.client.lastCommand} user=${ctx.client.user.name} redir=-1` +
-    ` resp=${
-      ctx.protocol === 3 ? 3 : 2
-    } lib-name=${ctx.client.libName} lib-ver=${ctx.client.libVersion}`;
 }
 
 /**
@@ -218,6 +184,7 @@ const clientSub = {
 } as const;
 
 const clientSubcommands: CommandSpec[] = [
+  ...clientPauseSubcommands,
   {
     ...clientSub,
     name: "id",
@@ -290,8 +257,8 @@ const clientSubcommands: CommandSpec[] = [
     summary: "Returns information about the connection.",
     syntax: "",
     complexity: "O(1)",
-    handler(ctx) {
-      ctx.out.verbatim(clientInfoLine(ctx) + "\n");
+    handler(ctx, argv) {
+      ctx.out.verbatim(clientInfoLine(ctx.client, Date.now(), argv) + "\n");
     },
   },
   {
@@ -305,25 +272,7 @@ const clientSubcommands: CommandSpec[] = [
     syntax: "[TYPE <NORMAL | MASTER | REPLICA | PUBSUB>] [ID client-id [client-id ...]]",
     complexity: "O(N) where N is the number of client connections",
     handler(ctx, argv) {
-      const server = ctx.server;
-      let chosen = [...server.clients.values()];
-      const filter = argv[2]?.toLowerCase();
-      if (argv.length === 4 && filter === "type") {
-        const name = arg(argv, 3);
-        const type = parseClientType(name);
-        if (type === undefined) throw new CommandError(unknownClientType(name));
-        chosen = chosen.filter((c) => clientType(c) === type);
-      } else if (argv.length > 3 && filter === "id") {
-        chosen = [];
-        for (const text of argv.slice(3)) {
-          const id = parseInteger(text);
-          if (id === undefined) throw new CommandError(INVALID_CLIENT_ID);
-          const found = server.clients.get(id);
-          if (found) chosen.push(found);
-        }
-      } else if (argv.length !== 2) throw new CommandError(SYNTAX);
-      const now = Date.now();
-      ctx.out.verbatim(chosen.map((c) => clientInfoLine(c, now) + "\n").join(""));
+      ctx.out.verbatim(clientListText(ctx, listedClients(ctx, argv), argv));
     },
   },
   {
@@ -585,6 +534,8 @@ export const connectionCommands: CommandSpec[] = [
       ctx.client.name = "";
       ctx.client.noEvict = false;
       ctx.client.replyMode = "on";
+      ctx.client.monitoring = false;
+      server.monitors.delete(ctx.client);
       ctx.client.setDefaultUser();
       ctx.out.simple("RESET");
     },

@@ -187,7 +187,7 @@ export const pubsubCommands: CommandSpec[] = [
   {
     name: "publish",
     arity: 3,
-    flags: ["pubsub", "loading", "stale", "fast"],
+    flags: ["pubsub", "loading", "stale", "fast", "may_replicate"],
     group: "pubsub",
     since: "2.0.0",
     summary: "Posts a message to a channel.",
@@ -201,7 +201,7 @@ export const pubsubCommands: CommandSpec[] = [
   {
     name: "spublish",
     arity: 3,
-    flags: ["pubsub", "loading", "stale", "fast"],
+    flags: ["pubsub", "loading", "stale", "fast", "may_replicate"],
     keys: [1, 1, 1],
     // Shard channels hash to slots like keys, but are not keys (ACL key rules skip them).
     keySpecs: [keyRange(["not_key"], 1)],

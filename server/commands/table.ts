@@ -17,6 +17,7 @@ import { hyperloglogCommands } from "./hyperloglog.ts";
 import { keyCommands } from "./keys.ts";
 import { listCommands } from "./lists.ts";
 import { memoryCommands } from "./memory.ts";
+import { observabilityCommands } from "./observability.ts";
 import { persistenceCommands } from "./persistence.ts";
 import { pubsubCommands } from "./pubsub.ts";
 import { replicationCommands } from "./replication.ts";
@@ -58,4 +59,5 @@ export const commandGroups: readonly (readonly CommandSpec[])[] = [
   scriptingCommands,
   functionCommands,
   replicationCommands,
+  observabilityCommands,
 ];

@@ -5,6 +5,7 @@ import { commandstatsSection } from "./commandstats.ts";
 import { cpuSection } from "./cpu.ts";
 import { errorstatsSection } from "./errorstats.ts";
 import { keyspaceSection } from "./keyspace.ts";
+import { latencystatsSection } from "./latencystats.ts";
 import { memorySection } from "./memory.ts";
 import { persistenceSection } from "./persistence.ts";
 import type { InfoProvider } from "./render.ts";
@@ -23,6 +24,7 @@ export const INFO_PROVIDERS: ReadonlyMap<string, InfoProvider> = new Map([
   ["modules", () => []],
   ["commandstats", commandstatsSection],
   ["errorstats", errorstatsSection],
+  ["latencystats", latencystatsSection],
   ["cluster", clusterSection],
   ["keyspace", keyspaceSection],
 ]);

@@ -1,0 +1,134 @@
+/**
+ * CLIENT LIST and CLIENT INFO lines: every field Redis 7.0 prints, in its
+ * order, from the client's real state (query buffer, arguments, MULTI queue,
+ * reply buffer and queued output), and the TYPE / ID filters of CLIENT LIST.
+ */
+import { parseInteger } from "../args.ts";
+import type { Client } from "../client.ts";
+import type { CommandContext } from "../context.ts";
+import { CommandError, INVALID_CLIENT_ID, SYNTAX, unknownClientType } from "../errors.ts";
+import { isReplicaClient } from "../replication/client_peer.ts";
+
+/** What Redis counts per queued argument besides its bytes (a robj pointer). */
+const POINTER_SIZE = 8;
+
+/** Redis's client type: a replica after PSYNC/SYNC, pubsub while subscribed, else normal. */
+export function clientType(client: Client): "normal" | "pubsub" | "slave" {
+  if (isReplicaClient(client)) return "slave";
+  return client.subscriptionCount() > 0 ? "pubsub" : "normal";
+}
+
+/** The type named in CLIENT LIST/KILL TYPE, or undefined when Redis does not know it. */
+export function parseClientType(name: string): string | undefined {
+  const type = name.toLowerCase();
+  if (type === "replica") return "slave";
+  return ["normal", "slave", "pubsub", "master"].includes(type) ? type : undefined;
+}
+
+/** Redis's flag letters, in Redis's order; "N" for none. */
+export function clientFlags(client: Client): string {
+  let flags = "";
+  if (client.monitoring) flags += "O";
+  else if (isReplicaClient(client)) flags += "S";
+  if (client.subscriptionCount() > 0) flags += "P";
+  if (client.multi) flags += "x";
+  if (client.blocked) flags += "b";
+  if (client.watchDirty) flags += "d";
+  if (client.closeAfterReply) flags += "c";
+  if (client.closed) flags += "A";
+  if (client.noEvict) flags += "e";
+  return flags === "" ? "N" : flags;
+}
+
+function argvBytes(argv: readonly string[]): number {
+  let bytes = 0;
+  for (const arg of argv) bytes += arg.length;
+  return bytes;
+}
+
+/** Bytes of a MULTI queue as Redis counts them: arguments plus a pointer each. */
+function multiBytes(client: Client): number {
+  let bytes = 0;
+  for (const queued of client.multi?.queue ?? []) {
+    bytes += argvBytes(queued.argv) + POINTER_SIZE * queued.argv.length;
+  }
+  return bytes;
+}
+
+/**
+ * One CLIENT LIST line. `argv` is the command the client is running now
+ * (CLIENT LIST / INFO itself for the caller): Redis's argv-mem.
+ */
+export function clientInfoLine(client: Client, now: number, argv: readonly string[] = []): string {
+  const transport = client.transport;
+  const qbuf = transport.queryBytes ?? 0;
+  const qbufFree = Math.max(0, transport.inputBytes - qbuf);
+  const argvMem = argvBytes(argv);
+  const multiMem = multiBytes(client);
+  const out = client.out;
+  const queued = Math.max(0, transport.outputBytes - out.length);
+  const totMem = transport.inputBytes + argvMem + multiMem + out.buf.length + queued;
+  const fields = [
+    `id=${client.id}`,
+    `addr=${transport.remoteAddr}`,
+    `laddr=${transport.localAddr}`,
+    `fd=-1`,
+    `name=${client.name}`,
+    `age=${Math.floor((now - client.createdAt) / 1000)}`,
+    `idle=${Math.floor((now - client.lastInteraction) / 1000)}`,
+    `flags=${clientFlags(client)}`,
+    `db=${client.db.index}`,
+    `sub=${client.channels?.size ?? 0}`,
+    `psub=${client.patterns?.size ?? 0}`,
+    `ssub=${client.shardChannels?.size ?? 0}`,
+    `multi=${client.multi?.queue.length ?? -1}`,
+    `qbuf=${qbuf}`,
+    `qbuf-free=${qbufFree}`,
+    `argv-mem=${argvMem}`,
+    `multi-mem=${multiMem}`,
+    `rbs=${out.buf.length}`,
+    `rbp=${out.peak}`,
+    `obl=${out.length}`,
+    `oll=${transport.queuedWrites ?? 0}`,
+    `omem=${queued}`,
+    `tot-mem=${totMem}`,
+    `events=${queued > 0 ? "rw" : "r"}`,
+    `cmd=${client.lastCommand}`,
+    `user=${client.user.name}`,
+    `redir=-1`,
+    `resp=${client.protocol === 3 ? 3 : 2}`,
+    `lib-name=${client.libName}`,
+    `lib-ver=${client.libVersion}`,
+  ];
+  return fields.join(" ");
+}
+
+/** The clients CLIENT LIST [TYPE type | ID id...] shows, as Redis 7.0 parses its options. */
+export function listedClients(ctx: CommandContext, argv: string[]): Client[] {
+  const server = ctx.server;
+  const option = (argv[2] ?? "").toLowerCase();
+  if (argv.length === 2) return [...server.clients.values()];
+  if (argv.length === 4 && option === "type") {
+    const name = argv[3] ?? "";
+    const type = parseClientType(name);
+    if (type === undefined) throw new CommandError(unknownClientType(name));
+    return [...server.clients.values()].filter((c) => clientType(c) === type);
+  }
+  if (argv.length > 3 && option === "id") {
+    const chosen: Client[] = [];
+    for (const arg of argv.slice(3)) {
+      const id = parseInteger(arg);
+      if (id === undefined) throw new CommandError(INVALID_CLIENT_ID);
+      const found = server.clients.get(id);
+      if (found) chosen.push(found);
+    }
+    return chosen;
+  }
+  throw new CommandError(SYNTAX);
+}
+
+/** CLIENT LIST's reply text: one line per client, the caller's with its own arguments. */
+export function clientListText(ctx: CommandContext, clients: Client[], argv: string[]): string {
+  const now = Date.now();
+  return clients.map((c) => clientInfoLine(c, now, c === ctx.client ? argv : []) + "\n").join("");
+}
