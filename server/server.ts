@@ -4,6 +4,7 @@
  * timeouts), and the accept loop.
  */
 import { Acl } from "./acl/acl.ts";
+import { admissionError } from "./admission.ts";
 import { aclCommandsOf } from "./acl/table.ts";
 import { BlockingRegistry } from "./blocking.ts";
 import { Client, type ClientTransport } from "./client.ts";
@@ -250,9 +251,16 @@ export class RedisServer implements ServerContext {
           conn.close();
           continue;
         }
-        if (this.clients.size >= this.config.getNumber("maxclients")) {
+        const refused = admissionError(
+          this.config,
+          this.connections.size,
+          this.acl.defaultUser.nopass,
+          (conn.remoteAddr as Deno.NetAddr).hostname,
+        );
+        if (refused !== undefined) {
           this.stats.rejectedConnections++;
-          const msg = new TextEncoder().encode("-ERR max number of clients reached\r\n");
+          // Best effort, as Redis: the error is written once, then the socket closes.
+          const msg = new TextEncoder().encode(`-${refused}\r\n`);
           conn.write(msg).catch(() => {}).finally(() => conn.close());
           continue;
         }
