@@ -22,6 +22,7 @@ import { advanceAccessClock } from "./types/keytable.ts";
 import { NotifyClass, parseNotifyFlags } from "./notify.ts";
 import { PubSub } from "./pubsub.ts";
 import { WatchRegistry } from "./watch.ts";
+import { Watchdog } from "./watchdog.ts";
 
 /** The transport of a client with no socket (AOF replay, scripts): replies go nowhere. */
 const NO_SOCKET: ClientTransport = {
@@ -45,6 +46,7 @@ export class RedisServer implements ServerContext {
   readonly startedAt = Date.now();
   readonly runId = randomHex(20);
   readonly stats = new ServerStats();
+  readonly watchdog = new Watchdog();
   /** Users, permissions and the ACL log. */
   readonly acl: Acl;
   /** Attached by the composition root (compose.ts) right after construction. */
@@ -111,6 +113,7 @@ export class RedisServer implements ServerContext {
     this.#applyConfig("lfu-log-factor", config.get("lfu-log-factor"));
     this.#applyConfig("lfu-decay-time", config.get("lfu-decay-time"));
     this.#applyConfig("client-output-buffer-limit", config.get("client-output-buffer-limit"));
+    this.#applyConfig("watchdog-period", config.get("watchdog-period"));
     const previous = config.onChange;
     config.onChange = (name, value) => {
       previous(name, value);
@@ -125,6 +128,9 @@ export class RedisServer implements ServerContext {
     if (name === "notify-keyspace-events") this.notifyMask = parseNotifyFlags(value) ?? 0;
     if (name === "client-output-buffer-limit") this.#outputLimits = parseOutputLimits(value);
     if (name === "hz" && this.#cronTimer !== undefined) this.#startCron();
+    if (name === "watchdog-period" || (name === "logfile" && this.watchdog.enabled)) {
+      this.watchdog.configure(this.config.getNumber("watchdog-period"), this.config.get("logfile"));
+    }
     if (name === "maxmemory-policy") {
       for (const db of this.dbs) db.trackFrequency = value.endsWith("-lfu");
     }
@@ -198,6 +204,7 @@ export class RedisServer implements ServerContext {
     if (client.closed) return;
     client.closed = true;
     this.clients.delete(client.id);
+    this.watchdog.forget(client.id);
     this.blocking.unblock(client, false);
     this.watches.unwatchAll(client);
     this.unsubscribeAll(client);
@@ -335,6 +342,7 @@ export class RedisServer implements ServerContext {
   shutdown(): Promise<void> {
     this.#shuttingDown ??= (async () => {
       if (this.#cronTimer !== undefined) clearInterval(this.#cronTimer);
+      this.watchdog.stop();
       try {
         this.#listener?.close();
       } catch {
