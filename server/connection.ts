@@ -59,9 +59,9 @@ export class Connection implements ClientTransport {
   /** Resolves when the read loop ends. */
   done: Promise<void>;
 
-  constructor(readonly server: RedisServer, readonly conn: Deno.TcpConn) {
+  constructor(readonly server: RedisServer, readonly conn: Deno.TcpConn | Deno.TlsConn) {
     try {
-      conn.setNoDelay(true);
+      if ("setNoDelay" in conn) conn.setNoDelay(true);
     } catch {
       // The peer may already be gone; the read loop will notice.
     }

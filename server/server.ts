@@ -5,6 +5,7 @@
  */
 import { Acl } from "./acl/acl.ts";
 import { admissionError } from "./admission.ts";
+import { listenTls } from "./tls.ts";
 import { aclCommandsOf } from "./acl/table.ts";
 import { BlockingRegistry } from "./blocking.ts";
 import { Client, type ClientTransport } from "./client.ts";
@@ -86,6 +87,7 @@ export class RedisServer implements ServerContext {
    */
   beforeReply: (() => Promise<void> | undefined) | undefined;
   #listener: Deno.TcpListener | undefined;
+  #tlsListener: Deno.TlsListener | undefined;
   #cronTimer: ReturnType<typeof setInterval> | undefined;
   #shuttingDown: Promise<void> | undefined;
   quiet = false;
@@ -240,10 +242,25 @@ export class RedisServer implements ServerContext {
   listen(): number {
     const port = this.config.getNumber("port");
     const hostname = this.config.get("bind").split(/\s+/)[0];
-    this.#listener = Deno.listen({ hostname, port, transport: "tcp" });
+    const tls = listenTls(this.config, hostname);
+    try {
+      this.#listener = Deno.listen({ hostname, port, transport: "tcp" });
+    } catch (err) {
+      tls?.close();
+      throw err;
+    }
     this.#acceptLoop(this.#listener);
+    if (tls !== undefined) {
+      this.#tlsListener = tls;
+      this.#acceptLoop(tls);
+    }
     this.#startCron();
     return (this.#listener.addr as Deno.NetAddr).port;
+  }
+
+  /** The bound TLS port, 0 without tls-port. */
+  get tlsPort(): number {
+    return (this.#tlsListener?.addr as Deno.NetAddr | undefined)?.port ?? 0;
   }
 
   get port(): number {
@@ -251,7 +268,7 @@ export class RedisServer implements ServerContext {
     return (this.#listener.addr as Deno.NetAddr).port;
   }
 
-  async #acceptLoop(listener: Deno.TcpListener): Promise<void> {
+  async #acceptLoop(listener: Deno.TcpListener | Deno.TlsListener): Promise<void> {
     try {
       for await (const conn of listener) {
         if (this.#shuttingDown) {
@@ -345,6 +362,7 @@ export class RedisServer implements ServerContext {
       this.watchdog.stop();
       try {
         this.#listener?.close();
+        this.#tlsListener?.close();
       } catch {
         // already closed
       }
