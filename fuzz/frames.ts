@@ -204,6 +204,7 @@ export const EXCLUDED_COMMANDS = new Set([
   "bgrewriteaof",
   "module",
   "cluster",
+  "pfselftest",
 ]);
 
 /** An argument: a key from a small pool (so types collide), a number, a word or bytes. */
