@@ -8,6 +8,7 @@
  */
 import { type ReplyWriter, RespWriter, writerFor } from "../protocol/writer.ts";
 import type { User } from "./acl/user.ts";
+import { isLocalAddress } from "./admission.ts";
 import type { Command } from "./command.ts";
 import type { CommandContext, ServerContext } from "./context.ts";
 import { type Database, databaseAt } from "./db.ts";
@@ -170,7 +171,7 @@ export class Client implements CommandContext {
   /** Whether the request came over loopback (enable-*-command local, protected mode). */
   get fromLoopback(): boolean {
     const addr = this.transport.remoteAddr;
-    return addr.startsWith("127.") || addr.startsWith("::1") || addr.startsWith("[::1]");
+    return isLocalAddress(addr.slice(0, addr.lastIndexOf(":")));
   }
 
   get isNative(): boolean {

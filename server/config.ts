@@ -33,6 +33,8 @@ export interface ParamSpec {
    */
   canonical?: (value: string, current: string) => string;
   aliases?: readonly string[];
+  /** Left out of CONFIG GET patterns (Redis's HIDDEN_CONFIG); an exact name still answers. */
+  hidden?: boolean;
 }
 
 const MB = 1024 * 1024;
@@ -208,6 +210,12 @@ export const PARAMS: ParamSpec[] = [
     validate: validatePercentiles,
     canonical: (v) => words(v).map((p) => String(Number(p))).join(" "),
   }),
+  int("watchdog-period", 0, 0, INT_MAX, { hidden: true }),
+  int("tls-port", 0, 0, 65535, fixed),
+  str("tls-cert-file", "", fixed),
+  str("tls-key-file", "", fixed),
+  str("tls-ca-cert-file", "", fixed),
+  oneOf("tls-auth-clients", "yes", ["yes", "no", "optional"], fixed),
   int("busy-reply-threshold", 5000, 0, LONG_MAX, { aliases: ["lua-time-limit"] }),
   int("tracking-table-max-keys", 1000000, 0, LONG_MAX, noop),
   int("acllog-max-len", 128, 0, LONG_MAX),
@@ -549,7 +557,7 @@ export class Config {
         continue;
       }
       for (const [name, spec] of this.specs) {
-        if (!found.has(name) && globMatch(pattern, name, true)) {
+        if (!spec.hidden && !found.has(name) && globMatch(pattern, name, true)) {
           found.set(name, this.#values.get(spec.name)!);
         }
       }

@@ -61,9 +61,9 @@ export class Connection implements ClientTransport {
   /** Resolves when the read loop ends. */
   done: Promise<void>;
 
-  constructor(readonly server: RedisServer, readonly conn: Deno.TcpConn) {
+  constructor(readonly server: RedisServer, readonly conn: Deno.TcpConn | Deno.TlsConn) {
     try {
-      conn.setNoDelay(true);
+      if ("setNoDelay" in conn) conn.setNoDelay(true);
     } catch {
       // The peer may already be gone; the read loop will notice.
     }
@@ -120,6 +120,7 @@ export class Connection implements ClientTransport {
         this.process();
         // Backpressure: no more reading until this batch's replies are out.
         while (this.client !== undefined && this.client.out.length > 0 && !this.#closed) {
+          if (this.#closedOverOutputLimit(this.client)) break;
           await this.#flush();
           if (!this.#outputCapped) break;
           this.process();
@@ -221,6 +222,7 @@ export class Connection implements ClientTransport {
     const limit = this.server.config.getNumber("client-query-buffer-limit");
     if (needed > limit) {
       this.server.log(`closing ${this.remoteAddr}: query buffer over ${limit} bytes`);
+      this.server.stats.queryBufferLimitDisconnections++;
       throw new Deno.errors.Interrupted("query buffer limit");
     }
     const grown = new Uint8Array(needed);
@@ -269,13 +271,20 @@ export class Connection implements ClientTransport {
   flushSoon(): void {
     const client = this.client;
     if (this.#closed || client === undefined || client.out.length === 0) return;
-    // A client that stops reading (a slow subscriber) must not grow our memory.
-    if (this.server.outputOverLimit(client)) {
-      this.server.log(`closing ${this.remoteAddr}: output buffer over its limit`);
-      this.close();
-      return;
-    }
+    if (this.#closedOverOutputLimit(client)) return;
     if (!this.#writing) this.#flush();
+  }
+
+  /**
+   * A client that stops reading (a slow subscriber) or asks for more than
+   * client-output-buffer-limit allows must not grow our memory: it is closed.
+   */
+  #closedOverOutputLimit(client: Client): boolean {
+    if (!this.server.outputOverLimit(client)) return false;
+    this.server.log(`closing ${this.remoteAddr}: output buffer over its limit`);
+    this.server.stats.outputBufferLimitDisconnections++;
+    this.close();
+    return true;
   }
 
   /** Runs the requests that queued up while the client was blocked. */

@@ -26,6 +26,7 @@ import type { LatencyMonitor } from "./latency.ts";
 import type { SlowLog } from "./slowlog.ts";
 import type { ServerStats } from "./stats.ts";
 import type { WatchRegistry } from "./watch.ts";
+import type { Watchdog } from "./watchdog.ts";
 
 /** Records write commands after they run (the AOF; replicas next). */
 export interface Propagator {
@@ -60,6 +61,8 @@ export interface ServerContext {
   readonly replication: Replication;
   /** used_memory accounting and eviction under maxmemory. */
   readonly maxmemory: MaxMemory;
+  /** watchdog-period: logs a command that holds the event loop too long. */
+  readonly watchdog: Watchdog;
   readonly startedAt: number;
   /** A random 40-hex id made at start (INFO run_id). */
   readonly runId: string;

@@ -113,7 +113,10 @@ export function processCommand(client: Client, argv: string[]): void {
       client.out.simple("QUEUED");
     }
   } else {
+    const watchdog = server.watchdog;
+    if (watchdog.enabled) watchdog.begin(client.id, client.transport.remoteAddr, command.fullName);
     call(client, command, argv);
+    watchdog.end();
   }
   // Messages to this very client went in front of its reply: CLIENT REPLY OFF keeps them.
   closeReply(client, mark + client.out.displaced - displaced);

@@ -4,6 +4,8 @@
  * timeouts), and the accept loop.
  */
 import { Acl } from "./acl/acl.ts";
+import { admissionError } from "./admission.ts";
+import { listenTls } from "./tls.ts";
 import { aclCommandsOf } from "./acl/table.ts";
 import { BlockingRegistry } from "./blocking.ts";
 import { Client, type ClientTransport } from "./client.ts";
@@ -24,6 +26,7 @@ import { advanceAccessClock } from "./types/keytable.ts";
 import { NotifyClass, parseNotifyFlags } from "./notify.ts";
 import { PubSub } from "./pubsub.ts";
 import { WatchRegistry } from "./watch.ts";
+import { Watchdog } from "./watchdog.ts";
 
 /** The transport of a client with no socket (AOF replay, scripts): replies go nowhere. */
 const NO_SOCKET: ClientTransport = {
@@ -49,6 +52,7 @@ export class RedisServer implements ServerContext {
   readonly startedAt = Date.now();
   readonly runId = randomHex(20);
   readonly stats = new ServerStats();
+  readonly watchdog = new Watchdog();
   /** Users, permissions and the ACL log. */
   readonly acl: Acl;
   readonly slowlog: SlowLog;
@@ -90,6 +94,7 @@ export class RedisServer implements ServerContext {
    */
   beforeReply: (() => Promise<void> | undefined) | undefined;
   #listener: Deno.TcpListener | undefined;
+  #tlsListener: Deno.TlsListener | undefined;
   #cronTimer: ReturnType<typeof setInterval> | undefined;
   #shuttingDown: Promise<void> | undefined;
   quiet = false;
@@ -123,6 +128,7 @@ export class RedisServer implements ServerContext {
     this.#applyConfig("lfu-log-factor", config.get("lfu-log-factor"));
     this.#applyConfig("lfu-decay-time", config.get("lfu-decay-time"));
     this.#applyConfig("client-output-buffer-limit", config.get("client-output-buffer-limit"));
+    this.#applyConfig("watchdog-period", config.get("watchdog-period"));
     const previous = config.onChange;
     config.onChange = (name, value) => {
       previous(name, value);
@@ -137,6 +143,9 @@ export class RedisServer implements ServerContext {
     if (name === "notify-keyspace-events") this.notifyMask = parseNotifyFlags(value) ?? 0;
     if (name === "client-output-buffer-limit") this.#outputLimits = parseOutputLimits(value);
     if (name === "hz" && this.#cronTimer !== undefined) this.#startCron();
+    if (name === "watchdog-period" || (name === "logfile" && this.watchdog.enabled)) {
+      this.watchdog.configure(this.config.getNumber("watchdog-period"), this.config.get("logfile"));
+    }
     if (name === "maxmemory-policy") {
       for (const db of this.dbs) db.trackFrequency = value.endsWith("-lfu");
     }
@@ -212,6 +221,7 @@ export class RedisServer implements ServerContext {
     this.clients.delete(client.id);
     this.monitors.delete(client);
     this.pause.forget(client);
+    this.watchdog.forget(client.id);
     this.blocking.unblock(client, false);
     this.watches.unwatchAll(client);
     this.unsubscribeAll(client);
@@ -246,11 +256,26 @@ export class RedisServer implements ServerContext {
   /** Starts listening; returns the bound port (useful with port 0). */
   listen(): number {
     const port = this.config.getNumber("port");
-    const hostname = this.config.get("bind").split(/\s+/)[0];
-    this.#listener = Deno.listen({ hostname, port, transport: "tcp" });
+    const hostname = this.config.get("bind").split(/\s+/)[0] ?? "127.0.0.1";
+    const tls = listenTls(this.config, hostname);
+    try {
+      this.#listener = Deno.listen({ hostname, port, transport: "tcp" });
+    } catch (err) {
+      tls?.close();
+      throw err;
+    }
     this.#acceptLoop(this.#listener);
+    if (tls !== undefined) {
+      this.#tlsListener = tls;
+      this.#acceptLoop(tls);
+    }
     this.#startCron();
     return (this.#listener.addr as Deno.NetAddr).port;
+  }
+
+  /** The bound TLS port, 0 without tls-port. */
+  get tlsPort(): number {
+    return (this.#tlsListener?.addr as Deno.NetAddr | undefined)?.port ?? 0;
   }
 
   get port(): number {
@@ -258,16 +283,23 @@ export class RedisServer implements ServerContext {
     return (this.#listener.addr as Deno.NetAddr).port;
   }
 
-  async #acceptLoop(listener: Deno.TcpListener): Promise<void> {
+  async #acceptLoop(listener: Deno.TcpListener | Deno.TlsListener): Promise<void> {
     try {
       for await (const conn of listener) {
         if (this.#shuttingDown) {
           conn.close();
           continue;
         }
-        if (this.clients.size >= this.config.getNumber("maxclients")) {
+        const refused = admissionError(
+          this.config,
+          this.connections.size,
+          this.acl.defaultUser.nopass,
+          (conn.remoteAddr as Deno.NetAddr).hostname,
+        );
+        if (refused !== undefined) {
           this.stats.rejectedConnections++;
-          const msg = new TextEncoder().encode("-ERR max number of clients reached\r\n");
+          // Best effort, as Redis: the error is written once, then the socket closes.
+          const msg = new TextEncoder().encode(`-${refused}\r\n`);
           conn.write(msg).catch(() => {}).finally(() => conn.close());
           continue;
         }
@@ -351,8 +383,10 @@ export class RedisServer implements ServerContext {
     this.#shuttingDown ??= (async () => {
       if (this.#cronTimer !== undefined) clearInterval(this.#cronTimer);
       this.pause.dispose();
+      this.watchdog.stop();
       try {
         this.#listener?.close();
+        this.#tlsListener?.close();
       } catch {
         // already closed
       }

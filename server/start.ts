@@ -7,6 +7,7 @@ import { Config, ConfigError, parseConfigFile } from "./config.ts";
 import { DUPLICATE_CONFIG_USER } from "./acl/acl.ts";
 import { loadAclFile } from "./commands/acl.ts";
 import { openLog } from "./log.ts";
+import { TlsConfigError } from "./tls.ts";
 import { LoadError } from "./persistence/manager.ts";
 import type { RedisServer } from "./server.ts";
 import { VERSION } from "../protocol/version.ts";
@@ -111,6 +112,10 @@ async function run(server: RedisServer, config: Config): Promise<number> {
   try {
     port = server.listen();
   } catch (err) {
+    if (err instanceof TlsConfigError) {
+      server.log(`TLS: ${err.message}`);
+      return 1;
+    }
     // Redis's words: its test harness retries on another port when it sees them.
     const where = `${config.get("bind")}:${config.get("port")}`;
     server.log(`Could not create server TCP listening socket ${where}: ${(err as Error).message}`);
@@ -118,6 +123,9 @@ async function run(server: RedisServer, config: Config): Promise<number> {
     return 1;
   }
   server.log(`Listening on ${config.get("bind")}:${port}`);
+  if (server.tlsPort !== 0) {
+    server.log(`Listening on ${config.get("bind")}:${server.tlsPort} (TLS)`);
+  }
   server.log("Ready to accept connections");
   const { promise: stopped, resolve } = Promise.withResolvers<void>();
   // SHUTDOWN stops the server from a command; the process ends with it.

@@ -12,6 +12,9 @@ const RATE_SAMPLES = 16;
 export class ServerStats {
   connectionsReceived = 0;
   rejectedConnections = 0;
+  /** Clients closed for passing client-query-buffer-limit / client-output-buffer-limit. */
+  queryBufferLimitDisconnections = 0;
+  outputBufferLimitDisconnections = 0;
   commandsProcessed = 0;
   rejectedCalls = 0;
   netInputBytes = 0;

@@ -109,6 +109,17 @@ Deno.test("HRANDFIELD: counts, negative counts, WITHVALUES in both protocols, er
   deepEqual(await c.cmd("HRANDFIELD", "h", "4611686018427387904", "WITHVALUES"), {
     error: "ERR value is out of range",
   });
+  // A huge negative count is refused (as ZRANDMEMBER's) instead of building an unbounded reply.
+  for (
+    const args of [["-9223372036854775807"], ["-16777217"], ["-4611686018427387903", "WITHVALUES"]]
+  ) {
+    deepEqual(await c.cmd("HRANDFIELD", "h", ...args), { error: "ERR value is out of range" });
+  }
+  deepEqual(await c.cmd("HRANDFIELD", "missing", "-9223372036854775807"), []);
+  deepEqual(((await c.cmd("HRANDFIELD", "h", "9223372036854775807")) as string[]).sort(), [
+    "a",
+    "b",
+  ]);
   await c.cmd("HELLO", "3");
   const nested = await c.cmd("HRANDFIELD", "h", "2", "WITHVALUES") as string[][];
   deepEqual(nested.sort(), [["a", "1"], ["b", "2"]]);

@@ -141,6 +141,12 @@ Deno.test("SPOP and SRANDMEMBER: counts, negative counts (SRANDMEMBER -5 of two)
     error:
       "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
   });
+  // A huge negative count is refused (as ZRANDMEMBER's) instead of building an unbounded reply.
+  for (const count of ["-9223372036854775807", "-16777217"]) {
+    deepEqual(await c.cmd("SRANDMEMBER", "two", count), { error: "ERR value is out of range" });
+  }
+  deepEqual(await c.cmd("SRANDMEMBER", "missing", "-9223372036854775807"), []);
+  deepEqual(sorted(await c.cmd("SRANDMEMBER", "two", "9223372036854775807")), ["a", "b"]);
 
   const members = Array.from({ length: 100 }, (_, i) => `m${i}`);
   await c.cmd("SADD", "s", ...members);

@@ -2,7 +2,7 @@
  * String commands end to end, with the exact replies of redis-server 7.0
  * (every expectation here was checked against it).
  */
-import { deepEqual, equal } from "node:assert/strict";
+import { deepEqual, equal, ok } from "node:assert/strict";
 import type { RedisObject } from "../server/types/value.ts";
 import { expectReplies, NativeClient, plain, RespClient, startServer } from "./helpers.ts";
 
@@ -185,6 +185,35 @@ Deno.test("SETRANGE pads with zero bytes and is capped at proto-max-bulk-len", a
       error: "ERR string exceeds maximum allowed size (proto-max-bulk-len)",
     }],
   ]);
+});
+
+Deno.test("SETRANGE edits the stored bytes in place and keeps the TTL", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  const db = srv.server.dbs[0]!;
+  await expectReplies(c, [
+    [["SET", "n", "12345"], "OK"],
+    [["SETRANGE", "n", "1", "x"], 5],
+    [["GET", "n"], "1x345"],
+    [["OBJECT", "ENCODING", "n"], "raw"],
+    [["SET", "big", "a".repeat(1000), "EX", "100"], "OK"],
+    [["SETRANGE", "big", "998", "bcd"], 1001],
+  ]);
+  const stored = db.getBytes("big");
+  for (let i = 0; i < 50; i++) await c.cmd("SETRANGE", "big", String(i * 20), "Z");
+  equal(db.getBytes("big"), stored, "the same bytes object, edited, not a copy");
+  const expected = Array.from("a".repeat(998) + "bcd");
+  for (let i = 0; i < 50; i++) expected[i * 20] = "Z";
+  await expectReplies(c, [
+    [["GET", "big"], expected.join("")],
+    [["STRLEN", "big"], 1001],
+    [["GETRANGE", "big", "995", "-1"], "aaabcd"],
+    [["SETRANGE", "big", "1003", "e"], 1004],
+    [["GETRANGE", "big", "999", "-1"], "cd\0\0e"],
+    [["APPEND", "big", "f"], 1005],
+    [["GETRANGE", "big", "-3", "-1"], "\0ef"],
+  ]);
+  ok(await c.cmd("TTL", "big") as number > 0);
 });
 
 Deno.test("INCR family: int64 limits, overflow and strict integer syntax", async () => {

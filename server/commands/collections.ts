@@ -9,6 +9,12 @@ import { CommandError, NOT_INTEGER, NOT_POSITIVE, outOfRangeBetween } from "../e
 import type { ZsetLimits } from "../types/sorted_set.ts";
 
 export const LONG_MAX = 9223372036854775807n;
+/**
+ * SRANDMEMBER, HRANDFIELD and ZRANDMEMBER with a negative count repeat picks
+ * without bound in Redis; past this many (a reply of hundreds of megabytes)
+ * they are refused instead.
+ */
+export const MAX_REPEATED_PICKS = 1 << 24;
 
 /**
  * Redis's getRangeLongFromObjectOrReply: an integer within [min, max]; out

@@ -21,7 +21,13 @@ import { NotifyClass } from "../notify.ts";
 import { parseCursor, parseScanOptions, scanStep, writeScanReply } from "../scan.ts";
 import { RedisHash } from "../types/hash.ts";
 import { addLongDouble, formatLongDouble, parseLongDouble } from "../types/string.ts";
-import { hashLimits, LONG_MAX, randomDistinct, rangedLong } from "./collections.ts";
+import {
+  hashLimits,
+  LONG_MAX,
+  MAX_REPEATED_PICKS,
+  randomDistinct,
+  rangedLong,
+} from "./collections.ts";
 
 const INT64_MIN = -9223372036854775808n;
 const INT64_MAX = 9223372036854775807n;
@@ -93,6 +99,7 @@ function randomFields(
     if (withValues) out.bulk(value);
   };
   const unique = count > 0;
+  if (-count > MAX_REPEATED_PICKS) throw new CommandError(VALUE_OUT_OF_RANGE);
   const n = unique ? Math.min(count, hash.size()) : -count;
   out.array(withValues && !nested ? n * 2 : n);
   if (!unique || n === 1) {

@@ -12,12 +12,20 @@ import {
   NUMKEYS_NOT_POSITIVE,
   NUMKEYS_OVER_ARGS,
   SYNTAX,
+  VALUE_OUT_OF_RANGE,
 } from "../errors.ts";
 import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
 import { parseCursor, parseScanOptions, scanStep, writeScanReply } from "../scan.ts";
 import { RedisSet } from "../types/set.ts";
-import { intsetLimit, LONG_MAX, positiveLong, randomDistinct, rangedLong } from "./collections.ts";
+import {
+  intsetLimit,
+  LONG_MAX,
+  MAX_REPEATED_PICKS,
+  positiveLong,
+  randomDistinct,
+  rangedLong,
+} from "./collections.ts";
 
 function readSet(ctx: CommandContext, key: string): RedisSet | undefined {
   return ctx.db.readObject<RedisSet>(key, "set");
@@ -105,6 +113,7 @@ function randomMembers(ctx: CommandContext, set: RedisSet, count: number): void 
   const size = set.size();
   if (count < 0 || count === 1) {
     const n = Math.abs(count);
+    if (n > MAX_REPEATED_PICKS) throw new CommandError(VALUE_OUT_OF_RANGE);
     out.array(n);
     for (let i = 0; i < n; i++) out.bulk(set.random()![0]);
     return;

@@ -1,5 +1,5 @@
 /** String commands. */
-import { bytesToBinary } from "../../protocol/bytes.ts";
+import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
 import { arg, intArg, parseInt64, parseInteger } from "../args.ts";
 import { keyRange } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
@@ -196,11 +196,6 @@ function byteRange(start: number, end: number, length: number): [number, number]
   if (end >= length) end = length - 1;
   if (start > end || length === 0) return undefined;
   return [start, end];
-}
-
-/** Binary string of `n` zero bytes. */
-function zeros(n: number): string {
-  return "\0".repeat(n);
 }
 
 function getRange(ctx: CommandContext, argv: string[]): void {
@@ -404,23 +399,22 @@ function append(ctx: CommandContext, key: string, suffix: string): void {
   ctx.out.int(result.length);
 }
 
+/**
+ * SETRANGE edits the string's bytes in place (as SETBIT does), so a run of
+ * small patches on a large string costs the patches, not copies of the value.
+ */
 function setRange(ctx: CommandContext, argv: string[]): void {
   const key = arg(argv, 1);
   const offset = intArg(arg(argv, 2));
   const patch = arg(argv, 3);
   if (offset < 0) throw new CommandError(OFFSET_OUT_OF_RANGE);
   const db = ctx.db;
-  const current = db.getString(key);
-  if (patch.length === 0) return ctx.out.int(current?.length ?? 0);
+  if (patch.length === 0) return ctx.out.int(db.getString(key)?.length ?? 0);
   checkStringLength(ctx, offset + patch.length);
-  const base = current ?? "";
-  const result = offset > base.length
-    ? base + zeros(offset - base.length) + patch
-    : base.slice(0, offset) + patch + base.slice(offset + patch.length);
-  if (current === undefined) db.set(key, result, StringForm.Raw);
-  else db.replace(key, result, StringForm.Raw);
+  const { value } = db.editBytes(key, offset + patch.length);
+  writeBinary(value.bytes, offset, patch);
   ctx.server.keyChanged(db, key, NotifyClass.String, "setrange");
-  ctx.out.int(result.length);
+  ctx.out.int(value.length);
 }
 
 /** Rows shared by GETRANGE and its old name SUBSTR. */

@@ -11,11 +11,6 @@ import { CommandError, MIN_MAX_NOT_FLOAT, MIN_MAX_NOT_STRING_RANGE, NOT_FLOAT } 
 import { SortedSet, type ZsetLimits } from "../types/sorted_set.ts";
 
 export const LONG_MAX = 9223372036854775807n;
-/**
- * ZRANDMEMBER with a negative count repeats picks without bound in Redis; past
- * this many (a reply of hundreds of megabytes) it is refused instead.
- */
-export const MAX_REPEATED_PICKS = 1 << 24;
 // ---- keys ------------------------------------------------------------------
 
 /** The sorted set at `key` for a read (Redis's lookupKeyRead: counts hits and misses). */

@@ -1,7 +1,8 @@
 /** ZPOPMIN/MAX, BZPOPMIN/MAX, ZMPOP/BZMPOP and ZRANDMEMBER. */
 import { arg } from "../args.ts";
 import { NotifyClass } from "../notify.ts";
-import { MAX_REPEATED_PICKS, pairsNested, rangedLong, readZset, writeZset } from "./zset_common.ts";
+import { pairsNested, rangedLong, readZset, writeZset } from "./zset_common.ts";
+import { MAX_REPEATED_PICKS } from "./collections.ts";
 import { blockingKey, parseBlockingTimeout } from "../blocking.ts";
 import type { CommandContext } from "../context.ts";
 import {

@@ -31,6 +31,8 @@ export function statsSection(server: ServerContext): InfoField[] {
     ["unexpected_error_replies", 0],
     ["total_error_replies", stats.errorReplies],
     ["total_rejected_calls", stats.rejectedCalls],
+    ["client_query_buffer_limit_disconnections", stats.queryBufferLimitDisconnections],
+    ["client_output_buffer_limit_disconnections", stats.outputBufferLimitDisconnections],
   ];
 }
 
