@@ -172,12 +172,16 @@ function bitPos(ctx: CommandContext, argv: string[]): void {
   ctx.out.int(bit === 0 && !endGiven ? last + 1 : -1);
 }
 
-type BitOp = "AND" | "OR" | "XOR" | "NOT";
+type BitOp = "and" | "or" | "xor" | "not";
+
+function isBitOp(op: string): op is BitOp {
+  return op === "and" || op === "or" || op === "xor" || op === "not";
+}
 
 function bitOp(ctx: CommandContext, argv: string[]): void {
-  const op = arg(argv, 1).toUpperCase() as BitOp;
-  if (op !== "AND" && op !== "OR" && op !== "XOR" && op !== "NOT") throw new CommandError(SYNTAX);
-  if (op === "NOT" && argv.length !== 4) throw new CommandError(BITOP_NOT_ONE_KEY);
+  const op = arg(argv, 1).toLowerCase();
+  if (!isBitOp(op)) throw new CommandError(SYNTAX);
+  if (op === "not" && argv.length !== 4) throw new CommandError(BITOP_NOT_ONE_KEY);
   const db = ctx.db;
   const sources: Uint8Array[] = [];
   let maxLength = 0;
@@ -196,11 +200,11 @@ function bitOp(ctx: CommandContext, argv: string[]): void {
   for (let j = 0; j < maxLength; j++) {
     // Past its end a source reads as zero bytes.
     let out = first[j] ?? 0;
-    if (op === "NOT") out = ~out & 0xff;
+    if (op === "not") out = ~out & 0xff;
     for (const source of rest) {
       const b = source[j] ?? 0;
-      if (op === "AND") out &= b;
-      else if (op === "OR") out |= b;
+      if (op === "and") out &= b;
+      else if (op === "or") out |= b;
       else out ^= b;
     }
     result[j] = out;

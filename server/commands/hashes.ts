@@ -392,7 +392,7 @@ export const hashCommands: CommandSpec[] = [
       }
       const countText = arg(argv, 2);
       const count = rangedLong(countText, -LONG_MAX, LONG_MAX);
-      if (argv.length > 4 || (argv.length === 4 && arg(argv, 3).toUpperCase() !== "WITHVALUES")) {
+      if (argv.length > 4 || (argv.length === 4 && arg(argv, 3).toLowerCase() !== "withvalues")) {
         throw new CommandError(SYNTAX);
       }
       const withValues = argv.length === 4;

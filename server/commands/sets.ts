@@ -409,7 +409,7 @@ export const setCommands: CommandSpec[] = [
       if (numkeys > argv.length - 2) throw new CommandError(NUMKEYS_OVER_ARGS);
       let limit = 0;
       for (let j = 2 + numkeys; j < argv.length; j++) {
-        if (arg(argv, j).toUpperCase() === "LIMIT" && j + 1 < argv.length) {
+        if (arg(argv, j).toLowerCase() === "limit" && j + 1 < argv.length) {
           limit = positiveLong(arg(argv, ++j), LIMIT_NEGATIVE);
         } else {
           throw new CommandError(SYNTAX);

@@ -41,7 +41,7 @@ export function checkStringLength(ctx: CommandContext, length: number): void {
   }
 }
 
-type ExpireUnit = "EX" | "PX" | "EXAT" | "PXAT";
+type ExpireUnit = "ex" | "px" | "exat" | "pxat";
 
 /**
  * The absolute expiry time (ms) of SET/GETEX's EX, PX, EXAT, PXAT argument,
@@ -50,10 +50,10 @@ type ExpireUnit = "EX" | "PX" | "EXAT" | "PXAT";
 function expireTimeOf(arg: string, unit: ExpireUnit, command: string): number {
   const n = parseInteger(arg);
   if (n === undefined) throw new CommandError(NOT_INTEGER);
-  const seconds = unit === "EX" || unit === "EXAT";
+  const seconds = unit === "ex" || unit === "exat";
   if (n <= 0 || (seconds && n > 9223372036854775)) throw new CommandError(invalidExpire(command));
   let when = seconds ? n * 1000 : n;
-  if (unit === "EX" || unit === "PX") when += Date.now();
+  if (unit === "ex" || unit === "px") when += Date.now();
   if (when > 9223372036854775807) throw new CommandError(invalidExpire(command));
   return when;
 }
@@ -87,14 +87,14 @@ function setWithExpiry(name: string, unit: ExpireUnit): Handler {
 function parseSetOptions(argv: readonly string[], from: number): SetOptions {
   const options: SetOptions = { nx: false, xx: false, get: false, keepTtl: false };
   for (let i = from; i < argv.length; i++) {
-    const opt = arg(argv, i).toUpperCase();
+    const opt = arg(argv, i).toLowerCase();
     const hasValue = i + 1 < argv.length;
-    if (opt === "NX" && !options.xx) options.nx = true;
-    else if (opt === "XX" && !options.nx) options.xx = true;
-    else if (opt === "GET") options.get = true;
-    else if (opt === "KEEPTTL" && options.unit === undefined) options.keepTtl = true;
+    if (opt === "nx" && !options.xx) options.nx = true;
+    else if (opt === "xx" && !options.nx) options.xx = true;
+    else if (opt === "get") options.get = true;
+    else if (opt === "keepttl" && options.unit === undefined) options.keepTtl = true;
     else if (
-      (opt === "EX" || opt === "PX" || opt === "EXAT" || opt === "PXAT") && hasValue &&
+      (opt === "ex" || opt === "px" || opt === "exat" || opt === "pxat") && hasValue &&
       !options.keepTtl && (options.unit === undefined || options.unit === opt)
     ) {
       options.unit = opt;
@@ -218,11 +218,11 @@ function lcs(ctx: CommandContext, argv: string[]): void {
   let withMatchLen = false;
   let minMatchLen = 0;
   for (let i = 3; i < argv.length; i++) {
-    const opt = arg(argv, i).toUpperCase();
-    if (opt === "IDX") getIdx = true;
-    else if (opt === "LEN") getLen = true;
-    else if (opt === "WITHMATCHLEN") withMatchLen = true;
-    else if (opt === "MINMATCHLEN" && i + 1 < argv.length) {
+    const opt = arg(argv, i).toLowerCase();
+    if (opt === "idx") getIdx = true;
+    else if (opt === "len") getLen = true;
+    else if (opt === "withmatchlen") withMatchLen = true;
+    else if (opt === "minmatchlen" && i + 1 < argv.length) {
       minMatchLen = Math.max(0, intArg(arg(argv, ++i)));
     } else throw new CommandError(SYNTAX);
   }
@@ -312,12 +312,12 @@ function getWithExpiry(ctx: CommandContext, argv: string[]): void {
   let expire: string | undefined;
   let persist = false;
   for (let i = 2; i < argv.length; i++) {
-    const opt = arg(argv, i).toUpperCase();
+    const opt = arg(argv, i).toLowerCase();
     const hasValue = i + 1 < argv.length;
-    if (opt === "PERSIST" && unit === undefined) {
+    if (opt === "persist" && unit === undefined) {
       persist = true;
     } else if (
-      (opt === "EX" || opt === "PX" || opt === "EXAT" || opt === "PXAT") && hasValue && !persist &&
+      (opt === "ex" || opt === "px" || opt === "exat" || opt === "pxat") && hasValue && !persist &&
       (unit === undefined || unit === opt)
     ) {
       unit = opt;
@@ -332,7 +332,7 @@ function getWithExpiry(ctx: CommandContext, argv: string[]): void {
   ctx.out.bulk(value);
   const db = ctx.db;
   const server = ctx.server;
-  if (when !== undefined && (unit === "EXAT" || unit === "PXAT") && when <= Date.now()) {
+  if (when !== undefined && (unit === "exat" || unit === "pxat") && when <= Date.now()) {
     db.delete(key);
     ctx.propagateAs = [["DEL", key]];
     server.keyChanged(db, key, NotifyClass.Generic, "del");
@@ -473,7 +473,7 @@ export const stringCommands: CommandSpec[] = [
       const options = parseSetOptions(argv, 3);
       if (options.get && options.unit === undefined) {
         // GET changes nothing, so the AOF records the SET without it.
-        ctx.propagateAs = [argv.filter((word, i) => i < 3 || word.toUpperCase() !== "GET")];
+        ctx.propagateAs = [argv.filter((word, i) => i < 3 || word.toLowerCase() !== "get")];
       }
       const out = ctx.out;
       setGeneric(ctx, "set", key, value, options, () => out.ok(), () => out.nil());
@@ -505,7 +505,7 @@ export const stringCommands: CommandSpec[] = [
     summary:
       "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.",
     syntax: "key seconds value",
-    handler: setWithExpiry("setex", "EX"),
+    handler: setWithExpiry("setex", "ex"),
   },
   {
     name: "psetex",
@@ -517,7 +517,7 @@ export const stringCommands: CommandSpec[] = [
     summary:
       "Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn't exist.",
     syntax: "key milliseconds value",
-    handler: setWithExpiry("psetex", "PX"),
+    handler: setWithExpiry("psetex", "px"),
   },
   {
     name: "getset",

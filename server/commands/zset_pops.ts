@@ -133,11 +133,11 @@ export function parseMultiPop(
   const numkeys = rangedLong(arg(argv, numkeysAt), 1, NUMKEYS_NOT_POSITIVE);
   const whereAt = numkeysAt + numkeys + 1;
   if (whereAt >= argv.length) throw new CommandError(SYNTAX);
-  const where = arg(argv, whereAt).toUpperCase();
-  if (where !== "MIN" && where !== "MAX") throw new CommandError(SYNTAX);
+  const where = arg(argv, whereAt).toLowerCase();
+  if (where !== "min" && where !== "max") throw new CommandError(SYNTAX);
   let count = -1;
   for (let j = whereAt + 1; j < argv.length; j++) {
-    if (count === -1 && arg(argv, j).toUpperCase() === "COUNT" && j + 1 < argv.length) {
+    if (count === -1 && arg(argv, j).toLowerCase() === "count" && j + 1 < argv.length) {
       count = rangedLong(arg(argv, ++j), 1, COUNT_NOT_POSITIVE);
     } else {
       throw new CommandError(SYNTAX);
@@ -145,7 +145,7 @@ export function parseMultiPop(
   }
   return {
     keys: argv.slice(numkeysAt + 1, whereAt),
-    max: where === "MAX",
+    max: where === "max",
     count: count === -1 ? 1 : count,
   };
 }
