@@ -1,4 +1,5 @@
 /** Connection commands: PING, ECHO, QUIT, SELECT, HELLO, AUTH, RESET, CLIENT. */
+import { writeHelp } from "./help.ts";
 import { arg, ArgCursor, intArg, parseInteger } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
@@ -365,8 +366,7 @@ const clientSubcommands: CommandSpec[] = [
     syntax: "",
     complexity: "O(1)",
     handler(ctx) {
-      ctx.out.array(CLIENT_HELP.length);
-      for (const line of CLIENT_HELP) ctx.out.simple(line);
+      writeHelp(ctx, CLIENT_HELP);
     },
   },
 ];
