@@ -24,6 +24,7 @@
  *   Redis's reverse-binary cursor, which survives resizes.
  */
 
+import { lengthPrefix, ONE_BYTE_STRINGS, PackedReader } from "./packed_record.ts";
 import { arrayBytes, MAP_ENTRY_BYTES, objectBytes, stringBytes } from "./memory.ts";
 
 /** Average entries per bucket above which the table doubles. */
@@ -47,46 +48,6 @@ export function hashString(s: string): number {
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h >>> 0;
-}
-
-const ONE_BYTE_STRINGS = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i));
-
-/** The varint length prefix of an entry part. */
-export function lengthPrefix(n: number): string {
-  if (n < 0x80) return ONE_BYTE_STRINGS[n]!;
-  let s = "";
-  while (n >= 0x80) {
-    s += String.fromCharCode((n & 0x7f) | 0x80);
-    n = Math.floor(n / 0x80);
-  }
-  return s + String.fromCharCode(n);
-}
-
-/**
- * Reads packed strings of `len part` records. `pos` is the offset after the
- * last `readLength`, so a scan over a packed string allocates nothing.
- */
-export class PackedReader {
-  pos = 0;
-
-  readLength(s: string): number {
-    let c = s.charCodeAt(this.pos++);
-    if (c < 0x80) return c;
-    let len = c & 0x7f;
-    let scale = 0x80;
-    do {
-      c = s.charCodeAt(this.pos++);
-      len += (c & 0x7f) * scale;
-      scale *= 0x80;
-    } while (c >= 0x80);
-    return len;
-  }
-
-  /** Steps over one `len part` record. */
-  skipPart(s: string): void {
-    const len = this.readLength(s);
-    this.pos += len;
-  }
 }
 
 interface LargeEntry {

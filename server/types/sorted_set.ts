@@ -13,7 +13,7 @@
  * the set becomes a ZTree for good (see zset_tree.ts).
  */
 import { objectBytes, stringBytes } from "./memory.ts";
-import { lengthPrefix, PackedReader } from "./packed_dict.ts";
+import { lengthPrefix, PackedReader } from "./packed_record.ts";
 import type { RedisObject } from "./value.ts";
 import { ZSET_DEFAULT_LIMITS, type ZsetLimits, ZTree } from "./zset_tree.ts";
 

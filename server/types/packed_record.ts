@@ -1,0 +1,46 @@
+/**
+ * The record format every packed collection shares (packed dicts, small
+ * lists, small sorted sets): each part is a varint length, then its bytes,
+ * all in one string, so a small collection is one V8 string and no objects.
+ */
+
+/** Every one-byte string, made once (tags and short length prefixes). */
+export const ONE_BYTE_STRINGS = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i));
+
+/** The varint length prefix of an entry part. */
+export function lengthPrefix(n: number): string {
+  if (n < 0x80) return ONE_BYTE_STRINGS[n]!;
+  let s = "";
+  while (n >= 0x80) {
+    s += String.fromCharCode((n & 0x7f) | 0x80);
+    n = Math.floor(n / 0x80);
+  }
+  return s + String.fromCharCode(n);
+}
+
+/**
+ * Reads packed strings of `len part` records. `pos` is the offset after the
+ * last `readLength`, so a scan over a packed string allocates nothing.
+ */
+export class PackedReader {
+  pos = 0;
+
+  readLength(s: string): number {
+    let c = s.charCodeAt(this.pos++);
+    if (c < 0x80) return c;
+    let len = c & 0x7f;
+    let scale = 0x80;
+    do {
+      c = s.charCodeAt(this.pos++);
+      len += (c & 0x7f) * scale;
+      scale *= 0x80;
+    } while (c >= 0x80);
+    return len;
+  }
+
+  /** Steps over one `len part` record. */
+  skipPart(s: string): void {
+    const len = this.readLength(s);
+    this.pos += len;
+  }
+}
