@@ -1,6 +1,7 @@
 /**
  * The composition root: builds one server from its parts — its own command
- * table (and so its own statistics), its persistence — and wires them
+ * table (and so its own statistics), persistence, scripting, replication,
+ * maxmemory — and wires them
  * together. Entry points (start.ts, tests) build servers here; nothing else
  * needs to know how the parts fit.
  */
@@ -9,12 +10,14 @@ import { commandGroups } from "./commands/table.ts";
 import { Config } from "./config.ts";
 import { MaxMemory } from "./maxmemory.ts";
 import { Persistence } from "./persistence/manager.ts";
+import { Scripting } from "./scripting/runner.ts";
 import { attachReplication } from "./replication/attach.ts";
 import { RedisServer } from "./server.ts";
 
 export function createServer(config = new Config()): RedisServer {
   const server = new RedisServer(config, new CommandTable(commandGroups));
   server.persistence = new Persistence(server);
+  server.scripting = new Scripting(server);
   server.replication = attachReplication(server);
   const maxmemory = server.maxmemory = new MaxMemory(server);
   server.cronHooks.push(() => maxmemory.refreshClients());

@@ -21,6 +21,7 @@ import type { NotifyClass } from "./notify.ts";
 import type { ClientPause } from "./pause.ts";
 import type { Persistence } from "./persistence/manager.ts";
 import type { PubSub } from "./pubsub.ts";
+import type { Scripting } from "./scripting/runner.ts";
 import type { Replication } from "./replication/replication.ts";
 import type { LatencyMonitor } from "./latency.ts";
 import type { SlowLog } from "./slowlog.ts";
@@ -55,6 +56,8 @@ export interface ServerContext {
   readonly watches: WatchRegistry;
   readonly pubsub: PubSub;
   readonly persistence: Persistence;
+  /** The script cache, functions and the running script (server/scripting/). */
+  readonly scripting: Scripting;
   /** Users, permissions and the ACL log. */
   readonly acl: Acl;
   /** Role, replicas, the link to a master (server/replication/). */

@@ -17,6 +17,7 @@ import { Database } from "./db.ts";
 import { call } from "./dispatch.ts";
 import { applyLfuConfig, type MaxMemory } from "./maxmemory.ts";
 import type { Persistence } from "./persistence/manager.ts";
+import type { Scripting } from "./scripting/runner.ts";
 import type { Replication } from "./replication/replication.ts";
 import { LatencyMonitor } from "./latency.ts";
 import { ClientPause } from "./pause.ts";
@@ -59,6 +60,7 @@ export class RedisServer implements ServerContext {
   readonly latency: LatencyMonitor;
   /** Attached by the composition root (compose.ts) right after construction. */
   persistence!: Persistence;
+  scripting!: Scripting;
   replication!: Replication;
   /** Attached by the composition root (compose.ts) right after construction. */
   maxmemory!: MaxMemory;

@@ -16,7 +16,7 @@ import {
 } from "../errors.ts";
 import { globMatch } from "../glob.ts";
 import { SCRIPT_FLAGS, ScriptError } from "../scripting/engine.ts";
-import { runScript, scriptingOf } from "../scripting/runner.ts";
+import { runScript } from "../scripting/runner.ts";
 import { writeHelp } from "./help.ts";
 
 const FUNCTION_HELP = [
@@ -79,7 +79,7 @@ function syntaxError(sub: string): never {
 }
 
 function fcall(ctx: CommandContext, argv: string[], readOnly: boolean): void {
-  const scripting = scriptingOf(ctx.server);
+  const scripting = ctx.server.scripting;
   const fn = scripting.functions.functions.get(arg(argv, 1).toLowerCase());
   if (fn === undefined) throw new CommandError("ERR Function not found");
   const numkeys = intArg(arg(argv, 2), "ERR Bad number of keys provided");
@@ -108,7 +108,7 @@ function functionList(ctx: CommandContext, argv: string[]): void {
       pattern = arg(argv, ++i);
     } else throw new CommandError(`ERR Unknown argument ${word}`);
   }
-  const libraries = [...scriptingOf(ctx.server).functions.libraries.values()]
+  const libraries = [...ctx.server.scripting.functions.libraries.values()]
     .filter((library) => pattern === undefined || globMatch(pattern, library.name, true));
   const out = ctx.out;
   out.array(libraries.length);
@@ -140,7 +140,7 @@ function functionList(ctx: CommandContext, argv: string[]): void {
 }
 
 function functionStats(ctx: CommandContext): void {
-  const scripting = scriptingOf(ctx.server);
+  const scripting = ctx.server.scripting;
   const running = scripting.running;
   if (running?.isEval) throw new CommandError(BUSY_EVAL);
   const out = ctx.out;
@@ -195,7 +195,7 @@ const functionSubcommands: CommandSpec[] = [
         replace = true;
       }
       if (i >= argv.length) throw new CommandError("ERR Function code is missing");
-      const name = libraryOp(() => scriptingOf(ctx.server).functions.load(arg(argv, i), replace));
+      const name = libraryOp(() => ctx.server.scripting.functions.load(arg(argv, i), replace));
       ctx.server.dirty++;
       ctx.out.bulk(name);
     },
@@ -208,7 +208,7 @@ const functionSubcommands: CommandSpec[] = [
     summary: "Delete a function by name",
     syntax: "library-name",
     handler(ctx, argv) {
-      if (!scriptingOf(ctx.server).functions.delete(arg(argv, 2))) {
+      if (!ctx.server.scripting.functions.delete(arg(argv, 2))) {
         throw new CommandError("ERR Library not found");
       }
       ctx.server.dirty++;
@@ -229,7 +229,7 @@ const functionSubcommands: CommandSpec[] = [
       if (mode !== undefined && mode !== "sync" && mode !== "async") {
         throw new CommandError("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
       }
-      scriptingOf(ctx.server).functions.flush();
+      ctx.server.scripting.functions.flush();
       ctx.server.dirty++;
       ctx.out.ok();
     },
@@ -251,7 +251,7 @@ const functionSubcommands: CommandSpec[] = [
     complexity: "O(N) where N is the number of functions",
     handler(ctx) {
       const compression = ctx.server.config.getBool("rdbcompression");
-      ctx.out.bulk(scriptingOf(ctx.server).functions.dump(compression));
+      ctx.out.bulk(ctx.server.scripting.functions.dump(compression));
     },
   },
   {
@@ -270,7 +270,7 @@ const functionSubcommands: CommandSpec[] = [
           "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.",
         );
       }
-      libraryOp(() => scriptingOf(ctx.server).functions.restore(arg(argv, 2), policy));
+      libraryOp(() => ctx.server.scripting.functions.restore(arg(argv, 2), policy));
       ctx.server.dirty++;
       ctx.out.ok();
     },
@@ -291,7 +291,7 @@ const functionSubcommands: CommandSpec[] = [
     flags: ["noscript", "allow_busy"],
     summary: "Kill the function currently in execution.",
     handler(ctx) {
-      const error = scriptingOf(ctx.server).kill(false);
+      const error = ctx.server.scripting.kill(false);
       if (error !== undefined) throw new CommandError(error);
       ctx.out.ok();
     },

@@ -17,7 +17,7 @@ import {
   SCRIPT_WRITE_ON_RO,
 } from "../errors.ts";
 import { ScriptError } from "../scripting/engine.ts";
-import { runScript, scriptingOf } from "../scripting/runner.ts";
+import { runScript } from "../scripting/runner.ts";
 import { writeHelp } from "./help.ts";
 
 const SCRIPT_HELP = [
@@ -43,7 +43,7 @@ const SCRIPT_HELP = [
 /** Compiles a script into the cache, turning a compile error into the reply. */
 function loadScript(ctx: CommandContext, body: string): string {
   try {
-    return scriptingOf(ctx.server).engine.load(body);
+    return ctx.server.scripting.engine.load(body);
   } catch (err) {
     if (err instanceof ScriptError) throw new CommandError(err.message);
     throw err;
@@ -60,7 +60,7 @@ function evalGeneric(
   const numkeys = intArg(arg(argv, 2));
   if (numkeys > argv.length - 3) throw new CommandError(NUMKEYS_OVER_ARGS);
   if (numkeys < 0) throw new CommandError(NUMKEYS_NEGATIVE);
-  const engine = scriptingOf(ctx.server).engine;
+  const engine = ctx.server.scripting.engine;
   let sha: string;
   if (evalsha) {
     if (arg(argv, 1).length !== 40 || engine.get(arg(argv, 1)) === undefined) {
@@ -151,7 +151,7 @@ const scriptSubcommands: CommandSpec[] = [
     syntax: "sha1 [sha1 ...]",
     complexity: "O(N) with N being the number of scripts to check.",
     handler(ctx, argv) {
-      const engine = scriptingOf(ctx.server).engine;
+      const engine = ctx.server.scripting.engine;
       ctx.out.array(argv.length - 2);
       for (let i = 2; i < argv.length; i++) {
         ctx.out.int(engine.get(arg(argv, i)) === undefined ? 0 : 1);
@@ -169,7 +169,7 @@ const scriptSubcommands: CommandSpec[] = [
       if (argv.length > 3 || (mode !== undefined && mode !== "sync" && mode !== "async")) {
         throw new CommandError(SCRIPT_FLUSH_MODE);
       }
-      scriptingOf(ctx.server).engine.flush();
+      ctx.server.scripting.engine.flush();
       ctx.out.ok();
     },
   },
@@ -180,7 +180,7 @@ const scriptSubcommands: CommandSpec[] = [
     flags: ["noscript", "allow_busy"],
     summary: "Kill the script currently in execution.",
     handler(ctx) {
-      const error = scriptingOf(ctx.server).kill(true);
+      const error = ctx.server.scripting.kill(true);
       if (error !== undefined) throw new CommandError(error);
       ctx.out.ok();
     },

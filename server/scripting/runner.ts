@@ -40,13 +40,13 @@ const VM_BYTES_PER_SCRIPT = 6300;
 
 /** Every function library's code, for RDB files and AOF rewrites. */
 export function libraryCodes(server: ServerContext): string[] {
-  return [...scriptingOf(server).functions.libraries.values()].map((library) => library.code);
+  return [...server.scripting.functions.libraries.values()].map((library) => library.code);
 }
 
 /** Loads a library found in an RDB file; returns the error text if it cannot be loaded. */
 export function restoreLibrary(server: ServerContext, code: string): string | undefined {
   try {
-    scriptingOf(server).functions.load(code, true);
+    server.scripting.functions.load(code, true);
     return undefined;
   } catch (err) {
     if (err instanceof ScriptError) return err.message;
@@ -56,7 +56,7 @@ export function restoreLibrary(server: ServerContext, code: string): string | un
 
 /** The scripting fields of INFO memory, in Redis 7.0's order. */
 export function scriptingMemoryInfo(server: ServerContext): [string, string | number][] {
-  const scripting = scriptingOf(server);
+  const scripting = server.scripting;
   const { engine, functions } = scripting;
   const vmEval = VM_BASE_BYTES + engine.size * VM_BYTES_PER_SCRIPT;
   const vmFunctions = VM_BASE_BYTES + functions.functions.size * VM_BYTES_PER_SCRIPT;
@@ -188,18 +188,6 @@ export class Scripting {
   }
 }
 
-const registry = new WeakMap<ServerContext, Scripting>();
-
-/** The scripting state of a server, made on first use. */
-export function scriptingOf(server: ServerContext): Scripting {
-  let scripting = registry.get(server);
-  if (scripting === undefined) {
-    scripting = new Scripting(server);
-    registry.set(server, scripting);
-  }
-  return scripting;
-}
-
 export interface RunOptions {
   /** EVAL_RO / FCALL_RO, or a script declaring no-writes: write commands are refused. */
   readOnly: boolean;
@@ -217,7 +205,7 @@ export type StartRun = (
 /** Runs a script or function for the caller and replies (now, or when a busy script ends). */
 export function runScript(ctx: CommandContext, start: StartRun, options: RunOptions): void {
   const server = ctx.server;
-  const scripting = scriptingOf(server);
+  const scripting = server.scripting;
   const scriptClient = scripting.scriptClient;
   scriptClient.selectDb(ctx.db.index);
   // As Redis's script client: the script's commands run as the caller's user.
