@@ -15,8 +15,8 @@ import {
   searchRanges,
   withinShape,
 } from "../server/types/geohash.ts";
-import { ChildServer, tempDir } from "./persistence_helpers.ts";
-import { plain, type RespClient } from "./helpers.ts";
+import { pipeline, withRedis } from "./persistence_helpers.ts";
+import type { RespClient } from "./helpers.ts";
 
 function xorshift(seed: number): () => number {
   let x = seed;
@@ -66,24 +66,6 @@ function makePoints(): Point[] {
   add(180, 85.05112878);
   add(-180, -85.05112878);
   return points;
-}
-
-async function withRedis(fn: (redis: RespClient) => Promise<void>): Promise<void> {
-  using dir = tempDir();
-  const server = ChildServer.redis(dir.path);
-  try {
-    using redis = await server.connect();
-    await fn(redis);
-  } finally {
-    await server.stop();
-  }
-}
-
-async function pipeline(redis: RespClient, commands: string[][]): Promise<unknown[]> {
-  for (const c of commands) await redis.send(...c);
-  const out: unknown[] = [];
-  for (let i = 0; i < commands.length; i++) out.push(plain(await redis.read()));
-  return out;
 }
 
 async function loadPoints(redis: RespClient, points: Point[]): Promise<void> {

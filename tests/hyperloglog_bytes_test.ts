@@ -11,8 +11,8 @@ import {
   HLL_REGISTERS,
   HyperLogLog,
 } from "../server/types/hyperloglog.ts";
-import { ChildServer, tempDir } from "./persistence_helpers.ts";
-import { plain, type RespClient } from "./helpers.ts";
+import { pipeline, withRedis } from "./persistence_helpers.ts";
+import type { RespClient } from "./helpers.ts";
 
 /** A deterministic stream of pseudo-random 32-bit numbers (xorshift32). */
 function xorshift(seed: number): () => number {
@@ -66,25 +66,9 @@ function verdict(reply: unknown): unknown {
   return reply;
 }
 
-async function withRedis(fn: (redis: RespClient) => Promise<void>): Promise<void> {
-  using dir = tempDir();
-  const server = ChildServer.redis(dir.path);
-  try {
-    using redis = await server.connect();
-    await fn(redis);
-  } finally {
-    await server.stop();
-  }
-}
-
-/** Sends many commands at once and reads their replies in order. */
-async function pipeline(redis: RespClient, commands: string[][]): Promise<unknown[]> {
-  for (const c of commands) await redis.send(...c);
-  const out: unknown[] = [];
-  for (let i = 0; i < commands.length; i++) {
-    out.push(verdict(plain(await redis.read())));
-  }
-  return out;
+/** Sends many commands at once; their replies in order, errors as their first word. */
+async function pipelineVerdicts(redis: RespClient, commands: string[][]): Promise<unknown[]> {
+  return (await pipeline(redis, commands)).map(verdict);
 }
 
 Deno.test("HyperLogLog bytes and estimates equal redis-server's, sparse through dense", async () => {
@@ -188,7 +172,7 @@ Deno.test("HyperLogLog: corrupt values are refused exactly where redis-server re
       ["PFADD", `k${i}`, ...elements],
       ["GET", `k${i}`],
     ]);
-    const replies = await pipeline(redis, commands);
+    const replies = await pipelineVerdicts(redis, commands);
     let refused = 0;
     let wrongtype = 0;
     cases.forEach(({ value, elements }, i) => {
@@ -251,7 +235,7 @@ Deno.test("HyperLogLog: promotion happens at exactly hll-sparse-max-bytes", asyn
         expected.push(step.reply, value);
       }
     }
-    const replies = await pipeline(redis, commands);
+    const replies = await pipelineVerdicts(redis, commands);
     replies.forEach((reply, i) => {
       if (expected[i] !== null) equal(reply, expected[i], `${commands[i]!.join(" ")}`);
     });
@@ -282,7 +266,7 @@ Deno.test("HyperLogLog: hand-made corrupt sparse values behave as in redis-serve
         ["PFDEBUG", "TODENSE", "k"],
         ["PFADD", "k", "zz"],
       ];
-      const replies = await pipeline(
+      const replies = await pipelineVerdicts(
         redis,
         commands.flatMap((c) => [["DEL", "d"], ["SET", "k", value], c, ["GET", "k"]]),
       );

@@ -7,7 +7,7 @@
 import { deepEqual } from "node:assert/strict";
 import { Config } from "../server/config.ts";
 import { createServer } from "../server/compose.ts";
-import { RespClient, ROOT, type TestServer } from "./helpers.ts";
+import { plain, RespClient, ROOT, type TestServer } from "./helpers.ts";
 
 /** A temporary directory removed on dispose. */
 export function tempDir(): { path: string; [Symbol.dispose](): void } {
@@ -263,4 +263,24 @@ export async function copyViaDump(from: RespClient, to: RespClient, dbCount = 16
   }
   await from.cmd("SELECT", 0);
   await to.cmd("SELECT", 0);
+}
+
+/** Runs `fn` against a fresh redis-server (the reference) in a temporary directory. */
+export async function withRedis(fn: (redis: RespClient) => Promise<void>): Promise<void> {
+  using dir = tempDir();
+  const server = ChildServer.redis(dir.path);
+  try {
+    using redis = await server.connect();
+    await fn(redis);
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Sends many commands at once and reads their replies in order, as plain values. */
+export async function pipeline(redis: RespClient, commands: string[][]): Promise<unknown[]> {
+  for (const c of commands) await redis.send(...c);
+  const out: unknown[] = [];
+  for (let i = 0; i < commands.length; i++) out.push(plain(await redis.read()));
+  return out;
 }
