@@ -83,6 +83,9 @@ export class Client implements CommandContext {
   libName = "";
   libVersion = "";
   lastCommand = "NULL";
+  /** The name this client last sent and the command it named: most clients repeat one. */
+  resolvedName = "";
+  resolved: Command | undefined;
   /**
    * CLIENT REPLY: "off" and "skip" suppress replies; "skip-next" (set by
    * CLIENT REPLY SKIP) becomes "skip" once its own reply is dropped.

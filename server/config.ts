@@ -392,6 +392,8 @@ export class Config {
   readonly #values = new Map<string, string>();
   /** Numbers of numeric parameters, parsed once per change. */
   readonly #numbers = new Map<string, number>();
+  /** Live views of numeric parameters read on every request (see live()). */
+  readonly #cells = new Map<string, { value: number }>();
   /** The redis.conf the server was started with (CONFIG REWRITE, INFO config_file). */
   configFile: string | undefined;
   /** redis.conf `user` lines, each [name, ...rules]; the server applies them at start. */
@@ -423,6 +425,20 @@ export class Config {
     const n = this.#numbers.get(name) ?? this.#numbers.get(this.spec(name)?.name ?? "");
     if (n === undefined) throw new Error(`config parameter ${name} is not numeric`);
     return n;
+  }
+
+  /**
+   * A numeric parameter as a cell that stays current: the request path reads
+   * `cell.value` instead of looking the name up per command.
+   */
+  live(name: string): { readonly value: number } {
+    const canonical = this.spec(name)?.name ?? name;
+    let cell = this.#cells.get(canonical);
+    if (cell === undefined) {
+      cell = { value: this.getNumber(canonical) };
+      this.#cells.set(canonical, cell);
+    }
+    return cell;
   }
 
   getBool(name: string): boolean {
@@ -535,6 +551,8 @@ export class Config {
     this.#values.set(spec.name, value);
     if (spec.type === "int" || spec.type === "memory") {
       this.#numbers.set(spec.name, Number(value));
+      const cell = this.#cells.get(spec.name);
+      if (cell !== undefined) cell.value = Number(value);
     }
   }
 

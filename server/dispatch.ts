@@ -29,7 +29,9 @@ const RUN_IN_MULTI = new Set(["exec", "discard", "multi", "watch", "quit", "rese
 
 /** Resolves argv to a command (or subcommand), or writes the error and returns undefined. */
 export function resolveCommand(client: Client, argv: string[]): Command | undefined {
-  const command = client.server.commands.resolve(argv);
+  const command = argv[0] === client.resolvedName
+    ? client.resolved
+    : remember(client, argv[0]!, client.server.commands.resolve(argv));
   if (command === undefined) {
     const [name = "", sub] = argv;
     const container = sub === undefined ? undefined : client.server.commands.lookup(name);
@@ -45,6 +47,15 @@ export function resolveCommand(client: Client, argv: string[]): Command | undefi
     command.rejectedCalls++;
     reject(client, wrongArity(command.fullName));
     return undefined;
+  }
+  return command;
+}
+
+/** Caches a plain command (not a container: its subcommand varies) for the client's next request. */
+function remember(client: Client, name: string, command: Command | undefined): Command | undefined {
+  if (command !== undefined && command.subcommands === undefined && command.parent === undefined) {
+    client.resolvedName = name;
+    client.resolved = command;
   }
   return command;
 }
@@ -261,8 +272,10 @@ function recordTiming(
 
 function logCall(ctx: CommandContext, command: Command, argv: string[], ms: number): void {
   const server = ctx.server;
-  const client = ctx.client;
-  const peer = client.transport.remoteAddr;
-  server.slowlog.record(command.fullName, argv, ms * 1000, peer, client.name);
+  const slowlog = server.slowlog;
+  if (slowlog.slowerThan >= 0 && ms * 1000 >= slowlog.slowerThan) {
+    const client = ctx.client;
+    slowlog.record(command.fullName, argv, ms * 1000, client.transport.remoteAddr, client.name);
+  }
   server.latency.addIfNeeded(command.isFast ? "fast-command" : "command", ms);
 }
