@@ -126,12 +126,28 @@ export function processCommand(client: Client, argv: string[]): void {
   } else {
     const watchdog = server.watchdog;
     if (watchdog.enabled) watchdog.begin(client.id, client.transport.remoteAddr, command.fullName);
-    call(client, command, argv);
+    call(client, command, argv, true);
     watchdog.end();
   }
   // Messages to this very client went in front of its reply: CLIENT REPLY OFF keeps them.
   closeReply(client, mark + client.out.displaced - displaced);
-  if (server.blocking.hasReadyKeys) server.blocking.serveReadyKeys();
+  if (server.blocking.hasReadyKeys) {
+    server.blocking.serveReadyKeys();
+    batchClock = -1;
+  }
+}
+
+/**
+ * When the last timed request of the batch being run ended (-1: unknown).
+ * Requests of one batch run back to back, so the next one's timing starts
+ * there: one clock reading per request instead of two (a reading costs about
+ * a tenth of a small command). Its time then includes parsing it.
+ */
+let batchClock = -1;
+
+/** Called before a connection runs a batch of requests. */
+export function startBatch(): void {
+  batchClock = -1;
 }
 
 /**
@@ -208,14 +224,19 @@ function timingOf(server: ServerContext, command: Command): 0 | 1 | typeof TIMIN
  * log and latency monitor, and AOF propagation of writes. Also used by EXEC
  * for queued commands.
  */
-export function call(ctx: CommandContext, command: Command, argv: string[]): void {
+export function call(
+  ctx: CommandContext,
+  command: Command,
+  argv: string[],
+  inBatch = false,
+): void {
   const server = ctx.server;
   const out = ctx.out;
   const mark = out.pos;
   const displaced = out.displaced;
   const dirtyBefore = server.dirty;
   const timing = timingOf(server, command);
-  const started = timing !== 0 ? performance.now() : 0;
+  const started = timing === 0 ? 0 : inBatch && batchClock >= 0 ? batchClock : performance.now();
   ctx.propagateAs = undefined;
   // A background save copies the keys this write is about to change.
   if (server.writeWatchers.size !== 0 && command.isWrite) {
@@ -240,7 +261,13 @@ export function call(ctx: CommandContext, command: Command, argv: string[]): voi
   }
   command.calls++;
   // Sampled timings are scaled up: an unbiased estimate of the total.
-  if (timing !== 0) recordTiming(ctx, command, argv, performance.now() - started, timing);
+  if (timing !== 0) {
+    const ended = performance.now();
+    if (inBatch) batchClock = ended;
+    recordTiming(ctx, command, argv, ended - started, timing);
+  } else if (inBatch) {
+    batchClock = -1;
+  }
   server.stats.commandsProcessed++;
   if (server.monitors.size !== 0 && monitorWhen(command) === "after") {
     feedMonitors(server.monitors, ctx.client, command, argv);

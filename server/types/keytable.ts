@@ -233,6 +233,8 @@ export class KeyTable {
    * collection written through its own methods); returns the change in bytes.
    */
   reaccount(key: string): number {
+    // A SET just wrote it inline (the common write): nothing on the heap to recount.
+    if (key === this.#inlineKey) return 0;
     const ref = this.#find(key, hashKey(key));
     if (ref === 0) return 0;
     const page = this.#pageOf(ref);
@@ -332,7 +334,14 @@ export class KeyTable {
    * OBJECT ENCODING. Returns true if the key is new. An overwrite keeps the
    * LFU counter, as Redis's dbSetValue does.
    */
+  /** The key the last set() stored inline; cleared by anything else that writes. */
+  #inlineKey: string | undefined;
+
   set(key: string, value: StoredValue, form = StringForm.Encoded): boolean {
+    this.#inlineKey = typeof value === "string" && value.length <= INLINE_MAX &&
+        key.length <= INLINE_MAX
+      ? key
+      : undefined;
     const h = hashKey(key);
     const ref = this.#find(key, h);
     if (ref === 0) {
@@ -376,6 +385,7 @@ export class KeyTable {
   }
 
   delete(key: string): boolean {
+    this.#inlineKey = undefined;
     const ref = this.#find(key, hashKey(key));
     if (ref === 0) return false;
     const released = this.#release(ref);
@@ -391,6 +401,7 @@ export class KeyTable {
   }
 
   clear(): void {
+    this.#inlineKey = undefined;
     free(this.#slots);
     for (const page of this.#pages) if (page !== undefined) free(page);
     this.#slots = new Uint32Array(MIN_CAPACITY * 2);
