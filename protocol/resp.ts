@@ -91,7 +91,11 @@ export class RespRequestDecoder {
         this.needed = dataStart + len + 2 - start;
         return undefined;
       }
-      argv.push(bytesToBinary(buf, dataStart, dataStart + len));
+      argv.push(
+        argv.length === 0
+          ? this.#commandName(buf, dataStart, len)
+          : bytesToBinary(buf, dataStart, dataStart + len),
+      );
       // A V8 string's header is 16 bytes (server/types/memory.ts).
       this.pendingBytes += len + 16;
       this.#remaining--;
@@ -102,6 +106,20 @@ export class RespRequestDecoder {
     this.#argv = undefined;
     this.pendingBytes = 0;
     return argv;
+  }
+
+  /** The last command name decoded: clients mostly repeat one, so it is reused, not rebuilt. */
+  #name = "";
+
+  #commandName(buf: Uint8Array, start: number, len: number): string {
+    if (len > 32) return bytesToBinary(buf, start, start + len);
+    const name = this.#name;
+    if (len === name.length) {
+      let i = 0;
+      while (i < len && buf[start + i] === name.charCodeAt(i)) i++;
+      if (i === len) return name;
+    }
+    return this.#name = bytesToBinary(buf, start, start + len);
   }
 
   #inline(buf: Uint8Array, start: number, end: number): string[] | undefined {

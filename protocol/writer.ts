@@ -209,6 +209,21 @@ export class RespWriter extends ReplyWriter {
     return this.resp;
   }
 
+  /** A header line with a count: `*3\r\n`, `%2\r\n`... */
+  #count(prefix: number, n: number): void {
+    if (n < 0) {
+      this.#line(prefix, String(n));
+      return;
+    }
+    this.ensure(24);
+    const b = this.buf;
+    b[this.pos] = prefix;
+    let p = writeDigits(b, this.pos + 1, n);
+    b[p++] = 13;
+    b[p++] = 10;
+    this.pos = p;
+  }
+
   #line(prefix: number, s: string): void {
     this.ensure(s.length + 3);
     const b = this.buf;
@@ -230,7 +245,21 @@ export class RespWriter extends ReplyWriter {
   }
 
   int(n: number | bigint): void {
-    this.#line(58, /* : */ String(n));
+    if (typeof n !== "number" || !Number.isSafeInteger(n)) {
+      this.#line(58, /* : */ String(n));
+      return;
+    }
+    this.ensure(24);
+    const b = this.buf;
+    b[this.pos++] = 58; // :
+    if (n < 0) {
+      b[this.pos++] = 45; // -
+      n = -n;
+    }
+    let p = writeDigits(b, this.pos, n);
+    b[p++] = 13;
+    b[p++] = 10;
+    this.pos = p;
   }
 
   bulk(s: string): void {
@@ -239,7 +268,7 @@ export class RespWriter extends ReplyWriter {
     const b = this.buf;
     let p = this.pos;
     b[p++] = 36; // $
-    p = writeBinary(b, p, String(len));
+    p = writeDigits(b, p, len);
     b[p++] = 13;
     b[p++] = 10;
     for (let i = 0; i < len; i++) b[p + i] = s.charCodeAt(i);
@@ -258,21 +287,21 @@ export class RespWriter extends ReplyWriter {
   }
 
   array(n: number): void {
-    this.#line(42, /* * */ String(n));
+    this.#count(42 /* * */, n);
   }
 
   map(n: number): void {
-    if (this.resp === 3) this.#line(37, /* % */ String(n));
+    if (this.resp === 3) this.#count(37 /* % */, n);
     else this.array(n * 2);
   }
 
   set(n: number): void {
-    if (this.resp === 3) this.#line(126, /* ~ */ String(n));
+    if (this.resp === 3) this.#count(126 /* ~ */, n);
     else this.array(n);
   }
 
   push(n: number): void {
-    if (this.resp === 3) this.#line(62, /* > */ String(n));
+    if (this.resp === 3) this.#count(62 /* > */, n);
     else this.array(n);
   }
 
@@ -434,4 +463,22 @@ export class NativeWriter extends ReplyWriter {
 /** The writer for a protocol. */
 export function writerFor(protocol: 2 | 3 | "native"): ReplyWriter {
   return protocol === "native" ? new NativeWriter() : new RespWriter(protocol);
+}
+
+/**
+ * Writes non-negative safe integer `n` in decimal at `p`; returns the offset
+ * after it. Lengths and counts go out without building a string per reply.
+ */
+function writeDigits(b: Uint8Array, p: number, n: number): number {
+  if (n < 10) {
+    b[p] = 48 + n;
+    return p + 1;
+  }
+  let digits = 1;
+  for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++;
+  for (let i = p + digits - 1; i >= p; i--) {
+    b[i] = 48 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+  return p + digits;
 }
