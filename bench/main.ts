@@ -83,6 +83,7 @@ const FULL: Plan = {
     runSec: 1.5,
     warmupSec: 0.3,
     bookSource: undefined,
+    pin: true,
   },
   throughput: {
     tests: BENCHMARK_TESTS,
@@ -109,6 +110,7 @@ const QUICK: Plan = {
     runSec: 0.5,
     warmupSec: 0.2,
     bookSource: undefined,
+    pin: true,
   },
   throughput: {
     tests: BENCHMARK_TESTS,
@@ -220,6 +222,7 @@ const MATRIX_OPTIONS = {
   rounds: { type: "string" },
   seconds: { type: "string" },
   "book-src": { type: "string" },
+  "no-pin": { type: "boolean", default: false },
 } as const;
 
 const USAGE = `Usage: deno task bench [--quick] [--only ${SECTIONS.join(",")}]
@@ -237,7 +240,9 @@ Matrix (the C load generator, bench/loadgen/loadgen.c):
   --rounds    rounds per cell, alternating which server goes first (default 3)
   --seconds   measured seconds per run (default 1.5)
   --book-src  the book's chapter-14 source: a directory or git repository
-              (default: $BOOK_REDIS_SRC; without it the book's server is reported unavailable)`;
+              (default: $BOOK_REDIS_SRC; without it the book's server is reported unavailable)
+  --no-pin    leave servers and generator unpinned (default: servers on core 0, generator
+              on core 1 when there are two cores and taskset)`;
 
 type MatrixValues = { [K in keyof typeof MATRIX_OPTIONS]?: string | boolean };
 
@@ -255,6 +260,7 @@ function matrixPlan(base: MatrixPlan, values: MatrixValues): MatrixPlan {
   if (typeof values.rounds === "string") plan.rounds = numbers(values.rounds, "rounds")[0]!;
   if (typeof values.seconds === "string") plan.runSec = numbers(values.seconds, "seconds")[0]!;
   if (typeof values["book-src"] === "string") plan.bookSource = values["book-src"];
+  if (values["no-pin"] === true) plan.pin = false;
   if (typeof values.keys === "string") {
     const keys = values.keys.split(",");
     if (keys.some((k) => k !== "single" && k !== "random")) {
@@ -349,7 +355,9 @@ async function main(args: string[]): Promise<number> {
   const targets = [...evaluateTargets(results), ...matrixTargets(results)];
   console.log(renderReport(results, targets));
   const partial = values.only !== undefined || values.datasets !== undefined || values.matrix ||
-    Object.keys(MATRIX_OPTIONS).some((name) => name !== "matrix" && name in values);
+    Object.keys(MATRIX_OPTIONS).some((name) =>
+      name !== "matrix" && name !== "no-pin" && name in values
+    );
   const suffix = (plan.mode === "quick" ? "-quick" : "") + (partial ? "-partial" : "");
   const base = `${RESULTS_DIR}${results.date}${suffix}`;
   await Deno.mkdir(RESULTS_DIR, { recursive: true });

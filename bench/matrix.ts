@@ -32,6 +32,8 @@ export interface MatrixPlan {
   warmupSec: number;
   /** The book's source (directory, git path or URL); undefined leaves it out. */
   bookSource: string | undefined;
+  /** Pin servers and generator to separate cores where the machine has two. */
+  pin: boolean;
 }
 
 export const CONNECTIONS = 50;
@@ -54,6 +56,7 @@ export function rotation<T>(targets: T[], cell: number, round: number): T[] {
 /** One run's figures, or its error replies as a failure. */
 export function runFigures(report: LoadgenReport): MatrixFigures | Failed {
   if (report.errors > 0) return { error: report.firstError || `${report.errors} error replies` };
+  if (report.requests === 0) return { error: "no reply in the measured window" };
   const cpu = report.serverCpuSec;
   return {
     opsPerSec: report.opsPerSec,
@@ -110,7 +113,7 @@ class Bench {
   constructor(readonly workDir: string) {}
 
   async setUp(plan: MatrixPlan): Promise<void> {
-    this.cores = await pinning();
+    this.cores = plan.pin ? await pinning() : undefined;
     this.loadgen = await compileLoadgen(this.workDir);
     if (plan.bookSource !== undefined && plan.tests.some((t) => t.protocol === "native")) {
       try {

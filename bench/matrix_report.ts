@@ -68,6 +68,11 @@ function align(header: string[], rows: string[][]): string {
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 
+/** The generator's own CPU while it loaded Redis: well below 100 % means it kept up. */
+function generatorCpu(cell: Cell): string {
+  return cell === undefined || failed(cell) ? "-" : `${Math.round(cell.clientCpu * 100)}%`;
+}
+
 const COLUMNS: Record<MatrixTarget, string> = {
   redis: "Redis",
   home: "redis-home",
@@ -84,6 +89,7 @@ export function matrixSection(results: BenchResults): string {
   const resp = rows.filter((r) => r.protocol === "resp").map((r) => [
     ...key(r),
     cellText(r.cells.redis, errors),
+    generatorCpu(r.cells.redis),
     cellText(r.cells.home, errors),
     times(cellRatio(r.cells.home, r.cells.redis)),
     times(p99Ratio(r)),
@@ -102,10 +108,12 @@ export function matrixSection(results: BenchResults): string {
     `Matrix (C load generator, ${setup?.connections ?? "?"} connections, ${
       setup?.pinned ? "server on core 0, generator on core 1" : "not pinned"
     }; median of ${setup?.rounds ?? "?"} rounds)`,
-    "cells: ops/s, server CPU (100% = one core), server CPU µs per request, p50/p99 ms",
+    "cells: ops/s, server CPU (100% = one core), server CPU µs per request, p50/p99 ms; " +
+    "generator: its own CPU while loading Redis",
   ];
   if (resp.length > 0) {
-    parts.push(align([...head, COLUMNS.redis, COLUMNS.home, "ratio", "p99 ratio"], resp));
+    const columns = [COLUMNS.redis, "generator", COLUMNS.home, "ratio", "p99 ratio"];
+    parts.push(align([...head, ...columns], resp));
   }
   if (native.length > 0) {
     parts.push(

@@ -133,5 +133,5 @@ Deno.test("matrixSection prints both tables and lists errors under them", () => 
   ok(text.includes("server on core 0, generator on core 1; median of 3 rounds"));
   ok(text.includes("Book's server: /src/book"));
   ok(text.includes("  [1] ERR unknown command 'XADD'"));
-  ok(/SET\s+16\s+random\s+600\.0k 100% 1\.7µs 2\.00\/4\.00\s+300\.0k/.test(text));
+  ok(/SET\s+16\s+random\s+600\.0k 100% 1\.7µs 2\.00\/4\.00\s+50%\s+300\.0k/.test(text));
 });

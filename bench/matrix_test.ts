@@ -33,11 +33,14 @@ Deno.test("runFigures: CPU share of a core, CPU µs per request, latency in ms",
   equal(unread.serverUsPerOp, null);
 });
 
-Deno.test("runFigures turns error replies into a failed cell", () => {
+Deno.test("runFigures turns error replies, or none at all, into a failed cell", () => {
   deepEqual(runFigures(report({ errors: 3, firstError: "ERR unknown command 'XADD'" })), {
     error: "ERR unknown command 'XADD'",
   });
   deepEqual(runFigures(report({ errors: 3 })), { error: "3 error replies" });
+  deepEqual(runFigures(report({ requests: 0, opsPerSec: 0 })), {
+    error: "no reply in the measured window",
+  });
 });
 
 Deno.test("medianFigures keeps each figure's median and every round's ops/s", () => {

@@ -12,9 +12,10 @@
  *           [--keyspace 0] [--seconds S --warmup W | --requests N]
  *           [--server-pid PID] [--seed N] -- ARG...
  *
- * Prints one JSON object: requests counted, seconds, ops_per_sec, batch
- * latency percentiles (µs), error replies, and the CPU seconds the server
- * (from /proc/PID/stat) and the generator itself used in the measured window.
+ * Prints one JSON object: replies received in the measured window, seconds,
+ * ops_per_sec, percentiles (µs) of the latency of the batches sent in it
+ * (write to last reply), error replies, and the CPU seconds the server (from
+ * /proc/PID/stat) and the generator itself used in the measured window.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -67,8 +68,7 @@ struct conn {
     size_t out_len, out_sent, out_cap;
     char *in;
     size_t in_start, in_end, in_cap;
-    int batch;   /* requests in the current batch */
-    int pending; /* replies still due for it */
+    int pending; /* replies still due for the current batch */
     double sent_at;
     int writable_wait;
 };
@@ -332,7 +332,7 @@ static int send_batch(int ep, struct conn *c, const struct template *t, const st
     c->out_len = c->out_sent = 0;
     for (int i = 0; i < size; i++) append_request(c, t, o->keyspace);
     stats.sent_total += size;
-    c->batch = c->pending = size;
+    c->pending = size;
     c->sent_at = now_sec();
     flush_out(ep, c);
     return 1;
@@ -444,12 +444,11 @@ int main(int argc, char **argv) {
             struct conn *c = events[i].data.ptr;
             if (events[i].events & EPOLLOUT) flush_out(ep, c);
             if (!(events[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP))) continue;
-            c->pending -= read_in(c, o.proto);
+            int replies = read_in(c, o.proto);
+            c->pending -= replies;
+            if (stats.measuring) stats.counted += replies;
             if (c->pending > 0) continue;
-            if (stats.measuring && c->sent_at >= measured_from) {
-                record_latency(now - c->sent_at);
-                stats.counted += c->batch;
-            }
+            if (stats.measuring && c->sent_at >= measured_from) record_latency(now - c->sent_at);
             if (!send_batch(ep, c, &t, &o)) active--;
         }
     }
