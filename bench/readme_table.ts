@@ -1,8 +1,9 @@
 /**
  * Writes a run's matrix tables into README.md, between the markers
- * `<!-- bench-matrix:start -->` and `<!-- bench-matrix:end -->`:
+ * `<!-- bench-matrix:start -->` and `<!-- bench-matrix:end -->`, then
+ * formats README with `deno fmt` so `deno fmt --check` stays clean:
  *
- *   deno run --allow-read --allow-write bench/readme_table.ts bench/results/<date>.json
+ *   deno run --allow-read --allow-write --allow-run bench/readme_table.ts bench/results/<date>.json
  */
 import { matrixMarkdown } from "./matrix_report.ts";
 import type { BenchResults } from "./results.ts";
@@ -34,6 +35,9 @@ async function main(args: string[]): Promise<number> {
   const readme = `${root}README.md`;
   const text = await Deno.readTextFile(readme);
   await Deno.writeTextFile(readme, replaceBetweenMarkers(text, matrixMarkdown(results, relative)));
+  const fmt = await new Deno.Command(Deno.execPath(), { args: ["fmt", "--quiet", readme] })
+    .output();
+  if (!fmt.success) console.error("deno fmt README.md failed; run it by hand");
   console.log(`README.md: matrix tables from ${relative}`);
   return 0;
 }
