@@ -56,8 +56,13 @@ export function rotation<T>(targets: T[], cell: number, round: number): T[] {
 /** One run's figures, or its error replies as a failure. */
 export function runFigures(report: LoadgenReport): MatrixFigures | Failed {
   if (report.errors > 0) return { error: report.firstError || `${report.errors} error replies` };
-  if (report.requests === 0) return { error: "no reply in the measured window" };
   const cpu = report.serverCpuSec;
+  if (report.requests === 0) {
+    const busy = cpu === undefined
+      ? ""
+      : ` (server CPU ${Math.round(cpu / report.seconds * 100)}%)`;
+    return { error: `no reply in the ${report.seconds.toFixed(1)} s measured${busy}` };
+  }
   return {
     opsPerSec: report.opsPerSec,
     p50Ms: report.p50Us / 1000,

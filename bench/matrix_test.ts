@@ -39,7 +39,7 @@ Deno.test("runFigures turns error replies, or none at all, into a failed cell", 
   });
   deepEqual(runFigures(report({ errors: 3 })), { error: "3 error replies" });
   deepEqual(runFigures(report({ requests: 0, opsPerSec: 0 })), {
-    error: "no reply in the measured window",
+    error: "no reply in the 2.0 s measured (server CPU 90%)",
   });
 });
 
