@@ -244,7 +244,7 @@ Matrix (the C load generator, bench/loadgen/loadgen.c):
   --no-pin    leave servers and generator unpinned (default: servers on core 0, generator
               on core 1 when there are two cores and taskset)`;
 
-type MatrixValues = { [K in keyof typeof MATRIX_OPTIONS]?: string | boolean };
+export type MatrixValues = { [K in keyof typeof MATRIX_OPTIONS]?: string | boolean };
 
 function numbers(text: string, what: string): number[] {
   const values = text.split(",").map(Number);
@@ -253,7 +253,7 @@ function numbers(text: string, what: string): number[] {
 }
 
 /** The matrix plan after its command-line options; throws on a bad value. */
-function matrixPlan(base: MatrixPlan, values: MatrixValues): MatrixPlan {
+export function matrixPlan(base: MatrixPlan, values: MatrixValues): MatrixPlan {
   const plan = { ...base, bookSource: Deno.env.get("BOOK_REDIS_SRC") || undefined };
   if (typeof values.tests === "string") plan.tests = selectTests(values.tests.split(","));
   if (typeof values.pipeline === "string") plan.pipelines = numbers(values.pipeline, "pipeline");
