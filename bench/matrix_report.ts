@@ -15,6 +15,9 @@ import {
 
 type Cell = MatrixFigures | Failed | undefined;
 
+/** Generator CPU above this share of its core would make it the bottleneck. */
+const GENERATOR_LIMIT = 0.9;
+
 function opsOf(cell: Cell): number | undefined {
   return cell === undefined || failed(cell) ? undefined : cell.opsPerSec;
 }
@@ -191,7 +194,7 @@ export function matrixTargets(results: BenchResults): Target[] {
       })),
     },
   ];
-  return goals.map((g) => {
+  const targets: Target[] = goals.map((g) => {
     const w = worst(g.values, g.lowerIsBetter);
     return {
       name: g.name,
@@ -200,6 +203,24 @@ export function matrixTargets(results: BenchResults): Target[] {
       met: w === undefined ? undefined : g.lowerIsBetter ? w.value <= g.limit : w.value >= g.limit,
     };
   });
+  return [...targets, generatorTarget(rows)];
+}
+
+/** The generator's busiest run on Redis: below a full core, it was not what limited Redis. */
+function generatorTarget(rows: MatrixResult[]): Target {
+  const busiest = worst(
+    rows.map((r) => {
+      const cell = r.cells.redis;
+      return { label: label(r), value: cell && !failed(cell) ? cell.clientCpu : undefined };
+    }),
+    true,
+  );
+  return {
+    name: "load generator's own CPU while loading Redis, busiest cell",
+    goal: "< 90% of its core",
+    value: busiest === undefined ? "-" : `${Math.round(busiest.value * 100)}% (${busiest.label})`,
+    met: busiest === undefined ? undefined : busiest.value < GENERATOR_LIMIT,
+  };
 }
 
 /** One ratio per (pipeline, keyspace) column, as Markdown. */
@@ -257,7 +278,7 @@ export function matrixMarkdown(results: BenchResults, file: string): string {
     `median of ${setup?.rounds ?? "?"} alternating rounds of ${setup?.runSec ?? "?"} s). ` +
     `Redis's median server CPU in these runs: ${
       ceiling === undefined ? "not measured" : `${Math.round(ceiling * 100)}% of a core`
-    }.`,
+    }; the generator's own CPU: ${generatorTarget(rows).value}.`,
   ];
   if (resp.length > 0) {
     parts.push("redis-home ops/s ÷ Redis ops/s:");
