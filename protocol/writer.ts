@@ -287,21 +287,21 @@ export class RespWriter extends ReplyWriter {
   }
 
   array(n: number): void {
-    this.#count(42 /* * */, n);
+    this.#count(42, /* * */ n);
   }
 
   map(n: number): void {
-    if (this.resp === 3) this.#count(37 /* % */, n);
+    if (this.resp === 3) this.#count(37, /* % */ n);
     else this.array(n * 2);
   }
 
   set(n: number): void {
-    if (this.resp === 3) this.#count(126 /* ~ */, n);
+    if (this.resp === 3) this.#count(126, /* ~ */ n);
     else this.array(n);
   }
 
   push(n: number): void {
-    if (this.resp === 3) this.#count(62 /* > */, n);
+    if (this.resp === 3) this.#count(62, /* > */ n);
     else this.array(n);
   }
 
