@@ -474,11 +474,14 @@ function writeDigits(b: Uint8Array, p: number, n: number): number {
     b[p] = 48 + n;
     return p + 1;
   }
+  if (n > 0x7fffffff) return writeBinary(b, p, String(n));
+  // Small integers: int32 arithmetic, no float division.
   let digits = 1;
-  for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++;
+  for (let m = n; m >= 10; m = (m / 10) | 0) digits++;
   for (let i = p + digits - 1; i >= p; i--) {
-    b[i] = 48 + (n % 10);
-    n = Math.floor(n / 10);
+    const q = (n / 10) | 0;
+    b[i] = 48 + n - q * 10;
+    n = q;
   }
   return p + digits;
 }

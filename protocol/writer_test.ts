@@ -157,3 +157,18 @@ Deno.test("native writer: replies framed with their length, as the RESP3 types m
   ]);
   equal(new NativeWriter().protocol, "native");
 });
+
+Deno.test("RespWriter: integers and counts of every size as their decimal digits", () => {
+  for (
+    const n of [0, 1, 9, 10, 99, 100, 12345, 2 ** 31 - 1, 2 ** 31, 2 ** 53 - 1, -1, -(2 ** 31)]
+  ) {
+    const w = new RespWriter(3);
+    w.int(n);
+    if (n >= 0) {
+      w.array(n);
+      w.map(n);
+    }
+    const expected = n >= 0 ? `:${n}\r\n*${n}\r\n%${n}\r\n` : `:${n}\r\n`;
+    deepEqual(new TextDecoder().decode(w.take()), expected);
+  }
+});
