@@ -15,7 +15,7 @@
 import { splitArgs } from "../../protocol/inline.ts";
 import type { RespValue } from "../../protocol/resp.ts";
 import { popReply } from "./convert.ts";
-import { createScriptState, Rand48, setProtectedGlobal } from "./environment.ts";
+import { createScriptState, Rand48 } from "./environment.ts";
 import {
   lauxlib,
   lit,
@@ -29,6 +29,7 @@ import {
   LUA_YIELD,
   type LuaState,
   pushBinary,
+  setReadonly,
   toBinary,
   toLua,
 } from "./lua.ts";
@@ -105,10 +106,21 @@ export class ScriptEngine {
     this.#reset();
   }
 
+  /** Each cached script's function, as a registry reference (no string key to hash per call). */
+  #functions = new Map<string, number>();
+  /** The Lua strings "KEYS" and "ARGV", made once so their hashes are computed once. */
+  #keysName = 0;
+  #argvName = 0;
+
   #reset(): void {
-    this.#L = createScriptState(this.#rand, () => this.#current);
+    const L = this.#L = createScriptState(this.#rand, () => this.#current);
     this.#scripts.clear();
+    this.#functions.clear();
     this.#bodyBytes = 0;
+    lua.lua_pushstring(L, lit("KEYS"));
+    this.#keysName = lauxlib.luaL_ref(L, LUA_REGISTRYINDEX);
+    lua.lua_pushstring(L, lit("ARGV"));
+    this.#argvName = lauxlib.luaL_ref(L, LUA_REGISTRYINDEX);
   }
 
   /** Compiles and caches a script (EVAL, SCRIPT LOAD); returns its sha1. Throws ScriptError. */
@@ -123,7 +135,7 @@ export class ScriptEngine {
       lua.lua_pop(L, 1);
       throw new ScriptError(`ERR Error compiling script (new function): ${message}`);
     }
-    lua.lua_setfield(L, LUA_REGISTRYINDEX, lit(`f_${sha}`));
+    this.#functions.set(sha, lauxlib.luaL_ref(L, LUA_REGISTRYINDEX));
     this.#scripts.set(sha, { sha, body, flags: shebang.flags });
     this.#bodyBytes += body.length + sha.length;
     return sha;
@@ -157,11 +169,17 @@ export class ScriptEngine {
   ): ScriptRun {
     if (this.#current !== undefined) throw new Error("a script is already running");
     const L = this.#L;
+    lua.lua_pushglobaltable(L);
+    setReadonly(L, -1, false);
+    lua.lua_rawgeti(L, LUA_REGISTRYINDEX, this.#keysName);
     pushArray(L, keys);
-    setProtectedGlobal(L, "KEYS");
+    lua.lua_rawset(L, -3);
+    lua.lua_rawgeti(L, LUA_REGISTRYINDEX, this.#argvName);
     pushArray(L, args);
-    setProtectedGlobal(L, "ARGV");
-    lua.lua_getfield(L, LUA_REGISTRYINDEX, lit(`f_${sha}`));
+    lua.lua_rawset(L, -3);
+    setReadonly(L, -1, true);
+    lua.lua_pop(L, 1);
+    lua.lua_rawgeti(L, LUA_REGISTRYINDEX, this.#functions.get(sha)!);
     const state: RunState = { host, resp: 2 };
     this.#current = state;
     return startRun(L, 0, sha, state, busyThresholdMs, () => this.#current = undefined);
