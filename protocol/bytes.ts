@@ -63,6 +63,26 @@ function shortBinary(b: Uint8Array, s: number, len: number): string {
   return "";
 }
 
+/**
+ * Decodes a short string that usually repeats (a client's command name): the
+ * last one is reused when the bytes match, saving an allocation per request
+ * and letting later lookups compare it by identity.
+ */
+export class RepeatedString {
+  #last = "";
+
+  decode(buf: Uint8Array, start: number, len: number): string {
+    if (len > 32) return bytesToBinary(buf, start, start + len);
+    const last = this.#last;
+    if (len === last.length) {
+      let i = 0;
+      while (i < len && buf[start + i] === last.charCodeAt(i)) i++;
+      if (i === len) return last;
+    }
+    return this.#last = bytesToBinary(buf, start, start + len);
+  }
+}
+
 /** Writes binary string `s` into `buf` at `offset`; returns the offset after it. */
 export function writeBinary(buf: Uint8Array, offset: number, s: string): number {
   const len = s.length;

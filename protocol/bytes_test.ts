@@ -1,5 +1,5 @@
 import { deepEqual, equal } from "node:assert/strict";
-import { binaryToBytes, bytesToBinary } from "./bytes.ts";
+import { binaryToBytes, bytesToBinary, RepeatedString } from "./bytes.ts";
 
 Deno.test("bytesToBinary: every length through each path keeps every byte", () => {
   const buf = new Uint8Array(20000);
@@ -11,4 +11,15 @@ Deno.test("bytesToBinary: every length through each path keeps every byte", () =
       deepEqual(binaryToBytes(s), buf.subarray(start, start + len));
     }
   }
+});
+
+Deno.test("RepeatedString: the same bytes give the same string object; other bytes a new one", () => {
+  const names = new RepeatedString();
+  const buf = binaryToBytes("SETGETSETLONG");
+  const first = names.decode(buf, 0, 3);
+  equal(first, "SET");
+  equal(names.decode(buf, 6, 3), first);
+  equal(names.decode(buf, 3, 3), "GET");
+  equal(names.decode(buf, 6, 7), "SETLONG");
+  equal(names.decode(binaryToBytes("x".repeat(40)), 0, 40), "x".repeat(40));
 });

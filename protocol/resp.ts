@@ -2,7 +2,7 @@
  * RESP2/RESP3 request decoding (server side) and reply decoding (client side).
  * Strings are binary strings (one char per byte), see bytes.ts.
  */
-import { bytesToBinary } from "./bytes.ts";
+import { bytesToBinary, RepeatedString } from "./bytes.ts";
 import { ProtocolError } from "./errors.ts";
 import { splitArgs } from "./inline.ts";
 
@@ -93,7 +93,7 @@ export class RespRequestDecoder {
       }
       argv.push(
         argv.length === 0
-          ? this.#commandName(buf, dataStart, len)
+          ? this.#name.decode(buf, dataStart, len)
           : bytesToBinary(buf, dataStart, dataStart + len),
       );
       // A V8 string's header is 16 bytes (server/types/memory.ts).
@@ -108,19 +108,8 @@ export class RespRequestDecoder {
     return argv;
   }
 
-  /** The last command name decoded: clients mostly repeat one, so it is reused, not rebuilt. */
-  #name = "";
-
-  #commandName(buf: Uint8Array, start: number, len: number): string {
-    if (len > 32) return bytesToBinary(buf, start, start + len);
-    const name = this.#name;
-    if (len === name.length) {
-      let i = 0;
-      while (i < len && buf[start + i] === name.charCodeAt(i)) i++;
-      if (i === len) return name;
-    }
-    return this.#name = bytesToBinary(buf, start, start + len);
-  }
+  /** The command name: clients mostly repeat one, so it is reused, not rebuilt. */
+  readonly #name = new RepeatedString();
 
   #inline(buf: Uint8Array, start: number, end: number): string[] | undefined {
     let nl = -1;
