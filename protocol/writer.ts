@@ -355,7 +355,7 @@ export class NativeWriter extends ReplyWriter {
       this.#err(ErrCode.TooBig, "ERR response is too big");
       len = this.pos - start - 4;
     }
-    new DataView(this.buf.buffer, this.buf.byteOffset).setUint32(start, len, true);
+    putU32(this.buf, start, len);
   }
 
   override truncate(mark: number): void {
@@ -372,14 +372,14 @@ export class NativeWriter extends ReplyWriter {
 
   #u32(v: number): void {
     this.ensure(4);
-    new DataView(this.buf.buffer, this.buf.byteOffset).setUint32(this.pos, v, true);
+    putU32(this.buf, this.pos, v);
     this.pos += 4;
   }
 
   #str(s: string): void {
     this.ensure(5 + s.length);
     this.buf[this.pos++] = Tag.Str;
-    new DataView(this.buf.buffer, this.buf.byteOffset).setUint32(this.pos, s.length, true);
+    putU32(this.buf, this.pos, s.length);
     this.pos = writeBinary(this.buf, this.pos + 4, s);
   }
 
@@ -407,11 +407,14 @@ export class NativeWriter extends ReplyWriter {
   int(n: number | bigint): void {
     this.ensure(9);
     this.buf[this.pos++] = Tag.Int;
-    new DataView(this.buf.buffer, this.buf.byteOffset).setBigInt64(
-      this.pos,
-      BigInt(n),
-      true,
-    );
+    if (typeof n === "number" && Number.isSafeInteger(n)) {
+      // Two's complement from the number's halves: no BigInt per reply.
+      const hi = Math.floor(n / 0x100000000);
+      putU32(this.buf, this.pos, n - hi * 0x100000000);
+      putU32(this.buf, this.pos + 4, hi >>> 0);
+    } else {
+      new DataView(this.buf.buffer, this.buf.byteOffset).setBigInt64(this.pos, BigInt(n), true);
+    }
     this.pos += 8;
   }
 
@@ -484,4 +487,12 @@ function writeDigits(b: Uint8Array, p: number, n: number): number {
     n = q;
   }
   return p + digits;
+}
+
+/** Writes `v` as a little-endian u32 at `at` (no DataView per reply). */
+function putU32(b: Uint8Array, at: number, v: number): void {
+  b[at] = v;
+  b[at + 1] = v >>> 8;
+  b[at + 2] = v >>> 16;
+  b[at + 3] = v >>> 24;
 }

@@ -172,3 +172,28 @@ Deno.test("RespWriter: integers and counts of every size as their decimal digits
     deepEqual(new TextDecoder().decode(w.take()), expected);
   }
 });
+
+Deno.test("NativeWriter: integers across the 32-bit halves as two's complement i64", () => {
+  for (
+    const n of [
+      0,
+      1,
+      -1,
+      2 ** 32,
+      -(2 ** 32),
+      2 ** 32 + 5,
+      -(2 ** 32) - 5,
+      2 ** 53 - 1,
+      -(2 ** 53) + 1,
+    ]
+  ) {
+    const w = new NativeWriter();
+    w.beginReply();
+    w.int(n);
+    w.endReply();
+    const bytes = w.take();
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    equal(dv.getUint32(0, true), 9);
+    equal(dv.getBigInt64(5, true), BigInt(n));
+  }
+});
