@@ -112,8 +112,11 @@ export class ScriptEngine {
   #keysName = 0;
   #argvName = 0;
 
+  #threads!: Coroutines;
+
   #reset(): void {
     const L = this.#L = createScriptState(this.#rand, () => this.#current);
+    this.#threads = new Coroutines(L);
     this.#scripts.clear();
     this.#functions.clear();
     this.#bodyBytes = 0;
@@ -182,29 +185,50 @@ export class ScriptEngine {
     lua.lua_rawgeti(L, LUA_REGISTRYINDEX, this.#functions.get(sha)!);
     const state: RunState = { host, resp: 2 };
     this.#current = state;
-    return startRun(L, 0, sha, state, busyThresholdMs, () => this.#current = undefined);
+    return this.#threads.start(0, sha, state, busyThresholdMs, () => this.#current = undefined);
   }
 }
 
 /**
- * Starts a run of the function on top of L's stack (with `nargs` arguments
- * above it) in a new coroutine; `done` is called when the run ends.
+ * The coroutines runs execute in, for one Lua state. A run that ends
+ * normally leaves its coroutine reusable, and reusing it matters: a new
+ * coroutine costs fengari a 40-slot stack of objects for the GC to collect.
  */
-export function startRun(
-  L: LuaState,
-  nargs: number,
-  name: string,
-  state: RunState,
-  busyThresholdMs: number,
-  done: () => void,
-): ScriptRun {
-  const co: LuaState = lua.lua_newthread(L);
-  const threadRef = lauxlib.luaL_ref(L, LUA_REGISTRYINDEX);
-  lua.lua_xmove(L, co, nargs + 1);
-  return new ScriptRun(co, name, state, busyThresholdMs, nargs, () => {
-    lauxlib.luaL_unref(L, LUA_REGISTRYINDEX, threadRef);
-    done();
-  });
+export class Coroutines {
+  #spare: { co: LuaState; ref: number } | undefined;
+
+  constructor(private readonly L: LuaState) {}
+
+  /**
+   * Starts a run of the function on top of L's stack (with `nargs` arguments
+   * above it); `done` is called when the run ends.
+   */
+  start(
+    nargs: number,
+    name: string,
+    state: RunState,
+    busyThresholdMs: number,
+    done: () => void,
+  ): ScriptRun {
+    const L = this.L;
+    let thread = this.#spare;
+    this.#spare = undefined;
+    if (thread === undefined) {
+      const co: LuaState = lua.lua_newthread(L);
+      thread = { co, ref: lauxlib.luaL_ref(L, LUA_REGISTRYINDEX) };
+    }
+    const { co, ref } = thread;
+    lua.lua_xmove(L, co, nargs + 1);
+    return new ScriptRun(co, name, state, busyThresholdMs, nargs, (reusable) => {
+      if (reusable && this.#spare === undefined) {
+        lua.lua_settop(co, 0);
+        this.#spare = { co, ref };
+      } else {
+        lauxlib.luaL_unref(L, LUA_REGISTRYINDEX, ref);
+      }
+      done();
+    });
+  }
 }
 
 export function pushArray(L: LuaState, items: string[]): void {
@@ -229,7 +253,8 @@ export class ScriptRun {
     private readonly state: RunState,
     private readonly busyThresholdMs: number,
     private nargs: number,
-    private readonly finish: () => void,
+    /** `reusable`: the coroutine ended normally and may run again. */
+    private readonly finish: (reusable: boolean) => void,
   ) {
     lua.lua_sethook(co, (L: LuaState) => this.#hook(L), LUA_MASKCOUNT, HOOK_INSTRUCTIONS);
   }
@@ -269,7 +294,7 @@ export class ScriptRun {
     }
     this.done = true;
     lua.lua_sethook(co, null, 0, 0);
-    this.finish();
+    this.finish(lua.lua_status(co) === LUA_OK);
     return true;
   }
 
