@@ -165,7 +165,7 @@ export function readStream(dec: RdbDecoder, v2: boolean): Stream {
   return s;
 }
 
-/** Appends a node's live entries; returns the last ID it holds. */
+/** Appends a node's live entries as one node (or more, past the default limits); returns the last ID it holds. */
 function readNode(
   s: Stream,
   master: StreamId,
@@ -215,6 +215,8 @@ function readNode(
     s.appendEntry(id, pairs, DEFAULT_NODE_LIMITS);
   }
   check(seen === live + deleted && seenLive === live, "Stream listpack integrity check failed.");
+  // The next listpack's entries start a node of their own, as in the file.
+  s.closeTail();
   return last ?? master;
 }
 

@@ -217,3 +217,26 @@ Deno.test("consumer group PELs: deliver, redeliver to another consumer, ack, del
   equal(g.pel.size, 0);
   equal(copy.pel.get(2n)?.consumer, copy.consumers.get("bob"));
 });
+
+Deno.test("nodes share slabs: entries survive moves to new slabs, large entries, clones and closed tails", () => {
+  const s = new Stream();
+  const model: StreamEntry[] = [];
+  const big = { maxBytes: 0, maxEntries: 3 };
+  for (let i = 1; i <= 400; i++) {
+    // Every 50th entry is larger than a slab; the others fill many slabs.
+    const value = i % 50 === 0 ? "b".repeat(100_000 + i) : "v".repeat(i % 7) + i;
+    const pairs = ["f", value];
+    s.add(pairs, { kind: "auto" }, i, i % 3 === 0 ? big : limits);
+    model.push({ id: makeId(BigInt(i), 0n), pairs });
+    if (i % 40 === 0) s.closeTail();
+  }
+  deepEqual([...s.range(ID_MIN, ID_MAX)], model);
+  const slabs = new Set(s.nodes.map((n) => n.buf));
+  ok(slabs.size < s.nodes.length / 4, `${slabs.size} slabs for ${s.nodes.length} nodes`);
+  ok(s.nodes.some((n) => n.master === makeId(41n, 0n)), "closeTail starts a node");
+  const copy = s.clone();
+  s.delete(makeId(2n, 0n));
+  s.add(["f", "after"], { kind: "auto" }, 1000);
+  deepEqual([...copy.range(ID_MIN, ID_MAX)], model);
+  equal([...s.range(ID_MIN, ID_MAX)].length, model.length);
+});
