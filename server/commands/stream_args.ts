@@ -204,7 +204,7 @@ export function exactTrimArgv(
 /** One entry: [id, [field, value, ...]]. */
 export function writeEntry(out: ReplyWriter, entry: StreamEntry): void {
   out.array(2);
-  out.bulk(formatId(entry.id));
+  out.bulk(entry.text ?? formatId(entry.id));
   out.bulkArray(entry.pairs);
 }
 
@@ -235,6 +235,7 @@ export function xclaimArgv(
   group: ConsumerGroup,
   id: StreamId,
   nack: Nack,
+  idText = formatId(id),
 ): string[] {
   return [
     "XCLAIM",
@@ -242,7 +243,7 @@ export function xclaimArgv(
     group.name,
     nack.consumer.name,
     "0",
-    formatId(id),
+    idText,
     "TIME",
     String(nack.deliveryTime),
     "RETRYCOUNT",
@@ -250,7 +251,7 @@ export function xclaimArgv(
     "FORCE",
     "JUSTID",
     "LASTID",
-    formatId(group.lastId),
+    group.lastId === id ? idText : formatId(group.lastId),
   ];
 }
 

@@ -177,8 +177,9 @@ function readNew(
         moved = true;
       }
       if (!noack) {
-        group.deliver(entry.id, consumer!, now);
-        result.propagate.push(xclaimArgv(key, group, entry.id, group.pel.get(entry.id)!));
+        const nack = group.deliver(entry.id, consumer!, now);
+        entry.text ??= formatId(entry.id);
+        result.propagate.push(xclaimArgv(key, group, entry.id, nack, entry.text));
       }
     }
     result.entries.push(entry);
@@ -248,9 +249,9 @@ function xread(ctx: CommandContext, argv: string[], readGroup: boolean): void {
     if (s === undefined) continue;
     let after = t.after;
     if (t.group !== undefined && t.newOnly) {
-      if (s.length === 0 || s.edge(true)!.id <= t.group.lastId) continue;
+      if (s.length === 0 || s.lastLiveId() <= t.group.lastId) continue;
       after = t.group.lastId;
-    } else if (t.group === undefined && (s.length === 0 || s.edge(true)!.id <= after)) {
+    } else if (t.group === undefined && (s.length === 0 || s.lastLiveId() <= after)) {
       continue;
     }
     let consumer: Consumer | undefined;

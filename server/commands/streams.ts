@@ -139,7 +139,7 @@ function xsetid(ctx: CommandContext, argv: string[]): void {
   const s = writeStream(ctx, arg(argv, 1), false);
   if (s === undefined) throw new CommandError(NO_SUCH_KEY);
   if (s.length > 0) {
-    if (id < s.edge(true)!.id) throw new CommandError(XSETID_BELOW_TOP);
+    if (id < s.lastLiveId()) throw new CommandError(XSETID_BELOW_TOP);
     if (entriesAdded !== -1 && s.length > entriesAdded) {
       throw new CommandError(XSETID_ENTRIES_ADDED_SMALL);
     }

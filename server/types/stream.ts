@@ -33,6 +33,8 @@ import type { RedisObject } from "./value.ts";
 export const FLAG_DELETED = 1;
 export const FLAG_SAMEFIELDS = 2;
 
+/** Integers up to here are exact as numbers. */
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 /** A node's entries may be this far from its master ID (zigzag varints stay exact). */
 const MAX_DELTA = 1n << 51n;
 /** STREAM_LISTPACK_MAX_SIZE: no listpack may pass 1 GB. */
@@ -52,6 +54,8 @@ const VARINT_MAX = 8;
 export interface StreamEntry {
   id: StreamId;
   pairs: string[];
+  /** The ID as text, once a reader formatted it (replies reuse it). */
+  text?: string;
 }
 
 /** Node size limits (stream-node-max-bytes, stream-node-max-entries; 0 = no limit). */
@@ -74,6 +78,11 @@ export class StreamNode {
   lastId: StreamId;
   /** Size of the listpack Redis would hold for this node. */
   lpBytes: number;
+  /** Where the last entry starts, from `start` (nodes move between slabs). */
+  lastAt = 0;
+  /** The master ID's ms and seq as numbers (NaN past 2^53), to format IDs without bigints. */
+  readonly #ms: number;
+  readonly #seq: number;
 
   constructor(
     readonly master: StreamId,
@@ -83,6 +92,10 @@ export class StreamNode {
     public end = start,
   ) {
     this.lastId = master;
+    const ms = idMs(master);
+    const seq = idSeq(master);
+    this.#ms = ms <= SAFE ? Number(ms) : NaN;
+    this.#seq = seq <= SAFE ? Number(seq) : NaN;
     let bytes = LISTPACK_BASE + 2 + 2 + listpackIntSize(fields.length);
     for (const f of fields) bytes += listpackElementSize(f);
     this.lpBytes = bytes;
@@ -109,6 +122,7 @@ export class StreamNode {
     const same = this.#sameFields(pairs);
     const buf = this.buf;
     let p = this.end;
+    this.lastAt = p - this.start;
     buf[p++] = same ? FLAG_SAMEFIELDS : 0;
     p = writeVarint(buf, p, msDelta * 2);
     p = writeVarint(buf, p, seqDelta < 0 ? -seqDelta * 2 - 1 : seqDelta * 2);
@@ -157,14 +171,10 @@ export class StreamNode {
     p = skipVarint(buf, skipVarint(buf, p + 1));
     let strings = this.fields.length;
     if (!same) {
-      const [n, q] = readVarint(buf, p);
-      strings = n * 2;
-      p = q;
+      strings = readVarint(buf, p) * 2;
+      p = varintEnd;
     }
-    for (let i = 0; i < strings; i++) {
-      const [len, q] = readVarint(buf, p);
-      p = q + len;
-    }
+    for (let i = 0; i < strings; i++) p = readVarint(buf, p) + varintEnd;
     return p;
   }
 
@@ -179,12 +189,10 @@ export class StreamNode {
     const seq = Number(idSeq(id) - idSeq(this.master));
     const buf = this.buf;
     for (let p = this.start; p < this.end; p = this.next(p)) {
-      const [msZ, q] = readVarint(buf, p + 1);
-      const entryMs = msZ / 2;
+      const entryMs = readVarint(buf, p + 1) / 2;
       if (entryMs > ms) return p;
       if (entryMs < ms) continue;
-      const [seqZ] = readVarint(buf, q);
-      if ((seqZ % 2 === 0 ? seqZ / 2 : -(seqZ + 1) / 2) >= seq) return p;
+      if (unzigzag(readVarint(buf, varintEnd)) >= seq) return p;
     }
     return this.end;
   }
@@ -202,33 +210,48 @@ export class StreamNode {
 
   /** The ID of the entry at `p`. */
   idAt(p: number): StreamId {
-    const [msZ, q] = readVarint(this.buf, p + 1);
-    const [seqZ] = readVarint(this.buf, q);
-    const seqDelta = seqZ % 2 === 0 ? seqZ / 2 : -(seqZ + 1) / 2;
-    return this.master + (BigInt(msZ / 2) << 64n) + BigInt(seqDelta);
+    const msDelta = readVarint(this.buf, p + 1) / 2;
+    const seqDelta = unzigzag(readVarint(this.buf, varintEnd));
+    const id = seqDelta === 0 ? this.master : this.master + BigInt(seqDelta);
+    return msDelta === 0 ? id : id + (BigInt(msDelta) << 64n);
   }
 
-  /** The entry at `p`: ID and field/value pairs. */
-  entryAt(p: number): StreamEntry {
-    const id = this.idAt(p);
+  /** The ID of the node's last live entry (the node has one). */
+  lastLiveId(): StreamId {
+    const last = this.start + this.lastAt;
+    if (!(this.buf[last]! & FLAG_DELETED)) return this.lastId;
+    let live = this.start;
+    for (let p = this.start; p < last; p = this.next(p)) {
+      if (!(this.buf[p]! & FLAG_DELETED)) live = p;
+    }
+    return this.idAt(live);
+  }
+
+  /** The entry at `p` (whose ID is `id`): ID, field/value pairs, and the ID's text when exact in numbers. */
+  entryAt(p: number, id = this.idAt(p)): StreamEntry {
     const buf = this.buf;
     const same = (buf[p]! & FLAG_SAMEFIELDS) !== 0;
-    p = skipVarint(buf, skipVarint(buf, p + 1));
+    const ms = this.#ms + readVarint(buf, p + 1) / 2;
+    const seq = this.#seq + unzigzag(readVarint(buf, varintEnd));
+    p = varintEnd;
     const pairs: string[] = [];
     if (same) {
       for (const field of this.fields) {
-        const [len, q] = readVarint(buf, p);
-        pairs.push(field, bytesToBinary(buf, q, q + len));
-        p = q + len;
+        const len = readVarint(buf, p);
+        pairs.push(field, bytesToBinary(buf, varintEnd, varintEnd + len));
+        p = varintEnd + len;
       }
     } else {
-      const [n, q0] = readVarint(buf, p);
-      p = q0;
+      const n = readVarint(buf, p);
+      p = varintEnd;
       for (let i = 0; i < n * 2; i++) {
-        const [len, q] = readVarint(buf, p);
-        pairs.push(bytesToBinary(buf, q, q + len));
-        p = q + len;
+        const len = readVarint(buf, p);
+        pairs.push(bytesToBinary(buf, varintEnd, varintEnd + len));
+        p = varintEnd + len;
       }
+    }
+    if (Number.isSafeInteger(ms) && Number.isSafeInteger(seq)) {
+      return { id, pairs, text: `${ms}-${seq}` };
     }
     return { id, pairs };
   }
@@ -240,6 +263,7 @@ export class StreamNode {
     copy.deleted = this.deleted;
     copy.lastId = this.lastId;
     copy.lpBytes = this.lpBytes;
+    copy.lastAt = this.lastAt;
     return copy;
   }
 }
@@ -253,15 +277,34 @@ function writeVarint(buf: Uint8Array, p: number, v: number): number {
   return p;
 }
 
-function readVarint(buf: Uint8Array, p: number): [number, number] {
-  let v = 0;
-  let scale = 1;
+/**
+ * Where the last `readVarint` stopped: a module variable rather than a
+ * returned pair, so the hot loops (seeks, reads) allocate nothing.
+ */
+let varintEnd = 0;
+
+function readVarint(buf: Uint8Array, p: number): number {
+  let b = buf[p++]!;
+  if (b < 128) {
+    varintEnd = p;
+    return b;
+  }
+  let v = b & 127;
+  let scale = 128;
   for (;;) {
-    const b = buf[p++]!;
+    b = buf[p++]!;
     v += (b & 127) * scale;
-    if (b < 128) return [v, p];
+    if (b < 128) {
+      varintEnd = p;
+      return v;
+    }
     scale *= 128;
   }
+}
+
+/** A zigzag varint's value. */
+function unzigzag(z: number): number {
+  return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
 }
 
 function skipVarint(buf: Uint8Array, p: number): number {
@@ -485,7 +528,7 @@ export class Stream implements RedisObject {
           if (node.flags(p) & FLAG_DELETED) continue;
           const id = node.idAt(p);
           if (id > end) return;
-          yield node.entryAt(p);
+          yield node.entryAt(p, id);
         }
       }
     } else {
@@ -499,7 +542,7 @@ export class Stream implements RedisObject {
           const id = node.idAt(p);
           if (id > end) continue;
           if (id < start) return;
-          yield node.entryAt(p);
+          yield node.entryAt(p, id);
         }
       }
     }
@@ -509,6 +552,11 @@ export class Stream implements RedisObject {
   get(id: StreamId): StreamEntry | undefined {
     for (const entry of this.range(id, id)) return entry;
     return undefined;
+  }
+
+  /** The last live entry's ID (the stream is not empty), without decoding it. */
+  lastLiveId(): StreamId {
+    return this.nodes[this.nodes.length - 1]!.lastLiveId();
   }
 
   /** First or last live entry. */
