@@ -116,11 +116,15 @@ export interface AddTrimArgs {
   id: ParsedId | undefined;
 }
 
-/** Parses options from argv[2]; for XADD up to and including the ID. */
+/**
+ * Parses options from argv[2]; for XADD up to and including the ID. For a
+ * client that `obeys` (AOF, master) LIMIT is accepted and ignored.
+ */
 export function parseAddTrimArgs(
   argv: readonly string[],
   xadd: boolean,
   limits: NodeLimits,
+  obeys = false,
 ): AddTrimArgs {
   const args: AddTrimArgs = {
     trim: undefined,
@@ -168,7 +172,9 @@ export function parseAddTrimArgs(
   args.idIndex = i;
   if (limit && args.trim === undefined) throw new CommandError(TRIM_LIMIT_WITHOUT_STRATEGY);
   if (!xadd && args.trim === undefined) throw new CommandError(XTRIM_WITHOUT_STRATEGY);
-  if (args.trim !== undefined) {
+  if (args.trim !== undefined && obeys) {
+    args.trim.limit = 0;
+  } else if (args.trim !== undefined) {
     if (limit !== undefined) {
       if (!args.trim.approx) throw new CommandError(TRIM_LIMIT_WITHOUT_APPROX);
       args.trim.limit = limit;

@@ -46,7 +46,7 @@ import {
 
 function xadd(ctx: CommandContext, argv: string[]): void {
   const limits = nodeLimits(ctx);
-  const args = parseAddTrimArgs(argv, true, limits);
+  const args = parseAddTrimArgs(argv, true, limits, ctx.client.obeys);
   const fieldsAt = args.idIndex + 1;
   const pairCount = argv.length - fieldsAt;
   if (pairCount < 2 || pairCount % 2 === 1) throw new CommandError(wrongArity("xadd"));
@@ -109,7 +109,7 @@ function xdel(ctx: CommandContext, argv: string[]): void {
 }
 
 function xtrim(ctx: CommandContext, argv: string[]): void {
-  const args = parseAddTrimArgs(argv, false, nodeLimits(ctx));
+  const args = parseAddTrimArgs(argv, false, nodeLimits(ctx), ctx.client.obeys);
   const s = writeStream(ctx, arg(argv, 1), false);
   if (s === undefined) return ctx.out.int(0);
   const deleted = s.trim(args.trim!);
