@@ -352,9 +352,9 @@ export const streamReadCommands: CommandSpec[] = [
     name: "xreadgroup",
     arity: -7,
     flags: ["write", "blocking", "movablekeys"],
-    // Redis 7.0 flags this key RO; it is changed (the group's PEL and
-    // position), and snapshots copy keys before writes by these flags.
-    keySpecs: [streamsKeySpec(["RW", "update"], 4)],
+    // RO as in Redis 7.0, though the group changes: snapshots copy every
+    // key of a write command whose specs mark none written (write_keys.ts).
+    keySpecs: [streamsKeySpec(["RO", "access"], 4)],
     group: "stream",
     since: "5.0.0",
     summary:
