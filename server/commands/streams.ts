@@ -194,7 +194,7 @@ function writeStreamHeader(ctx: CommandContext, s: Stream): void {
   out.bulk("radix-tree-keys");
   out.int(s.nodes.length);
   out.bulk("radix-tree-nodes");
-  out.int(s.nodes.length === 0 ? 1 : s.nodes.length * 2);
+  out.int(s.radixTreeNodes());
   out.bulk("last-generated-id");
   out.bulk(formatId(s.lastId));
   out.bulk("max-deleted-entry-id");

@@ -27,7 +27,7 @@ import { MAP_ENTRY_BYTES, objectBytes } from "./memory.ts";
 import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
 import { listpackElementSize, listpackIntSize } from "../persistence/listpack.ts";
 import { ConsumerGroup, ENTRIES_READ_UNKNOWN } from "./stream_groups.ts";
-import { ID_MAX, ID_MIN, idMs, idSeq, SEQ_MAX, type StreamId } from "./stream_id.ts";
+import { encodeIdBytes, ID_MAX, ID_MIN, idMs, idSeq, SEQ_MAX, type StreamId } from "./stream_id.ts";
 import type { RedisObject } from "./value.ts";
 
 export const FLAG_DELETED = 1;
@@ -312,6 +312,29 @@ function skipVarint(buf: Uint8Array, p: number): number {
   return p + 1;
 }
 
+/**
+ * Rax nodes under one node at `depth` holding sorted keys [lo, hi): bytes
+ * all keys share make one compressed node, a byte where they differ one
+ * branching node with a child per distinct byte, the end of a key one leaf.
+ */
+function raxNodes(keys: Uint8Array[], lo: number, hi: number, depth: number): number {
+  if (depth === 16) return 1;
+  const first = keys[lo]!;
+  const last = keys[hi - 1]!;
+  let common = depth;
+  while (common < 16 && first[common] === last[common]) common++;
+  if (common > depth) return 1 + raxNodes(keys, lo, hi, common);
+  let nodes = 1;
+  for (let i = lo; i < hi;) {
+    const byte = keys[i]![depth];
+    let j = i + 1;
+    while (j < hi && keys[j]![depth] === byte) j++;
+    nodes += raxNodes(keys, i, j, depth + 1);
+    i = j;
+  }
+  return nodes;
+}
+
 /** How XADD picks the new entry's ID. */
 export type IdRequest =
   | { kind: "auto" }
@@ -585,6 +608,19 @@ export class Stream implements RedisObject {
       return true;
     }
     return false;
+  }
+
+  /**
+   * How many nodes Redis's radix tree (rax) over the nodes' master IDs (16
+   * big-endian bytes) has, as XINFO STREAM reports: O(nodes) to compute.
+   */
+  radixTreeNodes(): number {
+    const keys = this.nodes.map((node) => {
+      const bytes = new Uint8Array(16);
+      encodeIdBytes(node.master, bytes);
+      return bytes;
+    });
+    return keys.length === 0 ? 1 : raxNodes(keys, 0, keys.length, 0);
   }
 
   /** Trims from the head as streamTrim does; returns how many entries went. */

@@ -248,3 +248,22 @@ Deno.test("nodes share slabs: entries survive moves to new slabs, large entries,
   deepEqual(read(copy), model);
   equal([...s.range(ID_MIN, ID_MAX)].length, model.length);
 });
+
+Deno.test("radix-tree node counts are those redis-server 7 reports for the same node keys", () => {
+  const three = { maxBytes: 4096, maxEntries: 3 };
+  const empty = new Stream();
+  equal(empty.radixTreeNodes(), 1);
+  const spread = new Stream();
+  for (let i = 1; i <= 120; i++) {
+    const id = makeId(BigInt((i * 7919) % 100000 + i * 100000), BigInt(i % 5));
+    spread.add(["f", "v"], { kind: "explicit", id }, 0, three);
+  }
+  equal(spread.nodes.length, 40);
+  equal(spread.radixTreeNodes(), 82);
+  const times = new Stream();
+  for (let i = 1; i <= 3000; i++) {
+    const id = makeId(BigInt(1700000000000 + Math.floor(i / 4)), BigInt(i));
+    times.add(["f", "v"], { kind: "explicit", id }, 0, three);
+  }
+  equal(times.radixTreeNodes(), 2005);
+});
