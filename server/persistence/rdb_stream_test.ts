@@ -131,8 +131,8 @@ function legacyStream(): Uint8Array {
 Deno.test("STREAM_LISTPACKS (Redis 5/6) loads with entries-added and entries-read derived", () => {
   const s = readStream(new RdbDecoder(legacyStream()), false);
   deepEqual([...s.range(ID_MIN, ID_MAX)], [
-    { id: makeId(100n, 5n), pairs: ["name", "ann"] },
-    { id: makeId(101n, 0n), pairs: ["a", "1", "b", "2"] },
+    { id: makeId(100n, 5n), pairs: ["name", "ann"], text: "100-5" },
+    { id: makeId(101n, 0n), pairs: ["a", "1", "b", "2"], text: "101-0" },
   ]);
   equal(s.entriesAdded, 2);
   equal(s.firstId, makeId(100n, 5n));
