@@ -313,22 +313,23 @@ function skipVarint(buf: Uint8Array, p: number): number {
 }
 
 /**
- * Rax nodes under one node at `depth` holding sorted keys [lo, hi): bytes
- * all keys share make one compressed node, a byte where they differ one
- * branching node with a child per distinct byte, the end of a key one leaf.
+ * Rax nodes under one node at `depth` holding sorted 16-byte keys [lo, hi)
+ * (key i at keys[i * 16]): bytes all keys share make one compressed node, a
+ * byte where they differ one branching node with a child per distinct byte,
+ * the end of a key one leaf.
  */
-function raxNodes(keys: Uint8Array[], lo: number, hi: number, depth: number): number {
+function raxNodes(keys: Uint8Array, lo: number, hi: number, depth: number): number {
   if (depth === 16) return 1;
-  const first = keys[lo]!;
-  const last = keys[hi - 1]!;
+  const first = lo * 16;
+  const last = (hi - 1) * 16;
   let common = depth;
-  while (common < 16 && first[common] === last[common]) common++;
+  while (common < 16 && keys[first + common] === keys[last + common]) common++;
   if (common > depth) return 1 + raxNodes(keys, lo, hi, common);
   let nodes = 1;
   for (let i = lo; i < hi;) {
-    const byte = keys[i]![depth];
+    const byte = keys[i * 16 + depth];
     let j = i + 1;
-    while (j < hi && keys[j]![depth] === byte) j++;
+    while (j < hi && keys[j * 16 + depth] === byte) j++;
     nodes += raxNodes(keys, i, j, depth + 1);
     i = j;
   }
@@ -615,12 +616,9 @@ export class Stream implements RedisObject {
    * big-endian bytes) has, as XINFO STREAM reports: O(nodes) to compute.
    */
   radixTreeNodes(): number {
-    const keys = this.nodes.map((node) => {
-      const bytes = new Uint8Array(16);
-      encodeIdBytes(node.master, bytes);
-      return bytes;
-    });
-    return keys.length === 0 ? 1 : raxNodes(keys, 0, keys.length, 0);
+    const keys = new Uint8Array(this.nodes.length * 16);
+    this.nodes.forEach((node, i) => encodeIdBytes(node.master, keys, i * 16));
+    return this.nodes.length === 0 ? 1 : raxNodes(keys, 0, this.nodes.length, 0);
   }
 
   /** Trims from the head as streamTrim does; returns how many entries went. */
