@@ -159,3 +159,13 @@ Deno.test("corrupt stream data is refused", () => {
   badLength[at] = 3;
   throws(() => readStream(new RdbDecoder(badLength), false), FormatError);
 });
+
+Deno.test("loading keeps the file's node boundaries", () => {
+  const s = sample();
+  const shape = s.nodes.map((n) => [n.live, n.lastId]);
+  deepEqual(roundTrip(s, false).nodes.map((n) => [n.live, n.lastId]), shape);
+  const wide = new Stream();
+  const limits = { maxBytes: 0, maxEntries: 300 };
+  for (let i = 1; i <= 500; i++) wide.add(["f", String(i)], { kind: "auto" }, i, limits);
+  deepEqual(roundTrip(wide, true).nodes.map((n) => n.live), [300, 200]);
+});
