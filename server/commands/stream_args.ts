@@ -242,6 +242,7 @@ export function xclaimArgv(
   id: StreamId,
   nack: Nack,
   idText = formatId(id),
+  timeText = String(nack.deliveryTime),
 ): string[] {
   return [
     "XCLAIM",
@@ -251,7 +252,7 @@ export function xclaimArgv(
     "0",
     idText,
     "TIME",
-    String(nack.deliveryTime),
+    timeText,
     "RETRYCOUNT",
     String(nack.deliveryCount),
     "FORCE",

@@ -170,6 +170,8 @@ function readNew(
   const start = nextId(after);
   if (start === undefined) return result;
   let moved = false;
+  // Every entry of one read is delivered at `now`: its XCLAIMs share the text.
+  const nowText = String(now);
   for (const entry of s.range(start, ID_MAX)) {
     if (group !== undefined) {
       if (entry.id > group.lastId) {
@@ -179,7 +181,7 @@ function readNew(
       if (!noack) {
         const nack = group.deliver(entry.id, consumer!, now);
         entry.text ??= formatId(entry.id);
-        result.propagate.push(xclaimArgv(key, group, entry.id, nack, entry.text));
+        result.propagate.push(xclaimArgv(key, group, entry.id, nack, entry.text, nowText));
       }
     }
     result.entries.push(entry);
