@@ -118,6 +118,12 @@ export class Client implements CommandContext {
    * orders a set's output, XREAD refuses BLOCK.
    */
   fromScript = false;
+  /**
+   * The AOF loader and the master link (Redis's mustObeyClient): what they
+   * send was checked where it was written, so XADD/XTRIM take `= n LIMIT m`
+   * as written and trim without a limit.
+   */
+  obeys = false;
   channels: Set<string> | undefined;
   patterns: Set<string> | undefined;
   shardChannels: Set<string> | undefined;

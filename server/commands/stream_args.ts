@@ -116,11 +116,15 @@ export interface AddTrimArgs {
   id: ParsedId | undefined;
 }
 
-/** Parses options from argv[2]; for XADD up to and including the ID. */
+/**
+ * Parses options from argv[2]; for XADD up to and including the ID. For a
+ * client that `obeys` (AOF, master) LIMIT is accepted and ignored.
+ */
 export function parseAddTrimArgs(
   argv: readonly string[],
   xadd: boolean,
   limits: NodeLimits,
+  obeys = false,
 ): AddTrimArgs {
   const args: AddTrimArgs = {
     trim: undefined,
@@ -168,7 +172,9 @@ export function parseAddTrimArgs(
   args.idIndex = i;
   if (limit && args.trim === undefined) throw new CommandError(TRIM_LIMIT_WITHOUT_STRATEGY);
   if (!xadd && args.trim === undefined) throw new CommandError(XTRIM_WITHOUT_STRATEGY);
-  if (args.trim !== undefined) {
+  if (args.trim !== undefined && obeys) {
+    args.trim.limit = 0;
+  } else if (args.trim !== undefined) {
     if (limit !== undefined) {
       if (!args.trim.approx) throw new CommandError(TRIM_LIMIT_WITHOUT_APPROX);
       args.trim.limit = limit;
@@ -204,7 +210,7 @@ export function exactTrimArgv(
 /** One entry: [id, [field, value, ...]]. */
 export function writeEntry(out: ReplyWriter, entry: StreamEntry): void {
   out.array(2);
-  out.bulk(formatId(entry.id));
+  out.bulk(entry.text ?? formatId(entry.id));
   out.bulkArray(entry.pairs);
 }
 
@@ -235,6 +241,8 @@ export function xclaimArgv(
   group: ConsumerGroup,
   id: StreamId,
   nack: Nack,
+  idText = formatId(id),
+  timeText = String(nack.deliveryTime),
 ): string[] {
   return [
     "XCLAIM",
@@ -242,15 +250,15 @@ export function xclaimArgv(
     group.name,
     nack.consumer.name,
     "0",
-    formatId(id),
+    idText,
     "TIME",
-    String(nack.deliveryTime),
+    timeText,
     "RETRYCOUNT",
     String(nack.deliveryCount),
     "FORCE",
     "JUSTID",
     "LASTID",
-    formatId(group.lastId),
+    group.lastId === id ? idText : formatId(group.lastId),
   ];
 }
 

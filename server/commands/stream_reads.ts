@@ -170,6 +170,8 @@ function readNew(
   const start = nextId(after);
   if (start === undefined) return result;
   let moved = false;
+  // Every entry of one read is delivered at `now`: its XCLAIMs share the text.
+  const nowText = String(now);
   for (const entry of s.range(start, ID_MAX)) {
     if (group !== undefined) {
       if (entry.id > group.lastId) {
@@ -177,8 +179,9 @@ function readNew(
         moved = true;
       }
       if (!noack) {
-        group.deliver(entry.id, consumer!, now);
-        result.propagate.push(xclaimArgv(key, group, entry.id, group.pel.get(entry.id)!));
+        const nack = group.deliver(entry.id, consumer!, now);
+        entry.text ??= formatId(entry.id);
+        result.propagate.push(xclaimArgv(key, group, entry.id, nack, entry.text, nowText));
       }
     }
     result.entries.push(entry);
@@ -248,9 +251,9 @@ function xread(ctx: CommandContext, argv: string[], readGroup: boolean): void {
     if (s === undefined) continue;
     let after = t.after;
     if (t.group !== undefined && t.newOnly) {
-      if (s.length === 0 || s.edge(true)!.id <= t.group.lastId) continue;
+      if (s.length === 0 || s.lastLiveId() <= t.group.lastId) continue;
       after = t.group.lastId;
-    } else if (t.group === undefined && (s.length === 0 || s.edge(true)!.id <= after)) {
+    } else if (t.group === undefined && (s.length === 0 || s.lastLiveId() <= after)) {
       continue;
     }
     let consumer: Consumer | undefined;
@@ -351,9 +354,9 @@ export const streamReadCommands: CommandSpec[] = [
     name: "xreadgroup",
     arity: -7,
     flags: ["write", "blocking", "movablekeys"],
-    // Redis 7.0 flags this key RO; it is changed (the group's PEL and
-    // position), and snapshots copy keys before writes by these flags.
-    keySpecs: [streamsKeySpec(["RW", "update"], 4)],
+    // RO as in Redis 7.0, though the group changes: snapshots copy every
+    // key of a write command whose specs mark none written (write_keys.ts).
+    keySpecs: [streamsKeySpec(["RO", "access"], 4)],
     group: "stream",
     since: "5.0.0",
     summary:

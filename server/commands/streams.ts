@@ -46,7 +46,7 @@ import {
 
 function xadd(ctx: CommandContext, argv: string[]): void {
   const limits = nodeLimits(ctx);
-  const args = parseAddTrimArgs(argv, true, limits);
+  const args = parseAddTrimArgs(argv, true, limits, ctx.client.obeys);
   const fieldsAt = args.idIndex + 1;
   const pairCount = argv.length - fieldsAt;
   if (pairCount < 2 || pairCount % 2 === 1) throw new CommandError(wrongArity("xadd"));
@@ -109,7 +109,7 @@ function xdel(ctx: CommandContext, argv: string[]): void {
 }
 
 function xtrim(ctx: CommandContext, argv: string[]): void {
-  const args = parseAddTrimArgs(argv, false, nodeLimits(ctx));
+  const args = parseAddTrimArgs(argv, false, nodeLimits(ctx), ctx.client.obeys);
   const s = writeStream(ctx, arg(argv, 1), false);
   if (s === undefined) return ctx.out.int(0);
   const deleted = s.trim(args.trim!);
@@ -139,7 +139,7 @@ function xsetid(ctx: CommandContext, argv: string[]): void {
   const s = writeStream(ctx, arg(argv, 1), false);
   if (s === undefined) throw new CommandError(NO_SUCH_KEY);
   if (s.length > 0) {
-    if (id < s.edge(true)!.id) throw new CommandError(XSETID_BELOW_TOP);
+    if (id < s.lastLiveId()) throw new CommandError(XSETID_BELOW_TOP);
     if (entriesAdded !== -1 && s.length > entriesAdded) {
       throw new CommandError(XSETID_ENTRIES_ADDED_SMALL);
     }
@@ -194,7 +194,7 @@ function writeStreamHeader(ctx: CommandContext, s: Stream): void {
   out.bulk("radix-tree-keys");
   out.int(s.nodes.length);
   out.bulk("radix-tree-nodes");
-  out.int(s.nodes.length === 0 ? 1 : s.nodes.length * 2);
+  out.int(s.radixTreeNodes());
   out.bulk("last-generated-id");
   out.bulk(formatId(s.lastId));
   out.bulk("max-deleted-entry-id");
