@@ -103,6 +103,11 @@ export class ArgCursor {
     return a === undefined ? undefined : a.toLowerCase();
   }
 
+  /** The next argument lower-cased (an option name), consumed. */
+  nextOption(): string {
+    return this.next().toLowerCase();
+  }
+
   next(): string {
     const a = this.argv[this.index];
     if (a === undefined) throw new CommandError(SYNTAX);
