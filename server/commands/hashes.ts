@@ -1,5 +1,5 @@
 /** Hash commands (Redis 7.0's t_hash.c) over server/types/hash.ts. */
-import { arg, parseInt64 } from "../args.ts";
+import { arg, LONG_MAX, parseInt64, rangedLong } from "../args.ts";
 import { keyRange } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
@@ -21,13 +21,7 @@ import { NotifyClass } from "../notify.ts";
 import { parseCursor, parseScanOptions, scanStep, writeScanReply } from "../scan.ts";
 import { RedisHash } from "../types/hash.ts";
 import { addLongDouble, formatLongDouble, parseLongDouble } from "../types/string.ts";
-import {
-  hashLimits,
-  LONG_MAX,
-  MAX_REPEATED_PICKS,
-  randomDistinct,
-  rangedLong,
-} from "./collections.ts";
+import { hashLimits, MAX_REPEATED_PICKS, randomDistinct } from "./collections.ts";
 
 const INT64_MIN = -9223372036854775808n;
 const INT64_MAX = 9223372036854775807n;

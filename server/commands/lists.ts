@@ -10,20 +10,18 @@ import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
 import {
   CommandError,
-  COUNT_NOT_POSITIVE,
   INDEX_OUT_OF_RANGE,
   LPOS_COUNT_NEGATIVE,
   LPOS_MAXLEN_NEGATIVE,
   LPOS_RANK_ZERO,
   NO_SUCH_KEY,
-  NUMKEYS_NOT_POSITIVE,
   SYNTAX,
   wrongArity,
   WRONGTYPE,
 } from "../errors.ts";
 import { NotifyClass } from "../notify.ts";
 import { RedisList } from "../types/list.ts";
-import { LONG_MAX, positiveLong, rangedLong } from "./collections.ts";
+import { parseMultiPop, positiveLong } from "./collections.ts";
 
 type End = "left" | "right";
 
@@ -270,22 +268,7 @@ function blockingMove(
   });
 }
 
-/** LMPOP/BLMPOP arguments from numkeys on: the keys, the end and COUNT (default 1). */
-function parseMultiPop(argv: string[], numkeysAt: number) {
-  const numkeys = rangedLong(arg(argv, numkeysAt), 1n, LONG_MAX, NUMKEYS_NOT_POSITIVE);
-  const whereAt = numkeysAt + numkeys + 1;
-  if (whereAt >= argv.length) throw new CommandError(SYNTAX);
-  const end = parseEnd(arg(argv, whereAt));
-  let count = -1;
-  for (let j = whereAt + 1; j < argv.length; j++) {
-    if (count === -1 && arg(argv, j).toLowerCase() === "count" && j + 1 < argv.length) {
-      count = rangedLong(arg(argv, ++j), 1n, LONG_MAX, COUNT_NOT_POSITIVE);
-    } else {
-      throw new CommandError(SYNTAX);
-    }
-  }
-  return { keys: argv.slice(numkeysAt + 1, whereAt), end, count: count === -1 ? 1 : count };
-}
+const ENDS: readonly End[] = ["left", "right"];
 
 const PUSH_COMPLEXITY =
   "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.";
@@ -589,7 +572,7 @@ export const listCommands: CommandSpec[] = [
     syntax: "numkeys key [key ...] <LEFT | RIGHT> [COUNT count]",
     complexity: MPOP_COMPLEXITY,
     handler(ctx, argv) {
-      const { keys, end, count } = parseMultiPop(argv, 1);
+      const { keys, end, count } = parseMultiPop(argv, 1, ENDS);
       for (const key of keys) {
         const list = writeList(ctx, key);
         if (list === undefined) continue;
@@ -665,7 +648,7 @@ export const listCommands: CommandSpec[] = [
     syntax: "timeout numkeys key [key ...] <LEFT | RIGHT> [COUNT count]",
     complexity: MPOP_COMPLEXITY,
     handler(ctx, argv) {
-      const { keys, end, count } = parseMultiPop(argv, 2);
+      const { keys, end, count } = parseMultiPop(argv, 2, ENDS);
       blockingPop(ctx, keys, arg(argv, 1), end, count);
     },
   },

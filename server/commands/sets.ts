@@ -2,7 +2,7 @@
  * Set commands (Redis 7.0's t_set.c) over server/types/set.ts. Multi-set
  * results (SINTER, SUNION, SDIFF, SMEMBERS, SPOP with a count) are RESP3 sets.
  */
-import { arg } from "../args.ts";
+import { arg, LONG_MAX, rangedLong } from "../args.ts";
 import { keyRange, OVERWRITTEN_KEY, READ_KEY } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
@@ -18,14 +18,7 @@ import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
 import { parseCursor, parseScanOptions, scanStep, writeScanReply } from "../scan.ts";
 import { RedisSet } from "../types/set.ts";
-import {
-  intsetLimit,
-  LONG_MAX,
-  MAX_REPEATED_PICKS,
-  positiveLong,
-  randomDistinct,
-  rangedLong,
-} from "./collections.ts";
+import { intsetLimit, MAX_REPEATED_PICKS, positiveLong, randomDistinct } from "./collections.ts";
 
 function readSet(ctx: CommandContext, key: string): RedisSet | undefined {
   return ctx.db.readObject<RedisSet>(key, "set");
