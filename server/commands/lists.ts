@@ -3,7 +3,7 @@
  * the blocking pops: BLPOP, BRPOP, BLMOVE, BRPOPLPUSH and BLMPOP wait in
  * server/blocking.ts and reach the AOF as the plain pop or move they became.
  */
-import { arg, intArg } from "../args.ts";
+import { arg, ArgCursor, intArg, LONG_MAX } from "../args.ts";
 import { blockingKey, parseBlockingTimeout } from "../blocking.ts";
 import { keyRange } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
@@ -280,16 +280,17 @@ function lpos(ctx: CommandContext, argv: string[]): void {
   let rank = 1;
   let count = -1;
   let maxlen = 0;
-  for (let j = 3; j < argv.length; j++) {
-    const option = arg(argv, j).toLowerCase();
-    const more = j + 1 < argv.length;
+  const args = new ArgCursor(argv, 3);
+  while (args.hasMore()) {
+    const option = args.nextOption();
+    const more = args.hasMore();
     if (option === "rank" && more) {
-      rank = intArg(arg(argv, ++j));
+      rank = args.nextInt();
       if (rank === 0) throw new CommandError(LPOS_RANK_ZERO);
     } else if (option === "count" && more) {
-      count = positiveLong(arg(argv, ++j), LPOS_COUNT_NEGATIVE);
+      count = args.nextLong(0n, LONG_MAX, LPOS_COUNT_NEGATIVE);
     } else if (option === "maxlen" && more) {
-      maxlen = positiveLong(arg(argv, ++j), LPOS_MAXLEN_NEGATIVE);
+      maxlen = args.nextLong(0n, LONG_MAX, LPOS_MAXLEN_NEGATIVE);
     } else {
       throw new CommandError(SYNTAX);
     }
