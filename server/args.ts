@@ -138,6 +138,13 @@ export class ArgCursor {
     return rangedLong(this.next(), min, max, message);
   }
 
+  /** The next argument as a bigint in the int64 range, or `error`. */
+  nextInt64(error = NOT_INTEGER): bigint {
+    const v = parseInt64(this.next());
+    if (v === undefined) throw new CommandError(error);
+    return v;
+  }
+
   nextFloat(error = NOT_FLOAT): number {
     return floatArg(this.next(), error);
   }
