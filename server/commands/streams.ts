@@ -4,7 +4,7 @@
  * server/types/stream.ts. XREAD and XREADGROUP are in stream_reads.ts, group
  * commands in stream_cgroups.ts.
  */
-import { arg } from "../args.ts";
+import { arg, ArgCursor, intArg } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import { keyRange } from "../key_specs.ts";
@@ -34,7 +34,6 @@ import {
   exactTrimArgv,
   intervalEnd,
   intervalStart,
-  longArg,
   nodeLimits,
   parseAddTrimArgs,
   readStream,
@@ -85,12 +84,10 @@ function xrange(ctx: CommandContext, argv: string[], reverse: boolean): void {
   const start = intervalStart(arg(argv, reverse ? 3 : 2));
   const end = intervalEnd(arg(argv, reverse ? 2 : 3));
   let count = -1;
-  for (let j = 4; j < argv.length; j++) {
-    if (arg(argv, j).toLowerCase() === "count" && j + 1 < argv.length) {
-      count = Math.max(0, longArg(arg(argv, ++j)));
-    } else {
-      throw new CommandError(SYNTAX);
-    }
+  const args = new ArgCursor(argv, 4);
+  while (args.hasMore()) {
+    if (args.nextOption() !== "count" || !args.hasMore()) throw new CommandError(SYNTAX);
+    count = Math.max(0, args.nextInt());
   }
   const s = readStream(ctx, arg(argv, 1));
   if (s === undefined) return ctx.out.array(0);
@@ -124,13 +121,14 @@ function xsetid(ctx: CommandContext, argv: string[]): void {
   const id = strictId(arg(argv, 2));
   let entriesAdded = -1;
   let maxDeleted = ID_MIN;
-  for (let i = 3; i < argv.length; i += 2) {
-    const opt = arg(argv, i).toLowerCase();
-    if (opt === "entriesadded" && i + 1 < argv.length) {
-      entriesAdded = longArg(arg(argv, i + 1));
+  const args = new ArgCursor(argv, 3);
+  while (args.hasMore()) {
+    const opt = args.nextOption();
+    if (opt === "entriesadded" && args.hasMore()) {
+      entriesAdded = args.nextInt();
       if (entriesAdded < 0) throw new CommandError(XSETID_ENTRIES_ADDED_NEGATIVE);
-    } else if (opt === "maxdeletedid" && i + 1 < argv.length) {
-      maxDeleted = strictId(arg(argv, i + 1));
+    } else if (opt === "maxdeletedid" && args.hasMore()) {
+      maxDeleted = strictId(args.next());
       if (id < maxDeleted) throw new CommandError(XSETID_BELOW_MAX_DELETED);
     } else {
       throw new CommandError(SYNTAX);
@@ -216,7 +214,7 @@ function xinfoStream(ctx: CommandContext, argv: string[]): void {
     if (full.toLowerCase() !== "full") throw new CommandError(subcommandSyntax(argv));
     if (options.length === 3) {
       if (countWord.toLowerCase() !== "count") throw new CommandError(subcommandSyntax(argv));
-      count = longArg(countArg);
+      count = intArg(countArg);
       if (count < 0) count = 10;
     }
   }
