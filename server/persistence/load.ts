@@ -26,6 +26,16 @@ export interface RdbLoaded {
   end: number;
 }
 
+/** The database an RDB's SELECTDB names; a file made for more databases is refused. */
+export function rdbDatabase(dbs: readonly Database[], index: number): Database {
+  if (index >= dbs.length) {
+    throw new FormatError(
+      `Data file was created with a Redis server configured to handle more than ${dbs.length} databases`,
+    );
+  }
+  return databaseAt(dbs, index);
+}
+
 /**
  * Loads an RDB image into the databases. An AOF base (`aofBase`) keeps its
  * expired keys: the commands after it assume that keyspace. A key already
@@ -50,12 +60,7 @@ export function loadRdbData(
   let emptySkipped = 0;
   const visitor: RdbVisitor = {
     selectDb(index) {
-      if (index >= dbs.length) {
-        throw new FormatError(
-          `Data file was created with a Redis server configured to handle more than ${dbs.length} databases`,
-        );
-      }
-      db = databaseAt(dbs, index);
+      db = rdbDatabase(dbs, index);
     },
     entry(key, value, expireAt) {
       if (!aofBase && expireAt !== undefined && expireAt < now) {
