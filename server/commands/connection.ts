@@ -1,5 +1,5 @@
 /** Connection commands: PING, ECHO, QUIT, SELECT, HELLO, AUTH, RESET, CLIENT. */
-import { writeHelp } from "./help.ts";
+import { HELP_SUMMARY, helpRow } from "./help.ts";
 import { arg, ArgCursor, intArg, parseInteger } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
@@ -356,19 +356,12 @@ const clientSubcommands: CommandSpec[] = [
       ctx.out.int(unblocked ? 1 : 0);
     },
   },
-  {
-    ...clientSub,
-    flags: ["loading", "stale"],
-    name: "help",
-    arity: 2,
+  helpRow(CLIENT_HELP, {
+    group: "connection",
     since: "5.0.0",
-    summary: "Returns helpful text about the different subcommands.",
-    syntax: "",
+    summary: HELP_SUMMARY,
     complexity: "O(1)",
-    handler(ctx) {
-      writeHelp(ctx, CLIENT_HELP);
-    },
-  },
+  }),
 ];
 
 /** HELLO [protover [AUTH user pass] [SETNAME name]]: switches protocol, replies the server map. */

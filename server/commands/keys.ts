@@ -21,6 +21,7 @@ import {
 } from "../errors.ts";
 import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
+import { HELP_SUMMARY, helpRow } from "./help.ts";
 import { parseCursor, parseScanOptions, writeScanReply } from "../scan.ts";
 import { isSharedInteger, SHARED_REFCOUNT, stringEncoding, StringForm } from "../types/string.ts";
 import { type RedisValue, typeOf } from "../types/value.ts";
@@ -342,19 +343,7 @@ const objectSubcommands: CommandSpec[] = [
       ctx.out.int(ctx.db.frequency(key) ?? 0);
     },
   ),
-  {
-    name: "help",
-    arity: 2,
-    flags: ["loading", "stale"],
-    group: "generic",
-    since: "6.2.0",
-    summary: "Returns helpful text about the different subcommands.",
-    syntax: "",
-    handler(ctx) {
-      ctx.out.array(OBJECT_HELP.length);
-      for (const line of OBJECT_HELP) ctx.out.simple(line);
-    },
-  },
+  helpRow(OBJECT_HELP, { group: "generic", since: "6.2.0", summary: HELP_SUMMARY }),
 ];
 
 /** Rows for the four EXPIRE variants. */

@@ -34,7 +34,7 @@ import {
   type Nack,
 } from "../types/stream_groups.ts";
 import { formatId, ID_MAX, ID_MIN, parseId, type StreamId } from "../types/stream_id.ts";
-import { writeHelp } from "./help.ts";
+import { HELP_SUMMARY, helpRow } from "./help.ts";
 import {
   intervalEnd,
   intervalStart,
@@ -516,17 +516,12 @@ export const streamGroupCommands: CommandSpec[] = [
         complexity: "O(1)",
         handler: xgroupSetId,
       },
-      {
+      helpRow(XGROUP_HELP, {
         ...stream,
-        name: "help",
-        arity: 2,
-        flags: ["loading", "stale"],
         since: "5.0.0",
-        summary: "Returns helpful text about the different subcommands.",
-        syntax: "",
+        summary: HELP_SUMMARY,
         complexity: "O(1)",
-        handler: (ctx) => writeHelp(ctx, XGROUP_HELP),
-      },
+      }),
     ],
   },
   {

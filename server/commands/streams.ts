@@ -28,7 +28,7 @@ import { NotifyClass } from "../notify.ts";
 import type { IdRequest, Stream } from "../types/stream.ts";
 import { ENTRIES_READ_UNKNOWN } from "../types/stream_groups.ts";
 import { formatId, ID_MAX, ID_MIN } from "../types/stream_id.ts";
-import { writeHelp } from "./help.ts";
+import { HELP_SUMMARY, helpRow } from "./help.ts";
 import {
   collect,
   exactTrimArgv,
@@ -474,17 +474,7 @@ export const streamCommands: CommandSpec[] = [
         complexity: "O(1)",
         handler: xinfoStream,
       },
-      {
-        ...stream,
-        name: "help",
-        arity: 2,
-        flags: ["loading", "stale"],
-        since: "5.0.0",
-        summary: "Returns helpful text about the different subcommands.",
-        syntax: "",
-        complexity: "O(1)",
-        handler: (ctx) => writeHelp(ctx, XINFO_HELP),
-      },
+      helpRow(XINFO_HELP, { ...stream, since: "5.0.0", summary: HELP_SUMMARY, complexity: "O(1)" }),
     ],
   },
 ];
