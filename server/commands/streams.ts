@@ -5,6 +5,7 @@
  * commands in stream_cgroups.ts.
  */
 import { arg, ArgCursor, intArg } from "../args.ts";
+import type { ReplyWriter } from "../../protocol/writer.ts";
 import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import { keyRange } from "../key_specs.ts";
@@ -26,7 +27,7 @@ import {
 } from "../errors.ts";
 import { NotifyClass } from "../notify.ts";
 import type { IdRequest, Stream } from "../types/stream.ts";
-import { ENTRIES_READ_UNKNOWN } from "../types/stream_groups.ts";
+import { type ConsumerGroup, ENTRIES_READ_UNKNOWN } from "../types/stream_groups.ts";
 import { formatId, ID_MAX, ID_MIN } from "../types/stream_id.ts";
 import { HELP_SUMMARY, helpRow } from "./help.ts";
 import {
@@ -238,17 +239,31 @@ function xinfoStream(ctx: CommandContext, argv: string[]): void {
   out.bulk("entries");
   writeEntries(out, collect(s, ID_MIN, ID_MAX, count));
   out.bulk("groups");
-  out.array(s.groups.size);
-  for (const name of sortedNames(s.groups)) writeGroupFull(ctx, s, name, count);
+  writeNamed(out, s.groups, 6, (group) => writeGroupFull(ctx, s, group, count));
 }
 
-function writeGroupFull(ctx: CommandContext, s: Stream, name: string, count: number): void {
+/**
+ * XINFO's lists of groups and of consumers: by name, each a map of
+ * `fields` more fields after its name, which `write` writes.
+ */
+function writeNamed<T>(
+  out: ReplyWriter,
+  items: Map<string, T>,
+  fields: number,
+  write: (item: T) => void,
+): void {
+  out.array(items.size);
+  for (const name of sortedNames(items)) {
+    out.map(fields + 1);
+    out.bulk("name");
+    out.bulk(name);
+    write(items.get(name)!);
+  }
+}
+
+function writeGroupFull(ctx: CommandContext, s: Stream, group: ConsumerGroup, count: number): void {
   const out = ctx.out;
-  const group = s.groups.get(name)!;
   const limit = count === 0 ? Infinity : count;
-  out.map(7);
-  out.bulk("name");
-  out.bulk(name);
   out.bulk("last-delivered-id");
   out.bulk(formatId(group.lastId));
   out.bulk("entries-read");
@@ -268,12 +283,7 @@ function writeGroupFull(ctx: CommandContext, s: Stream, name: string, count: num
     out.int(nack.deliveryCount);
   }
   out.bulk("consumers");
-  out.array(group.consumers.size);
-  for (const cname of sortedNames(group.consumers)) {
-    const consumer = group.consumers.get(cname)!;
-    out.map(4);
-    out.bulk("name");
-    out.bulk(cname);
+  writeNamed(out, group.consumers, 3, (consumer) => {
     out.bulk("seen-time");
     out.int(consumer.seenTime);
     out.bulk("pel-count");
@@ -287,18 +297,13 @@ function writeGroupFull(ctx: CommandContext, s: Stream, name: string, count: num
       out.int(nack.deliveryTime);
       out.int(nack.deliveryCount);
     }
-  }
+  });
 }
 
 function xinfoGroups(ctx: CommandContext, argv: string[]): void {
   const s = existingStream(ctx, arg(argv, 2));
   const out = ctx.out;
-  out.array(s.groups.size);
-  for (const name of sortedNames(s.groups)) {
-    const group = s.groups.get(name)!;
-    out.map(6);
-    out.bulk("name");
-    out.bulk(name);
+  writeNamed(out, s.groups, 5, (group) => {
     out.bulk("consumers");
     out.int(group.consumers.size);
     out.bulk("pending");
@@ -309,7 +314,7 @@ function xinfoGroups(ctx: CommandContext, argv: string[]): void {
     writeEntriesRead(ctx, group.entriesRead);
     out.bulk("lag");
     writeLag(ctx, s.lag(group));
-  }
+  });
 }
 
 function xinfoConsumers(ctx: CommandContext, argv: string[]): void {
@@ -318,17 +323,12 @@ function xinfoConsumers(ctx: CommandContext, argv: string[]): void {
   if (group === undefined) throw new CommandError(noGroupForKey(arg(argv, 3), arg(argv, 2)));
   const now = Date.now();
   const out = ctx.out;
-  out.array(group.consumers.size);
-  for (const name of sortedNames(group.consumers)) {
-    const consumer = group.consumers.get(name)!;
-    out.map(3);
-    out.bulk("name");
-    out.bulk(name);
+  writeNamed(out, group.consumers, 2, (consumer) => {
     out.bulk("pending");
     out.int(consumer.pel.size);
     out.bulk("idle");
     out.int(Math.max(0, now - consumer.seenTime));
-  }
+  });
 }
 
 // ---- the table -----------------------------------------------------------------
