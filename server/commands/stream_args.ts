@@ -21,7 +21,8 @@ import {
   XTRIM_WITHOUT_STRATEGY,
 } from "../errors.ts";
 import { type NodeLimits, Stream, type StreamEntry, type TrimSpec } from "../types/stream.ts";
-import type { ConsumerGroup, Nack } from "../types/stream_groups.ts";
+import type { Consumer, ConsumerGroup, Nack } from "../types/stream_groups.ts";
+import { NotifyClass } from "../notify.ts";
 import {
   formatId,
   ID_MAX,
@@ -191,6 +192,26 @@ export function exactTrimArgv(
     : formatId(s.nodes[0]?.master ?? ID_MAX);
   if (args.limitIndex > 0) out.splice(args.limitIndex, 2);
   return out;
+}
+
+/**
+ * The consumer `name` of a group, seen now; made on first use, with its
+ * keyspace event (XREADGROUP, XCLAIM, XAUTOCLAIM).
+ */
+export function seenConsumer(
+  ctx: CommandContext,
+  key: string,
+  group: ConsumerGroup,
+  name: string,
+  now: number,
+): { consumer: Consumer; created: boolean } {
+  const found = group.consumer(name, now);
+  found.consumer.seenTime = now;
+  if (found.created) {
+    ctx.server.dirty++;
+    ctx.server.notify(NotifyClass.Stream, "xgroup-createconsumer", key, ctx.db.index);
+  }
+  return found;
 }
 
 /** One entry: [id, [field, value, ...]]. */

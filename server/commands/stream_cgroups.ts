@@ -40,6 +40,7 @@ import {
   intervalStart,
   rangeId,
   readStream,
+  seenConsumer,
   setIdArgv,
   strictId,
   writeEntry,
@@ -250,23 +251,6 @@ function pendingSummary(ctx: CommandContext, group: ConsumerGroup): void {
 
 // ---- XCLAIM, XAUTOCLAIM ---------------------------------------------------------------
 
-/** The claiming consumer, looked up (seen now) or created on first use. */
-function claimant(
-  ctx: CommandContext,
-  key: string,
-  group: ConsumerGroup,
-  name: string,
-  now: number,
-): Consumer {
-  const { consumer, created } = group.consumer(name, now);
-  consumer.seenTime = now;
-  if (created) {
-    ctx.server.dirty++;
-    ctx.server.notify(NotifyClass.Stream, "xgroup-createconsumer", key, ctx.db.index);
-  }
-  return consumer;
-}
-
 interface ClaimOptions {
   deliveryTime: number;
   retryCount: number;
@@ -340,13 +324,13 @@ function xclaim(ctx: CommandContext, argv: string[]): void {
     }
     if (nack === undefined) {
       if (!options.force) continue;
-      consumer ??= claimant(ctx, key, group, arg(argv, 3), now);
+      consumer ??= seenConsumer(ctx, key, group, arg(argv, 3), now).consumer;
       nack = { deliveryTime: now, deliveryCount: 1, consumer };
       group.pel.set(id, nack);
       consumer.pel.set(id, nack);
     } else {
       if (minIdle && now - nack.deliveryTime < minIdle) continue;
-      consumer ??= claimant(ctx, key, group, arg(argv, 3), now);
+      consumer ??= seenConsumer(ctx, key, group, arg(argv, 3), now).consumer;
       group.transfer(id, nack, consumer);
     }
     nack.deliveryTime = options.deliveryTime;
@@ -418,7 +402,7 @@ function xautoclaim(ctx: CommandContext, argv: string[]): void {
       continue;
     }
     if (minIdle && now - nack.deliveryTime < minIdle) continue;
-    consumer ??= claimant(ctx, key, group, arg(argv, 3), now);
+    consumer ??= seenConsumer(ctx, key, group, arg(argv, 3), now).consumer;
     group.transfer(id, nack, consumer);
     nack.deliveryTime = now;
     if (!justId) nack.deliveryCount++;

@@ -26,11 +26,10 @@ import {
   XREADGROUP_KEY_GONE,
   XREADGROUP_MISSING_GROUP,
 } from "../errors.ts";
-import { NotifyClass } from "../notify.ts";
 import type { Stream, StreamEntry } from "../types/stream.ts";
 import type { Consumer, ConsumerGroup } from "../types/stream_groups.ts";
 import { formatId, ID_MAX, ID_MIN, nextId, type StreamId } from "../types/stream_id.ts";
-import { setIdArgv, strictId, writeEntry, xclaimArgv } from "./stream_args.ts";
+import { seenConsumer, setIdArgv, strictId, writeEntry, xclaimArgv } from "./stream_args.ts";
 
 /** Without COUNT, a blocked reader is served at most this many entries (as Redis). */
 const BLOCKED_DEFAULT_COUNT = 1000;
@@ -135,7 +134,7 @@ interface ReadResult {
   propagate: string[][];
 }
 
-/** The consumer, refreshed (seen now) or created with its keyspace event. */
+/** The reading consumer; under NOACK a new one is propagated, as no XCLAIM will make it. */
 function consumerFor(
   ctx: CommandContext,
   key: string,
@@ -145,13 +144,8 @@ function consumerFor(
   noack: boolean,
   propagate: string[][],
 ): Consumer {
-  const { consumer, created } = group.consumer(name, now);
-  consumer.seenTime = now;
-  if (created) {
-    ctx.server.dirty++;
-    ctx.server.notify(NotifyClass.Stream, "xgroup-createconsumer", key, ctx.db.index);
-    if (noack) propagate.push(["XGROUP", "CREATECONSUMER", key, group.name, name]);
-  }
+  const { consumer, created } = seenConsumer(ctx, key, group, name, now);
+  if (created && noack) propagate.push(["XGROUP", "CREATECONSUMER", key, group.name, name]);
   return consumer;
 }
 
