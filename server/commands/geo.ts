@@ -117,11 +117,14 @@ function geoadd(ctx: CommandContext, argv: string[]): void {
   let xx = false;
   let ch = false;
   const args = new ArgCursor(argv, 2);
+  // Options end at the first word that is not one (the first longitude).
   for (;;) {
-    if (args.eat("nx")) nx = true;
-    else if (args.eat("xx")) xx = true;
-    else if (args.eat("ch")) ch = true;
+    const option = args.peekOption();
+    if (option === "nx") nx = true;
+    else if (option === "xx") xx = true;
+    else if (option === "ch") ch = true;
     else break;
+    args.next();
   }
   const at = args.index;
   if ((argv.length - at) % 3 !== 0 || (nx && xx)) throw new CommandError(SYNTAX);

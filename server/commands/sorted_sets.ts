@@ -45,14 +45,17 @@ function zadd(ctx: CommandContext, argv: string[], incrCommand: boolean): void {
   let ch = false;
   let incr = incrCommand;
   const args = new ArgCursor(argv, 2);
+  // Options end at the first word that is not one (the first score).
   for (;;) {
-    if (args.eat("nx")) nx = true;
-    else if (args.eat("xx")) xx = true;
-    else if (args.eat("ch")) ch = true;
-    else if (args.eat("incr")) incr = true;
-    else if (args.eat("gt")) gt = true;
-    else if (args.eat("lt")) lt = true;
+    const option = args.peekOption();
+    if (option === "nx") nx = true;
+    else if (option === "xx") xx = true;
+    else if (option === "ch") ch = true;
+    else if (option === "incr") incr = true;
+    else if (option === "gt") gt = true;
+    else if (option === "lt") lt = true;
     else break;
+    args.next();
   }
   const at = args.index;
   const pairs = argv.length - at;
