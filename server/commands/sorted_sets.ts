@@ -6,7 +6,7 @@
  * Every range form (ranks, scores, lex, LIMIT) is first turned into an
  * interval of ranks, so a reply costs O(log n + m).
  */
-import { arg, ArgCursor, intArg, LONG_MAX, parseInt64 } from "../args.ts";
+import { arg, ArgCursor, intArg, LONG_MAX } from "../args.ts";
 import { countRange, Direction, RangeType, removeRange, zrange } from "./zset_ranges.ts";
 import { pairsNested, parseScore, readZset, writeZset } from "./zset_common.ts";
 import { blockingPop, pop, popCommand, randomBelow, randomMembers } from "./zset_pops.ts";
@@ -18,7 +18,6 @@ import type { CommandSpec } from "../command.ts";
 import {
   CommandError,
   NAN_RESULT,
-  NOT_INTEGER,
   outOfRangeBetween,
   SYNTAX,
   VALUE_OUT_OF_RANGE,
@@ -494,13 +493,11 @@ export const sortedSetCommands: CommandSpec[] = [
     complexity: "O(N) where N is the number of elements returned",
     handler(ctx, argv) {
       if (argv.length >= 3) {
-        const count = parseInt64(arg(argv, 2));
-        if (count === undefined) throw new CommandError(NOT_INTEGER);
+        const args = new ArgCursor(argv, 2);
+        const count = args.nextInt64();
         if (count < -LONG_MAX) throw new CommandError(outOfRangeBetween(-LONG_MAX, LONG_MAX));
-        const withScores = argv.length === 4 && arg(argv, 3).toLowerCase() === "withscores";
-        if (argv.length > 4 || (argv.length === 4 && !withScores)) {
-          throw new CommandError(SYNTAX);
-        }
+        const withScores = args.eat("withscores");
+        args.end();
         if (withScores && (count < -LONG_MAX / 2n || count > LONG_MAX / 2n)) {
           throw new CommandError(VALUE_OUT_OF_RANGE);
         }
