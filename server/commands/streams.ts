@@ -4,7 +4,7 @@
  * server/types/stream.ts. XREAD and XREADGROUP are in stream_reads.ts, group
  * commands in stream_cgroups.ts.
  */
-import { arg, ArgCursor, intArg } from "../args.ts";
+import { arg, ArgCursor } from "../args.ts";
 import type { ReplyWriter } from "../../protocol/writer.ts";
 import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
@@ -205,23 +205,24 @@ function writeStreamHeader(ctx: CommandContext, s: Stream): void {
 }
 
 function xinfoStream(ctx: CommandContext, argv: string[]): void {
-  const options = argv.slice(3);
+  // As in Redis, the key is looked up before the options are read.
+  const s = existingStream(ctx, arg(argv, 2));
+  const args = new ArgCursor(argv, 3);
+  const full = args.hasMore();
   let count = 10;
-  if (options.length !== 0) {
-    if (options.length !== 1 && options.length !== 3) {
+  if (full) {
+    if (args.remaining !== 1 && args.remaining !== 3) {
       throw new CommandError(subcommandSyntax(argv));
     }
-    const [full = "", countWord = "", countArg = ""] = options;
-    if (full.toLowerCase() !== "full") throw new CommandError(subcommandSyntax(argv));
-    if (options.length === 3) {
-      if (countWord.toLowerCase() !== "count") throw new CommandError(subcommandSyntax(argv));
-      count = intArg(countArg);
+    if (args.nextOption() !== "full") throw new CommandError(subcommandSyntax(argv));
+    if (args.hasMore()) {
+      if (args.nextOption() !== "count") throw new CommandError(subcommandSyntax(argv));
+      count = args.nextInt();
       if (count < 0) count = 10;
     }
   }
-  const s = existingStream(ctx, arg(argv, 2));
   const out = ctx.out;
-  if (options.length === 0) {
+  if (!full) {
     out.map(10);
     writeStreamHeader(ctx, s);
     out.bulk("groups");
