@@ -27,8 +27,8 @@ import {
 } from "../errors.ts";
 import { NotifyClass } from "../notify.ts";
 import type { IdRequest, Stream } from "../types/stream.ts";
-import { type ConsumerGroup, ENTRIES_READ_UNKNOWN } from "../types/stream_groups.ts";
-import { formatId, ID_MAX, ID_MIN } from "../types/stream_id.ts";
+import { type ConsumerGroup, ENTRIES_READ_UNKNOWN, type Nack } from "../types/stream_groups.ts";
+import { formatId, ID_MAX, ID_MIN, type StreamId } from "../types/stream_id.ts";
 import { HELP_SUMMARY, helpRow } from "./help.ts";
 import {
   collect,
@@ -274,15 +274,7 @@ function writeGroupFull(ctx: CommandContext, s: Stream, group: ConsumerGroup, co
   out.bulk("pel-count");
   out.int(group.pel.size);
   out.bulk("pending");
-  const pending = group.pel.range(ID_MIN, ID_MAX, limit);
-  out.array(pending.length);
-  for (const [id, nack] of pending) {
-    out.array(4);
-    out.bulk(formatId(id));
-    out.bulk(nack.consumer.name);
-    out.int(nack.deliveryTime);
-    out.int(nack.deliveryCount);
-  }
+  writePel(out, group.pel.range(ID_MIN, ID_MAX, limit), true);
   out.bulk("consumers");
   writeNamed(out, group.consumers, 3, (consumer) => {
     out.bulk("seen-time");
@@ -290,15 +282,20 @@ function writeGroupFull(ctx: CommandContext, s: Stream, group: ConsumerGroup, co
     out.bulk("pel-count");
     out.int(consumer.pel.size);
     out.bulk("pending");
-    const owned = consumer.pel.range(ID_MIN, ID_MAX, limit);
-    out.array(owned.length);
-    for (const [id, nack] of owned) {
-      out.array(3);
-      out.bulk(formatId(id));
-      out.int(nack.deliveryTime);
-      out.int(nack.deliveryCount);
-    }
+    writePel(out, consumer.pel.range(ID_MIN, ID_MAX, limit), false);
   });
+}
+
+/** Pending entries in XINFO STREAM FULL: ID, the owner (in a group's list), delivery time and count. */
+function writePel(out: ReplyWriter, rows: readonly [StreamId, Nack][], withOwner: boolean): void {
+  out.array(rows.length);
+  for (const [id, nack] of rows) {
+    out.array(withOwner ? 4 : 3);
+    out.bulk(formatId(id));
+    if (withOwner) out.bulk(nack.consumer.name);
+    out.int(nack.deliveryTime);
+    out.int(nack.deliveryCount);
+  }
 }
 
 function xinfoGroups(ctx: CommandContext, argv: string[]): void {
