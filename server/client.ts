@@ -13,6 +13,7 @@ import type { Command } from "./command.ts";
 import type { CommandContext, ServerContext } from "./context.ts";
 import { type Database, databaseAt } from "./db.ts";
 import type { NotifyClass } from "./notify.ts";
+import type { ReplicaPeer } from "./replication/replica_peer.ts";
 
 /** What the socket side offers to the rest of the server. */
 export interface ClientTransport {
@@ -127,6 +128,8 @@ export class Client implements CommandContext {
   channels: Set<string> | undefined;
   patterns: Set<string> | undefined;
   shardChannels: Set<string> | undefined;
+  /** Made by this client's first REPLCONF or PSYNC (replication/client_peer.ts). */
+  replicaPeer: ReplicaPeer | undefined;
 
   constructor(
     readonly server: ServerContext,

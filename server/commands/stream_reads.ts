@@ -6,7 +6,7 @@
  * propagates them as XCLAIM ... FORCE JUSTID LASTID (the command itself is
  * never propagated).
  */
-import { arg } from "../args.ts";
+import { arg, ArgCursor } from "../args.ts";
 import { blockingKey } from "../blocking.ts";
 import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
@@ -26,11 +26,10 @@ import {
   XREADGROUP_KEY_GONE,
   XREADGROUP_MISSING_GROUP,
 } from "../errors.ts";
-import { NotifyClass } from "../notify.ts";
 import type { Stream, StreamEntry } from "../types/stream.ts";
 import type { Consumer, ConsumerGroup } from "../types/stream_groups.ts";
 import { formatId, ID_MAX, ID_MIN, nextId, type StreamId } from "../types/stream_id.ts";
-import { longArg, setIdArgv, strictId, writeEntry, xclaimArgv } from "./stream_args.ts";
+import { seenConsumer, setIdArgv, strictId, writeEntry, xclaimArgv } from "./stream_args.ts";
 
 /** Without COUNT, a blocked reader is served at most this many entries (as Redis). */
 const BLOCKED_DEFAULT_COUNT = 1000;
@@ -57,18 +56,19 @@ function parseReadArgs(argv: string[], readGroup: boolean, fromScript: boolean):
     idArgs: [],
   };
   let streamsAt = 0;
-  for (let i = 1; i < argv.length; i++) {
-    const more = argv.length - i - 1;
-    const opt = arg(argv, i).toLowerCase();
+  const c = new ArgCursor(argv);
+  while (c.hasMore()) {
+    const opt = c.nextOption();
+    const more = c.remaining;
     if (opt === "block" && more > 0) {
       if (fromScript) throw new CommandError(blockFromScript(arg(argv, 0)));
-      const ms = longArg(arg(argv, ++i), XREAD_TIMEOUT_NOT_INTEGER);
+      const ms = c.nextInt(XREAD_TIMEOUT_NOT_INTEGER);
       if (ms < 0) throw new CommandError(TIMEOUT_NEGATIVE);
       args.deadline = ms === 0 ? 0 : Date.now() + ms;
     } else if (opt === "count" && more > 0) {
-      args.count = Math.max(0, longArg(arg(argv, ++i)));
+      args.count = Math.max(0, c.nextInt());
     } else if (opt === "streams" && more > 0) {
-      streamsAt = i + 1;
+      streamsAt = c.index;
       const n = argv.length - streamsAt;
       if (n % 2 !== 0) throw new CommandError(XREAD_UNBALANCED);
       args.keys = argv.slice(streamsAt, streamsAt + n / 2);
@@ -76,9 +76,8 @@ function parseReadArgs(argv: string[], readGroup: boolean, fromScript: boolean):
       break;
     } else if (opt === "group" && more >= 2) {
       if (!readGroup) throw new CommandError(XREAD_GROUP_OPTION);
-      args.group = arg(argv, i + 1);
-      args.consumer = arg(argv, i + 2);
-      i += 2;
+      args.group = c.next();
+      args.consumer = c.next();
     } else if (opt === "noack") {
       if (!readGroup) throw new CommandError(XREAD_NOACK_OPTION);
       args.noack = true;
@@ -135,7 +134,7 @@ interface ReadResult {
   propagate: string[][];
 }
 
-/** The consumer, refreshed (seen now) or created with its keyspace event. */
+/** The reading consumer; under NOACK a new one is propagated, as no XCLAIM will make it. */
 function consumerFor(
   ctx: CommandContext,
   key: string,
@@ -145,13 +144,8 @@ function consumerFor(
   noack: boolean,
   propagate: string[][],
 ): Consumer {
-  const { consumer, created } = group.consumer(name, now);
-  consumer.seenTime = now;
-  if (created) {
-    ctx.server.dirty++;
-    ctx.server.notify(NotifyClass.Stream, "xgroup-createconsumer", key, ctx.db.index);
-    if (noack) propagate.push(["XGROUP", "CREATECONSUMER", key, group.name, name]);
-  }
+  const { consumer, created } = seenConsumer(ctx, key, group, name, now);
+  if (created && noack) propagate.push(["XGROUP", "CREATECONSUMER", key, group.name, name]);
   return consumer;
 }
 
