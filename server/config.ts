@@ -216,6 +216,7 @@ export const PARAMS: ParamSpec[] = [
   str("tls-key-file", "", fixed),
   str("tls-ca-cert-file", "", fixed),
   oneOf("tls-auth-clients", "yes", ["yes", "no", "optional"], fixed),
+  str("tls-ca-cert-dir", "", fixed),
   int("busy-reply-threshold", 5000, 0, LONG_MAX, { aliases: ["lua-time-limit"] }),
   int("tracking-table-max-keys", 1000000, 0, LONG_MAX, noop),
   int("acllog-max-len", 128, 0, LONG_MAX),

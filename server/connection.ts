@@ -9,6 +9,7 @@ import { RespRequestDecoder } from "../protocol/resp.ts";
 import { Client, type ClientTransport, type Protocol } from "./client.ts";
 import { processCommand } from "./dispatch.ts";
 import type { RedisServer } from "./server.ts";
+import type { SocketConn } from "./tls.ts";
 
 /** Idle clients hold little: the read buffer starts small and grows on demand. */
 const INITIAL_READ_SIZE = 1024;
@@ -61,9 +62,9 @@ export class Connection implements ClientTransport {
   /** Resolves when the read loop ends. */
   done: Promise<void>;
 
-  constructor(readonly server: RedisServer, readonly conn: Deno.TcpConn | Deno.TlsConn) {
+  constructor(readonly server: RedisServer, readonly conn: SocketConn) {
     try {
-      if ("setNoDelay" in conn) conn.setNoDelay(true);
+      conn.setNoDelay?.(true);
     } catch {
       // The peer may already be gone; the read loop will notice.
     }

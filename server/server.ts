@@ -5,7 +5,7 @@
  */
 import { Acl } from "./acl/acl.ts";
 import { admissionError } from "./admission.ts";
-import { listenTls } from "./tls.ts";
+import { listenTls, type SocketConn, type TlsListener } from "./tls.ts";
 import { aclCommandsOf } from "./acl/table.ts";
 import { BlockingRegistry } from "./blocking.ts";
 import { Client, type ClientTransport } from "./client.ts";
@@ -96,7 +96,7 @@ export class RedisServer implements ServerContext {
    */
   beforeReply: (() => Promise<void> | undefined) | undefined;
   #listener: Deno.TcpListener | undefined;
-  #tlsListener: Deno.TlsListener | undefined;
+  #tlsListener: TlsListener | undefined;
   #cronTimer: ReturnType<typeof setInterval> | undefined;
   #shuttingDown: Promise<void> | undefined;
   quiet = false;
@@ -275,9 +275,14 @@ export class RedisServer implements ServerContext {
     return (this.#listener.addr as Deno.NetAddr).port;
   }
 
-  /** The bound TLS port, 0 without tls-port. */
+  /** The TLS port, 0 without tls-port. */
   get tlsPort(): number {
-    return (this.#tlsListener?.addr as Deno.NetAddr | undefined)?.port ?? 0;
+    return this.#tlsListener?.port ?? 0;
+  }
+
+  /** Settles when the TLS port is bound (at once without tls-port); rejects when it cannot be. */
+  get tlsReady(): Promise<void> {
+    return this.#tlsListener?.ready ?? Promise.resolve();
   }
 
   get port(): number {
@@ -285,7 +290,7 @@ export class RedisServer implements ServerContext {
     return (this.#listener.addr as Deno.NetAddr).port;
   }
 
-  async #acceptLoop(listener: Deno.TcpListener | Deno.TlsListener): Promise<void> {
+  async #acceptLoop(listener: AsyncIterable<SocketConn>): Promise<void> {
     try {
       for await (const conn of listener) {
         if (this.#shuttingDown) {
