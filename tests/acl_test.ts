@@ -5,7 +5,7 @@
  */
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { hashPassword } from "../server/acl/password.ts";
-import { NativeClient, plain, RespClient, startServer } from "./helpers.ts";
+import { NativeClient, plain, RespClient, run, startServer } from "./helpers.ts";
 
 const WRONGPASS = { error: "WRONGPASS invalid username-password pair or user is disabled." };
 const NOAUTH = { error: "NOAUTH Authentication required." };
@@ -337,4 +337,29 @@ Deno.test("SORT BY and GET need read access to every key; script keys are read a
   equal(await admin.cmd("ACL", "DRYRUN", "s", "EVAL_RO", "", "1", "l1"), "OK");
   equal(await admin.cmd("ACL", "SETUSER", "s", "%R~*"), "OK");
   deepEqual(await c.cmd("SORT", "l1", "BY", "w_*", "GET", "#"), ["1", "2", "3"]);
+});
+
+Deno.test("redis-cli --user/--pass, -u and -3 log in as an ACL user (output as against Redis)", async () => {
+  await using srv = startServer({ requirepass: "top" });
+  // Standard output, then standard error.
+  const cli = async (...args: string[]) => {
+    const out = await run("redis-cli", ["-p", String(srv.port), "--no-auth-warning", ...args]);
+    return out.stdout + out.stderr;
+  };
+  equal(
+    await cli("-a", "top", "ACL", "SETUSER", "alice", "on", ">p1", "~a:*", "+@read", "+acl|whoami"),
+    "OK\n",
+  ); // deno-fmt-ignore
+  const alice = ["--user", "alice", "--pass", "p1"];
+  equal(await cli(...alice, "ACL", "WHOAMI"), "alice\n");
+  equal(await cli(...alice, "GET", "a:1"), "\n");
+  equal(await cli(...alice, "SET", "a:1", "x"), `${noCommand("set").error}\n\n`);
+  equal(await cli(...alice, "GET", "b"), `${NO_KEY.error}\n\n`);
+  equal(await cli("-3", ...alice, "ACL", "WHOAMI"), "alice\n");
+  equal(await cli("-u", `redis://alice:p1@127.0.0.1:${srv.port}`, "ACL", "WHOAMI"), "alice\n");
+  equal(
+    await cli("--user", "alice", "--pass", "bad", "GET", "a:1"),
+    `${NOAUTH.error}\n\nAUTH failed: ${WRONGPASS.error}\n`,
+  );
+  equal(await cli("GET", "a:1"), `${NOAUTH.error}\n\n`);
 });
