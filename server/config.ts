@@ -115,8 +115,7 @@ export const PARAMS: ParamSpec[] = [
     canonical: (v) => formatNotifyFlags(parseNotifyFlags(v)!),
   }),
   oneOf("enable-protected-configs", "no", ["no", "yes", "local"], fixed),
-  // Redis defaults to "no"; "local" keeps DEBUG SLEEP usable from this machine.
-  oneOf("enable-debug-command", "local", ["no", "yes", "local"], fixed),
+  oneOf("enable-debug-command", "no", ["no", "yes", "local"], fixed),
   oneOf("enable-module-command", "no", ["no", "yes", "local"], { ...noop, ...fixed }),
   str("ignore-warnings", "", noop),
   oneOf("shutdown-on-sigint", "default", ["default", "save", "nosave", "now", "force"], noop),

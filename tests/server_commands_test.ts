@@ -609,7 +609,7 @@ Deno.test("COMMAND GETKEYS and its errors", async () => {
 });
 
 Deno.test("TIME, DEBUG SLEEP, LOLWUT", async () => {
-  await using srv = startServer();
+  await using srv = startServer({ "enable-debug-command": "yes" });
   using c = await RespClient.connect(srv.port);
   const [seconds, micros = ""] = await c.cmd("TIME") as string[];
   ok(Math.abs(Number(seconds) - Date.now() / 1000) < 60);
@@ -622,8 +622,8 @@ Deno.test("TIME, DEBUG SLEEP, LOLWUT", async () => {
   match(await c.cmd("LOLWUT") as string, /^Redis ver\. \d+\.\d+\.\d+\n$/);
 });
 
-Deno.test("DEBUG is refused when enable-debug-command is no", async () => {
-  await using srv = startServer({ "enable-debug-command": "no" });
+Deno.test("DEBUG is refused by default: enable-debug-command is no, as in Redis 7", async () => {
+  await using srv = startServer();
   using c = await RespClient.connect(srv.port);
   deepEqual(await c.cmd("DEBUG", "SLEEP", "0"), {
     error:
