@@ -37,6 +37,8 @@ function view(buf: Uint8Array): DataView {
 /** Decodes native requests; `consumed` holds the length of the last frame. */
 export class NativeRequestDecoder {
   consumed = 0;
+  /** Longest string a request may carry: the server sets proto-max-bulk-len, as for RESP. */
+  maxArgLen = MAX_MSG_LEN;
 
   /** Decodes one request from buf[start, end) into binary-string arguments. */
   decode(buf: Uint8Array, start: number, end: number): string[] | undefined {
@@ -58,6 +60,7 @@ export class NativeRequestDecoder {
       const len = dv.getUint32(pos, true);
       pos += 4;
       if (len > frameEnd - pos) throw new ProtocolError("string overruns message");
+      if (len > this.maxArgLen) throw new ProtocolError(`string longer than ${this.maxArgLen}`);
       argv[i] = bytesToBinary(buf, pos, pos + len);
       pos += len;
     }

@@ -193,9 +193,9 @@ export class Connection implements ClientTransport {
     if (kind === undefined) return false;
     const protocol: Protocol = kind === "native" ? "native" : 2;
     const decoder = kind === "native" ? new NativeRequestDecoder() : new RespRequestDecoder();
-    if (decoder instanceof RespRequestDecoder) {
-      decoder.maxBulkLen = this.server.config.getNumber("proto-max-bulk-len");
-    }
+    const maxBulkLen = this.server.config.getNumber("proto-max-bulk-len");
+    if (decoder instanceof RespRequestDecoder) decoder.maxBulkLen = maxBulkLen;
+    else decoder.maxArgLen = maxBulkLen;
     this.#decoder = decoder;
     const client = this.client = new Client(this.server, this, protocol);
     if (decoder instanceof RespRequestDecoder) decoder.unauthenticated = () => client.authRequired;
