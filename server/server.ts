@@ -19,6 +19,7 @@ import { applyLfuConfig, type MaxMemory } from "./maxmemory.ts";
 import type { Persistence } from "./persistence/manager.ts";
 import type { Scripting } from "./scripting/runner.ts";
 import type { Replication } from "./replication/replication.ts";
+import { isReplicaClient } from "./replication/client_peer.ts";
 import { LatencyMonitor } from "./latency.ts";
 import { ClientPause } from "./pause.ts";
 import { SlowLog } from "./slowlog.ts";
@@ -236,9 +237,11 @@ export class RedisServer implements ServerContext {
 
   /**
    * Whether a client's pending output passed its client-output-buffer-limit
-   * class (normal or pubsub) hard limit, or its soft limit for too long.
+   * class (normal or pubsub) hard limit, or its soft limit for too long. A
+   * replica's class is `replica`, which its ReplicaPeer enforces (master.ts).
    */
   outputOverLimit(client: Client): boolean {
+    if (isReplicaClient(client)) return false;
     const limits = this.#outputLimits.get(client.subscriptionCount() > 0 ? "pubsub" : "normal");
     if (limits === undefined) return false;
     const [hard, soft, seconds] = limits;
