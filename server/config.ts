@@ -568,9 +568,12 @@ export class Config {
   /**
    * CONFIG REWRITE: rewrites `path` keeping its comments and unknown lines,
    * updating each parameter's first line in place (dropping repeats) and
-   * appending changed parameters it did not mention.
+   * appending changed parameters it did not mention. `directives` holds the
+   * whole lines of repeatable directives the registry does not own (`user`):
+   * they replace that directive's lines in order, extra ones are appended,
+   * and lines left over are dropped, as Redis's rewriteConfigRewriteLine.
    */
-  rewrite(path: string): void {
+  rewrite(path: string, directives: ReadonlyMap<string, readonly string[]> = new Map()): void {
     let lines: string[] = [];
     try {
       lines = Deno.readTextFileSync(path).split("\n");
@@ -580,9 +583,16 @@ export class Config {
     }
     const written = new Set<string>();
     const out: string[] = [];
+    const pending = new Map([...directives].map(([name, lines]) => [name, [...lines].reverse()]));
     for (const line of lines) {
       const words = line.trim().startsWith("#") ? undefined : splitArgs(line);
       const name = words?.[0];
+      const replacements = name === undefined ? undefined : pending.get(name.toLowerCase());
+      if (replacements !== undefined) {
+        const replacement = replacements.pop();
+        if (replacement !== undefined) out.push(replacement);
+        continue;
+      }
       const spec = name === undefined ? undefined : this.spec(name);
       if (spec === undefined) {
         if (line !== REWRITE_SIGNATURE) out.push(line);
@@ -592,11 +602,10 @@ export class Config {
       written.add(spec.name);
       out.push(this.#directive(spec));
     }
-    const added = this.names().filter((name) => !written.has(name) && !this.isDefault(name));
-    if (added.length > 0) {
-      out.push(REWRITE_SIGNATURE);
-      for (const name of added) out.push(this.#directive(this.specs.get(name)!));
-    }
+    const added = this.names().filter((name) => !written.has(name) && !this.isDefault(name))
+      .map((name) => this.#directive(this.specs.get(name)!));
+    for (const replacements of pending.values()) added.push(...replacements.reverse());
+    if (added.length > 0) out.push(REWRITE_SIGNATURE, ...added);
     Deno.writeTextFileSync(path, out.join("\n") + "\n");
   }
 
