@@ -462,7 +462,7 @@ export const keyCommands: CommandSpec[] = [
     flags: ["readonly"],
     keys: [0, 0, 0],
     group: "generic",
-    acl: ["dangerous"],
+    acl: ["keyspace", "dangerous"],
     since: "1.0.0",
     summary: "Returns all key names that match a pattern.",
     syntax: "pattern",
