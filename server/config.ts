@@ -116,7 +116,7 @@ export const PARAMS: ParamSpec[] = [
   }),
   oneOf("enable-protected-configs", "no", ["no", "yes", "local"], fixed),
   oneOf("enable-debug-command", "no", ["no", "yes", "local"], fixed),
-  oneOf("enable-module-command", "no", ["no", "yes", "local"], { ...noop, ...fixed }),
+  oneOf("enable-module-command", "no", ["no", "yes", "local"], fixed),
   str("ignore-warnings", "", noop),
   oneOf("shutdown-on-sigint", "default", ["default", "save", "nosave", "now", "force"], noop),
   oneOf("shutdown-on-sigterm", "default", ["default", "save", "nosave", "now", "force"], noop),
