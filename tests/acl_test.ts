@@ -395,3 +395,15 @@ Deno.test("CONFIG REWRITE writes the users as `user` lines, or none when an aclf
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a write-only key cannot be read through commands that return its value", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  equal(await c.cmd("ACL", "SETUSER", "writer", "on", "nopass", "%W~w*", "+@all"), "OK");
+  equal(await c.cmd("AUTH", "writer", "x"), "OK");
+  equal(await c.cmd("SET", "w1", "secret"), "OK");
+  for (const argv of [["GETDEL", "w1"], ["GETSET", "w1", "x"], ["INCR", "w1"], ["LPOP", "w1"]]) {
+    deepEqual(await c.cmd(...argv), NO_KEY, argv[0]);
+  }
+  equal(await c.cmd("MEMORY", "USAGE", "w1") as number > 0, true);
+});

@@ -25,7 +25,14 @@ import {
   randomMembers,
 } from "./zset_pops.ts";
 import { SetOp, setOperation } from "./zset_algebra.ts";
-import { countedKeys, keyRange, OVERWRITTEN_KEY, READ_KEY } from "../key_specs.ts";
+import {
+  countedKeys,
+  keyRange,
+  OVERWRITTEN_KEY,
+  READ_DELETED_KEY,
+  READ_KEY,
+  READ_UPDATED_KEY,
+} from "../key_specs.ts";
 import { formatDouble } from "../../protocol/double.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
@@ -156,6 +163,7 @@ export const sortedSetCommands: CommandSpec[] = [
     arity: 4,
     flags: ["write", "denyoom", "fast"],
     keys: [1, 1, 1],
+    keySpecs: [keyRange(READ_UPDATED_KEY, 1)],
     group: "sorted-set",
     since: "1.2.0",
     summary: "Increment the score of a member in a sorted set",
@@ -420,6 +428,7 @@ export const sortedSetCommands: CommandSpec[] = [
     arity: -2,
     flags: ["write", "fast"] as const,
     keys: [1, 1, 1] as const,
+    keySpecs: [keyRange(READ_DELETED_KEY, 1)],
     group: "sorted-set" as const,
     since: "5.0.0",
     summary: name === "zpopmin"
@@ -440,6 +449,7 @@ export const sortedSetCommands: CommandSpec[] = [
     arity: -3,
     flags: ["write", "noscript", "blocking", "fast"] as const,
     keys: [1, -2, 1] as const,
+    keySpecs: [keyRange(READ_DELETED_KEY, 1, -2)],
     group: "sorted-set" as const,
     since: "5.0.0",
     summary: name === "bzpopmin"
@@ -461,6 +471,7 @@ export const sortedSetCommands: CommandSpec[] = [
     name: "zmpop",
     arity: -4,
     flags: ["write", "movablekeys"],
+    keySpecs: [countedKeys(READ_DELETED_KEY, 1)],
     group: "sorted-set",
     since: "7.0.0",
     summary: "Remove and return members with scores in a sorted set",
@@ -479,6 +490,7 @@ export const sortedSetCommands: CommandSpec[] = [
     name: "bzmpop",
     arity: -5,
     flags: ["write", "blocking", "movablekeys"],
+    keySpecs: [countedKeys(READ_DELETED_KEY, 2)],
     group: "sorted-set",
     since: "7.0.0",
     summary:

@@ -1,7 +1,7 @@
 /** String commands. */
 import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
 import { arg, intArg, parseInt64, parseInteger } from "../args.ts";
-import { keyRange } from "../key_specs.ts";
+import { keyRange, READ_DELETED_KEY, READ_UPDATED_KEY } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec, Handler } from "../command.ts";
 import {
@@ -524,6 +524,7 @@ export const stringCommands: CommandSpec[] = [
     arity: 3,
     flags: ["write", "denyoom", "fast"],
     keys: [1, 1, 1],
+    keySpecs: [keyRange(READ_UPDATED_KEY, 1)],
     group: "string",
     since: "1.0.0",
     summary: "Returns the previous string value of a key after setting it to a new value.",
@@ -545,6 +546,7 @@ export const stringCommands: CommandSpec[] = [
     arity: 2,
     flags: ["write", "fast"],
     keys: [1, 1, 1],
+    keySpecs: [keyRange(READ_DELETED_KEY, 1)],
     group: "string",
     since: "6.2.0",
     summary: "Returns the string value of a key after deleting the key.",
@@ -565,6 +567,7 @@ export const stringCommands: CommandSpec[] = [
     arity: -2,
     flags: ["write", "fast"],
     keys: [1, 1, 1],
+    keySpecs: [keyRange(READ_UPDATED_KEY, 1)],
     group: "string",
     since: "6.2.0",
     summary: "Returns the string value of a key after setting its expiration time.",
@@ -660,6 +663,7 @@ export const stringCommands: CommandSpec[] = [
     arity: 2,
     flags: ["write", "denyoom", "fast"],
     keys: [1, 1, 1],
+    keySpecs: [keyRange(READ_UPDATED_KEY, 1)],
     group: "string",
     since: "1.0.0",
     summary:
@@ -672,6 +676,7 @@ export const stringCommands: CommandSpec[] = [
     arity: 2,
     flags: ["write", "denyoom", "fast"],
     keys: [1, 1, 1],
+    keySpecs: [keyRange(READ_UPDATED_KEY, 1)],
     group: "string",
     since: "1.0.0",
     summary:
@@ -684,6 +689,7 @@ export const stringCommands: CommandSpec[] = [
     arity: 3,
     flags: ["write", "denyoom", "fast"],
     keys: [1, 1, 1],
+    keySpecs: [keyRange(READ_UPDATED_KEY, 1)],
     group: "string",
     since: "1.0.0",
     summary:
@@ -696,6 +702,7 @@ export const stringCommands: CommandSpec[] = [
     arity: 3,
     flags: ["write", "denyoom", "fast"],
     keys: [1, 1, 1],
+    keySpecs: [keyRange(READ_UPDATED_KEY, 1)],
     group: "string",
     since: "1.0.0",
     summary:
@@ -712,6 +719,7 @@ export const stringCommands: CommandSpec[] = [
     arity: 3,
     flags: ["write", "denyoom", "fast"],
     keys: [1, 1, 1],
+    keySpecs: [keyRange(READ_UPDATED_KEY, 1)],
     group: "string",
     since: "2.6.0",
     summary:
