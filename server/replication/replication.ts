@@ -102,17 +102,30 @@ export class Replication {
     await link?.stop();
   }
 
+  /**
+   * Read at each connection, as Redis reads server.masterauth and the rest:
+   * CONFIG SET masterauth after REPLICAOF applies to the next attempt.
+   */
   #linkOptions(): LinkOptions {
-    const config = this.host.config;
-    const user = config.get("masteruser");
-    const auth = config.get("masterauth");
-    const ip = config.get("replica-announce-ip");
+    const host = this.host;
+    const config = host.config;
+    const text = (name: string) => config.get(name) || undefined;
     return {
-      listeningPort: config.getNumber("replica-announce-port") || this.host.listeningPort(),
-      ...(ip !== "" ? { announceIp: ip } : {}),
-      ...(user !== "" ? { masterUser: user } : {}),
-      ...(auth !== "" ? { masterAuth: auth } : {}),
-      timeoutSeconds: config.getNumber("repl-timeout"),
+      get listeningPort() {
+        return config.getNumber("replica-announce-port") || host.listeningPort();
+      },
+      get announceIp() {
+        return text("replica-announce-ip");
+      },
+      get masterUser() {
+        return text("masteruser");
+      },
+      get masterAuth() {
+        return text("masterauth");
+      },
+      get timeoutSeconds() {
+        return config.getNumber("repl-timeout");
+      },
     };
   }
 
