@@ -211,11 +211,11 @@ export const PARAMS: ParamSpec[] = [
   }),
   int("watchdog-period", 0, 0, INT_MAX, { hidden: true }),
   int("tls-port", 0, 0, 65535, fixed),
-  str("tls-cert-file", "", fixed),
-  str("tls-key-file", "", fixed),
-  str("tls-ca-cert-file", "", fixed),
-  oneOf("tls-auth-clients", "yes", ["yes", "no", "optional"], fixed),
-  str("tls-ca-cert-dir", "", fixed),
+  str("tls-cert-file", ""),
+  str("tls-key-file", ""),
+  str("tls-ca-cert-file", ""),
+  oneOf("tls-auth-clients", "yes", ["yes", "no", "optional"]),
+  str("tls-ca-cert-dir", ""),
   int("busy-reply-threshold", 5000, 0, LONG_MAX, { aliases: ["lua-time-limit"] }),
   int("tracking-table-max-keys", 1000000, 0, LONG_MAX, noop),
   int("acllog-max-len", 128, 0, LONG_MAX),
@@ -398,6 +398,13 @@ export class Config {
   readonly aclUsers: string[][] = [];
   /** Called after a parameter changes (the server applies live changes). */
   onChange: (name: string, value: string) => void = () => {};
+  /**
+   * Applies the parameters one CONFIG SET changed, once all are stored (as
+   * Redis's apply functions: TLS reloads its certificates); a failure names
+   * the parameter and the reason, and every value of the call is restored.
+   */
+  onApply: (names: readonly string[]) => { name: string; problem: string } | undefined = () =>
+    undefined;
 
   constructor(params: readonly ParamSpec[] = PARAMS) {
     for (const spec of params) this.define(spec);
@@ -515,10 +522,19 @@ export class Config {
         throw setFailed(spec.name, err.message);
       }
     }
+    const previous = normalized.map(([spec]) => [spec, this.#values.get(spec.name)!] as const);
     for (const [spec, value] of normalized) {
       this.#store(spec, value);
       this.onChange(spec.name, value);
     }
+    if (atStartup) return;
+    const failed = this.onApply(normalized.map(([spec]) => spec.name));
+    if (failed === undefined) return;
+    for (const [spec, value] of previous) {
+      this.#store(spec, value);
+      this.onChange(spec.name, value);
+    }
+    throw setFailed(failed.name, failed.problem);
   }
 
   set(name: string, value: string, atStartup = false): void {

@@ -112,3 +112,16 @@ Deno.test("rewrite replaces a directive's lines in order, appends the rest, drop
     await Deno.remove(file);
   }
 });
+
+Deno.test("onApply: a failed apply restores every value the CONFIG SET changed", () => {
+  const config = new Config();
+  config.onApply = (names) =>
+    names.includes("tls-key-file") ? { name: "tls-key-file", problem: "no" } : undefined;
+  config.setMany([["tls-cert-file", "a.pem"]]);
+  throws(
+    () => config.setMany([["tls-cert-file", "b.pem"], ["tls-key-file", "b.key"]]),
+    { message: "CONFIG SET failed (possibly related to argument 'tls-key-file') - no" },
+  );
+  equal(config.get("tls-cert-file"), "a.pem");
+  equal(config.get("tls-key-file"), "");
+});

@@ -407,3 +407,5 @@ export const MODULE_NOT_ALLOWED =
   'ERR MODULE command not allowed. If the enable-module-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
 export const MODULE_LOAD_FAILED = "ERR Error loading the extension. Please check the server logs.";
 export const MODULE_UNLOAD_NO_SUCH = "ERR Error unloading module: no such module with that name";
+/** CONFIG SET of a TLS file the listener could not load (applyTlsCfg). */
+export const TLS_RELOAD_FAILED = "Unable to update TLS configuration. Check server logs.";

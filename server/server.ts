@@ -5,7 +5,8 @@
  */
 import { Acl } from "./acl/acl.ts";
 import { admissionError } from "./admission.ts";
-import { listenTls, type SocketConn, type TlsListener } from "./tls.ts";
+import { listenTls, type SocketConn, TlsConfigError, type TlsListener } from "./tls.ts";
+import { TLS_RELOAD_FAILED } from "./errors.ts";
 import { aclCommandsOf } from "./acl/table.ts";
 import { BlockingRegistry } from "./blocking.ts";
 import { Client, type ClientTransport } from "./client.ts";
@@ -137,6 +138,8 @@ export class RedisServer implements ServerContext {
       previous(name, value);
       this.#applyConfig(name, value);
     };
+    const previousApply = config.onApply;
+    config.onApply = (names) => previousApply(names) ?? this.#reloadTls(names);
   }
 
   #applyConfig(name: string, value: string): void {
@@ -144,6 +147,7 @@ export class RedisServer implements ServerContext {
     if (name === "requirepass") this.acl.setDefaultPassword(value);
     if (name === "acl-pubsub-default") this.acl.env.allChannelsByDefault = value === "allchannels";
     if (name === "notify-keyspace-events") this.notifyMask = parseNotifyFlags(value) ?? 0;
+    if (name === "tls-auth-clients") this.#tlsListener?.setAuthClients(value);
     if (name === "client-output-buffer-limit") this.#outputLimits = parseOutputLimits(value);
     if (name === "hz" && this.#cronTimer !== undefined) this.#startCron();
     if (name === "watchdog-period" || (name === "logfile" && this.watchdog.enabled)) {
@@ -153,6 +157,20 @@ export class RedisServer implements ServerContext {
       for (const db of this.dbs) db.trackFrequency = value.endsWith("-lfu");
     }
     applyLfuConfig(name, value);
+  }
+
+  /** CONFIG SET of TLS files: the listener reloads them, or the change is undone. */
+  #reloadTls(names: readonly string[]): { name: string; problem: string } | undefined {
+    const name = names.find((n) => TLS_CONTEXT_PARAMS.has(n));
+    if (name === undefined || this.#tlsListener === undefined) return undefined;
+    try {
+      this.#tlsListener.reconfigure(this.config);
+    } catch (err) {
+      if (!(err instanceof TlsConfigError)) throw err;
+      this.log(err.message);
+      return { name, problem: TLS_RELOAD_FAILED };
+    }
+    return undefined;
   }
 
   log(message: string): void {
@@ -414,6 +432,17 @@ export class RedisServer implements ServerContext {
     return n;
   }
 }
+
+/**
+ * The parameters a TLS listener reloads on CONFIG SET; tls-auth-clients is
+ * read per connection instead, as in Redis (which does not check it then).
+ */
+const TLS_CONTEXT_PARAMS = new Set([
+  "tls-cert-file",
+  "tls-key-file",
+  "tls-ca-cert-file",
+  "tls-ca-cert-dir",
+]);
 
 function randomHex(bytes: number): string {
   return [...crypto.getRandomValues(new Uint8Array(bytes))]

@@ -9,6 +9,8 @@
  * the CA signed, `optional` admits a client without one but still refuses a
  * certificate that does not verify, `no` asks for none. Certificates are
  * checked by rustls, which accepts X.509 v3 only (OpenSSL also takes v1).
+ * CONFIG SET of the certificate, key, CAs or tls-auth-clients applies to the
+ * connections that follow; tls-port is fixed at start.
  */
 import { createServer, type Server, type TLSSocket } from "node:tls";
 import type { Config } from "./config.ts";
@@ -30,26 +32,49 @@ export interface SocketConn {
 export function listenTls(config: Config, hostname: string): TlsListener | undefined {
   const port = config.getNumber("tls-port");
   if (port === 0) return undefined;
+  const context = secureContextOf(config);
+  const listener = new TlsListener(createServer(context), hostname, port, context.ca !== undefined);
+  listener.setAuthClients(config.get("tls-auth-clients"));
+  return listener;
+}
+
+/** The certificate, key and CAs the parameters name, checked as Redis's tlsConfigure does. */
+function secureContextOf(config: Config): { cert: string; key: string; ca?: string[] } {
   const certFile = config.get("tls-cert-file");
   const keyFile = config.get("tls-key-file");
+  const caFile = config.get("tls-ca-cert-file");
+  const caDir = config.get("tls-ca-cert-dir");
   if (certFile === "") throw new TlsConfigError("No tls-cert-file configured!");
   if (keyFile === "") throw new TlsConfigError("No tls-key-file configured!");
-  const auth = config.get("tls-auth-clients");
-  const ca = caCertificates(config.get("tls-ca-cert-file"), config.get("tls-ca-cert-dir"));
-  if (auth !== "no" && ca === undefined) {
+  if (config.get("tls-auth-clients") !== "no" && caFile === "" && caDir === "") {
     throw new TlsConfigError(
       "Either tls-ca-cert-file or tls-ca-cert-dir must be specified when tls-cluster, " +
         "tls-replication or tls-auth-clients are enabled!",
     );
   }
-  const server = createServer({
-    cert: readPem(certFile, "Failed to load certificate"),
-    key: readPem(keyFile, "Failed to load private key"),
-    ca,
-    requestCert: auth !== "no",
-    rejectUnauthorized: auth === "yes",
-  });
-  return new TlsListener(server, hostname, port, auth === "optional");
+  const cert = readPem(certFile, "Failed to load certificate");
+  const key = readPem(keyFile, "Failed to load private key");
+  checkKeyPair(cert, key, certFile, keyFile);
+  const ca = caCertificates(caFile, caDir);
+  return ca === undefined ? { cert, key } : { cert, key, ca };
+}
+
+/**
+ * node:tls checks a certificate and key only at the first handshake, and
+ * rustls checks them when a listener is made: so a throwaway listener on an
+ * ephemeral loopback port checks them now, and a bad pair is refused at start
+ * or by CONFIG SET as Redis refuses it, not left to fail every client.
+ */
+function checkKeyPair(cert: string, key: string, certFile: string, keyFile: string): void {
+  try {
+    Deno.listenTls({ hostname: "127.0.0.1", port: 0, cert, key }).close();
+  } catch (err) {
+    const message = (err as Error).message;
+    if (/certificate/i.test(message)) {
+      throw new TlsConfigError(`Failed to load certificate: ${certFile}: ${message}`);
+    }
+    throw new TlsConfigError(`Failed to load private key: ${keyFile}: ${message}`);
+  }
 }
 
 function readPem(file: string, what: string): string {
@@ -64,7 +89,13 @@ function readPem(file: string, what: string): string {
 function caCertificates(file: string, dir: string): string[] | undefined {
   const pems: string[] = [];
   const what = "Failed to configure CA certificate(s) file/directory";
-  if (file !== "") pems.push(readPem(file, what));
+  if (file !== "") {
+    const pem = readPem(file, what);
+    if (!pem.includes("-----BEGIN CERTIFICATE-----")) {
+      throw new TlsConfigError(`${what}: ${file}: no certificate in it`);
+    }
+    pems.push(pem);
+  }
   if (dir !== "") {
     try {
       for (const entry of Deno.readDirSync(dir)) {
@@ -89,12 +120,13 @@ export class TlsListener implements AsyncIterable<SocketConn> {
   #wake: (() => void) | undefined;
   #closed = false;
 
-  constructor(
-    readonly server: Server,
-    hostname: string,
-    readonly port: number,
-    optional: boolean,
-  ) {
+  /** tls-auth-clients, as last set. */
+  #authClients = "yes";
+  /** Whether tls-ca-cert-file/dir gave CAs (without, node would trust its public roots). */
+  #hasCa: boolean;
+
+  constructor(readonly server: Server, hostname: string, readonly port: number, hasCa: boolean) {
+    this.#hasCa = hasCa;
     this.ready = new Promise((resolve, reject) => {
       server.once("error", reject);
       server.listen(port, hostname, () => {
@@ -107,14 +139,33 @@ export class TlsListener implements AsyncIterable<SocketConn> {
     // Handshake failures (no or a bad certificate) end that socket, nothing else.
     server.on("tlsClientError", () => {});
     server.on("secureConnection", (socket: TLSSocket) => {
-      // `optional` admits a client that sent no certificate, not one that failed.
-      if (optional && !socket.authorized && socket.getPeerCertificate()?.subject !== undefined) {
+      // `optional` admits a client that sent no certificate, not one that failed;
+      // with no CA configured nothing vouches for a certificate, as in OpenSSL.
+      const presented = socket.getPeerCertificate()?.subject !== undefined;
+      const verified = socket.authorized && this.#hasCa;
+      if (this.#authClients !== "no" && presented && !verified) {
         socket.destroy();
         return;
       }
       this.#accepted.push(new NodeTlsConn(socket));
       this.#wake?.();
     });
+  }
+
+  /** tls-auth-clients, for the connections that follow (Redis reads it per connection). */
+  setAuthClients(mode: string): void {
+    // node's tls.Server reads its own options each handshake; the typings leave them out.
+    const options = this.server as Server & { requestCert: boolean; rejectUnauthorized: boolean };
+    options.requestCert = mode !== "no";
+    options.rejectUnauthorized = mode === "yes";
+    this.#authClients = mode;
+  }
+
+  /** CONFIG SET of a certificate, key or CA: new connections use them; throws TlsConfigError. */
+  reconfigure(config: Config): void {
+    const context = secureContextOf(config);
+    this.server.setSecureContext(context);
+    this.#hasCa = context.ca !== undefined;
   }
 
   close(): void {

@@ -10,7 +10,7 @@ import { freePort } from "../bench/servers.ts";
 import { encodeNativeRequest, NativeResponseDecoder } from "../protocol/native.ts";
 import { Config } from "../server/config.ts";
 import { listenTls, TlsConfigError } from "../server/tls.ts";
-import { run, startServer, type TestServer } from "./helpers.ts";
+import { RespClient, run, startServer, type TestServer } from "./helpers.ts";
 
 interface Certificates {
   ca: string;
@@ -120,10 +120,12 @@ function tlsCli(srv: TestServer, certs: Certificates, cert: string[], ...args: s
   return run("redis-cli", ["--tls", "--cacert", certs.ca, ...withCert, "-p", port, ...args]);
 }
 
-async function withCertificates(body: (certs: Certificates) => Promise<void>): Promise<void> {
+async function withCertificates(
+  body: (certs: Certificates, dir: string) => Promise<void>,
+): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "redis-home-tls-" });
   try {
-    await body(await makeCertificates(dir));
+    await body(await makeCertificates(dir), dir);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -254,6 +256,58 @@ Deno.test("TLS: ioredis with tls options, a client certificate and an ACL user",
     } finally {
       redis.disconnect();
     }
+  });
+});
+
+Deno.test("TLS: CONFIG SET tls-auth-clients and the certificate files apply to new connections", async () => {
+  await withCertificates(async (certs, dir) => {
+    await using srv = await startTlsServer(certs, { "tls-ca-cert-file": certs.ca });
+    using c = await RespClient.connect(srv.port);
+    equal((await tlsCli(srv, certs, [], "PING")).stdout, "");
+    equal(await c.cmd("CONFIG", "SET", "tls-auth-clients", "no"), "OK");
+    equal((await tlsCli(srv, certs, [], "PING")).stdout, "PONG\n");
+    equal(await c.cmd("CONFIG", "SET", "tls-auth-clients", "yes"), "OK");
+    equal((await tlsCli(srv, certs, [], "PING")).stdout, "");
+
+    // A file that does not load: refused, the previous value kept, still serving.
+    deepEqual(await c.cmd("CONFIG", "SET", "tls-cert-file", `${dir}/missing.pem`), {
+      error:
+        "ERR CONFIG SET failed (possibly related to argument 'tls-cert-file') - Unable to update TLS configuration. Check server logs.",
+    });
+    deepEqual(await c.cmd("CONFIG", "GET", "tls-cert-file"), ["tls-cert-file", certs.cert]);
+    // Redis's check that client certificates can be verified.
+    deepEqual(await c.cmd("CONFIG", "SET", "tls-ca-cert-file", ""), {
+      error:
+        "ERR CONFIG SET failed (possibly related to argument 'tls-ca-cert-file') - Unable to update TLS configuration. Check server logs.",
+    });
+    const client = [certs.clientCert, certs.clientKey];
+    equal((await tlsCli(srv, certs, client, "PING")).stdout, "PONG\n");
+
+    // A new server certificate from another CA: clients must trust that CA now.
+    const ca2 = await makeCa(dir, "ca2");
+    const [cert2, key2] = await makeSigned(dir, "server2", ca2, "subjectAltName=IP:127.0.0.1\n");
+    equal(await c.cmd("CONFIG", "SET", "tls-cert-file", cert2, "tls-key-file", key2), "OK");
+    equal((await tlsCli(srv, certs, client, "PING")).stdout, "");
+    equal((await tlsCli(srv, { ...certs, ca: ca2[0] }, client, "PING")).stdout, "PONG\n");
+  });
+});
+
+Deno.test("TLS: a certificate and key that do not belong together refuse to start", async () => {
+  await withCertificates(async (certs) => {
+    const config = new Config();
+    config.set("tls-port", String(freePort()), true);
+    config.set("tls-cert-file", certs.cert, true);
+    config.set("tls-key-file", certs.clientKey, true);
+    config.set("tls-auth-clients", "no", true);
+    throws(
+      () => listenTls(config, "127.0.0.1"),
+      /^Error: Failed to load private key: .*client\.key/,
+    );
+    config.set("tls-cert-file", certs.key, true);
+    throws(
+      () => listenTls(config, "127.0.0.1"),
+      /^Error: Failed to load certificate: .*server\.key/,
+    );
   });
 });
 
