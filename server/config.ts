@@ -216,6 +216,12 @@ export const PARAMS: ParamSpec[] = [
   str("tls-ca-cert-file", ""),
   oneOf("tls-auth-clients", "yes", ["yes", "no", "optional"]),
   str("tls-ca-cert-dir", ""),
+  bool("tls-replication", false),
+  str("tls-client-cert-file", ""),
+  str("tls-client-key-file", ""),
+  // rustls offers only ECDHE key exchange: no DH parameters to load. No cluster bus either.
+  str("tls-dh-params-file", "", noop),
+  bool("tls-cluster", false, noop),
   int("busy-reply-threshold", 5000, 0, LONG_MAX, { aliases: ["lua-time-limit"] }),
   int("tracking-table-max-keys", 1000000, 0, LONG_MAX, noop),
   int("acllog-max-len", 128, 0, LONG_MAX),

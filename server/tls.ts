@@ -10,7 +10,8 @@
  * certificate that does not verify, `no` asks for none. Certificates are
  * checked by rustls, which accepts X.509 v3 only (OpenSSL also takes v1).
  * CONFIG SET of the certificate, key, CAs or tls-auth-clients applies to the
- * connections that follow; tls-port is fixed at start.
+ * connections that follow; tls-port is fixed at start. tls-replication's
+ * client side (replicationTlsOptions) is Deno.connectTls in the master link.
  */
 import { createServer, type Server, type TLSSocket } from "node:tls";
 import type { Config } from "./config.ts";
@@ -46,7 +47,9 @@ function secureContextOf(config: Config): { cert: string; key: string; ca?: stri
   const caDir = config.get("tls-ca-cert-dir");
   if (certFile === "") throw new TlsConfigError("No tls-cert-file configured!");
   if (keyFile === "") throw new TlsConfigError("No tls-key-file configured!");
-  if (config.get("tls-auth-clients") !== "no" && caFile === "" && caDir === "") {
+  const verifiesPeers = config.get("tls-auth-clients") !== "no" ||
+    config.getBool("tls-replication");
+  if (verifiesPeers && caFile === "" && caDir === "") {
     throw new TlsConfigError(
       "Either tls-ca-cert-file or tls-ca-cert-dir must be specified when tls-cluster, " +
         "tls-replication or tls-auth-clients are enabled!",
@@ -75,6 +78,31 @@ function checkKeyPair(cert: string, key: string, certFile: string, keyFile: stri
     }
     throw new TlsConfigError(`Failed to load private key: ${keyFile}: ${message}`);
   }
+}
+
+/**
+ * tls-replication: how a replica's link connects to its master. The master's
+ * certificate must chain to tls-ca-cert-file/dir; the link presents
+ * tls-client-cert-file/key, else tls-cert-file/key when those are set, as Redis.
+ */
+export function replicationTlsOptions(config: Pick<Config, "get">): ReplicationTls {
+  const caCerts = caCertificates(config.get("tls-ca-cert-file"), config.get("tls-ca-cert-dir"));
+  if (caCerts === undefined) {
+    throw new TlsConfigError("tls-replication needs tls-ca-cert-file or tls-ca-cert-dir");
+  }
+  const clientCert = config.get("tls-client-cert-file");
+  const certFile = clientCert !== "" ? clientCert : config.get("tls-cert-file");
+  const keyFile = config.get(clientCert !== "" ? "tls-client-key-file" : "tls-key-file");
+  if (certFile === "" || keyFile === "") return { caCerts };
+  const cert = readPem(certFile, "Failed to load certificate");
+  const key = readPem(keyFile, "Failed to load private key");
+  return { caCerts, certified: { cert, key } };
+}
+
+/** The CAs a replica trusts its master by, and the certificate it presents if any. */
+export interface ReplicationTls {
+  caCerts: string[];
+  certified?: { cert: string; key: string };
 }
 
 function readPem(file: string, what: string): string {

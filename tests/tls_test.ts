@@ -11,6 +11,7 @@ import { encodeNativeRequest, NativeResponseDecoder } from "../protocol/native.t
 import { Config } from "../server/config.ts";
 import { listenTls, TlsConfigError } from "../server/tls.ts";
 import { RespClient, run, startServer, type TestServer } from "./helpers.ts";
+import { waitFor } from "./replication_helpers.ts";
 
 interface Certificates {
   ca: string;
@@ -308,6 +309,35 @@ Deno.test("TLS: a certificate and key that do not belong together refuse to star
       () => listenTls(config, "127.0.0.1"),
       /^Error: Failed to load certificate: .*server\.key/,
     );
+  });
+});
+
+Deno.test("TLS: tls-replication: a replica follows a master over its TLS port, with a client certificate", async () => {
+  await withCertificates(async (certs) => {
+    await using master = await startTlsServer(certs, { "tls-ca-cert-file": certs.ca });
+    await using replica = await startTlsServer(certs, {
+      "tls-ca-cert-file": certs.ca,
+      "tls-replication": "yes",
+      "tls-client-cert-file": certs.clientCert,
+      "tls-client-key-file": certs.clientKey,
+    });
+    using m = await RespClient.connect(master.port);
+    using r = await RespClient.connect(replica.port);
+    equal(await m.cmd("SET", "before", "1"), "OK");
+    equal(await r.cmd("REPLICAOF", "127.0.0.1", String(master.server.tlsPort)), "OK");
+    await waitFor(
+      "the sync over TLS",
+      async () => await r.cmd("GET", "before") === "1" || undefined,
+    );
+    equal(await m.cmd("SET", "after", "2"), "OK");
+    await waitFor(
+      "the stream over TLS",
+      async () => await r.cmd("GET", "after") === "2" || undefined,
+    );
+    // The replica announced its TLS port.
+    const info = await m.cmd("INFO", "replication") as string;
+    equal(info.includes(`port=${replica.server.tlsPort},state=online`), true, info);
+    equal(await r.cmd("REPLICAOF", "NO", "ONE"), "OK");
   });
 });
 

@@ -11,6 +11,7 @@
  *   reconnect and continue from here.
  */
 import type { Database, ExpiryPolicy } from "../db.ts";
+import { replicationTlsOptions } from "../tls.ts";
 import { type LinkOptions, MasterLink, type ReplicaHost } from "./master_link.ts";
 import { type MasterHost, ReplicationMaster } from "./master.ts";
 import type { ReplicationStream } from "./stream.ts";
@@ -125,6 +126,9 @@ export class Replication {
       },
       get timeoutSeconds() {
         return config.getNumber("repl-timeout");
+      },
+      get tls() {
+        return config.getBool("tls-replication") ? replicationTlsOptions(config) : undefined;
       },
     };
   }
