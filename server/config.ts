@@ -222,6 +222,14 @@ export const PARAMS: ParamSpec[] = [
   // rustls offers only ECDHE key exchange: no DH parameters to load. No cluster bus either.
   str("tls-dh-params-file", "", noop),
   bool("tls-cluster", false, noop),
+  str("tls-protocols", ""),
+  // rustls offers only AEAD suites with forward secrecy and keeps no OpenSSL session cache.
+  str("tls-ciphers", "", noop),
+  str("tls-ciphersuites", "", noop),
+  bool("tls-prefer-server-ciphers", false, noop),
+  bool("tls-session-caching", true, noop),
+  int("tls-session-cache-size", 20480, 0, INT_MAX, noop),
+  int("tls-session-cache-timeout", 300, 0, INT_MAX, noop),
   int("busy-reply-threshold", 5000, 0, LONG_MAX, { aliases: ["lua-time-limit"] }),
   int("tracking-table-max-keys", 1000000, 0, LONG_MAX, noop),
   int("acllog-max-len", 128, 0, LONG_MAX),

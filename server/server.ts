@@ -442,6 +442,7 @@ const TLS_CONTEXT_PARAMS = new Set([
   "tls-key-file",
   "tls-ca-cert-file",
   "tls-ca-cert-dir",
+  "tls-protocols",
 ]);
 
 function randomHex(bytes: number): string {

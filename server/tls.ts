@@ -40,7 +40,7 @@ export function listenTls(config: Config, hostname: string): TlsListener | undef
 }
 
 /** The certificate, key and CAs the parameters name, checked as Redis's tlsConfigure does. */
-function secureContextOf(config: Config): { cert: string; key: string; ca?: string[] } {
+function secureContextOf(config: Config): SecureContext {
   const certFile = config.get("tls-cert-file");
   const keyFile = config.get("tls-key-file");
   const caFile = config.get("tls-ca-cert-file");
@@ -55,11 +55,42 @@ function secureContextOf(config: Config): { cert: string; key: string; ca?: stri
         "tls-replication or tls-auth-clients are enabled!",
     );
   }
+  const versions = protocolVersions(config.get("tls-protocols"));
   const cert = readPem(certFile, "Failed to load certificate");
   const key = readPem(keyFile, "Failed to load private key");
   checkKeyPair(cert, key, certFile, keyFile);
   const ca = caCertificates(caFile, caDir);
-  return ca === undefined ? { cert, key } : { cert, key, ca };
+  return ca === undefined ? { cert, key, ...versions } : { cert, key, ca, ...versions };
+}
+
+type TlsVersion = "TLSv1.2" | "TLSv1.3";
+
+interface SecureContext {
+  cert: string;
+  key: string;
+  ca?: string[];
+  minVersion?: TlsVersion;
+  maxVersion?: TlsVersion;
+}
+
+/** tls-protocols ("TLSv1.2 TLSv1.3", any case; empty: both) as the lowest and highest version. */
+function protocolVersions(value: string): { minVersion?: TlsVersion; maxVersion?: TlsVersion } {
+  const words = value.split(/\s+/).filter((w) => w !== "");
+  if (words.length === 0) return {};
+  const known = ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
+  const versions = words.map((word) => {
+    const version = known.find((v) => v.toLowerCase() === word.toLowerCase());
+    if (version === undefined) {
+      throw new TlsConfigError("Invalid tls-protocols configuration string");
+    }
+    if (version !== "TLSv1.2" && version !== "TLSv1.3") {
+      throw new TlsConfigError(
+        `${version} is specified in tls-protocols but rustls offers only TLSv1.2 and TLSv1.3.`,
+      );
+    }
+    return version;
+  }).sort();
+  return { minVersion: versions[0]!, maxVersion: versions.at(-1)! };
 }
 
 /**

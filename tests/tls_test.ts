@@ -293,6 +293,28 @@ Deno.test("TLS: CONFIG SET tls-auth-clients and the certificate files apply to n
   });
 });
 
+Deno.test("TLS: tls-protocols limits the versions a handshake may use", async () => {
+  await withCertificates(async (certs) => {
+    await using srv = await startTlsServer(certs, { "tls-auth-clients": "no" });
+    using c = await RespClient.connect(srv.port);
+    /** Whether openssl completes a handshake limited to `version` (it exits 1 when refused). */
+    const handshakes = async (version: string) => {
+      const connect = `127.0.0.1:${srv.server.tlsPort}`;
+      const args = ["s_client", "-no_ign_eof", version, "-CAfile", certs.ca, "-connect", connect];
+      return (await run("openssl", args, { stdin: "" })).code === 0;
+    };
+    equal(await handshakes("-tls1_2"), true);
+    equal(await c.cmd("CONFIG", "SET", "tls-protocols", "tlsv1.3"), "OK");
+    equal(await handshakes("-tls1_2"), false);
+    equal(await handshakes("-tls1_3"), true);
+    deepEqual(await c.cmd("CONFIG", "SET", "tls-protocols", "TLSv1.1"), {
+      error:
+        "ERR CONFIG SET failed (possibly related to argument 'tls-protocols') - Unable to update TLS configuration. Check server logs.",
+    });
+    deepEqual(await c.cmd("CONFIG", "GET", "tls-protocols"), ["tls-protocols", "tlsv1.3"]);
+  });
+});
+
 Deno.test("TLS: a certificate and key that do not belong together refuse to start", async () => {
   await withCertificates(async (certs) => {
     const config = new Config();
