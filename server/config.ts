@@ -115,9 +115,8 @@ export const PARAMS: ParamSpec[] = [
     canonical: (v) => formatNotifyFlags(parseNotifyFlags(v)!),
   }),
   oneOf("enable-protected-configs", "no", ["no", "yes", "local"], fixed),
-  // Redis defaults to "no"; "local" keeps DEBUG SLEEP usable from this machine.
-  oneOf("enable-debug-command", "local", ["no", "yes", "local"], fixed),
-  oneOf("enable-module-command", "no", ["no", "yes", "local"], { ...noop, ...fixed }),
+  oneOf("enable-debug-command", "no", ["no", "yes", "local"], fixed),
+  oneOf("enable-module-command", "no", ["no", "yes", "local"], fixed),
   str("ignore-warnings", "", noop),
   oneOf("shutdown-on-sigint", "default", ["default", "save", "nosave", "now", "force"], noop),
   oneOf("shutdown-on-sigterm", "default", ["default", "save", "nosave", "now", "force"], noop),
@@ -212,10 +211,25 @@ export const PARAMS: ParamSpec[] = [
   }),
   int("watchdog-period", 0, 0, INT_MAX, { hidden: true }),
   int("tls-port", 0, 0, 65535, fixed),
-  str("tls-cert-file", "", fixed),
-  str("tls-key-file", "", fixed),
-  str("tls-ca-cert-file", "", fixed),
-  oneOf("tls-auth-clients", "yes", ["yes", "no", "optional"], fixed),
+  str("tls-cert-file", ""),
+  str("tls-key-file", ""),
+  str("tls-ca-cert-file", ""),
+  oneOf("tls-auth-clients", "yes", ["yes", "no", "optional"]),
+  str("tls-ca-cert-dir", ""),
+  bool("tls-replication", false),
+  str("tls-client-cert-file", ""),
+  str("tls-client-key-file", ""),
+  // rustls offers only ECDHE key exchange: no DH parameters to load. No cluster bus either.
+  str("tls-dh-params-file", "", noop),
+  bool("tls-cluster", false, noop),
+  str("tls-protocols", ""),
+  // rustls offers only AEAD suites with forward secrecy and keeps no OpenSSL session cache.
+  str("tls-ciphers", "", noop),
+  str("tls-ciphersuites", "", noop),
+  bool("tls-prefer-server-ciphers", false, noop),
+  bool("tls-session-caching", true, noop),
+  int("tls-session-cache-size", 20480, 0, INT_MAX, noop),
+  int("tls-session-cache-timeout", 300, 0, INT_MAX, noop),
   int("busy-reply-threshold", 5000, 0, LONG_MAX, { aliases: ["lua-time-limit"] }),
   int("tracking-table-max-keys", 1000000, 0, LONG_MAX, noop),
   int("acllog-max-len", 128, 0, LONG_MAX),
@@ -400,6 +414,13 @@ export class Config {
   readonly aclUsers: string[][] = [];
   /** Called after a parameter changes (the server applies live changes). */
   onChange: (name: string, value: string) => void = () => {};
+  /**
+   * Applies the parameters one CONFIG SET changed, once all are stored (as
+   * Redis's apply functions: TLS reloads its certificates); a failure names
+   * the parameter and the reason, and every value of the call is restored.
+   */
+  onApply: (names: readonly string[]) => { name: string; problem: string } | undefined = () =>
+    undefined;
 
   constructor(params: readonly ParamSpec[] = PARAMS) {
     for (const spec of params) this.define(spec);
@@ -531,10 +552,19 @@ export class Config {
         throw setFailed(spec.name, err.message);
       }
     }
+    const previous = normalized.map(([spec]) => [spec, this.#values.get(spec.name)!] as const);
     for (const [spec, value] of normalized) {
       this.#store(spec, value);
       this.onChange(spec.name, value);
     }
+    if (atStartup) return;
+    const failed = this.onApply(normalized.map(([spec]) => spec.name));
+    if (failed === undefined) return;
+    for (const [spec, value] of previous) {
+      this.#store(spec, value);
+      this.onChange(spec.name, value);
+    }
+    throw setFailed(failed.name, failed.problem);
   }
 
   set(name: string, value: string, atStartup = false): void {
@@ -586,9 +616,12 @@ export class Config {
   /**
    * CONFIG REWRITE: rewrites `path` keeping its comments and unknown lines,
    * updating each parameter's first line in place (dropping repeats) and
-   * appending changed parameters it did not mention.
+   * appending changed parameters it did not mention. `directives` holds the
+   * whole lines of repeatable directives the registry does not own (`user`):
+   * they replace that directive's lines in order, extra ones are appended,
+   * and lines left over are dropped, as Redis's rewriteConfigRewriteLine.
    */
-  rewrite(path: string): void {
+  rewrite(path: string, directives: ReadonlyMap<string, readonly string[]> = new Map()): void {
     let lines: string[] = [];
     try {
       lines = Deno.readTextFileSync(path).split("\n");
@@ -598,9 +631,16 @@ export class Config {
     }
     const written = new Set<string>();
     const out: string[] = [];
+    const pending = new Map([...directives].map(([name, lines]) => [name, [...lines].reverse()]));
     for (const line of lines) {
       const words = line.trim().startsWith("#") ? undefined : splitArgs(line);
       const name = words?.[0];
+      const replacements = name === undefined ? undefined : pending.get(name.toLowerCase());
+      if (replacements !== undefined) {
+        const replacement = replacements.pop();
+        if (replacement !== undefined) out.push(replacement);
+        continue;
+      }
       const spec = name === undefined ? undefined : this.spec(name);
       if (spec === undefined) {
         if (line !== REWRITE_SIGNATURE) out.push(line);
@@ -610,11 +650,10 @@ export class Config {
       written.add(spec.name);
       out.push(this.#directive(spec));
     }
-    const added = this.names().filter((name) => !written.has(name) && !this.isDefault(name));
-    if (added.length > 0) {
-      out.push(REWRITE_SIGNATURE);
-      for (const name of added) out.push(this.#directive(this.specs.get(name)!));
-    }
+    const added = this.names().filter((name) => !written.has(name) && !this.isDefault(name))
+      .map((name) => this.#directive(this.specs.get(name)!));
+    for (const replacements of pending.values()) added.push(...replacements.reverse());
+    if (added.length > 0) out.push(REWRITE_SIGNATURE, ...added);
     Deno.writeTextFileSync(path, out.join("\n") + "\n");
   }
 

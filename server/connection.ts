@@ -9,6 +9,7 @@ import { RespRequestDecoder } from "../protocol/resp.ts";
 import { Client, type ClientTransport, type Protocol } from "./client.ts";
 import { processCommand, startBatch } from "./dispatch.ts";
 import type { RedisServer } from "./server.ts";
+import type { SocketConn } from "./tls.ts";
 
 /** Idle clients hold little: the read buffer starts small and grows on demand. */
 const INITIAL_READ_SIZE = 1024;
@@ -61,9 +62,9 @@ export class Connection implements ClientTransport {
   /** Resolves when the read loop ends. */
   done: Promise<void>;
 
-  constructor(readonly server: RedisServer, readonly conn: Deno.TcpConn | Deno.TlsConn) {
+  constructor(readonly server: RedisServer, readonly conn: SocketConn) {
     try {
-      if ("setNoDelay" in conn) conn.setNoDelay(true);
+      conn.setNoDelay?.(true);
     } catch {
       // The peer may already be gone; the read loop will notice.
     }
@@ -193,9 +194,9 @@ export class Connection implements ClientTransport {
     if (kind === undefined) return false;
     const protocol: Protocol = kind === "native" ? "native" : 2;
     const decoder = kind === "native" ? new NativeRequestDecoder() : new RespRequestDecoder();
-    if (decoder instanceof RespRequestDecoder) {
-      decoder.maxBulkLen = this.server.config.getNumber("proto-max-bulk-len");
-    }
+    const maxBulkLen = this.server.config.getNumber("proto-max-bulk-len");
+    if (decoder instanceof RespRequestDecoder) decoder.maxBulkLen = maxBulkLen;
+    else decoder.maxArgLen = maxBulkLen;
     this.#decoder = decoder;
     const client = this.client = new Client(this.server, this, protocol);
     if (decoder instanceof RespRequestDecoder) decoder.unauthenticated = () => client.authRequired;

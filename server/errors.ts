@@ -402,3 +402,10 @@ export const PROTECTED_MODE_DENIED =
   "DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.";
 /** maxclients reached (acceptCommonHandler). */
 export const MAX_CLIENTS_REACHED = "ERR max number of clients reached";
+/** MODULE LOAD/LOADEX/UNLOAD while enable-module-command forbids them (processCommand). */
+export const MODULE_NOT_ALLOWED =
+  'ERR MODULE command not allowed. If the enable-module-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
+export const MODULE_LOAD_FAILED = "ERR Error loading the extension. Please check the server logs.";
+export const MODULE_UNLOAD_NO_SUCH = "ERR Error unloading module: no such module with that name";
+/** CONFIG SET of a TLS file the listener could not load (applyTlsCfg). */
+export const TLS_RELOAD_FAILED = "Unable to update TLS configuration. Check server logs.";

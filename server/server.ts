@@ -5,7 +5,8 @@
  */
 import { Acl } from "./acl/acl.ts";
 import { admissionError } from "./admission.ts";
-import { listenTls } from "./tls.ts";
+import { listenTls, type SocketConn, TlsConfigError, type TlsListener } from "./tls.ts";
+import { TLS_RELOAD_FAILED } from "./errors.ts";
 import { aclCommandsOf } from "./acl/table.ts";
 import { BlockingRegistry } from "./blocking.ts";
 import { Client, type ClientTransport } from "./client.ts";
@@ -19,6 +20,7 @@ import { applyLfuConfig, type MaxMemory } from "./maxmemory.ts";
 import type { Persistence } from "./persistence/manager.ts";
 import type { Scripting } from "./scripting/runner.ts";
 import type { Replication } from "./replication/replication.ts";
+import { isReplicaClient } from "./replication/client_peer.ts";
 import { LatencyMonitor } from "./latency.ts";
 import { ClientPause } from "./pause.ts";
 import { SlowLog } from "./slowlog.ts";
@@ -96,7 +98,7 @@ export class RedisServer implements ServerContext {
    */
   beforeReply: (() => Promise<void> | undefined) | undefined;
   #listener: Deno.TcpListener | undefined;
-  #tlsListener: Deno.TlsListener | undefined;
+  #tlsListener: TlsListener | undefined;
   #cronTimer: ReturnType<typeof setInterval> | undefined;
   #shuttingDown: Promise<void> | undefined;
   quiet = false;
@@ -136,6 +138,8 @@ export class RedisServer implements ServerContext {
       previous(name, value);
       this.#applyConfig(name, value);
     };
+    const previousApply = config.onApply;
+    config.onApply = (names) => previousApply(names) ?? this.#reloadTls(names);
   }
 
   #applyConfig(name: string, value: string): void {
@@ -143,6 +147,7 @@ export class RedisServer implements ServerContext {
     if (name === "requirepass") this.acl.setDefaultPassword(value);
     if (name === "acl-pubsub-default") this.acl.env.allChannelsByDefault = value === "allchannels";
     if (name === "notify-keyspace-events") this.notifyMask = parseNotifyFlags(value) ?? 0;
+    if (name === "tls-auth-clients") this.#tlsListener?.setAuthClients(value);
     if (name === "client-output-buffer-limit") this.#outputLimits = parseOutputLimits(value);
     if (name === "hz" && this.#cronTimer !== undefined) this.#startCron();
     if (name === "watchdog-period" || (name === "logfile" && this.watchdog.enabled)) {
@@ -152,6 +157,20 @@ export class RedisServer implements ServerContext {
       for (const db of this.dbs) db.trackFrequency = value.endsWith("-lfu");
     }
     applyLfuConfig(name, value);
+  }
+
+  /** CONFIG SET of TLS files: the listener reloads them, or the change is undone. */
+  #reloadTls(names: readonly string[]): { name: string; problem: string } | undefined {
+    const name = names.find((n) => TLS_CONTEXT_PARAMS.has(n));
+    if (name === undefined || this.#tlsListener === undefined) return undefined;
+    try {
+      this.#tlsListener.reconfigure(this.config);
+    } catch (err) {
+      if (!(err instanceof TlsConfigError)) throw err;
+      this.log(err.message);
+      return { name, problem: TLS_RELOAD_FAILED };
+    }
+    return undefined;
   }
 
   log(message: string): void {
@@ -236,9 +255,11 @@ export class RedisServer implements ServerContext {
 
   /**
    * Whether a client's pending output passed its client-output-buffer-limit
-   * class (normal or pubsub) hard limit, or its soft limit for too long.
+   * class (normal or pubsub) hard limit, or its soft limit for too long. A
+   * replica's class is `replica`, which its ReplicaPeer enforces (master.ts).
    */
   outputOverLimit(client: Client): boolean {
+    if (isReplicaClient(client)) return false;
     const limits = this.#outputLimits.get(client.subscriptionCount() > 0 ? "pubsub" : "normal");
     if (limits === undefined) return false;
     const [hard, soft, seconds] = limits;
@@ -275,9 +296,14 @@ export class RedisServer implements ServerContext {
     return (this.#listener.addr as Deno.NetAddr).port;
   }
 
-  /** The bound TLS port, 0 without tls-port. */
+  /** The TLS port, 0 without tls-port. */
   get tlsPort(): number {
-    return (this.#tlsListener?.addr as Deno.NetAddr | undefined)?.port ?? 0;
+    return this.#tlsListener?.port ?? 0;
+  }
+
+  /** Settles when the TLS port is bound (at once without tls-port); rejects when it cannot be. */
+  get tlsReady(): Promise<void> {
+    return this.#tlsListener?.ready ?? Promise.resolve();
   }
 
   get port(): number {
@@ -285,7 +311,7 @@ export class RedisServer implements ServerContext {
     return (this.#listener.addr as Deno.NetAddr).port;
   }
 
-  async #acceptLoop(listener: Deno.TcpListener | Deno.TlsListener): Promise<void> {
+  async #acceptLoop(listener: AsyncIterable<SocketConn>): Promise<void> {
     try {
       for await (const conn of listener) {
         if (this.#shuttingDown) {
@@ -406,6 +432,18 @@ export class RedisServer implements ServerContext {
     return n;
   }
 }
+
+/**
+ * The parameters a TLS listener reloads on CONFIG SET; tls-auth-clients is
+ * read per connection instead, as in Redis (which does not check it then).
+ */
+const TLS_CONTEXT_PARAMS = new Set([
+  "tls-cert-file",
+  "tls-key-file",
+  "tls-ca-cert-file",
+  "tls-ca-cert-dir",
+  "tls-protocols",
+]);
 
 function randomHex(bytes: number): string {
   return [...crypto.getRandomValues(new Uint8Array(bytes))]
