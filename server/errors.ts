@@ -409,3 +409,10 @@ export const MODULE_LOAD_FAILED = "ERR Error loading the extension. Please check
 export const MODULE_UNLOAD_NO_SUCH = "ERR Error unloading module: no such module with that name";
 /** CONFIG SET of a TLS file the listener could not load (applyTlsCfg). */
 export const TLS_RELOAD_FAILED = "Unable to update TLS configuration. Check server logs.";
+/** ACL DRYRUN's lookups (aclCommand). */
+export const aclUserNotFound = (user: string) => `ERR User '${user}' not found`;
+export const aclCommandNotFound = (command: string) => `ERR Command '${command}' not found`;
+/** ACL CAT of an unknown category (the name cut at 128 bytes, as Redis's addReplyErrorFormat). */
+export const aclUnknownCategory = (name: string) => `ERR Unknown category '${name.slice(0, 128)}'`;
+/** ACL LOAD and ACL SETUSER failures carry the reason Redis gives. */
+export const aclError = (reason: string) => `ERR ${reason}`;

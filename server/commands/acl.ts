@@ -12,6 +12,10 @@ import type { CommandContext, ServerContext } from "../context.ts";
 import { globMatch } from "../glob.ts";
 import {
   ACL_SAVE_FAILED,
+  aclCommandNotFound,
+  aclError,
+  aclUnknownCategory,
+  aclUserNotFound,
   CommandError,
   DEFAULT_USER_UNDELETABLE,
   GENPASS_RANGE,
@@ -209,10 +213,10 @@ function log(ctx: CommandContext, argv: string[]): void {
 function dryRun(ctx: CommandContext, argv: string[]): void {
   const server = ctx.server;
   const user = server.acl.getUser(arg(argv, 2));
-  if (user === undefined) throw new CommandError(`ERR User '${argv[2]}' not found`);
+  if (user === undefined) throw new CommandError(aclUserNotFound(arg(argv, 2)));
   const call = argv.slice(3);
   const command = server.commands.resolve(call);
-  if (command === undefined) throw new CommandError(`ERR Command '${argv[3]}' not found`);
+  if (command === undefined) throw new CommandError(aclCommandNotFound(arg(argv, 3)));
   if (!command.arityFits(call.length)) throw new CommandError(wrongArity(command.fullName));
   const denial = checkCall(server.acl, user, command, call);
   if (denial === undefined) return ctx.out.ok();
@@ -248,7 +252,7 @@ const subcommands: CommandSpec[] = [
       if (argv.length === 2) return ctx.out.bulkArray([...commands.categoryNames]);
       if (argv.length > 3) throw new CommandError(subcommandSyntax(argv));
       if (!commands.isCategory(arg(argv, 2))) {
-        throw new CommandError(`ERR Unknown category '${arg(argv, 2).slice(0, 128)}'`);
+        throw new CommandError(aclUnknownCategory(arg(argv, 2)));
       }
       ctx.out.bulkArray(commands.inCategory(arg(argv, 2)).map((c) => c.fullName));
     },
@@ -325,7 +329,7 @@ const subcommands: CommandSpec[] = [
   row("load", 2, ADMIN, "Reload the ACLs from the configured ACL file", "", (ctx) => {
     if (ctx.server.config.get("aclfile") === "") throw new CommandError(NO_ACL_FILE);
     const errors = loadAclFile(ctx, ctx.server);
-    if (errors !== undefined) throw new CommandError(`ERR ${errors}`);
+    if (errors !== undefined) throw new CommandError(aclError(errors));
     ctx.out.ok();
   }),
   row(
@@ -357,7 +361,7 @@ const subcommands: CommandSpec[] = [
         const { before, after } = ctx.server.acl.setUser(name, argv.slice(3));
         if (before !== undefined) dropRevokedSubscribers(ctx, before, after);
       } catch (err) {
-        if (err instanceof AclSetUserError) throw new CommandError(`ERR ${err.message}`);
+        if (err instanceof AclSetUserError) throw new CommandError(aclError(err.message));
         throw err;
       }
       ctx.out.ok();
