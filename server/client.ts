@@ -43,6 +43,11 @@ export interface MultiState {
   queue: QueuedCommand[];
   /** Set when a command failed to queue; EXEC then answers EXECABORT. */
   dirty: boolean;
+  /**
+   * A queued command may grow memory, as judged when it was queued (Redis's
+   * mstate.cmd_flags): EXEC is refused out of memory.
+   */
+  denyOom?: boolean;
 }
 
 /** A client waiting in a blocking command (BLPOP, BZPOPMIN, ...). */

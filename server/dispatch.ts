@@ -12,6 +12,7 @@ import { feedMonitors, monitorWhen } from "./monitor.ts";
 import { isReplicaClient } from "./replication/client_peer.ts";
 import {
   CommandError,
+  execAbortedBy,
   internalError,
   MASTERDOWN,
   NOAUTH,
@@ -42,8 +43,7 @@ export function resolveCommand(client: Client, argv: string[]): Command | undefi
     return undefined;
   }
   if (!command.arityFits(argv.length)) {
-    command.rejectedCalls++;
-    reject(client, wrongArity(command.fullName));
+    rejectCommand(client, command, wrongArity(command.fullName));
     return undefined;
   }
   return command;
@@ -58,6 +58,19 @@ function reject(client: Client, message: string): void {
   closeReply(client, mark);
 }
 
+/**
+ * Refuses a resolved command (Redis's rejectCommand): it counts as rejected,
+ * and a refused EXEC ends the transaction it would have run.
+ */
+function rejectCommand(client: Client, command: Command, message: string): void {
+  command.rejectedCalls++;
+  if (command.fullName === "exec") {
+    client.multi = undefined;
+    client.server.watches.unwatchAll(client);
+    reject(client, execAbortedBy(message));
+  } else reject(client, message);
+}
+
 /** Runs one request from the wire. */
 export function processCommand(client: Client, argv: string[]): void {
   const server = client.server;
@@ -66,28 +79,28 @@ export function processCommand(client: Client, argv: string[]): void {
   const command = resolveCommand(client, argv);
   if (command === undefined) return;
   if (client.authRequired && !command.allowedUnauthenticated) {
-    reject(client, NOAUTH);
+    rejectCommand(client, command, NOAUTH);
     return;
   }
   const denial = checkCall(server.acl, client.user, command, argv);
   if (denial !== undefined) {
     logDenial(client, denial, command, argv, client.multi ? "multi" : "toplevel");
-    reject(client, noPermission(denial, command));
+    rejectCommand(client, command, noPermission(denial, command));
     return;
   }
   if (server.busyScriptError !== undefined && !command.spec.flags.includes("allow_busy")) {
-    reject(client, server.busyScriptError);
+    rejectCommand(client, command, server.busyScriptError);
     return;
   }
-  const oom = server.maxmemory.beforeCommand(client, command);
+  const oom = server.maxmemory.beforeCommand(client, command, argv);
   if (oom !== undefined) {
-    reject(client, oom);
+    rejectCommand(client, command, oom);
     return;
   }
   client.lastCommand = command.fullName;
-  const refusal = replicationRefusal(client, command);
+  const refusal = replicationRefusal(client, command, argv);
   if (refusal !== undefined) {
-    reject(client, refusal);
+    rejectCommand(client, command, refusal);
     return;
   }
 
@@ -110,6 +123,7 @@ export function processCommand(client: Client, argv: string[]): void {
       client.out.error(NOT_ALLOWED_IN_MULTI);
     } else {
       client.multi.queue.push({ command, argv });
+      client.multi.denyOom ||= server.scripting.deniesOom(command, argv);
       client.out.simple("QUEUED");
     }
   } else {
@@ -129,20 +143,21 @@ export function processCommand(client: Client, argv: string[]): void {
  * a replica whose link is down serves only "stale" commands when
  * replica-serve-stale-data is off. EXEC is judged by its queue.
  */
-function replicationRefusal(client: Client, command: Command): string | undefined {
-  const replication = client.server.replication;
-  const config = client.server.config;
+function replicationRefusal(client: Client, command: Command, argv: string[]): string | undefined {
+  const { replication, config, scripting } = client.server;
   const queue = command.fullName === "exec" ? client.multi?.queue : undefined;
-  const writes = command.isWrite || (queue?.some((q) => q.command.isWrite) ?? false);
-  if (writes && !replication.isReplica && replication.master.tooFewReplicas()) return NOREPLICAS;
-  if (!replication.isReplica) return undefined;
-  if (writes && config.getBool("replica-read-only")) return READONLY_REPLICA;
-  const stale = (c: Command) => c.spec.flags.includes("stale");
-  const denyStale = !stale(command) || (queue?.some((q) => !stale(q.command)) ?? false);
-  if (denyStale && !replication.link?.up && !config.getBool("replica-serve-stale-data")) {
-    return MASTERDOWN;
+  // Asked only when it matters: for EVAL it means finding the script.
+  const writes = () =>
+    scripting.mayWrite(command, argv) || (queue?.some((q) => q.command.isWrite) ?? false);
+  if (!replication.isReplica) {
+    return replication.master.tooFewReplicas() && writes() ? NOREPLICAS : undefined;
   }
-  return undefined;
+  if (config.getBool("replica-read-only") && writes()) return READONLY_REPLICA;
+  if (replication.link?.up || config.getBool("replica-serve-stale-data")) return undefined;
+  const stale = (c: Command) => c.spec.flags.includes("stale");
+  const denyStale = !scripting.allowsStale(command, argv) ||
+    (queue?.some((q) => !stale(q.command)) ?? false);
+  return denyStale ? MASTERDOWN : undefined;
 }
 
 /** Starts a top-level reply (the native length prefix); returns where it began. */
@@ -220,7 +235,7 @@ export function call(ctx: CommandContext, command: Command, argv: string[]): voi
     out.truncate(mark + out.displaced - displaced);
     command.failedCalls++;
     if (err instanceof CommandError) {
-      server.stats.countError(err.message);
+      if (!err.counted) server.stats.countError(err.message);
       out.error(err.message);
     } else {
       server.log(`error in '${command.fullName}': ${err instanceof Error ? err.stack : err}`);

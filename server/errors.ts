@@ -3,7 +3,11 @@
  * CommandError; dispatch rolls back any partial reply and sends the message.
  */
 export class CommandError extends Error {
-  constructor(message: string) {
+  /**
+   * `counted`: the error statistics already hold it (a script's error raised
+   * by a failed redis.call, counted when that command failed).
+   */
+  constructor(message: string, readonly counted = false) {
     super(message);
     this.name = "CommandError";
   }
@@ -402,3 +406,17 @@ export const PROTECTED_MODE_DENIED =
   "DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.";
 /** maxclients reached (acceptCommonHandler). */
 export const MAX_CLIENTS_REACHED = "ERR max number of clients reached";
+/** A script that may write and does not declare allow-oom, started over maxmemory (scriptPrepareForRun). */
+export const SCRIPT_OOM_NOT_ALLOWED =
+  "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'";
+/** EXEC refused before it runs (execCommandAbort): the transaction is discarded. */
+export const execAbortedBy = (error: string) =>
+  `EXECABORT Transaction discarded because of: ${error}`;
+/** scriptPrepareForRun on a stale replica, for a script without allow-stale. */
+export const SCRIPT_MASTERDOWN =
+  "MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and 'allow-stale' flag is not set on the script.";
+/** scriptPrepareForRun on a read-only replica, for a script without no-writes. */
+export const SCRIPT_READONLY_REPLICA =
+  "READONLY Can not run script with write flag on readonly replica";
+/** scriptVerifyAllowStale: a command without the stale flag called on a stale replica. */
+export const SCRIPT_STALE_COMMAND = "ERR Can not execute the command on a stale replica";

@@ -241,6 +241,14 @@ export class ScriptRun {
       if (status === LUA_YIELD) return false;
       if (status === LUA_OK) {
         lua.lua_settop(co, 1);
+        // A returned redis.pcall error was counted when its command failed.
+        if (lua.lua_type(co, 1) === LUA_TTABLE) {
+          // Raw: a metatable's __index must not run outside the script's protected call.
+          lua.lua_pushstring(co, lit("ignore_error_stats_update"));
+          lua.lua_rawget(co, 1);
+          this.errorStatsCounted = lua.lua_toboolean(co, -1);
+          lua.lua_pop(co, 1);
+        }
         this.reply = popReply(co, this.state.resp);
       } else {
         this.reply = { type: "error", value: this.#errorText() };

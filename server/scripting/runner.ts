@@ -11,6 +11,7 @@
 import { RespReplyDecoder, type RespValue } from "../../protocol/resp.ts";
 import { checkCall, logDenial } from "../acl/access.ts";
 import type { Client } from "../client.ts";
+import type { Command } from "../command.ts";
 import type { CommandContext, Propagator, ServerContext } from "../context.ts";
 import { bytesToHuman } from "../info/render.ts";
 import {
@@ -19,16 +20,22 @@ import {
   CommandError,
   NOTBUSY,
   SCRIPT_DENIED_COMMAND,
-  SCRIPT_RO_WRITE,
   SCRIPT_UNKNOWN_COMMAND,
   SCRIPT_WRONG_ARITY,
   scriptAclDenied,
   UNKILLABLE,
 } from "../errors.ts";
 import { writeReply } from "./convert.ts";
-import { ScriptEngine, ScriptError, type ScriptRun } from "./engine.ts";
+import {
+  parseShebang,
+  ScriptEngine,
+  ScriptError,
+  type ScriptFlags,
+  type ScriptRun,
+} from "./engine.ts";
 import { FunctionLibraries } from "./functions.ts";
-import type { ScriptHost } from "./redis_api.ts";
+import { prepareRun, type RunLimits, staleRefusal, writeRefusal } from "./preflight.ts";
+import { type ScriptHost, sha1hex } from "./redis_api.ts";
 
 /**
  * Lua VM memory is part of the JavaScript heap and cannot be read apart, so
@@ -87,10 +94,9 @@ interface Running {
   isEval: boolean;
   /** The command that started it (FUNCTION STATS). */
   argv: string[];
-  /** A write command was called: SCRIPT KILL must refuse (UNKILLABLE). */
-  wrote: boolean;
   /** Who ran the script: its commands are checked against this client's ACL user. */
   caller: CommandContext;
+  limits: RunLimits;
 }
 
 /**
@@ -146,37 +152,82 @@ export class Scripting {
     return this.#client;
   }
 
+  /*
+   * processCommand's view of a command (Redis's getCommandFlags): for EVAL*
+   * and FCALL* of a script that declares flags (a shebang, a function's
+   * flags), those replace the command's own write, denyoom and stale.
+   */
+
+  /** Whether the command is refused when out of memory: no allow-oom or no-writes declared. */
+  deniesOom(command: Command, argv: string[]): boolean {
+    const declared = this.#declaredFlags(command.fullName, argv[1] ?? "");
+    if (declared === undefined) return command.spec.flags.includes("denyoom");
+    return !declared.has("allow-oom") && !declared.has("no-writes");
+  }
+
+  /** Whether the command counts as a write: no no-writes declared. */
+  mayWrite(command: Command, argv: string[]): boolean {
+    const declared = this.#declaredFlags(command.fullName, argv[1] ?? "");
+    return declared === undefined ? command.isWrite : !declared.has("no-writes");
+  }
+
+  /** Whether a stale replica serves the command: allow-stale declared. */
+  allowsStale(command: Command, argv: string[]): boolean {
+    const declared = this.#declaredFlags(command.fullName, argv[1] ?? "");
+    if (declared === undefined) return command.spec.flags.includes("stale");
+    return declared.has("allow-stale");
+  }
+
+  /** The flags the script `argv[1]` names declares; undefined without a shebang or when unknown. */
+  #declaredFlags(name: string, first: string): Set<string> | undefined {
+    if (name === "fcall" || name === "fcall_ro") {
+      return this.functions.functions.get(first.toLowerCase())?.flags;
+    }
+    let flags: ScriptFlags | undefined;
+    if (name === "evalsha" || name === "evalsha_ro") {
+      flags = first.length === 40 ? this.engine.get(first)?.flags : undefined;
+    } else if (name === "eval" || name === "eval_ro") {
+      flags = this.engine.get(sha1hex(first))?.flags ?? shebangFlags(first);
+    }
+    return flags === undefined || flags.compat ? undefined : flags.flags;
+  }
+
   /** SCRIPT KILL / FUNCTION KILL. Returns the error text, or undefined when the kill was requested. */
   kill(isEval: boolean): string | undefined {
     const running = this.running;
     if (running === undefined) return NOTBUSY;
-    if (running.wrote) return UNKILLABLE;
+    if (running.limits.wrote) return UNKILLABLE;
     if (isEval !== running.isEval) return running.isEval ? BUSY_EVAL : BUSY_FUNCTION;
     running.run.killed = true;
     return undefined;
   }
 
   /** Runs `argv` for the script: Redis's scriptCall checks, then the command itself. */
-  call(running: Running, readOnly: boolean, argv: string[], resp: 2 | 3): RespValue {
+  call(running: Running, argv: string[], resp: 2 | 3): RespValue {
     const server = this.server;
     const command = server.commands.resolve(argv);
-    const error = (value: string): RespValue => {
+    if (command === undefined) {
+      server.stats.countError(SCRIPT_UNKNOWN_COMMAND);
+      return { type: "error", value: SCRIPT_UNKNOWN_COMMAND };
+    }
+    // As Redis's scriptCall: the refused command counts as rejected.
+    const reject = (value: string): RespValue => {
+      command.rejectedCalls++;
       server.stats.countError(value);
       return { type: "error", value };
     };
-    if (command === undefined) return error(SCRIPT_UNKNOWN_COMMAND);
-    if (!command.arityFits(argv.length)) return error(SCRIPT_WRONG_ARITY);
-    const flags = command.spec.flags;
-    if (flags.includes("noscript")) return error(SCRIPT_DENIED_COMMAND);
+    if (!command.arityFits(argv.length)) return reject(SCRIPT_WRONG_ARITY);
+    if (command.spec.flags.includes("noscript")) return reject(SCRIPT_DENIED_COMMAND);
+    const stale = staleRefusal(server, command);
+    if (stale !== undefined) return reject(stale);
     const denial = checkCall(server.acl, running.caller.client.user, command, argv);
     if (denial !== undefined) {
       logDenial(running.caller, denial, command, argv, "lua");
-      return error(scriptAclDenied(denial.reason));
+      return reject(scriptAclDenied(denial.reason));
     }
-    if (readOnly && (command.isWrite || flags.includes("may_replicate"))) {
-      return error(SCRIPT_RO_WRITE);
-    }
-    if (command.isWrite) running.wrote = true;
+    const refusal = writeRefusal(server, running.limits, command);
+    if (refusal !== undefined) return reject(refusal);
+    if (command.isWrite) running.limits.wrote = true;
     const client = this.scriptClient;
     client.setResp(resp);
     const out = client.out;
@@ -188,9 +239,21 @@ export class Scripting {
   }
 }
 
+/** A shebang's flags, or undefined when it does not parse (the command's own flags then apply). */
+function shebangFlags(body: string): ScriptFlags | undefined {
+  try {
+    return parseShebang(body).flags;
+  } catch (err) {
+    if (err instanceof ScriptError) return undefined;
+    throw err;
+  }
+}
+
 export interface RunOptions {
-  /** EVAL_RO / FCALL_RO, or a script declaring no-writes: write commands are refused. */
-  readOnly: boolean;
+  /** EVAL_RO / EVALSHA_RO / FCALL_RO. */
+  ro: boolean;
+  /** What the script declared (functions are never `compat`). */
+  flags: ScriptFlags;
   isEval: boolean;
   argv: string[];
 }
@@ -205,6 +268,8 @@ export type StartRun = (
 /** Runs a script or function for the caller and replies (now, or when a busy script ends). */
 export function runScript(ctx: CommandContext, start: StartRun, options: RunOptions): void {
   const server = ctx.server;
+  const limits = prepareRun(ctx, options.flags, options.ro);
+  if (typeof limits === "string") throw new CommandError(limits);
   const scripting = server.scripting;
   const scriptClient = scripting.scriptClient;
   scriptClient.selectDb(ctx.db.index);
@@ -213,7 +278,7 @@ export function runScript(ctx: CommandContext, start: StartRun, options: RunOpti
   scriptClient.inExec = true;
   const effects = ctx.inExec ? undefined : new ScriptEffects(server);
   const host: ScriptHost = {
-    call: (argv, resp) => scripting.call(running, options.readOnly, argv, resp),
+    call: (argv, resp) => scripting.call(running, argv, resp),
     aclCheck: (argv) => {
       const command = server.commands.resolve(argv);
       if (command === undefined) return undefined;
@@ -232,8 +297,8 @@ export function runScript(ctx: CommandContext, start: StartRun, options: RunOpti
     run,
     isEval: options.isEval,
     argv: options.argv,
-    wrote: false,
     caller: ctx,
+    limits,
   };
   scripting.running = running;
   const finish = () => {
@@ -246,7 +311,7 @@ export function runScript(ctx: CommandContext, start: StartRun, options: RunOpti
     if (!ctx.inExec) return continueBusy(ctx.client, scripting, run, options.isEval, finish);
   }
   finish();
-  if (run.reply.type === "error") throw new CommandError(run.reply.value);
+  if (run.reply.type === "error") throw new CommandError(run.reply.value, run.errorStatsCounted);
   writeReply(ctx.out, run.reply);
 }
 
@@ -276,7 +341,7 @@ function continueBusy(
     const out = caller.out;
     out.beginReply();
     if (run.reply.type === "error") {
-      server.stats.countError(run.reply.value);
+      if (!run.errorStatsCounted) server.stats.countError(run.reply.value);
       out.error(run.reply.value);
     } else writeReply(out, run.reply);
     out.endReply();
