@@ -44,10 +44,14 @@ export interface MultiState {
   /** Set when a command failed to queue; EXEC then answers EXECABORT. */
   dirty: boolean;
   /**
-   * A queued command may grow memory, as judged when it was queued (Redis's
-   * mstate.cmd_flags): EXEC is refused out of memory.
+   * What the queue holds, judged as each command was queued (Redis's
+   * mstate.cmd_flags and cmd_inv_flags, a script by its declared flags):
+   * whether EXEC may write, may grow memory, or has a command a stale
+   * replica does not serve.
    */
+  writes?: boolean;
   denyOom?: boolean;
+  denyStale?: boolean;
 }
 
 /** A client waiting in a blocking command (BLPOP, BZPOPMIN, ...). */

@@ -5,11 +5,12 @@
  * reply back and sends the error instead.
  */
 import { checkCall, logDenial, noPermission } from "./acl/access.ts";
-import type { Client } from "./client.ts";
+import type { Client, MultiState } from "./client.ts";
 import type { Command } from "./command.ts";
 import type { CommandContext, ServerContext } from "./context.ts";
 import { feedMonitors, monitorWhen } from "./monitor.ts";
 import { isReplicaClient } from "./replication/client_peer.ts";
+import type { JudgedFlags } from "./scripting/preflight.ts";
 import {
   CommandError,
   execAbortedBy,
@@ -123,7 +124,7 @@ export function processCommand(client: Client, argv: string[]): void {
       client.out.error(NOT_ALLOWED_IN_MULTI);
     } else {
       client.multi.queue.push({ command, argv });
-      client.multi.denyOom ||= server.scripting.deniesOom(command, argv);
+      noteQueued(client.multi, server.scripting.commandFlags(command, argv));
       client.out.simple("QUEUED");
     }
   } else {
@@ -145,19 +146,23 @@ export function processCommand(client: Client, argv: string[]): void {
  */
 function replicationRefusal(client: Client, command: Command, argv: string[]): string | undefined {
   const { replication, config, scripting } = client.server;
-  const queue = command.fullName === "exec" ? client.multi?.queue : undefined;
-  // Asked only when it matters: for EVAL it means finding the script.
-  const writes = () =>
-    scripting.mayWrite(command, argv) || (queue?.some((q) => q.command.isWrite) ?? false);
+  const multi = command.fullName === "exec" ? client.multi : undefined;
+  // Judged only when it matters: for EVAL it means finding the script.
+  const flags = () => scripting.commandFlags(command, argv);
+  const writes = () => flags().write || multi?.writes === true;
   if (!replication.isReplica) {
     return replication.master.tooFewReplicas() && writes() ? NOREPLICAS : undefined;
   }
   if (config.getBool("replica-read-only") && writes()) return READONLY_REPLICA;
   if (replication.link?.up || config.getBool("replica-serve-stale-data")) return undefined;
-  const stale = (c: Command) => c.spec.flags.includes("stale");
-  const denyStale = !scripting.allowsStale(command, argv) ||
-    (queue?.some((q) => !stale(q.command)) ?? false);
-  return denyStale ? MASTERDOWN : undefined;
+  return !flags().stale || multi?.denyStale === true ? MASTERDOWN : undefined;
+}
+
+/** Adds a queued command's flags to what EXEC will be judged by. */
+function noteQueued(multi: MultiState, flags: JudgedFlags): void {
+  multi.writes ||= flags.write;
+  multi.denyOom ||= flags.denyOom;
+  multi.denyStale ||= !flags.stale;
 }
 
 /** Starts a top-level reply (the native length prefix); returns where it began. */

@@ -196,7 +196,7 @@ export class MaxMemory {
     const outOfMemory = this.performEvictions() === "fail";
     this.preCommandOom = outOfMemory;
     if (!outOfMemory) return undefined;
-    const denyOom = this.server.scripting.deniesOom(command, argv) ||
+    const denyOom = this.server.scripting.commandFlags(command, argv).denyOom ||
       (command.fullName === "exec" && client.multi?.denyOom === true);
     const traits = {
       denyOom,

@@ -99,6 +99,7 @@ export class Persistence {
   constructor(readonly server: ServerContext) {
     this.aofPaths = new AofPaths(server);
     server.propagators.push({
+      target: "aof",
       propagate: (dbIndex, argv) => {
         if (this.aof.isOpen) this.aof.append(dbIndex, argv);
       },
@@ -249,7 +250,7 @@ export class Persistence {
         loaded++;
       },
       functionLibrary: (code) => {
-        const error = restoreLibrary(this.server, code);
+        const error = restoreLibrary(this.server, code, merge);
         if (error !== undefined) throw new FormatError(`Failed loading library: ${error}`);
       },
       skippedEmpty: () => emptySkipped++,

@@ -3,9 +3,8 @@
  * (script.c): when it starts (scriptPrepareForRun: a stale replica, a
  * read-only replica, *_RO commands, too few replicas, maxmemory), and for
  * each command it calls (scriptCall: a stale replica, then the write and
- * out-of-memory checks). processCommand's own view of EVAL and FCALL, where
- * declared flags replace the command's, is Scripting's deniesOom, mayWrite
- * and allowsStale (runner.ts).
+ * out-of-memory checks); and processCommand's view of EVAL and FCALL, where
+ * declared flags replace the command's (judgeFlags).
  */
 import type { Command } from "../command.ts";
 import type { CommandContext, ServerContext } from "../context.ts";
@@ -22,6 +21,34 @@ import {
   SCRIPT_WRITE_ON_RO,
 } from "../errors.ts";
 import type { ScriptFlags } from "./engine.ts";
+
+/** The flags of a command that processCommand and EXEC judge it by. */
+export interface JudgedFlags {
+  write: boolean;
+  denyOom: boolean;
+  stale: boolean;
+}
+
+/**
+ * Redis's scriptFlagsToCmdFlags: a script's declared flags (undefined when it
+ * declares none) in place of the command's. no-writes implies allow-oom.
+ */
+export function judgeFlags(command: Command, declared: Set<string> | undefined): JudgedFlags {
+  const flags = command.spec.flags;
+  if (declared === undefined) {
+    return {
+      write: command.isWrite,
+      denyOom: flags.includes("denyoom"),
+      stale: flags.includes("stale"),
+    };
+  }
+  const noWrites = declared.has("no-writes");
+  return {
+    write: !noWrites,
+    denyOom: !noWrites && !declared.has("allow-oom"),
+    stale: declared.has("allow-stale"),
+  };
+}
 
 /** What a run may do, fixed when it starts and updated as it writes. */
 export interface RunLimits {

@@ -12,7 +12,7 @@ import { RespReplyDecoder, type RespValue } from "../../protocol/resp.ts";
 import { checkCall, logDenial } from "../acl/access.ts";
 import type { Client } from "../client.ts";
 import type { Command } from "../command.ts";
-import type { CommandContext, Propagator, ServerContext } from "../context.ts";
+import type { CommandContext, PropagationTarget, Propagator, ServerContext } from "../context.ts";
 import { bytesToHuman } from "../info/render.ts";
 import {
   BUSY_EVAL,
@@ -34,7 +34,14 @@ import {
   type ScriptRun,
 } from "./engine.ts";
 import { FunctionLibraries } from "./functions.ts";
-import { prepareRun, type RunLimits, staleRefusal, writeRefusal } from "./preflight.ts";
+import {
+  type JudgedFlags,
+  judgeFlags,
+  prepareRun,
+  type RunLimits,
+  staleRefusal,
+  writeRefusal,
+} from "./preflight.ts";
 import { type ScriptHost, sha1hex } from "./redis_api.ts";
 
 /**
@@ -50,10 +57,18 @@ export function libraryCodes(server: ServerContext): string[] {
   return [...server.scripting.functions.libraries.values()].map((library) => library.code);
 }
 
-/** Loads a library found in an RDB file; returns the error text if it cannot be loaded. */
-export function restoreLibrary(server: ServerContext, code: string): string | undefined {
+/**
+ * Loads a library found in an RDB file; returns the error text if it cannot
+ * be loaded. One of the same name is an error unless `replace` (Redis's
+ * RDBFLAGS_ALLOW_DUP: DEBUG RELOAD MERGE).
+ */
+export function restoreLibrary(
+  server: ServerContext,
+  code: string,
+  replace: boolean,
+): string | undefined {
   try {
-    server.scripting.functions.load(code, true);
+    server.scripting.functions.load(code, replace);
     return undefined;
   } catch (err) {
     if (err instanceof ScriptError) return err.message;
@@ -99,22 +114,32 @@ interface Running {
   limits: RunLimits;
 }
 
+/** redis.set_repl's flags: bit 1 the AOF, bit 2 replicas. */
+const REPL_AOF = 1;
+const REPL_REPLICAS = 2;
+const REPL_ALL = 3;
+
 /**
  * What a script wrote, propagated when it ends as Redis 7.0 does: one write
  * alone, several wrapped in MULTI/EXEC (inside EXEC the transaction already
- * wraps them). The server's propagators are set aside meanwhile, so a busy
- * script's effects stay together. redis.set_repl(REPL_NONE) stops recording.
+ * wraps them), each to the targets redis.set_repl chose when it ran. The
+ * server's propagators, and a transaction's pending MULTI, are set aside
+ * meanwhile, so a busy script's effects stay together.
  */
 class ScriptEffects {
-  recording = true;
-  readonly #writes: [number, readonly string[]][] = [];
+  /** redis.set_repl's current flags. */
+  targets = REPL_ALL;
+  readonly #writes: [dbIndex: number, argv: readonly string[], targets: number][] = [];
   readonly #sinks: Propagator[];
+  readonly #exec: ServerContext["execPropagation"];
 
   constructor(readonly server: ServerContext) {
     this.#sinks = server.propagators.splice(0);
+    this.#exec = server.execPropagation;
+    server.execPropagation = "off";
     server.propagators.push({
       propagate: (dbIndex, argv) => {
-        if (this.recording) this.#writes.push([dbIndex, [...argv]]);
+        if (this.targets !== 0) this.#writes.push([dbIndex, [...argv], this.targets]);
       },
     });
   }
@@ -124,13 +149,22 @@ class ScriptEffects {
     // Propagators added meanwhile (a replica attaching) follow ours.
     const added = server.propagators.slice(1);
     server.propagators.splice(0, server.propagators.length, ...this.#sinks, ...added);
+    server.execPropagation = this.#exec;
     const writes = this.#writes;
     const first = writes[0];
     const last = writes.at(-1);
-    if (writes.length > 1 && first !== undefined) server.propagate(first[0], ["MULTI"]);
-    for (const [dbIndex, argv] of writes) server.propagate(dbIndex, argv);
-    if (writes.length > 1 && last !== undefined) server.propagate(last[0], ["EXEC"]);
+    const wrap = writes.length > 1 && this.#exec === "off";
+    if (wrap && first !== undefined) server.propagate(first[0], ["MULTI"]);
+    for (const [dbIndex, argv, targets] of writes) {
+      server.propagate(dbIndex, argv, targetOf(targets));
+    }
+    if (wrap && last !== undefined) server.propagate(last[0], ["EXEC"]);
   }
+}
+
+function targetOf(targets: number): PropagationTarget | undefined {
+  if (targets === REPL_AOF) return "aof";
+  return targets === REPL_REPLICAS ? "replicas" : undefined;
 }
 
 /** Per-server scripting state: the EVAL engine, the script client, the running script. */
@@ -152,30 +186,13 @@ export class Scripting {
     return this.#client;
   }
 
-  /*
-   * processCommand's view of a command (Redis's getCommandFlags): for EVAL*
-   * and FCALL* of a script that declares flags (a shebang, a function's
-   * flags), those replace the command's own write, denyoom and stale.
+  /**
+   * The flags processCommand judges a command by (Redis's getCommandFlags):
+   * for EVAL* and FCALL* of a script that declares flags (a shebang, a
+   * function's flags), those replace the command's write, denyoom and stale.
    */
-
-  /** Whether the command is refused when out of memory: no allow-oom or no-writes declared. */
-  deniesOom(command: Command, argv: string[]): boolean {
-    const declared = this.#declaredFlags(command.fullName, argv[1] ?? "");
-    if (declared === undefined) return command.spec.flags.includes("denyoom");
-    return !declared.has("allow-oom") && !declared.has("no-writes");
-  }
-
-  /** Whether the command counts as a write: no no-writes declared. */
-  mayWrite(command: Command, argv: string[]): boolean {
-    const declared = this.#declaredFlags(command.fullName, argv[1] ?? "");
-    return declared === undefined ? command.isWrite : !declared.has("no-writes");
-  }
-
-  /** Whether a stale replica serves the command: allow-stale declared. */
-  allowsStale(command: Command, argv: string[]): boolean {
-    const declared = this.#declaredFlags(command.fullName, argv[1] ?? "");
-    if (declared === undefined) return command.spec.flags.includes("stale");
-    return declared.has("allow-stale");
+  commandFlags(command: Command, argv: string[]): JudgedFlags {
+    return judgeFlags(command, this.#declaredFlags(command.fullName, argv[1] ?? ""));
   }
 
   /** The flags the script `argv[1]` names declares; undefined without a shebang or when unknown. */
@@ -276,7 +293,7 @@ export function runScript(ctx: CommandContext, start: StartRun, options: RunOpti
   // As Redis's script client: the script's commands run as the caller's user.
   scriptClient.user = ctx.client.user;
   scriptClient.inExec = true;
-  const effects = ctx.inExec ? undefined : new ScriptEffects(server);
+  const effects = new ScriptEffects(server);
   const host: ScriptHost = {
     call: (argv, resp) => scripting.call(running, argv, resp),
     aclCheck: (argv) => {
@@ -288,7 +305,7 @@ export function runScript(ctx: CommandContext, start: StartRun, options: RunOpti
       if (level >= 2) server.log(message);
     },
     setRepl: (flags) => {
-      if (effects !== undefined) effects.recording = flags !== 0;
+      effects.targets = flags;
     },
   };
   const threshold = server.config.getNumber("busy-reply-threshold");
@@ -304,7 +321,7 @@ export function runScript(ctx: CommandContext, start: StartRun, options: RunOpti
   const finish = () => {
     scripting.running = undefined;
     scriptClient.inExec = false;
-    effects?.flush();
+    effects.flush();
   };
   // Inside EXEC the caller cannot be parked mid-transaction: the script runs to its end.
   while (!run.resume()) {
