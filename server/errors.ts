@@ -420,3 +420,10 @@ export const SCRIPT_READONLY_REPLICA =
   "READONLY Can not run script with write flag on readonly replica";
 /** scriptVerifyAllowStale: a command without the stale flag called on a stale replica. */
 export const SCRIPT_STALE_COMMAND = "ERR Can not execute the command on a stale replica";
+/**
+ * A script past busy-reply-threshold that spent one more threshold inside a
+ * call that cannot yield (a sort comparator, a gsub callback), where no
+ * other client can be answered: it is stopped (scripting/engine.ts).
+ */
+export const SCRIPT_STUCK =
+  "ERR Script stopped: it ran past busy-reply-threshold inside a call that cannot be interrupted (a table.sort comparator, a string.gsub callback...)";

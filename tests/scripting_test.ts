@@ -188,3 +188,18 @@ Deno.test("scripts cannot XREAD with BLOCK", async () => {
     null,
   );
 });
+
+Deno.test("a script stuck in a sort comparator is stopped and the server answers again", async () => {
+  await using srv = startServer({ "busy-reply-threshold": "50" });
+  using c = await RespClient.connect(srv.port);
+  const stuck = await c.cmd(
+    "EVAL",
+    "table.sort({3, 2, 1}, function(a, b) while true do end end)",
+    0,
+  );
+  match(
+    (stuck as { error: string }).error,
+    /^ERR Script stopped: it ran past busy-reply-threshold inside a call that cannot be interrupted/,
+  );
+  equal(await c.cmd("PING"), "PONG");
+});

@@ -34,6 +34,7 @@ import {
   type ScriptRun,
 } from "./engine.ts";
 import { FunctionLibraries } from "./functions.ts";
+import { EMPTY_STATE_BYTES } from "./lua.ts";
 import {
   type JudgedFlags,
   judgeFlags,
@@ -45,11 +46,9 @@ import {
 import { type ScriptHost, sha1hex } from "./redis_api.ts";
 
 /**
- * Lua VM memory is part of the JavaScript heap and cannot be read apart, so
- * INFO estimates it: an empty state (Redis's figure) plus what each cached
+ * INFO's estimate of Lua VM memory: an empty state plus what each cached
  * script or function measured (docs/lua-vm.md, 6.3 KB on fengari).
  */
-const VM_BASE_BYTES = 31744;
 const VM_BYTES_PER_SCRIPT = 6300;
 
 /** Every function library's code, for RDB files and AOF rewrites. */
@@ -80,8 +79,8 @@ export function restoreLibrary(
 export function scriptingMemoryInfo(server: ServerContext): [string, string | number][] {
   const scripting = server.scripting;
   const { engine, functions } = scripting;
-  const vmEval = VM_BASE_BYTES + engine.size * VM_BYTES_PER_SCRIPT;
-  const vmFunctions = VM_BASE_BYTES + functions.functions.size * VM_BYTES_PER_SCRIPT;
+  const vmEval = EMPTY_STATE_BYTES + engine.size * VM_BYTES_PER_SCRIPT;
+  const vmFunctions = EMPTY_STATE_BYTES + functions.functions.size * VM_BYTES_PER_SCRIPT;
   let functionBytes = 0;
   for (const library of functions.libraries.values()) functionBytes += library.code.length;
   return [
