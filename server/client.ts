@@ -46,10 +46,11 @@ export interface MultiState {
   /**
    * What the queue holds, judged as each command was queued (Redis's
    * mstate.cmd_flags and cmd_inv_flags, a script by its declared flags):
-   * whether EXEC may write, may grow memory, or has a command a stale
-   * replica does not serve.
+   * whether EXEC may write (or replicate: CLIENT PAUSE WRITE), may grow
+   * memory, or has a command a stale replica does not serve.
    */
   writes?: boolean;
+  mayReplicate?: boolean;
   denyOom?: boolean;
   denyStale?: boolean;
 }

@@ -106,9 +106,10 @@ export function processCommand(client: Client, argv: string[]): void {
   }
 
   if (server.pause.active && !isReplicaClient(client)) {
-    if (
-      server.pause.holds(command, command.fullName === "exec" ? client.multi?.queue : undefined)
-    ) {
+    const exec = command.fullName === "exec" ? client.multi : undefined;
+    const mayReplicate = () =>
+      server.scripting.commandFlags(command, argv).mayReplicate || exec?.mayReplicate === true;
+    if (server.pause.holds(mayReplicate)) {
       server.pause.postpone(client);
       return;
     }
@@ -161,6 +162,7 @@ function replicationRefusal(client: Client, command: Command, argv: string[]): s
 /** Adds a queued command's flags to what EXEC will be judged by. */
 function noteQueued(multi: MultiState, flags: JudgedFlags): void {
   multi.writes ||= flags.write;
+  multi.mayReplicate ||= flags.mayReplicate;
   multi.denyOom ||= flags.denyOom;
   multi.denyStale ||= !flags.stale;
 }

@@ -1,12 +1,14 @@
 /**
  * The server-state rules scripts and functions run under: maxmemory
  * (processCommand with the script's declared flags, scriptPrepareForRun,
- * scriptVerifyOOM), too few replicas, a read-only or stale replica. Every
+ * scriptVerifyOOM), too few replicas, a read-only or stale replica, CLIENT
+ * PAUSE WRITE. Every
  * reply and statistic here was checked against redis-server 7.0.15.
  * `maxmemory 1` keeps used memory over the limit, as Redis's own tests do.
  */
 import { deepEqual, equal } from "node:assert/strict";
 import { expectReplies, RespClient, startServer } from "./helpers.ts";
+import { infoSection, waitFor } from "./replication_helpers.ts";
 
 const OOM = { error: "OOM command not allowed when used memory > 'maxmemory'." };
 const NOT_ALLOW_OOM = {
@@ -201,4 +203,32 @@ Deno.test("a read-only and a stale replica: scripts as Redis judges them", async
     }],
     [["REPLICAOF", "NO", "ONE"], "OK"],
   ]);
+});
+
+Deno.test("CLIENT PAUSE WRITE holds scripts that may write, not no-writes ones", async () => {
+  await using srv = startServer();
+  using a = await RespClient.connect(srv.port);
+  using b = await RespClient.connect(srv.port);
+  await a.cmd(
+    "FUNCTION",
+    "LOAD",
+    "#!lua name=f1\nredis.register_function{function_name='f1', callback=function() return 'hello' end, flags={'no-writes'}}",
+  );
+  const sha = await a.cmd("SCRIPT", "LOAD", "#!lua flags=no-writes\nreturn 2");
+  await a.cmd("CLIENT", "PAUSE", "100000", "WRITE");
+  await expectReplies(b, [
+    [["EVAL", "#!lua flags=no-writes\nreturn 'unique script'", 0], "unique script"],
+    [["EVAL_RO", "return redis.call('get', 'x')", 1, "x"], null],
+    [["EVALSHA", sha as string, 0], 2],
+    [["FCALL", "f1", 0], "hello"],
+  ]);
+  // A script without flags may replicate: it waits for the pause to end.
+  await b.send("EVAL", "return redis.call('incr', 'n')", "0");
+  await waitFor("the script to be held", async () => {
+    const info = await infoSection(a, "clients");
+    return info.blocked_clients === "1" ? true : undefined;
+  });
+  equal(await a.cmd("GET", "n"), null);
+  equal(await a.cmd("CLIENT", "UNPAUSE"), "OK");
+  deepEqual(await b.read(), { type: "int", value: 1n });
 });

@@ -25,6 +25,8 @@ import type { ScriptFlags } from "./engine.ts";
 /** The flags of a command that processCommand and EXEC judge it by. */
 export interface JudgedFlags {
   write: boolean;
+  /** A write, or a command that may propagate (EVAL without flags): CLIENT PAUSE WRITE holds it. */
+  mayReplicate: boolean;
   denyOom: boolean;
   stale: boolean;
 }
@@ -38,6 +40,7 @@ export function judgeFlags(command: Command, declared: Set<string> | undefined):
   if (declared === undefined) {
     return {
       write: command.isWrite,
+      mayReplicate: command.isWrite || flags.includes("may_replicate"),
       denyOom: flags.includes("denyoom"),
       stale: flags.includes("stale"),
     };
@@ -45,6 +48,7 @@ export function judgeFlags(command: Command, declared: Set<string> | undefined):
   const noWrites = declared.has("no-writes");
   return {
     write: !noWrites,
+    mayReplicate: !noWrites,
     denyOom: !noWrites && !declared.has("allow-oom"),
     stale: declared.has("allow-stale"),
   };
