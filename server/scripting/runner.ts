@@ -324,7 +324,7 @@ export function runScript(ctx: CommandContext, start: StartRun, options: RunOpti
   };
   // Inside EXEC the caller cannot be parked mid-transaction: the script runs to its end.
   while (!run.resume()) {
-    if (!ctx.inExec) return continueBusy(ctx.client, scripting, run, options.isEval, finish);
+    if (!ctx.inExec) return continueBusy(ctx.client, scripting, run, options, finish);
   }
   finish();
   if (run.reply.type === "error") throw new CommandError(run.reply.value, run.errorStatsCounted);
@@ -336,7 +336,7 @@ function continueBusy(
   caller: Client,
   scripting: Scripting,
   run: ScriptRun,
-  isEval: boolean,
+  { isEval, argv }: RunOptions,
   finish: () => void,
 ): void {
   const server = scripting.server;
@@ -358,6 +358,9 @@ function continueBusy(
     out.beginReply();
     if (run.reply.type === "error") {
       if (!run.errorStatsCounted) server.stats.countError(run.reply.value);
+      // The call itself was counted when it was parked; its failure is known only now.
+      const command = server.commands.resolve(argv);
+      if (command !== undefined) command.failedCalls++;
       out.error(run.reply.value);
     } else writeReply(out, run.reply);
     out.endReply();
