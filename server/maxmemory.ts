@@ -112,6 +112,12 @@ export class MaxMemory {
   /** The empty databases' own structures (used_memory_startup). */
   readonly startup: number;
   #dbs: EvictableDatabase[];
+  /**
+   * Whether used memory was over maxmemory when the last command arrived
+   * (Redis's pre_command_oom_state): scripts judge their writes by it, not by
+   * memory their own run moves.
+   */
+  preCommandOom = false;
   /** Client memory as last counted (see RECOUNT_CLIENTS_MAX). */
   #clients = 0;
   #continuing: ReturnType<typeof setTimeout> | undefined;
@@ -183,16 +189,17 @@ export class MaxMemory {
    * Before a command: evicts as needed; returns the OOM error when the
    * command must be refused (Redis's processCommand rules).
    */
-  beforeCommand(client: Client, command: Command): string | undefined {
+  beforeCommand(client: Client, command: Command, argv: string[]): string | undefined {
     if (this.#limit.value === 0) return undefined;
+    // While a busy script yields, eviction's DELs would land amid its effects.
+    if (this.server.scripting.running !== undefined) return undefined;
     // Few clients are cheap to recount each time; many are left to the cron.
     if (this.server.clients.size <= RECOUNT_CLIENTS_MAX) this.refreshClients();
     const outOfMemory = this.performEvictions() === "fail";
+    this.preCommandOom = outOfMemory;
     if (!outOfMemory) return undefined;
-    const isExec = command.fullName === "exec";
-    const denyOom = command.spec.flags.includes("denyoom") ||
-      (isExec && (client.multi?.queue.some((q) => q.command.spec.flags.includes("denyoom")) ??
-        false));
+    const denyOom = this.server.scripting.commandFlags(command, argv).denyOom ||
+      (command.fullName === "exec" && client.multi?.denyOom === true);
     const traits = {
       denyOom,
       inMulti: client.multi !== undefined,
