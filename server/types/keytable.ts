@@ -29,6 +29,8 @@ import { bytesToBinary } from "../../protocol/bytes.ts";
 import { ByteString, StringForm } from "./string.ts";
 import { LFU_INIT, lfuDecay, lfuIncrement } from "./lfu.ts";
 import { objectBytes, stringBytes } from "./memory.ts";
+import { PackedKind } from "./packed_record.ts";
+import { isPackable, type Packable, unpackValue } from "./packed_value.ts";
 import type { RedisObject, RedisValue } from "./value.ts";
 
 /** What a key holds as stored: a ByteString is a string kept as mutable bytes. */
@@ -54,6 +56,18 @@ const FLAG_DEAD = 4;
 /** A string's StringForm, which decides its OBJECT ENCODING. */
 const FORM_SHIFT = 3;
 const HEADER = 5;
+
+/**
+ * Boxes whose small collection is a live object (a command may be writing
+ * it); older ones go back to their packed string (packed_value.ts). A
+ * command holds the objects it looked up while it runs, and no command looks
+ * up this many keys between taking an object and writing it.
+ */
+const RECENT_BOXES = 1024;
+/** A box's state: a live value outside the recent ring. */
+const LIVE = -1;
+/** A box's state PACKED - kind: its packed string, of that PackedKind. */
+const PACKED = -2;
 
 const SEED = (Math.random() * 0x100000000) >>> 0;
 
@@ -130,6 +144,10 @@ export function valueBytes(value: StoredValue | BigKeyBox): number {
   if (value instanceof ByteString) {
     return objectBytes(2) + TYPED_ARRAY_BYTES + value.bytes.byteLength;
   }
+  // What it costs kept packed, whether or not its object is live just now.
+  if (isPackable(value) && value.packedKind() !== PackedKind.NotPackable) {
+    return stringBytes(value.packedData().length);
+  }
   if ("key" in value) {
     return objectBytes(2) + stringBytes(value.key.length) + valueBytes(value.value);
   }
@@ -173,6 +191,11 @@ export class KeyTable {
   /** What each box was last accounted at (valueBytes, 4 bytes a box: a value under 4 GB), and their sum. */
   #boxBytes = new Uint32Array(MIN_CAPACITY);
   #valueBytes = 0;
+  /** Per box: its position in #recent (a live object there), LIVE, or PACKED - kind. */
+  #boxState = new Int32Array(MIN_CAPACITY).fill(LIVE);
+  /** The boxes most recently given out as live objects, a ring (-1: none). */
+  #recent = new Int32Array(RECENT_BOXES).fill(-1);
+  #recentNext = 0;
   /** Parse position left by #keyStart (avoids returning pairs on hot paths). */
   #at = 0;
   /** Under an LFU maxmemory-policy reads also bump the LFU counter. */
@@ -239,6 +262,8 @@ export class KeyTable {
     const off = ref & OFFSET_MASK;
     if ((page[off]! & KIND_MASK) === KIND_INLINE) return 0;
     const box = this.#boxIndex(page, off);
+    // A packed value has not changed since it was packed.
+    if (this.#boxState[box]! <= PACKED) return 0;
     const before = this.#boxBytes[box]!;
     this.#setBox(box, this.#boxes[box]!);
     return this.#boxBytes[box]! - before;
@@ -275,7 +300,7 @@ export class KeyTable {
     if (kind === KIND_INLINE) return ByteString.from(this.#value(ref) as string);
     const box = this.#boxIndex(page, off);
     const holder = kind === KIND_BIG_KEY ? this.#boxes[box] as BigKeyBox : undefined;
-    const stored = (holder ? holder.value : this.#boxes[box]) as StoredValue;
+    const stored = (holder ? holder.value : this.#unbox(box)) as StoredValue;
     if (typeof stored !== "string") return stored;
     const converted = ByteString.from(stored);
     if (holder) holder.value = converted;
@@ -407,6 +432,9 @@ export class KeyTable {
     this.#freeBoxes = [];
     this.#boxBytes = new Uint32Array(MIN_CAPACITY);
     this.#valueBytes = 0;
+    this.#boxState = new Int32Array(MIN_CAPACITY).fill(LIVE);
+    this.#recent.fill(-1);
+    this.#recentNext = 0;
   }
 
   // ---- iteration -------------------------------------------------------
@@ -664,7 +692,8 @@ export class KeyTable {
     const off = ref & OFFSET_MASK;
     const kind = page[off]! & KIND_MASK;
     if (kind !== KIND_INLINE) {
-      const box = this.#boxes[this.#boxIndex(page, off)];
+      const index = this.#boxIndex(page, off);
+      const box = kind === KIND_BIG_KEY ? this.#boxes[index] : this.#unbox(index);
       const stored = (kind === KIND_BIG_KEY ? (box as BigKeyBox).value : box) as StoredValue;
       return stored instanceof ByteString ? stored.text : stored;
     }
@@ -781,6 +810,9 @@ export class KeyTable {
         const grown = new Uint32Array(box * 2);
         grown.set(this.#boxBytes);
         this.#boxBytes = grown;
+        const states = new Int32Array(box * 2).fill(LIVE);
+        states.set(this.#boxState);
+        this.#boxState = states;
       }
     }
     this.#setBox(box, value);
@@ -793,6 +825,40 @@ export class KeyTable {
     const bytes = Math.min(valueBytes(value), 0xffffffff);
     this.#valueBytes += bytes - this.#boxBytes[box]!;
     this.#boxBytes[box] = bytes;
+    this.#boxState[box] = LIVE;
+    if (isPackable(value)) this.#recentlyUsed(box);
+  }
+
+  /** A box's value, its object made again if it was packed; recording the use. */
+  #unbox(box: number): StoredValue | BigKeyBox {
+    const state = this.#boxState[box]!;
+    if (state === LIVE) return this.#boxes[box]!;
+    if (state <= PACKED) this.#boxes[box] = unpackValue(PACKED - state, this.#boxes[box] as string);
+    this.#recentlyUsed(box);
+    return this.#boxes[box]!;
+  }
+
+  /** Puts a live collection's box in the recent ring, packing the one it pushes out. */
+  #recentlyUsed(box: number): void {
+    const at = this.#recentNext;
+    const out = this.#recent[at]!;
+    // A ring slot whose box was used again later (or freed) is stale: the box's state says so.
+    if (out >= 0 && out !== box && this.#boxState[out] === at) this.#pack(out);
+    this.#recent[at] = box;
+    this.#boxState[box] = at;
+    this.#recentNext = (at + 1) % RECENT_BOXES;
+  }
+
+  /** Keeps a box's collection as its packed string, if it still has one. */
+  #pack(box: number): void {
+    const value = this.#boxes[box] as Packable;
+    const kind = value.packedKind();
+    if (kind === PackedKind.NotPackable) {
+      this.#boxState[box] = LIVE;
+      return;
+    }
+    this.#boxes[box] = value.packedData();
+    this.#boxState[box] = PACKED - kind;
   }
 
   /** Room for `size` bytes in the current page (a fresh one if full). */
@@ -831,6 +897,7 @@ export class KeyTable {
       this.#boxes[box] = undefined;
       this.#valueBytes -= this.#boxBytes[box]!;
       this.#boxBytes[box] = 0;
+      this.#boxState[box] = LIVE;
       this.#freeBoxes.push(box);
     }
     page[off]! |= FLAG_DEAD;
