@@ -239,3 +239,16 @@ Deno.test("small collections kept packed come back whole, with their encodings a
   }
   ok(table.usedBytes > used, "the second field is accounted");
 });
+
+Deno.test("long inline values round-trip, ASCII or not, written fresh or over the same length", () => {
+  const table = new KeyTable();
+  const ascii = "a".repeat(999) + "z";
+  const high = "a".repeat(999) + "\xff";
+  const wide = "\x80" + "b".repeat(999);
+  for (const value of [ascii, high, wide, ascii]) {
+    table.set("k", value);
+    equal(table.get("k"), value);
+    table.set(`fresh${value.charCodeAt(0)}${value.charCodeAt(999)}`, value);
+    equal(table.get(`fresh${value.charCodeAt(0)}${value.charCodeAt(999)}`), value);
+  }
+});
