@@ -52,6 +52,19 @@ export interface MemoryFigures {
   clients: number;
 }
 
+/** Redis's floor on the client eviction limit, so a tiny setting cannot lock every client out. */
+const CLIENTS_LIMIT_MIN = 128 * 1024;
+
+/**
+ * The bytes maxmemory-clients allows (Redis's getClientEvictionLimit): a
+ * size, or (stored as -N) N% of maxmemory; 0 for no limit.
+ */
+export function clientsLimit(setting: number, maxmemory: number): number {
+  let limit = setting;
+  if (setting < 0) limit = maxmemory > 0 ? Math.floor(maxmemory * -setting / 100) : 0;
+  return limit === 0 ? 0 : Math.max(limit, CLIENTS_LIMIT_MIN);
+}
+
 /** What a client holds: its fixed cost, query buffer and pending replies. */
 function clientBytes(client: Client): number {
   const transport = client.transport;
@@ -159,8 +172,11 @@ export class MaxMemory {
     let bytes = 0;
     for (const client of this.server.clients.values()) bytes += clientBytes(client);
     this.#clients = bytes;
-    const limit = this.server.config.getNumber("maxmemory-clients");
-    if (limit > 0 && bytes > limit) this.#evictClients(limit);
+    const limit = clientsLimit(
+      this.server.config.getNumber("maxmemory-clients"),
+      this.server.config.getNumber("maxmemory"),
+    );
+    if (limit > 0 && bytes >= limit) this.#evictClients(limit);
   }
 
   /**
@@ -176,7 +192,7 @@ export class MaxMemory {
     // Every client counts towards the limit; only those without NO-EVICT may go.
     let total = this.#clients;
     for (const { client, bytes } of candidates) {
-      if (total <= limit) break;
+      if (total < limit) break;
       this.server.log(`Evicting client: id=${client.id} addr=${client.transport.remoteAddr}`);
       client.transport.close();
       this.server.stats.evictedClients++;
