@@ -114,7 +114,9 @@ export async function measureCache(
   );
   await send(server, fill);
   await command(server.port, "CONFIG", "RESETSTAT");
+  const cpuBefore = await server.cpuSeconds();
   const seconds = await send(server, mix);
+  const cpuSeconds = await server.cpuSeconds() - cpuBefore;
   await sleep(SETTLE_MS);
   const stats = await info(server);
   const hits = Number(stats.get("keyspace_hits") ?? 0);
@@ -125,6 +127,7 @@ export async function measureCache(
     usedMemory: used === undefined ? null : Number(used),
     hitRatio: hits + misses === 0 ? 0 : hits / (hits + misses),
     opsPerSec: mix.length / seconds,
+    cpuMicrosPerOp: cpuSeconds / mix.length * 1e6,
     evictedKeys: Number(stats.get("evicted_keys") ?? 0),
     keys: Number((stats.get("db0") ?? "keys=0").match(/keys=(\d+)/)?.[1] ?? 0),
   };

@@ -367,6 +367,7 @@ function cacheSection(results: CacheResult[]): string {
       cellText(cell, errors, (c) => formatRate(c.evictedKeys)),
       cellText(cell, errors, (c) => `${(c.hitRatio * 100).toFixed(1)}%`),
       cellText(cell, errors, (c) => formatRate(c.opsPerSec)),
+      cellText(cell, errors, (c) => c.cpuMicrosPerOp.toFixed(1)),
     ])
   );
   const first = results[0];
@@ -377,7 +378,17 @@ function cacheSection(results: CacheResult[]): string {
     } keys of ${first.valueBytes} B, Zipf ${first.zipf}, ${
       Math.round(first.getShare * 100)
     }% GET, ${formatRate(first.requests)} requests)`;
-  const header = ["server", "maxmemory", "RSS", "used_memory", "keys", "evicted", "hits", "ops/s"];
+  const header = [
+    "server",
+    "maxmemory",
+    "RSS",
+    "used_memory",
+    "keys",
+    "evicted",
+    "hits",
+    "ops/s",
+    "CPU µs/op",
+  ];
   return section(title, table(header, rows), errors);
 }
 

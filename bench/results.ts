@@ -85,6 +85,11 @@ export interface CacheFigures {
   /** GET hits over GETs, from INFO keyspace_hits and keyspace_misses. */
   hitRatio: number;
   opsPerSec: number;
+  /**
+   * Server CPU (user + system) per request of the mix, in µs: a cost figure
+   * the shared machine's other load disturbs less than ops/s.
+   */
+  cpuMicrosPerOp: number;
   evictedKeys: number;
   /** Keys held at the end. */
   keys: number;

@@ -44,6 +44,16 @@ export interface MultiState {
   queue: QueuedCommand[];
   /** Set when a command failed to queue; EXEC then answers EXECABORT. */
   dirty: boolean;
+  /**
+   * What the queue holds, judged as each command was queued (Redis's
+   * mstate.cmd_flags and cmd_inv_flags, a script by its declared flags):
+   * whether EXEC may write (or replicate: CLIENT PAUSE WRITE), may grow
+   * memory, or has a command a stale replica does not serve.
+   */
+  writes?: boolean;
+  mayReplicate?: boolean;
+  denyOom?: boolean;
+  denyStale?: boolean;
 }
 
 /** A client waiting in a blocking command (BLPOP, BZPOPMIN, ...). */

@@ -25,6 +25,11 @@ export interface ParamSpec {
   immutable?: boolean;
   /** CONFIG SET needs enable-protected-configs (as dir and dbfilename in Redis 7). */
   protected?: boolean;
+  /**
+   * A memory parameter that also takes `N%` (of maxmemory), stored as -N as
+   * Redis's PERCENT_CONFIG does (getNumber returns -N).
+   */
+  percent?: boolean;
   /** Extra validation; returns an error text for a bad value. */
   validate?: (value: string) => string | undefined;
   /**
@@ -161,7 +166,7 @@ export const PARAMS: ParamSpec[] = [
   ]),
   int("maxmemory-samples", 5, 1, INT_MAX, noop),
   int("maxmemory-eviction-tenacity", 10, 0, 100, noop),
-  memory("maxmemory-clients", 0, 0, LONG_MAX, noop),
+  memory("maxmemory-clients", 0, 0, LONG_MAX, { percent: true }),
   bool("lazyfree-lazy-eviction", false, noop),
   bool("lazyfree-lazy-expire", false, noop),
   bool("lazyfree-lazy-server-del", false, noop),
@@ -299,6 +304,15 @@ function memoryBig(value: string): bigint | undefined {
   };
   // The pattern admits only the units listed.
   return BigInt(digits) * mult[unit.toLowerCase()]!;
+}
+
+/** `N%` of a percent parameter (Redis's numericParseString): at most 100; `0%` is 0. */
+function normalizePercent(value: string): string {
+  const m = /^(0|[1-9]\d{0,18})%$/.exec(value);
+  if (!m) throw new ConfigError("argument must be a memory or percent value");
+  const n = Number(m[1]);
+  if (n > 100) throw new ConfigError("percentage argument must be less or equal to 100");
+  return n === 0 ? "0" : `${n}%`;
 }
 
 /** Multi-argument values are split on single spaces, as CONFIG SET does. */
@@ -485,6 +499,7 @@ export class Config {
         const n = spec.type === "int"
           ? (/^(0|-?[1-9]\d{0,18})$/.test(value) ? BigInt(value) : undefined)
           : memoryBig(value);
+        if (n === undefined && spec.percent) return normalizePercent(value);
         if (n === undefined) {
           throw new ConfigError(
             spec.type === "int"
@@ -580,9 +595,11 @@ export class Config {
   #store(spec: ParamSpec, value: string): void {
     this.#values.set(spec.name, value);
     if (spec.type === "int" || spec.type === "memory") {
-      this.#numbers.set(spec.name, Number(value));
+      // A percentage (maxmemory-clients) is kept negative, as Redis stores it.
+      const n = value.endsWith("%") ? -Number(value.slice(0, -1)) : Number(value);
+      this.#numbers.set(spec.name, n);
       const cell = this.#cells.get(spec.name);
-      if (cell !== undefined) cell.value = Number(value);
+      if (cell !== undefined) cell.value = n;
     }
   }
 

@@ -13,6 +13,14 @@ import type { SocketConn } from "./tls.ts";
 
 /** Idle clients hold little: the read buffer starts small and grows on demand. */
 const INITIAL_READ_SIZE = 1024;
+/**
+ * A read that fills the buffer doubles it, up to this (Redis's
+ * PROTO_IOBUF_LEN): a large bulk is consumed into the decoder as it arrives,
+ * so the buffer never fills with a partial request, and without this a
+ * pipeline of 1 KB values arrived 1 KB a read, one request (and one reply
+ * write) per read.
+ */
+const READ_GROW_MAX = 16 * 1024;
 /** A buffer grown past this is shrunk again once the client goes quiet. */
 const SHRINK_ABOVE = 64 * 1024;
 /**
@@ -49,6 +57,8 @@ export class Connection implements ClientTransport {
   #writing: Promise<void> | undefined;
   /** Bytes handed to the socket and not yet written. */
   #inFlight = 0;
+  /** The last read filled all the room it had: more was waiting. */
+  #readFilled = false;
   /** The last batch stopped at BATCH_OUTPUT_LIMIT with requests left to run. */
   #outputCapped = false;
   #closed = false;
@@ -112,9 +122,11 @@ export class Connection implements ClientTransport {
       while (!this.#closed) {
         this.#makeRoom();
         this.#reading = true;
+        const room = this.#buf.length - this.#end;
         const n = await this.conn.read(this.#buf.subarray(this.#end));
         this.#reading = false;
         if (n === null) break;
+        this.#readFilled = n === room;
         this.#end += n;
         this.server.stats.netInputBytes += n;
         if (this.client) this.client.lastInteraction = Date.now();
@@ -212,7 +224,8 @@ export class Connection implements ClientTransport {
       this.#end -= this.#start;
       this.#start = 0;
     }
-    if (this.#end < this.#buf.length) return;
+    const more = this.#readFilled && this.#buf.length < READ_GROW_MAX;
+    if (this.#end < this.#buf.length && !more) return;
     let needed = this.#buf.length * 2;
     // A large bulk or native frame says how many bytes it needs: grow once.
     const hint = this.#decoder instanceof RespRequestDecoder

@@ -31,8 +31,13 @@ import type { Watchdog } from "./watchdog.ts";
 
 /** Records write commands after they run (the AOF; replicas next). */
 export interface Propagator {
+  /** Which of Redis's two targets it is (redis.set_repl picks among them); unset: either. */
+  readonly target?: PropagationTarget;
   propagate(dbIndex: number, argv: readonly string[]): void;
 }
+
+/** Where a write may go (Redis's PROPAGATE_AOF and PROPAGATE_REPL). */
+export type PropagationTarget = "aof" | "replicas";
 
 /** Told about a write command before it runs. */
 export type WriteWatcher = (ctx: CommandContext, command: Command, argv: string[]) => void;
@@ -110,8 +115,8 @@ export interface ServerContext {
   ): void;
   /** Publishes a keyspace notification if its class is enabled. */
   notify(eventClass: NotifyClass, event: string, key: string, dbIndex: number): void;
-  /** Sends a write to every propagator (AOF, replicas). */
-  propagate(dbIndex: number, argv: readonly string[]): void;
+  /** Sends a write to every propagator (AOF, replicas), or only to those of `only`. */
+  propagate(dbIndex: number, argv: readonly string[], only?: PropagationTarget): void;
   /** The one path a command runs by: handler, statistics, propagation (dispatch.ts's call). */
   call(ctx: CommandContext, command: Command, argv: string[]): void;
   /** A client for commands run without a connection (AOF replay, scripts). */

@@ -5,13 +5,15 @@
  * reply back and sends the error instead.
  */
 import { checkCall, logDenial, noPermission } from "./acl/access.ts";
-import type { Client } from "./client.ts";
+import type { Client, MultiState } from "./client.ts";
 import type { Command } from "./command.ts";
 import type { CommandContext, ServerContext } from "./context.ts";
 import { feedMonitors, monitorWhen } from "./monitor.ts";
 import { isReplicaClient } from "./replication/client_peer.ts";
+import type { JudgedFlags } from "./scripting/preflight.ts";
 import {
   CommandError,
+  execAbortedBy,
   internalError,
   MASTERDOWN,
   NOAUTH,
@@ -44,8 +46,7 @@ export function resolveCommand(client: Client, argv: string[]): Command | undefi
     return undefined;
   }
   if (!command.arityFits(argv.length)) {
-    command.rejectedCalls++;
-    reject(client, wrongArity(command.fullName));
+    rejectCommand(client, command, wrongArity(command.fullName));
     return undefined;
   }
   return command;
@@ -69,6 +70,19 @@ function reject(client: Client, message: string): void {
   closeReply(client, mark);
 }
 
+/**
+ * Refuses a resolved command (Redis's rejectCommand): it counts as rejected,
+ * and a refused EXEC ends the transaction it would have run.
+ */
+function rejectCommand(client: Client, command: Command, message: string): void {
+  command.rejectedCalls++;
+  if (command.fullName === "exec") {
+    client.multi = undefined;
+    client.server.watches.unwatchAll(client);
+    reject(client, execAbortedBy(message));
+  } else reject(client, message);
+}
+
 /** Runs one request from the wire. */
 export function processCommand(client: Client, argv: string[]): void {
   const server = client.server;
@@ -77,35 +91,36 @@ export function processCommand(client: Client, argv: string[]): void {
   const command = resolveCommand(client, argv);
   if (command === undefined) return;
   if (client.authRequired && !command.allowedUnauthenticated) {
-    reject(client, NOAUTH);
+    rejectCommand(client, command, NOAUTH);
     return;
   }
   const denial = checkCall(server.acl, client.user, command, argv);
   if (denial !== undefined) {
     logDenial(client, denial, command, argv, client.multi ? "multi" : "toplevel");
-    reject(client, noPermission(denial, command));
+    rejectCommand(client, command, noPermission(denial, command));
     return;
   }
   if (server.busyScriptError !== undefined && !command.spec.flags.includes("allow_busy")) {
-    reject(client, server.busyScriptError);
+    rejectCommand(client, command, server.busyScriptError);
     return;
   }
-  const oom = server.maxmemory.beforeCommand(client, command);
+  const oom = server.maxmemory.beforeCommand(client, command, argv);
   if (oom !== undefined) {
-    reject(client, oom);
+    rejectCommand(client, command, oom);
     return;
   }
   client.lastCommand = command.fullName;
-  const refusal = replicationRefusal(client, command);
+  const refusal = replicationRefusal(client, command, argv);
   if (refusal !== undefined) {
-    reject(client, refusal);
+    rejectCommand(client, command, refusal);
     return;
   }
 
   if (server.pause.active && !isReplicaClient(client)) {
-    if (
-      server.pause.holds(command, command.fullName === "exec" ? client.multi?.queue : undefined)
-    ) {
+    const exec = command.fullName === "exec" ? client.multi : undefined;
+    const mayReplicate = () =>
+      server.scripting.commandFlags(command, argv).mayReplicate || exec?.mayReplicate === true;
+    if (server.pause.holds(mayReplicate)) {
       server.pause.postpone(client);
       return;
     }
@@ -121,6 +136,7 @@ export function processCommand(client: Client, argv: string[]): void {
       client.out.error(NOT_ALLOWED_IN_MULTI);
     } else {
       client.multi.queue.push({ command, argv });
+      noteQueued(client.multi, server.scripting.commandFlags(command, argv));
       client.out.simple("QUEUED");
     }
   } else {
@@ -156,20 +172,26 @@ export function startBatch(): void {
  * a replica whose link is down serves only "stale" commands when
  * replica-serve-stale-data is off. EXEC is judged by its queue.
  */
-function replicationRefusal(client: Client, command: Command): string | undefined {
-  const replication = client.server.replication;
-  const config = client.server.config;
-  const queue = command.fullName === "exec" ? client.multi?.queue : undefined;
-  const writes = command.isWrite || (queue?.some((q) => q.command.isWrite) ?? false);
-  if (writes && !replication.isReplica && replication.master.tooFewReplicas()) return NOREPLICAS;
-  if (!replication.isReplica) return undefined;
-  if (writes && config.getBool("replica-read-only")) return READONLY_REPLICA;
-  const stale = (c: Command) => c.spec.flags.includes("stale");
-  const denyStale = !stale(command) || (queue?.some((q) => !stale(q.command)) ?? false);
-  if (denyStale && !replication.link?.up && !config.getBool("replica-serve-stale-data")) {
-    return MASTERDOWN;
+function replicationRefusal(client: Client, command: Command, argv: string[]): string | undefined {
+  const { replication, config, scripting } = client.server;
+  const multi = command.fullName === "exec" ? client.multi : undefined;
+  // Judged only when it matters: for EVAL it means finding the script.
+  const flags = () => scripting.commandFlags(command, argv);
+  const writes = () => flags().write || multi?.writes === true;
+  if (!replication.isReplica) {
+    return replication.master.tooFewReplicas() && writes() ? NOREPLICAS : undefined;
   }
-  return undefined;
+  if (config.getBool("replica-read-only") && writes()) return READONLY_REPLICA;
+  if (replication.link?.up || config.getBool("replica-serve-stale-data")) return undefined;
+  return !flags().stale || multi?.denyStale === true ? MASTERDOWN : undefined;
+}
+
+/** Adds a queued command's flags to what EXEC will be judged by. */
+function noteQueued(multi: MultiState, flags: JudgedFlags): void {
+  multi.writes ||= flags.write;
+  multi.mayReplicate ||= flags.mayReplicate;
+  multi.denyOom ||= flags.denyOom;
+  multi.denyStale ||= !flags.stale;
 }
 
 /** Starts a top-level reply (the native length prefix); returns where it began. */
@@ -252,7 +274,7 @@ export function call(
     out.truncate(mark + out.displaced - displaced);
     command.failedCalls++;
     if (err instanceof CommandError) {
-      server.stats.countError(err.message);
+      if (!err.counted) server.stats.countError(err.message);
       out.error(err.message);
     } else {
       server.log(`error in '${command.fullName}': ${err instanceof Error ? err.stack : err}`);

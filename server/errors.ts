@@ -3,7 +3,11 @@
  * CommandError; dispatch rolls back any partial reply and sends the message.
  */
 export class CommandError extends Error {
-  constructor(message: string) {
+  /**
+   * `counted`: the error statistics already hold it (a script's error raised
+   * by a failed redis.call, counted when that command failed).
+   */
+  constructor(message: string, readonly counted = false) {
     super(message);
     this.name = "CommandError";
   }
@@ -416,3 +420,24 @@ export const aclCommandNotFound = (command: string) => `ERR Command '${command}'
 export const aclUnknownCategory = (name: string) => `ERR Unknown category '${name.slice(0, 128)}'`;
 /** ACL LOAD and ACL SETUSER failures carry the reason Redis gives. */
 export const aclError = (reason: string) => `ERR ${reason}`;
+/** A script that may write and does not declare allow-oom, started over maxmemory (scriptPrepareForRun). */
+export const SCRIPT_OOM_NOT_ALLOWED =
+  "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'";
+/** EXEC refused before it runs (execCommandAbort): the transaction is discarded. */
+export const execAbortedBy = (error: string) =>
+  `EXECABORT Transaction discarded because of: ${error}`;
+/** scriptPrepareForRun on a stale replica, for a script without allow-stale. */
+export const SCRIPT_MASTERDOWN =
+  "MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and 'allow-stale' flag is not set on the script.";
+/** scriptPrepareForRun on a read-only replica, for a script without no-writes. */
+export const SCRIPT_READONLY_REPLICA =
+  "READONLY Can not run script with write flag on readonly replica";
+/** scriptVerifyAllowStale: a command without the stale flag called on a stale replica. */
+export const SCRIPT_STALE_COMMAND = "ERR Can not execute the command on a stale replica";
+/**
+ * A script past busy-reply-threshold that spent one more threshold inside a
+ * call that cannot yield (a sort comparator, a gsub callback), where no
+ * other client can be answered: it is stopped (scripting/engine.ts).
+ */
+export const SCRIPT_STUCK =
+  "ERR Script stopped: it ran past busy-reply-threshold inside a call that cannot be interrupted (a table.sort comparator, a string.gsub callback...)";

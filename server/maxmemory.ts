@@ -52,6 +52,19 @@ export interface MemoryFigures {
   clients: number;
 }
 
+/** Redis's floor on the client eviction limit, so a tiny setting cannot lock every client out. */
+const CLIENTS_LIMIT_MIN = 128 * 1024;
+
+/**
+ * The bytes maxmemory-clients allows (Redis's getClientEvictionLimit): a
+ * size, or (stored as -N) N% of maxmemory; 0 for no limit.
+ */
+export function clientsLimit(setting: number, maxmemory: number): number {
+  let limit = setting;
+  if (setting < 0) limit = maxmemory > 0 ? Math.floor(maxmemory * -setting / 100) : 0;
+  return limit === 0 ? 0 : Math.max(limit, CLIENTS_LIMIT_MIN);
+}
+
 /** What a client holds: its fixed cost, query buffer and pending replies. */
 function clientBytes(client: Client): number {
   const transport = client.transport;
@@ -112,6 +125,12 @@ export class MaxMemory {
   /** The empty databases' own structures (used_memory_startup). */
   readonly startup: number;
   #dbs: EvictableDatabase[];
+  /**
+   * Whether used memory was over maxmemory when the last command arrived
+   * (Redis's pre_command_oom_state): scripts judge their writes by it, not by
+   * memory their own run moves.
+   */
+  preCommandOom = false;
   /** Client memory as last counted (see RECOUNT_CLIENTS_MAX). */
   #clients = 0;
   #continuing: ReturnType<typeof setTimeout> | undefined;
@@ -153,8 +172,11 @@ export class MaxMemory {
     let bytes = 0;
     for (const client of this.server.clients.values()) bytes += clientBytes(client);
     this.#clients = bytes;
-    const limit = this.server.config.getNumber("maxmemory-clients");
-    if (limit > 0 && bytes > limit) this.#evictClients(limit);
+    const limit = clientsLimit(
+      this.server.config.getNumber("maxmemory-clients"),
+      this.server.config.getNumber("maxmemory"),
+    );
+    if (limit > 0 && bytes >= limit) this.#evictClients(limit);
   }
 
   /**
@@ -170,7 +192,7 @@ export class MaxMemory {
     // Every client counts towards the limit; only those without NO-EVICT may go.
     let total = this.#clients;
     for (const { client, bytes } of candidates) {
-      if (total <= limit) break;
+      if (total < limit) break;
       this.server.log(`Evicting client: id=${client.id} addr=${client.transport.remoteAddr}`);
       client.transport.close();
       this.server.stats.evictedClients++;
@@ -183,16 +205,17 @@ export class MaxMemory {
    * Before a command: evicts as needed; returns the OOM error when the
    * command must be refused (Redis's processCommand rules).
    */
-  beforeCommand(client: Client, command: Command): string | undefined {
+  beforeCommand(client: Client, command: Command, argv: string[]): string | undefined {
     if (this.#limit.value === 0) return undefined;
+    // While a busy script yields, eviction's DELs would land amid its effects.
+    if (this.server.scripting.running !== undefined) return undefined;
     // Few clients are cheap to recount each time; many are left to the cron.
     if (this.server.clients.size <= RECOUNT_CLIENTS_MAX) this.refreshClients();
     const outOfMemory = this.performEvictions() === "fail";
+    this.preCommandOom = outOfMemory;
     if (!outOfMemory) return undefined;
-    const isExec = command.fullName === "exec";
-    const denyOom = command.spec.flags.includes("denyoom") ||
-      (isExec && (client.multi?.queue.some((q) => q.command.spec.flags.includes("denyoom")) ??
-        false));
+    const denyOom = this.server.scripting.commandFlags(command, argv).denyOom ||
+      (command.fullName === "exec" && client.multi?.denyOom === true);
     const traits = {
       denyOom,
       inMulti: client.multi !== undefined,

@@ -8,13 +8,8 @@
  */
 import type { BlockingRegistry } from "./blocking.ts";
 import type { Client } from "./client.ts";
-import type { Command } from "./command.ts";
 
 export type PauseMode = "write" | "all";
-
-function mayReplicate(command: Command): boolean {
-  return command.isWrite || command.spec.flags.includes("may_replicate");
-}
 
 export class ClientPause {
   mode: PauseMode | undefined;
@@ -49,11 +44,13 @@ export class ClientPause {
     for (const client of waiting) this.blocking.unblock(client);
   }
 
-  /** Whether `command` (and for EXEC its queue) must wait now. */
-  holds(command: Command, queue: readonly { command: Command }[] | undefined): boolean {
+  /**
+   * Whether a command must wait now; `mayReplicate` tells whether it (or,
+   * for EXEC, its queue) may write or replicate, asked only under PAUSE WRITE.
+   */
+  holds(mayReplicate: () => boolean): boolean {
     if (this.mode === "all") return true;
-    if (this.mode !== "write") return false;
-    return mayReplicate(command) || (queue?.some((q) => mayReplicate(q.command)) ?? false);
+    return this.mode === "write" && mayReplicate();
   }
 
   /** Parks the client until the pause ends; its request stays unread (Connection.process). */

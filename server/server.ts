@@ -13,14 +13,20 @@ import { Client, type ClientTransport } from "./client.ts";
 import type { Command, CommandTable } from "./command.ts";
 import { Config } from "./config.ts";
 import { Connection } from "./connection.ts";
-import type { CommandContext, Propagator, ServerContext, WriteWatcher } from "./context.ts";
+import type {
+  CommandContext,
+  PropagationTarget,
+  Propagator,
+  ServerContext,
+  WriteWatcher,
+} from "./context.ts";
 import { Database } from "./db.ts";
 import { call } from "./dispatch.ts";
 import { applyLfuConfig, type MaxMemory } from "./maxmemory.ts";
 import type { Persistence } from "./persistence/manager.ts";
 import type { Scripting } from "./scripting/runner.ts";
+import { isReplicaClient, peerOf } from "./replication/client_peer.ts";
 import type { Replication } from "./replication/replication.ts";
-import { isReplicaClient } from "./replication/client_peer.ts";
 import { LatencyMonitor } from "./latency.ts";
 import { ClientPause } from "./pause.ts";
 import { SlowLog } from "./slowlog.ts";
@@ -221,12 +227,16 @@ export class RedisServer implements ServerContext {
     return new Client(this, NO_SOCKET, 2);
   }
 
-  propagate(dbIndex: number, argv: readonly string[]): void {
+  propagate(dbIndex: number, argv: readonly string[], only?: PropagationTarget): void {
     if (this.execPropagation === "pending") {
       this.execPropagation = "sent";
       for (const p of this.propagators) p.propagate(dbIndex, ["MULTI"]);
     }
-    for (const p of this.propagators) p.propagate(dbIndex, argv);
+    for (const p of this.propagators) {
+      if (only === undefined || p.target === undefined || p.target === only) {
+        p.propagate(dbIndex, argv);
+      }
+    }
   }
 
   // ---- clients ---------------------------------------------------------
@@ -246,6 +256,8 @@ export class RedisServer implements ServerContext {
     this.blocking.unblock(client, false);
     this.watches.unwatchAll(client);
     this.unsubscribeAll(client);
+    // At once, as Redis's freeClient: min-replicas-to-write counts only live replicas.
+    if (isReplicaClient(client)) this.replication.master.detach(peerOf(client));
   }
 
   /** Drops every subscription of a client (disconnect, RESET). */

@@ -177,10 +177,46 @@ Deno.test("maxmemory-clients evicts the biggest client, never one with CLIENT NO
   using c = await RespClient.connect(srv.port);
   using other = await RespClient.connect(srv.port);
   equal(await c.cmd("CLIENT", "NO-EVICT", "on"), "OK");
-  equal(await other.cmd("PING"), "PONG");
-  // Two clients' fixed cost is above this: one of them must go, and it is not `c`.
-  equal(await c.cmd("CONFIG", "SET", "maxmemory-clients", "10000"), "OK");
+  // A command 200 kB long, half sent: its query buffer holds 100 kB.
+  await other.writeRaw(`*2\r\n$4\r\nECHO\r\n$200000\r\n${"x".repeat(100_000)}`);
+  // The clients hold more than this (Redis's floor, 128 kB): one must go, and it is not `c`.
+  equal(await c.cmd("CONFIG", "SET", "maxmemory-clients", "100000"), "OK");
   ok(await other.reader.closedWithin(2000), "the evictable client was closed");
   equal(await c.cmd("PING"), "PONG");
   equal(await infoField(c, "stats", "evicted_clients"), "1");
+});
+
+Deno.test("maxmemory-clients as a percentage of maxmemory", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  using other = await RespClient.connect(srv.port);
+  equal(await c.cmd("CLIENT", "NO-EVICT", "on"), "OK");
+  equal(await c.cmd("CONFIG", "SET", "maxmemory-clients", "10%"), "OK");
+  deepEqual(await c.cmd("CONFIG", "GET", "maxmemory-clients"), ["maxmemory-clients", "10%"]);
+  // 10% of 4 MB (419 kB) is above what the clients hold; 10% of 1 MB (the 128 kB floor) is not.
+  equal(await c.cmd("CONFIG", "SET", "maxmemory", "4mb"), "OK");
+  await other.writeRaw(`*2\r\n$4\r\nECHO\r\n$200000\r\n${"x".repeat(100_000)}`);
+  equal(await c.cmd("PING"), "PONG");
+  equal(await infoField(c, "stats", "evicted_clients"), "0");
+  equal(await c.cmd("CONFIG", "SET", "maxmemory", "1mb"), "OK");
+  ok(await other.reader.closedWithin(2000), "the evictable client was closed");
+  equal(await infoField(c, "stats", "evicted_clients"), "1");
+});
+
+Deno.test("maxmemory-clients percentages: Redis's texts for bad ones", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  const failed = "ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') - ";
+  deepEqual(await c.cmd("CONFIG", "SET", "maxmemory-clients", "101%"), {
+    error: failed + "percentage argument must be less or equal to 100",
+  });
+  for (const bad of ["abc%", "-5%", "1.5%", "010%"]) {
+    deepEqual(await c.cmd("CONFIG", "SET", "maxmemory-clients", bad), {
+      error: failed + "argument must be a memory or percent value",
+    });
+  }
+  equal(await c.cmd("CONFIG", "SET", "maxmemory-clients", "0%"), "OK");
+  deepEqual(await c.cmd("CONFIG", "GET", "maxmemory-clients"), ["maxmemory-clients", "0"]);
+  equal(await c.cmd("CONFIG", "SET", "maxmemory-clients", "100%"), "OK");
+  deepEqual(await c.cmd("CONFIG", "GET", "maxmemory-clients"), ["maxmemory-clients", "100%"]);
 });

@@ -188,3 +188,37 @@ Deno.test("scripts cannot XREAD with BLOCK", async () => {
     null,
   );
 });
+
+Deno.test("a script stuck in a sort comparator is stopped and the server answers again", async () => {
+  await using srv = startServer({ "busy-reply-threshold": "50" });
+  using c = await RespClient.connect(srv.port);
+  const stuck = await c.cmd(
+    "EVAL",
+    "table.sort({3, 2, 1}, function(a, b) while true do end end)",
+    0,
+  );
+  match(
+    (stuck as { error: string }).error,
+    /^ERR Script stopped: it ran past busy-reply-threshold inside a call that cannot be interrupted/,
+  );
+  equal(await c.cmd("PING"), "PONG");
+});
+
+Deno.test("a busy script ending in an error counts once in errorstats, as a failed EVAL", async () => {
+  await using srv = startServer({ "busy-reply-threshold": "10" });
+  using c = await RespClient.connect(srv.port);
+  // Runs until 100 ms have passed by the server's clock: past the threshold, so in slices.
+  const wait = "local s = redis.call('time') local t0 = s[1] * 1e6 + s[2] " +
+    "repeat local n = redis.call('time') until n[1] * 1e6 + n[2] - t0 > 100000 ";
+  match((await c.cmd("EVAL", wait + "error('boom')", 0) as { error: string }).error, /boom/);
+  match(
+    (await c.cmd("EVAL", wait + "return redis.call('nosuch')", 0) as { error: string }).error,
+    /^ERR Unknown Redis command/,
+  );
+  const stats = String(await c.cmd("INFO", "commandstats"));
+  match(
+    stats,
+    /cmdstat_eval:calls=2,usec=\d+,usec_per_call=[\d.]+,rejected_calls=0,failed_calls=2/,
+  );
+  match(String(await c.cmd("INFO", "errorstats")), /errorstat_ERR:count=2\r\n/);
+});

@@ -261,9 +261,13 @@ function reload(ctx: CommandContext, options: string[]): void {
   ctx.out.ok();
 }
 
-/** Empties every database, as Redis's emptyData (WATCHers of its keys fail their EXEC). */
+/**
+ * Empties every database and drops the function libraries, as Redis's
+ * emptyData (WATCHers of its keys fail their EXEC).
+ */
 function emptyAll(ctx: CommandContext): void {
   const server = ctx.server;
+  server.scripting.functions.flush();
   for (const db of server.dbs) {
     server.watches.touchDb(db.index, (key) => db.dict.has(key));
     db.clear();

@@ -7,13 +7,7 @@ import { arg, intArg } from "../args.ts";
 import type { CommandFlag, CommandSpec } from "../command.ts";
 import { countedKeys } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
-import {
-  BUSY_EVAL,
-  CommandError,
-  NUMKEYS_NEGATIVE,
-  NUMKEYS_OVER_ARGS,
-  SCRIPT_WRITE_ON_RO,
-} from "../errors.ts";
+import { BUSY_EVAL, CommandError, NUMKEYS_NEGATIVE, NUMKEYS_OVER_ARGS } from "../errors.ts";
 import { globMatch } from "../glob.ts";
 import { SCRIPT_FLAGS, ScriptError } from "../scripting/engine.ts";
 import { runScript } from "../scripting/runner.ts";
@@ -85,14 +79,17 @@ function fcall(ctx: CommandContext, argv: string[], readOnly: boolean): void {
   const numkeys = intArg(arg(argv, 2), "ERR Bad number of keys provided");
   if (numkeys > argv.length - 3) throw new CommandError(NUMKEYS_OVER_ARGS);
   if (numkeys < 0) throw new CommandError(NUMKEYS_NEGATIVE);
-  const noWrites = fn.flags.has("no-writes");
-  if (readOnly && !noWrites) throw new CommandError(SCRIPT_WRITE_ON_RO);
   const keys = argv.slice(3, 3 + numkeys);
   const args = argv.slice(3 + numkeys);
   runScript(
     ctx,
     (scripting, host, threshold) => scripting.functions.start(fn, keys, args, host, threshold),
-    { readOnly: readOnly || noWrites, isEval: false, argv },
+    {
+      ro: readOnly,
+      flags: { compat: false, flags: fn.flags },
+      isEval: false,
+      argv,
+    },
   );
 }
 

@@ -14,7 +14,6 @@ import {
   NUMKEYS_OVER_ARGS,
   SCRIPT_DEBUG_MODE,
   SCRIPT_FLUSH_MODE,
-  SCRIPT_WRITE_ON_RO,
 } from "../errors.ts";
 import { ScriptError } from "../scripting/engine.ts";
 import { runScript } from "../scripting/runner.ts";
@@ -69,14 +68,12 @@ function evalGeneric(
     sha = arg(argv, 1).toLowerCase();
   } else sha = loadScript(ctx, arg(argv, 1));
   const { flags } = engine.get(sha)!;
-  const noWrites = flags.flags.has("no-writes");
-  if (readOnly && !flags.compat && !noWrites) throw new CommandError(SCRIPT_WRITE_ON_RO);
   const keys = argv.slice(3, 3 + numkeys);
   const args = argv.slice(3 + numkeys);
   runScript(
     ctx,
     (scripting, host, threshold) => scripting.engine.start(sha, keys, args, host, threshold),
-    { readOnly: readOnly || noWrites, isEval: true, argv },
+    { ro: readOnly, flags, isEval: true, argv },
   );
 }
 

@@ -75,7 +75,7 @@ export function loadRdbData(
       loaded++;
     },
     functionLibrary: (code) => {
-      const error = restoreLibrary(server, code);
+      const error = restoreLibrary(server, code, merge);
       if (error !== undefined) throw new FormatError(`Failed loading library: ${error}`);
     },
     skippedEmpty: () => emptySkipped++,

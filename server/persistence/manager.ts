@@ -92,6 +92,7 @@ export class Persistence {
   constructor(readonly server: ServerContext) {
     this.aofPaths = new AofPaths(server);
     server.propagators.push({
+      target: "aof",
       propagate: (dbIndex, argv) => {
         if (this.aof.isOpen) this.aof.append(dbIndex, argv);
       },

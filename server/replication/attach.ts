@@ -7,8 +7,10 @@
  */
 import type { Client } from "../client.ts";
 import type { ServerContext, WriteWatcher } from "../context.ts";
+import { FormatError } from "../persistence/format_error.ts";
 import { reportWrites } from "../persistence/write_keys.ts";
 import { rdbEncoder } from "../persistence/snapshot_file.ts";
+import { libraryCodes, restoreLibrary } from "../scripting/runner.ts";
 import { VERSION } from "../../protocol/version.ts";
 import { loadReplicaRdb } from "./load.ts";
 import { Replication, type ReplicationHost } from "./replication.ts";
@@ -60,6 +62,7 @@ function hostFor(server: ServerContext): ReplicationHost {
           ["aof-base", "0"],
         ],
         write,
+        libraryCodes(server),
       ),
     watchWrites: (snapshot) => {
       const target = {
@@ -76,7 +79,11 @@ function hostFor(server: ServerContext): ReplicationHost {
     listeningPort: () =>
       config.getBool("tls-replication") && server.tlsPort !== 0 ? server.tlsPort : server.port,
     loadRdb: (rdb) => {
-      const keys = loadReplicaRdb(server.dbs, rdb, config.getBool("rdbchecksum"));
+      server.scripting.functions.flush();
+      const keys = loadReplicaRdb(server.dbs, rdb, config.getBool("rdbchecksum"), (code) => {
+        const error = restoreLibrary(server, code, false);
+        if (error !== undefined) throw new FormatError(`Failed loading library: ${error}`);
+      });
       server.log(`MASTER <-> REPLICA sync: ${keys} keys loaded`);
       // A new master client: no transaction or database selection survives a full sync.
       masterClient = undefined;

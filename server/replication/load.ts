@@ -11,6 +11,8 @@ import { materialize } from "../persistence/values.ts";
 
 /**
  * Empties `dbs` and loads `rdb` into them; returns the number of keys.
+ * Function libraries in it go to `loadLibrary` (the caller has dropped its
+ * own, as Redis replaces them on a full sync).
  * Throws FormatError on a malformed RDB (the databases are then partly
  * loaded; the caller drops the link and the next sync starts over).
  */
@@ -18,6 +20,7 @@ export function loadReplicaRdb(
   dbs: readonly Database[],
   rdb: Uint8Array,
   verifyChecksum: boolean,
+  loadLibrary: (code: string) => void = () => {},
 ): number {
   for (const db of dbs) db.clear();
   let db = databaseAt(dbs, 0);
@@ -31,6 +34,7 @@ export function loadReplicaRdb(
       if (expireAt !== undefined) db.setExpire(key, expireAt);
       keys++;
     },
+    functionLibrary: loadLibrary,
   }, verifyChecksum);
   return keys;
 }

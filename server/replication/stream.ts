@@ -24,6 +24,7 @@ export class ReplicationStream {
   readonly receivers = new Set<StreamReceiver>();
   /** True on a replica: local writes are not streamed, the master's stream is forwarded. */
   forwarding = false;
+  readonly target = "replicas";
   #offset = 0;
   /** Database the stream last SELECTed; -1 forces a SELECT before the next command. */
   #selectedDb = -1;

@@ -5,8 +5,11 @@
  * string.format with 5.1's results (lua_format.ts), and
  * `math.floor`/`math.ceil` returning floats like every 5.1 number.
  */
+import { escapeTooLargeMessage, quoteTokens51, rewriteEscapes51 } from "./lexer51.ts";
 import { luaFormat } from "./lua_format.ts";
 import {
+  chunkId,
+  EMPTY_STATE_BYTES,
   formatLuaNumber,
   lit,
   lua,
@@ -76,11 +79,19 @@ function maxn(L: LuaState): number {
   return 1;
 }
 
-/** loadstring(s [, chunkname]): text chunks only, like Redis (binary chunks load as nil). */
+/**
+ * loadstring(s [, chunkname]): text chunks only, like Redis (binary chunks
+ * load as nil), their strings read as 5.1 reads them (lexer51.ts).
+ */
 function makeLoadstring(L: LuaState): (L: LuaState) => number {
   lua.lua_getglobal(L, lit("load"));
   const load = lua.lua_tocfunction(L, -1);
   lua.lua_pop(L, 1);
+  const fail = (L: LuaState, message: string) => {
+    lua.lua_pushnil(L);
+    pushBinary(L, message);
+    return 2;
+  };
   return (L) => {
     const chunk = toBinary(L, 1);
     if (chunk === undefined) return lua.luaL_argerror(L, 1, lit("string expected"));
@@ -89,19 +100,58 @@ function makeLoadstring(L: LuaState): (L: LuaState) => number {
       lua.lua_pushvalue(L, 1);
       lua.lua_replace(L, 2);
     }
-    lua.lua_pushstring(L, lit("t"));
-    if (chunk.startsWith("\x1bLua")) {
-      lua.lua_pushnil(L);
-      lua.lua_pushstring(L, lit("binary chunks are not accepted"));
-      return 2;
+    if (chunk.startsWith("\x1bLua")) return fail(L, "binary chunks are not accepted");
+    const source = rewriteEscapes51(chunk);
+    if (typeof source !== "string") {
+      return fail(L, escapeTooLargeMessage(chunkId(lua.lua_tolstring(L, 2)), source));
     }
-    return load(L);
+    pushBinary(L, source);
+    lua.lua_replace(L, 1);
+    lua.lua_pushstring(L, lit("t"));
+    const results = load(L);
+    if (results === 2 && lua.lua_isnil(L, -2)) {
+      const message = quoteTokens51(toBinary(L, -1) ?? "");
+      lua.lua_pop(L, 1);
+      pushBinary(L, message);
+    }
+    return results;
+  };
+}
+
+const GC_OPTIONS = ["stop", "restart", "collect", "count", "step", "setpause", "setstepmul"];
+
+/**
+ * collectgarbage with 5.1's options and results (fengari has no lua_gc: the
+ * state's memory is JavaScript's). "count" reports the estimate INFO's
+ * used_memory_lua starts from; setpause and setstepmul keep and return
+ * their values (5.1's defaults are 200).
+ */
+function makeCollectgarbage(): (L: LuaState) => number {
+  const options = GC_OPTIONS.map((option) => lit(option));
+  const tuning = new Map([["setpause", 200], ["setstepmul", 200]]);
+  return (L) => {
+    const option = GC_OPTIONS[lua.luaL_checkoption(L, 1, lit("collect"), options)]!;
+    const previous = tuning.get(option);
+    if (previous !== undefined) {
+      tuning.set(option, lua.luaL_optinteger(L, 2, 0));
+      lua.lua_pushnumber(L, previous);
+    } else if (option === "count") lua.lua_pushnumber(L, EMPTY_STATE_BYTES / 1024);
+    else if (option === "step") lua.lua_pushboolean(L, false);
+    else lua.lua_pushnumber(L, 0);
+    return 1;
   };
 }
 
 /** Installs the 5.1 globals and behaviours on a state opened with the 5.3 libraries. */
 export function installLua51Compat(L: LuaState): void {
   setGlobalFrom(L, "unpack", "table", "unpack");
+  lua.lua_pushcfunction(L, makeCollectgarbage());
+  lua.lua_setglobal(L, lit("collectgarbage"));
+  lua.lua_pushcfunction(L, (L: LuaState) => {
+    lua.lua_pushnumber(L, Math.floor(EMPTY_STATE_BYTES / 1024));
+    return 1;
+  });
+  lua.lua_setglobal(L, lit("gcinfo"));
   lua.lua_pushcfunction(L, makeLoadstring(L));
   lua.lua_setglobal(L, lit("loadstring"));
   lua.lua_pushcfunction(L, makeTostring(L));

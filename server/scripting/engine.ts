@@ -9,10 +9,13 @@
  * can let the event loop turn (answering other clients with -BUSY, serving
  * SCRIPT KILL) and then call `resume()` again: the script stays atomic
  * because the command layer runs no other client's command meanwhile.
- * A hook inside a non-yieldable call (a table.sort comparator, a metamethod
- * called from JS) cannot yield; it yields at the next hook that can.
+ * A hook inside a non-yieldable call (a table.sort comparator, a string.gsub
+ * callback, a metamethod called from JS) cannot yield; it yields at the next
+ * hook that can, and a script stuck in such a call for one more threshold is
+ * stopped, since the server cannot answer anyone meanwhile (SCRIPT_STUCK).
  */
 import { splitArgs } from "../../protocol/inline.ts";
+import { SCRIPT_STUCK } from "../errors.ts";
 import type { RespValue } from "../../protocol/resp.ts";
 import { popReply } from "./convert.ts";
 import { createScriptState, Rand48 } from "./environment.ts";
@@ -34,6 +37,7 @@ import {
   toLua,
 } from "./lua.ts";
 import { pushErrorTable } from "./convert.ts";
+import { escapeTooLargeMessage, quoteTokens51, rewriteEscapes51 } from "./lexer51.ts";
 import { type RunState, type ScriptHost, sha1hex } from "./redis_api.ts";
 
 /**
@@ -132,9 +136,17 @@ export class ScriptEngine {
     if (this.#scripts.has(sha)) return sha;
     const shebang = parseShebang(body);
     const L = this.#L;
-    const code = toLua(body.slice(shebang.length));
+    const source = rewriteEscapes51(body.slice(shebang.length));
+    if (typeof source !== "string") {
+      throw new ScriptError(
+        `ERR Error compiling script (new function): ${
+          escapeTooLargeMessage("user_script", source)
+        }`,
+      );
+    }
+    const code = toLua(source);
     if (lauxlib.luaL_loadbuffer(L, code, code.length, lit("@user_script")) !== LUA_OK) {
-      const message = toBinary(L, -1) ?? "";
+      const message = quoteTokens51(toBinary(L, -1) ?? "");
       lua.lua_pop(L, 1);
       throw new ScriptError(`ERR Error compiling script (new function): ${message}`);
     }
@@ -244,6 +256,8 @@ export class ScriptRun {
   readonly startedAt = Date.now();
   /** Set by SCRIPT KILL: the next hook raises the kill error. */
   killed = false;
+  /** Since when, past the busy threshold, the hook has found the script unable to yield. */
+  #stuckSince: number | undefined;
   reply: RespValue = { type: "null" };
   done = false;
 
@@ -265,13 +279,26 @@ export class ScriptRun {
   }
 
   #hook(L: LuaState): void {
-    if (this.killed) {
-      // Every following line raises again, so a pcall in the script cannot swallow the kill.
-      lua.lua_sethook(L, (L: LuaState) => this.#hook(L), LUA_MASKLINE, 0);
-      pushErrorTable(L, "Script killed by user with SCRIPT KILL...");
-      lua.lua_error(L);
+    if (this.killed) this.#raise(L, "Script killed by user with SCRIPT KILL...");
+    if (!this.busy) return;
+    if (lua.lua_isyieldable(L)) {
+      this.#stuckSince = undefined;
+      lua.lua_yield(L, 0);
+      return;
     }
-    if (this.busy && lua.lua_isyieldable(L)) lua.lua_yield(L, 0);
+    // Inside a call that cannot yield no other client is answered, SCRIPT KILL
+    // included: past one more threshold the script is stopped, written or not,
+    // rather than leave the server deaf until it ends (if it ever does).
+    const now = Date.now();
+    this.#stuckSince ??= now;
+    if (now - this.#stuckSince >= this.busyThresholdMs) this.#raise(L, `-${SCRIPT_STUCK}`);
+  }
+
+  /** Raises `message`, and again on every following line, so a pcall cannot swallow it. */
+  #raise(L: LuaState, message: string): void {
+    lua.lua_sethook(L, (L: LuaState) => this.#raise(L, message), LUA_MASKLINE, 0);
+    pushErrorTable(L, message);
+    lua.lua_error(L);
   }
 
   /** Runs the next slice. Returns true when the script finished (`reply` is set). */
@@ -284,6 +311,14 @@ export class ScriptRun {
       if (status === LUA_YIELD) return false;
       if (status === LUA_OK) {
         lua.lua_settop(co, 1);
+        // A returned redis.pcall error was counted when its command failed.
+        if (lua.lua_type(co, 1) === LUA_TTABLE) {
+          // Raw: a metatable's __index must not run outside the script's protected call.
+          lua.lua_pushstring(co, lit("ignore_error_stats_update"));
+          lua.lua_rawget(co, 1);
+          this.errorStatsCounted = lua.lua_toboolean(co, -1);
+          lua.lua_pop(co, 1);
+        }
         this.reply = popReply(co, this.state.resp);
       } else {
         this.reply = { type: "error", value: this.#errorText() };

@@ -313,3 +313,92 @@ Deno.test("a kill is not swallowed by pcall or xpcall", () => {
     },
   );
 });
+
+Deno.test("string escapes and syntax errors as Lua 5.1 reads them", () => {
+  const engine = new ScriptEngine();
+  const cases: [string, RespValue][] = [
+    ["return '\\x41\\z  b\\u{48}'", bulk("x41z  bu{48}")],
+    ["return 'a\\qb'", bulk("aqb")],
+    ["return '\\0659\\255\\0a'", bulk("A9\xff\0a")],
+    ["return 'a\\\nb'", bulk("a\nb")],
+    ["return '\\r\\n\\a\\b\\f\\v\\t\\\\\\\"\\''", bulk("\r\n\x07\b\f\v\t\\\"'")],
+    // Long strings and comments keep their backslashes.
+    ["-- '\\x41\nreturn [[\\x41]] .. [==[\\q]==] --[[ \\400 ]]", bulk("\\x41\\q")],
+    ["return loadstring('return \"\\\\x41\"')()", bulk("x41")],
+    [
+      "local f, e = loadstring('return \"\\\\400\"', '=mine') return e",
+      bulk("mine:1: escape sequence too large near '\"'"),
+    ],
+    [
+      "local f, e = loadstring('if x then') return e",
+      bulk(`[string "if x then"]:1: 'end' expected near '<eof>'`),
+    ],
+  ];
+  for (const [script, expected] of cases) deepEqual(evalScript(engine, script), expected, script);
+  for (
+    const [body, error] of [
+      ["return 'ab\\300'", "user_script:1: escape sequence too large near ''ab'"],
+      [
+        'local a = 1\nreturn "a\\tb\\n\\300"',
+        "user_script:2: escape sequence too large near '\"a\tb\n'",
+      ],
+      ["if true then", "user_script:1: 'end' expected near '<eof>'"],
+      ["return 1 2", "user_script:1: '<eof>' expected near '2'"],
+    ] as const
+  ) {
+    try {
+      engine.load(body);
+      throw new Error("expected a compile error");
+    } catch (e) {
+      equal((e as Error).message, `ERR Error compiling script (new function): ${error}`, body);
+    }
+  }
+});
+
+Deno.test("collectgarbage and gcinfo answer as in Lua 5.1", () => {
+  const engine = new ScriptEngine();
+  deepEqual(
+    evalScript(
+      engine,
+      "return {collectgarbage(), collectgarbage('collect'), collectgarbage('step'), " +
+        "collectgarbage('setpause', 100), collectgarbage('setpause'), type(collectgarbage('count')), type(gcinfo())}",
+    ),
+    {
+      type: "array",
+      values: [
+        int(0),
+        int(0),
+        { type: "null" },
+        int(200),
+        int(100),
+        bulk("number"),
+        bulk("number"),
+      ],
+    },
+  );
+  match(
+    (evalScript(engine, "return collectgarbage('isrunning')") as { value: string }).value,
+    /^ERR user_script:1: bad argument #1 to 'collectgarbage' \(invalid option 'isrunning'\)/,
+  );
+});
+
+Deno.test("a script stuck where it cannot yield is stopped, not left to deafen the server", () => {
+  const engine = new ScriptEngine();
+  for (
+    const body of [
+      "table.sort({3, 2, 1}, function(a, b) while true do end end)",
+      "return (string.gsub('abc', '%w', function(c) while true do end end))",
+      "return tostring(setmetatable({}, {__tostring = function() while true do end end}))",
+    ]
+  ) {
+    // Threshold 1 ms: the run is busy at once and stuck one millisecond later.
+    const run = engine.start(engine.load(body), [], [], fakeHost(), 1);
+    equal(run.resume(), true, body);
+    match(
+      (run.reply as { value: string }).value,
+      /^ERR Script stopped: it ran past busy-reply-threshold/,
+      body,
+    );
+  }
+  deepEqual(evalScript(engine, "return 1"), int(1));
+});

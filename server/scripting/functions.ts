@@ -18,6 +18,7 @@ import { Opcode, RDB_VERSION, RdbEncoder } from "../persistence/rdb_writer.ts";
 import { pushErrorTable } from "./convert.ts";
 import { Coroutines, pushArray, SCRIPT_FLAGS, ScriptError, type ScriptRun } from "./engine.ts";
 import { createScriptState, protectRecursively, Rand48, setErrorMetatable } from "./environment.ts";
+import { escapeTooLargeMessage, quoteTokens51, rewriteEscapes51 } from "./lexer51.ts";
 import {
   lauxlib,
   lit,
@@ -172,9 +173,13 @@ export class FunctionLibraries {
     if (meta.engine.toLowerCase() !== "lua") fail(`Engine '${meta.engine}' not found`);
     const L = this.#L;
     const library: LibraryInfo = { name: meta.name, engine: "LUA", code, functions: new Map() };
-    const body = toLua(meta.body);
+    const source = rewriteEscapes51(meta.body);
+    if (typeof source !== "string") {
+      fail(`Error compiling function: ${escapeTooLargeMessage("user_function", source)}`);
+    }
+    const body = toLua(source);
     if (lauxlib.luaL_loadbuffer(L, body, body.length, lit("@user_function")) !== LUA_OK) {
-      const message = toBinary(L, -1) ?? "";
+      const message = quoteTokens51(toBinary(L, -1) ?? "");
       lua.lua_pop(L, 1);
       fail(`Error compiling function: ${message}`);
     }

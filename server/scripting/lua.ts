@@ -48,6 +48,15 @@ export const LUA_MASKCOUNT: number = lua.LUA_MASKCOUNT;
 export const LUA_MASKLINE: number = lua.LUA_MASKLINE;
 
 export const READONLY_TABLE_ERROR = "Attempt to modify a readonly table";
+/** Lua's LUA_IDSIZE: the longest chunk name a message shows. */
+const LUA_IDSIZE = 60;
+
+/**
+ * A state's memory cannot be read apart from the JavaScript heap: it is
+ * estimated from Redis's figure for an empty state (INFO used_memory_lua,
+ * collectgarbage("count")).
+ */
+export const EMPTY_STATE_BYTES = 31744;
 
 /** Lua strings are byte arrays; the server's strings are binary strings (one char per byte). */
 export function toLua(s: string): Uint8Array {
@@ -76,6 +85,11 @@ export function lit(s: string): Uint8Array {
     if (literals.size < LITERALS_MAX) literals.set(s, bytes);
   }
   return bytes;
+}
+
+/** How a chunk's name appears in its messages (`@user_script` as `user_script`, `[string "..."]`). */
+export function chunkId(name: Uint8Array): string {
+  return bytesToBinary(lobject.luaO_chunkid(name, LUA_IDSIZE));
 }
 
 /** Sets `t[name] = fn` for the table at the top of the stack. */

@@ -11,7 +11,8 @@
 import { RespReplyDecoder, type RespValue } from "../../protocol/resp.ts";
 import { checkCall, logDenial } from "../acl/access.ts";
 import type { Client } from "../client.ts";
-import type { CommandContext, Propagator, ServerContext } from "../context.ts";
+import type { Command } from "../command.ts";
+import type { CommandContext, PropagationTarget, Propagator, ServerContext } from "../context.ts";
 import { bytesToHuman } from "../info/render.ts";
 import {
   BUSY_EVAL,
@@ -19,23 +20,35 @@ import {
   CommandError,
   NOTBUSY,
   SCRIPT_DENIED_COMMAND,
-  SCRIPT_RO_WRITE,
   SCRIPT_UNKNOWN_COMMAND,
   SCRIPT_WRONG_ARITY,
   scriptAclDenied,
   UNKILLABLE,
 } from "../errors.ts";
 import { writeReply } from "./convert.ts";
-import { ScriptEngine, ScriptError, type ScriptRun } from "./engine.ts";
+import {
+  parseShebang,
+  ScriptEngine,
+  ScriptError,
+  type ScriptFlags,
+  type ScriptRun,
+} from "./engine.ts";
 import { FunctionLibraries } from "./functions.ts";
-import type { ScriptHost } from "./redis_api.ts";
+import { EMPTY_STATE_BYTES } from "./lua.ts";
+import {
+  type JudgedFlags,
+  judgeFlags,
+  prepareRun,
+  type RunLimits,
+  staleRefusal,
+  writeRefusal,
+} from "./preflight.ts";
+import { type ScriptHost, sha1hex } from "./redis_api.ts";
 
 /**
- * Lua VM memory is part of the JavaScript heap and cannot be read apart, so
- * INFO estimates it: an empty state (Redis's figure) plus what each cached
+ * INFO's estimate of Lua VM memory: an empty state plus what each cached
  * script or function measured (docs/lua-vm.md, 6.3 KB on fengari).
  */
-const VM_BASE_BYTES = 31744;
 const VM_BYTES_PER_SCRIPT = 6300;
 
 /** Every function library's code, for RDB files and AOF rewrites. */
@@ -43,10 +56,18 @@ export function libraryCodes(server: ServerContext): string[] {
   return [...server.scripting.functions.libraries.values()].map((library) => library.code);
 }
 
-/** Loads a library found in an RDB file; returns the error text if it cannot be loaded. */
-export function restoreLibrary(server: ServerContext, code: string): string | undefined {
+/**
+ * Loads a library found in an RDB file; returns the error text if it cannot
+ * be loaded. One of the same name is an error unless `replace` (Redis's
+ * RDBFLAGS_ALLOW_DUP: DEBUG RELOAD MERGE).
+ */
+export function restoreLibrary(
+  server: ServerContext,
+  code: string,
+  replace: boolean,
+): string | undefined {
   try {
-    server.scripting.functions.load(code, true);
+    server.scripting.functions.load(code, replace);
     return undefined;
   } catch (err) {
     if (err instanceof ScriptError) return err.message;
@@ -58,8 +79,8 @@ export function restoreLibrary(server: ServerContext, code: string): string | un
 export function scriptingMemoryInfo(server: ServerContext): [string, string | number][] {
   const scripting = server.scripting;
   const { engine, functions } = scripting;
-  const vmEval = VM_BASE_BYTES + engine.size * VM_BYTES_PER_SCRIPT;
-  const vmFunctions = VM_BASE_BYTES + functions.functions.size * VM_BYTES_PER_SCRIPT;
+  const vmEval = EMPTY_STATE_BYTES + engine.size * VM_BYTES_PER_SCRIPT;
+  const vmFunctions = EMPTY_STATE_BYTES + functions.functions.size * VM_BYTES_PER_SCRIPT;
   let functionBytes = 0;
   for (const library of functions.libraries.values()) functionBytes += library.code.length;
   return [
@@ -87,28 +108,37 @@ interface Running {
   isEval: boolean;
   /** The command that started it (FUNCTION STATS). */
   argv: string[];
-  /** A write command was called: SCRIPT KILL must refuse (UNKILLABLE). */
-  wrote: boolean;
   /** Who ran the script: its commands are checked against this client's ACL user. */
   caller: CommandContext;
+  limits: RunLimits;
 }
+
+/** redis.set_repl's flags: bit 1 the AOF, bit 2 replicas. */
+const REPL_AOF = 1;
+const REPL_REPLICAS = 2;
+const REPL_ALL = 3;
 
 /**
  * What a script wrote, propagated when it ends as Redis 7.0 does: one write
  * alone, several wrapped in MULTI/EXEC (inside EXEC the transaction already
- * wraps them). The server's propagators are set aside meanwhile, so a busy
- * script's effects stay together. redis.set_repl(REPL_NONE) stops recording.
+ * wraps them), each to the targets redis.set_repl chose when it ran. The
+ * server's propagators, and a transaction's pending MULTI, are set aside
+ * meanwhile, so a busy script's effects stay together.
  */
 class ScriptEffects {
-  recording = true;
-  readonly #writes: [number, readonly string[]][] = [];
+  /** redis.set_repl's current flags. */
+  targets = REPL_ALL;
+  readonly #writes: [dbIndex: number, argv: readonly string[], targets: number][] = [];
   readonly #sinks: Propagator[];
+  readonly #exec: ServerContext["execPropagation"];
 
   constructor(readonly server: ServerContext) {
     this.#sinks = server.propagators.splice(0);
+    this.#exec = server.execPropagation;
+    server.execPropagation = "off";
     server.propagators.push({
       propagate: (dbIndex, argv) => {
-        if (this.recording) this.#writes.push([dbIndex, [...argv]]);
+        if (this.targets !== 0) this.#writes.push([dbIndex, [...argv], this.targets]);
       },
     });
   }
@@ -118,13 +148,22 @@ class ScriptEffects {
     // Propagators added meanwhile (a replica attaching) follow ours.
     const added = server.propagators.slice(1);
     server.propagators.splice(0, server.propagators.length, ...this.#sinks, ...added);
+    server.execPropagation = this.#exec;
     const writes = this.#writes;
     const first = writes[0];
     const last = writes.at(-1);
-    if (writes.length > 1 && first !== undefined) server.propagate(first[0], ["MULTI"]);
-    for (const [dbIndex, argv] of writes) server.propagate(dbIndex, argv);
-    if (writes.length > 1 && last !== undefined) server.propagate(last[0], ["EXEC"]);
+    const wrap = writes.length > 1 && this.#exec === "off";
+    if (wrap && first !== undefined) server.propagate(first[0], ["MULTI"]);
+    for (const [dbIndex, argv, targets] of writes) {
+      server.propagate(dbIndex, argv, targetOf(targets));
+    }
+    if (wrap && last !== undefined) server.propagate(last[0], ["EXEC"]);
   }
+}
+
+function targetOf(targets: number): PropagationTarget | undefined {
+  if (targets === REPL_AOF) return "aof";
+  return targets === REPL_REPLICAS ? "replicas" : undefined;
 }
 
 /** Per-server scripting state: the EVAL engine, the script client, the running script. */
@@ -146,37 +185,65 @@ export class Scripting {
     return this.#client;
   }
 
+  /**
+   * The flags processCommand judges a command by (Redis's getCommandFlags):
+   * for EVAL* and FCALL* of a script that declares flags (a shebang, a
+   * function's flags), those replace the command's write, denyoom and stale.
+   */
+  commandFlags(command: Command, argv: string[]): JudgedFlags {
+    return judgeFlags(command, this.#declaredFlags(command.fullName, argv[1] ?? ""));
+  }
+
+  /** The flags the script `argv[1]` names declares; undefined without a shebang or when unknown. */
+  #declaredFlags(name: string, first: string): Set<string> | undefined {
+    if (name === "fcall" || name === "fcall_ro") {
+      return this.functions.functions.get(first.toLowerCase())?.flags;
+    }
+    let flags: ScriptFlags | undefined;
+    if (name === "evalsha" || name === "evalsha_ro") {
+      flags = first.length === 40 ? this.engine.get(first)?.flags : undefined;
+    } else if (name === "eval" || name === "eval_ro") {
+      flags = this.engine.get(sha1hex(first))?.flags ?? shebangFlags(first);
+    }
+    return flags === undefined || flags.compat ? undefined : flags.flags;
+  }
+
   /** SCRIPT KILL / FUNCTION KILL. Returns the error text, or undefined when the kill was requested. */
   kill(isEval: boolean): string | undefined {
     const running = this.running;
     if (running === undefined) return NOTBUSY;
-    if (running.wrote) return UNKILLABLE;
+    if (running.limits.wrote) return UNKILLABLE;
     if (isEval !== running.isEval) return running.isEval ? BUSY_EVAL : BUSY_FUNCTION;
     running.run.killed = true;
     return undefined;
   }
 
   /** Runs `argv` for the script: Redis's scriptCall checks, then the command itself. */
-  call(running: Running, readOnly: boolean, argv: string[], resp: 2 | 3): RespValue {
+  call(running: Running, argv: string[], resp: 2 | 3): RespValue {
     const server = this.server;
     const command = server.commands.resolve(argv);
-    const error = (value: string): RespValue => {
+    if (command === undefined) {
+      server.stats.countError(SCRIPT_UNKNOWN_COMMAND);
+      return { type: "error", value: SCRIPT_UNKNOWN_COMMAND };
+    }
+    // As Redis's scriptCall: the refused command counts as rejected.
+    const reject = (value: string): RespValue => {
+      command.rejectedCalls++;
       server.stats.countError(value);
       return { type: "error", value };
     };
-    if (command === undefined) return error(SCRIPT_UNKNOWN_COMMAND);
-    if (!command.arityFits(argv.length)) return error(SCRIPT_WRONG_ARITY);
-    const flags = command.spec.flags;
-    if (flags.includes("noscript")) return error(SCRIPT_DENIED_COMMAND);
+    if (!command.arityFits(argv.length)) return reject(SCRIPT_WRONG_ARITY);
+    if (command.spec.flags.includes("noscript")) return reject(SCRIPT_DENIED_COMMAND);
+    const stale = staleRefusal(server, command);
+    if (stale !== undefined) return reject(stale);
     const denial = checkCall(server.acl, running.caller.client.user, command, argv);
     if (denial !== undefined) {
       logDenial(running.caller, denial, command, argv, "lua");
-      return error(scriptAclDenied(denial.reason));
+      return reject(scriptAclDenied(denial.reason));
     }
-    if (readOnly && (command.isWrite || flags.includes("may_replicate"))) {
-      return error(SCRIPT_RO_WRITE);
-    }
-    if (command.isWrite) running.wrote = true;
+    const refusal = writeRefusal(server, running.limits, command);
+    if (refusal !== undefined) return reject(refusal);
+    if (command.isWrite) running.limits.wrote = true;
     const client = this.scriptClient;
     client.setResp(resp);
     const out = client.out;
@@ -188,9 +255,21 @@ export class Scripting {
   }
 }
 
+/** A shebang's flags, or undefined when it does not parse (the command's own flags then apply). */
+function shebangFlags(body: string): ScriptFlags | undefined {
+  try {
+    return parseShebang(body).flags;
+  } catch (err) {
+    if (err instanceof ScriptError) return undefined;
+    throw err;
+  }
+}
+
 export interface RunOptions {
-  /** EVAL_RO / FCALL_RO, or a script declaring no-writes: write commands are refused. */
-  readOnly: boolean;
+  /** EVAL_RO / EVALSHA_RO / FCALL_RO. */
+  ro: boolean;
+  /** What the script declared (functions are never `compat`). */
+  flags: ScriptFlags;
   isEval: boolean;
   argv: string[];
 }
@@ -205,15 +284,17 @@ export type StartRun = (
 /** Runs a script or function for the caller and replies (now, or when a busy script ends). */
 export function runScript(ctx: CommandContext, start: StartRun, options: RunOptions): void {
   const server = ctx.server;
+  const limits = prepareRun(ctx, options.flags, options.ro);
+  if (typeof limits === "string") throw new CommandError(limits);
   const scripting = server.scripting;
   const scriptClient = scripting.scriptClient;
   scriptClient.selectDb(ctx.db.index);
   // As Redis's script client: the script's commands run as the caller's user.
   scriptClient.user = ctx.client.user;
   scriptClient.inExec = true;
-  const effects = ctx.inExec ? undefined : new ScriptEffects(server);
+  const effects = new ScriptEffects(server);
   const host: ScriptHost = {
-    call: (argv, resp) => scripting.call(running, options.readOnly, argv, resp),
+    call: (argv, resp) => scripting.call(running, argv, resp),
     aclCheck: (argv) => {
       const command = server.commands.resolve(argv);
       if (command === undefined) return undefined;
@@ -223,7 +304,7 @@ export function runScript(ctx: CommandContext, start: StartRun, options: RunOpti
       if (level >= 2) server.log(message);
     },
     setRepl: (flags) => {
-      if (effects !== undefined) effects.recording = flags !== 0;
+      effects.targets = flags;
     },
   };
   const threshold = server.config.getNumber("busy-reply-threshold");
@@ -232,21 +313,21 @@ export function runScript(ctx: CommandContext, start: StartRun, options: RunOpti
     run,
     isEval: options.isEval,
     argv: options.argv,
-    wrote: false,
     caller: ctx,
+    limits,
   };
   scripting.running = running;
   const finish = () => {
     scripting.running = undefined;
     scriptClient.inExec = false;
-    effects?.flush();
+    effects.flush();
   };
   // Inside EXEC the caller cannot be parked mid-transaction: the script runs to its end.
   while (!run.resume()) {
-    if (!ctx.inExec) return continueBusy(ctx.client, scripting, run, options.isEval, finish);
+    if (!ctx.inExec) return continueBusy(ctx.client, scripting, run, options, finish);
   }
   finish();
-  if (run.reply.type === "error") throw new CommandError(run.reply.value);
+  if (run.reply.type === "error") throw new CommandError(run.reply.value, run.errorStatsCounted);
   writeReply(ctx.out, run.reply);
 }
 
@@ -255,7 +336,7 @@ function continueBusy(
   caller: Client,
   scripting: Scripting,
   run: ScriptRun,
-  isEval: boolean,
+  { isEval, argv }: RunOptions,
   finish: () => void,
 ): void {
   const server = scripting.server;
@@ -276,7 +357,10 @@ function continueBusy(
     const out = caller.out;
     out.beginReply();
     if (run.reply.type === "error") {
-      server.stats.countError(run.reply.value);
+      if (!run.errorStatsCounted) server.stats.countError(run.reply.value);
+      // The call itself was counted when it was parked; its failure is known only now.
+      const command = server.commands.resolve(argv);
+      if (command !== undefined) command.failedCalls++;
       out.error(run.reply.value);
     } else writeReply(out, run.reply);
     out.endReply();

@@ -5,6 +5,7 @@
  * default thresholds they become a hash table, and, as in Redis, never go back.
  */
 import { PackedDict } from "./packed_dict.ts";
+import { PackedKind } from "./packed_record.ts";
 import type { RedisObject } from "./value.ts";
 
 /** Default hash-max-listpack-entries (Redis 7.0's built-in default). */
@@ -43,6 +44,19 @@ export class RedisHash extends PackedDict implements RedisObject {
     const added = super.set(field, value);
     if (added && this.compact && this.count > maxEntries) this.expand();
     return added;
+  }
+
+  /** See packed_value.ts. */
+  packedKind(): PackedKind {
+    const variant = this.packedVariant();
+    return variant < 0 ? PackedKind.NotPackable : PackedKind.HashListpack + variant;
+  }
+
+  /** A hash from its packedData() and packedKind(). */
+  static fromPacked(data: string, kind: PackedKind): RedisHash {
+    const hash = new RedisHash();
+    hash.restorePacked(data, kind - PackedKind.HashListpack);
+    return hash;
   }
 
   clone(): RedisHash {

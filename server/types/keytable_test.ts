@@ -4,6 +4,9 @@ import { KeyTable } from "./keytable.ts";
 import { type ByteString, StringForm } from "./string.ts";
 import type { RedisObject } from "./value.ts";
 import { RedisHash } from "./hash.ts";
+import { RedisList } from "./list.ts";
+import { RedisSet } from "./set.ts";
+import { SortedSet } from "./sorted_set.ts";
 
 /** A deterministic generator, so a failure replays. */
 function rng(seed: number): () => number {
@@ -196,4 +199,57 @@ Deno.test("sampleKeys gives distinct present keys, as many as asked when there a
   const all: string[] = [];
   table.sampleKeys(50, (key) => all.push(key));
   equal(all.length, 10);
+});
+
+Deno.test("small collections kept packed come back whole, with their encodings and writes", () => {
+  const table = new KeyTable();
+  const n = 5000;
+  for (let i = 0; i < n; i++) {
+    const hash = new RedisHash();
+    table.set(`h${i}`, hash);
+    // Written after it was stored, as commands do.
+    hash.set("f", `v${i}`);
+    const set = new RedisSet();
+    table.set(`s${i}`, set);
+    set.add(String(i));
+    if (i % 2 === 0) set.add("member");
+    const zset = new SortedSet();
+    table.set(`z${i}`, zset);
+    zset.add("m", i);
+    const list = new RedisList();
+    table.set(`l${i}`, list);
+    list.pushRight("a");
+    list.pushRight(`b${i}`);
+  }
+  const used = table.usedBytes;
+  for (let i = 0; i < n; i++) {
+    const hash = table.get(`h${i}`) as RedisHash;
+    equal(hash.get("f"), `v${i}`);
+    hash.set("g", "x");
+    table.reaccount(`h${i}`);
+  }
+  for (let i = 0; i < n; i++) {
+    const hash = table.get(`h${i}`) as RedisHash;
+    deepEqual([...hash.entries()], [["f", `v${i}`], ["g", "x"]]);
+    const set = table.get(`s${i}`) as RedisSet;
+    equal(set.encoding(), i % 2 === 0 ? "hashtable" : "intset");
+    equal(set.size(), i % 2 === 0 ? 2 : 1);
+    ok(set.has(String(i)));
+    equal((table.get(`z${i}`) as SortedSet).score("m"), i);
+    deepEqual([...(table.get(`l${i}`) as RedisList).values()], ["a", `b${i}`]);
+  }
+  ok(table.usedBytes > used, "the second field is accounted");
+});
+
+Deno.test("long inline values round-trip, ASCII or not, written fresh or over the same length", () => {
+  const table = new KeyTable();
+  const ascii = "a".repeat(999) + "z";
+  const high = "a".repeat(999) + "\xff";
+  const wide = "\x80" + "b".repeat(999);
+  for (const value of [ascii, high, wide, ascii]) {
+    table.set("k", value);
+    equal(table.get("k"), value);
+    table.set(`fresh${value.charCodeAt(0)}${value.charCodeAt(999)}`, value);
+    equal(table.get(`fresh${value.charCodeAt(0)}${value.charCodeAt(999)}`), value);
+  }
 });

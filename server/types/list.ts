@@ -15,7 +15,7 @@
  * decodes within one node: LINDEX, LSET and LRANGE cost O(n / NODE_SIZE) to
  * get there.
  */
-import { lengthPrefix, PackedReader } from "./packed_record.ts";
+import { lengthPrefix, PackedKind, PackedReader } from "./packed_record.ts";
 import { arrayBytes, objectBytes, stringBytes } from "./memory.ts";
 import { Ring } from "./ring.ts";
 import type { RedisObject } from "./value.ts";
@@ -659,6 +659,30 @@ export class RedisList implements RedisObject {
   reversed(): IterableIterator<string> {
     if (this.#chunked !== undefined) return this.#chunked.reversed();
     return this.#values().reverse().values();
+  }
+
+  /** See packed_value.ts: packable while small. */
+  packedKind(): PackedKind {
+    return typeof this.#data === "string" ? PackedKind.List : PackedKind.NotPackable;
+  }
+
+  /** The packed string, while packedKind() is not NotPackable. */
+  packedData(): string {
+    return this.#packed;
+  }
+
+  /** A list from its packedData(). */
+  static fromPacked(data: string): RedisList {
+    const value = new RedisList();
+    const r = new PackedReader();
+    let count = 0;
+    while (r.pos < data.length) {
+      r.skipPart(data);
+      count++;
+    }
+    value.#data = data;
+    value.#count = count;
+    return value;
   }
 
   clone(): RedisList {

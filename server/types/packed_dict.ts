@@ -524,6 +524,35 @@ export abstract class PackedDict {
     }
   }
 
+  /**
+   * Whether this dict is one string the key table may keep without its object
+   * (see packed_value.ts): -1 if not, else 0 (compact) or 1 (expanded, one bucket).
+   */
+  protected packedVariant(): number {
+    if (typeof this.#table !== "string") return -1;
+    return this.#stored < 0 ? 1 : 0;
+  }
+
+  /** The one string, while packedVariant() is not -1. */
+  packedData(): string {
+    return this.#table as string;
+  }
+
+  /** Takes the content packedData() gave, with its packedVariant() (an empty dict only). */
+  protected restorePacked(data: string, variant: number): void {
+    const r = reader;
+    r.pos = 0;
+    let count = 0;
+    while (r.pos < data.length) {
+      r.pos++;
+      r.skipPart(data);
+      if (this.withValues) r.skipPart(data);
+      count++;
+    }
+    this.#table = data;
+    this.#stored = variant === 1 ? ~count : count;
+  }
+
   /** Copies this dict's content into an empty dict of the same kind (clone()). */
   protected copyInto<T extends PackedDict>(copy: T): T {
     const table = this.#table;

@@ -4,6 +4,20 @@
  * all in one string, so a small collection is one V8 string and no objects.
  */
 
+/**
+ * What a small collection's one packed string holds, for the key table that
+ * keeps it without its object (packed_value.ts); -1 where a value is not one.
+ */
+export const enum PackedKind {
+  NotPackable = -1,
+  HashListpack = 0,
+  HashTable = 1,
+  SetIntset = 2,
+  SetTable = 3,
+  SortedSet = 4,
+  List = 5,
+}
+
 /** Every one-byte string, made once (tags and short length prefixes). */
 export const ONE_BYTE_STRINGS = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i));
 

@@ -6,6 +6,7 @@
  * good. (Redis 7.2's listpack sets do not exist in 7.0.)
  */
 import { PackedDict } from "./packed_dict.ts";
+import { PackedKind } from "./packed_record.ts";
 import type { RedisObject } from "./value.ts";
 
 /** Default set-max-intset-entries. */
@@ -65,6 +66,19 @@ export class RedisSet extends PackedDict implements RedisObject {
   /** Every member (sorted while the set is an intset). */
   members(): IterableIterator<string> {
     return this.fields();
+  }
+
+  /** See packed_value.ts. */
+  packedKind(): PackedKind {
+    const variant = this.packedVariant();
+    return variant < 0 ? PackedKind.NotPackable : PackedKind.SetIntset + variant;
+  }
+
+  /** A set from its packedData() and packedKind(). */
+  static fromPacked(data: string, kind: PackedKind): RedisSet {
+    const set = new RedisSet();
+    set.restorePacked(data, kind - PackedKind.SetIntset);
+    return set;
   }
 
   clone(): RedisSet {

@@ -13,7 +13,7 @@
  * the set becomes a ZTree for good (see zset_tree.ts).
  */
 import { objectBytes, stringBytes } from "./memory.ts";
-import { lengthPrefix, PackedReader } from "./packed_record.ts";
+import { lengthPrefix, PackedKind, PackedReader } from "./packed_record.ts";
 import type { RedisObject } from "./value.ts";
 import { ZSET_DEFAULT_LIMITS, type ZsetLimits, ZTree } from "./zset_tree.ts";
 
@@ -140,6 +140,32 @@ export class SortedSet implements RedisObject {
     const data = this.#data;
     return objectBytes(2) +
       (typeof data === "string" ? stringBytes(data.length) : data.memoryUsage());
+  }
+
+  /** See packed_value.ts: packable while small. */
+  packedKind(): PackedKind {
+    return typeof this.#data === "string" ? PackedKind.SortedSet : PackedKind.NotPackable;
+  }
+
+  /** The packed string, while packedKind() is not NotPackable. */
+  packedData(): string {
+    return this.#packed;
+  }
+
+  /** A sorted set from its packedData(). */
+  static fromPacked(data: string): SortedSet {
+    const value = new SortedSet();
+    const r = reader;
+    r.pos = 0;
+    let count = 0;
+    while (r.pos < data.length) {
+      r.skipPart(data);
+      r.skipPart(data);
+      count++;
+    }
+    value.#data = data;
+    value.#count = count;
+    return value;
   }
 
   clone(): SortedSet {

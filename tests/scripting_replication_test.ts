@@ -1,0 +1,126 @@
+/**
+ * Scripts and functions between a master and its replicas: redis.set_repl
+ * choosing between the AOF and replicas (the AOF side checked against
+ * redis-server 7.0.15's appendonly file), function libraries in a full
+ * sync, DEBUG RELOAD NOFLUSH meeting a library that exists, and a replica
+ * that leaves counted out of min-replicas-to-write at once.
+ */
+import { deepEqual, equal } from "node:assert/strict";
+import type { PropagationTarget, Propagator } from "../server/context.ts";
+import { isReplicaClient } from "../server/replication/client_peer.ts";
+import { RespClient, startServer, type TestServer } from "./helpers.ts";
+import { tempDir } from "./persistence_helpers.ts";
+import { infoSection, waitFor } from "./replication_helpers.ts";
+
+/** Records what reaches a propagator of the given target. */
+function recorder(srv: TestServer, target: PropagationTarget): string[] {
+  const seen: string[] = [];
+  const sink: Propagator = {
+    target,
+    propagate: (db, argv) => void seen.push(`${db}:${argv.join(" ")}`),
+  };
+  srv.server.propagators.push(sink);
+  return seen;
+}
+
+const SELECTIVE = "redis.call('set','a','1'); redis.set_repl(redis.REPL_NONE); " +
+  "redis.call('set','b','2'); redis.set_repl(redis.REPL_AOF); redis.call('set','c','3'); " +
+  "redis.set_repl(redis.REPL_ALL); redis.call('set','d','4')";
+
+Deno.test("redis.set_repl: each write goes to the targets chosen when it ran", async () => {
+  await using srv = startServer();
+  const aof = recorder(srv, "aof");
+  const replicas = recorder(srv, "replicas");
+  using c = await RespClient.connect(srv.port);
+  await c.cmd("EVAL", SELECTIVE, 0);
+  deepEqual(aof, ["0:MULTI", "0:set a 1", "0:set c 3", "0:set d 4", "0:EXEC"]);
+  deepEqual(replicas, ["0:MULTI", "0:set a 1", "0:set d 4", "0:EXEC"]);
+  aof.length = 0;
+  replicas.length = 0;
+  await c.cmd("EVAL", "redis.set_repl(redis.REPL_REPLICA) redis.call('set','e','5')", 0);
+  deepEqual(aof, []);
+  deepEqual(replicas, ["0:set e 5"]);
+});
+
+Deno.test("redis.set_repl inside MULTI/EXEC: the transaction carries the chosen writes", async () => {
+  await using srv = startServer();
+  const aof = recorder(srv, "aof");
+  const replicas = recorder(srv, "replicas");
+  using c = await RespClient.connect(srv.port);
+  await c.cmd("MULTI");
+  await c.cmd("EVAL", "redis.set_repl(redis.REPL_NONE) redis.call('set','q','1')", 0);
+  await c.cmd("EVAL", "redis.set_repl(redis.REPL_AOF) redis.call('set','r','1')", 0);
+  await c.cmd("SET", "w", "1");
+  deepEqual(await c.cmd("EXEC"), [null, null, "OK"]);
+  deepEqual(aof, ["0:MULTI", "0:set r 1", "0:SET w 1", "0:EXEC"]);
+  deepEqual(replicas, ["0:MULTI", "0:SET w 1", "0:EXEC"]);
+});
+
+/** A redis-home replica of a redis-home master, the link up. */
+async function linkedPair(master: TestServer, replica: TestServer): Promise<RespClient> {
+  using m = await RespClient.connect(master.port);
+  await m.cmd("CONFIG", "SET", "repl-diskless-sync-delay", "0");
+  const r = await RespClient.connect(replica.port);
+  equal(await r.cmd("REPLICAOF", "127.0.0.1", master.port), "OK");
+  await waitFor("the link", async () => {
+    const info = await infoSection(r, "replication");
+    return info.master_link_status === "up" ? true : undefined;
+  });
+  return r;
+}
+
+Deno.test("a full sync carries the master's function libraries and drops the replica's", async () => {
+  await using master = startServer();
+  await using replica = startServer();
+  using m = await RespClient.connect(master.port);
+  await m.cmd(
+    "FUNCTION",
+    "LOAD",
+    "#!lua name=lib\nredis.register_function{function_name='hi', callback=function() return 'hello' end, flags={'no-writes'}}",
+  );
+  using before = await RespClient.connect(replica.port);
+  await before.cmd(
+    "FUNCTION",
+    "LOAD",
+    "#!lua name=own\nredis.register_function('mine', function() end)",
+  );
+  using r = await linkedPair(master, replica);
+  equal(await r.cmd("FCALL", "hi", 0), "hello");
+  deepEqual(await r.cmd("FCALL", "mine", 0), { error: "ERR Function not found" });
+  equal(await r.cmd("REPLICAOF", "NO", "ONE"), "OK");
+});
+
+Deno.test("min-replicas-to-write: a replica whose connection ends stops counting at once", async () => {
+  await using master = startServer();
+  await using replica = startServer();
+  using m = await RespClient.connect(master.port);
+  using r = await linkedPair(master, replica);
+  await m.cmd("CONFIG", "SET", "min-replicas-to-write", "1");
+  equal(await m.cmd("SET", "x", "1"), "OK");
+  // As when its socket closes; the once-a-second cron must not be what notices.
+  const peer = [...master.server.clients.values()].find(isReplicaClient);
+  master.server.unregisterClient(peer!);
+  deepEqual(await m.cmd("EVAL", "#!lua\nreturn 1", 0), {
+    error: "NOREPLICAS Not enough good replicas to write.",
+  });
+  equal(await r.cmd("REPLICAOF", "NO", "ONE"), "OK");
+});
+
+Deno.test("DEBUG RELOAD NOFLUSH: a library already loaded fails the load unless MERGE", async () => {
+  using dir = tempDir();
+  await using srv = startServer({ dir: dir.path });
+  using c = await RespClient.connect(srv.port);
+  await c.cmd("FUNCTION", "LOAD", "#!lua name=lib\nredis.register_function('f', function() end)");
+  const failed = await c.cmd("DEBUG", "RELOAD", "NOFLUSH");
+  equal((failed as { error: string }).error.startsWith("ERR Error trying to load the RDB"), true);
+  equal(await c.cmd("DEBUG", "RELOAD", "NOFLUSH", "MERGE"), "OK");
+  equal(await c.cmd("DEBUG", "RELOAD"), "OK");
+  deepEqual(await c.cmd("FUNCTION", "LIST"), [[
+    "library_name",
+    "lib",
+    "engine",
+    "LUA",
+    "functions",
+    [["name", "f", "description", null, "flags", []]],
+  ]]);
+});
