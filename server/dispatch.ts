@@ -9,6 +9,7 @@ import type { Client, MultiState } from "./client.ts";
 import type { Command } from "./command.ts";
 import type { CommandContext, ServerContext } from "./context.ts";
 import { feedMonitors, monitorWhen } from "./monitor.ts";
+import { enterCommand, leaveCommand } from "./types/access_clock.ts";
 import { isReplicaClient } from "./replication/client_peer.ts";
 import type { JudgedFlags } from "./scripting/preflight.ts";
 import {
@@ -267,6 +268,7 @@ export function call(
   if (server.monitors.size !== 0 && monitorWhen(command) === "before") {
     feedMonitors(server.monitors, ctx.client, command, argv);
   }
+  enterCommand();
   try {
     command.spec.handler!(ctx, argv);
   } catch (err) {
@@ -280,6 +282,8 @@ export function call(
       server.log(`error in '${command.fullName}': ${err instanceof Error ? err.stack : err}`);
       out.error(internalError(command.fullName));
     }
+  } finally {
+    leaveCommand();
   }
   command.calls++;
   // Sampled timings are scaled up: an unbiased estimate of the total.

@@ -23,3 +23,22 @@ export function advanceAccessClock(now: number): void {
 export function clockDistance(last: number, now: number): number {
   return now >= last ? now - last : now + 0x1000000 - last;
 }
+
+/**
+ * Counts the commands run: the key table keeps every collection a command
+ * looked up as a live object until the command is over (it may still write
+ * it), however many others the command looks up meanwhile.
+ */
+export let useEpoch = 0;
+/** Commands running (nested: EXEC, scripts); 0 while loading or between commands. */
+export let commandDepth = 0;
+
+/** Called by dispatch as a command's handler starts and ends. */
+export function enterCommand(): void {
+  useEpoch = (useEpoch + 1) | 0;
+  commandDepth++;
+}
+
+export function leaveCommand(): void {
+  commandDepth--;
+}

@@ -26,7 +26,7 @@
  * whole duration, even across resizes.
  */
 import { ByteString, StringForm } from "./string.ts";
-import { accessClock, clockDistance, lruClock } from "./access_clock.ts";
+import { accessClock, clockDistance, commandDepth, lruClock, useEpoch } from "./access_clock.ts";
 import { hashBytes, hashKey } from "./key_hash.ts";
 import { free, pageString, writeU32, writeVarint } from "./page_bytes.ts";
 import { LFU_INIT, lfuDecay, lfuIncrement } from "./lfu.ts";
@@ -64,9 +64,8 @@ const HEADER = 5;
 
 /**
  * Boxes whose small collection is a live object (a command may be writing
- * it); older ones go back to their packed string (packed_value.ts). A
- * command holds the objects it looked up while it runs, and no command looks
- * up this many keys between taking an object and writing it.
+ * it); older ones go back to their packed string (packed_value.ts). One the
+ * running command used is packed only after it (access_clock.ts's epochs).
  */
 const RECENT_BOXES = 1024;
 /** A box's state: a live value outside the recent ring. */
@@ -130,6 +129,11 @@ export class KeyTable {
   /** The boxes most recently given out as live objects, a ring (-1: none). */
   #recent = new Int32Array(RECENT_BOXES).fill(-1);
   #recentNext = 0;
+  /** Per box: the command (useEpoch) that last used it. */
+  #boxEpoch = new Int32Array(MIN_CAPACITY);
+  /** Boxes pushed out of the ring by the command that was using them: packed once it is over. */
+  #deferred: number[] = [];
+  #deferredEpoch = 0;
   /** Parse position left by #keyStart (avoids returning pairs on hot paths). */
   #at = 0;
   /** Under an LFU maxmemory-policy reads also bump the LFU counter. */
@@ -378,6 +382,8 @@ export class KeyTable {
     this.#boxState = new Int32Array(MIN_CAPACITY).fill(LIVE);
     this.#recent.fill(-1);
     this.#recentNext = 0;
+    this.#boxEpoch = new Int32Array(MIN_CAPACITY);
+    this.#deferred = [];
   }
 
   // ---- iteration -------------------------------------------------------
@@ -756,6 +762,9 @@ export class KeyTable {
         const states = new Int32Array(box * 2).fill(LIVE);
         states.set(this.#boxState);
         this.#boxState = states;
+        const epochs = new Int32Array(box * 2);
+        epochs.set(this.#boxEpoch);
+        this.#boxEpoch = epochs;
       }
     }
     this.#setBox(box, value);
@@ -781,15 +790,38 @@ export class KeyTable {
     return this.#boxes[box]!;
   }
 
-  /** Puts a live collection's box in the recent ring, packing the one it pushes out. */
+  /**
+   * Puts a live collection's box in the recent ring, packing the one it
+   * pushes out, unless the running command used that one too: the command
+   * may still write the object, so it is packed after the command.
+   */
   #recentlyUsed(box: number): void {
+    if (this.#deferred.length !== 0) this.#packDeferred();
     const at = this.#recentNext;
     const out = this.#recent[at]!;
     // A ring slot whose box was used again later (or freed) is stale: the box's state says so.
-    if (out >= 0 && out !== box && this.#boxState[out] === at) this.#pack(out);
+    if (out >= 0 && out !== box && this.#boxState[out] === at) {
+      if (commandDepth === 0 || this.#boxEpoch[out] !== useEpoch) this.#pack(out);
+      else {
+        this.#boxState[out] = LIVE;
+        this.#deferred.push(out);
+        this.#deferredEpoch = useEpoch;
+      }
+    }
     this.#recent[at] = box;
     this.#boxState[box] = at;
+    this.#boxEpoch[box] = useEpoch;
     this.#recentNext = (at + 1) % RECENT_BOXES;
+  }
+
+  /** Packs the boxes deferred by an earlier command, those still live and out of the ring. */
+  #packDeferred(): void {
+    if (commandDepth !== 0 && this.#deferredEpoch === useEpoch) return;
+    const deferred = this.#deferred;
+    this.#deferred = [];
+    for (const box of deferred) {
+      if (this.#boxState[box] === LIVE && isPackable(this.#boxes[box])) this.#pack(box);
+    }
   }
 
   /** Keeps a box's collection as its packed string, if it still has one. */

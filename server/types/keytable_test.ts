@@ -1,5 +1,5 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { advanceAccessClock } from "./access_clock.ts";
+import { advanceAccessClock, enterCommand, leaveCommand } from "./access_clock.ts";
 import { KeyTable } from "./keytable.ts";
 import { type ByteString, StringForm } from "./string.ts";
 import type { RedisObject } from "./value.ts";
@@ -252,4 +252,25 @@ Deno.test("long inline values round-trip, ASCII or not, written fresh or over th
     table.set(`fresh${value.charCodeAt(0)}${value.charCodeAt(999)}`, value);
     equal(table.get(`fresh${value.charCodeAt(0)}${value.charCodeAt(999)}`), value);
   }
+});
+
+Deno.test("a collection one command holds stays live however many others it looks up", () => {
+  const table = new KeyTable();
+  for (let i = 0; i < 3000; i++) {
+    const hash = new RedisHash();
+    hash.set("f", "old");
+    table.set(`h${i}`, hash);
+  }
+  enterCommand();
+  try {
+    const held = table.get("h0") as RedisHash;
+    for (let i = 1; i < 3000; i++) table.get(`h${i}`);
+    held.set("f", "new");
+    table.reaccount("h0");
+  } finally {
+    leaveCommand();
+  }
+  // The next command (and a load, outside any command) finds the write.
+  for (let i = 1; i < 3000; i++) table.get(`h${i}`);
+  equal((table.get("h0") as RedisHash).get("f"), "new");
 });
