@@ -108,7 +108,7 @@ Deno.test("min-replicas-to-write: a replica whose connection ends stops counting
 
 Deno.test("DEBUG RELOAD NOFLUSH: a library already loaded fails the load unless MERGE", async () => {
   using dir = tempDir();
-  await using srv = startServer({ dir: dir.path });
+  await using srv = startServer({ dir: dir.path, "enable-debug-command": "yes" });
   using c = await RespClient.connect(srv.port);
   await c.cmd("FUNCTION", "LOAD", "#!lua name=lib\nredis.register_function('f', function() end)");
   const failed = await c.cmd("DEBUG", "RELOAD", "NOFLUSH");

@@ -26,17 +26,16 @@
  * whole duration, even across resizes.
  */
 import { ByteString, StringForm } from "./string.ts";
-import { accessClock, clockDistance, commandDepth, lruClock, useEpoch } from "./access_clock.ts";
+import { accessClock, clockDistance, lruClock } from "./access_clock.ts";
+import { BoxStates } from "./box_states.ts";
 import { hashBytes, hashKey } from "./key_hash.ts";
-import { free, pageString, writeU32, writeVarint } from "./page_bytes.ts";
+import { asciiString, free, pageString, writeChars, writeU32, writeVarint } from "./page_bytes.ts";
+import { type BigKeyBox, type StoredValue, valueBytes } from "./box_bytes.ts";
+export type { StoredValue };
 import { LFU_INIT, lfuDecay, lfuIncrement } from "./lfu.ts";
-import { objectBytes, stringBytes } from "./memory.ts";
 import { PackedKind } from "./packed_record.ts";
 import { isPackable, type Packable, unpackValue } from "./packed_value.ts";
 import type { RedisObject, RedisValue } from "./value.ts";
-
-/** What a key holds as stored: a ByteString is a string kept as mutable bytes. */
-export type StoredValue = RedisValue | ByteString;
 
 const PAGE_BITS = 20;
 const PAGE_SIZE = 1 << PAGE_BITS;
@@ -62,44 +61,6 @@ const FORM_MASK = 3;
 const FLAG_ASCII = 0x80;
 const HEADER = 5;
 
-/**
- * Boxes whose small collection is a live object (a command may be writing
- * it); older ones go back to their packed string (packed_value.ts). One the
- * running command used is packed only after it (access_clock.ts's epochs).
- */
-const RECENT_BOXES = 1024;
-/** A box's state: a live value outside the recent ring. */
-const LIVE = -1;
-/** A box's state PACKED - kind: its packed string, of that PackedKind. */
-const PACKED = -2;
-
-/** A key too long to inline keeps its name and value here. */
-interface BigKeyBox {
-  key: string;
-  value: StoredValue;
-}
-
-/** A Uint8Array and its ArrayBuffer, beyond the bytes (measured: 1M of them, heapUsed). */
-const TYPED_ARRAY_BYTES = 160;
-/** What an object without memoryUsage() is taken to cost per element. */
-const FALLBACK_ELEMENT_BYTES = 64;
-
-/** Bytes a boxed value holds on the V8 heap (see memory.ts). */
-export function valueBytes(value: StoredValue | BigKeyBox): number {
-  if (typeof value === "string") return stringBytes(value.length);
-  if (value instanceof ByteString) {
-    return objectBytes(2) + TYPED_ARRAY_BYTES + value.bytes.byteLength;
-  }
-  // What it costs kept packed, whether or not its object is live just now.
-  if (isPackable(value) && value.packedKind() !== PackedKind.NotPackable) {
-    return stringBytes(value.packedData().length);
-  }
-  if ("key" in value) {
-    return objectBytes(2) + stringBytes(value.key.length) + valueBytes(value.value);
-  }
-  return value.memoryUsage?.() ?? objectBytes(4) + value.size() * FALLBACK_ELEMENT_BYTES;
-}
-
 // Offsets into a page come from a record's ref or from parsing the record, and
 // slot indexes are masked: typed-array reads of them are in range and carry `!`.
 export class KeyTable {
@@ -124,16 +85,8 @@ export class KeyTable {
   /** What each box was last accounted at (valueBytes, 4 bytes a box: a value under 4 GB), and their sum. */
   #boxBytes = new Uint32Array(MIN_CAPACITY);
   #valueBytes = 0;
-  /** Per box: its position in #recent (a live object there), LIVE, or PACKED - kind. */
-  #boxState = new Int32Array(MIN_CAPACITY).fill(LIVE);
-  /** The boxes most recently given out as live objects, a ring (-1: none). */
-  #recent = new Int32Array(RECENT_BOXES).fill(-1);
-  #recentNext = 0;
-  /** Per box: the command (useEpoch) that last used it. */
-  #boxEpoch = new Int32Array(MIN_CAPACITY);
-  /** Boxes pushed out of the ring by the command that was using them: packed once it is over. */
-  #deferred: number[] = [];
-  #deferredEpoch = 0;
+  /** Which boxes hold live small collections and which their packed strings. */
+  readonly #boxStates = new BoxStates((box) => this.#pack(box));
   /** Parse position left by #keyStart (avoids returning pairs on hot paths). */
   #at = 0;
   /** Under an LFU maxmemory-policy reads also bump the LFU counter. */
@@ -200,7 +153,7 @@ export class KeyTable {
     if ((page[off]! & KIND_MASK) === KIND_INLINE) return 0;
     const box = this.#boxIndex(page, off);
     // A packed value has not changed since it was packed.
-    if (this.#boxState[box]! <= PACKED) return 0;
+    if (this.#boxStates.packedKind(box) !== undefined) return 0;
     const before = this.#boxBytes[box]!;
     this.#setBox(box, this.#boxes[box]!);
     return this.#boxBytes[box]! - before;
@@ -379,11 +332,7 @@ export class KeyTable {
     this.#freeBoxes = [];
     this.#boxBytes = new Uint32Array(MIN_CAPACITY);
     this.#valueBytes = 0;
-    this.#boxState = new Int32Array(MIN_CAPACITY).fill(LIVE);
-    this.#recent.fill(-1);
-    this.#recentNext = 0;
-    this.#boxEpoch = new Int32Array(MIN_CAPACITY);
-    this.#deferred = [];
+    this.#boxStates.clear();
   }
 
   // ---- iteration -------------------------------------------------------
@@ -651,7 +600,7 @@ export class KeyTable {
     let len = page[p++]!;
     if (len & 0x80) len = (len & 0x7f) | (page[p++]! << 7);
     const start = p + keyLen;
-    if (page[off]! & FLAG_ASCII) return asciiDecoder.decode(page.subarray(start, start + len));
+    if (page[off]! & FLAG_ASCII) return asciiString(page, start, start + len);
     return pageString(page, start, start + len);
   }
 
@@ -759,12 +708,7 @@ export class KeyTable {
         const grown = new Uint32Array(box * 2);
         grown.set(this.#boxBytes);
         this.#boxBytes = grown;
-        const states = new Int32Array(box * 2).fill(LIVE);
-        states.set(this.#boxState);
-        this.#boxState = states;
-        const epochs = new Int32Array(box * 2);
-        epochs.set(this.#boxEpoch);
-        this.#boxEpoch = epochs;
+        this.#boxStates.grow(box * 2);
       }
     }
     this.#setBox(box, value);
@@ -777,63 +721,30 @@ export class KeyTable {
     const bytes = Math.min(valueBytes(value), 0xffffffff);
     this.#valueBytes += bytes - this.#boxBytes[box]!;
     this.#boxBytes[box] = bytes;
-    this.#boxState[box] = LIVE;
-    if (isPackable(value)) this.#recentlyUsed(box);
+    this.#boxStates.live(box);
+    if (isPackable(value)) this.#boxStates.used(box);
   }
 
   /** A box's value, its object made again if it was packed; recording the use. */
   #unbox(box: number): StoredValue | BigKeyBox {
-    const state = this.#boxState[box]!;
-    if (state === LIVE) return this.#boxes[box]!;
-    if (state <= PACKED) this.#boxes[box] = unpackValue(PACKED - state, this.#boxes[box] as string);
-    this.#recentlyUsed(box);
+    const states = this.#boxStates;
+    if (states.isLiveOutsideRing(box)) return this.#boxes[box]!;
+    const kind = states.packedKind(box);
+    if (kind !== undefined) this.#boxes[box] = unpackValue(kind, this.#boxes[box] as string);
+    states.used(box);
     return this.#boxes[box]!;
-  }
-
-  /**
-   * Puts a live collection's box in the recent ring, packing the one it
-   * pushes out, unless the running command used that one too: the command
-   * may still write the object, so it is packed after the command.
-   */
-  #recentlyUsed(box: number): void {
-    if (this.#deferred.length !== 0) this.#packDeferred();
-    const at = this.#recentNext;
-    const out = this.#recent[at]!;
-    // A ring slot whose box was used again later (or freed) is stale: the box's state says so.
-    if (out >= 0 && out !== box && this.#boxState[out] === at) {
-      if (commandDepth === 0 || this.#boxEpoch[out] !== useEpoch) this.#pack(out);
-      else {
-        this.#boxState[out] = LIVE;
-        this.#deferred.push(out);
-        this.#deferredEpoch = useEpoch;
-      }
-    }
-    this.#recent[at] = box;
-    this.#boxState[box] = at;
-    this.#boxEpoch[box] = useEpoch;
-    this.#recentNext = (at + 1) % RECENT_BOXES;
-  }
-
-  /** Packs the boxes deferred by an earlier command, those still live and out of the ring. */
-  #packDeferred(): void {
-    if (commandDepth !== 0 && this.#deferredEpoch === useEpoch) return;
-    const deferred = this.#deferred;
-    this.#deferred = [];
-    for (const box of deferred) {
-      if (this.#boxState[box] === LIVE && isPackable(this.#boxes[box])) this.#pack(box);
-    }
   }
 
   /** Keeps a box's collection as its packed string, if it still has one. */
   #pack(box: number): void {
-    const value = this.#boxes[box] as Packable;
-    const kind = value.packedKind();
+    const value = this.#boxes[box];
+    const kind = isPackable(value) ? value.packedKind() : PackedKind.NotPackable;
     if (kind === PackedKind.NotPackable) {
-      this.#boxState[box] = LIVE;
+      this.#boxStates.live(box);
       return;
     }
-    this.#boxes[box] = value.packedData();
-    this.#boxState[box] = PACKED - kind;
+    this.#boxes[box] = (value as Packable).packedData();
+    this.#boxStates.packed(box, kind);
   }
 
   /** Room for `size` bytes in the current page (a fresh one if full). */
@@ -873,7 +784,7 @@ export class KeyTable {
       this.#boxes[box] = undefined;
       this.#valueBytes -= this.#boxBytes[box]!;
       this.#boxBytes[box] = 0;
-      this.#boxState[box] = LIVE;
+      this.#boxStates.live(box);
       this.#freeBoxes.push(box);
     }
     page[off]! |= FLAG_DEAD;
@@ -910,26 +821,4 @@ export class KeyTable {
       this.#pages[pageIndex] = undefined;
     }
   }
-}
-
-const encoder = new TextEncoder();
-/** ASCII bytes are their own UTF-8, and decoding them is ~10x faster than fromCharCode. */
-const asciiDecoder = new TextDecoder();
-/** Below this, a loop beats encodeInto's call and view. */
-const ENCODE_MIN = 64;
-
-/**
- * Writes binary string `s` at `p`; true if it took the ASCII path. encodeInto copies ASCII ~10x faster than a
- * charCodeAt loop (1 KB: 0.3 against 4 us); a string with chars over 0x7f
- * (UTF-8 would widen them) is written again byte by byte.
- */
-function writeChars(page: Uint8Array, p: number, s: string): boolean {
-  const n = s.length;
-  if (n >= ENCODE_MIN) {
-    // Every char read and no more bytes written than chars: all ASCII.
-    const { read, written } = encoder.encodeInto(s, page.subarray(p, p + n));
-    if (read === n && written === n) return true;
-  }
-  for (let i = 0; i < n; i++) page[p + i] = s.charCodeAt(i);
-  return false;
 }

@@ -1,0 +1,36 @@
+/** What a key table's boxed values cost on the V8 heap (used_memory's dataset part). */
+import { objectBytes, stringBytes } from "./memory.ts";
+import { PackedKind } from "./packed_record.ts";
+import { isPackable } from "./packed_value.ts";
+import { ByteString } from "./string.ts";
+import type { RedisValue } from "./value.ts";
+
+/** What a key holds as stored: a ByteString is a string kept as mutable bytes. */
+export type StoredValue = RedisValue | ByteString;
+
+/** A key too long to inline keeps its name and value here. */
+export interface BigKeyBox {
+  key: string;
+  value: StoredValue;
+}
+
+/** A Uint8Array and its ArrayBuffer, beyond the bytes (measured: 1M of them, heapUsed). */
+const TYPED_ARRAY_BYTES = 160;
+/** What an object without memoryUsage() is taken to cost per element. */
+const FALLBACK_ELEMENT_BYTES = 64;
+
+/** Bytes a boxed value holds on the V8 heap (see memory.ts). */
+export function valueBytes(value: StoredValue | BigKeyBox): number {
+  if (typeof value === "string") return stringBytes(value.length);
+  if (value instanceof ByteString) {
+    return objectBytes(2) + TYPED_ARRAY_BYTES + value.bytes.byteLength;
+  }
+  // What it costs kept packed, whether or not its object is live just now.
+  if (isPackable(value) && value.packedKind() !== PackedKind.NotPackable) {
+    return stringBytes(value.packedData().length);
+  }
+  if ("key" in value) {
+    return objectBytes(2) + stringBytes(value.key.length) + valueBytes(value.value);
+  }
+  return value.memoryUsage?.() ?? objectBytes(4) + value.size() * FALLBACK_ELEMENT_BYTES;
+}

@@ -1,0 +1,98 @@
+/**
+ * Which of a key table's boxes hold their small collection as a live object
+ * and which as its packed string (packed_value.ts), and the ring of the most
+ * recently used live ones. A collection pushed out of the ring is packed
+ * again, except one the running command used: the command may still write
+ * the object, so it is packed after the command (access_clock.ts's epochs).
+ */
+import { commandDepth, useEpoch } from "./access_clock.ts";
+
+/** Boxes kept as live objects after their last use. */
+const RECENT_BOXES = 1024;
+/** A box's state: a live value outside the recent ring. */
+const LIVE = -1;
+/** A box's state PACKED - kind: its packed string, of that PackedKind. */
+const PACKED = -2;
+const MIN_CAPACITY = 8;
+
+export class BoxStates {
+  /** Per box: its position in #recent (a live object there), LIVE, or PACKED - kind. */
+  #state = new Int32Array(MIN_CAPACITY).fill(LIVE);
+  /** Per box: the command (useEpoch) that last used it. */
+  #epoch = new Int32Array(MIN_CAPACITY);
+  /** The boxes most recently given out as live objects, a ring (-1: none). */
+  #recent = new Int32Array(RECENT_BOXES).fill(-1);
+  #recentNext = 0;
+  /** Boxes pushed out of the ring by the command that was using them. */
+  #deferred: number[] = [];
+  #deferredEpoch = 0;
+
+  /** `pack(box)` turns a box's live collection into its packed string (and calls packed()). */
+  constructor(private readonly pack: (box: number) => void) {}
+
+  /** Room for boxes [0, capacity). */
+  grow(capacity: number): void {
+    if (capacity <= this.#state.length) return;
+    const states = new Int32Array(capacity).fill(LIVE);
+    states.set(this.#state);
+    this.#state = states;
+    const epochs = new Int32Array(capacity);
+    epochs.set(this.#epoch);
+    this.#epoch = epochs;
+  }
+
+  clear(): void {
+    this.#state = new Int32Array(MIN_CAPACITY).fill(LIVE);
+    this.#epoch = new Int32Array(MIN_CAPACITY);
+    this.#recent.fill(-1);
+    this.#recentNext = 0;
+    this.#deferred = [];
+  }
+
+  /** The PackedKind of a packed box; undefined for a live one. */
+  packedKind(box: number): number | undefined {
+    const state = this.#state[box]!;
+    return state <= PACKED ? PACKED - state : undefined;
+  }
+
+  /** Whether the box holds a live value that is not in the ring. */
+  isLiveOutsideRing(box: number): boolean {
+    return this.#state[box] === LIVE;
+  }
+
+  live(box: number): void {
+    this.#state[box] = LIVE;
+  }
+
+  packed(box: number, kind: number): void {
+    this.#state[box] = PACKED - kind;
+  }
+
+  /** Records a use of a live collection: into the ring, packing the one it pushes out. */
+  used(box: number): void {
+    if (this.#deferred.length !== 0) this.#packDeferred();
+    const at = this.#recentNext;
+    const out = this.#recent[at]!;
+    // A ring slot whose box was used again later (or freed) is stale: the box's state says so.
+    if (out >= 0 && out !== box && this.#state[out] === at) {
+      if (commandDepth === 0 || this.#epoch[out] !== useEpoch) this.pack(out);
+      else {
+        this.#state[out] = LIVE;
+        this.#deferred.push(out);
+        this.#deferredEpoch = useEpoch;
+      }
+    }
+    this.#recent[at] = box;
+    this.#state[box] = at;
+    this.#epoch[box] = useEpoch;
+    this.#recentNext = (at + 1) % RECENT_BOXES;
+  }
+
+  /** Packs the boxes deferred by an earlier command, those still live and out of the ring. */
+  #packDeferred(): void {
+    if (commandDepth !== 0 && this.#deferredEpoch === useEpoch) return;
+    const deferred = this.#deferred;
+    this.#deferred = [];
+    for (const box of deferred) if (this.#state[box] === LIVE) this.pack(box);
+  }
+}
