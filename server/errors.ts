@@ -441,3 +441,22 @@ export const SCRIPT_STALE_COMMAND = "ERR Can not execute the command on a stale 
  */
 export const SCRIPT_STUCK =
   "ERR Script stopped: it ran past busy-reply-threshold inside a call that cannot be interrupted (a table.sort comparator, a string.gsub callback...)";
+/** Script shebangs (evalExtractShebangFlags) and compiling (luaCreateFunction). */
+export const SHEBANG_INVALID = "ERR Invalid script shebang";
+export const SHEBANG_NO_ENGINE = "ERR Invalid engine in script shebang";
+export const shebangEngine = (engine: string) =>
+  `ERR Unexpected engine in script shebang: ${engine}`;
+export const shebangOption = (option: string) => `ERR Unknown lua shebang option: ${option}`;
+export const shebangFlag = (flag: string) => `ERR Unexpected flag in script shebang: ${flag}`;
+export const scriptCompileError = (message: string) =>
+  `ERR Error compiling script (new function): ${message}`;
+/** FUNCTION's errors (functionsCommand family). */
+export const FUNCTION_NOT_FOUND = "ERR Function not found";
+export const FUNCTION_NO_LIBRARY_NAME = "ERR library name argument was not given";
+export const functionUnknownArgument = (word: string) => `ERR Unknown argument ${word}`;
+export const functionUnknownOption = (option: string) => `ERR Unknown option given: ${option}`;
+export const FUNCTION_CODE_MISSING = "ERR Function code is missing";
+export const LIBRARY_NOT_FOUND = "ERR Library not found";
+export const FUNCTION_FLUSH_MODE = "ERR FUNCTION FLUSH only supports SYNC|ASYNC option";
+/** A library's load error (functionsCreateWithLibraryCtx): the engine's reason. */
+export const libraryError = (reason: string) => `ERR ${reason}`;

@@ -7,7 +7,19 @@ import { arg, intArg } from "../args.ts";
 import type { CommandFlag, CommandSpec } from "../command.ts";
 import { countedKeys } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
-import { BUSY_EVAL, CommandError, NUMKEYS_NEGATIVE, NUMKEYS_OVER_ARGS } from "../errors.ts";
+import {
+  BUSY_EVAL,
+  CommandError,
+  FUNCTION_CODE_MISSING,
+  FUNCTION_FLUSH_MODE,
+  FUNCTION_NO_LIBRARY_NAME,
+  FUNCTION_NOT_FOUND,
+  functionUnknownArgument,
+  functionUnknownOption,
+  LIBRARY_NOT_FOUND,
+  NUMKEYS_NEGATIVE,
+  NUMKEYS_OVER_ARGS,
+} from "../errors.ts";
 import { globMatch } from "../glob.ts";
 import { SCRIPT_FLAGS, ScriptError } from "../scripting/engine.ts";
 import { runScript } from "../scripting/runner.ts";
@@ -75,7 +87,7 @@ function syntaxError(sub: string): never {
 function fcall(ctx: CommandContext, argv: string[], readOnly: boolean): void {
   const scripting = ctx.server.scripting;
   const fn = scripting.functions.functions.get(arg(argv, 1).toLowerCase());
-  if (fn === undefined) throw new CommandError("ERR Function not found");
+  if (fn === undefined) throw new CommandError(FUNCTION_NOT_FOUND);
   const numkeys = intArg(arg(argv, 2), "ERR Bad number of keys provided");
   if (numkeys > argv.length - 3) throw new CommandError(NUMKEYS_OVER_ARGS);
   if (numkeys < 0) throw new CommandError(NUMKEYS_NEGATIVE);
@@ -101,9 +113,9 @@ function functionList(ctx: CommandContext, argv: string[]): void {
     const option = word.toLowerCase();
     if (!withCode && option === "withcode") withCode = true;
     else if (pattern === undefined && option === "libraryname") {
-      if (i >= argv.length - 1) throw new CommandError("ERR library name argument was not given");
+      if (i >= argv.length - 1) throw new CommandError(FUNCTION_NO_LIBRARY_NAME);
       pattern = arg(argv, ++i);
-    } else throw new CommandError(`ERR Unknown argument ${word}`);
+    } else throw new CommandError(functionUnknownArgument(word));
   }
   const libraries = [...ctx.server.scripting.functions.libraries.values()]
     .filter((library) => pattern === undefined || globMatch(pattern, library.name, true));
@@ -187,11 +199,11 @@ const functionSubcommands: CommandSpec[] = [
       let i = 2;
       for (; i < argv.length - 1; i++) {
         if (arg(argv, i).toLowerCase() !== "replace") {
-          throw new CommandError(`ERR Unknown option given: ${argv[i]}`);
+          throw new CommandError(functionUnknownOption(arg(argv, i)));
         }
         replace = true;
       }
-      if (i >= argv.length) throw new CommandError("ERR Function code is missing");
+      if (i >= argv.length) throw new CommandError(FUNCTION_CODE_MISSING);
       const name = libraryOp(() => ctx.server.scripting.functions.load(arg(argv, i), replace));
       ctx.server.dirty++;
       ctx.out.bulk(name);
@@ -206,7 +218,7 @@ const functionSubcommands: CommandSpec[] = [
     syntax: "library-name",
     handler(ctx, argv) {
       if (!ctx.server.scripting.functions.delete(arg(argv, 2))) {
-        throw new CommandError("ERR Library not found");
+        throw new CommandError(LIBRARY_NOT_FOUND);
       }
       ctx.server.dirty++;
       ctx.out.ok();
@@ -224,7 +236,7 @@ const functionSubcommands: CommandSpec[] = [
       if (argv.length > 3) syntaxError("flush");
       const mode = argv[2]?.toLowerCase();
       if (mode !== undefined && mode !== "sync" && mode !== "async") {
-        throw new CommandError("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
+        throw new CommandError(FUNCTION_FLUSH_MODE);
       }
       ctx.server.scripting.functions.flush();
       ctx.server.dirty++;

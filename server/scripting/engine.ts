@@ -15,7 +15,15 @@
  * stopped, since the server cannot answer anyone meanwhile (SCRIPT_STUCK).
  */
 import { splitArgs } from "../../protocol/inline.ts";
-import { SCRIPT_STUCK } from "../errors.ts";
+import {
+  SCRIPT_STUCK,
+  scriptCompileError,
+  SHEBANG_INVALID,
+  SHEBANG_NO_ENGINE,
+  shebangEngine,
+  shebangFlag,
+  shebangOption,
+} from "../errors.ts";
 import type { RespValue } from "../../protocol/resp.ts";
 import { popReply } from "./convert.ts";
 import { createScriptState, Rand48 } from "./environment.ts";
@@ -75,23 +83,23 @@ export class ScriptError extends Error {}
 export function parseShebang(body: string): { flags: ScriptFlags; length: number } {
   if (!body.startsWith("#!")) return { flags: { compat: true, flags: new Set() }, length: 0 };
   const end = body.indexOf("\n");
-  if (end < 0) throw new ScriptError("ERR Invalid script shebang");
+  if (end < 0) throw new ScriptError(SHEBANG_INVALID);
   const parts = splitArgs(body.slice(0, end));
   if (parts === undefined || parts.length === 0) {
-    throw new ScriptError("ERR Invalid engine in script shebang");
+    throw new ScriptError(SHEBANG_NO_ENGINE);
   }
   if (parts[0] !== "#!lua") {
-    throw new ScriptError(`ERR Unexpected engine in script shebang: ${parts[0]}`);
+    throw new ScriptError(shebangEngine(parts[0]!));
   }
   const flags = new Set<string>();
   for (const part of parts.slice(1)) {
     if (!part.startsWith("flags=")) {
-      throw new ScriptError(`ERR Unknown lua shebang option: ${part}`);
+      throw new ScriptError(shebangOption(part));
     }
     for (const flag of part.slice(6).split(",")) {
       if (flag === "") continue;
       if (!SCRIPT_FLAGS.includes(flag)) {
-        throw new ScriptError(`ERR Unexpected flag in script shebang: ${flag}`);
+        throw new ScriptError(shebangFlag(flag));
       }
       flags.add(flag);
     }
@@ -148,7 +156,7 @@ export class ScriptEngine {
     if (lauxlib.luaL_loadbuffer(L, code, code.length, lit("@user_script")) !== LUA_OK) {
       const message = quoteTokens51(toBinary(L, -1) ?? "");
       lua.lua_pop(L, 1);
-      throw new ScriptError(`ERR Error compiling script (new function): ${message}`);
+      throw new ScriptError(scriptCompileError(message));
     }
     this.#functions.set(sha, lauxlib.luaL_ref(L, LUA_REGISTRYINDEX));
     this.#scripts.set(sha, { sha, body, flags: shebang.flags });

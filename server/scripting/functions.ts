@@ -10,6 +10,7 @@
  * while functions run, and at a minimal API (redis.register_function,
  * redis.log) while a library's code is being loaded — as in Redis.
  */
+import { libraryError } from "../errors.ts";
 import { binaryToBytes, bytesToBinary } from "../../protocol/bytes.ts";
 import { splitArgs } from "../../protocol/inline.ts";
 import { Crc64, crc64 } from "../persistence/crc64.ts";
@@ -61,7 +62,7 @@ const LIBRARY_NAME_ERROR =
   "Library names can only contain letters, numbers, or underscores(_) and must be at least one character long";
 
 function fail(message: string): never {
-  throw new ScriptError(`ERR ${message}`);
+  throw new ScriptError(libraryError(message));
 }
 
 /** Parses `#!<engine> name=<library>` (functionExtractLibMetaData): engine, name, code after the shebang. */
