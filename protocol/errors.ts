@@ -9,3 +9,8 @@ export class ProtocolError extends Error {
     this.name = "ProtocolError";
   }
 }
+
+/** The reply to a malformed request before the connection closes (networking.c). */
+export const protocolErrorReply = (detail: string) => `ERR Protocol error: ${detail}`;
+/** A native-protocol response past the message size limit. */
+export const RESPONSE_TOO_BIG = "ERR response is too big";

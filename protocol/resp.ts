@@ -3,7 +3,7 @@
  * Strings are binary strings (one char per byte), see bytes.ts.
  */
 import { bytesToBinary, RepeatedString } from "./bytes.ts";
-import { ProtocolError } from "./errors.ts";
+import { ProtocolError, protocolErrorReply } from "./errors.ts";
 import { splitArgs } from "./inline.ts";
 
 /** Redis's PROTO_INLINE_MAX_SIZE. */
@@ -17,7 +17,7 @@ const CR = 13;
 const LF = 10;
 
 function protocolError(detail: string): ProtocolError {
-  return new ProtocolError(detail, `ERR Protocol error: ${detail}`);
+  return new ProtocolError(detail, protocolErrorReply(detail));
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { writeBinary } from "./bytes.ts";
 import { formatDouble } from "./double.ts";
+import { RESPONSE_TOO_BIG } from "./errors.ts";
 import { ErrCode, MAX_MSG_LEN, Tag } from "./native.ts";
 
 /**
@@ -352,7 +353,7 @@ export class NativeWriter extends ReplyWriter {
     }
     if (len > MAX_MSG_LEN) {
       this.pos = start + 4;
-      this.#err(ErrCode.TooBig, "ERR response is too big");
+      this.#err(ErrCode.TooBig, RESPONSE_TOO_BIG);
       len = this.pos - start - 4;
     }
     putU32(this.buf, start, len);

@@ -460,3 +460,47 @@ export const LIBRARY_NOT_FOUND = "ERR Library not found";
 export const FUNCTION_FLUSH_MODE = "ERR FUNCTION FLUSH only supports SYNC|ASYNC option";
 /** A library's load error (functionsCreateWithLibraryCtx): the engine's reason. */
 export const libraryError = (reason: string) => `ERR ${reason}`;
+/** DUMP / RESTORE (restoreCommand, verifyDumpPayload, rdbLoadObject). */
+export const RESTORE_BUSYKEY = "BUSYKEY Target key name already exists.";
+export const DUMP_PAYLOAD_INVALID = "ERR DUMP payload version or checksum are wrong";
+export const DUMP_BAD_DATA = "ERR Bad data format";
+/** BGSAVE (bgsaveCommand). */
+export const BGSAVE_IN_PROGRESS = "ERR Background save already in progress";
+export const BGSAVE_CHILD_ACTIVE =
+  "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.";
+/** BGREWRITEAOF that could not start (bgrewriteaofCommand). */
+export const AOF_REWRITE_FAILED =
+  "ERR Can't execute an AOF background rewriting. Please check the server logs for more information.";
+/** ACL denials at the top level (processCommand with getAclErrorMessage). */
+export const noPermissionCommand = (command: string) =>
+  `NOPERM this user has no permissions to run the '${command}' command`;
+export const noPermissionArguments = (what: "keys" | "channels") =>
+  `NOPERM this user has no permissions to access one of the ${what} used as arguments`;
+/** CLIENT SETNAME / SETINFO with a bad value (clientSetNameOrReply, clientSetinfoCommand). */
+export const BAD_CLIENT_NAME =
+  "ERR Client names cannot contain spaces, newlines or special characters.";
+export const badClientInfo = (option: string) =>
+  `ERR ${option} cannot contain spaces, newlines or special characters.`;
+/** FUNCTION's subcommand syntax, FCALL's numkeys and FUNCTION RESTORE's policy (functionsCommand family). */
+export const functionSyntax = (sub: string) =>
+  `ERR unknown subcommand or wrong number of arguments for '${sub}'. Try FUNCTION HELP.`;
+export const FCALL_BAD_NUMKEYS = "ERR Bad number of keys provided";
+export const FUNCTION_RESTORE_POLICY =
+  "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.";
+/** SWAPDB's indexes (swapdbCommand). */
+export const SWAPDB_FIRST_INDEX = "ERR invalid first DB index";
+export const SWAPDB_SECOND_INDEX = "ERR invalid second DB index";
+/** A script's reply nested too deeply (luaReplyToRedisReply). */
+export const LUA_REPLY_TOO_DEEP = "ERR reached lua stack limit";
+/** A script's error: a raised error table without a text, and a raised plain value (luaCallFunction). */
+export const SCRIPT_UNKNOWN_ERROR = "ERR unknown error";
+export const scriptRaised = (message: string) => `ERR ${message}`;
+/** PFSELFTEST's failure reports, sent inside selfTestFailed (pfselftestCommand). */
+export const hllRegisterMismatch = (index: number, expected: number, actual: number) =>
+  `TESTFAILED Register ${index} should be ${expected} but is ${actual}`;
+export const HLL_SPARSE_NOT_USED = "TESTFAILED sparse encoding not used";
+export const HLL_DENSE_SPARSE_DISAGREE = "TESTFAILED dense/sparse disagree";
+export const hllErrorTooBig = (cardinality: number, error: number) =>
+  `TESTFAILED Too big error. card:${cardinality} abserr:${error}`;
+/** A fault of the script runtime itself (not a Lua error) ending a run. */
+export const scriptFault = (reason: string) => `ERR ${reason}`;

@@ -7,6 +7,7 @@
 import type { Command } from "../command.ts";
 import { clientInfoLine } from "../commands/client_list.ts";
 import type { CommandContext } from "../context.ts";
+import { noPermissionArguments, noPermissionCommand } from "../errors.ts";
 import { keysOf } from "../key_specs.ts";
 import type { Acl } from "./acl.ts";
 import type { AclLogContext } from "./log.ts";
@@ -95,11 +96,9 @@ export function checkCall(
 /** The NOPERM reply for a denial at the top level (processCommand). */
 export function noPermission(denial: Denial, command: Command): string {
   if (denial.reason === "command") {
-    return `NOPERM this user has no permissions to run the '${command.fullName}' command`;
+    return noPermissionCommand(command.fullName);
   }
-  return `NOPERM this user has no permissions to access one of the ${
-    denial.reason === "key" ? "keys" : "channels"
-  } used as arguments`;
+  return noPermissionArguments(denial.reason === "key" ? "keys" : "channels");
 }
 
 /** Records an ACL denial in the ACL log: the command, key or channel, and who asked. */

@@ -5,6 +5,8 @@ import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
 import {
   AUTH_WITHOUT_PASSWORD,
+  BAD_CLIENT_NAME,
+  badClientInfo,
   CLIENT_ID_NOT_POSITIVE,
   CommandError,
   DB_INDEX_OUT_OF_RANGE,
@@ -32,8 +34,6 @@ import {
   listedClients,
   parseClientType,
 } from "./client_list.ts";
-
-const BAD_CLIENT_NAME = "ERR Client names cannot contain spaces, newlines or special characters.";
 
 /** Names shown in CLIENT LIST must split on spaces: printable ASCII only. */
 function isPrintableWord(s: string): boolean {
@@ -240,9 +240,7 @@ const clientSubcommands: CommandSpec[] = [
       }
       const value = arg(argv, 3);
       if (!isPrintableWord(value) && value !== "") {
-        throw new CommandError(
-          `ERR ${option} cannot contain spaces, newlines or special characters.`,
-        );
+        throw new CommandError(badClientInfo(option));
       }
       if (attribute === "lib-name") ctx.client.libName = value;
       else ctx.client.libVersion = value;

@@ -10,10 +10,13 @@ import type { CommandContext } from "../context.ts";
 import {
   BUSY_EVAL,
   CommandError,
+  FCALL_BAD_NUMKEYS,
   FUNCTION_CODE_MISSING,
   FUNCTION_FLUSH_MODE,
   FUNCTION_NO_LIBRARY_NAME,
   FUNCTION_NOT_FOUND,
+  FUNCTION_RESTORE_POLICY,
+  functionSyntax,
   functionUnknownArgument,
   functionUnknownOption,
   LIBRARY_NOT_FOUND,
@@ -79,16 +82,14 @@ function libraryOp<T>(op: () => T): T {
 }
 
 function syntaxError(sub: string): never {
-  throw new CommandError(
-    `ERR unknown subcommand or wrong number of arguments for '${sub}'. Try FUNCTION HELP.`,
-  );
+  throw new CommandError(functionSyntax(sub));
 }
 
 function fcall(ctx: CommandContext, argv: string[], readOnly: boolean): void {
   const scripting = ctx.server.scripting;
   const fn = scripting.functions.functions.get(arg(argv, 1).toLowerCase());
   if (fn === undefined) throw new CommandError(FUNCTION_NOT_FOUND);
-  const numkeys = intArg(arg(argv, 2), "ERR Bad number of keys provided");
+  const numkeys = intArg(arg(argv, 2), FCALL_BAD_NUMKEYS);
   if (numkeys > argv.length - 3) throw new CommandError(NUMKEYS_OVER_ARGS);
   if (numkeys < 0) throw new CommandError(NUMKEYS_NEGATIVE);
   const keys = argv.slice(3, 3 + numkeys);
@@ -275,9 +276,7 @@ const functionSubcommands: CommandSpec[] = [
       if (argv.length > 4) syntaxError("restore");
       const policy = (argv[3]?.toLowerCase() ?? "append") as typeof RESTORE_POLICIES[number];
       if (!RESTORE_POLICIES.includes(policy)) {
-        throw new CommandError(
-          "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.",
-        );
+        throw new CommandError(FUNCTION_RESTORE_POLICY);
       }
       libraryOp(() => ctx.server.scripting.functions.restore(arg(argv, 2), policy));
       ctx.server.dirty++;

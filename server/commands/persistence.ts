@@ -9,13 +9,19 @@ import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import type { RedisValue } from "../types/value.ts";
 import {
+  AOF_REWRITE_FAILED,
   AOF_REWRITE_IN_PROGRESS,
+  BGSAVE_CHILD_ACTIVE,
+  BGSAVE_IN_PROGRESS,
   CommandError,
+  DUMP_BAD_DATA,
+  DUMP_PAYLOAD_INVALID,
   NO_SHUTDOWN_IN_PROGRESS,
   NOT_INTEGER,
   RESTORE_BAD_FREQ,
   RESTORE_BAD_IDLETIME,
   RESTORE_BAD_TTL,
+  RESTORE_BUSYKEY,
   SAVE_FAILED,
   SHUTDOWN_FAILED,
   SYNTAX,
@@ -28,11 +34,6 @@ import { dumpPayload } from "../persistence/rdb_writer.ts";
 import { materialize } from "../persistence/values.ts";
 import type { ZsetLimits } from "../types/sorted_set.ts";
 import { zsetLimits } from "./collections.ts";
-
-const BGSAVE_IN_PROGRESS = "ERR Background save already in progress";
-const BUSYKEY = "BUSYKEY Target key name already exists.";
-const BAD_PAYLOAD = "ERR DUMP payload version or checksum are wrong";
-const BAD_DATA = "ERR Bad data format";
 
 interface RestoreOptions {
   replace: boolean;
@@ -71,11 +72,11 @@ function parseRestoreOptions(argv: string[]): RestoreOptions {
 function decodeDumpPayload(payload: string, limits: ZsetLimits): RedisValue {
   try {
     const decoded = readDumpPayload(binaryToBytes(payload));
-    if (decoded === null) throw new CommandError(BAD_PAYLOAD);
-    if (decoded === undefined) throw new CommandError(BAD_DATA);
+    if (decoded === null) throw new CommandError(DUMP_PAYLOAD_INVALID);
+    if (decoded === undefined) throw new CommandError(DUMP_BAD_DATA);
     return materialize(decoded, limits);
   } catch (err) {
-    if (err instanceof FormatError) throw new CommandError(BAD_DATA);
+    if (err instanceof FormatError) throw new CommandError(DUMP_BAD_DATA);
     throw err;
   }
 }
@@ -85,7 +86,7 @@ function restore(ctx: CommandContext, argv: string[]): void {
   const { replace, absttl, idle, freq } = parseRestoreOptions(argv);
   const db = ctx.db;
   const key = arg(argv, 1);
-  if (!replace && db.has(key)) throw new CommandError(BUSYKEY);
+  if (!replace && db.has(key)) throw new CommandError(RESTORE_BUSYKEY);
   let ttl = parseInteger(arg(argv, 2));
   if (ttl === undefined) throw new CommandError(NOT_INTEGER);
   if (ttl < 0) throw new CommandError(RESTORE_BAD_TTL);
@@ -156,9 +157,7 @@ export const persistenceCommands: CommandSpec[] = [
       if (persistence.bgsaveInProgress) throw new CommandError(BGSAVE_IN_PROGRESS);
       if (persistence.job !== undefined || ctx.inExec) {
         if (!schedule && !ctx.inExec) {
-          throw new CommandError(
-            "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.",
-          );
+          throw new CommandError(BGSAVE_CHILD_ACTIVE);
         }
         persistence.bgsaveScheduled = true;
         return ctx.out.simple("Background saving scheduled");
@@ -201,9 +200,7 @@ export const persistenceCommands: CommandSpec[] = [
         return ctx.out.simple("Background append only file rewriting scheduled");
       }
       if (!persistence.startRewrite()) {
-        throw new CommandError(
-          "ERR Can't execute an AOF background rewriting. Please check the server logs for more information.",
-        );
+        throw new CommandError(AOF_REWRITE_FAILED);
       }
       ctx.out.simple("Background append only file rewriting started");
     },

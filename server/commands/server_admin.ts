@@ -7,7 +7,13 @@ import { arg, ArgCursor, parseInteger } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
 import type { ServerContext } from "../context.ts";
 import type { Database } from "../db.ts";
-import { CommandError, DB_INDEX_OUT_OF_RANGE, SYNTAX } from "../errors.ts";
+import {
+  CommandError,
+  DB_INDEX_OUT_OF_RANGE,
+  SWAPDB_FIRST_INDEX,
+  SWAPDB_SECOND_INDEX,
+  SYNTAX,
+} from "../errors.ts";
 import { renderInfo } from "../info/render.ts";
 import { INFO_PROVIDERS } from "../info/sections.ts";
 import { VERSION } from "../../protocol/version.ts";
@@ -152,8 +158,8 @@ export const serverAdminCommands: CommandSpec[] = [
       "O(N) where N is the count of clients watching or blocking on keys from both databases.",
     handler(ctx, argv) {
       const server = ctx.server;
-      const a = dbArg(server, arg(argv, 1), "ERR invalid first DB index");
-      const b = dbArg(server, arg(argv, 2), "ERR invalid second DB index");
+      const a = dbArg(server, arg(argv, 1), SWAPDB_FIRST_INDEX);
+      const b = dbArg(server, arg(argv, 2), SWAPDB_SECOND_INDEX);
       if (a !== b) {
         swapDatabases(server, a, b);
         server.dirty++;

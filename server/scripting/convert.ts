@@ -14,6 +14,7 @@
  */
 import type { RespValue } from "../../protocol/resp.ts";
 import type { ReplyWriter } from "../../protocol/writer.ts";
+import { LUA_REPLY_TOO_DEEP } from "../errors.ts";
 import {
   lit,
   lua,
@@ -148,7 +149,7 @@ function toReply(L: LuaState, resp: 2 | 3, depth: number): ScriptReply {
     case LUA_TNUMBER:
       return { type: "int", value: truncate(lua.lua_tonumber(L, -1)) };
     case LUA_TTABLE:
-      if (depth >= MAX_REPLY_DEPTH) return { type: "error", value: "ERR reached lua stack limit" };
+      if (depth >= MAX_REPLY_DEPTH) return { type: "error", value: LUA_REPLY_TOO_DEEP };
       return tableReply(L, resp, depth + 1);
     default:
       return { type: "null" };

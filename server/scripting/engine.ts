@@ -17,7 +17,10 @@
 import { splitArgs } from "../../protocol/inline.ts";
 import {
   SCRIPT_STUCK,
+  SCRIPT_UNKNOWN_ERROR,
   scriptCompileError,
+  scriptFault,
+  scriptRaised,
   SHEBANG_INVALID,
   SHEBANG_NO_ENGINE,
   shebangEngine,
@@ -146,11 +149,7 @@ export class ScriptEngine {
     const L = this.#L;
     const source = rewriteEscapes51(body.slice(shebang.length));
     if (typeof source !== "string") {
-      throw new ScriptError(
-        `ERR Error compiling script (new function): ${
-          escapeTooLargeMessage("user_script", source)
-        }`,
-      );
+      throw new ScriptError(scriptCompileError(escapeTooLargeMessage("user_script", source)));
     }
     const code = toLua(source);
     if (lauxlib.luaL_loadbuffer(L, code, code.length, lit("@user_script")) !== LUA_OK) {
@@ -333,7 +332,10 @@ export class ScriptRun {
       }
     } catch (err) {
       // A fault of the runtime itself (not a Lua error): the run still ends cleanly.
-      this.reply = { type: "error", value: `ERR ${err instanceof Error ? err.message : err}` };
+      this.reply = {
+        type: "error",
+        value: scriptFault(err instanceof Error ? err.message : String(err)),
+      };
     }
     this.done = true;
     lua.lua_sethook(co, null, 0, 0);
@@ -349,12 +351,12 @@ export class ScriptRun {
     lua.lua_checkstack(co, 4);
     if (lua.lua_type(co, -1) === LUA_TTABLE) {
       lua.lua_getfield(co, -1, lit("err"));
-      message = lua.lua_type(co, -1) === LUA_TSTRING ? toBinary(co, -1)! : "ERR unknown error";
+      message = lua.lua_type(co, -1) === LUA_TSTRING ? toBinary(co, -1)! : SCRIPT_UNKNOWN_ERROR;
       lua.lua_getfield(co, -2, lit("ignore_error_stats_update"));
       ignoreStats = lua.lua_toboolean(co, -1);
       lua.lua_pop(co, 2);
     } else {
-      message = `ERR ${toBinary(co, -1) ?? "execution failure"}`;
+      message = scriptRaised(toBinary(co, -1) ?? "execution failure");
     }
     this.errorStatsCounted = ignoreStats;
     const where = this.#where();

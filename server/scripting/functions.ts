@@ -10,7 +10,7 @@
  * while functions run, and at a minimal API (redis.register_function,
  * redis.log) while a library's code is being loaded — as in Redis.
  */
-import { libraryError } from "../errors.ts";
+import { libraryError, scriptRaised } from "../errors.ts";
 import { binaryToBytes, bytesToBinary } from "../../protocol/bytes.ts";
 import { splitArgs } from "../../protocol/inline.ts";
 import { Crc64, crc64 } from "../persistence/crc64.ts";
@@ -350,7 +350,7 @@ function errorMessage(L: LuaState): string {
     lua.lua_pop(L, 1);
     return message;
   }
-  return `ERR ${toBinary(L, -1) ?? ""}`;
+  return scriptRaised(toBinary(L, -1) ?? "");
 }
 
 interface RegisterArgs {

@@ -20,6 +20,12 @@
  * opcodes past the last register, which older builds ignored.
  */
 import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
+import {
+  HLL_DENSE_SPARSE_DISAGREE,
+  HLL_SPARSE_NOT_USED,
+  hllErrorTooBig,
+  hllRegisterMismatch,
+} from "../errors.ts";
 import { hash64, murmurHash64A, murmurHash64AWord } from "./murmur.ts";
 
 /** Header bytes before the registers. */
@@ -548,7 +554,7 @@ export function hllSelfTest(sparseMaxBytes: number): string | undefined {
     for (let i = 0; i < HLL_REGISTERS; i++) {
       const v = denseGet(b, i);
       if (v !== expected[i]) {
-        return `TESTFAILED Register ${i} should be ${expected[i]} but is ${v}`;
+        return hllRegisterMismatch(i, expected[i]!, v);
       }
     }
   }
@@ -572,13 +578,13 @@ function estimateSelfTest(sparseMaxBytes: number): string | undefined {
     hll.raise(reg, pattern >>> P, sparseMaxBytes);
     if (j !== checkpoint) continue;
     if (j < sparseMaxBytes / 2 && hll.encoding !== "sparse") {
-      return "TESTFAILED sparse encoding not used";
+      return HLL_SPARSE_NOT_USED;
     }
     const estimate = dense.count();
-    if (estimate !== hll.count()) return "TESTFAILED dense/sparse disagree";
+    if (estimate !== hll.count()) return HLL_DENSE_SPARSE_DISAGREE;
     const maxError = j === 10 ? 1 : Math.ceil(relativeError * 6 * checkpoint);
     const error = Math.abs(checkpoint - Number(estimate));
-    if (error > maxError) return `TESTFAILED Too big error. card:${checkpoint} abserr:${error}`;
+    if (error > maxError) return hllErrorTooBig(checkpoint, error);
     checkpoint *= 10;
   }
   return undefined;
