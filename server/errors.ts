@@ -504,3 +504,26 @@ export const hllErrorTooBig = (cardinality: number, error: number) =>
   `TESTFAILED Too big error. card:${cardinality} abserr:${error}`;
 /** A fault of the script runtime itself (not a Lua error) ending a run. */
 export const scriptFault = (reason: string) => `ERR ${reason}`;
+/**
+ * FUNCTION LOAD / RESTORE reasons, sent inside libraryError
+ * (functionExtractLibMetaData, functionsCreateWithLibraryCtx, libraryJoin, functionsLoadFromRdb).
+ */
+export const LIBRARY_METADATA_MISSING = "Missing library metadata";
+export const LIBRARY_METADATA_INVALID = "Invalid library metadata";
+export const libraryMetadataValue = (part: string) => `Invalid metadata value given: ${part}`;
+export const LIBRARY_NAME_REPEATED =
+  "Invalid metadata value, name argument was given multiple times";
+export const LIBRARY_NAME_MISSING = "Library name was not given";
+export const LIBRARY_NAME_RULE =
+  "Library names can only contain letters, numbers, or underscores(_) and must be at least one character long";
+export const engineNotFound = (engine: string) => `Engine '${engine}' not found`;
+export const functionCompileError = (message: string) => `Error compiling function: ${message}`;
+export const functionRegisterError = (message: string) => `Error registering functions: ${message}`;
+export const FUNCTION_LOAD_TIMEOUT = "FUNCTION LOAD timeout";
+export const libraryExists = (name: string) => `Library '${name}' already exists`;
+export const libraryExistsOnRestore = (name: string) => `Library ${name} already exists`;
+export const NO_FUNCTIONS_REGISTERED = "No functions registered";
+export const functionExists = (name: string) => `Function ${name} already exists`;
+export const FUNCTION_PAYLOAD_INVALID = "DUMP payload version or checksum are wrong";
+export const FUNCTION_PAYLOAD_NOT_FUNCTION = "given type is not a function";
+export const FUNCTION_PAYLOAD_LOAD_FAILED = "failed loading the given functions payload";

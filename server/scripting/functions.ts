@@ -10,7 +10,27 @@
  * while functions run, and at a minimal API (redis.register_function,
  * redis.log) while a library's code is being loaded — as in Redis.
  */
-import { libraryError, scriptRaised } from "../errors.ts";
+import {
+  engineNotFound,
+  FUNCTION_LOAD_TIMEOUT,
+  FUNCTION_PAYLOAD_INVALID,
+  FUNCTION_PAYLOAD_LOAD_FAILED,
+  FUNCTION_PAYLOAD_NOT_FUNCTION,
+  functionCompileError,
+  functionExists,
+  functionRegisterError,
+  LIBRARY_METADATA_INVALID,
+  LIBRARY_METADATA_MISSING,
+  LIBRARY_NAME_MISSING,
+  LIBRARY_NAME_REPEATED,
+  LIBRARY_NAME_RULE,
+  libraryError,
+  libraryExists,
+  libraryExistsOnRestore,
+  libraryMetadataValue,
+  NO_FUNCTIONS_REGISTERED,
+  scriptRaised,
+} from "../errors.ts";
 import { binaryToBytes, bytesToBinary } from "../../protocol/bytes.ts";
 import { splitArgs } from "../../protocol/inline.ts";
 import { Crc64, crc64 } from "../persistence/crc64.ts";
@@ -58,27 +78,24 @@ export interface LibraryInfo {
 const LOAD_TIMEOUT_MS = 500;
 const LUA_RIDX_GLOBALS = 2;
 const NAME_RULE = /^[A-Za-z0-9_]+$/;
-const LIBRARY_NAME_ERROR =
-  "Library names can only contain letters, numbers, or underscores(_) and must be at least one character long";
-
 function fail(message: string): never {
   throw new ScriptError(libraryError(message));
 }
 
 /** Parses `#!<engine> name=<library>` (functionExtractLibMetaData): engine, name, code after the shebang. */
 export function parseLibraryMetadata(code: string): { engine: string; name: string; body: string } {
-  if (!code.startsWith("#!")) fail("Missing library metadata");
+  if (!code.startsWith("#!")) fail(LIBRARY_METADATA_MISSING);
   const end = code.indexOf("\n");
-  if (end < 0) fail("Invalid library metadata");
+  if (end < 0) fail(LIBRARY_METADATA_INVALID);
   const parts = splitArgs(code.slice(0, end));
-  if (parts === undefined || parts.length === 0) fail("Invalid library metadata");
+  if (parts === undefined || parts.length === 0) fail(LIBRARY_METADATA_INVALID);
   let name: string | undefined;
   for (const part of parts.slice(1)) {
-    if (part.slice(0, 5).toLowerCase() !== "name=") fail(`Invalid metadata value given: ${part}`);
-    if (name !== undefined) fail("Invalid metadata value, name argument was given multiple times");
+    if (part.slice(0, 5).toLowerCase() !== "name=") fail(libraryMetadataValue(part));
+    if (name !== undefined) fail(LIBRARY_NAME_REPEATED);
     name = part.slice(5);
   }
-  if (name === undefined) fail("Library name was not given");
+  if (name === undefined) fail(LIBRARY_NAME_MISSING);
   // code starts with "#!", so the first part does.
   return { engine: parts[0]!.slice(2), name, body: code.slice(end) };
 }
@@ -157,7 +174,7 @@ export class FunctionLibraries {
     if (argc < 1 || argc > 2) return raise("wrong number of arguments to redis.register_function");
     const args = argc === 1 ? readNamedArgs(L) : readPositionalArgs(L);
     if (typeof args === "string") return raise(args);
-    if (!NAME_RULE.test(args.name)) return raise(LIBRARY_NAME_ERROR);
+    if (!NAME_RULE.test(args.name)) return raise(LIBRARY_NAME_RULE);
     if (library.functions.has(args.name.toLowerCase())) {
       return raise("Function already exists in the library");
     }
@@ -170,26 +187,26 @@ export class FunctionLibraries {
   /** Compiles a library and runs its code to collect its functions (not linked yet). */
   #create(code: string): LibraryInfo {
     const meta = parseLibraryMetadata(code);
-    if (!NAME_RULE.test(meta.name)) fail(LIBRARY_NAME_ERROR);
-    if (meta.engine.toLowerCase() !== "lua") fail(`Engine '${meta.engine}' not found`);
+    if (!NAME_RULE.test(meta.name)) fail(LIBRARY_NAME_RULE);
+    if (meta.engine.toLowerCase() !== "lua") fail(engineNotFound(meta.engine));
     const L = this.#L;
     const library: LibraryInfo = { name: meta.name, engine: "LUA", code, functions: new Map() };
     const source = rewriteEscapes51(meta.body);
     if (typeof source !== "string") {
-      fail(`Error compiling function: ${escapeTooLargeMessage("user_function", source)}`);
+      fail(functionCompileError(escapeTooLargeMessage("user_function", source)));
     }
     const body = toLua(source);
     if (lauxlib.luaL_loadbuffer(L, body, body.length, lit("@user_function")) !== LUA_OK) {
       const message = quoteTokens51(toBinary(L, -1) ?? "");
       lua.lua_pop(L, 1);
-      fail(`Error compiling function: ${message}`);
+      fail(functionCompileError(message));
     }
     const started = Date.now();
     lua.lua_sethook(
       L,
       (L: LuaState) => {
         if (Date.now() - started < LOAD_TIMEOUT_MS) return;
-        pushErrorTable(L, "FUNCTION LOAD timeout");
+        pushErrorTable(L, FUNCTION_LOAD_TIMEOUT);
         lua.lua_error(L);
       },
       LUA_MASKCOUNT,
@@ -205,7 +222,7 @@ export class FunctionLibraries {
       const message = errorMessage(L);
       lua.lua_pop(L, 1);
       this.#free(library);
-      fail(`Error registering functions: ${message}`);
+      fail(functionRegisterError(message));
     }
     return library;
   }
@@ -229,11 +246,11 @@ export class FunctionLibraries {
   /** FUNCTION LOAD [REPLACE]: returns the library name. Throws ScriptError. */
   load(code: string, replace: boolean): string {
     const meta = parseLibraryMetadata(code);
-    if (!NAME_RULE.test(meta.name)) fail(LIBRARY_NAME_ERROR);
+    if (!NAME_RULE.test(meta.name)) fail(LIBRARY_NAME_RULE);
     const old = this.libraries.get(meta.name.toLowerCase());
     if (old !== undefined && !replace) {
-      if (meta.engine.toLowerCase() !== "lua") fail(`Engine '${meta.engine}' not found`);
-      fail(`Library '${meta.name}' already exists`);
+      if (meta.engine.toLowerCase() !== "lua") fail(engineNotFound(meta.engine));
+      fail(libraryExists(meta.name));
     }
     const library = this.#create(code);
     const clash = [...library.functions].find(([key]) => {
@@ -242,11 +259,7 @@ export class FunctionLibraries {
     });
     if (library.functions.size === 0 || clash !== undefined) {
       this.#free(library);
-      fail(
-        clash === undefined
-          ? "No functions registered"
-          : `Function ${clash[1].name} already exists`,
-      );
+      fail(clash === undefined ? NO_FUNCTIONS_REGISTERED : functionExists(clash[1].name));
     }
     if (old !== undefined) {
       this.#unlink(old);
@@ -309,13 +322,13 @@ export class FunctionLibraries {
     };
     const [existing] = replaced;
     if (existing !== undefined && policy !== "replace") {
-      abort(`Library ${existing.name} already exists`);
+      abort(libraryExistsOnRestore(existing.name));
     }
     for (const library of created) {
       for (const [key, fn] of library.functions) {
         const existing = this.functions.get(key);
         if (existing !== undefined && !replaced.includes(existing.library)) {
-          abort(`Function ${fn.name} already exists`);
+          abort(functionExists(fn.name));
         }
       }
     }
@@ -436,19 +449,19 @@ export function readFunctionPayload(payload: string): string[] {
     bytes.length < 10 || (bytes[footer]! | (bytes[footer + 1]! << 8)) > RDB_VERSION ||
     !crc64(bytes, 0, bytes.length - 8).matches(bytes, bytes.length - 8)
   ) {
-    fail("DUMP payload version or checksum are wrong");
+    fail(FUNCTION_PAYLOAD_INVALID);
   }
   const dec = new RdbDecoder(bytes, 0, footer);
   const codes: string[] = [];
   try {
     while (dec.pos < footer) {
       const type = dec.byte();
-      if (type !== Opcode.FUNCTION2) fail("given type is not a function");
+      if (type !== Opcode.FUNCTION2) fail(FUNCTION_PAYLOAD_NOT_FUNCTION);
       codes.push(dec.string());
     }
   } catch (err) {
     if (err instanceof ScriptError) throw err;
-    fail("failed loading the given functions payload");
+    fail(FUNCTION_PAYLOAD_LOAD_FAILED);
   }
   return codes;
 }
