@@ -527,3 +527,28 @@ export const functionExists = (name: string) => `Function ${name} already exists
 export const FUNCTION_PAYLOAD_INVALID = "DUMP payload version or checksum are wrong";
 export const FUNCTION_PAYLOAD_NOT_FUNCTION = "given type is not a function";
 export const FUNCTION_PAYLOAD_LOAD_FAILED = "failed loading the given functions payload";
+/** redis.register_function's errors while a library loads (luaRegisterFunction and its argument readers). */
+export const REGISTER_OUTSIDE_LOAD =
+  "redis.register_function can only be called on FUNCTION LOAD command";
+export const REGISTER_ARITY = "wrong number of arguments to redis.register_function";
+export const REGISTER_DUPLICATE = "Function already exists in the library";
+export const REGISTER_NAMED_NOT_TABLE =
+  "calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).";
+export const REGISTER_KEY_NOT_STRING =
+  "named argument key given to redis.register_function is not a string";
+export const REGISTER_NAME_NOT_STRING =
+  "function_name argument given to redis.register_function must be a string";
+export const REGISTER_DESCRIPTION_NOT_STRING =
+  "description argument given to redis.register_function must be a string";
+export const REGISTER_CALLBACK_NOT_FUNCTION =
+  "callback argument given to redis.register_function must be a function";
+export const REGISTER_FLAGS_NOT_TABLE =
+  "flags argument to redis.register_function must be a table representing function flags";
+export const REGISTER_UNKNOWN_FLAG = "unknown flag given";
+export const REGISTER_UNKNOWN_ARGUMENT = "unknown argument given to redis.register_function";
+export const REGISTER_NAME_MISSING = "redis.register_function must get a function name argument";
+export const REGISTER_CALLBACK_MISSING = "redis.register_function must get a callback argument";
+export const REGISTER_FIRST_NOT_STRING =
+  "first argument to redis.register_function must be a string";
+export const REGISTER_SECOND_NOT_FUNCTION =
+  "second argument to redis.register_function must be a function";

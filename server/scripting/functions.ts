@@ -29,6 +29,21 @@ import {
   libraryExistsOnRestore,
   libraryMetadataValue,
   NO_FUNCTIONS_REGISTERED,
+  REGISTER_ARITY,
+  REGISTER_CALLBACK_MISSING,
+  REGISTER_CALLBACK_NOT_FUNCTION,
+  REGISTER_DESCRIPTION_NOT_STRING,
+  REGISTER_DUPLICATE,
+  REGISTER_FIRST_NOT_STRING,
+  REGISTER_FLAGS_NOT_TABLE,
+  REGISTER_KEY_NOT_STRING,
+  REGISTER_NAME_MISSING,
+  REGISTER_NAME_NOT_STRING,
+  REGISTER_NAMED_NOT_TABLE,
+  REGISTER_OUTSIDE_LOAD,
+  REGISTER_SECOND_NOT_FUNCTION,
+  REGISTER_UNKNOWN_ARGUMENT,
+  REGISTER_UNKNOWN_FLAG,
   scriptRaised,
 } from "../errors.ts";
 import { binaryToBytes, bytesToBinary } from "../../protocol/bytes.ts";
@@ -168,15 +183,15 @@ export class FunctionLibraries {
       return lua.lua_error(L);
     };
     if (library === undefined) {
-      return raise("redis.register_function can only be called on FUNCTION LOAD command");
+      return raise(REGISTER_OUTSIDE_LOAD);
     }
     const argc = lua.lua_gettop(L);
-    if (argc < 1 || argc > 2) return raise("wrong number of arguments to redis.register_function");
+    if (argc < 1 || argc > 2) return raise(REGISTER_ARITY);
     const args = argc === 1 ? readNamedArgs(L) : readPositionalArgs(L);
     if (typeof args === "string") return raise(args);
     if (!NAME_RULE.test(args.name)) return raise(LIBRARY_NAME_RULE);
     if (library.functions.has(args.name.toLowerCase())) {
-      return raise("Function already exists in the library");
+      return raise(REGISTER_DUPLICATE);
     }
     lua.lua_pushvalue(L, args.callbackIndex);
     const ref = lauxlib.luaL_ref(L, LUA_REGISTRYINDEX);
@@ -388,7 +403,7 @@ function readFlags(L: LuaState, index: number): Set<string> | undefined {
 
 function readNamedArgs(L: LuaState): RegisterArgs | string {
   if (lua.lua_type(L, 1) !== LUA_TTABLE) {
-    return "calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).";
+    return REGISTER_NAMED_NOT_TABLE;
   }
   let name: string | undefined;
   let description: string | undefined;
@@ -397,22 +412,22 @@ function readNamedArgs(L: LuaState): RegisterArgs | string {
   lua.lua_pushnil(L);
   while (lua.lua_next(L, 1) !== 0) {
     if (!lua.lua_isstring(L, -2)) {
-      return "named argument key given to redis.register_function is not a string";
+      return REGISTER_KEY_NOT_STRING;
     }
     const key = toBinary(L, -2)!.toLowerCase();
     if (key === "function_name") {
       if (!lua.lua_isstring(L, -1)) {
-        return "function_name argument given to redis.register_function must be a string";
+        return REGISTER_NAME_NOT_STRING;
       }
       name = toBinary(L, -1);
     } else if (key === "description") {
       if (!lua.lua_isstring(L, -1)) {
-        return "description argument given to redis.register_function must be a string";
+        return REGISTER_DESCRIPTION_NOT_STRING;
       }
       description = toBinary(L, -1);
     } else if (key === "callback") {
       if (lua.lua_type(L, -1) !== LUA_TFUNCTION) {
-        return "callback argument given to redis.register_function must be a function";
+        return REGISTER_CALLBACK_NOT_FUNCTION;
       }
       // Kept below the iteration's key and value, so it survives until registered.
       lua.lua_pushvalue(L, -1);
@@ -420,23 +435,23 @@ function readNamedArgs(L: LuaState): RegisterArgs | string {
       callbackIndex = 2;
     } else if (key === "flags") {
       if (lua.lua_type(L, -1) !== LUA_TTABLE) {
-        return "flags argument to redis.register_function must be a table representing function flags";
+        return REGISTER_FLAGS_NOT_TABLE;
       }
       const read = readFlags(L, lua.lua_gettop(L));
-      if (read === undefined) return "unknown flag given";
+      if (read === undefined) return REGISTER_UNKNOWN_FLAG;
       flags = read;
-    } else return "unknown argument given to redis.register_function";
+    } else return REGISTER_UNKNOWN_ARGUMENT;
     lua.lua_pop(L, 1);
   }
-  if (name === undefined) return "redis.register_function must get a function name argument";
-  if (callbackIndex === 0) return "redis.register_function must get a callback argument";
+  if (name === undefined) return REGISTER_NAME_MISSING;
+  if (callbackIndex === 0) return REGISTER_CALLBACK_MISSING;
   return { name, description, flags, callbackIndex };
 }
 
 function readPositionalArgs(L: LuaState): RegisterArgs | string {
-  if (!lua.lua_isstring(L, 1)) return "first argument to redis.register_function must be a string";
+  if (!lua.lua_isstring(L, 1)) return REGISTER_FIRST_NOT_STRING;
   if (lua.lua_type(L, 2) !== LUA_TFUNCTION) {
-    return "second argument to redis.register_function must be a function";
+    return REGISTER_SECOND_NOT_FUNCTION;
   }
   return { name: toBinary(L, 1)!, description: undefined, flags: new Set(), callbackIndex: 2 };
 }
