@@ -552,3 +552,36 @@ export const REGISTER_FIRST_NOT_STRING =
   "first argument to redis.register_function must be a string";
 export const REGISTER_SECOND_NOT_FUNCTION =
   "second argument to redis.register_function must be a function";
+/** ACL rule errors, sent inside ACL SETUSER's and ACL LOAD's messages (ACLSetUserStringError). */
+export const RULE_UNKNOWN_COMMAND = "Unknown command or category name in ACL";
+export const RULE_SYNTAX = "Syntax error";
+export const RULE_KEYS_AFTER_ALL =
+  "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does not have any effect. Try 'resetkeys' to start with an empty list of patterns";
+export const RULE_CHANNELS_AFTER_ALL =
+  "Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and does not have any effect. Try 'resetchannels' to start with an empty list of channels";
+export const RULE_SUBCOMMAND_FIRST_ARG = "Allowing first-arg of a subcommand is not supported";
+export const RULE_BAD_HASH =
+  "The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters";
+export const RULE_NO_SUCH_PASSWORD =
+  "The password you are trying to remove from the user does not exist";
+/** A script writing to a read-only table (luaProtectedTableError, lua_enablereadonlytable). */
+export const READONLY_TABLE_ERROR = "Attempt to modify a readonly table";
+/** The redis table's and math.random's errors inside scripts (script_lua.c's luaRedis* functions, luaMathRandom). */
+export const outsideScript = (what: string) =>
+  `${what} can only be called inside a script invocation`;
+export const LUA_WRONG_ARITY = "wrong number of arguments";
+export const LUA_REPLY_FIELD_ARGS = "wrong number or type of arguments";
+export const LUA_NO_COMMAND_ARGS = "Please specify at least one argument for this redis lib call";
+export const LUA_BAD_COMMAND_ARG = "Lua redis lib command arguments must be strings or integers";
+export const LUA_LOG_ARITY = "redis.log() requires two arguments or more.";
+export const LUA_LOG_LEVEL_NOT_NUMBER = "First argument must be a number (log level).";
+export const LUA_LOG_LEVEL_INVALID = "Invalid debug level.";
+export const LUA_SETRESP_ARITY = "redis.setresp() requires one argument.";
+export const LUA_SETRESP_VERSION = "RESP version must be 2 or 3.";
+export const LUA_SET_REPL_ARITY = "redis.set_repl() requires two arguments.";
+export const LUA_SET_REPL_FLAGS =
+  "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.";
+export const LUA_ACL_CHECK_UNKNOWN = "Invalid command passed to redis.acl_check_cmd()";
+/** A script reading an undefined global (luaSetErrorMetatable). */
+export const nonexistentGlobal = (name: string) =>
+  `Script attempted to access nonexistent global variable '${name}'`;

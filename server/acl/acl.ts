@@ -5,7 +5,8 @@
  */
 import type { AclCommands } from "./commands.ts";
 import { AclLog } from "./log.ts";
-import { AclRuleError, hasSpaces, RULE_UNKNOWN_COMMAND } from "./selector.ts";
+import { RULE_UNKNOWN_COMMAND } from "../errors.ts";
+import { AclRuleError, hasSpaces } from "./selector.ts";
 import { type AclEnv, User } from "./user.ts";
 
 export const DUPLICATE_CONFIG_USER =

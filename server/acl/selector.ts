@@ -4,19 +4,18 @@
  * parentheses) and any number of extra selectors `(...)`; a command is
  * allowed when one selector allows all of it.
  */
+import {
+  RULE_CHANNELS_AFTER_ALL,
+  RULE_KEYS_AFTER_ALL,
+  RULE_SUBCOMMAND_FIRST_ARG,
+  RULE_SYNTAX,
+  RULE_UNKNOWN_COMMAND,
+} from "../errors.ts";
 import { globMatch } from "../glob.ts";
 import type { AclCommand, AclCommands } from "./commands.ts";
 
 /** Why a rule was refused: Redis's errno-derived texts (ACLSetUserStringError). */
 export class AclRuleError extends Error {}
-
-export const RULE_UNKNOWN_COMMAND = "Unknown command or category name in ACL";
-export const RULE_SYNTAX = "Syntax error";
-export const RULE_KEYS_AFTER_ALL =
-  "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does not have any effect. Try 'resetkeys' to start with an empty list of patterns";
-export const RULE_CHANNELS_AFTER_ALL =
-  "Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and does not have any effect. Try 'resetchannels' to start with an empty list of channels";
-export const RULE_SUBCOMMAND_FIRST_ARG = "Allowing first-arg of a subcommand is not supported";
 
 /** Key pattern permissions (%R~, %W~; ~ is both). */
 export const READ = 1;

@@ -5,6 +5,7 @@
  */
 import { splitArgs } from "../../protocol/inline.ts";
 import type { AclCommand, AclCommands } from "./commands.ts";
+import { RULE_BAD_HASH, RULE_NO_SUCH_PASSWORD } from "../errors.ts";
 import { describeSelector } from "./describe.ts";
 import { hashPassword, isPasswordHash, sameHash } from "./password.ts";
 import {
@@ -14,11 +15,6 @@ import {
   type KeyAccess,
   Selector,
 } from "./selector.ts";
-
-export const RULE_BAD_HASH =
-  "The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters";
-export const RULE_NO_SUCH_PASSWORD =
-  "The password you are trying to remove from the user does not exist";
 
 /** What every user of one server shares: the command catalogue and acl-pubsub-default. */
 export interface AclEnv {

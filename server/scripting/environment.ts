@@ -5,6 +5,12 @@
  * math.random, and globals locked: every reachable table read-only, and
  * reading an unknown global an error.
  */
+import {
+  LUA_WRONG_ARITY,
+  nonexistentGlobal,
+  outsideScript,
+  READONLY_TABLE_ERROR,
+} from "../errors.ts";
 import { pushBitLibrary } from "./lib_bit.ts";
 import { pushCjsonLibrary } from "./lib_cjson.ts";
 import { pushCmsgpackLibrary } from "./lib_cmsgpack.ts";
@@ -23,7 +29,6 @@ import {
   LUA_YIELD,
   lualib,
   type LuaState,
-  READONLY_TABLE_ERROR,
   setReadonly,
   tableIsReadonly,
   toBinary,
@@ -71,7 +76,7 @@ function installRandom(L: LuaState, rand: Rand48, current: () => RunState | unde
   lua.lua_getglobal(L, lit("math"));
   lua.lua_pushcfunction(L, (L: LuaState) => {
     if (current() === undefined) {
-      raiseWithWhere(L, "math.random can only be called inside a script invocation");
+      raiseWithWhere(L, outsideScript("math.random"));
     }
     const r = (rand.next() % LRAND48_MAX) / LRAND48_MAX;
     const argc = lua.lua_gettop(L);
@@ -85,13 +90,13 @@ function installRandom(L: LuaState, rand: Rand48, current: () => RunState | unde
       const u = Math.trunc(lua.luaL_checknumber(L, 2));
       lua.luaL_argcheck(L, l <= u, 2, lit("interval is empty"));
       lua.lua_pushnumber(L, Math.floor(r * (u - l + 1)) + l);
-    } else raiseWithWhere(L, "wrong number of arguments");
+    } else raiseWithWhere(L, LUA_WRONG_ARITY);
     return 1;
   });
   lua.lua_setfield(L, -2, lit("random"));
   lua.lua_pushcfunction(L, (L: LuaState) => {
     if (current() === undefined) {
-      raiseWithWhere(L, "math.randomseed can only be called inside a script invocation");
+      raiseWithWhere(L, outsideScript("math.randomseed"));
     }
     rand.seed(Math.trunc(lua.luaL_checknumber(L, 1)));
     return 0;
@@ -163,7 +168,7 @@ export function setErrorMetatable(L: LuaState): void {
   lua.lua_newtable(L);
   lua.lua_pushcfunction(L, (L: LuaState) => {
     const name = toBinary(L, 2) ?? "?";
-    return raiseWithWhere(L, `Script attempted to access nonexistent global variable '${name}'`);
+    return raiseWithWhere(L, nonexistentGlobal(name));
   });
   lua.lua_setfield(L, -2, lit("__index"));
   lua.lua_setmetatable(L, -2);

@@ -20,6 +20,7 @@ import lstring from "fengari/src/lstring.js";
 import ltable from "fengari/src/ltable.js";
 import ldebug from "fengari/src/ldebug.js";
 import { binaryToBytes, bytesToBinary } from "../../protocol/bytes.ts";
+import { READONLY_TABLE_ERROR } from "../errors.ts";
 
 // deno-lint-ignore no-explicit-any
 type LooseApi = Record<string, any>;
@@ -47,7 +48,6 @@ export const LUA_MULTRET = -1;
 export const LUA_MASKCOUNT: number = lua.LUA_MASKCOUNT;
 export const LUA_MASKLINE: number = lua.LUA_MASKLINE;
 
-export const READONLY_TABLE_ERROR = "Attempt to modify a readonly table";
 /** Lua's LUA_IDSIZE: the longest chunk name a message shows. */
 const LUA_IDSIZE = 60;
 

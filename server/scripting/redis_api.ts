@@ -6,6 +6,21 @@
  */
 import { createHash } from "node:crypto";
 import type { RespValue } from "../../protocol/resp.ts";
+import {
+  LUA_ACL_CHECK_UNKNOWN,
+  LUA_BAD_COMMAND_ARG,
+  LUA_LOG_ARITY,
+  LUA_LOG_LEVEL_INVALID,
+  LUA_LOG_LEVEL_NOT_NUMBER,
+  LUA_NO_COMMAND_ARGS,
+  LUA_REPLY_FIELD_ARGS,
+  LUA_SET_REPL_ARITY,
+  LUA_SET_REPL_FLAGS,
+  LUA_SETRESP_ARITY,
+  LUA_SETRESP_VERSION,
+  LUA_WRONG_ARITY,
+  outsideScript,
+} from "../errors.ts";
 import { pushErrorTable, pushReply } from "./convert.ts";
 import {
   formatLuaNumber,
@@ -48,13 +63,13 @@ export const REDIS_VERSION_NUM = 0x07000f;
 /** Redis's luaArgsToRedisArgv: strings as they are, numbers as %.17g. */
 function argsToArgv(L: LuaState): string[] | string {
   const argc = lua.lua_gettop(L);
-  if (argc === 0) return "Please specify at least one argument for this redis lib call";
+  if (argc === 0) return LUA_NO_COMMAND_ARGS;
   const argv: string[] = [];
   for (let i = 1; i <= argc; i++) {
     const type = lua.lua_type(L, i);
     if (type === LUA_TNUMBER) argv.push(formatG17(lua.lua_tonumber(L, i)));
     else if (type === LUA_TSTRING) argv.push(toBinary(L, i)!);
-    else return "Lua redis lib command arguments must be strings or integers";
+    else return LUA_BAD_COMMAND_ARG;
   }
   lua.lua_settop(L, 0);
   return argv;
@@ -84,7 +99,7 @@ function raiseTable(L: LuaState, message: string): number {
 
 function requireRun(L: LuaState, current: () => RunState | undefined, what: string): RunState {
   const run = current();
-  if (run === undefined) raiseTable(L, `${what} can only be called inside a script invocation`);
+  if (run === undefined) raiseTable(L, outsideScript(what));
   return run!;
 }
 
@@ -106,7 +121,7 @@ function genericCall(current: () => RunState | undefined, raiseError: boolean): 
 function singleField(field: string): LuaJsFunction {
   return (L) => {
     if (lua.lua_gettop(L) !== 1 || lua.lua_type(L, -1) !== LUA_TSTRING) {
-      pushErrorTable(L, "wrong number or type of arguments");
+      pushErrorTable(L, LUA_REPLY_FIELD_ARGS);
       return 1;
     }
     if (field === "err") {
@@ -124,12 +139,12 @@ function singleField(field: string): LuaJsFunction {
 function log(current: () => RunState | undefined): LuaJsFunction {
   return (L) => {
     const argc = lua.lua_gettop(L);
-    if (argc < 2) return raiseTable(L, "redis.log() requires two arguments or more.");
+    if (argc < 2) return raiseTable(L, LUA_LOG_ARITY);
     if (!lua.lua_isnumber(L, 1)) {
-      return raiseTable(L, "First argument must be a number (log level).");
+      return raiseTable(L, LUA_LOG_LEVEL_NOT_NUMBER);
     }
     const level = lua.lua_tonumber(L, 1);
-    if (level < 0 || level > 3) return raiseTable(L, "Invalid debug level.");
+    if (level < 0 || level > 3) return raiseTable(L, LUA_LOG_LEVEL_INVALID);
     const parts: string[] = [];
     for (let i = 2; i <= argc; i++) {
       const s = toBinary(L, i);
@@ -155,27 +170,27 @@ export function pushRedisApi(L: LuaState, current: () => RunState | undefined): 
   setFunction(L, "error_reply", singleField("err"));
   setFunction(L, "status_reply", singleField("ok"));
   setFunction(L, "sha1hex", (L) => {
-    if (lua.lua_gettop(L) !== 1) return raiseTable(L, "wrong number of arguments");
+    if (lua.lua_gettop(L) !== 1) return raiseTable(L, LUA_WRONG_ARITY);
     lua.lua_pushstring(L, lit(sha1hex(toBinary(L, 1) ?? "")));
     return 1;
   });
   setLogAndVersion(L, current);
   setFunction(L, "setresp", (L) => {
     const run = requireRun(L, current, "redis.setresp");
-    if (lua.lua_gettop(L) !== 1) return raiseTable(L, "redis.setresp() requires one argument.");
+    if (lua.lua_gettop(L) !== 1) return raiseTable(L, LUA_SETRESP_ARITY);
     const resp = Math.trunc(lua.lua_tonumber(L, 1));
-    if (resp !== 2 && resp !== 3) return raiseTable(L, "RESP version must be 2 or 3.");
+    if (resp !== 2 && resp !== 3) return raiseTable(L, LUA_SETRESP_VERSION);
     run.resp = resp;
     return 0;
   });
   setFunction(L, "set_repl", (L) => {
     const run = requireRun(L, current, "redis.set_repl");
-    if (lua.lua_gettop(L) !== 1) return raiseTable(L, "redis.set_repl() requires two arguments.");
+    if (lua.lua_gettop(L) !== 1) return raiseTable(L, LUA_SET_REPL_ARITY);
     const flags = Math.trunc(lua.lua_tonumber(L, 1));
     if ((flags & ~3) !== 0) {
       return raiseTable(
         L,
-        "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.",
+        LUA_SET_REPL_FLAGS,
       );
     }
     run.host.setRepl(flags);
@@ -200,7 +215,7 @@ export function pushRedisApi(L: LuaState, current: () => RunState | undefined): 
     if (typeof argv === "string") return raiseTable(L, argv);
     const allowed = run.host.aclCheck(argv);
     if (allowed === undefined) {
-      return raiseTable(L, "Invalid command passed to redis.acl_check_cmd()");
+      return raiseTable(L, LUA_ACL_CHECK_UNKNOWN);
     }
     lua.lua_pushboolean(L, allowed);
     return 1;
