@@ -33,6 +33,8 @@ import type { Watchdog } from "./watchdog.ts";
 export interface Propagator {
   /** Which of Redis's two targets it is (redis.set_repl picks among them); unset: either. */
   readonly target?: PropagationTarget;
+  /** False while it records nothing (AOF off; no backlog, no replica); unset: always records. */
+  readonly active?: boolean;
   propagate(dbIndex: number, argv: readonly string[]): void;
 }
 
@@ -117,6 +119,11 @@ export interface ServerContext {
   notify(eventClass: NotifyClass, event: string, key: string, dbIndex: number): void;
   /** Sends a write to every propagator (AOF, replicas), or only to those of `only`. */
   propagate(dbIndex: number, argv: readonly string[], only?: PropagationTarget): void;
+  /**
+   * Whether any propagator records writes now: a command may skip building
+   * what it would propagate (XREADGROUP's XCLAIMs) when none does.
+   */
+  recordsWrites(): boolean;
   /** The one path a command runs by: handler, statistics, propagation (dispatch.ts's call). */
   call(ctx: CommandContext, command: Command, argv: string[]): void;
   /** A client for commands run without a connection (AOF replay, scripts). */

@@ -239,6 +239,10 @@ export class RedisServer implements ServerContext {
     }
   }
 
+  recordsWrites(): boolean {
+    return this.propagators.some((p) => p.active !== false);
+  }
+
   // ---- clients ---------------------------------------------------------
 
   registerClient(client: Client): void {

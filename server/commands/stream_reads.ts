@@ -129,9 +129,11 @@ function resolveTargets(ctx: CommandContext, args: ReadArgs): Target[] {
 type Served = StreamEntry | { id: StreamId; pairs: null };
 
 /** What one read delivers, and the commands that record it for the AOF. */
-interface ReadResult {
-  entries: Served[];
-  propagate: string[][];
+/** A group read: who reads and whether deliveries are acknowledged up front. */
+interface GroupReader {
+  group: ConsumerGroup;
+  consumer: Consumer;
+  noack: boolean;
 }
 
 /** The reading consumer; under NOACK a new one is propagated, as no XCLAIM will make it. */
@@ -149,40 +151,46 @@ function consumerFor(
   return consumer;
 }
 
-/** Serves entries after `after` (new ones, for a group: PEL entries and group position). */
+/**
+ * Serves entries after `after` (new ones, for a group: PEL entries and group
+ * position). What the read changes goes to `propagate` (XCLAIMs, XGROUP
+ * SETID), unless it is undefined: nothing records writes, so none are built.
+ */
 function readNew(
   s: Stream,
   key: string,
   after: StreamId,
   count: number,
-  group: ConsumerGroup | undefined,
-  consumer: Consumer | undefined,
-  noack: boolean,
+  reader: GroupReader | undefined,
   now: number,
-): ReadResult {
-  const result: ReadResult = { entries: [], propagate: [] };
+  propagate: string[][] | undefined,
+): Served[] {
+  const entries: Served[] = [];
   const start = nextId(after);
-  if (start === undefined) return result;
+  if (start === undefined) return entries;
   let moved = false;
   // Every entry of one read is delivered at `now`: its XCLAIMs share the text.
   const nowText = String(now);
   for (const entry of s.range(start, ID_MAX)) {
-    if (group !== undefined) {
+    if (reader !== undefined) {
+      const group = reader.group;
       if (entry.id > group.lastId) {
         s.advanceGroup(group, entry.id);
         moved = true;
       }
-      if (!noack) {
-        const nack = group.deliver(entry.id, consumer!, now);
-        entry.text ??= formatId(entry.id);
-        result.propagate.push(xclaimArgv(key, group, entry.id, nack, entry.text, nowText));
+      if (!reader.noack) {
+        const nack = group.deliver(entry.id, reader.consumer, now);
+        if (propagate !== undefined) {
+          entry.text ??= formatId(entry.id);
+          propagate.push(xclaimArgv(key, group, entry.id, nack, entry.text, nowText));
+        }
       }
     }
-    result.entries.push(entry);
-    if (count > 0 && result.entries.length >= count) break;
+    entries.push(entry);
+    if (count > 0 && entries.length >= count) break;
   }
-  if (group !== undefined && noack && moved) result.propagate.push(setIdArgv(key, group));
-  return result;
+  if (reader?.noack && moved) propagate?.push(setIdArgv(key, reader.group));
+  return entries;
 }
 
 /** Serves a consumer's own pending entries after `after` (XREADGROUP with an ID). */
@@ -240,6 +248,8 @@ function xread(ctx: CommandContext, argv: string[], readGroup: boolean): void {
   const now = Date.now();
   const results: [string, Served[]][] = [];
   const propagate: string[][] = [];
+  // XCLAIMs are built only for a reader of a group, and only if anything records them.
+  const recorded = readGroup && ctx.server.recordsWrites() ? propagate : undefined;
   for (const t of targets) {
     const s = t.stream;
     if (s === undefined) continue;
@@ -259,9 +269,10 @@ function xread(ctx: CommandContext, argv: string[], readGroup: boolean): void {
       results.push([t.key, readHistory(s, consumer!, after, args.count, now)]);
       continue;
     }
-    const read = readNew(s, t.key, after, args.count, t.group, consumer, args.noack, now);
-    propagate.push(...read.propagate);
-    results.push([t.key, read.entries]);
+    const reader = t.group === undefined
+      ? undefined
+      : { group: t.group, consumer: consumer!, noack: args.noack };
+    results.push([t.key, readNew(s, t.key, after, args.count, reader, now, recorded)]);
   }
   if (readGroup) ctx.propagateAs = propagate;
   if (results.length > 0) return writeReply(ctx, results);
@@ -303,9 +314,10 @@ function block(ctx: CommandContext, args: ReadArgs, targets: Target[]): void {
       const consumer = group === undefined
         ? undefined
         : consumerFor(ctx, t.key, group, args.consumer, now, args.noack, propagate);
-      const read = readNew(s, t.key, after, count, group, consumer, args.noack, now);
-      writeReply(ctx, [[t.key, read.entries]]);
-      propagate.push(...read.propagate);
+      const reader = group === undefined
+        ? undefined
+        : { group, consumer: consumer!, noack: args.noack };
+      writeReply(ctx, [[t.key, readNew(s, t.key, after, count, reader, now, propagate)]]);
       for (const command of propagate) ctx.server.propagate(db.index, command);
       if (group !== undefined) ctx.server.dirty++;
       return true;

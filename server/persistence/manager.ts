@@ -91,8 +91,12 @@ export class Persistence {
   /** Attaches to `server`: its propagators, cron, shutdown and reply hooks (compose.ts). */
   constructor(readonly server: ServerContext) {
     this.aofPaths = new AofPaths(server);
+    const isOpen = () => this.aof.isOpen;
     server.propagators.push({
       target: "aof",
+      get active() {
+        return isOpen();
+      },
       propagate: (dbIndex, argv) => {
         if (this.aof.isOpen) this.aof.append(dbIndex, argv);
       },
