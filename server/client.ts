@@ -13,6 +13,7 @@ import type { Command } from "./command.ts";
 import type { CommandContext, ServerContext } from "./context.ts";
 import { type Database, databaseAt } from "./db.ts";
 import type { NotifyClass } from "./notify.ts";
+import type { ClientTracking } from "./tracking.ts";
 
 /** What the socket side offers to the rest of the server. */
 export interface ClientTransport {
@@ -118,6 +119,8 @@ export class Client implements CommandContext {
   channels: Set<string> | undefined;
   patterns: Set<string> | undefined;
   shardChannels: Set<string> | undefined;
+  /** CLIENT TRACKING's options while tracking is on (server/tracking.ts). */
+  tracking: ClientTracking | undefined;
 
   constructor(
     readonly server: ServerContext,

@@ -26,6 +26,7 @@ import { ServerStats } from "./stats.ts";
 import { advanceAccessClock } from "./types/keytable.ts";
 import { NotifyClass, parseNotifyFlags } from "./notify.ts";
 import { PubSub } from "./pubsub.ts";
+import { Tracking } from "./tracking.ts";
 import { WatchRegistry } from "./watch.ts";
 import { Watchdog } from "./watchdog.ts";
 
@@ -50,6 +51,7 @@ export class RedisServer implements ServerContext {
   readonly pause = new ClientPause(this.blocking);
   readonly watches = new WatchRegistry();
   readonly pubsub = new PubSub();
+  readonly tracking: Tracking = new Tracking(this);
   readonly startedAt = Date.now();
   readonly runId = randomHex(20);
   readonly stats = new ServerStats();
@@ -67,6 +69,7 @@ export class RedisServer implements ServerContext {
   /** Changes since the last save, as Redis's server.dirty. */
   dirty = 0;
   activeExpire = true;
+  cronPaused = false;
   notifyMask = 0;
   /**
    * Set by EXEC while it runs its queue: the first write propagated is
@@ -103,6 +106,7 @@ export class RedisServer implements ServerContext {
 
   constructor(config: Config, readonly commands: CommandTable) {
     this.config = config;
+    this.blocking.wrapServe = (client, serve) => this.tracking.serveAs(client, serve);
     this.slowlog = new SlowLog(config);
     this.latency = new LatencyMonitor(config);
     const hooks = {
@@ -170,6 +174,7 @@ export class RedisServer implements ServerContext {
     // Values written in place (collections, edited strings) are accounted again.
     db.dict.reaccount(key);
     this.watches.touch(db.index, key);
+    if (this.tracking.engaged) this.tracking.invalidate(key, this.tracking.current);
     if (this.notifyMask !== 0) this.notify(eventClass, event, key, db.index);
     if (this.blocking.blockedClients > 0) this.blocking.signalReady(db.index, key);
   }
@@ -189,6 +194,7 @@ export class RedisServer implements ServerContext {
   #expired(db: Database, key: string): void {
     this.stats.expiredKeys++;
     this.watches.touch(db.index, key);
+    if (this.tracking.engaged) this.tracking.invalidate(key, undefined);
     // Replicas and the AOF see an expiry as a DEL, as in Redis.
     this.propagate(db.index, ["DEL", key]);
     if (this.notifyMask !== 0) this.notify(NotifyClass.Expired, "expired", key, db.index);
@@ -227,6 +233,7 @@ export class RedisServer implements ServerContext {
     this.blocking.unblock(client, false);
     this.watches.unwatchAll(client);
     this.unsubscribeAll(client);
+    if (client.tracking !== undefined) this.tracking.disable(client);
   }
 
   /** Drops every subscription of a client (disconnect, RESET). */
@@ -324,10 +331,12 @@ export class RedisServer implements ServerContext {
 
   /** One tick: active expiry within a time budget, idle timeouts, hooks. */
   cron(): void {
+    if (this.cronPaused) return;
     advanceAccessClock(Date.now());
     this.stats.sampleRates(performance.now());
     this.activeExpireCycle();
     this.#closeIdleClients();
+    if (this.tracking.clients > 0) this.tracking.limitTable();
     for (const hook of this.cronHooks) hook();
   }
 

@@ -75,6 +75,7 @@ function hostFor(server: ServerContext): ReplicationHost {
     listeningPort: () => server.port,
     loadRdb: (rdb) => {
       const keys = loadReplicaRdb(server.dbs, rdb, config.getBool("rdbchecksum"));
+      if (server.tracking.engaged) server.tracking.invalidateAll();
       server.log(`MASTER <-> REPLICA sync: ${keys} keys loaded`);
       // A new master client: no transaction or database selection survives a full sync.
       masterClient = undefined;
