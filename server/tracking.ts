@@ -296,21 +296,26 @@ export class Tracking {
     queueMicrotask(() => this.#broadcast());
   }
 
-  /** Sends each prefix's changed keys to its clients (NOLOOP ones without their own). */
+  /**
+   * Sends each prefix's changed keys to its clients (NOLOOP ones without
+   * their own), prefixes and keys in byte order as Redis's radix trees give them.
+   */
   #broadcast(): void {
     this.#broadcastQueued = false;
-    for (const state of this.#prefixes.values()) {
+    for (const prefix of [...this.#prefixes.keys()].sort()) {
+      const state = this.#prefixes.get(prefix)!;
       if (state.keys.size === 0) continue;
-      const all = [...state.keys.keys()];
+      const changed = [...state.keys].sort(([a], [b]) => a < b ? -1 : 1);
+      state.keys = new Map();
+      const all = changed.map(([key]) => key);
       for (const client of state.clients) {
         if (!client.tracking?.noloop) {
           this.#send(client, all);
           continue;
         }
-        const others = [...state.keys].filter(([, writer]) => writer !== client).map(([k]) => k);
+        const others = changed.filter(([, writer]) => writer !== client).map(([key]) => key);
         if (others.length > 0) this.#send(client, others);
       }
-      state.keys = new Map();
     }
   }
 
@@ -338,7 +343,9 @@ export class Tracking {
     }
     const out = target.out;
     const write = () => {
-      if (keys === null) out.nil();
+      // As Redis: the null is the tracking client's, even on a redirect speaking the other RESP.
+      if (keys === null && !target.isNative) out.raw(client.protocol === 3 ? "_\r\n" : "$-1\r\n");
+      else if (keys === null) out.nil();
       else {
         out.array(keys.length);
         for (const key of keys) out.bulk(key);

@@ -142,7 +142,8 @@ function trackingInfo(ctx: CommandContext): void {
   out.bulk("redirect");
   out.int(state?.redirect ?? -1);
   out.bulk("prefixes");
-  const prefixes = [...state?.prefixes ?? []];
+  // In byte order, as Redis's radix tree lists them.
+  const prefixes = [...state?.prefixes ?? []].sort();
   out.array(prefixes.length);
   for (const prefix of prefixes) out.bulk(prefix);
 }
