@@ -35,6 +35,8 @@ export interface ParamSpec {
   aliases?: readonly string[];
   /** Left out of CONFIG GET patterns (Redis's HIDDEN_CONFIG); an exact name still answers. */
   hidden?: boolean;
+  /** A memory parameter that also takes "N%" (of maxmemory), read back as -N (Redis's PERCENT_CONFIG). */
+  percent?: boolean;
 }
 
 const MB = 1024 * 1024;
@@ -71,8 +73,9 @@ const fixed = { immutable: true } as const;
 /** Parameters and their defaults (Redis 7.0's, where Redis has the parameter). */
 export const PARAMS: ParamSpec[] = [
   // Network and clients.
-  str("bind", "127.0.0.1", { immutable: true, canonical: (v) => words(v).join(" ") }),
-  int("port", 6379, 0, 65535, fixed),
+  // Both re-listen when set at run time (the server's apply; a failure rolls CONFIG SET back).
+  str("bind", "127.0.0.1", { canonical: (v) => words(v).join(" ") }),
+  int("port", 6379, 0, 65535),
   int("timeout", 0, 0, INT_MAX),
   int("tcp-keepalive", 300, 0, INT_MAX, noop),
   int("tcp-backlog", 511, 0, INT_MAX, { ...noop, ...fixed }),
@@ -162,7 +165,7 @@ export const PARAMS: ParamSpec[] = [
   ]),
   int("maxmemory-samples", 5, 1, INT_MAX, noop),
   int("maxmemory-eviction-tenacity", 10, 0, 100, noop),
-  memory("maxmemory-clients", 0, 0, LONG_MAX, noop),
+  memory("maxmemory-clients", 0, 0, LONG_MAX, { percent: true }),
   bool("lazyfree-lazy-eviction", false, noop),
   bool("lazyfree-lazy-expire", false, noop),
   bool("lazyfree-lazy-server-del", false, noop),
@@ -211,11 +214,11 @@ export const PARAMS: ParamSpec[] = [
     canonical: (v) => words(v).map((p) => String(Number(p))).join(" "),
   }),
   int("watchdog-period", 0, 0, INT_MAX, { hidden: true }),
-  int("tls-port", 0, 0, 65535, fixed),
-  str("tls-cert-file", "", fixed),
-  str("tls-key-file", "", fixed),
-  str("tls-ca-cert-file", "", fixed),
-  oneOf("tls-auth-clients", "yes", ["yes", "no", "optional"], fixed),
+  int("tls-port", 0, 0, 65535),
+  str("tls-cert-file", ""),
+  str("tls-key-file", ""),
+  str("tls-ca-cert-file", ""),
+  oneOf("tls-auth-clients", "yes", ["yes", "no", "optional"]),
   int("busy-reply-threshold", 5000, 0, LONG_MAX, { aliases: ["lua-time-limit"] }),
   int("tracking-table-max-keys", 1000000, 0, LONG_MAX, noop),
   int("acllog-max-len", 128, 0, LONG_MAX),
@@ -248,7 +251,71 @@ export const PARAMS: ParamSpec[] = [
   int("cluster-node-timeout", 15000, 0, LONG_MAX, noop),
   str("cluster-config-file", "nodes.conf", { ...noop, ...fixed }),
   bool("sanitize-dump-payload", false, noop),
+  ...compatibilityParams(),
 ];
+
+/**
+ * Redis 7.0 parameters for features redis-home does not have (cluster, TLS
+ * tuning, CPU affinity), accepted and reported so that CONFIG GET * and
+ * redis.conf files match Redis's; and the hidden ones Redis's tests set.
+ */
+function compatibilityParams(): ParamSpec[] {
+  const port = (name: string, extra?: Extra) => int(name, 0, 0, 65535, { ...noop, ...extra });
+  return [
+    ...["aof_rewrite_cpulist", "bgsave_cpulist", "bio_cpulist", "server_cpulist"]
+      .map((name) => str(name, "", { ...noop, ...fixed })),
+    str("bind-source-addr", "", noop),
+    int("socket-mark-id", 0, 0, 4294967295, { ...noop, ...fixed }),
+    oneOf("syslog-facility", "local0", [
+      "user",
+      ...Array.from({ length: 8 }, (_, i) => `local${i}`),
+    ], { ...noop, ...fixed }),
+    bool("replica-ignore-disk-write-errors", false, noop),
+    bool("replica-ignore-maxmemory", true, { ...noop, aliases: ["slave-ignore-maxmemory"] }),
+    bool("cluster-allow-pubsubshard-when-down", true, noop),
+    bool("cluster-allow-reads-when-down", false, noop),
+    bool("cluster-allow-replica-migration", true, noop),
+    port("cluster-announce-bus-port"),
+    str("cluster-announce-hostname", "", noop),
+    str("cluster-announce-ip", "", noop),
+    port("cluster-announce-port"),
+    port("cluster-announce-tls-port"),
+    memory("cluster-link-sendbuf-limit", 0, 0, ULLONG_MAX, noop),
+    int("cluster-migration-barrier", 1, 0, INT_MAX, noop),
+    port("cluster-port", fixed),
+    oneOf("cluster-preferred-endpoint-type", "ip", ["ip", "hostname", "unknown-endpoint"], noop),
+    bool("cluster-replica-no-failover", false, { ...noop, aliases: ["cluster-slave-no-failover"] }),
+    int("cluster-replica-validity-factor", 10, 0, INT_MAX, {
+      ...noop,
+      aliases: ["cluster-slave-validity-factor"],
+    }),
+    bool("cluster-require-full-coverage", true, noop),
+    ...[
+      "tls-ca-cert-dir",
+      "tls-ciphers",
+      "tls-ciphersuites",
+      "tls-client-cert-file",
+      "tls-client-key-file",
+      "tls-client-key-file-pass",
+      "tls-dh-params-file",
+      "tls-key-file-pass",
+      "tls-protocols",
+    ].map((name) => str(name, "", noop)),
+    bool("tls-cluster", false, noop),
+    bool("tls-prefer-server-ciphers", false, noop),
+    bool("tls-replication", false, noop),
+    int("tls-session-cache-size", 20480, 0, INT_MAX, noop),
+    int("tls-session-cache-timeout", 300, 0, INT_MAX, noop),
+    bool("tls-session-caching", true, noop),
+    int("rdb-key-save-delay", 0, INT_MIN, INT_MAX, { ...noop, hidden: true }),
+    int("key-load-delay", 0, INT_MIN, INT_MAX, { ...noop, hidden: true }),
+    int("loading-process-events-interval-bytes", 2 * MB, 1024, INT_MAX, {
+      ...noop,
+      hidden: true,
+    }),
+    bool("use-exit-on-panic", false, { ...noop, hidden: true }),
+  ];
+}
 
 /**
  * Parses a memory amount as Redis's memtoull: digits and an optional unit
@@ -369,6 +436,28 @@ function validatePercentiles(value: string): string | undefined {
   return undefined;
 }
 
+/** "N%" (0 to 100) as stored; undefined when not a percentage. */
+function parsePercent(value: string): string | undefined {
+  const m = /^(0|[1-9]\d{0,17})%$/.exec(value);
+  if (m === null) return undefined;
+  if (Number(m[1]) > 100) throw new ConfigError("percentage argument must be less or equal to 100");
+  return `${Number(m[1])}%`;
+}
+
+/**
+ * CONFIG SET dir's check, as Redis's chdir: the directory must exist. (At
+ * start a missing one is reported when a save needs it.)
+ */
+export function checkDir(value: string): void {
+  let isDirectory: boolean;
+  try {
+    isDirectory = Deno.statSync(value).isDirectory;
+  } catch {
+    throw new ConfigError("No such file or directory");
+  }
+  if (!isDirectory) throw new ConfigError("Not a directory");
+}
+
 function validateFileName(value: string): string | undefined {
   return value.includes("/") ? "File name can't be a path, just a filename" : undefined;
 }
@@ -445,6 +534,8 @@ export class Config {
       }
       case "int":
       case "memory": {
+        const percent = spec.percent ? parsePercent(value) : undefined;
+        if (percent !== undefined) return percent;
         const n = spec.type === "int"
           ? (/^(0|-?[1-9]\d{0,18})$/.test(value) ? BigInt(value) : undefined)
           : memoryBig(value);
@@ -452,7 +543,7 @@ export class Config {
           throw new ConfigError(
             spec.type === "int"
               ? "argument couldn't be parsed into an integer"
-              : "argument must be a memory value",
+              : `argument must be a memory${spec.percent ? " or percent" : ""} value`,
           );
         }
         const min = BigInt(spec.min ?? -LONG_MAX - 1n);
@@ -515,9 +606,30 @@ export class Config {
         throw setFailed(spec.name, err.message);
       }
     }
-    for (const [spec, value] of normalized) {
-      this.#store(spec, value);
-      this.onChange(spec.name, value);
+    this.#apply(normalized);
+  }
+
+  /**
+   * Stores the new values, then applies those that changed (the server
+   * re-listens, resizes, ...). When an apply fails with a ConfigError, every
+   * value goes back and the changes applied so far are applied back, as
+   * Redis 7's CONFIG SET does.
+   */
+  #apply(normalized: readonly [ParamSpec, string][]): void {
+    const previous = normalized.map(([spec]) => this.#values.get(spec.name)!);
+    normalized.forEach(([spec, value]) => this.#store(spec, value));
+    const applied: number[] = [];
+    for (const [i, [spec, value]] of normalized.entries()) {
+      if (value === previous[i]) continue;
+      try {
+        this.onChange(spec.name, value);
+        applied.push(i);
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        normalized.forEach(([spec], j) => this.#store(spec, previous[j]!));
+        for (const j of applied) this.onChange(normalized[j]![0].name, previous[j]!);
+        throw setFailed(spec.name, err.message);
+      }
     }
   }
 
@@ -534,7 +646,9 @@ export class Config {
   #store(spec: ParamSpec, value: string): void {
     this.#values.set(spec.name, value);
     if (spec.type === "int" || spec.type === "memory") {
-      this.#numbers.set(spec.name, Number(value));
+      // A percentage reads back negative, as Redis stores it.
+      const number = value.endsWith("%") ? -Number(value.slice(0, -1)) : Number(value);
+      this.#numbers.set(spec.name, number);
     }
   }
 

@@ -151,7 +151,10 @@ export class MaxMemory {
     let bytes = 0;
     for (const client of this.server.clients.values()) bytes += clientBytes(client);
     this.#clients = bytes;
-    const limit = this.server.config.getNumber("maxmemory-clients");
+    const config = this.server.config;
+    let limit = config.getNumber("maxmemory-clients");
+    // A percentage (read back negative) is of maxmemory, and no limit without one.
+    if (limit < 0) limit = Math.floor(config.getNumber("maxmemory") * -limit / 100);
     if (limit > 0 && bytes > limit) this.#evictClients(limit);
   }
 

@@ -5,12 +5,12 @@
  */
 import { Acl } from "./acl/acl.ts";
 import { admissionError } from "./admission.ts";
-import { listenTls } from "./tls.ts";
+import { Listeners } from "./listeners.ts";
 import { aclCommandsOf } from "./acl/table.ts";
 import { BlockingRegistry } from "./blocking.ts";
 import { Client, type ClientTransport } from "./client.ts";
 import type { Command, CommandTable } from "./command.ts";
-import { Config } from "./config.ts";
+import { checkDir, Config } from "./config.ts";
 import { Connection } from "./connection.ts";
 import type { CommandContext, Propagator, ServerContext, WriteWatcher } from "./context.ts";
 import { Database } from "./db.ts";
@@ -98,8 +98,7 @@ export class RedisServer implements ServerContext {
    * batch must wait for, so that no reply outruns its record.
    */
   beforeReply: (() => Promise<void> | undefined) | undefined;
-  #listener: Deno.TcpListener | undefined;
-  #tlsListener: Deno.TlsListener | undefined;
+  readonly #listeners: Listeners;
   #cronTimer: ReturnType<typeof setInterval> | undefined;
   #shuttingDown: Promise<void> | undefined;
   quiet = false;
@@ -108,6 +107,7 @@ export class RedisServer implements ServerContext {
     this.config = config;
     this.blocking.wrapServe = (client, serve) => this.tracking.serveAs(client, serve);
     this.slowlog = new SlowLog(config);
+    this.#listeners = new Listeners(config, (l) => this.#acceptLoop(l), (m) => this.log(m));
     this.latency = new LatencyMonitor(config);
     const hooks = {
       expired: (db: Database, key: string) => this.#expired(db, key),
@@ -149,6 +149,8 @@ export class RedisServer implements ServerContext {
     if (name === "notify-keyspace-events") this.notifyMask = parseNotifyFlags(value) ?? 0;
     if (name === "client-output-buffer-limit") this.#outputLimits = parseOutputLimits(value);
     if (name === "hz" && this.#cronTimer !== undefined) this.#startCron();
+    this.#listeners.apply(name);
+    if (name === "dir") checkDir(value);
     if (name === "watchdog-period" || (name === "logfile" && this.watchdog.enabled)) {
       this.watchdog.configure(this.config.getNumber("watchdog-period"), this.config.get("logfile"));
     }
@@ -264,32 +266,18 @@ export class RedisServer implements ServerContext {
 
   /** Starts listening; returns the bound port (useful with port 0). */
   listen(): number {
-    const port = this.config.getNumber("port");
-    const hostname = this.config.get("bind").split(/\s+/)[0] ?? "127.0.0.1";
-    const tls = listenTls(this.config, hostname);
-    try {
-      this.#listener = Deno.listen({ hostname, port, transport: "tcp" });
-    } catch (err) {
-      tls?.close();
-      throw err;
-    }
-    this.#acceptLoop(this.#listener);
-    if (tls !== undefined) {
-      this.#tlsListener = tls;
-      this.#acceptLoop(tls);
-    }
+    const port = this.#listeners.listen();
     this.#startCron();
-    return (this.#listener.addr as Deno.NetAddr).port;
+    return port;
   }
 
   /** The bound TLS port, 0 without tls-port. */
   get tlsPort(): number {
-    return (this.#tlsListener?.addr as Deno.NetAddr | undefined)?.port ?? 0;
+    return this.#listeners.tlsPort;
   }
 
   get port(): number {
-    if (this.#listener === undefined) return this.config.getNumber("port");
-    return (this.#listener.addr as Deno.NetAddr).port;
+    return this.#listeners.port;
   }
 
   async #acceptLoop(listener: Deno.TcpListener | Deno.TlsListener): Promise<void> {
@@ -395,12 +383,7 @@ export class RedisServer implements ServerContext {
       if (this.#cronTimer !== undefined) clearInterval(this.#cronTimer);
       this.pause.dispose();
       this.watchdog.stop();
-      try {
-        this.#listener?.close();
-        this.#tlsListener?.close();
-      } catch {
-        // already closed
-      }
+      this.#listeners.close();
       for (const hook of this.shutdownHooks) await hook();
       for (const connection of this.connections) connection.stop();
       await Promise.all([...this.connections].map((c) => c.done));

@@ -14,6 +14,11 @@ export class TlsConfigError extends Error {}
 export function listenTls(config: Config, hostname: string): Deno.TlsListener | undefined {
   const port = config.getNumber("tls-port");
   if (port === 0) return undefined;
+  return Deno.listenTls({ hostname, port, ...tlsCertificate(config) });
+}
+
+/** The certificate and key files' contents; TlsConfigError when they cannot serve. */
+export function tlsCertificate(config: Config): { cert: string; key: string } {
   const certFile = config.get("tls-cert-file");
   const keyFile = config.get("tls-key-file");
   if (certFile === "" || keyFile === "") {
@@ -24,10 +29,5 @@ export function listenTls(config: Config, hostname: string): Deno.TlsListener | 
       "client certificates cannot be verified here: set tls-auth-clients no",
     );
   }
-  return Deno.listenTls({
-    hostname,
-    port,
-    cert: Deno.readTextFileSync(certFile),
-    key: Deno.readTextFileSync(keyFile),
-  });
+  return { cert: Deno.readTextFileSync(certFile), key: Deno.readTextFileSync(keyFile) };
 }

@@ -10,6 +10,7 @@ import { encodeNativeRequest, NativeResponseDecoder } from "../protocol/native.t
 import { Config } from "../server/config.ts";
 import { listenTls, TlsConfigError } from "../server/tls.ts";
 import { run, startServer } from "./helpers.ts";
+import { eventually } from "./persistence_helpers.ts";
 
 /** A test CA and a server certificate it signed for 127.0.0.1 and localhost, in `dir`. */
 async function makeCertificate(dir: string): Promise<{ ca: string; cert: string; key: string }> {
@@ -93,4 +94,49 @@ Deno.test("TLS: tls-auth-clients yes (Redis's default) or no certificate refuses
   throws(() => listenTls(config, "127.0.0.1"), Deno.errors.NotFound);
   config.set("tls-port", "0", true);
   equal(listenTls(config, "127.0.0.1"), undefined);
+});
+
+Deno.test("TLS: CONFIG SET turns tls-port on and off at run time; a bad certificate changes nothing", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "redis-home-tls-" });
+  try {
+    const { ca, cert, key } = await makeCertificate(dir);
+    await using srv = startServer();
+    const port = String(srv.port);
+    const tlsPort = String(freePort());
+    const config = (...args: string[]) => run("redis-cli", ["-p", port, "CONFIG", "SET", ...args]);
+    equal(
+      (await config("tls-port", tlsPort)).stdout.trim(),
+      "ERR CONFIG SET failed (possibly related to argument 'tls-port') - Unable to update TLS configuration. Check server logs.",
+    );
+    equal(srv.server.tlsPort, 0);
+    const files = ["tls-cert-file", cert, "tls-key-file", key, "tls-auth-clients", "no"];
+    equal((await config(...files, "tls-port", tlsPort)).stdout, "OK\n");
+    const ping = () =>
+      run("redis-cli", ["--tls", "--cacert", ca, "-h", "127.0.0.1", "-p", tlsPort, "PING"]);
+    equal((await ping()).stdout, "PONG\n");
+    // Another certificate on the same port: the key does not match it, so nothing changes.
+    equal((await config("tls-cert-file", ca)).stdout.includes("Unable to update TLS"), true);
+    equal((await ping()).stdout, "PONG\n");
+    // A second certificate for the same key: served once the old socket is released.
+    const cert2 = `${dir}/cert2.pem`;
+    const signed = await run("openssl", [
+      ..."x509 -req -days 1 -CAcreateserial -in".split(" "),
+      `${dir}/s.csr`,
+      "-CA",
+      ca,
+      "-CAkey",
+      `${dir}/ca.key`,
+      "-out",
+      cert2,
+      "-extfile",
+      `${dir}/ext`,
+    ]);
+    equal(signed.code, 0, signed.stderr);
+    equal((await config("tls-cert-file", cert2)).stdout, "OK\n");
+    await eventually(async () => (await ping()).stdout === "PONG\n");
+    equal((await config("tls-port", "0")).stdout, "OK\n");
+    equal(srv.server.tlsPort, 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
