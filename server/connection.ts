@@ -116,6 +116,7 @@ export class Connection implements ClientTransport {
         if (n === null) break;
         this.#end += n;
         this.server.stats.netInputBytes += n;
+        this.server.stats.readsProcessed++;
         if (this.client) this.client.lastInteraction = Date.now();
         this.process();
         // Backpressure: no more reading until this batch's replies are out.
@@ -258,6 +259,7 @@ export class Connection implements ClientTransport {
           this.#inFlight = chunk.length - sent;
         }
         this.server.stats.netOutputBytes += chunk.length;
+        this.server.stats.writesProcessed++;
         out.recycle(chunk);
       }
     } catch {
