@@ -97,12 +97,13 @@ export class Tracking {
   /** CLIENT TRACKING ON (options already checked against the client's current mode). */
   enable(client: Client, options: TrackingOptions, prefixes: readonly string[]): void {
     if (client.tracking === undefined) this.clients++;
-    const previous = client.tracking?.prefixes;
+    // As Redis's enableTracking: a CLIENT CACHING already given and BCAST prefixes stay.
+    const previous = client.tracking;
     const state: ClientTracking = {
       ...options,
-      caching: false,
+      caching: previous?.caching ?? false,
       brokenRedirect: false,
-      prefixes: previous ?? new Set(),
+      prefixes: previous?.prefixes ?? new Set(),
     };
     client.tracking = state;
     if (options.bcast) {
