@@ -55,8 +55,20 @@ Deno.test("CONFIG GET * names every parameter Redis 7.0 has (no more, no fewer)"
   deepEqual(names(got), names(want));
 });
 
-Deno.test("COMMAND GETKEYSANDFLAGS: SET's and BITFIELD's key flags follow their arguments", async () => {
+Deno.test("COMMAND GETKEYSANDFLAGS: Redis's key flags; SET's and BITFIELD's follow their arguments", async () => {
   const calls = [
+    ["LMOVE", "a", "b", "LEFT", "RIGHT"],
+    ["RENAME", "a", "b"],
+    ["RENAMENX", "a", "b"],
+    ["SMOVE", "a", "b", "m"],
+    ["DEL", "a", "b"],
+    ["MSET", "a", "1", "b", "2"],
+    ["SINTERSTORE", "d", "a", "b"],
+    ["INCR", "a"],
+    ["LPUSH", "a", "x"],
+    ["ZPOPMIN", "a"],
+    ["HDEL", "a", "f"],
+    ["XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">"],
     ["SET", "k", "v"],
     ["SET", "k", "v", "GET"],
     ["BITFIELD", "k"],
