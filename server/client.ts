@@ -31,6 +31,8 @@ export interface ClientTransport {
   readonly localAddr: string;
   /** Bytes received and not yet consumed, the request being run included (CLIENT LIST qbuf). */
   readonly queryBytes?: number;
+  /** The query buffer's size with the arguments decoded so far (CLIENT LIST qbuf + qbuf-free). */
+  readonly queryBufferBytes?: number;
   /** Reply chunks queued on the socket (CLIENT LIST oll). */
   readonly queuedWrites?: number;
 }

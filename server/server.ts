@@ -324,6 +324,8 @@ export class RedisServer implements ServerContext {
     this.stats.sampleRates(performance.now());
     this.activeExpireCycle();
     this.#closeIdleClients();
+    const now = Date.now();
+    for (const connection of this.connections) connection.resizeBuffers(now);
     if (this.tracking.clients > 0) this.tracking.limitTable();
     for (const hook of this.cronHooks) hook();
   }

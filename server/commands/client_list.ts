@@ -66,7 +66,7 @@ function multiBytes(client: Client): number {
 export function clientInfoLine(client: Client, now: number, argv: readonly string[] = []): string {
   const transport = client.transport;
   const qbuf = transport.queryBytes ?? 0;
-  const qbufFree = Math.max(0, transport.inputBytes - qbuf);
+  const qbufFree = Math.max(0, (transport.queryBufferBytes ?? transport.inputBytes) - qbuf);
   const argvMem = argvBytes(argv);
   const multiMem = multiBytes(client);
   const out = client.out;
