@@ -2,31 +2,39 @@
  * `deno task bench`: redis-home against the real redis-server in one run.
  *
  *   deno task bench [--quick]
- *                   [--only throughput,protocols,memory,connections,zset,replication,cache]
+ *                   [--only matrix,memory,connections,zset,replication,cache,throughput,protocols]
  *                   [--datasets strings,hash,...]
+ *   deno task bench --matrix [--tests set,get] [--pipeline 1,16] [--keys single,random]
+ *                   [--rounds N] [--seconds S] [--book-src DIR|GIT]
  *
- * Starts both servers as separate processes on free loopback ports, runs the
- * same workloads on each (throughput with redis-benchmark, the native
- * protocol against RESP, memory, idle connections, sorted-set scale curves,
- * a master with one replica, a cache workload under maxmemory),
- * prints a table and writes bench/results/<date>.json and .svg.
+ * Starts the servers as separate processes on free loopback ports, runs the
+ * same workloads on each (the throughput matrix with our C load generator,
+ * including the book's server for the native protocol; memory, idle
+ * connections, sorted-set scale curves, a master with one replica, a cache
+ * workload under maxmemory; on request the older redis-benchmark matrix and
+ * the JavaScript generator's protocol comparison), prints a table and writes
+ * bench/results/<date>.json, .svg and .md (the matrix's README tables).
  */
 import { parseArgs } from "node:util";
 import { type CachePlan, cacheSteps } from "./cache.ts";
 import { connectionSteps } from "./connections.ts";
+import { type MatrixPlan, matrixSteps } from "./matrix.ts";
+import { matrixMarkdown, matrixTargets } from "./matrix_report.ts";
+import { selectTests } from "./matrix_tests.ts";
 import { DATASETS, memorySteps } from "./memory.ts";
 import { ProgressRunner, type Step } from "./progress.ts";
 import { type ProtocolPlan, protocolSteps } from "./protocols.ts";
 import { BENCHMARK_TESTS } from "./redis_benchmark.ts";
 import { type ReplicationPlan, replicationSteps } from "./replication.ts";
 import { evaluateTargets, renderReport } from "./report.ts";
-import type { BenchResults } from "./results.ts";
+import type { BenchResults, Keyspace } from "./results.ts";
 import { type ServerKind, ServerProcess } from "./servers.ts";
 import { renderSvg } from "./svg.ts";
 import { type ThroughputPlan, throughputSteps } from "./throughput.ts";
 import { zsetSteps } from "./zset_scale.ts";
 
 const SECTIONS = [
+  "matrix",
   "throughput",
   "protocols",
   "memory",
@@ -36,9 +44,12 @@ const SECTIONS = [
   "cache",
 ] as const;
 type Section = typeof SECTIONS[number];
+/** The matrix measures what redis-benchmark and the JS generator did, without their ceilings. */
+const DEFAULT_SECTIONS: Section[] = SECTIONS.filter((s) => s !== "throughput" && s !== "protocols");
 
 interface Plan {
   mode: "quick" | "full";
+  matrix: MatrixPlan;
   throughput: ThroughputPlan;
   protocols: ProtocolPlan;
   memory: { count: number; datasets: string[] };
@@ -64,6 +75,16 @@ const CACHE: CachePlan = {
 
 const FULL: Plan = {
   mode: "full",
+  matrix: {
+    tests: selectTests(undefined),
+    pipelines: [1, 16],
+    keyspaces: ["single", "random"],
+    rounds: 3,
+    runSec: 1.5,
+    warmupSec: 0.3,
+    bookSource: undefined,
+    pin: true,
+  },
   throughput: {
     tests: BENCHMARK_TESTS,
     pipelines: [1, 16],
@@ -81,6 +102,16 @@ const FULL: Plan = {
 
 const QUICK: Plan = {
   mode: "quick",
+  matrix: {
+    tests: selectTests(undefined),
+    pipelines: [1, 16],
+    keyspaces: ["random"],
+    rounds: 1,
+    runSec: 0.5,
+    warmupSec: 0.2,
+    bookSource: undefined,
+    pin: true,
+  },
   throughput: {
     tests: BENCHMARK_TESTS,
     pipelines: [1, 16],
@@ -125,8 +156,14 @@ function buildSteps(
   results: BenchResults,
   workDir: string,
   running: Partial<Record<ServerKind, ServerProcess>>,
+  cleanups: (() => Promise<void>)[],
 ): Step[] {
   const steps: Step[] = [];
+  if (sections.has("matrix")) {
+    const matrix = matrixSteps(plan.matrix, workDir, results);
+    steps.push(...matrix.steps);
+    cleanups.push(matrix.stop);
+  }
   // A server that crashed on one test is started again for the next, so one bad command costs one cell.
   const both = async () => {
     for (const kind of ["redis", "home"] as const) {
@@ -177,6 +214,63 @@ function today(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
+const MATRIX_OPTIONS = {
+  matrix: { type: "boolean", default: false },
+  tests: { type: "string" },
+  pipeline: { type: "string" },
+  keys: { type: "string" },
+  rounds: { type: "string" },
+  seconds: { type: "string" },
+  "book-src": { type: "string" },
+  "no-pin": { type: "boolean", default: false },
+} as const;
+
+const USAGE = `Usage: deno task bench [--quick] [--only ${SECTIONS.join(",")}]
+                       [--datasets NAMES] [matrix options]
+
+  --quick     a reduced run (the matrix with random keys only, one round)
+  --only      run only these sections (comma-separated; default: all but throughput,protocols)
+  --datasets  memory datasets to load (comma-separated; ${DATASETS.map((d) => d.name).join(",")})
+
+Matrix (the C load generator, bench/loadgen/loadgen.c):
+  --matrix    run only the matrix (same as --only matrix)
+  --tests     its tests, e.g. set,get,lrange_100,mset,native-zquery (default: all)
+  --pipeline  pipeline depths (default 1,16)
+  --keys      single,random (default both; --quick: random)
+  --rounds    rounds per cell, alternating which server goes first (default 3)
+  --seconds   measured seconds per run (default 1.5)
+  --book-src  the book's chapter-14 source: a directory or git repository
+              (default: $BOOK_REDIS_SRC; without it the book's server is reported unavailable)
+  --no-pin    leave servers and generator unpinned (default: servers on core 0, generator
+              on core 1 when there are two cores and taskset)`;
+
+export type MatrixValues = { [K in keyof typeof MATRIX_OPTIONS]?: string | boolean };
+
+function numbers(text: string, what: string): number[] {
+  const values = text.split(",").map(Number);
+  if (values.some((v) => !(v > 0))) throw new Error(`--${what} takes positive numbers`);
+  return values;
+}
+
+/** The matrix plan after its command-line options; throws on a bad value. */
+export function matrixPlan(base: MatrixPlan, values: MatrixValues): MatrixPlan {
+  const plan = { ...base, bookSource: Deno.env.get("BOOK_REDIS_SRC") || undefined };
+  if (typeof values.tests === "string") plan.tests = selectTests(values.tests.split(","));
+  if (typeof values.pipeline === "string") plan.pipelines = numbers(values.pipeline, "pipeline");
+  if (typeof values.rounds === "string") plan.rounds = numbers(values.rounds, "rounds")[0]!;
+  if (typeof values.seconds === "string") plan.runSec = numbers(values.seconds, "seconds")[0]!;
+  if (typeof values["book-src"] === "string") plan.bookSource = values["book-src"];
+  if (values["no-pin"] === true) plan.pin = false;
+  if (typeof values.keys === "string") {
+    const keys = values.keys.split(",");
+    if (keys.some((k) => k !== "single" && k !== "random")) {
+      throw new Error("--keys takes single and/or random");
+    }
+    plan.keyspaces = keys as Keyspace[];
+  }
+  return plan;
+}
+
 async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -185,20 +279,14 @@ async function main(args: string[]): Promise<number> {
       only: { type: "string" },
       datasets: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
+      ...MATRIX_OPTIONS,
     },
   });
   if (values.help) {
-    console.log(
-      `Usage: deno task bench [--quick] [--only ${SECTIONS.join(",")}]\n\n` +
-        "  --quick   a reduced matrix (under two minutes)\n" +
-        "  --only    run only these sections (comma-separated)\n" +
-        `  --datasets  memory datasets to load (comma-separated; ${
-          DATASETS.map((d) => d.name).join(",")
-        })`,
-    );
+    console.log(USAGE);
     return 0;
   }
-  const sections = new Set<Section>(SECTIONS);
+  const sections = new Set<Section>(values.matrix ? ["matrix"] : DEFAULT_SECTIONS);
   if (values.only !== undefined) {
     sections.clear();
     for (const name of values.only.split(",")) {
@@ -210,6 +298,12 @@ async function main(args: string[]): Promise<number> {
     }
   }
   const plan = values.quick ? QUICK : FULL;
+  try {
+    plan.matrix = matrixPlan(plan.matrix, values);
+  } catch (err) {
+    console.error(`bench: ${(err as Error).message}`);
+    return 2;
+  }
   if (values.datasets !== undefined) {
     const names = values.datasets.split(",");
     const unknown = names.find((name) => !DATASETS.some((d) => d.name === name));
@@ -246,23 +340,36 @@ async function main(args: string[]): Promise<number> {
   };
   const workDir = await Deno.makeTempDir({ prefix: "redis-home-bench-" });
   const running: Partial<Record<ServerKind, ServerProcess>> = {};
+  const cleanups: (() => Promise<void>)[] = [];
   const started = performance.now();
   try {
-    await new ProgressRunner().run(buildSteps(plan, sections, results, workDir, running));
+    await new ProgressRunner().run(
+      buildSteps(plan, sections, results, workDir, running, cleanups),
+    );
   } finally {
     await Promise.all(Object.values(running).map((server) => server.stop()));
+    for (const cleanup of cleanups) await cleanup();
     await Deno.remove(workDir, { recursive: true });
   }
   results.seconds = (performance.now() - started) / 1000;
-  const targets = evaluateTargets(results);
+  const targets = [...evaluateTargets(results), ...matrixTargets(results)];
   console.log(renderReport(results, targets));
-  const partial = values.only !== undefined || values.datasets !== undefined;
+  const partial = values.only !== undefined || values.datasets !== undefined || values.matrix ||
+    Object.keys(MATRIX_OPTIONS).some((name) =>
+      name !== "matrix" && name !== "no-pin" && name in values
+    );
   const suffix = (plan.mode === "quick" ? "-quick" : "") + (partial ? "-partial" : "");
   const base = `${RESULTS_DIR}${results.date}${suffix}`;
   await Deno.mkdir(RESULTS_DIR, { recursive: true });
   await Deno.writeTextFile(`${base}.json`, JSON.stringify({ ...results, targets }, null, 2) + "\n");
   await Deno.writeTextFile(`${base}.svg`, renderSvg(results));
-  console.log(`\nwrote ${base}.json and ${base}.svg`);
+  const written = [`${base}.json`, `${base}.svg`];
+  if ((results.matrix ?? []).length > 0) {
+    const json = `bench/results/${base.slice(RESULTS_DIR.length)}.json`;
+    await Deno.writeTextFile(`${base}.md`, matrixMarkdown(results, json));
+    written.push(`${base}.md`);
+  }
+  console.log(`\nwrote ${written.join(", ")}`);
   return 0;
 }
 

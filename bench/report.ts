@@ -3,6 +3,7 @@
  * whether each is met. Pure functions of the results, so they are tested
  * without running anything.
  */
+import { matrixSection } from "./matrix_report.ts";
 import {
   type BenchResults,
   type CacheResult,
@@ -398,6 +399,7 @@ export function renderReport(results: BenchResults, targets: Target[]): string {
       Math.round(results.seconds)
     } s`,
   ];
+  if ((results.matrix ?? []).length > 0) sections.push(matrixSection(results));
   if (results.throughput.length > 0) sections.push(throughputSection(results));
   if (results.protocols.length > 0) sections.push(protocolSection(results));
   if (results.memory.length > 0) sections.push(memorySection(results));

@@ -150,6 +150,47 @@ export interface ReplicationResult {
   home: ReplicationFigures | Failed;
 }
 
+/**
+ * Who a matrix cell measured: Redis and redis-home over RESP; for the native
+ * tests also redis-home over the native protocol ("home"), over RESP with the
+ * equivalent command ("homeResp"), and the book's C++ server ("book").
+ */
+export type MatrixTarget = "redis" | "home" | "homeResp" | "book";
+
+/** The C load generator's figures for one server: medians of the rounds. */
+export interface MatrixFigures {
+  opsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Server CPU time over wall time in the measured window (1 = one full core); null if unread. */
+  serverCpu: number | null;
+  /** Server CPU microseconds per request; null if unread. */
+  serverUsPerOp: number | null;
+  /** The generator's own CPU time over wall time. */
+  clientCpu: number;
+  /** Every round's ops/s. */
+  samples: number[];
+}
+
+export interface MatrixResult {
+  test: string;
+  protocol: "resp" | "native";
+  pipeline: number;
+  keyspace: Keyspace;
+  cells: Partial<Record<MatrixTarget, MatrixFigures | Failed>>;
+}
+
+/** How the matrix was measured. */
+export interface MatrixSetup {
+  connections: number;
+  /** Server on core 0 and generator on core 1 (taskset), or not pinned. */
+  pinned: boolean;
+  rounds: number;
+  runSec: number;
+  /** Where the book's server came from, or why it is unavailable. */
+  book: string;
+}
+
 export interface BenchResults {
   date: string;
   mode: "quick" | "full";
@@ -164,4 +205,7 @@ export interface BenchResults {
   replication: ReplicationResult[];
   /** Absent in results from before the cache workload existed. */
   cache?: CacheResult[];
+  /** The C load generator's matrix; absent in results from before it existed. */
+  matrix?: MatrixResult[];
+  matrixSetup?: MatrixSetup;
 }

@@ -50,11 +50,15 @@ export class ServerProcess {
     return !this.#exited;
   }
 
-  /** Starts a server (`extraArgs`: more configuration) and waits until it answers PING. */
+  /**
+   * Starts a server (`extraArgs`: more configuration) and waits until it
+   * answers PING; `cpu` pins it to that core with taskset.
+   */
   static async start(
     kind: ServerKind,
     workDir: string,
     extraArgs: string[] = [],
+    cpu?: number,
   ): Promise<ServerProcess> {
     const port = freePort();
     const logFile = `${workDir}/${kind}-${port}.log`;
@@ -76,6 +80,8 @@ export class ServerProcess {
         workDir,
       ];
     argv.push(...extraArgs);
+    // taskset execs the server, so the child's pid stays the server's own.
+    if (cpu !== undefined) argv.unshift("taskset", "-c", String(cpu));
     const [sh, flag, script] = withFileLimit(argv);
     const child = new Deno.Command(sh, {
       args: [flag, `${script} >'${logFile}' 2>&1`],

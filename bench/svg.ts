@@ -3,6 +3,7 @@
  * ratios (throughput, memory) with the targets marked, and the sorted-set
  * scale curves. No dependencies; a pure function of the results.
  */
+import { cellRatio } from "./matrix_report.ts";
 import { bytesPerElement, ratio, rps } from "./report.ts";
 import { type BenchResults, failed, type MemoryFigures, type ScaleResult } from "./results.ts";
 
@@ -63,6 +64,33 @@ function throughputGroup(results: BenchResults): BarGroup {
       };
     }),
   };
+}
+
+/** The matrix: redis-home over Redis per cell, and the native commands over the book's server. */
+function matrixGroups(results: BenchResults): BarGroup[] {
+  const rows = results.matrix ?? [];
+  const label = (r: { test: string; pipeline: number; keyspace: string }) =>
+    `${r.test} · pipeline ${r.pipeline} · ${r.keyspace}`;
+  return [
+    {
+      title: "Matrix: redis-home ops/s ÷ Redis ops/s (C load generator, 50 connections)",
+      lowerIsBetter: false,
+      bars: rows.filter((r) => r.protocol === "resp").map((r) => ({
+        label: label(r),
+        value: cellRatio(r.cells.home, r.cells.redis),
+        target: 0.9,
+      })),
+    },
+    {
+      title: "Native protocol: redis-home ops/s ÷ the book's C++ server's",
+      lowerIsBetter: false,
+      bars: rows.filter((r) => r.protocol === "native").map((r) => ({
+        label: label(r),
+        value: cellRatio(r.cells.home, r.cells.book),
+        target: 1.0,
+      })),
+    },
+  ];
 }
 
 function memoryGroup(results: BenchResults): BarGroup {
@@ -269,7 +297,7 @@ export function renderSvg(results: BenchResults): string {
   const title =
     `redis-home vs Redis ${results.machine.redis}: ${results.date} (${results.mode} run, ${results.machine.cpus} CPUs)`;
   const [bars, barsBottom] = barChart(
-    [throughputGroup(results), memoryGroup(results)],
+    [...matrixGroups(results), throughputGroup(results), memoryGroup(results)],
     MARGIN + 16,
   );
   const [curves, bottom] = scaleChart(results.zsetScale, barsBottom + 10);

@@ -51,3 +51,39 @@ Deno.test("escapeXml and niceStep", () => {
   equal(niceStep(0.9, 5), 0.2);
   equal(niceStep(120, 5), 25);
 });
+
+Deno.test("renderSvg draws the matrix: redis-home ÷ Redis, and native ÷ the book's server", () => {
+  const results = sampleResults();
+  results.throughput = [];
+  results.memory = [];
+  results.connections = [];
+  const figures = (opsPerSec: number) => ({
+    opsPerSec,
+    p50Ms: 1,
+    p99Ms: 2,
+    serverCpu: 1,
+    serverUsPerOp: 10,
+    clientCpu: 0.5,
+    samples: [opsPerSec],
+  });
+  results.matrix = [
+    {
+      test: "GET",
+      protocol: "resp",
+      pipeline: 16,
+      keyspace: "random",
+      cells: { redis: figures(500_000), home: figures(400_000) },
+    },
+    {
+      test: "zquery",
+      protocol: "native",
+      pipeline: 1,
+      keyspace: "single",
+      cells: { book: figures(100_000), home: figures(120_000), redis: { error: "x" } },
+    },
+  ];
+  const svg = renderSvg(results);
+  equal(count(svg, /<rect class="bar"/g), 2);
+  ok(svg.includes(">0.80×</text>") && svg.includes(">1.20×</text>"));
+  ok(svg.includes("Native protocol: redis-home ops/s ÷ the book's C++ server's"));
+});

@@ -6,7 +6,7 @@
  * frame reports how many bytes it consumed, and malformed input throws
  * ProtocolError.
  */
-import { bytesToBinary, writeBinary } from "./bytes.ts";
+import { bytesToBinary, RepeatedString, writeBinary } from "./bytes.ts";
 import { ProtocolError } from "./errors.ts";
 
 /** Largest message body (after the 4-byte length) either side may send. */
@@ -30,6 +30,11 @@ export const enum ErrCode {
   BadArg = 4,
 }
 
+/** A little-endian u32 (no DataView to allocate per request). */
+function u32(buf: Uint8Array, at: number): number {
+  return (buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16) | (buf[at + 3]! << 24)) >>> 0;
+}
+
 function view(buf: Uint8Array): DataView {
   return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
 }
@@ -43,22 +48,21 @@ export class NativeRequestDecoder {
     this.consumed = 0;
     const available = end - start;
     if (available < 4) return undefined;
-    const dv = view(buf);
-    const msgLen = dv.getUint32(start, true);
+    const msgLen = u32(buf, start);
     if (msgLen > MAX_MSG_LEN) throw new ProtocolError(`native message too long: ${msgLen}`);
     if (msgLen < 4) throw new ProtocolError(`native message too short: ${msgLen}`);
     if (available < 4 + msgLen) return undefined;
     const frameEnd = start + 4 + msgLen;
-    const count = dv.getUint32(start + 4, true);
+    const count = u32(buf, start + 4);
     if (count > MAX_ARGS) throw new ProtocolError(`too many strings in request: ${count}`);
     let pos = start + 8;
-    const argv: string[] = new Array(count);
+    const argv: string[] = [];
     for (let i = 0; i < count; i++) {
       if (pos + 4 > frameEnd) throw new ProtocolError("string header overruns message");
-      const len = dv.getUint32(pos, true);
+      const len = u32(buf, pos);
       pos += 4;
       if (len > frameEnd - pos) throw new ProtocolError("string overruns message");
-      argv[i] = bytesToBinary(buf, pos, pos + len);
+      argv.push(i === 0 ? this.#name.decode(buf, pos, len) : bytesToBinary(buf, pos, pos + len));
       pos += len;
     }
     if (pos !== frameEnd) throw new ProtocolError("trailing bytes in message");
@@ -69,10 +73,13 @@ export class NativeRequestDecoder {
     return count === 0 ? [""] : argv;
   }
 
+  /** The command name: clients mostly repeat one, so it is reused, not rebuilt. */
+  readonly #name = new RepeatedString();
+
   /** Bytes needed to complete the frame starting at `start`, if its header is in. */
   expectedLength(buf: Uint8Array, start: number, end: number): number | undefined {
     if (end - start < 4) return undefined;
-    return 4 + view(buf).getUint32(start, true);
+    return 4 + u32(buf, start);
   }
 }
 

@@ -2,7 +2,7 @@
  * RESP2/RESP3 request decoding (server side) and reply decoding (client side).
  * Strings are binary strings (one char per byte), see bytes.ts.
  */
-import { bytesToBinary } from "./bytes.ts";
+import { bytesToBinary, RepeatedString } from "./bytes.ts";
 import { ProtocolError } from "./errors.ts";
 import { splitArgs } from "./inline.ts";
 
@@ -91,7 +91,11 @@ export class RespRequestDecoder {
         this.needed = dataStart + len + 2 - start;
         return undefined;
       }
-      argv.push(bytesToBinary(buf, dataStart, dataStart + len));
+      argv.push(
+        argv.length === 0
+          ? this.#name.decode(buf, dataStart, len)
+          : bytesToBinary(buf, dataStart, dataStart + len),
+      );
       // A V8 string's header is 16 bytes (server/types/memory.ts).
       this.pendingBytes += len + 16;
       this.#remaining--;
@@ -103,6 +107,9 @@ export class RespRequestDecoder {
     this.pendingBytes = 0;
     return argv;
   }
+
+  /** The command name: clients mostly repeat one, so it is reused, not rebuilt. */
+  readonly #name = new RepeatedString();
 
   #inline(buf: Uint8Array, start: number, end: number): string[] | undefined {
     let nl = -1;

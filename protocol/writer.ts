@@ -209,6 +209,21 @@ export class RespWriter extends ReplyWriter {
     return this.resp;
   }
 
+  /** A header line with a count: `*3\r\n`, `%2\r\n`... */
+  #count(prefix: number, n: number): void {
+    if (n < 0) {
+      this.#line(prefix, String(n));
+      return;
+    }
+    this.ensure(24);
+    const b = this.buf;
+    b[this.pos] = prefix;
+    let p = writeDigits(b, this.pos + 1, n);
+    b[p++] = 13;
+    b[p++] = 10;
+    this.pos = p;
+  }
+
   #line(prefix: number, s: string): void {
     this.ensure(s.length + 3);
     const b = this.buf;
@@ -230,7 +245,21 @@ export class RespWriter extends ReplyWriter {
   }
 
   int(n: number | bigint): void {
-    this.#line(58, /* : */ String(n));
+    if (typeof n !== "number" || !Number.isSafeInteger(n)) {
+      this.#line(58, /* : */ String(n));
+      return;
+    }
+    this.ensure(24);
+    const b = this.buf;
+    b[this.pos++] = 58; // :
+    if (n < 0) {
+      b[this.pos++] = 45; // -
+      n = -n;
+    }
+    let p = writeDigits(b, this.pos, n);
+    b[p++] = 13;
+    b[p++] = 10;
+    this.pos = p;
   }
 
   bulk(s: string): void {
@@ -239,7 +268,7 @@ export class RespWriter extends ReplyWriter {
     const b = this.buf;
     let p = this.pos;
     b[p++] = 36; // $
-    p = writeBinary(b, p, String(len));
+    p = writeDigits(b, p, len);
     b[p++] = 13;
     b[p++] = 10;
     for (let i = 0; i < len; i++) b[p + i] = s.charCodeAt(i);
@@ -258,21 +287,21 @@ export class RespWriter extends ReplyWriter {
   }
 
   array(n: number): void {
-    this.#line(42, /* * */ String(n));
+    this.#count(42, /* * */ n);
   }
 
   map(n: number): void {
-    if (this.resp === 3) this.#line(37, /* % */ String(n));
+    if (this.resp === 3) this.#count(37, /* % */ n);
     else this.array(n * 2);
   }
 
   set(n: number): void {
-    if (this.resp === 3) this.#line(126, /* ~ */ String(n));
+    if (this.resp === 3) this.#count(126, /* ~ */ n);
     else this.array(n);
   }
 
   push(n: number): void {
-    if (this.resp === 3) this.#line(62, /* > */ String(n));
+    if (this.resp === 3) this.#count(62, /* > */ n);
     else this.array(n);
   }
 
@@ -326,7 +355,7 @@ export class NativeWriter extends ReplyWriter {
       this.#err(ErrCode.TooBig, "ERR response is too big");
       len = this.pos - start - 4;
     }
-    new DataView(this.buf.buffer, this.buf.byteOffset).setUint32(start, len, true);
+    putU32(this.buf, start, len);
   }
 
   override truncate(mark: number): void {
@@ -343,14 +372,14 @@ export class NativeWriter extends ReplyWriter {
 
   #u32(v: number): void {
     this.ensure(4);
-    new DataView(this.buf.buffer, this.buf.byteOffset).setUint32(this.pos, v, true);
+    putU32(this.buf, this.pos, v);
     this.pos += 4;
   }
 
   #str(s: string): void {
     this.ensure(5 + s.length);
     this.buf[this.pos++] = Tag.Str;
-    new DataView(this.buf.buffer, this.buf.byteOffset).setUint32(this.pos, s.length, true);
+    putU32(this.buf, this.pos, s.length);
     this.pos = writeBinary(this.buf, this.pos + 4, s);
   }
 
@@ -378,11 +407,14 @@ export class NativeWriter extends ReplyWriter {
   int(n: number | bigint): void {
     this.ensure(9);
     this.buf[this.pos++] = Tag.Int;
-    new DataView(this.buf.buffer, this.buf.byteOffset).setBigInt64(
-      this.pos,
-      BigInt(n),
-      true,
-    );
+    if (typeof n === "number" && Number.isSafeInteger(n)) {
+      // Two's complement from the number's halves: no BigInt per reply.
+      const hi = Math.floor(n / 0x100000000);
+      putU32(this.buf, this.pos, n - hi * 0x100000000);
+      putU32(this.buf, this.pos + 4, hi >>> 0);
+    } else {
+      new DataView(this.buf.buffer, this.buf.byteOffset).setBigInt64(this.pos, BigInt(n), true);
+    }
     this.pos += 8;
   }
 
@@ -434,4 +466,33 @@ export class NativeWriter extends ReplyWriter {
 /** The writer for a protocol. */
 export function writerFor(protocol: 2 | 3 | "native"): ReplyWriter {
   return protocol === "native" ? new NativeWriter() : new RespWriter(protocol);
+}
+
+/**
+ * Writes non-negative safe integer `n` in decimal at `p`; returns the offset
+ * after it. Lengths and counts go out without building a string per reply.
+ */
+function writeDigits(b: Uint8Array, p: number, n: number): number {
+  if (n < 10) {
+    b[p] = 48 + n;
+    return p + 1;
+  }
+  if (n > 0x7fffffff) return writeBinary(b, p, String(n));
+  // Small integers: int32 arithmetic, no float division.
+  let digits = 1;
+  for (let m = n; m >= 10; m = (m / 10) | 0) digits++;
+  for (let i = p + digits - 1; i >= p; i--) {
+    const q = (n / 10) | 0;
+    b[i] = 48 + n - q * 10;
+    n = q;
+  }
+  return p + digits;
+}
+
+/** Writes `v` as a little-endian u32 at `at` (no DataView per reply). */
+function putU32(b: Uint8Array, at: number, v: number): void {
+  b[at] = v;
+  b[at + 1] = v >>> 8;
+  b[at + 2] = v >>> 16;
+  b[at + 3] = v >>> 24;
 }

@@ -157,3 +157,43 @@ Deno.test("native writer: replies framed with their length, as the RESP3 types m
   ]);
   equal(new NativeWriter().protocol, "native");
 });
+
+Deno.test("RespWriter: integers and counts of every size as their decimal digits", () => {
+  for (
+    const n of [0, 1, 9, 10, 99, 100, 12345, 2 ** 31 - 1, 2 ** 31, 2 ** 53 - 1, -1, -(2 ** 31)]
+  ) {
+    const w = new RespWriter(3);
+    w.int(n);
+    if (n >= 0) {
+      w.array(n);
+      w.map(n);
+    }
+    const expected = n >= 0 ? `:${n}\r\n*${n}\r\n%${n}\r\n` : `:${n}\r\n`;
+    deepEqual(new TextDecoder().decode(w.take()), expected);
+  }
+});
+
+Deno.test("NativeWriter: integers across the 32-bit halves as two's complement i64", () => {
+  for (
+    const n of [
+      0,
+      1,
+      -1,
+      2 ** 32,
+      -(2 ** 32),
+      2 ** 32 + 5,
+      -(2 ** 32) - 5,
+      2 ** 53 - 1,
+      -(2 ** 53) + 1,
+    ]
+  ) {
+    const w = new NativeWriter();
+    w.beginReply();
+    w.int(n);
+    w.endReply();
+    const bytes = w.take();
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    equal(dv.getUint32(0, true), 9);
+    equal(dv.getBigInt64(5, true), BigInt(n));
+  }
+});

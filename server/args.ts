@@ -3,9 +3,11 @@
  * small cursor (after mini-redis's Parse) so handlers never index argv by hand
  * when they walk options.
  */
-import { CommandError, NOT_FLOAT, NOT_INTEGER, SYNTAX } from "./errors.ts";
+import { CommandError, NOT_FLOAT, NOT_INTEGER, outOfRangeBetween, SYNTAX } from "./errors.ts";
 
-const INT64_MAX = 9223372036854775807n;
+/** C's LONG_MAX on Redis's 64-bit builds: the bound of most count and length arguments. */
+export const LONG_MAX = 9223372036854775807n;
+const INT64_MAX = LONG_MAX;
 const INT64_MIN = -9223372036854775808n;
 
 /**
@@ -50,6 +52,18 @@ export function intArg(s: string, error = NOT_INTEGER): number {
   const v = parseInteger(s);
   if (v === undefined) throw new CommandError(error);
   return v;
+}
+
+/**
+ * Redis's getRangeLongFromObjectOrReply: an integer within [min, max]; out
+ * of range (or not an integer, when `message` is given) replies `message`
+ * or Redis's "must between" text.
+ */
+export function rangedLong(s: string, min: bigint, max = LONG_MAX, message?: string): number {
+  const value = parseInt64(s);
+  if (value === undefined) throw new CommandError(message ?? NOT_INTEGER);
+  if (value < min || value > max) throw new CommandError(message ?? outOfRangeBetween(min, max));
+  return Number(value);
 }
 
 /**
@@ -103,6 +117,11 @@ export class ArgCursor {
     return a === undefined ? undefined : a.toLowerCase();
   }
 
+  /** The next argument lower-cased (an option name), consumed. */
+  nextOption(): string {
+    return this.next().toLowerCase();
+  }
+
   next(): string {
     const a = this.argv[this.index];
     if (a === undefined) throw new CommandError(SYNTAX);
@@ -112,6 +131,18 @@ export class ArgCursor {
 
   nextInt(error = NOT_INTEGER): number {
     return intArg(this.next(), error);
+  }
+
+  /** The next argument as an integer within [min, max]; see rangedLong for the errors. */
+  nextLong(min: bigint, max = LONG_MAX, message?: string): number {
+    return rangedLong(this.next(), min, max, message);
+  }
+
+  /** The next argument as a bigint in the int64 range, or `error`. */
+  nextInt64(error = NOT_INTEGER): bigint {
+    const v = parseInt64(this.next());
+    if (v === undefined) throw new CommandError(error);
+    return v;
   }
 
   nextFloat(error = NOT_FLOAT): number {

@@ -13,6 +13,7 @@ import type { Command } from "./command.ts";
 import type { CommandContext, ServerContext } from "./context.ts";
 import { type Database, databaseAt } from "./db.ts";
 import type { NotifyClass } from "./notify.ts";
+import type { ReplicaPeer } from "./replication/replica_peer.ts";
 import type { ClientTracking } from "./tracking.ts";
 
 /** What the socket side offers to the rest of the server. */
@@ -86,6 +87,9 @@ export class Client implements CommandContext {
   libName = "";
   libVersion = "";
   lastCommand = "NULL";
+  /** The name this client last sent and the command it named: most clients repeat one. */
+  resolvedName = "";
+  resolved: Command | undefined;
   /**
    * CLIENT REPLY: "off" and "skip" suppress replies; "skip-next" (set by
    * CLIENT REPLY SKIP) becomes "skip" once its own reply is dropped.
@@ -118,9 +122,17 @@ export class Client implements CommandContext {
    * orders a set's output, XREAD refuses BLOCK.
    */
   fromScript = false;
+  /**
+   * The AOF loader and the master link (Redis's mustObeyClient): what they
+   * send was checked where it was written, so XADD/XTRIM take `= n LIMIT m`
+   * as written and trim without a limit.
+   */
+  obeys = false;
   channels: Set<string> | undefined;
   patterns: Set<string> | undefined;
   shardChannels: Set<string> | undefined;
+  /** Made by this client's first REPLCONF or PSYNC (replication/client_peer.ts). */
+  replicaPeer: ReplicaPeer | undefined;
   /** CLIENT TRACKING's options while tracking is on (server/tracking.ts). */
   tracking: ClientTracking | undefined;
 

@@ -481,6 +481,8 @@ export class Config {
   readonly #values = new Map<string, string>();
   /** Numbers of numeric parameters, parsed once per change. */
   readonly #numbers = new Map<string, number>();
+  /** Live views of numeric parameters read on every request (see live()). */
+  readonly #cells = new Map<string, { value: number }>();
   /** The redis.conf the server was started with (CONFIG REWRITE, INFO config_file). */
   configFile: string | undefined;
   /** redis.conf `user` lines, each [name, ...rules]; the server applies them at start. */
@@ -512,6 +514,20 @@ export class Config {
     const n = this.#numbers.get(name) ?? this.#numbers.get(this.spec(name)?.name ?? "");
     if (n === undefined) throw new Error(`config parameter ${name} is not numeric`);
     return n;
+  }
+
+  /**
+   * A numeric parameter as a cell that stays current: the request path reads
+   * `cell.value` instead of looking the name up per command.
+   */
+  live(name: string): { readonly value: number } {
+    const canonical = this.spec(name)?.name ?? name;
+    let cell = this.#cells.get(canonical);
+    if (cell === undefined) {
+      cell = { value: this.getNumber(canonical) };
+      this.#cells.set(canonical, cell);
+    }
+    return cell;
   }
 
   getBool(name: string): boolean {
@@ -649,6 +665,8 @@ export class Config {
       // A percentage reads back negative, as Redis stores it.
       const number = value.endsWith("%") ? -Number(value.slice(0, -1)) : Number(value);
       this.#numbers.set(spec.name, number);
+      const cell = this.#cells.get(spec.name);
+      if (cell !== undefined) cell.value = number;
     }
   }
 

@@ -7,7 +7,7 @@ import { NativeRequestDecoder } from "../protocol/native.ts";
 import { ProtocolError } from "../protocol/errors.ts";
 import { RespRequestDecoder } from "../protocol/resp.ts";
 import { Client, type ClientTransport, type Protocol } from "./client.ts";
-import { processCommand } from "./dispatch.ts";
+import { processCommand, startBatch } from "./dispatch.ts";
 import type { RedisServer } from "./server.ts";
 
 /**
@@ -177,6 +177,7 @@ export class Connection implements ClientTransport {
       const end = this.#end;
       const out = client.out;
       this.#outputCapped = false;
+      startBatch();
       while (start < end && !client.blocked && !client.closeAfterReply && !this.#closed) {
         if (out.length >= BATCH_OUTPUT_LIMIT) {
           this.#outputCapped = true;

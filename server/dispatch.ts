@@ -29,7 +29,9 @@ const RUN_IN_MULTI = new Set(["exec", "discard", "multi", "watch", "quit", "rese
 
 /** Resolves argv to a command (or subcommand), or writes the error and returns undefined. */
 export function resolveCommand(client: Client, argv: string[]): Command | undefined {
-  const command = client.server.commands.resolve(argv);
+  const command = argv[0] === client.resolvedName
+    ? client.resolved
+    : remember(client, argv[0]!, client.server.commands.resolve(argv));
   if (command === undefined) {
     const [name = "", sub] = argv;
     const container = sub === undefined ? undefined : client.server.commands.lookup(name);
@@ -45,6 +47,15 @@ export function resolveCommand(client: Client, argv: string[]): Command | undefi
     command.rejectedCalls++;
     reject(client, wrongArity(command.fullName));
     return undefined;
+  }
+  return command;
+}
+
+/** Caches a plain command (not a container: its subcommand varies) for the client's next request. */
+function remember(client: Client, name: string, command: Command | undefined): Command | undefined {
+  if (command !== undefined && command.subcommands === undefined && command.parent === undefined) {
+    client.resolvedName = name;
+    client.resolved = command;
   }
   return command;
 }
@@ -125,12 +136,28 @@ function runRequest(client: Client, argv: string[]): void {
   } else {
     const watchdog = server.watchdog;
     if (watchdog.enabled) watchdog.begin(client.id, client.transport.remoteAddr, command.fullName);
-    call(client, command, argv);
+    call(client, command, argv, true);
     watchdog.end();
   }
   // Messages to this very client went in front of its reply: CLIENT REPLY OFF keeps them.
   closeReply(client, mark + client.out.displaced - displaced);
-  if (server.blocking.hasReadyKeys) server.blocking.serveReadyKeys();
+  if (server.blocking.hasReadyKeys) {
+    server.blocking.serveReadyKeys();
+    batchClock = -1;
+  }
+}
+
+/**
+ * When the last timed request of the batch being run ended (-1: unknown).
+ * Requests of one batch run back to back, so the next one's timing starts
+ * there: one clock reading per request instead of two (a reading costs about
+ * a tenth of a small command). Its time then includes parsing it.
+ */
+let batchClock = -1;
+
+/** Called before a connection runs a batch of requests. */
+export function startBatch(): void {
+  batchClock = -1;
 }
 
 /**
@@ -207,14 +234,19 @@ function timingOf(server: ServerContext, command: Command): 0 | 1 | typeof TIMIN
  * log and latency monitor, and AOF propagation of writes. Also used by EXEC
  * for queued commands.
  */
-export function call(ctx: CommandContext, command: Command, argv: string[]): void {
+export function call(
+  ctx: CommandContext,
+  command: Command,
+  argv: string[],
+  inBatch = false,
+): void {
   const server = ctx.server;
   const out = ctx.out;
   const mark = out.pos;
   const displaced = out.displaced;
   const dirtyBefore = server.dirty;
   const timing = timingOf(server, command);
-  const started = timing !== 0 ? performance.now() : 0;
+  const started = timing === 0 ? 0 : inBatch && batchClock >= 0 ? batchClock : performance.now();
   ctx.propagateAs = undefined;
   // A background save copies the keys this write is about to change.
   if (server.writeWatchers.size !== 0 && command.isWrite) {
@@ -240,7 +272,13 @@ export function call(ctx: CommandContext, command: Command, argv: string[]): voi
   command.calls++;
   if (server.tracking.clients !== 0) server.tracking.afterCall(ctx, command, argv);
   // Sampled timings are scaled up: an unbiased estimate of the total.
-  if (timing !== 0) recordTiming(ctx, command, argv, performance.now() - started, timing);
+  if (timing !== 0) {
+    const ended = performance.now();
+    if (inBatch) batchClock = ended;
+    recordTiming(ctx, command, argv, ended - started, timing);
+  } else if (inBatch) {
+    batchClock = -1;
+  }
   server.stats.commandsProcessed++;
   if (server.monitors.size !== 0 && monitorWhen(command) === "after") {
     feedMonitors(server.monitors, ctx.client, command, argv);
@@ -272,8 +310,10 @@ function recordTiming(
 
 function logCall(ctx: CommandContext, command: Command, argv: string[], ms: number): void {
   const server = ctx.server;
-  const client = ctx.client;
-  const peer = client.transport.remoteAddr;
-  server.slowlog.record(command.fullName, argv, ms * 1000, peer, client.name);
+  const slowlog = server.slowlog;
+  if (slowlog.slowerThan >= 0 && ms * 1000 >= slowlog.slowerThan) {
+    const client = ctx.client;
+    slowlog.record(command.fullName, argv, ms * 1000, client.transport.remoteAddr, client.name);
+  }
   server.latency.addIfNeeded(command.isFast ? "fast-command" : "command", ms);
 }

@@ -38,8 +38,10 @@ export class LatencyMonitor {
   }
 
   /** Records `ms` for `event` if the monitor is on and it reaches the threshold. */
-  addIfNeeded(event: string, ms: number, now = Date.now()): void {
-    if (this.threshold > 0 && ms >= this.threshold) this.add(event, Math.floor(ms), now);
+  addIfNeeded(event: string, ms: number, now?: number): void {
+    if (this.threshold > 0 && ms >= this.threshold) {
+      this.add(event, Math.floor(ms), now ?? Date.now());
+    }
   }
 
   add(event: string, ms: number, now = Date.now()): void {

@@ -115,8 +115,10 @@ export class MaxMemory {
   /** Client memory as last counted (see RECOUNT_CLIENTS_MAX). */
   #clients = 0;
   #continuing: ReturnType<typeof setTimeout> | undefined;
+  readonly #limit: { readonly value: number };
 
   constructor(private readonly server: ServerContext) {
+    this.#limit = server.config.live("maxmemory");
     this.#dbs = server.dbs.map((db) => new EvictableDatabase(db));
     this.startup = this.keyspaceBytes();
   }
@@ -185,7 +187,7 @@ export class MaxMemory {
    * command must be refused (Redis's processCommand rules).
    */
   beforeCommand(client: Client, command: Command): string | undefined {
-    if (this.server.config.getNumber("maxmemory") === 0) return undefined;
+    if (this.#limit.value === 0) return undefined;
     // Few clients are cheap to recount each time; many are left to the cron.
     if (this.server.clients.size <= RECOUNT_CLIENTS_MAX) this.refreshClients();
     const outOfMemory = this.performEvictions() === "fail";

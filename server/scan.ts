@@ -79,7 +79,7 @@ export function parseScanOptions(
   let type: string | undefined;
   const args = new ArgCursor(argv, from);
   while (args.hasMore()) {
-    const opt = args.next().toLowerCase();
+    const opt = args.nextOption();
     const more = args.hasMore();
     if (opt === "count" && more) {
       const n = parseInt64(args.next());

@@ -23,7 +23,7 @@ import { LatencyMonitor } from "./latency.ts";
 import { ClientPause } from "./pause.ts";
 import { SlowLog } from "./slowlog.ts";
 import { ServerStats } from "./stats.ts";
-import { advanceAccessClock } from "./types/keytable.ts";
+import { advanceAccessClock } from "./types/access_clock.ts";
 import { NotifyClass, parseNotifyFlags } from "./notify.ts";
 import { PubSub } from "./pubsub.ts";
 import { Tracking } from "./tracking.ts";

@@ -249,3 +249,41 @@ export async function run(
 
 /** The repository root, for tests that run ./redis-home or other files. */
 export const ROOT = new URL("..", import.meta.url).pathname;
+
+/**
+ * redis-benchmark's standard tests as the suite runs them (PING aside, which
+ * twemproxy does not proxy): the `-t` list, and the names `-q` prints for
+ * them, one line per test (LRANGE first pushes its list, a test of its own).
+ */
+export const BENCHMARK_TESTS =
+  "set,get,incr,lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange,mset";
+export const BENCHMARK_NAMES = [
+  "SET",
+  "GET",
+  "INCR",
+  "LPUSH",
+  "RPUSH",
+  "LPOP",
+  "RPOP",
+  "SADD",
+  "HSET",
+  "SPOP",
+  "ZADD",
+  "ZPOPMIN",
+  "LPUSH (needed to benchmark LRANGE)",
+  "LRANGE_100 (first 100 elements)",
+  "LRANGE_300 (first 300 elements)",
+  "LRANGE_500 (first 500 elements)",
+  "LRANGE_600 (first 600 elements)",
+  "MSET (10 keys)",
+];
+
+/** redis-benchmark -q's last line per test: it redraws a progress line with \r. */
+export function benchmarkLines(stdout: string): string[] {
+  return stdout.split("\n").map((l) => l.split("\r").at(-1)!.trim()).filter((l) => l !== "");
+}
+
+/** The test a -q line reports: "SET: 1234.5 requests per second, ..." → "SET". */
+export function benchmarkTestName(line: string): string {
+  return line.slice(0, line.indexOf(": "));
+}

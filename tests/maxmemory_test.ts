@@ -5,7 +5,7 @@
  * (advanceAccessClock) so that LRU order does not depend on sleeping.
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { advanceAccessClock } from "../server/types/keytable.ts";
+import { advanceAccessClock } from "../server/types/access_clock.ts";
 import { plain, RespClient, startServer, type TestServer } from "./helpers.ts";
 
 const OOM = { error: "OOM command not allowed when used memory > 'maxmemory'." };

@@ -5,7 +5,7 @@
  * runtime, and Redis's handling of truncated and corrupt files.
  */
 import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
-import { LoadError } from "../server/persistence/manager.ts";
+import { LoadError } from "../server/persistence/load.ts";
 import { plain, RespClient } from "./helpers.ts";
 import {
   assertSameDataset,

@@ -8,7 +8,7 @@
  */
 import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
 import { buildLegacyRdb, LEGACY_FILES } from "./fixtures/legacy_rdb_builder.ts";
-import { LoadError } from "../server/persistence/manager.ts";
+import { LoadError } from "../server/persistence/load.ts";
 import { type DecodedValue, readRdb } from "../server/persistence/rdb_reader.ts";
 import { RespClient, run, startServer } from "./helpers.ts";
 import {

@@ -240,3 +240,30 @@ Deno.test("an empty stream, and consumers without pending entries, survive an AO
     await redis.stop();
   }
 });
+
+Deno.test("Redis's AOF of approximate trims with LIMIT (`= n LIMIT m`) replays to the same entries", async () => {
+  using dir = tempDir();
+  const redis = ChildServer.redis(
+    dir.path,
+    "--appendonly",
+    "yes",
+    "--stream-node-max-entries",
+    "10",
+  );
+  let expected;
+  try {
+    using c = await redis.connect();
+    for (let j = 1; j <= 100; j++) await c.cmd("XADD", "s", String(j), "x", "v");
+    await c.cmd("XADD", "s", "MAXLEN", "~", "55", "LIMIT", "30", "*", "x", "v");
+    await c.cmd("XTRIM", "s", "MINID", "~", "60", "LIMIT", "10");
+    expected = await c.cmd("XRANGE", "s", "-", "+");
+    equal((expected as unknown[]).length, 61);
+  } finally {
+    await redis.stop();
+  }
+  const aof = Deno.readTextFileSync(`${dir.path}/appendonlydir/appendonly.aof.1.incr.aof`);
+  equal(aof.includes("LIMIT"), true, "Redis logs the LIMIT with `=`");
+  await using srv = startPersistent({ dir: dir.path, appendonly: "yes" });
+  using c = await RespClient.connect(srv.port);
+  deepEqual(await c.cmd("XRANGE", "s", "-", "+"), expected);
+});

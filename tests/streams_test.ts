@@ -111,6 +111,7 @@ const SCRIPT: string[][] = [
   ["XGROUP", "DESTROY", "s", "g"],
   ["XINFO", "STREAM", "s", "FULL", "COUNT", "2"],
   ["XINFO", "STREAM", "missing"],
+  ["XINFO", "STREAM", "missing", "FULL", "COUNT"],
   ["XINFO", "STREAM", "s", "FULL", "COUNT"],
   ["XINFO", "CONSUMERS", "s", "nogroup"],
   ["XINFO", "BOGUS", "s"],

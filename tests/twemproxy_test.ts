@@ -7,7 +7,15 @@
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { Redis } from "ioredis";
-import { run, startServer, type TestServer } from "./helpers.ts";
+import {
+  BENCHMARK_NAMES,
+  BENCHMARK_TESTS,
+  benchmarkLines,
+  benchmarkTestName,
+  run,
+  startServer,
+  type TestServer,
+} from "./helpers.ts";
 import { scratchDir, startTwemproxy } from "./replication_helpers.ts";
 
 const KEYS = 3000;
@@ -63,7 +71,6 @@ Deno.test("redis-benchmark through twemproxy completes the commands the proxy su
   try {
     await using proxy = startTwemproxy(dir.path, "proxy", shards.map((s) => s.port));
     using _ = await proxy.connect();
-    const tests = "set,get,incr,lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange,mset";
     const result = await run("redis-benchmark", [
       "-p",
       String(proxy.port),
@@ -73,31 +80,12 @@ Deno.test("redis-benchmark through twemproxy completes the commands the proxy su
       "-r",
       "1000",
       "-t",
-      tests,
+      BENCHMARK_TESTS,
     ]);
     equal(result.code, 0, result.stderr);
-    const names = result.stdout.split("\n").map((l) => l.split("\r").at(-1)!)
-      .filter((l) => l.includes("requests per second")).map((l) => l.split(":")[0]);
-    deepEqual(names, [
-      "SET",
-      "GET",
-      "INCR",
-      "LPUSH",
-      "RPUSH",
-      "LPOP",
-      "RPOP",
-      "SADD",
-      "HSET",
-      "SPOP",
-      "ZADD",
-      "ZPOPMIN",
-      "LPUSH (needed to benchmark LRANGE)",
-      "LRANGE_100 (first 100 elements)",
-      "LRANGE_300 (first 300 elements)",
-      "LRANGE_500 (first 500 elements)",
-      "LRANGE_600 (first 600 elements)",
-      "MSET (10 keys)",
-    ]);
+    const names = benchmarkLines(result.stdout).filter((l) => l.includes("requests per second"))
+      .map(benchmarkTestName);
+    deepEqual(names, BENCHMARK_NAMES);
     // With -r the keys are spread: every shard served some of them.
     for (const s of shards) ok(s.server.keyCount() > 0);
   } finally {

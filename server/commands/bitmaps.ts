@@ -1,6 +1,6 @@
 /** Bit operations on string values: SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD. */
 import { keyRange, OVERWRITTEN_KEY, READ_KEY } from "../key_specs.ts";
-import { arg, intArg, parseInt64 } from "../args.ts";
+import { arg, ArgCursor, intArg, parseInt64 } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
 import {
@@ -12,7 +12,6 @@ import {
   BITFIELD_TYPE,
   BITOP_NOT_ONE_KEY,
   CommandError,
-  NOT_INTEGER,
   SYNTAX,
 } from "../errors.ts";
 import { NotifyClass } from "../notify.ts";
@@ -241,11 +240,12 @@ function fieldType(arg: string): { signed: boolean; bits: number } {
 function parseFieldOps(ctx: CommandContext, argv: string[]): FieldOp[] {
   const ops: FieldOp[] = [];
   let overflow: Overflow = "wrap";
-  for (let i = 2; i < argv.length; i++) {
-    const remaining = argv.length - i - 1;
-    const sub = arg(argv, i).toLowerCase();
+  const args = new ArgCursor(argv, 2);
+  while (args.hasMore()) {
+    const sub = args.nextOption();
+    const remaining = args.remaining;
     if (sub === "overflow" && remaining >= 1) {
-      const type = arg(argv, ++i).toLowerCase();
+      const type = args.nextOption();
       if (type !== "wrap" && type !== "sat" && type !== "fail") {
         throw new CommandError(BITFIELD_OVERFLOW_TYPE);
       }
@@ -254,16 +254,10 @@ function parseFieldOps(ctx: CommandContext, argv: string[]): FieldOp[] {
     }
     const kind = fieldOpKind(sub, remaining);
     if (kind === undefined) throw new CommandError(SYNTAX);
-    const { signed, bits } = fieldType(arg(argv, i + 1));
-    const offset = bitOffset(ctx, arg(argv, i + 2), bits);
-    let value = 0n;
-    if (kind !== "get") {
-      const parsed = parseInt64(arg(argv, i + 3));
-      if (parsed === undefined) throw new CommandError(NOT_INTEGER);
-      value = parsed;
-    }
+    const { signed, bits } = fieldType(args.next());
+    const offset = bitOffset(ctx, args.next(), bits);
+    const value = kind === "get" ? 0n : args.nextInt64();
     ops.push({ kind, signed, bits, offset, value, overflow });
-    i += kind === "get" ? 2 : 3;
   }
   return ops;
 }

@@ -3,7 +3,7 @@
  * order, from the client's real state (query buffer, arguments, MULTI queue,
  * reply buffer and queued output), and the TYPE / ID filters of CLIENT LIST.
  */
-import { parseInteger } from "../args.ts";
+import { ArgCursor } from "../args.ts";
 import type { Client } from "../client.ts";
 import type { CommandContext } from "../context.ts";
 import { CommandError, INVALID_CLIENT_ID, SYNTAX, unknownClientType } from "../errors.ts";
@@ -110,20 +110,19 @@ export function clientInfoLine(client: Client, now: number, argv: readonly strin
 /** The clients CLIENT LIST [TYPE type | ID id...] shows, as Redis 7.0 parses its options. */
 export function listedClients(ctx: CommandContext, argv: string[]): Client[] {
   const server = ctx.server;
-  const option = (argv[2] ?? "").toLowerCase();
-  if (argv.length === 2) return [...server.clients.values()];
-  if (argv.length === 4 && option === "type") {
-    const name = argv[3] ?? "";
+  const args = new ArgCursor(argv, 2);
+  if (!args.hasMore()) return [...server.clients.values()];
+  const option = args.nextOption();
+  if (option === "type" && args.remaining === 1) {
+    const name = args.next();
     const type = parseClientType(name);
     if (type === undefined) throw new CommandError(unknownClientType(name));
     return [...server.clients.values()].filter((c) => clientType(c) === type);
   }
-  if (argv.length > 3 && option === "id") {
+  if (option === "id" && args.hasMore()) {
     const chosen: Client[] = [];
-    for (const arg of argv.slice(3)) {
-      const id = parseInteger(arg);
-      if (id === undefined) throw new CommandError(INVALID_CLIENT_ID);
-      const found = server.clients.get(id);
+    while (args.hasMore()) {
+      const found = server.clients.get(args.nextInt(INVALID_CLIENT_ID));
       if (found) chosen.push(found);
     }
     return chosen;

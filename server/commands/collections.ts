@@ -1,32 +1,24 @@
 /**
- * What the list, hash and set commands share: lookups with Redis's
- * statistics, deleting a key its command emptied, and Redis's ranged
- * integer arguments.
+ * What the collection commands share: the configured encoding limits,
+ * Redis's positive integer arguments and the arguments of LMPOP/ZMPOP.
  */
-import { parseInt64 } from "../args.ts";
+import { arg, ArgCursor, LONG_MAX, rangedLong } from "../args.ts";
 import type { CommandContext } from "../context.ts";
-import { CommandError, NOT_INTEGER, NOT_POSITIVE, outOfRangeBetween } from "../errors.ts";
+import {
+  CommandError,
+  COUNT_NOT_POSITIVE,
+  NOT_POSITIVE,
+  NUMKEYS_NOT_POSITIVE,
+  SYNTAX,
+} from "../errors.ts";
 import type { ZsetLimits } from "../types/sorted_set.ts";
 
-export const LONG_MAX = 9223372036854775807n;
 /**
  * SRANDMEMBER, HRANDFIELD and ZRANDMEMBER with a negative count repeat picks
  * without bound in Redis; past this many (a reply of hundreds of megabytes)
  * they are refused instead.
  */
 export const MAX_REPEATED_PICKS = 1 << 24;
-
-/**
- * Redis's getRangeLongFromObjectOrReply: an integer within [min, max]; out
- * of range (or not an integer, when `message` is given) replies `message`
- * or Redis's "must between" text.
- */
-export function rangedLong(arg: string, min: bigint, max: bigint, message?: string): number {
-  const value = parseInt64(arg);
-  if (value === undefined) throw new CommandError(message ?? NOT_INTEGER);
-  if (value < min || value > max) throw new CommandError(message ?? outOfRangeBetween(min, max));
-  return Number(value);
-}
 
 /** The server's hash-max-listpack-entries and hash-max-listpack-value. */
 export function hashLimits(ctx: CommandContext): [maxEntries: number, maxValue: number] {
@@ -54,6 +46,27 @@ export function intsetLimit(ctx: CommandContext): number {
 /** Redis's getPositiveLongFromObjectOrReply (0 allowed). */
 export function positiveLong(arg: string, message = NOT_POSITIVE): number {
   return rangedLong(arg, 0n, LONG_MAX, message);
+}
+
+/**
+ * LMPOP/ZMPOP and their blocking forms from numkeys on: the keys, which end
+ * to pop from (one of `ends`, in any case) and COUNT (default 1).
+ */
+export function parseMultiPop<End extends string>(
+  argv: readonly string[],
+  numkeysAt: number,
+  ends: readonly End[],
+): { keys: string[]; end: End; count: number } {
+  const numkeys = rangedLong(arg(argv, numkeysAt), 1n, LONG_MAX, NUMKEYS_NOT_POSITIVE);
+  const whereAt = numkeysAt + numkeys + 1;
+  if (whereAt >= argv.length) throw new CommandError(SYNTAX);
+  const args = new ArgCursor(argv, whereAt);
+  const where = args.nextOption();
+  const end = ends.find((e) => e === where);
+  if (end === undefined) throw new CommandError(SYNTAX);
+  const count = args.eat("count") ? args.nextLong(1n, LONG_MAX, COUNT_NOT_POSITIVE) : 1;
+  args.end();
+  return { keys: argv.slice(numkeysAt + 1, whereAt), end, count };
 }
 
 /**

@@ -21,7 +21,7 @@ import {
 } from "../errors.ts";
 import { globMatch } from "../glob.ts";
 import { hasKeys, keysOf } from "../key_specs.ts";
-import { writeHelp } from "./help.ts";
+import { HELP_SUMMARY, helpRow } from "./help.ts";
 
 const COMMAND_HELP = [
   "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -215,18 +215,12 @@ const commandSubcommands: CommandSpec[] = [
       getKeys(ctx, argv, true);
     },
   },
-  {
+  helpRow(COMMAND_HELP, {
     ...commandSub,
-    name: "help",
-    arity: 2,
     since: "5.0.0",
-    summary: "Returns helpful text about the different subcommands.",
-    syntax: "",
+    summary: HELP_SUMMARY,
     complexity: "O(1)",
-    handler(ctx) {
-      writeHelp(ctx, COMMAND_HELP);
-    },
-  },
+  }),
 ];
 
 export const commandCommands: CommandSpec[] = [

@@ -4,7 +4,7 @@ import type { CommandSpec } from "../command.ts";
 import { ConfigError } from "../config.ts";
 import type { ServerContext } from "../context.ts";
 import { CommandError, configError, NO_CONFIG_FILE, rewriteFailed, SYNTAX } from "../errors.ts";
-import { writeHelp } from "./help.ts";
+import { HELP_SUMMARY, helpRow } from "./help.ts";
 
 const CONFIG_HELP = [
   "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -99,19 +99,12 @@ const configSubcommands: CommandSpec[] = [
       ctx.out.ok();
     },
   },
-  {
-    ...configSub,
-    flags: ["loading", "stale"],
-    name: "help",
-    arity: 2,
+  helpRow(CONFIG_HELP, {
+    group: "server",
     since: "5.0.0",
-    summary: "Returns helpful text about the different subcommands.",
-    syntax: "",
+    summary: HELP_SUMMARY,
     complexity: "O(1)",
-    handler(ctx) {
-      writeHelp(ctx, CONFIG_HELP);
-    },
-  },
+  }),
 ];
 
 /** CONFIG RESETSTAT: the counters INFO stats, commandstats and errorstats show. */

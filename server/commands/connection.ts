@@ -1,5 +1,5 @@
 /** Connection commands: PING, ECHO, QUIT, SELECT, HELLO, AUTH, RESET, CLIENT. */
-import { writeHelp } from "./help.ts";
+import { HELP_SUMMARY, helpRow } from "./help.ts";
 import { arg, ArgCursor, intArg, parseInteger } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
@@ -91,7 +91,7 @@ function killClients(ctx: CommandContext, argv: string[]): number {
     const args = new ArgCursor(argv, 2);
     while (args.hasMore()) {
       if (args.remaining < 2) throw new CommandError(SYNTAX);
-      const option = args.next().toLowerCase();
+      const option = args.nextOption();
       const value = args.next();
       if (option === "id") {
         const n = parseInteger(value);
@@ -371,19 +371,12 @@ const clientSubcommands: CommandSpec[] = [
       ctx.out.int(unblocked ? 1 : 0);
     },
   },
-  {
-    ...clientSub,
-    flags: ["loading", "stale"],
-    name: "help",
-    arity: 2,
+  helpRow(CLIENT_HELP, {
+    group: "connection",
     since: "5.0.0",
-    summary: "Returns helpful text about the different subcommands.",
-    syntax: "",
+    summary: HELP_SUMMARY,
     complexity: "O(1)",
-    handler(ctx) {
-      writeHelp(ctx, CLIENT_HELP);
-    },
-  },
+  }),
 ];
 
 /** HELLO [protover [AUTH user pass] [SETNAME name]]: switches protocol, replies the server map. */
@@ -399,17 +392,17 @@ function hello(ctx: CommandContext, argv: string[]): void {
     }
   }
   let name: string | undefined;
-  for (let i = 2; i < argv.length; i++) {
-    const option = arg(argv, i).toLowerCase();
-    const more = argv.length - 1 - i;
-    if (option === "auth" && more >= 2) {
-      authenticate(ctx, arg(argv, 0), arg(argv, i + 1), arg(argv, i + 2));
-      i += 2;
-    } else if (option === "setname" && more >= 1) {
-      name = arg(argv, ++i);
+  const args = new ArgCursor(argv, 2);
+  while (args.hasMore()) {
+    const word = args.next();
+    const option = word.toLowerCase();
+    if (option === "auth" && args.remaining >= 2) {
+      authenticate(ctx, arg(argv, 0), args.next(), args.next());
+    } else if (option === "setname" && args.hasMore()) {
+      name = args.next();
       if (!isPrintableWord(name) && name !== "") throw new CommandError(BAD_CLIENT_NAME);
     } else {
-      throw new CommandError(helloSyntax(arg(argv, i)));
+      throw new CommandError(helloSyntax(word));
     }
   }
   if (!ctx.client.authenticated) throw new CommandError(HELLO_NOAUTH);

@@ -23,7 +23,7 @@ import {
   notEncodedAs,
   subcommandSyntax,
 } from "../errors.ts";
-import { LoadError } from "../persistence/manager.ts";
+import { LoadError } from "../persistence/load.ts";
 import { dumpPayload } from "../persistence/rdb_writer.ts";
 import type { RedisHash } from "../types/hash.ts";
 import type { RedisList } from "../types/list.ts";

@@ -4,7 +4,7 @@
  * the searches (GEOSEARCH, GEOSEARCHSTORE, GEORADIUS[BYMEMBER][_RO]) follow
  * Redis's georadiusGeneric step for step, errors in the same order.
  */
-import { arg, floatArg, parseInteger } from "../args.ts";
+import { arg, ArgCursor, floatArg, parseInteger } from "../args.ts";
 import type { CommandSpec, Handler } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import {
@@ -116,14 +116,17 @@ function geoadd(ctx: CommandContext, argv: string[]): void {
   let nx = false;
   let xx = false;
   let ch = false;
-  let at = 2;
-  for (; at < argv.length; at++) {
-    const option = arg(argv, at).toLowerCase();
+  const args = new ArgCursor(argv, 2);
+  // Options end at the first word that is not one (the first longitude).
+  for (;;) {
+    const option = args.peekOption();
     if (option === "nx") nx = true;
     else if (option === "xx") xx = true;
     else if (option === "ch") ch = true;
     else break;
+    args.next();
   }
+  const at = args.index;
   if ((argv.length - at) % 3 !== 0 || (nx && xx)) throw new CommandError(SYNTAX);
   const points: [number, string][] = [];
   for (let i = at; i < argv.length; i += 3) {
@@ -246,45 +249,36 @@ function parseOptions(
   around: Around,
   options: SearchOptions,
 ): void {
-  const remaining = argv.length - base;
   const geosearch = (flags & Search.GeoSearch) !== 0;
   const canStore = (flags & Search.NoStore) === 0 && !geosearch;
-  for (let i = 0; i < remaining; i++) {
-    const option = arg(argv, base + i).toLowerCase();
-    const next = (n: number) => arg(argv, base + i + n);
+  const args = new ArgCursor(argv, base);
+  while (args.hasMore()) {
+    const option = args.nextOption();
+    const left = args.remaining;
     if (option === "withdist") options.withDist = true;
     else if (option === "withhash") options.withHash = true;
     else if (option === "withcoord") options.withCoord = true;
     else if (option === "any") options.any = true;
     else if (option === "asc") options.sort = "asc";
     else if (option === "desc") options.sort = "desc";
-    else if (option === "count" && i + 1 < remaining) {
-      options.count = countArg(next(1));
-      i++;
-    } else if ((option === "store" || option === "storedist") && i + 1 < remaining && canStore) {
-      options.storeKey = next(1);
+    else if (option === "count" && left >= 1) {
+      options.count = countArg(args.next());
+    } else if ((option === "store" || option === "storedist") && left >= 1 && canStore) {
+      options.storeKey = args.next();
       options.storeDist = option === "storedist";
-      i++;
     } else if (option === "storedist" && geosearch && (flags & Search.GeoSearchStore) !== 0) {
       options.storeDist = true;
-    } else if (
-      option === "frommember" && i + 1 < remaining && geosearch && around.from !== "lonlat"
-    ) {
-      if (set !== undefined) around.centre = memberPosition(set, next(1));
+    } else if (option === "frommember" && left >= 1 && geosearch && around.from !== "lonlat") {
+      const member = args.next();
+      if (set !== undefined) around.centre = memberPosition(set, member);
       around.from = "member";
-      i++;
-    } else if (
-      option === "fromlonlat" && i + 2 < remaining && geosearch && around.from !== "member"
-    ) {
-      around.centre = lonLatArgs(next(1), next(2));
+    } else if (option === "fromlonlat" && left >= 2 && geosearch && around.from !== "member") {
+      around.centre = lonLatArgs(args.next(), args.next());
       around.from = "lonlat";
-      i += 2;
-    } else if (option === "byradius" && i + 2 < remaining && geosearch && !isBox(around.by)) {
-      around.by = distanceArgs(next(1), next(2));
-      i += 2;
-    } else if (option === "bybox" && i + 3 < remaining && geosearch && !isRadius(around.by)) {
-      around.by = boxArgs(next(1), next(2), next(3));
-      i += 3;
+    } else if (option === "byradius" && left >= 2 && geosearch && !isBox(around.by)) {
+      around.by = distanceArgs(args.next(), args.next());
+    } else if (option === "bybox" && left >= 3 && geosearch && !isRadius(around.by)) {
+      around.by = boxArgs(args.next(), args.next(), args.next());
     } else {
       throw new CommandError(SYNTAX);
     }

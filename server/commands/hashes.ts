@@ -1,5 +1,5 @@
 /** Hash commands (Redis 7.0's t_hash.c) over server/types/hash.ts. */
-import { arg, parseInt64 } from "../args.ts";
+import { arg, ArgCursor, LONG_MAX, parseInt64, rangedLong } from "../args.ts";
 import { keyRange } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
@@ -11,7 +11,6 @@ import {
   NOT_FLOAT,
   NOT_INTEGER,
   OVERFLOW,
-  SYNTAX,
   VALUE_NAN_OR_INFINITY,
   VALUE_OUT_OF_RANGE,
   wrongArity,
@@ -21,13 +20,7 @@ import { NotifyClass } from "../notify.ts";
 import { parseCursor, parseScanOptions, scanStep, writeScanReply } from "../scan.ts";
 import { RedisHash } from "../types/hash.ts";
 import { addLongDouble, formatLongDouble, parseLongDouble } from "../types/string.ts";
-import {
-  hashLimits,
-  LONG_MAX,
-  MAX_REPEATED_PICKS,
-  randomDistinct,
-  rangedLong,
-} from "./collections.ts";
+import { hashLimits, MAX_REPEATED_PICKS, randomDistinct } from "./collections.ts";
 
 const INT64_MIN = -9223372036854775808n;
 const INT64_MAX = 9223372036854775807n;
@@ -390,12 +383,11 @@ export const hashCommands: CommandSpec[] = [
         else out.bulk(picked[0]);
         return;
       }
-      const countText = arg(argv, 2);
+      const args = new ArgCursor(argv, 2);
+      const countText = args.next();
       const count = rangedLong(countText, -LONG_MAX, LONG_MAX);
-      if (argv.length > 4 || (argv.length === 4 && arg(argv, 3).toLowerCase() !== "withvalues")) {
-        throw new CommandError(SYNTAX);
-      }
-      const withValues = argv.length === 4;
+      const withValues = args.eat("withvalues");
+      args.end();
       const magnitude = BigInt(countText);
       if (withValues && (magnitude > LONG_MAX / 2n || magnitude < -LONG_MAX / 2n)) {
         throw new CommandError(VALUE_OUT_OF_RANGE);

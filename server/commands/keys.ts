@@ -1,6 +1,6 @@
 /** Generic keyspace commands: existence, types, renames, copies, expiry, scans, OBJECT. */
 import { keyRange, OVERWRITTEN_KEY, READ_KEY } from "../key_specs.ts";
-import { arg, parseInt64, parseInteger } from "../args.ts";
+import { arg, ArgCursor, parseInt64, parseInteger } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
 import type { Database } from "../db.ts";
@@ -21,6 +21,7 @@ import {
 } from "../errors.ts";
 import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
+import { HELP_SUMMARY, helpRow } from "./help.ts";
 import { parseCursor, parseScanOptions, writeScanReply } from "../scan.ts";
 import { isSharedInteger, SHARED_REFCOUNT, stringEncoding, StringForm } from "../types/string.ts";
 import { type RedisValue, typeOf } from "../types/value.ts";
@@ -105,10 +106,11 @@ function copy(ctx: CommandContext, argv: string[]): void {
   const source = ctx.db;
   let target = source;
   let replace = false;
-  for (let i = 3; i < argv.length; i++) {
-    const opt = arg(argv, i).toLowerCase();
+  const args = new ArgCursor(argv, 3);
+  while (args.hasMore()) {
+    const opt = args.nextOption();
     if (opt === "replace") replace = true;
-    else if (opt === "db" && i + 1 < argv.length) target = dbIndexOf(ctx, arg(argv, ++i));
+    else if (opt === "db" && args.hasMore()) target = dbIndexOf(ctx, args.next());
     else throw new CommandError(SYNTAX);
   }
   if (target === source && key === newKey) throw new CommandError(SAME_OBJECT);
@@ -130,13 +132,15 @@ const EXPIRE_LT = 8;
 
 function parseExpireFlags(argv: readonly string[]): number {
   let flags = 0;
-  for (let i = 3; i < argv.length; i++) {
-    const opt = arg(argv, i).toLowerCase();
+  const args = new ArgCursor(argv, 3);
+  while (args.hasMore()) {
+    const word = args.next();
+    const opt = word.toLowerCase();
     if (opt === "nx") flags |= EXPIRE_NX;
     else if (opt === "xx") flags |= EXPIRE_XX;
     else if (opt === "gt") flags |= EXPIRE_GT;
     else if (opt === "lt") flags |= EXPIRE_LT;
-    else throw new CommandError(unsupportedOption(arg(argv, i)));
+    else throw new CommandError(unsupportedOption(word));
   }
   if ((flags & EXPIRE_NX) && (flags & (EXPIRE_XX | EXPIRE_GT | EXPIRE_LT))) {
     throw new CommandError(EXPIRE_NX_CONFLICT);
@@ -339,19 +343,7 @@ const objectSubcommands: CommandSpec[] = [
       ctx.out.int(ctx.db.frequency(key) ?? 0);
     },
   ),
-  {
-    name: "help",
-    arity: 2,
-    flags: ["loading", "stale"],
-    group: "generic",
-    since: "6.2.0",
-    summary: "Returns helpful text about the different subcommands.",
-    syntax: "",
-    handler(ctx) {
-      ctx.out.array(OBJECT_HELP.length);
-      for (const line of OBJECT_HELP) ctx.out.simple(line);
-    },
-  },
+  helpRow(OBJECT_HELP, { group: "generic", since: "6.2.0", summary: HELP_SUMMARY }),
 ];
 
 /** Rows for the four EXPIRE variants. */

@@ -3,27 +3,25 @@
  * the blocking pops: BLPOP, BRPOP, BLMOVE, BRPOPLPUSH and BLMPOP wait in
  * server/blocking.ts and reach the AOF as the plain pop or move they became.
  */
-import { arg, intArg } from "../args.ts";
+import { arg, ArgCursor, intArg, LONG_MAX } from "../args.ts";
 import { blockingKey, parseBlockingTimeout } from "../blocking.ts";
 import { keyRange } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
 import {
   CommandError,
-  COUNT_NOT_POSITIVE,
   INDEX_OUT_OF_RANGE,
   LPOS_COUNT_NEGATIVE,
   LPOS_MAXLEN_NEGATIVE,
   LPOS_RANK_ZERO,
   NO_SUCH_KEY,
-  NUMKEYS_NOT_POSITIVE,
   SYNTAX,
   wrongArity,
   WRONGTYPE,
 } from "../errors.ts";
 import { NotifyClass } from "../notify.ts";
 import { RedisList } from "../types/list.ts";
-import { LONG_MAX, positiveLong, rangedLong } from "./collections.ts";
+import { parseMultiPop, positiveLong } from "./collections.ts";
 
 type End = "left" | "right";
 
@@ -270,22 +268,7 @@ function blockingMove(
   });
 }
 
-/** LMPOP/BLMPOP arguments from numkeys on: the keys, the end and COUNT (default 1). */
-function parseMultiPop(argv: string[], numkeysAt: number) {
-  const numkeys = rangedLong(arg(argv, numkeysAt), 1n, LONG_MAX, NUMKEYS_NOT_POSITIVE);
-  const whereAt = numkeysAt + numkeys + 1;
-  if (whereAt >= argv.length) throw new CommandError(SYNTAX);
-  const end = parseEnd(arg(argv, whereAt));
-  let count = -1;
-  for (let j = whereAt + 1; j < argv.length; j++) {
-    if (count === -1 && arg(argv, j).toLowerCase() === "count" && j + 1 < argv.length) {
-      count = rangedLong(arg(argv, ++j), 1n, LONG_MAX, COUNT_NOT_POSITIVE);
-    } else {
-      throw new CommandError(SYNTAX);
-    }
-  }
-  return { keys: argv.slice(numkeysAt + 1, whereAt), end, count: count === -1 ? 1 : count };
-}
+const ENDS: readonly End[] = ["left", "right"];
 
 const PUSH_COMPLEXITY =
   "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.";
@@ -297,16 +280,17 @@ function lpos(ctx: CommandContext, argv: string[]): void {
   let rank = 1;
   let count = -1;
   let maxlen = 0;
-  for (let j = 3; j < argv.length; j++) {
-    const option = arg(argv, j).toLowerCase();
-    const more = j + 1 < argv.length;
+  const args = new ArgCursor(argv, 3);
+  while (args.hasMore()) {
+    const option = args.nextOption();
+    const more = args.hasMore();
     if (option === "rank" && more) {
-      rank = intArg(arg(argv, ++j));
+      rank = args.nextInt();
       if (rank === 0) throw new CommandError(LPOS_RANK_ZERO);
     } else if (option === "count" && more) {
-      count = positiveLong(arg(argv, ++j), LPOS_COUNT_NEGATIVE);
+      count = args.nextLong(0n, LONG_MAX, LPOS_COUNT_NEGATIVE);
     } else if (option === "maxlen" && more) {
-      maxlen = positiveLong(arg(argv, ++j), LPOS_MAXLEN_NEGATIVE);
+      maxlen = args.nextLong(0n, LONG_MAX, LPOS_MAXLEN_NEGATIVE);
     } else {
       throw new CommandError(SYNTAX);
     }
@@ -589,7 +573,7 @@ export const listCommands: CommandSpec[] = [
     syntax: "numkeys key [key ...] <LEFT | RIGHT> [COUNT count]",
     complexity: MPOP_COMPLEXITY,
     handler(ctx, argv) {
-      const { keys, end, count } = parseMultiPop(argv, 1);
+      const { keys, end, count } = parseMultiPop(argv, 1, ENDS);
       for (const key of keys) {
         const list = writeList(ctx, key);
         if (list === undefined) continue;
@@ -665,7 +649,7 @@ export const listCommands: CommandSpec[] = [
     syntax: "timeout numkeys key [key ...] <LEFT | RIGHT> [COUNT count]",
     complexity: MPOP_COMPLEXITY,
     handler(ctx, argv) {
-      const { keys, end, count } = parseMultiPop(argv, 2);
+      const { keys, end, count } = parseMultiPop(argv, 2, ENDS);
       blockingPop(ctx, keys, arg(argv, 1), end, count);
     },
   },

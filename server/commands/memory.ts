@@ -3,10 +3,10 @@
  * docs/memory.md); STATS, DOCTOR, MALLOC-STATS and PURGE report on the
  * server's memory figures.
  */
-import { arg, parseInteger } from "../args.ts";
+import { arg, ArgCursor } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
-import { CommandError, NOT_INTEGER, SYNTAX } from "../errors.ts";
+import { CommandError, SYNTAX } from "../errors.ts";
 import { memoryFigures } from "../info/memory.ts";
 import { EXPIRE_ENTRY_BYTES } from "../maxmemory.ts";
 import { writeHelp } from "./help.ts";
@@ -18,14 +18,10 @@ import { writeHelp } from "./help.ts";
  * changes nothing.
  */
 function usage(ctx: CommandContext, argv: string[]): void {
-  for (let j = 3; j < argv.length; j++) {
-    if (arg(argv, j).toLowerCase() === "samples" && j + 1 < argv.length) {
-      const n = parseInteger(arg(argv, ++j));
-      if (n === undefined) throw new CommandError(NOT_INTEGER);
-      if (n < 0) throw new CommandError(SYNTAX);
-    } else {
-      throw new CommandError(SYNTAX);
-    }
+  const args = new ArgCursor(argv, 3);
+  while (args.hasMore()) {
+    if (args.nextOption() !== "samples" || !args.hasMore()) throw new CommandError(SYNTAX);
+    if (args.nextInt() < 0) throw new CommandError(SYNTAX);
   }
   const key = arg(argv, 2);
   if (ctx.db.peek(key) === undefined) return ctx.out.nil();

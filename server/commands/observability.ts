@@ -13,7 +13,7 @@ import {
   subcommandSyntax,
 } from "../errors.ts";
 import { doctorReport, latencyGraph } from "../latency_report.ts";
-import { writeHelp } from "./help.ts";
+import { helpRow } from "./help.ts";
 
 const SLOWLOG_HELP = [
   "SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -75,7 +75,6 @@ function slowlogGet(ctx: CommandContext, argv: string[]): void {
 }
 
 const admin = { flags: ["admin", "loading", "stale"], group: "server" } as const;
-const helpRow = { flags: ["loading", "stale"], group: "server", arity: 2, since: "6.2.0" } as const;
 
 const slowlogSubcommands: CommandSpec[] = [
   {
@@ -114,14 +113,12 @@ const slowlogSubcommands: CommandSpec[] = [
       ctx.out.ok();
     },
   },
-  {
-    ...helpRow,
-    name: "help",
+  helpRow(SLOWLOG_HELP, {
+    group: "server",
+    since: "6.2.0",
     summary: "Show helpful text about the different subcommands",
-    syntax: "",
     complexity: "O(1)",
-    handler: (ctx) => writeHelp(ctx, SLOWLOG_HELP),
-  },
+  }),
 ];
 
 function latencyLatest(ctx: CommandContext): void {
@@ -266,15 +263,12 @@ const latencySubcommands: CommandSpec[] = [
     complexity: "O(N) where N is the number of commands with latency information being retrieved.",
     handler: latencyHistogram,
   },
-  {
-    ...helpRow,
-    name: "help",
+  helpRow(LATENCY_HELP, {
+    group: "server",
     since: "2.8.13",
     summary: "Show helpful text about the different subcommands.",
-    syntax: "",
     complexity: "O(1)",
-    handler: (ctx) => writeHelp(ctx, LATENCY_HELP),
-  },
+  }),
 ];
 
 /** MONITOR: this client receives every command the server runs from now on. */

@@ -4,7 +4,7 @@
  * version and CRC-64 trailer, so values move between redis-home and Redis.
  */
 import { binaryToBytes } from "../../protocol/bytes.ts";
-import { arg, ArgCursor, intArg, parseInteger } from "../args.ts";
+import { arg, ArgCursor, parseInteger } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import type { RedisValue } from "../types/value.ts";
@@ -46,18 +46,19 @@ interface RestoreOptions {
 /** RESTORE's options, checked first in Redis's order; IDLETIME and FREQ exclude each other. */
 function parseRestoreOptions(argv: string[]): RestoreOptions {
   const options = { replace: false, absttl: false, idle: -1, freq: -1 };
-  for (let i = 4; i < argv.length; i++) {
-    const option = arg(argv, i).toLowerCase();
-    const more = i + 1 < argv.length;
+  const args = new ArgCursor(argv, 4);
+  while (args.hasMore()) {
+    const option = args.nextOption();
+    const more = args.hasMore();
     if (option === "replace") {
       options.replace = true;
     } else if (option === "absttl") {
       options.absttl = true;
     } else if (option === "idletime" && more && options.freq === -1) {
-      options.idle = intArg(arg(argv, ++i));
+      options.idle = args.nextInt();
       if (options.idle < 0) throw new CommandError(RESTORE_BAD_IDLETIME);
     } else if (option === "freq" && more && options.idle === -1) {
-      options.freq = intArg(arg(argv, ++i));
+      options.freq = args.nextInt();
       if (options.freq < 0 || options.freq > 255) throw new CommandError(RESTORE_BAD_FREQ);
     } else {
       throw new CommandError(SYNTAX);
@@ -219,8 +220,9 @@ export const persistenceCommands: CommandSpec[] = [
       const flags: ShutdownFlags = {};
       let abort = false;
       let any = false;
-      for (const word of argv.slice(1)) {
-        const option = word.toLowerCase();
+      const args = new ArgCursor(argv);
+      while (args.hasMore()) {
+        const option = args.nextOption();
         if (option === "nosave") flags.nosave = true;
         else if (option === "save") flags.save = true;
         else if (option === "force") flags.force = true;

@@ -4,7 +4,7 @@
  * enough replicas acknowledged the writes so far. The machinery lives in
  * server/replication/.
  */
-import { arg, intArg, parseInteger } from "../args.ts";
+import { arg, ArgCursor, intArg, parseInteger } from "../args.ts";
 import { blockingKey } from "../blocking.ts";
 import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
@@ -73,10 +73,11 @@ function role(ctx: CommandContext): void {
 function replconf(ctx: CommandContext, argv: string[]): void {
   if (argv.length % 2 === 0) throw new CommandError(SYNTAX);
   const peer = peerOf(ctx.client);
-  for (let i = 1; i < argv.length; i += 2) {
-    const option = arg(argv, i).toLowerCase();
-    const value = arg(argv, i + 1);
-    switch (option) {
+  const args = new ArgCursor(argv);
+  while (args.hasMore()) {
+    const name = args.next();
+    const value = args.next();
+    switch (name.toLowerCase()) {
       case "listening-port":
         peer.listeningPort = intArg(value);
         break;
@@ -103,7 +104,7 @@ function replconf(ctx: CommandContext, argv: string[]): void {
       case "rdb-filter-only":
         break;
       default:
-        throw new CommandError(unrecognizedReplconfOption(arg(argv, i)));
+        throw new CommandError(unrecognizedReplconfOption(name));
     }
   }
   ctx.out.ok();

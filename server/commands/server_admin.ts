@@ -3,11 +3,11 @@
  * LOLWUT. (COMMAND is command_info.ts, CONFIG config.ts, DEBUG debug.ts,
  * MEMORY memory.ts, INFO's sections server/info/.)
  */
-import { arg, parseInteger } from "../args.ts";
+import { arg, ArgCursor, parseInteger } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
 import type { ServerContext } from "../context.ts";
 import type { Database } from "../db.ts";
-import { CommandError, DB_INDEX_OUT_OF_RANGE, NOT_INTEGER, SYNTAX } from "../errors.ts";
+import { CommandError, DB_INDEX_OUT_OF_RANGE, SYNTAX } from "../errors.ts";
 import { renderInfo } from "../info/render.ts";
 import { INFO_PROVIDERS } from "../info/sections.ts";
 import { VERSION } from "../../protocol/version.ts";
@@ -187,10 +187,9 @@ export const serverAdminCommands: CommandSpec[] = [
     summary: "Displays computer art and the Redis version",
     syntax: "[VERSION version]",
     handler(ctx, argv) {
-      for (let i = 1; i < argv.length; i++) {
-        if (arg(argv, i).toLowerCase() === "version" && i + 1 < argv.length) {
-          if (parseInteger(arg(argv, ++i)) === undefined) throw new CommandError(NOT_INTEGER);
-        }
+      const args = new ArgCursor(argv);
+      while (args.hasMore()) {
+        if (args.nextOption() === "version" && args.hasMore()) args.nextInt();
       }
       ctx.out.verbatim(`Redis ver. ${VERSION}\n`);
     },

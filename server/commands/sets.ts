@@ -2,7 +2,7 @@
  * Set commands (Redis 7.0's t_set.c) over server/types/set.ts. Multi-set
  * results (SINTER, SUNION, SDIFF, SMEMBERS, SPOP with a count) are RESP3 sets.
  */
-import { arg } from "../args.ts";
+import { arg, ArgCursor, LONG_MAX, rangedLong } from "../args.ts";
 import { keyRange, OVERWRITTEN_KEY, READ_KEY } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
@@ -18,14 +18,7 @@ import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
 import { parseCursor, parseScanOptions, scanStep, writeScanReply } from "../scan.ts";
 import { RedisSet } from "../types/set.ts";
-import {
-  intsetLimit,
-  LONG_MAX,
-  MAX_REPEATED_PICKS,
-  positiveLong,
-  randomDistinct,
-  rangedLong,
-} from "./collections.ts";
+import { intsetLimit, MAX_REPEATED_PICKS, positiveLong, randomDistinct } from "./collections.ts";
 
 function readSet(ctx: CommandContext, key: string): RedisSet | undefined {
   return ctx.db.readObject<RedisSet>(key, "set");
@@ -408,12 +401,10 @@ export const setCommands: CommandSpec[] = [
       const numkeys = rangedLong(arg(argv, 1), 1n, LONG_MAX, NUMKEYS_NOT_POSITIVE);
       if (numkeys > argv.length - 2) throw new CommandError(NUMKEYS_OVER_ARGS);
       let limit = 0;
-      for (let j = 2 + numkeys; j < argv.length; j++) {
-        if (arg(argv, j).toLowerCase() === "limit" && j + 1 < argv.length) {
-          limit = positiveLong(arg(argv, ++j), LIMIT_NEGATIVE);
-        } else {
-          throw new CommandError(SYNTAX);
-        }
+      const args = new ArgCursor(argv, 2 + numkeys);
+      while (args.hasMore()) {
+        if (!args.eat("limit") || !args.hasMore()) throw new CommandError(SYNTAX);
+        limit = args.nextLong(0n, LONG_MAX, LIMIT_NEGATIVE);
       }
       const sets = readSets(ctx, argv.slice(2, 2 + numkeys));
       if (sets.some((set) => set === undefined)) return ctx.out.int(0);

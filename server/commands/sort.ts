@@ -3,13 +3,12 @@
  * sorting itself in server/sort.ts, pattern keys read through the keyspace
  * API (lookupRead: expiry, hit and miss counts) like every other read.
  */
-import { arg, parseInteger } from "../args.ts";
+import { arg, ArgCursor } from "../args.ts";
 import type { CommandSpec, Handler } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import { readsAnyKey } from "../acl/access.ts";
 import {
   CommandError,
-  NOT_INTEGER,
   SORT_BY_DENIED,
   SORT_GET_DENIED,
   SORT_NOT_DOUBLE,
@@ -23,13 +22,6 @@ import type { RedisHash } from "../types/hash.ts";
 import { RedisList } from "../types/list.ts";
 import type { RedisSet } from "../types/set.ts";
 import type { SortedSet } from "../types/sorted_set.ts";
-
-/** A LIMIT argument: a C long (Redis's getLongFromObjectOrReply). */
-function longArg(arg: string): number {
-  const v = parseInteger(arg);
-  if (v === undefined) throw new CommandError(NOT_INTEGER);
-  return v;
-}
 
 /**
  * Parses SORT's options. BY with a pattern and GET read keys the command's
@@ -51,25 +43,25 @@ function parseSort(
     store: false,
     fromScript: false,
   };
-  for (let j = 2; j < argv.length; j++) {
-    const option = arg(argv, j).toLowerCase();
-    const left = argv.length - j - 1;
+  const args = new ArgCursor(argv, 2);
+  while (args.hasMore()) {
+    const option = args.nextOption();
+    const left = args.remaining;
     if (option === "asc") spec.desc = false;
     else if (option === "desc") spec.desc = true;
     else if (option === "alpha") spec.alpha = true;
     else if (option === "limit" && left >= 2) {
-      spec.limitStart = longArg(arg(argv, j + 1));
-      spec.limitCount = longArg(arg(argv, j + 2));
-      j += 2;
+      spec.limitStart = args.nextInt();
+      spec.limitCount = args.nextInt();
     } else if (option === "store" && left >= 1 && !readonly) {
-      spec.storeKey = argv[++j];
+      spec.storeKey = args.next();
       spec.store = true;
     } else if (option === "by" && left >= 1) {
-      spec.by = arg(argv, ++j);
+      spec.by = args.next();
       if (spec.by.includes("*") && !readsAnyKey()) throw new CommandError(SORT_BY_DENIED);
     } else if (option === "get" && left >= 1) {
       if (!readsAnyKey()) throw new CommandError(SORT_GET_DENIED);
-      spec.gets.push(arg(argv, ++j));
+      spec.gets.push(args.next());
     } else throw new CommandError(SYNTAX);
   }
   return spec;

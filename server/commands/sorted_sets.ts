@@ -6,24 +6,10 @@
  * Every range form (ranks, scores, lex, LIMIT) is first turned into an
  * interval of ranks, so a reply costs O(log n + m).
  */
-import { arg, intArg, parseInt64 } from "../args.ts";
+import { arg, ArgCursor, intArg, LONG_MAX } from "../args.ts";
 import { countRange, Direction, RangeType, removeRange, zrange } from "./zset_ranges.ts";
-import {
-  LONG_MAX,
-  pairsNested,
-  parseScore,
-  rangedLong,
-  readZset,
-  writeZset,
-} from "./zset_common.ts";
-import {
-  blockingPop,
-  parseMultiPop,
-  pop,
-  popCommand,
-  randomBelow,
-  randomMembers,
-} from "./zset_pops.ts";
+import { pairsNested, parseScore, readZset, writeZset } from "./zset_common.ts";
+import { blockingPop, pop, popCommand, randomBelow, randomMembers } from "./zset_pops.ts";
 import { SetOp, setOperation } from "./zset_algebra.ts";
 import { countedKeys, keyRange, OVERWRITTEN_KEY, READ_KEY } from "../key_specs.ts";
 import { formatDouble } from "../../protocol/double.ts";
@@ -32,8 +18,6 @@ import type { CommandSpec } from "../command.ts";
 import {
   CommandError,
   NAN_RESULT,
-  NOT_INTEGER,
-  NOT_POSITIVE,
   outOfRangeBetween,
   SYNTAX,
   VALUE_OUT_OF_RANGE,
@@ -45,7 +29,9 @@ import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
 import { parseCursor, parseScanOptions, scanStep, writeScanReply } from "../scan.ts";
 import { SortedSet } from "../types/sorted_set.ts";
-import { zsetLimits } from "./collections.ts";
+import { parseMultiPop, positiveLong, zsetLimits } from "./collections.ts";
+
+const MIN_MAX = ["min", "max"] as const;
 
 // ---- ZADD / ZINCRBY -------------------------------------------------------------
 
@@ -57,9 +43,10 @@ function zadd(ctx: CommandContext, argv: string[], incrCommand: boolean): void {
   let lt = false;
   let ch = false;
   let incr = incrCommand;
-  let at = 2;
-  for (; at < argv.length; at++) {
-    const option = arg(argv, at).toLowerCase();
+  const args = new ArgCursor(argv, 2);
+  // Options end at the first word that is not one (the first score).
+  for (;;) {
+    const option = args.peekOption();
     if (option === "nx") nx = true;
     else if (option === "xx") xx = true;
     else if (option === "ch") ch = true;
@@ -67,7 +54,9 @@ function zadd(ctx: CommandContext, argv: string[], incrCommand: boolean): void {
     else if (option === "gt") gt = true;
     else if (option === "lt") lt = true;
     else break;
+    args.next();
   }
+  const at = args.index;
   const pairs = argv.length - at;
   if (pairs === 0 || pairs % 2 !== 0) throw new CommandError(SYNTAX);
   if (nx && xx) throw new CommandError(ZADD_NX_XX);
@@ -430,7 +419,7 @@ export const sortedSetCommands: CommandSpec[] = [
       "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.",
     handler(ctx: CommandContext, argv: string[]) {
       if (argv.length > 3) throw new CommandError(SYNTAX);
-      const count = argv.length === 3 ? rangedLong(arg(argv, 2), 0, NOT_POSITIVE) : -1;
+      const count = argv.length === 3 ? positiveLong(arg(argv, 2)) : -1;
       const nested = pairsNested(ctx) && count !== -1;
       pop(ctx, [arg(argv, 1)], name === "zpopmax", false, count, nested, false);
     },
@@ -468,7 +457,8 @@ export const sortedSetCommands: CommandSpec[] = [
     complexity:
       "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.",
     handler(ctx, argv) {
-      const { keys, max, count } = parseMultiPop(argv, 1);
+      const { keys, end, count } = parseMultiPop(argv, 1, MIN_MAX);
+      const max = end === "max";
       const result = pop(ctx, keys, max, true, count, true, true);
       if (result !== undefined) {
         ctx.propagateAs = [popCommand(max, result.key, count, result.popped)];
@@ -487,8 +477,8 @@ export const sortedSetCommands: CommandSpec[] = [
     complexity:
       "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.",
     handler(ctx, argv) {
-      const { keys, max, count } = parseMultiPop(argv, 2);
-      blockingPop(ctx, keys, arg(argv, 1), max, count, true);
+      const { keys, end, count } = parseMultiPop(argv, 2, MIN_MAX);
+      blockingPop(ctx, keys, arg(argv, 1), end === "max", count, true);
     },
   },
   {
@@ -503,13 +493,11 @@ export const sortedSetCommands: CommandSpec[] = [
     complexity: "O(N) where N is the number of elements returned",
     handler(ctx, argv) {
       if (argv.length >= 3) {
-        const count = parseInt64(arg(argv, 2));
-        if (count === undefined) throw new CommandError(NOT_INTEGER);
+        const args = new ArgCursor(argv, 2);
+        const count = args.nextInt64();
         if (count < -LONG_MAX) throw new CommandError(outOfRangeBetween(-LONG_MAX, LONG_MAX));
-        const withScores = argv.length === 4 && arg(argv, 3).toLowerCase() === "withscores";
-        if (argv.length > 4 || (argv.length === 4 && !withScores)) {
-          throw new CommandError(SYNTAX);
-        }
+        const withScores = args.eat("withscores");
+        args.end();
         if (withScores && (count < -LONG_MAX / 2n || count > LONG_MAX / 2n)) {
           throw new CommandError(VALUE_OUT_OF_RANGE);
         }

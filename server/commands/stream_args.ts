@@ -5,13 +5,12 @@
  * XGROUP SETID ... ENTRIESREAD).
  */
 import type { ReplyWriter } from "../../protocol/writer.ts";
-import { arg, parseInteger } from "../args.ts";
+import { ArgCursor } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import {
   CommandError,
   INTERVAL_END_INVALID,
   INTERVAL_START_INVALID,
-  NOT_INTEGER,
   STREAM_ID_INVALID,
   SYNTAX,
   TRIM_LIMIT_NEGATIVE,
@@ -22,7 +21,8 @@ import {
   XTRIM_WITHOUT_STRATEGY,
 } from "../errors.ts";
 import { type NodeLimits, Stream, type StreamEntry, type TrimSpec } from "../types/stream.ts";
-import type { ConsumerGroup, Nack } from "../types/stream_groups.ts";
+import type { Consumer, ConsumerGroup, Nack } from "../types/stream_groups.ts";
+import { NotifyClass } from "../notify.ts";
 import {
   formatId,
   ID_MAX,
@@ -53,13 +53,6 @@ export function nodeLimits(ctx: CommandContext): NodeLimits {
     maxBytes: config.getNumber("stream-node-max-bytes"),
     maxEntries: config.getNumber("stream-node-max-entries"),
   };
-}
-
-/** A long long argument (getLongLongFromObjectOrReply), with `error` if it is not one. */
-export function longArg(arg: string, error = NOT_INTEGER): number {
-  const v = parseInteger(arg);
-  if (v === undefined) throw new CommandError(error);
-  return v;
 }
 
 /** An ID without `-`/`+` (streamParseStrictIDOrReply). */
@@ -116,11 +109,15 @@ export interface AddTrimArgs {
   id: ParsedId | undefined;
 }
 
-/** Parses options from argv[2]; for XADD up to and including the ID. */
+/**
+ * Parses options from argv[2]; for XADD up to and including the ID. For a
+ * client that `obeys` (AOF, master) LIMIT is accepted and ignored.
+ */
 export function parseAddTrimArgs(
   argv: readonly string[],
   xadd: boolean,
   limits: NodeLimits,
+  obeys = false,
 ): AddTrimArgs {
   const args: AddTrimArgs = {
     trim: undefined,
@@ -131,44 +128,46 @@ export function parseAddTrimArgs(
     id: undefined,
   };
   let limit: number | undefined;
-  let i = 2;
-  for (; i < argv.length; i++) {
-    const more = argv.length - 1 - i;
-    const opt = arg(argv, i).toLowerCase();
-    if (xadd && argv[i] === "*") break;
+  const c = new ArgCursor(argv, 2);
+  while (c.hasMore()) {
+    if (xadd && c.peekOption() === "*") break;
+    const word = c.next();
+    const opt = word.toLowerCase();
+    const more = c.remaining;
     if ((opt === "maxlen" || opt === "minid") && more > 0) {
       if (args.trim !== undefined) throw new CommandError(TRIM_MAXLEN_AND_MINID);
-      let approx = false;
-      if (more >= 2 && (argv[i + 1] === "~" || argv[i + 1] === "=")) {
-        approx = argv[i + 1] === "~";
-        i++;
-      }
-      i++;
+      const mark = c.peekOption();
+      const approx = more >= 2 && mark === "~";
+      if (more >= 2 && (mark === "~" || mark === "=")) c.next();
+      args.trimArgIndex = c.index;
       if (opt === "maxlen") {
-        const maxlen = longArg(arg(argv, i));
+        const maxlen = c.nextInt();
         if (maxlen < 0) throw new CommandError(TRIM_MAXLEN_NEGATIVE);
         args.trim = { strategy: "maxlen", maxlen, approx, limit: 0 };
       } else {
-        args.trim = { strategy: "minid", minid: strictId(arg(argv, i)), approx, limit: 0 };
+        args.trim = { strategy: "minid", minid: strictId(c.next()), approx, limit: 0 };
       }
-      args.trimArgIndex = i;
     } else if (opt === "limit" && more > 0) {
-      args.limitIndex = i;
-      limit = longArg(arg(argv, ++i));
+      args.limitIndex = c.index - 1;
+      limit = c.nextInt();
       if (limit < 0) throw new CommandError(TRIM_LIMIT_NEGATIVE);
     } else if (xadd && opt === "nomkstream") {
       args.noMkStream = true;
     } else if (xadd) {
-      args.id = xaddId(arg(argv, i));
+      // The ID: the options end here.
+      c.index--;
+      args.id = xaddId(word);
       break;
     } else {
       throw new CommandError(SYNTAX);
     }
   }
-  args.idIndex = i;
+  args.idIndex = c.index;
   if (limit && args.trim === undefined) throw new CommandError(TRIM_LIMIT_WITHOUT_STRATEGY);
   if (!xadd && args.trim === undefined) throw new CommandError(XTRIM_WITHOUT_STRATEGY);
-  if (args.trim !== undefined) {
+  if (args.trim !== undefined && obeys) {
+    args.trim.limit = 0;
+  } else if (args.trim !== undefined) {
     if (limit !== undefined) {
       if (!args.trim.approx) throw new CommandError(TRIM_LIMIT_WITHOUT_APPROX);
       args.trim.limit = limit;
@@ -201,10 +200,30 @@ export function exactTrimArgv(
   return out;
 }
 
+/**
+ * The consumer `name` of a group, seen now; made on first use, with its
+ * keyspace event (XREADGROUP, XCLAIM, XAUTOCLAIM).
+ */
+export function seenConsumer(
+  ctx: CommandContext,
+  key: string,
+  group: ConsumerGroup,
+  name: string,
+  now: number,
+): { consumer: Consumer; created: boolean } {
+  const found = group.consumer(name, now);
+  found.consumer.seenTime = now;
+  if (found.created) {
+    ctx.server.dirty++;
+    ctx.server.notify(NotifyClass.Stream, "xgroup-createconsumer", key, ctx.db.index);
+  }
+  return found;
+}
+
 /** One entry: [id, [field, value, ...]]. */
 export function writeEntry(out: ReplyWriter, entry: StreamEntry): void {
   out.array(2);
-  out.bulk(formatId(entry.id));
+  out.bulk(entry.text ?? formatId(entry.id));
   out.bulkArray(entry.pairs);
 }
 
@@ -235,6 +254,8 @@ export function xclaimArgv(
   group: ConsumerGroup,
   id: StreamId,
   nack: Nack,
+  idText = formatId(id),
+  timeText = String(nack.deliveryTime),
 ): string[] {
   return [
     "XCLAIM",
@@ -242,15 +263,15 @@ export function xclaimArgv(
     group.name,
     nack.consumer.name,
     "0",
-    formatId(id),
+    idText,
     "TIME",
-    String(nack.deliveryTime),
+    timeText,
     "RETRYCOUNT",
     String(nack.deliveryCount),
     "FORCE",
     "JUSTID",
     "LASTID",
-    formatId(group.lastId),
+    group.lastId === id ? idText : formatId(group.lastId),
   ];
 }
 

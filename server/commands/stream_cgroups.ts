@@ -4,7 +4,7 @@
  * as Redis propagates them: one XCLAIM ... FORCE JUSTID LASTID per pending
  * entry changed, so AOF replay rebuilds the PEL exactly.
  */
-import { arg } from "../args.ts";
+import { arg, ArgCursor, intArg } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import { keyRange } from "../key_specs.ts";
@@ -34,13 +34,13 @@ import {
   type Nack,
 } from "../types/stream_groups.ts";
 import { formatId, ID_MAX, ID_MIN, parseId, type StreamId } from "../types/stream_id.ts";
-import { writeHelp } from "./help.ts";
+import { HELP_SUMMARY, helpRow } from "./help.ts";
 import {
   intervalEnd,
   intervalStart,
-  longArg,
   rangeId,
   readStream,
+  seenConsumer,
   setIdArgv,
   strictId,
   writeEntry,
@@ -89,17 +89,14 @@ function groupPrologue(ctx: CommandContext, argv: string[], needsGroup: boolean)
     mkstream: false,
     entriesRead: ENTRIES_READ_UNKNOWN,
   };
-  for (let i = 5; i < argv.length;) {
-    const opt = arg(argv, i).toLowerCase();
+  const c = new ArgCursor(argv, 5);
+  while (c.hasMore()) {
+    const opt = c.nextOption();
     if (sub === "create" && opt === "mkstream") {
       args.mkstream = true;
-      i++;
-    } else if (
-      (sub === "create" || sub === "setid") && opt === "entriesread" && i + 1 < argv.length
-    ) {
-      args.entriesRead = longArg(arg(argv, i + 1));
+    } else if ((sub === "create" || sub === "setid") && opt === "entriesread" && c.hasMore()) {
+      args.entriesRead = c.nextInt();
       if (args.entriesRead < ENTRIES_READ_UNKNOWN) throw new CommandError(XGROUP_ENTRIES_READ);
-      i += 2;
     } else {
       throw new CommandError(subcommandSyntax(argv));
     }
@@ -191,11 +188,11 @@ function xpending(ctx: CommandContext, argv: string[]): void {
   if (argv.length >= 6) {
     let at = 3;
     if (arg(argv, 3).toLowerCase() === "idle") {
-      minIdle = longArg(arg(argv, 4));
+      minIdle = intArg(arg(argv, 4));
       if (argv.length < 8) throw new CommandError(SYNTAX);
       at = 5;
     }
-    count = Math.max(0, longArg(arg(argv, at + 2)));
+    count = Math.max(0, intArg(arg(argv, at + 2)));
     start = intervalStart(arg(argv, at));
     end = intervalEnd(arg(argv, at + 1));
     if (at + 3 < argv.length) consumerName = argv[at + 3];
@@ -254,23 +251,6 @@ function pendingSummary(ctx: CommandContext, group: ConsumerGroup): void {
 
 // ---- XCLAIM, XAUTOCLAIM ---------------------------------------------------------------
 
-/** The claiming consumer, looked up (seen now) or created on first use. */
-function claimant(
-  ctx: CommandContext,
-  key: string,
-  group: ConsumerGroup,
-  name: string,
-  now: number,
-): Consumer {
-  const { consumer, created } = group.consumer(name, now);
-  consumer.seenTime = now;
-  if (created) {
-    ctx.server.dirty++;
-    ctx.server.notify(NotifyClass.Stream, "xgroup-createconsumer", key, ctx.db.index);
-  }
-  return consumer;
-}
-
 interface ClaimOptions {
   deliveryTime: number;
   retryCount: number;
@@ -282,10 +262,13 @@ interface ClaimOptions {
 /** XCLAIM's IDs (until the first that does not parse) and options. */
 function parseClaim(argv: string[], now: number): { ids: StreamId[]; options: ClaimOptions } {
   const ids: StreamId[] = [];
-  let j = 5;
-  for (; j < argv.length; j++) {
-    const parsed = parseId(arg(argv, j), { missingSeq: 0n });
-    if (parsed === undefined) break;
+  const c = new ArgCursor(argv, 5);
+  while (c.hasMore()) {
+    const parsed = parseId(c.next(), { missingSeq: 0n });
+    if (parsed === undefined) {
+      c.index--;
+      break;
+    }
     ids.push(parsed.id);
   }
   const options: ClaimOptions = {
@@ -295,19 +278,17 @@ function parseClaim(argv: string[], now: number): { ids: StreamId[]; options: Cl
     justId: false,
     lastId: ID_MIN,
   };
-  for (; j < argv.length; j++) {
-    const more = argv.length - 1 - j;
-    const opt = arg(argv, j).toLowerCase();
+  while (c.hasMore()) {
+    const word = c.next();
+    const opt = word.toLowerCase();
+    const more = c.remaining;
     if (opt === "force") options.force = true;
     else if (opt === "justid") options.justId = true;
-    else if (opt === "idle" && more > 0) {
-      options.deliveryTime = now - longArg(arg(argv, ++j), XCLAIM_IDLE);
-    } else if (opt === "time" && more > 0) {
-      options.deliveryTime = longArg(arg(argv, ++j), XCLAIM_TIME);
-    } else if (opt === "retrycount" && more > 0) {
-      options.retryCount = longArg(arg(argv, ++j), XCLAIM_RETRYCOUNT);
-    } else if (opt === "lastid" && more > 0) options.lastId = strictId(arg(argv, ++j));
-    else throw new CommandError(xclaimUnknownOption(arg(argv, j)));
+    else if (opt === "idle" && more > 0) options.deliveryTime = now - c.nextInt(XCLAIM_IDLE);
+    else if (opt === "time" && more > 0) options.deliveryTime = c.nextInt(XCLAIM_TIME);
+    else if (opt === "retrycount" && more > 0) options.retryCount = c.nextInt(XCLAIM_RETRYCOUNT);
+    else if (opt === "lastid" && more > 0) options.lastId = strictId(c.next());
+    else throw new CommandError(xclaimUnknownOption(word));
   }
   if (options.deliveryTime < 0 || options.deliveryTime > now) options.deliveryTime = now;
   return { ids, options };
@@ -317,7 +298,7 @@ function xclaim(ctx: CommandContext, argv: string[]): void {
   const found = lookupGroup(ctx, argv);
   if (found === undefined) throw new CommandError(noKeyOrGroup(arg(argv, 1), arg(argv, 2)));
   const [s, group] = found;
-  const minIdle = Math.max(0, longArg(arg(argv, 4), XCLAIM_MIN_IDLE));
+  const minIdle = Math.max(0, intArg(arg(argv, 4), XCLAIM_MIN_IDLE));
   const now = Date.now();
   const { ids, options } = parseClaim(argv, now);
   const key = arg(argv, 1);
@@ -343,13 +324,13 @@ function xclaim(ctx: CommandContext, argv: string[]): void {
     }
     if (nack === undefined) {
       if (!options.force) continue;
-      consumer ??= claimant(ctx, key, group, arg(argv, 3), now);
+      consumer ??= seenConsumer(ctx, key, group, arg(argv, 3), now).consumer;
       nack = { deliveryTime: now, deliveryCount: 1, consumer };
       group.pel.set(id, nack);
       consumer.pel.set(id, nack);
     } else {
       if (minIdle && now - nack.deliveryTime < minIdle) continue;
-      consumer ??= claimant(ctx, key, group, arg(argv, 3), now);
+      consumer ??= seenConsumer(ctx, key, group, arg(argv, 3), now).consumer;
       group.transfer(id, nack, consumer);
     }
     nack.deliveryTime = options.deliveryTime;
@@ -373,14 +354,15 @@ function xclaim(ctx: CommandContext, argv: string[]): void {
 }
 
 function xautoclaim(ctx: CommandContext, argv: string[]): void {
-  const minIdle = Math.max(0, longArg(arg(argv, 4), XAUTOCLAIM_MIN_IDLE));
+  const minIdle = Math.max(0, intArg(arg(argv, 4), XAUTOCLAIM_MIN_IDLE));
   const start = intervalStart(arg(argv, 5));
   let count = 100;
   let justId = false;
-  for (let j = 6; j < argv.length; j++) {
-    const opt = arg(argv, j).toLowerCase();
-    if (opt === "count" && j + 1 < argv.length) {
-      count = longArg(arg(argv, ++j), XAUTOCLAIM_COUNT);
+  const args = new ArgCursor(argv, 6);
+  while (args.hasMore()) {
+    const opt = args.nextOption();
+    if (opt === "count" && args.hasMore()) {
+      count = args.nextInt(XAUTOCLAIM_COUNT);
       if (count < 1 || count > MAX_AUTOCLAIM_COUNT) {
         throw new CommandError(XAUTOCLAIM_COUNT);
       }
@@ -420,7 +402,7 @@ function xautoclaim(ctx: CommandContext, argv: string[]): void {
       continue;
     }
     if (minIdle && now - nack.deliveryTime < minIdle) continue;
-    consumer ??= claimant(ctx, key, group, arg(argv, 3), now);
+    consumer ??= seenConsumer(ctx, key, group, arg(argv, 3), now).consumer;
     group.transfer(id, nack, consumer);
     nack.deliveryTime = now;
     if (!justId) nack.deliveryCount++;
@@ -518,17 +500,12 @@ export const streamGroupCommands: CommandSpec[] = [
         complexity: "O(1)",
         handler: xgroupSetId,
       },
-      {
+      helpRow(XGROUP_HELP, {
         ...stream,
-        name: "help",
-        arity: 2,
-        flags: ["loading", "stale"],
         since: "5.0.0",
-        summary: "Returns helpful text about the different subcommands.",
-        syntax: "",
+        summary: HELP_SUMMARY,
         complexity: "O(1)",
-        handler: (ctx) => writeHelp(ctx, XGROUP_HELP),
-      },
+      }),
     ],
   },
   {

@@ -6,7 +6,7 @@
  * propagates them as XCLAIM ... FORCE JUSTID LASTID (the command itself is
  * never propagated).
  */
-import { arg } from "../args.ts";
+import { arg, ArgCursor } from "../args.ts";
 import { blockingKey } from "../blocking.ts";
 import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
@@ -26,11 +26,10 @@ import {
   XREADGROUP_KEY_GONE,
   XREADGROUP_MISSING_GROUP,
 } from "../errors.ts";
-import { NotifyClass } from "../notify.ts";
 import type { Stream, StreamEntry } from "../types/stream.ts";
 import type { Consumer, ConsumerGroup } from "../types/stream_groups.ts";
 import { formatId, ID_MAX, ID_MIN, nextId, type StreamId } from "../types/stream_id.ts";
-import { longArg, setIdArgv, strictId, writeEntry, xclaimArgv } from "./stream_args.ts";
+import { seenConsumer, setIdArgv, strictId, writeEntry, xclaimArgv } from "./stream_args.ts";
 
 /** Without COUNT, a blocked reader is served at most this many entries (as Redis). */
 const BLOCKED_DEFAULT_COUNT = 1000;
@@ -57,18 +56,19 @@ function parseReadArgs(argv: string[], readGroup: boolean, fromScript: boolean):
     idArgs: [],
   };
   let streamsAt = 0;
-  for (let i = 1; i < argv.length; i++) {
-    const more = argv.length - i - 1;
-    const opt = arg(argv, i).toLowerCase();
+  const c = new ArgCursor(argv);
+  while (c.hasMore()) {
+    const opt = c.nextOption();
+    const more = c.remaining;
     if (opt === "block" && more > 0) {
       if (fromScript) throw new CommandError(blockFromScript(arg(argv, 0)));
-      const ms = longArg(arg(argv, ++i), XREAD_TIMEOUT_NOT_INTEGER);
+      const ms = c.nextInt(XREAD_TIMEOUT_NOT_INTEGER);
       if (ms < 0) throw new CommandError(TIMEOUT_NEGATIVE);
       args.deadline = ms === 0 ? 0 : Date.now() + ms;
     } else if (opt === "count" && more > 0) {
-      args.count = Math.max(0, longArg(arg(argv, ++i)));
+      args.count = Math.max(0, c.nextInt());
     } else if (opt === "streams" && more > 0) {
-      streamsAt = i + 1;
+      streamsAt = c.index;
       const n = argv.length - streamsAt;
       if (n % 2 !== 0) throw new CommandError(XREAD_UNBALANCED);
       args.keys = argv.slice(streamsAt, streamsAt + n / 2);
@@ -76,9 +76,8 @@ function parseReadArgs(argv: string[], readGroup: boolean, fromScript: boolean):
       break;
     } else if (opt === "group" && more >= 2) {
       if (!readGroup) throw new CommandError(XREAD_GROUP_OPTION);
-      args.group = arg(argv, i + 1);
-      args.consumer = arg(argv, i + 2);
-      i += 2;
+      args.group = c.next();
+      args.consumer = c.next();
     } else if (opt === "noack") {
       if (!readGroup) throw new CommandError(XREAD_NOACK_OPTION);
       args.noack = true;
@@ -135,7 +134,7 @@ interface ReadResult {
   propagate: string[][];
 }
 
-/** The consumer, refreshed (seen now) or created with its keyspace event. */
+/** The reading consumer; under NOACK a new one is propagated, as no XCLAIM will make it. */
 function consumerFor(
   ctx: CommandContext,
   key: string,
@@ -145,13 +144,8 @@ function consumerFor(
   noack: boolean,
   propagate: string[][],
 ): Consumer {
-  const { consumer, created } = group.consumer(name, now);
-  consumer.seenTime = now;
-  if (created) {
-    ctx.server.dirty++;
-    ctx.server.notify(NotifyClass.Stream, "xgroup-createconsumer", key, ctx.db.index);
-    if (noack) propagate.push(["XGROUP", "CREATECONSUMER", key, group.name, name]);
-  }
+  const { consumer, created } = seenConsumer(ctx, key, group, name, now);
+  if (created && noack) propagate.push(["XGROUP", "CREATECONSUMER", key, group.name, name]);
   return consumer;
 }
 
@@ -170,6 +164,8 @@ function readNew(
   const start = nextId(after);
   if (start === undefined) return result;
   let moved = false;
+  // Every entry of one read is delivered at `now`: its XCLAIMs share the text.
+  const nowText = String(now);
   for (const entry of s.range(start, ID_MAX)) {
     if (group !== undefined) {
       if (entry.id > group.lastId) {
@@ -177,8 +173,9 @@ function readNew(
         moved = true;
       }
       if (!noack) {
-        group.deliver(entry.id, consumer!, now);
-        result.propagate.push(xclaimArgv(key, group, entry.id, group.pel.get(entry.id)!));
+        const nack = group.deliver(entry.id, consumer!, now);
+        entry.text ??= formatId(entry.id);
+        result.propagate.push(xclaimArgv(key, group, entry.id, nack, entry.text, nowText));
       }
     }
     result.entries.push(entry);
@@ -248,9 +245,9 @@ function xread(ctx: CommandContext, argv: string[], readGroup: boolean): void {
     if (s === undefined) continue;
     let after = t.after;
     if (t.group !== undefined && t.newOnly) {
-      if (s.length === 0 || s.edge(true)!.id <= t.group.lastId) continue;
+      if (s.length === 0 || s.lastLiveId() <= t.group.lastId) continue;
       after = t.group.lastId;
-    } else if (t.group === undefined && (s.length === 0 || s.edge(true)!.id <= after)) {
+    } else if (t.group === undefined && (s.length === 0 || s.lastLiveId() <= after)) {
       continue;
     }
     let consumer: Consumer | undefined;
@@ -351,9 +348,9 @@ export const streamReadCommands: CommandSpec[] = [
     name: "xreadgroup",
     arity: -7,
     flags: ["write", "blocking", "movablekeys"],
-    // Redis 7.0 flags this key RO; it is changed (the group's PEL and
-    // position), and snapshots copy keys before writes by these flags.
-    keySpecs: [streamsKeySpec(["RW", "update"], 4)],
+    // RO as in Redis 7.0, though the group changes: snapshots copy every
+    // key of a write command whose specs mark none written (write_keys.ts).
+    keySpecs: [streamsKeySpec(["RO", "access"], 4)],
     group: "stream",
     since: "5.0.0",
     summary:

@@ -4,7 +4,8 @@
  * server/types/stream.ts. XREAD and XREADGROUP are in stream_reads.ts, group
  * commands in stream_cgroups.ts.
  */
-import { arg } from "../args.ts";
+import { arg, ArgCursor } from "../args.ts";
+import type { ReplyWriter } from "../../protocol/writer.ts";
 import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import { keyRange } from "../key_specs.ts";
@@ -26,15 +27,14 @@ import {
 } from "../errors.ts";
 import { NotifyClass } from "../notify.ts";
 import type { IdRequest, Stream } from "../types/stream.ts";
-import { ENTRIES_READ_UNKNOWN } from "../types/stream_groups.ts";
-import { formatId, ID_MAX, ID_MIN } from "../types/stream_id.ts";
-import { writeHelp } from "./help.ts";
+import { type ConsumerGroup, ENTRIES_READ_UNKNOWN, type Nack } from "../types/stream_groups.ts";
+import { formatId, ID_MAX, ID_MIN, type StreamId } from "../types/stream_id.ts";
+import { HELP_SUMMARY, helpRow } from "./help.ts";
 import {
   collect,
   exactTrimArgv,
   intervalEnd,
   intervalStart,
-  longArg,
   nodeLimits,
   parseAddTrimArgs,
   readStream,
@@ -46,7 +46,7 @@ import {
 
 function xadd(ctx: CommandContext, argv: string[]): void {
   const limits = nodeLimits(ctx);
-  const args = parseAddTrimArgs(argv, true, limits);
+  const args = parseAddTrimArgs(argv, true, limits, ctx.client.obeys);
   const fieldsAt = args.idIndex + 1;
   const pairCount = argv.length - fieldsAt;
   if (pairCount < 2 || pairCount % 2 === 1) throw new CommandError(wrongArity("xadd"));
@@ -85,12 +85,10 @@ function xrange(ctx: CommandContext, argv: string[], reverse: boolean): void {
   const start = intervalStart(arg(argv, reverse ? 3 : 2));
   const end = intervalEnd(arg(argv, reverse ? 2 : 3));
   let count = -1;
-  for (let j = 4; j < argv.length; j++) {
-    if (arg(argv, j).toLowerCase() === "count" && j + 1 < argv.length) {
-      count = Math.max(0, longArg(arg(argv, ++j)));
-    } else {
-      throw new CommandError(SYNTAX);
-    }
+  const args = new ArgCursor(argv, 4);
+  while (args.hasMore()) {
+    if (args.nextOption() !== "count" || !args.hasMore()) throw new CommandError(SYNTAX);
+    count = Math.max(0, args.nextInt());
   }
   const s = readStream(ctx, arg(argv, 1));
   if (s === undefined) return ctx.out.array(0);
@@ -109,7 +107,7 @@ function xdel(ctx: CommandContext, argv: string[]): void {
 }
 
 function xtrim(ctx: CommandContext, argv: string[]): void {
-  const args = parseAddTrimArgs(argv, false, nodeLimits(ctx));
+  const args = parseAddTrimArgs(argv, false, nodeLimits(ctx), ctx.client.obeys);
   const s = writeStream(ctx, arg(argv, 1), false);
   if (s === undefined) return ctx.out.int(0);
   const deleted = s.trim(args.trim!);
@@ -124,13 +122,14 @@ function xsetid(ctx: CommandContext, argv: string[]): void {
   const id = strictId(arg(argv, 2));
   let entriesAdded = -1;
   let maxDeleted = ID_MIN;
-  for (let i = 3; i < argv.length; i += 2) {
-    const opt = arg(argv, i).toLowerCase();
-    if (opt === "entriesadded" && i + 1 < argv.length) {
-      entriesAdded = longArg(arg(argv, i + 1));
+  const args = new ArgCursor(argv, 3);
+  while (args.hasMore()) {
+    const opt = args.nextOption();
+    if (opt === "entriesadded" && args.hasMore()) {
+      entriesAdded = args.nextInt();
       if (entriesAdded < 0) throw new CommandError(XSETID_ENTRIES_ADDED_NEGATIVE);
-    } else if (opt === "maxdeletedid" && i + 1 < argv.length) {
-      maxDeleted = strictId(arg(argv, i + 1));
+    } else if (opt === "maxdeletedid" && args.hasMore()) {
+      maxDeleted = strictId(args.next());
       if (id < maxDeleted) throw new CommandError(XSETID_BELOW_MAX_DELETED);
     } else {
       throw new CommandError(SYNTAX);
@@ -139,7 +138,7 @@ function xsetid(ctx: CommandContext, argv: string[]): void {
   const s = writeStream(ctx, arg(argv, 1), false);
   if (s === undefined) throw new CommandError(NO_SUCH_KEY);
   if (s.length > 0) {
-    if (id < s.edge(true)!.id) throw new CommandError(XSETID_BELOW_TOP);
+    if (id < s.lastLiveId()) throw new CommandError(XSETID_BELOW_TOP);
     if (entriesAdded !== -1 && s.length > entriesAdded) {
       throw new CommandError(XSETID_ENTRIES_ADDED_SMALL);
     }
@@ -194,7 +193,7 @@ function writeStreamHeader(ctx: CommandContext, s: Stream): void {
   out.bulk("radix-tree-keys");
   out.int(s.nodes.length);
   out.bulk("radix-tree-nodes");
-  out.int(s.nodes.length === 0 ? 1 : s.nodes.length * 2);
+  out.int(s.radixTreeNodes());
   out.bulk("last-generated-id");
   out.bulk(formatId(s.lastId));
   out.bulk("max-deleted-entry-id");
@@ -206,23 +205,24 @@ function writeStreamHeader(ctx: CommandContext, s: Stream): void {
 }
 
 function xinfoStream(ctx: CommandContext, argv: string[]): void {
-  const options = argv.slice(3);
+  // As in Redis, the key is looked up before the options are read.
+  const s = existingStream(ctx, arg(argv, 2));
+  const args = new ArgCursor(argv, 3);
+  const full = args.hasMore();
   let count = 10;
-  if (options.length !== 0) {
-    if (options.length !== 1 && options.length !== 3) {
+  if (full) {
+    if (args.remaining !== 1 && args.remaining !== 3) {
       throw new CommandError(subcommandSyntax(argv));
     }
-    const [full = "", countWord = "", countArg = ""] = options;
-    if (full.toLowerCase() !== "full") throw new CommandError(subcommandSyntax(argv));
-    if (options.length === 3) {
-      if (countWord.toLowerCase() !== "count") throw new CommandError(subcommandSyntax(argv));
-      count = longArg(countArg);
+    if (args.nextOption() !== "full") throw new CommandError(subcommandSyntax(argv));
+    if (args.hasMore()) {
+      if (args.nextOption() !== "count") throw new CommandError(subcommandSyntax(argv));
+      count = args.nextInt();
       if (count < 0) count = 10;
     }
   }
-  const s = existingStream(ctx, arg(argv, 2));
   const out = ctx.out;
-  if (options.length === 0) {
+  if (!full) {
     out.map(10);
     writeStreamHeader(ctx, s);
     out.bulk("groups");
@@ -240,17 +240,31 @@ function xinfoStream(ctx: CommandContext, argv: string[]): void {
   out.bulk("entries");
   writeEntries(out, collect(s, ID_MIN, ID_MAX, count));
   out.bulk("groups");
-  out.array(s.groups.size);
-  for (const name of sortedNames(s.groups)) writeGroupFull(ctx, s, name, count);
+  writeNamed(out, s.groups, 6, (group) => writeGroupFull(ctx, s, group, count));
 }
 
-function writeGroupFull(ctx: CommandContext, s: Stream, name: string, count: number): void {
+/**
+ * XINFO's lists of groups and of consumers: by name, each a map of
+ * `fields` more fields after its name, which `write` writes.
+ */
+function writeNamed<T>(
+  out: ReplyWriter,
+  items: Map<string, T>,
+  fields: number,
+  write: (item: T) => void,
+): void {
+  out.array(items.size);
+  for (const name of sortedNames(items)) {
+    out.map(fields + 1);
+    out.bulk("name");
+    out.bulk(name);
+    write(items.get(name)!);
+  }
+}
+
+function writeGroupFull(ctx: CommandContext, s: Stream, group: ConsumerGroup, count: number): void {
   const out = ctx.out;
-  const group = s.groups.get(name)!;
   const limit = count === 0 ? Infinity : count;
-  out.map(7);
-  out.bulk("name");
-  out.bulk(name);
   out.bulk("last-delivered-id");
   out.bulk(formatId(group.lastId));
   out.bulk("entries-read");
@@ -260,47 +274,34 @@ function writeGroupFull(ctx: CommandContext, s: Stream, name: string, count: num
   out.bulk("pel-count");
   out.int(group.pel.size);
   out.bulk("pending");
-  const pending = group.pel.range(ID_MIN, ID_MAX, limit);
-  out.array(pending.length);
-  for (const [id, nack] of pending) {
-    out.array(4);
-    out.bulk(formatId(id));
-    out.bulk(nack.consumer.name);
-    out.int(nack.deliveryTime);
-    out.int(nack.deliveryCount);
-  }
+  writePel(out, group.pel.range(ID_MIN, ID_MAX, limit), true);
   out.bulk("consumers");
-  out.array(group.consumers.size);
-  for (const cname of sortedNames(group.consumers)) {
-    const consumer = group.consumers.get(cname)!;
-    out.map(4);
-    out.bulk("name");
-    out.bulk(cname);
+  writeNamed(out, group.consumers, 3, (consumer) => {
     out.bulk("seen-time");
     out.int(consumer.seenTime);
     out.bulk("pel-count");
     out.int(consumer.pel.size);
     out.bulk("pending");
-    const owned = consumer.pel.range(ID_MIN, ID_MAX, limit);
-    out.array(owned.length);
-    for (const [id, nack] of owned) {
-      out.array(3);
-      out.bulk(formatId(id));
-      out.int(nack.deliveryTime);
-      out.int(nack.deliveryCount);
-    }
+    writePel(out, consumer.pel.range(ID_MIN, ID_MAX, limit), false);
+  });
+}
+
+/** Pending entries in XINFO STREAM FULL: ID, the owner (in a group's list), delivery time and count. */
+function writePel(out: ReplyWriter, rows: readonly [StreamId, Nack][], withOwner: boolean): void {
+  out.array(rows.length);
+  for (const [id, nack] of rows) {
+    out.array(withOwner ? 4 : 3);
+    out.bulk(formatId(id));
+    if (withOwner) out.bulk(nack.consumer.name);
+    out.int(nack.deliveryTime);
+    out.int(nack.deliveryCount);
   }
 }
 
 function xinfoGroups(ctx: CommandContext, argv: string[]): void {
   const s = existingStream(ctx, arg(argv, 2));
   const out = ctx.out;
-  out.array(s.groups.size);
-  for (const name of sortedNames(s.groups)) {
-    const group = s.groups.get(name)!;
-    out.map(6);
-    out.bulk("name");
-    out.bulk(name);
+  writeNamed(out, s.groups, 5, (group) => {
     out.bulk("consumers");
     out.int(group.consumers.size);
     out.bulk("pending");
@@ -311,7 +312,7 @@ function xinfoGroups(ctx: CommandContext, argv: string[]): void {
     writeEntriesRead(ctx, group.entriesRead);
     out.bulk("lag");
     writeLag(ctx, s.lag(group));
-  }
+  });
 }
 
 function xinfoConsumers(ctx: CommandContext, argv: string[]): void {
@@ -320,17 +321,12 @@ function xinfoConsumers(ctx: CommandContext, argv: string[]): void {
   if (group === undefined) throw new CommandError(noGroupForKey(arg(argv, 3), arg(argv, 2)));
   const now = Date.now();
   const out = ctx.out;
-  out.array(group.consumers.size);
-  for (const name of sortedNames(group.consumers)) {
-    const consumer = group.consumers.get(name)!;
-    out.map(3);
-    out.bulk("name");
-    out.bulk(name);
+  writeNamed(out, group.consumers, 2, (consumer) => {
     out.bulk("pending");
     out.int(consumer.pel.size);
     out.bulk("idle");
     out.int(Math.max(0, now - consumer.seenTime));
-  }
+  });
 }
 
 // ---- the table -----------------------------------------------------------------
@@ -476,17 +472,7 @@ export const streamCommands: CommandSpec[] = [
         complexity: "O(1)",
         handler: xinfoStream,
       },
-      {
-        ...stream,
-        name: "help",
-        arity: 2,
-        flags: ["loading", "stale"],
-        since: "5.0.0",
-        summary: "Returns helpful text about the different subcommands.",
-        syntax: "",
-        complexity: "O(1)",
-        handler: (ctx) => writeHelp(ctx, XINFO_HELP),
-      },
+      helpRow(XINFO_HELP, { ...stream, since: "5.0.0", summary: HELP_SUMMARY, complexity: "O(1)" }),
     ],
   },
 ];

@@ -1,6 +1,6 @@
 /** String commands. */
 import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
-import { arg, intArg, parseInt64, parseInteger } from "../args.ts";
+import { arg, ArgCursor, intArg, parseInt64, parseInteger } from "../args.ts";
 import { keyRange } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec, Handler } from "../command.ts";
@@ -43,6 +43,10 @@ export function checkStringLength(ctx: CommandContext, length: number): void {
 
 type ExpireUnit = "ex" | "px" | "exat" | "pxat";
 
+function isExpireUnit(option: string): option is ExpireUnit {
+  return option === "ex" || option === "px" || option === "exat" || option === "pxat";
+}
+
 /**
  * The absolute expiry time (ms) of SET/GETEX's EX, PX, EXAT, PXAT argument,
  * with Redis's checks: positive, and no overflow when scaled or added to now.
@@ -84,21 +88,20 @@ function setWithExpiry(name: string, unit: ExpireUnit): Handler {
 }
 
 /** SET's options, as Redis's parseExtendedStringArgumentsOrReply accepts them. */
-function parseSetOptions(argv: readonly string[], from: number): SetOptions {
+function parseSetOptions(args: ArgCursor): SetOptions {
   const options: SetOptions = { nx: false, xx: false, get: false, keepTtl: false };
-  for (let i = from; i < argv.length; i++) {
-    const opt = arg(argv, i).toLowerCase();
-    const hasValue = i + 1 < argv.length;
+  while (args.hasMore()) {
+    const opt = args.nextOption();
     if (opt === "nx" && !options.xx) options.nx = true;
     else if (opt === "xx" && !options.nx) options.xx = true;
     else if (opt === "get") options.get = true;
     else if (opt === "keepttl" && options.unit === undefined) options.keepTtl = true;
     else if (
-      (opt === "ex" || opt === "px" || opt === "exat" || opt === "pxat") && hasValue &&
-      !options.keepTtl && (options.unit === undefined || options.unit === opt)
+      isExpireUnit(opt) && args.hasMore() && !options.keepTtl &&
+      (options.unit === undefined || options.unit === opt)
     ) {
       options.unit = opt;
-      options.expire = arg(argv, ++i);
+      options.expire = args.next();
     } else {
       throw new CommandError(SYNTAX);
     }
@@ -217,14 +220,14 @@ function lcs(ctx: CommandContext, argv: string[]): void {
   let getIdx = false;
   let withMatchLen = false;
   let minMatchLen = 0;
-  for (let i = 3; i < argv.length; i++) {
-    const opt = arg(argv, i).toLowerCase();
+  const args = new ArgCursor(argv, 3);
+  while (args.hasMore()) {
+    const opt = args.nextOption();
     if (opt === "idx") getIdx = true;
     else if (opt === "len") getLen = true;
     else if (opt === "withmatchlen") withMatchLen = true;
-    else if (opt === "minmatchlen" && i + 1 < argv.length) {
-      minMatchLen = Math.max(0, intArg(arg(argv, ++i)));
-    } else throw new CommandError(SYNTAX);
+    else if (opt === "minmatchlen" && args.hasMore()) minMatchLen = Math.max(0, args.nextInt());
+    else throw new CommandError(SYNTAX);
   }
   if (getLen && getIdx) throw new CommandError(LCS_IDX_AND_LEN);
   const x = a ?? "";
@@ -311,17 +314,16 @@ function getWithExpiry(ctx: CommandContext, argv: string[]): void {
   let unit: ExpireUnit | undefined;
   let expire: string | undefined;
   let persist = false;
-  for (let i = 2; i < argv.length; i++) {
-    const opt = arg(argv, i).toLowerCase();
-    const hasValue = i + 1 < argv.length;
+  const args = new ArgCursor(argv, 2);
+  while (args.hasMore()) {
+    const opt = args.nextOption();
     if (opt === "persist" && unit === undefined) {
       persist = true;
     } else if (
-      (opt === "ex" || opt === "px" || opt === "exat" || opt === "pxat") && hasValue && !persist &&
-      (unit === undefined || unit === opt)
+      isExpireUnit(opt) && args.hasMore() && !persist && (unit === undefined || unit === opt)
     ) {
       unit = opt;
-      expire = arg(argv, ++i);
+      expire = args.next();
     } else {
       throw new CommandError(SYNTAX);
     }
@@ -470,7 +472,7 @@ export const stringCommands: CommandSpec[] = [
         else ctx.out.ok();
         return;
       }
-      const options = parseSetOptions(argv, 3);
+      const options = parseSetOptions(new ArgCursor(argv, 3));
       if (options.get && options.unit === undefined) {
         // GET changes nothing, so the AOF records the SET without it.
         ctx.propagateAs = [argv.filter((word, i) => i < 3 || word.toLowerCase() !== "get")];

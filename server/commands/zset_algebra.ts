@@ -1,6 +1,6 @@
 /** ZUNION, ZINTER, ZDIFF, their *STORE forms and ZINTERCARD. */
-import { arg, intArg } from "../args.ts";
-import { parseScore, rangedLong, replyRanks, storeResult } from "./zset_common.ts";
+import { arg, ArgCursor, intArg, LONG_MAX } from "../args.ts";
+import { parseScore, replyRanks, storeResult } from "./zset_common.ts";
 import type { CommandContext } from "../context.ts";
 import {
   atLeastOneInputKey,
@@ -102,22 +102,22 @@ export function setOperation(
   let how = Aggregate.Sum;
   let withScores = false;
   let limit = 0;
-  for (let j = numkeysAt + 1 + numkeys; j < argv.length; j++) {
-    const option = arg(argv, j).toLowerCase();
-    const left = argv.length - j;
-    const weighted = op !== SetOp.Diff && !cardinalityOnly;
-    if (weighted && left >= numkeys + 1 && option === "weights") {
-      for (const source of sources) source.weight = parseScore(arg(argv, ++j), WEIGHT_NOT_FLOAT);
-    } else if (weighted && left >= 2 && option === "aggregate") {
-      const which = arg(argv, ++j).toLowerCase();
+  const args = new ArgCursor(argv, numkeysAt + 1 + numkeys);
+  const weighted = op !== SetOp.Diff && !cardinalityOnly;
+  while (args.hasMore()) {
+    const option = args.nextOption();
+    if (weighted && args.remaining >= numkeys && option === "weights") {
+      for (const source of sources) source.weight = parseScore(args.next(), WEIGHT_NOT_FLOAT);
+    } else if (weighted && args.hasMore() && option === "aggregate") {
+      const which = args.nextOption();
       if (which === "sum") how = Aggregate.Sum;
       else if (which === "min") how = Aggregate.Min;
       else if (which === "max") how = Aggregate.Max;
       else throw new CommandError(SYNTAX);
     } else if (dst === undefined && !cardinalityOnly && option === "withscores") {
       withScores = true;
-    } else if (cardinalityOnly && left >= 2 && option === "limit") {
-      limit = rangedLong(arg(argv, ++j), 0, LIMIT_NEGATIVE);
+    } else if (cardinalityOnly && args.hasMore() && option === "limit") {
+      limit = args.nextLong(0n, LONG_MAX, LIMIT_NEGATIVE);
     } else {
       throw new CommandError(SYNTAX);
     }

@@ -10,7 +10,6 @@ import type { CommandContext } from "../context.ts";
 import { CommandError, MIN_MAX_NOT_FLOAT, MIN_MAX_NOT_STRING_RANGE, NOT_FLOAT } from "../errors.ts";
 import { SortedSet, type ZsetLimits } from "../types/sorted_set.ts";
 
-export const LONG_MAX = 9223372036854775807n;
 // ---- keys ------------------------------------------------------------------
 
 /** The sorted set at `key` for a read (Redis's lookupKeyRead: counts hits and misses). */
@@ -54,13 +53,6 @@ export function parseScore(arg: string, error = NOT_FLOAT): number {
     throw new CommandError(error);
   }
   return parsed.value;
-}
-
-/** An integer argument of at least `min`; `error` for a bad number and for one too small. */
-export function rangedLong(arg: string, min: number, error: string): number {
-  const value = parseInteger(arg);
-  if (value === undefined || value < min) throw new CommandError(error);
-  return value;
 }
 
 interface ScoreBound {

@@ -1,17 +1,10 @@
 /** ZPOPMIN/MAX, BZPOPMIN/MAX, ZMPOP/BZMPOP and ZRANDMEMBER. */
-import { arg } from "../args.ts";
 import { NotifyClass } from "../notify.ts";
-import { pairsNested, rangedLong, readZset, writeZset } from "./zset_common.ts";
+import { pairsNested, readZset, writeZset } from "./zset_common.ts";
 import { MAX_REPEATED_PICKS } from "./collections.ts";
 import { blockingKey, parseBlockingTimeout } from "../blocking.ts";
 import type { CommandContext } from "../context.ts";
-import {
-  CommandError,
-  COUNT_NOT_POSITIVE,
-  NUMKEYS_NOT_POSITIVE,
-  SYNTAX,
-  VALUE_OUT_OF_RANGE,
-} from "../errors.ts";
+import { CommandError, VALUE_OUT_OF_RANGE } from "../errors.ts";
 import { SortedSet } from "../types/sorted_set.ts";
 
 // ---- pops ------------------------------------------------------------------
@@ -123,31 +116,6 @@ export function blockingPop(
       ctx.out.nilArray();
     },
   });
-}
-
-/** ZMPOP and BZMPOP's arguments from numkeys on: the keys, MIN|MAX and COUNT. */
-export function parseMultiPop(
-  argv: string[],
-  numkeysAt: number,
-): { keys: string[]; max: boolean; count: number } {
-  const numkeys = rangedLong(arg(argv, numkeysAt), 1, NUMKEYS_NOT_POSITIVE);
-  const whereAt = numkeysAt + numkeys + 1;
-  if (whereAt >= argv.length) throw new CommandError(SYNTAX);
-  const where = arg(argv, whereAt).toLowerCase();
-  if (where !== "min" && where !== "max") throw new CommandError(SYNTAX);
-  let count = -1;
-  for (let j = whereAt + 1; j < argv.length; j++) {
-    if (count === -1 && arg(argv, j).toLowerCase() === "count" && j + 1 < argv.length) {
-      count = rangedLong(arg(argv, ++j), 1, COUNT_NOT_POSITIVE);
-    } else {
-      throw new CommandError(SYNTAX);
-    }
-  }
-  return {
-    keys: argv.slice(numkeysAt + 1, whereAt),
-    max: where === "max",
-    count: count === -1 ? 1 : count,
-  };
 }
 
 // ---- ZRANDMEMBER ------------------------------------------------------------

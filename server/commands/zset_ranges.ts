@@ -1,5 +1,5 @@
 /** ZRANGE and its older forms, ZCOUNT/ZLEXCOUNT, ZREMRANGEBY*: ranges as rank intervals. */
-import { arg, intArg } from "../args.ts";
+import { arg, ArgCursor, intArg } from "../args.ts";
 import { NotifyClass } from "../notify.ts";
 import {
   copyRanks,
@@ -54,15 +54,14 @@ export function zrange(
   let withScores = false;
   let offset = 0;
   let limit = -1;
-  for (let j = first + 3; j < argv.length; j++) {
-    const option = arg(argv, j).toLowerCase();
-    const left = argv.length - j - 1;
+  const args = new ArgCursor(argv, first + 3);
+  while (args.hasMore()) {
+    const option = args.nextOption();
     if (!store && option === "withscores") {
       withScores = true;
-    } else if (option === "limit" && left >= 2) {
-      offset = intArg(arg(argv, j + 1));
-      limit = intArg(arg(argv, j + 2));
-      j += 2;
+    } else if (option === "limit" && args.remaining >= 2) {
+      offset = args.nextInt();
+      limit = args.nextInt();
     } else if (direction === Direction.Auto && option === "rev") {
       direction = Direction.Reverse;
     } else if (type === RangeType.Auto && option === "bylex") {

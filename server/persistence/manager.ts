@@ -3,13 +3,13 @@
  * load on start) and the append-only file (propagation, fsync policy,
  * replay on start, BGREWRITEAOF and automatic rewrites), with Redis's rules
  * for which background job may run when, and its INFO persistence fields.
+ * Reading the files into the databases is load.ts.
  *
  * There is no fork: a background job is a KeyspaceSnapshot written in slices
  * between requests, and while one runs, `server.writeWatchers` lets the
  * snapshot copy each key before a command first changes it.
  */
 import type { ServerContext, WriteWatcher } from "../context.ts";
-import { type Database, databaseAt } from "../db.ts";
 import { VERSION } from "../../protocol/version.ts";
 import {
   AofPaths,
@@ -24,11 +24,9 @@ import {
   removeQuietly,
   writeManifest,
 } from "./aof.ts";
-import { AofFormatError, parseAof } from "./aof_load.ts";
 import { FormatError } from "./format_error.ts";
 import { type AofFileInfo, Manifest } from "./manifest.ts";
-import { isRdb, type RdbVisitor, readRdb } from "./rdb_reader.ts";
-import { replayCommands } from "./replay.ts";
+import { loadAofFile, LoadError, loadRdbData, type RdbLoaded, upgradeLegacyAof } from "./load.ts";
 import { KeyspaceSnapshot } from "./snapshot.ts";
 import {
   commandEncoder,
@@ -36,10 +34,8 @@ import {
   type SnapshotEncoder,
   SnapshotFileJob,
 } from "./snapshot_file.ts";
-import { materialize } from "./values.ts";
-import { libraryCodes, restoreLibrary } from "../scripting/runner.ts";
+import { libraryCodes } from "../scripting/runner.ts";
 import { reportWrites, type WriteTarget } from "./write_keys.ts";
-import type { ZsetLimits } from "../types/sorted_set.ts";
 
 /** A failed save leaves automatic saves paused this long (Redis's CONFIG_BGSAVE_RETRY_DELAY). */
 const BGSAVE_RETRY_SECONDS = 5;
@@ -64,9 +60,6 @@ export interface ShutdownFlags {
   nosave?: boolean;
   force?: boolean;
 }
-
-/** A file that cannot be loaded: the server must not start. */
-export class LoadError extends Error {}
 
 const unixSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -206,62 +199,12 @@ export class Persistence {
       throw new LoadError(`Fatal error loading the DB ${this.rdbPath}: ${(err as Error).message}`);
     }
     try {
-      this.#loadRdbData(data, false, merge);
+      this.#loaded(loadRdbData(this.server, data, false, merge));
     } catch (err) {
       if (!(err instanceof FormatError)) throw err;
       throw new LoadError(`Fatal error loading the DB ${this.rdbPath}: ${err.message}`);
     }
     return true;
-  }
-
-  /** Loads an RDB image into the databases; returns the offset after it. */
-  #loadRdbData(data: Uint8Array, aofBase: boolean, merge = false): number {
-    const dbs = this.server.dbs;
-    let db: Database = databaseAt(dbs, 0);
-    const now = Date.now();
-    const zsetLimits: ZsetLimits = {
-      entries: this.#config.getNumber("zset-max-listpack-entries"),
-      value: this.#config.getNumber("zset-max-listpack-value"),
-    };
-    let loaded = 0;
-    let expired = 0;
-    let emptySkipped = 0;
-    const visitor: RdbVisitor = {
-      selectDb(index) {
-        if (index >= dbs.length) {
-          throw new FormatError(
-            `Data file was created with a Redis server configured to handle more than ${dbs.length} databases`,
-          );
-        }
-        db = databaseAt(dbs, index);
-      },
-      entry(key, value, expireAt) {
-        // An AOF base is loaded as is: the commands after it assume that keyspace.
-        if (!aofBase && expireAt !== undefined && expireAt < now) {
-          expired++;
-          return;
-        }
-        if (!merge && db.dict.has(key)) {
-          throw new FormatError(`Duplicated key '${key}' in DB ${db.index}`);
-        }
-        db.set(key, materialize(value, zsetLimits));
-        if (expireAt !== undefined) db.setExpire(key, expireAt);
-        loaded++;
-      },
-      functionLibrary: (code) => {
-        const error = restoreLibrary(this.server, code);
-        if (error !== undefined) throw new FormatError(`Failed loading library: ${error}`);
-      },
-      skippedEmpty: () => emptySkipped++,
-    };
-    const { end } = readRdb(data, visitor, this.#config.getBool("rdbchecksum"));
-    this.loadedKeys = loaded;
-    this.expiredOnLoad = expired;
-    this.#log(
-      `Done loading RDB, keys loaded: ${loaded}, keys expired: ${expired}` +
-        (emptySkipped > 0 ? `, empty keys skipped: ${emptySkipped}.` : "."),
-    );
-    return end;
   }
 
   /** Loads the AOF files the manifest names; false if there are none. */
@@ -273,7 +216,7 @@ export class Persistence {
       if (!(err instanceof FormatError)) throw err;
       throw new LoadError(`Fatal error reading the AOF manifest: ${err.message}`);
     }
-    this.#upgradeLegacyAof();
+    this.manifest = upgradeLegacyAof(this.server, paths, this.manifest);
     const manifest = this.manifest;
     if (manifest.isEmpty) return false;
     const files = [...(manifest.base ? [manifest.base] : []), ...manifest.incrs];
@@ -284,84 +227,19 @@ export class Persistence {
         throw new LoadError(`The AOF file ${info.name} named by the manifest doesn't exist`);
       }
     }
-    files.forEach((info, i) => this.#loadAofFile(info.name, i === files.length - 1));
+    files.forEach((info, i) => {
+      const preamble = loadAofFile(this.server, paths, info.name, i === files.length - 1);
+      if (preamble !== undefined) this.#loaded(preamble);
+    });
     this.aofCurrentSize = manifestSize(paths, manifest);
     this.aofBaseSize = manifest.base ? fileSize(paths.file(manifest.base.name)) : 0;
     return true;
   }
 
-  #loadAofFile(name: string, last: boolean): void {
-    const path = this.aofPaths.file(name);
-    const data = Deno.readFileSync(path);
-    if (data.length === 0) return;
-    let start = 0;
-    try {
-      if (isRdb(data)) start = this.#loadRdbData(data, true);
-    } catch (err) {
-      if (!(err instanceof FormatError)) throw err;
-      throw new LoadError(
-        `Error reading the RDB base file ${name}, AOF loading aborted: ${err.message}`,
-      );
-    }
-    let parsed;
-    try {
-      parsed = parseAof(data, start);
-    } catch (err) {
-      if (!(err instanceof AofFormatError)) throw err;
-      throw new LoadError(
-        `Bad file format reading the append only file ${name} at offset ${err.offset}: ` +
-          "make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>",
-      );
-    }
-    if (parsed.truncated) {
-      if (!last) {
-        throw new LoadError(
-          `Fatal error: the truncated file ${name} (at offset ${parsed.validUpTo}) is not the last file`,
-        );
-      }
-      if (!this.#config.getBool("aof-load-truncated")) {
-        throw new LoadError(
-          `Unexpected end of file reading the append only file ${name} at offset ${parsed.validUpTo}. ` +
-            "You can: 1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. " +
-            "2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.",
-        );
-      }
-      this.#log(`!!! Warning: short read while loading the AOF file ${name}!!!`);
-      this.#log(`!!! Truncating the AOF ${name} at offset ${parsed.validUpTo} !!!`);
-      Deno.truncateSync(path, parsed.validUpTo);
-      this.#log(`AOF ${name} loaded anyway because aof-load-truncated is enabled`);
-    }
-    try {
-      replayCommands(this.server, parsed.commands, name);
-    } catch (err) {
-      if (err instanceof FormatError) throw new LoadError(err.message);
-      throw new LoadError(`Error replaying the append only file ${name}: ${(err as Error).stack}`);
-    }
-  }
-
-  /** A Redis 6 style single appendonly.aof in `dir` becomes the base of a new AOF directory. */
-  #upgradeLegacyAof(): void {
-    const paths = this.aofPaths;
-    const legacy = paths.legacy;
-    try {
-      Deno.statSync(legacy);
-    } catch {
-      return;
-    }
-    const m = this.manifest;
-    const onlyLegacyBase = m.base?.name === paths.prefix && m.incrs.length === 0 &&
-      fileSize(paths.file(paths.prefix)) === 0;
-    if (!m.isEmpty && !onlyLegacyBase) return;
-    ensureDir(paths);
-    const upgraded = new Manifest();
-    upgraded.base = { name: paths.prefix, seq: 1, type: "b" };
-    upgraded.baseSeq = 1;
-    writeManifest(paths, upgraded);
-    Deno.renameSync(legacy, paths.file(paths.prefix));
-    this.manifest = upgraded;
-    this.#log(
-      `Successfully migrated an old-style AOF file (${paths.prefix}) into the AOF directory (${paths.dir}).`,
-    );
+  /** INFO's figures of the last RDB image loaded. */
+  #loaded(rdb: RdbLoaded): void {
+    this.loadedKeys = rdb.loaded;
+    this.expiredOnLoad = rdb.expired;
   }
 
   /** Opens the last incremental file for appending, creating a base first if there is none. */

@@ -15,7 +15,7 @@
  * included; loading re-packs the live entries into nodes of our own limits.
  */
 import { binaryToBytes, bytesToBinary } from "../../protocol/bytes.ts";
-import { DEFAULT_NODE_LIMITS, FLAG_DELETED, FLAG_SAMEFIELDS, Stream } from "../types/stream.ts";
+import { FLAG_DELETED, FLAG_SAMEFIELDS, type NodeLimits, Stream } from "../types/stream.ts";
 import {
   type Consumer,
   ConsumerGroup,
@@ -165,7 +165,13 @@ export function readStream(dec: RdbDecoder, v2: boolean): Stream {
   return s;
 }
 
-/** Appends a node's live entries; returns the last ID it holds. */
+/**
+ * The file's nodes are kept as they are (the writer applied its limits):
+ * each listpack's live entries become one node.
+ */
+const FILE_NODES: NodeLimits = { maxBytes: 0, maxEntries: 0 };
+
+/** Appends a node's live entries as one node; returns the last ID it holds. */
 function readNode(
   s: Stream,
   master: StreamId,
@@ -212,9 +218,11 @@ function readNode(
     seen++;
     if (flags & FLAG_DELETED) continue;
     seenLive++;
-    s.appendEntry(id, pairs, DEFAULT_NODE_LIMITS);
+    s.appendEntry(id, pairs, FILE_NODES);
   }
   check(seen === live + deleted && seenLive === live, "Stream listpack integrity check failed.");
+  // The next listpack's entries start a node of their own, as in the file.
+  s.closeTail();
   return last ?? master;
 }
 

@@ -131,8 +131,8 @@ function legacyStream(): Uint8Array {
 Deno.test("STREAM_LISTPACKS (Redis 5/6) loads with entries-added and entries-read derived", () => {
   const s = readStream(new RdbDecoder(legacyStream()), false);
   deepEqual([...s.range(ID_MIN, ID_MAX)], [
-    { id: makeId(100n, 5n), pairs: ["name", "ann"] },
-    { id: makeId(101n, 0n), pairs: ["a", "1", "b", "2"] },
+    { id: makeId(100n, 5n), pairs: ["name", "ann"], text: "100-5" },
+    { id: makeId(101n, 0n), pairs: ["a", "1", "b", "2"], text: "101-0" },
   ]);
   equal(s.entriesAdded, 2);
   equal(s.firstId, makeId(100n, 5n));
@@ -158,4 +158,14 @@ Deno.test("corrupt stream data is refused", () => {
   const at = badLength.lastIndexOf(2, badLength.length - 40);
   badLength[at] = 3;
   throws(() => readStream(new RdbDecoder(badLength), false), FormatError);
+});
+
+Deno.test("loading keeps the file's node boundaries", () => {
+  const s = sample();
+  const shape = s.nodes.map((n) => [n.live, n.lastId]);
+  deepEqual(roundTrip(s, false).nodes.map((n) => [n.live, n.lastId]), shape);
+  const wide = new Stream();
+  const limits = { maxBytes: 0, maxEntries: 300 };
+  for (let i = 1; i <= 500; i++) wide.add(["f", String(i)], { kind: "auto" }, i, limits);
+  deepEqual(roundTrip(wide, true).nodes.map((n) => n.live), [300, 200]);
 });

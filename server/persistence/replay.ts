@@ -17,6 +17,7 @@ export function replayCommands(
   fileName: string,
 ): void {
   const client = server.createInternalClient();
+  client.obeys = true;
   let transaction: [Command, string[]][] | undefined;
   for (const argv of commands) {
     const [first = ""] = argv;

@@ -20,7 +20,7 @@
  * load would drop them anyway.
  */
 import type { Database } from "../db.ts";
-import { hashKey } from "../types/keytable.ts";
+import { hashKey } from "../types/key_hash.ts";
 import type { RedisValue } from "../types/value.ts";
 
 /** Receives the snapshot's contents in order. */

@@ -1,7 +1,8 @@
 /**
  * Which keys a write command is about to change, for the snapshot's
  * copy-on-write: the keys the command table's key specs mark as written
- * (server/key_specs.ts), plus what no key spec says: a key in another
+ * (server/key_specs.ts) or, for a write command whose specs mark none
+ * written, all its keys; plus what no key spec says: a key in another
  * database (MOVE, COPY ... DB) and whole-database writes (FLUSHDB, FLUSHALL,
  * SWAPDB). Over-reporting is harmless (a needless copy), missing a key is not.
  */
@@ -70,8 +71,11 @@ export function reportWrites(
     for (const key of argv.slice(1)) target.key(db, key);
     return;
   }
+  // A write command whose specs mark no key written still changes its keys
+  // (XREADGROUP: Redis 7.0 specs its streams RO, yet moves groups and PELs).
+  const all = command.spec.flags.includes("write") && !keys.some((k) => k.write);
   for (const { index, write } of keys) {
     const key = argv[index];
-    if (write && key !== undefined) target.key(db, key);
+    if ((write || all) && key !== undefined) target.key(db, key);
   }
 }

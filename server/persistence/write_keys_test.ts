@@ -40,3 +40,11 @@ Deno.test("writes reaching another database, or whole databases", () => {
   deepEqual(writes("SWAPDB", "0", "99"), []);
   deepEqual(writes("FLUSHALL").length, 16);
 });
+
+Deno.test("a write command whose key specs are all read-only changes its keys (XREADGROUP)", () => {
+  deepEqual(writes("XREADGROUP", "GROUP", "g", "c", "STREAMS", "s1", "s2", ">", ">"), [
+    "2:s1",
+    "2:s2",
+  ]);
+  deepEqual(writes("XREAD", "STREAMS", "s1", "0"), []);
+});

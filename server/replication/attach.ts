@@ -81,7 +81,10 @@ function hostFor(server: ServerContext): ReplicationHost {
       masterClient = undefined;
     },
     applyFromMaster: (argv) => {
-      masterClient ??= server.createInternalClient();
+      if (masterClient === undefined) {
+        masterClient = server.createInternalClient();
+        masterClient.obeys = true;
+      }
       applyCommand(server, masterClient, argv);
     },
   };

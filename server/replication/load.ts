@@ -5,7 +5,7 @@
  * stream), so dropping them here would let the two diverge.
  */
 import { type Database, databaseAt } from "../db.ts";
-import { FormatError } from "../persistence/format_error.ts";
+import { rdbDatabase } from "../persistence/load.ts";
 import { readRdb } from "../persistence/rdb_reader.ts";
 import { materialize } from "../persistence/values.ts";
 
@@ -24,12 +24,7 @@ export function loadReplicaRdb(
   let keys = 0;
   readRdb(rdb, {
     selectDb(index) {
-      if (index >= dbs.length) {
-        throw new FormatError(
-          `Data file was created with a Redis server configured to handle more than ${dbs.length} databases`,
-        );
-      }
-      db = databaseAt(dbs, index);
+      db = rdbDatabase(dbs, index);
     },
     entry(key, value, expireAt) {
       db.set(key, materialize(value));

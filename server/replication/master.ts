@@ -33,6 +33,7 @@ export interface MasterHost {
     get(name: string): string;
     getNumber(name: string): number;
     getBool(name: string): boolean;
+    live(name: string): { readonly value: number };
   };
   /** An RDB encoder with the server's options (rdbcompression, rdbchecksum) and these aux fields. */
   rdbEncoder(aux: [string, string][], write: (chunk: Uint8Array) => void): SnapshotEncoder;
@@ -59,7 +60,11 @@ export class ReplicationMaster {
   syncPartialOk = 0;
   syncPartialErr = 0;
 
-  constructor(readonly host: MasterHost) {}
+  readonly #minReplicas: { readonly value: number };
+
+  constructor(readonly host: MasterHost) {
+    this.#minReplicas = host.config.live("min-replicas-to-write");
+  }
 
   get #config() {
     return this.host.config;
@@ -258,9 +263,10 @@ export class ReplicationMaster {
 
   /** Whether writes are refused for lack of good replicas (-NOREPLICAS). */
   tooFewReplicas(): boolean {
-    const min = this.#config.getNumber("min-replicas-to-write");
+    const min = this.#minReplicas.value;
+    if (min === 0) return false;
     const maxLag = this.#config.getNumber("min-replicas-max-lag");
-    return min > 0 && maxLag > 0 && this.goodReplicas() < min;
+    return maxLag > 0 && this.goodReplicas() < min;
   }
 
   /** The master half of replicationCron; call once a second. */

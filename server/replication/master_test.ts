@@ -59,6 +59,11 @@ function makeMaster(settings: Record<string, string> = {}): {
       get: (name) => values[name]!,
       getNumber: (name) => Number(values[name]),
       getBool: (name) => values[name] === "yes",
+      live: (name) => ({
+        get value() {
+          return Number(values[name]);
+        },
+      }),
     },
     rdbEncoder: (aux, write) => rdbEncoder({ compression: false, checksum: true }, aux, write),
     watchWrites: (snapshot) => {

@@ -24,6 +24,8 @@ export type PeerState = "wait_bgsave" | "send_bulk" | "online";
 
 export class ReplicaPeer implements StreamReceiver {
   state: PeerState = "wait_bgsave";
+  /** PSYNC or SYNC was accepted: the client is a replica (Redis's CLIENT_SLAVE flag). */
+  attached = false;
   /** REPLCONF listening-port; 0 until announced. */
   listeningPort = 0;
   /** REPLCONF ip-address (replica-announce-ip); the socket's address otherwise. */

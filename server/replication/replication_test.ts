@@ -26,6 +26,7 @@ function makeReplication(): Replication {
       get: (name) => values[name]!,
       getNumber: (name) => Number(values[name]),
       getBool: (name) => values[name] === "yes",
+      live: (name) => ({ value: Number(values[name]) }),
     },
     rdbEncoder: (aux, write) => rdbEncoder({ compression: false, checksum: true }, aux, write),
     watchWrites: () => () => {},

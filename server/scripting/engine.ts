@@ -15,7 +15,7 @@
 import { splitArgs } from "../../protocol/inline.ts";
 import type { RespValue } from "../../protocol/resp.ts";
 import { popReply } from "./convert.ts";
-import { createScriptState, Rand48, setProtectedGlobal } from "./environment.ts";
+import { createScriptState, Rand48 } from "./environment.ts";
 import {
   lauxlib,
   lit,
@@ -29,6 +29,7 @@ import {
   LUA_YIELD,
   type LuaState,
   pushBinary,
+  setReadonly,
   toBinary,
   toLua,
 } from "./lua.ts";
@@ -105,10 +106,24 @@ export class ScriptEngine {
     this.#reset();
   }
 
+  /** Each cached script's function, as a registry reference (no string key to hash per call). */
+  #functions = new Map<string, number>();
+  /** The Lua strings "KEYS" and "ARGV", made once so their hashes are computed once. */
+  #keysName = 0;
+  #argvName = 0;
+
+  #threads!: Coroutines;
+
   #reset(): void {
-    this.#L = createScriptState(this.#rand, () => this.#current);
+    const L = this.#L = createScriptState(this.#rand, () => this.#current);
+    this.#threads = new Coroutines(L);
     this.#scripts.clear();
+    this.#functions.clear();
     this.#bodyBytes = 0;
+    lua.lua_pushstring(L, lit("KEYS"));
+    this.#keysName = lauxlib.luaL_ref(L, LUA_REGISTRYINDEX);
+    lua.lua_pushstring(L, lit("ARGV"));
+    this.#argvName = lauxlib.luaL_ref(L, LUA_REGISTRYINDEX);
   }
 
   /** Compiles and caches a script (EVAL, SCRIPT LOAD); returns its sha1. Throws ScriptError. */
@@ -123,7 +138,7 @@ export class ScriptEngine {
       lua.lua_pop(L, 1);
       throw new ScriptError(`ERR Error compiling script (new function): ${message}`);
     }
-    lua.lua_setfield(L, LUA_REGISTRYINDEX, lit(`f_${sha}`));
+    this.#functions.set(sha, lauxlib.luaL_ref(L, LUA_REGISTRYINDEX));
     this.#scripts.set(sha, { sha, body, flags: shebang.flags });
     this.#bodyBytes += body.length + sha.length;
     return sha;
@@ -157,36 +172,63 @@ export class ScriptEngine {
   ): ScriptRun {
     if (this.#current !== undefined) throw new Error("a script is already running");
     const L = this.#L;
+    lua.lua_pushglobaltable(L);
+    setReadonly(L, -1, false);
+    lua.lua_rawgeti(L, LUA_REGISTRYINDEX, this.#keysName);
     pushArray(L, keys);
-    setProtectedGlobal(L, "KEYS");
+    lua.lua_rawset(L, -3);
+    lua.lua_rawgeti(L, LUA_REGISTRYINDEX, this.#argvName);
     pushArray(L, args);
-    setProtectedGlobal(L, "ARGV");
-    lua.lua_getfield(L, LUA_REGISTRYINDEX, lit(`f_${sha}`));
+    lua.lua_rawset(L, -3);
+    setReadonly(L, -1, true);
+    lua.lua_pop(L, 1);
+    lua.lua_rawgeti(L, LUA_REGISTRYINDEX, this.#functions.get(sha)!);
     const state: RunState = { host, resp: 2 };
     this.#current = state;
-    return startRun(L, 0, sha, state, busyThresholdMs, () => this.#current = undefined);
+    return this.#threads.start(0, sha, state, busyThresholdMs, () => this.#current = undefined);
   }
 }
 
 /**
- * Starts a run of the function on top of L's stack (with `nargs` arguments
- * above it) in a new coroutine; `done` is called when the run ends.
+ * The coroutines runs execute in, for one Lua state. A run that ends
+ * normally leaves its coroutine reusable, and reusing it matters: a new
+ * coroutine costs fengari a 40-slot stack of objects for the GC to collect.
  */
-export function startRun(
-  L: LuaState,
-  nargs: number,
-  name: string,
-  state: RunState,
-  busyThresholdMs: number,
-  done: () => void,
-): ScriptRun {
-  const co: LuaState = lua.lua_newthread(L);
-  const threadRef = lauxlib.luaL_ref(L, LUA_REGISTRYINDEX);
-  lua.lua_xmove(L, co, nargs + 1);
-  return new ScriptRun(co, name, state, busyThresholdMs, nargs, () => {
-    lauxlib.luaL_unref(L, LUA_REGISTRYINDEX, threadRef);
-    done();
-  });
+export class Coroutines {
+  #spare: { co: LuaState; ref: number } | undefined;
+
+  constructor(private readonly L: LuaState) {}
+
+  /**
+   * Starts a run of the function on top of L's stack (with `nargs` arguments
+   * above it); `done` is called when the run ends.
+   */
+  start(
+    nargs: number,
+    name: string,
+    state: RunState,
+    busyThresholdMs: number,
+    done: () => void,
+  ): ScriptRun {
+    const L = this.L;
+    let thread = this.#spare;
+    this.#spare = undefined;
+    if (thread === undefined) {
+      const co: LuaState = lua.lua_newthread(L);
+      thread = { co, ref: lauxlib.luaL_ref(L, LUA_REGISTRYINDEX) };
+    }
+    const { co, ref } = thread;
+    lua.lua_xmove(L, co, nargs + 1);
+    return new ScriptRun(co, name, state, busyThresholdMs, nargs, (reusable) => {
+      if (reusable && this.#spare === undefined) {
+        lua.lua_settop(co, 0);
+        this.#spare = { co, ref };
+      } else {
+        lauxlib.luaL_unref(L, LUA_REGISTRYINDEX, ref);
+      }
+      done();
+    });
+  }
 }
 
 export function pushArray(L: LuaState, items: string[]): void {
@@ -211,7 +253,8 @@ export class ScriptRun {
     private readonly state: RunState,
     private readonly busyThresholdMs: number,
     private nargs: number,
-    private readonly finish: () => void,
+    /** `reusable`: the coroutine ended normally and may run again. */
+    private readonly finish: (reusable: boolean) => void,
   ) {
     lua.lua_sethook(co, (L: LuaState) => this.#hook(L), LUA_MASKCOUNT, HOOK_INSTRUCTIONS);
   }
@@ -251,7 +294,7 @@ export class ScriptRun {
     }
     this.done = true;
     lua.lua_sethook(co, null, 0, 0);
-    this.finish();
+    this.finish(lua.lua_status(co) === LUA_OK);
     return true;
   }
 

@@ -223,13 +223,3 @@ export function createScriptState(rand: Rand48, current: () => RunState | undefi
   lua.lua_pop(L, 1);
   return L;
 }
-
-/** Sets a global on the locked globals table (KEYS and ARGV before a run). */
-export function setProtectedGlobal(L: LuaState, name: string): void {
-  lua.lua_pushglobaltable(L);
-  setReadonly(L, -1, false);
-  lua.lua_insert(L, -2);
-  lua.lua_setfield(L, -2, lit(name));
-  setReadonly(L, -1, true);
-  lua.lua_pop(L, 1);
-}

@@ -16,7 +16,7 @@ import { Crc64, crc64 } from "../persistence/crc64.ts";
 import { RdbDecoder } from "../persistence/rdb_reader.ts";
 import { Opcode, RDB_VERSION, RdbEncoder } from "../persistence/rdb_writer.ts";
 import { pushErrorTable } from "./convert.ts";
-import { pushArray, SCRIPT_FLAGS, ScriptError, type ScriptRun, startRun } from "./engine.ts";
+import { Coroutines, pushArray, SCRIPT_FLAGS, ScriptError, type ScriptRun } from "./engine.ts";
 import { createScriptState, protectRecursively, Rand48, setErrorMetatable } from "./environment.ts";
 import {
   lauxlib,
@@ -98,9 +98,12 @@ export class FunctionLibraries {
     this.#reset();
   }
 
+  #threads!: Coroutines;
+
   #reset(): void {
     const L = createScriptState(this.#rand, () => this.#current);
     this.#L = L;
+    this.#threads = new Coroutines(L);
     lua.lua_pushglobaltable(L);
     this.#globalsRef = lauxlib.luaL_ref(L, LUA_REGISTRYINDEX);
     // What library code sees while it loads: only redis.register_function, redis.log and the version.
@@ -329,7 +332,7 @@ export class FunctionLibraries {
     pushArray(L, args);
     const state: RunState = { host, resp: 2 };
     this.#current = state;
-    return startRun(L, 2, fn.name, state, busyThresholdMs, () => this.#current = undefined);
+    return this.#threads.start(2, fn.name, state, busyThresholdMs, () => this.#current = undefined);
   }
 }
 

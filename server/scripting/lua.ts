@@ -64,9 +64,18 @@ export function pushBinary(L: LuaState, s: string): void {
   lua.lua_pushlstring(L, binaryToBytes(s), s.length);
 }
 
-/** Text known to be ASCII (names, messages) as a Lua string. */
+/** Literals converted so far: the same few names are looked up on every call. */
+const literals = new Map<string, Uint8Array>();
+const LITERALS_MAX = 4096;
+
+/** Text known to be ASCII (names, messages) as a Lua string; fengari copies it, so it is shared. */
 export function lit(s: string): Uint8Array {
-  return fengari.to_luastring(s);
+  let bytes = literals.get(s);
+  if (bytes === undefined) {
+    bytes = fengari.to_luastring(s) as Uint8Array;
+    if (literals.size < LITERALS_MAX) literals.set(s, bytes);
+  }
+  return bytes;
 }
 
 /** Sets `t[name] = fn` for the table at the top of the stack. */

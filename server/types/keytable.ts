@@ -25,8 +25,10 @@
  * Redis's SCAN guarantee: a full iteration returns every key present for its
  * whole duration, even across resizes.
  */
-import { bytesToBinary } from "../../protocol/bytes.ts";
 import { ByteString, StringForm } from "./string.ts";
+import { accessClock, clockDistance, lruClock } from "./access_clock.ts";
+import { hashBytes, hashKey } from "./key_hash.ts";
+import { free, pageString, writeU32, writeVarint } from "./page_bytes.ts";
 import { LFU_INIT, lfuDecay, lfuIncrement } from "./lfu.ts";
 import { objectBytes, stringBytes } from "./memory.ts";
 import type { RedisObject, RedisValue } from "./value.ts";
@@ -55,64 +57,6 @@ const FLAG_DEAD = 4;
 const FORM_SHIFT = 3;
 const HEADER = 5;
 
-const SEED = (Math.random() * 0x100000000) >>> 0;
-
-/** The last key hashed: a command looks its key up, then keyChanged accounts for it. */
-let memoKey = "";
-let memoHash = 0;
-
-/** FNV-1a with a random seed and murmur3's finalizer (linear probing needs good low bits). */
-export function hashKey(key: string): number {
-  if (key === memoKey) return memoHash;
-  let h = SEED;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  memoKey = key;
-  return memoHash = finalize(h);
-}
-
-function hashBytes(bytes: Uint8Array, start: number, end: number): number {
-  let h = SEED;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
-  return finalize(h);
-}
-
-function finalize(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-const charScratch: number[] = [];
-
-/** Bytes as a binary string; short ones without allocating a subarray view. */
-function pageString(page: Uint8Array, start: number, end: number): string {
-  const n = end - start;
-  if (n > 64) return bytesToBinary(page, start, end);
-  charScratch.length = n;
-  for (let i = 0; i < n; i++) charScratch[i] = page[start + i]!;
-  return String.fromCharCode.apply(null, charScratch);
-}
-
-/** The clock Redis's LRU uses: seconds, modulo 2^24. */
-function lruClock(now: number): number {
-  return Math.floor(now / 1000) & 0xffffff;
-}
-
-/**
- * The LRU clock stamped on accesses. Reading Date.now() costs ~60 ns, a
- * quarter of a GET, so like Redis's server.lruclock it is refreshed by the
- * server's cron (advanceAccessClock) instead of read per access.
- */
-let accessClock = lruClock(Date.now());
-
-/** Called by the server cron every tick. */
-export function advanceAccessClock(now: number): void {
-  accessClock = lruClock(now);
-}
-
 /** A key too long to inline keeps its name and value here. */
 interface BigKeyBox {
   key: string;
@@ -134,21 +78,6 @@ export function valueBytes(value: StoredValue | BigKeyBox): number {
     return objectBytes(2) + stringBytes(value.key.length) + valueBytes(value.value);
   }
   return value.memoryUsage?.() ?? objectBytes(4) + value.size() * FALLBACK_ELEMENT_BYTES;
-}
-
-/**
- * Returns an array's memory to the allocator now rather than at the next
- * garbage collection, which may be long in coming on an idle server:
- * detaching an ArrayBuffer frees its backing store at once.
- */
-function free(array: Uint8Array | Uint32Array): void {
-  // Our arrays are created here over plain ArrayBuffers, never shared ones.
-  (array.buffer as ArrayBuffer).transfer(0);
-}
-
-/** Seconds from `last` to `now` on the wrapping 24-bit clock. */
-function clockDistance(last: number, now: number): number {
-  return now >= last ? now - last : now + 0x1000000 - last;
 }
 
 // Offsets into a page come from a record's ref or from parsing the record, and
@@ -233,6 +162,8 @@ export class KeyTable {
    * collection written through its own methods); returns the change in bytes.
    */
   reaccount(key: string): number {
+    // A SET just wrote it inline (the common write): nothing on the heap to recount.
+    if (key === this.#inlineKey) return 0;
     const ref = this.#find(key, hashKey(key));
     if (ref === 0) return 0;
     const page = this.#pageOf(ref);
@@ -332,7 +263,14 @@ export class KeyTable {
    * OBJECT ENCODING. Returns true if the key is new. An overwrite keeps the
    * LFU counter, as Redis's dbSetValue does.
    */
+  /** The key the last set() stored inline; cleared by anything else that writes. */
+  #inlineKey: string | undefined;
+
   set(key: string, value: StoredValue, form = StringForm.Encoded): boolean {
+    this.#inlineKey = typeof value === "string" && value.length <= INLINE_MAX &&
+        key.length <= INLINE_MAX
+      ? key
+      : undefined;
     const h = hashKey(key);
     const ref = this.#find(key, h);
     if (ref === 0) {
@@ -376,6 +314,7 @@ export class KeyTable {
   }
 
   delete(key: string): boolean {
+    this.#inlineKey = undefined;
     const ref = this.#find(key, hashKey(key));
     if (ref === 0) return false;
     const released = this.#release(ref);
@@ -391,6 +330,7 @@ export class KeyTable {
   }
 
   clear(): void {
+    this.#inlineKey = undefined;
     free(this.#slots);
     for (const page of this.#pages) if (page !== undefined) free(page);
     this.#slots = new Uint32Array(MIN_CAPACITY * 2);
@@ -863,21 +803,4 @@ export class KeyTable {
       this.#pages[pageIndex] = undefined;
     }
   }
-}
-
-function writeVarint(page: Uint8Array, p: number, n: number): number {
-  if (n < 0x80) {
-    page[p] = n;
-    return p + 1;
-  }
-  page[p] = (n & 0x7f) | 0x80;
-  page[p + 1] = n >>> 7;
-  return p + 2;
-}
-
-function writeU32(page: Uint8Array, p: number, n: number): void {
-  page[p] = n;
-  page[p + 1] = n >>> 8;
-  page[p + 2] = n >>> 16;
-  page[p + 3] = n >>> 24;
 }

@@ -1,5 +1,6 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { advanceAccessClock, KeyTable } from "./keytable.ts";
+import { advanceAccessClock } from "./access_clock.ts";
+import { KeyTable } from "./keytable.ts";
 import { type ByteString, StringForm } from "./string.ts";
 import type { RedisObject } from "./value.ts";
 import { RedisHash } from "./hash.ts";

@@ -6,8 +6,14 @@
  * is a binary search plus a scan of one node, and a range read is
  * sequential.
  *
- * A node is one Uint8Array. Its first entry's ID is the node's master ID and
- * its first entry's field names are the master fields; every entry stores
+ * A node is a byte range of a slab: the stream packs its nodes one after
+ * another into shared Uint8Arrays (128 bytes for a new stream, doubling up
+ * to 64 KB), because every ArrayBuffer costs V8 about 500 bytes beside its
+ * bytes (measured: 10k buffers of 540 bytes take 15 MB of RSS, slabs holding
+ * them 5.5 MB). Only the newest node
+ * grows, at the end of the newest slab; when the slab is full the node
+ * moves to a fresh one. A node's first entry's ID is its master ID and its
+ * first entry's field names are the master fields; every entry stores
  *
  *   flags | ms delta | seq delta | values            (SAMEFIELDS: fields = master's)
  *   flags | ms delta | seq delta | n | field value... (otherwise)
@@ -17,27 +23,39 @@
  * XDEL and exact trimming only set the DELETED flag; a node whose entries are
  * all deleted is dropped. Like Redis 7.0, nodes are not otherwise compacted.
  */
-import { arrayBytes, MAP_ENTRY_BYTES, objectBytes } from "./memory.ts";
+import { MAP_ENTRY_BYTES, objectBytes } from "./memory.ts";
 import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
 import { listpackElementSize, listpackIntSize } from "../persistence/listpack.ts";
 import { ConsumerGroup, ENTRIES_READ_UNKNOWN } from "./stream_groups.ts";
-import { ID_MAX, ID_MIN, idMs, idSeq, SEQ_MAX, type StreamId } from "./stream_id.ts";
+import { encodeIdBytes, ID_MAX, ID_MIN, idMs, idSeq, SEQ_MAX, type StreamId } from "./stream_id.ts";
 import type { RedisObject } from "./value.ts";
 
 export const FLAG_DELETED = 1;
 export const FLAG_SAMEFIELDS = 2;
 
+/** Integers up to here are exact as numbers. */
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 /** A node's entries may be this far from its master ID (zigzag varints stay exact). */
 const MAX_DELTA = 1n << 51n;
 /** STREAM_LISTPACK_MAX_SIZE: no listpack may pass 1 GB. */
 export const STREAM_LISTPACK_MAX_SIZE = 1 << 30;
 /** Listpack bytes of a node's fixed parts: header, end byte, and the master entry's terminator. */
 const LISTPACK_BASE = 7 + 2;
+/**
+ * Slabs double from the first's size to the last's, so a small stream holds
+ * a small slab; a node too large for a slab gets one of its own.
+ */
+const FIRST_SLAB_BYTES = 128;
+const SLAB_BYTES = 64 * 1024;
+/** The most bytes a varint takes here (values below 2^53). */
+const VARINT_MAX = 8;
 
 /** One stream entry: its ID and field/value pairs, flattened. */
 export interface StreamEntry {
   id: StreamId;
   pairs: string[];
+  /** The ID as text, once a reader formatted it (replies reuse it). */
+  text?: string;
 }
 
 /** Node size limits (stream-node-max-bytes, stream-node-max-entries; 0 = no limit). */
@@ -48,10 +66,11 @@ export interface NodeLimits {
 
 export const DEFAULT_NODE_LIMITS: NodeLimits = { maxBytes: 4096, maxEntries: 100 };
 
-/** One node: a master ID, master fields, and its packed entries. */
+/**
+ * One node: a master ID, master fields, and its packed entries in
+ * `buf[start, end)`. Entry positions are offsets into `buf`.
+ */
 export class StreamNode {
-  buf: Uint8Array;
-  used = 0;
   /** Entries not flagged deleted / flagged deleted. */
   live = 0;
   deleted = 0;
@@ -59,12 +78,24 @@ export class StreamNode {
   lastId: StreamId;
   /** Size of the listpack Redis would hold for this node. */
   lpBytes: number;
-  readonly #masterSeq: bigint;
+  /** Where the last entry starts, from `start` (nodes move between slabs). */
+  lastAt = 0;
+  /** The master ID's ms and seq as numbers (NaN past 2^53), to format IDs without bigints. */
+  readonly #ms: number;
+  readonly #seq: number;
 
-  constructor(readonly master: StreamId, readonly fields: string[], capacity = 64) {
-    this.buf = new Uint8Array(capacity);
+  constructor(
+    readonly master: StreamId,
+    readonly fields: string[],
+    public buf: Uint8Array,
+    public start: number,
+    public end = start,
+  ) {
     this.lastId = master;
-    this.#masterSeq = idSeq(master);
+    const ms = idMs(master);
+    const seq = idSeq(master);
+    this.#ms = ms <= SAFE ? Number(ms) : NaN;
+    this.#seq = seq <= SAFE ? Number(seq) : NaN;
     let bytes = LISTPACK_BASE + 2 + 2 + listpackIntSize(fields.length);
     for (const f of fields) bytes += listpackElementSize(f);
     this.lpBytes = bytes;
@@ -73,20 +104,25 @@ export class StreamNode {
   /** Whether `id` can be delta-encoded exactly in this node. */
   fits(id: StreamId): boolean {
     const ms = idMs(id) - idMs(this.master);
-    const seq = idSeq(id) - this.#masterSeq;
+    const seq = idSeq(id) - idSeq(this.master);
     return ms >= 0n && ms <= MAX_DELTA && seq <= MAX_DELTA && seq >= -MAX_DELTA;
   }
 
-  /** Appends an entry (the caller checked `fits`). */
+  /** The most bytes `append` may write for these pairs. */
+  static bound(pairs: string[]): number {
+    let need = 1 + 3 * VARINT_MAX;
+    for (const s of pairs) need += s.length + VARINT_MAX;
+    return need;
+  }
+
+  /** Appends an entry (the caller checked `fits` and made room for `bound(pairs)` bytes). */
   append(id: StreamId, pairs: string[]): void {
     const msDelta = Number(idMs(id) - idMs(this.master));
-    const seqDelta = Number(idSeq(id) - this.#masterSeq);
+    const seqDelta = Number(idSeq(id) - idSeq(this.master));
     const same = this.#sameFields(pairs);
-    let need = 1 + 16 + 10;
-    for (const s of pairs) need += s.length + 10;
-    this.#ensure(need);
     const buf = this.buf;
-    let p = this.used;
+    let p = this.end;
+    this.lastAt = p - this.start;
     buf[p++] = same ? FLAG_SAMEFIELDS : 0;
     p = writeVarint(buf, p, msDelta * 2);
     p = writeVarint(buf, p, seqDelta < 0 ? -seqDelta * 2 - 1 : seqDelta * 2);
@@ -103,7 +139,7 @@ export class StreamNode {
       bytes += listpackElementSize(s);
     }
     bytes += listpackIntSize(fieldCount + 3 + (same ? 0 : fieldCount + 1));
-    this.used = p;
+    this.end = p;
     this.lpBytes += bytes;
     this.live++;
     this.lastId = id;
@@ -116,64 +152,49 @@ export class StreamNode {
     return true;
   }
 
-  #ensure(extra: number): void {
-    if (this.used + extra <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.used + extra) size *= 2;
-    const grown = new Uint8Array(size);
-    grown.set(this.buf.subarray(0, this.used));
-    this.buf = grown;
+  /** Whether the node's entries have the field names of `pairs` as master fields. */
+  hasFields(pairs: string[]): boolean {
+    return this.#sameFields(pairs);
   }
 
-  /** Drops spare capacity once the node is full. */
-  shrink(): void {
-    if (this.buf.length > this.used) this.buf = this.buf.slice(0, this.used);
-  }
-
-  /** Offsets of every entry (deleted ones included), in order. */
+  /** Positions of every entry (deleted ones included), in order. */
   offsets(): number[] {
     const out: number[] = [];
-    for (let p = 0; p < this.used; p = this.next(p)) out.push(p);
+    for (let p = this.start; p < this.end; p = this.next(p)) out.push(p);
     return out;
   }
 
-  /** The offset just past the entry at `p` (`used` after the last). */
+  /** The position just past the entry at `p` (`end` after the last). */
   next(p: number): number {
     const buf = this.buf;
     const same = (buf[p]! & FLAG_SAMEFIELDS) !== 0;
     p = skipVarint(buf, skipVarint(buf, p + 1));
     let strings = this.fields.length;
     if (!same) {
-      const [n, q] = readVarint(buf, p);
-      strings = n * 2;
-      p = q;
+      strings = readVarint(buf, p) * 2;
+      p = varintEnd;
     }
-    for (let i = 0; i < strings; i++) {
-      const [len, q] = readVarint(buf, p);
-      p = q + len;
-    }
+    for (let i = 0; i < strings; i++) p = readVarint(buf, p) + varintEnd;
     return p;
   }
 
   /**
-   * Offset of the first entry (deleted or not) with ID >= `id`, or `used`:
+   * Position of the first entry (deleted or not) with ID >= `id`, or `end`:
    * compares deltas as numbers, building no bigint per entry.
    */
   seek(id: StreamId): number {
-    if (id <= this.master) return 0;
-    if (id > this.lastId) return this.used;
+    if (id <= this.master) return this.start;
+    if (id > this.lastId) return this.end;
     const ms = Number(idMs(id) - idMs(this.master));
-    const seq = Number(idSeq(id) - this.#masterSeq);
+    const seq = Number(idSeq(id) - idSeq(this.master));
     const buf = this.buf;
-    for (let p = 0; p < this.used; p = this.next(p)) {
-      const [msZ, q] = readVarint(buf, p + 1);
-      const entryMs = msZ / 2;
+    for (let p = this.start; p < this.end; p = this.next(p)) {
+      const entryMs = readVarint(buf, p + 1) / 2;
       if (entryMs > ms) return p;
       if (entryMs < ms) continue;
-      const [seqZ] = readVarint(buf, q);
-      if ((seqZ % 2 === 0 ? seqZ / 2 : -(seqZ + 1) / 2) >= seq) return p;
+      if (unzigzag(readVarint(buf, varintEnd)) >= seq) return p;
     }
-    return this.used;
+    return this.end;
   }
 
   flags(p: number): number {
@@ -189,45 +210,60 @@ export class StreamNode {
 
   /** The ID of the entry at `p`. */
   idAt(p: number): StreamId {
-    const [msZ, q] = readVarint(this.buf, p + 1);
-    const [seqZ] = readVarint(this.buf, q);
-    const seqDelta = seqZ % 2 === 0 ? seqZ / 2 : -(seqZ + 1) / 2;
-    return this.master + (BigInt(msZ / 2) << 64n) + BigInt(seqDelta);
+    const msDelta = readVarint(this.buf, p + 1) / 2;
+    const seqDelta = unzigzag(readVarint(this.buf, varintEnd));
+    const id = seqDelta === 0 ? this.master : this.master + BigInt(seqDelta);
+    return msDelta === 0 ? id : id + (BigInt(msDelta) << 64n);
   }
 
-  /** The entry at `p`: ID and field/value pairs. */
-  entryAt(p: number): StreamEntry {
-    const id = this.idAt(p);
+  /** The ID of the node's last live entry (the node has one). */
+  lastLiveId(): StreamId {
+    const last = this.start + this.lastAt;
+    if (!(this.buf[last]! & FLAG_DELETED)) return this.lastId;
+    let live = this.start;
+    for (let p = this.start; p < last; p = this.next(p)) {
+      if (!(this.buf[p]! & FLAG_DELETED)) live = p;
+    }
+    return this.idAt(live);
+  }
+
+  /** The entry at `p` (whose ID is `id`): ID, field/value pairs, and the ID's text when exact in numbers. */
+  entryAt(p: number, id = this.idAt(p)): StreamEntry {
     const buf = this.buf;
     const same = (buf[p]! & FLAG_SAMEFIELDS) !== 0;
-    p = skipVarint(buf, skipVarint(buf, p + 1));
+    const ms = this.#ms + readVarint(buf, p + 1) / 2;
+    const seq = this.#seq + unzigzag(readVarint(buf, varintEnd));
+    p = varintEnd;
     const pairs: string[] = [];
     if (same) {
       for (const field of this.fields) {
-        const [len, q] = readVarint(buf, p);
-        pairs.push(field, bytesToBinary(buf, q, q + len));
-        p = q + len;
+        const len = readVarint(buf, p);
+        pairs.push(field, bytesToBinary(buf, varintEnd, varintEnd + len));
+        p = varintEnd + len;
       }
     } else {
-      const [n, q0] = readVarint(buf, p);
-      p = q0;
+      const n = readVarint(buf, p);
+      p = varintEnd;
       for (let i = 0; i < n * 2; i++) {
-        const [len, q] = readVarint(buf, p);
-        pairs.push(bytesToBinary(buf, q, q + len));
-        p = q + len;
+        const len = readVarint(buf, p);
+        pairs.push(bytesToBinary(buf, varintEnd, varintEnd + len));
+        p = varintEnd + len;
       }
+    }
+    if (Number.isSafeInteger(ms) && Number.isSafeInteger(seq)) {
+      return { id, pairs, text: `${ms}-${seq}` };
     }
     return { id, pairs };
   }
 
-  clone(): StreamNode {
-    const copy = new StreamNode(this.master, this.fields, 1);
-    copy.buf = this.buf.slice(0, this.used);
-    copy.used = this.used;
+  /** A node with the same entries, over the same bytes until the caller moves it. */
+  copy(): StreamNode {
+    const copy = new StreamNode(this.master, this.fields, this.buf, this.start, this.end);
     copy.live = this.live;
     copy.deleted = this.deleted;
     copy.lastId = this.lastId;
     copy.lpBytes = this.lpBytes;
+    copy.lastAt = this.lastAt;
     return copy;
   }
 }
@@ -241,20 +277,63 @@ function writeVarint(buf: Uint8Array, p: number, v: number): number {
   return p;
 }
 
-function readVarint(buf: Uint8Array, p: number): [number, number] {
-  let v = 0;
-  let scale = 1;
+/**
+ * Where the last `readVarint` stopped: a module variable rather than a
+ * returned pair, so the hot loops (seeks, reads) allocate nothing.
+ */
+let varintEnd = 0;
+
+function readVarint(buf: Uint8Array, p: number): number {
+  let b = buf[p++]!;
+  if (b < 128) {
+    varintEnd = p;
+    return b;
+  }
+  let v = b & 127;
+  let scale = 128;
   for (;;) {
-    const b = buf[p++]!;
+    b = buf[p++]!;
     v += (b & 127) * scale;
-    if (b < 128) return [v, p];
+    if (b < 128) {
+      varintEnd = p;
+      return v;
+    }
     scale *= 128;
   }
+}
+
+/** A zigzag varint's value. */
+function unzigzag(z: number): number {
+  return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
 }
 
 function skipVarint(buf: Uint8Array, p: number): number {
   while (buf[p]! >= 128) p++;
   return p + 1;
+}
+
+/**
+ * Rax nodes under one node at `depth` holding sorted 16-byte keys [lo, hi)
+ * (key i at keys[i * 16]): bytes all keys share make one compressed node, a
+ * byte where they differ one branching node with a child per distinct byte,
+ * the end of a key one leaf.
+ */
+function raxNodes(keys: Uint8Array, lo: number, hi: number, depth: number): number {
+  if (depth === 16) return 1;
+  const first = lo * 16;
+  const last = (hi - 1) * 16;
+  let common = depth;
+  while (common < 16 && keys[first + common] === keys[last + common]) common++;
+  if (common > depth) return 1 + raxNodes(keys, lo, hi, common);
+  let nodes = 1;
+  for (let i = lo; i < hi;) {
+    const byte = keys[i * 16 + depth];
+    let j = i + 1;
+    while (j < hi && keys[j * 16 + depth] === byte) j++;
+    nodes += raxNodes(keys, i, j, depth + 1);
+    i = j;
+  }
+  return nodes;
 }
 
 /** How XADD picks the new entry's ID. */
@@ -290,6 +369,10 @@ export class Stream implements RedisObject {
   entriesAdded = 0;
   /** Consumer groups by name. */
   groups = new Map<string, ConsumerGroup>();
+  /** The slab new entries go to, and its first free byte. */
+  #slab = new Uint8Array(0);
+  #slabUsed = 0;
+  #tailClosed = false;
 
   encoding(): string {
     return "stream";
@@ -305,13 +388,13 @@ export class Stream implements RedisObject {
     const last = this.nodes.at(-1);
     const perEntry = last === undefined
       ? 0
-      : last.buf.length / Math.max(1, last.live + last.deleted);
+      : (last.end - last.start) / Math.max(1, last.live + last.deleted);
     let groups = 0;
     for (const group of this.groups.values()) {
       groups += objectBytes(8) + group.consumers.size * objectBytes(6) +
         group.pel.size * (objectBytes(4) + MAP_ENTRY_BYTES);
     }
-    return objectBytes(8) + this.nodes.length * (objectBytes(8) + arrayBytes(0)) +
+    return objectBytes(8) + this.nodes.length * objectBytes(8) +
       Math.round(perEntry * (this.length)) + groups;
   }
 
@@ -361,7 +444,11 @@ export class Stream implements RedisObject {
     }
   }
 
-  /** Appends a live entry with an ID above every other, without touching counters but length. */
+  /**
+   * Appends a live entry with an ID above every other, without touching
+   * counters but length: to the newest node unless a node limit, the delta
+   * range or `closeTail` says a new node starts.
+   */
   appendEntry(id: StreamId, pairs: string[], limits: NodeLimits, total?: number): void {
     let tail = this.nodes.length > 0 ? this.nodes[this.nodes.length - 1] : undefined;
     if (tail !== undefined) {
@@ -370,22 +457,75 @@ export class Stream implements RedisObject {
         ? STREAM_LISTPACK_MAX_SIZE
         : limits.maxBytes;
       if (
-        tail.lpBytes + size >= maxBytes ||
+        this.#tailClosed || tail.lpBytes + size >= maxBytes ||
         (limits.maxEntries > 0 && tail.live + tail.deleted >= limits.maxEntries) ||
         !tail.fits(id)
       ) {
-        tail.shrink();
+        this.#seal(tail);
         tail = undefined;
       }
     }
-    if (tail === undefined) {
-      const fields: string[] = [];
-      for (let i = 0; i < pairs.length; i += 2) fields.push(pairs[i]!);
-      tail = new StreamNode(id, fields);
-      this.nodes.push(tail);
-    }
+    if (tail === undefined) tail = this.#startNode(id, pairs);
+    this.#reserve(tail, StreamNode.bound(pairs));
     tail.append(id, pairs);
+    if (tail.buf === this.#slab) this.#slabUsed = tail.end;
     this.length++;
+  }
+
+  /** Makes the next appended entry start a new node (RDB loading keeps Redis's node boundaries). */
+  closeTail(): void {
+    this.#tailClosed = this.nodes.length > 0;
+  }
+
+  /** A new newest node at the free end of the slab; its field names shared with the previous node's when equal. */
+  #startNode(id: StreamId, pairs: string[]): StreamNode {
+    this.#tailClosed = false;
+    const previous = this.nodes.at(-1);
+    let fields: string[];
+    if (previous?.hasFields(pairs)) {
+      fields = previous.fields;
+    } else {
+      fields = [];
+      for (let i = 0; i < pairs.length; i += 2) fields.push(pairs[i]!);
+    }
+    const node = new StreamNode(id, fields, this.#slab, this.#slabUsed);
+    this.nodes.push(node);
+    return node;
+  }
+
+  /** A node that will not grow again gives back the spare bytes of a slab of its own. */
+  #seal(node: StreamNode): void {
+    if (node.buf.length <= SLAB_BYTES || node.start !== 0) return;
+    if (node.buf === this.#slab) {
+      this.#slab = new Uint8Array(0);
+      this.#slabUsed = 0;
+    }
+    node.buf = node.buf.slice(0, node.end);
+  }
+
+  /** Room for `extra` more bytes after the newest node, which moves to a new slab when its own is full. */
+  #reserve(node: StreamNode, extra: number): void {
+    const inPlace = node.buf === this.#slab && node.end === this.#slabUsed;
+    if (inPlace && node.end + extra <= this.#slab.length) return;
+    this.#place(node, extra);
+  }
+
+  /** Copies `node` to the slab's free space, or to a new slab, leaving `extra` bytes after it. */
+  #place(node: StreamNode, extra: number): void {
+    const size = node.end - node.start;
+    if (this.#slabUsed + size + extra > this.#slab.length) {
+      const need = size + extra;
+      // A large node that may still grow gets half its size to spare.
+      const spare = extra > 0 ? need >> 1 : 0;
+      const next = Math.min(SLAB_BYTES, Math.max(FIRST_SLAB_BYTES, this.#slab.length * 2));
+      this.#slab = new Uint8Array(need <= next ? next : need + spare);
+      this.#slabUsed = 0;
+    }
+    this.#slab.set(node.buf.subarray(node.start, node.end), this.#slabUsed);
+    node.buf = this.#slab;
+    node.start = this.#slabUsed;
+    node.end = node.start + size;
+    this.#slabUsed = node.end;
   }
 
   /** Index of the node that may hold `id`: the last with master <= id (or 0). */
@@ -408,11 +548,11 @@ export class Stream implements RedisObject {
         const node = this.nodes[n]!;
         if (node.master > end) return;
         if (node.lastId < start) continue;
-        for (let p = node.seek(start); p < node.used; p = node.next(p)) {
+        for (let p = node.seek(start); p < node.end; p = node.next(p)) {
           if (node.flags(p) & FLAG_DELETED) continue;
           const id = node.idAt(p);
           if (id > end) return;
-          yield node.entryAt(p);
+          yield node.entryAt(p, id);
         }
       }
     } else {
@@ -426,7 +566,7 @@ export class Stream implements RedisObject {
           const id = node.idAt(p);
           if (id > end) continue;
           if (id < start) return;
-          yield node.entryAt(p);
+          yield node.entryAt(p, id);
         }
       }
     }
@@ -436,6 +576,11 @@ export class Stream implements RedisObject {
   get(id: StreamId): StreamEntry | undefined {
     for (const entry of this.range(id, id)) return entry;
     return undefined;
+  }
+
+  /** The last live entry's ID (the stream is not empty), without decoding it. */
+  lastLiveId(): StreamId {
+    return this.nodes[this.nodes.length - 1]!.lastLiveId();
   }
 
   /** First or last live entry. */
@@ -452,7 +597,7 @@ export class Stream implements RedisObject {
     const n = this.#nodeFor(id);
     const node = this.nodes[n]!;
     if (node === undefined || node.lastId < id) return false;
-    for (let p = 0; p < node.used; p = node.next(p)) {
+    for (let p = node.start; p < node.end; p = node.next(p)) {
       if (node.idAt(p) !== id) continue;
       if (node.flags(p) & FLAG_DELETED) return false;
       if (node.live === 1) this.nodes.splice(n, 1);
@@ -464,6 +609,16 @@ export class Stream implements RedisObject {
       return true;
     }
     return false;
+  }
+
+  /**
+   * How many nodes Redis's radix tree (rax) over the nodes' master IDs (16
+   * big-endian bytes) has, as XINFO STREAM reports: O(nodes) to compute.
+   */
+  radixTreeNodes(): number {
+    const keys = new Uint8Array(this.nodes.length * 16);
+    this.nodes.forEach((node, i) => encodeIdBytes(node.master, keys, i * 16));
+    return this.nodes.length === 0 ? 1 : raxNodes(keys, 0, this.nodes.length, 0);
   }
 
   /** Trims from the head as streamTrim does; returns how many entries went. */
@@ -496,7 +651,7 @@ export class Stream implements RedisObject {
   /** Flags entries of the head node deleted until the spec is met. */
   #trimInside(node: StreamNode, spec: TrimSpec): number {
     let deleted = 0;
-    for (let p = 0; p < node.used; p = node.next(p)) {
+    for (let p = node.start; p < node.end; p = node.next(p)) {
       const stop = spec.strategy === "maxlen"
         ? this.length <= spec.maxlen!
         : node.idAt(p) >= spec.minid!;
@@ -559,7 +714,11 @@ export class Stream implements RedisObject {
 
   clone(): Stream {
     const copy = new Stream();
-    copy.nodes = this.nodes.map((n) => n.clone());
+    for (const node of this.nodes) {
+      const moved = node.copy();
+      copy.#place(moved, 0);
+      copy.nodes.push(moved);
+    }
     copy.length = this.length;
     copy.lastId = this.lastId;
     copy.firstId = this.firstId;

@@ -182,11 +182,11 @@ export class ConsumerGroup {
   }
 
   /**
-   * Records a delivery of `id` to `consumer`: a new pending entry with count 1,
+   * Records a delivery of `id` to `consumer` and returns its pending entry: new with count 1,
    * or (already pending) moved to `consumer` with count and time reset, as
    * XREADGROUP does for `>` reads.
    */
-  deliver(id: StreamId, consumer: Consumer, now: number): void {
+  deliver(id: StreamId, consumer: Consumer, now: number): Nack {
     const existing = this.pel.get(id);
     if (existing !== undefined) {
       existing.consumer.pel.delete(id);
@@ -194,11 +194,12 @@ export class ConsumerGroup {
       existing.deliveryTime = now;
       existing.deliveryCount = 1;
       consumer.pel.set(id, existing);
-      return;
+      return existing;
     }
     const nack: Nack = { deliveryTime: now, deliveryCount: 1, consumer };
     this.pel.set(id, nack);
     consumer.pel.set(id, nack);
+    return nack;
   }
 
   /** Moves a pending entry to another consumer (XCLAIM, XAUTOCLAIM). */

@@ -16,6 +16,14 @@ function rng(seed: number): (n: number) => number {
 
 const limits = { maxBytes: 300, maxEntries: 6 };
 
+/** A range as plain {id, pairs}, after checking each entry's ID text where a read set one. */
+function read(s: Stream, start = ID_MIN, end = ID_MAX, reverse = false): StreamEntry[] {
+  return [...s.range(start, end, reverse)].map(({ id, pairs, text }) => {
+    if (text !== undefined) equal(text, formatId(id));
+    return { id, pairs };
+  });
+}
+
 function pairsFor(rand: (n: number) => number, i: number): string[] {
   switch (rand(4)) {
     case 0:
@@ -88,14 +96,14 @@ Deno.test("stream matches an array model under random adds, deletes, trims and r
         const b = model.length ? model[rand(model.length)]!.id : ID_MAX;
         const [start, end] = a <= b ? [a, b] : [b, a];
         const rev = rand(2) === 0;
-        deepEqual([...s.range(start, end, rev)], modelRange(model, start, end, rev));
+        deepEqual(read(s, start, end, rev), modelRange(model, start, end, rev));
       }
       equal(s.length, model.length);
       equal(s.firstId, model.length ? model[0]!.id : ID_MIN);
     }
-    deepEqual([...s.range(ID_MIN, ID_MAX)], model);
-    deepEqual([...s.range(ID_MIN, ID_MAX, true)], model.slice().reverse());
-    deepEqual([...s.clone().range(ID_MIN, ID_MAX)], model);
+    deepEqual(read(s), model);
+    deepEqual(read(s, ID_MIN, ID_MAX, true), model.slice().reverse());
+    deepEqual(read(s.clone()), model);
     for (const node of s.nodes) ok(node.live > 0 && node.live + node.deleted <= limits.maxEntries);
   }
 });
@@ -216,4 +224,46 @@ Deno.test("consumer group PELs: deliver, redeliver to another consumer, ack, del
   equal(g.deleteConsumer("bob"), 1);
   equal(g.pel.size, 0);
   equal(copy.pel.get(2n)?.consumer, copy.consumers.get("bob"));
+});
+
+Deno.test("nodes share slabs: entries survive moves to new slabs, large entries, clones and closed tails", () => {
+  const s = new Stream();
+  const model: StreamEntry[] = [];
+  const big = { maxBytes: 0, maxEntries: 3 };
+  for (let i = 1; i <= 400; i++) {
+    // Every 50th entry is larger than a slab; the others fill many slabs.
+    const value = i % 50 === 0 ? "b".repeat(100_000 + i) : "v".repeat(i % 7) + i;
+    const pairs = ["f", value];
+    s.add(pairs, { kind: "auto" }, i, i % 3 === 0 ? big : limits);
+    model.push({ id: makeId(BigInt(i), 0n), pairs });
+    if (i % 40 === 0) s.closeTail();
+  }
+  deepEqual(read(s), model);
+  const slabs = new Set(s.nodes.map((n) => n.buf));
+  ok(slabs.size < s.nodes.length / 4, `${slabs.size} slabs for ${s.nodes.length} nodes`);
+  ok(s.nodes.some((n) => n.master === makeId(41n, 0n)), "closeTail starts a node");
+  const copy = s.clone();
+  s.delete(makeId(2n, 0n));
+  s.add(["f", "after"], { kind: "auto" }, 1000);
+  deepEqual(read(copy), model);
+  equal([...s.range(ID_MIN, ID_MAX)].length, model.length);
+});
+
+Deno.test("radix-tree node counts are those redis-server 7 reports for the same node keys", () => {
+  const three = { maxBytes: 4096, maxEntries: 3 };
+  const empty = new Stream();
+  equal(empty.radixTreeNodes(), 1);
+  const spread = new Stream();
+  for (let i = 1; i <= 120; i++) {
+    const id = makeId(BigInt((i * 7919) % 100000 + i * 100000), BigInt(i % 5));
+    spread.add(["f", "v"], { kind: "explicit", id }, 0, three);
+  }
+  equal(spread.nodes.length, 40);
+  equal(spread.radixTreeNodes(), 82);
+  const times = new Stream();
+  for (let i = 1; i <= 3000; i++) {
+    const id = makeId(BigInt(1700000000000 + Math.floor(i / 4)), BigInt(i));
+    times.add(["f", "v"], { kind: "explicit", id }, 0, three);
+  }
+  equal(times.radixTreeNodes(), 2005);
 });

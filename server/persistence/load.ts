@@ -1,0 +1,178 @@
+/**
+ * Loading data into the databases, at start-up and for DEBUG RELOAD and
+ * DEBUG LOADAOF: an RDB image, one AOF file (its RDB preamble, then its
+ * commands replayed), and the move of a Redis 6 single appendonly.aof into
+ * an AOF directory. Damage Redis would refuse to load is a LoadError.
+ */
+import type { ServerContext } from "../context.ts";
+import { type Database, databaseAt } from "../db.ts";
+import { type AofPaths, ensureDir, fileSize, writeManifest } from "./aof.ts";
+import { AofFormatError, parseAof } from "./aof_load.ts";
+import { FormatError } from "./format_error.ts";
+import { Manifest } from "./manifest.ts";
+import { isRdb, type RdbVisitor, readRdb } from "./rdb_reader.ts";
+import { replayCommands } from "./replay.ts";
+import { materialize } from "./values.ts";
+import { restoreLibrary } from "../scripting/runner.ts";
+import type { ZsetLimits } from "../types/sorted_set.ts";
+
+/** A file that cannot be loaded: the server must not start. */
+export class LoadError extends Error {}
+
+/** What an RDB image held: the keys loaded, those skipped as expired, and where it ended. */
+export interface RdbLoaded {
+  loaded: number;
+  expired: number;
+  end: number;
+}
+
+/** The database an RDB's SELECTDB names; a file made for more databases is refused. */
+export function rdbDatabase(dbs: readonly Database[], index: number): Database {
+  if (index >= dbs.length) {
+    throw new FormatError(
+      `Data file was created with a Redis server configured to handle more than ${dbs.length} databases`,
+    );
+  }
+  return databaseAt(dbs, index);
+}
+
+/**
+ * Loads an RDB image into the databases. An AOF base (`aofBase`) keeps its
+ * expired keys: the commands after it assume that keyspace. A key already
+ * present is a FormatError unless `merge` (then the image's wins).
+ */
+export function loadRdbData(
+  server: ServerContext,
+  data: Uint8Array,
+  aofBase: boolean,
+  merge = false,
+): RdbLoaded {
+  const config = server.config;
+  const dbs = server.dbs;
+  let db: Database = databaseAt(dbs, 0);
+  const now = Date.now();
+  const zsetLimits: ZsetLimits = {
+    entries: config.getNumber("zset-max-listpack-entries"),
+    value: config.getNumber("zset-max-listpack-value"),
+  };
+  let loaded = 0;
+  let expired = 0;
+  let emptySkipped = 0;
+  const visitor: RdbVisitor = {
+    selectDb(index) {
+      db = rdbDatabase(dbs, index);
+    },
+    entry(key, value, expireAt) {
+      if (!aofBase && expireAt !== undefined && expireAt < now) {
+        expired++;
+        return;
+      }
+      if (!merge && db.dict.has(key)) {
+        throw new FormatError(`Duplicated key '${key}' in DB ${db.index}`);
+      }
+      db.set(key, materialize(value, zsetLimits));
+      if (expireAt !== undefined) db.setExpire(key, expireAt);
+      loaded++;
+    },
+    functionLibrary: (code) => {
+      const error = restoreLibrary(server, code);
+      if (error !== undefined) throw new FormatError(`Failed loading library: ${error}`);
+    },
+    skippedEmpty: () => emptySkipped++,
+  };
+  const { end } = readRdb(data, visitor, config.getBool("rdbchecksum"));
+  server.log(
+    `Done loading RDB, keys loaded: ${loaded}, keys expired: ${expired}` +
+      (emptySkipped > 0 ? `, empty keys skipped: ${emptySkipped}.` : "."),
+  );
+  return { loaded, expired, end };
+}
+
+/**
+ * Loads one AOF file: its RDB preamble if it has one (returned), then its
+ * commands. A truncated last file is cut at its last whole command when
+ * aof-load-truncated allows it.
+ */
+export function loadAofFile(
+  server: ServerContext,
+  paths: AofPaths,
+  name: string,
+  last: boolean,
+): RdbLoaded | undefined {
+  const path = paths.file(name);
+  const data = Deno.readFileSync(path);
+  if (data.length === 0) return undefined;
+  let preamble: RdbLoaded | undefined;
+  try {
+    if (isRdb(data)) preamble = loadRdbData(server, data, true);
+  } catch (err) {
+    if (!(err instanceof FormatError)) throw err;
+    throw new LoadError(
+      `Error reading the RDB base file ${name}, AOF loading aborted: ${err.message}`,
+    );
+  }
+  let parsed;
+  try {
+    parsed = parseAof(data, preamble?.end ?? 0);
+  } catch (err) {
+    if (!(err instanceof AofFormatError)) throw err;
+    throw new LoadError(
+      `Bad file format reading the append only file ${name} at offset ${err.offset}: ` +
+        "make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>",
+    );
+  }
+  if (parsed.truncated) {
+    if (!last) {
+      throw new LoadError(
+        `Fatal error: the truncated file ${name} (at offset ${parsed.validUpTo}) is not the last file`,
+      );
+    }
+    if (!server.config.getBool("aof-load-truncated")) {
+      throw new LoadError(
+        `Unexpected end of file reading the append only file ${name} at offset ${parsed.validUpTo}. ` +
+          "You can: 1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. " +
+          "2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.",
+      );
+    }
+    server.log(`!!! Warning: short read while loading the AOF file ${name}!!!`);
+    server.log(`!!! Truncating the AOF ${name} at offset ${parsed.validUpTo} !!!`);
+    Deno.truncateSync(path, parsed.validUpTo);
+    server.log(`AOF ${name} loaded anyway because aof-load-truncated is enabled`);
+  }
+  try {
+    replayCommands(server, parsed.commands, name);
+  } catch (err) {
+    if (err instanceof FormatError) throw new LoadError(err.message);
+    throw new LoadError(`Error replaying the append only file ${name}: ${(err as Error).stack}`);
+  }
+  return preamble;
+}
+
+/**
+ * A Redis 6 style single appendonly.aof in `dir` becomes the base of a new
+ * AOF directory; returns the manifest to use from now on.
+ */
+export function upgradeLegacyAof(
+  server: ServerContext,
+  paths: AofPaths,
+  manifest: Manifest,
+): Manifest {
+  try {
+    Deno.statSync(paths.legacy);
+  } catch {
+    return manifest;
+  }
+  const onlyLegacyBase = manifest.base?.name === paths.prefix && manifest.incrs.length === 0 &&
+    fileSize(paths.file(paths.prefix)) === 0;
+  if (!manifest.isEmpty && !onlyLegacyBase) return manifest;
+  ensureDir(paths);
+  const upgraded = new Manifest();
+  upgraded.base = { name: paths.prefix, seq: 1, type: "b" };
+  upgraded.baseSeq = 1;
+  writeManifest(paths, upgraded);
+  Deno.renameSync(paths.legacy, paths.file(paths.prefix));
+  server.log(
+    `Successfully migrated an old-style AOF file (${paths.prefix}) into the AOF directory (${paths.dir}).`,
+  );
+  return upgraded;
+}

@@ -1,0 +1,42 @@
+/** Byte-level reads and writes on the key table's arena pages. */
+import { bytesToBinary } from "../../protocol/bytes.ts";
+
+const charScratch: number[] = [];
+
+/** Bytes as a binary string; short ones without allocating a subarray view. */
+export function pageString(page: Uint8Array, start: number, end: number): string {
+  const n = end - start;
+  if (n > 64) return bytesToBinary(page, start, end);
+  charScratch.length = n;
+  for (let i = 0; i < n; i++) charScratch[i] = page[start + i]!;
+  return String.fromCharCode.apply(null, charScratch);
+}
+
+/**
+ * Returns an array's memory to the allocator now rather than at the next
+ * garbage collection, which may be long in coming on an idle server:
+ * detaching an ArrayBuffer frees its backing store at once.
+ */
+export function free(array: Uint8Array | Uint32Array): void {
+  // The key table makes its arrays over plain ArrayBuffers, never shared ones.
+  (array.buffer as ArrayBuffer).transfer(0);
+}
+
+/** A length as the records store it: one byte below 128, else two (7 bits, then the rest). */
+export function writeVarint(page: Uint8Array, p: number, n: number): number {
+  if (n < 0x80) {
+    page[p] = n;
+    return p + 1;
+  }
+  page[p] = (n & 0x7f) | 0x80;
+  page[p + 1] = n >>> 7;
+  return p + 2;
+}
+
+/** A little-endian u32 (a box index). */
+export function writeU32(page: Uint8Array, p: number, n: number): void {
+  page[p] = n;
+  page[p + 1] = n >>> 8;
+  page[p + 2] = n >>> 16;
+  page[p + 3] = n >>> 24;
+}
