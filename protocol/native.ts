@@ -42,6 +42,8 @@ function view(buf: Uint8Array): DataView {
 /** Decodes native requests; `consumed` holds the length of the last frame. */
 export class NativeRequestDecoder {
   consumed = 0;
+  /** Longest string a request may carry: the server sets proto-max-bulk-len, as for RESP. */
+  maxArgLen = MAX_MSG_LEN;
 
   /** Decodes one request from buf[start, end) into binary-string arguments. */
   decode(buf: Uint8Array, start: number, end: number): string[] | undefined {
@@ -62,6 +64,7 @@ export class NativeRequestDecoder {
       const len = u32(buf, pos);
       pos += 4;
       if (len > frameEnd - pos) throw new ProtocolError("string overruns message");
+      if (len > this.maxArgLen) throw new ProtocolError(`string longer than ${this.maxArgLen}`);
       argv.push(i === 0 ? this.#name.decode(buf, pos, len) : bytesToBinary(buf, pos, pos + len));
       pos += len;
     }

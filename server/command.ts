@@ -76,7 +76,10 @@ export interface CommandSpec {
   /** Argument syntax after the name, as Redis documents it: "key value [NX | XX]". */
   syntax: string;
   complexity?: string;
-  /** ACL categories beyond those its group and flags imply (e.g. "dangerous" for KEYS). */
+  /**
+   * ACL categories as Redis's command JSON lists them, in place of the one its
+   * group implies; its flags imply the rest (["keyspace", "dangerous"] for KEYS).
+   */
   acl?: readonly string[];
   /** Redis's command tips for clients ("nondeterministic_output", "request_policy:all_shards"). */
   tips?: readonly string[];

@@ -74,13 +74,13 @@ const GROUP_CATEGORY: Record<string, string | undefined> = {
 };
 
 /**
- * A command's ACL categories: its group's, those its flags imply (as Redis's
- * setImplicitACLCategories), and any the row lists in `acl`.
+ * A command's ACL categories: those its row lists in `acl` (else its
+ * group's), and those its flags imply (as Redis's setImplicitACLCategories).
  */
 export function aclCategories(spec: CommandSpec): string[] {
   const found = new Set<string>(spec.acl ?? []);
   const flags = spec.flags;
-  if (spec.handler !== undefined) {
+  if (spec.handler !== undefined && spec.acl === undefined) {
     const group = GROUP_CATEGORY[spec.group];
     if (group !== undefined) found.add(group);
   }

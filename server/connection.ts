@@ -9,6 +9,7 @@ import { RespRequestDecoder } from "../protocol/resp.ts";
 import { Client, type ClientTransport, type Protocol } from "./client.ts";
 import { processCommand, startBatch } from "./dispatch.ts";
 import type { RedisServer } from "./server.ts";
+import type { SocketConn } from "./tls.ts";
 
 /**
  * Idle clients hold little: a socket read lands in a small buffer, doubled
@@ -78,9 +79,9 @@ export class Connection implements ClientTransport {
   /** Resolves when the read loop ends. */
   done: Promise<void>;
 
-  constructor(readonly server: RedisServer, readonly conn: Deno.TcpConn | Deno.TlsConn) {
+  constructor(readonly server: RedisServer, readonly conn: SocketConn) {
     try {
-      if ("setNoDelay" in conn) conn.setNoDelay(true);
+      conn.setNoDelay?.(true);
     } catch {
       // The peer may already be gone; the read loop will notice.
     }
@@ -214,9 +215,9 @@ export class Connection implements ClientTransport {
     if (kind === undefined) return false;
     const protocol: Protocol = kind === "native" ? "native" : 2;
     const decoder = kind === "native" ? new NativeRequestDecoder() : new RespRequestDecoder();
-    if (decoder instanceof RespRequestDecoder) {
-      decoder.maxBulkLen = this.server.config.getNumber("proto-max-bulk-len");
-    }
+    const maxBulkLen = this.server.config.getNumber("proto-max-bulk-len");
+    if (decoder instanceof RespRequestDecoder) decoder.maxBulkLen = maxBulkLen;
+    else decoder.maxArgLen = maxBulkLen;
     this.#decoder = decoder;
     const client = this.client = new Client(this.server, this, protocol);
     if (decoder instanceof RespRequestDecoder) decoder.unauthenticated = () => client.authRequired;
@@ -302,6 +303,8 @@ export class Connection implements ClientTransport {
         this.#inFlight = chunk.length;
         const durable = this.server.beforeReply?.();
         if (durable !== undefined) await durable;
+        const bound = this.server.listenerBinding;
+        if (bound !== undefined) await bound;
         let sent = 0;
         while (sent < chunk.length) {
           sent += await this.conn.write(chunk.subarray(sent));

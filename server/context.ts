@@ -74,6 +74,8 @@ export interface ServerContext {
   readonly runId: string;
   /** The bound TCP port (the configured one before listen). */
   readonly port: number;
+  /** The TLS port, 0 without tls-port. */
+  readonly tlsPort: number;
   /** Changes since the last save, as Redis's server.dirty. */
   dirty: number;
   /** Whether the cron expires keys in the background (DEBUG SET-ACTIVE-EXPIRE turns it off). */

@@ -423,3 +423,13 @@ export const CACHING_YES_NEEDS_OPTIN =
   "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.";
 export const CACHING_NO_NEEDS_OPTOUT =
   "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.";
+/** MODULE LOAD/LOADEX/UNLOAD while enable-module-command forbids them (processCommand). */
+export const MODULE_NOT_ALLOWED =
+  'ERR MODULE command not allowed. If the enable-module-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
+export const MODULE_LOAD_FAILED = "ERR Error loading the extension. Please check the server logs.";
+export const MODULE_UNLOAD_NO_SUCH = "ERR Error unloading module: no such module with that name";
+/** CONFIG SET of a TLS file the listener could not load (applyTlsCfg). */
+export const TLS_RELOAD_FAILED = "Unable to update TLS configuration. Check server logs.";
+/** CONFIG SET port/tls-port or bind that cannot be listened on (changeListenPort, applyBind). */
+export const LISTEN_PORT_FAILED = "Unable to listen on this port. Check server logs.";
+export const BIND_FAILED = "Failed to bind to specified addresses.";

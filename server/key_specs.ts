@@ -220,3 +220,12 @@ export function countedKeys(flags: readonly string[], index: number): KeySpec {
 export function keyAfter(flags: readonly string[], keyword: string, from: number): KeySpec {
   return { flags, begin: { keyword, from }, find: { range: { lastkey: 0, step: 1, limit: 0 } } };
 }
+
+/** Redis's flags for a key read, then changed (INCR, GETSET): ACL needs read and write. */
+export const READ_UPDATED_KEY = ["RW", "access", "update"] as const;
+/** Redis's flags for a key read, then taken from (LPOP, SPOP, GETDEL, a move's source). */
+export const READ_DELETED_KEY = ["RW", "access", "delete"] as const;
+/** Redis's flags for a key only added to (a move's destination). */
+export const INSERTED_KEY = ["RW", "insert"] as const;
+/** Redis's flags for a destination created only when missing (RENAMENX's). */
+export const CREATED_KEY = ["OW", "insert"] as const;

@@ -6,6 +6,7 @@
 import { Acl } from "./acl/acl.ts";
 import { admissionError } from "./admission.ts";
 import { Listeners } from "./listeners.ts";
+import type { SocketConn } from "./tls.ts";
 import { aclCommandsOf } from "./acl/table.ts";
 import { BlockingRegistry } from "./blocking.ts";
 import { Client, type ClientTransport } from "./client.ts";
@@ -19,6 +20,7 @@ import { applyLfuConfig, type MaxMemory } from "./maxmemory.ts";
 import type { Persistence } from "./persistence/manager.ts";
 import type { Scripting } from "./scripting/runner.ts";
 import type { Replication } from "./replication/replication.ts";
+import { isReplicaClient } from "./replication/client_peer.ts";
 import { LatencyMonitor } from "./latency.ts";
 import { ClientPause } from "./pause.ts";
 import { SlowLog } from "./slowlog.ts";
@@ -140,6 +142,8 @@ export class RedisServer implements ServerContext {
       previous(name, value);
       this.#applyConfig(name, value);
     };
+    const previousApply = config.onApply;
+    config.onApply = (names) => previousApply(names) ?? this.#listeners.reloadTls(names);
   }
 
   #applyConfig(name: string, value: string): void {
@@ -245,9 +249,11 @@ export class RedisServer implements ServerContext {
 
   /**
    * Whether a client's pending output passed its client-output-buffer-limit
-   * class (normal or pubsub) hard limit, or its soft limit for too long.
+   * class (normal or pubsub) hard limit, or its soft limit for too long. A
+   * replica's class is `replica`, which its ReplicaPeer enforces (master.ts).
    */
   outputOverLimit(client: Client): boolean {
+    if (isReplicaClient(client)) return false;
     const limits = this.#outputLimits.get(client.subscriptionCount() > 0 ? "pubsub" : "normal");
     if (limits === undefined) return false;
     const [hard, soft, seconds] = limits;
@@ -271,16 +277,26 @@ export class RedisServer implements ServerContext {
     return port;
   }
 
-  /** The bound TLS port, 0 without tls-port. */
+  /** The TLS port, 0 without tls-port. */
   get tlsPort(): number {
     return this.#listeners.tlsPort;
+  }
+
+  /** Settles when the TLS port is bound (at once without tls-port); rejects when it cannot be. */
+  get tlsReady(): Promise<void> {
+    return this.#listeners.tlsReady;
   }
 
   get port(): number {
     return this.#listeners.port;
   }
 
-  async #acceptLoop(listener: Deno.TcpListener | Deno.TlsListener): Promise<void> {
+  /** Pending while a listener CONFIG SET made is binding; replies wait for it. */
+  get listenerBinding(): Promise<void> | undefined {
+    return this.#listeners.binding;
+  }
+
+  async #acceptLoop(listener: AsyncIterable<SocketConn>): Promise<void> {
     try {
       for await (const conn of listener) {
         if (this.#shuttingDown) {

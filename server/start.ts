@@ -122,6 +122,13 @@ async function run(server: RedisServer, config: Config): Promise<number> {
     server.log(`Failed listening on port ${config.get("port")} (TCP), aborting.`);
     return 1;
   }
+  try {
+    await server.tlsReady;
+  } catch (err) {
+    server.log(`Could not create server TLS listening socket: ${(err as Error).message}`);
+    server.log(`Failed listening on port ${server.tlsPort} (TLS), aborting.`);
+    return 1;
+  }
   server.log(`Listening on ${config.get("bind")}:${port}`);
   if (server.tlsPort !== 0) {
     server.log(`Listening on ${config.get("bind")}:${server.tlsPort} (TLS)`);

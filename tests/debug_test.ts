@@ -7,7 +7,7 @@ import { RespClient, startServer } from "./helpers.ts";
 import { startPersistent, tempDir } from "./persistence_helpers.ts";
 import { sameAsRedis, type Step } from "./redis_compare.ts";
 
-const DEBUG_ON = ["--enable-debug-command", "yes"];
+const DEBUG_ON = { "enable-debug-command": "yes" };
 
 const steps: Step[] = [
   ["DEBUG", "DIGEST"],
@@ -56,19 +56,19 @@ const steps: Step[] = [
 ];
 
 Deno.test("DEBUG: same replies as redis-server (RESP2)", async () => {
-  await sameAsRedis(steps, { redisArgs: DEBUG_ON });
+  await sameAsRedis(steps, { startup: DEBUG_ON });
 });
 
 Deno.test("DEBUG: same replies as redis-server (RESP3)", async () => {
   await sameAsRedis(steps.filter((s) => s[2] !== "push" && s[2] !== "attrib"), {
-    redisArgs: DEBUG_ON,
+    startup: DEBUG_ON,
     protocol: 3,
   });
 });
 
 Deno.test("DEBUG RELOAD saves and loads the dataset back; the digest stays", async () => {
   using dir = tempDir();
-  await using server = startServer({ dir: dir.path });
+  await using server = startServer({ ...DEBUG_ON, dir: dir.path });
   using c = await RespClient.connect(server.port);
   await c.cmd("RPUSH", "l", "a", "b");
   await c.cmd("SET", "k", "v", "PX", "100000");
@@ -100,7 +100,7 @@ Deno.test("DEBUG OBJECT describes the value; DEBUG obeys enable-debug-command", 
 
 Deno.test("DEBUG LOADAOF empties the data and replays the AOF, TTLs included", async () => {
   using dir = tempDir();
-  await using server = startPersistent({ dir: dir.path, appendonly: "yes" });
+  await using server = startPersistent({ ...DEBUG_ON, dir: dir.path, appendonly: "yes" });
   using c = await RespClient.connect(server.port);
   await c.cmd("SET", "foo", "bar", "EX", "100");
   await c.cmd("SET", "foo", "bar2", "KEEPTTL");
@@ -114,7 +114,7 @@ Deno.test("DEBUG LOADAOF empties the data and replays the AOF, TTLs included", a
 });
 
 Deno.test("DEBUG CHANGE-REPL-ID gives the server a new replication ID", async () => {
-  await using server = startServer();
+  await using server = startServer(DEBUG_ON);
   using c = await RespClient.connect(server.port);
   const replid = async () =>
     /master_replid:([0-9a-f]{40})/.exec(await c.cmd("INFO", "replication") as string)![1];

@@ -8,6 +8,7 @@ import net from "node:net";
 import { PROTECTED_MODE_DENIED } from "../server/errors.ts";
 import { isLocalAddress } from "../server/admission.ts";
 import { RespClient, startServer } from "./helpers.ts";
+import { waitFor } from "./replication_helpers.ts";
 
 /** Everything a raw socket receives until the server closes it. */
 async function readUntilClosed(conn: Deno.Conn): Promise<string> {
@@ -119,4 +120,23 @@ Deno.test("client-query-buffer-limit: a request that would outgrow it closes the
   equal(await infoField(c, "client_query_buffer_limit_disconnections"), "1");
   // Under the limit, a large request is fine.
   equal((await c.cmd("ECHO", "y".repeat(900 * 1024)) as string).length, 900 * 1024);
+});
+
+Deno.test("client-output-buffer-limit normal does not apply to replicas (their class is replica)", async () => {
+  await using master = startServer({ "client-output-buffer-limit": "normal 4kb 0 0" });
+  await using replica = startServer();
+  using m = await RespClient.connect(master.port);
+  using r = await RespClient.connect(replica.port);
+  // Random bytes: the snapshot does not compress them below the normal limit.
+  const random = () =>
+    [...crypto.getRandomValues(new Uint8Array(512))].map((b) => b.toString(16).padStart(2, "0"))
+      .join(""); // deno-fmt-ignore
+  for (let i = 0; i < 64; i++) equal(await m.cmd("SET", `k${i}`, random()), "OK");
+  const value = random();
+  equal(await r.cmd("REPLICAOF", "127.0.0.1", String(master.port)), "OK");
+  await waitFor("the full sync", async () => await r.cmd("DBSIZE") === 64 || undefined);
+  equal(await m.cmd("SET", "after", value), "OK");
+  await waitFor("the stream", async () => await r.cmd("GET", "after") === value || undefined);
+  equal(await infoField(m, "client_output_buffer_limit_disconnections"), "0");
+  equal(await r.cmd("REPLICAOF", "NO", "ONE"), "OK");
 });

@@ -95,3 +95,20 @@ Deno.test("RESP: requests before a protocol error get their replies, then the er
   deepEqual(plain(await c.read()), { error: "ERR Protocol error: invalid bulk length" });
   ok(await c.reader.closedWithin(2000), "closed after the error");
 });
+
+Deno.test("native: a string longer than proto-max-bulk-len is refused as RESP's bulk is", async () => {
+  await using srv = startServer({ "proto-max-bulk-len": "1mb" });
+  const limit = 1024 * 1024;
+  using c = await NativeClient.connect(srv.port);
+  deepEqual(await c.call("set", "k", "x".repeat(limit)), { type: "nil" });
+  await c.writeRaw(
+    concat([
+      encodeNativeRequest(["strlen", "k"]),
+      encodeNativeRequest(["set", "k", "x".repeat(limit + 1)]),
+    ]),
+  );
+  deepEqual(await c.read(), { type: "int", value: BigInt(limit) });
+  ok(await c.reader.closedWithin(2000), "closed after the reply");
+  using bystander = await NativeClient.connect(srv.port);
+  deepEqual(await bystander.call("strlen", "k"), { type: "int", value: BigInt(limit) });
+});

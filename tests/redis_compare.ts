@@ -11,17 +11,23 @@ import { ChildServer, tempDir } from "./persistence_helpers.ts";
 export type Step = string[];
 
 /**
- * Runs `steps` on a fresh redis-server and a fresh redis-home (both with
- * `config` applied by CONFIG SET) and asserts equal replies, step by step.
+ * Runs `steps` on a fresh redis-server and a fresh redis-home (both started
+ * with `startup`, both with `config` applied by CONFIG SET) and asserts equal
+ * replies, step by step.
  */
 export async function sameAsRedis(
   steps: Step[],
-  options: { config?: Record<string, string>; protocol?: 2 | 3; redisArgs?: string[] } = {},
+  options: {
+    config?: Record<string, string>;
+    startup?: Record<string, string>;
+    protocol?: 2 | 3;
+  } = {},
 ): Promise<void> {
   using dir = tempDir();
   using homeDir = tempDir();
-  const redis = ChildServer.redis(dir.path, ...(options.redisArgs ?? []));
-  await using home = startServer({ dir: homeDir.path });
+  const startup = Object.entries(options.startup ?? {});
+  const redis = ChildServer.redis(dir.path, ...startup.flatMap(([name, v]) => [`--${name}`, v]));
+  await using home = startServer({ ...options.startup, dir: homeDir.path });
   try {
     using expected = await redis.connect();
     using actual = await RespClient.connect(home.port);

@@ -7,6 +7,7 @@
 import { deepEqual, equal } from "node:assert/strict";
 import { RespClient, startServer } from "./helpers.ts";
 import { freePort } from "./persistence_helpers.ts";
+import { waitFor } from "./replication_helpers.ts";
 
 Deno.test("ROLE, REPLCONF, REPLICAOF and WAIT on a master without replicas", async () => {
   await using srv = startServer();
@@ -68,4 +69,17 @@ Deno.test("a replica refuses writes, and everything but stale commands while its
   equal(await c.cmd("REPLICAOF", "NO", "ONE"), "OK");
   equal(await c.cmd("SET", "a", "b"), "OK");
   deepEqual(await c.cmd("CONFIG", "GET", "replicaof"), ["replicaof", ""]);
+});
+
+Deno.test("masterauth set after REPLICAOF is used by the next attempt, as in Redis", async () => {
+  await using master = startServer({ requirepass: "abc\x00def" });
+  await using replica = startServer();
+  using r = await RespClient.connect(replica.port);
+  equal(await r.cmd("REPLICAOF", "127.0.0.1", String(master.port)), "OK");
+  equal(await r.cmd("CONFIG", "SET", "masterauth", "abc\x00def"), "OK");
+  await waitFor("the link to come up", async () => {
+    const info = await r.cmd("INFO", "replication") as string;
+    return info.includes("master_link_status:up") || undefined;
+  });
+  equal(await r.cmd("REPLICAOF", "NO", "ONE"), "OK");
 });

@@ -45,5 +45,5 @@ const steps: Step[] = [
 ];
 
 Deno.test("zset-max-listpack-*: the same encodings as redis-server", async () => {
-  await sameAsRedis(steps, { redisArgs: ["--enable-debug-command", "yes"] });
+  await sameAsRedis(steps, { startup: { "enable-debug-command": "yes" } });
 });

@@ -1,5 +1,5 @@
 /** Bit operations on string values: SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD. */
-import { keyRange, OVERWRITTEN_KEY, READ_KEY } from "../key_specs.ts";
+import { keyRange, OVERWRITTEN_KEY, READ_KEY, READ_UPDATED_KEY } from "../key_specs.ts";
 import { arg, ArgCursor, intArg, parseInt64 } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
@@ -352,6 +352,7 @@ export const bitmapCommands: CommandSpec[] = [
     arity: 4,
     flags: ["write", "denyoom"],
     keys: [1, 1, 1],
+    keySpecs: [keyRange(READ_UPDATED_KEY, 1)],
     group: "bitmap",
     since: "2.2.0",
     summary:

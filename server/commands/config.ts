@@ -91,8 +91,10 @@ const configSubcommands: CommandSpec[] = [
       if (config.configFile === undefined) {
         throw new CommandError(NO_CONFIG_FILE);
       }
+      // As Redis: ACL users go to the aclfile when there is one, else into redis.conf.
+      const users = config.get("aclfile") === "" ? ctx.server.acl.list() : [];
       try {
-        config.rewrite(config.configFile);
+        config.rewrite(config.configFile, new Map([["user", users]]));
       } catch (err) {
         throw new CommandError(rewriteFailed((err as Error).message));
       }

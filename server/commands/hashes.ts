@@ -1,6 +1,6 @@
 /** Hash commands (Redis 7.0's t_hash.c) over server/types/hash.ts. */
 import { arg, ArgCursor, LONG_MAX, parseInt64, rangedLong } from "../args.ts";
-import { keyRange } from "../key_specs.ts";
+import { keyRange, READ_UPDATED_KEY } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
 import {
@@ -313,6 +313,7 @@ export const hashCommands: CommandSpec[] = [
     arity: 4,
     flags: ["write", "denyoom", "fast"],
     keys: [1, 1, 1],
+    keySpecs: [keyRange(READ_UPDATED_KEY, 1)],
     group: "hash",
     since: "2.0.0",
     summary: "Increment the integer value of a hash field by the given number",
@@ -339,6 +340,7 @@ export const hashCommands: CommandSpec[] = [
     arity: 4,
     flags: ["write", "denyoom", "fast"],
     keys: [1, 1, 1],
+    keySpecs: [keyRange(READ_UPDATED_KEY, 1)],
     group: "hash",
     since: "2.6.0",
     summary: "Increment the float value of a hash field by the given amount",

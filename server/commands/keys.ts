@@ -1,5 +1,12 @@
 /** Generic keyspace commands: existence, types, renames, copies, expiry, scans, OBJECT. */
-import { keyRange, OVERWRITTEN_KEY, READ_KEY } from "../key_specs.ts";
+import {
+  CREATED_KEY,
+  keyRange,
+  OVERWRITTEN_KEY,
+  READ_DELETED_KEY,
+  READ_KEY,
+  READ_UPDATED_KEY,
+} from "../key_specs.ts";
 import { arg, ArgCursor, parseInt64, parseInteger } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
@@ -454,7 +461,7 @@ export const keyCommands: CommandSpec[] = [
     flags: ["readonly"],
     keys: [0, 0, 0],
     group: "generic",
-    acl: ["dangerous"],
+    acl: ["keyspace", "dangerous"],
     since: "1.0.0",
     summary: "Returns all key names that match a pattern.",
     syntax: "pattern",
@@ -491,6 +498,7 @@ export const keyCommands: CommandSpec[] = [
     arity: 3,
     flags: ["write"],
     keys: [1, 2, 1],
+    keySpecs: [keyRange(READ_DELETED_KEY, 1), keyRange(OVERWRITTEN_KEY, 2)],
     group: "generic",
     since: "1.0.0",
     summary: "Renames a key and overwrites the destination.",
@@ -502,6 +510,7 @@ export const keyCommands: CommandSpec[] = [
     arity: 3,
     flags: ["write", "fast"],
     keys: [1, 2, 1],
+    keySpecs: [keyRange(READ_DELETED_KEY, 1), keyRange(CREATED_KEY, 2)],
     group: "generic",
     since: "1.0.0",
     summary: "Renames a key only when the target key name doesn't exist.",
@@ -525,6 +534,7 @@ export const keyCommands: CommandSpec[] = [
     arity: 3,
     flags: ["write", "fast"],
     keys: [1, 1, 1],
+    keySpecs: [keyRange(READ_UPDATED_KEY, 1)],
     group: "generic",
     since: "1.0.0",
     summary: "Moves a key to another database.",

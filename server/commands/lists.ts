@@ -5,7 +5,7 @@
  */
 import { arg, ArgCursor, intArg, LONG_MAX } from "../args.ts";
 import { blockingKey, parseBlockingTimeout } from "../blocking.ts";
-import { keyRange } from "../key_specs.ts";
+import { countedKeys, INSERTED_KEY, keyRange, READ_DELETED_KEY } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
 import {
@@ -349,6 +349,7 @@ export const listCommands: CommandSpec[] = [
     arity: -2,
     flags: ["write", "fast"],
     keys: [1, 1, 1],
+    keySpecs: [keyRange(READ_DELETED_KEY, 1)],
     group: "list",
     since: "1.0.0",
     summary,
@@ -532,6 +533,7 @@ export const listCommands: CommandSpec[] = [
     arity: 5,
     flags: ["write", "denyoom"],
     keys: [1, 2, 1],
+    keySpecs: [keyRange(READ_DELETED_KEY, 1), keyRange(INSERTED_KEY, 2)],
     group: "list",
     since: "6.2.0",
     summary: "Pop an element from a list, push it to another list and return it",
@@ -551,6 +553,7 @@ export const listCommands: CommandSpec[] = [
     arity: 3,
     flags: ["write", "denyoom"],
     keys: [1, 2, 1],
+    keySpecs: [keyRange(READ_DELETED_KEY, 1), keyRange(INSERTED_KEY, 2)],
     group: "list",
     since: "1.2.0",
     summary: "Remove the last element in a list, prepend it to another list and return it",
@@ -567,6 +570,7 @@ export const listCommands: CommandSpec[] = [
     name: "lmpop",
     arity: -4,
     flags: ["write", "movablekeys"],
+    keySpecs: [countedKeys(READ_DELETED_KEY, 1)],
     group: "list",
     since: "7.0.0",
     summary: "Pop elements from a list",
@@ -600,6 +604,7 @@ export const listCommands: CommandSpec[] = [
     arity: -3,
     flags: ["write", "noscript", "blocking"],
     keys: [1, -2, 1],
+    keySpecs: [keyRange(READ_DELETED_KEY, 1, -2)],
     group: "list",
     since: "2.0.0",
     summary,
@@ -612,6 +617,7 @@ export const listCommands: CommandSpec[] = [
     arity: 6,
     flags: ["write", "denyoom", "noscript", "blocking"],
     keys: [1, 2, 1],
+    keySpecs: [keyRange(READ_DELETED_KEY, 1), keyRange(INSERTED_KEY, 2)],
     group: "list",
     since: "6.2.0",
     summary:
@@ -629,6 +635,7 @@ export const listCommands: CommandSpec[] = [
     arity: 4,
     flags: ["write", "denyoom", "noscript", "blocking"],
     keys: [1, 2, 1],
+    keySpecs: [keyRange(READ_DELETED_KEY, 1), keyRange(INSERTED_KEY, 2)],
     group: "list",
     since: "2.2.0",
     summary:
@@ -643,6 +650,7 @@ export const listCommands: CommandSpec[] = [
     name: "blmpop",
     arity: -5,
     flags: ["write", "blocking", "movablekeys"],
+    keySpecs: [countedKeys(READ_DELETED_KEY, 2)],
     group: "list",
     since: "7.0.0",
     summary: "Pop elements from a list, or block until one is available",

@@ -8,6 +8,7 @@ import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import { CommandError, SYNTAX } from "../errors.ts";
 import { memoryFigures } from "../info/memory.ts";
+import { keyRange } from "../key_specs.ts";
 import { EXPIRE_ENTRY_BYTES } from "../maxmemory.ts";
 import { writeHelp } from "./help.ts";
 
@@ -174,6 +175,8 @@ export const memoryCommands: CommandSpec[] = [
         arity: -3,
         flags: ["readonly"],
         keys: [2, 2, 1],
+        // As in Redis, RO without "access": the value itself is not read.
+        keySpecs: [keyRange(["RO"], 2)],
         syntax: "key [SAMPLES count]",
         complexity: "O(N) where N is the number of samples.",
         tips: undefined,

@@ -288,6 +288,8 @@ export const pubsubCommands: CommandSpec[] = [
         arity: 2,
         flags: ["loading", "stale"],
         group: "pubsub",
+        // Redis's PUBSUB HELP is in no category but @slow.
+        acl: [],
         since: "6.2.0",
         summary: "Returns helpful text about the different subcommands.",
         syntax: "",

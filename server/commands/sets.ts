@@ -3,7 +3,13 @@
  * results (SINTER, SUNION, SDIFF, SMEMBERS, SPOP with a count) are RESP3 sets.
  */
 import { arg, ArgCursor, LONG_MAX, rangedLong } from "../args.ts";
-import { keyRange, OVERWRITTEN_KEY, READ_KEY } from "../key_specs.ts";
+import {
+  INSERTED_KEY,
+  keyRange,
+  OVERWRITTEN_KEY,
+  READ_DELETED_KEY,
+  READ_KEY,
+} from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
 import {
@@ -224,6 +230,7 @@ export const setCommands: CommandSpec[] = [
     arity: 4,
     flags: ["write", "fast"],
     keys: [1, 2, 1],
+    keySpecs: [keyRange(READ_DELETED_KEY, 1), keyRange(INSERTED_KEY, 2)],
     group: "set",
     since: "1.0.0",
     summary: "Move a member from one set to another",
@@ -327,6 +334,7 @@ export const setCommands: CommandSpec[] = [
     arity: -2,
     flags: ["write", "fast"],
     keys: [1, 1, 1],
+    keySpecs: [keyRange(READ_DELETED_KEY, 1)],
     group: "set",
     since: "1.0.0",
     summary: "Remove and return one or multiple random members from a set",

@@ -126,6 +126,9 @@ function sortCommand(readonly: boolean): Handler {
 const COMPLEXITY =
   "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).";
 
+/** Redis's categories for SORT and SORT_RO: the types it sorts, not @keyspace. */
+const SORT_ACL = ["set", "sortedset", "list", "dangerous"];
+
 export const sortCommands: CommandSpec[] = [
   {
     name: "sort",
@@ -135,6 +138,7 @@ export const sortCommands: CommandSpec[] = [
     // The last STORE wins, as in SORT itself: search from the end.
     keySpecs: [keyRange(READ_KEY, 1), keyAfter(["OW", "update"], "STORE", -1)],
     group: "generic",
+    acl: SORT_ACL,
     since: "1.0.0",
     summary: "Sort the elements in a list, set or sorted set",
     syntax:
@@ -149,6 +153,7 @@ export const sortCommands: CommandSpec[] = [
     keys: [1, 1, 1],
     keySpecs: [keyRange(READ_KEY, 1)],
     group: "generic",
+    acl: SORT_ACL,
     since: "7.0.0",
     summary: "Sort the elements in a list, set or sorted set. Read-only variant of SORT.",
     syntax:

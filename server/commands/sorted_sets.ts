@@ -11,7 +11,14 @@ import { countRange, Direction, RangeType, removeRange, zrange } from "./zset_ra
 import { pairsNested, parseScore, readZset, writeZset } from "./zset_common.ts";
 import { blockingPop, pop, popCommand, randomBelow, randomMembers } from "./zset_pops.ts";
 import { SetOp, setOperation } from "./zset_algebra.ts";
-import { countedKeys, keyRange, OVERWRITTEN_KEY, READ_KEY } from "../key_specs.ts";
+import {
+  countedKeys,
+  keyRange,
+  OVERWRITTEN_KEY,
+  READ_DELETED_KEY,
+  READ_KEY,
+  READ_UPDATED_KEY,
+} from "../key_specs.ts";
 import { formatDouble } from "../../protocol/double.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
@@ -145,6 +152,7 @@ export const sortedSetCommands: CommandSpec[] = [
     arity: 4,
     flags: ["write", "denyoom", "fast"],
     keys: [1, 1, 1],
+    keySpecs: [keyRange(READ_UPDATED_KEY, 1)],
     group: "sorted-set",
     since: "1.2.0",
     summary: "Increment the score of a member in a sorted set",
@@ -409,6 +417,7 @@ export const sortedSetCommands: CommandSpec[] = [
     arity: -2,
     flags: ["write", "fast"] as const,
     keys: [1, 1, 1] as const,
+    keySpecs: [keyRange(READ_DELETED_KEY, 1)],
     group: "sorted-set" as const,
     since: "5.0.0",
     summary: name === "zpopmin"
@@ -429,6 +438,7 @@ export const sortedSetCommands: CommandSpec[] = [
     arity: -3,
     flags: ["write", "noscript", "blocking", "fast"] as const,
     keys: [1, -2, 1] as const,
+    keySpecs: [keyRange(READ_DELETED_KEY, 1, -2)],
     group: "sorted-set" as const,
     since: "5.0.0",
     summary: name === "bzpopmin"
@@ -450,6 +460,7 @@ export const sortedSetCommands: CommandSpec[] = [
     name: "zmpop",
     arity: -4,
     flags: ["write", "movablekeys"],
+    keySpecs: [countedKeys(READ_DELETED_KEY, 1)],
     group: "sorted-set",
     since: "7.0.0",
     summary: "Remove and return members with scores in a sorted set",
@@ -469,6 +480,7 @@ export const sortedSetCommands: CommandSpec[] = [
     name: "bzmpop",
     arity: -5,
     flags: ["write", "blocking", "movablekeys"],
+    keySpecs: [countedKeys(READ_DELETED_KEY, 2)],
     group: "sorted-set",
     since: "7.0.0",
     summary:

@@ -1,7 +1,7 @@
 /** String commands. */
 import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
 import { arg, ArgCursor, intArg, parseInt64, parseInteger } from "../args.ts";
-import { keyRange } from "../key_specs.ts";
+import { keyRange, READ_DELETED_KEY, READ_UPDATED_KEY } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec, Handler } from "../command.ts";
 import {
@@ -526,6 +526,7 @@ export const stringCommands: CommandSpec[] = [
     arity: 3,
     flags: ["write", "denyoom", "fast"],
     keys: [1, 1, 1],
+    keySpecs: [keyRange(READ_UPDATED_KEY, 1)],
     group: "string",
     since: "1.0.0",
     summary: "Returns the previous string value of a key after setting it to a new value.",
@@ -547,6 +548,7 @@ export const stringCommands: CommandSpec[] = [
     arity: 2,
     flags: ["write", "fast"],
     keys: [1, 1, 1],
+    keySpecs: [keyRange(READ_DELETED_KEY, 1)],
     group: "string",
     since: "6.2.0",
     summary: "Returns the string value of a key after deleting the key.",
@@ -567,6 +569,7 @@ export const stringCommands: CommandSpec[] = [
     arity: -2,
     flags: ["write", "fast"],
     keys: [1, 1, 1],
+    keySpecs: [keyRange(READ_UPDATED_KEY, 1)],
     group: "string",
     since: "6.2.0",
     summary: "Returns the string value of a key after setting its expiration time.",
@@ -662,6 +665,7 @@ export const stringCommands: CommandSpec[] = [
     arity: 2,
     flags: ["write", "denyoom", "fast"],
     keys: [1, 1, 1],
+    keySpecs: [keyRange(READ_UPDATED_KEY, 1)],
     group: "string",
     since: "1.0.0",
     summary:
@@ -674,6 +678,7 @@ export const stringCommands: CommandSpec[] = [
     arity: 2,
     flags: ["write", "denyoom", "fast"],
     keys: [1, 1, 1],
+    keySpecs: [keyRange(READ_UPDATED_KEY, 1)],
     group: "string",
     since: "1.0.0",
     summary:
@@ -686,6 +691,7 @@ export const stringCommands: CommandSpec[] = [
     arity: 3,
     flags: ["write", "denyoom", "fast"],
     keys: [1, 1, 1],
+    keySpecs: [keyRange(READ_UPDATED_KEY, 1)],
     group: "string",
     since: "1.0.0",
     summary:
@@ -698,6 +704,7 @@ export const stringCommands: CommandSpec[] = [
     arity: 3,
     flags: ["write", "denyoom", "fast"],
     keys: [1, 1, 1],
+    keySpecs: [keyRange(READ_UPDATED_KEY, 1)],
     group: "string",
     since: "1.0.0",
     summary:
@@ -714,6 +721,7 @@ export const stringCommands: CommandSpec[] = [
     arity: 3,
     flags: ["write", "denyoom", "fast"],
     keys: [1, 1, 1],
+    keySpecs: [keyRange(READ_UPDATED_KEY, 1)],
     group: "string",
     since: "2.6.0",
     summary:

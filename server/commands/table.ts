@@ -17,6 +17,7 @@ import { hyperloglogCommands } from "./hyperloglog.ts";
 import { keyCommands } from "./keys.ts";
 import { listCommands } from "./lists.ts";
 import { memoryCommands } from "./memory.ts";
+import { moduleCommands } from "./module.ts";
 import { observabilityCommands } from "./observability.ts";
 import { persistenceCommands } from "./persistence.ts";
 import { pubsubCommands } from "./pubsub.ts";
@@ -60,4 +61,5 @@ export const commandGroups: readonly (readonly CommandSpec[])[] = [
   functionCommands,
   replicationCommands,
   observabilityCommands,
+  moduleCommands,
 ];

@@ -72,7 +72,9 @@ function hostFor(server: ServerContext): ReplicationHost {
       return () => server.writeWatchers.delete(watcher);
     },
     log: (message) => server.log(message),
-    listeningPort: () => server.port,
+    // As Redis: a replica over TLS announces its TLS port.
+    listeningPort: () =>
+      config.getBool("tls-replication") && server.tlsPort !== 0 ? server.tlsPort : server.port,
     loadRdb: (rdb) => {
       const keys = loadReplicaRdb(server.dbs, rdb, config.getBool("rdbchecksum"));
       if (server.tracking.engaged) server.tracking.invalidateAll();

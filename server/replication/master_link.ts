@@ -20,6 +20,7 @@
  */
 import { bytesToBinary } from "../../protocol/bytes.ts";
 import { encodeRespRequest, RespRequestDecoder } from "../../protocol/resp.ts";
+import type { ReplicationTls } from "../tls.ts";
 import { PayloadError, RdbPayloadReceiver } from "./rdb_transfer.ts";
 
 /** What the link needs from the server it replicates into. */
@@ -46,6 +47,8 @@ export interface LinkOptions {
   masterAuth?: string;
   /** repl-timeout in seconds: a silent master is dropped after it. */
   timeoutSeconds: number;
+  /** tls-replication: connect over TLS with these (read at each connection). */
+  tls?: ReplicationTls;
 }
 
 /** ROLE's names for the link's states. */
@@ -72,7 +75,7 @@ export class MasterLink {
   downSince = 0;
   /** The payload being received (master_sync_* fields of INFO). */
   transfer: RdbPayloadReceiver | undefined;
-  #conn: Deno.TcpConn | undefined;
+  #conn: Deno.TcpConn | Deno.TlsConn | undefined;
   #stopped = false;
   #wake: (() => void) | undefined;
   #writes: Promise<unknown> = Promise.resolve();
@@ -149,13 +152,13 @@ export class MasterLink {
   async #session(): Promise<void> {
     this.state = "connecting";
     this.replica.log(`Connecting to MASTER ${this.host}:${this.port}`);
-    const conn = await Deno.connect({ hostname: this.host, port: this.port });
+    const conn = await this.#connect();
     if (this.#stopped) {
       conn.close();
       return;
     }
     this.#conn = conn;
-    conn.setNoDelay(true);
+    if ("setNoDelay" in conn) conn.setNoDelay(true);
     this.lastIo = Date.now();
     const reader = new LinkReader(conn, () => this.lastIo = Date.now());
     const watchdog = setInterval(() => this.#checkTimeout(), 1000);
@@ -167,6 +170,13 @@ export class MasterLink {
     } finally {
       clearInterval(watchdog);
     }
+  }
+
+  #connect(): Promise<Deno.TcpConn | Deno.TlsConn> {
+    const target = { hostname: this.host, port: this.port };
+    const tls = this.options.tls;
+    if (tls === undefined) return Deno.connect(target);
+    return Deno.connectTls({ ...target, caCerts: tls.caCerts, ...tls.certified });
   }
 
   #checkTimeout(): void {

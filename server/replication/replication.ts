@@ -11,6 +11,7 @@
  *   reconnect and continue from here.
  */
 import type { Database, ExpiryPolicy } from "../db.ts";
+import { replicationTlsOptions } from "../tls.ts";
 import { type LinkOptions, MasterLink, type ReplicaHost } from "./master_link.ts";
 import { type MasterHost, ReplicationMaster } from "./master.ts";
 import type { ReplicationStream } from "./stream.ts";
@@ -102,17 +103,33 @@ export class Replication {
     await link?.stop();
   }
 
+  /**
+   * Read at each connection, as Redis reads server.masterauth and the rest:
+   * CONFIG SET masterauth after REPLICAOF applies to the next attempt.
+   */
   #linkOptions(): LinkOptions {
-    const config = this.host.config;
-    const user = config.get("masteruser");
-    const auth = config.get("masterauth");
-    const ip = config.get("replica-announce-ip");
+    const host = this.host;
+    const config = host.config;
+    const text = (name: string) => config.get(name) || undefined;
     return {
-      listeningPort: config.getNumber("replica-announce-port") || this.host.listeningPort(),
-      ...(ip !== "" ? { announceIp: ip } : {}),
-      ...(user !== "" ? { masterUser: user } : {}),
-      ...(auth !== "" ? { masterAuth: auth } : {}),
-      timeoutSeconds: config.getNumber("repl-timeout"),
+      get listeningPort() {
+        return config.getNumber("replica-announce-port") || host.listeningPort();
+      },
+      get announceIp() {
+        return text("replica-announce-ip");
+      },
+      get masterUser() {
+        return text("masteruser");
+      },
+      get masterAuth() {
+        return text("masterauth");
+      },
+      get timeoutSeconds() {
+        return config.getNumber("repl-timeout");
+      },
+      get tls() {
+        return config.getBool("tls-replication") ? replicationTlsOptions(config) : undefined;
+      },
     };
   }
 
