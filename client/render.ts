@@ -237,11 +237,30 @@ export interface OutputStyle {
  * A reply as redis-cli prints it (cliFormatReply). `verbatim` replies (INFO,
  * CLIENT LIST...) are reports for people and print bare whatever the mode.
  */
+/**
+ * A client-side caching invalidation (a RESP3 `invalidate` push with its
+ * keys) on one line, as redis-cli shows it at a terminal:
+ * `-> invalidate: 'k1', 'k2'`. Undefined for any other reply (the "every
+ * key" null after a flush is shown as the push it is, as redis-cli does).
+ */
+export function formatInvalidateTTY(reply: RespValue): string | undefined {
+  if (reply.type !== "push" || reply.values.length !== 2) return undefined;
+  const [kind, keys] = reply.values;
+  if (kind?.type !== "bulk" || !kind.value.startsWith("invalidate")) return undefined;
+  if (keys?.type !== "array") return undefined;
+  const names: string[] = [];
+  for (const key of keys.values) {
+    if (key.type !== "bulk") return undefined;
+    names.push(`'${key.value}'`);
+  }
+  return `-> invalidate: ${names.join(", ")}\n`;
+}
+
 export function formatReply(reply: RespValue, style: OutputStyle, verbatim = false): string {
   if (verbatim) return formatReplyRaw(reply, style.bulkDelimiter);
   switch (style.format) {
     case "standard":
-      return formatReplyTTY(reply);
+      return formatInvalidateTTY(reply) ?? formatReplyTTY(reply);
     case "raw":
       return formatReplyRaw(reply, style.bulkDelimiter) + style.replyDelimiter;
     case "csv":

@@ -1,7 +1,7 @@
 /** Replies rendered as redis-cli 7.0 prints them (outputs captured from the real redis-cli). */
 import { equal } from "node:assert/strict";
 import type { RespValue } from "../protocol/resp.ts";
-import { formatReplyRaw, formatReplyTTY, fromNative, quoteString } from "./render.ts";
+import { formatReply, formatReplyRaw, formatReplyTTY, fromNative, quoteString } from "./render.ts";
 
 const bulk = (value: string): RespValue => ({ type: "bulk", value });
 const int = (n: number): RespValue => ({ type: "int", value: BigInt(n) });
@@ -114,5 +114,23 @@ Deno.test("native values stand for their RESP equivalents", () => {
       }),
     ),
     '1) "a"\n2) (empty array)\n',
+  );
+});
+
+Deno.test("an invalidate push is one line at a terminal, as redis-cli prints it; a flush's null is not", () => {
+  const push = (...values: RespValue[]): RespValue => ({ type: "push", values });
+  const style = { format: "standard", bulkDelimiter: "\n", replyDelimiter: "\n" } as const;
+  equal(
+    formatReply(push(bulk("invalidate"), array(bulk("k"), bulk("a b"))), style),
+    "-> invalidate: 'k', 'a b'\n",
+  );
+  equal(
+    formatReply(push(bulk("invalidate"), { type: "null" }), style),
+    '1) "invalidate"\n2) (nil)\n',
+  );
+  equal(formatReply(push(bulk("message"), array(bulk("k"))), style), '1) "message"\n2) 1) "k"\n');
+  equal(
+    formatReply(push(bulk("invalidate"), array(bulk("k"))), { ...style, format: "raw" }),
+    "invalidate\nk\n",
   );
 });

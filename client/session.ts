@@ -280,8 +280,13 @@ export class Session {
     };
     if (this.options.interruptibleStreams) Deno.addSignalListener("SIGINT", interrupt);
     try {
+      // The native protocol has one string type: MONITOR's status lines are shown as such.
+      const lines = !announce && conn.protocol === "native";
       for (;;) {
-        const reply = await conn.read();
+        const read = await conn.read();
+        const reply: RespValue = lines && read.type === "bulk"
+          ? { type: "simple", value: read.value }
+          : read;
         await this.#print(reply, false);
         if (reply.type === "error") return;
       }

@@ -53,6 +53,11 @@ export class BlockingRegistry {
   readonly #waiters = new Map<string, Set<Client>>();
   readonly #ready = new Set<string>();
   blockedClients = 0;
+  /**
+   * Wraps the serving of each blocked client's reply (client-side caching
+   * sends that client's own invalidations after the reply).
+   */
+  wrapServe: (client: Client, serve: () => boolean) => boolean = (_client, serve) => serve();
 
   get hasReadyKeys(): boolean {
     return this.#ready.size > 0;
@@ -112,6 +117,10 @@ export class BlockingRegistry {
 
   /** Frames the reply of a blocked client and discards it when nothing was served. */
   #reply(client: Client, produce: () => boolean): boolean {
+    return this.wrapServe(client, () => this.#frame(client, produce));
+  }
+
+  #frame(client: Client, produce: () => boolean): boolean {
     const out = client.out;
     const mark = out.pos;
     const whenServed = client.blocked?.whenServed;

@@ -14,6 +14,7 @@ import type { CommandContext, ServerContext } from "./context.ts";
 import { type Database, databaseAt } from "./db.ts";
 import type { NotifyClass } from "./notify.ts";
 import type { ReplicaPeer } from "./replication/replica_peer.ts";
+import type { ClientTracking } from "./tracking.ts";
 
 /** What the socket side offers to the rest of the server. */
 export interface ClientTransport {
@@ -31,6 +32,8 @@ export interface ClientTransport {
   readonly localAddr: string;
   /** Bytes received and not yet consumed, the request being run included (CLIENT LIST qbuf). */
   readonly queryBytes?: number;
+  /** The query buffer's size with the arguments decoded so far (CLIENT LIST qbuf + qbuf-free). */
+  readonly queryBufferBytes?: number;
   /** Reply chunks queued on the socket (CLIENT LIST oll). */
   readonly queuedWrites?: number;
 }
@@ -140,6 +143,8 @@ export class Client implements CommandContext {
   shardChannels: Set<string> | undefined;
   /** Made by this client's first REPLCONF or PSYNC (replication/client_peer.ts). */
   replicaPeer: ReplicaPeer | undefined;
+  /** CLIENT TRACKING's options while tracking is on (server/tracking.ts). */
+  tracking: ClientTracking | undefined;
 
   constructor(
     readonly server: ServerContext,

@@ -76,8 +76,9 @@ const fixed = { immutable: true } as const;
 /** Parameters and their defaults (Redis 7.0's, where Redis has the parameter). */
 export const PARAMS: ParamSpec[] = [
   // Network and clients.
-  str("bind", "127.0.0.1", { immutable: true, canonical: (v) => words(v).join(" ") }),
-  int("port", 6379, 0, 65535, fixed),
+  // Both re-listen when set at run time (the server's apply; a failure rolls CONFIG SET back).
+  str("bind", "127.0.0.1", { canonical: (v) => words(v).join(" ") }),
+  int("port", 6379, 0, 65535),
   int("timeout", 0, 0, INT_MAX),
   int("tcp-keepalive", 300, 0, INT_MAX, noop),
   int("tcp-backlog", 511, 0, INT_MAX, { ...noop, ...fixed }),
@@ -215,7 +216,8 @@ export const PARAMS: ParamSpec[] = [
     canonical: (v) => words(v).map((p) => String(Number(p))).join(" "),
   }),
   int("watchdog-period", 0, 0, INT_MAX, { hidden: true }),
-  int("tls-port", 0, 0, 65535, fixed),
+  // tls-port, like port and bind, re-listens when set at run time (Listeners).
+  int("tls-port", 0, 0, 65535),
   str("tls-cert-file", ""),
   str("tls-key-file", ""),
   str("tls-ca-cert-file", ""),
@@ -267,7 +269,57 @@ export const PARAMS: ParamSpec[] = [
   int("cluster-node-timeout", 15000, 0, LONG_MAX, noop),
   str("cluster-config-file", "nodes.conf", { ...noop, ...fixed }),
   bool("sanitize-dump-payload", false, noop),
+  ...compatibilityParams(),
 ];
+
+/**
+ * Redis 7.0 parameters for features redis-home does not have (cluster, TLS
+ * key passphrases, CPU affinity), accepted and reported so that CONFIG GET * and
+ * redis.conf files match Redis's; and the hidden ones Redis's tests set.
+ */
+function compatibilityParams(): ParamSpec[] {
+  const port = (name: string, extra?: Extra) => int(name, 0, 0, 65535, { ...noop, ...extra });
+  return [
+    ...["aof_rewrite_cpulist", "bgsave_cpulist", "bio_cpulist", "server_cpulist"]
+      .map((name) => str(name, "", { ...noop, ...fixed })),
+    str("bind-source-addr", "", noop),
+    int("socket-mark-id", 0, 0, 4294967295, { ...noop, ...fixed }),
+    oneOf("syslog-facility", "local0", [
+      "user",
+      ...Array.from({ length: 8 }, (_, i) => `local${i}`),
+    ], { ...noop, ...fixed }),
+    bool("replica-ignore-disk-write-errors", false, noop),
+    bool("replica-ignore-maxmemory", true, { ...noop, aliases: ["slave-ignore-maxmemory"] }),
+    bool("cluster-allow-pubsubshard-when-down", true, noop),
+    bool("cluster-allow-reads-when-down", false, noop),
+    bool("cluster-allow-replica-migration", true, noop),
+    port("cluster-announce-bus-port"),
+    str("cluster-announce-hostname", "", noop),
+    str("cluster-announce-ip", "", noop),
+    port("cluster-announce-port"),
+    port("cluster-announce-tls-port"),
+    memory("cluster-link-sendbuf-limit", 0, 0, ULLONG_MAX, noop),
+    int("cluster-migration-barrier", 1, 0, INT_MAX, noop),
+    port("cluster-port", fixed),
+    oneOf("cluster-preferred-endpoint-type", "ip", ["ip", "hostname", "unknown-endpoint"], noop),
+    bool("cluster-replica-no-failover", false, { ...noop, aliases: ["cluster-slave-no-failover"] }),
+    int("cluster-replica-validity-factor", 10, 0, INT_MAX, {
+      ...noop,
+      aliases: ["cluster-slave-validity-factor"],
+    }),
+    bool("cluster-require-full-coverage", true, noop),
+    // The other TLS parameters are with tls-port's.
+    str("tls-client-key-file-pass", "", noop),
+    str("tls-key-file-pass", "", noop),
+    int("rdb-key-save-delay", 0, INT_MIN, INT_MAX, { ...noop, hidden: true }),
+    int("key-load-delay", 0, INT_MIN, INT_MAX, { ...noop, hidden: true }),
+    int("loading-process-events-interval-bytes", 2 * MB, 1024, INT_MAX, {
+      ...noop,
+      hidden: true,
+    }),
+    bool("use-exit-on-panic", false, { ...noop, hidden: true }),
+  ];
+}
 
 /**
  * Parses a memory amount as Redis's memtoull: digits and an optional unit
@@ -395,6 +447,20 @@ function validatePercentiles(value: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * CONFIG SET dir's check, as Redis's chdir: the directory must exist. (At
+ * start a missing one is reported when a save needs it.)
+ */
+export function checkDir(value: string): void {
+  let isDirectory: boolean;
+  try {
+    isDirectory = Deno.statSync(value).isDirectory;
+  } catch {
+    throw new ConfigError("No such file or directory");
+  }
+  if (!isDirectory) throw new ConfigError("Not a directory");
 }
 
 function validateFileName(value: string): string | undefined {
@@ -567,18 +633,40 @@ export class Config {
         throw setFailed(spec.name, err.message);
       }
     }
-    const previous = normalized.map(([spec]) => [spec, this.#values.get(spec.name)!] as const);
-    for (const [spec, value] of normalized) {
-      this.#store(spec, value);
-      this.onChange(spec.name, value);
+    this.#apply(normalized, atStartup);
+  }
+
+  /**
+   * Stores the new values, then applies those that changed (onChange: the
+   * server re-listens, resizes, ...), then, past startup, the call as a
+   * whole (onApply: TLS reloads its files, even unchanged ones). When an
+   * onChange fails with a ConfigError or onApply names a failure, every
+   * value goes back and the changes applied so far are applied back, as
+   * Redis 7's CONFIG SET does.
+   */
+  #apply(normalized: readonly [ParamSpec, string][], atStartup: boolean): void {
+    const previous = normalized.map(([spec]) => this.#values.get(spec.name)!);
+    normalized.forEach(([spec, value]) => this.#store(spec, value));
+    const applied: number[] = [];
+    const rollBack = () => {
+      normalized.forEach(([spec], j) => this.#store(spec, previous[j]!));
+      for (const j of applied) this.onChange(normalized[j]![0].name, previous[j]!);
+    };
+    for (const [i, [spec, value]] of normalized.entries()) {
+      if (value === previous[i]) continue;
+      try {
+        this.onChange(spec.name, value);
+        applied.push(i);
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        rollBack();
+        throw setFailed(spec.name, err.message);
+      }
     }
     if (atStartup) return;
     const failed = this.onApply(normalized.map(([spec]) => spec.name));
     if (failed === undefined) return;
-    for (const [spec, value] of previous) {
-      this.#store(spec, value);
-      this.onChange(spec.name, value);
-    }
+    rollBack();
     throw setFailed(failed.name, failed.problem);
   }
 

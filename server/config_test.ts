@@ -33,9 +33,44 @@ Deno.test("Config: aliases, numbers, canonical values", () => {
   equal(config.get("save"), "900 1 300 10");
   equal(config.isDefault("save"), false);
   equal(config.isDefault("hz"), true);
-  throws(() => config.set("port", "7000"), /can't set immutable config/);
-  config.set("port", "7000", true);
-  equal(config.getNumber("port"), 7000);
+  throws(() => config.set("databases", "7"), /can't set immutable config/);
+  config.set("databases", "7", true);
+  equal(config.getNumber("databases"), 7);
+});
+
+Deno.test("Config: maxmemory-clients takes a percentage, read back negative", () => {
+  const config = new Config();
+  config.set("maxmemory-clients", "10%");
+  equal(config.get("maxmemory-clients"), "10%");
+  equal(config.getNumber("maxmemory-clients"), -10);
+  throws(
+    () => config.set("maxmemory-clients", "101%"),
+    /percentage argument must be less or equal to 100/,
+  );
+  throws(() => config.set("maxmemory-clients", "x%"), /must be a memory or percent value/);
+  throws(() => config.set("maxmemory", "10%"), /argument must be a memory value$/);
+});
+
+Deno.test("Config: an apply that fails rolls back every value of the CONFIG SET and re-applies the old ones", () => {
+  const config = new Config();
+  const applied: string[] = [];
+  config.onChange = (name, value) => {
+    if (name === "port" && value === "1") throw new ConfigError("Unable to listen on this port");
+    applied.push(`${name}=${value}`);
+  };
+  throws(
+    () => config.setMany([["maxmemory", "100"], ["port", "1"], ["hz", "20"]]),
+    {
+      message:
+        "CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port",
+    },
+  );
+  deepEqual([config.get("maxmemory"), config.get("port"), config.get("hz")], ["0", "6379", "10"]);
+  deepEqual(applied, ["maxmemory=100", "maxmemory=0"]);
+  // A value set to what it already is is not applied again.
+  applied.length = 0;
+  config.setMany([["port", "6379"], ["hz", "20"]]);
+  deepEqual(applied, ["hz=20"]);
 });
 
 Deno.test("buildConfig: file then flags, save lines add up, bad lines name the reason", async () => {

@@ -11,18 +11,24 @@ import { processCommand, startBatch } from "./dispatch.ts";
 import type { RedisServer } from "./server.ts";
 import type { SocketConn } from "./tls.ts";
 
-/** Idle clients hold little: the read buffer starts small and grows on demand. */
-const INITIAL_READ_SIZE = 1024;
 /**
- * A read that fills the buffer doubles it, up to this (Redis's
- * PROTO_IOBUF_LEN): a large bulk is consumed into the decoder as it arrives,
- * so the buffer never fills with a partial request, and without this a
- * pipeline of 1 KB values arrived 1 KB a read, one request (and one reply
- * write) per read.
+ * Idle clients hold little: a socket read lands in a small buffer, doubled
+ * after each read that filled it (up to MAX_READ_SIZE), small again once the
+ * client is idle. What it read is appended to the query buffer.
  */
-const READ_GROW_MAX = 16 * 1024;
-/** A buffer grown past this is shrunk again once the client goes quiet. */
-const SHRINK_ABOVE = 64 * 1024;
+const INITIAL_READ_SIZE = 1024;
+const MAX_READ_SIZE = 64 * 1024;
+/**
+ * The query buffer, as Redis's querybuf: at least PROTO_IOBUF_LEN once
+ * used, freed after IDLE_RESIZE_MS of idleness, trimmed to its recent peak
+ * past RESIZE_THRESHOLD (clientsCronResizeQueryBuffer), when that frees
+ * more than RESIZE_MIN_FREE.
+ */
+const QUERY_BUF_SIZE = 16 * 1024;
+const RESIZE_THRESHOLD = 32 * 1024;
+const RESIZE_MIN_FREE = 4 * 1024;
+const IDLE_RESIZE_MS = 2000;
+const EMPTY = new Uint8Array(0);
 /**
  * A batch stops running requests once this much output is pending; the rest
  * run after it is written. So a client that pipelines big replies and never
@@ -50,21 +56,22 @@ export function detectProtocol(buf: Uint8Array, end: number): "resp" | "native" 
 
 export class Connection implements ClientTransport {
   client: Client | undefined;
-  #buf = new Uint8Array(INITIAL_READ_SIZE);
+  /** What a socket read lands in (see INITIAL_READ_SIZE). */
+  #readBuf = new Uint8Array(INITIAL_READ_SIZE);
+  /** The query buffer: requests received, consumed from #start, up to #end. */
+  #buf: Uint8Array = EMPTY;
   #start = 0;
   #end = 0;
+  /** The most bytes the query buffer held since the cron last looked (Redis's querybuf_peak). */
+  #peak = 0;
   #decoder: Decoder | undefined;
   #writing: Promise<void> | undefined;
   /** Bytes handed to the socket and not yet written. */
   #inFlight = 0;
-  /** The last read filled all the room it had: more was waiting. */
-  #readFilled = false;
   /** The last batch stopped at BATCH_OUTPUT_LIMIT with requests left to run. */
   #outputCapped = false;
   #closed = false;
   #stopping = false;
-  /** A conn.read into #buf from #end is in flight. */
-  #reading = false;
   /** Where the request being run began in #buf (CLIENT LIST's qbuf counts it). */
   #requestStart = 0;
   /** When a connection that never sent a byte was first seen idle (timeout). */
@@ -102,6 +109,11 @@ export class Connection implements ClientTransport {
   }
 
   get inputBytes(): number {
+    return this.#readBuf.length + this.queryBufferBytes;
+  }
+
+  /** The query buffer and a request's arguments decoded so far (qbuf + qbuf-free). */
+  get queryBufferBytes(): number {
     const decoder = this.#decoder;
     const pending = decoder instanceof RespRequestDecoder ? decoder.pendingBytes : 0;
     return this.#buf.length + pending;
@@ -120,15 +132,14 @@ export class Connection implements ClientTransport {
   async #readLoop(): Promise<void> {
     try {
       while (!this.#closed) {
-        this.#makeRoom();
-        this.#reading = true;
-        const room = this.#buf.length - this.#end;
-        const n = await this.conn.read(this.#buf.subarray(this.#end));
-        this.#reading = false;
+        // The cron may swap #readBuf while this read is pending: it lands where it began.
+        const target = this.#readBuf;
+        const n = await this.conn.read(target);
         if (n === null) break;
-        this.#readFilled = n === room;
-        this.#end += n;
+        this.#append(target.subarray(0, n));
+        if (n === target.length && n < MAX_READ_SIZE) this.#readBuf = new Uint8Array(n * 2);
         this.server.stats.netInputBytes += n;
+        this.server.stats.readsProcessed++;
         if (this.client) this.client.lastInteraction = Date.now();
         this.process();
         // Backpressure: no more reading until this batch's replies are out.
@@ -139,7 +150,6 @@ export class Connection implements ClientTransport {
           this.process();
         }
         if (this.client?.closeAfterReply || this.#stopping) break;
-        this.#shrinkIfIdle();
       }
     } catch (err) {
       if (
@@ -186,8 +196,7 @@ export class Connection implements ClientTransport {
         if (isPostponed(client)) start = begun;
       }
       this.#start = this.#requestStart = start;
-      // A resume() while a read is pending must not move where that read lands.
-      if (start === end && !this.#reading) this.#start = this.#end = 0;
+      if (start === end) this.#start = this.#end = 0;
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
       // Malformed input or a limit exceeded: send the replies to the requests
@@ -217,16 +226,20 @@ export class Connection implements ClientTransport {
     return true;
   }
 
-  /** Makes space to read into: compacts consumed bytes, grows when full. */
-  #makeRoom(): void {
-    if (this.#start > 0 && (this.#end === this.#buf.length || this.#start > this.#buf.length / 2)) {
-      this.#buf.copyWithin(0, this.#start, this.#end);
-      this.#end -= this.#start;
-      this.#start = 0;
-    }
-    const more = this.#readFilled && this.#buf.length < READ_GROW_MAX;
-    if (this.#end < this.#buf.length && !more) return;
-    let needed = this.#buf.length * 2;
+  /** Appends what a read brought to the query buffer, growing it as needed. */
+  #append(bytes: Uint8Array): void {
+    if (this.#end + bytes.length > this.#buf.length) this.#makeRoom(bytes.length);
+    this.#buf.set(bytes, this.#end);
+    this.#end += bytes.length;
+    if (this.#end - this.#start > this.#peak) this.#peak = this.#end - this.#start;
+  }
+
+  /** Makes space for `incoming` more bytes: compacts consumed bytes, grows when full. */
+  #makeRoom(incoming: number): void {
+    if (this.#start > 0) this.#moveTo(this.#buf);
+    const wanted = this.#end + incoming;
+    if (wanted <= this.#buf.length) return;
+    let needed = Math.max(QUERY_BUF_SIZE, this.#buf.length * 2, wanted);
     // A large bulk or native frame says how many bytes it needs: grow once.
     const hint = this.#decoder instanceof RespRequestDecoder
       ? this.#decoder.needed
@@ -240,15 +253,38 @@ export class Connection implements ClientTransport {
       this.server.stats.queryBufferLimitDisconnections++;
       throw new Deno.errors.Interrupted("query buffer limit");
     }
-    const grown = new Uint8Array(needed);
-    grown.set(this.#buf.subarray(0, this.#end));
-    this.#buf = grown;
+    this.#moveTo(new Uint8Array(needed));
   }
 
-  #shrinkIfIdle(): void {
-    if (this.#buf.length > SHRINK_ABOVE && this.#end === 0) {
-      this.#buf = new Uint8Array(INITIAL_READ_SIZE);
+  /** Moves the unconsumed bytes to the start of `buf`, which becomes the query buffer. */
+  #moveTo(buf: Uint8Array): void {
+    const used = this.#end - this.#start;
+    if (used > 0) buf.set(this.#buf.subarray(this.#start, this.#end));
+    this.#requestStart -= this.#start;
+    this.#buf = buf;
+    this.#start = 0;
+    this.#end = used;
+  }
+
+  /**
+   * The cron's resize (Redis's clientsCronResizeQueryBuffer): an idle
+   * client's query buffer is freed and its read buffer made small again; a
+   * buffer far larger than its recent peak is trimmed to that peak.
+   */
+  resizeBuffers(now: number): void {
+    const used = this.#end - this.#start;
+    const idle = now - (this.client?.lastInteraction ?? now) > IDLE_RESIZE_MS;
+    if (idle && this.#readBuf.length > INITIAL_READ_SIZE) {
+      this.#readBuf = new Uint8Array(INITIAL_READ_SIZE);
     }
+    const size = this.#buf.length;
+    if (size - used > RESIZE_MIN_FREE) {
+      if (idle) this.#moveTo(used === 0 ? EMPTY : new Uint8Array(used));
+      else if (size > RESIZE_THRESHOLD && size / 2 > this.#peak) {
+        this.#moveTo(new Uint8Array(Math.max(used, this.#peak)));
+      }
+    }
+    this.#peak = used;
   }
 
   /** Sends everything in client.out; one write per batch of replies. */
@@ -267,12 +303,15 @@ export class Connection implements ClientTransport {
         this.#inFlight = chunk.length;
         const durable = this.server.beforeReply?.();
         if (durable !== undefined) await durable;
+        const bound = this.server.listenerBinding;
+        if (bound !== undefined) await bound;
         let sent = 0;
         while (sent < chunk.length) {
           sent += await this.conn.write(chunk.subarray(sent));
           this.#inFlight = chunk.length - sent;
         }
         this.server.stats.netOutputBytes += chunk.length;
+        this.server.stats.writesProcessed++;
         out.recycle(chunk);
       }
     } catch {

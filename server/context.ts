@@ -25,6 +25,7 @@ import type { Scripting } from "./scripting/runner.ts";
 import type { Replication } from "./replication/replication.ts";
 import type { LatencyMonitor } from "./latency.ts";
 import type { SlowLog } from "./slowlog.ts";
+import type { Tracking } from "./tracking.ts";
 import type { ServerStats } from "./stats.ts";
 import type { WatchRegistry } from "./watch.ts";
 import type { Watchdog } from "./watchdog.ts";
@@ -62,6 +63,8 @@ export interface ServerContext {
   readonly blocking: BlockingRegistry;
   readonly watches: WatchRegistry;
   readonly pubsub: PubSub;
+  /** Client-side caching: the keys tracking clients read, and their invalidations. */
+  readonly tracking: Tracking;
   readonly persistence: Persistence;
   /** The script cache, functions and the running script (server/scripting/). */
   readonly scripting: Scripting;
@@ -84,6 +87,8 @@ export interface ServerContext {
   dirty: number;
   /** Whether the cron expires keys in the background (DEBUG SET-ACTIVE-EXPIRE turns it off). */
   activeExpire: boolean;
+  /** DEBUG PAUSE-CRON: the cron's ticks do nothing while set. */
+  cronPaused: boolean;
   /**
    * Set by EXEC while it runs its queue: the first write propagated is
    * preceded by MULTI ("pending" becomes "sent"); EXEC then closes it.

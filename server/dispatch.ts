@@ -84,8 +84,18 @@ function rejectCommand(client: Client, command: Command, message: string): void 
   } else reject(client, message);
 }
 
-/** Runs one request from the wire. */
+/**
+ * Runs one request from the wire. While it runs, it is client-side
+ * caching's current request: the client's own invalidations follow its reply.
+ */
 export function processCommand(client: Client, argv: string[]): void {
+  const tracking = client.server.tracking;
+  tracking.beforeRequest(client);
+  runRequest(client, argv);
+  tracking.afterRequest(client, argv);
+}
+
+function runRequest(client: Client, argv: string[]): void {
   const server = client.server;
   // The book's `keys` takes no pattern: on the native protocol it means every key.
   if (argv.length === 1 && client.isNative && argv[0]?.toLowerCase() === "keys") argv.push("*");
@@ -286,6 +296,7 @@ export function call(
     leaveCommand();
   }
   command.calls++;
+  if (server.tracking.clients !== 0) server.tracking.afterCall(ctx, command, argv);
   // Sampled timings are scaled up: an unbiased estimate of the total.
   if (timing !== 0) {
     const ended = performance.now();

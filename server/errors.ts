@@ -406,6 +406,27 @@ export const PROTECTED_MODE_DENIED =
   "DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.";
 /** maxclients reached (acceptCommonHandler). */
 export const MAX_CLIENTS_REACHED = "ERR max number of clients reached";
+/** CLIENT TRACKING and CLIENT CACHING (networking.c clientCommand). */
+export const TRACKING_ONE_REDIRECT = "ERR A client can only redirect to a single other client";
+export const TRACKING_NO_REDIRECT_CLIENT = "ERR The client ID you want redirect to does not exist";
+export const TRACKING_PREFIX_NEEDS_BCAST = "ERR PREFIX option requires BCAST mode to be enabled";
+export const TRACKING_BCAST_SWITCH =
+  "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.";
+export const TRACKING_OPT_BCAST = "ERR OPTIN and OPTOUT are not compatible with BCAST";
+export const TRACKING_OPTIN_OPTOUT = "ERR You can't specify both OPTIN mode and OPTOUT mode";
+export const TRACKING_OPT_SWITCH =
+  "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.";
+export function trackingPrefixOverlap(prefix: string, other: string, existing: boolean): string {
+  return `ERR Prefix '${prefix}' overlaps with ${
+    existing ? "an existing" : "another provided"
+  } prefix '${other}'. Prefixes for a single client must not overlap.`;
+}
+export const CACHING_NOT_TRACKING =
+  "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled";
+export const CACHING_YES_NEEDS_OPTIN =
+  "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.";
+export const CACHING_NO_NEEDS_OPTOUT =
+  "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.";
 /** MODULE LOAD/LOADEX/UNLOAD while enable-module-command forbids them (processCommand). */
 export const MODULE_NOT_ALLOWED =
   'ERR MODULE command not allowed. If the enable-module-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
@@ -585,3 +606,6 @@ export const LUA_ACL_CHECK_UNKNOWN = "Invalid command passed to redis.acl_check_
 /** A script reading an undefined global (luaSetErrorMetatable). */
 export const nonexistentGlobal = (name: string) =>
   `Script attempted to access nonexistent global variable '${name}'`;
+/** CONFIG SET port/tls-port or bind that cannot be listened on (changeListenPort, applyBind). */
+export const LISTEN_PORT_FAILED = "Unable to listen on this port. Check server logs.";
+export const BIND_FAILED = "Failed to bind to specified addresses.";

@@ -32,7 +32,65 @@ export function keySpecsOf(spec: CommandSpec): readonly KeySpec[] {
   return specs;
 }
 
+/**
+ * Redis 7.0's key flags where they say more than a row's default (RW update
+ * for a write): how each command uses its keys, as COMMAND INFO and
+ * GETKEYSANDFLAGS report it and ACL key permissions read it. One entry per
+ * key spec of the command.
+ */
+const REDIS_KEY_FLAGS = new Map<string, readonly (readonly string[])[]>();
+for (
+  const [flags, names] of [
+    [[["RW", "insert"]], "append hsetnx linsert lpush lpushx rpush rpushx sadd"],
+    [
+      [["RW", "access", "delete"]],
+      "blmpop blpop brpop bzmpop bzpopmax bzpopmin getdel lmpop lpop rpop spop zmpop zpopmax zpopmin",
+    ],
+    [
+      [["RW", "access", "update"]],
+      "decr decrby getex getset hincrby hincrbyfloat incr incrby incrbyfloat move setbit zincrby",
+    ],
+    [[["RM", "delete"]], "del unlink"],
+    [
+      [["RW", "delete"]],
+      "hdel lrem ltrim srem zrem zremrangebylex zremrangebyrank zremrangebyscore",
+    ],
+    [[["OW", "update"]], "mset psetex restore setex"],
+    [[["OW", "insert"]], "msetnx setnx"],
+    // SET's and BITFIELD's depend on their arguments (COMMAND GETKEYSANDFLAGS resolves them).
+    [[["RW", "access", "update", "variable_flags"]], "set bitfield"],
+    [[["RW", "update"], ["RO", "access"]], "sinterstore"],
+    [[["RO", "access"]], "xreadgroup"],
+  ] as const
+) {
+  for (const name of names.split(" ")) REDIS_KEY_FLAGS.set(name, flags);
+}
+
+/**
+ * Commands moving from a source key (read, emptied) to a destination: two
+ * specs, the destination's flags here (LMOVE, RENAME...).
+ */
+const MOVE_DESTINATIONS = new Map<string, readonly string[]>([
+  ...["lmove", "blmove", "rpoplpush", "brpoplpush", "smove"].map((name) =>
+    [name, ["RW", "insert"]] as const
+  ),
+  ["rename", ["OW", "update"]],
+  ["renamenx", ["OW", "insert"]],
+]);
+
 function deriveKeySpecs(spec: CommandSpec): KeySpec[] {
+  const destination = MOVE_DESTINATIONS.get(spec.name);
+  if (destination !== undefined && spec.keys?.[0] === 1 && spec.keys[1] === 2) {
+    return [keyRange(["RW", "access", "delete"], 1), keyRange(destination, 2)];
+  }
+  const specs = rowKeySpecs(spec);
+  const flags = REDIS_KEY_FLAGS.get(spec.name);
+  // Only where the specs line up: a subcommand may share a name (CONFIG SET) but not its keys.
+  if (flags === undefined || flags.length !== specs.length) return specs;
+  return specs.map((keySpec, i) => ({ ...keySpec, flags: flags[i]! }));
+}
+
+function rowKeySpecs(spec: CommandSpec): KeySpec[] {
   if (spec.handler === undefined) return [];
   if (spec.keySpecs !== undefined) return [...spec.keySpecs];
   const flags: KeySpec["flags"] = spec.flags.includes("write")

@@ -260,6 +260,7 @@ export class MaxMemory {
     db.delete(key);
     server.stats.evictedKeys++;
     server.watches.touch(index, key);
+    if (server.tracking.engaged) server.tracking.invalidate(key, undefined);
     server.notify(NotifyClass.Evicted, "evicted", key, index);
     server.propagate(index, ["DEL", key]);
   }

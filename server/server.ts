@@ -5,13 +5,13 @@
  */
 import { Acl } from "./acl/acl.ts";
 import { admissionError } from "./admission.ts";
-import { listenTls, type SocketConn, TlsConfigError, type TlsListener } from "./tls.ts";
-import { TLS_RELOAD_FAILED } from "./errors.ts";
+import { Listeners } from "./listeners.ts";
+import type { SocketConn } from "./tls.ts";
 import { aclCommandsOf } from "./acl/table.ts";
 import { BlockingRegistry } from "./blocking.ts";
 import { Client, type ClientTransport } from "./client.ts";
 import type { Command, CommandTable } from "./command.ts";
-import { Config } from "./config.ts";
+import { checkDir, Config } from "./config.ts";
 import { Connection } from "./connection.ts";
 import type {
   CommandContext,
@@ -34,6 +34,7 @@ import { ServerStats } from "./stats.ts";
 import { advanceAccessClock } from "./types/access_clock.ts";
 import { NotifyClass, parseNotifyFlags } from "./notify.ts";
 import { PubSub } from "./pubsub.ts";
+import { Tracking } from "./tracking.ts";
 import { WatchRegistry } from "./watch.ts";
 import { Watchdog } from "./watchdog.ts";
 
@@ -58,6 +59,7 @@ export class RedisServer implements ServerContext {
   readonly pause = new ClientPause(this.blocking);
   readonly watches = new WatchRegistry();
   readonly pubsub = new PubSub();
+  readonly tracking: Tracking = new Tracking(this);
   readonly startedAt = Date.now();
   readonly runId = randomHex(20);
   readonly stats = new ServerStats();
@@ -75,6 +77,7 @@ export class RedisServer implements ServerContext {
   /** Changes since the last save, as Redis's server.dirty. */
   dirty = 0;
   activeExpire = true;
+  cronPaused = false;
   notifyMask = 0;
   /**
    * Set by EXEC while it runs its queue: the first write propagated is
@@ -103,15 +106,16 @@ export class RedisServer implements ServerContext {
    * batch must wait for, so that no reply outruns its record.
    */
   beforeReply: (() => Promise<void> | undefined) | undefined;
-  #listener: Deno.TcpListener | undefined;
-  #tlsListener: TlsListener | undefined;
+  readonly #listeners: Listeners;
   #cronTimer: ReturnType<typeof setInterval> | undefined;
   #shuttingDown: Promise<void> | undefined;
   quiet = false;
 
   constructor(config: Config, readonly commands: CommandTable) {
     this.config = config;
+    this.blocking.wrapServe = (client, serve) => this.tracking.serveAs(client, serve);
     this.slowlog = new SlowLog(config);
+    this.#listeners = new Listeners(config, (l) => this.#acceptLoop(l), (m) => this.log(m));
     this.latency = new LatencyMonitor(config);
     const hooks = {
       expired: (db: Database, key: string) => this.#expired(db, key),
@@ -145,7 +149,7 @@ export class RedisServer implements ServerContext {
       this.#applyConfig(name, value);
     };
     const previousApply = config.onApply;
-    config.onApply = (names) => previousApply(names) ?? this.#reloadTls(names);
+    config.onApply = (names) => previousApply(names) ?? this.#listeners.reloadTls(names);
   }
 
   #applyConfig(name: string, value: string): void {
@@ -153,9 +157,10 @@ export class RedisServer implements ServerContext {
     if (name === "requirepass") this.acl.setDefaultPassword(value);
     if (name === "acl-pubsub-default") this.acl.env.allChannelsByDefault = value === "allchannels";
     if (name === "notify-keyspace-events") this.notifyMask = parseNotifyFlags(value) ?? 0;
-    if (name === "tls-auth-clients") this.#tlsListener?.setAuthClients(value);
     if (name === "client-output-buffer-limit") this.#outputLimits = parseOutputLimits(value);
     if (name === "hz" && this.#cronTimer !== undefined) this.#startCron();
+    this.#listeners.apply(name);
+    if (name === "dir") checkDir(value);
     if (name === "watchdog-period" || (name === "logfile" && this.watchdog.enabled)) {
       this.watchdog.configure(this.config.getNumber("watchdog-period"), this.config.get("logfile"));
     }
@@ -163,20 +168,6 @@ export class RedisServer implements ServerContext {
       for (const db of this.dbs) db.trackFrequency = value.endsWith("-lfu");
     }
     applyLfuConfig(name, value);
-  }
-
-  /** CONFIG SET of TLS files: the listener reloads them, or the change is undone. */
-  #reloadTls(names: readonly string[]): { name: string; problem: string } | undefined {
-    const name = names.find((n) => TLS_CONTEXT_PARAMS.has(n));
-    if (name === undefined || this.#tlsListener === undefined) return undefined;
-    try {
-      this.#tlsListener.reconfigure(this.config);
-    } catch (err) {
-      if (!(err instanceof TlsConfigError)) throw err;
-      this.log(err.message);
-      return { name, problem: TLS_RELOAD_FAILED };
-    }
-    return undefined;
   }
 
   log(message: string): void {
@@ -195,6 +186,7 @@ export class RedisServer implements ServerContext {
     // Values written in place (collections, edited strings) are accounted again.
     db.dict.reaccount(key);
     this.watches.touch(db.index, key);
+    if (this.tracking.engaged) this.tracking.invalidate(key, this.tracking.current);
     if (this.notifyMask !== 0) this.notify(eventClass, event, key, db.index);
     if (this.blocking.blockedClients > 0) this.blocking.signalReady(db.index, key);
   }
@@ -214,6 +206,7 @@ export class RedisServer implements ServerContext {
   #expired(db: Database, key: string): void {
     this.stats.expiredKeys++;
     this.watches.touch(db.index, key);
+    if (this.tracking.engaged) this.tracking.invalidate(key, undefined);
     // Replicas and the AOF see an expiry as a DEL, as in Redis.
     this.propagate(db.index, ["DEL", key]);
     if (this.notifyMask !== 0) this.notify(NotifyClass.Expired, "expired", key, db.index);
@@ -262,6 +255,7 @@ export class RedisServer implements ServerContext {
     this.unsubscribeAll(client);
     // At once, as Redis's freeClient: min-replicas-to-write counts only live replicas.
     if (isReplicaClient(client)) this.replication.master.detach(peerOf(client));
+    if (client.tracking !== undefined) this.tracking.disable(client);
   }
 
   /** Drops every subscription of a client (disconnect, RESET). */
@@ -294,37 +288,28 @@ export class RedisServer implements ServerContext {
 
   /** Starts listening; returns the bound port (useful with port 0). */
   listen(): number {
-    const port = this.config.getNumber("port");
-    const hostname = this.config.get("bind").split(/\s+/)[0] ?? "127.0.0.1";
-    const tls = listenTls(this.config, hostname);
-    try {
-      this.#listener = Deno.listen({ hostname, port, transport: "tcp" });
-    } catch (err) {
-      tls?.close();
-      throw err;
-    }
-    this.#acceptLoop(this.#listener);
-    if (tls !== undefined) {
-      this.#tlsListener = tls;
-      this.#acceptLoop(tls);
-    }
+    const port = this.#listeners.listen();
     this.#startCron();
-    return (this.#listener.addr as Deno.NetAddr).port;
+    return port;
   }
 
   /** The TLS port, 0 without tls-port. */
   get tlsPort(): number {
-    return this.#tlsListener?.port ?? 0;
+    return this.#listeners.tlsPort;
   }
 
   /** Settles when the TLS port is bound (at once without tls-port); rejects when it cannot be. */
   get tlsReady(): Promise<void> {
-    return this.#tlsListener?.ready ?? Promise.resolve();
+    return this.#listeners.tlsReady;
   }
 
   get port(): number {
-    if (this.#listener === undefined) return this.config.getNumber("port");
-    return (this.#listener.addr as Deno.NetAddr).port;
+    return this.#listeners.port;
+  }
+
+  /** Pending while a listener CONFIG SET made is binding; replies wait for it. */
+  get listenerBinding(): Promise<void> | undefined {
+    return this.#listeners.binding;
   }
 
   async #acceptLoop(listener: AsyncIterable<SocketConn>): Promise<void> {
@@ -366,10 +351,14 @@ export class RedisServer implements ServerContext {
 
   /** One tick: active expiry within a time budget, idle timeouts, hooks. */
   cron(): void {
+    if (this.cronPaused) return;
     advanceAccessClock(Date.now());
     this.stats.sampleRates(performance.now());
     this.activeExpireCycle();
     this.#closeIdleClients();
+    const now = Date.now();
+    for (const connection of this.connections) connection.resizeBuffers(now);
+    if (this.tracking.clients > 0) this.tracking.limitTable();
     for (const hook of this.cronHooks) hook();
   }
 
@@ -428,12 +417,7 @@ export class RedisServer implements ServerContext {
       if (this.#cronTimer !== undefined) clearInterval(this.#cronTimer);
       this.pause.dispose();
       this.watchdog.stop();
-      try {
-        this.#listener?.close();
-        this.#tlsListener?.close();
-      } catch {
-        // already closed
-      }
+      this.#listeners.close();
       for (const hook of this.shutdownHooks) await hook();
       for (const connection of this.connections) connection.stop();
       await Promise.all([...this.connections].map((c) => c.done));
@@ -448,18 +432,6 @@ export class RedisServer implements ServerContext {
     return n;
   }
 }
-
-/**
- * The parameters a TLS listener reloads on CONFIG SET; tls-auth-clients is
- * read per connection instead, as in Redis (which does not check it then).
- */
-const TLS_CONTEXT_PARAMS = new Set([
-  "tls-cert-file",
-  "tls-key-file",
-  "tls-ca-cert-file",
-  "tls-ca-cert-dir",
-  "tls-protocols",
-]);
 
 function randomHex(bytes: number): string {
   return [...crypto.getRandomValues(new Uint8Array(bytes))]

@@ -19,6 +19,9 @@ export class ServerStats {
   rejectedCalls = 0;
   netInputBytes = 0;
   netOutputBytes = 0;
+  /** Socket reads and writes done for clients (INFO total_reads_processed / total_writes_processed). */
+  readsProcessed = 0;
+  writesProcessed = 0;
   expiredKeys = 0;
   evictedKeys = 0;
   evictedClients = 0;

@@ -10,8 +10,9 @@
  * certificate that does not verify, `no` asks for none. Certificates are
  * checked by rustls, which accepts X.509 v3 only (OpenSSL also takes v1).
  * CONFIG SET of the certificate, key, CAs or tls-auth-clients applies to the
- * connections that follow; tls-port is fixed at start. tls-replication's
- * client side (replicationTlsOptions) is Deno.connectTls in the master link.
+ * connections that follow; tls-port and bind make a new listener (Listeners,
+ * listeners.ts). tls-replication's client side (replicationTlsOptions) is
+ * Deno.connectTls in the master link.
  */
 import { createServer, type Server, type TLSSocket } from "node:tls";
 import type { Config } from "./config.ts";
@@ -29,18 +30,25 @@ export interface SocketConn {
   setNoDelay?(noDelay?: boolean): void;
 }
 
-/** The TLS listener tls-port asks for, or undefined when tls-port is 0. */
-export function listenTls(config: Config, hostname: string): TlsListener | undefined {
+/**
+ * The TLS listener tls-port asks for, or undefined when tls-port is 0;
+ * `context` when given is secureContextOf(config), already checked.
+ */
+export function listenTls(
+  config: Config,
+  hostname: string,
+  context?: SecureContext,
+): TlsListener | undefined {
   const port = config.getNumber("tls-port");
   if (port === 0) return undefined;
-  const context = secureContextOf(config);
+  context ??= secureContextOf(config);
   const listener = new TlsListener(createServer(context), hostname, port, context.ca !== undefined);
   listener.setAuthClients(config.get("tls-auth-clients"));
   return listener;
 }
 
 /** The certificate, key and CAs the parameters name, checked as Redis's tlsConfigure does. */
-function secureContextOf(config: Config): SecureContext {
+export function secureContextOf(config: Config): SecureContext {
   const certFile = config.get("tls-cert-file");
   const keyFile = config.get("tls-key-file");
   const caFile = config.get("tls-ca-cert-file");
@@ -65,7 +73,8 @@ function secureContextOf(config: Config): SecureContext {
 
 type TlsVersion = "TLSv1.2" | "TLSv1.3";
 
-interface SecureContext {
+/** What a TLS listener serves with: secureContextOf's result. */
+export interface SecureContext {
   cert: string;
   key: string;
   ca?: string[];

@@ -1,13 +1,12 @@
 /**
  * The REPL on a pseudo-terminal, for what only a terminal shows: Tab
  * completion cycling as linenoise does, `connect`, --askpass's masked input,
- * and Ctrl-C in the streaming and live modes (MONITOR, which redis-home does
- * not have yet, on a real redis-server; --latency and --stat; --bigkeys,
- * which still prints its summary).
+ * Ctrl-C in the streaming and live modes (MONITOR over both protocols;
+ * --latency and --stat; --bigkeys, which still prints its summary), and
+ * client-side caching's invalidations shown as redis-cli shows them.
  */
 import { equal, match } from "node:assert/strict";
 import { RespClient, startServer } from "./helpers.ts";
-import { ChildServer, tempDir } from "./persistence_helpers.ts";
 import { command, entered, TerminalSession, withHome } from "./repl_helpers.ts";
 
 const TAB = "\t";
@@ -105,28 +104,47 @@ Deno.test("--askpass: the password typed shows as stars, then the session is aut
   });
 });
 
-Deno.test("MONITOR streams until Ctrl-C, then the prompt (on redis-server)", async () => {
-  using dir = tempDir();
-  const redis = ChildServer.redis(dir.path);
-  try {
-    using client = await redis.connect();
+Deno.test("MONITOR streams until Ctrl-C, then the prompt (native protocol and RESP)", async () => {
+  await using srv = startServer();
+  using client = await RespClient.connect(srv.port);
+  for (const protocol of [[], ["--resp"]]) {
     await withHome(async (home) => {
-      await using term = new TerminalSession(["-p", String(redis.port), "--resp"], home);
-      const prompt = `127.0.0.1:${redis.port}> `;
+      await using term = new TerminalSession(["-p", String(srv.port), ...protocol], home);
+      const prompt = `127.0.0.1:${srv.port}> `;
       await term.expect(prompt);
       await term.type("monitor\r");
       await term.expect(entered(prompt, "monitor") + "OK\r\n");
-      await client.cmd("SET", "watched", "1");
-      await term.expect('"SET" "watched" "1"\r\n');
+      await client.cmd("SET", "watched", "a b");
+      const line = await term.expect('"SET" "watched" "a b"\r\n');
+      match(line, /\d+\.\d{6} \[0 127\.0\.0\.1:\d+\] "SET" "watched" "a b"\r\n$/);
       await term.type(CTRL_C);
       await term.expect(prompt);
       await command(term, prompt, "echo back", '"back"\r\n');
       await term.type(CTRL_D);
       equal((await term.exit()).code, 0);
     });
-  } finally {
-    await redis.stop();
   }
+});
+
+Deno.test("RESP3 invalidations show as redis-cli shows them: one '-> invalidate:' line", async () => {
+  await using srv = startServer();
+  using client = await RespClient.connect(srv.port);
+  await withHome(async (home) => {
+    await using term = new TerminalSession(["-p", String(srv.port), "-3"], home);
+    const prompt = `127.0.0.1:${srv.port}> `;
+    await term.expect(prompt);
+    await command(term, prompt, "client tracking on", "OK\r\n");
+    await command(term, prompt, "mget k j", "1) (nil)\r\n2) (nil)\r\n");
+    await client.cmd("MSET", "k", "1", "j", "2");
+    // Pushes are read with the next reply, and come before it.
+    await command(term, prompt, "ping", "-> invalidate: 'k'\r\n-> invalidate: 'j'\r\nPONG\r\n");
+    await command(term, prompt, "get k", '"1"\r\n');
+    await client.cmd("FLUSHALL");
+    // "Every key" (a null) is shown as the push it is, as redis-cli does.
+    await command(term, prompt, "ping", '1) "invalidate"\r\n2) (nil)\r\nPONG\r\n');
+    await term.type(CTRL_D);
+    equal((await term.exit()).code, 0);
+  });
 });
 
 Deno.test("Ctrl-C ends --latency and --stat; --bigkeys stops and prints its summary", async () => {

@@ -377,3 +377,87 @@ Deno.test("TLS: the configurations Redis refuses to start with", () => {
   config.set("tls-port", "0", true);
   equal(listenTls(config, "127.0.0.1"), undefined);
 });
+
+Deno.test("TLS: CONFIG SET tls-port turns TLS on, moves it and off at run time; a failure changes nothing", async () => {
+  await withCertificates(async (certs, dir) => {
+    await using srv = startServer();
+    using c = await RespClient.connect(srv.port);
+    const tlsPort = freePort();
+    const failed = (name: string, reason: string) => ({
+      error: `ERR CONFIG SET failed (possibly related to argument '${name}') - ${reason}`,
+    });
+    const badTls = "Unable to update TLS configuration. Check server logs.";
+    deepEqual(
+      await c.cmd("CONFIG", "SET", "tls-port", String(tlsPort)),
+      failed("tls-port", badTls),
+    );
+    equal(srv.server.tlsPort, 0);
+    const files = ["tls-cert-file", certs.cert, "tls-key-file", certs.key];
+    const withCa = [...files, "tls-ca-cert-file", certs.ca];
+    equal(await c.cmd("CONFIG", "SET", ...withCa, "tls-port", String(tlsPort)), "OK");
+    equal(srv.server.tlsPort, tlsPort);
+    const client = [certs.clientCert, certs.clientKey];
+    equal((await tlsCli(srv, certs, client, "PING")).stdout, "PONG\n");
+    // tls-auth-clients yes (the default) holds on the new listener, and changes on it.
+    equal((await tlsCli(srv, certs, [], "PING")).stdout, "");
+    equal(await c.cmd("CONFIG", "SET", "tls-auth-clients", "no"), "OK");
+    equal((await tlsCli(srv, certs, [], "PING")).stdout, "PONG\n");
+
+    // A port in use (the plain one): refused, TLS stays where it was.
+    deepEqual(
+      await c.cmd("CONFIG", "SET", "tls-port", String(srv.port)),
+      failed("tls-port", "Unable to listen on this port. Check server logs."),
+    );
+    deepEqual(await c.cmd("CONFIG", "GET", "tls-port"), ["tls-port", String(tlsPort)]);
+    equal((await tlsCli(srv, certs, [], "PING")).stdout, "PONG\n");
+    // A new port with a certificate that does not load: every value goes back.
+    const missing = `${dir}/missing.pem`;
+    const moved = String(freePort());
+    deepEqual(
+      await c.cmd("CONFIG", "SET", "tls-port", moved, "tls-cert-file", missing),
+      failed("tls-port", badTls),
+    );
+    deepEqual(await c.cmd("CONFIG", "GET", "tls-cert-file"), ["tls-cert-file", certs.cert]);
+    equal(srv.server.tlsPort, tlsPort);
+    // A change applied (tls-auth-clients) and a reload that fails (tls-protocols): both undone.
+    deepEqual(
+      await c.cmd("CONFIG", "SET", "tls-auth-clients", "yes", "tls-protocols", "TLSv1"),
+      failed("tls-protocols", badTls),
+    );
+    deepEqual(await c.cmd("CONFIG", "GET", "tls-auth-clients"), ["tls-auth-clients", "no"]);
+    equal((await tlsCli(srv, certs, [], "PING")).stdout, "PONG\n");
+    // The plain port moved and a reload that fails: the old listener is taken back.
+    deepEqual(
+      await c.cmd("CONFIG", "SET", "port", String(freePort()), "tls-cert-file", missing),
+      failed("tls-cert-file", badTls),
+    );
+    equal(srv.server.port, srv.port);
+    using again = await RespClient.connect(srv.port);
+    equal(await again.cmd("PING"), "PONG");
+
+    equal(await c.cmd("CONFIG", "SET", "tls-port", moved), "OK");
+    // Bound before the reply, although node binds on a later turn.
+    (await Deno.connect({ hostname: "127.0.0.1", port: Number(moved) })).close();
+    equal(srv.server.tlsPort, Number(moved));
+    equal((await tlsCli(srv, certs, [], "PING")).stdout, "PONG\n");
+    await rejects(Deno.connect({ hostname: "127.0.0.1", port: tlsPort }));
+    equal(await c.cmd("CONFIG", "SET", "tls-port", "0"), "OK");
+    equal(srv.server.tlsPort, 0);
+    await rejects(Deno.connect({ hostname: "127.0.0.1", port: Number(moved) }));
+  });
+});
+
+Deno.test("TLS: CONFIG SET bind moves the TLS listener with the plain one", async () => {
+  await withCertificates(async (certs) => {
+    await using srv = await startTlsServer(certs, { "tls-auth-clients": "no" });
+    using c = await RespClient.connect(srv.port);
+    equal(await c.cmd("CONFIG", "SET", "bind", "127.0.0.2"), "OK");
+    // The same TLS port on another address, bound before the reply.
+    const port = String(srv.server.tlsPort);
+    const ping = () =>
+      run("redis-cli", ["--tls", "--cacert", certs.ca, "-h", "127.0.0.2", "-p", port, "PING"]);
+    equal((await ping()).stdout, "PONG\n");
+    await rejects(Deno.connect({ hostname: "127.0.0.1", port: srv.server.tlsPort }));
+    equal(await c.cmd("CONFIG", "SET", "bind", "127.0.0.1"), "OK");
+  });
+});

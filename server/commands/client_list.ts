@@ -33,6 +33,10 @@ export function clientFlags(client: Client): string {
   if (client.subscriptionCount() > 0) flags += "P";
   if (client.multi) flags += "x";
   if (client.blocked) flags += "b";
+  const tracking = client.tracking;
+  if (tracking !== undefined) flags += "t";
+  if (tracking?.brokenRedirect) flags += "R";
+  if (tracking?.bcast) flags += "B";
   if (client.watchDirty) flags += "d";
   if (client.closeAfterReply) flags += "c";
   if (client.closed) flags += "A";
@@ -62,7 +66,7 @@ function multiBytes(client: Client): number {
 export function clientInfoLine(client: Client, now: number, argv: readonly string[] = []): string {
   const transport = client.transport;
   const qbuf = transport.queryBytes ?? 0;
-  const qbufFree = Math.max(0, transport.inputBytes - qbuf);
+  const qbufFree = Math.max(0, (transport.queryBufferBytes ?? transport.inputBytes) - qbuf);
   const argvMem = argvBytes(argv);
   const multiMem = multiBytes(client);
   const out = client.out;
@@ -95,7 +99,7 @@ export function clientInfoLine(client: Client, now: number, argv: readonly strin
     `events=${queued > 0 ? "rw" : "r"}`,
     `cmd=${client.lastCommand}`,
     `user=${client.user.name}`,
-    `redir=-1`,
+    `redir=${client.tracking?.redirect ?? -1}`,
     `resp=${client.protocol === 3 ? 3 : 2}`,
     `lib-name=${client.libName}`,
     `lib-ver=${client.libVersion}`,

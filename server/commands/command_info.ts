@@ -54,6 +54,28 @@ function writeAllCommandInfo(ctx: CommandContext): void {
 }
 
 /** COMMAND GETKEYS / GETKEYSANDFLAGS: the keys of the command in argv[2...]. */
+/**
+ * The key flags of SET and BITFIELD follow their arguments (Redis's
+ * VARIABLE_FLAGS key specs, resolved by setGetKeys and bitfieldGetKeys):
+ * SET writes over its key unless GET reads it first; BITFIELD with only
+ * GET and OVERFLOW reads. Undefined for every other command.
+ */
+function variableKeyFlags(name: string, argv: readonly string[]): readonly string[] | undefined {
+  const modifies = ["RW", "access", "update"];
+  if (name === "set") {
+    return argv.slice(3).some((a) => a.toLowerCase() === "get") ? modifies : ["OW", "update"];
+  }
+  if (name !== "bitfield") return undefined;
+  for (let i = 2; i < argv.length; i++) {
+    const op = argv[i]!.toLowerCase();
+    const left = argv.length - i - 1;
+    if (op === "get" && left >= 2) i += 2;
+    else if (op === "overflow" && left >= 1) i += 1;
+    else return modifies;
+  }
+  return ["RO", "access"];
+}
+
 function getKeys(ctx: CommandContext, argv: string[], withFlags: boolean): void {
   const target = argv.slice(2);
   const command = ctx.server.commands.resolve(target);
@@ -73,7 +95,7 @@ function getKeys(ctx: CommandContext, argv: string[], withFlags: boolean): void 
     }
     ctx.out.array(2);
     ctx.out.bulk(arg(target, index));
-    const flags = spec.flags;
+    const flags = variableKeyFlags(command.fullName, target) ?? spec.flags;
     ctx.out.set(flags.length);
     for (const flag of flags) ctx.out.simple(flag);
   }

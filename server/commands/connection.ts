@@ -27,6 +27,7 @@ import {
 } from "../errors.ts";
 import { VERSION } from "../../protocol/version.ts";
 import { clientPauseSubcommands } from "./client_pause.ts";
+import { clientTrackingSubcommands } from "./client_tracking.ts";
 import {
   clientInfoLine,
   clientListText,
@@ -140,6 +141,10 @@ function killClients(ctx: CommandContext, argv: string[]): number {
 
 const CLIENT_HELP = [
   "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  "CACHING (YES|NO)",
+  "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+  "GETREDIR",
+  "    Return the client ID we are redirecting to when tracking is enabled.",
   "GETNAME",
   "    Return the name of the current connection.",
   "ID",
@@ -164,6 +169,10 @@ const CLIENT_HELP = [
   "    Return information about client connections. Options:",
   "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
   "      Return clients of specified type.",
+  "UNPAUSE",
+  "    Stop the current client pause, resuming traffic.",
+  "PAUSE <timeout> [WRITE|ALL]",
+  "    Suspend all, or just write, clients for <timeout> milliseconds.",
   "REPLY (ON|OFF|SKIP)",
   "    Control the replies sent to the current connection.",
   "SETNAME <name>",
@@ -172,6 +181,11 @@ const CLIENT_HELP = [
   "    Set client meta attributes (library name and version).",
   "UNBLOCK <clientid> [TIMEOUT|ERROR]",
   "    Unblock the specified blocked client.",
+  "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+  "         [OPTIN] [OPTOUT] [NOLOOP]",
+  "    Control server assisted client side caching.",
+  "TRACKINGINFO",
+  "    Report tracking status for the current connection.",
   "NO-EVICT (ON|OFF)",
   "    Protect current client connection from eviction.",
   "HELP",
@@ -186,6 +200,7 @@ const clientSub = {
 
 const clientSubcommands: CommandSpec[] = [
   ...clientPauseSubcommands,
+  ...clientTrackingSubcommands,
   {
     ...clientSub,
     name: "id",
@@ -527,6 +542,7 @@ export const connectionCommands: CommandSpec[] = [
       ctx.client.replyMode = "on";
       ctx.client.monitoring = false;
       server.monitors.delete(ctx.client);
+      server.tracking.disable(ctx.client);
       ctx.client.setDefaultUser();
       ctx.out.simple("RESET");
     },

@@ -272,6 +272,7 @@ function emptyAll(ctx: CommandContext): void {
     server.watches.touchDb(db.index, (key) => db.dict.has(key));
     db.clear();
   }
+  if (server.tracking.engaged) server.tracking.invalidateAll();
 }
 
 /** DEBUG LOADAOF: the AOF written out, the data emptied and loaded back from it. */
@@ -392,6 +393,10 @@ function debug(ctx: CommandContext, argv: string[]): void {
   }
   if (sub === "set-active-expire" && argc === 3) {
     ctx.server.activeExpire = atoi(arg(argv, 2)) !== 0;
+    return ctx.out.ok();
+  }
+  if (sub === "pause-cron" && argc === 3) {
+    ctx.server.cronPaused = atoi(arg(argv, 2)) !== 0;
     return ctx.out.ok();
   }
   if (sub === "quicklist-packed-threshold" && argc === 3) {

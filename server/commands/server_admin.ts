@@ -122,6 +122,7 @@ export const serverAdminCommands: CommandSpec[] = [
       checkFlushMode(argv);
       // Counted as at least one change so that even an empty FLUSHDB reaches the AOF, as Redis forces.
       ctx.server.dirty += Math.max(1, flushDatabase(ctx.server, ctx.db));
+      if (ctx.server.tracking.engaged) ctx.server.tracking.invalidateAll();
       ctx.out.ok();
     },
   },
@@ -141,6 +142,7 @@ export const serverAdminCommands: CommandSpec[] = [
       const server = ctx.server;
       let removed = 0;
       for (const db of server.dbs) removed += flushDatabase(server, db);
+      if (server.tracking.engaged) server.tracking.invalidateAll();
       server.dirty += removed + 1;
       ctx.out.ok();
     },

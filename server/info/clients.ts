@@ -10,7 +10,7 @@ export function clientsSection(server: ServerContext): InfoField[] {
     ["client_recent_max_input_buffer", 0],
     ["client_recent_max_output_buffer", 0],
     ["blocked_clients", server.blocking.blockedClients],
-    ["tracking_clients", 0],
+    ["tracking_clients", server.tracking.clients],
     ["clients_in_timeout_table", 0],
   ];
 }

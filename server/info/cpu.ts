@@ -10,5 +10,8 @@ export function cpuSection(): InfoField[] {
     ["used_cpu_user", seconds(usage.user)],
     ["used_cpu_sys_children", "0.000000"],
     ["used_cpu_user_children", "0.000000"],
+    // One JavaScript thread runs every command: the process's figures.
+    ["used_cpu_sys_main_thread", seconds(usage.system)],
+    ["used_cpu_user_main_thread", seconds(usage.user)],
   ];
 }

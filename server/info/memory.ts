@@ -18,6 +18,10 @@ export function memorySection(server: ServerContext): InfoField[] {
   const total = tryOr(() => Deno.systemMemoryInfo().total, 0);
   const maxmemory = server.config.getNumber("maxmemory");
   const datasetShare = used > startup ? dataset / (used - startup) * 100 : 0;
+  // The allocator is V8's: its heap in use and reserved, plus off-heap buffers.
+  const v8 = Deno.memoryUsage();
+  const heap = { allocated: v8.heapUsed + v8.external, active: v8.heapTotal + v8.external };
+  const backlog = server.replication.stream.backlog?.size ?? 0;
   return [
     ["used_memory", used],
     ["used_memory_human", bytesToHuman(used)],
@@ -30,19 +34,32 @@ export function memorySection(server: ServerContext): InfoField[] {
     ["used_memory_startup", startup],
     ["used_memory_dataset", dataset],
     ["used_memory_dataset_perc", `${datasetShare.toFixed(2)}%`],
+    ["allocator_allocated", heap.allocated],
+    ["allocator_active", heap.active],
+    ["allocator_resident", rss],
     ["total_system_memory", total],
     ["total_system_memory_human", bytesToHuman(total)],
     ...scriptingMemoryInfo(server),
     ["maxmemory", maxmemory],
     ["maxmemory_human", bytesToHuman(maxmemory)],
     ["maxmemory_policy", server.config.get("maxmemory-policy")],
+    ["allocator_frag_ratio", (heap.active / heap.allocated).toFixed(2)],
+    ["allocator_frag_bytes", heap.active - heap.allocated],
+    ["allocator_rss_ratio", (rss / heap.active).toFixed(2)],
+    ["allocator_rss_bytes", rss - heap.active],
+    ["rss_overhead_ratio", "1.00"],
+    ["rss_overhead_bytes", 0],
     ["mem_fragmentation_ratio", (rss / used).toFixed(2)],
     ["mem_fragmentation_bytes", rss - used],
     ["mem_not_counted_for_evict", 0],
+    ["mem_replication_backlog", backlog],
+    ["mem_total_replication_buffers", backlog],
     ["mem_clients_slaves", 0],
     ["mem_clients_normal", clients],
+    ["mem_cluster_links", 0],
     ["mem_aof_buffer", 0],
     ["mem_allocator", "v8"],
+    ["active_defrag_running", 0],
     ["lazyfree_pending_objects", 0],
     ["lazyfreed_objects", 0],
   ];

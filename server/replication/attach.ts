@@ -84,6 +84,7 @@ function hostFor(server: ServerContext): ReplicationHost {
         const error = restoreLibrary(server, code, false);
         if (error !== undefined) throw new FormatError(`Failed loading library: ${error}`);
       });
+      if (server.tracking.engaged) server.tracking.invalidateAll();
       server.log(`MASTER <-> REPLICA sync: ${keys} keys loaded`);
       // A new master client: no transaction or database selection survives a full sync.
       masterClient = undefined;
