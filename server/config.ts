@@ -23,6 +23,7 @@ import {
   CONFIG_PERCENT_OVER_100,
   CONFIG_PERCENTILES_RANGE,
   CONFIG_PROTECTED,
+  CONFIG_WRONG_ARITY,
   configNotOneOf,
   configOutOfRange,
   configSetFailed,
@@ -396,7 +397,7 @@ function mergeOutputBufferLimit(value: string, current: string): string {
 
 function validateOomScoreValues(value: string): string | undefined {
   const parts = words(value);
-  if (parts.length !== 3) return "wrong number of arguments";
+  if (parts.length !== 3) return CONFIG_WRONG_ARITY;
   for (const p of parts) {
     if (!/^-?\d+$/.test(p) || Math.abs(Number(p)) > 2000) {
       return CONFIG_BAD_OOM_SCORE;

@@ -614,3 +614,4 @@ export const CONFIG_BAD_OOM_SCORE =
 export const CONFIG_BAD_PERCENTILES = "Invalid latency-tracking-info-percentiles parameters";
 export const CONFIG_PERCENTILES_RANGE =
   "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
+export const CONFIG_WRONG_ARITY = "wrong number of arguments";
