@@ -6,6 +6,29 @@
  * defaults, ranges and error texts.
  */
 import { splitArgs } from "../protocol/inline.ts";
+import {
+  CONFIG_BAD_EVENT_CLASS,
+  CONFIG_BAD_OOM_SCORE,
+  CONFIG_BAD_PERCENTILES,
+  CONFIG_BAD_SAVE,
+  CONFIG_BUFFER_LIMIT_ARITY,
+  CONFIG_BUFFER_LIMIT_CLASS,
+  CONFIG_BUFFER_LIMIT_VALUES,
+  CONFIG_DUPLICATE,
+  CONFIG_IMMUTABLE,
+  CONFIG_NOT_BOOL,
+  CONFIG_NOT_INTEGER,
+  CONFIG_NOT_MEMORY,
+  CONFIG_NOT_MEMORY_OR_PERCENT,
+  CONFIG_PERCENT_OVER_100,
+  CONFIG_PERCENTILES_RANGE,
+  CONFIG_PROTECTED,
+  CONFIG_WRONG_ARITY,
+  configNotOneOf,
+  configOutOfRange,
+  configSetFailed,
+  configUnknownOption,
+} from "./errors.ts";
 import { globMatch } from "./glob.ts";
 import { formatNotifyFlags, parseNotifyFlags } from "./notify.ts";
 
@@ -114,10 +137,7 @@ export const PARAMS: ParamSpec[] = [
   bool("syslog-enabled", false, { ...noop, ...fixed }),
   str("syslog-ident", "redis", { ...noop, ...fixed }),
   str("notify-keyspace-events", "", {
-    validate: (v) =>
-      parseNotifyFlags(v) === undefined
-        ? "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
-        : undefined,
+    validate: (v) => parseNotifyFlags(v) === undefined ? CONFIG_BAD_EVENT_CLASS : undefined,
     canonical: (v) => formatNotifyFlags(parseNotifyFlags(v)!),
   }),
   oneOf("enable-protected-configs", "no", ["no", "yes", "local"], fixed),
@@ -361,9 +381,9 @@ function memoryBig(value: string): bigint | undefined {
 /** `N%` of a percent parameter (Redis's numericParseString): at most 100; `0%` is 0. */
 function normalizePercent(value: string): string {
   const m = /^(0|[1-9]\d{0,18})%$/.exec(value);
-  if (!m) throw new ConfigError("argument must be a memory or percent value");
+  if (!m) throw new ConfigError(CONFIG_NOT_MEMORY_OR_PERCENT);
   const n = Number(m[1]);
-  if (n > 100) throw new ConfigError("percentage argument must be less or equal to 100");
+  if (n > 100) throw new ConfigError(CONFIG_PERCENT_OVER_100);
   return n === 0 ? "0" : `${n}%`;
 }
 
@@ -374,10 +394,10 @@ function words(value: string): string[] {
 
 function validateSave(value: string): string | undefined {
   const parts = words(value);
-  if (parts.length % 2 !== 0) return "Invalid save parameters";
+  if (parts.length % 2 !== 0) return CONFIG_BAD_SAVE;
   for (const [i, part] of parts.entries()) {
     const n = /^-?\d+$/.test(part) ? Number(part) : NaN;
-    if (Number.isNaN(n) || (i % 2 === 0 ? n < 1 : n < 0)) return "Invalid save parameters";
+    if (Number.isNaN(n) || (i % 2 === 0 ? n < 1 : n < 0)) return CONFIG_BAD_SAVE;
   }
   return undefined;
 }
@@ -401,15 +421,15 @@ function limitGroups(parts: readonly string[]): [string, string, string, string]
 
 function validateOutputBufferLimit(value: string): string | undefined {
   const parts = words(value);
-  if (parts.length % 4 !== 0) return "Wrong number of arguments in buffer limit configuration.";
+  if (parts.length % 4 !== 0) return CONFIG_BUFFER_LIMIT_ARITY;
   for (const [name, hard, soft, seconds] of limitGroups(parts)) {
     if (BUFFER_CLASSES[name.toLowerCase()] === undefined) {
-      return "Invalid client class specified in buffer limit configuration.";
+      return CONFIG_BUFFER_LIMIT_CLASS;
     }
     if (
       memoryBig(hard) === undefined || memoryBig(soft) === undefined || !/^\d+$/.test(seconds)
     ) {
-      return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+      return CONFIG_BUFFER_LIMIT_VALUES;
     }
   }
   return undefined;
@@ -429,10 +449,10 @@ function mergeOutputBufferLimit(value: string, current: string): string {
 
 function validateOomScoreValues(value: string): string | undefined {
   const parts = words(value);
-  if (parts.length !== 3) return "wrong number of arguments";
+  if (parts.length !== 3) return CONFIG_WRONG_ARITY;
   for (const p of parts) {
     if (!/^-?\d+$/.test(p) || Math.abs(Number(p)) > 2000) {
-      return "Invalid oom-score-adj-values, elements must be between -2000 and 2000.";
+      return CONFIG_BAD_OOM_SCORE;
     }
   }
   return undefined;
@@ -441,9 +461,9 @@ function validateOomScoreValues(value: string): string | undefined {
 function validatePercentiles(value: string): string | undefined {
   for (const p of words(value)) {
     const n = /^[0-9.eE+-]+$/.test(p) ? Number(p) : NaN;
-    if (Number.isNaN(n)) return "Invalid latency-tracking-info-percentiles parameters";
+    if (Number.isNaN(n)) return CONFIG_BAD_PERCENTILES;
     if (n < 0 || n > 100) {
-      return "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
+      return CONFIG_PERCENTILES_RANGE;
     }
   }
   return undefined;
@@ -557,7 +577,7 @@ export class Config {
     switch (spec.type) {
       case "bool": {
         const v = value.toLowerCase();
-        if (v !== "yes" && v !== "no") throw new ConfigError("argument must be 'yes' or 'no'");
+        if (v !== "yes" && v !== "no") throw new ConfigError(CONFIG_NOT_BOOL);
         return v;
       }
       case "int":
@@ -568,15 +588,13 @@ export class Config {
         if (n === undefined && spec.percent) return normalizePercent(value);
         if (n === undefined) {
           throw new ConfigError(
-            spec.type === "int"
-              ? "argument couldn't be parsed into an integer"
-              : "argument must be a memory value",
+            spec.type === "int" ? CONFIG_NOT_INTEGER : CONFIG_NOT_MEMORY,
           );
         }
         const min = BigInt(spec.min ?? -LONG_MAX - 1n);
         const max = BigInt(spec.max ?? LONG_MAX);
         if (n < min || n > max) {
-          throw new ConfigError(`argument must be between ${min} and ${max} inclusive`);
+          throw new ConfigError(configOutOfRange(min, max));
         }
         return this.#canonical(spec, String(n));
       }
@@ -584,7 +602,7 @@ export class Config {
         const v = value.toLowerCase();
         if (!spec.values!.includes(v)) {
           throw new ConfigError(
-            "argument(s) must be one of the following: " + spec.values!.join(", "),
+            configNotOneOf(spec.values!),
           );
         }
         return v;
@@ -612,15 +630,15 @@ export class Config {
     for (const [name, value] of pairs) {
       const spec = this.spec(name);
       if (!spec) {
-        throw new ConfigError(`Unknown option or number of arguments for CONFIG SET - '${name}'`);
+        throw new ConfigError(configUnknownOption(name));
       }
       let problem: string | undefined;
-      if (!atStartup && spec.immutable) problem = "can't set immutable config";
+      if (!atStartup && spec.immutable) problem = CONFIG_IMMUTABLE;
       else if (
         !atStartup && spec.protected && !this.allows("enable-protected-configs", localClient)
       ) {
-        problem = "can't set protected config";
-      } else if (changes.some(([other]) => other === spec)) problem = "duplicate parameter";
+        problem = CONFIG_PROTECTED;
+      } else if (changes.some(([other]) => other === spec)) problem = CONFIG_DUPLICATE;
       if (problem) throw setFailed(name, problem);
       changes.push([spec, value]);
     }
@@ -798,10 +816,7 @@ function quoteConfigValue(value: string): string {
 }
 
 function setFailed(name: string, reason: string): ConfigError {
-  return new ConfigError(
-    `CONFIG SET failed (possibly related to argument '${name}') - ${reason}`,
-    reason,
-  );
+  return new ConfigError(configSetFailed(name, reason), reason);
 }
 
 /**

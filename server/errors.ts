@@ -609,3 +609,33 @@ export const nonexistentGlobal = (name: string) =>
 /** CONFIG SET port/tls-port or bind that cannot be listened on (changeListenPort, applyBind). */
 export const LISTEN_PORT_FAILED = "Unable to listen on this port. Check server logs.";
 export const BIND_FAILED = "Failed to bind to specified addresses.";
+/** CONFIG SET's reasons (config.c), inside configSetFailed's sentence. */
+export const configSetFailed = (name: string, reason: string) =>
+  `CONFIG SET failed (possibly related to argument '${name}') - ${reason}`;
+export const configUnknownOption = (name: string) =>
+  `Unknown option or number of arguments for CONFIG SET - '${name}'`;
+export const CONFIG_IMMUTABLE = "can't set immutable config";
+export const CONFIG_PROTECTED = "can't set protected config";
+export const CONFIG_DUPLICATE = "duplicate parameter";
+export const CONFIG_NOT_BOOL = "argument must be 'yes' or 'no'";
+export const CONFIG_NOT_INTEGER = "argument couldn't be parsed into an integer";
+export const CONFIG_NOT_MEMORY = "argument must be a memory value";
+export const CONFIG_NOT_MEMORY_OR_PERCENT = "argument must be a memory or percent value";
+export const CONFIG_PERCENT_OVER_100 = "percentage argument must be less or equal to 100";
+export const configOutOfRange = (min: bigint, max: bigint) =>
+  `argument must be between ${min} and ${max} inclusive`;
+export const configNotOneOf = (values: readonly string[]) =>
+  "argument(s) must be one of the following: " + values.join(", ");
+export const CONFIG_BAD_EVENT_CLASS = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+export const CONFIG_BAD_SAVE = "Invalid save parameters";
+export const CONFIG_BUFFER_LIMIT_ARITY = "Wrong number of arguments in buffer limit configuration.";
+export const CONFIG_BUFFER_LIMIT_CLASS =
+  "Invalid client class specified in buffer limit configuration.";
+export const CONFIG_BUFFER_LIMIT_VALUES =
+  "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+export const CONFIG_BAD_OOM_SCORE =
+  "Invalid oom-score-adj-values, elements must be between -2000 and 2000.";
+export const CONFIG_BAD_PERCENTILES = "Invalid latency-tracking-info-percentiles parameters";
+export const CONFIG_PERCENTILES_RANGE =
+  "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
+export const CONFIG_WRONG_ARITY = "wrong number of arguments";
