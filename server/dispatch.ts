@@ -160,7 +160,7 @@ function runRequest(client: Client, argv: string[]): void {
   closeReply(client, mark + client.out.displaced - displaced);
   if (server.blocking.hasReadyKeys) {
     server.blocking.serveReadyKeys();
-    batchClock = -1;
+    startBatch();
   }
 }
 
@@ -171,10 +171,13 @@ function runRequest(client: Client, argv: string[]): void {
  * a tenth of a small command). Its time then includes parsing it.
  */
 let batchClock = -1;
+/** The same on the millisecond clock, for COARSE calls. */
+let batchMs = -1;
 
 /** Called before a connection runs a batch of requests. */
 export function startBatch(): void {
   batchClock = -1;
+  batchMs = -1;
 }
 
 /**
@@ -235,21 +238,38 @@ function closeReply(client: Client, mark: number): void {
 /** One call in this many is timed: timing every call costs more than most commands. */
 const TIMING_SAMPLE = 16;
 let timingTick = 0;
+/** A call not sampled, watched for slowness on the millisecond clock (Date.now). */
+const COARSE = -1;
+/**
+ * Thresholds (slow log, latency monitor) from this many µs up are watched on
+ * the millisecond clock: Date.now() costs half a performance.now(), and a
+ * command that slow is logged within a millisecond of its time.
+ */
+const COARSE_MIN_US = 2000;
 
 /**
- * How a call is timed: not at all, 1 in TIMING_SAMPLE (scaled up), or
- * exactly: every call while the slow log or the latency monitor could record
- * it, except fast commands (GET, INCR...), timed exactly only under a slow
- * log threshold below a millisecond (SlowLog.timesFast).
+ * How a call is timed: not at all, 1 in TIMING_SAMPLE (scaled up), exactly
+ * (every call, while a slow log or latency threshold under COARSE_MIN_US
+ * could record it), or COARSE: a command that is not fast (Redis's flag),
+ * unsampled, while a slow log or latency monitor is on. Fast commands (GET,
+ * INCR...) are only sampled unless the slow log's threshold is under a
+ * millisecond (SlowLog.timesFast).
  */
-function timingOf(server: ServerContext, command: Command): 0 | 1 | typeof TIMING_SAMPLE {
+function timingOf(server: ServerContext, command: Command): number {
   const slowlog = server.slowlog;
-  if (command.isFast ? slowlog.timesFast : slowlog.enabled || server.latency.threshold > 0) {
-    return 1;
+  const latencyUs = server.latency.threshold * 1000;
+  const watched = slowlog.enabled || latencyUs > 0;
+  if (command.isFast ? slowlog.timesFast : watched && finelyWatched(slowlog, latencyUs)) return 1;
+  if (++timingTick === TIMING_SAMPLE) {
+    timingTick = 0;
+    return TIMING_SAMPLE;
   }
-  if (++timingTick !== TIMING_SAMPLE) return 0;
-  timingTick = 0;
-  return TIMING_SAMPLE;
+  return watched && !command.isFast ? COARSE : 0;
+}
+
+function finelyWatched(slowlog: ServerContext["slowlog"], latencyUs: number): boolean {
+  return (slowlog.enabled && slowlog.slowerThan < COARSE_MIN_US) ||
+    (latencyUs > 0 && latencyUs < COARSE_MIN_US);
 }
 
 /**
@@ -269,7 +289,11 @@ export function call(
   const displaced = out.displaced;
   const dirtyBefore = server.dirty;
   const timing = timingOf(server, command);
-  const started = timing === 0 ? 0 : inBatch && batchClock >= 0 ? batchClock : performance.now();
+  const started = timing > 0
+    ? (inBatch && batchClock >= 0 ? batchClock : performance.now())
+    : timing === COARSE
+    ? (inBatch && batchMs >= 0 ? batchMs : Date.now())
+    : 0;
   ctx.propagateAs = undefined;
   // A background save copies the keys this write is about to change.
   if (server.writeWatchers.size !== 0 && command.isWrite) {
@@ -298,12 +322,22 @@ export function call(
   command.calls++;
   if (server.tracking.clients !== 0) server.tracking.afterCall(ctx, command, argv);
   // Sampled timings are scaled up: an unbiased estimate of the total.
-  if (timing !== 0) {
+  if (timing > 0) {
     const ended = performance.now();
-    if (inBatch) batchClock = ended;
+    if (inBatch) {
+      batchClock = ended;
+      batchMs = -1;
+    }
     recordTiming(ctx, command, argv, ended - started, timing);
+  } else if (timing === COARSE) {
+    const ended = Date.now();
+    if (inBatch) {
+      batchClock = -1;
+      batchMs = ended;
+    }
+    if (ended !== started && !command.skipSlowlog) logSlow(ctx, command, argv, ended - started);
   } else if (inBatch) {
-    batchClock = -1;
+    startBatch();
   }
   server.stats.commandsProcessed++;
   if (server.monitors.size !== 0 && monitorWhen(command) === "after") {
@@ -327,7 +361,11 @@ function recordTiming(
 ): void {
   command.microseconds += ms * 1000 * weight;
   command.recordLatency(ms * 1000, weight);
-  if (command.skipSlowlog) return;
+  if (!command.skipSlowlog) logSlow(ctx, command, argv, ms);
+}
+
+/** The slow log's and latency monitor's part of a timed call. */
+function logSlow(ctx: CommandContext, command: Command, argv: string[], ms: number): void {
   // A client left blocked has not finished: it is logged once served, its wait left out.
   const blocked = ctx.client.blocked;
   if (blocked === undefined) logCall(ctx, command, argv, ms);

@@ -147,3 +147,16 @@ Deno.test("INFO latencystats: the configured percentiles per timed command", asy
   await c.cmd("CONFIG", "SET", "latency-tracking", "no");
   equal(String(await c.cmd("INFO", "latencystats")).trim(), "# Latencystats");
 });
+
+Deno.test("SLOWLOG: at the default threshold a slow command is logged with its duration, quick ones not", async () => {
+  await using server = startServer({ "enable-debug-command": "yes" });
+  using c = await RespClient.connect(server.port);
+  for (let i = 0; i < 40; i++) await c.cmd("SET", `k${i}`, "v");
+  equal(await c.cmd("SLOWLOG", "LEN"), 0);
+  await c.cmd("DEBUG", "SLEEP", "0.02");
+  const [entry] = await entries(c);
+  deepEqual(entry?.[3], ["DEBUG", "SLEEP", "0.02"]);
+  // Timed on the millisecond clock unless sampled: within a millisecond of the sleep.
+  ok(entry !== undefined && entry[2] >= 19000 && entry[2] < 1000000, `duration ${entry?.[2]}`);
+  equal(await c.cmd("SLOWLOG", "LEN"), 1);
+});
