@@ -25,7 +25,8 @@ export function hashBytes(bytes: Uint8Array, start: number, end: number): number
   return finalize(h);
 }
 
-function finalize(h: number): number {
+/** murmur3's 32-bit finalizer: every input bit moves every output bit (linear probing needs good low bits). */
+export function finalize(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

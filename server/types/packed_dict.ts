@@ -24,6 +24,7 @@
  *   Redis's reverse-binary cursor, which survives resizes.
  */
 
+import { finalize } from "./key_hash.ts";
 import { lengthPrefix, ONE_BYTE_STRINGS, PackedReader } from "./packed_record.ts";
 import { arrayBytes, MAP_ENTRY_BYTES, objectBytes, stringBytes } from "./memory.ts";
 
@@ -42,12 +43,7 @@ const SEED = (Math.random() * 0x100000000) >>> 0;
 export function hashString(s: string): number {
   let h = (0x811c9dc5 ^ SEED) >>> 0;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return finalize(h);
 }
 
 interface LargeEntry {
