@@ -24,7 +24,8 @@ export type CommandFlag =
   | "no_mandatory_keys"
   | "allow_busy"
   | "no_multi"
-  | "movablekeys";
+  | "movablekeys"
+  | "no_async_loading";
 
 export type CommandGroup =
   | "generic"
@@ -41,7 +42,8 @@ export type CommandGroup =
   | "bitmap"
   | "stream"
   | "hyperloglog"
-  | "geo";
+  | "geo"
+  | "cluster";
 
 /** A handler writes its reply to `ctx.out` and throws CommandError on failure. */
 export type Handler = (ctx: CommandContext, argv: string[]) => void;

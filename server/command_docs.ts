@@ -26,6 +26,7 @@ const FLAG_ORDER = [
   "fast",
   "no_auth",
   "no_mandatory_keys",
+  "no_async_loading",
   "no_multi",
   "movablekeys",
   "allow_busy",

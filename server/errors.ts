@@ -639,3 +639,5 @@ export const CONFIG_BAD_PERCENTILES = "Invalid latency-tracking-info-percentiles
 export const CONFIG_PERCENTILES_RANGE =
   "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
 export const CONFIG_WRONG_ARITY = "wrong number of arguments";
+/** Every CLUSTER subcommand with cluster-enabled no (clusterCommand). */
+export const CLUSTER_DISABLED = "ERR This instance has cluster support disabled";

@@ -6,6 +6,7 @@
 import type { CommandSpec } from "../command.ts";
 import { aclCommands } from "./acl.ts";
 import { bitmapCommands } from "./bitmaps.ts";
+import { clusterCommands } from "./cluster.ts";
 import { commandCommands } from "./command_info.ts";
 import { configCommands } from "./config.ts";
 import { connectionCommands } from "./connection.ts";
@@ -41,6 +42,7 @@ export const commandGroups: readonly (readonly CommandSpec[])[] = [
   keyCommands,
   stringCommands,
   bitmapCommands,
+  clusterCommands,
   listCommands,
   hashCommands,
   setCommands,
