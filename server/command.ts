@@ -71,6 +71,11 @@ export interface CommandSpec {
   keys?: readonly [first: number, last: number, step: number];
   /** Key specs for commands a range cannot describe (see server/key_specs.ts). */
   keySpecs?: readonly KeySpec[];
+  /**
+   * Where the keys are when a spec is "incomplete" (Redis's getkeys_proc,
+   * MIGRATE's): the extractor uses it in place of the specs.
+   */
+  getKeys?: (argv: readonly string[]) => number[];
   group: CommandGroup;
   /** Redis version the command first appeared in (COMMAND DOCS). */
   since: string;

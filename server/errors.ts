@@ -641,3 +641,11 @@ export const CONFIG_PERCENTILES_RANGE =
 export const CONFIG_WRONG_ARITY = "wrong number of arguments";
 /** Every CLUSTER subcommand with cluster-enabled no (clusterCommand). */
 export const CLUSTER_DISABLED = "ERR This instance has cluster support disabled";
+/** MIGRATE (migrateCommand). */
+export const MIGRATE_KEYS_NEEDS_EMPTY_KEY =
+  "ERR When using MIGRATE KEYS option, the key argument must be set to the empty string";
+export const MIGRATE_CONNECT_FAILED = "IOERR error or timeout connecting to the client";
+export const MIGRATE_READ_FAILED = "IOERR error or timeout reading to target instance";
+export const MIGRATE_WRITE_FAILED = "IOERR error or timeout writing to target instance";
+export const migrateTargetError = (reply: string) =>
+  `ERR Target instance replied with error: ${reply}`;

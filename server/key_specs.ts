@@ -146,6 +146,11 @@ export function isWriteSpec(spec: KeySpec): boolean {
 export function keysOf(command: Command, argv: readonly string[]): KeyRef[] | undefined {
   const refs: KeyRef[] = [];
   const specs = keySpecsOf(command.spec);
+  const positions = command.spec.getKeys;
+  if (positions !== undefined && specs[0] !== undefined) {
+    const spec = specs[0];
+    return positions(argv).map((index) => ({ index, write: isWriteSpec(spec), spec }));
+  }
   for (const spec of specs) {
     const begin = beginIndex(spec, argv);
     if (begin === undefined) continue;

@@ -18,6 +18,7 @@ import { hyperloglogCommands } from "./hyperloglog.ts";
 import { keyCommands } from "./keys.ts";
 import { listCommands } from "./lists.ts";
 import { memoryCommands } from "./memory.ts";
+import { migrateCommands } from "./migrate.ts";
 import { moduleCommands } from "./module.ts";
 import { observabilityCommands } from "./observability.ts";
 import { persistenceCommands } from "./persistence.ts";
@@ -51,6 +52,7 @@ export const commandGroups: readonly (readonly CommandSpec[])[] = [
   geoCommands,
   sortCommands,
   memoryCommands,
+  migrateCommands,
   debugCommands,
   streamCommands,
   streamReadCommands,

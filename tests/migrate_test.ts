@@ -1,0 +1,84 @@
+/** MIGRATE into a real redis-server, its errors, and its keys for ACL and COMMAND GETKEYS. */
+import { deepEqual, equal } from "node:assert/strict";
+import { RespClient, startServer } from "./helpers.ts";
+import { ChildServer, tempDir } from "./persistence_helpers.ts";
+
+Deno.test("MIGRATE: keys move to redis-server with their TTL; COPY, REPLACE, KEYS, NOKEY and the errors as Redis", async () => {
+  using dir = tempDir();
+  const target = ChildServer.redis(dir.path);
+  try {
+    using t = await target.connect();
+    await using server = startServer();
+    using c = await RespClient.connect(server.port);
+    const to = ["127.0.0.1", String(target.port)];
+    await c.cmd("SET", "a", "1");
+    await c.cmd("RPUSH", "l", "x", "y");
+    await c.cmd("SET", "t", "v", "PX", "100000");
+    equal(await c.cmd("MIGRATE", ...to, "a", "0", "1000"), "OK");
+    equal(await c.cmd("EXISTS", "a"), 0);
+    equal(await t.cmd("GET", "a"), "1");
+    equal(await c.cmd("MIGRATE", ...to, "a", "0", "1000"), "NOKEY");
+    equal(await c.cmd("MIGRATE", ...to, "", "0", "1000", "COPY", "KEYS", "l", "t", "nope"), "OK");
+    deepEqual(await t.cmd("LRANGE", "l", "0", "-1"), ["x", "y"]);
+    const ttl = await t.cmd("PTTL", "t") as number;
+    equal(ttl > 90000 && ttl <= 100000, true, `ttl ${ttl}`);
+    deepEqual(await c.cmd("MIGRATE", ...to, "", "0", "1000", "KEYS", "l"), {
+      error: "ERR Target instance replied with error: BUSYKEY Target key name already exists.",
+    });
+    deepEqual(await c.cmd("MIGRATE", ...to, "l", "99", "1000"), {
+      error: "ERR Target instance replied with error: ERR DB index is out of range",
+    });
+    deepEqual(await c.cmd("MIGRATE", ...to, "x", "0", "1000", "KEYS", "l"), {
+      error: "ERR When using MIGRATE KEYS option, the key argument must be set to the empty string",
+    });
+    deepEqual(await c.cmd("MIGRATE", ...to, "l", "0", "1000", "AUTH"), {
+      error: "ERR syntax error",
+    });
+    equal(await c.cmd("MIGRATE", ...to, "l", "0", "1000", "REPLACE"), "OK");
+    deepEqual(await c.cmd("KEYS", "*"), ["t"]);
+  } finally {
+    await target.stop();
+  }
+});
+
+Deno.test("MIGRATE: a closed port is an IOERR; keys for GETKEYS and ACL as Redis's migrateGetKeys", async () => {
+  await using server = startServer();
+  using c = await RespClient.connect(server.port);
+  await c.cmd("SET", "k", "v");
+  const closed = startServer();
+  const port = String(closed.port);
+  await closed[Symbol.asyncDispose]();
+  deepEqual(await c.cmd("MIGRATE", "127.0.0.1", port, "k", "0", "500"), {
+    error: "IOERR error or timeout writing to target instance",
+  });
+  equal(await c.cmd("EXISTS", "k"), 1);
+  deepEqual(await c.cmd("COMMAND", "GETKEYS", "MIGRATE", "h", "p", "k", "0", "5"), ["k"]);
+  deepEqual(
+    await c.cmd(
+      "COMMAND",
+      "GETKEYS",
+      "MIGRATE",
+      "h",
+      "p",
+      "",
+      "0",
+      "5",
+      "AUTH2",
+      "KEYS",
+      "x",
+      "KEYS",
+      "a",
+      "b",
+    ),
+    ["a", "b"],
+  );
+  await c.cmd("ACL", "SETUSER", "u", "on", "nopass", "+@all", "%R~read*", "%W~write*", "%RW~rw*");
+  const dry = (...args: string[]) => c.cmd("ACL", "DRYRUN", "u", "MIGRATE", "w", "w", ...args);
+  equal(await dry("rw", "0", "500"), "OK");
+  equal(await dry("read", "0", "500"), "This user has no permissions to access the 'read' key");
+  equal(await dry("", "0", "5000", "AUTH", "KEYS", "KEYS", "rw"), "OK");
+  equal(
+    await dry("", "0", "5000", "AUTH2", "USER", "KEYS", "KEYS", "write"),
+    "This user has no permissions to access the 'write' key",
+  );
+});
