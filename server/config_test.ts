@@ -1,5 +1,6 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
-import { Config, ConfigError, parseConfigFile, parseMemory } from "./config.ts";
+import { Config, parseConfigFile } from "./config.ts";
+import { ConfigError, parseMemory } from "./config_params.ts";
 import { buildConfig } from "./start.ts";
 
 Deno.test("parseConfigFile: comments, quoting, several arguments", () => {

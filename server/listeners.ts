@@ -15,7 +15,8 @@
  * checked by a synchronous Deno listen that is closed at once; a bind that
  * still fails afterwards (another process took the port between) is logged.
  */
-import { type Config, ConfigError } from "./config.ts";
+import type { Config } from "./config.ts";
+import { ConfigError } from "./config_params.ts";
 import { BIND_FAILED, LISTEN_PORT_FAILED, TLS_RELOAD_FAILED } from "./errors.ts";
 import {
   listenTls,

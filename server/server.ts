@@ -11,7 +11,8 @@ import { aclCommandsOf } from "./acl/table.ts";
 import { BlockingRegistry } from "./blocking.ts";
 import { Client, type ClientTransport } from "./client.ts";
 import type { Command, CommandTable } from "./command.ts";
-import { checkDir, Config } from "./config.ts";
+import { Config } from "./config.ts";
+import { checkDir } from "./config_params.ts";
 import { Connection } from "./connection.ts";
 import type {
   CommandContext,

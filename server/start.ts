@@ -3,7 +3,8 @@
  * starts the server, and shuts it down gracefully on SIGINT/SIGTERM.
  */
 import { createServer } from "./compose.ts";
-import { Config, ConfigError, parseConfigFile } from "./config.ts";
+import { Config, parseConfigFile } from "./config.ts";
+import { ConfigError } from "./config_params.ts";
 import { DUPLICATE_CONFIG_USER } from "./acl/acl.ts";
 import { loadAclFile } from "./commands/acl.ts";
 import { openLog } from "./log.ts";

@@ -1,7 +1,7 @@
 /** CONFIG GET, SET, RESETSTAT, REWRITE, HELP over the server's configuration registry. */
 import { arg } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
-import { ConfigError } from "../config.ts";
+import { ConfigError } from "../config_params.ts";
 import type { ServerContext } from "../context.ts";
 import { CommandError, configError, NO_CONFIG_FILE, rewriteFailed, SYNTAX } from "../errors.ts";
 import { HELP_SUMMARY, helpRow } from "./help.ts";

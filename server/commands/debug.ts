@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { arg, parseDouble } from "../args.ts";
-import { parseMemory } from "../config.ts";
+import { parseMemory } from "../config_params.ts";
 import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import {
