@@ -26,13 +26,20 @@
  * whole duration, even across resizes.
  */
 import { ByteString, StringForm } from "./string.ts";
-import { accessClock, clockDistance, lruClock } from "./access_clock.ts";
+import { clockDistance, lruClock } from "./access_clock.ts";
 import { BoxStates } from "./box_states.ts";
 import { hashBytes, hashKey } from "./key_hash.ts";
 import { asciiString, free, pageString, writeChars, writeU32, writeVarint } from "./page_bytes.ts";
 import { type BigKeyBox, type StoredValue, valueBytes } from "./box_bytes.ts";
 export type { StoredValue };
-import { LFU_INIT, lfuDecay, lfuIncrement } from "./lfu.ts";
+import { LFU_INIT } from "./lfu.ts";
+import {
+  decayedCounter,
+  lastAccess,
+  setAccess,
+  stampAccess,
+  touchAccess,
+} from "./record_access.ts";
 import { PackedKind } from "./packed_record.ts";
 import { isPackable, type Packable, unpackValue } from "./packed_value.ts";
 import type { RedisObject, RedisValue } from "./value.ts";
@@ -165,7 +172,7 @@ export class KeyTable {
   get(key: string): RedisValue | undefined {
     const ref = this.#find(key, hashKey(key));
     if (ref === 0) return undefined;
-    this.#touch(ref);
+    touchAccess(this.#pageOf(ref), ref & OFFSET_MASK, this.trackFrequency);
     return this.#value(ref);
   }
 
@@ -183,7 +190,7 @@ export class KeyTable {
   bytes(key: string): ByteString | RedisObject | undefined {
     const ref = this.#find(key, hashKey(key));
     if (ref === 0) return undefined;
-    this.#touch(ref);
+    touchAccess(this.#pageOf(ref), ref & OFFSET_MASK, this.trackFrequency);
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
     const kind = page[off]! & KIND_MASK;
@@ -213,32 +220,20 @@ export class KeyTable {
   idleSeconds(key: string, now = Date.now()): number | undefined {
     const ref = this.#find(key, hashKey(key));
     if (ref === 0) return undefined;
-    return clockDistance(this.#lastAccess(ref), lruClock(now));
+    return clockDistance(lastAccess(this.#pageOf(ref), ref & OFFSET_MASK), lruClock(now));
   }
 
   /** The LFU counter after Redis's decay (one step per idle minute). */
   frequency(key: string, now = Date.now()): number | undefined {
     const ref = this.#find(key, hashKey(key));
-    return ref === 0 ? undefined : this.#decayedCounter(ref, lruClock(now));
+    if (ref === 0) return undefined;
+    return decayedCounter(this.#pageOf(ref), ref & OFFSET_MASK, lruClock(now));
   }
 
-  /**
-   * RESTORE's IDLETIME and FREQ (Redis's objectSetLRUOrLFU): the last access
-   * `idle` seconds ago, and/or the LFU counter. An idle time past the clock's
-   * range lands half a clock cycle back, as in Redis.
-   */
+  /** RESTORE's IDLETIME and FREQ on `key` (see record_access.ts's setAccess). */
   setAccess(key: string, idle: number | undefined, counter: number | undefined, now = Date.now()) {
     const ref = this.#find(key, hashKey(key));
-    if (ref === 0) return;
-    const page = this.#pageOf(ref);
-    const off = ref & OFFSET_MASK;
-    const clock = lruClock(now);
-    let stamp = idle === undefined ? clock : clock - idle;
-    if (stamp < 0) stamp = (clock + 0x800000) % 0x1000000;
-    if (counter !== undefined) page[off + 4] = counter;
-    page[off + 1] = stamp;
-    page[off + 2] = stamp >>> 8;
-    page[off + 3] = stamp >>> 16;
+    if (ref !== 0) setAccess(this.#pageOf(ref), ref & OFFSET_MASK, idle, counter, now);
   }
 
   // ---- writes ----------------------------------------------------------
@@ -276,7 +271,7 @@ export class KeyTable {
       if (valueLen === value.length) {
         const ascii = writeChars(page, p + keyLen, value) ? FLAG_ASCII : 0;
         page[off] = KIND_INLINE | (form << FORM_SHIFT) | ascii;
-        this.#stamp(page, off);
+        stampAccess(page, off);
         return false;
       }
     } else if (kind !== KIND_INLINE && (typeof value !== "string" || value.length > INLINE_MAX)) {
@@ -286,7 +281,7 @@ export class KeyTable {
       if (holder) holder.value = value;
       this.#setBox(box, holder ?? value);
       page[off] = kind | (form << FORM_SHIFT);
-      this.#stamp(page, off);
+      stampAccess(page, off);
       return false;
     }
     const fresh = this.#write(key, value, form, counter);
@@ -631,33 +626,6 @@ export class KeyTable {
     return hashBytes(page, p, p + keyLen);
   }
 
-  #stamp(page: Uint8Array, off: number): void {
-    const clock = accessClock;
-    page[off + 1] = clock;
-    page[off + 2] = clock >>> 8;
-    page[off + 3] = clock >>> 16;
-  }
-
-  #lastAccess(ref: number): number {
-    const page = this.#pageOf(ref);
-    const off = ref & OFFSET_MASK;
-    return page[off + 1]! | (page[off + 2]! << 8) | (page[off + 3]! << 16);
-  }
-
-  /** Records an access: Redis's LRU clock, and under LFU its log counter. */
-  #touch(ref: number): void {
-    const page = this.#pageOf(ref);
-    const off = ref & OFFSET_MASK;
-    if (this.trackFrequency) page[off + 4] = lfuIncrement(this.#decayedCounter(ref, accessClock));
-    this.#stamp(page, off);
-  }
-
-  /** Redis's LFUDecrAndReturn: the counter less its decay over the idle time. */
-  #decayedCounter(ref: number, clock: number): number {
-    const counter = this.#pageOf(ref)[(ref & OFFSET_MASK) + 4]!;
-    return lfuDecay(counter, Math.floor(clockDistance(this.#lastAccess(ref), clock) / 60));
-  }
-
   /** Writes a new record for key/value into the arena; returns its ref. */
   #write(key: string, value: StoredValue, form: StringForm, counter: number): number {
     const formBits = form << FORM_SHIFT;
@@ -668,7 +636,7 @@ export class KeyTable {
       const off = ref & OFFSET_MASK;
       page[off] = KIND_BIG_KEY | formBits;
       page[off + 4] = counter;
-      this.#stamp(page, off);
+      stampAccess(page, off);
       writeU32(page, off + HEADER, box);
       return ref;
     }
@@ -683,7 +651,7 @@ export class KeyTable {
     const off = ref & OFFSET_MASK;
     page[off] = (inline ? KIND_INLINE : KIND_BOXED) | formBits;
     page[off + 4] = counter;
-    this.#stamp(page, off);
+    stampAccess(page, off);
     let p = writeVarint(page, off + HEADER, keyLen);
     if (inline) {
       p = writeVarint(page, p, valueLen);
