@@ -82,3 +82,31 @@ Deno.test("MIGRATE: a closed port is an IOERR; keys for GETKEYS and ACL as Redis
     "This user has no permissions to access the 'write' key",
   );
 });
+
+Deno.test("MIGRATE: a key written by another client during the transfer is kept, not deleted", async () => {
+  await using server = startServer();
+  using c = await RespClient.connect(server.port);
+  using other = await RespClient.connect(server.port);
+  // A target that answers SELECT and RESTORE only when told to.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  let answer!: () => void;
+  const answered = new Promise<void>((resolve) => answer = resolve);
+  const target = (async () => {
+    using conn = await listener.accept();
+    await conn.read(new Uint8Array(65536));
+    await answered;
+    await conn.write(new TextEncoder().encode("+OK\r\n+OK\r\n+OK\r\n"));
+    await conn.read(new Uint8Array(16));
+  })();
+  await c.cmd("SET", "k", "old");
+  await c.cmd("SET", "j", "moved");
+  const port = String((listener.addr as Deno.NetAddr).port);
+  await c.send("MIGRATE", "127.0.0.1", port, "", "0", "5000", "KEYS", "k", "j");
+  equal(await other.cmd("SET", "k", "new"), "OK");
+  answer();
+  equal(await c.cmd(), "OK");
+  equal(await other.cmd("GET", "k"), "new");
+  equal(await other.cmd("EXISTS", "j"), 0);
+  listener.close();
+  await target;
+});

@@ -83,6 +83,7 @@ function migrate(ctx: CommandContext, argv: string[]): void {
   if (args.auth !== undefined) requests.push(args.auth);
   requests.push(["SELECT", String(args.db)]);
   const moved: string[] = [];
+  const restores: string[][] = [];
   for (const key of args.keys) {
     const value = db.lookupRead(key);
     if (value === undefined) continue;
@@ -91,6 +92,7 @@ function migrate(ctx: CommandContext, argv: string[]): void {
     const restore = ["RESTORE", key, String(ttl), dumpPayload(value, compression)];
     if (args.replace) restore.push("REPLACE");
     requests.push(restore);
+    restores.push(restore);
     moved.push(key);
   }
   if (moved.length === 0) return ctx.out.simple("NOKEY");
@@ -102,8 +104,8 @@ function migrate(ctx: CommandContext, argv: string[]): void {
     onTimeout: () => {},
   });
   transfer(args, requests).then(
-    (replies) => finish(client, db, args, moved, replies),
-    (err: Error) => finish(client, db, args, moved, err.message),
+    (replies) => finish(client, db, args, moved, restores, replies),
+    (err: Error) => finish(client, db, args, moved, restores, err.message),
   );
 }
 
@@ -184,6 +186,7 @@ function finish(
   db: Database,
   args: MigrateArgs,
   moved: string[],
+  sent: string[][],
   replies: RespValue[] | string,
 ): void {
   const server = client.server;
@@ -196,7 +199,9 @@ function finish(
     const restores = replies.slice(replies.length - moved.length);
     const setup = replies.slice(0, replies.length - moved.length).find((r) => r.type === "error");
     const failed = setup ?? restores.find((r) => r.type === "error");
-    if (!args.copy && setup === undefined) deleteRestored(client, db, moved, restores);
+    if (!args.copy && setup === undefined) {
+      deleteRestored(client, db, moved, restores, sent);
+    }
     if (failed !== undefined && failed.type === "error") {
       server.stats.countError(migrateTargetError(failed.value));
       out.error(migrateTargetError(failed.value));
@@ -206,9 +211,27 @@ function finish(
   server.blocking.unblock(client);
 }
 
-function deleteRestored(client: Client, db: Database, keys: string[], replies: RespValue[]): void {
+/**
+ * Deletes the keys the target restored, each only if it still holds what was
+ * sent: another client may have written it while the transfer ran (Redis
+ * blocks them all instead), and that acknowledged write must not be lost.
+ */
+function deleteRestored(
+  client: Client,
+  db: Database,
+  keys: string[],
+  replies: RespValue[],
+  sent: string[][],
+): void {
   const server = client.server;
-  const deleted = keys.filter((key, i) => replies[i]?.type !== "error" && db.delete(key));
+  const compression = server.config.getBool("rdbcompression");
+  const unchanged = (key: string, i: number) => {
+    const value = db.peek(key);
+    return value !== undefined && dumpPayload(value, compression) === sent[i]![3];
+  };
+  const deleted = keys.filter((key, i) =>
+    replies[i]?.type !== "error" && unchanged(key, i) && db.delete(key)
+  );
   for (const key of deleted) server.keyChanged(db, key, NotifyClass.Generic, "del");
   if (deleted.length > 0) server.propagate(db.index, ["DEL", ...deleted]);
 }
