@@ -103,15 +103,27 @@ async function makeCertificates(dir: string): Promise<Certificates> {
 }
 
 /** A server with tls-port and the given TLS parameters, once its TLS port is bound. */
+/**
+ * A server with a TLS port. node:tls binds the port a little after start, so
+ * a free port can be taken meanwhile by a test running in parallel: then it
+ * starts again on another one.
+ */
 async function startTlsServer(certs: Certificates, params: Record<string, string>) {
-  const srv = startServer({
-    "tls-port": String(freePort()),
-    "tls-cert-file": certs.cert,
-    "tls-key-file": certs.key,
-    ...params,
-  });
-  await srv.server.tlsReady;
-  return srv;
+  for (let attempt = 1;; attempt++) {
+    const srv = startServer({
+      "tls-port": String(freePort()),
+      "tls-cert-file": certs.cert,
+      "tls-key-file": certs.key,
+      ...params,
+    });
+    try {
+      await srv.server.tlsReady;
+      return srv;
+    } catch (err) {
+      await srv[Symbol.asyncDispose]();
+      if (attempt === 3 || !/EADDRINUSE/.test(String(err))) throw err;
+    }
+  }
 }
 
 /** redis-cli --tls against the server's TLS port, with a client certificate when given. */
