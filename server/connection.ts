@@ -74,6 +74,11 @@ export class Connection implements ClientTransport {
   #stopping = false;
   /** Where the request being run began in #buf (CLIENT LIST's qbuf counts it). */
   #requestStart = 0;
+  /**
+   * A request CLIENT PAUSE or the Lua VM's loading holds, run again on resume.
+   * Kept decoded: a large bulk is gathered outside #buf, so it cannot be read twice.
+   */
+  #held: string[] | undefined;
   /** When a connection that never sent a byte was first seen idle (timeout). */
   idleSince: number | undefined;
   /** Resolves when the read loop ends. */
@@ -179,6 +184,12 @@ export class Connection implements ClientTransport {
       const out = client.out;
       this.#outputCapped = false;
       startBatch();
+      if (this.#held !== undefined && !client.blocked) {
+        const held = this.#held;
+        this.#held = undefined;
+        processCommand(client, held);
+        if (isPostponed(client)) this.#held = held;
+      }
       while (start < end && !client.blocked && !client.closeAfterReply && !this.#closed) {
         if (out.length >= BATCH_OUTPUT_LIMIT) {
           this.#outputCapped = true;
@@ -192,8 +203,7 @@ export class Connection implements ClientTransport {
         this.#start = start;
         this.#requestStart = begun;
         processCommand(client, argv);
-        // CLIENT PAUSE holds the request: it is read again when the pause ends.
-        if (isPostponed(client)) start = begun;
+        if (isPostponed(client)) this.#held = argv;
       }
       this.#start = this.#requestStart = start;
       if (start === end) this.#start = this.#end = 0;

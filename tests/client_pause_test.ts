@@ -36,6 +36,21 @@ Deno.test("CLIENT PAUSE WRITE: reads run, writes and PUBLISH wait until UNPAUSE"
   equal(server.server.blocking.blockedClients, 0);
 });
 
+Deno.test("CLIENT PAUSE: a held write with a large value runs whole on UNPAUSE", async () => {
+  await using server = startServer();
+  using admin = await RespClient.connect(server.port);
+  using writer = await RespClient.connect(server.port);
+  equal(await admin.cmd("CLIENT", "PAUSE", "100000", "WRITE"), "OK");
+  // Big enough that the decoder gathers the bulk outside the query buffer.
+  const value = "v".repeat(100_000);
+  await writer.send("SET", "big", value);
+  await writer.send("STRLEN", "big");
+  await waitForBlocked(server, 1);
+  equal(await admin.cmd("CLIENT", "UNPAUSE"), "OK");
+  equal(await writer.cmd(), "OK");
+  equal(await writer.cmd(), 100_000);
+});
+
 Deno.test("CLIENT PAUSE ALL holds every command; the pause ends by itself", async () => {
   await using server = startServer();
   using admin = await RespClient.connect(server.port);
