@@ -57,6 +57,8 @@ export interface MultiState {
   mayReplicate?: boolean;
   denyOom?: boolean;
   denyStale?: boolean;
+  /** A queued command needs the Lua VM: EXEC waits for it to load. */
+  needsLua?: boolean;
 }
 
 /** A client waiting in a blocking command (BLPOP, BZPOPMIN, ...). */

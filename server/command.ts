@@ -90,6 +90,11 @@ export interface CommandSpec {
   acl?: readonly string[];
   /** Redis's command tips for clients ("nondeterministic_output", "request_policy:all_shards"). */
   tips?: readonly string[];
+  /**
+   * Runs in the Lua VM (or may load functions), which loads on first use:
+   * dispatch holds the request until it has. A container's subcommands inherit it.
+   */
+  needsLua?: boolean;
   /** Absent on container commands, which only route to their subcommands. */
   handler?: Handler;
   subcommands?: readonly CommandSpec[];
@@ -110,6 +115,7 @@ export class Command {
   readonly skipSlowlog: boolean;
   readonly allowedInSubscribedRESP2: boolean;
   readonly allowedUnauthenticated: boolean;
+  readonly needsLua: boolean;
   readonly subcommands?: Map<string, Command>;
   calls = 0;
   failedCalls = 0;
@@ -125,6 +131,7 @@ export class Command {
     this.isFast = spec.flags.includes("fast");
     this.skipSlowlog = spec.flags.includes("skip_slowlog");
     this.allowedUnauthenticated = spec.flags.includes("no_auth");
+    this.needsLua = spec.needsLua ?? parent?.needsLua ?? false;
     this.allowedInSubscribedRESP2 = [
       "subscribe",
       "unsubscribe",

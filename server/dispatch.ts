@@ -137,6 +137,11 @@ function runRequest(client: Client, argv: string[]): void {
     }
   }
 
+  if (!server.scripting.loaded && needsLuaNow(client, command)) {
+    server.scripting.holdUntilLoaded(client);
+    return;
+  }
+
   const mark = openReply(client);
   const displaced = client.out.displaced;
   if (client.inSubscribedMode && !command.allowedInSubscribedRESP2) {
@@ -147,6 +152,7 @@ function runRequest(client: Client, argv: string[]): void {
       client.out.error(NOT_ALLOWED_IN_MULTI);
     } else {
       client.multi.queue.push({ command, argv });
+      client.multi.needsLua ||= command.needsLua;
       noteQueued(client.multi, server.scripting.commandFlags(command, argv));
       client.out.simple("QUEUED");
     }
@@ -162,6 +168,12 @@ function runRequest(client: Client, argv: string[]): void {
     server.blocking.serveReadyKeys();
     startBatch();
   }
+}
+
+/** Whether running `command` now (not queueing it in MULTI) needs the Lua VM. */
+function needsLuaNow(client: Client, command: Command): boolean {
+  if (client.multi === undefined) return command.needsLua;
+  return command.fullName === "exec" && client.multi.needsLua === true;
 }
 
 /**

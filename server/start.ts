@@ -100,10 +100,9 @@ async function run(server: RedisServer, config: Config): Promise<number> {
     server.log(aclError);
     return 1;
   }
-  const persistence = server.persistence;
   try {
     // The RDB file or the AOF, loaded before the first client can connect.
-    persistence.loadOnStart();
+    await server.persistence.loadAtStart();
   } catch (err) {
     if (!(err instanceof LoadError)) throw err;
     console.error(`redis-home: ${err.message}`);
@@ -143,7 +142,7 @@ async function run(server: RedisServer, config: Config): Promise<number> {
     server.log("signal received, shutting down");
     // As Redis: a final snapshot when save rules exist; if it fails the server keeps
     // running, and a second signal stops it anyway.
-    if (!persistence.prepareShutdown({ force: refused })) {
+    if (!server.persistence.prepareShutdown({ force: refused })) {
       refused = true;
       server.log("Errors trying to shut down the server. Check the logs for more information.");
       return;

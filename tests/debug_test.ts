@@ -100,7 +100,7 @@ Deno.test("DEBUG OBJECT describes the value; DEBUG obeys enable-debug-command", 
 
 Deno.test("DEBUG LOADAOF empties the data and replays the AOF, TTLs included", async () => {
   using dir = tempDir();
-  await using server = startPersistent({ ...DEBUG_ON, dir: dir.path, appendonly: "yes" });
+  await using server = await startPersistent({ ...DEBUG_ON, dir: dir.path, appendonly: "yes" });
   using c = await RespClient.connect(server.port);
   await c.cmd("SET", "foo", "bar", "EX", "100");
   await c.cmd("SET", "foo", "bar2", "KEEPTTL");

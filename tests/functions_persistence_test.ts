@@ -23,7 +23,7 @@ Deno.test("function libraries are saved in dump.rdb and come back, in redis-home
   equal(check.code, 0, check.stdout);
   match(check.stdout, /RDB looks OK/);
   {
-    await using srv = startPersistent({ dir: dir.path });
+    await using srv = await startPersistent({ dir: dir.path });
     using client = await RespClient.connect(srv.port);
     equal(await client.cmd("FCALL", "pget", 1, "k"), "v");
   }
@@ -37,7 +37,7 @@ Deno.test("function libraries are saved in dump.rdb and come back, in redis-home
   } finally {
     await redis.stop();
   }
-  await using srv = startPersistent({ dir: dir.path });
+  await using srv = await startPersistent({ dir: dir.path });
   using client = await RespClient.connect(srv.port);
   equal(await client.cmd("FCALL", "pget2", 1, "k"), "v");
   deepEqual((await client.cmd("FUNCTION", "LIST") as unknown[]).length, 2);
@@ -47,7 +47,7 @@ Deno.test("an AOF rewrite without the RDB preamble starts with FUNCTION LOAD", a
   using dir = tempDir();
   const params = { dir: dir.path, appendonly: "yes", "aof-use-rdb-preamble": "no" };
   {
-    await using srv = startPersistent(params);
+    await using srv = await startPersistent(params);
     using client = await RespClient.connect(srv.port);
     equal(await client.cmd("FUNCTION", "LOAD", LIB), "plib");
     await client.cmd("SET", "k", "v");
@@ -65,7 +65,7 @@ Deno.test("an AOF rewrite without the RDB preamble starts with FUNCTION LOAD", a
   );
   const text = Deno.readTextFileSync(`${dir.path}/appendonlydir/${base!.name}`);
   match(text, /^\*3\r\n\$8\r\nFUNCTION\r\n\$4\r\nLOAD\r\n/);
-  await using srv = startPersistent(params);
+  await using srv = await startPersistent(params);
   using client = await RespClient.connect(srv.port);
   equal(await client.cmd("FCALL", "pget", 1, "k"), "v");
 });

@@ -4,7 +4,7 @@
  * BGREWRITEAOF with writes during the rewrite kept, enabling the AOF at
  * runtime, and Redis's handling of truncated and corrupt files.
  */
-import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
+import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
 import { LoadError } from "../server/persistence/load.ts";
 import { plain, RespClient } from "./helpers.ts";
 import {
@@ -75,7 +75,7 @@ Deno.test("with appendonly yes every write is logged and replayed on start", asy
   using dir = tempDir();
   let expected;
   {
-    await using srv = startPersistent(aofOn(dir.path));
+    await using srv = await startPersistent(aofOn(dir.path));
     using client = await RespClient.connect(srv.port);
     await writeSome(client);
     expected = await dataset(client);
@@ -99,7 +99,7 @@ Deno.test("with appendonly yes every write is logged and replayed on start", asy
   const incr = Deno.readTextFileSync(`${aofDir(dir.path)}/appendonly.aof.1.incr.aof`);
   ok(incr.startsWith("*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$5\r\nplain\r\n"));
   match(incr, /MULTI[\s\S]*tx-a[\s\S]*tx-b[\s\S]*EXEC/);
-  await using srv = startPersistent(aofOn(dir.path));
+  await using srv = await startPersistent(aofOn(dir.path));
   using client = await RespClient.connect(srv.port);
   assertSameDataset(await dataset(client), expected);
 });
@@ -108,7 +108,7 @@ Deno.test("redis-server 7 loads our AOF directory, and we load its", async () =>
   using dir = tempDir();
   let expected;
   {
-    await using srv = startPersistent(aofOn(dir.path));
+    await using srv = await startPersistent(aofOn(dir.path));
     using client = await RespClient.connect(srv.port);
     await writeSome(client);
     expected = await dataset(client);
@@ -125,7 +125,7 @@ Deno.test("redis-server 7 loads our AOF directory, and we load its", async () =>
   } finally {
     await redis.stop();
   }
-  await using srv = startPersistent(aofOn(dir.path));
+  await using srv = await startPersistent(aofOn(dir.path));
   using client = await RespClient.connect(srv.port);
   assertSameDataset(await dataset(client), expected);
 });
@@ -134,7 +134,7 @@ Deno.test("BGREWRITEAOF compacts the log and keeps the writes made while it runs
   using dir = tempDir();
   let expected;
   {
-    await using srv = startPersistent(aofOn(dir.path));
+    await using srv = await startPersistent(aofOn(dir.path));
     using client = await RespClient.connect(srv.port);
     for (let i = 0; i < 300; i++) await client.cmd("SET", `k${i % 10}`, `value-${i}`);
     const before = Number((await persistenceInfo(client)).aof_current_size);
@@ -161,7 +161,7 @@ Deno.test("BGREWRITEAOF compacts the log and keeps the writes made while it runs
     "appendonly.aof.manifest",
   ]);
   {
-    await using srv = startPersistent(aofOn(dir.path));
+    await using srv = await startPersistent(aofOn(dir.path));
     using client = await RespClient.connect(srv.port);
     assertSameDataset(await dataset(client), expected);
   }
@@ -185,7 +185,7 @@ for (const preamble of ["yes", "no"]) {
       using reference = await source.connect();
       await fillAllTypes(reference);
       expected = await dataset(reference);
-      await using srv = startPersistent(params);
+      await using srv = await startPersistent(params);
       using client = await RespClient.connect(srv.port);
       await copyViaDump(reference, client);
       equal(await client.cmd("BGREWRITEAOF"), "Background append only file rewriting started");
@@ -194,7 +194,7 @@ for (const preamble of ["yes", "no"]) {
       await source.stop();
     }
     {
-      await using srv = startPersistent(params);
+      await using srv = await startPersistent(params);
       using client = await RespClient.connect(srv.port);
       assertSameDataset(await dataset(client), expected);
     }
@@ -213,7 +213,7 @@ Deno.test("with aof-use-rdb-preamble no the base is written as commands", async 
   const params = aofOn(dir.path, { "aof-use-rdb-preamble": "no" });
   let expected;
   {
-    await using srv = startPersistent(params);
+    await using srv = await startPersistent(params);
     using client = await RespClient.connect(srv.port);
     await writeSome(client);
     equal(await client.cmd("BGREWRITEAOF"), "Background append only file rewriting started");
@@ -223,7 +223,7 @@ Deno.test("with aof-use-rdb-preamble no the base is written as commands", async 
   const base = Deno.readTextFileSync(`${aofDir(dir.path)}/appendonly.aof.2.base.aof`);
   ok(base.startsWith("*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n"));
   match(base, /PEXPIREAT\r\n\$3\r\nttl\r\n/);
-  await using srv = startPersistent(params);
+  await using srv = await startPersistent(params);
   using client = await RespClient.connect(srv.port);
   assertSameDataset(await dataset(client), expected);
 });
@@ -232,7 +232,7 @@ Deno.test("CONFIG SET appendonly yes writes the current data into a new AOF", as
   using dir = tempDir();
   let expected;
   {
-    await using srv = startPersistent({ dir: dir.path });
+    await using srv = await startPersistent({ dir: dir.path });
     using client = await RespClient.connect(srv.port);
     await writeSome(client);
     equal((await persistenceInfo(client)).aof_enabled, "0");
@@ -247,7 +247,7 @@ Deno.test("CONFIG SET appendonly yes writes the current data into a new AOF", as
     manifestOf(dir.path),
     "file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n",
   );
-  await using srv = startPersistent(aofOn(dir.path));
+  await using srv = await startPersistent(aofOn(dir.path));
   using client = await RespClient.connect(srv.port);
   assertSameDataset(await dataset(client), expected);
   equal(await client.cmd("CONFIG", "SET", "appendonly", "no"), "OK");
@@ -256,7 +256,7 @@ Deno.test("CONFIG SET appendonly yes writes the current data into a new AOF", as
 
 /** Writes two keys through a server, then returns the incremental file's path. */
 async function aofWithTwoKeys(dir: string): Promise<string> {
-  await using srv = startPersistent(aofOn(dir));
+  await using srv = await startPersistent(aofOn(dir));
   using client = await RespClient.connect(srv.port);
   await client.cmd("SET", "a", "1");
   await client.cmd("SET", "b", "2");
@@ -273,13 +273,13 @@ Deno.test("a truncated last command is dropped (and cut off) with aof-load-trunc
   const goodSize = Deno.statSync(incr).size;
   append(incr, "*3\r\n$3\r\nSET\r\n$1\r\nc\r\n$1");
   {
-    await using srv = startPersistent(aofOn(dir.path));
+    await using srv = await startPersistent(aofOn(dir.path));
     using client = await RespClient.connect(srv.port);
     deepEqual((await client.cmd("KEYS", "*") as string[]).sort(), ["a", "b"]);
     equal(Deno.statSync(incr).size, goodSize, "the partial command was cut off");
     await client.cmd("SET", "c", "3");
   }
-  await using srv = startPersistent(aofOn(dir.path));
+  await using srv = await startPersistent(aofOn(dir.path));
   using client = await RespClient.connect(srv.port);
   deepEqual((await client.cmd("KEYS", "*") as string[]).sort(), ["a", "b", "c"]);
 });
@@ -289,7 +289,7 @@ Deno.test("a truncated AOF stops the start with aof-load-truncated no, naming th
   const incr = await aofWithTwoKeys(dir.path);
   const goodSize = Deno.statSync(incr).size;
   append(incr, "*3\r\n$3\r\nSET\r\n");
-  throws(
+  await rejects(
     () => startPersistent(aofOn(dir.path, { "aof-load-truncated": "no" })),
     (err: Error) =>
       err instanceof LoadError &&
@@ -303,7 +303,7 @@ Deno.test("an unfinished MULTI at the end of the AOF is not applied", async () =
   using dir = tempDir();
   const incr = await aofWithTwoKeys(dir.path);
   append(incr, "*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n$1\r\nc\r\n$1\r\n3\r\n");
-  await using srv = startPersistent(aofOn(dir.path));
+  await using srv = await startPersistent(aofOn(dir.path));
   using client = await RespClient.connect(srv.port);
   deepEqual((await client.cmd("KEYS", "*") as string[]).sort(), ["a", "b"]);
 });
@@ -313,7 +313,7 @@ Deno.test("a corrupt AOF stops the start with a message naming the offset", asyn
   const incr = await aofWithTwoKeys(dir.path);
   const goodSize = Deno.statSync(incr).size;
   append(incr, "garbage\r\n*1\r\n$4\r\nPING\r\n");
-  throws(
+  await rejects(
     () => startPersistent(aofOn(dir.path)),
     (err: Error) =>
       err instanceof LoadError &&
@@ -324,13 +324,16 @@ Deno.test("a corrupt AOF stops the start with a message naming the offset", asyn
   // An unknown command is as fatal.
   Deno.truncateSync(incr, goodSize);
   append(incr, "*1\r\n$7\r\nNOSUCHC\r\n");
-  throws(
+  await rejects(
     () => startPersistent(aofOn(dir.path)),
     /Unknown command 'NOSUCHC' reading the append only file/,
   );
   // So is a manifest naming a missing file.
   Deno.removeSync(incr);
-  throws(() => startPersistent(aofOn(dir.path)), /appendonly\.aof\.1\.incr\.aof .*doesn't exist/);
+  await rejects(
+    () => startPersistent(aofOn(dir.path)),
+    /appendonly\.aof\.1\.incr\.aof .*doesn't exist/,
+  );
 });
 
 Deno.test("an old-style appendonly.aof is moved into the AOF directory and loaded", async () => {
@@ -339,7 +342,7 @@ Deno.test("an old-style appendonly.aof is moved into the AOF directory and loade
     `${dir.path}/appendonly.aof`,
     "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$3\r\nold\r\n$5\r\nstyle\r\n",
   );
-  await using srv = startPersistent(aofOn(dir.path));
+  await using srv = await startPersistent(aofOn(dir.path));
   using client = await RespClient.connect(srv.port);
   equal(await client.cmd("GET", "old"), "style");
   deepEqual(filesIn(aofDir(dir.path)), [
@@ -355,7 +358,7 @@ Deno.test("an old-style appendonly.aof is moved into the AOF directory and loade
 
 Deno.test("one background job at a time: BGREWRITEAOF waits for BGSAVE, BGSAVE SCHEDULE for a rewrite", async () => {
   using dir = tempDir();
-  await using srv = startPersistent(aofOn(dir.path));
+  await using srv = await startPersistent(aofOn(dir.path));
   using client = await RespClient.connect(srv.port);
   const args: string[] = [];
   for (let i = 0; i < 20000; i++) args.push(`k${i}`, "v");
@@ -392,7 +395,7 @@ Deno.test("one background job at a time: BGREWRITEAOF waits for BGSAVE, BGSAVE S
 
 Deno.test("the AOF is rewritten automatically once it doubles past auto-aof-rewrite-min-size", async () => {
   using dir = tempDir();
-  await using srv = startPersistent(
+  await using srv = await startPersistent(
     aofOn(dir.path, { "auto-aof-rewrite-min-size": "4096", "auto-aof-rewrite-percentage": "100" }),
   );
   using client = await RespClient.connect(srv.port);

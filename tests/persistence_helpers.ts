@@ -16,13 +16,13 @@ export function tempDir(): { path: string; [Symbol.dispose](): void } {
 }
 
 /** An in-process server that loads the RDB file or AOF first, as `redis-home serve` does. */
-export function startPersistent(params: Record<string, string>): TestServer {
+export async function startPersistent(params: Record<string, string>): Promise<TestServer> {
   const config = new Config();
   config.set("port", "0", true);
   for (const [name, value] of Object.entries(params)) config.set(name, value, true);
   const server = createServer(config);
   server.quiet = true;
-  server.persistence.loadOnStart();
+  await server.persistence.loadAtStart();
   const port = server.listen();
   const close = () => server.shutdown();
   return { server, port, close, [Symbol.asyncDispose]: close };

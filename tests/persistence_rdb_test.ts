@@ -6,7 +6,7 @@
  * SAVE, BGSAVE (a point-in-time snapshot while writes go on), LASTSAVE,
  * save rules, SHUTDOWN, INFO persistence, DUMP/RESTORE both ways.
  */
-import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
+import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
 import { buildLegacyRdb, LEGACY_FILES } from "./fixtures/legacy_rdb_builder.ts";
 import { LoadError } from "../server/persistence/load.ts";
 import { type DecodedValue, readRdb } from "../server/persistence/rdb_reader.ts";
@@ -113,7 +113,7 @@ Deno.test("every type and encoding saved by Redis 7 loads into redis-home equal"
   } finally {
     await source.stop();
   }
-  await using srv = startPersistent({ dir: dir.path });
+  await using srv = await startPersistent({ dir: dir.path });
   using client = await RespClient.connect(srv.port);
   // Redis itself reads back what redis-home holds, through DUMP / RESTORE.
   const redis = ChildServer.redis(checkDir.path);
@@ -139,7 +139,7 @@ Deno.test("with rdbcompression and rdbchecksum off the file still checks and loa
   const bytes = Deno.readFileSync(`${dir.path}/dump.rdb`);
   deepEqual([...bytes.subarray(bytes.length - 8)], [0, 0, 0, 0, 0, 0, 0, 0]);
   equal((await checkRdb(`${dir.path}/dump.rdb`)).code, 0);
-  await using srv = startPersistent({ dir: dir.path });
+  await using srv = await startPersistent({ dir: dir.path });
   using client = await RespClient.connect(srv.port);
   assertSameDataset(await dataset(client), expected);
 });
@@ -157,7 +157,7 @@ Deno.test("a dump.rdb written by Redis 7 loads into redis-home equal", async () 
   } finally {
     await redis.stop();
   }
-  await using srv = startPersistent({ dir: dir.path });
+  await using srv = await startPersistent({ dir: dir.path });
   using client = await RespClient.connect(srv.port);
   assertSameDataset(await dataset(client), expected);
   const info = await persistenceInfo(client);
@@ -288,7 +288,7 @@ Deno.test("dir and dbfilename name the file, also when changed at runtime", asyn
   }
   deepEqual([...Deno.readDirSync(dir.path)].map((e) => e.name), ["first.rdb"]);
   deepEqual([...Deno.readDirSync(other.path)].map((e) => e.name), ["second.rdb"]);
-  await using srv = startPersistent({ dir: dir.path, dbfilename: "first.rdb" });
+  await using srv = await startPersistent({ dir: dir.path, dbfilename: "first.rdb" });
   using client = await RespClient.connect(srv.port);
   equal(await client.cmd("GET", "k"), "1");
 });
@@ -303,7 +303,7 @@ Deno.test("keys already expired in the file are not loaded, and counted", async 
     equal(await client.cmd("SAVE"), "OK");
   }
   await new Promise((r) => setTimeout(r, 80));
-  await using srv = startPersistent({ dir: dir.path });
+  await using srv = await startPersistent({ dir: dir.path });
   using client = await RespClient.connect(srv.port);
   deepEqual(await client.cmd("KEYS", "*"), ["kept"]);
   const info = await persistenceInfo(client);
@@ -311,17 +311,17 @@ Deno.test("keys already expired in the file are not loaded, and counted", async 
   equal(info.rdb_last_load_keys_loaded, "1");
 });
 
-Deno.test("a damaged dump.rdb stops the start with the offset, and a missing one is no error", () => {
+Deno.test("a damaged dump.rdb stops the start with the offset, and a missing one is no error", async () => {
   using dir = tempDir();
   const truncated = [..."REDIS0010"].map((c) => c.charCodeAt(0)).concat(0xfa);
   Deno.writeFileSync(`${dir.path}/dump.rdb`, new Uint8Array(truncated));
-  throws(
+  await rejects(
     () => startPersistent({ dir: dir.path }),
     (err: Error) =>
       err instanceof LoadError && /unexpected end of data \(at offset \d+\)/.test(err.message),
   );
   using empty = tempDir();
-  startPersistent({ dir: empty.path }).close();
+  (await startPersistent({ dir: empty.path })).close();
 });
 
 Deno.test("BGSAVE writes the data as of its start while writes go on", async () => {
@@ -356,7 +356,7 @@ Deno.test("BGSAVE writes the data as of its start while writes go on", async () 
     await eventually(async () => (await persistenceInfo(client)).rdb_bgsave_in_progress === "0");
     equal((await persistenceInfo(client)).rdb_last_bgsave_status, "ok");
   }
-  await using srv = startPersistent({ dir: dir.path });
+  await using srv = await startPersistent({ dir: dir.path });
   using client = await RespClient.connect(srv.port);
   assertSameDataset(await dataset(client, 1), expected);
 });

@@ -18,6 +18,9 @@ class MapReplica implements ReplicaHost {
   continues = 0;
   streamedBytes = 0;
   unexpected: string[] = [];
+  prepare(): Promise<void> {
+    return Promise.resolve();
+  }
   history(): undefined {
     return undefined;
   }

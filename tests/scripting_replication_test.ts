@@ -124,3 +124,29 @@ Deno.test("DEBUG RELOAD NOFLUSH: a library already loaded fails the load unless 
     [["name", "f", "description", null, "flags", []]],
   ]]);
 });
+
+Deno.test("a replica that never ran a script loads the Lua VM for its master's functions", async () => {
+  await using master = startServer();
+  await using replica = startServer();
+  using m = await RespClient.connect(master.port);
+  await m.cmd(
+    "FUNCTION",
+    "LOAD",
+    "#!lua name=one\nredis.register_function{function_name='f1', callback=function() return 1 end, flags={'no-writes'}}",
+  );
+  equal(replica.server.scripting.loaded, false);
+  using r = await linkedPair(master, replica);
+  equal(await r.cmd("FCALL", "f1", 0), 1);
+  // And one the stream carries after the sync.
+  await m.cmd(
+    "FUNCTION",
+    "LOAD",
+    "#!lua name=two\nredis.register_function{function_name='f2', callback=function() return 2 end, flags={'no-writes'}}",
+  );
+  await waitFor("the second library", async () => {
+    const libraries = await r.cmd("FUNCTION", "LIST") as unknown[];
+    return libraries.length === 2 ? true : undefined;
+  });
+  equal(await r.cmd("FCALL", "f2", 0), 2);
+  equal(await r.cmd("REPLICAOF", "NO", "ONE"), "OK");
+});

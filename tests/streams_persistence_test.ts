@@ -29,7 +29,7 @@ Deno.test("the AOF of stream writes replays to the same streams in redis-home an
   const params = { dir: dir.path, appendonly: "yes" };
   let expected;
   {
-    await using srv = startPersistent(params);
+    await using srv = await startPersistent(params);
     using client = await RespClient.connect(srv.port);
     await fillStreams(client);
     await client.cmd("XAUTOCLAIM", "events", "workers", "dave", "0", "0", "COUNT", "2");
@@ -59,7 +59,7 @@ Deno.test("the AOF of stream writes replays to the same streams in redis-home an
   equal(waiters["entries-read"], 302);
   waiters["entries-read"] = null;
   {
-    await using srv = startPersistent(params);
+    await using srv = await startPersistent(params);
     using client = await RespClient.connect(srv.port);
     const replayed = await streamsState(client, false);
     waiters.lag = groupOf(replayed, "waiters").lag;
@@ -79,7 +79,7 @@ Deno.test("an AOF rewritten as commands reloads streams equal in redis-home and 
   const params = { dir: dir.path, appendonly: "yes", "aof-use-rdb-preamble": "no" };
   let expected;
   {
-    await using srv = startPersistent(params);
+    await using srv = await startPersistent(params);
     using client = await RespClient.connect(srv.port);
     await fillStreams(client);
     equal(await client.cmd("BGREWRITEAOF"), "Background append only file rewriting started");
@@ -92,7 +92,7 @@ Deno.test("an AOF rewritten as commands reloads streams equal in redis-home and 
   const base = Deno.readTextFileSync(`${dir.path}/appendonlydir/appendonly.aof.2.base.aof`);
   equal(base.includes("XCLAIM"), true);
   {
-    await using srv = startPersistent(params);
+    await using srv = await startPersistent(params);
     using client = await RespClient.connect(srv.port);
     deepEqual(await streamsState(client, false), expected);
   }
@@ -103,14 +103,14 @@ Deno.test("SAVE writes streams that Redis 7 loads equal, seen times included", a
   using dir = tempDir();
   let expected;
   {
-    await using srv = startPersistent({ dir: dir.path });
+    await using srv = await startPersistent({ dir: dir.path });
     using client = await RespClient.connect(srv.port);
     await fillStreams(client);
     equal(await client.cmd("SAVE"), "OK");
     expected = await streamsState(client);
   }
   {
-    await using srv = startPersistent({ dir: dir.path });
+    await using srv = await startPersistent({ dir: dir.path });
     using client = await RespClient.connect(srv.port);
     deepEqual(await streamsState(client), expected);
   }
@@ -119,7 +119,7 @@ Deno.test("SAVE writes streams that Redis 7 loads equal, seen times included", a
 
 Deno.test("DUMP and RESTORE move streams between redis-home and Redis 7 both ways", async () => {
   using dir = tempDir();
-  await using srv = startPersistent({ dir: dir.path });
+  await using srv = await startPersistent({ dir: dir.path });
   using home = await RespClient.connect(srv.port);
   const redis = ChildServer.redis(dir.path);
   try {
@@ -179,7 +179,7 @@ Deno.test("trimming XADD and XTRIM are logged so replay trims the same", async (
     const params = { dir: dir.path, appendonly: "yes", "stream-node-max-entries": "10" };
     let expected;
     {
-      await using srv = startPersistent(params);
+      await using srv = await startPersistent(params);
       using c = await RespClient.connect(srv.port);
       for (let j = 1; j <= 100; j++) await c.cmd("XADD", "s", String(j), "x", "v");
       await setup(c);
@@ -187,7 +187,7 @@ Deno.test("trimming XADD and XTRIM are logged so replay trims the same", async (
       expected = await c.cmd("XRANGE", "s", "-", "+");
     }
     {
-      await using srv = startPersistent({ ...params, "stream-node-max-entries": "1" });
+      await using srv = await startPersistent({ ...params, "stream-node-max-entries": "1" });
       using c = await RespClient.connect(srv.port);
       deepEqual(await c.cmd("XRANGE", "s", "-", "+"), expected);
     }
@@ -212,7 +212,7 @@ Deno.test("an empty stream, and consumers without pending entries, survive an AO
   const params = { dir: dir.path, appendonly: "yes", "aof-use-rdb-preamble": "no" };
   let expected;
   {
-    await using srv = startPersistent(params);
+    await using srv = await startPersistent(params);
     using c = await RespClient.connect(srv.port);
     await c.cmd("XADD", "fresh", "MAXLEN", "0", "*", "a", "b");
     await c.cmd("XGROUP", "CREATE", "fresh", "g", "$");
@@ -228,7 +228,7 @@ Deno.test("an empty stream, and consumers without pending entries, survive an AO
     expected = await infoFull(c, "fresh", false);
   }
   {
-    await using srv = startPersistent(params);
+    await using srv = await startPersistent(params);
     using c = await RespClient.connect(srv.port);
     deepEqual(await infoFull(c, "fresh", false), expected);
   }
@@ -263,7 +263,7 @@ Deno.test("Redis's AOF of approximate trims with LIMIT (`= n LIMIT m`) replays t
   }
   const aof = Deno.readTextFileSync(`${dir.path}/appendonlydir/appendonly.aof.1.incr.aof`);
   equal(aof.includes("LIMIT"), true, "Redis logs the LIMIT with `=`");
-  await using srv = startPersistent({ dir: dir.path, appendonly: "yes" });
+  await using srv = await startPersistent({ dir: dir.path, appendonly: "yes" });
   using c = await RespClient.connect(srv.port);
   deepEqual(await c.cmd("XRANGE", "s", "-", "+"), expected);
 });

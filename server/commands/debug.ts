@@ -267,7 +267,7 @@ function reload(ctx: CommandContext, options: string[]): void {
  */
 function emptyAll(ctx: CommandContext): void {
   const server = ctx.server;
-  server.scripting.functions.flush();
+  server.scripting.flushFunctions();
   for (const db of server.dbs) {
     server.watches.touchDb(db.index, (key) => db.dict.has(key));
     db.clear();
@@ -435,6 +435,7 @@ function debug(ctx: CommandContext, argv: string[]): void {
 export const debugCommands: CommandSpec[] = [
   {
     name: "debug",
+    needsLua: true,
     arity: -2,
     flags: ["admin", "noscript", "loading", "stale"],
     group: "server",

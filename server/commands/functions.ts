@@ -24,7 +24,7 @@ import {
   NUMKEYS_OVER_ARGS,
 } from "../errors.ts";
 import { globMatch } from "../glob.ts";
-import { SCRIPT_FLAGS, ScriptError } from "../scripting/engine.ts";
+import { SCRIPT_FLAGS, ScriptError } from "../scripting/shebang.ts";
 import { runScript } from "../scripting/runner.ts";
 import { writeHelp } from "./help.ts";
 
@@ -328,6 +328,7 @@ const FCALL_FLAGS: readonly CommandFlag[] = [
 export const functionCommands: CommandSpec[] = [
   {
     name: "fcall",
+    needsLua: true,
     arity: -3,
     flags: FCALL_FLAGS,
     group: "scripting",
@@ -340,6 +341,7 @@ export const functionCommands: CommandSpec[] = [
   },
   {
     name: "fcall_ro",
+    needsLua: true,
     arity: -3,
     flags: ["noscript", "skip_monitor", "no_mandatory_keys", "stale", "readonly", "movablekeys"],
     group: "scripting",
@@ -352,6 +354,7 @@ export const functionCommands: CommandSpec[] = [
   },
   {
     name: "function",
+    needsLua: true,
     arity: -2,
     flags: [],
     group: "scripting",

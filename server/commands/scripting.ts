@@ -15,7 +15,7 @@ import {
   SCRIPT_DEBUG_MODE,
   SCRIPT_FLUSH_MODE,
 } from "../errors.ts";
-import { ScriptError } from "../scripting/engine.ts";
+import { ScriptError } from "../scripting/shebang.ts";
 import { runScript } from "../scripting/runner.ts";
 import { writeHelp } from "./help.ts";
 
@@ -105,6 +105,7 @@ function evalRow(
 ): CommandSpec {
   return {
     name,
+    needsLua: true,
     arity: -3,
     flags,
     group: "scripting",
@@ -238,6 +239,7 @@ export const scriptingCommands: CommandSpec[] = [
   ),
   {
     name: "script",
+    needsLua: true,
     arity: -2,
     flags: [],
     group: "scripting",

@@ -13,7 +13,7 @@ import { Manifest } from "./manifest.ts";
 import { isRdb, type RdbVisitor, readRdb } from "./rdb_reader.ts";
 import { replayCommands } from "./replay.ts";
 import { materialize } from "./values.ts";
-import { restoreLibrary } from "../scripting/runner.ts";
+import { LuaNotLoaded, restoreLibrary } from "../scripting/runner.ts";
 import type { ZsetLimits } from "../types/sorted_set.ts";
 
 /** A file that cannot be loaded: the server must not start. */
@@ -143,6 +143,8 @@ export function loadAofFile(
     replayCommands(server, parsed.commands, name);
   } catch (err) {
     if (err instanceof FormatError) throw new LoadError(err.message);
+    // The caller loads the VM and starts over (Persistence.loadAtStart).
+    if (err instanceof LuaNotLoaded) throw err;
     throw new LoadError(`Error replaying the append only file ${name}: ${(err as Error).stack}`);
   }
   return preamble;

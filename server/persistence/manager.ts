@@ -34,7 +34,7 @@ import {
   type SnapshotEncoder,
   SnapshotFileJob,
 } from "./snapshot_file.ts";
-import { libraryCodes } from "../scripting/runner.ts";
+import { libraryCodes, LuaNotLoaded } from "../scripting/runner.ts";
 import { reportWrites, type WriteTarget } from "./write_keys.ts";
 
 /** A failed save leaves automatic saves paused this long (Redis's CONFIG_BGSAVE_RETRY_DELAY). */
@@ -152,7 +152,23 @@ export class Persistence {
    * RDB file. Throws LoadError when a file is damaged beyond what Redis
    * would load.
    */
-  loadOnStart(): void {
+  /**
+   * loadOnStart with the Lua VM, which loads on first use, loaded when the
+   * files need it (functions, scripts in an old AOF): on meeting one, the
+   * databases are emptied and the files loaded again with the VM.
+   */
+  async loadAtStart(): Promise<void> {
+    try {
+      this.#loadOnStart();
+    } catch (err) {
+      if (!(err instanceof LuaNotLoaded)) throw err;
+      await this.server.scripting.load();
+      for (const db of this.server.dbs) db.clear();
+      this.#loadOnStart();
+    }
+  }
+
+  #loadOnStart(): void {
     const started = performance.now();
     if (this.#config.getBool("appendonly")) {
       const loaded = this.#loadAof();

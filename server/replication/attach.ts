@@ -78,8 +78,10 @@ function hostFor(server: ServerContext): ReplicationHost {
     // As Redis: a replica over TLS announces its TLS port.
     listeningPort: () =>
       config.getBool("tls-replication") && server.tlsPort !== 0 ? server.tlsPort : server.port,
+    // The stream may load functions (FUNCTION LOAD, an RDB's libraries): the VM comes first.
+    prepareForMaster: () => server.scripting.load(),
     loadRdb: (rdb) => {
-      server.scripting.functions.flush();
+      server.scripting.flushFunctions();
       const keys = loadReplicaRdb(server.dbs, rdb, config.getBool("rdbchecksum"), (code) => {
         const error = restoreLibrary(server, code, false);
         if (error !== undefined) throw new FormatError(`Failed loading library: ${error}`);

@@ -25,6 +25,8 @@ import { PayloadError, RdbPayloadReceiver } from "./rdb_transfer.ts";
 
 /** What the link needs from the server it replicates into. */
 export interface ReplicaHost {
+  /** Readies what applying the master's data needs (the Lua VM: functions may come). */
+  prepare(): Promise<void>;
   /** The history this server has, for PSYNC; undefined asks for a full resync (`? -1`). */
   history(): { replid: string; offset: number } | undefined;
   /** A full resync: replace the whole dataset with this RDB (throws if it is malformed). */
@@ -152,6 +154,7 @@ export class MasterLink {
   async #session(): Promise<void> {
     this.state = "connecting";
     this.replica.log(`Connecting to MASTER ${this.host}:${this.port}`);
+    await this.replica.prepare();
     const conn = await this.#connect();
     if (this.#stopped) {
       conn.close();

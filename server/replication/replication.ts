@@ -21,6 +21,8 @@ export interface ReplicationHost extends MasterHost {
   readonly dbs: readonly Database[];
   /** The port clients connect to (REPLCONF listening-port without replica-announce-port). */
   listeningPort(): number;
+  /** Readies what the master's data may need (the Lua VM: functions may come). */
+  prepareForMaster(): Promise<void>;
   /** A full resync: the dataset becomes this RDB. Throws on a malformed one. */
   loadRdb(rdb: Uint8Array): void;
   /** Runs one command of the master's stream as the master's client; its reply is dropped. */
@@ -138,6 +140,7 @@ export class Replication {
     const host = this.host;
     const backlogSize = () => host.config.getNumber("repl-backlog-size");
     return {
+      prepare: () => host.prepareForMaster(),
       history: () => ({ replid: stream.ids.replid, offset: stream.offset }),
       loadRdb: (rdb, replid, offset) => {
         host.loadRdb(rdb);

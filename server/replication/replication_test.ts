@@ -32,6 +32,7 @@ function makeReplication(): Replication {
     watchWrites: () => () => {},
     log() {},
     listeningPort: () => 6379,
+    prepareForMaster: () => Promise.resolve(),
     loadRdb() {},
     applyFromMaster() {},
   };

@@ -9,7 +9,6 @@ import { escapeTooLargeMessage, quoteTokens51, rewriteEscapes51 } from "./lexer5
 import { luaFormat } from "./lua_format.ts";
 import {
   chunkId,
-  EMPTY_STATE_BYTES,
   formatLuaNumber,
   lit,
   lua,
@@ -18,6 +17,7 @@ import {
   pushBinary,
   toBinary,
 } from "./lua.ts";
+import { EMPTY_STATE_BYTES } from "./shebang.ts";
 
 function setGlobalFrom(L: LuaState, global: string, table: string, field: string): void {
   lua.lua_getglobal(L, lit(table));

@@ -13,7 +13,6 @@
  * at its first nil), anything else → null.
  */
 import type { RespValue } from "../../protocol/resp.ts";
-import type { ReplyWriter } from "../../protocol/writer.ts";
 import { LUA_REPLY_TOO_DEEP } from "../errors.ts";
 import {
   lit,
@@ -248,46 +247,4 @@ function pushField(L: LuaState, name: string, pushValue: () => void): void {
   lua.lua_newtable(L);
   pushValue();
   lua.lua_setfield(L, -2, lit(name));
-}
-
-/** Writes a script's reply (or any decoded reply) to a client. */
-export function writeReply(out: ReplyWriter, v: RespValue): void {
-  switch (v.type) {
-    case "simple":
-      return out.simple(v.value);
-    case "error":
-      return out.error(v.value);
-    case "int":
-      return out.int(v.value);
-    case "bulk":
-      return out.bulk(v.value);
-    case "verbatim":
-      return out.verbatim(v.value, v.format);
-    case "null":
-      return out.nil();
-    case "nullArray":
-      return out.nilArray();
-    case "double":
-      return out.double(v.value);
-    case "bool":
-      return out.bool(v.value);
-    case "bignum":
-      return out.protocol === 3 ? out.raw(`(${v.value}\r\n`) : out.bulk(v.value);
-    case "array":
-    case "push":
-      out.array(v.values.length);
-      for (const item of v.values) writeReply(out, item);
-      return;
-    case "set":
-      out.set(v.values.length);
-      for (const item of v.values) writeReply(out, item);
-      return;
-    case "map":
-      out.map(v.entries.length);
-      for (const [key, value] of v.entries) {
-        writeReply(out, key);
-        writeReply(out, value);
-      }
-      return;
-  }
 }

@@ -14,18 +14,12 @@
  * hook that can, and a script stuck in such a call for one more threshold is
  * stopped, since the server cannot answer anyone meanwhile (SCRIPT_STUCK).
  */
-import { splitArgs } from "../../protocol/inline.ts";
 import {
   SCRIPT_STUCK,
   SCRIPT_UNKNOWN_ERROR,
   scriptCompileError,
   scriptFault,
   scriptRaised,
-  SHEBANG_INVALID,
-  SHEBANG_NO_ENGINE,
-  shebangEngine,
-  shebangFlag,
-  shebangOption,
 } from "../errors.ts";
 import type { RespValue } from "../../protocol/resp.ts";
 import { popReply } from "./convert.ts";
@@ -49,7 +43,8 @@ import {
 } from "./lua.ts";
 import { pushErrorTable } from "./convert.ts";
 import { escapeTooLargeMessage, quoteTokens51, rewriteEscapes51 } from "./lexer51.ts";
-import { type RunState, type ScriptHost, sha1hex } from "./redis_api.ts";
+import type { RunState, ScriptHost } from "./redis_api.ts";
+import { parseShebang, ScriptError, type ScriptFlags, sha1hex } from "./shebang.ts";
 
 /**
  * Instructions between two looks at the clock. Redis uses 100,000; a
@@ -59,55 +54,10 @@ import { type RunState, type ScriptHost, sha1hex } from "./redis_api.ts";
  */
 export const HOOK_INSTRUCTIONS = 10_000;
 
-export const SCRIPT_FLAGS = [
-  "no-writes",
-  "allow-oom",
-  "allow-stale",
-  "no-cluster",
-  "allow-cross-slot-keys",
-];
-
-/** A script's declared flags; `compat` when it has no shebang (EVAL's pre-7.0 behaviour). */
-export interface ScriptFlags {
-  compat: boolean;
-  flags: Set<string>;
-}
-
 export interface CachedScript {
   sha: string;
   body: string;
   flags: ScriptFlags;
-}
-
-/** A script error whose text is the reply (without the leading `-`). */
-export class ScriptError extends Error {}
-
-/** Parses `#!lua flags=a,b` (Redis's evalExtractShebangFlags). Returns the flags and the shebang's length. */
-export function parseShebang(body: string): { flags: ScriptFlags; length: number } {
-  if (!body.startsWith("#!")) return { flags: { compat: true, flags: new Set() }, length: 0 };
-  const end = body.indexOf("\n");
-  if (end < 0) throw new ScriptError(SHEBANG_INVALID);
-  const parts = splitArgs(body.slice(0, end));
-  if (parts === undefined || parts.length === 0) {
-    throw new ScriptError(SHEBANG_NO_ENGINE);
-  }
-  if (parts[0] !== "#!lua") {
-    throw new ScriptError(shebangEngine(parts[0]!));
-  }
-  const flags = new Set<string>();
-  for (const part of parts.slice(1)) {
-    if (!part.startsWith("flags=")) {
-      throw new ScriptError(shebangOption(part));
-    }
-    for (const flag of part.slice(6).split(",")) {
-      if (flag === "") continue;
-      if (!SCRIPT_FLAGS.includes(flag)) {
-        throw new ScriptError(shebangFlag(flag));
-      }
-      flags.add(flag);
-    }
-  }
-  return { flags: { compat: false, flags }, length: end };
 }
 
 export class ScriptEngine {

@@ -1,6 +1,7 @@
 import { deepEqual, equal, match } from "node:assert/strict";
 import type { RespValue } from "../../protocol/resp.ts";
-import { ScriptEngine, ScriptError } from "./engine.ts";
+import { ScriptEngine } from "./engine.ts";
+import { ScriptError } from "./shebang.ts";
 import type { ScriptHost } from "./redis_api.ts";
 
 /** A fake host: a string keyspace with GET, SET, INCR and an error for anything else. */

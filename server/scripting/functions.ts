@@ -52,7 +52,8 @@ import { Crc64, crc64 } from "../persistence/crc64.ts";
 import { RdbDecoder } from "../persistence/rdb_reader.ts";
 import { Opcode, RDB_VERSION, RdbEncoder } from "../persistence/rdb_writer.ts";
 import { pushErrorTable } from "./convert.ts";
-import { Coroutines, pushArray, SCRIPT_FLAGS, ScriptError, type ScriptRun } from "./engine.ts";
+import { Coroutines, pushArray, type ScriptRun } from "./engine.ts";
+import { SCRIPT_FLAGS, ScriptError } from "./shebang.ts";
 import { createScriptState, protectRecursively, Rand48, setErrorMetatable } from "./environment.ts";
 import { escapeTooLargeMessage, quoteTokens51, rewriteEscapes51 } from "./lexer51.ts";
 import {

@@ -51,13 +51,6 @@ export const LUA_MASKLINE: number = lua.LUA_MASKLINE;
 /** Lua's LUA_IDSIZE: the longest chunk name a message shows. */
 const LUA_IDSIZE = 60;
 
-/**
- * A state's memory cannot be read apart from the JavaScript heap: it is
- * estimated from Redis's figure for an empty state (INFO used_memory_lua,
- * collectgarbage("count")).
- */
-export const EMPTY_STATE_BYTES = 31744;
-
 /** Lua strings are byte arrays; the server's strings are binary strings (one char per byte). */
 export function toLua(s: string): Uint8Array {
   return binaryToBytes(s);

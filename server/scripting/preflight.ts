@@ -20,7 +20,7 @@ import {
   SCRIPT_STALE_COMMAND,
   SCRIPT_WRITE_ON_RO,
 } from "../errors.ts";
-import type { ScriptFlags } from "./engine.ts";
+import type { ScriptFlags } from "./shebang.ts";
 
 /** The flags of a command that processCommand and EXEC judge it by. */
 export interface JudgedFlags {

@@ -4,7 +4,6 @@
  * replicate_commands, breakpoint, debug, acl_check_cmd, the LOG_* and REPL_*
  * constants and the version. Commands run through the current run's host.
  */
-import { createHash } from "node:crypto";
 import type { RespValue } from "../../protocol/resp.ts";
 import {
   LUA_ACL_CHECK_UNKNOWN,
@@ -34,6 +33,7 @@ import {
   setFunction,
   toBinary,
 } from "./lua.ts";
+import { sha1hex } from "./shebang.ts";
 
 /** What a running script needs from the server. */
 export interface ScriptHost {
@@ -86,10 +86,6 @@ export function formatG17(n: number): string {
     return `${strip(mantissa)}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
   }
   return strip(n.toFixed(16 - exp));
-}
-
-export function sha1hex(s: string): string {
-  return createHash("sha1").update(Buffer.from(s, "latin1")).digest("hex");
 }
 
 function raiseTable(L: LuaState, message: string): number {

@@ -9,6 +9,7 @@
  * SCRIPT KILL stops it.
  */
 import { RespReplyDecoder, type RespValue } from "../../protocol/resp.ts";
+import type { ReplyWriter } from "../../protocol/writer.ts";
 import { checkCall, logDenial } from "../acl/access.ts";
 import type { Client } from "../client.ts";
 import type { Command } from "../command.ts";
@@ -25,16 +26,8 @@ import {
   scriptAclDenied,
   UNKILLABLE,
 } from "../errors.ts";
-import { writeReply } from "./convert.ts";
-import {
-  parseShebang,
-  ScriptEngine,
-  ScriptError,
-  type ScriptFlags,
-  type ScriptRun,
-} from "./engine.ts";
-import { FunctionLibraries } from "./functions.ts";
-import { EMPTY_STATE_BYTES } from "./lua.ts";
+import type { ScriptEngine, ScriptRun } from "./engine.ts";
+import type { FunctionLibraries } from "./functions.ts";
 import {
   type JudgedFlags,
   judgeFlags,
@@ -43,7 +36,15 @@ import {
   staleRefusal,
   writeRefusal,
 } from "./preflight.ts";
-import { type ScriptHost, sha1hex } from "./redis_api.ts";
+import type { ScriptHost } from "./redis_api.ts";
+import {
+  EMPTY_STATE_BYTES,
+  parseShebang,
+  ScriptError,
+  type ScriptFlags,
+  sha1hex,
+} from "./shebang.ts";
+import type { LuaVm } from "./vm.ts";
 
 /**
  * INFO's estimate of Lua VM memory: an empty state plus what each cached
@@ -53,7 +54,7 @@ const VM_BYTES_PER_SCRIPT = 6300;
 
 /** Every function library's code, for RDB files and AOF rewrites. */
 export function libraryCodes(server: ServerContext): string[] {
-  return [...server.scripting.functions.libraries.values()].map((library) => library.code);
+  return server.scripting.libraryCodes();
 }
 
 /**
@@ -78,19 +79,22 @@ export function restoreLibrary(
 /** The scripting fields of INFO memory, in Redis 7.0's order. */
 export function scriptingMemoryInfo(server: ServerContext): [string, string | number][] {
   const scripting = server.scripting;
-  const { engine, functions } = scripting;
+  // Before the VM loads there is nothing cached, as on a Redis that ran no script.
+  const engine = scripting.loaded ? scripting.engine : { size: 0, memory: 0 };
+  const libraries = scripting.loaded ? [...scripting.functions.libraries.values()] : [];
+  const functionCount = scripting.loaded ? scripting.functions.functions.size : 0;
   const vmEval = EMPTY_STATE_BYTES + engine.size * VM_BYTES_PER_SCRIPT;
-  const vmFunctions = EMPTY_STATE_BYTES + functions.functions.size * VM_BYTES_PER_SCRIPT;
+  const vmFunctions = EMPTY_STATE_BYTES + functionCount * VM_BYTES_PER_SCRIPT;
   let functionBytes = 0;
-  for (const library of functions.libraries.values()) functionBytes += library.code.length;
+  for (const library of libraries) functionBytes += library.code.length;
   return [
     ["used_memory_lua", vmEval],
     ["used_memory_vm_eval", vmEval],
     ["used_memory_lua_human", bytesToHuman(vmEval)],
     ["used_memory_scripts_eval", engine.memory],
     ["number_of_cached_scripts", engine.size],
-    ["number_of_functions", functions.functions.size],
-    ["number_of_libraries", functions.libraries.size],
+    ["number_of_functions", functionCount],
+    ["number_of_libraries", libraries.length],
     ["used_memory_vm_functions", vmFunctions],
     ["used_memory_vm_total", vmEval + vmFunctions],
     ["used_memory_vm_total_human", bytesToHuman(vmEval + vmFunctions)],
@@ -166,15 +170,88 @@ function targetOf(targets: number): PropagationTarget | undefined {
   return targets === REPL_REPLICAS ? "replicas" : undefined;
 }
 
-/** Per-server scripting state: the EVAL engine, the script client, the running script. */
+/**
+ * Thrown by a synchronous path that needs the Lua VM before it has loaded
+ * (loading data files at start-up that hold functions): the caller loads it
+ * and starts over.
+ */
+export class LuaNotLoaded extends Error {}
+
+/**
+ * Per-server scripting state: the EVAL engine and function libraries (the
+ * Lua VM, loaded on first use), the script client, the running script.
+ */
 export class Scripting {
-  readonly engine = new ScriptEngine();
-  readonly functions = new FunctionLibraries();
   running: Running | undefined;
+  #vm: LuaVm | undefined;
+  #loading: Promise<void> | undefined;
+  /** Clients whose request waits for the VM to load. */
+  readonly #waiting = new Set<Client>();
   #client: Client | undefined;
   readonly #decoder = new RespReplyDecoder();
 
   constructor(readonly server: ServerContext) {}
+
+  get loaded(): boolean {
+    return this.#vm !== undefined;
+  }
+
+  /** The EVAL engine; throws LuaNotLoaded before the VM has loaded. */
+  get engine(): ScriptEngine {
+    return this.#loadedVm().engine;
+  }
+
+  /** The function libraries; throws LuaNotLoaded before the VM has loaded. */
+  get functions(): FunctionLibraries {
+    return this.#loadedVm().functions;
+  }
+
+  #loadedVm(): LuaVm {
+    if (this.#vm === undefined) throw new LuaNotLoaded("the Lua VM is not loaded");
+    return this.#vm;
+  }
+
+  /** Loads the Lua VM (once); clients waiting for it run their requests. */
+  load(): Promise<void> {
+    this.#loading ??= import("./vm.ts").then(({ createVm }) => {
+      this.#vm = createVm();
+      const waiting = [...this.#waiting];
+      this.#waiting.clear();
+      for (const client of waiting) this.server.blocking.unblock(client);
+    });
+    return this.#loading;
+  }
+
+  /**
+   * Holds a request that needs the VM until it has loaded: the client is
+   * blocked with its request left unread, and runs it again then (as a
+   * CLIENT PAUSE postpones one).
+   */
+  holdUntilLoaded(client: Client): void {
+    this.#waiting.add(client);
+    this.server.blocking.block(client, {
+      keys: [],
+      deadline: 0,
+      postponed: true,
+      tryServe: () => false,
+      onTimeout: () => {},
+    });
+    this.load().catch((err) => {
+      this.server.log(`Could not load the Lua engine: ${(err as Error).message}`);
+      Deno.exit(1);
+    });
+  }
+
+  /** Every function library's code (none before the VM loads). */
+  libraryCodes(): string[] {
+    if (this.#vm === undefined) return [];
+    return [...this.#vm.functions.libraries.values()].map((library) => library.code);
+  }
+
+  /** Drops every function library (FLUSHALL-like resets, a full resync). */
+  flushFunctions(): void {
+    this.#vm?.functions.flush();
+  }
 
   /** The socketless client scripts run their commands as (Redis's lua_client). */
   get scriptClient(): Client {
@@ -196,14 +273,16 @@ export class Scripting {
 
   /** The flags the script `argv[1]` names declares; undefined without a shebang or when unknown. */
   #declaredFlags(name: string, first: string): Set<string> | undefined {
+    // Before the VM loads no script or function is known yet.
+    const vm = this.#vm;
     if (name === "fcall" || name === "fcall_ro") {
-      return this.functions.functions.get(first.toLowerCase())?.flags;
+      return vm?.functions.functions.get(first.toLowerCase())?.flags;
     }
     let flags: ScriptFlags | undefined;
     if (name === "evalsha" || name === "evalsha_ro") {
-      flags = first.length === 40 ? this.engine.get(first)?.flags : undefined;
+      flags = first.length === 40 ? vm?.engine.get(first)?.flags : undefined;
     } else if (name === "eval" || name === "eval_ro") {
-      flags = this.engine.get(sha1hex(first))?.flags ?? shebangFlags(first);
+      flags = vm?.engine.get(sha1hex(first))?.flags ?? shebangFlags(first);
     }
     return flags === undefined || flags.compat ? undefined : flags.flags;
   }
@@ -367,4 +446,46 @@ function continueBusy(
     server.blocking.unblock(caller);
   };
   setTimeout(step, 0);
+}
+
+/** Writes a script's reply (or any decoded reply) to a client. */
+export function writeReply(out: ReplyWriter, v: RespValue): void {
+  switch (v.type) {
+    case "simple":
+      return out.simple(v.value);
+    case "error":
+      return out.error(v.value);
+    case "int":
+      return out.int(v.value);
+    case "bulk":
+      return out.bulk(v.value);
+    case "verbatim":
+      return out.verbatim(v.value, v.format);
+    case "null":
+      return out.nil();
+    case "nullArray":
+      return out.nilArray();
+    case "double":
+      return out.double(v.value);
+    case "bool":
+      return out.bool(v.value);
+    case "bignum":
+      return out.protocol === 3 ? out.raw(`(${v.value}\r\n`) : out.bulk(v.value);
+    case "array":
+    case "push":
+      out.array(v.values.length);
+      for (const item of v.values) writeReply(out, item);
+      return;
+    case "set":
+      out.set(v.values.length);
+      for (const item of v.values) writeReply(out, item);
+      return;
+    case "map":
+      out.map(v.entries.length);
+      for (const [key, value] of v.entries) {
+        writeReply(out, key);
+        writeReply(out, value);
+      }
+      return;
+  }
 }
