@@ -274,3 +274,20 @@ Deno.test("a collection one command holds stays live however many others it look
   for (let i = 1; i < 3000; i++) table.get(`h${i}`);
   equal((table.get("h0") as RedisHash).get("f"), "new");
 });
+
+Deno.test("a page a quarter dead is compacted away, its live records kept", () => {
+  const table = new KeyTable();
+  const value = "v".repeat(1000);
+  // About ten 1 MiB pages of 1 KB records.
+  const count = 10_000;
+  for (let i = 0; i < count; i++) table.set(`key:${i}`, value);
+  const before = table.allocatedBytes;
+  // Delete every third record of the first nine pages: each is a third dead.
+  for (let i = 0; i < 9000; i += 3) table.delete(`key:${i}`);
+  // Pages given back: a third dead is over the quarter that compacts (under a half, which did not).
+  ok(table.allocatedBytes <= before - 1024 * 1024, `${table.allocatedBytes} < ${before}`);
+  for (let i = 0; i < count; i++) {
+    equal(table.has(`key:${i}`), !(i < 9000 && i % 3 === 0), `key:${i}`);
+  }
+  equal(table.get("key:1"), value);
+});
