@@ -391,12 +391,9 @@ export const listCommands: CommandSpec[] = [
       const list = ctx.db.readObject<RedisList>(arg(argv, 1), "list");
       const range = list && clampRange(start, stop, list.length);
       if (list === undefined || range === undefined) return out.array(0);
-      let n = range[1] - range[0] + 1;
+      const n = range[1] - range[0] + 1;
       out.array(n);
-      for (const value of list.valuesFrom(range[0])) {
-        out.bulk(value);
-        if (--n === 0) break;
-      }
+      list.forRange(range[0], n, (value) => out.bulk(value));
     },
   },
   {

@@ -95,6 +95,28 @@ function* nodeForward(node: ListNode, from = 0): IterableIterator<string> {
   }
 }
 
+/** Visits up to `count` elements of a node from `from` on; returns how many it visited. */
+function nodeRange(
+  node: ListNode,
+  from: number,
+  count: number,
+  visit: (value: string) => void,
+): number {
+  const data = node.data;
+  const end = Math.min(node.count, from + count);
+  if (typeof data !== "string") {
+    for (let i = from; i < end; i++) visit(data[i]!);
+    return Math.max(0, end - from);
+  }
+  const r = new PackedReader();
+  for (let i = 0; i < end; i++) {
+    const length = r.readLength(data);
+    if (i >= from) visit(data.substring(r.pos, r.pos + length));
+    r.pos += length;
+  }
+  return Math.max(0, end - from);
+}
+
 function cloneNode(node: ListNode): ListNode {
   const data = node.data;
   return { data: typeof data === "string" ? data : data.slice(), count: node.count };
@@ -336,6 +358,30 @@ class ChunkedList {
   /** Elements head to tail. */
   values(): IterableIterator<string> {
     return this.valuesFrom(0);
+  }
+
+  /**
+   * Visits `count` elements from `index` on (0 <= index, index + count <=
+   * length): LRANGE's walk, without a generator's object per element.
+   */
+  forRange(index: number, count: number, visit: (value: string) => void): void {
+    const head = this.#head;
+    for (let i = index; i < head.count && count > 0; i++, count--) visit(head.get(i));
+    index = Math.max(0, index - head.count);
+    const middle = this.#middle;
+    if (middle !== undefined && middle.count > 0 && count > 0) {
+      const middleLength = this.#middleLength();
+      let position = middle.count;
+      let offset = 0;
+      if (index < middleLength) [position, offset] = this.#findNode(index, middleLength);
+      for (; position < middle.count && count > 0; position++) {
+        count -= nodeRange(middle.get(position), offset, count, visit);
+        offset = 0;
+      }
+      index = Math.max(0, index - middleLength);
+    }
+    const tail = this.#tail;
+    for (let i = index; i < tail.count && count > 0; i++, count--) visit(tail.get(i));
   }
 
   /** Elements from `index` (0 <= index) to the tail. */
@@ -641,6 +687,19 @@ export class RedisList implements RedisObject {
   /** Elements head to tail. */
   values(): IterableIterator<string> {
     return this.valuesFrom(0);
+  }
+
+  /** Visits `count` elements from `index` on (0 <= index, index + count <= length). */
+  forRange(index: number, count: number, visit: (value: string) => void): void {
+    if (this.#chunked !== undefined) return this.#chunked.forRange(index, count, visit);
+    const packed = this.#packed;
+    const r = new PackedReader();
+    const end = Math.min(this.#count, index + count);
+    for (let i = 0; i < end; i++) {
+      const length = r.readLength(packed);
+      if (i >= index) visit(packed.substring(r.pos, r.pos + length));
+      r.pos += length;
+    }
   }
 
   /** Elements from `index` (0 <= index) to the tail. */

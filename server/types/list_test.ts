@@ -115,6 +115,10 @@ Deno.test("list: matches an array model across node boundaries", () => {
       } else {
         const from = next(model.length + 1);
         deepEqual([...list.valuesFrom(from)], model.slice(from));
+        const count = next(model.length - from + 1);
+        const visited: string[] = [];
+        list.forRange(from, count, (value) => visited.push(value));
+        deepEqual(visited, model.slice(from, from + count));
       }
       equal(list.size(), model.length);
     }
