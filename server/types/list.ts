@@ -645,6 +645,21 @@ export class RedisList implements RedisObject {
     if (this.#chunked !== undefined) return this.#chunked.set(index, value);
     if (index < 0) index += this.#count;
     if (index < 0 || index >= this.#count) return false;
+    const packed = this.#packed;
+    const r = new PackedReader();
+    for (let i = 0; i < index; i++) r.skipPart(packed);
+    const start = r.pos;
+    const length = r.readLength(packed);
+    const end = r.pos + length;
+    // In place while it still fits: LSET on a small list copies the string once.
+    if (packed.length - (end - start) + value.length + 5 <= SMALL_MAX_BYTES) {
+      this.#data = joinPacked(
+        packed.slice(0, start),
+        lengthPrefix(value.length) + value,
+        packed.slice(end),
+      );
+      return true;
+    }
     const values = this.#values();
     values[index] = value;
     this.#assign(values);

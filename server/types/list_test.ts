@@ -172,3 +172,17 @@ Deno.test("list: a million pushes and pops at each end", () => {
   for (let i = n - 1; i >= 0; i--) equal(list.popRight(), String(i));
   equal(list.size(), 0);
 });
+
+Deno.test("list: set on a small list replaces one element in place, any length", () => {
+  const list = listOf("a", "bb", "ccc", "dddd");
+  const long = "L".repeat(300);
+  equal(list.set(1, long), true);
+  equal(list.set(0, ""), true);
+  equal(list.set(-1, "z"), true);
+  deepEqual([...list.values()], ["", long, "ccc", "z"]);
+  list.pushRight("tail");
+  equal(list.popRight(), "tail");
+  equal(list.popRight(), "z");
+  equal(list.set(1, "short"), true);
+  deepEqual([...list.values()], ["", "short", "ccc"]);
+});
