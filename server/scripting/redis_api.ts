@@ -4,8 +4,8 @@
  * replicate_commands, breakpoint, debug, acl_check_cmd, the LOG_* and REPL_*
  * constants and the version. Commands run through the current run's host.
  */
-import { createHash } from "node:crypto";
 import type { RespValue } from "../../protocol/resp.ts";
+import { sha1Hex } from "../sha.ts";
 import {
   LUA_ACL_CHECK_UNKNOWN,
   LUA_BAD_COMMAND_ARG,
@@ -88,8 +88,9 @@ export function formatG17(n: number): string {
   return strip(n.toFixed(16 - exp));
 }
 
+/** SHA-1 of a binary string as hex: script SHAs and redis.sha1hex. */
 export function sha1hex(s: string): string {
-  return createHash("sha1").update(Buffer.from(s, "latin1")).digest("hex");
+  return sha1Hex(s);
 }
 
 function raiseTable(L: LuaState, message: string): number {
