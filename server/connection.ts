@@ -9,7 +9,7 @@ import { RespRequestDecoder } from "../protocol/resp.ts";
 import { Client, type ClientTransport, type Protocol } from "./client.ts";
 import { processCommand, startBatch } from "./dispatch.ts";
 import type { RedisServer } from "./server.ts";
-import type { SocketConn } from "./tls.ts";
+import type { SocketConn } from "./tls_config.ts";
 
 /**
  * Idle clients hold little: a socket read lands in a small buffer, doubled

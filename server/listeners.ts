@@ -11,21 +11,21 @@
  * TCP: a Deno socket is released only once its pending accept ends, so a
  * new listener that overlaps the old one (bind 127.0.0.1 → * on the same
  * port) is checked on a spare port and replaces the old one once that one
- * is released. TLS: node:tls binds asynchronously, so the address is first
- * checked by a synchronous Deno listen that is closed at once; a bind that
- * still fails afterwards (another process took the port between) is logged.
+ * is released. TLS: node:tls loads and binds asynchronously, so the address
+ * is first checked by a synchronous Deno listen that is closed at once; a
+ * bind that still fails afterwards (another process took the port between)
+ * is logged.
  */
 import type { Config } from "./config.ts";
 import { ConfigError } from "./config_params.ts";
 import { BIND_FAILED, LISTEN_PORT_FAILED, TLS_RELOAD_FAILED } from "./errors.ts";
+import { listenTls, type TlsListener } from "./tls.ts";
 import {
-  listenTls,
   type SecureContext,
   secureContextOf,
   type SocketConn,
   TlsConfigError,
-  type TlsListener,
-} from "./tls.ts";
+} from "./tls_config.ts";
 
 type Listener = Deno.TcpListener | TlsListener;
 type Kind = "tcp" | "tls";

@@ -6,7 +6,7 @@
 import { Acl } from "./acl/acl.ts";
 import { admissionError } from "./admission.ts";
 import { Listeners } from "./listeners.ts";
-import type { SocketConn } from "./tls.ts";
+import type { SocketConn } from "./tls_config.ts";
 import { aclCommandsOf } from "./acl/table.ts";
 import { BlockingRegistry } from "./blocking.ts";
 import { Client, type ClientTransport } from "./client.ts";

@@ -8,7 +8,7 @@ import { ConfigError } from "./config_params.ts";
 import { DUPLICATE_CONFIG_USER } from "./acl/acl.ts";
 import { loadAclFile } from "./commands/acl.ts";
 import { openLog } from "./log.ts";
-import { TlsConfigError } from "./tls.ts";
+import { TlsConfigError } from "./tls_config.ts";
 import { LoadError } from "./persistence/load.ts";
 import type { RedisServer } from "./server.ts";
 import { VERSION } from "../protocol/version.ts";

@@ -9,7 +9,8 @@ import { Redis } from "ioredis";
 import { freePort } from "../bench/servers.ts";
 import { encodeNativeRequest, NativeResponseDecoder } from "../protocol/native.ts";
 import { Config } from "../server/config.ts";
-import { listenTls, TlsConfigError } from "../server/tls.ts";
+import { listenTls } from "../server/tls.ts";
+import { TlsConfigError } from "../server/tls_config.ts";
 import { RespClient, run, startServer, type TestServer } from "./helpers.ts";
 import { waitFor } from "./replication_helpers.ts";
 

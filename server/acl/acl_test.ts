@@ -4,7 +4,7 @@ import { commandGroups } from "../commands/table.ts";
 import { Acl, AclSetUserError, mergeSelectorArgs } from "./acl.ts";
 import { AclCommands } from "./commands.ts";
 import { describeChannels, describeCommandRules, describeKeys } from "./describe.ts";
-import { generatePassword, hashPassword } from "./password.ts";
+import { generatePassword, hashPassword, sameHash } from "./password.ts";
 import type { ChannelAccess, KeyAccess } from "./selector.ts";
 import { aclCommandsOf } from "./table.ts";
 
@@ -382,6 +382,16 @@ Deno.test("ACL GENPASS: hex of the asked number of bits, rounded up", () => {
   equal(generatePassword(5).length, 2);
   equal(generatePassword(4096).length, 1024);
   ok(generatePassword() !== generatePassword());
+});
+
+Deno.test("password hashes compare equal only when every char is", () => {
+  const hash = hashPassword("pw");
+  ok(sameHash(hash, hashPassword("pw")));
+  ok(!sameHash(hash, hashPassword("pW")));
+  ok(!sameHash(hash, `${hash.slice(0, 63)}${hash[63] === "0" ? "1" : "0"}`));
+  ok(!sameHash(hash, hash.slice(0, 63)));
+  ok(!sameHash("\x00", "\x01"));
+  ok(sameHash("", ""));
 });
 
 // ---- ACL LOG ------------------------------------------------------------------------

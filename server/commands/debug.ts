@@ -4,7 +4,6 @@
  * allowed as enable-debug-command says. DIGEST is Redis's own algorithm
  * (SHA-1 mixing of keys and values), so equal datasets digest equally.
  */
-import { createHash } from "node:crypto";
 import { arg, parseDouble } from "../args.ts";
 import { parseMemory } from "../config_params.ts";
 import type { CommandSpec } from "../command.ts";
@@ -25,6 +24,7 @@ import {
 } from "../errors.ts";
 import { LoadError } from "../persistence/load.ts";
 import { dumpPayload } from "../persistence/rdb_writer.ts";
+import { type Message, sha1 } from "../sha.ts";
 import type { RedisHash } from "../types/hash.ts";
 import type { RedisList } from "../types/list.ts";
 import type { RedisSet } from "../types/set.ts";
@@ -85,23 +85,15 @@ const DEBUG_HELP = [
 
 // ---- DIGEST (Redis's debug.c algorithm) --------------------------------------------
 
-const sha1 = (...parts: Uint8Array[]) => {
-  const hash = createHash("sha1");
-  for (const part of parts) hash.update(part);
-  return new Uint8Array(hash.digest());
-};
-
-const bytesOf = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
-
 /** digest ^= SHA1(data). */
-function xorDigest(digest: Uint8Array, data: Uint8Array): void {
+function xorDigest(digest: Uint8Array, data: Message): void {
   const hash = sha1(data);
   // Both are SHA-1 digests: 20 bytes.
   for (let i = 0; i < 20; i++) digest[i]! ^= hash[i]!;
 }
 
 /** digest = SHA1(digest ^ SHA1(data)): order matters. */
-function mixDigest(digest: Uint8Array, data: Uint8Array): void {
+function mixDigest(digest: Uint8Array, data: Message): void {
   xorDigest(digest, data);
   digest.set(sha1(digest));
 }
@@ -128,38 +120,38 @@ function valueDigest(digest: Uint8Array, value: RedisValue, hasExpire: boolean):
   const type = typeof value === "string" ? "string" : value.type;
   mixDigest(digest, new Uint8Array([0, 0, 0, TYPE_CODE[type] ?? 6]));
   if (typeof value === "string") {
-    mixDigest(digest, bytesOf(value));
+    mixDigest(digest, value);
   } else if (value.type === "list") {
-    for (const v of (value as RedisList).values()) mixDigest(digest, bytesOf(v));
+    for (const v of (value as RedisList).values()) mixDigest(digest, v);
   } else if (value.type === "set") {
-    for (const m of (value as RedisSet).members()) xorDigest(digest, bytesOf(m));
+    for (const m of (value as RedisSet).members()) xorDigest(digest, m);
   } else if (value.type === "zset") {
     for (const [member, score] of (value as SortedSet).entries()) {
       const element = new Uint8Array(20);
-      mixDigest(element, bytesOf(member));
-      mixDigest(element, bytesOf(formatG17(score)));
+      mixDigest(element, member);
+      mixDigest(element, formatG17(score));
       xorDigest(digest, element);
     }
   } else if (value.type === "hash") {
     for (const [field, v] of (value as RedisHash).entries()) {
       const element = new Uint8Array(20);
-      mixDigest(element, bytesOf(field));
-      mixDigest(element, bytesOf(v));
+      mixDigest(element, field);
+      mixDigest(element, v);
       xorDigest(digest, element);
     }
   } else if (value.type === "stream") {
     // Entries only, each ID as "ms.seq" (Redis leaves consumer groups out too).
     for (const entry of (value as Stream).range(ID_MIN, ID_MAX)) {
-      mixDigest(digest, bytesOf(`${idMs(entry.id)}.${idSeq(entry.id)}`));
-      for (const part of entry.pairs) mixDigest(digest, bytesOf(part));
+      mixDigest(digest, `${idMs(entry.id)}.${idSeq(entry.id)}`);
+      for (const part of entry.pairs) mixDigest(digest, part);
     }
   }
-  if (hasExpire) xorDigest(digest, bytesOf("!!expire!!"));
+  if (hasExpire) xorDigest(digest, "!!expire!!");
 }
 
 function keyDigest(key: string, value: RedisValue, hasExpire: boolean): Uint8Array {
   const digest = new Uint8Array(20);
-  mixDigest(digest, bytesOf(key));
+  mixDigest(digest, key);
   valueDigest(digest, value, hasExpire);
   return digest;
 }

@@ -20,7 +20,7 @@
  */
 import { bytesToBinary } from "../../protocol/bytes.ts";
 import { encodeRespRequest, RespRequestDecoder } from "../../protocol/resp.ts";
-import type { ReplicationTls } from "../tls.ts";
+import type { ReplicationTls } from "../tls_config.ts";
 import { PayloadError, RdbPayloadReceiver } from "./rdb_transfer.ts";
 
 /** What the link needs from the server it replicates into. */

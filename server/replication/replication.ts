@@ -11,7 +11,7 @@
  *   reconnect and continue from here.
  */
 import type { Database, ExpiryPolicy } from "../db.ts";
-import { replicationTlsOptions } from "../tls.ts";
+import { replicationTlsOptions } from "../tls_config.ts";
 import { type LinkOptions, MasterLink, type ReplicaHost } from "./master_link.ts";
 import { type MasterHost, ReplicationMaster } from "./master.ts";
 import type { ReplicationStream } from "./stream.ts";
