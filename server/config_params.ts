@@ -15,8 +15,10 @@ import {
   CONFIG_NOT_MEMORY_OR_PERCENT,
   CONFIG_PERCENT_OVER_100,
   CONFIG_PERCENTILES_RANGE,
+  CONFIG_TOO_MANY_BIND,
   CONFIG_WRONG_ARITY,
 } from "./errors.ts";
+import { MAX_BIND_ADDRESSES } from "./bind.ts";
 import { formatNotifyFlags, parseNotifyFlags } from "./notify.ts";
 
 export type ParamType = "int" | "memory" | "bool" | "string" | "enum";
@@ -87,7 +89,10 @@ const fixed = { immutable: true } as const;
 export const PARAMS: ParamSpec[] = [
   // Network and clients.
   // Both re-listen when set at run time (the server's apply; a failure rolls CONFIG SET back).
-  str("bind", "127.0.0.1", { canonical: (v) => words(v).join(" ") }),
+  str("bind", "127.0.0.1", {
+    validate: (v) => words(v).length > MAX_BIND_ADDRESSES ? CONFIG_TOO_MANY_BIND : undefined,
+    canonical: (v) => words(v).join(" "),
+  }),
   int("port", 6379, 0, 65535),
   int("timeout", 0, 0, INT_MAX),
   int("tcp-keepalive", 300, 0, INT_MAX, noop),

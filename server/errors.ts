@@ -649,3 +649,5 @@ export const MIGRATE_READ_FAILED = "IOERR error or timeout reading to target ins
 export const MIGRATE_WRITE_FAILED = "IOERR error or timeout writing to target instance";
 export const migrateTargetError = (reply: string) =>
   `ERR Target instance replied with error: ${reply}`;
+/** bind with more than CONFIG_BINDADDR_MAX addresses (setConfigBindOption). */
+export const CONFIG_TOO_MANY_BIND = "Too many bind addresses specified.";

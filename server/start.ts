@@ -7,6 +7,7 @@ import { Config, parseConfigFile } from "./config.ts";
 import { ConfigError } from "./config_params.ts";
 import { DUPLICATE_CONFIG_USER } from "./acl/acl.ts";
 import { loadAclFile } from "./commands/acl.ts";
+import { ListenError } from "./listeners.ts";
 import { openLog } from "./log.ts";
 import { TlsConfigError } from "./tls.ts";
 import { LoadError } from "./persistence/load.ts";
@@ -117,10 +118,8 @@ async function run(server: RedisServer, config: Config): Promise<number> {
       server.log(`TLS: ${err.message}`);
       return 1;
     }
-    // Redis's words: its test harness retries on another port when it sees them.
-    const where = `${config.get("bind")}:${config.get("port")}`;
-    server.log(`Could not create server TCP listening socket ${where}: ${(err as Error).message}`);
-    server.log(`Failed listening on port ${config.get("port")} (TCP), aborting.`);
+    if (!(err instanceof ListenError)) throw err;
+    server.log(err.message);
     return 1;
   }
   try {
