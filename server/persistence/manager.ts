@@ -91,6 +91,11 @@ export class Persistence {
   /** Attaches to `server`: its propagators, cron, shutdown and reply hooks (compose.ts). */
   constructor(readonly server: ServerContext) {
     this.aofPaths = new AofPaths(server);
+    this.aof.onWrite = (event, ms) => server.latency.addIfNeeded(event, ms);
+    // Redis fsyncs on the main thread only under always; here that fsync is what replies wait for.
+    this.aof.onFsync = (ms) => {
+      if (this.#fsyncAlways) server.latency.addIfNeeded("aof-fsync-always", ms);
+    };
     const isOpen = () => this.aof.isOpen;
     server.propagators.push({
       target: "aof",
@@ -342,6 +347,9 @@ export class Persistence {
       this.#log(`Can't start the background ${kind === "rdb" ? "save" : "AOF rewrite"}: ${err}`);
       return undefined;
     }
+    // No fork: each slice of the job holds the main thread (Redis's nearest event is "fork").
+    const event = kind === "rdb" ? "rdb-save-slice" : "aof-rewrite-slice";
+    file.onSlice = (ms) => this.server.latency.addIfNeeded(event, ms);
     const target: WriteTarget = {
       key: (dbIndex, key) => snapshot.beforeWrite(dbIndex, key),
       database: (dbIndex, moved) => snapshot.freeze(dbIndex, moved),
