@@ -8,7 +8,7 @@
 import { deepEqual, equal, ok, rejects } from "node:assert/strict";
 import { freePort } from "../bench/servers.ts";
 import { bindAddresses } from "../server/bind.ts";
-import { RespClient, startServer } from "./helpers.ts";
+import { RespClient, startServer, type TestServer } from "./helpers.ts";
 
 async function reachable(hostname: string, port: number): Promise<boolean> {
   try {
@@ -53,6 +53,21 @@ Deno.test("bind: an address that fails, not optional, refuses CONFIG SET and kee
   });
 });
 
+/** A server on a free TLS port; again on another when a parallel test took it first. */
+async function startTls(params: Record<string, string>): Promise<TestServer> {
+  for (let attempt = 1;; attempt++) {
+    let srv: TestServer | undefined;
+    try {
+      srv = startServer({ ...params, "tls-port": String(freePort()) });
+      await srv.server.tlsReady;
+      return srv;
+    } catch (err) {
+      await srv?.[Symbol.asyncDispose]();
+      if (attempt === 3 || !/EADDRINUSE|Failed listening/.test(String(err))) throw err;
+    }
+  }
+}
+
 Deno.test("bind: the TLS port listens on every address too", async () => {
   const dir = await Deno.makeTempDir();
   try {
@@ -64,14 +79,12 @@ Deno.test("bind: the TLS port listens on every address too", async () => {
       stderr: "null",
     }).output();
     equal(made.code, 0);
-    await using srv = startServer({
+    await using srv = await startTls({
       bind: "127.0.0.1 127.0.0.2",
-      "tls-port": String(freePort()),
       "tls-cert-file": cert,
       "tls-key-file": key,
       "tls-auth-clients": "no",
     });
-    await srv.server.tlsReady;
     const tlsPort = srv.server.tlsPort;
     ok(await reachable("127.0.0.1", tlsPort));
     ok(await reachable("127.0.0.2", tlsPort));
