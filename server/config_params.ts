@@ -324,11 +324,9 @@ function compatibilityParams(): ParamSpec[] {
     str("tls-client-key-file-pass", "", noop),
     str("tls-key-file-pass", "", noop),
     int("rdb-key-save-delay", 0, INT_MIN, INT_MAX, { ...noop, hidden: true }),
-    int("key-load-delay", 0, INT_MIN, INT_MAX, { ...noop, hidden: true }),
-    int("loading-process-events-interval-bytes", 2 * MB, 1024, INT_MAX, {
-      ...noop,
-      hidden: true,
-    }),
+    // Start-up loading's pace (persistence/load.ts loadRdbAtStart).
+    int("key-load-delay", 0, INT_MIN, INT_MAX, { hidden: true }),
+    int("loading-process-events-interval-bytes", 2 * MB, 1024, INT_MAX, { hidden: true }),
     bool("use-exit-on-panic", false, { ...noop, hidden: true }),
   ];
 }

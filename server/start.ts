@@ -102,14 +102,6 @@ async function run(server: RedisServer, config: Config): Promise<number> {
     return 1;
   }
   const persistence = server.persistence;
-  try {
-    // The RDB file or the AOF, loaded before the first client can connect.
-    persistence.loadOnStart();
-  } catch (err) {
-    if (!(err instanceof LoadError)) throw err;
-    console.error(`redis-home: ${err.message}`);
-    return 1;
-  }
   let port: number;
   try {
     port = server.listen();
@@ -133,10 +125,9 @@ async function run(server: RedisServer, config: Config): Promise<number> {
   if (server.tlsPort !== 0) {
     server.log(`Listening on ${config.get("bind")}:${server.tlsPort} (TLS)`);
   }
-  server.log("Ready to accept connections");
-  const { promise: stopped, resolve } = Promise.withResolvers<void>();
-  // SHUTDOWN stops the server from a command; the process ends with it.
-  server.shutdownHooks.push(() => resolve());
+  const { promise: stopped, resolve } = Promise.withResolvers<"stopped">();
+  // SHUTDOWN stops the server from a command (also while loading); the process ends with it.
+  server.shutdownHooks.push(() => resolve("stopped"));
   let refused = false;
   const onSignal = () => {
     server.log("signal received, shutting down");
@@ -151,7 +142,20 @@ async function run(server: RedisServer, config: Config): Promise<number> {
   };
   Deno.addSignalListener("SIGINT", onSignal);
   Deno.addSignalListener("SIGTERM", onSignal);
-  await stopped;
+  // The RDB file or the AOF; clients that connect meanwhile are told -LOADING.
+  const loaded = persistence.loadWhileServing();
+  // A load that fails after a SHUTDOWN stopped the server no longer matters.
+  loaded.catch(() => {});
+  try {
+    if (await Promise.race([loaded, stopped]) !== "stopped") {
+      server.log("Ready to accept connections");
+      await stopped;
+    }
+  } catch (err) {
+    if (!(err instanceof LoadError)) throw err;
+    console.error(`redis-home: ${err.message}`);
+    return 1;
+  }
   await server.shutdown();
   Deno.removeSignalListener("SIGINT", onSignal);
   Deno.removeSignalListener("SIGTERM", onSignal);

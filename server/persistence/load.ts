@@ -10,7 +10,8 @@ import { type AofPaths, ensureDir, fileSize, writeManifest } from "./aof.ts";
 import { AofFormatError, parseAof } from "./aof_load.ts";
 import { FormatError } from "./format_error.ts";
 import { Manifest } from "./manifest.ts";
-import { isRdb, type RdbVisitor, readRdb } from "./rdb_reader.ts";
+import type { LoadingState } from "./loading.ts";
+import { isRdb, type RdbVisitor, readRdb, readRdbInSteps } from "./rdb_reader.ts";
 import { replayCommands } from "./replay.ts";
 import { materialize } from "./values.ts";
 import { restoreLibrary } from "../scripting/runner.ts";
@@ -36,17 +37,24 @@ export function rdbDatabase(dbs: readonly Database[], index: number): Database {
   return databaseAt(dbs, index);
 }
 
+/** How many keys an RDB image held: loaded, skipped as expired, skipped as empty. */
+interface RdbCounts {
+  loaded: number;
+  expired: number;
+  emptySkipped: number;
+}
+
 /**
- * Loads an RDB image into the databases. An AOF base (`aofBase`) keeps its
- * expired keys: the commands after it assume that keyspace. A key already
- * present is a FormatError unless `merge` (then the image's wins).
+ * The visitor that loads an RDB image into the databases. An AOF base
+ * (`aofBase`) keeps its expired keys: the commands after it assume that
+ * keyspace. A key already present is a FormatError unless `merge` (then the
+ * image's wins).
  */
-export function loadRdbData(
+function rdbLoader(
   server: ServerContext,
-  data: Uint8Array,
   aofBase: boolean,
-  merge = false,
-): RdbLoaded {
+  merge: boolean,
+): { visitor: RdbVisitor; counts: RdbCounts } {
   const config = server.config;
   const dbs = server.dbs;
   let db: Database = databaseAt(dbs, 0);
@@ -55,16 +63,14 @@ export function loadRdbData(
     entries: config.getNumber("zset-max-listpack-entries"),
     value: config.getNumber("zset-max-listpack-value"),
   };
-  let loaded = 0;
-  let expired = 0;
-  let emptySkipped = 0;
+  const counts: RdbCounts = { loaded: 0, expired: 0, emptySkipped: 0 };
   const visitor: RdbVisitor = {
     selectDb(index) {
       db = rdbDatabase(dbs, index);
     },
     entry(key, value, expireAt) {
       if (!aofBase && expireAt !== undefined && expireAt < now) {
-        expired++;
+        counts.expired++;
         return;
       }
       if (!merge && db.dict.has(key)) {
@@ -72,20 +78,81 @@ export function loadRdbData(
       }
       db.set(key, materialize(value, zsetLimits));
       if (expireAt !== undefined) db.setExpire(key, expireAt);
-      loaded++;
+      counts.loaded++;
     },
     functionLibrary: (code) => {
       const error = restoreLibrary(server, code, merge);
       if (error !== undefined) throw new FormatError(`Failed loading library: ${error}`);
     },
-    skippedEmpty: () => emptySkipped++,
+    skippedEmpty: () => counts.emptySkipped++,
   };
-  const { end } = readRdb(data, visitor, config.getBool("rdbchecksum"));
+  return { visitor, counts };
+}
+
+function rdbDone(server: ServerContext, counts: RdbCounts, end: number): RdbLoaded {
+  const { loaded, expired, emptySkipped } = counts;
   server.log(
     `Done loading RDB, keys loaded: ${loaded}, keys expired: ${expired}` +
       (emptySkipped > 0 ? `, empty keys skipped: ${emptySkipped}.` : "."),
   );
   return { loaded, expired, end };
+}
+
+/** Loads an RDB image into the databases (rdbLoader says how). */
+export function loadRdbData(
+  server: ServerContext,
+  data: Uint8Array,
+  aofBase: boolean,
+  merge = false,
+): RdbLoaded {
+  const { visitor, counts } = rdbLoader(server, aofBase, merge);
+  const { end } = readRdb(data, visitor, server.config.getBool("rdbchecksum"));
+  return rdbDone(server, counts, end);
+}
+
+/**
+ * Loads the RDB file at start-up, letting the event loop run (clients are
+ * answered -LOADING) each loading-process-events-interval-bytes of the file
+ * and waiting key-load-delay microseconds after each key, as Redis's
+ * rdbLoad does; `loading` follows the progress.
+ */
+export async function loadRdbAtStart(
+  server: ServerContext,
+  data: Uint8Array,
+  loading: LoadingState,
+): Promise<RdbLoaded> {
+  const config = server.config;
+  const { visitor, counts } = rdbLoader(server, false, false);
+  const entry = visitor.entry;
+  visitor.entry = (key, value, expireAt) => {
+    entry(key, value, expireAt);
+    debugDelay(config.getNumber("key-load-delay"));
+  };
+  visitor.aux = (name, value) => {
+    if (name === "used-mem") loading.rdbUsedMem = Number(value) || 0;
+  };
+  const interval = config.getNumber("loading-process-events-interval-bytes");
+  const steps = readRdbInSteps(data, visitor, config.getBool("rdbchecksum"), interval);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) {
+      loading.loadedBytes = step.value.end;
+      return rdbDone(server, counts, step.value.end);
+    }
+    loading.loadedBytes = step.value;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+}
+
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Redis's debugDelay: sleeps `usec` microseconds; a negative value sleeps
+ * one microsecond once in -usec calls (short sleeps by sleeping less often).
+ */
+function debugDelay(usec: number): void {
+  if (usec < 0) usec = Math.floor(Math.random() * -usec) === 0 ? 1 : 0;
+  if (usec > 0) Atomics.wait(SLEEPER, 0, 0, usec / 1000);
 }
 
 /**

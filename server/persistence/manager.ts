@@ -26,7 +26,15 @@ import {
 } from "./aof.ts";
 import { FormatError } from "./format_error.ts";
 import { type AofFileInfo, Manifest } from "./manifest.ts";
-import { loadAofFile, LoadError, loadRdbData, type RdbLoaded, upgradeLegacyAof } from "./load.ts";
+import {
+  loadAofFile,
+  LoadError,
+  loadRdbAtStart,
+  loadRdbData,
+  type RdbLoaded,
+  upgradeLegacyAof,
+} from "./load.ts";
+import { LoadingState } from "./loading.ts";
 import { KeyspaceSnapshot } from "./snapshot.ts";
 import {
   commandEncoder,
@@ -66,6 +74,8 @@ const unixSeconds = () => Math.floor(Date.now() / 1000);
 export class Persistence {
   readonly aofPaths: AofPaths;
   readonly aof = new AofWriter();
+  /** Start-up loading of the RDB file (INFO loading, -LOADING replies). */
+  readonly loading = new LoadingState();
   aofState: AofState = "off";
   manifest = new Manifest();
   #job: Job | undefined;
@@ -173,6 +183,47 @@ export class Persistence {
   }
 
   /**
+   * `serve`'s start-up load, once it listens (as Redis): loadOnStart, but an
+   * RDB file is read in steps and clients connecting meanwhile get -LOADING.
+   */
+  async loadWhileServing(): Promise<void> {
+    if (this.#config.getBool("appendonly")) return this.loadOnStart();
+    const started = performance.now();
+    this.#readManifestForRewrites();
+    if (await this.#loadRdbAtStart()) this.#log(`DB loaded from disk: ${seconds(started)} seconds`);
+    this.server.dirty = 0;
+  }
+
+  /** The RDB file read in steps, clients answered -LOADING meanwhile (and no cron runs). */
+  async #loadRdbAtStart(): Promise<boolean> {
+    const data = this.#readRdbFile();
+    if (data === undefined) return false;
+    const server = this.server;
+    const cronPaused = server.cronPaused;
+    server.cronPaused = true;
+    this.loading.start(data.length);
+    try {
+      this.#loaded(await loadRdbAtStart(server, data, this.loading));
+    } catch (err) {
+      if (!(err instanceof FormatError)) throw err;
+      throw new LoadError(`Fatal error loading the DB ${this.rdbPath}: ${err.message}`);
+    } finally {
+      this.loading.end();
+      server.cronPaused = cronPaused;
+    }
+    return true;
+  }
+
+  #readRdbFile(): Uint8Array | undefined {
+    try {
+      return Deno.readFileSync(this.rdbPath);
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return undefined;
+      throw new LoadError(`Fatal error loading the DB ${this.rdbPath}: ${(err as Error).message}`);
+    }
+  }
+
+  /**
    * DEBUG RELOAD's load: the RDB file into the databases as they are; a key
    * already present is an error unless `merge` (then the file's wins). False
    * if there is no file; throws LoadError when it is damaged.
@@ -201,13 +252,8 @@ export class Persistence {
   }
 
   #loadRdb(merge = false): boolean {
-    let data: Uint8Array;
-    try {
-      data = Deno.readFileSync(this.rdbPath);
-    } catch (err) {
-      if (err instanceof Deno.errors.NotFound) return false;
-      throw new LoadError(`Fatal error loading the DB ${this.rdbPath}: ${(err as Error).message}`);
-    }
+    const data = this.#readRdbFile();
+    if (data === undefined) return false;
     try {
       this.#loaded(loadRdbData(this.server, data, false, merge));
     } catch (err) {
@@ -628,7 +674,9 @@ export class Persistence {
     } catch (err) {
       this.#log(`Error flushing the AOF at shutdown: ${(err as Error).message}`);
     }
-    if ((this.hasSaveRules && !flags.nosave) || flags.save) {
+    // As Redis: a dataset still loading is never saved.
+    const save = (this.hasSaveRules && !flags.nosave) || flags.save;
+    if (save && !this.loading.active) {
       this.#log("Saving the final RDB snapshot before exiting.");
       if (!this.save() && !flags.force) {
         this.#log("Error trying to save the DB, can't exit.");
@@ -659,7 +707,7 @@ export class Persistence {
     const running = (kind: "rdb" | "aof") =>
       job?.kind === kind ? Math.round((now - job.startedAt) / 1000) : -1;
     const fields: [string, string | number][] = [
-      ["loading", 0],
+      ["loading", this.loading.active ? 1 : 0],
       ["async_loading", 0],
       ["current_cow_peak", 0],
       ["current_cow_size", 0],
@@ -700,6 +748,7 @@ export class Persistence {
         ["aof_delayed_fsync", 0],
       );
     }
+    fields.push(...this.loading.infoFields(now));
     return fields;
   }
 }
