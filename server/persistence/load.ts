@@ -11,8 +11,8 @@ import { AofFormatError, parseAof } from "./aof_load.ts";
 import { FormatError } from "./format_error.ts";
 import { Manifest } from "./manifest.ts";
 import type { LoadingState } from "./loading.ts";
-import { isRdb, type RdbVisitor, readRdb, readRdbInSteps } from "./rdb_reader.ts";
-import { replayCommands } from "./replay.ts";
+import { isRdb, type RdbVisitor, readRdbInSteps } from "./rdb_reader.ts";
+import { REPLAY_STEP, replaySteps } from "./replay.ts";
 import { materialize } from "./values.ts";
 import { restoreLibrary } from "../scripting/runner.ts";
 import type { ZsetLimits } from "../types/sorted_set.ts";
@@ -105,42 +105,70 @@ export function loadRdbData(
   aofBase: boolean,
   merge = false,
 ): RdbLoaded {
-  const { visitor, counts } = rdbLoader(server, aofBase, merge);
-  const { end } = readRdb(data, visitor, server.config.getBool("rdbchecksum"));
-  return rdbDone(server, counts, end);
+  return drain(rdbSteps(server, data, aofBase, merge));
 }
 
 /**
- * Loads the RDB file at start-up, letting the event loop run (clients are
- * answered -LOADING) each loading-process-events-interval-bytes of the file
- * and waiting key-load-delay microseconds after each key, as Redis's
- * rdbLoad does; `loading` follows the progress.
+ * loadRdbData a step at a time, for the start-up load (`loading`): yields
+ * the offset reached each loading-process-events-interval-bytes, waits
+ * key-load-delay microseconds after each key, as Redis's rdbLoad does.
  */
-export async function loadRdbAtStart(
+function* rdbSteps(
+  server: ServerContext,
+  data: Uint8Array,
+  aofBase: boolean,
+  merge: boolean,
+  loading?: LoadingState,
+): Generator<number, RdbLoaded> {
+  const config = server.config;
+  const { visitor, counts } = rdbLoader(server, aofBase, merge);
+  let interval = Infinity;
+  if (loading !== undefined) {
+    interval = config.getNumber("loading-process-events-interval-bytes");
+    const entry = visitor.entry;
+    visitor.entry = (key, value, expireAt) => {
+      entry(key, value, expireAt);
+      debugDelay(config.getNumber("key-load-delay"));
+    };
+    visitor.aux = (name, value) => {
+      if (name === "used-mem") loading.rdbUsedMem = Number(value) || 0;
+    };
+  }
+  const { end } = yield* readRdbInSteps(data, visitor, config.getBool("rdbchecksum"), interval);
+  return rdbDone(server, counts, end);
+}
+
+/** The RDB file at start-up, a step at a time (rdbSteps); `loading` follows the progress. */
+export function loadRdbAtStart(
   server: ServerContext,
   data: Uint8Array,
   loading: LoadingState,
 ): Promise<RdbLoaded> {
-  const config = server.config;
-  const { visitor, counts } = rdbLoader(server, false, false);
-  const entry = visitor.entry;
-  visitor.entry = (key, value, expireAt) => {
-    entry(key, value, expireAt);
-    debugDelay(config.getNumber("key-load-delay"));
-  };
-  visitor.aux = (name, value) => {
-    if (name === "used-mem") loading.rdbUsedMem = Number(value) || 0;
-  };
-  const interval = config.getNumber("loading-process-events-interval-bytes");
-  const steps = readRdbInSteps(data, visitor, config.getBool("rdbchecksum"), interval);
+  return runInSteps(rdbSteps(server, data, false, false, loading), (pos) => {
+    loading.loadedBytes = pos;
+  });
+}
+
+/**
+ * Runs `steps`, letting the event loop run between them (clients connect
+ * and are answered -LOADING meanwhile); `progress` gets each step's value.
+ */
+export async function runInSteps<T, R>(
+  steps: Generator<T, R>,
+  progress: (value: T) => void,
+): Promise<R> {
   for (;;) {
     const step = steps.next();
-    if (step.done) {
-      loading.loadedBytes = step.value.end;
-      return rdbDone(server, counts, step.value.end);
-    }
-    loading.loadedBytes = step.value;
+    if (step.done) return step.value;
+    progress(step.value);
     await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+}
+
+function drain<R>(steps: Generator<unknown, R>): R {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
   }
 }
 
@@ -156,22 +184,27 @@ function debugDelay(usec: number): void {
 }
 
 /**
- * Loads one AOF file: its RDB preamble if it has one (returned), then its
- * commands. A truncated last file is cut at its last whole command when
- * aof-load-truncated allows it.
+ * Loads one AOF file, a step at a time: its RDB preamble if it has one
+ * (returned), then its commands. A truncated last file is cut at its last
+ * whole command when aof-load-truncated allows it. For the start-up load
+ * (`loading`) it yields the offset reached in the file (during the replay,
+ * in proportion to the commands run) every
+ * loading-process-events-interval-bytes of the preamble and every
+ * REPLAY_STEP commands (Redis's loop of 1024); otherwise never.
  */
-export function loadAofFile(
+export function* aofFileSteps(
   server: ServerContext,
   paths: AofPaths,
   name: string,
   last: boolean,
-): RdbLoaded | undefined {
+  loading?: LoadingState,
+): Generator<number, RdbLoaded | undefined> {
   const path = paths.file(name);
   const data = Deno.readFileSync(path);
   if (data.length === 0) return undefined;
   let preamble: RdbLoaded | undefined;
   try {
-    if (isRdb(data)) preamble = loadRdbData(server, data, true);
+    if (isRdb(data)) preamble = yield* rdbSteps(server, data, true, false, loading);
   } catch (err) {
     if (!(err instanceof FormatError)) throw err;
     throw new LoadError(
@@ -206,8 +239,13 @@ export function loadAofFile(
     Deno.truncateSync(path, parsed.validUpTo);
     server.log(`AOF ${name} loaded anyway because aof-load-truncated is enabled`);
   }
+  const step = loading === undefined ? Infinity : REPLAY_STEP;
+  const from = preamble?.end ?? 0;
+  const perCommand = (parsed.validUpTo - from) / Math.max(1, parsed.commands.length);
   try {
-    replayCommands(server, parsed.commands, name);
+    for (const done of replaySteps(server, parsed.commands, name, step)) {
+      yield Math.floor(from + done * perCommand);
+    }
   } catch (err) {
     if (err instanceof FormatError) throw new LoadError(err.message);
     throw new LoadError(`Error replaying the append only file ${name}: ${(err as Error).stack}`);

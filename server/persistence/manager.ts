@@ -27,11 +27,12 @@ import {
 import { FormatError } from "./format_error.ts";
 import { type AofFileInfo, Manifest } from "./manifest.ts";
 import {
-  loadAofFile,
+  aofFileSteps,
   LoadError,
   loadRdbAtStart,
   loadRdbData,
   type RdbLoaded,
+  runInSteps,
   upgradeLegacyAof,
 } from "./load.ts";
 import { LoadingState } from "./loading.ts";
@@ -183,35 +184,52 @@ export class Persistence {
   }
 
   /**
-   * `serve`'s start-up load, once it listens (as Redis): loadOnStart, but an
-   * RDB file is read in steps and clients connecting meanwhile get -LOADING.
+   * `serve`'s start-up load, once it listens (as Redis): loadOnStart, but
+   * the files are read in steps and clients connecting meanwhile get -LOADING.
    */
   async loadWhileServing(): Promise<void> {
-    if (this.#config.getBool("appendonly")) return this.loadOnStart();
     const started = performance.now();
-    this.#readManifestForRewrites();
-    if (await this.#loadRdbAtStart()) this.#log(`DB loaded from disk: ${seconds(started)} seconds`);
+    if (this.#config.getBool("appendonly")) {
+      const loading = this.loading;
+      const loaded = await this.#whileLoading(() =>
+        runInSteps(this.#aofSteps(loading), (bytes) => loading.loadedBytes = bytes)
+      );
+      this.#openAofOnStart();
+      if (loaded) this.#log(`DB loaded from append only file: ${seconds(started)} seconds`);
+    } else {
+      this.#readManifestForRewrites();
+      if (await this.#loadRdbAtStart()) {
+        this.#log(`DB loaded from disk: ${seconds(started)} seconds`);
+      }
+    }
     this.server.dirty = 0;
   }
 
-  /** The RDB file read in steps, clients answered -LOADING meanwhile (and no cron runs). */
+  /** The RDB file read in steps. */
   async #loadRdbAtStart(): Promise<boolean> {
     const data = this.#readRdbFile();
     if (data === undefined) return false;
-    const server = this.server;
-    const cronPaused = server.cronPaused;
-    server.cronPaused = true;
     this.loading.start(data.length);
     try {
-      this.#loaded(await loadRdbAtStart(server, data, this.loading));
+      this.#loaded(await this.#whileLoading(() => loadRdbAtStart(this.server, data, this.loading)));
     } catch (err) {
       if (!(err instanceof FormatError)) throw err;
       throw new LoadError(`Fatal error loading the DB ${this.rdbPath}: ${err.message}`);
+    }
+    return true;
+  }
+
+  /** Runs a start-up load; no cron runs meanwhile (Redis runs none while loading). */
+  async #whileLoading<T>(load: () => Promise<T>): Promise<T> {
+    const server = this.server;
+    const cronPaused = server.cronPaused;
+    server.cronPaused = true;
+    try {
+      return await load();
     } finally {
       this.loading.end();
       server.cronPaused = cronPaused;
     }
-    return true;
   }
 
   #readRdbFile(): Uint8Array | undefined {
@@ -265,6 +283,19 @@ export class Persistence {
 
   /** Loads the AOF files the manifest names; false if there are none. */
   #loadAof(): boolean {
+    const steps = this.#aofSteps();
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+    }
+  }
+
+  /**
+   * #loadAof a step at a time (aofFileSteps), for the start-up load
+   * (`loading`, started here once the files' total size is known): yields
+   * the bytes read so far across the files.
+   */
+  *#aofSteps(loading?: LoadingState): Generator<number, boolean> {
     const paths = this.aofPaths;
     try {
       this.manifest = readManifest(paths);
@@ -276,17 +307,22 @@ export class Persistence {
     const manifest = this.manifest;
     if (manifest.isEmpty) return false;
     const files = [...(manifest.base ? [manifest.base] : []), ...manifest.incrs];
-    for (const info of files) {
+    const sizes = files.map((info) => {
       try {
-        Deno.statSync(paths.file(info.name));
+        return Deno.statSync(paths.file(info.name)).size;
       } catch {
         throw new LoadError(`The AOF file ${info.name} named by the manifest doesn't exist`);
       }
-    }
-    files.forEach((info, i) => {
-      const preamble = loadAofFile(this.server, paths, info.name, i === files.length - 1);
-      if (preamble !== undefined) this.#loaded(preamble);
     });
+    loading?.start(sizes.reduce((sum, size) => sum + size, 0));
+    let before = 0;
+    for (const [i, info] of files.entries()) {
+      const steps = aofFileSteps(this.server, paths, info.name, i === files.length - 1, loading);
+      let step = steps.next();
+      for (; !step.done; step = steps.next()) yield before + step.value;
+      if (step.value !== undefined) this.#loaded(step.value);
+      before += sizes[i]!;
+    }
     this.aofCurrentSize = manifestSize(paths, manifest);
     this.aofBaseSize = manifest.base ? fileSize(paths.file(manifest.base.name)) : 0;
     return true;
