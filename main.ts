@@ -20,7 +20,7 @@ Run 'redis-home <command> --help' for a command's options.`;
 const SERVE_USAGE = `Usage: redis-home serve [options]
 
   --port N          TCP port (default 6379; 0 picks a free one)
-  --bind ADDR       address to listen on (default 127.0.0.1)
+  --bind "ADDR..."  addresses to listen on (default 127.0.0.1)
   --timeout S       close clients idle for S seconds (0 = never, the default)
   --config FILE     read parameters from a redis.conf-style file
   --<param> VALUE   set any configuration parameter, as redis-server does

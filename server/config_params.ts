@@ -15,8 +15,10 @@ import {
   CONFIG_NOT_MEMORY_OR_PERCENT,
   CONFIG_PERCENT_OVER_100,
   CONFIG_PERCENTILES_RANGE,
+  CONFIG_TOO_MANY_BIND,
   CONFIG_WRONG_ARITY,
 } from "./errors.ts";
+import { MAX_BIND_ADDRESSES } from "./bind.ts";
 import { formatNotifyFlags, parseNotifyFlags } from "./notify.ts";
 
 export type ParamType = "int" | "memory" | "bool" | "string" | "enum";
@@ -87,7 +89,10 @@ const fixed = { immutable: true } as const;
 export const PARAMS: ParamSpec[] = [
   // Network and clients.
   // Both re-listen when set at run time (the server's apply; a failure rolls CONFIG SET back).
-  str("bind", "127.0.0.1", { canonical: (v) => words(v).join(" ") }),
+  str("bind", "127.0.0.1", {
+    validate: (v) => words(v).length > MAX_BIND_ADDRESSES ? CONFIG_TOO_MANY_BIND : undefined,
+    canonical: (v) => words(v).join(" "),
+  }),
   int("port", 6379, 0, 65535),
   int("timeout", 0, 0, INT_MAX),
   int("tcp-keepalive", 300, 0, INT_MAX, noop),
@@ -319,11 +324,9 @@ function compatibilityParams(): ParamSpec[] {
     str("tls-client-key-file-pass", "", noop),
     str("tls-key-file-pass", "", noop),
     int("rdb-key-save-delay", 0, INT_MIN, INT_MAX, { ...noop, hidden: true }),
-    int("key-load-delay", 0, INT_MIN, INT_MAX, { ...noop, hidden: true }),
-    int("loading-process-events-interval-bytes", 2 * MB, 1024, INT_MAX, {
-      ...noop,
-      hidden: true,
-    }),
+    // Start-up loading's pace (persistence/load.ts loadRdbAtStart).
+    int("key-load-delay", 0, INT_MIN, INT_MAX, { hidden: true }),
+    int("loading-process-events-interval-bytes", 2 * MB, 1024, INT_MAX, { hidden: true }),
     bool("use-exit-on-panic", false, { ...noop, hidden: true }),
   ];
 }

@@ -16,6 +16,7 @@ import {
   CommandError,
   execAbortedBy,
   internalError,
+  LOADING,
   MASTERDOWN,
   NOAUTH,
   NOREPLICAS,
@@ -124,6 +125,10 @@ function runRequest(client: Client, argv: string[]): void {
   const refusal = replicationRefusal(client, command, argv);
   if (refusal !== undefined) {
     rejectCommand(client, command, refusal);
+    return;
+  }
+  if (server.persistence.loading.active && !command.spec.flags.includes("loading")) {
+    rejectCommand(client, command, LOADING);
     return;
   }
 

@@ -649,3 +649,7 @@ export const MIGRATE_READ_FAILED = "IOERR error or timeout reading to target ins
 export const MIGRATE_WRITE_FAILED = "IOERR error or timeout writing to target instance";
 export const migrateTargetError = (reply: string) =>
   `ERR Target instance replied with error: ${reply}`;
+/** bind with more than CONFIG_BINDADDR_MAX addresses (setConfigBindOption). */
+export const CONFIG_TOO_MANY_BIND = "Too many bind addresses specified.";
+/** A command without the `loading` flag while the dataset loads at start-up (shared.loadingerr). */
+export const LOADING = "LOADING Redis is loading the dataset in memory";

@@ -134,6 +134,8 @@ export class Evictor {
   /**
    * Evicts keys until `usedMemory()` is within maxmemory, the policy has
    * nothing to evict, or the time budget runs out. `evict` deletes one key.
+   * `record` gets the milliseconds of each deletion ("eviction-del") and of
+   * the whole run ("eviction-cycle"), as Redis's latency monitor measures them.
    */
   perform(
     settings: EvictionSettings,
@@ -141,18 +143,37 @@ export class Evictor {
     usedMemory: () => number,
     evict: (db: number, key: string) => void,
     now: () => number = () => performance.now(),
+    record?: (event: string, ms: number) => void,
   ): EvictionResult {
     const { maxmemory, policy } = settings;
     if (maxmemory === 0 || usedMemory() <= maxmemory) return "ok";
     if (policy === "noeviction") return "fail";
     const started = now();
+    const timedEvict = record === undefined ? evict : (db: number, key: string) => {
+      const start = now();
+      evict(db, key);
+      record("eviction-del", now() - start);
+    };
+    const result = this.#evictUntil(settings, dbs, usedMemory, timedEvict, () => now() - started);
+    record?.("eviction-cycle", now() - started);
+    return result;
+  }
+
+  #evictUntil(
+    settings: EvictionSettings,
+    dbs: readonly EvictableDb[],
+    usedMemory: () => number,
+    evict: (db: number, key: string) => void,
+    elapsed: () => number,
+  ): EvictionResult {
+    const maxmemory = settings.maxmemory;
     const limit = evictionTimeLimitMs(settings.tenacity);
     let freed = 0;
     while (usedMemory() > maxmemory) {
       const victim = this.#pick(settings, dbs);
       if (victim === undefined) return "fail";
       evict(victim.db, victim.key);
-      if (++freed % 16 === 0 && now() - started > limit) {
+      if (++freed % 16 === 0 && elapsed() > limit) {
         return usedMemory() > maxmemory ? "running" : "ok";
       }
     }

@@ -166,3 +166,27 @@ Deno.test("OOM rejects commands that may grow memory, and queueing inside MULTI"
   equal(mustReject(true, { ...traits, inMulti: true }), true);
   equal(mustReject(true, { ...traits, inMulti: true, endsTransaction: true }), false);
 });
+
+Deno.test("eviction reports each deletion's time and the whole run's (eviction-del, eviction-cycle)", () => {
+  const db = new FakeDb(Array.from({ length: 5 }, (_, i) => [`k${i}`, { idle: i, freq: 5 }]));
+  const recorded: [string, number][] = [];
+  let clock = 0;
+  const result = new Evictor().perform(
+    { maxmemory: 2 * KEY_BYTES, policy: "allkeys-lru", samples: 5, tenacity: 10 },
+    [db],
+    () => db.keys.size * KEY_BYTES,
+    (_, key) => {
+      db.keys.delete(key);
+      clock += 3;
+    },
+    () => clock,
+    (event, ms) => recorded.push([event, ms]),
+  );
+  equal(result, "ok");
+  deepEqual(recorded, [
+    ["eviction-del", 3],
+    ["eviction-del", 3],
+    ["eviction-del", 3],
+    ["eviction-cycle", 9],
+  ]);
+});

@@ -1,21 +1,22 @@
 /**
- * The server's TCP and TLS listeners: opened at start, moved by CONFIG SET
- * port, bind and tls-port (Redis's changeListenPort/applyBind/applyTLSPort),
- * and the TLS listener's certificates, CAs, protocols and tls-auth-clients
- * changed in place (applyTlsCfg: reloadTls). A new address is checked
- * before the old listener closes, so a port in use or a bad address or
- * certificate leaves the server as it was, with Redis's error. The old
- * listener closes once the CONFIG SET has finished: when a later parameter
- * of the same call fails, the rollback takes it back as it was.
+ * The server's TCP and TLS listeners, one per address of `bind` (bind.ts):
+ * opened at start, moved by CONFIG SET port, bind and tls-port (Redis's
+ * changeListenPort/applyBind/applyTLSPort), and the TLS listeners'
+ * certificates, CAs, protocols and tls-auth-clients changed in place
+ * (applyTlsCfg: reloadTls). New addresses are listened on before the old
+ * listeners close, so a port in use or a bad address or certificate leaves
+ * the server as it was, with Redis's error. The old listeners close once
+ * the CONFIG SET has finished: when a later parameter of the same call
+ * fails, the rollback takes them back as they were.
  *
  * TCP: a Deno socket is released only once its pending accept ends, so a
- * new listener that overlaps the old one (bind 127.0.0.1 → * on the same
- * port) is checked on a spare port and replaces the old one once that one
- * is released. TLS: node:tls loads and binds asynchronously, so the address
- * is first checked by a synchronous Deno listen that is closed at once; a
- * bind that still fails afterwards (another process took the port between)
- * is logged.
+ * new address that overlaps an old listener (bind 127.0.0.1 → * on the same
+ * port) is listened on once that one is released. TLS: node:tls loads and binds
+ * asynchronously, so each address is first checked by a synchronous Deno
+ * listen that is closed at once; a bind that still fails afterwards
+ * (another process took the port between) is logged.
  */
+import { type BindAddress, bindAddresses, BindFailure, listenEach, type Opened } from "./bind.ts";
 import type { Config } from "./config.ts";
 import { ConfigError } from "./config_params.ts";
 import { BIND_FAILED, LISTEN_PORT_FAILED, TLS_RELOAD_FAILED } from "./errors.ts";
@@ -30,10 +31,18 @@ import {
 type Listener = Deno.TcpListener | TlsListener;
 type Kind = "tcp" | "tls";
 
-/** A listener replaced by the CONFIG SET running now, and the address it was made for. */
+/** The listeners a CONFIG SET running now replaced, and the address they were made for. */
 interface Retired {
-  listener: Listener;
+  listeners: Listener[];
   made: string;
+}
+
+/** Listening failed at start; `message` is Redis's last log line before it exits. */
+export class ListenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ListenError";
+  }
 }
 
 /**
@@ -48,37 +57,49 @@ const TLS_CONTEXT_PARAMS = new Set([
   "tls-protocols",
 ]);
 
-/**
- * The address to listen on: the first of `bind`; "*" is every IPv4
- * interface, "::*" every IPv6 one, and a leading "-" (optional address) is
- * dropped. An empty bind listens everywhere, as Redis's.
- */
-export function listenAddress(bind: string): string {
-  const first = (bind.split(/\s+/)[0] ?? "").replace(/^-/, "");
-  if (first === "" || first === "*") return "0.0.0.0";
-  return first === "::*" ? "::" : first;
-}
-
 function portOf(listener: Deno.TcpListener | undefined): number | undefined {
   return (listener?.addr as Deno.NetAddr | undefined)?.port;
 }
 
+/** How listenEach opens (and closes again) one kind's sockets. */
+interface Opener<T> {
+  open: (host: string, port: number) => { item: T; port: number };
+  close: (item: T) => void;
+}
+
+const TCP: Opener<Deno.TcpListener> = {
+  open(hostname, port) {
+    const item = Deno.listen({ hostname, port, transport: "tcp" });
+    return { item, port: portOf(item)! };
+  },
+  close: (listener) => listener.close(),
+};
+
+/** A TLS address checked synchronously (node binds later): the socket is closed at once. */
+const TLS_PROBE: Opener<string> = {
+  open(hostname, port) {
+    Deno.listen({ hostname, port, transport: "tcp" }).close();
+    return { item: hostname, port };
+  },
+  close: () => {},
+};
+
 export class Listeners {
-  #tcp: Deno.TcpListener | undefined;
-  #tls: TlsListener | undefined;
+  #tcp: Deno.TcpListener[] = [];
+  #tls: TlsListener[] = [];
   /** Each listener's accept loop: it has released its socket once this settles. */
   readonly #loops = new Map<Listener, Promise<void>>();
   /** listen() ran: CONFIG SET moves the listeners from then on. */
   #started = false;
   /**
-   * The address and port each listener was made for, live or about to be:
-   * one CONFIG SET of several parameters listens once.
+   * The addresses and port the listeners of each kind were made for, live or
+   * about to be: one CONFIG SET of several parameters listens once.
    */
   readonly #made = { tcp: "", tls: "" };
   /** The listeners the current CONFIG SET replaced, closed once it has finished. */
   readonly #retired: { tcp?: Retired; tls?: Retired } = {};
-  /** A TLS listener made at run time while node binds it (it binds on a later turn). */
-  #binding: { listener: TlsListener; bound: Promise<void> } | undefined;
+  /** TLS listeners made at run time while node binds them (on a later turn). */
+  #binding: { listeners: TlsListener[]; bound: Promise<void> } | undefined;
 
   constructor(
     readonly config: Config,
@@ -86,49 +107,79 @@ export class Listeners {
     readonly log: (message: string) => void,
   ) {}
 
-  /** Starts listening; returns the bound TCP port (useful with port 0). */
+  /**
+   * Starts listening on every address of bind; returns the bound TCP port
+   * (useful with port 0). Throws ListenError (logged already, but for its
+   * message) or TlsConfigError.
+   */
   listen(): number {
-    const port = this.config.getNumber("port");
-    const hostname = listenAddress(this.config.get("bind"));
-    const tls = listenTls(this.config, hostname);
+    const bind = this.config.get("bind");
+    const addresses = bindAddresses(bind);
+    const tcp = this.#listenAtStart(addresses, this.config.getNumber("port"), "TCP", TCP);
+    const tlsPort = this.config.getNumber("tls-port");
+    let tls: TlsListener[] = [];
     try {
-      this.#serve("tcp", Deno.listen({ hostname, port, transport: "tcp" }));
+      if (tlsPort !== 0) {
+        const context = secureContextOf(this.config);
+        const probed = this.#listenAtStart(addresses, tlsPort, "TLS", TLS_PROBE);
+        tls = probed.opened.map((host) => listenTls(this.config, host, context)!);
+      }
+      if (tcp.opened.length === 0 && tls.length === 0) {
+        throw new ListenError("Configured to not listen anywhere, exiting.");
+      }
     } catch (err) {
-      tls?.close();
+      tcp.opened.forEach((l) => l.close());
       throw err;
     }
-    this.#made.tcp = `${hostname} ${port}`;
-    this.#made.tls = `${hostname} ${this.config.getNumber("tls-port")}`;
-    if (tls !== undefined) this.#serve("tls", tls);
+    this.#serve("tcp", tcp.opened);
+    this.#serve("tls", tls);
+    // The configured port: a rollback of CONFIG SET port to 0 takes back the listener it bound.
+    this.#made.tcp = `${bind} ${this.config.getNumber("port")}`;
+    this.#made.tls = `${bind} ${tlsPort}`;
     this.#started = true;
-    return portOf(this.#tcp)!;
+    return tcp.port;
+  }
+
+  #listenAtStart<T>(
+    addresses: BindAddress[],
+    port: number,
+    kind: "TCP" | "TLS",
+    opener: Opener<T>,
+  ): Opened<T> {
+    try {
+      return listenEach(addresses, port, { ...opener, log: this.log });
+    } catch (err) {
+      if (!(err instanceof BindFailure)) throw err;
+      // Redis's words: its test harness retries on another port when it sees them.
+      throw new ListenError(`Failed listening on port ${port} (${kind}), aborting.`);
+    }
   }
 
   get port(): number {
-    return portOf(this.#tcp) ?? this.config.getNumber("port");
+    return portOf(this.#tcp[0]) ?? this.config.getNumber("port");
   }
 
   /** The TLS port, 0 without tls-port. */
   get tlsPort(): number {
-    return this.#tls?.port ?? 0;
+    return this.#tls[0]?.port ?? 0;
   }
 
-  /** Settles when the TLS port is bound (at once without tls-port); rejects when it cannot be. */
+  /** Settles when the TLS listeners are bound (at once without tls-port); rejects when one cannot be. */
   get tlsReady(): Promise<void> {
-    return this.#tls?.ready ?? Promise.resolve();
+    return Promise.all(this.#tls.map((l) => l.ready)).then(() => {});
   }
 
   /**
-   * Pending while a TLS listener a CONFIG SET made is binding: replies wait
-   * for it, so that a client told OK can connect (Redis binds before it answers).
+   * Pending while TLS listeners a CONFIG SET made are binding: replies wait
+   * for them, so that a client told OK can connect (Redis binds before it answers).
    */
   get binding(): Promise<void> | undefined {
     return this.#binding?.bound;
   }
 
   close(): void {
-    this.#close(this.#tcp);
-    this.#close(this.#tls);
+    this.#tcp.forEach((l) => this.#close(l));
+    this.#tls.forEach((l) => this.#close(l));
   }
 
   /** A parameter changed (CONFIG SET); throws ConfigError when it cannot be applied. */
@@ -136,18 +187,20 @@ export class Listeners {
     if (!this.#started) return;
     if (name === "port" || name === "bind") this.#relistenTcp(name);
     if (name === "tls-port" || name === "bind") this.#relistenTls();
-    if (name === "tls-auth-clients") this.#tls?.setAuthClients(this.config.get(name));
+    if (name === "tls-auth-clients") {
+      this.#tls.forEach((l) => l.setAuthClients(this.config.get(name)));
+    }
   }
 
   /**
    * CONFIG SET of TLS files, once all of its values are stored (Config.onApply):
-   * the TLS listener reloads them, or names the parameter for which they failed.
+   * the TLS listeners reload them, or name the parameter for which they failed.
    */
   reloadTls(names: readonly string[]): { name: string; problem: string } | undefined {
     const name = names.find((n) => TLS_CONTEXT_PARAMS.has(n));
-    if (name === undefined || this.#tls === undefined) return undefined;
+    if (name === undefined || this.#tls.length === 0) return undefined;
     try {
-      this.#tls.reconfigure(this.config);
+      this.#tls.forEach((l) => l.reconfigure(this.config));
     } catch (err) {
       if (!(err instanceof TlsConfigError)) throw err;
       this.log(err.message);
@@ -156,139 +209,161 @@ export class Listeners {
     return undefined;
   }
 
-  #serve(kind: Kind, listener: Listener): void {
-    if (kind === "tcp") this.#tcp = listener as Deno.TcpListener;
-    else this.#tls = listener as TlsListener;
-    const loop = this.acceptLoop(listener).finally(() => this.#loops.delete(listener));
-    this.#loops.set(listener, loop);
+  /** `listeners` serve `kind` (beside the current ones when `add`). */
+  #serve(kind: Kind, listeners: Listener[], add = false): void {
+    if (kind === "tcp") {
+      this.#tcp = [...(add ? this.#tcp : []), ...listeners as Deno.TcpListener[]];
+    } else {
+      this.#tls = [...(add ? this.#tls : []), ...listeners as TlsListener[]];
+    }
+    for (const listener of listeners) {
+      const loop = this.acceptLoop(listener).finally(() => this.#loops.delete(listener));
+      this.#loops.set(listener, loop);
+    }
   }
 
-  /** Closes `kind`'s current listener after this CONFIG SET, unless its rollback takes it back. */
+  /** Takes `kind`'s listeners out of service: closed after this CONFIG SET unless its rollback takes them back. */
   #retire(kind: Kind): void {
-    const listener = kind === "tcp" ? this.#tcp : this.#tls;
-    if (kind === "tcp") this.#tcp = undefined;
-    else this.#tls = undefined;
-    if (listener === undefined) return;
-    const retired = { listener, made: this.#made[kind] };
-    if (this.#retired[kind] !== undefined) this.#close(this.#retired[kind].listener);
+    const listeners: Listener[] = kind === "tcp" ? this.#tcp : this.#tls;
+    if (kind === "tcp") this.#tcp = [];
+    else this.#tls = [];
+    if (listeners.length === 0) return;
+    const retired = { listeners, made: this.#made[kind] };
+    this.#retired[kind]?.listeners.forEach((l) => this.#close(l));
     this.#retired[kind] = retired;
     queueMicrotask(() => {
       if (this.#retired[kind] !== retired) return;
       this.#retired[kind] = undefined;
-      this.#close(listener);
+      listeners.forEach((l) => this.#close(l));
     });
   }
 
-  /** A rollback back to the address a retired listener serves: it is current again. */
+  /** A rollback back to the addresses retired listeners serve: they are current again. */
   #unretire(kind: Kind, made: string): boolean {
     const retired = this.#retired[kind];
     if (retired?.made !== made) return false;
     this.#retired[kind] = undefined;
-    this.#close(kind === "tcp" ? this.#tcp : this.#tls);
-    if (kind === "tcp") this.#tcp = retired.listener as Deno.TcpListener;
-    else this.#tls = retired.listener as TlsListener;
+    (kind === "tcp" ? this.#tcp : this.#tls).forEach((l) => this.#close(l));
+    if (kind === "tcp") this.#tcp = retired.listeners as Deno.TcpListener[];
+    else this.#tls = retired.listeners as TlsListener[];
     this.#made[kind] = made;
     return true;
   }
 
   #relistenTcp(changed: "port" | "bind"): void {
     // A new bind keeps the bound port (port 0 at start is any free port; set later, it is none).
-    const port = changed === "port"
-      ? this.config.getNumber("port")
-      : portOf(this.#tcp) ?? this.config.getNumber("port");
-    const hostname = listenAddress(this.config.get("bind"));
-    const made = `${hostname} ${port}`;
+    const port = changed === "port" ? this.config.getNumber("port") : this.port;
+    const bind = this.config.get("bind");
+    const made = `${bind} ${port}`;
     if (made === this.#made.tcp || this.#unretire("tcp", made)) return;
-    this.#replaceTcp(hostname, port, changed === "port" ? LISTEN_PORT_FAILED : BIND_FAILED);
+    if (port === 0) this.#retire("tcp");
+    else {this.#replaceTcp(
+        bindAddresses(bind),
+        port,
+        changed === "port" ? LISTEN_PORT_FAILED : BIND_FAILED,
+      );}
     this.#made.tcp = made;
   }
 
   /**
-   * Listens anew on hostname:port and closes the old TCP listener; port 0
-   * only closes. When the new socket collides with our own old one, a spare
-   * port vouches for the address and the switch waits for the old socket's
-   * release.
+   * Listens anew on every address and retires the old TCP listeners. An
+   * address whose port our own old listener holds is listened on once the
+   * old listeners are closed and released.
    */
-  #replaceTcp(hostname: string, port: number, error: string): void {
-    const old = this.#tcp;
-    if (port === 0) return this.#retire("tcp");
-    const make = () => Deno.listen({ hostname, port, transport: "tcp" });
-    try {
-      const listener = make();
+  #replaceTcp(addresses: BindAddress[], port: number, error: string): void {
+    const holdsPort = this.#tcp.some((l) => portOf(l) === port);
+    const { opened, deferred } = this.#listenNow(addresses, port, TCP, holdsPort, error);
+    if (deferred.length === 0) {
       this.#retire("tcp");
-      this.#serve("tcp", listener);
+      this.#serve("tcp", opened);
       return;
-    } catch (err) {
-      if (!(err instanceof Deno.errors.AddrInUse) || portOf(old) !== port) {
-        throw new ConfigError(error);
-      }
     }
-    checkAddress(hostname, error);
-    const released = this.#loops.get(old!) ?? Promise.resolve();
-    old!.close();
-    this.#tcp = undefined;
+    const old = this.#tcp;
+    const released = Promise.all(old.map((l) => this.#loops.get(l)));
+    old.forEach((l) => this.#close(l));
+    this.#serve("tcp", opened);
+    const served = new Set(
+      addresses.filter((a) => !deferred.includes(a)).flatMap((a) => a.wildcard ?? []),
+    );
     released.then(() => {
       try {
-        this.#serve("tcp", make());
+        const late = listenEach(deferred, port, { ...TCP, log: this.log, served });
+        this.#serve("tcp", late.opened, true);
       } catch (err) {
         this.log(`Unable to listen after a CONFIG SET of bind: ${err}`);
       }
     });
   }
 
-  /** tls-port or bind changed: a TLS listener on the new address replaces the old one. */
+  /** listenEach at run time: a failure is CONFIG SET's `error`. */
+  #listenNow<T>(
+    addresses: BindAddress[],
+    port: number,
+    opener: Opener<T>,
+    holdsPort: boolean,
+    error: string,
+  ): Opened<T> {
+    try {
+      return listenEach(addresses, port, { ...opener, log: this.log, holdsPort });
+    } catch (err) {
+      if (err instanceof BindFailure) throw new ConfigError(error);
+      throw err;
+    }
+  }
+
+  /** tls-port or bind changed: TLS listeners on the new addresses replace the old ones. */
   #relistenTls(): void {
     const port = this.config.getNumber("tls-port");
-    const hostname = listenAddress(this.config.get("bind"));
-    const made = `${hostname} ${port}`;
+    const bind = this.config.get("bind");
+    const made = `${bind} ${port}`;
     if (made === this.#made.tls || this.#unretire("tls", made)) return;
-    const old = this.#tls;
     if (port === 0) {
       this.#retire("tls");
       this.#made.tls = made;
       return;
     }
     const context = this.#tlsContext();
-    try {
-      Deno.listen({ hostname, port, transport: "tcp" }).close();
-    } catch (err) {
-      // Only our own old listener may hold the port (a new bind): it is closed first.
-      if (!(err instanceof Deno.errors.AddrInUse) || old?.port !== port) {
-        throw new ConfigError(LISTEN_PORT_FAILED);
-      }
-      checkAddress(hostname, LISTEN_PORT_FAILED);
-      this.#close(old);
-      this.#tls = undefined;
+    const holdsPort = this.#tls.some((l) => l.port === port);
+    const { opened, deferred } = this.#listenNow(
+      bindAddresses(bind),
+      port,
+      TLS_PROBE,
+      holdsPort,
+      LISTEN_PORT_FAILED,
+    );
+    if (deferred.length > 0) {
+      // Only our own old listeners hold the port: they close first.
+      this.#tls.forEach((l) => this.#close(l));
+      this.#tls = [];
     }
     this.#retire("tls");
-    const listener = listenTls(this.config, hostname, context)!;
-    const bound = listener.ready.then(
-      () => this.#bound(listener),
-      (err) => {
-        this.log(`Unable to listen on TLS port ${port}: ${err}`);
-        this.#bound(listener);
-      },
-    );
-    this.#binding = { listener, bound };
-    this.#serve("tls", listener);
+    const hosts = [...opened, ...deferred.map((a) => a.host)];
+    const listeners = hosts.map((host) => listenTls(this.config, host, context)!);
+    const bound = Promise.all(
+      listeners.map((listener) =>
+        listener.ready.catch((err) => this.log(`Unable to listen on TLS port ${port}: ${err}`))
+      ),
+    ).then(() => this.#bound(listeners));
+    this.#binding = { listeners, bound };
+    this.#serve("tls", listeners);
     this.#made.tls = made;
   }
 
-  #bound(listener: TlsListener): void {
-    if (this.#binding?.listener === listener) this.#binding = undefined;
+  #bound(listeners: TlsListener[]): void {
+    if (this.#binding?.listeners === listeners) this.#binding = undefined;
   }
 
   /** Closes a listener; one closed before node bound it never binds (nor settles `ready`). */
-  #close(listener: Listener | undefined): void {
+  #close(listener: Listener): void {
     try {
-      listener?.close();
+      listener.close();
     } catch {
       // already closed
     }
-    if (listener === this.#binding?.listener) this.#binding = undefined;
+    if (this.#binding?.listeners.includes(listener as TlsListener)) this.#binding = undefined;
   }
 
-  /** The TLS configuration a new listener serves with, or Redis's error when it does not load. */
+  /** The TLS configuration new listeners serve with, or Redis's error when it does not load. */
   #tlsContext(): SecureContext {
     try {
       return secureContextOf(this.config);
@@ -297,14 +372,5 @@ export class Listeners {
       this.log(err.message);
       throw new ConfigError(TLS_RELOAD_FAILED);
     }
-  }
-}
-
-/** Throws ConfigError(error) unless hostname can be listened on (on a spare port). */
-function checkAddress(hostname: string, error: string): void {
-  try {
-    Deno.listen({ hostname, port: 0, transport: "tcp" }).close();
-  } catch {
-    throw new ConfigError(error);
   }
 }

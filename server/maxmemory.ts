@@ -239,6 +239,10 @@ export class MaxMemory {
       this.#dbs,
       () => this.usedMemory(),
       (index, key) => this.#evict(index, key),
+      undefined,
+      this.server.latency.threshold > 0
+        ? (event, ms) => this.server.latency.addIfNeeded(event, ms)
+        : undefined,
     );
     if (result === "running") this.#continueSoon();
     return result;

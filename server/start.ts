@@ -7,6 +7,7 @@ import { Config, parseConfigFile } from "./config.ts";
 import { ConfigError } from "./config_params.ts";
 import { DUPLICATE_CONFIG_USER } from "./acl/acl.ts";
 import { loadAclFile } from "./commands/acl.ts";
+import { ListenError } from "./listeners.ts";
 import { openLog } from "./log.ts";
 import { TlsConfigError } from "./tls_config.ts";
 import { LoadError } from "./persistence/load.ts";
@@ -100,14 +101,7 @@ async function run(server: RedisServer, config: Config): Promise<number> {
     server.log(aclError);
     return 1;
   }
-  try {
-    // The RDB file or the AOF, loaded before the first client can connect.
-    await server.persistence.loadAtStart();
-  } catch (err) {
-    if (!(err instanceof LoadError)) throw err;
-    console.error(`redis-home: ${err.message}`);
-    return 1;
-  }
+  const persistence = server.persistence;
   let port: number;
   try {
     port = server.listen();
@@ -116,10 +110,8 @@ async function run(server: RedisServer, config: Config): Promise<number> {
       server.log(`TLS: ${err.message}`);
       return 1;
     }
-    // Redis's words: its test harness retries on another port when it sees them.
-    const where = `${config.get("bind")}:${config.get("port")}`;
-    server.log(`Could not create server TCP listening socket ${where}: ${(err as Error).message}`);
-    server.log(`Failed listening on port ${config.get("port")} (TCP), aborting.`);
+    if (!(err instanceof ListenError)) throw err;
+    server.log(err.message);
     return 1;
   }
   try {
@@ -133,10 +125,9 @@ async function run(server: RedisServer, config: Config): Promise<number> {
   if (server.tlsPort !== 0) {
     server.log(`Listening on ${config.get("bind")}:${server.tlsPort} (TLS)`);
   }
-  server.log("Ready to accept connections");
-  const { promise: stopped, resolve } = Promise.withResolvers<void>();
-  // SHUTDOWN stops the server from a command; the process ends with it.
-  server.shutdownHooks.push(() => resolve());
+  const { promise: stopped, resolve } = Promise.withResolvers<"stopped">();
+  // SHUTDOWN stops the server from a command (also while loading); the process ends with it.
+  server.shutdownHooks.push(() => resolve("stopped"));
   let refused = false;
   const onSignal = () => {
     server.log("signal received, shutting down");
@@ -151,7 +142,20 @@ async function run(server: RedisServer, config: Config): Promise<number> {
   };
   Deno.addSignalListener("SIGINT", onSignal);
   Deno.addSignalListener("SIGTERM", onSignal);
-  await stopped;
+  // The RDB file or the AOF; clients that connect meanwhile are told -LOADING.
+  const loaded = persistence.loadWhileServing();
+  // A load that fails after a SHUTDOWN stopped the server no longer matters.
+  loaded.catch(() => {});
+  try {
+    if (await Promise.race([loaded, stopped]) !== "stopped") {
+      server.log("Ready to accept connections");
+      await stopped;
+    }
+  } catch (err) {
+    if (!(err instanceof LoadError)) throw err;
+    console.error(`redis-home: ${err.message}`);
+    return 1;
+  }
   await server.shutdown();
   Deno.removeSignalListener("SIGINT", onSignal);
   Deno.removeSignalListener("SIGTERM", onSignal);

@@ -21,6 +21,7 @@ import type { Client } from "./client.ts";
 import type { Command } from "./command.ts";
 import type { CommandContext, ServerContext } from "./context.ts";
 import { keysOf } from "./key_specs.ts";
+import { TrackingTable } from "./tracking_table.ts";
 
 /** The channel a RESP2 redirect client receives invalidations on. */
 export const INVALIDATE_CHANNEL = "__redis__:invalidate";
@@ -68,13 +69,15 @@ export class Tracking {
   current: Client | undefined;
   /** Invalidations for `current` held until its reply is done; null means "every key". */
   #pending: (string | null)[] = [];
-  readonly #table = new Map<string, Set<number>>();
+  readonly #table = new TrackingTable();
   /** Client ids across the whole table (INFO tracking_total_items). */
   #items = 0;
   readonly #prefixes = new Map<string, PrefixState>();
   #broadcastQueued = false;
   /** Rounds the table has stayed over tracking-table-max-keys: each tries harder. */
   #limitRounds = 0;
+  /** Picks the keys dropped past tracking-table-max-keys (a number in [0, 1), as Math.random). */
+  random: () => number = Math.random;
 
   constructor(readonly server: ServerContext) {}
 
@@ -162,12 +165,8 @@ export class Tracking {
   }
 
   #remember(key: string, id: number): void {
-    let ids = this.#table.get(key);
-    if (ids === undefined) {
-      ids = new Set();
-      this.#table.set(key, ids);
-      this.engaged = true;
-    }
+    const ids = this.#table.add(key);
+    this.engaged = true;
     if (!ids.has(id)) {
       ids.add(id);
       this.#items++;
@@ -181,9 +180,8 @@ export class Tracking {
    */
   invalidate(key: string, writer: Client | undefined, bcast = true): void {
     if (bcast && this.#prefixes.size > 0) this.#queueBroadcast(key, writer);
-    const ids = this.#table.get(key);
+    const ids = this.#table.delete(key);
     if (ids === undefined) return;
-    this.#table.delete(key);
     this.#items -= ids.size;
     this.#updateEngaged();
     const clients = this.server.clients;
@@ -266,9 +264,9 @@ export class Tracking {
   }
 
   /**
-   * tracking-table-max-keys: past it, keys are invalidated as if changed,
-   * oldest first (Redis picks them at random), 100 more per round the table
-   * stayed over the limit.
+   * tracking-table-max-keys: past it, keys picked at random are invalidated
+   * as if changed until the table fits, at most 100 per round times the
+   * rounds the table has stayed over the limit (Redis's trackingLimitUsedSlots).
    */
   limitTable(): void {
     const max = this.server.config.getNumber("tracking-table-max-keys");
@@ -277,8 +275,9 @@ export class Tracking {
       return;
     }
     let effort = LIMIT_EFFORT * (this.#limitRounds + 1);
-    for (const key of this.#table.keys()) {
-      if (effort-- <= 0) break;
+    for (; effort > 0; effort--) {
+      const key = this.#table.randomKey(this.random);
+      if (key === undefined) break;
       this.invalidate(key, undefined, false);
       if (this.#table.size <= max) {
         this.#limitRounds = 0;

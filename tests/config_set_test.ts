@@ -87,11 +87,11 @@ Deno.test("CONFIG SET bind: a bad address changes nothing; a good one listens th
     error:
       "ERR CONFIG SET failed (possibly related to argument 'bind') - Failed to bind to specified addresses.",
   });
-  equal(await client.cmd("CONFIG", "SET", "bind", "127.0.0.2 127.0.0.1"), "OK");
-  // redis-home listens on the first address; connections already open stay.
+  equal(await client.cmd("CONFIG", "SET", "bind", "127.0.0.2"), "OK");
+  // Connections already open stay.
   (await Deno.connect({ hostname: "127.0.0.2", port: srv.port })).close();
   await rejects(Deno.connect({ hostname: "127.0.0.1", port: srv.port }));
-  deepEqual(await client.cmd("CONFIG", "GET", "bind"), ["bind", "127.0.0.2 127.0.0.1"]);
+  deepEqual(await client.cmd("CONFIG", "GET", "bind"), ["bind", "127.0.0.2"]);
   equal(await client.cmd("CONFIG", "SET", "bind", "127.0.0.1"), "OK");
   using back = await RespClient.connect(srv.port);
   equal(await back.cmd("PING"), "PONG");

@@ -69,3 +69,29 @@ Deno.test("an AOF rewrite without the RDB preamble starts with FUNCTION LOAD", a
   using client = await RespClient.connect(srv.port);
   equal(await client.cmd("FCALL", "pget", 1, "k"), "v");
 });
+
+Deno.test("redis-home serve loads a dump.rdb and an AOF holding functions (the Lua VM first)", async () => {
+  const variants: Record<string, string>[] = [{}, { appendonly: "yes" }];
+  for (const params of variants) {
+    using dir = tempDir();
+    {
+      await using srv = await startPersistent({ dir: dir.path, ...params });
+      using client = await RespClient.connect(srv.port);
+      equal(await client.cmd("FUNCTION", "LOAD", LIB), "plib");
+      await client.cmd("SET", "k", "v");
+      if (!("appendonly" in params)) equal(await client.cmd("SAVE"), "OK");
+    }
+    const args = Object.entries(params).flatMap(([name, value]) => [`--${name}`, value]);
+    const home = ChildServer.redisHome(dir.path, ...args);
+    try {
+      using client = await home.connect();
+      // Connected while loading: wait for the data, then the function.
+      for (let i = 0; i < 200 && await client.cmd("GET", "k") !== "v"; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      equal(await client.cmd("FCALL", "pget", 1, "k"), "v");
+    } finally {
+      await home.stop();
+    }
+  }
+});

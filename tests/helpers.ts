@@ -102,8 +102,8 @@ export class RespClient {
     this.reader = new FrameReader(conn, new RespReplyDecoder());
   }
 
-  static async connect(port: number): Promise<RespClient> {
-    return new RespClient(await Deno.connect({ hostname: "127.0.0.1", port }));
+  static async connect(port: number, hostname = "127.0.0.1"): Promise<RespClient> {
+    return new RespClient(await Deno.connect({ hostname, port }));
   }
 
   /** Over a Unix socket: a child redis-server then needs no TCP port. */

@@ -6,6 +6,7 @@
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { RespClient, startServer } from "./helpers.ts";
 import { sameAsRedis } from "./redis_compare.ts";
+import { waitFor } from "./replication_helpers.ts";
 
 type Entry = [number, number, number, string[], string, string];
 
@@ -159,4 +160,35 @@ Deno.test("SLOWLOG: at the default threshold a slow command is logged with its d
   // Timed on the millisecond clock unless sampled: within a millisecond of the sleep.
   ok(entry !== undefined && entry[2] >= 19000 && entry[2] < 1000000, `duration ${entry?.[2]}`);
   equal(await c.cmd("SLOWLOG", "LEN"), 1);
+});
+
+Deno.test("LATENCY: a background save's and an AOF rewrite's slices are events", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await using server = startServer({
+      dir,
+      "latency-monitor-threshold": "1",
+    });
+    using c = await RespClient.connect(server.port);
+    // Enough data for several slices: a slice that does not finish runs its whole 2 ms.
+    for (let batch = 0; batch < 100; batch++) {
+      const pairs = Array.from({ length: 1000 }, (_, i) => [`key:${batch}:${i}`, "value"]);
+      await c.cmd("MSET", ...pairs.flat());
+    }
+    const events = async () =>
+      (await c.cmd("LATENCY", "LATEST") as [string, ...number[]][]).map(([name]) => name);
+    const idle = (field: string) => async () => {
+      const info = String(await c.cmd("INFO", "persistence"));
+      return info.includes(`${field}:0`) || undefined;
+    };
+    equal(await c.cmd("BGSAVE"), "Background saving started");
+    await waitFor("the save", idle("rdb_bgsave_in_progress"));
+    ok((await events()).includes("rdb-save-slice"));
+    ok(!(await events()).includes("aof-rewrite-slice"));
+    equal(await c.cmd("CONFIG", "SET", "appendonly", "yes"), "OK");
+    await waitFor("the rewrite", idle("aof_rewrite_in_progress"));
+    ok((await events()).includes("aof-rewrite-slice"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -105,24 +105,26 @@ async function makeCertificates(dir: string): Promise<Certificates> {
 
 /** A server with tls-port and the given TLS parameters, once its TLS port is bound. */
 /**
- * A server with a TLS port. node:tls binds the port a little after start, so
- * a free port can be taken meanwhile by a test running in parallel: then it
- * starts again on another one.
+ * A server with a TLS port. A free port can be taken by a test running in
+ * parallel before the server checks it or before node:tls binds it (a little
+ * after start): then it starts again on another one.
  */
 async function startTlsServer(certs: Certificates, params: Record<string, string>) {
   for (let attempt = 1;; attempt++) {
-    const srv = startServer({
-      "tls-port": String(freePort()),
-      "tls-cert-file": certs.cert,
-      "tls-key-file": certs.key,
-      ...params,
-    });
+    let srv: TestServer | undefined;
     try {
+      srv = startServer({
+        "tls-port": String(freePort()),
+        "tls-cert-file": certs.cert,
+        "tls-key-file": certs.key,
+        ...params,
+      });
       await srv.server.tlsReady;
       return srv;
     } catch (err) {
-      await srv[Symbol.asyncDispose]();
-      if (attempt === 3 || !/EADDRINUSE/.test(String(err))) throw err;
+      await srv?.[Symbol.asyncDispose]();
+      // Taken before the start's check (ListenError) or before node bound it (EADDRINUSE).
+      if (attempt === 3 || !/EADDRINUSE|Failed listening/.test(String(err))) throw err;
     }
   }
 }

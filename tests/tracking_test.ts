@@ -406,3 +406,21 @@ Deno.test("tracking: past tracking-table-max-keys, keys are invalidated until th
     `R (end): ${JSON.stringify("*2\r\n$4\r\npong\r\n$0\r\n\r\n")}`,
   );
 });
+
+Deno.test("tracking: the keys dropped past tracking-table-max-keys are picked at random", async () => {
+  await using home = startServer();
+  // Always the last slot: the newest key goes first, the oldest stays.
+  home.server.tracking.random = () => 0.999;
+  const lines = await transcript(home.port, [
+    cmd("R", "SUBSCRIBE", "__redis__:invalidate"),
+    cmd("A", "CLIENT", "TRACKING", "on", "REDIRECT", "$R"),
+    cmd("A", "MGET", "key0", "key1", "key2", "key3", "key4"),
+    cmd("A", "CONFIG", "SET", "tracking-table-max-keys", "2"),
+    cmd("A", "PING"),
+    pushes("R", 3),
+  ]);
+  const invalidated = lines.filter((l) => l.includes("__redis__:invalidate\\r\\n*1"))
+    .map((l) => /\$4\\r\\n(key\d)/.exec(l)?.[1]);
+  deepEqual(invalidated, ["key4", "key3", "key2"]);
+  equal(home.server.tracking.totalKeys, 2);
+});

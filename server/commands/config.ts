@@ -3,7 +3,15 @@ import { arg } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
 import { ConfigError } from "../config_params.ts";
 import type { ServerContext } from "../context.ts";
-import { CommandError, configError, NO_CONFIG_FILE, rewriteFailed, SYNTAX } from "../errors.ts";
+import {
+  CommandError,
+  configError,
+  LOADING,
+  NO_CONFIG_FILE,
+  rewriteFailed,
+  SYNTAX,
+} from "../errors.ts";
+import { DENY_LOADING_PARAMS } from "../persistence/loading.ts";
 import { HELP_SUMMARY, helpRow } from "./help.ts";
 
 const CONFIG_HELP = [
@@ -56,6 +64,11 @@ const configSubcommands: CommandSpec[] = [
       if (argv.length % 2 !== 0) throw new CommandError(SYNTAX);
       const pairs: [string, string][] = [];
       for (let i = 2; i < argv.length; i += 2) pairs.push([arg(argv, i), arg(argv, i + 1)]);
+      // Redis answers this before any other problem of the call: clients may retry on it.
+      if (
+        ctx.server.persistence.loading.active &&
+        pairs.some(([name]) => DENY_LOADING_PARAMS.has(name.toLowerCase()))
+      ) throw new CommandError(LOADING);
       try {
         ctx.server.config.setMany(pairs, false, ctx.client.fromLoopback);
       } catch (err) {

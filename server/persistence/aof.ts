@@ -75,6 +75,13 @@ export class AofWriter {
   lastFsync = Date.now();
   /** Whether the last write succeeded (INFO aof_last_write_status). */
   lastWriteOk = true;
+  /**
+   * Milliseconds a write took, under Redis's event names: "aof-write", and
+   * "aof-write-pending-fsync" or "aof-write-alone" by whether an fsync was running.
+   */
+  onWrite: (event: string, ms: number) => void = () => {};
+  /** Milliseconds an fsync of the file took (on or off the main thread). */
+  onFsync: (ms: number) => void = () => {};
 
   get isOpen(): boolean {
     return this.#file !== undefined;
@@ -128,6 +135,7 @@ export class AofWriter {
     const file = this.#file;
     if (file === undefined || this.#pending.length === 0) return 0;
     const bytes = this.#pending.view();
+    const started = performance.now();
     let off = 0;
     try {
       while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
@@ -138,6 +146,9 @@ export class AofWriter {
     } finally {
       this.#pending.consume(off);
       this.#written += off;
+      const ms = performance.now() - started;
+      this.onWrite(this.#syncing === undefined ? "aof-write-alone" : "aof-write-pending-fsync", ms);
+      this.onWrite("aof-write", ms);
     }
     return off;
   }
@@ -145,7 +156,9 @@ export class AofWriter {
   /** fsyncs on the main thread (shutdown, closing a file). */
   syncNow(): void {
     if (this.#file === undefined || !this.hasUnsynced) return;
+    const started = performance.now();
     this.#file.syncDataSync();
+    this.onFsync(performance.now() - started);
     this.#synced = this.#written;
     this.lastFsync = Date.now();
   }
@@ -169,8 +182,10 @@ export class AofWriter {
       return;
     }
     const target = this.#written;
+    const started = performance.now();
     this.#syncing = file.syncData().then(
       () => {
+        this.onFsync(performance.now() - started);
         if (this.#file === file) this.#synced = Math.max(this.#synced, target);
         this.lastFsync = Date.now();
         round.resolve();

@@ -10,8 +10,9 @@ import { type AofPaths, ensureDir, fileSize, writeManifest } from "./aof.ts";
 import { AofFormatError, parseAof } from "./aof_load.ts";
 import { FormatError } from "./format_error.ts";
 import { Manifest } from "./manifest.ts";
-import { isRdb, type RdbVisitor, readRdb } from "./rdb_reader.ts";
-import { replayCommands } from "./replay.ts";
+import type { LoadingState } from "./loading.ts";
+import { isRdb, type RdbVisitor, readRdbInSteps } from "./rdb_reader.ts";
+import { REPLAY_STEP, replaySteps } from "./replay.ts";
 import { materialize } from "./values.ts";
 import { LuaNotLoaded, restoreLibrary } from "../scripting/runner.ts";
 import type { ZsetLimits } from "../types/sorted_set.ts";
@@ -36,17 +37,24 @@ export function rdbDatabase(dbs: readonly Database[], index: number): Database {
   return databaseAt(dbs, index);
 }
 
+/** How many keys an RDB image held: loaded, skipped as expired, skipped as empty. */
+interface RdbCounts {
+  loaded: number;
+  expired: number;
+  emptySkipped: number;
+}
+
 /**
- * Loads an RDB image into the databases. An AOF base (`aofBase`) keeps its
- * expired keys: the commands after it assume that keyspace. A key already
- * present is a FormatError unless `merge` (then the image's wins).
+ * The visitor that loads an RDB image into the databases. An AOF base
+ * (`aofBase`) keeps its expired keys: the commands after it assume that
+ * keyspace. A key already present is a FormatError unless `merge` (then the
+ * image's wins).
  */
-export function loadRdbData(
+function rdbLoader(
   server: ServerContext,
-  data: Uint8Array,
   aofBase: boolean,
-  merge = false,
-): RdbLoaded {
+  merge: boolean,
+): { visitor: RdbVisitor; counts: RdbCounts } {
   const config = server.config;
   const dbs = server.dbs;
   let db: Database = databaseAt(dbs, 0);
@@ -55,16 +63,14 @@ export function loadRdbData(
     entries: config.getNumber("zset-max-listpack-entries"),
     value: config.getNumber("zset-max-listpack-value"),
   };
-  let loaded = 0;
-  let expired = 0;
-  let emptySkipped = 0;
+  const counts: RdbCounts = { loaded: 0, expired: 0, emptySkipped: 0 };
   const visitor: RdbVisitor = {
     selectDb(index) {
       db = rdbDatabase(dbs, index);
     },
     entry(key, value, expireAt) {
       if (!aofBase && expireAt !== undefined && expireAt < now) {
-        expired++;
+        counts.expired++;
         return;
       }
       if (!merge && db.dict.has(key)) {
@@ -72,15 +78,19 @@ export function loadRdbData(
       }
       db.set(key, materialize(value, zsetLimits));
       if (expireAt !== undefined) db.setExpire(key, expireAt);
-      loaded++;
+      counts.loaded++;
     },
     functionLibrary: (code) => {
       const error = restoreLibrary(server, code, merge);
       if (error !== undefined) throw new FormatError(`Failed loading library: ${error}`);
     },
-    skippedEmpty: () => emptySkipped++,
+    skippedEmpty: () => counts.emptySkipped++,
   };
-  const { end } = readRdb(data, visitor, config.getBool("rdbchecksum"));
+  return { visitor, counts };
+}
+
+function rdbDone(server: ServerContext, counts: RdbCounts, end: number): RdbLoaded {
+  const { loaded, expired, emptySkipped } = counts;
   server.log(
     `Done loading RDB, keys loaded: ${loaded}, keys expired: ${expired}` +
       (emptySkipped > 0 ? `, empty keys skipped: ${emptySkipped}.` : "."),
@@ -88,23 +98,113 @@ export function loadRdbData(
   return { loaded, expired, end };
 }
 
+/** Loads an RDB image into the databases (rdbLoader says how). */
+export function loadRdbData(
+  server: ServerContext,
+  data: Uint8Array,
+  aofBase: boolean,
+  merge = false,
+): RdbLoaded {
+  return drain(rdbSteps(server, data, aofBase, merge));
+}
+
 /**
- * Loads one AOF file: its RDB preamble if it has one (returned), then its
- * commands. A truncated last file is cut at its last whole command when
- * aof-load-truncated allows it.
+ * loadRdbData a step at a time, for the start-up load (`loading`): yields
+ * the offset reached each loading-process-events-interval-bytes, waits
+ * key-load-delay microseconds after each key, as Redis's rdbLoad does.
  */
-export function loadAofFile(
+function* rdbSteps(
+  server: ServerContext,
+  data: Uint8Array,
+  aofBase: boolean,
+  merge: boolean,
+  loading?: LoadingState,
+): Generator<number, RdbLoaded> {
+  const config = server.config;
+  const { visitor, counts } = rdbLoader(server, aofBase, merge);
+  let interval = Infinity;
+  if (loading !== undefined) {
+    interval = config.getNumber("loading-process-events-interval-bytes");
+    const entry = visitor.entry;
+    visitor.entry = (key, value, expireAt) => {
+      entry(key, value, expireAt);
+      debugDelay(config.getNumber("key-load-delay"));
+    };
+    visitor.aux = (name, value) => {
+      if (name === "used-mem") loading.rdbUsedMem = Number(value) || 0;
+    };
+  }
+  const { end } = yield* readRdbInSteps(data, visitor, config.getBool("rdbchecksum"), interval);
+  return rdbDone(server, counts, end);
+}
+
+/** The RDB file at start-up, a step at a time (rdbSteps); `loading` follows the progress. */
+export function loadRdbAtStart(
+  server: ServerContext,
+  data: Uint8Array,
+  loading: LoadingState,
+): Promise<RdbLoaded> {
+  return runInSteps(rdbSteps(server, data, false, false, loading), (pos) => {
+    loading.loadedBytes = pos;
+  });
+}
+
+/**
+ * Runs `steps`, letting the event loop run between them (clients connect
+ * and are answered -LOADING meanwhile); `progress` gets each step's value.
+ */
+export async function runInSteps<T, R>(
+  steps: Generator<T, R>,
+  progress: (value: T) => void,
+): Promise<R> {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    progress(step.value);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+}
+
+function drain<R>(steps: Generator<unknown, R>): R {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Redis's debugDelay: sleeps `usec` microseconds; a negative value sleeps
+ * one microsecond once in -usec calls (short sleeps by sleeping less often).
+ */
+function debugDelay(usec: number): void {
+  if (usec < 0) usec = Math.floor(Math.random() * -usec) === 0 ? 1 : 0;
+  if (usec > 0) Atomics.wait(SLEEPER, 0, 0, usec / 1000);
+}
+
+/**
+ * Loads one AOF file, a step at a time: its RDB preamble if it has one
+ * (returned), then its commands. A truncated last file is cut at its last
+ * whole command when aof-load-truncated allows it. For the start-up load
+ * (`loading`) it yields the offset reached in the file (during the replay,
+ * in proportion to the commands run) every
+ * loading-process-events-interval-bytes of the preamble and every
+ * REPLAY_STEP commands (Redis's loop of 1024); otherwise never.
+ */
+export function* aofFileSteps(
   server: ServerContext,
   paths: AofPaths,
   name: string,
   last: boolean,
-): RdbLoaded | undefined {
+  loading?: LoadingState,
+): Generator<number, RdbLoaded | undefined> {
   const path = paths.file(name);
   const data = Deno.readFileSync(path);
   if (data.length === 0) return undefined;
   let preamble: RdbLoaded | undefined;
   try {
-    if (isRdb(data)) preamble = loadRdbData(server, data, true);
+    if (isRdb(data)) preamble = yield* rdbSteps(server, data, true, false, loading);
   } catch (err) {
     if (!(err instanceof FormatError)) throw err;
     throw new LoadError(
@@ -139,8 +239,13 @@ export function loadAofFile(
     Deno.truncateSync(path, parsed.validUpTo);
     server.log(`AOF ${name} loaded anyway because aof-load-truncated is enabled`);
   }
+  const step = loading === undefined ? Infinity : REPLAY_STEP;
+  const from = preamble?.end ?? 0;
+  const perCommand = (parsed.validUpTo - from) / Math.max(1, parsed.commands.length);
   try {
-    replayCommands(server, parsed.commands, name);
+    for (const done of replaySteps(server, parsed.commands, name, step)) {
+      yield Math.floor(from + done * perCommand);
+    }
   } catch (err) {
     if (err instanceof FormatError) throw new LoadError(err.message);
     // The caller loads the VM and starts over (Persistence.loadAtStart).

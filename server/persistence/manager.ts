@@ -26,7 +26,16 @@ import {
 } from "./aof.ts";
 import { FormatError } from "./format_error.ts";
 import { type AofFileInfo, Manifest } from "./manifest.ts";
-import { loadAofFile, LoadError, loadRdbData, type RdbLoaded, upgradeLegacyAof } from "./load.ts";
+import {
+  aofFileSteps,
+  LoadError,
+  loadRdbAtStart,
+  loadRdbData,
+  type RdbLoaded,
+  runInSteps,
+  upgradeLegacyAof,
+} from "./load.ts";
+import { LoadingState } from "./loading.ts";
 import { KeyspaceSnapshot } from "./snapshot.ts";
 import {
   commandEncoder,
@@ -66,6 +75,8 @@ const unixSeconds = () => Math.floor(Date.now() / 1000);
 export class Persistence {
   readonly aofPaths: AofPaths;
   readonly aof = new AofWriter();
+  /** Start-up loading of the RDB file (INFO loading, -LOADING replies). */
+  readonly loading = new LoadingState();
   aofState: AofState = "off";
   manifest = new Manifest();
   #job: Job | undefined;
@@ -91,6 +102,11 @@ export class Persistence {
   /** Attaches to `server`: its propagators, cron, shutdown and reply hooks (compose.ts). */
   constructor(readonly server: ServerContext) {
     this.aofPaths = new AofPaths(server);
+    this.aof.onWrite = (event, ms) => server.latency.addIfNeeded(event, ms);
+    // Redis fsyncs on the main thread only under always; here that fsync is what replies wait for.
+    this.aof.onFsync = (ms) => {
+      if (this.#fsyncAlways) server.latency.addIfNeeded("aof-fsync-always", ms);
+    };
     const isOpen = () => this.aof.isOpen;
     server.propagators.push({
       target: "aof",
@@ -150,12 +166,9 @@ export class Persistence {
    * Loads the data at start-up, before clients connect: the AOF when
    * appendonly is on (as Redis 7, the RDB file is then ignored), else the
    * RDB file. Throws LoadError when a file is damaged beyond what Redis
-   * would load.
-   */
-  /**
-   * loadOnStart with the Lua VM, which loads on first use, loaded when the
-   * files need it (functions, scripts in an old AOF): on meeting one, the
-   * databases are emptied and the files loaded again with the VM.
+   * would load. The Lua VM loads on first use: when the files need it
+   * (functions, scripts in an old AOF), the databases are emptied and the
+   * files loaded again with it.
    */
   async loadAtStart(): Promise<void> {
     try {
@@ -181,6 +194,73 @@ export class Persistence {
       if (this.#loadRdb()) this.#log(`DB loaded from disk: ${seconds(started)} seconds`);
     }
     this.server.dirty = 0;
+  }
+
+  /**
+   * `serve`'s start-up load, once it listens (as Redis): loadOnStart, but
+   * the files are read in steps and clients connecting meanwhile get -LOADING.
+   */
+  async loadWhileServing(): Promise<void> {
+    const started = performance.now();
+    if (this.#config.getBool("appendonly")) {
+      const loading = this.loading;
+      const loaded = await this.#whileLoading(() =>
+        runInSteps(this.#aofSteps(loading), (bytes) => loading.loadedBytes = bytes)
+      );
+      this.#openAofOnStart();
+      if (loaded) this.#log(`DB loaded from append only file: ${seconds(started)} seconds`);
+    } else {
+      this.#readManifestForRewrites();
+      if (await this.#loadRdbAtStart()) {
+        this.#log(`DB loaded from disk: ${seconds(started)} seconds`);
+      }
+    }
+    this.server.dirty = 0;
+  }
+
+  /** The RDB file read in steps. */
+  async #loadRdbAtStart(): Promise<boolean> {
+    const data = this.#readRdbFile();
+    if (data === undefined) return false;
+    this.loading.start(data.length);
+    try {
+      this.#loaded(await this.#whileLoading(() => loadRdbAtStart(this.server, data, this.loading)));
+    } catch (err) {
+      if (!(err instanceof FormatError)) throw err;
+      throw new LoadError(`Fatal error loading the DB ${this.rdbPath}: ${err.message}`);
+    }
+    return true;
+  }
+
+  /** Runs a start-up load; no cron runs meanwhile (Redis runs none while loading). */
+  async #whileLoading<T>(load: () => Promise<T>): Promise<T> {
+    const server = this.server;
+    const cronPaused = server.cronPaused;
+    server.cronPaused = true;
+    try {
+      try {
+        return await load();
+      } catch (err) {
+        // Files that hold functions need the Lua VM, which loads on first use:
+        // load it and start over, clients still told -LOADING meanwhile.
+        if (!(err instanceof LuaNotLoaded)) throw err;
+        await server.scripting.load();
+        for (const db of server.dbs) db.clear();
+        return await load();
+      }
+    } finally {
+      this.loading.end();
+      server.cronPaused = cronPaused;
+    }
+  }
+
+  #readRdbFile(): Uint8Array | undefined {
+    try {
+      return Deno.readFileSync(this.rdbPath);
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return undefined;
+      throw new LoadError(`Fatal error loading the DB ${this.rdbPath}: ${(err as Error).message}`);
+    }
   }
 
   /**
@@ -212,13 +292,8 @@ export class Persistence {
   }
 
   #loadRdb(merge = false): boolean {
-    let data: Uint8Array;
-    try {
-      data = Deno.readFileSync(this.rdbPath);
-    } catch (err) {
-      if (err instanceof Deno.errors.NotFound) return false;
-      throw new LoadError(`Fatal error loading the DB ${this.rdbPath}: ${(err as Error).message}`);
-    }
+    const data = this.#readRdbFile();
+    if (data === undefined) return false;
     try {
       this.#loaded(loadRdbData(this.server, data, false, merge));
     } catch (err) {
@@ -230,6 +305,19 @@ export class Persistence {
 
   /** Loads the AOF files the manifest names; false if there are none. */
   #loadAof(): boolean {
+    const steps = this.#aofSteps();
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+    }
+  }
+
+  /**
+   * #loadAof a step at a time (aofFileSteps), for the start-up load
+   * (`loading`, started here once the files' total size is known): yields
+   * the bytes read so far across the files.
+   */
+  *#aofSteps(loading?: LoadingState): Generator<number, boolean> {
     const paths = this.aofPaths;
     try {
       this.manifest = readManifest(paths);
@@ -241,17 +329,22 @@ export class Persistence {
     const manifest = this.manifest;
     if (manifest.isEmpty) return false;
     const files = [...(manifest.base ? [manifest.base] : []), ...manifest.incrs];
-    for (const info of files) {
+    const sizes = files.map((info) => {
       try {
-        Deno.statSync(paths.file(info.name));
+        return Deno.statSync(paths.file(info.name)).size;
       } catch {
         throw new LoadError(`The AOF file ${info.name} named by the manifest doesn't exist`);
       }
-    }
-    files.forEach((info, i) => {
-      const preamble = loadAofFile(this.server, paths, info.name, i === files.length - 1);
-      if (preamble !== undefined) this.#loaded(preamble);
     });
+    loading?.start(sizes.reduce((sum, size) => sum + size, 0));
+    let before = 0;
+    for (const [i, info] of files.entries()) {
+      const steps = aofFileSteps(this.server, paths, info.name, i === files.length - 1, loading);
+      let step = steps.next();
+      for (; !step.done; step = steps.next()) yield before + step.value;
+      if (step.value !== undefined) this.#loaded(step.value);
+      before += sizes[i]!;
+    }
     this.aofCurrentSize = manifestSize(paths, manifest);
     this.aofBaseSize = manifest.base ? fileSize(paths.file(manifest.base.name)) : 0;
     return true;
@@ -358,6 +451,9 @@ export class Persistence {
       this.#log(`Can't start the background ${kind === "rdb" ? "save" : "AOF rewrite"}: ${err}`);
       return undefined;
     }
+    // No fork: each slice of the job holds the main thread (Redis's nearest event is "fork").
+    const event = kind === "rdb" ? "rdb-save-slice" : "aof-rewrite-slice";
+    file.onSlice = (ms) => this.server.latency.addIfNeeded(event, ms);
     const target: WriteTarget = {
       key: (dbIndex, key) => snapshot.beforeWrite(dbIndex, key),
       database: (dbIndex, moved) => snapshot.freeze(dbIndex, moved),
@@ -636,7 +732,9 @@ export class Persistence {
     } catch (err) {
       this.#log(`Error flushing the AOF at shutdown: ${(err as Error).message}`);
     }
-    if ((this.hasSaveRules && !flags.nosave) || flags.save) {
+    // As Redis: a dataset still loading is never saved.
+    const save = (this.hasSaveRules && !flags.nosave) || flags.save;
+    if (save && !this.loading.active) {
       this.#log("Saving the final RDB snapshot before exiting.");
       if (!this.save() && !flags.force) {
         this.#log("Error trying to save the DB, can't exit.");
@@ -667,7 +765,7 @@ export class Persistence {
     const running = (kind: "rdb" | "aof") =>
       job?.kind === kind ? Math.round((now - job.startedAt) / 1000) : -1;
     const fields: [string, string | number][] = [
-      ["loading", 0],
+      ["loading", this.loading.active ? 1 : 0],
       ["async_loading", 0],
       ["current_cow_peak", 0],
       ["current_cow_size", 0],
@@ -708,6 +806,7 @@ export class Persistence {
         ["aof_delayed_fsync", 0],
       );
     }
+    fields.push(...this.loading.infoFields(now));
     return fields;
   }
 }

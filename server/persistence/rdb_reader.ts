@@ -324,7 +324,26 @@ export function readRdb(
   visitor: RdbVisitor,
   verifyChecksum = true,
 ): RdbReadResult {
+  const steps = readRdbInSteps(data, visitor, verifyChecksum, Infinity);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * readRdb a step at a time: yields the offset reached each time an entry
+ * ends past another `stepBytes` of the file (loading at start-up answers
+ * clients between steps, as Redis's loading_process_events_interval_bytes).
+ */
+export function* readRdbInSteps(
+  data: Uint8Array,
+  visitor: RdbVisitor,
+  verifyChecksum: boolean,
+  stepBytes: number,
+): Generator<number, RdbReadResult> {
   const dec = new RdbDecoder(data);
+  let nextStep = stepBytes;
   try {
     check(data.length >= 9 && isRdb(data), "Wrong signature trying to load DB from file");
     const versionText = bytesToBinary(data, 5, 9);
@@ -377,6 +396,10 @@ export function readRdb(
           if (value === undefined) visitor.skippedEmpty?.(key);
           else visitor.entry(key, value, expireAt);
           expireAt = undefined;
+          if (dec.pos >= nextStep) {
+            nextStep = dec.pos + stepBytes;
+            yield dec.pos;
+          }
           continue;
         }
       }

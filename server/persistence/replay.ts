@@ -10,16 +10,25 @@ import type { ServerContext } from "../context.ts";
 import { CommandError } from "../errors.ts";
 import { FormatError } from "./format_error.ts";
 
-/** Replays `commands` (from `fileName`, for messages). Throws FormatError on an unknown command. */
-export function replayCommands(
+/** Commands replayed between two turns of the event loop at start-up (Redis's loop of 1024). */
+export const REPLAY_STEP = 1024;
+
+/**
+ * Replays `commands` (from `fileName`, for messages), yielding the number
+ * done after each `step` of them. Throws FormatError on an unknown command.
+ */
+export function* replaySteps(
   server: ServerContext,
   commands: string[][],
   fileName: string,
-): void {
+  step: number,
+): Generator<number, void> {
   const client = server.createInternalClient();
   client.obeys = true;
   let transaction: [Command, string[]][] | undefined;
+  let done = 0;
   for (const argv of commands) {
+    if (++done % step === 0) yield done;
     const [first = ""] = argv;
     const name = first.toLowerCase();
     if (name === "multi") {

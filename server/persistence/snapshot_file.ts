@@ -135,6 +135,8 @@ export class SnapshotFileJob {
   readonly #encoder: SnapshotEncoder;
   #aborted = false;
   #closed = false;
+  /** Each background slice's time on the main thread, in milliseconds (the latency monitor). */
+  onSlice: (ms: number) => void = () => {};
 
   constructor(
     readonly snapshot: KeyspaceSnapshot,
@@ -178,7 +180,10 @@ export class SnapshotFileJob {
     try {
       for (;;) {
         if (this.#aborted) throw new Error("aborted");
-        if (this.snapshot.step(this.#encoder, performance.now() + SLICE_MS)) break;
+        const started = performance.now();
+        const done = this.snapshot.step(this.#encoder, started + SLICE_MS);
+        this.onSlice(performance.now() - started);
+        if (done) break;
         await new Promise((resolve) => setTimeout(resolve, 0));
       }
       this.#encoder.end();
