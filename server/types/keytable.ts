@@ -153,12 +153,15 @@ export class KeyTable {
   reaccount(key: string): number {
     // A SET just wrote it inline (the common write): nothing on the heap to recount.
     if (key === this.#inlineKey) return 0;
-    const ref = this.#find(key, hashKey(key));
-    if (ref === 0) return 0;
-    const page = this.#pageOf(ref);
-    const off = ref & OFFSET_MASK;
-    if ((page[off]! & KIND_MASK) === KIND_INLINE) return 0;
-    const box = this.#boxIndex(page, off);
+    let box = this.#gotBox;
+    if (key !== this.#gotKey) {
+      const ref = this.#find(key, hashKey(key));
+      if (ref === 0) return 0;
+      const page = this.#pageOf(ref);
+      const off = ref & OFFSET_MASK;
+      if ((page[off]! & KIND_MASK) === KIND_INLINE) return 0;
+      box = this.#boxIndex(page, off);
+    }
     // A packed value has not changed since it was packed.
     if (this.#boxStates.packedKind(box) !== undefined) return 0;
     const before = this.#boxBytes[box]!;
@@ -168,11 +171,21 @@ export class KeyTable {
 
   // ---- lookups ---------------------------------------------------------
 
+  /** The last get() of a boxed value, until a set() or delete(): reaccount() needs no lookup. */
+  #gotKey: string | undefined;
+  #gotBox = 0;
+
   /** The value at `key`, recording the access (LRU clock, LFU counter). */
   get(key: string): RedisValue | undefined {
     const ref = this.#find(key, hashKey(key));
     if (ref === 0) return undefined;
-    touchAccess(this.#pageOf(ref), ref & OFFSET_MASK, this.trackFrequency);
+    const page = this.#pageOf(ref);
+    const off = ref & OFFSET_MASK;
+    touchAccess(page, off, this.trackFrequency);
+    if ((page[off]! & KIND_MASK) === KIND_BOXED) {
+      this.#gotKey = key;
+      this.#gotBox = this.#boxIndex(page, off);
+    }
     return this.#value(ref);
   }
 
@@ -247,6 +260,7 @@ export class KeyTable {
   #inlineKey: string | undefined;
 
   set(key: string, value: StoredValue, form = StringForm.Encoded): boolean {
+    this.#gotKey = undefined;
     this.#inlineKey = typeof value === "string" && value.length <= INLINE_MAX &&
         key.length <= INLINE_MAX
       ? key
@@ -294,6 +308,7 @@ export class KeyTable {
 
   delete(key: string): boolean {
     this.#inlineKey = undefined;
+    this.#gotKey = undefined;
     const ref = this.#find(key, hashKey(key));
     if (ref === 0) return false;
     const released = this.#release(ref);
@@ -310,6 +325,7 @@ export class KeyTable {
 
   clear(): void {
     this.#inlineKey = undefined;
+    this.#gotKey = undefined;
     free(this.#slots);
     for (const page of this.#pages) if (page !== undefined) free(page);
     this.#slots = new Uint32Array(MIN_CAPACITY * 2);
