@@ -153,15 +153,12 @@ export class KeyTable {
   reaccount(key: string): number {
     // A SET just wrote it inline (the common write): nothing on the heap to recount.
     if (key === this.#inlineKey) return 0;
-    let box = this.#gotBox;
-    if (key !== this.#gotKey) {
-      const ref = this.#find(key, hashKey(key));
-      if (ref === 0) return 0;
-      const page = this.#pageOf(ref);
-      const off = ref & OFFSET_MASK;
-      if ((page[off]! & KIND_MASK) === KIND_INLINE) return 0;
-      box = this.#boxIndex(page, off);
-    }
+    const ref = key === this.#gotKey ? this.#gotRef : this.#find(key, hashKey(key));
+    if (ref === 0) return 0;
+    const page = this.#pageOf(ref);
+    const off = ref & OFFSET_MASK;
+    if ((page[off]! & KIND_MASK) === KIND_INLINE) return 0;
+    const box = this.#boxIndex(page, off);
     // A packed value has not changed since it was packed.
     if (this.#boxStates.packedKind(box) !== undefined) return 0;
     const before = this.#boxBytes[box]!;
@@ -171,21 +168,23 @@ export class KeyTable {
 
   // ---- lookups ---------------------------------------------------------
 
-  /** The last get() of a boxed value, until a set() or delete(): reaccount() needs no lookup. */
+  /**
+   * The key, record and slot of the last get(), until a set(), delete() or
+   * clear() (nothing else moves records): the write that follows a lookup
+   * (INCR's, a collection's reaccount) needs no second probe.
+   */
   #gotKey: string | undefined;
-  #gotBox = 0;
+  #gotRef = 0;
+  #gotSlot = 0;
 
   /** The value at `key`, recording the access (LRU clock, LFU counter). */
   get(key: string): RedisValue | undefined {
     const ref = this.#find(key, hashKey(key));
     if (ref === 0) return undefined;
-    const page = this.#pageOf(ref);
-    const off = ref & OFFSET_MASK;
-    touchAccess(page, off, this.trackFrequency);
-    if ((page[off]! & KIND_MASK) === KIND_BOXED) {
-      this.#gotKey = key;
-      this.#gotBox = this.#boxIndex(page, off);
-    }
+    this.#gotKey = key;
+    this.#gotRef = ref;
+    this.#gotSlot = this.#foundSlot;
+    touchAccess(this.#pageOf(ref), ref & OFFSET_MASK, this.trackFrequency);
     return this.#value(ref);
   }
 
@@ -260,18 +259,19 @@ export class KeyTable {
   #inlineKey: string | undefined;
 
   set(key: string, value: StoredValue, form = StringForm.Encoded): boolean {
+    const got = key === this.#gotKey;
     this.#gotKey = undefined;
     this.#inlineKey = typeof value === "string" && value.length <= INLINE_MAX &&
         key.length <= INLINE_MAX
       ? key
       : undefined;
     const h = hashKey(key);
-    const ref = this.#find(key, h);
+    const ref = got ? this.#gotRef : this.#find(key, h);
     if (ref === 0) {
       this.#insert(h, this.#write(key, value, form, LFU_INIT));
       return true;
     }
-    const slot = this.#foundSlot;
+    const slot = got ? this.#gotSlot : this.#foundSlot;
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
     const kind = page[off]! & KIND_MASK;
