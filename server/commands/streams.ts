@@ -44,6 +44,8 @@ import {
   writeStream,
 } from "./stream_args.ts";
 
+const AUTO_ID: IdRequest = { kind: "auto" };
+
 function xadd(ctx: CommandContext, argv: string[]): void {
   const limits = nodeLimits(ctx);
   const args = parseAddTrimArgs(argv, true, limits, ctx.client.obeys);
@@ -59,7 +61,7 @@ function xadd(ctx: CommandContext, argv: string[]): void {
   if (s === undefined) return ctx.out.nil();
   if (s.lastId === ID_MAX) throw new CommandError(XADD_ID_EXHAUSTED);
   const request: IdRequest = given === undefined
-    ? { kind: "auto" }
+    ? AUTO_ID
     : given.seqGiven
     ? { kind: "explicit", id: given.id }
     : { kind: "partial", ms: given.id >> 64n };
@@ -67,12 +69,13 @@ function xadd(ctx: CommandContext, argv: string[]): void {
   if (id === "order" || id === "size") {
     throw new CommandError(id === "order" ? XADD_ID_TOO_SMALL : XADD_TOO_LARGE);
   }
-  ctx.out.bulk(formatId(id));
+  const text = formatId(id);
+  ctx.out.bulk(text);
   ctx.keyChanged(key, NotifyClass.Stream, "xadd");
   let propagated = argv;
   if (given === undefined || !given.seqGiven) {
     propagated = argv.slice();
-    propagated[args.idIndex] = formatId(id);
+    propagated[args.idIndex] = text;
   }
   if (args.trim !== undefined) {
     if (s.trim(args.trim) > 0) ctx.server.notify(NotifyClass.Stream, "xtrim", key, ctx.db.index);

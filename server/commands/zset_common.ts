@@ -46,6 +46,8 @@ export function storeResult(
  * overflow to inf and no underflow to 0.
  */
 export function parseScore(arg: string, error = NOT_FLOAT): number {
+  const digits = shortDecimal(arg);
+  if (digits !== undefined) return digits;
   const integer = parseInteger(arg);
   if (integer !== undefined) return integer;
   const parsed = strtodWhole(arg);
@@ -53,6 +55,24 @@ export function parseScore(arg: string, error = NOT_FLOAT): number {
     throw new CommandError(error);
   }
   return parsed.value;
+}
+
+/**
+ * An optional minus and 1-15 decimal digits, leading zeros allowed (as
+ * strtod reads them, and as redis-benchmark writes its random scores): exact
+ * in a double, so strtod would give the same value; "-0" is -0 as there.
+ */
+function shortDecimal(s: string): number | undefined {
+  const length = s.length;
+  const start = s.charCodeAt(0) === 45 ? 1 : 0;
+  if (length === start || length - start > 15) return undefined;
+  let value = 0;
+  for (let i = start; i < length; i++) {
+    const digit = s.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    value = value * 10 + digit;
+  }
+  return start === 1 ? -value : value;
 }
 
 interface ScoreBound {

@@ -26,6 +26,20 @@ Deno.test("hash: set reports new fields, get, delete, insertion order while list
   equal(hash.encoding(), "listpack");
 });
 
+Deno.test("hash: rewriting a field with its own value or a same-length one, in either encoding", () => {
+  for (const fields of [3, 2000]) {
+    const hash = new RedisHash();
+    for (let i = 0; i < fields; i++) hash.set(`element:${i}`, "xxx");
+    equal(hash.set("element:1", "xxx"), false);
+    equal(hash.set("element:2", "xxy"), false);
+    equal(hash.set("element:0", "xx"), false);
+    equal(hash.get("element:1"), "xxx");
+    equal(hash.get("element:2"), "xxy");
+    equal(hash.get("element:0"), "xx");
+    equal(hash.size(), fields);
+  }
+});
+
 Deno.test("hash: becomes a hashtable past 512 fields or a 64-byte value, and stays one", () => {
   const many = new RedisHash();
   for (let i = 0; i < 512; i++) many.set(`f${i}`, "v");

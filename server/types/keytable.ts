@@ -153,7 +153,7 @@ export class KeyTable {
   reaccount(key: string): number {
     // A SET just wrote it inline (the common write): nothing on the heap to recount.
     if (key === this.#inlineKey) return 0;
-    const ref = this.#find(key, hashKey(key));
+    const ref = key === this.#gotKey ? this.#gotRef : this.#find(key, hashKey(key));
     if (ref === 0) return 0;
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
@@ -168,10 +168,22 @@ export class KeyTable {
 
   // ---- lookups ---------------------------------------------------------
 
+  /**
+   * The key, record and slot of the last get(), until a set(), delete() or
+   * clear() (nothing else moves records): the write that follows a lookup
+   * (INCR's, a collection's reaccount) needs no second probe.
+   */
+  #gotKey: string | undefined;
+  #gotRef = 0;
+  #gotSlot = 0;
+
   /** The value at `key`, recording the access (LRU clock, LFU counter). */
   get(key: string): RedisValue | undefined {
     const ref = this.#find(key, hashKey(key));
     if (ref === 0) return undefined;
+    this.#gotKey = key;
+    this.#gotRef = ref;
+    this.#gotSlot = this.#foundSlot;
     touchAccess(this.#pageOf(ref), ref & OFFSET_MASK, this.trackFrequency);
     return this.#value(ref);
   }
@@ -247,17 +259,19 @@ export class KeyTable {
   #inlineKey: string | undefined;
 
   set(key: string, value: StoredValue, form = StringForm.Encoded): boolean {
+    const got = key === this.#gotKey;
+    this.#gotKey = undefined;
     this.#inlineKey = typeof value === "string" && value.length <= INLINE_MAX &&
         key.length <= INLINE_MAX
       ? key
       : undefined;
     const h = hashKey(key);
-    const ref = this.#find(key, h);
+    const ref = got ? this.#gotRef : this.#find(key, h);
     if (ref === 0) {
       this.#insert(h, this.#write(key, value, form, LFU_INIT));
       return true;
     }
-    const slot = this.#foundSlot;
+    const slot = got ? this.#gotSlot : this.#foundSlot;
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
     const kind = page[off]! & KIND_MASK;
@@ -294,6 +308,7 @@ export class KeyTable {
 
   delete(key: string): boolean {
     this.#inlineKey = undefined;
+    this.#gotKey = undefined;
     const ref = this.#find(key, hashKey(key));
     if (ref === 0) return false;
     const released = this.#release(ref);
@@ -310,6 +325,7 @@ export class KeyTable {
 
   clear(): void {
     this.#inlineKey = undefined;
+    this.#gotKey = undefined;
     free(this.#slots);
     for (const page of this.#pages) if (page !== undefined) free(page);
     this.#slots = new Uint32Array(MIN_CAPACITY * 2);

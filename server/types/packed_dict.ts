@@ -26,7 +26,7 @@
 
 import { nextCursor, ScanIterator } from "./dict_scan.ts";
 import { finalize } from "./key_hash.ts";
-import { lengthPrefix, ONE_BYTE_STRINGS, PackedReader } from "./packed_record.ts";
+import { flat, lengthPrefix, ONE_BYTE_STRINGS, PackedReader } from "./packed_record.ts";
 import { arrayBytes, MAP_ENTRY_BYTES, objectBytes, stringBytes } from "./memory.ts";
 
 /** Average entries per bucket above which the table doubles. */
@@ -73,23 +73,6 @@ let foundTag = 0;
 let foundEnd = 0;
 let foundValueStart = 0;
 let foundValueLength = 0;
-
-/**
- * Joins parts into one flat string. V8 keeps `a + b` as a tree of nodes that
- * it never collapses in old space (each node 32 bytes, each read a walk);
- * Array.prototype.join copies into a single string.
- */
-const joinParts: string[] = [];
-function joined(a: string, b: string, c = "", d = "", e = "", f = "", g = ""): string {
-  joinParts[0] = a;
-  joinParts[1] = b;
-  joinParts[2] = c;
-  joinParts[3] = d;
-  joinParts[4] = e;
-  joinParts[5] = f;
-  joinParts[6] = g;
-  return joinParts.join("");
-}
 
 /** What a dict holds once expanded into a hash table; compact dicts have none of it. */
 class HashTable {
@@ -274,16 +257,17 @@ export abstract class PackedDict {
       if (at >= 0) {
         if (!this.withValues) return false;
         if (large) {
-          this.#store(joined(bucket.slice(0, at), bucket.slice(foundEnd)));
+          this.#store(flat(bucket.slice(0, at) + bucket.slice(foundEnd)));
           this.#setLarge(field, value);
-        } else {
+        } else if (
+          foundValueLength !== value.length || !sameChars(bucket, foundValueStart, value)
+        ) {
+          // (An equal value stays as it is: no bucket copy, no garbage.)
           const valueAt = foundValueStart - prefixLength(foundValueLength);
           this.#store(
-            joined(
-              bucket.slice(0, valueAt),
-              lengthPrefix(value.length),
-              value,
-              bucket.slice(foundEnd),
+            flat(
+              bucket.slice(0, valueAt) + lengthPrefix(value.length) + value +
+                bucket.slice(foundEnd),
             ),
           );
         }
@@ -305,14 +289,16 @@ export abstract class PackedDict {
     const tag = ONE_BYTE_STRINGS[foundTag]!;
     const fieldLength = lengthPrefix(field.length);
     const valueLength = this.withValues ? lengthPrefix(value.length) : "";
-    // One join, no intermediate strings: each insert's garbage is the old bucket only.
+    // Each insert's lasting garbage is the old bucket only (the `+` nodes die young).
     if (foundTable === undefined && this.sortedCompact && compact) {
       const at = this.#sortedPosition(bucket, field);
       this.#store(
-        joined(bucket.slice(0, at), tag, fieldLength, field, valueLength, value, bucket.slice(at)),
+        flat(
+          bucket.slice(0, at) + tag + fieldLength + field + valueLength + value + bucket.slice(at),
+        ),
       );
     } else {
-      this.#store(joined(bucket, tag, fieldLength, field, valueLength, value));
+      this.#store(flat(bucket + tag + fieldLength + field + valueLength + value));
     }
     const buckets = this.#buckets;
     if (buckets === undefined) {
@@ -337,7 +323,7 @@ export abstract class PackedDict {
         this.#store(
           at === 0 && foundEnd === bucket.length
             ? ""
-            : joined(bucket.slice(0, at), bucket.slice(foundEnd)),
+            : flat(bucket.slice(0, at) + bucket.slice(foundEnd)),
         );
         found = true;
       }
@@ -742,7 +728,7 @@ export abstract class PackedDict {
           continue;
         }
         const i = hashString(field) & mask;
-        buckets[i] = joined(buckets[i]!, bucket.substring(at, r.pos));
+        buckets[i] = flat(buckets[i]! + bucket.substring(at, r.pos));
         table.chars += r.pos - at;
       }
     }

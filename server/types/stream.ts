@@ -37,6 +37,10 @@ export const FLAG_SAMEFIELDS = 2;
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 /** A node's entries may be this far from its master ID (zigzag varints stay exact). */
 const MAX_DELTA = 1n << 51n;
+const MAX_NUMBER_DELTA = 2 ** 51;
+/** The deltas of the last fits() that said yes (every caller appends right after). */
+let deltaMs = 0;
+let deltaSeq = 0;
 /** STREAM_LISTPACK_MAX_SIZE: no listpack may pass 1 GB. */
 export const STREAM_LISTPACK_MAX_SIZE = 1 << 30;
 /** Listpack bytes of a node's fixed parts: header, end byte, and the master entry's terminator. */
@@ -101,11 +105,28 @@ export class StreamNode {
     this.lpBytes = bytes;
   }
 
-  /** Whether `id` can be delta-encoded exactly in this node. */
+  /**
+   * Whether `id` can be delta-encoded exactly in this node; if so, leaves
+   * its deltas in deltaMs/deltaSeq for append(). Through numbers when the
+   * IDs are exact as numbers (any millisecond clock time): the bigint path
+   * allocates at each step of an XADD.
+   */
   fits(id: StreamId): boolean {
-    const ms = idMs(id) - idMs(this.master);
-    const seq = idSeq(id) - idSeq(this.master);
-    return ms >= 0n && ms <= MAX_DELTA && seq <= MAX_DELTA && seq >= -MAX_DELTA;
+    const ms = Number(idMs(id));
+    const seq = Number(idSeq(id));
+    const exact = ms <= Number.MAX_SAFE_INTEGER && seq <= Number.MAX_SAFE_INTEGER;
+    if (exact && !Number.isNaN(this.#ms) && !Number.isNaN(this.#seq)) {
+      deltaMs = ms - this.#ms;
+      deltaSeq = seq - this.#seq;
+      return deltaMs >= 0 && deltaMs <= MAX_NUMBER_DELTA && deltaSeq <= MAX_NUMBER_DELTA &&
+        deltaSeq >= -MAX_NUMBER_DELTA;
+    }
+    const msDelta = idMs(id) - idMs(this.master);
+    const seqDelta = idSeq(id) - idSeq(this.master);
+    deltaMs = Number(msDelta);
+    deltaSeq = Number(seqDelta);
+    return msDelta >= 0n && msDelta <= MAX_DELTA && seqDelta <= MAX_DELTA &&
+      seqDelta >= -MAX_DELTA;
   }
 
   /** The most bytes `append` may write for these pairs. */
@@ -115,10 +136,10 @@ export class StreamNode {
     return need;
   }
 
-  /** Appends an entry (the caller checked `fits` and made room for `bound(pairs)` bytes). */
+  /** Appends an entry (`fits(id)` was just true, and made room for `bound(pairs)` bytes). */
   append(id: StreamId, pairs: string[]): void {
-    const msDelta = Number(idMs(id) - idMs(this.master));
-    const seqDelta = Number(idSeq(id) - idSeq(this.master));
+    const msDelta = deltaMs;
+    const seqDelta = deltaSeq;
     const same = this.#sameFields(pairs);
     const buf = this.buf;
     let p = this.end;
@@ -390,9 +411,12 @@ export class Stream implements RedisObject {
       ? 0
       : (last.end - last.start) / Math.max(1, last.live + last.deleted);
     let groups = 0;
-    for (const group of this.groups.values()) {
-      groups += objectBytes(8) + group.consumers.size * objectBytes(6) +
-        group.pel.size * (objectBytes(4) + MAP_ENTRY_BYTES);
+    // Runs after every XADD: no iterator for the usual stream without groups.
+    if (this.groups.size > 0) {
+      for (const group of this.groups.values()) {
+        groups += objectBytes(8) + group.consumers.size * objectBytes(6) +
+          group.pel.size * (objectBytes(4) + MAP_ENTRY_BYTES);
+      }
     }
     return objectBytes(8) + this.nodes.length * objectBytes(8) +
       Math.round(perEntry * (this.length)) + groups;
@@ -465,7 +489,11 @@ export class Stream implements RedisObject {
         tail = undefined;
       }
     }
-    if (tail === undefined) tail = this.#startNode(id, pairs);
+    if (tail === undefined) {
+      tail = this.#startNode(id, pairs);
+      // Sets the deltas append() writes (0 and 0: `id` is the new node's master).
+      tail.fits(id);
+    }
     this.#reserve(tail, StreamNode.bound(pairs));
     tail.append(id, pairs);
     if (tail.buf === this.#slab) this.#slabUsed = tail.end;

@@ -130,6 +130,22 @@ Deno.test("XADD ID rules: auto, partial and explicit IDs, and their failures", (
   );
 });
 
+Deno.test("entries keep exact IDs on both sides of 2^53, in one node and across nodes", () => {
+  const s = new Stream();
+  const ids = [
+    makeId(2n ** 53n - 2n, 5n),
+    makeId(2n ** 53n - 1n, 2n ** 53n - 1n),
+    makeId(2n ** 53n - 1n, 2n ** 53n + 1n),
+    makeId(2n ** 53n + 1n, 0n),
+    makeId(2n ** 53n + 1n, 3n),
+    makeId(2n ** 60n, 2n ** 63n),
+    makeId(2n ** 60n + 1n, 1n),
+  ];
+  for (const id of ids) equal(s.add(["f", "v"], { kind: "explicit", id }, 0), id);
+  deepEqual([...s.range(ID_MIN, ID_MAX)].map((e) => e.id), ids);
+  deepEqual([...s.range(ID_MIN, ID_MAX, true)].map((e) => e.id), ids.toReversed());
+});
+
 Deno.test("ID parsing accepts what Redis accepts", () => {
   const opts = { missingSeq: 0n };
   deepEqual(parseId("5", opts), { id: makeId(5n, 0n), seqGiven: true });

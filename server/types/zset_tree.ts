@@ -365,7 +365,9 @@ export class ZTree {
     if (lowOk && highOk) {
       leaf.scores[pos] = score;
     } else {
-      this.#removeFrom(leaf, pos, 1);
+      // The member stays in the index: set() below updates its entry in
+      // place, where a delete and a set would leave a hole in the Map.
+      this.#removeFrom(leaf, pos, 1, false);
       this.#insert(member, score);
     }
     this.#index?.set(member, score);
@@ -646,8 +648,8 @@ export class ZTree {
    * Removes `n` elements at `pos` of `leaf`, the leaf the last descent
    * reached, and rebalances.
    */
-  #removeFrom(leaf: Leaf, pos: number, n: number): void {
-    const index = this.#index;
+  #removeFrom(leaf: Leaf, pos: number, n: number, unindex = true): void {
+    const index = unindex ? this.#index : undefined;
     for (let i = pos; i < pos + n; i++) {
       this.#chars -= leaf.members[i]!.length;
       index?.delete(leaf.members[i]!);
