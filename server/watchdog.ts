@@ -36,7 +36,9 @@ export class Watchdog {
   configure(periodMs: number, logfile: string): void {
     this.stop();
     if (periodMs <= 0) return;
-    this.#worker = new Worker(new URL("./watchdog_worker.ts", import.meta.url), { type: "module" });
+    // "../server/": right from server/ and from .build/, where `serve`'s bundle runs.
+    const url = new URL("../server/watchdog_worker.ts", import.meta.url);
+    this.#worker = new Worker(url, { type: "module" });
     this.#post({ type: "start", shared: this.#shared, periodMs, logfile });
     for (const [name, index] of this.#names) this.#post({ type: "name", index, name });
     this.#clients.clear();
