@@ -56,6 +56,17 @@ function unpack(packed: string, count: number): ZTree {
 let foundStart = 0;
 let foundEnd = 0;
 
+/**
+ * Whether the packed member at `start` (of `member`'s length) is `member`.
+ * Its last byte first: members often share a prefix ("user:1", "user:2"),
+ * and one charCodeAt is cheaper than the startsWith call it spares.
+ */
+function sameMember(packed: string, start: number, member: string): boolean {
+  const last = member.length - 1;
+  if (last >= 0 && packed.charCodeAt(start + last) !== member.charCodeAt(last)) return false;
+  return packed.startsWith(member, start);
+}
+
 /** The score of `member` in a packed set, found without decoding the others. */
 function packedScore(packed: string, member: string): number | undefined {
   const r = reader;
@@ -67,7 +78,7 @@ function packedScore(packed: string, member: string): number | undefined {
     const start = r.pos;
     r.pos += memberLength;
     const scoreLength = r.readLength(packed);
-    if (memberLength === length && packed.startsWith(member, start)) {
+    if (memberLength === length && sameMember(packed, start, member)) {
       foundStart = at;
       foundEnd = r.pos + scoreLength;
       return Number(packed.substring(r.pos, r.pos + scoreLength));
@@ -87,7 +98,7 @@ function packedPosition(packed: string, score: number, member: string): number {
     const memberStart = r.pos;
     r.pos += memberLength;
     const scoreLength = r.readLength(packed);
-    const other = Number(packed.substring(r.pos, r.pos + scoreLength));
+    const other = scoreAt(packed, r.pos, scoreLength);
     r.pos += scoreLength;
     if (
       score < other ||
@@ -148,7 +159,7 @@ function packedRank(packed: string, count: number, member: string): number {
   r.pos = 0;
   for (let i = 0; i < count; i++) {
     const memberLength = r.readLength(packed);
-    if (memberLength === length && packed.startsWith(member, r.pos)) return i;
+    if (memberLength === length && sameMember(packed, r.pos, member)) return i;
     r.pos += memberLength;
     const scoreLength = r.readLength(packed);
     r.pos += scoreLength;
