@@ -167,3 +167,20 @@ Deno.test("hash: memoryUsage is its string bytes plus structure, before and afte
   for (let i = 0; i < 1000; i++) hash.delete(`field${i}`);
   ok(hash.memoryUsage() < 2000, `${hash.memoryUsage()} with one entry left`);
 });
+
+Deno.test("a field read then written in two hashes of equal content stays each hash's own", () => {
+  const one = new RedisHash();
+  const two = new RedisHash();
+  for (const hash of [one, two]) {
+    hash.set("a", "1");
+    hash.set("b", "2");
+  }
+  equal(one.get("a"), "1");
+  two.set("a", "10");
+  equal(one.get("a"), "1");
+  equal(two.get("a"), "10");
+  one.set("a", "100");
+  equal(two.get("a"), "10");
+  equal(one.get("a"), "100");
+  equal(one.get("b"), "2");
+});

@@ -73,6 +73,19 @@ let foundTag = 0;
 let foundEnd = 0;
 let foundValueStart = 0;
 let foundValueLength = 0;
+/**
+ * The last entry #find found: buckets are immutable strings, so the same
+ * bucket (by content) and field give the same bounds.
+ */
+const memo = {
+  bucket: "",
+  field: "",
+  withValues: false,
+  at: 0,
+  end: 0,
+  valueStart: 0,
+  valueLength: 0,
+};
 
 /** What a dict holds once expanded into a hash table; compact dicts have none of it. */
 class HashTable {
@@ -581,6 +594,27 @@ export abstract class PackedDict {
 
   /** Offset of `field`'s entry in `bucket`, or -1; records its bounds. */
   #find(bucket: string, field: string): number {
+    // A read then a write of one field (HINCRBY, HSETNX...) finds it once.
+    if (bucket === memo.bucket && field === memo.field && this.withValues === memo.withValues) {
+      foundEnd = memo.end;
+      foundValueStart = memo.valueStart;
+      foundValueLength = memo.valueLength;
+      return memo.at;
+    }
+    const at = this.#scan(bucket, field);
+    if (at >= 0) {
+      memo.bucket = bucket;
+      memo.field = field;
+      memo.withValues = this.withValues;
+      memo.at = at;
+      memo.end = foundEnd;
+      memo.valueStart = foundValueStart;
+      memo.valueLength = foundValueLength;
+    }
+    return at;
+  }
+
+  #scan(bucket: string, field: string): number {
     const length = field.length;
     const tag = foundTag;
     const withValues = this.withValues;
