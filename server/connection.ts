@@ -35,6 +35,13 @@ const EMPTY = new Uint8Array(0);
  * reads holds at most about this much (plus one reply) of server memory.
  */
 const BATCH_OUTPUT_LIMIT = 256 * 1024;
+/**
+ * Replies go out while reading goes on, as in Redis, until this much is
+ * unsent: then reading waits for the socket. Enough for Redis's behaviour
+ * that clients' output buffers count toward maxmemory (unit/maxmemory), and
+ * a client that never reads still holds at most about this much.
+ */
+const OUTPUT_BACKPRESSURE = 1024 * 1024;
 
 interface Decoder {
   consumed: number;
@@ -66,6 +73,8 @@ export class Connection implements ClientTransport {
   #peak = 0;
   #decoder: Decoder | undefined;
   #writing: Promise<void> | undefined;
+  /** Waiting for the write in flight to end (#written). */
+  #writeWaiters: (() => void)[] = [];
   /** Bytes handed to the socket and not yet written. */
   #inFlight = 0;
   /** The last batch stopped at BATCH_OUTPUT_LIMIT with requests left to run. */
@@ -147,13 +156,7 @@ export class Connection implements ClientTransport {
         this.server.stats.readsProcessed++;
         if (this.client) this.client.lastInteraction = Date.now();
         this.process();
-        // Backpressure: no more reading until this batch's replies are out.
-        while (this.client !== undefined && this.client.out.length > 0 && !this.#closed) {
-          if (this.#closedOverOutputLimit(this.client)) break;
-          await this.#flush();
-          if (!this.#outputCapped) break;
-          this.process();
-        }
+        await this.#drain();
         if (this.client?.closeAfterReply || this.#stopping) break;
       }
     } catch (err) {
@@ -297,6 +300,39 @@ export class Connection implements ClientTransport {
     this.#peak = used;
   }
 
+  /**
+   * After a batch: its replies start out, and reading goes on unless
+   * OUTPUT_BACKPRESSURE bytes are unsent (then they all go first) or the
+   * batch stopped at BATCH_OUTPUT_LIMIT (then the rest runs after a write).
+   */
+  async #drain(): Promise<void> {
+    while (this.client !== undefined && !this.#closed) {
+      const client = this.client;
+      if (client.out.length === 0 && !this.#outputCapped) return;
+      if (this.#closedOverOutputLimit(client)) return;
+      this.flushSoon();
+      if (this.outputBytes >= OUTPUT_BACKPRESSURE) await this.#flush();
+      else if (this.#outputCapped) await this.#written();
+      else return;
+      if (this.#outputCapped) this.process();
+    }
+  }
+
+  /** Resolves when the write in flight ends (at once when none is). */
+  #written(): Promise<void> {
+    if (this.#writing === undefined) return Promise.resolve();
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.#writeWaiters.push(resolve);
+    return promise;
+  }
+
+  #wakeWriteWaiters(): void {
+    const waiters = this.#writeWaiters;
+    if (waiters.length === 0) return;
+    this.#writeWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
   /** Sends everything in client.out; one write per batch of replies. */
   #flush(): Promise<void> {
     if (this.#writing) return this.#writing;
@@ -323,11 +359,13 @@ export class Connection implements ClientTransport {
         this.server.stats.netOutputBytes += chunk.length;
         this.server.stats.writesProcessed++;
         out.recycle(chunk);
+        this.#wakeWriteWaiters();
       }
     } catch {
       this.close();
     } finally {
       this.#writing = undefined;
+      this.#wakeWriteWaiters();
     }
     if (this.client?.closeAfterReply) this.close();
   }
