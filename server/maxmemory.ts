@@ -28,6 +28,7 @@ import {
   mustReject,
 } from "./eviction.ts";
 import { NotifyClass } from "./notify.ts";
+import { isReplicaClient } from "./replication/client_peer.ts";
 import { lfuSettings } from "./types/lfu.ts";
 import { MAP_ENTRY_BYTES, stringBytes } from "./types/memory.ts";
 
@@ -49,7 +50,10 @@ export interface MemoryFigures {
   used: number;
   startup: number;
   dataset: number;
+  /** Normal clients (mem_clients_normal). */
   clients: number;
+  /** Replicas (mem_clients_slaves): in used_memory, not counted for eviction, as in Redis. */
+  replicas: number;
 }
 
 /** Redis's floor on the client eviction limit, so a tiny setting cannot lock every client out. */
@@ -133,6 +137,8 @@ export class MaxMemory {
   preCommandOom = false;
   /** Client memory as last counted (see RECOUNT_CLIENTS_MAX). */
   #clients = 0;
+  /** Replicas' memory as last counted: their output is the replication stream. */
+  #replicas = 0;
   #continuing: ReturnType<typeof setTimeout> | undefined;
   readonly #limit: { readonly value: number };
 
@@ -160,18 +166,29 @@ export class MaxMemory {
     this.refreshClients();
     const keyspace = this.keyspaceBytes();
     return {
-      used: keyspace + this.#clients,
+      used: keyspace + this.#clients + this.#replicas,
       startup: this.startup,
       dataset: keyspace - this.startup,
       clients: this.#clients,
+      replicas: this.#replicas,
     };
   }
 
-  /** Recounts the clients' memory (cron, INFO, commands), evicting clients past maxmemory-clients. */
+  /**
+   * Recounts the clients' memory (cron, INFO, commands), evicting clients
+   * past maxmemory-clients. Replicas are counted apart: as Redis's
+   * freeMemoryGetNotCountedMemory, their buffers never make keys evict (the
+   * deletes would only add to them).
+   */
   refreshClients(): void {
     let bytes = 0;
-    for (const client of this.server.clients.values()) bytes += clientBytes(client);
+    let replicas = 0;
+    for (const client of this.server.clients.values()) {
+      if (isReplicaClient(client)) replicas += clientBytes(client);
+      else bytes += clientBytes(client);
+    }
     this.#clients = bytes;
+    this.#replicas = replicas;
     const limit = clientsLimit(
       this.server.config.getNumber("maxmemory-clients"),
       this.server.config.getNumber("maxmemory"),
@@ -186,7 +203,7 @@ export class MaxMemory {
    */
   #evictClients(limit: number): void {
     const candidates = [...this.server.clients.values()]
-      .filter((client) => !client.noEvict && !client.closed)
+      .filter((client) => !client.noEvict && !client.closed && !isReplicaClient(client))
       .map((client) => ({ client, bytes: clientBytes(client) }))
       .sort((a, b) => b.bytes - a.bytes);
     // Every client counts towards the limit; only those without NO-EVICT may go.

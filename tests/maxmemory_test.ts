@@ -220,3 +220,29 @@ Deno.test("maxmemory-clients percentages: Redis's texts for bad ones", async () 
   equal(await c.cmd("CONFIG", "SET", "maxmemory-clients", "100%"), "OK");
   deepEqual(await c.cmd("CONFIG", "GET", "maxmemory-clients"), ["maxmemory-clients", "100%"]);
 });
+
+Deno.test("replies clients leave unread count toward maxmemory and make keys evict", async () => {
+  await using srv = startServer({ "maxmemory-policy": "allkeys-lru" });
+  using c = await RespClient.connect(srv.port);
+  const big = "x".repeat(100_000);
+  for (let i = 0; i < 50; i++) await c.cmd("SET", `k${i}`, big);
+  await c.cmd("CONFIG", "SET", "maxmemory", String(await usedMemory(c) + 12_000_000));
+  // As Redis's maxmemory test: clients that send GETs of a big value and never read. Each
+  // holds about 1 MB of replies (OUTPUT_BACKPRESSURE) past what the kernel takes: 20 pass 12 MB.
+  const sockets = await Promise.all(
+    Array.from({ length: 20 }, () => Deno.connect({ hostname: "127.0.0.1", port: srv.port })),
+  );
+  try {
+    const gets = new TextEncoder().encode("*2\r\n$3\r\nGET\r\n$2\r\nk0\r\n".repeat(100));
+    let evicted = "0";
+    for (let round = 0; round < 50 && evicted === "0"; round++) {
+      // A socket whose server side stopped reading takes no more: don't wait on it.
+      for (const socket of sockets) socket.write(gets).catch(() => {});
+      await new Promise((r) => setTimeout(r, 20));
+      evicted = await infoField(c, "stats", "evicted_keys");
+    }
+    ok(Number(evicted) > 0, "keys were evicted for the clients' output");
+  } finally {
+    for (const socket of sockets) socket.close();
+  }
+});

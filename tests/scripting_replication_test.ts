@@ -150,3 +150,15 @@ Deno.test("a replica that never ran a script loads the Lua VM for its master's f
   equal(await r.cmd("FCALL", "f2", 0), 2);
   equal(await r.cmd("REPLICAOF", "NO", "ONE"), "OK");
 });
+
+Deno.test("a replica's buffers count in used_memory as mem_clients_slaves, not for eviction", async () => {
+  await using master = startServer();
+  await using replica = startServer();
+  using m = await RespClient.connect(master.port);
+  using r = await linkedPair(master, replica);
+  const memory = await infoSection(m, "memory");
+  const slaves = Number(memory.mem_clients_slaves);
+  equal(slaves > 0, true, `mem_clients_slaves ${slaves}`);
+  equal(Number(memory.mem_not_counted_for_evict), slaves);
+  equal(await r.cmd("REPLICAOF", "NO", "ONE"), "OK");
+});

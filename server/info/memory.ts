@@ -13,7 +13,7 @@ export function memoryFigures(server: ServerContext): { used: number; rss: numbe
 
 export function memorySection(server: ServerContext): InfoField[] {
   const { used, rss, peak } = memoryFigures(server);
-  const { startup, dataset, clients } = server.maxmemory.figures();
+  const { startup, dataset, clients, replicas } = server.maxmemory.figures();
   const overhead = used - dataset;
   const total = tryOr(() => Deno.systemMemoryInfo().total, 0);
   const maxmemory = server.config.getNumber("maxmemory");
@@ -51,10 +51,10 @@ export function memorySection(server: ServerContext): InfoField[] {
     ["rss_overhead_bytes", 0],
     ["mem_fragmentation_ratio", (rss / used).toFixed(2)],
     ["mem_fragmentation_bytes", rss - used],
-    ["mem_not_counted_for_evict", 0],
+    ["mem_not_counted_for_evict", replicas],
     ["mem_replication_backlog", backlog],
     ["mem_total_replication_buffers", backlog],
-    ["mem_clients_slaves", 0],
+    ["mem_clients_slaves", replicas],
     ["mem_clients_normal", clients],
     ["mem_cluster_links", 0],
     ["mem_aof_buffer", 0],
