@@ -5,7 +5,7 @@
  * held stream both matter), converges to the same data, then survives a cut
  * link with a partial resynchronisation.
  */
-import { equal, match } from "node:assert/strict";
+import { deepEqual, equal, match } from "node:assert/strict";
 import { RespClient, startServer } from "./helpers.ts";
 import { dataset, type DatasetEntry, fillAllTypes } from "./persistence_helpers.ts";
 import { infoSection, scratchDir, startRedis, waitFor } from "./replication_helpers.ts";
@@ -309,4 +309,36 @@ Deno.test("a chain: redis-server replicates a redis-home replica of redis-home",
     (await infoSection(end, "replication")).master_replid,
     (await infoSection(master, "replication")).master_replid,
   );
+});
+
+Deno.test("approximate stream trims reach a redis-home replica as Redis rewrites them (= n LIMIT m)", async () => {
+  using dir = scratchDir();
+  await using redis = startRedis(dir.path, "master", "--repl-diskless-sync-delay", "0");
+  using master = await redis.connect();
+  // Small nodes, so that `~` trims whole nodes and LIMIT caps how many entries go.
+  equal(await master.cmd("CONFIG", "SET", "stream-node-max-entries", "4"), "OK");
+  await using home = startServer();
+  using replica = await RespClient.connect(home.port);
+  equal(await replica.cmd("REPLICAOF", "127.0.0.1", redis.port), "OK");
+  await converged(master, replica);
+  for (let i = 0; i < 300; i++) {
+    await master.cmd("XADD", "s", "MAXLEN", "~", "40", "LIMIT", "8", "*", "f", `${i}`);
+    if (i % 50 === 49) {
+      const entries = await master.cmd("XRANGE", "s", "-", "+", "COUNT", 12) as [string][];
+      await master.cmd("XTRIM", "s", "MINID", "~", entries.at(-1)![0], "LIMIT", "4");
+    }
+  }
+  await master.cmd("XTRIM", "s", "MAXLEN", "~", "10", "LIMIT", "4");
+  await converged(master, replica);
+  deepEqual(await replica.cmd("XRANGE", "s", "-", "+"), await master.cmd("XRANGE", "s", "-", "+"));
+  const info = async (c: RespClient) => {
+    const fields = await c.cmd("XINFO", "STREAM", "s") as unknown[];
+    const map = new Map<unknown, unknown>();
+    for (let i = 0; i < fields.length; i += 2) map.set(fields[i], fields[i + 1]);
+    return ["length", "last-generated-id", "max-deleted-entry-id", "entries-added"].map((k) =>
+      map.get(k)
+    );
+  };
+  deepEqual(await info(replica), await info(master));
+  equal(await replica.cmd("REPLICAOF", "NO", "ONE"), "OK");
 });
