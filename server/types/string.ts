@@ -225,6 +225,18 @@ export class ByteString {
   }
 
   /**
+   * Takes `bytes` (edited in place by the caller, e.g. a HyperLogLog) as the
+   * value's storage, its first `length` bytes the value; the spare room after
+   * them is zeroed, as growth by `prepareWrite` expects.
+   */
+  adopt(bytes: Uint8Array, length: number): void {
+    this.#text = undefined;
+    this.bytes = bytes;
+    this.length = length;
+    bytes.fill(0, length);
+  }
+
+  /**
    * Makes the first `length` bytes writable, zero-filling any growth; the
    * caller then writes `bytes` directly. Capacity doubles, so a run of
    * growing offsets costs amortized O(1).
