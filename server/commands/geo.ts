@@ -296,16 +296,47 @@ interface Found {
   dist: number;
 }
 
+/** Index of the first entry scored `score` or more (entries in score order). */
+function firstAtOrAbove(entries: [string, number][], score: number): number {
+  let lo = 0;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (entries[mid]![1] < score) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * A small (packed) set's entries in order, read once for the search's nine
+ * ranges: counting each range's bounds in the packed form walks it from the
+ * start and parses every score on the way.
+ */
+function packedEntries(set: SortedSet): [string, number][] | undefined {
+  if (set.encoding() !== "listpack" || set.size() === 0) return undefined;
+  const entries: [string, number][] = [];
+  set.visitRange(0, set.size() - 1, (member, score) => entries.push([member, score]));
+  return entries;
+}
+
 /** The points in the shape, scanning Redis's ranges in order; stops at `limit` (ANY). */
 function findPoints(set: SortedSet, shape: GeoShape, limit: number): Found[] {
   const found: Found[] = [];
+  const entries = packedEntries(set);
   for (const range of searchRanges(shape)) {
     if (limit > 0 && found.length >= limit) break;
-    const from = set.countByScore(range.min, false);
-    const to = set.countByScore(range.max, false) - 1;
+    const from = entries ? firstAtOrAbove(entries, range.min) : set.countByScore(range.min, false);
+    const to = (entries ? firstAtOrAbove(entries, range.max) : set.countByScore(range.max, false)) -
+      1;
     if (from > to) continue;
-    const candidates: [string, number][] = [];
-    set.visitRange(from, to, (member, score) => candidates.push([member, score]));
+    let candidates: [string, number][];
+    if (entries) {
+      candidates = entries.slice(from, to + 1);
+    } else {
+      candidates = [];
+      set.visitRange(from, to, (member, score) => candidates.push([member, score]));
+    }
     for (const [member, score] of candidates) {
       const hit = withinShape(shape, score);
       if (hit !== undefined) found.push({ member, score, ...hit });
