@@ -400,8 +400,12 @@ async function main(args: string[]): Promise<number> {
   const base = `${RESULTS_DIR}${results.date}${suffix}`;
   await Deno.mkdir(RESULTS_DIR, { recursive: true });
   await Deno.writeTextFile(`${base}.json`, JSON.stringify({ ...results, targets }, null, 2) + "\n");
-  await Deno.writeTextFile(`${base}.svg`, renderSvg(results));
-  const written = [`${base}.json`, `${base}.svg`];
+  const written = [`${base}.json`];
+  // The chart draws the other sections; the sweep alone has nothing in it.
+  if (!sweepOnly) {
+    await Deno.writeTextFile(`${base}.svg`, renderSvg(results));
+    written.push(`${base}.svg`);
+  }
   const json = `bench/results/${base.slice(RESULTS_DIR.length)}.json`;
   const markdown: string[] = [];
   if ((results.matrix ?? []).length > 0) markdown.push(matrixMarkdown(results, json));
