@@ -99,15 +99,19 @@ function replyCoordinate(ctx: CommandContext, d: number): void {
   else ctx.out.bulk(text);
 }
 
+/** One view reused for every coordinate: a fresh buffer per reply was most of its cost. */
+const doubleBits = new DataView(new ArrayBuffer(8));
+
 /** A finite double's exact value in formatLongDouble's form. */
 function exactLongDouble(d: number) {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, d);
-  const bits = view.getBigUint64(0);
-  const biased = Number((bits >> 52n) & 0x7ffn);
-  const fraction = bits & ((1n << 52n) - 1n);
-  const mantissa = biased === 0 ? fraction : fraction | (1n << 52n);
-  return { negative: bits >> 63n === 1n, mantissa, exponent: Math.max(biased, 1) - 1075 };
+  doubleBits.setFloat64(0, d);
+  const high = doubleBits.getUint32(0);
+  const low = doubleBits.getUint32(4);
+  const biased = (high >>> 20) & 0x7ff;
+  // Below 2^53: the mantissa is exact as a double, and one BigInt is made from it.
+  const fraction = (high & 0xfffff) * 2 ** 32 + low;
+  const mantissa = BigInt(biased === 0 ? fraction : fraction + 2 ** 52);
+  return { negative: high >>> 31 === 1, mantissa, exponent: Math.max(biased, 1) - 1075 };
 }
 
 // ---- GEOADD, GEODIST, GEOHASH, GEOPOS ------------------------------------------------
