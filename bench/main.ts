@@ -2,21 +2,25 @@
  * `deno task bench`: redis-home against the real redis-server in one run.
  *
  *   deno task bench [--quick]
- *                   [--only matrix,memory,connections,zset,replication,cache,throughput,protocols]
+ *                   [--only matrix,memory,connections,zset,replication,cache,throughput,protocols,sweep]
  *                   [--datasets strings,hash,...]
  *   deno task bench --matrix [--tests set,get] [--pipeline 1,16] [--keys single,random]
  *                   [--rounds N] [--seconds S] [--book-src DIR|GIT]
+ *   deno task bench --only sweep [--commands GET,lists,...]
  *
  * Starts the servers as separate processes on free loopback ports, runs the
  * same workloads on each (the throughput matrix with our C load generator,
  * including the book's server for the native protocol; memory, idle
  * connections, sorted-set scale curves, a master with one replica, a cache
  * workload under maxmemory; on request the older redis-benchmark matrix and
- * the JavaScript generator's protocol comparison), prints a table and writes
- * bench/results/<date>.json, .svg and .md (the matrix's README tables).
+ * the JavaScript generator's protocol comparison, the command sweep's server
+ * CPU per request of ~130 commands), prints a table and writes
+ * bench/results/<date>.json, .svg and .md (the matrix's README tables and the
+ * sweep's table).
  */
 import { parseArgs } from "node:util";
 import { type CachePlan, cacheSteps } from "./cache.ts";
+import { sweepMarkdown, type SweepPlan, sweepSection, sweepSteps } from "./command_sweep.ts";
 import { connectionSteps } from "./connections.ts";
 import { type MatrixPlan, matrixSteps } from "./matrix.ts";
 import { matrixMarkdown, matrixTargets } from "./matrix_report.ts";
@@ -30,6 +34,7 @@ import { evaluateTargets, renderReport } from "./report.ts";
 import type { BenchResults, Keyspace } from "./results.ts";
 import { type ServerKind, ServerProcess } from "./servers.ts";
 import { renderSvg } from "./svg.ts";
+import { selectSweep, SWEEP_COMMANDS } from "./sweep_commands.ts";
 import { type ThroughputPlan, throughputSteps } from "./throughput.ts";
 import { zsetSteps } from "./zset_scale.ts";
 
@@ -42,10 +47,16 @@ const SECTIONS = [
   "zset",
   "replication",
   "cache",
+  "sweep",
 ] as const;
 type Section = typeof SECTIONS[number];
-/** The matrix measures what redis-benchmark and the JS generator did, without their ceilings. */
-const DEFAULT_SECTIONS: Section[] = SECTIONS.filter((s) => s !== "throughput" && s !== "protocols");
+/**
+ * The matrix measures what redis-benchmark and the JS generator did, without their ceilings;
+ * the command sweep (several minutes) runs on request.
+ */
+const DEFAULT_SECTIONS: Section[] = SECTIONS.filter((s) =>
+  s !== "throughput" && s !== "protocols" && s !== "sweep"
+);
 
 interface Plan {
   mode: "quick" | "full";
@@ -57,6 +68,7 @@ interface Plan {
   zset: { sizes: number[]; opsPerStep: number };
   replication: ReplicationPlan;
   cache: CachePlan;
+  sweep: SweepPlan;
 }
 
 /**
@@ -98,6 +110,7 @@ const FULL: Plan = {
   zset: { sizes: [10_000, 100_000, 1_000_000], opsPerStep: 50_000 },
   replication: { keys: 1_000_000, requests: 1_000_000 },
   cache: CACHE,
+  sweep: { commands: SWEEP_COMMANDS, cpuSec: 1, pin: true },
 };
 
 const QUICK: Plan = {
@@ -125,6 +138,7 @@ const QUICK: Plan = {
   zset: { sizes: [10_000, 100_000], opsPerStep: 10_000 },
   replication: { keys: 200_000, requests: 300_000 },
   cache: { ...CACHE, fillKeys: 150_000, requests: 200_000 },
+  sweep: { commands: SWEEP_COMMANDS, cpuSec: 0.3, pin: true },
 };
 
 const RESULTS_DIR = new URL("./results/", import.meta.url).pathname;
@@ -207,6 +221,14 @@ function buildSteps(
     steps.push(...replicationSteps(plan.replication, workDir, results.replication));
   }
   if (sections.has("cache")) steps.push(...cacheSteps(plan.cache, workDir, results.cache!));
+  if (sections.has("sweep")) {
+    results.sweep = [];
+    const sweep = sweepSteps(plan.sweep, workDir, results.sweep, (pinned) => {
+      results.sweepSetup = { pinned, cpuSec: plan.sweep.cpuSec, pipeline: 16 };
+    });
+    steps.push(...sweep.steps);
+    cleanups.push(sweep.stop);
+  }
   return steps;
 }
 
@@ -231,6 +253,8 @@ const USAGE = `Usage: deno task bench [--quick] [--only ${SECTIONS.join(",")}]
   --quick     a reduced run (the matrix with random keys only, one round)
   --only      run only these sections (comma-separated; default: all but throughput,protocols)
   --datasets  memory datasets to load (comma-separated; ${DATASETS.map((d) => d.name).join(",")})
+  --commands  the sweep's commands or families (comma-separated, e.g. GET,EXPIRE,lists;
+              default: all, bench/sweep_commands.ts)
 
 Matrix (the C load generator, bench/loadgen/loadgen.c):
   --matrix    run only the matrix (same as --only matrix)
@@ -278,6 +302,7 @@ async function main(args: string[]): Promise<number> {
       quick: { type: "boolean", default: false },
       only: { type: "string" },
       datasets: { type: "string" },
+      commands: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
       ...MATRIX_OPTIONS,
     },
@@ -300,6 +325,14 @@ async function main(args: string[]): Promise<number> {
   const plan = values.quick ? QUICK : FULL;
   try {
     plan.matrix = matrixPlan(plan.matrix, values);
+  } catch (err) {
+    console.error(`bench: ${(err as Error).message}`);
+    return 2;
+  }
+  const noPin = values["no-pin"] === true;
+  try {
+    const commands = selectSweep(values.commands?.split(","));
+    plan.sweep = { ...plan.sweep, commands, pin: plan.sweep.pin && !noPin };
   } catch (err) {
     console.error(`bench: ${(err as Error).message}`);
     return 2;
@@ -354,19 +387,33 @@ async function main(args: string[]): Promise<number> {
   results.seconds = (performance.now() - started) / 1000;
   const targets = [...evaluateTargets(results), ...matrixTargets(results)];
   console.log(renderReport(results, targets));
-  const partial = values.only !== undefined || values.datasets !== undefined || values.matrix ||
+  if (results.sweep !== undefined) console.log(`\n${sweepSection(results.sweep)}`);
+  const partial = values.only !== undefined || values.datasets !== undefined ||
+    values.commands !== undefined || values.matrix ||
     Object.keys(MATRIX_OPTIONS).some((name) =>
       name !== "matrix" && name !== "no-pin" && name in values
     );
-  const suffix = (plan.mode === "quick" ? "-quick" : "") + (partial ? "-partial" : "");
+  // A run of the sweep alone gets a name of its own, beside the day's matrix results.
+  const sweepOnly = sections.size === 1 && sections.has("sweep");
+  const suffix = (plan.mode === "quick" ? "-quick" : "") + (sweepOnly ? "-sweep" : "") +
+    (partial && !(sweepOnly && values.commands === undefined) ? "-partial" : "");
   const base = `${RESULTS_DIR}${results.date}${suffix}`;
   await Deno.mkdir(RESULTS_DIR, { recursive: true });
   await Deno.writeTextFile(`${base}.json`, JSON.stringify({ ...results, targets }, null, 2) + "\n");
-  await Deno.writeTextFile(`${base}.svg`, renderSvg(results));
-  const written = [`${base}.json`, `${base}.svg`];
-  if ((results.matrix ?? []).length > 0) {
-    const json = `bench/results/${base.slice(RESULTS_DIR.length)}.json`;
-    await Deno.writeTextFile(`${base}.md`, matrixMarkdown(results, json));
+  const written = [`${base}.json`];
+  // The chart draws the other sections; the sweep alone has nothing in it.
+  if (!sweepOnly) {
+    await Deno.writeTextFile(`${base}.svg`, renderSvg(results));
+    written.push(`${base}.svg`);
+  }
+  const json = `bench/results/${base.slice(RESULTS_DIR.length)}.json`;
+  const markdown: string[] = [];
+  if ((results.matrix ?? []).length > 0) markdown.push(matrixMarkdown(results, json));
+  if (results.sweep !== undefined && results.sweepSetup !== undefined) {
+    markdown.push(sweepMarkdown(results.sweep, results.sweepSetup, json));
+  }
+  if (markdown.length > 0) {
+    await Deno.writeTextFile(`${base}.md`, markdown.join("\n"));
     written.push(`${base}.md`);
   }
   console.log(`\nwrote ${written.join(", ")}`);

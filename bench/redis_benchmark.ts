@@ -146,6 +146,8 @@ export interface BenchmarkRun {
   /** Random keys over this many (`-r`); undefined for a single key. */
   keyspace?: number;
   timeoutMs: number;
+  /** Pins redis-benchmark to this core (taskset). */
+  cpu?: number;
 }
 
 /** A measured row, or the error that stopped the test. */
@@ -176,8 +178,9 @@ export async function runBenchmark(run: BenchmarkRun): Promise<BenchmarkOutcome>
   if (run.keyspace !== undefined) args.push("-r", String(run.keyspace));
   if (run.test.command !== undefined) args.push(...run.test.command);
   else args.push("-t", run.test.flag);
-  const child = new Deno.Command("redis-benchmark", {
-    args,
+  const pin = run.cpu === undefined ? [] : ["taskset", "-c", String(run.cpu)];
+  const child = new Deno.Command(pin[0] ?? "redis-benchmark", {
+    args: pin.length === 0 ? args : [...pin.slice(1), "redis-benchmark", ...args],
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

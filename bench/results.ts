@@ -196,6 +196,23 @@ export interface MatrixSetup {
   book: string;
 }
 
+/** One server's cost for one command of the sweep (bench/command_sweep.ts). */
+export interface SweepFigures {
+  /** Server CPU (user + system) microseconds per request. */
+  usPerOp: number;
+  requests: number;
+  cpuSec: number;
+}
+
+export interface SweepResult {
+  command: string;
+  family: string;
+  /** The command line redis-benchmark sent. */
+  line: string;
+  redis: SweepFigures | Failed;
+  home: SweepFigures | Failed;
+}
+
 export interface BenchResults {
   date: string;
   mode: "quick" | "full";
@@ -213,4 +230,7 @@ export interface BenchResults {
   /** The C load generator's matrix; absent in results from before it existed. */
   matrix?: MatrixResult[];
   matrixSetup?: MatrixSetup;
+  /** The command sweep; absent in results from before it existed. */
+  sweep?: SweepResult[];
+  sweepSetup?: { pinned: boolean; cpuSec: number; pipeline: number };
 }

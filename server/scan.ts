@@ -64,8 +64,21 @@ export function scanStep<T>(
   // more call that returns nothing and cursor 0, as Redis sometimes does too.
   const next = nextCursor++;
   open.set(next, entry);
-  if (open.size > MAX_CURSORS) open.delete(open.keys().next().value!);
+  if (open.size > MAX_CURSORS) dropOldest();
   return next;
+}
+
+/**
+ * Drops the oldest tenth of the open cursors in one pass. Dropping one per
+ * call cost O(cursors dropped so far): a Map's iterator walks the holes that
+ * deletes at its front leave until the table is rebuilt.
+ */
+function dropOldest(): void {
+  let drop = MAX_CURSORS / 10;
+  for (const cursor of open.keys()) {
+    open.delete(cursor);
+    if (--drop === 0) return;
+  }
 }
 
 /** Parses SCAN's MATCH / COUNT / TYPE options starting at argv[from]. */

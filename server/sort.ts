@@ -158,6 +158,11 @@ function sortVector(
     if (spec.alpha) {
       if (spec.by !== undefined) entry.key = weight;
     } else {
+      const plain = plainInteger(weight);
+      if (plain !== undefined) {
+        entry.score = plain;
+        continue;
+      }
       const parsed = strtod(weight);
       const rest = parsed.length === weight.length ? 0 : weight.charCodeAt(parsed.length);
       if (rest !== 0 || parsed.outOfRange || Number.isNaN(parsed.value)) convertError = true;
@@ -188,6 +193,24 @@ function sortVector(
     vector.sort(ordered);
   }
   return vector.map((w) => w.element);
+}
+
+/**
+ * A weight of up to 15 digits with an optional minus sign, as strtod reads it
+ * (exact in a double; "-0" is -0), without strtod's general walk.
+ */
+function plainInteger(s: string): number | undefined {
+  const length = s.length;
+  const negative = s.charCodeAt(0) === 45;
+  let i = negative ? 1 : 0;
+  if (i === length || length > 15) return undefined;
+  let value = 0;
+  for (; i < length; i++) {
+    const digit = s.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    value = value * 10 + digit;
+  }
+  return negative ? -value : value;
 }
 
 /** memcmp order, shorter first on a common prefix (Redis's compareStringObjects). */

@@ -3,7 +3,7 @@
  * (tests/redis_compare.ts); the module's bytes are pinned in
  * tests/hyperloglog_bytes_test.ts.
  */
-import { deepEqual, equal } from "node:assert/strict";
+import { deepEqual, equal, notEqual } from "node:assert/strict";
 import { plain, RespClient, startServer } from "./helpers.ts";
 import { sameAsRedis, type Step } from "./redis_compare.ts";
 
@@ -105,4 +105,18 @@ Deno.test("PFADD keeps the key's TTL and notifies pfadd; PFCOUNT caches silently
     "__keyevent@0__:pfadd",
     "__keyevent@0__:pfadd",
   ]);
+});
+
+Deno.test("PFADD edits its key's bytes in place: a COPY and a value read before stay as they were", async () => {
+  await using server = startServer();
+  using c = await RespClient.connect(server.port);
+  // Enough elements to go dense (12 KB), where PFADD no longer copies the value.
+  const elements = Array.from({ length: 3000 }, (_, i) => `e${i}`);
+  await c.cmd("PFADD", "a", ...elements);
+  await c.cmd("COPY", "a", "b");
+  const before = await c.cmd("GET", "a");
+  equal(await c.cmd("PFADD", "a", "new1", "new2", "new3"), 1);
+  equal(await c.cmd("GET", "b"), before);
+  notEqual(await c.cmd("GET", "a"), before);
+  equal(await c.cmd("GETRANGE", "a", "0", "3"), "HYLL");
 });

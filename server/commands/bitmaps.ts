@@ -105,9 +105,25 @@ function clampRange(start: number, end: number, total: number): [number, number]
   return start > end ? undefined : [start, end];
 }
 
+/** Set bits in a 32-bit word (SWAR). */
+function popcount32(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
+
+/** Set bits in bytes[from..to], four bytes at a time where they are aligned. */
 function countBits(bytes: Uint8Array, from: number, to: number): number {
   let n = 0;
-  for (let i = from; i <= to; i++) n += POPCOUNT[bytes[i]!]!;
+  let i = from;
+  for (; i <= to && (bytes.byteOffset + i) % 4 !== 0; i++) n += POPCOUNT[bytes[i]!]!;
+  const words = Math.max(0, Math.floor((to + 1 - i) / 4));
+  if (words > 0) {
+    const view = new Uint32Array(bytes.buffer, bytes.byteOffset + i, words);
+    for (let w = 0; w < words; w++) n += popcount32(view[w]!);
+    i += words * 4;
+  }
+  for (; i <= to; i++) n += POPCOUNT[bytes[i]!]!;
   return n;
 }
 
@@ -195,18 +211,22 @@ function bitOp(ctx: CommandContext, argv: string[]): void {
     return ctx.out.int(0);
   }
   const result = new Uint8Array(maxLength);
-  const [first = EMPTY, ...rest] = sources;
-  for (let j = 0; j < maxLength; j++) {
-    // Past its end a source reads as zero bytes.
-    let out = first[j] ?? 0;
-    if (op === "not") out = ~out & 0xff;
-    for (const source of rest) {
-      const b = source[j] ?? 0;
-      if (op === "and") out &= b;
-      else if (op === "or") out |= b;
-      else out ^= b;
+  result.set(sources[0]!);
+  if (op === "not") {
+    for (let j = 0; j < maxLength; j++) result[j] = ~result[j]! & 0xff;
+  }
+  for (let k = 1; k < sources.length; k++) {
+    const source = sources[k]!;
+    const n = source.length;
+    if (op === "and") {
+      for (let j = 0; j < n; j++) result[j]! &= source[j]!;
+      // Past its end a source reads as zero bytes.
+      result.fill(0, n);
+    } else if (op === "or") {
+      for (let j = 0; j < n; j++) result[j]! |= source[j]!;
+    } else {
+      for (let j = 0; j < n; j++) result[j]! ^= source[j]!;
     }
-    result[j] = out;
   }
   db.set(target, new ByteString(result), StringForm.Raw);
   ctx.server.keyChanged(db, target, NotifyClass.String, "set");

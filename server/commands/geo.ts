@@ -99,15 +99,19 @@ function replyCoordinate(ctx: CommandContext, d: number): void {
   else ctx.out.bulk(text);
 }
 
+/** One view reused for every coordinate: a fresh buffer per reply was most of its cost. */
+const doubleBits = new DataView(new ArrayBuffer(8));
+
 /** A finite double's exact value in formatLongDouble's form. */
 function exactLongDouble(d: number) {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, d);
-  const bits = view.getBigUint64(0);
-  const biased = Number((bits >> 52n) & 0x7ffn);
-  const fraction = bits & ((1n << 52n) - 1n);
-  const mantissa = biased === 0 ? fraction : fraction | (1n << 52n);
-  return { negative: bits >> 63n === 1n, mantissa, exponent: Math.max(biased, 1) - 1075 };
+  doubleBits.setFloat64(0, d);
+  const high = doubleBits.getUint32(0);
+  const low = doubleBits.getUint32(4);
+  const biased = (high >>> 20) & 0x7ff;
+  // Below 2^53: the mantissa is exact as a double, and one BigInt is made from it.
+  const fraction = (high & 0xfffff) * 2 ** 32 + low;
+  const mantissa = BigInt(biased === 0 ? fraction : fraction + 2 ** 52);
+  return { negative: high >>> 31 === 1, mantissa, exponent: Math.max(biased, 1) - 1075 };
 }
 
 // ---- GEOADD, GEODIST, GEOHASH, GEOPOS ------------------------------------------------
@@ -296,16 +300,47 @@ interface Found {
   dist: number;
 }
 
+/** Index of the first entry scored `score` or more (entries in score order). */
+function firstAtOrAbove(entries: [string, number][], score: number): number {
+  let lo = 0;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (entries[mid]![1] < score) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * A small (packed) set's entries in order, read once for the search's nine
+ * ranges: counting each range's bounds in the packed form walks it from the
+ * start and parses every score on the way.
+ */
+function packedEntries(set: SortedSet): [string, number][] | undefined {
+  if (set.encoding() !== "listpack" || set.size() === 0) return undefined;
+  const entries: [string, number][] = [];
+  set.visitRange(0, set.size() - 1, (member, score) => entries.push([member, score]));
+  return entries;
+}
+
 /** The points in the shape, scanning Redis's ranges in order; stops at `limit` (ANY). */
 function findPoints(set: SortedSet, shape: GeoShape, limit: number): Found[] {
   const found: Found[] = [];
+  const entries = packedEntries(set);
   for (const range of searchRanges(shape)) {
     if (limit > 0 && found.length >= limit) break;
-    const from = set.countByScore(range.min, false);
-    const to = set.countByScore(range.max, false) - 1;
+    const from = entries ? firstAtOrAbove(entries, range.min) : set.countByScore(range.min, false);
+    const to = (entries ? firstAtOrAbove(entries, range.max) : set.countByScore(range.max, false)) -
+      1;
     if (from > to) continue;
-    const candidates: [string, number][] = [];
-    set.visitRange(from, to, (member, score) => candidates.push([member, score]));
+    let candidates: [string, number][];
+    if (entries) {
+      candidates = entries.slice(from, to + 1);
+    } else {
+      candidates = [];
+      set.visitRange(from, to, (member, score) => candidates.push([member, score]));
+    }
     for (const [member, score] of candidates) {
       const hit = withinShape(shape, score);
       if (hit !== undefined) found.push({ member, score, ...hit });

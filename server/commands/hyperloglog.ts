@@ -25,7 +25,7 @@ import {
   hllSelfTest,
   HyperLogLog,
 } from "../types/hyperloglog.ts";
-import { StringForm } from "../types/string.ts";
+import { type ByteString, StringForm } from "../types/string.ts";
 
 /** No keyspace event: PFCOUNT's cache refresh and PFDEBUG's conversions only count as changes. */
 const NO_EVENT = 0 as NotifyClass;
@@ -40,6 +40,24 @@ function asHll(value: unknown): HyperLogLog {
   const hll = HyperLogLog.fromBinary(value);
   if (hll === undefined) throw new CommandError(HLL_WRONGTYPE);
   return hll;
+}
+
+/**
+ * The HyperLogLog over a stored string's bytes, edited in place (a dense one
+ * is 12 KB: copying it in and out cost PFADD ~45 µs); HLL_WRONGTYPE if the
+ * bytes are not one.
+ */
+function hllOver(value: ByteString): HyperLogLog {
+  const hll = HyperLogLog.over(value);
+  if (hll === undefined) throw new CommandError(HLL_WRONGTYPE);
+  return hll;
+}
+
+/** Hands an edited HyperLogLog back to its key (its TTL stays). */
+function storeInPlace(ctx: CommandContext, key: string, value: ByteString, hll: HyperLogLog) {
+  hll.storeInto(value);
+  // A short string is kept packed, not as this ByteString: storing it makes the edit stick.
+  ctx.db.replace(key, value, StringForm.Raw);
 }
 
 /** Runs a step that may find the registers corrupt, answering INVALIDOBJ. */
@@ -59,21 +77,23 @@ function storeBack(ctx: CommandContext, key: string, hll: HyperLogLog): void {
 
 function pfadd(ctx: CommandContext, argv: string[]): void {
   const key = arg(argv, 1);
-  const current = ctx.db.get(key);
-  const hll = current === undefined ? HyperLogLog.create() : asHll(current);
+  const current = ctx.db.getBytes(key);
+  const hll = current === undefined ? HyperLogLog.create() : hllOver(current);
   let updated = current === undefined ? 1 : 0;
   const maxBytes = sparseMaxBytes(ctx);
   try {
     for (let i = 2; i < argv.length; i++) if (hll.add(arg(argv, i), maxBytes)) updated++;
   } catch (err) {
     // Redis edits in place: what the elements before the corrupt spot changed stays.
-    if (err instanceof CorruptHllError && current !== undefined) storeBack(ctx, key, hll);
+    if (err instanceof CorruptHllError && current !== undefined) {
+      storeInPlace(ctx, key, current, hll);
+    }
     throw err instanceof CorruptHllError ? new CommandError(HLL_INVALID) : err;
   }
   if (updated > 0) {
     hll.invalidateCache();
     if (current === undefined) ctx.db.set(key, hll.toBinary(), StringForm.Raw);
-    else storeBack(ctx, key, hll);
+    else storeInPlace(ctx, key, current, hll);
     ctx.keyChanged(key, NotifyClass.String, "pfadd", updated);
   }
   ctx.out.int(updated > 0 ? 1 : 0);
@@ -84,9 +104,9 @@ function mergeKeys(ctx: CommandContext, keys: string[]): { max: Uint8Array; dens
   const max = new Uint8Array(HLL_REGISTERS);
   let dense = false;
   for (const key of keys) {
-    const value = ctx.db.lookupRead(key);
+    const value = ctx.db.readBytes(key);
     if (value === undefined) continue;
-    const hll = asHll(value);
+    const hll = hllOver(value);
     if (hll.encoding === "dense") dense = true;
     checked(() => hll.mergeInto(max));
   }
@@ -99,14 +119,14 @@ function pfcount(ctx: CommandContext, argv: string[]): void {
     return;
   }
   const key = arg(argv, 1);
-  const value = ctx.db.lookupRead(key);
+  const value = ctx.db.readBytes(key);
   if (value === undefined) return ctx.out.int(0);
-  const hll = asHll(value);
+  const hll = hllOver(value);
   const cached = hll.cachedCardinality();
   if (cached !== undefined) return ctx.out.int(cached);
   const card = checked(() => hll.count());
   hll.setCachedCardinality(card);
-  storeBack(ctx, key, hll);
+  storeInPlace(ctx, key, value, hll);
   ctx.keyChanged(key, NO_EVENT, "");
   ctx.out.int(card);
 }
@@ -115,12 +135,12 @@ function pfmerge(ctx: CommandContext, argv: string[]): void {
   const { max, dense } = mergeKeys(ctx, argv.slice(1));
   const key = arg(argv, 1);
   // The destination was read as a source, so it is missing or a valid HyperLogLog.
-  const current = ctx.db.get(key);
-  const hll = current === undefined ? HyperLogLog.create() : asHll(current);
+  const current = ctx.db.getBytes(key);
+  const hll = current === undefined ? HyperLogLog.create() : hllOver(current);
   if (dense) checked(() => hll.toDense());
   hll.raiseAll(max, sparseMaxBytes(ctx));
   if (current === undefined) ctx.db.set(key, hll.toBinary(), StringForm.Raw);
-  else storeBack(ctx, key, hll);
+  else storeInPlace(ctx, key, current, hll);
   ctx.keyChanged(key, NotifyClass.String, "pfadd");
   ctx.out.ok();
 }

@@ -177,28 +177,50 @@ function expireGeneric(
   seconds: boolean,
 ): void {
   const flags = parseExpireFlags(argv);
+  const when = flags === 0 ? smallExpireTime(arg(argv, 2), relative, seconds) : undefined;
+  if (when !== undefined) return setExpireTime(ctx, argv, 0, when);
   const parsed = parseInt64(arg(argv, 2));
   if (parsed === undefined) throw new CommandError(NOT_INTEGER);
-  let when = parsed;
+  let whenBig = parsed;
   const name = arg(argv, 0).toLowerCase();
   if (seconds) {
-    if (when > INT64_MAX / 1000n || when < INT64_MIN / 1000n) {
+    if (whenBig > INT64_MAX / 1000n || whenBig < INT64_MIN / 1000n) {
       throw new CommandError(invalidExpire(name));
     }
-    when *= 1000n;
+    whenBig *= 1000n;
   }
   if (relative) {
     const now = BigInt(Date.now());
-    if (when > INT64_MAX - now) throw new CommandError(invalidExpire(name));
-    when += now;
+    if (whenBig > INT64_MAX - now) throw new CommandError(invalidExpire(name));
+    whenBig += now;
   }
+  setExpireTime(ctx, argv, flags, whenBig);
+}
+
+/** Up to 12 digits: scaled to ms and added to now it stays an exact double. */
+const SMALL_INT = /^(?:0|-?[1-9][0-9]{0,11})$/;
+
+/** The expiry time (ms) of a small integer argument, as a number; undefined for others. */
+function smallExpireTime(text: string, relative: boolean, seconds: boolean): number | undefined {
+  if (!SMALL_INT.test(text)) return undefined;
+  const n = Number(text) * (seconds ? 1000 : 1);
+  return relative ? n + Date.now() : n;
+}
+
+/** EXPIRE's effect once its time is known: a time already past deletes the key. */
+function setExpireTime(
+  ctx: CommandContext,
+  argv: string[],
+  flags: number,
+  when: number | bigint,
+): void {
   const key = arg(argv, 1);
   const db = ctx.db;
   if (!db.has(key)) return ctx.out.int(0);
-  if (flags !== 0 && !expireAllowed(flags, when, BigInt(db.getExpire(key) ?? -1))) {
+  if (flags !== 0 && !expireAllowed(flags, BigInt(when), BigInt(db.getExpire(key) ?? -1))) {
     return ctx.out.int(0);
   }
-  if (when <= BigInt(Date.now())) {
+  if (when <= Date.now()) {
     db.delete(key);
     ctx.propagateAs = [["DEL", key]];
     ctx.server.keyChanged(db, key, NotifyClass.Generic, "del");

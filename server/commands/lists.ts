@@ -506,7 +506,8 @@ export const listCommands: CommandSpec[] = [
       const length = list.length;
       const range = clampRange(start, stop, length);
       if (range === undefined) list.trim(0, -1);
-      else list.trim(range[0], range[1]);
+      // A range covering the whole list trims nothing: no need to repack it.
+      else if (range[0] !== 0 || range[1] !== length - 1) list.trim(range[0], range[1]);
       // As Redis, the event (and WATCH) fire even when nothing was trimmed.
       ctx.keyChanged(key, NotifyClass.List, "ltrim", length - list.length);
       ctx.db.deleteIfEmpty(key, list);

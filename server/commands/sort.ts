@@ -73,8 +73,13 @@ function elementsOf(ctx: CommandContext, key: string): { elements: string[]; sou
   if (value === undefined) return { elements: [], source: "list" };
   if (typeof value === "string") throw new CommandError(WRONGTYPE);
   switch (value.type) {
-    case "list":
-      return { elements: [...(value as RedisList).values()], source: "list" };
+    case "list": {
+      // A visitor: the values() generator cost a result object per element.
+      const list = value as RedisList;
+      const elements: string[] = [];
+      list.forRange(0, list.length, (element) => elements.push(element));
+      return { elements, source: "list" };
+    }
     case "set":
       return { elements: [...(value as RedisSet).members()], source: "set" };
     case "zset":

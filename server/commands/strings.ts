@@ -137,7 +137,9 @@ function setGeneric(
     if (!options.get) abort();
     return;
   }
-  if (options.keepTtl && found) db.replace(key, value);
+  // A TTL about to be set replaces the old one in place: clearing it first costs a
+  // delete and a re-insert in the expires table.
+  if (found && (options.keepTtl || when !== undefined)) db.replace(key, value);
   else db.set(key, value);
   ctx.server.keyChanged(db, key, NotifyClass.String, "set");
   if (when !== undefined) {

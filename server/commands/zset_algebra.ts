@@ -10,7 +10,7 @@ import {
   WEIGHT_NOT_FLOAT,
   WRONGTYPE,
 } from "../errors.ts";
-import { SortedSet } from "../types/sorted_set.ts";
+import { SortedSet, type ZsetLimits } from "../types/sorted_set.ts";
 import { zsetLimits } from "./collections.ts";
 
 // ---- ZUNION / ZINTER / ZDIFF ------------------------------------------------
@@ -62,6 +62,22 @@ function aggregate(into: number, value: number, how: Aggregate): number {
   }
   if (how === Aggregate.Min) return value < into ? value : into;
   return value > into ? value : into;
+}
+
+/**
+ * Adds the members found (none present yet) to an empty result. Knowing the
+ * count up front makes a large result a tree at once (Redis's final encoding
+ * is the same); a small one stays packed and is filled from its highest member
+ * down, so that each insert lands at the front instead of after a scan.
+ */
+function fill(result: SortedSet, found: [string, number][], limits: ZsetLimits): void {
+  let longest = 0;
+  for (const [member] of found) if (member.length > longest) longest = member.length;
+  result.reserveFor(found.length, longest, limits);
+  if (found.length <= limits.entries && longest <= limits.value) {
+    found.sort(([m1, s1], [m2, s2]) => s1 !== s2 ? s2 - s1 : m1 < m2 ? 1 : m1 > m2 ? -1 : 0);
+  }
+  for (const [member, score] of found) result.addNew(member, score, limits);
 }
 
 export enum SetOp {
@@ -125,6 +141,7 @@ export function setOperation(
 
   if (op !== SetOp.Diff) sources.sort((a, b) => sourceSize(a) - sourceSize(b));
   const result = new SortedSet();
+  const found: [member: string, score: number][] = [];
   const limits = zsetLimits(ctx);
   let cardinality = 0;
   if (op === SetOp.Inter) {
@@ -147,7 +164,7 @@ export function setOperation(
         if (cardinalityOnly) {
           if (++cardinality === limit) break;
         } else {
-          result.addNew(member, total, limits);
+          found.push([member, total]);
         }
       }
     }
@@ -161,15 +178,16 @@ export function setOperation(
         totals.set(member, sofar === undefined ? value : aggregate(sofar, value, how));
       }
     }
-    for (const [member, score] of totals) result.addNew(member, score, limits);
+    for (const entry of totals) found.push(entry);
   } else {
     const [base, ...others] = sources;
     for (const [member, score] of base === undefined ? [] : sourceEntries(base)) {
       if (others.every((other) => sourceScore(other, member) === undefined)) {
-        result.addNew(member, score, limits);
+        found.push([member, score]);
       }
     }
   }
+  fill(result, found, limits);
 
   if (dst !== undefined) {
     const event = op === SetOp.Union

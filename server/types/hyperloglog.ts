@@ -27,6 +27,7 @@ import {
   hllRegisterMismatch,
 } from "../errors.ts";
 import { hash64, murmurHash64A, murmurHash64AWord } from "./murmur.ts";
+import type { ByteString } from "./string.ts";
 
 /** Header bytes before the registers. */
 const HDR = 16;
@@ -171,12 +172,21 @@ function estimate(histogram: Float64Array): bigint {
 
 /**
  * PFCOUNT of several keys: the estimate for registers merged into one byte
- * per register (see `mergeInto`).
+ * per register (see `mergeInto`), in an array starting on a 4-byte boundary.
  */
 export function estimateMerged(max: Uint8Array): bigint {
-  const histogram = new Float64Array(64);
-  for (let i = 0; i < HLL_REGISTERS; i++) histogram[max[i]!]!++;
-  return estimate(histogram);
+  // Counted in integers first (incrementing Float64Array slots ran ~10x slower),
+  // four registers at a time: most are zero when few elements were added.
+  const counts = new Uint32Array(64);
+  const words = new Uint32Array(max.buffer, max.byteOffset, HLL_REGISTERS / 4);
+  for (let w = 0; w < words.length; w++) {
+    if (words[w] === 0) {
+      counts[0]! += 4;
+      continue;
+    }
+    for (let i = w * 4; i < w * 4 + 4; i++) counts[max[i]! & 63]!++;
+  }
+  return estimate(Float64Array.from(counts));
 }
 
 // ---- the value ---------------------------------------------------------------
@@ -221,6 +231,33 @@ export class HyperLogLog {
     const bytes = new Uint8Array(s.length + 8);
     writeBinary(bytes, 0, s);
     return new HyperLogLog(bytes, s.length);
+  }
+
+  /**
+   * The HyperLogLog stored in `value`, edited in place (no copy): after a
+   * change, `storeInto(value)` hands the bytes back. Undefined when the bytes
+   * fail `isValid`'s checks.
+   */
+  static over(value: ByteString): HyperLogLog | undefined {
+    const len = value.length;
+    let b = value.bytes;
+    if (len < HDR || b[0] !== 0x48 || b[1] !== 0x59 || b[2] !== 0x4c || b[3] !== 0x4c) {
+      return undefined;
+    }
+    const encoding = b[ENCODING_AT];
+    if (encoding !== SPARSE && !(encoding === DENSE && len === HLL_DENSE_SIZE)) return undefined;
+    if (b.length <= len) {
+      const grown = new Uint8Array(len + 8);
+      grown.set(b.subarray(0, len));
+      b = grown;
+    }
+    b[len] = 0;
+    return new HyperLogLog(b, len);
+  }
+
+  /** Hands this value's bytes (maybe grown or made dense) to `value` after an edit. */
+  storeInto(value: ByteString): void {
+    value.adopt(this.#b, this.#len);
   }
 
   /** As `fromBinary`, from bytes (copied). */

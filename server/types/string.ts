@@ -199,6 +199,10 @@ export function formatLongDouble(x: LongDouble): string {
 
 // ---- strings edited in place -------------------------------------------------
 
+/** Below this length a loop beats the native encoder's call. */
+const NATIVE_ASCII_MIN = 32;
+const asciiEncoder = new TextEncoder();
+
 /** Largest capacity a ByteString grows to ahead of need (Redis's 512 MB string cap). */
 const MAX_CAPACITY = 512 * 1024 * 1024;
 
@@ -214,7 +218,12 @@ export class ByteString {
 
   static from(s: string): ByteString {
     const bytes = new Uint8Array(s.length);
-    writeBinary(bytes, 0, s);
+    // A bit read of a string kept in the key table converts it on every call: ASCII
+    // (most strings SET by clients) goes through the native encoder, far faster than a
+    // loop. Any char over 127 takes two UTF-8 bytes, so the encoder stops short on it.
+    if (s.length < NATIVE_ASCII_MIN || asciiEncoder.encodeInto(s, bytes).read !== s.length) {
+      writeBinary(bytes, 0, s);
+    }
     const value = new ByteString(bytes);
     value.#text = s;
     return value;
@@ -222,6 +231,18 @@ export class ByteString {
 
   get text(): string {
     return this.#text ??= bytesToBinary(this.bytes, 0, this.length);
+  }
+
+  /**
+   * Takes `bytes` (edited in place by the caller, e.g. a HyperLogLog) as the
+   * value's storage, its first `length` bytes the value; the spare room after
+   * them is zeroed, as growth by `prepareWrite` expects.
+   */
+  adopt(bytes: Uint8Array, length: number): void {
+    this.#text = undefined;
+    this.bytes = bytes;
+    this.length = length;
+    bytes.fill(0, length);
   }
 
   /**

@@ -1,6 +1,7 @@
-import { equal } from "node:assert/strict";
+import { deepEqual, equal } from "node:assert/strict";
 import {
   addLongDouble,
+  ByteString,
   formatLongDouble,
   type LongDouble,
   parseLongDouble,
@@ -64,4 +65,15 @@ Deno.test("string encodings follow Redis's tryObjectEncoding", () => {
   equal(stringEncoding("x".repeat(45), StringForm.Encoded), "raw");
   equal(stringEncoding("1", StringForm.Raw), "raw");
   equal(stringEncoding("3000", StringForm.Plain), "embstr");
+});
+
+Deno.test("ByteString.from keeps every byte of ASCII and binary strings, short and long", () => {
+  const ascii = "bitmap:".repeat(20);
+  const high = ascii + "\xff\x80" + ascii;
+  const last = ascii + "\xe9";
+  for (const s of ["", "ab\xff", ascii, high, last]) {
+    const value = ByteString.from(s);
+    equal(value.length, s.length);
+    deepEqual([...value.bytes], [...s].map((c) => c.charCodeAt(0)));
+  }
 });

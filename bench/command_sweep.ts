@@ -1,0 +1,238 @@
+/**
+ * The command sweep (`--only sweep`): the cost of ~130 commands from every
+ * family of the command table, on Redis and on redis-home, as server CPU
+ * microseconds per request. Each command is sent by redis-benchmark at
+ * pipeline 16 after its prefill, long enough for about a second of server CPU;
+ * the servers take turns on the same core (pinned, with the generator on the
+ * other core, where the machine has two), and the cost is read from
+ * /proc/<pid>/stat, which the machine's other load does not inflate the way it
+ * does ops/s.
+ */
+import { pinning } from "./loadgen.ts";
+import type { Step } from "./progress.ts";
+import { type BenchmarkTest, runBenchmark } from "./redis_benchmark.ts";
+import { type Failed, failed, failure, type SweepFigures, type SweepResult } from "./results.ts";
+import { formatRatio, table } from "./report.ts";
+import { alternating, command, type ServerKind, ServerProcess } from "./servers.ts";
+import type { SweepCommand } from "./sweep_commands.ts";
+
+export interface SweepPlan {
+  commands: SweepCommand[];
+  /** Server CPU seconds each measured run should take. */
+  cpuSec: number;
+  pin: boolean;
+}
+
+export const SWEEP_PIPELINE = 16;
+const CLIENTS = 50;
+/** A first run that warms the server up and sizes the measured one. */
+const CALIBRATION_REQUESTS = [10_000, 50_000];
+/** Enough CPU in a calibration run to size from (ten clock ticks). */
+const CALIBRATION_CPU_SEC = 0.1;
+const MIN_REQUESTS = 20_000;
+const MAX_REQUESTS = 5_000_000;
+const TIMEOUT_MS = 120_000;
+/** The issue's goal: every command at least this share of Redis's throughput per core. */
+export const SWEEP_GOAL = 0.9;
+
+/** Requests for about `cpuSec` of server CPU, from a calibration run's cost. */
+export function requestsFor(
+  calibrationCpuSec: number,
+  calibrationRequests: number,
+  cpuSec: number,
+) {
+  // A run too short to show a clock tick still bounds the cost from above.
+  const perRequest = Math.max(calibrationCpuSec, 0.01) / calibrationRequests;
+  const wanted = Math.ceil(cpuSec / perRequest / 1000) * 1000;
+  return Math.min(MAX_REQUESTS, Math.max(MIN_REQUESTS, wanted));
+}
+
+/** Redis's cost over redis-home's: redis-home's throughput per core as a share of Redis's. */
+export function sweepRatio(row: SweepResult): number | undefined {
+  if (failed(row.home) || failed(row.redis) || row.home.usPerOp === 0) return undefined;
+  return row.redis.usPerOp / row.home.usPerOp;
+}
+
+/** The rows under the goal, worst first. */
+export function belowGoal(rows: SweepResult[], goal = SWEEP_GOAL): SweepResult[] {
+  return rows.filter((row) => (sweepRatio(row) ?? Infinity) < goal)
+    .sort((a, b) => sweepRatio(a)! - sweepRatio(b)!);
+}
+
+function micros(cell: SweepFigures | Failed, errors: string[]): string {
+  if (!failed(cell)) return cell.usPerOp < 10 ? cell.usPerOp.toFixed(2) : cell.usPerOp.toFixed(1);
+  if (!errors.includes(cell.error)) errors.push(cell.error);
+  return `error[${errors.indexOf(cell.error) + 1}]`;
+}
+
+function rowsOf(rows: SweepResult[], errors: string[]): string[][] {
+  return rows.map((row) => [
+    row.command,
+    row.family,
+    micros(row.home, errors),
+    micros(row.redis, errors),
+    formatRatio(sweepRatio(row)),
+  ]);
+}
+
+const HEADER = ["command", "family", "redis-home µs", "Redis µs", "ratio"];
+
+function errorLines(errors: string[]): string[] {
+  return errors.map((error, i) => `error[${i + 1}]: ${error}`);
+}
+
+/** The sweep as a terminal table, then the commands under the goal. */
+export function sweepSection(rows: SweepResult[]): string {
+  const errors: string[] = [];
+  const lines = [
+    `Command sweep: server CPU µs per request at pipeline ${SWEEP_PIPELINE} ` +
+    `(ratio: Redis µs ÷ redis-home µs, redis-home's throughput per core as a share of Redis's)`,
+    table(HEADER, rowsOf(rows, errors)),
+  ];
+  const below = belowGoal(rows);
+  lines.push(
+    `${below.length} of ${rows.length} under ${SWEEP_GOAL}×: ` +
+      (below.map((row) => `${row.command} ${formatRatio(sweepRatio(row))}`).join(", ") || "none"),
+  );
+  return [...lines, ...errorLines(errors)].join("\n");
+}
+
+function markdownTable(rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  const rule = `| ${HEADER.map((_, i) => i < 2 ? "---" : "--:").join(" | ")} |`;
+  return [line(HEADER), rule, ...rows.map(line)].join("\n");
+}
+
+/** The sweep's Markdown: how it was measured, the table, the commands under the goal. */
+export function sweepMarkdown(
+  rows: SweepResult[],
+  setup: { pinned: boolean; cpuSec: number },
+  file: string,
+): string {
+  const errors: string[] = [];
+  const parts = [
+    `Command sweep from [\`${file}\`](${file}): server CPU µs per request (user + system, ` +
+    `/proc/<pid>/stat), redis-benchmark with ${CLIENTS} clients at pipeline ${SWEEP_PIPELINE}, ` +
+    `about ${setup.cpuSec} s of server CPU per command and server, ` +
+    `${setup.pinned ? "servers on core 0 and redis-benchmark on core 1" : "not pinned"}. ` +
+    `Ratio: Redis µs ÷ redis-home µs (redis-home's throughput per core as a share of Redis's).`,
+    markdownTable(rowsOf(rows, errors)),
+  ];
+  const below = belowGoal(rows);
+  parts.push(
+    `Under ${SWEEP_GOAL}×, worst first: ` +
+      (below.map((row) => `${row.command} ${formatRatio(sweepRatio(row))}`).join(", ") ||
+        "none") +
+      ".",
+  );
+  if (errors.length > 0) parts.push(errorLines(errors).join("\n\n"));
+  return parts.join("\n\n") + "\n";
+}
+
+/** Runs redis-benchmark once and returns the server CPU seconds it cost, or its failure. */
+async function cpuOfRun(
+  server: ServerProcess,
+  sweep: SweepCommand,
+  requests: number,
+  clientCpu: number | undefined,
+): Promise<number | Failed> {
+  const test: BenchmarkTest = {
+    name: sweep.name,
+    flag: "",
+    row: sweep.command[0]!,
+    weight: 1,
+    command: sweep.command,
+  };
+  const before = await server.cpuSeconds();
+  const outcome = await runBenchmark({
+    port: server.port,
+    test,
+    clients: CLIENTS,
+    requests,
+    pipeline: SWEEP_PIPELINE,
+    ...(sweep.random === undefined ? {} : { keyspace: sweep.random }),
+    timeoutMs: TIMEOUT_MS,
+    ...(clientCpu === undefined ? {} : { cpu: clientCpu }),
+  });
+  if (failed(outcome)) return outcome;
+  return await server.cpuSeconds() - before;
+}
+
+/** One command on one server: empty it, prefill, calibrate, measure. */
+export async function measureCommand(
+  server: ServerProcess,
+  sweep: SweepCommand,
+  cpuSec: number,
+  clientCpu: number | undefined,
+): Promise<SweepFigures | Failed> {
+  await command(server.port, "FLUSHALL");
+  for (const argv of sweep.prefill) {
+    const reply = await command(server.port, ...argv);
+    if (reply.type === "error") return { error: `prefill ${argv[0]}: ${reply.value}` };
+  }
+  let calibration: number | Failed = 0;
+  let calibrated = 0;
+  for (const requests of CALIBRATION_REQUESTS) {
+    calibration = await cpuOfRun(server, sweep, requests, clientCpu);
+    calibrated = requests;
+    if (failed(calibration) || calibration >= CALIBRATION_CPU_SEC) break;
+  }
+  if (failed(calibration)) return calibration;
+  const requests = requestsFor(calibration, calibrated, cpuSec);
+  const used = await cpuOfRun(server, sweep, requests, clientCpu);
+  if (failed(used)) return used;
+  return { usPerOp: used * 1e6 / requests, requests, cpuSec: used };
+}
+
+/** One step per command, both servers in turns on the same core; servers restarted after a crash. */
+export function sweepSteps(
+  plan: SweepPlan,
+  workDir: string,
+  results: SweepResult[],
+  setup: (pinned: boolean) => void,
+): { steps: Step[]; stop: () => Promise<void> } {
+  const running: Partial<Record<ServerKind, ServerProcess>> = {};
+  let cores: { server: number; client: number } | undefined;
+  const server = async (kind: ServerKind) => {
+    const current = running[kind];
+    if (current?.alive) return current;
+    return running[kind] = await ServerProcess.start(kind, workDir, [], cores?.server);
+  };
+  const steps: Step[] = [{
+    label: "starting the sweep's servers",
+    estimateSec: 3,
+    run: async () => {
+      cores = plan.pin ? await pinning() : undefined;
+      setup(cores !== undefined);
+      await server("redis");
+      await server("home");
+    },
+  }];
+  plan.commands.forEach((sweep, i) => {
+    steps.push({
+      label: `sweep ${sweep.name}`,
+      estimateSec: plan.cpuSec * 3 + 1,
+      run: async () => {
+        const cells: Partial<Record<ServerKind, SweepFigures | Failed>> = {};
+        for (const kind of alternating(i)) {
+          cells[kind] = await measureCommand(await server(kind), sweep, plan.cpuSec, cores?.client)
+            .catch(failure);
+        }
+        results.push({
+          command: sweep.name,
+          family: sweep.family,
+          line: sweep.command.join(" "),
+          redis: cells.redis!,
+          home: cells.home!,
+        });
+      },
+    });
+  });
+  const stop = async () => {
+    await Promise.all(Object.values(running).map((s) => s.stop()));
+    delete running.redis;
+    delete running.home;
+  };
+  steps.push({ label: "stopping the sweep's servers", estimateSec: 1, run: stop });
+  return { steps, stop };
+}

@@ -1,0 +1,286 @@
+/**
+ * The command sweep's curated list: one or more commands of every family of
+ * the command table, each with the keys it reads written first. Workloads
+ * are chosen to stay in a steady state over millions of requests (writes that
+ * change nothing after the first request, rotations, random keys for writes
+ * that grow), so the cost per request does not drift with the run's length.
+ */
+
+/** One command of the sweep, sent by redis-benchmark with `-P 16`. */
+export interface SweepCommand {
+  /** The name in the report (unique). */
+  name: string;
+  family: string;
+  /** The command line; `__rand_int__` is replaced when `random` is set. */
+  command: readonly string[];
+  /** Commands sent once before the run, on an empty server. */
+  prefill: readonly (readonly string[])[];
+  /** Random keys over this many (`-r`); absent for fixed keys. */
+  random?: number;
+}
+
+const RANDOM_KEYS = 100_000;
+
+/** `count` numbered words: `m0 m1 ...`. */
+export function words(prefix: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+}
+
+/** Pairs of `first(i)` and `second(i)`, flattened: `f0 s0 f1 s1 ...`. */
+export function pairs(count: number, first: (i: number) => string, second: (i: number) => string) {
+  return Array.from({ length: count }, (_, i) => [first(i), second(i)]).flat();
+}
+
+const STRING_KEYS = ["MSET", ...pairs(10, (i) => `k${i}`, () => "value")];
+const BITMAP = ["SET", "bm", "x".repeat(1024)];
+const LIST = ["RPUSH", "l", ...words("", 100)];
+const BIG_LIST = ["RPUSH", "lbig", ...words("e", 600)];
+const HASH = ["HSET", "h", ...pairs(10, (i) => `f${i}`, (i) => String(i))];
+const SET_A = ["SADD", "s1", ...words("m", 100)];
+const SET_B = ["SADD", "s2", ...words("m", 150).slice(50)];
+const ZSET = ["ZADD", "z", ...pairs(100, (i) => String(i), (i) => `m${i}`)];
+const ZSET_B = ["ZADD", "z2", ...pairs(100, (i) => String(i * 2), (i) => `m${i * 2}`)];
+const LEX_ZSET = ["ZADD", "zl", ...pairs(100, () => "0", (i) => `m${String(i).padStart(3, "0")}`)];
+const GEO = [
+  "GEOADD",
+  "g",
+  ...Array.from({ length: 100 }, (_, i) => [
+    String(13 + (i % 10) / 100),
+    String(38 + Math.floor(i / 10) / 100),
+    `p${i}`,
+  ]).flat(),
+];
+const STREAM = Array.from({ length: 100 }, (_, i) => ["XADD", "st", `${i + 1}-0`, "f", "v"]);
+const KEYS_1000 = ["MSET", ...pairs(1000, (i) => `key${i}`, () => "v")];
+const INCR_SCRIPT = "return redis.call('incr', KEYS[1])";
+const INCR_SHA = "2bab3b661081db58bd2341920e0ba7cf5dc77b25";
+
+type Row = [name: string, command: string[], prefill: (readonly string[])[], random?: boolean];
+
+const FAMILIES: Record<string, Row[]> = {
+  strings: [
+    ["GET", ["GET", "k0"], [STRING_KEYS]],
+    ["SET", ["SET", "k0", "value"], []],
+    ["SETNX", ["SETNX", "k0", "value"], [STRING_KEYS]],
+    ["SETEX", ["SETEX", "k0", "100", "value"], []],
+    ["PSETEX", ["PSETEX", "k0", "100000", "value"], []],
+    ["SET EX", ["SET", "k0", "value", "EX", "100"], []],
+    ["GETSET", ["GETSET", "k0", "value"], [STRING_KEYS]],
+    ["GETEX", ["GETEX", "k0", "EX", "100"], [STRING_KEYS]],
+    ["GETDEL", ["GETDEL", "key:__rand_int__"], [STRING_KEYS], true],
+    ["MGET (10 keys)", ["MGET", ...words("k", 10)], [STRING_KEYS]],
+    ["MSET (10 keys)", STRING_KEYS, []],
+    ["MSETNX", ["MSETNX", "k0", "v", "k1", "v"], [STRING_KEYS]],
+    ["INCR", ["INCR", "n"], []],
+    ["INCRBY", ["INCRBY", "n", "7"], []],
+    ["DECRBY", ["DECRBY", "n", "7"], []],
+    ["INCRBYFLOAT", ["INCRBYFLOAT", "f", "1.5"], []],
+    ["APPEND", ["APPEND", "key:__rand_int__", "abc"], [], true],
+    ["STRLEN", ["STRLEN", "k0"], [STRING_KEYS]],
+    ["SETRANGE", ["SETRANGE", "k0", "2", "abc"], [STRING_KEYS]],
+    ["GETRANGE", ["GETRANGE", "k0", "1", "3"], [STRING_KEYS]],
+    ["LCS", ["LCS", "k0", "k1"], [STRING_KEYS]],
+  ],
+  bitmaps: [
+    ["SETBIT", ["SETBIT", "bm", "5000", "1"], [BITMAP]],
+    ["GETBIT", ["GETBIT", "bm", "5000"], [BITMAP]],
+    ["BITCOUNT (1 KB)", ["BITCOUNT", "bm"], [BITMAP]],
+    ["BITCOUNT range", ["BITCOUNT", "bm", "10", "20"], [BITMAP]],
+    ["BITPOS", ["BITPOS", "bm", "0"], [BITMAP]],
+    ["BITOP AND (1 KB)", ["BITOP", "AND", "bd", "bm", "bm"], [BITMAP]],
+    ["BITFIELD", ["BITFIELD", "bm", "INCRBY", "u8", "100", "1", "GET", "u4", "0"], [BITMAP]],
+  ],
+  hyperloglog: [
+    ["PFADD", ["PFADD", "hll", "e:__rand_int__"], [["PFADD", "hll", ...words("e", 100)]], true],
+    ["PFCOUNT", ["PFCOUNT", "hll"], [["PFADD", "hll", ...words("e", 100)]]],
+    ["PFCOUNT (2 keys)", ["PFCOUNT", "hll", "hll2"], [
+      ["PFADD", "hll", ...words("e", 100)],
+      ["PFADD", "hll2", ...words("x", 100)],
+    ]],
+    ["PFMERGE", ["PFMERGE", "hll3", "hll", "hll2"], [
+      ["PFADD", "hll", ...words("e", 100)],
+      ["PFADD", "hll2", ...words("x", 100)],
+    ]],
+  ],
+  keys: [
+    ["EXISTS", ["EXISTS", "k0"], [STRING_KEYS]],
+    ["TYPE", ["TYPE", "k0"], [STRING_KEYS]],
+    ["DEL (random, mostly missing)", ["DEL", "key:__rand_int__"], [KEYS_1000], true],
+    ["UNLINK", ["UNLINK", "key:__rand_int__"], [KEYS_1000], true],
+    ["TOUCH", ["TOUCH", "k0"], [STRING_KEYS]],
+    ["EXPIRE", ["EXPIRE", "k0", "100"], [STRING_KEYS]],
+    ["PEXPIRE", ["PEXPIRE", "k0", "100000"], [STRING_KEYS]],
+    ["EXPIREAT", ["EXPIREAT", "k0", "4000000000"], [STRING_KEYS]],
+    ["TTL", ["TTL", "k0"], [STRING_KEYS, ["EXPIRE", "k0", "1000"]]],
+    ["PTTL", ["PTTL", "k0"], [STRING_KEYS, ["EXPIRE", "k0", "1000"]]],
+    ["EXPIRETIME", ["EXPIRETIME", "k0"], [STRING_KEYS, ["EXPIRE", "k0", "1000"]]],
+    ["PERSIST", ["PERSIST", "k0"], [STRING_KEYS]],
+    ["RANDOMKEY", ["RANDOMKEY"], [KEYS_1000]],
+    ["OBJECT ENCODING", ["OBJECT", "ENCODING", "k0"], [STRING_KEYS]],
+    ["COPY", ["COPY", "k0", "k9", "REPLACE"], [STRING_KEYS]],
+    ["RENAME", ["RENAME", "k0", "k0"], [STRING_KEYS]],
+  ],
+  hashes: [
+    ["HGET", ["HGET", "h", "f5"], [HASH]],
+    ["HSET", ["HSET", "h", "f5", "5"], [HASH]],
+    ["HSETNX", ["HSETNX", "h", "f5", "5"], [HASH]],
+    ["HMGET", ["HMGET", "h", "f1", "f2", "f3"], [HASH]],
+    ["HGETALL (10)", ["HGETALL", "h"], [HASH]],
+    ["HKEYS", ["HKEYS", "h"], [HASH]],
+    ["HVALS", ["HVALS", "h"], [HASH]],
+    ["HLEN", ["HLEN", "h"], [HASH]],
+    ["HEXISTS", ["HEXISTS", "h", "f5"], [HASH]],
+    ["HSTRLEN", ["HSTRLEN", "h", "f5"], [HASH]],
+    ["HINCRBY", ["HINCRBY", "h", "f5", "1"], [HASH]],
+    ["HINCRBYFLOAT", ["HINCRBYFLOAT", "h", "f5", "1.5"], [HASH]],
+    ["HDEL (missing)", ["HDEL", "h", "nofield"], [HASH]],
+    ["HRANDFIELD", ["HRANDFIELD", "h"], [HASH]],
+  ],
+  lists: [
+    ["LLEN", ["LLEN", "l"], [LIST]],
+    ["LINDEX", ["LINDEX", "l", "50"], [LIST]],
+    ["LSET", ["LSET", "l", "50", "x"], [LIST]],
+    ["LRANGE 10", ["LRANGE", "l", "0", "9"], [LIST]],
+    ["LRANGE_100", ["LRANGE", "l", "0", "99"], [LIST]],
+    ["LRANGE_500", ["LRANGE", "lbig", "0", "499"], [BIG_LIST]],
+    ["LPOS", ["LPOS", "l", "50"], [LIST]],
+    ["LREM (missing)", ["LREM", "l", "0", "nothing"], [LIST]],
+    ["LMOVE (rotate)", ["LMOVE", "l", "l", "RIGHT", "LEFT"], [LIST]],
+    ["RPOPLPUSH (rotate)", ["RPOPLPUSH", "l", "l"], [LIST]],
+    ["LTRIM (no-op)", ["LTRIM", "l", "0", "99"], [LIST]],
+    ["LPUSHX (missing)", ["LPUSHX", "nolist", "x"], []],
+    ["LPUSH", ["LPUSH", "key:__rand_int__", "x"], [], true],
+    ["RPOP (random)", ["RPOP", "key:__rand_int__"], [], true],
+  ],
+  sets: [
+    ["SADD (existing)", ["SADD", "s1", "m5"], [SET_A]],
+    ["SREM (missing)", ["SREM", "s1", "nomember"], [SET_A]],
+    ["SISMEMBER", ["SISMEMBER", "s1", "m5"], [SET_A]],
+    ["SMISMEMBER", ["SMISMEMBER", "s1", "m5", "m6", "x"], [SET_A]],
+    ["SCARD", ["SCARD", "s1"], [SET_A]],
+    ["SMEMBERS (100)", ["SMEMBERS", "s1"], [SET_A]],
+    ["SRANDMEMBER", ["SRANDMEMBER", "s1"], [SET_A]],
+    ["SRANDMEMBER 10", ["SRANDMEMBER", "s1", "10"], [SET_A]],
+    ["SINTER (100, 100)", ["SINTER", "s1", "s2"], [SET_A, SET_B]],
+    ["SINTERCARD", ["SINTERCARD", "2", "s1", "s2"], [SET_A, SET_B]],
+    ["SUNION (100, 100)", ["SUNION", "s1", "s2"], [SET_A, SET_B]],
+    ["SDIFF (100, 100)", ["SDIFF", "s1", "s2"], [SET_A, SET_B]],
+    ["SINTERSTORE", ["SINTERSTORE", "s3", "s1", "s2"], [SET_A, SET_B]],
+    ["SMOVE (same set)", ["SMOVE", "s1", "s1", "m5"], [SET_A]],
+  ],
+  "sorted sets": [
+    ["ZADD (existing)", ["ZADD", "z", "5", "m5"], [ZSET]],
+    ["ZINCRBY", ["ZINCRBY", "z", "1", "m5"], [ZSET]],
+    ["ZSCORE", ["ZSCORE", "z", "m5"], [ZSET]],
+    ["ZMSCORE", ["ZMSCORE", "z", "m5", "m6", "x"], [ZSET]],
+    ["ZRANK", ["ZRANK", "z", "m50"], [ZSET]],
+    ["ZREVRANK", ["ZREVRANK", "z", "m50"], [ZSET]],
+    ["ZCARD", ["ZCARD", "z"], [ZSET]],
+    ["ZCOUNT", ["ZCOUNT", "z", "10", "20"], [ZSET]],
+    ["ZRANGE 10", ["ZRANGE", "z", "0", "9"], [ZSET]],
+    ["ZRANGE 100 WITHSCORES", ["ZRANGE", "z", "0", "-1", "WITHSCORES"], [ZSET]],
+    ["ZREVRANGE 10", ["ZREVRANGE", "z", "0", "9"], [ZSET]],
+    ["ZRANGEBYSCORE", ["ZRANGEBYSCORE", "z", "10", "20"], [ZSET]],
+    ["ZRANGEBYLEX", ["ZRANGEBYLEX", "zl", "[m010", "[m020"], [LEX_ZSET]],
+    ["ZLEXCOUNT", ["ZLEXCOUNT", "zl", "[m010", "[m020"], [LEX_ZSET]],
+    ["ZREM (missing)", ["ZREM", "z", "nomember"], [ZSET]],
+    ["ZRANDMEMBER", ["ZRANDMEMBER", "z"], [ZSET]],
+    ["ZUNIONSTORE", ["ZUNIONSTORE", "z3", "2", "z", "z2"], [ZSET, ZSET_B]],
+    ["ZINTER", ["ZINTER", "2", "z", "z2"], [ZSET, ZSET_B]],
+    ["ZPOPMIN (random)", ["ZPOPMIN", "key:__rand_int__"], [], true],
+  ],
+  geo: [
+    ["GEOADD (existing)", ["GEOADD", "g", "13.05", "38.05", "p55"], [GEO]],
+    ["GEOPOS", ["GEOPOS", "g", "p5", "p6"], [GEO]],
+    ["GEODIST", ["GEODIST", "g", "p5", "p60", "km"], [GEO]],
+    ["GEOHASH", ["GEOHASH", "g", "p5"], [GEO]],
+    ["GEOSEARCH radius", [
+      "GEOSEARCH",
+      "g",
+      "FROMLONLAT",
+      "13.05",
+      "38.05",
+      "BYRADIUS",
+      "3",
+      "km",
+      "ASC",
+    ], [GEO]],
+    ["GEORADIUSBYMEMBER", ["GEORADIUSBYMEMBER", "g", "p55", "2", "km", "COUNT", "5"], [GEO]],
+  ],
+  streams: [
+    ["XLEN", ["XLEN", "st"], STREAM],
+    ["XRANGE 10", ["XRANGE", "st", "-", "+", "COUNT", "10"], STREAM],
+    ["XREVRANGE 10", ["XREVRANGE", "st", "+", "-", "COUNT", "10"], STREAM],
+    ["XREAD 10", ["XREAD", "COUNT", "10", "STREAMS", "st", "50-0"], STREAM],
+    [
+      "XREADGROUP (history)",
+      ["XREADGROUP", "GROUP", "g", "c", "COUNT", "10", "STREAMS", "st", "0"],
+      [
+        ...STREAM,
+        ["XGROUP", "CREATE", "st", "g", "0"],
+        ["XREADGROUP", "GROUP", "g", "c", "COUNT", "20", "STREAMS", "st", ">"],
+      ],
+    ],
+    ["XPENDING", ["XPENDING", "st", "g"], [
+      ...STREAM,
+      ["XGROUP", "CREATE", "st", "g", "0"],
+      ["XREADGROUP", "GROUP", "g", "c", "COUNT", "20", "STREAMS", "st", ">"],
+    ]],
+    ["XACK (missing)", ["XACK", "st", "g", "1000-0"], [
+      ...STREAM,
+      ["XGROUP", "CREATE", "st", "g", "0"],
+    ]],
+    ["XADD", ["XADD", "key:__rand_int__", "*", "f", "v"], [], true],
+    ["XTRIM (no-op)", ["XTRIM", "st", "MAXLEN", "1000"], STREAM],
+    ["XDEL (missing)", ["XDEL", "st", "1000-0"], STREAM],
+  ],
+  "pub/sub": [
+    ["PUBLISH", ["PUBLISH", "channel", "message"], []],
+  ],
+  scripting: [
+    ["EVALSHA (INCR script)", ["EVALSHA", INCR_SHA, "1", "n"], [["SCRIPT", "LOAD", INCR_SCRIPT]]],
+  ],
+  server: [
+    ["PING", ["PING"], []],
+    ["ECHO", ["ECHO", "hello"], []],
+    ["DBSIZE", ["DBSIZE"], [STRING_KEYS]],
+    ["TIME", ["TIME"], []],
+    ["LASTSAVE", ["LASTSAVE"], []],
+    ["SELECT", ["SELECT", "0"], []],
+  ],
+  scan: [
+    ["SCAN (1000 keys)", ["SCAN", "0", "COUNT", "10"], [KEYS_1000]],
+    ["HSCAN", ["HSCAN", "h", "0"], [HASH]],
+    ["SSCAN", ["SSCAN", "s1", "0"], [SET_A]],
+    ["ZSCAN", ["ZSCAN", "z", "0"], [ZSET]],
+  ],
+  sort: [
+    ["SORT (100)", ["SORT", "l"], [LIST]],
+    ["SORT LIMIT 10", ["SORT", "l", "LIMIT", "0", "10"], [LIST]],
+    ["SORT ALPHA", ["SORT", "s1", "ALPHA", "LIMIT", "0", "10"], [SET_A]],
+  ],
+};
+
+/** The sweep's commands, family by family. */
+export const SWEEP_COMMANDS: SweepCommand[] = Object.entries(FAMILIES).flatMap(([family, rows]) =>
+  rows.map(([name, command, prefill, random]) => ({
+    name,
+    family,
+    command,
+    prefill,
+    ...(random ? { random: RANDOM_KEYS } : {}),
+  }))
+);
+
+/** The commands named (case-insensitive), in the sweep's order; throws on an unknown name. */
+export function selectSweep(names: string[] | undefined): SweepCommand[] {
+  if (names === undefined) return SWEEP_COMMANDS;
+  const wanted = names.map((name) => name.toLowerCase());
+  const unknown = wanted.find((name) =>
+    !SWEEP_COMMANDS.some((c) => c.name.toLowerCase() === name || c.family === name)
+  );
+  if (unknown !== undefined) throw new Error(`unknown sweep command '${unknown}'`);
+  return SWEEP_COMMANDS.filter((c) =>
+    wanted.includes(c.name.toLowerCase()) || wanted.includes(c.family)
+  );
+}
