@@ -90,30 +90,23 @@ function packedScore(packed: string, member: string): number | undefined {
 
 /** Offset of the first record of a packed set that sorts after (score, member). */
 function packedPosition(packed: string, score: number, member: string): number {
-  const r = reader;
-  r.pos = 0;
-  while (r.pos < packed.length) {
-    const at = r.pos;
-    const memberLength = r.readLength(packed);
-    const memberStart = r.pos;
-    r.pos += memberLength;
-    const scoreLength = r.readLength(packed);
-    const other = scoreAt(packed, r.pos, scoreLength);
-    r.pos += scoreLength;
-    if (
-      score < other ||
-      (score === other && member < packed.substring(memberStart, memberStart + memberLength))
-    ) {
-      return at;
-    }
-  }
-  return packed.length;
+  packedCount(
+    packed,
+    Number.MAX_SAFE_INTEGER,
+    (other, start, length) =>
+      score < other || (score === other && member < packed.substring(start, start + length)),
+  );
+  return stoppedAt < 0 ? packed.length : stoppedAt;
 }
+
+/** Offset of the record packedCount stopped at; -1 when it did not stop. */
+let stoppedAt = -1;
 
 /**
  * Rank of the first record of a packed set that `stop` says ends the count
- * (records are in order, so the count is where it first says so). `stop`
- * sees the record's score and the member's bounds; the reader is left on it.
+ * (records are in order, so the count is where it first says so), of the
+ * first `count` records at most. `stop` sees the record's score and the
+ * member's bounds; `stoppedAt` is left on the record.
  */
 function packedCount(
   packed: string,
@@ -122,14 +115,19 @@ function packedCount(
 ): number {
   const r = reader;
   r.pos = 0;
-  for (let i = 0; i < count; i++) {
+  stoppedAt = -1;
+  for (let i = 0; i < count && r.pos < packed.length; i++) {
+    const at = r.pos;
     const memberLength = r.readLength(packed);
     const memberStart = r.pos;
     r.pos += memberLength;
     const scoreLength = r.readLength(packed);
     const score = scoreAt(packed, r.pos, scoreLength);
     r.pos += scoreLength;
-    if (stop(score, memberStart, memberLength)) return i;
+    if (stop(score, memberStart, memberLength)) {
+      stoppedAt = at;
+      return i;
+    }
   }
   return count;
 }
