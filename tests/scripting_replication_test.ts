@@ -69,15 +69,17 @@ async function linkedPair(master: TestServer, replica: TestServer): Promise<Resp
   return r;
 }
 
+/** A library of one no-writes function (callable on a read-only replica). */
+function noWritesLibrary(library: string, name: string, body: string): string {
+  return `#!lua name=${library}\nredis.register_function{function_name='${name}', ` +
+    `callback=function() ${body} end, flags={'no-writes'}}`;
+}
+
 Deno.test("a full sync carries the master's function libraries and drops the replica's", async () => {
   await using master = startServer();
   await using replica = startServer();
   using m = await RespClient.connect(master.port);
-  await m.cmd(
-    "FUNCTION",
-    "LOAD",
-    "#!lua name=lib\nredis.register_function{function_name='hi', callback=function() return 'hello' end, flags={'no-writes'}}",
-  );
+  await m.cmd("FUNCTION", "LOAD", noWritesLibrary("lib", "hi", "return 'hello'"));
   using before = await RespClient.connect(replica.port);
   await before.cmd(
     "FUNCTION",
@@ -129,20 +131,12 @@ Deno.test("a replica that never ran a script loads the Lua VM for its master's f
   await using master = startServer();
   await using replica = startServer();
   using m = await RespClient.connect(master.port);
-  await m.cmd(
-    "FUNCTION",
-    "LOAD",
-    "#!lua name=one\nredis.register_function{function_name='f1', callback=function() return 1 end, flags={'no-writes'}}",
-  );
+  await m.cmd("FUNCTION", "LOAD", noWritesLibrary("one", "f1", "return 1"));
   equal(replica.server.scripting.loaded, false);
   using r = await linkedPair(master, replica);
   equal(await r.cmd("FCALL", "f1", 0), 1);
   // And one the stream carries after the sync.
-  await m.cmd(
-    "FUNCTION",
-    "LOAD",
-    "#!lua name=two\nredis.register_function{function_name='f2', callback=function() return 2 end, flags={'no-writes'}}",
-  );
+  await m.cmd("FUNCTION", "LOAD", noWritesLibrary("two", "f2", "return 2"));
   await waitFor("the second library", async () => {
     const libraries = await r.cmd("FUNCTION", "LIST") as unknown[];
     return libraries.length === 2 ? true : undefined;
