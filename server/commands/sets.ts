@@ -51,20 +51,23 @@ function intersect(sets: RedisSet[], limit = 0): string[] {
   const [smallest, ...others] = ordered;
   const result: string[] = [];
   if (smallest === undefined) return result;
-  for (const member of smallest.members()) {
-    if (others.every((set) => set === smallest || set.has(member))) {
-      result.push(member);
-      if (limit !== 0 && result.length >= limit) break;
-    }
-  }
+  smallest.forEachMember((member) => {
+    if (limit !== 0 && result.length >= limit) return;
+    if (inEvery(others, smallest, member)) result.push(member);
+  });
   return result;
+}
+
+function inEvery(sets: RedisSet[], except: RedisSet, member: string): boolean {
+  for (const set of sets) if (set !== except && !set.has(member)) return false;
+  return true;
 }
 
 function union(sets: (RedisSet | undefined)[], maxIntset: number): RedisSet {
   const result = new RedisSet();
   for (const set of sets) {
     if (set === undefined) continue;
-    for (const member of set.members()) result.add(member, maxIntset);
+    set.forEachMember((member) => result.add(member, maxIntset));
   }
   return result;
 }
@@ -75,12 +78,15 @@ function difference(sets: (RedisSet | undefined)[], maxIntset: number): RedisSet
   const [first, ...others] = sets;
   // A key repeated after the first removes everything.
   if (first === undefined || others.includes(first)) return result;
-  for (const member of first.members()) {
-    if (!others.some((set) => set !== undefined && set.has(member))) {
-      result.add(member, maxIntset);
-    }
-  }
+  first.forEachMember((member) => {
+    if (!inAny(others, member)) result.add(member, maxIntset);
+  });
   return result;
+}
+
+function inAny(sets: (RedisSet | undefined)[], member: string): boolean {
+  for (const set of sets) if (set !== undefined && set.has(member)) return true;
+  return false;
 }
 
 /**

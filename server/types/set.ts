@@ -68,6 +68,14 @@ export class RedisSet extends PackedDict implements RedisObject {
     return this.fields();
   }
 
+  /**
+   * Calls `visit` for every member, in members() order, with no object per
+   * member (the set algebra's loops). The set must not be written meanwhile.
+   */
+  forEachMember(visit: (member: string) => void): void {
+    this.forEach(visit);
+  }
+
   /** See packed_value.ts. */
   packedKind(): PackedKind {
     const variant = this.packedVariant();
