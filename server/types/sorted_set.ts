@@ -165,13 +165,13 @@ function packedRank(packed: string, count: number, member: string): number {
   return -1;
 }
 
-/** Offsets of the records of ranks 0..`last` of a packed set (for walks by rank). */
-function packedOffsets(packed: string, last: number): number[] {
+/** Offsets of the records of ranks `first`..`last` of a packed set (for walks by rank). */
+function packedOffsets(packed: string, first: number, last: number): number[] {
   const offsets: number[] = [];
   const r = reader;
   r.pos = 0;
   for (let i = 0; i <= last; i++) {
-    offsets.push(r.pos);
+    if (i >= first) offsets.push(r.pos);
     // Read each length before adding it: readLength moves the reader itself.
     const memberLength = r.readLength(packed);
     r.pos += memberLength;
@@ -425,9 +425,10 @@ export class SortedSet implements RedisObject {
     const tree = this.#tree;
     if (tree !== undefined) return tree.visitRange(from, to, visit);
     const packed = this.#packed;
-    const offsets = packedOffsets(packed, Math.max(from, to));
-    if (from <= to) { for (let i = from; i <= to; i++) visitRecord(packed, offsets[i]!, visit); }
-    else for (let i = from; i >= to; i--) visitRecord(packed, offsets[i]!, visit);
+    const low = Math.min(from, to);
+    const offsets = packedOffsets(packed, low, Math.max(from, to));
+    if (from <= to) { for (const offset of offsets) visitRecord(packed, offset, visit); }
+    else for (let i = offsets.length - 1; i >= 0; i--) visitRecord(packed, offsets[i]!, visit);
   }
 
   /** Removes ranks `from` to `to` inclusive (from ≤ to). */
