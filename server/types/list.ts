@@ -17,6 +17,18 @@
  */
 import { lengthPrefix, PackedKind, PackedReader } from "./packed_record.ts";
 import { arrayBytes, objectBytes, stringBytes } from "./memory.ts";
+import {
+  cloneNode,
+  type ListNode,
+  makeNode,
+  nodeForward,
+  nodeGet,
+  nodeRange,
+  nodeValues,
+  pack,
+  PACK_MAX_AVERAGE,
+  unpack,
+} from "./list_node.ts";
 import { Ring } from "./ring.ts";
 import type { RedisObject } from "./value.ts";
 
@@ -24,103 +36,10 @@ import type { RedisObject } from "./value.ts";
 const NODE_SIZE = 128;
 /** A ring spills NODE_SIZE elements into the middle when it would exceed this. */
 const RING_MAX = 2 * NODE_SIZE;
-/** Nodes whose elements average more than this stay arrays (packing would only copy). */
-const PACK_MAX_AVERAGE = 64;
 /** A list stays one packed string up to this many elements (Redis's listpack node size)... */
 const SMALL_MAX_ENTRIES = NODE_SIZE;
 /** ...and bytes (list-max-listpack-size -2: 8 KB). */
 const SMALL_MAX_BYTES = 8192;
-
-/** A middle node: packed `len bytes` records, or an array for long elements. */
-interface ListNode {
-  data: string | string[];
-  count: number;
-}
-
-/** `len bytes` records of `values`, as one flat string (`+` would leave a rope). */
-function pack(values: readonly string[]): string {
-  const parts = new Array<string>(values.length * 2);
-  for (let i = 0; i < values.length; i++) {
-    parts[2 * i] = lengthPrefix(values[i]!.length);
-    parts[2 * i + 1] = values[i]!;
-  }
-  return parts.join("");
-}
-
-/** The values of a packed string of `count` records. */
-function unpack(data: string, count: number): string[] {
-  const out = new Array<string>(count);
-  const r = new PackedReader();
-  for (let i = 0; i < count; i++) {
-    const length = r.readLength(data);
-    out[i] = data.substring(r.pos, r.pos + length);
-    r.pos += length;
-  }
-  return out;
-}
-
-function makeNode(values: string[]): ListNode {
-  let bytes = 0;
-  for (const v of values) bytes += v.length;
-  if (bytes > PACK_MAX_AVERAGE * values.length) return { data: values, count: values.length };
-  return { data: pack(values), count: values.length };
-}
-
-function nodeValues(node: ListNode): string[] {
-  const data = node.data;
-  return typeof data === "string" ? unpack(data, node.count) : data.slice();
-}
-
-function nodeGet(node: ListNode, index: number): string {
-  const data = node.data;
-  if (typeof data !== "string") return data[index]!;
-  const r = new PackedReader();
-  for (let i = 0; i < index; i++) r.skipPart(data);
-  const length = r.readLength(data);
-  return data.substring(r.pos, r.pos + length);
-}
-
-/** Elements of a node from `from` on, in order. */
-function* nodeForward(node: ListNode, from = 0): IterableIterator<string> {
-  const data = node.data;
-  if (typeof data !== "string") {
-    for (let i = from; i < data.length; i++) yield data[i]!;
-    return;
-  }
-  const r = new PackedReader();
-  for (let i = 0; i < node.count; i++) {
-    const length = r.readLength(data);
-    if (i >= from) yield data.substring(r.pos, r.pos + length);
-    r.pos += length;
-  }
-}
-
-/** Visits up to `count` elements of a node from `from` on; returns how many it visited. */
-function nodeRange(
-  node: ListNode,
-  from: number,
-  count: number,
-  visit: (value: string) => void,
-): number {
-  const data = node.data;
-  const end = Math.min(node.count, from + count);
-  if (typeof data !== "string") {
-    for (let i = from; i < end; i++) visit(data[i]!);
-    return Math.max(0, end - from);
-  }
-  const r = new PackedReader();
-  for (let i = 0; i < end; i++) {
-    const length = r.readLength(data);
-    if (i >= from) visit(data.substring(r.pos, r.pos + length));
-    r.pos += length;
-  }
-  return Math.max(0, end - from);
-}
-
-function cloneNode(node: ListNode): ListNode {
-  const data = node.data;
-  return { data: typeof data === "string" ? data : data.slice(), count: node.count };
-}
 
 /** Total length of the first `n` values. */
 function charsOf(values: Iterator<string>, n: number): number {
