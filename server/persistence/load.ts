@@ -17,6 +17,22 @@ import { materialize } from "./values.ts";
 import { LuaNotLoaded, restoreLibrary } from "../scripting/runner.ts";
 import type { ZsetLimits } from "../types/sorted_set.ts";
 
+/**
+ * Runs a start-up load. The Lua VM loads on first use: files that need it
+ * (functions, scripts in an old AOF) throw LuaNotLoaded, and the load runs
+ * again with the VM on emptied databases.
+ */
+export async function withLuaVm<T>(server: ServerContext, load: () => T | Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (err) {
+    if (!(err instanceof LuaNotLoaded)) throw err;
+    await server.scripting.load();
+    for (const db of server.dbs) db.clear();
+    return await load();
+  }
+}
+
 /** A file that cannot be loaded: the server must not start. */
 export class LoadError extends Error {}
 

@@ -34,6 +34,7 @@ import {
   type RdbLoaded,
   runInSteps,
   upgradeLegacyAof,
+  withLuaVm,
 } from "./load.ts";
 import { LoadingState } from "./loading.ts";
 import { KeyspaceSnapshot } from "./snapshot.ts";
@@ -43,7 +44,7 @@ import {
   type SnapshotEncoder,
   SnapshotFileJob,
 } from "./snapshot_file.ts";
-import { libraryCodes, LuaNotLoaded } from "../scripting/runner.ts";
+import { libraryCodes } from "../scripting/runner.ts";
 import { reportWrites, type WriteTarget } from "./write_keys.ts";
 
 /** A failed save leaves automatic saves paused this long (Redis's CONFIG_BGSAVE_RETRY_DELAY). */
@@ -170,15 +171,8 @@ export class Persistence {
    * (functions, scripts in an old AOF), the databases are emptied and the
    * files loaded again with it.
    */
-  async loadAtStart(): Promise<void> {
-    try {
-      this.#loadOnStart();
-    } catch (err) {
-      if (!(err instanceof LuaNotLoaded)) throw err;
-      await this.server.scripting.load();
-      for (const db of this.server.dbs) db.clear();
-      this.#loadOnStart();
-    }
+  loadAtStart(): Promise<void> {
+    return withLuaVm(this.server, () => this.#loadOnStart());
   }
 
   #loadOnStart(): void {
@@ -238,16 +232,8 @@ export class Persistence {
     const cronPaused = server.cronPaused;
     server.cronPaused = true;
     try {
-      try {
-        return await load();
-      } catch (err) {
-        // Files that hold functions need the Lua VM, which loads on first use:
-        // load it and start over, clients still told -LOADING meanwhile.
-        if (!(err instanceof LuaNotLoaded)) throw err;
-        await server.scripting.load();
-        for (const db of server.dbs) db.clear();
-        return await load();
-      }
+      // Clients are still told -LOADING while the Lua VM loads, if the files need it.
+      return await withLuaVm(server, load);
     } finally {
       this.loading.end();
       server.cronPaused = cronPaused;
@@ -755,59 +741,6 @@ export class Persistence {
       this.#log(`Error closing the AOF: ${(err as Error).message}`);
     }
     await job?.settled;
-  }
-
-  // ---- INFO ----------------------------------------------------------------
-
-  info(): [string, string | number][] {
-    const job = this.#job;
-    const now = Date.now();
-    const running = (kind: "rdb" | "aof") =>
-      job?.kind === kind ? Math.round((now - job.startedAt) / 1000) : -1;
-    const fields: [string, string | number][] = [
-      ["loading", this.loading.active ? 1 : 0],
-      ["async_loading", 0],
-      ["current_cow_peak", 0],
-      ["current_cow_size", 0],
-      ["current_cow_size_age", 0],
-      ["current_fork_perc", "0.00"],
-      ["current_save_keys_processed", job?.snapshot.keysWritten ?? 0],
-      ["current_save_keys_total", job?.snapshot.keysTotal ?? 0],
-      ["rdb_changes_since_last_save", this.server.dirty],
-      ["rdb_bgsave_in_progress", job?.kind === "rdb" ? 1 : 0],
-      ["rdb_last_save_time", this.lastSave],
-      ["rdb_last_bgsave_status", this.lastBgsaveOk ? "ok" : "err"],
-      ["rdb_last_bgsave_time_sec", this.lastBgsaveSeconds],
-      ["rdb_current_bgsave_time_sec", running("rdb")],
-      ["rdb_saves", this.saves],
-      ["rdb_last_cow_size", 0],
-      ["rdb_last_load_keys_expired", this.expiredOnLoad],
-      ["rdb_last_load_keys_loaded", this.loadedKeys],
-      ["aof_enabled", this.aofState === "off" ? 0 : 1],
-      ["aof_rewrite_in_progress", job?.kind === "aof" ? 1 : 0],
-      ["aof_rewrite_scheduled", this.rewriteScheduled ? 1 : 0],
-      ["aof_last_rewrite_time_sec", this.lastRewriteSeconds],
-      ["aof_current_rewrite_time_sec", running("aof")],
-      ["aof_last_bgrewrite_status", this.lastRewriteOk ? "ok" : "err"],
-      ["aof_rewrites", this.rewrites],
-      ["aof_rewrites_consecutive_failures", this.rewriteFailuresInARow],
-      ["aof_last_write_status", this.aof.lastWriteOk ? "ok" : "err"],
-      ["aof_last_cow_size", 0],
-      ["module_fork_in_progress", 0],
-      ["module_fork_last_cow_size", 0],
-    ];
-    if (this.aofState !== "off") {
-      fields.push(
-        ["aof_current_size", this.aofCurrentSize],
-        ["aof_base_size", this.aofBaseSize],
-        ["aof_pending_rewrite", this.rewriteScheduled ? 1 : 0],
-        ["aof_buffer_length", this.aof.bufferedBytes],
-        ["aof_pending_bio_fsync", 0],
-        ["aof_delayed_fsync", 0],
-      );
-    }
-    fields.push(...this.loading.infoFields(now));
-    return fields;
   }
 }
 
