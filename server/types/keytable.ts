@@ -392,18 +392,6 @@ export class KeyTable {
     }
   }
 
-  *values(): IterableIterator<RedisValue> {
-    for (const [, value] of this.entries()) yield value;
-  }
-
-  [Symbol.iterator](): IterableIterator<[string, RedisValue]> {
-    return this.entries();
-  }
-
-  forEach(fn: (value: RedisValue, key: string) => void): void {
-    for (const [key, value] of this.entries()) fn(value, key);
-  }
-
   /** A random key (slot-uniform, as Redis's is bucket-uniform), or undefined if empty. */
   randomKey(): string | undefined {
     if (this.#count === 0) return undefined;
@@ -779,10 +767,8 @@ export class KeyTable {
   }
 
   /**
-   * Moves the live records out of a page that is a quarter dead, and frees
-   * it. At a quarter, a cache that evicts and overwrites (maxmemory) holds
-   * 12% less arena than at a half (116 against 131 MB of pages for 100 MB
-   * of data; docs/memory.md) for 5% more CPU on its writes.
+   * Moves the live records out of a page that is a quarter dead, and frees it
+   * (at a half, the cache workload kept 131 MB of pages, not 116: docs/memory.md).
    */
   #maybeCompact(pageIndex: number): void {
     const used = this.#used[pageIndex]!;
