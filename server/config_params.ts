@@ -19,6 +19,7 @@ import {
   CONFIG_WRONG_ARITY,
 } from "./errors.ts";
 import { MAX_BIND_ADDRESSES } from "./bind.ts";
+import { EVICTION_POLICIES } from "./eviction.ts";
 import { formatNotifyFlags, parseNotifyFlags } from "./notify.ts";
 
 export type ParamType = "int" | "memory" | "bool" | "string" | "enum";
@@ -165,18 +166,9 @@ export const PARAMS: ParamSpec[] = [
   bool("aof-rewrite-incremental-fsync", true, noop),
   bool("rdb-save-incremental-fsync", true, noop),
   bool("aof-disable-auto-gc", false, noop),
-  // Memory management: no eviction; the policy picks LRU or LFU access data (OBJECT).
+  // Memory management (maxmemory.ts, eviction.ts); the policy also picks LRU or LFU access data.
   memory("maxmemory", 0, 0, ULLONG_MAX, noop),
-  oneOf("maxmemory-policy", "noeviction", [
-    "volatile-lru",
-    "volatile-lfu",
-    "volatile-random",
-    "volatile-ttl",
-    "allkeys-lru",
-    "allkeys-lfu",
-    "allkeys-random",
-    "noeviction",
-  ]),
+  oneOf("maxmemory-policy", "noeviction", EVICTION_POLICIES),
   int("maxmemory-samples", 5, 1, INT_MAX, noop),
   int("maxmemory-eviction-tenacity", 10, 0, 100, noop),
   memory("maxmemory-clients", 0, 0, LONG_MAX, { percent: true }),
