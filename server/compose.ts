@@ -9,6 +9,7 @@ import { CommandTable } from "./command.ts";
 import { commandGroups } from "./commands/table.ts";
 import { Config } from "./config.ts";
 import { MaxMemory } from "./maxmemory.ts";
+import { exposedGc, MemoryReducer } from "./memory_reducer.ts";
 import { Persistence } from "./persistence/manager.ts";
 import { Scripting } from "./scripting/runner.ts";
 import { attachReplication } from "./replication/attach.ts";
@@ -22,5 +23,12 @@ export function createServer(config = new Config()): RedisServer {
   const maxmemory = server.maxmemory = new MaxMemory(server);
   server.cronHooks.push(() => maxmemory.refreshClients());
   server.shutdownHooks.push(() => maxmemory.stop());
+  const reducer = server.memoryReducer = new MemoryReducer({
+    activity: () => server.stats.readsProcessed + server.stats.commandsProcessed,
+    heapTotal: () => Deno.memoryUsage().heapTotal,
+    collect: exposedGc(),
+    log: (message) => server.log(message),
+  });
+  server.cronHooks.push(() => reducer.tick());
   return server;
 }

@@ -17,6 +17,7 @@ import type { Command, CommandTable } from "./command.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db.ts";
 import type { MaxMemory } from "./maxmemory.ts";
+import type { MemoryReducer } from "./memory_reducer.ts";
 import type { NotifyClass } from "./notify.ts";
 import type { ClientPause } from "./pause.ts";
 import type { Persistence } from "./persistence/manager.ts";
@@ -74,6 +75,8 @@ export interface ServerContext {
   readonly replication: Replication;
   /** used_memory accounting and eviction under maxmemory. */
   readonly maxmemory: MaxMemory;
+  /** Returns the heap's free pages to the OS when idle, and on MEMORY PURGE. */
+  readonly memoryReducer: MemoryReducer;
   /** watchdog-period: logs a command that holds the event loop too long. */
   readonly watchdog: Watchdog;
   readonly startedAt: number;

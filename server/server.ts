@@ -24,6 +24,7 @@ import type {
 import { Database } from "./db.ts";
 import { call } from "./dispatch.ts";
 import { applyLfuConfig, type MaxMemory } from "./maxmemory.ts";
+import type { MemoryReducer } from "./memory_reducer.ts";
 import type { Persistence } from "./persistence/manager.ts";
 import type { Scripting } from "./scripting/runner.ts";
 import { isReplicaClient, peerOf } from "./replication/client_peer.ts";
@@ -75,6 +76,7 @@ export class RedisServer implements ServerContext {
   replication!: Replication;
   /** Attached by the composition root (compose.ts) right after construction. */
   maxmemory!: MaxMemory;
+  memoryReducer!: MemoryReducer;
   /** Changes since the last save, as Redis's server.dirty. */
   dirty = 0;
   activeExpire = true;

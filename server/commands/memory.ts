@@ -167,7 +167,10 @@ export const memoryCommands: CommandSpec[] = [
       memoryRow("malloc-stats", "Show allocator internal stats", (ctx) => {
         ctx.out.bulk("Stats not supported for the current allocator");
       }),
-      memoryRow("purge", "Ask the allocator to release memory", (ctx) => ctx.out.ok(), {
+      memoryRow("purge", "Ask the allocator to release memory", (ctx) => {
+        ctx.server.memoryReducer.reduce();
+        ctx.out.ok();
+      }, {
         tips: ["request_policy:all_shards", "response_policy:all_succeeded"],
       }),
       memoryRow("stats", "Show memory usage details", stats),
