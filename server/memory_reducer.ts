@@ -9,9 +9,9 @@
  * on a 10 s decay from a background thread. Here the cron watches for quiet:
  * once no request has come for IDLE_MS and V8 has committed GROWTH_BYTES more
  * than after the last reduction (or for the first time since start), one
- * "last resort" full GC (what V8 does on
- * a low-memory notification: compact, shrink the young generation, unmap
- * free pages) brings RSS down at once (that set: 92 -> 67 MB in-process).
+ * "last resort" full GC (what V8 does on a low-memory notification: compact,
+ * shrink the young generation, unmap free pages) brings RSS down at once
+ * (that set: 92 -> 67 MB in-process).
  * The pause is a full GC's (measured 45–70 ms for a 64–85 MB heap), taken
  * only when nothing is running, and only after a quiet time at least
  * QUIET_PER_PAUSE times as long as the pause is expected to be: a big heap
@@ -38,7 +38,7 @@ export const GROWTH_BYTES = 16 * 1024 * 1024;
 
 /** What the reducer reads and calls; the server's are the process's own. */
 export interface ReducerHost {
-  /** Requests read so far (changes mean the server is busy). */
+  /** Reads and commands so far (a change means the server is busy). */
   activity(): number;
   /** V8's committed heap, in bytes. */
   heapTotal(): number;
@@ -61,14 +61,12 @@ export class MemoryReducer {
   #quietSince = 0;
   /**
    * Committed heap after the last reduction; undefined until the first quiet
-   * spell, which always reduces: start-up leaves ~4 MB of slack (measured:
-   * an empty server 57.7 -> 55.9 MB RSS).
+   * spell, which always reduces: start-up leaves ~3.5 MB of slack (measured:
+   * an empty server 57.7 -> 55.2–55.6 MB RSS).
    */
   #baseline: number | undefined;
   /** The last reduction's pause per MB of heap it started from. */
   #msPerMb = INITIAL_MS_PER_MB;
-  /** Reductions run, for tests and the log. */
-  runs = 0;
 
   constructor(private readonly host: ReducerHost, now = Date.now()) {
     this.#quietSince = now;
@@ -103,7 +101,6 @@ export class MemoryReducer {
     const ms = performance.now() - started;
     this.#baseline = this.host.heapTotal();
     this.#msPerMb = Math.max(ms / Math.max(1, before / MB), 0.1);
-    this.runs++;
     const mb = (n: number) => (n / MB).toFixed(1);
     this.host.log(
       `Memory reducer: V8 heap ${mb(before)} MB -> ${mb(this.#baseline)} MB (${ms.toFixed(0)} ms)`,
