@@ -61,6 +61,18 @@ export abstract class ReplyWriter {
     return filled;
   }
 
+  /**
+   * The pending bytes were sent straight from `buf[0, pos)`: the writer
+   * empties, its buffer back to the pool (take and recycle, with no view made).
+   */
+  sent(): void {
+    if (this.pos > this.#peak) this.#peak = this.pos;
+    const buf = this.buf;
+    this.buf = EMPTY;
+    this.pos = 0;
+    if (buf.byteLength <= POOLED_MAX_SIZE && pool.length < POOL_LIMIT) pool.push(buf);
+  }
+
   /** Returns a written buffer from `take` to the shared pool. */
   recycle(view: Uint8Array): void {
     if (view.buffer.byteLength <= POOLED_MAX_SIZE && pool.length < POOL_LIMIT) {

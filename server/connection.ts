@@ -8,6 +8,7 @@ import { ProtocolError } from "../protocol/errors.ts";
 import { RespRequestDecoder } from "../protocol/resp.ts";
 import { Client, type ClientTransport, type Protocol } from "./client.ts";
 import { processCommand, startBatch } from "./dispatch.ts";
+import { FAILED, Poller, type PollTarget, WOULD_BLOCK } from "./poller.ts";
 import type { RedisServer } from "./server.ts";
 import type { SocketConn } from "./tls_config.ts";
 
@@ -62,10 +63,16 @@ export function detectProtocol(buf: Uint8Array, end: number): "resp" | "native" 
   return buf[3]! <= 2 ? "native" : "resp";
 }
 
-export class Connection implements ClientTransport {
+/**
+ * Two ways to serve a socket, with the same batches: Deno's sockets (a read
+ * loop awaiting each read, a write loop awaiting each write), or the server's
+ * Poller, which calls onReadable when bytes wait and writes replies at the
+ * end of its round, with no promise on the way (poller.ts).
+ */
+export class Connection implements ClientTransport, PollTarget {
   client: Client | undefined;
   /** What a socket read lands in (see INITIAL_READ_SIZE). */
-  #readBuf = new Uint8Array(INITIAL_READ_SIZE);
+  #readBuf = EMPTY;
   /** The query buffer: requests received, consumed from #start, up to #end. */
   #buf: Uint8Array = EMPTY;
   #start = 0;
@@ -89,8 +96,21 @@ export class Connection implements ClientTransport {
   #held: string[] | undefined;
   /** When a connection that never sent a byte was first seen idle (timeout). */
   idleSince: number | undefined;
-  /** Resolves when the read loop ends. */
+  /** Resolves when the read loop ends (or a polled socket closes). */
   done: Promise<void>;
+  /** The poller serving this socket, and its descriptor; -1 when Deno's loops do. */
+  readonly #poller: Poller | undefined;
+  readonly #fd: number = -1;
+  #ended: (() => void) | undefined;
+  /** A polled write's chunk the socket has not taken whole, and how much it took. */
+  #unsent: Uint8Array | undefined;
+  #sent = 0;
+  #flushScheduled = false;
+  /** Polled reading waits: for unsent replies (backpressure), or for good (end of stream). */
+  #readingPaused = false;
+  #peerDone = false;
+  /** The least free space a polled read gets (as #readBuf's size for Deno's reads). */
+  #readSize = INITIAL_READ_SIZE;
 
   constructor(readonly server: RedisServer, readonly conn: SocketConn) {
     try {
@@ -98,7 +118,19 @@ export class Connection implements ClientTransport {
     } catch {
       // The peer may already be gone; the read loop will notice.
     }
-    this.done = this.#readLoop();
+    const poller = server.poller;
+    const fd = poller === undefined ? undefined : Poller.fdOf(conn);
+    if (poller === undefined || fd === undefined) {
+      this.#readBuf = new Uint8Array(INITIAL_READ_SIZE);
+      this.done = this.#readLoop();
+      return;
+    }
+    this.#poller = poller;
+    this.#fd = fd;
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.done = promise;
+    this.#ended = resolve;
+    poller.add(fd, this);
   }
 
   // Formatted on demand: most clients never need them (CLIENT LIST, logs).
@@ -149,25 +181,162 @@ export class Connection implements ClientTransport {
         const target = this.#readBuf;
         const n = await this.conn.read(target);
         if (n === null) break;
-        this.#append(target.subarray(0, n));
-        if (n === target.length && n < MAX_READ_SIZE) this.#readBuf = new Uint8Array(n * 2);
-        this.server.stats.netInputBytes += n;
-        this.server.stats.readsProcessed++;
-        if (this.client) this.client.lastInteraction = Date.now();
-        this.process();
+        this.#received(target, n);
         await this.#drain();
         if (this.client?.closeAfterReply || this.#stopping) break;
       }
     } catch (err) {
-      if (
-        !(err instanceof Deno.errors.BadResource || err instanceof Deno.errors.ConnectionReset ||
-          err instanceof Deno.errors.BrokenPipe || err instanceof Deno.errors.Interrupted)
-      ) {
-        this.server.log(`connection ${this.remoteAddr}: ${err}`);
-      }
+      this.#logFailure(err);
     } finally {
       if (this.#writing) await this.#writing;
       this.close();
+    }
+  }
+
+  /** Takes in what one read brought, then runs the requests it completed. */
+  #received(target: Uint8Array, n: number): void {
+    this.#append(target.subarray(0, n));
+    if (n === target.length && n < MAX_READ_SIZE) this.#readBuf = new Uint8Array(n * 2);
+    this.#counted(n);
+    this.process();
+  }
+
+  #counted(bytesRead: number): void {
+    this.server.stats.netInputBytes += bytesRead;
+    this.server.stats.readsProcessed++;
+    if (this.client) this.client.lastInteraction = Date.now();
+  }
+
+  #logFailure(err: unknown): void {
+    if (
+      !(err instanceof Deno.errors.BadResource || err instanceof Deno.errors.ConnectionReset ||
+        err instanceof Deno.errors.BrokenPipe || err instanceof Deno.errors.Interrupted)
+    ) {
+      this.server.log(`connection ${this.remoteAddr}: ${err}`);
+    }
+  }
+
+  /**
+   * The poller saw bytes (or the end of the stream) waiting: one read, straight
+   * into the query buffer's free space (at least #readSize), then its batch.
+   */
+  onReadable(): void {
+    if (this.#closed || this.#readingPaused) return;
+    try {
+      if (this.#buf.length - this.#end < this.#readSize) this.#makeRoom(this.#readSize);
+      const room = this.#buf.length - this.#end;
+      const n = this.#poller!.read(this.#fd, this.#buf, this.#end);
+      if (n === WOULD_BLOCK) return;
+      if (n === FAILED) return this.close();
+      if (n === 0) {
+        // As the read loop: replies already made still go, then the socket closes.
+        this.#peerDone = true;
+        this.#pauseReading();
+        return this.#writePolled();
+      }
+      if (n === room && n < MAX_READ_SIZE) this.#readSize = Math.min(n * 2, MAX_READ_SIZE);
+      this.#end += n;
+      if (this.#end - this.#start > this.#peak) this.#peak = this.#end - this.#start;
+      this.#counted(n);
+      this.process();
+      this.#drainPolled();
+    } catch (err) {
+      this.#logFailure(err);
+      this.close();
+    }
+  }
+
+  onWritable(): void {
+    try {
+      this.#writePolled();
+    } catch (err) {
+      this.#logFailure(err);
+      this.close();
+    }
+  }
+
+  flushPending(): void {
+    this.#flushScheduled = false;
+    this.onWritable();
+  }
+
+  /** #drain for a polled socket: replies go at the round's end unless a limit says now. */
+  #drainPolled(): void {
+    while (this.client !== undefined && !this.#closed) {
+      const client = this.client;
+      if (client.closeAfterReply || this.#stopping) {
+        this.#pauseReading();
+        return this.#writePolled();
+      }
+      if (client.out.length === 0 && !this.#outputCapped) return;
+      if (this.#closedOverOutputLimit(client)) return;
+      if (!this.#outputCapped && this.outputBytes < OUTPUT_BACKPRESSURE) return this.flushSoon();
+      this.#writePolled();
+      if (this.outputBytes >= OUTPUT_BACKPRESSURE) return this.#pauseReading();
+      if (this.#outputCapped) this.process();
+    }
+  }
+
+  #pauseReading(): void {
+    this.#readingPaused = true;
+    this.#poller!.watch(this.#fd, false, this.#unsent !== undefined);
+  }
+
+  /** Writes what the socket takes now; the rest when it is writable again. */
+  #writePolled(): void {
+    const client = this.client;
+    if (this.#closed || this.#writing) return;
+    const out = client?.out;
+    while (out !== undefined) {
+      let chunk = this.#unsent;
+      if (chunk === undefined) {
+        const length = out.length;
+        if (length === 0) break;
+        // Replies that wait for an fsync or a listener go by the write loop.
+        if (this.server.beforeReply?.() !== undefined || this.server.listenerBinding) {
+          this.#flush().then(() => this.#allWritten());
+          return;
+        }
+        // Mostly the socket takes the whole batch, straight from the writer's buffer.
+        const n = this.#poller!.write(this.#fd, out.buf, 0, length);
+        if (n === FAILED) return this.close();
+        if (n === length) {
+          this.#countWrite(length);
+          out.sent();
+          continue;
+        }
+        chunk = this.#unsent = out.take();
+        this.#sent = Math.max(n, 0);
+        this.#inFlight = length - this.#sent;
+      }
+      const n = this.#poller!.write(this.#fd, chunk, this.#sent, chunk.length);
+      if (n === WOULD_BLOCK) return this.#poller!.watch(this.#fd, !this.#readingPaused, true);
+      if (n === FAILED) return this.close();
+      this.#sent += n;
+      this.#inFlight = chunk.length - this.#sent;
+      if (this.#inFlight > 0) continue;
+      this.#countWrite(chunk.length);
+      this.#unsent = undefined;
+      out.recycle(chunk);
+    }
+    this.#allWritten();
+  }
+
+  #countWrite(bytes: number): void {
+    this.server.stats.netOutputBytes += bytes;
+    this.server.stats.writesProcessed++;
+  }
+
+  /** Every reply is out: close if the client is done, else read on. */
+  #allWritten(): void {
+    if (this.#closed) return;
+    if (this.client?.closeAfterReply || this.#stopping || this.#peerDone) return this.close();
+    this.#poller!.watch(this.#fd, true, false);
+    if (!this.#readingPaused) return;
+    this.#readingPaused = false;
+    if (this.#outputCapped || this.#start < this.#end) {
+      this.process();
+      this.#drainPolled();
     }
   }
 
@@ -291,6 +460,7 @@ export class Connection implements ClientTransport {
     if (idle && this.#readBuf.length > INITIAL_READ_SIZE) {
       this.#readBuf = new Uint8Array(INITIAL_READ_SIZE);
     }
+    if (idle) this.#readSize = INITIAL_READ_SIZE;
     const size = this.#buf.length;
     if (size - used > RESIZE_MIN_FREE) {
       if (idle) this.#moveTo(used === 0 ? EMPTY : new Uint8Array(used));
@@ -341,8 +511,7 @@ export class Connection implements ClientTransport {
           sent += await this.conn.write(chunk.subarray(sent));
           this.#inFlight = chunk.length - sent;
         }
-        this.server.stats.netOutputBytes += chunk.length;
-        this.server.stats.writesProcessed++;
+        this.#countWrite(chunk.length);
         out.recycle(chunk);
       }
     } catch {
@@ -357,7 +526,12 @@ export class Connection implements ClientTransport {
     const client = this.client;
     if (this.#closed || client === undefined || client.out.length === 0) return;
     if (this.#closedOverOutputLimit(client)) return;
-    if (!this.#writing) this.#flush();
+    if (this.#poller === undefined) {
+      if (!this.#writing) this.#flush();
+    } else if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      this.#poller.scheduleFlush(this);
+    }
   }
 
   /**
@@ -376,19 +550,27 @@ export class Connection implements ClientTransport {
   resume(): void {
     if (this.#closed) return;
     this.process();
-    this.flushSoon();
+    if (this.#poller !== undefined) this.#drainPolled();
+    else this.flushSoon();
   }
 
   /** Graceful shutdown: finish replies in flight, then close. */
   stop(): void {
     this.#stopping = true;
     if (this.#writing) this.#writing.then(() => this.close());
+    else if (this.#unsent !== undefined) this.#pauseReading(); // #allWritten closes
     else this.close();
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#poller !== undefined) {
+      this.#poller.remove(this.#fd);
+      this.#unsent = undefined;
+      this.#inFlight = 0;
+      this.#ended!();
+    }
     try {
       this.conn.close();
     } catch {

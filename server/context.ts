@@ -82,6 +82,8 @@ export interface ServerContext {
   readonly startedAt: number;
   /** A random 40-hex id made at start (INFO run_id). */
   readonly runId: string;
+  /** INFO's multiplexing_api: "epoll" when the poller serves client sockets, else "deno". */
+  readonly multiplexingApi: string;
   /** The bound TCP port (the configured one before listen). */
   readonly port: number;
   /** The TLS port, 0 without tls-port. */

@@ -35,6 +35,7 @@ import { SlowLog } from "./slowlog.ts";
 import { ServerStats } from "./stats.ts";
 import { advanceAccessClock } from "./types/access_clock.ts";
 import { NotifyClass, parseNotifyFlags } from "./notify.ts";
+import { Poller } from "./poller.ts";
 import { PubSub } from "./pubsub.ts";
 import { Tracking } from "./tracking.ts";
 import { WatchRegistry } from "./watch.ts";
@@ -112,6 +113,8 @@ export class RedisServer implements ServerContext {
   readonly #listeners: Listeners;
   #cronTimer: ReturnType<typeof setInterval> | undefined;
   #shuttingDown: Promise<void> | undefined;
+  /** Opened with the first connection; null until then, undefined where none can serve. */
+  #poller: Poller | undefined | null = null;
   quiet = false;
 
   constructor(config: Config, readonly commands: CommandTable) {
@@ -310,6 +313,16 @@ export class RedisServer implements ServerContext {
     return this.#listeners.port;
   }
 
+  /** What serves client sockets instead of Deno's reads and writes, when it can (poller.ts). */
+  get poller(): Poller | undefined {
+    if (this.#poller === null) this.#poller = this.#shuttingDown ? undefined : Poller.open();
+    return this.#poller;
+  }
+
+  get multiplexingApi(): string {
+    return this.poller === undefined ? "deno" : "epoll";
+  }
+
   /** Pending while a listener CONFIG SET made is binding; replies wait for it. */
   get listenerBinding(): Promise<void> | undefined {
     return this.#listeners.binding;
@@ -424,6 +437,7 @@ export class RedisServer implements ServerContext {
       for (const hook of this.shutdownHooks) await hook();
       for (const connection of this.connections) connection.stop();
       await Promise.all([...this.connections].map((c) => c.done));
+      await this.#poller?.close();
     })();
     return this.#shuttingDown;
   }

@@ -21,7 +21,7 @@ export function serverSection(server: ServerContext): InfoField[] {
     ],
     ["arch_bits", 64],
     ["monotonic_clock", "POSIX clock_gettime"],
-    ["multiplexing_api", "deno"],
+    ["multiplexing_api", server.multiplexingApi],
     ["atomicvar_api", "c11-builtin"],
     ["gcc_version", "0.0.0"],
     ["process_id", Deno.pid],

@@ -1,0 +1,269 @@
+/**
+ * Client sockets served from one epoll instance driven through FFI, as
+ * Redis's ae loop does: wait for ready sockets, read each with one readv,
+ * run what it asked, and write every pending reply once per round
+ * (Redis's handleClientsWithPendingWrites). Deno's own socket ops cost about
+ * 1.5 µs more per request than the system calls they wrap (an async op, a
+ * promise, a tokio task each way); at pipeline 1 that alone held redis-home
+ * under Redis's throughput (docs/performance.md).
+ *
+ * Only for Linux with FFI allowed (`--allow-ffi`); anything else, and
+ * REDIS_HOME_IO=deno, keeps Deno's sockets. Sockets are still accepted and
+ * closed by Deno; this module only reads and writes them. Calls take only
+ * 32-bit integers and buffers, so V8 makes them fast calls; lengths travel in
+ * iovecs because an i32 passed for a size_t leaves the upper half undefined.
+ */
+
+/** What a watched socket is told. Its handlers must not throw: the loop serves every socket. */
+export interface PollTarget {
+  onReadable(): void;
+  onWritable(): void;
+  /** Writes the replies it holds (the round's end, or a microtask outside rounds). */
+  flushPending(): void;
+}
+
+/** readv/writev found nothing to do now. */
+export const WOULD_BLOCK = -1;
+/** The socket failed (reset, broken pipe...). */
+export const FAILED = -2;
+
+const EPOLLIN = 0x001;
+const EPOLLOUT = 0x004;
+const EPOLLERR = 0x008;
+const EPOLLHUP = 0x010;
+const EPOLLRDHUP = 0x2000;
+const EPOLL_CTL_ADD = 1;
+const EPOLL_CTL_DEL = 2;
+const EPOLL_CTL_MOD = 3;
+const EAGAIN = 11;
+const EINTR = 4;
+const EFD_NONBLOCK = 0o4000;
+const EFD_CLOEXEC = 0o2000000;
+const EPOLL_CLOEXEC = 0o2000000;
+const MAX_EVENTS = 256;
+/**
+ * While sockets keep the loop busy it still lets Deno's own event loop run
+ * (timers, the cron, accepts, TLS and replication sockets) this often.
+ */
+const YIELD_MS = 1;
+
+const SYMBOLS = {
+  epoll_create1: { parameters: ["i32"], result: "i32" },
+  epoll_ctl: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
+  epoll_wait: { parameters: ["i32", "buffer", "i32", "i32"], result: "i32" },
+  epoll_wait_async: {
+    name: "epoll_wait",
+    parameters: ["i32", "buffer", "i32", "i32"],
+    result: "i32",
+    nonblocking: true,
+  },
+  readv: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+  writev: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+  eventfd: { parameters: ["u32", "i32"], result: "i32" },
+  eventfd_write: { parameters: ["i32", "u64"], result: "i32" },
+  close: { parameters: ["i32"], result: "i32" },
+  __errno_location: { parameters: [], result: "pointer" },
+} as const;
+
+type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+
+/** struct epoll_event: packed on x86-64 (12 bytes), naturally aligned elsewhere (16). */
+const EVENT_SIZE = Deno.build.arch === "x86_64" ? 12 : 16;
+const EVENT_DATA = Deno.build.arch === "x86_64" ? 4 : 8;
+
+export class Poller {
+  readonly #libc: Libc;
+  readonly #errno: Deno.UnsafePointerView;
+  readonly #epfd: number;
+  /** Written to wake a wait in progress when the poller closes. */
+  readonly #wakeFd: number;
+  readonly #targets: (PollTarget | undefined)[] = [];
+  /** The interest mask each fd is registered with. */
+  readonly #masks: number[] = [];
+  readonly #events = new Uint8Array(EVENT_SIZE * MAX_EVENTS);
+  readonly #eventsView = new DataView(this.#events.buffer);
+  /** A wait on Deno's thread pool writes here, never into #events. */
+  readonly #asyncEvents = new Uint8Array(EVENT_SIZE * MAX_EVENTS);
+  readonly #asyncView = new DataView(this.#asyncEvents.buffer);
+  readonly #ctl = new Uint8Array(16);
+  readonly #ctlView = new DataView(this.#ctl.buffer);
+  readonly #iov = new Uint8Array(16);
+  readonly #iovView = new DataView(this.#iov.buffer);
+  /** Each buffer's address, so an iovec can point into it. */
+  readonly #addresses = new WeakMap<ArrayBufferLike, number>();
+  #pending: PollTarget[] = [];
+  #inRound = false;
+  #flushQueued = false;
+  #closing = false;
+  #loop: Promise<void> | undefined;
+
+  private constructor(libc: Libc) {
+    this.#libc = libc;
+    this.#errno = new Deno.UnsafePointerView(libc.__errno_location()!);
+    this.#epfd = libc.epoll_create1(EPOLL_CLOEXEC);
+    this.#wakeFd = libc.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (this.#epfd < 0 || this.#wakeFd < 0) throw new Error("epoll unavailable");
+    this.#control(EPOLL_CTL_ADD, this.#wakeFd, EPOLLIN);
+  }
+
+  /** A poller when this process may use one, else undefined (Deno's sockets serve). */
+  static open(): Poller | undefined {
+    if (Deno.build.os !== "linux") return undefined;
+    try {
+      if (Deno.env.get("REDIS_HOME_IO") === "deno") return undefined;
+      if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") return undefined;
+      return new Poller(Deno.dlopen("libc.so.6", SYMBOLS).symbols);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The socket's descriptor when it is a plain Deno TCP or Unix socket (not TLS). */
+  static fdOf(conn: object): number | undefined {
+    if ("handshake" in conn) return undefined;
+    const symbol = Object.getOwnPropertySymbols(conn)
+      .find((s) => s.description === "Deno.internal.fd");
+    if (symbol === undefined) return undefined;
+    const fd = (conn as Record<symbol, unknown>)[symbol];
+    return typeof fd === "number" && fd >= 0 ? fd : undefined;
+  }
+
+  /** Watches `fd` for reading; the loop starts with the first socket. */
+  add(fd: number, target: PollTarget): void {
+    this.#targets[fd] = target;
+    this.#masks[fd] = EPOLLIN | EPOLLRDHUP;
+    this.#control(EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLRDHUP);
+    this.#loop ??= this.#run();
+  }
+
+  /** Says which readiness `fd` waits for. */
+  watch(fd: number, read: boolean, write: boolean): void {
+    const mask = (read ? EPOLLIN | EPOLLRDHUP : 0) | (write ? EPOLLOUT : 0);
+    if (this.#masks[fd] === mask || this.#targets[fd] === undefined) return;
+    this.#masks[fd] = mask;
+    this.#control(EPOLL_CTL_MOD, fd, mask);
+  }
+
+  /** Stops watching `fd`; call before Deno closes the socket. */
+  remove(fd: number): void {
+    if (this.#targets[fd] === undefined) return;
+    this.#targets[fd] = undefined;
+    this.#control(EPOLL_CTL_DEL, fd, 0);
+  }
+
+  /** Reads into `buf` from `start`: bytes read, 0 at end of stream, WOULD_BLOCK or FAILED. */
+  read(fd: number, buf: Uint8Array, start: number): number {
+    this.#setIov(buf, start, buf.length - start);
+    const n = this.#libc.readv(fd, this.#iov, 1);
+    return n >= 0 ? n : this.#failure();
+  }
+
+  /** Writes `buf[start, end)`: bytes written, WOULD_BLOCK or FAILED. */
+  write(fd: number, buf: Uint8Array, start: number, end: number): number {
+    this.#setIov(buf, start, end - start);
+    const n = this.#libc.writev(fd, this.#iov, 1);
+    return n >= 0 ? n : this.#failure();
+  }
+
+  /** Asks for `target.flushPending()` at the end of this round (or soon, outside one). */
+  scheduleFlush(target: PollTarget): void {
+    this.#pending.push(target);
+    if (this.#inRound || this.#flushQueued) return;
+    this.#flushQueued = true;
+    queueMicrotask(() => this.#flushAll());
+  }
+
+  /** Ends the loop; resolves once no wait is in flight. */
+  async close(): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#libc.eventfd_write(this.#wakeFd, 1n);
+    await this.#loop;
+    this.#libc.close(this.#epfd);
+    this.#libc.close(this.#wakeFd);
+  }
+
+  /**
+   * Rounds of ready sockets: polled without sleeping while some are ready,
+   * letting Deno's loop run every YIELD_MS; with none ready, the wait goes to
+   * Deno's thread pool, so Deno's loop runs freely meanwhile.
+   */
+  async #run(): Promise<void> {
+    const libc = this.#libc;
+    let lastYield = performance.now();
+    while (!this.#closing) {
+      const n = libc.epoll_wait(this.#epfd, this.#events, MAX_EVENTS, 0);
+      if (n > 0) this.#dispatch(this.#eventsView, n);
+      if (n > 0 && performance.now() - lastYield < YIELD_MS) {
+        // Lets promise callbacks the round queued run before the next.
+        await undefined;
+        continue;
+      }
+      const timeout = n > 0 ? 0 : -1;
+      const m = await libc.epoll_wait_async(this.#epfd, this.#asyncEvents, MAX_EVENTS, timeout);
+      lastYield = performance.now();
+      if (m > 0) this.#dispatch(this.#asyncView, m);
+    }
+  }
+
+  #dispatch(events: DataView, n: number): void {
+    this.#inRound = true;
+    try {
+      for (let i = 0; i < n; i++) {
+        const at = i * EVENT_SIZE;
+        const fd = events.getInt32(at + EVENT_DATA, true);
+        const target = this.#targets[fd];
+        if (target === undefined) continue;
+        const mask = events.getUint32(at, true);
+        // A closed or failed socket reads 0 or an error: the read path notices.
+        if (mask & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) target.onReadable();
+        if (mask & EPOLLOUT && this.#targets[fd] === target) target.onWritable();
+      }
+    } finally {
+      this.#inRound = false;
+      this.#flushAll();
+    }
+  }
+
+  #flushAll(): void {
+    this.#flushQueued = false;
+    const pending = this.#pending;
+    if (pending.length === 0) return;
+    this.#pending = [];
+    for (const target of pending) target.flushPending();
+  }
+
+  #failure(): number {
+    const errno = this.#errno.getInt32();
+    return errno === EAGAIN || errno === EINTR ? WOULD_BLOCK : FAILED;
+  }
+
+  #setIov(buf: Uint8Array, start: number, length: number): void {
+    const address = this.#addressOf(buf) + start;
+    const view = this.#iovView;
+    view.setUint32(0, address % 0x100000000, true);
+    view.setUint32(4, Math.floor(address / 0x100000000), true);
+    view.setUint32(8, length, true);
+    view.setUint32(12, 0, true);
+  }
+
+  /**
+   * Where `buf` starts in memory. Reading `.buffer` moves a small in-heap
+   * array's bytes off the heap, where backing stores never move.
+   */
+  #addressOf(buf: Uint8Array): number {
+    let base = this.#addresses.get(buf.buffer);
+    if (base === undefined) {
+      const pointer = Deno.UnsafePointer.of(buf);
+      base = Number(Deno.UnsafePointer.value(pointer)) - buf.byteOffset;
+      this.#addresses.set(buf.buffer, base);
+    }
+    return base + buf.byteOffset;
+  }
+
+  #control(op: number, fd: number, mask: number): void {
+    this.#ctlView.setUint32(0, mask, true);
+    this.#ctlView.setInt32(EVENT_DATA, fd, true);
+    this.#libc.epoll_ctl(this.#epfd, op, fd, this.#ctl);
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * Client sockets served by the epoll poller (server/poller.ts): the paths
+ * only it has (writes the socket takes in part, reading paused behind unsent
+ * replies, the end of a stream, replies made outside the client's own batch),
+ * and Deno's sockets still serving when REDIS_HOME_IO=deno says so.
+ */
+import { deepEqual, equal, ok } from "node:assert/strict";
+import { binaryToBytes } from "../protocol/bytes.ts";
+import { encodeRespRequest, RespReplyDecoder, type RespValue } from "../protocol/resp.ts";
+import { RespClient, ROOT, startServer } from "./helpers.ts";
+import { connectWhenReady, freePort } from "./persistence_helpers.ts";
+
+async function infoField(c: RespClient, field: string): Promise<string> {
+  const info = String(await c.cmd("INFO", "server"));
+  return info.match(new RegExp(`^${field}:(.*)\\r$`, "m"))?.[1] ?? "";
+}
+
+/**
+ * Reads replies until `count` have arrived or the server closes; returns them.
+ * A server that stops sending fails the test within 20 s instead of hanging it.
+ */
+async function readAll(conn: Deno.Conn, count: number): Promise<RespValue[]> {
+  const timer = setTimeout(() => conn.close(), 20_000);
+  try {
+    return await readReplies(conn, count);
+  } catch {
+    return [];
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readReplies(conn: Deno.Conn, count: number): Promise<RespValue[]> {
+  const decoder = new RespReplyDecoder();
+  const replies: RespValue[] = [];
+  let buf = new Uint8Array(1 << 20);
+  let start = 0;
+  let end = 0;
+  while (replies.length < count) {
+    if (end === buf.length) {
+      const grown = new Uint8Array(Math.max(buf.length, (end - start) * 2));
+      grown.set(buf.subarray(start, end));
+      end -= start;
+      start = 0;
+      buf = grown;
+    }
+    const n = await conn.read(buf.subarray(end));
+    if (n === null) break;
+    end += n;
+    for (;;) {
+      const reply = decoder.decode(buf, start, end);
+      if (reply === undefined) break;
+      start += decoder.consumed;
+      replies.push(reply);
+    }
+  }
+  return replies;
+}
+
+Deno.test("poller: serves the test suite's in-process servers (FFI allowed)", async () => {
+  await using s = startServer();
+  using c = await RespClient.connect(s.port);
+  equal(await infoField(c, "multiplexing_api"), "epoll");
+});
+
+Deno.test("poller: 24 MB of replies to a client that reads late all arrive, in order", async () => {
+  await using s = startServer();
+  using c = await RespClient.connect(s.port);
+  const value = "v".repeat(100_000);
+  equal(await c.cmd("SET", "big", value), "OK");
+  // More than the 16 MB of unsent replies that pause reading, sent before reading any.
+  const count = 240;
+  const requests: string[] = [];
+  for (let i = 0; i < count; i++) requests.push(`*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n`);
+  requests.push("*2\r\n$4\r\nECHO\r\n$4\r\nlast\r\n");
+  await c.writeRaw(requests.join(""));
+  await new Promise((r) => setTimeout(r, 200));
+  const replies = await readAll(c.conn, count + 1);
+  equal(replies.length, count + 1);
+  ok(replies.slice(0, count).every((r) => r.type === "bulk" && r.value === value));
+  deepEqual(replies[count], { type: "bulk", value: "last" });
+  equal(await c.cmd("PING"), "PONG");
+});
+
+Deno.test("poller: a client that stops sending still gets the replies to what it sent", async () => {
+  await using s = startServer();
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: s.port });
+  try {
+    const bytes = new Uint8Array([
+      ...encodeRespRequest(["SET", "k", "1"]),
+      ...encodeRespRequest(["INCR", "k"]),
+    ]);
+    await conn.write(bytes);
+    await conn.closeWrite();
+    const replies = await readAll(conn, 3);
+    deepEqual(replies, [{ type: "simple", value: "OK" }, { type: "int", value: 2n }]);
+  } finally {
+    conn.close();
+  }
+  using c = await RespClient.connect(s.port);
+  equal(await c.cmd("GET", "k"), "2");
+});
+
+Deno.test("poller: QUIT and a protocol error reply, then close", async () => {
+  await using s = startServer();
+  for (
+    const [request, reply] of [
+      ["*1\r\n$4\r\nQUIT\r\n", { type: "simple", value: "OK" }],
+      ["*1\r\n$x\r\n", { type: "error", value: "ERR Protocol error: invalid bulk length" }],
+    ] as const
+  ) {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: s.port });
+    try {
+      await conn.write(binaryToBytes(request));
+      deepEqual(await readAll(conn, 2), [reply]);
+    } finally {
+      conn.close();
+    }
+  }
+});
+
+Deno.test("poller: replies made in another client's batch (pub/sub, unblocked BLPOP) go out", async () => {
+  await using s = startServer();
+  using sub = await RespClient.connect(s.port);
+  using waiter = await RespClient.connect(s.port);
+  using writer = await RespClient.connect(s.port);
+  deepEqual(await sub.cmd("SUBSCRIBE", "ch"), ["subscribe", "ch", 1]);
+  await waiter.send("BLPOP", "list", "0");
+  // The BLPOP is blocked once the server counts it.
+  for (let i = 0; i < 100 && !/blocked_clients:1/.test(String(await writer.cmd("INFO"))); i++) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  equal(await writer.cmd("PUBLISH", "ch", "hello"), 1);
+  equal(await writer.cmd("RPUSH", "list", "x"), 1);
+  deepEqual(plainOf(await sub.read()), ["message", "ch", "hello"]);
+  deepEqual(plainOf(await waiter.read()), ["list", "x"]);
+});
+
+function plainOf(v: RespValue): unknown {
+  return v.type === "array" ? v.values.map((x) => (x as { value: unknown }).value) : v;
+}
+
+async function servedApi(env: Record<string, string>): Promise<string> {
+  const port = freePort();
+  const child = new Deno.Command(`${ROOT}redis-home`, {
+    args: ["serve", "--port", String(port), "--save", ""],
+    env,
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  try {
+    using c = await connectWhenReady(port, 60000);
+    equal(await c.cmd("SET", "k", "v"), "OK");
+    equal(await c.cmd("GET", "k"), "v");
+    const api = await infoField(c, "multiplexing_api");
+    await c.cmd("SHUTDOWN", "NOSAVE").catch(() => {});
+    equal((await child.status).code, 0);
+    return api;
+  } finally {
+    try {
+      child.kill();
+    } catch { /* already gone */ }
+    await child.status;
+  }
+}
+
+Deno.test("poller: `serve` uses it; REDIS_HOME_IO=deno keeps Deno's sockets", async () => {
+  equal(await servedApi({}), "epoll");
+  equal(await servedApi({ REDIS_HOME_IO: "deno" }), "deno");
+});
