@@ -205,16 +205,24 @@ export function startBatch(): void {
  */
 function replicationRefusal(client: Client, command: Command, argv: string[]): string | undefined {
   const { replication, config, scripting } = client.server;
-  const multi = command.fullName === "exec" ? client.multi : undefined;
-  // Judged only when it matters: for EVAL it means finding the script.
-  const flags = () => scripting.commandFlags(command, argv);
-  const writes = () => flags().write || multi?.writes === true;
+  // Flags are judged only when it matters: for EVAL it means finding the script.
   if (!replication.isReplica) {
-    return replication.master.tooFewReplicas() && writes() ? NOREPLICAS : undefined;
+    return replication.master.tooFewReplicas() && writes(client, command, argv)
+      ? NOREPLICAS
+      : undefined;
   }
-  if (config.getBool("replica-read-only") && writes()) return READONLY_REPLICA;
+  if (config.getBool("replica-read-only") && writes(client, command, argv)) return READONLY_REPLICA;
   if (replication.link?.up || config.getBool("replica-serve-stale-data")) return undefined;
-  return !flags().stale || multi?.denyStale === true ? MASTERDOWN : undefined;
+  const multi = command.fullName === "exec" ? client.multi : undefined;
+  return !scripting.commandFlags(command, argv).stale || multi?.denyStale === true
+    ? MASTERDOWN
+    : undefined;
+}
+
+/** Whether the request writes (EXEC: whether its queue does). */
+function writes(client: Client, command: Command, argv: string[]): boolean {
+  const multi = command.fullName === "exec" ? client.multi : undefined;
+  return client.server.scripting.commandFlags(command, argv).write || multi?.writes === true;
 }
 
 /** Adds a queued command's flags to what EXEC will be judged by. */
