@@ -36,6 +36,8 @@ export interface ClientTransport {
   readonly queryBufferBytes?: number;
   /** Reply chunks queued on the socket (CLIENT LIST oll). */
   readonly queuedWrites?: number;
+  /** The socket's descriptor (CLIENT LIST fd); none for a socketless client. */
+  readonly fd?: number;
 }
 
 export interface QueuedCommand {

@@ -169,6 +169,10 @@ export class Connection implements ClientTransport, PollTarget {
     return Math.max(0, this.#end - this.#requestStart);
   }
 
+  get fd(): number {
+    return this.#fd >= 0 ? this.#fd : Poller.fdOf(this.conn) ?? -1;
+  }
+
   /** Replies handed to the socket and not yet written: 0 or 1 chunk (oll). */
   get queuedWrites(): number {
     return this.#inFlight > 0 ? 1 : 0;

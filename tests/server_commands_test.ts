@@ -138,7 +138,7 @@ Deno.test("CLIENT ID, SETNAME, GETNAME, SETINFO, INFO, LIST", async () => {
   match(
     info,
     new RegExp(
-      `^id=${id} addr=127\\.0\\.0\\.1:\\d+ laddr=127\\.0\\.0\\.1:${srv.port} fd=-1 name=worker-1 ` +
+      `^id=${id} addr=127\\.0\\.0\\.1:\\d+ laddr=127\\.0\\.0\\.1:${srv.port} fd=\\d+ name=worker-1 ` +
         "age=\\d+ idle=\\d+ flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 .* cmd=client\\|info " +
         "user=default redir=-1 resp=2 lib-name=redis-py lib-ver=5\\.0\\.1\\n$",
     ),

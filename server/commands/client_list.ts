@@ -76,7 +76,7 @@ export function clientInfoLine(client: Client, now: number, argv: readonly strin
     `id=${client.id}`,
     `addr=${transport.remoteAddr}`,
     `laddr=${transport.localAddr}`,
-    `fd=-1`,
+    `fd=${transport.fd ?? -1}`,
     `name=${client.name}`,
     `age=${Math.floor((now - client.createdAt) / 1000)}`,
     `idle=${Math.floor((now - client.lastInteraction) / 1000)}`,
