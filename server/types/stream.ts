@@ -63,6 +63,8 @@ const POOLED_SLAB_BYTES = 512;
 const POOL_BYTES = 8 * 1024;
 let pool = new Uint8Array(0);
 let poolUsed = 0;
+/** Where in its buffer the slab newSlab last returned starts. */
+let slabAt = 0;
 /** The slab of a stream that has none yet (nothing is ever written to it). */
 const NO_SLAB = new Uint8Array(0);
 
@@ -90,15 +92,20 @@ function raxNodes(keys: Uint8Array, lo: number, hi: number, depth: number): numb
   return nodes;
 }
 
-/** A fresh slab of `size` bytes: a window of the pool when small. */
+/**
+ * The buffer of a fresh slab of `size` bytes, which starts at `slabAt`: a
+ * window of the pool when small (no view object of its own).
+ */
 function newSlab(size: number): Uint8Array {
+  slabAt = 0;
   if (size > POOLED_SLAB_BYTES) return new Uint8Array(size);
   if (poolUsed + size > pool.length) {
     pool = new Uint8Array(POOL_BYTES);
     poolUsed = 0;
   }
+  slabAt = poolUsed;
   poolUsed += size;
-  return pool.subarray(poolUsed - size, poolUsed);
+  return pool;
 }
 
 /** How XADD picks the new entry's ID. */
@@ -140,9 +147,11 @@ export class Stream implements RedisObject {
   entriesAdded = 0;
   /** Consumer groups by name, made on first use (most streams have none). */
   #groups: Map<string, ConsumerGroup> | undefined;
-  /** The slab new entries go to, and its first free byte. */
+  /** The buffer holding the slab new entries go to; the slab's first free byte, end and size. */
   #slab: Uint8Array = NO_SLAB;
   #slabUsed = 0;
+  #slabEnd = 0;
+  #slabSize = 0;
   #tailClosed = false;
 
   /** The last ID XADD added or XSETID set (0-0 for none). */
@@ -324,11 +333,13 @@ export class Stream implements RedisObject {
     if (previous?.hasFields(pairs)) {
       fields = previous.fields;
     } else {
-      fields = [];
-      for (let i = 0; i < pairs.length; i += 2) fields.push(pairs[i]!);
+      // Sized up front: push() would give the array room for 17.
+      fields = new Array<string>(pairs.length / 2);
+      for (let i = 0; i < fields.length; i++) fields[i] = pairs[i * 2]!;
     }
     const node = new StreamNode(id, fields, this.#slab, this.#slabUsed, this.#slabUsed, ms, seq);
-    this.nodes.push(node);
+    if (this.nodes.length === 0) this.nodes = [node];
+    else this.nodes.push(node);
     return node;
   }
 
@@ -337,7 +348,7 @@ export class Stream implements RedisObject {
     if (node.buf.length <= SLAB_BYTES || node.start !== 0) return;
     if (node.buf === this.#slab) {
       this.#slab = NO_SLAB;
-      this.#slabUsed = 0;
+      this.#slabUsed = this.#slabEnd = this.#slabSize = 0;
     }
     node.buf = node.buf.slice(0, node.end);
   }
@@ -345,20 +356,22 @@ export class Stream implements RedisObject {
   /** Room for `extra` more bytes after the newest node, which moves to a new slab when its own is full. */
   #reserve(node: StreamNode, extra: number): void {
     const inPlace = node.buf === this.#slab && node.end === this.#slabUsed;
-    if (inPlace && node.end + extra <= this.#slab.length) return;
+    if (inPlace && node.end + extra <= this.#slabEnd) return;
     this.#place(node, extra);
   }
 
   /** Copies `node` to the slab's free space, or to a new slab, leaving `extra` bytes after it. */
   #place(node: StreamNode, extra: number): void {
     const size = node.end - node.start;
-    if (this.#slabUsed + size + extra > this.#slab.length) {
+    if (this.#slabUsed + size + extra > this.#slabEnd) {
       const need = size + extra;
       // A large node that may still grow gets half its size to spare.
       const spare = extra > 0 ? need >> 1 : 0;
-      const next = Math.min(SLAB_BYTES, Math.max(FIRST_SLAB_BYTES, this.#slab.length * 2));
-      this.#slab = newSlab(need <= next ? next : need + spare);
-      this.#slabUsed = 0;
+      const next = Math.min(SLAB_BYTES, Math.max(FIRST_SLAB_BYTES, this.#slabSize * 2));
+      this.#slabSize = need <= next ? next : need + spare;
+      this.#slab = newSlab(this.#slabSize);
+      this.#slabUsed = slabAt;
+      this.#slabEnd = slabAt + this.#slabSize;
     }
     this.#slab.set(node.buf.subarray(node.start, node.end), this.#slabUsed);
     node.buf = this.#slab;
