@@ -42,11 +42,11 @@ import type { RedisObject } from "./value.ts";
 
 export { FLAG_DELETED, FLAG_SAMEFIELDS, type NodeLimits, type StreamEntry } from "./stream_node.ts";
 
-/** The ms and seq of the ID the last #pickId picked by numbers (NaN: pick was by bigints). */
-let pickedMs = 0;
-let pickedSeq = 0;
 /** 2^64: a millisecond time times this is its ID with seq 0, exactly as a double. */
 const SEQ_SPAN = 2 ** 64;
+/** The ms msId last turned into an ID, and that ID (XADDs to many keys in one ms share it). */
+let cachedMs = -1;
+let cachedMsId: StreamId = ID_MIN;
 /**
  * Slabs double from the first's size to the last's, so a small stream holds
  * a small slab; a node too large for a slab gets one of its own.
@@ -106,6 +106,15 @@ function newSlab(size: number): Uint8Array {
   slabAt = poolUsed;
   poolUsed += size;
   return pool;
+}
+
+/** `ms`-0 for an integer ms below 2^53. */
+function msId(ms: number): StreamId {
+  if (ms !== cachedMs) {
+    cachedMs = ms;
+    cachedMsId = BigInt(ms * SEQ_SPAN);
+  }
+  return cachedMsId;
 }
 
 /** How XADD picks the new entry's ID. */
@@ -219,19 +228,30 @@ export class Stream implements RedisObject {
     now: number,
     limits = DEFAULT_NODE_LIMITS,
   ): StreamId | AddFailure {
-    pickedMs = NaN;
-    const id = this.#pickId(request, now);
-    if (id === "size") return id;
-    if (id === undefined || id <= this.#lastId) return "order";
-    let total = 0;
-    for (const s of pairs) total += s.length;
-    if (total > STREAM_LISTPACK_MAX_SIZE) return "size";
-    let ms = pickedMs;
-    let seq = pickedSeq;
-    if (Number.isNaN(ms)) {
+    let id: StreamId;
+    let ms: number;
+    let seq: number;
+    // Auto IDs by numbers while the last ms and seq are exact (both tests
+    // are false for NaN), so XADD builds at most one bigint.
+    if (request.kind === "auto" && now > this.#lastMs) {
+      id = msId(now);
+      ms = now;
+      seq = 0;
+    } else if (request.kind === "auto" && this.#lastSeq < Number.MAX_SAFE_INTEGER) {
+      id = this.#lastId + 1n;
+      ms = this.#lastMs;
+      seq = this.#lastSeq + 1;
+    } else {
+      const picked = this.#pickId(request, now);
+      if (picked === "size") return picked;
+      if (picked === undefined || picked <= this.#lastId) return "order";
+      id = picked;
       ms = exactNumber(idMs(id));
       seq = exactNumber(idSeq(id));
     }
+    let total = 0;
+    for (const s of pairs) total += s.length;
+    if (total > STREAM_LISTPACK_MAX_SIZE) return "size";
     this.#append(id, ms, seq, pairs, limits, total);
     this.entriesAdded++;
     this.#lastId = id;
@@ -241,24 +261,8 @@ export class Stream implements RedisObject {
     return id;
   }
 
-  /**
-   * The ID `request` asks for; an auto ID by numbers while they are exact,
-   * leaving its parts in pickedMs/pickedSeq.
-   */
+  /** The ID `request` asks for, by bigints. */
   #pickId(request: IdRequest, now: number): StreamId | "size" | undefined {
-    if (request.kind === "auto") {
-      // Both false while the last ms or seq is past 2^53 (NaN).
-      if (now > this.#lastMs) {
-        pickedMs = now;
-        pickedSeq = 0;
-        return BigInt(now * SEQ_SPAN);
-      }
-      if (this.#lastSeq < Number.MAX_SAFE_INTEGER) {
-        pickedMs = this.#lastMs;
-        pickedSeq = this.#lastSeq + 1;
-        return this.#lastId + 1n;
-      }
-    }
     switch (request.kind) {
       case "explicit":
         return request.id;
