@@ -108,6 +108,45 @@ function newSlab(size: number): Uint8Array {
   return pool;
 }
 
+/**
+ * Field-name arrays shared by every node whose entries have those names
+ * (a node's fields are never changed): streams of one application mostly
+ * use a few field sets, and a shared array is one object for the garbage
+ * collector and hot in cache when an XADD to a cold stream compares its
+ * fields. By the one name, and by length-prefixed names for several.
+ * Bounded: cleared when full; names longer in all than SHARED_FIELDS_CHARS
+ * get an array of their own.
+ */
+const sharedOneField = new Map<string, string[]>();
+const sharedFieldSets = new Map<string, string[]>();
+const SHARED_FIELD_SETS = 1024;
+const SHARED_FIELDS_CHARS = 256;
+
+/** The field names of `pairs` (field, value, ...) as an array nodes may share. */
+function fieldsOf(pairs: string[]): string[] {
+  let chars = 0;
+  for (let i = 0; i < pairs.length; i += 2) chars += pairs[i]!.length;
+  const shareable = chars <= SHARED_FIELDS_CHARS;
+  const cache = pairs.length === 2 ? sharedOneField : sharedFieldSets;
+  let key = pairs[0]!;
+  if (shareable) {
+    if (pairs.length > 2) {
+      key = "";
+      for (let i = 0; i < pairs.length; i += 2) key += `${pairs[i]!.length}:${pairs[i]}`;
+    }
+    const shared = cache.get(key);
+    if (shared !== undefined) return shared;
+  }
+  // Sized up front: push() would give the array room for 17.
+  const fields = new Array<string>(pairs.length / 2);
+  for (let i = 0; i < fields.length; i++) fields[i] = pairs[i * 2]!;
+  if (shareable) {
+    if (cache.size >= SHARED_FIELD_SETS) cache.clear();
+    cache.set(key, fields);
+  }
+  return fields;
+}
+
 /** `ms`-0 for an integer ms below 2^53. */
 function msId(ms: number): StreamId {
   if (ms !== cachedMs) {
@@ -333,14 +372,7 @@ export class Stream implements RedisObject {
   #startNode(id: StreamId, ms: number, seq: number, pairs: string[]): StreamNode {
     this.#tailClosed = false;
     const previous = this.nodes.at(-1);
-    let fields: string[];
-    if (previous?.hasFields(pairs)) {
-      fields = previous.fields;
-    } else {
-      // Sized up front: push() would give the array room for 17.
-      fields = new Array<string>(pairs.length / 2);
-      for (let i = 0; i < fields.length; i++) fields[i] = pairs[i * 2]!;
-    }
+    const fields = previous?.hasFields(pairs) ? previous.fields : fieldsOf(pairs);
     const node = new StreamNode(id, fields, this.#slab, this.#slabUsed, this.#slabUsed, ms, seq);
     if (this.nodes.length === 0) this.nodes = [node];
     else this.nodes.push(node);

@@ -176,6 +176,27 @@ Deno.test("small streams' slabs share pool buffers without overlapping", () => {
   ok(buffers.size < streams.length, `${buffers.size} buffers for ${streams.length} streams`);
 });
 
+Deno.test("new nodes share field-name arrays with nodes of the same names only", () => {
+  const fieldsAfter = (pairs: string[]) => {
+    const s = new Stream();
+    s.add(pairs, { kind: "auto" }, 1);
+    deepEqual(read(s).map((e) => e.pairs), [pairs]);
+    return s.nodes[0]!.fields;
+  };
+  const one = fieldsAfter(["f", "1"]);
+  ok(fieldsAfter(["f", "2"]) === one);
+  const two = fieldsAfter(["a", "1", "b", "2"]);
+  ok(fieldsAfter(["a", "3", "b", "4"]) === two);
+  deepEqual(two, ["a", "b"]);
+  // A single name that spells another set's key, and sets that share a prefix.
+  deepEqual(fieldsAfter(["1:a1:b", "v"]), ["1:a1:b"]);
+  deepEqual(fieldsAfter(["a", "1"]), ["a"]);
+  deepEqual(fieldsAfter(["a", "1", "b", "2", "c", "3"]), ["a", "b", "c"]);
+  deepEqual(fieldsAfter(["ab", "1", "", "2"]), ["ab", ""]);
+  const long = "n".repeat(300);
+  ok(fieldsAfter([long, "1"]) !== fieldsAfter([long, "2"]), "long names are not kept");
+});
+
 Deno.test("entries keep exact IDs on both sides of 2^53, in one node and across nodes", () => {
   const s = new Stream();
   const ids = [
