@@ -69,7 +69,7 @@ function xadd(ctx: CommandContext, argv: string[]): void {
   if (id === "order" || id === "size") {
     throw new CommandError(id === "order" ? XADD_ID_TOO_SMALL : XADD_TOO_LARGE);
   }
-  const text = formatId(id);
+  const text = s.lastIdText();
   ctx.out.bulk(text);
   ctx.keyChanged(key, NotifyClass.Stream, "xadd");
   let propagated = argv;

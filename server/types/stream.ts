@@ -1,337 +1,72 @@
 /**
  * The stream type, laid out as Redis lays it out (t_stream.c): entries are
- * packed into nodes of at most `stream-node-max-entries` entries and
- * `stream-node-max-bytes` bytes (measured as the listpack Redis would build),
- * and the nodes sit in an array ordered by their master ID, so seeking an ID
- * is a binary search plus a scan of one node, and a range read is
- * sequential.
+ * packed into nodes (stream_node.ts) of at most `stream-node-max-entries`
+ * entries and `stream-node-max-bytes` bytes (measured as the listpack Redis
+ * would build), and the nodes sit in an array ordered by their master ID, so
+ * seeking an ID is a binary search plus a scan of one node, and a range read
+ * is sequential.
  *
  * A node is a byte range of a slab: the stream packs its nodes one after
  * another into shared Uint8Arrays (128 bytes for a new stream, doubling up
  * to 64 KB), because every ArrayBuffer costs V8 about 500 bytes beside its
  * bytes (measured: 10k buffers of 540 bytes take 15 MB of RSS, slabs holding
- * them 5.5 MB). Only the newest node
- * grows, at the end of the newest slab; when the slab is full the node
- * moves to a fresh one. A node's first entry's ID is its master ID and its
- * first entry's field names are the master fields; every entry stores
- *
- *   flags | ms delta | seq delta | values            (SAMEFIELDS: fields = master's)
- *   flags | ms delta | seq delta | n | field value... (otherwise)
- *
- * with deltas against the master ID as zigzag varints and strings as varint
- * length + bytes: "XADD s * f v" costs about six bytes, no JS object per entry.
- * XDEL and exact trimming only set the DELETED flag; a node whose entries are
- * all deleted is dropped. Like Redis 7.0, nodes are not otherwise compacted.
+ * them 5.5 MB). Slabs up to 512 bytes are windows of an 8 KB pool shared by
+ * all streams, for the same reason and because allocating an ArrayBuffer
+ * takes about 1 µs (measured alone), which XADD to a new key paid. Only the
+ * newest node grows, at the end of the newest slab; when the slab is full
+ * the node moves to a fresh one. A node whose entries are all deleted is
+ * dropped. Like Redis 7.0, nodes are not otherwise compacted.
  */
 import { MAP_ENTRY_BYTES, objectBytes } from "./memory.ts";
-import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
-import { listpackElementSize, listpackIntSize } from "../persistence/listpack.ts";
 import { ConsumerGroup, ENTRIES_READ_UNKNOWN } from "./stream_groups.ts";
-import { encodeIdBytes, ID_MAX, ID_MIN, idMs, idSeq, SEQ_MAX, type StreamId } from "./stream_id.ts";
+import {
+  encodeIdBytes,
+  formatId,
+  ID_MAX,
+  ID_MIN,
+  idMs,
+  idSeq,
+  SEQ_MAX,
+  type StreamId,
+} from "./stream_id.ts";
+import {
+  DEFAULT_NODE_LIMITS,
+  exactNumber,
+  FLAG_DELETED,
+  type NodeLimits,
+  STREAM_LISTPACK_MAX_SIZE,
+  type StreamEntry,
+  StreamNode,
+} from "./stream_node.ts";
 import type { RedisObject } from "./value.ts";
 
-export const FLAG_DELETED = 1;
-export const FLAG_SAMEFIELDS = 2;
+export { FLAG_DELETED, FLAG_SAMEFIELDS, type NodeLimits, type StreamEntry } from "./stream_node.ts";
 
-/** Integers up to here are exact as numbers. */
-const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-/** A node's entries may be this far from its master ID (zigzag varints stay exact). */
-const MAX_DELTA = 1n << 51n;
-const MAX_NUMBER_DELTA = 2 ** 51;
-/** The deltas of the last fits() that said yes (every caller appends right after). */
-let deltaMs = 0;
-let deltaSeq = 0;
-/** STREAM_LISTPACK_MAX_SIZE: no listpack may pass 1 GB. */
-export const STREAM_LISTPACK_MAX_SIZE = 1 << 30;
-/** Listpack bytes of a node's fixed parts: header, end byte, and the master entry's terminator. */
-const LISTPACK_BASE = 7 + 2;
+/** 2^64: a millisecond time times this is its ID with seq 0, exactly as a double. */
+const SEQ_SPAN = 2 ** 64;
+/** The ms msId last turned into an ID, and that ID (XADDs to many keys in one ms share it). */
+let cachedMs = -1;
+let cachedMsId: StreamId = ID_MIN;
 /**
  * Slabs double from the first's size to the last's, so a small stream holds
  * a small slab; a node too large for a slab gets one of its own.
  */
 const FIRST_SLAB_BYTES = 128;
 const SLAB_BYTES = 64 * 1024;
-/** The most bytes a varint takes here (values below 2^53). */
-const VARINT_MAX = 8;
-
-/** One stream entry: its ID and field/value pairs, flattened. */
-export interface StreamEntry {
-  id: StreamId;
-  pairs: string[];
-  /** The ID as text, once a reader formatted it (replies reuse it). */
-  text?: string;
-}
-
-/** Node size limits (stream-node-max-bytes, stream-node-max-entries; 0 = no limit). */
-export interface NodeLimits {
-  maxBytes: number;
-  maxEntries: number;
-}
-
-export const DEFAULT_NODE_LIMITS: NodeLimits = { maxBytes: 4096, maxEntries: 100 };
-
 /**
- * One node: a master ID, master fields, and its packed entries in
- * `buf[start, end)`. Entry positions are offsets into `buf`.
+ * Slabs this small are cut from a shared pool. A pool lives while any of its
+ * windows does, so a few long-lived small streams may hold a whole pool; a
+ * window a stream outgrew stays unused until then (at most 128 + 256 bytes
+ * per stream, less than an ArrayBuffer's own cost).
  */
-export class StreamNode {
-  /** Entries not flagged deleted / flagged deleted. */
-  live = 0;
-  deleted = 0;
-  /** ID of the node's last entry, deleted or not. */
-  lastId: StreamId;
-  /** Size of the listpack Redis would hold for this node. */
-  lpBytes: number;
-  /** Where the last entry starts, from `start` (nodes move between slabs). */
-  lastAt = 0;
-  /** The master ID's ms and seq as numbers (NaN past 2^53), to format IDs without bigints. */
-  readonly #ms: number;
-  readonly #seq: number;
-
-  constructor(
-    readonly master: StreamId,
-    readonly fields: string[],
-    public buf: Uint8Array,
-    public start: number,
-    public end = start,
-  ) {
-    this.lastId = master;
-    const ms = idMs(master);
-    const seq = idSeq(master);
-    this.#ms = ms <= SAFE ? Number(ms) : NaN;
-    this.#seq = seq <= SAFE ? Number(seq) : NaN;
-    let bytes = LISTPACK_BASE + 2 + 2 + listpackIntSize(fields.length);
-    for (const f of fields) bytes += listpackElementSize(f);
-    this.lpBytes = bytes;
-  }
-
-  /**
-   * Whether `id` can be delta-encoded exactly in this node; if so, leaves
-   * its deltas in deltaMs/deltaSeq for append(). Through numbers when the
-   * IDs are exact as numbers (any millisecond clock time): the bigint path
-   * allocates at each step of an XADD.
-   */
-  fits(id: StreamId): boolean {
-    const ms = Number(idMs(id));
-    const seq = Number(idSeq(id));
-    const exact = ms <= Number.MAX_SAFE_INTEGER && seq <= Number.MAX_SAFE_INTEGER;
-    if (exact && !Number.isNaN(this.#ms) && !Number.isNaN(this.#seq)) {
-      deltaMs = ms - this.#ms;
-      deltaSeq = seq - this.#seq;
-      return deltaMs >= 0 && deltaMs <= MAX_NUMBER_DELTA && deltaSeq <= MAX_NUMBER_DELTA &&
-        deltaSeq >= -MAX_NUMBER_DELTA;
-    }
-    const msDelta = idMs(id) - idMs(this.master);
-    const seqDelta = idSeq(id) - idSeq(this.master);
-    deltaMs = Number(msDelta);
-    deltaSeq = Number(seqDelta);
-    return msDelta >= 0n && msDelta <= MAX_DELTA && seqDelta <= MAX_DELTA &&
-      seqDelta >= -MAX_DELTA;
-  }
-
-  /** The most bytes `append` may write for these pairs. */
-  static bound(pairs: string[]): number {
-    let need = 1 + 3 * VARINT_MAX;
-    for (const s of pairs) need += s.length + VARINT_MAX;
-    return need;
-  }
-
-  /** Appends an entry (`fits(id)` was just true, and made room for `bound(pairs)` bytes). */
-  append(id: StreamId, pairs: string[]): void {
-    const msDelta = deltaMs;
-    const seqDelta = deltaSeq;
-    const same = this.#sameFields(pairs);
-    const buf = this.buf;
-    let p = this.end;
-    this.lastAt = p - this.start;
-    buf[p++] = same ? FLAG_SAMEFIELDS : 0;
-    p = writeVarint(buf, p, msDelta * 2);
-    p = writeVarint(buf, p, seqDelta < 0 ? -seqDelta * 2 - 1 : seqDelta * 2);
-    let bytes = 2 + listpackIntSize(msDelta) + listpackIntSize(seqDelta);
-    const fieldCount = pairs.length / 2;
-    if (!same) {
-      p = writeVarint(buf, p, fieldCount);
-      bytes += listpackIntSize(fieldCount);
-    }
-    for (let i = same ? 1 : 0; i < pairs.length; i += same ? 2 : 1) {
-      const s = pairs[i]!;
-      p = writeVarint(buf, p, s.length);
-      p = writeBinary(buf, p, s);
-      bytes += listpackElementSize(s);
-    }
-    bytes += listpackIntSize(fieldCount + 3 + (same ? 0 : fieldCount + 1));
-    this.end = p;
-    this.lpBytes += bytes;
-    this.live++;
-    this.lastId = id;
-  }
-
-  #sameFields(pairs: string[]): boolean {
-    const fields = this.fields;
-    if (pairs.length !== fields.length * 2) return false;
-    for (let i = 0; i < fields.length; i++) if (pairs[i * 2] !== fields[i]) return false;
-    return true;
-  }
-
-  /** Whether the node's entries have the field names of `pairs` as master fields. */
-  hasFields(pairs: string[]): boolean {
-    return this.#sameFields(pairs);
-  }
-
-  /** Positions of every entry (deleted ones included), in order. */
-  offsets(): number[] {
-    const out: number[] = [];
-    for (let p = this.start; p < this.end; p = this.next(p)) out.push(p);
-    return out;
-  }
-
-  /** The position just past the entry at `p` (`end` after the last). */
-  next(p: number): number {
-    const buf = this.buf;
-    const same = (buf[p]! & FLAG_SAMEFIELDS) !== 0;
-    p = skipVarint(buf, skipVarint(buf, p + 1));
-    let strings = this.fields.length;
-    if (!same) {
-      strings = readVarint(buf, p) * 2;
-      p = varintEnd;
-    }
-    for (let i = 0; i < strings; i++) p = readVarint(buf, p) + varintEnd;
-    return p;
-  }
-
-  /**
-   * Position of the first entry (deleted or not) with ID >= `id`, or `end`:
-   * compares deltas as numbers, building no bigint per entry.
-   */
-  seek(id: StreamId): number {
-    if (id <= this.master) return this.start;
-    if (id > this.lastId) return this.end;
-    const ms = Number(idMs(id) - idMs(this.master));
-    const seq = Number(idSeq(id) - idSeq(this.master));
-    const buf = this.buf;
-    for (let p = this.start; p < this.end; p = this.next(p)) {
-      const entryMs = readVarint(buf, p + 1) / 2;
-      if (entryMs > ms) return p;
-      if (entryMs < ms) continue;
-      if (unzigzag(readVarint(buf, varintEnd)) >= seq) return p;
-    }
-    return this.end;
-  }
-
-  flags(p: number): number {
-    return this.buf[p]!;
-  }
-
-  /** Flags the entry at `p` deleted (it must be live). */
-  markDeleted(p: number): void {
-    this.buf[p]! |= FLAG_DELETED;
-    this.live--;
-    this.deleted++;
-  }
-
-  /** The ID of the entry at `p`. */
-  idAt(p: number): StreamId {
-    const msDelta = readVarint(this.buf, p + 1) / 2;
-    const seqDelta = unzigzag(readVarint(this.buf, varintEnd));
-    const id = seqDelta === 0 ? this.master : this.master + BigInt(seqDelta);
-    return msDelta === 0 ? id : id + (BigInt(msDelta) << 64n);
-  }
-
-  /** The ID of the node's last live entry (the node has one). */
-  lastLiveId(): StreamId {
-    const last = this.start + this.lastAt;
-    if (!(this.buf[last]! & FLAG_DELETED)) return this.lastId;
-    let live = this.start;
-    for (let p = this.start; p < last; p = this.next(p)) {
-      if (!(this.buf[p]! & FLAG_DELETED)) live = p;
-    }
-    return this.idAt(live);
-  }
-
-  /** The entry at `p` (whose ID is `id`): ID, field/value pairs, and the ID's text when exact in numbers. */
-  entryAt(p: number, id = this.idAt(p)): StreamEntry {
-    const buf = this.buf;
-    const same = (buf[p]! & FLAG_SAMEFIELDS) !== 0;
-    const ms = this.#ms + readVarint(buf, p + 1) / 2;
-    const seq = this.#seq + unzigzag(readVarint(buf, varintEnd));
-    p = varintEnd;
-    const pairs: string[] = [];
-    if (same) {
-      for (const field of this.fields) {
-        const len = readVarint(buf, p);
-        pairs.push(field, bytesToBinary(buf, varintEnd, varintEnd + len));
-        p = varintEnd + len;
-      }
-    } else {
-      const n = readVarint(buf, p);
-      p = varintEnd;
-      for (let i = 0; i < n * 2; i++) {
-        const len = readVarint(buf, p);
-        pairs.push(bytesToBinary(buf, varintEnd, varintEnd + len));
-        p = varintEnd + len;
-      }
-    }
-    if (Number.isSafeInteger(ms) && Number.isSafeInteger(seq)) {
-      return { id, pairs, text: `${ms}-${seq}` };
-    }
-    return { id, pairs };
-  }
-
-  /** A node with the same entries, over the same bytes until the caller moves it. */
-  copy(): StreamNode {
-    const copy = new StreamNode(this.master, this.fields, this.buf, this.start, this.end);
-    copy.live = this.live;
-    copy.deleted = this.deleted;
-    copy.lastId = this.lastId;
-    copy.lpBytes = this.lpBytes;
-    copy.lastAt = this.lastAt;
-    return copy;
-  }
-}
-
-function writeVarint(buf: Uint8Array, p: number, v: number): number {
-  while (v >= 128) {
-    buf[p++] = (v % 128) | 128;
-    v = Math.floor(v / 128);
-  }
-  buf[p++] = v;
-  return p;
-}
-
-/**
- * Where the last `readVarint` stopped: a module variable rather than a
- * returned pair, so the hot loops (seeks, reads) allocate nothing.
- */
-let varintEnd = 0;
-
-function readVarint(buf: Uint8Array, p: number): number {
-  let b = buf[p++]!;
-  if (b < 128) {
-    varintEnd = p;
-    return b;
-  }
-  let v = b & 127;
-  let scale = 128;
-  for (;;) {
-    b = buf[p++]!;
-    v += (b & 127) * scale;
-    if (b < 128) {
-      varintEnd = p;
-      return v;
-    }
-    scale *= 128;
-  }
-}
-
-/** A zigzag varint's value. */
-function unzigzag(z: number): number {
-  return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
-}
-
-function skipVarint(buf: Uint8Array, p: number): number {
-  while (buf[p]! >= 128) p++;
-  return p + 1;
-}
+const POOLED_SLAB_BYTES = 512;
+const POOL_BYTES = 8 * 1024;
+let pool = new Uint8Array(0);
+let poolUsed = 0;
+/** Where in its buffer the slab newSlab last returned starts. */
+let slabAt = 0;
+/** The slab of a stream that has none yet (nothing is ever written to it). */
+const NO_SLAB = new Uint8Array(0);
 
 /**
  * Rax nodes under one node at `depth` holding sorted 16-byte keys [lo, hi)
@@ -355,6 +90,70 @@ function raxNodes(keys: Uint8Array, lo: number, hi: number, depth: number): numb
     i = j;
   }
   return nodes;
+}
+
+/**
+ * The buffer of a fresh slab of `size` bytes, which starts at `slabAt`: a
+ * window of the pool when small (no view object of its own).
+ */
+function newSlab(size: number): Uint8Array {
+  slabAt = 0;
+  if (size > POOLED_SLAB_BYTES) return new Uint8Array(size);
+  if (poolUsed + size > pool.length) {
+    pool = new Uint8Array(POOL_BYTES);
+    poolUsed = 0;
+  }
+  slabAt = poolUsed;
+  poolUsed += size;
+  return pool;
+}
+
+/**
+ * Field-name arrays shared by every node whose entries have those names
+ * (a node's fields are never changed): streams of one application mostly
+ * use a few field sets, and a shared array is one object for the garbage
+ * collector and hot in cache when an XADD to a cold stream compares its
+ * fields. By the one name, and by length-prefixed names for several.
+ * Bounded: cleared when full; names longer in all than SHARED_FIELDS_CHARS
+ * get an array of their own.
+ */
+const sharedOneField = new Map<string, string[]>();
+const sharedFieldSets = new Map<string, string[]>();
+const SHARED_FIELD_SETS = 1024;
+const SHARED_FIELDS_CHARS = 256;
+
+/** The field names of `pairs` (field, value, ...) as an array nodes may share. */
+function fieldsOf(pairs: string[]): string[] {
+  let chars = 0;
+  for (let i = 0; i < pairs.length; i += 2) chars += pairs[i]!.length;
+  const shareable = chars <= SHARED_FIELDS_CHARS;
+  const cache = pairs.length === 2 ? sharedOneField : sharedFieldSets;
+  let key = pairs[0]!;
+  if (shareable) {
+    if (pairs.length > 2) {
+      key = "";
+      for (let i = 0; i < pairs.length; i += 2) key += `${pairs[i]!.length}:${pairs[i]}`;
+    }
+    const shared = cache.get(key);
+    if (shared !== undefined) return shared;
+  }
+  // Sized up front: push() would give the array room for 17.
+  const fields = new Array<string>(pairs.length / 2);
+  for (let i = 0; i < fields.length; i++) fields[i] = pairs[i * 2]!;
+  if (shareable) {
+    if (cache.size >= SHARED_FIELD_SETS) cache.clear();
+    cache.set(key, fields);
+  }
+  return fields;
+}
+
+/** `ms`-0 for an integer ms below 2^53. */
+function msId(ms: number): StreamId {
+  if (ms !== cachedMs) {
+    cachedMs = ms;
+    cachedMsId = BigInt(ms * SEQ_SPAN);
+  }
+  return cachedMsId;
 }
 
 /** How XADD picks the new entry's ID. */
@@ -383,17 +182,47 @@ export class Stream implements RedisObject {
   /** Nodes ordered by master ID. */
   nodes: StreamNode[] = [];
   length = 0;
-  lastId: StreamId = ID_MIN;
+  #lastId: StreamId = ID_MIN;
+  /**
+   * The last ID's ms and seq as numbers (NaN past 2^53), so XADD picks and
+   * formats the next ID without bigint arithmetic.
+   */
+  #lastMs = 0;
+  #lastSeq = 0;
   /** First live entry's ID (0-0 when empty). */
   firstId: StreamId = ID_MIN;
   maxDeletedId: StreamId = ID_MIN;
   entriesAdded = 0;
-  /** Consumer groups by name. */
-  groups = new Map<string, ConsumerGroup>();
-  /** The slab new entries go to, and its first free byte. */
-  #slab = new Uint8Array(0);
+  /** Consumer groups by name, made on first use (most streams have none). */
+  #groups: Map<string, ConsumerGroup> | undefined;
+  /** The buffer holding the slab new entries go to; the slab's first free byte, end and size. */
+  #slab: Uint8Array = NO_SLAB;
   #slabUsed = 0;
+  #slabEnd = 0;
+  #slabSize = 0;
   #tailClosed = false;
+
+  /** The last ID XADD added or XSETID set (0-0 for none). */
+  get lastId(): StreamId {
+    return this.#lastId;
+  }
+
+  set lastId(id: StreamId) {
+    this.#lastId = id;
+    this.#lastMs = exactNumber(idMs(id));
+    this.#lastSeq = exactNumber(idSeq(id));
+  }
+
+  /** formatId(lastId), from the numbers when they are exact. */
+  lastIdText(): string {
+    return Number.isNaN(this.#lastMs) || Number.isNaN(this.#lastSeq)
+      ? formatId(this.#lastId)
+      : `${this.#lastMs}-${this.#lastSeq}`;
+  }
+
+  get groups(): Map<string, ConsumerGroup> {
+    return this.#groups ??= new Map();
+  }
 
   encoding(): string {
     return "stream";
@@ -412,8 +241,8 @@ export class Stream implements RedisObject {
       : (last.end - last.start) / Math.max(1, last.live + last.deleted);
     let groups = 0;
     // Runs after every XADD: no iterator for the usual stream without groups.
-    if (this.groups.size > 0) {
-      for (const group of this.groups.values()) {
+    if (this.#groups !== undefined && this.#groups.size > 0) {
+      for (const group of this.#groups.values()) {
         groups += objectBytes(8) + group.consumers.size * objectBytes(6) +
           group.pel.size * (objectBytes(4) + MAP_ENTRY_BYTES);
       }
@@ -430,7 +259,7 @@ export class Stream implements RedisObject {
    * Adds an entry as XADD does (streamAppendItem): picks its ID per `request`
    * (auto: the current ms `now`, or last + 1), refuses IDs not above the last
    * one ("order") and entries over 1 GB ("size"; also, as Redis 7.0 replies,
-   * for `ms-*` after the last seq of that ms).
+   * for `ms-*` after the last seq of that ms). `now` is an integer.
    */
   add(
     pairs: string[],
@@ -438,19 +267,40 @@ export class Stream implements RedisObject {
     now: number,
     limits = DEFAULT_NODE_LIMITS,
   ): StreamId | AddFailure {
-    const id = this.#pickId(request, now);
-    if (id === "size") return id;
-    if (id === undefined || id <= this.lastId) return "order";
+    let id: StreamId;
+    let ms: number;
+    let seq: number;
+    // Auto IDs by numbers while the last ms and seq are exact (both tests
+    // are false for NaN), so XADD builds at most one bigint.
+    if (request.kind === "auto" && now > this.#lastMs) {
+      id = msId(now);
+      ms = now;
+      seq = 0;
+    } else if (request.kind === "auto" && this.#lastSeq < Number.MAX_SAFE_INTEGER) {
+      id = this.#lastId + 1n;
+      ms = this.#lastMs;
+      seq = this.#lastSeq + 1;
+    } else {
+      const picked = this.#pickId(request, now);
+      if (picked === "size") return picked;
+      if (picked === undefined || picked <= this.#lastId) return "order";
+      id = picked;
+      ms = exactNumber(idMs(id));
+      seq = exactNumber(idSeq(id));
+    }
     let total = 0;
     for (const s of pairs) total += s.length;
     if (total > STREAM_LISTPACK_MAX_SIZE) return "size";
-    this.appendEntry(id, pairs, limits, total);
+    this.#append(id, ms, seq, pairs, limits, total);
     this.entriesAdded++;
-    this.lastId = id;
+    this.#lastId = id;
+    this.#lastMs = ms;
+    this.#lastSeq = seq;
     if (this.length === 1) this.firstId = id;
     return id;
   }
 
+  /** The ID `request` asks for, by bigints. */
   #pickId(request: IdRequest, now: number): StreamId | "size" | undefined {
     switch (request.kind) {
       case "explicit":
@@ -473,26 +323,39 @@ export class Stream implements RedisObject {
    * counters but length: to the newest node unless a node limit, the delta
    * range or `closeTail` says a new node starts.
    */
-  appendEntry(id: StreamId, pairs: string[], limits: NodeLimits, total?: number): void {
+  appendEntry(id: StreamId, pairs: string[], limits: NodeLimits): void {
+    let total = 0;
+    for (const s of pairs) total += s.length;
+    this.#append(id, exactNumber(idMs(id)), exactNumber(idSeq(id)), pairs, limits, total);
+  }
+
+  /** appendEntry with the ID's parts as numbers (NaN past 2^53) and the pairs' total length. */
+  #append(
+    id: StreamId,
+    ms: number,
+    seq: number,
+    pairs: string[],
+    limits: NodeLimits,
+    total: number,
+  ): void {
     let tail = this.nodes.length > 0 ? this.nodes[this.nodes.length - 1] : undefined;
     if (tail !== undefined) {
-      const size = total ?? pairs.reduce((n, s) => n + s.length, 0);
       const maxBytes = limits.maxBytes === 0 || limits.maxBytes > STREAM_LISTPACK_MAX_SIZE
         ? STREAM_LISTPACK_MAX_SIZE
         : limits.maxBytes;
       if (
-        this.#tailClosed || tail.lpBytes + size >= maxBytes ||
+        this.#tailClosed || tail.lpBytes + total >= maxBytes ||
         (limits.maxEntries > 0 && tail.live + tail.deleted >= limits.maxEntries) ||
-        !tail.fits(id)
+        !tail.fits(id, ms, seq)
       ) {
         this.#seal(tail);
         tail = undefined;
       }
     }
     if (tail === undefined) {
-      tail = this.#startNode(id, pairs);
+      tail = this.#startNode(id, ms, seq, pairs);
       // Sets the deltas append() writes (0 and 0: `id` is the new node's master).
-      tail.fits(id);
+      tail.fits(id, ms, seq);
     }
     this.#reserve(tail, StreamNode.bound(pairs));
     tail.append(id, pairs);
@@ -506,18 +369,13 @@ export class Stream implements RedisObject {
   }
 
   /** A new newest node at the free end of the slab; its field names shared with the previous node's when equal. */
-  #startNode(id: StreamId, pairs: string[]): StreamNode {
+  #startNode(id: StreamId, ms: number, seq: number, pairs: string[]): StreamNode {
     this.#tailClosed = false;
     const previous = this.nodes.at(-1);
-    let fields: string[];
-    if (previous?.hasFields(pairs)) {
-      fields = previous.fields;
-    } else {
-      fields = [];
-      for (let i = 0; i < pairs.length; i += 2) fields.push(pairs[i]!);
-    }
-    const node = new StreamNode(id, fields, this.#slab, this.#slabUsed);
-    this.nodes.push(node);
+    const fields = previous?.hasFields(pairs) ? previous.fields : fieldsOf(pairs);
+    const node = new StreamNode(id, fields, this.#slab, this.#slabUsed, this.#slabUsed, ms, seq);
+    if (this.nodes.length === 0) this.nodes = [node];
+    else this.nodes.push(node);
     return node;
   }
 
@@ -525,8 +383,8 @@ export class Stream implements RedisObject {
   #seal(node: StreamNode): void {
     if (node.buf.length <= SLAB_BYTES || node.start !== 0) return;
     if (node.buf === this.#slab) {
-      this.#slab = new Uint8Array(0);
-      this.#slabUsed = 0;
+      this.#slab = NO_SLAB;
+      this.#slabUsed = this.#slabEnd = this.#slabSize = 0;
     }
     node.buf = node.buf.slice(0, node.end);
   }
@@ -534,20 +392,22 @@ export class Stream implements RedisObject {
   /** Room for `extra` more bytes after the newest node, which moves to a new slab when its own is full. */
   #reserve(node: StreamNode, extra: number): void {
     const inPlace = node.buf === this.#slab && node.end === this.#slabUsed;
-    if (inPlace && node.end + extra <= this.#slab.length) return;
+    if (inPlace && node.end + extra <= this.#slabEnd) return;
     this.#place(node, extra);
   }
 
   /** Copies `node` to the slab's free space, or to a new slab, leaving `extra` bytes after it. */
   #place(node: StreamNode, extra: number): void {
     const size = node.end - node.start;
-    if (this.#slabUsed + size + extra > this.#slab.length) {
+    if (this.#slabUsed + size + extra > this.#slabEnd) {
       const need = size + extra;
       // A large node that may still grow gets half its size to spare.
       const spare = extra > 0 ? need >> 1 : 0;
-      const next = Math.min(SLAB_BYTES, Math.max(FIRST_SLAB_BYTES, this.#slab.length * 2));
-      this.#slab = new Uint8Array(need <= next ? next : need + spare);
-      this.#slabUsed = 0;
+      const next = Math.min(SLAB_BYTES, Math.max(FIRST_SLAB_BYTES, this.#slabSize * 2));
+      this.#slabSize = need <= next ? next : need + spare;
+      this.#slab = newSlab(this.#slabSize);
+      this.#slabUsed = slabAt;
+      this.#slabEnd = slabAt + this.#slabSize;
     }
     this.#slab.set(node.buf.subarray(node.start, node.end), this.#slabUsed);
     node.buf = this.#slab;
@@ -752,7 +612,8 @@ export class Stream implements RedisObject {
     copy.firstId = this.firstId;
     copy.maxDeletedId = this.maxDeletedId;
     copy.entriesAdded = this.entriesAdded;
-    for (const [name, group] of this.groups) copy.groups.set(name, group.clone());
+    if (this.#groups === undefined) return copy;
+    for (const [name, group] of this.#groups) copy.groups.set(name, group.clone());
     return copy;
   }
 }

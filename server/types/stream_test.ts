@@ -130,6 +130,73 @@ Deno.test("XADD ID rules: auto, partial and explicit IDs, and their failures", (
   );
 });
 
+Deno.test("auto IDs and their text past 2^53 and after XSETID match the bigint rules", () => {
+  const s = new Stream();
+  const added: string[] = [];
+  const auto = (now: number) => {
+    const id = s.add(["f", "v"], { kind: "auto" }, now);
+    equal(typeof id, "bigint");
+    equal(s.lastIdText(), formatId(s.lastId));
+    added.push(s.lastIdText());
+  };
+  auto(0);
+  auto(3);
+  s.lastId = makeId(3n, 2n ** 53n - 2n);
+  auto(2);
+  auto(3);
+  auto(3);
+  s.lastId = makeId(2n ** 53n, 7n);
+  auto(4);
+  s.lastId = makeId(2n ** 60n, SEQ_MAX);
+  auto(5);
+  deepEqual(added, [
+    "0-1",
+    "3-0",
+    "3-9007199254740991",
+    "3-9007199254740992",
+    "3-9007199254740993",
+    "9007199254740992-8",
+    "1152921504606846977-0",
+  ]);
+  deepEqual([...s.range(ID_MIN, ID_MAX)].map((e) => formatId(e.id)), added);
+});
+
+Deno.test("small streams' slabs share pool buffers without overlapping", () => {
+  const streams = Array.from({ length: 200 }, () => new Stream());
+  const models: string[][] = streams.map(() => []);
+  for (let round = 1; round <= 30; round++) {
+    streams.forEach((s, i) => {
+      const value = `${i}:${round}`.repeat(1 + (i + round) % 3);
+      s.add(["f", value], { kind: "auto" }, round);
+      models[i]!.push(value);
+    });
+  }
+  streams.forEach((s, i) => deepEqual(read(s).map((e) => e.pairs[1]), models[i]));
+  const buffers = new Set(streams.map((s) => s.nodes[0]!.buf.buffer));
+  ok(buffers.size < streams.length, `${buffers.size} buffers for ${streams.length} streams`);
+});
+
+Deno.test("new nodes share field-name arrays with nodes of the same names only", () => {
+  const fieldsAfter = (pairs: string[]) => {
+    const s = new Stream();
+    s.add(pairs, { kind: "auto" }, 1);
+    deepEqual(read(s).map((e) => e.pairs), [pairs]);
+    return s.nodes[0]!.fields;
+  };
+  const one = fieldsAfter(["f", "1"]);
+  ok(fieldsAfter(["f", "2"]) === one);
+  const two = fieldsAfter(["a", "1", "b", "2"]);
+  ok(fieldsAfter(["a", "3", "b", "4"]) === two);
+  deepEqual(two, ["a", "b"]);
+  // A single name that spells another set's key, and sets that share a prefix.
+  deepEqual(fieldsAfter(["1:a1:b", "v"]), ["1:a1:b"]);
+  deepEqual(fieldsAfter(["a", "1"]), ["a"]);
+  deepEqual(fieldsAfter(["a", "1", "b", "2", "c", "3"]), ["a", "b", "c"]);
+  deepEqual(fieldsAfter(["ab", "1", "", "2"]), ["ab", ""]);
+  const long = "n".repeat(300);
+  ok(fieldsAfter([long, "1"]) !== fieldsAfter([long, "2"]), "long names are not kept");
+});
+
 Deno.test("entries keep exact IDs on both sides of 2^53, in one node and across nodes", () => {
   const s = new Stream();
   const ids = [

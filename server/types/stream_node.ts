@@ -1,0 +1,317 @@
+/**
+ * One stream node (see stream.ts for how nodes sit in slabs): a master ID,
+ * master field names, and entries packed into a byte range of a slab. A
+ * node's first entry's ID is its master ID and its first entry's field names
+ * are the master fields; every entry stores
+ *
+ *   flags | ms delta | seq delta | values            (SAMEFIELDS: fields = master's)
+ *   flags | ms delta | seq delta | n | field value... (otherwise)
+ *
+ * with deltas against the master ID as zigzag varints and strings as varint
+ * length + bytes: "XADD s * f v" costs about six bytes, no JS object per entry.
+ * XDEL and exact trimming only set the DELETED flag.
+ */
+import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
+import { listpackElementSize, listpackIntSize } from "../persistence/listpack.ts";
+import { idMs, idSeq, type StreamId } from "./stream_id.ts";
+
+export const FLAG_DELETED = 1;
+export const FLAG_SAMEFIELDS = 2;
+
+/** Integers up to here are exact as numbers. */
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/** A node's entries may be this far from its master ID (zigzag varints stay exact). */
+const MAX_DELTA = 1n << 51n;
+const MAX_NUMBER_DELTA = 2 ** 51;
+/** The deltas of the last fits() that said yes (every caller appends right after). */
+let deltaMs = 0;
+let deltaSeq = 0;
+/** STREAM_LISTPACK_MAX_SIZE: no listpack may pass 1 GB. */
+export const STREAM_LISTPACK_MAX_SIZE = 1 << 30;
+/** Listpack bytes of a node's fixed parts: header, end byte, and the master entry's terminator. */
+const LISTPACK_BASE = 7 + 2;
+/** The most bytes a varint takes here (values below 2^53). */
+const VARINT_MAX = 8;
+
+/** One stream entry: its ID and field/value pairs, flattened. */
+export interface StreamEntry {
+  id: StreamId;
+  pairs: string[];
+  /** The ID as text, once a reader formatted it (replies reuse it). */
+  text?: string;
+}
+
+/** Node size limits (stream-node-max-bytes, stream-node-max-entries; 0 = no limit). */
+export interface NodeLimits {
+  maxBytes: number;
+  maxEntries: number;
+}
+
+export const DEFAULT_NODE_LIMITS: NodeLimits = { maxBytes: 4096, maxEntries: 100 };
+
+/**
+ * One node: a master ID, master fields, and its packed entries in
+ * `buf[start, end)`. Entry positions are offsets into `buf`.
+ */
+export class StreamNode {
+  /** Entries not flagged deleted / flagged deleted. */
+  live = 0;
+  deleted = 0;
+  /** ID of the node's last entry, deleted or not. */
+  lastId: StreamId;
+  /** Size of the listpack Redis would hold for this node. */
+  lpBytes: number;
+  /** Where the last entry starts, from `start` (nodes move between slabs). */
+  lastAt = 0;
+  /** The master ID's ms and seq as numbers (NaN past 2^53), to format IDs without bigints. */
+  readonly #ms: number;
+  readonly #seq: number;
+
+  constructor(
+    readonly master: StreamId,
+    readonly fields: string[],
+    public buf: Uint8Array,
+    public start: number,
+    public end = start,
+    ms = exactNumber(idMs(master)),
+    seq = exactNumber(idSeq(master)),
+  ) {
+    this.lastId = master;
+    this.#ms = ms;
+    this.#seq = seq;
+    let bytes = LISTPACK_BASE + 2 + 2 + listpackIntSize(fields.length);
+    for (const f of fields) bytes += listpackElementSize(f);
+    this.lpBytes = bytes;
+  }
+
+  /**
+   * Whether `id` can be delta-encoded exactly in this node; if so, leaves
+   * its deltas in deltaMs/deltaSeq for append(). Through numbers when the
+   * IDs are exact as numbers (any millisecond clock time): the bigint path
+   * allocates at each step of an XADD. `ms` and `seq` are the ID's parts
+   * as numbers (inexact or NaN past 2^53).
+   */
+  fits(id: StreamId, ms = Number(idMs(id)), seq = Number(idSeq(id))): boolean {
+    const exact = ms <= Number.MAX_SAFE_INTEGER && seq <= Number.MAX_SAFE_INTEGER;
+    if (exact && !Number.isNaN(this.#ms) && !Number.isNaN(this.#seq)) {
+      deltaMs = ms - this.#ms;
+      deltaSeq = seq - this.#seq;
+      return deltaMs >= 0 && deltaMs <= MAX_NUMBER_DELTA && deltaSeq <= MAX_NUMBER_DELTA &&
+        deltaSeq >= -MAX_NUMBER_DELTA;
+    }
+    const msDelta = idMs(id) - idMs(this.master);
+    const seqDelta = idSeq(id) - idSeq(this.master);
+    deltaMs = Number(msDelta);
+    deltaSeq = Number(seqDelta);
+    return msDelta >= 0n && msDelta <= MAX_DELTA && seqDelta <= MAX_DELTA &&
+      seqDelta >= -MAX_DELTA;
+  }
+
+  /** The most bytes `append` may write for these pairs. */
+  static bound(pairs: string[]): number {
+    let need = 1 + 3 * VARINT_MAX;
+    for (const s of pairs) need += s.length + VARINT_MAX;
+    return need;
+  }
+
+  /** Appends an entry (`fits(id)` was just true, and made room for `bound(pairs)` bytes). */
+  append(id: StreamId, pairs: string[]): void {
+    const msDelta = deltaMs;
+    const seqDelta = deltaSeq;
+    const same = this.#sameFields(pairs);
+    const buf = this.buf;
+    let p = this.end;
+    this.lastAt = p - this.start;
+    buf[p++] = same ? FLAG_SAMEFIELDS : 0;
+    p = writeVarint(buf, p, msDelta * 2);
+    p = writeVarint(buf, p, seqDelta < 0 ? -seqDelta * 2 - 1 : seqDelta * 2);
+    let bytes = 2 + listpackIntSize(msDelta) + listpackIntSize(seqDelta);
+    const fieldCount = pairs.length / 2;
+    if (!same) {
+      p = writeVarint(buf, p, fieldCount);
+      bytes += listpackIntSize(fieldCount);
+    }
+    for (let i = same ? 1 : 0; i < pairs.length; i += same ? 2 : 1) {
+      const s = pairs[i]!;
+      p = writeVarint(buf, p, s.length);
+      p = writeBinary(buf, p, s);
+      bytes += listpackElementSize(s);
+    }
+    bytes += listpackIntSize(fieldCount + 3 + (same ? 0 : fieldCount + 1));
+    this.end = p;
+    this.lpBytes += bytes;
+    this.live++;
+    this.lastId = id;
+  }
+
+  #sameFields(pairs: string[]): boolean {
+    const fields = this.fields;
+    if (pairs.length !== fields.length * 2) return false;
+    for (let i = 0; i < fields.length; i++) if (pairs[i * 2] !== fields[i]) return false;
+    return true;
+  }
+
+  /** Whether the node's entries have the field names of `pairs` as master fields. */
+  hasFields(pairs: string[]): boolean {
+    return this.#sameFields(pairs);
+  }
+
+  /** Positions of every entry (deleted ones included), in order. */
+  offsets(): number[] {
+    const out: number[] = [];
+    for (let p = this.start; p < this.end; p = this.next(p)) out.push(p);
+    return out;
+  }
+
+  /** The position just past the entry at `p` (`end` after the last). */
+  next(p: number): number {
+    const buf = this.buf;
+    const same = (buf[p]! & FLAG_SAMEFIELDS) !== 0;
+    p = skipVarint(buf, skipVarint(buf, p + 1));
+    let strings = this.fields.length;
+    if (!same) {
+      strings = readVarint(buf, p) * 2;
+      p = varintEnd;
+    }
+    for (let i = 0; i < strings; i++) p = readVarint(buf, p) + varintEnd;
+    return p;
+  }
+
+  /**
+   * Position of the first entry (deleted or not) with ID >= `id`, or `end`:
+   * compares deltas as numbers, building no bigint per entry.
+   */
+  seek(id: StreamId): number {
+    if (id <= this.master) return this.start;
+    if (id > this.lastId) return this.end;
+    const ms = Number(idMs(id) - idMs(this.master));
+    const seq = Number(idSeq(id) - idSeq(this.master));
+    const buf = this.buf;
+    for (let p = this.start; p < this.end; p = this.next(p)) {
+      const entryMs = readVarint(buf, p + 1) / 2;
+      if (entryMs > ms) return p;
+      if (entryMs < ms) continue;
+      if (unzigzag(readVarint(buf, varintEnd)) >= seq) return p;
+    }
+    return this.end;
+  }
+
+  flags(p: number): number {
+    return this.buf[p]!;
+  }
+
+  /** Flags the entry at `p` deleted (it must be live). */
+  markDeleted(p: number): void {
+    this.buf[p]! |= FLAG_DELETED;
+    this.live--;
+    this.deleted++;
+  }
+
+  /** The ID of the entry at `p`. */
+  idAt(p: number): StreamId {
+    const msDelta = readVarint(this.buf, p + 1) / 2;
+    const seqDelta = unzigzag(readVarint(this.buf, varintEnd));
+    const id = seqDelta === 0 ? this.master : this.master + BigInt(seqDelta);
+    return msDelta === 0 ? id : id + (BigInt(msDelta) << 64n);
+  }
+
+  /** The ID of the node's last live entry (the node has one). */
+  lastLiveId(): StreamId {
+    const last = this.start + this.lastAt;
+    if (!(this.buf[last]! & FLAG_DELETED)) return this.lastId;
+    let live = this.start;
+    for (let p = this.start; p < last; p = this.next(p)) {
+      if (!(this.buf[p]! & FLAG_DELETED)) live = p;
+    }
+    return this.idAt(live);
+  }
+
+  /** The entry at `p` (whose ID is `id`): ID, field/value pairs, and the ID's text when exact in numbers. */
+  entryAt(p: number, id = this.idAt(p)): StreamEntry {
+    const buf = this.buf;
+    const same = (buf[p]! & FLAG_SAMEFIELDS) !== 0;
+    const ms = this.#ms + readVarint(buf, p + 1) / 2;
+    const seq = this.#seq + unzigzag(readVarint(buf, varintEnd));
+    p = varintEnd;
+    const pairs: string[] = [];
+    if (same) {
+      for (const field of this.fields) {
+        const len = readVarint(buf, p);
+        pairs.push(field, bytesToBinary(buf, varintEnd, varintEnd + len));
+        p = varintEnd + len;
+      }
+    } else {
+      const n = readVarint(buf, p);
+      p = varintEnd;
+      for (let i = 0; i < n * 2; i++) {
+        const len = readVarint(buf, p);
+        pairs.push(bytesToBinary(buf, varintEnd, varintEnd + len));
+        p = varintEnd + len;
+      }
+    }
+    if (Number.isSafeInteger(ms) && Number.isSafeInteger(seq)) {
+      return { id, pairs, text: `${ms}-${seq}` };
+    }
+    return { id, pairs };
+  }
+
+  /** A node with the same entries, over the same bytes until the caller moves it. */
+  copy(): StreamNode {
+    const copy = new StreamNode(this.master, this.fields, this.buf, this.start, this.end);
+    copy.live = this.live;
+    copy.deleted = this.deleted;
+    copy.lastId = this.lastId;
+    copy.lpBytes = this.lpBytes;
+    copy.lastAt = this.lastAt;
+    return copy;
+  }
+}
+
+/** An ID part as a number when exact, else NaN. */
+export function exactNumber(v: bigint): number {
+  return v <= SAFE ? Number(v) : NaN;
+}
+
+function writeVarint(buf: Uint8Array, p: number, v: number): number {
+  while (v >= 128) {
+    buf[p++] = (v % 128) | 128;
+    v = Math.floor(v / 128);
+  }
+  buf[p++] = v;
+  return p;
+}
+
+/**
+ * Where the last `readVarint` stopped: a module variable rather than a
+ * returned pair, so the hot loops (seeks, reads) allocate nothing.
+ */
+let varintEnd = 0;
+
+function readVarint(buf: Uint8Array, p: number): number {
+  let b = buf[p++]!;
+  if (b < 128) {
+    varintEnd = p;
+    return b;
+  }
+  let v = b & 127;
+  let scale = 128;
+  for (;;) {
+    b = buf[p++]!;
+    v += (b & 127) * scale;
+    if (b < 128) {
+      varintEnd = p;
+      return v;
+    }
+    scale *= 128;
+  }
+}
+
+/** A zigzag varint's value. */
+function unzigzag(z: number): number {
+  return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+}
+
+function skipVarint(buf: Uint8Array, p: number): number {
+  while (buf[p]! >= 128) p++;
+  return p + 1;
+}
