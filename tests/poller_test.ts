@@ -1,13 +1,16 @@
 /**
- * Client sockets served by the epoll poller (server/poller.ts): the paths
- * only it has (writes the socket takes in part, reading paused behind unsent
- * replies, the end of a stream, replies made outside the client's own batch),
- * and Deno's sockets still serving when REDIS_HOME_IO=deno says so.
+ * Client sockets served by the epoll poller (server/poller.ts) in a served
+ * process, as `redis-home serve` runs: the paths only it has (writes the
+ * socket takes in part, reading paused behind unsent replies, the end of a
+ * stream, replies made outside the client's own batch), and Deno's sockets
+ * still serving when REDIS_HOME_IO=deno says so. In-process test servers use
+ * Deno's sockets: the test task grants no FFI, because a client sharing the
+ * server's thread would pay the poller's thread-pool wakeup on every request.
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { binaryToBytes } from "../protocol/bytes.ts";
 import { encodeRespRequest, RespReplyDecoder, type RespValue } from "../protocol/resp.ts";
-import { RespClient, ROOT, startServer } from "./helpers.ts";
+import { RespClient, ROOT } from "./helpers.ts";
 import { connectWhenReady, freePort } from "./persistence_helpers.ts";
 
 async function infoField(c: RespClient, field: string): Promise<string> {
@@ -57,14 +60,35 @@ async function readReplies(conn: Deno.Conn, count: number): Promise<RespValue[]>
   return replies;
 }
 
-Deno.test("poller: serves the test suite's in-process servers (FFI allowed)", async () => {
-  await using s = startServer();
-  using c = await RespClient.connect(s.port);
-  equal(await infoField(c, "multiplexing_api"), "epoll");
-});
+/** `redis-home serve` on a free port, with `env`; disposing shuts it down. */
+async function serve(env: Record<string, string> = {}) {
+  const port = freePort();
+  const child = new Deno.Command(`${ROOT}redis-home`, {
+    args: ["serve", "--port", String(port), "--save", ""],
+    env,
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  try {
+    (await connectWhenReady(port, 60000)).close();
+  } catch (err) {
+    child.kill();
+    await child.status;
+    throw err;
+  }
+  return {
+    port,
+    async [Symbol.asyncDispose]() {
+      try {
+        child.kill();
+      } catch { /* already gone */ }
+      await child.status;
+    },
+  };
+}
 
 Deno.test("poller: 24 MB of replies to a client that reads late all arrive, in order", async () => {
-  await using s = startServer();
+  await using s = await serve();
   using c = await RespClient.connect(s.port);
   const value = "v".repeat(100_000);
   equal(await c.cmd("SET", "big", value), "OK");
@@ -83,7 +107,7 @@ Deno.test("poller: 24 MB of replies to a client that reads late all arrive, in o
 });
 
 Deno.test("poller: a client that stops sending still gets the replies to what it sent", async () => {
-  await using s = startServer();
+  await using s = await serve();
   const conn = await Deno.connect({ hostname: "127.0.0.1", port: s.port });
   try {
     const bytes = new Uint8Array([
@@ -102,7 +126,7 @@ Deno.test("poller: a client that stops sending still gets the replies to what it
 });
 
 Deno.test("poller: QUIT and a protocol error reply, then close", async () => {
-  await using s = startServer();
+  await using s = await serve();
   for (
     const [request, reply] of [
       ["*1\r\n$4\r\nQUIT\r\n", { type: "simple", value: "OK" }],
@@ -120,7 +144,7 @@ Deno.test("poller: QUIT and a protocol error reply, then close", async () => {
 });
 
 Deno.test("poller: replies made in another client's batch (pub/sub, unblocked BLPOP) go out", async () => {
-  await using s = startServer();
+  await using s = await serve();
   using sub = await RespClient.connect(s.port);
   using waiter = await RespClient.connect(s.port);
   using writer = await RespClient.connect(s.port);
@@ -141,27 +165,11 @@ function plainOf(v: RespValue): unknown {
 }
 
 async function servedApi(env: Record<string, string>): Promise<string> {
-  const port = freePort();
-  const child = new Deno.Command(`${ROOT}redis-home`, {
-    args: ["serve", "--port", String(port), "--save", ""],
-    env,
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  try {
-    using c = await connectWhenReady(port, 60000);
-    equal(await c.cmd("SET", "k", "v"), "OK");
-    equal(await c.cmd("GET", "k"), "v");
-    const api = await infoField(c, "multiplexing_api");
-    await c.cmd("SHUTDOWN", "NOSAVE").catch(() => {});
-    equal((await child.status).code, 0);
-    return api;
-  } finally {
-    try {
-      child.kill();
-    } catch { /* already gone */ }
-    await child.status;
-  }
+  await using s = await serve(env);
+  using c = await RespClient.connect(s.port);
+  equal(await c.cmd("SET", "k", "v"), "OK");
+  equal(await c.cmd("GET", "k"), "v");
+  return await infoField(c, "multiplexing_api");
 }
 
 Deno.test("poller: `serve` uses it; REDIS_HOME_IO=deno keeps Deno's sockets", async () => {
