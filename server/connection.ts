@@ -9,6 +9,7 @@ import { RespRequestDecoder } from "../protocol/resp.ts";
 import { Client, type ClientTransport, type Protocol } from "./client.ts";
 import { processCommand, startBatch } from "./dispatch.ts";
 import { FAILED, Poller, type PollTarget, WOULD_BLOCK } from "./poller.ts";
+import { QUERY_SLICE_SIZE, releaseQueryBuffer, takeQuerySlice } from "./query_slices.ts";
 import type { RedisServer } from "./server.ts";
 import type { SocketConn } from "./tls_config.ts";
 
@@ -25,7 +26,7 @@ const MAX_READ_SIZE = 64 * 1024;
  * past RESIZE_THRESHOLD (clientsCronResizeQueryBuffer), when that frees
  * more than RESIZE_MIN_FREE.
  */
-const QUERY_BUF_SIZE = 16 * 1024;
+const QUERY_BUF_SIZE = QUERY_SLICE_SIZE;
 const RESIZE_THRESHOLD = 32 * 1024;
 const RESIZE_MIN_FREE = 4 * 1024;
 const IDLE_RESIZE_MS = 2000;
@@ -199,6 +200,7 @@ export class Connection implements ClientTransport, PollTarget {
 
   /** Takes in what one read brought, then runs the requests it completed. */
   #received(target: Uint8Array, n: number): void {
+    if (this.#closed) return;
     this.#append(target.subarray(0, n));
     if (n === target.length && n < MAX_READ_SIZE) this.#readBuf = new Uint8Array(n * 2);
     this.#counted(n);
@@ -440,7 +442,7 @@ export class Connection implements ClientTransport, PollTarget {
       this.server.stats.queryBufferLimitDisconnections++;
       throw new Deno.errors.Interrupted("query buffer limit");
     }
-    this.#moveTo(new Uint8Array(needed));
+    this.#moveTo(needed === QUERY_BUF_SIZE ? takeQuerySlice() : new Uint8Array(needed));
   }
 
   /** Moves the unconsumed bytes to the start of `buf`, which becomes the query buffer. */
@@ -448,6 +450,7 @@ export class Connection implements ClientTransport, PollTarget {
     const used = this.#end - this.#start;
     if (used > 0) buf.set(this.#buf.subarray(this.#start, this.#end));
     this.#requestStart -= this.#start;
+    if (buf !== this.#buf) releaseQueryBuffer(this.#buf);
     this.#buf = buf;
     this.#start = 0;
     this.#end = used;
@@ -581,6 +584,9 @@ export class Connection implements ClientTransport, PollTarget {
       // Already closed by the peer.
     }
     if (this.client) this.server.unregisterClient(this.client);
+    releaseQueryBuffer(this.#buf);
+    this.#buf = EMPTY;
+    this.#start = this.#end = 0;
   }
 }
 
