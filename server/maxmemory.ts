@@ -265,6 +265,11 @@ export class MaxMemory {
     return result;
   }
 
+  /** A lowered maxmemory evicts from a timer at once, not at the next write (updateMaxmemory). */
+  evictSoon(): void {
+    if (this.#limit.value > 0) this.#continueSoon();
+  }
+
   /** Redis's evictionTimeProc: keep evicting between events until within maxmemory. */
   #continueSoon(): void {
     if (this.#continuing !== undefined) return;

@@ -174,6 +174,7 @@ export class RedisServer implements ServerContext {
       for (const db of this.dbs) db.trackFrequency = value.endsWith("-lfu");
     }
     applyLfuConfig(name, value);
+    if (name === "maxmemory") this.maxmemory?.evictSoon();
   }
 
   log(message: string): void {
