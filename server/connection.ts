@@ -241,8 +241,7 @@ export class Connection implements ClientTransport, PollTarget {
         return this.#writePolled();
       }
       if (n === room && n < MAX_READ_SIZE) this.#readSize = Math.min(n * 2, MAX_READ_SIZE);
-      this.#end += n;
-      if (this.#end - this.#start > this.#peak) this.#peak = this.#end - this.#start;
+      this.#landed(n);
       this.#counted(n);
       this.process();
       this.#drainPolled();
@@ -276,7 +275,7 @@ export class Connection implements ClientTransport, PollTarget {
       }
       if (client.out.length === 0 && !this.#outputCapped) return;
       if (this.#closedOverOutputLimit(client)) return;
-      if (!this.#outputCapped && this.outputBytes < OUTPUT_BACKPRESSURE) return this.flushSoon();
+      if (!this.#outputCapped && this.outputBytes < OUTPUT_BACKPRESSURE) return this.#startWrites();
       this.#writePolled();
       if (this.outputBytes >= OUTPUT_BACKPRESSURE) return this.#pauseReading();
       if (this.#outputCapped) this.process();
@@ -419,7 +418,12 @@ export class Connection implements ClientTransport, PollTarget {
   #append(bytes: Uint8Array): void {
     if (this.#end + bytes.length > this.#buf.length) this.#makeRoom(bytes.length);
     this.#buf.set(bytes, this.#end);
-    this.#end += bytes.length;
+    this.#landed(bytes.length);
+  }
+
+  /** `n` bytes were written into the query buffer at #end. */
+  #landed(n: number): void {
+    this.#end += n;
     if (this.#end - this.#start > this.#peak) this.#peak = this.#end - this.#start;
   }
 
@@ -488,7 +492,7 @@ export class Connection implements ClientTransport, PollTarget {
       const client = this.client;
       if (client.out.length === 0 && !this.#outputCapped) return;
       if (this.#closedOverOutputLimit(client)) return;
-      this.flushSoon();
+      this.#startWrites();
       if (this.outputBytes >= OUTPUT_BACKPRESSURE) await this.#flush();
       else if (!this.#outputCapped) return;
       if (this.#outputCapped) this.process();
@@ -533,6 +537,11 @@ export class Connection implements ClientTransport, PollTarget {
     const client = this.client;
     if (this.#closed || client === undefined || client.out.length === 0) return;
     if (this.#closedOverOutputLimit(client)) return;
+    this.#startWrites();
+  }
+
+  /** Replies go out: the write loop starts, or the poller writes them at its round's end. */
+  #startWrites(): void {
     if (this.#poller === undefined) {
       if (!this.#writing) this.#flush();
     } else if (!this.#flushScheduled) {

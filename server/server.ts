@@ -320,8 +320,9 @@ export class RedisServer implements ServerContext {
     return this.#poller;
   }
 
+  /** Every connection asks for the poller, so by the time anyone asks this it is decided. */
   get multiplexingApi(): string {
-    return this.poller === undefined ? "deno" : "epoll";
+    return this.#poller ? "epoll" : "deno";
   }
 
   /** Pending while a listener CONFIG SET made is binding; replies wait for it. */
