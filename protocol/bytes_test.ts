@@ -1,5 +1,5 @@
 import { deepEqual, equal } from "node:assert/strict";
-import { binaryToBytes, bytesToBinary, RepeatedString } from "./bytes.ts";
+import { binaryToBytes, bytesToBinary, RepeatedString, writeBinary } from "./bytes.ts";
 
 Deno.test("bytesToBinary: every length through each path keeps every byte", () => {
   const buf = new Uint8Array(20000);
@@ -22,4 +22,29 @@ Deno.test("RepeatedString: the same bytes give the same string object; other byt
   equal(names.decode(buf, 3, 3), "GET");
   equal(names.decode(buf, 6, 7), "SETLONG");
   equal(names.decode(binaryToBytes("x".repeat(40)), 0, 40), "x".repeat(40));
+});
+
+Deno.test("writeBinary: ASCII, and chars over 0x7f anywhere, land one byte each at the offset", () => {
+  const ascii = "a".repeat(63) + "b".repeat(1000);
+  const cases = [
+    ascii,
+    ascii + "\xff",
+    "\x80" + ascii,
+    ascii.slice(0, 500) + "\xe9" + ascii.slice(500),
+  ];
+  for (const s of [...cases, ...cases.map((c) => c.slice(0, 200)), "short\xff"]) {
+    const buf = new Uint8Array(s.length + 10).fill(0xaa);
+    equal(writeBinary(buf, 5, s), 5 + s.length);
+    equal(buf[4], 0xaa);
+    equal(buf[5 + s.length], 0xaa);
+    equal(bytesToBinary(buf, 5, 5 + s.length), s);
+  }
+});
+
+Deno.test("writeBinary: a long string with a char over 0xff writes each char's low byte", () => {
+  const s = "\u20ac" + "a".repeat(300);
+  const buf = new Uint8Array(s.length);
+  writeBinary(buf, 0, s);
+  equal(buf[0], 0xac);
+  equal(buf[300], 0x61);
 });

@@ -284,8 +284,7 @@ export class RespWriter extends ReplyWriter {
     p = writeDigits(b, p, len);
     b[p++] = 13;
     b[p++] = 10;
-    for (let i = 0; i < len; i++) b[p + i] = s.charCodeAt(i);
-    p += len;
+    p = writeBinary(b, p, s);
     b[p++] = 13;
     b[p++] = 10;
     this.pos = p;

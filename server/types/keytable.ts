@@ -12,7 +12,7 @@
  *
  * Record layout (byte offsets within a page):
  *
- *     0      flags: kind (inline, boxed, big key), dead bit, StringForm, ASCII bit
+ *     0      flags: kind (inline, boxed, big key), dead bit, StringForm
  *     1..3   last access, seconds mod 2^24 (Redis's 24-bit LRU clock)
  *     4      LFU counter
  *     5..    key length (1-2 byte varint), then value length (varint, inline)
@@ -29,7 +29,8 @@ import { ByteString, StringForm } from "./string.ts";
 import { clockDistance, lruClock } from "./access_clock.ts";
 import { BoxStates } from "./box_states.ts";
 import { hashBytes, hashKey } from "./key_hash.ts";
-import { asciiString, free, pageString, writeChars, writeU32, writeVarint } from "./page_bytes.ts";
+import { free, pageString, writeU32, writeVarint } from "./page_bytes.ts";
+import { writeBinary } from "../../protocol/bytes.ts";
 import { type BigKeyBox, type StoredValue, valueBytes } from "./box_bytes.ts";
 export type { StoredValue };
 import { LFU_INIT } from "./lfu.ts";
@@ -64,8 +65,6 @@ const FLAG_DEAD = 4;
 /** A string's StringForm, which decides its OBJECT ENCODING. */
 const FORM_SHIFT = 3;
 const FORM_MASK = 3;
-/** An inline value of ENCODE_MIN chars or more, all ASCII: read back with TextDecoder. */
-const FLAG_ASCII = 0x80;
 const HEADER = 5;
 
 // Offsets into a page come from a record's ref or from parsing the record, and
@@ -283,8 +282,8 @@ export class KeyTable {
       let valueLen = page[p++]!;
       if (valueLen & 0x80) valueLen = (valueLen & 0x7f) | (page[p++]! << 7);
       if (valueLen === value.length) {
-        const ascii = writeChars(page, p + keyLen, value) ? FLAG_ASCII : 0;
-        page[off] = KIND_INLINE | (form << FORM_SHIFT) | ascii;
+        writeBinary(page, p + keyLen, value);
+        page[off] = KIND_INLINE | (form << FORM_SHIFT);
         stampAccess(page, off);
         return false;
       }
@@ -599,7 +598,6 @@ export class KeyTable {
     let len = page[p++]!;
     if (len & 0x80) len = (len & 0x7f) | (page[p++]! << 7);
     const start = p + keyLen;
-    if (page[off]! & FLAG_ASCII) return asciiString(page, start, start + len);
     return pageString(page, start, start + len);
   }
 
@@ -666,7 +664,7 @@ export class KeyTable {
     for (let i = 0; i < keyLen; i++) page[p + i] = key.charCodeAt(i);
     if (inline) {
       p += keyLen;
-      if (writeChars(page, p, value as string)) page[off]! |= FLAG_ASCII;
+      writeBinary(page, p, value as string);
     }
     return ref;
   }
