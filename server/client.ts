@@ -116,6 +116,8 @@ export class Client implements CommandContext {
   /** QUIT: close once the replies so far are written. */
   closeAfterReply = false;
   noEvict = false;
+  /** What maxmemory last counted this client at (its share of used_memory). */
+  countedBytes = 0;
   /** MONITOR: every command the server runs is sent to this client. */
   monitoring = false;
   /** When output first passed the soft client-output-buffer-limit (0: it has not). */

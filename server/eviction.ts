@@ -38,6 +38,17 @@ export interface EvictableDb {
   count(volatileOnly: boolean): number;
   /** Up to `n` distinct keys in scope, sampled as Redis's dictGetSomeKeys. */
   sample(n: number, volatileOnly: boolean, visit: (key: string) => void): void;
+  /**
+   * Optional, for allkeys-lru and allkeys-lfu: as `sample`, but the database
+   * scores each key itself (as candidateScore does) and passes on only the
+   * keys `wanted` takes, sparing the keys the pool would drop.
+   */
+  sampleScored?(
+    n: number,
+    byFrequency: boolean,
+    wanted: (score: number) => boolean,
+    visit: (key: string, score: number) => void,
+  ): void;
   /** A random key in scope, or undefined when there is none. */
   randomKey(volatileOnly: boolean): string | undefined;
   /** Whether `key` is still there (and in scope): pool entries may be stale. */
@@ -80,6 +91,12 @@ interface PoolEntry {
 /** The best candidates sampled so far, ascending by score (Redis's EvictionPoolLRU). */
 export class EvictionPool {
   readonly entries: PoolEntry[] = [];
+
+  /** Whether a key of this score would enter (the pool has room, or a worse candidate). */
+  accepts(score: number): boolean {
+    const entries = this.entries;
+    return entries.length < POOL_SIZE || entries[0]!.score < score;
+  }
 
   /** Inserts a sampled key unless the pool is full of better candidates. */
   offer(key: string, db: number, score: number): void {
@@ -130,6 +147,11 @@ export function mustReject(outOfMemory: boolean, traits: CommandTraits): boolean
 export class Evictor {
   readonly pool = new EvictionPool();
   #nextDb = 0;
+  /** The database sampleScored is sampling (its visits land under this index). */
+  #sampling = 0;
+  readonly #wanted = (score: number) => this.pool.accepts(score);
+  readonly #offerSampled = (key: string, score: number) =>
+    this.pool.offer(key, this.#sampling, score);
 
   /**
    * Evicts keys until `usedMemory()` is within maxmemory, the policy has
@@ -190,12 +212,18 @@ export class Evictor {
       }
       return undefined;
     }
+    const byFrequency = settings.policy.endsWith("-lfu");
     for (;;) {
       let total = 0;
       dbs.forEach((db, index) => {
         const keys = db.count(volatileOnly);
         if (keys === 0) return;
         total += keys;
+        if (!volatileOnly && db.sampleScored !== undefined) {
+          this.#sampling = index;
+          db.sampleScored(settings.samples, byFrequency, this.#wanted, this.#offerSampled);
+          return;
+        }
         db.sample(settings.samples, volatileOnly, (key) => {
           this.pool.offer(key, index, candidateScore(settings.policy, db, key));
         });

@@ -29,6 +29,7 @@ import {
 } from "./eviction.ts";
 import { NotifyClass } from "./notify.ts";
 import { isReplicaClient } from "./replication/client_peer.ts";
+import { KeyTable } from "./types/keytable.ts";
 import { lfuSettings } from "./types/lfu.ts";
 import { MAP_ENTRY_BYTES, stringBytes } from "./types/memory.ts";
 
@@ -40,8 +41,6 @@ import { MAP_ENTRY_BYTES, stringBytes } from "./types/memory.ts";
 export const CLIENT_BYTES = 7.5 * 1024;
 /** An expires entry: Map slots, the key string (~16 bytes), a heap number. */
 export const EXPIRE_ENTRY_BYTES = MAP_ENTRY_BYTES + stringBytes(16) + 16;
-/** Up to this many clients, their memory is recounted before every command. */
-const RECOUNT_CLIENTS_MAX = 64;
 /** Commands that MULTI never rejects for OOM. */
 const ENDS_TRANSACTION = new Set(["exec", "discard", "quit", "reset"]);
 
@@ -69,6 +68,11 @@ export function clientsLimit(setting: number, maxmemory: number): number {
   return limit === 0 ? 0 : Math.max(limit, CLIENTS_LIMIT_MIN);
 }
 
+/** What a database's keys and expiry entries cost. */
+function databaseBytes(db: Database): number {
+  return db.dict.usedBytes + db.expires.size * EXPIRE_ENTRY_BYTES;
+}
+
 /** What a client holds: its fixed cost, query buffer and pending replies. */
 function clientBytes(client: Client): number {
   const transport = client.transport;
@@ -88,6 +92,15 @@ class EvictableDatabase implements EvictableDb {
   sample(n: number, volatileOnly: boolean, visit: (key: string) => void): void {
     if (!volatileOnly) return this.db.dict.sampleKeys(n, visit);
     for (let i = Math.min(n, this.db.expires.size); i > 0; i--) visit(this.#nextVolatile());
+  }
+
+  sampleScored(
+    n: number,
+    byFrequency: boolean,
+    wanted: (score: number) => boolean,
+    visit: (key: string, score: number) => void,
+  ): void {
+    this.db.dict.sampleScored(n, byFrequency, wanted, visit);
   }
 
   randomKey(volatileOnly: boolean): string | undefined {
@@ -140,26 +153,30 @@ export class MaxMemory {
   /** Replicas' memory as last counted: their output is the replication stream. */
   #replicas = 0;
   #continuing: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * keyspaceBytes() as of an eviction run's start, less what each eviction
+   * freed: a run reads used memory after every key, and summing all sixteen
+   * databases each time was a tenth of a cache's SET.
+   */
+  #keyspace = 0;
+  /** What an empty database costs. */
+  readonly #emptyDb: number;
+  readonly #usedDuringEviction = () => this.#keyspace + this.#clients;
   readonly #limit: { readonly value: number };
 
   constructor(private readonly server: ServerContext) {
     this.#limit = server.config.live("maxmemory");
     this.#dbs = server.dbs.map((db) => new EvictableDatabase(db));
+    this.#emptyDb = new KeyTable().usedBytes;
     this.startup = this.keyspaceBytes();
   }
 
   /** Bytes of the keyspace: key tables and expiry entries. */
   keyspaceBytes(): number {
     let bytes = 0;
-    for (const db of this.server.dbs) {
-      bytes += db.dict.usedBytes + db.expires.size * EXPIRE_ENTRY_BYTES;
-    }
+    // An empty key table is a fresh one (the last delete clears it), of known cost.
+    for (const db of this.server.dbs) bytes += db.size === 0 ? this.#emptyDb : databaseBytes(db);
     return bytes;
-  }
-
-  /** used_memory: what eviction compares with maxmemory. */
-  usedMemory(): number {
-    return this.keyspaceBytes() + this.#clients;
   }
 
   figures(): MemoryFigures {
@@ -184,16 +201,43 @@ export class MaxMemory {
     let bytes = 0;
     let replicas = 0;
     for (const client of this.server.clients.values()) {
-      if (isReplicaClient(client)) replicas += clientBytes(client);
-      else bytes += clientBytes(client);
+      const counted = client.countedBytes = clientBytes(client);
+      if (isReplicaClient(client)) replicas += counted;
+      else bytes += counted;
     }
     this.#clients = bytes;
     this.#replicas = replicas;
+    this.#checkClientsLimit();
+  }
+
+  /**
+   * Recounts one client, the one whose command is next (Redis's
+   * updateClientMemUsage after each command): O(1) a command, where
+   * recounting them all cost O(clients). The others catch up at the cron.
+   */
+  #recount(client: Client): void {
+    const counted = clientBytes(client);
+    const delta = counted - client.countedBytes;
+    if (delta === 0) return;
+    client.countedBytes = counted;
+    if (isReplicaClient(client)) this.#replicas += delta;
+    else this.#clients += delta;
+    if (delta > 0) this.#checkClientsLimit();
+  }
+
+  /** A closed client's share leaves used_memory at once (Redis's freeClient). */
+  forget(client: Client): void {
+    if (isReplicaClient(client)) this.#replicas -= client.countedBytes;
+    else this.#clients -= client.countedBytes;
+    client.countedBytes = 0;
+  }
+
+  #checkClientsLimit(): void {
     const limit = clientsLimit(
       this.server.config.getNumber("maxmemory-clients"),
       this.server.config.getNumber("maxmemory"),
     );
-    if (limit > 0 && bytes >= limit) this.#evictClients(limit);
+    if (limit > 0 && this.#clients >= limit) this.#evictClients(limit);
   }
 
   /**
@@ -211,9 +255,9 @@ export class MaxMemory {
     for (const { client, bytes } of candidates) {
       if (total < limit) break;
       this.server.log(`Evicting client: id=${client.id} addr=${client.transport.remoteAddr}`);
+      this.forget(client);
       client.transport.close();
       this.server.stats.evictedClients++;
-      this.#clients -= bytes;
       total -= bytes;
     }
   }
@@ -226,8 +270,7 @@ export class MaxMemory {
     if (this.#limit.value === 0) return undefined;
     // While a busy script yields, eviction's DELs would land amid its effects.
     if (this.server.scripting.running !== undefined) return undefined;
-    // Few clients are cheap to recount each time; many are left to the cron.
-    if (this.server.clients.size <= RECOUNT_CLIENTS_MAX) this.refreshClients();
+    this.#recount(client);
     const outOfMemory = this.performEvictions() === "fail";
     this.preCommandOom = outOfMemory;
     if (!outOfMemory) return undefined;
@@ -243,6 +286,10 @@ export class MaxMemory {
 
   /** Evicts keys down to maxmemory; continues from a timer when out of time. */
   performEvictions(): EvictionResult {
+    const maxmemory = this.#limit.value;
+    this.#keyspace = this.keyspaceBytes();
+    // The common case, within the limit, reads no other setting.
+    if (maxmemory === 0 || this.#keyspace + this.#clients <= maxmemory) return "ok";
     const config = this.server.config;
     const policy = config.get("maxmemory-policy") as EvictionPolicy;
     const settings = {
@@ -254,7 +301,7 @@ export class MaxMemory {
     const result = this.evictor.perform(
       settings,
       this.#dbs,
-      () => this.usedMemory(),
+      this.#usedDuringEviction,
       (index, key) => this.#evict(index, key),
       undefined,
       this.server.latency.threshold > 0
@@ -283,7 +330,9 @@ export class MaxMemory {
   #evict(index: number, key: string): void {
     const server = this.server;
     const db = databaseAt(server.dbs, index);
+    const before = databaseBytes(db);
     db.delete(key);
+    this.#keyspace -= before - databaseBytes(db);
     server.stats.evictedKeys++;
     server.watches.touch(index, key);
     if (server.tracking.engaged) server.tracking.invalidate(key, undefined);

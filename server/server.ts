@@ -257,6 +257,7 @@ export class RedisServer implements ServerContext {
     this.monitors.delete(client);
     this.pause.forget(client);
     this.watchdog.forget(client.id);
+    this.maxmemory?.forget(client);
     this.blocking.unblock(client, false);
     this.watches.unwatchAll(client);
     this.unsubscribeAll(client);

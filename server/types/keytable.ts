@@ -26,7 +26,7 @@
  * whole duration, even across resizes.
  */
 import { ByteString, StringForm } from "./string.ts";
-import { clockDistance, lruClock } from "./access_clock.ts";
+import { accessClock, clockDistance, lruClock } from "./access_clock.ts";
 import { BoxStates } from "./box_states.ts";
 import { hashBytes, hashKey } from "./key_hash.ts";
 import { free, pageString, writeU32, writeVarint } from "./page_bytes.ts";
@@ -55,6 +55,8 @@ export const INLINE_MAX = 1024;
 /** Free pages kept for reuse; beyond this they are returned to the allocator. */
 const SPARE_PAGES = 1;
 const MIN_CAPACITY = 8;
+/** The share of arena bytes dead records may hold before the deadest page is compacted. */
+const DEAD_SHARE_MAX = 1 / 8;
 
 const KIND_INLINE = 0;
 const KIND_BOXED = 1;
@@ -81,6 +83,9 @@ export class KeyTable {
   #used: number[] = [];
   /** Bytes of each page that belong to deleted or moved records. */
   #dead: number[] = [];
+  /** The sum of #dead: arena bytes awaiting compaction. */
+  #deadBytes = 0;
+  #compacting = false;
   /** Bytes of live records in all pages: the sum of #used less #dead (usedBytes runs per command). */
   #liveBytes = 0;
   #freePages: number[] = [];
@@ -334,6 +339,7 @@ export class KeyTable {
     this.#pages = [];
     this.#used = [];
     this.#dead = [];
+    this.#deadBytes = 0;
     this.#liveBytes = 0;
     this.#freePages = [];
     this.#page = -1;
@@ -417,6 +423,40 @@ export class KeyTable {
       if (slots[i * 2] !== 0) {
         visit(this.#key(slots[i * 2]!));
         wanted--;
+      }
+      i = (i + 1) & mask;
+    }
+  }
+
+  /**
+   * sampleKeys for eviction's pool: each sampled record is scored from its
+   * header (idle seconds on the LRU clock, or 255 less the decayed LFU
+   * counter when `byFrequency`), and its key decoded for `visit` only when
+   * `wanted` takes the score. Most samples lose to the pool's candidates, so
+   * most cost no string and no second lookup.
+   */
+  sampleScored(
+    count: number,
+    byFrequency: boolean,
+    wanted: (score: number) => boolean,
+    visit: (key: string, score: number) => void,
+  ): void {
+    if (this.#count === 0) return;
+    const slots = this.#slots;
+    const mask = this.#mask;
+    const clock = accessClock;
+    let i = Math.floor(Math.random() * (mask + 1));
+    let left = Math.min(count, this.#count);
+    for (let steps = mask + 1; left > 0 && steps > 0; steps--) {
+      const ref = slots[i * 2]!;
+      if (ref !== 0) {
+        left--;
+        const page = this.#pageOf(ref);
+        const off = ref & OFFSET_MASK;
+        const score = byFrequency
+          ? 255 - decayedCounter(page, off, clock)
+          : clockDistance(lastAccess(page, off), clock);
+        if (wanted(score)) visit(this.#key(ref), score);
       }
       i = (i + 1) & mask;
     }
@@ -760,17 +800,52 @@ export class KeyTable {
     page[off]! |= FLAG_DEAD;
     const size = this.#recordSize(page, off);
     this.#dead[pageIndex]! += size;
+    this.#deadBytes += size;
     this.#liveBytes -= size;
     return pageIndex;
   }
 
   /**
-   * Moves the live records out of a page that is a quarter dead, and frees it
-   * (at a half, the cache workload kept 131 MB of pages, not 116: docs/memory.md).
+   * Keeps dead records under an eighth of the arena: a page whose records
+   * all died is freed at once; past the eighth, the page with the most dead
+   * bytes is compacted. The deadest page, not any page past a threshold:
+   * under LRU eviction records die roughly in the order they were written, so
+   * the oldest page is nearly empty when its turn comes, where compacting
+   * every page a quarter dead moved three live bytes for each dead one freed,
+   * records that were about to be evicted anyway (the cache workload spent
+   * 14% of its time there: docs/memory.md).
    */
   #maybeCompact(pageIndex: number): void {
+    if (this.#compacting) return;
     const used = this.#used[pageIndex]!;
-    if (pageIndex === this.#page || used === 0 || this.#dead[pageIndex]! * 4 < used) return;
+    if (pageIndex !== this.#page && used !== 0 && this.#dead[pageIndex] === used) {
+      return this.#compact(pageIndex);
+    }
+    if (this.#deadBytes <= (this.#liveBytes + this.#deadBytes) * DEAD_SHARE_MAX) return;
+    const deadest = this.#deadestPage();
+    if (deadest >= 0) this.#compact(deadest);
+  }
+
+  /** The page (not the one being filled) with the largest share of dead bytes, or -1. */
+  #deadestPage(): number {
+    let best = -1;
+    let bestShare = 0;
+    for (let i = 0; i < this.#pages.length; i++) {
+      const used = this.#used[i]!;
+      if (i === this.#page || used === 0 || this.#pages[i] === undefined) continue;
+      const share = this.#dead[i]! / used;
+      if (share > bestShare) {
+        best = i;
+        bestShare = share;
+      }
+    }
+    return best;
+  }
+
+  /** Moves a page's live records to the page being filled, and frees it. */
+  #compact(pageIndex: number): void {
+    this.#compacting = true;
+    const used = this.#used[pageIndex]!;
     const page = this.#pages[pageIndex]!;
     for (let off = 0; off < used;) {
       const size = this.#recordSize(page, off);
@@ -783,6 +858,8 @@ export class KeyTable {
       }
       off += size;
     }
+    this.#compacting = false;
+    this.#deadBytes -= this.#dead[pageIndex]!;
     // Its live records were counted again where they moved.
     this.#liveBytes -= used - this.#dead[pageIndex]!;
     this.#used[pageIndex] = 0;

@@ -203,6 +203,33 @@ Deno.test("sampleKeys gives distinct present keys, as many as asked when there a
   equal(all.length, 10);
 });
 
+Deno.test("sampleScored scores records as idleSeconds and frequency do, and visits only what is wanted", () => {
+  const table = new KeyTable();
+  const now = Date.now();
+  advanceAccessClock(now);
+  for (let i = 0; i < 20; i++) {
+    table.set(`k${i}`, "v".repeat(i * 10));
+    table.setAccess(`k${i}`, i * 7, i, now);
+  }
+  for (const byFrequency of [false, true]) {
+    const scored: [string, number][] = [];
+    const offered: number[] = [];
+    table.sampleScored(20, byFrequency, (score) => {
+      offered.push(score);
+      return score % 2 === 0;
+    }, (key, score) => scored.push([key, score]));
+    equal(offered.length, 20);
+    for (const [key, score] of scored) {
+      const expected = byFrequency
+        ? 255 - table.frequency(key, now)!
+        : table.idleSeconds(key, now)!;
+      equal(score, expected);
+      equal(score % 2, 0);
+    }
+    equal(scored.length, offered.filter((score) => score % 2 === 0).length);
+  }
+});
+
 Deno.test("small collections kept packed come back whole, with their encodings and writes", () => {
   const table = new KeyTable();
   const n = 5000;
