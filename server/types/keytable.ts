@@ -30,6 +30,7 @@ import { accessClock, clockDistance, lruClock } from "./access_clock.ts";
 import { BoxStates } from "./box_states.ts";
 import { hashBytes, hashKey } from "./key_hash.ts";
 import { free, pageString, writeU32, writeVarint } from "./page_bytes.ts";
+import { Arena, OFFSET_MASK, PAGE_BITS, PAGE_SIZE } from "./arena.ts";
 import { writeBinary } from "../../protocol/bytes.ts";
 import { type BigKeyBox, type StoredValue, valueBytes } from "./box_bytes.ts";
 export type { StoredValue };
@@ -45,18 +46,9 @@ import { PackedKind } from "./packed_record.ts";
 import { isPackable, type Packable, unpackValue } from "./packed_value.ts";
 import type { RedisObject, RedisValue } from "./value.ts";
 
-const PAGE_BITS = 20;
-const PAGE_SIZE = 1 << PAGE_BITS;
-const OFFSET_MASK = PAGE_SIZE - 1;
-/** Page numbers are stored +1 in the top 12 bits of a ref, so 0 means empty. */
-const MAX_PAGES = (1 << (32 - PAGE_BITS)) - 1;
 /** Longest key and string value kept inline (both fit a 2-byte varint). */
 export const INLINE_MAX = 1024;
-/** Free pages kept for reuse; beyond this they are returned to the allocator. */
-const SPARE_PAGES = 1;
 const MIN_CAPACITY = 8;
-/** The share of arena bytes dead records may hold before the deadest page is compacted. */
-const DEAD_SHARE_MAX = 1 / 8;
 
 const KIND_INLINE = 0;
 const KIND_BOXED = 1;
@@ -78,19 +70,8 @@ export class KeyTable {
   /** A key's home slot is the top bits of its hash: hash >>> shift. */
   #shift: number;
   #count = 0;
-  #pages: (Uint8Array | undefined)[] = [];
-  /** Bytes written into each page (its fill point). */
-  #used: number[] = [];
-  /** Bytes of each page that belong to deleted or moved records. */
-  #dead: number[] = [];
-  /** The sum of #dead: arena bytes awaiting compaction. */
-  #deadBytes = 0;
+  readonly #arena = new Arena((pageIndex) => this.#maybeCompact(pageIndex));
   #compacting = false;
-  /** Bytes of live records in all pages: the sum of #used less #dead (usedBytes runs per command). */
-  #liveBytes = 0;
-  #freePages: number[] = [];
-  #page = -1;
-  #pos = PAGE_SIZE;
   #boxes: (StoredValue | BigKeyBox | undefined)[] = [];
   #freeBoxes: number[] = [];
   /** What each box was last accounted at (valueBytes, 4 bytes a box: a value under 4 GB), and their sum. */
@@ -115,9 +96,7 @@ export class KeyTable {
 
   /** Bytes held by the index and the arena pages (not boxed JS values). */
   get allocatedBytes(): number {
-    let pages = 0;
-    for (const page of this.#pages) if (page !== undefined) pages++;
-    return this.#slots.byteLength + pages * PAGE_SIZE;
+    return this.#slots.byteLength + this.#arena.pageCount * PAGE_SIZE;
   }
 
   /**
@@ -129,7 +108,7 @@ export class KeyTable {
    * left out, as an allocator's free space is.
    */
   get usedBytes(): number {
-    const records = this.#liveBytes;
+    const records = this.#arena.liveBytes;
     const boxes = 8 * this.#boxes.length + this.#boxBytes.byteLength;
     return this.#slots.byteLength + records + boxes + this.#valueBytes;
   }
@@ -331,19 +310,11 @@ export class KeyTable {
     this.#inlineKey = undefined;
     this.#gotKey = undefined;
     free(this.#slots);
-    for (const page of this.#pages) if (page !== undefined) free(page);
+    this.#arena.clear();
     this.#slots = new Uint32Array(MIN_CAPACITY * 2);
     this.#mask = MIN_CAPACITY - 1;
     this.#shift = 32 - Math.log2(MIN_CAPACITY);
     this.#count = 0;
-    this.#pages = [];
-    this.#used = [];
-    this.#dead = [];
-    this.#deadBytes = 0;
-    this.#liveBytes = 0;
-    this.#freePages = [];
-    this.#page = -1;
-    this.#pos = PAGE_SIZE;
     this.#boxes = [];
     this.#freeBoxes = [];
     this.#boxBytes = new Uint32Array(MIN_CAPACITY);
@@ -563,7 +534,7 @@ export class KeyTable {
   // ---- records ---------------------------------------------------------
 
   #pageOf(ref: number): Uint8Array {
-    return this.#pages[(ref >>> PAGE_BITS) - 1]!;
+    return this.#arena.pages[(ref >>> PAGE_BITS) - 1]!;
   }
 
   /** Parses the key length of the record at `off`; leaves #at after it. */
@@ -673,7 +644,7 @@ export class KeyTable {
     const formBits = form << FORM_SHIFT;
     if (key.length > INLINE_MAX) {
       const box = this.#box({ key, value });
-      const ref = this.#reserve(HEADER + 4);
+      const ref = this.#arena.reserve(HEADER + 4);
       const page = this.#pageOf(ref);
       const off = ref & OFFSET_MASK;
       page[off] = KIND_BIG_KEY | formBits;
@@ -688,7 +659,7 @@ export class KeyTable {
     const valueLen = inline ? value.length : 0;
     const size = HEADER + keyLenBytes + (inline ? (valueLen < 0x80 ? 1 : 2) + valueLen : 4) +
       keyLen;
-    const ref = this.#reserve(size);
+    const ref = this.#arena.reserve(size);
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
     page[off] = (inline ? KIND_INLINE : KIND_BOXED) | formBits;
@@ -757,37 +728,9 @@ export class KeyTable {
     this.#boxStates.packed(box, kind);
   }
 
-  /** Room for `size` bytes in the current page (a fresh one if full). */
-  #reserve(size: number): number {
-    while (this.#pos + size > PAGE_SIZE) this.#openPage();
-    const ref = (((this.#page + 1) << PAGE_BITS) | this.#pos) >>> 0;
-    this.#pos += size;
-    this.#used[this.#page] = this.#pos;
-    this.#liveBytes += size;
-    return ref;
-  }
-
-  #openPage(): void {
-    const previous = this.#page;
-    let index = this.#freePages.pop();
-    if (index === undefined) {
-      index = this.#pages.indexOf(undefined);
-      if (index < 0) index = this.#pages.length;
-      if (index >= MAX_PAGES) throw new Error("keyspace arena is full");
-      this.#pages[index] = new Uint8Array(PAGE_SIZE);
-    }
-    this.#page = index;
-    this.#pos = 0;
-    this.#used[index] = 0;
-    this.#dead[index] = 0;
-    // A page that filled up while its records died was never compacted.
-    if (previous >= 0) this.#maybeCompact(previous);
-  }
-
   /** Marks a record dead and frees its box; returns its page. */
   #release(ref: number): number {
-    const pageIndex = (ref >>> PAGE_BITS) - 1;
-    const page = this.#pages[pageIndex]!;
+    const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
     if ((page[off]! & KIND_MASK) !== KIND_INLINE) {
       const box = this.#boxIndex(page, off);
@@ -798,77 +741,33 @@ export class KeyTable {
       this.#freeBoxes.push(box);
     }
     page[off]! |= FLAG_DEAD;
-    const size = this.#recordSize(page, off);
-    this.#dead[pageIndex]! += size;
-    this.#deadBytes += size;
-    this.#liveBytes -= size;
-    return pageIndex;
+    return this.#arena.release(ref, this.#recordSize(page, off));
   }
 
-  /**
-   * Keeps dead records under an eighth of the arena: a page whose records
-   * all died is freed at once; past the eighth, the page with the most dead
-   * bytes is compacted. The deadest page, not any page past a threshold:
-   * under LRU eviction records die roughly in the order they were written, so
-   * the oldest page is nearly empty when its turn comes, where compacting
-   * every page a quarter dead moved three live bytes for each dead one freed,
-   * records that were about to be evicted anyway (the cache workload spent
-   * 14% of its time there: docs/memory.md).
-   */
+  /** Compacts the page the arena picks after a death in `pageIndex`, if any. */
   #maybeCompact(pageIndex: number): void {
     if (this.#compacting) return;
-    const used = this.#used[pageIndex]!;
-    if (pageIndex !== this.#page && used !== 0 && this.#dead[pageIndex] === used) {
-      return this.#compact(pageIndex);
-    }
-    if (this.#deadBytes <= (this.#liveBytes + this.#deadBytes) * DEAD_SHARE_MAX) return;
-    const deadest = this.#deadestPage();
-    if (deadest >= 0) this.#compact(deadest);
-  }
-
-  /** The page (not the one being filled) with the largest share of dead bytes, or -1. */
-  #deadestPage(): number {
-    let best = -1;
-    let bestShare = 0;
-    for (let i = 0; i < this.#pages.length; i++) {
-      const used = this.#used[i]!;
-      if (i === this.#page || used === 0 || this.#pages[i] === undefined) continue;
-      const share = this.#dead[i]! / used;
-      if (share > bestShare) {
-        best = i;
-        bestShare = share;
-      }
-    }
-    return best;
+    const target = this.#arena.toCompact(pageIndex);
+    if (target >= 0) this.#compact(target);
   }
 
   /** Moves a page's live records to the page being filled, and frees it. */
   #compact(pageIndex: number): void {
     this.#compacting = true;
-    const used = this.#used[pageIndex]!;
-    const page = this.#pages[pageIndex]!;
+    const used = this.#arena.usedIn(pageIndex);
+    const page = this.#arena.pages[pageIndex]!;
     for (let off = 0; off < used;) {
       const size = this.#recordSize(page, off);
       if ((page[off]! & FLAG_DEAD) === 0) {
         const ref = (((pageIndex + 1) << PAGE_BITS) | off) >>> 0;
         const slot = this.#slotOfRef(ref, this.#recordHash(page, off));
-        const moved = this.#reserve(size);
+        const moved = this.#arena.reserve(size);
         this.#pageOf(moved).set(page.subarray(off, off + size), moved & OFFSET_MASK);
         this.#slots[slot * 2] = moved;
       }
       off += size;
     }
     this.#compacting = false;
-    this.#deadBytes -= this.#dead[pageIndex]!;
-    // Its live records were counted again where they moved.
-    this.#liveBytes -= used - this.#dead[pageIndex]!;
-    this.#used[pageIndex] = 0;
-    this.#dead[pageIndex] = 0;
-    if (this.#freePages.length < SPARE_PAGES) {
-      this.#freePages.push(pageIndex);
-    } else {
-      free(page);
-      this.#pages[pageIndex] = undefined;
-    }
+    this.#arena.retire(pageIndex);
   }
 }
