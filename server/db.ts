@@ -99,6 +99,18 @@ export class Database {
     return value;
   }
 
+  /**
+   * readBytes for a read that is over before the next keyspace access (GETBIT,
+   * BITCOUNT...): a short string's bytes are viewed where they are stored,
+   * not copied. Never keep or write through the result.
+   */
+  viewBytes(key: string): ByteString | undefined {
+    const value = this.getBytes(key, true);
+    if (value === undefined) this.counters.keyspaceMisses++;
+    else this.counters.keyspaceHits++;
+    return value;
+  }
+
   /** lookupRead of a string: undefined if missing, WRONGTYPE for other types. */
   readString(key: string): string | undefined {
     const value = this.lookupRead(key);
@@ -179,9 +191,9 @@ export class Database {
    * The string at `key` as bytes for bit reads (see KeyTable.bytes),
    * undefined if missing; WRONGTYPE for other types.
    */
-  getBytes(key: string): ByteString | undefined {
+  getBytes(key: string, view = false): ByteString | undefined {
     if (this.expires.size !== 0 && this.#expireIfNeeded(key)) return undefined;
-    const value = this.dict.bytes(key);
+    const value = this.dict.bytes(key, view);
     if (value === undefined || value instanceof ByteString) return value;
     throw new CommandError(WRONGTYPE);
   }

@@ -152,6 +152,44 @@ Deno.test("BITOP AND, OR, XOR, NOT over strings of different lengths", async () 
   ]);
 });
 
+Deno.test("BITOP agrees with a byte-by-byte model over random lengths, bytes and missing keys", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  const randomValue = () => {
+    const length = Math.floor(Math.random() * 70);
+    return String.fromCharCode(...Array.from({ length }, () => Math.floor(Math.random() * 256)));
+  };
+  const model = (op: string, values: string[]) => {
+    const length = Math.max(...values.map((v) => v.length));
+    const byte = (v: string, j: number) => (j < v.length ? v.charCodeAt(j) : 0);
+    const out: number[] = [];
+    for (let j = 0; j < length; j++) {
+      let r = byte(values[0]!, j);
+      if (op === "NOT") r = ~r & 0xff;
+      for (const v of values.slice(1)) {
+        if (op === "AND") r &= byte(v, j);
+        if (op === "OR") r |= byte(v, j);
+        if (op === "XOR") r ^= byte(v, j);
+      }
+      out.push(r);
+    }
+    return String.fromCharCode(...out);
+  };
+  for (let round = 0; round < 60; round++) {
+    const op = ["AND", "OR", "XOR", "NOT"][round % 4]!;
+    const values = Array.from({ length: op === "NOT" ? 1 : 2 + (round % 3) }, randomValue);
+    const keys = values.map((_, i) => `src${i}`);
+    await c.call("DEL", ...keys);
+    // An empty value stands for a missing key, which reads as zero bytes.
+    for (const [i, v] of values.entries()) if (v !== "") await c.call("SET", keys[i]!, v);
+    const expected = model(op, values);
+    await expectReplies(c, [
+      [["BITOP", op, "dest", ...keys], expected.length],
+      [["GET", "dest"], expected === "" ? null : expected],
+    ]);
+  }
+});
+
 Deno.test("BITFIELD: GET, SET, INCRBY with WRAP, SAT and FAIL overflow", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);

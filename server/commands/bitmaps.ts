@@ -1,6 +1,6 @@
 /** Bit operations on string values: SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD. */
 import { keyRange, OVERWRITTEN_KEY, READ_KEY, READ_UPDATED_KEY } from "../key_specs.ts";
-import { arg, ArgCursor, intArg, parseInt64 } from "../args.ts";
+import { arg, ArgCursor, intArg, parseInteger } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
 import {
@@ -15,7 +15,8 @@ import {
   SYNTAX,
 } from "../errors.ts";
 import { NotifyClass } from "../notify.ts";
-import { ByteString, StringForm } from "../types/string.ts";
+import { bytesToBinary } from "../../protocol/bytes.ts";
+import { StringForm } from "../types/string.ts";
 import { checkStringLength } from "./strings.ts";
 
 const EMPTY = new Uint8Array(0);
@@ -29,13 +30,14 @@ for (let i = 1; i < 256; i++) POPCOUNT[i] = (i & 1) + POPCOUNT[i >> 1]!;
  * addressing a byte below proto-max-bulk-len; with `bits`, "#n" means n x bits.
  */
 function bitOffset(ctx: CommandContext, arg: string, bits = 0): number {
-  const hashed = bits > 0 && arg.startsWith("#");
-  const parsed = parseInt64(hashed ? arg.slice(1) : arg);
+  const hashed = bits > 0 && arg.charCodeAt(0) === 35; // #
+  // A number is exact to 2^53, far past any offset allowed; beyond, it only needs to be big.
+  const parsed = parseInteger(hashed ? arg.slice(1) : arg);
   if (parsed === undefined) throw new CommandError(BIT_OFFSET);
-  const offset = hashed ? parsed * BigInt(bits) : parsed;
-  const maxBytes = BigInt(ctx.server.config.getNumber("proto-max-bulk-len"));
-  if (offset < 0n || offset >> 3n >= maxBytes) throw new CommandError(BIT_OFFSET);
-  return Number(offset);
+  const offset = hashed ? parsed * bits : parsed;
+  const maxBytes = ctx.server.config.getNumber("proto-max-bulk-len");
+  if (offset < 0 || Math.floor(offset / 8) >= maxBytes) throw new CommandError(BIT_OFFSET);
+  return offset;
 }
 
 /**
@@ -57,8 +59,8 @@ function bytesForWrite(
 function setBit(ctx: CommandContext, argv: string[]): void {
   const key = arg(argv, 1);
   const offset = bitOffset(ctx, arg(argv, 2));
-  const on = parseInt64(arg(argv, 3));
-  if (on === undefined || (on !== 0n && on !== 1n)) throw new CommandError(BIT_VALUE);
+  const on = parseInteger(arg(argv, 3));
+  if (on !== 0 && on !== 1) throw new CommandError(BIT_VALUE);
   // Redis unshares the string (making it raw) even when no bit changes.
   const { bytes, grew } = bytesForWrite(ctx, key, offset);
   const byte = offset >> 3;
@@ -66,8 +68,8 @@ function setBit(ctx: CommandContext, argv: string[]): void {
   // bytesForWrite grew the string to hold `offset`.
   const old = bytes[byte]!;
   const was = (old & mask) !== 0;
-  bytes[byte] = on === 1n ? old | mask : old & ~mask;
-  if (grew || was !== (on === 1n)) {
+  bytes[byte] = on === 1 ? old | mask : old & ~mask;
+  if (grew || was !== (on === 1)) {
     ctx.keyChanged(key, NotifyClass.String, "setbit");
   }
   ctx.out.int(was ? 1 : 0);
@@ -75,7 +77,7 @@ function setBit(ctx: CommandContext, argv: string[]): void {
 
 function getBit(ctx: CommandContext, argv: string[]): void {
   const offset = bitOffset(ctx, arg(argv, 2));
-  const value = ctx.db.readBytes(arg(argv, 1));
+  const value = ctx.db.viewBytes(arg(argv, 1));
   const byte = offset >> 3;
   const bit = value !== undefined && byte < value.length
     ? (value.bytes[byte]! >> (7 - (offset & 7))) & 1
@@ -128,7 +130,7 @@ function countBits(bytes: Uint8Array, from: number, to: number): number {
 }
 
 function bitCount(ctx: CommandContext, argv: string[]): void {
-  const value = ctx.db.readBytes(arg(argv, 1));
+  const value = ctx.db.viewBytes(arg(argv, 1));
   if (value === undefined) return ctx.out.int(0);
   const bytes = value.bytes;
   if (argv.length === 2) return ctx.out.int(countBits(bytes, 0, value.length - 1));
@@ -153,7 +155,7 @@ function bitCount(ctx: CommandContext, argv: string[]): void {
 function bitPos(ctx: CommandContext, argv: string[]): void {
   const bit = intArg(arg(argv, 2));
   if (bit !== 0 && bit !== 1) throw new CommandError(BIT_ARGUMENT);
-  const value = ctx.db.readBytes(arg(argv, 1));
+  const value = ctx.db.viewBytes(arg(argv, 1));
   // A missing key is an endless run of zero bits.
   if (value === undefined) return ctx.out.int(bit ? -1 : 0);
   if (argv.length > 6) throw new CommandError(SYNTAX);
@@ -198,39 +200,76 @@ function bitOp(ctx: CommandContext, argv: string[]): void {
   if (!isBitOp(op)) throw new CommandError(SYNTAX);
   if (op === "not" && argv.length !== 4) throw new CommandError(BITOP_NOT_ONE_KEY);
   const db = ctx.db;
-  const sources: Uint8Array[] = [];
-  let maxLength = 0;
-  for (const key of argv.slice(3)) {
-    const value = ctx.db.readBytes(key);
-    sources.push(value === undefined ? EMPTY : value.bytes.subarray(0, value.length));
-    maxLength = Math.max(maxLength, value?.length ?? 0);
+  // Each source is viewed where it is stored and folded in before the next
+  // lookup (which might expire a key and move records): nothing is copied,
+  // and the result, built in a buffer kept for the purpose, is stored as a
+  // string (a fresh ArrayBuffer per call cost more than the whole fold).
+  let length = 0;
+  for (let k = 3; k < argv.length; k++) {
+    const value = db.viewBytes(arg(argv, k));
+    const source = value === undefined ? EMPTY : value.bytes.subarray(0, value.length);
+    if (k === 3) {
+      length = source.length;
+      const result = resultBuffer(length);
+      result.set(source);
+      if (op === "not") { for (let j = 0; j < length; j++) result[j] = ~result[j]! & 0xff; }
+      continue;
+    }
+    if (source.length > length) {
+      // Past its end a shorter source reads as zero bytes (zero AND anything is zero).
+      resultBuffer(source.length).fill(0, length, source.length);
+      length = source.length;
+    }
+    foldBits(op, resultBuffer(length).subarray(0, length), source);
   }
   const target = arg(argv, 2);
-  if (maxLength === 0) {
+  if (length === 0) {
     if (db.delete(target)) ctx.server.keyChanged(db, target, NotifyClass.Generic, "del");
     return ctx.out.int(0);
   }
-  const result = new Uint8Array(maxLength);
-  result.set(sources[0]!);
-  if (op === "not") {
-    for (let j = 0; j < maxLength; j++) result[j] = ~result[j]! & 0xff;
-  }
-  for (let k = 1; k < sources.length; k++) {
-    const source = sources[k]!;
-    const n = source.length;
-    if (op === "and") {
-      for (let j = 0; j < n; j++) result[j]! &= source[j]!;
-      // Past its end a source reads as zero bytes.
-      result.fill(0, n);
-    } else if (op === "or") {
-      for (let j = 0; j < n; j++) result[j]! |= source[j]!;
-    } else {
-      for (let j = 0; j < n; j++) result[j]! ^= source[j]!;
-    }
-  }
-  db.set(target, new ByteString(result), StringForm.Raw);
+  db.set(target, bytesToBinary(result, 0, length), StringForm.Raw);
   ctx.server.keyChanged(db, target, NotifyClass.String, "set");
-  ctx.out.int(maxLength);
+  ctx.out.int(length);
+}
+
+/** BITOP's result, grown to the longest source seen (contents kept). */
+let result = new Uint8Array(1024);
+
+function resultBuffer(length: number): Uint8Array {
+  if (result.length < length) {
+    const grown = new Uint8Array(2 ** Math.ceil(Math.log2(length)));
+    grown.set(result);
+    result = grown;
+  }
+  return result;
+}
+
+/** An aligned copy of each source, so that BITOP works four bytes at a time. */
+let scratch = new Uint8Array(1024);
+let scratchWords = new Int32Array(scratch.buffer);
+
+/** result = result OP source, for a source no longer than result (at offset 0 of its buffer). */
+function foldBits(op: BitOp, result: Uint8Array, source: Uint8Array): void {
+  const n = source.length;
+  if (scratch.length < n) {
+    scratch = new Uint8Array(2 ** Math.ceil(Math.log2(n)));
+    scratchWords = new Int32Array(scratch.buffer);
+  }
+  scratch.set(source);
+  const words = n >> 2;
+  const r = new Int32Array(result.buffer, result.byteOffset, words);
+  const s = scratchWords;
+  if (op === "and") {
+    for (let w = 0; w < words; w++) r[w]! &= s[w]!;
+    for (let j = words * 4; j < n; j++) result[j]! &= source[j]!;
+    result.fill(0, n);
+  } else if (op === "or") {
+    for (let w = 0; w < words; w++) r[w]! |= s[w]!;
+    for (let j = words * 4; j < n; j++) result[j]! |= source[j]!;
+  } else {
+    for (let w = 0; w < words; w++) r[w]! ^= s[w]!;
+    for (let j = words * 4; j < n; j++) result[j]! ^= source[j]!;
+  }
 }
 
 // ---- BITFIELD ---------------------------------------------------------------
@@ -250,11 +289,11 @@ interface FieldOp {
 function fieldType(arg: string): { signed: boolean; bits: number } {
   const signed = arg[0] === "i";
   if (!signed && arg[0] !== "u") throw new CommandError(BITFIELD_TYPE);
-  const bits = parseInt64(arg.slice(1));
-  if (bits === undefined || bits < 1n || bits > (signed ? 64n : 63n)) {
+  const bits = parseInteger(arg.slice(1));
+  if (bits === undefined || bits < 1 || bits > (signed ? 64 : 63)) {
     throw new CommandError(BITFIELD_TYPE);
   }
-  return { signed, bits: Number(bits) };
+  return { signed, bits };
 }
 
 function parseFieldOps(ctx: CommandContext, argv: string[]): FieldOp[] {
@@ -289,8 +328,20 @@ function fieldOpKind(sub: string, remaining: number): FieldOp["kind"] | undefine
   return undefined;
 }
 
+/** Widest field read and written with numbers (exact), not bigints. */
+const NUMBER_BITS = 32;
+
 /** A field's value; bits past the end of `bytes` read as zero. */
 function readField(bytes: Uint8Array, offset: number, bits: number, signed: boolean): bigint {
+  if (bits <= NUMBER_BITS) {
+    let n = 0;
+    for (let i = 0; i < bits; i++) {
+      const pos = offset + i;
+      n = n * 2 + (((bytes[pos >> 3] ?? 0) >> (7 - (pos & 7))) & 1);
+    }
+    if (signed && n >= 2 ** (bits - 1)) n -= 2 ** bits;
+    return BigInt(n);
+  }
   let v = 0n;
   for (let i = 0; i < bits; i++) {
     const pos = offset + i;
@@ -302,6 +353,16 @@ function readField(bytes: Uint8Array, offset: number, bits: number, signed: bool
 
 function writeField(bytes: Uint8Array, offset: number, bits: number, value: bigint): void {
   const u = BigInt.asUintN(bits, value);
+  if (bits <= NUMBER_BITS) {
+    const n = Number(u);
+    for (let i = 0; i < bits; i++) {
+      const pos = offset + i;
+      const mask = 1 << (7 - (pos & 7));
+      if (Math.floor(n / 2 ** (bits - 1 - i)) & 1) bytes[pos >> 3]! |= mask;
+      else bytes[pos >> 3]! &= ~mask;
+    }
+    return;
+  }
   for (let i = 0; i < bits; i++) {
     const pos = offset + i;
     const mask = 1 << (7 - (pos & 7));
@@ -333,7 +394,7 @@ function bitField(ctx: CommandContext, argv: string[], readOnly: boolean): void 
   const writes = ops.filter((op) => op.kind !== "get");
   const out = ctx.out;
   if (writes.length === 0) {
-    const value = ctx.db.readBytes(key);
+    const value = ctx.db.viewBytes(key);
     const bytes = value === undefined ? EMPTY : value.bytes.subarray(0, value.length);
     out.array(ops.length);
     for (const op of ops) out.int(readField(bytes, op.offset, op.bits, op.signed));

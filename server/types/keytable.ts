@@ -180,16 +180,26 @@ export class KeyTable {
   /**
    * The string at `key` as bytes, recording the access. A long (boxed)
    * string becomes a ByteString in place, so later bit commands neither copy
-   * nor convert it; a short one is copied. Other types come back as is.
+   * nor convert it; a short one is copied, or only viewed when `view` is
+   * set (for a read that ends before the table next changes). Other types
+   * come back as is.
    */
-  bytes(key: string): ByteString | RedisObject | undefined {
+  bytes(key: string, view = false): ByteString | RedisObject | undefined {
     const ref = this.#find(key, hashKey(key));
     if (ref === 0) return undefined;
     touchAccess(this.#pageOf(ref), ref & OFFSET_MASK, this.trackFrequency);
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
     const kind = page[off]! & KIND_MASK;
-    if (kind === KIND_INLINE) return ByteString.from(this.#value(ref) as string);
+    if (kind === KIND_INLINE) {
+      // The record's bytes, no string built and encoded back: a copy, or with
+      // `view` the page itself, valid until the table next changes.
+      const len = this.#inlineValue(page, off);
+      const start = this.#at;
+      return new ByteString(
+        view ? page.subarray(start, start + len) : page.slice(start, start + len),
+      );
+    }
     const box = this.#boxIndex(page, off);
     const holder = kind === KIND_BIG_KEY ? this.#boxes[box] as BigKeyBox : undefined;
     const stored = (holder ? holder.value : this.#unbox(box)) as StoredValue;
@@ -604,12 +614,18 @@ export class KeyTable {
       const stored = (kind === KIND_BIG_KEY ? (box as BigKeyBox).value : box) as StoredValue;
       return stored instanceof ByteString ? stored.text : stored;
     }
+    const len = this.#inlineValue(page, off);
+    return pageString(page, this.#at, this.#at + len);
+  }
+
+  /** The length of an inline record's value; leaves #at at its first byte. */
+  #inlineValue(page: Uint8Array, off: number): number {
     const keyLen = this.#keyStart(page, off);
     let p = this.#at;
     let len = page[p++]!;
     if (len & 0x80) len = (len & 0x7f) | (page[p++]! << 7);
-    const start = p + keyLen;
-    return pageString(page, start, start + len);
+    this.#at = p + keyLen;
+    return len;
   }
 
   /** Bytes the record at `off` occupies. */
