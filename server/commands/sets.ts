@@ -23,7 +23,7 @@ import {
 import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
 import { parseCursor, parseScanOptions, scanStep, writeScanReply } from "../scan.ts";
-import { RedisSet } from "../types/set.ts";
+import { compareIntegers, isIntsetMember, RedisSet } from "../types/set.ts";
 import { intsetLimit, MAX_REPEATED_PICKS, positiveLong, randomDistinct } from "./collections.ts";
 
 function readSet(ctx: CommandContext, key: string): RedisSet | undefined {
@@ -63,23 +63,34 @@ function inEvery(sets: RedisSet[], except: RedisSet, member: string): boolean {
   return true;
 }
 
-function union(sets: (RedisSet | undefined)[], maxIntset: number): RedisSet {
-  const result = new RedisSet();
-  for (const set of sets) {
-    if (set === undefined) continue;
-    set.forEachMember((member) => result.add(member, maxIntset));
+/**
+ * Replies distinct members as the set Redis would build of them (SUNION and
+ * SDIFF fill a new set, then reply it): in order when that set would be an
+ * intset, as intsets iterate sorted.
+ */
+function replyBuiltSet(ctx: CommandContext, members: string[], maxIntset: number): void {
+  if (members.length <= Math.min(maxIntset, 2 ** 30) && members.every(isIntsetMember)) {
+    members.sort(compareIntegers);
   }
-  return result;
+  replyMembers(ctx, members, members.length);
+}
+
+/** The members of any set, once each: a plain Set, not a RedisSet built only to be read. */
+function unionMembers(sets: (RedisSet | undefined)[]): string[] {
+  const seen = new Set<string>();
+  const add = (member: string) => seen.add(member);
+  for (const set of sets) set?.forEachMember(add);
+  return [...seen];
 }
 
 /** Members of the first set in none of the others. */
-function difference(sets: (RedisSet | undefined)[], maxIntset: number): RedisSet {
-  const result = new RedisSet();
+function difference(sets: (RedisSet | undefined)[]): string[] {
+  const result: string[] = [];
   const [first, ...others] = sets;
   // A key repeated after the first removes everything.
   if (first === undefined || others.includes(first)) return result;
   first.forEachMember((member) => {
-    if (!inAny(others, member)) result.add(member, maxIntset);
+    if (!inAny(others, member)) result.push(member);
   });
   return result;
 }
@@ -437,10 +448,8 @@ export const setCommands: CommandSpec[] = [
     syntax: "destination key [key ...]",
     complexity: INTER_COMPLEXITY,
     handler(ctx, argv) {
-      const result = new RedisSet();
-      const maxIntset = intsetLimit(ctx);
-      for (const member of intersectionOf(ctx, argv.slice(2))) result.add(member, maxIntset);
-      store(ctx, arg(argv, 1), result, "sinterstore");
+      const members = intersectionOf(ctx, argv.slice(2));
+      store(ctx, arg(argv, 1), RedisSet.fromDistinct(members, intsetLimit(ctx)), "sinterstore");
     },
   },
   {
@@ -454,8 +463,7 @@ export const setCommands: CommandSpec[] = [
     syntax: "key [key ...]",
     complexity: UNION_COMPLEXITY,
     handler(ctx, argv) {
-      const result = union(readSets(ctx, argv.slice(1)), intsetLimit(ctx));
-      replyMembers(ctx, result.members(), result.size());
+      replyBuiltSet(ctx, unionMembers(readSets(ctx, argv.slice(1))), intsetLimit(ctx));
     },
   },
   {
@@ -470,8 +478,8 @@ export const setCommands: CommandSpec[] = [
     syntax: "destination key [key ...]",
     complexity: UNION_COMPLEXITY,
     handler(ctx, argv) {
-      const result = union(readSets(ctx, argv.slice(2)), intsetLimit(ctx));
-      store(ctx, arg(argv, 1), result, "sunionstore");
+      const members = unionMembers(readSets(ctx, argv.slice(2)));
+      store(ctx, arg(argv, 1), RedisSet.fromDistinct(members, intsetLimit(ctx)), "sunionstore");
     },
   },
   {
@@ -485,8 +493,7 @@ export const setCommands: CommandSpec[] = [
     syntax: "key [key ...]",
     complexity: UNION_COMPLEXITY,
     handler(ctx, argv) {
-      const result = difference(readSets(ctx, argv.slice(1)), intsetLimit(ctx));
-      replyMembers(ctx, result.members(), result.size());
+      replyBuiltSet(ctx, difference(readSets(ctx, argv.slice(1))), intsetLimit(ctx));
     },
   },
   {
@@ -501,8 +508,8 @@ export const setCommands: CommandSpec[] = [
     syntax: "destination key [key ...]",
     complexity: UNION_COMPLEXITY,
     handler(ctx, argv) {
-      const result = difference(readSets(ctx, argv.slice(2)), intsetLimit(ctx));
-      store(ctx, arg(argv, 1), result, "sdiffstore");
+      const members = difference(readSets(ctx, argv.slice(2)));
+      store(ctx, arg(argv, 1), RedisSet.fromDistinct(members, intsetLimit(ctx)), "sdiffstore");
     },
   },
   {

@@ -557,6 +557,34 @@ export abstract class PackedDict {
     return copy;
   }
 
+  /**
+   * Fills an empty dict of fields without values with distinct `fields` in
+   * one pass: the state set() calls would reach, without a bucket copy per
+   * entry (set algebra's STORE results). `compact` makes one bucket, in the
+   * given order (sorted by the caller for an intset); otherwise a table sized
+   * for them. Returns false, having done nothing, if a field is too long
+   * for a bucket.
+   */
+  protected fillDistinct(fields: readonly string[], compact: boolean): boolean {
+    if (this.#count !== 0 || this.withValues) return false;
+    for (const field of fields) if (field.length > LARGE_ENTRY) return false;
+    const n = fields.length;
+    if (compact || n <= MAX_LOAD) {
+      this.#table = flat(fields.map(packedEntry).join(""));
+      this.#stored = compact ? n : ~n;
+      return true;
+    }
+    let size = 2;
+    while (size * MAX_LOAD < n) size *= 2;
+    const parts: string[] = new Array<string>(size).fill("");
+    for (const field of fields) parts[hashString(field) & (size - 1)] += packedEntry(field);
+    const table = new HashTable(parts.map(flat));
+    for (const bucket of table.buckets) table.chars += bucket.length;
+    this.#table = table;
+    this.#stored = n;
+    return true;
+  }
+
   // ---- internals -------------------------------------------------------
 
   /** The bucket where `field` lives or would be added (sets foundTable/foundIndex). */
@@ -768,6 +796,11 @@ export abstract class PackedDict {
     }
     if (table.rehashIndex >= old.length) table.old = undefined;
   }
+}
+
+/** A field's entry in a bucket of a dict without values: tag, length, bytes. */
+function packedEntry(field: string): string {
+  return ONE_BYTE_STRINGS[hashString(field) >>> 24]! + lengthPrefix(field.length) + field;
 }
 
 /** Whether `s` holds `field` at `start` (a loop beats startsWith's call on short fields). */

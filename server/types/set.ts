@@ -82,6 +82,20 @@ export class RedisSet extends PackedDict implements RedisObject {
     return variant < 0 ? PackedKind.NotPackable : PackedKind.SetIntset + variant;
   }
 
+  /**
+   * A set of `members`, distinct (a set algebra result), built in one pass:
+   * an intset, sorted, when every member is an integer and they fit it (as
+   * add() would leave them), else a hashtable.
+   */
+  static fromDistinct(members: string[], maxIntset = SET_MAX_INTSET_ENTRIES): RedisSet {
+    const set = new RedisSet();
+    const intset = members.length <= Math.min(maxIntset, 2 ** 30) &&
+      members.every(isIntsetMember);
+    if (intset) members.sort(compareIntegers);
+    if (!set.fillDistinct(members, intset)) { for (const m of members) set.add(m, maxIntset); }
+    return set;
+  }
+
   /** A set from its packedData() and packedKind(). */
   static fromPacked(data: string, kind: PackedKind): RedisSet {
     const set = new RedisSet();

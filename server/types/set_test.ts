@@ -72,3 +72,25 @@ Deno.test("set: a small hashtable set stays one string until it outgrows a bucke
   for (let i = 0; i < 40; i++) ok(set.delete(`member${i}`));
   deepEqual([...set.members()].sort(), ["alpha", "beta", "gamma"]);
 });
+
+Deno.test("RedisSet.fromDistinct builds what add() would: encoding, members, lookups, later writes", () => {
+  for (const n of [0, 1, 5, 8, 9, 40, 300, 600, 5000]) {
+    for (const ints of [true, false]) {
+      const members = Array.from({ length: n }, (_, i) => ints ? String(n - i) : `m${i}`);
+      const built = RedisSet.fromDistinct(members.slice(), 512);
+      const added = new RedisSet();
+      for (const m of members) added.add(m, 512);
+      equal(built.size(), n);
+      equal(built.encoding(), added.encoding(), `n=${n} ints=${ints}`);
+      if (built.compact) deepEqual([...built.members()], [...added.members()]);
+      else deepEqual([...built.members()].sort(), [...added.members()].sort());
+      for (const m of members) ok(built.has(m));
+      ok(!built.has("absent"));
+      // Writes after the bulk build keep working: growth, deletes, random picks.
+      for (let i = 0; i < 100; i++) built.add(`extra${i}`, 512);
+      equal(built.size(), n + 100);
+      ok(built.delete(members[0] ?? "extra0"));
+      ok(built.has(built.random()![0]));
+    }
+  }
+});
