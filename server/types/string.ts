@@ -82,8 +82,16 @@ const MAX_LONG_DOUBLE_CHARS = 5 * 1024;
 const DECIMAL_EXPONENT_LIMIT = 5000;
 const BINARY_EXPONENT_LIMIT = 17000;
 
+/** Bits of a positive bigint, counted on numbers 48 bits at a time (not on its binary text). */
 function bitLength(n: bigint): number {
-  return n.toString(2).length;
+  let bits = 0;
+  while (n > 0xffffffffffffn) {
+    n >>= 48n;
+    bits += 48;
+  }
+  const x = Number(n);
+  const high = Math.floor(x / 0x100000000);
+  return bits + (high > 0 ? 64 - Math.clz32(high) : 32 - Math.clz32(x));
 }
 
 /**
