@@ -67,13 +67,20 @@ function feedInPieces(receiver: RdbPayloadReceiver, bytes: Uint8Array, sizes: nu
 const encoder = (write: (chunk: Uint8Array) => void) =>
   rdbEncoder({ compression: true, checksum: true }, [["redis-ver", "7.0.0"]], write);
 
+/**
+ * An EOF mark no proper suffix of which begins it: with "m" x 40, a checksum
+ * ending in "m" read one byte at a time completed the payload a byte early
+ * (the run's hash seeds decide the checksum: a flaky failure).
+ */
+const MARK = "a" + "b".repeat(39);
+
 Deno.test("a diskless payload round-trips through the receiver, in any read sizes", async () => {
   const dbs = sampleDbs();
   const sink = new MemorySink();
-  await sendDiskless(new KeyspaceSnapshot(dbs), encoder, sink, "m".repeat(40));
+  await sendDiskless(new KeyspaceSnapshot(dbs), encoder, sink, MARK);
   const payload = sink.bytes();
-  equal(bytesToBinary(payload.subarray(0, 47)), `$EOF:${"m".repeat(40)}\r\n`);
-  equal(bytesToBinary(payload.subarray(payload.length - 40)), "m".repeat(40));
+  equal(bytesToBinary(payload.subarray(0, 47)), `$EOF:${MARK}\r\n`);
+  equal(bytesToBinary(payload.subarray(payload.length - 40)), MARK);
   for (const sizes of [[payload.length], [1], [39, 41, 7], [4096]]) {
     const receiver = new RdbPayloadReceiver();
     let keepAlives = 0;
