@@ -17,6 +17,8 @@ import { ErrCode, MAX_MSG_LEN, Tag } from "./native.ts";
 const EMPTY = new Uint8Array(0);
 const MIN_BUFFER = 4096;
 const POOLED_MAX_SIZE = 64 * 1024;
+/** Largest buffer a client keeps between batches (see sent()). */
+const KEPT_MAX_SIZE = 4 * 1024 * 1024;
 const POOL_LIMIT = 256;
 const pool: Uint8Array[] = [];
 
@@ -68,9 +70,20 @@ export abstract class ReplyWriter {
   sent(): void {
     if (this.pos > this.#peak) this.#peak = this.pos;
     const buf = this.buf;
-    this.buf = EMPTY;
     this.pos = 0;
+    // A large buffer stays with its client, which is likely to fill it again
+    // (16 pipelined GETs of 16 KB): growing a fresh one by doubling each batch
+    // cost a third of such a client's time. The cron lets it go once idle.
+    if (buf.byteLength > POOLED_MAX_SIZE && buf.byteLength <= KEPT_MAX_SIZE) return;
+    this.buf = EMPTY;
     if (buf.byteLength <= POOLED_MAX_SIZE && pool.length < POOL_LIMIT) pool.push(buf);
+  }
+
+  /** Drops a large buffer kept by `sent` when nothing is pending (an idle client); true if one went. */
+  releaseKept(): boolean {
+    if (this.pos !== 0 || this.buf.byteLength <= POOLED_MAX_SIZE) return false;
+    this.buf = EMPTY;
+    return true;
   }
 
   /** Returns a written buffer from `take` to the shared pool. */
@@ -176,6 +189,8 @@ export abstract class ReplyWriter {
   abstract error(message: string): void;
   abstract int(n: number | bigint): void;
   abstract bulk(s: string): void;
+  /** A bulk string of these bytes, copied as they are (a stored value's bytes). */
+  abstract bulkBytes(bytes: Uint8Array): void;
   abstract nil(): void;
   abstract nilArray(): void;
   abstract array(n: number): void;
@@ -289,6 +304,21 @@ export class RespWriter extends ReplyWriter {
     b[p++] = 10;
     this.pos = p;
   }
+  bulkBytes(bytes: Uint8Array): void {
+    const len = bytes.length;
+    this.ensure(len + 16);
+    const b = this.buf;
+    let p = this.pos;
+    b[p++] = 36; // $
+    p = writeDigits(b, p, len);
+    b[p++] = 13;
+    b[p++] = 10;
+    b.set(bytes, p);
+    p += len;
+    b[p++] = 13;
+    b[p++] = 10;
+    this.pos = p;
+  }
 
   nil(): void {
     this.raw(this.resp === 3 ? "_\r\n" : "$-1\r\n");
@@ -386,6 +416,15 @@ export class NativeWriter extends ReplyWriter {
     this.ensure(4);
     putU32(this.buf, this.pos, v);
     this.pos += 4;
+  }
+
+  bulkBytes(bytes: Uint8Array): void {
+    const len = bytes.length;
+    this.ensure(5 + len);
+    this.buf[this.pos++] = Tag.Str;
+    putU32(this.buf, this.pos, len);
+    this.buf.set(bytes, this.pos + 4);
+    this.pos += 4 + len;
   }
 
   #str(s: string): void {

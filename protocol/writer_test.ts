@@ -83,6 +83,24 @@ Deno.test("writer: grows past its initial buffer for a large reply", () => {
   equal(written(w), `$100000\r\n${big}\r\n:1\r\n`);
 });
 
+Deno.test("writer: a large buffer stays for the next batch after sent(), until releaseKept", () => {
+  const w = new RespWriter();
+  w.bulk("z".repeat(200_000));
+  const large = w.buf;
+  w.sent();
+  equal(w.length, 0);
+  w.bulk("again");
+  equal(w.buf, large, "the same buffer is filled again, not grown anew");
+  equal(written(w), "$5\r\nagain\r\n");
+  equal(w.releaseKept(), false, "not while bytes are pending");
+  w.sent();
+  equal(w.releaseKept(), true);
+  w.simple("small");
+  equal(written(w), "+small\r\n");
+  w.sent();
+  equal(w.releaseKept(), false, "a small buffer goes back to the pool, never kept");
+});
+
 Deno.test("writer: truncate undoes a half-written reply", () => {
   const w = new RespWriter();
   w.ok();

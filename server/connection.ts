@@ -471,7 +471,10 @@ export class Connection implements ClientTransport, PollTarget {
     if (idle && this.#readBuf.length > INITIAL_READ_SIZE) {
       this.#readBuf = new Uint8Array(INITIAL_READ_SIZE);
     }
-    if (idle) this.#readSize = INITIAL_READ_SIZE;
+    if (idle) {
+      this.#readSize = INITIAL_READ_SIZE;
+      this.client?.out.releaseKept();
+    }
     const size = this.#buf.length;
     if (size - used > RESIZE_MIN_FREE) {
       if (idle) this.#moveTo(used === 0 ? EMPTY : new Uint8Array(used));
