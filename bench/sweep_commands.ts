@@ -33,6 +33,10 @@ export function pairs(count: number, first: (i: number) => string, second: (i: n
 
 const STRING_KEYS = ["MSET", ...pairs(10, (i) => `k${i}`, () => "value")];
 const BITMAP = ["SET", "bm", "x".repeat(1024)];
+/** Values of the sizes caches hold: ASCII text, and bytes over 0x7f (UTF-8 "é", as binary data has). */
+const VALUE_1K = "v".repeat(1024);
+const BINARY_1K = "\u00e9".repeat(512);
+const VALUE_16K = "v".repeat(16 * 1024);
 const LIST = ["RPUSH", "l", ...words("", 100)];
 const BIG_LIST = ["RPUSH", "lbig", ...words("e", 600)];
 const HASH = ["HSET", "h", ...pairs(10, (i) => `f${i}`, (i) => String(i))];
@@ -68,6 +72,12 @@ const FAMILIES: Record<string, Row[]> = {
     ["GETSET", ["GETSET", "k0", "value"], [STRING_KEYS]],
     ["GETEX", ["GETEX", "k0", "EX", "100"], [STRING_KEYS]],
     ["GETDEL", ["GETDEL", "key:__rand_int__"], [STRING_KEYS], true],
+    ["SET (1 KB)", ["SET", "k0", VALUE_1K], []],
+    ["GET (1 KB)", ["GET", "v1k"], [["SET", "v1k", VALUE_1K]]],
+    ["SET (1 KB binary)", ["SET", "k0", BINARY_1K], []],
+    ["GET (1 KB binary)", ["GET", "b1k"], [["SET", "b1k", BINARY_1K]]],
+    ["SET (16 KB)", ["SET", "k0", VALUE_16K], []],
+    ["GET (16 KB)", ["GET", "v16k"], [["SET", "v16k", VALUE_16K]]],
     ["MGET (10 keys)", ["MGET", ...words("k", 10)], [STRING_KEYS]],
     ["MSET (10 keys)", STRING_KEYS, []],
     ["MSETNX", ["MSETNX", "k0", "v", "k1", "v"], [STRING_KEYS]],

@@ -118,6 +118,22 @@ export class Database {
     throw new CommandError(WRONGTYPE);
   }
 
+  /**
+   * readString for a reply that copies the value out at once (GET): a long
+   * inline value comes as a view of its stored bytes (KeyTable.getForReply).
+   */
+  readStringForReply(key: string): string | Uint8Array | undefined {
+    const value = this.expires.size !== 0 && this.#expireIfNeeded(key)
+      ? undefined
+      : this.dict.getForReply(key);
+    if (value === undefined) this.counters.keyspaceMisses++;
+    else this.counters.keyspaceHits++;
+    if (value === undefined || typeof value === "string" || value instanceof Uint8Array) {
+      return value;
+    }
+    throw new CommandError(WRONGTYPE);
+  }
+
   /** lookupRead of a collection of `type`: undefined if missing, WRONGTYPE otherwise. */
   readObject<T extends RedisObject>(key: string, type: T["type"]): T | undefined {
     const value = this.lookupRead(key);

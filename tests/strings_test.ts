@@ -427,3 +427,38 @@ Deno.test("string writes publish Redis's keyspace events", async () => {
     "del a",
   ]);
 });
+
+Deno.test("GET returns every byte of values short and long, ASCII and binary, on both protocols", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  using n = await NativeClient.connect(srv.port);
+  const binary = (length: number) =>
+    String.fromCharCode(...Array.from({ length }, (_, i) => (i * 37 + 200) & 0xff));
+  const values = [
+    "x".repeat(63),
+    "x".repeat(64),
+    "y".repeat(1000),
+    "z".repeat(1024),
+    "w".repeat(1025),
+    binary(64),
+    binary(700),
+    binary(5000),
+    "\r\n$3\r\n" + "a".repeat(100),
+  ];
+  for (const [i, value] of values.entries()) {
+    const key = `v${i}`;
+    equal(await c.cmd("SET", key, value), "OK");
+    equal(await c.cmd("GET", key), value);
+    deepEqual(await n.call("get", key), { type: "str", value });
+    // Overwritten in place (same length) and then longer: still what was written last.
+    const same = value.split("").reverse().join("");
+    await c.cmd("SET", key, same);
+    equal(await c.cmd("GET", key), same);
+    await c.cmd("APPEND", key, "!");
+    equal(await c.cmd("GET", key), same + "!");
+  }
+  await c.cmd("LPUSH", "list", "a");
+  deepEqual(await c.cmd("GET", "list"), {
+    error: "WRONGTYPE Operation against a key holding the wrong kind of value",
+  });
+});

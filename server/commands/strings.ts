@@ -447,9 +447,10 @@ export const stringCommands: CommandSpec[] = [
     summary: "Returns the string value of a key.",
     syntax: "key",
     handler(ctx, argv) {
-      const value = ctx.db.readString(arg(argv, 1));
+      const value = ctx.db.readStringForReply(arg(argv, 1));
       if (value === undefined) ctx.out.nil();
-      else ctx.out.bulk(value);
+      else if (typeof value === "string") ctx.out.bulk(value);
+      else ctx.out.bulkBytes(value);
     },
   },
   {

@@ -60,6 +60,8 @@ const FLAG_DEAD = 4;
 const FORM_SHIFT = 3;
 const FORM_MASK = 3;
 const HEADER = 5;
+/** From this length an inline value is replied from a view of its bytes (a short string is cheaper). */
+const VIEW_MIN = 64;
 
 // Offsets into a page come from a record's ref or from parsing the record, and
 // slot indexes are masked: typed-array reads of them are in range and carry `!`.
@@ -169,6 +171,28 @@ export class KeyTable {
     this.#gotSlot = this.#foundSlot;
     touchAccess(this.#pageOf(ref), ref & OFFSET_MASK, this.trackFrequency);
     return this.#value(ref);
+  }
+
+  /**
+   * get() for a reply: a long inline string comes back as a view of its bytes
+   * in the page, to be copied out as they are, valid until the table next
+   * changes (GET's reply skips building a string and encoding it back).
+   */
+  getForReply(key: string): RedisValue | Uint8Array | undefined {
+    const ref = this.#find(key, hashKey(key));
+    if (ref === 0) return undefined;
+    this.#gotKey = key;
+    this.#gotRef = ref;
+    this.#gotSlot = this.#foundSlot;
+    const page = this.#pageOf(ref);
+    const off = ref & OFFSET_MASK;
+    touchAccess(page, off, this.trackFrequency);
+    if ((page[off]! & KIND_MASK) !== KIND_INLINE) return this.#value(ref);
+    const len = this.#inlineValue(page, off);
+    const start = this.#at;
+    return len < VIEW_MIN
+      ? pageString(page, start, start + len)
+      : page.subarray(start, start + len);
   }
 
   /** The value at `key` without recording an access (OBJECT, TYPE, TTL). */
