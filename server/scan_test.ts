@@ -1,5 +1,6 @@
-import { deepEqual } from "node:assert/strict";
-import { scanStep } from "./scan.ts";
+import { deepEqual, equal, ok } from "node:assert/strict";
+import { scanDict, scanStep } from "./scan.ts";
+import { RedisSet } from "./types/set.ts";
 
 /** One step of `count` over `items` from `cursor`: the next cursor and what it emitted. */
 function step(items: string[], cursor: bigint, count: number): [bigint, string[]] {
@@ -17,4 +18,42 @@ Deno.test("scanStep resumes a recent cursor and starts a long-dropped one over",
   deepEqual(step(items, oldest, 1)[1], ["a"]);
   const [recent] = step(items, 0n, 1);
   deepEqual(step(items, recent, 2)[1], ["b", "c"]);
+});
+
+Deno.test("scanDict: every member present throughout is returned, across growth, deletes and large entries", () => {
+  for (const withLarge of [false, true]) {
+    const set = new RedisSet();
+    for (let i = 0; i < 3000; i++) set.add(`m${i}`);
+    // Members the scan must return: never deleted while it runs.
+    const stable = new Set<string>();
+    set.forEachMember((m) => {
+      if (Number(m.slice(1)) % 3 !== 0) stable.add(m);
+    });
+    const seen = new Set<string>();
+    let cursor = 0n;
+    let calls = 0;
+    do {
+      cursor = scanDict(set, cursor, 10, (m) => seen.add(m));
+      // Meanwhile the set grows (resizing its table) and loses members outside `stable`.
+      for (let j = 0; j < 20; j++) set.add(`new${calls}-${j}`);
+      set.delete(`m${calls * 3}`);
+      if (withLarge && calls === 50) set.add("L".repeat(600));
+      calls++;
+    } while (cursor !== 0n && calls < 10_000);
+    equal(cursor, 0n);
+    for (const m of stable) ok(seen.has(m), `${m} missed`);
+  }
+});
+
+Deno.test("scanDict: a bucket cursor needs no state: the same cursor gives the same step", () => {
+  const set = new RedisSet();
+  for (let i = 0; i < 500; i++) set.add(`m${i}`);
+  const step = (cursor: bigint) => {
+    const got: string[] = [];
+    return [scanDict(set, cursor, 10, (m) => got.push(m)), got] as const;
+  };
+  const [next, first] = step(0n);
+  ok(next > 0n && next < 1n << 32n);
+  deepEqual(step(0n), [next, first]);
+  deepEqual(step(next), step(next));
 });

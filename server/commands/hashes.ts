@@ -17,7 +17,7 @@ import {
 } from "../errors.ts";
 import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
-import { parseCursor, parseScanOptions, scanStep, writeScanReply } from "../scan.ts";
+import { parseCursor, parseScanOptions, scanDict, writeScanReply } from "../scan.ts";
 import { RedisHash } from "../types/hash.ts";
 import { addLongDouble, formatLongDouble, parseLongDouble } from "../types/string.ts";
 import { hashLimits, MAX_REPEATED_PICKS, randomDistinct } from "./collections.ts";
@@ -419,13 +419,13 @@ export const hashCommands: CommandSpec[] = [
       }
       const { match, count } = parseScanOptions(argv, 3, false);
       const items: string[] = [];
-      const emit = ([field, value]: [string, string]) => {
+      const emit = (field: string, value: string) => {
         if (match === undefined || globMatch(match, field)) items.push(field, value);
       };
       let next = 0n;
       // A listpack-encoded hash is returned whole, whatever the cursor (as Redis).
-      if (hash.compact) { for (const entry of hash.entries()) emit(entry); }
-      else next = scanStep(hash, () => hash.scanIterator(), cursor, count, emit);
+      if (hash.compact) { for (const [field, value] of hash.entries()) emit(field, value); }
+      else next = scanDict(hash, cursor, count, emit);
       writeScanReply(out, next, items);
     },
   },

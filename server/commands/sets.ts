@@ -22,7 +22,7 @@ import {
 } from "../errors.ts";
 import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
-import { parseCursor, parseScanOptions, scanStep, writeScanReply } from "../scan.ts";
+import { parseCursor, parseScanOptions, scanDict, writeScanReply } from "../scan.ts";
 import { compareIntegers, isIntsetMember, RedisSet } from "../types/set.ts";
 import { intsetLimit, MAX_REPEATED_PICKS, positiveLong, randomDistinct } from "./collections.ts";
 
@@ -537,7 +537,7 @@ export const setCommands: CommandSpec[] = [
       let next = 0n;
       // An intset is returned whole, whatever the cursor (as Redis).
       if (set.compact) { for (const member of set.members()) emit(member); }
-      else next = scanStep(set, () => set.scanIterator(), cursor, count, ([m]) => emit(m));
+      else next = scanDict(set, cursor, count, emit);
       writeScanReply(out, next, members);
     },
   },

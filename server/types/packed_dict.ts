@@ -431,7 +431,18 @@ export abstract class PackedDict {
     }
   }
 
-  #visitBucket(bucket: string, visit: (field: string, value: string) => void): void {
+  /** Whether some entries live outside the buckets (a field or value over LARGE_ENTRY bytes). */
+  get hasLargeEntries(): boolean {
+    return this.#large !== undefined;
+  }
+
+  /** Calls `visit` for each entry of a bucket from scanBuckets; returns how many. */
+  visitBucket(bucket: string, visit: (field: string, value: string) => void): number {
+    return this.#visitBucket(bucket, visit);
+  }
+
+  #visitBucket(bucket: string, visit: (field: string, value: string) => void): number {
+    let entries = 0;
     const r = new PackedReader();
     const withValues = this.withValues;
     while (r.pos < bucket.length) {
@@ -446,7 +457,9 @@ export abstract class PackedDict {
         r.pos += valueLength;
       }
       visit(field, value);
+      entries++;
     }
+    return entries;
   }
 
   /**
