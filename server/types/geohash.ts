@@ -148,9 +148,19 @@ export function scoreCell(score: number): GeoCell {
 
 /** The position a score stands for: its cell's centre, clamped to the valid ranges. */
 export function decodeScore(score: number): [lon: number, lat: number] {
-  const area = decodeCell(scoreCell(score));
-  const lon = (area.lon.min + area.lon.max) / 2;
-  const lat = (area.lat.min + area.lat.max) / 2;
+  // scoreCell and decodeCell's arithmetic, without their objects (GEOSEARCH decodes every point).
+  const [hi, lo] = scoreToUint64(score);
+  const latCell = (compact16(lo) | (compact16(hi) << 16)) >>> 0;
+  const lonCell = (compact16(lo >>> 1) | (compact16(hi >>> 1) << 16)) >>> 0;
+  const cells = 2 ** GEO_STEP_MAX;
+  const latScale = MERCATOR_LAT.max - MERCATOR_LAT.min;
+  const lonScale = FULL_LON.max - FULL_LON.min;
+  const latMin = MERCATOR_LAT.min + (latCell / cells) * latScale;
+  const latMax = MERCATOR_LAT.min + (((latCell + 1) >>> 0) / cells) * latScale;
+  const lonMin = FULL_LON.min + (lonCell / cells) * lonScale;
+  const lonMax = FULL_LON.min + (((lonCell + 1) >>> 0) / cells) * lonScale;
+  const lon = (lonMin + lonMax) / 2;
+  const lat = (latMin + latMax) / 2;
   return [
     Math.min(Math.max(lon, GEO_LONG_MIN), GEO_LONG_MAX),
     Math.min(Math.max(lat, GEO_LAT_MIN), GEO_LAT_MAX),

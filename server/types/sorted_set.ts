@@ -132,9 +132,12 @@ function packedCount(
   return count;
 }
 
-/** A packed score: small integers (the common case) read in place, others through Number. */
+/**
+ * A packed score: integers (the common case, GEO's 52-bit cells included)
+ * read in place, exact below 2^53; others through Number.
+ */
 function scoreAt(packed: string, start: number, length: number): number {
-  if (length < 16) {
+  if (length < 17) {
     let i = start;
     const negative = packed.charCodeAt(i) === 45; // -
     if (negative) i++;
@@ -145,7 +148,9 @@ function scoreAt(packed: string, start: number, length: number): number {
       if (digit < 0 || digit > 9) break;
       n = n * 10 + digit;
     }
-    if (i === end && end > start + (negative ? 1 : 0)) return negative ? -n : n;
+    if (i === end && end > start + (negative ? 1 : 0) && n <= Number.MAX_SAFE_INTEGER) {
+      return negative ? -n : n;
+    }
   }
   return Number(packed.substring(start, start + length));
 }
