@@ -291,21 +291,18 @@ export class RespWriter extends ReplyWriter {
   }
 
   bulk(s: string): void {
-    const len = s.length;
-    this.ensure(len + 16);
-    const b = this.buf;
-    let p = this.pos;
-    b[p++] = 36; // $
-    p = writeDigits(b, p, len);
-    b[p++] = 13;
-    b[p++] = 10;
-    p = writeBinary(b, p, s);
-    b[p++] = 13;
-    b[p++] = 10;
-    this.pos = p;
+    const p = this.#bulkStart(s.length);
+    this.#bulkEnd(writeBinary(this.buf, p, s));
   }
+
   bulkBytes(bytes: Uint8Array): void {
-    const len = bytes.length;
+    const p = this.#bulkStart(bytes.length);
+    this.buf.set(bytes, p);
+    this.#bulkEnd(p + bytes.length);
+  }
+
+  /** Writes `$len\r\n` with room for the value and its CRLF; returns where the value goes. */
+  #bulkStart(len: number): number {
     this.ensure(len + 16);
     const b = this.buf;
     let p = this.pos;
@@ -313,10 +310,12 @@ export class RespWriter extends ReplyWriter {
     p = writeDigits(b, p, len);
     b[p++] = 13;
     b[p++] = 10;
-    b.set(bytes, p);
-    p += len;
-    b[p++] = 13;
-    b[p++] = 10;
+    return p;
+  }
+
+  #bulkEnd(p: number): void {
+    this.buf[p++] = 13;
+    this.buf[p++] = 10;
     this.pos = p;
   }
 
