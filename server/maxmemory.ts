@@ -79,6 +79,8 @@ function clientBytes(client: Client): number {
   return CLIENT_BYTES + transport.inputBytes + transport.outputBytes;
 }
 
+const takeAll = () => true;
+
 /** A database as eviction sees it; volatile keys are sampled from a roving place in `expires`. */
 class EvictableDatabase implements EvictableDb {
   #roving: Iterator<string> | undefined;
@@ -90,7 +92,7 @@ class EvictableDatabase implements EvictableDb {
   }
 
   sample(n: number, volatileOnly: boolean, visit: (key: string) => void): void {
-    if (!volatileOnly) return this.db.dict.sampleKeys(n, visit);
+    if (!volatileOnly) return this.db.dict.sampleScored(n, false, takeAll, visit);
     for (let i = Math.min(n, this.db.expires.size); i > 0; i--) visit(this.#nextVolatile());
   }
 

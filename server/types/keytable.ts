@@ -414,27 +414,9 @@ export class KeyTable {
 
   /**
    * Up to `count` distinct keys from a random stretch of the index, as
-   * Redis's dictGetSomeKeys samples for eviction: cheap, and random enough
-   * when repeated (keys sit at random slots by their hash).
-   */
-  sampleKeys(count: number, visit: (key: string) => void): void {
-    if (this.#count === 0) return;
-    const slots = this.#slots;
-    const mask = this.#mask;
-    let i = Math.floor(Math.random() * (mask + 1));
-    let wanted = Math.min(count, this.#count);
-    // At most one lap, so keys are distinct; the table is at least 10% full (see #maybeShrink).
-    for (let steps = mask + 1; wanted > 0 && steps > 0; steps--) {
-      if (slots[i * 2] !== 0) {
-        visit(this.#key(slots[i * 2]!));
-        wanted--;
-      }
-      i = (i + 1) & mask;
-    }
-  }
-
-  /**
-   * sampleKeys for eviction's pool: each sampled record is scored from its
+   * Redis's dictGetSomeKeys samples for eviction (cheap, and random enough
+   * when repeated: keys sit at random slots by their hash). Each sampled
+   * record is scored from its
    * header (idle seconds on the LRU clock, or 255 less the decayed LFU
    * counter when `byFrequency`), and its key decoded for `visit` only when
    * `wanted` takes the score. Most samples lose to the pool's candidates, so

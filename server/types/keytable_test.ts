@@ -188,18 +188,18 @@ Deno.test("usedBytes follows sets, overwrites, in-place changes and deletes", ()
   equal(table.usedBytes, empty);
 });
 
-Deno.test("sampleKeys gives distinct present keys, as many as asked when there are enough", () => {
+Deno.test("sampleScored gives distinct present keys, as many as asked when there are enough", () => {
   const table = new KeyTable();
   for (let i = 0; i < 1000; i++) table.set(`k${i}`, "v");
   for (let i = 0; i < 990; i++) table.delete(`k${i}`);
   for (let round = 0; round < 20; round++) {
     const seen: string[] = [];
-    table.sampleKeys(5, (key) => seen.push(key));
+    table.sampleScored(5, false, () => true, (key) => seen.push(key));
     equal(new Set(seen).size, 5);
     ok(seen.every((key) => table.has(key)));
   }
   const all: string[] = [];
-  table.sampleKeys(50, (key) => all.push(key));
+  table.sampleScored(50, false, () => true, (key) => all.push(key));
   equal(all.length, 10);
 });
 
