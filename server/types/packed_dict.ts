@@ -25,8 +25,16 @@
  */
 
 import { nextCursor, ScanIterator } from "./dict_scan.ts";
-import { finalize } from "./key_hash.ts";
-import { flat, lengthPrefix, ONE_BYTE_STRINGS, PackedReader } from "./packed_record.ts";
+import {
+  flat,
+  hashString,
+  lengthPrefix,
+  ONE_BYTE_STRINGS,
+  packedEntry,
+  PackedReader,
+  prefixLength,
+  sameChars,
+} from "./packed_record.ts";
 import { arrayBytes, MAP_ENTRY_BYTES, objectBytes, stringBytes } from "./memory.ts";
 
 /** Average entries per bucket above which the table doubles. */
@@ -37,15 +45,6 @@ const REHASH_STEPS = 2;
 const LARGE_ENTRY = 512;
 /** Rejection-sampling bound for uniform random picks (>= almost every bucket's size). */
 const SAMPLE_BOUND = 2 * MAX_LOAD;
-
-const SEED = (Math.random() * 0x100000000) >>> 0;
-
-/** A 32-bit hash of a binary string (FNV-1a with a random seed and a murmur3 finish). */
-export function hashString(s: string): number {
-  let h = (0x811c9dc5 ^ SEED) >>> 0;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return finalize(h);
-}
 
 interface LargeEntry {
   value: string;
@@ -501,22 +500,10 @@ export abstract class PackedDict {
   }
 
   /** Decodes one packed bucket. */
-  *bucketEntries(bucket: string): IterableIterator<[field: string, value: string]> {
-    const r = new PackedReader();
-    const withValues = this.withValues;
-    while (r.pos < bucket.length) {
-      r.pos++;
-      const fieldLength = r.readLength(bucket);
-      const field = bucket.substring(r.pos, r.pos + fieldLength);
-      r.pos += fieldLength;
-      let value = "";
-      if (withValues) {
-        const valueLength = r.readLength(bucket);
-        value = bucket.substring(r.pos, r.pos + valueLength);
-        r.pos += valueLength;
-      }
-      yield [field, value];
-    }
+  bucketEntries(bucket: string): [field: string, value: string][] {
+    const entries: [string, string][] = [];
+    this.#visitBucket(bucket, (field, value) => entries.push([field, value]));
+    return entries;
   }
 
   /**
@@ -571,12 +558,10 @@ export abstract class PackedDict {
   }
 
   /**
-   * Fills an empty dict of fields without values with distinct `fields` in
-   * one pass: the state set() calls would reach, without a bucket copy per
-   * entry (set algebra's STORE results). `compact` makes one bucket, in the
-   * given order (sorted by the caller for an intset); otherwise a table sized
-   * for them. Returns false, having done nothing, if a field is too long
-   * for a bucket.
+   * Fills an empty dict without values with distinct `fields` in one pass, as
+   * set() calls would but with no bucket copy per entry: one bucket in the
+   * given order when `compact`, else a table sized for them. False, and
+   * nothing done, if a field is too long for a bucket.
    */
   protected fillDistinct(fields: readonly string[], compact: boolean): boolean {
     if (this.#count !== 0 || this.withValues) return false;
@@ -809,31 +794,6 @@ export abstract class PackedDict {
     }
     if (table.rehashIndex >= old.length) table.old = undefined;
   }
-}
-
-/** A field's entry in a bucket of a dict without values: tag, length, bytes. */
-function packedEntry(field: string): string {
-  return ONE_BYTE_STRINGS[hashString(field) >>> 24]! + lengthPrefix(field.length) + field;
-}
-
-/** Whether `s` holds `field` at `start` (a loop beats startsWith's call on short fields). */
-function sameChars(s: string, start: number, field: string): boolean {
-  const length = field.length;
-  if (length > 32) return s.startsWith(field, start);
-  for (let i = 0; i < length; i++) {
-    if (s.charCodeAt(start + i) !== field.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
-/** Bytes taken by the varint prefix of a length. */
-function prefixLength(n: number): number {
-  let bytes = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 0x80);
-    bytes++;
-  }
-  return bytes;
 }
 
 function randomBelow(n: number): number {

@@ -3,6 +3,7 @@
  * lists, small sorted sets): each part is a varint length, then its bytes,
  * all in one string, so a small collection is one V8 string and no objects.
  */
+import { finalize } from "./key_hash.ts";
 
 /**
  * What a small collection's one packed string holds, for the key table that
@@ -73,4 +74,38 @@ export class PackedReader {
     const len = this.readLength(s);
     this.pos += len;
   }
+}
+
+const SEED = (Math.random() * 0x100000000) >>> 0;
+
+/** A 32-bit hash of a binary string (FNV-1a with a random seed and a murmur3 finish). */
+export function hashString(s: string): number {
+  let h = (0x811c9dc5 ^ SEED) >>> 0;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return finalize(h);
+}
+
+/** A field's entry in a bucket of a dict without values: tag, length, bytes. */
+export function packedEntry(field: string): string {
+  return ONE_BYTE_STRINGS[hashString(field) >>> 24]! + lengthPrefix(field.length) + field;
+}
+
+/** Whether `s` holds `field` at `start` (a loop beats startsWith's call on short fields). */
+export function sameChars(s: string, start: number, field: string): boolean {
+  const length = field.length;
+  if (length > 32) return s.startsWith(field, start);
+  for (let i = 0; i < length; i++) {
+    if (s.charCodeAt(start + i) !== field.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** Bytes taken by the varint prefix of a length. */
+export function prefixLength(n: number): number {
+  let bytes = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80);
+    bytes++;
+  }
+  return bytes;
 }
