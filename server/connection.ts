@@ -306,8 +306,8 @@ export class Connection implements ClientTransport, PollTarget {
         const n = this.#poller!.write(this.#fd, out.buf, 0, length);
         if (n === FAILED) return this.close();
         if (n === length) {
-          this.#countWrite(length);
           out.sent();
+          this.#written(length);
           continue;
         }
         chunk = this.#unsent = out.take();
@@ -320,16 +320,23 @@ export class Connection implements ClientTransport, PollTarget {
       this.#sent += n;
       this.#inFlight = chunk.length - this.#sent;
       if (this.#inFlight > 0) continue;
-      this.#countWrite(chunk.length);
       this.#unsent = undefined;
       out.recycle(chunk);
+      this.#written(chunk.length);
     }
     this.#allWritten();
   }
 
-  #countWrite(bytes: number): void {
+  /**
+   * A write is done: statistics, and the client's share of used_memory
+   * recounted (Redis's writeToClient updates it too), or invalidation
+   * messages already sent would count until the cron and make more keys
+   * evict, whose messages count in turn (unit/maxmemory's feedback loop).
+   */
+  #written(bytes: number): void {
     this.server.stats.netOutputBytes += bytes;
     this.server.stats.writesProcessed++;
+    if (this.client !== undefined) this.server.maxmemory?.recount(this.client);
   }
 
   /** Every reply is out: close if the client is done, else read on. */
@@ -525,8 +532,8 @@ export class Connection implements ClientTransport, PollTarget {
           sent += await this.conn.write(chunk.subarray(sent));
           this.#inFlight = chunk.length - sent;
         }
-        this.#countWrite(chunk.length);
         out.recycle(chunk);
+        this.#written(chunk.length);
       }
     } catch {
       this.close();

@@ -213,10 +213,15 @@ export class MaxMemory {
   }
 
   /**
-   * Recounts one client, the one whose command is next (Redis's
-   * updateClientMemUsage after each command): O(1) a command, where
-   * recounting them all cost O(clients). The others catch up at the cron.
+   * Recounts one client: the one whose command is next, or whose output was
+   * just written (Redis's updateClientMemUsage after each command and each
+   * write): O(1) a command, where recounting them all cost O(clients). Pushes
+   * into a client's output count from its next write, or at the cron.
    */
+  recount(client: Client): void {
+    if (this.#limit.value !== 0) this.#recount(client);
+  }
+
   #recount(client: Client): void {
     const counted = clientBytes(client);
     const delta = counted - client.countedBytes;

@@ -251,3 +251,33 @@ Deno.test("replies clients leave unread count toward maxmemory and make keys evi
     for (const socket of sockets) socket.close();
   }
 });
+
+Deno.test("invalidation messages already sent do not keep counting and evict the rest (no feedback loop)", async () => {
+  await using srv = startServer({ "maxmemory-policy": "allkeys-lru" });
+  using c = await RespClient.connect(srv.port);
+  // As Redis's maxmemory test: 10 RESP3 clients track every key and never read the invalidations.
+  const trackers = await Promise.all(
+    Array.from({ length: 10 }, () => RespClient.connect(srv.port)),
+  );
+  try {
+    for (const t of trackers) {
+      await t.cmd("HELLO", "3");
+      await t.cmd("CLIENT", "TRACKING", "on");
+    }
+    for (let j = 0; j < 300; j++) {
+      const key = `${j}${"x".repeat(1000)}`;
+      await c.cmd("SET", key, "x");
+      for (const t of trackers) await t.cmd("GET", key);
+    }
+    await c.cmd("CONFIG", "SET", "maxmemory", String(await usedMemory(c) - 40_000));
+    // Each eviction sends ~10 KB of invalidations, ten times what it frees; once written they
+    // must stop counting, or the next commands evict everything.
+    const evicted = Number(await infoField(c, "stats", "evicted_keys"));
+    await c.cmd("INFO");
+    const keys = await c.cmd("DBSIZE") as number;
+    ok(evicted >= 10 && evicted <= 50, `evicted ${evicted}`);
+    ok(keys >= 200 && keys <= 300, `dbsize ${keys}`);
+  } finally {
+    for (const t of trackers) t.close();
+  }
+});
