@@ -9,6 +9,8 @@ import type { CommandContext } from "../context.ts";
 import { CommandError, INVALID_CLIENT_ID, SYNTAX, unknownClientType } from "../errors.ts";
 import { isReplicaClient } from "../replication/client_peer.ts";
 
+/** Redis's PROTO_REPLY_CHUNK_BYTES: the size of a client's own reply buffer. */
+const REPLY_CHUNK_BYTES = 16 * 1024;
 /** What Redis counts per queued argument besides its bytes (a robj pointer). */
 const POINTER_SIZE = 8;
 
@@ -70,7 +72,11 @@ export function clientInfoLine(client: Client, now: number, argv: readonly strin
   const argvMem = argvBytes(argv);
   const multiMem = multiBytes(client);
   const out = client.out;
-  const queued = Math.max(0, transport.outputBytes - out.length);
+  // Redis's reply buffer holds the first 16 KB pending (obl); the rest is its
+  // reply list (omem), which client-output-buffer-limit tests watch grow.
+  const pending = transport.outputBytes;
+  const buffered = Math.min(out.length, REPLY_CHUNK_BYTES);
+  const queued = Math.max(0, pending - buffered);
   const totMem = transport.inputBytes + argvMem + multiMem + out.buf.length + queued;
   const fields = [
     `id=${client.id}`,
@@ -92,7 +98,7 @@ export function clientInfoLine(client: Client, now: number, argv: readonly strin
     `multi-mem=${multiMem}`,
     `rbs=${out.buf.length}`,
     `rbp=${out.peak}`,
-    `obl=${out.length}`,
+    `obl=${buffered}`,
     `oll=${transport.queuedWrites ?? 0}`,
     `omem=${queued}`,
     `tot-mem=${totMem}`,
