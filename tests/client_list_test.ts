@@ -3,7 +3,7 @@
  * client's real state (query buffer, arguments, MULTI queue, flags), and
  * the TYPE / ID filters.
  */
-import { deepEqual, equal, match } from "node:assert/strict";
+import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { RespClient, startServer } from "./helpers.ts";
 
 /** Redis 7.0's CLIENT LIST fields, in order (redis-home adds lib-name, lib-ver at the end). */
@@ -114,4 +114,23 @@ Deno.test("CLIENT LIST ID / TYPE: filters and their errors as Redis 7.0", async 
   });
   equal(await c.cmd("CLIENT", "LIST", "TYPE", "replica") as string, "");
   match(await c.cmd("CLIENT", "LIST", "TYPE", "NORMAL") as string, /^id=\d+ .* cmd=client\|list /);
+});
+
+Deno.test("CLIENT LIST: output past the first 16 KB shows in omem, as Redis's reply list", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  using subscriber = await RespClient.connect(srv.port);
+  await subscriber.cmd("CLIENT", "SETNAME", "slow");
+  await subscriber.send("SUBSCRIBE", "ch");
+  const message = "m".repeat(64 * 1024);
+  let line = "";
+  // The subscriber never reads: once the kernel's buffers are full, output waits in the server.
+  for (let i = 0; i < 400; i++) {
+    await c.cmd("PUBLISH", "ch", message);
+    const list = await c.cmd("CLIENT", "LIST") as string;
+    line = list.split("\n").find((l) => l.includes("name=slow")) ?? "";
+    if (Number(line.match(/ omem=(\d+)/)?.[1]) > 1_000_000) break;
+  }
+  ok(Number(line.match(/ omem=(\d+)/)![1]) > 1_000_000, line);
+  ok(Number(line.match(/ obl=(\d+)/)![1]) <= 16 * 1024, line);
 });
