@@ -1,5 +1,5 @@
 /** Hash commands (Redis 7.0's t_hash.c) over server/types/hash.ts. */
-import { arg, ArgCursor, LONG_MAX, parseInt64, rangedLong } from "../args.ts";
+import { arg, ArgCursor, LONG_MAX, parseInt64, parseInteger, rangedLong } from "../args.ts";
 import { keyRange, READ_UPDATED_KEY } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
@@ -320,16 +320,25 @@ export const hashCommands: CommandSpec[] = [
     syntax: "key field increment",
     complexity: "O(1)",
     handler(ctx, argv) {
-      const increment = parseInt64(arg(argv, 3));
+      const text = arg(argv, 3);
+      // Short numbers add exactly as numbers (as INCRBY's): no regex, no bigints.
+      const increment = text.length < 16 ? parseInteger(text) : parseInt64(text);
       if (increment === undefined) throw new CommandError(NOT_INTEGER);
       const key = arg(argv, 1);
       const hash = writeHash(ctx, key);
       const field = arg(argv, 2);
       const current = hash.get(field);
-      const value = current === undefined ? 0n : parseInt64(current);
-      if (value === undefined) throw new CommandError(HASH_VALUE_NOT_INTEGER);
-      const result = value + increment;
-      if (result < INT64_MIN || result > INT64_MAX) throw new CommandError(OVERFLOW);
+      let result: number | bigint;
+      if (typeof increment === "number" && (current === undefined || current.length < 16)) {
+        const value = current === undefined ? 0 : parseInteger(current);
+        if (value === undefined) throw new CommandError(HASH_VALUE_NOT_INTEGER);
+        result = value + increment;
+      } else {
+        const value = current === undefined ? 0n : parseInt64(current);
+        if (value === undefined) throw new CommandError(HASH_VALUE_NOT_INTEGER);
+        result = value + BigInt(increment);
+        if (result < INT64_MIN || result > INT64_MAX) throw new CommandError(OVERFLOW);
+      }
       hash.set(field, String(result), ...hashLimits(ctx));
       ctx.out.int(result);
       ctx.keyChanged(key, NotifyClass.Hash, "hincrby");
