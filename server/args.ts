@@ -15,6 +15,12 @@ const INT64_MIN = -9223372036854775808n;
  * spaces, no leading zeros. Returns a bigint within the int64 range.
  */
 export function parseInt64(s: string): bigint | undefined {
+  if (s.length === 0) return undefined;
+  if (s.length < 16) {
+    // parseInteger's loop is exact here, and cheaper than the pattern.
+    const n = parseInteger(s);
+    return n === undefined ? undefined : BigInt(n);
+  }
   if (!/^(0|-?[1-9][0-9]{0,18})$/.test(s)) return undefined;
   const v = BigInt(s);
   return v > INT64_MAX || v < INT64_MIN ? undefined : v;
@@ -60,6 +66,13 @@ export function intArg(s: string, error = NOT_INTEGER): number {
  * or Redis's "must between" text.
  */
 export function rangedLong(s: string, min: bigint, max = LONG_MAX, message?: string): number {
+  if (s.length < 16) {
+    // Exact as a number; comparisons of a number with a bigint are exact too.
+    const n = parseInteger(s);
+    if (n === undefined) throw new CommandError(message ?? NOT_INTEGER);
+    if (n < min || n > max) throw new CommandError(message ?? outOfRangeBetween(min, max));
+    return n;
+  }
   const value = parseInt64(s);
   if (value === undefined) throw new CommandError(message ?? NOT_INTEGER);
   if (value < min || value > max) throw new CommandError(message ?? outOfRangeBetween(min, max));

@@ -1,5 +1,5 @@
 import { equal, throws } from "node:assert/strict";
-import { ArgCursor, rangedLong } from "./args.ts";
+import { ArgCursor, parseInt64, rangedLong } from "./args.ts";
 import { CommandError, NOT_INTEGER, SYNTAX } from "./errors.ts";
 
 function error(text: string) {
@@ -51,4 +51,50 @@ Deno.test("rangedLong: exact at the int64 bounds", () => {
     ),
   );
   throws(() => rangedLong("01", 0n), error(NOT_INTEGER));
+});
+
+Deno.test("parseInt64 and rangedLong: the short-number path agrees with string2ll's rules", () => {
+  const reference = (s: string): bigint | undefined => {
+    if (!/^(0|-?[1-9][0-9]{0,18})$/.test(s)) return undefined;
+    const v = BigInt(s);
+    return v > 9223372036854775807n || v < -9223372036854775808n ? undefined : v;
+  };
+  const inputs = [
+    "",
+    "0",
+    "-0",
+    "00",
+    "01",
+    "-01",
+    "-",
+    "+1",
+    " 1",
+    "1 ",
+    "1.0",
+    "1e3",
+    "0x10",
+    "\uff11",
+    "7",
+    "-7",
+    "123456789012345",
+    "-12345678901234",
+    "1234567890123456",
+    "-123456789012345",
+    "9223372036854775807",
+    "9223372036854775808",
+    "-9223372036854775808",
+    "-9223372036854775809",
+  ];
+  for (let i = 0; i < 2000; i++) {
+    const digits = String(Math.floor(Math.random() * 10 ** (1 + (i % 16))));
+    inputs.push(digits, "-" + digits, digits + "x", "0" + digits);
+  }
+  for (const s of inputs) {
+    equal(parseInt64(s), reference(s), JSON.stringify(s));
+    const expected = reference(s);
+    if (expected === undefined) {
+      throws(() => rangedLong(s, -(10n ** 18n)), { message: NOT_INTEGER });
+    } else if (expected < 0n) throws(() => rangedLong(s, 0n), /must be between|out of range/);
+    else equal(rangedLong(s, 0n), Number(expected));
+  }
 });
