@@ -162,8 +162,14 @@ export class BlockingRegistry {
     const state = client.blocked;
     if (!state) return false;
     this.#reply(client, () => {
-      if (error) client.out.error(UNBLOCKED_BY_CLIENT);
-      else state.onTimeout();
+      if (!error) {
+        state.onTimeout();
+        return true;
+      }
+      // An error reply of the blocked command: in errorstats and its failed_calls, as Redis's.
+      client.server.stats.countError(UNBLOCKED_BY_CLIENT);
+      if (client.resolved !== undefined) client.resolved.failedCalls++;
+      client.out.error(UNBLOCKED_BY_CLIENT);
       return true;
     });
     this.unblock(client);

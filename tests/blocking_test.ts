@@ -2,7 +2,7 @@
  * Blocking list commands with several real clients: who gets served, when,
  * with what, and what reaches the AOF and keyspace notifications.
  */
-import { deepEqual, equal } from "node:assert/strict";
+import { deepEqual, equal, match } from "node:assert/strict";
 import type { RedisServer } from "../server/server.ts";
 import { RespClient, startServer } from "./helpers.ts";
 
@@ -230,6 +230,11 @@ Deno.test("CLIENT UNBLOCK ends a wait as a timeout or with the UNBLOCKED error",
   deepEqual(await waiter.cmd("PING"), { error: "UNBLOCKED client unblocked via CLIENT UNBLOCK" });
   equal(await admin.cmd("CLIENT", "UNBLOCK", id), 0);
   equal(await waiter.cmd("PING"), "PONG");
+  // The error counts as the blocked command's, as Redis's unit/info checks.
+  const errors = await admin.cmd("INFO", "errorstats") as string;
+  match(errors, /errorstat_UNBLOCKED:count=1/);
+  const stats = await admin.cmd("INFO", "commandstats") as string;
+  match(stats, /cmdstat_blmove:calls=1,.*failed_calls=1/);
 });
 
 Deno.test("served blocking pops reach the AOF as the plain commands, with Redis's events", async () => {
