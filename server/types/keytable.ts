@@ -164,13 +164,19 @@ export class KeyTable {
 
   /** The value at `key`, recording the access (LRU clock, LFU counter). */
   get(key: string): RedisValue | undefined {
+    const ref = this.#access(key);
+    return ref === 0 ? undefined : this.#value(ref);
+  }
+
+  /** The record of `key` (0 if absent), remembered as the last get's and stamped as accessed. */
+  #access(key: string): number {
     const ref = this.#find(key, hashKey(key));
-    if (ref === 0) return undefined;
+    if (ref === 0) return 0;
     this.#gotKey = key;
     this.#gotRef = ref;
     this.#gotSlot = this.#foundSlot;
     touchAccess(this.#pageOf(ref), ref & OFFSET_MASK, this.trackFrequency);
-    return this.#value(ref);
+    return ref;
   }
 
   /**
@@ -179,14 +185,10 @@ export class KeyTable {
    * changes (GET's reply skips building a string and encoding it back).
    */
   getForReply(key: string): RedisValue | Uint8Array | undefined {
-    const ref = this.#find(key, hashKey(key));
+    const ref = this.#access(key);
     if (ref === 0) return undefined;
-    this.#gotKey = key;
-    this.#gotRef = ref;
-    this.#gotSlot = this.#foundSlot;
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
-    touchAccess(page, off, this.trackFrequency);
     if ((page[off]! & KIND_MASK) !== KIND_INLINE) return this.#value(ref);
     const len = this.#inlineValue(page, off);
     const start = this.#at;
