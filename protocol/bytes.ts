@@ -101,7 +101,7 @@ export class RepeatedString {
   }
 }
 
-const asciiEncoder = new TextEncoder();
+const encoder = new TextEncoder();
 /** Below this, a loop beats encodeInto's call and view. */
 const ENCODE_MIN = 64;
 /** Below this, a loop beats base64's two passes (they break even at ~256 chars). */
@@ -132,7 +132,7 @@ export function writeBinary(buf: Uint8Array, offset: number, s: string): number 
     const target = buf.subarray(offset, offset + len);
     if (startsAscii(s)) {
       // Every char read and no more bytes written than chars: all ASCII.
-      const { read, written } = asciiEncoder.encodeInto(s, target);
+      const { read, written } = encoder.encodeInto(s, target);
       if (read === len && written === len) return offset + len;
     }
     if (len >= BASE64_MIN) {
@@ -155,7 +155,6 @@ export function binaryToBytes(s: string): Uint8Array {
   return out;
 }
 
-const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 
 /** Text (any Unicode) as a binary string of its UTF-8 bytes. */
@@ -163,7 +162,7 @@ export function utf8ToBinary(text: string): string {
   // Pure ASCII is already its own UTF-8 encoding.
   // deno-lint-ignore no-control-regex
   if (/^[\x00-\x7f]*$/.test(text)) return text;
-  return bytesToBinary(utf8Encoder.encode(text));
+  return bytesToBinary(encoder.encode(text));
 }
 
 /** A binary string of UTF-8 bytes as text (invalid sequences become U+FFFD). */

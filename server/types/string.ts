@@ -207,10 +207,6 @@ export function formatLongDouble(x: LongDouble): string {
 
 // ---- strings edited in place -------------------------------------------------
 
-/** Below this length a loop beats the native encoder's call. */
-const NATIVE_ASCII_MIN = 32;
-const asciiEncoder = new TextEncoder();
-
 /** Largest capacity a ByteString grows to ahead of need (Redis's 512 MB string cap). */
 const MAX_CAPACITY = 512 * 1024 * 1024;
 
@@ -226,12 +222,8 @@ export class ByteString {
 
   static from(s: string): ByteString {
     const bytes = new Uint8Array(s.length);
-    // A bit read of a string kept in the key table converts it on every call: ASCII
-    // (most strings SET by clients) goes through the native encoder, far faster than a
-    // loop. Any char over 127 takes two UTF-8 bytes, so the encoder stops short on it.
-    if (s.length < NATIVE_ASCII_MIN || asciiEncoder.encodeInto(s, bytes).read !== s.length) {
-      writeBinary(bytes, 0, s);
-    }
+    // writeBinary copies long strings natively (ASCII or not).
+    writeBinary(bytes, 0, s);
     const value = new ByteString(bytes);
     value.#text = s;
     return value;
