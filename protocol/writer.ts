@@ -418,19 +418,23 @@ export class NativeWriter extends ReplyWriter {
   }
 
   bulkBytes(bytes: Uint8Array): void {
-    const len = bytes.length;
-    this.ensure(5 + len);
-    this.buf[this.pos++] = Tag.Str;
-    putU32(this.buf, this.pos, len);
-    this.buf.set(bytes, this.pos + 4);
-    this.pos += 4 + len;
+    const p = this.#strStart(bytes.length);
+    this.buf.set(bytes, p);
+    this.pos = p + bytes.length;
   }
 
   #str(s: string): void {
-    this.ensure(5 + s.length);
+    // #strStart may grow the buffer: read it after.
+    const p = this.#strStart(s.length);
+    this.pos = writeBinary(this.buf, p, s);
+  }
+
+  /** A string's tag and length, with room for its bytes; returns where they go. */
+  #strStart(len: number): number {
+    this.ensure(5 + len);
     this.buf[this.pos++] = Tag.Str;
-    putU32(this.buf, this.pos, s.length);
-    this.pos = writeBinary(this.buf, this.pos + 4, s);
+    putU32(this.buf, this.pos, len);
+    return this.pos + 4;
   }
 
   #err(code: number, message: string): void {
