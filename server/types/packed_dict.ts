@@ -415,14 +415,14 @@ export abstract class PackedDict {
   forEach(visit: (field: string, value: string) => void): void {
     const buckets = this.#buckets;
     if (buckets === undefined) {
-      this.#visitBucket(this.#compactBucket, visit);
+      this.visitBucket(this.#compactBucket, visit);
     } else {
       const old = this.#old;
       if (old !== undefined) {
-        for (let i = this.#rehashIndex; i < old.length; i++) this.#visitBucket(old[i]!, visit);
+        for (let i = this.#rehashIndex; i < old.length; i++) this.visitBucket(old[i]!, visit);
       }
       for (const bucket of buckets) {
-        if (bucket.length > 0) this.#visitBucket(bucket, visit);
+        if (bucket.length > 0) this.visitBucket(bucket, visit);
       }
     }
     if (this.#large !== undefined) {
@@ -435,12 +435,8 @@ export abstract class PackedDict {
     return this.#large !== undefined;
   }
 
-  /** Calls `visit` for each entry of a bucket from scanBuckets; returns how many. */
+  /** Calls `visit` for each entry of a bucket (one from scanBuckets); returns how many. */
   visitBucket(bucket: string, visit: (field: string, value: string) => void): number {
-    return this.#visitBucket(bucket, visit);
-  }
-
-  #visitBucket(bucket: string, visit: (field: string, value: string) => void): number {
     let entries = 0;
     const r = new PackedReader();
     const withValues = this.withValues;
@@ -502,7 +498,7 @@ export abstract class PackedDict {
   /** Decodes one packed bucket. */
   bucketEntries(bucket: string): [field: string, value: string][] {
     const entries: [string, string][] = [];
-    this.#visitBucket(bucket, (field, value) => entries.push([field, value]));
+    this.visitBucket(bucket, (field, value) => entries.push([field, value]));
     return entries;
   }
 
