@@ -19,11 +19,35 @@ import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
 import { parseCursor, parseScanOptions, scanDict, writeScanReply } from "../scan.ts";
 import { RedisHash } from "../types/hash.ts";
-import { addLongDouble, formatLongDouble, parseLongDouble } from "../types/string.ts";
+import {
+  addLongDouble,
+  exactDyadic,
+  exactSumText,
+  formatLongDouble,
+  type LongDouble,
+  parseLongDouble,
+} from "../types/string.ts";
 import { hashLimits, MAX_REPEATED_PICKS, randomDistinct } from "./collections.ts";
 
 const INT64_MIN = -9223372036854775808n;
 const INT64_MAX = 9223372036854775807n;
+
+/** HINCRBYFLOAT's increment: a finite float, or Redis's errors. */
+function finiteIncrement(text: string): LongDouble {
+  const increment = parseLongDouble(text);
+  if (increment === undefined) throw new CommandError(NOT_FLOAT);
+  if (typeof increment === "number") throw new CommandError(VALUE_NAN_OR_INFINITY);
+  return increment;
+}
+
+/** HINCRBYFLOAT's sum in long double arithmetic, as Redis computes it. */
+function longDoubleSum(current: string | undefined, increment: LongDouble): string {
+  const value = current === undefined ? parseLongDouble("0")! : parseLongDouble(current);
+  if (value === undefined) throw new CommandError(HASH_VALUE_NOT_FLOAT);
+  const sum = typeof value === "number" ? value : addLongDouble(value, increment);
+  if (typeof sum === "number") throw new CommandError(INCREMENT_NAN_OR_INFINITY);
+  return formatLongDouble(sum);
+}
 
 function readHash(ctx: CommandContext, key: string): RedisHash | undefined {
   return ctx.db.readObject<RedisHash>(key, "hash");
@@ -356,18 +380,16 @@ export const hashCommands: CommandSpec[] = [
     syntax: "key field increment",
     complexity: "O(1)",
     handler(ctx, argv) {
-      const increment = parseLongDouble(arg(argv, 3));
-      if (increment === undefined) throw new CommandError(NOT_FLOAT);
-      if (typeof increment === "number") throw new CommandError(VALUE_NAN_OR_INFINITY);
+      const incrementText = arg(argv, 3);
+      const quick = exactDyadic(incrementText);
+      // A bad increment is refused before the hash is looked up or made, as in Redis.
+      const increment = Number.isNaN(quick) ? finiteIncrement(incrementText) : undefined;
       const key = arg(argv, 1);
       const hash = writeHash(ctx, key);
       const field = arg(argv, 2);
       const current = hash.get(field);
-      const value = current === undefined ? parseLongDouble("0")! : parseLongDouble(current);
-      if (value === undefined) throw new CommandError(HASH_VALUE_NOT_FLOAT);
-      const sum = typeof value === "number" ? value : addLongDouble(value, increment);
-      if (typeof sum === "number") throw new CommandError(INCREMENT_NAN_OR_INFINITY);
-      const text = formatLongDouble(sum);
+      const text = exactSumText(exactDyadic(current ?? "0"), quick) ??
+        longDoubleSum(current, increment ?? finiteIncrement(incrementText));
       hash.set(field, text, ...hashLimits(ctx));
       ctx.out.bulk(text);
       ctx.keyChanged(key, NotifyClass.Hash, "hincrbyfloat");

@@ -23,6 +23,8 @@ import {
 import { NotifyClass } from "../notify.ts";
 import {
   addLongDouble,
+  exactDyadic,
+  exactSumText,
   formatLongDouble,
   type LongDouble,
   parseLongDouble,
@@ -366,19 +368,25 @@ function msetGeneric(ctx: CommandContext, argv: string[], onlyIfNoneExist: boole
   else ctx.out.ok();
 }
 
-function incrByFloat(ctx: CommandContext, argv: string[]): void {
-  const db = ctx.db;
-  const key = arg(argv, 1);
-  const current = db.getString(key);
+/** INCRBYFLOAT's sum in long double arithmetic, with its errors, as Redis computes it. */
+function longDoubleSum(current: string | undefined, incrementText: string): string {
   const value = current === undefined ? ZERO : parseFloatArg(current);
-  const increment = parseFloatArg(arg(argv, 2));
+  const increment = parseFloatArg(incrementText);
   // Infinite operands: Redis's sum would be NaN or infinite.
   if (typeof value === "number" || typeof increment === "number") {
     throw new CommandError(INCREMENT_NAN_OR_INFINITY);
   }
   const sum = addLongDouble(value, increment);
   if (typeof sum === "number") throw new CommandError(INCREMENT_NAN_OR_INFINITY);
-  const text = formatLongDouble(sum);
+  return formatLongDouble(sum);
+}
+
+function incrByFloat(ctx: CommandContext, argv: string[]): void {
+  const db = ctx.db;
+  const key = arg(argv, 1);
+  const current = db.getString(key);
+  const text = exactSumText(exactDyadic(current ?? "0"), exactDyadic(arg(argv, 2))) ??
+    longDoubleSum(current, arg(argv, 2));
   if (current === undefined) db.set(key, text, StringForm.Plain);
   else db.replace(key, text, StringForm.Plain);
   ctx.server.keyChanged(db, key, NotifyClass.String, "incrbyfloat");

@@ -205,6 +205,61 @@ export function formatLongDouble(x: LongDouble): string {
   return x.negative && text !== "0" ? "-" + text : text;
 }
 
+/** 5^i for i in 0..15: a decimal m / 10^f is a dyadic rational when 5^f divides m. */
+const POWERS_OF_5 = Array.from({ length: 16 }, (_, i) => 5 ** i);
+
+/**
+ * The value of a plain decimal ("-12", "3.75") of at most 15 digits when it
+ * is exactly a double with at most 15 binary fraction digits; NaN for any
+ * other text (exponents, signs, hex, "1.", too many digits, 0.1...).
+ */
+export function exactDyadic(s: string): number {
+  const n = s.length;
+  if (n === 0 || n > 17) return NaN;
+  const negative = s.charCodeAt(0) === 0x2d;
+  let digits = 0;
+  let m = 0;
+  let fraction = -1;
+  for (let i = negative ? 1 : 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x2e && fraction < 0 && digits > 0) {
+      fraction = 0;
+      continue;
+    }
+    if (c < 0x30 || c > 0x39) return NaN;
+    m = m * 10 + (c - 0x30);
+    digits++;
+    if (fraction >= 0) fraction++;
+  }
+  if (digits === 0 || digits > 15 || fraction === 0) return NaN;
+  if (fraction > 0) {
+    const five = POWERS_OF_5[fraction]!;
+    if (m % five !== 0) return NaN;
+    // Both divisions are exact: m / 5^f is an integer, then a power of two.
+    m = m / five / 2 ** fraction;
+  }
+  return negative ? -m : m;
+}
+
+/**
+ * x + y as `formatLongDouble(addLongDouble(...))` prints it, without bigints,
+ * for operands from exactDyadic when their sum is exact too (1.5 + 3,
+ * 10 + 0.25): the long double sum is then exact as well, and its "%.17Lf"
+ * digits are the sum's exact expansion (at most 15 decimals). Undefined for
+ * NaN operands or an inexact sum: the caller takes the long double path.
+ */
+export function exactSumText(x: number, y: number): string | undefined {
+  const sum = x + y;
+  // Knuth's TwoSum: the rounding error of x + y is zero exactly when the sum is exact.
+  const yPart = sum - x;
+  if (Number.isNaN(sum) || (x - (sum - yPart)) + (y - yPart) !== 0) return undefined;
+  if (Number.isInteger(sum)) return String(sum);
+  const fixed = sum.toFixed(17);
+  let end = fixed.length;
+  while (fixed.charCodeAt(end - 1) === 0x30) end--;
+  return fixed.slice(0, end);
+}
+
 // ---- strings edited in place -------------------------------------------------
 
 /** Largest capacity a ByteString grows to ahead of need (Redis's 512 MB string cap). */

@@ -2,6 +2,8 @@ import { deepEqual, equal } from "node:assert/strict";
 import {
   addLongDouble,
   ByteString,
+  exactDyadic,
+  exactSumText,
   formatLongDouble,
   type LongDouble,
   parseLongDouble,
@@ -45,6 +47,43 @@ Deno.test("long double sums print as Redis 7's INCRBYFLOAT", () => {
   equal(huge.length, 4000);
   equal(huge.slice(0, 40), "9999999999999999999965463873099623784932");
   equal(huge.slice(-40), "1956972190272729951206648276349901340672");
+});
+
+/** A random decimal text: dyadic or not, signed or not, short or long, sometimes odd syntax. */
+function randomDecimal(): string {
+  const shapes = [
+    () => String(Math.floor(Math.random() * 2000) - 1000),
+    () => String((Math.floor(Math.random() * 4000) - 2000) / 2 ** Math.floor(Math.random() * 6)),
+    () => (Math.random() * 100).toFixed(Math.floor(Math.random() * 4)),
+    () => String(Math.floor(Math.random() * 1e15)) + "." + String(Math.floor(Math.random() * 8)),
+    () => "0." + String(Math.floor(Math.random() * 1e6)).padStart(6, "0"),
+    () =>
+      ["-0", "0.0", "1.", ".5", "+1.5", "1e3", "007.25", "-0.5", "inf", ""][
+        Math.floor(Math.random() * 10)
+      ]!,
+  ];
+  return shapes[Math.floor(Math.random() * shapes.length)]!();
+}
+
+Deno.test("exact double sums print exactly as the long double path prints them", () => {
+  let quick = 0;
+  for (let i = 0; i < 20000; i++) {
+    const a = randomDecimal();
+    const b = randomDecimal();
+    const text = exactSumText(exactDyadic(a), exactDyadic(b));
+    if (text === undefined) continue;
+    quick++;
+    const x = parseLongDouble(a) as LongDouble;
+    const y = parseLongDouble(b) as LongDouble;
+    equal(text, formatLongDouble(addLongDouble(x, y) as LongDouble), `${a} + ${b}`);
+  }
+  // Most shapes are exact; the fast path must actually be taken.
+  equal(quick > 2000, true);
+  equal(exactSumText(exactDyadic("10.5"), exactDyadic("1.5")), "12");
+  equal(exactSumText(exactDyadic("3"), exactDyadic("0.25")), "3.25");
+  equal(exactSumText(exactDyadic("10.5"), exactDyadic("0.1")), undefined);
+  equal(exactSumText(exactDyadic("1e3"), exactDyadic("1")), undefined);
+  equal(exactSumText(exactDyadic("-0.5"), exactDyadic("0.5")), "0");
 });
 
 Deno.test("strtold's syntax and range, as Redis's string2ld accepts it", () => {
