@@ -24,6 +24,7 @@ import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
 import { parseCursor, parseScanOptions, scanDict, writeScanReply } from "../scan.ts";
 import { compareIntegers, isIntsetMember, RedisSet } from "../types/set.ts";
+import { visitCommon } from "../types/set_algebra.ts";
 import { intsetLimit, MAX_REPEATED_PICKS, positiveLong, randomDistinct } from "./collections.ts";
 
 function readSet(ctx: CommandContext, key: string): RedisSet | undefined {
@@ -51,11 +52,25 @@ function intersect(sets: RedisSet[], limit = 0): string[] {
   const [smallest, ...others] = ordered;
   const result: string[] = [];
   if (smallest === undefined) return result;
+  const walked = visitCommon(smallest, others, (bucket, start, length) => {
+    result.push(bucket.substring(start, start + length));
+    return limit === 0 || result.length < limit;
+  });
+  if (walked) return result;
   smallest.forEachMember((member) => {
     if (limit !== 0 && result.length >= limit) return;
     if (inEvery(others, smallest, member)) result.push(member);
   });
   return result;
+}
+
+/** SINTERCARD: how many members intersect() would return, without making them strings. */
+function intersectionSize(sets: RedisSet[], limit: number): number {
+  const [smallest, ...others] = sets.slice().sort((a, b) => a.size() - b.size());
+  if (smallest === undefined) return 0;
+  let count = 0;
+  if (visitCommon(smallest, others, () => ++count !== limit)) return count;
+  return intersect(sets, limit).length;
 }
 
 function inEvery(sets: RedisSet[], except: RedisSet, member: string): boolean {
@@ -433,7 +448,7 @@ export const setCommands: CommandSpec[] = [
       }
       const sets = readSets(ctx, argv.slice(2, 2 + numkeys));
       if (sets.some((set) => set === undefined)) return ctx.out.int(0);
-      ctx.out.int(intersect(sets as RedisSet[], limit).length);
+      ctx.out.int(intersectionSize(sets as RedisSet[], limit));
     },
   },
   {

@@ -402,11 +402,6 @@ export abstract class PackedDict {
     }
   }
 
-  /** Every field (every member of a set). */
-  *fields(): IterableIterator<string> {
-    for (const [field] of this.entries()) yield field;
-  }
-
   /**
    * Calls `visit` for every entry, in entries() order, without allocating
    * per entry (the reply loops of HGETALL and SMEMBERS). The dict must not
@@ -428,6 +423,16 @@ export abstract class PackedDict {
     if (this.#large !== undefined) {
       for (const [field, entry] of this.#large.map) visit(field, entry.value);
     }
+  }
+
+  /**
+   * The buckets while no resize runs and no entry lives outside them (a
+   * compact dict's as a table of one), for walks side by side with another
+   * dict's (set_algebra.ts); undefined otherwise.
+   */
+  get plainBuckets(): readonly string[] | undefined {
+    if (this.#large !== undefined || this.#old !== undefined) return undefined;
+    return this.#buckets ?? [this.#compactBucket];
   }
 
   /** Whether some entries live outside the buckets (a field or value over LARGE_ENTRY bytes). */

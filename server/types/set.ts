@@ -64,8 +64,8 @@ export class RedisSet extends PackedDict implements RedisObject {
   }
 
   /** Every member (sorted while the set is an intset). */
-  members(): IterableIterator<string> {
-    return this.fields();
+  *members(): IterableIterator<string> {
+    for (const [member] of this.entries()) yield member;
   }
 
   /**

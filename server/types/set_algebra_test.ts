@@ -1,0 +1,55 @@
+import { deepEqual, equal } from "node:assert/strict";
+import { RedisSet } from "./set.ts";
+import { visitCommon } from "./set_algebra.ts";
+
+/** A random set drawn from a small universe: integers (intsets), words, now and then a long member. */
+function randomSet(size: number, integers: boolean): RedisSet {
+  const set = new RedisSet();
+  for (let i = 0; i < size; i++) {
+    const n = Math.floor(Math.random() * 400);
+    if (integers) set.add(String(n));
+    else if (Math.random() < 0.002) set.add("long:" + "x".repeat(600) + n);
+    else set.add(`m${n}${"é".repeat(n % 3)}`);
+  }
+  return set;
+}
+
+function walked(first: RedisSet, others: RedisSet[]): string[] | undefined {
+  const found: string[] = [];
+  const applied = visitCommon(first, others, (bucket, start, length) => {
+    found.push(bucket.substring(start, start + length));
+    return true;
+  });
+  return applied ? found : undefined;
+}
+
+Deno.test("the bucket walk finds exactly the members every set holds, in the first set's order", () => {
+  let applied = 0;
+  for (let round = 0; round < 400; round++) {
+    const integers = Math.random() < 0.3;
+    const sets = Array.from(
+      { length: 2 + Math.floor(Math.random() * 2) },
+      () => randomSet(Math.floor(Math.random() * 300), integers),
+    );
+    sets.sort((a, b) => (b.plainBuckets?.length ?? 0) - (a.plainBuckets?.length ?? 0));
+    const [first, ...others] = sets;
+    const found = walked(first!, others);
+    if (found === undefined) continue;
+    applied++;
+    const expected = [...first!.members()].filter((m) => others.every((o) => o.has(m)));
+    deepEqual(found, expected);
+  }
+  // Most draws qualify (no resize under way, no long member): the walk is what is tested.
+  equal(applied > 200, true);
+});
+
+Deno.test("the walk declines a set with more buckets than the first, and stops when told", () => {
+  const small = randomSet(20, false);
+  const big = randomSet(300, false);
+  equal(walked(small, [big]), undefined);
+  const same = new RedisSet();
+  for (let i = 0; i < 200; i++) same.add(`m${i}`);
+  let visits = 0;
+  equal(visitCommon(same, [same], () => ++visits !== 5), true);
+  equal(visits, 5);
+});
