@@ -308,6 +308,11 @@ Deno.test("LCS: the string, LEN, IDX with MINMATCHLEN and WITHMATCHLEN", async (
     [["MSET", "x", "abcabc", "y", "abc"], "OK"],
     [["LCS", "x", "y", "IDX"], ["matches", [[[3, 5], [0, 2]]], "len", 3]],
     [["LCS", "y", "x", "IDX", "WITHMATCHLEN"], ["matches", [[[0, 2], [3, 5], 3]], "len", 3]],
+    // The table is reused: a smaller one after a larger must not read its numbers.
+    [["MSET", "p", "aaaaaaaaaa", "q", "aaaaaaaaaa", "s", "ab", "t", "ba"], "OK"],
+    [["LCS", "p", "q"], "aaaaaaaaaa"],
+    [["LCS", "s", "t"], "b"],
+    [["LCS", "s", "t", "LEN"], 1],
   ]);
 });
 

@@ -213,6 +213,18 @@ function getRange(ctx: CommandContext, argv: string[]): void {
   ctx.out.bulk(range === undefined ? "" : value!.slice(range[0], range[1] + 1));
 }
 
+/** Tables up to this many cells are reused: a fresh typed array costs more than a short LCS. */
+const LCS_KEPT_CELLS = 1 << 16;
+let keptLcsTable = new Uint32Array(256);
+/** The common bytes of short LCS replies, collected last to first. */
+const keptLcsBytes = new Uint8Array(4096);
+
+function lcsTable(cells: number): Uint32Array {
+  if (cells > LCS_KEPT_CELLS) return new Uint32Array(cells);
+  if (cells > keptLcsTable.length) keptLcsTable = new Uint32Array(LCS_KEPT_CELLS);
+  return keptLcsTable;
+}
+
 /** The LCS table and the reply for LCS, following Redis's traceback exactly. */
 function lcs(ctx: CommandContext, argv: string[]): void {
   const a = ctx.db.lookupRead(arg(argv, 1));
@@ -241,9 +253,12 @@ function lcs(ctx: CommandContext, argv: string[]): void {
   if (cells * 4 > ctx.server.config.getNumber("proto-max-bulk-len")) {
     throw new CommandError(LCS_TOO_MUCH_MEMORY);
   }
-  const table = new Uint32Array(cells);
+  const table = lcsTable(cells);
+  // A reused table holds old numbers: only row 0 and column 0 are read before being written.
+  table.fill(0, 0, width);
   for (let i = 1; i <= x.length; i++) {
     const xc = x.charCodeAt(i - 1);
+    table[i * width] = 0;
     for (let j = 1; j <= y.length; j++) {
       table[i * width + j] = xc === y.charCodeAt(j - 1)
         ? table[(i - 1) * width + j - 1]! + 1
@@ -255,7 +270,7 @@ function lcs(ctx: CommandContext, argv: string[]): void {
 
   // Walk back from the end, collecting the common bytes and, for IDX, the
   // ranges of consecutive matches (reported last to first, as Redis does).
-  const common = new Uint8Array(length);
+  const common = length <= keptLcsBytes.length ? keptLcsBytes : new Uint8Array(length);
   const ranges: [number, number, number, number, number][] = [];
   let k = length;
   let i = x.length;
@@ -287,13 +302,13 @@ function lcs(ctx: CommandContext, argv: string[]): void {
     }
     if (emit) {
       const matchLen = aEnd - aStart + 1;
-      if (minMatchLen === 0 || matchLen >= minMatchLen) {
+      if (getIdx && (minMatchLen === 0 || matchLen >= minMatchLen)) {
         ranges.push([aStart, aEnd, bStart, bEnd, matchLen]);
       }
       aStart = -1;
     }
   }
-  if (!getIdx) return ctx.out.bulk(bytesToBinary(common));
+  if (!getIdx) return ctx.out.bulk(bytesToBinary(common, 0, length));
   const out = ctx.out;
   out.map(2);
   out.bulk("matches");
