@@ -12,6 +12,7 @@ import { CommandError, WRONGTYPE } from "./errors.ts";
 import { KeyTable, type StoredValue } from "./types/keytable.ts";
 import { ByteString, StringForm } from "./types/string.ts";
 import type { RedisObject, RedisValue } from "./types/value.ts";
+import { commandTime } from "./types/access_clock.ts";
 
 /** What a database tells the rest of the server. */
 export interface KeyspaceHooks {
@@ -264,14 +265,14 @@ export class Database {
   }
 
   /** Whether the key's TTL has passed (it may not have been deleted yet). */
-  isExpired(key: string, now = Date.now()): boolean {
+  isExpired(key: string, now = commandTime()): boolean {
     const when = this.getExpire(key);
     return when !== undefined && when <= now;
   }
 
   #expireIfNeeded(key: string): boolean {
     const when = this.expires.get(key);
-    if (when === undefined || when > Date.now()) return false;
+    if (when === undefined || when > commandTime()) return false;
     const policy = this.hooks.expiryPolicy?.() ?? "delete";
     if (policy === "keep") return false;
     if (policy === "delete") this.expireNow(key);

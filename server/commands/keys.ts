@@ -32,6 +32,7 @@ import { HELP_SUMMARY, helpRow } from "./help.ts";
 import { parseCursor, parseScanOptions, writeScanReply } from "../scan.ts";
 import { isSharedInteger, SHARED_REFCOUNT, stringEncoding, StringForm } from "../types/string.ts";
 import { type RedisValue, typeOf } from "../types/value.ts";
+import { commandTime } from "../types/access_clock.ts";
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
@@ -190,21 +191,23 @@ function expireGeneric(
     whenBig *= 1000n;
   }
   if (relative) {
-    const now = BigInt(Date.now());
+    const now = BigInt(commandTime());
     if (whenBig > INT64_MAX - now) throw new CommandError(invalidExpire(name));
     whenBig += now;
   }
   setExpireTime(ctx, argv, flags, whenBig);
 }
 
-/** Up to 12 digits: scaled to ms and added to now it stays an exact double. */
-const SMALL_INT = /^(?:0|-?[1-9][0-9]{0,11})$/;
-
-/** The expiry time (ms) of a small integer argument, as a number; undefined for others. */
+/**
+ * The expiry time (ms) of an integer argument of up to 12 digits, as a
+ * number (scaled to ms and added to now it stays an exact double);
+ * undefined for others.
+ */
 function smallExpireTime(text: string, relative: boolean, seconds: boolean): number | undefined {
-  if (!SMALL_INT.test(text)) return undefined;
-  const n = Number(text) * (seconds ? 1000 : 1);
-  return relative ? n + Date.now() : n;
+  const n = text.length <= 13 ? parseInteger(text) : undefined;
+  if (n === undefined || n >= 1e12 || n <= -1e12) return undefined;
+  const when = seconds ? n * 1000 : n;
+  return relative ? when + commandTime() : when;
 }
 
 /** EXPIRE's effect once its time is known: a time already past deletes the key. */
@@ -220,7 +223,7 @@ function setExpireTime(
   if (flags !== 0 && !expireAllowed(flags, BigInt(when), BigInt(db.getExpire(key) ?? -1))) {
     return ctx.out.int(0);
   }
-  if (when <= Date.now()) {
+  if (when <= commandTime()) {
     db.delete(key);
     ctx.propagateAs = [["DEL", key]];
     ctx.server.keyChanged(db, key, NotifyClass.Generic, "del");

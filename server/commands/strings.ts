@@ -30,6 +30,7 @@ import {
   parseLongDouble,
   StringForm,
 } from "../types/string.ts";
+import { commandTime } from "../types/access_clock.ts";
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
@@ -59,7 +60,7 @@ function expireTimeOf(arg: string, unit: ExpireUnit, command: string): number {
   const seconds = unit === "ex" || unit === "exat";
   if (n <= 0 || (seconds && n > 9223372036854775)) throw new CommandError(invalidExpire(command));
   let when = seconds ? n * 1000 : n;
-  if (unit === "ex" || unit === "px") when += Date.now();
+  if (unit === "ex" || unit === "px") when += commandTime();
   if (when > 9223372036854775807) throw new CommandError(invalidExpire(command));
   return when;
 }
@@ -353,7 +354,7 @@ function getWithExpiry(ctx: CommandContext, argv: string[]): void {
   ctx.out.bulk(value);
   const db = ctx.db;
   const server = ctx.server;
-  if (when !== undefined && (unit === "exat" || unit === "pxat") && when <= Date.now()) {
+  if (when !== undefined && (unit === "exat" || unit === "pxat") && when <= commandTime()) {
     db.delete(key);
     ctx.propagateAs = [["DEL", key]];
     server.keyChanged(db, key, NotifyClass.Generic, "del");
