@@ -538,9 +538,9 @@ export class RedisList implements RedisObject {
     if (this.#chunked !== undefined) return this.#chunked.popRight();
     if (this.#count === 0) return undefined;
     const packed = this.#packed;
-    const r = new PackedReader();
-    for (let i = 1; i < this.#count; i++) r.skipPart(packed);
-    const last = r.pos;
+    const last = entryOffset(packed, this.#count - 1);
+    const r = reader;
+    r.pos = last;
     const length = r.readLength(packed);
     const value = packed.substring(r.pos, r.pos + length);
     this.#data = packed.slice(0, last);
@@ -553,10 +553,11 @@ export class RedisList implements RedisObject {
     if (this.#chunked !== undefined) return this.#chunked.at(index);
     if (index < 0) index += this.#count;
     if (index < 0 || index >= this.#count) return undefined;
-    const r = new PackedReader();
-    for (let i = 0; i < index; i++) r.skipPart(this.#packed);
-    const length = r.readLength(this.#packed);
-    return this.#packed.substring(r.pos, r.pos + length);
+    const packed = this.#packed;
+    const r = reader;
+    r.pos = entryOffset(packed, index);
+    const length = r.readLength(packed);
+    return packed.substring(r.pos, r.pos + length);
   }
 
   /** Replaces the element at `index` (negative from the end); false if out of range. */
@@ -565,9 +566,9 @@ export class RedisList implements RedisObject {
     if (index < 0) index += this.#count;
     if (index < 0 || index >= this.#count) return false;
     const packed = this.#packed;
-    const r = new PackedReader();
-    for (let i = 0; i < index; i++) r.skipPart(packed);
-    const start = r.pos;
+    const start = entryOffset(packed, index);
+    const r = reader;
+    r.pos = start;
     const length = r.readLength(packed);
     const end = r.pos + length;
     // In place while it still fits: LSET on a small list copies the string once.
@@ -714,6 +715,28 @@ export class RedisList implements RedisObject {
     this.#data = ChunkedList.from(this.#values());
     this.#count = 0;
   }
+}
+
+const reader = new PackedReader();
+
+/**
+ * Where entry `index` of a packed list starts: a walk over the entries
+ * before it, one-byte lengths (short elements) read inline, as RPOP,
+ * LINDEX and LSET on a small list must take it (no back lengths are kept).
+ */
+function entryOffset(packed: string, index: number): number {
+  let p = 0;
+  for (let i = 0; i < index; i++) {
+    const c = packed.charCodeAt(p);
+    if (c < 0x80) {
+      p += 1 + c;
+    } else {
+      reader.pos = p;
+      const length = reader.readLength(packed);
+      p = reader.pos + length;
+    }
+  }
+  return p;
 }
 
 /** Joins three strings into one flat string (see pack()). */
