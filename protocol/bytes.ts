@@ -101,6 +101,35 @@ export class RepeatedString {
   }
 }
 
+/**
+ * The last long argument a request decoder made (`bytesToBinaryNoted`) and
+ * the bytes it was made from, until `forgetNotedBytes`: while they stand,
+ * writeBinary copies those bytes instead of encoding the string again (a
+ * 1 KB value with bytes over 0x7f: ~0.05 us against ~0.4). The decoder's
+ * owner forgets them before its buffer can change (the connection, at the
+ * end of each batch), so the bytes are always the string's.
+ */
+let notedString = "";
+let notedBytes: Uint8Array | undefined;
+let notedStart = 0;
+
+/** bytesToBinary, noting the bytes of a long result for writeBinary. */
+export function bytesToBinaryNoted(buf: Uint8Array, start: number, end: number): string {
+  const s = bytesToBinary(buf, start, end);
+  if (end - start >= ENCODE_MIN) {
+    notedString = s;
+    notedBytes = buf;
+    notedStart = start;
+  }
+  return s;
+}
+
+/** Drops the noted bytes: their buffer may change from now on. */
+export function forgetNotedBytes(): void {
+  notedBytes = undefined;
+  notedString = "";
+}
+
 const encoder = new TextEncoder();
 /** Below this, a loop beats encodeInto's call and view. */
 const ENCODE_MIN = 64;
@@ -129,6 +158,11 @@ type Base64Target = Uint8Array & { setFromBase64(base64: string): unknown };
 export function writeBinary(buf: Uint8Array, offset: number, s: string): number {
   const len = s.length;
   if (len >= ENCODE_MIN) {
+    // Equal strings have equal bytes: an equal string copies the noted ones.
+    if (notedBytes !== undefined && len === notedString.length && s === notedString) {
+      buf.set(notedBytes.subarray(notedStart, notedStart + len), offset);
+      return offset + len;
+    }
     const target = buf.subarray(offset, offset + len);
     if (startsAscii(s)) {
       // Every char read and no more bytes written than chars: all ASCII.

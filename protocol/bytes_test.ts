@@ -1,5 +1,12 @@
 import { deepEqual, equal } from "node:assert/strict";
-import { binaryToBytes, bytesToBinary, RepeatedString, writeBinary } from "./bytes.ts";
+import {
+  binaryToBytes,
+  bytesToBinary,
+  bytesToBinaryNoted,
+  forgetNotedBytes,
+  RepeatedString,
+  writeBinary,
+} from "./bytes.ts";
 
 Deno.test("bytesToBinary: every length through each path keeps every byte", () => {
   const buf = new Uint8Array(20000);
@@ -47,4 +54,23 @@ Deno.test("writeBinary: a long string with a char over 0xff writes each char's l
   writeBinary(buf, 0, s);
   equal(buf[0], 0xac);
   equal(buf[300], 0x61);
+});
+
+Deno.test("writeBinary copies a noted argument's bytes, and never after they are forgotten", () => {
+  const request = new Uint8Array(600);
+  for (let i = 0; i < request.length; i++) request[i] = (i * 7) & 0xff;
+  const value = bytesToBinaryNoted(request, 37, 537);
+  const out = new Uint8Array(520);
+  equal(writeBinary(out, 10, value), 510);
+  deepEqual(out.subarray(10, 510), request.subarray(37, 537));
+  // An equal string made elsewhere has the same bytes: the copy is right for it too.
+  const twin = bytesToBinary(request.slice(37, 537));
+  out.fill(0);
+  writeBinary(out, 0, twin);
+  deepEqual(out.subarray(0, 500), request.subarray(37, 537));
+  // Once forgotten, the buffer may be reused: its new bytes must not be copied.
+  forgetNotedBytes();
+  request.fill(1);
+  writeBinary(out, 0, value);
+  deepEqual(out.subarray(0, 500), binaryToBytes(twin));
 });

@@ -2,7 +2,7 @@
  * RESP2/RESP3 request decoding (server side) and reply decoding (client side).
  * Strings are binary strings (one char per byte), see bytes.ts.
  */
-import { bytesToBinary, RepeatedString } from "./bytes.ts";
+import { bytesToBinary, bytesToBinaryNoted, RepeatedString } from "./bytes.ts";
 import { ProtocolError, protocolErrorReply } from "./errors.ts";
 import { splitArgs } from "./inline.ts";
 
@@ -38,6 +38,11 @@ export class RespRequestDecoder {
    * of more than 10 arguments or bulks over 16 KiB before reading them.
    */
   unauthenticated: () => boolean = () => false;
+  /**
+   * Whether long arguments note their bytes for writeBinary (bytes.ts): only
+   * for an owner that calls forgetNotedBytes before the buffer changes.
+   */
+  notesBytes = false;
 
   #argv: string[] | undefined;
   #remaining = 0;
@@ -94,6 +99,8 @@ export class RespRequestDecoder {
       argv.push(
         argv.length === 0
           ? this.#name.decode(buf, dataStart, len)
+          : this.notesBytes
+          ? bytesToBinaryNoted(buf, dataStart, dataStart + len)
           : bytesToBinary(buf, dataStart, dataStart + len),
       );
       // A V8 string's header is 16 bytes (server/types/memory.ts).

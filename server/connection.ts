@@ -3,6 +3,7 @@
  * complete request, run them in order, send all their replies with one write.
  * It knows nothing about commands (see dispatch.ts).
  */
+import { forgetNotedBytes } from "../protocol/bytes.ts";
 import { NativeRequestDecoder } from "../protocol/native.ts";
 import { ProtocolError } from "../protocol/errors.ts";
 import { RespRequestDecoder } from "../protocol/resp.ts";
@@ -402,6 +403,8 @@ export class Connection implements ClientTransport, PollTarget {
       // A write in flight closes the connection when it ends (#writeLoop).
       if (client.out.length > 0) this.flushSoon();
       else if (!this.#writing) this.close();
+    } finally {
+      forgetNotedBytes();
     }
   }
 
@@ -415,7 +418,11 @@ export class Connection implements ClientTransport, PollTarget {
     else decoder.maxArgLen = maxBulkLen;
     this.#decoder = decoder;
     const client = this.client = new Client(this.server, this, protocol);
-    if (decoder instanceof RespRequestDecoder) decoder.unauthenticated = () => client.authRequired;
+    if (decoder instanceof RespRequestDecoder) {
+      decoder.unauthenticated = () => client.authRequired;
+      // process() forgets the noted bytes before this buffer is read into again.
+      decoder.notesBytes = true;
+    }
     this.client.lastInteraction = Date.now();
     this.server.registerClient(this.client);
     return true;
