@@ -7,9 +7,9 @@
 import { deepEqual, equal } from "node:assert/strict";
 import {
   CorruptHllError,
-  estimateMerged,
   HLL_REGISTERS,
   HyperLogLog,
+  MergedRegisters,
 } from "../server/types/hyperloglog.ts";
 import { pipeline, withRedis } from "./persistence_helpers.ts";
 import type { RespClient } from "./helpers.ts";
@@ -125,17 +125,12 @@ Deno.test("HyperLogLog: merged registers (PFMERGE, multi-key PFCOUNT) equal redi
       values[key] = pfadd(undefined, elements, 3000);
     }
     for (const sources of [["a"], ["a", "b"], ["b", "a"], ["a", "b", "c"], ["c", "a"]]) {
-      const max = new Uint8Array(HLL_REGISTERS);
-      let dense = false;
-      for (const k of sources) {
-        const hll = HyperLogLog.fromBinary(values[k]!)!;
-        dense ||= hll.encoding === "dense";
-        hll.mergeInto(max);
-      }
-      equal(Number(estimateMerged(max)), await redis.cmd("PFCOUNT", ...sources), `${sources}`);
+      const merged = new MergedRegisters();
+      for (const k of sources) HyperLogLog.fromBinary(values[k]!)!.mergeInto(merged);
+      equal(Number(merged.estimate()), await redis.cmd("PFCOUNT", ...sources), `${sources}`);
       const dest = HyperLogLog.create();
-      if (dense) dest.toDense();
-      dest.raiseAll(max, 3000);
+      if (merged.dense) dest.toDense();
+      dest.raiseAll(merged, 3000);
       await redis.cmd("DEL", "dest");
       await redis.cmd("PFMERGE", "dest", ...sources);
       equal(dest.toBinary(), await redis.cmd("GET", "dest"), `PFMERGE of ${sources}`);
@@ -296,9 +291,9 @@ Deno.test("HyperLogLog: hand-made corrupt sparse values behave as in redis-serve
 
 /** The registers of several values merged, estimated (multi-key PFCOUNT). */
 function estimateMergedOf(hlls: HyperLogLog[]): bigint {
-  const max = new Uint8Array(HLL_REGISTERS);
-  for (const h of hlls) h.mergeInto(max);
-  return estimateMerged(max);
+  const merged = new MergedRegisters();
+  for (const h of hlls) h.mergeInto(merged);
+  return merged.estimate();
 }
 
 /** What a step replies: its result, or INVALIDOBJ when the value is corrupt. */

@@ -20,10 +20,10 @@ import { keyRange, READ_KEY } from "../key_specs.ts";
 import { NotifyClass } from "../notify.ts";
 import {
   CorruptHllError,
-  estimateMerged,
   HLL_REGISTERS,
   hllSelfTest,
   HyperLogLog,
+  MergedRegisters,
 } from "../types/hyperloglog.ts";
 import { type ByteString, StringForm } from "../types/string.ts";
 
@@ -99,25 +99,23 @@ function pfadd(ctx: CommandContext, argv: string[]): void {
   ctx.out.int(updated > 0 ? 1 : 0);
 }
 
-/** The registers of every existing key merged (max of each); whether any was dense. */
-function mergeKeys(ctx: CommandContext, keys: string[]): { max: Uint8Array; dense: boolean } {
-  const max = new Uint8Array(HLL_REGISTERS);
-  let dense = false;
-  for (const key of keys) {
-    const value = ctx.db.readBytes(key);
+/** Reused by every PFCOUNT and PFMERGE of several keys (handlers run one at a time). */
+const merged = new MergedRegisters();
+
+/** The registers of the existing keys argv[1..] merged (max of each) into `merged`. */
+function mergeKeys(ctx: CommandContext, argv: string[]): MergedRegisters {
+  merged.clear();
+  for (let i = 1; i < argv.length; i++) {
+    const value = ctx.db.viewBytes(argv[i]!);
     if (value === undefined) continue;
     const hll = hllOver(value);
-    if (hll.encoding === "dense") dense = true;
-    checked(() => hll.mergeInto(max));
+    checked(() => hll.mergeInto(merged));
   }
-  return { max, dense };
+  return merged;
 }
 
 function pfcount(ctx: CommandContext, argv: string[]): void {
-  if (argv.length > 2) {
-    ctx.out.int(estimateMerged(mergeKeys(ctx, argv.slice(1)).max));
-    return;
-  }
+  if (argv.length > 2) return ctx.out.int(mergeKeys(ctx, argv).estimate());
   const key = arg(argv, 1);
   const value = ctx.db.readBytes(key);
   if (value === undefined) return ctx.out.int(0);
@@ -132,13 +130,13 @@ function pfcount(ctx: CommandContext, argv: string[]): void {
 }
 
 function pfmerge(ctx: CommandContext, argv: string[]): void {
-  const { max, dense } = mergeKeys(ctx, argv.slice(1));
+  mergeKeys(ctx, argv);
   const key = arg(argv, 1);
   // The destination was read as a source, so it is missing or a valid HyperLogLog.
   const current = ctx.db.getBytes(key);
   const hll = current === undefined ? HyperLogLog.create() : hllOver(current);
-  if (dense) checked(() => hll.toDense());
-  hll.raiseAll(max, sparseMaxBytes(ctx));
+  if (merged.dense) checked(() => hll.toDense());
+  hll.raiseAll(merged, sparseMaxBytes(ctx));
   if (current === undefined) ctx.db.set(key, hll.toBinary(), StringForm.Raw);
   else storeInPlace(ctx, key, current, hll);
   ctx.keyChanged(key, NotifyClass.String, "pfadd");

@@ -5,6 +5,7 @@ import {
   HLL_REGISTERS,
   hllPattern,
   HyperLogLog,
+  MergedRegisters,
 } from "./hyperloglog.ts";
 import { hash64, murmurHash64A } from "./murmur.ts";
 
@@ -160,9 +161,88 @@ Deno.test("corrupt sparse values: counting, merging and converting all refuse th
   for (const body of ["", "\x7f\xfe", "\x7f\xff\x80", "\x7f\xff\x00", "\x7f"]) {
     const hll = HyperLogLog.fromBinary(header + body)!;
     throws(() => hll.count(), CorruptHllError, JSON.stringify(body));
-    throws(() => hll.mergeInto(new Uint8Array(HLL_REGISTERS)), CorruptHllError);
+    throws(() => hll.mergeInto(new MergedRegisters()), CorruptHllError);
     throws(() => hll.toDense(), CorruptHllError);
     equal(hll.encoding, "sparse");
   }
   throws(() => HyperLogLog.fromBinary(header)!.add("x", 3000), CorruptHllError);
+});
+
+/** A deterministic stream of pseudo-random 32-bit numbers (xorshift32). */
+function xorshift(seed: number): () => number {
+  let x = seed;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return x >>> 0;
+  };
+}
+
+/** A sparse value with `n` registers raised, clustered so that runs of values form and merge. */
+function randomSparse(next: () => number, n: number, maxValue: number): HyperLogLog {
+  const hll = HyperLogLog.create();
+  let reg = next() % HLL_REGISTERS;
+  for (let i = 0; i < n; i++) {
+    reg = next() % 3 === 0 ? next() % HLL_REGISTERS : (reg + 1 + (next() % 3)) % HLL_REGISTERS;
+    hll.raise(reg, 1 + (next() % maxValue), 1 << 20);
+  }
+  return hll;
+}
+
+Deno.test("raiseAll resuming its walk writes the bytes of a walk from the start per register", () => {
+  const next = xorshift(7);
+  for (let round = 0; round < 400; round++) {
+    const maxValue = round % 4 === 0 ? 40 : 1 + (next() % 32);
+    const sources = Array.from(
+      { length: 1 + (next() % 3) },
+      () => randomSparse(next, next() % 300, maxValue),
+    );
+    const dest = round % 5 === 0 ? HyperLogLog.create() : randomSparse(next, next() % 200, 32);
+    const maxBytes = round % 3 === 0 ? 3000 : 20 + (next() % 1000);
+    const merged = new MergedRegisters();
+    for (const hll of [dest, ...sources]) hll.mergeInto(merged);
+    const fast = HyperLogLog.fromBinary(dest.toBinary())!;
+    const slow = HyperLogLog.fromBinary(dest.toBinary())!;
+    if (merged.dense) {
+      fast.toDense();
+      slow.toDense();
+    }
+    fast.raiseAll(merged, maxBytes);
+    // The plain way: every register in order, each found by a walk from the first opcode.
+    for (let i = 0; i < HLL_REGISTERS; i++) {
+      if (merged.max[i] !== 0) slow.raise(i, merged.max[i]!, maxBytes);
+    }
+    slow.invalidateCache();
+    equal(fast.toBinary(), slow.toBinary(), `round ${round}`);
+  }
+});
+
+Deno.test("MergedRegisters: estimates as a dense value of the merged registers, reused after clear", () => {
+  const next = xorshift(5);
+  const merged = new MergedRegisters();
+  for (let round = 0; round < 60; round++) {
+    merged.clear();
+    const sources = Array.from(
+      { length: 1 + (next() % 3) },
+      () => randomSparse(next, next() % 2000, 1 + (next() % 40)),
+    );
+    const plain = new Uint8Array(HLL_REGISTERS);
+    const dense = HyperLogLog.create();
+    dense.toDense();
+    for (const hll of sources) {
+      hll.mergeInto(merged);
+      hll.toDense();
+      hll.registers().forEach((v, i) => plain[i] = Math.max(plain[i]!, v));
+    }
+    plain.forEach((v, i) => v !== 0 && dense.raise(i, v, 3000));
+    deepEqual(merged.max, plain, `round ${round}`);
+    equal(merged.estimate(), dense.count(), `round ${round}`);
+  }
+  // A corrupt source stops the merge part way; clear still empties every register.
+  const header = HyperLogLog.create().toBinary().slice(0, 16);
+  throws(() => HyperLogLog.fromBinary(header + "\x80\x7f\xff")!.mergeInto(merged));
+  merged.clear();
+  deepEqual(merged.max, new Uint8Array(HLL_REGISTERS));
+  equal(merged.estimate(), 0n);
 });
