@@ -108,7 +108,8 @@ function mergeKeys(ctx: CommandContext, argv: string[]): MergedRegisters {
   for (let i = 1; i < argv.length; i++) {
     const value = ctx.db.viewBytes(argv[i]!);
     if (value === undefined) continue;
-    const hll = hllOver(value);
+    const hll = HyperLogLog.view(value);
+    if (hll === undefined) throw new CommandError(HLL_WRONGTYPE);
     checked(() => hll.mergeInto(merged));
   }
   return merged;

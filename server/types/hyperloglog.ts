@@ -277,11 +277,7 @@ export class HyperLogLog {
   static over(value: ByteString): HyperLogLog | undefined {
     const len = value.length;
     let b = value.bytes;
-    if (len < HDR || b[0] !== 0x48 || b[1] !== 0x59 || b[2] !== 0x4c || b[3] !== 0x4c) {
-      return undefined;
-    }
-    const encoding = b[ENCODING_AT];
-    if (encoding !== SPARSE && !(encoding === DENSE && len === HLL_DENSE_SIZE)) return undefined;
+    if (!HyperLogLog.#isValidBytes(b, len)) return undefined;
     if (b.length <= len) {
       const grown = new Uint8Array(len + 8);
       grown.set(b.subarray(0, len));
@@ -289,6 +285,25 @@ export class HyperLogLog {
     }
     b[len] = 0;
     return new HyperLogLog(b, len);
+  }
+
+  /**
+   * The HyperLogLog stored in `value`, only to read (`mergeInto`,
+   * `cachedCardinality`): no copy and no zero byte written after the data,
+   * so it may view bytes that stay where the key table keeps them.
+   */
+  static view(value: ByteString): HyperLogLog | undefined {
+    if (!HyperLogLog.#isValidBytes(value.bytes, value.length)) return undefined;
+    return new HyperLogLog(value.bytes, value.length);
+  }
+
+  /** isValid's checks on bytes. */
+  static #isValidBytes(b: Uint8Array, len: number): boolean {
+    if (len < HDR || b[0] !== 0x48 || b[1] !== 0x59 || b[2] !== 0x4c || b[3] !== 0x4c) {
+      return false;
+    }
+    const encoding = b[ENCODING_AT];
+    return encoding === SPARSE || (encoding === DENSE && len === HLL_DENSE_SIZE);
   }
 
   /** Hands this value's bytes (maybe grown or made dense) to `value` after an edit. */
@@ -364,22 +379,17 @@ export class HyperLogLog {
   /** Merges this value's registers into `into`. Throws CorruptHllError. */
   mergeInto(into: MergedRegisters): void {
     const b = this.#b;
-    if (b[ENCODING_AT] === DENSE) {
-      into.dense = true;
-      for (let i = 0; i < HLL_REGISTERS; i++) {
-        const v = denseGet(b, i);
-        if (v !== 0) into.raise(i, v);
-      }
-      return;
-    }
+    if (b[ENCODING_AT] === DENSE) return this.#mergeDense(into);
+    const len = this.#len;
     let i = 0;
-    for (let p = HDR; p < this.#len;) {
+    for (let p = HDR; p < len;) {
       const op = b[p]!;
       if (isZero(op)) {
         i += zeroLen(op);
         p++;
       } else if (isXzero(op)) {
-        i += xzeroLen(op, b[p + 1]!);
+        // A view has no zero byte after the data: read it as Redis reads its terminator.
+        i += xzeroLen(op, p + 1 < len ? b[p + 1]! : 0);
         p += 2;
       } else {
         const len = valLen(op);
@@ -390,6 +400,26 @@ export class HyperLogLog {
       }
     }
     if (i !== HLL_REGISTERS) throw new CorruptHllError();
+  }
+
+  /** mergeInto of a dense value, four registers from every three bytes (none past the data). */
+  #mergeDense(into: MergedRegisters): void {
+    const b = this.#b;
+    into.dense = true;
+    for (let at = HDR, i = 0; at < HLL_DENSE_SIZE; at += 3, i += 4) {
+      const b0 = b[at]!;
+      const b1 = b[at + 1]!;
+      const b2 = b[at + 2]!;
+      if ((b0 | b1 | b2) === 0) continue;
+      const r0 = b0 & 63;
+      const r1 = ((b0 >>> 6) | (b1 << 2)) & 63;
+      const r2 = ((b1 >>> 4) | (b2 << 4)) & 63;
+      const r3 = b2 >>> 2;
+      if (r0 !== 0) into.raise(i, r0);
+      if (r1 !== 0) into.raise(i + 1, r1);
+      if (r2 !== 0) into.raise(i + 2, r2);
+      if (r3 !== 0) into.raise(i + 3, r3);
+    }
   }
 
   /**

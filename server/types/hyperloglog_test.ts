@@ -8,6 +8,7 @@ import {
   MergedRegisters,
 } from "./hyperloglog.ts";
 import { hash64, murmurHash64A } from "./murmur.ts";
+import { ByteString } from "./string.ts";
 
 /** MurmurHash64A written plainly with BigInt, to check the 32-bit-halves version. */
 function murmurReference(s: string, seed: number): bigint {
@@ -162,10 +163,19 @@ Deno.test("corrupt sparse values: counting, merging and converting all refuse th
     const hll = HyperLogLog.fromBinary(header + body)!;
     throws(() => hll.count(), CorruptHllError, JSON.stringify(body));
     throws(() => hll.mergeInto(new MergedRegisters()), CorruptHllError);
+    // A view of exactly the value's bytes reads no zero byte after them, and refuses alike.
+    const exact = ByteString.from(header + body);
+    throws(() => HyperLogLog.view(exact)!.mergeInto(new MergedRegisters()), CorruptHllError);
     throws(() => hll.toDense(), CorruptHllError);
     equal(hll.encoding, "sparse");
   }
   throws(() => HyperLogLog.fromBinary(header)!.add("x", 3000), CorruptHllError);
+  // A last XZERO reads the byte after the data as zero (Redis's terminator): here 1 register.
+  const bytes = ByteString.from(header + "\x7f\xfe\x40\xff").bytes;
+  const merged = new MergedRegisters();
+  HyperLogLog.view(new ByteString(bytes, 19))!.mergeInto(merged);
+  equal(merged.estimate(), 0n);
+  equal(HyperLogLog.fromBinary(header + "\x7f\xfe\x40")!.count(), 0n);
 });
 
 /** A deterministic stream of pseudo-random 32-bit numbers (xorshift32). */
