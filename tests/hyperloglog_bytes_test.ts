@@ -55,7 +55,7 @@ function pfcount(value: string): { reply: unknown; value: string } {
 }
 
 /** An integer as the test client returns it: a number when safe, else its digits. */
-function asReply(n: bigint): unknown {
+function asReply(n: number | bigint): unknown {
   return Number.isSafeInteger(Number(n)) ? Number(n) : String(n);
 }
 

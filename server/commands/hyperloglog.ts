@@ -53,6 +53,13 @@ function hllOver(value: ByteString): HyperLogLog {
   return hll;
 }
 
+/** The HyperLogLog in a value only to read (HyperLogLog.view); HLL_WRONGTYPE if it is not one. */
+function hllView(value: ByteString): HyperLogLog {
+  const hll = HyperLogLog.view(value);
+  if (hll === undefined) throw new CommandError(HLL_WRONGTYPE);
+  return hll;
+}
+
 /** Hands an edited HyperLogLog back to its key (its TTL stays). */
 function storeInPlace(ctx: CommandContext, key: string, value: ByteString, hll: HyperLogLog) {
   hll.storeInto(value);
@@ -108,8 +115,7 @@ function mergeKeys(ctx: CommandContext, argv: string[]): MergedRegisters {
   for (let i = 1; i < argv.length; i++) {
     const value = ctx.db.viewBytes(argv[i]!);
     if (value === undefined) continue;
-    const hll = HyperLogLog.view(value);
-    if (hll === undefined) throw new CommandError(HLL_WRONGTYPE);
+    const hll = hllView(value);
     checked(() => hll.mergeInto(merged));
   }
   return merged;
@@ -120,9 +126,10 @@ function pfcount(ctx: CommandContext, argv: string[]): void {
   const key = arg(argv, 1);
   const value = ctx.db.readBytes(key);
   if (value === undefined) return ctx.out.int(0);
-  const hll = hllOver(value);
-  const cached = hll.cachedCardinality();
+  // Read first without over's copy: a cached count changes nothing.
+  const cached = hllView(value).cachedCardinality();
   if (cached !== undefined) return ctx.out.int(cached);
+  const hll = hllOver(value);
   const card = checked(() => hll.count());
   hll.setCachedCardinality(card);
   storeInPlace(ctx, key, value, hll);

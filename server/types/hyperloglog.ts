@@ -330,12 +330,21 @@ export class HyperLogLog {
     return this.#b[ENCODING_AT] === DENSE ? "dense" : "sparse";
   }
 
-  /** The cached cardinality, or undefined when it is stale. */
-  cachedCardinality(): bigint | undefined {
-    if (this.#b[CARD_AT + 7]! & 0x80) return undefined;
-    let card = 0n;
-    for (let i = 7; i >= 0; i--) card = (card << 8n) | BigInt(this.#b[CARD_AT + i]!);
-    return card;
+  /**
+   * The cached cardinality, or undefined when it is stale: a number when it
+   * is exact as one (every real estimate), so that the cached PFCOUNT makes
+   * no BigInt.
+   */
+  cachedCardinality(): number | bigint | undefined {
+    const b = this.#b;
+    if (b[CARD_AT + 7]! & 0x80) return undefined;
+    const lo =
+      (b[CARD_AT]! | b[CARD_AT + 1]! << 8 | b[CARD_AT + 2]! << 16 | b[CARD_AT + 3]! << 24) >>>
+      0;
+    const hi = b[CARD_AT + 4]! | b[CARD_AT + 5]! << 8 | b[CARD_AT + 6]! << 16 |
+      b[CARD_AT + 7]! << 24;
+    if (hi < 1 << 21) return hi * 2 ** 32 + lo;
+    return (BigInt(hi) << 32n) | BigInt(lo);
   }
 
   /** Stores `card` (as uint64) as the cached cardinality. */
