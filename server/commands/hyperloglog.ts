@@ -87,7 +87,8 @@ function pfadd(ctx: CommandContext, argv: string[]): void {
   const current = ctx.db.getBytes(key);
   const hll = current === undefined ? HyperLogLog.create() : hllOver(current);
   let updated = current === undefined ? 1 : 0;
-  const maxBytes = sparseMaxBytes(ctx);
+  // A dense value stays dense: only a sparse one needs the limit (a config lookup).
+  const maxBytes = hll.encoding === "sparse" ? sparseMaxBytes(ctx) : 0;
   try {
     for (let i = 2; i < argv.length; i++) if (hll.add(arg(argv, i), maxBytes)) updated++;
   } catch (err) {

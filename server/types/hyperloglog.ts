@@ -118,10 +118,38 @@ const valValue = (op: number) => ((op >>> 2) & 0x1f) + 1;
 const valLen = (op: number) => (op & 3) + 1;
 const valOp = (value: number, len: number) => 0x80 | ((value - 1) << 2) | (len - 1);
 
-/** Appends the opcode(s) for `len` zero registers to `seq`. */
-function pushZeros(seq: number[], len: number): void {
-  if (len > ZERO_MAX_LEN) seq.push(0x40 | ((len - 1) >>> 8), (len - 1) & 0xff);
-  else seq.push(len - 1);
+/** The up to five bytes an opcode splits into (XZERO, VAL, XZERO), reused. */
+const splitSeq = new Uint8Array(5);
+
+/** Writes the opcode(s) for `len` zero registers at splitSeq[at]; returns the end. */
+function putZeros(at: number, len: number): number {
+  if (len <= ZERO_MAX_LEN) {
+    splitSeq[at] = len - 1;
+    return at + 1;
+  }
+  splitSeq[at] = 0x40 | ((len - 1) >>> 8);
+  splitSeq[at + 1] = (len - 1) & 0xff;
+  return at + 2;
+}
+
+/**
+ * Redis's Step 3: opcode `op` covering registers first..last, with `reg`
+ * set to `count`, as up to three opcodes (before, the register, after) in
+ * splitSeq; returns their length in bytes.
+ */
+function splitOpcode(op: number, first: number, last: number, reg: number, count: number): number {
+  let n = 0;
+  if (isZero(op) || isXzero(op)) {
+    if (reg !== first) n = putZeros(n, reg - first);
+    splitSeq[n++] = valOp(count, 1);
+    if (reg !== last) n = putZeros(n, last - reg);
+  } else {
+    const current = valValue(op);
+    if (reg !== first) splitSeq[n++] = valOp(current, reg - first);
+    splitSeq[n++] = valOp(count, 1);
+    if (reg !== last) splitSeq[n++] = valOp(current, last - reg);
+  }
+  return n;
 }
 
 // ---- the estimator -----------------------------------------------------------
@@ -572,13 +600,18 @@ export class HyperLogLog {
     let span = 0;
     while (p < end) {
       const op = b[p]!;
-      const xzero = isXzero(op);
-      span = isZero(op) ? zeroLen(op) : xzero ? xzeroLen(op, b[p + 1]!) : valLen(op);
-      if (reg <= first + span - 1) break;
+      // VAL, XZERO, ZERO: branching on the top bits once.
+      let size = 1;
+      if (op & 0x80) span = valLen(op);
+      else if (op & 0x40) {
+        span = xzeroLen(op, b[p + 1]!);
+        size = 2;
+      } else span = zeroLen(op);
+      if (reg < first + span) break;
       prevPrev = prev;
       prev = p;
       prevFirst = first;
-      p += xzero ? 2 : 1;
+      p += size;
       first += span;
     }
     if (span === 0 || p >= end) throw new CorruptHllError();
@@ -600,26 +633,15 @@ export class HyperLogLog {
       return this.#updated(p, valOp(count, 1), prev);
     }
 
-    // Otherwise the opcode splits in up to three: before, the register, after.
-    const seq: number[] = [];
-    const last = first + span - 1;
-    if (isZero(op) || isXzero(op)) {
-      if (reg !== first) pushZeros(seq, reg - first);
-      seq.push(valOp(count, 1));
-      if (reg !== last) pushZeros(seq, last - reg);
-    } else {
-      const current = valValue(op);
-      if (reg !== first) seq.push(valOp(current, reg - first));
-      seq.push(valOp(count, 1));
-      if (reg !== last) seq.push(valOp(current, last - reg));
-    }
-    const delta = seq.length - oldLen;
+    // Otherwise the opcode splits in up to three.
+    const seqLen = splitOpcode(op, first, first + span - 1, reg, count);
+    const delta = seqLen - oldLen;
     if (delta > 0 && this.#len + delta > sparseMaxBytes) return this.#promote(reg, count);
     this.#reserve(end + delta);
     b = this.#b;
     if (delta !== 0 && next !== -1) b.copyWithin(next + delta, next, end);
     this.#setLength(end + delta);
-    for (let i = 0; i < seq.length; i++) b[p + i] = seq[i]!;
+    for (let i = 0; i < seqLen; i++) b[p + i] = splitSeq[i]!;
     return this.#mergeValues(prev);
   }
 
