@@ -117,6 +117,8 @@ export class Command {
   readonly allowedUnauthenticated: boolean;
   readonly needsLua: boolean;
   readonly subcommands?: Map<string, Command>;
+  /** The subcommands by upper-case name: what clients send, found with no toLowerCase. */
+  readonly #upperSubcommands?: Map<string, Command>;
   calls = 0;
   failedCalls = 0;
   rejectedCalls = 0;
@@ -145,8 +147,18 @@ export class Command {
     ].includes(this.fullName);
     if (spec.subcommands) {
       this.subcommands = new Map();
-      for (const sub of spec.subcommands) this.subcommands.set(sub.name, new Command(sub, this));
+      this.#upperSubcommands = new Map();
+      for (const sub of spec.subcommands) {
+        const command = new Command(sub, this);
+        this.subcommands.set(sub.name, command);
+        this.#upperSubcommands.set(sub.name.toUpperCase(), command);
+      }
     }
+  }
+
+  /** The subcommand called `name` in any case; undefined if there is none. */
+  subcommand(name: string): Command | undefined {
+    return this.#upperSubcommands?.get(name) ?? this.subcommands?.get(name.toLowerCase());
   }
 
   get name(): string {
@@ -228,14 +240,14 @@ export class CommandTable {
     if (name === undefined) return undefined;
     const command = this.lookup(name);
     if (command?.subcommands === undefined || sub === undefined) return command;
-    return command.subcommands.get(sub.toLowerCase());
+    return command.subcommand(sub);
   }
 
   /** A command or subcommand by name, "config|get" style for subcommands. */
   find(name: string): Command | undefined {
     const bar = name.indexOf("|");
     if (bar < 0) return this.lookup(name);
-    return this.lookup(name.slice(0, bar))?.subcommands?.get(name.slice(bar + 1).toLowerCase());
+    return this.lookup(name.slice(0, bar))?.subcommand(name.slice(bar + 1));
   }
 
   /** Every top-level command, each once. */
