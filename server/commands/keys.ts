@@ -274,8 +274,9 @@ function scan(ctx: CommandContext, argv: string[]): void {
       const value = ctx.db.peekRead(key);
       if (value === undefined || typeOf(value) !== type) continue;
     }
-    // Expired keys are deleted on the way, as Redis's expireIfNeeded does.
-    if (!db.has(key)) continue;
+    // Expired keys are deleted on the way, as Redis's expireIfNeeded does
+    // (with no TTL in the database, every key just scanned is live).
+    if (db.expires.size !== 0 && !db.has(key)) continue;
     keys.push(key);
   }
   writeScanReply(ctx.out, next, keys);
