@@ -15,7 +15,14 @@
  * decodes within one node: LINDEX, LSET and LRANGE cost O(n / NODE_SIZE) to
  * get there.
  */
-import { lengthPrefix, PackedKind, PackedReader } from "./packed_record.ts";
+import { flat, PackedKind } from "./packed_record.ts";
+import {
+  countListEntries,
+  ListCursor,
+  packedListEntry,
+  packList,
+  unpackList,
+} from "./list_packed.ts";
 import { arrayBytes, objectBytes, stringBytes } from "./memory.ts";
 import {
   cloneNode,
@@ -25,9 +32,7 @@ import {
   nodeGet,
   nodeRange,
   nodeValues,
-  pack,
   PACK_MAX_AVERAGE,
-  unpack,
 } from "./list_node.ts";
 import { Ring } from "./ring.ts";
 import type { RedisObject } from "./value.ts";
@@ -511,14 +516,14 @@ export class RedisList implements RedisObject {
   pushLeft(value: string): void {
     if (this.#chunked === undefined && !this.#fits(value)) this.#chunk();
     if (this.#chunked !== undefined) return this.#chunked.pushLeft(value);
-    this.#data = joinPacked(lengthPrefix(value.length), value, this.#packed);
+    this.#data = flat(packedListEntry(value) + this.#packed);
     this.#count++;
   }
 
   pushRight(value: string): void {
     if (this.#chunked === undefined && !this.#fits(value)) this.#chunk();
     if (this.#chunked !== undefined) return this.#chunked.pushRight(value);
-    this.#data = joinPacked(this.#packed, lengthPrefix(value.length), value);
+    this.#data = flat(this.#packed + packedListEntry(value));
     this.#count++;
   }
 
@@ -526,10 +531,10 @@ export class RedisList implements RedisObject {
     if (this.#chunked !== undefined) return this.#chunked.popLeft();
     if (this.#count === 0) return undefined;
     const packed = this.#packed;
-    const r = new PackedReader();
-    const length = r.readLength(packed);
-    const value = packed.substring(r.pos, r.pos + length);
-    this.#data = packed.slice(r.pos + length);
+    const entry = cursorOver(packed);
+    entry.readForward(0);
+    const value = entry.value();
+    this.#data = packed.slice(entry.end);
     this.#count--;
     return value;
   }
@@ -538,12 +543,10 @@ export class RedisList implements RedisObject {
     if (this.#chunked !== undefined) return this.#chunked.popRight();
     if (this.#count === 0) return undefined;
     const packed = this.#packed;
-    const last = entryOffset(packed, this.#count - 1);
-    const r = reader;
-    r.pos = last;
-    const length = r.readLength(packed);
-    const value = packed.substring(r.pos, r.pos + length);
-    this.#data = packed.slice(0, last);
+    const entry = cursorOver(packed);
+    entry.readBackward(packed.length);
+    const value = entry.value();
+    this.#data = packed.slice(0, entry.start);
     this.#count--;
     return value;
   }
@@ -553,11 +556,9 @@ export class RedisList implements RedisObject {
     if (this.#chunked !== undefined) return this.#chunked.at(index);
     if (index < 0) index += this.#count;
     if (index < 0 || index >= this.#count) return undefined;
-    const packed = this.#packed;
-    const r = reader;
-    r.pos = entryOffset(packed, index);
-    const length = r.readLength(packed);
-    return packed.substring(r.pos, r.pos + length);
+    const entry = cursorOver(this.#packed);
+    entry.seek(index, this.#count);
+    return entry.value();
   }
 
   /** Replaces the element at `index` (negative from the end); false if out of range. */
@@ -566,17 +567,14 @@ export class RedisList implements RedisObject {
     if (index < 0) index += this.#count;
     if (index < 0 || index >= this.#count) return false;
     const packed = this.#packed;
-    const start = entryOffset(packed, index);
-    const r = reader;
-    r.pos = start;
-    const length = r.readLength(packed);
-    const end = r.pos + length;
+    const entry = cursorOver(packed);
+    entry.seek(index, this.#count);
     // In place while it still fits: LSET on a small list copies the string once.
-    if (packed.length - (end - start) + value.length + 5 <= SMALL_MAX_BYTES) {
+    if (packed.length - (entry.end - entry.start) + value.length + 6 <= SMALL_MAX_BYTES) {
       this.#data = joinPacked(
-        packed.slice(0, start),
-        lengthPrefix(value.length) + value,
-        packed.slice(end),
+        packed.slice(0, entry.start),
+        packedListEntry(value),
+        packed.slice(entry.end),
       );
       return true;
     }
@@ -627,25 +625,25 @@ export class RedisList implements RedisObject {
   /** Visits `count` elements from `index` on (0 <= index, index + count <= length). */
   forRange(index: number, count: number, visit: (value: string) => void): void {
     if (this.#chunked !== undefined) return this.#chunked.forRange(index, count, visit);
-    const packed = this.#packed;
-    const r = new PackedReader();
+    const entry = new ListCursor(this.#packed);
     const end = Math.min(this.#count, index + count);
+    let p = 0;
     for (let i = 0; i < end; i++) {
-      const length = r.readLength(packed);
-      if (i >= index) visit(packed.substring(r.pos, r.pos + length));
-      r.pos += length;
+      entry.readForward(p);
+      if (i >= index) visit(entry.value());
+      p = entry.end;
     }
   }
 
   /** Elements from `index` (0 <= index) to the tail. */
   *valuesFrom(index: number): IterableIterator<string> {
     if (this.#chunked !== undefined) return yield* this.#chunked.valuesFrom(index);
-    const packed = this.#packed;
-    const r = new PackedReader();
+    const entry = new ListCursor(this.#packed);
+    let p = 0;
     for (let i = 0; i < this.#count; i++) {
-      const length = r.readLength(packed);
-      if (i >= index) yield packed.substring(r.pos, r.pos + length);
-      r.pos += length;
+      entry.readForward(p);
+      if (i >= index) yield entry.value();
+      p = entry.end;
     }
   }
 
@@ -668,14 +666,8 @@ export class RedisList implements RedisObject {
   /** A list from its packedData(). */
   static fromPacked(data: string): RedisList {
     const value = new RedisList();
-    const r = new PackedReader();
-    let count = 0;
-    while (r.pos < data.length) {
-      r.skipPart(data);
-      count++;
-    }
     value.#data = data;
-    value.#count = count;
+    value.#count = countListEntries(data);
     return value;
   }
 
@@ -690,19 +682,19 @@ export class RedisList implements RedisObject {
   /** Whether one more element keeps the packed form within its limits. */
   #fits(value: string): boolean {
     return this.#count < SMALL_MAX_ENTRIES &&
-      this.#packed.length + value.length + 5 <= SMALL_MAX_BYTES;
+      this.#packed.length + value.length + 6 <= SMALL_MAX_BYTES;
   }
 
   #values(): string[] {
-    return unpack(this.#packed, this.#count);
+    return unpackList(this.#packed, this.#count);
   }
 
   /** Replaces the content, packed if it still fits, chunked otherwise. */
   #assign(values: string[]): void {
     let bytes = 0;
-    for (const v of values) bytes += v.length + 5;
+    for (const v of values) bytes += v.length + 6;
     if (values.length <= SMALL_MAX_ENTRIES && bytes <= SMALL_MAX_BYTES) {
-      this.#data = pack(values);
+      this.#data = packList(values);
       this.#count = values.length;
     } else {
       this.#data = ChunkedList.from(values);
@@ -717,29 +709,15 @@ export class RedisList implements RedisObject {
   }
 }
 
-const reader = new PackedReader();
+/** One cursor for every small list's reads: each is done before the next begins. */
+const cursor = new ListCursor();
 
-/**
- * Where entry `index` of a packed list starts: a walk over the entries
- * before it, one-byte lengths (short elements) read inline, as RPOP,
- * LINDEX and LSET on a small list must take it (no back lengths are kept).
- */
-function entryOffset(packed: string, index: number): number {
-  let p = 0;
-  for (let i = 0; i < index; i++) {
-    const c = packed.charCodeAt(p);
-    if (c < 0x80) {
-      p += 1 + c;
-    } else {
-      reader.pos = p;
-      const length = reader.readLength(packed);
-      p = reader.pos + length;
-    }
-  }
-  return p;
+function cursorOver(data: string): ListCursor {
+  cursor.data = data;
+  return cursor;
 }
 
-/** Joins three strings into one flat string (see pack()). */
+/** Joins three strings into one flat string (see packList()). */
 const joinParts: string[] = ["", "", ""];
 function joinPacked(a: string, b: string, c: string): string {
   joinParts[0] = a;

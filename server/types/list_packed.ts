@@ -1,0 +1,116 @@
+/**
+ * A small list's one packed string, readable from either end as a listpack
+ * is: each entry is `len bytes back`, where `len` is the byte count as a
+ * varint and `back` the same varint's bytes in reverse order. Read
+ * backwards from an entry's end, `back` gives the same varint, so RPOP and
+ * the tail of a range find their entry in O(1) instead of walking the list
+ * from its head.
+ */
+import { lengthPrefix, ONE_BYTE_STRINGS } from "./packed_record.ts";
+
+/** An entry's bytes, ready to join into a packed list. */
+export function packedListEntry(value: string): string {
+  const n = value.length;
+  if (n < 0x80) {
+    const prefix = ONE_BYTE_STRINGS[n]!;
+    return prefix + value + prefix;
+  }
+  const prefix = lengthPrefix(n);
+  let back = "";
+  for (let i = prefix.length - 1; i >= 0; i--) back += prefix[i];
+  return prefix + value + back;
+}
+
+/** Every value, packed head to tail. */
+export function packList(values: readonly string[]): string {
+  const parts = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) parts[i] = packedListEntry(values[i]!);
+  return parts.join("");
+}
+
+/**
+ * Walks a packed list. After `readForward(p)` (p: an entry's start) or
+ * `readBackward(q)` (q: an entry's end), the entry spans [start, end) and
+ * its value [valueStart, valueStart + length).
+ */
+export class ListCursor {
+  start = 0;
+  end = 0;
+  valueStart = 0;
+  length = 0;
+
+  constructor(public data = "") {}
+
+  readForward(p: number): void {
+    const data = this.data;
+    let c = data.charCodeAt(p);
+    let length = c & 0x7f;
+    let bytes = 1;
+    for (let scale = 0x80; c >= 0x80; scale *= 0x80) {
+      c = data.charCodeAt(p + bytes++);
+      length += (c & 0x7f) * scale;
+    }
+    this.start = p;
+    this.valueStart = p + bytes;
+    this.length = length;
+    this.end = p + 2 * bytes + length;
+  }
+
+  readBackward(q: number): void {
+    const data = this.data;
+    let c = data.charCodeAt(q - 1);
+    let length = c & 0x7f;
+    let bytes = 1;
+    for (let scale = 0x80; c >= 0x80; scale *= 0x80) {
+      c = data.charCodeAt(q - 1 - bytes++);
+      length += (c & 0x7f) * scale;
+    }
+    this.end = q;
+    this.start = q - 2 * bytes - length;
+    this.valueStart = this.start + bytes;
+    this.length = length;
+  }
+
+  /** The value of the entry last read. */
+  value(): string {
+    return this.data.substring(this.valueStart, this.valueStart + this.length);
+  }
+
+  /**
+   * Reads entry `index` of a list of `count`, walking from the nearer end
+   * (no offsets are kept: a small list is at most a few KB).
+   */
+  seek(index: number, count: number): void {
+    if (index < count - 1 - index) {
+      this.readForward(0);
+      for (let i = 0; i < index; i++) this.readForward(this.end);
+    } else {
+      this.readBackward(this.data.length);
+      for (let i = count - 1; i > index; i--) this.readBackward(this.start);
+    }
+  }
+}
+
+/** The values of a packed list of `count` entries. */
+export function unpackList(data: string, count: number): string[] {
+  const out = new Array<string>(count);
+  const cursor = new ListCursor(data);
+  let p = 0;
+  for (let i = 0; i < count; i++) {
+    cursor.readForward(p);
+    out[i] = cursor.value();
+    p = cursor.end;
+  }
+  return out;
+}
+
+/** How many entries a packed list holds. */
+export function countListEntries(data: string): number {
+  const cursor = new ListCursor(data);
+  let n = 0;
+  for (let p = 0; p < data.length; p = cursor.end) {
+    cursor.readForward(p);
+    n++;
+  }
+  return n;
+}
