@@ -13,7 +13,7 @@ import {
   geohashString,
   type GeoShape,
   searchRanges,
-  withinShape,
+  ShapeFilter,
 } from "../server/types/geohash.ts";
 import { pipeline, withRedis } from "./persistence_helpers.ts";
 import type { RespClient } from "./helpers.ts";
@@ -109,11 +109,13 @@ function search(points: Point[], shape: GeoShape): { member: string; dist: numbe
     a.score - b.score || (a.member < b.member ? -1 : a.member > b.member ? 1 : 0)
   );
   const found: { member: string; dist: number }[] = [];
+  const filter = new ShapeFilter(shape);
   for (const range of searchRanges(shape)) {
     for (const p of byScore) {
       if (p.score < range.min || p.score >= range.max) continue;
-      const hit = withinShape(shape, p.score);
-      if (hit) found.push({ member: p.member, dist: hit.dist / shape.toMeters });
+      if (filter.contains(p.score)) {
+        found.push({ member: p.member, dist: filter.dist / shape.toMeters });
+      }
     }
   }
   return found;

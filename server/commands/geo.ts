@@ -36,9 +36,9 @@ import {
   geohashString,
   type GeoShape,
   searchRanges,
+  ShapeFilter,
   unitToMeters,
   validLonLat,
-  withinShape,
 } from "../types/geohash.ts";
 import { SortedSet } from "../types/sorted_set.ts";
 import { formatLongDouble } from "../types/string.ts";
@@ -300,52 +300,48 @@ interface Found {
   dist: number;
 }
 
-/** Index of the first entry scored `score` or more (entries in score order). */
-function firstAtOrAbove(entries: [string, number][], score: number): number {
+/** Index of the first of `scores` (ascending) that is `score` or more. */
+function firstAtOrAbove(scores: number[], score: number): number {
   let lo = 0;
-  let hi = entries.length;
+  let hi = scores.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (entries[mid]![1] < score) lo = mid + 1;
+    if (scores[mid]! < score) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
-/**
- * A small (packed) set's entries in order, read once for the search's nine
- * ranges: counting each range's bounds in the packed form walks it from the
- * start and parses every score on the way.
- */
-function packedEntries(set: SortedSet): [string, number][] | undefined {
-  if (set.encoding() !== "listpack" || set.size() === 0) return undefined;
-  const entries: [string, number][] = [];
-  set.visitRange(0, set.size() - 1, (member, score) => entries.push([member, score]));
-  return entries;
-}
-
 /** The points in the shape, scanning Redis's ranges in order; stops at `limit` (ANY). */
 function findPoints(set: SortedSet, shape: GeoShape, limit: number): Found[] {
+  const filter = new ShapeFilter(shape);
   const found: Found[] = [];
-  const entries = packedEntries(set);
+  const test = (member: string, score: number) => {
+    if (limit > 0 && found.length >= limit) return;
+    if (!filter.contains(score)) return;
+    found.push({ member, score, lon: filter.lon, lat: filter.lat, dist: filter.dist });
+  };
+  // A small (packed) set is read once for all the ranges: counting each
+  // range's bounds in the packed form walks it from the start every time.
+  const packed = set.encoding() === "listpack";
+  const members: string[] = [];
+  const scores: number[] = [];
+  if (packed) {
+    set.visitRange(0, set.size() - 1, (member, score) => {
+      members.push(member);
+      scores.push(score);
+    });
+  }
   for (const range of searchRanges(shape)) {
     if (limit > 0 && found.length >= limit) break;
-    const from = entries ? firstAtOrAbove(entries, range.min) : set.countByScore(range.min, false);
-    const to = (entries ? firstAtOrAbove(entries, range.max) : set.countByScore(range.max, false)) -
-      1;
-    if (from > to) continue;
-    let candidates: [string, number][];
-    if (entries) {
-      candidates = entries.slice(from, to + 1);
-    } else {
-      candidates = [];
-      set.visitRange(from, to, (member, score) => candidates.push([member, score]));
+    if (packed) {
+      const to = firstAtOrAbove(scores, range.max);
+      for (let i = firstAtOrAbove(scores, range.min); i < to; i++) test(members[i]!, scores[i]!);
+      continue;
     }
-    for (const [member, score] of candidates) {
-      const hit = withinShape(shape, score);
-      if (hit !== undefined) found.push({ member, score, ...hit });
-      if (limit > 0 && found.length >= limit) break;
-    }
+    const from = set.countByScore(range.min, false);
+    const to = set.countByScore(range.max, false) - 1;
+    if (from <= to) set.visitRange(from, to, test);
   }
   return found;
 }

@@ -88,14 +88,21 @@ function cellBits(cell: GeoCell): bigint {
   return (BigInt(hi) << 32n) | BigInt(lo);
 }
 
-/** Redis's `(uint64_t)score` on x86-64, as two 32-bit halves. */
-function scoreToUint64(score: number): [hi: number, lo: number] {
+/** scoreToUint64's result: high and low 32 bits (module state: no tuple per point). */
+let uint64Hi = 0;
+let uint64Lo = 0;
+
+/** Redis's `(uint64_t)score` on x86-64, into uint64Hi and uint64Lo. */
+function scoreToUint64(score: number): void {
   if (!(score < 2 ** 64) || score <= -(2 ** 63) - 1) {
-    return score < 0 ? [0x80000000, 0] : [0, 0];
+    uint64Hi = score < 0 ? 0x80000000 : 0;
+    uint64Lo = 0;
+    return;
   }
   const t = Math.trunc(score);
   const hi = Math.floor(t / TWO_32);
-  return [hi >>> 0, t - hi * TWO_32];
+  uint64Hi = hi >>> 0;
+  uint64Lo = t - hi * TWO_32;
 }
 
 // ---- encoding and decoding -------------------------------------------------------
@@ -140,16 +147,22 @@ export function decodeCell(cell: GeoCell, latRange: Range = MERCATOR_LAT): Area 
 
 /** The full-precision cell a score stands for (any score: Redis converts it to uint64). */
 export function scoreCell(score: number): GeoCell {
-  const [hi, lo] = scoreToUint64(score);
-  const lat = (compact16(lo) | (compact16(hi) << 16)) >>> 0;
-  const lon = (compact16(lo >>> 1) | (compact16(hi >>> 1) << 16)) >>> 0;
+  scoreToUint64(score);
+  const lat = (compact16(uint64Lo) | (compact16(uint64Hi) << 16)) >>> 0;
+  const lon = (compact16(uint64Lo >>> 1) | (compact16(uint64Hi >>> 1) << 16)) >>> 0;
   return { lat, lon, step: GEO_STEP_MAX };
 }
 
-/** The position a score stands for: its cell's centre, clamped to the valid ranges. */
-export function decodeScore(score: number): [lon: number, lat: number] {
-  // scoreCell and decodeCell's arithmetic, without their objects (GEOSEARCH decodes every point).
-  const [hi, lo] = scoreToUint64(score);
+/** decodeTo's result (module state: searches decode every point they scan). */
+let decodedLon = 0;
+let decodedLat = 0;
+
+/** decodeScore into decodedLon and decodedLat. */
+function decodeTo(score: number): void {
+  // scoreCell and decodeCell's arithmetic, without their objects.
+  scoreToUint64(score);
+  const hi = uint64Hi;
+  const lo = uint64Lo;
   const latCell = (compact16(lo) | (compact16(hi) << 16)) >>> 0;
   const lonCell = (compact16(lo >>> 1) | (compact16(hi >>> 1) << 16)) >>> 0;
   const cells = 2 ** GEO_STEP_MAX;
@@ -161,10 +174,14 @@ export function decodeScore(score: number): [lon: number, lat: number] {
   const lonMax = FULL_LON.min + (((lonCell + 1) >>> 0) / cells) * lonScale;
   const lon = (lonMin + lonMax) / 2;
   const lat = (latMin + latMax) / 2;
-  return [
-    Math.min(Math.max(lon, GEO_LONG_MIN), GEO_LONG_MAX),
-    Math.min(Math.max(lat, GEO_LAT_MIN), GEO_LAT_MAX),
-  ];
+  decodedLon = Math.min(Math.max(lon, GEO_LONG_MIN), GEO_LONG_MAX);
+  decodedLat = Math.min(Math.max(lat, GEO_LAT_MIN), GEO_LAT_MAX);
+}
+
+/** The position a score stands for: its cell's centre, clamped to the valid ranges. */
+export function decodeScore(score: number): [lon: number, lat: number] {
+  decodeTo(score);
+  return [decodedLon, decodedLat];
 }
 
 const BASE32 = "0123456789bcdefghjkmnpqrstuvwxyz";
@@ -174,11 +191,17 @@ const BASE32 = "0123456789bcdefghjkmnpqrstuvwxyz";
  * the standard -90..90 latitude range; the 11th character is always "0".
  */
 export function geohashString(score: number): string {
-  const [lon, lat] = decodeScore(score);
-  const cell = encodeCell(lon, lat, GEO_STEP_MAX, FULL_LAT)!;
-  const bits = cellBits(cell);
+  decodeTo(score);
+  // encodeCell's arithmetic and interleave's halves, without their objects and BigInts.
+  const cells = 2 ** GEO_STEP_MAX;
+  const lat = Math.trunc((decodedLat - FULL_LAT.min) / (FULL_LAT.max - FULL_LAT.min) * cells);
+  const lon = Math.trunc((decodedLon - FULL_LON.min) / (FULL_LON.max - FULL_LON.min) * cells);
+  const lo = (spread16(lat & 0xffff) | (spread16(lon & 0xffff) << 1)) >>> 0;
+  const hi = spread16(lat >>> 16) | (spread16(lon >>> 16) << 1);
+  // Five bits a character from bit 51 down; none straddles the halves.
   let out = "";
-  for (let i = 0; i < 10; i++) out += BASE32[Number((bits >> BigInt(52 - (i + 1) * 5)) & 31n)];
+  for (let shift = 47; shift >= 32; shift -= 5) out += BASE32[(hi >>> (shift - 32)) & 31];
+  for (let shift = 27; shift >= 2; shift -= 5) out += BASE32[(lo >>> shift) & 31];
   return out + "0";
 }
 
@@ -297,22 +320,94 @@ function cellScores(cell: GeoCell): Range {
 }
 
 /**
- * Whether the point a score stands for lies in the search shape; if so its
- * position and its distance (meters) from the centre.
+ * A search shape prepared for testing the many points a search scans:
+ * Redis's tests with the centre's trigonometry worked out once, and a bound
+ * that turns away points surely too far before any trigonometry of theirs.
  */
-export function withinShape(
-  shape: GeoShape,
-  score: number,
-): { lon: number; lat: number; dist: number } | undefined {
-  const [lon, lat] = decodeScore(score);
-  if ("radius" in shape) {
-    const dist = geoDistance(shape.lon, shape.lat, lon, lat);
-    return dist > shape.radius * shape.toMeters ? undefined : { lon, lat, dist };
+export class ShapeFilter {
+  /** The last point tested: its position, and its distance (meters) from the centre if inside. */
+  lon = 0;
+  lat = 0;
+  dist = 0;
+  readonly #box: boolean;
+  readonly #lonRad: number;
+  readonly #latRad: number;
+  readonly #cosLat: number;
+  /** The radius, or half the box's width, in meters. */
+  readonly #reach: number;
+  readonly #halfHeight: number;
+  /** Haversine's `a` past which a distance surely exceeds #reach (Infinity: no such bound). */
+  readonly #farA: number;
+
+  constructor(shape: GeoShape) {
+    this.#box = !("radius" in shape);
+    this.#lonRad = degRad(shape.lon);
+    this.#latRad = degRad(shape.lat);
+    this.#cosLat = Math.cos(this.#latRad);
+    // The products Redis compares with, computed the same way.
+    this.#reach = "radius" in shape
+      ? shape.radius * shape.toMeters
+      : shape.width * shape.toMeters / 2;
+    this.#halfHeight = "radius" in shape ? 0 : shape.height * shape.toMeters / 2;
+    // dist <= reach iff a <= sin²(reach / 2R) while reach / 2R < π/2; the margin
+    // covers rounding on both sides, and tiny bounds are left to the exact test.
+    const angle = this.#reach / (2 * EARTH_RADIUS);
+    this.#farA = angle < 1 ? Math.max(Math.sin(angle) ** 2 * (1 + 1e-9), 1e-280) : Infinity;
   }
-  // Latitude first: it is the cheaper distance.
-  if (latDistance(lat, shape.lat) > shape.height * shape.toMeters / 2) return undefined;
-  if (geoDistance(lon, lat, shape.lon, lat) > shape.width * shape.toMeters / 2) return undefined;
-  return { lon, lat, dist: geoDistance(shape.lon, shape.lat, lon, lat) };
+
+  /** Whether the point a score stands for lies in the shape (Redis's geoWithinShape). */
+  contains(score: number): boolean {
+    decodeTo(score);
+    const lon = this.lon = decodedLon;
+    const lat = this.lat = decodedLat;
+    const lonRad = degRad(lon);
+    const latRad = degRad(lat);
+    const cosLow = Math.max(0, 1 - latRad * latRad / 2);
+    if (!this.#box) {
+      if (this.#surelyFar(latRad - this.#latRad, lonRad - this.#lonRad, this.#cosLat * cosLow)) {
+        return false;
+      }
+      const dist = this.#distance(lonRad, latRad);
+      if (dist > this.#reach) return false;
+      this.dist = dist;
+      return true;
+    }
+    // Latitude first: it is the cheaper distance.
+    if (EARTH_RADIUS * Math.abs(this.#latRad - latRad) > this.#halfHeight) return false;
+    if (this.#surelyFar(0, this.#lonRad - lonRad, cosLow * cosLow)) return false;
+    // geoDistance(lon, lat, centre lon, lat): along the point's parallel.
+    const v = Math.sin((this.#lonRad - lonRad) / 2);
+    if (v !== 0) {
+      // (Redis's `u` is sin(0): its term adds nothing.)
+      const cos = Math.cos(latRad);
+      const a = cos * cos * v * v;
+      if (2.0 * EARTH_RADIUS * Math.asin(Math.sqrt(a)) > this.#reach) return false;
+    }
+    this.dist = this.#distance(lonRad, latRad);
+    return true;
+  }
+
+  /**
+   * Whether a point is surely farther than #reach, from lower bounds on
+   * Haversine's terms: sin x >= x - x³/6 (x >= 0) and cos φ >= 1 - φ²/2;
+   * `cosLow` bounds the product of the latitudes' cosines.
+   */
+  #surelyFar(dLat: number, dLon: number, cosLow: number): boolean {
+    const x = Math.abs(dLat) / 2;
+    const y = Math.abs(dLon) / 2;
+    const sinX = Math.max(0, x - x * x * x / 6);
+    const sinY = Math.max(0, y - y * y * y / 6);
+    return sinX * sinX + cosLow * sinY * sinY > this.#farA;
+  }
+
+  /** geoDistance from the centre to a point given in radians, in the same operations. */
+  #distance(lonRad: number, latRad: number): number {
+    const v = Math.sin((lonRad - this.#lonRad) / 2);
+    if (v === 0.0) return EARTH_RADIUS * Math.abs(latRad - this.#latRad);
+    const u = Math.sin((latRad - this.#latRad) / 2);
+    const a = u * u + this.#cosLat * Math.cos(latRad) * v * v;
+    return 2.0 * EARTH_RADIUS * Math.asin(Math.sqrt(a));
+  }
 }
 
 // ---- distances ----------------------------------------------------------------------

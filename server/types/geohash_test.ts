@@ -7,12 +7,13 @@ import {
   formatDistance,
   geoDistance,
   geohashString,
+  type GeoShape,
   interleave,
   scoreCell,
   searchRanges,
+  ShapeFilter,
   unitToMeters,
   validLonLat,
-  withinShape,
 } from "./geohash.ts";
 
 // Redis's documented example: Palermo and Catania.
@@ -86,16 +87,92 @@ Deno.test("estimateSteps: finer cells for smaller radii, coarser near the poles"
   equal(estimateSteps(1e9, 0), 1);
 });
 
-Deno.test("searchRanges covers the centre's cell and its neighbours; withinShape filters", () => {
+/**
+ * Redis's geoWithinShape done plainly (decode, then its distances in full):
+ * what ShapeFilter, with its precomputing and early rejection, must equal.
+ */
+function withinShape(shape: GeoShape, score: number) {
+  const [lon, lat] = decodeScore(score);
+  const dist = geoDistance(shape.lon, shape.lat, lon, lat);
+  if ("radius" in shape) {
+    return dist > shape.radius * shape.toMeters ? undefined : { lon, lat, dist };
+  }
+  // geoDistance along a meridian is Redis's latitude distance.
+  if (geoDistance(lon, lat, lon, shape.lat) > shape.height * shape.toMeters / 2) return undefined;
+  if (geoDistance(lon, lat, shape.lon, lat) > shape.width * shape.toMeters / 2) return undefined;
+  return { lon, lat, dist };
+}
+
+function filtered(shape: GeoShape, score: number) {
+  const filter = new ShapeFilter(shape);
+  if (!filter.contains(score)) return undefined;
+  return { lon: filter.lon, lat: filter.lat, dist: filter.dist };
+}
+
+Deno.test("searchRanges covers the centre's cell and its neighbours; ShapeFilter filters", () => {
   const [lon, lat] = decodeScore(encodeScore(...PALERMO));
   const shape = { lon, lat, toMeters: 1000, radius: 200 };
   const ranges = searchRanges(shape);
   equal(ranges.length >= 1 && ranges.length <= 9, true);
   const catania = encodeScore(...CATANIA);
   equal(ranges.some((r) => catania >= r.min && catania < r.max), true);
-  equal(withinShape(shape, catania)!.dist.toFixed(4), "166274.1516");
-  equal(withinShape({ ...shape, radius: 100 }, catania), undefined);
+  equal(filtered(shape, catania)!.dist.toFixed(4), "166274.1516");
+  equal(filtered({ ...shape, radius: 100 }, catania), undefined);
   const box = { lon, lat, toMeters: 1000, width: 400, height: 200 };
-  equal(withinShape(box, catania) !== undefined, true);
-  equal(withinShape({ ...box, width: 200 }, catania), undefined);
+  equal(filtered(box, catania) !== undefined, true);
+  equal(filtered({ ...box, width: 200 }, catania), undefined);
+});
+
+/** A small deterministic generator (xorshift), so that a failure can be replayed. */
+function random(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 2 ** 32;
+  };
+}
+
+Deno.test("ShapeFilter equals the plain computation, at and around the shapes' edges", () => {
+  const next = random(7);
+  const between = (lo: number, hi: number) => lo + (hi - lo) * next();
+  const units = [1, 1000, 0.3048, 1609.34];
+  for (let round = 0; round < 3000; round++) {
+    const lon = between(-180, 180);
+    const lat = between(-85.05, 85.05);
+    const toMeters = units[round % 4]!;
+    // Sizes from centimeters to half the Earth, in meters.
+    const size = 10 ** between(-2, 7.3) / toMeters;
+    const spread = size * toMeters / 111_000 * 2;
+    const points = [
+      // Around the centre, anywhere, and scores Redis would never store.
+      ...Array.from({ length: 20 }, () =>
+        encodeScore(
+          Math.min(180, Math.max(-180, lon + between(-spread, spread))),
+          Math.min(85.05, Math.max(-85.05, lat + between(-spread, spread))),
+        )),
+      encodeScore(between(-180, 180), between(-85.05, 85.05)),
+      -between(0, 2 ** 60),
+      between(2 ** 52, 2 ** 70),
+    ];
+    const shapes: GeoShape[] = [
+      { lon, lat, toMeters, radius: size },
+      { lon, lat, toMeters, width: size * between(0.1, 2), height: size * between(0.1, 2) },
+    ];
+    // Radii exactly at a point's distance, and a rounding either side.
+    const [plon, plat] = decodeScore(points[0]!);
+    const edge = geoDistance(lon, lat, plon, plat) / toMeters;
+    // Boxes as wide or as high as a point is far along the parallel or the meridian.
+    const across = 2 * geoDistance(plon, plat, lon, plat) / toMeters;
+    const along = 2 * geoDistance(plon, plat, plon, lat) / toMeters;
+    for (const k of [1, 1 - 2 ** -52, 1 + 2 ** -52]) {
+      shapes.push({ lon, lat, toMeters, radius: edge * k });
+      shapes.push({ lon, lat, toMeters, width: across * k, height: along * 2 });
+      shapes.push({ lon, lat, toMeters, width: across * 2, height: along * k });
+    }
+    for (const shape of shapes) {
+      for (const score of points) deepEqual(filtered(shape, score), withinShape(shape, score));
+    }
+  }
 });
