@@ -31,6 +31,7 @@ import { pqsort } from "../pqsort.ts";
 import {
   decodeScore,
   encodeScore,
+  formatCoordinate,
   formatDistance,
   geoDistance,
   geohashString,
@@ -41,7 +42,6 @@ import {
   validLonLat,
 } from "../types/geohash.ts";
 import { SortedSet } from "../types/sorted_set.ts";
-import { formatLongDouble } from "../types/string.ts";
 import { zsetLimits } from "./collections.ts";
 
 // ---- arguments -------------------------------------------------------------------
@@ -91,27 +91,12 @@ function memberPosition(set: SortedSet, member: string): [number, number] {
 
 // ---- replies ------------------------------------------------------------------------
 
-/** A double as Redis's addReplyHumanLongDouble: "%.17Lf" without trailing zeros. */
+/** A coordinate as Redis's addReplyHumanLongDouble replies it. */
 function replyCoordinate(ctx: CommandContext, d: number): void {
   if (ctx.isNative) return ctx.out.double(d);
-  const text = formatLongDouble(exactLongDouble(d));
+  const text = formatCoordinate(d);
   if (ctx.protocol === 3) ctx.out.raw(`,${text}\r\n`);
   else ctx.out.bulk(text);
-}
-
-/** One view reused for every coordinate: a fresh buffer per reply was most of its cost. */
-const doubleBits = new DataView(new ArrayBuffer(8));
-
-/** A finite double's exact value in formatLongDouble's form. */
-function exactLongDouble(d: number) {
-  doubleBits.setFloat64(0, d);
-  const high = doubleBits.getUint32(0);
-  const low = doubleBits.getUint32(4);
-  const biased = (high >>> 20) & 0x7ff;
-  // Below 2^53: the mantissa is exact as a double, and one BigInt is made from it.
-  const fraction = (high & 0xfffff) * 2 ** 32 + low;
-  const mantissa = BigInt(biased === 0 ? fraction : fraction + 2 ** 52);
-  return { negative: high >>> 31 === 1, mantissa, exponent: Math.max(biased, 1) - 1075 };
 }
 
 // ---- GEOADD, GEODIST, GEOHASH, GEOPOS ------------------------------------------------

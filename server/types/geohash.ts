@@ -11,6 +11,7 @@
  * Redis's. (Math.sin/cos/asin may differ from glibc's in the last bit, which
  * shows only if a distance lands on a rounding edge of 4 decimals.)
  */
+import { formatLongDouble, type LongDouble } from "./string.ts";
 
 /** Cells per axis at full precision: 2^26 (52 bits in all). */
 export const GEO_STEP_MAX = 26;
@@ -440,6 +441,41 @@ export function formatDistance(d: number): string {
   const negative = n < 0;
   const digits = String(Math.abs(n)).padStart(5, "0");
   return (negative ? "-" : "") + digits.slice(0, -4) + "." + digits.slice(-4);
+}
+
+/**
+ * A coordinate as Redis replies it (addReplyHumanLongDouble): "%.17Lf" of
+ * its exact value, trailing zeros trimmed, e.g. "13.36138933897018433".
+ */
+export function formatCoordinate(d: number): string {
+  // toFixed rounds the exact value as printf does, but breaks a tie upwards
+  // where glibc breaks it to even; d * 10^17 is a tie when d's last bit is 2^-18.
+  const tieBits = d * 2 ** 18;
+  if ((Number.isInteger(tieBits) && tieBits % 2 !== 0) || !(Math.abs(d) < 1e21)) {
+    return formatLongDouble(exactLongDouble(d));
+  }
+  const text = d.toFixed(17);
+  let end = text.length;
+  while (text.charCodeAt(end - 1) === 48) end--; // 0
+  if (text.charCodeAt(end - 1) === 46) end--; // .
+  return end === 2 && text.charCodeAt(0) === 45 && text.charCodeAt(1) === 48
+    ? "0"
+    : text.slice(0, end);
+}
+
+/** One view reused for every conversion. */
+const doubleBits = new DataView(new ArrayBuffer(8));
+
+/** A finite double's exact value in formatLongDouble's form. */
+function exactLongDouble(d: number): LongDouble {
+  doubleBits.setFloat64(0, d);
+  const high = doubleBits.getUint32(0);
+  const low = doubleBits.getUint32(4);
+  const biased = (high >>> 20) & 0x7ff;
+  // Below 2^53: the mantissa is exact as a double, and one BigInt is made from it.
+  const fraction = (high & 0xfffff) * 2 ** 32 + low;
+  const mantissa = BigInt(biased === 0 ? fraction : fraction + 2 ** 52);
+  return { negative: high >>> 31 === 1, mantissa, exponent: Math.max(biased, 1) - 1075 };
 }
 
 /** Meters per unit for GEO's unit arguments (case-insensitive), undefined if unknown. */

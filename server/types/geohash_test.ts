@@ -4,6 +4,7 @@ import {
   encodeCell,
   encodeScore,
   estimateSteps,
+  formatCoordinate,
   formatDistance,
   geoDistance,
   geohashString,
@@ -174,5 +175,46 @@ Deno.test("ShapeFilter equals the plain computation, at and around the shapes' e
     for (const shape of shapes) {
       for (const score of points) deepEqual(filtered(shape, score), withinShape(shape, score));
     }
+  }
+});
+
+/** "%.17f" of a double's exact value, ties to even, trimmed: glibc's printf done in BigInts. */
+function printf17(d: number): string {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, Math.abs(d));
+  const bits = view.getBigUint64(0);
+  const biased = Number(bits >> 52n);
+  const mantissa = (bits & (2n ** 52n - 1n)) + (biased === 0 ? 0n : 2n ** 52n);
+  const exponent = Math.max(biased, 1) - 1075;
+  let fixed: bigint;
+  if (exponent >= 0) fixed = (mantissa << BigInt(exponent)) * 10n ** 17n;
+  else {
+    const den = 1n << BigInt(-exponent);
+    fixed = mantissa * 10n ** 17n / den;
+    const twice = mantissa * 10n ** 17n % den * 2n;
+    if (twice > den || (twice === den && fixed % 2n === 1n)) fixed++;
+  }
+  const digits = fixed.toString().padStart(18, "0");
+  const text = `${digits.slice(0, -17)}.${digits.slice(-17)}`.replace(/\.?0+$/, "");
+  return d < 0 && text !== "0" ? "-" + text : text;
+}
+
+Deno.test("formatCoordinate is printf's %.17f of the exact value, trimmed, ties to even", () => {
+  equal(formatCoordinate(13.361389338970184), "13.36138933897018433");
+  equal(formatCoordinate(-0), "0");
+  equal(formatCoordinate(-1e-20), "0");
+  equal(formatCoordinate(180), "180");
+  // Ties: the last bit at 2^-18 (toFixed alone would round these up).
+  equal(formatCoordinate(2 ** -18), "0.00000381469726562");
+  equal(formatCoordinate(-3 * 2 ** -18), "-0.00001144409179688");
+  const next = random(11);
+  for (let i = 0; i < 20000; i++) {
+    const d = i % 4 === 0
+      ? Math.round((next() - 0.5) * 2 ** 30) * 2 ** -18
+      : (next() - 0.5) * 10 ** (next() * 24 - 18);
+    equal(formatCoordinate(d), printf17(d), String(d));
+    const [lon, lat] = decodeScore(Math.floor(next() * 2 ** 52));
+    equal(formatCoordinate(lon), printf17(lon));
+    equal(formatCoordinate(lat), printf17(lat));
   }
 });
