@@ -24,6 +24,13 @@ const EARTH_RADIUS = 6372797.560856;
 const MERCATOR_MAX = 20037726.37;
 const D_R = Math.PI / 180.0;
 const TWO_32 = 4294967296;
+/**
+ * Cells per axis at full precision, and one cell's share of an axis (its
+ * product is the quotient by 2^26, exactly): the hot paths would otherwise
+ * call Math.pow for `2 ** GEO_STEP_MAX` and divide.
+ */
+const CELLS = 2 ** GEO_STEP_MAX;
+const CELL = 2 ** -GEO_STEP_MAX;
 
 /** A cell: its latitude and longitude numbers at `step` bits per axis. */
 export interface GeoCell {
@@ -89,21 +96,24 @@ function cellBits(cell: GeoCell): bigint {
   return (BigInt(hi) << 32n) | BigInt(lo);
 }
 
-/** scoreToUint64's result: high and low 32 bits (module state: no tuple per point). */
-let uint64Hi = 0;
-let uint64Lo = 0;
+/**
+ * scoreToUint64's result, high then low 32 bits. Typed arrays hold the
+ * results of the per-point helpers: a module variable set to a number
+ * outside the small-integer range allocates a heap number on every write.
+ */
+const uint64 = new Uint32Array(2);
 
-/** Redis's `(uint64_t)score` on x86-64, into uint64Hi and uint64Lo. */
+/** Redis's `(uint64_t)score` on x86-64, into `uint64`. */
 function scoreToUint64(score: number): void {
   if (!(score < 2 ** 64) || score <= -(2 ** 63) - 1) {
-    uint64Hi = score < 0 ? 0x80000000 : 0;
-    uint64Lo = 0;
+    uint64[0] = score < 0 ? 0x80000000 : 0;
+    uint64[1] = 0;
     return;
   }
   const t = Math.trunc(score);
   const hi = Math.floor(t / TWO_32);
-  uint64Hi = hi >>> 0;
-  uint64Lo = t - hi * TWO_32;
+  uint64[0] = hi >>> 0;
+  uint64[1] = t - hi * TWO_32;
 }
 
 // ---- encoding and decoding -------------------------------------------------------
@@ -149,40 +159,38 @@ export function decodeCell(cell: GeoCell, latRange: Range = MERCATOR_LAT): Area 
 /** The full-precision cell a score stands for (any score: Redis converts it to uint64). */
 export function scoreCell(score: number): GeoCell {
   scoreToUint64(score);
-  const lat = (compact16(uint64Lo) | (compact16(uint64Hi) << 16)) >>> 0;
-  const lon = (compact16(uint64Lo >>> 1) | (compact16(uint64Hi >>> 1) << 16)) >>> 0;
+  const hi = uint64[0]!;
+  const lo = uint64[1]!;
+  const lat = (compact16(lo) | (compact16(hi) << 16)) >>> 0;
+  const lon = (compact16(lo >>> 1) | (compact16(hi >>> 1) << 16)) >>> 0;
   return { lat, lon, step: GEO_STEP_MAX };
 }
 
-/** decodeTo's result (module state: searches decode every point they scan). */
-let decodedLon = 0;
-let decodedLat = 0;
+/** decodeTo's result, longitude then latitude (searches decode every point they scan). */
+const decoded = new Float64Array(2);
 
-/** decodeScore into decodedLon and decodedLat. */
+/** decodeScore into `decoded`. */
 function decodeTo(score: number): void {
   // scoreCell and decodeCell's arithmetic, without their objects.
   scoreToUint64(score);
-  const hi = uint64Hi;
-  const lo = uint64Lo;
+  const hi = uint64[0]!;
+  const lo = uint64[1]!;
   const latCell = (compact16(lo) | (compact16(hi) << 16)) >>> 0;
   const lonCell = (compact16(lo >>> 1) | (compact16(hi >>> 1) << 16)) >>> 0;
-  const cells = 2 ** GEO_STEP_MAX;
-  const latScale = MERCATOR_LAT.max - MERCATOR_LAT.min;
-  const lonScale = FULL_LON.max - FULL_LON.min;
-  const latMin = MERCATOR_LAT.min + (latCell / cells) * latScale;
-  const latMax = MERCATOR_LAT.min + (((latCell + 1) >>> 0) / cells) * latScale;
-  const lonMin = FULL_LON.min + (lonCell / cells) * lonScale;
-  const lonMax = FULL_LON.min + (((lonCell + 1) >>> 0) / cells) * lonScale;
-  const lon = (lonMin + lonMax) / 2;
-  const lat = (latMin + latMax) / 2;
-  decodedLon = Math.min(Math.max(lon, GEO_LONG_MIN), GEO_LONG_MAX);
-  decodedLat = Math.min(Math.max(lat, GEO_LAT_MIN), GEO_LAT_MAX);
+  const latScale = GEO_LAT_MAX - GEO_LAT_MIN;
+  const lonScale = GEO_LONG_MAX - GEO_LONG_MIN;
+  const latMin = GEO_LAT_MIN + (latCell * CELL) * latScale;
+  const latMax = GEO_LAT_MIN + (((latCell + 1) >>> 0) * CELL) * latScale;
+  const lonMin = GEO_LONG_MIN + (lonCell * CELL) * lonScale;
+  const lonMax = GEO_LONG_MIN + (((lonCell + 1) >>> 0) * CELL) * lonScale;
+  decoded[0] = Math.min(Math.max((lonMin + lonMax) / 2, GEO_LONG_MIN), GEO_LONG_MAX);
+  decoded[1] = Math.min(Math.max((latMin + latMax) / 2, GEO_LAT_MIN), GEO_LAT_MAX);
 }
 
 /** The position a score stands for: its cell's centre, clamped to the valid ranges. */
 export function decodeScore(score: number): [lon: number, lat: number] {
   decodeTo(score);
-  return [decodedLon, decodedLat];
+  return [decoded[0]!, decoded[1]!];
 }
 
 const BASE32 = "0123456789bcdefghjkmnpqrstuvwxyz";
@@ -194,9 +202,8 @@ const BASE32 = "0123456789bcdefghjkmnpqrstuvwxyz";
 export function geohashString(score: number): string {
   decodeTo(score);
   // encodeCell's arithmetic and interleave's halves, without their objects and BigInts.
-  const cells = 2 ** GEO_STEP_MAX;
-  const lat = Math.trunc((decodedLat - FULL_LAT.min) / (FULL_LAT.max - FULL_LAT.min) * cells);
-  const lon = Math.trunc((decodedLon - FULL_LON.min) / (FULL_LON.max - FULL_LON.min) * cells);
+  const lat = Math.trunc((decoded[1]! - FULL_LAT.min) / (FULL_LAT.max - FULL_LAT.min) * CELLS);
+  const lon = Math.trunc((decoded[0]! - FULL_LON.min) / (FULL_LON.max - FULL_LON.min) * CELLS);
   const lo = (spread16(lat & 0xffff) | (spread16(lon & 0xffff) << 1)) >>> 0;
   const hi = spread16(lat >>> 16) | (spread16(lon >>> 16) << 1);
   // Five bits a character from bit 51 down; none straddles the halves.
@@ -359,8 +366,8 @@ export class ShapeFilter {
   /** Whether the point a score stands for lies in the shape (Redis's geoWithinShape). */
   contains(score: number): boolean {
     decodeTo(score);
-    const lon = this.lon = decodedLon;
-    const lat = this.lat = decodedLat;
+    const lon = this.lon = decoded[0]!;
+    const lat = this.lat = decoded[1]!;
     const lonRad = degRad(lon);
     const latRad = degRad(lat);
     const cosLow = Math.max(0, 1 - latRad * latRad / 2);
