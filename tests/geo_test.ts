@@ -3,6 +3,8 @@
  * (tests/redis_compare.ts), over RESP2 and RESP3. The geohash arithmetic is
  * pinned against redis-server in tests/geohash_math_test.ts.
  */
+import { deepEqual, equal } from "node:assert/strict";
+import { RespClient, startServer } from "./helpers.ts";
 import { sameAsRedis, type Step } from "./redis_compare.ts";
 
 const SICILY: Step = [
@@ -102,4 +104,19 @@ Deno.test("GEO commands: same replies as redis-server (RESP2)", async () => {
 
 Deno.test("GEO commands: same replies as redis-server (RESP3)", async () => {
   await sameAsRedis(steps(["WITHSCORES"]), { protocol: 3 });
+});
+
+Deno.test("GEOADD goes to the AOF as ZADD with its options and scores, and only when it writes", async () => {
+  await using srv = startServer();
+  using client = await RespClient.connect(srv.port);
+  const aof: string[][] = [];
+  srv.server.propagators.push({ propagate: (_db, argv) => aof.push([...argv]) });
+  equal(await client.cmd("GEOADD", "g", "CH", "13.361389", "38.115556", "a", "15", "37", "b"), 2);
+  equal(await client.cmd("GEOADD", "g", "13.361389", "38.115556", "a"), 0);
+  equal(await client.cmd("GEOADD", "g", "XX", "1", "2", "c"), 0);
+  equal(await client.cmd("GEOADD", "g", "NX", "1", "2", "a", "1", "2", "c"), 1);
+  deepEqual(aof, [
+    ["zadd", "g", "CH", "3479099956230698", "a", "3476504601741708", "b"],
+    ["zadd", "g", "NX", "3378080408407459", "a", "3378080408407459", "c"],
+  ]);
 });

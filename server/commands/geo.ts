@@ -117,25 +117,27 @@ function geoadd(ctx: CommandContext, argv: string[]): void {
   }
   const at = args.index;
   if ((argv.length - at) % 3 !== 0 || (nx && xx)) throw new CommandError(SYNTAX);
-  const points: [number, string][] = [];
+  const scores: number[] = [];
+  let longest = 0;
   for (let i = at; i < argv.length; i += 3) {
     const [lon, lat] = lonLatArgs(arg(argv, i), arg(argv, i + 1));
-    points.push([encodeScore(lon, lat), arg(argv, i + 2)]);
+    scores.push(encodeScore(lon, lat));
+    longest = Math.max(longest, argv[i + 2]!.length);
   }
-  // Redis runs this as ZADD, which is also what it propagates.
-  ctx.propagateAs = [["zadd", ...argv.slice(1, at), ...points.flatMap(([s, m]) => [String(s), m])]];
   const key = arg(argv, 1);
   const limits = zsetLimits(ctx);
   let set = ctx.db.writeObject<SortedSet>(key, "zset");
   if (set === undefined) {
     if (xx) return ctx.out.int(0);
     set = new SortedSet();
-    set.reserveFor(points.length, Math.max(...points.map(([, m]) => m.length)), limits);
+    set.reserveFor(scores.length, longest, limits);
     ctx.db.set(key, set);
   }
   let added = 0;
   let updated = 0;
-  for (const [score, member] of points) {
+  for (let i = 0; i < scores.length; i++) {
+    const score = scores[i]!;
+    const member = argv[at + i * 3 + 2]!;
     const old = set.score(member);
     if (old === undefined) {
       if (xx) continue;
@@ -146,8 +148,18 @@ function geoadd(ctx: CommandContext, argv: string[]): void {
       updated++;
     }
   }
+  // Redis runs this as ZADD, which is also what it propagates (only writes propagate).
+  if (added + updated > 0) ctx.propagateAs = [zaddArgs(argv, at, scores)];
   ctx.out.int(ch ? added + updated : added);
   if (added + updated > 0) ctx.keyChanged(key, NotifyClass.Zset, "zadd", added + updated);
+}
+
+/** GEOADD's arguments as ZADD's: its options, then each score and member. */
+function zaddArgs(argv: string[], at: number, scores: number[]): string[] {
+  const zadd = ["zadd"];
+  for (let i = 1; i < at; i++) zadd.push(argv[i]!);
+  for (let i = 0; i < scores.length; i++) zadd.push(String(scores[i]), argv[at + i * 3 + 2]!);
+  return zadd;
 }
 
 function geodist(ctx: CommandContext, argv: string[]): void {

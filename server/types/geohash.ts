@@ -134,8 +134,10 @@ export function encodeCell(
 
 /** GEOADD's score for a valid point: its full-precision cell's 52 bits. */
 export function encodeScore(lon: number, lat: number): number {
-  const cell = encodeCell(lon, lat, GEO_STEP_MAX)!;
-  return interleave(cell.lat, cell.lon);
+  // encodeCell's arithmetic at full precision, without its object.
+  const latOffset = (lat - GEO_LAT_MIN) / (GEO_LAT_MAX - GEO_LAT_MIN) * CELLS;
+  const lonOffset = (lon - GEO_LONG_MIN) / (GEO_LONG_MAX - GEO_LONG_MIN) * CELLS;
+  return interleave(Math.trunc(latOffset) >>> 0, Math.trunc(lonOffset) >>> 0);
 }
 
 /** The area a cell covers. */
