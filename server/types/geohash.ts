@@ -89,13 +89,6 @@ export function interleave(lat: number, lon: number): number {
   return hi * TWO_32 + lo;
 }
 
-/** A cell's bits as an exact integer. */
-function cellBits(cell: GeoCell): bigint {
-  const lo = (spread16(cell.lat & 0xffff) | (spread16(cell.lon & 0xffff) << 1)) >>> 0;
-  const hi = spread16(cell.lat >>> 16) + spread16(cell.lon >>> 16) * 2;
-  return (BigInt(hi) << 32n) | BigInt(lo);
-}
-
 /**
  * scoreToUint64's result, high then low 32 bits. Typed arrays hold the
  * results of the per-point helpers: a module variable set to a number
@@ -127,8 +120,9 @@ export function encodeCell(
 ): GeoCell | undefined {
   if (!validLonLat(lon, lat)) return undefined;
   if (lat < latRange.min || lat > latRange.max) return undefined;
-  const latOffset = (lat - latRange.min) / (latRange.max - latRange.min) * 2 ** step;
-  const lonOffset = (lon - FULL_LON.min) / (FULL_LON.max - FULL_LON.min) * 2 ** step;
+  // (1 << step is 2 ** step for steps up to 26, without a Math.pow call.)
+  const latOffset = (lat - latRange.min) / (latRange.max - latRange.min) * (1 << step);
+  const lonOffset = (lon - FULL_LON.min) / (FULL_LON.max - FULL_LON.min) * (1 << step);
   return { lat: Math.trunc(latOffset) >>> 0, lon: Math.trunc(lonOffset) >>> 0, step };
 }
 
@@ -142,7 +136,7 @@ export function encodeScore(lon: number, lat: number): number {
 
 /** The area a cell covers. */
 export function decodeCell(cell: GeoCell, latRange: Range = MERCATOR_LAT): Area {
-  const cells = 2 ** cell.step;
+  const cells = 1 << cell.step;
   const latScale = latRange.max - latRange.min;
   const lonScale = FULL_LON.max - FULL_LON.min;
   return {
@@ -254,8 +248,9 @@ export function boundingBox(shape: GeoShape): [number, number, number, number] {
 
 /** A neighbouring cell: numbers wrap around at the edges, as Redis's bit arithmetic does. */
 function moved(cell: GeoCell, dLon: number, dLat: number): GeoCell {
-  const mask = 2 ** cell.step;
-  const wrap = (v: number) => ((v % mask) + mask) % mask;
+  // Modulo 2^step of a number at most one past either end: its low bits.
+  const mask = (1 << cell.step) - 1;
+  const wrap = (v: number) => v & mask;
   return {
     lon: dLon === 0 ? cell.lon : wrap(cell.lon + dLon),
     lat: dLat === 0 ? cell.lat : wrap(cell.lat + dLat),
@@ -324,9 +319,10 @@ const NEIGHBOURS: readonly (readonly [number, number])[] = [
 
 /** The scores [min, max) of the points inside a cell. */
 function cellScores(cell: GeoCell): Range {
-  const bits = cellBits(cell);
-  const shift = BigInt(52 - cell.step * 2);
-  return { min: Number(bits << shift), max: Number((bits + 1n) << shift) };
+  // Exact in doubles: fewer than 54 bits, scaled by a power of two.
+  const bits = interleave(cell.lat, cell.lon);
+  const scale = 2 ** (52 - cell.step * 2);
+  return { min: bits * scale, max: (bits + 1) * scale };
 }
 
 /**
