@@ -202,11 +202,22 @@ export function geohashString(score: number): string {
   const lon = Math.trunc((decoded[0]! - FULL_LON.min) / (FULL_LON.max - FULL_LON.min) * CELLS);
   const lo = (spread16(lat & 0xffff) | (spread16(lon & 0xffff) << 1)) >>> 0;
   const hi = spread16(lat >>> 16) | (spread16(lon >>> 16) << 1);
-  // Five bits a character from bit 51 down; none straddles the halves.
-  let out = "";
-  for (let shift = 47; shift >= 32; shift -= 5) out += BASE32[(hi >>> (shift - 32)) & 31];
-  for (let shift = 27; shift >= 2; shift -= 5) out += BASE32[(lo >>> shift) & 31];
-  return out + "0";
+  // Five bits a character from bit 51 down; none straddles the halves. One
+  // string made at once (appending makes one per character).
+  const c = (bits: number) => BASE32.charCodeAt(bits & 31);
+  return String.fromCharCode(
+    c(hi >>> 15),
+    c(hi >>> 10),
+    c(hi >>> 5),
+    c(hi),
+    c(lo >>> 27),
+    c(lo >>> 22),
+    c(lo >>> 17),
+    c(lo >>> 12),
+    c(lo >>> 7),
+    c(lo >>> 2),
+    48, // "0"
+  );
 }
 
 // ---- searching ----------------------------------------------------------------------
