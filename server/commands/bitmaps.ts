@@ -1,6 +1,6 @@
 /** Bit operations on string values: SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD. */
 import { keyRange, OVERWRITTEN_KEY, READ_KEY, READ_UPDATED_KEY } from "../key_specs.ts";
-import { arg, ArgCursor, intArg, parseInteger } from "../args.ts";
+import { arg, ArgCursor, intArg, parseInt64, parseInteger } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
 import {
@@ -12,6 +12,7 @@ import {
   BITFIELD_TYPE,
   BITOP_NOT_ONE_KEY,
   CommandError,
+  NOT_INTEGER,
   SYNTAX,
 } from "../errors.ts";
 import { NotifyClass } from "../notify.ts";
@@ -35,10 +36,16 @@ function bitOffset(ctx: CommandContext, arg: string, bits = 0): number {
   const parsed = parseInteger(hashed ? arg.slice(1) : arg);
   if (parsed === undefined) throw new CommandError(BIT_OFFSET);
   const offset = hashed ? parsed * bits : parsed;
+  if (offset < 0) throw new CommandError(BIT_OFFSET);
+  // proto-max-bulk-len is at least 1 MB: smaller offsets need no config lookup.
+  if (offset < SMALL_OFFSET) return offset;
   const maxBytes = ctx.server.config.getNumber("proto-max-bulk-len");
-  if (offset < 0 || Math.floor(offset / 8) >= maxBytes) throw new CommandError(BIT_OFFSET);
+  if (Math.floor(offset / 8) >= maxBytes) throw new CommandError(BIT_OFFSET);
   return offset;
 }
+
+/** Bit offsets within the least proto-max-bulk-len allowed (1 MB). */
+const SMALL_OFFSET = 8 * 1024 * 1024;
 
 /**
  * The string at `key` as bytes to write, zero-padded to hold bit `maxBit`
@@ -51,7 +58,8 @@ function bytesForWrite(
   maxBit: number,
 ): { bytes: Uint8Array; grew: boolean } {
   const needed = Math.floor(maxBit / 8) + 1;
-  checkStringLength(ctx, needed);
+  // No length under 1 MB is too long (see SMALL_OFFSET).
+  if (needed > SMALL_OFFSET / 8) checkStringLength(ctx, needed);
   const { value, previousLength } = ctx.db.editBytes(key, needed);
   return { bytes: value.bytes, grew: value.length !== previousLength };
 }
@@ -63,7 +71,8 @@ function setBit(ctx: CommandContext, argv: string[]): void {
   if (on !== 0 && on !== 1) throw new CommandError(BIT_VALUE);
   // Redis unshares the string (making it raw) even when no bit changes.
   const { bytes, grew } = bytesForWrite(ctx, key, offset);
-  const byte = offset >> 3;
+  // Offsets reach 2^32: `>> 3` would wrap.
+  const byte = Math.floor(offset / 8);
   const mask = 1 << (7 - (offset & 7));
   // bytesForWrite grew the string to hold `offset`.
   const old = bytes[byte]!;
@@ -78,7 +87,7 @@ function setBit(ctx: CommandContext, argv: string[]): void {
 function getBit(ctx: CommandContext, argv: string[]): void {
   const offset = bitOffset(ctx, arg(argv, 2));
   const value = ctx.db.viewBytes(arg(argv, 1));
-  const byte = offset >> 3;
+  const byte = Math.floor(offset / 8);
   const bit = value !== undefined && byte < value.length
     ? (value.bytes[byte]! >> (7 - (offset & 7))) & 1
     : 0;
@@ -281,19 +290,31 @@ interface FieldOp {
   signed: boolean;
   bits: number;
   offset: number;
-  value: bigint;
+  /**
+   * SET's value or INCRBY's increment. An argument under 16 chars is a
+   * number (exact below 2^50, so a sum with a field of up to 32 bits stays
+   * exact) and `big` is undefined; a longer one is in `big`.
+   */
+  value: number;
+  big: bigint | undefined;
   overflow: Overflow;
 }
 
-/** i1..i64 or u1..u63, as Redis's getBitfieldTypeFromArgument. */
-function fieldType(arg: string): { signed: boolean; bits: number } {
-  const signed = arg[0] === "i";
-  if (!signed && arg[0] !== "u") throw new CommandError(BITFIELD_TYPE);
-  const bits = parseInteger(arg.slice(1));
-  if (bits === undefined || bits < 1 || bits > (signed ? 64 : 63)) {
+/** i1..i64 or u1..u63, as Redis's getBitfieldTypeFromArgument (string2ll: no sign, no leading 0). */
+function fieldType(arg: string): number {
+  const sign = arg.charCodeAt(0);
+  const signed = sign === 105; // i
+  if (!signed && sign !== 117 /* u */) throw new CommandError(BITFIELD_TYPE);
+  const d1 = arg.charCodeAt(1) - 48;
+  const d2 = arg.length === 3 ? arg.charCodeAt(2) - 48 : 0;
+  const bits = arg.length === 2 ? d1 : d1 * 10 + d2;
+  if (
+    arg.length < 2 || arg.length > 3 || !(d1 >= 1 && d1 <= 9) || !(d2 >= 0 && d2 <= 9) ||
+    bits > (signed ? 64 : 63)
+  ) {
     throw new CommandError(BITFIELD_TYPE);
   }
-  return { signed, bits };
+  return signed ? -bits : bits;
 }
 
 function parseFieldOps(ctx: CommandContext, argv: string[]): FieldOp[] {
@@ -313,10 +334,18 @@ function parseFieldOps(ctx: CommandContext, argv: string[]): FieldOp[] {
     }
     const kind = fieldOpKind(sub, remaining);
     if (kind === undefined) throw new CommandError(SYNTAX);
-    const { signed, bits } = fieldType(args.next());
+    const type = fieldType(args.next());
+    const bits = type < 0 ? -type : type;
     const offset = bitOffset(ctx, args.next(), bits);
-    const value = kind === "get" ? 0n : args.nextInt64();
-    ops.push({ kind, signed, bits, offset, value, overflow });
+    let value = 0;
+    let big: bigint | undefined;
+    if (kind !== "get") {
+      const text = args.next();
+      const n = text.length < 16 ? parseInteger(text) : undefined;
+      if (n !== undefined) value = n;
+      else if ((big = parseInt64(text)) === undefined) throw new CommandError(NOT_INTEGER);
+    }
+    ops.push({ kind, signed: type < 0, bits, offset, value, big, overflow });
   }
   return ops;
 }
@@ -331,21 +360,65 @@ function fieldOpKind(sub: string, remaining: number): FieldOp["kind"] | undefine
 /** Widest field read and written with numbers (exact), not bigints. */
 const NUMBER_BITS = 32;
 
-/** A field's value; bits past the end of `bytes` read as zero. */
-function readField(bytes: Uint8Array, offset: number, bits: number, signed: boolean): bigint {
-  if (bits <= NUMBER_BITS) {
-    let n = 0;
-    for (let i = 0; i < bits; i++) {
-      const pos = offset + i;
-      n = n * 2 + (((bytes[pos >> 3] ?? 0) >> (7 - (pos & 7))) & 1);
-    }
-    if (signed && n >= 2 ** (bits - 1)) n -= 2 ** bits;
-    return BigInt(n);
+/**
+ * A field of up to NUMBER_BITS bits; bits past the end of `bytes` read as
+ * zero. The (at most 5) bytes it spans are read as one number and the field
+ * cut out of it: in int32 arithmetic when they are 4 or fewer (the usual
+ * case), else as a double (exact to 40 bits).
+ */
+function readSmallField(bytes: Uint8Array, offset: number, bits: number, signed: boolean): number {
+  const first = Math.floor(offset / 8);
+  const last = Math.floor((offset + bits - 1) / 8);
+  const tail = 7 - ((offset + bits - 1) & 7);
+  if (last - first < 4) {
+    let v = 0;
+    for (let i = first; i <= last; i++) v = (v << 8) | (bytes[i] ?? 0);
+    // Move the field to the top bits, then back down with (signed) or without sign.
+    v <<= 32 - bits - tail;
+    return signed ? v >> (32 - bits) : v >>> (32 - bits);
   }
+  let v = 0;
+  for (let i = first; i <= last; i++) v = v * 256 + (bytes[i] ?? 0);
+  const span = 2 ** bits;
+  v = Math.floor(v / 2 ** tail) % span;
+  return signed && v >= span / 2 ? v - span : v;
+}
+
+/** Stores `value` (an integer within the field's signed or unsigned range) in a field of up to NUMBER_BITS bits. */
+function writeSmallField(bytes: Uint8Array, offset: number, bits: number, value: number): void {
+  const first = Math.floor(offset / 8);
+  const last = Math.floor((offset + bits - 1) / 8);
+  const tail = 7 - ((offset + bits - 1) & 7);
+  if (last - first < 4) {
+    let v = 0;
+    for (let i = first; i <= last; i++) v = (v << 8) | bytes[i]!;
+    // `<<` takes the value modulo 2^32, which keeps its low `bits` bits.
+    const mask = (-1 >>> (32 - bits)) << tail;
+    v = (v & ~mask) | ((value << tail) & mask);
+    for (let i = last; i >= first; i--) {
+      bytes[i] = v;
+      v >>>= 8;
+    }
+    return;
+  }
+  let v = 0;
+  for (let i = first; i <= last; i++) v = v * 256 + bytes[i]!;
+  const span = 2 ** bits;
+  const unit = 2 ** tail;
+  const field = value < 0 ? value + span : value;
+  v = (Math.floor(v / (unit * span)) * span + field) * unit + (v % unit);
+  for (let i = last; i >= first; i--) {
+    bytes[i] = v % 256;
+    v = Math.floor(v / 256);
+  }
+}
+
+/** A field of any width (up to 64 bits) as a bigint; bits past the end of `bytes` read as zero. */
+function readField(bytes: Uint8Array, offset: number, bits: number, signed: boolean): bigint {
   let v = 0n;
   for (let i = 0; i < bits; i++) {
     const pos = offset + i;
-    const byte = bytes[pos >> 3] ?? 0;
+    const byte = bytes[Math.floor(pos / 8)] ?? 0;
     v = (v << 1n) | BigInt((byte >> (7 - (pos & 7))) & 1);
   }
   return signed ? BigInt.asIntN(bits, v) : v;
@@ -353,60 +426,122 @@ function readField(bytes: Uint8Array, offset: number, bits: number, signed: bool
 
 function writeField(bytes: Uint8Array, offset: number, bits: number, value: bigint): void {
   const u = BigInt.asUintN(bits, value);
-  if (bits <= NUMBER_BITS) {
-    const n = Number(u);
-    for (let i = 0; i < bits; i++) {
-      const pos = offset + i;
-      const mask = 1 << (7 - (pos & 7));
-      if (Math.floor(n / 2 ** (bits - 1 - i)) & 1) bytes[pos >> 3]! |= mask;
-      else bytes[pos >> 3]! &= ~mask;
-    }
-    return;
-  }
   for (let i = 0; i < bits; i++) {
     const pos = offset + i;
+    const byte = Math.floor(pos / 8);
     const mask = 1 << (7 - (pos & 7));
-    if ((u >> BigInt(bits - 1 - i)) & 1n) bytes[pos >> 3]! |= mask;
-    else bytes[pos >> 3]! &= ~mask;
+    if ((u >> BigInt(bits - 1 - i)) & 1n) bytes[byte]! |= mask;
+    else bytes[byte]! &= ~mask;
   }
 }
 
+const INT64_MAX = (1n << 63n) - 1n;
+
 /**
- * The value a SET/INCRBY stores, or undefined when OVERFLOW FAIL refuses it.
- * Unsigned SET takes its argument as a uint64 first, as Redis does, so a
- * negative value overflows.
+ * The value a SET/INCRBY stores, or undefined when OVERFLOW FAIL refuses it,
+ * decided as Redis's check{Signed,Unsigned}BitfieldOverflow decide: SET is
+ * an increment of 0 from its argument (taken as a uint64 for unsigned
+ * fields), and the headroom `max - value` is an int64 that can wrap, so a
+ * signed SET of a value near -2^63 overflows upwards and saturates to max.
  */
 function fieldResult(op: FieldOp, old: bigint): bigint | undefined {
-  const max = op.signed ? (1n << BigInt(op.bits - 1)) - 1n : (1n << BigInt(op.bits)) - 1n;
-  const min = op.signed ? -max - 1n : 0n;
-  const exact = op.kind === "set"
-    ? (op.signed ? op.value : BigInt.asUintN(64, op.value))
-    : old + op.value;
+  const arg = op.big ?? BigInt(op.value);
+  const set = op.kind === "set";
+  const bits = BigInt(op.bits);
+  const incr = set ? 0n : arg;
+  let value: bigint;
+  let max: bigint;
+  let min: bigint;
+  let direction = 0;
+  if (op.signed) {
+    value = set ? arg : old;
+    max = op.bits === 64 ? INT64_MAX : (1n << (bits - 1n)) - 1n;
+    min = -max - 1n;
+    const maxIncr = BigInt.asIntN(64, max - value);
+    const minIncr = BigInt.asIntN(64, min - value);
+    const narrow = op.bits !== 64;
+    if (value > max || (narrow && incr > maxIncr) || (value >= 0n && incr > maxIncr && incr > 0n)) {
+      direction = 1;
+    } else if (
+      value < min || (narrow && incr < minIncr) || (value < 0n && incr < minIncr && incr < 0n)
+    ) {
+      direction = -1;
+    }
+  } else {
+    value = set ? BigInt.asUintN(64, arg) : old;
+    max = (1n << bits) - 1n;
+    min = 0n;
+    if (value > max || (incr > 0n && incr > BigInt.asIntN(64, max - value))) direction = 1;
+    else if (incr < 0n && incr < BigInt.asIntN(64, -value)) direction = -1;
+  }
+  if (direction === 0) return value + incr;
+  if (op.overflow === "fail") return undefined;
+  if (op.overflow === "sat") return direction > 0 ? max : min;
+  return op.signed ? BigInt.asIntN(op.bits, value + incr) : BigInt.asUintN(op.bits, value + incr);
+}
+
+/**
+ * fieldResult in numbers, for fields of up to NUMBER_BITS bits and a value
+ * not in `big`: Redis's int64 headroom cannot wrap for such small values,
+ * so the exact sum decides.
+ */
+function smallFieldResult(op: FieldOp, old: number): number | undefined {
+  const span = 2 ** op.bits;
+  const max = op.signed ? span / 2 - 1 : span - 1;
+  const min = op.signed ? -span / 2 : 0;
+  const exact = op.kind === "set" ? op.value : old + op.value;
   if (exact >= min && exact <= max) return exact;
   if (op.overflow === "fail") return undefined;
-  if (op.overflow === "sat") return exact > max ? max : min;
-  return op.signed ? BigInt.asIntN(op.bits, exact) : BigInt.asUintN(op.bits, exact);
+  if (op.overflow === "sat") {
+    // A negative unsigned SET value is a huge uint64.
+    return exact > max || (op.kind === "set" && !op.signed) ? max : min;
+  }
+  const wrapped = exact - Math.floor(exact / span) * span;
+  return op.signed && wrapped > max ? wrapped - span : wrapped;
 }
 
 function bitField(ctx: CommandContext, argv: string[], readOnly: boolean): void {
   const ops = parseFieldOps(ctx, argv);
   const key = arg(argv, 1);
-  const writes = ops.filter((op) => op.kind !== "get");
   const out = ctx.out;
-  if (writes.length === 0) {
+  let maxBit = -1;
+  for (const op of ops) {
+    if (op.kind !== "get") maxBit = Math.max(maxBit, op.offset + op.bits - 1);
+  }
+  if (maxBit < 0) {
     const value = ctx.db.viewBytes(key);
     const bytes = value === undefined ? EMPTY : value.bytes.subarray(0, value.length);
     out.array(ops.length);
-    for (const op of ops) out.int(readField(bytes, op.offset, op.bits, op.signed));
+    for (const op of ops) {
+      out.int(
+        op.bits <= NUMBER_BITS
+          ? readSmallField(bytes, op.offset, op.bits, op.signed)
+          : readField(bytes, op.offset, op.bits, op.signed),
+      );
+    }
     return;
   }
   if (readOnly) throw new CommandError(BITFIELD_RO_GET_ONLY);
-  let maxBit = 0;
-  for (const op of writes) maxBit = Math.max(maxBit, op.offset + op.bits - 1);
   const { bytes, grew } = bytesForWrite(ctx, key, maxBit);
   let changes = 0;
   out.array(ops.length);
   for (const op of ops) {
+    if (op.bits <= NUMBER_BITS && op.big === undefined) {
+      const old = readSmallField(bytes, op.offset, op.bits, op.signed);
+      if (op.kind === "get") {
+        out.int(old);
+        continue;
+      }
+      const stored = smallFieldResult(op, old);
+      if (stored === undefined) {
+        out.nil();
+        continue;
+      }
+      out.int(op.kind === "set" ? old : stored);
+      writeSmallField(bytes, op.offset, op.bits, stored);
+      if (grew || stored !== old) changes++;
+      continue;
+    }
     const old = readField(bytes, op.offset, op.bits, op.signed);
     if (op.kind === "get") {
       out.int(old);
