@@ -239,6 +239,12 @@ export class Database {
     if (this.expires.size !== 0) this.expires.delete(key);
   }
 
+  /** set() of a string given as its bytes (see KeyTable.setBytes). */
+  setBytes(key: string, bytes: Uint8Array, form: StringForm): void {
+    if (this.dict.setBytes(key, bytes, form)) this.hooks.added?.(this, key);
+    if (this.expires.size !== 0) this.expires.delete(key);
+  }
+
   /** Replaces the value of an existing key, keeping its TTL. */
   replace(key: string, value: StoredValue, form = StringForm.Encoded): void {
     this.dict.set(key, value, form);

@@ -16,7 +16,6 @@ import {
   SYNTAX,
 } from "../errors.ts";
 import { NotifyClass } from "../notify.ts";
-import { bytesToBinary } from "../../protocol/bytes.ts";
 import { StringForm } from "../types/string.ts";
 import { checkStringLength } from "./strings.ts";
 
@@ -211,54 +210,59 @@ function bitOp(ctx: CommandContext, argv: string[]): void {
   const db = ctx.db;
   // Each source is viewed where it is stored and folded in before the next
   // lookup (which might expire a key and move records): nothing is copied,
-  // and the result, built in a buffer kept for the purpose, is stored as a
-  // string (a fresh ArrayBuffer per call cost more than the whole fold).
+  // and the result, built in a buffer kept for the purpose, is stored from
+  // there (a fresh ArrayBuffer per call cost more than the whole fold).
   let length = 0;
   for (let k = 3; k < argv.length; k++) {
     const value = db.viewBytes(arg(argv, k));
-    const source = value === undefined ? EMPTY : value.bytes.subarray(0, value.length);
+    const source = value === undefined
+      ? EMPTY
+      : value.bytes.length === value.length
+      ? value.bytes
+      : value.bytes.subarray(0, value.length);
     if (k === 3) {
       length = source.length;
-      const result = resultBuffer(length);
+      growResult(length);
       result.set(source);
-      if (op === "not") { for (let j = 0; j < length; j++) result[j] = ~result[j]! & 0xff; }
+      if (op === "not") { for (let j = 0; j < length; j++) result[j] = ~result[j]!; }
       continue;
     }
     if (source.length > length) {
       // Past its end a shorter source reads as zero bytes (zero AND anything is zero).
-      resultBuffer(source.length).fill(0, length, source.length);
+      growResult(source.length);
+      result.fill(0, length, source.length);
       length = source.length;
     }
-    foldBits(op, resultBuffer(length).subarray(0, length), source);
+    foldBits(op, source, length);
   }
   const target = arg(argv, 2);
   if (length === 0) {
     if (db.delete(target)) ctx.server.keyChanged(db, target, NotifyClass.Generic, "del");
     return ctx.out.int(0);
   }
-  db.set(target, bytesToBinary(result, 0, length), StringForm.Raw);
+  db.setBytes(target, result.subarray(0, length), StringForm.Raw);
   ctx.server.keyChanged(db, target, NotifyClass.String, "set");
   ctx.out.int(length);
 }
 
-/** BITOP's result, grown to the longest source seen (contents kept). */
+/** BITOP's result, grown to the longest source seen (contents kept), and its words. */
 let result = new Uint8Array(1024);
+let resultWords = new Int32Array(result.buffer);
 
-function resultBuffer(length: number): Uint8Array {
-  if (result.length < length) {
-    const grown = new Uint8Array(2 ** Math.ceil(Math.log2(length)));
-    grown.set(result);
-    result = grown;
-  }
-  return result;
+function growResult(length: number): void {
+  if (result.length >= length) return;
+  const grown = new Uint8Array(2 ** Math.ceil(Math.log2(length)));
+  grown.set(result);
+  result = grown;
+  resultWords = new Int32Array(grown.buffer);
 }
 
 /** An aligned copy of each source, so that BITOP works four bytes at a time. */
 let scratch = new Uint8Array(1024);
 let scratchWords = new Int32Array(scratch.buffer);
 
-/** result = result OP source, for a source no longer than result (at offset 0 of its buffer). */
-function foldBits(op: BitOp, result: Uint8Array, source: Uint8Array): void {
+/** The first `length` bytes of result = result OP source, where source is no longer. */
+function foldBits(op: BitOp, source: Uint8Array, length: number): void {
   const n = source.length;
   if (scratch.length < n) {
     scratch = new Uint8Array(2 ** Math.ceil(Math.log2(n)));
@@ -266,12 +270,12 @@ function foldBits(op: BitOp, result: Uint8Array, source: Uint8Array): void {
   }
   scratch.set(source);
   const words = n >> 2;
-  const r = new Int32Array(result.buffer, result.byteOffset, words);
+  const r = resultWords;
   const s = scratchWords;
   if (op === "and") {
     for (let w = 0; w < words; w++) r[w]! &= s[w]!;
     for (let j = words * 4; j < n; j++) result[j]! &= source[j]!;
-    result.fill(0, n);
+    result.fill(0, n, length);
   } else if (op === "or") {
     for (let w = 0; w < words; w++) r[w]! |= s[w]!;
     for (let j = words * 4; j < n; j++) result[j]! |= source[j]!;

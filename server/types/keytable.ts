@@ -29,9 +29,9 @@ import { ByteString, StringForm } from "./string.ts";
 import { accessClock, clockDistance, lruClock } from "./access_clock.ts";
 import { BoxStates } from "./box_states.ts";
 import { hashBytes, hashKey } from "./key_hash.ts";
-import { free, pageString, writeU32, writeVarint } from "./page_bytes.ts";
+import { free, pageString, writeInline, writeU32, writeVarint } from "./page_bytes.ts";
 import { Arena, OFFSET_MASK, PAGE_BITS, PAGE_SIZE } from "./arena.ts";
-import { writeBinary } from "../../protocol/bytes.ts";
+import { bytesToBinary } from "../../protocol/bytes.ts";
 import { type BigKeyBox, type StoredValue, valueBytes } from "./box_bytes.ts";
 export type { StoredValue };
 import { LFU_INIT } from "./lfu.ts";
@@ -278,12 +278,20 @@ export class KeyTable {
   #inlineKey: string | undefined;
 
   set(key: string, value: StoredValue, form = StringForm.Encoded): boolean {
+    return this.#set(key, value, form);
+  }
+
+  /** set() of a string's bytes (BITOP's): no JS string made and encoded back when short. */
+  setBytes(key: string, bytes: Uint8Array, form: StringForm): boolean {
+    const inline = bytes.length <= INLINE_MAX && key.length <= INLINE_MAX;
+    return this.#set(key, inline ? bytes : bytesToBinary(bytes), form);
+  }
+
+  #set(key: string, value: StoredValue | Uint8Array, form: StringForm): boolean {
     const got = key === this.#gotKey;
     this.#gotKey = undefined;
-    this.#inlineKey = typeof value === "string" && value.length <= INLINE_MAX &&
-        key.length <= INLINE_MAX
-      ? key
-      : undefined;
+    const short = isShortString(value);
+    this.#inlineKey = short && key.length <= INLINE_MAX ? key : undefined;
     const h = hashKey(key);
     const ref = got ? this.#gotRef : this.#find(key, h);
     if (ref === 0) {
@@ -295,24 +303,25 @@ export class KeyTable {
     const off = ref & OFFSET_MASK;
     const kind = page[off]! & KIND_MASK;
     const counter = page[off + 4]!;
-    if (typeof value === "string" && value.length <= INLINE_MAX && kind === KIND_INLINE) {
+    if (short && kind === KIND_INLINE) {
       // Same-length overwrites (the common SET pattern) rewrite in place.
       const keyLen = this.#keyStart(page, off);
       let p = this.#at;
       let valueLen = page[p++]!;
       if (valueLen & 0x80) valueLen = (valueLen & 0x7f) | (page[p++]! << 7);
       if (valueLen === value.length) {
-        writeBinary(page, p + keyLen, value);
+        writeInline(page, p + keyLen, value);
         page[off] = KIND_INLINE | (form << FORM_SHIFT);
         stampAccess(page, off);
         return false;
       }
-    } else if (kind !== KIND_INLINE && (typeof value !== "string" || value.length > INLINE_MAX)) {
-      // Boxed stays boxed: swap the value in the box.
+    } else if (kind !== KIND_INLINE && !short) {
+      // Boxed stays boxed: swap the value in the box (never a Uint8Array, which is short).
+      const stored = value as StoredValue;
       const box = this.#boxIndex(page, off);
       const holder = kind === KIND_BIG_KEY ? this.#boxes[box] as BigKeyBox : undefined;
-      if (holder) holder.value = value;
-      this.#setBox(box, holder ?? value);
+      if (holder) holder.value = stored;
+      this.#setBox(box, holder ?? stored);
       page[off] = kind | (form << FORM_SHIFT);
       stampAccess(page, off);
       return false;
@@ -664,10 +673,11 @@ export class KeyTable {
   }
 
   /** Writes a new record for key/value into the arena; returns its ref. */
-  #write(key: string, value: StoredValue, form: StringForm, counter: number): number {
+  #write(key: string, value: StoredValue | Uint8Array, form: StringForm, counter: number): number {
     const formBits = form << FORM_SHIFT;
     if (key.length > INLINE_MAX) {
-      const box = this.#box({ key, value });
+      // setBytes passes no bytes with a long key.
+      const box = this.#box({ key, value: value as StoredValue });
       const ref = this.#arena.reserve(HEADER + 4);
       const page = this.#pageOf(ref);
       const off = ref & OFFSET_MASK;
@@ -679,7 +689,7 @@ export class KeyTable {
     }
     const keyLen = key.length;
     const keyLenBytes = keyLen < 0x80 ? 1 : 2;
-    const inline = typeof value === "string" && value.length <= INLINE_MAX;
+    const inline = isShortString(value);
     const valueLen = inline ? value.length : 0;
     const size = HEADER + keyLenBytes + (inline ? (valueLen < 0x80 ? 1 : 2) + valueLen : 4) +
       keyLen;
@@ -693,13 +703,13 @@ export class KeyTable {
     if (inline) {
       p = writeVarint(page, p, valueLen);
     } else {
-      writeU32(page, p, this.#box(value));
+      writeU32(page, p, this.#box(value as StoredValue));
       p += 4;
     }
     for (let i = 0; i < keyLen; i++) page[p + i] = key.charCodeAt(i);
     if (inline) {
       p += keyLen;
-      writeBinary(page, p, value as string);
+      writeInline(page, p, value);
     }
     return ref;
   }
@@ -794,4 +804,9 @@ export class KeyTable {
     this.#compacting = false;
     this.#arena.retire(pageIndex);
   }
+}
+
+/** Whether a value is stored inline: a string, or a string's bytes, of at most INLINE_MAX. */
+function isShortString(value: StoredValue | Uint8Array): value is string | Uint8Array {
+  return (typeof value === "string" || value instanceof Uint8Array) && value.length <= INLINE_MAX;
 }

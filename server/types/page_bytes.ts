@@ -1,9 +1,15 @@
 /** Byte-level reads and writes on the key table's arena pages. */
-import { bytesToBinary } from "../../protocol/bytes.ts";
+import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
 
 /** Bytes as a binary string. */
 export function pageString(page: Uint8Array, start: number, end: number): string {
   return bytesToBinary(page, start, end);
+}
+
+/** A string value into a record: a binary string, or its bytes as they are. */
+export function writeInline(page: Uint8Array, p: number, value: string | Uint8Array): void {
+  if (typeof value === "string") writeBinary(page, p, value);
+  else page.set(value, p);
 }
 
 /**
