@@ -574,15 +574,20 @@ export class KeyTable {
   }
 
   #boxIndex(page: Uint8Array, off: number): number {
-    const p = (page[off]! & KIND_MASK) === KIND_BIG_KEY
-      ? off + HEADER
-      : this.#afterKeyLen(page, off);
+    let p = off + HEADER;
+    if ((page[off]! & KIND_MASK) !== KIND_BIG_KEY) {
+      this.#keyStart(page, off);
+      p = this.#at;
+    }
     return (page[p]! | (page[p + 1]! << 8) | (page[p + 2]! << 16) | (page[p + 3]! << 24)) >>> 0;
   }
 
-  #afterKeyLen(page: Uint8Array, off: number): number {
-    this.#keyStart(page, off);
-    return this.#at;
+  /** The key length of an inline or boxed record; leaves #at at the key's first byte. */
+  #keyBytes(page: Uint8Array, off: number, kind: number): number {
+    const len = this.#keyStart(page, off);
+    // Between the two: an inline value's length (1 or 2 bytes) or a box index (4).
+    this.#at += kind === KIND_INLINE ? (page[this.#at]! & 0x80 ? 2 : 1) : 4;
+    return len;
   }
 
   #keyEquals(ref: number, key: string): boolean {
@@ -592,14 +597,9 @@ export class KeyTable {
     if (kind === KIND_BIG_KEY) {
       return (this.#boxes[this.#boxIndex(page, off)] as BigKeyBox).key === key;
     }
-    const len = this.#keyStart(page, off);
+    const len = this.#keyBytes(page, off, kind);
     if (len !== key.length) return false;
-    let p = this.#at;
-    if (kind === KIND_INLINE) {
-      if (page[p++]! & 0x80) p++;
-    } else {
-      p += 4;
-    }
+    const p = this.#at;
     for (let i = 0; i < len; i++) {
       if (page[p + i] !== key.charCodeAt(i)) return false;
     }
@@ -611,14 +611,8 @@ export class KeyTable {
     const off = ref & OFFSET_MASK;
     const kind = page[off]! & KIND_MASK;
     if (kind === KIND_BIG_KEY) return (this.#boxes[this.#boxIndex(page, off)] as BigKeyBox).key;
-    const len = this.#keyStart(page, off);
-    let p = this.#at;
-    if (kind === KIND_INLINE) {
-      if (page[p++]! & 0x80) p++;
-    } else {
-      p += 4;
-    }
-    return pageString(page, p, p + len);
+    const len = this.#keyBytes(page, off, kind);
+    return pageString(page, this.#at, this.#at + len);
   }
 
   #value(ref: number): RedisValue {
@@ -662,14 +656,8 @@ export class KeyTable {
     if (kind === KIND_BIG_KEY) {
       return hashKey((this.#boxes[this.#boxIndex(page, off)] as BigKeyBox).key);
     }
-    const keyLen = this.#keyStart(page, off);
-    let p = this.#at;
-    if (kind === KIND_INLINE) {
-      if (page[p++]! & 0x80) p++;
-    } else {
-      p += 4;
-    }
-    return hashBytes(page, p, p + keyLen);
+    const keyLen = this.#keyBytes(page, off, kind);
+    return hashBytes(page, this.#at, this.#at + keyLen);
   }
 
   /** Writes a new record for key/value into the arena; returns its ref. */
