@@ -88,6 +88,8 @@ interface ScoreBound {
 function parseScoreBound(arg: string): ScoreBound {
   const exclusive = arg.charCodeAt(0) === 40;
   const text = exclusive ? arg.slice(1) : arg;
+  const digits = shortDecimal(text);
+  if (digits !== undefined) return { value: digits, exclusive };
   const parsed = strtod(text);
   if (
     (parsed.length !== text.length && text.charCodeAt(parsed.length) !== 0) ||
@@ -126,10 +128,8 @@ function parseLexBound(arg: string): LexBound {
 
 /** The ranks [start, end] of the members within [min, max] by score (empty when start > end). */
 function scoreRanks(set: SortedSet, min: ScoreBound, max: ScoreBound): [number, number] {
-  return [
-    set.countByScore(min.value, min.exclusive),
-    set.countByScore(max.value, !max.exclusive) - 1,
-  ];
+  const [start, below] = set.countByScores(min.value, min.exclusive, max.value, !max.exclusive);
+  return [start, below - 1];
 }
 
 /** As scoreRanks, by member (ZRANGEBYLEX assumes equal scores). */

@@ -13,8 +13,23 @@
  * the set becomes a ZTree for good (see zset_tree.ts).
  */
 import { objectBytes, stringBytes } from "./memory.ts";
-import { lengthPrefix, PackedKind, PackedReader } from "./packed_record.ts";
+import { flat, lengthPrefix, PackedKind, PackedReader } from "./packed_record.ts";
 import type { RedisObject } from "./value.ts";
+import {
+  countBelowKey,
+  countMembers,
+  countScores,
+  entryAt,
+  findRank,
+  findScore,
+  foundEnd,
+  foundStart,
+  isFound,
+  skipRecords,
+  stoppedAt,
+  visitBackward,
+  visitForward,
+} from "./zset_packed.ts";
 import { ZSET_DEFAULT_LIMITS, type ZsetLimits, ZTree } from "./zset_tree.ts";
 
 export { ZSET_DEFAULT_LIMITS, type ZsetLimits } from "./zset_tree.ts";
@@ -52,161 +67,10 @@ function unpack(packed: string, count: number): ZTree {
   return ZTree.fromLeaf(members, scores, count);
 }
 
-/** Bounds of the record packedScore last found. */
-let foundStart = 0;
-let foundEnd = 0;
-
-/**
- * Whether the packed member at `start` (of `member`'s length) is `member`.
- * Its last byte first: members often share a prefix ("user:1", "user:2"),
- * and one charCodeAt is cheaper than the startsWith call it spares.
- */
-function sameMember(packed: string, start: number, member: string): boolean {
-  const last = member.length - 1;
-  if (last >= 0 && packed.charCodeAt(start + last) !== member.charCodeAt(last)) return false;
-  return packed.startsWith(member, start);
-}
-
-/** The score of `member` in a packed set, found without decoding the others. */
-function packedScore(packed: string, member: string): number | undefined {
-  const r = reader;
-  const length = member.length;
-  r.pos = 0;
-  while (r.pos < packed.length) {
-    const at = r.pos;
-    const memberLength = r.readLength(packed);
-    const start = r.pos;
-    r.pos += memberLength;
-    const scoreLength = r.readLength(packed);
-    if (memberLength === length && sameMember(packed, start, member)) {
-      foundStart = at;
-      foundEnd = r.pos + scoreLength;
-      return Number(packed.substring(r.pos, r.pos + scoreLength));
-    }
-    r.pos += scoreLength;
-  }
-  return undefined;
-}
-
-/** Offset of the first record of a packed set that sorts after (score, member). */
-function packedPosition(packed: string, score: number, member: string): number {
-  packedCount(
-    packed,
-    Number.MAX_SAFE_INTEGER,
-    (other, start, length) =>
-      score < other || (score === other && member < packed.substring(start, start + length)),
-  );
-  return stoppedAt < 0 ? packed.length : stoppedAt;
-}
-
-/** Offset of the record packedCount stopped at; -1 when it did not stop. */
-let stoppedAt = -1;
-
-/**
- * Rank of the first record of a packed set that `stop` says ends the count
- * (records are in order, so the count is where it first says so), of the
- * first `count` records at most. `stop` sees the record's score and the
- * member's bounds; `stoppedAt` is left on the record.
- */
-function packedCount(
-  packed: string,
-  count: number,
-  stop: (score: number, memberStart: number, memberLength: number) => boolean,
-): number {
-  const r = reader;
-  r.pos = 0;
-  stoppedAt = -1;
-  for (let i = 0; i < count && r.pos < packed.length; i++) {
-    const at = r.pos;
-    const memberLength = r.readLength(packed);
-    const memberStart = r.pos;
-    r.pos += memberLength;
-    const scoreLength = r.readLength(packed);
-    const score = scoreAt(packed, r.pos, scoreLength);
-    r.pos += scoreLength;
-    if (stop(score, memberStart, memberLength)) {
-      stoppedAt = at;
-      return i;
-    }
-  }
-  return count;
-}
-
-/**
- * A packed score: integers (the common case, GEO's 52-bit cells included)
- * read in place, exact below 2^53; others through Number.
- */
-function scoreAt(packed: string, start: number, length: number): number {
-  if (length < 17) {
-    let i = start;
-    const negative = packed.charCodeAt(i) === 45; // -
-    if (negative) i++;
-    const end = start + length;
-    let n = 0;
-    for (; i < end; i++) {
-      const digit = packed.charCodeAt(i) - 48;
-      if (digit < 0 || digit > 9) break;
-      n = n * 10 + digit;
-    }
-    if (i === end && end > start + (negative ? 1 : 0) && n <= Number.MAX_SAFE_INTEGER) {
-      return negative ? -n : n;
-    }
-  }
-  return Number(packed.substring(start, start + length));
-}
-
-/** Rank of `member` in a packed set, or -1 (no score is read). */
-function packedRank(packed: string, count: number, member: string): number {
-  const r = reader;
-  const length = member.length;
-  r.pos = 0;
-  for (let i = 0; i < count; i++) {
-    const memberLength = r.readLength(packed);
-    if (memberLength === length && sameMember(packed, r.pos, member)) return i;
-    r.pos += memberLength;
-    const scoreLength = r.readLength(packed);
-    r.pos += scoreLength;
-  }
-  return -1;
-}
-
-/** Offsets of the records of ranks `first`..`last` of a packed set (for walks by rank). */
-function packedOffsets(packed: string, first: number, last: number): number[] {
-  const offsets: number[] = [];
-  const r = reader;
-  r.pos = 0;
-  for (let i = 0; i <= last; i++) {
-    if (i >= first) offsets.push(r.pos);
-    // Read each length before adding it: readLength moves the reader itself.
-    const memberLength = r.readLength(packed);
-    r.pos += memberLength;
-    const scoreLength = r.readLength(packed);
-    r.pos += scoreLength;
-  }
-  return offsets;
-}
-
-/** Calls `visit` with the member and score of the packed record at `offset`. */
-function visitRecord(
-  packed: string,
-  offset: number,
-  visit: (member: string, score: number) => void,
-): void {
-  const r = reader;
-  r.pos = offset;
-  const memberLength = r.readLength(packed);
-  const member = packed.substring(r.pos, r.pos + memberLength);
-  r.pos += memberLength;
-  const scoreLength = r.readLength(packed);
-  visit(member, scoreAt(packed, r.pos, scoreLength));
-}
-
-const joinParts: string[] = [];
-/** One flat string of the parts (`+` would leave a rope). */
-function joined(...parts: string[]): string {
-  joinParts.length = 0;
-  for (const part of parts) joinParts.push(part);
-  return joinParts.join("");
+/** One record of the packed form. */
+function record(member: string, score: number): string {
+  const text = String(score);
+  return lengthPrefix(member.length) + member + lengthPrefix(text.length) + text;
 }
 
 export class SortedSet implements RedisObject {
@@ -281,7 +145,7 @@ export class SortedSet implements RedisObject {
   /** The score of `member`, or undefined when absent. */
   score(member: string): number | undefined {
     if (this.#tree !== undefined) return this.#tree.score(member);
-    return packedScore(this.#packed, member);
+    return findScore(this.#packed, member);
   }
 
   /**
@@ -318,16 +182,9 @@ export class SortedSet implements RedisObject {
   #packedInsert(member: string, score: number): void {
     if (score === 0) score = 0;
     const packed = this.#packed;
-    const at = packedPosition(packed, score, member);
-    const text = String(score);
-    this.#data = joined(
-      packed.slice(0, at),
-      lengthPrefix(member.length),
-      member,
-      lengthPrefix(text.length),
-      text,
-      packed.slice(at),
-    );
+    countBelowKey(packed, 0, 0, score, member, true);
+    const at = stoppedAt;
+    this.#data = flat(packed.slice(0, at) + record(member, score) + packed.slice(at));
     this.#count++;
   }
 
@@ -347,16 +204,36 @@ export class SortedSet implements RedisObject {
   changeScore(member: string, old: number, score: number): void {
     const tree = this.#tree;
     if (tree !== undefined) return tree.changeScore(member, old, score);
-    this.remove(member);
-    this.#packedInsert(member, score);
+    if (score === 0) score = 0;
+    if (score === old) return;
+    const packed = this.#packed;
+    // ZADD and ZINCRBY have just found the record: no second walk to it.
+    if (!isFound(packed, member)) findScore(packed, member);
+    const start = foundStart;
+    const end = foundEnd;
+    const moved = record(member, score);
+    // The records on the side the score moved away from stay in place.
+    if (score > old) {
+      countBelowKey(packed, end, 0, score, member, true);
+      const at = stoppedAt;
+      this.#data = flat(
+        packed.slice(0, start) + packed.slice(end, at) + moved + packed.slice(at),
+      );
+    } else {
+      countBelowKey(packed, 0, 0, score, member, true);
+      const at = stoppedAt;
+      this.#data = flat(
+        packed.slice(0, at) + moved + packed.slice(at, start) + packed.slice(end),
+      );
+    }
   }
 
   /** Removes `member`; returns whether it was there. */
   remove(member: string): boolean {
     if (this.#tree !== undefined) return this.#tree.remove(member);
     const packed = this.#packed;
-    if (packedScore(packed, member) === undefined) return false;
-    this.#data = joined(packed.slice(0, foundStart), packed.slice(foundEnd));
+    if (findScore(packed, member) === undefined) return false;
+    this.#data = flat(packed.slice(0, foundStart) + packed.slice(foundEnd));
     this.#count--;
     return true;
   }
@@ -368,7 +245,7 @@ export class SortedSet implements RedisObject {
   rank(member: string): number | undefined {
     const tree = this.#tree;
     if (tree !== undefined) return tree.rank(member);
-    const rank = packedRank(this.#packed, this.#count, member);
+    const rank = findRank(this.#packed, member);
     return rank < 0 ? undefined : rank;
   }
 
@@ -376,9 +253,7 @@ export class SortedSet implements RedisObject {
   at(rank: number): [member: string, score: number] {
     const tree = this.#tree;
     if (tree !== undefined) return tree.at(rank);
-    let found: [string, number] = ["", 0];
-    this.visitRange(rank, rank, (member, score) => found = [member, score]);
-    return found;
+    return entryAt(this.#packed, skipRecords(this.#packed, 0, rank));
   }
 
   /**
@@ -388,11 +263,30 @@ export class SortedSet implements RedisObject {
   countByScore(score: number, inclusive: boolean): number {
     const tree = this.#tree;
     if (tree !== undefined) return tree.countByScore(score, inclusive);
-    return packedCount(
-      this.#packed,
-      this.#count,
-      inclusive ? (other) => other > score : (other) => other >= score,
-    );
+    return countScores(this.#packed, 0, 0, score, inclusive);
+  }
+
+  /**
+   * countByScore(min, minInclusive) and countByScore(max, maxInclusive): a
+   * small set's second count goes on from where the first stopped.
+   */
+  countByScores(
+    min: number,
+    minInclusive: boolean,
+    max: number,
+    maxInclusive: boolean,
+  ): [number, number] {
+    const tree = this.#tree;
+    if (tree !== undefined) {
+      return [tree.countByScore(min, minInclusive), tree.countByScore(max, maxInclusive)];
+    }
+    const packed = this.#packed;
+    const low = countScores(packed, 0, 0, min, minInclusive);
+    // The records below min are at or below max only when max > min.
+    const high = max > min
+      ? countScores(packed, stoppedAt, low, max, maxInclusive)
+      : countScores(packed, 0, 0, max, maxInclusive);
+    return [low, high];
   }
 
   /**
@@ -402,24 +296,14 @@ export class SortedSet implements RedisObject {
   countByMember(member: string, inclusive: boolean): number {
     const tree = this.#tree;
     if (tree !== undefined) return tree.countByMember(member, inclusive);
-    const packed = this.#packed;
-    return packedCount(packed, this.#count, (_, start, length) => {
-      const other = packed.substring(start, start + length);
-      return inclusive ? other > member : other >= member;
-    });
+    return countMembers(this.#packed, member, inclusive);
   }
 
   /** Number of elements whose key is below (score, member): a rank, or where ZQUERY starts. */
   countBelow(score: number, member: string): number {
     const tree = this.#tree;
     if (tree !== undefined) return tree.countBelow(score, member);
-    const packed = this.#packed;
-    return packedCount(
-      packed,
-      this.#count,
-      (other, start, length) =>
-        other > score || (other === score && packed.substring(start, start + length) >= member),
-    );
+    return countBelowKey(this.#packed, 0, 0, score, member, false);
   }
 
   /**
@@ -430,10 +314,10 @@ export class SortedSet implements RedisObject {
     const tree = this.#tree;
     if (tree !== undefined) return tree.visitRange(from, to, visit);
     const packed = this.#packed;
-    const low = Math.min(from, to);
-    const offsets = packedOffsets(packed, low, Math.max(from, to));
-    if (from <= to) { for (const offset of offsets) visitRecord(packed, offset, visit); }
-    else for (let i = offsets.length - 1; i >= 0; i--) visitRecord(packed, offsets[i]!, visit);
+    const start = skipRecords(packed, 0, Math.min(from, to));
+    const n = Math.abs(to - from) + 1;
+    if (from <= to) visitForward(packed, start, n, visit);
+    else visitBackward(packed, start, n, visit);
   }
 
   /** Removes ranks `from` to `to` inclusive (from ≤ to). */
