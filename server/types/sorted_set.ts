@@ -2,9 +2,10 @@
  * The sorted set: members ordered by (score, member bytes).
  *
  * A small set (Redis's listpack encoding: at most 128 members, none longer
- * than 64 bytes) is one packed string of `len member len score` records in
- * order, the score as its shortest decimal text, as Redis keeps it in one
- * listpack: a 10-byte member with a small integer score costs 14 bytes, where
+ * than 64 bytes) is one packed string of `len member len score back` records
+ * in order (zset_packed.ts), the score as its shortest decimal text, as Redis
+ * keeps it in one listpack: a 10-byte member with a small integer score costs
+ * 15 bytes (Redis 14; `back` lets a walk start from the end), where
  * a B+tree leaf's two array slots and a member string cost ~70 (with a leaf
  * object and a SortedSet object each, a 3-member set took ~450 bytes against
  * Redis's ~150). An operation decodes it into a one-leaf ZTree (O(n), as
@@ -13,11 +14,12 @@
  * the set becomes a ZTree for good (see zset_tree.ts).
  */
 import { objectBytes, stringBytes } from "./memory.ts";
-import { flat, lengthPrefix, PackedKind, PackedReader } from "./packed_record.ts";
+import { flat, PackedKind } from "./packed_record.ts";
 import type { RedisObject } from "./value.ts";
 import {
   countBelowKey,
   countMembers,
+  countRecords,
   countScores,
   entryAt,
   findRank,
@@ -25,7 +27,8 @@ import {
   foundEnd,
   foundStart,
   isFound,
-  skipRecords,
+  packRecord,
+  seekRank,
   stoppedAt,
   visitBackward,
   visitForward,
@@ -37,16 +40,11 @@ export { ZSET_DEFAULT_LIMITS, type ZsetLimits } from "./zset_tree.ts";
 /** Smallest leaf a decoded small set gets, so a first insert does not regrow it. */
 const DECODED_CAPACITY = 4;
 
-const reader = new PackedReader();
-
 /** The packed form of a one-leaf tree's elements (one join: no rope, one string). */
 function pack(tree: ZTree): string {
-  const parts: string[] = [];
-  for (const [member, score] of tree.entries()) {
-    const text = String(score);
-    parts.push(lengthPrefix(member.length), member, lengthPrefix(text.length), text);
-  }
-  return parts.join("");
+  const records: string[] = [];
+  for (const [member, score] of tree.entries()) records.push(packRecord(member, score));
+  return records.join("");
 }
 
 /** The `count` elements of a packed set as a one-leaf tree. */
@@ -54,23 +52,12 @@ function unpack(packed: string, count: number): ZTree {
   const capacity = Math.max(DECODED_CAPACITY, count);
   const members = new Array<string>(capacity).fill("");
   const scores = new Array<number>(capacity).fill(0);
-  const r = reader;
-  r.pos = 0;
-  for (let i = 0; i < count; i++) {
-    const memberLength = r.readLength(packed);
-    members[i] = packed.substring(r.pos, r.pos + memberLength);
-    r.pos += memberLength;
-    const scoreLength = r.readLength(packed);
-    scores[i] = Number(packed.substring(r.pos, r.pos + scoreLength));
-    r.pos += scoreLength;
-  }
+  let i = 0;
+  visitForward(packed, 0, count, (member, score) => {
+    members[i] = member;
+    scores[i++] = score;
+  });
   return ZTree.fromLeaf(members, scores, count);
-}
-
-/** One record of the packed form. */
-function record(member: string, score: number): string {
-  const text = String(score);
-  return lengthPrefix(member.length) + member + lengthPrefix(text.length) + text;
 }
 
 export class SortedSet implements RedisObject {
@@ -121,16 +108,8 @@ export class SortedSet implements RedisObject {
   /** A sorted set from its packedData(). */
   static fromPacked(data: string): SortedSet {
     const value = new SortedSet();
-    const r = reader;
-    r.pos = 0;
-    let count = 0;
-    while (r.pos < data.length) {
-      r.skipPart(data);
-      r.skipPart(data);
-      count++;
-    }
     value.#data = data;
-    value.#count = count;
+    value.#count = countRecords(data);
     return value;
   }
 
@@ -184,7 +163,7 @@ export class SortedSet implements RedisObject {
     const packed = this.#packed;
     countBelowKey(packed, 0, 0, score, member, true);
     const at = stoppedAt;
-    this.#data = flat(packed.slice(0, at) + record(member, score) + packed.slice(at));
+    this.#data = flat(packed.slice(0, at) + packRecord(member, score) + packed.slice(at));
     this.#count++;
   }
 
@@ -211,7 +190,7 @@ export class SortedSet implements RedisObject {
     if (!isFound(packed, member)) findScore(packed, member);
     const start = foundStart;
     const end = foundEnd;
-    const moved = record(member, score);
+    const moved = packRecord(member, score);
     // The records on the side the score moved away from stay in place.
     if (score > old) {
       countBelowKey(packed, end, 0, score, member, true);
@@ -253,7 +232,7 @@ export class SortedSet implements RedisObject {
   at(rank: number): [member: string, score: number] {
     const tree = this.#tree;
     if (tree !== undefined) return tree.at(rank);
-    return entryAt(this.#packed, skipRecords(this.#packed, 0, rank));
+    return entryAt(this.#packed, seekRank(this.#packed, this.#count, rank));
   }
 
   /**
@@ -314,10 +293,9 @@ export class SortedSet implements RedisObject {
     const tree = this.#tree;
     if (tree !== undefined) return tree.visitRange(from, to, visit);
     const packed = this.#packed;
-    const start = skipRecords(packed, 0, Math.min(from, to));
     const n = Math.abs(to - from) + 1;
-    if (from <= to) visitForward(packed, start, n, visit);
-    else visitBackward(packed, start, n, visit);
+    if (from <= to) visitForward(packed, seekRank(packed, this.#count, from), n, visit);
+    else visitBackward(packed, seekRank(packed, this.#count, from + 1), n, visit);
   }
 
   /** Removes ranks `from` to `to` inclusive (from ≤ to). */

@@ -1,11 +1,13 @@
 /**
  * Walks over a small sorted set's packed string (see sorted_set.ts): records
- * of `len member len score` in (score, member) order. As Redis walks a
- * listpack, each walk starts at the front; they read lengths, scores and
- * members in place, and make a member string only for an element a command
- * replies.
+ * of `len member len score back` in (score, member) order, where `back` is
+ * the length of what precedes it in the record, written to be read
+ * backwards (as a listpack entry's backlen): a rank past the middle, or a
+ * reverse range, is found from the end as Redis's lpSeek finds it. Walks
+ * read lengths, scores and members in place, and make a member string only
+ * for an element a command replies.
  */
-import { PackedReader } from "./packed_record.ts";
+import { lengthPrefix, PackedReader, prefixLength } from "./packed_record.ts";
 
 const reader = new PackedReader();
 
@@ -27,18 +29,72 @@ function longLength(packed: string, pos: number): number {
   return length;
 }
 
+/** One record: the score as its shortest text (-0 as 0, as a listpack stores it). */
+export function packRecord(member: string, score: number): string {
+  const text = String(score === 0 ? 0 : score);
+  const body = lengthPrefix(member.length) + member + lengthPrefix(text.length) + text;
+  return body + backLength(body.length);
+}
+
+/** The varint of `n` with its bytes reversed, so that it reads from its end. */
+function backLength(n: number): string {
+  if (n < ONE_BYTE) return String.fromCharCode(n);
+  return [...lengthPrefix(n)].reverse().join("");
+}
+
+/** End of the record that started at `start`, its body ending at `bodyEnd`. */
+function recordEnd(start: number, bodyEnd: number): number {
+  const body = bodyEnd - start;
+  return bodyEnd + (body < ONE_BYTE ? 1 : prefixLength(body));
+}
+
+/** Start of the record that ends at `end`. */
+function recordStart(packed: string, end: number): number {
+  let c = packed.charCodeAt(--end);
+  if (c < ONE_BYTE) return end - c;
+  let body = c & 0x7f;
+  let scale = ONE_BYTE;
+  do {
+    c = packed.charCodeAt(--end);
+    body += (c & 0x7f) * scale;
+    scale *= ONE_BYTE;
+  } while (c >= ONE_BYTE);
+  return end - body;
+}
+
 /** Offset of the record `n` records after the one at `pos`. */
 export function skipRecords(packed: string, pos: number, n: number): number {
   for (; n > 0; n--) {
+    const start = pos;
     let memberLength = packed.charCodeAt(pos++);
     if (memberLength >= ONE_BYTE) {
       memberLength = longLength(packed, pos - 1);
       pos = longEnd;
     }
     pos += memberLength;
-    pos += packed.charCodeAt(pos) + 1;
+    pos = recordEnd(start, pos + packed.charCodeAt(pos) + 1);
   }
   return pos;
+}
+
+/** Offset of the record `n` records before the one at `pos` (or the string's end). */
+export function skipBack(packed: string, pos: number, n: number): number {
+  for (; n > 0; n--) pos = recordStart(packed, pos);
+  return pos;
+}
+
+/** Offset of the record of `rank` of `count`, sought from the nearer end as lpSeek does. */
+export function seekRank(packed: string, count: number, rank: number): number {
+  return rank <= count >> 1
+    ? skipRecords(packed, 0, rank)
+    : skipBack(packed, packed.length, count - rank);
+}
+
+/** Number of records in a packed set. */
+export function countRecords(packed: string): number {
+  let n = 0;
+  for (let pos = 0; pos < packed.length; n++) pos = skipRecords(packed, pos, 1);
+  return n;
 }
 
 /**
@@ -110,10 +166,10 @@ export function findScore(packed: string, member: string): number | undefined {
     if (memberLength === length && sameMember(packed, start, member)) {
       foundIn = packed;
       foundStart = at;
-      foundEnd = pos + scoreLength;
+      foundEnd = recordEnd(at, pos + scoreLength);
       return scoreAt(packed, pos, scoreLength);
     }
-    pos += scoreLength;
+    pos = recordEnd(at, pos + scoreLength);
   }
   return undefined;
 }
@@ -123,6 +179,7 @@ export function findRank(packed: string, member: string): number {
   const length = member.length;
   let pos = 0;
   for (let rank = 0; pos < packed.length; rank++) {
+    const start = pos;
     let memberLength = packed.charCodeAt(pos++);
     if (memberLength >= ONE_BYTE) {
       memberLength = longLength(packed, pos - 1);
@@ -130,7 +187,7 @@ export function findRank(packed: string, member: string): number {
     }
     if (memberLength === length && sameMember(packed, pos, member)) return rank;
     pos += memberLength;
-    pos += packed.charCodeAt(pos) + 1;
+    pos = recordEnd(start, pos + packed.charCodeAt(pos) + 1);
   }
   return -1;
 }
@@ -161,7 +218,7 @@ export function countScores(
     const scoreLength = packed.charCodeAt(at++);
     const other = scoreAt(packed, at, scoreLength);
     if (inclusive ? other > score : other >= score) break;
-    pos = at + scoreLength;
+    pos = recordEnd(pos, at + scoreLength);
     rank++;
   }
   stoppedAt = pos;
@@ -185,7 +242,7 @@ export function countMembers(packed: string, member: string, inclusive: boolean)
     const order = compareMember(packed, at, memberLength, member);
     if (inclusive ? order > 0 : order >= 0) break;
     at += memberLength;
-    pos = at + packed.charCodeAt(at) + 1;
+    pos = recordEnd(pos, at + packed.charCodeAt(at) + 1);
     rank++;
   }
   stoppedAt = pos;
@@ -221,7 +278,7 @@ export function countBelowKey(
       const order = compareMember(packed, memberStart, memberLength, member);
       if (after ? order > 0 : order >= 0) break;
     }
-    pos = at + scoreLength;
+    pos = recordEnd(pos, at + scoreLength);
     rank++;
   }
   stoppedAt = pos;
@@ -236,6 +293,7 @@ export function visitForward(
   visit: (member: string, score: number) => void,
 ): void {
   for (; n > 0; n--) {
+    const start = pos;
     let memberLength = packed.charCodeAt(pos++);
     if (memberLength >= ONE_BYTE) {
       memberLength = longLength(packed, pos - 1);
@@ -245,32 +303,22 @@ export function visitForward(
     pos += memberLength;
     const scoreLength = packed.charCodeAt(pos++);
     const score = scoreAt(packed, pos, scoreLength);
-    pos += scoreLength;
+    pos = recordEnd(start, pos + scoreLength);
     visit(member, score);
   }
 }
 
-/** Offsets of a reverse walk, reused while no other reverse walk is under way. */
-let offsetScratch: number[] = [];
-
-/** Visits `n` records from the one at `pos` on, last first. */
+/** Visits the `n` records that end at `end`, last first. */
 export function visitBackward(
   packed: string,
-  pos: number,
+  end: number,
   n: number,
   visit: (member: string, score: number) => void,
 ): void {
-  // A listpack walks back on each entry's back-length; these records have
-  // none, so the offsets are noted on the way forward.
-  const offsets = offsetScratch;
-  offsetScratch = [];
-  offsets.length = 0;
-  for (let i = 0; i < n; i++) {
-    offsets.push(pos);
-    pos = skipRecords(packed, pos, 1);
+  for (; n > 0; n--) {
+    end = recordStart(packed, end);
+    visitForward(packed, end, 1, visit);
   }
-  for (let i = n - 1; i >= 0; i--) visitForward(packed, offsets[i]!, 1, visit);
-  offsetScratch = offsets;
 }
 
 /** Whether findScore's last find was `member`'s record in this string (so found* hold). */
