@@ -320,7 +320,7 @@ function findPoints(set: SortedSet, shape: GeoShape, limit: number): Found[] {
   };
   // A small (packed) set is read once for all the ranges: counting each
   // range's bounds in the packed form walks it from the start every time.
-  const packed = set.encoding() === "listpack";
+  const packed = set.encoding() === "listpack" && set.size() > 0;
   const members: string[] = [];
   const scores: number[] = [];
   if (packed) {
