@@ -411,9 +411,9 @@ export const hashCommands: CommandSpec[] = [
       const out = ctx.out;
       const key = arg(argv, 1);
       if (argv.length === 2) {
-        const picked = readHash(ctx, key)?.random();
+        const picked = readHash(ctx, key)?.randomField();
         if (picked === undefined) out.nil();
-        else out.bulk(picked[0]);
+        else out.bulk(picked);
         return;
       }
       const args = new ArgCursor(argv, 2);

@@ -146,7 +146,7 @@ function randomMembers(ctx: CommandContext, set: RedisSet, count: number): void 
     const n = Math.abs(count);
     if (n > MAX_REPEATED_PICKS) throw new CommandError(VALUE_OUT_OF_RANGE);
     out.array(n);
-    for (let i = 0; i < n; i++) out.bulk(set.random()![0]);
+    for (let i = 0; i < n; i++) out.bulk(set.randomField()!);
     return;
   }
   if (count >= size) {
@@ -162,7 +162,7 @@ function randomMembers(ctx: CommandContext, set: RedisSet, count: number): void 
   }
   const seen = new Set<string>();
   while (seen.size < count) {
-    const [member] = set.random()!;
+    const member = set.randomField()!;
     if (seen.has(member)) continue;
     seen.add(member);
     out.bulk(member);
@@ -187,7 +187,7 @@ function popMembers(ctx: CommandContext, key: string, count: number): void {
   out.set(count);
   const propagate: string[][] = [];
   for (let i = 0; i < count; i++) {
-    const [member] = set.random()!;
+    const member = set.randomField()!;
     set.delete(member);
     out.bulk(member);
     propagate.push(["SREM", key, member]);
@@ -379,7 +379,7 @@ export const setCommands: CommandSpec[] = [
       if (argv.length === 3) return popMembers(ctx, key, positiveLong(arg(argv, 2)));
       const set = writeSet(ctx, key);
       if (set === undefined) return ctx.out.nil();
-      const [member] = set.random()!;
+      const member = set.randomField()!;
       set.delete(member);
       ctx.keyChanged(key, NotifyClass.Set, "spop");
       ctx.propagateAs = [["SREM", key, member]];
@@ -408,9 +408,9 @@ export const setCommands: CommandSpec[] = [
         if (set === undefined || count === 0) return out.array(0);
         return randomMembers(ctx, set, count);
       }
-      const picked = readSet(ctx, key)?.random();
+      const picked = readSet(ctx, key)?.randomField();
       if (picked === undefined) out.nil();
-      else out.bulk(picked[0]);
+      else out.bulk(picked);
     },
   },
   {

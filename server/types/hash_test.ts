@@ -184,3 +184,31 @@ Deno.test("a field read then written in two hashes of equal content stays each h
   equal(one.get("a"), "100");
   equal(one.get("b"), "2");
 });
+
+Deno.test("hash: random picks are uniform, in a listpack, a table, mid-resize, with large entries", () => {
+  const check = (hash: RedisHash, fields: number) => {
+    const counts = new Map<string, number>();
+    const draws = fields * 400;
+    for (let i = 0; i < draws; i++) {
+      const field = i % 2 === 0 ? hash.randomField()! : hash.random()![0];
+      counts.set(field, (counts.get(field) ?? 0) + 1);
+    }
+    equal(counts.size, fields);
+    // 400 expected draws each: 5 standard deviations is ~100.
+    for (const [field, n] of counts) ok(n > 280 && n < 520, `${field} drawn ${n} times`);
+  };
+  const listpack = new RedisHash();
+  for (let i = 0; i < 10; i++) listpack.set(`f${i}`, String(i));
+  check(listpack, 10);
+  const table = new RedisHash();
+  for (let i = 0; i < 60; i++) table.set(`f${i}`, "v".repeat(i));
+  table.set("large", "x".repeat(600));
+  equal(table.encoding(), "hashtable");
+  check(table, 61);
+  // One more field doubles the table: the picks then span both tables.
+  const resizing = new RedisHash();
+  resizing.expand();
+  for (let i = 0; i < 65; i++) resizing.set(`g${i}`, String(i));
+  check(resizing, 65);
+  equal(new RedisHash().randomField(), undefined);
+});

@@ -32,6 +32,8 @@ import {
   ONE_BYTE_STRINGS,
   packedEntry,
   PackedReader,
+  picked,
+  pickEntry,
   prefixLength,
   sameChars,
 } from "./packed_record.ts";
@@ -72,6 +74,8 @@ let foundTag = 0;
 let foundEnd = 0;
 let foundValueStart = 0;
 let foundValueLength = 0;
+/** The large entry's field the last #pick took. */
+let pickedLarge = "";
 /**
  * The last entry #find found: buckets are immutable strings, so the same
  * bucket (by content) and field give the same bounds.
@@ -356,16 +360,42 @@ export abstract class PackedDict {
 
   /** A uniformly random entry, or undefined when empty. */
   random(): [field: string, value: string] | undefined {
+    const bucket = this.#pick();
+    if (bucket === undefined) return undefined;
+    if (bucket === "") return [pickedLarge, this.#large!.map.get(pickedLarge)!.value];
+    const { fieldStart, valueStart } = picked;
+    return [
+      bucket.substring(fieldStart, fieldStart + picked.fieldLength),
+      this.withValues ? bucket.substring(valueStart, valueStart + picked.valueLength) : "",
+    ];
+  }
+
+  /** A uniformly random field, or undefined when empty: random() without its pair. */
+  randomField(): string | undefined {
+    const bucket = this.#pick();
+    if (bucket === "") return pickedLarge;
+    if (bucket === undefined) return undefined;
+    return bucket.substring(picked.fieldStart, picked.fieldStart + picked.fieldLength);
+  }
+
+  /**
+   * Picks an entry uniformly: returns its bucket with its bounds in `picked`,
+   * "" for a large entry (its field in pickedLarge), undefined when empty.
+   */
+  #pick(): string | undefined {
     const count = this.#count;
     if (count === 0) return undefined;
     const largeCount = this.#large?.fields.length ?? 0;
     if (largeCount > 0 && Math.random() * count < largeCount) {
-      const field = this.#large!.fields[randomBelow(largeCount)]!;
-      return [field, this.#large!.map.get(field)!.value];
+      pickedLarge = this.#large!.fields[randomBelow(largeCount)]!;
+      return "";
     }
+    const withValues = this.withValues;
     const buckets = this.#buckets;
     if (buckets === undefined) {
-      return this.#entryAt(this.#compactBucket, randomBelow(count - largeCount));
+      const bucket = this.#compactBucket;
+      pickEntry(bucket, randomBelow(count - largeCount), withValues, false);
+      return bucket;
     }
     const old = this.#old;
     const oldLive = old === undefined ? 0 : old.length - this.#rehashIndex;
@@ -376,10 +406,12 @@ export abstract class PackedDict {
       if (bucket.length === 0) continue;
       // Taking entry j with j uniform below a bound larger than the bucket
       // makes entries equally likely whatever their bucket's size (the rare
-      // bucket past the bound is only slightly under-sampled).
-      const count = this.#countEntries(bucket);
-      const j = randomBelow(Math.max(SAMPLE_BOUND, count));
-      if (j < count) return this.#entryAt(bucket, j);
+      // bucket past the bound draws below its size instead: slightly under-sampled).
+      const j = randomBelow(SAMPLE_BOUND);
+      const n = pickEntry(bucket, j, withValues, true);
+      if (n > SAMPLE_BOUND) pickEntry(bucket, randomBelow(n), withValues, false);
+      else if (j >= n) continue;
+      return bucket;
     }
   }
 
@@ -697,40 +729,6 @@ export abstract class PackedDict {
       if (this.compare(field, other) < 0) return at;
     }
     return bucket.length;
-  }
-
-  #countEntries(bucket: string): number {
-    const r = reader;
-    const withValues = this.withValues;
-    let n = 0;
-    r.pos = 0;
-    while (r.pos < bucket.length) {
-      r.pos++;
-      r.skipPart(bucket);
-      if (withValues) r.skipPart(bucket);
-      n++;
-    }
-    return n;
-  }
-
-  /** Entry `j` of a bucket. */
-  #entryAt(bucket: string, j: number): [string, string] {
-    const r = reader;
-    const withValues = this.withValues;
-    r.pos = 0;
-    for (;;) {
-      r.pos++;
-      const fieldLength = r.readLength(bucket);
-      const fieldStart = r.pos;
-      r.pos += fieldLength;
-      let value = "";
-      if (withValues) {
-        const valueLength = r.readLength(bucket);
-        if (j === 0) value = bucket.substring(r.pos, r.pos + valueLength);
-        r.pos += valueLength;
-      }
-      if (j-- === 0) return [bucket.substring(fieldStart, fieldStart + fieldLength), value];
-    }
   }
 
   #setLarge(field: string, value: string): void {

@@ -109,3 +109,43 @@ export function prefixLength(n: number): number {
   }
   return bytes;
 }
+
+/** Where pickEntry found its entry: the field's and the value's bounds. */
+export const picked = { fieldStart: 0, fieldLength: 0, valueStart: 0, valueLength: 0 };
+
+const pickReader = new PackedReader();
+
+/**
+ * Walks a dict bucket to entry `j`, recording its bounds in `picked` (when
+ * the bucket has one); with `countAll`, on to the end. Returns the entries
+ * walked: a random pick counts its bucket and finds its entry in one pass.
+ */
+export function pickEntry(
+  bucket: string,
+  j: number,
+  withValues: boolean,
+  countAll: boolean,
+): number {
+  const r = pickReader;
+  let n = 0;
+  r.pos = 0;
+  while (r.pos < bucket.length && (countAll || n <= j)) {
+    r.pos++;
+    const fieldLength = r.readLength(bucket);
+    if (n === j) {
+      picked.fieldStart = r.pos;
+      picked.fieldLength = fieldLength;
+    }
+    r.pos += fieldLength;
+    if (withValues) {
+      const valueLength = r.readLength(bucket);
+      if (n === j) {
+        picked.valueStart = r.pos;
+        picked.valueLength = valueLength;
+      }
+      r.pos += valueLength;
+    }
+    n++;
+  }
+  return n;
+}
