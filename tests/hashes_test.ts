@@ -178,6 +178,12 @@ Deno.test("hash encodings follow Redis 7.0: listpack up to hash-max-listpack-ent
   equal(await c.cmd("COPY", "long", "copy"), 1);
   equal(await c.cmd("OBJECT", "ENCODING", "copy"), "hashtable");
   equal(await c.cmd("TYPE", "copy"), "hash");
+  // The old name sets the same limit, read live by the next write.
+  await c.cmd("CONFIG", "SET", "hash-max-ziplist-entries", "3");
+  await c.cmd("HSET", "three", "a", "1", "b", "2", "c", "3");
+  equal(await c.cmd("OBJECT", "ENCODING", "three"), "listpack");
+  await c.cmd("HINCRBY", "three", "d", "1");
+  equal(await c.cmd("OBJECT", "ENCODING", "three"), "hashtable");
 });
 
 Deno.test("every hash command refuses another type with WRONGTYPE", async () => {

@@ -11,6 +11,7 @@ import {
   NUMKEYS_NOT_POSITIVE,
   SYNTAX,
 } from "../errors.ts";
+import type { Config } from "../config.ts";
 import type { ZsetLimits } from "../types/sorted_set.ts";
 
 /**
@@ -20,13 +21,31 @@ import type { ZsetLimits } from "../types/sorted_set.ts";
  */
 export const MAX_REPEATED_PICKS = 1 << 24;
 
-/** The server's hash-max-listpack-entries and hash-max-listpack-value. */
-export function hashLimits(ctx: CommandContext): [maxEntries: number, maxValue: number] {
-  const config = ctx.server.config;
-  return [
-    config.getNumber("hash-max-listpack-entries"),
-    config.getNumber("hash-max-listpack-value"),
-  ];
+type Cell = { readonly value: number };
+
+/** The encoding limits' live config cells, for the last server's config seen. */
+let cellsConfig: Config | undefined;
+let hashEntries: Cell;
+let hashValue: Cell;
+let intsetEntries: Cell;
+let hashTuple: [maxEntries: number, maxValue: number] = [0, 0];
+
+/** Each write of a hash or set reads its limits: cells, not a name lookup per command. */
+function limitCells(config: Config): void {
+  if (config === cellsConfig) return;
+  cellsConfig = config;
+  hashEntries = config.live("hash-max-listpack-entries");
+  hashValue = config.live("hash-max-listpack-value");
+  intsetEntries = config.live("set-max-intset-entries");
+}
+
+/** The server's hash-max-listpack-entries and hash-max-listpack-value (read-only: shared). */
+export function hashLimits(ctx: CommandContext): readonly [maxEntries: number, maxValue: number] {
+  limitCells(ctx.server.config);
+  if (hashTuple[0] !== hashEntries.value || hashTuple[1] !== hashValue.value) {
+    hashTuple = [hashEntries.value, hashValue.value];
+  }
+  return hashTuple;
 }
 
 /** The server's zset-max-listpack-entries and zset-max-listpack-value. */
@@ -40,7 +59,8 @@ export function zsetLimits(ctx: CommandContext): ZsetLimits {
 
 /** The server's set-max-intset-entries. */
 export function intsetLimit(ctx: CommandContext): number {
-  return ctx.server.config.getNumber("set-max-intset-entries");
+  limitCells(ctx.server.config);
+  return intsetEntries.value;
 }
 
 /** Redis's getPositiveLongFromObjectOrReply (0 allowed). */

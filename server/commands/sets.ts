@@ -274,9 +274,10 @@ export const setCommands: CommandSpec[] = [
       const member = arg(argv, 3);
       const db = ctx.db;
       const out = ctx.out;
-      if (!db.has(source)) return out.int(0);
-      const from = writeSet(ctx, source)!;
-      let to = writeSet(ctx, destination);
+      const from = writeSet(ctx, source);
+      // A missing source answers 0 whatever the destination holds, as in Redis.
+      if (from === undefined) return out.int(0);
+      let to = source === destination ? from : writeSet(ctx, destination);
       if (from === to) return out.int(from.has(member) ? 1 : 0);
       if (!from.delete(member)) return out.int(0);
       const server = ctx.server;
