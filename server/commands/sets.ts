@@ -24,6 +24,7 @@ import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
 import { parseCursor, parseScanOptions, scanDict, writeScanReply } from "../scan.ts";
 import { compareIntegers, isIntsetMember, RedisSet } from "../types/set.ts";
+import { sampleByWalk } from "../types/dict_sample.ts";
 import { visitCommon } from "../types/set_algebra.ts";
 import { intsetLimit, MAX_REPEATED_PICKS, positiveLong, randomDistinct } from "./collections.ts";
 
@@ -155,6 +156,7 @@ function randomMembers(ctx: CommandContext, set: RedisSet, count: number): void 
     return;
   }
   out.array(count);
+  if (sampleByWalk(set, count, (member) => out.bulk(member))) return;
   if (count * 3 > size) {
     // Most of the set: a partial shuffle of all members.
     for (const member of randomDistinct([...set.members()], count)) out.bulk(member);
