@@ -16,7 +16,9 @@ let marks = new Uint8Array(256);
 
 /**
  * Calls `visit` for `count` distinct members of `set`, chosen uniformly, in
- * bucket order; false, having visited nothing, where a walk does not apply.
+ * random order (bucket order would put an intset's smallest picks first, and
+ * a client taking the first of a sample would be biased); false, having
+ * visited nothing, where a walk does not apply.
  */
 export function sampleByWalk(set: RedisSet, count: number, visit: (m: string) => void): boolean {
   const size = set.size();
@@ -28,6 +30,7 @@ export function sampleByWalk(set: RedisSet, count: number, visit: (m: string) =>
     const t = Math.floor(Math.random() * (j + 1));
     marks[marks[t] === 0 ? t : j] = 1;
   }
+  const picked: string[] = [];
   let position = 0;
   let left = count;
   for (let i = 0; left > 0 && i < buckets.length; i++) {
@@ -39,11 +42,16 @@ export function sampleByWalk(set: RedisSet, count: number, visit: (m: string) =>
       p = reader.pos + length;
       if (marks[position] === 1) {
         marks[position] = 0;
-        visit(bucket.substring(reader.pos, p));
+        picked.push(bucket.substring(reader.pos, p));
         left--;
       }
       position++;
     }
+  }
+  for (let i = picked.length - 1; i >= 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    visit(picked[j]!);
+    picked[j] = picked[i]!;
   }
   return true;
 }

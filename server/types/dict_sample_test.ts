@@ -26,3 +26,16 @@ Deno.test("sampleByWalk: distinct members, each as likely, in an intset and a ta
   equal(sampleByWalk(big, 10, () => {}), false);
   equal(sampleByWalk(big, 1001, () => {}), false);
 });
+
+Deno.test("sampleByWalk: a sample comes in random order, not an intset's sorted one", () => {
+  const set = new RedisSet();
+  for (let i = 0; i < 100; i++) set.add(String(i));
+  let sortedSamples = 0;
+  for (let round = 0; round < 50; round++) {
+    const sample: number[] = [];
+    ok(sampleByWalk(set, 10, (m) => sample.push(Number(m))));
+    if (sample.every((v, i) => i === 0 || sample[i - 1]! < v)) sortedSamples++;
+  }
+  // A random order of 10 is sorted once in 3.6 million draws.
+  ok(sortedSamples < 5, `${sortedSamples} of 50 samples came sorted`);
+});
