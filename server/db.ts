@@ -92,6 +92,14 @@ export class Database {
     return value;
   }
 
+  /** peekRead for a command that needs only whether the key exists (EXISTS, TTL): no value decoded. */
+  existsRead(key: string): boolean {
+    const found = this.has(key);
+    if (found) this.counters.keyspaceHits++;
+    else this.counters.keyspaceMisses++;
+    return found;
+  }
+
   /** lookupRead of a string as bytes for bit reads (see KeyTable.bytes); WRONGTYPE for others. */
   readBytes(key: string): ByteString | undefined {
     const value = this.getBytes(key);

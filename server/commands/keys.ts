@@ -32,7 +32,7 @@ import { HELP_SUMMARY, helpRow } from "./help.ts";
 import { parseCursor, parseScanOptions, writeScanReply } from "../scan.ts";
 import { isSharedInteger, SHARED_REFCOUNT, stringEncoding, StringForm } from "../types/string.ts";
 import { type RedisValue, typeOf } from "../types/value.ts";
-import { commandTime } from "../types/access_clock.ts";
+import { commandTime, reportTime } from "../types/access_clock.ts";
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
@@ -47,16 +47,23 @@ function dbIndexOf(ctx: CommandContext, arg: string): Database {
   return db;
 }
 
-/** Puts `value` (the value of `key`) at `newKey` in `to` with the key's string form and TTL. */
-function transfer(
-  from: Database,
-  key: string,
+/**
+ * How the string `value` at `key` was made (Encoded for other types), read
+ * right after the key's lookup, which the key table and its hash still remember.
+ */
+function formOf(db: Database, key: string, value: RedisValue): StringForm {
+  return typeof value === "string" ? db.stringForm(key) : StringForm.Encoded;
+}
+
+/** Puts a value at `newKey` in `to` with the form and TTL it had at its old key. */
+function place(
   to: Database,
   newKey: string,
   value: RedisValue,
+  form: StringForm,
+  when: number | undefined,
 ): void {
-  const when = from.getExpire(key);
-  to.set(newKey, value, typeof value === "string" ? from.stringForm(key) : StringForm.Encoded);
+  to.set(newKey, value, form);
   if (when !== undefined) to.setExpire(newKey, when);
 }
 
@@ -81,11 +88,13 @@ function rename(ctx: CommandContext, argv: string[], onlyIfAbsent: boolean): voi
   const value = db.get(key);
   if (value === undefined) throw new CommandError(NO_SUCH_KEY);
   if (key === newKey) return onlyIfAbsent ? ctx.out.int(0) : ctx.out.ok();
+  const form = formOf(db, key, value);
+  const when = db.getExpire(key);
   if (db.has(newKey)) {
     if (onlyIfAbsent) return ctx.out.int(0);
     db.delete(newKey);
   }
-  transfer(db, key, db, newKey, value);
+  place(db, newKey, value, form, when);
   db.delete(key);
   // One change, as Redis counts it, with both events.
   ctx.server.keyChanged(db, key, NotifyClass.Generic, "rename_from", 0);
@@ -101,7 +110,7 @@ function move(ctx: CommandContext, argv: string[]): void {
   if (target === source) throw new CommandError(SAME_OBJECT);
   const value = source.get(key);
   if (value === undefined || target.has(key)) return ctx.out.int(0);
-  transfer(source, key, target, key, value);
+  place(target, key, value, formOf(source, key, value), source.getExpire(key));
   source.delete(key);
   ctx.server.keyChanged(source, key, NotifyClass.Generic, "move_from", 0);
   ctx.server.keyChanged(target, key, NotifyClass.Generic, "move_to");
@@ -124,11 +133,13 @@ function copy(ctx: CommandContext, argv: string[]): void {
   if (target === source && key === newKey) throw new CommandError(SAME_OBJECT);
   const value = source.lookupRead(key);
   if (value === undefined) return ctx.out.int(0);
+  const form = formOf(source, key, value);
+  const when = source.getExpire(key);
   if (target.has(newKey)) {
     if (!replace) return ctx.out.int(0);
     target.delete(newKey);
   }
-  transfer(source, key, target, newKey, typeof value === "string" ? value : value.clone());
+  place(target, newKey, typeof value === "string" ? value : value.clone(), form, when);
   ctx.server.keyChanged(target, newKey, NotifyClass.Generic, "copy_to");
   ctx.out.int(1);
 }
@@ -242,10 +253,10 @@ function int64(n: number): number | bigint {
 
 /** TTL, PTTL, EXPIRETIME, PEXPIRETIME (Redis's ttlGenericCommand). */
 function ttlGeneric(ctx: CommandContext, key: string, inMs: boolean, absolute: boolean): void {
-  if (ctx.db.peekRead(key) === undefined) return ctx.out.int(-2);
+  if (!ctx.db.existsRead(key)) return ctx.out.int(-2);
   const when = ctx.db.getExpire(key);
   if (when === undefined) return ctx.out.int(-1);
-  const ttl = Math.max(0, absolute ? when : when - Date.now());
+  const ttl = Math.max(0, absolute ? when : when - reportTime());
   ctx.out.int(int64(inMs ? ttl : Math.floor((ttl + 500) / 1000)));
 }
 
@@ -460,7 +471,7 @@ export const keyCommands: CommandSpec[] = [
       let n = 0;
       for (let i = 1; i < argv.length; i++) {
         const key = argv[i]!; // i < argv.length
-        if (ctx.db.peekRead(key) !== undefined) n++;
+        if (ctx.db.existsRead(key)) n++;
       }
       ctx.out.int(n);
     },

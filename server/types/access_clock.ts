@@ -54,6 +54,16 @@ export function commandTime(): number {
   return commandMs;
 }
 
+/**
+ * Now, in ms, for a time a command reports (TTL's remaining time, which Redis
+ * reads from mstime()): the command's own time when it runs alone, read
+ * microseconds ago; the clock itself inside EXEC or a script, where Redis's
+ * readings advance as the transaction runs.
+ */
+export function reportTime(): number {
+  return commandDepth === 1 ? commandTime() : Date.now();
+}
+
 export function leaveCommand(): void {
   commandDepth--;
 }

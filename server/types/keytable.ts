@@ -242,7 +242,7 @@ export class KeyTable {
 
   /** How the string at `key` was written (see StringForm); Encoded if absent. */
   form(key: string): StringForm {
-    const ref = this.#find(key, hashKey(key));
+    const ref = key === this.#gotKey ? this.#gotRef : this.#find(key, hashKey(key));
     if (ref === 0) return StringForm.Encoded;
     return (this.#pageOf(ref)[ref & OFFSET_MASK]! >>> FORM_SHIFT) & FORM_MASK;
   }
