@@ -150,6 +150,7 @@ const EXPIRE_GT = 4;
 const EXPIRE_LT = 8;
 
 function parseExpireFlags(argv: readonly string[]): number {
+  if (argv.length === 3) return 0;
   let flags = 0;
   const args = new ArgCursor(argv, 3);
   while (args.hasMore()) {
@@ -240,7 +241,10 @@ function setExpireTime(
     ctx.server.keyChanged(db, key, NotifyClass.Generic, "del");
   } else {
     db.setExpire(key, Number(when));
-    ctx.propagateAs = [["PEXPIREAT", key, String(when), ...argv.slice(3)]];
+    // Formatting the time costs as much as the lookup: only for a recorder (AOF, replicas, a script).
+    if (ctx.server.recordsWrites()) {
+      ctx.propagateAs = [["PEXPIREAT", key, String(when), ...argv.slice(3)]];
+    }
     ctx.server.keyChanged(db, key, NotifyClass.Generic, "expire");
   }
   ctx.out.int(1);

@@ -36,9 +36,13 @@ const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
 /** V8's longest string (String::kMaxLength on 64-bit), just under Redis's 512 MB. */
 const MAX_JS_STRING = 2 ** 29 - 24;
+/** The least proto-max-bulk-len CONFIG SET accepts (config_params.ts, as Redis's config.c). */
+const PROTO_MAX_BULK_LEN_MIN = 1024 * 1024;
 
 /** Redis's checkStringLength: a string may not outgrow proto-max-bulk-len. */
 export function checkStringLength(ctx: CommandContext, length: number): void {
+  // Under the config's minimum (1 MB) no setting refuses it: skip the config lookup.
+  if (length <= PROTO_MAX_BULK_LEN_MIN) return;
   if (length > ctx.server.config.getNumber("proto-max-bulk-len") || length > MAX_JS_STRING) {
     throw new CommandError(STRING_TOO_LONG);
   }
@@ -360,7 +364,8 @@ function getWithExpiry(ctx: CommandContext, argv: string[]): void {
     server.keyChanged(db, key, NotifyClass.Generic, "del");
   } else if (when !== undefined) {
     db.setExpire(key, when);
-    ctx.propagateAs = [["PEXPIREAT", key, String(when)]];
+    // As EXPIRE's: formatted only for a recorder (AOF, replicas, a script).
+    if (server.recordsWrites()) ctx.propagateAs = [["PEXPIREAT", key, String(when)]];
     server.keyChanged(db, key, NotifyClass.Generic, "expire");
   } else if (persist && db.removeExpire(key)) {
     ctx.propagateAs = [["PERSIST", key]];
