@@ -152,7 +152,8 @@ function move(
   from: End,
   to: End,
 ): void {
-  const target = writeList(ctx, destination);
+  // A rotation (RPOPLPUSH l l) needs no second lookup.
+  const target = destination === source ? list : writeList(ctx, destination);
   const value = pop(list, from);
   push(ctx, destination, target, value, to);
   ctx.out.bulk(value);

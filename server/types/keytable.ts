@@ -147,7 +147,8 @@ export class KeyTable {
     // A packed value has not changed since it was packed.
     if (this.#boxStates.packedKind(box) !== undefined) return 0;
     const before = this.#boxBytes[box]!;
-    this.#setBox(box, this.#boxes[box]!);
+    // One in the recent ring was marked used by its lookup: only its size is new.
+    this.#setBox(box, this.#boxes[box]!, !this.#boxStates.isLiveOutsideRing(box));
     return this.#boxBytes[box]! - before;
   }
 
@@ -719,11 +720,12 @@ export class KeyTable {
   }
 
   /** Stores a box's value and accounts for it. */
-  #setBox(box: number, value: StoredValue | BigKeyBox): void {
+  #setBox(box: number, value: StoredValue | BigKeyBox, inRing = false): void {
     this.#boxes[box] = value;
     const bytes = Math.min(valueBytes(value), 0xffffffff);
     this.#valueBytes += bytes - this.#boxBytes[box]!;
     this.#boxBytes[box] = bytes;
+    if (inRing) return;
     this.#boxStates.live(box);
     if (isPackable(value)) this.#boxStates.used(box);
   }
@@ -742,10 +744,7 @@ export class KeyTable {
   #pack(box: number): void {
     const value = this.#boxes[box];
     const kind = isPackable(value) ? value.packedKind() : PackedKind.NotPackable;
-    if (kind === PackedKind.NotPackable) {
-      this.#boxStates.live(box);
-      return;
-    }
+    if (kind === PackedKind.NotPackable) return this.#boxStates.live(box);
     this.#boxes[box] = (value as Packable).packedData();
     this.#boxStates.packed(box, kind);
   }

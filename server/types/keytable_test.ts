@@ -304,6 +304,33 @@ Deno.test("a collection one command holds stays live however many others it look
   equal((table.get("h0") as RedisHash).get("f"), "new");
 });
 
+Deno.test("a collection rewritten while in the recent ring is accounted as stored fresh", () => {
+  const table = new KeyTable();
+  table.set("l", new RedisList());
+  for (let i = 0; i < 300; i++) {
+    enterCommand();
+    try {
+      const list = table.get("l") as RedisList;
+      if (i % 3 === 2) list.popLeft();
+      else list.pushRight(`e${i}`);
+      table.reaccount("l");
+    } finally {
+      leaveCommand();
+    }
+  }
+  const fresh = new KeyTable();
+  fresh.set("l", RedisList.fromPacked((table.get("l") as RedisList).packedData()));
+  equal(table.usage("l"), fresh.usage("l"));
+  // Pushed out of the ring by others' use, it is packed with every write.
+  const values = [...(table.get("l") as RedisList).values()];
+  for (let i = 0; i < 3000; i++) {
+    table.set(`h${i}`, new RedisHash());
+    fresh.set(`h${i}`, new RedisHash());
+  }
+  deepEqual([...(table.get("l") as RedisList).values()], values);
+  equal(table.usage("l"), fresh.usage("l"));
+});
+
 Deno.test("a page a quarter dead is compacted away, its live records kept", () => {
   const table = new KeyTable();
   const value = "v".repeat(1000);
