@@ -299,21 +299,8 @@ function lpos(ctx: CommandContext, argv: string[]): void {
   const out = ctx.out;
   const list = ctx.db.readObject<RedisList>(arg(argv, 1), "list");
   if (list === undefined) return count === -1 ? out.nil() : out.array(0);
-  const fromTail = rank < 0;
-  const skip = Math.abs(rank) - 1;
-  const length = list.length;
-  const found: number[] = [];
-  let index = 0;
-  let matches = 0;
-  const element = arg(argv, 2);
-  for (const value of fromTail ? list.reversed() : list.values()) {
-    if (maxlen !== 0 && index >= maxlen) break;
-    if (value === element && ++matches > skip) {
-      found.push(fromTail ? length - index - 1 : index);
-      if (count === -1 || (count !== 0 && found.length >= count)) break;
-    }
-    index++;
-  }
+  const limit = count === -1 ? 1 : count;
+  const found = list.positions(arg(argv, 2), Math.abs(rank) - 1, limit, maxlen, rank < 0);
   if (count !== -1) {
     out.array(found.length);
     for (const i of found) out.int(i);

@@ -569,6 +569,8 @@ export class RedisList implements RedisObject {
     const packed = this.#packed;
     const entry = cursorOver(packed);
     entry.seek(index, this.#count);
+    // The value it already holds: nothing to copy.
+    if (entry.length === value.length && packed.startsWith(value, entry.valueStart)) return true;
     // In place while it still fits: LSET on a small list copies the string once.
     if (packed.length - (entry.end - entry.start) + value.length + 6 <= SMALL_MAX_BYTES) {
       this.#data = joinPacked(
@@ -645,6 +647,44 @@ export class RedisList implements RedisObject {
       if (i >= index) yield entry.value();
       p = entry.end;
     }
+  }
+
+  /**
+   * LPOS: the indexes of elements equal to `value` in scan order, past the
+   * first `skip` matches; at most `limit` (0: all) among the first `maxlen`
+   * elements scanned (0: all), from the tail when `fromTail`.
+   */
+  positions(
+    value: string,
+    skip: number,
+    limit: number,
+    maxlen: number,
+    fromTail: boolean,
+  ): number[] {
+    const found: number[] = [];
+    const length = this.length;
+    const n = maxlen === 0 ? length : Math.min(length, maxlen);
+    if (this.#chunked !== undefined) {
+      const values = fromTail ? this.#chunked.reversed() : this.#chunked.values();
+      for (let i = 0; i < n; i++) {
+        if (values.next().value !== value || skip-- > 0) continue;
+        if (found.push(fromTail ? length - 1 - i : i) === limit) break;
+      }
+      return found;
+    }
+    // Compared in place: no string made for an element that does not match.
+    const packed = this.#packed;
+    const entry = cursorOver(packed);
+    let p = fromTail ? packed.length : 0;
+    for (let i = 0; i < n; i++) {
+      if (fromTail) entry.readBackward(p);
+      else entry.readForward(p);
+      p = fromTail ? entry.start : entry.end;
+      if (entry.length !== value.length || !packed.startsWith(value, entry.valueStart)) continue;
+      if (skip-- > 0) continue;
+      if (found.push(fromTail ? length - 1 - i : i) === limit) break;
+    }
+    return found;
   }
 
   /** Elements tail to head. */

@@ -186,3 +186,51 @@ Deno.test("list: set on a small list replaces one element in place, any length",
   equal(list.set(1, "short"), true);
   deepEqual([...list.values()], ["", "short", "ccc"]);
 });
+
+/** LPOS's answer the slow way: every element, in scan order. */
+function modelPositions(
+  values: string[],
+  value: string,
+  skip: number,
+  limit: number,
+  maxlen: number,
+  fromTail: boolean,
+): number[] {
+  const order = values.map((_, i) => i);
+  if (fromTail) order.reverse();
+  const scanned = maxlen === 0 ? order : order.slice(0, maxlen);
+  const matches = scanned.filter((i) => values[i] === value).slice(skip);
+  return limit === 0 ? matches : matches.slice(0, limit);
+}
+
+Deno.test("list: positions match a model, packed and chunked, from either end", () => {
+  const next = random(11);
+  // Prefixes of one another, empty, and long enough for two-byte lengths.
+  const pool = ["", "a", "ab", "b", "a".repeat(130), "a".repeat(131), "a".repeat(129) + "b"];
+  for (const size of [0, 1, 7, 100, 128, 129, 600]) {
+    const values = Array.from({ length: size }, () => pool[next(pool.length)]!);
+    const list = listOf(...values);
+    for (let round = 0; round < 40; round++) {
+      const value = pool[next(pool.length)]!;
+      const [skip, limit, maxlen] = [next(3), next(4), next(3) * next(size + 2)];
+      const fromTail = next(2) === 1;
+      deepEqual(
+        list.positions(value, skip, limit, maxlen, fromTail),
+        modelPositions(values, value, skip, limit, maxlen, fromTail),
+        `size ${size} value ${value.length} skip ${skip} limit ${limit} maxlen ${maxlen}`,
+      );
+    }
+  }
+});
+
+Deno.test("list: setting an element to the value it holds keeps the list as it was", () => {
+  const values = ["x", "xy", "y", "a".repeat(200), ""];
+  const list = listOf(...values);
+  for (const [i, v] of values.entries()) equal(list.set(i, v), true);
+  deepEqual([...list.values()], values);
+  // Same length, other bytes: written.
+  equal(list.set(1, "xz"), true);
+  equal(list.set(3, "a".repeat(199) + "b"), true);
+  deepEqual([...list.values()], ["x", "xz", "y", "a".repeat(199) + "b", ""]);
+  deepEqual([...list.reversed()], ["", "a".repeat(199) + "b", "y", "xz", "x"]);
+});
