@@ -81,12 +81,30 @@ export class ListCursor {
    * (no offsets are kept: a small list is at most a few KB).
    */
   seek(index: number, count: number): void {
+    const data = this.data;
+    // Steps over an entry of one length byte (under 128 bytes) without reading it whole.
     if (index < count - 1 - index) {
-      this.readForward(0);
-      for (let i = 0; i < index; i++) this.readForward(this.end);
+      let p = 0;
+      for (let i = 0; i < index; i++) {
+        const c = data.charCodeAt(p);
+        if (c < 0x80) p += c + 2;
+        else {
+          this.readForward(p);
+          p = this.end;
+        }
+      }
+      this.readForward(p);
     } else {
-      this.readBackward(this.data.length);
-      for (let i = count - 1; i > index; i--) this.readBackward(this.start);
+      let q = data.length;
+      for (let i = count - 1; i > index; i--) {
+        const c = data.charCodeAt(q - 1);
+        if (c < 0x80) q -= c + 2;
+        else {
+          this.readBackward(q);
+          q = this.start;
+        }
+      }
+      this.readBackward(q);
     }
   }
 }
