@@ -124,11 +124,18 @@ export function unpackList(data: string, count: number): string[] {
 
 /** How many entries a packed list holds. */
 export function countListEntries(data: string): number {
-  const cursor = new ListCursor(data);
+  // Every command on a packed-away list counts it first: one-byte lengths are stepped over alone.
+  let cursor: ListCursor | undefined;
   let n = 0;
-  for (let p = 0; p < data.length; p = cursor.end) {
+  for (let p = 0; p < data.length; n++) {
+    const c = data.charCodeAt(p);
+    if (c < 0x80) {
+      p += c + 2;
+      continue;
+    }
+    cursor ??= new ListCursor(data);
     cursor.readForward(p);
-    n++;
+    p = cursor.end;
   }
   return n;
 }
