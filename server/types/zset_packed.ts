@@ -21,6 +21,21 @@ const ONE_BYTE = 0x80;
 /** Where the multi-byte length longLength read ends. */
 let longEnd = 0;
 
+/** Where the member of the record last passed to memberLengthAt starts. */
+let memberAt = 0;
+
+/** The member length of the record at `pos`; memberAt is left on the member's first byte. */
+function memberLengthAt(packed: string, pos: number): number {
+  const length = packed.charCodeAt(pos);
+  if (length < ONE_BYTE) {
+    memberAt = pos + 1;
+    return length;
+  }
+  const long = longLength(packed, pos);
+  memberAt = longEnd;
+  return long;
+}
+
 /** The varint length at `pos` (its first byte ≥ ONE_BYTE); longEnd is left after it. */
 function longLength(packed: string, pos: number): number {
   reader.pos = pos;
@@ -66,11 +81,8 @@ function recordStart(packed: string, end: number): number {
 export function skipRecords(packed: string, pos: number, n: number): number {
   for (; n > 0; n--) {
     const start = pos;
-    let memberLength = packed.charCodeAt(pos++);
-    if (memberLength >= ONE_BYTE) {
-      memberLength = longLength(packed, pos - 1);
-      pos = longEnd;
-    }
+    const memberLength = memberLengthAt(packed, pos);
+    pos = memberAt;
     pos += memberLength;
     pos = recordEnd(start, pos + packed.charCodeAt(pos) + 1);
   }
@@ -155,11 +167,8 @@ export function findScore(packed: string, member: string): number | undefined {
   let pos = 0;
   while (pos < packed.length) {
     const at = pos;
-    let memberLength = packed.charCodeAt(pos++);
-    if (memberLength >= ONE_BYTE) {
-      memberLength = longLength(packed, pos - 1);
-      pos = longEnd;
-    }
+    const memberLength = memberLengthAt(packed, pos);
+    pos = memberAt;
     const start = pos;
     pos += memberLength;
     const scoreLength = packed.charCodeAt(pos++);
@@ -180,11 +189,8 @@ export function findRank(packed: string, member: string): number {
   let pos = 0;
   for (let rank = 0; pos < packed.length; rank++) {
     const start = pos;
-    let memberLength = packed.charCodeAt(pos++);
-    if (memberLength >= ONE_BYTE) {
-      memberLength = longLength(packed, pos - 1);
-      pos = longEnd;
-    }
+    const memberLength = memberLengthAt(packed, pos);
+    pos = memberAt;
     if (memberLength === length && sameMember(packed, pos, member)) return rank;
     pos += memberLength;
     pos = recordEnd(start, pos + packed.charCodeAt(pos) + 1);
@@ -208,12 +214,8 @@ export function countScores(
   inclusive: boolean,
 ): number {
   while (pos < packed.length) {
-    let memberLength = packed.charCodeAt(pos);
-    let at = pos + 1;
-    if (memberLength >= ONE_BYTE) {
-      memberLength = longLength(packed, pos);
-      at = longEnd;
-    }
+    const memberLength = memberLengthAt(packed, pos);
+    let at = memberAt;
     at += memberLength;
     const scoreLength = packed.charCodeAt(at++);
     const other = scoreAt(packed, at, scoreLength);
@@ -233,12 +235,8 @@ export function countMembers(packed: string, member: string, inclusive: boolean)
   let pos = 0;
   let rank = 0;
   while (pos < packed.length) {
-    let memberLength = packed.charCodeAt(pos);
-    let at = pos + 1;
-    if (memberLength >= ONE_BYTE) {
-      memberLength = longLength(packed, pos);
-      at = longEnd;
-    }
+    const memberLength = memberLengthAt(packed, pos);
+    let at = memberAt;
     const order = compareMember(packed, at, memberLength, member);
     if (inclusive ? order > 0 : order >= 0) break;
     at += memberLength;
@@ -263,12 +261,8 @@ export function countBelowKey(
   after: boolean,
 ): number {
   while (pos < packed.length) {
-    let memberLength = packed.charCodeAt(pos);
-    let at = pos + 1;
-    if (memberLength >= ONE_BYTE) {
-      memberLength = longLength(packed, pos);
-      at = longEnd;
-    }
+    const memberLength = memberLengthAt(packed, pos);
+    let at = memberAt;
     const memberStart = at;
     at += memberLength;
     const scoreLength = packed.charCodeAt(at++);
@@ -294,11 +288,8 @@ export function visitForward(
 ): void {
   for (; n > 0; n--) {
     const start = pos;
-    let memberLength = packed.charCodeAt(pos++);
-    if (memberLength >= ONE_BYTE) {
-      memberLength = longLength(packed, pos - 1);
-      pos = longEnd;
-    }
+    const memberLength = memberLengthAt(packed, pos);
+    pos = memberAt;
     const member = packed.substring(pos, pos + memberLength);
     pos += memberLength;
     const scoreLength = packed.charCodeAt(pos++);
@@ -325,21 +316,15 @@ export function visitBackward(
 export function isFound(packed: string, member: string): boolean {
   if (foundIn !== packed) return false;
   let pos = foundStart;
-  let memberLength = packed.charCodeAt(pos++);
-  if (memberLength >= ONE_BYTE) {
-    memberLength = longLength(packed, pos - 1);
-    pos = longEnd;
-  }
+  const memberLength = memberLengthAt(packed, pos);
+  pos = memberAt;
   return memberLength === member.length && sameMember(packed, pos, member);
 }
 
 /** The member and score of the record at `pos`. */
 export function entryAt(packed: string, pos: number): [member: string, score: number] {
-  let memberLength = packed.charCodeAt(pos++);
-  if (memberLength >= ONE_BYTE) {
-    memberLength = longLength(packed, pos - 1);
-    pos = longEnd;
-  }
+  const memberLength = memberLengthAt(packed, pos);
+  pos = memberAt;
   const member = packed.substring(pos, pos + memberLength);
   pos += memberLength;
   return [member, scoreAt(packed, pos + 1, packed.charCodeAt(pos))];
