@@ -10,14 +10,7 @@
  * (collections, long strings) stay JS values in a side array the record
  * points to.
  *
- * Record layout (byte offsets within a page):
- *
- *     0      flags: kind (inline, boxed, big key), dead bit, StringForm
- *     1..3   last access, seconds mod 2^24 (Redis's 24-bit LRU clock)
- *     4      LFU counter
- *     5..    key length (1-2 byte varint), then value length (varint, inline)
- *            or box index (u32, boxed); big keys have only the box index
- *     ...    key bytes, then value bytes (inline)
+ * Records are laid out as record_format.ts describes.
  *
  * The index uses linear probing with backward-shift deletion, so every key
  * sits between its home slot (hash & mask) and the next empty slot. Scanning
@@ -30,6 +23,20 @@ import { accessClock, clockDistance, lruClock } from "./access_clock.ts";
 import { BoxStates } from "./box_states.ts";
 import { hashBytes, hashKey } from "./key_hash.ts";
 import { free, pageString, writeInline, writeU32, writeVarint } from "./page_bytes.ts";
+import {
+  boxIndex,
+  FLAG_DEAD,
+  FORM_MASK,
+  FORM_SHIFT,
+  HEADER,
+  INLINE_MAX,
+  isShortString,
+  KIND_BIG_KEY,
+  KIND_BOXED,
+  KIND_INLINE,
+  KIND_MASK,
+  recordSize,
+} from "./record_format.ts";
 import { Arena, OFFSET_MASK, PAGE_BITS, PAGE_SIZE } from "./arena.ts";
 import { bytesToBinary } from "../../protocol/bytes.ts";
 import { type BigKeyBox, type StoredValue, valueBytes } from "./box_bytes.ts";
@@ -46,22 +53,9 @@ import { PackedKind } from "./packed_record.ts";
 import { isPackable, type Packable, unpackValue } from "./packed_value.ts";
 import type { RedisObject, RedisValue } from "./value.ts";
 
-/** Longest key and string value kept inline (both fit a 2-byte varint). */
-export const INLINE_MAX = 1024;
-const MIN_CAPACITY = 8;
-
-const KIND_INLINE = 0;
-const KIND_BOXED = 1;
-const KIND_BIG_KEY = 2;
-const KIND_MASK = 3;
-/** Set on a record once deleted or superseded; compaction skips it. */
-const FLAG_DEAD = 4;
-/** A string's StringForm, which decides its OBJECT ENCODING. */
-const FORM_SHIFT = 3;
-const FORM_MASK = 3;
-const HEADER = 5;
 /** From this length an inline value is replied from a view of its bytes (a short string is cheaper). */
 const VIEW_MIN = 64;
+const MIN_CAPACITY = 8;
 
 // Offsets into a page come from a record's ref or from parsing the record, and
 // slot indexes are masked: typed-array reads of them are in range and carry `!`.
@@ -125,10 +119,10 @@ export class KeyTable {
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
     const slot = this.#slots.byteLength / this.#count;
-    const record = this.#recordSize(page, off);
+    const record = recordSize(page, off);
     // `off` is a record's first byte in its page, and a boxed record has an account.
     if ((page[off]! & KIND_MASK) === KIND_INLINE) return Math.round(slot + record);
-    return Math.round(slot + record + 12 + this.#boxBytes[this.#boxIndex(page, off)]!);
+    return Math.round(slot + record + 12 + this.#boxBytes[boxIndex(page, off)]!);
   }
 
   /**
@@ -143,7 +137,7 @@ export class KeyTable {
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
     if ((page[off]! & KIND_MASK) === KIND_INLINE) return 0;
-    const box = this.#boxIndex(page, off);
+    const box = boxIndex(page, off);
     // A packed value has not changed since it was packed.
     if (this.#boxStates.packedKind(box) !== undefined) return 0;
     const before = this.#boxBytes[box]!;
@@ -227,7 +221,7 @@ export class KeyTable {
         view ? page.subarray(start, start + len) : page.slice(start, start + len),
       );
     }
-    const box = this.#boxIndex(page, off);
+    const box = boxIndex(page, off);
     const holder = kind === KIND_BIG_KEY ? this.#boxes[box] as BigKeyBox : undefined;
     const stored = (holder ? holder.value : this.#unbox(box)) as StoredValue;
     if (typeof stored !== "string") return stored;
@@ -319,7 +313,7 @@ export class KeyTable {
     } else if (kind !== KIND_INLINE && !short) {
       // Boxed stays boxed: swap the value in the box (never a Uint8Array, which is short).
       const stored = value as StoredValue;
-      const box = this.#boxIndex(page, off);
+      const box = boxIndex(page, off);
       const holder = kind === KIND_BIG_KEY ? this.#boxes[box] as BigKeyBox : undefined;
       if (holder) holder.value = stored;
       this.#setBox(box, holder ?? stored);
@@ -574,15 +568,6 @@ export class KeyTable {
     return len;
   }
 
-  #boxIndex(page: Uint8Array, off: number): number {
-    let p = off + HEADER;
-    if ((page[off]! & KIND_MASK) !== KIND_BIG_KEY) {
-      this.#keyStart(page, off);
-      p = this.#at;
-    }
-    return (page[p]! | (page[p + 1]! << 8) | (page[p + 2]! << 16) | (page[p + 3]! << 24)) >>> 0;
-  }
-
   /** The key length of an inline or boxed record; leaves #at at the key's first byte. */
   #keyBytes(page: Uint8Array, off: number, kind: number): number {
     const len = this.#keyStart(page, off);
@@ -596,7 +581,7 @@ export class KeyTable {
     const off = ref & OFFSET_MASK;
     const kind = page[off]! & KIND_MASK;
     if (kind === KIND_BIG_KEY) {
-      return (this.#boxes[this.#boxIndex(page, off)] as BigKeyBox).key === key;
+      return (this.#boxes[boxIndex(page, off)] as BigKeyBox).key === key;
     }
     const len = this.#keyBytes(page, off, kind);
     if (len !== key.length) return false;
@@ -611,7 +596,7 @@ export class KeyTable {
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
     const kind = page[off]! & KIND_MASK;
-    if (kind === KIND_BIG_KEY) return (this.#boxes[this.#boxIndex(page, off)] as BigKeyBox).key;
+    if (kind === KIND_BIG_KEY) return (this.#boxes[boxIndex(page, off)] as BigKeyBox).key;
     const len = this.#keyBytes(page, off, kind);
     return pageString(page, this.#at, this.#at + len);
   }
@@ -621,7 +606,7 @@ export class KeyTable {
     const off = ref & OFFSET_MASK;
     const kind = page[off]! & KIND_MASK;
     if (kind !== KIND_INLINE) {
-      const index = this.#boxIndex(page, off);
+      const index = boxIndex(page, off);
       const box = kind === KIND_BIG_KEY ? this.#boxes[index] : this.#unbox(index);
       const stored = (kind === KIND_BIG_KEY ? (box as BigKeyBox).value : box) as StoredValue;
       return stored instanceof ByteString ? stored.text : stored;
@@ -640,22 +625,10 @@ export class KeyTable {
     return len;
   }
 
-  /** Bytes the record at `off` occupies. */
-  #recordSize(page: Uint8Array, off: number): number {
-    const kind = page[off]! & KIND_MASK;
-    if (kind === KIND_BIG_KEY) return HEADER + 4;
-    const keyLen = this.#keyStart(page, off);
-    let p = this.#at;
-    if (kind === KIND_BOXED) return p + 4 + keyLen - off;
-    let len = page[p++]!;
-    if (len & 0x80) len = (len & 0x7f) | (page[p++]! << 7);
-    return p + keyLen + len - off;
-  }
-
   #recordHash(page: Uint8Array, off: number): number {
     const kind = page[off]! & KIND_MASK;
     if (kind === KIND_BIG_KEY) {
-      return hashKey((this.#boxes[this.#boxIndex(page, off)] as BigKeyBox).key);
+      return hashKey((this.#boxes[boxIndex(page, off)] as BigKeyBox).key);
     }
     const keyLen = this.#keyBytes(page, off, kind);
     return hashBytes(page, this.#at, this.#at + keyLen);
@@ -754,7 +727,7 @@ export class KeyTable {
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
     if ((page[off]! & KIND_MASK) !== KIND_INLINE) {
-      const box = this.#boxIndex(page, off);
+      const box = boxIndex(page, off);
       this.#boxes[box] = undefined;
       this.#valueBytes -= this.#boxBytes[box]!;
       this.#boxBytes[box] = 0;
@@ -762,7 +735,7 @@ export class KeyTable {
       this.#freeBoxes.push(box);
     }
     page[off]! |= FLAG_DEAD;
-    return this.#arena.release(ref, this.#recordSize(page, off));
+    return this.#arena.release(ref, recordSize(page, off));
   }
 
   /** Compacts the page the arena picks after a death in `pageIndex`, if any. */
@@ -778,7 +751,7 @@ export class KeyTable {
     const used = this.#arena.usedIn(pageIndex);
     const page = this.#arena.pages[pageIndex]!;
     for (let off = 0; off < used;) {
-      const size = this.#recordSize(page, off);
+      const size = recordSize(page, off);
       if ((page[off]! & FLAG_DEAD) === 0) {
         const ref = (((pageIndex + 1) << PAGE_BITS) | off) >>> 0;
         const slot = this.#slotOfRef(ref, this.#recordHash(page, off));
@@ -791,9 +764,4 @@ export class KeyTable {
     this.#compacting = false;
     this.#arena.retire(pageIndex);
   }
-}
-
-/** Whether a value is stored inline: a string, or a string's bytes, of at most INLINE_MAX. */
-function isShortString(value: StoredValue | Uint8Array): value is string | Uint8Array {
-  return (typeof value === "string" || value instanceof Uint8Array) && value.length <= INLINE_MAX;
 }
