@@ -34,6 +34,7 @@ import { ID_MAX, ID_MIN, idMs, idSeq } from "../types/stream_id.ts";
 import { isSharedInteger, SHARED_REFCOUNT, stringEncoding } from "../types/string.ts";
 import type { RedisValue } from "../types/value.ts";
 import { writeHelp } from "./help.ts";
+import { tableEntries } from "../types/keytable_keys.ts";
 
 const DEBUG_HELP = [
   "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -172,7 +173,7 @@ function datasetDigest(ctx: CommandContext): string {
         db.index & 255,
       ]),
     );
-    for (const [key, value] of db.dict.entries()) {
+    for (const [key, value] of tableEntries(db.dict)) {
       xorDigest(final, keyDigest(key, value as RedisValue, db.expires.has(key)));
     }
   }

@@ -33,6 +33,7 @@ import { parseCursor, parseScanOptions, writeScanReply } from "../scan.ts";
 import { isSharedInteger, SHARED_REFCOUNT, stringEncoding, StringForm } from "../types/string.ts";
 import { type RedisValue, typeOf } from "../types/value.ts";
 import { commandTime, reportTime } from "../types/access_clock.ts";
+import { tableKeys } from "../types/keytable_keys.ts";
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
@@ -269,7 +270,7 @@ function keys(ctx: CommandContext, pattern: string): void {
   const all = pattern === "*";
   const now = Date.now();
   const found: string[] = [];
-  for (const key of db.dict.keys()) {
+  for (const key of tableKeys(db.dict)) {
     if ((all || globMatch(pattern, key)) && !db.isExpired(key, now)) found.push(key);
   }
   ctx.out.bulkArray(found);

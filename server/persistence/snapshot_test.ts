@@ -2,6 +2,7 @@ import { deepEqual, equal } from "node:assert/strict";
 import { Database } from "../db.ts";
 import type { RedisObject, RedisValue } from "../types/value.ts";
 import { KeyspaceSnapshot, type SnapshotSink } from "./snapshot.ts";
+import { tableEntries } from "../types/keytable_keys.ts";
 
 /** A mutable collection stand-in: clone() copies, so a kept copy must not change later. */
 class Box implements RedisObject {
@@ -23,7 +24,7 @@ type Row = [db: number, key: string, value: string, expireAt: number | undefined
 function rows(dbs: Database[]): Row[] {
   const out: Row[] = [];
   for (const db of dbs) {
-    for (const [key, value] of db.dict.entries()) {
+    for (const [key, value] of tableEntries(db.dict)) {
       out.push([db.index, key, show(value), db.expires.get(key)]);
     }
   }
@@ -129,8 +130,8 @@ Deno.test("FLUSHALL and SWAPDB during a snapshot do not reach it", () => {
       // SWAPDB 0 1, done by moving contents: collections stay writable afterwards.
       snap.freeze(0, true);
       snap.freeze(1, true);
-      const zero = [...dbs[0]!.dict.entries()];
-      const one = [...dbs[1]!.dict.entries()];
+      const zero = [...tableEntries(dbs[0]!.dict)];
+      const one = [...tableEntries(dbs[1]!.dict)];
       dbs[0]!.clear();
       dbs[1]!.clear();
       for (const [k, v] of one) dbs[0]!.set(k, v);

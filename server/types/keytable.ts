@@ -389,25 +389,6 @@ export class KeyTable {
     }
   }
 
-  /** Every key; safe while the table changes (keys present throughout come once or more). */
-  *keys(): IterableIterator<string> {
-    const batch: string[] = [];
-    const push = (key: string) => batch.push(key);
-    let cursor = 0;
-    do {
-      cursor = this.scan(cursor, 128, push);
-      for (const key of batch) yield key;
-      batch.length = 0;
-    } while (cursor !== 0);
-  }
-
-  *entries(): IterableIterator<[string, RedisValue]> {
-    for (const key of this.keys()) {
-      const value = this.peek(key);
-      if (value !== undefined) yield [key, value];
-    }
-  }
-
   /** A random key (slot-uniform, as Redis's is bucket-uniform), or undefined if empty. */
   randomKey(): string | undefined {
     if (this.#count === 0) return undefined;
