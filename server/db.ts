@@ -204,6 +204,12 @@ export class Database {
     throw new CommandError(WRONGTYPE);
   }
 
+  /** KeyTable.addToInteger on a live key; undefined also when its TTL has passed. */
+  addToInteger(key: string, delta: number): number | undefined {
+    if (this.expires.size !== 0 && this.#expireIfNeeded(key)) return undefined;
+    return this.dict.addToInteger(key, delta);
+  }
+
   /** The collection of `type` at `key`, undefined if missing; WRONGTYPE otherwise. */
   getObject<T extends RedisObject>(key: string, type: T["type"]): T | undefined {
     const value = this.get(key);

@@ -253,6 +253,39 @@ Deno.test("INCR family: int64 limits, overflow and strict integer syntax", async
   ]);
 });
 
+Deno.test("INCR edits short integers in place across length changes, TTLs and encodings", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  await expectReplies(c, [
+    [["SET", "n", "9"], "OK"],
+    [["INCR", "n"], 10],
+    [["DECR", "n"], 9],
+    [["SET", "n", "-1"], "OK"],
+    [["INCR", "n"], 0],
+    [["DECR", "n"], -1],
+    [["DECRBY", "n", "9"], -10],
+    [["INCRBY", "n", "1"], -9],
+    [["GET", "n"], "-9"],
+    [["SET", "n", "999999999999999"], "OK"],
+    [["INCR", "n"], 1000000000000000],
+    [["DECR", "n"], 999999999999999],
+    [["INCRBY", "n", "-999999999999999"], 0],
+    [["OBJECT", "ENCODING", "n"], "int"],
+    [["SET", "r", "12"], "OK"],
+    [["APPEND", "r", "3"], 3],
+    [["OBJECT", "ENCODING", "r"], "raw"],
+    [["INCR", "r"], 124],
+    [["OBJECT", "ENCODING", "r"], "int"],
+    [["SET", "t", "15", "PX", "100000"], "OK"],
+    [["INCRBY", "t", "5"], 20],
+    [["INCRBY", "t", "80"], 100],
+    [["GET", "t"], "100"],
+    [["PEXPIRE", "t", "1"], 1],
+  ]);
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  await expectReplies(c, [[["INCR", "t"], 1], [["TTL", "t"], -1]]);
+});
+
 Deno.test("INCRBYFLOAT formats as Redis's %.17Lf and rejects what strtold would", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);

@@ -169,6 +169,12 @@ function parseIncrement(arg: string): number | bigint {
 /** INCR, DECR, INCRBY, DECRBY: int64 arithmetic with Redis's overflow error. */
 function incrementBy(ctx: CommandContext, key: string, increment: number | bigint): void {
   const db = ctx.db;
+  // A short integer stored inline is edited where it lies (no string read or made).
+  const sum = typeof increment === "number" ? db.addToInteger(key, increment) : undefined;
+  if (sum !== undefined) {
+    ctx.server.keyChanged(db, key, NotifyClass.String, "incrby");
+    return ctx.out.int(sum);
+  }
   const current = db.getString(key);
   let result: number | bigint;
   if (current === undefined) {

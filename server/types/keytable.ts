@@ -22,7 +22,16 @@ import { ByteString, StringForm } from "./string.ts";
 import { accessClock, clockDistance, lruClock } from "./access_clock.ts";
 import { BoxStates } from "./box_states.ts";
 import { hashBytes, hashKey } from "./key_hash.ts";
-import { free, pageString, writeInline, writeU32, writeVarint } from "./page_bytes.ts";
+import {
+  free,
+  integerLength,
+  pageString,
+  readSmallInteger,
+  writeInline,
+  writeInteger,
+  writeU32,
+  writeVarint,
+} from "./page_bytes.ts";
 import {
   boxIndex,
   FLAG_DEAD,
@@ -327,6 +336,39 @@ export class KeyTable {
     this.#slots[slot * 2] = fresh;
     this.#maybeCompact(this.#release(live));
     return false;
+  }
+
+  /**
+   * INCRBY's edit: when `key` holds an inline integer readSmallInteger takes,
+   * stores it plus `delta` (|delta| < 1e15: the sum is exact) as an int-encoded
+   * string and returns the sum; else undefined, nothing touched. Digits of
+   * unchanged length overwrite the old ones, as Redis edits an int in place.
+   */
+  addToInteger(key: string, delta: number): number | undefined {
+    const ref = this.#find(key, hashKey(key));
+    if (ref === 0) return undefined;
+    const page = this.#pageOf(ref);
+    const off = ref & OFFSET_MASK;
+    if ((page[off]! & KIND_MASK) !== KIND_INLINE) return undefined;
+    const len = this.#inlineValue(page, off);
+    const start = this.#at;
+    const value = readSmallInteger(page, start, len);
+    if (value === undefined) return undefined;
+    touchAccess(page, off, this.trackFrequency);
+    const sum = value + delta;
+    const sumLen = integerLength(sum);
+    if (sumLen !== len) {
+      this.#gotKey = key;
+      this.#gotRef = ref;
+      this.#gotSlot = this.#foundSlot;
+      this.#set(key, String(sum), StringForm.Encoded);
+      return sum;
+    }
+    writeInteger(page, start, len, sum);
+    page[off] = KIND_INLINE | (StringForm.Encoded << FORM_SHIFT);
+    this.#gotKey = undefined;
+    this.#inlineKey = key;
+    return sum;
   }
 
   delete(key: string): boolean {

@@ -348,3 +348,35 @@ Deno.test("a page a quarter dead is compacted away, its live records kept", () =
   }
   equal(table.get("key:1"), value);
 });
+
+Deno.test("addToInteger matches the generic read-parse-write on any short string", () => {
+  const random = rng(11);
+  const edited = new KeyTable();
+  const generic = new KeyTable();
+  const samples = ["0", "-0", "01", "+1", " 1", "1 ", "-", "", "9", "-1", "10", "-10", "99"];
+  const strict = /^(0|-?[1-9][0-9]*)$/;
+  for (let i = 0; i < 20000; i++) {
+    const key = `k${i % 50}`;
+    const digits = Math.floor(random() * 17);
+    const n = Math.floor((random() - 0.5) * 2 * 10 ** digits);
+    const value = random() < 0.2 ? samples[i % samples.length]! : String(n);
+    const form = random() < 0.3 ? StringForm.Raw : StringForm.Encoded;
+    edited.set(key, value, form);
+    generic.set(key, value, form);
+    const delta = Math.floor((random() - 0.5) * 2 * 10 ** Math.floor(random() * 16));
+    const sum = edited.addToInteger(key, delta);
+    if (!strict.test(value) || value.length > 15) {
+      equal(sum, undefined, value);
+      equal(edited.form(key), form);
+    } else {
+      equal(sum, Number(value) + delta, value);
+      generic.set(key, String(Number(value) + delta));
+      equal(edited.form(key), StringForm.Encoded);
+    }
+    equal(edited.get(key), generic.get(key), value);
+    equal(edited.usedBytes, generic.usedBytes);
+  }
+  equal(edited.addToInteger("absent", 1), undefined);
+  edited.set("list", list());
+  equal(edited.addToInteger("list", 1), undefined);
+});
