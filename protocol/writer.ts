@@ -200,6 +200,8 @@ export abstract class ReplyWriter {
   abstract double(d: number): void;
   abstract bool(b: boolean): void;
   abstract verbatim(s: string, format?: string): void;
+  /** `ms-seq` as a bulk string, both integers up to 2^53: a stream ID without building its text. */
+  abstract bulkId(ms: number, seq: number): void;
 
   ok(): void {
     this.simple("OK");
@@ -293,6 +295,13 @@ export class RespWriter extends ReplyWriter {
   bulk(s: string): void {
     const p = this.#bulkStart(s.length);
     this.#bulkEnd(writeBinary(this.buf, p, s));
+  }
+
+  bulkId(ms: number, seq: number): void {
+    let p = this.#bulkStart(digitCount(ms) + 1 + digitCount(seq));
+    p = writeDigits(this.buf, p, ms);
+    this.buf[p++] = 45; // -
+    this.#bulkEnd(writeDigits(this.buf, p, seq));
   }
 
   bulkBytes(bytes: Uint8Array): void {
@@ -417,6 +426,13 @@ export class NativeWriter extends ReplyWriter {
     this.pos += 4;
   }
 
+  bulkId(ms: number, seq: number): void {
+    let p = this.#strStart(digitCount(ms) + 1 + digitCount(seq));
+    p = writeDigits(this.buf, p, ms);
+    this.buf[p++] = 45; // -
+    this.pos = writeDigits(this.buf, p, seq);
+  }
+
   bulkBytes(bytes: Uint8Array): void {
     const p = this.#strStart(bytes.length);
     this.buf.set(bytes, p);
@@ -531,7 +547,19 @@ function writeDigits(b: Uint8Array, p: number, n: number): number {
     b[p] = 48 + n;
     return p + 1;
   }
-  if (n > 0x7fffffff) return writeBinary(b, p, String(n));
+  if (n > 0x7fffffff) {
+    if (n > Number.MAX_SAFE_INTEGER || n !== Math.floor(n)) return writeBinary(b, p, String(n));
+    // Clock milliseconds and the like: two int32 halves, no string built.
+    const high = Math.floor(n / 1e8);
+    let low = n - high * 1e8;
+    p = writeDigits(b, p, high);
+    for (let i = p + 7; i >= p; i--) {
+      const q = (low / 10) | 0;
+      b[i] = 48 + low - q * 10;
+      low = q;
+    }
+    return p + 8;
+  }
   // Small integers: int32 arithmetic, no float division.
   let digits = 1;
   for (let m = n; m >= 10; m = (m / 10) | 0) digits++;
@@ -541,6 +569,14 @@ function writeDigits(b: Uint8Array, p: number, n: number): number {
     n = q;
   }
   return p + digits;
+}
+
+/** How many digits writeDigits writes for a non-negative integer up to 2^53. */
+function digitCount(n: number): number {
+  if (n > 0x7fffffff) return digitCount(Math.floor(n / 1e8)) + 8;
+  let digits = 1;
+  for (let m = n; m >= 10; m = (m / 10) | 0) digits++;
+  return digits;
 }
 
 /** Writes `v` as a little-endian u32 at `at` (no DataView per reply). */

@@ -215,3 +215,22 @@ Deno.test("NativeWriter: integers across the 32-bit halves as two's complement i
     equal(dv.getBigInt64(5, true), BigInt(n));
   }
 });
+
+Deno.test("writer: bulkId writes ms-seq as bulk strings for every digit count up to 2^53", () => {
+  const numbers = [0, 9, 10, 99, 2 ** 31 - 1, 2 ** 31, 99999999, 100000000, 1733400000000];
+  numbers.push(1733400000000 + 99999999, 10 ** 15, 10 ** 15 - 1, Number.MAX_SAFE_INTEGER);
+  for (const ms of numbers) {
+    for (const seq of [0, 7, 12345, 2 ** 32, Number.MAX_SAFE_INTEGER]) {
+      const text = `${ms}-${seq}`;
+      deepEqual(resp((w) => w.bulkId(ms, seq)), resp((w) => w.bulk(text)));
+      const native = new NativeWriter();
+      const expected = new NativeWriter();
+      native.bulkId(ms, seq);
+      expected.bulk(text);
+      equal(written(native), written(expected));
+    }
+  }
+  // Large integers through int(): the same two-halves path.
+  deepEqual(resp((w) => w.int(1733400000123)), [":1733400000123\r\n", ":1733400000123\r\n"]);
+  deepEqual(resp((w) => w.int(2 ** 53 + 2)), [":9007199254740994\r\n", ":9007199254740994\r\n"]);
+});
