@@ -240,7 +240,9 @@ export class RedisServer implements ServerContext {
   }
 
   recordsWrites(): boolean {
-    return this.propagators.some((p) => p.active !== false);
+    // A loop, not some(): XADD asks on every call.
+    for (const p of this.propagators) if (p.active !== false) return true;
+    return false;
   }
 
   // ---- clients ---------------------------------------------------------

@@ -6,6 +6,7 @@
  */
 import type { ReplyWriter } from "../../protocol/writer.ts";
 import { ArgCursor } from "../args.ts";
+import type { Config } from "../config.ts";
 import type { CommandContext } from "../context.ts";
 import {
   CommandError,
@@ -46,13 +47,20 @@ export function writeStream(ctx: CommandContext, key: string, create: boolean): 
     : ctx.db.writeObject<Stream>(key, "stream");
 }
 
-/** stream-node-max-bytes and stream-node-max-entries. */
+/** The live cells of the last config nodeLimits read (one server per process, but tests make more). */
+let limitsConfig: Config | undefined;
+let maxBytesCell = { value: 0 };
+let maxEntriesCell = { value: 0 };
+
+/** stream-node-max-bytes and stream-node-max-entries, by live cells: no name lookups per XADD. */
 export function nodeLimits(ctx: CommandContext): NodeLimits {
   const config = ctx.server.config;
-  return {
-    maxBytes: config.getNumber("stream-node-max-bytes"),
-    maxEntries: config.getNumber("stream-node-max-entries"),
-  };
+  if (config !== limitsConfig) {
+    limitsConfig = config;
+    maxBytesCell = config.live("stream-node-max-bytes");
+    maxEntriesCell = config.live("stream-node-max-entries");
+  }
+  return { maxBytes: maxBytesCell.value, maxEntries: maxEntriesCell.value };
 }
 
 /** An ID without `-`/`+` (streamParseStrictIDOrReply). */

@@ -31,6 +31,7 @@ import { type ConsumerGroup, ENTRIES_READ_UNKNOWN, type Nack } from "../types/st
 import { formatId, ID_MAX, ID_MIN, type StreamId } from "../types/stream_id.ts";
 import { HELP_SUMMARY, helpRow } from "./help.ts";
 import {
+  type AddTrimArgs,
   collect,
   exactTrimArgv,
   intervalEnd,
@@ -45,10 +46,21 @@ import {
 } from "./stream_args.ts";
 
 const AUTO_ID: IdRequest = { kind: "auto" };
+/** parseAddTrimArgs's answer for the usual `XADD key * ...`, without options. */
+const PLAIN_AUTO: AddTrimArgs = Object.freeze({
+  trim: undefined,
+  trimArgIndex: 0,
+  limitIndex: 0,
+  noMkStream: false,
+  idIndex: 2,
+  id: undefined,
+});
 
 function xadd(ctx: CommandContext, argv: string[]): void {
   const limits = nodeLimits(ctx);
-  const args = parseAddTrimArgs(argv, true, limits, ctx.client.obeys);
+  const args = argv[2] === "*"
+    ? PLAIN_AUTO
+    : parseAddTrimArgs(argv, true, limits, ctx.client.obeys);
   const fieldsAt = args.idIndex + 1;
   const pairCount = argv.length - fieldsAt;
   if (pairCount < 2 || pairCount % 2 === 1) throw new CommandError(wrongArity("xadd"));
@@ -69,13 +81,17 @@ function xadd(ctx: CommandContext, argv: string[]): void {
   if (id === "order" || id === "size") {
     throw new CommandError(id === "order" ? XADD_ID_TOO_SMALL : XADD_TOO_LARGE);
   }
-  const text = s.lastIdText();
-  ctx.out.bulk(text);
+  const ms = s.lastMs;
+  const seq = s.lastSeq;
+  // Both NaN tests fail past 2^53.
+  if (ms === ms && seq === seq) ctx.out.bulkId(ms, seq);
+  else ctx.out.bulk(s.lastIdText());
   ctx.keyChanged(key, NotifyClass.Stream, "xadd");
   let propagated = argv;
-  if (given === undefined || !given.seqGiven) {
+  // The concrete ID, formatted only for a recorder (AOF, replicas, a script).
+  if ((given === undefined || !given.seqGiven) && ctx.server.recordsWrites()) {
     propagated = argv.slice();
-    propagated[args.idIndex] = text;
+    propagated[args.idIndex] = s.lastIdText();
   }
   if (args.trim !== undefined) {
     if (s.trim(args.trim) > 0) ctx.server.notify(NotifyClass.Stream, "xtrim", key, ctx.db.index);

@@ -213,6 +213,15 @@ export class Stream implements RedisObject {
     this.#lastSeq = exactNumber(idSeq(id));
   }
 
+  /** lastId's ms and seq as numbers, NaN past 2^53 (replies write them without a string). */
+  get lastMs(): number {
+    return this.#lastMs;
+  }
+
+  get lastSeq(): number {
+    return this.#lastSeq;
+  }
+
   /** formatId(lastId), from the numbers when they are exact. */
   lastIdText(): string {
     return Number.isNaN(this.#lastMs) || Number.isNaN(this.#lastSeq)
