@@ -298,10 +298,9 @@ export class RespWriter extends ReplyWriter {
   }
 
   bulkId(ms: number, seq: number): void {
-    let p = this.#bulkStart(digitCount(ms) + 1 + digitCount(seq));
-    p = writeDigits(this.buf, p, ms);
-    this.buf[p++] = 45; // -
-    this.#bulkEnd(writeDigits(this.buf, p, seq));
+    if (ms !== idMs) noteIdMs(ms);
+    const p = this.#bulkStart(idMsLength + digitCount(seq));
+    this.#bulkEnd(writeDigits(this.buf, copyIdMs(this.buf, p), seq));
   }
 
   bulkBytes(bytes: Uint8Array): void {
@@ -427,10 +426,9 @@ export class NativeWriter extends ReplyWriter {
   }
 
   bulkId(ms: number, seq: number): void {
-    let p = this.#strStart(digitCount(ms) + 1 + digitCount(seq));
-    p = writeDigits(this.buf, p, ms);
-    this.buf[p++] = 45; // -
-    this.pos = writeDigits(this.buf, p, seq);
+    if (ms !== idMs) noteIdMs(ms);
+    const p = this.#strStart(idMsLength + digitCount(seq));
+    this.pos = writeDigits(this.buf, copyIdMs(this.buf, p), seq);
   }
 
   bulkBytes(bytes: Uint8Array): void {
@@ -569,6 +567,25 @@ function writeDigits(b: Uint8Array, p: number, n: number): number {
     n = q;
   }
   return p + digits;
+}
+
+/**
+ * The `ms-` of the last stream ID bulkId wrote: IDs XADD makes share their
+ * ms with hundreds of others, so its digits are copied, not worked out.
+ */
+let idMs = -1;
+const idMsBytes = new Uint8Array(24);
+let idMsLength = 0;
+
+function noteIdMs(ms: number): void {
+  idMs = ms;
+  idMsLength = writeDigits(idMsBytes, 0, ms);
+  idMsBytes[idMsLength++] = 45; // -
+}
+
+function copyIdMs(b: Uint8Array, p: number): number {
+  for (let i = 0; i < idMsLength; i++) b[p + i] = idMsBytes[i]!;
+  return p + idMsLength;
 }
 
 /** How many digits writeDigits writes for a non-negative integer up to 2^53. */
