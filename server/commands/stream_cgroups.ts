@@ -171,9 +171,15 @@ function lookupGroup(ctx: CommandContext, argv: string[]): [Stream, ConsumerGrou
 function xack(ctx: CommandContext, argv: string[]): void {
   const found = lookupGroup(ctx, argv);
   if (found === undefined) return ctx.out.int(0);
-  const ids = argv.slice(3).map((arg) => strictId(arg));
   let acked = 0;
-  for (const id of ids) if (found[1].ack(id)) acked++;
+  if (argv.length === 4) {
+    // One ID, the usual call: no arrays.
+    if (found[1].ack(strictId(argv[3]!))) acked++;
+  } else {
+    // Every ID is checked before any is acknowledged, as Redis does.
+    const ids = argv.slice(3).map((arg) => strictId(arg));
+    for (const id of ids) if (found[1].ack(id)) acked++;
+  }
   ctx.server.dirty += acked;
   ctx.out.int(acked);
 }

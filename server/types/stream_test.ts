@@ -229,6 +229,22 @@ Deno.test("ID parsing accepts what Redis accepts", () => {
   equal(parseId("1-2-3", opts), undefined);
   equal(parseId("-1", opts), undefined);
   equal(parseId("", opts), undefined);
+  // Short IDs parse by numbers, long ones and `+` by bigints: both agree.
+  const cases: [string, bigint, bigint][] = [
+    ["999999999999999-999999999999999", 999999999999999n, 999999999999999n],
+    ["1000000000000000-1000000000000000", 1000000000000000n, 1000000000000000n],
+    ["007-0012", 7n, 12n],
+    ["+7-+8", 7n, 8n],
+    ["1733400000000-0", 1733400000000n, 0n],
+    ["1733400000000-18446744073709551615", 1733400000000n, SEQ_MAX],
+    ["9007199254740993", 9007199254740993n, 0n],
+  ];
+  for (const [text, ms, seq] of cases) {
+    deepEqual(parseId(text, opts), { id: makeId(ms, seq), seqGiven: true }, text);
+  }
+  for (const bad of ["1-", "1--2", "1-2a", "a-1", "1 -2", " 1", "1-2-3", "-"]) {
+    equal(parseId(bad, opts), undefined, bad);
+  }
 });
 
 Deno.test("approximate trimming removes whole nodes only, within LIMIT", () => {
