@@ -40,10 +40,13 @@ export function readStream(ctx: CommandContext, key: string): Stream | undefined
   return ctx.db.readObject<Stream>(key, "stream");
 }
 
+/** One maker for every XADD, not a closure per call. */
+const newStream = () => new Stream();
+
 /** The stream at `key` for a write, created empty when `create` is set. */
 export function writeStream(ctx: CommandContext, key: string, create: boolean): Stream | undefined {
   return create
-    ? ctx.db.writeObject<Stream>(key, "stream", () => new Stream())
+    ? ctx.db.writeObject<Stream>(key, "stream", newStream)
     : ctx.db.writeObject<Stream>(key, "stream");
 }
 
