@@ -1,15 +1,6 @@
 import { deepEqual } from "node:assert/strict";
 import { pqsort } from "./pqsort.ts";
-
-function xorshift(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return x >>> 0;
-  };
-}
+import { xorshift } from "../tests/xorshift.ts";
 
 Deno.test("pqsort puts into the window exactly what a full sort puts there", () => {
   const next = xorshift(42);

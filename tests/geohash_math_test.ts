@@ -17,15 +17,12 @@ import {
 } from "../server/types/geohash.ts";
 import { pipeline, withRedis } from "./persistence_helpers.ts";
 import type { RespClient } from "./helpers.ts";
+import { xorshift as xorshift32 } from "./xorshift.ts";
 
+/** xorshift32 scaled to [0, 1). */
 function xorshift(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
+  const next = xorshift32(seed);
+  return () => next() / 4294967296;
 }
 
 /** Redis's "human" long double text of a double: %.17Lf without trailing zeros. */

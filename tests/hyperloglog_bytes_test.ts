@@ -13,17 +13,7 @@ import {
 } from "../server/types/hyperloglog.ts";
 import { pipeline, withRedis } from "./persistence_helpers.ts";
 import type { RespClient } from "./helpers.ts";
-
-/** A deterministic stream of pseudo-random 32-bit numbers (xorshift32). */
-function xorshift(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return x >>> 0;
-  };
-}
+import { xorshift } from "./xorshift.ts";
 
 /** PFADD as Redis does it, on the module: the new value and the reply. */
 function pfaddReply(value: string | undefined, elements: string[], maxBytes: number) {

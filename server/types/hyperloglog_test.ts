@@ -9,6 +9,7 @@ import {
 } from "./hyperloglog.ts";
 import { hash64, murmurHash64A } from "./murmur.ts";
 import { ByteString } from "./string.ts";
+import { xorshift } from "../../tests/xorshift.ts";
 
 /** MurmurHash64A written plainly with BigInt, to check the 32-bit-halves version. */
 function murmurReference(s: string, seed: number): bigint {
@@ -182,17 +183,6 @@ Deno.test("corrupt sparse values: counting, merging and converting all refuse th
   equal(merged.estimate(), 0n);
   equal(HyperLogLog.fromBinary(header + "\x7f\xfe\x40")!.count(), 0n);
 });
-
-/** A deterministic stream of pseudo-random 32-bit numbers (xorshift32). */
-function xorshift(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return x >>> 0;
-  };
-}
 
 /** A sparse value with `n` registers raised, clustered so that runs of values form and merge. */
 function randomSparse(next: () => number, n: number, maxValue: number): HyperLogLog {
