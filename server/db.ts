@@ -79,32 +79,34 @@ export class Database {
    */
   lookupRead(key: string): RedisValue | undefined {
     const value = this.get(key);
-    if (value === undefined) this.counters.keyspaceMisses++;
-    else this.counters.keyspaceHits++;
+    this.#countLookup(value !== undefined);
     return value;
+  }
+
+  /** Counts a command's lookup of one of its keys in INFO's keyspace_hits or keyspace_misses. */
+  #countLookup(found: boolean): void {
+    if (found) this.counters.keyspaceHits++;
+    else this.counters.keyspaceMisses++;
   }
 
   /** lookupRead without recording an access (Redis's LOOKUP_NOTOUCH), still counted. */
   peekRead(key: string): RedisValue | undefined {
     const value = this.peek(key);
-    if (value === undefined) this.counters.keyspaceMisses++;
-    else this.counters.keyspaceHits++;
+    this.#countLookup(value !== undefined);
     return value;
   }
 
   /** peekRead for a command that needs only whether the key exists (EXISTS, TTL): no value decoded. */
   existsRead(key: string): boolean {
     const found = this.has(key);
-    if (found) this.counters.keyspaceHits++;
-    else this.counters.keyspaceMisses++;
+    this.#countLookup(found);
     return found;
   }
 
   /** lookupRead of a string as bytes for bit reads (see KeyTable.bytes); WRONGTYPE for others. */
   readBytes(key: string): ByteString | undefined {
     const value = this.getBytes(key);
-    if (value === undefined) this.counters.keyspaceMisses++;
-    else this.counters.keyspaceHits++;
+    this.#countLookup(value !== undefined);
     return value;
   }
 
@@ -115,8 +117,7 @@ export class Database {
    */
   viewBytes(key: string): ByteString | undefined {
     const value = this.getBytes(key, true);
-    if (value === undefined) this.counters.keyspaceMisses++;
-    else this.counters.keyspaceHits++;
+    this.#countLookup(value !== undefined);
     return value;
   }
 
@@ -135,8 +136,7 @@ export class Database {
     const value = this.expires.size !== 0 && this.#expireIfNeeded(key)
       ? undefined
       : this.dict.getForReply(key);
-    if (value === undefined) this.counters.keyspaceMisses++;
-    else this.counters.keyspaceHits++;
+    this.#countLookup(value !== undefined);
     if (value === undefined || typeof value === "string" || value instanceof Uint8Array) {
       return value;
     }
