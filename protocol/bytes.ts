@@ -205,3 +205,67 @@ export function binaryToUtf8(s: string): string {
   if (/^[\x00-\x7f]*$/.test(s)) return s;
   return utf8Decoder.decode(binaryToBytes(s));
 }
+
+/**
+ * Parses a signed decimal integer from buf[start, end) as strictly as Redis's
+ * string2ll: no '+', no leading zeros, no "-0".
+ */
+export function parseDecimal(buf: Uint8Array, start: number, end: number): number | undefined {
+  if (start >= end || end - start > 20) return undefined;
+  if (end - start === 1 && buf[start] === 48 /* 0 */) return 0;
+  let i = start;
+  let negative = false;
+  if (buf[i] === 45 /* - */) {
+    negative = true;
+    i++;
+  }
+  if (i === end || buf[i] === 48 /* 0 */) return undefined;
+  let value = 0;
+  for (; i < end; i++) {
+    const d = buf[i]! - 48;
+    if (d < 0 || d > 9) return undefined;
+    value = value * 10 + d;
+  }
+  if (!Number.isSafeInteger(value)) return undefined;
+  return negative ? -value : value;
+}
+
+/**
+ * Writes non-negative safe integer `n` in decimal at `p`; returns the offset
+ * after it. Lengths and counts go out without building a string per reply.
+ */
+export function writeDecimal(b: Uint8Array, p: number, n: number): number {
+  if (n < 10) {
+    b[p] = 48 + n;
+    return p + 1;
+  }
+  if (n > 0x7fffffff) {
+    if (n > Number.MAX_SAFE_INTEGER || n !== Math.floor(n)) return writeBinary(b, p, String(n));
+    // Clock milliseconds and the like: two int32 halves, no string built.
+    const high = Math.floor(n / 1e8);
+    let low = n - high * 1e8;
+    p = writeDecimal(b, p, high);
+    for (let i = p + 7; i >= p; i--) {
+      const q = (low / 10) | 0;
+      b[i] = 48 + low - q * 10;
+      low = q;
+    }
+    return p + 8;
+  }
+  // Small integers: int32 arithmetic, no float division.
+  const digits = decimalLength(n);
+  for (let i = p + digits - 1; i >= p; i--) {
+    const q = (n / 10) | 0;
+    b[i] = 48 + n - q * 10;
+    n = q;
+  }
+  return p + digits;
+}
+
+/** How many digits writeDecimal writes for a non-negative integer up to 2^53. */
+export function decimalLength(n: number): number {
+  if (n > 0x7fffffff) return decimalLength(Math.floor(n / 1e8)) + 8;
+  let digits = 1;
+  for (let m = n; m >= 10; m = (m / 10) | 0) digits++;
+  return digits;
+}

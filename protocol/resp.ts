@@ -2,7 +2,7 @@
  * RESP2/RESP3 request decoding (server side) and reply decoding (client side).
  * Strings are binary strings (one char per byte), see bytes.ts.
  */
-import { bytesToBinary, bytesToBinaryNoted, RepeatedString } from "./bytes.ts";
+import { bytesToBinary, bytesToBinaryNoted, parseDecimal, RepeatedString } from "./bytes.ts";
 import { ProtocolError, protocolErrorReply } from "./errors.ts";
 import { splitArgs } from "./inline.ts";
 
@@ -60,7 +60,7 @@ export class RespRequestDecoder {
         if (end - start > INLINE_MAX) throw protocolError("too big mbulk count string");
         return undefined;
       }
-      const count = parseInteger(buf, start + 1, line);
+      const count = parseDecimal(buf, start + 1, line);
       if (count === undefined || count > MULTIBULK_MAX) {
         throw protocolError("invalid multibulk length");
       }
@@ -84,7 +84,7 @@ export class RespRequestDecoder {
       if (buf[start] !== 36 /* $ */) {
         throw protocolError(`expected '$', got '${String.fromCharCode(buf[start]!)}'`);
       }
-      const len = parseInteger(buf, start + 1, line);
+      const len = parseDecimal(buf, start + 1, line);
       if (len === undefined || len < 0 || len > this.maxBulkLen) {
         throw protocolError("invalid bulk length");
       }
@@ -146,30 +146,6 @@ function findCRLF(buf: Uint8Array, start: number, end: number): number {
   // Redis splits on \r and assumes \n follows; a lone \r with \n missing yet
   // means the line is still arriving.
   return pos + 1 < end ? pos : -1;
-}
-
-/**
- * Parses a signed decimal integer from buf[start, end) as strictly as Redis's
- * string2ll: no '+', no leading zeros, no "-0".
- */
-function parseInteger(buf: Uint8Array, start: number, end: number): number | undefined {
-  if (start >= end || end - start > 20) return undefined;
-  if (end - start === 1 && buf[start] === 48 /* 0 */) return 0;
-  let i = start;
-  let negative = false;
-  if (buf[i] === 45 /* - */) {
-    negative = true;
-    i++;
-  }
-  if (i === end || buf[i] === 48 /* 0 */) return undefined;
-  let value = 0;
-  for (; i < end; i++) {
-    const d = buf[i]! - 48;
-    if (d < 0 || d > 9) return undefined;
-    value = value * 10 + d;
-  }
-  if (!Number.isSafeInteger(value)) return undefined;
-  return negative ? -value : value;
 }
 
 /** Encodes a request as a RESP multibulk (binary-string arguments). */

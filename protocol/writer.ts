@@ -4,7 +4,7 @@
  * reply (a bulk string, a map, a double...) and the client's protocol decides
  * the bytes: RESP2, RESP3, or the native tagged values.
  */
-import { writeBinary } from "./bytes.ts";
+import { decimalLength, writeBinary, writeDecimal } from "./bytes.ts";
 import { formatDouble } from "./double.ts";
 import { RESPONSE_TOO_BIG } from "./errors.ts";
 import { ErrCode, MAX_MSG_LEN, Tag } from "./native.ts";
@@ -248,7 +248,7 @@ export class RespWriter extends ReplyWriter {
     this.ensure(24);
     const b = this.buf;
     b[this.pos] = prefix;
-    let p = writeDigits(b, this.pos + 1, n);
+    let p = writeDecimal(b, this.pos + 1, n);
     b[p++] = 13;
     b[p++] = 10;
     this.pos = p;
@@ -286,7 +286,7 @@ export class RespWriter extends ReplyWriter {
       b[this.pos++] = 45; // -
       n = -n;
     }
-    let p = writeDigits(b, this.pos, n);
+    let p = writeDecimal(b, this.pos, n);
     b[p++] = 13;
     b[p++] = 10;
     this.pos = p;
@@ -299,8 +299,8 @@ export class RespWriter extends ReplyWriter {
 
   bulkId(ms: number, seq: number): void {
     if (ms !== idMs) noteIdMs(ms);
-    const p = this.#bulkStart(idMsLength + digitCount(seq));
-    this.#bulkEnd(writeDigits(this.buf, copyIdMs(this.buf, p), seq));
+    const p = this.#bulkStart(idMsLength + decimalLength(seq));
+    this.#bulkEnd(writeDecimal(this.buf, copyIdMs(this.buf, p), seq));
   }
 
   bulkBytes(bytes: Uint8Array): void {
@@ -315,7 +315,7 @@ export class RespWriter extends ReplyWriter {
     const b = this.buf;
     let p = this.pos;
     b[p++] = 36; // $
-    p = writeDigits(b, p, len);
+    p = writeDecimal(b, p, len);
     b[p++] = 13;
     b[p++] = 10;
     return p;
@@ -427,8 +427,8 @@ export class NativeWriter extends ReplyWriter {
 
   bulkId(ms: number, seq: number): void {
     if (ms !== idMs) noteIdMs(ms);
-    const p = this.#strStart(idMsLength + digitCount(seq));
-    this.pos = writeDigits(this.buf, copyIdMs(this.buf, p), seq);
+    const p = this.#strStart(idMsLength + decimalLength(seq));
+    this.pos = writeDecimal(this.buf, copyIdMs(this.buf, p), seq);
   }
 
   bulkBytes(bytes: Uint8Array): void {
@@ -537,39 +537,6 @@ export function writerFor(protocol: 2 | 3 | "native"): ReplyWriter {
 }
 
 /**
- * Writes non-negative safe integer `n` in decimal at `p`; returns the offset
- * after it. Lengths and counts go out without building a string per reply.
- */
-function writeDigits(b: Uint8Array, p: number, n: number): number {
-  if (n < 10) {
-    b[p] = 48 + n;
-    return p + 1;
-  }
-  if (n > 0x7fffffff) {
-    if (n > Number.MAX_SAFE_INTEGER || n !== Math.floor(n)) return writeBinary(b, p, String(n));
-    // Clock milliseconds and the like: two int32 halves, no string built.
-    const high = Math.floor(n / 1e8);
-    let low = n - high * 1e8;
-    p = writeDigits(b, p, high);
-    for (let i = p + 7; i >= p; i--) {
-      const q = (low / 10) | 0;
-      b[i] = 48 + low - q * 10;
-      low = q;
-    }
-    return p + 8;
-  }
-  // Small integers: int32 arithmetic, no float division.
-  let digits = 1;
-  for (let m = n; m >= 10; m = (m / 10) | 0) digits++;
-  for (let i = p + digits - 1; i >= p; i--) {
-    const q = (n / 10) | 0;
-    b[i] = 48 + n - q * 10;
-    n = q;
-  }
-  return p + digits;
-}
-
-/**
  * The `ms-` of the last stream ID bulkId wrote: IDs XADD makes share their
  * ms with hundreds of others, so its digits are copied, not worked out.
  */
@@ -579,21 +546,13 @@ let idMsLength = 0;
 
 function noteIdMs(ms: number): void {
   idMs = ms;
-  idMsLength = writeDigits(idMsBytes, 0, ms);
+  idMsLength = writeDecimal(idMsBytes, 0, ms);
   idMsBytes[idMsLength++] = 45; // -
 }
 
 function copyIdMs(b: Uint8Array, p: number): number {
   for (let i = 0; i < idMsLength; i++) b[p + i] = idMsBytes[i]!;
   return p + idMsLength;
-}
-
-/** How many digits writeDigits writes for a non-negative integer up to 2^53. */
-function digitCount(n: number): number {
-  if (n > 0x7fffffff) return digitCount(Math.floor(n / 1e8)) + 8;
-  let digits = 1;
-  for (let m = n; m >= 10; m = (m / 10) | 0) digits++;
-  return digits;
 }
 
 /** Writes `v` as a little-endian u32 at `at` (no DataView per reply). */

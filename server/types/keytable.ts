@@ -176,11 +176,16 @@ export class KeyTable {
   #access(key: string): number {
     const ref = this.#find(key, hashKey(key));
     if (ref === 0) return 0;
+    this.#rememberGot(key, ref);
+    touchAccess(this.#pageOf(ref), ref & OFFSET_MASK, this.trackFrequency);
+    return ref;
+  }
+
+  /** Records `key`'s record, just found by #find, as the last get's (the next set skips a probe). */
+  #rememberGot(key: string, ref: number): void {
     this.#gotKey = key;
     this.#gotRef = ref;
     this.#gotSlot = this.#foundSlot;
-    touchAccess(this.#pageOf(ref), ref & OFFSET_MASK, this.trackFrequency);
-    return ref;
   }
 
   /**
@@ -358,13 +363,11 @@ export class KeyTable {
     const sum = value + delta;
     const sumLen = integerLength(sum);
     if (sumLen !== len) {
-      this.#gotKey = key;
-      this.#gotRef = ref;
-      this.#gotSlot = this.#foundSlot;
+      this.#rememberGot(key, ref);
       this.#set(key, String(sum), StringForm.Encoded);
       return sum;
     }
-    writeInteger(page, start, len, sum);
+    writeInteger(page, start, sum);
     page[off] = KIND_INLINE | (StringForm.Encoded << FORM_SHIFT);
     this.#gotKey = undefined;
     this.#inlineKey = key;

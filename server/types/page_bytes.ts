@@ -1,5 +1,11 @@
 /** Byte-level reads and writes on the key table's arena pages. */
-import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
+import {
+  bytesToBinary,
+  decimalLength,
+  parseDecimal,
+  writeBinary,
+  writeDecimal,
+} from "../../protocol/bytes.ts";
 
 /** Bytes as a binary string. */
 export function pageString(page: Uint8Array, start: number, end: number): string {
@@ -47,40 +53,17 @@ export function writeU32(page: Uint8Array, p: number, n: number): void {
  * has at most 15 characters (so sums with another such stay exact); else undefined.
  */
 export function readSmallInteger(page: Uint8Array, start: number, len: number): number | undefined {
-  if (len === 0 || len > 15) return undefined;
-  const end = start + len;
-  let p = start;
-  const negative = page[p] === 45;
-  if (negative) p++;
-  if (p === end || (page[p] === 48 && (negative || len > 1))) return undefined;
-  let v = 0;
-  for (; p < end; p++) {
-    const d = page[p]! - 48;
-    if (d < 0 || d > 9) return undefined;
-    v = v * 10 + d;
-  }
-  return negative ? -v : v;
+  return len <= 15 ? parseDecimal(page, start, start + len) : undefined;
 }
 
 /** How many characters a safe integer takes in decimal. */
 export function integerLength(v: number): number {
-  let n = v < 0 ? -v : v;
-  let len = v < 0 ? 2 : 1;
-  while (n >= 10) {
-    n = Math.floor(n / 10);
-    len++;
-  }
-  return len;
+  return v < 0 ? 1 + decimalLength(-v) : decimalLength(v);
 }
 
-/** Writes a safe integer's `len` (its integerLength) decimal characters at `start`. */
-export function writeInteger(page: Uint8Array, start: number, len: number, v: number): void {
-  let n = v < 0 ? -v : v;
-  let p = start + len;
-  do {
-    const q = Math.floor(n / 10);
-    page[--p] = 48 + n - q * 10;
-    n = q;
-  } while (n !== 0);
-  if (v < 0) page[start] = 45;
+/** Writes a safe integer's decimal characters (integerLength of them) at `start`. */
+export function writeInteger(page: Uint8Array, start: number, v: number): void {
+  if (v >= 0) return void writeDecimal(page, start, v);
+  page[start] = 45; // -
+  writeDecimal(page, start + 1, -v);
 }
