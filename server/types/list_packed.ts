@@ -77,33 +77,37 @@ export class ListCursor {
   }
 
   /**
+   * Where the entry after the one starting at `p` starts. An entry of one
+   * length byte (under 128 bytes) is stepped over by that byte alone: the
+   * walks to an index, and the count a packed-away list needs, are mostly that.
+   */
+  skipForward(p: number): number {
+    const c = this.data.charCodeAt(p);
+    if (c < 0x80) return p + c + 2;
+    this.readForward(p);
+    return this.end;
+  }
+
+  /** Where the entry before the one ending at `q` starts (see skipForward). */
+  skipBackward(q: number): number {
+    const c = this.data.charCodeAt(q - 1);
+    if (c < 0x80) return q - c - 2;
+    this.readBackward(q);
+    return this.start;
+  }
+
+  /**
    * Reads entry `index` of a list of `count`, walking from the nearer end
    * (no offsets are kept: a small list is at most a few KB).
    */
   seek(index: number, count: number): void {
-    const data = this.data;
-    // Steps over an entry of one length byte (under 128 bytes) without reading it whole.
     if (index < count - 1 - index) {
       let p = 0;
-      for (let i = 0; i < index; i++) {
-        const c = data.charCodeAt(p);
-        if (c < 0x80) p += c + 2;
-        else {
-          this.readForward(p);
-          p = this.end;
-        }
-      }
+      for (let i = 0; i < index; i++) p = this.skipForward(p);
       this.readForward(p);
     } else {
-      let q = data.length;
-      for (let i = count - 1; i > index; i--) {
-        const c = data.charCodeAt(q - 1);
-        if (c < 0x80) q -= c + 2;
-        else {
-          this.readBackward(q);
-          q = this.start;
-        }
-      }
+      let q = this.data.length;
+      for (let i = count - 1; i > index; i--) q = this.skipBackward(q);
       this.readBackward(q);
     }
   }
@@ -122,20 +126,14 @@ export function unpackList(data: string, count: number): string[] {
   return out;
 }
 
+const counter = new ListCursor();
+
 /** How many entries a packed list holds. */
 export function countListEntries(data: string): number {
-  // Every command on a packed-away list counts it first: one-byte lengths are stepped over alone.
-  let cursor: ListCursor | undefined;
+  // Every command on a packed-away list counts it first: no cursor made per count.
+  const cursor = counter;
+  cursor.data = data;
   let n = 0;
-  for (let p = 0; p < data.length; n++) {
-    const c = data.charCodeAt(p);
-    if (c < 0x80) {
-      p += c + 2;
-      continue;
-    }
-    cursor ??= new ListCursor(data);
-    cursor.readForward(p);
-    p = cursor.end;
-  }
+  for (let p = 0; p < data.length; n++) p = cursor.skipForward(p);
   return n;
 }
