@@ -6,19 +6,16 @@
  * the tail of a range find their entry in O(1) instead of walking the list
  * from its head.
  */
-import { lengthPrefix, ONE_BYTE_STRINGS } from "./packed_record.ts";
+import {
+  backLengthBytes,
+  backLengthPrefix,
+  lengthPrefix,
+  readBackLength,
+} from "./packed_record.ts";
 
 /** An entry's bytes, ready to join into a packed list. */
 export function packedListEntry(value: string): string {
-  const n = value.length;
-  if (n < 0x80) {
-    const prefix = ONE_BYTE_STRINGS[n]!;
-    return prefix + value + prefix;
-  }
-  const prefix = lengthPrefix(n);
-  let back = "";
-  for (let i = prefix.length - 1; i >= 0; i--) back += prefix[i];
-  return prefix + value + back;
+  return lengthPrefix(value.length) + value + backLengthPrefix(value.length);
 }
 
 /** Every value, packed head to tail. */
@@ -57,17 +54,10 @@ export class ListCursor {
   }
 
   readBackward(q: number): void {
-    const data = this.data;
-    let c = data.charCodeAt(q - 1);
-    let length = c & 0x7f;
-    let bytes = 1;
-    for (let scale = 0x80; c >= 0x80; scale *= 0x80) {
-      c = data.charCodeAt(q - 1 - bytes++);
-      length += (c & 0x7f) * scale;
-    }
+    const length = readBackLength(this.data, q);
     this.end = q;
-    this.start = q - 2 * bytes - length;
-    this.valueStart = this.start + bytes;
+    this.start = q - 2 * backLengthBytes - length;
+    this.valueStart = this.start + backLengthBytes;
     this.length = length;
   }
 

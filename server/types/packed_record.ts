@@ -100,6 +100,35 @@ export function sameChars(s: string, start: number, field: string): boolean {
   return true;
 }
 
+/**
+ * lengthPrefix(n) with its bytes in reverse order: written after a record,
+ * it reads back from the record's end (readBackLength), as a listpack's
+ * backlen does, so packed lists and sorted sets are walked from the tail.
+ */
+export function backLengthPrefix(n: number): string {
+  if (n < 0x80) return ONE_BYTE_STRINGS[n]!;
+  const prefix = lengthPrefix(n);
+  let back = "";
+  for (let i = prefix.length - 1; i >= 0; i--) back += prefix[i];
+  return back;
+}
+
+/** Bytes the last readBackLength read. */
+export let backLengthBytes = 0;
+
+/** The length whose backLengthPrefix ends at `end` in `s` (its size left in backLengthBytes). */
+export function readBackLength(s: string, end: number): number {
+  let c = s.charCodeAt(end - 1);
+  let length = c & 0x7f;
+  let bytes = 1;
+  for (let scale = 0x80; c >= 0x80; scale *= 0x80) {
+    c = s.charCodeAt(end - 1 - bytes++);
+    length += (c & 0x7f) * scale;
+  }
+  backLengthBytes = bytes;
+  return length;
+}
+
 /** Bytes taken by the varint prefix of a length. */
 export function prefixLength(n: number): number {
   let bytes = 1;

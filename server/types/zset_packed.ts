@@ -7,7 +7,14 @@
  * read lengths, scores and members in place, and make a member string only
  * for an element a command replies.
  */
-import { lengthPrefix, PackedReader, prefixLength } from "./packed_record.ts";
+import {
+  backLengthBytes,
+  backLengthPrefix,
+  lengthPrefix,
+  PackedReader,
+  prefixLength,
+  readBackLength,
+} from "./packed_record.ts";
 
 const reader = new PackedReader();
 
@@ -48,13 +55,7 @@ function longLength(packed: string, pos: number): number {
 export function packRecord(member: string, score: number): string {
   const text = String(score === 0 ? 0 : score);
   const body = lengthPrefix(member.length) + member + lengthPrefix(text.length) + text;
-  return body + backLength(body.length);
-}
-
-/** The varint of `n` with its bytes reversed, so that it reads from its end. */
-function backLength(n: number): string {
-  if (n < ONE_BYTE) return String.fromCharCode(n);
-  return [...lengthPrefix(n)].reverse().join("");
+  return body + backLengthPrefix(body.length);
 }
 
 /** End of the record that started at `start`, its body ending at `bodyEnd`. */
@@ -65,16 +66,8 @@ function recordEnd(start: number, bodyEnd: number): number {
 
 /** Start of the record that ends at `end`. */
 function recordStart(packed: string, end: number): number {
-  let c = packed.charCodeAt(--end);
-  if (c < ONE_BYTE) return end - c;
-  let body = c & 0x7f;
-  let scale = ONE_BYTE;
-  do {
-    c = packed.charCodeAt(--end);
-    body += (c & 0x7f) * scale;
-    scale *= ONE_BYTE;
-  } while (c >= ONE_BYTE);
-  return end - body;
+  const body = readBackLength(packed, end);
+  return end - backLengthBytes - body;
 }
 
 /** Offset of the record `n` records after the one at `pos`. */
