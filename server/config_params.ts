@@ -56,6 +56,11 @@ export interface ParamSpec {
 }
 
 const MB = 1024 * 1024;
+/**
+ * The least proto-max-bulk-len accepted, as Redis's config.c: lengths and bit
+ * offsets under it pass its check whatever the setting, with no lookup.
+ */
+export const PROTO_MAX_BULK_LEN_MIN = MB;
 const INT_MAX = 2147483647;
 const INT_MIN = -2147483648;
 export const LONG_MAX = 9223372036854775807n;
@@ -100,7 +105,7 @@ export const PARAMS: ParamSpec[] = [
   int("tcp-backlog", 511, 0, INT_MAX, { ...noop, ...fixed }),
   bool("protected-mode", true, noop),
   int("maxclients", 10000, 1, 4294967295),
-  memory("proto-max-bulk-len", 512 * MB, MB, LONG_MAX),
+  memory("proto-max-bulk-len", 512 * MB, PROTO_MAX_BULK_LEN_MIN, LONG_MAX),
   memory("client-query-buffer-limit", 1024 * MB, MB, LONG_MAX),
   str(
     "client-output-buffer-limit",

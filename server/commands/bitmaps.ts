@@ -18,6 +18,7 @@ import {
 import { NotifyClass } from "../notify.ts";
 import { StringForm } from "../types/string.ts";
 import { checkStringLength } from "./strings.ts";
+import { PROTO_MAX_BULK_LEN_MIN } from "../config_params.ts";
 
 const EMPTY = new Uint8Array(0);
 
@@ -36,15 +37,15 @@ function bitOffset(ctx: CommandContext, arg: string, bits = 0): number {
   if (parsed === undefined) throw new CommandError(BIT_OFFSET);
   const offset = hashed ? parsed * bits : parsed;
   if (offset < 0) throw new CommandError(BIT_OFFSET);
-  // proto-max-bulk-len is at least 1 MB: smaller offsets need no config lookup.
+  // Under proto-max-bulk-len's least value, an offset needs no config lookup.
   if (offset < SMALL_OFFSET) return offset;
   const maxBytes = ctx.server.config.getNumber("proto-max-bulk-len");
   if (Math.floor(offset / 8) >= maxBytes) throw new CommandError(BIT_OFFSET);
   return offset;
 }
 
-/** Bit offsets within the least proto-max-bulk-len allowed (1 MB). */
-const SMALL_OFFSET = 8 * 1024 * 1024;
+/** Bit offsets within the least proto-max-bulk-len allowed. */
+const SMALL_OFFSET = 8 * PROTO_MAX_BULK_LEN_MIN;
 
 /**
  * The string at `key` as bytes to write, zero-padded to hold bit `maxBit`

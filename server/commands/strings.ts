@@ -31,13 +31,12 @@ import {
   StringForm,
 } from "../types/string.ts";
 import { commandTime } from "../types/access_clock.ts";
+import { PROTO_MAX_BULK_LEN_MIN } from "../config_params.ts";
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
 /** V8's longest string (String::kMaxLength on 64-bit), just under Redis's 512 MB. */
 const MAX_JS_STRING = 2 ** 29 - 24;
-/** The least proto-max-bulk-len CONFIG SET accepts (config_params.ts, as Redis's config.c). */
-const PROTO_MAX_BULK_LEN_MIN = 1024 * 1024;
 
 /** Redis's checkStringLength: a string may not outgrow proto-max-bulk-len. */
 export function checkStringLength(ctx: CommandContext, length: number): void {
