@@ -13,6 +13,7 @@ import { KeyTable, type StoredValue } from "./types/keytable.ts";
 import { ByteString, StringForm } from "./types/string.ts";
 import type { RedisObject, RedisValue } from "./types/value.ts";
 import { commandTime } from "./types/access_clock.ts";
+import { randomTableKey } from "./types/keytable_keys.ts";
 
 /** What a database tells the rest of the server. */
 export interface KeyspaceHooks {
@@ -210,6 +211,12 @@ export class Database {
     return this.dict.addToInteger(key, delta);
   }
 
+  /** KeyTable.editInline (APPEND, SETRANGE) on a live key; undefined also when its TTL has passed. */
+  editInline(key: string, offset: number, patch: string): number | undefined {
+    if (this.expires.size !== 0 && this.#expireIfNeeded(key)) return undefined;
+    return this.dict.editInline(key, offset, patch);
+  }
+
   /** The collection of `type` at `key`, undefined if missing; WRONGTYPE otherwise. */
   getObject<T extends RedisObject>(key: string, type: T["type"]): T | undefined {
     const value = this.get(key);
@@ -330,7 +337,7 @@ export class Database {
   randomKey(): string | undefined {
     // A replica hides expired keys without deleting them: bound the search, as Redis does.
     for (let tries = 0;; tries++) {
-      const key = this.dict.randomKey();
+      const key = randomTableKey(this.dict);
       if (key === undefined || !this.#expireIfNeeded(key) || tries === 100) return key;
     }
   }

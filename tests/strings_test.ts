@@ -196,21 +196,22 @@ Deno.test("SETRANGE edits the stored bytes in place and keeps the TTL", async ()
     [["SETRANGE", "n", "1", "x"], 5],
     [["GET", "n"], "1x345"],
     [["OBJECT", "ENCODING", "n"], "raw"],
-    [["SET", "big", "a".repeat(1000), "EX", "100"], "OK"],
-    [["SETRANGE", "big", "998", "bcd"], 1001],
+    // Longer than a record holds inline: a boxed string's bytes.
+    [["SET", "big", "a".repeat(1998), "EX", "100"], "OK"],
+    [["SETRANGE", "big", "1996", "bcd"], 1999],
   ]);
   const stored = db.getBytes("big");
   for (let i = 0; i < 50; i++) await c.cmd("SETRANGE", "big", String(i * 20), "Z");
   equal(db.getBytes("big"), stored, "the same bytes object, edited, not a copy");
-  const expected = Array.from("a".repeat(998) + "bcd");
+  const expected = Array.from("a".repeat(1996) + "bcd");
   for (let i = 0; i < 50; i++) expected[i * 20] = "Z";
   await expectReplies(c, [
     [["GET", "big"], expected.join("")],
-    [["STRLEN", "big"], 1001],
-    [["GETRANGE", "big", "995", "-1"], "aaabcd"],
-    [["SETRANGE", "big", "1003", "e"], 1004],
-    [["GETRANGE", "big", "999", "-1"], "cd\0\0e"],
-    [["APPEND", "big", "f"], 1005],
+    [["STRLEN", "big"], 1999],
+    [["GETRANGE", "big", "1993", "-1"], "aaabcd"],
+    [["SETRANGE", "big", "2001", "e"], 2002],
+    [["GETRANGE", "big", "1997", "-1"], "cd\0\0e"],
+    [["APPEND", "big", "f"], 2003],
     [["GETRANGE", "big", "-3", "-1"], "\0ef"],
   ]);
   ok(await c.cmd("TTL", "big") as number > 0);

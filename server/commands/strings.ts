@@ -423,18 +423,25 @@ function incrByFloat(ctx: CommandContext, argv: string[]): void {
 
 function append(ctx: CommandContext, key: string, suffix: string): void {
   const db = ctx.db;
-  const current = db.getString(key);
-  let result: string;
-  if (current === undefined) {
-    result = suffix;
-    db.set(key, result);
-  } else {
-    checkStringLength(ctx, current.length + suffix.length);
-    result = current + suffix;
-    db.replace(key, result, StringForm.Raw);
-  }
+  // A short string grows where it is stored, into room left by its last move.
+  const edited = db.editInline(key, -1, suffix);
+  const length = edited ?? appendString(ctx, key, suffix);
   ctx.server.keyChanged(db, key, NotifyClass.String, "append");
-  ctx.out.int(result.length);
+  ctx.out.int(length);
+}
+
+/** APPEND to a missing key or a long string: the new string stored; its length. */
+function appendString(ctx: CommandContext, key: string, suffix: string): number {
+  const db = ctx.db;
+  const current = db.getString(key);
+  if (current === undefined) {
+    db.set(key, suffix);
+    return suffix.length;
+  }
+  checkStringLength(ctx, current.length + suffix.length);
+  const result = current + suffix;
+  db.replace(key, result, StringForm.Raw);
+  return result.length;
 }
 
 /**
@@ -448,11 +455,16 @@ function setRange(ctx: CommandContext, argv: string[]): void {
   if (offset < 0) throw new CommandError(OFFSET_OUT_OF_RANGE);
   const db = ctx.db;
   if (patch.length === 0) return ctx.out.int(db.getString(key)?.length ?? 0);
-  checkStringLength(ctx, offset + patch.length);
-  const { value } = db.editBytes(key, offset + patch.length);
-  writeBinary(value.bytes, offset, patch);
+  // A short string is patched where it is stored (KeyTable.editInline).
+  let length = db.editInline(key, offset, patch);
+  if (length === undefined) {
+    checkStringLength(ctx, offset + patch.length);
+    const { value } = db.editBytes(key, offset + patch.length);
+    writeBinary(value.bytes, offset, patch);
+    length = value.length;
+  }
   ctx.server.keyChanged(db, key, NotifyClass.String, "setrange");
-  ctx.out.int(value.length);
+  ctx.out.int(length);
 }
 
 /** Rows shared by GETRANGE and its old name SUBSTR. */
