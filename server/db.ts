@@ -13,6 +13,7 @@ import { KeyTable, type StoredValue } from "./types/keytable.ts";
 import { ByteString, StringForm } from "./types/string.ts";
 import type { RedisObject, RedisValue } from "./types/value.ts";
 import { commandTime } from "./types/access_clock.ts";
+import { PageBytes } from "./types/page_bytes.ts";
 import { randomTableKey } from "./types/keytable_keys.ts";
 
 /** What a database tells the rest of the server. */
@@ -130,15 +131,22 @@ export class Database {
   }
 
   /**
-   * readString for a reply that copies the value out at once (GET): a long
-   * inline value comes as a view of its stored bytes (KeyTable.getForReply).
+   * lookupRead for a reply that copies the value out before the next
+   * keyspace access (MGET): an inline string comes as the view of its stored
+   * bytes (KeyTable.getForReply).
    */
-  readStringForReply(key: string): string | Uint8Array | undefined {
+  lookupForReply(key: string): RedisValue | PageBytes | undefined {
     const value = this.expires.size !== 0 && this.#expireIfNeeded(key)
       ? undefined
       : this.dict.getForReply(key);
     this.#countLookup(value !== undefined);
-    if (value === undefined || typeof value === "string" || value instanceof Uint8Array) {
+    return value;
+  }
+
+  /** readString for a reply that copies the value out at once (GET), as lookupForReply. */
+  readStringForReply(key: string): string | PageBytes | undefined {
+    const value = this.lookupForReply(key);
+    if (value === undefined || typeof value === "string" || value instanceof PageBytes) {
       return value;
     }
     throw new CommandError(WRONGTYPE);

@@ -474,6 +474,8 @@ Deno.test("GET returns every byte of values short and long, ASCII and binary, on
   const binary = (length: number) =>
     String.fromCharCode(...Array.from({ length }, (_, i) => (i * 37 + 200) & 0xff));
   const values = [
+    "",
+    "v",
     "x".repeat(63),
     "x".repeat(64),
     "y".repeat(1000),
@@ -500,4 +502,22 @@ Deno.test("GET returns every byte of values short and long, ASCII and binary, on
   deepEqual(await c.cmd("GET", "list"), {
     error: "WRONGTYPE Operation against a key holding the wrong kind of value",
   });
+  // MGET copies each value out before its next lookup, which may delete an expired key.
+  await c.cmd("SET", "gone", "x", "PX", "1");
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const keys = values.flatMap((_, i) => [`v${i}`, "list", "gone", "missing"]);
+  const expected = values.flatMap((value) => [
+    value.split("").reverse().join("") + "!",
+    null,
+    null,
+    null,
+  ]);
+  deepEqual(await c.cmd("MGET", ...keys), expected);
+  deepEqual(
+    await n.call("mget", ...keys),
+    {
+      type: "arr",
+      values: expected.map((value) => value === null ? { type: "nil" } : { type: "str", value }),
+    },
+  );
 });

@@ -31,6 +31,7 @@ import {
   StringForm,
 } from "../types/string.ts";
 import { commandTime } from "../types/access_clock.ts";
+import { PageBytes } from "../types/page_bytes.ts";
 import { PROTO_MAX_BULK_LEN_MIN } from "../config_params.ts";
 
 const INT64_MAX = 9223372036854775807n;
@@ -150,8 +151,9 @@ function setGeneric(
   ctx.server.keyChanged(db, key, NotifyClass.String, "set");
   if (when !== undefined) {
     db.setExpire(key, when);
-    // Relative times would replay wrong from the AOF: record the absolute one.
-    ctx.propagateAs = [["SET", key, value, "PXAT", String(when)]];
+    // Relative times would replay wrong from the AOF: record the absolute one,
+    // formatted only for a recorder (AOF, replicas, a script).
+    if (ctx.server.recordsWrites()) ctx.propagateAs = [["SET", key, value, "PXAT", String(when)]];
     ctx.server.notify(NotifyClass.Generic, "expire", key, db.index);
   }
   if (!options.get) reply();
@@ -357,10 +359,11 @@ function getWithExpiry(ctx: CommandContext, argv: string[]): void {
       throw new CommandError(SYNTAX);
     }
   }
-  const value = ctx.db.readString(key);
+  const value = ctx.db.readStringForReply(key);
   if (value === undefined) return ctx.out.nil();
   const when = unit === undefined ? undefined : expireTimeOf(expire!, unit, "getex");
-  ctx.out.bulk(value);
+  if (typeof value === "string") ctx.out.bulk(value);
+  else ctx.out.bulkBytes(value.page, value.start, value.end);
   const db = ctx.db;
   const server = ctx.server;
   if (when !== undefined && (unit === "exat" || unit === "pxat") && when <= commandTime()) {
@@ -496,7 +499,7 @@ export const stringCommands: CommandSpec[] = [
       const value = ctx.db.readStringForReply(arg(argv, 1));
       if (value === undefined) ctx.out.nil();
       else if (typeof value === "string") ctx.out.bulk(value);
-      else ctx.out.bulkBytes(value);
+      else ctx.out.bulkBytes(value.page, value.start, value.end);
     },
   },
   {
@@ -637,12 +640,15 @@ export const stringCommands: CommandSpec[] = [
     syntax: "key [key ...]",
     handler(ctx, argv) {
       const db = ctx.db;
-      ctx.out.array(argv.length - 1);
+      const out = ctx.out;
+      out.array(argv.length - 1);
       for (let i = 1; i < argv.length; i++) {
         const key = argv[i]!; // i < argv.length
-        const value = db.lookupRead(key);
-        if (typeof value === "string") ctx.out.bulk(value);
-        else ctx.out.nil();
+        // Each value is copied out before the next lookup, as lookupForReply asks.
+        const value = db.lookupForReply(key);
+        if (value instanceof PageBytes) out.bulkBytes(value.page, value.start, value.end);
+        else if (typeof value === "string") out.bulk(value);
+        else out.nil();
       }
     },
   },

@@ -25,6 +25,7 @@ import { hashBytes, hashKey } from "./key_hash.ts";
 import {
   free,
   integerLength,
+  PageBytes,
   pageString,
   readSmallInteger,
   writeInline,
@@ -66,8 +67,6 @@ import { PackedKind } from "./packed_record.ts";
 import { isPackable, type Packable, unpackValue } from "./packed_value.ts";
 import type { RedisObject, RedisValue } from "./value.ts";
 
-/** From this length an inline value is replied from a view of its bytes (a short string is cheaper). */
-const VIEW_MIN = 64;
 const MIN_CAPACITY = 8;
 
 // Offsets into a page come from a record's ref or from parsing the record, and
@@ -192,22 +191,27 @@ export class KeyTable {
     this.#gotSlot = this.#foundSlot;
   }
 
+  /** The view getForReply gives an inline string's bytes in. */
+  readonly #view = new PageBytes();
+
   /**
-   * get() for a reply: a long inline string comes back as a view of its bytes
-   * in the page, to be copied out as they are, valid until the table next
-   * changes (GET's reply skips building a string and encoding it back).
+   * get() for a reply: an inline string comes back as the view of its bytes
+   * in the page (the same PageBytes each call), to be copied out as they are
+   * before the table next changes (GET's and MGET's replies skip building a
+   * string and encoding it back).
    */
-  getForReply(key: string): RedisValue | Uint8Array | undefined {
+  getForReply(key: string): RedisValue | PageBytes | undefined {
     const ref = this.#access(key);
     if (ref === 0) return undefined;
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
     if ((page[off]! & KIND_MASK) !== KIND_INLINE) return this.#value(ref);
     const len = this.#inlineValue(page, off);
-    const start = this.#at;
-    return len < VIEW_MIN
-      ? pageString(page, start, start + len)
-      : page.subarray(start, start + len);
+    const view = this.#view;
+    view.page = page;
+    view.start = this.#at;
+    view.end = this.#at + len;
+    return view;
   }
 
   /** The value at `key` without recording an access (OBJECT, TYPE, TTL). */
@@ -249,8 +253,11 @@ export class KeyTable {
     return converted;
   }
 
+  /** Whether `key` is present; remembered as the last get's, for the write that often follows (SET NX/EX). */
   has(key: string): boolean {
-    return this.#find(key, hashKey(key)) !== 0;
+    const ref = this.#find(key, hashKey(key));
+    if (ref !== 0) this.#rememberGot(key, ref);
+    return ref !== 0;
   }
 
   /** How the string at `key` was written (see StringForm); Encoded if absent. */
