@@ -138,7 +138,9 @@ function copy(ctx: CommandContext, argv: string[]): void {
   const when = source.getExpire(key);
   if (target.has(newKey)) {
     if (!replace) return ctx.out.int(0);
-    target.delete(newKey);
+    // Written over (a same-length string in place) rather than deleted and
+    // added, but announced as new as Redis's dbAdd after its dbDelete does.
+    target.hooks.added?.(target, newKey);
   }
   place(target, newKey, typeof value === "string" ? value : value.clone(), form, when);
   ctx.server.keyChanged(target, newKey, NotifyClass.Generic, "copy_to");
