@@ -458,6 +458,10 @@ Deno.test("an edited string grows into room for twice its length, and SET and IN
   equal(table.usage("a"), withRoom);
   equal(table.editInline("a", -1, "!"), 12);
   equal(table.usage("a"), withRoom);
+  // A SET of the same length writes over the value and keeps the room.
+  table.set("a", "abcdefghijkl");
+  equal(table.get("a"), "abcdefghijkl");
+  equal(table.usage("a"), withRoom);
   equal(table.editInline("a", -1, "?"), 13);
   ok(table.usage("a")! > withRoom);
   // A same-length SET and an INCR of unchanged length overwrite within the record.
