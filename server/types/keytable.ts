@@ -452,7 +452,11 @@ export class KeyTable {
    * header (idle seconds on the LRU clock, or 255 less the decayed LFU
    * counter when `byFrequency`), and its key decoded for `visit` only when
    * `wanted` takes the score. Most samples lose to the pool's candidates, so
-   * most cost no string and no second lookup.
+   * most cost no string and no second lookup. Half the dead share of the
+   * record's page is added: it never outranks a second of idleness or a step
+   * of the counter, but among keys equal there (most, when the key space
+   * turns over within a second) the deadest page's go first, so pages empty
+   * and are freed or compacted cheaply (Arena.toCompact).
    */
   sampleScored(
     count: number,
@@ -464,6 +468,7 @@ export class KeyTable {
     const slots = this.#slots;
     const mask = this.#mask;
     const clock = accessClock;
+    const arena = this.#arena;
     let i = Math.floor(Math.random() * (mask + 1));
     let left = Math.min(count, this.#count);
     for (let steps = mask + 1; left > 0 && steps > 0; steps--) {
@@ -472,10 +477,12 @@ export class KeyTable {
         left--;
         const page = this.#pageOf(ref);
         const off = ref & OFFSET_MASK;
-        const score = byFrequency
+        const score = (byFrequency
           ? 255 - decayedCounter(page, off, clock)
-          : clockDistance(lastAccess(page, off), clock);
-        if (wanted(score)) visit(this.#key(ref), score);
+          : clockDistance(lastAccess(page, off), clock)) + arena.deadShare(ref) / 2;
+        if (wanted(score)) {
+          visit(this.#key(ref), score);
+        }
       }
       i = (i + 1) & mask;
     }
