@@ -492,6 +492,7 @@ export const stringCommands: CommandSpec[] = [
     arity: -3,
     flags: ["write", "denyoom"],
     keys: [1, 1, 1],
+    boundedByArgs: true,
     group: "string",
     since: "1.0.0",
     summary: "Sets the string value of a key, ignoring its type.",
@@ -539,6 +540,7 @@ export const stringCommands: CommandSpec[] = [
     arity: 4,
     flags: ["write", "denyoom"],
     keys: [1, 1, 1],
+    boundedByArgs: true,
     group: "string",
     since: "2.0.0",
     summary:
@@ -551,6 +553,7 @@ export const stringCommands: CommandSpec[] = [
     arity: 4,
     flags: ["write", "denyoom"],
     keys: [1, 1, 1],
+    boundedByArgs: true,
     group: "string",
     since: "2.6.0",
     summary:
@@ -639,6 +642,7 @@ export const stringCommands: CommandSpec[] = [
     arity: -3,
     flags: ["write", "denyoom"],
     keys: [1, -1, 2],
+    boundedByArgs: true,
     group: "string",
     since: "1.0.1",
     summary: "Atomically creates or modifies the string values of one or more keys.",
@@ -650,6 +654,7 @@ export const stringCommands: CommandSpec[] = [
     arity: -3,
     flags: ["write", "denyoom"],
     keys: [1, -1, 2],
+    boundedByArgs: true,
     group: "string",
     since: "1.0.1",
     summary:
