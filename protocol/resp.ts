@@ -55,15 +55,17 @@ export class RespRequestDecoder {
     if (this.#argv === undefined) {
       if (start >= end) return undefined;
       if (buf[start] !== 42 /* * */) return this.#inline(buf, start, end);
-      const line = findCRLF(buf, start, end);
-      if (line < 0) {
-        if (end - start > INLINE_MAX) throw protocolError("too big mbulk count string");
-        return undefined;
+      let count = quickNumber(buf, start + 1, end);
+      let line = quickLine;
+      if (count < 0) {
+        line = findCRLF(buf, start, end);
+        if (line < 0) {
+          if (end - start > INLINE_MAX) throw protocolError("too big mbulk count string");
+          return undefined;
+        }
+        count = parseDecimal(buf, start + 1, line) ?? MULTIBULK_MAX + 1;
       }
-      const count = parseDecimal(buf, start + 1, line);
-      if (count === undefined || count > MULTIBULK_MAX) {
-        throw protocolError("invalid multibulk length");
-      }
+      if (count > MULTIBULK_MAX) throw protocolError("invalid multibulk length");
       if (count > UNAUTHENTICATED_MAX_ARGS && this.unauthenticated()) {
         throw protocolError("unauthenticated multibulk length");
       }
@@ -76,18 +78,20 @@ export class RespRequestDecoder {
     const argv = this.#argv;
     while (this.#remaining > 0) {
       if (start >= end) return undefined;
-      const line = findCRLF(buf, start, end);
-      if (line < 0) {
-        if (end - start > INLINE_MAX) throw protocolError("too big bulk count string");
-        return undefined;
+      let len = buf[start] === 36 /* $ */ ? quickNumber(buf, start + 1, end) : -1;
+      let line = quickLine;
+      if (len < 0) {
+        line = findCRLF(buf, start, end);
+        if (line < 0) {
+          if (end - start > INLINE_MAX) throw protocolError("too big bulk count string");
+          return undefined;
+        }
+        if (buf[start] !== 36 /* $ */) {
+          throw protocolError(`expected '$', got '${String.fromCharCode(buf[start]!)}'`);
+        }
+        len = parseDecimal(buf, start + 1, line) ?? -1;
       }
-      if (buf[start] !== 36 /* $ */) {
-        throw protocolError(`expected '$', got '${String.fromCharCode(buf[start]!)}'`);
-      }
-      const len = parseDecimal(buf, start + 1, line);
-      if (len === undefined || len < 0 || len > this.maxBulkLen) {
-        throw protocolError("invalid bulk length");
-      }
+      if (len < 0 || len > this.maxBulkLen) throw protocolError("invalid bulk length");
       if (len > UNAUTHENTICATED_MAX_BULK && this.unauthenticated()) {
         throw protocolError("unauthenticated bulk length");
       }
@@ -136,6 +140,31 @@ export class RespRequestDecoder {
     this.consumed = nl + 1 - start;
     return argv;
   }
+}
+
+/** Where the CR after the number quickNumber read is. */
+let quickLine = 0;
+
+/**
+ * The usual header line, 1 to 9 digits from `start` without a leading zero
+ * then CR and a byte after it, read in one pass (findCRLF and parseDecimal
+ * take two): its number, with the CR's offset in quickLine. -1 for anything
+ * else, which the general path handles (and finds errors in).
+ */
+function quickNumber(buf: Uint8Array, start: number, end: number): number {
+  if (start >= end) return -1;
+  let c = buf[start]!;
+  if (c < 49 || c > 57) return -1;
+  let n = c - 48;
+  let p = start + 1;
+  for (const limit = Math.min(end, start + 9); p < limit; p++) {
+    c = buf[p]!;
+    if (c < 48 || c > 57) break;
+    n = n * 10 + c - 48;
+  }
+  if (p + 1 >= end || buf[p] !== CR) return -1;
+  quickLine = p;
+  return n;
 }
 
 function findCRLF(buf: Uint8Array, start: number, end: number): number {

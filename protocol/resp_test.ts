@@ -119,7 +119,23 @@ Deno.test("request: malformed lengths get Redis's protocol errors", () => {
   equal(protocolError("*1\r\n$04\r\nPING\r\n"), invalidBulk);
   equal(protocolError("*1\r\n$x\r\n"), invalidBulk);
   equal(protocolError("*1\r\nx4\r\nPING\r\n"), "ERR Protocol error: expected '$', got 'x'");
+  // Digits then something else: the one-pass read gives way to the strict one.
+  equal(protocolError("*2x\r\n"), invalidMultibulk);
+  equal(protocolError("*1\r\n$3x\r\nabc\r\n"), invalidBulk);
+  equal(protocolError("*1\r\n$1234567890\r\n"), invalidBulk);
   equal(protocolError('PING "a"b\r\n'), "ERR Protocol error: unbalanced quotes in request");
+});
+
+Deno.test("request: nine-digit lengths are read whole, as are ten-digit ones", () => {
+  for (
+    const [digits, maxBulkLen] of [["123456789", 512 * 1024 * 1024], ["1234567890", 4e9]] as const
+  ) {
+    const decoder = new RespRequestDecoder();
+    decoder.maxBulkLen = maxBulkLen;
+    const wire = binaryToBytes(`*1\r\n$${digits}\r\n`);
+    equal(decoder.decode(wire, 0, wire.length), undefined);
+    equal(decoder.needed, `$${digits}\r\n`.length + Number(digits) + 2);
+  }
 });
 
 Deno.test("request: the multibulk element limit itself is accepted", () => {

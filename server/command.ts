@@ -84,6 +84,13 @@ export interface CommandSpec {
   syntax: string;
   complexity?: string;
   /**
+   * Our own flag, for a command Redis does not flag fast: here it costs O(1)
+   * plus copying its arguments and reply, whatever the data (SET: an old
+   * value it replaces is dropped, not freed element by element, as Redis
+   * may). Timed as fast commands are (see Command.timedBySampling).
+   */
+  boundedByArgs?: boolean;
+  /**
    * ACL categories as Redis's command JSON lists them, in place of the one its
    * group implies; its flags imply the rest (["keyspace", "dangerous"] for KEYS).
    */
@@ -111,6 +118,11 @@ export class Command {
   readonly isBlocking: boolean;
   /** Redis's "fast" flag: O(1) or O(log N); timed by sampling under usual thresholds. */
   readonly isFast: boolean;
+  /**
+   * Fast, or bounded by its arguments: its time is sampled under usual slow
+   * log thresholds instead of read around every call (server/dispatch.ts).
+   */
+  readonly timedBySampling: boolean;
   /** Not recorded in the slow log and latency monitor itself (EXEC: its commands are). */
   readonly skipSlowlog: boolean;
   readonly allowedInSubscribedRESP2: boolean;
@@ -131,6 +143,7 @@ export class Command {
     this.isWrite = spec.flags.includes("write");
     this.isBlocking = spec.flags.includes("blocking");
     this.isFast = spec.flags.includes("fast");
+    this.timedBySampling = this.isFast || spec.boundedByArgs === true;
     this.skipSlowlog = spec.flags.includes("skip_slowlog");
     this.allowedUnauthenticated = spec.flags.includes("no_auth");
     this.needsLua = spec.needsLua ?? parent?.needsLua ?? false;

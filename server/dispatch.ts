@@ -277,19 +277,21 @@ const COARSE_MIN_US = 2000;
  * (every call, while a slow log or latency threshold under COARSE_MIN_US
  * could record it), or COARSE: a command that is not fast (Redis's flag),
  * unsampled, while a slow log or latency monitor is on. Fast commands (GET,
- * INCR...) are only sampled unless the slow log's threshold is under a
- * millisecond (SlowLog.timesFast).
+ * INCR...) and those bounded by their arguments (SET: Command.timedBySampling)
+ * are only sampled unless the slow log's threshold is under a millisecond
+ * (SlowLog.timesFast).
  */
 function timingOf(server: ServerContext, command: Command): number {
   const slowlog = server.slowlog;
   const latencyUs = server.latency.threshold * 1000;
   const watched = slowlog.enabled || latencyUs > 0;
-  if (command.isFast ? slowlog.timesFast : watched && finelyWatched(slowlog, latencyUs)) return 1;
+  const sampled = command.timedBySampling;
+  if (sampled ? slowlog.timesFast : watched && finelyWatched(slowlog, latencyUs)) return 1;
   if (++timingTick === TIMING_SAMPLE) {
     timingTick = 0;
     return TIMING_SAMPLE;
   }
-  return watched && !command.isFast ? COARSE : 0;
+  return watched && !sampled ? COARSE : 0;
 }
 
 function finelyWatched(slowlog: ServerContext["slowlog"], latencyUs: number): boolean {

@@ -398,6 +398,7 @@ export const stringCommands: CommandSpec[] = [
     arity: -3,
     flags: ["write", "denyoom"],
     keys: [1, 1, 1],
+    boundedByArgs: true,
     group: "string",
     since: "1.0.0",
     summary: "Sets the string value of a key, ignoring its type.",
@@ -445,6 +446,7 @@ export const stringCommands: CommandSpec[] = [
     arity: 4,
     flags: ["write", "denyoom"],
     keys: [1, 1, 1],
+    boundedByArgs: true,
     group: "string",
     since: "2.0.0",
     summary:
@@ -457,6 +459,7 @@ export const stringCommands: CommandSpec[] = [
     arity: 4,
     flags: ["write", "denyoom"],
     keys: [1, 1, 1],
+    boundedByArgs: true,
     group: "string",
     since: "2.6.0",
     summary:
@@ -548,6 +551,7 @@ export const stringCommands: CommandSpec[] = [
     arity: -3,
     flags: ["write", "denyoom"],
     keys: [1, -1, 2],
+    boundedByArgs: true,
     group: "string",
     since: "1.0.1",
     summary: "Atomically creates or modifies the string values of one or more keys.",
@@ -559,6 +563,7 @@ export const stringCommands: CommandSpec[] = [
     arity: -3,
     flags: ["write", "denyoom"],
     keys: [1, -1, 2],
+    boundedByArgs: true,
     group: "string",
     since: "1.0.1",
     summary:

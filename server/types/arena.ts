@@ -17,6 +17,15 @@ const MAX_PAGES = (1 << (32 - PAGE_BITS)) - 1;
 const SPARE_PAGES = 1;
 /** The share of arena bytes dead records may hold before the deadest page is compacted. */
 const DEAD_SHARE_MAX = 1 / 8;
+/**
+ * Past this share, a page at least a quarter dead is compacted too: it moves
+ * at most three live bytes for each dead one it frees. Deaths spread evenly
+ * over the pages (random overwrites) leave no such page before
+ * DEAD_SHARE_MAX; eviction, which prefers the deadest pages among equally idle
+ * keys (KeyTable.sampleScored), makes them.
+ */
+const DEAD_SHARE_CHEAP = 1 / 32;
+const QUARTER_DEAD = 1 / 4;
 
 export class Arena {
   readonly pages: (Uint8Array | undefined)[] = [];
@@ -32,6 +41,8 @@ export class Arena {
   /** The page being filled, and its fill point. */
   #page = -1;
   #pos = PAGE_SIZE;
+  /** Dead bytes at which the next look for a half-dead page is due (one per half page of deaths). */
+  #nextLook = 0;
 
   /** `filled` hears of each page that filled up (its records may have died meanwhile). */
   constructor(private readonly filled: (pageIndex: number) => void) {}
@@ -44,6 +55,12 @@ export class Arena {
 
   pageOf(ref: number): Uint8Array {
     return this.pages[(ref >>> PAGE_BITS) - 1]!;
+  }
+
+  /** The share of the bytes written into the page of `ref` that dead records hold (0..1). */
+  deadShare(ref: number): number {
+    const pageIndex = (ref >>> PAGE_BITS) - 1;
+    return this.#dead[pageIndex]! / this.#used[pageIndex]!;
   }
 
   /** Bytes written into a page. */
@@ -88,8 +105,9 @@ export class Arena {
 
   /**
    * The page to compact after a death in `pageIndex`, or -1: that page if
-   * its records all died (freeing it moves nothing); else, past an eighth of
-   * the arena dead, the page with the largest dead share. The deadest page,
+   * its records all died (freeing it moves nothing); past 1/32 of the arena
+   * dead, the deadest page if a quarter of it is (looked for once per half
+   * page of deaths); past an eighth, the deadest page whatever its share. The deadest page,
    * not every page past a threshold: under LRU eviction records die roughly
    * in the order they were written, so the oldest page is nearly empty when
    * its turn comes, where compacting each page a quarter dead moved three
@@ -98,7 +116,21 @@ export class Arena {
   toCompact(pageIndex: number): number {
     const used = this.#used[pageIndex]!;
     if (pageIndex !== this.#page && used !== 0 && this.#dead[pageIndex] === used) return pageIndex;
-    if (this.#deadBytes <= (this.liveBytes + this.#deadBytes) * DEAD_SHARE_MAX) return -1;
+    const total = this.liveBytes + this.#deadBytes;
+    if (this.#deadBytes <= total * DEAD_SHARE_CHEAP) return -1;
+    if (this.#deadBytes <= total * DEAD_SHARE_MAX) {
+      if (this.#deadBytes < this.#nextLook) return -1;
+      this.#nextLook = this.#deadBytes + PAGE_SIZE / 2;
+      const deadest = this.#deadest();
+      return deadest >= 0 && this.#dead[deadest]! >= this.#used[deadest]! * QUARTER_DEAD
+        ? deadest
+        : -1;
+    }
+    return this.#deadest();
+  }
+
+  /** The page (other than the one being filled) with the largest dead share, or -1. */
+  #deadest(): number {
     let best = -1;
     let bestShare = 0;
     for (let i = 0; i < this.pages.length; i++) {
@@ -115,6 +147,7 @@ export class Arena {
 
   /** A page whose live records have been moved (and counted again where they went): frees it. */
   retire(pageIndex: number): void {
+    this.#nextLook = 0;
     const dead = this.#dead[pageIndex]!;
     this.#deadBytes -= dead;
     this.liveBytes -= this.#used[pageIndex]! - dead;
@@ -139,5 +172,6 @@ export class Arena {
     this.liveBytes = 0;
     this.#page = -1;
     this.#pos = PAGE_SIZE;
+    this.#nextLook = 0;
   }
 }

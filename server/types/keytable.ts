@@ -289,14 +289,14 @@ export class KeyTable {
 
   // ---- writes ----------------------------------------------------------
 
+  /** The key the last set() stored inline; cleared by anything else that writes. */
+  #inlineKey: string | undefined;
+
   /**
    * Stores `value` at `key`; `form` records how a string was made, for
    * OBJECT ENCODING. Returns true if the key is new. An overwrite keeps the
    * LFU counter, as Redis's dbSetValue does.
    */
-  /** The key the last set() stored inline; cleared by anything else that writes. */
-  #inlineKey: string | undefined;
-
   set(key: string, value: StoredValue, form = StringForm.Encoded): boolean {
     return this.#set(key, value, form);
   }
@@ -402,8 +402,7 @@ export class KeyTable {
     if (length > INLINE_MAX) return undefined;
     touchAccess(page, off, this.trackFrequency);
     let at = this.#at;
-    const room = page[off]! & FLAG_ROOM;
-    if (length > (room ? readVarint2(page, at - key.length - 2) : len)) {
+    if (length > (page[off]! & FLAG_ROOM ? readVarint2(page, at - key.length - 2) : len)) {
       const fresh = this.#moveToRoom(key, this.#foundSlot, len, Math.min(2 * length, INLINE_MAX));
       page = this.#pageOf(fresh);
       off = fresh & OFFSET_MASK;
@@ -497,6 +496,11 @@ export class KeyTable {
   /** The page of the record at `ref`; it starts at ref & OFFSET_MASK there. */
   pageOf(ref: number): Uint8Array {
     return this.#pageOf(ref);
+  }
+
+  /** The share of the bytes written into the page of `ref` that dead records hold (0..1). */
+  deadShare(ref: number): number {
+    return this.#arena.deadShare(ref);
   }
 
   // ---- index -----------------------------------------------------------

@@ -72,7 +72,11 @@ export function randomTableKey(table: KeyTable): string | undefined {
  * record is scored from its header (idle seconds on the LRU clock, or 255
  * less the decayed LFU counter when `byFrequency`), and its key decoded for
  * `visit` only when `wanted` takes the score. Most samples lose to the
- * pool's candidates, so most cost no string and no second lookup.
+ * pool's candidates, so most cost no string and no second lookup. Half the
+ * dead share of the record's page is added: it never outranks a second of
+ * idleness or a step of the counter, but among keys equal there (most,
+ * when the key space turns over within a second) the deadest page's go
+ * first, so pages empty and are freed or compacted cheaply (Arena.toCompact).
  */
 export function sampleScored(
   table: KeyTable,
@@ -93,10 +97,12 @@ export function sampleScored(
       left--;
       const page = table.pageOf(ref);
       const off = ref & OFFSET_MASK;
-      const score = byFrequency
+      const score = (byFrequency
         ? 255 - decayedCounter(page, off, clock)
-        : clockDistance(lastAccess(page, off), clock);
-      if (wanted(score)) visit(table.keyOf(ref), score);
+        : clockDistance(lastAccess(page, off), clock)) + table.deadShare(ref) / 2;
+      if (wanted(score)) {
+        visit(table.keyOf(ref), score);
+      }
     }
     i = (i + 1) & mask;
   }

@@ -237,6 +237,23 @@ Deno.test("sampleScored scores records as idleSeconds and frequency do, and visi
   }
 });
 
+Deno.test("sampleScored ranks keys equally idle by their page's dead share", () => {
+  const table = new KeyTable();
+  const value = "v".repeat(1000);
+  // About three 1 MiB pages of 1 KB records, all stamped at the same second.
+  for (let i = 0; i < 3000; i++) table.set(`key:${i}`, value);
+  // 60 dead in the first page: 2% of the arena, under what compacts anything.
+  for (let i = 0; i < 60; i++) table.delete(`key:${i}`);
+  const scores = new Map<string, number>();
+  sampleScored(table, 3000, false, () => true, (key, score) => scores.set(key, score));
+  equal(scores.size, 2940);
+  const firstPage = [...scores].filter(([key]) => Number(key.slice(4)) < 900);
+  const laterPages = [...scores].filter(([key]) => Number(key.slice(4)) >= 1100);
+  ok(firstPage.every(([, score]) => score > 0.02 && score < 0.05), "half of ~6% dead");
+  ok(laterPages.every(([, score]) => score === 0));
+  ok(Math.min(...firstPage.map(([, s]) => s)) > Math.max(...laterPages.map(([, s]) => s)));
+});
+
 Deno.test("small collections kept packed come back whole, with their encodings and writes", () => {
   const table = new KeyTable();
   const n = 5000;
