@@ -87,8 +87,8 @@ function setWithExpiry(name: string, unit: ExpireUnit): Handler {
       unit,
       expire: arg(argv, 2),
     };
-    const out = ctx.out;
-    setGeneric(ctx, name, arg(argv, 1), arg(argv, 3), options, () => out.ok(), () => out.nil());
+    if (setGeneric(ctx, name, arg(argv, 1), arg(argv, 3), options)) ctx.out.ok();
+    else ctx.out.nil();
   };
 }
 
@@ -115,9 +115,9 @@ function parseSetOptions(args: ArgCursor): SetOptions {
 }
 
 /**
- * Redis's setGenericCommand: SET with options, SETNX, SETEX, PSETEX. `reply`
- * answers a completed set, `abort` one skipped by NX/XX (GET answers both
- * with the old value instead).
+ * Redis's setGenericCommand: SET with options, SETNX, SETEX, PSETEX. Returns
+ * whether the value was set (false: skipped by NX or XX); the caller
+ * replies, unless GET has already replied with the old value.
  */
 function setGeneric(
   ctx: CommandContext,
@@ -125,9 +125,7 @@ function setGeneric(
   key: string,
   value: string,
   options: SetOptions,
-  reply: () => void,
-  abort: () => void,
-): void {
+): boolean {
   const when = options.unit === undefined
     ? undefined
     : expireTimeOf(options.expire!, options.unit, command);
@@ -138,10 +136,7 @@ function setGeneric(
     else ctx.out.bulk(old);
   }
   const found = db.has(key);
-  if ((options.nx && found) || (options.xx && !found)) {
-    if (!options.get) abort();
-    return;
-  }
+  if ((options.nx && found) || (options.xx && !found)) return false;
   // A TTL about to be set replaces the old one in place: clearing it first costs a
   // delete and a re-insert in the expires table.
   if (found && (options.keepTtl || when !== undefined)) db.replace(key, value);
@@ -154,7 +149,7 @@ function setGeneric(
     if (ctx.server.recordsWrites()) ctx.propagateAs = [["SET", key, value, "PXAT", String(when)]];
     ctx.server.notify(NotifyClass.Generic, "expire", key, db.index);
   }
-  if (!options.get) reply();
+  return true;
 }
 
 /** An INCRBY-style increment: a number when exact, a bigint otherwise. */
@@ -421,8 +416,10 @@ export const stringCommands: CommandSpec[] = [
         // GET changes nothing, so the AOF records the SET without it.
         ctx.propagateAs = [argv.filter((word, i) => i < 3 || word.toLowerCase() !== "get")];
       }
-      const out = ctx.out;
-      setGeneric(ctx, "set", key, value, options, () => out.ok(), () => out.nil());
+      const done = setGeneric(ctx, "set", key, value, options);
+      if (options.get) return;
+      if (done) ctx.out.ok();
+      else ctx.out.nil();
     },
   },
   {
@@ -436,9 +433,7 @@ export const stringCommands: CommandSpec[] = [
     syntax: "key value",
     handler(ctx, argv) {
       const options: SetOptions = { nx: true, xx: false, get: false, keepTtl: false };
-      const out = ctx.out;
-      const [key, value] = [arg(argv, 1), arg(argv, 2)];
-      setGeneric(ctx, "setnx", key, value, options, () => out.int(1), () => out.int(0));
+      ctx.out.int(setGeneric(ctx, "setnx", arg(argv, 1), arg(argv, 2), options) ? 1 : 0);
     },
   },
   {
