@@ -19,7 +19,7 @@ import lobject from "fengari/src/lobject.js";
 import lstring from "fengari/src/lstring.js";
 import ltable from "fengari/src/ltable.js";
 import ldebug from "fengari/src/ldebug.js";
-import { binaryToBytes, bytesToBinary } from "../../protocol/bytes.ts";
+import { binaryToBytes, bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
 import { READONLY_TABLE_ERROR } from "../errors.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -62,8 +62,40 @@ export function toBinary(L: LuaState, idx: number): string | undefined {
   return bytes === null ? undefined : bytesToBinary(bytes);
 }
 
+/**
+ * Lua strings are Uint8Arrays, and a new ArrayBuffer costs V8 ~180 ns (its
+ * backing store, then its sweeping), a view of one ~25 ns: the short strings
+ * pushed for scripts (keys, arguments, replies) are views into a shared slab.
+ * Lua strings are never written, so sharing is safe; a string kept alive keeps
+ * at most one slab with it.
+ */
+const SLAB_BYTES = 4096;
+const SLAB_STRING_MAX = 256;
+let slab = new Uint8Array(SLAB_BYTES);
+let slabUsed = 0;
+
+/** Room for a Lua string of `len` bytes, for the caller to fill before pushing it. */
+export function luaBytes(len: number): Uint8Array {
+  if (len > SLAB_STRING_MAX) return new Uint8Array(len);
+  if (slabUsed + len > SLAB_BYTES) {
+    slab = new Uint8Array(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  return slab.subarray(slabUsed, slabUsed += len);
+}
+
 export function pushBinary(L: LuaState, s: string): void {
-  lua.lua_pushlstring(L, binaryToBytes(s), s.length);
+  const bytes = luaBytes(s.length);
+  writeBinary(bytes, 0, s);
+  pushBytes(L, bytes);
+}
+
+/**
+ * Pushes `bytes` as a Lua string, which owns them from then on (lua_pushlstring
+ * would copy them): the caller must not change them.
+ */
+export function pushBytes(L: LuaState, bytes: Uint8Array): void {
+  lobject.pushsvalue2s(L, lstring.luaS_bless(L, bytes));
 }
 
 /** Literals converted so far: the same few names are looked up on every call. */
