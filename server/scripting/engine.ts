@@ -58,6 +58,8 @@ export interface CachedScript {
   sha: string;
   body: string;
   flags: ScriptFlags;
+  /** The compiled function, as a registry reference (no string key to hash per call). */
+  ref: number;
 }
 
 export class ScriptEngine {
@@ -66,13 +68,13 @@ export class ScriptEngine {
   #rand = new Rand48();
   #current: RunState | undefined;
   #bodyBytes = 0;
+  /** The last script looked up, by the name it was asked for: EVALSHA looks its script up thrice. */
+  #last: [asked: string, script: CachedScript] | undefined;
 
   constructor() {
     this.#reset();
   }
 
-  /** Each cached script's function, as a registry reference (no string key to hash per call). */
-  #functions = new Map<string, number>();
   /** The Lua strings "KEYS" and "ARGV", made once so their hashes are computed once. */
   #keysName = 0;
   #argvName = 0;
@@ -83,7 +85,7 @@ export class ScriptEngine {
     const L = this.#L = createScriptState(this.#rand, () => this.#current);
     this.#threads = new Coroutines(L);
     this.#scripts.clear();
-    this.#functions.clear();
+    this.#last = undefined;
     this.#bodyBytes = 0;
     lua.lua_pushstring(L, lit("KEYS"));
     this.#keysName = lauxlib.luaL_ref(L, LUA_REGISTRYINDEX);
@@ -107,14 +109,18 @@ export class ScriptEngine {
       lua.lua_pop(L, 1);
       throw new ScriptError(scriptCompileError(message));
     }
-    this.#functions.set(sha, lauxlib.luaL_ref(L, LUA_REGISTRYINDEX));
-    this.#scripts.set(sha, { sha, body, flags: shebang.flags });
+    const ref = lauxlib.luaL_ref(L, LUA_REGISTRYINDEX);
+    this.#scripts.set(sha, { sha, body, flags: shebang.flags, ref });
     this.#bodyBytes += body.length + sha.length;
     return sha;
   }
 
   get(sha: string): CachedScript | undefined {
-    return this.#scripts.get(sha.toLowerCase());
+    const last = this.#last;
+    if (last !== undefined && last[0] === sha) return last[1];
+    const script = this.#scripts.get(sha.toLowerCase());
+    if (script !== undefined) this.#last = [sha, script];
+    return script;
   }
 
   /** SCRIPT FLUSH: forgets every script and starts a fresh Lua state. */
@@ -133,7 +139,7 @@ export class ScriptEngine {
 
   /** Starts running a cached script; call `resume()` until it returns true. */
   start(
-    sha: string,
+    script: CachedScript,
     keys: string[],
     args: string[],
     host: ScriptHost,
@@ -151,10 +157,16 @@ export class ScriptEngine {
     lua.lua_rawset(L, -3);
     setReadonly(L, -1, true);
     lua.lua_pop(L, 1);
-    lua.lua_rawgeti(L, LUA_REGISTRYINDEX, this.#functions.get(sha)!);
+    lua.lua_rawgeti(L, LUA_REGISTRYINDEX, script.ref);
     const state: RunState = { host, resp: 2 };
     this.#current = state;
-    return this.#threads.start(0, sha, state, busyThresholdMs, () => this.#current = undefined);
+    return this.#threads.start(
+      0,
+      script.sha,
+      state,
+      busyThresholdMs,
+      () => this.#current = undefined,
+    );
   }
 }
 
