@@ -25,6 +25,7 @@ import type { RespValue } from "../../protocol/resp.ts";
 import { popReply } from "./convert.ts";
 import { createScriptState, Rand48 } from "./environment.ts";
 import {
+  isPlainArray,
   lauxlib,
   lit,
   lua,
@@ -75,9 +76,8 @@ export class ScriptEngine {
     this.#reset();
   }
 
-  /** The Lua strings "KEYS" and "ARGV", made once so their hashes are computed once. */
-  #keysName = 0;
-  #argvName = 0;
+  readonly #keys: GlobalArray = { name: 0, table: 0, count: -1 };
+  readonly #argv: GlobalArray = { name: 0, table: 0, count: -1 };
 
   #threads!: Coroutines;
 
@@ -87,10 +87,13 @@ export class ScriptEngine {
     this.#scripts.clear();
     this.#last = undefined;
     this.#bodyBytes = 0;
-    lua.lua_pushstring(L, lit("KEYS"));
-    this.#keysName = lauxlib.luaL_ref(L, LUA_REGISTRYINDEX);
-    lua.lua_pushstring(L, lit("ARGV"));
-    this.#argvName = lauxlib.luaL_ref(L, LUA_REGISTRYINDEX);
+    for (const [array, name] of [[this.#keys, "KEYS"], [this.#argv, "ARGV"]] as const) {
+      lua.lua_pushstring(L, lit(name));
+      array.name = lauxlib.luaL_ref(L, LUA_REGISTRYINDEX);
+      lua.lua_newtable(L);
+      array.table = lauxlib.luaL_ref(L, LUA_REGISTRYINDEX);
+      array.count = -1;
+    }
   }
 
   /** Compiles and caches a script (EVAL, SCRIPT LOAD); returns its sha1. Throws ScriptError. */
@@ -147,16 +150,8 @@ export class ScriptEngine {
   ): ScriptRun {
     if (this.#current !== undefined) throw new Error("a script is already running");
     const L = this.#L;
-    lua.lua_pushglobaltable(L);
-    setReadonly(L, -1, false);
-    lua.lua_rawgeti(L, LUA_REGISTRYINDEX, this.#keysName);
-    pushArray(L, keys);
-    lua.lua_rawset(L, -3);
-    lua.lua_rawgeti(L, LUA_REGISTRYINDEX, this.#argvName);
-    pushArray(L, args);
-    lua.lua_rawset(L, -3);
-    setReadonly(L, -1, true);
-    lua.lua_pop(L, 1);
+    setGlobalArray(L, this.#keys, keys);
+    setGlobalArray(L, this.#argv, args);
     lua.lua_rawgeti(L, LUA_REGISTRYINDEX, script.ref);
     const state: RunState = { host, resp: 2 };
     this.#current = state;
@@ -214,10 +209,52 @@ export class Coroutines {
 
 export function pushArray(L: LuaState, items: string[]): void {
   lua.lua_createtable(L, items.length, 0);
-  items.forEach((item, i) => {
-    pushBinary(L, item);
+  fillArray(L, items);
+}
+
+/** Sets t[1..n] to `items` for the table t at the top of the stack. */
+function fillArray(L: LuaState, items: string[]): void {
+  for (let i = 0; i < items.length; i++) {
+    pushBinary(L, items[i]!);
     lua.lua_rawseti(L, -2, i + 1);
-  });
+  }
+}
+
+/**
+ * KEYS or ARGV: the global's name and its current table, as registry
+ * references, and how many items the last run put in it.
+ */
+interface GlobalArray {
+  name: number;
+  table: number;
+  count: number;
+}
+
+/**
+ * Sets the global KEYS or ARGV to `items`. A script cannot keep a table past
+ * its run (every table it could store one in is read-only), so when the last
+ * run left the table as it was made, refilling it in place gives the script
+ * what a new table would, without one for the collector per run.
+ */
+function setGlobalArray(L: LuaState, array: GlobalArray, items: string[]): void {
+  lua.lua_rawgeti(L, LUA_REGISTRYINDEX, array.table);
+  if (array.count === items.length && isPlainArray(L, -1, items.length)) {
+    fillArray(L, items);
+    lua.lua_pop(L, 1);
+    return;
+  }
+  lua.lua_pop(L, 1);
+  pushArray(L, items);
+  lua.lua_pushvalue(L, -1);
+  lua.lua_rawseti(L, LUA_REGISTRYINDEX, array.table);
+  array.count = items.length;
+  lua.lua_pushglobaltable(L);
+  setReadonly(L, -1, false);
+  lua.lua_rawgeti(L, LUA_REGISTRYINDEX, array.name);
+  lua.lua_pushvalue(L, -3);
+  lua.lua_rawset(L, -3);
+  setReadonly(L, -1, true);
+  lua.lua_pop(L, 2);
 }
 
 /** One execution of a script, resumable in slices. */

@@ -414,3 +414,42 @@ Deno.test("a script stuck where it cannot yield is stopped, not left to deafen t
   }
   deepEqual(evalScript(engine, "return 1"), int(1));
 });
+
+Deno.test("KEYS and ARGV are as new on every run, whatever the last run did to them", () => {
+  const engine = new ScriptEngine();
+  // What a run sees of KEYS: its items in pairs() order, its length, a stray field, a metatable.
+  const look = "local seen = {} for k, v in pairs(KEYS) do seen[#seen + 1] = k .. '=' .. v end " +
+    "return {table.concat(seen, ','), #KEYS, tostring(KEYS.x), tostring(getmetatable(KEYS))," +
+    " #ARGV, tostring(ARGV[1])}";
+  const fresh = (keys: string[], args: string[]) => evalScript(engine, look, keys, args);
+  const expected = (pairs: string, n: number, nargs: number, arg1: string): RespValue => ({
+    type: "array",
+    values: [bulk(pairs), int(n), bulk("nil"), bulk("nil"), int(nargs), bulk(arg1)],
+  });
+  const spoilers = [
+    "KEYS.x = 1",
+    "setmetatable(KEYS, {})",
+    "KEYS[1] = nil",
+    "KEYS[1] = nil KEYS[1] = 'back'",
+    "KEYS[3] = 'c'",
+    "KEYS.x = 1 KEYS.x = nil",
+    "KEYS[1] = 'changed' ARGV[1] = 'changed'",
+    "table.remove(KEYS) table.insert(KEYS, 'b')",
+    "ARGV[2] = 'more'",
+  ];
+  for (const spoiler of spoilers) {
+    deepEqual(fresh(["a", "b"], ["v"]), expected("1=a,2=b", 2, 1, "v"), spoiler);
+    evalScript(engine, `${spoiler} return 1`, ["a", "b"], ["v"]);
+    deepEqual(fresh(["a", "b"], ["v"]), expected("1=a,2=b", 2, 1, "v"), spoiler);
+    deepEqual(fresh(["k"], []), expected("1=k", 1, 0, "nil"), spoiler);
+  }
+});
+
+Deno.test("the strings' metatable is read-only: no run leaves a value there for the next", () => {
+  const engine = new ScriptEngine();
+  const reply = evalScript(engine, "getmetatable('').x = KEYS return 1", ["a"]);
+  equal(reply.type, "error");
+  match((reply as { value: string }).value, /Attempt to modify a readonly table/);
+  deepEqual(evalScript(engine, "return tostring(getmetatable('').x)"), bulk("nil"));
+  deepEqual(evalScript(engine, "return ('abc'):upper()"), bulk("ABC"));
+});

@@ -160,6 +160,37 @@ export function setReadonly(L: LuaState, idx: number, readonly: boolean): void {
   t.readonly = readonly;
 }
 
+/** What isPlainArray reads of a fengari Table: its entries in insertion order, and its maps. */
+interface TableShape {
+  metatable: unknown;
+  strong: Map<unknown, unknown>;
+  dead_strong: Map<unknown, unknown>;
+  dead_weak: unknown;
+  f: TableEntry | undefined;
+}
+
+interface TableEntry {
+  key: { value: unknown };
+  n: TableEntry | undefined;
+}
+
+/**
+ * Whether the table at `idx` is what a new array of `n` items would be: keys
+ * 1 to n (integers) in that order and nothing else, none removed since (no dead
+ * keys, which `next` would still walk from), no metatable.
+ */
+export function isPlainArray(L: LuaState, idx: number, n: number): boolean {
+  const t = lua.lua_topointer(L, idx) as TableShape;
+  if (t.metatable !== null || t.strong.size !== n) return false;
+  if (t.dead_strong.size !== 0 || t.dead_weak !== undefined) return false;
+  let entry = t.f;
+  for (let i = 1; i <= n; i++) {
+    if (entry === undefined || entry.key.value !== i) return false;
+    entry = entry.n;
+  }
+  return true;
+}
+
 export function tableIsReadonly(L: LuaState, idx: number): boolean {
   const t = lua.lua_topointer(L, idx) as { readonly?: boolean } | null;
   return t !== null && isReadonly(t);
