@@ -149,9 +149,10 @@ class ScriptEffects {
     const server = this.server;
     const propagators = server.propagators;
     this.targets = REPL_ALL;
-    this.#sinks.push(...propagators);
-    propagators.length = 0;
-    propagators.push(this.#collector);
+    const sinks = this.#sinks;
+    for (let i = 0; i < propagators.length; i++) sinks[i] = propagators[i]!;
+    propagators.length = 1;
+    propagators[0] = this.#collector;
     this.#exec = server.execPropagation;
     server.execPropagation = "off";
   }
@@ -162,8 +163,8 @@ class ScriptEffects {
     const sinks = this.#sinks;
     // Propagators added meanwhile (a replica attaching) follow ours.
     for (let i = 1; i < propagators.length; i++) sinks.push(propagators[i]!);
-    propagators.length = 0;
-    propagators.push(...sinks);
+    propagators.length = sinks.length;
+    for (let i = 0; i < sinks.length; i++) propagators[i] = sinks[i]!;
     sinks.length = 0;
     server.execPropagation = this.#exec;
     const writes = this.#writes;
