@@ -37,8 +37,11 @@ import {
   LUA_TTABLE,
   LUA_YIELD,
   type LuaState,
+  type LuaTable,
   pushBinary,
   setReadonly,
+  setStringItem,
+  tableAt,
   toBinary,
   toLua,
 } from "./lua.ts";
@@ -76,8 +79,8 @@ export class ScriptEngine {
     this.#reset();
   }
 
-  readonly #keys: GlobalArray = { name: 0, table: 0, count: -1 };
-  readonly #argv: GlobalArray = { name: 0, table: 0, count: -1 };
+  readonly #keys: GlobalArray = { name: 0, table: undefined };
+  readonly #argv: GlobalArray = { name: 0, table: undefined };
 
   #threads!: Coroutines;
 
@@ -90,9 +93,7 @@ export class ScriptEngine {
     for (const [array, name] of [[this.#keys, "KEYS"], [this.#argv, "ARGV"]] as const) {
       lua.lua_pushstring(L, lit(name));
       array.name = lauxlib.luaL_ref(L, LUA_REGISTRYINDEX);
-      lua.lua_newtable(L);
-      array.table = lauxlib.luaL_ref(L, LUA_REGISTRYINDEX);
-      array.count = -1;
+      array.table = undefined;
     }
   }
 
@@ -209,25 +210,16 @@ export class Coroutines {
 
 export function pushArray(L: LuaState, items: string[]): void {
   lua.lua_createtable(L, items.length, 0);
-  fillArray(L, items);
-}
-
-/** Sets t[1..n] to `items` for the table t at the top of the stack. */
-function fillArray(L: LuaState, items: string[]): void {
   for (let i = 0; i < items.length; i++) {
     pushBinary(L, items[i]!);
     lua.lua_rawseti(L, -2, i + 1);
   }
 }
 
-/**
- * KEYS or ARGV: the global's name and its current table, as registry
- * references, and how many items the last run put in it.
- */
+/** KEYS or ARGV: the global's name, as a registry reference, and its current table. */
 interface GlobalArray {
   name: number;
-  table: number;
-  count: number;
+  table: LuaTable | undefined;
 }
 
 /**
@@ -237,24 +229,19 @@ interface GlobalArray {
  * what a new table would, without one for the collector per run.
  */
 function setGlobalArray(L: LuaState, array: GlobalArray, items: string[]): void {
-  lua.lua_rawgeti(L, LUA_REGISTRYINDEX, array.table);
-  if (array.count === items.length && isPlainArray(L, -1, items.length)) {
-    fillArray(L, items);
-    lua.lua_pop(L, 1);
+  const table = array.table;
+  if (table !== undefined && isPlainArray(table, items.length)) {
+    for (let i = 0; i < items.length; i++) setStringItem(table, i + 1, items[i]!);
     return;
   }
-  lua.lua_pop(L, 1);
-  pushArray(L, items);
-  lua.lua_pushvalue(L, -1);
-  lua.lua_rawseti(L, LUA_REGISTRYINDEX, array.table);
-  array.count = items.length;
   lua.lua_pushglobaltable(L);
   setReadonly(L, -1, false);
   lua.lua_rawgeti(L, LUA_REGISTRYINDEX, array.name);
-  lua.lua_pushvalue(L, -3);
+  pushArray(L, items);
+  array.table = tableAt(L, -1);
   lua.lua_rawset(L, -3);
   setReadonly(L, -1, true);
-  lua.lua_pop(L, 2);
+  lua.lua_pop(L, 1);
 }
 
 /** One execution of a script, resumable in slices. */

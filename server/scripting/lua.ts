@@ -160,13 +160,13 @@ export function setReadonly(L: LuaState, idx: number, readonly: boolean): void {
   t.readonly = readonly;
 }
 
-/** What isPlainArray reads of a fengari Table: its entries in insertion order, and its maps. */
-interface TableShape {
-  metatable: unknown;
-  strong: Map<unknown, unknown>;
-  dead_strong: Map<unknown, unknown>;
-  dead_weak: unknown;
-  f: TableEntry | undefined;
+/** A Lua table: fengari's Table object, of which the functions below read its entries and maps. */
+export interface LuaTable {
+  readonly metatable: unknown;
+  readonly strong: Map<unknown, unknown>;
+  readonly dead_strong: Map<unknown, unknown>;
+  readonly dead_weak: unknown;
+  readonly f: TableEntry | undefined;
 }
 
 interface TableEntry {
@@ -174,13 +174,17 @@ interface TableEntry {
   n: TableEntry | undefined;
 }
 
+/** The table at `idx`. */
+export function tableAt(L: LuaState, idx: number): LuaTable {
+  return lua.lua_topointer(L, idx) as LuaTable;
+}
+
 /**
- * Whether the table at `idx` is what a new array of `n` items would be: keys
- * 1 to n (integers) in that order and nothing else, none removed since (no dead
+ * Whether `t` is what a new array of `n` items would be: keys 1 to n
+ * (integers) in that order and nothing else, none removed since (no dead
  * keys, which `next` would still walk from), no metatable.
  */
-export function isPlainArray(L: LuaState, idx: number, n: number): boolean {
-  const t = lua.lua_topointer(L, idx) as TableShape;
+export function isPlainArray(t: LuaTable, n: number): boolean {
   if (t.metatable !== null || t.strong.size !== n) return false;
   if (t.dead_strong.size !== 0 || t.dead_weak !== undefined) return false;
   let entry = t.f;
@@ -189,6 +193,17 @@ export function isPlainArray(L: LuaState, idx: number, n: number): boolean {
     entry = entry.n;
   }
   return true;
+}
+
+/** The value luaH_setint copies into a table's slot (it keeps no reference to it). */
+const scratch = new lobject.TValue(LUA_TNIL, null);
+
+/** Sets `t[i]` to the binary string `s`, as lua_rawseti would without a trip through the stack. */
+export function setStringItem(t: LuaTable, i: number, s: string): void {
+  const bytes = luaBytes(s.length);
+  writeBinary(bytes, 0, s);
+  scratch.setsvalue(lstring.luaS_bless(null, bytes));
+  ltable.luaH_setint(t, i, scratch);
 }
 
 export function tableIsReadonly(L: LuaState, idx: number): boolean {

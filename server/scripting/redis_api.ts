@@ -59,7 +59,10 @@ export interface RunState {
 export const REDIS_VERSION = "7.0.15";
 export const REDIS_VERSION_NUM = 0x07000f;
 
-/** Redis's luaArgsToRedisArgv: strings as they are, numbers as %.17g. */
+/**
+ * Redis's luaArgsToRedisArgv: strings as they are, numbers as %.17g. The
+ * arguments stay on the stack: the reply pushed above them is the result.
+ */
 function argsToArgv(L: LuaState): string[] | string {
   const argc = lua.lua_gettop(L);
   if (argc === 0) return LUA_NO_COMMAND_ARGS;
@@ -70,7 +73,6 @@ function argsToArgv(L: LuaState): string[] | string {
     else if (type === LUA_TSTRING) argv.push(toBinary(L, i)!);
     else return LUA_BAD_COMMAND_ARG;
   }
-  lua.lua_settop(L, 0);
   return argv;
 }
 
