@@ -153,7 +153,7 @@ export class ScriptEngine {
     const L = this.#L;
     setGlobalArray(L, this.#keys, keys);
     setGlobalArray(L, this.#argv, args);
-    lua.lua_rawgeti(L, LUA_REGISTRYINDEX, script.ref);
+    lua.lua_rawgeti(this.#threads.next, LUA_REGISTRYINDEX, script.ref);
     const state: RunState = { host, resp: 2 };
     this.#current = state;
     return this.#threads.start(
@@ -176,8 +176,17 @@ export class Coroutines {
 
   constructor(private readonly L: LuaState) {}
 
+  /** The coroutine the next run executes in: push its function and arguments there. */
+  get next(): LuaState {
+    if (this.#spare === undefined) {
+      const co: LuaState = lua.lua_newthread(this.L);
+      this.#spare = { co, ref: lauxlib.luaL_ref(this.L, LUA_REGISTRYINDEX) };
+    }
+    return this.#spare.co;
+  }
+
   /**
-   * Starts a run of the function on top of L's stack (with `nargs` arguments
+   * Starts a run of the function pushed on `next` (with `nargs` arguments
    * above it); `done` is called when the run ends.
    */
   start(
@@ -187,21 +196,15 @@ export class Coroutines {
     busyThresholdMs: number,
     done: () => void,
   ): ScriptRun {
-    const L = this.L;
-    let thread = this.#spare;
+    const thread = this.#spare!;
     this.#spare = undefined;
-    if (thread === undefined) {
-      const co: LuaState = lua.lua_newthread(L);
-      thread = { co, ref: lauxlib.luaL_ref(L, LUA_REGISTRYINDEX) };
-    }
-    const { co, ref } = thread;
-    lua.lua_xmove(L, co, nargs + 1);
+    const co = thread.co;
     return new ScriptRun(co, name, state, busyThresholdMs, nargs, (reusable) => {
       if (reusable && this.#spare === undefined) {
         lua.lua_settop(co, 0);
-        this.#spare = { co, ref };
+        this.#spare = thread;
       } else {
-        lauxlib.luaL_unref(L, LUA_REGISTRYINDEX, ref);
+        lauxlib.luaL_unref(this.L, LUA_REGISTRYINDEX, thread.ref);
       }
       done();
     });

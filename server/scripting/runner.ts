@@ -485,6 +485,8 @@ function continueBusy(
   setTimeout(step, 0);
 }
 
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** Writes a script's reply (or any decoded reply) to a client. */
 export function writeReply(out: ReplyWriter, v: RespValue): void {
   switch (v.type) {
@@ -493,7 +495,8 @@ export function writeReply(out: ReplyWriter, v: RespValue): void {
     case "error":
       return out.error(v.value);
     case "int":
-      return out.int(v.value);
+      // Most fit a double exactly: the writer puts those digits without a string.
+      return out.int(v.value >= -SAFE && v.value <= SAFE ? Number(v.value) : v.value);
     case "bulk":
       return out.bulk(v.value);
     case "verbatim":
