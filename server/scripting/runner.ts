@@ -127,15 +127,14 @@ const REPL_ALL = 3;
  * What a script wrote, propagated when it ends as Redis 7.0 does: one write
  * alone, several wrapped in MULTI/EXEC (inside EXEC the transaction already
  * wraps them), each to the targets redis.set_repl chose when it ran. The
- * server's propagators, and a transaction's pending MULTI, are set aside
- * meanwhile, so a busy script's effects stay together.
+ * server's propagators are bypassed meanwhile (its scriptPropagator), so a
+ * busy script's effects stay together, and a transaction's pending MULTI
+ * waits for them.
  */
 class ScriptEffects {
   /** redis.set_repl's current flags. */
   targets = REPL_ALL;
   readonly #writes: [dbIndex: number, argv: readonly string[], targets: number][] = [];
-  readonly #sinks: Propagator[] = [];
-  #exec: ServerContext["execPropagation"] = "off";
   readonly #collector: Propagator = {
     propagate: (dbIndex, argv) => {
       if (this.targets !== 0) this.#writes.push([dbIndex, [...argv], this.targets]);
@@ -144,34 +143,20 @@ class ScriptEffects {
 
   constructor(readonly server: ServerContext) {}
 
-  /** Sets the server's propagators aside for a run (one object serves every run, in turn). */
+  /** Collects the writes of a run (one object serves every run, in turn). */
   begin(): void {
-    const server = this.server;
-    const propagators = server.propagators;
     this.targets = REPL_ALL;
-    const sinks = this.#sinks;
-    for (let i = 0; i < propagators.length; i++) sinks[i] = propagators[i]!;
-    propagators.length = 1;
-    propagators[0] = this.#collector;
-    this.#exec = server.execPropagation;
-    server.execPropagation = "off";
+    this.server.scriptPropagator = this.#collector;
   }
 
   flush(): void {
     const server = this.server;
-    const propagators = server.propagators;
-    const sinks = this.#sinks;
-    // Propagators added meanwhile (a replica attaching) follow ours.
-    for (let i = 1; i < propagators.length; i++) sinks.push(propagators[i]!);
-    propagators.length = sinks.length;
-    for (let i = 0; i < sinks.length; i++) propagators[i] = sinks[i]!;
-    sinks.length = 0;
-    server.execPropagation = this.#exec;
+    server.scriptPropagator = undefined;
     const writes = this.#writes;
     if (writes.length === 0) return;
     const first = writes[0]!;
     const last = writes.at(-1)!;
-    const wrap = writes.length > 1 && this.#exec === "off";
+    const wrap = writes.length > 1 && server.execPropagation === "off";
     if (wrap) server.propagate(first[0], ["MULTI"]);
     for (const [dbIndex, argv, targets] of writes) {
       server.propagate(dbIndex, argv, targetOf(targets));
@@ -205,6 +190,7 @@ export class Scripting {
   readonly #waiting = new Set<Client>();
   #client: Client | undefined;
   readonly #effects: ScriptEffects;
+  readonly #busyThreshold: { readonly value: number };
   /** What every run's redis.* functions reach the server through (they run one at a time). */
   readonly #host: ScriptHost;
   /** The last redis.call's reply, in the script client's buffer. */
@@ -212,6 +198,7 @@ export class Scripting {
 
   constructor(readonly server: ServerContext) {
     this.#effects = new ScriptEffects(server);
+    this.#busyThreshold = server.config.live("busy-reply-threshold");
     this.#host = {
       call: (argv, resp) => this.call(this.running!, argv, resp),
       aclCheck: (argv) => {
@@ -237,7 +224,7 @@ export class Scripting {
     scriptClient.user = ctx.client.user;
     scriptClient.inExec = true;
     this.#effects.begin();
-    const run = start(this, this.#host, this.server.config.getNumber("busy-reply-threshold"));
+    const run = start(this, this.#host, this.#busyThreshold.value);
     this.running = { run, isEval: options.isEval, argv: options.argv, caller: ctx, limits };
     return run;
   }
