@@ -212,3 +212,29 @@ Deno.test("hash: random picks are uniform, in a listpack, a table, mid-resize, w
   check(resizing, 65);
   equal(new RedisHash().randomField(), undefined);
 });
+
+Deno.test("hash: updates read back right after each write (the found-entry memo), against a Map", () => {
+  // Values cross 128 bytes (a two-byte length) and fields share buckets, in a listpack and a table.
+  for (const expanded of [false, true]) {
+    const next = random(expanded ? 7 : 3);
+    const hash = new RedisHash();
+    if (expanded) hash.expand();
+    const model = new Map<string, string>();
+    for (let i = 0; i < 4000; i++) {
+      const field = `f${next(12)}`;
+      const op = next(10);
+      if (op === 0) {
+        equal(hash.delete(field), model.delete(field));
+      } else if (op < 7) {
+        const value = "v".repeat([0, 1, 2, 127, 128, 200][next(6)]!) + next(1000);
+        equal(hash.set(field, value), !model.has(field));
+        model.set(field, value);
+      }
+      equal(hash.get(field), model.get(field));
+      equal(hash.valueLength(field), model.get(field)?.length ?? 0);
+      const other = `f${next(12)}`;
+      equal(hash.get(other), model.get(other));
+    }
+    deepEqual(new Map(hash.entries()), model);
+  }
+});
