@@ -238,3 +238,25 @@ Deno.test("hash: updates read back right after each write (the found-entry memo)
     deepEqual(new Map(hash.entries()), model);
   }
 });
+
+Deno.test("hash: random picks read entries with two-byte lengths right, in a listpack and a table", () => {
+  for (const fields of [5, 60]) {
+    const hash = new RedisHash();
+    if (fields > 5) hash.expand();
+    // Fields and values of 1 to 300 bytes: one- and two-byte lengths side by side.
+    const next = random(fields);
+    for (let i = 0; i < fields; i++) {
+      hash.set(`f${i}${"k".repeat(next(200))}`, "v".repeat(next(300)) + i, 512, 512);
+    }
+    equal(hash.encoding(), fields === 5 ? "listpack" : "hashtable");
+    const seen = new Set<string>();
+    for (let i = 0; i < fields * 100; i++) {
+      const [field, value] = hash.random()!;
+      equal(hash.get(field), value);
+      const only = hash.randomField()!;
+      ok(hash.has(only), `${only.length} bytes picked`);
+      seen.add(field);
+    }
+    equal(seen.size, fields);
+  }
+});
