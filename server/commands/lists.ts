@@ -533,6 +533,8 @@ export const listCommands: CommandSpec[] = [
     name: "lmove",
     arity: 5,
     flags: ["write", "denyoom"],
+    // One pop and one push: O(1), a small list copied whole is at most 8 KB (types/list.ts).
+    boundedByArgs: true,
     keys: [1, 2, 1],
     keySpecs: [keyRange(READ_DELETED_KEY, 1), keyRange(INSERTED_KEY, 2)],
     group: "list",
@@ -553,6 +555,8 @@ export const listCommands: CommandSpec[] = [
     name: "rpoplpush",
     arity: 3,
     flags: ["write", "denyoom"],
+    // One pop and one push: O(1), a small list copied whole is at most 8 KB (types/list.ts).
+    boundedByArgs: true,
     keys: [1, 2, 1],
     keySpecs: [keyRange(READ_DELETED_KEY, 1), keyRange(INSERTED_KEY, 2)],
     group: "list",
