@@ -112,6 +112,17 @@ function roundTrip(write: (w: NativeWriter) => void): NativeValue {
   return v;
 }
 
+Deno.test("native doubles are little-endian IEEE 754, as the book's server writes them", () => {
+  const w = new NativeWriter();
+  w.beginReply();
+  w.double(1.5);
+  w.double(-0.1);
+  w.endReply();
+  // After the 4-byte frame length: tag 4 and the eight bytes of each double.
+  deepEqual([...w.buf.subarray(4, 13)], [4, 0, 0, 0, 0, 0, 0, 0xf8, 0x3f]);
+  deepEqual([...w.buf.subarray(13, 22)], [4, 0x9a, 0x99, 0x99, 0x99, 0x99, 0x99, 0xb9, 0xbf]);
+});
+
 Deno.test("native responses round-trip every type", () => {
   deepEqual(roundTrip((w) => w.nil()), { type: "nil" });
   deepEqual(roundTrip((w) => w.bulk("bar\x00")), { type: "str", value: "bar\x00" });

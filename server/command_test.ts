@@ -4,9 +4,17 @@ import { commandGroups } from "./commands/table.ts";
 
 const table = new CommandTable(commandGroups);
 
-Deno.test("boundedByArgs marks only commands Redis does not flag fast: the SET family", () => {
+Deno.test("boundedByArgs marks only commands Redis does not flag fast: SETs, LMOVE, RPOPLPUSH", () => {
   const bounded = commandGroups.flat().filter((spec) => spec.boundedByArgs === true);
-  deepEqual(bounded.map((spec) => spec.name).sort(), ["mset", "msetnx", "psetex", "set", "setex"]);
+  deepEqual(bounded.map((spec) => spec.name).sort(), [
+    "lmove",
+    "mset",
+    "msetnx",
+    "psetex",
+    "rpoplpush",
+    "set",
+    "setex",
+  ]);
   for (const spec of bounded) equal(spec.flags.includes("fast"), false, spec.name);
 });
 

@@ -105,6 +105,11 @@ export interface ServerContext {
    */
   busyScriptError: string | undefined;
   readonly propagators: Propagator[];
+  /**
+   * While a script runs: takes every write in the propagators' place, for
+   * them to get when it ends (server/scripting/runner.ts).
+   */
+  scriptPropagator: Propagator | undefined;
   /** Hooks run by the cron every tick. */
   readonly cronHooks: (() => void)[];
   /** Hooks run at shutdown, before connections close (final save, AOF fsync). */

@@ -94,6 +94,7 @@ export class RedisServer implements ServerContext {
   #outputLimits = new Map<string, OutputLimit>();
   /** Write commands go here after they run (set by persistence). */
   propagators: Propagator[] = [];
+  scriptPropagator: Propagator | undefined = undefined;
   /** Hooks run by the cron every tick (persistence's save rules, ...). */
   cronHooks: (() => void)[] = [];
   /** Hooks run at shutdown, before connections close (final save, AOF fsync). */
@@ -228,6 +229,8 @@ export class RedisServer implements ServerContext {
   }
 
   propagate(dbIndex: number, argv: readonly string[], only?: PropagationTarget): void {
+    const script = this.scriptPropagator;
+    if (script !== undefined) return script.propagate(dbIndex, argv);
     if (this.execPropagation === "pending") {
       this.execPropagation = "sent";
       for (const p of this.propagators) p.propagate(dbIndex, ["MULTI"]);
@@ -240,6 +243,7 @@ export class RedisServer implements ServerContext {
   }
 
   recordsWrites(): boolean {
+    if (this.scriptPropagator !== undefined) return true;
     // A loop, not some(): XADD asks on every call.
     for (const p of this.propagators) if (p.active !== false) return true;
     return false;

@@ -112,6 +112,14 @@ Deno.test("LMOVE/RPOPLPUSH rotate and move; LMPOP pops from the first non-empty 
   deepEqual(await c.cmd("LRANGE", "dst", "0", "-1"), ["3", "1"]);
   equal(await c.cmd("RPOPLPUSH", "dst", "dst"), "1");
   deepEqual(await c.cmd("LRANGE", "dst", "0", "-1"), ["1", "3"]);
+  equal(await c.cmd("LMOVE", "dst", "dst", "LEFT", "RIGHT"), "1");
+  deepEqual(await c.cmd("LRANGE", "dst", "0", "-1"), ["3", "1"]);
+  // A rotation is a write: it breaks a WATCH on the list.
+  equal(await c.cmd("WATCH", "dst"), "OK");
+  equal(await c.cmd("RPOPLPUSH", "dst", "dst"), "1");
+  equal(await c.cmd("MULTI"), "OK");
+  equal(await c.cmd("LLEN", "dst"), "QUEUED");
+  equal(await c.cmd("EXEC"), null);
   equal(await c.cmd("LMOVE", "missing", "dst", "LEFT", "LEFT"), null);
   deepEqual(await c.cmd("LMOVE", "src", "dst", "UP", "LEFT"), { error: "ERR syntax error" });
   equal(await c.cmd("LMOVE", "src", "dst", "left", "left"), "2");

@@ -125,6 +125,11 @@ Deno.test("list, hash and sorted set writes publish their events", async () => {
   deepEqual(await events(sub, 2), both("lpush", "list"));
   deepEqual(await c.cmd("RPUSH", "list", "c"), 3);
   deepEqual(await events(sub, 2), both("rpush", "list"));
+  // A rotation (source and destination one list): the push's events, then the pop's.
+  deepEqual(await c.cmd("RPOPLPUSH", "list", "list"), "c");
+  deepEqual(await events(sub, 4), [...both("lpush", "list"), ...both("rpop", "list")]);
+  deepEqual(await c.cmd("LMOVE", "list", "list", "LEFT", "RIGHT"), "c");
+  deepEqual(await events(sub, 4), [...both("rpush", "list"), ...both("lpop", "list")]);
   deepEqual(await c.cmd("HSET", "hash", "f", "v", "g", "w"), 2);
   deepEqual(await events(sub, 2), both("hset", "hash"));
   deepEqual(await c.cmd("ZADD", "zset", "1", "m"), 1);

@@ -26,6 +26,9 @@ import { parseMultiPop, positiveLong } from "./collections.ts";
 type End = "left" | "right";
 
 function parseEnd(arg: string): End {
+  // As clients send them: no lower-cased copy.
+  if (arg === "LEFT") return "left";
+  if (arg === "RIGHT") return "right";
   const end = arg.toLowerCase();
   if (end !== "left" && end !== "right") throw new CommandError(SYNTAX);
   return end;
@@ -152,7 +155,8 @@ function move(
   from: End,
   to: End,
 ): void {
-  // A rotation (RPOPLPUSH l l) needs no second lookup.
+  if (destination === source && from !== to) return rotate(ctx, source, list, from, to);
+  // LMOVE l l LEFT LEFT needs no second lookup.
   const target = destination === source ? list : writeList(ctx, destination);
   const value = pop(list, from);
   push(ctx, destination, target, value, to);
@@ -165,6 +169,17 @@ function move(
     0,
   );
   ctx.db.deleteIfEmpty(source, list);
+}
+
+/**
+ * LMOVE l l RIGHT LEFT (and RPOPLPUSH l l, LMOVE l l LEFT RIGHT): the list
+ * turns in place. Its key changes once; the pop's event follows, as in Redis.
+ */
+function rotate(ctx: CommandContext, key: string, list: RedisList, from: End, to: End): void {
+  const value = list.rotate(from === "right")!; // the caller found it not empty
+  ctx.keyChanged(key, NotifyClass.List, to === "left" ? "lpush" : "rpush");
+  ctx.out.bulk(value);
+  ctx.server.notify(NotifyClass.List, from === "left" ? "lpop" : "rpop", key, ctx.db.index);
 }
 
 /** The BLPOP family's wait: tries `serve` as keys become ready, until the deadline. */
@@ -518,6 +533,8 @@ export const listCommands: CommandSpec[] = [
     name: "lmove",
     arity: 5,
     flags: ["write", "denyoom"],
+    // One pop and one push: O(1), a small list copied whole is at most 8 KB (types/list.ts).
+    boundedByArgs: true,
     keys: [1, 2, 1],
     keySpecs: [keyRange(READ_DELETED_KEY, 1), keyRange(INSERTED_KEY, 2)],
     group: "list",
@@ -538,6 +555,8 @@ export const listCommands: CommandSpec[] = [
     name: "rpoplpush",
     arity: 3,
     flags: ["write", "denyoom"],
+    // One pop and one push: O(1), a small list copied whole is at most 8 KB (types/list.ts).
+    boundedByArgs: true,
     keys: [1, 2, 1],
     keySpecs: [keyRange(READ_DELETED_KEY, 1), keyRange(INSERTED_KEY, 2)],
     group: "list",

@@ -60,20 +60,17 @@ function evalGeneric(
   if (numkeys > argv.length - 3) throw new CommandError(NUMKEYS_OVER_ARGS);
   if (numkeys < 0) throw new CommandError(NUMKEYS_NEGATIVE);
   const engine = ctx.server.scripting.engine;
-  let sha: string;
-  if (evalsha) {
-    if (arg(argv, 1).length !== 40 || engine.get(arg(argv, 1)) === undefined) {
-      throw new CommandError(NOSCRIPT);
-    }
-    sha = arg(argv, 1).toLowerCase();
-  } else sha = loadScript(ctx, arg(argv, 1));
-  const { flags } = engine.get(sha)!;
+  const name = arg(argv, 1);
+  const script = evalsha
+    ? (name.length === 40 ? engine.get(name) : undefined)
+    : engine.get(loadScript(ctx, name));
+  if (script === undefined) throw new CommandError(NOSCRIPT);
   const keys = argv.slice(3, 3 + numkeys);
   const args = argv.slice(3 + numkeys);
   runScript(
     ctx,
-    (scripting, host, threshold) => scripting.engine.start(sha, keys, args, host, threshold),
-    { ro: readOnly, flags, isEval: true, argv },
+    (scripting, host, threshold) => scripting.engine.start(script, keys, args, host, threshold),
+    { ro: readOnly, flags: script.flags, isEval: true, argv },
   );
 }
 

@@ -12,7 +12,8 @@
  * 1 / null under RESP2, boolean under RESP3, tables as above (an array stops
  * at its first nil), anything else → null.
  */
-import type { RespValue } from "../../protocol/resp.ts";
+import { parseDecimal } from "../../protocol/bytes.ts";
+import { RespReplyDecoder, type RespValue } from "../../protocol/resp.ts";
 import { LUA_REPLY_TOO_DEEP } from "../errors.ts";
 import {
   lit,
@@ -22,8 +23,10 @@ import {
   LUA_TNUMBER,
   LUA_TSTRING,
   LUA_TTABLE,
+  luaBytes,
   type LuaState,
   pushBinary,
+  pushBytes,
   toBinary,
 } from "./lua.ts";
 
@@ -43,6 +46,49 @@ export function pushErrorTable(L: LuaState, error: string): void {
   lua.lua_newtable(L);
   pushBinary(L, `${code} ${message}`);
   lua.lua_setfield(L, -2, lit("err"));
+}
+
+/** A command's reply as the server wrote it: the RESP bytes [start, end) of `buf`. */
+export interface ReplyBytes {
+  buf: Uint8Array;
+  start: number;
+  end: number;
+}
+
+const COLON = 58;
+const DOLLAR = 36;
+const CR = 13;
+const replyDecoder = new RespReplyDecoder();
+
+/**
+ * Pushes a command's reply, given as its RESP bytes in the script's protocol,
+ * as a Lua value; returns whether it is an error. Integers and bulk strings,
+ * most replies, go from the bytes straight to Lua (a bulk's bytes are copied
+ * into the Lua string); the rest are decoded first.
+ */
+export function pushReplyBytes(L: LuaState, reply: ReplyBytes): boolean {
+  const { buf, start, end } = reply;
+  const type = buf[start];
+  if (type === COLON && buf[end - 2] === CR) {
+    // Integers past 2^53 are decoded: a double rounds them as Redis's (lua_Number) cast does.
+    const n = parseDecimal(buf, start + 1, end - 2);
+    if (n !== undefined) {
+      lua.lua_pushnumber(L, n);
+      return false;
+    }
+  } else if (type === DOLLAR) {
+    const cr = buf.indexOf(CR, start + 1);
+    const len = cr < 0 ? undefined : parseDecimal(buf, start + 1, cr);
+    if (len !== undefined && len >= 0 && cr + len + 4 === end) {
+      const bytes = luaBytes(len);
+      bytes.set(buf.subarray(cr + 2, cr + 2 + len));
+      pushBytes(L, bytes);
+      return false;
+    }
+  }
+  const value = replyDecoder.decode(buf, start, end) ?? { type: "null" };
+  pushReply(L, value);
+  return value.type === "error";
 }
 
 /** Pushes a command's reply (decoded in the script's protocol) as a Lua value. */

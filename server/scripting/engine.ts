@@ -25,6 +25,7 @@ import type { RespValue } from "../../protocol/resp.ts";
 import { popReply } from "./convert.ts";
 import { createScriptState, Rand48 } from "./environment.ts";
 import {
+  isPlainArray,
   lauxlib,
   lit,
   lua,
@@ -36,8 +37,11 @@ import {
   LUA_TTABLE,
   LUA_YIELD,
   type LuaState,
+  type LuaTable,
   pushBinary,
   setReadonly,
+  setStringItem,
+  tableAt,
   toBinary,
   toLua,
 } from "./lua.ts";
@@ -58,6 +62,8 @@ export interface CachedScript {
   sha: string;
   body: string;
   flags: ScriptFlags;
+  /** The compiled function, as a registry reference (no string key to hash per call). */
+  ref: number;
 }
 
 export class ScriptEngine {
@@ -66,16 +72,15 @@ export class ScriptEngine {
   #rand = new Rand48();
   #current: RunState | undefined;
   #bodyBytes = 0;
+  /** The last script looked up, by the name it was asked for: EVALSHA looks its script up thrice. */
+  #last: [asked: string, script: CachedScript] | undefined;
 
   constructor() {
     this.#reset();
   }
 
-  /** Each cached script's function, as a registry reference (no string key to hash per call). */
-  #functions = new Map<string, number>();
-  /** The Lua strings "KEYS" and "ARGV", made once so their hashes are computed once. */
-  #keysName = 0;
-  #argvName = 0;
+  readonly #keys: GlobalArray = { name: 0, table: undefined };
+  readonly #argv: GlobalArray = { name: 0, table: undefined };
 
   #threads!: Coroutines;
 
@@ -83,12 +88,13 @@ export class ScriptEngine {
     const L = this.#L = createScriptState(this.#rand, () => this.#current);
     this.#threads = new Coroutines(L);
     this.#scripts.clear();
-    this.#functions.clear();
+    this.#last = undefined;
     this.#bodyBytes = 0;
-    lua.lua_pushstring(L, lit("KEYS"));
-    this.#keysName = lauxlib.luaL_ref(L, LUA_REGISTRYINDEX);
-    lua.lua_pushstring(L, lit("ARGV"));
-    this.#argvName = lauxlib.luaL_ref(L, LUA_REGISTRYINDEX);
+    for (const [array, name] of [[this.#keys, "KEYS"], [this.#argv, "ARGV"]] as const) {
+      lua.lua_pushstring(L, lit(name));
+      array.name = lauxlib.luaL_ref(L, LUA_REGISTRYINDEX);
+      array.table = undefined;
+    }
   }
 
   /** Compiles and caches a script (EVAL, SCRIPT LOAD); returns its sha1. Throws ScriptError. */
@@ -107,14 +113,18 @@ export class ScriptEngine {
       lua.lua_pop(L, 1);
       throw new ScriptError(scriptCompileError(message));
     }
-    this.#functions.set(sha, lauxlib.luaL_ref(L, LUA_REGISTRYINDEX));
-    this.#scripts.set(sha, { sha, body, flags: shebang.flags });
+    const ref = lauxlib.luaL_ref(L, LUA_REGISTRYINDEX);
+    this.#scripts.set(sha, { sha, body, flags: shebang.flags, ref });
     this.#bodyBytes += body.length + sha.length;
     return sha;
   }
 
   get(sha: string): CachedScript | undefined {
-    return this.#scripts.get(sha.toLowerCase());
+    const last = this.#last;
+    if (last !== undefined && last[0] === sha) return last[1];
+    const script = this.#scripts.get(sha.toLowerCase());
+    if (script !== undefined) this.#last = [sha, script];
+    return script;
   }
 
   /** SCRIPT FLUSH: forgets every script and starts a fresh Lua state. */
@@ -133,7 +143,7 @@ export class ScriptEngine {
 
   /** Starts running a cached script; call `resume()` until it returns true. */
   start(
-    sha: string,
+    script: CachedScript,
     keys: string[],
     args: string[],
     host: ScriptHost,
@@ -141,20 +151,18 @@ export class ScriptEngine {
   ): ScriptRun {
     if (this.#current !== undefined) throw new Error("a script is already running");
     const L = this.#L;
-    lua.lua_pushglobaltable(L);
-    setReadonly(L, -1, false);
-    lua.lua_rawgeti(L, LUA_REGISTRYINDEX, this.#keysName);
-    pushArray(L, keys);
-    lua.lua_rawset(L, -3);
-    lua.lua_rawgeti(L, LUA_REGISTRYINDEX, this.#argvName);
-    pushArray(L, args);
-    lua.lua_rawset(L, -3);
-    setReadonly(L, -1, true);
-    lua.lua_pop(L, 1);
-    lua.lua_rawgeti(L, LUA_REGISTRYINDEX, this.#functions.get(sha)!);
+    setGlobalArray(L, this.#keys, keys);
+    setGlobalArray(L, this.#argv, args);
+    lua.lua_rawgeti(this.#threads.next, LUA_REGISTRYINDEX, script.ref);
     const state: RunState = { host, resp: 2 };
     this.#current = state;
-    return this.#threads.start(0, sha, state, busyThresholdMs, () => this.#current = undefined);
+    return this.#threads.start(
+      0,
+      script.sha,
+      state,
+      busyThresholdMs,
+      () => this.#current = undefined,
+    );
   }
 }
 
@@ -168,8 +176,17 @@ export class Coroutines {
 
   constructor(private readonly L: LuaState) {}
 
+  /** The coroutine the next run executes in: push its function and arguments there. */
+  get next(): LuaState {
+    if (this.#spare === undefined) {
+      const co: LuaState = lua.lua_newthread(this.L);
+      this.#spare = { co, ref: lauxlib.luaL_ref(this.L, LUA_REGISTRYINDEX) };
+    }
+    return this.#spare.co;
+  }
+
   /**
-   * Starts a run of the function on top of L's stack (with `nargs` arguments
+   * Starts a run of the function pushed on `next` (with `nargs` arguments
    * above it); `done` is called when the run ends.
    */
   start(
@@ -179,21 +196,15 @@ export class Coroutines {
     busyThresholdMs: number,
     done: () => void,
   ): ScriptRun {
-    const L = this.L;
-    let thread = this.#spare;
+    const thread = this.#spare!;
     this.#spare = undefined;
-    if (thread === undefined) {
-      const co: LuaState = lua.lua_newthread(L);
-      thread = { co, ref: lauxlib.luaL_ref(L, LUA_REGISTRYINDEX) };
-    }
-    const { co, ref } = thread;
-    lua.lua_xmove(L, co, nargs + 1);
+    const co = thread.co;
     return new ScriptRun(co, name, state, busyThresholdMs, nargs, (reusable) => {
       if (reusable && this.#spare === undefined) {
         lua.lua_settop(co, 0);
-        this.#spare = { co, ref };
+        this.#spare = thread;
       } else {
-        lauxlib.luaL_unref(L, LUA_REGISTRYINDEX, ref);
+        lauxlib.luaL_unref(this.L, LUA_REGISTRYINDEX, thread.ref);
       }
       done();
     });
@@ -202,10 +213,38 @@ export class Coroutines {
 
 export function pushArray(L: LuaState, items: string[]): void {
   lua.lua_createtable(L, items.length, 0);
-  items.forEach((item, i) => {
-    pushBinary(L, item);
+  for (let i = 0; i < items.length; i++) {
+    pushBinary(L, items[i]!);
     lua.lua_rawseti(L, -2, i + 1);
-  });
+  }
+}
+
+/** KEYS or ARGV: the global's name, as a registry reference, and its current table. */
+interface GlobalArray {
+  name: number;
+  table: LuaTable | undefined;
+}
+
+/**
+ * Sets the global KEYS or ARGV to `items`. A script cannot keep a table past
+ * its run (every table it could store one in is read-only), so when the last
+ * run left the table as it was made, refilling it in place gives the script
+ * what a new table would, without one for the collector per run.
+ */
+function setGlobalArray(L: LuaState, array: GlobalArray, items: string[]): void {
+  const table = array.table;
+  if (table !== undefined && isPlainArray(table, items.length)) {
+    for (let i = 0; i < items.length; i++) setStringItem(table, i + 1, items[i]!);
+    return;
+  }
+  lua.lua_pushglobaltable(L);
+  setReadonly(L, -1, false);
+  lua.lua_rawgeti(L, LUA_REGISTRYINDEX, array.name);
+  pushArray(L, items);
+  array.table = tableAt(L, -1);
+  lua.lua_rawset(L, -3);
+  setReadonly(L, -1, true);
+  lua.lua_pop(L, 1);
 }
 
 /** One execution of a script, resumable in slices. */

@@ -1,43 +1,54 @@
 import { deepEqual, equal, match } from "node:assert/strict";
 import type { RespValue } from "../../protocol/resp.ts";
+import { RespWriter } from "../../protocol/writer.ts";
+import type { ReplyBytes } from "./convert.ts";
 import { ScriptEngine } from "./engine.ts";
+import { writeReply } from "./runner.ts";
 import { ScriptError } from "./shebang.ts";
 import type { ScriptHost } from "./redis_api.ts";
 
 /** A fake host: a string keyspace with GET, SET, INCR and an error for anything else. */
 function fakeHost(data = new Map<string, string>()): ScriptHost & { calls: string[][] } {
   const calls: string[][] = [];
+  const out = new RespWriter();
   return {
     calls,
-    call(argv: string[]): RespValue {
+    call(argv: string[], resp: 2 | 3): ReplyBytes {
       calls.push(argv);
-      const [name, key, value] = [argv[0]!.toLowerCase(), argv[1]!, argv[2]!];
-      if (name === "get") {
-        return data.has(key) ? { type: "bulk", value: data.get(key)! } : { type: "null" };
-      }
-      if (name === "set") {
-        data.set(key, value);
-        return { type: "simple", value: "OK" };
-      }
-      if (name === "incr") {
-        const n = Number(data.get(key) ?? "0") + 1;
-        data.set(key, String(n));
-        return { type: "int", value: BigInt(n) };
-      }
-      if (name === "hgetall") {
-        return {
-          type: "map",
-          entries: [[{ type: "bulk", value: "f" }, { type: "bulk", value: "v" }]],
-        };
-      }
-      return {
-        type: "error",
-        value: `ERR unknown command '${argv[0]}', with args beginning with: `,
-      };
+      out.truncate(0);
+      out.resp = resp;
+      writeReply(out, fakeReply(data, argv));
+      return { buf: out.buf, start: 0, end: out.pos };
     },
     aclCheck: () => true,
     log: () => {},
     setRepl: () => {},
+  };
+}
+
+function fakeReply(data: Map<string, string>, argv: string[]): RespValue {
+  const [name, key, value] = [argv[0]!.toLowerCase(), argv[1]!, argv[2]!];
+  if (name === "get") {
+    return data.has(key) ? { type: "bulk", value: data.get(key)! } : { type: "null" };
+  }
+  if (name === "set") {
+    data.set(key, value);
+    return { type: "simple", value: "OK" };
+  }
+  if (name === "incr") {
+    const n = Number(data.get(key) ?? "0") + 1;
+    data.set(key, String(n));
+    return { type: "int", value: BigInt(n) };
+  }
+  if (name === "hgetall") {
+    return {
+      type: "map",
+      entries: [[{ type: "bulk", value: "f" }, { type: "bulk", value: "v" }]],
+    };
+  }
+  return {
+    type: "error",
+    value: `ERR unknown command '${argv[0]}', with args beginning with: `,
   };
 }
 
@@ -49,7 +60,7 @@ function evalScript(
   host = fakeHost(),
 ): RespValue {
   const sha = engine.load(body);
-  const run = engine.start(sha, keys, args, host, 5000);
+  const run = engine.start(engine.get(sha)!, keys, args, host, 5000);
   for (let i = 0; i < 1000 && !run.resume(); i++);
   return run.reply;
 }
@@ -253,7 +264,7 @@ Deno.test("cjson, cmsgpack and bit", () => {
 Deno.test("a long script yields past the busy threshold and can be killed", () => {
   const engine = new ScriptEngine();
   const sha = engine.load("local i = 0 while true do i = i + 1 end");
-  const run = engine.start(sha, [], [], fakeHost(), 1);
+  const run = engine.start(engine.get(sha)!, [], [], fakeHost(), 1);
   let slices = 0;
   while (!run.resume() && slices < 10_000) {
     slices++;
@@ -294,7 +305,7 @@ Deno.test("a kill is not swallowed by pcall or xpcall", () => {
       "local f = function() while 1 do end end while 1 do xpcall(f, function(e) return e end) end",
     ]
   ) {
-    const run = engine.start(engine.load(body), [], [], fakeHost(), 1);
+    const run = engine.start(engine.get(engine.load(body))!, [], [], fakeHost(), 1);
     let slices = 0;
     while (!run.resume() && slices < 100) {
       slices++;
@@ -393,7 +404,7 @@ Deno.test("a script stuck where it cannot yield is stopped, not left to deafen t
     ]
   ) {
     // Threshold 1 ms: the run is busy at once and stuck one millisecond later.
-    const run = engine.start(engine.load(body), [], [], fakeHost(), 1);
+    const run = engine.start(engine.get(engine.load(body))!, [], [], fakeHost(), 1);
     equal(run.resume(), true, body);
     match(
       (run.reply as { value: string }).value,
@@ -402,4 +413,43 @@ Deno.test("a script stuck where it cannot yield is stopped, not left to deafen t
     );
   }
   deepEqual(evalScript(engine, "return 1"), int(1));
+});
+
+Deno.test("KEYS and ARGV are as new on every run, whatever the last run did to them", () => {
+  const engine = new ScriptEngine();
+  // What a run sees of KEYS: its items in pairs() order, its length, a stray field, a metatable.
+  const look = "local seen = {} for k, v in pairs(KEYS) do seen[#seen + 1] = k .. '=' .. v end " +
+    "return {table.concat(seen, ','), #KEYS, tostring(KEYS.x), tostring(getmetatable(KEYS))," +
+    " #ARGV, tostring(ARGV[1])}";
+  const fresh = (keys: string[], args: string[]) => evalScript(engine, look, keys, args);
+  const expected = (pairs: string, n: number, nargs: number, arg1: string): RespValue => ({
+    type: "array",
+    values: [bulk(pairs), int(n), bulk("nil"), bulk("nil"), int(nargs), bulk(arg1)],
+  });
+  const spoilers = [
+    "KEYS.x = 1",
+    "setmetatable(KEYS, {})",
+    "KEYS[1] = nil",
+    "KEYS[1] = nil KEYS[1] = 'back'",
+    "KEYS[3] = 'c'",
+    "KEYS.x = 1 KEYS.x = nil",
+    "KEYS[1] = 'changed' ARGV[1] = 'changed'",
+    "table.remove(KEYS) table.insert(KEYS, 'b')",
+    "ARGV[2] = 'more'",
+  ];
+  for (const spoiler of spoilers) {
+    deepEqual(fresh(["a", "b"], ["v"]), expected("1=a,2=b", 2, 1, "v"), spoiler);
+    evalScript(engine, `${spoiler} return 1`, ["a", "b"], ["v"]);
+    deepEqual(fresh(["a", "b"], ["v"]), expected("1=a,2=b", 2, 1, "v"), spoiler);
+    deepEqual(fresh(["k"], []), expected("1=k", 1, 0, "nil"), spoiler);
+  }
+});
+
+Deno.test("the strings' metatable is read-only: no run leaves a value there for the next", () => {
+  const engine = new ScriptEngine();
+  const reply = evalScript(engine, "getmetatable('').x = KEYS return 1", ["a"]);
+  equal(reply.type, "error");
+  match((reply as { value: string }).value, /Attempt to modify a readonly table/);
+  deepEqual(evalScript(engine, "return tostring(getmetatable('').x)"), bulk("nil"));
+  deepEqual(evalScript(engine, "return ('abc'):upper()"), bulk("ABC"));
 });

@@ -226,5 +226,11 @@ export function createScriptState(rand: Rand48, current: () => RunState | undefi
   setErrorMetatable(L);
   protectRecursively(L);
   lua.lua_pop(L, 1);
+  // The strings' metatable too, as the Redis 7.0.15 we compare with (Debian's, with the fix
+  // for CVE-2025-46818): no script may leave a value there for the next to find.
+  lua.lua_pushstring(L, lit(""));
+  lua.lua_getmetatable(L, -1);
+  protectRecursively(L);
+  lua.lua_pop(L, 2);
   return L;
 }

@@ -361,10 +361,10 @@ export class FunctionLibraries {
     busyThresholdMs: number,
   ): ScriptRun {
     if (this.#current !== undefined) throw new Error("a script is already running");
-    const L = this.#L;
-    lua.lua_rawgeti(L, LUA_REGISTRYINDEX, fn.ref);
-    pushArray(L, keys);
-    pushArray(L, args);
+    const co = this.#threads.next;
+    lua.lua_rawgeti(co, LUA_REGISTRYINDEX, fn.ref);
+    pushArray(co, keys);
+    pushArray(co, args);
     const state: RunState = { host, resp: 2 };
     this.#current = state;
     return this.#threads.start(2, fn.name, state, busyThresholdMs, () => this.#current = undefined);

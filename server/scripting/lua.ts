@@ -19,7 +19,7 @@ import lobject from "fengari/src/lobject.js";
 import lstring from "fengari/src/lstring.js";
 import ltable from "fengari/src/ltable.js";
 import ldebug from "fengari/src/ldebug.js";
-import { binaryToBytes, bytesToBinary } from "../../protocol/bytes.ts";
+import { binaryToBytes, bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
 import { READONLY_TABLE_ERROR } from "../errors.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -62,8 +62,40 @@ export function toBinary(L: LuaState, idx: number): string | undefined {
   return bytes === null ? undefined : bytesToBinary(bytes);
 }
 
+/**
+ * Lua strings are Uint8Arrays, and a new ArrayBuffer costs V8 ~180 ns (its
+ * backing store, then its sweeping), a view of one ~25 ns: the short strings
+ * pushed for scripts (keys, arguments, replies) are views into a shared slab.
+ * Lua strings are never written, so sharing is safe; a string kept alive keeps
+ * at most one slab with it.
+ */
+const SLAB_BYTES = 4096;
+const SLAB_STRING_MAX = 256;
+let slab = new Uint8Array(SLAB_BYTES);
+let slabUsed = 0;
+
+/** Room for a Lua string of `len` bytes, for the caller to fill before pushing it. */
+export function luaBytes(len: number): Uint8Array {
+  if (len > SLAB_STRING_MAX) return new Uint8Array(len);
+  if (slabUsed + len > SLAB_BYTES) {
+    slab = new Uint8Array(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  return slab.subarray(slabUsed, slabUsed += len);
+}
+
 export function pushBinary(L: LuaState, s: string): void {
-  lua.lua_pushlstring(L, binaryToBytes(s), s.length);
+  const bytes = luaBytes(s.length);
+  writeBinary(bytes, 0, s);
+  pushBytes(L, bytes);
+}
+
+/**
+ * Pushes `bytes` as a Lua string, which owns them from then on (lua_pushlstring
+ * would copy them): the caller must not change them.
+ */
+export function pushBytes(L: LuaState, bytes: Uint8Array): void {
+  lobject.pushsvalue2s(L, lstring.luaS_bless(L, bytes));
 }
 
 /** Literals converted so far: the same few names are looked up on every call. */
@@ -126,6 +158,52 @@ function isReadonly(t: { readonly?: boolean }): boolean {
 export function setReadonly(L: LuaState, idx: number, readonly: boolean): void {
   const t = lua.lua_topointer(L, idx) as { readonly?: boolean };
   t.readonly = readonly;
+}
+
+/** A Lua table: fengari's Table object, of which the functions below read its entries and maps. */
+export interface LuaTable {
+  readonly metatable: unknown;
+  readonly strong: Map<unknown, unknown>;
+  readonly dead_strong: Map<unknown, unknown>;
+  readonly dead_weak: unknown;
+  readonly f: TableEntry | undefined;
+}
+
+interface TableEntry {
+  key: { value: unknown };
+  n: TableEntry | undefined;
+}
+
+/** The table at `idx`. */
+export function tableAt(L: LuaState, idx: number): LuaTable {
+  return lua.lua_topointer(L, idx) as LuaTable;
+}
+
+/**
+ * Whether `t` is what a new array of `n` items would be: keys 1 to n
+ * (integers) in that order and nothing else, none removed since (no dead
+ * keys, which `next` would still walk from), no metatable.
+ */
+export function isPlainArray(t: LuaTable, n: number): boolean {
+  if (t.metatable !== null || t.strong.size !== n) return false;
+  if (t.dead_strong.size !== 0 || t.dead_weak !== undefined) return false;
+  let entry = t.f;
+  for (let i = 1; i <= n; i++) {
+    if (entry === undefined || entry.key.value !== i) return false;
+    entry = entry.n;
+  }
+  return true;
+}
+
+/** The value luaH_setint copies into a table's slot (it keeps no reference to it). */
+const scratch = new lobject.TValue(LUA_TNIL, null);
+
+/** Sets `t[i]` to the binary string `s`, as lua_rawseti would without a trip through the stack. */
+export function setStringItem(t: LuaTable, i: number, s: string): void {
+  const bytes = luaBytes(s.length);
+  writeBinary(bytes, 0, s);
+  scratch.setsvalue(lstring.luaS_bless(null, bytes));
+  ltable.luaH_setint(t, i, scratch);
 }
 
 export function tableIsReadonly(L: LuaState, idx: number): boolean {

@@ -91,7 +91,7 @@ export function prepareRun(
   // Internal clients are the master's stream and AOF loading, which are obeyed.
   const obey = !server.clients.has(ctx.client.id);
   const stale = servingStale(server);
-  const outOfMemory = server.config.getNumber("maxmemory") !== 0 && server.maxmemory.preCommandOom;
+  const outOfMemory = server.maxmemory.preCommandOom && server.config.getNumber("maxmemory") !== 0;
   if (compat) {
     if (stale) return MASTERDOWN;
     return { readOnly: ro, denyOom: outOfMemory, obey, wrote: false };

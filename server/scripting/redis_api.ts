@@ -4,7 +4,6 @@
  * replicate_commands, breakpoint, debug, acl_check_cmd, the LOG_* and REPL_*
  * constants and the version. Commands run through the current run's host.
  */
-import type { RespValue } from "../../protocol/resp.ts";
 import {
   LUA_ACL_CHECK_UNKNOWN,
   LUA_BAD_COMMAND_ARG,
@@ -20,7 +19,7 @@ import {
   LUA_WRONG_ARITY,
   outsideScript,
 } from "../errors.ts";
-import { pushErrorTable, pushReply } from "./convert.ts";
+import { pushErrorTable, pushReplyBytes, type ReplyBytes } from "./convert.ts";
 import {
   formatLuaNumber,
   lit,
@@ -38,11 +37,11 @@ import { sha1hex } from "./shebang.ts";
 /** What a running script needs from the server. */
 export interface ScriptHost {
   /**
-   * Runs one command for the script and returns its reply, decoded in the
-   * protocol `resp` (2 or 3, from redis.setresp). A refused command returns
-   * an error value; the host does all command checks.
+   * Runs one command for the script and returns its reply as written in the
+   * protocol `resp` (2 or 3, from redis.setresp), valid until the next call.
+   * A refused command replies with an error; the host does all command checks.
    */
-  call(argv: string[], resp: 2 | 3): RespValue;
+  call(argv: string[], resp: 2 | 3): ReplyBytes;
   /** Whether the calling user may run `argv`; undefined when the command does not exist. */
   aclCheck(argv: string[]): boolean | undefined;
   /** redis.log at a level 0 (debug) to 3 (warning). */
@@ -60,7 +59,10 @@ export interface RunState {
 export const REDIS_VERSION = "7.0.15";
 export const REDIS_VERSION_NUM = 0x07000f;
 
-/** Redis's luaArgsToRedisArgv: strings as they are, numbers as %.17g. */
+/**
+ * Redis's luaArgsToRedisArgv: strings as they are, numbers as %.17g. The
+ * arguments stay on the stack: the reply pushed above them is the result.
+ */
 function argsToArgv(L: LuaState): string[] | string {
   const argc = lua.lua_gettop(L);
   if (argc === 0) return LUA_NO_COMMAND_ARGS;
@@ -71,7 +73,6 @@ function argsToArgv(L: LuaState): string[] | string {
     else if (type === LUA_TSTRING) argv.push(toBinary(L, i)!);
     else return LUA_BAD_COMMAND_ARG;
   }
-  lua.lua_settop(L, 0);
   return argv;
 }
 
@@ -107,9 +108,8 @@ function genericCall(current: () => RunState | undefined, raiseError: boolean): 
       pushErrorTable(L, argv);
       return raiseError ? lua.lua_error(L) : 1;
     }
-    const reply = run.host.call(argv, run.resp);
-    pushReply(L, reply);
-    if (raiseError && reply.type === "error") return lua.lua_error(L);
+    const isError = pushReplyBytes(L, run.host.call(argv, run.resp));
+    if (raiseError && isError) return lua.lua_error(L);
     return 1;
   };
 }

@@ -8,7 +8,7 @@
  * script continues in slices between event-loop turns until it ends or
  * SCRIPT KILL stops it.
  */
-import { RespReplyDecoder, type RespValue } from "../../protocol/resp.ts";
+import type { RespValue } from "../../protocol/resp.ts";
 import type { ReplyWriter } from "../../protocol/writer.ts";
 import { checkCall, logDenial } from "../acl/access.ts";
 import type { Client } from "../client.ts";
@@ -36,6 +36,7 @@ import {
   staleRefusal,
   writeRefusal,
 } from "./preflight.ts";
+import type { ReplyBytes } from "./convert.ts";
 import type { ScriptHost } from "./redis_api.ts";
 import {
   EMPTY_STATE_BYTES,
@@ -126,42 +127,42 @@ const REPL_ALL = 3;
  * What a script wrote, propagated when it ends as Redis 7.0 does: one write
  * alone, several wrapped in MULTI/EXEC (inside EXEC the transaction already
  * wraps them), each to the targets redis.set_repl chose when it ran. The
- * server's propagators, and a transaction's pending MULTI, are set aside
- * meanwhile, so a busy script's effects stay together.
+ * server's propagators are bypassed meanwhile (its scriptPropagator), so a
+ * busy script's effects stay together, and a transaction's pending MULTI
+ * waits for them.
  */
 class ScriptEffects {
   /** redis.set_repl's current flags. */
   targets = REPL_ALL;
   readonly #writes: [dbIndex: number, argv: readonly string[], targets: number][] = [];
-  readonly #sinks: Propagator[];
-  readonly #exec: ServerContext["execPropagation"];
+  readonly #collector: Propagator = {
+    propagate: (dbIndex, argv) => {
+      if (this.targets !== 0) this.#writes.push([dbIndex, [...argv], this.targets]);
+    },
+  };
 
-  constructor(readonly server: ServerContext) {
-    this.#sinks = server.propagators.splice(0);
-    this.#exec = server.execPropagation;
-    server.execPropagation = "off";
-    server.propagators.push({
-      propagate: (dbIndex, argv) => {
-        if (this.targets !== 0) this.#writes.push([dbIndex, [...argv], this.targets]);
-      },
-    });
+  constructor(readonly server: ServerContext) {}
+
+  /** Collects the writes of a run (one object serves every run, in turn). */
+  begin(): void {
+    this.targets = REPL_ALL;
+    this.server.scriptPropagator = this.#collector;
   }
 
   flush(): void {
     const server = this.server;
-    // Propagators added meanwhile (a replica attaching) follow ours.
-    const added = server.propagators.slice(1);
-    server.propagators.splice(0, server.propagators.length, ...this.#sinks, ...added);
-    server.execPropagation = this.#exec;
+    server.scriptPropagator = undefined;
     const writes = this.#writes;
-    const first = writes[0];
-    const last = writes.at(-1);
-    const wrap = writes.length > 1 && this.#exec === "off";
-    if (wrap && first !== undefined) server.propagate(first[0], ["MULTI"]);
+    if (writes.length === 0) return;
+    const first = writes[0]!;
+    const last = writes.at(-1)!;
+    const wrap = writes.length > 1 && server.execPropagation === "off";
+    if (wrap) server.propagate(first[0], ["MULTI"]);
     for (const [dbIndex, argv, targets] of writes) {
       server.propagate(dbIndex, argv, targetOf(targets));
     }
-    if (wrap && last !== undefined) server.propagate(last[0], ["EXEC"]);
+    if (wrap) server.propagate(last[0], ["EXEC"]);
+    writes.length = 0;
   }
 }
 
@@ -188,9 +189,53 @@ export class Scripting {
   /** Clients whose request waits for the VM to load. */
   readonly #waiting = new Set<Client>();
   #client: Client | undefined;
-  readonly #decoder = new RespReplyDecoder();
+  readonly #effects: ScriptEffects;
+  readonly #busyThreshold: { readonly value: number };
+  /** What every run's redis.* functions reach the server through (they run one at a time). */
+  readonly #host: ScriptHost;
+  /** The last redis.call's reply, in the script client's buffer. */
+  readonly #reply: ReplyBytes = { buf: new Uint8Array(0), start: 0, end: 0 };
 
-  constructor(readonly server: ServerContext) {}
+  constructor(readonly server: ServerContext) {
+    this.#effects = new ScriptEffects(server);
+    this.#busyThreshold = server.config.live("busy-reply-threshold");
+    this.#host = {
+      call: (argv, resp) => this.call(this.running!, argv, resp),
+      aclCheck: (argv) => {
+        const command = server.commands.resolve(argv);
+        if (command === undefined) return undefined;
+        return checkCall(server.acl, this.running!.caller.client.user, command, argv) ===
+          undefined;
+      },
+      log: (level, message) => {
+        if (level >= 2) server.log(message);
+      },
+      setRepl: (flags) => {
+        this.#effects.targets = flags;
+      },
+    };
+  }
+
+  /** Starts a run for the caller: the script client takes its database and user. */
+  begin(ctx: CommandContext, start: StartRun, options: RunOptions, limits: RunLimits): ScriptRun {
+    const scriptClient = this.scriptClient;
+    scriptClient.selectDb(ctx.db.index);
+    // As Redis's script client: the script's commands run as the caller's user.
+    scriptClient.user = ctx.client.user;
+    scriptClient.inExec = true;
+    this.#effects.begin();
+    const run = start(this, this.#host, this.#busyThreshold.value);
+    this.running = { run, isEval: options.isEval, argv: options.argv, caller: ctx, limits };
+    return run;
+  }
+
+  /** Ends the run: its writes are propagated. */
+  end(): void {
+    this.running = undefined;
+    this.#client!.out.truncate(this.#reply.start);
+    this.#client!.inExec = false;
+    this.#effects.flush();
+  }
 
   get loaded(): boolean {
     return this.#vm !== undefined;
@@ -297,40 +342,54 @@ export class Scripting {
     return undefined;
   }
 
-  /** Runs `argv` for the script: Redis's scriptCall checks, then the command itself. */
-  call(running: Running, argv: string[], resp: 2 | 3): RespValue {
-    const server = this.server;
-    const command = server.commands.resolve(argv);
+  /**
+   * Runs `argv` for the script: Redis's scriptCall checks, then the command
+   * itself. Its reply is left in the script client's buffer until the next call.
+   */
+  call(running: Running, argv: string[], resp: 2 | 3): ReplyBytes {
+    const client = this.scriptClient;
+    const out = client.out;
+    const reply = this.#reply;
+    out.truncate(reply.start);
+    client.setResp(resp);
+    const command = this.server.commands.resolve(argv);
     if (command === undefined) {
-      server.stats.countError(SCRIPT_UNKNOWN_COMMAND);
-      return { type: "error", value: SCRIPT_UNKNOWN_COMMAND };
+      this.server.stats.countError(SCRIPT_UNKNOWN_COMMAND);
+      out.error(SCRIPT_UNKNOWN_COMMAND);
+    } else {
+      const refusal = this.#refusal(running, command, argv);
+      if (refusal === undefined) client.execute(command, argv);
+      else out.error(refusal);
     }
-    // As Redis's scriptCall: the refused command counts as rejected.
-    const reject = (value: string): RespValue => {
+    reply.buf = out.buf;
+    reply.end = out.pos;
+    return reply;
+  }
+
+  /** Why Redis's scriptCall refuses `command` (counted as rejected), or undefined. */
+  #refusal(running: Running, command: Command, argv: string[]): string | undefined {
+    const server = this.server;
+    const refusal = this.#check(running, command, argv);
+    if (refusal !== undefined) {
+      // As Redis's scriptCall: the refused command counts as rejected.
       command.rejectedCalls++;
-      server.stats.countError(value);
-      return { type: "error", value };
-    };
-    if (!command.arityFits(argv.length)) return reject(SCRIPT_WRONG_ARITY);
-    if (command.spec.flags.includes("noscript")) return reject(SCRIPT_DENIED_COMMAND);
+      server.stats.countError(refusal);
+    } else if (command.isWrite) running.limits.wrote = true;
+    return refusal;
+  }
+
+  #check(running: Running, command: Command, argv: string[]): string | undefined {
+    const server = this.server;
+    if (!command.arityFits(argv.length)) return SCRIPT_WRONG_ARITY;
+    if (command.spec.flags.includes("noscript")) return SCRIPT_DENIED_COMMAND;
     const stale = staleRefusal(server, command);
-    if (stale !== undefined) return reject(stale);
+    if (stale !== undefined) return stale;
     const denial = checkCall(server.acl, running.caller.client.user, command, argv);
     if (denial !== undefined) {
       logDenial(running.caller, denial, command, argv, "lua");
-      return reject(scriptAclDenied(denial.reason));
+      return scriptAclDenied(denial.reason);
     }
-    const refusal = writeRefusal(server, running.limits, command);
-    if (refusal !== undefined) return reject(refusal);
-    if (command.isWrite) running.limits.wrote = true;
-    const client = this.scriptClient;
-    client.setResp(resp);
-    const out = client.out;
-    const mark = out.pos;
-    client.execute(command, argv);
-    const reply = this.#decoder.decode(out.buf, mark, out.pos);
-    out.truncate(mark);
-    return reply ?? { type: "null" };
+    return writeRefusal(server, running.limits, command);
   }
 }
 
@@ -366,46 +425,12 @@ export function runScript(ctx: CommandContext, start: StartRun, options: RunOpti
   const limits = prepareRun(ctx, options.flags, options.ro);
   if (typeof limits === "string") throw new CommandError(limits);
   const scripting = server.scripting;
-  const scriptClient = scripting.scriptClient;
-  scriptClient.selectDb(ctx.db.index);
-  // As Redis's script client: the script's commands run as the caller's user.
-  scriptClient.user = ctx.client.user;
-  scriptClient.inExec = true;
-  const effects = new ScriptEffects(server);
-  const host: ScriptHost = {
-    call: (argv, resp) => scripting.call(running, argv, resp),
-    aclCheck: (argv) => {
-      const command = server.commands.resolve(argv);
-      if (command === undefined) return undefined;
-      return checkCall(server.acl, ctx.client.user, command, argv) === undefined;
-    },
-    log: (level, message) => {
-      if (level >= 2) server.log(message);
-    },
-    setRepl: (flags) => {
-      effects.targets = flags;
-    },
-  };
-  const threshold = server.config.getNumber("busy-reply-threshold");
-  const run = start(scripting, host, threshold);
-  const running: Running = {
-    run,
-    isEval: options.isEval,
-    argv: options.argv,
-    caller: ctx,
-    limits,
-  };
-  scripting.running = running;
-  const finish = () => {
-    scripting.running = undefined;
-    scriptClient.inExec = false;
-    effects.flush();
-  };
+  const run = scripting.begin(ctx, start, options, limits);
   // Inside EXEC the caller cannot be parked mid-transaction: the script runs to its end.
   while (!run.resume()) {
-    if (!ctx.inExec) return continueBusy(ctx.client, scripting, run, options, finish);
+    if (!ctx.inExec) return continueBusy(ctx.client, scripting, run, options);
   }
-  finish();
+  scripting.end();
   if (run.reply.type === "error") throw new CommandError(run.reply.value, run.errorStatsCounted);
   writeReply(ctx.out, run.reply);
 }
@@ -416,7 +441,6 @@ function continueBusy(
   scripting: Scripting,
   run: ScriptRun,
   { isEval, argv }: RunOptions,
-  finish: () => void,
 ): void {
   const server = scripting.server;
   server.busyScriptError = isEval ? BUSY_EVAL : BUSY_FUNCTION;
@@ -431,7 +455,7 @@ function continueBusy(
     while (!run.resume()) {
       if (performance.now() >= until) return void setTimeout(step, 0);
     }
-    finish();
+    scripting.end();
     server.busyScriptError = undefined;
     const out = caller.out;
     out.beginReply();
@@ -448,6 +472,8 @@ function continueBusy(
   setTimeout(step, 0);
 }
 
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** Writes a script's reply (or any decoded reply) to a client. */
 export function writeReply(out: ReplyWriter, v: RespValue): void {
   switch (v.type) {
@@ -456,7 +482,8 @@ export function writeReply(out: ReplyWriter, v: RespValue): void {
     case "error":
       return out.error(v.value);
     case "int":
-      return out.int(v.value);
+      // Most fit a double exactly: the writer puts those digits without a string.
+      return out.int(v.value >= -SAFE && v.value <= SAFE ? Number(v.value) : v.value);
     case "bulk":
       return out.bulk(v.value);
     case "verbatim":

@@ -212,3 +212,51 @@ Deno.test("hash: random picks are uniform, in a listpack, a table, mid-resize, w
   check(resizing, 65);
   equal(new RedisHash().randomField(), undefined);
 });
+
+Deno.test("hash: updates read back right after each write (the found-entry memo), against a Map", () => {
+  // Values cross 128 bytes (a two-byte length) and fields share buckets, in a listpack and a table.
+  for (const expanded of [false, true]) {
+    const next = random(expanded ? 7 : 3);
+    const hash = new RedisHash();
+    if (expanded) hash.expand();
+    const model = new Map<string, string>();
+    for (let i = 0; i < 4000; i++) {
+      const field = `f${next(12)}`;
+      const op = next(10);
+      if (op === 0) {
+        equal(hash.delete(field), model.delete(field));
+      } else if (op < 7) {
+        const value = "v".repeat([0, 1, 2, 127, 128, 200][next(6)]!) + next(1000);
+        equal(hash.set(field, value), !model.has(field));
+        model.set(field, value);
+      }
+      equal(hash.get(field), model.get(field));
+      equal(hash.valueLength(field), model.get(field)?.length ?? 0);
+      const other = `f${next(12)}`;
+      equal(hash.get(other), model.get(other));
+    }
+    deepEqual(new Map(hash.entries()), model);
+  }
+});
+
+Deno.test("hash: random picks read entries with two-byte lengths right, in a listpack and a table", () => {
+  for (const fields of [5, 60]) {
+    const hash = new RedisHash();
+    if (fields > 5) hash.expand();
+    // Fields and values of 1 to 300 bytes: one- and two-byte lengths side by side.
+    const next = random(fields);
+    for (let i = 0; i < fields; i++) {
+      hash.set(`f${i}${"k".repeat(next(200))}`, "v".repeat(next(300)) + i, 512, 512);
+    }
+    equal(hash.encoding(), fields === 5 ? "listpack" : "hashtable");
+    const seen = new Set<string>();
+    for (let i = 0; i < fields * 100; i++) {
+      const [field, value] = hash.random()!;
+      equal(hash.get(field), value);
+      const only = hash.randomField()!;
+      ok(hash.has(only), `${only.length} bytes picked`);
+      seen.add(field);
+    }
+    equal(seen.size, fields);
+  }
+});

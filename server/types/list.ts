@@ -551,6 +551,30 @@ export class RedisList implements RedisObject {
     return value;
   }
 
+  /**
+   * Moves the element at one end to the other and returns it (undefined when
+   * empty): LMOVE l l RIGHT LEFT. A small list is copied once, the entry's
+   * bytes moved as they are.
+   */
+  rotate(fromTail: boolean): string | undefined {
+    const chunked = this.#chunked;
+    if (chunked !== undefined) {
+      const value = fromTail ? chunked.popRight() : chunked.popLeft();
+      if (value !== undefined && fromTail) chunked.pushLeft(value);
+      else if (value !== undefined) chunked.pushRight(value);
+      return value;
+    }
+    if (this.#count === 0) return undefined;
+    const packed = this.#packed;
+    const entry = cursorOver(packed);
+    if (fromTail) entry.readBackward(packed.length);
+    else entry.readForward(0);
+    const cut = fromTail ? entry.start : entry.end;
+    const value = entry.value();
+    this.#data = flat(packed.slice(cut) + packed.slice(0, cut));
+    return value;
+  }
+
   /** The element at `index` (0-based, negative from the end), or undefined. */
   at(index: number): string | undefined {
     if (this.#chunked !== undefined) return this.#chunked.at(index);

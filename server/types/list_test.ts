@@ -234,3 +234,25 @@ Deno.test("list: setting an element to the value it holds keeps the list as it w
   deepEqual([...list.values()], ["x", "xz", "y", "a".repeat(199) + "b", ""]);
   deepEqual([...list.reversed()], ["", "a".repeat(199) + "b", "y", "xz", "x"]);
 });
+
+Deno.test("list: rotate matches a pop and a push at the other end, packed and chunked", () => {
+  const next = random(11);
+  // Short and two-byte-length elements; 5 stays packed, 300 is chunked.
+  for (const size of [1, 2, 5, 300]) {
+    const values = Array.from({ length: size }, (_, i) => "x".repeat([1, 130][next(2)]!) + i);
+    const list = listOf(...values);
+    const model = values.slice();
+    for (let i = 0; i < 500; i++) {
+      const fromTail = next(2) === 0;
+      const value = fromTail ? model.pop()! : model.shift()!;
+      if (fromTail) model.unshift(value);
+      else model.push(value);
+      equal(list.rotate(fromTail), value);
+      equal(list.length, model.length);
+      equal(list.at(-1), model.at(-1));
+    }
+    deepEqual([...list.values()], model);
+    deepEqual([...list.reversed()], model.slice().reverse());
+  }
+  equal(new RedisList().rotate(true), undefined);
+});

@@ -76,10 +76,7 @@ let foundValueStart = 0;
 let foundValueLength = 0;
 /** The large entry's field the last #pick took. */
 let pickedLarge = "";
-/**
- * The last entry #find found: buckets are immutable strings, so the same
- * bucket (by content) and field give the same bounds.
- */
+/** The last entry #find found: buckets are immutable, so the same bucket and field, same bounds. */
 const memo = {
   bucket: "",
   field: "",
@@ -280,12 +277,14 @@ export abstract class PackedDict {
         ) {
           // (An equal value stays as it is: no bucket copy, no garbage.)
           const valueAt = foundValueStart - prefixLength(foundValueLength);
-          this.#store(
-            flat(
-              bucket.slice(0, valueAt) + lengthPrefix(value.length) + value +
-                bucket.slice(foundEnd),
-            ),
-          );
+          const prefix = lengthPrefix(value.length);
+          const updated = flat(bucket.slice(0, valueAt) + prefix + value + bucket.slice(foundEnd));
+          this.#store(updated);
+          // #find left the entry in the memo: moved to the new bucket, its next read needs no scan.
+          memo.bucket = updated;
+          memo.valueStart = valueAt + prefix.length;
+          memo.valueLength = value.length;
+          memo.end = memo.valueStart + value.length;
         }
         return false;
       }
