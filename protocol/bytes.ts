@@ -269,3 +269,23 @@ export function decimalLength(n: number): number {
   for (let m = n; m >= 10; m = (m / 10) | 0) digits++;
   return digits;
 }
+
+/** Below this many bytes a loop copies faster than making a view for `set`. */
+const COPY_LOOP_MAX = 64;
+
+/** Copies bytes [start, end) of `from` to `to` at `at`; returns the end of the copy in `to`. */
+export function copyBytes(
+  to: Uint8Array,
+  at: number,
+  from: Uint8Array,
+  start: number,
+  end: number,
+): number {
+  const len = end - start;
+  if (len < COPY_LOOP_MAX) {
+    for (let i = 0; i < len; i++) to[at + i] = from[start + i]!;
+  } else {
+    to.set(from.subarray(start, end), at);
+  }
+  return at + len;
+}

@@ -4,7 +4,7 @@
  * reply (a bulk string, a map, a double...) and the client's protocol decides
  * the bytes: RESP2, RESP3, or the native tagged values.
  */
-import { decimalLength, writeBinary, writeDecimal } from "./bytes.ts";
+import { copyBytes, decimalLength, writeBinary, writeDecimal } from "./bytes.ts";
 import { formatDouble } from "./double.ts";
 import { RESPONSE_TOO_BIG } from "./errors.ts";
 import { ErrCode, MAX_MSG_LEN, Tag } from "./native.ts";
@@ -189,8 +189,8 @@ export abstract class ReplyWriter {
   abstract error(message: string): void;
   abstract int(n: number | bigint): void;
   abstract bulk(s: string): void;
-  /** A bulk string of these bytes, copied as they are (a stored value's bytes). */
-  abstract bulkBytes(bytes: Uint8Array): void;
+  /** A bulk string of bytes [start, end) of `bytes`, copied as they are (a stored value's, where it lies). */
+  abstract bulkBytes(bytes: Uint8Array, start?: number, end?: number): void;
   abstract nil(): void;
   abstract nilArray(): void;
   abstract array(n: number): void;
@@ -303,10 +303,9 @@ export class RespWriter extends ReplyWriter {
     this.#bulkEnd(writeDecimal(this.buf, copyIdMs(this.buf, p), seq));
   }
 
-  bulkBytes(bytes: Uint8Array): void {
-    const p = this.#bulkStart(bytes.length);
-    this.buf.set(bytes, p);
-    this.#bulkEnd(p + bytes.length);
+  bulkBytes(bytes: Uint8Array, start = 0, end = bytes.length): void {
+    const p = this.#bulkStart(end - start);
+    this.#bulkEnd(copyBytes(this.buf, p, bytes, start, end));
   }
 
   /** Writes `$len\r\n` with room for the value and its CRLF; returns where the value goes. */
@@ -431,10 +430,9 @@ export class NativeWriter extends ReplyWriter {
     this.pos = writeDecimal(this.buf, copyIdMs(this.buf, p), seq);
   }
 
-  bulkBytes(bytes: Uint8Array): void {
-    const p = this.#strStart(bytes.length);
-    this.buf.set(bytes, p);
-    this.pos = p + bytes.length;
+  bulkBytes(bytes: Uint8Array, start = 0, end = bytes.length): void {
+    const p = this.#strStart(end - start);
+    this.pos = copyBytes(this.buf, p, bytes, start, end);
   }
 
   #str(s: string): void {

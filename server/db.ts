@@ -13,6 +13,8 @@ import { KeyTable, type StoredValue } from "./types/keytable.ts";
 import { ByteString, StringForm } from "./types/string.ts";
 import type { RedisObject, RedisValue } from "./types/value.ts";
 import { commandTime } from "./types/access_clock.ts";
+import { PageBytes } from "./types/page_bytes.ts";
+import { randomTableKey } from "./types/keytable_keys.ts";
 
 /** What a database tells the rest of the server. */
 export interface KeyspaceHooks {
@@ -129,15 +131,22 @@ export class Database {
   }
 
   /**
-   * readString for a reply that copies the value out at once (GET): a long
-   * inline value comes as a view of its stored bytes (KeyTable.getForReply).
+   * lookupRead for a reply that copies the value out before the next
+   * keyspace access (MGET): an inline string comes as the view of its stored
+   * bytes (KeyTable.getForReply).
    */
-  readStringForReply(key: string): string | Uint8Array | undefined {
+  lookupForReply(key: string): RedisValue | PageBytes | undefined {
     const value = this.expires.size !== 0 && this.#expireIfNeeded(key)
       ? undefined
       : this.dict.getForReply(key);
     this.#countLookup(value !== undefined);
-    if (value === undefined || typeof value === "string" || value instanceof Uint8Array) {
+    return value;
+  }
+
+  /** readString for a reply that copies the value out at once (GET), as lookupForReply. */
+  readStringForReply(key: string): string | PageBytes | undefined {
+    const value = this.lookupForReply(key);
+    if (value === undefined || typeof value === "string" || value instanceof PageBytes) {
       return value;
     }
     throw new CommandError(WRONGTYPE);
@@ -208,6 +217,12 @@ export class Database {
   addToInteger(key: string, delta: number): number | undefined {
     if (this.expires.size !== 0 && this.#expireIfNeeded(key)) return undefined;
     return this.dict.addToInteger(key, delta);
+  }
+
+  /** KeyTable.editInline (APPEND, SETRANGE) on a live key; undefined also when its TTL has passed. */
+  editInline(key: string, offset: number, patch: string): number | undefined {
+    if (this.expires.size !== 0 && this.#expireIfNeeded(key)) return undefined;
+    return this.dict.editInline(key, offset, patch);
   }
 
   /** The collection of `type` at `key`, undefined if missing; WRONGTYPE otherwise. */
@@ -330,7 +345,7 @@ export class Database {
   randomKey(): string | undefined {
     // A replica hides expired keys without deleting them: bound the search, as Redis does.
     for (let tries = 0;; tries++) {
-      const key = this.dict.randomKey();
+      const key = randomTableKey(this.dict);
       if (key === undefined || !this.#expireIfNeeded(key) || tries === 100) return key;
     }
   }

@@ -32,6 +32,7 @@ import { isReplicaClient } from "./replication/client_peer.ts";
 import { KeyTable } from "./types/keytable.ts";
 import { lfuSettings } from "./types/lfu.ts";
 import { MAP_ENTRY_BYTES, stringBytes } from "./types/memory.ts";
+import { randomTableKey, sampleScored } from "./types/keytable_keys.ts";
 
 /**
  * A client's fixed cost beyond its buffers: its objects and reply writer.
@@ -92,7 +93,7 @@ class EvictableDatabase implements EvictableDb {
   }
 
   sample(n: number, volatileOnly: boolean, visit: (key: string) => void): void {
-    if (!volatileOnly) return this.db.dict.sampleScored(n, false, takeAll, visit);
+    if (!volatileOnly) return sampleScored(this.db.dict, n, false, takeAll, visit);
     for (let i = Math.min(n, this.db.expires.size); i > 0; i--) visit(this.#nextVolatile());
   }
 
@@ -102,11 +103,11 @@ class EvictableDatabase implements EvictableDb {
     wanted: (score: number) => boolean,
     visit: (key: string, score: number) => void,
   ): void {
-    this.db.dict.sampleScored(n, byFrequency, wanted, visit);
+    sampleScored(this.db.dict, n, byFrequency, wanted, visit);
   }
 
   randomKey(volatileOnly: boolean): string | undefined {
-    if (!volatileOnly) return this.db.dict.randomKey();
+    if (!volatileOnly) return randomTableKey(this.db.dict);
     if (this.db.expires.size === 0) return undefined;
     // Map order is insertion order: skip a random few from the roving place.
     for (let skip = Math.floor(Math.random() * 8); skip > 0; skip--) this.#nextVolatile();

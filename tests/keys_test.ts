@@ -393,3 +393,32 @@ Deno.test("reads count keyspace hits and misses as Redis does", async () => {
     deepEqual(await stats(), [hits, misses], command.join(" "));
   }
 });
+
+Deno.test("COPY with REPLACE over a key announces it as new, as Redis's dbAdd after dbDelete", async () => {
+  await using srv = startServer({ "notify-keyspace-events": "Egn" });
+  using sub = await RespClient.connect(srv.port);
+  using c = await RespClient.connect(srv.port);
+  await sub.cmd("PSUBSCRIBE", "__keyevent@*__:*");
+  for (
+    const command of [
+      ["SET", "a", "1"],
+      ["SET", "b", "22", "EX", "100"],
+      ["COPY", "a", "b", "REPLACE"],
+      ["RPUSH", "l", "x"],
+      ["COPY", "l", "b", "REPLACE"],
+      ["COPY", "a", "b"],
+    ]
+  ) await c.cmd(...command);
+  const events: string[] = [];
+  while (events.length < 8) {
+    const [, , channel = "", key] = plain(await sub.read()) as string[];
+    events.push(`${channel.slice("__keyevent@0__:".length)} ${key}`);
+  }
+  // As redis-server 7.0 publishes them for the same commands.
+  const replaced = ["new b", "copy_to b"];
+  deepEqual(events, ["new a", "new b", "expire b", ...replaced, "new l", ...replaced]);
+  await expectReplies(c, [
+    [["TTL", "b"], -1],
+    [["LRANGE", "b", "0", "-1"], ["x"]],
+  ]);
+});

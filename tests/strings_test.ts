@@ -196,21 +196,22 @@ Deno.test("SETRANGE edits the stored bytes in place and keeps the TTL", async ()
     [["SETRANGE", "n", "1", "x"], 5],
     [["GET", "n"], "1x345"],
     [["OBJECT", "ENCODING", "n"], "raw"],
-    [["SET", "big", "a".repeat(1000), "EX", "100"], "OK"],
-    [["SETRANGE", "big", "998", "bcd"], 1001],
+    // Longer than a record holds inline: a boxed string's bytes.
+    [["SET", "big", "a".repeat(1998), "EX", "100"], "OK"],
+    [["SETRANGE", "big", "1996", "bcd"], 1999],
   ]);
   const stored = db.getBytes("big");
   for (let i = 0; i < 50; i++) await c.cmd("SETRANGE", "big", String(i * 20), "Z");
   equal(db.getBytes("big"), stored, "the same bytes object, edited, not a copy");
-  const expected = Array.from("a".repeat(998) + "bcd");
+  const expected = Array.from("a".repeat(1996) + "bcd");
   for (let i = 0; i < 50; i++) expected[i * 20] = "Z";
   await expectReplies(c, [
     [["GET", "big"], expected.join("")],
-    [["STRLEN", "big"], 1001],
-    [["GETRANGE", "big", "995", "-1"], "aaabcd"],
-    [["SETRANGE", "big", "1003", "e"], 1004],
-    [["GETRANGE", "big", "999", "-1"], "cd\0\0e"],
-    [["APPEND", "big", "f"], 1005],
+    [["STRLEN", "big"], 1999],
+    [["GETRANGE", "big", "1993", "-1"], "aaabcd"],
+    [["SETRANGE", "big", "2001", "e"], 2002],
+    [["GETRANGE", "big", "1997", "-1"], "cd\0\0e"],
+    [["APPEND", "big", "f"], 2003],
     [["GETRANGE", "big", "-3", "-1"], "\0ef"],
   ]);
   ok(await c.cmd("TTL", "big") as number > 0);
@@ -473,6 +474,8 @@ Deno.test("GET returns every byte of values short and long, ASCII and binary, on
   const binary = (length: number) =>
     String.fromCharCode(...Array.from({ length }, (_, i) => (i * 37 + 200) & 0xff));
   const values = [
+    "",
+    "v",
     "x".repeat(63),
     "x".repeat(64),
     "y".repeat(1000),
@@ -499,4 +502,22 @@ Deno.test("GET returns every byte of values short and long, ASCII and binary, on
   deepEqual(await c.cmd("GET", "list"), {
     error: "WRONGTYPE Operation against a key holding the wrong kind of value",
   });
+  // MGET copies each value out before its next lookup, which may delete an expired key.
+  await c.cmd("SET", "gone", "x", "PX", "1");
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const keys = values.flatMap((_, i) => [`v${i}`, "list", "gone", "missing"]);
+  const expected = values.flatMap((value) => [
+    value.split("").reverse().join("") + "!",
+    null,
+    null,
+    null,
+  ]);
+  deepEqual(await c.cmd("MGET", ...keys), expected);
+  deepEqual(
+    await n.call("mget", ...keys),
+    {
+      type: "arr",
+      values: expected.map((value) => value === null ? { type: "nil" } : { type: "str", value }),
+    },
+  );
 });

@@ -33,7 +33,7 @@ import { parseCursor, parseScanOptions, writeScanReply } from "../scan.ts";
 import { isSharedInteger, SHARED_REFCOUNT, stringEncoding, StringForm } from "../types/string.ts";
 import { type RedisValue, typeOf } from "../types/value.ts";
 import { commandTime, reportTime } from "../types/access_clock.ts";
-import { tableKeys } from "../types/keytable_keys.ts";
+import { scanTable, tableKeys } from "../types/keytable_keys.ts";
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
@@ -138,7 +138,9 @@ function copy(ctx: CommandContext, argv: string[]): void {
   const when = source.getExpire(key);
   if (target.has(newKey)) {
     if (!replace) return ctx.out.int(0);
-    target.delete(newKey);
+    // Written over (a same-length string in place) rather than deleted and
+    // added, but announced as new as Redis's dbAdd after its dbDelete does.
+    target.hooks.added?.(target, newKey);
   }
   place(target, newKey, typeof value === "string" ? value : value.clone(), form, when);
   ctx.server.keyChanged(target, newKey, NotifyClass.Generic, "copy_to");
@@ -281,7 +283,7 @@ function scan(ctx: CommandContext, argv: string[]): void {
   const { match, count, type } = parseScanOptions(argv, 2, true);
   const db = ctx.db;
   const found: string[] = [];
-  const next = db.dict.scan(cursor, count, (key) => found.push(key));
+  const next = scanTable(db.dict, cursor, count, (key) => found.push(key));
   const pattern = match === "*" ? undefined : match;
   const keys: string[] = [];
   for (const key of found) {

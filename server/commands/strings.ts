@@ -1,5 +1,5 @@
 /** String commands. */
-import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
+import { writeBinary } from "../../protocol/bytes.ts";
 import { arg, ArgCursor, intArg, parseInt64, parseInteger } from "../args.ts";
 import { keyRange, READ_DELETED_KEY, READ_UPDATED_KEY } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
@@ -9,9 +9,6 @@ import {
   DECREMENT_OVERFLOW,
   INCREMENT_NAN_OR_INFINITY,
   invalidExpire,
-  LCS_IDX_AND_LEN,
-  LCS_NOT_STRINGS,
-  LCS_TOO_MUCH_MEMORY,
   NOT_FLOAT,
   NOT_INTEGER,
   OFFSET_OUT_OF_RANGE,
@@ -31,6 +28,8 @@ import {
   StringForm,
 } from "../types/string.ts";
 import { commandTime } from "../types/access_clock.ts";
+import { PageBytes } from "../types/page_bytes.ts";
+import { lcsCommand } from "./strings_lcs.ts";
 import { PROTO_MAX_BULK_LEN_MIN } from "../config_params.ts";
 
 const INT64_MAX = 9223372036854775807n;
@@ -88,8 +87,8 @@ function setWithExpiry(name: string, unit: ExpireUnit): Handler {
       unit,
       expire: arg(argv, 2),
     };
-    const out = ctx.out;
-    setGeneric(ctx, name, arg(argv, 1), arg(argv, 3), options, () => out.ok(), () => out.nil());
+    if (setGeneric(ctx, name, arg(argv, 1), arg(argv, 3), options)) ctx.out.ok();
+    else ctx.out.nil();
   };
 }
 
@@ -116,9 +115,9 @@ function parseSetOptions(args: ArgCursor): SetOptions {
 }
 
 /**
- * Redis's setGenericCommand: SET with options, SETNX, SETEX, PSETEX. `reply`
- * answers a completed set, `abort` one skipped by NX/XX (GET answers both
- * with the old value instead).
+ * Redis's setGenericCommand: SET with options, SETNX, SETEX, PSETEX. Returns
+ * whether the value was set (false: skipped by NX or XX); the caller
+ * replies, unless GET has already replied with the old value.
  */
 function setGeneric(
   ctx: CommandContext,
@@ -126,9 +125,7 @@ function setGeneric(
   key: string,
   value: string,
   options: SetOptions,
-  reply: () => void,
-  abort: () => void,
-): void {
+): boolean {
   const when = options.unit === undefined
     ? undefined
     : expireTimeOf(options.expire!, options.unit, command);
@@ -139,10 +136,7 @@ function setGeneric(
     else ctx.out.bulk(old);
   }
   const found = db.has(key);
-  if ((options.nx && found) || (options.xx && !found)) {
-    if (!options.get) abort();
-    return;
-  }
+  if ((options.nx && found) || (options.xx && !found)) return false;
   // A TTL about to be set replaces the old one in place: clearing it first costs a
   // delete and a re-insert in the expires table.
   if (found && (options.keepTtl || when !== undefined)) db.replace(key, value);
@@ -150,11 +144,12 @@ function setGeneric(
   ctx.server.keyChanged(db, key, NotifyClass.String, "set");
   if (when !== undefined) {
     db.setExpire(key, when);
-    // Relative times would replay wrong from the AOF: record the absolute one.
-    ctx.propagateAs = [["SET", key, value, "PXAT", String(when)]];
+    // Relative times would replay wrong from the AOF: record the absolute one,
+    // formatted only for a recorder (AOF, replicas, a script).
+    if (ctx.server.recordsWrites()) ctx.propagateAs = [["SET", key, value, "PXAT", String(when)]];
     ctx.server.notify(NotifyClass.Generic, "expire", key, db.index);
   }
-  if (!options.get) reply();
+  return true;
 }
 
 /** An INCRBY-style increment: a number when exact, a bigint otherwise. */
@@ -218,123 +213,16 @@ function byteRange(start: number, end: number, length: number): [number, number]
 function getRange(ctx: CommandContext, argv: string[]): void {
   const start = intArg(arg(argv, 2));
   const end = intArg(arg(argv, 3));
-  const value = ctx.db.readString(arg(argv, 1));
-  const range = value === undefined ? undefined : byteRange(start, end, value.length);
-  ctx.out.bulk(range === undefined ? "" : value!.slice(range[0], range[1] + 1));
-}
-
-/** Tables up to this many cells are reused: a fresh typed array costs more than a short LCS. */
-const LCS_KEPT_CELLS = 1 << 16;
-let keptLcsTable = new Uint32Array(256);
-/** The common bytes of short LCS replies, collected last to first. */
-const keptLcsBytes = new Uint8Array(4096);
-
-function lcsTable(cells: number): Uint32Array {
-  if (cells > LCS_KEPT_CELLS) return new Uint32Array(cells);
-  if (cells > keptLcsTable.length) keptLcsTable = new Uint32Array(LCS_KEPT_CELLS);
-  return keptLcsTable;
-}
-
-/** The LCS table and the reply for LCS, following Redis's traceback exactly. */
-function lcs(ctx: CommandContext, argv: string[]): void {
-  const a = ctx.db.lookupRead(arg(argv, 1));
-  const b = ctx.db.lookupRead(arg(argv, 2));
-  if ((a !== undefined && typeof a !== "string") || (b !== undefined && typeof b !== "string")) {
-    throw new CommandError(LCS_NOT_STRINGS);
+  const value = ctx.db.readStringForReply(arg(argv, 1));
+  if (value === undefined) return ctx.out.bulk("");
+  if (typeof value === "string") {
+    const range = byteRange(start, end, value.length);
+    return ctx.out.bulk(range === undefined ? "" : value.slice(range[0], range[1] + 1));
   }
-  let getLen = false;
-  let getIdx = false;
-  let withMatchLen = false;
-  let minMatchLen = 0;
-  const args = new ArgCursor(argv, 3);
-  while (args.hasMore()) {
-    const opt = args.nextOption();
-    if (opt === "idx") getIdx = true;
-    else if (opt === "len") getLen = true;
-    else if (opt === "withmatchlen") withMatchLen = true;
-    else if (opt === "minmatchlen" && args.hasMore()) minMatchLen = Math.max(0, args.nextInt());
-    else throw new CommandError(SYNTAX);
-  }
-  if (getLen && getIdx) throw new CommandError(LCS_IDX_AND_LEN);
-  const x = a ?? "";
-  const y = b ?? "";
-  const width = y.length + 1;
-  const cells = (x.length + 1) * width;
-  if (cells * 4 > ctx.server.config.getNumber("proto-max-bulk-len")) {
-    throw new CommandError(LCS_TOO_MUCH_MEMORY);
-  }
-  const table = lcsTable(cells);
-  // A reused table holds old numbers: only row 0 and column 0 are read before being written.
-  table.fill(0, 0, width);
-  for (let i = 1; i <= x.length; i++) {
-    const xc = x.charCodeAt(i - 1);
-    table[i * width] = 0;
-    for (let j = 1; j <= y.length; j++) {
-      table[i * width + j] = xc === y.charCodeAt(j - 1)
-        ? table[(i - 1) * width + j - 1]! + 1
-        : Math.max(table[(i - 1) * width + j]!, table[i * width + j - 1]!);
-    }
-  }
-  const length = table[x.length * width + y.length]!;
-  if (getLen) return ctx.out.int(length);
-
-  // Walk back from the end, collecting the common bytes and, for IDX, the
-  // ranges of consecutive matches (reported last to first, as Redis does).
-  const common = length <= keptLcsBytes.length ? keptLcsBytes : new Uint8Array(length);
-  const ranges: [number, number, number, number, number][] = [];
-  let k = length;
-  let i = x.length;
-  let j = y.length;
-  let aStart = -1;
-  let aEnd = 0;
-  let bStart = 0;
-  let bEnd = 0;
-  while (i > 0 && j > 0) {
-    let emit = false;
-    if (x.charCodeAt(i - 1) === y.charCodeAt(j - 1)) {
-      common[--k] = x.charCodeAt(i - 1);
-      if (aStart < 0) {
-        aStart = aEnd = i - 1;
-        bStart = bEnd = j - 1;
-      } else if (aStart === i && bStart === j) {
-        aStart--;
-        bStart--;
-      } else {
-        emit = true;
-      }
-      if (aStart === 0 || bStart === 0) emit = true;
-      i--;
-      j--;
-    } else {
-      if (table[(i - 1) * width + j]! > table[i * width + j - 1]!) i--;
-      else j--;
-      if (aStart >= 0) emit = true;
-    }
-    if (emit) {
-      const matchLen = aEnd - aStart + 1;
-      if (getIdx && (minMatchLen === 0 || matchLen >= minMatchLen)) {
-        ranges.push([aStart, aEnd, bStart, bEnd, matchLen]);
-      }
-      aStart = -1;
-    }
-  }
-  if (!getIdx) return ctx.out.bulk(bytesToBinary(common, 0, length));
-  const out = ctx.out;
-  out.map(2);
-  out.bulk("matches");
-  out.array(ranges.length);
-  for (const [as, ae, bs, be, matchLen] of ranges) {
-    out.array(withMatchLen ? 3 : 2);
-    out.array(2);
-    out.int(as);
-    out.int(ae);
-    out.array(2);
-    out.int(bs);
-    out.int(be);
-    if (withMatchLen) out.int(matchLen);
-  }
-  out.bulk("len");
-  out.int(length);
+  // The range copied from where the value is stored.
+  const range = byteRange(start, end, value.end - value.start);
+  if (range === undefined) ctx.out.bulk("");
+  else ctx.out.bulkBytes(value.page, value.start + range[0], value.start + range[1] + 1);
 }
 
 /** GETEX: the value, then its TTL set, removed (PERSIST) or, for a past EXAT/PXAT, the key deleted. */
@@ -357,10 +245,11 @@ function getWithExpiry(ctx: CommandContext, argv: string[]): void {
       throw new CommandError(SYNTAX);
     }
   }
-  const value = ctx.db.readString(key);
+  const value = ctx.db.readStringForReply(key);
   if (value === undefined) return ctx.out.nil();
   const when = unit === undefined ? undefined : expireTimeOf(expire!, unit, "getex");
-  ctx.out.bulk(value);
+  if (typeof value === "string") ctx.out.bulk(value);
+  else ctx.out.bulkBytes(value.page, value.start, value.end);
   const db = ctx.db;
   const server = ctx.server;
   if (when !== undefined && (unit === "exat" || unit === "pxat") && when <= commandTime()) {
@@ -423,18 +312,25 @@ function incrByFloat(ctx: CommandContext, argv: string[]): void {
 
 function append(ctx: CommandContext, key: string, suffix: string): void {
   const db = ctx.db;
-  const current = db.getString(key);
-  let result: string;
-  if (current === undefined) {
-    result = suffix;
-    db.set(key, result);
-  } else {
-    checkStringLength(ctx, current.length + suffix.length);
-    result = current + suffix;
-    db.replace(key, result, StringForm.Raw);
-  }
+  // A short string grows where it is stored, into room left by its last move.
+  const edited = db.editInline(key, -1, suffix);
+  const length = edited ?? appendString(ctx, key, suffix);
   ctx.server.keyChanged(db, key, NotifyClass.String, "append");
-  ctx.out.int(result.length);
+  ctx.out.int(length);
+}
+
+/** APPEND to a missing key or a long string: the new string stored; its length. */
+function appendString(ctx: CommandContext, key: string, suffix: string): number {
+  const db = ctx.db;
+  const current = db.getString(key);
+  if (current === undefined) {
+    db.set(key, suffix);
+    return suffix.length;
+  }
+  checkStringLength(ctx, current.length + suffix.length);
+  const result = current + suffix;
+  db.replace(key, result, StringForm.Raw);
+  return result.length;
 }
 
 /**
@@ -448,11 +344,16 @@ function setRange(ctx: CommandContext, argv: string[]): void {
   if (offset < 0) throw new CommandError(OFFSET_OUT_OF_RANGE);
   const db = ctx.db;
   if (patch.length === 0) return ctx.out.int(db.getString(key)?.length ?? 0);
-  checkStringLength(ctx, offset + patch.length);
-  const { value } = db.editBytes(key, offset + patch.length);
-  writeBinary(value.bytes, offset, patch);
+  // A short string is patched where it is stored (KeyTable.editInline).
+  let length = db.editInline(key, offset, patch);
+  if (length === undefined) {
+    checkStringLength(ctx, offset + patch.length);
+    const { value } = db.editBytes(key, offset + patch.length);
+    writeBinary(value.bytes, offset, patch);
+    length = value.length;
+  }
   ctx.server.keyChanged(db, key, NotifyClass.String, "setrange");
-  ctx.out.int(value.length);
+  ctx.out.int(length);
 }
 
 /** Rows shared by GETRANGE and its old name SUBSTR. */
@@ -484,7 +385,7 @@ export const stringCommands: CommandSpec[] = [
       const value = ctx.db.readStringForReply(arg(argv, 1));
       if (value === undefined) ctx.out.nil();
       else if (typeof value === "string") ctx.out.bulk(value);
-      else ctx.out.bulkBytes(value);
+      else ctx.out.bulkBytes(value.page, value.start, value.end);
     },
   },
   {
@@ -515,8 +416,10 @@ export const stringCommands: CommandSpec[] = [
         // GET changes nothing, so the AOF records the SET without it.
         ctx.propagateAs = [argv.filter((word, i) => i < 3 || word.toLowerCase() !== "get")];
       }
-      const out = ctx.out;
-      setGeneric(ctx, "set", key, value, options, () => out.ok(), () => out.nil());
+      const done = setGeneric(ctx, "set", key, value, options);
+      if (options.get) return;
+      if (done) ctx.out.ok();
+      else ctx.out.nil();
     },
   },
   {
@@ -530,9 +433,7 @@ export const stringCommands: CommandSpec[] = [
     syntax: "key value",
     handler(ctx, argv) {
       const options: SetOptions = { nx: true, xx: false, get: false, keepTtl: false };
-      const out = ctx.out;
-      const [key, value] = [arg(argv, 1), arg(argv, 2)];
-      setGeneric(ctx, "setnx", key, value, options, () => out.int(1), () => out.int(0));
+      ctx.out.int(setGeneric(ctx, "setnx", arg(argv, 1), arg(argv, 2), options) ? 1 : 0);
     },
   },
   {
@@ -628,12 +529,15 @@ export const stringCommands: CommandSpec[] = [
     syntax: "key [key ...]",
     handler(ctx, argv) {
       const db = ctx.db;
-      ctx.out.array(argv.length - 1);
+      const out = ctx.out;
+      out.array(argv.length - 1);
       for (let i = 1; i < argv.length; i++) {
         const key = argv[i]!; // i < argv.length
-        const value = db.lookupRead(key);
-        if (typeof value === "string") ctx.out.bulk(value);
-        else ctx.out.nil();
+        // Each value is copied out before the next lookup, as lookupForReply asks.
+        const value = db.lookupForReply(key);
+        if (value instanceof PageBytes) out.bulkBytes(value.page, value.start, value.end);
+        else if (typeof value === "string") out.bulk(value);
+        else out.nil();
       }
     },
   },
@@ -771,15 +675,5 @@ export const stringCommands: CommandSpec[] = [
     syntax: "key increment",
     handler: incrByFloat,
   },
-  {
-    name: "lcs",
-    arity: -3,
-    flags: ["readonly"],
-    keys: [1, 2, 1],
-    group: "string",
-    since: "7.0.0",
-    summary: "Finds the longest common substring.",
-    syntax: "key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]",
-    handler: lcs,
-  },
+  lcsCommand,
 ];

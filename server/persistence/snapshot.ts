@@ -22,6 +22,7 @@
 import type { Database } from "../db.ts";
 import { hashKey } from "../types/key_hash.ts";
 import type { RedisValue } from "../types/value.ts";
+import { scanTable } from "../types/keytable_keys.ts";
 
 /** Receives the snapshot's contents in order. */
 export interface SnapshotSink {
@@ -188,7 +189,7 @@ export class KeyspaceSnapshot {
     };
     do {
       low = cursor;
-      cursor = db.dict.scan(cursor, SCAN_BATCH, visit);
+      cursor = scanTable(db.dict, cursor, SCAN_BATCH, visit);
       if (cursor === 0) {
         // Keys deleted before the walk reached them.
         for (const [key, state] of kept) if (state !== null) emit(key, state.value, state.expireAt);

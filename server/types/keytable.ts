@@ -19,12 +19,13 @@
  * whole duration, even across resizes.
  */
 import { ByteString, StringForm } from "./string.ts";
-import { accessClock, clockDistance, lruClock } from "./access_clock.ts";
+import { clockDistance, lruClock } from "./access_clock.ts";
 import { BoxStates } from "./box_states.ts";
 import { hashBytes, hashKey } from "./key_hash.ts";
 import {
   free,
   integerLength,
+  PageBytes,
   pageString,
   readSmallInteger,
   writeInline,
@@ -35,6 +36,7 @@ import {
 import {
   boxIndex,
   FLAG_DEAD,
+  FLAG_ROOM,
   FORM_MASK,
   FORM_SHIFT,
   HEADER,
@@ -44,10 +46,13 @@ import {
   KIND_BOXED,
   KIND_INLINE,
   KIND_MASK,
+  readVarint2,
   recordSize,
+  writeRoomRecord,
+  writeVarint2,
 } from "./record_format.ts";
 import { Arena, OFFSET_MASK, PAGE_BITS, PAGE_SIZE } from "./arena.ts";
-import { bytesToBinary } from "../../protocol/bytes.ts";
+import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
 import { type BigKeyBox, type StoredValue, valueBytes } from "./box_bytes.ts";
 export type { StoredValue };
 import { LFU_INIT } from "./lfu.ts";
@@ -62,8 +67,6 @@ import { PackedKind } from "./packed_record.ts";
 import { isPackable, type Packable, unpackValue } from "./packed_value.ts";
 import type { RedisObject, RedisValue } from "./value.ts";
 
-/** From this length an inline value is replied from a view of its bytes (a short string is cheaper). */
-const VIEW_MIN = 64;
 const MIN_CAPACITY = 8;
 
 // Offsets into a page come from a record's ref or from parsing the record, and
@@ -188,22 +191,27 @@ export class KeyTable {
     this.#gotSlot = this.#foundSlot;
   }
 
+  /** The view getForReply gives an inline string's bytes in. */
+  readonly #view = new PageBytes();
+
   /**
-   * get() for a reply: a long inline string comes back as a view of its bytes
-   * in the page, to be copied out as they are, valid until the table next
-   * changes (GET's reply skips building a string and encoding it back).
+   * get() for a reply: an inline string comes back as the view of its bytes
+   * in the page (the same PageBytes each call), to be copied out as they are
+   * before the table next changes (GET's and MGET's replies skip building a
+   * string and encoding it back).
    */
-  getForReply(key: string): RedisValue | Uint8Array | undefined {
+  getForReply(key: string): RedisValue | PageBytes | undefined {
     const ref = this.#access(key);
     if (ref === 0) return undefined;
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
     if ((page[off]! & KIND_MASK) !== KIND_INLINE) return this.#value(ref);
     const len = this.#inlineValue(page, off);
-    const start = this.#at;
-    return len < VIEW_MIN
-      ? pageString(page, start, start + len)
-      : page.subarray(start, start + len);
+    const view = this.#view;
+    view.page = page;
+    view.start = this.#at;
+    view.end = this.#at + len;
+    return view;
   }
 
   /** The value at `key` without recording an access (OBJECT, TYPE, TTL). */
@@ -245,8 +253,11 @@ export class KeyTable {
     return converted;
   }
 
+  /** Whether `key` is present; remembered as the last get's, for the write that often follows (SET NX/EX). */
   has(key: string): boolean {
-    return this.#find(key, hashKey(key)) !== 0;
+    const ref = this.#find(key, hashKey(key));
+    if (ref !== 0) this.#rememberGot(key, ref);
+    return ref !== 0;
   }
 
   /** How the string at `key` was written (see StringForm); Encoded if absent. */
@@ -278,14 +289,14 @@ export class KeyTable {
 
   // ---- writes ----------------------------------------------------------
 
+  /** The key the last set() stored inline; cleared by anything else that writes. */
+  #inlineKey: string | undefined;
+
   /**
    * Stores `value` at `key`; `form` records how a string was made, for
    * OBJECT ENCODING. Returns true if the key is new. An overwrite keeps the
    * LFU counter, as Redis's dbSetValue does.
    */
-  /** The key the last set() stored inline; cleared by anything else that writes. */
-  #inlineKey: string | undefined;
-
   set(key: string, value: StoredValue, form = StringForm.Encoded): boolean {
     return this.#set(key, value, form);
   }
@@ -314,13 +325,9 @@ export class KeyTable {
     const counter = page[off + 4]!;
     if (short && kind === KIND_INLINE) {
       // Same-length overwrites (the common SET pattern) rewrite in place.
-      const keyLen = this.#keyStart(page, off);
-      let p = this.#at;
-      let valueLen = page[p++]!;
-      if (valueLen & 0x80) valueLen = (valueLen & 0x7f) | (page[p++]! << 7);
-      if (valueLen === value.length) {
-        writeInline(page, p + keyLen, value);
-        page[off] = KIND_INLINE | (form << FORM_SHIFT);
+      if (this.#inlineValue(page, off) === value.length) {
+        writeInline(page, this.#at, value);
+        page[off] = (page[off]! & FLAG_ROOM) | KIND_INLINE | (form << FORM_SHIFT);
         stampAccess(page, off);
         return false;
       }
@@ -368,10 +375,72 @@ export class KeyTable {
       return sum;
     }
     writeInteger(page, start, sum);
-    page[off] = KIND_INLINE | (StringForm.Encoded << FORM_SHIFT);
+    page[off] = (page[off]! & FLAG_ROOM) | KIND_INLINE | (StringForm.Encoded << FORM_SHIFT);
     this.#gotKey = undefined;
     this.#inlineKey = key;
     return sum;
+  }
+
+  /**
+   * APPEND's and SETRANGE's edit of an inline string: writes `patch` at
+   * `offset` (at the end when -1), zero-filling any gap, and returns the new
+   * length; undefined, nothing touched, when `key` is absent, not inline, or
+   * would outgrow INLINE_MAX. A string that grows past its record moves to
+   * one with room for twice its length, as Redis's sdsMakeRoomFor grows
+   * greedily: a run of appends then rewrites no record (none left dead to
+   * compact). The string becomes Raw.
+   */
+  editInline(key: string, offset: number, patch: string): number | undefined {
+    const ref = this.#find(key, hashKey(key));
+    if (ref === 0) return undefined;
+    let page = this.#pageOf(ref);
+    let off = ref & OFFSET_MASK;
+    if ((page[off]! & KIND_MASK) !== KIND_INLINE) return undefined;
+    const len = this.#inlineValue(page, off);
+    const start = offset < 0 ? len : offset;
+    const length = Math.max(len, start + patch.length);
+    if (length > INLINE_MAX) return undefined;
+    touchAccess(page, off, this.trackFrequency);
+    let at = this.#at;
+    if (length > (page[off]! & FLAG_ROOM ? readVarint2(page, at - key.length - 2) : len)) {
+      const fresh = this.#moveToRoom(key, this.#foundSlot, len, Math.min(2 * length, INLINE_MAX));
+      page = this.#pageOf(fresh);
+      off = fresh & OFFSET_MASK;
+      at = this.#at;
+    }
+    if (length > len) {
+      writeVarint2(page, at - key.length - 4, length);
+      page.fill(0, at + len, at + start);
+    }
+    writeBinary(page, at + start, patch);
+    page[off] = (page[off]! & FLAG_ROOM) | KIND_INLINE | (StringForm.Raw << FORM_SHIFT);
+    this.#gotKey = undefined;
+    this.#inlineKey = key;
+    return length;
+  }
+
+  /**
+   * Rewrites the inline record in `slot` as one with room for `capacity`
+   * bytes, its first `len` value bytes copied; returns its ref, #at at its value.
+   */
+  #moveToRoom(key: string, slot: number, len: number, capacity: number): number {
+    const size = HEADER + (key.length < 0x80 ? 1 : 2) + 4 + key.length + capacity;
+    const fresh = this.#arena.reserve(size);
+    // Opening a page for it may have compacted the old record elsewhere.
+    const live = this.#slots[slot * 2]!;
+    const page = this.#pageOf(live);
+    const old = live & OFFSET_MASK;
+    this.#inlineValue(page, old);
+    const from = this.#at;
+    const target = this.#pageOf(fresh);
+    const at = writeRoomRecord(target, fresh & OFFSET_MASK, key, len, capacity);
+    target[(fresh & OFFSET_MASK) + 4] = page[old + 4]!;
+    stampAccess(target, fresh & OFFSET_MASK);
+    target.set(page.subarray(from, from + len), at);
+    this.#slots[slot * 2] = fresh;
+    this.#maybeCompact(this.#release(live));
+    this.#at = at;
+    return fresh;
   }
 
   delete(key: string): boolean {
@@ -407,85 +476,31 @@ export class KeyTable {
     this.#boxStates.clear();
   }
 
-  // ---- iteration -------------------------------------------------------
+  // ---- for the walks of keytable_keys.ts (SCAN, random keys, eviction samples) ----
 
-  /**
-   * One step of a SCAN: emits the keys of the home slots visited from
-   * `cursor` until `count` keys were emitted or 10 x count slots visited, and
-   * returns the next cursor (0 when the iteration is complete).
-   *
-   * Homes are the top bits of the hash, so a cursor is a position in hash
-   * space that means the same at any capacity: growing splits a home into
-   * two adjacent ones, shrinking merges them (a merged home may be visited
-   * twice, never skipped).
-   */
-  scan(cursor: number, count: number, emit: (key: string) => void): number {
-    let position = cursor >>> 0;
-    let emitted = 0;
-    let visits = count * 10;
-    for (;;) {
-      const shift = this.#shift;
-      const home = position >>> shift;
-      emitted += this.#emitHome(home, emit);
-      const next = (home + 1) * 2 ** shift;
-      if (next >= 2 ** 32) return 0;
-      position = next;
-      if (emitted >= count || --visits <= 0) return position;
-    }
+  /** The index: slot i is slots[2i] (a record ref, 0 when empty) and slots[2i+1] (its key's hash). Read only. */
+  get slots(): Uint32Array {
+    return this.#slots;
   }
 
-  /** A random key (slot-uniform, as Redis's is bucket-uniform), or undefined if empty. */
-  randomKey(): string | undefined {
-    if (this.#count === 0) return undefined;
-    const slots = this.#slots;
-    const mask = this.#mask;
-    let i = Math.floor(Math.random() * (mask + 1));
-    while (slots[i * 2] === 0) i = (i + 1) & mask;
-    return this.#key(slots[i * 2]!);
+  /** A key's home slot is the top bits of its hash: hash >>> shift. */
+  get shift(): number {
+    return this.#shift;
   }
 
-  /**
-   * Up to `count` distinct keys from a random stretch of the index, as
-   * Redis's dictGetSomeKeys samples for eviction (cheap, and random enough
-   * when repeated: keys sit at random slots by their hash). Each sampled
-   * record is scored from its
-   * header (idle seconds on the LRU clock, or 255 less the decayed LFU
-   * counter when `byFrequency`), and its key decoded for `visit` only when
-   * `wanted` takes the score. Most samples lose to the pool's candidates, so
-   * most cost no string and no second lookup. Half the dead share of the
-   * record's page is added: it never outranks a second of idleness or a step
-   * of the counter, but among keys equal there (most, when the key space
-   * turns over within a second) the deadest page's go first, so pages empty
-   * and are freed or compacted cheaply (Arena.toCompact).
-   */
-  sampleScored(
-    count: number,
-    byFrequency: boolean,
-    wanted: (score: number) => boolean,
-    visit: (key: string, score: number) => void,
-  ): void {
-    if (this.#count === 0) return;
-    const slots = this.#slots;
-    const mask = this.#mask;
-    const clock = accessClock;
-    const arena = this.#arena;
-    let i = Math.floor(Math.random() * (mask + 1));
-    let left = Math.min(count, this.#count);
-    for (let steps = mask + 1; left > 0 && steps > 0; steps--) {
-      const ref = slots[i * 2]!;
-      if (ref !== 0) {
-        left--;
-        const page = this.#pageOf(ref);
-        const off = ref & OFFSET_MASK;
-        const score = (byFrequency
-          ? 255 - decayedCounter(page, off, clock)
-          : clockDistance(lastAccess(page, off), clock)) + arena.deadShare(ref) / 2;
-        if (wanted(score)) {
-          visit(this.#key(ref), score);
-        }
-      }
-      i = (i + 1) & mask;
-    }
+  /** The key of the record at `ref` (from slots). */
+  keyOf(ref: number): string {
+    return this.#key(ref);
+  }
+
+  /** The page of the record at `ref`; it starts at ref & OFFSET_MASK there. */
+  pageOf(ref: number): Uint8Array {
+    return this.#pageOf(ref);
+  }
+
+  /** The share of the bytes written into the page of `ref` that dead records hold (0..1). */
+  deadShare(ref: number): number {
+    return this.#arena.deadShare(ref);
   }
 
   // ---- index -----------------------------------------------------------
@@ -561,22 +576,6 @@ export class KeyTable {
     this.#resize(target);
   }
 
-  /** Emits the keys whose home slot is `home`; returns how many. */
-  #emitHome(home: number, emit: (key: string) => void): number {
-    const slots = this.#slots;
-    const mask = this.#mask;
-    const shift = this.#shift;
-    let n = 0;
-    for (let i = home; slots[i * 2] !== 0; i = (i + 1) & mask) {
-      if (slots[i * 2 + 1]! >>> shift === home) {
-        emit(this.#key(slots[i * 2]!));
-        n++;
-      }
-      if (((i + 1) & mask) === home) break;
-    }
-    return n;
-  }
-
   /** The slot holding this live record. */
   #slotOfRef(ref: number, h: number): number {
     const slots = this.#slots;
@@ -604,8 +603,9 @@ export class KeyTable {
   /** The key length of an inline or boxed record; leaves #at at the key's first byte. */
   #keyBytes(page: Uint8Array, off: number, kind: number): number {
     const len = this.#keyStart(page, off);
-    // Between the two: an inline value's length (1 or 2 bytes) or a box index (4).
-    this.#at += kind === KIND_INLINE ? (page[this.#at]! & 0x80 ? 2 : 1) : 4;
+    // Between the two: an inline value's length (1 or 2 bytes) and any capacity (2), or a box index (4).
+    if (kind !== KIND_INLINE || page[off]! & FLAG_ROOM) this.#at += 4;
+    else this.#at += page[this.#at]! & 0x80 ? 2 : 1;
     return len;
   }
 
@@ -654,7 +654,7 @@ export class KeyTable {
     let p = this.#at;
     let len = page[p++]!;
     if (len & 0x80) len = (len & 0x7f) | (page[p++]! << 7);
-    this.#at = p + keyLen;
+    this.#at = p + keyLen + (page[off]! & FLAG_ROOM ? 2 : 0);
     return len;
   }
 

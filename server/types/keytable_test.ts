@@ -7,7 +7,13 @@ import { RedisHash } from "./hash.ts";
 import { RedisList } from "./list.ts";
 import { RedisSet } from "./set.ts";
 import { SortedSet } from "./sorted_set.ts";
-import { tableEntries, tableKeys } from "./keytable_keys.ts";
+import {
+  randomTableKey,
+  sampleScored,
+  scanTable,
+  tableEntries,
+  tableKeys,
+} from "./keytable_keys.ts";
 
 /** A deterministic generator, so a failure replays. */
 function rng(seed: number): () => number {
@@ -34,7 +40,7 @@ const list = (): RedisObject => ({
 function scanAll(table: KeyTable, count: number): string[] {
   const keys: string[] = [];
   let cursor = 0;
-  do cursor = table.scan(cursor, count, (k) => keys.push(k)); while (cursor !== 0);
+  do cursor = scanTable(table, cursor, count, (k) => keys.push(k)); while (cursor !== 0);
   return keys;
 }
 
@@ -112,7 +118,7 @@ Deno.test("KeyTable scan returns every key present throughout, across growth and
     let cursor = 0;
     let step = 0;
     do {
-      cursor = table.scan(cursor, 5, (k) => seen.add(k));
+      cursor = scanTable(table, cursor, 5, (k) => seen.add(k));
       step++;
       // 1,600 keys added 40 at a time, then deleted 100 at a time: the index
       // doubles twice and shrinks back while the scan runs.
@@ -153,11 +159,11 @@ Deno.test("KeyTable keeps the string form and LFU counter across overwrites", ()
 
 Deno.test("KeyTable randomKey returns only present keys", () => {
   const table = new KeyTable();
-  equal(table.randomKey(), undefined);
+  equal(randomTableKey(table), undefined);
   for (let i = 0; i < 100; i++) table.set(`k${i}`, "v");
   for (let i = 0; i < 100; i += 2) table.delete(`k${i}`);
   for (let i = 0; i < 200; i++) {
-    const key = table.randomKey()!;
+    const key = randomTableKey(table)!;
     ok(table.has(key));
   }
 });
@@ -195,12 +201,12 @@ Deno.test("sampleScored gives distinct present keys, as many as asked when there
   for (let i = 0; i < 990; i++) table.delete(`k${i}`);
   for (let round = 0; round < 20; round++) {
     const seen: string[] = [];
-    table.sampleScored(5, false, () => true, (key) => seen.push(key));
+    sampleScored(table, 5, false, () => true, (key) => seen.push(key));
     equal(new Set(seen).size, 5);
     ok(seen.every((key) => table.has(key)));
   }
   const all: string[] = [];
-  table.sampleScored(50, false, () => true, (key) => all.push(key));
+  sampleScored(table, 50, false, () => true, (key) => all.push(key));
   equal(all.length, 10);
 });
 
@@ -215,7 +221,7 @@ Deno.test("sampleScored scores records as idleSeconds and frequency do, and visi
   for (const byFrequency of [false, true]) {
     const scored: [string, number][] = [];
     const offered: number[] = [];
-    table.sampleScored(20, byFrequency, (score) => {
+    sampleScored(table, 20, byFrequency, (score) => {
       offered.push(score);
       return score % 2 === 0;
     }, (key, score) => scored.push([key, score]));
@@ -239,7 +245,7 @@ Deno.test("sampleScored ranks keys equally idle by their page's dead share", () 
   // 60 dead in the first page: 2% of the arena, under what compacts anything.
   for (let i = 0; i < 60; i++) table.delete(`key:${i}`);
   const scores = new Map<string, number>();
-  table.sampleScored(3000, false, () => true, (key, score) => scores.set(key, score));
+  sampleScored(table, 3000, false, () => true, (key, score) => scores.set(key, score));
   equal(scores.size, 2940);
   const firstPage = [...scores].filter(([key]) => Number(key.slice(4)) < 900);
   const laterPages = [...scores].filter(([key]) => Number(key.slice(4)) >= 1100);
@@ -396,4 +402,93 @@ Deno.test("addToInteger matches the generic read-parse-write on any short string
   equal(edited.addToInteger("absent", 1), undefined);
   edited.set("list", list());
   equal(edited.addToInteger("list", 1), undefined);
+});
+
+/** SETRANGE's result on a plain string: zero-filled to `offset`, `patch` written there. */
+function patched(value: string, offset: number, patch: string): string {
+  const padded = value.padEnd(offset, "\0");
+  return padded.slice(0, offset) + patch + padded.slice(offset + patch.length);
+}
+
+Deno.test("editInline matches the generic read-edit-write under appends, patches, sets, INCRs and compactions", () => {
+  const random = rng(21);
+  const table = new KeyTable();
+  const model = new Map<string, string>();
+  // Over 1 MiB of records rewritten at random, so pages fill and compact under the edits.
+  const keys = 3000;
+  for (let i = 0; i < 60_000; i++) {
+    const key = `key:${Math.floor(random() * keys)}`;
+    const current = model.get(key);
+    const roll = random();
+    if (roll < 0.1) {
+      const value = random() < 0.2
+        ? String(Math.floor(random() * 1000))
+        : binary(random, Math.floor(random() * 1100));
+      table.set(key, value);
+      model.set(key, value);
+    } else if (roll < 0.15) {
+      equal(table.delete(key), model.delete(key));
+    } else if (roll < 0.2 && current !== undefined && /^[1-9][0-9]{0,9}$/.test(current)) {
+      equal(table.addToInteger(key, 7), Number(current) + 7);
+      model.set(key, String(Number(current) + 7));
+    } else {
+      const append = roll < 0.7;
+      const offset = append ? -1 : Math.floor(random() * (random() < 0.1 ? 1100 : 80));
+      const patch = binary(random, 1 + Math.floor(random() * (random() < 0.05 ? 400 : 6)));
+      const result = current === undefined
+        ? undefined
+        : append
+        ? current + patch
+        : patched(current, offset, patch);
+      const length = table.editInline(key, offset, patch);
+      if (result === undefined || result.length > 1024 || current!.length > 1024) {
+        equal(length, undefined, key);
+        if (result !== undefined) {
+          table.set(key, result, StringForm.Raw);
+          model.set(key, result);
+        }
+      } else {
+        equal(length, result.length, key);
+        equal(table.form(key), StringForm.Raw);
+        model.set(key, result);
+      }
+    }
+    equal(table.get(key), model.get(key), key);
+  }
+  equal(table.size, model.size);
+  for (const [key, value] of model) equal(table.get(key), value, key);
+  const sizes = [...model.values()].reduce((n, v) => n + v.length, 0);
+  ok(table.usedBytes > sizes, `${table.usedBytes} holds ${sizes} value bytes`);
+});
+
+Deno.test("an edited string grows into room for twice its length, and SET and INCR overwrite it within the record", () => {
+  const table = new KeyTable();
+  table.set("a", "12345");
+  table.set("b", "x");
+  equal(table.editInline("a", -1, "6"), 6);
+  const withRoom = table.usage("a")!;
+  // Room for twice the length: the next appends grow in place.
+  equal(table.editInline("a", -1, "78"), 8);
+  equal(table.usage("a"), withRoom);
+  equal(table.editInline("a", 10, "z"), 11);
+  equal(table.get("a"), "12345678\0\0z");
+  equal(table.usage("a"), withRoom);
+  equal(table.editInline("a", -1, "!"), 12);
+  equal(table.usage("a"), withRoom);
+  // A SET of the same length writes over the value and keeps the room.
+  table.set("a", "abcdefghijkl");
+  equal(table.get("a"), "abcdefghijkl");
+  equal(table.usage("a"), withRoom);
+  equal(table.editInline("a", -1, "?"), 13);
+  ok(table.usage("a")! > withRoom);
+  // A same-length SET and an INCR of unchanged length overwrite within the record.
+  table.set("a", "999999999999");
+  equal(table.get("a"), "999999999999");
+  equal(table.form("a"), StringForm.Encoded);
+  equal(table.addToInteger("a", -1), 999999999998);
+  equal(table.get("a"), "999999999998");
+  equal(table.get("b"), "x");
+  equal(table.editInline("missing", -1, "x"), undefined);
+  table.set("h", new RedisHash());
+  equal(table.editInline("h", 0, "x"), undefined);
 });

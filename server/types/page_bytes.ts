@@ -7,6 +7,17 @@ import {
   writeDecimal,
 } from "../../protocol/bytes.ts";
 
+/**
+ * Where a stored value's bytes lie: [start, end) of a page. The key table
+ * hands out one such view, good until it next changes, so that a reply
+ * copies the bytes without a string built and encoded back.
+ */
+export class PageBytes {
+  page: Uint8Array = new Uint8Array(0);
+  start = 0;
+  end = 0;
+}
+
 /** Bytes as a binary string. */
 export function pageString(page: Uint8Array, start: number, end: number): string {
   return bytesToBinary(page, start, end);

@@ -6,8 +6,10 @@
  *     1..3   last access, seconds mod 2^24 (Redis's 24-bit LRU clock)
  *     4      LFU counter
  *     5..    key length (1-2 byte varint), then value length (varint, inline)
- *            or box index (u32, boxed); big keys have only the box index
- *     ...    key bytes, then value bytes (inline)
+ *            or box index (u32, boxed); big keys have only the box index;
+ *            an inline record with FLAG_ROOM has its value length in 2 bytes
+ *            and its capacity (2 bytes, the same varint) after it
+ *     ...    key bytes, then value bytes (inline), then any room
  */
 import type { StoredValue } from "./box_bytes.ts";
 
@@ -24,6 +26,11 @@ export const FLAG_DEAD = 4;
 export const FORM_SHIFT = 3;
 export const FORM_MASK = 3;
 export const HEADER = 5;
+/**
+ * On an inline record: it has room for a value of its capacity, which an
+ * edit (APPEND, SETRANGE) grows into without writing a new record.
+ */
+export const FLAG_ROOM = 32;
 
 /** The box index of a boxed or big-key record. */
 export function boxIndex(page: Uint8Array, off: number): number {
@@ -42,7 +49,49 @@ export function recordSize(page: Uint8Array, off: number): number {
   if (kind === KIND_BOXED) return p + 4 + keyLen - off;
   let len = page[p++]!;
   if (len & 0x80) len = (len & 0x7f) | (page[p++]! << 7);
+  if (page[off]! & FLAG_ROOM) {
+    // The capacity, after the length, is what the record holds.
+    len = readVarint2(page, p);
+    p += 2;
+  }
   return p + keyLen + len - off;
+}
+
+/** A length written in two bytes as records write lengths of 128 and more (writeVarint2). */
+export function readVarint2(page: Uint8Array, p: number): number {
+  return (page[p]! & 0x7f) | (page[p + 1]! << 7);
+}
+
+/** Writes `n` (under 2^15) in two bytes, whatever its size: a length that can grow in place. */
+export function writeVarint2(page: Uint8Array, p: number, n: number): void {
+  page[p] = (n & 0x7f) | 0x80;
+  page[p + 1] = n >>> 7;
+}
+
+/**
+ * Writes an inline record with FLAG_ROOM for `key` (of at most INLINE_MAX
+ * bytes), its value `len` bytes long in room for `capacity`, all but the
+ * access stamp and the value's bytes; returns where the value starts.
+ */
+export function writeRoomRecord(
+  page: Uint8Array,
+  off: number,
+  key: string,
+  len: number,
+  capacity: number,
+): number {
+  page[off] = KIND_INLINE | FLAG_ROOM;
+  let p = off + HEADER;
+  if (key.length < 0x80) page[p++] = key.length;
+  else {
+    writeVarint2(page, p, key.length);
+    p += 2;
+  }
+  writeVarint2(page, p, len);
+  writeVarint2(page, p + 2, capacity);
+  p += 4;
+  for (let i = 0; i < key.length; i++) page[p + i] = key.charCodeAt(i);
+  return p + key.length;
 }
 
 /** Whether a value is stored inline: a string, or a string's bytes, of at most INLINE_MAX. */
