@@ -8,9 +8,7 @@
  * for the GC to trace), found through an open-addressing index of two
  * Uint32Arrays: ~45 bytes a key. Values that are not short strings
  * (collections, long strings) stay JS values in a side array the record
- * points to.
- *
- * Records are laid out as record_format.ts describes.
+ * points to. Records are laid out as record_format.ts describes.
  *
  * The index uses linear probing with backward-shift deletion, so every key
  * sits between its home slot (hash & mask) and the next empty slot. Scanning
@@ -161,9 +159,8 @@ export class KeyTable {
   // ---- lookups ---------------------------------------------------------
 
   /**
-   * The key, record and slot of the last get(), until a set(), delete() or
-   * clear() (nothing else moves records): the write that follows a lookup
-   * (INCR's, a collection's reaccount) needs no second probe.
+   * The key, record and slot of the last get() or of a key set() added, until
+   * a set(), delete() or clear(): the write after a lookup needs no probe.
    */
   #gotKey: string | undefined;
   #gotRef = 0;
@@ -315,7 +312,9 @@ export class KeyTable {
     const h = hashKey(key);
     const ref = got ? this.#gotRef : this.#find(key, h);
     if (ref === 0) {
-      this.#insert(h, this.#write(key, value, form, LFU_INIT));
+      const fresh = this.#write(key, value, form, LFU_INIT);
+      this.#foundSlot = this.#insert(h, fresh);
+      this.#rememberGot(key, fresh);
       return true;
     }
     const slot = got ? this.#gotSlot : this.#foundSlot;
@@ -522,19 +521,20 @@ export class KeyTable {
     }
   }
 
-  #insert(h: number, ref: number): void {
+  #insert(h: number, ref: number): number {
     if ((this.#count + 1) * 4 > (this.#mask + 1) * 3) this.#resize((this.#mask + 1) * 2);
-    this.#place(h, ref);
     this.#count++;
+    return this.#place(h, ref);
   }
 
-  #place(h: number, ref: number): void {
+  #place(h: number, ref: number): number {
     const slots = this.#slots;
     const mask = this.#mask;
     let i = h >>> this.#shift;
     while (slots[i * 2] !== 0) i = (i + 1) & mask;
     slots[i * 2] = ref;
     slots[i * 2 + 1] = h;
+    return i;
   }
 
   /** Backward-shift deletion: no tombstones, clusters stay contiguous. */
