@@ -13,6 +13,7 @@
  */
 import { strtod } from "../protocol/double.ts";
 import { pqsort } from "./pqsort.ts";
+import { sortPlain } from "./sort_plain.ts";
 
 /** SORT's parsed options. */
 export interface SortSpec {
@@ -148,6 +149,12 @@ function sortVector(
   lookup: SortLookup,
   [start, end]: [number, number],
 ): string[] | undefined {
+  const compareText = spec.store ? compareBytes : compareCStrings;
+  if (spec.by === undefined) {
+    // Strings without a NUL compare as their bytes: the engine's own comparison.
+    const text = spec.alpha && elements.some((e) => e.includes("\0")) ? compareText : compareBytes;
+    return sortPlain(elements, !spec.alpha, spec.desc, text, end, numericWeight);
+  }
   const vector: Weighted[] = [];
   let convertError = false;
   for (const element of elements) {
@@ -158,19 +165,12 @@ function sortVector(
     if (spec.alpha) {
       if (spec.by !== undefined) entry.key = weight;
     } else {
-      const plain = plainInteger(weight);
-      if (plain !== undefined) {
-        entry.score = plain;
-        continue;
-      }
-      const parsed = strtod(weight);
-      const rest = parsed.length === weight.length ? 0 : weight.charCodeAt(parsed.length);
-      if (rest !== 0 || parsed.outOfRange || Number.isNaN(parsed.value)) convertError = true;
-      entry.score = parsed.value;
+      const score = numericWeight(weight);
+      if (score === undefined) convertError = true;
+      else entry.score = score;
     }
   }
   if (convertError) return undefined;
-  const compareText = spec.store ? compareBytes : compareCStrings;
   let compare: (a: Weighted, b: Weighted) => number;
   if (!spec.alpha) {
     compare = (a, b) =>
@@ -193,6 +193,16 @@ function sortVector(
     vector.sort(ordered);
   }
   return vector.map((w) => w.element);
+}
+
+/** A weight as strtod reads it; undefined unless all of it is a number in range. */
+function numericWeight(weight: string): number | undefined {
+  const plain = plainInteger(weight);
+  if (plain !== undefined) return plain;
+  const parsed = strtod(weight);
+  const rest = parsed.length === weight.length ? 0 : weight.charCodeAt(parsed.length);
+  if (rest !== 0 || parsed.outOfRange || Number.isNaN(parsed.value)) return undefined;
+  return parsed.value;
 }
 
 /**

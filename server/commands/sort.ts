@@ -80,10 +80,17 @@ function elementsOf(ctx: CommandContext, key: string): { elements: string[]; sou
       list.forRange(0, list.length, (element) => elements.push(element));
       return { elements, source: "list" };
     }
-    case "set":
-      return { elements: [...(value as RedisSet).members()], source: "set" };
-    case "zset":
-      return { elements: [...(value as SortedSet).entries()].map(([m]) => m), source: "zset" };
+    case "set": {
+      const elements: string[] = [];
+      (value as RedisSet).forEachMember((member) => elements.push(member));
+      return { elements, source: "set" };
+    }
+    case "zset": {
+      const zset = value as SortedSet;
+      const elements: string[] = [];
+      if (zset.size() > 0) zset.visitRange(0, zset.size() - 1, (member) => elements.push(member));
+      return { elements, source: "zset" };
+    }
   }
   throw new CommandError(WRONGTYPE);
 }
