@@ -407,7 +407,9 @@ Deno.test("BITCOUNT agrees with a byte-by-byte count over random values, alignme
     // Keys of different lengths put the values at every alignment in their page.
     const key = "k".repeat(1 + (round % 7));
     const length = Math.floor(random() * (random() < 0.2 ? 2500 : 200));
-    const bytes = Array.from({ length }, () => Math.floor(random() * 256));
+    // Some values all ones: the counts folded per byte field reach their maximum.
+    const dense = round % 5 === 0;
+    const bytes = Array.from({ length }, () => dense ? 255 : Math.floor(random() * 256));
     const value = String.fromCharCode(...bytes);
     await c.call("SET", key, value);
     equal(await c.cmd("BITCOUNT", key), ones(value, 0, length * 8 - 1));
