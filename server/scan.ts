@@ -41,6 +41,25 @@ export function parseCursor(arg: string): bigint {
 }
 
 /**
+ * parseCursor for the keyspace's 32-bit cursors (the value mod 2^32): up to
+ * 15 digits are read without a BigInt and a regular expression.
+ */
+export function parseCursor32(arg: string): number {
+  const length = arg.length;
+  if (length > 0 && length <= 15) {
+    let value = 0;
+    let i = 0;
+    for (; i < length; i++) {
+      const digit = arg.charCodeAt(i) - 48;
+      if (digit < 0 || digit > 9) break;
+      value = value * 10 + digit;
+    }
+    if (i === length) return value % 2 ** 32;
+  }
+  return Number(BigInt.asUintN(32, parseCursor(arg)));
+}
+
+/**
  * Advances a scan over `source` (the collection being scanned) by about
  * `count` steps, calling `emit` for each element, and returns the next cursor
  * (0n when the iteration is complete).

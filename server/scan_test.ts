@@ -1,5 +1,5 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { scanDict, scanStep } from "./scan.ts";
+import { parseCursor, parseCursor32, scanDict, scanStep } from "./scan.ts";
 import { RedisSet } from "./types/set.ts";
 
 /** One step of `count` over `items` from `cursor`: the next cursor and what it emitted. */
@@ -56,4 +56,28 @@ Deno.test("scanDict: a bucket cursor needs no state: the same cursor gives the s
   ok(next > 0n && next < 1n << 32n);
   deepEqual(step(0n), [next, first]);
   deepEqual(step(next), step(next));
+});
+
+Deno.test("parseCursor32 equals parseCursor reduced to 32 bits, short decimals included", () => {
+  const cases = ["0", "007", "4294967295", "4294967296", "999999999999999", "1000000000000000"];
+  cases.push("18446744073709551615", "-1", "-4294967297", "+5", "", " 1", "1x", "1.5");
+  for (let i = 0; i < 2000; i++) {
+    const digits = 1 + (i % 20);
+    cases.push(Array.from({ length: digits }, (_, j) => String((i * 7 + j * 13) % 10)).join(""));
+  }
+  for (const arg of cases) {
+    let expected: number | string;
+    try {
+      expected = Number(BigInt.asUintN(32, parseCursor(arg)));
+    } catch (e) {
+      expected = (e as Error).message;
+    }
+    let actual: number | string;
+    try {
+      actual = parseCursor32(arg);
+    } catch (e) {
+      actual = (e as Error).message;
+    }
+    equal(actual, expected, arg);
+  }
 });

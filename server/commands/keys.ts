@@ -29,7 +29,7 @@ import {
 import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
 import { HELP_SUMMARY, helpRow } from "./help.ts";
-import { parseCursor, parseScanOptions, writeScanReply } from "../scan.ts";
+import { parseCursor32, parseScanOptions, writeScanReply } from "../scan.ts";
 import { isSharedInteger, SHARED_REFCOUNT, stringEncoding, StringForm } from "../types/string.ts";
 import { type RedisValue, typeOf } from "../types/value.ts";
 import { commandTime, reportTime } from "../types/access_clock.ts";
@@ -279,7 +279,7 @@ function keys(ctx: CommandContext, pattern: string): void {
 }
 
 function scan(ctx: CommandContext, argv: string[]): void {
-  const cursor = Number(BigInt.asUintN(32, parseCursor(arg(argv, 1))));
+  const cursor = parseCursor32(arg(argv, 1));
   const { match, count, type } = parseScanOptions(argv, 2, true);
   const db = ctx.db;
   const found: string[] = [];

@@ -25,17 +25,17 @@ export function scanTable(
   count: number,
   emit: (key: string) => void,
 ): number {
-  let position = cursor >>> 0;
+  const shift = table.shift;
+  // Once: `2 ** shift` with a variable shift is a call to pow.
+  const span = 2 ** shift;
+  const homes = table.slots.length >>> 1;
+  let home = (cursor >>> 0) >>> shift;
   let emitted = 0;
   let visits = count * 10;
   for (;;) {
-    const shift = table.shift;
-    const home = position >>> shift;
     emitted += emitHome(table, home, emit);
-    const next = (home + 1) * 2 ** shift;
-    if (next >= 2 ** 32) return 0;
-    position = next;
-    if (emitted >= count || --visits <= 0) return position;
+    if (++home === homes) return 0;
+    if (emitted >= count || --visits <= 0) return home * span;
   }
 }
 
