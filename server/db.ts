@@ -346,7 +346,8 @@ export class Database {
     // A replica hides expired keys without deleting them: bound the search, as Redis does.
     for (let tries = 0;; tries++) {
       const key = randomTableKey(this.dict);
-      if (key === undefined || !this.#expireIfNeeded(key) || tries === 100) return key;
+      if (key === undefined || this.expires.size === 0 || !this.#expireIfNeeded(key)) return key;
+      if (tries === 100) return key;
     }
   }
 

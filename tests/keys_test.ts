@@ -145,6 +145,11 @@ Deno.test("RANDOMKEY returns a live key, or nil for an empty database", async ()
   await c.cmd("MSET", "a", "1", "b", "2");
   await c.cmd("SET", "gone", "v", "PXAT", "1");
   for (let i = 0; i < 20; i++) ok(["a", "b"].includes((await c.cmd("RANDOMKEY")) as string));
+  // Keys that expire while no active cycle runs are dropped when drawn.
+  await c.cmd("DEBUG", "SET-ACTIVE-EXPIRE", "0");
+  for (let i = 0; i < 20; i++) await c.cmd("SET", `t${i}`, "v", "PX", "1");
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  for (let i = 0; i < 20; i++) ok(["a", "b"].includes((await c.cmd("RANDOMKEY")) as string));
 });
 
 Deno.test("RENAME and RENAMENX: onto itself, missing keys, overwrites, TTLs", async () => {
