@@ -49,10 +49,21 @@ export function sortPlain(
   }
   const wanted = end + 1;
   if (wanted < 1) return [];
-  const indices = wanted <= MAX_SELECTED && wanted * 2 <= n
-    ? selectFirst(n, wanted, order)
-    : allIndices(n).sort(order);
+  const select = wanted <= MAX_SELECTED && wanted * 2 <= n && !reversed(2 * wanted, order);
+  const indices = select ? selectFirst(n, wanted, order) : allIndices(n).sort(order);
   return indices.map((i) => elements[i]!); // indices < n
+}
+
+/**
+ * Whether the first `length` elements come in reverse order (each strictly
+ * before the one above it). A list kept in order and sorted the other way is
+ * the selection's worst case, every element entering the window, and the
+ * engine's sort takes such a run in one pass; random input stops this check
+ * within a few elements.
+ */
+function reversed(length: number, order: IndexOrder): boolean {
+  for (let i = 1; i < length; i++) if (order(i, i - 1) >= 0) return false;
+  return true;
 }
 
 /** 0 to n-1 (a loop: Array.from on an array-like costs ~90 ns an element). */
