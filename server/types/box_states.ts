@@ -26,6 +26,12 @@ export class BoxStates {
   /** Boxes pushed out of the ring by the command that was using them. */
   #deferred: number[] = [];
   #deferredEpoch = 0;
+  /**
+   * Per box: 1 while it waits in #deferred. A box freed meanwhile is
+   * unmarked: given to a new value, it must not be packed as the old one's
+   * (its state would then say "in the ring" over a packed string).
+   */
+  #deferredMark = new Uint8Array(MIN_CAPACITY);
 
   /** `pack(box)` turns a box's live collection into its packed string (and calls packed()). */
   constructor(private readonly pack: (box: number) => void) {}
@@ -39,6 +45,9 @@ export class BoxStates {
     const epochs = new Int32Array(capacity);
     epochs.set(this.#epoch);
     this.#epoch = epochs;
+    const marks = new Uint8Array(capacity);
+    marks.set(this.#deferredMark);
+    this.#deferredMark = marks;
   }
 
   clear(): void {
@@ -47,6 +56,7 @@ export class BoxStates {
     this.#recent.fill(-1);
     this.#recentNext = 0;
     this.#deferred = [];
+    this.#deferredMark = new Uint8Array(MIN_CAPACITY);
   }
 
   /** The PackedKind of a packed box; undefined for a live one. */
@@ -64,6 +74,12 @@ export class BoxStates {
     this.#state[box] = LIVE;
   }
 
+  /** A box whose value was deleted (it may be given to another). */
+  freed(box: number): void {
+    this.#state[box] = LIVE;
+    this.#deferredMark[box] = 0;
+  }
+
   packed(box: number, kind: number): void {
     this.#state[box] = PACKED - kind;
   }
@@ -79,6 +95,7 @@ export class BoxStates {
       else {
         this.#state[out] = LIVE;
         this.#deferred.push(out);
+        this.#deferredMark[out] = 1;
         this.#deferredEpoch = useEpoch;
       }
     }
@@ -93,6 +110,10 @@ export class BoxStates {
     if (commandDepth !== 0 && this.#deferredEpoch === useEpoch) return;
     const deferred = this.#deferred;
     this.#deferred = [];
-    for (const box of deferred) if (this.#state[box] === LIVE) this.pack(box);
+    for (const box of deferred) {
+      if (this.#deferredMark[box] === 0) continue;
+      this.#deferredMark[box] = 0;
+      if (this.#state[box] === LIVE) this.pack(box);
+    }
   }
 }

@@ -764,7 +764,7 @@ export class KeyTable {
       this.#boxes[box] = undefined;
       this.#valueBytes -= this.#boxBytes[box]!;
       this.#boxBytes[box] = 0;
-      this.#boxStates.live(box);
+      this.#boxStates.freed(box);
       this.#freeBoxes.push(box);
     }
     page[off]! |= FLAG_DEAD;

@@ -328,6 +328,31 @@ Deno.test("a collection one command holds stays live however many others it look
   equal((table.get("h0") as RedisHash).get("f"), "new");
 });
 
+Deno.test("a collection deleted while its packing waits for the next command leaves its box clean", () => {
+  const table = new KeyTable();
+  for (let i = 0; i < 1500; i++) {
+    const hash = new RedisHash();
+    hash.set("f", "v");
+    table.set(`h${i}`, hash);
+  }
+  // One command uses 1500 collections: the first it used leave the ring of
+  // 1024 while it may still write them, so their packing waits.
+  enterCommand();
+  for (let i = 0; i < 1500; i++) table.get(`h${i}`);
+  leaveCommand();
+  // The next deletes one of them; its box goes to a new set.
+  enterCommand();
+  table.delete("h0");
+  const set = new RedisSet();
+  set.add("0");
+  table.set("s", set);
+  leaveCommand();
+  const stored = table.get("s");
+  ok(stored instanceof RedisSet, `the new set is still a set, not ${typeof stored}`);
+  deepEqual([...(stored as RedisSet).members()], ["0"]);
+  for (let i = 1; i < 1500; i++) equal((table.get(`h${i}`) as RedisHash).get("f"), "v");
+});
+
 Deno.test("a collection rewritten while in the recent ring is accounted as stored fresh", () => {
   const table = new KeyTable();
   table.set("l", new RedisList());
