@@ -32,6 +32,21 @@ export interface SortSpec {
   fromScript: boolean;
 }
 
+/** SORT's options as none given, with `over` applied. */
+export function sortSpec(over: Partial<SortSpec> = {}): SortSpec {
+  return {
+    desc: false,
+    alpha: false,
+    limitStart: 0,
+    limitCount: -1,
+    by: undefined,
+    gets: [],
+    store: false,
+    fromScript: false,
+    ...over,
+  };
+}
+
 /** The value a pattern's key names: a string key's value, or a hash field's with "->field". */
 export type SortLookup = (key: string, field: string | undefined) => string | undefined;
 

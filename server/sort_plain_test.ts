@@ -1,17 +1,5 @@
 import { deepEqual, equal } from "node:assert/strict";
-import { compareCStrings, limitWindow, sortElements, type SortSpec } from "./sort.ts";
-
-const spec = (over: Partial<SortSpec>): SortSpec => ({
-  desc: false,
-  alpha: false,
-  limitStart: 0,
-  limitCount: -1,
-  by: undefined,
-  gets: [],
-  store: false,
-  fromScript: false,
-  ...over,
-});
+import { compareCStrings, limitWindow, sortElements, type SortSpec, sortSpec } from "./sort.ts";
 
 /** The straightforward SORT without BY: a full stable sort, then the window. */
 function reference(elements: string[], s: SortSpec): string[] | undefined {
@@ -45,7 +33,7 @@ Deno.test("SORT without BY, selected or sorted, equals a full stable sort", () =
     // Input in order and in reverse order: a list kept sorted.
     if (round % 4 === 1) elements.sort();
     if (round % 4 === 2) elements.sort().reverse();
-    const s = spec({
+    const s = sortSpec({
       alpha,
       desc: next() < 0.5,
       store: next() < 0.3,
@@ -59,9 +47,14 @@ Deno.test("SORT without BY, selected or sorted, equals a full stable sort", () =
 });
 
 Deno.test("SORT without BY: a non-number is an error even outside the window", () => {
-  const result = sortElements(["1", "2", "x"], "list", spec({ limitCount: 1 }), () => undefined);
+  const result = sortElements(
+    ["1", "2", "x"],
+    "list",
+    sortSpec({ limitCount: 1 }),
+    () => undefined,
+  );
   equal("error" in result, true);
-  deepEqual(sortElements(["3", "1"], "list", spec({ limitCount: 0 }), () => undefined), {
+  deepEqual(sortElements(["3", "1"], "list", sortSpec({ limitCount: 0 }), () => undefined), {
     elements: [],
     rows: [],
   });

@@ -6,19 +6,8 @@ import {
   sortElements,
   type SortLookup,
   type SortSpec,
+  sortSpec,
 } from "./sort.ts";
-
-const spec = (over: Partial<SortSpec> = {}): SortSpec => ({
-  desc: false,
-  alpha: false,
-  limitStart: 0,
-  limitCount: -1,
-  by: undefined,
-  gets: [],
-  store: false,
-  fromScript: false,
-  ...over,
-});
 
 // The keyspace of the examples below (replies recorded from redis-server 7.0).
 const strings = new Map([["w_3", "30"], ["w_1", "10"], ["w_2", "20"], ["w_10", "5"]]);
@@ -29,7 +18,7 @@ const list = ["3", "1", "2", "10", "b", "a"];
 const numbers = ["3", "1", "2", "10"];
 
 function sorted(elements: string[], over: Partial<SortSpec>, source: "list" | "set" = "list") {
-  const result = sortElements(elements, source, spec(over), lookup);
+  const result = sortElements(elements, source, sortSpec(over), lookup);
   return "error" in result ? result.error : result.rows;
 }
 

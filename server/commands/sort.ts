@@ -17,7 +17,13 @@ import {
 } from "../errors.ts";
 import { keyAfter, keyRange, READ_KEY } from "../key_specs.ts";
 import { NotifyClass } from "../notify.ts";
-import { sortElements, type SortLookup, type SortSource, type SortSpec } from "../sort.ts";
+import {
+  sortElements,
+  type SortLookup,
+  type SortSource,
+  type SortSpec,
+  sortSpec,
+} from "../sort.ts";
 import type { RedisHash } from "../types/hash.ts";
 import { RedisList } from "../types/list.ts";
 import type { RedisSet } from "../types/set.ts";
@@ -33,16 +39,7 @@ function parseSort(
   readonly: boolean,
   readsAnyKey: () => boolean,
 ): SortSpec & { storeKey?: string } {
-  const spec: SortSpec & { storeKey?: string } = {
-    desc: false,
-    alpha: false,
-    limitStart: 0,
-    limitCount: -1,
-    by: undefined,
-    gets: [],
-    store: false,
-    fromScript: false,
-  };
+  const spec: SortSpec & { storeKey?: string } = sortSpec();
   const args = new ArgCursor(argv, 2);
   while (args.hasMore()) {
     const option = args.nextOption();
