@@ -87,9 +87,10 @@ export interface CommandSpec {
    * Our own flag, for a command Redis does not flag fast: here it costs O(1)
    * plus copying its arguments and reply, whatever the data (SET: an old
    * value it replaces is dropped, not freed element by element, as Redis
-   * may). Timed as fast commands are (see Command.timedBySampling).
+   * may). Timed as fast commands are (see Command.timedBySampling). A
+   * function says it of one call (SRANDMEMBER without a count).
    */
-  boundedByArgs?: boolean;
+  boundedByArgs?: boolean | ((argv: readonly string[]) => boolean);
   /**
    * ACL categories as Redis's command JSON lists them, in place of the one its
    * group implies; its flags imply the rest (["keyspace", "dangerous"] for KEYS).
@@ -107,6 +108,9 @@ export interface CommandSpec {
   subcommands?: readonly CommandSpec[];
 }
 
+/** boundedByArgs of the random picks (SRANDMEMBER, HRANDFIELD, ZRANDMEMBER): one, without a count. */
+export const withoutCount = (argv: readonly string[]): boolean => argv.length === 2;
+
 /**
  * A resolved table entry: the spec plus what dispatch needs on the hot path,
  * and the command's statistics. Each server builds its own entries from the
@@ -123,6 +127,8 @@ export class Command {
    * log thresholds instead of read around every call (server/dispatch.ts).
    */
   readonly timedBySampling: boolean;
+  /** For a command bounded by some calls' arguments: whether this call's are. */
+  readonly sampledWhen: ((argv: readonly string[]) => boolean) | undefined;
   /** Not recorded in the slow log and latency monitor itself (EXEC: its commands are). */
   readonly skipSlowlog: boolean;
   readonly allowedInSubscribedRESP2: boolean;
@@ -144,6 +150,7 @@ export class Command {
     this.isBlocking = spec.flags.includes("blocking");
     this.isFast = spec.flags.includes("fast");
     this.timedBySampling = this.isFast || spec.boundedByArgs === true;
+    this.sampledWhen = typeof spec.boundedByArgs === "function" ? spec.boundedByArgs : undefined;
     this.skipSlowlog = spec.flags.includes("skip_slowlog");
     this.allowedUnauthenticated = spec.flags.includes("no_auth");
     this.needsLua = spec.needsLua ?? parent?.needsLua ?? false;

@@ -281,11 +281,12 @@ const COARSE_MIN_US = 2000;
  * are only sampled unless the slow log's threshold is under a millisecond
  * (SlowLog.timesFast).
  */
-function timingOf(server: ServerContext, command: Command): number {
+function timingOf(server: ServerContext, command: Command, argv: readonly string[]): number {
   const slowlog = server.slowlog;
   const latencyUs = server.latency.threshold * 1000;
   const watched = slowlog.enabled || latencyUs > 0;
-  const sampled = command.timedBySampling;
+  const sampled = command.timedBySampling ||
+    (command.sampledWhen !== undefined && command.sampledWhen(argv));
   if (sampled ? slowlog.timesFast : watched && finelyWatched(slowlog, latencyUs)) return 1;
   if (++timingTick === TIMING_SAMPLE) {
     timingTick = 0;
@@ -315,7 +316,7 @@ export function call(
   const mark = out.pos;
   const displaced = out.displaced;
   const dirtyBefore = server.dirty;
-  const timing = timingOf(server, command);
+  const timing = timingOf(server, command, argv);
   const started = timing > 0
     ? (inBatch && batchClock >= 0 ? batchClock : performance.now())
     : timing === COARSE

@@ -2,7 +2,7 @@
 import { arg, ArgCursor, LONG_MAX, parseInt64, parseInteger, rangedLong } from "../args.ts";
 import { keyRange, READ_UPDATED_KEY } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
-import type { CommandSpec } from "../command.ts";
+import { type CommandSpec, withoutCount } from "../command.ts";
 import {
   CommandError,
   HASH_VALUE_NOT_FLOAT,
@@ -402,6 +402,7 @@ export const hashCommands: CommandSpec[] = [
     arity: -2,
     flags: ["readonly"],
     keys: [1, 1, 1],
+    boundedByArgs: withoutCount,
     group: "hash",
     since: "6.2.0",
     summary: "Get one or multiple random fields from a hash",

@@ -337,6 +337,7 @@ function objectRow(
     arity: 3,
     flags: ["readonly"],
     keys: [2, 2, 1],
+    boundedByArgs: true,
     keySpecs: [keyRange(["RO"], 2)],
     group: "generic",
     since: name === "freq" ? "4.0.0" : "2.2.3",

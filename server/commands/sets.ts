@@ -11,7 +11,7 @@ import {
   READ_KEY,
 } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
-import type { CommandSpec } from "../command.ts";
+import { type CommandSpec, withoutCount } from "../command.ts";
 import {
   CommandError,
   LIMIT_NEGATIVE,
@@ -395,6 +395,7 @@ export const setCommands: CommandSpec[] = [
     arity: -2,
     flags: ["readonly"],
     keys: [1, 1, 1],
+    boundedByArgs: withoutCount,
     group: "set",
     since: "1.0.0",
     summary: "Get one or multiple random members from a set",

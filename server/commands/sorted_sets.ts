@@ -21,7 +21,7 @@ import {
 } from "../key_specs.ts";
 import { formatDouble } from "../../protocol/double.ts";
 import type { CommandContext } from "../context.ts";
-import type { CommandSpec } from "../command.ts";
+import { type CommandSpec, withoutCount } from "../command.ts";
 import {
   CommandError,
   NAN_RESULT,
@@ -498,6 +498,7 @@ export const sortedSetCommands: CommandSpec[] = [
     arity: -2,
     flags: ["readonly"],
     keys: [1, 1, 1],
+    boundedByArgs: withoutCount,
     group: "sorted-set",
     since: "6.2.0",
     summary: "Get one or multiple random elements from a sorted set",
