@@ -36,8 +36,11 @@ export class Watchdog {
   configure(periodMs: number, logfile: string): void {
     this.stop();
     if (periodMs <= 0) return;
-    // "../server/": right from server/ and from .build/, where `serve`'s bundle runs.
-    const url = new URL("../server/watchdog_worker.ts", import.meta.url);
+    // The source beside this module, or beside the repository's .build/<build>/,
+    // where `serve`'s bundle runs.
+    const here = import.meta.url;
+    const up = here.includes("/.build/") ? "../../" : "../";
+    const url = new URL(`${up}server/watchdog_worker.ts`, here);
     this.#worker = new Worker(url, { type: "module" });
     this.#post({ type: "start", shared: this.#shared, periodMs, logfile });
     for (const [name, index] of this.#names) this.#post({ type: "name", index, name });
