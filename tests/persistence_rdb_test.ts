@@ -411,6 +411,12 @@ Deno.test("BGSAVE, LASTSAVE and INFO persistence report as Redis", async () => {
   equal(after.rdb_last_bgsave_status, "ok");
   equal(after.rdb_last_bgsave_time_sec, "0");
   equal(await client.cmd("LASTSAVE"), Number(after.rdb_last_save_time));
+  // Enough keys that the next save spans many slices: the requests after it find it running.
+  for (let batch = 0; batch < 10; batch++) {
+    const pairs: string[] = [];
+    for (let i = 0; i < 10_000; i++) pairs.push(`k${batch}:${i}`, "v");
+    await client.cmd("MSET", ...pairs);
+  }
   equal(await client.cmd("BGSAVE", "SCHEDULE"), "Background saving started");
   deepEqual(await client.cmd("SAVE"), { error: "ERR Background save already in progress" });
   deepEqual(await client.cmd("BGSAVE"), { error: "ERR Background save already in progress" });
