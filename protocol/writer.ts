@@ -554,7 +554,6 @@ function copyIdMs(b: Uint8Array, p: number): number {
   return p + idMsLength;
 }
 
-/** Writes `v` as a little-endian u32 at `at` (no DataView per reply). */
 /** A scratch double and its bytes: a DataView per double reply cost a quarter of ZQUERY's time. */
 const f64 = new Float64Array(1);
 const f64Bytes = new Uint8Array(f64.buffer);
@@ -566,6 +565,7 @@ function putF64(b: Uint8Array, at: number, d: number): void {
   for (let i = 0; i < 8; i++) b[at + i] = f64Bytes[LITTLE_ENDIAN ? i : 7 - i]!;
 }
 
+/** Writes `v` as a little-endian u32 at `at` (no DataView per reply). */
 function putU32(b: Uint8Array, at: number, v: number): void {
   b[at] = v;
   b[at + 1] = v >>> 8;

@@ -41,7 +41,7 @@ export class Arena {
   /** The page being filled, and its fill point. */
   #page = -1;
   #pos = PAGE_SIZE;
-  /** Dead bytes at which the next look for a half-dead page is due (one per half page of deaths). */
+  /** Dead bytes at which the next look for a page a quarter dead is due (one per half page of deaths). */
   #nextLook = 0;
 
   /** `filled` hears of each page that filled up (its records may have died meanwhile). */
@@ -107,11 +107,12 @@ export class Arena {
    * The page to compact after a death in `pageIndex`, or -1: that page if
    * its records all died (freeing it moves nothing); past 1/32 of the arena
    * dead, the deadest page if a quarter of it is (looked for once per half
-   * page of deaths); past an eighth, the deadest page whatever its share. The deadest page,
-   * not every page past a threshold: under LRU eviction records die roughly
-   * in the order they were written, so the oldest page is nearly empty when
-   * its turn comes, where compacting each page a quarter dead moved three
-   * live bytes for every dead one freed (docs/memory.md).
+   * page of deaths); past an eighth, the deadest page whatever its share.
+   * The deadest page, not every page past a threshold: under LRU eviction
+   * records die roughly in the order they were written, so the oldest page
+   * is nearly empty when its turn comes, where compacting each page a
+   * quarter dead moved three live bytes for every dead one freed
+   * (docs/memory.md).
    */
   toCompact(pageIndex: number): number {
     const used = this.#used[pageIndex]!;
