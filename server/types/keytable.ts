@@ -46,6 +46,7 @@ import {
   KIND_MASK,
   readVarint2,
   recordSize,
+  setInlineForm,
   writeRoomRecord,
   writeVarint2,
 } from "./record_format.ts";
@@ -87,6 +88,8 @@ export class KeyTable {
   readonly #boxStates = new BoxStates((box) => this.#pack(box));
   /** Parse position left by #keyStart (avoids returning pairs on hot paths). */
   #at = 0;
+  /** The view getForReply gives an inline string's bytes in. */
+  readonly #view = new PageBytes();
   /** Under an LFU maxmemory-policy reads also bump the LFU counter. */
   trackFrequency = false;
 
@@ -187,9 +190,6 @@ export class KeyTable {
     this.#gotRef = ref;
     this.#gotSlot = this.#foundSlot;
   }
-
-  /** The view getForReply gives an inline string's bytes in. */
-  readonly #view = new PageBytes();
 
   /**
    * get() for a reply: an inline string comes back as the view of its bytes
@@ -326,7 +326,7 @@ export class KeyTable {
       // Same-length overwrites (the common SET pattern) rewrite in place.
       if (this.#inlineValue(page, off) === value.length) {
         writeInline(page, this.#at, value);
-        page[off] = (page[off]! & FLAG_ROOM) | KIND_INLINE | (form << FORM_SHIFT);
+        setInlineForm(page, off, form);
         stampAccess(page, off);
         return false;
       }
@@ -374,7 +374,7 @@ export class KeyTable {
       return sum;
     }
     writeInteger(page, start, sum);
-    page[off] = (page[off]! & FLAG_ROOM) | KIND_INLINE | (StringForm.Encoded << FORM_SHIFT);
+    setInlineForm(page, off, StringForm.Encoded);
     this.#gotKey = undefined;
     this.#inlineKey = key;
     return sum;
@@ -412,7 +412,7 @@ export class KeyTable {
       page.fill(0, at + len, at + start);
     }
     writeBinary(page, at + start, patch);
-    page[off] = (page[off]! & FLAG_ROOM) | KIND_INLINE | (StringForm.Raw << FORM_SHIFT);
+    setInlineForm(page, off, StringForm.Raw);
     this.#gotKey = undefined;
     this.#inlineKey = key;
     return length;

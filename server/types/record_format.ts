@@ -32,6 +32,11 @@ export const HEADER = 5;
  */
 export const FLAG_ROOM = 32;
 
+/** Marks the inline record at `off` as holding a string of `form`, keeping its room flag. */
+export function setInlineForm(page: Uint8Array, off: number, form: number): void {
+  page[off] = (page[off]! & FLAG_ROOM) | KIND_INLINE | (form << FORM_SHIFT);
+}
+
 /** The box index of a boxed or big-key record. */
 export function boxIndex(page: Uint8Array, off: number): number {
   let p = off + HEADER;
