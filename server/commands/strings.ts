@@ -1,5 +1,6 @@
 /** String commands. */
 import { writeBinary } from "../../protocol/bytes.ts";
+import type { ReplyWriter } from "../../protocol/writer.ts";
 import { arg, ArgCursor, intArg, parseInt64, parseInteger } from "../args.ts";
 import { keyRange, READ_DELETED_KEY, READ_UPDATED_KEY } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
@@ -210,6 +211,12 @@ function byteRange(start: number, end: number, length: number): [number, number]
   return [start, end];
 }
 
+/** A stored string as a bulk reply: copied from where it lies when the lookup gave its bytes. */
+function replyStored(out: ReplyWriter, value: string | PageBytes): void {
+  if (typeof value === "string") out.bulk(value);
+  else out.bulkBytes(value.page, value.start, value.end);
+}
+
 function getRange(ctx: CommandContext, argv: string[]): void {
   const start = intArg(arg(argv, 2));
   const end = intArg(arg(argv, 3));
@@ -248,8 +255,7 @@ function getWithExpiry(ctx: CommandContext, argv: string[]): void {
   const value = ctx.db.readStringForReply(key);
   if (value === undefined) return ctx.out.nil();
   const when = unit === undefined ? undefined : expireTimeOf(expire!, unit, "getex");
-  if (typeof value === "string") ctx.out.bulk(value);
-  else ctx.out.bulkBytes(value.page, value.start, value.end);
+  replyStored(ctx.out, value);
   const db = ctx.db;
   const server = ctx.server;
   if (when !== undefined && (unit === "exat" || unit === "pxat") && when <= commandTime()) {
@@ -384,8 +390,7 @@ export const stringCommands: CommandSpec[] = [
     handler(ctx, argv) {
       const value = ctx.db.readStringForReply(arg(argv, 1));
       if (value === undefined) ctx.out.nil();
-      else if (typeof value === "string") ctx.out.bulk(value);
-      else ctx.out.bulkBytes(value.page, value.start, value.end);
+      else replyStored(ctx.out, value);
     },
   },
   {
@@ -535,8 +540,7 @@ export const stringCommands: CommandSpec[] = [
         const key = argv[i]!; // i < argv.length
         // Each value is copied out before the next lookup, as lookupForReply asks.
         const value = db.lookupForReply(key);
-        if (value instanceof PageBytes) out.bulkBytes(value.page, value.start, value.end);
-        else if (typeof value === "string") out.bulk(value);
+        if (typeof value === "string" || value instanceof PageBytes) replyStored(out, value);
         else out.nil();
       }
     },
