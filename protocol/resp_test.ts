@@ -257,3 +257,85 @@ Deno.test("request: the arguments of a partly received request are counted until
   deepEqual(decoder.decode(rest, 0, rest.length), ["SET", "hello", "world"]);
   equal(decoder.pendingBytes, 0);
 });
+
+/** The requests a stream decodes to, then the protocol error that ended it, if any. */
+function decodeOutcome(
+  chunks: Uint8Array[],
+  unauthenticated: boolean,
+): [string[][], string | undefined] {
+  const requests: string[][] = [];
+  const decoder = new RespRequestDecoder();
+  decoder.unauthenticated = () => unauthenticated;
+  let buf = new Uint8Array(0);
+  let start = 0;
+  try {
+    for (const chunk of chunks) {
+      const grown = new Uint8Array(buf.length - start + chunk.length);
+      grown.set(buf.subarray(start));
+      grown.set(chunk, buf.length - start);
+      buf = grown;
+      start = 0;
+      while (start < buf.length) {
+        const argv = decoder.decode(buf, start, buf.length);
+        start += decoder.consumed;
+        if (argv === undefined) break;
+        if (argv.length > 0) requests.push(argv);
+      }
+    }
+  } catch (err) {
+    if (err instanceof ProtocolError) return [requests, err.reply];
+    throw err;
+  }
+  return [requests, undefined];
+}
+
+/** A request with lengths around the decoder's limits, now and then with a header gone wrong. */
+function randomRequest(random: () => number): string {
+  const count = random() < 0.1 ? Math.floor(random() * 80) : 1 + Math.floor(random() * 5);
+  const header = random() < 0.05
+    ? ["*0", "*-1", "*01", "*x", "*1234567890"][Math.floor(random() * 5)]
+    : `*${count}`;
+  let wire = `${header}\r\n`;
+  for (let i = 0; i < count; i++) {
+    const size = random() < 0.05 ? 16380 + Math.floor(random() * 10) : Math.floor(random() * 40);
+    const value = String.fromCharCode(
+      ...Array.from({ length: Math.min(size, 50) }, () => Math.floor(random() * 256)),
+    )
+      .padEnd(size, "v");
+    const len = random() < 0.03
+      ? ["$-1", "$00", "$x", `:${size}`][Math.floor(random() * 4)]
+      : `$${size}`;
+    wire += `${len}\r\n${value}\r\n`;
+  }
+  return wire;
+}
+
+Deno.test("request: random streams decode alike whole, byte by byte and in random pieces", () => {
+  let seed = 42;
+  // mulberry32: exact in 32-bit integer arithmetic.
+  const random = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let round = 0; round < 300; round++) {
+    let wire = "";
+    for (let n = 1 + Math.floor(random() * 8); n > 0; n--) wire += randomRequest(random);
+    const bytes = binaryToBytes(wire);
+    // Half the streams come from a client that must still authenticate (smaller limits).
+    const unauthenticated = round % 2 === 1;
+    const whole = decodeOutcome([bytes], unauthenticated);
+    const pieces: Uint8Array[] = [];
+    for (let at = 0; at < bytes.length;) {
+      const size = 1 + Math.floor(random() * 40);
+      pieces.push(bytes.subarray(at, at + size));
+      at += size;
+    }
+    deepEqual(decodeOutcome(pieces, unauthenticated), whole, `round ${round}: random pieces`);
+    if (bytes.length < 2000) {
+      const single = [...bytes].map((b) => Uint8Array.of(b));
+      deepEqual(decodeOutcome(single, unauthenticated), whole, `round ${round}: bytes`);
+    }
+  }
+});
