@@ -230,6 +230,13 @@ export function parseDecimal(buf: Uint8Array, start: number, end: number): numbe
   return negative ? -value : value;
 }
 
+/** "00".."99": writeDecimal writes two digits per division (Redis's ll2string does the same). */
+const DIGIT_PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  DIGIT_PAIRS[2 * i] = 48 + ((i / 10) | 0);
+  DIGIT_PAIRS[2 * i + 1] = 48 + (i % 10);
+}
+
 /**
  * Writes non-negative safe integer `n` in decimal at `p`; returns the offset
  * after it. Lengths and counts go out without building a string per reply.
@@ -243,31 +250,41 @@ export function writeDecimal(b: Uint8Array, p: number, n: number): number {
     if (n > Number.MAX_SAFE_INTEGER || n !== Math.floor(n)) return writeBinary(b, p, String(n));
     // Clock milliseconds and the like: two int32 halves, no string built.
     const high = Math.floor(n / 1e8);
-    let low = n - high * 1e8;
     p = writeDecimal(b, p, high);
-    for (let i = p + 7; i >= p; i--) {
-      const q = (low / 10) | 0;
-      b[i] = 48 + low - q * 10;
-      low = q;
-    }
+    writePairs(b, p + 6, n - high * 1e8, 4);
     return p + 8;
   }
   // Small integers: int32 arithmetic, no float division.
-  const digits = decimalLength(n);
-  for (let i = p + digits - 1; i >= p; i--) {
-    const q = (n / 10) | 0;
-    b[i] = 48 + n - q * 10;
-    n = q;
-  }
-  return p + digits;
+  const end = p + decimalLength(n);
+  const last = writePairs(b, end - 2, n, (end - p) >> 1);
+  if (last >= 0) b[p] = 48 + last;
+  return end;
 }
 
-/** How many digits writeDecimal writes for a non-negative integer up to 2^53. */
+/**
+ * Writes the last `pairs` digit pairs of int32 `n`, the last at `at`,
+ * moving left; returns the digit left over (-1 if none).
+ */
+function writePairs(b: Uint8Array, at: number, n: number, pairs: number): number {
+  for (; pairs > 0; pairs--, at -= 2) {
+    const q = (n / 100) | 0;
+    const r = (n - q * 100) * 2;
+    b[at] = DIGIT_PAIRS[r]!;
+    b[at + 1] = DIGIT_PAIRS[r + 1]!;
+    n = q;
+  }
+  return n > 0 ? n : -1;
+}
+
+/** How many digits writeDecimal writes for a non-negative integer (no division up to 10^16). */
 export function decimalLength(n: number): number {
-  if (n > 0x7fffffff) return decimalLength(Math.floor(n / 1e8)) + 8;
-  let digits = 1;
-  for (let m = n; m >= 10; m = (m / 10) | 0) digits++;
-  return digits;
+  if (n < 1e8) {
+    if (n < 1e4) return n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : 4;
+    return n < 1e5 ? 5 : n < 1e6 ? 6 : n < 1e7 ? 7 : 8;
+  }
+  if (n < 1e12) return n < 1e9 ? 9 : n < 1e10 ? 10 : n < 1e11 ? 11 : 12;
+  if (n < 1e16) return n < 1e13 ? 13 : n < 1e14 ? 14 : n < 1e15 ? 15 : 16;
+  return decimalLength(Math.floor(n / 1e8)) + 8;
 }
 
 /** Below this many bytes a loop copies faster than making a view for `set`. */

@@ -3,9 +3,11 @@ import {
   binaryToBytes,
   bytesToBinary,
   bytesToBinaryNoted,
+  decimalLength,
   forgetNotedBytes,
   RepeatedString,
   writeBinary,
+  writeDecimal,
 } from "./bytes.ts";
 
 Deno.test("bytesToBinary: every length through each path keeps every byte", () => {
@@ -73,4 +75,26 @@ Deno.test("writeBinary copies a noted argument's bytes, and never after they are
   request.fill(1);
   writeBinary(out, 0, value);
   deepEqual(out.subarray(0, 500), binaryToBytes(twin));
+});
+
+Deno.test("writeDecimal and decimalLength: every digit count, its edges and random values", () => {
+  const buf = new Uint8Array(40).fill(120);
+  const check = (n: number) => {
+    const end = writeDecimal(buf, 3, n);
+    equal(bytesToBinary(buf, 3, end), String(n), `${n}`);
+    equal(decimalLength(n), String(n).length, `length of ${n}`);
+    equal(buf[2], 120, `${n}: nothing before`);
+    equal(buf[end], 120, `${n}: nothing after`);
+    buf.fill(120);
+  };
+  for (let power = 1; power <= 1e15; power *= 10) {
+    for (const n of [power - 1, power, power + 1, 2 * power, 9 * power]) check(n);
+  }
+  for (const n of [0, 0x7fffffff, 0x80000000, 2 ** 32, Number.MAX_SAFE_INTEGER]) check(n);
+  let seed = 7;
+  for (let i = 0; i < 20000; i++) {
+    seed = (Math.imul(seed, 1103515245) + 12345) | 0;
+    const bits = (seed >>> 8) % 54;
+    check(Math.floor(((seed >>> 0) / 2 ** 32) * 2 ** bits));
+  }
 });
