@@ -269,6 +269,19 @@ export class RespWriter extends ReplyWriter {
     this.#line(43, /* + */ s);
   }
 
+  /** The commonest reply, stored byte by byte. */
+  override ok(): void {
+    this.ensure(5);
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = 43; // +
+    b[p + 1] = 79; // O
+    b[p + 2] = 75; // K
+    b[p + 3] = 13;
+    b[p + 4] = 10;
+    this.pos = p + 5;
+  }
+
   error(message: string): void {
     // Redis never lets a newline split an error reply: each CR and LF becomes a space.
     this.#line(45, /* - */ /[\r\n]/.test(message) ? message.replace(/[\r\n]/g, " ") : message);
