@@ -30,6 +30,9 @@ export const enum ErrCode {
   BadArg = 4,
 }
 
+/** Requests of up to this many strings are made as array literals (NativeRequestDecoder). */
+const SMALL_REQUEST = 4;
+
 /** A little-endian u32 (no DataView to allocate per request). */
 function u32(buf: Uint8Array, at: number): number {
   return (buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16) | (buf[at + 3]! << 24)) >>> 0;
@@ -58,22 +61,63 @@ export class NativeRequestDecoder {
     const count = u32(buf, start + 4);
     if (count > MAX_ARGS) throw new ProtocolError(`too many strings in request: ${count}`);
     let pos = start + 8;
+    // The strings' places first, then the strings: an array literal of the
+    // usual sizes is made at its size (one grown by push takes room for 17).
+    if (count <= SMALL_REQUEST) {
+      const spans = this.#spans;
+      for (let i = 0; i < count; i++) {
+        pos = this.#string(buf, pos, frameEnd);
+        spans[2 * i] = pos - this.#len;
+        spans[2 * i + 1] = this.#len;
+      }
+      this.#ended(pos, frameEnd, msgLen);
+      const name = count === 0 ? "" : this.#name.decode(buf, spans[0]!, spans[1]!);
+      switch (count) {
+        case 0: // An empty request is answered as RESP's `*1 $0`: unknown command ''.
+        case 1:
+          return [name];
+        case 2:
+          return [name, this.#arg(buf, 1)];
+        case 3:
+          return [name, this.#arg(buf, 1), this.#arg(buf, 2)];
+        default:
+          return [name, this.#arg(buf, 1), this.#arg(buf, 2), this.#arg(buf, 3)];
+      }
+    }
     const argv: string[] = [];
     for (let i = 0; i < count; i++) {
-      if (pos + 4 > frameEnd) throw new ProtocolError("string header overruns message");
-      const len = u32(buf, pos);
-      pos += 4;
-      if (len > frameEnd - pos) throw new ProtocolError("string overruns message");
-      if (len > this.maxArgLen) throw new ProtocolError(`string longer than ${this.maxArgLen}`);
-      argv.push(i === 0 ? this.#name.decode(buf, pos, len) : bytesToBinary(buf, pos, pos + len));
-      pos += len;
+      pos = this.#string(buf, pos, frameEnd);
+      const at = pos - this.#len;
+      argv.push(i === 0 ? this.#name.decode(buf, at, this.#len) : bytesToBinary(buf, at, pos));
     }
+    this.#ended(pos, frameEnd, msgLen);
+    return argv;
+  }
+
+  /** Where #string found its string's length. */
+  #len = 0;
+  readonly #spans = new Int32Array(2 * SMALL_REQUEST);
+
+  /** Checks the string at `pos` (its length, then its bytes); returns where it ends. */
+  #string(buf: Uint8Array, pos: number, frameEnd: number): number {
+    if (pos + 4 > frameEnd) throw new ProtocolError("string header overruns message");
+    const len = u32(buf, pos);
+    pos += 4;
+    if (len > frameEnd - pos) throw new ProtocolError("string overruns message");
+    if (len > this.maxArgLen) throw new ProtocolError(`string longer than ${this.maxArgLen}`);
+    this.#len = len;
+    return pos + len;
+  }
+
+  #ended(pos: number, frameEnd: number, msgLen: number): void {
     if (pos !== frameEnd) throw new ProtocolError("trailing bytes in message");
     this.consumed = 4 + msgLen;
-    // Unlike RESP's empty multibulk, which Redis skips silently, every native
-    // request gets a reply: no strings means an empty command name, answered
-    // as RESP's `*1 $0` is (unknown command '').
-    return count === 0 ? [""] : argv;
+  }
+
+  /** String `i` of a small request (see #spans). */
+  #arg(buf: Uint8Array, i: number): string {
+    const at = this.#spans[2 * i]!;
+    return bytesToBinary(buf, at, at + this.#spans[2 * i + 1]!);
   }
 
   /** The command name: clients mostly repeat one, so it is reused, not rebuilt. */

@@ -46,7 +46,9 @@ const requests = [
   ["get", "key"],
   ["set", "bin\x00\xff", "\r\n\x80"],
   ["keys"],
+  ["zadd", "z", "1.5", "member"],
   ["zquery", "z", "1.5", "", "0", "10"],
+  ["del", "a", "b", "c", "d"],
 ];
 
 Deno.test("native requests decode identically at every split point", () => {
