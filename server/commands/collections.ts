@@ -29,14 +29,19 @@ let hashEntries: Cell;
 let hashValue: Cell;
 let intsetEntries: Cell;
 let hashTuple: [maxEntries: number, maxValue: number] = [0, 0];
+let zsetEntries: Cell;
+let zsetValue: Cell;
+let zsetShared: Readonly<ZsetLimits> = { entries: -1, value: -1 };
 
-/** Each write of a hash or set reads its limits: cells, not a name lookup per command. */
+/** Each write of a hash, set or sorted set reads its limits: cells, not a name lookup per command. */
 function limitCells(config: Config): void {
   if (config === cellsConfig) return;
   cellsConfig = config;
   hashEntries = config.live("hash-max-listpack-entries");
   hashValue = config.live("hash-max-listpack-value");
   intsetEntries = config.live("set-max-intset-entries");
+  zsetEntries = config.live("zset-max-listpack-entries");
+  zsetValue = config.live("zset-max-listpack-value");
 }
 
 /** The server's hash-max-listpack-entries and hash-max-listpack-value (read-only: shared). */
@@ -48,13 +53,13 @@ export function hashLimits(ctx: CommandContext): readonly [maxEntries: number, m
   return hashTuple;
 }
 
-/** The server's zset-max-listpack-entries and zset-max-listpack-value. */
-export function zsetLimits(ctx: CommandContext): ZsetLimits {
-  const config = ctx.server.config;
-  return {
-    entries: config.getNumber("zset-max-listpack-entries"),
-    value: config.getNumber("zset-max-listpack-value"),
-  };
+/** The server's zset-max-listpack-entries and zset-max-listpack-value (read-only: shared). */
+export function zsetLimits(ctx: CommandContext): Readonly<ZsetLimits> {
+  limitCells(ctx.server.config);
+  if (zsetShared.entries !== zsetEntries.value || zsetShared.value !== zsetValue.value) {
+    zsetShared = { entries: zsetEntries.value, value: zsetValue.value };
+  }
+  return zsetShared;
 }
 
 /** The server's set-max-intset-entries. */

@@ -50,10 +50,10 @@ function zadd(ctx: CommandContext, argv: string[], incrCommand: boolean): void {
   let lt = false;
   let ch = false;
   let incr = incrCommand;
-  const args = new ArgCursor(argv, 2);
+  let at = 2;
   // Options end at the first word that is not one (the first score).
-  for (;;) {
-    const option = args.peekOption();
+  for (; at < argv.length; at++) {
+    const option = zaddOption(argv[at]!);
     if (option === "nx") nx = true;
     else if (option === "xx") xx = true;
     else if (option === "ch") ch = true;
@@ -61,16 +61,14 @@ function zadd(ctx: CommandContext, argv: string[], incrCommand: boolean): void {
     else if (option === "gt") gt = true;
     else if (option === "lt") lt = true;
     else break;
-    args.next();
   }
-  const at = args.index;
   const pairs = argv.length - at;
   if (pairs === 0 || pairs % 2 !== 0) throw new CommandError(SYNTAX);
   if (nx && xx) throw new CommandError(ZADD_NX_XX);
   if ((gt && nx) || (lt && nx) || (gt && lt)) throw new CommandError(ZADD_GT_LT_NX);
   if (incr && pairs > 2) throw new CommandError(ZADD_INCR_PAIRS);
-  const scores: number[] = [];
-  for (let i = at; i < argv.length; i += 2) scores.push(parseScore(arg(argv, i)));
+  const scores = new Array<number>(pairs >> 1);
+  for (let i = at; i < argv.length; i += 2) scores[(i - at) >> 1] = parseScore(arg(argv, i));
 
   const db = ctx.db;
   const key = arg(argv, 1);
@@ -121,6 +119,18 @@ function zadd(ctx: CommandContext, argv: string[], incrCommand: boolean): void {
     ctx.server.keyChanged(db, key, NotifyClass.Zset, incr ? "zincr" : "zadd", added + updated);
   }
 }
+
+/**
+ * A ZADD option's lower-case name, or undefined for anything else: only
+ * words of an option's length are lower-cased (a score is not).
+ */
+function zaddOption(word: string): string | undefined {
+  if (word.length !== 2 && word.length !== 4) return undefined;
+  const option = word.toLowerCase();
+  return ZADD_OPTIONS.has(option) ? option : undefined;
+}
+
+const ZADD_OPTIONS = new Set(["nx", "xx", "ch", "incr", "gt", "lt"]);
 
 // ---- the command table --------------------------------------------------------
 
