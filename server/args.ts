@@ -109,6 +109,20 @@ export function arg(argv: readonly string[], i: number): string {
 }
 
 /**
+ * Whether `word` is the option `lower` (lower-case ASCII) in any case, as
+ * Redis's strcasecmp compares: no lower-case copy made per option.
+ */
+export function isWord(word: string, lower: string): boolean {
+  if (word.length !== lower.length) return false;
+  for (let i = 0; i < lower.length; i++) {
+    const c = word.charCodeAt(i);
+    const l = lower.charCodeAt(i);
+    if (c !== l && !(c >= 65 && c <= 90 && c + 32 === l)) return false;
+  }
+  return true;
+}
+
+/**
  * Walks a command's arguments. `next*` consume one; `peekOption` looks ahead
  * for option names; `end` rejects leftovers with ERR syntax error. Option
  * names follow the project's one case rule: compared in lower case.

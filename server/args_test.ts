@@ -1,5 +1,5 @@
 import { equal, throws } from "node:assert/strict";
-import { ArgCursor, parseInt64, rangedLong } from "./args.ts";
+import { ArgCursor, isWord, parseInt64, rangedLong } from "./args.ts";
 import { CommandError, NOT_INTEGER, SYNTAX } from "./errors.ts";
 
 function error(text: string) {
@@ -97,4 +97,15 @@ Deno.test("parseInt64 and rangedLong: the short-number path agrees with string2l
     } else if (expected < 0n) throws(() => rangedLong(s, 0n), /must be between|out of range/);
     else equal(rangedLong(s, 0n), Number(expected));
   }
+});
+
+Deno.test("isWord: an option in any ASCII case, nothing else", () => {
+  for (const word of ["ex", "EX", "Ex", "eX"]) equal(isWord(word, "ex"), true, word);
+  for (const word of ["e", "exx", "ey", "\u00c9x", "e\x18", ""]) {
+    equal(isWord(word, "ex"), false, word);
+  }
+  equal(isWord("KEEPTTL", "keepttl"), true);
+  // Only A-Z fold: a control character is not its letter's or digit's lower case.
+  equal(isWord("\x01", "!"), false);
+  equal(isWord("\x0b", "+"), false);
 });

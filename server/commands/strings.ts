@@ -1,7 +1,7 @@
 /** String commands. */
 import { writeBinary } from "../../protocol/bytes.ts";
 import type { ReplyWriter } from "../../protocol/writer.ts";
-import { arg, ArgCursor, intArg, parseInt64, parseInteger } from "../args.ts";
+import { arg, intArg, isWord, parseInt64, parseInteger } from "../args.ts";
 import { keyRange, READ_DELETED_KEY, READ_UPDATED_KEY } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec, Handler } from "../command.ts";
@@ -49,8 +49,10 @@ export function checkStringLength(ctx: CommandContext, length: number): void {
 
 type ExpireUnit = "ex" | "px" | "exat" | "pxat";
 
-function isExpireUnit(option: string): option is ExpireUnit {
-  return option === "ex" || option === "px" || option === "exat" || option === "pxat";
+/** The expiry unit `word` names in any case, if it names one. */
+function expireUnitOf(word: string): ExpireUnit | undefined {
+  if (word.length === 2) return isWord(word, "ex") ? "ex" : isWord(word, "px") ? "px" : undefined;
+  return isWord(word, "exat") ? "exat" : isWord(word, "pxat") ? "pxat" : undefined;
 }
 
 /**
@@ -73,8 +75,8 @@ interface SetOptions {
   xx: boolean;
   get: boolean;
   keepTtl: boolean;
-  unit?: ExpireUnit;
-  expire?: string;
+  unit: ExpireUnit | undefined;
+  expire: string | undefined;
 }
 
 /** SETEX and PSETEX: `key time value`, SET with EX or PX and nothing else. */
@@ -94,20 +96,28 @@ function setWithExpiry(name: string, unit: ExpireUnit): Handler {
 }
 
 /** SET's options, as Redis's parseExtendedStringArgumentsOrReply accepts them. */
-function parseSetOptions(args: ArgCursor): SetOptions {
-  const options: SetOptions = { nx: false, xx: false, get: false, keepTtl: false };
-  while (args.hasMore()) {
-    const opt = args.nextOption();
-    if (opt === "nx" && !options.xx) options.nx = true;
-    else if (opt === "xx" && !options.nx) options.xx = true;
-    else if (opt === "get") options.get = true;
-    else if (opt === "keepttl" && options.unit === undefined) options.keepTtl = true;
+function parseSetOptions(argv: readonly string[], from: number): SetOptions {
+  const options: SetOptions = {
+    nx: false,
+    xx: false,
+    get: false,
+    keepTtl: false,
+    unit: undefined,
+    expire: undefined,
+  };
+  for (let i = from; i < argv.length; i++) {
+    const word = argv[i]!;
+    const unit = word.length === 2 || word.length === 4 ? expireUnitOf(word) : undefined;
+    if (isWord(word, "nx") && !options.xx) options.nx = true;
+    else if (isWord(word, "xx") && !options.nx) options.xx = true;
+    else if (isWord(word, "get")) options.get = true;
+    else if (isWord(word, "keepttl") && options.unit === undefined) options.keepTtl = true;
     else if (
-      isExpireUnit(opt) && args.hasMore() && !options.keepTtl &&
-      (options.unit === undefined || options.unit === opt)
+      unit !== undefined && i + 1 < argv.length && !options.keepTtl &&
+      (options.unit === undefined || options.unit === unit)
     ) {
-      options.unit = opt;
-      options.expire = args.next();
+      options.unit = unit;
+      options.expire = argv[++i];
     } else {
       throw new CommandError(SYNTAX);
     }
@@ -238,16 +248,17 @@ function getWithExpiry(ctx: CommandContext, argv: string[]): void {
   let unit: ExpireUnit | undefined;
   let expire: string | undefined;
   let persist = false;
-  const args = new ArgCursor(argv, 2);
-  while (args.hasMore()) {
-    const opt = args.nextOption();
-    if (opt === "persist" && unit === undefined) {
+  for (let i = 2; i < argv.length; i++) {
+    const word = argv[i]!;
+    const named = word.length === 2 || word.length === 4 ? expireUnitOf(word) : undefined;
+    if (isWord(word, "persist") && unit === undefined) {
       persist = true;
     } else if (
-      isExpireUnit(opt) && args.hasMore() && !persist && (unit === undefined || unit === opt)
+      named !== undefined && i + 1 < argv.length && !persist &&
+      (unit === undefined || unit === named)
     ) {
-      unit = opt;
-      expire = args.next();
+      unit = named;
+      expire = argv[++i];
     } else {
       throw new CommandError(SYNTAX);
     }
@@ -416,7 +427,7 @@ export const stringCommands: CommandSpec[] = [
         else ctx.out.ok();
         return;
       }
-      const options = parseSetOptions(new ArgCursor(argv, 3));
+      const options = parseSetOptions(argv, 3);
       if (options.get && options.unit === undefined) {
         // GET changes nothing, so the AOF records the SET without it.
         ctx.propagateAs = [argv.filter((word, i) => i < 3 || word.toLowerCase() !== "get")];
@@ -437,7 +448,14 @@ export const stringCommands: CommandSpec[] = [
     summary: "Set the string value of a key only when the key doesn't exist.",
     syntax: "key value",
     handler(ctx, argv) {
-      const options: SetOptions = { nx: true, xx: false, get: false, keepTtl: false };
+      const options: SetOptions = {
+        nx: true,
+        xx: false,
+        get: false,
+        keepTtl: false,
+        unit: undefined,
+        expire: undefined,
+      };
       ctx.out.int(setGeneric(ctx, "setnx", arg(argv, 1), arg(argv, 2), options) ? 1 : 0);
     },
   },

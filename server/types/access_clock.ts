@@ -33,13 +33,17 @@ export let useEpoch = 0;
 /** Commands running (nested: EXEC, scripts); 0 while loading or between commands. */
 export let commandDepth = 0;
 
-/** The running command's time (ms), read on first use; -1 until then. */
-let commandMs = -1;
+/**
+ * The running command's time (ms), read on first use; -1 until then. In a
+ * typed array: a module variable holding a time boxes each new value (16
+ * bytes a command).
+ */
+const commandMs = new Float64Array([-1]);
 
 /** Called by dispatch as a command's handler starts and ends. */
 export function enterCommand(): void {
   useEpoch = (useEpoch + 1) | 0;
-  if (commandDepth++ === 0) commandMs = -1;
+  if (commandDepth++ === 0) commandMs[0] = -1;
 }
 
 /**
@@ -50,8 +54,8 @@ export function enterCommand(): void {
  */
 export function commandTime(): number {
   if (commandDepth === 0) return Date.now();
-  if (commandMs < 0) commandMs = Date.now();
-  return commandMs;
+  if (commandMs[0]! < 0) commandMs[0] = Date.now();
+  return commandMs[0]!;
 }
 
 /**

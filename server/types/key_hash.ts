@@ -8,15 +8,16 @@ const SEED = (Math.random() * 0x100000000) >>> 0;
 
 /** The last key hashed: a command looks its key up, then keyChanged accounts for it. */
 let memoKey = "";
-let memoHash = 0;
+/** Its hash, in a typed array: a module variable would box each hash over 2^30. */
+const memoHash = new Uint32Array(1);
 
 /** A key's hash; the last one is remembered, as a command hashes its key twice. */
 export function hashKey(key: string): number {
-  if (key === memoKey) return memoHash;
+  if (key === memoKey) return memoHash[0]!;
   let h = SEED;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
   memoKey = key;
-  return memoHash = finalize(h);
+  return memoHash[0] = finalize(h);
 }
 
 export function hashBytes(bytes: Uint8Array, start: number, end: number): number {
