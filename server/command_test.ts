@@ -8,6 +8,7 @@ Deno.test("boundedByArgs marks only commands Redis does not flag fast", () => {
   const specs = commandGroups.flat().flatMap((spec) => [spec, ...(spec.subcommands ?? [])]);
   const bounded = specs.filter((spec) => spec.boundedByArgs !== undefined);
   deepEqual(bounded.map((spec) => spec.name).sort(), [
+    "del",
     "encoding",
     "freq",
     "geodist",
@@ -20,6 +21,7 @@ Deno.test("boundedByArgs marks only commands Redis does not flag fast", () => {
     "msetnx",
     "psetex",
     "refcount",
+    "rename",
     "rpoplpush",
     "set",
     "setex",

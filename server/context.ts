@@ -122,7 +122,11 @@ export interface ServerContext {
   /** Called with each batch of replies before it is sent (the AOF's fsync policy). */
   beforeReply: (() => Promise<void> | undefined) | undefined;
 
-  /** After a write changed `key`: dirty count, WATCH, keyspace events, blocked clients. */
+  /**
+   * After a write changed `key`: dirty count, WATCH, keyspace events, blocked
+   * clients. `changes` 0 says the value was not edited in place (a no-op
+   * LTRIM, a deleted key): it is not accounted again.
+   */
   keyChanged(
     db: Database,
     key: string,

@@ -447,6 +447,8 @@ export const keyCommands: CommandSpec[] = [
     arity: -2,
     flags: ["write"],
     keys: [1, -1, 1],
+    // A deleted value is dropped, not freed element by element as in Redis.
+    boundedByArgs: true,
     group: "generic",
     since: "1.0.0",
     summary: "Deletes one or more keys.",
@@ -543,6 +545,8 @@ export const keyCommands: CommandSpec[] = [
     arity: 3,
     flags: ["write"],
     keys: [1, 2, 1],
+    // The value moves (a short string's bytes, a collection's reference); one written over is dropped.
+    boundedByArgs: true,
     keySpecs: [keyRange(READ_DELETED_KEY, 1), keyRange(OVERWRITTEN_KEY, 2)],
     group: "generic",
     since: "1.0.0",

@@ -21,6 +21,8 @@ import {
   ListCursor,
   packedListEntry,
   packList,
+  removedEntries,
+  removeFromPacked,
   unpackList,
 } from "./list_packed.ts";
 import { arrayBytes, objectBytes, stringBytes } from "./memory.ts";
@@ -624,17 +626,11 @@ export class RedisList implements RedisObject {
    */
   removeMatching(value: string, limit: number, fromTail: boolean): number {
     if (this.#chunked !== undefined) return this.#chunked.removeMatching(value, limit, fromTail);
-    const values = this.#values();
-    if (fromTail) values.reverse();
-    let removed = 0;
-    const kept = values.filter((v) => {
-      if (v !== value || (limit > 0 && removed >= limit)) return true;
-      removed++;
-      return false;
-    });
-    if (fromTail) kept.reverse();
-    if (removed > 0) this.#assign(kept);
-    return removed;
+    const left = removeFromPacked(this.#packed, this.#count, value, limit, fromTail);
+    if (left === undefined) return 0;
+    this.#data = left;
+    this.#count -= removedEntries;
+    return removedEntries;
   }
 
   /** Keeps elements [start, stop] (0 <= start, stop < length); stop < start keeps none. */

@@ -127,3 +127,45 @@ export function countListEntries(data: string): number {
   for (let p = 0; p < data.length; n++) p = cursor.skipForward(p);
   return n;
 }
+
+/** How many entries the last removeFromPacked() took out. */
+export let removedEntries = 0;
+
+/**
+ * LREM on a packed list of `count` entries: removes up to `limit` entries
+ * equal to `value` (0: all), from the head or, when `fromTail`, the tail.
+ * Entries are compared where they lie, so a list without the value is only
+ * read; returns the packed list left, or undefined when nothing matched.
+ */
+export function removeFromPacked(
+  data: string,
+  count: number,
+  value: string,
+  limit: number,
+  fromTail: boolean,
+): string | undefined {
+  const entry = counter;
+  entry.data = data;
+  // Matched entries' [start, end) pairs, in the order walked.
+  let spans: number[] | undefined;
+  let p = fromTail ? data.length : 0;
+  for (let i = 0; i < count && (limit === 0 || (spans?.length ?? 0) < 2 * limit); i++) {
+    if (fromTail) entry.readBackward(p);
+    else entry.readForward(p);
+    if (entry.length === value.length && data.startsWith(value, entry.valueStart)) {
+      (spans ??= []).push(entry.start, entry.end);
+    }
+    p = fromTail ? entry.start : entry.end;
+  }
+  removedEntries = spans === undefined ? 0 : spans.length / 2;
+  if (spans === undefined) return undefined;
+  const kept: string[] = [];
+  let from = 0;
+  for (let k = 0; k < spans.length; k += 2) {
+    const at = fromTail ? spans.length - 2 - k : k;
+    kept.push(data.slice(from, spans[at]!));
+    from = spans[at + 1]!;
+  }
+  kept.push(data.slice(from));
+  return kept.join("");
+}

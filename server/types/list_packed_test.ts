@@ -67,3 +67,35 @@ Deno.test("a small list matches an array model: pushes, pops, index reads and se
   equal(list.packedKind() >= 0, true);
   deepEqual([...RedisList.fromPacked(list.packedData()).values()], model);
 });
+
+/** LREM's straightforward meaning: filter the values, from the tail when `fromTail`. */
+function removeModel(values: string[], value: string, limit: number, fromTail: boolean) {
+  const walked = fromTail ? [...values].reverse() : [...values];
+  let removed = 0;
+  const kept = walked.filter((v) => {
+    if (v !== value || (limit > 0 && removed >= limit)) return true;
+    removed++;
+    return false;
+  });
+  return { kept: fromTail ? kept.reverse() : kept, removed };
+}
+
+Deno.test("a packed list's LREM, compared in place, removes what filtering the values does", () => {
+  // Few distinct values so matches are common; a prefix of a value must not match it.
+  const pool = ["", "a", "ab", "abc", "\u00e9", "x".repeat(200), "x".repeat(201)];
+  for (let round = 0; round < 3000; round++) {
+    const values = Array.from(
+      { length: Math.floor(Math.random() * 30) },
+      () => pool[Math.floor(Math.random() * pool.length)]!,
+    );
+    const list = RedisList.fromPacked(packList(values));
+    const value = pool[Math.floor(Math.random() * pool.length)]!;
+    const limit = Math.floor(Math.random() * 4);
+    const fromTail = Math.random() < 0.5;
+    const { kept, removed } = removeModel(values, value, limit, fromTail);
+    equal(list.removeMatching(value, limit, fromTail), removed);
+    deepEqual([...list.values()], kept);
+    equal(list.size(), kept.length);
+    deepEqual(unpackList(list.packedData(), kept.length), kept);
+  }
+});
