@@ -114,13 +114,16 @@ export class Database {
 
   /**
    * readBytes for a read that is over before the next keyspace access (GETBIT,
-   * BITCOUNT...): a short string's bytes are viewed where they are stored,
-   * not copied. Never keep or write through the result.
+   * BITCOUNT...): where the string's bytes lie (KeyTable.viewBytes), nothing
+   * copied. Never keep or write through the result.
    */
-  viewBytes(key: string): ByteString | undefined {
-    const value = this.getBytes(key, true);
+  viewBytes(key: string): PageBytes | undefined {
+    const value = this.expires.size !== 0 && this.#expireIfNeeded(key)
+      ? undefined
+      : this.dict.viewBytes(key);
     this.#countLookup(value !== undefined);
-    return value;
+    if (value === undefined || value instanceof PageBytes) return value;
+    throw new CommandError(WRONGTYPE);
   }
 
   /** lookupRead of a string: undefined if missing, WRONGTYPE for other types. */
@@ -237,9 +240,9 @@ export class Database {
    * The string at `key` as bytes for bit reads (see KeyTable.bytes),
    * undefined if missing; WRONGTYPE for other types.
    */
-  getBytes(key: string, view = false): ByteString | undefined {
+  getBytes(key: string): ByteString | undefined {
     if (this.expires.size !== 0 && this.#expireIfNeeded(key)) return undefined;
-    const value = this.dict.bytes(key, view);
+    const value = this.dict.bytes(key);
     if (value === undefined || value instanceof ByteString) return value;
     throw new CommandError(WRONGTYPE);
   }
@@ -247,16 +250,23 @@ export class Database {
   /**
    * The string at `key` as bytes to edit in place (SETBIT, BITFIELD), created
    * empty if missing and zero-filled up to `length` bytes; WRONGTYPE for other
-   * types. The value becomes a "raw" string; its TTL stays.
+   * types. The value becomes a "raw" string; its TTL stays. `grew` says
+   * whether the key was created or lengthened.
    */
-  editBytes(key: string, length: number): { value: ByteString; previousLength: number } {
-    const current = this.getBytes(key);
+  editBytes(key: string, length: number): { value: ByteString; grew: boolean } {
+    const current = this.expires.size !== 0 && this.#expireIfNeeded(key)
+      ? undefined
+      : this.dict.editBytes(key);
+    if (current !== undefined && !(current instanceof ByteString)) {
+      throw new CommandError(WRONGTYPE);
+    }
     const value = current ?? new ByteString();
-    const previousLength = current?.length ?? -1;
     if (current === undefined) this.set(key, value, StringForm.Raw);
-    else this.replace(key, value, StringForm.Raw);
+    const grew = current === undefined || length > value.length;
     value.prepareWrite(length);
-    return { value, previousLength };
+    // Accounted at its new length even when the command then reports no change.
+    if (grew) this.dict.reaccount(key);
+    return { value, grew };
   }
 
   /**

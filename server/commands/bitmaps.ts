@@ -18,13 +18,10 @@ import {
 import { NotifyClass } from "../notify.ts";
 import { StringForm } from "../types/string.ts";
 import { checkStringLength } from "./strings.ts";
+import { countBits, POPCOUNT } from "../types/popcount.ts";
 import { PROTO_MAX_BULK_LEN_MIN } from "../config_params.ts";
 
 const EMPTY = new Uint8Array(0);
-
-/** Set bits in each byte value. */
-const POPCOUNT = new Uint8Array(256);
-for (let i = 1; i < 256; i++) POPCOUNT[i] = (i & 1) + POPCOUNT[i >> 1]!;
 
 /**
  * A bit offset as Redis's getBitOffsetFromArgument takes it: non-negative,
@@ -60,8 +57,8 @@ function bytesForWrite(
   const needed = Math.floor(maxBit / 8) + 1;
   // No length under 1 MB is too long (see SMALL_OFFSET).
   if (needed > SMALL_OFFSET / 8) checkStringLength(ctx, needed);
-  const { value, previousLength } = ctx.db.editBytes(key, needed);
-  return { bytes: value.bytes, grew: value.length !== previousLength };
+  const { value, grew } = ctx.db.editBytes(key, needed);
+  return { bytes: value.bytes, grew };
 }
 
 function setBit(ctx: CommandContext, argv: string[]): void {
@@ -88,8 +85,8 @@ function getBit(ctx: CommandContext, argv: string[]): void {
   const offset = bitOffset(ctx, arg(argv, 2));
   const value = ctx.db.viewBytes(arg(argv, 1));
   const byte = Math.floor(offset / 8);
-  const bit = value !== undefined && byte < value.length
-    ? (value.bytes[byte]! >> (7 - (offset & 7))) & 1
+  const bit = value !== undefined && byte < value.end - value.start
+    ? (value.page[value.start + byte]! >> (7 - (offset & 7))) & 1
     : 0;
   ctx.out.int(bit);
 }
@@ -116,79 +113,28 @@ function clampRange(start: number, end: number, total: number): [number, number]
   return start > end ? undefined : [start, end];
 }
 
-/** Set bits in a 32-bit word (SWAR). */
-function popcount32(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
-}
-
-/** The sum of the four byte counts in `x` (each under 256). */
-function sumBytes(x: number): number {
-  const pairs = (x & 0x00ff00ff) + ((x >>> 8) & 0x00ff00ff);
-  return (pairs & 0xffff) + (pairs >>> 16);
-}
-
-/**
- * Set bits in bytes[from..to], four bytes at a time where they are aligned.
- * Words go three at a time: their 2-bit counts add up in 4-bit fields (at
- * most 12), then in byte fields summed every 10 groups (at most 240), which
- * saves most of the per-word folding (measured 1 KB: ~400 -> ~300 ns).
- */
-function countBits(bytes: Uint8Array, from: number, to: number): number {
-  let n = 0;
-  let i = from;
-  for (; i <= to && (bytes.byteOffset + i) % 4 !== 0; i++) n += POPCOUNT[bytes[i]!]!;
-  const words = Math.max(0, Math.floor((to + 1 - i) / 4));
-  if (words > 0) {
-    const view = new Int32Array(bytes.buffer, bytes.byteOffset + i, words);
-    const triples = words - words % 3;
-    let w = 0;
-    while (w < triples) {
-      // Ten triples at most between folds, counted by a bound rather than a
-      // remainder per triple (a division: ~50 of ~330 ns a KB).
-      const fold = Math.min(triples, w + 30);
-      let bytesSum = 0;
-      for (; w < fold; w += 3) {
-        let a = view[w]!;
-        let b = view[w + 1]!;
-        let c = view[w + 2]!;
-        a -= (a >>> 1) & 0x55555555;
-        b -= (b >>> 1) & 0x55555555;
-        c -= (c >>> 1) & 0x55555555;
-        const x = (a & 0x33333333) + ((a >>> 2) & 0x33333333) + (b & 0x33333333) +
-          ((b >>> 2) & 0x33333333) + (c & 0x33333333) + ((c >>> 2) & 0x33333333);
-        bytesSum += (x & 0x0f0f0f0f) + ((x >>> 4) & 0x0f0f0f0f);
-      }
-      n += sumBytes(bytesSum);
-    }
-    for (; w < words; w++) n += popcount32(view[w]!);
-    i += words * 4;
-  }
-  for (; i <= to; i++) n += POPCOUNT[bytes[i]!]!;
-  return n;
-}
-
 function bitCount(ctx: CommandContext, argv: string[]): void {
   const value = ctx.db.viewBytes(arg(argv, 1));
   if (value === undefined) return ctx.out.int(0);
-  const bytes = value.bytes;
-  if (argv.length === 2) return ctx.out.int(countBits(bytes, 0, value.length - 1));
+  // Offsets below are into the string; `at` adds where it lies in `bytes`.
+  const { page: bytes, start: at, end } = value;
+  if (argv.length === 2) return ctx.out.int(countBits(bytes, at, end - 1));
   if (argv.length > 5 || argv.length === 3) throw new CommandError(SYNTAX);
   const start = intArg(arg(argv, 2));
-  const end = intArg(arg(argv, 3));
-  if (start < 0 && end < 0 && start > end) return ctx.out.int(0);
+  const last = intArg(arg(argv, 3));
+  if (start < 0 && last < 0 && start > last) return ctx.out.int(0);
   const bits = argv.length === 5 && isBitUnit(arg(argv, 4));
-  const range = clampRange(start, end, bits ? value.length * 8 : value.length);
+  const length = end - at;
+  const range = clampRange(start, last, bits ? length * 8 : length);
   if (range === undefined) return ctx.out.int(0);
-  if (!bits) return ctx.out.int(countBits(bytes, range[0], range[1]));
-  const [first, last] = range;
-  const firstByte = first >> 3;
-  const lastByte = last >> 3;
+  if (!bits) return ctx.out.int(countBits(bytes, at + range[0], at + range[1]));
+  const [firstBit, lastBit] = range;
+  const firstByte = at + (firstBit >> 3);
+  const lastByte = at + (lastBit >> 3);
   let n = countBits(bytes, firstByte, lastByte);
   // Take back the bits of the edge bytes that lie outside the range.
-  n -= POPCOUNT[bytes[firstByte]! & ~((1 << (8 - (first & 7))) - 1) & 0xff]!;
-  n -= POPCOUNT[bytes[lastByte]! & ((1 << (7 - (last & 7))) - 1)]!;
+  n -= POPCOUNT[bytes[firstByte]! & ~((1 << (8 - (firstBit & 7))) - 1) & 0xff]!;
+  n -= POPCOUNT[bytes[lastByte]! & ((1 << (7 - (lastBit & 7))) - 1)]!;
   ctx.out.int(n);
 }
 
@@ -199,8 +145,9 @@ function bitPos(ctx: CommandContext, argv: string[]): void {
   // A missing key is an endless run of zero bits.
   if (value === undefined) return ctx.out.int(bit ? -1 : 0);
   if (argv.length > 6) throw new CommandError(SYNTAX);
-  const bytes = value.bytes;
-  const byteLength = value.length;
+  const bytes = value.page;
+  const at = value.start;
+  const byteLength = value.end - at;
   let start = 0;
   let end = byteLength - 1;
   let bits = false;
@@ -213,17 +160,17 @@ function bitPos(ctx: CommandContext, argv: string[]): void {
   }
   const range = clampRange(start, end, argv.length >= 4 && bits ? byteLength * 8 : byteLength);
   if (range === undefined) return ctx.out.int(-1);
-  // Work in bits from here: the range in bit positions.
-  const [first, last] = bits ? range : [range[0] * 8, range[1] * 8 + 7];
+  // Work in bits from here: the range in bit positions (under 2^32: `>>> 3` is exact).
+  const first = bits ? range[0] : range[0] * 8;
+  const last = bits ? range[1] : range[1] * 8 + 7;
   for (let pos = first; pos <= last; pos++) {
-    if ((pos & 7) === 0 && pos + 7 <= last) {
-      // Skip whole bytes that cannot hold the bit we look for.
-      if (bytes[pos >> 3] === (bit ? 0 : 0xff)) {
-        pos += 7;
-        continue;
-      }
+    const byte = bytes[at + (pos >>> 3)]!;
+    if ((pos & 7) === 0 && pos + 7 <= last && byte === (bit ? 0 : 0xff)) {
+      // Skip a whole byte that cannot hold the bit we look for.
+      pos += 7;
+      continue;
     }
-    if (((bytes[pos >> 3]! >> (7 - (pos & 7))) & 1) === bit) return ctx.out.int(pos);
+    if (((byte >> (7 - (pos & 7))) & 1) === bit) return ctx.out.int(pos);
   }
   // No clear bit in the string: without an explicit end, the zero padding past it counts.
   ctx.out.int(bit === 0 && !endGiven ? last + 1 : -1);
@@ -247,11 +194,7 @@ function bitOp(ctx: CommandContext, argv: string[]): void {
   let length = 0;
   for (let k = 3; k < argv.length; k++) {
     const value = db.viewBytes(arg(argv, k));
-    const source = value === undefined
-      ? EMPTY
-      : value.bytes.length === value.length
-      ? value.bytes
-      : value.bytes.subarray(0, value.length);
+    const source = value === undefined ? EMPTY : value.page.subarray(value.start, value.end);
     if (k === 3) {
       length = source.length;
       growResult(length);
@@ -358,14 +301,10 @@ function parseFieldOps(ctx: CommandContext, argv: string[]): FieldOp[] {
   let overflow: Overflow = "wrap";
   const args = new ArgCursor(argv, 2);
   while (args.hasMore()) {
-    const sub = args.nextOption();
+    const sub = args.next();
     const remaining = args.remaining;
-    if (sub === "overflow" && remaining >= 1) {
-      const type = args.nextOption();
-      if (type !== "wrap" && type !== "sat" && type !== "fail") {
-        throw new CommandError(BITFIELD_OVERFLOW_TYPE);
-      }
-      overflow = type;
+    if (isWord(sub, "overflow") && remaining >= 1) {
+      overflow = overflowType(args.next());
       continue;
     }
     const kind = fieldOpKind(sub, remaining);
@@ -386,15 +325,40 @@ function parseFieldOps(ctx: CommandContext, argv: string[]): FieldOp[] {
   return ops;
 }
 
-/** A BITFIELD subcommand (lower-cased) with the arguments it needs still there. */
+/**
+ * Whether `arg` is `word` (given in lower case, letters only) in any case,
+ * compared without a lower-cased copy (two allocations per BITFIELD op).
+ */
+function isWord(arg: string, word: string): boolean {
+  if (arg.length !== word.length) return false;
+  // For letters, `| 0x20` maps upper case to lower and leaves lower case be.
+  for (let i = 0; i < word.length; i++) {
+    if ((arg.charCodeAt(i) | 0x20) !== word.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+function overflowType(arg: string): Overflow {
+  if (isWord(arg, "wrap")) return "wrap";
+  if (isWord(arg, "sat")) return "sat";
+  if (isWord(arg, "fail")) return "fail";
+  throw new CommandError(BITFIELD_OVERFLOW_TYPE);
+}
+
+/** A BITFIELD subcommand with the arguments it needs still there. */
 function fieldOpKind(sub: string, remaining: number): FieldOp["kind"] | undefined {
-  if (sub === "get") return remaining >= 2 ? sub : undefined;
-  if (sub === "set" || sub === "incrby") return remaining >= 3 ? sub : undefined;
+  if (isWord(sub, "get")) return remaining >= 2 ? "get" : undefined;
+  if (remaining < 3) return undefined;
+  if (isWord(sub, "set")) return "set";
+  if (isWord(sub, "incrby")) return "incrby";
   return undefined;
 }
 
 /** Widest field read and written with numbers (exact), not bigints. */
 const NUMBER_BITS = 32;
+
+/** 2^i for i in 0..64: `2 ** bits` with a variable exponent is a call to Math.pow. */
+const POW2 = Float64Array.from({ length: 65 }, (_, i) => 2 ** i);
 
 /**
  * A field of up to NUMBER_BITS bits; bits past the end of `bytes` read as
@@ -415,8 +379,8 @@ function readSmallField(bytes: Uint8Array, offset: number, bits: number, signed:
   }
   let v = 0;
   for (let i = first; i <= last; i++) v = v * 256 + (bytes[i] ?? 0);
-  const span = 2 ** bits;
-  v = Math.floor(v / 2 ** tail) % span;
+  const span = POW2[bits]!;
+  v = Math.floor(v / POW2[tail]!) % span;
   return signed && v >= span / 2 ? v - span : v;
 }
 
@@ -439,8 +403,8 @@ function writeSmallField(bytes: Uint8Array, offset: number, bits: number, value:
   }
   let v = 0;
   for (let i = first; i <= last; i++) v = v * 256 + bytes[i]!;
-  const span = 2 ** bits;
-  const unit = 2 ** tail;
+  const span = POW2[bits]!;
+  const unit = POW2[tail]!;
   const field = value < 0 ? value + span : value;
   v = (Math.floor(v / (unit * span)) * span + field) * unit + (v % unit);
   for (let i = last; i >= first; i--) {
@@ -522,7 +486,7 @@ function fieldResult(op: FieldOp, old: bigint): bigint | undefined {
  * so the exact sum decides.
  */
 function smallFieldResult(op: FieldOp, old: number): number | undefined {
-  const span = 2 ** op.bits;
+  const span = POW2[op.bits]!;
   const max = op.signed ? span / 2 - 1 : span - 1;
   const min = op.signed ? -span / 2 : 0;
   const exact = op.kind === "set" ? op.value : old + op.value;
@@ -546,7 +510,7 @@ function bitField(ctx: CommandContext, argv: string[], readOnly: boolean): void 
   }
   if (maxBit < 0) {
     const value = ctx.db.viewBytes(key);
-    const bytes = value === undefined ? EMPTY : value.bytes.subarray(0, value.length);
+    const bytes = value === undefined ? EMPTY : value.page.subarray(value.start, value.end);
     out.array(ops.length);
     for (const op of ops) {
       out.int(

@@ -25,7 +25,7 @@ import {
   HyperLogLog,
   MergedRegisters,
 } from "../types/hyperloglog.ts";
-import { type ByteString, StringForm } from "../types/string.ts";
+import { ByteString, StringForm } from "../types/string.ts";
 
 /** No keyspace event: PFCOUNT's cache refresh and PFDEBUG's conversions only count as changes. */
 const NO_EVENT = 0 as NotifyClass;
@@ -116,7 +116,7 @@ function mergeKeys(ctx: CommandContext, argv: string[]): MergedRegisters {
   for (let i = 1; i < argv.length; i++) {
     const value = ctx.db.viewBytes(argv[i]!);
     if (value === undefined) continue;
-    const hll = hllView(value);
+    const hll = hllView(new ByteString(value.page.subarray(value.start, value.end)));
     checked(() => hll.mergeInto(merged));
   }
   return merged;

@@ -218,28 +218,81 @@ export class KeyTable {
   }
 
   /**
-   * The string at `key` as bytes, recording the access. A long (boxed)
-   * string becomes a ByteString in place, so later bit commands neither copy
-   * nor convert it; a short one is copied, or only viewed when `view` is
-   * set (for a read that ends before the table next changes). Other types
-   * come back as is.
+   * The string at `key` as bytes (a copy of a short one), recording the
+   * access; other types come back as is.
    */
-  bytes(key: string, view = false): ByteString | RedisObject | undefined {
-    const ref = this.#find(key, hashKey(key));
+  bytes(key: string): ByteString | RedisObject | undefined {
+    const ref = this.#access(key);
     if (ref === 0) return undefined;
-    touchAccess(this.#pageOf(ref), ref & OFFSET_MASK, this.trackFrequency);
+    const page = this.#pageOf(ref);
+    const off = ref & OFFSET_MASK;
+    const kind = page[off]! & KIND_MASK;
+    if (kind !== KIND_INLINE) return this.#boxedBytes(page, off, kind);
+    const len = this.#inlineValue(page, off);
+    return new ByteString(page.slice(this.#at, this.#at + len));
+  }
+
+  /**
+   * bytes() for a read that ends before the table next changes (GETBIT,
+   * BITCOUNT...): where the string's bytes lie, in its page or in its
+   * ByteString's buffer, as the same PageBytes each call; nothing copied or
+   * allocated (a subarray and its ByteString were a tenth of a GETBIT).
+   */
+  viewBytes(key: string): PageBytes | RedisObject | undefined {
+    const ref = this.#access(key);
+    if (ref === 0) return undefined;
+    const page = this.#pageOf(ref);
+    const off = ref & OFFSET_MASK;
+    const kind = page[off]! & KIND_MASK;
+    const view = this.#bytesView;
+    if (kind === KIND_INLINE) {
+      const len = this.#inlineValue(page, off);
+      view.page = page;
+      view.start = this.#at;
+      view.end = this.#at + len;
+      return view;
+    }
+    const value = this.#boxedBytes(page, off, kind);
+    if (!(value instanceof ByteString)) return value;
+    view.page = value.bytes;
+    view.start = 0;
+    view.end = value.length;
+    return view;
+  }
+
+  /** The view viewBytes gives (a second one: a GET's view may be in use). */
+  readonly #bytesView = new PageBytes();
+
+  /**
+   * The string at `key` as a ByteString to edit in place (SETBIT, BITFIELD),
+   * found with one probe: the record becomes a boxed "raw" string (a short
+   * one copied out of its page, once) and the access is recorded. Other
+   * types come back as is. A write that grows the value is accounted by
+   * reaccount(key), which then needs no probe either.
+   */
+  editBytes(key: string): ByteString | RedisObject | undefined {
+    const ref = this.#access(key);
+    if (ref === 0) return undefined;
+    this.#inlineKey = undefined;
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
     const kind = page[off]! & KIND_MASK;
     if (kind === KIND_INLINE) {
-      // The record's bytes, no string built and encoded back: a copy, or with
-      // `view` the page itself, valid until the table next changes.
       const len = this.#inlineValue(page, off);
-      const start = this.#at;
-      return new ByteString(
-        view ? page.subarray(start, start + len) : page.slice(start, start + len),
-      );
+      const value = new ByteString(page.slice(this.#at, this.#at + len));
+      this.#set(key, value, StringForm.Raw);
+      return value;
     }
+    const value = this.#boxedBytes(page, off, kind);
+    if (value instanceof ByteString) page[off] = kind | (StringForm.Raw << FORM_SHIFT);
+    return value;
+  }
+
+  /**
+   * The value of a boxed record; a long string becomes a ByteString in place,
+   * so later bit commands neither copy nor convert it.
+   */
+  #boxedBytes(page: Uint8Array, off: number, kind: number): ByteString | RedisObject {
     const box = boxIndex(page, off);
     const holder = kind === KIND_BIG_KEY ? this.#boxes[box] as BigKeyBox : undefined;
     const stored = (holder ? holder.value : this.#unbox(box)) as StoredValue;
