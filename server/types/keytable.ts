@@ -18,7 +18,7 @@
  */
 import { ByteString, StringForm } from "./string.ts";
 import { clockDistance, lruClock } from "./access_clock.ts";
-import { BoxStates } from "./box_states.ts";
+import { BoxTable } from "./box_table.ts";
 import { hashBytes, hashKey } from "./key_hash.ts";
 import {
   free,
@@ -52,7 +52,7 @@ import {
 } from "./record_format.ts";
 import { Arena, OFFSET_MASK, PAGE_BITS, PAGE_SIZE } from "./arena.ts";
 import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
-import { type BigKeyBox, type StoredValue, valueBytes } from "./box_bytes.ts";
+import type { BigKeyBox, StoredValue } from "./box_bytes.ts";
 export type { StoredValue };
 import { LFU_INIT } from "./lfu.ts";
 import {
@@ -62,8 +62,6 @@ import {
   stampAccess,
   touchAccess,
 } from "./record_access.ts";
-import { PackedKind } from "./packed_record.ts";
-import { isPackable, type Packable, unpackValue } from "./packed_value.ts";
 import type { RedisObject, RedisValue } from "./value.ts";
 
 const MIN_CAPACITY = 8;
@@ -79,13 +77,7 @@ export class KeyTable {
   #count = 0;
   readonly #arena = new Arena((pageIndex) => this.#maybeCompact(pageIndex));
   #compacting = false;
-  #boxes: (StoredValue | BigKeyBox | undefined)[] = [];
-  #freeBoxes: number[] = [];
-  /** What each box was last accounted at (valueBytes, 4 bytes a box: a value under 4 GB), and their sum. */
-  #boxBytes = new Uint32Array(MIN_CAPACITY);
-  #valueBytes = 0;
-  /** Which boxes hold live small collections and which their packed strings. */
-  readonly #boxStates = new BoxStates((box) => this.#pack(box));
+  readonly #boxes = new BoxTable();
   /** Parse position left by #keyStart (avoids returning pairs on hot paths). */
   #at = 0;
   /** The view getForReply gives an inline string's bytes in. */
@@ -118,8 +110,8 @@ export class KeyTable {
    */
   get usedBytes(): number {
     const records = this.#arena.liveBytes;
-    const boxes = 8 * this.#boxes.length + this.#boxBytes.byteLength;
-    return this.#slots.byteLength + records + boxes + this.#valueBytes;
+    const boxes = this.#boxes;
+    return this.#slots.byteLength + records + boxes.overheadBytes + boxes.valueBytes;
   }
 
   /**
@@ -135,7 +127,7 @@ export class KeyTable {
     const record = recordSize(page, off);
     // `off` is a record's first byte in its page, and a boxed record has an account.
     if ((page[off]! & KIND_MASK) === KIND_INLINE) return Math.round(slot + record);
-    return Math.round(slot + record + 12 + this.#boxBytes[boxIndex(page, off)]!);
+    return Math.round(slot + record + 12 + this.#boxes.accounted(boxIndex(page, off)));
   }
 
   /**
@@ -150,13 +142,7 @@ export class KeyTable {
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
     if ((page[off]! & KIND_MASK) === KIND_INLINE) return 0;
-    const box = boxIndex(page, off);
-    // A packed value has not changed since it was packed.
-    if (this.#boxStates.packedKind(box) !== undefined) return 0;
-    const before = this.#boxBytes[box]!;
-    // One in the recent ring was marked used by its lookup: only its size is new.
-    this.#setBox(box, this.#boxes[box]!, !this.#boxStates.isLiveOutsideRing(box));
-    return this.#boxBytes[box]! - before;
+    return this.#boxes.reaccount(boxIndex(page, off));
   }
 
   // ---- lookups ---------------------------------------------------------
@@ -294,12 +280,12 @@ export class KeyTable {
    */
   #boxedBytes(page: Uint8Array, off: number, kind: number): ByteString | RedisObject {
     const box = boxIndex(page, off);
-    const holder = kind === KIND_BIG_KEY ? this.#boxes[box] as BigKeyBox : undefined;
-    const stored = (holder ? holder.value : this.#unbox(box)) as StoredValue;
+    const holder = kind === KIND_BIG_KEY ? this.#boxes.values[box] as BigKeyBox : undefined;
+    const stored = (holder ? holder.value : this.#boxes.unbox(box)) as StoredValue;
     if (typeof stored !== "string") return stored;
     const converted = ByteString.from(stored);
     if (holder) holder.value = converted;
-    this.#setBox(box, holder ?? converted);
+    this.#boxes.set(box, holder ?? converted);
     return converted;
   }
 
@@ -387,9 +373,9 @@ export class KeyTable {
       // Boxed stays boxed: swap the value in the box (never a Uint8Array, which is short).
       const stored = value as StoredValue;
       const box = boxIndex(page, off);
-      const holder = kind === KIND_BIG_KEY ? this.#boxes[box] as BigKeyBox : undefined;
+      const holder = kind === KIND_BIG_KEY ? this.#boxes.values[box] as BigKeyBox : undefined;
       if (holder) holder.value = stored;
-      this.#setBox(box, holder ?? stored);
+      this.#boxes.set(box, holder ?? stored);
       page[off] = kind | (form << FORM_SHIFT);
       stampAccess(page, off);
       return false;
@@ -521,11 +507,7 @@ export class KeyTable {
     this.#mask = MIN_CAPACITY - 1;
     this.#shift = 32 - Math.log2(MIN_CAPACITY);
     this.#count = 0;
-    this.#boxes = [];
-    this.#freeBoxes = [];
-    this.#boxBytes = new Uint32Array(MIN_CAPACITY);
-    this.#valueBytes = 0;
-    this.#boxStates.clear();
+    this.#boxes.clear();
   }
 
   // ---- for the walks of keytable_keys.ts (SCAN, random keys, eviction samples) ----
@@ -667,7 +649,7 @@ export class KeyTable {
     const off = ref & OFFSET_MASK;
     const kind = page[off]! & KIND_MASK;
     if (kind === KIND_BIG_KEY) {
-      return (this.#boxes[boxIndex(page, off)] as BigKeyBox).key === key;
+      return (this.#boxes.values[boxIndex(page, off)] as BigKeyBox).key === key;
     }
     const len = this.#keyBytes(page, off, kind);
     if (len !== key.length) return false;
@@ -682,7 +664,7 @@ export class KeyTable {
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
     const kind = page[off]! & KIND_MASK;
-    if (kind === KIND_BIG_KEY) return (this.#boxes[boxIndex(page, off)] as BigKeyBox).key;
+    if (kind === KIND_BIG_KEY) return (this.#boxes.values[boxIndex(page, off)] as BigKeyBox).key;
     const len = this.#keyBytes(page, off, kind);
     return pageString(page, this.#at, this.#at + len);
   }
@@ -693,7 +675,7 @@ export class KeyTable {
     const kind = page[off]! & KIND_MASK;
     if (kind !== KIND_INLINE) {
       const index = boxIndex(page, off);
-      const box = kind === KIND_BIG_KEY ? this.#boxes[index] : this.#unbox(index);
+      const box = kind === KIND_BIG_KEY ? this.#boxes.values[index] : this.#boxes.unbox(index);
       const stored = (kind === KIND_BIG_KEY ? (box as BigKeyBox).value : box) as StoredValue;
       return stored instanceof ByteString ? stored.text : stored;
     }
@@ -714,7 +696,7 @@ export class KeyTable {
   #recordHash(page: Uint8Array, off: number): number {
     const kind = page[off]! & KIND_MASK;
     if (kind === KIND_BIG_KEY) {
-      return hashKey((this.#boxes[boxIndex(page, off)] as BigKeyBox).key);
+      return hashKey((this.#boxes.values[boxIndex(page, off)] as BigKeyBox).key);
     }
     const keyLen = this.#keyBytes(page, off, kind);
     return hashBytes(page, this.#at, this.#at + keyLen);
@@ -725,7 +707,7 @@ export class KeyTable {
     const formBits = form << FORM_SHIFT;
     if (key.length > INLINE_MAX) {
       // setBytes passes no bytes with a long key.
-      const box = this.#box({ key, value: value as StoredValue });
+      const box = this.#boxes.add({ key, value: value as StoredValue });
       const ref = this.#arena.reserve(HEADER + 4);
       const page = this.#pageOf(ref);
       const off = ref & OFFSET_MASK;
@@ -751,7 +733,7 @@ export class KeyTable {
     if (inline) {
       p = writeVarint(page, p, valueLen);
     } else {
-      writeU32(page, p, this.#box(value as StoredValue));
+      writeU32(page, p, this.#boxes.add(value as StoredValue));
       p += 4;
     }
     for (let i = 0; i < keyLen; i++) page[p + i] = key.charCodeAt(i);
@@ -762,64 +744,11 @@ export class KeyTable {
     return ref;
   }
 
-  #box(value: StoredValue | BigKeyBox): number {
-    let box = this.#freeBoxes.pop();
-    if (box === undefined) {
-      box = this.#boxes.length;
-      this.#boxes.push(undefined);
-      if (box === this.#boxBytes.length) {
-        const grown = new Uint32Array(box * 2);
-        grown.set(this.#boxBytes);
-        this.#boxBytes = grown;
-        this.#boxStates.grow(box * 2);
-      }
-    }
-    this.#setBox(box, value);
-    return box;
-  }
-
-  /** Stores a box's value and accounts for it. */
-  #setBox(box: number, value: StoredValue | BigKeyBox, inRing = false): void {
-    this.#boxes[box] = value;
-    const bytes = Math.min(valueBytes(value), 0xffffffff);
-    this.#valueBytes += bytes - this.#boxBytes[box]!;
-    this.#boxBytes[box] = bytes;
-    if (inRing) return;
-    this.#boxStates.live(box);
-    if (isPackable(value)) this.#boxStates.used(box);
-  }
-
-  /** A box's value, its object made again if it was packed; recording the use. */
-  #unbox(box: number): StoredValue | BigKeyBox {
-    const states = this.#boxStates;
-    if (states.isLiveOutsideRing(box)) return this.#boxes[box]!;
-    const kind = states.packedKind(box);
-    if (kind !== undefined) this.#boxes[box] = unpackValue(kind, this.#boxes[box] as string);
-    states.used(box);
-    return this.#boxes[box]!;
-  }
-
-  /** Keeps a box's collection as its packed string, if it still has one. */
-  #pack(box: number): void {
-    const value = this.#boxes[box];
-    const kind = isPackable(value) ? value.packedKind() : PackedKind.NotPackable;
-    if (kind === PackedKind.NotPackable) return this.#boxStates.live(box);
-    this.#boxes[box] = (value as Packable).packedData();
-    this.#boxStates.packed(box, kind);
-  }
-
   /** Marks a record dead and frees its box; returns its page. */
   #release(ref: number): number {
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
-    if ((page[off]! & KIND_MASK) !== KIND_INLINE) {
-      const box = boxIndex(page, off);
-      this.#boxes[box] = undefined;
-      this.#valueBytes -= this.#boxBytes[box]!;
-      this.#boxBytes[box] = 0;
-      this.#boxStates.freed(box);
-      this.#freeBoxes.push(box);
-    }
+    if ((page[off]! & KIND_MASK) !== KIND_INLINE) this.#boxes.free(boxIndex(page, off));
     page[off]! |= FLAG_DEAD;
     return this.#arena.release(ref, recordSize(page, off));
   }

@@ -1,0 +1,110 @@
+/**
+ * A key table's boxes: the values its records point to instead of holding
+ * (collections, long strings, the holder of a long key), each accounted at
+ * its valueBytes. A small collection outside the ring of recent ones is kept
+ * as its packed string (box_states.ts) and made again on its next use.
+ */
+import { BoxStates } from "./box_states.ts";
+import { type BigKeyBox, type StoredValue, valueBytes } from "./box_bytes.ts";
+import { PackedKind } from "./packed_record.ts";
+import { isPackable, type Packable, unpackValue } from "./packed_value.ts";
+
+const MIN_CAPACITY = 8;
+
+export class BoxTable {
+  /** Each box's value as stored (a packed string for a packed one); read only outside. */
+  values: (StoredValue | BigKeyBox | undefined)[] = [];
+  #free: number[] = [];
+  /** What each box was last accounted at (valueBytes, 4 bytes a box: a value under 4 GB). */
+  #bytes = new Uint32Array(MIN_CAPACITY);
+  /** The sum of the accounts. */
+  valueBytes = 0;
+  /** Which boxes hold live small collections and which their packed strings. */
+  readonly states = new BoxStates((box) => this.#pack(box));
+
+  /** Bytes the boxes' bookkeeping takes (a slot and an account a box). */
+  get overheadBytes(): number {
+    return 8 * this.values.length + this.#bytes.byteLength;
+  }
+
+  /** What `box` is accounted at. */
+  accounted(box: number): number {
+    return this.#bytes[box]!;
+  }
+
+  /** A new box for `value`; returns its index. */
+  add(value: StoredValue | BigKeyBox): number {
+    let box = this.#free.pop();
+    if (box === undefined) {
+      box = this.values.length;
+      this.values.push(undefined);
+      if (box === this.#bytes.length) {
+        const grown = new Uint32Array(box * 2);
+        grown.set(this.#bytes);
+        this.#bytes = grown;
+        this.states.grow(box * 2);
+      }
+    }
+    this.set(box, value);
+    return box;
+  }
+
+  /** Stores a box's value and accounts for it; `inRing`: it is live in the recent ring already. */
+  set(box: number, value: StoredValue | BigKeyBox, inRing = false): void {
+    this.values[box] = value;
+    const bytes = Math.min(valueBytes(value), 0xffffffff);
+    this.valueBytes += bytes - this.#bytes[box]!;
+    this.#bytes[box] = bytes;
+    if (inRing) return;
+    this.states.live(box);
+    if (isPackable(value)) this.states.used(box);
+  }
+
+  /** A box's value, its object made again if it was packed; recording the use. */
+  unbox(box: number): StoredValue | BigKeyBox {
+    const states = this.states;
+    if (states.isLiveOutsideRing(box)) return this.values[box]!;
+    const kind = states.packedKind(box);
+    if (kind !== undefined) this.values[box] = unpackValue(kind, this.values[box] as string);
+    states.used(box);
+    return this.values[box]!;
+  }
+
+  /**
+   * Accounts again for a box's value after it changed in place; returns the
+   * change in bytes. A packed value has not changed since it was packed.
+   */
+  reaccount(box: number): number {
+    if (this.states.packedKind(box) !== undefined) return 0;
+    const before = this.#bytes[box]!;
+    // One in the recent ring was marked used by its lookup: only its size is new.
+    this.set(box, this.values[box]!, !this.states.isLiveOutsideRing(box));
+    return this.#bytes[box]! - before;
+  }
+
+  /** Empties a box for reuse. */
+  free(box: number): void {
+    this.values[box] = undefined;
+    this.valueBytes -= this.#bytes[box]!;
+    this.#bytes[box] = 0;
+    this.states.freed(box);
+    this.#free.push(box);
+  }
+
+  clear(): void {
+    this.values = [];
+    this.#free = [];
+    this.#bytes = new Uint32Array(MIN_CAPACITY);
+    this.valueBytes = 0;
+    this.states.clear();
+  }
+
+  /** Keeps a box's collection as its packed string, if it still has one. */
+  #pack(box: number): void {
+    const value = this.values[box];
+    const kind = isPackable(value) ? value.packedKind() : PackedKind.NotPackable;
+    if (kind === PackedKind.NotPackable) return this.states.live(box);
+    this.values[box] = (value as Packable).packedData();
+    this.states.packed(box, kind);
+  }
+}
