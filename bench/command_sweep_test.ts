@@ -7,7 +7,7 @@ import {
   sweepSection,
 } from "./command_sweep.ts";
 import type { SweepResult } from "./results.ts";
-import { pairs, selectSweep, SWEEP_COMMANDS, words } from "./sweep_commands.ts";
+import { pairs, selectSweep, splitSweepNames, SWEEP_COMMANDS, words } from "./sweep_commands.ts";
 
 function row(command: string, home: number, redis: number): SweepResult {
   const figures = (usPerOp: number) => ({ usPerOp, requests: 1000, cpuSec: usPerOp / 1000 });
@@ -68,4 +68,15 @@ Deno.test("selectSweep picks by name or family and rejects unknown names", () =>
 Deno.test("words and pairs build prefill arguments", () => {
   deepEqual(words("m", 3), ["m0", "m1", "m2"]);
   deepEqual(pairs(2, (i) => `f${i}`, String), ["f0", "0", "f1", "1"]);
+});
+
+Deno.test("splitSweepNames keeps a comma inside parentheses in its name", () => {
+  deepEqual(splitSweepNames("GET, DEL (random, mostly missing),lists"), [
+    "GET",
+    "DEL (random, mostly missing)",
+    "lists",
+  ]);
+  deepEqual(selectSweep(splitSweepNames("DEL (random, mostly missing)")).map((c) => c.name), [
+    "DEL (random, mostly missing)",
+  ]);
 });

@@ -34,7 +34,7 @@ import { evaluateTargets, renderReport } from "./report.ts";
 import type { BenchResults, Keyspace } from "./results.ts";
 import { type ServerKind, ServerProcess } from "./servers.ts";
 import { renderSvg } from "./svg.ts";
-import { selectSweep, SWEEP_COMMANDS } from "./sweep_commands.ts";
+import { selectSweep, splitSweepNames, SWEEP_COMMANDS } from "./sweep_commands.ts";
 import { type ThroughputPlan, throughputSteps } from "./throughput.ts";
 import { zsetSteps } from "./zset_scale.ts";
 
@@ -331,7 +331,9 @@ async function main(args: string[]): Promise<number> {
   }
   const noPin = values["no-pin"] === true;
   try {
-    const commands = selectSweep(values.commands?.split(","));
+    const commands = selectSweep(
+      values.commands === undefined ? undefined : splitSweepNames(values.commands),
+    );
     plan.sweep = { ...plan.sweep, commands, pin: plan.sweep.pin && !noPin };
   } catch (err) {
     console.error(`bench: ${(err as Error).message}`);

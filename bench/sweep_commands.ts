@@ -283,6 +283,11 @@ export const SWEEP_COMMANDS: SweepCommand[] = Object.entries(FAMILIES).flatMap((
 );
 
 /** The commands named (case-insensitive), in the sweep's order; throws on an unknown name. */
+/** A --commands list: comma-separated, a comma inside parentheses part of a name ("DEL (random, mostly missing)"). */
+export function splitSweepNames(list: string): string[] {
+  return list.split(/,(?![^(]*\))/).map((name) => name.trim()).filter((name) => name !== "");
+}
+
 export function selectSweep(names: string[] | undefined): SweepCommand[] {
   if (names === undefined) return SWEEP_COMMANDS;
   const wanted = names.map((name) => name.toLowerCase());
