@@ -330,7 +330,7 @@ export function call(
   if (server.monitors.size !== 0 && monitorWhen(command) === "before") {
     feedMonitors(server.monitors, ctx.client, command, argv);
   }
-  enterCommand();
+  enterCommand(timing === COARSE ? started : -1);
   try {
     command.spec.handler!(ctx, argv);
   } catch (err) {

@@ -22,6 +22,7 @@ import {
   scriptRaised,
 } from "../errors.ts";
 import type { RespValue } from "../../protocol/resp.ts";
+import { reportTime } from "../types/access_clock.ts";
 import { popReply } from "./convert.ts";
 import { createScriptState, Rand48 } from "./environment.ts";
 import {
@@ -83,6 +84,9 @@ export class ScriptEngine {
   readonly #argv: GlobalArray = { name: 0, table: undefined };
 
   #threads!: Coroutines;
+  readonly #ended = (): void => {
+    this.#current = undefined;
+  };
 
   #reset(): void {
     const L = this.#L = createScriptState(this.#rand, () => this.#current);
@@ -156,23 +160,26 @@ export class ScriptEngine {
     lua.lua_rawgeti(this.#threads.next, LUA_REGISTRYINDEX, script.ref);
     const state: RunState = { host, resp: 2 };
     this.#current = state;
-    return this.#threads.start(
-      0,
-      script.sha,
-      state,
-      busyThresholdMs,
-      () => this.#current = undefined,
-    );
+    return this.#threads.start(0, script.sha, state, busyThresholdMs, this.#ended);
   }
+}
+
+/** A coroutine runs execute in, its registry reference, and the run it is executing. */
+interface Thread {
+  co: LuaState;
+  ref: number;
+  run: ScriptRun | undefined;
 }
 
 /**
  * The coroutines runs execute in, for one Lua state. A run that ends
  * normally leaves its coroutine reusable, and reusing it matters: a new
  * coroutine costs fengari a 40-slot stack of objects for the GC to collect.
+ * Each coroutine gets its count hook once, when made: the hook finds the run
+ * through its thread, so a run installs nothing.
  */
 export class Coroutines {
-  #spare: { co: LuaState; ref: number } | undefined;
+  #spare: Thread | undefined;
 
   constructor(private readonly L: LuaState) {}
 
@@ -180,7 +187,13 @@ export class Coroutines {
   get next(): LuaState {
     if (this.#spare === undefined) {
       const co: LuaState = lua.lua_newthread(this.L);
-      this.#spare = { co, ref: lauxlib.luaL_ref(this.L, LUA_REGISTRYINDEX) };
+      const thread: Thread = {
+        co,
+        ref: lauxlib.luaL_ref(this.L, LUA_REGISTRYINDEX),
+        run: undefined,
+      };
+      lua.lua_sethook(co, (L: LuaState) => thread.run?.hook(L), LUA_MASKCOUNT, HOOK_INSTRUCTIONS);
+      this.#spare = thread;
     }
     return this.#spare.co;
   }
@@ -198,16 +211,18 @@ export class Coroutines {
   ): ScriptRun {
     const thread = this.#spare!;
     this.#spare = undefined;
-    const co = thread.co;
-    return new ScriptRun(co, name, state, busyThresholdMs, nargs, (reusable) => {
-      if (reusable && this.#spare === undefined) {
-        lua.lua_settop(co, 0);
-        this.#spare = thread;
-      } else {
-        lauxlib.luaL_unref(this.L, LUA_REGISTRYINDEX, thread.ref);
-      }
-      done();
-    });
+    return thread.run = new ScriptRun(thread, this, name, state, busyThresholdMs, nargs, done);
+  }
+
+  /** A run has ended; `reusable`: its coroutine ended normally, with its own hook. */
+  finish(thread: Thread, reusable: boolean): void {
+    thread.run = undefined;
+    if (reusable && this.#spare === undefined) {
+      lua.lua_settop(thread.co, 0);
+      this.#spare = thread;
+    } else {
+      lauxlib.luaL_unref(this.L, LUA_REGISTRYINDEX, thread.ref);
+    }
   }
 }
 
@@ -247,26 +262,34 @@ function setGlobalArray(L: LuaState, array: GlobalArray, items: string[]): void 
   lua.lua_pop(L, 1);
 }
 
+const NULL_REPLY: RespValue = { type: "null" };
+
 /** One execution of a script, resumable in slices. */
 export class ScriptRun {
-  readonly startedAt = Date.now();
+  /** The command's time when it runs alone: one clock reading serves the call and the script. */
+  readonly startedAt = reportTime();
   /** Set by SCRIPT KILL: the next hook raises the kill error. */
   killed = false;
   /** Since when, past the busy threshold, the hook has found the script unable to yield. */
   #stuckSince: number | undefined;
-  reply: RespValue = { type: "null" };
+  reply: RespValue = NULL_REPLY;
   done = false;
 
+  /** Whether the hook was replaced by #raise's: the coroutine cannot be reused. */
+  #raised = false;
+  private readonly co: LuaState;
+
   constructor(
-    private readonly co: LuaState,
+    private readonly thread: Thread,
+    private readonly threads: Coroutines,
     readonly name: string,
     private readonly state: RunState,
     private readonly busyThresholdMs: number,
     private nargs: number,
-    /** `reusable`: the coroutine ended normally and may run again. */
-    private readonly finish: (reusable: boolean) => void,
+    /** Called when the run ends. */
+    private readonly ended: () => void,
   ) {
-    lua.lua_sethook(co, (L: LuaState) => this.#hook(L), LUA_MASKCOUNT, HOOK_INSTRUCTIONS);
+    this.co = thread.co;
   }
 
   /** Whether the run has passed the busy threshold (other clients get -BUSY). */
@@ -274,7 +297,8 @@ export class ScriptRun {
     return this.busyThresholdMs > 0 && Date.now() - this.startedAt >= this.busyThresholdMs;
   }
 
-  #hook(L: LuaState): void {
+  /** The count hook, every HOOK_INSTRUCTIONS instructions of this run. */
+  hook(L: LuaState): void {
     if (this.killed) this.#raise(L, "Script killed by user with SCRIPT KILL...");
     if (!this.busy) return;
     if (lua.lua_isyieldable(L)) {
@@ -292,6 +316,7 @@ export class ScriptRun {
 
   /** Raises `message`, and again on every following line, so a pcall cannot swallow it. */
   #raise(L: LuaState, message: string): void {
+    this.#raised = true;
     lua.lua_sethook(L, (L: LuaState) => this.#raise(L, message), LUA_MASKLINE, 0);
     pushErrorTable(L, message);
     lua.lua_error(L);
@@ -327,8 +352,8 @@ export class ScriptRun {
       };
     }
     this.done = true;
-    lua.lua_sethook(co, null, 0, 0);
-    this.finish(lua.lua_status(co) === LUA_OK);
+    this.threads.finish(this.thread, !this.#raised && lua.lua_status(co) === LUA_OK);
+    this.ended();
     return true;
   }
 

@@ -326,6 +326,23 @@ Deno.test("a kill is not swallowed by pcall or xpcall", () => {
   );
 });
 
+Deno.test("a run that ends normally after its kill leaves no kill to the next run", () => {
+  const engine = new ScriptEngine();
+  // The kill is caught by pcall and nothing runs on a later line: the run ends normally.
+  const body = "return pcall(function() while true do end end)";
+  const run = engine.start(engine.get(engine.load(body))!, [], [], fakeHost(), 1);
+  let slices = 0;
+  while (!run.resume() && slices < 100) {
+    slices++;
+    if (slices === 2) run.killed = true;
+  }
+  equal(run.reply.type, "null");
+  deepEqual(
+    evalScript(engine, "local n = 0 for i = 1, 50000 do n = n + 1 end return n"),
+    int(50000),
+  );
+});
+
 Deno.test("string escapes and syntax errors as Lua 5.1 reads them", () => {
   const engine = new ScriptEngine();
   const cases: [string, RespValue][] = [

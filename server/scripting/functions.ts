@@ -134,6 +134,9 @@ export class FunctionLibraries {
   }
 
   #threads!: Coroutines;
+  readonly #ended = (): void => {
+    this.#current = undefined;
+  };
 
   #reset(): void {
     const L = createScriptState(this.#rand, () => this.#current);
@@ -367,7 +370,7 @@ export class FunctionLibraries {
     pushArray(co, args);
     const state: RunState = { host, resp: 2 };
     this.#current = state;
-    return this.#threads.start(2, fn.name, state, busyThresholdMs, () => this.#current = undefined);
+    return this.#threads.start(2, fn.name, state, busyThresholdMs, this.#ended);
   }
 }
 

@@ -71,17 +71,20 @@ export function toBinary(L: LuaState, idx: number): string | undefined {
  */
 const SLAB_BYTES = 4096;
 const SLAB_STRING_MAX = 256;
-let slab = new Uint8Array(SLAB_BYTES);
+let slab = new ArrayBuffer(SLAB_BYTES);
 let slabUsed = 0;
 
 /** Room for a Lua string of `len` bytes, for the caller to fill before pushing it. */
 export function luaBytes(len: number): Uint8Array {
   if (len > SLAB_STRING_MAX) return new Uint8Array(len);
   if (slabUsed + len > SLAB_BYTES) {
-    slab = new Uint8Array(SLAB_BYTES);
+    slab = new ArrayBuffer(SLAB_BYTES);
     slabUsed = 0;
   }
-  return slab.subarray(slabUsed, slabUsed += len);
+  // The constructor, not subarray(): half the cost (no species lookup).
+  const bytes = new Uint8Array(slab, slabUsed, len);
+  slabUsed += len;
+  return bytes;
 }
 
 export function pushBinary(L: LuaState, s: string): void {

@@ -40,10 +40,14 @@ export let commandDepth = 0;
  */
 const commandMs = new Float64Array([-1]);
 
-/** Called by dispatch as a command's handler starts and ends. */
-export function enterCommand(): void {
+/**
+ * Called by dispatch as a command's handler starts and ends; `nowMs` is the
+ * time dispatch already read for the call, if it did (-1: none), as Redis's
+ * call() seeds its cached time from the call's timer.
+ */
+export function enterCommand(nowMs = -1): void {
   useEpoch = (useEpoch + 1) | 0;
-  if (commandDepth++ === 0) commandMs[0] = -1;
+  if (commandDepth++ === 0) commandMs[0] = nowMs;
 }
 
 /**
