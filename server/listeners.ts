@@ -182,6 +182,19 @@ export class Listeners {
     this.#tls.forEach((l) => this.#close(l));
   }
 
+  /**
+   * After close(): resolves once every accept loop has ended (at most
+   * `maxMs`). A listener's socket stays open until its pending accept is
+   * cancelled, on a later turn of Deno's loop; until then a client may still
+   * connect, as one that saw SHUTDOWN close its connection would at once.
+   */
+  async closed(maxMs = 500): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<void>((resolve) => timer = setTimeout(resolve, maxMs));
+    await Promise.race([Promise.allSettled([...this.#loops.values()]), late]);
+    clearTimeout(timer);
+  }
+
   /** A parameter changed (CONFIG SET); throws ConfigError when it cannot be applied. */
   apply(name: string): void {
     if (!this.#started) return;

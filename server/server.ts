@@ -444,6 +444,8 @@ export class RedisServer implements ServerContext {
       this.pause.dispose();
       this.watchdog.stop();
       this.#listeners.close();
+      // As Redis, which exits: nobody can connect once a client sees its connection close.
+      await this.#listeners.closed();
       for (const hook of this.shutdownHooks) await hook();
       for (const connection of this.connections) connection.stop();
       await Promise.all([...this.connections].map((c) => c.done));

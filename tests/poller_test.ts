@@ -7,7 +7,7 @@
  * Deno's sockets: the test task grants no FFI, because a client sharing the
  * server's thread would pay the poller's thread-pool wakeup on every request.
  */
-import { deepEqual, equal, ok } from "node:assert/strict";
+import { deepEqual, equal, ok, rejects } from "node:assert/strict";
 import { binaryToBytes } from "../protocol/bytes.ts";
 import { encodeRespRequest, RespReplyDecoder, type RespValue } from "../protocol/resp.ts";
 import { RespClient, ROOT } from "./helpers.ts";
@@ -175,4 +175,23 @@ async function servedApi(env: Record<string, string>): Promise<string> {
 Deno.test("poller: `serve` uses it; REDIS_HOME_IO=deno keeps Deno's sockets", async () => {
   equal(await servedApi({}), "epoll");
   equal(await servedApi({ REDIS_HOME_IO: "deno" }), "deno");
+});
+
+Deno.test("poller: once SHUTDOWN closes a client's connection, connecting is refused (as once Redis exits)", async () => {
+  // A listener's socket closes when its pending accept is cancelled, a turn of Deno's loop
+  // after close(); the poller closes client sockets at once.
+  for (let round = 0; round < 4; round++) {
+    await using s = await serve();
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: s.port });
+    try {
+      await conn.write(binaryToBytes("*2\r\n$8\r\nSHUTDOWN\r\n$6\r\nNOSAVE\r\n"));
+      equal(await conn.read(new Uint8Array(16)), null, "the connection closes, nothing sent");
+      await rejects(
+        Deno.connect({ hostname: "127.0.0.1", port: s.port }),
+        Deno.errors.ConnectionRefused,
+      );
+    } finally {
+      conn.close();
+    }
+  }
 });
