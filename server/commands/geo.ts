@@ -33,9 +33,9 @@ import {
   encodeScore,
   formatCoordinate,
   formatDistance,
-  geoDistance,
   geohashString,
   type GeoShape,
+  scoreDistance,
   searchRanges,
   ShapeFilter,
   unitToMeters,
@@ -170,9 +170,7 @@ function geodist(ctx: CommandContext, argv: string[]): void {
   const score1 = set?.score(arg(argv, 2));
   const score2 = set?.score(arg(argv, 3));
   if (score1 === undefined || score2 === undefined) return ctx.out.nil();
-  const [lon1, lat1] = decodeScore(score1);
-  const [lon2, lat2] = decodeScore(score2);
-  ctx.out.bulk(formatDistance(geoDistance(lon1, lat1, lon2, lat2) / toMeters));
+  ctx.out.bulk(formatDistance(scoreDistance(score1, score2) / toMeters));
 }
 
 function geohash(ctx: CommandContext, argv: string[]): void {
