@@ -313,6 +313,11 @@ Deno.test("IdIndex matches a sorted model under random sets and deletes", () => 
       deepEqual(index.range(lo, hi), want);
       deepEqual(index.range(lo, hi, 3, true), want.reverse().slice(0, 3));
     }
+    if (model.size > 0) {
+      const ids = [...model.keys()].sort((a, b) => (a < b ? -1 : 1));
+      equal(index.first(), ids[0]);
+      equal(index.last(), ids.at(-1));
+    }
   }
   equal(index.size, model.size);
 });
