@@ -15,7 +15,6 @@ import {
   PackedReader,
   prefixLength,
   readBackLength,
-  sameChars,
 } from "./packed_record.ts";
 
 const reader = new PackedReader();
@@ -163,7 +162,13 @@ export function countRecords(packed: string): number {
  */
 export function scoreAt(packed: string, start: number, length: number): number {
   const first = packed.charCodeAt(start);
-  if (first <= DOUBLE) return bytesScore(packed, start, length, first);
+  return first <= DOUBLE
+    ? bytesScore(packed, start, length, first)
+    : textScore(packed, start, length);
+}
+
+/** A score packed as text. */
+function textScore(packed: string, start: number, length: number): number {
   if (length < 17) {
     let i = start;
     const negative = packed.charCodeAt(i) === 45; // -
@@ -198,12 +203,12 @@ function compareMember(packed: string, start: number, length: number, member: st
 /**
  * Whether the packed member at `start` (of `member`'s length) is `member`.
  * Its last byte first: members often share a prefix ("user:1", "user:2"),
- * and one charCodeAt is cheaper than the rest of the compare it spares.
+ * and one charCodeAt is cheaper than the startsWith call it spares.
  */
 function sameMember(packed: string, start: number, member: string): boolean {
   const last = member.length - 1;
   if (last >= 0 && packed.charCodeAt(start + last) !== member.charCodeAt(last)) return false;
-  return sameChars(packed, start, member);
+  return packed.startsWith(member, start);
 }
 
 /** Bounds of the record findScore last found, and the string it was found in. */
