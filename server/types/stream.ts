@@ -507,8 +507,8 @@ export class Stream implements RedisObject {
     if (this.length === 0) return undefined;
     const node = this.nodes[this.#nodeFor(id)]!;
     if (node.lastId < id) return undefined;
-    const p = node.seek(id);
-    if (p === node.end || node.flags(p) & FLAG_DELETED || node.idAt(p) !== id) return undefined;
+    const p = node.find(id);
+    if (p < 0 || node.flags(p) & FLAG_DELETED) return undefined;
     return node.entryAt(p, id);
   }
 
@@ -529,20 +529,17 @@ export class Stream implements RedisObject {
    */
   delete(id: StreamId): boolean {
     const n = this.#nodeFor(id);
-    const node = this.nodes[n]!;
-    if (node === undefined || node.lastId < id) return false;
-    for (let p = node.start; p < node.end; p = node.next(p)) {
-      if (node.idAt(p) !== id) continue;
-      if (node.flags(p) & FLAG_DELETED) return false;
-      if (node.live === 1) this.nodes.splice(n, 1);
-      else node.markDeleted(p);
-      this.length--;
-      if (id > this.maxDeletedId) this.maxDeletedId = id;
-      if (this.length === 0) this.firstId = ID_MIN;
-      else if (id === this.firstId) this.firstId = this.edge(false)!.id;
-      return true;
-    }
-    return false;
+    const node = this.nodes[n];
+    if (node === undefined) return false;
+    const p = node.find(id);
+    if (p < 0 || node.flags(p) & FLAG_DELETED) return false;
+    if (node.live === 1) this.nodes.splice(n, 1);
+    else node.markDeleted(p);
+    this.length--;
+    if (id > this.maxDeletedId) this.maxDeletedId = id;
+    if (this.length === 0) this.firstId = ID_MIN;
+    else if (id === this.firstId) this.firstId = this.edge(false)!.id;
+    return true;
   }
 
   /**

@@ -219,6 +219,25 @@ export class StreamNode {
     return this.end;
   }
 
+  /**
+   * Position of the entry (deleted or not) whose ID is `id`, or -1: seek's
+   * walk, comparing deltas as numbers, with no bigint made for an entry.
+   */
+  find(id: StreamId): number {
+    if (id < this.master || id > this.lastId) return -1;
+    const ms = Number(idMs(id) - idMs(this.master));
+    const seq = Number(idSeq(id) - idSeq(this.master));
+    const buf = this.buf;
+    for (let p = this.start; p < this.end; p = this.next(p)) {
+      const entryMs = readVarint(buf, p + 1) / 2;
+      if (entryMs > ms) return -1;
+      if (entryMs < ms) continue;
+      const entrySeq = unzigzag(readVarint(buf, varintEnd));
+      if (entrySeq >= seq) return entrySeq === seq ? p : -1;
+    }
+    return -1;
+  }
+
   flags(p: number): number {
     return this.buf[p]!;
   }

@@ -222,7 +222,14 @@ Deno.test("entries keep exact IDs on both sides of 2^53, in one node and across 
         deepEqual(read(s, start, end, rev), modelRange(model, start, end, rev));
       }
     }
+    equal(s.get(start)?.id, ids.includes(start) ? start : undefined);
   }
+  for (const id of ids) {
+    ok(s.delete(id));
+    ok(!s.delete(id));
+    equal(s.get(id), undefined);
+  }
+  equal(s.length, 0);
 });
 
 Deno.test("ID parsing accepts what Redis accepts", () => {
