@@ -24,6 +24,15 @@ const SICILY: Step = [
   "edge2",
 ];
 
+/** GEOADD's arguments for `n` points 0.01° apart, ten to a row, two members at each. */
+function gridPoints(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => {
+    const lon = String(13 + (i % 10) / 100);
+    const lat = String(38 + Math.floor(i / 10) / 100);
+    return [lon, lat, `p${i}`, lon, lat, `q${i}`];
+  }).flat();
+}
+
 /**
  * The steps; stored distances are read back with their scores over RESP3 only,
  * since redis-home prints RESP2 scores with the shortest round-trip digits
@@ -93,6 +102,17 @@ const steps = (withScores: string[]): Step[] => [
   ["GEOSEARCH", "same", "FROMLONLAT", "2.5", "48.5", "BYRADIUS", "1", "km", "ASC", "COUNT", "5"],
   ["GEOSEARCH", "same", "FROMLONLAT", "2.5", "48.5", "BYRADIUS", "1", "km", "DESC", "COUNT", "9"],
   ["GEORADIUS", "same", "2.5", "48.5", "1", "km", "COUNT", "41", "WITHDIST"],
+  // A grid of members in pairs (equal distances): full sorts both ways, of a
+  // few points, of more than 64, in a small set (100 members) and a big one.
+  ["GEOADD", "grid", ...gridPoints(50)],
+  ["GEOSEARCH", "grid", "FROMLONLAT", "13.045", "38.045", "BYRADIUS", "3", "km", "ASC", "WITHDIST"],
+  ["GEOSEARCH", "grid", "FROMLONLAT", "13.045", "38.045", "BYRADIUS", "3", "km", "DESC"],
+  ["GEOSEARCH", "grid", "FROMLONLAT", "13.045", "38.045", "BYBOX", "5", "4", "km", "ASC"],
+  ["GEOSEARCH", "grid", "FROMLONLAT", "13.045", "38.045", "BYRADIUS", "30", "km", "DESC"],
+  ["GEORADIUS", "grid", "13.045", "38.045", "30", "km", "ASC", "WITHDIST", "WITHHASH"],
+  ["GEOADD", "grid", ...gridPoints(100)],
+  ["GEOSEARCH", "grid", "FROMLONLAT", "13.045", "38.045", "BYRADIUS", "3", "km", "ASC", "WITHDIST"],
+  ["GEOSEARCH", "grid", "FROMLONLAT", "13.045", "38.045", "BYRADIUS", "30", "km", "DESC"],
   ["SET", "str", "x"],
   ["GEOSEARCH", "str", "FROMLONLAT", "15", "37", "BYRADIUS", "1", "m"],
   ["GEOPOS", "str", "a"],

@@ -33,9 +33,9 @@ import {
   encodeScore,
   formatCoordinate,
   formatDistance,
-  geoDistance,
   geohashString,
   type GeoShape,
+  scoreDistance,
   searchRanges,
   ShapeFilter,
   unitToMeters,
@@ -170,9 +170,7 @@ function geodist(ctx: CommandContext, argv: string[]): void {
   const score1 = set?.score(arg(argv, 2));
   const score2 = set?.score(arg(argv, 3));
   if (score1 === undefined || score2 === undefined) return ctx.out.nil();
-  const [lon1, lat1] = decodeScore(score1);
-  const [lon2, lat2] = decodeScore(score2);
-  ctx.out.bulk(formatDistance(geoDistance(lon1, lat1, lon2, lat2) / toMeters));
+  ctx.out.bulk(formatDistance(scoreDistance(score1, score2) / toMeters));
 }
 
 function geohash(ctx: CommandContext, argv: string[]): void {
@@ -297,10 +295,10 @@ interface Found {
   dist: number;
 }
 
-/** Index of the first of `scores` (ascending) that is `score` or more. */
-function firstAtOrAbove(scores: number[], score: number): number {
+/** Index of the first of the `n` first `scores` (ascending) that is `score` or more. */
+function firstAtOrAbove(scores: Float64Array, n: number, score: number): number {
   let lo = 0;
-  let hi = scores.length;
+  let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (scores[mid]! < score) lo = mid + 1;
@@ -309,33 +307,43 @@ function firstAtOrAbove(scores: number[], score: number): number {
   return lo;
 }
 
+/** A small set's scores and member handles, decoded anew by each search (grown as needed). */
+let smallScores = new Float64Array(128);
+let smallRefs = new Int32Array(128);
+
 /** The points in the shape, scanning Redis's ranges in order; stops at `limit` (ANY). */
 function findPoints(set: SortedSet, shape: GeoShape, limit: number): Found[] {
   const filter = new ShapeFilter(shape);
   const found: Found[] = [];
+  const n = set.size();
+  if (smallScores.length < n && set.encoding() === "listpack") {
+    smallScores = new Float64Array(n);
+    smallRefs = new Int32Array(n);
+  }
+  // A small (packed) set's scores are read once for all the ranges (counting
+  // each range's bounds in the packed form walks it from the start every
+  // time), and a member is read only for a point inside the shape.
+  if (n > 0 && set.scoresInto(smallScores, smallRefs)) {
+    const scores = smallScores;
+    for (const range of searchRanges(shape)) {
+      const to = firstAtOrAbove(scores, n, range.max);
+      for (let i = firstAtOrAbove(scores, n, range.min); i < to; i++) {
+        if (limit > 0 && found.length >= limit) return found;
+        const score = scores[i]!;
+        if (!filter.contains(score)) continue;
+        const member = set.memberOf(smallRefs[i]!);
+        found.push({ member, score, lon: filter.lon, lat: filter.lat, dist: filter.dist });
+      }
+    }
+    return found;
+  }
   const test = (member: string, score: number) => {
     if (limit > 0 && found.length >= limit) return;
     if (!filter.contains(score)) return;
     found.push({ member, score, lon: filter.lon, lat: filter.lat, dist: filter.dist });
   };
-  // A small (packed) set is read once for all the ranges: counting each
-  // range's bounds in the packed form walks it from the start every time.
-  const packed = set.encoding() === "listpack" && set.size() > 0;
-  const members: string[] = [];
-  const scores: number[] = [];
-  if (packed) {
-    set.visitRange(0, set.size() - 1, (member, score) => {
-      members.push(member);
-      scores.push(score);
-    });
-  }
   for (const range of searchRanges(shape)) {
     if (limit > 0 && found.length >= limit) break;
-    if (packed) {
-      const to = firstAtOrAbove(scores, range.max);
-      for (let i = firstAtOrAbove(scores, range.min); i < to; i++) test(members[i]!, scores[i]!);
-      continue;
-    }
     const from = set.countByScore(range.min, false);
     const to = set.countByScore(range.max, false) - 1;
     if (from <= to) set.visitRange(from, to, test);
@@ -393,17 +401,41 @@ function search(ctx: CommandContext, argv: string[], source: number, flags: numb
   const found = findPoints(set, shape, options.any ? options.count : 0);
   const returnedCount = options.count === 0 ? found.length : Math.min(options.count, found.length);
   if (options.sort !== "none") {
-    const sign = options.sort === "asc" ? 1 : -1;
-    const byDistance = (a: Found, b: Found) =>
-      sign * (a.dist > b.dist ? 1 : a.dist === b.dist ? 0 : -1);
+    const desc = options.sort === "desc";
     // Redis: qsort (glibc's is stable) for all, its partial quicksort for the first COUNT.
-    if (returnedCount === found.length) found.sort(byDistance);
-    else pqsort(found, byDistance, 0, returnedCount - 1);
+    if (returnedCount === found.length) sortByDistance(found, desc);
+    else pqsort(found, desc ? farFirst : nearFirst, 0, returnedCount - 1);
   }
   const returned = found.slice(0, returnedCount);
   for (const point of returned) point.dist /= shape.toMeters;
   if (options.storeKey === undefined) replyPoints(ctx, returned, options);
   else storePoints(ctx, returned, options, geosearch ? "geosearchstore" : "georadiusstore");
+}
+
+const nearFirst = (a: Found, b: Found) => a.dist > b.dist ? 1 : a.dist === b.dist ? 0 : -1;
+const farFirst = (a: Found, b: Found) => a.dist < b.dist ? 1 : a.dist === b.dist ? 0 : -1;
+
+/**
+ * A stable sort by distance: by insertion for the few points most searches
+ * find (no comparator calls: the builtin's took a tenth of a search of 30
+ * points), the builtin's stable sort past that.
+ */
+function sortByDistance(found: Found[], desc: boolean): void {
+  if (found.length > 64) {
+    found.sort(desc ? farFirst : nearFirst);
+    return;
+  }
+  for (let i = 1; i < found.length; i++) {
+    const point = found[i]!;
+    const dist = point.dist;
+    let j = i - 1;
+    if (desc) {
+      for (; j >= 0 && found[j]!.dist < dist; j--) found[j + 1] = found[j]!;
+    } else {
+      for (; j >= 0 && found[j]!.dist > dist; j--) found[j + 1] = found[j]!;
+    }
+    found[j + 1] = point;
+  }
 }
 
 function replyPoints(ctx: CommandContext, points: Found[], options: SearchOptions): void {

@@ -244,8 +244,8 @@ function pendingSummary(ctx: CommandContext, group: ConsumerGroup): void {
     return;
   }
   // The PEL is not empty: its first and last entries exist.
-  out.bulk(formatId(group.pel.range(ID_MIN, ID_MAX, 1)[0]![0]));
-  out.bulk(formatId(group.pel.range(ID_MIN, ID_MAX, 1, true)[0]![0]));
+  out.bulk(formatId(group.pel.first()));
+  out.bulk(formatId(group.pel.last()));
   const owners = sortedNames(group.consumers).filter((n) => group.consumers.get(n)!.pel.size > 0);
   out.array(owners.length);
   for (const name of owners) {

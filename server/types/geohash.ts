@@ -434,6 +434,15 @@ function latDistance(lat1: number, lat2: number): number {
   return EARTH_RADIUS * Math.abs(degRad(lat2) - degRad(lat1));
 }
 
+/** geoDistance between the points two scores stand for (GEODIST), decoding no pair into an array. */
+export function scoreDistance(score1: number, score2: number): number {
+  decodeTo(score1);
+  const lon1 = decoded[0]!;
+  const lat1 = decoded[1]!;
+  decodeTo(score2);
+  return geoDistance(lon1, lat1, decoded[0]!, decoded[1]!);
+}
+
 /** Haversine great-circle distance in meters, as Redis computes it. */
 export function geoDistance(lon1: number, lat1: number, lon2: number, lat2: number): number {
   const v = Math.sin((degRad(lon2) - degRad(lon1)) / 2);

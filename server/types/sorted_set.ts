@@ -3,9 +3,10 @@
  *
  * A small set (Redis's listpack encoding: at most 128 members, none longer
  * than 64 bytes) is one packed string of `len member len score back` records
- * in order (zset_packed.ts), the score as its shortest decimal text, as Redis
- * keeps it in one listpack: a 10-byte member with a small integer score costs
- * 15 bytes (Redis 14; `back` lets a walk start from the end), where
+ * in order (zset_packed.ts), the score as its shortest decimal text or, when
+ * shorter, as bytes (a listpack keeps integers as integers): a 10-byte member
+ * with a small integer score costs 15 bytes (Redis 14; `back` lets a walk
+ * start from the end), where
  * a B+tree leaf's two array slots and a member string cost ~70 (with a leaf
  * object and a SortedSet object each, a 3-member set took ~450 bytes against
  * Redis's ~150). An operation decodes it into a one-leaf ZTree (O(n), as
@@ -27,7 +28,9 @@ import {
   foundEnd,
   foundStart,
   isFound,
+  memberOf,
   packRecord,
+  readScores,
   seekRank,
   stoppedAt,
   visitBackward,
@@ -296,6 +299,22 @@ export class SortedSet implements RedisObject {
     const n = Math.abs(to - from) + 1;
     if (from <= to) visitForward(packed, seekRank(packed, this.#count, from), n, visit);
     else visitBackward(packed, seekRank(packed, this.#count, from + 1), n, visit);
+  }
+
+  /**
+   * A small set's scores in order into `scores`, and into `refs` a handle
+   * per element for memberOf (both must hold size() of them): a GEO search
+   * tests every score and replies few members. False for a big set.
+   */
+  scoresInto(scores: Float64Array, refs: Int32Array): boolean {
+    if (this.#tree !== undefined) return false;
+    readScores(this.#packed, scores, refs);
+    return true;
+  }
+
+  /** The member of a handle scoresInto gave (the set unchanged since). */
+  memberOf(ref: number): string {
+    return memberOf(this.#packed, ref);
   }
 
   /** Removes ranks `from` to `to` inclusive (from ≤ to). */

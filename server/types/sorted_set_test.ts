@@ -1,4 +1,5 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
+import { objectBytes, stringBytes } from "./memory.ts";
 import { SortedSet } from "./sorted_set.ts";
 
 /** A small seeded PRNG (mulberry32), so failures replay. */
@@ -255,6 +256,38 @@ Deno.test("small sets keep every score exactly through their packed form", () =>
   equal(set.encoding(), "listpack");
 });
 
+/** Integers of 1 to 53 bits either side of 0, and doubles of many digits: packed as bytes. */
+function wideScore(rand: () => number): number {
+  const integer = Math.floor((rand() - 0.5) * 2 ** (1 + Math.floor(rand() * 53)));
+  return rand() < 0.7 ? integer : integer + rand();
+}
+
+Deno.test("scores packed as bytes read back exactly, in order, and never longer than as text", () => {
+  const rand = prng(23);
+  const edges = [99, -99, 100, -100, 255, 256, 65535, 65536, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53];
+  const more = [1e21, -1e21, 0.1, 123.456, 2 ** 52 + 0.5, 1e-300, -Infinity, Infinity];
+  const scores = [...edges, ...more, ...Array.from({ length: 200 }, () => wideScore(rand))];
+  for (let first = 0; first < scores.length; first += 100) {
+    const chunk = scores.slice(first, first + 100);
+    const packed = new SortedSet();
+    chunk.forEach((score, i) => packed.add(`m${i}`, score));
+    equal(packed.encoding(), "listpack");
+    chunk.forEach((score, i) => equal(packed.score(`m${i}`), score));
+    const sorted = chunk.map((score, i): Entry => [`m${i}`, score]).sort((a, b) =>
+      before(a, b) ? -1 : 1
+    );
+    deepEqual([...packed.entries()], sorted);
+    const values = new Float64Array(chunk.length);
+    const refs = new Int32Array(chunk.length);
+    ok(packed.scoresInto(values, refs));
+    deepEqual([...values], sorted.map((entry) => entry[1]));
+    deepEqual(sorted.map((_, i) => packed.memberOf(refs[i]!)), sorted.map((entry) => entry[0]));
+    // Each record as text: 1 + member + 1 + digits + 1 bytes.
+    const asText = sorted.reduce((sum, [m, score]) => sum + m.length + String(score).length + 3, 0);
+    ok(packed.memoryUsage() <= objectBytes(2) + stringBytes(asText));
+  }
+});
+
 Deno.test("a packed set's in-place walks answer as the tree does (member lengths past one byte too)", () => {
   // The packed walks read one-byte lengths inline and take another path for
   // longer ones: raised limits let members of 128+ bytes stay packed.
@@ -276,8 +309,10 @@ Deno.test("a packed set's in-place walks answer as the tree does (member lengths
         ? 0
         : rand() < 0.2
         ? SCORES[Math.floor(rand() * SCORES.length)]!
-        : rand() < 0.5
+        : rand() < 0.4
         ? Math.floor(rand() * 20)
+        : rand() < 0.5
+        ? wideScore(rand)
         : Math.floor(rand() * 2000) / 8;
     for (let step = 0; step < 1500; step++) {
       const m = member();

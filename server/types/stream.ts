@@ -30,6 +30,8 @@ import {
   type StreamId,
 } from "./stream_id.ts";
 import {
+  atMs,
+  atSeq,
   DEFAULT_NODE_LIMITS,
   exactNumber,
   FLAG_DELETED,
@@ -41,6 +43,16 @@ import {
 import type { RedisObject } from "./value.ts";
 
 export { FLAG_DELETED, FLAG_SAMEFIELDS, type NodeLimits, type StreamEntry } from "./stream_node.ts";
+
+/**
+ * A bound's ID part as a number to compare exact parts with: Infinity past
+ * 2^53, above every exact part as the bigint is.
+ */
+function boundPart(part: bigint): number {
+  return part <= SAFE_PART ? Number(part) : Infinity;
+}
+
+const SAFE_PART = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** 2^64: a millisecond time times this is its ID with seq 0, exactly as a double. */
 const SEQ_SPAN = 2 ** 64;
@@ -437,9 +449,17 @@ export class Stream implements RedisObject {
     return Math.max(0, lo - 1);
   }
 
-  /** Live entries with start <= id <= end, ascending or (reverse) descending. */
+  /**
+   * Live entries with start <= id <= end, ascending or (reverse) descending.
+   * IDs are compared as numbers where they are exact (any clock time): a
+   * bigint per entry cost more than the rest of reading it.
+   */
   *range(start: StreamId, end: StreamId, reverse = false): Generator<StreamEntry> {
     if (start > end || this.length === 0) return;
+    const startMs = boundPart(idMs(start));
+    const startSeq = boundPart(idSeq(start));
+    const endMs = boundPart(idMs(end));
+    const endSeq = boundPart(idSeq(end));
     if (!reverse) {
       for (let n = this.#nodeFor(start); n < this.nodes.length; n++) {
         const node = this.nodes[n]!;
@@ -447,6 +467,12 @@ export class Stream implements RedisObject {
         if (node.lastId < start) continue;
         for (let p = node.seek(start); p < node.end; p = node.next(p)) {
           if (node.flags(p) & FLAG_DELETED) continue;
+          node.numbersAt(p);
+          if (atMs === atMs) {
+            if (atMs > endMs || (atMs === endMs && atSeq > endSeq)) return;
+            yield node.numberedEntryAt(p);
+            continue;
+          }
           const id = node.idAt(p);
           if (id > end) return;
           yield node.entryAt(p, id);
@@ -460,6 +486,13 @@ export class Stream implements RedisObject {
         for (let i = offsets.length - 1; i >= 0; i--) {
           const p = offsets[i]!;
           if (node.flags(p) & FLAG_DELETED) continue;
+          node.numbersAt(p);
+          if (atMs === atMs) {
+            if (atMs > endMs || (atMs === endMs && atSeq > endSeq)) continue;
+            if (atMs < startMs || (atMs === startMs && atSeq < startSeq)) return;
+            yield node.numberedEntryAt(p);
+            continue;
+          }
           const id = node.idAt(p);
           if (id > end) continue;
           if (id < start) return;
@@ -471,8 +504,12 @@ export class Stream implements RedisObject {
 
   /** The live entry with this ID, if any. */
   get(id: StreamId): StreamEntry | undefined {
-    for (const entry of this.range(id, id)) return entry;
-    return undefined;
+    if (this.length === 0) return undefined;
+    const node = this.nodes[this.#nodeFor(id)]!;
+    if (node.lastId < id) return undefined;
+    const p = node.find(id);
+    if (p < 0 || node.flags(p) & FLAG_DELETED) return undefined;
+    return node.entryAt(p, id);
   }
 
   /** The last live entry's ID (the stream is not empty), without decoding it. */
@@ -492,20 +529,17 @@ export class Stream implements RedisObject {
    */
   delete(id: StreamId): boolean {
     const n = this.#nodeFor(id);
-    const node = this.nodes[n]!;
-    if (node === undefined || node.lastId < id) return false;
-    for (let p = node.start; p < node.end; p = node.next(p)) {
-      if (node.idAt(p) !== id) continue;
-      if (node.flags(p) & FLAG_DELETED) return false;
-      if (node.live === 1) this.nodes.splice(n, 1);
-      else node.markDeleted(p);
-      this.length--;
-      if (id > this.maxDeletedId) this.maxDeletedId = id;
-      if (this.length === 0) this.firstId = ID_MIN;
-      else if (id === this.firstId) this.firstId = this.edge(false)!.id;
-      return true;
-    }
-    return false;
+    const node = this.nodes[n];
+    if (node === undefined) return false;
+    const p = node.find(id);
+    if (p < 0 || node.flags(p) & FLAG_DELETED) return false;
+    if (node.live === 1) this.nodes.splice(n, 1);
+    else node.markDeleted(p);
+    this.length--;
+    if (id > this.maxDeletedId) this.maxDeletedId = id;
+    if (this.length === 0) this.firstId = ID_MIN;
+    else if (id === this.firstId) this.firstId = this.edge(false)!.id;
+    return true;
   }
 
   /**

@@ -91,6 +91,20 @@ export class IdIndex<V> {
     this.#dead = 0;
   }
 
+  /** The lowest live ID (the index is not empty), found without a range's arrays. */
+  first(): StreamId {
+    let i = 0;
+    while (this.#values[i] === undefined) i++;
+    return this.#keys[i]!;
+  }
+
+  /** The highest live ID (the index is not empty). */
+  last(): StreamId {
+    let i = this.#keys.length - 1;
+    while (this.#values[i] === undefined) i--;
+    return this.#keys[i]!;
+  }
+
   /** Up to `count` entries with start <= id <= end, ascending (or descending). */
   range(start: StreamId, end: StreamId, count = Infinity, reverse = false): [StreamId, V][] {
     const out: [StreamId, V][] = [];

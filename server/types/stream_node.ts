@@ -41,6 +41,29 @@ export interface StreamEntry {
   text?: string;
 }
 
+/**
+ * An entry read by numbers (its ID's parts exact as numbers): the bigint ID
+ * is made only when asked, since a range's replies need only the text.
+ */
+class NumberedEntry implements StreamEntry {
+  #id: StreamId | undefined;
+
+  constructor(
+    readonly ms: number,
+    readonly seq: number,
+    readonly pairs: string[],
+    public text: string,
+  ) {}
+
+  get id(): StreamId {
+    return this.#id ??= (BigInt(this.ms) << 64n) | BigInt(this.seq);
+  }
+}
+
+/** The ID parts numbersAt last read (NaN where not exact as a number). */
+export let atMs = 0;
+export let atSeq = 0;
+
 /** Node size limits (stream-node-max-bytes, stream-node-max-entries; 0 = no limit). */
 export interface NodeLimits {
   maxBytes: number;
@@ -196,6 +219,25 @@ export class StreamNode {
     return this.end;
   }
 
+  /**
+   * Position of the entry (deleted or not) whose ID is `id`, or -1: seek's
+   * walk, comparing deltas as numbers, with no bigint made for an entry.
+   */
+  find(id: StreamId): number {
+    if (id < this.master || id > this.lastId) return -1;
+    const ms = Number(idMs(id) - idMs(this.master));
+    const seq = Number(idSeq(id) - idSeq(this.master));
+    const buf = this.buf;
+    for (let p = this.start; p < this.end; p = this.next(p)) {
+      const entryMs = readVarint(buf, p + 1) / 2;
+      if (entryMs > ms) return -1;
+      if (entryMs < ms) continue;
+      const entrySeq = unzigzag(readVarint(buf, varintEnd));
+      if (entrySeq >= seq) return entrySeq === seq ? p : -1;
+    }
+    return -1;
+  }
+
   flags(p: number): number {
     return this.buf[p]!;
   }
@@ -215,6 +257,18 @@ export class StreamNode {
     return msDelta === 0 ? id : id + (BigInt(msDelta) << 64n);
   }
 
+  /**
+   * Reads the ID of the entry at `p` into atMs and atSeq as numbers, NaN
+   * where a part is not exact (then idAt gives the ID).
+   */
+  numbersAt(p: number): void {
+    const ms = this.#ms + readVarint(this.buf, p + 1) / 2;
+    const seq = this.#seq + unzigzag(readVarint(this.buf, varintEnd));
+    const exact = Number.isSafeInteger(ms) && Number.isSafeInteger(seq);
+    atMs = exact ? ms : NaN;
+    atSeq = exact ? seq : NaN;
+  }
+
   /** The ID of the node's last live entry (the node has one). */
   lastLiveId(): StreamId {
     const last = this.start + this.lastAt;
@@ -229,10 +283,26 @@ export class StreamNode {
   /** The entry at `p` (whose ID is `id`): ID, field/value pairs, and the ID's text when exact in numbers. */
   entryAt(p: number, id = this.idAt(p)): StreamEntry {
     const buf = this.buf;
-    const same = (buf[p]! & FLAG_SAMEFIELDS) !== 0;
     const ms = this.#ms + readVarint(buf, p + 1) / 2;
     const seq = this.#seq + unzigzag(readVarint(buf, varintEnd));
-    p = varintEnd;
+    const pairs = this.#pairs(p, varintEnd);
+    if (Number.isSafeInteger(ms) && Number.isSafeInteger(seq)) {
+      return { id, pairs, text: `${ms}-${seq}` };
+    }
+    return { id, pairs };
+  }
+
+  /** The entry at `p`, whose ID numbersAt just read as exact numbers (atMs, atSeq). */
+  numberedEntryAt(p: number): StreamEntry {
+    readVarint(this.buf, p + 1);
+    const pairs = this.#pairs(p, skipVarint(this.buf, varintEnd));
+    return new NumberedEntry(atMs, atSeq, pairs, `${atMs}-${atSeq}`);
+  }
+
+  /** The field/value pairs of the entry at `entry`, whose values start at `p`. */
+  #pairs(entry: number, p: number): string[] {
+    const buf = this.buf;
+    const same = (buf[entry]! & FLAG_SAMEFIELDS) !== 0;
     const pairs: string[] = [];
     if (same) {
       for (const field of this.fields) {
@@ -249,10 +319,7 @@ export class StreamNode {
         p = varintEnd + len;
       }
     }
-    if (Number.isSafeInteger(ms) && Number.isSafeInteger(seq)) {
-      return { id, pairs, text: `${ms}-${seq}` };
-    }
-    return { id, pairs };
+    return pairs;
   }
 
   /** A node with the same entries, over the same bytes until the caller moves it. */

@@ -97,6 +97,8 @@ Deno.test("stream matches an array model under random adds, deletes, trims and r
         const [start, end] = a <= b ? [a, b] : [b, a];
         const rev = rand(2) === 0;
         deepEqual(read(s, start, end, rev), modelRange(model, start, end, rev));
+        const found = s.get(a);
+        deepEqual(found && { id: found.id, pairs: found.pairs }, model.find((e) => e.id === a));
       }
       equal(s.length, model.length);
       equal(s.firstId, model.length ? model[0]!.id : ID_MIN);
@@ -211,6 +213,23 @@ Deno.test("entries keep exact IDs on both sides of 2^53, in one node and across 
   for (const id of ids) equal(s.add(["f", "v"], { kind: "explicit", id }, 0), id);
   deepEqual([...s.range(ID_MIN, ID_MAX)].map((e) => e.id), ids);
   deepEqual([...s.range(ID_MIN, ID_MAX, true)].map((e) => e.id), ids.toReversed());
+  // Bounds on both sides of every ID: exact parts compare as numbers, the rest as bigints.
+  const bounds = [ID_MIN, ID_MAX, ...ids.flatMap((id) => [id - 1n, id, id + 1n])];
+  const model = ids.map((id) => ({ id, pairs: ["f", "v"] }));
+  for (const start of bounds) {
+    for (const end of bounds) {
+      for (const rev of [false, true]) {
+        deepEqual(read(s, start, end, rev), modelRange(model, start, end, rev));
+      }
+    }
+    equal(s.get(start)?.id, ids.includes(start) ? start : undefined);
+  }
+  for (const id of ids) {
+    ok(s.delete(id));
+    ok(!s.delete(id));
+    equal(s.get(id), undefined);
+  }
+  equal(s.length, 0);
 });
 
 Deno.test("ID parsing accepts what Redis accepts", () => {
@@ -300,6 +319,11 @@ Deno.test("IdIndex matches a sorted model under random sets and deletes", () => 
       );
       deepEqual(index.range(lo, hi), want);
       deepEqual(index.range(lo, hi, 3, true), want.reverse().slice(0, 3));
+    }
+    if (model.size > 0) {
+      const ids = [...model.keys()].sort((a, b) => (a < b ? -1 : 1));
+      equal(index.first(), ids[0]);
+      equal(index.last(), ids.at(-1));
     }
   }
   equal(index.size, model.size);

@@ -11,6 +11,7 @@ import {
   backLengthBytes,
   backLengthPrefix,
   lengthPrefix,
+  ONE_BYTE_STRINGS,
   PackedReader,
   prefixLength,
   readBackLength,
@@ -51,11 +52,64 @@ function longLength(packed: string, pos: number): number {
   return length;
 }
 
-/** One record: the score as its shortest text (-0 as 0, as a listpack stores it). */
+/** One record (-0 as 0, as a listpack stores it). */
 export function packRecord(member: string, score: number): string {
-  const text = String(score === 0 ? 0 : score);
-  const body = lengthPrefix(member.length) + member + lengthPrefix(text.length) + text;
+  const field = score === 0 ? "0" : scoreField(score);
+  const body = lengthPrefix(member.length) + member + lengthPrefix(field.length) + field;
   return body + backLengthPrefix(body.length);
+}
+
+/**
+ * First byte of a score packed as bytes; a score packed as text starts with
+ * a digit, "-" or "I" (Infinity), all above these.
+ */
+const NON_NEGATIVE_INTEGER = 1;
+const NEGATIVE_INTEGER = 2;
+const DOUBLE = 3;
+
+const float = new Float64Array(1);
+const floatBytes = new Uint8Array(float.buffer);
+
+/**
+ * A score as it is packed, whichever is shortest: its shortest decimal text;
+ * an integer's sign byte and magnitude in as few bytes as it needs (little
+ * endian), as a listpack keeps integers; or a tag and the double's 8 bytes.
+ * GEO's 52-bit scores take 8 bytes instead of 16 digits, and no score in
+ * bytes is parsed when read (a search reads every score of a small set).
+ */
+function scoreField(score: number): string {
+  const text = String(score);
+  if (text.length <= 2) return text;
+  if (Number.isSafeInteger(score)) {
+    let magnitude = Math.abs(score);
+    let field = ONE_BYTE_STRINGS[score < 0 ? NEGATIVE_INTEGER : NON_NEGATIVE_INTEGER]!;
+    while (magnitude > 0) {
+      field += ONE_BYTE_STRINGS[magnitude % 256]!;
+      magnitude = Math.floor(magnitude / 256);
+    }
+    return field.length < text.length ? field : text;
+  }
+  if (text.length <= 9) return text;
+  float[0] = score;
+  const b = floatBytes;
+  return String.fromCharCode(DOUBLE, b[0]!, b[1]!, b[2]!, b[3]!, b[4]!, b[5]!, b[6]!, b[7]!);
+}
+
+/** A score scoreField packed as bytes (`tag` is its first). */
+function bytesScore(packed: string, start: number, length: number, tag: number): number {
+  if (tag === DOUBLE) {
+    for (let i = 0; i < 8; i++) floatBytes[i] = packed.charCodeAt(start + 1 + i);
+    return float[0]!;
+  }
+  // The low four bytes and the rest as 32-bit integers: one multiplication.
+  const end = start + length;
+  const split = Math.min(end, start + 5);
+  let low = 0;
+  for (let i = split - 1; i > start; i--) low = (low << 8) | packed.charCodeAt(i);
+  let high = 0;
+  for (let i = end - 1; i >= split; i--) high = (high << 8) | packed.charCodeAt(i);
+  const n = high * 2 ** 32 + (low >>> 0);
+  return tag === NEGATIVE_INTEGER ? -n : n;
 }
 
 /** End of the record that started at `start`, its body ending at `bodyEnd`. */
@@ -103,10 +157,18 @@ export function countRecords(packed: string): number {
 }
 
 /**
- * A packed score: integers (the common case, GEO's 52-bit cells included)
- * read in place, exact below 2^53; others through Number.
+ * A packed score: in bytes, or as text: integers read in place, exact below
+ * 2^53; others through Number.
  */
 export function scoreAt(packed: string, start: number, length: number): number {
+  const first = packed.charCodeAt(start);
+  return first <= DOUBLE
+    ? bytesScore(packed, start, length, first)
+    : textScore(packed, start, length);
+}
+
+/** A score packed as text. */
+function textScore(packed: string, start: number, length: number): number {
   if (length < 17) {
     let i = start;
     const negative = packed.charCodeAt(i) === 45; // -
@@ -321,4 +383,27 @@ export function entryAt(packed: string, pos: number): [member: string, score: nu
   const member = packed.substring(pos, pos + memberLength);
   pos += memberLength;
   return [member, scoreAt(packed, pos + 1, packed.charCodeAt(pos))];
+}
+
+/**
+ * Every record's score into `scores` and its offset into `offsets`, in
+ * order (both must hold them all); the number of records.
+ */
+export function readScores(packed: string, scores: Float64Array, offsets: Int32Array): number {
+  let n = 0;
+  for (let pos = 0; pos < packed.length; n++) {
+    offsets[n] = pos;
+    const memberLength = memberLengthAt(packed, pos);
+    let at = memberAt + memberLength;
+    const scoreLength = packed.charCodeAt(at++);
+    scores[n] = scoreAt(packed, at, scoreLength);
+    pos = recordEnd(pos, at + scoreLength);
+  }
+  return n;
+}
+
+/** The member of the record at `pos`. */
+export function memberOf(packed: string, pos: number): string {
+  const memberLength = memberLengthAt(packed, pos);
+  return packed.substring(memberAt, memberAt + memberLength);
 }
