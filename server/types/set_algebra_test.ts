@@ -53,3 +53,18 @@ Deno.test("the walk declines a set with more buckets than the first, and stops w
   equal(visitCommon(same, [same], () => ++visits !== 5), true);
   equal(visits, 5);
 });
+
+Deno.test("the walk finds members whose bucket holds others of the same tag", () => {
+  // Thousands of members to a table of buckets of 4-8: many buckets hold two
+  // entries of one tag (of 256), whose lookups take the bucket walk.
+  const first = new RedisSet();
+  const second = new RedisSet();
+  const third = new RedisSet();
+  for (let i = 0; i < 6000; i++) first.add(`member:${i}`);
+  for (let i = 2000; i < 9000; i++) second.add(`member:${i}`);
+  for (let i = 0; i < 9000; i += 3) third.add(`member:${i}`);
+  const found = walked(first, [second, third]);
+  const expected = [...first.members()].filter((m) => second.has(m) && third.has(m));
+  equal(expected.length, 1333);
+  deepEqual(found, expected);
+});
