@@ -615,6 +615,38 @@ export abstract class PackedDict {
     return true;
   }
 
+  /**
+   * Fills an empty dict without values with distinct entries (tag, length,
+   * field) a walk copied from the buckets of a table of `tableSize` buckets,
+   * entries[k] from bucket at[k]: placed as fillDistinct(fields, false)
+   * would place their fields, with no field hashed, since a field's bucket in
+   * a table of fewer buckets is its bucket there masked. False, and nothing
+   * done, when the table they need has more buckets than `tableSize`.
+   */
+  protected fillEntries(
+    entries: readonly string[],
+    at: readonly number[],
+    tableSize: number,
+  ): boolean {
+    if (this.#count !== 0 || this.withValues) return false;
+    const n = entries.length;
+    if (n <= MAX_LOAD) {
+      this.#table = flat(entries.join(""));
+      this.#stored = ~n;
+      return true;
+    }
+    let size = 2;
+    while (size * MAX_LOAD < n) size *= 2;
+    if (size > tableSize) return false;
+    const parts: string[] = new Array<string>(size).fill("");
+    for (let k = 0; k < n; k++) parts[at[k]! & (size - 1)] += entries[k]!;
+    const table = new HashTable(parts.map(flat));
+    for (const bucket of table.buckets) table.chars += bucket.length;
+    this.#table = table;
+    this.#stored = n;
+    return true;
+  }
+
   // ---- internals -------------------------------------------------------
 
   /** The bucket where `field` lives or would be added (sets foundTable/foundIndex). */

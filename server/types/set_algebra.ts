@@ -12,8 +12,18 @@ import type { RedisSet } from "./set.ts";
 
 const reader = new PackedReader();
 
-/** Visits one common member: its bytes are `bucket[start, start + length)`; false stops the walk. */
-export type CommonVisitor = (bucket: string, start: number, length: number) => boolean;
+/**
+ * Visits one common member: its bytes are `bucket[start, start + length)`,
+ * its whole entry (tag, length, bytes) starts at `entry`, and `bucket` is
+ * bucket `index` of the first set's table; false stops the walk.
+ */
+export type CommonVisitor = (
+  bucket: string,
+  start: number,
+  length: number,
+  entry: number,
+  index: number,
+) => boolean;
 
 /**
  * The entries of one bucket of another set by tag: where the entry of each
@@ -100,6 +110,7 @@ export function visitCommon(first: RedisSet, others: RedisSet[], visit: CommonVi
     let indexed = 0;
     let p = 0;
     while (p < bucket.length) {
+      const entry = p;
       const tag = bucket.charCodeAt(p);
       let length = bucket.charCodeAt(p + 1);
       let start = p + 2;
@@ -122,7 +133,7 @@ export function visitCommon(first: RedisSet, others: RedisSet[], visit: CommonVi
           break;
         }
       }
-      if (held && !visit(bucket, start, length)) return true;
+      if (held && !visit(bucket, start, length, entry, i)) return true;
     }
   }
   return true;
