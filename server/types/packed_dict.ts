@@ -399,17 +399,27 @@ export abstract class PackedDict {
     const old = this.#old;
     const oldLive = old === undefined ? 0 : old.length - this.#rehashIndex;
     const slots = oldLive + buckets.length;
+    // The smallest entry: a tag and a length (and a value's length).
+    const minEntry = withValues ? 3 : 2;
     for (;;) {
-      const slot = randomBelow(slots);
+      // One draw for the slot and for j, the entry in it.
+      const draw = randomBelow(slots * SAMPLE_BOUND);
+      const slot = Math.floor(draw / SAMPLE_BOUND);
+      const j = draw - slot * SAMPLE_BOUND;
       const bucket = slot < oldLive ? old![this.#rehashIndex + slot]! : buckets[slot - oldLive]!;
       if (bucket.length === 0) continue;
       // Taking entry j with j uniform below a bound larger than the bucket
       // makes entries equally likely whatever their bucket's size (the rare
       // bucket past the bound draws below its size instead: slightly under-sampled).
-      const j = randomBelow(SAMPLE_BOUND);
-      const n = pickEntry(bucket, j, withValues, true);
-      if (n > SAMPLE_BOUND) pickEntry(bucket, randomBelow(n), withValues, false);
-      else if (j >= n) continue;
+      if (pickEntry(bucket, j, withValues, false) <= j) continue;
+      const end = withValues
+        ? picked.valueStart + picked.valueLength
+        : picked.fieldStart + picked.fieldLength;
+      // Only a bucket whose rest could hold entries past the bound is counted.
+      if (j + 1 + (bucket.length - end) / minEntry > SAMPLE_BOUND) {
+        const n = pickEntry(bucket, j, withValues, true);
+        if (n > SAMPLE_BOUND) pickEntry(bucket, randomBelow(n), withValues, false);
+      }
       return bucket;
     }
   }
