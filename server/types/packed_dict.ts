@@ -30,7 +30,6 @@ import {
   hashString,
   lengthPrefix,
   ONE_BYTE_STRINGS,
-  packedEntry,
   PackedReader,
   picked,
   pickEntry,
@@ -38,30 +37,19 @@ import {
   sameChars,
 } from "./packed_record.ts";
 import { arrayBytes, MAP_ENTRY_BYTES, objectBytes, stringBytes } from "./memory.ts";
+import {
+  fillTable,
+  HashTable,
+  LARGE_ENTRY,
+  type LargeEntries,
+  type LargeEntry,
+  MAX_LOAD,
+} from "./dict_table.ts";
 
-/** Average entries per bucket above which the table doubles. */
-const MAX_LOAD = 8;
 /** Buckets visited per operation while a resize is running. */
 const REHASH_STEPS = 2;
-/** Fields or values longer than this are kept out of the packed buckets. */
-const LARGE_ENTRY = 512;
 /** Rejection-sampling bound for uniform random picks (>= almost every bucket's size). */
 const SAMPLE_BOUND = 2 * MAX_LOAD;
-
-interface LargeEntry {
-  value: string;
-  /** Position in LargeEntries.fields. */
-  slot: number;
-}
-
-/** Entries kept outside the buckets; absent in most dicts. */
-interface LargeEntries {
-  map: Map<string, LargeEntry>;
-  /** Every large field, for O(1) random picks. */
-  fields: string[];
-  /** Total length of the fields and values, for memory accounting. */
-  chars: number;
-}
 
 // Scratch state of the last lookup. Every method that sets it is synchronous
 // and reads it before returning, so one copy serves every dict.
@@ -86,18 +74,6 @@ const memo = {
   valueStart: 0,
   valueLength: 0,
 };
-
-/** What a dict holds once expanded into a hash table; compact dicts have none of it. */
-class HashTable {
-  /** While a resize runs: the table being drained, and how far it is. */
-  old: string[] | undefined = undefined;
-  rehashIndex = 0;
-  large: LargeEntries | undefined = undefined;
-  /** Total length of the buckets, for memory accounting. */
-  chars = 0;
-
-  constructor(public buckets: string[]) {}
-}
 
 /** A compact dict: its object (two fields) and one bucket string. */
 const COMPACT_BYTES = objectBytes(2);
@@ -606,54 +582,26 @@ export abstract class PackedDict {
    * nothing done, if a field is too long for a bucket.
    */
   protected fillDistinct(fields: readonly string[], compact: boolean): boolean {
-    if (this.#count !== 0 || this.withValues) return false;
-    for (const field of fields) if (field.length > LARGE_ENTRY) return false;
-    const n = fields.length;
-    if (compact || n <= MAX_LOAD) {
-      this.#table = flat(fields.map(packedEntry).join(""));
-      this.#stored = compact ? n : ~n;
-      return true;
-    }
-    let size = 2;
-    while (size * MAX_LOAD < n) size *= 2;
-    const parts: string[] = new Array<string>(size).fill("");
-    for (const field of fields) parts[hashString(field) & (size - 1)] += packedEntry(field);
-    const table = new HashTable(parts.map(flat));
-    for (const bucket of table.buckets) table.chars += bucket.length;
-    this.#table = table;
-    this.#stored = n;
-    return true;
+    if (fields.some((field) => field.length > LARGE_ENTRY)) return false;
+    const hashes = fields.map(hashString);
+    const entries = fields.map((field, k) =>
+      ONE_BYTE_STRINGS[hashes[k]! >>> 24]! + lengthPrefix(field.length) + field
+    );
+    return this.fillEntries(entries, hashes, Infinity, compact);
   }
 
-  /**
-   * Fills an empty dict without values with distinct entries (tag, length,
-   * field) a walk copied from the buckets of a table of `tableSize` buckets,
-   * entries[k] from bucket at[k]: placed as fillDistinct(fields, false)
-   * would place their fields, with no field hashed, since a field's bucket in
-   * a table of fewer buckets is its bucket there masked. False, and nothing
-   * done, when the table they need has more buckets than `tableSize`.
-   */
+  /** fillDistinct from the fields' entries: see fillTable. False, and nothing done, if it declines. */
   protected fillEntries(
     entries: readonly string[],
     at: readonly number[],
     tableSize: number,
+    compact = false,
   ): boolean {
     if (this.#count !== 0 || this.withValues) return false;
-    const n = entries.length;
-    if (n <= MAX_LOAD) {
-      this.#table = flat(entries.join(""));
-      this.#stored = ~n;
-      return true;
-    }
-    let size = 2;
-    while (size * MAX_LOAD < n) size *= 2;
-    if (size > tableSize) return false;
-    const parts: string[] = new Array<string>(size).fill("");
-    for (let k = 0; k < n; k++) parts[at[k]! & (size - 1)] += entries[k]!;
-    const table = new HashTable(parts.map(flat));
-    for (const bucket of table.buckets) table.chars += bucket.length;
-    this.#table = table;
-    this.#stored = n;
+    const filled = fillTable(entries, at, tableSize, compact);
+    if (filled === undefined) return false;
+    this.#table = filled.table;
+    this.#stored = filled.stored;
     return true;
   }
 

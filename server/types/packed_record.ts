@@ -85,11 +85,6 @@ export function hashString(s: string): number {
   return finalize(h);
 }
 
-/** A field's entry in a bucket of a dict without values: tag, length, bytes. */
-export function packedEntry(field: string): string {
-  return ONE_BYTE_STRINGS[hashString(field) >>> 24]! + lengthPrefix(field.length) + field;
-}
-
 /** Whether `s` holds `field` at `start` (a loop beats startsWith's call on short fields). */
 export function sameChars(s: string, start: number, field: string): boolean {
   const length = field.length;
