@@ -35,6 +35,7 @@ import {
   pickEntry,
   prefixLength,
   sameChars,
+  sameCharsFromEnd,
 } from "./packed_record.ts";
 import { arrayBytes, MAP_ENTRY_BYTES, objectBytes, stringBytes } from "./memory.ts";
 import {
@@ -249,7 +250,7 @@ export abstract class PackedDict {
           this.#store(flat(bucket.slice(0, at) + bucket.slice(foundEnd)));
           this.#setLarge(field, value);
         } else if (
-          foundValueLength !== value.length || !sameChars(bucket, foundValueStart, value)
+          foundValueLength !== value.length || !sameCharsFromEnd(bucket, foundValueStart, value)
         ) {
           // (An equal value stays as it is: no bucket copy, no garbage.)
           const valueAt = foundValueStart - prefixLength(foundValueLength);

@@ -95,6 +95,16 @@ export function sameChars(s: string, start: number, field: string): boolean {
   return true;
 }
 
+/** sameChars from the last char: a value written again with a change (a counter) differs there first. */
+export function sameCharsFromEnd(s: string, start: number, value: string): boolean {
+  const length = value.length;
+  if (length > 32) return s.startsWith(value, start);
+  for (let i = length - 1; i >= 0; i--) {
+    if (s.charCodeAt(start + i) !== value.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 /**
  * lengthPrefix(n) with its bytes in reverse order: written after a record,
  * it reads back from the record's end (readBackLength), as a listpack's
