@@ -85,8 +85,9 @@ class TagIndex {
   }
 }
 
-/** One TagIndex per other set of a walk, kept between walks. */
+/** One TagIndex per other set of a walk, kept between walks (up to KEPT_INDEXES of them). */
 const indexes: TagIndex[] = [];
+const KEPT_INDEXES = 16;
 
 /**
  * Calls `visit` for each member of `first` that every set of `others` holds,
@@ -104,9 +105,20 @@ export function visitCommon(first: RedisSet, others: RedisSet[], visit: CommonVi
     if (other !== first) tables.push(table);
   }
   while (indexes.length < tables.length) indexes.push(new TagIndex());
+  walkCommon(buckets, tables, visit);
+  // An intersection of many sets leaves no lasting 2 KB per set.
+  if (indexes.length > KEPT_INDEXES) indexes.length = KEPT_INDEXES;
+  return true;
+}
+
+function walkCommon(
+  buckets: readonly string[],
+  tables: (readonly string[])[],
+  visit: CommonVisitor,
+): void {
   for (let i = 0; i < buckets.length; i++) {
     const bucket = buckets[i]!;
-    // Each other set's bucket is indexed when the first member reaches it.
+    // Another set's bucket is indexed when a member of this one first needs it.
     let indexed = 0;
     let p = 0;
     while (p < bucket.length) {
@@ -133,10 +145,9 @@ export function visitCommon(first: RedisSet, others: RedisSet[], visit: CommonVi
           break;
         }
       }
-      if (held && !visit(bucket, start, length, entry, i)) return true;
+      if (held && !visit(bucket, start, length, entry, i)) return;
     }
   }
-  return true;
 }
 
 /** Whether a set's bucket holds an entry tagged `tag` whose bytes are `s[start, start + length)`. */
