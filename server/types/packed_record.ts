@@ -160,24 +160,35 @@ export function pickEntry(
   withValues: boolean,
   countAll: boolean,
 ): number {
-  const r = pickReader;
   let n = 0;
-  r.pos = 0;
-  while (r.pos < bucket.length && (countAll || n <= j)) {
-    r.pos++;
-    const fieldLength = r.readLength(bucket);
+  let p = 0;
+  // One-byte lengths (almost all) are read inline, as in the dicts' scans.
+  while (p < bucket.length && (countAll || n <= j)) {
+    let fieldLength = bucket.charCodeAt(p + 1);
+    if (fieldLength < 0x80) p += 2;
+    else {
+      pickReader.pos = p + 1;
+      fieldLength = pickReader.readLength(bucket);
+      p = pickReader.pos;
+    }
     if (n === j) {
-      picked.fieldStart = r.pos;
+      picked.fieldStart = p;
       picked.fieldLength = fieldLength;
     }
-    r.pos += fieldLength;
+    p += fieldLength;
     if (withValues) {
-      const valueLength = r.readLength(bucket);
+      let valueLength = bucket.charCodeAt(p);
+      if (valueLength < 0x80) p++;
+      else {
+        pickReader.pos = p;
+        valueLength = pickReader.readLength(bucket);
+        p = pickReader.pos;
+      }
       if (n === j) {
-        picked.valueStart = r.pos;
+        picked.valueStart = p;
         picked.valueLength = valueLength;
       }
-      r.pos += valueLength;
+      p += valueLength;
     }
     n++;
   }
