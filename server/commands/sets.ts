@@ -139,6 +139,36 @@ function intersectionOf(ctx: CommandContext, keys: readonly string[]): string[] 
   return intersect(sets as RedisSet[]);
 }
 
+/** Whether a member could be an intset's: the first test of isIntsetMember, on its bytes. */
+function mayBeInteger(bucket: string, start: number, length: number): boolean {
+  const c = bucket.charCodeAt(start);
+  return length > 0 && length <= 20 && (c === 45 || (c >= 48 && c <= 57));
+}
+
+/**
+ * SINTERSTORE's set. When the walk applies and some member is not an
+ * integer, the common members' entries are copied into the new set's
+ * buckets as they are (no member made a string or hashed again); otherwise
+ * the members are built into a set as SUNIONSTORE's are.
+ */
+function intersectionSet(ctx: CommandContext, keys: readonly string[]): RedisSet {
+  const sets = readSets(ctx, keys);
+  if (sets.some((set) => set === undefined)) return new RedisSet();
+  const [smallest, ...others] = (sets as RedisSet[]).sort((a, b) => a.size() - b.size());
+  const entries: string[] = [];
+  const at: number[] = [];
+  let integers = true;
+  const walked = visitCommon(smallest!, others, (bucket, start, length, entry, index) => {
+    entries.push(bucket.substring(entry, start + length));
+    at.push(index);
+    if (integers) integers = mayBeInteger(bucket, start, length);
+    return true;
+  });
+  const tableSize = smallest!.plainBuckets?.length ?? 0;
+  const set = walked && !integers ? RedisSet.fromEntries(entries, at, tableSize) : undefined;
+  return set ?? RedisSet.fromDistinct(intersect(sets as RedisSet[]), intsetLimit(ctx));
+}
+
 /** SRANDMEMBER with a count: negative allows repeats, else distinct members. */
 function randomMembers(ctx: CommandContext, set: RedisSet, count: number): void {
   const out = ctx.out;
@@ -467,8 +497,7 @@ export const setCommands: CommandSpec[] = [
     syntax: "destination key [key ...]",
     complexity: INTER_COMPLEXITY,
     handler(ctx, argv) {
-      const members = intersectionOf(ctx, argv.slice(2));
-      store(ctx, arg(argv, 1), RedisSet.fromDistinct(members, intsetLimit(ctx)), "sinterstore");
+      store(ctx, arg(argv, 1), intersectionSet(ctx, argv.slice(2)), "sinterstore");
     },
   },
   {

@@ -30,38 +30,27 @@ import {
   hashString,
   lengthPrefix,
   ONE_BYTE_STRINGS,
-  packedEntry,
   PackedReader,
   picked,
   pickEntry,
   prefixLength,
   sameChars,
+  sameCharsFromEnd,
 } from "./packed_record.ts";
 import { arrayBytes, MAP_ENTRY_BYTES, objectBytes, stringBytes } from "./memory.ts";
+import {
+  fillTable,
+  HashTable,
+  LARGE_ENTRY,
+  type LargeEntries,
+  type LargeEntry,
+  MAX_LOAD,
+} from "./dict_table.ts";
 
-/** Average entries per bucket above which the table doubles. */
-const MAX_LOAD = 8;
 /** Buckets visited per operation while a resize is running. */
 const REHASH_STEPS = 2;
-/** Fields or values longer than this are kept out of the packed buckets. */
-const LARGE_ENTRY = 512;
 /** Rejection-sampling bound for uniform random picks (>= almost every bucket's size). */
 const SAMPLE_BOUND = 2 * MAX_LOAD;
-
-interface LargeEntry {
-  value: string;
-  /** Position in LargeEntries.fields. */
-  slot: number;
-}
-
-/** Entries kept outside the buckets; absent in most dicts. */
-interface LargeEntries {
-  map: Map<string, LargeEntry>;
-  /** Every large field, for O(1) random picks. */
-  fields: string[];
-  /** Total length of the fields and values, for memory accounting. */
-  chars: number;
-}
 
 // Scratch state of the last lookup. Every method that sets it is synchronous
 // and reads it before returning, so one copy serves every dict.
@@ -86,18 +75,6 @@ const memo = {
   valueStart: 0,
   valueLength: 0,
 };
-
-/** What a dict holds once expanded into a hash table; compact dicts have none of it. */
-class HashTable {
-  /** While a resize runs: the table being drained, and how far it is. */
-  old: string[] | undefined = undefined;
-  rehashIndex = 0;
-  large: LargeEntries | undefined = undefined;
-  /** Total length of the buckets, for memory accounting. */
-  chars = 0;
-
-  constructor(public buckets: string[]) {}
-}
 
 /** A compact dict: its object (two fields) and one bucket string. */
 const COMPACT_BYTES = objectBytes(2);
@@ -273,7 +250,7 @@ export abstract class PackedDict {
           this.#store(flat(bucket.slice(0, at) + bucket.slice(foundEnd)));
           this.#setLarge(field, value);
         } else if (
-          foundValueLength !== value.length || !sameChars(bucket, foundValueStart, value)
+          foundValueLength !== value.length || !sameCharsFromEnd(bucket, foundValueStart, value)
         ) {
           // (An equal value stays as it is: no bucket copy, no garbage.)
           const valueAt = foundValueStart - prefixLength(foundValueLength);
@@ -399,17 +376,27 @@ export abstract class PackedDict {
     const old = this.#old;
     const oldLive = old === undefined ? 0 : old.length - this.#rehashIndex;
     const slots = oldLive + buckets.length;
+    // The smallest entry: a tag and a length (and a value's length).
+    const minEntry = withValues ? 3 : 2;
     for (;;) {
-      const slot = randomBelow(slots);
+      // One draw for the slot and for j, the entry in it.
+      const draw = randomBelow(slots * SAMPLE_BOUND);
+      const slot = Math.floor(draw / SAMPLE_BOUND);
+      const j = draw - slot * SAMPLE_BOUND;
       const bucket = slot < oldLive ? old![this.#rehashIndex + slot]! : buckets[slot - oldLive]!;
       if (bucket.length === 0) continue;
       // Taking entry j with j uniform below a bound larger than the bucket
       // makes entries equally likely whatever their bucket's size (the rare
       // bucket past the bound draws below its size instead: slightly under-sampled).
-      const j = randomBelow(SAMPLE_BOUND);
-      const n = pickEntry(bucket, j, withValues, true);
-      if (n > SAMPLE_BOUND) pickEntry(bucket, randomBelow(n), withValues, false);
-      else if (j >= n) continue;
+      if (pickEntry(bucket, j, withValues, false) <= j) continue;
+      const end = withValues
+        ? picked.valueStart + picked.valueLength
+        : picked.fieldStart + picked.fieldLength;
+      // Only a bucket whose rest could hold entries past the bound is counted.
+      if (j + 1 + (bucket.length - end) / minEntry > SAMPLE_BOUND) {
+        const n = pickEntry(bucket, j, withValues, true);
+        if (n > SAMPLE_BOUND) pickEntry(bucket, randomBelow(n), withValues, false);
+      }
       return bucket;
     }
   }
@@ -596,22 +583,26 @@ export abstract class PackedDict {
    * nothing done, if a field is too long for a bucket.
    */
   protected fillDistinct(fields: readonly string[], compact: boolean): boolean {
+    if (fields.some((field) => field.length > LARGE_ENTRY)) return false;
+    const hashes = fields.map(hashString);
+    const entries = fields.map((field, k) =>
+      ONE_BYTE_STRINGS[hashes[k]! >>> 24]! + lengthPrefix(field.length) + field
+    );
+    return this.fillEntries(entries, hashes, Infinity, compact);
+  }
+
+  /** fillDistinct from the fields' entries: see fillTable. False, and nothing done, if it declines. */
+  protected fillEntries(
+    entries: readonly string[],
+    at: readonly number[],
+    tableSize: number,
+    compact = false,
+  ): boolean {
     if (this.#count !== 0 || this.withValues) return false;
-    for (const field of fields) if (field.length > LARGE_ENTRY) return false;
-    const n = fields.length;
-    if (compact || n <= MAX_LOAD) {
-      this.#table = flat(fields.map(packedEntry).join(""));
-      this.#stored = compact ? n : ~n;
-      return true;
-    }
-    let size = 2;
-    while (size * MAX_LOAD < n) size *= 2;
-    const parts: string[] = new Array<string>(size).fill("");
-    for (const field of fields) parts[hashString(field) & (size - 1)] += packedEntry(field);
-    const table = new HashTable(parts.map(flat));
-    for (const bucket of table.buckets) table.chars += bucket.length;
-    this.#table = table;
-    this.#stored = n;
+    const filled = fillTable(entries, at, tableSize, compact);
+    if (filled === undefined) return false;
+    this.#table = filled.table;
+    this.#stored = filled.stored;
     return true;
   }
 

@@ -85,17 +85,22 @@ export function hashString(s: string): number {
   return finalize(h);
 }
 
-/** A field's entry in a bucket of a dict without values: tag, length, bytes. */
-export function packedEntry(field: string): string {
-  return ONE_BYTE_STRINGS[hashString(field) >>> 24]! + lengthPrefix(field.length) + field;
-}
-
 /** Whether `s` holds `field` at `start` (a loop beats startsWith's call on short fields). */
 export function sameChars(s: string, start: number, field: string): boolean {
   const length = field.length;
   if (length > 32) return s.startsWith(field, start);
   for (let i = 0; i < length; i++) {
     if (s.charCodeAt(start + i) !== field.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** sameChars from the last char: a value written again with a change (a counter) differs there first. */
+export function sameCharsFromEnd(s: string, start: number, value: string): boolean {
+  const length = value.length;
+  if (length > 32) return s.startsWith(value, start);
+  for (let i = length - 1; i >= 0; i--) {
+    if (s.charCodeAt(start + i) !== value.charCodeAt(i)) return false;
   }
   return true;
 }
@@ -155,24 +160,35 @@ export function pickEntry(
   withValues: boolean,
   countAll: boolean,
 ): number {
-  const r = pickReader;
   let n = 0;
-  r.pos = 0;
-  while (r.pos < bucket.length && (countAll || n <= j)) {
-    r.pos++;
-    const fieldLength = r.readLength(bucket);
+  let p = 0;
+  // One-byte lengths (almost all) are read inline, as in the dicts' scans.
+  while (p < bucket.length && (countAll || n <= j)) {
+    let fieldLength = bucket.charCodeAt(p + 1);
+    if (fieldLength < 0x80) p += 2;
+    else {
+      pickReader.pos = p + 1;
+      fieldLength = pickReader.readLength(bucket);
+      p = pickReader.pos;
+    }
     if (n === j) {
-      picked.fieldStart = r.pos;
+      picked.fieldStart = p;
       picked.fieldLength = fieldLength;
     }
-    r.pos += fieldLength;
+    p += fieldLength;
     if (withValues) {
-      const valueLength = r.readLength(bucket);
+      let valueLength = bucket.charCodeAt(p);
+      if (valueLength < 0x80) p++;
+      else {
+        pickReader.pos = p;
+        valueLength = pickReader.readLength(bucket);
+        p = pickReader.pos;
+      }
       if (n === j) {
-        picked.valueStart = r.pos;
+        picked.valueStart = p;
         picked.valueLength = valueLength;
       }
-      r.pos += valueLength;
+      p += valueLength;
     }
     n++;
   }

@@ -96,6 +96,21 @@ export class RedisSet extends PackedDict implements RedisObject {
     return set;
   }
 
+  /**
+   * A hashtable set of distinct entries a walk of a table of `tableSize`
+   * buckets copied (set_algebra.ts: SINTERSTORE), entries[k] from bucket
+   * at[k]; the caller knows some member is not an integer (so no intset).
+   * Undefined when they cannot be placed as they are.
+   */
+  static fromEntries(
+    entries: readonly string[],
+    at: readonly number[],
+    tableSize: number,
+  ): RedisSet | undefined {
+    const set = new RedisSet();
+    return set.fillEntries(entries, at, tableSize) ? set : undefined;
+  }
+
   /** A set from its packedData() and packedKind(). */
   static fromPacked(data: string, kind: PackedKind): RedisSet {
     const set = new RedisSet();
