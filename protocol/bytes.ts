@@ -81,6 +81,47 @@ function shortBinary(b: Uint8Array, s: number, len: number): string {
   return "";
 }
 
+/** How a decoder makes an argument's string from its bytes (bytesToBinary or bytesToBinaryNoted). */
+export type MakeString = (buf: Uint8Array, start: number, end: number) => string;
+
+/**
+ * A request's arguments from where its decoder found them (`spans`: each
+ * argument's first byte, then its length), the command name already made.
+ * Array literals of the usual sizes: an array grown by push takes room for 17.
+ */
+export function argvFromSpans(
+  buf: Uint8Array,
+  spans: Int32Array,
+  count: number,
+  name: string,
+  make: MakeString,
+): string[] {
+  switch (count) {
+    case 1:
+      return [name];
+    case 2:
+      return [name, spanString(buf, spans, 1, make)];
+    case 3:
+      return [name, spanString(buf, spans, 1, make), spanString(buf, spans, 2, make)];
+    case 4:
+      return [
+        name,
+        spanString(buf, spans, 1, make),
+        spanString(buf, spans, 2, make),
+        spanString(buf, spans, 3, make),
+      ];
+  }
+  const argv = new Array<string>(count);
+  argv[0] = name;
+  for (let i = 1; i < count; i++) argv[i] = spanString(buf, spans, i, make);
+  return argv;
+}
+
+function spanString(buf: Uint8Array, spans: Int32Array, i: number, make: MakeString): string {
+  const at = spans[2 * i]!;
+  return make(buf, at, at + spans[2 * i + 1]!);
+}
+
 /**
  * Decodes a short string that usually repeats (a client's command name): the
  * last one is reused when the bytes match, saving an allocation per request

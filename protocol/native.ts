@@ -6,7 +6,7 @@
  * frame reports how many bytes it consumed, and malformed input throws
  * ProtocolError.
  */
-import { bytesToBinary, RepeatedString, writeBinary } from "./bytes.ts";
+import { argvFromSpans, bytesToBinary, RepeatedString, writeBinary } from "./bytes.ts";
 import { ProtocolError } from "./errors.ts";
 
 /** Largest message body (after the 4-byte length) either side may send. */
@@ -30,8 +30,8 @@ export const enum ErrCode {
   BadArg = 4,
 }
 
-/** Requests of up to this many strings are made as array literals (NativeRequestDecoder). */
-const SMALL_REQUEST = 4;
+/** Requests of up to this many strings use the decoder's own spans array. */
+const SMALL_REQUEST = 64;
 
 /** A little-endian u32 (no DataView to allocate per request). */
 function u32(buf: Uint8Array, at: number): number {
@@ -60,38 +60,23 @@ export class NativeRequestDecoder {
     const frameEnd = start + 4 + msgLen;
     const count = u32(buf, start + 4);
     if (count > MAX_ARGS) throw new ProtocolError(`too many strings in request: ${count}`);
+    // Each string takes at least its 4-byte length: a count the message cannot
+    // hold is refused before any room is made for it.
+    if (count > (msgLen - 4) / 4) throw new ProtocolError("string header overruns message");
+    // The strings' places first, then the strings (argvFromSpans).
+    const spans = count <= SMALL_REQUEST ? this.#spans : new Int32Array(2 * count);
     let pos = start + 8;
-    // The strings' places first, then the strings: an array literal of the
-    // usual sizes is made at its size (one grown by push takes room for 17).
-    if (count <= SMALL_REQUEST) {
-      const spans = this.#spans;
-      for (let i = 0; i < count; i++) {
-        pos = this.#string(buf, pos, frameEnd);
-        spans[2 * i] = pos - this.#len;
-        spans[2 * i + 1] = this.#len;
-      }
-      this.#ended(pos, frameEnd, msgLen);
-      const name = count === 0 ? "" : this.#name.decode(buf, spans[0]!, spans[1]!);
-      switch (count) {
-        case 0: // An empty request is answered as RESP's `*1 $0`: unknown command ''.
-        case 1:
-          return [name];
-        case 2:
-          return [name, this.#arg(buf, 1)];
-        case 3:
-          return [name, this.#arg(buf, 1), this.#arg(buf, 2)];
-        default:
-          return [name, this.#arg(buf, 1), this.#arg(buf, 2), this.#arg(buf, 3)];
-      }
-    }
-    const argv: string[] = [];
     for (let i = 0; i < count; i++) {
       pos = this.#string(buf, pos, frameEnd);
-      const at = pos - this.#len;
-      argv.push(i === 0 ? this.#name.decode(buf, at, this.#len) : bytesToBinary(buf, at, pos));
+      spans[2 * i] = pos - this.#len;
+      spans[2 * i + 1] = this.#len;
     }
-    this.#ended(pos, frameEnd, msgLen);
-    return argv;
+    if (pos !== frameEnd) throw new ProtocolError("trailing bytes in message");
+    this.consumed = 4 + msgLen;
+    // An empty request is answered as RESP's `*1 $0` is: unknown command ''.
+    if (count === 0) return [""];
+    const name = this.#name.decode(buf, spans[0]!, spans[1]!);
+    return argvFromSpans(buf, spans, count, name, bytesToBinary);
   }
 
   /** Where #string found its string's length. */
@@ -107,17 +92,6 @@ export class NativeRequestDecoder {
     if (len > this.maxArgLen) throw new ProtocolError(`string longer than ${this.maxArgLen}`);
     this.#len = len;
     return pos + len;
-  }
-
-  #ended(pos: number, frameEnd: number, msgLen: number): void {
-    if (pos !== frameEnd) throw new ProtocolError("trailing bytes in message");
-    this.consumed = 4 + msgLen;
-  }
-
-  /** String `i` of a small request (see #spans). */
-  #arg(buf: Uint8Array, i: number): string {
-    const at = this.#spans[2 * i]!;
-    return bytesToBinary(buf, at, at + this.#spans[2 * i + 1]!);
   }
 
   /** The command name: clients mostly repeat one, so it is reused, not rebuilt. */

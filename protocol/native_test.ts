@@ -91,6 +91,9 @@ Deno.test("native request limits are protocol errors", () => {
   equal(d.decode(header(MAX_MSG_LEN, 1), 0, 8), undefined);
   // nstr over 200,000.
   throws(() => d.decode(header(4, MAX_ARGS + 1), 0, 8), ProtocolError);
+  // More strings than the message has room for (4 bytes each at least).
+  const crowded = concat([header(12, 3), new Uint8Array(8)]);
+  throws(() => d.decode(crowded, 0, crowded.length), /string header overruns message/);
   // A string whose length overruns msglen.
   const overrun = concat([header(12, 1), new Uint8Array([100, 0, 0, 0]), new Uint8Array(4)]);
   throws(() => d.decode(overrun, 0, overrun.length), ProtocolError);

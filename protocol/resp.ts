@@ -2,7 +2,13 @@
  * RESP2/RESP3 request decoding (server side) and reply decoding (client side).
  * Strings are binary strings (one char per byte), see bytes.ts.
  */
-import { bytesToBinary, bytesToBinaryNoted, parseDecimal, RepeatedString } from "./bytes.ts";
+import {
+  argvFromSpans,
+  bytesToBinary,
+  bytesToBinaryNoted,
+  parseDecimal,
+  RepeatedString,
+} from "./bytes.ts";
 import { ProtocolError, protocolErrorReply } from "./errors.ts";
 import { splitArgs } from "./inline.ts";
 
@@ -155,28 +161,13 @@ export class RespRequestDecoder {
     }
     this.consumed = p - start;
     const name = this.#name.decode(buf, spans[0]!, spans[1]!);
-    // Literals of the usual sizes: an array grown by push takes room for 17.
-    switch (count) {
-      case 1:
-        return [name];
-      case 2:
-        return [name, this.#arg(buf, 1)];
-      case 3:
-        return [name, this.#arg(buf, 1), this.#arg(buf, 2)];
-      case 4:
-        return [name, this.#arg(buf, 1), this.#arg(buf, 2), this.#arg(buf, 3)];
-    }
-    const argv = new Array<string>(count);
-    argv[0] = name;
-    for (let i = 1; i < count; i++) argv[i] = this.#arg(buf, i);
-    return argv;
-  }
-
-  /** Argument `i` of the request #whole found. */
-  #arg(buf: Uint8Array, i: number): string {
-    const at = this.#spans[2 * i]!;
-    const to = at + this.#spans[2 * i + 1]!;
-    return this.notesBytes ? bytesToBinaryNoted(buf, at, to) : bytesToBinary(buf, at, to);
+    return argvFromSpans(
+      buf,
+      spans,
+      count,
+      name,
+      this.notesBytes ? bytesToBinaryNoted : bytesToBinary,
+    );
   }
 
   #inline(buf: Uint8Array, start: number, end: number): string[] | undefined {

@@ -17,6 +17,16 @@ import {
  */
 function decodeChunks(chunks: Uint8Array[], decoder = new RespRequestDecoder()): string[][] {
   const requests: string[][] = [];
+  equal(feedChunks(chunks, decoder, requests), 0, "every byte consumed");
+  return requests;
+}
+
+/** decodeChunks' loop: the requests go to `requests`; returns the bytes left undecoded. */
+function feedChunks(
+  chunks: Uint8Array[],
+  decoder: RespRequestDecoder,
+  requests: string[][],
+): number {
   let buf = new Uint8Array(0);
   let start = 0;
   for (const chunk of chunks) {
@@ -32,8 +42,7 @@ function decodeChunks(chunks: Uint8Array[], decoder = new RespRequestDecoder()):
       if (argv.length > 0) requests.push(argv);
     }
   }
-  equal(start, buf.length, "every byte consumed");
-  return requests;
+  return buf.length - start;
 }
 
 function decodeAll(wire: string, decoder?: RespRequestDecoder): string[][] {
@@ -266,22 +275,8 @@ function decodeOutcome(
   const requests: string[][] = [];
   const decoder = new RespRequestDecoder();
   decoder.unauthenticated = () => unauthenticated;
-  let buf = new Uint8Array(0);
-  let start = 0;
   try {
-    for (const chunk of chunks) {
-      const grown = new Uint8Array(buf.length - start + chunk.length);
-      grown.set(buf.subarray(start));
-      grown.set(chunk, buf.length - start);
-      buf = grown;
-      start = 0;
-      while (start < buf.length) {
-        const argv = decoder.decode(buf, start, buf.length);
-        start += decoder.consumed;
-        if (argv === undefined) break;
-        if (argv.length > 0) requests.push(argv);
-      }
-    }
+    feedChunks(chunks, decoder, requests);
   } catch (err) {
     if (err instanceof ProtocolError) return [requests, err.reply];
     throw err;

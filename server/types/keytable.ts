@@ -190,11 +190,7 @@ export class KeyTable {
     const off = ref & OFFSET_MASK;
     if ((page[off]! & KIND_MASK) !== KIND_INLINE) return this.#value(ref);
     const len = this.#inlineValue(page, off);
-    const view = this.#view;
-    view.page = page;
-    view.start = this.#at;
-    view.end = this.#at + len;
-    return view;
+    return this.#view.at(page, this.#at, this.#at + len);
   }
 
   /** The value at `key` without recording an access (OBJECT, TYPE, TTL). */
@@ -230,20 +226,12 @@ export class KeyTable {
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
     const kind = page[off]! & KIND_MASK;
-    const view = this.#bytesView;
     if (kind === KIND_INLINE) {
       const len = this.#inlineValue(page, off);
-      view.page = page;
-      view.start = this.#at;
-      view.end = this.#at + len;
-      return view;
+      return this.#bytesView.at(page, this.#at, this.#at + len);
     }
     const value = this.#boxedBytes(page, off, kind);
-    if (!(value instanceof ByteString)) return value;
-    view.page = value.bytes;
-    view.start = 0;
-    view.end = value.length;
-    return view;
+    return value instanceof ByteString ? this.#bytesView.at(value.bytes, 0, value.length) : value;
   }
 
   /** The view viewBytes gives (a second one: a GET's view may be in use). */

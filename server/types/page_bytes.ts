@@ -16,6 +16,14 @@ export class PageBytes {
   page: Uint8Array = new Uint8Array(0);
   start = 0;
   end = 0;
+
+  /** Points this view at `page[start, end)`; returns it. */
+  at(page: Uint8Array, start: number, end: number): this {
+    this.page = page;
+    this.start = start;
+    this.end = end;
+    return this;
+  }
 }
 
 /** Bytes as a binary string. */

@@ -12,6 +12,22 @@ import type { RedisSet } from "./set.ts";
 
 const reader = new PackedReader();
 
+/** Where the bytes of the entry entryLength read begin. */
+let entryStart = 0;
+
+/** The length of the bucket entry at `p` (its tag byte, then its length); sets entryStart. */
+function entryLength(bucket: string, p: number): number {
+  const length = bucket.charCodeAt(p + 1);
+  if (length < 0x80) {
+    entryStart = p + 2;
+    return length;
+  }
+  reader.pos = p + 1;
+  const long = reader.readLength(bucket);
+  entryStart = reader.pos;
+  return long;
+}
+
 /**
  * Visits one common member: its bytes are `bucket[start, start + length)`,
  * its whole entry (tag, length, bytes) starts at `entry`, and `bucket` is
@@ -58,13 +74,8 @@ class TagIndex {
         stamps[tag] = stamp;
         starts[tag] = p;
       }
-      let length = bucket.charCodeAt(p + 1);
-      if (length < 0x80) p += 2 + length;
-      else {
-        reader.pos = p + 1;
-        length = reader.readLength(bucket);
-        p = reader.pos + length;
-      }
+      const length = entryLength(bucket, p);
+      p = entryStart + length;
     }
   }
 
@@ -74,14 +85,7 @@ class TagIndex {
     const bucket = this.#bucket;
     const p = this.#starts[tag]!;
     if (p < 0) return bucketHolds(bucket, tag, s, start, length);
-    let entryLength = bucket.charCodeAt(p + 1);
-    let at = p + 2;
-    if (entryLength >= 0x80) {
-      reader.pos = p + 1;
-      entryLength = reader.readLength(bucket);
-      at = reader.pos;
-    }
-    return entryLength === length && sameSlice(bucket, at, s, start, length);
+    return entryLength(bucket, p) === length && sameSlice(bucket, entryStart, s, start, length);
   }
 }
 
@@ -124,13 +128,8 @@ function walkCommon(
     while (p < bucket.length) {
       const entry = p;
       const tag = bucket.charCodeAt(p);
-      let length = bucket.charCodeAt(p + 1);
-      let start = p + 2;
-      if (length >= 0x80) {
-        reader.pos = p + 1;
-        length = reader.readLength(bucket);
-        start = reader.pos;
-      }
+      const length = entryLength(bucket, p);
+      const start = entryStart;
       p = start + length;
       let held = true;
       for (let k = 0; k < tables.length; k++) {
