@@ -11,8 +11,15 @@ import { commandDepth, useEpoch } from "./access_clock.ts";
 const RECENT_BOXES = 1024;
 /** A box's state: a live value outside the recent ring. */
 const LIVE = -1;
-/** A box's state PACKED - kind: its packed string, of that PackedKind. */
+/**
+ * A box's state PACKED - kind - KINDS * count: its packed string, of that
+ * PackedKind, with `count` elements for a list (a small one: at most
+ * SMALL_MAX_ENTRIES), 0 for the others. The object made again then need not
+ * walk the string to count: LPUSH over 100k keys spent a tenth of its time
+ * counting.
+ */
 const PACKED = -2;
+const KINDS = 16;
 const MIN_CAPACITY = 8;
 
 export class BoxStates {
@@ -62,7 +69,12 @@ export class BoxStates {
   /** The PackedKind of a packed box; undefined for a live one. */
   packedKind(box: number): number | undefined {
     const state = this.#state[box]!;
-    return state <= PACKED ? PACKED - state : undefined;
+    return state <= PACKED ? (PACKED - state) % KINDS : undefined;
+  }
+
+  /** The element count a packed box was packed with. */
+  packedCount(box: number): number {
+    return Math.floor((PACKED - this.#state[box]!) / KINDS);
   }
 
   /** Whether the box holds a live value that is not in the ring. */
@@ -80,8 +92,9 @@ export class BoxStates {
     this.#deferredMark[box] = 0;
   }
 
-  packed(box: number, kind: number): void {
-    this.#state[box] = PACKED - kind;
+  /** The box now holds its collection's packed string, of `kind`, with `count` elements. */
+  packed(box: number, kind: number, count: number): void {
+    this.#state[box] = PACKED - kind - KINDS * count;
   }
 
   /** Records a use of a live collection: into the ring, packing the one it pushes out. */

@@ -65,7 +65,9 @@ export class BoxTable {
     const states = this.states;
     if (states.isLiveOutsideRing(box)) return this.values[box]!;
     const kind = states.packedKind(box);
-    if (kind !== undefined) this.values[box] = unpackValue(kind, this.values[box] as string);
+    if (kind !== undefined) {
+      this.values[box] = unpackValue(kind, this.values[box] as string, states.packedCount(box));
+    }
     states.used(box);
     return this.values[box]!;
   }
@@ -105,6 +107,7 @@ export class BoxTable {
     const kind = isPackable(value) ? value.packedKind() : PackedKind.NotPackable;
     if (kind === PackedKind.NotPackable) return this.states.live(box);
     this.values[box] = (value as Packable).packedData();
-    this.states.packed(box, kind);
+    // A list's count is kept (it would be walked for); other kinds count their own.
+    this.states.packed(box, kind, kind === PackedKind.List ? (value as Packable).size() : 0);
   }
 }

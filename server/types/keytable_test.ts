@@ -517,3 +517,21 @@ Deno.test("an edited string grows into room for twice its length, and SET and IN
   table.set("h", new RedisHash());
   equal(table.editInline("h", 0, "x"), undefined);
 });
+
+Deno.test("a small list kept packed comes back with its length, whatever it holds", () => {
+  const table = new KeyTable();
+  const n = 3000;
+  for (let i = 0; i < n; i++) {
+    const list = new RedisList();
+    table.set(`l${i}`, list);
+    for (let j = 0; j <= i % 128; j++) list.pushRight(`e${j}`);
+  }
+  // Each pass pushes the lists read before it out of the ring of recent ones (packed), then reads them again.
+  for (let pass = 0; pass < 2; pass++) {
+    for (let i = 0; i < n; i++) {
+      const list = table.get(`l${i}`) as RedisList;
+      equal(list.size(), 1 + i % 128, `l${i}`);
+      equal([...list.values()].at(-1), `e${i % 128}`);
+    }
+  }
+});

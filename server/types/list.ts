@@ -723,11 +723,11 @@ export class RedisList implements RedisObject {
     return this.#packed;
   }
 
-  /** A list from its packedData(). */
-  static fromPacked(data: string): RedisList {
+  /** A list from its packedData() and, if known, its element count. */
+  static fromPacked(data: string, count = countListEntries(data)): RedisList {
     const value = new RedisList();
     value.#data = data;
-    value.#count = countListEntries(data);
+    value.#count = count;
     return value;
   }
 

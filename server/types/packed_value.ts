@@ -27,8 +27,8 @@ export function isPackable(value: unknown): value is Packable {
     value instanceof RedisList;
 }
 
-/** The object again, from its packedKind() and packedData(). */
-export function unpackValue(kind: PackedKind, data: string): Packable {
+/** The object again, from its packedKind(), packedData() and size() then. */
+export function unpackValue(kind: PackedKind, data: string, count: number): Packable {
   switch (kind) {
     case PackedKind.HashListpack:
     case PackedKind.HashTable:
@@ -39,7 +39,7 @@ export function unpackValue(kind: PackedKind, data: string): Packable {
     case PackedKind.SortedSet:
       return SortedSet.fromPacked(data);
     case PackedKind.List:
-      return RedisList.fromPacked(data);
+      return RedisList.fromPacked(data, count);
     case PackedKind.NotPackable:
       throw new Error("not a packed value");
   }
