@@ -1,6 +1,6 @@
 /** Bit operations on string values: SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD. */
 import { keyRange, OVERWRITTEN_KEY, READ_KEY, READ_UPDATED_KEY } from "../key_specs.ts";
-import { arg, ArgCursor, intArg, parseInt64, parseInteger } from "../args.ts";
+import { arg, ArgCursor, intArg, isWord, parseInt64, parseInteger } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
 import {
@@ -323,19 +323,6 @@ function parseFieldOps(ctx: CommandContext, argv: string[]): FieldOp[] {
     ops.push({ kind, signed: type < 0, bits, offset, value, big, overflow });
   }
   return ops;
-}
-
-/**
- * Whether `arg` is `word` (given in lower case, letters only) in any case,
- * compared without a lower-cased copy (two allocations per BITFIELD op).
- */
-function isWord(arg: string, word: string): boolean {
-  if (arg.length !== word.length) return false;
-  // For letters, `| 0x20` maps upper case to lower and leaves lower case be.
-  for (let i = 0; i < word.length; i++) {
-    if ((arg.charCodeAt(i) | 0x20) !== word.charCodeAt(i)) return false;
-  }
-  return true;
 }
 
 function overflowType(arg: string): Overflow {
