@@ -268,3 +268,27 @@ Deno.test("every set command refuses another type with WRONGTYPE", async () => {
     deepEqual(await c.cmd(...argv), WRONGTYPE, argv.join(" "));
   }
 });
+
+Deno.test("SINTERSTORE of integer members held in hash tables: an intset when small, else a hash table", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  // 600 integers and a word each: hash tables, whose common members are all integers.
+  const numbers = (from: number, n: number) =>
+    Array.from({ length: n }, (_, i) => String(from + i));
+  await c.cmd("SADD", "a", "word", ...numbers(0, 600));
+  await c.cmd("SADD", "b", "other", ...numbers(400, 600));
+  equal(await c.cmd("SINTERSTORE", "small", "a", "b"), 200);
+  equal(await c.cmd("OBJECT", "ENCODING", "small"), "intset");
+  deepEqual(await c.cmd("SMEMBERS", "small"), numbers(400, 200));
+  await c.cmd("SADD", "c", "word", ...numbers(0, 1000));
+  equal(await c.cmd("SINTERSTORE", "large", "c", "c"), 1001);
+  equal(await c.cmd("OBJECT", "ENCODING", "large"), "hashtable");
+  equal(await c.cmd("SISMEMBER", "large", "999"), 1);
+  equal(await c.cmd("SISMEMBER", "large", "word"), 1);
+  await c.cmd("SADD", "d", "x", ...numbers(0, 1000));
+  await c.cmd("SADD", "e", "y", ...numbers(0, 1000));
+  equal(await c.cmd("SINTERSTORE", "ints", "d", "e"), 1000);
+  equal(await c.cmd("OBJECT", "ENCODING", "ints"), "hashtable");
+  equal(await c.cmd("SCARD", "ints"), 1000);
+  equal(await c.cmd("SISMEMBER", "ints", "0"), 1);
+});

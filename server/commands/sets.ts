@@ -149,7 +149,8 @@ function mayBeInteger(bucket: string, start: number, length: number): boolean {
  * SINTERSTORE's set. When the walk applies and some member is not an
  * integer, the common members' entries are copied into the new set's
  * buckets as they are (no member made a string or hashed again); otherwise
- * the members are built into a set as SUNIONSTORE's are.
+ * the members are built into a set as SUNIONSTORE's are (from the walk's
+ * entries when it applied: no second walk).
  */
 function intersectionSet(ctx: CommandContext, keys: readonly string[]): RedisSet {
   const sets = readSets(ctx, keys);
@@ -157,16 +158,23 @@ function intersectionSet(ctx: CommandContext, keys: readonly string[]): RedisSet
   const [smallest, ...others] = (sets as RedisSet[]).sort((a, b) => a.size() - b.size());
   const entries: string[] = [];
   const at: number[] = [];
+  /** Where each entry's member begins in it (past its tag and length). */
+  const heads: number[] = [];
   let integers = true;
   const walked = visitCommon(smallest!, others, (bucket, start, length, entry, index) => {
     entries.push(bucket.substring(entry, start + length));
     at.push(index);
+    heads.push(start - entry);
     if (integers) integers = mayBeInteger(bucket, start, length);
     return true;
   });
   const tableSize = smallest!.plainBuckets?.length ?? 0;
   const set = walked && !integers ? RedisSet.fromEntries(entries, at, tableSize) : undefined;
-  return set ?? RedisSet.fromDistinct(intersect(sets as RedisSet[]), intsetLimit(ctx));
+  if (set !== undefined) return set;
+  const members = walked
+    ? entries.map((entry, k) => entry.substring(heads[k]!))
+    : intersect(sets as RedisSet[]);
+  return RedisSet.fromDistinct(members, intsetLimit(ctx));
 }
 
 /** SRANDMEMBER with a count: negative allows repeats, else distinct members. */
