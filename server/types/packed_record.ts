@@ -76,6 +76,27 @@ export class PackedReader {
   }
 }
 
+/** Where the length lengthAt read ends: the first byte after it. */
+export let afterLength = 0;
+const lengthReader = new PackedReader();
+
+/**
+ * The length (a varint) at `p` of a packed string, setting afterLength. It
+ * is one byte nearly always, read inline where a walk is hot; a longer one
+ * goes through PackedReader.
+ */
+export function lengthAt(s: string, p: number): number {
+  const length = s.charCodeAt(p);
+  if (length < 0x80) {
+    afterLength = p + 1;
+    return length;
+  }
+  lengthReader.pos = p;
+  const long = lengthReader.readLength(s);
+  afterLength = lengthReader.pos;
+  return long;
+}
+
 const SEED = (Math.random() * 0x100000000) >>> 0;
 
 /** A 32-bit hash of a binary string (FNV-1a with a random seed and a murmur3 finish). */
@@ -147,8 +168,6 @@ export function prefixLength(n: number): number {
 /** Where pickEntry found its entry: the field's and the value's bounds. */
 export const picked = { fieldStart: 0, fieldLength: 0, valueStart: 0, valueLength: 0 };
 
-const pickReader = new PackedReader();
-
 /**
  * Walks a dict bucket to entry `j`, recording its bounds in `picked` (when
  * the bucket has one); with `countAll`, on to the end. Returns the entries
@@ -162,28 +181,18 @@ export function pickEntry(
 ): number {
   let n = 0;
   let p = 0;
-  // One-byte lengths (almost all) are read inline, as in the dicts' scans.
   while (p < bucket.length && (countAll || n <= j)) {
-    let fieldLength = bucket.charCodeAt(p + 1);
-    if (fieldLength < 0x80) p += 2;
-    else {
-      pickReader.pos = p + 1;
-      fieldLength = pickReader.readLength(bucket);
-      p = pickReader.pos;
-    }
+    // Past the entry's tag: its field's length.
+    const fieldLength = lengthAt(bucket, p + 1);
+    p = afterLength;
     if (n === j) {
       picked.fieldStart = p;
       picked.fieldLength = fieldLength;
     }
     p += fieldLength;
     if (withValues) {
-      let valueLength = bucket.charCodeAt(p);
-      if (valueLength < 0x80) p++;
-      else {
-        pickReader.pos = p;
-        valueLength = pickReader.readLength(bucket);
-        p = pickReader.pos;
-      }
+      const valueLength = lengthAt(bucket, p);
+      p = afterLength;
       if (n === j) {
         picked.valueStart = p;
         picked.valueLength = valueLength;
