@@ -11,6 +11,7 @@ import type { CommandContext, ServerContext } from "./context.ts";
 import { feedMonitors, monitorWhen } from "./monitor.ts";
 import { enterCommand, leaveCommand } from "./types/access_clock.ts";
 import { isReplicaClient } from "./replication/client_peer.ts";
+import { monotonicMs } from "./monotonic.ts";
 import type { JudgedFlags } from "./scripting/preflight.ts";
 import {
   CommandError,
@@ -318,7 +319,7 @@ export function call(
   const dirtyBefore = server.dirty;
   const timing = timingOf(server, command, argv);
   const started = timing > 0
-    ? (inBatch && batchClock >= 0 ? batchClock : performance.now())
+    ? (inBatch && batchClock >= 0 ? batchClock : monotonicMs())
     : timing === COARSE
     ? (inBatch && batchMs >= 0 ? batchMs : Date.now())
     : 0;
@@ -351,7 +352,7 @@ export function call(
   if (server.tracking.clients !== 0) server.tracking.afterCall(ctx, command, argv);
   // Sampled timings are scaled up: an unbiased estimate of the total.
   if (timing > 0) {
-    const ended = performance.now();
+    const ended = monotonicMs();
     if (inBatch) {
       batchClock = ended;
       batchMs = -1;
