@@ -211,7 +211,7 @@ export class Connection implements ClientTransport, PollTarget {
   #counted(bytesRead: number): void {
     this.server.stats.netInputBytes += bytesRead;
     this.server.stats.readsProcessed++;
-    if (this.client) this.client.lastInteraction = Date.now();
+    if (this.client) this.client.lastInteraction = this.#poller?.roundMs ?? Date.now();
   }
 
   #logFailure(err: unknown): void {

@@ -95,6 +95,12 @@ export class Poller {
   readonly #iovView = new DataView(this.#iov.buffer);
   /** Each buffer's address, so an iovec can point into it. */
   readonly #addresses = new WeakMap<ArrayBufferLike, number>();
+  /**
+   * Date.now() as the current round of ready sockets began (at most a spin's
+   * 50 µs before its reads): what its reads are stamped with, one clock
+   * reading a round instead of one a socket (~60 ns, 1% of a request at pipeline 1).
+   */
+  roundMs = 0;
   #pending: PollTarget[] = [];
   #inRound = false;
   #flushQueued = false;
@@ -200,7 +206,7 @@ export class Poller {
   async #run(): Promise<void> {
     const libc = this.#libc;
     // Date.now, not performance.now: a V8 builtin where the other is a Deno op.
-    let lastYield = Date.now();
+    let lastYield = this.roundMs = Date.now();
     let backoff = 0;
     let skip = 0;
     while (!this.#closing) {
@@ -210,16 +216,18 @@ export class Poller {
         n = this.#spin();
         backoff = n > 0 ? 0 : Math.min(MAX_BACKOFF, backoff * 2 || 1);
         skip = backoff;
+        if (n > 0) this.roundMs = Date.now();
       }
       if (n > 0) this.#dispatch(this.#eventsView, n);
-      if (n > 0 && Date.now() - lastYield < YIELD_MS) {
+      // One reading serves the yield and the next round's roundMs, which begins now.
+      if (n > 0 && (this.roundMs = Date.now()) - lastYield < YIELD_MS) {
         // Lets promise callbacks the round queued run before the next.
         await undefined;
         continue;
       }
       const timeout = n > 0 ? 0 : -1;
       n = await libc.epoll_wait_async(this.#epfd, this.#asyncEvents, MAX_EVENTS, timeout);
-      lastYield = Date.now();
+      lastYield = this.roundMs = Date.now();
       if (n > 0) this.#dispatch(this.#asyncView, n);
     }
   }
