@@ -11,7 +11,7 @@ import type { CommandContext, ServerContext } from "./context.ts";
 import { feedMonitors, monitorWhen } from "./monitor.ts";
 import { enterCommand, leaveCommand } from "./types/access_clock.ts";
 import { isReplicaClient } from "./replication/client_peer.ts";
-import { monotonicMs } from "./monotonic.ts";
+import { monotonicMs } from "./clock.ts";
 import type { JudgedFlags } from "./scripting/preflight.ts";
 import {
   CommandError,

@@ -10,6 +10,7 @@
 import type { Client } from "./client.ts";
 import type { Command } from "./command.ts";
 import { redactArgs } from "./slowlog.ts";
+import { unixMicros } from "./clock.ts";
 
 const ESCAPES: Record<string, string> = {
   "\\": "\\\\",
@@ -70,7 +71,7 @@ export function feedMonitors(
   command: Command,
   argv: readonly string[],
 ): void {
-  const nowMs = performance.timeOrigin + performance.now();
+  const nowMs = unixMicros() / 1000;
   const line = monitorLine(client, client.db.index, redactArgs(command.fullName, argv), nowMs);
   for (const monitor of monitors) {
     const out = monitor.out;

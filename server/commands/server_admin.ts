@@ -6,6 +6,7 @@
 import { arg, ArgCursor, parseInteger } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
 import type { ServerContext } from "../context.ts";
+import { unixMicros } from "../clock.ts";
 import type { Database } from "../db.ts";
 import {
   CommandError,
@@ -180,7 +181,7 @@ export const serverAdminCommands: CommandSpec[] = [
     syntax: "",
     complexity: "O(1)",
     handler(ctx) {
-      const micros = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+      const micros = unixMicros();
       ctx.out.bulkArray([String(Math.floor(micros / 1e6)), String(micros % 1e6)]);
     },
   },

@@ -1,5 +1,6 @@
 /** INFO server. */
 import type { ServerContext } from "../context.ts";
+import { unixMicros } from "../clock.ts";
 import { VERSION } from "../../protocol/version.ts";
 import { type InfoField, tryOr } from "./render.ts";
 
@@ -28,7 +29,7 @@ export function serverSection(server: ServerContext): InfoField[] {
     ["process_supervised", "no"],
     ["run_id", server.runId],
     ["tcp_port", server.port],
-    ["server_time_usec", Math.floor((performance.timeOrigin + performance.now()) * 1000)],
+    ["server_time_usec", unixMicros()],
     ["uptime_in_seconds", uptime],
     ["uptime_in_days", Math.floor(uptime / 86400)],
     ["hz", hz],

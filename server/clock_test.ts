@@ -1,5 +1,5 @@
 import { ok as assert } from "node:assert/strict";
-import { monotonicMs } from "./monotonic.ts";
+import { monotonicMs, unixMicros } from "./clock.ts";
 
 Deno.test("monotonicMs never goes back and measures elapsed time as performance.now does", async () => {
   let last = monotonicMs();
@@ -15,5 +15,16 @@ Deno.test("monotonicMs never goes back and measures elapsed time as performance.
   assert(
     Math.abs(elapsed - reference) < 5,
     `elapsed ${elapsed} ms, performance.now ${reference} ms`,
+  );
+});
+
+Deno.test("unixMicros is the wall clock in whole microseconds", () => {
+  const before = Date.now();
+  const micros = unixMicros();
+  const after = Date.now();
+  assert(Number.isSafeInteger(micros), `${micros}`);
+  assert(
+    micros >= before * 1000 - 1000 && micros <= after * 1000 + 1000,
+    `${before} ${micros} ${after}`,
   );
 });
