@@ -101,8 +101,12 @@ export class Client implements CommandContext {
   libName = "";
   libVersion = "";
   lastCommand = "NULL";
-  /** The name this client last sent and the command it named: most clients repeat one. */
+  /**
+   * The name (and, for a subcommand, the second argument) this client last
+   * sent and the command it named: most clients repeat one.
+   */
   resolvedName = "";
+  resolvedSub: string | undefined;
   resolved: Command | undefined;
   /**
    * CLIENT REPLY: "off" and "skip" suppress replies; "skip-next" (set by

@@ -34,9 +34,10 @@ const RUN_IN_MULTI = new Set(["exec", "discard", "multi", "watch", "quit", "rese
 
 /** Resolves argv to a command (or subcommand), or writes the error and returns undefined. */
 export function resolveCommand(client: Client, argv: string[]): Command | undefined {
-  const command = argv[0] === client.resolvedName
+  const sub = client.resolvedSub;
+  const command = argv[0] === client.resolvedName && (sub === undefined || argv[1] === sub)
     ? client.resolved
-    : remember(client, argv[0]!, client.server.commands.resolve(argv));
+    : remember(client, argv, client.server.commands.resolve(argv));
   if (command === undefined) {
     const [name = "", sub] = argv;
     const container = sub === undefined ? undefined : client.server.commands.lookup(name);
@@ -55,10 +56,19 @@ export function resolveCommand(client: Client, argv: string[]): Command | undefi
   return command;
 }
 
-/** Caches a plain command (not a container: its subcommand varies) for the client's next request. */
-function remember(client: Client, name: string, command: Command | undefined): Command | undefined {
-  if (command !== undefined && command.subcommands === undefined && command.parent === undefined) {
-    client.resolvedName = name;
+/**
+ * Caches a command or subcommand for the client's next request, matched by
+ * its name (and subcommand name) as sent: no hashing of either. A container
+ * alone (COMMAND) is not cached: with a second argument it names another.
+ */
+function remember(
+  client: Client,
+  argv: string[],
+  command: Command | undefined,
+): Command | undefined {
+  if (command !== undefined && command.subcommands === undefined) {
+    client.resolvedName = argv[0]!;
+    client.resolvedSub = command.parent === undefined ? undefined : argv[1];
     client.resolved = command;
   }
   return command;

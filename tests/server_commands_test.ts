@@ -56,6 +56,29 @@ Deno.test("PING, ECHO, QUIT", async () => {
   ok(await c.reader.closedWithin(2000));
 });
 
+Deno.test("a client's repeated command and subcommand names resolve anew when either changes", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  equal(await c.cmd("SET", "k", "12"), "OK");
+  // Each line repeats or changes the name or subcommand of the one before (dispatch caches both).
+  equal(await c.cmd("OBJECT", "ENCODING", "k"), "int");
+  equal(await c.cmd("OBJECT", "ENCODING", "k"), "int");
+  equal(await c.cmd("OBJECT", "REFCOUNT", "k"), 2147483647);
+  equal(await c.cmd("OBJECT", "encoding", "k"), "int");
+  deepEqual(await c.cmd("OBJECT"), {
+    error: "ERR wrong number of arguments for 'object' command",
+  });
+  deepEqual(await c.cmd("OBJECT", "NOPE", "k"), {
+    error: "ERR unknown subcommand 'NOPE'. Try OBJECT HELP.",
+  });
+  deepEqual(await c.cmd("CONFIG", "GET", "maxmemory"), ["maxmemory", "0"]);
+  deepEqual(await c.cmd("CONFIG", "ENCODING", "k"), {
+    error: "ERR unknown subcommand 'ENCODING'. Try CONFIG HELP.",
+  });
+  deepEqual(await c.cmd("GET", "ENCODING"), null);
+  equal(await c.cmd("GET", "k"), "12");
+});
+
 Deno.test("SELECT, DBSIZE, SWAPDB, FLUSHDB, FLUSHALL", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
