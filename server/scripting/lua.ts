@@ -19,6 +19,7 @@ import lobject from "fengari/src/lobject.js";
 import lstring from "fengari/src/lstring.js";
 import ltable from "fengari/src/ltable.js";
 import ldebug from "fengari/src/ldebug.js";
+import "./lua_calls.ts";
 import { binaryToBytes, bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
 import { READONLY_TABLE_ERROR } from "../errors.ts";
 
