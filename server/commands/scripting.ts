@@ -65,11 +65,10 @@ function evalGeneric(
     ? (name.length === 40 ? engine.get(name) : undefined)
     : engine.get(loadScript(ctx, name));
   if (script === undefined) throw new CommandError(NOSCRIPT);
-  const keys = argv.slice(3, 3 + numkeys);
-  const args = argv.slice(3 + numkeys);
   runScript(
     ctx,
-    (scripting, host, threshold) => scripting.engine.start(script, keys, args, host, threshold),
+    (scripting, host, threshold) =>
+      scripting.engine.start(script, argv, 3, numkeys, host, threshold),
     { ro: readOnly, flags: script.flags, isEval: true, argv },
   );
 }

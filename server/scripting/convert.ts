@@ -162,14 +162,30 @@ export function pushReply(L: LuaState, v: RespValue): void {
   }
 }
 
-/** A Redis 7 RESP3 null reply when the script's result is not a real value. */
-export type ScriptReply = RespValue;
+/**
+ * A script's result: a reply, or `number` for an integer a double holds
+ * exactly (the common result), which is written without making a bigint.
+ */
+export type ScriptReply = RespValue | { type: "number"; value: number };
 
 /**
- * Converts the value at the top of the stack into a reply and pops it.
- * `resp` is the protocol the script selected with redis.setresp.
+ * Converts the script's result at the top of the stack into a reply and pops
+ * it. `resp` is the protocol the script selected with redis.setresp.
  */
-export function popReply(L: LuaState, resp: 2 | 3, depth = 0): ScriptReply {
+export function popReply(L: LuaState, resp: 2 | 3): ScriptReply {
+  if (lua.lua_type(L, -1) === LUA_TNUMBER) {
+    const n = Math.trunc(lua.lua_tonumber(L, -1));
+    if (Number.isSafeInteger(n)) {
+      lua.lua_pop(L, 1);
+      // -0 truncated is an integer 0, as the bigint it stands for.
+      return { type: "number", value: n === 0 ? 0 : n };
+    }
+  }
+  return popValue(L, resp, 0);
+}
+
+/** The value at the top of the stack as a reply, popped. */
+function popValue(L: LuaState, resp: 2 | 3, depth: number): RespValue {
   const reply = toReply(L, resp, depth);
   lua.lua_pop(L, 1);
   return reply;
@@ -181,7 +197,7 @@ export function popReply(L: LuaState, resp: 2 | 3, depth = 0): ScriptReply {
  */
 const MAX_REPLY_DEPTH = 1000;
 
-function toReply(L: LuaState, resp: 2 | 3, depth: number): ScriptReply {
+function toReply(L: LuaState, resp: 2 | 3, depth: number): RespValue {
   lua.luaL_checkstack(L, 4, null);
   switch (lua.lua_type(L, -1)) {
     case LUA_TSTRING:
@@ -211,7 +227,7 @@ function rawField(L: LuaState, name: string): number {
   return lua.lua_rawget(L, -2);
 }
 
-function tableReply(L: LuaState, resp: 2 | 3, depth: number): ScriptReply {
+function tableReply(L: LuaState, resp: 2 | 3, depth: number): RespValue {
   if (rawField(L, "err") === LUA_TSTRING) {
     const message = toBinary(L, -1)!;
     lua.lua_pop(L, 1);
@@ -243,8 +259,8 @@ function tableReply(L: LuaState, resp: 2 | 3, depth: number): ScriptReply {
     lua.lua_pushnil(L);
     while (lua.lua_next(L, -2) !== 0) {
       lua.lua_pushvalue(L, -2);
-      const key = popReply(L, resp, depth);
-      entries.push([key, popReply(L, resp, depth)]);
+      const key = popValue(L, resp, depth);
+      entries.push([key, popValue(L, resp, depth)]);
     }
     lua.lua_pop(L, 1);
     return { type: "map", entries };
@@ -256,7 +272,7 @@ function tableReply(L: LuaState, resp: 2 | 3, depth: number): ScriptReply {
     while (lua.lua_next(L, -2) !== 0) {
       lua.lua_pop(L, 1);
       lua.lua_pushvalue(L, -1);
-      values.push(popReply(L, resp, depth));
+      values.push(popValue(L, resp, depth));
     }
     lua.lua_pop(L, 1);
     return { type: "set", values };
@@ -268,13 +284,13 @@ function tableReply(L: LuaState, resp: 2 | 3, depth: number): ScriptReply {
       lua.lua_pop(L, 1);
       break;
     }
-    values.push(popReply(L, resp, depth));
+    values.push(popValue(L, resp, depth));
   }
   return { type: "array", values };
 }
 
-function verbatimReply(L: LuaState): ScriptReply | undefined {
-  let reply: ScriptReply | undefined;
+function verbatimReply(L: LuaState): RespValue | undefined {
+  let reply: RespValue | undefined;
   if (rawField(L, "verbatim_string") === LUA_TTABLE) {
     if (rawField(L, "format") === LUA_TSTRING) {
       const format = toBinary(L, -1)!;

@@ -21,9 +21,8 @@ import {
   scriptFault,
   scriptRaised,
 } from "../errors.ts";
-import type { RespValue } from "../../protocol/resp.ts";
 import { reportTime } from "../types/access_clock.ts";
-import { popReply } from "./convert.ts";
+import { popReply, type ScriptReply } from "./convert.ts";
 import { createScriptState, Rand48 } from "./environment.ts";
 import {
   isPlainArray,
@@ -39,12 +38,15 @@ import {
   LUA_YIELD,
   type LuaState,
   type LuaTable,
+  type LuaValue,
   pushBinary,
+  pushValue,
   setReadonly,
   setStringItem,
   tableAt,
   toBinary,
   toLua,
+  topValue,
 } from "./lua.ts";
 import { pushErrorTable } from "./convert.ts";
 import { escapeTooLargeMessage, quoteTokens51, rewriteEscapes51 } from "./lexer51.ts";
@@ -63,8 +65,10 @@ export interface CachedScript {
   sha: string;
   body: string;
   flags: ScriptFlags;
-  /** The compiled function, as a registry reference (no string key to hash per call). */
+  /** The compiled function, as a registry reference (which keeps it). */
   ref: number;
+  /** The same function as a Lua value, pushed for each run without a registry lookup. */
+  fn: LuaValue;
 }
 
 export class ScriptEngine {
@@ -117,8 +121,9 @@ export class ScriptEngine {
       lua.lua_pop(L, 1);
       throw new ScriptError(scriptCompileError(message));
     }
+    const fn = topValue(L);
     const ref = lauxlib.luaL_ref(L, LUA_REGISTRYINDEX);
-    this.#scripts.set(sha, { sha, body, flags: shebang.flags, ref });
+    this.#scripts.set(sha, { sha, body, flags: shebang.flags, ref, fn });
     this.#bodyBytes += body.length + sha.length;
     return sha;
   }
@@ -145,19 +150,24 @@ export class ScriptEngine {
     return this.#bodyBytes;
   }
 
-  /** Starts running a cached script; call `resume()` until it returns true. */
+  /**
+   * Starts running a cached script; call `resume()` until it returns true.
+   * KEYS are `argv[first, first + numkeys)`, ARGV the rest of `argv` (EVAL's
+   * own argv: no copies of its parts).
+   */
   start(
     script: CachedScript,
-    keys: string[],
-    args: string[],
+    argv: readonly string[],
+    first: number,
+    numkeys: number,
     host: ScriptHost,
     busyThresholdMs: number,
   ): ScriptRun {
     if (this.#current !== undefined) throw new Error("a script is already running");
     const L = this.#L;
-    setGlobalArray(L, this.#keys, keys);
-    setGlobalArray(L, this.#argv, args);
-    lua.lua_rawgeti(this.#threads.next, LUA_REGISTRYINDEX, script.ref);
+    setGlobalArray(L, this.#keys, argv, first, first + numkeys);
+    setGlobalArray(L, this.#argv, argv, first + numkeys, argv.length);
+    pushValue(this.#threads.next, script.fn);
     const state: RunState = { host, resp: 2 };
     this.#current = state;
     return this.#threads.start(0, script.sha, state, busyThresholdMs, this.#ended);
@@ -226,11 +236,17 @@ export class Coroutines {
   }
 }
 
-export function pushArray(L: LuaState, items: string[]): void {
-  lua.lua_createtable(L, items.length, 0);
-  for (let i = 0; i < items.length; i++) {
+/** Pushes a new table of `items[from, to)` (all of them by default). */
+export function pushArray(
+  L: LuaState,
+  items: readonly string[],
+  from = 0,
+  to = items.length,
+): void {
+  lua.lua_createtable(L, to - from, 0);
+  for (let i = from; i < to; i++) {
     pushBinary(L, items[i]!);
-    lua.lua_rawseti(L, -2, i + 1);
+    lua.lua_rawseti(L, -2, i - from + 1);
   }
 }
 
@@ -241,28 +257,35 @@ interface GlobalArray {
 }
 
 /**
- * Sets the global KEYS or ARGV to `items`. A script cannot keep a table past
- * its run (every table it could store one in is read-only), so when the last
- * run left the table as it was made, refilling it in place gives the script
- * what a new table would, without one for the collector per run.
+ * Sets the global KEYS or ARGV to `items[from, to)`. A script cannot keep a
+ * table past its run (every table it could store one in is read-only), so
+ * when the last run left the table as it was made, refilling it in place
+ * gives the script what a new table would, without one for the collector
+ * per run.
  */
-function setGlobalArray(L: LuaState, array: GlobalArray, items: string[]): void {
+function setGlobalArray(
+  L: LuaState,
+  array: GlobalArray,
+  items: readonly string[],
+  from: number,
+  to: number,
+): void {
   const table = array.table;
-  if (table !== undefined && isPlainArray(table, items.length)) {
-    for (let i = 0; i < items.length; i++) setStringItem(table, i + 1, items[i]!);
+  if (table !== undefined && isPlainArray(table, to - from)) {
+    for (let i = from; i < to; i++) setStringItem(table, i - from + 1, items[i]!);
     return;
   }
   lua.lua_pushglobaltable(L);
   setReadonly(L, -1, false);
   lua.lua_rawgeti(L, LUA_REGISTRYINDEX, array.name);
-  pushArray(L, items);
+  pushArray(L, items, from, to);
   array.table = tableAt(L, -1);
   lua.lua_rawset(L, -3);
   setReadonly(L, -1, true);
   lua.lua_pop(L, 1);
 }
 
-const NULL_REPLY: RespValue = { type: "null" };
+const NULL_REPLY: ScriptReply = { type: "null" };
 
 /** One execution of a script, resumable in slices. */
 export class ScriptRun {
@@ -272,7 +295,7 @@ export class ScriptRun {
   killed = false;
   /** Since when, past the busy threshold, the hook has found the script unable to yield. */
   #stuckSince: number | undefined;
-  reply: RespValue = NULL_REPLY;
+  reply: ScriptReply = NULL_REPLY;
   done = false;
 
   /** Whether the hook was replaced by #raise's: the coroutine cannot be reused. */

@@ -102,6 +102,50 @@ export function pushBytes(L: LuaState, bytes: Uint8Array): void {
   lobject.pushsvalue2s(L, lstring.luaS_bless(L, bytes));
 }
 
+/** A Lua value held outside any stack (fengari's TValue), a copy of one that was on it. */
+export type LuaValue = { readonly __luaValue: unique symbol };
+
+/** A copy of the value at the top of the stack. */
+export function topValue(L: LuaState): LuaValue {
+  const o = (L as unknown as LooseApi).stack[(L as unknown as LooseApi).top - 1];
+  return new lobject.TValue(o.type, o.value) as LuaValue;
+}
+
+/** Pushes a value held by valueAt (a copy of it: the stack's slots are its own). */
+export function pushValue(L: LuaState, value: LuaValue): void {
+  lobject.pushobj2s(L, value);
+}
+
+/**
+ * The arguments of the running JavaScript function, read straight off its
+ * stack frame (lua_type and lua_tolstring check any index, and these run for
+ * each argument of each redis.call). `i` counts from 1 up to `argCount(L)`.
+ */
+export function argCount(L: LuaState): number {
+  const l = L as unknown as LooseApi;
+  return l.top - l.ci.funcOff - 1;
+}
+
+function argSlot(L: LuaState, i: number): LooseApi {
+  const l = L as unknown as LooseApi;
+  return l.stack[l.ci.funcOff + i];
+}
+
+/** The basic type (LUA_T*) of argument `i`. */
+export function argType(L: LuaState, i: number): number {
+  return argSlot(L, i).type & 0x0f;
+}
+
+/** The bytes of argument `i`, a string (argType is LUA_TSTRING); they must not be changed. */
+export function argBytes(L: LuaState, i: number): Uint8Array {
+  return argSlot(L, i).value.realstring;
+}
+
+/** The value of argument `i`, a number (argType is LUA_TNUMBER). */
+export function argNumber(L: LuaState, i: number): number {
+  return argSlot(L, i).value;
+}
+
 /** Literals converted so far: the same few names are looked up on every call. */
 const literals = new Map<string, Uint8Array>();
 const LITERALS_MAX = 4096;

@@ -8,7 +8,6 @@
  * script continues in slices between event-loop turns until it ends or
  * SCRIPT KILL stops it.
  */
-import type { RespValue } from "../../protocol/resp.ts";
 import type { ReplyWriter } from "../../protocol/writer.ts";
 import { checkCall, logDenial } from "../acl/access.ts";
 import type { Client } from "../client.ts";
@@ -36,7 +35,7 @@ import {
   staleRefusal,
   writeRefusal,
 } from "./preflight.ts";
-import type { ReplyBytes } from "./convert.ts";
+import type { ReplyBytes, ScriptReply } from "./convert.ts";
 import type { ScriptHost } from "./redis_api.ts";
 import {
   EMPTY_STATE_BYTES,
@@ -134,10 +133,18 @@ const REPL_ALL = 3;
 class ScriptEffects {
   /** redis.set_repl's current flags. */
   targets = REPL_ALL;
-  readonly #writes: [dbIndex: number, argv: readonly string[], targets: number][] = [];
+  /** The writes so far, in parallel columns (`#count` of them): no array per write but its argv. */
+  readonly #dbs: number[] = [];
+  readonly #argvs: (readonly string[] | undefined)[] = [];
+  readonly #targets: number[] = [];
+  #count = 0;
   readonly #collector: Propagator = {
     propagate: (dbIndex, argv) => {
-      if (this.targets !== 0) this.#writes.push([dbIndex, [...argv], this.targets]);
+      if (this.targets === 0) return;
+      const i = this.#count++;
+      this.#dbs[i] = dbIndex;
+      this.#argvs[i] = argv.slice();
+      this.#targets[i] = this.targets;
     },
   };
 
@@ -152,19 +159,25 @@ class ScriptEffects {
   flush(): void {
     const server = this.server;
     server.scriptPropagator = undefined;
-    const writes = this.#writes;
-    if (writes.length === 0) return;
-    const first = writes[0]!;
-    const last = writes.at(-1)!;
-    const wrap = writes.length > 1 && server.execPropagation === "off";
-    if (wrap) server.propagate(first[0], ["MULTI"]);
-    for (const [dbIndex, argv, targets] of writes) {
-      server.propagate(dbIndex, argv, targetOf(targets));
+    const count = this.#count;
+    if (count === 0) return;
+    this.#count = 0;
+    const dbs = this.#dbs;
+    const argvs = this.#argvs;
+    const wrap = count > 1 && server.execPropagation === "off";
+    if (wrap) server.propagate(dbs[0]!, ["MULTI"]);
+    for (let i = 0; i < count; i++) {
+      server.propagate(dbs[i]!, argvs[i]!, targetOf(this.#targets[i]!));
+      argvs[i] = undefined;
     }
-    if (wrap) server.propagate(last[0], ["EXEC"]);
-    writes.length = 0;
+    if (wrap) server.propagate(dbs[count - 1]!, ["EXEC"]);
+    // Setting an array's length is slow in V8: the columns keep their room unless it grew large.
+    if (count > MAX_KEPT_WRITES) dbs.length = argvs.length = this.#targets.length = 0;
   }
 }
+
+/** Writes whose room ScriptEffects keeps for the next run. */
+const MAX_KEPT_WRITES = 64;
 
 function targetOf(targets: number): PropagationTarget | undefined {
   if (targets === REPL_AOF) return "aof";
@@ -475,8 +488,10 @@ function continueBusy(
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Writes a script's reply (or any decoded reply) to a client. */
-export function writeReply(out: ReplyWriter, v: RespValue): void {
+export function writeReply(out: ReplyWriter, v: ScriptReply): void {
   switch (v.type) {
+    case "number":
+      return out.int(v.value);
     case "simple":
       return out.simple(v.value);
     case "error":
