@@ -76,6 +76,8 @@ export class ScriptEngine {
   #scripts = new Map<string, CachedScript>();
   #rand = new Rand48();
   #current: RunState | undefined;
+  /** What each run's redis.* functions see, one object for every run in turn (they never overlap). */
+  #state: RunState | undefined;
   #bodyBytes = 0;
   /** The last script looked up, by the name it was asked for: EVALSHA looks its script up thrice. */
   #last: [asked: string, script: CachedScript] | undefined;
@@ -168,7 +170,9 @@ export class ScriptEngine {
     setGlobalArray(L, this.#keys, argv, first, first + numkeys);
     setGlobalArray(L, this.#argv, argv, first + numkeys, argv.length);
     pushValue(this.#threads.next, script.fn);
-    const state: RunState = { host, resp: 2 };
+    const state = this.#state ??= { host, resp: 2 };
+    state.host = host;
+    state.resp = 2;
     this.#current = state;
     return this.#threads.start(0, script.sha, state, busyThresholdMs, this.#ended);
   }
@@ -179,6 +183,8 @@ interface Thread {
   co: LuaState;
   ref: number;
   run: ScriptRun | undefined;
+  /** Its last run, reused by the next. */
+  last: ScriptRun | undefined;
 }
 
 /**
@@ -201,6 +207,7 @@ export class Coroutines {
         co,
         ref: lauxlib.luaL_ref(this.L, LUA_REGISTRYINDEX),
         run: undefined,
+        last: undefined,
       };
       lua.lua_sethook(co, (L: LuaState) => thread.run?.hook(L), LUA_MASKCOUNT, HOOK_INSTRUCTIONS);
       this.#spare = thread;
@@ -221,7 +228,11 @@ export class Coroutines {
   ): ScriptRun {
     const thread = this.#spare!;
     this.#spare = undefined;
-    return thread.run = new ScriptRun(thread, this, name, state, busyThresholdMs, nargs, done);
+    // A coroutine's runs never overlap, and a run is done with before the next starts: the
+    // coroutine's last run object serves again.
+    const run = thread.last ??= new ScriptRun(thread, this);
+    run.begin(name, state, busyThresholdMs, nargs, done);
+    return thread.run = run;
   }
 
   /** A run has ended; `reusable`: its coroutine ended normally, with its own hook. */
@@ -287,32 +298,53 @@ function setGlobalArray(
 
 const NULL_REPLY: ScriptReply = { type: "null" };
 
-/** One execution of a script, resumable in slices. */
+/** One execution of a script, resumable in slices; its coroutine's next run reuses the object. */
 export class ScriptRun {
   /** The command's time when it runs alone: one clock reading serves the call and the script. */
-  readonly startedAt = reportTime();
+  startedAt = 0;
   /** Set by SCRIPT KILL: the next hook raises the kill error. */
   killed = false;
   /** Since when, past the busy threshold, the hook has found the script unable to yield. */
   #stuckSince: number | undefined;
   reply: ScriptReply = NULL_REPLY;
   done = false;
+  /** Whether the error came from a command whose own failure was already counted in stats. */
+  errorStatsCounted = false;
 
   /** Whether the hook was replaced by #raise's: the coroutine cannot be reused. */
   #raised = false;
   private readonly co: LuaState;
+  name = "";
+  private state!: RunState;
+  private busyThresholdMs = 0;
+  private nargs = 0;
+  /** Called when the run ends. */
+  private ended!: () => void;
 
-  constructor(
-    private readonly thread: Thread,
-    private readonly threads: Coroutines,
-    readonly name: string,
-    private readonly state: RunState,
-    private readonly busyThresholdMs: number,
-    private nargs: number,
-    /** Called when the run ends. */
-    private readonly ended: () => void,
-  ) {
+  constructor(private readonly thread: Thread, private readonly threads: Coroutines) {
     this.co = thread.co;
+  }
+
+  /** Starts a run of what is pushed on the coroutine. */
+  begin(
+    name: string,
+    state: RunState,
+    busyThresholdMs: number,
+    nargs: number,
+    ended: () => void,
+  ): void {
+    this.startedAt = reportTime();
+    this.killed = false;
+    this.#stuckSince = undefined;
+    this.reply = NULL_REPLY;
+    this.done = false;
+    this.errorStatsCounted = false;
+    this.name = name;
+    this.state = state;
+    this.busyThresholdMs = busyThresholdMs;
+    this.nargs = nargs;
+    this.ended = ended;
+    this.#raised = false;
   }
 
   /** Whether the run has passed the busy threshold (other clients get -BUSY). */
@@ -399,9 +431,6 @@ export class ScriptRun {
     const where = this.#where();
     return where === undefined ? message : `${message} script: ${this.name}, on ${where}.`;
   }
-
-  /** Whether the error came from a command whose own failure was already counted in stats. */
-  errorStatsCounted = false;
 
   #where(): string | undefined {
     const ar = new lua.lua_Debug();

@@ -107,14 +107,19 @@ export function scriptingMemoryInfo(server: ServerContext): [string, string | nu
 /** How long one turn of a busy script runs before the event loop gets a turn. */
 const SLICE_MS = 20;
 
-interface Running {
-  run: ScriptRun;
-  isEval: boolean;
+/**
+ * The running script (Scripting.running while it runs). One record serves
+ * every run in turn; between runs it still names the last one's caller and
+ * argv, which nothing reads.
+ */
+class Running {
+  run!: ScriptRun;
+  isEval = false;
   /** The command that started it (FUNCTION STATS). */
-  argv: string[];
+  argv: string[] = [];
   /** Who ran the script: its commands are checked against this client's ACL user. */
-  caller: CommandContext;
-  limits: RunLimits;
+  caller!: CommandContext;
+  limits!: RunLimits;
 }
 
 /** redis.set_repl's flags: bit 1 the AOF, bit 2 replicas. */
@@ -197,6 +202,7 @@ export class LuaNotLoaded extends Error {}
  */
 export class Scripting {
   running: Running | undefined;
+  readonly #running = new Running();
   #vm: LuaVm | undefined;
   #loading: Promise<void> | undefined;
   /** Clients whose request waits for the VM to load. */
@@ -230,15 +236,21 @@ export class Scripting {
   }
 
   /** Starts a run for the caller: the script client takes its database and user. */
-  begin(ctx: CommandContext, start: StartRun, options: RunOptions, limits: RunLimits): ScriptRun {
+  begin(ctx: CommandContext, options: RunOptions, limits: RunLimits): ScriptRun {
     const scriptClient = this.scriptClient;
-    scriptClient.selectDb(ctx.db.index);
+    scriptClient.db = ctx.db;
     // As Redis's script client: the script's commands run as the caller's user.
     scriptClient.user = ctx.client.user;
     scriptClient.inExec = true;
     this.#effects.begin();
-    const run = start(this, this.#host, this.#busyThreshold.value);
-    this.running = { run, isEval: options.isEval, argv: options.argv, caller: ctx, limits };
+    const run = options.start(this, this.#host, this.#busyThreshold.value);
+    const running = this.#running;
+    running.run = run;
+    running.isEval = options.isEval;
+    running.argv = options.argv;
+    running.caller = ctx;
+    running.limits = limits;
+    this.running = running;
     return run;
   }
 
@@ -416,29 +428,25 @@ function shebangFlags(body: string): ScriptFlags | undefined {
   }
 }
 
+/** A script or function to run for the caller (EVAL's or FCALL's), and how to start it. */
 export interface RunOptions {
   /** EVAL_RO / EVALSHA_RO / FCALL_RO. */
-  ro: boolean;
+  readonly ro: boolean;
   /** What the script declared (functions are never `compat`). */
-  flags: ScriptFlags;
-  isEval: boolean;
-  argv: string[];
+  readonly flags: ScriptFlags;
+  readonly isEval: boolean;
+  readonly argv: string[];
+  /** Starts its run with the given host and busy threshold. */
+  start(scripting: Scripting, host: ScriptHost, busyThresholdMs: number): ScriptRun;
 }
 
-/** Starts the script's run with the given host and busy threshold. */
-export type StartRun = (
-  scripting: Scripting,
-  host: ScriptHost,
-  busyThresholdMs: number,
-) => ScriptRun;
-
 /** Runs a script or function for the caller and replies (now, or when a busy script ends). */
-export function runScript(ctx: CommandContext, start: StartRun, options: RunOptions): void {
+export function runScript(ctx: CommandContext, options: RunOptions): void {
   const server = ctx.server;
   const limits = prepareRun(ctx, options.flags, options.ro);
   if (typeof limits === "string") throw new CommandError(limits);
   const scripting = server.scripting;
-  const run = scripting.begin(ctx, start, options, limits);
+  const run = scripting.begin(ctx, options, limits);
   // Inside EXEC the caller cannot be parked mid-transaction: the script runs to its end.
   while (!run.resume()) {
     if (!ctx.inExec) return continueBusy(ctx.client, scripting, run, options);
