@@ -25,6 +25,7 @@ import { reportTime } from "../types/access_clock.ts";
 import { popReply, type ScriptReply } from "./convert.ts";
 import { createScriptState, Rand48 } from "./environment.ts";
 import {
+  getField,
   isPlainArray,
   lauxlib,
   lit,
@@ -40,6 +41,7 @@ import {
   type LuaTable,
   type LuaValue,
   pushBinary,
+  pushLiteral,
   pushValue,
   setReadonly,
   setStringItem,
@@ -390,7 +392,7 @@ export class ScriptRun {
         // A returned redis.pcall error was counted when its command failed.
         if (lua.lua_type(co, 1) === LUA_TTABLE) {
           // Raw: a metatable's __index must not run outside the script's protected call.
-          lua.lua_pushstring(co, lit("ignore_error_stats_update"));
+          pushLiteral(co, "ignore_error_stats_update");
           lua.lua_rawget(co, 1);
           this.errorStatsCounted = lua.lua_toboolean(co, -1);
           lua.lua_pop(co, 1);
@@ -419,9 +421,9 @@ export class ScriptRun {
     let ignoreStats = false;
     lua.lua_checkstack(co, 4);
     if (lua.lua_type(co, -1) === LUA_TTABLE) {
-      lua.lua_getfield(co, -1, lit("err"));
+      getField(co, -1, "err");
       message = lua.lua_type(co, -1) === LUA_TSTRING ? toBinary(co, -1)! : SCRIPT_UNKNOWN_ERROR;
-      lua.lua_getfield(co, -2, lit("ignore_error_stats_update"));
+      getField(co, -2, "ignore_error_stats_update");
       ignoreStats = lua.lua_toboolean(co, -1);
       lua.lua_pop(co, 2);
     } else {

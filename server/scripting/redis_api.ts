@@ -34,6 +34,7 @@ import {
   type LuaJsFunction,
   type LuaState,
   pushBinary,
+  setField,
   setFunction,
   toBinary,
 } from "./lua.ts";
@@ -151,7 +152,7 @@ function singleField(field: string): LuaJsFunction {
     }
     lua.lua_newtable(L);
     lua.lua_pushvalue(L, -2);
-    lua.lua_setfield(L, -2, lit(field));
+    setField(L, -2, field);
     return 1;
   };
 }
@@ -191,7 +192,7 @@ export function pushRedisApi(L: LuaState, current: () => RunState | undefined): 
   setFunction(L, "status_reply", singleField("ok"));
   setFunction(L, "sha1hex", (L) => {
     if (lua.lua_gettop(L) !== 1) return raiseTable(L, LUA_WRONG_ARITY);
-    lua.lua_pushstring(L, lit(sha1hex(toBinary(L, 1) ?? "")));
+    pushBinary(L, sha1hex(toBinary(L, 1) ?? ""));
     return 1;
   });
   setLogAndVersion(L, current);
