@@ -238,7 +238,7 @@ export class Scripting {
   /** Starts a run for the caller: the script client takes its database and user. */
   begin(ctx: CommandContext, options: RunOptions, limits: RunLimits): ScriptRun {
     const scriptClient = this.scriptClient;
-    scriptClient.db = ctx.db;
+    scriptClient.selectDb(ctx.db.index);
     // As Redis's script client: the script's commands run as the caller's user.
     scriptClient.user = ctx.client.user;
     scriptClient.inExec = true;
