@@ -94,16 +94,14 @@ function fcall(ctx: CommandContext, argv: string[], readOnly: boolean): void {
   if (numkeys < 0) throw new CommandError(NUMKEYS_NEGATIVE);
   const keys = argv.slice(3, 3 + numkeys);
   const args = argv.slice(3 + numkeys);
-  runScript(
-    ctx,
-    (scripting, host, threshold) => scripting.functions.start(fn, keys, args, host, threshold),
-    {
-      ro: readOnly,
-      flags: { compat: false, flags: fn.flags },
-      isEval: false,
-      argv,
-    },
-  );
+  runScript(ctx, {
+    ro: readOnly,
+    flags: { compat: false, flags: fn.flags },
+    isEval: false,
+    argv,
+    start: (scripting, host, threshold) =>
+      scripting.functions.start(fn, keys, args, host, threshold),
+  });
 }
 
 function functionList(ctx: CommandContext, argv: string[]): void {

@@ -15,8 +15,10 @@ import {
   SCRIPT_DEBUG_MODE,
   SCRIPT_FLUSH_MODE,
 } from "../errors.ts";
-import { ScriptError } from "../scripting/shebang.ts";
-import { runScript } from "../scripting/runner.ts";
+import type { CachedScript, ScriptRun } from "../scripting/engine.ts";
+import type { ScriptHost } from "../scripting/redis_api.ts";
+import { ScriptError, type ScriptFlags } from "../scripting/shebang.ts";
+import { type RunOptions, runScript, type Scripting } from "../scripting/runner.ts";
 import { writeHelp } from "./help.ts";
 
 const SCRIPT_HELP = [
@@ -65,13 +67,26 @@ function evalGeneric(
     ? (name.length === 40 ? engine.get(name) : undefined)
     : engine.get(loadScript(ctx, name));
   if (script === undefined) throw new CommandError(NOSCRIPT);
-  const keys = argv.slice(3, 3 + numkeys);
-  const args = argv.slice(3 + numkeys);
-  runScript(
-    ctx,
-    (scripting, host, threshold) => scripting.engine.start(script, keys, args, host, threshold),
-    { ro: readOnly, flags: script.flags, isEval: true, argv },
-  );
+  runScript(ctx, new EvalRun(script, argv, numkeys, readOnly));
+}
+
+/** An EVAL-family run: the cached script, its keys and arguments from argv[3] on. */
+class EvalRun implements RunOptions {
+  readonly isEval = true;
+  readonly flags: ScriptFlags;
+
+  constructor(
+    readonly script: CachedScript,
+    readonly argv: string[],
+    readonly numkeys: number,
+    readonly ro: boolean,
+  ) {
+    this.flags = script.flags;
+  }
+
+  start(scripting: Scripting, host: ScriptHost, busyThresholdMs: number): ScriptRun {
+    return scripting.engine.start(this.script, this.argv, 3, this.numkeys, host, busyThresholdMs);
+  }
 }
 
 const EVAL_FLAGS: readonly CommandFlag[] = [

@@ -15,6 +15,7 @@ import {
   LUA_TNUMBER,
   type LuaState,
   pushBinary,
+  pushLiteral,
   toBinary,
 } from "./lua.ts";
 import { EMPTY_STATE_BYTES } from "./shebang.ts";
@@ -107,7 +108,7 @@ function makeLoadstring(L: LuaState): (L: LuaState) => number {
     }
     pushBinary(L, source);
     lua.lua_replace(L, 1);
-    lua.lua_pushstring(L, lit("t"));
+    pushLiteral(L, "t");
     const results = load(L);
     if (results === 2 && lua.lua_isnil(L, -2)) {
       const message = quoteTokens51(toBinary(L, -1) ?? "");

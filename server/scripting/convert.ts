@@ -16,7 +16,6 @@ import { parseDecimal } from "../../protocol/bytes.ts";
 import { RespReplyDecoder, type RespValue } from "../../protocol/resp.ts";
 import { LUA_REPLY_TOO_DEEP } from "../errors.ts";
 import {
-  lit,
   lua,
   LUA_TBOOLEAN,
   LUA_TNIL,
@@ -27,6 +26,8 @@ import {
   type LuaState,
   pushBinary,
   pushBytes,
+  pushLiteral,
+  setField,
   toBinary,
 } from "./lua.ts";
 
@@ -45,7 +46,7 @@ export function pushErrorTable(L: LuaState, error: string): void {
   message = message.replace(/^[\r\n]+|[\r\n]+$/g, "");
   lua.lua_newtable(L);
   pushBinary(L, `${code} ${message}`);
-  lua.lua_setfield(L, -2, lit("err"));
+  setField(L, -2, "err");
 }
 
 /** A command's reply as the server wrote it: the RESP bytes [start, end) of `buf`. */
@@ -57,14 +58,15 @@ export interface ReplyBytes {
 
 const COLON = 58;
 const DOLLAR = 36;
+const PLUS = 43;
 const CR = 13;
 const replyDecoder = new RespReplyDecoder();
 
 /**
  * Pushes a command's reply, given as its RESP bytes in the script's protocol,
- * as a Lua value; returns whether it is an error. Integers and bulk strings,
- * most replies, go from the bytes straight to Lua (a bulk's bytes are copied
- * into the Lua string); the rest are decoded first.
+ * as a Lua value; returns whether it is an error. Integers, bulk strings and
+ * statuses, most replies, go from the bytes straight to Lua (a bulk's or
+ * status's bytes are copied into the Lua string); the rest are decoded first.
  */
 export function pushReplyBytes(L: LuaState, reply: ReplyBytes): boolean {
   const { buf, start, end } = reply;
@@ -80,15 +82,26 @@ export function pushReplyBytes(L: LuaState, reply: ReplyBytes): boolean {
     const cr = buf.indexOf(CR, start + 1);
     const len = cr < 0 ? undefined : parseDecimal(buf, start + 1, cr);
     if (len !== undefined && len >= 0 && cr + len + 4 === end) {
-      const bytes = luaBytes(len);
-      bytes.set(buf.subarray(cr + 2, cr + 2 + len));
-      pushBytes(L, bytes);
+      pushCopy(L, buf, cr + 2, cr + 2 + len);
       return false;
     }
+  } else if (type === PLUS && buf[end - 2] === CR) {
+    // A status line (it holds no CR): `{ok = "<status>"}`, as pushReply makes it.
+    lua.lua_newtable(L);
+    pushCopy(L, buf, start + 1, end - 2);
+    setField(L, -2, "ok");
+    return false;
   }
   const value = replyDecoder.decode(buf, start, end) ?? { type: "null" };
   pushReply(L, value);
   return value.type === "error";
+}
+
+/** Pushes bytes [from, to) of `buf` as a new Lua string. */
+function pushCopy(L: LuaState, buf: Uint8Array, from: number, to: number): void {
+  const bytes = luaBytes(to - from);
+  bytes.set(buf.subarray(from, to));
+  pushBytes(L, bytes);
 }
 
 /** Pushes a command's reply (decoded in the script's protocol) as a Lua value. */
@@ -111,7 +124,7 @@ export function pushReply(L: LuaState, v: RespValue): void {
     case "error":
       pushErrorTable(L, `-${v.value}`);
       lua.lua_pushboolean(L, true);
-      lua.lua_setfield(L, -2, lit("ignore_error_stats_update"));
+      setField(L, -2, "ignore_error_stats_update");
       return;
     case "array":
     case "push":
@@ -154,22 +167,38 @@ export function pushReply(L: LuaState, v: RespValue): void {
       pushField(L, "verbatim_string", () => {
         lua.lua_newtable(L);
         pushBinary(L, v.value);
-        lua.lua_setfield(L, -2, lit("string"));
+        setField(L, -2, "string");
         pushBinary(L, v.format);
-        lua.lua_setfield(L, -2, lit("format"));
+        setField(L, -2, "format");
       });
       return;
   }
 }
 
-/** A Redis 7 RESP3 null reply when the script's result is not a real value. */
-export type ScriptReply = RespValue;
+/**
+ * A script's result: a reply, or `number` for an integer a double holds
+ * exactly (the common result), which is written without making a bigint.
+ */
+export type ScriptReply = RespValue | { type: "number"; value: number };
 
 /**
- * Converts the value at the top of the stack into a reply and pops it.
- * `resp` is the protocol the script selected with redis.setresp.
+ * Converts the script's result at the top of the stack into a reply and pops
+ * it. `resp` is the protocol the script selected with redis.setresp.
  */
-export function popReply(L: LuaState, resp: 2 | 3, depth = 0): ScriptReply {
+export function popReply(L: LuaState, resp: 2 | 3): ScriptReply {
+  if (lua.lua_type(L, -1) === LUA_TNUMBER) {
+    const n = Math.trunc(lua.lua_tonumber(L, -1));
+    if (Number.isSafeInteger(n)) {
+      lua.lua_pop(L, 1);
+      // -0 truncated is an integer 0, as the bigint it stands for.
+      return { type: "number", value: n === 0 ? 0 : n };
+    }
+  }
+  return popValue(L, resp, 0);
+}
+
+/** The value at the top of the stack as a reply, popped. */
+function popValue(L: LuaState, resp: 2 | 3, depth: number): RespValue {
   const reply = toReply(L, resp, depth);
   lua.lua_pop(L, 1);
   return reply;
@@ -181,7 +210,7 @@ export function popReply(L: LuaState, resp: 2 | 3, depth = 0): ScriptReply {
  */
 const MAX_REPLY_DEPTH = 1000;
 
-function toReply(L: LuaState, resp: 2 | 3, depth: number): ScriptReply {
+function toReply(L: LuaState, resp: 2 | 3, depth: number): RespValue {
   lua.luaL_checkstack(L, 4, null);
   switch (lua.lua_type(L, -1)) {
     case LUA_TSTRING:
@@ -207,11 +236,11 @@ function truncate(n: number): bigint {
 }
 
 function rawField(L: LuaState, name: string): number {
-  pushBinary(L, name);
+  pushLiteral(L, name);
   return lua.lua_rawget(L, -2);
 }
 
-function tableReply(L: LuaState, resp: 2 | 3, depth: number): ScriptReply {
+function tableReply(L: LuaState, resp: 2 | 3, depth: number): RespValue {
   if (rawField(L, "err") === LUA_TSTRING) {
     const message = toBinary(L, -1)!;
     lua.lua_pop(L, 1);
@@ -243,8 +272,8 @@ function tableReply(L: LuaState, resp: 2 | 3, depth: number): ScriptReply {
     lua.lua_pushnil(L);
     while (lua.lua_next(L, -2) !== 0) {
       lua.lua_pushvalue(L, -2);
-      const key = popReply(L, resp, depth);
-      entries.push([key, popReply(L, resp, depth)]);
+      const key = popValue(L, resp, depth);
+      entries.push([key, popValue(L, resp, depth)]);
     }
     lua.lua_pop(L, 1);
     return { type: "map", entries };
@@ -256,7 +285,7 @@ function tableReply(L: LuaState, resp: 2 | 3, depth: number): ScriptReply {
     while (lua.lua_next(L, -2) !== 0) {
       lua.lua_pop(L, 1);
       lua.lua_pushvalue(L, -1);
-      values.push(popReply(L, resp, depth));
+      values.push(popValue(L, resp, depth));
     }
     lua.lua_pop(L, 1);
     return { type: "set", values };
@@ -268,13 +297,13 @@ function tableReply(L: LuaState, resp: 2 | 3, depth: number): ScriptReply {
       lua.lua_pop(L, 1);
       break;
     }
-    values.push(popReply(L, resp, depth));
+    values.push(popValue(L, resp, depth));
   }
   return { type: "array", values };
 }
 
-function verbatimReply(L: LuaState): ScriptReply | undefined {
-  let reply: ScriptReply | undefined;
+function verbatimReply(L: LuaState): RespValue | undefined {
+  let reply: RespValue | undefined;
   if (rawField(L, "verbatim_string") === LUA_TTABLE) {
     if (rawField(L, "format") === LUA_TSTRING) {
       const format = toBinary(L, -1)!;
@@ -292,5 +321,5 @@ function verbatimReply(L: LuaState): ScriptReply | undefined {
 function pushField(L: LuaState, name: string, pushValue: () => void): void {
   lua.lua_newtable(L);
   pushValue();
-  lua.lua_setfield(L, -2, lit(name));
+  setField(L, -2, name);
 }

@@ -2,7 +2,7 @@ import { deepEqual, equal } from "node:assert/strict";
 import { bytesToBinary } from "../../protocol/bytes.ts";
 import { RespReplyDecoder, type RespValue } from "../../protocol/resp.ts";
 import { RespWriter } from "../../protocol/writer.ts";
-import { popReply, pushReply, pushReplyBytes } from "./convert.ts";
+import { popReply, pushReply, pushReplyBytes, type ScriptReply } from "./convert.ts";
 import { lauxlib, lua, type LuaState, pushBinary, toBinary } from "./lua.ts";
 import { writeReply } from "./runner.ts";
 
@@ -14,13 +14,13 @@ function encode(v: RespValue, resp: 2 | 3): Uint8Array {
 }
 
 /** `bytes` pushed as a script's redis.call pushes them, then read back as a script reply. */
-function viaBytes(L: LuaState, bytes: Uint8Array, resp: 2 | 3): [RespValue, boolean] {
+function viaBytes(L: LuaState, bytes: Uint8Array, resp: 2 | 3): [ScriptReply, boolean] {
   const isError = pushReplyBytes(L, { buf: bytes, start: 0, end: bytes.length });
   return [popReply(L, resp), isError];
 }
 
 /** The straightforward path: decode the whole reply, then convert the value. */
-function viaDecoder(L: LuaState, bytes: Uint8Array, resp: 2 | 3): [RespValue, boolean] {
+function viaDecoder(L: LuaState, bytes: Uint8Array, resp: 2 | 3): [ScriptReply, boolean] {
   const value = new RespReplyDecoder().decode(bytes, 0, bytes.length)!;
   pushReply(L, value);
   return [popReply(L, resp), value.type === "error"];

@@ -21,11 +21,11 @@ import {
   scriptFault,
   scriptRaised,
 } from "../errors.ts";
-import type { RespValue } from "../../protocol/resp.ts";
 import { reportTime } from "../types/access_clock.ts";
-import { popReply } from "./convert.ts";
+import { popReply, type ScriptReply } from "./convert.ts";
 import { createScriptState, Rand48 } from "./environment.ts";
 import {
+  getField,
   isPlainArray,
   lauxlib,
   lit,
@@ -39,12 +39,16 @@ import {
   LUA_YIELD,
   type LuaState,
   type LuaTable,
+  type LuaValue,
   pushBinary,
+  pushLiteral,
+  pushValue,
   setReadonly,
   setStringItem,
   tableAt,
   toBinary,
   toLua,
+  topValue,
 } from "./lua.ts";
 import { pushErrorTable } from "./convert.ts";
 import { escapeTooLargeMessage, quoteTokens51, rewriteEscapes51 } from "./lexer51.ts";
@@ -63,8 +67,10 @@ export interface CachedScript {
   sha: string;
   body: string;
   flags: ScriptFlags;
-  /** The compiled function, as a registry reference (no string key to hash per call). */
+  /** The compiled function, as a registry reference (which keeps it). */
   ref: number;
+  /** The same function as a Lua value, pushed for each run without a registry lookup. */
+  fn: LuaValue;
 }
 
 export class ScriptEngine {
@@ -72,6 +78,8 @@ export class ScriptEngine {
   #scripts = new Map<string, CachedScript>();
   #rand = new Rand48();
   #current: RunState | undefined;
+  /** What each run's redis.* functions see, one object for every run in turn (they never overlap). */
+  #state: RunState | undefined;
   #bodyBytes = 0;
   /** The last script looked up, by the name it was asked for: EVALSHA looks its script up thrice. */
   #last: [asked: string, script: CachedScript] | undefined;
@@ -117,8 +125,9 @@ export class ScriptEngine {
       lua.lua_pop(L, 1);
       throw new ScriptError(scriptCompileError(message));
     }
+    const fn = topValue(L);
     const ref = lauxlib.luaL_ref(L, LUA_REGISTRYINDEX);
-    this.#scripts.set(sha, { sha, body, flags: shebang.flags, ref });
+    this.#scripts.set(sha, { sha, body, flags: shebang.flags, ref, fn });
     this.#bodyBytes += body.length + sha.length;
     return sha;
   }
@@ -145,20 +154,27 @@ export class ScriptEngine {
     return this.#bodyBytes;
   }
 
-  /** Starts running a cached script; call `resume()` until it returns true. */
+  /**
+   * Starts running a cached script; call `resume()` until it returns true.
+   * KEYS are `argv[first, first + numkeys)`, ARGV the rest of `argv` (EVAL's
+   * own argv: no copies of its parts).
+   */
   start(
     script: CachedScript,
-    keys: string[],
-    args: string[],
+    argv: readonly string[],
+    first: number,
+    numkeys: number,
     host: ScriptHost,
     busyThresholdMs: number,
   ): ScriptRun {
     if (this.#current !== undefined) throw new Error("a script is already running");
     const L = this.#L;
-    setGlobalArray(L, this.#keys, keys);
-    setGlobalArray(L, this.#argv, args);
-    lua.lua_rawgeti(this.#threads.next, LUA_REGISTRYINDEX, script.ref);
-    const state: RunState = { host, resp: 2 };
+    setGlobalArray(L, this.#keys, argv, first, first + numkeys);
+    setGlobalArray(L, this.#argv, argv, first + numkeys, argv.length);
+    pushValue(this.#threads.next, script.fn);
+    const state = this.#state ??= { host, resp: 2 };
+    state.host = host;
+    state.resp = 2;
     this.#current = state;
     return this.#threads.start(0, script.sha, state, busyThresholdMs, this.#ended);
   }
@@ -169,6 +185,8 @@ interface Thread {
   co: LuaState;
   ref: number;
   run: ScriptRun | undefined;
+  /** Its last run, reused by the next. */
+  last: ScriptRun | undefined;
 }
 
 /**
@@ -191,6 +209,7 @@ export class Coroutines {
         co,
         ref: lauxlib.luaL_ref(this.L, LUA_REGISTRYINDEX),
         run: undefined,
+        last: undefined,
       };
       lua.lua_sethook(co, (L: LuaState) => thread.run?.hook(L), LUA_MASKCOUNT, HOOK_INSTRUCTIONS);
       this.#spare = thread;
@@ -211,7 +230,11 @@ export class Coroutines {
   ): ScriptRun {
     const thread = this.#spare!;
     this.#spare = undefined;
-    return thread.run = new ScriptRun(thread, this, name, state, busyThresholdMs, nargs, done);
+    // A coroutine's runs never overlap, and a run is done with before the next starts: the
+    // coroutine's last run object serves again.
+    const run = thread.last ??= new ScriptRun(thread, this);
+    run.begin(name, state, busyThresholdMs, nargs, done);
+    return thread.run = run;
   }
 
   /** A run has ended; `reusable`: its coroutine ended normally, with its own hook. */
@@ -226,11 +249,17 @@ export class Coroutines {
   }
 }
 
-export function pushArray(L: LuaState, items: string[]): void {
-  lua.lua_createtable(L, items.length, 0);
-  for (let i = 0; i < items.length; i++) {
+/** Pushes a new table of `items[from, to)` (all of them by default). */
+export function pushArray(
+  L: LuaState,
+  items: readonly string[],
+  from = 0,
+  to = items.length,
+): void {
+  lua.lua_createtable(L, to - from, 0);
+  for (let i = from; i < to; i++) {
     pushBinary(L, items[i]!);
-    lua.lua_rawseti(L, -2, i + 1);
+    lua.lua_rawseti(L, -2, i - from + 1);
   }
 }
 
@@ -241,55 +270,83 @@ interface GlobalArray {
 }
 
 /**
- * Sets the global KEYS or ARGV to `items`. A script cannot keep a table past
- * its run (every table it could store one in is read-only), so when the last
- * run left the table as it was made, refilling it in place gives the script
- * what a new table would, without one for the collector per run.
+ * Sets the global KEYS or ARGV to `items[from, to)`. A script cannot keep a
+ * table past its run (every table it could store one in is read-only), so
+ * when the last run left the table as it was made, refilling it in place
+ * gives the script what a new table would, without one for the collector
+ * per run.
  */
-function setGlobalArray(L: LuaState, array: GlobalArray, items: string[]): void {
+function setGlobalArray(
+  L: LuaState,
+  array: GlobalArray,
+  items: readonly string[],
+  from: number,
+  to: number,
+): void {
   const table = array.table;
-  if (table !== undefined && isPlainArray(table, items.length)) {
-    for (let i = 0; i < items.length; i++) setStringItem(table, i + 1, items[i]!);
+  if (table !== undefined && isPlainArray(table, to - from)) {
+    for (let i = from; i < to; i++) setStringItem(table, i - from + 1, items[i]!);
     return;
   }
   lua.lua_pushglobaltable(L);
   setReadonly(L, -1, false);
   lua.lua_rawgeti(L, LUA_REGISTRYINDEX, array.name);
-  pushArray(L, items);
+  pushArray(L, items, from, to);
   array.table = tableAt(L, -1);
   lua.lua_rawset(L, -3);
   setReadonly(L, -1, true);
   lua.lua_pop(L, 1);
 }
 
-const NULL_REPLY: RespValue = { type: "null" };
+const NULL_REPLY: ScriptReply = { type: "null" };
 
-/** One execution of a script, resumable in slices. */
+/** One execution of a script, resumable in slices; its coroutine's next run reuses the object. */
 export class ScriptRun {
   /** The command's time when it runs alone: one clock reading serves the call and the script. */
-  readonly startedAt = reportTime();
+  startedAt = 0;
   /** Set by SCRIPT KILL: the next hook raises the kill error. */
   killed = false;
   /** Since when, past the busy threshold, the hook has found the script unable to yield. */
   #stuckSince: number | undefined;
-  reply: RespValue = NULL_REPLY;
+  reply: ScriptReply = NULL_REPLY;
   done = false;
+  /** Whether the error came from a command whose own failure was already counted in stats. */
+  errorStatsCounted = false;
 
   /** Whether the hook was replaced by #raise's: the coroutine cannot be reused. */
   #raised = false;
   private readonly co: LuaState;
+  name = "";
+  private state!: RunState;
+  private busyThresholdMs = 0;
+  private nargs = 0;
+  /** Called when the run ends. */
+  private ended!: () => void;
 
-  constructor(
-    private readonly thread: Thread,
-    private readonly threads: Coroutines,
-    readonly name: string,
-    private readonly state: RunState,
-    private readonly busyThresholdMs: number,
-    private nargs: number,
-    /** Called when the run ends. */
-    private readonly ended: () => void,
-  ) {
+  constructor(private readonly thread: Thread, private readonly threads: Coroutines) {
     this.co = thread.co;
+  }
+
+  /** Starts a run of what is pushed on the coroutine. */
+  begin(
+    name: string,
+    state: RunState,
+    busyThresholdMs: number,
+    nargs: number,
+    ended: () => void,
+  ): void {
+    this.startedAt = reportTime();
+    this.killed = false;
+    this.#stuckSince = undefined;
+    this.reply = NULL_REPLY;
+    this.done = false;
+    this.errorStatsCounted = false;
+    this.name = name;
+    this.state = state;
+    this.busyThresholdMs = busyThresholdMs;
+    this.nargs = nargs;
+    this.ended = ended;
+    this.#raised = false;
   }
 
   /** Whether the run has passed the busy threshold (other clients get -BUSY). */
@@ -335,7 +392,7 @@ export class ScriptRun {
         // A returned redis.pcall error was counted when its command failed.
         if (lua.lua_type(co, 1) === LUA_TTABLE) {
           // Raw: a metatable's __index must not run outside the script's protected call.
-          lua.lua_pushstring(co, lit("ignore_error_stats_update"));
+          pushLiteral(co, "ignore_error_stats_update");
           lua.lua_rawget(co, 1);
           this.errorStatsCounted = lua.lua_toboolean(co, -1);
           lua.lua_pop(co, 1);
@@ -364,9 +421,9 @@ export class ScriptRun {
     let ignoreStats = false;
     lua.lua_checkstack(co, 4);
     if (lua.lua_type(co, -1) === LUA_TTABLE) {
-      lua.lua_getfield(co, -1, lit("err"));
+      getField(co, -1, "err");
       message = lua.lua_type(co, -1) === LUA_TSTRING ? toBinary(co, -1)! : SCRIPT_UNKNOWN_ERROR;
-      lua.lua_getfield(co, -2, lit("ignore_error_stats_update"));
+      getField(co, -2, "ignore_error_stats_update");
       ignoreStats = lua.lua_toboolean(co, -1);
       lua.lua_pop(co, 2);
     } else {
@@ -376,9 +433,6 @@ export class ScriptRun {
     const where = this.#where();
     return where === undefined ? message : `${message} script: ${this.name}, on ${where}.`;
   }
-
-  /** Whether the error came from a command whose own failure was already counted in stats. */
-  errorStatsCounted = false;
 
   #where(): string | undefined {
     const ar = new lua.lua_Debug();

@@ -18,6 +18,7 @@ import { pushStructLibrary } from "./lib_struct.ts";
 import { installLua51Compat } from "./compat51.ts";
 import { pushRedisApi, type RunState } from "./redis_api.ts";
 import {
+  getField,
   lauxlib,
   lit,
   lua,
@@ -29,6 +30,7 @@ import {
   LUA_YIELD,
   lualib,
   type LuaState,
+  pushBinary,
   setReadonly,
   tableIsReadonly,
   toBinary,
@@ -50,7 +52,7 @@ const REMOVED_GLOBALS = [
 /** Raises `message` prefixed with the caller's position, like luaL_error. */
 export function raiseWithWhere(L: LuaState, message: string): never {
   lua.luaL_where(L, 1);
-  lua.lua_pushstring(L, lit(message));
+  pushBinary(L, message);
   lua.lua_concat(L, 2);
   lua.lua_error(L);
   throw new Error("unreachable");
@@ -128,7 +130,7 @@ function finishPcall(L: LuaState, status: number, extra: number): number {
   if (status === LUA_OK || status === LUA_YIELD) return lua.lua_gettop(L) - extra;
   restoreHooks(L);
   if (lua.lua_type(L, -1) === LUA_TTABLE) {
-    lua.lua_getfield(L, -1, lit("err"));
+    getField(L, -1, "err");
     if (lua.lua_type(L, -1) === LUA_TSTRING) lua.lua_replace(L, -2);
     else lua.lua_pop(L, 1);
   }

@@ -57,6 +57,7 @@ import { SCRIPT_FLAGS, ScriptError } from "./shebang.ts";
 import { createScriptState, protectRecursively, Rand48, setErrorMetatable } from "./environment.ts";
 import { escapeTooLargeMessage, quoteTokens51, rewriteEscapes51 } from "./lexer51.ts";
 import {
+  getField,
   lauxlib,
   lit,
   lua,
@@ -377,7 +378,7 @@ export class FunctionLibraries {
 /** The text of the error at the top, as Redis's luaExtractErrorInformation gives it. */
 function errorMessage(L: LuaState): string {
   if (lua.lua_type(L, -1) === LUA_TTABLE) {
-    lua.lua_getfield(L, -1, lit("err"));
+    getField(L, -1, "err");
     const message = toBinary(L, -1) ?? "";
     lua.lua_pop(L, 1);
     return message;

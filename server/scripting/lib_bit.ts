@@ -2,7 +2,7 @@
  * The `bit` library (LuaBitOp's API, as Redis loads it): 32-bit operations
  * on numbers, results are signed 32-bit integers.
  */
-import { lit, lua, type LuaJsFunction, type LuaState, setFunction } from "./lua.ts";
+import { lua, type LuaJsFunction, type LuaState, pushBinary, setFunction } from "./lua.ts";
 
 /** LuaBitOp's normalisation: round to the nearest integer (ties to even), keep the low 32 bits. */
 export function toBit(n: number): number {
@@ -47,7 +47,7 @@ function tohex(L: LuaState): number {
     s = digits[b & 15] + s;
     b >>>= 4;
   }
-  lua.lua_pushstring(L, lit(s));
+  pushBinary(L, s);
   return 1;
 }
 

@@ -22,6 +22,10 @@ import {
 } from "../errors.ts";
 import { pushErrorTable, pushReplyBytes, type ReplyBytes } from "./convert.ts";
 import {
+  argBytes,
+  argCount,
+  argNumber,
+  argType,
   formatLuaNumber,
   lit,
   lua,
@@ -30,6 +34,7 @@ import {
   type LuaJsFunction,
   type LuaState,
   pushBinary,
+  setField,
   setFunction,
   toBinary,
 } from "./lua.ts";
@@ -65,15 +70,15 @@ export const REDIS_VERSION_NUM = 0x07000f;
  * arguments stay on the stack: the reply pushed above them is the result.
  */
 function argsToArgv(L: LuaState): string[] | string {
-  const argc = lua.lua_gettop(L);
+  const argc = argCount(L);
   if (argc === 0) return LUA_NO_COMMAND_ARGS;
-  const argv: string[] = [];
+  const argv = new Array<string>(argc);
   for (let i = 1; i <= argc; i++) {
-    const type = lua.lua_type(L, i);
-    if (type === LUA_TNUMBER) argv.push(formatG17(lua.lua_tonumber(L, i)));
+    const type = argType(L, i);
+    if (type === LUA_TNUMBER) argv[i - 1] = formatG17(argNumber(L, i));
     else if (type !== LUA_TSTRING) return LUA_BAD_COMMAND_ARG;
-    else if (i === 1) argv.push(commandName(lua.lua_tolstring(L, 1)));
-    else argv.push(toBinary(L, i)!);
+    else if (i === 1) argv[0] = commandName(argBytes(L, 1));
+    else argv[i - 1] = bytesToBinary(argBytes(L, i));
   }
   return argv;
 }
@@ -147,7 +152,7 @@ function singleField(field: string): LuaJsFunction {
     }
     lua.lua_newtable(L);
     lua.lua_pushvalue(L, -2);
-    lua.lua_setfield(L, -2, lit(field));
+    setField(L, -2, field);
     return 1;
   };
 }
@@ -187,7 +192,7 @@ export function pushRedisApi(L: LuaState, current: () => RunState | undefined): 
   setFunction(L, "status_reply", singleField("ok"));
   setFunction(L, "sha1hex", (L) => {
     if (lua.lua_gettop(L) !== 1) return raiseTable(L, LUA_WRONG_ARITY);
-    lua.lua_pushstring(L, lit(sha1hex(toBinary(L, 1) ?? "")));
+    pushBinary(L, sha1hex(toBinary(L, 1) ?? ""));
     return 1;
   });
   setLogAndVersion(L, current);

@@ -8,7 +8,6 @@
  * script continues in slices between event-loop turns until it ends or
  * SCRIPT KILL stops it.
  */
-import type { RespValue } from "../../protocol/resp.ts";
 import type { ReplyWriter } from "../../protocol/writer.ts";
 import { checkCall, logDenial } from "../acl/access.ts";
 import type { Client } from "../client.ts";
@@ -36,7 +35,7 @@ import {
   staleRefusal,
   writeRefusal,
 } from "./preflight.ts";
-import type { ReplyBytes } from "./convert.ts";
+import type { ReplyBytes, ScriptReply } from "./convert.ts";
 import type { ScriptHost } from "./redis_api.ts";
 import {
   EMPTY_STATE_BYTES,
@@ -108,14 +107,19 @@ export function scriptingMemoryInfo(server: ServerContext): [string, string | nu
 /** How long one turn of a busy script runs before the event loop gets a turn. */
 const SLICE_MS = 20;
 
-interface Running {
-  run: ScriptRun;
-  isEval: boolean;
+/**
+ * The running script (Scripting.running while it runs). One record serves
+ * every run in turn; between runs it still names the last one's caller and
+ * argv, which nothing reads.
+ */
+class Running {
+  run!: ScriptRun;
+  isEval = false;
   /** The command that started it (FUNCTION STATS). */
-  argv: string[];
+  argv: string[] = [];
   /** Who ran the script: its commands are checked against this client's ACL user. */
-  caller: CommandContext;
-  limits: RunLimits;
+  caller!: CommandContext;
+  limits!: RunLimits;
 }
 
 /** redis.set_repl's flags: bit 1 the AOF, bit 2 replicas. */
@@ -134,10 +138,18 @@ const REPL_ALL = 3;
 class ScriptEffects {
   /** redis.set_repl's current flags. */
   targets = REPL_ALL;
-  readonly #writes: [dbIndex: number, argv: readonly string[], targets: number][] = [];
+  /** The writes so far, in parallel columns (`#count` of them): no array per write but its argv. */
+  readonly #dbs: number[] = [];
+  readonly #argvs: (readonly string[] | undefined)[] = [];
+  readonly #targets: number[] = [];
+  #count = 0;
   readonly #collector: Propagator = {
     propagate: (dbIndex, argv) => {
-      if (this.targets !== 0) this.#writes.push([dbIndex, [...argv], this.targets]);
+      if (this.targets === 0) return;
+      const i = this.#count++;
+      this.#dbs[i] = dbIndex;
+      this.#argvs[i] = argv.slice();
+      this.#targets[i] = this.targets;
     },
   };
 
@@ -152,19 +164,25 @@ class ScriptEffects {
   flush(): void {
     const server = this.server;
     server.scriptPropagator = undefined;
-    const writes = this.#writes;
-    if (writes.length === 0) return;
-    const first = writes[0]!;
-    const last = writes.at(-1)!;
-    const wrap = writes.length > 1 && server.execPropagation === "off";
-    if (wrap) server.propagate(first[0], ["MULTI"]);
-    for (const [dbIndex, argv, targets] of writes) {
-      server.propagate(dbIndex, argv, targetOf(targets));
+    const count = this.#count;
+    if (count === 0) return;
+    this.#count = 0;
+    const dbs = this.#dbs;
+    const argvs = this.#argvs;
+    const wrap = count > 1 && server.execPropagation === "off";
+    if (wrap) server.propagate(dbs[0]!, ["MULTI"]);
+    for (let i = 0; i < count; i++) {
+      server.propagate(dbs[i]!, argvs[i]!, targetOf(this.#targets[i]!));
+      argvs[i] = undefined;
     }
-    if (wrap) server.propagate(last[0], ["EXEC"]);
-    writes.length = 0;
+    if (wrap) server.propagate(dbs[count - 1]!, ["EXEC"]);
+    // Setting an array's length is slow in V8: the columns keep their room unless it grew large.
+    if (count > MAX_KEPT_WRITES) dbs.length = argvs.length = this.#targets.length = 0;
   }
 }
+
+/** Writes whose room ScriptEffects keeps for the next run. */
+const MAX_KEPT_WRITES = 64;
 
 function targetOf(targets: number): PropagationTarget | undefined {
   if (targets === REPL_AOF) return "aof";
@@ -184,6 +202,7 @@ export class LuaNotLoaded extends Error {}
  */
 export class Scripting {
   running: Running | undefined;
+  readonly #running = new Running();
   #vm: LuaVm | undefined;
   #loading: Promise<void> | undefined;
   /** Clients whose request waits for the VM to load. */
@@ -217,15 +236,21 @@ export class Scripting {
   }
 
   /** Starts a run for the caller: the script client takes its database and user. */
-  begin(ctx: CommandContext, start: StartRun, options: RunOptions, limits: RunLimits): ScriptRun {
+  begin(ctx: CommandContext, options: RunOptions, limits: RunLimits): ScriptRun {
     const scriptClient = this.scriptClient;
     scriptClient.selectDb(ctx.db.index);
     // As Redis's script client: the script's commands run as the caller's user.
     scriptClient.user = ctx.client.user;
     scriptClient.inExec = true;
     this.#effects.begin();
-    const run = start(this, this.#host, this.#busyThreshold.value);
-    this.running = { run, isEval: options.isEval, argv: options.argv, caller: ctx, limits };
+    const run = options.start(this, this.#host, this.#busyThreshold.value);
+    const running = this.#running;
+    running.run = run;
+    running.isEval = options.isEval;
+    running.argv = options.argv;
+    running.caller = ctx;
+    running.limits = limits;
+    this.running = running;
     return run;
   }
 
@@ -403,29 +428,25 @@ function shebangFlags(body: string): ScriptFlags | undefined {
   }
 }
 
+/** A script or function to run for the caller (EVAL's or FCALL's), and how to start it. */
 export interface RunOptions {
   /** EVAL_RO / EVALSHA_RO / FCALL_RO. */
-  ro: boolean;
+  readonly ro: boolean;
   /** What the script declared (functions are never `compat`). */
-  flags: ScriptFlags;
-  isEval: boolean;
-  argv: string[];
+  readonly flags: ScriptFlags;
+  readonly isEval: boolean;
+  readonly argv: string[];
+  /** Starts its run with the given host and busy threshold. */
+  start(scripting: Scripting, host: ScriptHost, busyThresholdMs: number): ScriptRun;
 }
 
-/** Starts the script's run with the given host and busy threshold. */
-export type StartRun = (
-  scripting: Scripting,
-  host: ScriptHost,
-  busyThresholdMs: number,
-) => ScriptRun;
-
 /** Runs a script or function for the caller and replies (now, or when a busy script ends). */
-export function runScript(ctx: CommandContext, start: StartRun, options: RunOptions): void {
+export function runScript(ctx: CommandContext, options: RunOptions): void {
   const server = ctx.server;
   const limits = prepareRun(ctx, options.flags, options.ro);
   if (typeof limits === "string") throw new CommandError(limits);
   const scripting = server.scripting;
-  const run = scripting.begin(ctx, start, options, limits);
+  const run = scripting.begin(ctx, options, limits);
   // Inside EXEC the caller cannot be parked mid-transaction: the script runs to its end.
   while (!run.resume()) {
     if (!ctx.inExec) return continueBusy(ctx.client, scripting, run, options);
@@ -475,8 +496,10 @@ function continueBusy(
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Writes a script's reply (or any decoded reply) to a client. */
-export function writeReply(out: ReplyWriter, v: RespValue): void {
+export function writeReply(out: ReplyWriter, v: ScriptReply): void {
   switch (v.type) {
+    case "number":
+      return out.int(v.value);
     case "simple":
       return out.simple(v.value);
     case "error":

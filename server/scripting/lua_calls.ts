@@ -1,0 +1,135 @@
+/**
+ * fengari's call and return steps as its interpreter reaches them, with
+ * stack slots cleared by assignment.
+ *
+ * fengari frees a stack slot with `delete L.stack[i]`, which V8 runs in its
+ * runtime (~70 ns a slot, against ~1 ns for a store); every call and return
+ * frees a few, and they were the largest single entry of an EVALSHA's
+ * profile. A slot holding `undefined` reads exactly as a deleted one (the
+ * stack's length is set on its own, nothing asks `in`), so the steps below
+ * store `undefined` instead. The interpreter (lvm.js) reaches
+ * `adjust_top`, `luaD_precall` and `luaD_poscall` through ldo's exports,
+ * which is what is replaced here; everything else keeps fengari's own.
+ *
+ * Only the common cases are redone: a call to a JavaScript function with no
+ * call hook, a return with no return or line hook (a SCRIPT KILL'd script
+ * runs under a line hook). Everything else goes to fengari's originals.
+ *
+ * Calls also reuse their CallInfo records, as C Lua does (its `next_ci`): a
+ * return here leaves the record linked after its caller's, and the next call
+ * from there takes it back, reset, where fengari would make a new one (an
+ * object of 13 fields, a fifth of what an EVALSHA allocated). fengari finds
+ * `luaE_extendCI` through lstate's exports, from every call it makes.
+ */
+import fengari from "fengari";
+import ldo from "fengari/src/ldo.js";
+import lapi from "fengari/src/lapi.js";
+import lobject from "fengari/src/lobject.js";
+import lstate from "fengari/src/lstate.js";
+
+// deno-lint-ignore no-explicit-any
+type Loose = any;
+
+const { LUA_MASKCALL, LUA_MASKLINE, LUA_MASKRET, LUA_MINSTACK, LUA_MULTRET, LUA_TNIL } =
+  fengari.lua;
+const LUA_TFUNCTION: number = fengari.lua.LUA_TFUNCTION;
+/** A light JavaScript function and a JavaScript closure (fengari's LUA_TLCF, LUA_TCCL). */
+const LUA_TLCF = LUA_TFUNCTION | (1 << 4);
+const LUA_TCCL = LUA_TFUNCTION | (2 << 4);
+const TValue = lobject.TValue;
+
+const originalExtendCI = lstate.luaE_extendCI;
+const originalPrecall = ldo.luaD_precall;
+const originalPoscall = ldo.luaD_poscall;
+
+/** The CallInfo for a new call from the current one: the one it used last, reset, or a new one. */
+function extendCI(L: Loose): Loose {
+  const caller = L.ci;
+  const ci = caller.next;
+  if (ci === null) return originalExtendCI(L);
+  ci.func = null;
+  ci.funcOff = NaN;
+  ci.top = NaN;
+  ci.l_base = NaN;
+  ci.l_code = null;
+  ci.l_savedpc = NaN;
+  ci.c_k = null;
+  ci.c_old_errfunc = null;
+  ci.c_ctx = null;
+  ci.nresults = NaN;
+  ci.callstatus = NaN;
+  L.ci = ci;
+  return ci;
+}
+
+/** Sets the stack's top, filling new slots with nil or emptying those above it. */
+function adjustTop(L: Loose, newtop: number): void {
+  const stack = L.stack;
+  let top = L.top;
+  if (top < newtop) {
+    while (top < newtop) stack[top++] = new TValue(LUA_TNIL, null);
+  } else {
+    while (top > newtop) stack[--top] = undefined;
+  }
+  L.top = top;
+}
+
+/**
+ * Ends the call `ci`: its `nres` results, from `firstResult`, move to where
+ * its function was, as many as it was called for. Returns false for a call
+ * that wanted all its results (the top then marks how many).
+ */
+function poscall(L: Loose, ci: Loose, firstResult: number, nres: number): boolean {
+  if ((L.hookmask & (LUA_MASKRET | LUA_MASKLINE)) !== 0) {
+    return originalPoscall(L, ci, firstResult, nres);
+  }
+  const wanted: number = ci.nresults;
+  const res: number = ci.funcOff;
+  // The record stays linked for the next call to reuse; its function need not stay alive.
+  ci.func = null;
+  L.ci = ci.previous;
+  const stack = L.stack;
+  const moved = wanted === LUA_MULTRET || wanted > nres ? nres : wanted;
+  for (let i = 0; i < moved; i++) stack[res + i].setfrom(stack[firstResult + i]);
+  const newtop = wanted === LUA_MULTRET ? res + nres : res + wanted;
+  for (let i = moved; i < newtop - res; i++) {
+    if (res + i >= L.top) stack[res + i] = new TValue(LUA_TNIL, null);
+    else stack[res + i].setnilvalue();
+  }
+  for (let i = L.top; i >= newtop; i--) stack[i] = undefined;
+  L.top = newtop;
+  return wanted !== LUA_MULTRET;
+}
+
+/**
+ * Starts a call of the function at `off`. A JavaScript function runs here
+ * and the call ends (true); a Lua function is set up for the interpreter
+ * (false), by fengari's own code.
+ */
+function precall(L: Loose, off: number, nresults: number): boolean {
+  const func = L.stack[off];
+  const type = func.type;
+  if ((type !== LUA_TLCF && type !== LUA_TCCL) || (L.hookmask & LUA_MASKCALL) !== 0) {
+    return originalPrecall(L, off, nresults);
+  }
+  const f = type === LUA_TCCL ? func.value.f : func.value;
+  ldo.luaD_checkstack(L, LUA_MINSTACK);
+  const ci = extendCI(L);
+  ci.funcOff = off;
+  ci.nresults = nresults;
+  ci.func = func;
+  ci.top = L.top + LUA_MINSTACK;
+  ci.callstatus = 0;
+  const n = f(L);
+  if (typeof n !== "number" || n < 0 || (n | 0) !== n) {
+    throw Error("invalid return value from JS function (expected integer)");
+  }
+  lapi.api_checknelems(L, n);
+  poscall(L, ci, L.top - n, n);
+  return true;
+}
+
+lstate.luaE_extendCI = extendCI;
+ldo.adjust_top = adjustTop;
+ldo.luaD_precall = precall;
+ldo.luaD_poscall = poscall;
