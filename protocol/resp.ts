@@ -112,13 +112,19 @@ export class RespRequestDecoder {
         this.needed = dataStart + len + 2 - start;
         return undefined;
       }
-      argv.push(
-        argv.length === 0
-          ? this.#name.decode(buf, dataStart, len)
-          : this.notesBytes
-          ? bytesToBinaryNoted(buf, dataStart, dataStart + len)
-          : bytesToBinary(buf, dataStart, dataStart + len),
-      );
+      if (this.#remaining === 1 && len >= DEFER_MIN && this.#defers(argv)) {
+        // The last argument, taken as bytes: argv is returned below, its bytes still here.
+        argv.push("");
+        deferArgument(argv, argv.length - 1, buf, dataStart, dataStart + len);
+      } else {
+        argv.push(
+          argv.length === 0
+            ? this.#name.decode(buf, dataStart, len)
+            : this.notesBytes
+            ? bytesToBinaryNoted(buf, dataStart, dataStart + len)
+            : bytesToBinary(buf, dataStart, dataStart + len),
+        );
+      }
       // A V8 string's header is 16 bytes (server/types/memory.ts).
       this.pendingBytes += len + 16;
       this.#remaining--;
@@ -129,6 +135,12 @@ export class RespRequestDecoder {
     this.#argv = undefined;
     this.pendingBytes = 0;
     return argv;
+  }
+
+  /** Whether the argument after `argv`'s is one its command's handler takes as bytes. */
+  #defers(argv: string[]): boolean {
+    return this.notesBytes && argv.length > 0 &&
+      deferredIndex(argv[0]!, argv.length + 1) === argv.length;
   }
 
   /** The command name: clients mostly repeat one, so it is reused, not rebuilt. */
