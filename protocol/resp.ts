@@ -6,6 +6,9 @@ import {
   argvFromSpans,
   bytesToBinary,
   bytesToBinaryNoted,
+  DEFER_MIN,
+  deferArgument,
+  deferredIndex,
   parseDecimal,
   RepeatedString,
 } from "./bytes.ts";
@@ -45,8 +48,9 @@ export class RespRequestDecoder {
    */
   unauthenticated: () => boolean = () => false;
   /**
-   * Whether long arguments note their bytes for writeBinary (bytes.ts): only
-   * for an owner that calls forgetNotedBytes before the buffer changes.
+   * Whether long arguments note their bytes for writeBinary (bytes.ts), and
+   * an argument a handler takes as bytes is left in the buffer (deferArgument):
+   * only for an owner that calls forgetNotedBytes before the buffer changes.
    */
   notesBytes = false;
 
@@ -108,13 +112,19 @@ export class RespRequestDecoder {
         this.needed = dataStart + len + 2 - start;
         return undefined;
       }
-      argv.push(
-        argv.length === 0
-          ? this.#name.decode(buf, dataStart, len)
-          : this.notesBytes
-          ? bytesToBinaryNoted(buf, dataStart, dataStart + len)
-          : bytesToBinary(buf, dataStart, dataStart + len),
-      );
+      if (this.#remaining === 1 && len >= DEFER_MIN && this.#defers(argv)) {
+        // The last argument, taken as bytes: argv is returned below, its bytes still here.
+        argv.push("");
+        deferArgument(argv, argv.length - 1, buf, dataStart, dataStart + len);
+      } else {
+        argv.push(
+          argv.length === 0
+            ? this.#name.decode(buf, dataStart, len)
+            : this.notesBytes
+            ? bytesToBinaryNoted(buf, dataStart, dataStart + len)
+            : bytesToBinary(buf, dataStart, dataStart + len),
+        );
+      }
       // A V8 string's header is 16 bytes (server/types/memory.ts).
       this.pendingBytes += len + 16;
       this.#remaining--;
@@ -125,6 +135,12 @@ export class RespRequestDecoder {
     this.#argv = undefined;
     this.pendingBytes = 0;
     return argv;
+  }
+
+  /** Whether the argument after `argv`'s is one its command's handler takes as bytes. */
+  #defers(argv: string[]): boolean {
+    return this.notesBytes && argv.length > 0 &&
+      deferredIndex(argv[0]!, argv.length + 1) === argv.length;
   }
 
   /** The command name: clients mostly repeat one, so it is reused, not rebuilt. */
@@ -149,6 +165,7 @@ export class RespRequestDecoder {
     if (count > UNAUTHENTICATED_MAX_ARGS && this.unauthenticated()) return undefined;
     const spans = this.#spans;
     let p = quickLine + 2;
+    let long = false;
     for (let i = 0; i < count; i++) {
       if (p >= end || buf[p] !== 36 /* $ */) return undefined;
       const len = quickNumber(buf, p + 1, end);
@@ -158,9 +175,11 @@ export class RespRequestDecoder {
       if (p > end) return undefined;
       spans[2 * i] = dataStart;
       spans[2 * i + 1] = len;
+      long ||= len >= DEFER_MIN;
     }
     this.consumed = p - start;
     const name = this.#name.decode(buf, spans[0]!, spans[1]!);
+    if (long && this.notesBytes) return this.#deferring(buf, spans, count, name);
     return argvFromSpans(
       buf,
       spans,
@@ -168,6 +187,20 @@ export class RespRequestDecoder {
       name,
       this.notesBytes ? bytesToBinaryNoted : bytesToBinary,
     );
+  }
+
+  /** #whole's strings when an argument is long: one its command's handler takes as bytes is left in the buffer. */
+  #deferring(buf: Uint8Array, spans: Int32Array, count: number, name: string): string[] {
+    const at = deferredIndex(name, count);
+    const length = at === 0 ? 0 : spans[2 * at + 1]!;
+    // Made "" by argvFromSpans, then marked.
+    if (length >= DEFER_MIN) spans[2 * at + 1] = 0;
+    const argv = argvFromSpans(buf, spans, count, name, bytesToBinaryNoted);
+    if (length >= DEFER_MIN) {
+      const from = spans[2 * at]!;
+      deferArgument(argv, at, buf, from, from + length);
+    }
+    return argv;
   }
 
   #inline(buf: Uint8Array, start: number, end: number): string[] | undefined {

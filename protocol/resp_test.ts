@@ -1,5 +1,12 @@
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
-import { binaryToBytes } from "./bytes.ts";
+import {
+  binaryToBytes,
+  bytesToBinary,
+  DEFERRED_ARG,
+  forgetNotedBytes,
+  takeDeferred,
+  takesBytes,
+} from "./bytes.ts";
 import { ProtocolError } from "./errors.ts";
 import {
   encodeRespRequest,
@@ -304,6 +311,55 @@ function randomRequest(random: () => number): string {
   }
   return wire;
 }
+
+Deno.test("request: an argument its handler takes as bytes stays in the buffer, whole or in pieces", () => {
+  takesBytes("xtakes", 2, 3);
+  const long = (n: number) =>
+    Array.from({ length: n }, (_, i) => String.fromCharCode(i & 0xff)).join("");
+  const requests = [
+    ["XTAKES", "k", long(200)],
+    ["xTakes", "k", long(63)],
+    ["XTAKES", "k", long(64), "more"],
+    ["GET", "k"],
+    ["XTAKES", "k", long(5000)],
+  ];
+  const deferred = [true, false, false, false, true];
+  const bytes = binaryToBytes(requests.map((r) => bytesToBinary(encodeRespRequest(r))).join(""));
+  for (const chunks of [[bytes], [...bytes].map((b) => Uint8Array.of(b))]) {
+    const decoder = new RespRequestDecoder();
+    decoder.notesBytes = true;
+    const got: string[][] = [];
+    let buf = new Uint8Array(0);
+    let start = 0;
+    for (const chunk of chunks) {
+      // As the connection: settled before the buffer changes.
+      forgetNotedBytes();
+      const grown = new Uint8Array(buf.length - start + chunk.length);
+      grown.set(buf.subarray(start));
+      grown.set(chunk, buf.length - start);
+      buf = grown;
+      start = 0;
+      for (;;) {
+        const argv = decoder.decode(buf, start, buf.length);
+        start += decoder.consumed;
+        if (argv === undefined) break;
+        equal(argv[2] === DEFERRED_ARG, deferred[got.length], `request ${got.length}`);
+        const taken = takeDeferred(argv, 2);
+        got.push(taken === undefined ? argv : [argv[0]!, argv[1]!, bytesToBinary(taken)]);
+      }
+    }
+    deepEqual(got, requests);
+  }
+  // Not taken (queued, refused): its string before the buffer changes.
+  const decoder = new RespRequestDecoder();
+  decoder.notesBytes = true;
+  const wire = encodeRespRequest(["XTAKES", "k", long(100)]);
+  const argv = decoder.decode(wire, 0, wire.length)!;
+  equal(argv[2], DEFERRED_ARG);
+  forgetNotedBytes();
+  wire.fill(0);
+  equal(argv[2], long(100));
+});
 
 Deno.test("request: random streams decode alike whole, byte by byte and in random pieces", () => {
   let seed = 42;

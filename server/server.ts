@@ -4,6 +4,7 @@
  * timeouts), and the accept loop.
  */
 import { Acl } from "./acl/acl.ts";
+import { holdsDeferred, resolveDeferred } from "../protocol/bytes.ts";
 import { admissionError } from "./admission.ts";
 import { Listeners } from "./listeners.ts";
 import type { SocketConn } from "./tls_config.ts";
@@ -230,6 +231,8 @@ export class RedisServer implements ServerContext {
   }
 
   propagate(dbIndex: number, argv: readonly string[], only?: PropagationTarget): void {
+    // A value SET took as bytes goes to the AOF, replicas or a script's writes as its string.
+    if (holdsDeferred(argv) && this.recordsWrites()) resolveDeferred(argv);
     const script = this.scriptPropagator;
     if (script !== undefined) return script.propagate(dbIndex, argv);
     if (this.execPropagation === "pending") {

@@ -6,6 +6,7 @@
  * and secrets (AUTH passwords, sensitive configs) replaced by "(redacted)".
  */
 import type { Config } from "./config.ts";
+import { resolveDeferred } from "../protocol/bytes.ts";
 
 /** Arguments kept per entry; the last of them says how many more there were. */
 const MAX_ARGC = 32;
@@ -31,9 +32,11 @@ const SENSITIVE_CONFIGS = new Set(["masteruser", "masterauth", "requirepass"]);
 /**
  * The arguments of a call as logs may show them (slow log, MONITOR): the
  * secrets Redis redacts replaced by "(redacted)". `name` is the command's
- * full name ("config|set"). Returns argv itself when nothing is secret.
+ * full name ("config|set"). Returns argv itself when nothing is secret (a
+ * value SET took as bytes made its string first).
  */
 export function redactArgs(name: string, argv: readonly string[]): readonly string[] {
+  resolveDeferred(argv);
   const hidden = secretPositions(name, argv);
   if (hidden.length === 0) return argv;
   const copy = argv.slice();

@@ -187,6 +187,9 @@ Deno.test("SETRANGE pads with zero bytes and is capped at proto-max-bulk-len", a
   ]);
 });
 
+/** A string length past what a key-table record holds inline. */
+const BIG = 17_000;
+
 Deno.test("SETRANGE edits the stored bytes in place and keeps the TTL", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
@@ -196,25 +199,63 @@ Deno.test("SETRANGE edits the stored bytes in place and keeps the TTL", async ()
     [["SETRANGE", "n", "1", "x"], 5],
     [["GET", "n"], "1x345"],
     [["OBJECT", "ENCODING", "n"], "raw"],
-    // Longer than a record holds inline: a boxed string's bytes.
-    [["SET", "big", "a".repeat(1998), "EX", "100"], "OK"],
-    [["SETRANGE", "big", "1996", "bcd"], 1999],
+    // Longer than a record holds inline (16 KB): a boxed string's bytes.
+    [["SET", "big", "a".repeat(BIG - 3), "EX", "100"], "OK"],
+    [["SETRANGE", "big", String(BIG - 5), "bcd"], BIG - 2],
   ]);
   const stored = db.getBytes("big");
   for (let i = 0; i < 50; i++) await c.cmd("SETRANGE", "big", String(i * 20), "Z");
   equal(db.getBytes("big"), stored, "the same bytes object, edited, not a copy");
-  const expected = Array.from("a".repeat(1996) + "bcd");
+  const expected = Array.from("a".repeat(BIG - 5) + "bcd");
   for (let i = 0; i < 50; i++) expected[i * 20] = "Z";
   await expectReplies(c, [
     [["GET", "big"], expected.join("")],
-    [["STRLEN", "big"], 1999],
-    [["GETRANGE", "big", "1993", "-1"], "aaabcd"],
-    [["SETRANGE", "big", "2001", "e"], 2002],
-    [["GETRANGE", "big", "1997", "-1"], "cd\0\0e"],
-    [["APPEND", "big", "f"], 2003],
+    [["STRLEN", "big"], BIG - 2],
+    [["GETRANGE", "big", String(BIG - 8), "-1"], "aaabcd"],
+    [["SETRANGE", "big", String(BIG), "e"], BIG + 1],
+    [["GETRANGE", "big", String(BIG - 4), "-1"], "cd\0\0e"],
+    [["APPEND", "big", "f"], BIG + 2],
     [["GETRANGE", "big", "-3", "-1"], "\0ef"],
   ]);
   ok(await c.cmd("TTL", "big") as number > 0);
+});
+
+Deno.test("values around the 16 KB kept in a record read back byte for byte through every edit", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  // Every byte value, so a conversion that is not one char per byte shows.
+  const bytes = (n: number, seed: number) =>
+    Array.from({ length: n }, (_, i) => String.fromCharCode((i * 7 + seed) & 0xff)).join("");
+  for (const length of [16 * 1024 - 1, 16 * 1024, 16 * 1024 + 1]) {
+    const value = bytes(length, length);
+    await expectReplies(c, [
+      [["SET", "v", value], "OK"],
+      [["GET", "v"], value],
+      [["STRLEN", "v"], length],
+      [["GETRANGE", "v", "-5", "-1"], value.slice(-5)],
+      // The same length again is written over the old bytes.
+      [["SET", "v", bytes(length, 3)], "OK"],
+      [["GET", "v"], bytes(length, 3)],
+      [["APPEND", "v", "\xff\x00"], length + 2],
+      [["GET", "v"], bytes(length, 3) + "\xff\x00"],
+      [["SETRANGE", "v", "1", "\x80"], length + 2],
+      [["GETRANGE", "v", "0", "2"], bytes(length, 3)[0] + "\x80" + bytes(length, 3)[2]],
+      [["OBJECT", "ENCODING", "v"], "raw"],
+    ]);
+  }
+  // Appends that grow a string past 16 KB, and a MSET of one under it beside.
+  await c.cmd("DEL", "v");
+  let expected = "";
+  for (let i = 0; i < 40; i++) {
+    const piece = bytes(500, i);
+    expected += piece;
+    equal(await c.cmd("APPEND", "v", piece), expected.length);
+  }
+  await expectReplies(c, [
+    [["MSET", "w", bytes(9000, 1), "x", "1"], "OK"],
+    [["GET", "v"], expected],
+    [["MGET", "w", "x"], [bytes(9000, 1), "1"]],
+  ]);
 });
 
 Deno.test("INCR family: int64 limits, overflow and strict integer syntax", async () => {

@@ -1,5 +1,5 @@
 /** String commands. */
-import { writeBinary } from "../../protocol/bytes.ts";
+import { DEFERRED_ARG, takeDeferred, takesBytes, writeBinary } from "../../protocol/bytes.ts";
 import type { ReplyWriter } from "../../protocol/writer.ts";
 import { arg, intArg, isWord, parseInt64, parseInteger } from "../args.ts";
 import { keyRange, READ_DELETED_KEY, READ_UPDATED_KEY } from "../key_specs.ts";
@@ -388,6 +388,9 @@ function rangeRow(name: string, since: string, summary: string): CommandSpec {
   };
 }
 
+// SET key value copies its value's bytes from the request (protocol/bytes.ts, deferred arguments).
+takesBytes("set", 2, 3);
+
 export const stringCommands: CommandSpec[] = [
   {
     name: "get",
@@ -420,7 +423,9 @@ export const stringCommands: CommandSpec[] = [
       const value = arg(argv, 2);
       if (argv.length === 3) {
         const db = ctx.db;
-        db.set(key, value);
+        const bytes = value === DEFERRED_ARG ? takeDeferred(argv, 2) : undefined;
+        if (bytes === undefined) db.set(key, value);
+        else db.setBytes(key, bytes, StringForm.Encoded);
         ctx.server.keyChanged(db, key, NotifyClass.String, "set");
         // The book's `set key value` replies NIL on the native protocol.
         if (ctx.isNative) ctx.out.nil();

@@ -47,6 +47,7 @@ import {
   readVarint2,
   recordSize,
   setInlineForm,
+  VALUE_INLINE_MAX,
   writeRoomRecord,
   writeVarint2,
 } from "./record_format.ts";
@@ -327,7 +328,7 @@ export class KeyTable {
 
   /** set() of a string's bytes (BITOP's): no JS string made and encoded back when short. */
   setBytes(key: string, bytes: Uint8Array, form: StringForm): boolean {
-    const inline = bytes.length <= INLINE_MAX && key.length <= INLINE_MAX;
+    const inline = bytes.length <= VALUE_INLINE_MAX && key.length <= INLINE_MAX;
     return this.#set(key, inline ? bytes : bytesToBinary(bytes), form);
   }
 
@@ -411,7 +412,7 @@ export class KeyTable {
    * APPEND's and SETRANGE's edit of an inline string: writes `patch` at
    * `offset` (at the end when -1), zero-filling any gap, and returns the new
    * length; undefined, nothing touched, when `key` is absent, not inline, or
-   * would outgrow INLINE_MAX. A string that grows past its record moves to
+   * would outgrow VALUE_INLINE_MAX. A string that grows past its record moves to
    * one with room for twice its length, as Redis's sdsMakeRoomFor grows
    * greedily: a run of appends then rewrites no record (none left dead to
    * compact). The string becomes Raw.
@@ -425,11 +426,16 @@ export class KeyTable {
     const len = this.#inlineValue(page, off);
     const start = offset < 0 ? len : offset;
     const length = Math.max(len, start + patch.length);
-    if (length > INLINE_MAX) return undefined;
+    if (length > VALUE_INLINE_MAX) return undefined;
     touchAccess(page, off, this.trackFrequency);
     let at = this.#at;
     if (length > (page[off]! & FLAG_ROOM ? readVarint2(page, at - key.length - 2) : len)) {
-      const fresh = this.#moveToRoom(key, this.#foundSlot, len, Math.min(2 * length, INLINE_MAX));
+      const fresh = this.#moveToRoom(
+        key,
+        this.#foundSlot,
+        len,
+        Math.min(2 * length, VALUE_INLINE_MAX),
+      );
       page = this.#pageOf(fresh);
       off = fresh & OFFSET_MASK;
       at = this.#at;

@@ -429,6 +429,9 @@ Deno.test("addToInteger matches the generic read-parse-write on any short string
   equal(edited.addToInteger("list", 1), undefined);
 });
 
+/** The longest string value a record holds (record_format.ts's VALUE_INLINE_MAX). */
+const INLINE_LIMIT = 16 * 1024;
+
 /** SETRANGE's result on a plain string: zero-filled to `offset`, `patch` written there. */
 function patched(value: string, offset: number, patch: string): string {
   const padded = value.padEnd(offset, "\0");
@@ -446,9 +449,10 @@ Deno.test("editInline matches the generic read-edit-write under appends, patches
     const current = model.get(key);
     const roll = random();
     if (roll < 0.1) {
+      // Some values near and over the longest kept inline, most short.
       const value = random() < 0.2
         ? String(Math.floor(random() * 1000))
-        : binary(random, Math.floor(random() * 1100));
+        : binary(random, Math.floor(random() * (random() < 0.02 ? INLINE_LIMIT + 200 : 1100)));
       table.set(key, value);
       model.set(key, value);
     } else if (roll < 0.15) {
@@ -458,7 +462,8 @@ Deno.test("editInline matches the generic read-edit-write under appends, patches
       model.set(key, String(Number(current) + 7));
     } else {
       const append = roll < 0.7;
-      const offset = append ? -1 : Math.floor(random() * (random() < 0.1 ? 1100 : 80));
+      const far = random() < 0.1 ? (random() < 0.1 ? INLINE_LIMIT + 100 : 1100) : 80;
+      const offset = append ? -1 : Math.floor(random() * far);
       const patch = binary(random, 1 + Math.floor(random() * (random() < 0.05 ? 400 : 6)));
       const result = current === undefined
         ? undefined
@@ -466,7 +471,7 @@ Deno.test("editInline matches the generic read-edit-write under appends, patches
         ? current + patch
         : patched(current, offset, patch);
       const length = table.editInline(key, offset, patch);
-      if (result === undefined || result.length > 1024 || current!.length > 1024) {
+      if (result === undefined || result.length > INLINE_LIMIT || current!.length > INLINE_LIMIT) {
         equal(length, undefined, key);
         if (result !== undefined) {
           table.set(key, result, StringForm.Raw);

@@ -13,8 +13,18 @@
  */
 import type { StoredValue } from "./box_bytes.ts";
 
-/** Longest key and string value kept inline (both fit a 2-byte varint). */
+/** Longest key kept inline (a 2-byte varint); longer keys are boxed with their value. */
 export const INLINE_MAX = 1024;
+/**
+ * Longest string value kept inline (a 2-byte varint holds up to 32,767):
+ * Redis's 16 KB read buffer (PROTO_IOBUF_LEN). A value held as a JS string
+ * in a box was decoded from the request, kept alive into V8's old space
+ * (garbage for the collector once overwritten) and encoded back for each
+ * GET; inline, SET copies the request's bytes into the page (in place when
+ * the length is unchanged) and GET copies them out. Per value it also
+ * saves the box and the string's header.
+ */
+export const VALUE_INLINE_MAX = 16 * 1024;
 
 export const KIND_INLINE = 0;
 export const KIND_BOXED = 1;
@@ -99,7 +109,8 @@ export function writeRoomRecord(
   return p + key.length;
 }
 
-/** Whether a value is stored inline: a string, or a string's bytes, of at most INLINE_MAX. */
+/** Whether a value is stored inline: a string, or a string's bytes, of at most VALUE_INLINE_MAX. */
 export function isShortString(value: StoredValue | Uint8Array): value is string | Uint8Array {
-  return (typeof value === "string" || value instanceof Uint8Array) && value.length <= INLINE_MAX;
+  return (typeof value === "string" || value instanceof Uint8Array) &&
+    value.length <= VALUE_INLINE_MAX;
 }
