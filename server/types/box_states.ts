@@ -12,14 +12,16 @@ const RECENT_BOXES = 1024;
 /** A box's state: a live value outside the recent ring. */
 const LIVE = -1;
 /**
- * A box's state PACKED - kind - KINDS * count: its packed string, of that
- * PackedKind, with `count` elements for a list (a small one: at most
- * SMALL_MAX_ENTRIES), 0 for the others. The object made again then need not
- * walk the string to count: LPUSH over 100k keys spent a tenth of its time
- * counting.
+ * A box's state PACKED - kind - KINDS * (count + 1): its packed string, of
+ * that PackedKind, holding `count` elements (0 in place of count + 1: more
+ * than MAX_COUNT, to be counted). The object made again then need not walk
+ * the string to count: LPUSH over 100k keys spent a tenth of its time
+ * counting, ZADD over 100k keys 7%.
  */
 const PACKED = -2;
 const KINDS = 16;
+/** The most elements a state records (an intset may be configured to hold 2^30). */
+const MAX_COUNT = 2 ** 26;
 const MIN_CAPACITY = 8;
 
 export class BoxStates {
@@ -72,9 +74,9 @@ export class BoxStates {
     return state <= PACKED ? (PACKED - state) % KINDS : undefined;
   }
 
-  /** The element count a packed box was packed with. */
+  /** The element count a packed box was packed with; -1 when not recorded (see MAX_COUNT). */
   packedCount(box: number): number {
-    return Math.floor((PACKED - this.#state[box]!) / KINDS);
+    return Math.floor((PACKED - this.#state[box]!) / KINDS) - 1;
   }
 
   /** Whether the box holds a live value that is not in the ring. */
@@ -94,7 +96,7 @@ export class BoxStates {
 
   /** The box now holds its collection's packed string, of `kind`, with `count` elements. */
   packed(box: number, kind: number, count: number): void {
-    this.#state[box] = PACKED - kind - KINDS * count;
+    this.#state[box] = PACKED - kind - KINDS * (count <= MAX_COUNT ? count + 1 : 0);
   }
 
   /** Records a use of a live collection: into the ring, packing the one it pushes out. */

@@ -107,7 +107,7 @@ export class BoxTable {
     const kind = isPackable(value) ? value.packedKind() : PackedKind.NotPackable;
     if (kind === PackedKind.NotPackable) return this.states.live(box);
     this.values[box] = (value as Packable).packedData();
-    // A list's count is kept (it would be walked for); other kinds count their own.
-    this.states.packed(box, kind, kind === PackedKind.List ? (value as Packable).size() : 0);
+    // The count is kept: the object made again would walk the string for it.
+    this.states.packed(box, kind, (value as Packable).size());
   }
 }

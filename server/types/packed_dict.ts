@@ -539,8 +539,16 @@ export abstract class PackedDict {
     return this.#table as string;
   }
 
-  /** Takes the content packedData() gave, with its packedVariant() (an empty dict only). */
-  protected restorePacked(data: string, variant: number): void {
+  /**
+   * Takes the content packedData() gave, with its packedVariant() (an empty
+   * dict only), and its count when known (else it is counted).
+   */
+  protected restorePacked(data: string, variant: number, count = this.#countPacked(data)): void {
+    this.#table = data;
+    this.#stored = variant === 1 ? ~count : count;
+  }
+
+  #countPacked(data: string): number {
     const r = reader;
     r.pos = 0;
     let count = 0;
@@ -550,8 +558,7 @@ export abstract class PackedDict {
       if (this.withValues) r.skipPart(data);
       count++;
     }
-    this.#table = data;
-    this.#stored = variant === 1 ? ~count : count;
+    return count;
   }
 
   /** Copies this dict's content into an empty dict of the same kind (clone()). */

@@ -108,11 +108,11 @@ export class SortedSet implements RedisObject {
     return this.#packed;
   }
 
-  /** A sorted set from its packedData(). */
-  static fromPacked(data: string): SortedSet {
+  /** A sorted set from its packedData() and, if known, its size(). */
+  static fromPacked(data: string, count = countRecords(data)): SortedSet {
     const value = new SortedSet();
     value.#data = data;
-    value.#count = countRecords(data);
+    value.#count = count;
     return value;
   }
 
