@@ -7,7 +7,7 @@
  */
 import { commandDepth, useEpoch } from "./access_clock.ts";
 
-/** Boxes kept as live objects after their last use. */
+/** Boxes kept as live objects after their last use (a power of two). */
 const RECENT_BOXES = 1024;
 /** A box's state: a live value outside the recent ring. */
 const LIVE = -1;
@@ -102,6 +102,13 @@ export class BoxStates {
   /** Records a use of a live collection: into the ring, packing the one it pushes out. */
   used(box: number): void {
     if (this.#deferred.length !== 0) this.#packDeferred();
+    const state = this.#state[box]!;
+    // In the newer half of the ring already: it stays. A hot key then takes one
+    // slot, not one per use, and pushes no other collection out.
+    if (state >= 0 && ((this.#recentNext - state - 1) & (RECENT_BOXES - 1)) < RECENT_BOXES / 2) {
+      this.#epoch[box] = useEpoch;
+      return;
+    }
     const at = this.#recentNext;
     const out = this.#recent[at]!;
     // A ring slot whose box was used again later (or freed) is stale: the box's state says so.
