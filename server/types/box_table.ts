@@ -77,11 +77,17 @@ export class BoxTable {
    * change in bytes. A packed value has not changed since it was packed.
    */
   reaccount(box: number): number {
-    if (this.states.packedKind(box) !== undefined) return 0;
-    const before = this.#bytes[box]!;
+    const states = this.states;
+    if (states.packedKind(box) !== undefined) return 0;
+    // The value stays where it is (no store into the big array: no write barrier).
+    const value = this.values[box]!;
+    const bytes = Math.min(valueBytes(value), 0xffffffff);
+    const change = bytes - this.#bytes[box]!;
+    this.valueBytes += change;
+    this.#bytes[box] = bytes;
     // One in the recent ring was marked used by its lookup: only its size is new.
-    this.set(box, this.values[box]!, !this.states.isLiveOutsideRing(box));
-    return this.#bytes[box]! - before;
+    if (states.isLiveOutsideRing(box) && isPackable(value)) states.used(box);
+    return change;
   }
 
   /** Empties a box for reuse. */
