@@ -440,7 +440,7 @@ export const sortedSetCommands: CommandSpec[] = [
       if (argv.length > 3) throw new CommandError(SYNTAX);
       const count = argv.length === 3 ? positiveLong(arg(argv, 2)) : -1;
       const nested = pairsNested(ctx) && count !== -1;
-      pop(ctx, [arg(argv, 1)], name === "zpopmax", false, count, nested, false);
+      pop(ctx, arg(argv, 1), name === "zpopmax", false, count, nested, false);
     },
   })),
   ...(["bzpopmin", "bzpopmax"] as const).map((name) => ({
