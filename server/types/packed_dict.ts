@@ -27,6 +27,7 @@
 import { nextCursor, ScanIterator } from "./dict_scan.ts";
 import {
   flat,
+  hashField,
   hashString,
   lengthPrefix,
   ONE_BYTE_STRINGS,
@@ -63,10 +64,6 @@ let foundTag = 0;
 let foundEnd = 0;
 let foundValueStart = 0;
 let foundValueLength = 0;
-/** The field #locate hashed last, and its hash: HINCRBY, HSETNX... locate one field twice. */
-let hashedField = "";
-/** In a typed array: a module variable would box each hash over 2^30. */
-const fieldHash = new Uint32Array(1);
 /** The large entry's field the last #pick took. */
 let pickedLarge = "";
 /** The last entry #find found: buckets are immutable, so the same bucket and field, same bounds. */
@@ -257,21 +254,16 @@ export abstract class PackedDict {
           foundValueLength !== value.length || !sameCharsFromEnd(bucket, foundValueStart, value)
         ) {
           // (An equal value stays as it is: no bucket copy, no garbage.)
-          let valueAt = foundValueStart;
-          let updated: string;
-          if (foundValueLength === value.length) {
-            // The same length (a counter's usual step): its prefix stays, one join fewer.
-            updated = flat(bucket.slice(0, valueAt) + value + bucket.slice(foundEnd));
-          } else {
-            valueAt -= prefixLength(foundValueLength);
-            const prefix = lengthPrefix(value.length);
-            updated = flat(bucket.slice(0, valueAt) + prefix + value + bucket.slice(foundEnd));
-            valueAt += prefix.length;
-          }
+          // A value of the same length (a counter's usual step) keeps its prefix: one join fewer.
+          const head = foundValueLength === value.length
+            ? bucket.slice(0, foundValueStart)
+            : bucket.slice(0, foundValueStart - prefixLength(foundValueLength)) +
+              lengthPrefix(value.length);
+          const updated = flat(head + value + bucket.slice(foundEnd));
           this.#store(updated);
           // #find left the entry in the memo: moved to the new bucket, its next read needs no scan.
           memo.bucket = updated;
-          memo.valueStart = valueAt;
+          memo.valueStart = head.length;
           memo.valueLength = value.length;
           memo.end = memo.valueStart + value.length;
         }
@@ -629,12 +621,7 @@ export abstract class PackedDict {
 
   /** The bucket where `field` lives or would be added (sets foundTable/foundIndex). */
   #locate(field: string): string {
-    let h: number;
-    if (field === hashedField) h = fieldHash[0]!;
-    else {
-      h = fieldHash[0] = hashString(field);
-      hashedField = field;
-    }
+    const h = hashField(field);
     foundTag = h >>> 24;
     const buckets = this.#buckets;
     if (buckets === undefined) {
