@@ -67,8 +67,15 @@ function zadd(ctx: CommandContext, argv: string[], incrCommand: boolean): void {
   if (nx && xx) throw new CommandError(ZADD_NX_XX);
   if ((gt && nx) || (lt && nx) || (gt && lt)) throw new CommandError(ZADD_GT_LT_NX);
   if (incr && pairs > 2) throw new CommandError(ZADD_INCR_PAIRS);
-  const scores = new Array<number>(pairs >> 1);
-  for (let i = at; i < argv.length; i += 2) scores[(i - at) >> 1] = parseScore(arg(argv, i));
+  // Every score is parsed before anything changes; one pair (the usual ZADD) needs no array.
+  const firstScore = parseScore(arg(argv, at));
+  const count = pairs >> 1;
+  let scores: number[] | undefined;
+  if (count > 1) {
+    scores = new Array<number>(count);
+    scores[0] = firstScore;
+    for (let i = at + 2; i < argv.length; i += 2) scores[(i - at) >> 1] = parseScore(arg(argv, i));
+  }
 
   const db = ctx.db;
   const key = arg(argv, 1);
@@ -79,16 +86,16 @@ function zadd(ctx: CommandContext, argv: string[], incrCommand: boolean): void {
     set = new SortedSet();
     let longest = 0;
     for (let i = at + 1; i < argv.length; i += 2) longest = Math.max(longest, arg(argv, i).length);
-    set.reserveFor(scores.length, longest, limits);
+    set.reserveFor(count, longest, limits);
     db.set(key, set);
   }
   let added = 0;
   let updated = 0;
   let processed = 0;
   let result = 0;
-  for (let j = 0; j < scores.length; j++) {
+  for (let j = 0; j < count; j++) {
     const member = arg(argv, at + 2 * j + 1);
-    let score = scores[j]!; // j < scores.length
+    let score = scores === undefined ? firstScore : scores[j]!; // j < count
     const old = set.score(member);
     if (old === undefined) {
       if (xx) continue;
@@ -440,7 +447,7 @@ export const sortedSetCommands: CommandSpec[] = [
       if (argv.length > 3) throw new CommandError(SYNTAX);
       const count = argv.length === 3 ? positiveLong(arg(argv, 2)) : -1;
       const nested = pairsNested(ctx) && count !== -1;
-      pop(ctx, [arg(argv, 1)], name === "zpopmax", false, count, nested, false);
+      pop(ctx, arg(argv, 1), name === "zpopmax", false, count, nested, false);
     },
   })),
   ...(["bzpopmin", "bzpopmax"] as const).map((name) => ({

@@ -11,14 +11,15 @@ import { SortedSet } from "../types/sorted_set.ts";
 
 /**
  * Redis's genericZpopCommand: pops up to `count` members (-1: one, the plain
- * form) from the first of `keys` that exists. `emitKey` puts the key in the
+ * form) from the first of `keys` that exists (one key as itself: no array
+ * per ZPOPMIN). `emitKey` puts the key in the
  * reply (BZPOP*, ZMPOP), `nested` makes [member, score] pairs, and
  * `nilWhenEmpty` answers a null instead of an empty array when no key exists.
  * Returns how many were popped and from which key.
  */
 export function pop(
   ctx: CommandContext,
-  keys: readonly string[],
+  keys: string | readonly string[],
   max: boolean,
   emitKey: boolean,
   count: number,
@@ -28,11 +29,16 @@ export function pop(
   const out = ctx.out;
   let key = "";
   let set: SortedSet | undefined;
-  for (const candidate of keys) {
-    set = writeZset(ctx, candidate);
-    if (set !== undefined) {
-      key = candidate;
-      break;
+  if (typeof keys === "string") {
+    set = writeZset(ctx, keys);
+    key = keys;
+  } else {
+    for (const candidate of keys) {
+      set = writeZset(ctx, candidate);
+      if (set !== undefined) {
+        key = candidate;
+        break;
+      }
     }
   }
   if (set === undefined) {
@@ -92,7 +98,7 @@ export function blockingPop(
   for (const key of keys) {
     const set = writeZset(ctx, key);
     if (set === undefined || set.size() === 0) continue;
-    const result = pop(ctx, [key], max, true, count, nested, nested)!;
+    const result = pop(ctx, key, max, true, count, nested, nested)!;
     ctx.propagateAs = [popCommand(max, key, count, result.popped)];
     return;
   }
@@ -108,7 +114,7 @@ export function blockingPop(
       const key = keyByWaitKey.get(readyKey)!;
       const value = db.get(key);
       if (value === undefined || typeof value === "string" || value.type !== "zset") return false;
-      const result = pop(ctx, [key], max, true, count, nested, nested)!;
+      const result = pop(ctx, key, max, true, count, nested, nested)!;
       ctx.server.propagate(db.index, popCommand(max, key, count, result.popped));
       return true;
     },

@@ -9,27 +9,23 @@ import { type BigKeyBox, type StoredValue, valueBytes } from "./box_bytes.ts";
 import { PackedKind } from "./packed_record.ts";
 import { isPackable, type Packable, unpackValue } from "./packed_value.ts";
 
-const MIN_CAPACITY = 8;
-
 export class BoxTable {
   /** Each box's value as stored (a packed string for a packed one); read only outside. */
   values: (StoredValue | BigKeyBox | undefined)[] = [];
   #free: number[] = [];
-  /** What each box was last accounted at (valueBytes, 4 bytes a box: a value under 4 GB). */
-  #bytes = new Uint32Array(MIN_CAPACITY);
-  /** The sum of the accounts. */
+  /** The sum of the accounts (each box's valueBytes when last accounted: BoxStates.accounted). */
   valueBytes = 0;
-  /** Which boxes hold live small collections and which their packed strings. */
+  /** Which boxes hold live small collections and which their packed strings; their accounts. */
   readonly states = new BoxStates((box) => this.#pack(box));
 
   /** Bytes the boxes' bookkeeping takes (a slot and an account a box). */
   get overheadBytes(): number {
-    return 8 * this.values.length + this.#bytes.byteLength;
+    return 8 * this.values.length + 4 * this.states.capacity;
   }
 
   /** What `box` is accounted at. */
   accounted(box: number): number {
-    return this.#bytes[box]!;
+    return this.states.accounted(box);
   }
 
   /** A new box for `value`; returns its index. */
@@ -38,12 +34,7 @@ export class BoxTable {
     if (box === undefined) {
       box = this.values.length;
       this.values.push(undefined);
-      if (box === this.#bytes.length) {
-        const grown = new Uint32Array(box * 2);
-        grown.set(this.#bytes);
-        this.#bytes = grown;
-        this.states.grow(box * 2);
-      }
+      if (box === this.states.capacity) this.states.grow(box * 2);
     }
     this.set(box, value);
     return box;
@@ -53,8 +44,9 @@ export class BoxTable {
   set(box: number, value: StoredValue | BigKeyBox, inRing = false): void {
     this.values[box] = value;
     const bytes = Math.min(valueBytes(value), 0xffffffff);
-    this.valueBytes += bytes - this.#bytes[box]!;
-    this.#bytes[box] = bytes;
+    const states = this.states;
+    this.valueBytes += bytes - states.accounted(box);
+    states.account(box, bytes);
     if (inRing) return;
     this.states.live(box);
     if (isPackable(value)) this.states.used(box);
@@ -77,18 +69,24 @@ export class BoxTable {
    * change in bytes. A packed value has not changed since it was packed.
    */
   reaccount(box: number): number {
-    if (this.states.packedKind(box) !== undefined) return 0;
-    const before = this.#bytes[box]!;
+    const states = this.states;
+    if (states.packedKind(box) !== undefined) return 0;
+    // The value stays where it is (no store into the big array: no write barrier).
+    const value = this.values[box]!;
+    const bytes = Math.min(valueBytes(value), 0xffffffff);
+    const change = bytes - states.accounted(box);
+    this.valueBytes += change;
+    states.account(box, bytes);
     // One in the recent ring was marked used by its lookup: only its size is new.
-    this.set(box, this.values[box]!, !this.states.isLiveOutsideRing(box));
-    return this.#bytes[box]! - before;
+    if (states.isLiveOutsideRing(box) && isPackable(value)) states.used(box);
+    return change;
   }
 
   /** Empties a box for reuse. */
   free(box: number): void {
     this.values[box] = undefined;
-    this.valueBytes -= this.#bytes[box]!;
-    this.#bytes[box] = 0;
+    this.valueBytes -= this.states.accounted(box);
+    this.states.account(box, 0);
     this.states.freed(box);
     this.#free.push(box);
   }
@@ -96,7 +94,6 @@ export class BoxTable {
   clear(): void {
     this.values = [];
     this.#free = [];
-    this.#bytes = new Uint32Array(MIN_CAPACITY);
     this.valueBytes = 0;
     this.states.clear();
   }
@@ -107,7 +104,7 @@ export class BoxTable {
     const kind = isPackable(value) ? value.packedKind() : PackedKind.NotPackable;
     if (kind === PackedKind.NotPackable) return this.states.live(box);
     this.values[box] = (value as Packable).packedData();
-    // A list's count is kept (it would be walked for); other kinds count their own.
-    this.states.packed(box, kind, kind === PackedKind.List ? (value as Packable).size() : 0);
+    // The count is kept: the object made again would walk the string for it.
+    this.states.packed(box, kind, (value as Packable).size());
   }
 }

@@ -52,10 +52,10 @@ export class RedisHash extends PackedDict implements RedisObject {
     return variant < 0 ? PackedKind.NotPackable : PackedKind.HashListpack + variant;
   }
 
-  /** A hash from its packedData() and packedKind(). */
-  static fromPacked(data: string, kind: PackedKind): RedisHash {
+  /** A hash from its packedData() and packedKind() (and its size(), if known). */
+  static fromPacked(data: string, kind: PackedKind, count?: number): RedisHash {
     const hash = new RedisHash();
-    hash.restorePacked(data, kind - PackedKind.HashListpack);
+    hash.restorePacked(data, kind - PackedKind.HashListpack, count);
     return hash;
   }
 

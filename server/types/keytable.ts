@@ -164,6 +164,8 @@ export class KeyTable {
 
   /** The record of `key` (0 if absent), remembered as the last get's and stamped as accessed. */
   #access(key: string): number {
+    // As Redis's dictFind: an empty table is not probed, and the key not hashed.
+    if (this.#count === 0) return 0;
     const ref = this.#find(key, hashKey(key));
     if (ref === 0) return 0;
     this.#rememberGot(key, ref);

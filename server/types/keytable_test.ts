@@ -1,6 +1,8 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { advanceAccessClock, enterCommand, leaveCommand } from "./access_clock.ts";
 import { KeyTable } from "./keytable.ts";
+import { BoxStates } from "./box_states.ts";
+import { PackedKind } from "./packed_record.ts";
 import { type ByteString, StringForm } from "./string.ts";
 import type { RedisObject } from "./value.ts";
 import { RedisHash } from "./hash.ts";
@@ -284,14 +286,33 @@ Deno.test("small collections kept packed come back whole, with their encodings a
   for (let i = 0; i < n; i++) {
     const hash = table.get(`h${i}`) as RedisHash;
     deepEqual([...hash.entries()], [["f", `v${i}`], ["g", "x"]]);
+    equal(hash.size(), 2);
     const set = table.get(`s${i}`) as RedisSet;
     equal(set.encoding(), i % 2 === 0 ? "hashtable" : "intset");
     equal(set.size(), i % 2 === 0 ? 2 : 1);
     ok(set.has(String(i)));
-    equal((table.get(`z${i}`) as SortedSet).score("m"), i);
-    deepEqual([...(table.get(`l${i}`) as RedisList).values()], ["a", `b${i}`]);
+    const zset = table.get(`z${i}`) as SortedSet;
+    equal(zset.score("m"), i);
+    equal(zset.size(), 1);
+    const list = table.get(`l${i}`) as RedisList;
+    deepEqual([...list.values()], ["a", `b${i}`]);
+    equal(list.length, 2);
   }
   ok(table.usedBytes > used, "the second field is accounted");
+});
+
+Deno.test("a packed box keeps its element count, or says it has none past the largest recorded", () => {
+  const states = new BoxStates(() => {});
+  states.grow(2);
+  states.packed(0, PackedKind.SetIntset, 0);
+  states.packed(1, PackedKind.List, 128);
+  equal(states.packedKind(0), PackedKind.SetIntset);
+  equal(states.packedCount(0), 0);
+  equal(states.packedKind(1), PackedKind.List);
+  equal(states.packedCount(1), 128);
+  states.packed(0, PackedKind.SetIntset, 2 ** 30);
+  equal(states.packedKind(0), PackedKind.SetIntset);
+  equal(states.packedCount(0), -1);
 });
 
 Deno.test("long inline values round-trip, ASCII or not, written fresh or over the same length", () => {

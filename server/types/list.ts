@@ -39,6 +39,8 @@ import {
 import { Ring } from "./ring.ts";
 import type { RedisObject } from "./value.ts";
 
+/** RedisList's #count once chunked. */
+const CHUNKED = -1;
 /** Elements per middle node. */
 const NODE_SIZE = 128;
 /** A ring spills NODE_SIZE elements into the middle when it would exceed this. */
@@ -479,12 +481,16 @@ export class RedisList implements RedisObject {
   // Two fields (8 bytes each) for the many small lists.
   /** The packed elements while small, then the chunked list. */
   #data: string | ChunkedList = "";
-  /** Elements while small. */
+  /**
+   * Elements while small; CHUNKED after. Told apart by this number, not by
+   * the type of #data: a list read among many (LPUSH over random keys, or
+   * packed when it leaves the recent ring) does not reach into its string
+   * (a cache miss) until it reads the elements.
+   */
   #count = 0;
 
   get #chunked(): ChunkedList | undefined {
-    const data = this.#data;
-    return typeof data === "string" ? undefined : data;
+    return this.#count === CHUNKED ? this.#data as ChunkedList : undefined;
   }
 
   get #packed(): string {
@@ -506,9 +512,9 @@ export class RedisList implements RedisObject {
 
   /** Bytes on the V8 heap, estimated in O(1) (see memory.ts): what used_memory counts. */
   memoryUsage(): number {
-    const data = this.#data;
+    const chunked = this.#chunked;
     return objectBytes(2) +
-      (typeof data === "string" ? stringBytes(data.length) : data.memoryUsage());
+      (chunked === undefined ? stringBytes(this.#packed.length) : chunked.memoryUsage());
   }
 
   get length(): number {
@@ -715,7 +721,7 @@ export class RedisList implements RedisObject {
 
   /** See packed_value.ts: packable while small. */
   packedKind(): PackedKind {
-    return typeof this.#data === "string" ? PackedKind.List : PackedKind.NotPackable;
+    return this.#count !== CHUNKED ? PackedKind.List : PackedKind.NotPackable;
   }
 
   /** The packed string, while packedKind() is not NotPackable. */
@@ -733,8 +739,7 @@ export class RedisList implements RedisObject {
 
   clone(): RedisList {
     const copy = new RedisList();
-    const data = this.#data;
-    copy.#data = typeof data === "string" ? data : data.clone();
+    copy.#data = this.#chunked?.clone() ?? this.#packed;
     copy.#count = this.#count;
     return copy;
   }
@@ -758,14 +763,14 @@ export class RedisList implements RedisObject {
       this.#count = values.length;
     } else {
       this.#data = ChunkedList.from(values);
-      this.#count = 0;
+      this.#count = CHUNKED;
     }
   }
 
   /** Moves to the chunked form. */
   #chunk(): void {
     this.#data = ChunkedList.from(this.#values());
-    this.#count = 0;
+    this.#count = CHUNKED;
   }
 }
 

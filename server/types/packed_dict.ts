@@ -27,6 +27,7 @@
 import { nextCursor, ScanIterator } from "./dict_scan.ts";
 import {
   flat,
+  hashField,
   hashString,
   lengthPrefix,
   ONE_BYTE_STRINGS,
@@ -253,13 +254,16 @@ export abstract class PackedDict {
           foundValueLength !== value.length || !sameCharsFromEnd(bucket, foundValueStart, value)
         ) {
           // (An equal value stays as it is: no bucket copy, no garbage.)
-          const valueAt = foundValueStart - prefixLength(foundValueLength);
-          const prefix = lengthPrefix(value.length);
-          const updated = flat(bucket.slice(0, valueAt) + prefix + value + bucket.slice(foundEnd));
+          // A value of the same length (a counter's usual step) keeps its prefix: one join fewer.
+          const head = foundValueLength === value.length
+            ? bucket.slice(0, foundValueStart)
+            : bucket.slice(0, foundValueStart - prefixLength(foundValueLength)) +
+              lengthPrefix(value.length);
+          const updated = flat(head + value + bucket.slice(foundEnd));
           this.#store(updated);
           // #find left the entry in the memo: moved to the new bucket, its next read needs no scan.
           memo.bucket = updated;
-          memo.valueStart = valueAt + prefix.length;
+          memo.valueStart = head.length;
           memo.valueLength = value.length;
           memo.end = memo.valueStart + value.length;
         }
@@ -539,8 +543,16 @@ export abstract class PackedDict {
     return this.#table as string;
   }
 
-  /** Takes the content packedData() gave, with its packedVariant() (an empty dict only). */
-  protected restorePacked(data: string, variant: number): void {
+  /**
+   * Takes the content packedData() gave, with its packedVariant() (an empty
+   * dict only), and its count when known (else it is counted).
+   */
+  protected restorePacked(data: string, variant: number, count = this.#countPacked(data)): void {
+    this.#table = data;
+    this.#stored = variant === 1 ? ~count : count;
+  }
+
+  #countPacked(data: string): number {
     const r = reader;
     r.pos = 0;
     let count = 0;
@@ -550,8 +562,7 @@ export abstract class PackedDict {
       if (this.withValues) r.skipPart(data);
       count++;
     }
-    this.#table = data;
-    this.#stored = variant === 1 ? ~count : count;
+    return count;
   }
 
   /** Copies this dict's content into an empty dict of the same kind (clone()). */
@@ -610,7 +621,7 @@ export abstract class PackedDict {
 
   /** The bucket where `field` lives or would be added (sets foundTable/foundIndex). */
   #locate(field: string): string {
-    const h = hashString(field);
+    const h = hashField(field);
     foundTag = h >>> 24;
     const buckets = this.#buckets;
     if (buckets === undefined) {

@@ -106,6 +106,19 @@ export function hashString(s: string): number {
   return finalize(h);
 }
 
+let hashedField = "";
+/** In a typed array: a module variable would box each hash over 2^30. */
+const fieldHash = new Uint32Array(1);
+
+/** hashString, the last field's remembered: a command may locate one field twice (HINCRBY, HSETNX). */
+export function hashField(field: string): number {
+  if (field !== hashedField) {
+    fieldHash[0] = hashString(field);
+    hashedField = field;
+  }
+  return fieldHash[0]!;
+}
+
 /** Whether `s` holds `field` at `start` (a loop beats startsWith's call on short fields). */
 export function sameChars(s: string, start: number, field: string): boolean {
   const length = field.length;

@@ -27,19 +27,20 @@ export function isPackable(value: unknown): value is Packable {
     value instanceof RedisList;
 }
 
-/** The object again, from its packedKind(), packedData() and size() then. */
+/** The object again, from its packedKind(), packedData() and size() then (-1: unknown, counted). */
 export function unpackValue(kind: PackedKind, data: string, count: number): Packable {
+  const known = count < 0 ? undefined : count;
   switch (kind) {
     case PackedKind.HashListpack:
     case PackedKind.HashTable:
-      return RedisHash.fromPacked(data, kind);
+      return RedisHash.fromPacked(data, kind, known);
     case PackedKind.SetIntset:
     case PackedKind.SetTable:
-      return RedisSet.fromPacked(data, kind);
+      return RedisSet.fromPacked(data, kind, known);
     case PackedKind.SortedSet:
-      return SortedSet.fromPacked(data);
+      return SortedSet.fromPacked(data, known);
     case PackedKind.List:
-      return RedisList.fromPacked(data, count);
+      return RedisList.fromPacked(data, known);
     case PackedKind.NotPackable:
       throw new Error("not a packed value");
   }

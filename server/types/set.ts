@@ -111,10 +111,10 @@ export class RedisSet extends PackedDict implements RedisObject {
     return set.fillEntries(entries, at, tableSize) ? set : undefined;
   }
 
-  /** A set from its packedData() and packedKind(). */
-  static fromPacked(data: string, kind: PackedKind): RedisSet {
+  /** A set from its packedData() and packedKind() (and its size(), if known). */
+  static fromPacked(data: string, kind: PackedKind, count?: number): RedisSet {
     const set = new RedisSet();
-    set.restorePacked(data, kind - PackedKind.SetIntset);
+    set.restorePacked(data, kind - PackedKind.SetIntset, count);
     return set;
   }
 

@@ -96,7 +96,8 @@ export function visitCommon(first: RedisSet, others: RedisSet[], visit: CommonVi
     if (other !== first) tables.push(table);
   }
   while (indexes.length < tables.length) indexes.push(new TagIndex());
-  walkCommon(buckets, tables, visit);
+  if (tables.length === 1) walkWithOne(buckets, tables[0]!, visit);
+  else walkCommon(buckets, tables, visit);
   // An intersection of many sets leaves no lasting 2 KB per set.
   if (indexes.length > KEPT_INDEXES) indexes.length = KEPT_INDEXES;
   return true;
@@ -132,6 +133,32 @@ function walkCommon(
         }
       }
       if (held && !visit(bucket, start, length, entry, i)) return;
+    }
+  }
+}
+
+/**
+ * walkCommon against one other set (SINTER, SINTERCARD of two keys): a
+ * bucket of the first whose counterpart is empty is skipped unread.
+ */
+function walkWithOne(buckets: readonly string[], table: readonly string[], visit: CommonVisitor) {
+  const index = indexes[0]!;
+  const mask = table.length - 1;
+  for (let i = 0; i < buckets.length; i++) {
+    const bucket = buckets[i]!;
+    const other = table[i & mask]!;
+    if (bucket.length === 0 || other.length === 0) continue;
+    index.use(other);
+    let p = 0;
+    while (p < bucket.length) {
+      const entry = p;
+      const tag = bucket.charCodeAt(p);
+      const length = entryLength(bucket, p);
+      const start = afterLength;
+      p = start + length;
+      if (index.holds(tag, bucket, start, length) && !visit(bucket, start, length, entry, i)) {
+        return;
+      }
     }
   }
 }

@@ -40,6 +40,8 @@ import { ZSET_DEFAULT_LIMITS, type ZsetLimits, ZTree } from "./zset_tree.ts";
 
 export { ZSET_DEFAULT_LIMITS, type ZsetLimits } from "./zset_tree.ts";
 
+/** SortedSet's #count once a tree. */
+const TREE = -1;
 /** Smallest leaf a decoded small set gets, so a first insert does not regrow it. */
 const DECODED_CAPACITY = 4;
 
@@ -67,12 +69,11 @@ export class SortedSet implements RedisObject {
   // Two fields (8 bytes each) for the many small sets.
   /** The small encoding's packed elements, then the tree. */
   #data: string | ZTree = "";
-  /** Elements while small. */
+  /** Elements while small; TREE after (told apart without reaching into #data: see RedisList). */
   #count = 0;
 
   get #tree(): ZTree | undefined {
-    const data = this.#data;
-    return typeof data === "string" ? undefined : data;
+    return this.#count === TREE ? this.#data as ZTree : undefined;
   }
 
   get #packed(): string {
@@ -93,14 +94,14 @@ export class SortedSet implements RedisObject {
 
   /** Bytes on the V8 heap, estimated in O(1) (see memory.ts): what used_memory counts. */
   memoryUsage(): number {
-    const data = this.#data;
+    const tree = this.#tree;
     return objectBytes(2) +
-      (typeof data === "string" ? stringBytes(data.length) : data.memoryUsage());
+      (tree === undefined ? stringBytes(this.#packed.length) : tree.memoryUsage());
   }
 
   /** See packed_value.ts: packable while small. */
   packedKind(): PackedKind {
-    return typeof this.#data === "string" ? PackedKind.SortedSet : PackedKind.NotPackable;
+    return this.#count !== TREE ? PackedKind.SortedSet : PackedKind.NotPackable;
   }
 
   /** The packed string, while packedKind() is not NotPackable. */
@@ -108,18 +109,17 @@ export class SortedSet implements RedisObject {
     return this.#packed;
   }
 
-  /** A sorted set from its packedData(). */
-  static fromPacked(data: string): SortedSet {
+  /** A sorted set from its packedData() and, if known, its size(). */
+  static fromPacked(data: string, count = countRecords(data)): SortedSet {
     const value = new SortedSet();
     value.#data = data;
-    value.#count = countRecords(data);
+    value.#count = count;
     return value;
   }
 
   clone(): SortedSet {
     const copy = new SortedSet();
-    const data = this.#data;
-    copy.#data = typeof data === "string" ? data : data.clone();
+    copy.#data = this.#tree?.clone() ?? this.#packed;
     copy.#count = this.#count;
     return copy;
   }
@@ -347,7 +347,7 @@ export class SortedSet implements RedisObject {
   #commit(tree: ZTree): void {
     if (tree.indexed) {
       this.#data = tree;
-      this.#count = 0;
+      this.#count = TREE;
     } else if (this.#tree === undefined) {
       this.#data = pack(tree);
       this.#count = tree.size();
