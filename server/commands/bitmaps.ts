@@ -177,13 +177,17 @@ function bitPos(ctx: CommandContext, argv: string[]): void {
   ctx.out.int(bit === 0 && !endGiven ? last + 1 : -1);
 }
 
-function isBitOp(op: string): op is BitOp {
-  return op === "and" || op === "or" || op === "xor" || op === "not";
+/** BITOP's operation in any case (no lower-case copy); SYNTAX for another word. */
+function bitOpOf(word: string): BitOp {
+  if (isWord(word, "and")) return "and";
+  if (isWord(word, "or")) return "or";
+  if (isWord(word, "xor")) return "xor";
+  if (isWord(word, "not")) return "not";
+  throw new CommandError(SYNTAX);
 }
 
 function bitOp(ctx: CommandContext, argv: string[]): void {
-  const op = arg(argv, 1).toLowerCase();
-  if (!isBitOp(op)) throw new CommandError(SYNTAX);
+  const op = bitOpOf(arg(argv, 1));
   if (op === "not" && argv.length !== 4) throw new CommandError(BITOP_NOT_ONE_KEY);
   const db = ctx.db;
   // Each source is viewed where it is stored and folded in before the next
