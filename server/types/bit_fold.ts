@@ -157,7 +157,7 @@ export function foldNext(op: BitOp, source: Uint8Array, start: number, end: numb
     reserve(k, n);
     bytes.fill(0, RESULT_AT + length, RESULT_AT + n);
     length = n;
-  } else if (op === "and") {
+  } else if (op === "and" && n < length) {
     // Zero AND anything is zero.
     bytes.fill(0, RESULT_AT + n, RESULT_AT + length);
   }
@@ -167,7 +167,7 @@ export function foldNext(op: BitOp, source: Uint8Array, start: number, end: numb
     copyBytes(bytes, 0, source, start + at, start + at + chunk);
     // The last unit's bytes past the chunk fold as zeros: AND clears result
     // bytes there, which lie past the source and are zero (above) already.
-    bytes.fill(0, chunk, chunk + 16);
+    if (chunk % k.unit !== 0) bytes.fill(0, chunk, chunk + k.unit);
     fold(RESULT_AT + at, 0, Math.ceil(chunk / k.unit));
   }
 }
