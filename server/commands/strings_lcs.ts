@@ -87,8 +87,9 @@ function lcs(ctx: CommandContext, argv: string[]): void {
     throw new CommandError(LCS_TOO_MUCH_MEMORY);
   }
   const table = lcsTable(cells);
-  // A reused table holds old numbers: only row 0 and column 0 are read before being written.
-  table.fill(0, 0, width);
+  // A reused table holds old numbers: only row 0 and column 0 are read before
+  // being written. (A loop: TypedArray fill is a call into V8's runtime.)
+  for (let j = 0; j < width; j++) table[j] = 0;
   for (let i = 1; i <= n; i++) {
     const xc = x[i - 1]!;
     const row = i * width;
