@@ -19,6 +19,7 @@ Deno.test("boundedByArgs marks only commands Redis does not flag fast", () => {
     "lmove",
     "mset",
     "msetnx",
+    "pfcount",
     "psetex",
     "refcount",
     "rename",

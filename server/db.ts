@@ -118,12 +118,18 @@ export class Database {
    * copied. Never keep or write through the result.
    */
   viewBytes(key: string): PageBytes | undefined {
+    const value = this.viewValue(key);
+    if (value === undefined || value instanceof PageBytes) return value;
+    throw new CommandError(WRONGTYPE);
+  }
+
+  /** viewBytes that hands back a value of another type (LCS answers it with its own error). */
+  viewValue(key: string): PageBytes | RedisObject | undefined {
     const value = this.expires.size !== 0 && this.#expireIfNeeded(key)
       ? undefined
       : this.dict.viewBytes(key);
     this.#countLookup(value !== undefined);
-    if (value === undefined || value instanceof PageBytes) return value;
-    throw new CommandError(WRONGTYPE);
+    return value;
   }
 
   /** lookupRead of a string: undefined if missing, WRONGTYPE for other types. */

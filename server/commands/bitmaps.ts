@@ -19,6 +19,7 @@ import { NotifyClass } from "../notify.ts";
 import { StringForm } from "../types/string.ts";
 import { checkStringLength } from "./strings.ts";
 import { countBits, POPCOUNT } from "../types/popcount.ts";
+import { type BitOp, foldedBytes, foldFirst, foldNext } from "../types/bit_fold.ts";
 import { PROTO_MAX_BULK_LEN_MIN } from "../config_params.ts";
 
 const EMPTY = new Uint8Array(0);
@@ -176,88 +177,39 @@ function bitPos(ctx: CommandContext, argv: string[]): void {
   ctx.out.int(bit === 0 && !endGiven ? last + 1 : -1);
 }
 
-type BitOp = "and" | "or" | "xor" | "not";
-
-function isBitOp(op: string): op is BitOp {
-  return op === "and" || op === "or" || op === "xor" || op === "not";
+/** BITOP's operation in any case (no lower-case copy); SYNTAX for another word. */
+function bitOpOf(word: string): BitOp {
+  if (isWord(word, "and")) return "and";
+  if (isWord(word, "or")) return "or";
+  if (isWord(word, "xor")) return "xor";
+  if (isWord(word, "not")) return "not";
+  throw new CommandError(SYNTAX);
 }
 
 function bitOp(ctx: CommandContext, argv: string[]): void {
-  const op = arg(argv, 1).toLowerCase();
-  if (!isBitOp(op)) throw new CommandError(SYNTAX);
+  const op = bitOpOf(arg(argv, 1));
   if (op === "not" && argv.length !== 4) throw new CommandError(BITOP_NOT_ONE_KEY);
   const db = ctx.db;
   // Each source is viewed where it is stored and folded in before the next
-  // lookup (which might expire a key and move records): nothing is copied,
-  // and the result, built in a buffer kept for the purpose, is stored from
-  // there (a fresh ArrayBuffer per call cost more than the whole fold).
-  let length = 0;
+  // lookup (which might expire a key and move records), and the result is
+  // stored from the fold's memory.
   for (let k = 3; k < argv.length; k++) {
     const value = db.viewBytes(arg(argv, k));
-    const source = value === undefined ? EMPTY : value.page.subarray(value.start, value.end);
-    if (k === 3) {
-      length = source.length;
-      growResult(length);
-      result.set(source);
-      if (op === "not") { for (let j = 0; j < length; j++) result[j] = ~result[j]!; }
-      continue;
-    }
-    if (source.length > length) {
-      // Past its end a shorter source reads as zero bytes (zero AND anything is zero).
-      growResult(source.length);
-      result.fill(0, length, source.length);
-      length = source.length;
-    }
-    foldBits(op, source, length);
+    const page = value === undefined ? EMPTY : value.page;
+    const start = value === undefined ? 0 : value.start;
+    const end = value === undefined ? 0 : value.end;
+    if (k === 3) foldFirst(op, page, start, end);
+    else foldNext(op, page, start, end);
   }
+  const result = foldedBytes();
   const target = arg(argv, 2);
-  if (length === 0) {
+  if (result.length === 0) {
     if (db.delete(target)) ctx.server.keyChanged(db, target, NotifyClass.Generic, "del");
     return ctx.out.int(0);
   }
-  db.setBytes(target, result.subarray(0, length), StringForm.Raw);
+  db.setBytes(target, result, StringForm.Raw);
   ctx.server.keyChanged(db, target, NotifyClass.String, "set");
-  ctx.out.int(length);
-}
-
-/** BITOP's result, grown to the longest source seen (contents kept), and its words. */
-let result = new Uint8Array(1024);
-let resultWords = new Int32Array(result.buffer);
-
-function growResult(length: number): void {
-  if (result.length >= length) return;
-  const grown = new Uint8Array(2 ** Math.ceil(Math.log2(length)));
-  grown.set(result);
-  result = grown;
-  resultWords = new Int32Array(grown.buffer);
-}
-
-/** An aligned copy of each source, so that BITOP works four bytes at a time. */
-let scratch = new Uint8Array(1024);
-let scratchWords = new Int32Array(scratch.buffer);
-
-/** The first `length` bytes of result = result OP source, where source is no longer. */
-function foldBits(op: BitOp, source: Uint8Array, length: number): void {
-  const n = source.length;
-  if (scratch.length < n) {
-    scratch = new Uint8Array(2 ** Math.ceil(Math.log2(n)));
-    scratchWords = new Int32Array(scratch.buffer);
-  }
-  scratch.set(source);
-  const words = n >> 2;
-  const r = resultWords;
-  const s = scratchWords;
-  if (op === "and") {
-    for (let w = 0; w < words; w++) r[w]! &= s[w]!;
-    for (let j = words * 4; j < n; j++) result[j]! &= source[j]!;
-    result.fill(0, n, length);
-  } else if (op === "or") {
-    for (let w = 0; w < words; w++) r[w]! |= s[w]!;
-    for (let j = words * 4; j < n; j++) result[j]! |= source[j]!;
-  } else {
-    for (let w = 0; w < words; w++) r[w]! ^= s[w]!;
-    for (let j = words * 4; j < n; j++) result[j]! ^= source[j]!;
-  }
+  ctx.out.int(result.length);
 }
 
 // ---- BITFIELD ---------------------------------------------------------------

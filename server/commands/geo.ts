@@ -30,9 +30,9 @@ import { NotifyClass } from "../notify.ts";
 import { pqsort } from "../pqsort.ts";
 import {
   decodeScore,
+  distanceBytes,
   encodeScore,
   formatCoordinate,
-  formatDistance,
   geohashString,
   type GeoShape,
   scoreDistance,
@@ -40,6 +40,7 @@ import {
   ShapeFilter,
   unitToMeters,
   validLonLat,
+  writeDistance,
 } from "../types/geohash.ts";
 import { SortedSet } from "../types/sorted_set.ts";
 import { zsetLimits } from "./collections.ts";
@@ -170,7 +171,12 @@ function geodist(ctx: CommandContext, argv: string[]): void {
   const score1 = set?.score(arg(argv, 2));
   const score2 = set?.score(arg(argv, 3));
   if (score1 === undefined || score2 === undefined) return ctx.out.nil();
-  ctx.out.bulk(formatDistance(scoreDistance(score1, score2) / toMeters));
+  replyDistance(ctx, scoreDistance(score1, score2) / toMeters);
+}
+
+/** A distance replied from its characters' bytes: no string made. */
+function replyDistance(ctx: CommandContext, meters: number): void {
+  ctx.out.bulkBytes(distanceBytes, 0, writeDistance(meters));
 }
 
 function geohash(ctx: CommandContext, argv: string[]): void {
@@ -444,7 +450,7 @@ function replyPoints(ctx: CommandContext, points: Found[], options: SearchOption
   for (const point of points) {
     if (extras > 0) ctx.out.array(extras + 1);
     ctx.out.bulk(point.member);
-    if (options.withDist) ctx.out.bulk(formatDistance(point.dist));
+    if (options.withDist) replyDistance(ctx, point.dist);
     if (options.withHash) ctx.out.int(Math.trunc(point.score));
     if (options.withCoord) {
       ctx.out.array(2);

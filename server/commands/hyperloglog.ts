@@ -19,10 +19,12 @@ import {
 import { keyRange, READ_KEY } from "../key_specs.ts";
 import { NotifyClass } from "../notify.ts";
 import {
+  cachedCardinalityAt,
   CorruptHllError,
   HLL_REGISTERS,
   hllSelfTest,
   HyperLogLog,
+  isHllAt,
   MergedRegisters,
 } from "../types/hyperloglog.ts";
 import { ByteString, StringForm } from "../types/string.ts";
@@ -125,11 +127,16 @@ function mergeKeys(ctx: CommandContext, argv: string[]): MergedRegisters {
 function pfcount(ctx: CommandContext, argv: string[]): void {
   if (argv.length > 2) return ctx.out.int(mergeKeys(ctx, argv).estimate());
   const key = arg(argv, 1);
-  const value = ctx.db.readBytes(key);
-  if (value === undefined) return ctx.out.int(0);
-  // Read first without over's copy: a cached count changes nothing.
-  const cached = hllView(value).cachedCardinality();
+  const view = ctx.db.viewBytes(key);
+  if (view === undefined) return ctx.out.int(0);
+  // A cached count is read where the value lies: nothing copied, nothing changes.
+  if (!isHllAt(view.page, view.start, view.end - view.start)) {
+    throw new CommandError(HLL_WRONGTYPE);
+  }
+  const cached = cachedCardinalityAt(view.page, view.start);
   if (cached !== undefined) return ctx.out.int(cached);
+  // The same key again, to edit: viewBytes counted the lookup.
+  const value = ctx.db.getBytes(key)!;
   const hll = hllOver(value);
   const card = checked(() => hll.count());
   hll.setCachedCardinality(card);
@@ -205,6 +212,8 @@ export const hyperloglogCommands: CommandSpec[] = [
     name: "pfcount",
     arity: -2,
     flags: ["readonly", "may_replicate"],
+    // One key's count is O(1) (its 16384 registers at most), several keys' O(keys).
+    boundedByArgs: true,
     keys: [1, -1, 1],
     keySpecs: [keyRange(["RW", "access"], 1, -1)],
     group: "hyperloglog",

@@ -12,6 +12,7 @@
  * shows only if a distance lands on a rounding edge of 4 decimals.)
  */
 import { formatLongDouble, type LongDouble } from "./string.ts";
+import { bytesToBinary, writeDecimal } from "../../protocol/bytes.ts";
 
 /** Cells per axis at full precision: 2^26 (52 bits in all). */
 export const GEO_STEP_MAX = 26;
@@ -459,14 +460,36 @@ export function geoDistance(lon1: number, lat1: number, lon2: number, lat2: numb
  * half to even (llrint), e.g. "166274.1516".
  */
 export function formatDistance(d: number): string {
-  if (d === 0) return "0.0000";
+  return bytesToBinary(distanceBytes, 0, writeDistance(d));
+}
+
+/**
+ * formatDistance's characters, written into `distanceBytes`; returns their
+ * length. A reply copies them as they are: no string made (GEODIST, WITHDIST).
+ */
+export function writeDistance(d: number): number {
+  const b = distanceBytes;
   const scaled = d * 10000;
   let n = Math.round(scaled);
   if (n - scaled === 0.5 && n % 2 !== 0) n -= 1;
-  const negative = n < 0;
-  const digits = String(Math.abs(n)).padStart(5, "0");
-  return (negative ? "-" : "") + digits.slice(0, -4) + "." + digits.slice(-4);
+  let p = 0;
+  if (n < 0) {
+    b[p++] = 45; // -
+    n = -n;
+  }
+  // Exact: n is far below 2^53 for any distance on the earth, in any unit.
+  const fraction = n % 10000;
+  p = writeDecimal(b, p, (n - fraction) / 10000);
+  b[p] = 46; // .
+  b[p + 1] = 48 + Math.floor(fraction / 1000);
+  b[p + 2] = 48 + (Math.floor(fraction / 100) % 10);
+  b[p + 3] = 48 + (Math.floor(fraction / 10) % 10);
+  b[p + 4] = 48 + (fraction % 10);
+  return p + 5;
 }
+
+/** Where writeDistance writes. */
+export const distanceBytes = new Uint8Array(32);
 
 /**
  * A coordinate as Redis replies it (addReplyHumanLongDouble): "%.17Lf" of

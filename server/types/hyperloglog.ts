@@ -246,6 +246,36 @@ export class MergedRegisters {
 // ---- the value ---------------------------------------------------------------
 
 /**
+ * Whether bytes[start, start + len) pass Redis's HyperLogLog checks (magic,
+ * encoding, dense length), read where they lie: PFCOUNT's cached count needs
+ * no copy and no HyperLogLog.
+ */
+export function isHllAt(b: Uint8Array, start: number, len: number): boolean {
+  if (
+    len < HDR || b[start] !== 0x48 || b[start + 1] !== 0x59 || b[start + 2] !== 0x4c ||
+    b[start + 3] !== 0x4c
+  ) {
+    return false;
+  }
+  const encoding = b[start + ENCODING_AT];
+  return encoding === SPARSE || (encoding === DENSE && len === HLL_DENSE_SIZE);
+}
+
+/**
+ * The cached cardinality in the header at bytes[start], or undefined when it
+ * is stale: a number when it is exact as one (every real estimate), so that
+ * the cached PFCOUNT makes no BigInt.
+ */
+export function cachedCardinalityAt(b: Uint8Array, start: number): number | bigint | undefined {
+  const at = start + CARD_AT;
+  if (b[at + 7]! & 0x80) return undefined;
+  const lo = (b[at]! | b[at + 1]! << 8 | b[at + 2]! << 16 | b[at + 3]! << 24) >>> 0;
+  const hi = b[at + 4]! | b[at + 5]! << 8 | b[at + 6]! << 16 | b[at + 7]! << 24;
+  if (hi < 1 << 21) return hi * 2 ** 32 + lo;
+  return (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+/**
  * One HyperLogLog value being read or changed: the bytes of the string, with
  * spare room for sparse growth and always a zero byte after the data (Redis
  * reads that terminator when it decodes the last register or opcode).
@@ -327,11 +357,7 @@ export class HyperLogLog {
 
   /** isValid's checks on bytes. */
   static #isValidBytes(b: Uint8Array, len: number): boolean {
-    if (len < HDR || b[0] !== 0x48 || b[1] !== 0x59 || b[2] !== 0x4c || b[3] !== 0x4c) {
-      return false;
-    }
-    const encoding = b[ENCODING_AT];
-    return encoding === SPARSE || (encoding === DENSE && len === HLL_DENSE_SIZE);
+    return isHllAt(b, 0, len);
   }
 
   /** Hands this value's bytes (maybe grown or made dense) to `value` after an edit. */
@@ -364,15 +390,7 @@ export class HyperLogLog {
    * no BigInt.
    */
   cachedCardinality(): number | bigint | undefined {
-    const b = this.#b;
-    if (b[CARD_AT + 7]! & 0x80) return undefined;
-    const lo =
-      (b[CARD_AT]! | b[CARD_AT + 1]! << 8 | b[CARD_AT + 2]! << 16 | b[CARD_AT + 3]! << 24) >>>
-      0;
-    const hi = b[CARD_AT + 4]! | b[CARD_AT + 5]! << 8 | b[CARD_AT + 6]! << 16 |
-      b[CARD_AT + 7]! << 24;
-    if (hi < 1 << 21) return hi * 2 ** 32 + lo;
-    return (BigInt(hi) << 32n) | BigInt(lo);
+    return cachedCardinalityAt(this.#b, 0);
   }
 
   /** Stores `card` (as uint64) as the cached cardinality. */
