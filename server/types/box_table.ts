@@ -43,10 +43,7 @@ export class BoxTable {
   /** Stores a box's value and accounts for it; `inRing`: it is live in the recent ring already. */
   set(box: number, value: StoredValue | BigKeyBox, inRing = false): void {
     this.values[box] = value;
-    const bytes = Math.min(valueBytes(value), 0xffffffff);
-    const states = this.states;
-    this.valueBytes += bytes - states.accounted(box);
-    states.account(box, bytes);
+    this.#account(box, accountOf(value));
     if (inRing) return;
     this.states.live(box);
     if (isPackable(value)) this.states.used(box);
@@ -73,20 +70,24 @@ export class BoxTable {
     if (states.packedKind(box) !== undefined) return 0;
     // The value stays where it is (no store into the big array: no write barrier).
     const value = this.values[box]!;
-    const bytes = Math.min(valueBytes(value), 0xffffffff);
-    const change = bytes - states.accounted(box);
-    this.valueBytes += change;
-    states.account(box, bytes);
+    const change = this.#account(box, accountOf(value));
     // One in the recent ring was marked used by its lookup: only its size is new.
     if (states.isLiveOutsideRing(box) && isPackable(value)) states.used(box);
+    return change;
+  }
+
+  /** Records `bytes` as what `box` is accounted at; returns the change. */
+  #account(box: number, bytes: number): number {
+    const change = bytes - this.states.accounted(box);
+    this.valueBytes += change;
+    this.states.account(box, bytes);
     return change;
   }
 
   /** Empties a box for reuse. */
   free(box: number): void {
     this.values[box] = undefined;
-    this.valueBytes -= this.states.accounted(box);
-    this.states.account(box, 0);
+    this.#account(box, 0);
     this.states.freed(box);
     this.#free.push(box);
   }
@@ -107,4 +108,9 @@ export class BoxTable {
     // The count is kept: the object made again would walk the string for it.
     this.states.packed(box, kind, (value as Packable).size());
   }
+}
+
+/** What a value is accounted at: its valueBytes, within the 32 bits an account holds. */
+function accountOf(value: StoredValue | BigKeyBox): number {
+  return Math.min(valueBytes(value), 0xffffffff);
 }
