@@ -12,8 +12,8 @@ import { SortedSet } from "../types/sorted_set.ts";
 /**
  * Redis's genericZpopCommand: pops up to `count` members (-1: one, the plain
  * form) from the first of `keys` that exists (one key as itself: no array
- * per ZPOPMIN). `emitKey` puts the key in the
- * reply (BZPOP*, ZMPOP), `nested` makes [member, score] pairs, and
+ * per ZPOPMIN). `emitKey` puts the key in the reply (BZPOP*, ZMPOP),
+ * `nested` makes [member, score] pairs, and
  * `nilWhenEmpty` answers a null instead of an empty array when no key exists.
  * Returns how many were popped and from which key.
  */

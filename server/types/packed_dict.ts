@@ -543,10 +543,7 @@ export abstract class PackedDict {
     return this.#table as string;
   }
 
-  /**
-   * Takes the content packedData() gave, with its packedVariant() (an empty
-   * dict only), and its count when known (else it is counted).
-   */
+  /** On an empty dict: packedData()'s content, its packedVariant(), and its count if known. */
   protected restorePacked(data: string, variant: number, count = this.#countPacked(data)): void {
     this.#table = data;
     this.#stored = variant === 1 ? ~count : count;
