@@ -26,6 +26,7 @@ import {
   PageBytes,
   pageString,
   readSmallInteger,
+  sameBytes,
   writeInline,
   writeInteger,
   writeU32,
@@ -648,12 +649,7 @@ export class KeyTable {
       return (this.#boxes.values[boxIndex(page, off)] as BigKeyBox).key === key;
     }
     const len = this.#keyBytes(page, off, kind);
-    if (len !== key.length) return false;
-    const p = this.#at;
-    for (let i = 0; i < len; i++) {
-      if (page[p + i] !== key.charCodeAt(i)) return false;
-    }
-    return true;
+    return len === key.length && sameBytes(page, this.#at, key);
   }
 
   #key(ref: number): string {
