@@ -21,6 +21,7 @@ import { clockDistance, lruClock } from "./access_clock.ts";
 import { BoxTable } from "./box_table.ts";
 import { hashBytes, hashKey } from "./key_hash.ts";
 import {
+  addDigits,
   free,
   integerLength,
   PageBytes,
@@ -404,7 +405,8 @@ export class KeyTable {
       this.#set(key, String(sum), StringForm.Encoded);
       return sum;
     }
-    writeInteger(page, start, sum);
+    if (value >= 0 && delta > 0 && delta < 10) addDigits(page, start, len, delta);
+    else writeInteger(page, start, sum);
     setInlineForm(page, off, StringForm.Encoded);
     this.#gotKey = undefined;
     this.#inlineKey = key;

@@ -105,3 +105,19 @@ export function sameBytes(page: Uint8Array, p: number, s: string): boolean {
   for (; i < len; i++) if (page[p + i] !== s.charCodeAt(i)) return false;
   return true;
 }
+
+/**
+ * INCR's write: adds 0 < delta < 10 to the non-negative integer written in
+ * page[start, start + len), in place, carrying from the last digit, when the
+ * sum keeps its length (the caller knows). One or two bytes change, against
+ * writeInteger's digits all formatted again.
+ */
+export function addDigits(page: Uint8Array, start: number, len: number, delta: number): void {
+  let p = start + len - 1;
+  let d = page[p]! - 48 + delta;
+  while (d > 9) {
+    page[p--] = 38 + d; // 48 + d - 10
+    d = page[p]! - 47; // the digit + 1
+  }
+  page[p] = 48 + d;
+}

@@ -1,5 +1,5 @@
-import { equal } from "node:assert/strict";
-import { sameBytes } from "./page_bytes.ts";
+import { deepEqual, equal } from "node:assert/strict";
+import { addDigits, integerLength, sameBytes, writeInteger } from "./page_bytes.ts";
 
 Deno.test("sameBytes agrees with a char-by-char compare at every length and differing byte", () => {
   const page = new Uint8Array(64);
@@ -16,6 +16,30 @@ Deno.test("sameBytes agrees with a char-by-char compare at every length and diff
         equal(sameBytes(page, at, s), false, `length ${len}, byte ${d}, flip ${flip}`);
       }
       page[at + d] = byte;
+    }
+  }
+});
+
+Deno.test("addDigits writes what writeInteger writes for every sum of the same length", () => {
+  const page = new Uint8Array(32);
+  const expected = new Uint8Array(32);
+  let seed = 12345;
+  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+  const values = [0, 1, 8, 9, 10, 19, 98, 99, 109, 199, 989, 999_999_999_990, 899_999_999_999_999];
+  for (let i = 0; i < 20_000; i++) values.push(next() % 10 ** (1 + (next() % 15)));
+  for (const value of values) {
+    for (let delta = 1; delta < 10; delta++) {
+      const sum = value + delta;
+      const len = integerLength(value);
+      if (integerLength(sum) !== len) continue;
+      writeInteger(page, 3, value);
+      addDigits(page, 3, len, delta);
+      writeInteger(expected, 3, sum);
+      deepEqual(
+        page.subarray(0, 3 + len + 1),
+        expected.subarray(0, 3 + len + 1),
+        `${value} + ${delta}`,
+      );
     }
   }
 });
