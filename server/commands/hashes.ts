@@ -71,7 +71,7 @@ function setFields(ctx: CommandContext, argv: string[], replyCount: boolean): vo
   const limits = hashLimits(ctx);
   let created = 0;
   for (let i = 2; i < argv.length; i += 2) {
-    if (hash.set(arg(argv, i), arg(argv, i + 1), ...limits)) created++;
+    if (hash.setWithin(arg(argv, i), arg(argv, i + 1), limits)) created++;
   }
   if (replyCount) ctx.out.int(created);
   else ctx.out.ok();
@@ -178,7 +178,7 @@ export const hashCommands: CommandSpec[] = [
       const hash = writeHash(ctx, key);
       const field = arg(argv, 2);
       if (hash.has(field)) return ctx.out.int(0);
-      hash.set(field, arg(argv, 3), ...hashLimits(ctx));
+      hash.setWithin(field, arg(argv, 3), hashLimits(ctx));
       ctx.out.int(1);
       ctx.keyChanged(key, NotifyClass.Hash, "hset");
     },
@@ -363,7 +363,7 @@ export const hashCommands: CommandSpec[] = [
         result = value + BigInt(increment);
         if (result < INT64_MIN || result > INT64_MAX) throw new CommandError(OVERFLOW);
       }
-      hash.set(field, String(result), ...hashLimits(ctx));
+      hash.setWithin(field, String(result), hashLimits(ctx));
       ctx.out.int(result);
       ctx.keyChanged(key, NotifyClass.Hash, "hincrby");
     },
@@ -390,7 +390,7 @@ export const hashCommands: CommandSpec[] = [
       const current = hash.get(field);
       const text = exactSumText(exactDyadic(current ?? "0"), quick) ??
         longDoubleSum(current, increment ?? finiteIncrement(incrementText));
-      hash.set(field, text, ...hashLimits(ctx));
+      hash.setWithin(field, text, hashLimits(ctx));
       ctx.out.bulk(text);
       ctx.keyChanged(key, NotifyClass.Hash, "hincrbyfloat");
       // Replaying the increment could round differently: record the result.

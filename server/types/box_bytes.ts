@@ -22,14 +22,15 @@ const FALLBACK_ELEMENT_BYTES = 64;
 /** Bytes a boxed value holds on the V8 heap (see memory.ts). */
 export function valueBytes(value: StoredValue | BigKeyBox): number {
   if (typeof value === "string") return stringBytes(value.length);
-  if (value instanceof ByteString) {
+  // Collections first: every write to one accounts for it again.
+  if (isPackable(value)) {
+    // What it costs kept packed, whether or not its object is live just now.
+    if (value.packedKind() !== PackedKind.NotPackable) {
+      return stringBytes(value.packedData().length);
+    }
+  } else if (value instanceof ByteString) {
     return objectBytes(2) + TYPED_ARRAY_BYTES + value.bytes.byteLength;
-  }
-  // What it costs kept packed, whether or not its object is live just now.
-  if (isPackable(value) && value.packedKind() !== PackedKind.NotPackable) {
-    return stringBytes(value.packedData().length);
-  }
-  if ("key" in value) {
+  } else if ("key" in value) {
     return objectBytes(2) + stringBytes(value.key.length) + valueBytes(value.value);
   }
   return value.memoryUsage?.() ?? objectBytes(4) + value.size() * FALLBACK_ELEMENT_BYTES;

@@ -46,6 +46,14 @@ export class RedisHash extends PackedDict implements RedisObject {
     return added;
   }
 
+  /**
+   * set() with the server's limits as hashLimits() keeps them: indexed, not
+   * spread into the call (V8 calls through a spread generically, ~10 ns).
+   */
+  setWithin(field: string, value: string, limits: readonly [number, number]): boolean {
+    return this.set(field, value, limits[0], limits[1]);
+  }
+
   /** See packed_value.ts. */
   packedKind(): PackedKind {
     const variant = this.packedVariant();

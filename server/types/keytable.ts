@@ -21,11 +21,13 @@ import { clockDistance, lruClock } from "./access_clock.ts";
 import { BoxTable } from "./box_table.ts";
 import { hashBytes, hashKey } from "./key_hash.ts";
 import {
+  addDigits,
   free,
   integerLength,
   PageBytes,
   pageString,
   readSmallInteger,
+  sameBytes,
   writeInline,
   writeInteger,
   writeU32,
@@ -403,7 +405,8 @@ export class KeyTable {
       this.#set(key, String(sum), StringForm.Encoded);
       return sum;
     }
-    writeInteger(page, start, sum);
+    if (value >= 0 && delta > 0 && delta < 10) addDigits(page, start, len, delta);
+    else writeInteger(page, start, sum);
     setInlineForm(page, off, StringForm.Encoded);
     this.#gotKey = undefined;
     this.#inlineKey = key;
@@ -648,12 +651,7 @@ export class KeyTable {
       return (this.#boxes.values[boxIndex(page, off)] as BigKeyBox).key === key;
     }
     const len = this.#keyBytes(page, off, kind);
-    if (len !== key.length) return false;
-    const p = this.#at;
-    for (let i = 0; i < len; i++) {
-      if (page[p + i] !== key.charCodeAt(i)) return false;
-    }
-    return true;
+    return len === key.length && sameBytes(page, this.#at, key);
   }
 
   #key(ref: number): string {

@@ -8,6 +8,7 @@
  */
 import { RedisHash } from "./hash.ts";
 import { RedisList } from "./list.ts";
+import { PackedDict } from "./packed_dict.ts";
 import { PackedKind } from "./packed_record.ts";
 import { RedisSet } from "./set.ts";
 import { SortedSet } from "./sorted_set.ts";
@@ -23,8 +24,8 @@ export interface Packable extends RedisObject {
 
 /** Whether a stored value is a collection type that has a packed form. */
 export function isPackable(value: unknown): value is Packable {
-  return value instanceof RedisHash || value instanceof SortedSet || value instanceof RedisSet ||
-    value instanceof RedisList;
+  // Hashes and sets share their base class: one prototype walk for either.
+  return value instanceof PackedDict || value instanceof SortedSet || value instanceof RedisList;
 }
 
 /** The object again, from its packedKind(), packedData() and size() then (-1: unknown, counted). */
