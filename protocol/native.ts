@@ -6,7 +6,7 @@
  * frame reports how many bytes it consumed, and malformed input throws
  * ProtocolError.
  */
-import { argvFromSpans, bytesToBinary, RepeatedString, writeBinary } from "./bytes.ts";
+import { bytesToBinary, RepeatedString, writeBinary } from "./bytes.ts";
 import { ProtocolError } from "./errors.ts";
 
 /** Largest message body (after the 4-byte length) either side may send. */
@@ -29,9 +29,6 @@ export const enum ErrCode {
   WrongType = 3,
   BadArg = 4,
 }
-
-/** Requests of up to this many strings use the decoder's own spans array. */
-const SMALL_REQUEST = 64;
 
 /** A little-endian u32 (no DataView to allocate per request). */
 function u32(buf: Uint8Array, at: number): number {
@@ -57,41 +54,70 @@ export class NativeRequestDecoder {
     if (msgLen > MAX_MSG_LEN) throw new ProtocolError(`native message too long: ${msgLen}`);
     if (msgLen < 4) throw new ProtocolError(`native message too short: ${msgLen}`);
     if (available < 4 + msgLen) return undefined;
-    const frameEnd = start + 4 + msgLen;
     const count = u32(buf, start + 4);
     if (count > MAX_ARGS) throw new ProtocolError(`too many strings in request: ${count}`);
     // Each string takes at least its 4-byte length: a count the message cannot
     // hold is refused before any room is made for it.
     if (count > (msgLen - 4) / 4) throw new ProtocolError("string header overruns message");
-    // The strings' places first, then the strings (argvFromSpans).
-    const spans = count <= SMALL_REQUEST ? this.#spans : new Int32Array(2 * count);
-    let pos = start + 8;
-    for (let i = 0; i < count; i++) {
-      pos = this.#string(buf, pos, frameEnd);
-      spans[2 * i] = pos - this.#len;
-      spans[2 * i + 1] = this.#len;
+    const frameEnd = start + 4 + msgLen;
+    this.#pos = start + 8;
+    this.#frameEnd = frameEnd;
+    // The whole frame is in: each string is made as it is checked, in one
+    // pass (a malformed one throws, and the strings made before it go).
+    let argv: string[];
+    if (count === 0) {
+      // An empty request is answered as RESP's `*1 $0` is: unknown command ''.
+      argv = [""];
+    } else {
+      const name = this.#name.decode(buf, this.#next(buf), this.#len);
+      switch (count) {
+        case 1:
+          argv = [name];
+          break;
+        case 2:
+          argv = [name, this.#string(buf)];
+          break;
+        case 3:
+          argv = [name, this.#string(buf), this.#string(buf)];
+          break;
+        case 4:
+          argv = [name, this.#string(buf), this.#string(buf), this.#string(buf)];
+          break;
+        default:
+          argv = new Array<string>(count);
+          argv[0] = name;
+          for (let i = 1; i < count; i++) argv[i] = this.#string(buf);
+      }
     }
-    if (pos !== frameEnd) throw new ProtocolError("trailing bytes in message");
+    if (this.#pos !== frameEnd) throw new ProtocolError("trailing bytes in message");
     this.consumed = 4 + msgLen;
-    // An empty request is answered as RESP's `*1 $0` is: unknown command ''.
-    if (count === 0) return [""];
-    const name = this.#name.decode(buf, spans[0]!, spans[1]!);
-    return argvFromSpans(buf, spans, count, name, bytesToBinary);
+    return argv;
   }
 
-  /** Where #string found its string's length. */
+  /** Where the next string's header is, and where the frame being decoded ends. */
+  #pos = 0;
+  #frameEnd = 0;
+  /** The length #next found. */
   #len = 0;
-  readonly #spans = new Int32Array(2 * SMALL_REQUEST);
 
-  /** Checks the string at `pos` (its length, then its bytes); returns where it ends. */
-  #string(buf: Uint8Array, pos: number, frameEnd: number): number {
+  /** Checks the string at #pos (its length, then its bytes), moves past it; returns its start. */
+  #next(buf: Uint8Array): number {
+    let pos = this.#pos;
+    const frameEnd = this.#frameEnd;
     if (pos + 4 > frameEnd) throw new ProtocolError("string header overruns message");
     const len = u32(buf, pos);
     pos += 4;
     if (len > frameEnd - pos) throw new ProtocolError("string overruns message");
     if (len > this.maxArgLen) throw new ProtocolError(`string longer than ${this.maxArgLen}`);
     this.#len = len;
-    return pos + len;
+    this.#pos = pos + len;
+    return pos;
+  }
+
+  /** The next string, checked and made. */
+  #string(buf: Uint8Array): string {
+    const at = this.#next(buf);
+    return bytesToBinary(buf, at, at + this.#len);
   }
 
   /** The command name: clients mostly repeat one, so it is reused, not rebuilt. */
