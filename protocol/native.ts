@@ -6,7 +6,15 @@
  * frame reports how many bytes it consumed, and malformed input throws
  * ProtocolError.
  */
-import { bytesToBinary, RepeatedString, writeBinary } from "./bytes.ts";
+import {
+  bytesToBinary,
+  bytesToBinaryNoted,
+  DEFER_MIN,
+  deferArgument,
+  deferredIndex,
+  RepeatedString,
+  writeBinary,
+} from "./bytes.ts";
 import { ProtocolError } from "./errors.ts";
 
 /** Largest message body (after the 4-byte length) either side may send. */
@@ -44,6 +52,12 @@ export class NativeRequestDecoder {
   consumed = 0;
   /** Longest string a request may carry: the server sets proto-max-bulk-len, as for RESP. */
   maxArgLen = MAX_MSG_LEN;
+  /**
+   * Whether long strings note their bytes, and one a handler takes as bytes
+   * stays in the buffer (protocol/bytes.ts, deferred arguments), as RESP's
+   * decoder does: set by a connection that forgets them before its buffer changes.
+   */
+  notesBytes = false;
 
   /** Decodes one request from buf[start, end) into binary-string arguments. */
   decode(buf: Uint8Array, start: number, end: number): string[] | undefined {
@@ -70,6 +84,12 @@ export class NativeRequestDecoder {
       argv = [""];
     } else {
       const name = this.#name.decode(buf, this.#next(buf), this.#len);
+      // Strings of DEFER_MIN bytes or more: a frame that long may hold one.
+      if (this.notesBytes && msgLen >= 4 + 4 * count + DEFER_MIN) {
+        argv = this.#noting(buf, name, count, frameEnd);
+        this.consumed = 4 + msgLen;
+        return argv;
+      }
       switch (count) {
         case 1:
           argv = [name];
@@ -112,6 +132,27 @@ export class NativeRequestDecoder {
     this.#len = len;
     this.#pos = pos + len;
     return pos;
+  }
+
+  /** decode's strings, noting their bytes: one its command's handler takes as bytes is deferred. */
+  #noting(buf: Uint8Array, name: string, count: number, frameEnd: number): string[] {
+    const at = deferredIndex(name, count);
+    const argv = new Array<string>(count);
+    argv[0] = name;
+    let from = 0;
+    let to = 0;
+    for (let i = 1; i < count; i++) {
+      const start = this.#next(buf);
+      const end = start + this.#len;
+      if (i === at && this.#len >= DEFER_MIN) {
+        from = start;
+        to = end;
+        argv[i] = "";
+      } else argv[i] = bytesToBinaryNoted(buf, start, end);
+    }
+    if (this.#pos !== frameEnd) throw new ProtocolError("trailing bytes in message");
+    if (to > 0) deferArgument(argv, at, buf, from, to);
+    return argv;
   }
 
   /** The next string, checked and made. */
