@@ -50,6 +50,17 @@ Deno.test("writeBinary: ASCII, and chars over 0x7f anywhere, land one byte each 
   }
 });
 
+Deno.test("writeBinary: short strings of every length land exactly, nothing written around them", () => {
+  for (let length = 0; length <= 70; length++) {
+    const s = String.fromCharCode(...Array.from({ length }, (_, i) => (i * 89 + length) & 0xff));
+    const buf = new Uint8Array(length + 10).fill(0xaa);
+    equal(writeBinary(buf, 5, s), 5 + length);
+    equal(buf[4], 0xaa);
+    equal(buf[5 + length], 0xaa);
+    equal(bytesToBinary(buf, 5, 5 + length), s, `length ${length}`);
+  }
+});
+
 Deno.test("writeBinary: a long string with a char over 0xff writes each char's low byte", () => {
   const s = "\u20ac" + "a".repeat(300);
   const buf = new Uint8Array(s.length);

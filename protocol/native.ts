@@ -6,7 +6,15 @@
  * frame reports how many bytes it consumed, and malformed input throws
  * ProtocolError.
  */
-import { argvFromSpans, bytesToBinary, RepeatedString, writeBinary } from "./bytes.ts";
+import {
+  bytesToBinary,
+  bytesToBinaryNoted,
+  DEFER_MIN,
+  deferArgument,
+  deferredIndex,
+  RepeatedString,
+  writeBinary,
+} from "./bytes.ts";
 import { ProtocolError } from "./errors.ts";
 
 /** Largest message body (after the 4-byte length) either side may send. */
@@ -30,9 +38,6 @@ export const enum ErrCode {
   BadArg = 4,
 }
 
-/** Requests of up to this many strings use the decoder's own spans array. */
-const SMALL_REQUEST = 64;
-
 /** A little-endian u32 (no DataView to allocate per request). */
 function u32(buf: Uint8Array, at: number): number {
   return (buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16) | (buf[at + 3]! << 24)) >>> 0;
@@ -47,6 +52,12 @@ export class NativeRequestDecoder {
   consumed = 0;
   /** Longest string a request may carry: the server sets proto-max-bulk-len, as for RESP. */
   maxArgLen = MAX_MSG_LEN;
+  /**
+   * Whether long strings note their bytes, and one a handler takes as bytes
+   * stays in the buffer (protocol/bytes.ts, deferred arguments), as RESP's
+   * decoder does: set by a connection that forgets them before its buffer changes.
+   */
+  notesBytes = false;
 
   /** Decodes one request from buf[start, end) into binary-string arguments. */
   decode(buf: Uint8Array, start: number, end: number): string[] | undefined {
@@ -57,41 +68,97 @@ export class NativeRequestDecoder {
     if (msgLen > MAX_MSG_LEN) throw new ProtocolError(`native message too long: ${msgLen}`);
     if (msgLen < 4) throw new ProtocolError(`native message too short: ${msgLen}`);
     if (available < 4 + msgLen) return undefined;
-    const frameEnd = start + 4 + msgLen;
     const count = u32(buf, start + 4);
     if (count > MAX_ARGS) throw new ProtocolError(`too many strings in request: ${count}`);
     // Each string takes at least its 4-byte length: a count the message cannot
     // hold is refused before any room is made for it.
     if (count > (msgLen - 4) / 4) throw new ProtocolError("string header overruns message");
-    // The strings' places first, then the strings (argvFromSpans).
-    const spans = count <= SMALL_REQUEST ? this.#spans : new Int32Array(2 * count);
-    let pos = start + 8;
-    for (let i = 0; i < count; i++) {
-      pos = this.#string(buf, pos, frameEnd);
-      spans[2 * i] = pos - this.#len;
-      spans[2 * i + 1] = this.#len;
+    const frameEnd = start + 4 + msgLen;
+    this.#pos = start + 8;
+    this.#frameEnd = frameEnd;
+    // The whole frame is in: each string is made as it is checked, in one
+    // pass (a malformed one throws, and the strings made before it go).
+    let argv: string[];
+    if (count === 0) {
+      // An empty request is answered as RESP's `*1 $0` is: unknown command ''.
+      argv = [""];
+    } else {
+      const name = this.#name.decode(buf, this.#next(buf), this.#len);
+      // Strings of DEFER_MIN bytes or more: a frame that long may hold one.
+      if (this.notesBytes && msgLen >= 4 + 4 * count + DEFER_MIN) {
+        argv = this.#noting(buf, name, count, frameEnd);
+        this.consumed = 4 + msgLen;
+        return argv;
+      }
+      switch (count) {
+        case 1:
+          argv = [name];
+          break;
+        case 2:
+          argv = [name, this.#string(buf)];
+          break;
+        case 3:
+          argv = [name, this.#string(buf), this.#string(buf)];
+          break;
+        case 4:
+          argv = [name, this.#string(buf), this.#string(buf), this.#string(buf)];
+          break;
+        default:
+          argv = new Array<string>(count);
+          argv[0] = name;
+          for (let i = 1; i < count; i++) argv[i] = this.#string(buf);
+      }
     }
-    if (pos !== frameEnd) throw new ProtocolError("trailing bytes in message");
+    if (this.#pos !== frameEnd) throw new ProtocolError("trailing bytes in message");
     this.consumed = 4 + msgLen;
-    // An empty request is answered as RESP's `*1 $0` is: unknown command ''.
-    if (count === 0) return [""];
-    const name = this.#name.decode(buf, spans[0]!, spans[1]!);
-    return argvFromSpans(buf, spans, count, name, bytesToBinary);
+    return argv;
   }
 
-  /** Where #string found its string's length. */
+  /** Where the next string's header is, and where the frame being decoded ends. */
+  #pos = 0;
+  #frameEnd = 0;
+  /** The length #next found. */
   #len = 0;
-  readonly #spans = new Int32Array(2 * SMALL_REQUEST);
 
-  /** Checks the string at `pos` (its length, then its bytes); returns where it ends. */
-  #string(buf: Uint8Array, pos: number, frameEnd: number): number {
+  /** Checks the string at #pos (its length, then its bytes), moves past it; returns its start. */
+  #next(buf: Uint8Array): number {
+    let pos = this.#pos;
+    const frameEnd = this.#frameEnd;
     if (pos + 4 > frameEnd) throw new ProtocolError("string header overruns message");
     const len = u32(buf, pos);
     pos += 4;
     if (len > frameEnd - pos) throw new ProtocolError("string overruns message");
     if (len > this.maxArgLen) throw new ProtocolError(`string longer than ${this.maxArgLen}`);
     this.#len = len;
-    return pos + len;
+    this.#pos = pos + len;
+    return pos;
+  }
+
+  /** decode's strings, noting their bytes: one its command's handler takes as bytes is deferred. */
+  #noting(buf: Uint8Array, name: string, count: number, frameEnd: number): string[] {
+    const at = deferredIndex(name, count);
+    const argv = new Array<string>(count);
+    argv[0] = name;
+    let from = 0;
+    let to = 0;
+    for (let i = 1; i < count; i++) {
+      const start = this.#next(buf);
+      const end = start + this.#len;
+      if (i === at && this.#len >= DEFER_MIN) {
+        from = start;
+        to = end;
+        argv[i] = "";
+      } else argv[i] = bytesToBinaryNoted(buf, start, end);
+    }
+    if (this.#pos !== frameEnd) throw new ProtocolError("trailing bytes in message");
+    if (to > 0) deferArgument(argv, at, buf, from, to);
+    return argv;
+  }
+
+  /** The next string, checked and made. */
+  #string(buf: Uint8Array): string {
+    const at = this.#next(buf);
+    return bytesToBinary(buf, at, at + this.#len);
   }
 
   /** The command name: clients mostly repeat one, so it is reused, not rebuilt. */

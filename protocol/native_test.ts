@@ -9,6 +9,13 @@ import {
 } from "./native.ts";
 import { ProtocolError } from "./errors.ts";
 import { NativeWriter } from "./writer.ts";
+import {
+  bytesToBinary,
+  DEFERRED_ARG,
+  forgetNotedBytes,
+  takeDeferred,
+  takesBytes,
+} from "./bytes.ts";
 
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -67,6 +74,58 @@ Deno.test("native requests decode when fed one byte at a time", () => {
 Deno.test("native request: every byte value round-trips", () => {
   const all = String.fromCharCode(...Array.from({ length: 256 }, (_, i) => i));
   deepEqual(decodeInChunks(encodeNativeRequest(["set", all, all]), []), [["set", all, all]]);
+});
+
+Deno.test("native request: an argument its handler takes as bytes stays in the buffer", () => {
+  takesBytes("ntakes", 2, 3);
+  const long = (n: number) =>
+    Array.from({ length: n }, (_, i) => String.fromCharCode(i & 0xff)).join("");
+  const requests = [
+    ["ntakes", "k", long(200)],
+    ["NTakes", "k", long(63)],
+    ["ntakes", "k", long(64), "more"],
+    ["get", long(100)],
+    ["ntakes", long(70), long(5000)],
+    ["ntakes", long(5000), "v"],
+  ];
+  const deferred = [true, false, false, false, true, false];
+  const bytes = concat(requests.map(encodeNativeRequest));
+  for (const cuts of [[], Array.from({ length: bytes.length }, (_, i) => i)]) {
+    const decoder = new NativeRequestDecoder();
+    decoder.notesBytes = true;
+    const got: string[][] = [];
+    let start = 0;
+    let end = 0;
+    for (const cut of [...cuts, bytes.length]) {
+      // As the connection: settled before the buffer changes.
+      forgetNotedBytes();
+      end = cut;
+      const buf = bytes.slice(0, end);
+      for (;;) {
+        const argv = decoder.decode(buf, start, end);
+        start += decoder.consumed;
+        if (argv === undefined) break;
+        equal(argv[2] === DEFERRED_ARG, deferred[got.length], `request ${got.length}`);
+        const taken = takeDeferred(argv, 2);
+        got.push(taken === undefined ? argv : [argv[0]!, argv[1]!, bytesToBinary(taken)]);
+      }
+    }
+    deepEqual(got, requests);
+  }
+  // Not taken (queued, refused): its string before the buffer changes.
+  const decoder = new NativeRequestDecoder();
+  decoder.notesBytes = true;
+  const wire = encodeNativeRequest(["ntakes", "k", long(100)]);
+  const argv = decoder.decode(wire, 0, wire.length)!;
+  equal(argv[2], DEFERRED_ARG);
+  equal(decoder.consumed, wire.length);
+  forgetNotedBytes();
+  wire.fill(0);
+  equal(argv[2], long(100));
+  // A malformed long frame is still a protocol error, and defers nothing.
+  const bad = encodeNativeRequest(["ntakes", "k", long(100)]);
+  bad[0]! -= 1;
+  throws(() => decoder.decode(bad, 0, bad.length - 1), /string overruns message/);
 });
 
 function header(msgLen: number, nstr: number): Uint8Array {

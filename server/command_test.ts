@@ -27,6 +27,7 @@ Deno.test("boundedByArgs marks only commands Redis does not flag fast", () => {
     "set",
     "setex",
     "srandmember",
+    "zquery",
     "zrandmember",
   ]);
   for (const spec of bounded) equal(spec.flags.includes("fast"), false, spec.name);

@@ -415,7 +415,11 @@ export class Connection implements ClientTransport, PollTarget {
     const decoder = kind === "native" ? new NativeRequestDecoder() : new RespRequestDecoder();
     const maxBulkLen = this.server.config.getNumber("proto-max-bulk-len");
     if (decoder instanceof RespRequestDecoder) decoder.maxBulkLen = maxBulkLen;
-    else decoder.maxArgLen = maxBulkLen;
+    else {
+      decoder.maxArgLen = maxBulkLen;
+      // process() forgets the noted bytes before this buffer is read into again.
+      decoder.notesBytes = true;
+    }
     this.#decoder = decoder;
     const client = this.client = new Client(this.server, this, protocol);
     if (decoder instanceof RespRequestDecoder) {

@@ -3,6 +3,7 @@
  * (every expectation here was checked against it).
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
+import { encodeNativeRequest } from "../protocol/native.ts";
 import type { RedisObject } from "../server/types/value.ts";
 import { expectReplies, NativeClient, plain, RespClient, startServer } from "./helpers.ts";
 
@@ -446,6 +447,31 @@ Deno.test("keys and values are binary safe over RESP and the native protocol", a
   const expected = new Set([all, all.repeat(8), "\r\n", "\xff\x80"]);
   for (let b = 0; b < 256; b++) expected.add(String.fromCharCode(b));
   deepEqual(new Set(reply.values.map((v) => v.value)), expected);
+});
+
+Deno.test("native SET of long values, pipelined and queued in MULTI, stores every byte", async () => {
+  await using srv = startServer();
+  using resp = await RespClient.connect(srv.port);
+  using native = await NativeClient.connect(srv.port);
+  const value = (n: number, seed: number) =>
+    String.fromCharCode(...Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff));
+  const values = [value(64, 1), value(1000, 2), value(63, 3), value(20_000, 4)];
+  // One write: each request's value lies in the query buffer beside the next request.
+  const pipeline = values.flatMap((v, i) => [["set", `k${i}`, v], ["get", `k${i}`]]);
+  await native.writeRaw(
+    new Uint8Array(pipeline.flatMap((argv) => [...encodeNativeRequest(argv)])),
+  );
+  for (const v of values) {
+    deepEqual(await native.read(), { type: "nil" });
+    deepEqual(await native.read(), { type: "str", value: v });
+  }
+  // Queued: the value outlives the batch that brought it.
+  deepEqual(await native.call("multi"), { type: "str", value: "OK" });
+  deepEqual(await native.call("set", "q", values[1]!), { type: "str", value: "QUEUED" });
+  deepEqual(await native.call("set", "q2", values[3]!), { type: "str", value: "QUEUED" });
+  deepEqual(await native.call("exec"), { type: "arr", values: [{ type: "nil" }, { type: "nil" }] });
+  equal(await resp.cmd("GET", "q"), values[1]);
+  equal(await resp.cmd("GET", "q2"), values[3]);
 });
 
 Deno.test("the book's native replies: set is NIL, get is STR or NIL", async () => {

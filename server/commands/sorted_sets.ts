@@ -643,6 +643,8 @@ export const sortedSetCommands: CommandSpec[] = [
     name: "zquery",
     arity: 6,
     flags: ["readonly"],
+    // A seek as ZRANK's (Redis flags that fast) and the reply its limit asks for.
+    boundedByArgs: true,
     keys: [1, 1, 1],
     group: "sorted-set",
     since: "7.0.0",
