@@ -175,23 +175,33 @@ export function pushReply(L: LuaState, v: RespValue): void {
   }
 }
 
-/**
- * A script's result: a reply, or `number` for an integer a double holds
- * exactly (the common result), which is written without making a bigint.
- */
-export type ScriptReply = RespValue | { type: "number"; value: number };
+/** An integer a double holds exactly (the common result), written without making a bigint. */
+export interface NumberReply {
+  type: "number";
+  value: number;
+}
+
+/** A script's result: a reply, or a NumberReply. */
+export type ScriptReply = RespValue | NumberReply;
 
 /**
  * Converts the script's result at the top of the stack into a reply and pops
- * it. `resp` is the protocol the script selected with redis.setresp.
+ * it. `resp` is the protocol the script selected with redis.setresp. An
+ * integer is written into `number`, which the caller may reuse once it has
+ * written the reply.
  */
-export function popReply(L: LuaState, resp: 2 | 3): ScriptReply {
+export function popReply(
+  L: LuaState,
+  resp: 2 | 3,
+  number: NumberReply = { type: "number", value: 0 },
+): ScriptReply {
   if (lua.lua_type(L, -1) === LUA_TNUMBER) {
     const n = Math.trunc(lua.lua_tonumber(L, -1));
     if (Number.isSafeInteger(n)) {
       lua.lua_pop(L, 1);
       // -0 truncated is an integer 0, as the bigint it stands for.
-      return { type: "number", value: n === 0 ? 0 : n };
+      number.value = n === 0 ? 0 : n;
+      return number;
     }
   }
   return popValue(L, resp, 0);

@@ -22,9 +22,10 @@ import {
   scriptRaised,
 } from "../errors.ts";
 import { reportTime } from "../types/access_clock.ts";
-import { popReply, type ScriptReply } from "./convert.ts";
+import { type NumberReply, popReply, type ScriptReply } from "./convert.ts";
 import { createScriptState, Rand48 } from "./environment.ts";
 import {
+  forgetKnownStrings,
   getField,
   isPlainArray,
   lauxlib,
@@ -40,7 +41,7 @@ import {
   type LuaState,
   type LuaTable,
   type LuaValue,
-  pushBinary,
+  pushKnown,
   pushLiteral,
   pushValue,
   setReadonly,
@@ -169,6 +170,7 @@ export class ScriptEngine {
   ): ScriptRun {
     if (this.#current !== undefined) throw new Error("a script is already running");
     const L = this.#L;
+    forgetKnownStrings();
     setGlobalArray(L, this.#keys, argv, first, first + numkeys);
     setGlobalArray(L, this.#argv, argv, first + numkeys, argv.length);
     pushValue(this.#threads.next, script.fn);
@@ -258,7 +260,7 @@ export function pushArray(
 ): void {
   lua.lua_createtable(L, to - from, 0);
   for (let i = from; i < to; i++) {
-    pushBinary(L, items[i]!);
+    pushKnown(L, items[i]!);
     lua.lua_rawseti(L, -2, i - from + 1);
   }
 }
@@ -309,6 +311,8 @@ export class ScriptRun {
   /** Since when, past the busy threshold, the hook has found the script unable to yield. */
   #stuckSince: number | undefined;
   reply: ScriptReply = NULL_REPLY;
+  /** An integer result, written into one record: a run's reply is written before the next run. */
+  readonly #number: NumberReply = { type: "number", value: 0 };
   done = false;
   /** Whether the error came from a command whose own failure was already counted in stats. */
   errorStatsCounted = false;
@@ -397,7 +401,7 @@ export class ScriptRun {
           this.errorStatsCounted = lua.lua_toboolean(co, -1);
           lua.lua_pop(co, 1);
         }
-        this.reply = popReply(co, this.state.resp);
+        this.reply = popReply(co, this.state.resp, this.#number);
       } else {
         this.reply = { type: "error", value: this.#errorText() };
       }
@@ -409,6 +413,7 @@ export class ScriptRun {
       };
     }
     this.done = true;
+    forgetKnownStrings();
     this.threads.finish(this.thread, !this.#raised && lua.lua_status(co) === LUA_OK);
     this.ended();
     return true;

@@ -472,3 +472,25 @@ Deno.test("the strings' metatable is read-only: no run leaves a value there for 
   deepEqual(evalScript(engine, "return tostring(getmetatable('').x)"), bulk("nil"));
   deepEqual(evalScript(engine, "return ('abc'):upper()"), bulk("ABC"));
 });
+
+Deno.test("redis.call receives KEYS and ARGV as sent: binary, long, past the 16th, changed", () => {
+  const engine = new ScriptEngine();
+  const keys = Array.from({ length: 20 }, (_, i) => `key:${i}\x00\xff\x80`);
+  const args = [
+    "",
+    "x".repeat(5000),
+    String.fromCharCode(...Array.from({ length: 256 }, (_, i) => i)),
+  ];
+  const body = "for i = 1, #KEYS do redis.call('set', KEYS[i], ARGV[(i % 3) + 1]) end " +
+    "redis.call('set', KEYS[1] .. 'y', 'lit') return redis.call('set', 'k', KEYS[20])";
+  for (const round of [0, 1]) {
+    const host = fakeHost();
+    const sent = round === 0 ? keys : keys.map((k) => `${k}:${round}`);
+    deepEqual(evalScript(engine, body, sent, args, host), { type: "simple", value: "OK" });
+    deepEqual(host.calls, [
+      ...sent.map((k, i) => ["set", k, args[(i + 1) % 3]!]),
+      ["set", `${sent[0]}y`, "lit"],
+      ["set", "k", sent[19]!],
+    ]);
+  }
+});

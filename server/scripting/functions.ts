@@ -57,6 +57,7 @@ import { SCRIPT_FLAGS, ScriptError } from "./shebang.ts";
 import { createScriptState, protectRecursively, Rand48, setErrorMetatable } from "./environment.ts";
 import { escapeTooLargeMessage, quoteTokens51, rewriteEscapes51 } from "./lexer51.ts";
 import {
+  forgetKnownStrings,
   getField,
   lauxlib,
   lit,
@@ -366,6 +367,7 @@ export class FunctionLibraries {
   ): ScriptRun {
     if (this.#current !== undefined) throw new Error("a script is already running");
     const co = this.#threads.next;
+    forgetKnownStrings();
     lua.lua_rawgeti(co, LUA_REGISTRYINDEX, fn.ref);
     pushArray(co, keys);
     pushArray(co, args);
