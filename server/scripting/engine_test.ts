@@ -1,5 +1,5 @@
 import { deepEqual, equal, match } from "node:assert/strict";
-import type { RespValue } from "../../protocol/resp.ts";
+import { RespReplyDecoder, type RespValue } from "../../protocol/resp.ts";
 import { RespWriter } from "../../protocol/writer.ts";
 import type { ReplyBytes } from "./convert.ts";
 import { ScriptEngine } from "./engine.ts";
@@ -62,9 +62,25 @@ function evalScript(
   const sha = engine.load(body);
   const run = engine.start(engine.get(sha)!, [...keys, ...args], 0, keys.length, host, 5000);
   for (let i = 0; i < 1000 && !run.resume(); i++);
-  // An integer result comes as a number (no bigint made): compared here as the reply it writes.
+  // An integer result comes as a number (no bigint made), a string or table result as its Lua
+  // value: compared here as the reply they write (a RESP3 writer keeps every type apart).
   const reply = run.reply;
-  return reply.type === "number" ? int(reply.value) : reply;
+  if (reply.type === "number") return int(reply.value);
+  if (reply.type !== "lua") return reply;
+  const out = new RespWriter();
+  out.resp = 3;
+  reply.write(out);
+  return withoutRaw(new RespReplyDecoder().decode(out.buf, 0, out.pos)!);
+}
+
+/** A decoded reply with doubles' text left out, as the engine's own reply objects have it. */
+function withoutRaw(v: RespValue): RespValue {
+  if (v.type === "double") return { ...v, raw: "" };
+  if (v.type === "array" || v.type === "set") return { ...v, values: v.values.map(withoutRaw) };
+  if (v.type === "map") {
+    return { ...v, entries: v.entries.map(([k, x]) => [withoutRaw(k), withoutRaw(x)]) };
+  }
+  return v;
 }
 
 const bulk = (value: string): RespValue => ({ type: "bulk", value });
@@ -122,6 +138,14 @@ Deno.test("Lua values convert to replies as Redis documents", () => {
     raw: "",
   });
   deepEqual(evalScript(engine, "redis.setresp(3) return true"), { type: "bool", value: true });
+  // A verbatim string's table was read from the wrong stack slot ("ERR table expected").
+  deepEqual(
+    evalScript(
+      engine,
+      "redis.setresp(3) return {verbatim_string = {format = 'txt', string = 'hi'}}",
+    ),
+    { type: "verbatim", format: "txt", value: "hi" },
+  );
   deepEqual(evalScript(engine, "redis.setresp(3) return {map={a=1}}"), {
     type: "map",
     entries: [[bulk("a"), int(1)]],
@@ -493,4 +517,47 @@ Deno.test("redis.call receives KEYS and ARGV as sent: binary, long, past the 16t
       ["set", "k", sent[19]!],
     ]);
   }
+});
+
+Deno.test("table writes: removal in traversal, next from a removed key, float keys, nil and NaN keys", () => {
+  // The replies of redis-server 7.0.15 to the same script.
+  const engine = new ScriptEngine();
+  const body = [
+    "local t = {}",
+    "for i = 1, 10 do t[i] = i * 2 end",
+    "for k in pairs(t) do t[k] = nil end",
+    "local n = 0",
+    "for _ in pairs(t) do n = n + 1 end",
+    "t[1.0] = 'one'",
+    "t[2^40] = 'big'",
+    "t.k = 'v'",
+    "t.k = 'w'",
+    "local u = {a = 1, b = 2, c = 3}",
+    "local first = next(u)",
+    "u[first] = nil",
+    "local second = next(u, first)",
+    "local count = 0",
+    "for _ in pairs(u) do count = count + 1 end",
+    "local _, nilkey = pcall(function() local x = {} x[nil] = 1 end)",
+    "local _, nankey = pcall(function() local x = {} x[0/0] = 1 end)",
+    "local c = {1, 2, 3, n = 'x'}",
+    "return {n, t[1], t[2^40], t.k, #c, c.n, count, second ~= nil, u[first] == nil, nilkey, nankey}",
+  ].join("\n");
+  const b = (value: string): RespValue => ({ type: "bulk", value });
+  deepEqual(evalScript(engine, body), {
+    type: "array",
+    values: [
+      int(0),
+      b("one"),
+      b("big"),
+      b("w"),
+      int(3),
+      b("x"),
+      int(2),
+      int(1),
+      int(1),
+      b("user_script:16: table index is nil"),
+      b("user_script:17: table index is NaN"),
+    ],
+  });
 });

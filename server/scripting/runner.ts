@@ -512,6 +512,8 @@ export function writeReply(out: ReplyWriter, v: ScriptReply): void {
   switch (v.type) {
     case "number":
       return out.int(v.value);
+    case "lua":
+      return v.write(out);
     case "simple":
       return out.simple(v.value);
     case "error":
