@@ -561,3 +561,18 @@ Deno.test("table writes: removal in traversal, next from a removed key, float ke
     ],
   });
 });
+
+Deno.test("strings with bytes under 16 are their own table keys, constants and order", () => {
+  // fengari's key wrote bytes in hex without padding: "\1\17" and "\17\1" were one key.
+  // The replies of redis-server 7.0.15 to the same script.
+  const engine = new ScriptEngine();
+  const body = "local t = {} t['\\1\\17'] = 'first' " +
+    "return {t['\\17\\1'] == nil and 'absent' or 'found', " +
+    "('\\1\\17' == '\\17\\1') and 'equal' or 'different', " +
+    "('\\15' < '\\16') and 'less' or 'not less', " +
+    "('\\1\\17' < '\\17\\1') and 'less' or 'not less', #'\\1\\17'}";
+  deepEqual(evalScript(engine, body), {
+    type: "array",
+    values: [bulk("absent"), bulk("different"), bulk("less"), bulk("less"), int(2)],
+  });
+});

@@ -1,6 +1,7 @@
 /**
  * fengari's table writes as its interpreter and API reach them, without a
- * Map cleared per new key.
+ * Map cleared per new key; and strings' table keys that tell every string
+ * apart (below).
  *
  * A fengari table keeps the keys removed from it in a second Map (so `next`
  * can go on from a key just set to nil), and forgets them whenever a key is
@@ -79,3 +80,33 @@ function setfrom(L: Loose, t: Loose, key: Loose, value: Loose): void {
 
 ltable.luaH_setint = setint;
 ltable.luaH_setfrom = setfrom;
+
+/**
+ * A Lua string's key for tables, for the lexer's and compiler's string
+ * tables, and for string order (`<`): fengari writes each byte in hex with
+ * no padding, so different strings share one key ("\1\17" and "\17\1" are
+ * both `|111`: a table kept one value for both, and two such literals in a
+ * chunk became one constant), and a byte under 16 sorted after the bytes
+ * above it (`'\15' < '\16'` was false). Two digits a byte give each string
+ * its own key, ordered as its bytes are; for bytes of 16 and up the key is
+ * fengari's own, so the lexer's table of reserved words still finds them.
+ * fengari reaches the key only through the `hash` field its TString
+ * constructor sets to null and luaS_hashlongstr fills: an accessor on the
+ * prototype takes both over (for every string made after this module loads).
+ */
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+
+function stringKey(bytes: Uint8Array): string {
+  let key = "|";
+  for (let i = 0; i < bytes.length; i++) key += HEX[bytes[i]!];
+  return key;
+}
+
+Object.defineProperty(lstring.TString.prototype, "hash", {
+  get(this: { key?: string; realstring: Uint8Array }): string {
+    return this.key ??= stringKey(this.realstring);
+  },
+  set(this: { key?: string }, value: string | null): void {
+    if (value !== null) this.key = value;
+  },
+});
