@@ -30,6 +30,11 @@ Deno.test("EVAL and EVALSHA run commands and convert replies", async () => {
   deepEqual(await c.cmd("EVALSHA", sha as string, 0), {
     error: "NOSCRIPT No matching script. Please use EVAL.",
   });
+  // A verbatim string's table was read from the wrong stack slot ("ERR table expected").
+  deepEqual(
+    await c.cmd("EVAL", "return {verbatim_string = {format = 'txt', string = 'hello'}}", 0),
+    "hello",
+  );
 });
 
 Deno.test("script errors and argument errors are Redis's", async () => {

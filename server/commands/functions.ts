@@ -24,8 +24,11 @@ import {
   NUMKEYS_OVER_ARGS,
 } from "../errors.ts";
 import { globMatch } from "../glob.ts";
-import { SCRIPT_FLAGS, ScriptError } from "../scripting/shebang.ts";
-import { runScript } from "../scripting/runner.ts";
+import type { ScriptRun } from "../scripting/engine.ts";
+import type { FunctionInfo } from "../scripting/functions.ts";
+import type { ScriptHost } from "../scripting/redis_api.ts";
+import { SCRIPT_FLAGS, ScriptError, type ScriptFlags } from "../scripting/shebang.ts";
+import { type RunOptions, runScript, type Scripting } from "../scripting/runner.ts";
 import { writeHelp } from "./help.ts";
 
 const FUNCTION_HELP = [
@@ -92,17 +95,37 @@ function fcall(ctx: CommandContext, argv: string[], readOnly: boolean): void {
   const numkeys = intArg(arg(argv, 2), FCALL_BAD_NUMKEYS);
   if (numkeys > argv.length - 3) throw new CommandError(NUMKEYS_OVER_ARGS);
   if (numkeys < 0) throw new CommandError(NUMKEYS_NEGATIVE);
-  const keys = argv.slice(3, 3 + numkeys);
-  const args = argv.slice(3 + numkeys);
-  runScript(ctx, {
-    ro: readOnly,
-    flags: { compat: false, flags: fn.flags },
-    isEval: false,
-    argv,
-    start: (scripting, host, threshold) =>
-      scripting.functions.start(fn, keys, args, host, threshold),
-  });
+  runScript(ctx, fcallRun.set(fn, argv, numkeys, readOnly));
 }
+
+/**
+ * An FCALL run: the function, its keys and arguments from argv[3] on.
+ * runScript reads it only until the run has started, and runs never nest
+ * (a function cannot call FCALL), so one object serves every call.
+ */
+class FcallRun implements RunOptions {
+  readonly isEval = false;
+  readonly flags: ScriptFlags = { compat: false, flags: new Set() };
+  fn!: FunctionInfo;
+  argv: string[] = [];
+  numkeys = 0;
+  ro = false;
+
+  set(fn: FunctionInfo, argv: string[], numkeys: number, ro: boolean): this {
+    this.fn = fn;
+    this.flags.flags = fn.flags;
+    this.argv = argv;
+    this.numkeys = numkeys;
+    this.ro = ro;
+    return this;
+  }
+
+  start(scripting: Scripting, host: ScriptHost, busyThresholdMs: number): ScriptRun {
+    return scripting.functions.start(this.fn, this.argv, 3, this.numkeys, host, busyThresholdMs);
+  }
+}
+
+const fcallRun = new FcallRun();
 
 function functionList(ctx: CommandContext, argv: string[]): void {
   let withCode = false;

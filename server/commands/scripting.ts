@@ -67,27 +67,37 @@ function evalGeneric(
     ? (name.length === 40 ? engine.get(name) : undefined)
     : engine.get(loadScript(ctx, name));
   if (script === undefined) throw new CommandError(NOSCRIPT);
-  runScript(ctx, new EvalRun(script, argv, numkeys, readOnly));
+  runScript(ctx, evalRun.set(script, argv, numkeys, readOnly));
 }
 
-/** An EVAL-family run: the cached script, its keys and arguments from argv[3] on. */
+/**
+ * An EVAL-family run: the cached script, its keys and arguments from argv[3]
+ * on. runScript reads it only until the run has started, and runs never
+ * nest (a script cannot call EVAL), so one object serves every call.
+ */
 class EvalRun implements RunOptions {
   readonly isEval = true;
-  readonly flags: ScriptFlags;
+  flags!: ScriptFlags;
+  script!: CachedScript;
+  argv: string[] = [];
+  numkeys = 0;
+  ro = false;
 
-  constructor(
-    readonly script: CachedScript,
-    readonly argv: string[],
-    readonly numkeys: number,
-    readonly ro: boolean,
-  ) {
+  set(script: CachedScript, argv: string[], numkeys: number, ro: boolean): this {
+    this.script = script;
     this.flags = script.flags;
+    this.argv = argv;
+    this.numkeys = numkeys;
+    this.ro = ro;
+    return this;
   }
 
   start(scripting: Scripting, host: ScriptHost, busyThresholdMs: number): ScriptRun {
     return scripting.engine.start(this.script, this.argv, 3, this.numkeys, host, busyThresholdMs);
   }
 }
+
+const evalRun = new EvalRun();
 
 const EVAL_FLAGS: readonly CommandFlag[] = [
   "noscript",

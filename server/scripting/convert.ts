@@ -12,8 +12,9 @@
  * 1 / null under RESP2, boolean under RESP3, tables as above (an array stops
  * at its first nil), anything else → null.
  */
-import { parseDecimal } from "../../protocol/bytes.ts";
+import { copyBytes, parseDecimal } from "../../protocol/bytes.ts";
 import { RespReplyDecoder, type RespValue } from "../../protocol/resp.ts";
+import type { ReplyWriter } from "../../protocol/writer.ts";
 import { LUA_REPLY_TOO_DEEP } from "../errors.ts";
 import {
   lua,
@@ -27,6 +28,8 @@ import {
   pushBinary,
   pushBytes,
   pushLiteral,
+  rawSetIndex,
+  rawSetPair,
   setField,
   toBinary,
 } from "./lua.ts";
@@ -59,48 +62,89 @@ export interface ReplyBytes {
 const COLON = 58;
 const DOLLAR = 36;
 const PLUS = 43;
+const STAR = 42;
 const CR = 13;
 const replyDecoder = new RespReplyDecoder();
 
 /**
  * Pushes a command's reply, given as its RESP bytes in the script's protocol,
- * as a Lua value; returns whether it is an error. Integers, bulk strings and
- * statuses, most replies, go from the bytes straight to Lua (a bulk's or
- * status's bytes are copied into the Lua string); the rest are decoded first.
+ * as a Lua value; returns whether it is an error. Integers, bulk strings,
+ * statuses and arrays of them, most replies, go from the bytes straight to
+ * Lua (a string's bytes are copied into the Lua string, no JavaScript string
+ * is made); the rest are decoded first.
  */
 export function pushReplyBytes(L: LuaState, reply: ReplyBytes): boolean {
   const { buf, start, end } = reply;
-  const type = buf[start];
-  if (type === COLON && buf[end - 2] === CR) {
-    // Integers past 2^53 are decoded: a double rounds them as Redis's (lua_Number) cast does.
-    const n = parseDecimal(buf, start + 1, end - 2);
-    if (n !== undefined) {
-      lua.lua_pushnumber(L, n);
-      return false;
-    }
-  } else if (type === DOLLAR) {
-    const cr = buf.indexOf(CR, start + 1);
-    const len = cr < 0 ? undefined : parseDecimal(buf, start + 1, cr);
-    if (len !== undefined && len >= 0 && cr + len + 4 === end) {
-      pushCopy(L, buf, cr + 2, cr + 2 + len);
-      return false;
-    }
-  } else if (type === PLUS && buf[end - 2] === CR) {
-    // A status line (it holds no CR): `{ok = "<status>"}`, as pushReply makes it.
-    lua.lua_newtable(L);
-    pushCopy(L, buf, start + 1, end - 2);
-    setField(L, -2, "ok");
-    return false;
-  }
+  const top = lua.lua_gettop(L);
+  if (pushFromBytes(L, buf, start, end) === end) return false;
+  lua.lua_settop(L, top);
   const value = replyDecoder.decode(buf, start, end) ?? { type: "null" };
   pushReply(L, value);
   return value.type === "error";
 }
 
+/**
+ * Pushes the value whose bytes start at `at` (and end by `end`) as pushReply
+ * would push it decoded; returns where its bytes end, or -1 for a value left
+ * to the decoder (an error, a RESP3 type, an integer past 2^53), having
+ * pushed part of it, which the caller pops.
+ */
+function pushFromBytes(L: LuaState, buf: Uint8Array, at: number, end: number): number {
+  const type = buf[at];
+  const cr = lineEnd(buf, at + 1, end);
+  if (cr < 0) return -1;
+  const n = type === PLUS ? 0 : parseDecimal(buf, at + 1, cr);
+  // Integers past 2^53 are decoded: a double rounds them as Redis's (lua_Number) cast does.
+  if (n === undefined) return -1;
+  const next = cr + 2;
+  if (type === COLON) {
+    lua.lua_pushnumber(L, n);
+    return next;
+  }
+  if (type === DOLLAR) {
+    if (n === -1) {
+      lua.lua_pushboolean(L, false);
+      return next;
+    }
+    if (n < 0 || next + n + 2 > end) return -1;
+    pushCopy(L, buf, next, next + n);
+    return next + n + 2;
+  }
+  if (type === PLUS) {
+    // A status line (it holds no CR): `{ok = "<status>"}`, as pushReply makes it.
+    lua.lua_newtable(L);
+    pushCopy(L, buf, at + 1, cr);
+    setField(L, -2, "ok");
+    return next;
+  }
+  if (type !== STAR || n < -1) return -1;
+  if (n === -1) {
+    lua.lua_pushboolean(L, false);
+    return next;
+  }
+  lua.luaL_checkstack(L, 4, null);
+  lua.lua_createtable(L, n, 0);
+  let pos = next;
+  for (let i = 1; i <= n; i++) {
+    pos = pushFromBytes(L, buf, pos, end);
+    if (pos < 0) return -1;
+    rawSetIndex(L, i);
+  }
+  return pos;
+}
+
+/** Where the line from `from` ends (its CR, followed by LF before `end`), or -1. */
+function lineEnd(buf: Uint8Array, from: number, end: number): number {
+  for (let i = from; i < end - 1; i++) {
+    if (buf[i] === CR) return buf[i + 1] === 10 ? i : -1;
+  }
+  return -1;
+}
+
 /** Pushes bytes [from, to) of `buf` as a new Lua string. */
 function pushCopy(L: LuaState, buf: Uint8Array, from: number, to: number): void {
   const bytes = luaBytes(to - from);
-  bytes.set(buf.subarray(from, to));
+  copyBytes(bytes, 0, buf, from, to);
   pushBytes(L, bytes);
 }
 
@@ -131,7 +175,7 @@ export function pushReply(L: LuaState, v: RespValue): void {
       lua.lua_createtable(L, v.values.length, 0);
       v.values.forEach((item, i) => {
         pushReply(L, item);
-        lua.lua_rawseti(L, -2, i + 1);
+        rawSetIndex(L, i + 1);
       });
       return;
     case "map":
@@ -140,7 +184,7 @@ export function pushReply(L: LuaState, v: RespValue): void {
         for (const [key, value] of v.entries) {
           pushReply(L, key);
           pushReply(L, value);
-          lua.lua_settable(L, -3);
+          rawSetPair(L);
         }
       });
       return;
@@ -150,7 +194,7 @@ export function pushReply(L: LuaState, v: RespValue): void {
         for (const item of v.values) {
           pushReply(L, item);
           lua.lua_pushboolean(L, true);
-          lua.lua_settable(L, -3);
+          rawSetPair(L);
         }
       });
       return;
@@ -175,23 +219,42 @@ export function pushReply(L: LuaState, v: RespValue): void {
   }
 }
 
+/** An integer a double holds exactly (the common result), written without making a bigint. */
+export interface NumberReply {
+  type: "number";
+  value: number;
+}
+
 /**
- * A script's result: a reply, or `number` for an integer a double holds
- * exactly (the common result), which is written without making a bigint.
+ * A string or table result kept as its Lua value until it is written to the
+ * caller (lua_reply.ts): `write` writes it.
  */
-export type ScriptReply = RespValue | { type: "number"; value: number };
+export interface LuaReply {
+  type: "lua";
+  write(out: ReplyWriter): void;
+}
+
+/** A script's result: a reply, a NumberReply or a LuaReply. */
+export type ScriptReply = RespValue | NumberReply | LuaReply;
 
 /**
  * Converts the script's result at the top of the stack into a reply and pops
- * it. `resp` is the protocol the script selected with redis.setresp.
+ * it. `resp` is the protocol the script selected with redis.setresp. An
+ * integer is written into `number`, which the caller may reuse once it has
+ * written the reply.
  */
-export function popReply(L: LuaState, resp: 2 | 3): ScriptReply {
+export function popReply(
+  L: LuaState,
+  resp: 2 | 3,
+  number: NumberReply = { type: "number", value: 0 },
+): ScriptReply {
   if (lua.lua_type(L, -1) === LUA_TNUMBER) {
     const n = Math.trunc(lua.lua_tonumber(L, -1));
     if (Number.isSafeInteger(n)) {
       lua.lua_pop(L, 1);
       // -0 truncated is an integer 0, as the bigint it stands for.
-      return { type: "number", value: n === 0 ? 0 : n };
+      number.value = n === 0 ? 0 : n;
+      return number;
     }
   }
   return popValue(L, resp, 0);
@@ -235,9 +298,10 @@ function truncate(n: number): bigint {
   return BigInt(Math.trunc(n));
 }
 
-function rawField(L: LuaState, name: string): number {
+/** Pushes `t[name]`, raw, for the table at `idx` (below the key pushed); returns its type. */
+function rawField(L: LuaState, name: string, idx = -1): number {
   pushLiteral(L, name);
-  return lua.lua_rawget(L, -2);
+  return lua.lua_rawget(L, idx - 1);
 }
 
 function tableReply(L: LuaState, resp: 2 | 3, depth: number): RespValue {
@@ -307,7 +371,8 @@ function verbatimReply(L: LuaState): RespValue | undefined {
   if (rawField(L, "verbatim_string") === LUA_TTABLE) {
     if (rawField(L, "format") === LUA_TSTRING) {
       const format = toBinary(L, -1)!;
-      if (rawField(L, "string") === LUA_TSTRING) {
+      // The verbatim table is below its format.
+      if (rawField(L, "string", -2) === LUA_TSTRING) {
         reply = { type: "verbatim", format, value: toBinary(L, -1)! };
       }
       lua.lua_pop(L, 1);

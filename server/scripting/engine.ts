@@ -22,11 +22,13 @@ import {
   scriptRaised,
 } from "../errors.ts";
 import { reportTime } from "../types/access_clock.ts";
-import { popReply, type ScriptReply } from "./convert.ts";
+import { type NumberReply, popReply, type ScriptReply } from "./convert.ts";
 import { createScriptState, Rand48 } from "./environment.ts";
 import {
+  forgetKnownStrings,
   getField,
   isPlainArray,
+  isTrue,
   lauxlib,
   lit,
   lua,
@@ -40,16 +42,20 @@ import {
   type LuaState,
   type LuaTable,
   type LuaValue,
-  pushBinary,
-  pushLiteral,
+  pushKnown,
   pushValue,
+  rawField,
+  rawSetIndex,
   setReadonly,
   setStringItem,
   tableAt,
   toBinary,
   toLua,
   topValue,
+  typeOf,
 } from "./lua.ts";
+import { writeLuaValue } from "./lua_reply.ts";
+import type { ReplyWriter } from "../../protocol/writer.ts";
 import { pushErrorTable } from "./convert.ts";
 import { escapeTooLargeMessage, quoteTokens51, rewriteEscapes51 } from "./lexer51.ts";
 import type { RunState, ScriptHost } from "./redis_api.ts";
@@ -169,6 +175,7 @@ export class ScriptEngine {
   ): ScriptRun {
     if (this.#current !== undefined) throw new Error("a script is already running");
     const L = this.#L;
+    forgetKnownStrings();
     setGlobalArray(L, this.#keys, argv, first, first + numkeys);
     setGlobalArray(L, this.#argv, argv, first + numkeys, argv.length);
     pushValue(this.#threads.next, script.fn);
@@ -258,8 +265,8 @@ export function pushArray(
 ): void {
   lua.lua_createtable(L, to - from, 0);
   for (let i = from; i < to; i++) {
-    pushBinary(L, items[i]!);
-    lua.lua_rawseti(L, -2, i - from + 1);
+    pushKnown(L, items[i]!);
+    rawSetIndex(L, i - from + 1);
   }
 }
 
@@ -309,6 +316,19 @@ export class ScriptRun {
   /** Since when, past the busy threshold, the hook has found the script unable to yield. */
   #stuckSince: number | undefined;
   reply: ScriptReply = NULL_REPLY;
+  /** An integer result, written into one record: a run's reply is written before the next run. */
+  readonly #number: NumberReply = { type: "number", value: 0 };
+  /** A string or table result, likewise; it lets go of the value once written. */
+  readonly #luaReply = {
+    type: "lua" as const,
+    value: undefined as LuaValue | undefined,
+    resp: 2 as 2 | 3,
+    write(out: ReplyWriter): void {
+      const value = this.value!;
+      this.value = undefined;
+      writeLuaValue(out, value, this.resp);
+    },
+  };
   done = false;
   /** Whether the error came from a command whose own failure was already counted in stats. */
   errorStatsCounted = false;
@@ -389,15 +409,7 @@ export class ScriptRun {
       if (status === LUA_YIELD) return false;
       if (status === LUA_OK) {
         lua.lua_settop(co, 1);
-        // A returned redis.pcall error was counted when its command failed.
-        if (lua.lua_type(co, 1) === LUA_TTABLE) {
-          // Raw: a metatable's __index must not run outside the script's protected call.
-          pushLiteral(co, "ignore_error_stats_update");
-          lua.lua_rawget(co, 1);
-          this.errorStatsCounted = lua.lua_toboolean(co, -1);
-          lua.lua_pop(co, 1);
-        }
-        this.reply = popReply(co, this.state.resp);
+        this.reply = this.#result(co);
       } else {
         this.reply = { type: "error", value: this.#errorText() };
       }
@@ -409,9 +421,34 @@ export class ScriptRun {
       };
     }
     this.done = true;
+    forgetKnownStrings();
     this.threads.finish(this.thread, !this.#raised && lua.lua_status(co) === LUA_OK);
     this.ended();
     return true;
+  }
+
+  /**
+   * The reply for the result at the top of the coroutine: an error or an
+   * integer now, a string or any other table written from its Lua value
+   * when the caller writes the reply (nothing runs Lua before that).
+   */
+  #result(co: LuaState): ScriptReply {
+    const type = lua.lua_type(co, 1);
+    if (type === LUA_TTABLE) {
+      // Raw reads: a metatable's __index must not run outside the script's protected call.
+      const t = tableAt(co, 1);
+      // A returned redis.pcall error was counted when its command failed.
+      this.errorStatsCounted = isTrue(rawField(t, "ignore_error_stats_update"));
+      if (typeOf(rawField(t, "err")) === LUA_TSTRING) return popReply(co, this.state.resp);
+    }
+    if (type !== LUA_TTABLE && type !== LUA_TSTRING) {
+      return popReply(co, this.state.resp, this.#number);
+    }
+    const reply = this.#luaReply;
+    reply.value = topValue(co);
+    reply.resp = this.state.resp;
+    lua.lua_pop(co, 1);
+    return reply;
   }
 
   /** The error reply for a failed run: Redis's err handler adds where the error was raised. */

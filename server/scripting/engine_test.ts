@@ -1,5 +1,5 @@
 import { deepEqual, equal, match } from "node:assert/strict";
-import type { RespValue } from "../../protocol/resp.ts";
+import { RespReplyDecoder, type RespValue } from "../../protocol/resp.ts";
 import { RespWriter } from "../../protocol/writer.ts";
 import type { ReplyBytes } from "./convert.ts";
 import { ScriptEngine } from "./engine.ts";
@@ -62,9 +62,25 @@ function evalScript(
   const sha = engine.load(body);
   const run = engine.start(engine.get(sha)!, [...keys, ...args], 0, keys.length, host, 5000);
   for (let i = 0; i < 1000 && !run.resume(); i++);
-  // An integer result comes as a number (no bigint made): compared here as the reply it writes.
+  // An integer result comes as a number (no bigint made), a string or table result as its Lua
+  // value: compared here as the reply they write (a RESP3 writer keeps every type apart).
   const reply = run.reply;
-  return reply.type === "number" ? int(reply.value) : reply;
+  if (reply.type === "number") return int(reply.value);
+  if (reply.type !== "lua") return reply;
+  const out = new RespWriter();
+  out.resp = 3;
+  reply.write(out);
+  return withoutRaw(new RespReplyDecoder().decode(out.buf, 0, out.pos)!);
+}
+
+/** A decoded reply with doubles' text left out, as the engine's own reply objects have it. */
+function withoutRaw(v: RespValue): RespValue {
+  if (v.type === "double") return { ...v, raw: "" };
+  if (v.type === "array" || v.type === "set") return { ...v, values: v.values.map(withoutRaw) };
+  if (v.type === "map") {
+    return { ...v, entries: v.entries.map(([k, x]) => [withoutRaw(k), withoutRaw(x)]) };
+  }
+  return v;
 }
 
 const bulk = (value: string): RespValue => ({ type: "bulk", value });
@@ -122,6 +138,14 @@ Deno.test("Lua values convert to replies as Redis documents", () => {
     raw: "",
   });
   deepEqual(evalScript(engine, "redis.setresp(3) return true"), { type: "bool", value: true });
+  // A verbatim string's table was read from the wrong stack slot ("ERR table expected").
+  deepEqual(
+    evalScript(
+      engine,
+      "redis.setresp(3) return {verbatim_string = {format = 'txt', string = 'hi'}}",
+    ),
+    { type: "verbatim", format: "txt", value: "hi" },
+  );
   deepEqual(evalScript(engine, "redis.setresp(3) return {map={a=1}}"), {
     type: "map",
     entries: [[bulk("a"), int(1)]],
@@ -471,4 +495,84 @@ Deno.test("the strings' metatable is read-only: no run leaves a value there for 
   match((reply as { value: string }).value, /Attempt to modify a readonly table/);
   deepEqual(evalScript(engine, "return tostring(getmetatable('').x)"), bulk("nil"));
   deepEqual(evalScript(engine, "return ('abc'):upper()"), bulk("ABC"));
+});
+
+Deno.test("redis.call receives KEYS and ARGV as sent: binary, long, past the 16th, changed", () => {
+  const engine = new ScriptEngine();
+  const keys = Array.from({ length: 20 }, (_, i) => `key:${i}\x00\xff\x80`);
+  const args = [
+    "",
+    "x".repeat(5000),
+    String.fromCharCode(...Array.from({ length: 256 }, (_, i) => i)),
+  ];
+  const body = "for i = 1, #KEYS do redis.call('set', KEYS[i], ARGV[(i % 3) + 1]) end " +
+    "redis.call('set', KEYS[1] .. 'y', 'lit') return redis.call('set', 'k', KEYS[20])";
+  for (const round of [0, 1]) {
+    const host = fakeHost();
+    const sent = round === 0 ? keys : keys.map((k) => `${k}:${round}`);
+    deepEqual(evalScript(engine, body, sent, args, host), { type: "simple", value: "OK" });
+    deepEqual(host.calls, [
+      ...sent.map((k, i) => ["set", k, args[(i + 1) % 3]!]),
+      ["set", `${sent[0]}y`, "lit"],
+      ["set", "k", sent[19]!],
+    ]);
+  }
+});
+
+Deno.test("table writes: removal in traversal, next from a removed key, float keys, nil and NaN keys", () => {
+  // The replies of redis-server 7.0.15 to the same script.
+  const engine = new ScriptEngine();
+  const body = [
+    "local t = {}",
+    "for i = 1, 10 do t[i] = i * 2 end",
+    "for k in pairs(t) do t[k] = nil end",
+    "local n = 0",
+    "for _ in pairs(t) do n = n + 1 end",
+    "t[1.0] = 'one'",
+    "t[2^40] = 'big'",
+    "t.k = 'v'",
+    "t.k = 'w'",
+    "local u = {a = 1, b = 2, c = 3}",
+    "local first = next(u)",
+    "u[first] = nil",
+    "local second = next(u, first)",
+    "local count = 0",
+    "for _ in pairs(u) do count = count + 1 end",
+    "local _, nilkey = pcall(function() local x = {} x[nil] = 1 end)",
+    "local _, nankey = pcall(function() local x = {} x[0/0] = 1 end)",
+    "local c = {1, 2, 3, n = 'x'}",
+    "return {n, t[1], t[2^40], t.k, #c, c.n, count, second ~= nil, u[first] == nil, nilkey, nankey}",
+  ].join("\n");
+  const b = (value: string): RespValue => ({ type: "bulk", value });
+  deepEqual(evalScript(engine, body), {
+    type: "array",
+    values: [
+      int(0),
+      b("one"),
+      b("big"),
+      b("w"),
+      int(3),
+      b("x"),
+      int(2),
+      int(1),
+      int(1),
+      b("user_script:16: table index is nil"),
+      b("user_script:17: table index is NaN"),
+    ],
+  });
+});
+
+Deno.test("strings with bytes under 16 are their own table keys, constants and order", () => {
+  // fengari's key wrote bytes in hex without padding: "\1\17" and "\17\1" were one key.
+  // The replies of redis-server 7.0.15 to the same script.
+  const engine = new ScriptEngine();
+  const body = "local t = {} t['\\1\\17'] = 'first' " +
+    "return {t['\\17\\1'] == nil and 'absent' or 'found', " +
+    "('\\1\\17' == '\\17\\1') and 'equal' or 'different', " +
+    "('\\15' < '\\16') and 'less' or 'not less', " +
+    "('\\1\\17' < '\\17\\1') and 'less' or 'not less', #'\\1\\17'}";
+  deepEqual(evalScript(engine, body), {
+    type: "array",
+    values: [bulk("absent"), bulk("different"), bulk("less"), bulk("less"), int(2)],
+  });
 });

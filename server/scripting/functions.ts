@@ -57,6 +57,7 @@ import { SCRIPT_FLAGS, ScriptError } from "./shebang.ts";
 import { createScriptState, protectRecursively, Rand48, setErrorMetatable } from "./environment.ts";
 import { escapeTooLargeMessage, quoteTokens51, rewriteEscapes51 } from "./lexer51.ts";
 import {
+  forgetKnownStrings,
   getField,
   lauxlib,
   lit,
@@ -124,6 +125,8 @@ export class FunctionLibraries {
   #L!: LuaState;
   #rand = new Rand48();
   #current: RunState | undefined;
+  /** What each run's redis.* functions see, one object for every run in turn (they never overlap). */
+  #state: RunState | undefined;
   /** The library whose code is running under FUNCTION LOAD. */
   #loading: LibraryInfo | undefined;
   #proxyMetaRef = 0;
@@ -359,17 +362,22 @@ export class FunctionLibraries {
   /** Starts a call of a registered function with its keys and arguments. */
   start(
     fn: FunctionInfo,
-    keys: string[],
-    args: string[],
+    argv: readonly string[],
+    first: number,
+    numkeys: number,
     host: ScriptHost,
     busyThresholdMs: number,
   ): ScriptRun {
     if (this.#current !== undefined) throw new Error("a script is already running");
     const co = this.#threads.next;
+    forgetKnownStrings();
     lua.lua_rawgeti(co, LUA_REGISTRYINDEX, fn.ref);
-    pushArray(co, keys);
-    pushArray(co, args);
-    const state: RunState = { host, resp: 2 };
+    // New tables each call: a function may keep them (in its library's locals).
+    pushArray(co, argv, first, first + numkeys);
+    pushArray(co, argv, first + numkeys);
+    const state = this.#state ??= { host, resp: 2 };
+    state.host = host;
+    state.resp = 2;
     this.#current = state;
     return this.#threads.start(2, fn.name, state, busyThresholdMs, this.#ended);
   }

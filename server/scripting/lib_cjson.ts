@@ -15,6 +15,8 @@ import {
   LUA_TTABLE,
   type LuaState,
   pushBinary,
+  rawSetIndex,
+  rawSetPair,
   setFunction,
   toBinary,
 } from "./lua.ts";
@@ -225,7 +227,7 @@ class Decoder {
       if (this.text[this.pos] !== ":") this.error("colon", this.tokenName());
       this.pos++;
       this.value(depth);
-      lua.lua_rawset(this.L, -3);
+      rawSetPair(this.L);
       this.skipSpace();
       const c = this.text[this.pos++];
       if (c === "}") return;
@@ -247,7 +249,7 @@ class Decoder {
     }
     for (let i = 1;; i++) {
       this.value(depth);
-      lua.lua_rawseti(this.L, -2, i);
+      rawSetIndex(this.L, i);
       this.skipSpace();
       const c = this.text[this.pos++];
       if (c === "]") return;

@@ -14,6 +14,8 @@ import {
   LUA_TTABLE,
   type LuaState,
   pushBinary,
+  rawSetIndex,
+  rawSetPair,
   setFunction,
   toBinary,
 } from "./lua.ts";
@@ -256,7 +258,7 @@ class Unpacker {
     lua.lua_newtable(L);
     for (let i = 1; i <= n; i++) {
       this.value(L);
-      lua.lua_rawseti(L, -2, i);
+      rawSetIndex(L, i);
     }
   }
 
@@ -265,7 +267,7 @@ class Unpacker {
     for (let i = 0; i < n; i++) {
       this.value(L);
       this.value(L);
-      lua.lua_settable(L, -3);
+      rawSetPair(L);
     }
   }
 }

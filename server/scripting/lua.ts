@@ -21,6 +21,7 @@ import ltable from "fengari/src/ltable.js";
 import ldebug from "fengari/src/ldebug.js";
 import lvm from "fengari/src/lvm.js";
 import "./lua_calls.ts";
+import "./lua_tables.ts";
 import { binaryToBytes, bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
 import { READONLY_TABLE_ERROR } from "../errors.ts";
 
@@ -208,6 +209,32 @@ export function getField(L: LuaState, idx: number, name: string): number {
   return l.stack[l.top - 1].type & 0x0f;
 }
 
+/**
+ * lua_rawseti(L, -2, i): `t[i]` = the value at the top, popped, for the
+ * table just below it. fengari pops with `delete`, which V8 runs in its
+ * runtime (~70 ns a slot, the most of building a reply's table); an
+ * emptied slot is `undefined` here, as lua_calls.ts leaves them.
+ */
+export function rawSetIndex(L: LuaState, i: number): void {
+  const l = L as unknown as LooseApi;
+  const top = l.top - 1;
+  ltable.luaH_setint(l.stack[top - 1].value, i, l.stack[top]);
+  l.stack[top] = undefined;
+  l.top = top;
+}
+
+/** lua_rawset(L, -3): `t[key] = value` for the key and value at the top, both popped. */
+export function rawSetPair(L: LuaState): void {
+  const l = L as unknown as LooseApi;
+  const top = l.top - 2;
+  const t = l.stack[top - 1].value;
+  ltable.luaH_setfrom(L, t, l.stack[top], l.stack[top + 1]);
+  ltable.invalidateTMcache(t);
+  l.stack[top + 1] = undefined;
+  l.stack[top] = undefined;
+  l.top = top;
+}
+
 /** How a chunk's name appears in its messages (`@user_script` as `user_script`, `[string "..."]`). */
 export function chunkId(name: Uint8Array): string {
   return bytesToBinary(lobject.luaO_chunkid(name, LUA_IDSIZE));
@@ -266,8 +293,49 @@ export interface LuaTable {
 }
 
 interface TableEntry {
-  key: { value: unknown };
+  key: LuaValue & { value: unknown };
+  value: LuaValue;
   n: TableEntry | undefined;
+}
+
+/** A value's basic type (LUA_T*). */
+export function typeOf(v: LuaValue): number {
+  return (v as unknown as LooseApi).type & 0x0f;
+}
+
+/** The number a value holds (typeOf is LUA_TNUMBER). */
+export function numberOf(v: LuaValue): number {
+  return (v as unknown as LooseApi).value;
+}
+
+/** The boolean a value holds (typeOf is LUA_TBOOLEAN). */
+export function booleanOf(v: LuaValue): boolean {
+  return (v as unknown as LooseApi).value;
+}
+
+/** The table a value holds (typeOf is LUA_TTABLE). */
+export function tableOf(v: LuaValue): LuaTable {
+  return (v as unknown as LooseApi).value;
+}
+
+/** Whether a value counts as true (neither nil nor false). */
+export function isTrue(v: LuaValue): boolean {
+  return !(v as unknown as LooseApi).l_isfalse();
+}
+
+/** The bytes of a string value (typeOf is LUA_TSTRING); they must not be changed. */
+export function stringBytes(v: LuaValue): Uint8Array {
+  return (v as unknown as LooseApi).value.realstring;
+}
+
+/** `t[i]`, raw, read in place (nil when absent): the value must not be kept or changed. */
+export function rawItem(t: LuaTable, i: number): LuaValue {
+  return ltable.luaH_getint(t, i);
+}
+
+/** `t[name]` for a literal name, raw, read in place as rawItem. */
+export function rawField(t: LuaTable, name: string): LuaValue {
+  return ltable.luaH_getstr(t, literalString(name));
 }
 
 /** The table at `idx`. */
@@ -296,10 +364,54 @@ const scratch = new lobject.TValue(LUA_TNIL, null);
 
 /** Sets `t[i]` to the binary string `s`, as lua_rawseti would without a trip through the stack. */
 export function setStringItem(t: LuaTable, i: number, s: string): void {
+  scratch.setsvalue(lstring.luaS_bless(null, knownBytes(s)));
+  ltable.luaH_setint(t, i, scratch);
+}
+
+/**
+ * The binary strings a run's KEYS and ARGV (a function's keys and args) were
+ * made from, by the bytes of the Lua strings made for them. Scripts pass
+ * KEYS[i] and ARGV[i] straight to redis.call, which decoded the bytes back
+ * into a new string each time (a copy, and 20-80 ns); looking the bytes up
+ * here by identity (~1 ns an entry) finds the very string instead. A Lua
+ * string's bytes are never written, so they always stand for the string they
+ * were made from, whichever run asks. The first KNOWN_MAX of a run only.
+ */
+const KNOWN_MAX = 16;
+const knownArrays: (Uint8Array | undefined)[] = new Array(KNOWN_MAX).fill(undefined);
+const knownStrings: (string | undefined)[] = new Array(KNOWN_MAX).fill(undefined);
+let knownCount = 0;
+
+/** The bytes of a new Lua string for `s`, remembered for knownString. */
+function knownBytes(s: string): Uint8Array {
   const bytes = luaBytes(s.length);
   writeBinary(bytes, 0, s);
-  scratch.setsvalue(lstring.luaS_bless(null, bytes));
-  ltable.luaH_setint(t, i, scratch);
+  const n = knownCount;
+  if (n < KNOWN_MAX) {
+    knownArrays[n] = bytes;
+    knownStrings[n] = s;
+    knownCount = n + 1;
+  }
+  return bytes;
+}
+
+/** Pushes `s` as a Lua string whose bytes knownString recognizes. */
+export function pushKnown(L: LuaState, s: string): void {
+  pushBytes(L, knownBytes(s));
+}
+
+/** The string a run's KEYS or ARGV item with these very bytes was made from, if any. */
+export function knownString(bytes: Uint8Array): string | undefined {
+  for (let i = 0; i < knownCount; i++) {
+    if (knownArrays[i] === bytes) return knownStrings[i];
+  }
+  return undefined;
+}
+
+/** Drops the strings remembered for the last run (they may be large). */
+export function forgetKnownStrings(): void {
+  for (let i = 0; i < knownCount; i++) knownArrays[i] = knownStrings[i] = undefined;
+  knownCount = 0;
 }
 
 export function tableIsReadonly(L: LuaState, idx: number): boolean {

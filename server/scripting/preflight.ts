@@ -79,12 +79,14 @@ export function servingStale(server: ServerContext): boolean {
 
 /**
  * Redis's scriptPrepareForRun checks: the error text refusing the run, or
- * the limits it runs under. `ro` is EVAL_RO / EVALSHA_RO / FCALL_RO.
+ * the limits it runs under, written into `limits` (runs never overlap: one
+ * record serves them all). `ro` is EVAL_RO / EVALSHA_RO / FCALL_RO.
  */
 export function prepareRun(
   ctx: CommandContext,
   declared: ScriptFlags,
   ro: boolean,
+  limits: RunLimits,
 ): string | RunLimits {
   const server = ctx.server;
   const { compat, flags } = declared;
@@ -94,7 +96,7 @@ export function prepareRun(
   const outOfMemory = server.maxmemory.preCommandOom && server.config.getNumber("maxmemory") !== 0;
   if (compat) {
     if (stale) return MASTERDOWN;
-    return { readOnly: ro, denyOom: outOfMemory, obey, wrote: false };
+    return setLimits(limits, ro, outOfMemory, obey);
   }
   if (stale && !flags.has("allow-stale")) return SCRIPT_MASTERDOWN;
   if (!flags.has("no-writes")) {
@@ -109,12 +111,25 @@ export function prepareRun(
   if (outOfMemory && !flags.has("allow-oom") && !flags.has("no-writes")) {
     return SCRIPT_OOM_NOT_ALLOWED;
   }
-  return {
-    readOnly: ro || flags.has("no-writes"),
-    denyOom: outOfMemory && !flags.has("allow-oom"),
+  return setLimits(
+    limits,
+    ro || flags.has("no-writes"),
+    outOfMemory && !flags.has("allow-oom"),
     obey,
-    wrote: false,
-  };
+  );
+}
+
+function setLimits(
+  limits: RunLimits,
+  readOnly: boolean,
+  denyOom: boolean,
+  obey: boolean,
+): RunLimits {
+  limits.readOnly = readOnly;
+  limits.denyOom = denyOom;
+  limits.obey = obey;
+  limits.wrote = false;
+  return limits;
 }
 
 /** scriptVerifyAllowStale: on a stale replica a script may call only `stale` commands. */

@@ -27,6 +27,7 @@ import {
   argNumber,
   argType,
   formatLuaNumber,
+  knownString,
   lit,
   lua,
   LUA_TNUMBER,
@@ -46,6 +47,7 @@ export interface ScriptHost {
    * Runs one command for the script and returns its reply as written in the
    * protocol `resp` (2 or 3, from redis.setresp), valid until the next call.
    * A refused command replies with an error; the host does all command checks.
+   * `argv` is made for this call: the host may keep it.
    */
   call(argv: string[], resp: 2 | 3): ReplyBytes;
   /** Whether the calling user may run `argv`; undefined when the command does not exist. */
@@ -78,9 +80,14 @@ function argsToArgv(L: LuaState): string[] | string {
     if (type === LUA_TNUMBER) argv[i - 1] = formatG17(argNumber(L, i));
     else if (type !== LUA_TSTRING) return LUA_BAD_COMMAND_ARG;
     else if (i === 1) argv[0] = commandName(argBytes(L, 1));
-    else argv[i - 1] = bytesToBinary(argBytes(L, i));
+    else argv[i - 1] = argString(argBytes(L, i));
   }
   return argv;
+}
+
+/** A string argument's bytes as a binary string: KEYS' and ARGV's items are found, not decoded. */
+function argString(bytes: Uint8Array): string {
+  return knownString(bytes) ?? bytesToBinary(bytes);
 }
 
 /**

@@ -143,12 +143,18 @@ class ScriptEffects {
   readonly #argvs: (readonly string[] | undefined)[] = [];
   readonly #targets: number[] = [];
   #count = 0;
+  /**
+   * The argv of the redis.call running: made for that call alone and never
+   * written after it runs, so it is kept as it is. Any other (a command's
+   * rewrite, which it may reuse) is copied.
+   */
+  callArgv: readonly string[] | undefined;
   readonly #collector: Propagator = {
     propagate: (dbIndex, argv) => {
       if (this.targets === 0) return;
       const i = this.#count++;
       this.#dbs[i] = dbIndex;
-      this.#argvs[i] = argv.slice();
+      this.#argvs[i] = argv === this.callArgv ? argv : argv.slice();
       this.#targets[i] = this.targets;
     },
   };
@@ -203,6 +209,8 @@ export class LuaNotLoaded extends Error {}
 export class Scripting {
   running: Running | undefined;
   readonly #running = new Running();
+  /** The limits of the run starting or running (runs never overlap). */
+  readonly limits: RunLimits = { readOnly: false, denyOom: false, obey: false, wrote: false };
   #vm: LuaVm | undefined;
   #loading: Promise<void> | undefined;
   /** Clients whose request waits for the VM to load. */
@@ -383,8 +391,12 @@ export class Scripting {
       out.error(SCRIPT_UNKNOWN_COMMAND);
     } else {
       const refusal = this.#refusal(running, command, argv);
-      if (refusal === undefined) client.execute(command, argv);
-      else out.error(refusal);
+      if (refusal === undefined) {
+        const effects = this.#effects;
+        effects.callArgv = argv;
+        client.execute(command, argv);
+        effects.callArgv = undefined;
+      } else out.error(refusal);
     }
     reply.buf = out.buf;
     reply.end = out.pos;
@@ -443,9 +455,9 @@ export interface RunOptions {
 /** Runs a script or function for the caller and replies (now, or when a busy script ends). */
 export function runScript(ctx: CommandContext, options: RunOptions): void {
   const server = ctx.server;
-  const limits = prepareRun(ctx, options.flags, options.ro);
-  if (typeof limits === "string") throw new CommandError(limits);
   const scripting = server.scripting;
+  const limits = prepareRun(ctx, options.flags, options.ro, scripting.limits);
+  if (typeof limits === "string") throw new CommandError(limits);
   const run = scripting.begin(ctx, options, limits);
   // Inside EXEC the caller cannot be parked mid-transaction: the script runs to its end.
   while (!run.resume()) {
@@ -500,6 +512,8 @@ export function writeReply(out: ReplyWriter, v: ScriptReply): void {
   switch (v.type) {
     case "number":
       return out.int(v.value);
+    case "lua":
+      return v.write(out);
     case "simple":
       return out.simple(v.value);
     case "error":

@@ -1,0 +1,112 @@
+/**
+ * fengari's table writes as its interpreter and API reach them, without a
+ * Map cleared per new key; and strings' table keys that tell every string
+ * apart (below).
+ *
+ * A fengari table keeps the keys removed from it in a second Map (so `next`
+ * can go on from a key just set to nil), and forgets them whenever a key is
+ * added: its `add` calls `dead_strong.clear()` for every new key, and V8's
+ * Map.clear() allocates a new backing table even for an empty Map. That was
+ * the largest single entry of building a reply's table (an LRANGE of 100
+ * through redis.call), and it is paid by every table constructor and
+ * `t[k] = v` of a new key in a script. Clearing only a Map that holds
+ * something leaves exactly the same tables.
+ *
+ * lvm.js (table constructors, assignments) and lapi.js (rawset, rawseti)
+ * reach `luaH_setint` and `luaH_setfrom` through ltable's exports, which is
+ * what is replaced here. Removals (a nil value) and keys other than numbers
+ * and strings go to fengari's own code, and so does every read.
+ */
+// The package first: its modules load each other in an order their cycles need.
+import "fengari";
+import defs from "fengari/src/defs.js";
+import lobject from "fengari/src/lobject.js";
+import lstring from "fengari/src/lstring.js";
+import ltable from "fengari/src/ltable.js";
+
+// deno-lint-ignore no-explicit-any
+type Loose = any;
+
+const { LUA_TNIL, LUA_TNUMFLT, LUA_TNUMINT, LUA_TSHRSTR, LUA_TLNGSTR } = defs.constant_types;
+const TValue = lobject.TValue;
+const luaS_hashlongstr = lstring.luaS_hashlongstr;
+
+const originalSetint = ltable.luaH_setint;
+const originalSetfrom = ltable.luaH_setfrom;
+
+/** Links a new entry last in `t`, as fengari's `add` does, clearing the dead keys only if any. */
+function add(t: Loose, hash: unknown, key: Loose, value: Loose): void {
+  if (t.dead_strong.size !== 0) t.dead_strong.clear();
+  t.dead_weak = undefined;
+  const prev = t.l;
+  // The fields in fengari's order: every entry of every table has one shape.
+  const entry = { key, value, p: prev, n: undefined };
+  if (!t.f) t.f = entry;
+  if (prev) prev.n = entry;
+  t.strong.set(hash, entry);
+  t.l = entry;
+}
+
+/** `t[key] = value` for an integer key. */
+function setint(t: Loose, key: number, value: Loose): void {
+  if (value.type === LUA_TNIL) return originalSetint(t, key, value);
+  const e = t.strong.get(key);
+  if (e !== undefined) {
+    e.value.setfrom(value);
+    return;
+  }
+  add(t, key, new TValue(LUA_TNUMINT, key), new TValue(value.type, value.value));
+}
+
+/** `t[key] = value` for a key given as a value. */
+function setfrom(L: Loose, t: Loose, key: Loose, value: Loose): void {
+  const type = key.type;
+  const kv = key.value;
+  let hash: unknown;
+  if (type === LUA_TNUMINT || (type === LUA_TNUMFLT && !Number.isNaN(kv))) hash = kv;
+  else if (type === LUA_TSHRSTR || type === LUA_TLNGSTR) hash = luaS_hashlongstr(kv);
+  if (hash === undefined || value.type === LUA_TNIL) return originalSetfrom(L, t, key, value);
+  const e = t.strong.get(hash);
+  if (e !== undefined) {
+    e.value.setfrom(value);
+    return;
+  }
+  // A float key with an integer value is stored as that integer, as fengari stores it.
+  const k = type === LUA_TNUMFLT && (kv | 0) === kv
+    ? new TValue(LUA_TNUMINT, kv)
+    : new TValue(type, kv);
+  add(t, hash, k, new TValue(value.type, value.value));
+}
+
+ltable.luaH_setint = setint;
+ltable.luaH_setfrom = setfrom;
+
+/**
+ * A Lua string's key for tables, for the lexer's and compiler's string
+ * tables, and for string order (`<`): fengari writes each byte in hex with
+ * no padding, so different strings share one key ("\1\17" and "\17\1" are
+ * both `|111`: a table kept one value for both, and two such literals in a
+ * chunk became one constant), and a byte under 16 sorted after the bytes
+ * above it (`'\15' < '\16'` was false). Two digits a byte give each string
+ * its own key, ordered as its bytes are; for bytes of 16 and up the key is
+ * fengari's own, so the lexer's table of reserved words still finds them.
+ * fengari reaches the key only through the `hash` field its TString
+ * constructor sets to null and luaS_hashlongstr fills: an accessor on the
+ * prototype takes both over (for every string made after this module loads).
+ */
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+
+function stringKey(bytes: Uint8Array): string {
+  let key = "|";
+  for (let i = 0; i < bytes.length; i++) key += HEX[bytes[i]!];
+  return key;
+}
+
+Object.defineProperty(lstring.TString.prototype, "hash", {
+  get(this: { key?: string; realstring: Uint8Array }): string {
+    return this.key ??= stringKey(this.realstring);
+  },
+  set(this: { key?: string }, value: string | null): void {
+    if (value !== null) this.key = value;
+  },
+});
