@@ -18,6 +18,8 @@
 import { flat, PackedKind } from "./packed_record.ts";
 import {
   countListEntries,
+  cursorOver,
+  joinPacked,
   ListCursor,
   packedListEntry,
   packList,
@@ -795,21 +797,4 @@ export class RedisList implements RedisObject {
 /** Whether one more element keeps a packed list of `count` within its limits. */
 function fits(packed: string, count: number, value: string): boolean {
   return count < SMALL_MAX_ENTRIES && packed.length + value.length + 6 <= SMALL_MAX_BYTES;
-}
-
-/** One cursor for every small list's reads: each is done before the next begins. */
-const cursor = new ListCursor();
-
-function cursorOver(data: string): ListCursor {
-  cursor.data = data;
-  return cursor;
-}
-
-/** Joins three strings into one flat string (see packList()). */
-const joinParts: string[] = ["", "", ""];
-function joinPacked(a: string, b: string, c: string): string {
-  joinParts[0] = a;
-  joinParts[1] = b;
-  joinParts[2] = c;
-  return joinParts.join("");
 }
