@@ -3,7 +3,8 @@
  * into one binary string of `len bytes` records, like a listpack, or kept as
  * an array when they are long; and the packing of a small list's elements.
  */
-import { lengthPrefix, PackedReader } from "./packed_record.ts";
+import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
+import { PackedReader } from "./packed_record.ts";
 
 /** Nodes whose elements average more than this stay arrays (packing would only copy). */
 export const PACK_MAX_AVERAGE = 64;
@@ -14,14 +15,32 @@ export interface ListNode {
   count: number;
 }
 
-/** `len bytes` records of `values`, as one flat string (`+` would leave a rope). */
+/** Where pack() writes a node before it becomes one string; grown for a node that needs more. */
+let scratch = new Uint8Array(16384);
+
+/**
+ * `len bytes` records of `values`, as one flat string: written as bytes and
+ * read back in one native call (joining 256 parts cost ~30 ns an element,
+ * the largest share of a push onto a long list).
+ */
 export function pack(values: readonly string[]): string {
-  const parts = new Array<string>(values.length * 2);
+  // A varint length takes at most 5 bytes (values are under 2^32 bytes).
+  let bound = 0;
+  for (let i = 0; i < values.length; i++) bound += values[i]!.length + 5;
+  if (bound > scratch.length) scratch = new Uint8Array(Math.max(bound, 2 * scratch.length));
+  const out = scratch;
+  let p = 0;
   for (let i = 0; i < values.length; i++) {
-    parts[2 * i] = lengthPrefix(values[i]!.length);
-    parts[2 * i + 1] = values[i]!;
+    const value = values[i]!;
+    let n = value.length;
+    while (n >= 0x80) {
+      out[p++] = (n & 0x7f) | 0x80;
+      n = Math.floor(n / 0x80);
+    }
+    out[p++] = n;
+    p = writeBinary(out, p, value);
   }
-  return parts.join("");
+  return bytesToBinary(out, 0, p);
 }
 
 /** The values of a packed string of `count` records. */

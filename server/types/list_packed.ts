@@ -103,6 +103,24 @@ export class ListCursor {
   }
 }
 
+/** One cursor for every small list's reads: each is done before the next begins. */
+const cursor = new ListCursor();
+
+/** The shared cursor, over `data`. */
+export function cursorOver(data: string): ListCursor {
+  cursor.data = data;
+  return cursor;
+}
+
+/** Joins three strings into one flat string (see packList()). */
+const joinParts: string[] = ["", "", ""];
+export function joinPacked(a: string, b: string, c: string): string {
+  joinParts[0] = a;
+  joinParts[1] = b;
+  joinParts[2] = c;
+  return joinParts.join("");
+}
+
 /** The values of a packed list of `count` entries. */
 export function unpackList(data: string, count: number): string[] {
   const out = new Array<string>(count);

@@ -256,3 +256,28 @@ Deno.test("list: rotate matches a pop and a push at the other end, packed and ch
   }
   equal(new RedisList().rotate(true), undefined);
 });
+
+Deno.test("list: nodes keep any bytes and lengths (one- to three-byte prefixes)", () => {
+  const next = random(7);
+  const lengths = [0, 1, 3, 127, 128, 300, 16383, 16384, 20000];
+  const values = lengths.map((n) => {
+    let s = "";
+    for (let i = 0; i < n; i++) s += String.fromCharCode(next(256));
+    return s;
+  });
+  // Many short elements around the long ones, so some nodes pack and some stay arrays.
+  const list = new RedisList();
+  const model: string[] = [];
+  for (let i = 0; i < 1200; i++) {
+    const v = i % 40 === 0 ? values[next(values.length)]! : values[next(4)]!;
+    if (i % 2 === 0) {
+      list.pushRight(v);
+      model.push(v);
+    } else {
+      list.pushLeft(v);
+      model.unshift(v);
+    }
+  }
+  deepEqual([...list.values()], model);
+  for (let i = 0; i < model.length; i += 37) equal(list.at(i), model[i]);
+});
