@@ -2,7 +2,7 @@
 import { keyRange, OVERWRITTEN_KEY, READ_KEY, READ_UPDATED_KEY } from "../key_specs.ts";
 import { arg, ArgCursor, intArg, isWord, parseInt64, parseInteger } from "../args.ts";
 import type { CommandContext } from "../context.ts";
-import type { CommandSpec } from "../command.ts";
+import { type CommandSpec, offsetAt, rangeEndAt, shortNumbersFrom } from "../command.ts";
 import {
   BIT_ARGUMENT,
   BIT_OFFSET,
@@ -507,6 +507,7 @@ export const bitmapCommands: CommandSpec[] = [
     arity: 4,
     flags: ["write", "denyoom"],
     keys: [1, 1, 1],
+    boundedByArgs: offsetAt(2),
     keySpecs: [keyRange(READ_UPDATED_KEY, 1)],
     group: "bitmap",
     since: "2.2.0",
@@ -531,6 +532,7 @@ export const bitmapCommands: CommandSpec[] = [
     arity: -2,
     flags: ["readonly"],
     keys: [1, 1, 1],
+    boundedByArgs: rangeEndAt(3),
     group: "bitmap",
     since: "2.6.0",
     summary: "Counts the number of set bits (population counting) in a string.",
@@ -565,6 +567,7 @@ export const bitmapCommands: CommandSpec[] = [
     arity: -2,
     flags: ["write", "denyoom"],
     keys: [1, 1, 1],
+    boundedByArgs: shortNumbersFrom(2),
     group: "bitmap",
     since: "3.2.0",
     summary: "Performs arbitrary bitfield integer operations on strings.",
