@@ -105,6 +105,19 @@ export class Database {
     return found;
   }
 
+  /**
+   * existsRead and getExpire with one lookup of the expiry (TTL and its
+   * family): the key's expiry time in ms, -1 without one, undefined when
+   * the key is missing or its TTL has passed.
+   */
+  expiryRead(key: string): number | undefined {
+    const when = this.expires.size === 0 ? undefined : this.expires.get(key);
+    const live = when === undefined || when > commandTime() || !this.#expirePassed(key);
+    const found = live && this.dict.has(key);
+    this.#countLookup(found);
+    return found ? when ?? -1 : undefined;
+  }
+
   /** lookupRead of a string as bytes for bit reads (see KeyTable.bytes); WRONGTYPE for others. */
   readBytes(key: string): ByteString | undefined {
     const value = this.getBytes(key);
@@ -323,7 +336,11 @@ export class Database {
 
   #expireIfNeeded(key: string): boolean {
     const when = this.expires.get(key);
-    if (when === undefined || when > commandTime()) return false;
+    return when !== undefined && when <= commandTime() && this.#expirePassed(key);
+  }
+
+  /** A key whose TTL passed: deleted or hidden by the expiry policy (true), or kept (false). */
+  #expirePassed(key: string): boolean {
     const policy = this.hooks.expiryPolicy?.() ?? "delete";
     if (policy === "keep") return false;
     if (policy === "delete") this.expireNow(key);

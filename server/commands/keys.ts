@@ -260,9 +260,9 @@ function int64(n: number): number | bigint {
 
 /** TTL, PTTL, EXPIRETIME, PEXPIRETIME (Redis's ttlGenericCommand). */
 function ttlGeneric(ctx: CommandContext, key: string, inMs: boolean, absolute: boolean): void {
-  if (!ctx.db.existsRead(key)) return ctx.out.int(-2);
-  const when = ctx.db.getExpire(key);
-  if (when === undefined) return ctx.out.int(-1);
+  const when = ctx.db.expiryRead(key);
+  if (when === undefined) return ctx.out.int(-2);
+  if (when === -1) return ctx.out.int(-1);
   const ttl = Math.max(0, absolute ? when : when - reportTime());
   ctx.out.int(int64(inMs ? ttl : Math.floor((ttl + 500) / 1000)));
 }
