@@ -1,6 +1,6 @@
 /** Bit operations on string values: SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD. */
 import { keyRange, OVERWRITTEN_KEY, READ_KEY, READ_UPDATED_KEY } from "../key_specs.ts";
-import { arg, ArgCursor, intArg, isWord, parseInt64, parseInteger } from "../args.ts";
+import { arg, intArg, isWord, parseInt64, parseInteger } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import { type CommandSpec, offsetAt, rangeEndAt, shortNumbersFrom } from "../command.ts";
 import {
@@ -248,33 +248,62 @@ function fieldType(arg: string): number {
   return signed ? -bits : bits;
 }
 
-function parseFieldOps(ctx: CommandContext, argv: string[]): FieldOp[] {
-  const ops: FieldOp[] = [];
+function parseFieldOps(ctx: CommandContext, argv: string[]): number {
+  // A call's operations are done before the next call parses its own.
+  if (parsedOps.length > KEPT_OPS) parsedOps.length = KEPT_OPS;
+  let count = 0;
   let overflow: Overflow = "wrap";
-  const args = new ArgCursor(argv, 2);
-  while (args.hasMore()) {
-    const sub = args.next();
-    const remaining = args.remaining;
+  // fieldOpKind checks that a subcommand's arguments are there.
+  let i = 2;
+  while (i < argv.length) {
+    const sub = argv[i++]!;
+    const remaining = argv.length - i;
     if (isWord(sub, "overflow") && remaining >= 1) {
-      overflow = overflowType(args.next());
+      overflow = overflowType(argv[i++]!);
       continue;
     }
     const kind = fieldOpKind(sub, remaining);
     if (kind === undefined) throw new CommandError(SYNTAX);
-    const type = fieldType(args.next());
+    const type = fieldType(argv[i++]!);
     const bits = type < 0 ? -type : type;
-    const offset = bitOffset(ctx, args.next(), bits);
+    const offset = bitOffset(ctx, argv[i++]!, bits);
     let value = 0;
     let big: bigint | undefined;
     if (kind !== "get") {
-      const text = args.next();
+      const text = argv[i++]!;
       const n = text.length < 16 ? parseInteger(text) : undefined;
       if (n !== undefined) value = n;
       else if ((big = parseInt64(text)) === undefined) throw new CommandError(NOT_INTEGER);
     }
-    ops.push({ kind, signed: type < 0, bits, offset, value, big, overflow });
+    const op = parsedOps[count] ?? newFieldOp();
+    op.kind = kind;
+    op.signed = type < 0;
+    op.bits = bits;
+    op.offset = offset;
+    op.value = value;
+    op.big = big;
+    op.overflow = overflow;
+    count++;
   }
-  return ops;
+  return count;
+}
+
+/** BITFIELD's parsed operations: records reused by every call, up to KEPT_OPS kept between calls. */
+const parsedOps: FieldOp[] = [];
+const KEPT_OPS = 64;
+
+function newFieldOp(): FieldOp {
+  const op: FieldOp = {
+    kind: "get",
+    signed: false,
+    bits: 0,
+    offset: 0,
+    value: 0,
+    big: undefined,
+    overflow: "wrap",
+  };
+  parsedOps.push(op);
+  return op;
 }
 
 function overflowType(arg: string): Overflow {
@@ -440,18 +469,21 @@ function smallFieldResult(op: FieldOp, old: number): number | undefined {
 }
 
 function bitField(ctx: CommandContext, argv: string[], readOnly: boolean): void {
-  const ops = parseFieldOps(ctx, argv);
+  const count = parseFieldOps(ctx, argv);
+  const ops = parsedOps;
   const key = arg(argv, 1);
   const out = ctx.out;
   let maxBit = -1;
-  for (const op of ops) {
+  for (let i = 0; i < count; i++) {
+    const op = ops[i]!;
     if (op.kind !== "get") maxBit = Math.max(maxBit, op.offset + op.bits - 1);
   }
   if (maxBit < 0) {
     const value = ctx.db.viewBytes(key);
     const bytes = value === undefined ? EMPTY : value.page.subarray(value.start, value.end);
-    out.array(ops.length);
-    for (const op of ops) {
+    out.array(count);
+    for (let i = 0; i < count; i++) {
+      const op = ops[i]!;
       out.int(
         op.bits <= NUMBER_BITS
           ? readSmallField(bytes, op.offset, op.bits, op.signed)
@@ -463,8 +495,9 @@ function bitField(ctx: CommandContext, argv: string[], readOnly: boolean): void 
   if (readOnly) throw new CommandError(BITFIELD_RO_GET_ONLY);
   const { bytes, grew } = bytesForWrite(ctx, key, maxBit);
   let changes = 0;
-  out.array(ops.length);
-  for (const op of ops) {
+  out.array(count);
+  for (let i = 0; i < count; i++) {
+    const op = ops[i]!;
     if (op.bits <= NUMBER_BITS && op.big === undefined) {
       const old = readSmallField(bytes, op.offset, op.bits, op.signed);
       if (op.kind === "get") {
