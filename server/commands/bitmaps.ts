@@ -94,24 +94,28 @@ function getBit(ctx: CommandContext, argv: string[]): void {
 
 /** BITCOUNT/BITPOS's optional BYTE|BIT unit. */
 function isBitUnit(arg: string): boolean {
-  const unit = arg.toLowerCase();
-  if (unit === "bit") return true;
-  if (unit === "byte") return false;
+  if (isWord(arg, "bit")) return true;
+  if (isWord(arg, "byte")) return false;
   throw new CommandError(SYNTAX);
 }
 
+/** clampRange's result, in place of a pair allocated per call (past 2^31 bits: doubles). */
+const range = new Float64Array(2);
+
 /**
  * Clamps a [start, end] range the way BITCOUNT and BITPOS do: negative
- * indexes from the end, end capped at the last index. Returns undefined for
- * an empty range.
+ * indexes from the end, end capped at the last index, into `range`. False
+ * for an empty range.
  */
-function clampRange(start: number, end: number, total: number): [number, number] | undefined {
+function clampRange(start: number, end: number, total: number): boolean {
   if (start < 0) start = total + start;
   if (end < 0) end = total + end;
   if (start < 0) start = 0;
   if (end < 0) end = 0;
   if (end >= total) end = total - 1;
-  return start > end ? undefined : [start, end];
+  range[0] = start;
+  range[1] = end;
+  return start <= end;
 }
 
 function bitCount(ctx: CommandContext, argv: string[]): void {
@@ -126,10 +130,10 @@ function bitCount(ctx: CommandContext, argv: string[]): void {
   if (start < 0 && last < 0 && start > last) return ctx.out.int(0);
   const bits = argv.length === 5 && isBitUnit(arg(argv, 4));
   const length = end - at;
-  const range = clampRange(start, last, bits ? length * 8 : length);
-  if (range === undefined) return ctx.out.int(0);
-  if (!bits) return ctx.out.int(countBits(bytes, at + range[0], at + range[1]));
-  const [firstBit, lastBit] = range;
+  if (!clampRange(start, last, bits ? length * 8 : length)) return ctx.out.int(0);
+  if (!bits) return ctx.out.int(countBits(bytes, at + range[0]!, at + range[1]!));
+  const firstBit = range[0]!;
+  const lastBit = range[1]!;
   const firstByte = at + (firstBit >> 3);
   const lastByte = at + (lastBit >> 3);
   let n = countBits(bytes, firstByte, lastByte);
@@ -159,11 +163,12 @@ function bitPos(ctx: CommandContext, argv: string[]): void {
     if (endGiven) end = intArg(arg(argv, 4));
     else end = bits ? byteLength * 8 + 7 : byteLength - 1;
   }
-  const range = clampRange(start, end, argv.length >= 4 && bits ? byteLength * 8 : byteLength);
-  if (range === undefined) return ctx.out.int(-1);
+  if (!clampRange(start, end, argv.length >= 4 && bits ? byteLength * 8 : byteLength)) {
+    return ctx.out.int(-1);
+  }
   // Work in bits from here: the range in bit positions (under 2^32: `>>> 3` is exact).
-  const first = bits ? range[0] : range[0] * 8;
-  const last = bits ? range[1] : range[1] * 8 + 7;
+  const first = bits ? range[0]! : range[0]! * 8;
+  const last = bits ? range[1]! : range[1]! * 8 + 7;
   for (let pos = first; pos <= last; pos++) {
     const byte = bytes[at + (pos >>> 3)]!;
     if ((pos & 7) === 0 && pos + 7 <= last && byte === (bit ? 0 : 0xff)) {
