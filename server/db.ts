@@ -269,10 +269,10 @@ export class Database {
   /**
    * The string at `key` as bytes to edit in place (SETBIT, BITFIELD), created
    * empty if missing and zero-filled up to `length` bytes; WRONGTYPE for other
-   * types. The value becomes a "raw" string; its TTL stays. `grew` says
-   * whether the key was created or lengthened.
+   * types. The value becomes a "raw" string; its TTL stays. `editGrew`
+   * says whether the key was created or lengthened (no pair allocated).
    */
-  editBytes(key: string, length: number): { value: ByteString; grew: boolean } {
+  editBytes(key: string, length: number): ByteString {
     const current = this.expires.size !== 0 && this.#expireIfNeeded(key)
       ? undefined
       : this.dict.editBytes(key);
@@ -285,8 +285,12 @@ export class Database {
     value.prepareWrite(length);
     // Accounted at its new length even when the command then reports no change.
     if (grew) this.dict.reaccount(key);
-    return { value, grew };
+    this.editGrew = grew;
+    return value;
   }
+
+  /** Whether the last editBytes created or lengthened its key. */
+  editGrew = false;
 
   /**
    * Stores a value and clears any TTL, as Redis's setKey. `form` says how a

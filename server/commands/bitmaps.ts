@@ -47,19 +47,15 @@ const SMALL_OFFSET = 8 * PROTO_MAX_BULK_LEN_MIN;
 
 /**
  * The string at `key` as bytes to write, zero-padded to hold bit `maxBit`
- * (Redis's lookupStringForBitCommand). `grew` says whether the key was
- * created or lengthened, which counts as a change even if no bit flips.
+ * (Redis's lookupStringForBitCommand). The database's `editGrew` then says
+ * whether the key was created or lengthened, which counts as a change even
+ * if no bit flips.
  */
-function bytesForWrite(
-  ctx: CommandContext,
-  key: string,
-  maxBit: number,
-): { bytes: Uint8Array; grew: boolean } {
+function bytesForWrite(ctx: CommandContext, key: string, maxBit: number): Uint8Array {
   const needed = Math.floor(maxBit / 8) + 1;
   // No length under 1 MB is too long (see SMALL_OFFSET).
   if (needed > SMALL_OFFSET / 8) checkStringLength(ctx, needed);
-  const { value, grew } = ctx.db.editBytes(key, needed);
-  return { bytes: value.bytes, grew };
+  return ctx.db.editBytes(key, needed).bytes;
 }
 
 function setBit(ctx: CommandContext, argv: string[]): void {
@@ -68,7 +64,8 @@ function setBit(ctx: CommandContext, argv: string[]): void {
   const on = parseInteger(arg(argv, 3));
   if (on !== 0 && on !== 1) throw new CommandError(BIT_VALUE);
   // Redis unshares the string (making it raw) even when no bit changes.
-  const { bytes, grew } = bytesForWrite(ctx, key, offset);
+  const bytes = bytesForWrite(ctx, key, offset);
+  const grew = ctx.db.editGrew;
   // Offsets reach 2^32: `>> 3` would wrap.
   const byte = Math.floor(offset / 8);
   const mask = 1 << (7 - (offset & 7));
@@ -498,7 +495,8 @@ function bitField(ctx: CommandContext, argv: string[], readOnly: boolean): void 
     return;
   }
   if (readOnly) throw new CommandError(BITFIELD_RO_GET_ONLY);
-  const { bytes, grew } = bytesForWrite(ctx, key, maxBit);
+  const bytes = bytesForWrite(ctx, key, maxBit);
+  const grew = ctx.db.editGrew;
   let changes = 0;
   out.array(count);
   for (let i = 0; i < count; i++) {

@@ -365,7 +365,7 @@ function setRange(ctx: CommandContext, argv: string[]): void {
   let length = db.editInline(key, offset, patch);
   if (length === undefined) {
     checkStringLength(ctx, offset + patch.length);
-    const { value } = db.editBytes(key, offset + patch.length);
+    const value = db.editBytes(key, offset + patch.length);
     writeBinary(value.bytes, offset, patch);
     length = value.length;
   }
