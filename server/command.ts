@@ -112,6 +112,47 @@ export interface CommandSpec {
 export const withoutCount = (argv: readonly string[]): boolean => argv.length === 2;
 
 /**
+ * Offsets and range ends of up to this many characters (under 10^6 bits or
+ * bytes) bound what a bit or range command grows, reads or zero-fills to
+ * about a megabyte: well under a millisecond.
+ */
+const SHORT_OFFSET = 6;
+
+/**
+ * boundedByArgs of SETRANGE and SETBIT: an offset (argument `at`) of at most
+ * SHORT_OFFSET characters. As for APPEND, which Redis flags fast, a long
+ * value stored as text may be copied to bytes once.
+ */
+export const offsetAt = (at: number) => (argv: readonly string[]): boolean =>
+  argv[at]!.length <= SHORT_OFFSET;
+
+/**
+ * boundedByArgs of BITCOUNT: a range whose end (argument `at`) is
+ * given, not negative (counted from the value's end) and short; whatever the
+ * start, at most `end + 1` bytes (or bits) are read.
+ */
+export const rangeEndAt = (at: number) => (argv: readonly string[]): boolean => {
+  const end = argv[at];
+  return end !== undefined && end.length <= SHORT_OFFSET && end.charCodeAt(0) !== 45; // "-"
+};
+
+/**
+ * boundedByArgs of BITFIELD: every number after the key short (words such as
+ * OVERFLOW may be long), so each offset (and `#index` times a width of at
+ * most 64) stays under ~1 MB of value, and the operations are as many as
+ * the arguments.
+ */
+export const shortNumbersFrom = (from: number) => (argv: readonly string[]): boolean => {
+  for (let i = from; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (word.length > SHORT_OFFSET && !isLetter(word.charCodeAt(0))) return false;
+  }
+  return true;
+};
+
+const isLetter = (c: number): boolean => ((c | 0x20) >= 97 && (c | 0x20) <= 122);
+
+/**
  * A resolved table entry: the spec plus what dispatch needs on the hot path,
  * and the command's statistics. Each server builds its own entries from the
  * rows (CommandTable), so two servers in one process count separately.

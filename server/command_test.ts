@@ -8,6 +8,8 @@ Deno.test("boundedByArgs marks only commands Redis does not flag fast", () => {
   const specs = commandGroups.flat().flatMap((spec) => [spec, ...(spec.subcommands ?? [])]);
   const bounded = specs.filter((spec) => spec.boundedByArgs !== undefined);
   deepEqual(bounded.map((spec) => spec.name).sort(), [
+    "bitcount",
+    "bitfield",
     "del",
     "encoding",
     "freq",
@@ -25,7 +27,9 @@ Deno.test("boundedByArgs marks only commands Redis does not flag fast", () => {
     "rename",
     "rpoplpush",
     "set",
+    "setbit",
     "setex",
+    "setrange",
     "srandmember",
     "zquery",
     "zrandmember",
@@ -40,6 +44,22 @@ Deno.test("a random pick is timed by sampling alone, not with a count", () => {
     equal(command.sampledWhen?.([name, "key"]), true, name);
     equal(command.sampledWhen?.([name, "key", "10"]), false, name);
   }
+});
+
+Deno.test("bit and range commands are timed by sampling while their offsets bound their cost", () => {
+  const sampled = (...argv: string[]) => table.lookup(argv[0]!)!.sampledWhen!(argv);
+  equal(sampled("setrange", "k", "999999", "abc"), true);
+  equal(sampled("setrange", "k", "1000000", "abc"), false);
+  equal(sampled("setbit", "k", "5000", "1"), true);
+  equal(sampled("setbit", "k", "4294967295", "1"), false);
+  equal(sampled("bitcount", "k"), false);
+  equal(sampled("bitcount", "k", "-100", "20"), true);
+  equal(sampled("bitcount", "k", "0", "-1"), false);
+  equal(sampled("bitcount", "k", "0", "1000000", "BIT"), false);
+  equal(sampled("bitfield", "k", "INCRBY", "u8", "#99999", "1", "GET", "u4", "0"), true);
+  equal(sampled("bitfield", "k", "SET", "u8", "#999999", "1"), false);
+  equal(sampled("bitfield", "k", "OVERFLOW", "WRAP", "SET", "i64", "0", "-1"), true);
+  equal(sampled("bitfield", "k", "SET", "u8", "1000000", "1"), false);
 });
 
 Deno.test("commands fast or bounded by their arguments are timed by sampling, others around each call", () => {

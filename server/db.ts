@@ -105,6 +105,19 @@ export class Database {
     return found;
   }
 
+  /**
+   * existsRead and getExpire with one lookup of the expiry (TTL and its
+   * family): the key's expiry time in ms, -1 without one, undefined when
+   * the key is missing or its TTL has passed.
+   */
+  expiryRead(key: string): number | undefined {
+    const when = this.expires.size === 0 ? undefined : this.expires.get(key);
+    const live = when === undefined || when > commandTime() || !this.#expirePassed(key);
+    const found = live && this.dict.has(key);
+    this.#countLookup(found);
+    return found ? when ?? -1 : undefined;
+  }
+
   /** lookupRead of a string as bytes for bit reads (see KeyTable.bytes); WRONGTYPE for others. */
   readBytes(key: string): ByteString | undefined {
     const value = this.getBytes(key);
@@ -256,10 +269,10 @@ export class Database {
   /**
    * The string at `key` as bytes to edit in place (SETBIT, BITFIELD), created
    * empty if missing and zero-filled up to `length` bytes; WRONGTYPE for other
-   * types. The value becomes a "raw" string; its TTL stays. `grew` says
-   * whether the key was created or lengthened.
+   * types. The value becomes a "raw" string; its TTL stays. `editGrew`
+   * says whether the key was created or lengthened (no pair allocated).
    */
-  editBytes(key: string, length: number): { value: ByteString; grew: boolean } {
+  editBytes(key: string, length: number): ByteString {
     const current = this.expires.size !== 0 && this.#expireIfNeeded(key)
       ? undefined
       : this.dict.editBytes(key);
@@ -272,8 +285,12 @@ export class Database {
     value.prepareWrite(length);
     // Accounted at its new length even when the command then reports no change.
     if (grew) this.dict.reaccount(key);
-    return { value, grew };
+    this.editGrew = grew;
+    return value;
   }
+
+  /** Whether the last editBytes created or lengthened its key. */
+  editGrew = false;
 
   /**
    * Stores a value and clears any TTL, as Redis's setKey. `form` says how a
@@ -323,7 +340,11 @@ export class Database {
 
   #expireIfNeeded(key: string): boolean {
     const when = this.expires.get(key);
-    if (when === undefined || when > commandTime()) return false;
+    return when !== undefined && when <= commandTime() && this.#expirePassed(key);
+  }
+
+  /** A key whose TTL passed: deleted or hidden by the expiry policy (true), or kept (false). */
+  #expirePassed(key: string): boolean {
     const policy = this.hooks.expiryPolicy?.() ?? "delete";
     if (policy === "keep") return false;
     if (policy === "delete") this.expireNow(key);

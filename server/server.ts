@@ -232,13 +232,18 @@ export class RedisServer implements ServerContext {
 
   propagate(dbIndex: number, argv: readonly string[], only?: PropagationTarget): void {
     // A value SET took as bytes goes to the AOF, replicas or a script's writes as its string.
-    if (holdsDeferred(argv) && this.recordsWrites()) resolveDeferred(argv);
     const script = this.scriptPropagator;
-    if (script !== undefined) return script.propagate(dbIndex, argv);
+    if (script !== undefined) {
+      if (holdsDeferred(argv)) resolveDeferred(argv);
+      return script.propagate(dbIndex, argv);
+    }
     if (this.execPropagation === "pending") {
       this.execPropagation = "sent";
       for (const p of this.propagators) p.propagate(dbIndex, ["MULTI"]);
     }
+    // No AOF open, no replica or backlog: every propagator would pass (one check, not a call each).
+    if (!this.recordsWrites()) return;
+    if (holdsDeferred(argv)) resolveDeferred(argv);
     for (const p of this.propagators) {
       if (only === undefined || p.target === undefined || p.target === only) {
         p.propagate(dbIndex, argv);

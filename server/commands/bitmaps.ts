@@ -1,8 +1,8 @@
 /** Bit operations on string values: SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD. */
 import { keyRange, OVERWRITTEN_KEY, READ_KEY, READ_UPDATED_KEY } from "../key_specs.ts";
-import { arg, ArgCursor, intArg, isWord, parseInt64, parseInteger } from "../args.ts";
+import { arg, intArg, isWord, parseInt64, parseInteger } from "../args.ts";
 import type { CommandContext } from "../context.ts";
-import type { CommandSpec } from "../command.ts";
+import { type CommandSpec, offsetAt, rangeEndAt, shortNumbersFrom } from "../command.ts";
 import {
   BIT_ARGUMENT,
   BIT_OFFSET,
@@ -47,19 +47,15 @@ const SMALL_OFFSET = 8 * PROTO_MAX_BULK_LEN_MIN;
 
 /**
  * The string at `key` as bytes to write, zero-padded to hold bit `maxBit`
- * (Redis's lookupStringForBitCommand). `grew` says whether the key was
- * created or lengthened, which counts as a change even if no bit flips.
+ * (Redis's lookupStringForBitCommand). The database's `editGrew` then says
+ * whether the key was created or lengthened, which counts as a change even
+ * if no bit flips.
  */
-function bytesForWrite(
-  ctx: CommandContext,
-  key: string,
-  maxBit: number,
-): { bytes: Uint8Array; grew: boolean } {
+function bytesForWrite(ctx: CommandContext, key: string, maxBit: number): Uint8Array {
   const needed = Math.floor(maxBit / 8) + 1;
   // No length under 1 MB is too long (see SMALL_OFFSET).
   if (needed > SMALL_OFFSET / 8) checkStringLength(ctx, needed);
-  const { value, grew } = ctx.db.editBytes(key, needed);
-  return { bytes: value.bytes, grew };
+  return ctx.db.editBytes(key, needed).bytes;
 }
 
 function setBit(ctx: CommandContext, argv: string[]): void {
@@ -68,7 +64,8 @@ function setBit(ctx: CommandContext, argv: string[]): void {
   const on = parseInteger(arg(argv, 3));
   if (on !== 0 && on !== 1) throw new CommandError(BIT_VALUE);
   // Redis unshares the string (making it raw) even when no bit changes.
-  const { bytes, grew } = bytesForWrite(ctx, key, offset);
+  const bytes = bytesForWrite(ctx, key, offset);
+  const grew = ctx.db.editGrew;
   // Offsets reach 2^32: `>> 3` would wrap.
   const byte = Math.floor(offset / 8);
   const mask = 1 << (7 - (offset & 7));
@@ -94,24 +91,28 @@ function getBit(ctx: CommandContext, argv: string[]): void {
 
 /** BITCOUNT/BITPOS's optional BYTE|BIT unit. */
 function isBitUnit(arg: string): boolean {
-  const unit = arg.toLowerCase();
-  if (unit === "bit") return true;
-  if (unit === "byte") return false;
+  if (isWord(arg, "bit")) return true;
+  if (isWord(arg, "byte")) return false;
   throw new CommandError(SYNTAX);
 }
 
+/** clampRange's result, in place of a pair allocated per call (past 2^31 bits: doubles). */
+const range = new Float64Array(2);
+
 /**
  * Clamps a [start, end] range the way BITCOUNT and BITPOS do: negative
- * indexes from the end, end capped at the last index. Returns undefined for
- * an empty range.
+ * indexes from the end, end capped at the last index, into `range`. False
+ * for an empty range.
  */
-function clampRange(start: number, end: number, total: number): [number, number] | undefined {
+function clampRange(start: number, end: number, total: number): boolean {
   if (start < 0) start = total + start;
   if (end < 0) end = total + end;
   if (start < 0) start = 0;
   if (end < 0) end = 0;
   if (end >= total) end = total - 1;
-  return start > end ? undefined : [start, end];
+  range[0] = start;
+  range[1] = end;
+  return start <= end;
 }
 
 function bitCount(ctx: CommandContext, argv: string[]): void {
@@ -126,10 +127,10 @@ function bitCount(ctx: CommandContext, argv: string[]): void {
   if (start < 0 && last < 0 && start > last) return ctx.out.int(0);
   const bits = argv.length === 5 && isBitUnit(arg(argv, 4));
   const length = end - at;
-  const range = clampRange(start, last, bits ? length * 8 : length);
-  if (range === undefined) return ctx.out.int(0);
-  if (!bits) return ctx.out.int(countBits(bytes, at + range[0], at + range[1]));
-  const [firstBit, lastBit] = range;
+  if (!clampRange(start, last, bits ? length * 8 : length)) return ctx.out.int(0);
+  if (!bits) return ctx.out.int(countBits(bytes, at + range[0]!, at + range[1]!));
+  const firstBit = range[0]!;
+  const lastBit = range[1]!;
   const firstByte = at + (firstBit >> 3);
   const lastByte = at + (lastBit >> 3);
   let n = countBits(bytes, firstByte, lastByte);
@@ -159,11 +160,12 @@ function bitPos(ctx: CommandContext, argv: string[]): void {
     if (endGiven) end = intArg(arg(argv, 4));
     else end = bits ? byteLength * 8 + 7 : byteLength - 1;
   }
-  const range = clampRange(start, end, argv.length >= 4 && bits ? byteLength * 8 : byteLength);
-  if (range === undefined) return ctx.out.int(-1);
+  if (!clampRange(start, end, argv.length >= 4 && bits ? byteLength * 8 : byteLength)) {
+    return ctx.out.int(-1);
+  }
   // Work in bits from here: the range in bit positions (under 2^32: `>>> 3` is exact).
-  const first = bits ? range[0] : range[0] * 8;
-  const last = bits ? range[1] : range[1] * 8 + 7;
+  const first = bits ? range[0]! : range[0]! * 8;
+  const last = bits ? range[1]! : range[1]! * 8 + 7;
   for (let pos = first; pos <= last; pos++) {
     const byte = bytes[at + (pos >>> 3)]!;
     if ((pos & 7) === 0 && pos + 7 <= last && byte === (bit ? 0 : 0xff)) {
@@ -248,33 +250,62 @@ function fieldType(arg: string): number {
   return signed ? -bits : bits;
 }
 
-function parseFieldOps(ctx: CommandContext, argv: string[]): FieldOp[] {
-  const ops: FieldOp[] = [];
+function parseFieldOps(ctx: CommandContext, argv: string[]): number {
+  // A call's operations are done before the next call parses its own.
+  if (parsedOps.length > KEPT_OPS) parsedOps.length = KEPT_OPS;
+  let count = 0;
   let overflow: Overflow = "wrap";
-  const args = new ArgCursor(argv, 2);
-  while (args.hasMore()) {
-    const sub = args.next();
-    const remaining = args.remaining;
+  // fieldOpKind checks that a subcommand's arguments are there.
+  let i = 2;
+  while (i < argv.length) {
+    const sub = argv[i++]!;
+    const remaining = argv.length - i;
     if (isWord(sub, "overflow") && remaining >= 1) {
-      overflow = overflowType(args.next());
+      overflow = overflowType(argv[i++]!);
       continue;
     }
     const kind = fieldOpKind(sub, remaining);
     if (kind === undefined) throw new CommandError(SYNTAX);
-    const type = fieldType(args.next());
+    const type = fieldType(argv[i++]!);
     const bits = type < 0 ? -type : type;
-    const offset = bitOffset(ctx, args.next(), bits);
+    const offset = bitOffset(ctx, argv[i++]!, bits);
     let value = 0;
     let big: bigint | undefined;
     if (kind !== "get") {
-      const text = args.next();
+      const text = argv[i++]!;
       const n = text.length < 16 ? parseInteger(text) : undefined;
       if (n !== undefined) value = n;
       else if ((big = parseInt64(text)) === undefined) throw new CommandError(NOT_INTEGER);
     }
-    ops.push({ kind, signed: type < 0, bits, offset, value, big, overflow });
+    const op = parsedOps[count] ?? newFieldOp();
+    op.kind = kind;
+    op.signed = type < 0;
+    op.bits = bits;
+    op.offset = offset;
+    op.value = value;
+    op.big = big;
+    op.overflow = overflow;
+    count++;
   }
-  return ops;
+  return count;
+}
+
+/** BITFIELD's parsed operations: records reused by every call, up to KEPT_OPS kept between calls. */
+const parsedOps: FieldOp[] = [];
+const KEPT_OPS = 64;
+
+function newFieldOp(): FieldOp {
+  const op: FieldOp = {
+    kind: "get",
+    signed: false,
+    bits: 0,
+    offset: 0,
+    value: 0,
+    big: undefined,
+    overflow: "wrap",
+  };
+  parsedOps.push(op);
+  return op;
 }
 
 function overflowType(arg: string): Overflow {
@@ -440,18 +471,21 @@ function smallFieldResult(op: FieldOp, old: number): number | undefined {
 }
 
 function bitField(ctx: CommandContext, argv: string[], readOnly: boolean): void {
-  const ops = parseFieldOps(ctx, argv);
+  const count = parseFieldOps(ctx, argv);
+  const ops = parsedOps;
   const key = arg(argv, 1);
   const out = ctx.out;
   let maxBit = -1;
-  for (const op of ops) {
+  for (let i = 0; i < count; i++) {
+    const op = ops[i]!;
     if (op.kind !== "get") maxBit = Math.max(maxBit, op.offset + op.bits - 1);
   }
   if (maxBit < 0) {
     const value = ctx.db.viewBytes(key);
     const bytes = value === undefined ? EMPTY : value.page.subarray(value.start, value.end);
-    out.array(ops.length);
-    for (const op of ops) {
+    out.array(count);
+    for (let i = 0; i < count; i++) {
+      const op = ops[i]!;
       out.int(
         op.bits <= NUMBER_BITS
           ? readSmallField(bytes, op.offset, op.bits, op.signed)
@@ -461,10 +495,12 @@ function bitField(ctx: CommandContext, argv: string[], readOnly: boolean): void 
     return;
   }
   if (readOnly) throw new CommandError(BITFIELD_RO_GET_ONLY);
-  const { bytes, grew } = bytesForWrite(ctx, key, maxBit);
+  const bytes = bytesForWrite(ctx, key, maxBit);
+  const grew = ctx.db.editGrew;
   let changes = 0;
-  out.array(ops.length);
-  for (const op of ops) {
+  out.array(count);
+  for (let i = 0; i < count; i++) {
+    const op = ops[i]!;
     if (op.bits <= NUMBER_BITS && op.big === undefined) {
       const old = readSmallField(bytes, op.offset, op.bits, op.signed);
       if (op.kind === "get") {
@@ -507,6 +543,7 @@ export const bitmapCommands: CommandSpec[] = [
     arity: 4,
     flags: ["write", "denyoom"],
     keys: [1, 1, 1],
+    boundedByArgs: offsetAt(2),
     keySpecs: [keyRange(READ_UPDATED_KEY, 1)],
     group: "bitmap",
     since: "2.2.0",
@@ -531,6 +568,7 @@ export const bitmapCommands: CommandSpec[] = [
     arity: -2,
     flags: ["readonly"],
     keys: [1, 1, 1],
+    boundedByArgs: rangeEndAt(3),
     group: "bitmap",
     since: "2.6.0",
     summary: "Counts the number of set bits (population counting) in a string.",
@@ -565,6 +603,7 @@ export const bitmapCommands: CommandSpec[] = [
     arity: -2,
     flags: ["write", "denyoom"],
     keys: [1, 1, 1],
+    boundedByArgs: shortNumbersFrom(2),
     group: "bitmap",
     since: "3.2.0",
     summary: "Performs arbitrary bitfield integer operations on strings.",

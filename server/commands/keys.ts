@@ -7,7 +7,7 @@ import {
   READ_KEY,
   READ_UPDATED_KEY,
 } from "../key_specs.ts";
-import { arg, ArgCursor, parseInt64, parseInteger } from "../args.ts";
+import { arg, ArgCursor, isWord, parseInt64, parseInteger } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
 import type { Database } from "../db.ts";
@@ -124,11 +124,11 @@ function copy(ctx: CommandContext, argv: string[]): void {
   const source = ctx.db;
   let target = source;
   let replace = false;
-  const args = new ArgCursor(argv, 3);
-  while (args.hasMore()) {
-    const opt = args.nextOption();
-    if (opt === "replace") replace = true;
-    else if (opt === "db" && args.hasMore()) target = dbIndexOf(ctx, args.next());
+  // Options matched in any case as they stand (isWord): no lower-case copies.
+  for (let i = 3; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (isWord(word, "replace")) replace = true;
+    else if (isWord(word, "db") && i + 1 < argv.length) target = dbIndexOf(ctx, argv[++i]!);
     else throw new CommandError(SYNTAX);
   }
   if (target === source && key === newKey) throw new CommandError(SAME_OBJECT);
@@ -260,9 +260,9 @@ function int64(n: number): number | bigint {
 
 /** TTL, PTTL, EXPIRETIME, PEXPIRETIME (Redis's ttlGenericCommand). */
 function ttlGeneric(ctx: CommandContext, key: string, inMs: boolean, absolute: boolean): void {
-  if (!ctx.db.existsRead(key)) return ctx.out.int(-2);
-  const when = ctx.db.getExpire(key);
-  if (when === undefined) return ctx.out.int(-1);
+  const when = ctx.db.expiryRead(key);
+  if (when === undefined) return ctx.out.int(-2);
+  if (when === -1) return ctx.out.int(-1);
   const ttl = Math.max(0, absolute ? when : when - reportTime());
   ctx.out.int(int64(inMs ? ttl : Math.floor((ttl + 500) / 1000)));
 }

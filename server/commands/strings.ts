@@ -4,7 +4,7 @@ import type { ReplyWriter } from "../../protocol/writer.ts";
 import { arg, intArg, isWord, parseInt64, parseInteger } from "../args.ts";
 import { keyRange, READ_DELETED_KEY, READ_UPDATED_KEY } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
-import type { CommandSpec, Handler } from "../command.ts";
+import { type CommandSpec, type Handler, offsetAt } from "../command.ts";
 import {
   CommandError,
   DECREMENT_OVERFLOW,
@@ -365,7 +365,7 @@ function setRange(ctx: CommandContext, argv: string[]): void {
   let length = db.editInline(key, offset, patch);
   if (length === undefined) {
     checkStringLength(ctx, offset + patch.length);
-    const { value } = db.editBytes(key, offset + patch.length);
+    const value = db.editBytes(key, offset + patch.length);
     writeBinary(value.bytes, offset, patch);
     length = value.length;
   }
@@ -626,6 +626,7 @@ export const stringCommands: CommandSpec[] = [
     arity: 4,
     flags: ["write", "denyoom"],
     keys: [1, 1, 1],
+    boundedByArgs: offsetAt(2),
     group: "string",
     since: "2.2.0",
     summary:

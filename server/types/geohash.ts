@@ -13,6 +13,7 @@
  */
 import { formatLongDouble, type LongDouble } from "./string.ts";
 import { bytesToBinary, writeDecimal } from "../../protocol/bytes.ts";
+import { isWord } from "../args.ts";
 
 /** Cells per axis at full precision: 2^26 (52 bits in all). */
 export const GEO_STEP_MAX = 26;
@@ -528,15 +529,10 @@ function exactLongDouble(d: number): LongDouble {
 
 /** Meters per unit for GEO's unit arguments (case-insensitive), undefined if unknown. */
 export function unitToMeters(unit: string): number | undefined {
-  switch (unit.toLowerCase()) {
-    case "m":
-      return 1;
-    case "km":
-      return 1000;
-    case "ft":
-      return 0.3048;
-    case "mi":
-      return 1609.34;
-  }
+  // Matched where it stands (as strcasecmp): no lower-case copy.
+  if (isWord(unit, "m")) return 1;
+  if (isWord(unit, "km")) return 1000;
+  if (isWord(unit, "ft")) return 0.3048;
+  if (isWord(unit, "mi")) return 1609.34;
   return undefined;
 }

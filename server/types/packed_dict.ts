@@ -651,8 +651,9 @@ export abstract class PackedDict {
 
   /** Offset of `field`'s entry in `bucket`, or -1; records its bounds. */
   #find(bucket: string, field: string): number {
-    // A read then a write of one field (HINCRBY, HSETNX...) finds it once.
-    if (bucket === memo.bucket && field === memo.field && this.withValues === memo.withValues) {
+    // A read then a write of one field (HINCRBY, HSETNX...) finds it once. The
+    // short field first: two buckets of one length compare char by char.
+    if (field === memo.field && bucket === memo.bucket && this.withValues === memo.withValues) {
       foundEnd = memo.end;
       foundValueStart = memo.valueStart;
       foundValueLength = memo.valueLength;
