@@ -363,9 +363,18 @@ export function exactNumber(v: bigint): number {
 
 /** Writes `v` (an integer below 2^53) as a varint at `buf[p]`; returns the end. */
 export function writeVarint(buf: Uint8Array, p: number, v: number): number {
+  if (v >= 2 ** 28) {
+    // A millisecond time: its low 28 bits by integer steps, not by divisions of doubles.
+    const low = v % 2 ** 28;
+    buf[p++] = (low & 127) | 128;
+    buf[p++] = ((low >>> 7) & 127) | 128;
+    buf[p++] = ((low >>> 14) & 127) | 128;
+    buf[p++] = (low >>> 21) | 128;
+    v = (v - low) / 2 ** 28;
+  }
   while (v >= 128) {
-    buf[p++] = (v % 128) | 128;
-    v = Math.floor(v / 128);
+    buf[p++] = (v & 127) | 128;
+    v = v >>> 7;
   }
   buf[p++] = v;
   return p;
