@@ -121,7 +121,7 @@ export function masterOf(s: string): StreamId {
 
 /** Entries are written here first, the header (six varints of 8 bytes at most) before them. */
 const ENTRY_AT = 64;
-const scratch = new Uint8Array(ENTRY_AT + SMALL_STREAM_MAX);
+const scratch = new Uint8Array(ENTRY_AT + 3 * SMALL_STREAM_MAX);
 
 /** Writes the header for the stream after an append; returns its end. */
 function writeHeader(ms: number, seq: number, lp: number): number {
@@ -176,7 +176,7 @@ export function appendSmall(
   // again as master fields, and its ID twice), at most: room in `scratch`.
   let bound = 1 + 3 * 8 + (head[LENGTH] === 0 ? 4 * 8 + total : 0);
   for (const part of pairs) bound += part.length + varintSize(part.length);
-  if (bound > SMALL_STREAM_MAX) return undefined;
+  if (bound > 2 * SMALL_STREAM_MAX) return undefined;
   if (head[LENGTH] === 0) return startSmall(s, pairs, ms, seq);
   const maxBytes = limits.maxBytes === 0 || limits.maxBytes > STREAM_LISTPACK_MAX_SIZE
     ? STREAM_LISTPACK_MAX_SIZE
@@ -193,13 +193,18 @@ export function appendSmall(
   const deltaMs = ms - readNumber(s, at);
   const deltaSeq = seq - readNumber(s, at);
   if (deltaMs > MAX_DELTA || deltaSeq > MAX_DELTA || deltaSeq < -MAX_DELTA) return undefined;
-  const end = encodeEntry(scratch, ENTRY_AT, pairs, sameFields(s, at, pairs), deltaMs, deltaSeq);
+  // The new string is made in `scratch`, one allocation: the header, the
+  // old string's node, the entry (written first, after room for the node).
+  const nodeBytes = s.length - headerEnd;
+  if (nodeBytes > SMALL_STREAM_MAX) return undefined;
+  const entryAt = ENTRY_AT + nodeBytes;
+  const end = encodeEntry(scratch, entryAt, pairs, sameFields(s, at, pairs), deltaMs, deltaSeq);
   const written = writeHeader(ms, seq, lpBytes + entryBytes);
-  if (written + s.length - headerEnd + end - ENTRY_AT > SMALL_STREAM_MAX) return undefined;
-  const next = flat(
-    bytesToBinary(scratch, 0, written) + s.slice(headerEnd) + bytesToBinary(scratch, ENTRY_AT, end),
-  );
-  return appended(next, ms, seq, lpBytes + entryBytes, written);
+  const size = written + nodeBytes + end - entryAt;
+  if (size > SMALL_STREAM_MAX) return undefined;
+  for (let i = 0; i < nodeBytes; i++) scratch[written + i] = s.charCodeAt(headerEnd + i);
+  scratch.copyWithin(written + nodeBytes, entryAt, end);
+  return appended(bytesToBinary(scratch, 0, size), ms, seq, lpBytes + entryBytes, written);
 }
 
 /** `next`, after an append to the stream `head` holds, whose header `head` then holds. */
