@@ -69,7 +69,7 @@ function buildStream(): Stream {
   s.trim({ strategy: "maxlen", maxlen: 650, approx: false, limit: 0 });
   const live = [...s.range(ID_MIN, ID_MAX)].map((e) => e.id);
   const g = new ConsumerGroup("workers", ID_MIN, 0);
-  s.groups.set("workers", g);
+  s.addGroup(g);
   const alice = g.consumer("alice", t0 + 5).consumer;
   const bob = g.consumer("bob", t0 + 6).consumer;
   g.consumer("carol", t0 + 7);
@@ -79,8 +79,8 @@ function buildStream(): Stream {
   }
   g.pel.get(live[4]!)!.deliveryCount = 9;
   const late = new ConsumerGroup("late", live[600]!, ENTRIES_READ_UNKNOWN);
-  s.groups.set("late", late);
-  s.groups.set("tail", new ConsumerGroup("tail", s.lastId, s.entriesAdded));
+  s.addGroup(late);
+  s.addGroup(new ConsumerGroup("tail", s.lastId, s.entriesAdded));
   return s;
 }
 

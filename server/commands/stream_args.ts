@@ -26,7 +26,6 @@ import type { Consumer, ConsumerGroup, Nack } from "../types/stream_groups.ts";
 import { NotifyClass } from "../notify.ts";
 import {
   formatId,
-  ID_MAX,
   nextId,
   type ParsedId,
   parseId,
@@ -55,6 +54,9 @@ let limitsConfig: Config | undefined;
 let maxBytesCell = { value: 0 };
 let maxEntriesCell = { value: 0 };
 
+/** nodeLimits's answer, refilled by each call (its callers use it at once and keep nothing). */
+const limits: NodeLimits = { maxBytes: 0, maxEntries: 0 };
+
 /** stream-node-max-bytes and stream-node-max-entries, by live cells: no name lookups per XADD. */
 export function nodeLimits(ctx: CommandContext): NodeLimits {
   const config = ctx.server.config;
@@ -63,7 +65,9 @@ export function nodeLimits(ctx: CommandContext): NodeLimits {
     maxBytesCell = config.live("stream-node-max-bytes");
     maxEntriesCell = config.live("stream-node-max-entries");
   }
-  return { maxBytes: maxBytesCell.value, maxEntries: maxEntriesCell.value };
+  limits.maxBytes = maxBytesCell.value;
+  limits.maxEntries = maxEntriesCell.value;
+  return limits;
 }
 
 /** An ID without `-`/`+` (streamParseStrictIDOrReply). */
@@ -206,7 +210,7 @@ export function exactTrimArgv(
   out[args.trimArgIndex - 1] = "=";
   out[args.trimArgIndex] = args.trim!.strategy === "maxlen"
     ? String(s.length)
-    : formatId(s.nodes[0]?.master ?? ID_MAX);
+    : formatId(s.firstMaster());
   if (args.limitIndex > 0) out.splice(args.limitIndex, 2);
   return out;
 }

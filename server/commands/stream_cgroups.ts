@@ -122,7 +122,7 @@ function xgroupCreate(ctx: CommandContext, argv: string[]): void {
     ctx.db.set(arg(argv, 2), s);
   }
   if (s.groups.has(arg(argv, 3))) throw new CommandError(BUSYGROUP);
-  s.groups.set(arg(argv, 3), new ConsumerGroup(arg(argv, 3), id, args.entriesRead));
+  s.addGroup(new ConsumerGroup(arg(argv, 3), id, args.entriesRead));
   ctx.keyChanged(arg(argv, 2), NotifyClass.Stream, "xgroup-create");
   ctx.out.ok();
 }
@@ -139,7 +139,7 @@ function xgroupSetId(ctx: CommandContext, argv: string[]): void {
 function xgroupDestroy(ctx: CommandContext, argv: string[]): void {
   const { stream, group } = groupPrologue(ctx, argv, false);
   if (group === undefined) return ctx.out.int(0);
-  stream!.groups.delete(arg(argv, 3));
+  stream!.deleteGroup(arg(argv, 3));
   ctx.keyChanged(arg(argv, 2), NotifyClass.Stream, "xgroup-destroy");
   ctx.out.int(1);
 }

@@ -71,7 +71,7 @@ function xadd(ctx: CommandContext, argv: string[]): void {
   const key = arg(argv, 1);
   const s = writeStream(ctx, key, !args.noMkStream);
   if (s === undefined) return ctx.out.nil();
-  if (s.lastId === ID_MAX) throw new CommandError(XADD_ID_EXHAUSTED);
+  if (s.exhausted()) throw new CommandError(XADD_ID_EXHAUSTED);
   const request: IdRequest = given === undefined
     ? AUTO_ID
     : given.seqGiven
@@ -190,7 +190,7 @@ function existingStream(ctx: CommandContext, key: string): Stream {
 }
 
 /** Group names in rax (byte) order. */
-export function sortedNames<V>(map: Map<string, V>): string[] {
+export function sortedNames<V>(map: ReadonlyMap<string, V>): string[] {
   return [...map.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
@@ -268,7 +268,7 @@ function xinfoStream(ctx: CommandContext, argv: string[]): void {
  */
 function writeNamed<T>(
   out: ReplyWriter,
-  items: Map<string, T>,
+  items: ReadonlyMap<string, T>,
   fields: number,
   write: (item: T) => void,
 ): void {

@@ -162,6 +162,7 @@ export function readStream(dec: RdbDecoder, v2: boolean): Stream {
   }
   const groups = dec.length();
   for (let i = 0; i < groups; i++) readGroup(dec, s, v2);
+  s.compact();
   return s;
 }
 
@@ -238,7 +239,7 @@ function readGroup(dec: RdbDecoder, s: Stream, v2: boolean): void {
   }
   check(!s.groups.has(name), `Duplicated consumer group name ${name}`);
   const group = new ConsumerGroup(name, lastId, entriesRead);
-  s.groups.set(name, group);
+  s.addGroup(group);
   // The group PEL comes first without owners; each consumer then names its entries.
   const pending = new IdIndex<
     { deliveryTime: number; deliveryCount: number; consumer?: Consumer }

@@ -63,8 +63,8 @@ function sample(): Stream {
   s.trim({ strategy: "maxlen", maxlen: 35, approx: false, limit: 0 });
   const g1 = new ConsumerGroup("workers", ids[20]!, 21);
   const g2 = new ConsumerGroup("\u00e9-empty", ID_MIN, ENTRIES_READ_UNKNOWN);
-  s.groups.set(g1.name, g1);
-  s.groups.set(g2.name, g2);
+  s.addGroup(g1);
+  s.addGroup(g2);
   const alice = g1.consumer("alice", 1700000000123).consumer;
   const bob = g1.consumer("bob", 1700000000456).consumer;
   g1.consumer("idle", 1700000000789);

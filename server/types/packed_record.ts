@@ -17,6 +17,7 @@ export const enum PackedKind {
   SetTable = 3,
   SortedSet = 4,
   List = 5,
+  Stream = 6,
 }
 
 /** Every one-byte string, made once (tags and short length prefixes). */

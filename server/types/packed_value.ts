@@ -1,10 +1,11 @@
 /**
  * Small collections kept as their one packed string. A small hash, set,
- * list or sorted set is already one string (packed_record.ts); its object
- * adds 40 bytes (a 24-byte header and two fields), a quarter of what a key
- * with a 3-field hash costs. The key table keeps the string alone and makes
- * the object again, in O(n) as listpack operations are, when a command looks
- * the key up (see KeyTable's recently used boxes).
+ * list, sorted set or stream is already one string (packed_record.ts,
+ * stream_small.ts); its object adds 40 bytes (a 24-byte header and two
+ * fields), a quarter of what a key with a 3-field hash costs. The key table
+ * keeps the string alone and makes the object again, in O(n) as listpack
+ * operations are, when a command looks the key up (see KeyTable's recently
+ * used boxes).
  */
 import { RedisHash } from "./hash.ts";
 import { RedisList } from "./list.ts";
@@ -12,6 +13,7 @@ import { PackedDict } from "./packed_dict.ts";
 import { PackedKind } from "./packed_record.ts";
 import { RedisSet } from "./set.ts";
 import { SortedSet } from "./sorted_set.ts";
+import { Stream } from "./stream.ts";
 import type { RedisObject } from "./value.ts";
 
 /** A value that may be kept as one packed string. */
@@ -25,7 +27,8 @@ export interface Packable extends RedisObject {
 /** Whether a stored value is a collection type that has a packed form. */
 export function isPackable(value: unknown): value is Packable {
   // Hashes and sets share their base class: one prototype walk for either.
-  return value instanceof PackedDict || value instanceof SortedSet || value instanceof RedisList;
+  return value instanceof PackedDict || value instanceof SortedSet || value instanceof RedisList ||
+    value instanceof Stream;
 }
 
 /** The object again, from its packedKind(), packedData() and size() then (-1: unknown, counted). */
@@ -42,6 +45,8 @@ export function unpackValue(kind: PackedKind, data: string, count: number): Pack
       return SortedSet.fromPacked(data, known);
     case PackedKind.List:
       return RedisList.fromPacked(data, known);
+    case PackedKind.Stream:
+      return Stream.fromPacked(data);
     case PackedKind.NotPackable:
       throw new Error("not a packed value");
   }

@@ -1,279 +1,204 @@
 /**
- * The stream type, laid out as Redis lays it out (t_stream.c): entries are
- * packed into nodes (stream_node.ts) of at most `stream-node-max-entries`
- * entries and `stream-node-max-bytes` bytes (measured as the listpack Redis
- * would build), and the nodes sit in an array ordered by their master ID, so
- * seeking an ID is a binary search plus a scan of one node, and a range read
- * is sequential.
- *
- * A node is a byte range of a slab: the stream packs its nodes one after
- * another into shared Uint8Arrays (128 bytes for a new stream, doubling up
- * to 64 KB), because every ArrayBuffer costs V8 about 500 bytes beside its
- * bytes (measured: 10k buffers of 540 bytes take 15 MB of RSS, slabs holding
- * them 5.5 MB). Slabs up to 512 bytes are windows of an 8 KB pool shared by
- * all streams, for the same reason and because allocating an ArrayBuffer
- * takes about 1 µs (measured alone), which XADD to a new key paid. Only the
- * newest node grows, at the end of the newest slab; when the slab is full
- * the node moves to a fresh one. A node whose entries are all deleted is
- * dropped. Like Redis 7.0, nodes are not otherwise compacted.
+ * The stream type. A stream is kept as one string (stream_small.ts) while
+ * it is one node of a few entries without deleted entries or consumer
+ * groups: XADD to a new key then makes one string instead of a stream
+ * object, a node array, a node and boxed numbers (~380 bytes that the
+ * collector copied to the old generation, XADD's tail latency over many
+ * keys), and the key table keeps the string alone when the stream is not in
+ * use (packed_value.ts). Anything else runs on the full form
+ * (stream_body.ts), made from the string: a read keeps it beside the string
+ * (the key table drops it with the object), a write keeps it instead.
  */
-import { MAP_ENTRY_BYTES, objectBytes } from "./memory.ts";
-import { ConsumerGroup, ENTRIES_READ_UNKNOWN } from "./stream_groups.ts";
+import { stringBytes } from "./memory.ts";
+import { PackedKind } from "./packed_record.ts";
+import type { Packable } from "./packed_value.ts";
+import { type AddFailure, type IdRequest, msId, StreamBody, type TrimSpec } from "./stream_body.ts";
+import type { ConsumerGroup } from "./stream_groups.ts";
+import { ID_MAX, ID_MIN, idMs, idSeq, makeId, type StreamId } from "./stream_id.ts";
 import {
-  encodeIdBytes,
-  formatId,
-  ID_MAX,
-  ID_MIN,
-  idMs,
-  idSeq,
-  SEQ_MAX,
-  type StreamId,
-} from "./stream_id.ts";
-import {
-  atMs,
-  atSeq,
   DEFAULT_NODE_LIMITS,
   exactNumber,
-  FLAG_DELETED,
   type NodeLimits,
   STREAM_LISTPACK_MAX_SIZE,
   type StreamEntry,
-  StreamNode,
+  type StreamNode,
 } from "./stream_node.ts";
-import type { RedisObject } from "./value.ts";
+import {
+  ADDED,
+  appendSmall,
+  bodyOfSmall,
+  EMPTY_SMALL,
+  head,
+  LAST_MS,
+  LAST_SEQ,
+  LENGTH,
+  masterOf,
+  maxDeletedOf,
+  readHeader,
+  smallOfBody,
+} from "./stream_small.ts";
 
+export type { AddFailure, IdRequest, TrimSpec } from "./stream_body.ts";
 export { FLAG_DELETED, FLAG_SAMEFIELDS, type NodeLimits, type StreamEntry } from "./stream_node.ts";
 
-/**
- * A bound's ID part as a number to compare exact parts with: Infinity past
- * 2^53, above every exact part as the bigint is.
- */
-function boundPart(part: bigint): number {
-  return part <= SAFE_PART ? Number(part) : Infinity;
-}
+/** The groups of a stream without any (read only: groups are added through addGroup). */
+const NO_GROUPS: ReadonlyMap<string, ConsumerGroup> = new Map();
 
-const SAFE_PART = BigInt(Number.MAX_SAFE_INTEGER);
+export class Stream implements Packable {
+  /** The small form, while it holds the stream. */
+  #small: string | undefined;
+  /** The full form: made from the small one for a read, or the stream itself. */
+  #body: StreamBody | undefined;
 
-/** 2^64: a millisecond time times this is its ID with seq 0, exactly as a double. */
-const SEQ_SPAN = 2 ** 64;
-/** The ms msId last turned into an ID, and that ID (XADDs to many keys in one ms share it). */
-let cachedMs = -1;
-let cachedMsId: StreamId = ID_MIN;
-/**
- * Slabs double from the first's size to the last's, so a small stream holds
- * a small slab; a node too large for a slab gets one of its own.
- */
-const FIRST_SLAB_BYTES = 128;
-const SLAB_BYTES = 64 * 1024;
-/**
- * Slabs this small are cut from a shared pool. A pool lives while any of its
- * windows does, so a few long-lived small streams may hold a whole pool; a
- * window a stream outgrew stays unused until then (at most 128 + 256 bytes
- * per stream, less than an ArrayBuffer's own cost).
- */
-const POOLED_SLAB_BYTES = 512;
-const POOL_BYTES = 8 * 1024;
-let pool = new Uint8Array(0);
-let poolUsed = 0;
-/** Where in its buffer the slab newSlab last returned starts. */
-let slabAt = 0;
-/** The slab of a stream that has none yet (nothing is ever written to it). */
-const NO_SLAB = new Uint8Array(0);
-
-/**
- * Rax nodes under one node at `depth` holding sorted 16-byte keys [lo, hi)
- * (key i at keys[i * 16]): bytes all keys share make one compressed node, a
- * byte where they differ one branching node with a child per distinct byte,
- * the end of a key one leaf.
- */
-function raxNodes(keys: Uint8Array, lo: number, hi: number, depth: number): number {
-  if (depth === 16) return 1;
-  const first = lo * 16;
-  const last = (hi - 1) * 16;
-  let common = depth;
-  while (common < 16 && keys[first + common] === keys[last + common]) common++;
-  if (common > depth) return 1 + raxNodes(keys, lo, hi, common);
-  let nodes = 1;
-  for (let i = lo; i < hi;) {
-    const byte = keys[i * 16 + depth];
-    let j = i + 1;
-    while (j < hi && keys[j * 16 + depth] === byte) j++;
-    nodes += raxNodes(keys, i, j, depth + 1);
-    i = j;
-  }
-  return nodes;
-}
-
-/**
- * The buffer of a fresh slab of `size` bytes, which starts at `slabAt`: a
- * window of the pool when small (no view object of its own).
- */
-function newSlab(size: number): Uint8Array {
-  slabAt = 0;
-  if (size > POOLED_SLAB_BYTES) return new Uint8Array(size);
-  if (poolUsed + size > pool.length) {
-    pool = new Uint8Array(POOL_BYTES);
-    poolUsed = 0;
-  }
-  slabAt = poolUsed;
-  poolUsed += size;
-  return pool;
-}
-
-/**
- * Field-name arrays shared by every node whose entries have those names
- * (a node's fields are never changed): streams of one application mostly
- * use a few field sets, and a shared array is one object for the garbage
- * collector and hot in cache when an XADD to a cold stream compares its
- * fields. By the one name, and by length-prefixed names for several.
- * Bounded: cleared when full; names longer in all than SHARED_FIELDS_CHARS
- * get an array of their own.
- */
-const sharedOneField = new Map<string, string[]>();
-const sharedFieldSets = new Map<string, string[]>();
-const SHARED_FIELD_SETS = 1024;
-const SHARED_FIELDS_CHARS = 256;
-
-/** The field names of `pairs` (field, value, ...) as an array nodes may share. */
-function fieldsOf(pairs: string[]): string[] {
-  let chars = 0;
-  for (let i = 0; i < pairs.length; i += 2) chars += pairs[i]!.length;
-  const shareable = chars <= SHARED_FIELDS_CHARS;
-  const cache = pairs.length === 2 ? sharedOneField : sharedFieldSets;
-  let key = pairs[0]!;
-  if (shareable) {
-    if (pairs.length > 2) {
-      key = "";
-      for (let i = 0; i < pairs.length; i += 2) key += `${pairs[i]!.length}:${pairs[i]}`;
-    }
-    const shared = cache.get(key);
-    if (shared !== undefined) return shared;
-  }
-  // Sized up front: push() would give the array room for 17.
-  const fields = new Array<string>(pairs.length / 2);
-  for (let i = 0; i < fields.length; i++) fields[i] = pairs[i * 2]!;
-  if (shareable) {
-    if (cache.size >= SHARED_FIELD_SETS) cache.clear();
-    cache.set(key, fields);
-  }
-  return fields;
-}
-
-/** `ms`-0 for an integer ms below 2^53. */
-function msId(ms: number): StreamId {
-  if (ms !== cachedMs) {
-    cachedMs = ms;
-    cachedMsId = BigInt(ms * SEQ_SPAN);
-  }
-  return cachedMsId;
-}
-
-/** How XADD picks the new entry's ID. */
-export type IdRequest =
-  | { kind: "auto" }
-  | { kind: "explicit"; id: StreamId }
-  /** `ms-*`: the given ms, seq after the last entry's if ms is the same. */
-  | { kind: "partial"; ms: bigint };
-
-/** Why XADD could not add: the ID is not above the top item, or the entry is too large. */
-export type AddFailure = "order" | "size";
-
-export interface TrimSpec {
-  strategy: "maxlen" | "minid";
-  /** MAXLEN count (number) or MINID threshold (ID). */
-  maxlen?: number;
-  minid?: StreamId;
-  /** `~`: only remove whole nodes. */
-  approx: boolean;
-  /** LIMIT: most entries removed (0 = no limit). */
-  limit: number;
-}
-
-export class Stream implements RedisObject {
-  readonly type = "stream" as const;
-  /** Nodes ordered by master ID. */
-  nodes: StreamNode[] = [];
-  length = 0;
-  #lastId: StreamId = ID_MIN;
-  /**
-   * The last ID's ms and seq as numbers (NaN past 2^53), so XADD picks and
-   * formats the next ID without bigint arithmetic.
-   */
-  #lastMs = 0;
-  #lastSeq = 0;
-  /** First live entry's ID (0-0 when empty). */
-  firstId: StreamId = ID_MIN;
-  maxDeletedId: StreamId = ID_MIN;
-  entriesAdded = 0;
-  /** Consumer groups by name, made on first use (most streams have none). */
-  #groups: Map<string, ConsumerGroup> | undefined;
-  /** The buffer holding the slab new entries go to; the slab's first free byte, end and size. */
-  #slab: Uint8Array = NO_SLAB;
-  #slabUsed = 0;
-  #slabEnd = 0;
-  #slabSize = 0;
-  #tailClosed = false;
-
-  /** The last ID XADD added or XSETID set (0-0 for none). */
-  get lastId(): StreamId {
-    return this.#lastId;
+  /** A stream of this small string or full form; an empty one without. */
+  constructor(form: string | StreamBody = EMPTY_SMALL) {
+    if (typeof form === "string") this.#small = form;
+    else this.#body = form;
   }
 
-  set lastId(id: StreamId) {
-    this.#lastId = id;
-    this.#lastMs = exactNumber(idMs(id));
-    this.#lastSeq = exactNumber(idSeq(id));
+  /** The stream a key table kept packed (packedData()). */
+  static fromPacked(data: string): Stream {
+    return new Stream(data);
   }
 
-  /** lastId's ms and seq as numbers, NaN past 2^53 (replies write them without a string). */
-  get lastMs(): number {
-    return this.#lastMs;
-  }
-
-  get lastSeq(): number {
-    return this.#lastSeq;
-  }
-
-  /** formatId(lastId), from the numbers when they are exact. */
-  lastIdText(): string {
-    return Number.isNaN(this.#lastMs) || Number.isNaN(this.#lastSeq)
-      ? formatId(this.#lastId)
-      : `${this.#lastMs}-${this.#lastSeq}`;
-  }
-
-  get groups(): Map<string, ConsumerGroup> {
-    return this.#groups ??= new Map();
+  get type(): "stream" {
+    return "stream";
   }
 
   encoding(): string {
     return "stream";
   }
 
-  /**
-   * Bytes on the V8 heap, estimated in O(1) but for the (few) groups, so it
-   * stays current after every write: entries at the newest node's bytes per
-   * entry (nodes are packed alike), a fixed cost per node, and per group, per
-   * consumer and per pending entry (one small object and its index slot).
-   */
+  packedKind(): PackedKind {
+    return this.#small === undefined ? PackedKind.NotPackable : PackedKind.Stream;
+  }
+
+  packedData(): string {
+    return this.#small!;
+  }
+
+  /** The full form, for a read: made from the small one and kept beside it. */
+  #read(): StreamBody {
+    return this.#body ??= bodyOfSmall(this.#small!);
+  }
+
+  /** The full form, for a write: from now on it is the stream. */
+  #write(): StreamBody {
+    const body = this.#read();
+    this.#small = undefined;
+    return body;
+  }
+
+  /** Bytes on the V8 heap (see memory.ts): a small stream's string, or the full form's estimate. */
   memoryUsage(): number {
-    const last = this.nodes.at(-1);
-    const perEntry = last === undefined
-      ? 0
-      : (last.end - last.start) / Math.max(1, last.live + last.deleted);
-    let groups = 0;
-    // Runs after every XADD: no iterator for the usual stream without groups.
-    if (this.#groups !== undefined && this.#groups.size > 0) {
-      for (const group of this.#groups.values()) {
-        groups += objectBytes(8) + group.consumers.size * objectBytes(6) +
-          group.pel.size * (objectBytes(4) + MAP_ENTRY_BYTES);
-      }
-    }
-    return objectBytes(8) + this.nodes.length * objectBytes(8) +
-      Math.round(perEntry * (this.length)) + groups;
+    const small = this.#small;
+    return small === undefined ? this.#body!.memoryUsage() : stringBytes(small.length);
+  }
+
+  get length(): number {
+    const small = this.#small;
+    if (small === undefined) return this.#body!.length;
+    readHeader(small);
+    return head[LENGTH]!;
   }
 
   size(): number {
     return this.length;
+  }
+
+  /** Nodes ordered by master ID. */
+  get nodes(): readonly StreamNode[] {
+    return this.#read().nodes;
+  }
+
+  /** The last ID XADD added or XSETID set (0-0 for none). */
+  get lastId(): StreamId {
+    const small = this.#small;
+    if (small === undefined) return this.#body!.lastId;
+    readHeader(small);
+    return head[LAST_SEQ]! === 0
+      ? msId(head[LAST_MS]!)
+      : makeId(BigInt(head[LAST_MS]!), BigInt(head[LAST_SEQ]!));
+  }
+
+  set lastId(id: StreamId) {
+    this.#write().lastId = id;
+  }
+
+  /** lastId's ms and seq as numbers, NaN past 2^53 (replies write them without a string). */
+  get lastMs(): number {
+    const small = this.#small;
+    if (small === undefined) return this.#body!.lastMs;
+    readHeader(small);
+    return head[LAST_MS]!;
+  }
+
+  get lastSeq(): number {
+    const small = this.#small;
+    if (small === undefined) return this.#body!.lastSeq;
+    readHeader(small);
+    return head[LAST_SEQ]!;
+  }
+
+  /** formatId(lastId), from the numbers when they are exact. */
+  lastIdText(): string {
+    const small = this.#small;
+    if (small === undefined) return this.#body!.lastIdText();
+    readHeader(small);
+    return `${head[LAST_MS]!}-${head[LAST_SEQ]!}`;
+  }
+
+  /** Whether the last ID is the largest there is (XADD can add nothing after it). */
+  exhausted(): boolean {
+    return this.#small === undefined && this.#body!.lastId === ID_MAX;
+  }
+
+  /** First live entry's ID (0-0 when empty). */
+  get firstId(): StreamId {
+    const small = this.#small;
+    if (small === undefined) return this.#body!.firstId;
+    readHeader(small);
+    return head[LENGTH]! === 0 ? ID_MIN : masterOf(small);
+  }
+
+  set firstId(id: StreamId) {
+    this.#write().firstId = id;
+  }
+
+  get maxDeletedId(): StreamId {
+    const small = this.#small;
+    if (small === undefined) return this.#body!.maxDeletedId;
+    readHeader(small);
+    return maxDeletedOf(small);
+  }
+
+  set maxDeletedId(id: StreamId) {
+    this.#write().maxDeletedId = id;
+  }
+
+  get entriesAdded(): number {
+    const small = this.#small;
+    if (small === undefined) return this.#body!.entriesAdded;
+    readHeader(small);
+    return head[ADDED]!;
+  }
+
+  set entriesAdded(n: number) {
+    this.#write().entriesAdded = n;
+  }
+
+  /** Consumer groups by name (added and removed through addGroup and deleteGroup). */
+  get groups(): ReadonlyMap<string, ConsumerGroup> {
+    return this.#small === undefined ? this.#body!.groups : NO_GROUPS;
+  }
+
+  addGroup(group: ConsumerGroup): void {
+    this.#write().groups.set(group.name, group);
+  }
+
+  /** Removes a group; whether there was one. */
+  deleteGroup(name: string): boolean {
+    return this.#small === undefined && this.#body!.groups.delete(name);
   }
 
   /**
@@ -288,375 +213,130 @@ export class Stream implements RedisObject {
     now: number,
     limits = DEFAULT_NODE_LIMITS,
   ): StreamId | AddFailure {
-    let id: StreamId;
+    const small = this.#small;
+    if (small === undefined) return this.#body!.add(pairs, request, now, limits);
+    readHeader(small);
+    const lastMs = head[LAST_MS]!;
+    const lastSeq = head[LAST_SEQ]!;
     let ms: number;
     let seq: number;
-    // Auto IDs by numbers while the last ms and seq are exact (both tests
-    // are false for NaN), so XADD builds at most one bigint.
-    if (request.kind === "auto" && now > this.#lastMs) {
-      id = msId(now);
+    if (request.kind === "auto" && now > lastMs) {
       ms = now;
       seq = 0;
-    } else if (request.kind === "auto" && this.#lastSeq < Number.MAX_SAFE_INTEGER) {
-      id = this.#lastId + 1n;
-      ms = this.#lastMs;
-      seq = this.#lastSeq + 1;
+    } else if (request.kind === "auto") {
+      ms = lastMs;
+      seq = lastSeq + 1;
     } else {
-      const picked = this.#pickId(request, now);
-      if (picked === "size") return picked;
-      if (picked === undefined || picked <= this.#lastId) return "order";
-      id = picked;
-      ms = exactNumber(idMs(id));
-      seq = exactNumber(idSeq(id));
+      if (request.kind === "explicit") {
+        ms = exactNumber(idMs(request.id));
+        seq = exactNumber(idSeq(request.id));
+      } else {
+        ms = exactNumber(request.ms);
+        seq = ms === lastMs ? lastSeq + 1 : 0;
+      }
+      // Both false for NaN: the full form answers.
+      if (ms < lastMs || (ms === lastMs && seq <= lastSeq)) return "order";
     }
     let total = 0;
     for (const s of pairs) total += s.length;
-    if (total > STREAM_LISTPACK_MAX_SIZE) return "size";
-    this.#append(id, ms, seq, pairs, limits, total);
-    this.entriesAdded++;
-    this.#lastId = id;
-    this.#lastMs = ms;
-    this.#lastSeq = seq;
-    if (this.length === 1) this.firstId = id;
-    return id;
-  }
-
-  /** The ID `request` asks for, by bigints. */
-  #pickId(request: IdRequest, now: number): StreamId | "size" | undefined {
-    switch (request.kind) {
-      case "explicit":
-        return request.id;
-      case "partial":
-        if (request.ms !== idMs(this.lastId)) return request.ms << 64n;
-        // Redis 7.0 fails this case without setting errno, and so replies
-        // with its "too large" error.
-        return idSeq(this.lastId) === SEQ_MAX ? "size" : this.lastId + 1n;
-      case "auto": {
-        const ms = BigInt(now);
-        if (ms > idMs(this.lastId)) return ms << 64n;
-        return this.lastId === ID_MAX ? undefined : this.lastId + 1n;
-      }
-    }
+    const next = Number.isSafeInteger(ms) && Number.isSafeInteger(seq) &&
+        total <= STREAM_LISTPACK_MAX_SIZE
+      ? appendSmall(small, pairs, ms, seq, total, limits)
+      : undefined;
+    if (next === undefined) return this.#write().add(pairs, request, now, limits);
+    this.#small = next;
+    this.#body = undefined;
+    return seq === 0 ? msId(ms) : makeId(BigInt(ms), BigInt(seq));
   }
 
   /**
    * Appends a live entry with an ID above every other, without touching
-   * counters but length: to the newest node unless a node limit, the delta
-   * range or `closeTail` says a new node starts.
+   * counters but length (RDB loading).
    */
   appendEntry(id: StreamId, pairs: string[], limits: NodeLimits): void {
-    let total = 0;
-    for (const s of pairs) total += s.length;
-    this.#append(id, exactNumber(idMs(id)), exactNumber(idSeq(id)), pairs, limits, total);
-  }
-
-  /** appendEntry with the ID's parts as numbers (NaN past 2^53) and the pairs' total length. */
-  #append(
-    id: StreamId,
-    ms: number,
-    seq: number,
-    pairs: string[],
-    limits: NodeLimits,
-    total: number,
-  ): void {
-    let tail = this.nodes.length > 0 ? this.nodes[this.nodes.length - 1] : undefined;
-    if (tail !== undefined) {
-      const maxBytes = limits.maxBytes === 0 || limits.maxBytes > STREAM_LISTPACK_MAX_SIZE
-        ? STREAM_LISTPACK_MAX_SIZE
-        : limits.maxBytes;
-      if (
-        this.#tailClosed || tail.lpBytes + total >= maxBytes ||
-        (limits.maxEntries > 0 && tail.live + tail.deleted >= limits.maxEntries) ||
-        !tail.fits(id, ms, seq)
-      ) {
-        this.#seal(tail);
-        tail = undefined;
-      }
-    }
-    if (tail === undefined) {
-      tail = this.#startNode(id, ms, seq, pairs);
-      // Sets the deltas append() writes (0 and 0: `id` is the new node's master).
-      tail.fits(id, ms, seq);
-    }
-    this.#reserve(tail, StreamNode.bound(pairs));
-    tail.append(id, pairs);
-    if (tail.buf === this.#slab) this.#slabUsed = tail.end;
-    this.length++;
+    this.#write().appendEntry(id, pairs, limits);
   }
 
   /** Makes the next appended entry start a new node (RDB loading keeps Redis's node boundaries). */
   closeTail(): void {
-    this.#tailClosed = this.nodes.length > 0;
+    this.#write().closeTail();
   }
 
-  /** A new newest node at the free end of the slab; its field names shared with the previous node's when equal. */
-  #startNode(id: StreamId, ms: number, seq: number, pairs: string[]): StreamNode {
-    this.#tailClosed = false;
-    const previous = this.nodes.at(-1);
-    const fields = previous?.hasFields(pairs) ? previous.fields : fieldsOf(pairs);
-    const node = new StreamNode(id, fields, this.#slab, this.#slabUsed, this.#slabUsed, ms, seq);
-    if (this.nodes.length === 0) this.nodes = [node];
-    else this.nodes.push(node);
-    return node;
-  }
-
-  /** A node that will not grow again gives back the spare bytes of a slab of its own. */
-  #seal(node: StreamNode): void {
-    if (node.buf.length <= SLAB_BYTES || node.start !== 0) return;
-    if (node.buf === this.#slab) {
-      this.#slab = NO_SLAB;
-      this.#slabUsed = this.#slabEnd = this.#slabSize = 0;
-    }
-    node.buf = node.buf.slice(0, node.end);
-  }
-
-  /** Room for `extra` more bytes after the newest node, which moves to a new slab when its own is full. */
-  #reserve(node: StreamNode, extra: number): void {
-    const inPlace = node.buf === this.#slab && node.end === this.#slabUsed;
-    if (inPlace && node.end + extra <= this.#slabEnd) return;
-    this.#place(node, extra);
-  }
-
-  /** Copies `node` to the slab's free space, or to a new slab, leaving `extra` bytes after it. */
-  #place(node: StreamNode, extra: number): void {
-    const size = node.end - node.start;
-    if (this.#slabUsed + size + extra > this.#slabEnd) {
-      const need = size + extra;
-      // A large node that may still grow gets half its size to spare.
-      const spare = extra > 0 ? need >> 1 : 0;
-      const next = Math.min(SLAB_BYTES, Math.max(FIRST_SLAB_BYTES, this.#slabSize * 2));
-      this.#slabSize = need <= next ? next : need + spare;
-      this.#slab = newSlab(this.#slabSize);
-      this.#slabUsed = slabAt;
-      this.#slabEnd = slabAt + this.#slabSize;
-    }
-    this.#slab.set(node.buf.subarray(node.start, node.end), this.#slabUsed);
-    node.buf = this.#slab;
-    node.start = this.#slabUsed;
-    node.end = node.start + size;
-    this.#slabUsed = node.end;
-  }
-
-  /** Index of the node that may hold `id`: the last with master <= id (or 0). */
-  #nodeFor(id: StreamId): number {
-    let lo = 0;
-    let hi = this.nodes.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.nodes[mid]!.master <= id) lo = mid + 1;
-      else hi = mid;
-    }
-    return Math.max(0, lo - 1);
-  }
-
-  /**
-   * Live entries with start <= id <= end, ascending or (reverse) descending.
-   * IDs are compared as numbers where they are exact (any clock time): a
-   * bigint per entry cost more than the rest of reading it.
-   */
-  *range(start: StreamId, end: StreamId, reverse = false): Generator<StreamEntry> {
-    if (start > end || this.length === 0) return;
-    const startMs = boundPart(idMs(start));
-    const startSeq = boundPart(idSeq(start));
-    const endMs = boundPart(idMs(end));
-    const endSeq = boundPart(idSeq(end));
-    if (!reverse) {
-      for (let n = this.#nodeFor(start); n < this.nodes.length; n++) {
-        const node = this.nodes[n]!;
-        if (node.master > end) return;
-        if (node.lastId < start) continue;
-        for (let p = node.seek(start); p < node.end; p = node.next(p)) {
-          if (node.flags(p) & FLAG_DELETED) continue;
-          node.numbersAt(p);
-          if (atMs === atMs) {
-            if (atMs > endMs || (atMs === endMs && atSeq > endSeq)) return;
-            yield node.numberedEntryAt(p);
-            continue;
-          }
-          const id = node.idAt(p);
-          if (id > end) return;
-          yield node.entryAt(p, id);
-        }
-      }
-    } else {
-      for (let n = this.#nodeFor(end); n >= 0; n--) {
-        const node = this.nodes[n]!;
-        if (node.lastId < start) return;
-        const offsets = node.offsets();
-        for (let i = offsets.length - 1; i >= 0; i--) {
-          const p = offsets[i]!;
-          if (node.flags(p) & FLAG_DELETED) continue;
-          node.numbersAt(p);
-          if (atMs === atMs) {
-            if (atMs > endMs || (atMs === endMs && atSeq > endSeq)) continue;
-            if (atMs < startMs || (atMs === startMs && atSeq < startSeq)) return;
-            yield node.numberedEntryAt(p);
-            continue;
-          }
-          const id = node.idAt(p);
-          if (id > end) continue;
-          if (id < start) return;
-          yield node.entryAt(p, id);
-        }
-      }
-    }
+  /** Live entries with start <= id <= end, ascending or (reverse) descending. */
+  range(start: StreamId, end: StreamId, reverse = false): Generator<StreamEntry> {
+    return this.#read().range(start, end, reverse);
   }
 
   /** The live entry with this ID, if any. */
   get(id: StreamId): StreamEntry | undefined {
-    if (this.length === 0) return undefined;
-    const node = this.nodes[this.#nodeFor(id)]!;
-    if (node.lastId < id) return undefined;
-    const p = node.find(id);
-    if (p < 0 || node.flags(p) & FLAG_DELETED) return undefined;
-    return node.entryAt(p, id);
+    return this.#read().get(id);
   }
 
   /** The last live entry's ID (the stream is not empty), without decoding it. */
   lastLiveId(): StreamId {
-    return this.nodes[this.nodes.length - 1]!.lastLiveId();
+    return this.#read().lastLiveId();
   }
 
   /** First or last live entry. */
   edge(last: boolean): StreamEntry | undefined {
-    for (const entry of this.range(ID_MIN, ID_MAX, last)) return entry;
-    return undefined;
+    return this.#read().edge(last);
   }
 
-  /**
-   * Deletes one live entry (flags it), as XDEL does for each ID: updates the
-   * max deleted ID and the first ID. Returns whether it existed.
-   */
+  /** Deletes one live entry, as XDEL does for each ID; returns whether it existed. */
   delete(id: StreamId): boolean {
-    const n = this.#nodeFor(id);
-    const node = this.nodes[n];
-    if (node === undefined) return false;
-    const p = node.find(id);
-    if (p < 0 || node.flags(p) & FLAG_DELETED) return false;
-    if (node.live === 1) this.nodes.splice(n, 1);
-    else node.markDeleted(p);
-    this.length--;
-    if (id > this.maxDeletedId) this.maxDeletedId = id;
-    if (this.length === 0) this.firstId = ID_MIN;
-    else if (id === this.firstId) this.firstId = this.edge(false)!.id;
-    return true;
+    return this.#read().get(id) !== undefined && this.#write().delete(id);
   }
 
-  /**
-   * How many nodes Redis's radix tree (rax) over the nodes' master IDs (16
-   * big-endian bytes) has, as XINFO STREAM reports: O(nodes) to compute.
-   */
+  /** How many nodes Redis's radix tree over the nodes' master IDs has (XINFO STREAM). */
   radixTreeNodes(): number {
-    const keys = new Uint8Array(this.nodes.length * 16);
-    this.nodes.forEach((node, i) => encodeIdBytes(node.master, keys, i * 16));
-    return this.nodes.length === 0 ? 1 : raxNodes(keys, 0, this.nodes.length, 0);
+    return this.#read().radixTreeNodes();
+  }
+
+  /** The first node's master ID, ID_MAX with no node (XTRIM's MINID propagated). */
+  firstMaster(): StreamId {
+    const small = this.#small;
+    if (small === undefined) return this.#body!.nodes[0]?.master ?? ID_MAX;
+    readHeader(small);
+    return head[LENGTH]! === 0 ? ID_MAX : masterOf(small);
   }
 
   /** Trims from the head as streamTrim does; returns how many entries went. */
   trim(spec: TrimSpec): number {
-    let deleted = 0;
-    while (this.nodes.length > 0) {
-      if (spec.strategy === "maxlen" && this.length <= spec.maxlen!) break;
-      const node = this.nodes[0]!;
-      const entries = node.live;
-      if (spec.limit > 0 && deleted + entries > spec.limit) break;
-      const removeNode = spec.strategy === "maxlen"
-        ? this.length - entries >= spec.maxlen!
-        : node.lastId < spec.minid!;
-      if (removeNode) {
-        this.nodes.shift();
-        this.length -= entries;
-        deleted += entries;
-        continue;
-      }
-      if (spec.approx) break;
-      deleted += this.#trimInside(node, spec);
-      if (node.live === 0) this.nodes.shift();
-      break;
+    const small = this.#small;
+    if (small !== undefined) {
+      readHeader(small);
+      if (head[LENGTH]! === 0) return 0;
+      if (spec.strategy === "maxlen" && head[LENGTH]! <= spec.maxlen!) return 0;
+      if (spec.strategy === "minid" && masterOf(small) >= spec.minid!) return 0;
     }
-    if (this.length === 0) this.firstId = ID_MIN;
-    else if (deleted > 0) this.firstId = this.edge(false)!.id;
-    return deleted;
+    return this.#write().trim(spec);
   }
 
-  /** Flags entries of the head node deleted until the spec is met. */
-  #trimInside(node: StreamNode, spec: TrimSpec): number {
-    let deleted = 0;
-    for (let p = node.start; p < node.end; p = node.next(p)) {
-      const stop = spec.strategy === "maxlen"
-        ? this.length <= spec.maxlen!
-        : node.idAt(p) >= spec.minid!;
-      if (stop) break;
-      if (node.flags(p) & FLAG_DELETED) continue;
-      node.markDeleted(p);
-      this.length--;
-      deleted++;
-    }
-    return deleted;
-  }
-
-  /**
-   * The logical read counter of `id` (how many entries were ever added up to
-   * it), or ENTRIES_READ_UNKNOWN if it cannot be known
-   * (streamEstimateDistanceFromFirstEverEntry).
-   */
+  /** The logical read counter of `id` (streamEstimateDistanceFromFirstEverEntry). */
   estimateEntriesRead(id: StreamId): number {
-    if (this.entriesAdded === 0) return 0;
-    if (this.length === 0 && id <= this.lastId) return this.entriesAdded;
-    if (id === this.lastId) return this.entriesAdded;
-    if (id > this.lastId) return ENTRIES_READ_UNKNOWN;
-    if (this.maxDeletedId === ID_MIN || this.maxDeletedId < this.firstId) {
-      if (id < this.firstId) return this.entriesAdded - this.length;
-      if (id === this.firstId) return this.entriesAdded - this.length + 1;
-    }
-    return ENTRIES_READ_UNKNOWN;
-  }
-
-  /** Whether a deleted entry may lie in [start, end] (streamRangeHasTombstones). */
-  rangeHasTombstones(start: StreamId, end: StreamId = ID_MAX): boolean {
-    if (this.length === 0 || this.maxDeletedId === ID_MIN) return false;
-    if (this.firstId > this.maxDeletedId) return false;
-    return start <= this.maxDeletedId && this.maxDeletedId <= end;
+    return this.#read().estimateEntriesRead(id);
   }
 
   /** A group's lag: entries not yet delivered to it, or undefined if unknown. */
   lag(group: ConsumerGroup): number | undefined {
-    if (this.entriesAdded === 0) return 0;
-    if (group.entriesRead !== ENTRIES_READ_UNKNOWN && !this.rangeHasTombstones(group.lastId)) {
-      return this.entriesAdded - group.entriesRead;
-    }
-    const read = this.estimateEntriesRead(group.lastId);
-    return read === ENTRIES_READ_UNKNOWN ? undefined : this.entriesAdded - read;
+    return this.#read().lag(group);
   }
 
-  /**
-   * Updates a group's entries-read after delivering `id` to it, as
-   * streamReplyWithRange does for `>` reads.
-   */
+  /** Updates a group's entries-read after delivering `id` to it (streamReplyWithRange). */
   advanceGroup(group: ConsumerGroup, id: StreamId): void {
-    if (id <= group.lastId) return;
-    if (group.entriesRead !== ENTRIES_READ_UNKNOWN && !this.rangeHasTombstones(id)) {
-      group.entriesRead++;
-    } else if (this.entriesAdded > 0) {
-      group.entriesRead = this.estimateEntriesRead(id);
-    }
-    group.lastId = id;
+    this.#write().advanceGroup(group, id);
+  }
+
+  /** Goes back to the small form if the stream fits it (after RDB loading built the full one). */
+  compact(): void {
+    const small = this.#small ?? smallOfBody(this.#body!);
+    if (small === undefined) return;
+    this.#small = small;
+    this.#body = undefined;
   }
 
   clone(): Stream {
-    const copy = new Stream();
-    for (const node of this.nodes) {
-      const moved = node.copy();
-      copy.#place(moved, 0);
-      copy.nodes.push(moved);
-    }
-    copy.length = this.length;
-    copy.lastId = this.lastId;
-    copy.firstId = this.firstId;
-    copy.maxDeletedId = this.maxDeletedId;
-    copy.entriesAdded = this.entriesAdded;
-    if (this.#groups === undefined) return copy;
-    for (const [name, group] of this.#groups) copy.groups.set(name, group.clone());
-    return copy;
+    const small = this.#small;
+    return small === undefined ? new Stream(this.#body!.clone()) : new Stream(small);
   }
 }

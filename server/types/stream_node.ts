@@ -102,9 +102,7 @@ export class StreamNode {
     this.lastId = master;
     this.#ms = ms;
     this.#seq = seq;
-    let bytes = LISTPACK_BASE + 2 + 2 + listpackIntSize(fields.length);
-    for (const f of fields) bytes += listpackElementSize(f);
-    this.lpBytes = bytes;
+    this.lpBytes = nodeBaseBytes(fields);
   }
 
   /**
@@ -139,30 +137,9 @@ export class StreamNode {
 
   /** Appends an entry (`fits(id)` was just true, and made room for `bound(pairs)` bytes). */
   append(id: StreamId, pairs: string[]): void {
-    const msDelta = deltaMs;
-    const seqDelta = deltaSeq;
-    const same = this.#sameFields(pairs);
-    const buf = this.buf;
-    let p = this.end;
-    this.lastAt = p - this.start;
-    buf[p++] = same ? FLAG_SAMEFIELDS : 0;
-    p = writeVarint(buf, p, msDelta * 2);
-    p = writeVarint(buf, p, seqDelta < 0 ? -seqDelta * 2 - 1 : seqDelta * 2);
-    let bytes = 2 + listpackIntSize(msDelta) + listpackIntSize(seqDelta);
-    const fieldCount = pairs.length / 2;
-    if (!same) {
-      p = writeVarint(buf, p, fieldCount);
-      bytes += listpackIntSize(fieldCount);
-    }
-    for (let i = same ? 1 : 0; i < pairs.length; i += same ? 2 : 1) {
-      const s = pairs[i]!;
-      p = writeVarint(buf, p, s.length);
-      p = writeBinary(buf, p, s);
-      bytes += listpackElementSize(s);
-    }
-    bytes += listpackIntSize(fieldCount + 3 + (same ? 0 : fieldCount + 1));
-    this.end = p;
-    this.lpBytes += bytes;
+    this.lastAt = this.end - this.start;
+    this.end = encodeEntry(this.buf, this.end, pairs, this.#sameFields(pairs), deltaMs, deltaSeq);
+    this.lpBytes += entryBytes;
     this.live++;
     this.lastId = id;
   }
@@ -334,15 +311,70 @@ export class StreamNode {
   }
 }
 
+/** Listpack bytes of a node with these master fields and no entries. */
+export function nodeBaseBytes(fields: readonly string[]): number {
+  let bytes = LISTPACK_BASE + 2 + 2 + listpackIntSize(fields.length);
+  for (const f of fields) bytes += listpackElementSize(f);
+  return bytes;
+}
+
+/** The listpack bytes the last encodeEntry's entry adds to its node. */
+export let entryBytes = 0;
+
+/**
+ * Writes one entry at `buf[p]` in the node format above (room for
+ * StreamNode.bound(pairs) bytes), its ID as deltas from the node's master;
+ * `same`: its field names are the master fields. Returns the end; leaves
+ * the listpack bytes the entry adds in entryBytes. Small streams
+ * (stream_small.ts) write their entries with it too, so their bytes are a
+ * node's.
+ */
+export function encodeEntry(
+  buf: Uint8Array,
+  p: number,
+  pairs: readonly string[],
+  same: boolean,
+  msDelta: number,
+  seqDelta: number,
+): number {
+  buf[p++] = same ? FLAG_SAMEFIELDS : 0;
+  p = writeVarint(buf, p, msDelta * 2);
+  p = writeVarint(buf, p, seqDelta < 0 ? -seqDelta * 2 - 1 : seqDelta * 2);
+  let bytes = 2 + listpackIntSize(msDelta) + listpackIntSize(seqDelta);
+  const fieldCount = pairs.length / 2;
+  if (!same) {
+    p = writeVarint(buf, p, fieldCount);
+    bytes += listpackIntSize(fieldCount);
+  }
+  for (let i = same ? 1 : 0; i < pairs.length; i += same ? 2 : 1) {
+    const s = pairs[i]!;
+    p = writeVarint(buf, p, s.length);
+    p = writeBinary(buf, p, s);
+    bytes += listpackElementSize(s);
+  }
+  entryBytes = bytes + listpackIntSize(fieldCount + 3 + (same ? 0 : fieldCount + 1));
+  return p;
+}
+
 /** An ID part as a number when exact, else NaN. */
 export function exactNumber(v: bigint): number {
   return v <= SAFE ? Number(v) : NaN;
 }
 
-function writeVarint(buf: Uint8Array, p: number, v: number): number {
+/** Writes `v` (an integer below 2^53) as a varint at `buf[p]`; returns the end. */
+export function writeVarint(buf: Uint8Array, p: number, v: number): number {
+  if (v >= 2 ** 28) {
+    // A millisecond time: its low 28 bits by integer steps, not by divisions of doubles.
+    const low = v % 2 ** 28;
+    buf[p++] = (low & 127) | 128;
+    buf[p++] = ((low >>> 7) & 127) | 128;
+    buf[p++] = ((low >>> 14) & 127) | 128;
+    buf[p++] = (low >>> 21) | 128;
+    v = (v - low) / 2 ** 28;
+  }
   while (v >= 128) {
-    buf[p++] = (v % 128) | 128;
-    v = Math.floor(v / 128);
+    buf[p++] = (v & 127) | 128;
+    v = v >>> 7;
   }
   buf[p++] = v;
   return p;
