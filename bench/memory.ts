@@ -23,6 +23,10 @@ export interface Dataset {
   key?: string;
   /** The arguments the i-th key or element adds to a command. */
   element(i: number): string[];
+  /** Commands per key of a key-less dataset whose command adds one element (XADD): element(i) is the i-th command's. */
+  perKey?: number;
+  /** At most this many keys, whatever the run's count (Redis 7.0 gives each stream a 4 KB node). */
+  maxCount?: number;
 }
 
 /** Elements per variadic command when filling one big container. */
@@ -72,13 +76,22 @@ export const DATASETS: Dataset[] = [
     command: "ZADD",
     element: (i) => smallKey("z", i, (n) => [String(n % SMALL_KEY_ELEMENTS), padded("m", n)]),
   },
+  // XADD adds one entry: three commands a key (`XADD x0000000001 * f v0000000003`).
+  {
+    name: "streams",
+    command: "XADD",
+    perKey: SMALL_KEY_ELEMENTS,
+    maxCount: 100_000,
+    element: (n) => [padded("x", Math.floor(n / SMALL_KEY_ELEMENTS)), "*", "f", padded("v", n)],
+  },
 ];
 
 /** The commands that load `count` keys or elements: one SET each, or CHUNK per container command. */
 export function loadCommands(dataset: Dataset, count: number): string[][] {
   const { command, key } = dataset;
   if (key === undefined) {
-    return Array.from({ length: count }, (_, i) => [command, ...dataset.element(i)]);
+    const length = count * (dataset.perKey ?? 1);
+    return Array.from({ length }, (_, i) => [command, ...dataset.element(i)]);
   }
   const commands: string[][] = [];
   for (let first = 0; first < count; first += CHUNK) {
@@ -126,17 +139,23 @@ export function memorySteps(
   const { count } = plan;
   const datasets = DATASETS.filter((d) => plan.datasets.includes(d.name));
   return datasets.flatMap((dataset, i) => {
-    const entry: MemoryResult = { dataset: dataset.name, count, redis: notRun(), home: notRun() };
+    const keys = Math.min(count, dataset.maxCount ?? count);
+    const entry: MemoryResult = {
+      dataset: dataset.name,
+      count: keys,
+      redis: notRun(),
+      home: notRun(),
+    };
     results.push(entry);
     const what = dataset.key === undefined ? `${dataset.name} keys` : `${dataset.name} elements`;
     return alternating(i).map((kind) => ({
-      label: `memory: ${count.toLocaleString("en-US")} ${what} into ${SERVER_NAMES[kind]}`,
-      estimateSec: 5 + count / 250_000,
+      label: `memory: ${keys.toLocaleString("en-US")} ${what} into ${SERVER_NAMES[kind]}`,
+      estimateSec: 5 + keys / 250_000,
       run: async () => {
         entry[kind] = await withServer(
           kind,
           workDir,
-          (server) => measureMemory(server, dataset, count),
+          (server) => measureMemory(server, dataset, keys),
         ).catch(failure);
       },
     }));

@@ -51,3 +51,11 @@ Deno.test("small keys load as one command per key with three elements", () => {
   ]);
   equal(loadCommands(dataset("lists"), 1000).length, 1000);
 });
+
+Deno.test("small streams load as three XADDs per key, one entry each", () => {
+  const commands = loadCommands(dataset("streams"), 2);
+  equal(commands.length, 6);
+  deepEqual(commands[0], ["XADD", "x000000000", "*", "f", "v000000000"]);
+  deepEqual(commands[2], ["XADD", "x000000000", "*", "f", "v000000002"]);
+  deepEqual(commands[3], ["XADD", "x000000001", "*", "f", "v000000003"]);
+});
