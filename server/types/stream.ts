@@ -202,10 +202,8 @@ export class Stream implements Packable {
   }
 
   /**
-   * Adds an entry as XADD does (streamAppendItem): picks its ID per `request`
-   * (auto: the current ms `now`, or last + 1), refuses IDs not above the last
-   * one ("order") and entries over 1 GB ("size"; also, as Redis 7.0 replies,
-   * for `ms-*` after the last seq of that ms). `now` is an integer.
+   * Adds an entry as XADD does: StreamBody.add's rules, on the small form's
+   * string while the stream stays small.
    */
   add(
     pairs: string[],
