@@ -8,14 +8,9 @@ import {
   type NativeValue,
 } from "./native.ts";
 import { ProtocolError } from "./errors.ts";
+import { decodeTaking } from "./deferred_testing.ts";
 import { NativeWriter } from "./writer.ts";
-import {
-  bytesToBinary,
-  DEFERRED_ARG,
-  forgetNotedBytes,
-  takeDeferred,
-  takesBytes,
-} from "./bytes.ts";
+import { DEFERRED_ARG, forgetNotedBytes, takesBytes } from "./bytes.ts";
 
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -101,14 +96,7 @@ Deno.test("native request: an argument its handler takes as bytes stays in the b
       forgetNotedBytes();
       end = cut;
       const buf = bytes.slice(0, end);
-      for (;;) {
-        const argv = decoder.decode(buf, start, end);
-        start += decoder.consumed;
-        if (argv === undefined) break;
-        equal(argv[2] === DEFERRED_ARG, deferred[got.length], `request ${got.length}`);
-        const taken = takeDeferred(argv, 2);
-        got.push(taken === undefined ? argv : [argv[0]!, argv[1]!, bytesToBinary(taken)]);
-      }
+      start = decodeTaking(decoder, buf, start, end, deferred, got);
     }
     deepEqual(got, requests);
   }

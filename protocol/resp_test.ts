@@ -4,10 +4,10 @@ import {
   bytesToBinary,
   DEFERRED_ARG,
   forgetNotedBytes,
-  takeDeferred,
   takesBytes,
 } from "./bytes.ts";
 import { ProtocolError } from "./errors.ts";
+import { decodeTaking } from "./deferred_testing.ts";
 import {
   encodeRespRequest,
   INLINE_MAX,
@@ -339,14 +339,7 @@ Deno.test("request: an argument its handler takes as bytes stays in the buffer, 
       grown.set(chunk, buf.length - start);
       buf = grown;
       start = 0;
-      for (;;) {
-        const argv = decoder.decode(buf, start, buf.length);
-        start += decoder.consumed;
-        if (argv === undefined) break;
-        equal(argv[2] === DEFERRED_ARG, deferred[got.length], `request ${got.length}`);
-        const taken = takeDeferred(argv, 2);
-        got.push(taken === undefined ? argv : [argv[0]!, argv[1]!, bytesToBinary(taken)]);
-      }
+      start = decodeTaking(decoder, buf, start, buf.length, deferred, got);
     }
     deepEqual(got, requests);
   }
