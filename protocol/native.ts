@@ -43,6 +43,10 @@ function u32(buf: Uint8Array, at: number): number {
   return (buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16) | (buf[at + 3]! << 24)) >>> 0;
 }
 
+/** Largest buffer whose view a decoder keeps between requests (a query buffer is 16 KB). */
+const KEPT_VIEW_MAX = 64 * 1024;
+const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
+
 function view(buf: Uint8Array): DataView {
   return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
 }
@@ -61,14 +65,24 @@ export class NativeRequestDecoder {
 
   /** Decodes one request from buf[start, end) into binary-string arguments. */
   decode(buf: Uint8Array, start: number, end: number): string[] | undefined {
+    const argv = this.#decode(buf, start, end);
+    if (buf.byteLength > KEPT_VIEW_MAX) {
+      this.#buf = undefined;
+      this.#dv = EMPTY_VIEW;
+    }
+    return argv;
+  }
+
+  #decode(buf: Uint8Array, start: number, end: number): string[] | undefined {
     this.consumed = 0;
     const available = end - start;
     if (available < 4) return undefined;
-    const msgLen = u32(buf, start);
+    const dv = this.#viewOf(buf);
+    const msgLen = dv.getUint32(start, true);
     if (msgLen > MAX_MSG_LEN) throw new ProtocolError(`native message too long: ${msgLen}`);
     if (msgLen < 4) throw new ProtocolError(`native message too short: ${msgLen}`);
     if (available < 4 + msgLen) return undefined;
-    const count = u32(buf, start + 4);
+    const count = dv.getUint32(start + 4, true);
     if (count > MAX_ARGS) throw new ProtocolError(`too many strings in request: ${count}`);
     // Each string takes at least its 4-byte length: a count the message cannot
     // hold is refused before any room is made for it.
@@ -83,7 +97,7 @@ export class NativeRequestDecoder {
       // An empty request is answered as RESP's `*1 $0` is: unknown command ''.
       argv = [""];
     } else {
-      const name = this.#name.decode(buf, this.#next(buf), this.#len);
+      const name = this.#name.decode(buf, this.#next(), this.#len);
       // Strings of DEFER_MIN bytes or more: a frame that long may hold one.
       if (this.notesBytes && msgLen >= 4 + 4 * count + DEFER_MIN) {
         argv = this.#noting(buf, name, count, frameEnd);
@@ -114,6 +128,23 @@ export class NativeRequestDecoder {
     return argv;
   }
 
+  /**
+   * A view of the buffer being decoded from, kept while it is small: a
+   * connection reads into the same buffer, and a DataView's reads cost less
+   * than four byte loads (in-process native zadd ~3% faster). A large
+   * buffer's view is not kept, so an idle client holds no big buffer.
+   */
+  #buf: Uint8Array | undefined;
+  #dv: DataView = EMPTY_VIEW;
+
+  #viewOf(buf: Uint8Array): DataView {
+    if (buf !== this.#buf) {
+      this.#buf = buf;
+      this.#dv = view(buf);
+    }
+    return this.#dv;
+  }
+
   /** Where the next string's header is, and where the frame being decoded ends. */
   #pos = 0;
   #frameEnd = 0;
@@ -121,11 +152,11 @@ export class NativeRequestDecoder {
   #len = 0;
 
   /** Checks the string at #pos (its length, then its bytes), moves past it; returns its start. */
-  #next(buf: Uint8Array): number {
+  #next(): number {
     let pos = this.#pos;
     const frameEnd = this.#frameEnd;
     if (pos + 4 > frameEnd) throw new ProtocolError("string header overruns message");
-    const len = u32(buf, pos);
+    const len = this.#dv.getUint32(pos, true);
     pos += 4;
     if (len > frameEnd - pos) throw new ProtocolError("string overruns message");
     if (len > this.maxArgLen) throw new ProtocolError(`string longer than ${this.maxArgLen}`);
@@ -142,7 +173,7 @@ export class NativeRequestDecoder {
     let from = 0;
     let to = 0;
     for (let i = 1; i < count; i++) {
-      const start = this.#next(buf);
+      const start = this.#next();
       const end = start + this.#len;
       if (i === at && this.#len >= DEFER_MIN) {
         from = start;
@@ -157,7 +188,7 @@ export class NativeRequestDecoder {
 
   /** The next string, checked and made. */
   #string(buf: Uint8Array): string {
-    const at = this.#next(buf);
+    const at = this.#next();
     return bytesToBinary(buf, at, at + this.#len);
   }
 

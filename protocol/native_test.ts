@@ -229,3 +229,42 @@ Deno.test("a native reply over 32 MiB becomes ERR code 2", () => {
   const v = d.decode(w.buf, 0, w.pos);
   deepEqual(v, { type: "err", code: 2, message: "ERR response is too big" });
 });
+
+Deno.test("native decoder: each buffer is read through its own view, a large one's not kept", () => {
+  const decoder = new NativeRequestDecoder();
+  const a = encodeNativeRequest(["get", "a"]);
+  const b = encodeNativeRequest(["get", "bb"]);
+  const large = new Uint8Array(128 * 1024);
+  large.set(encodeNativeRequest(["set", "k", "v"]), 100);
+  deepEqual(decoder.decode(a, 0, a.length), ["get", "a"]);
+  deepEqual(decoder.decode(b, 0, b.length), ["get", "bb"]);
+  deepEqual(decoder.decode(large, 100, large.length), ["set", "k", "v"]);
+  deepEqual(decoder.decode(a, 0, a.length), ["get", "a"]);
+  // The same buffer rewritten in place (a connection's query buffer) reads its new bytes.
+  a.set(encodeNativeRequest(["del", "z"]));
+  deepEqual(decoder.decode(a, 0, a.length), ["del", "z"]);
+});
+
+Deno.test("native writer: integers either side of 32 bits keep their two's complement", () => {
+  const values = [
+    0,
+    -0,
+    1,
+    -1,
+    2 ** 31 - 1,
+    -(2 ** 31),
+    2 ** 31,
+    -(2 ** 31) - 1,
+    2 ** 32,
+    2 ** 53 - 1,
+    -(2 ** 53) + 1,
+  ];
+  for (const n of values) {
+    const w = new NativeWriter();
+    w.beginReply();
+    w.int(n);
+    w.endReply();
+    const got = new NativeResponseDecoder().decode(w.buf, 0, w.pos);
+    deepEqual(got, { type: "int", value: BigInt(n) }, String(n));
+  }
+});

@@ -486,7 +486,11 @@ export class NativeWriter extends ReplyWriter {
   int(n: number | bigint): void {
     this.ensure(9);
     this.buf[this.pos++] = Tag.Int;
-    if (typeof n === "number" && Number.isSafeInteger(n)) {
+    if (typeof n === "number" && (n | 0) === n) {
+      // A 32-bit integer (the usual reply: 0, 1, a count): its high half is its sign.
+      putU32(this.buf, this.pos, n);
+      putU32(this.buf, this.pos + 4, n >> 31);
+    } else if (typeof n === "number" && Number.isSafeInteger(n)) {
       // Two's complement from the number's halves: no BigInt per reply.
       const hi = Math.floor(n / 0x100000000);
       putU32(this.buf, this.pos, n - hi * 0x100000000);

@@ -35,7 +35,7 @@ import {
 import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
 import { parseCursor, parseScanOptions, scanStep, writeScanReply } from "../scan.ts";
-import { SortedSet } from "../types/sorted_set.ts";
+import { SortedSet, type ZsetLimits } from "../types/sorted_set.ts";
 import { parseMultiPop, positiveLong, zsetLimits } from "./collections.ts";
 
 const MIN_MAX = ["min", "max"] as const;
@@ -79,10 +79,12 @@ function zadd(ctx: CommandContext, argv: string[], incrCommand: boolean): void {
 
   const db = ctx.db;
   const key = arg(argv, 1);
-  const limits = zsetLimits(ctx);
+  // The limits matter only to an insert: an update of existing members never reads them.
+  let limits: Readonly<ZsetLimits> | undefined;
   let set = writeZset(ctx, key);
   if (set === undefined) {
     if (xx) return incr ? ctx.out.nil() : ctx.out.int(0);
+    limits = zsetLimits(ctx);
     set = new SortedSet();
     let longest = 0;
     for (let i = at + 1; i < argv.length; i += 2) longest = Math.max(longest, arg(argv, i).length);
@@ -99,7 +101,7 @@ function zadd(ctx: CommandContext, argv: string[], incrCommand: boolean): void {
     const old = set.score(member);
     if (old === undefined) {
       if (xx) continue;
-      set.addNew(member, score, limits);
+      set.addNew(member, score, limits ??= zsetLimits(ctx));
       added++;
     } else {
       if (nx) continue;
