@@ -248,7 +248,9 @@ function setExpireTime(
     if (ctx.server.recordsWrites()) {
       ctx.propagateAs = [["PEXPIREAT", key, String(when), ...argv.slice(3)]];
     }
-    ctx.server.keyChanged(db, key, NotifyClass.Generic, "expire");
+    // One change; the value is as it was, so nothing to account again (changes 0).
+    ctx.server.dirty++;
+    ctx.server.keyChanged(db, key, NotifyClass.Generic, "expire", 0);
   }
   ctx.out.int(1);
 }
@@ -681,8 +683,11 @@ export const keyCommands: CommandSpec[] = [
     handler(ctx, argv) {
       const db = ctx.db;
       const key = arg(argv, 1);
-      if (db.has(key) && db.removeExpire(key)) {
-        ctx.server.keyChanged(db, key, NotifyClass.Generic, "persist");
+      // No TTL in the database: no lookup of the expiry (a V8 hash of the key's new string).
+      if (db.expires.size !== 0 && db.has(key) && db.removeExpire(key)) {
+        // One change; the value is as it was, so nothing to account again (changes 0).
+        ctx.server.dirty++;
+        ctx.server.keyChanged(db, key, NotifyClass.Generic, "persist", 0);
         return ctx.out.int(1);
       }
       ctx.out.int(0);
