@@ -25,7 +25,6 @@ import {
   encodeEntry,
   entryBytes,
   exactNumber,
-  FLAG_SAMEFIELDS,
   nodeBaseBytes,
   type NodeLimits,
   STREAM_LISTPACK_MAX_SIZE,
@@ -47,8 +46,6 @@ const TAIL_CLOSED = 1;
 const MAX_DELTA = 2 ** 51;
 /** A new stream: every number 0, no node. */
 export const EMPTY_SMALL = "\0".repeat(8);
-/** No node limits: the one node made again holds every entry. */
-const NO_LIMITS: NodeLimits = { maxBytes: 0, maxEntries: 0 };
 
 /**
  * What readHeader last read: the last ID's parts, entries added and the
@@ -261,47 +258,23 @@ function flat(s: string): string {
   return s;
 }
 
-/** The full form of small stream `s`: its node made again entry by entry. */
+/** The full form of small stream `s`: its node's bytes copied into one of the full form's. */
 export function bodyOfSmall(s: string): StreamBody {
   readHeader(s);
   const body = new StreamBody();
   const maxDeletedMs = readNumber(s, headerEnd);
   const maxDeletedSeq = readNumber(s, at);
-  let p = at;
   if (head[LENGTH]! > 0) {
-    const masterMs = readNumber(s, p);
+    const masterMs = readNumber(s, at);
     const masterSeq = readNumber(s, at);
     const fields: string[] = new Array(readNumber(s, at));
-    p = at;
+    let p = at;
     for (let i = 0; i < fields.length; i++) {
       const len = readNumber(s, p);
       fields[i] = s.slice(at, at + len);
       p = at + len;
     }
-    while (p < s.length) {
-      const same = (s.charCodeAt(p) & FLAG_SAMEFIELDS) !== 0;
-      const ms = masterMs + readNumber(s, p + 1) / 2;
-      const zigzag = readNumber(s, at);
-      const seq = masterSeq + (zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2);
-      p = at;
-      let count = fields.length;
-      if (!same) {
-        count = readNumber(s, p);
-        p = at;
-      }
-      const pairs: string[] = new Array(count * 2);
-      for (let i = 0; i < count * 2; i++) {
-        if (same && i % 2 === 0) {
-          pairs[i] = fields[i / 2]!;
-          continue;
-        }
-        const len = readNumber(s, p);
-        pairs[i] = s.slice(at, at + len);
-        p = at + len;
-      }
-      body.appendEntry(numbersId(ms, seq), pairs, NO_LIMITS);
-    }
-    body.firstId = body.nodes[0]!.master;
+    body.adoptNode(masterMs, masterSeq, fields, s, p, head[LENGTH]!, lpBytes);
   }
   if (flags & TAIL_CLOSED) body.closeTail();
   body.lastId = numbersId(head[LAST_MS]!, head[LAST_SEQ]!);
