@@ -156,11 +156,10 @@ function sameFields(s: string, p: number, pairs: readonly string[], from: number
 
 /**
  * The string of small stream `s` (readHeader(s) just ran) with the entry
- * of the pairs `pairs[from...]` (ms-seq, above its last ID and exact)
- * appended, or undefined where the full form must take it: a new node
- * would start (a node limit, the delta range, a closed tail) or the string
- * would pass SMALL_STREAM_MAX. `total` is the pairs' length in all, at most
- * STREAM_LISTPACK_MAX_SIZE.
+ * of the pairs `pairs[from...]` (ms-seq, above its last ID and exact) appended, or undefined where the
+ * full form must take it: a new node would start (a node limit, the delta
+ * range, a closed tail) or the string would pass SMALL_STREAM_MAX. `total`
+ * is the pairs' length in all, at most STREAM_LISTPACK_MAX_SIZE.
  */
 export function appendSmall(
   s: string,
@@ -194,18 +193,19 @@ export function appendSmall(
   const deltaMs = ms - readNumber(s, at);
   const deltaSeq = seq - readNumber(s, at);
   if (deltaMs > MAX_DELTA || deltaSeq > MAX_DELTA || deltaSeq < -MAX_DELTA) return undefined;
+  // The new string is made in `scratch`, one allocation: the header, the
+  // old string's node, the entry (written first, after room for the node).
   const nodeBytes = s.length - headerEnd;
+  if (nodeBytes > SMALL_STREAM_MAX) return undefined;
+  const entryAt = ENTRY_AT + nodeBytes;
   const same = sameFields(s, at, pairs, from);
-  const end = encodeEntry(scratch, ENTRY_AT, pairs, from, same, deltaMs, deltaSeq);
+  const end = encodeEntry(scratch, entryAt, pairs, from, same, deltaMs, deltaSeq);
   const written = writeHeader(ms, seq, lpBytes + entryBytes);
-  if (written + nodeBytes + end - ENTRY_AT > SMALL_STREAM_MAX) return undefined;
-  // The new header, the old string's node (a slice: no copy) and the entry,
-  // joined and flattened: V8 copies the node's bytes natively (a copy by
-  // charCodeAt and a string made from `scratch` cost more).
-  const next = flat(
-    bytesToBinary(scratch, 0, written) + s.slice(headerEnd) + bytesToBinary(scratch, ENTRY_AT, end),
-  );
-  return appended(next, ms, seq, lpBytes + entryBytes, written);
+  const size = written + nodeBytes + end - entryAt;
+  if (size > SMALL_STREAM_MAX) return undefined;
+  for (let i = 0; i < nodeBytes; i++) scratch[written + i] = s.charCodeAt(headerEnd + i);
+  scratch.copyWithin(written + nodeBytes, entryAt, end);
+  return appended(bytesToBinary(scratch, 0, size), ms, seq, lpBytes + entryBytes, written);
 }
 
 /** `next`, after an append to the stream `head` holds, whose header `head` then holds. */
