@@ -171,7 +171,7 @@ Deno.test("loading keeps the file's node boundaries", () => {
   deepEqual(roundTrip(wide, true).nodes.map((n) => n.live), [300, 200]);
 });
 
-Deno.test("XADD after loading appends to the last node as Redis does, unless it lost deleted entries", () => {
+Deno.test("XADD after loading appends to the last node as Redis does, unless deleted entries went", () => {
   const limits = { maxBytes: 4096, maxEntries: 4 };
   for (const deleteOne of [false, true]) {
     const s = new Stream();

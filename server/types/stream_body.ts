@@ -195,7 +195,10 @@ export class StreamBody {
   /** Nodes ordered by master ID. */
   nodes: StreamNode[] = [];
   length = 0;
-  /** The last ID, or undefined until asked while #lastMs and #lastSeq are exact (XADD makes no bigint). */
+  /**
+   * The last ID, or undefined until asked while #lastMs and #lastSeq are
+   * exact (an XADD makes no bigint).
+   */
   #lastId: StreamId | undefined = ID_MIN;
   /**
    * The last ID's ms and seq as numbers (NaN past 2^53), so XADD picks and

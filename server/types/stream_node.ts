@@ -166,7 +166,7 @@ export class StreamNode {
     this.#lastId = undefined;
   }
 
-  /** Whether the node's entries have the field names of the pairs `pairs[from...]` as master fields. */
+  /** Whether the node's master fields are the names of the pairs `pairs[from...]`. */
   hasFields(pairs: readonly string[], from = 0): boolean {
     const fields = this.fields;
     if (pairs.length - from !== fields.length * 2) return false;

@@ -156,10 +156,11 @@ function sameFields(s: string, p: number, pairs: readonly string[], from: number
 
 /**
  * The string of small stream `s` (readHeader(s) just ran) with the entry
- * of the pairs `pairs[from...]` (ms-seq, above its last ID and exact) appended, or undefined where the
- * full form must take it: a new node would start (a node limit, the delta
- * range, a closed tail) or the string would pass SMALL_STREAM_MAX. `total`
- * is the pairs' length in all, at most STREAM_LISTPACK_MAX_SIZE.
+ * of the pairs `pairs[from...]` (ms-seq, above its last ID and exact)
+ * appended, or undefined where the full form must take it: a new node
+ * would start (a node limit, the delta range, a closed tail) or the string
+ * would pass SMALL_STREAM_MAX. `total` is the pairs' length in all, at most
+ * STREAM_LISTPACK_MAX_SIZE.
  */
 export function appendSmall(
   s: string,
