@@ -77,9 +77,9 @@ function xadd(ctx: CommandContext, argv: string[]): void {
     : given.seqGiven
     ? { kind: "explicit", id: given.id }
     : { kind: "partial", ms: given.id >> 64n };
-  const id = s.add(argv.slice(fieldsAt), request, Date.now(), limits);
-  if (id === "order" || id === "size") {
-    throw new CommandError(id === "order" ? XADD_ID_TOO_SMALL : XADD_TOO_LARGE);
+  const failed = s.addFrom(argv, fieldsAt, request, Date.now(), limits);
+  if (failed !== undefined) {
+    throw new CommandError(failed === "order" ? XADD_ID_TOO_SMALL : XADD_TOO_LARGE);
   }
   const ms = s.lastMs;
   const seq = s.lastSeq;

@@ -180,6 +180,8 @@ function readNode(
   previous: StreamId | undefined,
 ): StreamId {
   check(items.length > 0, "Empty listpack inside stream");
+  // This listpack's entries start a node of their own, as in the file.
+  s.closeTail();
   const int = (i: number): bigint => {
     check(
       i < items.length && /^-?[0-9]+$/.test(items[i]!),
@@ -222,8 +224,9 @@ function readNode(
     s.appendEntry(id, pairs, FILE_NODES);
   }
   check(seen === live + deleted && seenLive === live, "Stream listpack integrity check failed.");
-  // The next listpack's entries start a node of their own, as in the file.
-  s.closeTail();
+  // A node without deleted entries is Redis's node again, which XADD
+  // appends to (streamAppendItem); one that lost deleted entries is not.
+  if (deleted > 0) s.closeTail();
   return last ?? master;
 }
 

@@ -170,3 +170,21 @@ Deno.test("loading keeps the file's node boundaries", () => {
   for (let i = 1; i <= 500; i++) wide.add(["f", String(i)], { kind: "auto" }, i, limits);
   deepEqual(roundTrip(wide, true).nodes.map((n) => n.live), [300, 200]);
 });
+
+Deno.test("XADD after loading appends to the last node as Redis does, unless deleted entries went", () => {
+  const limits = { maxBytes: 4096, maxEntries: 4 };
+  for (const deleteOne of [false, true]) {
+    const s = new Stream();
+    for (let i = 1; i <= 6; i++) {
+      s.add(["f", "v"], { kind: "explicit", id: makeId(7n, BigInt(i)) }, 0, limits);
+    }
+    if (deleteOne) s.delete(makeId(7n, 6n));
+    const back = roundTrip(s, false);
+    back.add(["f", "w"], { kind: "explicit", id: makeId(8n, 1n) }, 0, limits);
+    s.add(["f", "w"], { kind: "explicit", id: makeId(8n, 1n) }, 0, limits);
+    // Redis 7.0: nodes of 4 and 2 entries, then the XADD's entry joins the second; a node
+    // whose deleted entry the load dropped is no longer Redis's, and the entry starts one.
+    deepEqual(back.nodes.map((n) => n.live), deleteOne ? [4, 1, 1] : [4, 3]);
+    if (!deleteOne) deepEqual(back.nodes.map((n) => n.lpBytes), s.nodes.map((n) => n.lpBytes));
+  }
+});

@@ -150,7 +150,7 @@ export class Stream implements Packable {
 
   /** Whether the last ID is the largest there is (XADD can add nothing after it). */
   exhausted(): boolean {
-    return this.#small === undefined && this.#body!.lastId === ID_MAX;
+    return this.#small === undefined && this.#body!.exhausted();
   }
 
   /** First live entry's ID (0-0 when empty). */
@@ -211,8 +211,22 @@ export class Stream implements Packable {
     now: number,
     limits = DEFAULT_NODE_LIMITS,
   ): StreamId | AddFailure {
+    return this.addFrom(pairs, 0, request, now, limits) ?? this.lastId;
+  }
+
+  /**
+   * add() of the pairs `pairs[from...]` (XADD's argv, not copied); the new
+   * ID is then lastId (lastMs, lastSeq without a bigint); undefined when added.
+   */
+  addFrom(
+    pairs: readonly string[],
+    from: number,
+    request: IdRequest,
+    now: number,
+    limits = DEFAULT_NODE_LIMITS,
+  ): AddFailure | undefined {
     const small = this.#small;
-    if (small === undefined) return this.#body!.add(pairs, request, now, limits);
+    if (small === undefined) return this.#body!.addFrom(pairs, from, request, now, limits);
     readHeader(small);
     const lastMs = head[LAST_MS]!;
     const lastSeq = head[LAST_SEQ]!;
@@ -236,15 +250,15 @@ export class Stream implements Packable {
       if (ms < lastMs || (ms === lastMs && seq <= lastSeq)) return "order";
     }
     let total = 0;
-    for (const s of pairs) total += s.length;
+    for (let i = from; i < pairs.length; i++) total += pairs[i]!.length;
     const next = Number.isSafeInteger(ms) && Number.isSafeInteger(seq) &&
         total <= STREAM_LISTPACK_MAX_SIZE
-      ? appendSmall(small, pairs, ms, seq, total, limits)
+      ? appendSmall(small, pairs, from, ms, seq, total, limits)
       : undefined;
-    if (next === undefined) return this.#write().add(pairs, request, now, limits);
+    if (next === undefined) return this.#write().addFrom(pairs, from, request, now, limits);
     this.#small = next;
     this.#body = undefined;
-    return seq === 0 ? msId(ms) : makeId(BigInt(ms), BigInt(seq));
+    return undefined;
   }
 
   /**

@@ -80,8 +80,8 @@ export class StreamNode {
   /** Entries not flagged deleted / flagged deleted. */
   live = 0;
   deleted = 0;
-  /** ID of the node's last entry, deleted or not. */
-  lastId: StreamId;
+  /** lastId, or undefined until asked after an append (an XADD makes no bigint). */
+  #lastId: StreamId | undefined;
   /** Size of the listpack Redis would hold for this node. */
   lpBytes: number;
   /** Where the last entry starts, from `start` (nodes move between slabs). */
@@ -99,10 +99,19 @@ export class StreamNode {
     ms = exactNumber(idMs(master)),
     seq = exactNumber(idSeq(master)),
   ) {
-    this.lastId = master;
+    this.#lastId = master;
     this.#ms = ms;
     this.#seq = seq;
     this.lpBytes = nodeBaseBytes(fields);
+  }
+
+  /** ID of the node's last entry, deleted or not. */
+  get lastId(): StreamId {
+    return this.#lastId ??= this.idAt(this.start + this.lastAt);
+  }
+
+  set lastId(id: StreamId) {
+    this.#lastId = id;
   }
 
   /**
@@ -110,9 +119,10 @@ export class StreamNode {
    * its deltas in deltaMs/deltaSeq for append(). Through numbers when the
    * IDs are exact as numbers (any millisecond clock time): the bigint path
    * allocates at each step of an XADD. `ms` and `seq` are the ID's parts
-   * as numbers (inexact or NaN past 2^53).
+   * as numbers (inexact or NaN past 2^53); `id` may be left undefined
+   * where they are exact.
    */
-  fits(id: StreamId, ms = Number(idMs(id)), seq = Number(idSeq(id))): boolean {
+  fits(id: StreamId | undefined, ms: number, seq: number): boolean {
     const exact = ms <= Number.MAX_SAFE_INTEGER && seq <= Number.MAX_SAFE_INTEGER;
     if (exact && !Number.isNaN(this.#ms) && !Number.isNaN(this.#seq)) {
       deltaMs = ms - this.#ms;
@@ -120,6 +130,7 @@ export class StreamNode {
       return deltaMs >= 0 && deltaMs <= MAX_NUMBER_DELTA && deltaSeq <= MAX_NUMBER_DELTA &&
         deltaSeq >= -MAX_NUMBER_DELTA;
     }
+    id ??= (BigInt(ms) << 64n) | BigInt(seq);
     const msDelta = idMs(id) - idMs(this.master);
     const seqDelta = idSeq(id) - idSeq(this.master);
     deltaMs = Number(msDelta);
@@ -128,32 +139,39 @@ export class StreamNode {
       seqDelta >= -MAX_DELTA;
   }
 
-  /** The most bytes `append` may write for these pairs. */
-  static bound(pairs: string[]): number {
+  /** The most bytes `append` may write for the pairs `pairs[from...]`. */
+  static bound(pairs: readonly string[], from = 0): number {
     let need = 1 + 3 * VARINT_MAX;
-    for (const s of pairs) need += s.length + VARINT_MAX;
+    for (let i = from; i < pairs.length; i++) need += pairs[i]!.length + VARINT_MAX;
     return need;
   }
 
-  /** Appends an entry (`fits(id)` was just true, and made room for `bound(pairs)` bytes). */
-  append(id: StreamId, pairs: string[]): void {
+  /**
+   * Appends the entry of the pairs `pairs[from...]` (`fits(id)` was just
+   * true for its ID, and made room for `bound(pairs, from)` bytes).
+   */
+  append(pairs: readonly string[], from: number): void {
     this.lastAt = this.end - this.start;
-    this.end = encodeEntry(this.buf, this.end, pairs, this.#sameFields(pairs), deltaMs, deltaSeq);
+    this.end = encodeEntry(
+      this.buf,
+      this.end,
+      pairs,
+      from,
+      this.hasFields(pairs, from),
+      deltaMs,
+      deltaSeq,
+    );
     this.lpBytes += entryBytes;
     this.live++;
-    this.lastId = id;
+    this.#lastId = undefined;
   }
 
-  #sameFields(pairs: string[]): boolean {
+  /** Whether the node's master fields are the names of the pairs `pairs[from...]`. */
+  hasFields(pairs: readonly string[], from = 0): boolean {
     const fields = this.fields;
-    if (pairs.length !== fields.length * 2) return false;
-    for (let i = 0; i < fields.length; i++) if (pairs[i * 2] !== fields[i]) return false;
+    if (pairs.length - from !== fields.length * 2) return false;
+    for (let i = 0; i < fields.length; i++) if (pairs[from + i * 2] !== fields[i]) return false;
     return true;
-  }
-
-  /** Whether the node's entries have the field names of `pairs` as master fields. */
-  hasFields(pairs: string[]): boolean {
-    return this.#sameFields(pairs);
   }
 
   /** Positions of every entry (deleted ones included), in order. */
@@ -322,9 +340,10 @@ export function nodeBaseBytes(fields: readonly string[]): number {
 export let entryBytes = 0;
 
 /**
- * Writes one entry at `buf[p]` in the node format above (room for
- * StreamNode.bound(pairs) bytes), its ID as deltas from the node's master;
- * `same`: its field names are the master fields. Returns the end; leaves
+ * Writes the entry of the pairs `pairs[from...]` at `buf[p]` in the node
+ * format above (room for StreamNode.bound(pairs, from) bytes), its ID as
+ * deltas from the node's master; `same`: its field names are the master
+ * fields. Returns the end; leaves
  * the listpack bytes the entry adds in entryBytes. Small streams
  * (stream_small.ts) write their entries with it too, so their bytes are a
  * node's.
@@ -333,6 +352,7 @@ export function encodeEntry(
   buf: Uint8Array,
   p: number,
   pairs: readonly string[],
+  from: number,
   same: boolean,
   msDelta: number,
   seqDelta: number,
@@ -341,12 +361,12 @@ export function encodeEntry(
   p = writeVarint(buf, p, msDelta * 2);
   p = writeVarint(buf, p, seqDelta < 0 ? -seqDelta * 2 - 1 : seqDelta * 2);
   let bytes = 2 + listpackIntSize(msDelta) + listpackIntSize(seqDelta);
-  const fieldCount = pairs.length / 2;
+  const fieldCount = (pairs.length - from) / 2;
   if (!same) {
     p = writeVarint(buf, p, fieldCount);
     bytes += listpackIntSize(fieldCount);
   }
-  for (let i = same ? 1 : 0; i < pairs.length; i += same ? 2 : 1) {
+  for (let i = same ? from + 1 : from; i < pairs.length; i += same ? 2 : 1) {
     const s = pairs[i]!;
     p = writeVarint(buf, p, s.length);
     p = writeBinary(buf, p, s);

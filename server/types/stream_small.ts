@@ -25,7 +25,6 @@ import {
   encodeEntry,
   entryBytes,
   exactNumber,
-  FLAG_SAMEFIELDS,
   nodeBaseBytes,
   type NodeLimits,
   STREAM_LISTPACK_MAX_SIZE,
@@ -47,8 +46,6 @@ const TAIL_CLOSED = 1;
 const MAX_DELTA = 2 ** 51;
 /** A new stream: every number 0, no node. */
 export const EMPTY_SMALL = "\0".repeat(8);
-/** No node limits: the one node made again holds every entry. */
-const NO_LIMITS: NodeLimits = { maxBytes: 0, maxEntries: 0 };
 
 /**
  * What readHeader last read: the last ID's parts, entries added and the
@@ -143,14 +140,14 @@ function varintSize(n: number): number {
   return size;
 }
 
-/** Whether the master fields at `s[p]` are the names of `pairs`. */
-function sameFields(s: string, p: number, pairs: readonly string[]): boolean {
+/** Whether the master fields at `s[p]` are the names of the pairs `pairs[from...]`. */
+function sameFields(s: string, p: number, pairs: readonly string[], from: number): boolean {
   const n = readNumber(s, p);
-  if (n * 2 !== pairs.length) return false;
+  if (n * 2 !== pairs.length - from) return false;
   p = at;
   for (let i = 0; i < n; i++) {
     const len = readNumber(s, p);
-    const field = pairs[i * 2]!;
+    const field = pairs[from + i * 2]!;
     if (field.length !== len || !s.startsWith(field, at)) return false;
     p = at + len;
   }
@@ -159,14 +156,16 @@ function sameFields(s: string, p: number, pairs: readonly string[]): boolean {
 
 /**
  * The string of small stream `s` (readHeader(s) just ran) with the entry
- * (ms-seq, above its last ID and exact) appended, or undefined where the
- * full form must take it: a new node would start (a node limit, the delta
- * range, a closed tail) or the string would pass SMALL_STREAM_MAX. `total`
- * is the pairs' length in all, at most STREAM_LISTPACK_MAX_SIZE.
+ * of the pairs `pairs[from...]` (ms-seq, above its last ID and exact)
+ * appended, or undefined where the full form must take it: a new node
+ * would start (a node limit, the delta range, a closed tail) or the string
+ * would pass SMALL_STREAM_MAX. `total` is the pairs' length in all, at most
+ * STREAM_LISTPACK_MAX_SIZE.
  */
 export function appendSmall(
   s: string,
   pairs: readonly string[],
+  from: number,
   ms: number,
   seq: number,
   total: number,
@@ -175,9 +174,11 @@ export function appendSmall(
   // What the entry's parts take (and, for a first entry, its field names
   // again as master fields, and its ID twice), at most: room in `scratch`.
   let bound = 1 + 3 * 8 + (head[LENGTH] === 0 ? 4 * 8 + total : 0);
-  for (const part of pairs) bound += part.length + varintSize(part.length);
+  for (let i = from; i < pairs.length; i++) {
+    bound += pairs[i]!.length + varintSize(pairs[i]!.length);
+  }
   if (bound > 2 * SMALL_STREAM_MAX) return undefined;
-  if (head[LENGTH] === 0) return startSmall(s, pairs, ms, seq);
+  if (head[LENGTH] === 0) return startSmall(s, pairs, from, ms, seq);
   const maxBytes = limits.maxBytes === 0 || limits.maxBytes > STREAM_LISTPACK_MAX_SIZE
     ? STREAM_LISTPACK_MAX_SIZE
     : limits.maxBytes;
@@ -198,7 +199,8 @@ export function appendSmall(
   const nodeBytes = s.length - headerEnd;
   if (nodeBytes > SMALL_STREAM_MAX) return undefined;
   const entryAt = ENTRY_AT + nodeBytes;
-  const end = encodeEntry(scratch, entryAt, pairs, sameFields(s, at, pairs), deltaMs, deltaSeq);
+  const same = sameFields(s, at, pairs, from);
+  const end = encodeEntry(scratch, entryAt, pairs, from, same, deltaMs, deltaSeq);
   const written = writeHeader(ms, seq, lpBytes + entryBytes);
   const size = written + nodeBytes + end - entryAt;
   if (size > SMALL_STREAM_MAX) return undefined;
@@ -223,6 +225,7 @@ function appended(next: string, ms: number, seq: number, lp: number, end: number
 function startSmall(
   s: string,
   pairs: readonly string[],
+  from: number,
   ms: number,
   seq: number,
 ): string | undefined {
@@ -230,14 +233,15 @@ function startSmall(
   p = writeVarint(scratch, p, readNumber(s, at));
   p = writeVarint(scratch, p, ms);
   p = writeVarint(scratch, p, seq);
-  p = writeVarint(scratch, p, pairs.length / 2);
-  let lp = LISTPACK_NODE_BASE + listpackIntSize(pairs.length / 2);
-  for (let i = 0; i < pairs.length; i += 2) {
+  const fieldCount = (pairs.length - from) / 2;
+  p = writeVarint(scratch, p, fieldCount);
+  let lp = LISTPACK_NODE_BASE + listpackIntSize(fieldCount);
+  for (let i = from; i < pairs.length; i += 2) {
     const field = pairs[i]!;
     p = writeBinary(scratch, writeVarint(scratch, p, field.length), field);
     lp += listpackElementSize(field);
   }
-  const end = encodeEntry(scratch, p, pairs, true, 0, 0);
+  const end = encodeEntry(scratch, p, pairs, from, true, 0, 0);
   const written = writeHeader(ms, seq, lp + entryBytes);
   if (written + end - ENTRY_AT > SMALL_STREAM_MAX) return undefined;
   scratch.copyWithin(written, ENTRY_AT, end);
@@ -261,47 +265,23 @@ function flat(s: string): string {
   return s;
 }
 
-/** The full form of small stream `s`: its node made again entry by entry. */
+/** The full form of small stream `s`: its node's bytes copied into one of the full form's. */
 export function bodyOfSmall(s: string): StreamBody {
   readHeader(s);
   const body = new StreamBody();
   const maxDeletedMs = readNumber(s, headerEnd);
   const maxDeletedSeq = readNumber(s, at);
-  let p = at;
   if (head[LENGTH]! > 0) {
-    const masterMs = readNumber(s, p);
+    const masterMs = readNumber(s, at);
     const masterSeq = readNumber(s, at);
     const fields: string[] = new Array(readNumber(s, at));
-    p = at;
+    let p = at;
     for (let i = 0; i < fields.length; i++) {
       const len = readNumber(s, p);
       fields[i] = s.slice(at, at + len);
       p = at + len;
     }
-    while (p < s.length) {
-      const same = (s.charCodeAt(p) & FLAG_SAMEFIELDS) !== 0;
-      const ms = masterMs + readNumber(s, p + 1) / 2;
-      const zigzag = readNumber(s, at);
-      const seq = masterSeq + (zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2);
-      p = at;
-      let count = fields.length;
-      if (!same) {
-        count = readNumber(s, p);
-        p = at;
-      }
-      const pairs: string[] = new Array(count * 2);
-      for (let i = 0; i < count * 2; i++) {
-        if (same && i % 2 === 0) {
-          pairs[i] = fields[i / 2]!;
-          continue;
-        }
-        const len = readNumber(s, p);
-        pairs[i] = s.slice(at, at + len);
-        p = at + len;
-      }
-      body.appendEntry(numbersId(ms, seq), pairs, NO_LIMITS);
-    }
-    body.firstId = body.nodes[0]!.master;
+    body.adoptNode(masterMs, masterSeq, fields, s, p, head[LENGTH]!, lpBytes);
   }
   if (flags & TAIL_CLOSED) body.closeTail();
   body.lastId = numbersId(head[LAST_MS]!, head[LAST_SEQ]!);
