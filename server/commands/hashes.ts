@@ -351,6 +351,14 @@ export const hashCommands: CommandSpec[] = [
       const key = arg(argv, 1);
       const hash = writeHash(ctx, key);
       const field = arg(argv, 2);
+      const limits = hashLimits(ctx);
+      const stepped = typeof increment === "number"
+        ? hash.addWithin(field, increment, limits)
+        : NaN;
+      if (!Number.isNaN(stepped)) {
+        ctx.out.int(stepped);
+        return ctx.keyChanged(key, NotifyClass.Hash, "hincrby");
+      }
       const current = hash.get(field);
       let result: number | bigint;
       if (typeof increment === "number" && (current === undefined || current.length < 16)) {
@@ -363,7 +371,7 @@ export const hashCommands: CommandSpec[] = [
         result = value + BigInt(increment);
         if (result < INT64_MIN || result > INT64_MAX) throw new CommandError(OVERFLOW);
       }
-      hash.setWithin(field, String(result), hashLimits(ctx));
+      hash.setWithin(field, String(result), limits);
       ctx.out.int(result);
       ctx.keyChanged(key, NotifyClass.Hash, "hincrby");
     },
