@@ -10,9 +10,20 @@
 import { afterLength, lengthAt } from "./packed_record.ts";
 import type { RedisSet } from "./set.ts";
 
-/** The length of the bucket entry at `p` (its tag byte, then its length); its bytes begin at afterLength. */
-function entryLength(bucket: string, p: number): number {
-  return lengthAt(bucket, p + 1);
+/** Where the bytes of the entry entryEnd last read begin (past its tag and length). */
+let bytesStart = 0;
+
+/** The end of the bucket entry at `p` (its tag byte, its length, its bytes); sets bytesStart. */
+function entryEnd(bucket: string, p: number): number {
+  // A one-byte length, nearly always, read inline.
+  const length = bucket.charCodeAt(p + 1);
+  if (length < 0x80) {
+    bytesStart = p + 2;
+    return p + 2 + length;
+  }
+  const long = lengthAt(bucket, p + 1);
+  bytesStart = afterLength;
+  return afterLength + long;
 }
 
 /**
@@ -61,18 +72,22 @@ class TagIndex {
         stamps[tag] = stamp;
         starts[tag] = p;
       }
-      const length = entryLength(bucket, p);
-      p = afterLength + length;
+      p = entryEnd(bucket, p);
     }
   }
 
-  /** Whether the indexed bucket holds an entry tagged `tag` whose bytes are `s[start, start + length)`. */
-  holds(tag: number, s: string, start: number, length: number): boolean {
+  /**
+   * Whether the indexed bucket holds the entry `s[entry, end)` (tag, length,
+   * bytes): entries of one member are the same characters, the length's
+   * included, so the bytes after the tag are compared in one loop.
+   */
+  holds(s: string, entry: number, end: number): boolean {
+    const tag = s.charCodeAt(entry);
     if (this.#stamps[tag] !== this.#stamp) return false;
     const bucket = this.#bucket;
     const p = this.#starts[tag]!;
-    if (p < 0) return bucketHolds(bucket, tag, s, start, length);
-    return entryLength(bucket, p) === length && sameSlice(bucket, afterLength, s, start, length);
+    if (p < 0) return bucketHolds(bucket, s, entry, end);
+    return sameSlice(bucket, p + 1, s, entry + 1, end - entry - 1);
   }
 }
 
@@ -115,10 +130,8 @@ function walkCommon(
     let p = 0;
     while (p < bucket.length) {
       const entry = p;
-      const tag = bucket.charCodeAt(p);
-      const length = entryLength(bucket, p);
-      const start = afterLength;
-      p = start + length;
+      p = entryEnd(bucket, p);
+      const start = bytesStart;
       let held = true;
       for (let k = 0; k < tables.length; k++) {
         const index = indexes[k]!;
@@ -127,12 +140,12 @@ function walkCommon(
           index.use(table[i & (table.length - 1)]!);
           indexed = k + 1;
         }
-        if (!index.holds(tag, bucket, start, length)) {
+        if (!index.holds(bucket, entry, p)) {
           held = false;
           break;
         }
       }
-      if (held && !visit(bucket, start, length, entry, i)) return;
+      if (held && !visit(bucket, start, p - start, entry, i)) return;
     }
   }
 }
@@ -152,28 +165,27 @@ function walkWithOne(buckets: readonly string[], table: readonly string[], visit
     let p = 0;
     while (p < bucket.length) {
       const entry = p;
-      const tag = bucket.charCodeAt(p);
-      const length = entryLength(bucket, p);
-      const start = afterLength;
-      p = start + length;
-      if (index.holds(tag, bucket, start, length) && !visit(bucket, start, length, entry, i)) {
-        return;
-      }
+      p = entryEnd(bucket, p);
+      const start = bytesStart;
+      if (index.holds(bucket, entry, p) && !visit(bucket, start, p - start, entry, i)) return;
     }
   }
 }
 
-/** Whether a set's bucket holds an entry tagged `tag` whose bytes are `s[start, start + length)`. */
-function bucketHolds(bucket: string, tag: number, s: string, start: number, length: number) {
+/** Whether a set's bucket holds the entry `s[entry, end)` (TagIndex.holds, for a tag two entries share). */
+function bucketHolds(bucket: string, s: string, entry: number, end: number) {
+  const tag = s.charCodeAt(entry);
+  const size = end - entry;
   let p = 0;
   while (p < bucket.length) {
-    const entryTag = bucket.charCodeAt(p);
-    const found = entryLength(bucket, p);
-    p = afterLength;
-    if (entryTag === tag && found === length && sameSlice(bucket, p, s, start, length)) {
+    const at = p;
+    p = entryEnd(bucket, p);
+    if (
+      bucket.charCodeAt(at) === tag && p - at === size &&
+      sameSlice(bucket, at + 1, s, entry + 1, size - 1)
+    ) {
       return true;
     }
-    p += found;
   }
   return false;
 }
