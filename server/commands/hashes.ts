@@ -357,7 +357,8 @@ export const hashCommands: CommandSpec[] = [
         : NaN;
       if (!Number.isNaN(stepped)) {
         ctx.out.int(stepped);
-        return ctx.keyChanged(key, NotifyClass.Hash, "hincrby");
+        // The step kept the hash's size: it needs no accounting again.
+        return ctx.server.keyChanged(ctx.db, key, NotifyClass.Hash, "hincrby", 1, true);
       }
       const current = hash.get(field);
       let result: number | bigint;

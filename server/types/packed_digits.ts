@@ -50,21 +50,20 @@ export let steppedDigits = 0;
 export function stepText(from: number, to: number, length: number): string | undefined {
   // A sign that changes changes the length ("-1" to "0"), as one more or one fewer digit does.
   if ((from < 0) !== (to < 0)) return undefined;
-  let a = Math.abs(from);
-  let b = Math.abs(to);
+  const a = Math.abs(from);
+  const b = Math.abs(to);
   const digits = length - (from < 0 ? 1 : 0);
   if (b >= POWERS[digits]! || (digits > 1 && b < POWERS[digits - 1]!)) return undefined;
-  const lastA = a % 100;
-  const lastB = b % 100;
-  a = (a - lastA) / 100;
-  b = (b - lastB) / 100;
-  if (a === b) {
-    if (lastA - (lastA % 10) === lastB - (lastB % 10)) {
-      steppedDigits = 1;
-      return ONE_BYTE_STRINGS[48 + (lastB % 10)]!;
-    }
+  // Equal but for the last digit, or the last two.
+  const last = b % 10;
+  if (a - (a % 10) === b - last) {
+    steppedDigits = 1;
+    return ONE_BYTE_STRINGS[48 + last]!;
+  }
+  const lastTwo = b % 100;
+  if (a - (a % 100) === b - lastTwo) {
     steppedDigits = 2;
-    return TWO_DIGITS[lastB]!;
+    return TWO_DIGITS[lastTwo]!;
   }
   steppedDigits = length;
   return String(to);
