@@ -94,6 +94,9 @@ class TagIndex {
 /** One TagIndex per other set of a walk, kept between walks (up to KEPT_INDEXES of them). */
 const indexes: TagIndex[] = [];
 const KEPT_INDEXES = 16;
+/** The other sets' tables during a walk (tables[k] indexed by indexes[k]): reused, emptied after. */
+const tables: (readonly string[])[] = [];
+const NO_TABLE: readonly string[] = [];
 
 /**
  * Calls `visit` for each member of `first` that every set of `others` holds,
@@ -104,25 +107,27 @@ const KEPT_INDEXES = 16;
 export function visitCommon(first: RedisSet, others: RedisSet[], visit: CommonVisitor): boolean {
   const buckets = first.plainBuckets;
   if (buckets === undefined) return false;
-  const tables: (readonly string[])[] = [];
+  let n = 0;
   for (const other of others) {
     const table = other.plainBuckets;
-    if (table === undefined || table.length > buckets.length) return false;
-    if (other !== first) tables.push(table);
+    if (table === undefined || table.length > buckets.length) {
+      tables.fill(NO_TABLE, 0, n);
+      return false;
+    }
+    if (other !== first) tables[n++] = table;
   }
-  while (indexes.length < tables.length) indexes.push(new TagIndex());
-  if (tables.length === 1) walkWithOne(buckets, tables[0]!, visit);
-  else walkCommon(buckets, tables, visit);
-  // An intersection of many sets leaves no lasting 2 KB per set.
+  while (indexes.length < n) indexes.push(new TagIndex());
+  if (n === 1) walkWithOne(buckets, tables[0]!, visit);
+  else walkCommon(buckets, n, visit);
+  tables.fill(NO_TABLE, 0, n);
+  // An intersection of many sets leaves no lasting 2 KB per set, nor a long array.
   if (indexes.length > KEPT_INDEXES) indexes.length = KEPT_INDEXES;
+  if (tables.length > KEPT_INDEXES) tables.length = KEPT_INDEXES;
   return true;
 }
 
-function walkCommon(
-  buckets: readonly string[],
-  tables: (readonly string[])[],
-  visit: CommonVisitor,
-): void {
+/** The walk against the first n of `tables`. */
+function walkCommon(buckets: readonly string[], n: number, visit: CommonVisitor): void {
   for (let i = 0; i < buckets.length; i++) {
     const bucket = buckets[i]!;
     // Another set's bucket is indexed when a member of this one first needs it.
@@ -133,7 +138,7 @@ function walkCommon(
       p = entryEnd(bucket, p);
       const start = bytesStart;
       let held = true;
-      for (let k = 0; k < tables.length; k++) {
+      for (let k = 0; k < n; k++) {
         const index = indexes[k]!;
         if (k >= indexed) {
           const table = tables[k]!;
