@@ -47,7 +47,7 @@ Deno.test("HGETALL is a map in RESP3 and a flat array in RESP2; HKEYS and HVALS 
   deepEqual(await c.call("HGETALL", "missing"), { type: "map", entries: [] });
 });
 
-Deno.test("HINCRBY steps in place and across lengths, in both encodings, as Redis 7.0 replies", async () => {
+Deno.test("HINCRBY steps in place and across lengths as Redis 7.0 replies; in-place writes stay accounted", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
   await c.cmd("HSET", "h", "a", "9", "b", "-9", "c", "0", "d", "-0", "e", "007");
@@ -86,6 +86,14 @@ Deno.test("HINCRBY steps in place and across lengths, in both encodings, as Redi
   for (let i = 0; i < 5; i++) await c.cmd("HINCRBY", "k", "f", "1");
   await c.cmd("HSET", "j", "f", "15", "g", "x");
   equal(await c.cmd("MEMORY", "USAGE", "k"), await c.cmd("MEMORY", "USAGE", "j"));
+  // So does HSET of a value of the same length, and a longer one is accounted.
+  await c.cmd("HSET", "j", "f", "16");
+  await c.cmd("HSET", "k", "f", "16");
+  equal(await c.cmd("MEMORY", "USAGE", "k"), await c.cmd("MEMORY", "USAGE", "j"));
+  const before = await c.cmd("MEMORY", "USAGE", "k") as number;
+  await c.cmd("HSET", "k", "f", "1".repeat(40));
+  ok((await c.cmd("MEMORY", "USAGE", "k") as number) > before);
+  await c.cmd("HSET", "k", "f", "15");
   // A limit lowered since the value was written converts the hash, as Redis's hashTypeSet does.
   await c.cmd("CONFIG", "SET", "hash-max-listpack-value", "1");
   equal(await c.cmd("HINCRBY", "k", "f", "1"), 16);

@@ -69,13 +69,16 @@ function setFields(ctx: CommandContext, argv: string[], replyCount: boolean): vo
   const key = arg(argv, 1);
   const hash = writeHash(ctx, key);
   const limits = hashLimits(ctx);
+  const footprint = hash.footprint();
   let created = 0;
   for (let i = 2; i < argv.length; i += 2) {
     if (hash.setWithin(arg(argv, i), arg(argv, i + 1), limits)) created++;
   }
   if (replyCount) ctx.out.int(created);
   else ctx.out.ok();
-  ctx.keyChanged(key, NotifyClass.Hash, "hset", (argv.length - 2) / 2);
+  // Values rewritten with ones of their length leave the hash's account as it was.
+  const sameSize = created === 0 && hash.footprint() === footprint;
+  ctx.server.keyChanged(ctx.db, key, NotifyClass.Hash, "hset", (argv.length - 2) / 2, sameSize);
 }
 
 /** HKEYS, HVALS and HGETALL (a map in RESP3). */

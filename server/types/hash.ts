@@ -64,6 +64,15 @@ export class RedisHash extends PackedDict implements RedisObject {
     return field.length > maxLength ? NaN : this.addInPlace(field, increment, maxLength);
   }
 
+  /**
+   * What the key table accounts this hash at (valueBytes: memoryUsage(), or
+   * its packed string's bytes), with its form: a write that leaves it equal
+   * needs no accounting again.
+   */
+  footprint(): number {
+    return this.memoryUsage() * 4 + this.packedVariant() + 1;
+  }
+
   /** See packed_value.ts. */
   packedKind(): PackedKind {
     const variant = this.packedVariant();

@@ -26,6 +26,7 @@
 
 import { nextCursor, ScanIterator } from "./dict_scan.ts";
 import {
+  bucketEntries,
   flat,
   hashField,
   hashString,
@@ -439,14 +440,16 @@ export abstract class PackedDict {
   *entries(): IterableIterator<[field: string, value: string]> {
     const buckets = this.#buckets();
     if (buckets === undefined) {
-      yield* this.bucketEntries(this.#compactBucket());
+      yield* bucketEntries(this.#compactBucket(), this.withValues);
     } else {
       const old = this.#old();
       if (old !== undefined) {
-        for (let i = this.#rehashIndex(); i < old.length; i++) yield* this.bucketEntries(old[i]!);
+        for (let i = this.#rehashIndex(); i < old.length; i++) {
+          yield* bucketEntries(old[i]!, this.withValues);
+        }
       }
       for (const bucket of buckets) {
-        if (bucket.length > 0) yield* this.bucketEntries(bucket);
+        if (bucket.length > 0) yield* bucketEntries(bucket, this.withValues);
       }
     }
     for (const [field, entry] of this.#large()?.map ?? []) yield [field, entry.value];
@@ -529,13 +532,6 @@ export abstract class PackedDict {
   /** Entries kept outside the buckets, as a live Map iterator (for scans). */
   largeEntries(): Iterator<[string, LargeEntry]> | undefined {
     return this.#large()?.map.entries();
-  }
-
-  /** Decodes one packed bucket. */
-  bucketEntries(bucket: string): [field: string, value: string][] {
-    const entries: [string, string][] = [];
-    this.visitBucket(bucket, (field, value) => entries.push([field, value]));
-    return entries;
   }
 
   /**

@@ -204,6 +204,16 @@ export function visitEntries(
   return entries;
 }
 
+/** A dict bucket's entries, decoded. */
+export function bucketEntries(
+  bucket: string,
+  withValues: boolean,
+): [field: string, value: string][] {
+  const entries: [string, string][] = [];
+  visitEntries(bucket, withValues, (field, value) => entries.push([field, value]));
+  return entries;
+}
+
 /** Where pickEntry found its entry: the field's and the value's bounds. */
 export const picked = { fieldStart: 0, fieldLength: 0, valueStart: 0, valueLength: 0 };
 
