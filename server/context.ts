@@ -125,7 +125,8 @@ export interface ServerContext {
   /**
    * After a write changed `key`: dirty count, WATCH, keyspace events, blocked
    * clients. `changes` 0 says the value was not edited in place (a no-op
-   * LTRIM, a deleted key): it is not accounted again.
+   * LTRIM, a deleted key): it is not accounted again; nor is it when
+   * `sameSize` says the edit kept its size (HINCRBY's step in place).
    */
   keyChanged(
     db: Database,
@@ -133,6 +134,7 @@ export interface ServerContext {
     eventClass: NotifyClass,
     event: string,
     changes?: number,
+    sameSize?: boolean,
   ): void;
   /** Publishes a keyspace notification if its class is enabled. */
   notify(eventClass: NotifyClass, event: string, key: string, dbIndex: number): void;

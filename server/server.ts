@@ -191,10 +191,17 @@ export class RedisServer implements ServerContext {
    * keyspace notifications, and waking clients blocked on the key. With
    * `changes` 0 (a no-op LTRIM, a deleted key) the value is not accounted again.
    */
-  keyChanged(db: Database, key: string, eventClass: NotifyClass, event: string, changes = 1): void {
+  keyChanged(
+    db: Database,
+    key: string,
+    eventClass: NotifyClass,
+    event: string,
+    changes = 1,
+    sameSize = false,
+  ): void {
     this.dirty += changes;
     // Values written in place (collections, edited strings) are accounted again.
-    if (changes !== 0) db.dict.reaccount(key);
+    if (changes !== 0 && !sameSize) db.dict.reaccount(key);
     this.watches.touch(db.index, key);
     if (this.tracking.engaged) this.tracking.invalidate(key, this.tracking.current);
     if (this.notifyMask !== 0) this.notify(eventClass, event, key, db.index);

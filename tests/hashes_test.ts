@@ -47,6 +47,61 @@ Deno.test("HGETALL is a map in RESP3 and a flat array in RESP2; HKEYS and HVALS 
   deepEqual(await c.call("HGETALL", "missing"), { type: "map", entries: [] });
 });
 
+Deno.test("HINCRBY steps in place and across lengths as Redis 7.0 replies; in-place writes stay accounted", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  await c.cmd("HSET", "h", "a", "9", "b", "-9", "c", "0", "d", "-0", "e", "007");
+  // Redis 7.0.15's replies: a carry into a new digit, a sign change, non-canonical integers.
+  const steps: [string, string, number | { error: string }][] = [
+    ["a", "1", 10],
+    ["a", "-1", 9],
+    ["a", "-10", -1],
+    ["b", "10", 1],
+    ["c", "5", 5],
+    ["d", "1", { error: "ERR hash value is not an integer" }],
+    ["e", "1", { error: "ERR hash value is not an integer" }],
+    ["n", "123456789012345", 123456789012345],
+    ["n", "1", 123456789012346],
+  ];
+  for (const [field, increment, reply] of steps) {
+    deepEqual(await c.cmd("HINCRBY", "h", field, increment), reply, `${field} ${increment}`);
+  }
+  deepEqual(await c.cmd("HGETALL", "h"), [
+    "a",
+    "-1",
+    "b",
+    "1",
+    "c",
+    "5",
+    "d",
+    "-0",
+    "e",
+    "007",
+    "n",
+    "123456789012346",
+  ]);
+  equal(await c.cmd("OBJECT", "ENCODING", "h"), "listpack");
+  // Counted in place, a hash takes what the same content written by HSET takes.
+  await c.cmd("HSET", "k", "f", "10", "g", "x");
+  for (let i = 0; i < 5; i++) await c.cmd("HINCRBY", "k", "f", "1");
+  await c.cmd("HSET", "j", "f", "15", "g", "x");
+  equal(await c.cmd("MEMORY", "USAGE", "k"), await c.cmd("MEMORY", "USAGE", "j"));
+  // So does HSET of a value of the same length, and a longer one is accounted.
+  await c.cmd("HSET", "j", "f", "16");
+  await c.cmd("HSET", "k", "f", "16");
+  equal(await c.cmd("MEMORY", "USAGE", "k"), await c.cmd("MEMORY", "USAGE", "j"));
+  const before = await c.cmd("MEMORY", "USAGE", "k") as number;
+  await c.cmd("HSET", "k", "f", "1".repeat(40));
+  ok((await c.cmd("MEMORY", "USAGE", "k") as number) > before);
+  await c.cmd("HSET", "k", "f", "15");
+  // A limit lowered since the value was written converts the hash, as Redis's hashTypeSet does.
+  await c.cmd("CONFIG", "SET", "hash-max-listpack-value", "1");
+  equal(await c.cmd("HINCRBY", "k", "f", "1"), 16);
+  equal(await c.cmd("OBJECT", "ENCODING", "k"), "hashtable");
+  equal(await c.cmd("HINCRBY", "k", "f", "1"), 17);
+  deepEqual(await c.cmd("HMGET", "k", "f", "g"), ["17", "x"]);
+});
+
 Deno.test("HINCRBY and HINCRBYFLOAT: formatting, overflow and bad values", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);

@@ -69,13 +69,16 @@ function setFields(ctx: CommandContext, argv: string[], replyCount: boolean): vo
   const key = arg(argv, 1);
   const hash = writeHash(ctx, key);
   const limits = hashLimits(ctx);
+  const footprint = hash.footprint();
   let created = 0;
   for (let i = 2; i < argv.length; i += 2) {
     if (hash.setWithin(arg(argv, i), arg(argv, i + 1), limits)) created++;
   }
   if (replyCount) ctx.out.int(created);
   else ctx.out.ok();
-  ctx.keyChanged(key, NotifyClass.Hash, "hset", (argv.length - 2) / 2);
+  // Values rewritten with ones of their length leave the hash's account as it was.
+  const sameSize = created === 0 && hash.footprint() === footprint;
+  ctx.server.keyChanged(ctx.db, key, NotifyClass.Hash, "hset", (argv.length - 2) / 2, sameSize);
 }
 
 /** HKEYS, HVALS and HGETALL (a map in RESP3). */
@@ -351,6 +354,15 @@ export const hashCommands: CommandSpec[] = [
       const key = arg(argv, 1);
       const hash = writeHash(ctx, key);
       const field = arg(argv, 2);
+      const limits = hashLimits(ctx);
+      const stepped = typeof increment === "number"
+        ? hash.addWithin(field, increment, limits)
+        : NaN;
+      if (!Number.isNaN(stepped)) {
+        ctx.out.int(stepped);
+        // The step kept the hash's size: it needs no accounting again.
+        return ctx.server.keyChanged(ctx.db, key, NotifyClass.Hash, "hincrby", 1, true);
+      }
       const current = hash.get(field);
       let result: number | bigint;
       if (typeof increment === "number" && (current === undefined || current.length < 16)) {
@@ -363,7 +375,7 @@ export const hashCommands: CommandSpec[] = [
         result = value + BigInt(increment);
         if (result < INT64_MIN || result > INT64_MAX) throw new CommandError(OVERFLOW);
       }
-      hash.setWithin(field, String(result), hashLimits(ctx));
+      hash.setWithin(field, String(result), limits);
       ctx.out.int(result);
       ctx.keyChanged(key, NotifyClass.Hash, "hincrby");
     },

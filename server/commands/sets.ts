@@ -36,9 +36,26 @@ function writeSet(ctx: CommandContext, key: string): RedisSet | undefined {
   return ctx.db.getObject<RedisSet>(key, "set");
 }
 
-/** The sets at `keys` (undefined for missing ones), WRONGTYPE if any holds another type. */
-function readSets(ctx: CommandContext, keys: readonly string[]): (RedisSet | undefined)[] {
-  return keys.map((key) => readSet(ctx, key));
+/**
+ * The sets at the keys argv[from] onward (to `to`), undefined for missing
+ * ones; WRONGTYPE if any holds another type (every key is looked up first, as
+ * in Redis).
+ */
+function readSets(
+  ctx: CommandContext,
+  argv: readonly string[],
+  from: number,
+  to = argv.length,
+): (RedisSet | undefined)[] {
+  const sets = new Array<RedisSet | undefined>(to - from);
+  for (let i = from; i < to; i++) sets[i - from] = readSet(ctx, argv[i]!);
+  return sets;
+}
+
+/** The sets when every key held one (readSets), else undefined: an empty intersection. */
+function allSets(sets: (RedisSet | undefined)[]): RedisSet[] | undefined {
+  for (const set of sets) if (set === undefined) return undefined;
+  return sets as RedisSet[];
 }
 
 function replyMembers(ctx: CommandContext, members: Iterable<string>, count: number): void {
@@ -65,12 +82,20 @@ function intersect(sets: RedisSet[], limit = 0): string[] {
   return result;
 }
 
+/** intersectionSize's count and limit: one visitor made once, not a closure per call. */
+let counted = 0;
+let countLimit = 0;
+const countMember = () => ++counted !== countLimit;
+
 /** SINTERCARD: how many members intersect() would return, without making them strings. */
 function intersectionSize(sets: RedisSet[], limit: number): number {
-  const [smallest, ...others] = sets.slice().sort((a, b) => a.size() - b.size());
-  if (smallest === undefined) return 0;
-  let count = 0;
-  if (visitCommon(smallest, others, () => ++count !== limit)) return count;
+  // The first smallest set is walked, as intersect()'s stable sort would put it first.
+  let smallest = sets[0]!;
+  for (const set of sets) if (set.size() < smallest.size()) smallest = set;
+  counted = 0;
+  countLimit = limit;
+  // visitCommon passes over the walked set itself among the others.
+  if (visitCommon(smallest, sets, countMember)) return counted;
   return intersect(sets, limit).length;
 }
 
@@ -133,10 +158,9 @@ function store(ctx: CommandContext, destination: string, result: RedisSet, event
   }
 }
 
-function intersectionOf(ctx: CommandContext, keys: readonly string[]): string[] {
-  const sets = readSets(ctx, keys);
-  if (sets.some((set) => set === undefined)) return [];
-  return intersect(sets as RedisSet[]);
+function intersectionOf(ctx: CommandContext, argv: readonly string[], from: number): string[] {
+  const sets = allSets(readSets(ctx, argv, from));
+  return sets === undefined ? [] : intersect(sets);
 }
 
 /** Whether a member could be an intset's: the first test of isIntsetMember, on its bytes. */
@@ -152,10 +176,10 @@ function mayBeInteger(bucket: string, start: number, length: number): boolean {
  * the members are built into a set as SUNIONSTORE's are (from the walk's
  * entries when it applied: no second walk).
  */
-function intersectionSet(ctx: CommandContext, keys: readonly string[]): RedisSet {
-  const sets = readSets(ctx, keys);
-  if (sets.some((set) => set === undefined)) return new RedisSet();
-  const [smallest, ...others] = (sets as RedisSet[]).sort((a, b) => a.size() - b.size());
+function intersectionSet(ctx: CommandContext, argv: readonly string[], from: number): RedisSet {
+  const sets = allSets(readSets(ctx, argv, from));
+  if (sets === undefined) return new RedisSet();
+  const [smallest, ...others] = sets.sort((a, b) => a.size() - b.size());
   const entries: string[] = [];
   const at: number[] = [];
   /** Where each entry's member begins in it (past its tag and length). */
@@ -171,9 +195,7 @@ function intersectionSet(ctx: CommandContext, keys: readonly string[]): RedisSet
   const tableSize = smallest!.plainBuckets?.length ?? 0;
   const set = walked && !integers ? RedisSet.fromEntries(entries, at, tableSize) : undefined;
   if (set !== undefined) return set;
-  const members = walked
-    ? entries.map((entry, k) => entry.substring(heads[k]!))
-    : intersect(sets as RedisSet[]);
+  const members = walked ? entries.map((entry, k) => entry.substring(heads[k]!)) : intersect(sets);
   return RedisSet.fromDistinct(members, intsetLimit(ctx));
 }
 
@@ -466,7 +488,7 @@ export const setCommands: CommandSpec[] = [
     syntax: "key [key ...]",
     complexity: INTER_COMPLEXITY,
     handler(ctx, argv) {
-      const members = intersectionOf(ctx, argv.slice(1));
+      const members = intersectionOf(ctx, argv, 1);
       replyMembers(ctx, members, members.length);
     },
   },
@@ -483,14 +505,15 @@ export const setCommands: CommandSpec[] = [
       const numkeys = rangedLong(arg(argv, 1), 1n, LONG_MAX, NUMKEYS_NOT_POSITIVE);
       if (numkeys > argv.length - 2) throw new CommandError(NUMKEYS_OVER_ARGS);
       let limit = 0;
-      const args = new ArgCursor(argv, 2 + numkeys);
-      while (args.hasMore()) {
-        if (!args.eat("limit") || !args.hasMore()) throw new CommandError(SYNTAX);
-        limit = args.nextLong(0n, LONG_MAX, LIMIT_NEGATIVE);
+      if (argv.length > 2 + numkeys) {
+        const args = new ArgCursor(argv, 2 + numkeys);
+        while (args.hasMore()) {
+          if (!args.eat("limit") || !args.hasMore()) throw new CommandError(SYNTAX);
+          limit = args.nextLong(0n, LONG_MAX, LIMIT_NEGATIVE);
+        }
       }
-      const sets = readSets(ctx, argv.slice(2, 2 + numkeys));
-      if (sets.some((set) => set === undefined)) return ctx.out.int(0);
-      ctx.out.int(intersectionSize(sets as RedisSet[], limit));
+      const sets = allSets(readSets(ctx, argv, 2, 2 + numkeys));
+      ctx.out.int(sets === undefined ? 0 : intersectionSize(sets, limit));
     },
   },
   {
@@ -505,7 +528,7 @@ export const setCommands: CommandSpec[] = [
     syntax: "destination key [key ...]",
     complexity: INTER_COMPLEXITY,
     handler(ctx, argv) {
-      store(ctx, arg(argv, 1), intersectionSet(ctx, argv.slice(2)), "sinterstore");
+      store(ctx, arg(argv, 1), intersectionSet(ctx, argv, 2), "sinterstore");
     },
   },
   {
@@ -519,7 +542,7 @@ export const setCommands: CommandSpec[] = [
     syntax: "key [key ...]",
     complexity: UNION_COMPLEXITY,
     handler(ctx, argv) {
-      replyBuiltSet(ctx, unionMembers(readSets(ctx, argv.slice(1))), intsetLimit(ctx));
+      replyBuiltSet(ctx, unionMembers(readSets(ctx, argv, 1)), intsetLimit(ctx));
     },
   },
   {
@@ -534,7 +557,7 @@ export const setCommands: CommandSpec[] = [
     syntax: "destination key [key ...]",
     complexity: UNION_COMPLEXITY,
     handler(ctx, argv) {
-      const members = unionMembers(readSets(ctx, argv.slice(2)));
+      const members = unionMembers(readSets(ctx, argv, 2));
       store(ctx, arg(argv, 1), RedisSet.fromDistinct(members, intsetLimit(ctx)), "sunionstore");
     },
   },
@@ -549,7 +572,7 @@ export const setCommands: CommandSpec[] = [
     syntax: "key [key ...]",
     complexity: UNION_COMPLEXITY,
     handler(ctx, argv) {
-      replyBuiltSet(ctx, difference(readSets(ctx, argv.slice(1))), intsetLimit(ctx));
+      replyBuiltSet(ctx, difference(readSets(ctx, argv, 1)), intsetLimit(ctx));
     },
   },
   {
@@ -564,7 +587,7 @@ export const setCommands: CommandSpec[] = [
     syntax: "destination key [key ...]",
     complexity: UNION_COMPLEXITY,
     handler(ctx, argv) {
-      const members = difference(readSets(ctx, argv.slice(2)));
+      const members = difference(readSets(ctx, argv, 2));
       store(ctx, arg(argv, 1), RedisSet.fromDistinct(members, intsetLimit(ctx)), "sdiffstore");
     },
   },

@@ -47,7 +47,8 @@ export class ScanIterator implements Iterator<[string, string]> {
       this.#pending = [];
       this.#pendingIndex = 0;
       this.#cursor = this.dict.scanBuckets(this.#cursor, (bucket) => {
-        if (bucket.length > 0) this.#pending.push(...this.dict.bucketEntries(bucket));
+        const pending = this.#pending;
+        if (bucket.length > 0) this.dict.visitBucket(bucket, (f, v) => pending.push([f, v]));
       });
     }
   }

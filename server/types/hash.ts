@@ -54,6 +54,25 @@ export class RedisHash extends PackedDict implements RedisObject {
     return this.set(field, value, limits[0], limits[1]);
   }
 
+  /**
+   * HINCRBY's step where it is taken in place (PackedDict.addInPlace): the
+   * sum, or NaN where not. While compact, a field or value past the limit
+   * (lowered since it was written) goes the way of set(), which converts.
+   */
+  addWithin(field: string, increment: number, limits: readonly [number, number]): number {
+    const maxLength = this.compact ? limits[1] : Infinity;
+    return field.length > maxLength ? NaN : this.addInPlace(field, increment, maxLength);
+  }
+
+  /**
+   * What the key table accounts this hash at (valueBytes: memoryUsage(), or
+   * its packed string's bytes), with its form: a write that leaves it equal
+   * needs no accounting again.
+   */
+  footprint(): number {
+    return this.memoryUsage() * 4 + this.packedVariant() + 1;
+  }
+
   /** See packed_value.ts. */
   packedKind(): PackedKind {
     const variant = this.packedVariant();

@@ -260,3 +260,74 @@ Deno.test("hash: random picks read entries with two-byte lengths right, in a lis
     equal(seen.size, fields);
   }
 });
+
+Deno.test("hash: HINCRBY's step in place matches a get, add and set, in a listpack and a table", () => {
+  const limits = [512, 64] as const;
+  for (const expanded of [false, true]) {
+    const next = random(expanded ? 17 : 13);
+    const hash = new RedisHash();
+    if (expanded) {
+      for (let i = 0; i < 40; i++) hash.set(`x${i}`, "v");
+      hash.expand();
+    }
+    const model = new Map<string, string>(hash.entries());
+    for (let i = 0; i < 20000; i++) {
+      const field = `f${next(20)}`;
+      const op = next(20);
+      if (op === 0) {
+        // A value that is no canonical integer, or one past 15 characters: the step declines.
+        const value = ["07", "-0", "x", "", "1234567890123456", "-12"][next(6)]!;
+        hash.set(field, value);
+        model.set(field, value);
+        continue;
+      }
+      const increment = [1, -1, 9, 10, 99, -100, 12345][next(7)]!;
+      const current = model.get(field);
+      const parsed = current === undefined ? NaN : current.length < 16 ? parseStrict(current) : NaN;
+      const stepped = hash.addWithin(field, increment, limits);
+      if (Number.isNaN(stepped)) {
+        const expected = Number.isNaN(parsed) ? undefined : String(parsed + increment);
+        // Declined: the length or sign changes, or the value is missing or not an integer.
+        equal(
+          expected === undefined || current === undefined || expected.length !== current.length ||
+            (parsed < 0) !== (parsed + increment < 0),
+          true,
+          `${current} + ${increment}`,
+        );
+        if (expected !== undefined) {
+          hash.set(field, expected);
+          model.set(field, expected);
+        } else if (current === undefined) {
+          hash.set(field, String(increment));
+          model.set(field, String(increment));
+        }
+      } else {
+        equal(stepped, parsed + increment);
+        model.set(field, String(stepped));
+      }
+      equal(hash.get(field), model.get(field));
+      const other = `f${next(20)}`;
+      equal(hash.get(other), model.get(other));
+    }
+    // A listpack keeps its order through the steps.
+    if (expanded) deepEqual(new Map(hash.entries()), model);
+    else deepEqual([...hash.entries()], [...model]);
+    equal(hash.encoding(), expanded ? "hashtable" : "listpack");
+  }
+});
+
+Deno.test("hash: a value past a lowered hash-max-listpack-value is not stepped in place (set converts)", () => {
+  const hash = new RedisHash();
+  hash.set("f", "10");
+  hash.set("long-field", "10");
+  equal(hash.addWithin("f", 1, [512, 64]), 11);
+  equal(Number.isNaN(hash.addWithin("f", 1, [512, 1])), true);
+  equal(Number.isNaN(hash.addWithin("long-field", 1, [512, 5])), true);
+  equal(hash.encoding(), "listpack");
+  equal(hash.get("f"), "11");
+});
+
+/** parseInteger's canonical integers, NaN otherwise. */
+function parseStrict(text: string): number {
+  return /^(0|-?[1-9][0-9]*)$/.test(text) ? Number(text) : NaN;
+}

@@ -26,6 +26,7 @@
 
 import { nextCursor, ScanIterator } from "./dict_scan.ts";
 import {
+  bucketEntries,
   flat,
   hashField,
   hashString,
@@ -37,8 +38,10 @@ import {
   prefixLength,
   sameChars,
   sameCharsFromEnd,
+  visitEntries,
 } from "./packed_record.ts";
 import { arrayBytes, MAP_ENTRY_BYTES, objectBytes, stringBytes } from "./memory.ts";
+import { integerAt, steppedDigits, stepText } from "./packed_digits.ts";
 import {
   fillTable,
   HashTable,
@@ -238,6 +241,32 @@ export abstract class PackedDict {
     return this.#large()?.map.get(field)?.value.length ?? 0;
   }
 
+  /**
+   * Adds `increment` to `field`'s value where it lies, when the value is a
+   * short integer (of at most `maxLength` characters) and the sum keeps its
+   * length and sign: HINCRBY's step in one lookup, with no value string read
+   * or made (packed_digits.ts). Returns the sum; NaN, with nothing done, when
+   * this does not apply (then get() and set()).
+   */
+  addInPlace(field: string, increment: number, maxLength: number): number {
+    if (!this.withValues || field.length > LARGE_ENTRY) return NaN;
+    if (this.#old() !== undefined) this.#rehashStep();
+    const bucket = this.#locate(field);
+    if (bucket.length === 0 || this.#find(bucket, field) < 0) return NaN;
+    const start = foundValueStart;
+    const length = foundValueLength;
+    const value = length > maxLength ? NaN : integerAt(bucket, start, length);
+    const sum = value + increment;
+    const digits = Number.isNaN(sum) ? undefined : stepText(value, sum, length);
+    if (digits === undefined) return NaN;
+    const end = start + length;
+    const updated = flat(bucket.slice(0, end - steppedDigits) + digits + bucket.slice(end));
+    this.#store(updated);
+    // The entry's bounds are as #find left them in the memo, now in the new bucket.
+    memo.bucket = updated;
+    return sum;
+  }
+
   /** Adds or updates an entry; true if the field is new. */
   set(field: string, value = ""): boolean {
     if (this.#old() !== undefined) this.#rehashStep();
@@ -411,14 +440,16 @@ export abstract class PackedDict {
   *entries(): IterableIterator<[field: string, value: string]> {
     const buckets = this.#buckets();
     if (buckets === undefined) {
-      yield* this.bucketEntries(this.#compactBucket());
+      yield* bucketEntries(this.#compactBucket(), this.withValues);
     } else {
       const old = this.#old();
       if (old !== undefined) {
-        for (let i = this.#rehashIndex(); i < old.length; i++) yield* this.bucketEntries(old[i]!);
+        for (let i = this.#rehashIndex(); i < old.length; i++) {
+          yield* bucketEntries(old[i]!, this.withValues);
+        }
       }
       for (const bucket of buckets) {
-        if (bucket.length > 0) yield* this.bucketEntries(bucket);
+        if (bucket.length > 0) yield* bucketEntries(bucket, this.withValues);
       }
     }
     for (const [field, entry] of this.#large()?.map ?? []) yield [field, entry.value];
@@ -462,24 +493,7 @@ export abstract class PackedDict {
 
   /** Calls `visit` for each entry of a bucket (one from scanBuckets); returns how many. */
   visitBucket(bucket: string, visit: (field: string, value: string) => void): number {
-    let entries = 0;
-    const r = new PackedReader();
-    const withValues = this.withValues;
-    while (r.pos < bucket.length) {
-      r.pos++;
-      const fieldLength = r.readLength(bucket);
-      const field = bucket.substring(r.pos, r.pos + fieldLength);
-      r.pos += fieldLength;
-      let value = "";
-      if (withValues) {
-        const valueLength = r.readLength(bucket);
-        value = bucket.substring(r.pos, r.pos + valueLength);
-        r.pos += valueLength;
-      }
-      visit(field, value);
-      entries++;
-    }
-    return entries;
+    return visitEntries(bucket, this.withValues, visit);
   }
 
   /**
@@ -518,13 +532,6 @@ export abstract class PackedDict {
   /** Entries kept outside the buckets, as a live Map iterator (for scans). */
   largeEntries(): Iterator<[string, LargeEntry]> | undefined {
     return this.#large()?.map.entries();
-  }
-
-  /** Decodes one packed bucket. */
-  bucketEntries(bucket: string): [field: string, value: string][] {
-    const entries: [string, string][] = [];
-    this.visitBucket(bucket, (field, value) => entries.push([field, value]));
-    return entries;
   }
 
   /**

@@ -179,6 +179,41 @@ export function prefixLength(n: number): number {
   return bytes;
 }
 
+/** Calls `visit` for each entry of a dict bucket (PackedDict.visitBucket); returns how many. */
+export function visitEntries(
+  bucket: string,
+  withValues: boolean,
+  visit: (field: string, value: string) => void,
+): number {
+  let entries = 0;
+  const r = new PackedReader();
+  while (r.pos < bucket.length) {
+    r.pos++;
+    const fieldLength = r.readLength(bucket);
+    const field = bucket.substring(r.pos, r.pos + fieldLength);
+    r.pos += fieldLength;
+    let value = "";
+    if (withValues) {
+      const valueLength = r.readLength(bucket);
+      value = bucket.substring(r.pos, r.pos + valueLength);
+      r.pos += valueLength;
+    }
+    visit(field, value);
+    entries++;
+  }
+  return entries;
+}
+
+/** A dict bucket's entries, decoded. */
+export function bucketEntries(
+  bucket: string,
+  withValues: boolean,
+): [field: string, value: string][] {
+  const entries: [string, string][] = [];
+  visitEntries(bucket, withValues, (field, value) => entries.push([field, value]));
+  return entries;
+}
+
 /** Where pickEntry found its entry: the field's and the value's bounds. */
 export const picked = { fieldStart: 0, fieldLength: 0, valueStart: 0, valueLength: 0 };
 

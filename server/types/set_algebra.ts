@@ -10,9 +10,20 @@
 import { afterLength, lengthAt } from "./packed_record.ts";
 import type { RedisSet } from "./set.ts";
 
-/** The length of the bucket entry at `p` (its tag byte, then its length); its bytes begin at afterLength. */
-function entryLength(bucket: string, p: number): number {
-  return lengthAt(bucket, p + 1);
+/** Where the bytes of the entry entryEnd last read begin (past its tag and length). */
+let bytesStart = 0;
+
+/** The end of the bucket entry at `p` (its tag byte, its length, its bytes); sets bytesStart. */
+function entryEnd(bucket: string, p: number): number {
+  // A one-byte length, nearly always, read inline.
+  const length = bucket.charCodeAt(p + 1);
+  if (length < 0x80) {
+    bytesStart = p + 2;
+    return p + 2 + length;
+  }
+  const long = lengthAt(bucket, p + 1);
+  bytesStart = afterLength;
+  return afterLength + long;
 }
 
 /**
@@ -61,24 +72,31 @@ class TagIndex {
         stamps[tag] = stamp;
         starts[tag] = p;
       }
-      const length = entryLength(bucket, p);
-      p = afterLength + length;
+      p = entryEnd(bucket, p);
     }
   }
 
-  /** Whether the indexed bucket holds an entry tagged `tag` whose bytes are `s[start, start + length)`. */
-  holds(tag: number, s: string, start: number, length: number): boolean {
+  /**
+   * Whether the indexed bucket holds the entry `s[entry, end)` (tag, length,
+   * bytes): entries of one member are the same characters, the length's
+   * included, so the bytes after the tag are compared in one loop.
+   */
+  holds(s: string, entry: number, end: number): boolean {
+    const tag = s.charCodeAt(entry);
     if (this.#stamps[tag] !== this.#stamp) return false;
     const bucket = this.#bucket;
     const p = this.#starts[tag]!;
-    if (p < 0) return bucketHolds(bucket, tag, s, start, length);
-    return entryLength(bucket, p) === length && sameSlice(bucket, afterLength, s, start, length);
+    if (p < 0) return bucketHolds(bucket, s, entry, end);
+    return sameSlice(bucket, p + 1, s, entry + 1, end - entry - 1);
   }
 }
 
 /** One TagIndex per other set of a walk, kept between walks (up to KEPT_INDEXES of them). */
 const indexes: TagIndex[] = [];
 const KEPT_INDEXES = 16;
+/** The other sets' tables during a walk (tables[k] indexed by indexes[k]): reused, emptied after. */
+const tables: (readonly string[])[] = [];
+const NO_TABLE: readonly string[] = [];
 
 /**
  * Calls `visit` for each member of `first` that every set of `others` holds,
@@ -89,25 +107,27 @@ const KEPT_INDEXES = 16;
 export function visitCommon(first: RedisSet, others: RedisSet[], visit: CommonVisitor): boolean {
   const buckets = first.plainBuckets;
   if (buckets === undefined) return false;
-  const tables: (readonly string[])[] = [];
+  let n = 0;
   for (const other of others) {
     const table = other.plainBuckets;
-    if (table === undefined || table.length > buckets.length) return false;
-    if (other !== first) tables.push(table);
+    if (table === undefined || table.length > buckets.length) {
+      tables.fill(NO_TABLE, 0, n);
+      return false;
+    }
+    if (other !== first) tables[n++] = table;
   }
-  while (indexes.length < tables.length) indexes.push(new TagIndex());
-  if (tables.length === 1) walkWithOne(buckets, tables[0]!, visit);
-  else walkCommon(buckets, tables, visit);
-  // An intersection of many sets leaves no lasting 2 KB per set.
+  while (indexes.length < n) indexes.push(new TagIndex());
+  if (n === 1) walkWithOne(buckets, tables[0]!, visit);
+  else walkCommon(buckets, n, visit);
+  tables.fill(NO_TABLE, 0, n);
+  // An intersection of many sets leaves no lasting 2 KB per set, nor a long array.
   if (indexes.length > KEPT_INDEXES) indexes.length = KEPT_INDEXES;
+  if (tables.length > KEPT_INDEXES) tables.length = KEPT_INDEXES;
   return true;
 }
 
-function walkCommon(
-  buckets: readonly string[],
-  tables: (readonly string[])[],
-  visit: CommonVisitor,
-): void {
+/** The walk against the first n of `tables`. */
+function walkCommon(buckets: readonly string[], n: number, visit: CommonVisitor): void {
   for (let i = 0; i < buckets.length; i++) {
     const bucket = buckets[i]!;
     // Another set's bucket is indexed when a member of this one first needs it.
@@ -115,24 +135,22 @@ function walkCommon(
     let p = 0;
     while (p < bucket.length) {
       const entry = p;
-      const tag = bucket.charCodeAt(p);
-      const length = entryLength(bucket, p);
-      const start = afterLength;
-      p = start + length;
+      p = entryEnd(bucket, p);
+      const start = bytesStart;
       let held = true;
-      for (let k = 0; k < tables.length; k++) {
+      for (let k = 0; k < n; k++) {
         const index = indexes[k]!;
         if (k >= indexed) {
           const table = tables[k]!;
           index.use(table[i & (table.length - 1)]!);
           indexed = k + 1;
         }
-        if (!index.holds(tag, bucket, start, length)) {
+        if (!index.holds(bucket, entry, p)) {
           held = false;
           break;
         }
       }
-      if (held && !visit(bucket, start, length, entry, i)) return;
+      if (held && !visit(bucket, start, p - start, entry, i)) return;
     }
   }
 }
@@ -152,28 +170,27 @@ function walkWithOne(buckets: readonly string[], table: readonly string[], visit
     let p = 0;
     while (p < bucket.length) {
       const entry = p;
-      const tag = bucket.charCodeAt(p);
-      const length = entryLength(bucket, p);
-      const start = afterLength;
-      p = start + length;
-      if (index.holds(tag, bucket, start, length) && !visit(bucket, start, length, entry, i)) {
-        return;
-      }
+      p = entryEnd(bucket, p);
+      const start = bytesStart;
+      if (index.holds(bucket, entry, p) && !visit(bucket, start, p - start, entry, i)) return;
     }
   }
 }
 
-/** Whether a set's bucket holds an entry tagged `tag` whose bytes are `s[start, start + length)`. */
-function bucketHolds(bucket: string, tag: number, s: string, start: number, length: number) {
+/** Whether a set's bucket holds the entry `s[entry, end)` (TagIndex.holds, for a tag two entries share). */
+function bucketHolds(bucket: string, s: string, entry: number, end: number) {
+  const tag = s.charCodeAt(entry);
+  const size = end - entry;
   let p = 0;
   while (p < bucket.length) {
-    const entryTag = bucket.charCodeAt(p);
-    const found = entryLength(bucket, p);
-    p = afterLength;
-    if (entryTag === tag && found === length && sameSlice(bucket, p, s, start, length)) {
+    const at = p;
+    p = entryEnd(bucket, p);
+    if (
+      bucket.charCodeAt(at) === tag && p - at === size &&
+      sameSlice(bucket, at + 1, s, entry + 1, size - 1)
+    ) {
       return true;
     }
-    p += found;
   }
   return false;
 }
