@@ -24,10 +24,12 @@ import {
   addDigits,
   free,
   integerLength,
+  type KeyBytes,
   PageBytes,
   pageString,
   readSmallInteger,
   sameBytes,
+  sameSpan,
   writeInline,
   writeInteger,
   writeU32,
@@ -54,7 +56,7 @@ import {
   writeVarint2,
 } from "./record_format.ts";
 import { Arena, OFFSET_MASK, PAGE_BITS, PAGE_SIZE } from "./arena.ts";
-import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
+import { bytesToBinary, requestKey, writeBinary } from "../../protocol/bytes.ts";
 import type { BigKeyBox, StoredValue } from "./box_bytes.ts";
 export type { StoredValue };
 import { LFU_INIT } from "./lfu.ts";
@@ -190,7 +192,18 @@ export class KeyTable {
    */
   getForReply(key: string): RedisValue | PageBytes | undefined {
     const ref = this.#access(key);
+    return ref === 0 ? undefined : this.#forReply(ref);
+  }
+
+  /** getForReply of a key given as its bytes (a request's: no string made). */
+  getForReplyAt(key: KeyBytes): RedisValue | PageBytes | undefined {
+    const ref = this.#count === 0 ? 0 : this.#findAt(key);
     if (ref === 0) return undefined;
+    touchAccess(this.#pageOf(ref), ref & OFFSET_MASK, this.trackFrequency);
+    return this.#forReply(ref);
+  }
+
+  #forReply(ref: number): RedisValue | PageBytes {
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
     if ((page[off]! & KIND_MASK) !== KIND_INLINE) return this.#value(ref);
@@ -287,6 +300,11 @@ export class KeyTable {
     const ref = this.#find(key, hashKey(key));
     if (ref !== 0) this.#rememberGot(key, ref);
     return ref !== 0;
+  }
+
+  /** has() of a key given as its bytes (a request's: no string made); not remembered. */
+  hasAt(key: KeyBytes): boolean {
+    return this.#findAt(key) !== 0;
   }
 
   /** How the string at `key` was written (see StringForm); Encoded if absent. */
@@ -388,7 +406,19 @@ export class KeyTable {
    * unchanged length overwrite the old ones, as Redis edits an int in place.
    */
   addToInteger(key: string, delta: number): number | undefined {
-    const ref = this.#find(key, hashKey(key));
+    return this.#addToInteger(this.#find(key, hashKey(key)), delta, key);
+  }
+
+  /**
+   * addToInteger of a key given as its bytes (a request's: no string made);
+   * also undefined, nothing touched, when the sum's length differs (the
+   * record is written again, which needs the key's string).
+   */
+  addToIntegerAt(key: KeyBytes, delta: number): number | undefined {
+    return this.#addToInteger(this.#findAt(key), delta, undefined);
+  }
+
+  #addToInteger(ref: number, delta: number, key: string | undefined): number | undefined {
     if (ref === 0) return undefined;
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
@@ -397,12 +427,13 @@ export class KeyTable {
     const start = this.#at;
     const value = readSmallInteger(page, start, len);
     if (value === undefined) return undefined;
-    touchAccess(page, off, this.trackFrequency);
     const sum = value + delta;
     const sumLen = integerLength(sum);
+    if (sumLen !== len && key === undefined) return undefined;
+    touchAccess(page, off, this.trackFrequency);
     if (sumLen !== len) {
-      this.#rememberGot(key, ref);
-      this.#set(key, String(sum), StringForm.Encoded);
+      this.#rememberGot(key!, ref);
+      this.#set(key!, String(sum), StringForm.Encoded);
       return sum;
     }
     if (value >= 0 && delta > 0 && delta < 10) addDigits(page, start, len, delta);
@@ -541,6 +572,21 @@ export class KeyTable {
   /** Slot of the last successful #find. */
   #foundSlot = 0;
 
+  /** #find of a key given as its bytes. */
+  #findAt(key: KeyBytes): number {
+    const h = hashBytes(key.bytes, key.start, key.end);
+    const slots = this.#slots;
+    const mask = this.#mask;
+    for (let i = h >>> this.#shift;; i = (i + 1) & mask) {
+      const ref = slots[i * 2]!;
+      if (ref === 0) return 0;
+      if (slots[i * 2 + 1] === h && this.#keyEqualsAt(ref, key)) {
+        this.#foundSlot = i;
+        return ref;
+      }
+    }
+  }
+
   /** The record ref of `key` (0 if absent); sets #foundSlot. */
   #find(key: string, h: number): number {
     const slots = this.#slots;
@@ -651,7 +697,25 @@ export class KeyTable {
       return (this.#boxes.values[boxIndex(page, off)] as BigKeyBox).key === key;
     }
     const len = this.#keyBytes(page, off, kind);
-    return len === key.length && sameBytes(page, this.#at, key);
+    if (len !== key.length) return false;
+    // The request's key is compared from the bytes it was made from (bytes.ts, requestKey).
+    return key === requestKey.key
+      ? sameSpan(page, this.#at, requestKey.bytes, requestKey.start, len)
+      : sameBytes(page, this.#at, key);
+  }
+
+  /** #keyEquals of a key given as its bytes (kept apart: the string one stays small enough to inline). */
+  #keyEqualsAt(ref: number, key: KeyBytes): boolean {
+    const page = this.#pageOf(ref);
+    const off = ref & OFFSET_MASK;
+    const kind = page[off]! & KIND_MASK;
+    const len = key.end - key.start;
+    if (kind === KIND_BIG_KEY) {
+      const stored = (this.#boxes.values[boxIndex(page, off)] as BigKeyBox).key;
+      return stored.length === len && sameBytes(key.bytes, key.start, stored);
+    }
+    return this.#keyBytes(page, off, kind) === len &&
+      sameSpan(page, this.#at, key.bytes, key.start, len);
   }
 
   #key(ref: number): string {

@@ -26,6 +26,15 @@ export class PageBytes {
   }
 }
 
+/** A key given as its bytes, [start, end) of `bytes` (a request's: protocol/bytes.ts, HeldKey). */
+export interface KeyBytes {
+  readonly bytes: Uint8Array;
+  readonly start: number;
+  readonly end: number;
+  /** The key's string, made when something needs it (the same one each call). */
+  string(): string;
+}
+
 /** Bytes as a binary string. */
 export function pageString(page: Uint8Array, start: number, end: number): string {
   return bytesToBinary(page, start, end);
@@ -103,6 +112,18 @@ export function sameBytes(page: Uint8Array, p: number, s: string): boolean {
     ) return false;
   }
   for (; i < len; i++) if (page[p + i] !== s.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Whether page[p, p + len) holds the same bytes as from[start, start + len). */
+export function sameSpan(
+  page: Uint8Array,
+  p: number,
+  from: Uint8Array,
+  start: number,
+  len: number,
+): boolean {
+  for (let i = 0; i < len; i++) if (page[p + i] !== from[start + i]) return false;
   return true;
 }
 
