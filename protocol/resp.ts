@@ -12,6 +12,7 @@ import {
   deferredIndex,
   holdKey,
   KEY_BYTES_MAX,
+  KEY_BYTES_MIN,
   keyByteCounts,
   noteRequestKey,
   parseDecimal,
@@ -185,7 +186,11 @@ export class RespRequestDecoder {
     this.consumed = p - start;
     const name = this.#name.decode(buf, spans[0]!, spans[1]!);
     if (this.notesBytes && count > 1) {
-      if (spans[3]! <= KEY_BYTES_MAX && ((this.#keyCounts(name) >>> count) & 1) === 1) {
+      const keyLength = spans[3]!;
+      if (
+        keyLength >= KEY_BYTES_MIN && keyLength <= KEY_BYTES_MAX &&
+        ((this.#keyCounts(name) >>> count) & 1) === 1
+      ) {
         return this.#holding(buf, spans, count, name, long);
       }
       if (long) {

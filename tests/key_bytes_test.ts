@@ -39,9 +39,11 @@ async function within<T>(promise: Promise<T>, ms = 5000): Promise<T> {
   }
 }
 
-/** Keys on both sides of the longest left as bytes (32), binary ones, and the empty key. */
+/** Keys on both sides of the shortest and longest left as bytes (4, 32), binary ones, the empty key. */
 const KEYS = [
   "k",
+  "kkk",
+  "kkkk",
   "counter:000000000000",
   "x".repeat(32),
   "y".repeat(33),
@@ -88,7 +90,7 @@ Deno.test("keys from the request's bytes: errors, a sum that changes length, a m
     ["DECR", "nine"],
     ["INCRBY", "fresh", "5"],
     ["INCRBY", "fresh", "x"],
-    ["DECRBY", "big", "9223372036854775807"],
+    ["DECRBY", "big:key1", "9223372036854775807"],
     ["EXISTS", "list"],
   ]);
   deepEqual(replies, [
@@ -192,15 +194,15 @@ Deno.test("keys from the request's bytes: a snapshot's copy-on-write sees the ke
 Deno.test("keys from the request's bytes: a key with a TTL keeps it, one past it is gone", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
-  await c.cmd("SET", "ttl", "1", "EX", "100");
+  await c.cmd("SET", "ttl:key1", "1", "EX", "100");
   await c.cmd("SET", "gone", "1", "PX", "1");
   await new Promise((r) => setTimeout(r, 10));
-  deepEqual(await pipeline(c, [["INCR", "ttl"], ["GET", "gone"], ["EXISTS", "gone"]]), [
+  deepEqual(await pipeline(c, [["INCR", "ttl:key1"], ["GET", "gone"], ["EXISTS", "gone"]]), [
     2,
     null,
     0,
   ]);
-  const ttl = await c.cmd("TTL", "ttl") as number;
+  const ttl = await c.cmd("TTL", "ttl:key1") as number;
   ok(ttl > 90 && ttl <= 100, String(ttl));
 });
 
@@ -209,22 +211,22 @@ Deno.test("keys from the request's bytes outlive their batch in a MULTI queue an
   using c = await RespClient.connect(srv.port);
   using other = await RespClient.connect(srv.port);
   // Queued in one batch, run by EXEC in the next, after the buffer held other requests.
-  deepEqual(await pipeline(c, [["MULTI"], ["INCR", "q1"], ["GET", "q1"]]), [
+  deepEqual(await pipeline(c, [["MULTI"], ["INCR", "queued:1"], ["GET", "queued:1"]]), [
     "OK",
     "QUEUED",
     "QUEUED",
   ]);
-  deepEqual(await pipeline(c, [["EXISTS", "zz"], ["EXEC"], ["GET", "q1"]]), [
+  deepEqual(await pipeline(c, [["EXISTS", "none:zz"], ["EXEC"], ["GET", "queued:1"]]), [
     "QUEUED",
     [1, "1", 0],
     "1",
   ]);
   // Held by CLIENT PAUSE until after its batch, while the client sends more.
   equal(await other.cmd("CLIENT", "PAUSE", "10000", "WRITE"), "OK");
-  await c.send("INCR", "p1");
-  await c.send("INCRBY", "p2", "7");
+  await c.send("INCR", "paused:1");
+  await c.send("INCRBY", "paused:2", "7");
   await new Promise((r) => setTimeout(r, 50));
   equal(await other.cmd("CLIENT", "UNPAUSE"), "OK");
   deepEqual([plain(await c.read()), plain(await c.read())], [1, 7]);
-  deepEqual(await pipeline(c, [["GET", "p1"], ["GET", "p2"]]), ["1", "7"]);
+  deepEqual(await pipeline(c, [["GET", "paused:1"], ["GET", "paused:2"]]), ["1", "7"]);
 });
