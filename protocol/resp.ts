@@ -206,8 +206,11 @@ export class RespRequestDecoder {
       name,
       this.notesBytes ? bytesToBinaryNoted : bytesToBinary,
     );
-    // The key table hashes and compares the key from its bytes (bytes.ts, requestKey).
-    if (this.notesBytes && count > 1) noteRequestKey(argv[1]!, buf, spans[2]!);
+    // The key table hashes and compares the key from its bytes (bytes.ts, requestKey);
+    // a key under KEY_BYTES_MIN as cheaply from its string.
+    if (this.notesBytes && count > 1 && spans[3]! >= KEY_BYTES_MIN) {
+      noteRequestKey(argv[1]!, buf, spans[2]!);
+    }
     return argv;
   }
 

@@ -326,6 +326,15 @@ export class Database {
     if (this.expires.size !== 0) this.expires.delete(key);
   }
 
+  /**
+   * SET of a key given as its bytes (a request's) over a string of the same
+   * length (KeyTable.overwriteAt); false, nothing done, otherwise or when a
+   * TTL may need clearing (the caller sets it with the key's string).
+   */
+  overwriteAt(key: KeyBytes, value: string): boolean {
+    return this.expires.size === 0 && this.dict.overwriteAt(key, value, StringForm.Encoded);
+  }
+
   /** set() of a string given as its bytes (see KeyTable.setBytes). */
   setBytes(key: string, bytes: Uint8Array, form: StringForm): void {
     if (this.dict.setBytes(key, bytes, form)) this.hooks.added?.(this, key);

@@ -53,7 +53,15 @@ const KEYS = [
 
 /** Each key's writes, in every form a key is left as bytes in, names in any case. */
 function writes(key: string): string[][] {
-  return [["INCR", key], ["incrby", key, "41"], ["DeCr", key], ["DECRBY", key, "2"]];
+  return [
+    ["INCR", key],
+    ["incrby", key, "41"],
+    ["DeCr", key],
+    ["DECRBY", key, "2"],
+    // Over a value of its length (written in place from the key's bytes), then of another.
+    ["SET", key, "40"],
+    ["set", key, "forty"],
+  ];
 }
 
 Deno.test("keys from the request's bytes: replies, and writes propagated as sent", async () => {
@@ -69,7 +77,7 @@ Deno.test("keys from the request's bytes: replies, and writes propagated as sent
     ["exists", k],
   ]);
   const replies = await pipeline(c, requests);
-  deepEqual(replies, KEYS.flatMap(() => [null, 0, 1, 42, 41, 39, "39", 1]));
+  deepEqual(replies, KEYS.flatMap(() => [null, 0, 1, 42, 41, 39, "OK", "OK", "forty", 1]));
   deepEqual(propagated, KEYS.flatMap(writes));
   // Values written again by another client read back under the same keys.
   using other = await RespClient.connect(srv.port);
@@ -110,7 +118,7 @@ Deno.test("keys from the request's bytes: monitored and slow-logged as sent", as
   using monitor = await RespClient.connect(srv.port);
   using c = await RespClient.connect(srv.port);
   equal(await monitor.cmd("MONITOR"), "OK");
-  const requests = KEYS.flatMap((k) => [["GET", k], ["INCR", k], ["EXISTS", k]]);
+  const requests = KEYS.flatMap((k) => [["GET", k], ["INCR", k], ["SET", k, "7"], ["EXISTS", k]]);
   await pipeline(c, requests);
   for (const argv of requests) {
     const line = String(plain(await monitor.read()));
@@ -120,7 +128,8 @@ Deno.test("keys from the request's bytes: monitored and slow-logged as sent", as
     .map((entry) => entry[3] as string[]).filter((argv) =>
       ["GET", "INCR", "EXISTS"].includes(argv[0]!)
     );
-  deepEqual(logged.reverse(), requests);
+  // SET is timed by sampling (Command.timedBySampling): logged only when sampled.
+  deepEqual(logged.reverse(), requests.filter((argv) => argv[0] !== "SET"));
 });
 
 Deno.test("keys from the request's bytes: ACL key patterns, checked and logged", async () => {
@@ -172,11 +181,12 @@ Deno.test("keys from the request's bytes: keyspace events name the key", async (
   using c = await RespClient.connect(srv.port);
   using sub = await RespClient.connect(srv.port);
   const key = "notified:00000000001";
-  await sub.send("SUBSCRIBE", "__keyevent@0__:incrby");
+  await sub.send("SUBSCRIBE", "__keyevent@0__:incrby", "__keyevent@0__:set");
   await sub.read();
-  deepEqual(await pipeline(c, [["INCR", key], ["INCR", key]]), [1, 2]);
+  await sub.read();
+  deepEqual(await pipeline(c, [["INCR", key], ["SET", key, "2"]]), [1, "OK"]);
   deepEqual(plain(await within(sub.read())), ["message", "__keyevent@0__:incrby", key]);
-  deepEqual(plain(await within(sub.read())), ["message", "__keyevent@0__:incrby", key]);
+  deepEqual(plain(await within(sub.read())), ["message", "__keyevent@0__:set", key]);
 });
 
 Deno.test("keys from the request's bytes: a snapshot's copy-on-write sees the key", async () => {
@@ -204,6 +214,9 @@ Deno.test("keys from the request's bytes: a key with a TTL keeps it, one past it
   ]);
   const ttl = await c.cmd("TTL", "ttl:key1") as number;
   ok(ttl > 90 && ttl <= 100, String(ttl));
+  // SET clears a TTL, also over a value of its length.
+  await c.cmd("SET", "ttl:key2", "1", "EX", "100");
+  deepEqual(await pipeline(c, [["SET", "ttl:key2", "2"], ["TTL", "ttl:key2"]]), ["OK", -1]);
 });
 
 Deno.test("keys from the request's bytes outlive their batch in a MULTI queue and a paused client", async () => {

@@ -170,6 +170,21 @@ function setGeneric(
   return true;
 }
 
+/** SET key value, whose key may be left as bytes and value deferred (takesKeyBytes, takesBytes). */
+function setPlain(ctx: CommandContext, argv: string[], value: string): void {
+  const db = ctx.db;
+  const held = takeKey(argv, 1);
+  // The common write, a value over one of its length, done from the key's bytes.
+  if (held !== undefined && value !== DEFERRED_ARG && db.overwriteAt(held, value)) {
+    return ctx.server.keyChangedAt(db, held, NotifyClass.String, "set");
+  }
+  const key = held === undefined ? arg(argv, 1) : held.string();
+  const bytes = value === DEFERRED_ARG ? takeDeferred(argv, 2) : undefined;
+  if (bytes === undefined) db.set(key, value);
+  else db.setBytes(key, bytes, StringForm.Encoded);
+  ctx.server.keyChanged(db, key, NotifyClass.String, "set");
+}
+
 /** An INCRBY-style increment: a number when exact, a bigint otherwise. */
 function parseIncrement(arg: string): number | bigint {
   if (arg.length < 16) return intArg(arg);
@@ -410,6 +425,7 @@ function rangeRow(name: string, since: string, summary: string): CommandSpec {
 takesBytes("set", 2, 3);
 // These look their key up from the request's bytes (protocol/bytes.ts, keys left as bytes).
 takesKeyBytes("get", 2);
+takesKeyBytes("set", 3);
 for (const name of ["incr", "decr"]) takesKeyBytes(name, 2);
 for (const name of ["incrby", "decrby"]) takesKeyBytes(name, 3);
 
@@ -445,19 +461,15 @@ export const stringCommands: CommandSpec[] = [
     syntax:
       "key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]",
     handler(ctx, argv) {
-      const key = arg(argv, 1);
       const value = arg(argv, 2);
       if (argv.length === 3) {
-        const db = ctx.db;
-        const bytes = value === DEFERRED_ARG ? takeDeferred(argv, 2) : undefined;
-        if (bytes === undefined) db.set(key, value);
-        else db.setBytes(key, bytes, StringForm.Encoded);
-        ctx.server.keyChanged(db, key, NotifyClass.String, "set");
+        setPlain(ctx, argv, value);
         // The book's `set key value` replies NIL on the native protocol.
         if (ctx.isNative) ctx.out.nil();
         else ctx.out.ok();
         return;
       }
+      const key = arg(argv, 1);
       const options = parseSetOptions(argv, 3);
       if (options.get && options.unit === undefined) {
         // GET changes nothing, so the AOF records the SET without it.

@@ -26,15 +26,20 @@ const requestHash = new Uint32Array(1);
 export function hashKey(key: string): number {
   // The request's key is hashed once, from the bytes it was made from (bytes.ts,
   // requestKey), before the memo: an equal string that is another object (the
-  // previous request's key) costs a content compare.
-  if (key === requestKey.key) {
-    if (requestKey.hashed) return requestHash[0]!;
-    const start = requestKey.start;
-    requestKey.hashed = true;
-    return requestHash[0] = hashBytes(requestKey.bytes, start, start + key.length);
-  }
+  // previous request's key) costs a content compare. Small enough to inline.
+  if (key === requestKey.key) return requestKey.hashed ? requestHash[0]! : hashRequestKey();
   if (key === memoKey) return memoHash[0]!;
   memoKey = key;
+  return memoHash[0] = hashString(key);
+}
+
+function hashRequestKey(): number {
+  const start = requestKey.start;
+  requestKey.hashed = true;
+  return requestHash[0] = hashBytes(requestKey.bytes, start, start + requestKey.key.length);
+}
+
+function hashString(key: string): number {
   const len = key.length;
   let h = SEED;
   let i = 0;
@@ -51,7 +56,7 @@ export function hashKey(key: string): number {
     if (i + 2 < len) k |= key.charCodeAt(i + 2) << 16;
     h ^= mixTail(k);
   }
-  return memoHash[0] = finalize(h ^ len);
+  return finalize(h ^ len);
 }
 
 /** hashKey of the binary string of bytes [start, end). */

@@ -400,6 +400,25 @@ export class KeyTable {
   }
 
   /**
+   * SET's common write, for a key given as its bytes (a request's): a short
+   * string over an inline one of the same length, in place. False, nothing
+   * touched, otherwise (the caller sets it with the key's string).
+   */
+  overwriteAt(key: KeyBytes, value: string, form: StringForm): boolean {
+    if (!isShortString(value)) return false;
+    const ref = this.#findAt(key);
+    if (ref === 0) return false;
+    const page = this.#pageOf(ref);
+    const off = ref & OFFSET_MASK;
+    if ((page[off]! & KIND_MASK) !== KIND_INLINE) return false;
+    if (this.#inlineValue(page, off) !== value.length) return false;
+    writeInline(page, this.#at, value);
+    setInlineForm(page, off, form);
+    stampAccess(page, off);
+    return true;
+  }
+
+  /**
    * INCRBY's edit: when `key` holds an inline integer readSmallInteger takes,
    * stores it plus `delta` (|delta| < 1e15: the sum is exact) as an int-encoded
    * string and returns the sum; else undefined, nothing touched. Digits of
