@@ -56,7 +56,7 @@ import {
   writeVarint2,
 } from "./record_format.ts";
 import { Arena, OFFSET_MASK, PAGE_BITS, PAGE_SIZE } from "./arena.ts";
-import { bytesToBinary, requestKey, writeBinary } from "../../protocol/bytes.ts";
+import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
 import type { BigKeyBox, StoredValue } from "./box_bytes.ts";
 export type { StoredValue };
 import { LFU_INIT } from "./lfu.ts";
@@ -716,11 +716,7 @@ export class KeyTable {
       return (this.#boxes.values[boxIndex(page, off)] as BigKeyBox).key === key;
     }
     const len = this.#keyBytes(page, off, kind);
-    if (len !== key.length) return false;
-    // The request's key is compared from the bytes it was made from (bytes.ts, requestKey).
-    return key === requestKey.key
-      ? sameSpan(page, this.#at, requestKey.bytes, requestKey.start, len)
-      : sameBytes(page, this.#at, key);
+    return len === key.length && sameBytes(page, this.#at, key);
   }
 
   /** #keyEquals of a key given as its bytes (kept apart: the string one stays small enough to inline). */

@@ -3,6 +3,7 @@ import {
   bytesToBinary,
   decimalLength,
   parseDecimal,
+  requestKey,
   writeBinary,
   writeDecimal,
 } from "../../protocol/bytes.ts";
@@ -102,6 +103,8 @@ export function writeInteger(page: Uint8Array, start: number, v: number): void {
  * branch per four halves the loop's cost (a 20-byte key: ~49 → ~35 ns).
  */
 export function sameBytes(page: Uint8Array, p: number, s: string): boolean {
+  // The request's key is compared with the bytes it was made from (bytes.ts, requestKey).
+  if (s === requestKey.key) return sameSpan(page, p, requestKey.bytes, requestKey.start, s.length);
   const len = s.length;
   let i = 0;
   for (; i + 4 <= len; i += 4) {
