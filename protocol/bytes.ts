@@ -170,6 +170,35 @@ export function forgetNotedBytes(): void {
   settleDeferred();
   notedBytes = undefined;
   notedString = "";
+  requestKey.key = "";
+  requestKey.bytes = EMPTY_BYTES;
+  requestKey.hashed = false;
+}
+
+/**
+ * The first argument after the name of the request a decoder made last (most
+ * commands' key) and where its bytes lie, noted as long values are and
+ * forgotten with them (forgetNotedBytes). The key table hashes and compares a
+ * key equal to it from these bytes rather than its string: each charCodeAt
+ * checks the string's form, and a 20-byte key cost ~40 ns to hash and ~36 to
+ * compare from its string against ~20 and ~15 from bytes. An equal string
+ * has equal bytes, so whoever passes it (a handler, a script, EXEC) gets the
+ * same answer either way.
+ */
+export const requestKey: { key: string; bytes: Uint8Array; start: number; hashed: boolean } = {
+  key: "",
+  bytes: new Uint8Array(0),
+  start: 0,
+  /** Whether key_hash.ts holds its hash (it hashes it once). */
+  hashed: false,
+};
+
+/** Notes `key`, made from `buf` at `start`, as requestKey (decoders whose owner forgets). */
+export function noteRequestKey(key: string, buf: Uint8Array, start: number): void {
+  requestKey.key = key;
+  requestKey.bytes = buf;
+  requestKey.start = start;
+  requestKey.hashed = false;
 }
 
 /**
@@ -270,25 +299,143 @@ export function takeDeferred(args: readonly string[], i: number): Uint8Array | u
   return heldBytes.subarray(heldStart, heldEnd);
 }
 
-/** Whether `args` has a deferred argument standing. */
+/** Whether `args` has a deferred argument (a value or a key left as bytes) standing. */
 export function holdsDeferred(args: readonly string[]): boolean {
-  return args === heldArgv && args[heldIndex] === DEFERRED_ARG;
+  return (args === heldArgv && args[heldIndex] === DEFERRED_ARG) ||
+    (args === heldKey.argv && args[heldKey.index] === KEY_ARG);
 }
 
-/** Makes `args`'s deferred argument its string, if it has one standing (logs, propagation). */
+/** Makes `args`'s deferred arguments their strings, if it has any standing (logs, propagation). */
 export function resolveDeferred(args: readonly string[]): void {
-  if (holdsDeferred(args)) heldArgv![heldIndex] = bytesToBinary(heldBytes, heldStart, heldEnd);
+  if (args === heldArgv && args[heldIndex] === DEFERRED_ARG) {
+    heldArgv![heldIndex] = bytesToBinary(heldBytes, heldStart, heldEnd);
+  }
+  if (args === heldKey.argv) heldKey.string();
 }
 
 /**
- * Ends the deferred argument before its bytes can change: one its handler
+ * Ends the deferred arguments before their bytes can change: one its handler
  * did not take (the request was queued, held, refused) becomes its string.
  */
 function settleDeferred(): void {
+  settleKey();
   if (heldArgv === undefined) return;
   if (!heldTaken) resolveDeferred(heldArgv);
   heldArgv = undefined;
   heldBytes = EMPTY_BYTES;
+}
+
+/**
+ * Keys left as bytes. GET of a 20-byte key spent ~40 ns making the key's
+ * string (a 1-byte key ~10), which the key table then only hashed and
+ * compared with its page's bytes. A command whose handler looks its key up
+ * by bytes registers (`takesKeyBytes`); a decoder whose owner settles puts
+ * KEY_ARG in argv in the key's place and holds its bytes (`heldKey`). The
+ * handler takes them (`takeKey`) and passes them to the keyspace's lookups
+ * by bytes, which make the string only when they need it (a key with a TTL
+ * to check, a change someone listens to: `heldKey.string()`, which also puts
+ * it in argv). Whatever else reads argv makes it first, as for a deferred
+ * value: `resolveDeferred` (logs, propagation, ACL key checks, tracking,
+ * snapshots' copy-on-write), and `settleDeferred` for a request not run at
+ * once (queued in MULTI, a paused client) at the next request decoded or the
+ * batch's end. A handler that took the key leaves the mark in an argv that
+ * nothing reads afterwards.
+ */
+/** Stands in argv for a key left as bytes: no binary string holds a char over 0xff. */
+export const KEY_ARG = "\u0101";
+
+/**
+ * Shortest key left as bytes: a 1-byte key's string costs ~10 ns, less than
+ * holding it does for a write (INCR k: ~15 ns slower held, level at 4 bytes,
+ * 15-20 ns faster at 8 and 12, ~30-45 at 20).
+ */
+export const KEY_BYTES_MIN = 4;
+/** Longest key left as bytes (longer ones are made natively, and rare). */
+export const KEY_BYTES_MAX = SHORT_MAX;
+
+/** The key a decoder left as bytes, standing until the next request decoded or the batch's end. */
+export class HeldKey {
+  /** The request whose key it is (undefined: none standing). */
+  argv: string[] | undefined = undefined;
+  /** Where in argv. */
+  index = 0;
+  /** The key is bytes [start, end) of `bytes` (the query buffer). */
+  bytes: Uint8Array = new Uint8Array(0);
+  start = 0;
+  end = 0;
+  /** Whether its handler took it: then nothing needs its string unless a log asks. */
+  taken = false;
+
+  /** The key's string, made on first use and put in argv in place of the mark. */
+  string(): string {
+    const argv = this.argv!;
+    const made = argv[this.index]!;
+    if (made !== KEY_ARG) return made;
+    const key = bytesToBinary(this.bytes, this.start, this.end);
+    argv[this.index] = key;
+    // Whoever looks it up next finds it from these bytes still (requestKey).
+    noteRequestKey(key, this.bytes, this.start);
+    return key;
+  }
+}
+
+/** The one key left as bytes, if `argv` is set. */
+export const heldKey = new HeldKey();
+
+/** Commands whose handler takes a key as bytes: upper-case name, then a bit per argument count. */
+const keyCommands: { upper: string; counts: number }[] = [];
+
+/**
+ * Registers that `name`'s handler takes its key (argument 1) with takeKey
+ * when the request has exactly `count` arguments (at most 31; handlers of
+ * other forms never see the mark).
+ */
+export function takesKeyBytes(name: string, count: number): void {
+  const upper = name.toUpperCase();
+  const known = keyCommands.find((c) => c.upper === upper);
+  if (known !== undefined) known.counts |= 1 << count;
+  else keyCommands.push({ upper, counts: 1 << count });
+}
+
+/** The argument counts (a bit each) with which `name` (as sent, any case) takes its key as bytes. */
+export function keyByteCounts(name: string): number {
+  for (const c of keyCommands) {
+    if (c.upper.length === name.length && sameWord(name, c.upper)) return c.counts;
+  }
+  return 0;
+}
+
+/** Leaves argument `i` of `args` as bytes [from, to) of `buf`; settles the previous key. */
+export function holdKey(
+  args: string[],
+  i: number,
+  buf: Uint8Array,
+  from: number,
+  to: number,
+): void {
+  settleKey();
+  args[i] = KEY_ARG;
+  heldKey.argv = args;
+  heldKey.index = i;
+  heldKey.bytes = buf;
+  heldKey.start = from;
+  heldKey.end = to;
+  heldKey.taken = false;
+}
+
+/** The held key standing for argument `i` of `args`, taken by its handler; undefined when a string. */
+export function takeKey(args: readonly string[], i: number): HeldKey | undefined {
+  if (args !== heldKey.argv || i !== heldKey.index || args[i] !== KEY_ARG) return undefined;
+  heldKey.taken = true;
+  return heldKey;
+}
+
+/** Ends the held key before its bytes can change: one its handler did not take becomes its string. */
+function settleKey(): void {
+  if (heldKey.argv === undefined) return;
+  if (!heldKey.taken) heldKey.string();
+  heldKey.argv = undefined;
+  heldKey.bytes = EMPTY_BYTES;
 }
 
 const encoder = new TextEncoder();

@@ -8,7 +8,13 @@ import {
   bytesToBinaryNoted,
   DEFER_MIN,
   deferArgument,
+  DEFERRED_ARG,
   deferredIndex,
+  holdKey,
+  KEY_BYTES_MAX,
+  KEY_BYTES_MIN,
+  keyByteCounts,
+  noteRequestKey,
   parseDecimal,
   RepeatedString,
 } from "./bytes.ts";
@@ -179,14 +185,64 @@ export class RespRequestDecoder {
     }
     this.consumed = p - start;
     const name = this.#name.decode(buf, spans[0]!, spans[1]!);
-    if (long && this.notesBytes) return this.#deferring(buf, spans, count, name);
-    return argvFromSpans(
+    if (this.notesBytes && count > 1) {
+      const keyLength = spans[3]!;
+      if (
+        keyLength >= KEY_BYTES_MIN && keyLength <= KEY_BYTES_MAX &&
+        ((this.#keyCounts(name) >>> count) & 1) === 1
+      ) {
+        return this.#holding(buf, spans, count, name, long);
+      }
+      if (long) {
+        const argv = this.#deferring(buf, spans, count, name);
+        if (argv[1] !== DEFERRED_ARG) noteRequestKey(argv[1]!, buf, spans[2]!);
+        return argv;
+      }
+    }
+    const argv = argvFromSpans(
       buf,
       spans,
       count,
       name,
       this.notesBytes ? bytesToBinaryNoted : bytesToBinary,
     );
+    // The key table hashes and compares the key from its bytes (bytes.ts, requestKey);
+    // a key under KEY_BYTES_MIN as cheaply from its string.
+    if (this.notesBytes && count > 1 && spans[3]! >= KEY_BYTES_MIN) {
+      noteRequestKey(argv[1]!, buf, spans[2]!);
+    }
+    return argv;
+  }
+
+  /** #whole's strings when the key is one its command's handler takes as bytes: left in the buffer. */
+  #holding(
+    buf: Uint8Array,
+    spans: Int32Array,
+    count: number,
+    name: string,
+    long: boolean,
+  ): string[] {
+    const length = spans[3]!;
+    // Made "" by argvFromSpans, then marked.
+    spans[3] = 0;
+    const argv = long
+      ? this.#deferring(buf, spans, count, name)
+      : argvFromSpans(buf, spans, count, name, bytesToBinaryNoted);
+    holdKey(argv, 1, buf, spans[2]!, spans[2]! + length);
+    return argv;
+  }
+
+  /** The last command name #keyCounts was asked about, and its answer. */
+  #keyName = "";
+  #keyNameCounts = 0;
+
+  /** keyByteCounts of the command name, remembered for the next request (clients repeat one). */
+  #keyCounts(name: string): number {
+    if (name !== this.#keyName) {
+      this.#keyName = name;
+      this.#keyNameCounts = keyByteCounts(name);
+    }
+    return this.#keyNameCounts;
   }
 
   /** #whole's strings when an argument is long: one its command's handler takes as bytes is left in the buffer. */

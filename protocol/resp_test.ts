@@ -4,7 +4,10 @@ import {
   bytesToBinary,
   DEFERRED_ARG,
   forgetNotedBytes,
+  KEY_ARG,
+  takeKey,
   takesBytes,
+  takesKeyBytes,
 } from "./bytes.ts";
 import { ProtocolError } from "./errors.ts";
 import { decodeTaking } from "./deferred_testing.ts";
@@ -352,6 +355,42 @@ Deno.test("request: an argument its handler takes as bytes stays in the buffer, 
   forgetNotedBytes();
   wire.fill(0);
   equal(argv[2], long(100));
+});
+
+Deno.test("request: a key its handler takes as bytes stays in the buffer, made when not taken", () => {
+  takesKeyBytes("xkey", 2);
+  takesKeyBytes("xkeyval", 3);
+  takesBytes("xkeyval", 2, 3);
+  const long = "v".repeat(100);
+  const requests = [
+    ["XKEY", "kkkk"],
+    ["xKey", "counter:000000000000"],
+    ["XKEY", "kkkk", "more"],
+    ["XKEY", "x".repeat(33)],
+    ["XKEY", "k"],
+    ["XKEYVAL", "k2k2", long],
+    ["XKEY", ""],
+  ];
+  // Keys of 1-3 bytes are made (cheaper); an empty key takes the general path (a 0 length is
+  // not a quick header), made as it is read.
+  const held = [true, true, false, false, false, true, false];
+  const wire = binaryToBytes(requests.map((r) => bytesToBinary(encodeRespRequest(r))).join(""));
+  const decoder = new RespRequestDecoder();
+  decoder.notesBytes = true;
+  const argvs: string[][] = [];
+  let start = 0;
+  for (const [i, request] of requests.entries()) {
+    const argv = decoder.decode(wire, start, wire.length)!;
+    start += decoder.consumed;
+    equal(argv[1] === KEY_ARG, held[i], `request ${i}`);
+    // Taken by its handler: the bytes, and the string when asked for.
+    if (i % 2 === 0 && held[i]) equal(takeKey(argv, 1)!.string(), request[1]);
+    argvs.push(argv);
+  }
+  // Not taken (queued, refused): its string before the buffer changes, the value's too.
+  forgetNotedBytes();
+  wire.fill(0);
+  deepEqual(argvs, requests);
 });
 
 Deno.test("request: random streams decode alike whole, byte by byte and in random pieces", () => {

@@ -16,6 +16,7 @@ import type { Client, Protocol } from "./client.ts";
 import type { Command, CommandTable } from "./command.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db.ts";
+import type { KeyBytes } from "./types/page_bytes.ts";
 import type { MaxMemory } from "./maxmemory.ts";
 import type { MemoryReducer } from "./memory_reducer.ts";
 import type { NotifyClass } from "./notify.ts";
@@ -136,6 +137,12 @@ export interface ServerContext {
     changes?: number,
     sameSize?: boolean,
   ): void;
+  /**
+   * keyChanged of a key given as its bytes (a request's) whose value is
+   * stored inline, nothing to account again: its string is made only for
+   * those keyChanged tells (WATCH, tracking, keyspace events, blocked clients).
+   */
+  keyChangedAt(db: Database, key: KeyBytes, eventClass: NotifyClass, event: string): void;
   /** Publishes a keyspace notification if its class is enabled. */
   notify(eventClass: NotifyClass, event: string, key: string, dbIndex: number): void;
   /** Sends a write to every propagator (AOF, replicas), or only to those of `only`. */

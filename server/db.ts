@@ -13,7 +13,7 @@ import { KeyTable, type StoredValue } from "./types/keytable.ts";
 import { ByteString, StringForm } from "./types/string.ts";
 import type { RedisObject, RedisValue } from "./types/value.ts";
 import { commandTime } from "./types/access_clock.ts";
-import { PageBytes } from "./types/page_bytes.ts";
+import { type KeyBytes, PageBytes } from "./types/page_bytes.ts";
 import { randomTableKey } from "./types/keytable_keys.ts";
 
 /** What a database tells the rest of the server. */
@@ -105,6 +105,14 @@ export class Database {
     return found;
   }
 
+  /** existsRead of a key given as its bytes (a request's): its string made only to check a TTL. */
+  existsReadAt(key: KeyBytes): boolean {
+    if (this.expires.size !== 0) return this.existsRead(key.string());
+    const found = this.dict.hasAt(key);
+    this.#countLookup(found);
+    return found;
+  }
+
   /**
    * existsRead and getExpire with one lookup of the expiry (TTL and its
    * family): the key's expiry time in ms, -1 without one, undefined when
@@ -168,6 +176,17 @@ export class Database {
   /** readString for a reply that copies the value out at once (GET), as lookupForReply. */
   readStringForReply(key: string): string | PageBytes | undefined {
     const value = this.lookupForReply(key);
+    if (value === undefined || typeof value === "string" || value instanceof PageBytes) {
+      return value;
+    }
+    throw new CommandError(WRONGTYPE);
+  }
+
+  /** readStringForReply of a key given as its bytes (a request's): its string made only to check a TTL. */
+  readStringForReplyAt(key: KeyBytes): string | PageBytes | undefined {
+    if (this.expires.size !== 0) return this.readStringForReply(key.string());
+    const value = this.dict.getForReplyAt(key);
+    this.#countLookup(value !== undefined);
     if (value === undefined || typeof value === "string" || value instanceof PageBytes) {
       return value;
     }
@@ -241,6 +260,12 @@ export class Database {
     return this.dict.addToInteger(key, delta);
   }
 
+  /** addToInteger of a key given as its bytes (KeyTable.addToIntegerAt); its string made only to check a TTL. */
+  addToIntegerAt(key: KeyBytes, delta: number): number | undefined {
+    if (this.expires.size !== 0) return this.addToInteger(key.string(), delta);
+    return this.dict.addToIntegerAt(key, delta);
+  }
+
   /** KeyTable.editInline (APPEND, SETRANGE) on a live key; undefined also when its TTL has passed. */
   editInline(key: string, offset: number, patch: string): number | undefined {
     if (this.expires.size !== 0 && this.#expireIfNeeded(key)) return undefined;
@@ -299,6 +324,15 @@ export class Database {
   set(key: string, value: StoredValue, form = StringForm.Encoded): void {
     if (this.dict.set(key, value, form)) this.hooks.added?.(this, key);
     if (this.expires.size !== 0) this.expires.delete(key);
+  }
+
+  /**
+   * SET of a key given as its bytes (a request's) over a string of the same
+   * length (KeyTable.overwriteAt); false, nothing done, otherwise or when a
+   * TTL may need clearing (the caller sets it with the key's string).
+   */
+  overwriteAt(key: KeyBytes, value: string): boolean {
+    return this.expires.size === 0 && this.dict.overwriteAt(key, value, StringForm.Encoded);
   }
 
   /** set() of a string given as its bytes (see KeyTable.setBytes). */

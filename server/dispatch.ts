@@ -12,6 +12,7 @@ import { feedMonitors, monitorWhen } from "./monitor.ts";
 import { enterCommand, leaveCommand } from "./types/access_clock.ts";
 import { isReplicaClient } from "./replication/client_peer.ts";
 import { monotonicMs } from "./clock.ts";
+import { resolveDeferred } from "../protocol/bytes.ts";
 import type { JudgedFlags } from "./scripting/preflight.ts";
 import {
   CommandError,
@@ -117,11 +118,15 @@ function runRequest(client: Client, argv: string[]): void {
     rejectCommand(client, command, NOAUTH);
     return;
   }
-  const denial = checkCall(server.acl, client.user, command, argv);
-  if (denial !== undefined) {
-    logDenial(client, denial, command, argv, client.multi ? "multi" : "toplevel");
-    rejectCommand(client, command, noPermission(denial, command));
-    return;
+  if (!client.user.unrestricted) {
+    // A key left as bytes (protocol/bytes.ts) is made for a user whose keys are checked.
+    resolveDeferred(argv);
+    const denial = checkCall(server.acl, client.user, command, argv);
+    if (denial !== undefined) {
+      logDenial(client, denial, command, argv, client.multi ? "multi" : "toplevel");
+      rejectCommand(client, command, noPermission(denial, command));
+      return;
+    }
   }
   if (server.busyScriptError !== undefined && !command.spec.flags.includes("allow_busy")) {
     rejectCommand(client, command, server.busyScriptError);
@@ -336,6 +341,7 @@ export function call(
   ctx.propagateAs = undefined;
   // A background save copies the keys this write is about to change.
   if (server.writeWatchers.size !== 0 && command.isWrite) {
+    resolveDeferred(argv);
     for (const watch of server.writeWatchers) watch(ctx, command, argv);
   }
   if (server.monitors.size !== 0 && monitorWhen(command) === "before") {
@@ -359,7 +365,10 @@ export function call(
     leaveCommand();
   }
   command.calls++;
-  if (server.tracking.clients !== 0) server.tracking.afterCall(ctx, command, argv);
+  if (server.tracking.clients !== 0) {
+    resolveDeferred(argv);
+    server.tracking.afterCall(ctx, command, argv);
+  }
   // Sampled timings are scaled up: an unbiased estimate of the total.
   if (timing > 0) {
     const ended = monotonicMs();

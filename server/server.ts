@@ -23,6 +23,7 @@ import type {
   WriteWatcher,
 } from "./context.ts";
 import { Database } from "./db.ts";
+import type { KeyBytes } from "./types/page_bytes.ts";
 import { call } from "./dispatch.ts";
 import { applyLfuConfig, type MaxMemory } from "./maxmemory.ts";
 import type { MemoryReducer } from "./memory_reducer.ts";
@@ -206,6 +207,17 @@ export class RedisServer implements ServerContext {
     if (this.tracking.engaged) this.tracking.invalidate(key, this.tracking.current);
     if (this.notifyMask !== 0) this.notify(eventClass, event, key, db.index);
     if (this.blocking.blockedClients > 0) this.blocking.signalReady(db.index, key);
+  }
+
+  keyChangedAt(db: Database, key: KeyBytes, eventClass: NotifyClass, event: string): void {
+    // Those keyChanged tells, all asked before the key's string is made.
+    if (
+      this.watches.watching() || this.tracking.engaged || this.notifyMask !== 0 ||
+      this.blocking.blockedClients > 0
+    ) {
+      return this.keyChanged(db, key.string(), eventClass, event);
+    }
+    this.dirty++;
   }
 
   /** Publishes a keyspace notification if its class is enabled. */

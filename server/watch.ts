@@ -46,6 +46,11 @@ export class WatchRegistry {
     this.#expiredWhenWatched.delete(client);
   }
 
+  /** Whether any client watches any key (a write to a key kept as bytes then makes its string). */
+  watching(): boolean {
+    return this.#watchers.size !== 0;
+  }
+
   /** A key was modified or deleted: every client watching it fails its next EXEC. */
   touch(dbIndex: number, key: string): void {
     if (this.#watchers.size === 0) return;

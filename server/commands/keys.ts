@@ -26,6 +26,7 @@ import {
   SYNTAX,
   unsupportedOption,
 } from "../errors.ts";
+import { takeKey, takesKeyBytes } from "../../protocol/bytes.ts";
 import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
 import { HELP_SUMMARY, helpRow } from "./help.ts";
@@ -443,6 +444,9 @@ function ttlRow(
   };
 }
 
+// EXISTS of one key looks it up from the request's bytes (protocol/bytes.ts, keys left as bytes).
+takesKeyBytes("exists", 2);
+
 export const keyCommands: CommandSpec[] = [
   {
     name: "del",
@@ -480,6 +484,9 @@ export const keyCommands: CommandSpec[] = [
     summary: "Determines whether one or more keys exist.",
     syntax: "key [key ...]",
     handler(ctx, argv) {
+      // EXISTS key looks its key up from the request's bytes (takesKeyBytes below).
+      const held = takeKey(argv, 1);
+      if (held !== undefined) return ctx.out.int(ctx.db.existsReadAt(held) ? 1 : 0);
       let n = 0;
       for (let i = 1; i < argv.length; i++) {
         const key = argv[i]!; // i < argv.length

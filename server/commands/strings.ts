@@ -1,5 +1,12 @@
 /** String commands. */
-import { DEFERRED_ARG, takeDeferred, takesBytes, writeBinary } from "../../protocol/bytes.ts";
+import {
+  DEFERRED_ARG,
+  takeDeferred,
+  takeKey,
+  takesBytes,
+  takesKeyBytes,
+  writeBinary,
+} from "../../protocol/bytes.ts";
 import type { ReplyWriter } from "../../protocol/writer.ts";
 import { arg, intArg, isWord, parseInt64, parseInteger } from "../args.ts";
 import { keyRange, READ_DELETED_KEY, READ_UPDATED_KEY } from "../key_specs.ts";
@@ -163,6 +170,21 @@ function setGeneric(
   return true;
 }
 
+/** SET key value, whose key may be left as bytes and value deferred (takesKeyBytes, takesBytes). */
+function setPlain(ctx: CommandContext, argv: string[], value: string): void {
+  const db = ctx.db;
+  const held = takeKey(argv, 1);
+  // The common write, a value over one of its length, done from the key's bytes.
+  if (held !== undefined && value !== DEFERRED_ARG && db.overwriteAt(held, value)) {
+    return ctx.server.keyChangedAt(db, held, NotifyClass.String, "set");
+  }
+  const key = held === undefined ? arg(argv, 1) : held.string();
+  const bytes = value === DEFERRED_ARG ? takeDeferred(argv, 2) : undefined;
+  if (bytes === undefined) db.set(key, value);
+  else db.setBytes(key, bytes, StringForm.Encoded);
+  ctx.server.keyChanged(db, key, NotifyClass.String, "set");
+}
+
 /** An INCRBY-style increment: a number when exact, a bigint otherwise. */
 function parseIncrement(arg: string): number | bigint {
   if (arg.length < 16) return intArg(arg);
@@ -171,8 +193,19 @@ function parseIncrement(arg: string): number | bigint {
   return v;
 }
 
+/** INCR, DECR, INCRBY, DECRBY of argv's key, which may be left as bytes (takesKeyBytes below). */
+function incrementBy(ctx: CommandContext, argv: string[], increment: number | bigint): void {
+  const held = takeKey(argv, 1);
+  if (held === undefined) return incrementKey(ctx, arg(argv, 1), increment);
+  const db = ctx.db;
+  const sum = typeof increment === "number" ? db.addToIntegerAt(held, increment) : undefined;
+  if (sum === undefined) return incrementKey(ctx, held.string(), increment);
+  ctx.server.keyChangedAt(db, held, NotifyClass.String, "incrby");
+  ctx.out.int(sum);
+}
+
 /** INCR, DECR, INCRBY, DECRBY: int64 arithmetic with Redis's overflow error. */
-function incrementBy(ctx: CommandContext, key: string, increment: number | bigint): void {
+function incrementKey(ctx: CommandContext, key: string, increment: number | bigint): void {
   const db = ctx.db;
   // A short integer stored inline is edited where it lies (no string read or made).
   const sum = typeof increment === "number" ? db.addToInteger(key, increment) : undefined;
@@ -390,6 +423,11 @@ function rangeRow(name: string, since: string, summary: string): CommandSpec {
 
 // SET key value copies its value's bytes from the request (protocol/bytes.ts, deferred arguments).
 takesBytes("set", 2, 3);
+// These look their key up from the request's bytes (protocol/bytes.ts, keys left as bytes).
+takesKeyBytes("get", 2);
+takesKeyBytes("set", 3);
+for (const name of ["incr", "decr"]) takesKeyBytes(name, 2);
+for (const name of ["incrby", "decrby"]) takesKeyBytes(name, 3);
 
 export const stringCommands: CommandSpec[] = [
   {
@@ -402,7 +440,11 @@ export const stringCommands: CommandSpec[] = [
     summary: "Returns the string value of a key.",
     syntax: "key",
     handler(ctx, argv) {
-      const value = ctx.db.readStringForReply(arg(argv, 1));
+      const held = takeKey(argv, 1);
+      const db = ctx.db;
+      const value = held === undefined
+        ? db.readStringForReply(arg(argv, 1))
+        : db.readStringForReplyAt(held);
       if (value === undefined) ctx.out.nil();
       else replyStored(ctx.out, value);
     },
@@ -419,19 +461,15 @@ export const stringCommands: CommandSpec[] = [
     syntax:
       "key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]",
     handler(ctx, argv) {
-      const key = arg(argv, 1);
       const value = arg(argv, 2);
       if (argv.length === 3) {
-        const db = ctx.db;
-        const bytes = value === DEFERRED_ARG ? takeDeferred(argv, 2) : undefined;
-        if (bytes === undefined) db.set(key, value);
-        else db.setBytes(key, bytes, StringForm.Encoded);
-        ctx.server.keyChanged(db, key, NotifyClass.String, "set");
+        setPlain(ctx, argv, value);
         // The book's `set key value` replies NIL on the native protocol.
         if (ctx.isNative) ctx.out.nil();
         else ctx.out.ok();
         return;
       }
+      const key = arg(argv, 1);
       const options = parseSetOptions(argv, 3);
       if (options.get && options.unit === undefined) {
         // GET changes nothing, so the AOF records the SET without it.
@@ -645,7 +683,7 @@ export const stringCommands: CommandSpec[] = [
     summary:
       "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
     syntax: "key",
-    handler: (ctx, argv) => incrementBy(ctx, arg(argv, 1), 1),
+    handler: (ctx, argv) => incrementBy(ctx, argv, 1),
   },
   {
     name: "decr",
@@ -658,7 +696,7 @@ export const stringCommands: CommandSpec[] = [
     summary:
       "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
     syntax: "key",
-    handler: (ctx, argv) => incrementBy(ctx, arg(argv, 1), -1),
+    handler: (ctx, argv) => incrementBy(ctx, argv, -1),
   },
   {
     name: "incrby",
@@ -671,7 +709,7 @@ export const stringCommands: CommandSpec[] = [
     summary:
       "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
     syntax: "key increment",
-    handler: (ctx, argv) => incrementBy(ctx, arg(argv, 1), parseIncrement(arg(argv, 2))),
+    handler: (ctx, argv) => incrementBy(ctx, argv, parseIncrement(arg(argv, 2))),
   },
   {
     name: "decrby",
@@ -687,7 +725,7 @@ export const stringCommands: CommandSpec[] = [
     handler(ctx, argv) {
       const decrement = parseIncrement(arg(argv, 2));
       if (decrement === INT64_MIN) throw new CommandError(DECREMENT_OVERFLOW);
-      incrementBy(ctx, arg(argv, 1), -decrement);
+      incrementBy(ctx, argv, -decrement);
     },
   },
   {

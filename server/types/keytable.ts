@@ -24,10 +24,12 @@ import {
   addDigits,
   free,
   integerLength,
+  type KeyBytes,
   PageBytes,
   pageString,
   readSmallInteger,
   sameBytes,
+  sameSpan,
   writeInline,
   writeInteger,
   writeU32,
@@ -190,7 +192,18 @@ export class KeyTable {
    */
   getForReply(key: string): RedisValue | PageBytes | undefined {
     const ref = this.#access(key);
+    return ref === 0 ? undefined : this.#forReply(ref);
+  }
+
+  /** getForReply of a key given as its bytes (a request's: no string made). */
+  getForReplyAt(key: KeyBytes): RedisValue | PageBytes | undefined {
+    const ref = this.#count === 0 ? 0 : this.#findAt(key);
     if (ref === 0) return undefined;
+    touchAccess(this.#pageOf(ref), ref & OFFSET_MASK, this.trackFrequency);
+    return this.#forReply(ref);
+  }
+
+  #forReply(ref: number): RedisValue | PageBytes {
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
     if ((page[off]! & KIND_MASK) !== KIND_INLINE) return this.#value(ref);
@@ -289,6 +302,11 @@ export class KeyTable {
     return ref !== 0;
   }
 
+  /** has() of a key given as its bytes (a request's: no string made); not remembered. */
+  hasAt(key: KeyBytes): boolean {
+    return this.#findAt(key) !== 0;
+  }
+
   /** How the string at `key` was written (see StringForm); Encoded if absent. */
   form(key: string): StringForm {
     const ref = key === this.#gotKey ? this.#gotRef : this.#find(key, hashKey(key));
@@ -382,13 +400,44 @@ export class KeyTable {
   }
 
   /**
+   * SET's common write, for a key given as its bytes (a request's): a short
+   * string over an inline one of the same length, in place. False, nothing
+   * touched, otherwise (the caller sets it with the key's string).
+   */
+  overwriteAt(key: KeyBytes, value: string, form: StringForm): boolean {
+    if (!isShortString(value)) return false;
+    const ref = this.#findAt(key);
+    if (ref === 0) return false;
+    const page = this.#pageOf(ref);
+    const off = ref & OFFSET_MASK;
+    if ((page[off]! & KIND_MASK) !== KIND_INLINE) return false;
+    if (this.#inlineValue(page, off) !== value.length) return false;
+    writeInline(page, this.#at, value);
+    setInlineForm(page, off, form);
+    stampAccess(page, off);
+    return true;
+  }
+
+  /**
    * INCRBY's edit: when `key` holds an inline integer readSmallInteger takes,
    * stores it plus `delta` (|delta| < 1e15: the sum is exact) as an int-encoded
    * string and returns the sum; else undefined, nothing touched. Digits of
    * unchanged length overwrite the old ones, as Redis edits an int in place.
    */
   addToInteger(key: string, delta: number): number | undefined {
-    const ref = this.#find(key, hashKey(key));
+    return this.#addToInteger(this.#find(key, hashKey(key)), delta, key);
+  }
+
+  /**
+   * addToInteger of a key given as its bytes (a request's: no string made);
+   * also undefined, nothing touched, when the sum's length differs (the
+   * record is written again, which needs the key's string).
+   */
+  addToIntegerAt(key: KeyBytes, delta: number): number | undefined {
+    return this.#addToInteger(this.#findAt(key), delta, undefined);
+  }
+
+  #addToInteger(ref: number, delta: number, key: string | undefined): number | undefined {
     if (ref === 0) return undefined;
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
@@ -397,12 +446,13 @@ export class KeyTable {
     const start = this.#at;
     const value = readSmallInteger(page, start, len);
     if (value === undefined) return undefined;
-    touchAccess(page, off, this.trackFrequency);
     const sum = value + delta;
     const sumLen = integerLength(sum);
+    if (sumLen !== len && key === undefined) return undefined;
+    touchAccess(page, off, this.trackFrequency);
     if (sumLen !== len) {
-      this.#rememberGot(key, ref);
-      this.#set(key, String(sum), StringForm.Encoded);
+      this.#rememberGot(key!, ref);
+      this.#set(key!, String(sum), StringForm.Encoded);
       return sum;
     }
     if (value >= 0 && delta > 0 && delta < 10) addDigits(page, start, len, delta);
@@ -541,6 +591,21 @@ export class KeyTable {
   /** Slot of the last successful #find. */
   #foundSlot = 0;
 
+  /** #find of a key given as its bytes. */
+  #findAt(key: KeyBytes): number {
+    const h = hashBytes(key.bytes, key.start, key.end);
+    const slots = this.#slots;
+    const mask = this.#mask;
+    for (let i = h >>> this.#shift;; i = (i + 1) & mask) {
+      const ref = slots[i * 2]!;
+      if (ref === 0) return 0;
+      if (slots[i * 2 + 1] === h && this.#keyEqualsAt(ref, key)) {
+        this.#foundSlot = i;
+        return ref;
+      }
+    }
+  }
+
   /** The record ref of `key` (0 if absent); sets #foundSlot. */
   #find(key: string, h: number): number {
     const slots = this.#slots;
@@ -652,6 +717,20 @@ export class KeyTable {
     }
     const len = this.#keyBytes(page, off, kind);
     return len === key.length && sameBytes(page, this.#at, key);
+  }
+
+  /** #keyEquals of a key given as its bytes (kept apart: the string one stays small enough to inline). */
+  #keyEqualsAt(ref: number, key: KeyBytes): boolean {
+    const page = this.#pageOf(ref);
+    const off = ref & OFFSET_MASK;
+    const kind = page[off]! & KIND_MASK;
+    const len = key.end - key.start;
+    if (kind === KIND_BIG_KEY) {
+      const stored = (this.#boxes.values[boxIndex(page, off)] as BigKeyBox).key;
+      return stored.length === len && sameBytes(key.bytes, key.start, stored);
+    }
+    return this.#keyBytes(page, off, kind) === len &&
+      sameSpan(page, this.#at, key.bytes, key.start, len);
   }
 
   #key(ref: number): string {

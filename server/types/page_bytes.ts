@@ -3,6 +3,7 @@ import {
   bytesToBinary,
   decimalLength,
   parseDecimal,
+  requestKey,
   writeBinary,
   writeDecimal,
 } from "../../protocol/bytes.ts";
@@ -24,6 +25,15 @@ export class PageBytes {
     this.end = end;
     return this;
   }
+}
+
+/** A key given as its bytes, [start, end) of `bytes` (a request's: protocol/bytes.ts, HeldKey). */
+export interface KeyBytes {
+  readonly bytes: Uint8Array;
+  readonly start: number;
+  readonly end: number;
+  /** The key's string, made when something needs it (the same one each call). */
+  string(): string;
 }
 
 /** Bytes as a binary string. */
@@ -93,6 +103,8 @@ export function writeInteger(page: Uint8Array, start: number, v: number): void {
  * branch per four halves the loop's cost (a 20-byte key: ~49 → ~35 ns).
  */
 export function sameBytes(page: Uint8Array, p: number, s: string): boolean {
+  // The request's key is compared with the bytes it was made from (bytes.ts, requestKey).
+  if (s === requestKey.key) return sameSpan(page, p, requestKey.bytes, requestKey.start, s.length);
   const len = s.length;
   let i = 0;
   for (; i + 4 <= len; i += 4) {
@@ -103,6 +115,18 @@ export function sameBytes(page: Uint8Array, p: number, s: string): boolean {
     ) return false;
   }
   for (; i < len; i++) if (page[p + i] !== s.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Whether page[p, p + len) holds the same bytes as from[start, start + len). */
+export function sameSpan(
+  page: Uint8Array,
+  p: number,
+  from: Uint8Array,
+  start: number,
+  len: number,
+): boolean {
+  for (let i = 0; i < len; i++) if (page[p + i] !== from[start + i]) return false;
   return true;
 }
 
