@@ -8,18 +8,22 @@
  * for the GC to trace), found through an open-addressing index of two
  * Uint32Arrays: ~45 bytes a key. Values that are not short strings
  * (collections, long strings) stay JS values in a side array the record
- * points to. Records are laid out as record_format.ts describes.
- *
- * The index uses linear probing with backward-shift deletion, so every key
- * sits between its home slot (hash & mask) and the next empty slot. Scanning
- * by home slot in Redis's reverse-binary cursor order therefore keeps
- * Redis's SCAN guarantee: a full iteration returns every key present for its
- * whole duration, even across resizes.
+ * points to. Records are laid out as record_format.ts describes (written by
+ * record_write.ts); the index's probing is key_slots.ts's.
  */
 import { ByteString, StringForm } from "./string.ts";
 import { clockDistance, lruClock } from "./access_clock.ts";
 import { BoxTable } from "./box_table.ts";
 import { hashBytes, hashKey } from "./key_hash.ts";
+import {
+  placeSlot,
+  rehashedSlots,
+  removeSlot,
+  shrunkCapacity,
+  slotOfRef,
+  slotShift,
+} from "./key_slots.ts";
+import { writeRecord } from "./record_write.ts";
 import {
   addDigits,
   free,
@@ -32,8 +36,6 @@ import {
   sameSpan,
   writeInline,
   writeInteger,
-  writeU32,
-  writeVarint,
 } from "./page_bytes.ts";
 import {
   boxIndex,
@@ -45,7 +47,6 @@ import {
   INLINE_MAX,
   isShortString,
   KIND_BIG_KEY,
-  KIND_BOXED,
   KIND_INLINE,
   KIND_MASK,
   readVarint2,
@@ -93,7 +94,7 @@ export class KeyTable {
   constructor() {
     this.#slots = new Uint32Array(MIN_CAPACITY * 2);
     this.#mask = MIN_CAPACITY - 1;
-    this.#shift = 32 - Math.log2(MIN_CAPACITY);
+    this.#shift = slotShift(MIN_CAPACITY);
   }
 
   get size(): number {
@@ -362,7 +363,7 @@ export class KeyTable {
     const h = hashKey(key);
     const ref = got ? this.#gotRef : this.#find(key, h);
     if (ref === 0) {
-      const fresh = this.#write(key, value, form, LFU_INIT);
+      const fresh = writeRecord(this.#arena, this.#boxes, key, value, form, LFU_INIT);
       this.#foundSlot = this.#insert(h, fresh);
       this.#rememberGot(key, fresh);
       return true;
@@ -391,7 +392,7 @@ export class KeyTable {
       stampAccess(page, off);
       return false;
     }
-    const fresh = this.#write(key, value, form, counter);
+    const fresh = writeRecord(this.#arena, this.#boxes, key, value, form, counter);
     // Opening a page for the write may have compacted the old record elsewhere.
     const live = this.#slots[slot * 2]!;
     this.#slots[slot * 2] = fresh;
@@ -536,7 +537,7 @@ export class KeyTable {
     const ref = this.#find(key, hashKey(key));
     if (ref === 0) return false;
     const released = this.#release(ref);
-    this.#removeSlot(this.#foundSlot);
+    removeSlot(this.#slots, this.#mask, this.#shift, this.#foundSlot);
     if (--this.#count === 0) {
       // Nothing live is left: give every page back, not just the mostly dead ones.
       this.clear();
@@ -554,7 +555,7 @@ export class KeyTable {
     this.#arena.clear();
     this.#slots = new Uint32Array(MIN_CAPACITY * 2);
     this.#mask = MIN_CAPACITY - 1;
-    this.#shift = 32 - Math.log2(MIN_CAPACITY);
+    this.#shift = slotShift(MIN_CAPACITY);
     this.#count = 0;
     this.#boxes.clear();
   }
@@ -623,65 +624,20 @@ export class KeyTable {
   #insert(h: number, ref: number): number {
     if ((this.#count + 1) * 4 > (this.#mask + 1) * 3) this.#resize((this.#mask + 1) * 2);
     this.#count++;
-    return this.#place(h, ref);
-  }
-
-  #place(h: number, ref: number): number {
-    const slots = this.#slots;
-    const mask = this.#mask;
-    let i = h >>> this.#shift;
-    while (slots[i * 2] !== 0) i = (i + 1) & mask;
-    slots[i * 2] = ref;
-    slots[i * 2 + 1] = h;
-    return i;
-  }
-
-  /** Backward-shift deletion: no tombstones, clusters stay contiguous. */
-  #removeSlot(slot: number): void {
-    const slots = this.#slots;
-    const mask = this.#mask;
-    const shift = this.#shift;
-    let hole = slot;
-    slots[hole * 2] = 0;
-    for (let j = (hole + 1) & mask; slots[j * 2] !== 0; j = (j + 1) & mask) {
-      const home = slots[j * 2 + 1]! >>> shift;
-      // Move j into the hole unless its home lies cyclically in (hole, j].
-      if (((j - home) & mask) >= ((j - hole) & mask)) {
-        slots[hole * 2] = slots[j * 2]!;
-        slots[hole * 2 + 1] = slots[j * 2 + 1]!;
-        slots[j * 2] = 0;
-        hole = j;
-      }
-    }
+    return placeSlot(this.#slots, this.#mask, this.#shift, h, ref);
   }
 
   #resize(capacity: number): void {
     const old = this.#slots;
-    this.#slots = new Uint32Array(capacity * 2);
+    this.#slots = rehashedSlots(old, capacity);
     this.#mask = capacity - 1;
-    this.#shift = 32 - Math.log2(capacity);
-    for (let i = 0; i < old.length; i += 2) {
-      if (old[i] !== 0) this.#place(old[i + 1]!, old[i]!);
-    }
+    this.#shift = slotShift(capacity);
     free(old);
   }
 
-  /** Shrinks below 10% fill, as Redis resizes its dicts. */
   #maybeShrink(): void {
-    const capacity = this.#mask + 1;
-    if (capacity <= MIN_CAPACITY || this.#count * 10 >= capacity) return;
-    let target = MIN_CAPACITY;
-    while (target * 3 < this.#count * 8) target *= 2;
-    this.#resize(target);
-  }
-
-  /** The slot holding this live record. */
-  #slotOfRef(ref: number, h: number): number {
-    const slots = this.#slots;
-    const mask = this.#mask;
-    let i = h >>> this.#shift;
-    while (slots[i * 2] !== ref) i = (i + 1) & mask;
-    return i;
+    const target = shrunkCapacity(this.#mask + 1, this.#count, MIN_CAPACITY);
+    if (target !== 0) this.#resize(target);
   }
 
   // ---- records ---------------------------------------------------------
@@ -775,48 +731,6 @@ export class KeyTable {
     return hashBytes(page, this.#at, this.#at + keyLen);
   }
 
-  /** Writes a new record for key/value into the arena; returns its ref. */
-  #write(key: string, value: StoredValue | Uint8Array, form: StringForm, counter: number): number {
-    const formBits = form << FORM_SHIFT;
-    if (key.length > INLINE_MAX) {
-      // setBytes passes no bytes with a long key.
-      const box = this.#boxes.add({ key, value: value as StoredValue });
-      const ref = this.#arena.reserve(HEADER + 4);
-      const page = this.#pageOf(ref);
-      const off = ref & OFFSET_MASK;
-      page[off] = KIND_BIG_KEY | formBits;
-      page[off + 4] = counter;
-      stampAccess(page, off);
-      writeU32(page, off + HEADER, box);
-      return ref;
-    }
-    const keyLen = key.length;
-    const keyLenBytes = keyLen < 0x80 ? 1 : 2;
-    const inline = isShortString(value);
-    const valueLen = inline ? value.length : 0;
-    const size = HEADER + keyLenBytes + (inline ? (valueLen < 0x80 ? 1 : 2) + valueLen : 4) +
-      keyLen;
-    const ref = this.#arena.reserve(size);
-    const page = this.#pageOf(ref);
-    const off = ref & OFFSET_MASK;
-    page[off] = (inline ? KIND_INLINE : KIND_BOXED) | formBits;
-    page[off + 4] = counter;
-    stampAccess(page, off);
-    let p = writeVarint(page, off + HEADER, keyLen);
-    if (inline) {
-      p = writeVarint(page, p, valueLen);
-    } else {
-      writeU32(page, p, this.#boxes.add(value as StoredValue));
-      p += 4;
-    }
-    for (let i = 0; i < keyLen; i++) page[p + i] = key.charCodeAt(i);
-    if (inline) {
-      p += keyLen;
-      writeInline(page, p, value);
-    }
-    return ref;
-  }
-
   /** Marks a record dead and frees its box; returns its page. */
   #release(ref: number): number {
     const page = this.#pageOf(ref);
@@ -842,7 +756,13 @@ export class KeyTable {
       const size = recordSize(page, off);
       if ((page[off]! & FLAG_DEAD) === 0) {
         const ref = (((pageIndex + 1) << PAGE_BITS) | off) >>> 0;
-        const slot = this.#slotOfRef(ref, this.#recordHash(page, off));
+        const slot = slotOfRef(
+          this.#slots,
+          this.#mask,
+          this.#shift,
+          ref,
+          this.#recordHash(page, off),
+        );
         const moved = this.#arena.reserve(size);
         this.#pageOf(moved).set(page.subarray(off, off + size), moved & OFFSET_MASK);
         this.#slots[slot * 2] = moved;
