@@ -172,7 +172,6 @@ export function forgetNotedBytes(): void {
   notedString = "";
   requestKey.key = "";
   requestKey.bytes = EMPTY_BYTES;
-  requestKey.hashed = false;
 }
 
 /**
@@ -185,12 +184,10 @@ export function forgetNotedBytes(): void {
  * has equal bytes, so whoever passes it (a handler, a script, EXEC) gets the
  * same answer either way.
  */
-export const requestKey: { key: string; bytes: Uint8Array; start: number; hashed: boolean } = {
+export const requestKey: { key: string; bytes: Uint8Array; start: number } = {
   key: "",
   bytes: new Uint8Array(0),
   start: 0,
-  /** Whether key_hash.ts holds its hash (it hashes it once). */
-  hashed: false,
 };
 
 /** Notes `key`, made from `buf` at `start`, as requestKey (decoders whose owner forgets). */
@@ -198,7 +195,6 @@ export function noteRequestKey(key: string, buf: Uint8Array, start: number): voi
   requestKey.key = key;
   requestKey.bytes = buf;
   requestKey.start = start;
-  requestKey.hashed = false;
 }
 
 /**

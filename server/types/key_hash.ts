@@ -19,24 +19,20 @@ let memoKey = "";
  * to 0 and its later ones to their real value (SET "" x; SET a b; GET "" → nil).
  */
 const memoHash = Uint32Array.of(finalize(SEED));
-/** The request key's hash, while requestKey.hashed. */
-const requestHash = new Uint32Array(1);
 
 /** A key's hash; the last one is remembered, as a command hashes its key twice. */
 export function hashKey(key: string): number {
-  // The request's key is hashed once, from the bytes it was made from (bytes.ts,
-  // requestKey), before the memo: an equal string that is another object (the
-  // previous request's key) costs a content compare. Small enough to inline.
-  if (key === requestKey.key) return requestKey.hashed ? requestHash[0]! : hashRequestKey();
+  // The memo first: a client repeating a key (a counter, a queue) skips the
+  // hash for a compare of the two strings. Then the request's key is hashed
+  // from the bytes it was made from (bytes.ts, requestKey). Small enough to inline.
   if (key === memoKey) return memoHash[0]!;
   memoKey = key;
-  return memoHash[0] = hashString(key);
+  return memoHash[0] = key === requestKey.key ? hashRequestKey() : hashString(key);
 }
 
 function hashRequestKey(): number {
   const start = requestKey.start;
-  requestKey.hashed = true;
-  return requestHash[0] = hashBytes(requestKey.bytes, start, start + requestKey.key.length);
+  return hashBytes(requestKey.bytes, start, start + requestKey.key.length);
 }
 
 function hashString(key: string): number {
