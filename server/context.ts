@@ -38,6 +38,11 @@ export interface Propagator {
   readonly target?: PropagationTarget;
   /** False while it records nothing (AOF off; no backlog, no replica); unset: always records. */
   readonly active?: boolean;
+  /**
+   * Whether it calls resolveDeferred (protocol/bytes.ts) on argv itself before it records it;
+   * unset: the server resolves argv before calling it.
+   */
+  readonly resolves?: boolean;
   propagate(dbIndex: number, argv: readonly string[]): void;
 }
 

@@ -260,15 +260,13 @@ export class RedisServer implements ServerContext {
       this.execPropagation = "sent";
       for (const p of this.propagators) p.propagate(dbIndex, ["MULTI"]);
     }
-    // A deferred value needs its string only where something records it (no AOF open, no replica
-    // or backlog: nothing does). Writes without one skip the check: calling each propagator, which
-    // returns at once, measured ~10 ns cheaper than recordsWrites() (in-process INCR).
-    if (holdsDeferred(argv)) {
-      if (!this.recordsWrites()) return;
-      resolveDeferred(argv);
-    }
+    // A deferred argument needs its string only where something records it: the AOF and
+    // replication resolve it themselves once they know they do (`resolves`), so a write with
+    // nothing recording makes no string and asks no propagator whether it is active.
+    const held = holdsDeferred(argv);
     for (const p of this.propagators) {
       if (only === undefined || p.target === undefined || p.target === only) {
+        if (held && p.resolves !== true) resolveDeferred(argv);
         p.propagate(dbIndex, argv);
       }
     }

@@ -10,6 +10,7 @@
  * snapshot copy each key before a command first changes it.
  */
 import type { ServerContext, WriteWatcher } from "../context.ts";
+import { resolveDeferred } from "../../protocol/bytes.ts";
 import { VERSION } from "../../protocol/version.ts";
 import {
   AofPaths,
@@ -114,8 +115,11 @@ export class Persistence {
       get active() {
         return isOpen();
       },
+      resolves: true,
       propagate: (dbIndex, argv) => {
-        if (this.aof.isOpen) this.aof.append(dbIndex, argv);
+        if (!this.aof.isOpen) return;
+        resolveDeferred(argv);
+        this.aof.append(dbIndex, argv);
       },
     });
     server.cronHooks.push(() => this.cron());

@@ -9,6 +9,7 @@
  * unchanged (`forward`), so that its offsets stay its master's and its own
  * replicas and backlog see the same history.
  */
+import { resolveDeferred } from "../../protocol/bytes.ts";
 import { CommandBuffer } from "../persistence/command_buffer.ts";
 import { ReplicationBacklog } from "./backlog.ts";
 import { ReplicationIds } from "./ids.ts";
@@ -25,6 +26,8 @@ export class ReplicationStream {
   /** True on a replica: local writes are not streamed, the master's stream is forwarded. */
   forwarding = false;
   readonly target = "replicas";
+  /** It resolves a deferred argument itself, only when it records (propagate). */
+  readonly resolves = true;
   #offset = 0;
   /** Database the stream last SELECTed; -1 forces a SELECT before the next command. */
   #selectedDb = -1;
@@ -43,6 +46,7 @@ export class ReplicationStream {
   /** The server's propagation hook: a write command that ran in database `dbIndex`. */
   propagate(dbIndex: number, argv: readonly string[]): void {
     if (this.forwarding || !this.active) return;
+    resolveDeferred(argv);
     if (dbIndex !== this.#selectedDb) {
       this.#buffer.append(["SELECT", String(dbIndex)]);
       this.#selectedDb = dbIndex;
