@@ -541,7 +541,15 @@ Deno.test("table writes: removal in traversal, next from a removed key, float ke
     "local _, nilkey = pcall(function() local x = {} x[nil] = 1 end)",
     "local _, nankey = pcall(function() local x = {} x[0/0] = 1 end)",
     "local c = {1, 2, 3, n = 'x'}",
-    "return {n, t[1], t[2^40], t.k, #c, c.n, count, second ~= nil, u[first] == nil, nilkey, nankey}",
+    // A removal from one table leaves no dead key in another (tables share no dead keys).
+    "local a = {x = 1, y = 2}",
+    "local d = {p = 1, q = 2}",
+    "a.x = nil",
+    "local _, badnext = pcall(next, d, 'x')",
+    "local dn = 0",
+    "for _ in pairs(d) do dn = dn + 1 end",
+    "return {n, t[1], t[2^40], t.k, #c, c.n, count, second ~= nil, u[first] == nil, nilkey, nankey,",
+    "  badnext, dn}",
   ].join("\n");
   const b = (value: string): RespValue => ({ type: "bulk", value });
   deepEqual(evalScript(engine, body), {
@@ -558,6 +566,8 @@ Deno.test("table writes: removal in traversal, next from a removed key, float ke
       int(1),
       b("user_script:16: table index is nil"),
       b("user_script:17: table index is NaN"),
+      b("invalid key to 'next'"),
+      int(2),
     ],
   });
 });
