@@ -42,10 +42,8 @@ import {
   type LuaState,
   type LuaTable,
   type LuaValue,
-  pushKnown,
   pushValue,
   rawField,
-  rawSetIndex,
   setReadonly,
   setStringItem,
   tableAt,
@@ -264,10 +262,8 @@ export function pushArray(
   to = items.length,
 ): void {
   lua.lua_createtable(L, to - from, 0);
-  for (let i = from; i < to; i++) {
-    pushKnown(L, items[i]!);
-    rawSetIndex(L, i - from + 1);
-  }
+  const table = tableAt(L, -1);
+  for (let i = from; i < to; i++) setStringItem(table, i - from + 1, items[i]!);
 }
 
 /** KEYS or ARGV: the global's name, as a registry reference, and its current table. */

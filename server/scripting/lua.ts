@@ -395,11 +395,6 @@ function knownBytes(s: string): Uint8Array {
   return bytes;
 }
 
-/** Pushes `s` as a Lua string whose bytes knownString recognizes. */
-export function pushKnown(L: LuaState, s: string): void {
-  pushBytes(L, knownBytes(s));
-}
-
 /** The string a run's KEYS or ARGV item with these very bytes was made from, if any. */
 export function knownString(bytes: Uint8Array): string | undefined {
   for (let i = 0; i < knownCount; i++) {

@@ -38,6 +38,7 @@ const nilObject = lobject.luaO_nilobject;
 
 /** Links a new entry last in `t`, as fengari's `add` does, clearing the dead keys only if any. */
 function add(t: Loose, hash: unknown, key: Loose, value: Loose): void {
+  adding(t);
   if (t.dead_strong.size !== 0) t.dead_strong.clear();
   t.dead_weak = undefined;
   const prev = t.l;
@@ -50,19 +51,21 @@ function add(t: Loose, hash: unknown, key: Loose, value: Loose): void {
 }
 
 /**
- * The dead keys of a table from which nothing was ever removed: one empty Map
- * shared by all of them, never written (a removal gives its table its own
- * first, in `removing`). A Map is the costliest part of a new table, and
- * most tables (a function's KEYS and ARGV, a reply's array, `{ok=...}`)
- * never lose a key.
+ * A Map is the costliest part of a new table (~180 bytes), and fengari makes
+ * two per table: its entries and its dead keys. A table that has none yet
+ * shares one empty Map, never written: a table's first key gives it its own
+ * entries (`adding`), its first removal its own dead keys (`removing`, as
+ * fengari's mark_dead adds to them). Most tables never lose a key (a
+ * function's KEYS and ARGV, a reply's array, `{ok=...}`), and an empty ARGV
+ * never gets one.
  */
-const NO_DEAD_KEYS: Map<unknown, unknown> = new Map();
+const EMPTY_MAP: Map<unknown, unknown> = new Map();
 
-/** A new table as fengari's Table constructor makes it, with NO_DEAD_KEYS. */
+/** A new table as fengari's Table constructor makes it, sharing EMPTY_MAP for both Maps. */
 class LazyTable {
   id: number;
-  strong = new Map();
-  dead_strong = NO_DEAD_KEYS;
+  strong = EMPTY_MAP;
+  dead_strong = EMPTY_MAP;
   dead_weak = undefined;
   f = undefined;
   l = undefined;
@@ -78,7 +81,12 @@ Object.setPrototypeOf(LazyTable.prototype, ltable.Table.prototype);
 
 /** Gives `t` its own dead keys before fengari's code removes a key (its mark_dead adds to them). */
 function removing(t: Loose): void {
-  if (t.dead_strong === NO_DEAD_KEYS) t.dead_strong = new Map();
+  if (t.dead_strong === EMPTY_MAP) t.dead_strong = new Map();
+}
+
+/** Gives `t` its own entries before a key is added (by `add` here or fengari's). */
+function adding(t: Loose): void {
+  if (t.strong === EMPTY_MAP) t.strong = new Map();
 }
 
 /** `t[key] = value` for an integer key. */
@@ -104,6 +112,7 @@ function setfrom(L: Loose, t: Loose, key: Loose, value: Loose): void {
   else if (type === LUA_TSHRSTR || type === LUA_TLNGSTR) hash = luaS_hashlongstr(kv);
   if (hash === undefined || value.type === LUA_TNIL) {
     if (value.type === LUA_TNIL) removing(t);
+    else adding(t);
     return originalSetfrom(L, t, key, value);
   }
   const e = t.strong.get(hash);
