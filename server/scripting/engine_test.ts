@@ -586,3 +586,44 @@ Deno.test("strings with bytes under 16 are their own table keys, constants and o
     values: [bulk("absent"), bulk("different"), bulk("less"), bulk("less"), int(2)],
   });
 });
+
+Deno.test("closures keep their own locals while calls and returns reuse the stack's slots", () => {
+  // The reply of redis-server 7.0.15 to the same script; a second run reuses the first's slots.
+  const engine = new ScriptEngine();
+  const body = [
+    "local fns = {}",
+    "local function mk(x) local y = x * 2 return function() y = y + 1 return y end end",
+    "for i = 1, 3 do local v = i * 10 fns[#fns + 1] = function() return v end end",
+    "local c = mk(5)",
+    "local function noisy(a, b, d) local t = {a, b, d} return #t end",
+    "noisy(1, 2, 3)",
+    "local r1 = c()",
+    "noisy(4, 5, 6)",
+    "local r2 = c()",
+    "local ok = pcall(function() local z = 7 fns[#fns + 1] = function() return z end error('boom') end)",
+    "noisy(7, 8, 9)",
+    "local co = coroutine.wrap(function(a) local w = a coroutine.yield(function() return w end) end)",
+    "local g = co(99)",
+    "noisy(1, 1, 1)",
+    "return {fns[1](), fns[2](), fns[3](), fns[4](), r1, r2, c(), tostring(ok), g(),",
+    "  redis.call('incr', KEYS[1])}",
+  ].join("\n");
+  const host = fakeHost();
+  for (const count of [1, 2]) {
+    deepEqual(evalScript(engine, body, ["k"], [], host), {
+      type: "array",
+      values: [
+        int(10),
+        int(20),
+        int(30),
+        int(7),
+        int(11),
+        int(12),
+        int(13),
+        { type: "bulk", value: "false" },
+        int(99),
+        int(count),
+      ],
+    });
+  }
+});
