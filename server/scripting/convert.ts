@@ -28,6 +28,7 @@ import {
   pushBinary,
   pushBytes,
   pushLiteral,
+  pushNumber,
   rawSetIndex,
   rawSetPair,
   setField,
@@ -98,7 +99,7 @@ function pushFromBytes(L: LuaState, buf: Uint8Array, at: number, end: number): n
   if (n === undefined) return -1;
   const next = cr + 2;
   if (type === COLON) {
-    lua.lua_pushnumber(L, n);
+    pushNumber(L, n);
     return next;
   }
   if (type === DOLLAR) {

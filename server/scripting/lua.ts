@@ -101,7 +101,28 @@ export function pushBinary(L: LuaState, s: string): void {
  * would copy them): the caller must not change them.
  */
 export function pushBytes(L: LuaState, bytes: Uint8Array): void {
-  lobject.pushsvalue2s(L, lstring.luaS_bless(L, bytes));
+  const ts = lstring.luaS_bless(L, bytes);
+  const l = L as unknown as LooseApi;
+  const slot = l.stack[l.top];
+  if (slot === undefined) lobject.pushsvalue2s(L, ts);
+  else {
+    slot.setsvalue(ts);
+    l.top++;
+  }
+}
+
+/**
+ * Pushes a number (lua_pushnumber), into the value object the slot above the
+ * top kept, if any, as the interpreter's own steps do (lua_calls.ts adjustTop).
+ */
+export function pushNumber(L: LuaState, n: number): void {
+  const l = L as unknown as LooseApi;
+  const slot = l.stack[l.top];
+  if (slot === undefined) lua.lua_pushnumber(L, n);
+  else {
+    slot.setfltvalue(n);
+    l.top++;
+  }
 }
 
 /** A Lua value held outside any stack (fengari's TValue), a copy of one that was on it. */
