@@ -33,6 +33,8 @@ import {
   rawSetPair,
   setField,
   toBinary,
+  topNumber,
+  topType,
 } from "./lua.ts";
 
 /** Pushes `{err = "<CODE> <message>"}`; `error` may start with `-CODE ` (Redis's luaPushErrorBuff). */
@@ -249,8 +251,8 @@ export function popReply(
   resp: 2 | 3,
   number: NumberReply = { type: "number", value: 0 },
 ): ScriptReply {
-  if (lua.lua_type(L, -1) === LUA_TNUMBER) {
-    const n = Math.trunc(lua.lua_tonumber(L, -1));
+  if (topType(L) === LUA_TNUMBER) {
+    const n = Math.trunc(topNumber(L));
     if (Number.isSafeInteger(n)) {
       lua.lua_pop(L, 1);
       // -0 truncated is an integer 0, as the bigint it stands for.

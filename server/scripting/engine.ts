@@ -49,6 +49,7 @@ import {
   tableAt,
   toBinary,
   toLua,
+  topType,
   topValue,
   typeOf,
 } from "./lua.ts";
@@ -429,7 +430,7 @@ export class ScriptRun {
    * when the caller writes the reply (nothing runs Lua before that).
    */
   #result(co: LuaState): ScriptReply {
-    const type = lua.lua_type(co, 1);
+    const type = topType(co);
     if (type === LUA_TTABLE) {
       // Raw reads: a metatable's __index must not run outside the script's protected call.
       const t = tableAt(co, 1);

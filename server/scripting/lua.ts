@@ -134,6 +134,18 @@ export function topValue(L: LuaState): LuaValue {
   return new lobject.TValue(o.type, o.value) as LuaValue;
 }
 
+/** The basic type (LUA_T*) of the value at the top of the stack (there must be one). */
+export function topType(L: LuaState): number {
+  const l = L as unknown as LooseApi;
+  return l.stack[l.top - 1].type & 0x0f;
+}
+
+/** The number at the top of the stack (topType is LUA_TNUMBER). */
+export function topNumber(L: LuaState): number {
+  const l = L as unknown as LooseApi;
+  return l.stack[l.top - 1].value;
+}
+
 /** Pushes a value held by valueAt (a copy of it: the stack's slots are its own). */
 export function pushValue(L: LuaState, value: LuaValue): void {
   lobject.pushobj2s(L, value);
