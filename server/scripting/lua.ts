@@ -146,9 +146,18 @@ export function topNumber(L: LuaState): number {
   return l.stack[l.top - 1].value;
 }
 
-/** Pushes a value held by valueAt (a copy of it: the stack's slots are its own). */
+/**
+ * Pushes a value held by topValue (a copy of it: the stack's slots are their
+ * own), into the object the slot above the top kept, if any (as pushBytes).
+ */
 export function pushValue(L: LuaState, value: LuaValue): void {
-  lobject.pushobj2s(L, value);
+  const l = L as unknown as LooseApi;
+  const slot = l.stack[l.top];
+  if (slot === undefined) lobject.pushobj2s(L, value);
+  else {
+    slot.setfrom(value);
+    l.top++;
+  }
 }
 
 /**
