@@ -42,6 +42,7 @@ import {
   type LuaState,
   type LuaTable,
   type LuaValue,
+  pushNewTable,
   pushValue,
   rawField,
   setReadonly,
@@ -262,8 +263,7 @@ export function pushArray(
   from = 0,
   to = items.length,
 ): void {
-  lua.lua_createtable(L, to - from, 0);
-  const table = tableAt(L, -1);
+  const table = pushNewTable(L);
   for (let i = from; i < to; i++) setStringItem(table, i - from + 1, items[i]!);
 }
 

@@ -160,6 +160,17 @@ export function pushValue(L: LuaState, value: LuaValue): void {
   }
 }
 
+/** Pushes a new table (lua_createtable) into the object the slot above the top kept, if any. */
+export function pushNewTable(L: LuaState): LuaTable {
+  const t = ltable.luaH_new(L);
+  const l = L as unknown as LooseApi;
+  const slot = l.stack[l.top];
+  if (slot === undefined) l.stack[l.top] = new lobject.TValue(LUA_TTABLE, t);
+  else slot.sethvalue(t);
+  l.top++;
+  return t;
+}
+
 /**
  * The arguments of the running JavaScript function, read straight off its
  * stack frame (lua_type and lua_tolstring check any index, and these run for
