@@ -28,10 +28,13 @@ import {
   pushBinary,
   pushBytes,
   pushLiteral,
+  pushNumber,
   rawSetIndex,
   rawSetPair,
   setField,
   toBinary,
+  topNumber,
+  topType,
 } from "./lua.ts";
 
 /** Pushes `{err = "<CODE> <message>"}`; `error` may start with `-CODE ` (Redis's luaPushErrorBuff). */
@@ -98,7 +101,7 @@ function pushFromBytes(L: LuaState, buf: Uint8Array, at: number, end: number): n
   if (n === undefined) return -1;
   const next = cr + 2;
   if (type === COLON) {
-    lua.lua_pushnumber(L, n);
+    pushNumber(L, n);
     return next;
   }
   if (type === DOLLAR) {
@@ -248,8 +251,8 @@ export function popReply(
   resp: 2 | 3,
   number: NumberReply = { type: "number", value: 0 },
 ): ScriptReply {
-  if (lua.lua_type(L, -1) === LUA_TNUMBER) {
-    const n = Math.trunc(lua.lua_tonumber(L, -1));
+  if (topType(L) === LUA_TNUMBER) {
+    const n = Math.trunc(topNumber(L));
     if (Number.isSafeInteger(n)) {
       lua.lua_pop(L, 1);
       // -0 truncated is an integer 0, as the bigint it stands for.

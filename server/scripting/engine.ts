@@ -42,15 +42,15 @@ import {
   type LuaState,
   type LuaTable,
   type LuaValue,
-  pushKnown,
+  pushNewTable,
   pushValue,
   rawField,
-  rawSetIndex,
   setReadonly,
   setStringItem,
   tableAt,
   toBinary,
   toLua,
+  topType,
   topValue,
   typeOf,
 } from "./lua.ts";
@@ -263,11 +263,8 @@ export function pushArray(
   from = 0,
   to = items.length,
 ): void {
-  lua.lua_createtable(L, to - from, 0);
-  for (let i = from; i < to; i++) {
-    pushKnown(L, items[i]!);
-    rawSetIndex(L, i - from + 1);
-  }
+  const table = pushNewTable(L);
+  for (let i = from; i < to; i++) setStringItem(table, i - from + 1, items[i]!);
 }
 
 /** KEYS or ARGV: the global's name, as a registry reference, and its current table. */
@@ -433,7 +430,7 @@ export class ScriptRun {
    * when the caller writes the reply (nothing runs Lua before that).
    */
   #result(co: LuaState): ScriptReply {
-    const type = lua.lua_type(co, 1);
+    const type = topType(co);
     if (type === LUA_TTABLE) {
       // Raw reads: a metatable's __index must not run outside the script's protected call.
       const t = tableAt(co, 1);

@@ -541,7 +541,15 @@ Deno.test("table writes: removal in traversal, next from a removed key, float ke
     "local _, nilkey = pcall(function() local x = {} x[nil] = 1 end)",
     "local _, nankey = pcall(function() local x = {} x[0/0] = 1 end)",
     "local c = {1, 2, 3, n = 'x'}",
-    "return {n, t[1], t[2^40], t.k, #c, c.n, count, second ~= nil, u[first] == nil, nilkey, nankey}",
+    // A removal from one table leaves no dead key in another (tables share no dead keys).
+    "local a = {x = 1, y = 2}",
+    "local d = {p = 1, q = 2}",
+    "a.x = nil",
+    "local _, badnext = pcall(next, d, 'x')",
+    "local dn = 0",
+    "for _ in pairs(d) do dn = dn + 1 end",
+    "return {n, t[1], t[2^40], t.k, #c, c.n, count, second ~= nil, u[first] == nil, nilkey, nankey,",
+    "  badnext, dn}",
   ].join("\n");
   const b = (value: string): RespValue => ({ type: "bulk", value });
   deepEqual(evalScript(engine, body), {
@@ -558,6 +566,8 @@ Deno.test("table writes: removal in traversal, next from a removed key, float ke
       int(1),
       b("user_script:16: table index is nil"),
       b("user_script:17: table index is NaN"),
+      b("invalid key to 'next'"),
+      int(2),
     ],
   });
 });
@@ -575,4 +585,45 @@ Deno.test("strings with bytes under 16 are their own table keys, constants and o
     type: "array",
     values: [bulk("absent"), bulk("different"), bulk("less"), bulk("less"), int(2)],
   });
+});
+
+Deno.test("closures keep their own locals while calls and returns reuse the stack's slots", () => {
+  // The reply of redis-server 7.0.15 to the same script; a second run reuses the first's slots.
+  const engine = new ScriptEngine();
+  const body = [
+    "local fns = {}",
+    "local function mk(x) local y = x * 2 return function() y = y + 1 return y end end",
+    "for i = 1, 3 do local v = i * 10 fns[#fns + 1] = function() return v end end",
+    "local c = mk(5)",
+    "local function noisy(a, b, d) local t = {a, b, d} return #t end",
+    "noisy(1, 2, 3)",
+    "local r1 = c()",
+    "noisy(4, 5, 6)",
+    "local r2 = c()",
+    "local ok = pcall(function() local z = 7 fns[#fns + 1] = function() return z end error('boom') end)",
+    "noisy(7, 8, 9)",
+    "local co = coroutine.wrap(function(a) local w = a coroutine.yield(function() return w end) end)",
+    "local g = co(99)",
+    "noisy(1, 1, 1)",
+    "return {fns[1](), fns[2](), fns[3](), fns[4](), r1, r2, c(), tostring(ok), g(),",
+    "  redis.call('incr', KEYS[1])}",
+  ].join("\n");
+  const host = fakeHost();
+  for (const count of [1, 2]) {
+    deepEqual(evalScript(engine, body, ["k"], [], host), {
+      type: "array",
+      values: [
+        int(10),
+        int(20),
+        int(30),
+        int(7),
+        int(11),
+        int(12),
+        int(13),
+        { type: "bulk", value: "false" },
+        int(99),
+        int(count),
+      ],
+    });
+  }
 });

@@ -69,9 +69,12 @@ import {
   LUA_TSTRING,
   LUA_TTABLE,
   type LuaState,
+  type LuaValue,
+  pushValue,
   setReadonly,
   toBinary,
   toLua,
+  topValue,
 } from "./lua.ts";
 import { type RunState, type ScriptHost, setLogAndVersion } from "./redis_api.ts";
 
@@ -82,6 +85,8 @@ export interface FunctionInfo {
   library: LibraryInfo;
   /** The callback, in the Lua registry. */
   ref: number;
+  /** The same callback as a Lua value, pushed for each call without a registry lookup. */
+  fn: LuaValue;
 }
 
 export interface LibraryInfo {
@@ -202,8 +207,9 @@ export class FunctionLibraries {
       return raise(REGISTER_DUPLICATE);
     }
     lua.lua_pushvalue(L, args.callbackIndex);
+    const fn = topValue(L);
     const ref = lauxlib.luaL_ref(L, LUA_REGISTRYINDEX);
-    library.functions.set(args.name.toLowerCase(), { ...args, library, ref });
+    library.functions.set(args.name.toLowerCase(), { ...args, library, ref, fn });
     return 0;
   }
 
@@ -371,7 +377,7 @@ export class FunctionLibraries {
     if (this.#current !== undefined) throw new Error("a script is already running");
     const co = this.#threads.next;
     forgetKnownStrings();
-    lua.lua_rawgeti(co, LUA_REGISTRYINDEX, fn.ref);
+    pushValue(co, fn.fn);
     // New tables each call: a function may keep them (in its library's locals).
     pushArray(co, argv, first, first + numkeys);
     pushArray(co, argv, first + numkeys);

@@ -101,7 +101,28 @@ export function pushBinary(L: LuaState, s: string): void {
  * would copy them): the caller must not change them.
  */
 export function pushBytes(L: LuaState, bytes: Uint8Array): void {
-  lobject.pushsvalue2s(L, lstring.luaS_bless(L, bytes));
+  const ts = lstring.luaS_bless(L, bytes);
+  const l = L as unknown as LooseApi;
+  const slot = l.stack[l.top];
+  if (slot === undefined) lobject.pushsvalue2s(L, ts);
+  else {
+    slot.setsvalue(ts);
+    l.top++;
+  }
+}
+
+/**
+ * Pushes a number (lua_pushnumber), into the value object the slot above the
+ * top kept, if any, as the interpreter's own steps do (lua_calls.ts adjustTop).
+ */
+export function pushNumber(L: LuaState, n: number): void {
+  const l = L as unknown as LooseApi;
+  const slot = l.stack[l.top];
+  if (slot === undefined) lua.lua_pushnumber(L, n);
+  else {
+    slot.setfltvalue(n);
+    l.top++;
+  }
 }
 
 /** A Lua value held outside any stack (fengari's TValue), a copy of one that was on it. */
@@ -113,9 +134,41 @@ export function topValue(L: LuaState): LuaValue {
   return new lobject.TValue(o.type, o.value) as LuaValue;
 }
 
-/** Pushes a value held by valueAt (a copy of it: the stack's slots are its own). */
+/** The basic type (LUA_T*) of the value at the top of the stack (there must be one). */
+export function topType(L: LuaState): number {
+  const l = L as unknown as LooseApi;
+  return l.stack[l.top - 1].type & 0x0f;
+}
+
+/** The number at the top of the stack (topType is LUA_TNUMBER). */
+export function topNumber(L: LuaState): number {
+  const l = L as unknown as LooseApi;
+  return l.stack[l.top - 1].value;
+}
+
+/**
+ * Pushes a value held by topValue (a copy of it: the stack's slots are their
+ * own), into the object the slot above the top kept, if any (as pushBytes).
+ */
 export function pushValue(L: LuaState, value: LuaValue): void {
-  lobject.pushobj2s(L, value);
+  const l = L as unknown as LooseApi;
+  const slot = l.stack[l.top];
+  if (slot === undefined) lobject.pushobj2s(L, value);
+  else {
+    slot.setfrom(value);
+    l.top++;
+  }
+}
+
+/** Pushes a new table (lua_createtable) into the object the slot above the top kept, if any. */
+export function pushNewTable(L: LuaState): LuaTable {
+  const t = ltable.luaH_new(L);
+  const l = L as unknown as LooseApi;
+  const slot = l.stack[l.top];
+  if (slot === undefined) l.stack[l.top] = new lobject.TValue(LUA_TTABLE, t);
+  else slot.sethvalue(t);
+  l.top++;
+  return t;
 }
 
 /**
@@ -393,11 +446,6 @@ function knownBytes(s: string): Uint8Array {
     knownCount = n + 1;
   }
   return bytes;
-}
-
-/** Pushes `s` as a Lua string whose bytes knownString recognizes. */
-export function pushKnown(L: LuaState, s: string): void {
-  pushBytes(L, knownBytes(s));
 }
 
 /** The string a run's KEYS or ARGV item with these very bytes was made from, if any. */

@@ -5,9 +5,9 @@
  * fengari frees a stack slot with `delete L.stack[i]`, which V8 runs in its
  * runtime (~70 ns a slot, against ~1 ns for a store); every call and return
  * frees a few, and they were the largest single entry of an EVALSHA's
- * profile. A slot holding `undefined` reads exactly as a deleted one (the
- * stack's length is set on its own, nothing asks `in`), so the steps below
- * store `undefined` instead. The interpreter (lvm.js) reaches
+ * profile. The steps below set such a slot's value to nil instead and keep
+ * its object for the next push past it (see adjustTop); nothing asks `in`
+ * or reads a slot above the top. The interpreter (lvm.js) reaches
  * `adjust_top`, `luaD_precall` and `luaD_poscall` through ldo's exports,
  * which is what is replaced here; everything else keeps fengari's own.
  *
@@ -62,14 +62,27 @@ function extendCI(L: Loose): Loose {
   return ci;
 }
 
-/** Sets the stack's top, filling new slots with nil or emptying those above it. */
+/**
+ * Sets the stack's top, setting the slots it passes to nil. A slot above the
+ * top keeps its value object (nil) for the next time the top grows there:
+ * every call and return moves the top down and up again, and fengari made a
+ * new object for each slot each time. Nothing but the slot holds such an
+ * object: a closure holds the object of a local it captured, and a function
+ * with closures replaces those objects with copies when it returns
+ * (luaF_close), as an error caught by pcall does.
+ */
 function adjustTop(L: Loose, newtop: number): void {
   const stack = L.stack;
   let top = L.top;
   if (top < newtop) {
-    while (top < newtop) stack[top++] = new TValue(LUA_TNIL, null);
+    while (top < newtop) {
+      const o = stack[top];
+      if (o === undefined) stack[top] = new TValue(LUA_TNIL, null);
+      else o.setnilvalue();
+      top++;
+    }
   } else {
-    while (top > newtop) stack[--top] = undefined;
+    while (top > newtop) stack[--top]?.setnilvalue();
   }
   L.top = top;
 }
@@ -96,7 +109,7 @@ function poscall(L: Loose, ci: Loose, firstResult: number, nres: number): boolea
     if (res + i >= L.top) stack[res + i] = new TValue(LUA_TNIL, null);
     else stack[res + i].setnilvalue();
   }
-  for (let i = L.top; i >= newtop; i--) stack[i] = undefined;
+  for (let i = L.top - 1; i >= newtop; i--) stack[i]?.setnilvalue();
   L.top = newtop;
   return wanted !== LUA_MULTRET;
 }

@@ -33,9 +33,12 @@ const luaS_hashlongstr = lstring.luaS_hashlongstr;
 
 const originalSetint = ltable.luaH_setint;
 const originalSetfrom = ltable.luaH_setfrom;
+const originalGet = ltable.luaH_get;
+const nilObject = lobject.luaO_nilobject;
 
 /** Links a new entry last in `t`, as fengari's `add` does, clearing the dead keys only if any. */
 function add(t: Loose, hash: unknown, key: Loose, value: Loose): void {
+  adding(t);
   if (t.dead_strong.size !== 0) t.dead_strong.clear();
   t.dead_weak = undefined;
   const prev = t.l;
@@ -47,9 +50,51 @@ function add(t: Loose, hash: unknown, key: Loose, value: Loose): void {
   t.l = entry;
 }
 
+/**
+ * A Map is the costliest part of a new table (~180 bytes), and fengari makes
+ * two per table: its entries and its dead keys. A table that has none yet
+ * shares one empty Map, never written: a table's first key gives it its own
+ * entries (`adding`), its first removal its own dead keys (`removing`, as
+ * fengari's mark_dead adds to them). Most tables never lose a key (a
+ * function's KEYS and ARGV, a reply's array, `{ok=...}`), and an empty ARGV
+ * never gets one.
+ */
+const EMPTY_MAP: Map<unknown, unknown> = new Map();
+
+/** A new table as fengari's Table constructor makes it, sharing EMPTY_MAP for both Maps. */
+class LazyTable {
+  id: number;
+  strong = EMPTY_MAP;
+  dead_strong = EMPTY_MAP;
+  dead_weak = undefined;
+  f = undefined;
+  l = undefined;
+  metatable = null;
+  flags = ~0;
+
+  constructor(L: Loose) {
+    this.id = L.l_G.id_counter++;
+  }
+}
+// Still a fengari Table to `instanceof` (a light userdata's key tells tables apart by it).
+Object.setPrototypeOf(LazyTable.prototype, ltable.Table.prototype);
+
+/** Gives `t` its own dead keys before fengari's code removes a key (its mark_dead adds to them). */
+function removing(t: Loose): void {
+  if (t.dead_strong === EMPTY_MAP) t.dead_strong = new Map();
+}
+
+/** Gives `t` its own entries before a key is added (by `add` here or fengari's). */
+function adding(t: Loose): void {
+  if (t.strong === EMPTY_MAP) t.strong = new Map();
+}
+
 /** `t[key] = value` for an integer key. */
 function setint(t: Loose, key: number, value: Loose): void {
-  if (value.type === LUA_TNIL) return originalSetint(t, key, value);
+  if (value.type === LUA_TNIL) {
+    removing(t);
+    return originalSetint(t, key, value);
+  }
   const e = t.strong.get(key);
   if (e !== undefined) {
     e.value.setfrom(value);
@@ -65,7 +110,11 @@ function setfrom(L: Loose, t: Loose, key: Loose, value: Loose): void {
   let hash: unknown;
   if (type === LUA_TNUMINT || (type === LUA_TNUMFLT && !Number.isNaN(kv))) hash = kv;
   else if (type === LUA_TSHRSTR || type === LUA_TLNGSTR) hash = luaS_hashlongstr(kv);
-  if (hash === undefined || value.type === LUA_TNIL) return originalSetfrom(L, t, key, value);
+  if (hash === undefined || value.type === LUA_TNIL) {
+    if (value.type === LUA_TNIL) removing(t);
+    else adding(t);
+    return originalSetfrom(L, t, key, value);
+  }
   const e = t.strong.get(hash);
   if (e !== undefined) {
     e.value.setfrom(value);
@@ -78,8 +127,27 @@ function setfrom(L: Loose, t: Loose, key: Loose, value: Loose): void {
   add(t, hash, k, new TValue(value.type, value.value));
 }
 
+/**
+ * `t[key]`, raw (nil when absent), for every index the interpreter makes
+ * (`redis`, `redis.call`, `KEYS[1]`: four in the smallest script): fengari's
+ * goes through a switch on every key type and two more calls for a string.
+ * Strings and numbers are looked up here; other keys go to fengari's own.
+ */
+function get(L: Loose, t: Loose, key: Loose): Loose {
+  const type = key.type;
+  let hash: unknown;
+  if (type === LUA_TSHRSTR || type === LUA_TLNGSTR) hash = key.value.hash;
+  else if (type === LUA_TNUMINT || (type === LUA_TNUMFLT && !Number.isNaN(key.value))) {
+    hash = key.value;
+  } else return originalGet(L, t, key);
+  const e = t.strong.get(hash);
+  return e === undefined ? nilObject : e.value;
+}
+
 ltable.luaH_setint = setint;
 ltable.luaH_setfrom = setfrom;
+ltable.luaH_get = get;
+ltable.luaH_new = (L: Loose) => new LazyTable(L);
 
 /**
  * A Lua string's key for tables, for the lexer's and compiler's string
