@@ -144,10 +144,18 @@ export interface ServerContext {
   ): void;
   /**
    * keyChanged of a key given as its bytes (a request's) whose value is
-   * stored inline, nothing to account again: its string is made only for
-   * those keyChanged tells (WATCH, tracking, keyspace events, blocked clients).
+   * stored inline, or was `accounted` again by the caller (Database.reaccountAt):
+   * its string is made only for those keyChanged tells (WATCH, tracking,
+   * keyspace events, blocked clients).
    */
-  keyChangedAt(db: Database, key: KeyBytes, eventClass: NotifyClass, event: string): void;
+  keyChangedAt(
+    db: Database,
+    key: KeyBytes,
+    eventClass: NotifyClass,
+    event: string,
+    changes?: number,
+    accounted?: boolean,
+  ): void;
   /** Publishes a keyspace notification if its class is enabled. */
   notify(eventClass: NotifyClass, event: string, key: string, dbIndex: number): void;
   /** Sends a write to every propagator (AOF, replicas), or only to those of `only`. */

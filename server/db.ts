@@ -280,6 +280,36 @@ export class Database {
     return value as T;
   }
 
+  /** getObject of a key given as its bytes (a request's): its string made only to check a TTL. */
+  getObjectAt<T extends RedisObject>(key: KeyBytes, type: T["type"]): T | undefined {
+    if (this.expires.size !== 0) return this.getObject<T>(key.string(), type);
+    const value = this.dict.getAt(key);
+    if (value === undefined) return undefined;
+    if (typeof value === "string" || value.type !== type) throw new CommandError(WRONGTYPE);
+    return value as T;
+  }
+
+  /** writeObject of a key given as its bytes: its string made when the key is created. */
+  writeObjectAt<T extends RedisObject>(key: KeyBytes, type: T["type"], create: () => T): T {
+    const value = this.getObjectAt<T>(key, type);
+    if (value !== undefined) return value;
+    const made = create();
+    this.set(key.string(), made);
+    return made;
+  }
+
+  /** readObject of a key given as its bytes (getObjectAt, counted as a hit or miss). */
+  readObjectAt<T extends RedisObject>(key: KeyBytes, type: T["type"]): T | undefined {
+    const value = this.getObjectAt<T>(key, type);
+    this.#countLookup(value !== undefined);
+    return value;
+  }
+
+  /** Accounts again for `value`, the collection at `key` (a request's bytes), after a write in place. */
+  reaccountAt(key: KeyBytes, value: RedisObject): void {
+    this.dict.reaccountAt(key, value);
+  }
+
   /**
    * The string at `key` as bytes for bit reads (see KeyTable.bytes),
    * undefined if missing; WRONGTYPE for other types.

@@ -209,15 +209,22 @@ export class RedisServer implements ServerContext {
     if (this.blocking.blockedClients > 0) this.blocking.signalReady(db.index, key);
   }
 
-  keyChangedAt(db: Database, key: KeyBytes, eventClass: NotifyClass, event: string): void {
+  keyChangedAt(
+    db: Database,
+    key: KeyBytes,
+    eventClass: NotifyClass,
+    event: string,
+    changes = 1,
+    accounted = false,
+  ): void {
     // Those keyChanged tells, all asked before the key's string is made.
     if (
       this.watches.watching() || this.tracking.engaged || this.notifyMask !== 0 ||
       this.blocking.blockedClients > 0
     ) {
-      return this.keyChanged(db, key.string(), eventClass, event);
+      return this.keyChanged(db, key.string(), eventClass, event, changes, accounted);
     }
-    this.dirty++;
+    this.dirty += changes;
   }
 
   /** Publishes a keyspace notification if its class is enabled. */

@@ -1,4 +1,5 @@
 /** Hash commands (Redis 7.0's t_hash.c) over server/types/hash.ts. */
+import { type HeldKey, takeKey, takesKeyBytes } from "../../protocol/bytes.ts";
 import { arg, ArgCursor, LONG_MAX, parseInt64, parseInteger, rangedLong } from "../args.ts";
 import { keyRange, READ_UPDATED_KEY } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
@@ -63,9 +64,37 @@ function writeHash(ctx: CommandContext, key: string): RedisHash {
   return hash;
 }
 
+function newHash(): RedisHash {
+  return new RedisHash();
+}
+
+/** writeHash of a key left as bytes (takesKeyBytes below): its string made when created. */
+function writeHeldHash(ctx: CommandContext, key: HeldKey): RedisHash {
+  return ctx.db.writeObjectAt<RedisHash>(key, "hash", newHash);
+}
+
+/** HSET key field value of a key left as bytes: its string made only if needed. */
+function setHeld(ctx: CommandContext, key: HeldKey, field: string, value: string): void {
+  const db = ctx.db;
+  const hash = writeHeldHash(ctx, key);
+  const footprint = hash.footprint();
+  const created = hash.setWithin(field, value, hashLimits(ctx));
+  ctx.out.int(created ? 1 : 0);
+  // A value rewritten with one of its length leaves the hash's account as it was.
+  if (created || hash.footprint() !== footprint) db.reaccountAt(key, hash);
+  ctx.server.keyChangedAt(db, key, NotifyClass.Hash, "hset", 1, true);
+}
+
+// These take their key as the request's bytes in these forms (protocol/bytes.ts, keys left as bytes).
+takesKeyBytes("hset", 4);
+takesKeyBytes("hget", 3);
+takesKeyBytes("hincrby", 4);
+
 /** HSET and HMSET: they differ only in their reply. */
 function setFields(ctx: CommandContext, argv: string[], replyCount: boolean): void {
   if (argv.length % 2 === 1) throw new CommandError(wrongArity(arg(argv, 0).toLowerCase()));
+  const held = takeKey(argv, 1);
+  if (held !== undefined) return setHeld(ctx, held, argv[2]!, argv[3]!);
   const key = arg(argv, 1);
   const hash = writeHash(ctx, key);
   const limits = hashLimits(ctx);
@@ -197,7 +226,11 @@ export const hashCommands: CommandSpec[] = [
     syntax: "key field",
     complexity: "O(1)",
     handler(ctx, argv) {
-      const value = readHash(ctx, arg(argv, 1))?.get(arg(argv, 2));
+      const held = takeKey(argv, 1);
+      const hash = held === undefined
+        ? readHash(ctx, arg(argv, 1))
+        : ctx.db.readObjectAt<RedisHash>(held, "hash");
+      const value = hash?.get(arg(argv, 2));
       if (value === undefined) ctx.out.nil();
       else ctx.out.bulk(value);
     },
@@ -351,8 +384,8 @@ export const hashCommands: CommandSpec[] = [
       // Short numbers add exactly as numbers (as INCRBY's): no regex, no bigints.
       const increment = text.length < 16 ? parseInteger(text) : parseInt64(text);
       if (increment === undefined) throw new CommandError(NOT_INTEGER);
-      const key = arg(argv, 1);
-      const hash = writeHash(ctx, key);
+      const held = takeKey(argv, 1);
+      const hash = held === undefined ? writeHash(ctx, arg(argv, 1)) : writeHeldHash(ctx, held);
       const field = arg(argv, 2);
       const limits = hashLimits(ctx);
       const stepped = typeof increment === "number"
@@ -361,8 +394,12 @@ export const hashCommands: CommandSpec[] = [
       if (!Number.isNaN(stepped)) {
         ctx.out.int(stepped);
         // The step kept the hash's size: it needs no accounting again.
-        return ctx.server.keyChanged(ctx.db, key, NotifyClass.Hash, "hincrby", 1, true);
+        if (held !== undefined) {
+          return ctx.server.keyChangedAt(ctx.db, held, NotifyClass.Hash, "hincrby", 1, true);
+        }
+        return ctx.server.keyChanged(ctx.db, arg(argv, 1), NotifyClass.Hash, "hincrby", 1, true);
       }
+      const key = held === undefined ? arg(argv, 1) : held.string();
       const current = hash.get(field);
       let result: number | bigint;
       if (typeof increment === "number" && (current === undefined || current.length < 16)) {

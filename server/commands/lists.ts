@@ -3,6 +3,7 @@
  * the blocking pops: BLPOP, BRPOP, BLMOVE, BRPOPLPUSH and BLMPOP wait in
  * server/blocking.ts and reach the AOF as the plain pop or move they became.
  */
+import { type HeldKey, takeKey, takesKeyBytes } from "../../protocol/bytes.ts";
 import { arg, ArgCursor, intArg, LONG_MAX } from "../args.ts";
 import { blockingKey, parseBlockingTimeout } from "../blocking.ts";
 import { countedKeys, INSERTED_KEY, keyRange, READ_DELETED_KEY } from "../key_specs.ts";
@@ -96,7 +97,41 @@ function popCommand(end: End, key: string, n?: number): string[] {
   return argv;
 }
 
+function newList(): RedisList {
+  return new RedisList();
+}
+
+/** LPUSH/RPUSH key element of a key left as bytes (takesKeyBytes below): its string made if needed. */
+function pushHeld(ctx: CommandContext, key: HeldKey, value: string, end: End): void {
+  const db = ctx.db;
+  const list = db.writeObjectAt<RedisList>(key, "list", newList);
+  if (end === "left") list.pushLeft(value);
+  else list.pushRight(value);
+  ctx.out.int(list.length);
+  db.reaccountAt(key, list);
+  const event = end === "left" ? "lpush" : "rpush";
+  ctx.server.keyChangedAt(db, key, NotifyClass.List, event, 1, true);
+}
+
+/** LPOP/RPOP key of a key left as bytes: its string made if needed (the emptied list deleted). */
+function popHeld(ctx: CommandContext, key: HeldKey, end: End): void {
+  const db = ctx.db;
+  const list = db.getObjectAt<RedisList>(key, "list");
+  if (list === undefined) return ctx.out.nil();
+  ctx.out.bulk(pop(list, end));
+  db.reaccountAt(key, list);
+  ctx.server.keyChangedAt(db, key, NotifyClass.List, end === "left" ? "lpop" : "rpop", 1, true);
+  if (list.length === 0) db.deleteIfEmpty(key.string(), list);
+}
+
+// These take their key as the request's bytes in these forms (protocol/bytes.ts, keys left as bytes).
+for (const name of ["lpush", "rpush", "lpop", "rpop", "llen"]) {
+  takesKeyBytes(name, name.endsWith("push") ? 3 : 2);
+}
+
 function pushGeneric(ctx: CommandContext, argv: string[], end: End, onlyIfExists: boolean): void {
+  const held = takeKey(argv, 1);
+  if (held !== undefined) return pushHeld(ctx, held, argv[2]!, end);
   const key = arg(argv, 1);
   let list = writeList(ctx, key);
   if (list === undefined) {
@@ -117,6 +152,8 @@ function pushGeneric(ctx: CommandContext, argv: string[], end: End, onlyIfExists
 function popGeneric(ctx: CommandContext, argv: string[], end: End): void {
   if (argv.length > 3) throw new CommandError(wrongArity(arg(argv, 0).toLowerCase()));
   const withCount = argv.length === 3;
+  const held = takeKey(argv, 1);
+  if (held !== undefined) return popHeld(ctx, held, end);
   const count = withCount ? positiveLong(arg(argv, 2)) : 0;
   const key = arg(argv, 1);
   const list = writeList(ctx, key);
@@ -373,7 +410,11 @@ export const listCommands: CommandSpec[] = [
     syntax: "key",
     complexity: "O(1)",
     handler(ctx, argv) {
-      ctx.out.int(ctx.db.readObject<RedisList>(arg(argv, 1), "list")?.length ?? 0);
+      const held = takeKey(argv, 1);
+      const list = held === undefined
+        ? ctx.db.readObject<RedisList>(arg(argv, 1), "list")
+        : ctx.db.readObjectAt<RedisList>(held, "list");
+      ctx.out.int(list?.length ?? 0);
     },
   },
   {

@@ -2,6 +2,7 @@
  * Set commands (Redis 7.0's t_set.c) over server/types/set.ts. Multi-set
  * results (SINTER, SUNION, SDIFF, SMEMBERS, SPOP with a count) are RESP3 sets.
  */
+import { type HeldKey, takeKey, takesKeyBytes } from "../../protocol/bytes.ts";
 import { arg, ArgCursor, LONG_MAX, rangedLong } from "../args.ts";
 import {
   INSERTED_KEY,
@@ -35,6 +36,40 @@ function readSet(ctx: CommandContext, key: string): RedisSet | undefined {
 function writeSet(ctx: CommandContext, key: string): RedisSet | undefined {
   return ctx.db.getObject<RedisSet>(key, "set");
 }
+
+function newSet(): RedisSet {
+  return new RedisSet();
+}
+
+/** SADD key member of a key left as bytes (takesKeyBytes below): its string made only if needed. */
+function addHeld(ctx: CommandContext, key: HeldKey, member: string): void {
+  const db = ctx.db;
+  const set = db.writeObjectAt<RedisSet>(key, "set", newSet);
+  if (!set.add(member, intsetLimit(ctx))) return ctx.out.int(0);
+  ctx.out.int(1);
+  db.reaccountAt(key, set);
+  ctx.server.keyChangedAt(db, key, NotifyClass.Set, "sadd", 1, true);
+}
+
+/** SPOP key of a key left as bytes: its string made for the AOF's SREM or to delete the emptied set. */
+function popHeld(ctx: CommandContext, key: HeldKey): void {
+  const db = ctx.db;
+  const set = db.getObjectAt<RedisSet>(key, "set");
+  if (set === undefined) return ctx.out.nil();
+  const member = set.randomField()!;
+  set.delete(member);
+  db.reaccountAt(key, set);
+  ctx.server.keyChangedAt(db, key, NotifyClass.Set, "spop", 1, true);
+  if (ctx.server.recordsWrites()) ctx.propagateAs = [["SREM", key.string(), member]];
+  ctx.out.bulk(member);
+  if (set.size() === 0) db.deleteIfEmpty(key.string(), set);
+}
+
+// These take their key as the request's bytes in these forms (protocol/bytes.ts, keys left as bytes).
+takesKeyBytes("sadd", 3);
+takesKeyBytes("spop", 2);
+takesKeyBytes("sismember", 3);
+takesKeyBytes("scard", 2);
 
 /**
  * The sets at the keys argv[from] onward (to `to`), undefined for missing
@@ -276,6 +311,8 @@ export const setCommands: CommandSpec[] = [
     complexity:
       "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
     handler(ctx, argv) {
+      const held = takeKey(argv, 1);
+      if (held !== undefined) return addHeld(ctx, held, argv[2]!);
       const key = arg(argv, 1);
       let set = writeSet(ctx, key);
       if (set === undefined) {
@@ -368,7 +405,11 @@ export const setCommands: CommandSpec[] = [
     syntax: "key member",
     complexity: "O(1)",
     handler(ctx, argv) {
-      ctx.out.int(readSet(ctx, arg(argv, 1))?.has(arg(argv, 2)) ? 1 : 0);
+      const held = takeKey(argv, 1);
+      const set = held === undefined
+        ? readSet(ctx, arg(argv, 1))
+        : ctx.db.readObjectAt<RedisSet>(held, "set");
+      ctx.out.int(set?.has(arg(argv, 2)) ? 1 : 0);
     },
   },
   {
@@ -421,7 +462,11 @@ export const setCommands: CommandSpec[] = [
     syntax: "key",
     complexity: "O(1)",
     handler(ctx, argv) {
-      ctx.out.int(readSet(ctx, arg(argv, 1))?.size() ?? 0);
+      const held = takeKey(argv, 1);
+      const set = held === undefined
+        ? readSet(ctx, arg(argv, 1))
+        : ctx.db.readObjectAt<RedisSet>(held, "set");
+      ctx.out.int(set?.size() ?? 0);
     },
   },
   {
@@ -438,6 +483,8 @@ export const setCommands: CommandSpec[] = [
       "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.",
     handler(ctx, argv) {
       if (argv.length > 3) throw new CommandError(SYNTAX);
+      const held = takeKey(argv, 1);
+      if (held !== undefined) return popHeld(ctx, held);
       const key = arg(argv, 1);
       if (argv.length === 3) return popMembers(ctx, key, positiveLong(arg(argv, 2)));
       const set = writeSet(ctx, key);

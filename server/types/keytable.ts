@@ -196,6 +196,27 @@ export class KeyTable {
     return ref === 0 ? undefined : this.#forReply(ref);
   }
 
+  /** get() of a key given as its bytes (a request's: no string made); its box kept for reaccountAt. */
+  getAt(key: KeyBytes): RedisValue | undefined {
+    const ref = this.#count === 0 ? 0 : this.#findAt(key);
+    if (ref === 0) return undefined;
+    const page = this.#pageOf(ref);
+    const off = ref & OFFSET_MASK;
+    touchAccess(page, off, this.trackFrequency);
+    if ((page[off]! & KIND_MASK) !== KIND_INLINE) this.#heldBox = boxIndex(page, off);
+    return this.#value(ref);
+  }
+
+  /** The box getAt found last: reaccountAt checks it still holds the value written. */
+  #heldBox = 0;
+
+  /** reaccount() of `key` holding `value`, changed in place: by the box getAt found while it holds it. */
+  reaccountAt(key: KeyBytes, value: RedisObject): number {
+    const box = this.#heldBox;
+    if (this.#boxes.values[box] !== value) return this.reaccount(key.string());
+    return this.#boxes.reaccount(box);
+  }
+
   /** getForReply of a key given as its bytes (a request's: no string made). */
   getForReplyAt(key: KeyBytes): RedisValue | PageBytes | undefined {
     const ref = this.#count === 0 ? 0 : this.#findAt(key);
