@@ -162,6 +162,18 @@ export class Arena {
     }
   }
 
+  /** Every record died: frees every page but the one being filled, kept as a spare to reuse. */
+  rewind(): void {
+    const kept = this.#page < 0 ? undefined : this.pages[this.#page];
+    if (kept !== undefined) this.pages[this.#page] = undefined;
+    this.clear();
+    if (kept === undefined) return;
+    this.pages[0] = kept;
+    this.#used[0] = 0;
+    this.#dead[0] = 0;
+    this.#freePages.push(0);
+  }
+
   /** Frees every page. */
   clear(): void {
     for (const page of this.pages) if (page !== undefined) free(page);

@@ -92,6 +92,17 @@ export class BoxTable {
     this.#free.push(box);
   }
 
+  /**
+   * Forgets the boxes if every one is free (the key table emptied by deletes): as if each were
+   * taken from the free list again, their states stay. False, nothing done, otherwise.
+   */
+  trimFreed(): boolean {
+    if (this.#free.length !== this.values.length) return false;
+    this.values.length = 0;
+    this.#free.length = 0;
+    return true;
+  }
+
   clear(): void {
     this.values = [];
     this.#free = [];

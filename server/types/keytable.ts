@@ -120,10 +120,7 @@ export class KeyTable {
     return this.#slots.byteLength + records + boxes.overheadBytes + boxes.valueBytes;
   }
 
-  /**
-   * What `key` costs in usedBytes (MEMORY USAGE): its index slot, its record,
-   * and its boxed value; undefined when absent.
-   */
+  /** What `key` costs in usedBytes (MEMORY USAGE): index slot, record, boxed value; or undefined. */
   usage(key: string): number | undefined {
     const ref = this.#find(key, hashKey(key));
     if (ref === 0) return undefined;
@@ -136,10 +133,7 @@ export class KeyTable {
     return Math.round(slot + record + 12 + this.#boxes.accounted(boxIndex(page, off)));
   }
 
-  /**
-   * Accounts again for the value at `key` after it changed in place (a
-   * collection written through its own methods); returns the change in bytes.
-   */
+  /** Accounts again for `key`'s value after a change in place; returns the change in bytes. */
   reaccount(key: string): number {
     // A SET just wrote it inline (the common write): nothing on the heap to recount.
     if (key === this.#inlineKey) return 0;
@@ -560,8 +554,8 @@ export class KeyTable {
     const released = this.#release(ref);
     removeSlot(this.#slots, this.#mask, this.#shift, this.#foundSlot);
     if (--this.#count === 0) {
-      // Nothing live is left: give every page back, not just the mostly dead ones.
-      this.clear();
+      // Nothing live: every page back but one (allocating a page for the next key cost ~10 µs).
+      this.clear(true);
       return true;
     }
     this.#maybeCompact(released);
@@ -569,15 +563,23 @@ export class KeyTable {
     return true;
   }
 
-  clear(): void {
+  /** Empties the table; `emptied` (its last key deleted) keeps a page, a small table in place. */
+  clear(emptied = false): void {
     this.#inlineKey = undefined;
     this.#gotKey = undefined;
+    this.#count = 0;
+    // Typed arrays made again cost ~1 µs: a key set and deleted in a loop paid it each time.
+    const small = this.#mask + 1 === MIN_CAPACITY && this.#boxes.values.length <= MIN_CAPACITY;
+    if (emptied && small && this.#boxes.trimFreed()) {
+      this.#slots.fill(0);
+      return this.#arena.rewind();
+    }
     free(this.#slots);
-    this.#arena.clear();
+    if (emptied) this.#arena.rewind();
+    else this.#arena.clear();
     this.#slots = new Uint32Array(MIN_CAPACITY * 2);
     this.#mask = MIN_CAPACITY - 1;
     this.#shift = slotShift(MIN_CAPACITY);
-    this.#count = 0;
     this.#boxes.clear();
   }
 

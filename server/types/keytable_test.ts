@@ -561,3 +561,30 @@ Deno.test("a small list kept packed comes back with its length, whatever it hold
     }
   }
 });
+
+Deno.test("KeyTable emptied by deletes again and again keeps one page and stays right", () => {
+  const table = new KeyTable();
+  const random = rng(13);
+  const grown = new RedisSet();
+  grown.add("m");
+  for (let round = 0; round < 2000; round++) {
+    const key = binary(random, 1 + Math.floor(random() * 40));
+    const value = round % 3 === 0 ? grown : binary(random, Math.floor(random() * 30));
+    table.set(key, value);
+    equal(table.size, 1);
+    equal(table.get(key), value);
+    ok(table.delete(key));
+    equal(table.size, 0);
+    equal(table.get(key), undefined);
+  }
+  // A big table emptied key by key gives its pages back but the one being filled.
+  const keys = Array.from({ length: 30_000 }, (_, i) => `key:${i}:${"x".repeat(40)}`);
+  for (const key of keys) table.set(key, "v".repeat(20));
+  ok(table.allocatedBytes > 2 * 1024 * 1024);
+  for (const key of keys) table.delete(key);
+  equal(table.size, 0);
+  ok(table.allocatedBytes <= 1024 * 1024 + 64, `${table.allocatedBytes}`);
+  table.set("after", "it");
+  equal(table.get("after"), "it");
+  deepEqual([...tableKeys(table)], ["after"]);
+});
