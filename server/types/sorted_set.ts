@@ -118,6 +118,24 @@ export class SortedSet implements RedisObject {
     return value;
   }
 
+  /**
+   * A small set of `entries`, already in (score, member) order and distinct
+   * (a set operation's result): packed in one join, no insert walks.
+   */
+  static fromSorted(entries: readonly [member: string, score: number][]): SortedSet {
+    const records = new Array<string>(entries.length);
+    for (let i = 0; i < entries.length; i++) {
+      const [member, score] = entries[i]!;
+      records[i] = packRecord(member, score);
+    }
+    return SortedSet.fromPacked(records.join(""), entries.length);
+  }
+
+  /** Whether the set is in its small packed form, where each score() is a walk. */
+  isPacked(): boolean {
+    return this.#count !== TREE;
+  }
+
   clone(): SortedSet {
     const copy = new SortedSet();
     copy.#data = this.#tree()?.clone() ?? this.#packed();
