@@ -269,10 +269,19 @@ function isRecordStart(packed: string, at: number): boolean {
 function skipTo(packed: string, at: number): number {
   let pos = 0;
   while (pos < at) {
-    const memberLength = memberLengthAt(packed, pos);
-    const scoreStart = memberAt + memberLength + 1;
-    pos = recordEnd(pos, scoreStart + packed.charCodeAt(scoreStart - 1));
+    const memberLength = packed.charCodeAt(pos);
+    if (memberLength >= ONE_BYTE) return skipRecordsTo(packed, pos, at);
+    const scoreStart = pos + 2 + memberLength;
+    const bodyEnd = scoreStart + packed.charCodeAt(scoreStart - 1);
+    const body = bodyEnd - pos;
+    pos = body < ONE_BYTE ? bodyEnd + 1 : bodyEnd + prefixLength(body);
   }
+  return pos;
+}
+
+/** skipTo from the record at `pos` on, for any member length. */
+function skipRecordsTo(packed: string, pos: number, at: number): number {
+  while (pos < at) pos = skipRecords(packed, pos, 1);
   return pos;
 }
 
