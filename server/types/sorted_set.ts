@@ -311,15 +311,21 @@ export class SortedSet implements RedisObject {
 
   /**
    * Calls `visit` for ranks `from` to `to` inclusive, in that direction
-   * (descending when from > to). Both must be valid ranks.
+   * (descending when from > to). Both must be valid ranks. Without `scores`
+   * a small set passes 0 for each score, read from no record.
    */
-  visitRange(from: number, to: number, visit: (member: string, score: number) => void): void {
+  visitRange(
+    from: number,
+    to: number,
+    visit: (member: string, score: number) => void,
+    scores = true,
+  ): void {
     const tree = this.#tree();
     if (tree !== undefined) return tree.visitRange(from, to, visit);
     const packed = this.#packed();
     const n = Math.abs(to - from) + 1;
-    if (from <= to) visitForward(packed, seekRank(packed, this.#count, from), n, visit);
-    else visitBackward(packed, seekRank(packed, this.#count, from + 1), n, visit);
+    if (from <= to) visitForward(packed, seekRank(packed, this.#count, from), n, visit, scores);
+    else visitBackward(packed, seekRank(packed, this.#count, from + 1), n, visit, scores);
   }
 
   /**

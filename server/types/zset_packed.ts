@@ -407,12 +407,16 @@ export function countBelowKey(
   return rank;
 }
 
-/** Visits `n` records from the one at `pos` on, in order. */
+/**
+ * Visits `n` records from the one at `pos` on, in order; each score as 0
+ * unless `scores` (a range replied without them reads none).
+ */
 export function visitForward(
   packed: string,
   pos: number,
   n: number,
   visit: (member: string, score: number) => void,
+  scores = true,
 ): void {
   for (; n > 0; n--) {
     const start = pos;
@@ -421,18 +425,19 @@ export function visitForward(
     const member = packed.substring(pos, pos + memberLength);
     pos += memberLength;
     const scoreLength = packed.charCodeAt(pos++);
-    const score = scoreAt(packed, pos, scoreLength);
+    const score = scores ? scoreAt(packed, pos, scoreLength) : 0;
     pos = recordEnd(start, pos + scoreLength);
     visit(member, score);
   }
 }
 
-/** Visits the `n` records that end at `end`, last first. */
+/** Visits the `n` records that end at `end`, last first (scores as visitForward's). */
 export function visitBackward(
   packed: string,
   end: number,
   n: number,
   visit: (member: string, score: number) => void,
+  scores = true,
 ): void {
   for (; n > 0; n--) {
     const back = packed.charCodeAt(end - 1);
@@ -442,7 +447,7 @@ export function visitBackward(
     pos = memberAt;
     const member = packed.substring(pos, pos + memberLength);
     pos += memberLength;
-    visit(member, scoreAt(packed, pos + 1, packed.charCodeAt(pos)));
+    visit(member, scores ? scoreAt(packed, pos + 1, packed.charCodeAt(pos)) : 0);
   }
 }
 
