@@ -1,6 +1,6 @@
 /** ZUNION, ZINTER, ZDIFF, their *STORE forms and ZINTERCARD. */
 import { arg, ArgCursor, intArg, LONG_MAX } from "../args.ts";
-import { parseScore, replyRanks, storeResult } from "./zset_common.ts";
+import { pairsNested, parseScore, storeResult } from "./zset_common.ts";
 import type { CommandContext } from "../context.ts";
 import {
   atLeastOneInputKey,
@@ -83,6 +83,11 @@ function aggregate(into: number, value: number, how: Aggregate): number {
   return value > into ? value : into;
 }
 
+/** Members found in Redis's result order: by score, then by member bytes. */
+function sortFound(found: [string, number][]): void {
+  found.sort(([m1, s1], [m2, s2]) => s1 !== s2 ? s1 - s2 : m1 < m2 ? -1 : m1 > m2 ? 1 : 0);
+}
+
 /**
  * The result set of the members found (distinct). Knowing the count up front
  * makes a large result a tree at once (Redis's final encoding is the same); a
@@ -92,13 +97,29 @@ function fill(found: [string, number][], limits: ZsetLimits): SortedSet {
   let longest = 0;
   for (const [member] of found) if (member.length > longest) longest = member.length;
   if (found.length <= limits.entries && longest <= limits.value) {
-    found.sort(([m1, s1], [m2, s2]) => s1 !== s2 ? s1 - s2 : m1 < m2 ? -1 : m1 > m2 ? 1 : 0);
+    sortFound(found);
     return SortedSet.fromSorted(found);
   }
   const result = new SortedSet();
   result.reserveFor(found.length, longest, limits);
   for (const [member, score] of found) result.addNew(member, score, limits);
   return result;
+}
+
+/**
+ * Replies the members found, sorted, as Redis replies its result skiplist
+ * (never packed, so a -0 score stays -0): no set is built.
+ */
+function replyFound(ctx: CommandContext, found: [string, number][], withScores: boolean): void {
+  sortFound(found);
+  const out = ctx.out;
+  const nested = withScores && pairsNested(ctx);
+  out.array(withScores && !nested ? found.length * 2 : found.length);
+  for (const [member, score] of found) {
+    if (nested) out.array(2);
+    out.bulk(member);
+    if (withScores) out.double(score);
+  }
 }
 
 export enum SetOp {
@@ -162,7 +183,6 @@ export function setOperation(
 
   if (op !== SetOp.Diff) sources.sort((a, b) => sourceSize(a) - sourceSize(b));
   const found: [member: string, score: number][] = [];
-  const limits = zsetLimits(ctx);
   let cardinality = 0;
   if (op === SetOp.Inter) {
     const [smallest, ...others] = sources;
@@ -209,17 +229,14 @@ export function setOperation(
       }
     }
   }
-  const result = fill(found, limits);
-
   if (dst !== undefined) {
     const event = op === SetOp.Union
       ? "zunionstore"
       : op === SetOp.Inter
       ? "zinterstore"
       : "zdiffstore";
-    return storeResult(ctx, dst, result, event);
+    return storeResult(ctx, dst, fill(found, zsetLimits(ctx)), event);
   }
   if (cardinalityOnly) return ctx.out.int(cardinality);
-  if (result.size() === 0) return ctx.out.array(0);
-  replyRanks(ctx, result, 0, result.size() - 1, withScores);
+  replyFound(ctx, found, withScores);
 }
