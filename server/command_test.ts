@@ -33,6 +33,8 @@ Deno.test("boundedByArgs marks only commands Redis does not flag fast", () => {
     "srandmember",
     "zquery",
     "zrandmember",
+    "zrange",
+    "zrevrange",
   ]);
   for (const spec of bounded) equal(spec.flags.includes("fast"), false, spec.name);
 });
@@ -44,6 +46,19 @@ Deno.test("a random pick is timed by sampling alone, not with a count", () => {
     equal(command.sampledWhen?.([name, "key"]), true, name);
     equal(command.sampledWhen?.([name, "key", "10"]), false, name);
   }
+});
+
+Deno.test("ZRANGE and ZREVRANGE are timed by sampling for short rank ranges only", () => {
+  const sampled = (...argv: string[]) => table.lookup(argv[0]!)!.sampledWhen!(argv);
+  equal(sampled("zrange", "k", "0", "9"), true);
+  equal(sampled("zrange", "k", "0", "999", "WITHSCORES"), true);
+  equal(sampled("zrange", "k", "10", "20", "rev"), true);
+  equal(sampled("zrange", "k", "0", "1000"), false);
+  equal(sampled("zrange", "k", "0", "-1"), false);
+  equal(sampled("zrange", "k", "0", "9", "BYSCORE"), false);
+  equal(sampled("zrange", "k", "0", "9", "REV", "WITHSCORES"), false);
+  equal(sampled("zrevrange", "k", "0", "9"), true);
+  equal(sampled("zrevrange", "k", "-10", "-1"), false);
 });
 
 Deno.test("bit and range commands are timed by sampling while their offsets bound their cost", () => {

@@ -434,6 +434,12 @@ const REDIS_REPLIES: [argv: string[], reply: unknown][] = [
   [["zdiffstore", "za", "1", "za"], 3],
   [["zrange", "za", "0", "-1", "withscores"], ["a", "1", "b", "2", "c", "3"]],
   [["zunion", "2", "za", "zb", "weights", "1", "2", "3"], { "error": "ERR syntax error" }],
+  // A result replied without being stored keeps -0, as Redis's skiplist does; stored packed, 0.
+  [["zadd", "neg1", "0", "x", "1", "y"], 2],
+  [["zadd", "neg2", "0", "x", "1", "y"], 2],
+  [["zunion", "2", "neg1", "neg2", "weights", "-1", "-1", "withscores"], ["y", "-2", "x", "-0"]],
+  [["zunionstore", "neg3", "2", "neg1", "neg2", "weights", "-1", "-1"], 2],
+  [["zrange", "neg3", "0", "-1", "withscores"], ["y", "-2", "x", "0"]],
 ];
 
 Deno.test("replies match redis-server 7.0 command by command (RESP2)", async () => {

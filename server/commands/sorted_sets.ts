@@ -6,7 +6,7 @@
  * Every range form (ranks, scores, lex, LIMIT) is first turned into an
  * interval of ranks, so a reply costs O(log n + m).
  */
-import { arg, ArgCursor, intArg, LONG_MAX } from "../args.ts";
+import { arg, ArgCursor, intArg, isWord, LONG_MAX } from "../args.ts";
 import { countRange, Direction, RangeType, removeRange, zrange } from "./zset_ranges.ts";
 import { pairsNested, parseScore, readZset, writeZset } from "./zset_common.ts";
 import { blockingPop, pop, popCommand, randomBelow, randomMembers } from "./zset_pops.ts";
@@ -152,6 +152,29 @@ const SET_OP_COMPLEXITY = [
 const RANGE_COMPLEXITY =
   "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.";
 
+/** A rank of up to 3 digits, not negative (not counted from the end). */
+function shortRank(rank: string): boolean {
+  const length = rank.length;
+  if (length === 0 || length > 3) return false;
+  for (let i = 0; i < length; i++) {
+    const digit = rank.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return false;
+  }
+  return true;
+}
+
+/**
+ * boundedByArgs of ZRANGE and ZREVRANGE by rank (nothing but WITHSCORES or
+ * REV after start and stop): both short and not negative, so at most 1,000
+ * elements are replied after a seek, tens of µs, far under the slow log's
+ * floor for sampled commands.
+ */
+const shortRankRange = (argv: readonly string[]): boolean => {
+  if (argv.length > 5 || !shortRank(argv[2]!) || !shortRank(argv[3]!)) return false;
+  const option = argv[4];
+  return option === undefined || isWord(option, "withscores") || isWord(option, "rev");
+};
+
 export const sortedSetCommands: CommandSpec[] = [
   {
     name: "zadd",
@@ -286,6 +309,7 @@ export const sortedSetCommands: CommandSpec[] = [
     name: "zrange",
     arity: -4,
     flags: ["readonly"],
+    boundedByArgs: shortRankRange,
     keys: [1, 1, 1],
     group: "sorted-set",
     since: "1.2.0",
@@ -312,6 +336,7 @@ export const sortedSetCommands: CommandSpec[] = [
     name: "zrevrange",
     arity: -4,
     flags: ["readonly"],
+    boundedByArgs: shortRankRange,
     keys: [1, 1, 1],
     group: "sorted-set",
     since: "1.2.0",

@@ -1,6 +1,6 @@
 /** ZUNION, ZINTER, ZDIFF, their *STORE forms and ZINTERCARD. */
 import { arg, ArgCursor, intArg, LONG_MAX } from "../args.ts";
-import { parseScore, replyRanks, storeResult } from "./zset_common.ts";
+import { pairsNested, parseScore, storeResult } from "./zset_common.ts";
 import type { CommandContext } from "../context.ts";
 import {
   atLeastOneInputKey,
@@ -26,6 +26,24 @@ interface MemberSet {
 interface Source {
   value: SortedSet | MemberSet | undefined;
   weight: number;
+  /** A packed set's scores by member, read once when it is probed many times. */
+  scores?: Map<string, number>;
+}
+
+/**
+ * Probes above which a packed set is read into a Map first: each of its
+ * score() calls walks the packed string (Redis walks its listpack too, O(N*M)).
+ */
+const INDEX_PROBES = 8;
+
+/** Gives `source` its scores Map when it is a packed set that will be probed `probes` times. */
+function indexFor(source: Source, probes: number): void {
+  const value = source.value;
+  if (probes <= INDEX_PROBES || value === undefined || value.type !== "zset") return;
+  if (!value.isPacked()) return;
+  const scores = new Map<string, number>();
+  for (const [member, score] of value.entries()) scores.set(member, score);
+  source.scores = scores;
 }
 
 function sourceSize(source: Source): number {
@@ -43,6 +61,7 @@ function* sourceEntries(source: Source): Iterable<[string, number]> {
 }
 
 function sourceScore(source: Source, member: string): number | undefined {
+  if (source.scores !== undefined) return source.scores.get(member);
   const value = source.value;
   if (value === undefined) return undefined;
   if (value.type === "zset") return value.score(member);
@@ -64,20 +83,43 @@ function aggregate(into: number, value: number, how: Aggregate): number {
   return value > into ? value : into;
 }
 
+/** Members found in Redis's result order: by score, then by member bytes. */
+function sortFound(found: [string, number][]): void {
+  found.sort(([m1, s1], [m2, s2]) => s1 !== s2 ? s1 - s2 : m1 < m2 ? -1 : m1 > m2 ? 1 : 0);
+}
+
 /**
- * Adds the members found (none present yet) to an empty result. Knowing the
- * count up front makes a large result a tree at once (Redis's final encoding
- * is the same); a small one stays packed and is filled from its highest member
- * down, so that each insert lands at the front instead of after a scan.
+ * The result set of the members found (distinct). Knowing the count up front
+ * makes a large result a tree at once (Redis's final encoding is the same); a
+ * small one is sorted and packed in one pass.
  */
-function fill(result: SortedSet, found: [string, number][], limits: ZsetLimits): void {
+function fill(found: [string, number][], limits: ZsetLimits): SortedSet {
   let longest = 0;
   for (const [member] of found) if (member.length > longest) longest = member.length;
-  result.reserveFor(found.length, longest, limits);
   if (found.length <= limits.entries && longest <= limits.value) {
-    found.sort(([m1, s1], [m2, s2]) => s1 !== s2 ? s2 - s1 : m1 < m2 ? 1 : m1 > m2 ? -1 : 0);
+    sortFound(found);
+    return SortedSet.fromSorted(found);
   }
+  const result = new SortedSet();
+  result.reserveFor(found.length, longest, limits);
   for (const [member, score] of found) result.addNew(member, score, limits);
+  return result;
+}
+
+/**
+ * Replies the members found, sorted, as Redis replies its result skiplist
+ * (never packed, so a -0 score stays -0): no set is built.
+ */
+function replyFound(ctx: CommandContext, found: [string, number][], withScores: boolean): void {
+  sortFound(found);
+  const out = ctx.out;
+  const nested = withScores && pairsNested(ctx);
+  out.array(withScores && !nested ? found.length * 2 : found.length);
+  for (const [member, score] of found) {
+    if (nested) out.array(2);
+    out.bulk(member);
+    if (withScores) out.double(score);
+  }
 }
 
 export enum SetOp {
@@ -140,14 +182,13 @@ export function setOperation(
   }
 
   if (op !== SetOp.Diff) sources.sort((a, b) => sourceSize(a) - sourceSize(b));
-  const result = new SortedSet();
   const found: [member: string, score: number][] = [];
-  const limits = zsetLimits(ctx);
   let cardinality = 0;
   if (op === SetOp.Inter) {
     const [smallest, ...others] = sources;
     // numkeys ≥ 1 was checked while parsing: there is always a first source.
     if (smallest !== undefined && sourceSize(smallest) > 0) {
+      for (const other of others) indexFor(other, sourceSize(smallest));
       for (const [member, score] of sourceEntries(smallest)) {
         let total = smallest.weight * score;
         if (Number.isNaN(total)) total = 0;
@@ -181,23 +222,21 @@ export function setOperation(
     for (const entry of totals) found.push(entry);
   } else {
     const [base, ...others] = sources;
+    for (const other of others) indexFor(other, base === undefined ? 0 : sourceSize(base));
     for (const [member, score] of base === undefined ? [] : sourceEntries(base)) {
       if (others.every((other) => sourceScore(other, member) === undefined)) {
         found.push([member, score]);
       }
     }
   }
-  fill(result, found, limits);
-
   if (dst !== undefined) {
     const event = op === SetOp.Union
       ? "zunionstore"
       : op === SetOp.Inter
       ? "zinterstore"
       : "zdiffstore";
-    return storeResult(ctx, dst, result, event);
+    return storeResult(ctx, dst, fill(found, zsetLimits(ctx)), event);
   }
   if (cardinalityOnly) return ctx.out.int(cardinality);
-  if (result.size() === 0) return ctx.out.array(0);
-  replyRanks(ctx, result, 0, result.size() - 1, withScores);
+  replyFound(ctx, found, withScores);
 }

@@ -214,7 +214,7 @@ export function replyRanks(
     if (nested) out.array(2);
     out.bulk(member);
     if (withScores) out.double(score);
-  });
+  }, withScores);
 }
 
 /** A new set of the members at ranks `from` to `to` of `set`. */

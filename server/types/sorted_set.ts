@@ -118,6 +118,24 @@ export class SortedSet implements RedisObject {
     return value;
   }
 
+  /**
+   * A small set of `entries`, already in (score, member) order and distinct
+   * (a set operation's result): packed in one join, no insert walks.
+   */
+  static fromSorted(entries: readonly [member: string, score: number][]): SortedSet {
+    const records = new Array<string>(entries.length);
+    for (let i = 0; i < entries.length; i++) {
+      const [member, score] = entries[i]!;
+      records[i] = packRecord(member, score);
+    }
+    return SortedSet.fromPacked(records.join(""), entries.length);
+  }
+
+  /** Whether the set is in its small packed form, where each score() is a walk. */
+  isPacked(): boolean {
+    return this.#count !== TREE;
+  }
+
   clone(): SortedSet {
     const copy = new SortedSet();
     copy.#data = this.#tree()?.clone() ?? this.#packed();
@@ -293,15 +311,21 @@ export class SortedSet implements RedisObject {
 
   /**
    * Calls `visit` for ranks `from` to `to` inclusive, in that direction
-   * (descending when from > to). Both must be valid ranks.
+   * (descending when from > to). Both must be valid ranks. Without `scores`
+   * a small set passes 0 for each score, read from no record.
    */
-  visitRange(from: number, to: number, visit: (member: string, score: number) => void): void {
+  visitRange(
+    from: number,
+    to: number,
+    visit: (member: string, score: number) => void,
+    scores = true,
+  ): void {
     const tree = this.#tree();
     if (tree !== undefined) return tree.visitRange(from, to, visit);
     const packed = this.#packed();
     const n = Math.abs(to - from) + 1;
-    if (from <= to) visitForward(packed, seekRank(packed, this.#count, from), n, visit);
-    else visitBackward(packed, seekRank(packed, this.#count, from + 1), n, visit);
+    if (from <= to) visitForward(packed, seekRank(packed, this.#count, from), n, visit, scores);
+    else visitBackward(packed, seekRank(packed, this.#count, from + 1), n, visit, scores);
   }
 
   /**

@@ -356,3 +356,37 @@ Deno.test("a packed set's in-place walks answer as the tree does (member lengths
     deepEqual([...packed.entries()], [...tree.entries()]);
   }
 });
+
+Deno.test("a packed set finds a member only where a record starts, not inside other bytes", () => {
+  const rand = prng(21);
+  const alphabet = "\x01\x02\x03ab";
+  for (let round = 0; round < 300; round++) {
+    const set = new SortedSet();
+    const model = new Map<string, number>();
+    const n = 1 + Math.floor(rand() * 40);
+    for (let i = 0; i < n; i++) {
+      let member = "";
+      const length = Math.floor(rand() * 12);
+      for (let j = 0; j < length; j++) member += alphabet[Math.floor(rand() * alphabet.length)];
+      const score = Math.floor(rand() * 6) - 2;
+      set.add(member, score);
+      model.set(member, score);
+    }
+    equal(set.encoding(), "listpack");
+    for (let probe = 0; probe < 30; probe++) {
+      let member = "";
+      const length = Math.floor(rand() * 5);
+      for (let j = 0; j < length; j++) member += alphabet[Math.floor(rand() * alphabet.length)];
+      equal(set.score(member), model.get(member), JSON.stringify(member));
+    }
+    for (const [member, score] of model) equal(set.score(member), score);
+  }
+  // A member whose bytes hold another's length and bytes, more often than findScore tries.
+  const set = new SortedSet();
+  set.add("\x02ab".repeat(12), 1);
+  equal(set.score("ab"), undefined);
+  set.add("ab", 2);
+  equal(set.score("ab"), 2);
+  ok(set.remove("ab"));
+  equal(set.score("ab"), undefined);
+});

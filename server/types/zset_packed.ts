@@ -200,15 +200,24 @@ function compareMember(packed: string, start: number, length: number, member: st
   return length - member.length;
 }
 
+/** Members up to this long are compared char by char; longer ones with one startsWith call. */
+const SHORT_MEMBER = 16;
+
 /**
  * Whether the packed member at `start` (of `member`'s length) is `member`.
- * Its last byte first: members often share a prefix ("user:1", "user:2"),
- * and one charCodeAt is cheaper than the startsWith call it spares.
+ * From its last byte back: members often share a prefix ("user:1",
+ * "user:2"), and a few charCodeAt reads are cheaper than a startsWith call.
  */
 function sameMember(packed: string, start: number, member: string): boolean {
-  const last = member.length - 1;
-  if (last >= 0 && packed.charCodeAt(start + last) !== member.charCodeAt(last)) return false;
-  return packed.startsWith(member, start);
+  const length = member.length;
+  if (length > SHORT_MEMBER) {
+    return packed.charCodeAt(start + length - 1) === member.charCodeAt(length - 1) &&
+      packed.startsWith(member, start);
+  }
+  for (let i = length - 1; i >= 0; i--) {
+    if (packed.charCodeAt(start + i) !== member.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 /** Bounds of the record findScore last found, and the string it was found in. */
@@ -216,10 +225,69 @@ export let foundIn = "";
 export let foundStart = 0;
 export let foundEnd = 0;
 
-/** The score of `member` in a packed set (found* are left on its record), or undefined. */
+/** Candidates findScore tries before it walks the records instead. */
+const MAX_CANDIDATES = 8;
+
+/**
+ * The score of `member` in a packed set (found* are left on its record), or
+ * undefined. indexOf finds where the member's bytes occur after its length
+ * (natively, several bytes a step: a miss reads no record); an occurrence
+ * is the member if a record starts there, which the records' lengths tell,
+ * read from the nearer end (backwards one length a record). Members that
+ * occur often inside others' bytes, and long ones, are found by a walk.
+ */
 export function findScore(packed: string, member: string): number | undefined {
   const length = member.length;
+  if (length === 0 || length >= ONE_BYTE) return findScoreFrom(packed, member, 0);
+  // With its length before it: "m1" is not looked for inside every "m1x".
+  const needle = ONE_BYTE_STRINGS[length]! + member;
+  let start = packed.indexOf(needle);
+  for (let tries = 0; start >= 0; tries++) {
+    if (tries === MAX_CANDIDATES) return findScoreFrom(packed, member, 0);
+    if (isRecordStart(packed, start)) {
+      const scoreStart = start + length + 2;
+      return found(packed, start, scoreStart, scoreStart + packed.charCodeAt(scoreStart - 1));
+    }
+    start = packed.indexOf(needle, start + 1);
+  }
+  return undefined;
+}
+
+/** Whether a record starts at `at`, counted from the nearer end of the string. */
+function isRecordStart(packed: string, at: number): boolean {
+  // A step forwards reads two lengths, a step backwards one.
+  if (at * 3 < packed.length) return skipTo(packed, at) === at;
+  let end = packed.length;
+  while (end > at) {
+    const back = packed.charCodeAt(end - 1);
+    end = back < ONE_BYTE ? end - 1 - back : recordStart(packed, end);
+  }
+  return end === at;
+}
+
+/** Start of the first record at or after `at`. */
+function skipTo(packed: string, at: number): number {
   let pos = 0;
+  while (pos < at) {
+    const memberLength = packed.charCodeAt(pos);
+    if (memberLength >= ONE_BYTE) return skipRecordsTo(packed, pos, at);
+    const scoreStart = pos + 2 + memberLength;
+    const bodyEnd = scoreStart + packed.charCodeAt(scoreStart - 1);
+    const body = bodyEnd - pos;
+    pos = body < ONE_BYTE ? bodyEnd + 1 : bodyEnd + prefixLength(body);
+  }
+  return pos;
+}
+
+/** skipTo from the record at `pos` on, for any member length. */
+function skipRecordsTo(packed: string, pos: number, at: number): number {
+  while (pos < at) pos = skipRecords(packed, pos, 1);
+  return pos;
+}
+
+/** findScore from the record at `pos` on, for any member length. */
+function findScoreFrom(packed: string, member: string, pos: number): number | undefined {
+  const length = member.length;
   while (pos < packed.length) {
     const at = pos;
     const memberLength = memberLengthAt(packed, pos);
@@ -228,14 +296,19 @@ export function findScore(packed: string, member: string): number | undefined {
     pos += memberLength;
     const scoreLength = packed.charCodeAt(pos++);
     if (memberLength === length && sameMember(packed, start, member)) {
-      foundIn = packed;
-      foundStart = at;
-      foundEnd = recordEnd(at, pos + scoreLength);
-      return scoreAt(packed, pos, scoreLength);
+      return found(packed, at, pos, pos + scoreLength);
     }
     pos = recordEnd(at, pos + scoreLength);
   }
   return undefined;
+}
+
+/** Notes the record findScore found at `start` and reads its score. */
+function found(packed: string, start: number, scoreStart: number, bodyEnd: number): number {
+  foundIn = packed;
+  foundStart = start;
+  foundEnd = recordEnd(start, bodyEnd);
+  return scoreAt(packed, scoreStart, bodyEnd - scoreStart);
 }
 
 /** Rank of `member` in a packed set, or -1 (no score is read). */
@@ -334,12 +407,16 @@ export function countBelowKey(
   return rank;
 }
 
-/** Visits `n` records from the one at `pos` on, in order. */
+/**
+ * Visits `n` records from the one at `pos` on, in order; each score as 0
+ * unless `scores` (a range replied without them reads none).
+ */
 export function visitForward(
   packed: string,
   pos: number,
   n: number,
   visit: (member: string, score: number) => void,
+  scores = true,
 ): void {
   for (; n > 0; n--) {
     const start = pos;
@@ -348,22 +425,29 @@ export function visitForward(
     const member = packed.substring(pos, pos + memberLength);
     pos += memberLength;
     const scoreLength = packed.charCodeAt(pos++);
-    const score = scoreAt(packed, pos, scoreLength);
+    const score = scores ? scoreAt(packed, pos, scoreLength) : 0;
     pos = recordEnd(start, pos + scoreLength);
     visit(member, score);
   }
 }
 
-/** Visits the `n` records that end at `end`, last first. */
+/** Visits the `n` records that end at `end`, last first (scores as visitForward's). */
 export function visitBackward(
   packed: string,
   end: number,
   n: number,
   visit: (member: string, score: number) => void,
+  scores = true,
 ): void {
   for (; n > 0; n--) {
-    end = recordStart(packed, end);
-    visitForward(packed, end, 1, visit);
+    const back = packed.charCodeAt(end - 1);
+    let pos = back < ONE_BYTE ? end - 1 - back : recordStart(packed, end);
+    end = pos;
+    const memberLength = memberLengthAt(packed, pos);
+    pos = memberAt;
+    const member = packed.substring(pos, pos + memberLength);
+    pos += memberLength;
+    visit(member, scores ? scoreAt(packed, pos + 1, packed.charCodeAt(pos)) : 0);
   }
 }
 
