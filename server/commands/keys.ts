@@ -89,8 +89,8 @@ function deleteKeys(ctx: CommandContext, argv: string[]): void {
 /** DEL of one key left as bytes: its string is made only when there is a key to delete. */
 function deleteHeld(ctx: CommandContext, held: HeldKey): void {
   const db = ctx.db;
-  // With TTLs about, has() decides whether it expired first (from the key's string).
-  if (db.expires.size === 0 && !db.dict.hasAt(held)) return ctx.out.int(0);
+  // A key that is there may have expired: has() decides, from the key's string.
+  if (!db.dict.hasAt(held)) return ctx.out.int(0);
   const key = held.string();
   const deleted = db.has(key) && db.delete(key);
   if (deleted) ctx.server.keyChanged(db, key, NotifyClass.Generic, "del");
