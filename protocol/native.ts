@@ -192,7 +192,7 @@ export class NativeRequestDecoder {
       ((this.#keyCounts(name) >>> count) & 1) === 1;
   }
 
-  /** #noting's strings when the frame is long: one its command's handler takes as bytes is deferred. */
+  /** decode's strings when the frame is long: one its command's handler takes as bytes is deferred. */
   #deferring(buf: Uint8Array, name: string, count: number, frameEnd: number): string[] {
     const at = deferredIndex(name, count);
     const argv = new Array<string>(count);

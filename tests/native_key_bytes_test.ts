@@ -108,26 +108,6 @@ Deno.test("native keys from the request's bytes: replies, and writes propagated 
   equal(await other.cmd("DBSIZE"), 0);
 });
 
-Deno.test("DEL and UNLINK of one key from the request's bytes over RESP: replies and propagation", async () => {
-  await using srv = startServer();
-  using c = await RespClient.connect(srv.port);
-  const propagated: string[][] = [];
-  srv.server.propagators.push({ propagate: (_db, argv) => propagated.push([...argv]) });
-  const requests = KEYS.flatMap((k) => [
-    ["SET", k, "1"],
-    ["DEL", k],
-    ["del", k],
-    ["SET", k, "2"],
-    ["UNLINK", k],
-    ["EXISTS", k],
-  ]);
-  deepEqual(await respPipeline(c, requests), KEYS.flatMap(() => ["OK", 1, 0, "OK", 1, 0]));
-  deepEqual(
-    propagated,
-    KEYS.flatMap((k) => [["SET", k, "1"], ["DEL", k], ["SET", k, "2"], ["UNLINK", k]]),
-  );
-});
-
 Deno.test("native keys from the request's bytes: a key with a TTL, one past it", async () => {
   await using srv = startServer();
   using c = await NativeClient.connect(srv.port);

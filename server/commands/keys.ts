@@ -26,7 +26,7 @@ import {
   SYNTAX,
   unsupportedOption,
 } from "../errors.ts";
-import { type HeldKey, takeKey, takesKeyBytes } from "../../protocol/bytes.ts";
+import { takeKey, takesKeyBytes } from "../../protocol/bytes.ts";
 import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
 import { HELP_SUMMARY, helpRow } from "./help.ts";
@@ -70,9 +70,6 @@ function place(
 }
 
 function deleteKeys(ctx: CommandContext, argv: string[]): void {
-  // DEL key looks its key up from the request's bytes (takesKeyBytes below).
-  const held = takeKey(argv, 1);
-  if (held !== undefined) return deleteHeld(ctx, held);
   const db = ctx.db;
   let deleted = 0;
   for (let i = 1; i < argv.length; i++) {
@@ -84,17 +81,6 @@ function deleteKeys(ctx: CommandContext, argv: string[]): void {
     }
   }
   ctx.out.int(deleted);
-}
-
-/** DEL of one key left as bytes: its string is made only when there is a key to delete. */
-function deleteHeld(ctx: CommandContext, held: HeldKey): void {
-  const db = ctx.db;
-  // A key that is there may have expired: has() decides, from the key's string.
-  if (!db.dict.hasAt(held)) return ctx.out.int(0);
-  const key = held.string();
-  const deleted = db.has(key) && db.delete(key);
-  if (deleted) ctx.server.keyChanged(db, key, NotifyClass.Generic, "del");
-  ctx.out.int(deleted ? 1 : 0);
 }
 
 function rename(ctx: CommandContext, argv: string[], onlyIfAbsent: boolean): void {
@@ -460,8 +446,6 @@ function ttlRow(
 
 // EXISTS of one key looks it up from the request's bytes (protocol/bytes.ts, keys left as bytes).
 takesKeyBytes("exists", 2);
-// DEL and UNLINK of one key too (deleteHeld).
-for (const name of ["del", "unlink"]) takesKeyBytes(name, 2);
 
 export const keyCommands: CommandSpec[] = [
   {
