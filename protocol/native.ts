@@ -11,7 +11,13 @@ import {
   bytesToBinaryNoted,
   DEFER_MIN,
   deferArgument,
+  DEFERRED_ARG,
   deferredIndex,
+  holdKey,
+  KEY_BYTES_MAX,
+  KEY_BYTES_MIN,
+  keyByteCounts,
+  noteRequestKey,
   RepeatedString,
   writeBinary,
 } from "./bytes.ts";
@@ -57,9 +63,11 @@ export class NativeRequestDecoder {
   /** Longest string a request may carry: the server sets proto-max-bulk-len, as for RESP. */
   maxArgLen = MAX_MSG_LEN;
   /**
-   * Whether long strings note their bytes, and one a handler takes as bytes
-   * stays in the buffer (protocol/bytes.ts, deferred arguments), as RESP's
-   * decoder does: set by a connection that forgets them before its buffer changes.
+   * Whether long strings note their bytes, one a handler takes as bytes
+   * stays in the buffer (protocol/bytes.ts, deferred arguments), a key its
+   * handler takes as bytes is left there (holdKey) and other keys are noted
+   * (noteRequestKey), as RESP's decoder does: set by a connection that
+   * forgets them before its buffer changes.
    */
   notesBytes = false;
 
@@ -98,29 +106,42 @@ export class NativeRequestDecoder {
       argv = [""];
     } else {
       const name = this.#name.decode(buf, this.#next(), this.#len);
-      // Strings of DEFER_MIN bytes or more: a frame that long may hold one.
-      if (this.notesBytes && msgLen >= 4 + 4 * count + DEFER_MIN) {
-        argv = this.#noting(buf, name, count, frameEnd);
-        this.consumed = 4 + msgLen;
-        return argv;
-      }
-      switch (count) {
-        case 1:
-          argv = [name];
-          break;
-        case 2:
-          argv = [name, this.#string(buf)];
-          break;
-        case 3:
-          argv = [name, this.#string(buf), this.#string(buf)];
-          break;
-        case 4:
-          argv = [name, this.#string(buf), this.#string(buf), this.#string(buf)];
-          break;
-        default:
-          argv = new Array<string>(count);
-          argv[0] = name;
-          for (let i = 1; i < count; i++) argv[i] = this.#string(buf);
+      if (count === 1) argv = [name];
+      else {
+        const notes = this.notesBytes;
+        // Strings of DEFER_MIN bytes or more: a frame that long may hold one.
+        if (notes && msgLen >= 4 + 4 * count + DEFER_MIN) {
+          argv = this.#deferring(buf, name, count, frameEnd);
+          this.consumed = 4 + msgLen;
+          return argv;
+        }
+        // No string here is long enough to note its bytes.
+        const keyStart = this.#next();
+        const keyLength = this.#len;
+        const hold = notes && this.#holds(name, count, keyLength);
+        // A held key is made "" here, then marked.
+        const key = hold ? "" : bytesToBinary(buf, keyStart, keyStart + keyLength);
+        switch (count) {
+          case 2:
+            argv = [name, key];
+            break;
+          case 3:
+            argv = [name, key, this.#string(buf)];
+            break;
+          case 4:
+            argv = [name, key, this.#string(buf), this.#string(buf)];
+            break;
+          default:
+            argv = new Array<string>(count);
+            argv[0] = name;
+            argv[1] = key;
+            for (let i = 2; i < count; i++) argv[i] = this.#string(buf);
+        }
+        if (this.#pos !== frameEnd) throw new ProtocolError("trailing bytes in message");
+        if (hold) holdKey(argv, 1, buf, keyStart, keyStart + keyLength);
+        // The key table hashes and compares the key from its bytes (bytes.ts, requestKey);
+        // a key under KEY_BYTES_MIN as cheaply from its string.
+        else if (notes && keyLength >= KEY_BYTES_MIN) noteRequestKey(key, buf, keyStart);
       }
     }
     if (this.#pos !== frameEnd) throw new ProtocolError("trailing bytes in message");
@@ -165,25 +186,58 @@ export class NativeRequestDecoder {
     return pos;
   }
 
-  /** decode's strings, noting their bytes: one its command's handler takes as bytes is deferred. */
-  #noting(buf: Uint8Array, name: string, count: number, frameEnd: number): string[] {
+  /** Whether a key of `length` bytes is one `name`'s handler takes as bytes with `count` strings. */
+  #holds(name: string, count: number, length: number): boolean {
+    return length >= KEY_BYTES_MIN && length <= KEY_BYTES_MAX &&
+      ((this.#keyCounts(name) >>> count) & 1) === 1;
+  }
+
+  /** decode's strings when the frame is long: one its command's handler takes as bytes is deferred. */
+  #deferring(buf: Uint8Array, name: string, count: number, frameEnd: number): string[] {
     const at = deferredIndex(name, count);
     const argv = new Array<string>(count);
     argv[0] = name;
     let from = 0;
     let to = 0;
+    let keyStart = 0;
+    let keyEnd = 0;
+    let hold = false;
     for (let i = 1; i < count; i++) {
       const start = this.#next();
       const end = start + this.#len;
+      if (i === 1) {
+        keyStart = start;
+        keyEnd = end;
+        hold = this.#holds(name, count, this.#len);
+      }
       if (i === at && this.#len >= DEFER_MIN) {
         from = start;
         to = end;
         argv[i] = "";
-      } else argv[i] = bytesToBinaryNoted(buf, start, end);
+      } else if (i === 1 && hold) argv[i] = "";
+      else argv[i] = bytesToBinaryNoted(buf, start, end);
     }
     if (this.#pos !== frameEnd) throw new ProtocolError("trailing bytes in message");
     if (to > 0) deferArgument(argv, at, buf, from, to);
+    const key = argv[1]!;
+    if (hold) holdKey(argv, 1, buf, keyStart, keyEnd);
+    else if (key !== DEFERRED_ARG && key.length >= KEY_BYTES_MIN) {
+      noteRequestKey(key, buf, keyStart);
+    }
     return argv;
+  }
+
+  /** The last command name #keyCounts was asked about, and its answer. */
+  #keyName = "";
+  #keyNameCounts = 0;
+
+  /** keyByteCounts of the command name, remembered for the next request (clients repeat one). */
+  #keyCounts(name: string): number {
+    if (name !== this.#keyName) {
+      this.#keyName = name;
+      this.#keyNameCounts = keyByteCounts(name);
+    }
+    return this.#keyNameCounts;
   }
 
   /** The next string, checked and made. */

@@ -10,7 +10,15 @@ import {
 import { ProtocolError } from "./errors.ts";
 import { decodeTaking } from "./deferred_testing.ts";
 import { NativeWriter } from "./writer.ts";
-import { DEFERRED_ARG, forgetNotedBytes, takesBytes } from "./bytes.ts";
+import {
+  DEFERRED_ARG,
+  forgetNotedBytes,
+  KEY_ARG,
+  requestKey,
+  takeKey,
+  takesBytes,
+  takesKeyBytes,
+} from "./bytes.ts";
 
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -114,6 +122,49 @@ Deno.test("native request: an argument its handler takes as bytes stays in the b
   const bad = encodeNativeRequest(["ntakes", "k", long(100)]);
   bad[0]! -= 1;
   throws(() => decoder.decode(bad, 0, bad.length - 1), /string overruns message/);
+});
+
+Deno.test("native request: a key its handler takes as bytes stays in the buffer, made when not taken", () => {
+  takesKeyBytes("nkey", 2);
+  takesKeyBytes("nkeyval", 3);
+  takesBytes("nkeyval", 2, 3);
+  const long = "v".repeat(100);
+  const requests = [
+    ["nkey", "kkkk"],
+    ["NKey", "counter:000000000000"],
+    ["nkey", "kkkk", "more"],
+    ["nkey", "x".repeat(33)],
+    ["nkey", "k"],
+    ["nkeyval", "k2k2", long],
+    ["nkey", ""],
+    ["nkeyval", "x".repeat(32), "short"],
+  ];
+  // Keys of 1-3 bytes are made (cheaper), as are those of a form not registered.
+  const held = [true, true, false, false, false, true, false, true];
+  const wire = concat(requests.map(encodeNativeRequest));
+  const decoder = new NativeRequestDecoder();
+  decoder.notesBytes = true;
+  const argvs: string[][] = [];
+  let start = 0;
+  for (const [i, request] of requests.entries()) {
+    const argv = decoder.decode(wire, start, wire.length)!;
+    start += decoder.consumed;
+    equal(argv[1] === KEY_ARG, held[i], `request ${i}`);
+    // Other keys of 4 bytes or more are noted for the key table.
+    if (!held[i] && request[1]!.length >= 4) equal(requestKey.key, request[1]);
+    // Taken by its handler: the bytes, and the string when asked for.
+    if (i % 2 === 0 && held[i]) equal(takeKey(argv, 1)!.string(), request[1]);
+    argvs.push(argv);
+  }
+  equal(argvs[5]![2], DEFERRED_ARG);
+  // Not taken (queued, refused): its string before the buffer changes, the value's too.
+  forgetNotedBytes();
+  wire.fill(0);
+  deepEqual(argvs, requests);
+  // Without notesBytes (an owner that does not settle), every key is a string.
+  const plain = new NativeRequestDecoder();
+  const one = encodeNativeRequest(["nkey", "kkkk"]);
+  deepEqual(plain.decode(one, 0, one.length), ["nkey", "kkkk"]);
 });
 
 function header(msgLen: number, nstr: number): Uint8Array {

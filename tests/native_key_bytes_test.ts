@@ -1,0 +1,194 @@
+/**
+ * The native protocol's keys from the request's bytes, as RESP's
+ * (tests/key_bytes_test.ts): `get`, `set`, `del`, `exists` and the `incr`
+ * family take a key of 4-32 bytes as bytes, other commands' keys are hashed
+ * and compared from them. Whatever else reads the key must still see it as
+ * sent: propagation, MONITOR, the slow log, WATCH, a paused client that runs
+ * the request after its batch. DEL of one key takes it as bytes over RESP too.
+ */
+import { deepEqual, equal, ok } from "node:assert/strict";
+import { encodeNativeRequest, type NativeValue } from "../protocol/native.ts";
+import { encodeRespRequest } from "../protocol/resp.ts";
+import { quoteRepr } from "../server/monitor.ts";
+import { NativeClient, plain, RespClient, startServer } from "./helpers.ts";
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
+  return all;
+}
+
+/** A native reply as plain data: nil → null, str → its string, int → a number, err → {error}. */
+function simple(v: NativeValue): unknown {
+  switch (v.type) {
+    case "nil":
+      return null;
+    case "str":
+      return v.value;
+    case "int":
+      return Number(v.value);
+    case "dbl":
+      return v.value;
+    case "err":
+      return { error: v.message };
+    case "arr":
+      return v.values.map(simple);
+  }
+}
+
+/** Sends native requests in one write (one batch for the server); returns their replies. */
+async function pipeline(c: NativeClient, requests: string[][]): Promise<unknown[]> {
+  await c.writeRaw(concat(requests.map(encodeNativeRequest)));
+  const replies = [];
+  for (let i = 0; i < requests.length; i++) replies.push(simple(await c.read()));
+  return replies;
+}
+
+/** The same over RESP. */
+async function respPipeline(c: RespClient, requests: string[][]): Promise<unknown[]> {
+  await c.writeRaw(concat(requests.map(encodeRespRequest)));
+  const replies = [];
+  for (let i = 0; i < requests.length; i++) replies.push(plain(await c.read()));
+  return replies;
+}
+
+/** Keys on both sides of the shortest and longest left as bytes (4, 32), binary ones, the empty key. */
+const KEYS = [
+  "k",
+  "kkk",
+  "kkkk",
+  "key:0000000000000001",
+  "x".repeat(32),
+  "y".repeat(33),
+  "\x00\xff\x80\r\n key",
+  "",
+];
+
+/** Each key's writes, in every form a key is left as bytes in (`set` over a value of its length, then not). */
+function writes(key: string): string[][] {
+  return [["incr", key], ["incrby", key, "41"], ["decr", key], ["set", key, "40"], [
+    "set",
+    key,
+    "forty",
+  ]];
+}
+
+Deno.test("native keys from the request's bytes: replies, and writes propagated as sent", async () => {
+  await using srv = startServer();
+  using c = await NativeClient.connect(srv.port);
+  const propagated: string[][] = [];
+  srv.server.propagators.push({ propagate: (_db, argv) => propagated.push([...argv]) });
+  const requests = KEYS.flatMap((k) => [
+    ["get", k],
+    ["exists", k],
+    ...writes(k),
+    ["get", k],
+    // Present, then missing (not propagated).
+    ["del", k],
+    ["del", k],
+    ["zadd", k, "1", "m"],
+    ["zscore", k, "m"],
+    ["get", k],
+  ]);
+  const wrongType = { error: "WRONGTYPE Operation against a key holding the wrong kind of value" };
+  deepEqual(
+    await pipeline(c, requests),
+    KEYS.flatMap(() => [null, 0, 1, 42, 41, null, null, "forty", 1, 0, 1, 1, wrongType]),
+  );
+  deepEqual(propagated, KEYS.flatMap((k) => [...writes(k), ["del", k], ["zadd", k, "1", "m"]]));
+  // Written again by another client, read back under the same keys.
+  using other = await RespClient.connect(srv.port);
+  for (const [i, k] of KEYS.entries()) equal(await other.cmd("SET", k, `v${i}`), "OK");
+  deepEqual(await pipeline(c, KEYS.map((k) => ["get", k])), KEYS.map((_, i) => `v${i}`));
+  deepEqual(await pipeline(c, KEYS.map((k) => ["unlink", k])), KEYS.map(() => 1));
+  equal(await other.cmd("DBSIZE"), 0);
+});
+
+Deno.test("native keys from the request's bytes: a key with a TTL, one past it", async () => {
+  await using srv = startServer();
+  using c = await NativeClient.connect(srv.port);
+  using r = await RespClient.connect(srv.port);
+  await r.cmd("SET", "ttl:key1", "1", "EX", "100");
+  await r.cmd("SET", "gone:key", "1", "PX", "1");
+  await new Promise((done) => setTimeout(done, 10));
+  deepEqual(await pipeline(c, [["del", "gone:key"], ["incr", "ttl:key1"], ["del", "ttl:key1"]]), [
+    0,
+    2,
+    1,
+  ]);
+  equal(await r.cmd("DBSIZE"), 0);
+});
+
+Deno.test("native keys from the request's bytes: monitored and slow-logged as sent", async () => {
+  await using srv = startServer({ "slowlog-log-slower-than": "0", "slowlog-max-len": "1000" });
+  using monitor = await RespClient.connect(srv.port);
+  using c = await NativeClient.connect(srv.port);
+  equal(await monitor.cmd("MONITOR"), "OK");
+  const requests = KEYS.flatMap((k) => [
+    ["get", k],
+    ["incr", k],
+    ["set", k, "7"],
+    ["exists", k],
+    ["zadd", `z${k}`, "1", "m"],
+    ["del", k],
+  ]);
+  await pipeline(c, requests);
+  for (const argv of requests) {
+    const line = String(plain(await monitor.read()));
+    ok(line.endsWith(argv.map(quoteRepr).join(" ")), line);
+  }
+  using r = await RespClient.connect(srv.port);
+  const logged = (await r.cmd("SLOWLOG", "GET", "-1") as unknown[][])
+    .map((entry) => entry[3] as string[]).filter((argv) =>
+      ["get", "incr", "exists", "zadd", "del"].includes(argv[0]!)
+    );
+  // set is timed by sampling (Command.timedBySampling): logged only when sampled.
+  deepEqual(logged.reverse(), requests.filter((argv) => argv[0] !== "set"));
+});
+
+Deno.test("native keys from the request's bytes: WATCH from a RESP client sees a native write", async () => {
+  await using srv = startServer();
+  using c = await NativeClient.connect(srv.port);
+  using watcher = await RespClient.connect(srv.port);
+  for (const write of [["incr"], ["set", "2"], ["del"], ["zadd", "1", "m"]]) {
+    const key = `watched:${write[0]}:00000001`;
+    // zadd creates its key.
+    if (write[0] !== "zadd") await watcher.cmd("SET", key, "1");
+    equal(await watcher.cmd("WATCH", key), "OK");
+    await pipeline(c, [[write[0]!, key, ...write.slice(1)]]);
+    deepEqual(await respPipeline(watcher, [["MULTI"], ["GET", key], ["EXEC"]]), [
+      "OK",
+      "QUEUED",
+      null,
+    ]);
+  }
+});
+
+Deno.test("native keys from the request's bytes outlive their batch in a paused client", async () => {
+  await using srv = startServer();
+  using c = await NativeClient.connect(srv.port);
+  using other = await RespClient.connect(srv.port);
+  await other.cmd("SET", "paused:3", "x");
+  // Held by CLIENT PAUSE until after its batch, while the client sends more.
+  equal(await other.cmd("CLIENT", "PAUSE", "10000", "WRITE"), "OK");
+  await c.send("incr", "paused:1");
+  await c.send("set", "paused:2", "seven");
+  await c.send("del", "paused:3");
+  await c.send("zadd", "paused:4", "1", "m");
+  await new Promise((r) => setTimeout(r, 50));
+  equal(await other.cmd("CLIENT", "UNPAUSE"), "OK");
+  deepEqual([simple(await c.read()), simple(await c.read())], [1, null]);
+  deepEqual([simple(await c.read()), simple(await c.read())], [1, 1]);
+  deepEqual(
+    await pipeline(c, [["get", "paused:1"], ["get", "paused:2"], ["get", "paused:3"], [
+      "zscore",
+      "paused:4",
+      "m",
+    ]]),
+    ["1", "seven", null, 1],
+  );
+});
