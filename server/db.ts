@@ -8,6 +8,7 @@
  * times live in a separate Map, as Redis keeps its `expires` dict, so keys
  * without a TTL pay nothing for the feature.
  */
+import { frequency, idleSeconds, setKeyAccess } from "./types/keytable_access.ts";
 import { CommandError, WRONGTYPE } from "./errors.ts";
 import { KeyTable, type StoredValue } from "./types/keytable.ts";
 import { ByteString, StringForm } from "./types/string.ts";
@@ -357,12 +358,14 @@ export class Database {
   }
 
   /**
-   * SET of a key given as its bytes (a request's) over a string of the same
-   * length (KeyTable.overwriteAt); false, nothing done, otherwise or when a
-   * TTL may need clearing (the caller sets it with the key's string).
+   * SET of a short string at a key given as its bytes (a request's): its string is made
+   * only for a new key (KeyTable.setAt). False, nothing done, when a TTL may need clearing
+   * (the caller sets it with the key's string).
    */
-  overwriteAt(key: KeyBytes, value: string): boolean {
-    return this.expires.size === 0 && this.dict.overwriteAt(key, value, StringForm.Encoded);
+  setAt(key: KeyBytes, value: string): boolean {
+    if (this.expires.size !== 0) return false;
+    if (this.dict.setAt(key, value, StringForm.Encoded)) this.hooks.added?.(this, key.string());
+    return true;
   }
 
   /** set() of a string given as its bytes (see KeyTable.setBytes). */
@@ -429,17 +432,17 @@ export class Database {
 
   /** Seconds since the key was last read or written (OBJECT IDLETIME). */
   idleSeconds(key: string): number | undefined {
-    return this.dict.idleSeconds(key);
+    return idleSeconds(this.dict, key);
   }
 
   /** Sets a key's last access `idle` seconds back and/or its LFU counter (RESTORE). */
   setAccess(key: string, idle: number | undefined, counter: number | undefined): void {
-    this.dict.setAccess(key, idle, counter);
+    setKeyAccess(this.dict, key, idle, counter);
   }
 
   /** Redis's logarithmic access counter (OBJECT FREQ under an LFU policy). */
   frequency(key: string): number | undefined {
-    return this.dict.frequency(key);
+    return frequency(this.dict, key);
   }
 
   /** A random live key, or undefined when the database is empty (RANDOMKEY). */

@@ -14,6 +14,7 @@
  * keys while used_memory is above maxmemory (eviction.ts), and refuses
  * commands that may grow memory when it cannot.
  */
+import { frequency, idleSeconds } from "./types/keytable_access.ts";
 import type { Client } from "./client.ts";
 import type { Command } from "./command.ts";
 import type { ServerContext } from "./context.ts";
@@ -119,11 +120,11 @@ class EvictableDatabase implements EvictableDb {
   }
 
   idleSeconds(key: string): number {
-    return this.db.dict.idleSeconds(key) ?? 0;
+    return idleSeconds(this.db.dict, key) ?? 0;
   }
 
   frequency(key: string): number {
-    return this.db.dict.frequency(key) ?? 0;
+    return frequency(this.db.dict, key) ?? 0;
   }
 
   expireAt(key: string): number | undefined {

@@ -174,8 +174,8 @@ function setGeneric(
 function setPlain(ctx: CommandContext, argv: string[], value: string): void {
   const db = ctx.db;
   const held = takeKey(argv, 1);
-  // The common write, a value over one of its length, done from the key's bytes.
-  if (held !== undefined && value !== DEFERRED_ARG && db.overwriteAt(held, value)) {
+  // A short value, from the key's bytes: its string is made only for a new key.
+  if (held !== undefined && value !== DEFERRED_ARG && db.setAt(held, value)) {
     return ctx.server.keyChangedAt(db, held, NotifyClass.String, "set");
   }
   const key = held === undefined ? arg(argv, 1) : held.string();

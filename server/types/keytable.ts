@@ -12,7 +12,6 @@
  * record_write.ts); the index's probing is key_slots.ts's.
  */
 import { ByteString, StringForm } from "./string.ts";
-import { clockDistance, lruClock } from "./access_clock.ts";
 import { BoxTable } from "./box_table.ts";
 import { hashBytes, hashKey } from "./key_hash.ts";
 import {
@@ -61,13 +60,7 @@ import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
 import type { BigKeyBox, StoredValue } from "./box_bytes.ts";
 export type { StoredValue };
 import { LFU_INIT } from "./lfu.ts";
-import {
-  decayedCounter,
-  lastAccess,
-  setAccess,
-  stampAccess,
-  touchAccess,
-} from "./record_access.ts";
+import { stampAccess, touchAccess } from "./record_access.ts";
 import type { RedisObject, RedisValue } from "./value.ts";
 
 const MIN_CAPACITY = 8;
@@ -330,24 +323,9 @@ export class KeyTable {
     return (this.#pageOf(ref)[ref & OFFSET_MASK]! >>> FORM_SHIFT) & FORM_MASK;
   }
 
-  /** Seconds since the last access, as Redis's LRU clock counts them. */
-  idleSeconds(key: string, now = Date.now()): number | undefined {
-    const ref = this.#find(key, hashKey(key));
-    if (ref === 0) return undefined;
-    return clockDistance(lastAccess(this.#pageOf(ref), ref & OFFSET_MASK), lruClock(now));
-  }
-
-  /** The LFU counter after Redis's decay (one step per idle minute). */
-  frequency(key: string, now = Date.now()): number | undefined {
-    const ref = this.#find(key, hashKey(key));
-    if (ref === 0) return undefined;
-    return decayedCounter(this.#pageOf(ref), ref & OFFSET_MASK, lruClock(now));
-  }
-
-  /** RESTORE's IDLETIME and FREQ on `key` (see record_access.ts's setAccess). */
-  setAccess(key: string, idle: number | undefined, counter: number | undefined, now = Date.now()) {
-    const ref = this.#find(key, hashKey(key));
-    if (ref !== 0) setAccess(this.#pageOf(ref), ref & OFFSET_MASK, idle, counter, now);
+  /** The ref of `key`'s record (0 if absent), for keytable_access.ts; pageOf gives its page. */
+  refOf(key: string): number {
+    return this.#find(key, hashKey(key));
   }
 
   // ---- writes ----------------------------------------------------------
@@ -388,15 +366,9 @@ export class KeyTable {
     const off = ref & OFFSET_MASK;
     const kind = page[off]! & KIND_MASK;
     const counter = page[off + 4]!;
-    if (short && kind === KIND_INLINE) {
-      // Same-length overwrites (the common SET pattern) rewrite in place.
-      if (this.#inlineValue(page, off) === value.length) {
-        writeInline(page, this.#at, value);
-        setInlineForm(page, off, form);
-        stampAccess(page, off);
-        return false;
-      }
-    } else if (kind !== KIND_INLINE && !short) {
+    // Same-length overwrites (the common SET pattern) rewrite in place.
+    if (short && this.#writeOver(page, off, value, form)) return false;
+    if (kind !== KIND_INLINE && !short) {
       // Boxed stays boxed: swap the value in the box (never a Uint8Array, which is short).
       const stored = value as StoredValue;
       const box = boxIndex(page, off);
@@ -416,21 +388,24 @@ export class KeyTable {
   }
 
   /**
-   * SET's common write, for a key given as its bytes (a request's): a short
-   * string over an inline one of the same length, in place. False, nothing
-   * touched, otherwise (the caller sets it with the key's string).
+   * set() of a short string at a key given as its bytes (a request's): a value of the same
+   * length is written in place, a new key's record gets the key's string (key.string()) and the
+   * slot its probe ended at; anything else is set() with the key found. True if `key` was added.
    */
-  overwriteAt(key: KeyBytes, value: string, form: StringForm): boolean {
-    if (!isShortString(value)) return false;
+  setAt(key: KeyBytes, value: string, form: StringForm): boolean {
+    if (!isShortString(value)) return this.#set(key.string(), value, form);
     const ref = this.#findAt(key);
-    if (ref === 0) return false;
-    const page = this.#pageOf(ref);
-    const off = ref & OFFSET_MASK;
-    if ((page[off]! & KIND_MASK) !== KIND_INLINE) return false;
-    if (this.#inlineValue(page, off) !== value.length) return false;
-    writeInline(page, this.#at, value);
-    setInlineForm(page, off, form);
-    stampAccess(page, off);
+    if (ref !== 0) {
+      if (this.#writeOver(this.#pageOf(ref), ref & OFFSET_MASK, value, form)) return false;
+      this.#rememberGot(key.string(), ref);
+      return this.#set(key.string(), value, form);
+    }
+    const name = key.string();
+    this.#gotKey = undefined;
+    this.#inlineKey = name.length <= INLINE_MAX ? name : undefined;
+    const fresh = writeRecord(this.#arena, this.#boxes, name, value, form, LFU_INIT);
+    this.#foundSlot = this.#insert(this.#probeHash, fresh);
+    this.#rememberGot(name, fresh);
     return true;
   }
 
@@ -615,9 +590,12 @@ export class KeyTable {
   /** Slot of the last successful #find. */
   #foundSlot = 0;
 
+  /** The hash of the key #findAt looked for last (setAt inserts it when absent). */
+  #probeHash = 0;
+
   /** #find of a key given as its bytes. */
   #findAt(key: KeyBytes): number {
-    const h = hashBytes(key.bytes, key.start, key.end);
+    const h = this.#probeHash = hashBytes(key.bytes, key.start, key.end);
     const slots = this.#slots;
     const mask = this.#mask;
     for (let i = h >>> this.#shift;; i = (i + 1) & mask) {
@@ -733,6 +711,16 @@ export class KeyTable {
     }
     const len = this.#inlineValue(page, off);
     return pageString(page, this.#at, this.#at + len);
+  }
+
+  /** Writes `value` over an inline value of its length at `off`; false if it is not one. */
+  #writeOver(page: Uint8Array, off: number, value: string | Uint8Array, form: StringForm): boolean {
+    if ((page[off]! & KIND_MASK) !== KIND_INLINE) return false;
+    if (this.#inlineValue(page, off) !== value.length) return false;
+    writeInline(page, this.#at, value);
+    setInlineForm(page, off, form);
+    stampAccess(page, off);
+    return true;
   }
 
   /** The length of an inline record's value; leaves #at at its first byte. */

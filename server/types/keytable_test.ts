@@ -1,6 +1,7 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { advanceAccessClock, enterCommand, leaveCommand } from "./access_clock.ts";
 import { KeyTable } from "./keytable.ts";
+import { frequency, idleSeconds, setKeyAccess } from "./keytable_access.ts";
 import { BoxStates } from "./box_states.ts";
 import { PackedKind } from "./packed_record.ts";
 import { type ByteString, StringForm } from "./string.ts";
@@ -150,13 +151,13 @@ Deno.test("KeyTable keeps the string form and LFU counter across overwrites", ()
   equal(table.form("a"), StringForm.Encoded);
   table.set("a", "3", StringForm.Plain);
   equal(table.form("a"), StringForm.Plain);
-  equal(table.frequency("a"), 5);
+  equal(frequency(table, "a"), 5);
   table.trackFrequency = true;
   table.get("a");
-  equal(table.frequency("a"), 6);
+  equal(frequency(table, "a"), 6);
   table.set("a", "a longer value");
-  equal(table.frequency("a"), 6);
-  equal(table.idleSeconds("a"), 0);
+  equal(frequency(table, "a"), 6);
+  equal(idleSeconds(table, "a"), 0);
 });
 
 Deno.test("KeyTable randomKey returns only present keys", () => {
@@ -218,7 +219,7 @@ Deno.test("sampleScored scores records as idleSeconds and frequency do, and visi
   advanceAccessClock(now);
   for (let i = 0; i < 20; i++) {
     table.set(`k${i}`, "v".repeat(i * 10));
-    table.setAccess(`k${i}`, i * 7, i, now);
+    setKeyAccess(table, `k${i}`, i * 7, i, now);
   }
   for (const byFrequency of [false, true]) {
     const scored: [string, number][] = [];
@@ -230,8 +231,8 @@ Deno.test("sampleScored scores records as idleSeconds and frequency do, and visi
     equal(offered.length, 20);
     for (const [key, score] of scored) {
       const expected = byFrequency
-        ? 255 - table.frequency(key, now)!
-        : table.idleSeconds(key, now)!;
+        ? 255 - frequency(table, key, now)!
+        : idleSeconds(table, key, now)!;
       equal(score, expected);
       equal(score % 2, 0);
     }
@@ -587,4 +588,33 @@ Deno.test("KeyTable emptied by deletes again and again keeps one page and stays 
   table.set("after", "it");
   equal(table.get("after"), "it");
   deepEqual([...tableKeys(table)], ["after"]);
+});
+
+Deno.test("KeyTable.setAt agrees with set() for new keys, same and other lengths, boxed values", () => {
+  const table = new KeyTable();
+  const model = new Map<string, unknown>();
+  const random = rng(29);
+  const keys = Array.from({ length: 40 }, (_, i) => `key:${i}:${binary(random, i % 7)}`);
+  const asBytes = (key: string) => {
+    const bytes = Uint8Array.from(key, (c) => c.charCodeAt(0));
+    return { bytes, start: 0, end: bytes.length, string: () => key };
+  };
+  for (let round = 0; round < 5000; round++) {
+    const key = keys[Math.floor(random() * keys.length)]!;
+    const pick = random();
+    if (pick < 0.1) {
+      const set = new RedisSet();
+      set.add("m");
+      table.set(key, set);
+      model.set(key, set);
+    } else if (pick < 0.15) {
+      equal(table.delete(key), model.delete(key));
+    } else {
+      const value = binary(random, Math.floor(random() * 6));
+      equal(table.setAt(asBytes(key), value, StringForm.Encoded), !model.has(key));
+      model.set(key, value);
+    }
+    equal(table.size, model.size);
+  }
+  for (const [key, value] of model) equal(table.get(key), value);
 });

@@ -1,0 +1,35 @@
+/**
+ * A key's access record in the key table (OBJECT IDLETIME and FREQ, eviction's
+ * samples, RESTORE's IDLETIME and FREQ): its LRU clock and LFU counter live in
+ * its record's header (record_access.ts).
+ */
+import { clockDistance, lruClock } from "./access_clock.ts";
+import type { KeyTable } from "./keytable.ts";
+import { OFFSET_MASK } from "./arena.ts";
+import { decayedCounter, lastAccess, setAccess } from "./record_access.ts";
+
+/** Seconds since `key`'s last access, as Redis's LRU clock counts them; undefined if absent. */
+export function idleSeconds(table: KeyTable, key: string, now = Date.now()): number | undefined {
+  const ref = table.refOf(key);
+  if (ref === 0) return undefined;
+  return clockDistance(lastAccess(table.pageOf(ref), ref & OFFSET_MASK), lruClock(now));
+}
+
+/** `key`'s LFU counter after Redis's decay (one step per idle minute); undefined if absent. */
+export function frequency(table: KeyTable, key: string, now = Date.now()): number | undefined {
+  const ref = table.refOf(key);
+  if (ref === 0) return undefined;
+  return decayedCounter(table.pageOf(ref), ref & OFFSET_MASK, lruClock(now));
+}
+
+/** RESTORE's IDLETIME and FREQ on `key` (see record_access.ts's setAccess). */
+export function setKeyAccess(
+  table: KeyTable,
+  key: string,
+  idle: number | undefined,
+  counter: number | undefined,
+  now = Date.now(),
+): void {
+  const ref = table.refOf(key);
+  if (ref !== 0) setAccess(table.pageOf(ref), ref & OFFSET_MASK, idle, counter, now);
+}
