@@ -122,23 +122,48 @@ function spanString(buf: Uint8Array, spans: Int32Array, i: number, make: MakeStr
   return make(buf, at, at + spans[2 * i + 1]!);
 }
 
+/** Command names RepeatedString keeps (a power of two). */
+const NAME_SLOTS = 32;
+
 /**
  * Decodes a short string that usually repeats (a client's command name): the
- * last one is reused when the bytes match, saving an allocation per request
- * and letting later lookups compare it by identity.
+ * recent ones are kept in a few slots picked by length and three bytes, and one
+ * is reused when the bytes match, saving an allocation per request and
+ * letting later lookups compare it by identity and reuse its hash. A pipeline
+ * alternating commands (SET, DEL) reused nothing with one kept name: the
+ * command lookup hashed a new string for every request.
  */
 export class RepeatedString {
-  #last = "";
+  readonly #names: string[] = new Array<string>(NAME_SLOTS).fill("");
+  /** keyByteCounts of each slot's name, -1 until asked. */
+  readonly #counts: number[] = new Array<number>(NAME_SLOTS).fill(-1);
+  /** The slot of the name decode returned last (-1: a long one, kept nowhere). */
+  #slot = -1;
 
   decode(buf: Uint8Array, start: number, len: number): string {
-    if (len > 32) return bytesToBinary(buf, start, start + len);
-    const last = this.#last;
-    if (len === last.length) {
-      let i = 0;
-      while (i < len && buf[start + i] === last.charCodeAt(i)) i++;
-      if (i === len) return last;
+    if (len > 32 || len === 0) {
+      this.#slot = -1;
+      return bytesToBinary(buf, start, start + len);
     }
-    return this.#last = bytesToBinary(buf, start, start + len);
+    const mix = buf[start]! + 3 * buf[start + (len >> 1)]! + 5 * buf[start + len - 1]! + 7 * len;
+    const slot = mix & (NAME_SLOTS - 1);
+    this.#slot = slot;
+    const kept = this.#names[slot]!;
+    if (len === kept.length) {
+      let i = 0;
+      while (i < len && buf[start + i] === kept.charCodeAt(i)) i++;
+      if (i === len) return kept;
+    }
+    this.#counts[slot] = -1;
+    return this.#names[slot] = bytesToBinary(buf, start, start + len);
+  }
+
+  /** keyByteCounts of `name`, the string decode returned last (remembered with it). */
+  keyCounts(name: string): number {
+    const slot = this.#slot;
+    if (slot < 0) return keyByteCounts(name);
+    const counts = this.#counts[slot]!;
+    return counts >= 0 ? counts : this.#counts[slot] = keyByteCounts(name);
   }
 }
 

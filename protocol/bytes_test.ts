@@ -1,10 +1,11 @@
-import { deepEqual, equal } from "node:assert/strict";
+import { deepEqual, equal, ok } from "node:assert/strict";
 import {
   binaryToBytes,
   bytesToBinary,
   bytesToBinaryNoted,
   decimalLength,
   forgetNotedBytes,
+  keyByteCounts,
   RepeatedString,
   writeBinary,
   writeDecimal,
@@ -31,6 +32,26 @@ Deno.test("RepeatedString: the same bytes give the same string object; other byt
   equal(names.decode(buf, 3, 3), "GET");
   equal(names.decode(buf, 6, 7), "SETLONG");
   equal(names.decode(binaryToBytes("x".repeat(40)), 0, 40), "x".repeat(40));
+});
+
+Deno.test("RepeatedString: names alternating in a pipeline each come back as one object, with their key counts", () => {
+  const names = new RepeatedString();
+  const decode = (word: string) => names.decode(binaryToBytes(word), 0, word.length);
+  const set = decode("SET");
+  const del = decode("DEL");
+  for (let round = 0; round < 3; round++) {
+    ok(Object.is(decode("SET"), set));
+    ok(Object.is(decode("DEL"), del));
+  }
+  // Any names, colliding in a slot or not: the right string and its key counts.
+  const words = ["get", "GET", "HSET", "HGET", "EXPIRE", "LPUSH", "RPUSH", "\x00", "X", "INCR"];
+  for (let round = 0; round < 3; round++) {
+    for (const word of words) {
+      const name = decode(word);
+      equal(name, word);
+      equal(names.keyCounts(name), keyByteCounts(name));
+    }
+  }
 });
 
 Deno.test("writeBinary: ASCII, and chars over 0x7f anywhere, land one byte each at the offset", () => {

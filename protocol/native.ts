@@ -16,7 +16,6 @@ import {
   holdKey,
   KEY_BYTES_MAX,
   KEY_BYTES_MIN,
-  keyByteCounts,
   noteRequestKey,
   RepeatedString,
   writeBinary,
@@ -189,7 +188,7 @@ export class NativeRequestDecoder {
   /** Whether a key of `length` bytes is one `name`'s handler takes as bytes with `count` strings. */
   #holds(name: string, count: number, length: number): boolean {
     return length >= KEY_BYTES_MIN && length <= KEY_BYTES_MAX &&
-      ((this.#keyCounts(name) >>> count) & 1) === 1;
+      ((this.#name.keyCounts(name) >>> count) & 1) === 1;
   }
 
   /** decode's strings when the frame is long: one its command's handler takes as bytes is deferred. */
@@ -225,19 +224,6 @@ export class NativeRequestDecoder {
       noteRequestKey(key, buf, keyStart);
     }
     return argv;
-  }
-
-  /** The last command name #keyCounts was asked about, and its answer. */
-  #keyName = "";
-  #keyNameCounts = 0;
-
-  /** keyByteCounts of the command name, remembered for the next request (clients repeat one). */
-  #keyCounts(name: string): number {
-    if (name !== this.#keyName) {
-      this.#keyName = name;
-      this.#keyNameCounts = keyByteCounts(name);
-    }
-    return this.#keyNameCounts;
   }
 
   /** The next string, checked and made. */

@@ -13,7 +13,6 @@ import {
   holdKey,
   KEY_BYTES_MAX,
   KEY_BYTES_MIN,
-  keyByteCounts,
   noteRequestKey,
   parseDecimal,
   RepeatedString,
@@ -189,7 +188,7 @@ export class RespRequestDecoder {
       const keyLength = spans[3]!;
       if (
         keyLength >= KEY_BYTES_MIN && keyLength <= KEY_BYTES_MAX &&
-        ((this.#keyCounts(name) >>> count) & 1) === 1
+        ((this.#name.keyCounts(name) >>> count) & 1) === 1
       ) {
         return this.#holding(buf, spans, count, name, long);
       }
@@ -230,19 +229,6 @@ export class RespRequestDecoder {
       : argvFromSpans(buf, spans, count, name, bytesToBinaryNoted);
     holdKey(argv, 1, buf, spans[2]!, spans[2]! + length);
     return argv;
-  }
-
-  /** The last command name #keyCounts was asked about, and its answer. */
-  #keyName = "";
-  #keyNameCounts = 0;
-
-  /** keyByteCounts of the command name, remembered for the next request (clients repeat one). */
-  #keyCounts(name: string): number {
-    if (name !== this.#keyName) {
-      this.#keyName = name;
-      this.#keyNameCounts = keyByteCounts(name);
-    }
-    return this.#keyNameCounts;
   }
 
   /** #whole's strings when an argument is long: one its command's handler takes as bytes is left in the buffer. */
