@@ -8,17 +8,9 @@ import {
   type NativeValue,
 } from "./native.ts";
 import { ProtocolError } from "./errors.ts";
-import { decodeTaking } from "./deferred_testing.ts";
+import { decodeHolding, decodeTaking } from "./deferred_testing.ts";
 import { NativeWriter } from "./writer.ts";
-import {
-  DEFERRED_ARG,
-  forgetNotedBytes,
-  KEY_ARG,
-  requestKey,
-  takeKey,
-  takesBytes,
-  takesKeyBytes,
-} from "./bytes.ts";
+import { DEFERRED_ARG, forgetNotedBytes, takesBytes, takesKeyBytes } from "./bytes.ts";
 
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -144,18 +136,7 @@ Deno.test("native request: a key its handler takes as bytes stays in the buffer,
   const wire = concat(requests.map(encodeNativeRequest));
   const decoder = new NativeRequestDecoder();
   decoder.notesBytes = true;
-  const argvs: string[][] = [];
-  let start = 0;
-  for (const [i, request] of requests.entries()) {
-    const argv = decoder.decode(wire, start, wire.length)!;
-    start += decoder.consumed;
-    equal(argv[1] === KEY_ARG, held[i], `request ${i}`);
-    // Other keys of 4 bytes or more are noted for the key table.
-    if (!held[i] && request[1]!.length >= 4) equal(requestKey.key, request[1]);
-    // Taken by its handler: the bytes, and the string when asked for.
-    if (i % 2 === 0 && held[i]) equal(takeKey(argv, 1)!.string(), request[1]);
-    argvs.push(argv);
-  }
+  const argvs = decodeHolding(decoder, wire, requests, held);
   equal(argvs[5]![2], DEFERRED_ARG);
   // Not taken (queued, refused): its string before the buffer changes, the value's too.
   forgetNotedBytes();

@@ -4,13 +4,11 @@ import {
   bytesToBinary,
   DEFERRED_ARG,
   forgetNotedBytes,
-  KEY_ARG,
-  takeKey,
   takesBytes,
   takesKeyBytes,
 } from "./bytes.ts";
 import { ProtocolError } from "./errors.ts";
-import { decodeTaking } from "./deferred_testing.ts";
+import { decodeHolding, decodeTaking } from "./deferred_testing.ts";
 import {
   encodeRespRequest,
   INLINE_MAX,
@@ -377,16 +375,7 @@ Deno.test("request: a key its handler takes as bytes stays in the buffer, made w
   const wire = binaryToBytes(requests.map((r) => bytesToBinary(encodeRespRequest(r))).join(""));
   const decoder = new RespRequestDecoder();
   decoder.notesBytes = true;
-  const argvs: string[][] = [];
-  let start = 0;
-  for (const [i, request] of requests.entries()) {
-    const argv = decoder.decode(wire, start, wire.length)!;
-    start += decoder.consumed;
-    equal(argv[1] === KEY_ARG, held[i], `request ${i}`);
-    // Taken by its handler: the bytes, and the string when asked for.
-    if (i % 2 === 0 && held[i]) equal(takeKey(argv, 1)!.string(), request[1]);
-    argvs.push(argv);
-  }
+  const argvs = decodeHolding(decoder, wire, requests, held);
   // Not taken (queued, refused): its string before the buffer changes, the value's too.
   forgetNotedBytes();
   wire.fill(0);

@@ -287,3 +287,27 @@ export function benchmarkLines(stdout: string): string[] {
 export function benchmarkTestName(line: string): string {
   return line.slice(0, line.indexOf(": "));
 }
+
+/** Sends requests in one write (one batch for the server); returns their replies as plain values. */
+export async function pipelineOneWrite(c: RespClient, requests: string[][]): Promise<unknown[]> {
+  const parts = requests.map(encodeRespRequest);
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
+  await c.writeRaw(all);
+  const replies = [];
+  for (let i = 0; i < requests.length; i++) replies.push(plain(await c.read()));
+  return replies;
+}
+
+/** `promise`, or a failure after `ms`: an expected message that never comes fails the test instead of hanging it. */
+export function within<T>(promise: Promise<T>, ms = 5000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`nothing within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -7,37 +7,8 @@
  * client blocked on a list must be woken by a push that held its key.
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { encodeRespRequest } from "../protocol/resp.ts";
 import { quoteRepr } from "../server/monitor.ts";
-import { plain, RespClient, startServer } from "./helpers.ts";
-
-/** Sends requests in one write (one batch for the server); returns their replies. */
-async function pipeline(c: RespClient, requests: string[][]): Promise<unknown[]> {
-  const parts = requests.map(encodeRespRequest);
-  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.length;
-  }
-  await c.writeRaw(all);
-  const replies = [];
-  for (let i = 0; i < requests.length; i++) replies.push(plain(await c.read()));
-  return replies;
-}
-
-/** `promise`, or a failure after `ms`: a missing push fails the test instead of hanging it. */
-async function within<T>(promise: Promise<T>, ms = 5000): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`nothing within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+import { pipelineOneWrite, plain, RespClient, startServer, within } from "./helpers.ts";
 
 /** Keys on both sides of the shortest and longest left as bytes (4, 32), binary ones, the empty key. */
 const KEYS = [
@@ -104,7 +75,10 @@ Deno.test("collection keys from the request's bytes: replies, and writes propaga
   const seen: string[][] = [];
   srv.server.propagators.push({ propagate: (_db, argv) => seen.push([...argv]) });
   const steps = KEYS.flatMap(requests);
-  deepEqual(await pipeline(c, steps.map(([argv]) => argv)), steps.map(([, reply]) => reply));
+  deepEqual(
+    await pipelineOneWrite(c, steps.map(([argv]) => argv)),
+    steps.map(([, reply]) => reply),
+  );
   deepEqual(seen, KEYS.flatMap(propagated));
 });
 
@@ -115,7 +89,7 @@ Deno.test("collection keys from the request's bytes: WRONGTYPE, and an error aft
   await c.cmd("SADD", "aset", "m");
   await c.cmd("HSET", "hash", "s", "abc");
   const wrong = { error: "WRONGTYPE Operation against a key holding the wrong kind of value" };
-  const replies = await pipeline(c, [
+  const replies = await pipelineOneWrite(c, [
     ["SADD", "text", "m"],
     ["SISMEMBER", "text", "m"],
     ["SCARD", "hash"],
@@ -154,14 +128,14 @@ Deno.test("collection keys from the request's bytes: accounted as the same write
   using c = await RespClient.connect(srv.port);
   const members = Array.from({ length: 300 }, (_, i) => `member:${i}`);
   // One write a member (the key held) against one write of all (the key as a string).
-  await pipeline(c, members.map((m) => ["SADD", "held:set:0000000001", m]));
-  await pipeline(c, members.map((m) => ["HSET", "held:hash:000000001", m, m]));
-  await pipeline(c, members.map((m) => ["RPUSH", "held:list:000000001", m]));
+  await pipelineOneWrite(c, members.map((m) => ["SADD", "held:set:0000000001", m]));
+  await pipelineOneWrite(c, members.map((m) => ["HSET", "held:hash:000000001", m, m]));
+  await pipelineOneWrite(c, members.map((m) => ["RPUSH", "held:list:000000001", m]));
   await c.cmd("SADD", "full:set:0000000001", ...members);
   await c.cmd("HSET", "full:hash:000000001", ...members.flatMap((m) => [m, m]));
   await c.cmd("RPUSH", "full:list:000000001", ...members);
   for (const [held, full] of [["set:0", "set:0"], ["hash:", "hash:"], ["list:", "list:"]]) {
-    const usage = await pipeline(c, [
+    const usage = await pipelineOneWrite(c, [
       ["MEMORY", "USAGE", `held:${held}000000001`],
       ["MEMORY", "USAGE", `full:${full}000000001`],
     ]);
@@ -169,10 +143,13 @@ Deno.test("collection keys from the request's bytes: accounted as the same write
     equal(usage[0], usage[1], held);
   }
   // Popped to empty one at a time: the key goes, and the keyspace's account with it.
-  await pipeline(c, members.map(() => ["LPOP", "held:list:000000001"]));
-  await pipeline(c, members.map(() => ["SPOP", "held:set:0000000001"]));
+  await pipelineOneWrite(c, members.map(() => ["LPOP", "held:list:000000001"]));
+  await pipelineOneWrite(c, members.map(() => ["SPOP", "held:set:0000000001"]));
   deepEqual(
-    await pipeline(c, [["EXISTS", "held:list:000000001"], ["EXISTS", "held:set:0000000001"]]),
+    await pipelineOneWrite(c, [["EXISTS", "held:list:000000001"], [
+      "EXISTS",
+      "held:set:0000000001",
+    ]]),
     [0, 0],
   );
 });
@@ -183,7 +160,7 @@ Deno.test("collection keys from the request's bytes: monitored and slow-logged a
   using c = await RespClient.connect(srv.port);
   equal(await monitor.cmd("MONITOR"), "OK");
   const sent = KEYS.flatMap((k) => requests(k).map(([argv]) => argv));
-  await pipeline(c, sent);
+  await pipelineOneWrite(c, sent);
   for (const argv of sent) {
     const line = String(plain(await monitor.read()));
     ok(line.endsWith(argv.map(quoteRepr).join(" ")), line);
@@ -212,7 +189,7 @@ Deno.test("collection keys from the request's bytes: ACL key patterns, checked a
     ["SPOP", "other"],
     ["SCARD", "other"],
   ];
-  const replies = await pipeline(c, [["SADD", "app:s", "m"], ...denied]);
+  const replies = await pipelineOneWrite(c, [["SADD", "app:s", "m"], ...denied]);
   equal(replies[0], 1);
   for (const reply of replies.slice(1)) {
     ok(String((reply as { error: string }).error).startsWith("NOPERM"));
@@ -232,8 +209,12 @@ Deno.test("collection keys from the request's bytes: WATCH sees the key", async 
     const target = write[0] === "LPOP" ? key + "x" : key;
     await c.cmd("DEL", key);
     equal(await watcher.cmd("WATCH", target), "OK");
-    deepEqual((await pipeline(c, [[write[0]!, target, ...write.slice(1)]])).length, 1);
-    deepEqual(await pipeline(watcher, [["MULTI"], ["PING"], ["EXEC"]]), ["OK", "QUEUED", null]);
+    deepEqual((await pipelineOneWrite(c, [[write[0]!, target, ...write.slice(1)]])).length, 1);
+    deepEqual(await pipelineOneWrite(watcher, [["MULTI"], ["PING"], ["EXEC"]]), [
+      "OK",
+      "QUEUED",
+      null,
+    ]);
   }
 });
 
@@ -247,10 +228,13 @@ Deno.test("collection keys from the request's bytes: client tracking sees the ke
   await c.cmd("HSET", hash, "f", "v");
   await tracker.cmd("HELLO", "3");
   equal(await tracker.cmd("CLIENT", "TRACKING", "on"), "OK");
-  deepEqual(await pipeline(tracker, [["SISMEMBER", set, "a"], ["HGET", hash, "f"]]), [1, "v"]);
-  deepEqual(await pipeline(c, [["SADD", set, "b"]]), [1]);
+  deepEqual(await pipelineOneWrite(tracker, [["SISMEMBER", set, "a"], ["HGET", hash, "f"]]), [
+    1,
+    "v",
+  ]);
+  deepEqual(await pipelineOneWrite(c, [["SADD", set, "b"]]), [1]);
   deepEqual(plain(await within(tracker.read())), ["invalidate", [set]]);
-  deepEqual(await pipeline(c, [["HSET", hash, "f", "w"]]), [0]);
+  deepEqual(await pipelineOneWrite(c, [["HSET", hash, "f", "w"]]), [0]);
   deepEqual(plain(await within(tracker.read())), ["invalidate", [hash]]);
 });
 
@@ -263,7 +247,7 @@ Deno.test("collection keys from the request's bytes: keyspace events name the ke
   await sub.send("SUBSCRIBE", ...events.map((e) => `__keyevent@0__:${e}`));
   for (const _ of events) await sub.read();
   deepEqual(
-    await pipeline(c, [
+    await pipelineOneWrite(c, [
       ["SADD", key, "a"],
       ["SPOP", key],
       ["HSET", key, "f", "1"],
@@ -287,7 +271,7 @@ Deno.test("collection keys from the request's bytes: a push wakes a client block
     const key = "queue:00000000000001";
     await blocked.send("BLPOP", key, "5");
     while (srv.server.blocking.blockedClients === 0) await new Promise((r) => setTimeout(r, 5));
-    deepEqual(await pipeline(c, [[push, key, "job"]]), [1]);
+    deepEqual(await pipelineOneWrite(c, [[push, key, "job"]]), [1]);
     deepEqual(plain(await within(blocked.read())), [key, "job"]);
     equal(await c.cmd("EXISTS", key), 0);
   }
@@ -304,7 +288,7 @@ Deno.test("collection keys from the request's bytes: a key with a TTL keeps it, 
   await c.cmd("PEXPIRE", "gone:hash", "1");
   await new Promise((r) => setTimeout(r, 10));
   deepEqual(
-    await pipeline(c, [
+    await pipelineOneWrite(c, [
       ["SADD", "ttl:set1", "b"],
       ["SCARD", "ttl:set1"],
       ["LLEN", "gone:list"],
@@ -316,19 +300,22 @@ Deno.test("collection keys from the request's bytes: a key with a TTL keeps it, 
   );
   const ttl = await c.cmd("TTL", "ttl:set1") as number;
   ok(ttl > 90 && ttl <= 100, String(ttl));
-  deepEqual(await pipeline(c, [["TTL", "gone:list"], ["TTL", "gone:hash"]]), [-1, -1]);
+  deepEqual(await pipelineOneWrite(c, [["TTL", "gone:list"], ["TTL", "gone:hash"]]), [-1, -1]);
 });
 
 Deno.test("collection keys from the request's bytes outlive their batch in a MULTI queue and a paused client", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
   using other = await RespClient.connect(srv.port);
-  deepEqual(await pipeline(c, [["MULTI"], ["SADD", "queued:1", "a"], ["RPUSH", "queued:2", "x"]]), [
-    "OK",
-    "QUEUED",
-    "QUEUED",
-  ]);
-  deepEqual(await pipeline(c, [["SCARD", "none:zz"], ["EXEC"], ["SMEMBERS", "queued:1"]]), [
+  deepEqual(
+    await pipelineOneWrite(c, [["MULTI"], ["SADD", "queued:1", "a"], ["RPUSH", "queued:2", "x"]]),
+    [
+      "OK",
+      "QUEUED",
+      "QUEUED",
+    ],
+  );
+  deepEqual(await pipelineOneWrite(c, [["SCARD", "none:zz"], ["EXEC"], ["SMEMBERS", "queued:1"]]), [
     "QUEUED",
     [1, 1, 0],
     ["a"],
@@ -339,10 +326,13 @@ Deno.test("collection keys from the request's bytes outlive their batch in a MUL
   await new Promise((r) => setTimeout(r, 50));
   equal(await other.cmd("CLIENT", "UNPAUSE"), "OK");
   deepEqual([plain(await c.read()), plain(await c.read())], [1, 1]);
-  deepEqual(await pipeline(c, [["HGET", "paused:1", "f"], ["LRANGE", "paused:2", "0", "-1"]]), [
-    "v",
-    ["y"],
-  ]);
+  deepEqual(
+    await pipelineOneWrite(c, [["HGET", "paused:1", "f"], ["LRANGE", "paused:2", "0", "-1"]]),
+    [
+      "v",
+      ["y"],
+    ],
+  );
 });
 
 Deno.test("collection keys from the request's bytes: a snapshot's copy-on-write sees the key", async () => {
@@ -358,7 +348,7 @@ Deno.test("collection keys from the request's bytes: a snapshot's copy-on-write 
     ["LPUSH", "cow:0000000000000003", "x"],
     ["SPOP", "cow:0000000000000001"],
   ];
-  await pipeline(c, writes);
+  await pipelineOneWrite(c, writes);
   srv.server.writeWatchers.delete(watcher);
   deepEqual(seen, writes);
 });

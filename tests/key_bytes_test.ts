@@ -7,37 +7,8 @@
  * runs the request after its batch.
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { encodeRespRequest } from "../protocol/resp.ts";
 import { quoteRepr } from "../server/monitor.ts";
-import { plain, RespClient, startServer } from "./helpers.ts";
-
-/** Sends requests in one write (one batch for the server); returns their replies. */
-async function pipeline(c: RespClient, requests: string[][]): Promise<unknown[]> {
-  const parts = requests.map(encodeRespRequest);
-  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.length;
-  }
-  await c.writeRaw(all);
-  const replies = [];
-  for (let i = 0; i < requests.length; i++) replies.push(plain(await c.read()));
-  return replies;
-}
-
-/** `promise`, or a failure after `ms`: a missing push fails the test instead of hanging it. */
-async function within<T>(promise: Promise<T>, ms = 5000): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`nothing within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+import { pipelineOneWrite, plain, RespClient, startServer, within } from "./helpers.ts";
 
 /** Keys on both sides of the shortest and longest left as bytes (4, 32), binary ones, the empty key. */
 const KEYS = [
@@ -76,13 +47,13 @@ Deno.test("keys from the request's bytes: replies, and writes propagated as sent
     ["get", k],
     ["exists", k],
   ]);
-  const replies = await pipeline(c, requests);
+  const replies = await pipelineOneWrite(c, requests);
   deepEqual(replies, KEYS.flatMap(() => [null, 0, 1, 42, 41, 39, "OK", "OK", "forty", 1]));
   deepEqual(propagated, KEYS.flatMap(writes));
   // Values written again by another client read back under the same keys.
   using other = await RespClient.connect(srv.port);
   for (const [i, k] of KEYS.entries()) equal(await other.cmd("SET", k, `v${i}`), "OK");
-  deepEqual(await pipeline(c, KEYS.map((k) => ["GET", k])), KEYS.map((_, i) => `v${i}`));
+  deepEqual(await pipelineOneWrite(c, KEYS.map((k) => ["GET", k])), KEYS.map((_, i) => `v${i}`));
 });
 
 Deno.test("keys from the request's bytes: errors, a sum that changes length, a missing key", async () => {
@@ -91,7 +62,7 @@ Deno.test("keys from the request's bytes: errors, a sum that changes length, a m
   await c.cmd("RPUSH", "list", "a");
   await c.cmd("SET", "text", "abc");
   await c.cmd("SET", "nine", "9");
-  const replies = await pipeline(c, [
+  const replies = await pipelineOneWrite(c, [
     ["GET", "list"],
     ["INCR", "text"],
     ["INCR", "nine"],
@@ -119,7 +90,7 @@ Deno.test("keys from the request's bytes: monitored and slow-logged as sent", as
   using c = await RespClient.connect(srv.port);
   equal(await monitor.cmd("MONITOR"), "OK");
   const requests = KEYS.flatMap((k) => [["GET", k], ["INCR", k], ["SET", k, "7"], ["EXISTS", k]]);
-  await pipeline(c, requests);
+  await pipelineOneWrite(c, requests);
   for (const argv of requests) {
     const line = String(plain(await monitor.read()));
     ok(line.endsWith(argv.map(quoteRepr).join(" ")), line);
@@ -140,7 +111,10 @@ Deno.test("keys from the request's bytes: ACL key patterns, checked and logged",
   await admin.cmd("SET", "app:n", "1");
   await admin.cmd("SET", "other", "1");
   equal(await c.cmd("AUTH", "app", "pw"), "OK");
-  const replies = await pipeline(c, [["GET", "app:n"], ["INCR", "other"], ["EXISTS", "other"]]);
+  const replies = await pipelineOneWrite(c, [["GET", "app:n"], ["INCR", "other"], [
+    "EXISTS",
+    "other",
+  ]]);
   equal(replies[0], "1");
   ok(String((replies[1] as { error: string }).error).startsWith("NOPERM"));
   ok(String((replies[2] as { error: string }).error).startsWith("NOPERM"));
@@ -156,8 +130,12 @@ Deno.test("keys from the request's bytes: WATCH sees the key", async () => {
   const key = "watched:000000000001";
   await c.cmd("SET", key, "1");
   equal(await watcher.cmd("WATCH", key), "OK");
-  deepEqual(await pipeline(c, [["INCR", key]]), [2]);
-  deepEqual(await pipeline(watcher, [["MULTI"], ["GET", key], ["EXEC"]]), ["OK", "QUEUED", null]);
+  deepEqual(await pipelineOneWrite(c, [["INCR", key]]), [2]);
+  deepEqual(await pipelineOneWrite(watcher, [["MULTI"], ["GET", key], ["EXEC"]]), [
+    "OK",
+    "QUEUED",
+    null,
+  ]);
 });
 
 Deno.test("keys from the request's bytes: client tracking sees the key", async () => {
@@ -168,11 +146,11 @@ Deno.test("keys from the request's bytes: client tracking sees the key", async (
   await c.cmd("SET", key, "1");
   await tracker.cmd("HELLO", "3");
   equal(await tracker.cmd("CLIENT", "TRACKING", "on"), "OK");
-  deepEqual(await pipeline(tracker, [["GET", key], ["EXISTS", key]]), ["1", 1]);
-  deepEqual(await pipeline(c, [["INCR", key]]), [2]);
+  deepEqual(await pipelineOneWrite(tracker, [["GET", key], ["EXISTS", key]]), ["1", 1]);
+  deepEqual(await pipelineOneWrite(c, [["INCR", key]]), [2]);
   deepEqual(plain(await within(tracker.read())), ["invalidate", [key]]);
   // Its own write: the invalidation follows the reply.
-  deepEqual(await pipeline(tracker, [["GET", key], ["INCRBY", key, "2"]]), ["2", 4]);
+  deepEqual(await pipelineOneWrite(tracker, [["GET", key], ["INCRBY", key, "2"]]), ["2", 4]);
   deepEqual(plain(await within(tracker.read())), ["invalidate", [key]]);
 });
 
@@ -184,7 +162,7 @@ Deno.test("keys from the request's bytes: keyspace events name the key", async (
   await sub.send("SUBSCRIBE", "__keyevent@0__:incrby", "__keyevent@0__:set");
   await sub.read();
   await sub.read();
-  deepEqual(await pipeline(c, [["INCR", key], ["SET", key, "2"]]), [1, "OK"]);
+  deepEqual(await pipelineOneWrite(c, [["INCR", key], ["SET", key, "2"]]), [1, "OK"]);
   deepEqual(plain(await within(sub.read())), ["message", "__keyevent@0__:incrby", key]);
   deepEqual(plain(await within(sub.read())), ["message", "__keyevent@0__:set", key]);
 });
@@ -196,7 +174,7 @@ Deno.test("keys from the request's bytes: a snapshot's copy-on-write sees the ke
   const watcher = (_ctx: unknown, _command: unknown, argv: readonly string[]) =>
     void seen.push([...argv]);
   srv.server.writeWatchers.add(watcher);
-  await pipeline(c, [["INCR", "cow:0000000000000001"], ["INCRBY", "cow", "2"]]);
+  await pipelineOneWrite(c, [["INCR", "cow:0000000000000001"], ["INCRBY", "cow", "2"]]);
   srv.server.writeWatchers.delete(watcher);
   deepEqual(seen, [["INCR", "cow:0000000000000001"], ["INCRBY", "cow", "2"]]);
 });
@@ -207,16 +185,19 @@ Deno.test("keys from the request's bytes: a key with a TTL keeps it, one past it
   await c.cmd("SET", "ttl:key1", "1", "EX", "100");
   await c.cmd("SET", "gone", "1", "PX", "1");
   await new Promise((r) => setTimeout(r, 10));
-  deepEqual(await pipeline(c, [["INCR", "ttl:key1"], ["GET", "gone"], ["EXISTS", "gone"]]), [
-    2,
-    null,
-    0,
-  ]);
+  deepEqual(
+    await pipelineOneWrite(c, [["INCR", "ttl:key1"], ["GET", "gone"], ["EXISTS", "gone"]]),
+    [
+      2,
+      null,
+      0,
+    ],
+  );
   const ttl = await c.cmd("TTL", "ttl:key1") as number;
   ok(ttl > 90 && ttl <= 100, String(ttl));
   // SET clears a TTL, also over a value of its length.
   await c.cmd("SET", "ttl:key2", "1", "EX", "100");
-  deepEqual(await pipeline(c, [["SET", "ttl:key2", "2"], ["TTL", "ttl:key2"]]), ["OK", -1]);
+  deepEqual(await pipelineOneWrite(c, [["SET", "ttl:key2", "2"], ["TTL", "ttl:key2"]]), ["OK", -1]);
 });
 
 Deno.test("keys from the request's bytes outlive their batch in a MULTI queue and a paused client", async () => {
@@ -224,12 +205,12 @@ Deno.test("keys from the request's bytes outlive their batch in a MULTI queue an
   using c = await RespClient.connect(srv.port);
   using other = await RespClient.connect(srv.port);
   // Queued in one batch, run by EXEC in the next, after the buffer held other requests.
-  deepEqual(await pipeline(c, [["MULTI"], ["INCR", "queued:1"], ["GET", "queued:1"]]), [
+  deepEqual(await pipelineOneWrite(c, [["MULTI"], ["INCR", "queued:1"], ["GET", "queued:1"]]), [
     "OK",
     "QUEUED",
     "QUEUED",
   ]);
-  deepEqual(await pipeline(c, [["EXISTS", "none:zz"], ["EXEC"], ["GET", "queued:1"]]), [
+  deepEqual(await pipelineOneWrite(c, [["EXISTS", "none:zz"], ["EXEC"], ["GET", "queued:1"]]), [
     "QUEUED",
     [1, "1", 0],
     "1",
@@ -241,5 +222,5 @@ Deno.test("keys from the request's bytes outlive their batch in a MULTI queue an
   await new Promise((r) => setTimeout(r, 50));
   equal(await other.cmd("CLIENT", "UNPAUSE"), "OK");
   deepEqual([plain(await c.read()), plain(await c.read())], [1, 7]);
-  deepEqual(await pipeline(c, [["GET", "paused:1"], ["GET", "paused:2"]]), ["1", "7"]);
+  deepEqual(await pipelineOneWrite(c, [["GET", "paused:1"], ["GET", "paused:2"]]), ["1", "7"]);
 });

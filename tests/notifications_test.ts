@@ -1,15 +1,6 @@
 /** Keyspace notifications (notify-keyspace-events) as Redis 7 publishes them. */
 import { deepEqual } from "node:assert/strict";
-import { NativeClient, plain, RespClient, startServer } from "./helpers.ts";
-
-/** Fails instead of hanging when an expected message never comes. */
-function within<T>(promise: Promise<T>, ms = 5000): Promise<T> {
-  let timer: ReturnType<typeof setTimeout>;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`nothing within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+import { NativeClient, plain, RespClient, startServer, within } from "./helpers.ts";
 
 /** A client subscribed to every keyspace and keyevent channel of db 0. */
 async function listener(port: number): Promise<RespClient> {

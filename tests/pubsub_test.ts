@@ -1,16 +1,7 @@
 /** Pub/Sub end to end: real clients over sockets, replies as Redis 7 sends them. */
 import { deepEqual, equal, ok } from "node:assert/strict";
 import type { NativeValue } from "../protocol/native.ts";
-import { NativeClient, plain, RespClient, startServer } from "./helpers.ts";
-
-/** Fails instead of hanging when an expected frame never comes. */
-function within<T>(promise: Promise<T>, ms = 5000): Promise<T> {
-  let timer: ReturnType<typeof setTimeout>;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`nothing within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+import { NativeClient, plain, RespClient, startServer, within } from "./helpers.ts";
 
 async function next(client: RespClient): Promise<unknown> {
   return plain(await within(client.read()));

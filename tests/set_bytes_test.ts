@@ -5,30 +5,14 @@
  * a MULTI queue or a paused client that runs it after its batch.
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { encodeRespRequest } from "../protocol/resp.ts";
 import { quoteRepr } from "../server/monitor.ts";
-import { plain, RespClient, startServer } from "./helpers.ts";
+import { pipelineOneWrite, plain, RespClient, startServer } from "./helpers.ts";
 
 /** `n` bytes of every value, from `seed`: a conversion that is not one char per byte shows. */
 function bytes(n: number, seed: number): string {
   let s = "";
   for (let i = 0; i < n; i++) s += String.fromCharCode((i * 7 + seed) & 0xff);
   return s;
-}
-
-/** Sends requests in one write (one batch for the server); returns their replies. */
-async function pipeline(c: RespClient, requests: string[][]): Promise<unknown[]> {
-  const parts = requests.map(encodeRespRequest);
-  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.length;
-  }
-  await c.writeRaw(all);
-  const replies = [];
-  for (let i = 0; i < requests.length; i++) replies.push(plain(await c.read()));
-  return replies;
 }
 
 /** Lengths on both sides of the shortest value taken as bytes (64), in any case of SET. */
@@ -40,8 +24,8 @@ Deno.test("SET's value from the request's bytes: stored and propagated as sent",
   using c = await RespClient.connect(srv.port);
   const propagated: string[][] = [];
   srv.server.propagators.push({ propagate: (_db, argv) => propagated.push([...argv]) });
-  deepEqual(await pipeline(c, REQUESTS), VALUES.map(() => "OK"));
-  deepEqual(await pipeline(c, VALUES.map((_, i) => ["GET", `k${i}`])), VALUES);
+  deepEqual(await pipelineOneWrite(c, REQUESTS), VALUES.map(() => "OK"));
+  deepEqual(await pipelineOneWrite(c, VALUES.map((_, i) => ["GET", `k${i}`])), VALUES);
   deepEqual(propagated, REQUESTS);
 });
 
@@ -50,7 +34,7 @@ Deno.test("SET's value from the request's bytes: monitored and slow-logged as se
   using monitor = await RespClient.connect(srv.port);
   using c = await RespClient.connect(srv.port);
   equal(await monitor.cmd("MONITOR"), "OK");
-  deepEqual(await pipeline(c, REQUESTS), VALUES.map(() => "OK"));
+  deepEqual(await pipelineOneWrite(c, REQUESTS), VALUES.map(() => "OK"));
   for (const [name, key, value] of REQUESTS) {
     const line = String(plain(await monitor.read()));
     ok(line.endsWith(`"${name}" "${key}" ${quoteRepr(value!)}`), line.slice(0, 80));
@@ -73,15 +57,15 @@ Deno.test("SET's value from the request's bytes outlives its batch in a MULTI qu
   using other = await RespClient.connect(srv.port);
   const [a, b, d] = [bytes(2000, 5), bytes(500, 6), bytes(3000, 7)];
   // Queued in one batch, run by EXEC in the next, after the buffer held other requests.
-  deepEqual(await pipeline(c, [["MULTI"], ["SET", "q", a]]), ["OK", "QUEUED"]);
-  deepEqual(await pipeline(c, [["SET", "x", b], ["EXEC"], ["GET", "q"], ["GET", "x"]]), [
+  deepEqual(await pipelineOneWrite(c, [["MULTI"], ["SET", "q", a]]), ["OK", "QUEUED"]);
+  deepEqual(await pipelineOneWrite(c, [["SET", "x", b], ["EXEC"], ["GET", "q"], ["GET", "x"]]), [
     "QUEUED",
     ["OK", "OK"],
     a,
     b,
   ]);
   // Queued and run in the same batch.
-  deepEqual(await pipeline(c, [["MULTI"], ["SET", "q", b], ["EXEC"], ["GET", "q"]]), [
+  deepEqual(await pipelineOneWrite(c, [["MULTI"], ["SET", "q", b], ["EXEC"], ["GET", "q"]]), [
     "OK",
     "QUEUED",
     ["OK"],
@@ -94,7 +78,7 @@ Deno.test("SET's value from the request's bytes outlives its batch in a MULTI qu
   await new Promise((r) => setTimeout(r, 50));
   equal(await other.cmd("CLIENT", "UNPAUSE"), "OK");
   deepEqual([plain(await c.read()), plain(await c.read())], ["OK", "OK"]);
-  deepEqual(await pipeline(c, [["GET", "p"], ["GET", "p2"]]), [d, a]);
+  deepEqual(await pipelineOneWrite(c, [["GET", "p"], ["GET", "p2"]]), [d, a]);
 });
 
 Deno.test("a SET refused before it runs leaves the next requests their own values", async () => {
@@ -104,7 +88,7 @@ Deno.test("a SET refused before it runs leaves the next requests their own value
   await admin.cmd("ACL", "SETUSER", "reader", "on", ">pw", "~*", "+get", "+auth");
   equal(await c.cmd("AUTH", "reader", "pw"), "OK");
   const [a, b] = [bytes(700, 8), bytes(900, 9)];
-  const replies = await pipeline(c, [["SET", "k", a], ["GET", "k"], ["SET", "k", b]]);
+  const replies = await pipelineOneWrite(c, [["SET", "k", a], ["GET", "k"], ["SET", "k", b]]);
   ok(String((replies[0] as { error: string }).error).startsWith("NOPERM"));
   equal(replies[1], null);
   await admin.cmd("SET", "k", b);
