@@ -132,7 +132,8 @@ export interface ServerContext {
    * After a write changed `key`: dirty count, WATCH, keyspace events, blocked
    * clients. `changes` 0 says the value was not edited in place (a no-op
    * LTRIM, a deleted key): it is not accounted again; nor is it when
-   * `sameSize` says the edit kept its size (HINCRBY's step in place).
+   * `accounted` says its account is right already (an edit that kept its
+   * size, as HINCRBY's step in place, or one the caller accounted).
    */
   keyChanged(
     db: Database,
@@ -140,7 +141,7 @@ export interface ServerContext {
     eventClass: NotifyClass,
     event: string,
     changes?: number,
-    sameSize?: boolean,
+    accounted?: boolean,
   ): void;
   /**
    * keyChanged of a key given as its bytes (a request's) whose value is

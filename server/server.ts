@@ -198,17 +198,18 @@ export class RedisServer implements ServerContext {
     eventClass: NotifyClass,
     event: string,
     changes = 1,
-    sameSize = false,
+    accounted = false,
   ): void {
     this.dirty += changes;
     // Values written in place (collections, edited strings) are accounted again.
-    if (changes !== 0 && !sameSize) db.dict.reaccount(key);
+    if (changes !== 0 && !accounted) db.dict.reaccount(key);
     this.watches.touch(db.index, key);
     if (this.tracking.engaged) this.tracking.invalidate(key, this.tracking.current);
     if (this.notifyMask !== 0) this.notify(eventClass, event, key, db.index);
     if (this.blocking.blockedClients > 0) this.blocking.signalReady(db.index, key);
   }
 
+  /** keyChanged of a key given as its bytes: its string is made only if someone listens. */
   keyChangedAt(
     db: Database,
     key: KeyBytes,

@@ -106,8 +106,8 @@ function setFields(ctx: CommandContext, argv: string[], replyCount: boolean): vo
   if (replyCount) ctx.out.int(created);
   else ctx.out.ok();
   // Values rewritten with ones of their length leave the hash's account as it was.
-  const sameSize = created === 0 && hash.footprint() === footprint;
-  ctx.server.keyChanged(ctx.db, key, NotifyClass.Hash, "hset", (argv.length - 2) / 2, sameSize);
+  const accounted = created === 0 && hash.footprint() === footprint;
+  ctx.server.keyChanged(ctx.db, key, NotifyClass.Hash, "hset", (argv.length - 2) / 2, accounted);
 }
 
 /** HKEYS, HVALS and HGETALL (a map in RESP3). */
