@@ -191,10 +191,7 @@ export abstract class PackedDict {
     this.#stored = count;
   }
 
-  /**
-   * Bytes this dict holds on the V8 heap, estimated from its string lengths
-   * in O(1) (see memory.ts for the figures): what used_memory counts for it.
-   */
+  /** Its V8 heap bytes from its string lengths in O(1) (memory.ts): what used_memory counts. */
   memoryUsage(): number {
     const table = this.#table;
     if (typeof table === "string") return COMPACT_BYTES + stringBytes(table.length);
@@ -242,11 +239,8 @@ export abstract class PackedDict {
   }
 
   /**
-   * Adds `increment` to `field`'s value where it lies, when the value is a
-   * short integer (of at most `maxLength` characters) and the sum keeps its
-   * length and sign: HINCRBY's step in one lookup, with no value string read
-   * or made (packed_digits.ts). Returns the sum; NaN, with nothing done, when
-   * this does not apply (then get() and set()).
+   * HINCRBY's step where the value lies (packed_digits.ts): a short integer (≤ `maxLength` chars)
+   * whose sum keeps its length and sign, in one lookup. The sum; NaN, nothing done, otherwise.
    */
   addInPlace(field: string, increment: number, maxLength: number): number {
     if (!this.withValues || field.length > LARGE_ENTRY) return NaN;
