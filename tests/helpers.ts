@@ -2,7 +2,7 @@
  * Shared test utilities: an in-process server on a free port, and small
  * RESP and native clients over real sockets.
  */
-import { deepEqual } from "node:assert/strict";
+import { deepEqual, ok } from "node:assert/strict";
 import { binaryToBytes } from "../protocol/bytes.ts";
 import {
   encodeNativeRequest,
@@ -12,6 +12,7 @@ import {
 import { encodeRespRequest, RespReplyDecoder, type RespValue } from "../protocol/resp.ts";
 import { Config } from "../server/config.ts";
 import { createServer } from "../server/compose.ts";
+import { quoteRepr } from "../server/monitor.ts";
 import type { RedisServer } from "../server/server.ts";
 
 export interface TestServer {
@@ -310,4 +311,19 @@ export function within<T>(promise: Promise<T>, ms = 5000): Promise<T> {
     timer = setTimeout(() => reject(new Error(`nothing within ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Checks that `monitor`, a client in MONITOR, saw each of `requests` as sent, in order. */
+export async function expectMonitored(monitor: RespClient, requests: string[][]): Promise<void> {
+  for (const argv of requests) {
+    const line = String(plain(await monitor.read()));
+    ok(line.endsWith(argv.map(quoteRepr).join(" ")), line);
+  }
+}
+
+/** The requests the slow log holds, oldest first, but SLOWLOG's and MONITOR's own. */
+export async function slowLogged(c: RespClient): Promise<string[][]> {
+  const entries = await c.cmd("SLOWLOG", "GET", "-1") as unknown[][];
+  return entries.map((entry) => entry[3] as string[])
+    .filter((argv) => !["SLOWLOG", "MONITOR"].includes(argv[0]!.toUpperCase())).reverse();
 }

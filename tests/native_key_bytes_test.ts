@@ -6,11 +6,16 @@
  * sent: propagation, MONITOR, the slow log, WATCH, a paused client that runs
  * the request after its batch. DEL of one key takes it as bytes over RESP too.
  */
-import { deepEqual, equal, ok } from "node:assert/strict";
+import { deepEqual, equal } from "node:assert/strict";
 import { encodeNativeRequest, type NativeValue } from "../protocol/native.ts";
-import { encodeRespRequest } from "../protocol/resp.ts";
-import { quoteRepr } from "../server/monitor.ts";
-import { NativeClient, plain, RespClient, startServer } from "./helpers.ts";
+import {
+  expectMonitored,
+  NativeClient,
+  pipelineOneWrite,
+  RespClient,
+  slowLogged,
+  startServer,
+} from "./helpers.ts";
 
 function concat(parts: Uint8Array[]): Uint8Array {
   const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -45,14 +50,6 @@ async function pipeline(c: NativeClient, requests: string[][]): Promise<unknown[
   await c.writeRaw(concat(requests.map(encodeNativeRequest)));
   const replies = [];
   for (let i = 0; i < requests.length; i++) replies.push(simple(await c.read()));
-  return replies;
-}
-
-/** The same over RESP. */
-async function respPipeline(c: RespClient, requests: string[][]): Promise<unknown[]> {
-  await c.writeRaw(concat(requests.map(encodeRespRequest)));
-  const replies = [];
-  for (let i = 0; i < requests.length; i++) replies.push(plain(await c.read()));
   return replies;
 }
 
@@ -137,17 +134,11 @@ Deno.test("native keys from the request's bytes: monitored and slow-logged as se
     ["del", k],
   ]);
   await pipeline(c, requests);
-  for (const argv of requests) {
-    const line = String(plain(await monitor.read()));
-    ok(line.endsWith(argv.map(quoteRepr).join(" ")), line);
-  }
+  await expectMonitored(monitor, requests);
   using r = await RespClient.connect(srv.port);
-  const logged = (await r.cmd("SLOWLOG", "GET", "-1") as unknown[][])
-    .map((entry) => entry[3] as string[]).filter((argv) =>
-      ["get", "incr", "exists", "zadd", "del"].includes(argv[0]!)
-    );
+  const logged = (await slowLogged(r)).filter((argv) => argv[0] !== "set");
   // set is timed by sampling (Command.timedBySampling): logged only when sampled.
-  deepEqual(logged.reverse(), requests.filter((argv) => argv[0] !== "set"));
+  deepEqual(logged, requests.filter((argv) => argv[0] !== "set"));
 });
 
 Deno.test("native keys from the request's bytes: WATCH from a RESP client sees a native write", async () => {
@@ -160,7 +151,7 @@ Deno.test("native keys from the request's bytes: WATCH from a RESP client sees a
     if (write[0] !== "zadd") await watcher.cmd("SET", key, "1");
     equal(await watcher.cmd("WATCH", key), "OK");
     await pipeline(c, [[write[0]!, key, ...write.slice(1)]]);
-    deepEqual(await respPipeline(watcher, [["MULTI"], ["GET", key], ["EXEC"]]), [
+    deepEqual(await pipelineOneWrite(watcher, [["MULTI"], ["GET", key], ["EXEC"]]), [
       "OK",
       "QUEUED",
       null,
