@@ -28,6 +28,8 @@ export interface LoadgenRun {
   requests?: number;
   /** The server process whose CPU time the generator samples. */
   serverPid?: number;
+  /** The server's core, whose busy time the generator samples (others' share = busy − server's). */
+  serverCore?: number;
   /** Pin the generator to this core. */
   cpu?: number;
   seed?: number;
@@ -45,6 +47,9 @@ export interface LoadgenReport {
   /** Server CPU seconds in the measured window; undefined when /proc could not be read. */
   serverCpuSec: number | undefined;
   clientCpuSec: number;
+  /** Busy seconds of the server's core and of the generator's own (when pinned); undefined if unread. */
+  serverCoreBusySec: number | undefined;
+  clientCoreBusySec: number | undefined;
 }
 
 const SOURCE = new URL("./loadgen/loadgen.c", import.meta.url).pathname;
@@ -86,6 +91,7 @@ export function loadgenArgs(run: LoadgenRun): string[] {
   if (run.seconds !== undefined) args.push("--seconds", String(run.seconds));
   if (run.warmupSec !== undefined) args.push("--warmup", String(run.warmupSec));
   if (run.serverPid !== undefined) args.push("--server-pid", String(run.serverPid));
+  if (run.serverCore !== undefined) args.push("--server-core", String(run.serverCore));
   if (run.seed !== undefined) args.push("--seed", String(run.seed));
   return [...args, "--", ...run.argv];
 }
@@ -105,6 +111,10 @@ export function parseLoadgenOutput(text: string): LoadgenReport {
     return value;
   };
   const serverCpu = num("server_cpu_sec");
+  const busy = (name: string) => {
+    const value = raw[name];
+    return typeof value === "number" && value >= 0 ? value : undefined;
+  };
   return {
     requests: num("requests"),
     seconds: num("seconds"),
@@ -116,6 +126,8 @@ export function parseLoadgenOutput(text: string): LoadgenReport {
     firstError: typeof raw.first_error === "string" ? raw.first_error : "",
     serverCpuSec: serverCpu < 0 ? undefined : serverCpu,
     clientCpuSec: num("client_cpu_sec"),
+    serverCoreBusySec: busy("server_core_busy_sec"),
+    clientCoreBusySec: busy("client_core_busy_sec"),
   };
 }
 

@@ -3,7 +3,7 @@ import { compileLoadgen, loadgenArgs, parseLoadgenOutput, runLoadgen } from "./l
 
 const REPORT = '{"requests":1200,"seconds":1.5,"ops_per_sec":800.0,"p50_us":250,' +
   '"p99_us":900,"p999_us":1500,"errors":2,"first_error":"ERR x","server_cpu_sec":0.750,' +
-  '"client_cpu_sec":0.300}';
+  '"client_cpu_sec":0.300,"server_core_busy_sec":0.800,"client_core_busy_sec":-1.000}';
 
 Deno.test("parseLoadgenOutput reads the generator's JSON line", () => {
   deepEqual(parseLoadgenOutput(`${REPORT}\n`), {
@@ -17,6 +17,8 @@ Deno.test("parseLoadgenOutput reads the generator's JSON line", () => {
     firstError: "ERR x",
     serverCpuSec: 0.75,
     clientCpuSec: 0.3,
+    serverCoreBusySec: 0.8,
+    clientCoreBusySec: undefined,
   });
 });
 
@@ -41,6 +43,7 @@ Deno.test("loadgenArgs passes the command after --, and only the options given",
       seconds: 1.5,
       warmupSec: 0.3,
       serverPid: 42,
+      serverCore: 0,
     }),
     [
       "--port",
@@ -59,6 +62,8 @@ Deno.test("loadgenArgs passes the command after --, and only the options given",
       "0.3",
       "--server-pid",
       "42",
+      "--server-core",
+      "0",
       "--",
       "get",
       "key:__rand_int__",
@@ -125,13 +130,16 @@ Deno.test("the C generator counts nested RESP replies and error replies exactly"
     const run = { port: server.port, protocol: "resp" as const, argv: ["PING"], keyspace: 0 };
     const report = await runLoadgen(
       binary,
-      { ...run, connections: 2, pipeline: 4, requests: 30 },
+      { ...run, connections: 2, pipeline: 4, requests: 30, serverCore: 0, cpu: 0 },
       20_000,
     );
     equal(report.requests, 30);
     // Each connection's replies cycle from the first: 15 each, 5 of them errors.
     equal(report.errors, 10);
     equal(report.firstError, "ERR fake failure");
+    // Both cores' busy time is read from /proc/stat: the server's named, the generator's pinned.
+    equal(typeof report.serverCoreBusySec, "number");
+    equal(typeof report.clientCoreBusySec, "number");
   } finally {
     await server.close();
     await Deno.remove(dir, { recursive: true });

@@ -70,8 +70,16 @@ export function runFigures(report: LoadgenReport): MatrixFigures | Failed {
     serverCpu: cpu === undefined || report.seconds <= 0 ? null : cpu / report.seconds,
     serverUsPerOp: cpu === undefined || report.requests === 0 ? null : cpu * 1e6 / report.requests,
     clientCpu: report.seconds > 0 ? report.clientCpuSec / report.seconds : 0,
+    serverCoreOthers: othersShare(report.serverCoreBusySec, cpu, report.seconds),
+    clientCoreOthers: othersShare(report.clientCoreBusySec, report.clientCpuSec, report.seconds),
     samples: [report.opsPerSec],
   };
+}
+
+/** The share of a core that processes other than `own`'s took: its busy time minus `own`'s. */
+function othersShare(busySec: number | undefined, ownSec: number | undefined, seconds: number) {
+  if (busySec === undefined || ownSec === undefined || seconds <= 0) return null;
+  return Math.max(0, busySec - ownSec) / seconds;
 }
 
 function median(values: number[]): number {
@@ -96,6 +104,8 @@ export function medianFigures(runs: (MatrixFigures | Failed)[]): MatrixFigures |
     serverCpu: medianOrNull(ok.map((r) => r.serverCpu)),
     serverUsPerOp: medianOrNull(ok.map((r) => r.serverUsPerOp)),
     clientCpu: median(ok.map((r) => r.clientCpu)),
+    serverCoreOthers: medianOrNull(ok.map((r) => r.serverCoreOthers ?? null)),
+    clientCoreOthers: medianOrNull(ok.map((r) => r.clientCoreOthers ?? null)),
     samples: ok.map((r) => r.opsPerSec),
   };
 }
@@ -203,7 +213,9 @@ async function measure(
       warmupSec: plan.warmupSec,
       serverPid: server.pid,
       seed: cell.seed,
-      ...(bench.cores === undefined ? {} : { cpu: bench.cores.client }),
+      ...(bench.cores === undefined
+        ? {}
+        : { cpu: bench.cores.client, serverCore: bench.cores.server }),
     }, (plan.runSec + plan.warmupSec) * 20_000 + 30_000);
     return runFigures(report);
   } catch (err) {

@@ -29,6 +29,14 @@ export function cellRatio(a: Cell, b: Cell): number | undefined {
   return top === undefined || bottom === undefined || bottom === 0 ? undefined : top / bottom;
 }
 
+/** CPU per request, `b`'s over `a`'s (above 1: `a` spends less): valid below a full core too. */
+export function cpuRatio(a: Cell, b: Cell): number | undefined {
+  if (a === undefined || b === undefined || failed(a) || failed(b)) return undefined;
+  const mine = a.serverUsPerOp;
+  const theirs = b.serverUsPerOp;
+  return mine === null || theirs === null || mine <= 0 ? undefined : theirs / mine;
+}
+
 /** redis-home's p99 over Redis's (lower is better). */
 export function p99Ratio(row: MatrixResult): number | undefined {
   const home = row.cells.home;
@@ -203,7 +211,31 @@ export function matrixTargets(results: BenchResults): Target[] {
       met: w === undefined ? undefined : g.lowerIsBetter ? w.value <= g.limit : w.value >= g.limit,
     };
   });
-  return [...targets, generatorTarget(rows)];
+  return [...targets, generatorTarget(rows), othersTarget(rows)];
+}
+
+/** Other processes on either core disturb every figure; above this share, rerun on a quiet machine. */
+const OTHERS_LIMIT = 0.05;
+
+/** The run with the largest share of the server's or generator's core taken by other processes. */
+function othersTarget(rows: MatrixResult[]): Target {
+  const busiest = worst(
+    rows.flatMap((r) =>
+      Object.values(r.cells).map((cell) => ({
+        label: label(r),
+        value: cell === undefined || failed(cell)
+          ? undefined
+          : Math.max(cell.serverCoreOthers ?? -1, cell.clientCoreOthers ?? -1),
+      }))
+    ).filter((v) => v.value !== undefined && v.value >= 0),
+    true,
+  );
+  return {
+    name: "other processes on the server's or generator's core, busiest cell",
+    goal: `< ${OTHERS_LIMIT * 100}% of a core`,
+    value: busiest === undefined ? "-" : `${Math.round(busiest.value * 100)}% (${busiest.label})`,
+    met: busiest === undefined ? undefined : busiest.value < OTHERS_LIMIT,
+  };
 }
 
 /** The generator's busiest run on Redis: below a full core, it was not what limited Redis. */
@@ -278,17 +310,25 @@ export function matrixMarkdown(results: BenchResults, file: string): string {
     `median of ${setup?.rounds ?? "?"} alternating rounds of ${setup?.runSec ?? "?"} s). ` +
     `Redis's median server CPU in these runs: ${
       ceiling === undefined ? "not measured" : `${Math.round(ceiling * 100)}% of a core`
-    }; the generator's own CPU: ${generatorTarget(rows).value}.`,
+    }; the generator's own CPU: ${generatorTarget(rows).value}; other processes on either ` +
+    `core: ${othersTarget(rows).value}.`,
   ];
   if (resp.length > 0) {
     parts.push("redis-home ops/s ÷ Redis ops/s:");
     parts.push(markdownGrid(resp, (r) => cellRatio(r.cells.home, r.cells.redis)));
     parts.push("redis-home p99 ÷ Redis p99 (lower is better):");
     parts.push(markdownGrid(resp, p99Ratio));
+    parts.push(
+      "Server CPU per request, Redis's ÷ redis-home's (higher is better; it holds where a " +
+        "server did not reach its core):",
+    );
+    parts.push(markdownGrid(resp, (r) => cpuRatio(r.cells.home, r.cells.redis)));
   }
   if (native.length > 0) {
     parts.push(`Native protocol, redis-home ÷ the book's C++ server (${setup?.book ?? "?"}):`);
     parts.push(markdownGrid(native, (r) => cellRatio(r.cells.home, r.cells.book)));
+    parts.push("Native protocol, server CPU per request, the book's ÷ redis-home's:");
+    parts.push(markdownGrid(native, (r) => cpuRatio(r.cells.home, r.cells.book)));
     parts.push("Native protocol, redis-home native ÷ redis-home RESP:");
     parts.push(markdownGrid(native, (r) => cellRatio(r.cells.home, r.cells.homeResp)));
   }

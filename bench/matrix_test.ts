@@ -15,6 +15,8 @@ const report = (over: Partial<LoadgenReport> = {}): LoadgenReport => ({
   firstError: "",
   serverCpuSec: 1.8,
   clientCpuSec: 0.9,
+  serverCoreBusySec: 1.8,
+  clientCoreBusySec: 0.9,
   ...over,
 });
 
@@ -26,11 +28,29 @@ Deno.test("runFigures: CPU share of a core, CPU µs per request, latency in ms",
     serverCpu: 0.9,
     serverUsPerOp: 9,
     clientCpu: 0.45,
+    serverCoreOthers: 0,
+    clientCoreOthers: 0,
     samples: [100_000],
   });
   const unread = runFigures(report({ serverCpuSec: undefined })) as MatrixFigures;
   equal(unread.serverCpu, null);
   equal(unread.serverUsPerOp, null);
+  equal(unread.serverCoreOthers, null);
+});
+
+Deno.test("runFigures: another process's share of a core is its busy time beyond our own", () => {
+  const disturbed = runFigures(
+    report({
+      serverCpuSec: 1.5,
+      serverCoreBusySec: 1.75,
+      clientCpuSec: 0.5,
+      clientCoreBusySec: 1.5,
+    }),
+  ) as MatrixFigures;
+  equal(disturbed.serverCoreOthers, 0.125);
+  equal(disturbed.clientCoreOthers, 0.5);
+  const unpinned = runFigures(report({ clientCoreBusySec: undefined })) as MatrixFigures;
+  equal(unpinned.clientCoreOthers, null);
 });
 
 Deno.test("runFigures turns error replies, or none at all, into a failed cell", () => {

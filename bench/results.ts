@@ -173,6 +173,12 @@ export interface MatrixFigures {
   serverUsPerOp: number | null;
   /** The generator's own CPU time over wall time. */
   clientCpu: number;
+  /**
+   * Shares of the server's core and of the generator's core that other processes took in the
+   * window (absent in older results, null if unread): above a few percent, the run was disturbed.
+   */
+  serverCoreOthers?: number | null;
+  clientCoreOthers?: number | null;
   /** Every round's ops/s. */
   samples: number[];
 }

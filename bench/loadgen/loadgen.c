@@ -10,15 +10,19 @@
  *
  *   loadgen --port P [--proto resp|native|inline] [--conns 50] [--pipeline 1]
  *           [--keyspace 0] [--seconds S --warmup W | --requests N]
- *           [--server-pid PID] [--seed N] -- ARG...
+ *           [--server-pid PID] [--server-core C] [--seed N] -- ARG...
  *
  * Prints one JSON object: replies received in the measured window, seconds,
  * ops_per_sec, percentiles (µs) of the latency of the batches sent in it
  * (write to last reply), error replies, and the CPU seconds the server (from
- * /proc/PID/stat) and the generator itself used in the measured window.
+ * /proc/PID/stat) and the generator itself used in the measured window. With
+ * --server-core it also reports the busy seconds of that core (/proc/stat):
+ * beyond the server's own, another process ran there and took the server's
+ * turn. Pinned to one core itself, it reports that core's busy seconds too.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdint.h>
@@ -49,6 +53,7 @@ struct options {
     double warmup;
     long requests;
     int server_pid;
+    int server_core;
     uint64_t seed;
     char **argv;
     int argc;
@@ -123,6 +128,38 @@ static double proc_cpu_sec(int pid) {
     if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
         return -1;
     return (double)(utime + stime) / sysconf(_SC_CLK_TCK);
+}
+
+/* Busy (not idle or iowait) seconds of one core from /proc/stat, or -1. */
+static double core_busy_sec(int core) {
+    if (core < 0) return -1;
+    FILE *f = fopen("/proc/stat", "r");
+    if (!f) return -1;
+    char line[512], name[16];
+    snprintf(name, sizeof name, "cpu%d ", core);
+    double busy = -1;
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, name, strlen(name)) != 0) continue;
+        unsigned long long v[8] = {0};
+        if (sscanf(line + strlen(name), "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
+                   &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) == 8) {
+            /* user nice system idle iowait irq softirq steal */
+            busy = (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / sysconf(_SC_CLK_TCK);
+        }
+        break;
+    }
+    fclose(f);
+    return busy;
+}
+
+/* The one core this process is pinned to, or -1 when it may run on several. */
+static int own_core(void) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0 || CPU_COUNT(&set) != 1) return -1;
+    for (int core = 0; core < CPU_SETSIZE; core++) {
+        if (CPU_ISSET(core, &set)) return core;
+    }
+    return -1;
 }
 
 static uint64_t next_rand(void) {
@@ -364,12 +401,13 @@ static int read_in(struct conn *c, enum proto proto) {
 static void usage(void) {
     fail("usage: loadgen --port P [--host H] [--proto resp|native|inline] [--conns N] "
          "[--pipeline P] [--keyspace K] [--seconds S] [--warmup W] [--requests N] "
-         "[--server-pid PID] [--seed N] -- ARG...");
+         "[--server-pid PID] [--server-core C] [--seed N] -- ARG...");
 }
 
 static void parse_options(int argc, char **argv, struct options *o) {
     *o = (struct options){.host = "127.0.0.1", .proto = RESP, .conns = 50, .pipeline = 1,
-                          .seconds = 1, .warmup = 0.3, .seed = 0x9e3779b97f4a7c15ULL};
+                          .seconds = 1, .warmup = 0.3, .server_core = -1,
+                          .seed = 0x9e3779b97f4a7c15ULL};
     int i = 1;
     for (; i < argc; i++) {
         const char *name = argv[i];
@@ -388,6 +426,7 @@ static void parse_options(int argc, char **argv, struct options *o) {
         else if (strcmp(name, "--warmup") == 0) o->warmup = atof(value);
         else if (strcmp(name, "--requests") == 0) o->requests = atol(value);
         else if (strcmp(name, "--server-pid") == 0) o->server_pid = atoi(value);
+        else if (strcmp(name, "--server-core") == 0) o->server_core = atoi(value);
         else if (strcmp(name, "--seed") == 0) o->seed = strtoull(value, NULL, 10) | 1;
         else if (strcmp(name, "--proto") == 0) {
             if (strcmp(value, "resp") == 0) o->proto = RESP;
@@ -423,6 +462,8 @@ int main(int argc, char **argv) {
     double measure_from = started + o.warmup;
     double measure_to = measure_from + o.seconds;
     double server_cpu0 = proc_cpu_sec(o.server_pid), own_cpu0 = own_cpu_sec();
+    int client_core = own_core();
+    double core_busy0 = core_busy_sec(o.server_core), client_busy0 = core_busy_sec(client_core);
     double measured_from = started;
     stats.measuring = o.warmup <= 0;
     int active = 0;
@@ -438,6 +479,8 @@ int main(int argc, char **argv) {
             measured_from = now;
             server_cpu0 = proc_cpu_sec(o.server_pid);
             own_cpu0 = own_cpu_sec();
+            core_busy0 = core_busy_sec(o.server_core);
+            client_busy0 = core_busy_sec(client_core);
         }
         if (o.requests == 0 && now >= measure_to) break;
         for (int i = 0; i < n; i++) {
@@ -455,12 +498,16 @@ int main(int argc, char **argv) {
     double seconds = now - measured_from;
     double server_cpu = proc_cpu_sec(o.server_pid);
     double own_cpu = own_cpu_sec() - own_cpu0;
+    double core_busy = core_busy_sec(o.server_core), client_busy = core_busy_sec(client_core);
     printf("{\"requests\":%ld,\"seconds\":%.6f,\"ops_per_sec\":%.1f,\"p50_us\":%.0f,"
            "\"p99_us\":%.0f,\"p999_us\":%.0f,\"errors\":%ld,\"first_error\":\"%s\","
-           "\"server_cpu_sec\":%.3f,\"client_cpu_sec\":%.3f}\n",
+           "\"server_cpu_sec\":%.3f,\"client_cpu_sec\":%.3f,\"server_core_busy_sec\":%.3f,"
+           "\"client_core_busy_sec\":%.3f}\n",
            stats.counted, seconds, seconds > 0 ? stats.counted / seconds : 0,
            percentile_us(0.5), percentile_us(0.99), percentile_us(0.999), stats.errors,
            stats.first_error,
-           server_cpu0 < 0 || server_cpu < 0 ? -1.0 : server_cpu - server_cpu0, own_cpu);
+           server_cpu0 < 0 || server_cpu < 0 ? -1.0 : server_cpu - server_cpu0, own_cpu,
+           core_busy0 < 0 || core_busy < 0 ? -1.0 : core_busy - core_busy0,
+           client_busy0 < 0 || client_busy < 0 ? -1.0 : client_busy - client_busy0);
     return 0;
 }
