@@ -297,6 +297,37 @@ Deno.test("stream writes publish Redis's keyspace events", async () => {
   ]);
 });
 
+Deno.test("XADD to a new key: stored once its entry is in, accounted and announced as Redis's", async () => {
+  await using srv = startServer();
+  using sub = await RespClient.connect(srv.port);
+  using c = await RespClient.connect(srv.port);
+  await c.cmd("CONFIG", "SET", "notify-keyspace-events", "Etn");
+  await sub.cmd("PSUBSCRIBE", "__keyevent@0__:*");
+  equal(await c.cmd("XADD", "fresh", "MAXLEN", "0", "1-1", "f", "v"), "1-1");
+  equal(await c.cmd("XADD", "new:000000000001", "5-0", "field", "abc", "n", "12"), "5-0");
+  // Its account at creation is the one the same stream RESTOREd gets.
+  const dump = await c.cmd("DUMP", "new:000000000001") as string;
+  equal(await c.cmd("RESTORE", "copy:00000000001", "0", dump), "OK");
+  equal(
+    await c.cmd("MEMORY", "USAGE", "new:000000000001"),
+    await c.cmd("MEMORY", "USAGE", "copy:00000000001"),
+  );
+  deepEqual(await c.cmd("XLEN", "fresh"), 0);
+  const events: string[] = [];
+  for (let i = 0; i < 6; i++) {
+    const message = plain(await sub.read()) as string[];
+    events.push(`${message[2]!.slice("__keyevent@0__:".length)} ${message[3]}`);
+  }
+  deepEqual(events, [
+    "new fresh",
+    "xadd fresh",
+    "xtrim fresh",
+    "new new:000000000001",
+    "xadd new:000000000001",
+    "new copy:00000000001",
+  ]);
+});
+
 Deno.test("SWAPDB and FLUSHALL end a blocked XREADGROUP whose stream went away", async () => {
   await using srv = startServer();
   using reader = await RespClient.connect(srv.port);

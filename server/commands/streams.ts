@@ -26,7 +26,7 @@ import {
   XSETID_ENTRIES_ADDED_SMALL,
 } from "../errors.ts";
 import { NotifyClass } from "../notify.ts";
-import type { IdRequest, Stream } from "../types/stream.ts";
+import { type IdRequest, Stream } from "../types/stream.ts";
 import { type ConsumerGroup, ENTRIES_READ_UNKNOWN, type Nack } from "../types/stream_groups.ts";
 import { formatId, ID_MAX, ID_MIN, type StreamId } from "../types/stream_id.ts";
 import { HELP_SUMMARY, helpRow } from "./help.ts";
@@ -69,8 +69,12 @@ function xadd(ctx: CommandContext, argv: string[]): void {
     throw new CommandError(XADD_ID_ZERO);
   }
   const key = arg(argv, 1);
-  const s = writeStream(ctx, key, !args.noMkStream);
-  if (s === undefined) return ctx.out.nil();
+  let s = writeStream(ctx, key, false);
+  // A new stream is stored once its entry is in: the key table accounts it
+  // as it is, and keyChanged need not look the key up again to account it.
+  const made = s === undefined;
+  if (made && args.noMkStream) return ctx.out.nil();
+  s ??= new Stream();
   if (s.exhausted()) throw new CommandError(XADD_ID_EXHAUSTED);
   const request: IdRequest = given === undefined
     ? AUTO_ID
@@ -78,6 +82,8 @@ function xadd(ctx: CommandContext, argv: string[]): void {
     ? { kind: "explicit", id: given.id }
     : { kind: "partial", ms: given.id >> 64n };
   const failed = s.addFrom(argv, fieldsAt, request, Date.now(), limits);
+  // Stored even when the entry failed: Redis's XADD creates the key first.
+  if (made) ctx.db.set(key, s);
   if (failed !== undefined) {
     throw new CommandError(failed === "order" ? XADD_ID_TOO_SMALL : XADD_TOO_LARGE);
   }
@@ -86,7 +92,7 @@ function xadd(ctx: CommandContext, argv: string[]): void {
   // Both NaN tests fail past 2^53.
   if (ms === ms && seq === seq) ctx.out.bulkId(ms, seq);
   else ctx.out.bulk(s.lastIdText());
-  ctx.keyChanged(key, NotifyClass.Stream, "xadd");
+  ctx.server.keyChanged(ctx.db, key, NotifyClass.Stream, "xadd", 1, made);
   let propagated = argv;
   // The concrete ID, formatted only for a recorder (AOF, replicas, a script).
   if ((given === undefined || !given.seqGiven) && ctx.server.recordsWrites()) {

