@@ -385,6 +385,15 @@ export class Database {
     return true;
   }
 
+  /**
+   * delete() of a key given as its bytes (a request's), at the slot its lookup found: true if
+   * deleted, false if absent; undefined, nothing done, while the database has TTLs (the key's
+   * may have passed: the caller deletes by its string, has() first).
+   */
+  deleteAt(key: KeyBytes): boolean | undefined {
+    return this.expires.size === 0 ? this.dict.deleteAt(key) : undefined;
+  }
+
   /** Sets the absolute expiry time (ms) of an existing key. */
   setExpire(key: string, when: number): void {
     this.expires.set(key, when);

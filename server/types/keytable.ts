@@ -524,7 +524,18 @@ export class KeyTable {
   delete(key: string): boolean {
     this.#inlineKey = undefined;
     this.#gotKey = undefined;
-    const ref = this.#find(key, hashKey(key));
+    return this.#deleteFound(this.#find(key, hashKey(key)));
+  }
+
+  /** delete() of a key given as its bytes (a request's: no string made), at the slot its probe found. */
+  deleteAt(key: KeyBytes): boolean {
+    this.#inlineKey = undefined;
+    this.#gotKey = undefined;
+    return this.#deleteFound(this.#count === 0 ? 0 : this.#findAt(key));
+  }
+
+  /** Deletes the record `ref` the last probe found in #foundSlot; false when 0 (absent). */
+  #deleteFound(ref: number): boolean {
     if (ref === 0) return false;
     const released = this.#release(ref);
     removeSlot(this.#slots, this.#mask, this.#shift, this.#foundSlot);
