@@ -14,6 +14,7 @@ import {
   KEY_BYTES_MAX,
   KEY_BYTES_MIN,
   noteRequestKey,
+  noteRequestSpans,
   parseDecimal,
   RepeatedString,
 } from "./bytes.ts";
@@ -209,6 +210,7 @@ export class RespRequestDecoder {
     // a key under KEY_BYTES_MIN as cheaply from its string.
     if (this.notesBytes && count > 1 && spans[3]! >= KEY_BYTES_MIN) {
       noteRequestKey(argv[1]!, buf, spans[2]!);
+      if (count > 3) noteRequestSpans(argv, buf, spans);
     }
     return argv;
   }

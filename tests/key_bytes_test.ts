@@ -299,3 +299,28 @@ Deno.test("DEL from the request's bytes: a client blocked on the key stays block
   deepEqual(await pipelineOneWrite(c, [["XADD", key, "2-1", "f", "w"]]), ["2-1"]);
   deepEqual(plain(await within(blocked.read())), [[key, [["2-1", ["f", "w"]]]]]);
 });
+
+Deno.test("MSET hashes and compares each key from the request's bytes: replies, MULTI, a paused client", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  using other = await RespClient.connect(srv.port);
+  const mset = ["MSET", ...KEYS.flatMap((k, i) => [k, `v${i}`]), KEYS[3]!, "again"];
+  const values = KEYS.map((_, i) => i === 3 ? "again" : `v${i}`);
+  deepEqual(await pipelineOneWrite(c, [mset, ["MGET", ...KEYS]]), ["OK", values]);
+  // Over values of other lengths, then queued in MULTI and run by EXEC in a later batch.
+  const other2 = ["MSET", ...KEYS.flatMap((k) => [k, "longer value"])];
+  deepEqual(await pipelineOneWrite(c, [["MULTI"], other2]), ["OK", "QUEUED"]);
+  deepEqual(await pipelineOneWrite(c, [["GET", KEYS[4]!], ["EXEC"], ["MGET", ...KEYS]]), [
+    "QUEUED",
+    ["OK", "longer value"],
+    KEYS.map(() => "longer value"),
+  ]);
+  equal(await other.cmd("CLIENT", "PAUSE", "10000", "WRITE"), "OK");
+  await c.send(...mset);
+  await c.send("GET", KEYS[5]!);
+  await new Promise((r) => setTimeout(r, 50));
+  equal(await other.cmd("CLIENT", "UNPAUSE"), "OK");
+  deepEqual([plain(await c.read()), plain(await c.read())], ["OK", "v5"]);
+  deepEqual(await other.cmd("MGET", ...KEYS), values);
+  equal(await other.cmd("DBSIZE"), KEYS.length);
+});
