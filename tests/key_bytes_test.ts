@@ -300,7 +300,7 @@ Deno.test("DEL from the request's bytes: a client blocked on the key stays block
   deepEqual(plain(await within(blocked.read())), [[key, [["2-1", ["f", "w"]]]]]);
 });
 
-Deno.test("MSET hashes and compares each key from the request's bytes: replies, MULTI, a paused client", async () => {
+Deno.test("MSET, MGET, EXISTS and DEL hash and compare each key from the request's bytes: replies, MULTI, a paused client", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
   using other = await RespClient.connect(srv.port);
@@ -323,4 +323,10 @@ Deno.test("MSET hashes and compares each key from the request's bytes: replies, 
   deepEqual([plain(await c.read()), plain(await c.read())], ["OK", "v5"]);
   deepEqual(await other.cmd("MGET", ...KEYS), values);
   equal(await other.cmd("DBSIZE"), KEYS.length);
+  // EXISTS and DEL of many keys note each in turn too.
+  deepEqual(await pipelineOneWrite(c, [["EXISTS", ...KEYS, "none"], ["DEL", "none", ...KEYS]]), [
+    KEYS.length,
+    KEYS.length,
+  ]);
+  equal(await other.cmd("DBSIZE"), 0);
 });

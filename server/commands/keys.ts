@@ -26,7 +26,7 @@ import {
   SYNTAX,
   unsupportedOption,
 } from "../errors.ts";
-import { takeKey, takesKeyBytes } from "../../protocol/bytes.ts";
+import { noteKeyArgument, takeKey, takesKeyBytes } from "../../protocol/bytes.ts";
 import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
 import { HELP_SUMMARY, helpRow } from "./help.ts";
@@ -82,6 +82,7 @@ function deleteKeys(ctx: CommandContext, argv: string[]): void {
   let deleted = 0;
   for (let i = 1; i < argv.length; i++) {
     const key = argv[i]!; // i < argv.length
+    noteKeyArgument(argv, i);
     // has() first so that a key whose TTL passed counts as expired, not deleted.
     if (db.has(key) && db.delete(key)) {
       deleted++;
@@ -501,6 +502,7 @@ export const keyCommands: CommandSpec[] = [
       let n = 0;
       for (let i = 1; i < argv.length; i++) {
         const key = argv[i]!; // i < argv.length
+        noteKeyArgument(argv, i);
         if (ctx.db.existsRead(key)) n++;
       }
       ctx.out.int(n);

@@ -602,6 +602,7 @@ export const stringCommands: CommandSpec[] = [
       out.array(argv.length - 1);
       for (let i = 1; i < argv.length; i++) {
         const key = argv[i]!; // i < argv.length
+        noteKeyArgument(argv, i);
         // Each value is copied out before the next lookup, as lookupForReply asks.
         const value = db.lookupForReply(key);
         if (typeof value === "string" || value instanceof PageBytes) replyStored(out, value);
