@@ -246,6 +246,11 @@ export function noteRequestSpans(
   requestSpans.spans = spans;
 }
 
+/** Ends requestSpans: its decoder is about to write its spans again. */
+export function forgetRequestSpans(): void {
+  requestSpans.argv = undefined;
+}
+
 /** Notes argument `i` of `argv` as requestKey, when `argv` is the request decoded last. */
 export function noteKeyArgument(argv: readonly string[], i: number): void {
   if (argv !== requestSpans.argv) return;

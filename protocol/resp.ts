@@ -10,6 +10,7 @@ import {
   deferArgument,
   DEFERRED_ARG,
   deferredIndex,
+  forgetRequestSpans,
   holdKey,
   KEY_BYTES_MAX,
   KEY_BYTES_MIN,
@@ -170,6 +171,8 @@ export class RespRequestDecoder {
     if (count < 1 || count > WHOLE_MAX_ARGS) return undefined;
     if (count > UNAUTHENTICATED_MAX_ARGS && this.unauthenticated()) return undefined;
     const spans = this.#spans;
+    // A request noted with these spans (queued in MULTI, paused) no longer finds its bytes here.
+    forgetRequestSpans();
     let p = quickLine + 2;
     let long = false;
     for (let i = 0; i < count; i++) {

@@ -315,6 +315,18 @@ Deno.test("MSET, MGET, EXISTS and DEL hash and compare each key from the request
     ["OK", "longer value"],
     KEYS.map(() => "longer value"),
   ]);
+  // Queued, then run by EXEC in the same batch after other requests took the decoder's spans.
+  deepEqual(
+    await pipelineOneWrite(c, [
+      ["MULTI"],
+      ["MSET", "queued:key:1", "a", "queued:key:22", "b"],
+      ["SET", "other:key:333", "c"],
+      ["EXEC"],
+      ["MGET", "queued:key:1", "queued:key:22", "other:key:333"],
+      ["DEL", "queued:key:1", "queued:key:22", "other:key:333"],
+    ]),
+    ["OK", "QUEUED", "QUEUED", ["OK", "OK"], ["a", "b", "c"], 3],
+  );
   equal(await other.cmd("CLIENT", "PAUSE", "10000", "WRITE"), "OK");
   await c.send(...mset);
   await c.send("GET", KEYS[5]!);
