@@ -197,6 +197,8 @@ export function forgetNotedBytes(): void {
   notedString = "";
   requestKey.key = "";
   requestKey.bytes = EMPTY_BYTES;
+  requestSpans.argv = undefined;
+  requestSpans.buf = EMPTY_BYTES;
 }
 
 /**
@@ -220,6 +222,42 @@ export function noteRequestKey(key: string, buf: Uint8Array, start: number): voi
   requestKey.key = key;
   requestKey.bytes = buf;
   requestKey.start = start;
+}
+
+/**
+ * Where the arguments of the request RESP's decoder made last lie (`spans`: its own array,
+ * each argument's first byte then its length), until it decodes another or the bytes are
+ * forgotten: a command of many keys (MSET) notes each as requestKey in turn (noteKeyArgument).
+ */
+const requestSpans: { argv: readonly string[] | undefined; buf: Uint8Array; spans: Int32Array } = {
+  argv: undefined,
+  buf: new Uint8Array(0),
+  spans: new Int32Array(0),
+};
+
+/** Notes `argv`'s spans (see requestSpans). */
+export function noteRequestSpans(
+  argv: readonly string[],
+  buf: Uint8Array,
+  spans: Int32Array,
+): void {
+  requestSpans.argv = argv;
+  requestSpans.buf = buf;
+  requestSpans.spans = spans;
+}
+
+/** Ends requestSpans: its decoder is about to write its spans again. */
+export function forgetRequestSpans(): void {
+  requestSpans.argv = undefined;
+}
+
+/** Notes argument `i` of `argv` as requestKey, when `argv` is the request decoded last. */
+export function noteKeyArgument(argv: readonly string[], i: number): void {
+  if (argv !== requestSpans.argv) return;
+  const key = argv[i]!;
+  if (key.length >= KEY_BYTES_MIN) {
+    noteRequestKey(key, requestSpans.buf, requestSpans.spans[2 * i]!);
+  }
 }
 
 /**

@@ -10,10 +10,12 @@ import {
   deferArgument,
   DEFERRED_ARG,
   deferredIndex,
+  forgetRequestSpans,
   holdKey,
   KEY_BYTES_MAX,
   KEY_BYTES_MIN,
   noteRequestKey,
+  noteRequestSpans,
   parseDecimal,
   RepeatedString,
 } from "./bytes.ts";
@@ -169,6 +171,8 @@ export class RespRequestDecoder {
     if (count < 1 || count > WHOLE_MAX_ARGS) return undefined;
     if (count > UNAUTHENTICATED_MAX_ARGS && this.unauthenticated()) return undefined;
     const spans = this.#spans;
+    // A request noted with these spans (queued in MULTI, paused) no longer finds its bytes here.
+    forgetRequestSpans();
     let p = quickLine + 2;
     let long = false;
     for (let i = 0; i < count; i++) {
@@ -209,6 +213,7 @@ export class RespRequestDecoder {
     // a key under KEY_BYTES_MIN as cheaply from its string.
     if (this.notesBytes && count > 1 && spans[3]! >= KEY_BYTES_MIN) {
       noteRequestKey(argv[1]!, buf, spans[2]!);
+      if (count > 3) noteRequestSpans(argv, buf, spans);
     }
     return argv;
   }

@@ -6,9 +6,11 @@
  * (`get`, `set`, `has`, `delete`, `keys`, `entries`, `size`...). Use the
  * Database methods, which add expiry, rather than `dict` directly. Expiry
  * times live in a separate Map, as Redis keeps its `expires` dict, so keys
- * without a TTL pay nothing for the feature.
+ * without a TTL pay nothing for the feature; a key's record in the KeyTable
+ * carries a flag while it has one (setExpire, removeExpire; set() clears it),
+ * so a lookup from a request's bytes skips the Map for a key without one.
  */
-import { frequency, idleSeconds, setKeyAccess } from "./types/keytable_access.ts";
+import { frequency, hasTtl, idleSeconds, markTtl, setKeyAccess } from "./types/keytable_access.ts";
 import { CommandError, WRONGTYPE } from "./errors.ts";
 import { KeyTable, type StoredValue } from "./types/keytable.ts";
 import { ByteString, StringForm } from "./types/string.ts";
@@ -108,8 +110,7 @@ export class Database {
 
   /** existsRead of a key given as its bytes (a request's): its string made only to check a TTL. */
   existsReadAt(key: KeyBytes): boolean {
-    if (this.expires.size !== 0) return this.existsRead(key.string());
-    const found = this.dict.hasAt(key);
+    const found = this.#liveRefAt(key) !== 0;
     this.#countLookup(found);
     return found;
   }
@@ -185,8 +186,7 @@ export class Database {
 
   /** readStringForReply of a key given as its bytes (a request's): its string made only to check a TTL. */
   readStringForReplyAt(key: KeyBytes): string | PageBytes | undefined {
-    if (this.expires.size !== 0) return this.readStringForReply(key.string());
-    const value = this.dict.getForReplyAt(key);
+    const value = this.dict.getForReplyOf(this.#liveRefAt(key));
     this.#countLookup(value !== undefined);
     if (value === undefined || typeof value === "string" || value instanceof PageBytes) {
       return value;
@@ -261,10 +261,21 @@ export class Database {
     return this.dict.addToInteger(key, delta);
   }
 
-  /** addToInteger of a key given as its bytes (KeyTable.addToIntegerAt); its string made only to check a TTL. */
+  /** addToInteger of a key given as its bytes (KeyTable.addToIntegerOf); its string made only to check a TTL. */
   addToIntegerAt(key: KeyBytes, delta: number): number | undefined {
-    if (this.expires.size !== 0) return this.addToInteger(key.string(), delta);
-    return this.dict.addToIntegerAt(key, delta);
+    return this.dict.addToIntegerOf(this.#liveRefAt(key), delta);
+  }
+
+  /**
+   * The record of a key given as its bytes (KeyTable.refAt), 0 when absent or its TTL passed
+   * (deleted or hidden, as #expireIfNeeded decides): only a key with a TTL (FLAG_TTL) makes
+   * its string and looks its time up.
+   */
+  #liveRefAt(key: KeyBytes): number {
+    const dict = this.dict;
+    const ref = dict.refAt(key);
+    if (ref === 0 || !hasTtl(dict, ref) || !this.#expireIfNeeded(key.string())) return ref;
+    return 0;
   }
 
   /** KeyTable.editInline (APPEND, SETRANGE) on a live key; undefined also when its TTL has passed. */
@@ -283,8 +294,7 @@ export class Database {
 
   /** getObject of a key given as its bytes (a request's): its string made only to check a TTL. */
   getObjectAt<T extends RedisObject>(key: KeyBytes, type: T["type"]): T | undefined {
-    if (this.expires.size !== 0) return this.getObject<T>(key.string(), type);
-    const value = this.dict.getAt(key);
+    const value = this.dict.getOf(this.#liveRefAt(key));
     if (value === undefined) return undefined;
     if (typeof value === "string" || value.type !== type) throw new CommandError(WRONGTYPE);
     return value as T;
@@ -363,8 +373,9 @@ export class Database {
    * (the caller sets it with the key's string).
    */
   setAt(key: KeyBytes, value: string): boolean {
-    if (this.expires.size !== 0) return false;
-    if (this.dict.setAt(key, value, StringForm.Encoded)) this.hooks.added?.(this, key.string());
+    const added = this.dict.setAt(key, value, StringForm.Encoded);
+    if (added === undefined) return false;
+    if (added) this.hooks.added?.(this, key.string());
     return true;
   }
 
@@ -376,7 +387,7 @@ export class Database {
 
   /** Replaces the value of an existing key, keeping its TTL. */
   replace(key: string, value: StoredValue, form = StringForm.Encoded): void {
-    this.dict.set(key, value, form);
+    this.dict.replace(key, value, form);
   }
 
   delete(key: string): boolean {
@@ -385,9 +396,19 @@ export class Database {
     return true;
   }
 
-  /** Sets the absolute expiry time (ms) of an existing key. */
+  /**
+   * delete() of a key given as its bytes (a request's), at the slot its lookup found: true if
+   * deleted, false if absent; undefined, nothing done, for a key with a TTL (it may have
+   * passed: the caller deletes by its string, has() first).
+   */
+  deleteAt(key: KeyBytes): boolean | undefined {
+    return this.dict.deleteAt(key);
+  }
+
+  /** Sets the absolute expiry time (ms) of an existing key, and its record's FLAG_TTL. */
   setExpire(key: string, when: number): void {
     this.expires.set(key, when);
+    markTtl(this.dict, key, true);
   }
 
   /** Expiry time of a live key, or undefined if it has none. */
@@ -396,7 +417,9 @@ export class Database {
   }
 
   removeExpire(key: string): boolean {
-    return this.expires.delete(key);
+    if (!this.expires.delete(key)) return false;
+    markTtl(this.dict, key, false);
+    return true;
   }
 
   /** Whether the key's TTL has passed (it may not have been deleted yet). */

@@ -26,7 +26,7 @@ import {
   SYNTAX,
   unsupportedOption,
 } from "../errors.ts";
-import { takeKey, takesKeyBytes } from "../../protocol/bytes.ts";
+import { noteKeyArgument, takeKey, takesKeyBytes } from "../../protocol/bytes.ts";
 import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
 import { HELP_SUMMARY, helpRow } from "./help.ts";
@@ -71,13 +71,23 @@ function place(
 
 function deleteKeys(ctx: CommandContext, argv: string[]): void {
   const db = ctx.db;
+  // DEL key deletes its key from the request's bytes (takesKeyBytes below) while no TTL is set.
+  const held = takeKey(argv, 1);
+  const gone = held === undefined ? undefined : db.deleteAt(held);
+  if (gone !== undefined) {
+    if (gone) ctx.server.keyChangedAt(db, held!, NotifyClass.Generic, "del", 1, true);
+    return ctx.out.int(gone ? 1 : 0);
+  }
+  held?.string();
   let deleted = 0;
   for (let i = 1; i < argv.length; i++) {
     const key = argv[i]!; // i < argv.length
+    noteKeyArgument(argv, i);
     // has() first so that a key whose TTL passed counts as expired, not deleted.
     if (db.has(key) && db.delete(key)) {
       deleted++;
-      ctx.server.keyChanged(db, key, NotifyClass.Generic, "del");
+      // Nothing left to account again.
+      ctx.server.keyChanged(db, key, NotifyClass.Generic, "del", 1, true);
     }
   }
   ctx.out.int(deleted);
@@ -446,6 +456,8 @@ function ttlRow(
 
 // EXISTS of one key looks it up from the request's bytes (protocol/bytes.ts, keys left as bytes).
 takesKeyBytes("exists", 2);
+// DEL and UNLINK of one key too (deleteKeys, KeyTable.deleteAt).
+for (const name of ["del", "unlink"]) takesKeyBytes(name, 2);
 
 export const keyCommands: CommandSpec[] = [
   {
@@ -490,6 +502,7 @@ export const keyCommands: CommandSpec[] = [
       let n = 0;
       for (let i = 1; i < argv.length; i++) {
         const key = argv[i]!; // i < argv.length
+        noteKeyArgument(argv, i);
         if (ctx.db.existsRead(key)) n++;
       }
       ctx.out.int(n);

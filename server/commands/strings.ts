@@ -1,6 +1,7 @@
 /** String commands. */
 import {
   DEFERRED_ARG,
+  noteKeyArgument,
   takeDeferred,
   takeKey,
   takesBytes,
@@ -326,6 +327,8 @@ function msetGeneric(ctx: CommandContext, argv: string[], onlyIfNoneExist: boole
     }
   }
   for (let i = 1; i < argv.length; i += 2) {
+    // Hashed and compared from the request's bytes (requestKey), as a first key is.
+    noteKeyArgument(argv, i);
     db.set(arg(argv, i), arg(argv, i + 1));
     ctx.server.keyChanged(db, arg(argv, i), NotifyClass.String, "set");
   }
@@ -599,6 +602,7 @@ export const stringCommands: CommandSpec[] = [
       out.array(argv.length - 1);
       for (let i = 1; i < argv.length; i++) {
         const key = argv[i]!; // i < argv.length
+        noteKeyArgument(argv, i);
         // Each value is copied out before the next lookup, as lookupForReply asks.
         const value = db.lookupForReply(key);
         if (typeof value === "string" || value instanceof PageBytes) replyStored(out, value);

@@ -40,6 +40,7 @@ import {
   boxIndex,
   FLAG_DEAD,
   FLAG_ROOM,
+  FLAG_TTL,
   FORM_MASK,
   FORM_SHIFT,
   HEADER,
@@ -183,9 +184,8 @@ export class KeyTable {
     return ref === 0 ? undefined : this.#forReply(ref);
   }
 
-  /** get() of a key given as its bytes (a request's: no string made); its box kept for reaccountAt. */
-  getAt(key: KeyBytes): RedisValue | undefined {
-    const ref = this.#count === 0 ? 0 : this.#findAt(key);
+  /** get() of the record refAt found (0: undefined), its key given as bytes; its box kept for reaccountAt. */
+  getOf(ref: number): RedisValue | undefined {
     if (ref === 0) return undefined;
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
@@ -194,19 +194,18 @@ export class KeyTable {
     return this.#value(ref);
   }
 
-  /** The box getAt found last: reaccountAt checks it still holds the value written. */
+  /** The box getOf found last: reaccountAt checks it still holds the value written. */
   #heldBox = 0;
 
-  /** reaccount() of `key` holding `value`, changed in place: by the box getAt found while it holds it. */
+  /** reaccount() of `key` holding `value`, changed in place: by the box getOf found while it holds it. */
   reaccountAt(key: KeyBytes, value: RedisObject): number {
     const box = this.#heldBox;
     if (this.#boxes.values[box] !== value) return this.reaccount(key.string());
     return this.#boxes.reaccount(box);
   }
 
-  /** getForReply of a key given as its bytes (a request's: no string made). */
-  getForReplyAt(key: KeyBytes): RedisValue | PageBytes | undefined {
-    const ref = this.#count === 0 ? 0 : this.#findAt(key);
+  /** getForReply of the record refAt found (0: undefined), its key given as bytes. */
+  getForReplyOf(ref: number): RedisValue | PageBytes | undefined {
     if (ref === 0) return undefined;
     touchAccess(this.#pageOf(ref), ref & OFFSET_MASK, this.trackFrequency);
     return this.#forReply(ref);
@@ -281,11 +280,13 @@ export class KeyTable {
     if (kind === KIND_INLINE) {
       const len = this.#inlineValue(page, off);
       const value = new ByteString(page.slice(this.#at, this.#at + len));
-      this.#set(key, value, StringForm.Raw);
+      this.#set(key, value, StringForm.Raw, true);
       return value;
     }
     const value = this.#boxedBytes(page, off, kind);
-    if (value instanceof ByteString) page[off] = kind | (StringForm.Raw << FORM_SHIFT);
+    if (value instanceof ByteString) {
+      page[off] = kind | (StringForm.Raw << FORM_SHIFT) | (page[off]! & FLAG_TTL);
+    }
     return value;
   }
 
@@ -311,9 +312,13 @@ export class KeyTable {
     return ref !== 0;
   }
 
-  /** has() of a key given as its bytes (a request's: no string made); not remembered. */
-  hasAt(key: KeyBytes): boolean {
-    return this.#findAt(key) !== 0;
+  /**
+   * The record of a key given as its bytes (0 if absent), valid until the table next changes:
+   * a lookup checks its TTL flag (keytable_access.ts hasTtl) and goes on with getOf,
+   * getForReplyOf or addToIntegerOf.
+   */
+  refAt(key: KeyBytes): number {
+    return this.#count === 0 ? 0 : this.#findAt(key);
   }
 
   /** How the string at `key` was written (see StringForm); Encoded if absent. */
@@ -339,16 +344,22 @@ export class KeyTable {
    * LFU counter, as Redis's dbSetValue does.
    */
   set(key: string, value: StoredValue, form = StringForm.Encoded): boolean {
-    return this.#set(key, value, form);
+    return this.#set(key, value, form, false);
+  }
+
+  /** set() that keeps the key's FLAG_TTL (a write that keeps its TTL: SET KEEPTTL, INCR...). */
+  replace(key: string, value: StoredValue, form = StringForm.Encoded): boolean {
+    return this.#set(key, value, form, true);
   }
 
   /** set() of a string's bytes (BITOP's): no JS string made and encoded back when short. */
   setBytes(key: string, bytes: Uint8Array, form: StringForm): boolean {
     const inline = bytes.length <= VALUE_INLINE_MAX && key.length <= INLINE_MAX;
-    return this.#set(key, inline ? bytes : bytesToBinary(bytes), form);
+    return this.#set(key, inline ? bytes : bytesToBinary(bytes), form, false);
   }
 
-  #set(key: string, value: StoredValue | Uint8Array, form: StringForm): boolean {
+  /** set() and replace(): `keepTtl` keeps an overwritten record's FLAG_TTL. */
+  #set(key: string, value: StoredValue | Uint8Array, form: StringForm, keepTtl: boolean): boolean {
     const got = key === this.#gotKey;
     this.#gotKey = undefined;
     const short = isShortString(value);
@@ -366,8 +377,12 @@ export class KeyTable {
     const off = ref & OFFSET_MASK;
     const kind = page[off]! & KIND_MASK;
     const counter = page[off + 4]!;
+    const ttl = keepTtl ? page[off]! & FLAG_TTL : 0;
     // Same-length overwrites (the common SET pattern) rewrite in place.
-    if (short && this.#writeOver(page, off, value, form)) return false;
+    if (short && this.#writeOver(page, off, value, form)) {
+      if (ttl === 0) page[off] = page[off]! & ~FLAG_TTL;
+      return false;
+    }
     if (kind !== KIND_INLINE && !short) {
       // Boxed stays boxed: swap the value in the box (never a Uint8Array, which is short).
       const stored = value as StoredValue;
@@ -375,11 +390,12 @@ export class KeyTable {
       const holder = kind === KIND_BIG_KEY ? this.#boxes.values[box] as BigKeyBox : undefined;
       if (holder) holder.value = stored;
       this.#boxes.set(box, holder ?? stored);
-      page[off] = kind | (form << FORM_SHIFT);
+      page[off] = kind | (form << FORM_SHIFT) | ttl;
       stampAccess(page, off);
       return false;
     }
     const fresh = writeRecord(this.#arena, this.#boxes, key, value, form, counter);
+    this.#pageOf(fresh)[fresh & OFFSET_MASK]! |= ttl;
     // Opening a page for the write may have compacted the old record elsewhere.
     const live = this.#slots[slot * 2]!;
     this.#slots[slot * 2] = fresh;
@@ -392,14 +408,18 @@ export class KeyTable {
    * length is written in place, a new key's record gets the key's string (key.string()) and the
    * slot its probe ended at; anything else is set() with the key found. True if `key` was added.
    */
-  setAt(key: KeyBytes, value: string, form: StringForm): boolean {
-    if (!isShortString(value)) return this.#set(key.string(), value, form);
+  setAt(key: KeyBytes, value: string, form: StringForm): boolean | undefined {
     const ref = this.#findAt(key);
+    const short = isShortString(value);
     if (ref !== 0) {
-      if (this.#writeOver(this.#pageOf(ref), ref & OFFSET_MASK, value, form)) return false;
+      const page = this.#pageOf(ref);
+      const off = ref & OFFSET_MASK;
+      if (page[off]! & FLAG_TTL) return undefined;
+      if (short && this.#writeOver(page, off, value, form)) return false;
       this.#rememberGot(key.string(), ref);
-      return this.#set(key.string(), value, form);
+      return this.#set(key.string(), value, form, false);
     }
+    if (!short) return this.#set(key.string(), value, form, false);
     const name = key.string();
     this.#gotKey = undefined;
     this.#inlineKey = name.length <= INLINE_MAX ? name : undefined;
@@ -420,12 +440,12 @@ export class KeyTable {
   }
 
   /**
-   * addToInteger of a key given as its bytes (a request's: no string made);
-   * also undefined, nothing touched, when the sum's length differs (the
-   * record is written again, which needs the key's string).
+   * addToInteger of the record refAt found (0: undefined), its key given as bytes; also
+   * undefined, nothing touched, when the sum's length differs (the record is written again,
+   * which needs the key's string).
    */
-  addToIntegerAt(key: KeyBytes, delta: number): number | undefined {
-    return this.#addToInteger(this.#findAt(key), delta, undefined);
+  addToIntegerOf(ref: number, delta: number): number | undefined {
+    return this.#addToInteger(ref, delta, undefined);
   }
 
   #addToInteger(ref: number, delta: number, key: string | undefined): number | undefined {
@@ -443,7 +463,7 @@ export class KeyTable {
     touchAccess(page, off, this.trackFrequency);
     if (sumLen !== len) {
       this.#rememberGot(key!, ref);
-      this.#set(key!, String(sum), StringForm.Encoded);
+      this.#set(key!, String(sum), StringForm.Encoded, true);
       return sum;
     }
     if (value >= 0 && delta > 0 && delta < 10) addDigits(page, start, len, delta);
@@ -513,6 +533,7 @@ export class KeyTable {
     const target = this.#pageOf(fresh);
     const at = writeRoomRecord(target, fresh & OFFSET_MASK, key, len, capacity);
     target[(fresh & OFFSET_MASK) + 4] = page[old + 4]!;
+    target[fresh & OFFSET_MASK]! |= page[old]! & FLAG_TTL;
     stampAccess(target, fresh & OFFSET_MASK);
     target.set(page.subarray(from, from + len), at);
     this.#slots[slot * 2] = fresh;
@@ -524,7 +545,24 @@ export class KeyTable {
   delete(key: string): boolean {
     this.#inlineKey = undefined;
     this.#gotKey = undefined;
-    const ref = this.#find(key, hashKey(key));
+    return this.#deleteFound(this.#find(key, hashKey(key)));
+  }
+
+  /**
+   * delete() of a key given as its bytes (a request's: no string made), at the slot its probe
+   * found; undefined, nothing done, for a key with FLAG_TTL (its time may have passed: the
+   * caller decides by its string).
+   */
+  deleteAt(key: KeyBytes): boolean | undefined {
+    const ref = this.refAt(key);
+    if (ref !== 0 && (this.#pageOf(ref)[ref & OFFSET_MASK]! & FLAG_TTL) !== 0) return undefined;
+    this.#inlineKey = undefined;
+    this.#gotKey = undefined;
+    return this.#deleteFound(ref);
+  }
+
+  /** Deletes the record `ref` the last probe found in #foundSlot; false when 0 (absent). */
+  #deleteFound(ref: number): boolean {
     if (ref === 0) return false;
     const released = this.#release(ref);
     removeSlot(this.#slots, this.#mask, this.#shift, this.#foundSlot);

@@ -1,12 +1,14 @@
 /**
  * A key's access record in the key table (OBJECT IDLETIME and FREQ, eviction's
  * samples, RESTORE's IDLETIME and FREQ): its LRU clock and LFU counter live in
- * its record's header (record_access.ts).
+ * its record's header (record_access.ts). Also its TTL flag (record_format.ts
+ * FLAG_TTL), which server/db.ts keeps.
  */
 import { clockDistance, lruClock } from "./access_clock.ts";
 import type { KeyTable } from "./keytable.ts";
 import { OFFSET_MASK } from "./arena.ts";
 import { decayedCounter, lastAccess, setAccess } from "./record_access.ts";
+import { FLAG_TTL } from "./record_format.ts";
 
 /** Seconds since `key`'s last access, as Redis's LRU clock counts them; undefined if absent. */
 export function idleSeconds(table: KeyTable, key: string, now = Date.now()): number | undefined {
@@ -32,4 +34,18 @@ export function setKeyAccess(
 ): void {
   const ref = table.refOf(key);
   if (ref !== 0) setAccess(table.pageOf(ref), ref & OFFSET_MASK, idle, counter, now);
+}
+
+/** Whether the record `ref` (KeyTable.refAt's) has FLAG_TTL: its key has an expiry time. */
+export function hasTtl(table: KeyTable, ref: number): boolean {
+  return (table.pageOf(ref)[ref & OFFSET_MASK]! & FLAG_TTL) !== 0;
+}
+
+/** Sets or clears `key`'s FLAG_TTL: its database's expires Map gained or lost it. */
+export function markTtl(table: KeyTable, key: string, on: boolean): void {
+  const ref = table.refOf(key);
+  if (ref === 0) return;
+  const page = table.pageOf(ref);
+  const off = ref & OFFSET_MASK;
+  page[off] = on ? page[off]! | FLAG_TTL : page[off]! & ~FLAG_TTL;
 }

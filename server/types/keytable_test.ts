@@ -590,11 +590,12 @@ Deno.test("KeyTable emptied by deletes again and again keeps one page and stays 
   deepEqual([...tableKeys(table)], ["after"]);
 });
 
-Deno.test("KeyTable.setAt agrees with set() for new keys, same and other lengths, boxed values", () => {
+Deno.test("KeyTable.setAt and deleteAt agree with set() and delete(): new keys, same and other lengths, boxed values, big keys", () => {
   const table = new KeyTable();
   const model = new Map<string, unknown>();
   const random = rng(29);
   const keys = Array.from({ length: 40 }, (_, i) => `key:${i}:${binary(random, i % 7)}`);
+  keys.push("big:" + "b".repeat(1100), "");
   const asBytes = (key: string) => {
     const bytes = Uint8Array.from(key, (c) => c.charCodeAt(0));
     return { bytes, start: 0, end: bytes.length, string: () => key };
@@ -607,8 +608,10 @@ Deno.test("KeyTable.setAt agrees with set() for new keys, same and other lengths
       set.add("m");
       table.set(key, set);
       model.set(key, set);
-    } else if (pick < 0.15) {
+    } else if (pick < 0.13) {
       equal(table.delete(key), model.delete(key));
+    } else if (pick < 0.16) {
+      equal(table.deleteAt(asBytes(key)), model.delete(key));
     } else {
       const value = binary(random, Math.floor(random() * 6));
       equal(table.setAt(asBytes(key), value, StringForm.Encoded), !model.has(key));

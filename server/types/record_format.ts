@@ -2,7 +2,7 @@
  * The layout of a key-table record (see keytable.ts), and the reads of it
  * that need nothing but its page and offset.
  *
- *     0      flags: kind (inline, boxed, big key), dead bit, StringForm
+ *     0      flags: kind (inline, boxed, big key), dead bit, StringForm, room, TTL
  *     1..3   last access, seconds mod 2^24 (Redis's 24-bit LRU clock)
  *     4      LFU counter
  *     5..    key length (1-2 byte varint), then value length (varint, inline)
@@ -42,9 +42,16 @@ export const HEADER = 5;
  */
 export const FLAG_ROOM = 32;
 
-/** Marks the inline record at `off` as holding a string of `form`, keeping its room flag. */
+/**
+ * The key has a TTL (an entry in its database's expires Map, kept by server/db.ts): a lookup
+ * from a request's bytes of a key without one skips the Map and the key's string. A rewrite
+ * of the key's record keeps it unless the write clears the TTL (KeyTable.set).
+ */
+export const FLAG_TTL = 64;
+
+/** Marks the inline record at `off` as holding a string of `form`, keeping its room and TTL flags. */
 export function setInlineForm(page: Uint8Array, off: number, form: number): void {
-  page[off] = (page[off]! & FLAG_ROOM) | KIND_INLINE | (form << FORM_SHIFT);
+  page[off] = (page[off]! & (FLAG_ROOM | FLAG_TTL)) | KIND_INLINE | (form << FORM_SHIFT);
 }
 
 /** The box index of a boxed or big-key record. */
