@@ -14,14 +14,8 @@
 import { ByteString, StringForm } from "./string.ts";
 import { BoxTable } from "./box_table.ts";
 import { hashBytes, hashKey } from "./key_hash.ts";
-import {
-  placeSlot,
-  rehashedSlots,
-  removeSlot,
-  shrunkCapacity,
-  slotOfRef,
-  slotShift,
-} from "./key_slots.ts";
+import { placeSlot, rehashedSlots, removeSlot, shrunkCapacity, slotShift } from "./key_slots.ts";
+import { compactPage } from "./record_compact.ts";
 import { writeRecord } from "./record_write.ts";
 import {
   addDigits,
@@ -799,26 +793,8 @@ export class KeyTable {
   /** Moves a page's live records to the page being filled, and frees it. */
   #compact(pageIndex: number): void {
     this.#compacting = true;
-    const used = this.#arena.usedIn(pageIndex);
-    const page = this.#arena.pages[pageIndex]!;
-    for (let off = 0; off < used;) {
-      const size = recordSize(page, off);
-      if ((page[off]! & FLAG_DEAD) === 0) {
-        const ref = (((pageIndex + 1) << PAGE_BITS) | off) >>> 0;
-        const slot = slotOfRef(
-          this.#slots,
-          this.#mask,
-          this.#shift,
-          ref,
-          this.#recordHash(page, off),
-        );
-        const moved = this.#arena.reserve(size);
-        this.#pageOf(moved).set(page.subarray(off, off + size), moved & OFFSET_MASK);
-        this.#slots[slot * 2] = moved;
-      }
-      off += size;
-    }
+    const hash = (page: Uint8Array, off: number) => this.#recordHash(page, off);
+    compactPage(this.#arena, this.#slots, this.#mask, this.#shift, pageIndex, hash);
     this.#compacting = false;
-    this.#arena.retire(pageIndex);
   }
 }
