@@ -695,12 +695,16 @@ export const sortedSetCommands: CommandSpec[] = [
       if (seek >= size || start < 0 || start >= size || limit <= 0) return out.array(0);
       const n = Math.min(size - start, Math.ceil(limit / 2));
       out.array(n * 2);
-      const native = ctx.isNative;
-      set!.visitRange(start, start + n - 1, (member, memberScore) => {
-        out.bulk(member);
-        if (native) out.double(memberScore);
-        else out.bulk(formatDouble(memberScore));
-      });
+      if (ctx.isNative) {
+        set!.visitRange(start, start + n - 1, (member, memberScore) => {
+          out.bulkAndDouble(member, memberScore);
+        });
+      } else {
+        set!.visitRange(start, start + n - 1, (member, memberScore) => {
+          out.bulk(member);
+          out.bulk(formatDouble(memberScore));
+        });
+      }
     },
   },
 ];
