@@ -207,6 +207,12 @@ export abstract class ReplyWriter {
     this.simple("OK");
   }
 
+  /** A bulk string and a double (a member and its score): the native writer makes one room check. */
+  bulkAndDouble(s: string, d: number): void {
+    this.bulk(s);
+    this.double(d);
+  }
+
   /** An array of bulk strings. */
   bulkArray(items: readonly string[]): void {
     this.array(items.length);
@@ -538,6 +544,19 @@ export class NativeWriter extends ReplyWriter {
     this.pos += 8;
   }
 
+  override bulkAndDouble(s: string, d: number): void {
+    const len = s.length;
+    this.ensure(14 + len);
+    const buf = this.buf;
+    const at = this.pos;
+    buf[at] = Tag.Str;
+    putU32(buf, at + 1, len);
+    const end = writeBinary(buf, at + 5, s);
+    buf[end] = Tag.Dbl;
+    putF64(buf, end + 1, d);
+    this.pos = end + 9;
+  }
+
   bool(b: boolean): void {
     this.int(b ? 1 : 0);
   }
@@ -571,15 +590,23 @@ function copyIdMs(b: Uint8Array, p: number): number {
   return p + idMsLength;
 }
 
-/** A scratch double and its bytes: a DataView per double reply cost a quarter of ZQUERY's time. */
-const f64 = new Float64Array(1);
-const f64Bytes = new Uint8Array(f64.buffer);
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/**
+ * The buffer putF64 wrote into last and a view of it, kept while the buffer
+ * is small (a large one is not held after its client lets it go).
+ */
+let f64Buf: Uint8Array | undefined;
+let f64View: DataView = new DataView(new ArrayBuffer(0));
+const F64_VIEW_MAX = 64 * 1024;
 
-/** A little-endian IEEE double at `at`. */
+/** A little-endian IEEE double at `at`: one store through a view, not eight byte copies. */
 function putF64(b: Uint8Array, at: number, d: number): void {
-  f64[0] = d;
-  for (let i = 0; i < 8; i++) b[at + i] = f64Bytes[LITTLE_ENDIAN ? i : 7 - i]!;
+  if (b !== f64Buf) {
+    const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    if (b.byteLength > F64_VIEW_MAX) return view.setFloat64(at, d, true);
+    f64Buf = b;
+    f64View = view;
+  }
+  f64View.setFloat64(at, d, true);
 }
 
 /** Writes `v` as a little-endian u32 at `at` (no DataView per reply). */

@@ -6,6 +6,7 @@
  * Every range form (ranks, scores, lex, LIMIT) is first turned into an
  * interval of ranks, so a reply costs O(log n + m).
  */
+import { type HeldKey, takeKey, takesKeyBytes } from "../../protocol/bytes.ts";
 import { arg, ArgCursor, intArg, isWord, LONG_MAX } from "../args.ts";
 import { countRange, Direction, RangeType, removeRange, zrange } from "./zset_ranges.ts";
 import { pairsNested, parseScore, readZset, writeZset } from "./zset_common.ts";
@@ -130,6 +131,42 @@ function zadd(ctx: CommandContext, argv: string[], incrCommand: boolean): void {
 }
 
 /**
+ * ZADD key score member of a key left as bytes (takesKeyBytes below): its
+ * string made only where something needs it (a new key, a listener, a TTL).
+ * An option in the score's place is a syntax error the full path answers.
+ */
+function zaddHeld(ctx: CommandContext, key: HeldKey, argv: string[]): void {
+  const scoreArg = argv[2]!;
+  if (zaddOption(scoreArg) !== undefined) {
+    key.string();
+    return zadd(ctx, argv, false);
+  }
+  const score = parseScore(scoreArg);
+  const member = argv[3]!;
+  const db = ctx.db;
+  let set = db.getObjectAt<SortedSet>(key, "zset");
+  let added = 0;
+  if (set === undefined) {
+    const limits = zsetLimits(ctx);
+    set = new SortedSet();
+    set.reserveFor(1, member.length, limits);
+    db.set(key.string(), set);
+    set.addNew(member, score, limits);
+    added = 1;
+  } else {
+    const old = set.score(member);
+    if (old === undefined) {
+      set.addNew(member, score, zsetLimits(ctx));
+      added = 1;
+    } else if (score !== old) set.changeScore(member, old, score);
+    else return ctx.out.int(0);
+  }
+  ctx.out.int(added);
+  db.reaccountAt(key, set);
+  ctx.server.keyChangedAt(db, key, NotifyClass.Zset, "zadd", 1, true);
+}
+
+/**
  * A ZADD option's lower-case name, or undefined for anything else: only
  * words of an option's length are lower-cased (a score is not).
  */
@@ -140,6 +177,10 @@ function zaddOption(word: string): string | undefined {
 }
 
 const ZADD_OPTIONS = new Set(["nx", "xx", "ch", "incr", "gt", "lt"]);
+
+// These take their key as the request's bytes in these forms (protocol/bytes.ts, keys left as bytes).
+takesKeyBytes("zadd", 4);
+takesKeyBytes("zquery", 6);
 
 // ---- the command table --------------------------------------------------------
 
@@ -187,7 +228,11 @@ export const sortedSetCommands: CommandSpec[] = [
     syntax: "key [NX | XX] [GT | LT] [CH] [INCR] score member [score member ...]",
     complexity:
       "O(log(N)) for each item added, where N is the number of elements in the sorted set.",
-    handler: (ctx, argv) => zadd(ctx, argv, false),
+    handler(ctx, argv) {
+      const held = takeKey(argv, 1);
+      if (held !== undefined) return zaddHeld(ctx, held, argv);
+      zadd(ctx, argv, false);
+    },
   },
   {
     name: "zincrby",
@@ -685,7 +730,10 @@ export const sortedSetCommands: CommandSpec[] = [
       const offset = intArg(arg(argv, 4));
       const limit = intArg(arg(argv, 5));
       const out = ctx.out;
-      const set = readZset(ctx, arg(argv, 1));
+      const held = takeKey(argv, 1);
+      const set = held !== undefined
+        ? ctx.db.readObjectAt<SortedSet>(held, "zset")
+        : readZset(ctx, arg(argv, 1));
       const size = set?.size() ?? 0;
       // The book seeks the first member >= (score, member), moves by offset
       // (out of range: nothing), then writes members while fewer than
@@ -695,12 +743,16 @@ export const sortedSetCommands: CommandSpec[] = [
       if (seek >= size || start < 0 || start >= size || limit <= 0) return out.array(0);
       const n = Math.min(size - start, Math.ceil(limit / 2));
       out.array(n * 2);
-      const native = ctx.isNative;
-      set!.visitRange(start, start + n - 1, (member, memberScore) => {
-        out.bulk(member);
-        if (native) out.double(memberScore);
-        else out.bulk(formatDouble(memberScore));
-      });
+      if (ctx.isNative) {
+        set!.visitRange(start, start + n - 1, (member, memberScore) => {
+          out.bulkAndDouble(member, memberScore);
+        });
+      } else {
+        set!.visitRange(start, start + n - 1, (member, memberScore) => {
+          out.bulk(member);
+          out.bulk(formatDouble(memberScore));
+        });
+      }
     },
   },
 ];
