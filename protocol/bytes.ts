@@ -450,10 +450,20 @@ const keyCommands: { upper: string; counts: number }[] = [];
  * other forms never see the mark).
  */
 export function takesKeyBytes(name: string, count: number): void {
+  if (count > 31) throw new RangeError(`takesKeyBytes: ${count} arguments`);
   const upper = name.toUpperCase();
   const known = keyCommands.find((c) => c.upper === upper);
   if (known !== undefined) known.counts |= 1 << count;
   else keyCommands.push({ upper, counts: 1 << count });
+}
+
+/**
+ * Whether keyByteCounts' `counts` hold the key of a request of `count`
+ * arguments. A shift takes its count modulo 32: SADD k with 33 members (35
+ * arguments) was taken as SADD k m (3), and added one.
+ */
+export function holdsKeyWith(counts: number, count: number): boolean {
+  return count < 32 && ((counts >>> count) & 1) === 1;
 }
 
 /** The argument counts (a bit each) with which `name` (as sent, any case) takes its key as bytes. */

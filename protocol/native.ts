@@ -14,6 +14,7 @@ import {
   DEFERRED_ARG,
   deferredIndex,
   holdKey,
+  holdsKeyWith,
   KEY_BYTES_MAX,
   KEY_BYTES_MIN,
   noteRequestKey,
@@ -188,7 +189,7 @@ export class NativeRequestDecoder {
   /** Whether a key of `length` bytes is one `name`'s handler takes as bytes with `count` strings. */
   #holds(name: string, count: number, length: number): boolean {
     return length >= KEY_BYTES_MIN && length <= KEY_BYTES_MAX &&
-      ((this.#name.keyCounts(name) >>> count) & 1) === 1;
+      holdsKeyWith(this.#name.keyCounts(name), count);
   }
 
   /** decode's strings when the frame is long: one its command's handler takes as bytes is deferred. */

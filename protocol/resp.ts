@@ -12,6 +12,7 @@ import {
   deferredIndex,
   forgetRequestSpans,
   holdKey,
+  holdsKeyWith,
   KEY_BYTES_MAX,
   KEY_BYTES_MIN,
   noteRequestKey,
@@ -192,7 +193,7 @@ export class RespRequestDecoder {
       const keyLength = spans[3]!;
       if (
         keyLength >= KEY_BYTES_MIN && keyLength <= KEY_BYTES_MAX &&
-        ((this.#name.keyCounts(name) >>> count) & 1) === 1
+        holdsKeyWith(this.#name.keyCounts(name), count)
       ) {
         return this.#holding(buf, spans, count, name, long);
       }

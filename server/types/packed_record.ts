@@ -3,8 +3,6 @@
  * lists, small sorted sets): each part is a varint length, then its bytes,
  * all in one string, so a small collection is one V8 string and no objects.
  */
-import { finalize } from "./key_hash.ts";
-
 /**
  * What a small collection's one packed string holds, for the key table that
  * keeps it without its object (packed_value.ts); -1 where a value is not one.
@@ -96,28 +94,6 @@ export function lengthAt(s: string, p: number): number {
   const long = lengthReader.readLength(s);
   afterLength = lengthReader.pos;
   return long;
-}
-
-const SEED = (Math.random() * 0x100000000) >>> 0;
-
-/** A 32-bit hash of a binary string (FNV-1a with a random seed and a murmur3 finish). */
-export function hashString(s: string): number {
-  let h = (0x811c9dc5 ^ SEED) >>> 0;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return finalize(h);
-}
-
-let hashedField = "";
-/** In a typed array: a module variable would box each hash over 2^30. */
-const fieldHash = new Uint32Array(1);
-
-/** hashString, the last field's remembered: a command may locate one field twice (HINCRBY, HSETNX). */
-export function hashField(field: string): number {
-  if (field !== hashedField) {
-    fieldHash[0] = hashString(field);
-    hashedField = field;
-  }
-  return fieldHash[0]!;
 }
 
 /** Whether `s` holds `field` at `start` (a loop beats startsWith's call on short fields). */
