@@ -7,7 +7,7 @@
  * multiplies, and each charCodeAt checks the string's form (a 20-byte member
  * ~24 ns of SADD's ~490 in a 100k-member set).
  */
-import { finalize } from "./key_hash.ts";
+import { finalize, mixTail, mixWord } from "./murmur3.ts";
 
 const SEED = (Math.random() * 0x100000000) >>> 0;
 
@@ -43,18 +43,4 @@ export function hashField(field: string): number {
     hashedField = field;
   }
   return fieldHash[0]!;
-}
-
-/** murmur3's step for a whole word. */
-function mixWord(h: number, k: number): number {
-  h ^= mixTail(k);
-  h = (h << 13) | (h >>> 19);
-  return (Math.imul(h, 5) + 0xe6546b64) | 0;
-}
-
-/** murmur3's scrambling of a word's bits before they join the hash. */
-function mixTail(k: number): number {
-  k = Math.imul(k, 0xcc9e2d51);
-  k = (k << 15) | (k >>> 17);
-  return Math.imul(k, 0x1b873593);
 }

@@ -64,9 +64,9 @@ export function rehashedSlots(old: Uint32Array, capacity: number): Uint32Array {
   return slots;
 }
 
-/** The shift that makes a hash's top bits a slot of an index of `capacity`. */
+/** The shift that makes a hash's top bits a slot of an index of `capacity` (key hashes have 30 bits). */
 export function slotShift(capacity: number): number {
-  return 32 - Math.log2(capacity);
+  return 30 - Math.log2(capacity);
 }
 
 /** The capacity to shrink to below 10% fill (as Redis resizes its dicts), or 0 to stay. */
