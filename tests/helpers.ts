@@ -327,3 +327,29 @@ export async function slowLogged(c: RespClient): Promise<string[][]> {
   return entries.map((entry) => entry[3] as string[])
     .filter((argv) => !["SLOWLOG", "MONITOR"].includes(argv[0]!.toUpperCase())).reverse();
 }
+
+/** A native reply as plain data: nil → null, str → its string, int → a number, err → {code, error}. */
+export function nativePlain(v: NativeValue): unknown {
+  switch (v.type) {
+    case "nil":
+      return null;
+    case "str":
+      return v.value;
+    case "int":
+      return Number(v.value);
+    case "dbl":
+      return v.value;
+    case "err":
+      return { code: v.code, error: v.message };
+    case "arr":
+      return v.values.map(nativePlain);
+  }
+}
+
+/**
+ * Keys either side of the lengths a decoder leaves as bytes (4 to 32), a
+ * binary one and the empty one, with a command's `usual` keys among them.
+ */
+export function heldKeyShapes(...usual: string[]): string[] {
+  return ["k", "kkk", "kkkk", ...usual, "x".repeat(32), "y".repeat(33), "\x00\xff\x80\r\n key", ""];
+}

@@ -9,6 +9,7 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import {
   expectMonitored,
+  heldKeyShapes,
   pipelineOneWrite,
   plain,
   RespClient,
@@ -17,17 +18,7 @@ import {
   within,
 } from "./helpers.ts";
 
-/** Keys on both sides of the shortest and longest left as bytes (4, 32), binary ones, the empty key. */
-const KEYS = [
-  "k",
-  "kkkk",
-  "myset",
-  "collection:000000001",
-  "x".repeat(32),
-  "y".repeat(33),
-  "\x00\xff\x80\r\n key",
-  "",
-];
+const KEYS = heldKeyShapes("myset", "collection:000000001");
 
 /** Each key's requests in every form that holds the key, names in any case, and their replies. */
 function requests(key: string): [string[], unknown][] {

@@ -9,6 +9,7 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import {
   expectMonitored,
+  heldKeyShapes,
   pipelineOneWrite,
   plain,
   RespClient,
@@ -17,17 +18,7 @@ import {
   within,
 } from "./helpers.ts";
 
-/** Keys on both sides of the shortest and longest left as bytes (4, 32), binary ones, the empty key. */
-const KEYS = [
-  "k",
-  "kkk",
-  "kkkk",
-  "counter:000000000000",
-  "x".repeat(32),
-  "y".repeat(33),
-  "\x00\xff\x80\r\n key",
-  "",
-];
+const KEYS = heldKeyShapes("counter:000000000000");
 
 /** Each key's writes, in every form a key is left as bytes in, names in any case. */
 function writes(key: string): string[][] {

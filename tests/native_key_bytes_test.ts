@@ -7,10 +7,12 @@
  * the request after its batch. DEL of one key takes it as bytes over RESP too.
  */
 import { deepEqual, equal } from "node:assert/strict";
-import { encodeNativeRequest, type NativeValue } from "../protocol/native.ts";
+import { encodeNativeRequest } from "../protocol/native.ts";
 import {
   expectMonitored,
+  heldKeyShapes,
   NativeClient,
+  nativePlain,
   pipelineOneWrite,
   RespClient,
   slowLogged,
@@ -27,43 +29,15 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return all;
 }
 
-/** A native reply as plain data: nil → null, str → its string, int → a number, err → {error}. */
-function simple(v: NativeValue): unknown {
-  switch (v.type) {
-    case "nil":
-      return null;
-    case "str":
-      return v.value;
-    case "int":
-      return Number(v.value);
-    case "dbl":
-      return v.value;
-    case "err":
-      return { error: v.message };
-    case "arr":
-      return v.values.map(simple);
-  }
-}
-
 /** Sends native requests in one write (one batch for the server); returns their replies. */
 async function pipeline(c: NativeClient, requests: string[][]): Promise<unknown[]> {
   await c.writeRaw(concat(requests.map(encodeNativeRequest)));
   const replies = [];
-  for (let i = 0; i < requests.length; i++) replies.push(simple(await c.read()));
+  for (let i = 0; i < requests.length; i++) replies.push(nativePlain(await c.read()));
   return replies;
 }
 
-/** Keys on both sides of the shortest and longest left as bytes (4, 32), binary ones, the empty key. */
-const KEYS = [
-  "k",
-  "kkk",
-  "kkkk",
-  "key:0000000000000001",
-  "x".repeat(32),
-  "y".repeat(33),
-  "\x00\xff\x80\r\n key",
-  "",
-];
+const KEYS = heldKeyShapes("key:0000000000000001");
 
 /** Each key's writes, in every form a key is left as bytes in (`set` over a value of its length, then not). */
 function writes(key: string): string[][] {
@@ -91,7 +65,10 @@ Deno.test("native keys from the request's bytes: replies, and writes propagated 
     ["zscore", k, "m"],
     ["get", k],
   ]);
-  const wrongType = { error: "WRONGTYPE Operation against a key holding the wrong kind of value" };
+  const wrongType = {
+    code: 3,
+    error: "WRONGTYPE Operation against a key holding the wrong kind of value",
+  };
   deepEqual(
     await pipeline(c, requests),
     KEYS.flatMap(() => [null, 0, 1, 42, 41, null, null, "forty", 1, 0, 1, 1, wrongType]),
@@ -172,8 +149,8 @@ Deno.test("native keys from the request's bytes outlive their batch in a paused 
   await c.send("zadd", "paused:4", "1", "m");
   await new Promise((r) => setTimeout(r, 50));
   equal(await other.cmd("CLIENT", "UNPAUSE"), "OK");
-  deepEqual([simple(await c.read()), simple(await c.read())], [1, null]);
-  deepEqual([simple(await c.read()), simple(await c.read())], [1, 1]);
+  deepEqual([nativePlain(await c.read()), nativePlain(await c.read())], [1, null]);
+  deepEqual([nativePlain(await c.read()), nativePlain(await c.read())], [1, 1]);
   deepEqual(
     await pipeline(c, [["get", "paused:1"], ["get", "paused:2"], ["get", "paused:3"], [
       "zscore",

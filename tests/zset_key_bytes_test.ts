@@ -7,10 +7,12 @@
  * client blocked on the key, a MULTI queue, and the memory account.
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { encodeNativeRequest, type NativeValue } from "../protocol/native.ts";
+import { encodeNativeRequest } from "../protocol/native.ts";
 import {
   expectMonitored,
+  heldKeyShapes,
   NativeClient,
+  nativePlain,
   pipelineOneWrite,
   plain,
   RespClient,
@@ -19,17 +21,7 @@ import {
   within,
 } from "./helpers.ts";
 
-/** Keys on both sides of the shortest and longest left as bytes (4, 32), binary ones, the empty key. */
-const KEYS = [
-  "k",
-  "kkkk",
-  "myzset",
-  "zset:00000000000001",
-  "x".repeat(32),
-  "y".repeat(33),
-  "\x00\xff\x80\r\n key",
-  "",
-];
+const KEYS = heldKeyShapes("myzset", "zset:00000000000001");
 
 /** Each key's requests in every form that holds the key, names in any case, and their RESP replies. */
 function requests(key: string): [string[], unknown][] {
@@ -70,24 +62,6 @@ Deno.test("zset keys from the request's bytes: replies, and writes propagated as
   deepEqual(seen, KEYS.flatMap(propagated));
 });
 
-/** A native reply as plain data: nil → null, str → its string, int → a number, err → {error}. */
-function simple(v: NativeValue): unknown {
-  switch (v.type) {
-    case "nil":
-      return null;
-    case "str":
-      return v.value;
-    case "int":
-      return Number(v.value);
-    case "dbl":
-      return v.value;
-    case "err":
-      return { code: v.code, error: v.message };
-    case "arr":
-      return v.values.map(simple);
-  }
-}
-
 Deno.test("zset keys from the request's bytes: native replies and propagation", async () => {
   await using srv = startServer();
   using c = await NativeClient.connect(srv.port);
@@ -109,7 +83,7 @@ Deno.test("zset keys from the request's bytes: native replies and propagation", 
     frames.reduce((at, f) => (all.set(f, at), at + f.length), 0);
     await c.writeRaw(all);
     const replies = [];
-    for (const _ of sent) replies.push(simple(await c.read()));
+    for (const _ of sent) replies.push(nativePlain(await c.read()));
     deepEqual(replies, [
       1,
       0,
