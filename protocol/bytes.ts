@@ -321,16 +321,74 @@ function sameWord(name: string, upper: string): boolean {
 
 const EMPTY_BYTES = new Uint8Array(0);
 
-/** The deferred argument standing, if any: its argv, index and bytes. */
-let heldArgv: string[] | undefined;
-let heldIndex = 0;
-let heldBytes: Uint8Array = EMPTY_BYTES;
-let heldStart = 0;
-let heldEnd = 0;
-/** Whether its handler took it: then nothing needs its string unless a log asks. */
-let heldTaken = false;
+/**
+ * An argument a decoder left as bytes [start, end) of its query buffer, a
+ * mark in its place in argv, standing until it is settled (the next request
+ * decoded, the batch's end). Serves the deferred value and the held key.
+ */
+export class HeldArgument {
+  /** The request whose argument it is (undefined: none standing). */
+  argv: string[] | undefined = undefined;
+  /** Where in argv. */
+  index = 0;
+  bytes: Uint8Array = EMPTY_BYTES;
+  start = 0;
+  end = 0;
+  /** Whether its handler took it: then nothing needs its string unless a log asks. */
+  taken = false;
 
-/** Leaves argument `i` of `args` as bytes [from, to) of `buf`; settles the previous one. */
+  /** `mark` stands in argv; a key's string, once made, is noted as requestKey (`notesKey`). */
+  constructor(readonly mark: string, readonly notesKey: boolean) {}
+
+  /** Leaves argument `i` of `args` as bytes [from, to) of `buf`; settles the one before. */
+  hold(args: string[], i: number, buf: Uint8Array, from: number, to: number): void {
+    this.settle();
+    args[i] = this.mark;
+    this.argv = args;
+    this.index = i;
+    this.bytes = buf;
+    this.start = from;
+    this.end = to;
+    this.taken = false;
+  }
+
+  /** Whether it stands for argument `i` of `args`; if so its handler has taken it. */
+  take(args: readonly string[], i: number): boolean {
+    if (args !== this.argv || i !== this.index || args[i] !== this.mark) return false;
+    this.taken = true;
+    return true;
+  }
+
+  /** Whether it still stands in `args` (its string not made). */
+  standsIn(args: readonly string[]): boolean {
+    return args === this.argv && args[this.index] === this.mark;
+  }
+
+  /** Its string, made on first use and put in argv in place of the mark. */
+  string(): string {
+    const argv = this.argv!;
+    const made = argv[this.index]!;
+    if (made !== this.mark) return made;
+    const s = bytesToBinary(this.bytes, this.start, this.end);
+    argv[this.index] = s;
+    // Whoever looks the key up next finds it from these bytes still (requestKey).
+    if (this.notesKey) noteRequestKey(s, this.bytes, this.start);
+    return s;
+  }
+
+  /** Ends it before its bytes can change: one its handler did not take becomes its string. */
+  settle(): void {
+    if (this.argv === undefined) return;
+    if (!this.taken) this.string();
+    this.argv = undefined;
+    this.bytes = EMPTY_BYTES;
+  }
+}
+
+/** The deferred value standing, if any. */
+const heldValue = new HeldArgument(DEFERRED_ARG, false);
+
+/** Leaves argument `i` of `args` as bytes [from, to) of `buf`; settles the previous value and key. */
 export function deferArgument(
   args: string[],
   i: number,
@@ -338,14 +396,8 @@ export function deferArgument(
   from: number,
   to: number,
 ): void {
-  settleDeferred();
-  args[i] = DEFERRED_ARG;
-  heldArgv = args;
-  heldIndex = i;
-  heldBytes = buf;
-  heldStart = from;
-  heldEnd = to;
-  heldTaken = false;
+  heldKey.settle();
+  heldValue.hold(args, i, buf, from, to);
 }
 
 /**
@@ -353,23 +405,20 @@ export function deferArgument(
  * buffer, to copy before the request ends), or undefined when it is a string.
  */
 export function takeDeferred(args: readonly string[], i: number): Uint8Array | undefined {
-  if (args !== heldArgv || i !== heldIndex || args[i] !== DEFERRED_ARG) return undefined;
-  heldTaken = true;
-  return heldBytes.subarray(heldStart, heldEnd);
+  return heldValue.take(args, i)
+    ? heldValue.bytes.subarray(heldValue.start, heldValue.end)
+    : undefined;
 }
 
 /** Whether `args` has a deferred argument (a value or a key left as bytes) standing. */
 export function holdsDeferred(args: readonly string[]): boolean {
-  return (args === heldArgv && args[heldIndex] === DEFERRED_ARG) ||
-    (args === heldKey.argv && args[heldKey.index] === KEY_ARG);
+  return heldValue.standsIn(args) || heldKey.standsIn(args);
 }
 
 /** Makes `args`'s deferred arguments their strings, if it has any standing (logs, propagation). */
 export function resolveDeferred(args: readonly string[]): void {
-  if (args === heldArgv && args[heldIndex] === DEFERRED_ARG) {
-    heldArgv![heldIndex] = bytesToBinary(heldBytes, heldStart, heldEnd);
-  }
-  if (args === heldKey.argv) heldKey.string();
+  if (heldValue.standsIn(args)) heldValue.string();
+  if (heldKey.standsIn(args)) heldKey.string();
 }
 
 /**
@@ -377,11 +426,8 @@ export function resolveDeferred(args: readonly string[]): void {
  * did not take (the request was queued, held, refused) becomes its string.
  */
 function settleDeferred(): void {
-  settleKey();
-  if (heldArgv === undefined) return;
-  if (!heldTaken) resolveDeferred(heldArgv);
-  heldArgv = undefined;
-  heldBytes = EMPTY_BYTES;
+  heldKey.settle();
+  heldValue.settle();
 }
 
 /**
@@ -412,34 +458,10 @@ export const KEY_BYTES_MIN = 4;
 /** Longest key left as bytes (longer ones are made natively, and rare). */
 export const KEY_BYTES_MAX = SHORT_MAX;
 
-/** The key a decoder left as bytes, standing until the next request decoded or the batch's end. */
-export class HeldKey {
-  /** The request whose key it is (undefined: none standing). */
-  argv: string[] | undefined = undefined;
-  /** Where in argv. */
-  index = 0;
-  /** The key is bytes [start, end) of `bytes` (the query buffer). */
-  bytes: Uint8Array = new Uint8Array(0);
-  start = 0;
-  end = 0;
-  /** Whether its handler took it: then nothing needs its string unless a log asks. */
-  taken = false;
-
-  /** The key's string, made on first use and put in argv in place of the mark. */
-  string(): string {
-    const argv = this.argv!;
-    const made = argv[this.index]!;
-    if (made !== KEY_ARG) return made;
-    const key = bytesToBinary(this.bytes, this.start, this.end);
-    argv[this.index] = key;
-    // Whoever looks it up next finds it from these bytes still (requestKey).
-    noteRequestKey(key, this.bytes, this.start);
-    return key;
-  }
-}
-
+/** A key a decoder left as bytes, taken by its handler (takeKey): `string()` makes it when needed. */
+export type HeldKey = HeldArgument;
 /** The one key left as bytes, if `argv` is set. */
-export const heldKey = new HeldKey();
+const heldKey = new HeldArgument(KEY_ARG, true);
 
 /** Commands whose handler takes a key as bytes: upper-case name, then a bit per argument count. */
 const keyCommands: { upper: string; counts: number }[] = [];
@@ -482,29 +504,12 @@ export function holdKey(
   from: number,
   to: number,
 ): void {
-  settleKey();
-  args[i] = KEY_ARG;
-  heldKey.argv = args;
-  heldKey.index = i;
-  heldKey.bytes = buf;
-  heldKey.start = from;
-  heldKey.end = to;
-  heldKey.taken = false;
+  heldKey.hold(args, i, buf, from, to);
 }
 
 /** The held key standing for argument `i` of `args`, taken by its handler; undefined when a string. */
 export function takeKey(args: readonly string[], i: number): HeldKey | undefined {
-  if (args !== heldKey.argv || i !== heldKey.index || args[i] !== KEY_ARG) return undefined;
-  heldKey.taken = true;
-  return heldKey;
-}
-
-/** Ends the held key before its bytes can change: one its handler did not take becomes its string. */
-function settleKey(): void {
-  if (heldKey.argv === undefined) return;
-  if (!heldKey.taken) heldKey.string();
-  heldKey.argv = undefined;
-  heldKey.bytes = EMPTY_BYTES;
+  return heldKey.take(args, i) ? heldKey : undefined;
 }
 
 const encoder = new TextEncoder();
