@@ -202,7 +202,7 @@ export class Stream implements Packable {
   }
 
   /**
-   * Adds an entry as XADD does: StreamBody.add's rules, on the small form's
+   * Adds an entry as XADD does: StreamBody.addFrom's rules, on the small form's
    * string while the stream stays small.
    */
   add(

@@ -289,23 +289,12 @@ export class StreamBody {
   }
 
   /**
-   * Adds an entry as XADD does (streamAppendItem): picks its ID per `request`
-   * (auto: the current ms `now`, or last + 1), refuses IDs not above the last
-   * one ("order") and entries over 1 GB ("size"; also, as Redis 7.0 replies,
-   * for `ms-*` after the last seq of that ms). `now` is an integer.
-   */
-  add(
-    pairs: string[],
-    request: IdRequest,
-    now: number,
-    limits = DEFAULT_NODE_LIMITS,
-  ): StreamId | AddFailure {
-    return this.addFrom(pairs, 0, request, now, limits) ?? this.lastId;
-  }
-
-  /**
-   * add() of the pairs `pairs[from...]` (XADD's argv, not copied); the new
-   * ID is then lastId (lastMs, lastSeq without a bigint); undefined when added.
+   * Adds an entry as XADD does (streamAppendItem), its pairs `pairs[from...]`
+   * (XADD's argv, not copied): picks its ID per `request` (auto: the current
+   * ms `now`, or last + 1), refuses IDs not above the last one ("order") and
+   * entries over 1 GB ("size"; also, as Redis 7.0 replies, for `ms-*` after
+   * the last seq of that ms). `now` is an integer. The new ID is then lastId
+   * (lastMs, lastSeq without a bigint); undefined when added.
    */
   addFrom(
     pairs: readonly string[],
