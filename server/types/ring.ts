@@ -52,18 +52,23 @@ export class Ring<T> {
     return value;
   }
 
-  /** Removes and returns the first `n` items, in order. */
-  takeFront(n: number): T[] {
-    const taken = new Array<T>(n);
-    for (let i = 0; i < n; i++) taken[i] = this.popFront();
-    return taken;
+  /** Removes the first `n` items (n <= count). */
+  dropFront(n: number): void {
+    const items = this.items;
+    const mask = items.length - 1;
+    for (let i = 0; i < n; i++) items[(this.start + i) & mask] = undefined;
+    this.start = (this.start + n) & mask;
+    this.count -= n;
+    this.#shrinkIfSparse();
   }
 
-  /** Removes and returns the last `n` items, in order. */
-  takeBack(n: number): T[] {
-    const taken = new Array<T>(n);
-    for (let i = n - 1; i >= 0; i--) taken[i] = this.popBack();
-    return taken;
+  /** Removes the last `n` items (n <= count). */
+  dropBack(n: number): void {
+    const items = this.items;
+    const mask = items.length - 1;
+    for (let i = this.count - n; i < this.count; i++) items[(this.start + i) & mask] = undefined;
+    this.count -= n;
+    this.#shrinkIfSparse();
   }
 
   /** Inserts before position `i` (0..count), shifting the shorter side. */
