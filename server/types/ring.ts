@@ -94,8 +94,19 @@ export class Ring<T> {
     }
   }
 
-  /** Replaces the content with `values` (in order). */
+  /**
+   * Replaces the content with `values` (in order), taking the array itself
+   * when its length is a power of two: the caller gives it up (a list's
+   * refill from a node of 128 elements copies nothing more).
+   */
   assign(values: T[]): void {
+    const n = values.length;
+    if (n >= 4 && (n & (n - 1)) === 0) {
+      this.items = values;
+      this.start = 0;
+      this.count = n;
+      return;
+    }
     let capacity = 4;
     while (capacity < values.length) capacity *= 2;
     this.items = new Array(capacity);
