@@ -16,7 +16,7 @@ export interface ListNode {
   count: number;
 }
 
-/** Where packBytes() writes a node before it becomes one string; grown for a node that needs more. */
+/** Where pack() writes a node of short elements before it becomes one string; grown for a node that needs more. */
 let scratch = new Uint8Array(16384);
 
 /**
