@@ -37,6 +37,7 @@ import {
   nodeRange,
   nodeValues,
   PACK_MAX_AVERAGE,
+  takeNode,
 } from "./list_node.ts";
 import { Ring } from "./ring.ts";
 import type { RedisObject } from "./value.ts";
@@ -106,7 +107,7 @@ class ChunkedList {
   pushLeft(value: string): void {
     this.#chars += value.length;
     const head = this.#writableHead();
-    if (head.count === RING_MAX) this.#middleRing().pushFront(makeNode(head.takeBack(NODE_SIZE)));
+    if (head.count === RING_MAX) this.#middleRing().pushFront(takeNode(head, NODE_SIZE, true));
     head.pushFront(value);
     this.#length++;
   }
@@ -114,7 +115,7 @@ class ChunkedList {
   pushRight(value: string): void {
     this.#chars += value.length;
     const tail = this.#writableTail();
-    if (tail.count === RING_MAX) this.#middleRing().pushBack(makeNode(tail.takeFront(NODE_SIZE)));
+    if (tail.count === RING_MAX) this.#middleRing().pushBack(takeNode(tail, NODE_SIZE, false));
     tail.pushBack(value);
     this.#length++;
   }
@@ -208,14 +209,14 @@ class ChunkedList {
     if (index <= headCount && (headCount > 0 || middleLength > 0 || this.#tail.count === 0)) {
       const head = this.#writableHead();
       head.insert(index, value);
-      if (head.count > RING_MAX) this.#middleRing().pushFront(makeNode(head.takeBack(NODE_SIZE)));
+      if (head.count > RING_MAX) this.#middleRing().pushFront(takeNode(head, NODE_SIZE, true));
       return;
     }
     index -= headCount;
     if (index >= middleLength) {
       const tail = this.#writableTail();
       tail.insert(index - middleLength, value);
-      if (tail.count > RING_MAX) this.#middleRing().pushBack(makeNode(tail.takeFront(NODE_SIZE)));
+      if (tail.count > RING_MAX) this.#middleRing().pushBack(takeNode(tail, NODE_SIZE, false));
       return;
     }
     const middle = this.#middle!;

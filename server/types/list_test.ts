@@ -281,3 +281,32 @@ Deno.test("list: nodes keep any bytes and lengths (one- to three-byte prefixes)"
   deepEqual([...list.values()], model);
   for (let i = 0; i < model.length; i += 37) equal(list.at(i), model[i]);
 });
+
+Deno.test("list: nodes packed as bytes, joined, or kept as arrays read back alike", () => {
+  const next = random(11);
+  const binary = (n: number) => {
+    let s = "";
+    for (let i = 0; i < n; i++) s += String.fromCharCode(next(256));
+    return s;
+  };
+  // Averages of ~2, ~20 and ~150 bytes an element, with the odd two-byte length among them.
+  for (const size of [4, 40, 300]) {
+    const list = new RedisList();
+    const model: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const v = binary(i % 97 === 0 ? 200 : next(size));
+      if (i % 3 === 0) {
+        list.pushLeft(v);
+        model.unshift(v);
+      } else {
+        list.pushRight(v);
+        model.push(v);
+      }
+    }
+    deepEqual([...list.values()], model);
+    for (let i = 0; i < model.length; i += 29) equal(list.at(i), model[i]);
+    for (let i = 0; i < 1400; i++) equal(list.popLeft(), model.shift());
+    for (let i = 0; i < 1400; i++) equal(list.popRight(), model.pop());
+    deepEqual([...list.values()], model);
+  }
+});

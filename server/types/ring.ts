@@ -52,18 +52,23 @@ export class Ring<T> {
     return value;
   }
 
-  /** Removes and returns the first `n` items, in order. */
-  takeFront(n: number): T[] {
-    const taken = new Array<T>(n);
-    for (let i = 0; i < n; i++) taken[i] = this.popFront();
-    return taken;
+  /** Removes the first `n` items (n <= count). */
+  dropFront(n: number): void {
+    const items = this.items;
+    const mask = items.length - 1;
+    for (let i = 0; i < n; i++) items[(this.start + i) & mask] = undefined;
+    this.start = (this.start + n) & mask;
+    this.count -= n;
+    this.#shrinkIfSparse();
   }
 
-  /** Removes and returns the last `n` items, in order. */
-  takeBack(n: number): T[] {
-    const taken = new Array<T>(n);
-    for (let i = n - 1; i >= 0; i--) taken[i] = this.popBack();
-    return taken;
+  /** Removes the last `n` items (n <= count). */
+  dropBack(n: number): void {
+    const items = this.items;
+    const mask = items.length - 1;
+    for (let i = this.count - n; i < this.count; i++) items[(this.start + i) & mask] = undefined;
+    this.count -= n;
+    this.#shrinkIfSparse();
   }
 
   /** Inserts before position `i` (0..count), shifting the shorter side. */
@@ -89,8 +94,19 @@ export class Ring<T> {
     }
   }
 
-  /** Replaces the content with `values` (in order). */
+  /**
+   * Replaces the content with `values` (in order), taking the array itself
+   * when its length is a power of two: the caller gives it up (a list's
+   * refill from a node of 128 elements copies nothing more).
+   */
   assign(values: T[]): void {
+    const n = values.length;
+    if (n >= 4 && (n & (n - 1)) === 0) {
+      this.items = values;
+      this.start = 0;
+      this.count = n;
+      return;
+    }
     let capacity = 4;
     while (capacity < values.length) capacity *= 2;
     this.items = new Array(capacity);
