@@ -21,6 +21,7 @@ import {
   scriptFault,
   scriptRaised,
 } from "../errors.ts";
+import { noteKeyArgument } from "../../protocol/bytes.ts";
 import { reportTime } from "../types/access_clock.ts";
 import { type NumberReply, popReply, type ScriptReply } from "./convert.ts";
 import { createScriptState, Rand48 } from "./environment.ts";
@@ -176,6 +177,9 @@ export class ScriptEngine {
     if (this.#current !== undefined) throw new Error("a script is already running");
     const L = this.#L;
     forgetKnownStrings();
+    // The script's commands on KEYS[1] hash and compare it from the request's bytes, as the
+    // key of a command sent alone is (bytes.ts, requestKey).
+    if (numkeys > 0) noteKeyArgument(argv, first);
     setGlobalArray(L, this.#keys, argv, first, first + numkeys);
     setGlobalArray(L, this.#argv, argv, first + numkeys, argv.length);
     pushValue(this.#threads.next, script.fn);

@@ -46,7 +46,7 @@ import {
   REGISTER_UNKNOWN_FLAG,
   scriptRaised,
 } from "../errors.ts";
-import { binaryToBytes, bytesToBinary } from "../../protocol/bytes.ts";
+import { binaryToBytes, bytesToBinary, noteKeyArgument } from "../../protocol/bytes.ts";
 import { splitArgs } from "../../protocol/inline.ts";
 import { Crc64, crc64 } from "../persistence/crc64.ts";
 import { RdbDecoder } from "../persistence/rdb_reader.ts";
@@ -377,6 +377,8 @@ export class FunctionLibraries {
     if (this.#current !== undefined) throw new Error("a script is already running");
     const co = this.#threads.next;
     forgetKnownStrings();
+    // As EVAL's (engine.ts): commands on keys[1] find it from the request's bytes.
+    if (numkeys > 0) noteKeyArgument(argv, first);
     pushValue(co, fn.fn);
     // New tables each call: a function may keep them (in its library's locals).
     pushArray(co, argv, first, first + numkeys);

@@ -22,7 +22,7 @@ import ldebug from "fengari/src/ldebug.js";
 import lvm from "fengari/src/lvm.js";
 import "./lua_calls.ts";
 import "./lua_tables.ts";
-import { binaryToBytes, bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
+import { binaryToBytes, bytesToBinary, requestKey, writeBinary } from "../../protocol/bytes.ts";
 import { READONLY_TABLE_ERROR } from "../errors.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -438,7 +438,8 @@ let knownCount = 0;
 /** The bytes of a new Lua string for `s`, remembered for knownString. */
 function knownBytes(s: string): Uint8Array {
   const bytes = luaBytes(s.length);
-  writeBinary(bytes, 0, s);
+  if (s === requestKey.key) copyRequestKey(bytes);
+  else writeBinary(bytes, 0, s);
   const n = knownCount;
   if (n < KNOWN_MAX) {
     knownArrays[n] = bytes;
@@ -446,6 +447,17 @@ function knownBytes(s: string): Uint8Array {
     knownCount = n + 1;
   }
   return bytes;
+}
+
+/**
+ * The request's key's bytes (the first of KEYS, noted by the engine), copied
+ * from those it was made from: a byte loop, where encoding its string reads
+ * each char through a check of the string's form.
+ */
+function copyRequestKey(bytes: Uint8Array): void {
+  const from = requestKey.bytes;
+  const start = requestKey.start;
+  for (let i = 0; i < bytes.length; i++) bytes[i] = from[start + i]!;
 }
 
 /** The string a run's KEYS or ARGV item with these very bytes was made from, if any. */

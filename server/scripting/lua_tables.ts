@@ -136,12 +136,36 @@ function setfrom(L: Loose, t: Loose, key: Loose, value: Loose): void {
 function get(L: Loose, t: Loose, key: Loose): Loose {
   const type = key.type;
   let hash: unknown;
-  if (type === LUA_TSHRSTR || type === LUA_TLNGSTR) hash = key.value.hash;
+  if (type === LUA_TSHRSTR || type === LUA_TLNGSTR) return getString(t, key.value);
   else if (type === LUA_TNUMINT || (type === LUA_TNUMFLT && !Number.isNaN(key.value))) {
     hash = key.value;
   } else return originalGet(L, t, key);
   const e = t.strong.get(hash);
   return e === undefined ? nilObject : e.value;
+}
+
+/**
+ * `t[s]` for a string key. A read-only table (the globals, `redis`, the
+ * libraries: they live as long as the Lua state) is looked up by way of the
+ * key string's last hit there: a script's names are constants of its code,
+ * the same string object on every run, and `redis`, `call` and `KEYS` cost a
+ * Map lookup by a long hex key each (~15 ns). The cached entry is the live
+ * one while its value is set: fengari's mark_dead, the only way an entry
+ * leaves a table, unsets it. Other tables are not cached on the string (it
+ * would keep them alive as long as the script).
+ */
+function getString(t: Loose, s: Loose): Loose {
+  if (s.hitTable === t) {
+    const value = s.hitEntry.value;
+    if (value !== undefined) return value;
+  }
+  const e = t.strong.get(s.hash);
+  if (e === undefined) return nilObject;
+  if (t.readonly === true) {
+    s.hitTable = t;
+    s.hitEntry = e;
+  }
+  return e.value;
 }
 
 ltable.luaH_setint = setint;
