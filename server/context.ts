@@ -36,7 +36,10 @@ import type { Watchdog } from "./watchdog.ts";
 export interface Propagator {
   /** Which of Redis's two targets it is (redis.set_repl picks among them); unset: either. */
   readonly target?: PropagationTarget;
-  /** False while it records nothing (AOF off; no backlog, no replica); unset: always records. */
+  /**
+   * False while it records nothing (AOF off; no backlog, no replica); unset: always records.
+   * The server reads it before every write's propagation: a field kept current, not a getter.
+   */
   readonly active?: boolean;
   /**
    * Whether it calls resolveDeferred (protocol/bytes.ts) on argv itself before it records it;

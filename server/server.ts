@@ -270,11 +270,13 @@ export class RedisServer implements ServerContext {
     }
     // A deferred argument needs its string only where something records it: the AOF and
     // replication resolve it themselves once they know they do (`resolves`), so a write with
-    // nothing recording makes no string and asks no propagator whether it is active.
-    const held = holdsDeferred(argv);
-    for (const p of this.propagators) {
+    // nothing recording makes no string and costs one field read per propagator (`active`).
+    const propagators = this.propagators;
+    for (let i = 0; i < propagators.length; i++) {
+      const p = propagators[i]!;
+      if (p.active === false) continue;
       if (only === undefined || p.target === undefined || p.target === only) {
-        if (held && p.resolves !== true) resolveDeferred(argv);
+        if (p.resolves !== true) resolveDeferred(argv);
         p.propagate(dbIndex, argv);
       }
     }
@@ -283,7 +285,8 @@ export class RedisServer implements ServerContext {
   recordsWrites(): boolean {
     if (this.scriptPropagator !== undefined) return true;
     // A loop, not some(): XADD asks on every call.
-    for (const p of this.propagators) if (p.active !== false) return true;
+    const propagators = this.propagators;
+    for (let i = 0; i < propagators.length; i++) if (propagators[i]!.active !== false) return true;
     return false;
   }
 

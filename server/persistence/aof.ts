@@ -82,6 +82,8 @@ export class AofWriter {
   onWrite: (event: string, ms: number) => void = () => {};
   /** Milliseconds an fsync of the file took (on or off the main thread). */
   onFsync: (ms: number) => void = () => {};
+  /** Told when the file opens (true) or closes (false): isOpen as a field, for propagation. */
+  onOpenChange: (open: boolean) => void = () => {};
 
   get isOpen(): boolean {
     return this.#file !== undefined;
@@ -101,6 +103,7 @@ export class AofWriter {
     this.#file = Deno.openSync(path, { append: true, create: true });
     this.#selectedDb = -1;
     this.#written = this.#synced = 0;
+    this.onOpenChange(true);
   }
 
   /** Writes and fsyncs what is buffered, then closes the file. */
@@ -114,6 +117,7 @@ export class AofWriter {
       file.close();
       this.#file = undefined;
       this.#pending.consume(this.#pending.length);
+      this.onOpenChange(false);
     }
   }
 

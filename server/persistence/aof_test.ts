@@ -31,3 +31,19 @@ Deno.test("AofWriter reports each write's and fsync's time under Redis's latency
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("AofWriter tells when its file opens and closes (the AOF propagator's active flag)", async () => {
+  const dir = await Deno.makeTempDir();
+  const writer = new AofWriter();
+  const told: boolean[] = [];
+  writer.onOpenChange = (open) => told.push(open);
+  try {
+    writer.open(`${dir}/appendonly.aof.1.incr.aof`);
+    deepEqual(told, [true]);
+    writer.close();
+    writer.close();
+    deepEqual(told, [true, false]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -109,19 +109,19 @@ export class Persistence {
     this.aof.onFsync = (ms) => {
       if (this.#fsyncAlways) server.latency.addIfNeeded("aof-fsync-always", ms);
     };
-    const isOpen = () => this.aof.isOpen;
-    server.propagators.push({
-      target: "aof",
-      get active() {
-        return isOpen();
-      },
+    // `active` is a field the AOF keeps current: the server reads it on every write.
+    const propagator = {
+      target: "aof" as const,
+      active: this.aof.isOpen,
       resolves: true,
-      propagate: (dbIndex, argv) => {
+      propagate: (dbIndex: number, argv: readonly string[]) => {
         if (!this.aof.isOpen) return;
         resolveDeferred(argv);
         this.aof.append(dbIndex, argv);
       },
-    });
+    };
+    this.aof.onOpenChange = (open) => propagator.active = open;
+    server.propagators.push(propagator);
     server.cronHooks.push(() => this.cron());
     server.shutdownHooks.push(() => this.#closeAll());
     server.beforeReply = () => this.#beforeReply();

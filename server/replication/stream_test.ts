@@ -68,3 +68,21 @@ Deno.test("a replica forwards its master's bytes and ignores its own writes", ()
   equal(stream.offset, 1014);
   deepEqual(bytesToBinary(stream.backlog!.copyFrom(1001)), "*1\r\n$4\r\nPING\r\n");
 });
+
+Deno.test("active follows the backlog and the receivers (the server reads it per write)", () => {
+  const stream = new ReplicationStream();
+  const replica = collector();
+  stream.receivers.add(replica);
+  equal(stream.active, true);
+  stream.receivers.delete(replica);
+  equal(stream.active, false);
+  stream.createBacklog(1 << 10);
+  equal(stream.active, true);
+  stream.receivers.add(replica);
+  stream.freeBacklog();
+  equal(stream.active, true);
+  stream.receivers.clear();
+  equal(stream.active, false);
+  stream.resetTo(5, 1 << 10);
+  equal(stream.active, true);
+});
