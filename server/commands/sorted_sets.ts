@@ -172,6 +172,9 @@ function zaddHeld(ctx: CommandContext, key: HeldKey, argv: string[]): void {
  */
 function zaddOption(word: string): string | undefined {
   if (word.length !== 2 && word.length !== 4) return undefined;
+  // Every option starts with a letter; a score of two or four digits is not lower-cased.
+  const first = word.charCodeAt(0) | 0x20;
+  if (first < 97 || first > 122) return undefined;
   const option = word.toLowerCase();
   return ZADD_OPTIONS.has(option) ? option : undefined;
 }

@@ -15,7 +15,8 @@ import { SortedSet } from "../types/sorted_set.ts";
  * per ZPOPMIN). `emitKey` puts the key in the reply (BZPOP*, ZMPOP),
  * `nested` makes [member, score] pairs, and
  * `nilWhenEmpty` answers a null instead of an empty array when no key exists.
- * Returns how many were popped and from which key.
+ * Returns how many were popped and from which key (in one shared object:
+ * read it at once).
  */
 export function pop(
   ctx: CommandContext,
@@ -64,15 +65,30 @@ export function pop(
   }
   const from = max ? size - 1 : 0;
   const to = max ? size - n : n - 1;
-  set.visitRange(from, to, (member, score) => {
-    if (nested) out.array(2);
-    out.bulk(member);
-    out.double(score);
-  });
+  popOut = out;
+  popNested = nested;
+  set.visitRange(from, to, emitPopped);
+  popOut = undefined;
   set.removeRange(Math.min(from, to), Math.max(from, to));
   ctx.keyChanged(key, NotifyClass.Zset, max ? "zpopmax" : "zpopmin", n);
   ctx.db.deleteIfEmpty(key, set);
-  return { key, popped: n };
+  lastPop.key = key;
+  lastPop.popped = n;
+  return lastPop;
+}
+
+/** What pop() returns: read at once, it is the next pop's too (no object per ZPOPMIN). */
+const lastPop = { key: "", popped: 0 };
+
+// pop()'s reply state, read by emitPopped: one function for every pop, no closure per call.
+let popOut: CommandContext["out"] | undefined;
+let popNested = false;
+
+function emitPopped(member: string, score: number): void {
+  const out = popOut!;
+  if (popNested) out.array(2);
+  out.bulk(member);
+  out.double(score);
 }
 
 /** How a pop served by a blocking command goes to the AOF: ZPOPMIN/ZPOPMAX key [count]. */

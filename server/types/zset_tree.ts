@@ -354,6 +354,7 @@ export class ZTree {
     if (this.#index === undefined) score = listpackScore(score);
     const leaf = this.#descendKey(old, member);
     const pos = foundPos;
+    const held = leaf.members[pos]!;
     // In place when the new key still sorts between its leaf neighbours (and
     // cannot cross the separator on the side without a neighbour).
     const lowOk = pos > 0
@@ -366,11 +367,14 @@ export class ZTree {
       leaf.scores[pos] = score;
     } else {
       // The member stays in the index: set() below updates its entry in
-      // place, where a delete and a set would leave a hole in the Map.
+      // place, where a delete and a set would leave a hole in the Map. The
+      // string the set holds moves, not the request's: a young string stored
+      // in an old leaf is one more for the scavenger to track and promote.
       this.#removeFrom(leaf, pos, 1, false);
-      this.#insert(member, score);
+      this.#insert(held, score);
     }
-    this.#index?.set(member, score);
+    // Its own key: the Map's compare of the matching entry stops at the pointer.
+    this.#index?.set(held, score);
   }
 
   /** Removes `member`; returns whether it was there. */
