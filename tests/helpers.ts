@@ -353,3 +353,30 @@ export function nativePlain(v: NativeValue): unknown {
 export function heldKeyShapes(...usual: string[]): string[] {
   return ["k", "kkk", "kkkk", ...usual, "x".repeat(32), "y".repeat(33), "\x00\xff\x80\r\n key", ""];
 }
+
+/** The writes `server` propagates from now on (AOF and replicas' view), each argv copied. */
+export function propagatedBy(server: RedisServer): string[][] {
+  const seen: string[][] = [];
+  server.propagators.push({ propagate: (_db, argv) => seen.push([...argv]) });
+  return seen;
+}
+
+/**
+ * Sends every key's `requests` (request and expected reply) in one write and
+ * checks the replies, then that the writes propagated are the keys' `propagated`.
+ */
+export async function expectRepliesPropagated(
+  keys: string[],
+  requests: (key: string) => [string[], unknown][],
+  propagated: (key: string) => string[][],
+): Promise<void> {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  const seen = propagatedBy(srv.server);
+  const steps = keys.flatMap(requests);
+  deepEqual(
+    await pipelineOneWrite(c, steps.map(([argv]) => argv)),
+    steps.map(([, reply]) => reply),
+  );
+  deepEqual(seen, keys.flatMap(propagated));
+}

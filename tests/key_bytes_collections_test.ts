@@ -9,6 +9,7 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import {
   expectMonitored,
+  expectRepliesPropagated,
   heldKeyShapes,
   pipelineOneWrite,
   plain,
@@ -68,16 +69,7 @@ function propagated(key: string): string[][] {
 }
 
 Deno.test("collection keys from the request's bytes: replies, and writes propagated as sent", async () => {
-  await using srv = startServer();
-  using c = await RespClient.connect(srv.port);
-  const seen: string[][] = [];
-  srv.server.propagators.push({ propagate: (_db, argv) => seen.push([...argv]) });
-  const steps = KEYS.flatMap(requests);
-  deepEqual(
-    await pipelineOneWrite(c, steps.map(([argv]) => argv)),
-    steps.map(([, reply]) => reply),
-  );
-  deepEqual(seen, KEYS.flatMap(propagated));
+  await expectRepliesPropagated(KEYS, requests, propagated);
 });
 
 Deno.test("collection keys from the request's bytes: WRONGTYPE, and an error after the lookup", async () => {

@@ -12,6 +12,7 @@ import {
   heldKeyShapes,
   pipelineOneWrite,
   plain,
+  propagatedBy,
   RespClient,
   slowLogged,
   startServer,
@@ -41,8 +42,7 @@ function writes(key: string): string[][] {
 Deno.test("keys from the request's bytes: replies, and writes propagated as sent", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
-  const propagated: string[][] = [];
-  srv.server.propagators.push({ propagate: (_db, argv) => propagated.push([...argv]) });
+  const propagated = propagatedBy(srv.server);
   const requests = KEYS.flatMap((k) => [
     ["GET", k],
     ["EXISTS", k],

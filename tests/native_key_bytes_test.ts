@@ -14,6 +14,7 @@ import {
   NativeClient,
   nativePlain,
   pipelineOneWrite,
+  propagatedBy,
   RespClient,
   slowLogged,
   startServer,
@@ -51,8 +52,7 @@ function writes(key: string): string[][] {
 Deno.test("native keys from the request's bytes: replies, and writes propagated as sent", async () => {
   await using srv = startServer();
   using c = await NativeClient.connect(srv.port);
-  const propagated: string[][] = [];
-  srv.server.propagators.push({ propagate: (_db, argv) => propagated.push([...argv]) });
+  const propagated = propagatedBy(srv.server);
   const requests = KEYS.flatMap((k) => [
     ["get", k],
     ["exists", k],

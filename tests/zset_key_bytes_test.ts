@@ -10,11 +10,13 @@ import { deepEqual, equal, ok } from "node:assert/strict";
 import { encodeNativeRequest } from "../protocol/native.ts";
 import {
   expectMonitored,
+  expectRepliesPropagated,
   heldKeyShapes,
   NativeClient,
   nativePlain,
   pipelineOneWrite,
   plain,
+  propagatedBy,
   RespClient,
   slowLogged,
   startServer,
@@ -50,23 +52,13 @@ function propagated(key: string): string[][] {
 }
 
 Deno.test("zset keys from the request's bytes: replies, and writes propagated as sent", async () => {
-  await using srv = startServer();
-  using c = await RespClient.connect(srv.port);
-  const seen: string[][] = [];
-  srv.server.propagators.push({ propagate: (_db, argv) => seen.push([...argv]) });
-  const steps = KEYS.flatMap(requests);
-  deepEqual(
-    await pipelineOneWrite(c, steps.map(([argv]) => argv)),
-    steps.map(([, reply]) => reply),
-  );
-  deepEqual(seen, KEYS.flatMap(propagated));
+  await expectRepliesPropagated(KEYS, requests, propagated);
 });
 
 Deno.test("zset keys from the request's bytes: native replies and propagation", async () => {
   await using srv = startServer();
   using c = await NativeClient.connect(srv.port);
-  const seen: string[][] = [];
-  srv.server.propagators.push({ propagate: (_db, argv) => seen.push([...argv]) });
+  const seen = propagatedBy(srv.server);
   for (const key of KEYS) {
     const sent = [
       ["zadd", key, "1", "a"],
