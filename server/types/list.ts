@@ -1,15 +1,13 @@
 /**
  * The list type, a chunked deque in the spirit of Redis's quicklist.
  *
- * Elements near each end sit loose in a small ring buffer (push and pop are
- * O(1), no Array.shift, no copying). Everything in between is cut into nodes
- * of NODE_SIZE elements; a node of short elements is packed into one binary
- * string (`len bytes` records, like a listpack), which costs each element its
- * bytes plus one instead of a V8 string header and a pointer (~16 bytes per
- * "element:123456" against ~40 loose). A ring spills its inner half into a
- * node when it reaches twice NODE_SIZE and refills from the nearest node when
- * it runs dry, so at least NODE_SIZE pushes or pops separate two spills or
- * refills: O(1) amortised at any length.
+ * Elements near each end sit loose in a small ring buffer (push and pop are O(1), no
+ * Array.shift, no copying). Everything in between is cut into nodes of NODE_SIZE elements; a
+ * node of short elements is packed into one binary string (`len bytes` records, like a
+ * listpack), which costs each element its bytes plus one instead of a V8 string header and a
+ * pointer (~16 bytes per "element:123456" against ~40 loose). A ring spills its inner half into
+ * a node when it reaches twice NODE_SIZE and refills from the nearest node when it runs dry, so
+ * at least NODE_SIZE pushes or pops separate two spills or refills: O(1) amortised at any length.
  *
  * Index access walks nodes from the nearer end (as quicklist does), then
  * decodes within one node: LINDEX, LSET and LRANGE cost O(n / NODE_SIZE) to

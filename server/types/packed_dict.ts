@@ -2,26 +2,23 @@
  * A compact hash table of binary-string fields (each with a value, for
  * hashes; without, for sets), the storage behind RedisHash and RedisSet.
  *
- * Why not a JS Map: a Map entry with two short strings costs ~85 bytes on V8
- * (three words per entry plus bucket and growth slack, plus 16+ bytes of
- * header per string), against ~64 in Redis. Here each bucket is one binary
- * string holding its entries back to back, listpack style
- * (`tag len field [len value]`, lengths as 7-bit varints, the tag 8 more bits
- * of the field's hash so that a lookup rarely compares a field that differs),
- * so an entry costs its bytes plus three, and a bucket's header is shared by
- * ~4-8 entries. Measured live heap for 1M "element:N" entries: 25 bytes a
- * hash field with a short value, 20 a set member. The price is copying a
+ * Why not a JS Map: a Map entry with two short strings costs ~85 bytes on V8 (three words per
+ * entry plus bucket and growth slack, plus 16+ bytes of header per string), against ~64 in
+ * Redis. Here each bucket is one binary string holding its entries back to back, listpack style
+ * (`tag len field [len value]`, lengths as 7-bit varints, the tag 8 more bits of the field's
+ * hash so that a lookup rarely compares a field that differs), so an entry costs its bytes plus
+ * three, and a bucket's header is shared by ~4-8 entries. Measured live heap for 1M "element:N"
+ * entries: 25 bytes a hash field with a short value, 20 a set member. The price is copying a
  * bucket (~100 bytes) on each write, which is what Redis's listpacks pay too.
  *
- * - Compact mode (hash listpack, set intset): one bucket in insertion order,
- *   or sorted (intsets), until `expand()`.
- * - Resizing is incremental, as Redis's dict: while a resize runs, every
- *   write moves a couple of buckets, so no call stalls on a big table.
- * - An entry whose field or value outgrew LARGE_ENTRY bytes lives in a side
- *   Map, so writes to its bucket neighbours never copy it.
- * - Random picks are uniform (rejection sampling over buckets; a bucket past
- *   SAMPLE_BOUND entries is slightly under-sampled), and scans use
- *   Redis's reverse-binary cursor, which survives resizes.
+ * - Compact mode (hash listpack, set intset): one bucket in insertion order, or sorted
+ *   (intsets), until `expand()`.
+ * - Resizing is incremental, as Redis's dict: while a resize runs, every write moves a couple
+ *   of buckets, so no call stalls on a big table.
+ * - An entry whose field or value outgrew LARGE_ENTRY bytes lives in a side Map, so writes to
+ *   its bucket neighbours never copy it.
+ * - Random picks are uniform (rejection sampling over buckets; a bucket past SAMPLE_BOUND
+ *   entries is slightly under-sampled); scans use Redis's reverse-binary cursor.
  */
 
 import { nextCursor, ScanIterator } from "./dict_scan.ts";
@@ -53,11 +50,8 @@ import {
 /** Buckets visited per operation while a resize is running. */
 const REHASH_STEPS = 2;
 /**
- * Fields this long or longer are compared by a native search from their
- * place (a 20-byte member: ~25 against ~45 ns for sameChars's two charCodeAt
- * a char). It returns that place when they are equal; a field of the same
- * tag and length that differs (1 in 256 entries) makes it search the rest of
- * the bucket, natively.
+ * Fields this long or longer are compared by a native search from their place (a 20-byte
+ * member: ~25 against ~45 ns for sameChars); a near miss (1 in 256) searches on, natively.
  */
 const NATIVE_COMPARE = 8;
 /** Rejection-sampling bound for uniform random picks (>= almost every bucket's size). */
@@ -591,10 +585,9 @@ export abstract class PackedDict {
   }
 
   /**
-   * Fills an empty dict without values with distinct `fields` in one pass, as
-   * set() calls would but with no bucket copy per entry: one bucket in the
-   * given order when `compact`, else a table sized for them. False, and
-   * nothing done, if a field is too long for a bucket.
+   * Fills an empty dict without values with distinct `fields` in one pass, as set() calls
+   * would but with no bucket copy per entry: one bucket in the given order when `compact`,
+   * else a table sized for them. False, and nothing done, if a field is too long for a bucket.
    */
   protected fillDistinct(fields: readonly string[], compact: boolean): boolean {
     if (fields.some((field) => field.length > LARGE_ENTRY)) return false;
@@ -657,8 +650,7 @@ export abstract class PackedDict {
 
   /** Offset of `field`'s entry in `bucket`, or -1; records its bounds. */
   #find(bucket: string, field: string): number {
-    // A read then a write of one field (HINCRBY, HSETNX...) finds it once. The
-    // short field first: two buckets of one length compare char by char.
+    // A read then a write of one field (HINCRBY...) finds it once; the field first (short).
     if (field === memo.field && bucket === memo.bucket && this.withValues === memo.withValues) {
       foundEnd = memo.end;
       foundValueStart = memo.valueStart;
