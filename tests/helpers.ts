@@ -380,3 +380,15 @@ export async function expectRepliesPropagated(
   );
   deepEqual(seen, keys.flatMap(propagated));
 }
+
+/** Runs MULTI, `queued`, EXEC on `watcher` and checks that its WATCH aborted the EXEC (nil). */
+export async function expectWatchAborted(
+  watcher: RespClient,
+  queued: string[] = ["PING"],
+): Promise<void> {
+  deepEqual(await pipelineOneWrite(watcher, [["MULTI"], queued, ["EXEC"]]), [
+    "OK",
+    "QUEUED",
+    null,
+  ]);
+}
