@@ -5,7 +5,7 @@
  * as its packed string (box_states.ts) and made again on its next use.
  */
 import { BoxStates } from "./box_states.ts";
-import { type BigKeyBox, type StoredValue, valueBytes } from "./box_bytes.ts";
+import { type BigKeyBox, packableBytes, type StoredValue, valueBytes } from "./box_bytes.ts";
 import { PackedKind } from "./packed_record.ts";
 import { isPackable, type Packable, unpackValue } from "./packed_value.ts";
 
@@ -70,9 +70,12 @@ export class BoxTable {
     if (states.packedKind(box) !== undefined) return 0;
     // The value stays where it is (no store into the big array: no write barrier).
     const value = this.values[box]!;
-    const change = this.#account(box, accountOf(value));
-    // One in the recent ring was marked used by its lookup: only its size is new.
-    if (states.isLiveOutsideRing(box) && isPackable(value)) states.used(box);
+    if (!isPackable(value)) return this.#account(box, accountOf(value));
+    const packable = value.packedKind() !== PackedKind.NotPackable;
+    const change = this.#account(box, Math.min(packableBytes(value, packable), 0xffffffff));
+    // One in the recent ring was marked used by its lookup: only its size is new. A big
+    // collection stays out of the ring (nothing to pack) until a write makes it small.
+    if (packable && states.isLiveOutsideRing(box)) states.used(box);
     return change;
   }
 

@@ -41,6 +41,7 @@ import {
   INLINE_MAX,
   isShortString,
   KIND_BIG_KEY,
+  KIND_BOXED,
   KIND_INLINE,
   KIND_MASK,
   readVarint2,
@@ -184,8 +185,9 @@ export class KeyTable {
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
     touchAccess(page, off, this.trackFrequency);
-    if ((page[off]! & KIND_MASK) !== KIND_INLINE) this.#heldBox = boxIndex(page, off);
-    return this.#value(ref);
+    if ((page[off]! & KIND_MASK) !== KIND_BOXED) return this.#value(ref);
+    const stored = this.#boxes.unbox(this.#heldBox = boxIndex(page, off)) as StoredValue;
+    return stored instanceof ByteString ? stored.text : stored;
   }
 
   /** The box getOf found last: reaccountAt checks it still holds the value written. */
