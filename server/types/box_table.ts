@@ -66,16 +66,19 @@ export class BoxTable {
    * change in bytes. A packed value has not changed since it was packed.
    */
   reaccount(box: number): number {
-    const states = this.states;
-    if (states.packedKind(box) !== undefined) return 0;
+    if (this.states.packedKind(box) !== undefined) return 0;
     // The value stays where it is (no store into the big array: no write barrier).
-    const value = this.values[box]!;
+    return this.reaccountHeld(box, this.values[box]!);
+  }
+
+  /** reaccount() of a box known to hold `value` as stored (not a packed string in its place). */
+  reaccountHeld(box: number, value: StoredValue | BigKeyBox): number {
     if (!isPackable(value)) return this.#account(box, accountOf(value));
     const packable = value.packedKind() !== PackedKind.NotPackable;
     const change = this.#account(box, Math.min(packableBytes(value, packable), 0xffffffff));
     // One in the recent ring was marked used by its lookup: only its size is new. A big
     // collection stays out of the ring (nothing to pack) until a write makes it small.
-    if (packable && states.isLiveOutsideRing(box)) states.used(box);
+    if (packable && this.states.isLiveOutsideRing(box)) this.states.used(box);
     return change;
   }
 

@@ -197,7 +197,7 @@ export class KeyTable {
   reaccountAt(key: KeyBytes, value: RedisObject): number {
     const box = this.#heldBox;
     if (this.#boxes.values[box] !== value) return this.reaccount(key.string());
-    return this.#boxes.reaccount(box);
+    return this.#boxes.reaccountHeld(box, value);
   }
 
   /** getForReply of the record refAt found (0: undefined), its key given as bytes. */
