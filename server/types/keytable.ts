@@ -65,10 +65,10 @@ const MIN_CAPACITY = 8;
 // slot indexes are masked: typed-array reads of them are in range and carry `!`.
 export class KeyTable {
   /** Slot i is slots[2i] (record ref, 0 when empty) and slots[2i+1] (the key's hash). */
-  #slots: Uint32Array;
-  #mask: number;
+  #slots: Uint32Array = new Uint32Array(MIN_CAPACITY * 2);
+  #mask = MIN_CAPACITY - 1;
   /** A key's home slot is the top bits of its hash: hash >>> shift. */
-  #shift: number;
+  #shift = slotShift(MIN_CAPACITY);
   #count = 0;
   readonly #arena = new Arena((pageIndex) => this.#maybeCompact(pageIndex));
   #compacting = false;
@@ -79,12 +79,6 @@ export class KeyTable {
   readonly #view = new PageBytes();
   /** Under an LFU maxmemory-policy reads also bump the LFU counter. */
   trackFrequency = false;
-
-  constructor() {
-    this.#slots = new Uint32Array(MIN_CAPACITY * 2);
-    this.#mask = MIN_CAPACITY - 1;
-    this.#shift = slotShift(MIN_CAPACITY);
-  }
 
   get size(): number {
     return this.#count;
