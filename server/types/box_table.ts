@@ -77,8 +77,10 @@ export class BoxTable {
     const packable = value.packedKind() !== PackedKind.NotPackable;
     const change = this.#account(box, Math.min(packableBytes(value, packable), 0xffffffff));
     // One in the recent ring was marked used by its lookup: only its size is new. A big
-    // collection stays out of the ring (nothing to pack) until a write makes it small.
-    if (packable && this.states.isLiveOutsideRing(box)) this.states.used(box);
+    // collection leaves the ring (nothing to pack: its lookups skip the ring) until a write
+    // makes it small.
+    if (!packable) this.states.live(box);
+    else if (this.states.isLiveOutsideRing(box)) this.states.used(box);
     return change;
   }
 
