@@ -1,7 +1,7 @@
 /** What a key table's boxed values cost on the V8 heap (used_memory's dataset part). */
 import { objectBytes, stringBytes } from "./memory.ts";
 import { PackedKind } from "./packed_record.ts";
-import { isPackable } from "./packed_value.ts";
+import { isPackable, type Packable } from "./packed_value.ts";
 import { ByteString } from "./string.ts";
 import type { RedisValue } from "./value.ts";
 
@@ -22,16 +22,17 @@ const FALLBACK_ELEMENT_BYTES = 64;
 /** Bytes a boxed value holds on the V8 heap (see memory.ts). */
 export function valueBytes(value: StoredValue | BigKeyBox): number {
   if (typeof value === "string") return stringBytes(value.length);
-  // Collections first: every write to one accounts for it again.
-  if (isPackable(value)) {
-    // What it costs kept packed, whether or not its object is live just now.
-    if (value.packedKind() !== PackedKind.NotPackable) {
-      return stringBytes(value.packedData().length);
-    }
-  } else if (value instanceof ByteString) {
+  if (isPackable(value)) return packableBytes(value, value.packedKind() !== PackedKind.NotPackable);
+  if (value instanceof ByteString) {
     return objectBytes(2) + TYPED_ARRAY_BYTES + value.bytes.byteLength;
   } else if ("key" in value) {
     return objectBytes(2) + stringBytes(value.key.length) + valueBytes(value.value);
   }
   return value.memoryUsage?.() ?? objectBytes(4) + value.size() * FALLBACK_ELEMENT_BYTES;
+}
+
+/** valueBytes of a collection with a packed form; `packed`: it has one now (packedKind()). */
+export function packableBytes(value: Packable, packed: boolean): number {
+  // What it costs kept packed, whether or not its object is live just now.
+  return packed ? stringBytes(value.packedData().length) : value.memoryUsage!();
 }

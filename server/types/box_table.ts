@@ -5,7 +5,7 @@
  * as its packed string (box_states.ts) and made again on its next use.
  */
 import { BoxStates } from "./box_states.ts";
-import { type BigKeyBox, type StoredValue, valueBytes } from "./box_bytes.ts";
+import { type BigKeyBox, packableBytes, type StoredValue, valueBytes } from "./box_bytes.ts";
 import { PackedKind } from "./packed_record.ts";
 import { isPackable, type Packable, unpackValue } from "./packed_value.ts";
 
@@ -66,13 +66,21 @@ export class BoxTable {
    * change in bytes. A packed value has not changed since it was packed.
    */
   reaccount(box: number): number {
-    const states = this.states;
-    if (states.packedKind(box) !== undefined) return 0;
+    if (this.states.packedKind(box) !== undefined) return 0;
     // The value stays where it is (no store into the big array: no write barrier).
-    const value = this.values[box]!;
-    const change = this.#account(box, accountOf(value));
-    // One in the recent ring was marked used by its lookup: only its size is new.
-    if (states.isLiveOutsideRing(box) && isPackable(value)) states.used(box);
+    return this.reaccountHeld(box, this.values[box]!);
+  }
+
+  /** reaccount() of a box known to hold `value` as stored (not a packed string in its place). */
+  reaccountHeld(box: number, value: StoredValue | BigKeyBox): number {
+    if (!isPackable(value)) return this.#account(box, accountOf(value));
+    const packable = value.packedKind() !== PackedKind.NotPackable;
+    const change = this.#account(box, Math.min(packableBytes(value, packable), 0xffffffff));
+    // One in the recent ring was marked used by its lookup: only its size is new. A big
+    // collection leaves the ring (nothing to pack: its lookups skip the ring) until a write
+    // makes it small.
+    if (!packable) this.states.live(box);
+    else if (this.states.isLiveOutsideRing(box)) this.states.used(box);
     return change;
   }
 

@@ -41,6 +41,7 @@ import {
   INLINE_MAX,
   isShortString,
   KIND_BIG_KEY,
+  KIND_BOXED,
   KIND_INLINE,
   KIND_MASK,
   readVarint2,
@@ -64,10 +65,10 @@ const MIN_CAPACITY = 8;
 // slot indexes are masked: typed-array reads of them are in range and carry `!`.
 export class KeyTable {
   /** Slot i is slots[2i] (record ref, 0 when empty) and slots[2i+1] (the key's hash). */
-  #slots: Uint32Array;
-  #mask: number;
+  #slots: Uint32Array = new Uint32Array(MIN_CAPACITY * 2);
+  #mask = MIN_CAPACITY - 1;
   /** A key's home slot is the top bits of its hash: hash >>> shift. */
-  #shift: number;
+  #shift = slotShift(MIN_CAPACITY);
   #count = 0;
   readonly #arena = new Arena((pageIndex) => this.#maybeCompact(pageIndex));
   #compacting = false;
@@ -78,12 +79,6 @@ export class KeyTable {
   readonly #view = new PageBytes();
   /** Under an LFU maxmemory-policy reads also bump the LFU counter. */
   trackFrequency = false;
-
-  constructor() {
-    this.#slots = new Uint32Array(MIN_CAPACITY * 2);
-    this.#mask = MIN_CAPACITY - 1;
-    this.#shift = slotShift(MIN_CAPACITY);
-  }
 
   get size(): number {
     return this.#count;
@@ -184,8 +179,9 @@ export class KeyTable {
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
     touchAccess(page, off, this.trackFrequency);
-    if ((page[off]! & KIND_MASK) !== KIND_INLINE) this.#heldBox = boxIndex(page, off);
-    return this.#value(ref);
+    if ((page[off]! & KIND_MASK) !== KIND_BOXED) return this.#value(ref);
+    const stored = this.#boxes.unbox(this.#heldBox = boxIndex(page, off)) as StoredValue;
+    return stored instanceof ByteString ? stored.text : stored;
   }
 
   /** The box getOf found last: reaccountAt checks it still holds the value written. */
@@ -195,7 +191,7 @@ export class KeyTable {
   reaccountAt(key: KeyBytes, value: RedisObject): number {
     const box = this.#heldBox;
     if (this.#boxes.values[box] !== value) return this.reaccount(key.string());
-    return this.#boxes.reaccount(box);
+    return this.#boxes.reaccountHeld(box, value);
   }
 
   /** getForReply of the record refAt found (0: undefined), its key given as bytes. */

@@ -402,6 +402,31 @@ Deno.test("a collection rewritten while in the recent ring is accounted as store
   equal(table.usage("l"), fresh.usage("l"));
 });
 
+Deno.test("a big collection's writes leave the ring of recent small ones as it is", () => {
+  const table = new KeyTable();
+  const write = (value: string) => {
+    enterCommand();
+    try {
+      (table.get("l") as RedisList).pushRight(value);
+      table.reaccount("l");
+    } finally {
+      leaveCommand();
+    }
+  };
+  table.set("l", new RedisList());
+  for (let i = 0; i < 300; i++) write(`e${i}`);
+  // 1024 small hashes fill the ring of recent live collections; the big list leaves it.
+  const hashes = Array.from({ length: 1024 }, (_, i) => {
+    const hash = new RedisHash();
+    table.set(`h${i}`, hash);
+    return hash;
+  });
+  write("more");
+  // The list has no packed form to keep: its write took no ring slot, so packed none.
+  ok(table.get("h0") === hashes[0], "the oldest small hash is still the live object");
+  equal((table.get("l") as RedisList).length, 301);
+});
+
 Deno.test("a page a quarter dead is compacted away, its live records kept", () => {
   const table = new KeyTable();
   const value = "v".repeat(1000);
