@@ -326,11 +326,14 @@ function msetGeneric(ctx: CommandContext, argv: string[], onlyIfNoneExist: boole
       if (db.has(arg(argv, i))) return ctx.out.int(0);
     }
   }
+  const server = ctx.server;
   for (let i = 1; i < argv.length; i += 2) {
     // Hashed and compared from the request's bytes (requestKey), as a first key is.
     noteKeyArgument(argv, i);
-    db.set(arg(argv, i), arg(argv, i + 1));
-    ctx.server.keyChanged(db, arg(argv, i), NotifyClass.String, "set");
+    const key = argv[i]!;
+    db.set(key, argv[i + 1]!);
+    // set() accounted for the value it stored: no second lookup to account again.
+    server.keyChanged(db, key, NotifyClass.String, "set", 1, true);
   }
   if (onlyIfNoneExist) ctx.out.int(1);
   else ctx.out.ok();
