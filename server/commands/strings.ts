@@ -160,7 +160,8 @@ function setGeneric(
   // delete and a re-insert in the expires table.
   if (found && (options.keepTtl || when !== undefined)) db.replace(key, value);
   else db.set(key, value);
-  ctx.server.keyChanged(db, key, NotifyClass.String, "set");
+  // set() and replace() accounted for the value they stored (no lookup to account again).
+  ctx.server.keyChanged(db, key, NotifyClass.String, "set", 1, true);
   if (when !== undefined) {
     db.setExpire(key, when);
     // Relative times would replay wrong from the AOF: record the absolute one,
@@ -183,7 +184,7 @@ function setPlain(ctx: CommandContext, argv: string[], value: string): void {
   const bytes = value === DEFERRED_ARG ? takeDeferred(argv, 2) : undefined;
   if (bytes === undefined) db.set(key, value);
   else db.setBytes(key, bytes, StringForm.Encoded);
-  ctx.server.keyChanged(db, key, NotifyClass.String, "set");
+  ctx.server.keyChanged(db, key, NotifyClass.String, "set", 1, true);
 }
 
 /** An INCRBY-style increment: a number when exact, a bigint otherwise. */
