@@ -160,7 +160,8 @@ function setGeneric(
   // delete and a re-insert in the expires table.
   if (found && (options.keepTtl || when !== undefined)) db.replace(key, value);
   else db.set(key, value);
-  ctx.server.keyChanged(db, key, NotifyClass.String, "set");
+  // set() and replace() accounted for the value they stored (no lookup to account again).
+  ctx.server.keyChanged(db, key, NotifyClass.String, "set", 1, true);
   if (when !== undefined) {
     db.setExpire(key, when);
     // Relative times would replay wrong from the AOF: record the absolute one,
@@ -183,7 +184,7 @@ function setPlain(ctx: CommandContext, argv: string[], value: string): void {
   const bytes = value === DEFERRED_ARG ? takeDeferred(argv, 2) : undefined;
   if (bytes === undefined) db.set(key, value);
   else db.setBytes(key, bytes, StringForm.Encoded);
-  ctx.server.keyChanged(db, key, NotifyClass.String, "set");
+  ctx.server.keyChanged(db, key, NotifyClass.String, "set", 1, true);
 }
 
 /** An INCRBY-style increment: a number when exact, a bigint otherwise. */
@@ -326,11 +327,14 @@ function msetGeneric(ctx: CommandContext, argv: string[], onlyIfNoneExist: boole
       if (db.has(arg(argv, i))) return ctx.out.int(0);
     }
   }
+  const server = ctx.server;
   for (let i = 1; i < argv.length; i += 2) {
     // Hashed and compared from the request's bytes (requestKey), as a first key is.
     noteKeyArgument(argv, i);
-    db.set(arg(argv, i), arg(argv, i + 1));
-    ctx.server.keyChanged(db, arg(argv, i), NotifyClass.String, "set");
+    const key = argv[i]!;
+    db.set(key, argv[i + 1]!);
+    // set() accounted for the value it stored: no second lookup to account again.
+    server.keyChanged(db, key, NotifyClass.String, "set", 1, true);
   }
   if (onlyIfNoneExist) ctx.out.int(1);
   else ctx.out.ok();

@@ -32,7 +32,11 @@ export function hashString(s: string): number {
   return finalize(h ^ len);
 }
 
-let hashedField = "";
+/**
+ * The field hashField hashed last, the string it was first given (a hit keeps it): right after
+ * hashField(f) it has f's chars, so a memo holding this very string matches f by identity.
+ */
+export let hashedField = "";
 /** In a typed array: a module variable would box each hash over 2^30. */
 const fieldHash = Uint32Array.of(hashString(""));
 

@@ -22,7 +22,7 @@
  */
 
 import { nextCursor, ScanIterator } from "./dict_scan.ts";
-import { hashField, hashString } from "./dict_hash.ts";
+import { hashedField, hashField, hashString } from "./dict_hash.ts";
 import {
   bucketEntries,
   flat,
@@ -95,9 +95,8 @@ const LARGE_ENTRY_BYTES = objectBytes(2) + MAP_ENTRY_BYTES + 8;
 export abstract class PackedDict {
   // Two fields, for the many small hashes and sets (each field is 8 bytes).
   /**
-   * One bucket string while compact, and while an expanded dict still fits
-   * one bucket (a set of three strings is a "hashtable" in Redis 7.0); then
-   * the hash table.
+   * One bucket string while compact, and while an expanded dict still fits one bucket (a set
+   * of three strings is a "hashtable" in Redis 7.0); then the hash table.
    */
   #table: string | HashTable = "";
   /** The entry count, stored as ~count (negative) for an expanded dict in one string. */
@@ -164,9 +163,9 @@ export abstract class PackedDict {
   }
 
   /**
-   * Leaves compact mode: from now on the table grows with its content. The
-   * entries are rehashed at once, which also moves out any entry that is
-   * large (a compact bucket keeps those inline).
+   * Leaves compact mode: from now on the table grows with its content. The entries are
+   * rehashed at once, which also moves out any entry that is large (a compact bucket keeps
+   * those inline).
    */
   expand(): void {
     if (!this.compact) return;
@@ -650,8 +649,10 @@ export abstract class PackedDict {
 
   /** Offset of `field`'s entry in `bucket`, or -1; records its bounds. */
   #find(bucket: string, field: string): number {
-    // A read then a write of one field (HINCRBY...) finds it once; the field first (short).
-    if (field === memo.field && bucket === memo.bucket && this.withValues === memo.withValues) {
+    // A field found last is found once more from the memo (HINCRBY reads then writes). #locate
+    // just hashed `field`: memo.field, kept as hashedField, matches it by identity, not chars.
+    const same = bucket === memo.bucket && memo.field === hashedField;
+    if (same && this.withValues === memo.withValues) {
       foundEnd = memo.end;
       foundValueStart = memo.valueStart;
       foundValueLength = memo.valueLength;
@@ -660,7 +661,7 @@ export abstract class PackedDict {
     const at = this.#scan(bucket, field);
     if (at >= 0) {
       memo.bucket = bucket;
-      memo.field = field;
+      memo.field = hashedField;
       memo.withValues = this.withValues;
       memo.at = at;
       memo.end = foundEnd;

@@ -94,3 +94,24 @@ Deno.test("RedisSet.fromDistinct builds what add() would: encoding, members, loo
     }
   }
 });
+
+Deno.test("set: the last-found memo answers only for the same chars, fresh strings or not", () => {
+  // Fresh strings (not interned) of equal chars, as a request decoder makes them.
+  const fresh = (s: string) => [...s].map((c) => c).join("");
+  const a = new RedisSet();
+  const b = new RedisSet();
+  for (const m of ["element:1", "element:2", "element:3"]) a.add(m);
+  // Same bucket contents in two sets: the memo's bucket compares equal across them.
+  for (const m of ["element:1", "element:2", "element:3"]) b.add(m);
+  equal(a.add(fresh("element:1")), false);
+  equal(b.has(fresh("element:1")), true);
+  equal(b.has(fresh("element:4")), false);
+  equal(a.has(fresh("element:1")), true);
+  equal(b.delete(fresh("element:1")), true);
+  equal(b.has(fresh("element:1")), false);
+  equal(a.has(fresh("element:1")), true);
+  equal(a.add(fresh("element:9")), true);
+  equal(a.add(fresh("element:9")), false);
+  equal(b.has(fresh("element:9")), false);
+  deepEqual([...b.members()].sort(), ["element:2", "element:3"]);
+});
