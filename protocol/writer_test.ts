@@ -234,3 +234,20 @@ Deno.test("writer: bulkId writes ms-seq as bulk strings for every digit count up
   deepEqual(resp((w) => w.int(1733400000123)), [":1733400000123\r\n", ":1733400000123\r\n"]);
   deepEqual(resp((w) => w.int(2 ** 53 + 2)), [":9007199254740994\r\n", ":9007199254740994\r\n"]);
 });
+
+Deno.test("NativeWriter: bulkAndDouble writes bulk then double, for members of every short length", () => {
+  // Lengths around the four-byte steps and the short-copy limit, bytes of every range.
+  for (let length = 0; length <= 70; length++) {
+    let member = "";
+    for (let i = 0; i < length; i++) member += String.fromCharCode((i * 37 + length) & 0xff);
+    const pair = new NativeWriter();
+    const apart = new NativeWriter();
+    // Twice: the first write into a buffer and a later one.
+    for (let n = 0; n < 2; n++) {
+      pair.bulkAndDouble(member, -1.5 * length);
+      apart.bulk(member);
+      apart.double(-1.5 * length);
+    }
+    equal(written(pair), written(apart));
+  }
+});

@@ -389,4 +389,18 @@ Deno.test("a packed set finds a member only where a record starts, not inside ot
   equal(set.score("ab"), 2);
   ok(set.remove("ab"));
   equal(set.score("ab"), undefined);
+  // A set of 64 bytes or less is searched for the member's bytes alone: occurrences inside
+  // another member (more than findScore tries), after a byte equal to its length, in a score.
+  const short = new SortedSet();
+  short.add("a".repeat(12), 1);
+  equal(short.score("a"), undefined);
+  equal(short.score("\x0ca"), undefined);
+  short.add("a", 3);
+  equal(short.score("a"), 3);
+  short.add("\x01a\x01a", 4);
+  equal(short.score("\x01a"), undefined);
+  short.add("x", 0x61626364);
+  equal(short.score("cb"), undefined);
+  equal(short.score("x"), 0x61626364);
+  equal(short.score("a"), 3);
 });
