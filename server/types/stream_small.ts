@@ -79,6 +79,11 @@ export function takeSlot(owner: object): number {
   return slot;
 }
 
+/** Slots taken and not yet freed (streams alive, or garbage the registry has not yet seen). */
+export function slotsInUse(): number {
+  return slotsMade - freeSlots.length;
+}
+
 function freeSlot(slot: number): void {
   if (headOf === slot) headOf = NaN;
   freeSlots.push(slot);
