@@ -1,7 +1,6 @@
 /**
  * Small collections kept as their one packed string. A small hash, set,
- * list, sorted set or stream is already one string (packed_record.ts,
- * stream_small.ts); its object adds 40 bytes (a 24-byte header and two
+ * list or sorted set is already one string (packed_record.ts); its object adds 40 bytes (a 24-byte header and two
  * fields), a quarter of what a key with a 3-field hash costs. The key table
  * keeps the string alone and makes the object again, in O(n) as listpack
  * operations are, when a command looks the key up (see KeyTable's recently

@@ -10,8 +10,7 @@
  * use would make the bytes again).
  */
 import { objectBytes } from "./memory.ts";
-import { PackedKind } from "./packed_record.ts";
-import type { Packable } from "./packed_value.ts";
+import type { RedisObject } from "./value.ts";
 import { type AddFailure, type IdRequest, msId, StreamBody, type TrimSpec } from "./stream_body.ts";
 import type { ConsumerGroup } from "./stream_groups.ts";
 import { ID_MAX, ID_MIN, idMs, idSeq, makeId, type StreamId } from "./stream_id.ts";
@@ -51,7 +50,7 @@ export { FLAG_DELETED, FLAG_SAMEFIELDS, type NodeLimits, type StreamEntry } from
 /** The groups of a stream without any (read only: groups are added through addGroup). */
 const NO_GROUPS: ReadonlyMap<string, ConsumerGroup> = new Map();
 
-export class Stream implements Packable {
+export class Stream implements RedisObject {
   /** The pool slot of the small form's bytes (stream_small.ts), NO_SLOT before the first entry. */
   #slot = NO_SLOT;
   /** Where the small form's bytes end in the slot; 0 when the full form holds the stream. */
@@ -73,15 +72,6 @@ export class Stream implements Packable {
 
   encoding(): string {
     return "stream";
-  }
-
-  /** Never packed: its bytes are appended in place, and a packed string would be made per use. */
-  packedKind(): PackedKind {
-    return PackedKind.NotPackable;
-  }
-
-  packedData(): string {
-    throw new Error("a stream is not packed");
   }
 
   /** Whether the small form holds the stream. */

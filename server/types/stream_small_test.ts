@@ -128,3 +128,15 @@ Deno.test("a stream is small until it needs its full form, and compact() brings 
   ok(!s.isSmall(), "a long stream grows into its full form");
   equal(s.length, 102);
 });
+
+Deno.test("a clone of a small stream has its own bytes: appends to either leave the other", () => {
+  const s = new Stream();
+  s.add(["f", "v"], { kind: "auto" }, 1000);
+  const copy = s.clone();
+  s.add(["f", "w"], { kind: "auto" }, 1001);
+  copy.add(["g", "x"], { kind: "auto" }, 1002);
+  ok(s.isSmall() && copy.isSmall());
+  deepEqual([...s.range(ID_MIN, ID_MAX)].map((e) => e.pairs), [["f", "v"], ["f", "w"]]);
+  deepEqual([...copy.range(ID_MIN, ID_MAX)].map((e) => e.pairs), [["f", "v"], ["g", "x"]]);
+  equal(new Stream().clone().length, 0);
+});
