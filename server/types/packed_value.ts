@@ -1,7 +1,6 @@
 /**
  * Small collections kept as their one packed string. A small hash, set,
- * list, sorted set or stream is already one string (packed_record.ts,
- * stream_small.ts); its object adds 40 bytes (a 24-byte header and two
+ * list or sorted set is already one string (packed_record.ts); its object adds 40 bytes (a 24-byte header and two
  * fields), a quarter of what a key with a 3-field hash costs. The key table
  * keeps the string alone and makes the object again, in O(n) as listpack
  * operations are, when a command looks the key up (see KeyTable's recently
@@ -13,7 +12,6 @@ import { PackedDict } from "./packed_dict.ts";
 import { PackedKind } from "./packed_record.ts";
 import { RedisSet } from "./set.ts";
 import { SortedSet } from "./sorted_set.ts";
-import { Stream } from "./stream.ts";
 import type { RedisObject } from "./value.ts";
 
 /** A value that may be kept as one packed string. */
@@ -27,8 +25,8 @@ export interface Packable extends RedisObject {
 /** Whether a stored value is a collection type that has a packed form. */
 export function isPackable(value: unknown): value is Packable {
   // Hashes and sets share their base class: one prototype walk for either.
-  return value instanceof PackedDict || value instanceof SortedSet || value instanceof RedisList ||
-    value instanceof Stream;
+  // A stream is not: its small form's bytes are appended in place (stream_small.ts).
+  return value instanceof PackedDict || value instanceof SortedSet || value instanceof RedisList;
 }
 
 /** The object again, from its packedKind(), packedData() and size() then (-1: unknown, counted). */
@@ -46,7 +44,6 @@ export function unpackValue(kind: PackedKind, data: string, count: number): Pack
     case PackedKind.List:
       return RedisList.fromPacked(data, known);
     case PackedKind.Stream:
-      return Stream.fromPacked(data);
     case PackedKind.NotPackable:
       throw new Error("not a packed value");
   }

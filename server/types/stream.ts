@@ -1,17 +1,16 @@
 /**
- * The stream type. A stream is kept as one string (stream_small.ts) while
- * it is one node of a few entries without deleted entries or consumer
- * groups: XADD to a new key then makes one string instead of a stream
- * object, a node array, a node and boxed numbers (~380 bytes that the
- * collector copied to the old generation, XADD's tail latency over many
- * keys), and the key table keeps the string alone when the stream is not in
- * use (packed_value.ts). Anything else runs on the full form
- * (stream_body.ts), made from the string: a read keeps it beside the string
- * (the key table drops it with the object), a write keeps it instead.
+ * The stream type. A stream is kept as its bytes with room (stream_small.ts)
+ * while it is one node of a few entries without deleted entries or consumer
+ * groups: XADD to a new key then makes one Uint8Array instead of a node
+ * array, a node and boxed numbers (~380 bytes that the collector copied to
+ * the old generation, XADD's tail latency over many keys), and XADD to it
+ * appends in place. Anything else runs on the full form (stream_body.ts),
+ * made from the bytes: a read keeps it beside them, a write keeps it
+ * instead. The key table keeps the stream as it is (no packed string: each
+ * use would make the bytes again).
  */
-import { stringBytes } from "./memory.ts";
-import { PackedKind } from "./packed_record.ts";
-import type { Packable } from "./packed_value.ts";
+import { objectBytes } from "./memory.ts";
+import type { RedisObject } from "./value.ts";
 import { type AddFailure, type IdRequest, msId, StreamBody, type TrimSpec } from "./stream_body.ts";
 import type { ConsumerGroup } from "./stream_groups.ts";
 import { ID_MAX, ID_MIN, idMs, idSeq, makeId, type StreamId } from "./stream_id.ts";
@@ -27,15 +26,22 @@ import {
   ADDED,
   appendSmall,
   bodyOfSmall,
-  EMPTY_SMALL,
+  copySlot,
+  EMPTY_END,
   head,
   LAST_MS,
   LAST_SEQ,
   LENGTH,
   masterOf,
   maxDeletedOf,
+  NO_SLOT,
   readHeader,
+  SMALL_BYTES_OVERHEAD,
+  SMALL_STREAM_MAX,
+  smallEnd,
   smallOfBody,
+  storeSmall,
+  takeSlot,
 } from "./stream_small.ts";
 
 export type { AddFailure, IdRequest, TrimSpec } from "./stream_body.ts";
@@ -44,21 +50,20 @@ export { FLAG_DELETED, FLAG_SAMEFIELDS, type NodeLimits, type StreamEntry } from
 /** The groups of a stream without any (read only: groups are added through addGroup). */
 const NO_GROUPS: ReadonlyMap<string, ConsumerGroup> = new Map();
 
-export class Stream implements Packable {
-  /** The small form, while it holds the stream. */
-  #small: string | undefined;
+export class Stream implements RedisObject {
+  /** The pool slot of the small form's bytes (stream_small.ts), NO_SLOT before the first entry. */
+  #slot = NO_SLOT;
+  /** Where the small form's bytes end in the slot; 0 when the full form holds the stream. */
+  #end = EMPTY_END;
   /** The full form: made from the small one for a read, or the stream itself. */
   #body: StreamBody | undefined;
 
-  /** A stream of this small string or full form; an empty one without. */
-  constructor(form: string | StreamBody = EMPTY_SMALL) {
-    if (typeof form === "string") this.#small = form;
-    else this.#body = form;
-  }
-
-  /** The stream a key table kept packed (packedData()). */
-  static fromPacked(data: string): Stream {
-    return new Stream(data);
+  /** A stream of this full form; an empty one without. */
+  constructor(body?: StreamBody) {
+    if (body !== undefined) {
+      this.#body = body;
+      this.#end = 0;
+    }
   }
 
   get type(): "stream" {
@@ -69,36 +74,32 @@ export class Stream implements Packable {
     return "stream";
   }
 
-  packedKind(): PackedKind {
-    return this.#small === undefined ? PackedKind.NotPackable : PackedKind.Stream;
-  }
-
-  packedData(): string {
-    return this.#small!;
+  /** Whether the small form holds the stream. */
+  isSmall(): boolean {
+    return this.#end !== 0;
   }
 
   /** The full form, for a read: made from the small one and kept beside it. */
   #read(): StreamBody {
-    return this.#body ??= bodyOfSmall(this.#small!);
+    return this.#body ??= bodyOfSmall(this.#slot, this.#end);
   }
 
   /** The full form, for a write: from now on it is the stream. */
   #write(): StreamBody {
     const body = this.#read();
-    this.#small = undefined;
+    this.#end = 0;
     return body;
   }
 
-  /** Bytes on the V8 heap (see memory.ts): a small stream's string, or the full form's estimate. */
+  /** Bytes on the V8 heap (see memory.ts): a small stream's object and bytes, or the full form's estimate. */
   memoryUsage(): number {
-    const small = this.#small;
-    return small === undefined ? this.#body!.memoryUsage() : stringBytes(small.length);
+    const slot = this.#slot === NO_SLOT ? 0 : SMALL_STREAM_MAX + SMALL_BYTES_OVERHEAD;
+    return this.#end === 0 ? this.#body!.memoryUsage() + slot : objectBytes(3) + slot;
   }
 
   get length(): number {
-    const small = this.#small;
-    if (small === undefined) return this.#body!.length;
-    readHeader(small);
+    if (this.#end === 0) return this.#body!.length;
+    readHeader(this.#slot);
     return head[LENGTH]!;
   }
 
@@ -113,9 +114,8 @@ export class Stream implements Packable {
 
   /** The last ID XADD added or XSETID set (0-0 for none). */
   get lastId(): StreamId {
-    const small = this.#small;
-    if (small === undefined) return this.#body!.lastId;
-    readHeader(small);
+    if (this.#end === 0) return this.#body!.lastId;
+    readHeader(this.#slot);
     return head[LAST_SEQ]! === 0
       ? msId(head[LAST_MS]!)
       : makeId(BigInt(head[LAST_MS]!), BigInt(head[LAST_SEQ]!));
@@ -127,38 +127,34 @@ export class Stream implements Packable {
 
   /** lastId's ms and seq as numbers, NaN past 2^53 (replies write them without a string). */
   get lastMs(): number {
-    const small = this.#small;
-    if (small === undefined) return this.#body!.lastMs;
-    readHeader(small);
+    if (this.#end === 0) return this.#body!.lastMs;
+    readHeader(this.#slot);
     return head[LAST_MS]!;
   }
 
   get lastSeq(): number {
-    const small = this.#small;
-    if (small === undefined) return this.#body!.lastSeq;
-    readHeader(small);
+    if (this.#end === 0) return this.#body!.lastSeq;
+    readHeader(this.#slot);
     return head[LAST_SEQ]!;
   }
 
   /** formatId(lastId), from the numbers when they are exact. */
   lastIdText(): string {
-    const small = this.#small;
-    if (small === undefined) return this.#body!.lastIdText();
-    readHeader(small);
+    if (this.#end === 0) return this.#body!.lastIdText();
+    readHeader(this.#slot);
     return `${head[LAST_MS]!}-${head[LAST_SEQ]!}`;
   }
 
   /** Whether the last ID is the largest there is (XADD can add nothing after it). */
   exhausted(): boolean {
-    return this.#small === undefined && this.#body!.exhausted();
+    return this.#end === 0 && this.#body!.exhausted();
   }
 
   /** First live entry's ID (0-0 when empty). */
   get firstId(): StreamId {
-    const small = this.#small;
-    if (small === undefined) return this.#body!.firstId;
-    readHeader(small);
-    return head[LENGTH]! === 0 ? ID_MIN : masterOf(small);
+    if (this.#end === 0) return this.#body!.firstId;
+    readHeader(this.#slot);
+    return head[LENGTH]! === 0 ? ID_MIN : masterOf();
   }
 
   set firstId(id: StreamId) {
@@ -166,10 +162,9 @@ export class Stream implements Packable {
   }
 
   get maxDeletedId(): StreamId {
-    const small = this.#small;
-    if (small === undefined) return this.#body!.maxDeletedId;
-    readHeader(small);
-    return maxDeletedOf(small);
+    if (this.#end === 0) return this.#body!.maxDeletedId;
+    readHeader(this.#slot);
+    return maxDeletedOf();
   }
 
   set maxDeletedId(id: StreamId) {
@@ -177,9 +172,8 @@ export class Stream implements Packable {
   }
 
   get entriesAdded(): number {
-    const small = this.#small;
-    if (small === undefined) return this.#body!.entriesAdded;
-    readHeader(small);
+    if (this.#end === 0) return this.#body!.entriesAdded;
+    readHeader(this.#slot);
     return head[ADDED]!;
   }
 
@@ -189,7 +183,7 @@ export class Stream implements Packable {
 
   /** Consumer groups by name (added and removed through addGroup and deleteGroup). */
   get groups(): ReadonlyMap<string, ConsumerGroup> {
-    return this.#small === undefined ? this.#body!.groups : NO_GROUPS;
+    return this.#end === 0 ? this.#body!.groups : NO_GROUPS;
   }
 
   addGroup(group: ConsumerGroup): void {
@@ -198,7 +192,7 @@ export class Stream implements Packable {
 
   /** Removes a group; whether there was one. */
   deleteGroup(name: string): boolean {
-    return this.#small === undefined && this.#body!.groups.delete(name);
+    return this.#end === 0 && this.#body!.groups.delete(name);
   }
 
   /**
@@ -225,9 +219,8 @@ export class Stream implements Packable {
     now: number,
     limits = DEFAULT_NODE_LIMITS,
   ): AddFailure | undefined {
-    const small = this.#small;
-    if (small === undefined) return this.#body!.addFrom(pairs, from, request, now, limits);
-    readHeader(small);
+    if (this.#end === 0) return this.#body!.addFrom(pairs, from, request, now, limits);
+    readHeader(this.#slot);
     const lastMs = head[LAST_MS]!;
     const lastSeq = head[LAST_SEQ]!;
     let ms: number;
@@ -251,13 +244,14 @@ export class Stream implements Packable {
     }
     let total = 0;
     for (let i = from; i < pairs.length; i++) total += pairs[i]!.length;
-    const next = Number.isSafeInteger(ms) && Number.isSafeInteger(seq) &&
-        total <= STREAM_LISTPACK_MAX_SIZE
-      ? appendSmall(small, pairs, from, ms, seq, total, limits)
-      : undefined;
-    if (next === undefined) return this.#write().addFrom(pairs, from, request, now, limits);
-    this.#small = next;
-    this.#body = undefined;
+    if (!Number.isSafeInteger(ms) || !Number.isSafeInteger(seq) || !this.#fits(total)) {
+      return this.#write().addFrom(pairs, from, request, now, limits);
+    }
+    if (!appendSmall(this.#end, pairs, from, ms, seq, total, limits)) {
+      return this.#write().addFrom(pairs, from, request, now, limits);
+    }
+    this.#end = smallEnd;
+    if (this.#body !== undefined) this.#body = undefined;
     return undefined;
   }
 
@@ -306,20 +300,18 @@ export class Stream implements Packable {
 
   /** The first node's master ID, ID_MAX with no node (XTRIM's MINID propagated). */
   firstMaster(): StreamId {
-    const small = this.#small;
-    if (small === undefined) return this.#body!.nodes[0]?.master ?? ID_MAX;
-    readHeader(small);
-    return head[LENGTH]! === 0 ? ID_MAX : masterOf(small);
+    if (this.#end === 0) return this.#body!.nodes[0]?.master ?? ID_MAX;
+    readHeader(this.#slot);
+    return head[LENGTH]! === 0 ? ID_MAX : masterOf();
   }
 
   /** Trims from the head as streamTrim does; returns how many entries went. */
   trim(spec: TrimSpec): number {
-    const small = this.#small;
-    if (small !== undefined) {
-      readHeader(small);
+    if (this.#end !== 0) {
+      readHeader(this.#slot);
       if (head[LENGTH]! === 0) return 0;
       if (spec.strategy === "maxlen" && head[LENGTH]! <= spec.maxlen!) return 0;
-      if (spec.strategy === "minid" && masterOf(small) >= spec.minid!) return 0;
+      if (spec.strategy === "minid" && masterOf() >= spec.minid!) return 0;
     }
     return this.#write().trim(spec);
   }
@@ -341,14 +333,36 @@ export class Stream implements Packable {
 
   /** Goes back to the small form if the stream fits it (after RDB loading built the full one). */
   compact(): void {
-    const small = this.#small ?? smallOfBody(this.#body!);
-    if (small === undefined) return;
-    this.#small = small;
+    if (this.#end === 0) {
+      if (!smallOfBody(this.#body!)) return;
+      if (this.#slot === NO_SLOT) this.#slot = takeSlot(this);
+      storeSmall(this.#slot);
+      this.#end = smallEnd;
+    }
     this.#body = undefined;
   }
 
   clone(): Stream {
-    const small = this.#small;
-    return small === undefined ? new Stream(this.#body!.clone()) : new Stream(small);
+    if (this.#end === 0) return new Stream(this.#body!.clone());
+    const copy = new Stream();
+    if (this.#slot !== NO_SLOT) {
+      copy.#slot = takeSlot(copy);
+      copySlot(this.#slot, copy.#slot, this.#end);
+      copy.#end = this.#end;
+    }
+    return copy;
+  }
+
+  /**
+   * Whether an entry of `total` bytes may go into the small form: the
+   * stream has its slot then (it takes one for its first entry).
+   */
+  #fits(total: number): boolean {
+    if (total > STREAM_LISTPACK_MAX_SIZE || total > SMALL_STREAM_MAX) return false;
+    if (this.#slot === NO_SLOT) {
+      this.#slot = takeSlot(this);
+      readHeader(this.#slot);
+    }
+    return true;
   }
 }

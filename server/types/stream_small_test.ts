@@ -1,5 +1,4 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { PackedKind } from "./packed_record.ts";
 import { type IdRequest, Stream, type TrimSpec } from "./stream.ts";
 import { StreamBody } from "./stream_body.ts";
 import { ConsumerGroup } from "./stream_groups.ts";
@@ -90,15 +89,15 @@ Deno.test("a small stream answers as the full form does under random adds, trims
         const id = makeId(BigInt(now - rand(4)), BigInt(rand(2)));
         equal(s.delete(id), body.delete(id));
       } else if (op < 17) {
-        // The key table keeps the string alone and makes the stream again.
-        if (s.packedKind() === PackedKind.Stream) s = Stream.fromPacked(s.packedData());
+        // A clone holds the same stream (its own bytes).
+        s = s.clone();
       } else if (op < 18) {
         s = rand(2) ? s.clone() : s;
         s.compact();
       } else {
         deepEqual(state(s), state(body));
       }
-      wasSmall ||= s.packedKind() === PackedKind.Stream && s.length > 1;
+      wasSmall ||= s.isSmall() && s.length > 1;
     }
     deepEqual(state(s), state(body));
     s.compact();
@@ -112,20 +111,32 @@ Deno.test("a stream is small until it needs its full form, and compact() brings 
   const s = new Stream();
   s.add(["f", "v"], { kind: "auto" }, 1000);
   s.add(["f", "v"], { kind: "auto" }, 1000);
-  equal(s.packedKind(), PackedKind.Stream);
+  ok(s.isSmall());
   equal(s.lastIdText(), "1000-1");
   // A read keeps the small form beside the full one.
   equal([...s.range(ID_MIN, ID_MAX)].length, 2);
-  equal(s.packedKind(), PackedKind.Stream);
+  ok(s.isSmall());
   s.addGroup(new ConsumerGroup("g", ID_MIN, 0));
-  equal(s.packedKind(), PackedKind.NotPackable);
+  ok(!s.isSmall());
   s.compact();
-  equal(s.packedKind(), PackedKind.NotPackable, "a stream with a group stays full");
+  ok(!s.isSmall(), "a stream with a group stays full");
   ok(s.deleteGroup("g"));
   s.compact();
-  equal(s.packedKind(), PackedKind.Stream);
+  ok(s.isSmall());
   equal(s.groups.size, 0);
   for (let i = 0; i < 100; i++) s.add(["f", "v".repeat(10)], { kind: "auto" }, 2000);
-  equal(s.packedKind(), PackedKind.NotPackable, "a long stream grows into its full form");
+  ok(!s.isSmall(), "a long stream grows into its full form");
   equal(s.length, 102);
+});
+
+Deno.test("a clone of a small stream has its own bytes: appends to either leave the other", () => {
+  const s = new Stream();
+  s.add(["f", "v"], { kind: "auto" }, 1000);
+  const copy = s.clone();
+  s.add(["f", "w"], { kind: "auto" }, 1001);
+  copy.add(["g", "x"], { kind: "auto" }, 1002);
+  ok(s.isSmall() && copy.isSmall());
+  deepEqual([...s.range(ID_MIN, ID_MAX)].map((e) => e.pairs), [["f", "v"], ["f", "w"]]);
+  deepEqual([...copy.range(ID_MIN, ID_MAX)].map((e) => e.pairs), [["f", "v"], ["g", "x"]]);
+  equal(new Stream().clone().length, 0);
 });
