@@ -5,10 +5,10 @@
  * the collector copied each of them to the old generation: XADD's tail
  * latency. Kept as one string rebuilt per XADD, each append made a string
  * of the whole stream that outlived the next scavenge (110 scavenges per
- * 600k XADDs over 100k keys). Here they are one Uint8Array with room, which
- * an XADD appends to in place (as APPEND grows a string in its room),
- * allocating only when the room runs out (64 bytes, then SMALL_STREAM_MAX).
- * The bytes hold, each number a varint below 2^53:
+ * 600k XADDs over 100k keys). Here they sit in a slot of SMALL_STREAM_MAX
+ * bytes in the pool below, off the V8 heap, and an XADD appends to them in
+ * place (as APPEND grows a string in its room). The bytes hold, each number
+ * a varint below 2^53:
  *
  *   flags | last ms | last seq | entries added | length | listpack bytes
  *   max deleted ms | max deleted seq
