@@ -81,12 +81,10 @@ function shortBinary(b: Uint8Array, s: number, len: number): string {
   return "";
 }
 
-/** How a decoder makes an argument's string from its bytes (bytesToBinary or bytesToBinaryNoted). */
-export type MakeString = (buf: Uint8Array, start: number, end: number) => string;
-
 /**
  * A request's arguments from where its decoder found them (`spans`: each
- * argument's first byte, then its length), the command name already made.
+ * argument's first byte, then its length), the command name already made;
+ * `noted`: made by bytesToBinaryNoted (a long argument among them).
  * Array literals of the usual sizes: an array grown by push takes room for 17.
  */
 export function argvFromSpans(
@@ -94,53 +92,84 @@ export function argvFromSpans(
   spans: Int32Array,
   count: number,
   name: string,
-  make: MakeString,
+  noted: boolean,
 ): string[] {
   switch (count) {
     case 1:
       return [name];
     case 2:
-      return [name, spanString(buf, spans, 1, make)];
+      return [name, spanString(buf, spans, 1, noted)];
     case 3:
-      return [name, spanString(buf, spans, 1, make), spanString(buf, spans, 2, make)];
+      return [name, spanString(buf, spans, 1, noted), spanString(buf, spans, 2, noted)];
     case 4:
       return [
         name,
-        spanString(buf, spans, 1, make),
-        spanString(buf, spans, 2, make),
-        spanString(buf, spans, 3, make),
+        spanString(buf, spans, 1, noted),
+        spanString(buf, spans, 2, noted),
+        spanString(buf, spans, 3, noted),
       ];
   }
   const argv = new Array<string>(count);
   argv[0] = name;
-  for (let i = 1; i < count; i++) argv[i] = spanString(buf, spans, i, make);
+  for (let i = 1; i < count; i++) argv[i] = spanString(buf, spans, i, noted);
   return argv;
 }
 
-function spanString(buf: Uint8Array, spans: Int32Array, i: number, make: MakeString): string {
+function spanString(buf: Uint8Array, spans: Int32Array, i: number, noted: boolean): string {
   const at = spans[2 * i]!;
-  return make(buf, at, at + spans[2 * i + 1]!);
+  const end = at + spans[2 * i + 1]!;
+  return noted ? bytesToBinaryNoted(buf, at, end) : bytesToBinary(buf, at, end);
 }
 
-/** Command names RepeatedString keeps (a power of two). */
-const NAME_SLOTS = 32;
+/** Command names RepeatedString keeps: 2 ** NAME_BITS. */
+const NAME_BITS = 5;
+const NAME_SLOTS = 1 << NAME_BITS;
 
 /**
  * Decodes a short string that usually repeats (a client's command name): the
- * recent ones are kept in a few slots picked by length and three bytes, and one
- * is reused when the bytes match, saving an allocation per request and
- * letting later lookups compare it by identity and reuse its hash. A pipeline
+ * recent ones are kept in a few slots picked by their bytes, and one is
+ * reused when the bytes match, saving an allocation per request and letting
+ * later lookups compare it by identity and reuse its hash. A pipeline
  * alternating commands (SET, DEL) reused nothing with one kept name: the
- * command lookup hashed a new string for every request.
+ * command lookup hashed a new string for every request. A name of up to 8
+ * bytes (most) is read once into two integers, which pick its slot and
+ * compare with the slot's; a longer one picks by three bytes and compares
+ * char by char.
  */
 export class RepeatedString {
   readonly #names: string[] = new Array<string>(NAME_SLOTS).fill("");
   /** keyByteCounts of each slot's name, -1 until asked. */
   readonly #counts: number[] = new Array<number>(NAME_SLOTS).fill(-1);
+  /** Each slot's name of up to 8 bytes as two integers (its first 4 bytes, the rest) and its length; 0 for longer. */
+  readonly #low = new Int32Array(NAME_SLOTS);
+  readonly #high = new Int32Array(NAME_SLOTS);
+  readonly #length = new Int32Array(NAME_SLOTS);
   /** The slot of the name decode returned last (-1: a long one, kept nowhere). */
   #slot = -1;
 
   decode(buf: Uint8Array, start: number, len: number): string {
+    if (len > 8 || len === 0) return this.#longer(buf, start, len);
+    const split = start + (len < 4 ? len : 4);
+    const end = start + len;
+    let low = 0;
+    let high = 0;
+    for (let p = start; p < split; p++) low = (low << 8) | buf[p]!;
+    for (let p = split; p < end; p++) high = (high << 8) | buf[p]!;
+    const slot = Math.imul(low ^ Math.imul(high ^ len, 0x9e3779b1), 0x85ebca6b) >>>
+      (32 - NAME_BITS);
+    this.#slot = slot;
+    if (this.#low[slot] === low && this.#high[slot] === high && this.#length[slot] === len) {
+      return this.#names[slot]!;
+    }
+    this.#low[slot] = low;
+    this.#high[slot] = high;
+    this.#length[slot] = len;
+    this.#counts[slot] = -1;
+    return this.#names[slot] = bytesToBinary(buf, start, end);
+  }
+
+  /** decode of a name of 9 to 32 bytes, or of any other (kept nowhere). */
+  #longer(buf: Uint8Array, start: number, len: number): string {
     if (len > 32 || len === 0) {
       this.#slot = -1;
       return bytesToBinary(buf, start, start + len);
@@ -154,6 +183,7 @@ export class RepeatedString {
       while (i < len && buf[start + i] === kept.charCodeAt(i)) i++;
       if (i === len) return kept;
     }
+    this.#length[slot] = 0;
     this.#counts[slot] = -1;
     return this.#names[slot] = bytesToBinary(buf, start, start + len);
   }
