@@ -121,26 +121,26 @@ function spanString(buf: Uint8Array, spans: Int32Array, i: number, noted: boolea
   return noted ? bytesToBinaryNoted(buf, at, end) : bytesToBinary(buf, at, end);
 }
 
-/** Command names RepeatedString keeps: 2 ** NAME_BITS. */
-const NAME_BITS = 5;
+/** Command names RepeatedString keeps: 2 ** NAME_BITS, in pairs. */
+const NAME_BITS = 6;
 const NAME_SLOTS = 1 << NAME_BITS;
 
 /**
  * Decodes a short string that usually repeats (a client's command name): the
- * recent ones are kept in a few slots picked by their bytes, and one is
- * reused when the bytes match, saving an allocation per request and letting
- * later lookups compare it by identity and reuse its hash. A pipeline
- * alternating commands (SET, DEL) reused nothing with one kept name: the
- * command lookup hashed a new string for every request. A name of up to 8
- * bytes (most) is read once into two integers, which pick its slot and
- * compare with the slot's; a longer one picks by three bytes and compares
- * char by char.
+ * recent ones are kept, and one is reused when the bytes match, saving an
+ * allocation per request and letting later lookups compare it by identity
+ * and reuse its hash. A pipeline alternating commands (SET, DEL) reused
+ * nothing with one kept name: the command lookup hashed a new string for
+ * every request. A name's first 8 bytes are read once into two integers,
+ * which pick a pair of slots and compare with theirs (the bytes after the
+ * eighth char by char). A new name takes the pair's first slot and moves
+ * the one there to the second, so two names meeting in a pair both stay.
  */
 export class RepeatedString {
   readonly #names: string[] = new Array<string>(NAME_SLOTS).fill("");
   /** keyByteCounts of each slot's name, -1 until asked. */
   readonly #counts: number[] = new Array<number>(NAME_SLOTS).fill(-1);
-  /** Each slot's name of up to 8 bytes as two integers (its first 4 bytes, the rest) and its length; 0 for longer. */
+  /** Each slot's name: its first 4 bytes, its bytes 5 to 8 and its length (0: none). */
   readonly #low = new Int32Array(NAME_SLOTS);
   readonly #high = new Int32Array(NAME_SLOTS);
   readonly #length = new Int32Array(NAME_SLOTS);
@@ -148,44 +148,56 @@ export class RepeatedString {
   #slot = -1;
 
   decode(buf: Uint8Array, start: number, len: number): string {
-    if (len > 8 || len === 0) return this.#longer(buf, start, len);
-    const split = start + (len < 4 ? len : 4);
-    const end = start + len;
-    let low = 0;
-    let high = 0;
-    for (let p = start; p < split; p++) low = (low << 8) | buf[p]!;
-    for (let p = split; p < end; p++) high = (high << 8) | buf[p]!;
-    const slot = Math.imul(low ^ Math.imul(high ^ len, 0x9e3779b1), 0x85ebca6b) >>>
-      (32 - NAME_BITS);
-    this.#slot = slot;
-    if (this.#low[slot] === low && this.#high[slot] === high && this.#length[slot] === len) {
-      return this.#names[slot]!;
-    }
-    this.#low[slot] = low;
-    this.#high[slot] = high;
-    this.#length[slot] = len;
-    this.#counts[slot] = -1;
-    return this.#names[slot] = bytesToBinary(buf, start, end);
-  }
-
-  /** decode of a name of 9 to 32 bytes, or of any other (kept nowhere). */
-  #longer(buf: Uint8Array, start: number, len: number): string {
     if (len > 32 || len === 0) {
       this.#slot = -1;
       return bytesToBinary(buf, start, start + len);
     }
-    const mix = buf[start]! + 3 * buf[start + (len >> 1)]! + 5 * buf[start + len - 1]! + 7 * len;
-    const slot = mix & (NAME_SLOTS - 1);
-    this.#slot = slot;
-    const kept = this.#names[slot]!;
-    if (len === kept.length) {
-      let i = 0;
-      while (i < len && buf[start + i] === kept.charCodeAt(i)) i++;
-      if (i === len) return kept;
+    const split = start + (len < 4 ? len : 4);
+    const head = start + (len < 8 ? len : 8);
+    let low = 0;
+    let high = 0;
+    for (let p = start; p < split; p++) low = (low << 8) | buf[p]!;
+    for (let p = split; p < head; p++) high = (high << 8) | buf[p]!;
+    const slot = (Math.imul(low ^ Math.imul(high ^ len, 0x9e3779b1), 0x85ebca6b) >>>
+      (32 - NAME_BITS)) & ~1;
+    if (this.#holds(slot, low, high, len, buf, start)) return this.#names[this.#slot = slot]!;
+    if (this.#holds(slot + 1, low, high, len, buf, start)) {
+      return this.#names[this.#slot = slot + 1]!;
     }
-    this.#length[slot] = 0;
+    this.#move(slot, slot + 1);
+    this.#slot = slot;
+    this.#low[slot] = low;
+    this.#high[slot] = high;
+    this.#length[slot] = len;
     this.#counts[slot] = -1;
     return this.#names[slot] = bytesToBinary(buf, start, start + len);
+  }
+
+  /** Whether `slot` keeps the name of these first bytes and length, and these bytes after the eighth. */
+  #holds(
+    slot: number,
+    low: number,
+    high: number,
+    len: number,
+    buf: Uint8Array,
+    start: number,
+  ): boolean {
+    if (this.#low[slot] !== low || this.#high[slot] !== high || this.#length[slot] !== len) {
+      return false;
+    }
+    if (len <= 8) return true;
+    const kept = this.#names[slot]!;
+    let i = 8;
+    while (i < len && buf[start + i] === kept.charCodeAt(i)) i++;
+    return i === len;
+  }
+
+  #move(from: number, to: number): void {
+    this.#names[to] = this.#names[from]!;
+    this.#counts[to] = this.#counts[from]!;
+    this.#low[to] = this.#low[from]!;
+    this.#high[to] = this.#high[from]!;
+    this.#length[to] = this.#length[from]!;
   }
 
   /** keyByteCounts of `name`, the string decode returned last (remembered with it). */
