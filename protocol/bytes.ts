@@ -117,8 +117,10 @@ export function argvFromSpans(
 
 function spanString(buf: Uint8Array, spans: Int32Array, i: number, noted: boolean): string {
   const at = spans[2 * i]!;
-  const end = at + spans[2 * i + 1]!;
-  return noted ? bytesToBinaryNoted(buf, at, end) : bytesToBinary(buf, at, end);
+  const len = spans[2 * i + 1]!;
+  // An argument left as bytes (a held key, a deferred value) has its length set to 0.
+  if (len === 0) return "";
+  return noted ? bytesToBinaryNoted(buf, at, at + len) : bytesToBinary(buf, at, at + len);
 }
 
 /** Command names RepeatedString keeps: 2 ** NAME_BITS, in pairs. */
