@@ -245,7 +245,7 @@ export class RespRequestDecoder {
     spans[3] = 0;
     const argv = long
       ? this.#deferring(buf, spans, count, name)
-      : argvFromSpans(buf, spans, count, name, true);
+      : argvFromSpans(buf, spans, count, name, false);
     holdKey(argv, 1, buf, spans[2]!, spans[2]! + length);
     return argv;
   }
