@@ -81,12 +81,10 @@ function shortBinary(b: Uint8Array, s: number, len: number): string {
   return "";
 }
 
-/** How a decoder makes an argument's string from its bytes (bytesToBinary or bytesToBinaryNoted). */
-export type MakeString = (buf: Uint8Array, start: number, end: number) => string;
-
 /**
  * A request's arguments from where its decoder found them (`spans`: each
- * argument's first byte, then its length), the command name already made.
+ * argument's first byte, then its length), the command name already made;
+ * `noted`: made by bytesToBinaryNoted (a long argument among them).
  * Array literals of the usual sizes: an array grown by push takes room for 17.
  */
 export function argvFromSpans(
@@ -94,49 +92,60 @@ export function argvFromSpans(
   spans: Int32Array,
   count: number,
   name: string,
-  make: MakeString,
+  noted: boolean,
 ): string[] {
   switch (count) {
     case 1:
       return [name];
     case 2:
-      return [name, spanString(buf, spans, 1, make)];
+      return [name, spanString(buf, spans, 1, noted)];
     case 3:
-      return [name, spanString(buf, spans, 1, make), spanString(buf, spans, 2, make)];
+      return [name, spanString(buf, spans, 1, noted), spanString(buf, spans, 2, noted)];
     case 4:
       return [
         name,
-        spanString(buf, spans, 1, make),
-        spanString(buf, spans, 2, make),
-        spanString(buf, spans, 3, make),
+        spanString(buf, spans, 1, noted),
+        spanString(buf, spans, 2, noted),
+        spanString(buf, spans, 3, noted),
       ];
   }
   const argv = new Array<string>(count);
   argv[0] = name;
-  for (let i = 1; i < count; i++) argv[i] = spanString(buf, spans, i, make);
+  for (let i = 1; i < count; i++) argv[i] = spanString(buf, spans, i, noted);
   return argv;
 }
 
-function spanString(buf: Uint8Array, spans: Int32Array, i: number, make: MakeString): string {
+function spanString(buf: Uint8Array, spans: Int32Array, i: number, noted: boolean): string {
   const at = spans[2 * i]!;
-  return make(buf, at, at + spans[2 * i + 1]!);
+  const len = spans[2 * i + 1]!;
+  // An argument left as bytes (a held key, a deferred value) has its length set to 0.
+  if (len === 0) return "";
+  return noted ? bytesToBinaryNoted(buf, at, at + len) : bytesToBinary(buf, at, at + len);
 }
 
-/** Command names RepeatedString keeps (a power of two). */
-const NAME_SLOTS = 32;
+/** Command names RepeatedString keeps: 2 ** NAME_BITS, in pairs. */
+const NAME_BITS = 6;
+const NAME_SLOTS = 1 << NAME_BITS;
 
 /**
  * Decodes a short string that usually repeats (a client's command name): the
- * recent ones are kept in a few slots picked by length and three bytes, and one
- * is reused when the bytes match, saving an allocation per request and
- * letting later lookups compare it by identity and reuse its hash. A pipeline
- * alternating commands (SET, DEL) reused nothing with one kept name: the
- * command lookup hashed a new string for every request.
+ * recent ones are kept, and one is reused when the bytes match, saving an
+ * allocation per request and letting later lookups compare it by identity
+ * and reuse its hash. A pipeline alternating commands (SET, DEL) reused
+ * nothing with one kept name: the command lookup hashed a new string for
+ * every request. A name's first 8 bytes are read once into two integers,
+ * which pick a pair of slots and compare with theirs (the bytes after the
+ * eighth char by char). A new name takes the pair's first slot and moves
+ * the one there to the second, so two names meeting in a pair both stay.
  */
 export class RepeatedString {
   readonly #names: string[] = new Array<string>(NAME_SLOTS).fill("");
   /** keyByteCounts of each slot's name, -1 until asked. */
   readonly #counts: number[] = new Array<number>(NAME_SLOTS).fill(-1);
+  /** Each slot's name: its first 4 bytes, its bytes 5 to 8 and its length (0: none). */
+  readonly #low = new Int32Array(NAME_SLOTS);
+  readonly #high = new Int32Array(NAME_SLOTS);
+  readonly #length = new Int32Array(NAME_SLOTS);
   /** The slot of the name decode returned last (-1: a long one, kept nowhere). */
   #slot = -1;
 
@@ -145,17 +154,52 @@ export class RepeatedString {
       this.#slot = -1;
       return bytesToBinary(buf, start, start + len);
     }
-    const mix = buf[start]! + 3 * buf[start + (len >> 1)]! + 5 * buf[start + len - 1]! + 7 * len;
-    const slot = mix & (NAME_SLOTS - 1);
-    this.#slot = slot;
-    const kept = this.#names[slot]!;
-    if (len === kept.length) {
-      let i = 0;
-      while (i < len && buf[start + i] === kept.charCodeAt(i)) i++;
-      if (i === len) return kept;
+    const split = start + (len < 4 ? len : 4);
+    const head = start + (len < 8 ? len : 8);
+    let low = 0;
+    let high = 0;
+    for (let p = start; p < split; p++) low = (low << 8) | buf[p]!;
+    for (let p = split; p < head; p++) high = (high << 8) | buf[p]!;
+    const slot = (Math.imul(low ^ Math.imul(high ^ len, 0x9e3779b1), 0x85ebca6b) >>>
+      (32 - NAME_BITS)) & ~1;
+    if (this.#holds(slot, low, high, len, buf, start)) return this.#names[this.#slot = slot]!;
+    if (this.#holds(slot + 1, low, high, len, buf, start)) {
+      return this.#names[this.#slot = slot + 1]!;
     }
+    this.#move(slot, slot + 1);
+    this.#slot = slot;
+    this.#low[slot] = low;
+    this.#high[slot] = high;
+    this.#length[slot] = len;
     this.#counts[slot] = -1;
     return this.#names[slot] = bytesToBinary(buf, start, start + len);
+  }
+
+  /** Whether `slot` keeps the name of these first bytes and length, and these bytes after the eighth. */
+  #holds(
+    slot: number,
+    low: number,
+    high: number,
+    len: number,
+    buf: Uint8Array,
+    start: number,
+  ): boolean {
+    if (this.#low[slot] !== low || this.#high[slot] !== high || this.#length[slot] !== len) {
+      return false;
+    }
+    if (len <= 8) return true;
+    const kept = this.#names[slot]!;
+    let i = 8;
+    while (i < len && buf[start + i] === kept.charCodeAt(i)) i++;
+    return i === len;
+  }
+
+  #move(from: number, to: number): void {
+    this.#names[to] = this.#names[from]!;
+    this.#counts[to] = this.#counts[from]!;
+    this.#low[to] = this.#low[from]!;
+    this.#high[to] = this.#high[from]!;
+    this.#length[to] = this.#length[from]!;
   }
 
   /** keyByteCounts of `name`, the string decode returned last (remembered with it). */

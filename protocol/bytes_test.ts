@@ -54,6 +54,32 @@ Deno.test("RepeatedString: names alternating in a pipeline each come back as one
   }
 });
 
+Deno.test("RepeatedString: random names of 1 to 40 bytes, repeated and colliding, come back equal", () => {
+  const names = new RepeatedString();
+  let seed = 7;
+  const random = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) | 0;
+    return (seed >>> 8) / 16777216;
+  };
+  // A few bytes only, so names differ in one byte or a leading zero byte ("\x00A" against "A").
+  const pool: string[] = [];
+  for (let i = 0; i < 200; i++) {
+    const len = 1 + Math.floor(random() * (random() < 0.8 ? 9 : 40));
+    pool.push(
+      String.fromCharCode(
+        ...Array.from({ length: len }, () => [0, 65, 255][Math.floor(random() * 3)]!),
+      ),
+    );
+  }
+  for (let i = 0; i < 5000; i++) {
+    const word = pool[Math.floor(random() * pool.length)]!;
+    const buf = binaryToBytes("xx" + word);
+    const name = names.decode(buf, 2, word.length);
+    equal(name, word);
+    equal(names.keyCounts(name), keyByteCounts(name));
+  }
+});
+
 Deno.test("writeBinary: ASCII, and chars over 0x7f anywhere, land one byte each at the offset", () => {
   const ascii = "a".repeat(63) + "b".repeat(1000);
   const cases = [

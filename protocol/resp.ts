@@ -168,24 +168,42 @@ export class RespRequestDecoder {
    * strings.
    */
   #whole(buf: Uint8Array, start: number, end: number): string[] | undefined {
-    const count = quickNumber(buf, start + 1, end);
-    if (count < 1 || count > WHOLE_MAX_ARGS) return undefined;
-    if (count > UNAUTHENTICATED_MAX_ARGS && this.unauthenticated()) return undefined;
+    // "*N\r" with one digit, else quickNumber's general header.
+    let p = start + 4;
+    let count = p < end && buf[start + 2] === CR ? buf[start + 1]! - 48 : -1;
+    if (count < 1 || count > 9) {
+      count = quickNumber(buf, start + 1, end);
+      if (count < 1 || count > WHOLE_MAX_ARGS) return undefined;
+      if (count > UNAUTHENTICATED_MAX_ARGS && this.unauthenticated()) return undefined;
+      p = quickLine + 2;
+    }
     const spans = this.#spans;
     // A request noted with these spans (queued in MULTI, paused) no longer finds its bytes here.
     forgetRequestSpans();
-    let p = quickLine + 2;
     let long = false;
     for (let i = 0; i < count; i++) {
-      if (p >= end || buf[p] !== 36 /* $ */) return undefined;
-      const len = quickNumber(buf, p + 1, end);
-      if (len < 0 || len > UNAUTHENTICATED_MAX_BULK) return undefined;
-      const dataStart = quickLine + 2;
+      // "$N\r" with one or two digits read in place; longer or odd headers by quickNumber.
+      // Every byte read lies before the argument's end, checked against `end` below.
+      if (p + 4 > end || buf[p] !== 36 /* $ */) return undefined;
+      let len = buf[p + 1]! - 48;
+      const second = buf[p + 2]!;
+      let dataStart = p + 4;
+      if (second !== CR || len < 1 || len > 9) {
+        if (second >= 48 && second <= 57 && buf[p + 3] === CR && len >= 1 && len <= 9) {
+          len = len * 10 + second - 48;
+          dataStart = p + 5;
+          long ||= len >= DEFER_MIN;
+        } else {
+          len = quickNumber(buf, p + 1, end);
+          if (len < 0 || len > UNAUTHENTICATED_MAX_BULK) return undefined;
+          dataStart = quickLine + 2;
+          long ||= len >= DEFER_MIN;
+        }
+      }
       p = dataStart + len + 2;
       if (p > end) return undefined;
       spans[2 * i] = dataStart;
       spans[2 * i + 1] = len;
-      long ||= len >= DEFER_MIN;
     }
     this.consumed = p - start;
     const name = this.#name.decode(buf, spans[0]!, spans[1]!);
@@ -203,13 +221,8 @@ export class RespRequestDecoder {
         return argv;
       }
     }
-    const argv = argvFromSpans(
-      buf,
-      spans,
-      count,
-      name,
-      this.notesBytes ? bytesToBinaryNoted : bytesToBinary,
-    );
+    // Arguments under DEFER_MIN bytes are never noted (bytesToBinaryNoted notes from ENCODE_MIN).
+    const argv = argvFromSpans(buf, spans, count, name, long && this.notesBytes);
     // The key table hashes and compares the key from its bytes (bytes.ts, requestKey);
     // a key under KEY_BYTES_MIN as cheaply from its string.
     if (this.notesBytes && count > 1 && spans[3]! >= KEY_BYTES_MIN) {
@@ -232,7 +245,7 @@ export class RespRequestDecoder {
     spans[3] = 0;
     const argv = long
       ? this.#deferring(buf, spans, count, name)
-      : argvFromSpans(buf, spans, count, name, bytesToBinaryNoted);
+      : argvFromSpans(buf, spans, count, name, false);
     holdKey(argv, 1, buf, spans[2]!, spans[2]! + length);
     return argv;
   }
@@ -243,7 +256,7 @@ export class RespRequestDecoder {
     const length = at === 0 ? 0 : spans[2 * at + 1]!;
     // Made "" by argvFromSpans, then marked.
     if (length >= DEFER_MIN) spans[2 * at + 1] = 0;
-    const argv = argvFromSpans(buf, spans, count, name, bytesToBinaryNoted);
+    const argv = argvFromSpans(buf, spans, count, name, true);
     if (length >= DEFER_MIN) {
       const from = spans[2 * at]!;
       deferArgument(argv, at, buf, from, from + length);

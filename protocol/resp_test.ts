@@ -300,13 +300,21 @@ function randomRequest(random: () => number): string {
     : `*${count}`;
   let wire = `${header}\r\n`;
   for (let i = 0; i < count; i++) {
-    const size = random() < 0.05 ? 16380 + Math.floor(random() * 10) : Math.floor(random() * 40);
+    const roll = random();
+    // Short, two-digit around DEFER_MIN, three-digit, or around the unauthenticated bulk limit.
+    const size = roll < 0.05
+      ? 16380 + Math.floor(random() * 10)
+      : roll < 0.2
+      ? 40 + Math.floor(random() * 80)
+      : Math.floor(random() * 40);
     const value = String.fromCharCode(
       ...Array.from({ length: Math.min(size, 50) }, () => Math.floor(random() * 256)),
     )
       .padEnd(size, "v");
     const len = random() < 0.03
-      ? ["$-1", "$00", "$x", `:${size}`][Math.floor(random() * 4)]
+      ? ["$-1", "$00", "$x", `:${size}`, `$0${size}`, `$${size}x`, `$${size}\n`, "$"][
+        Math.floor(random() * 8)
+      ]
       : `$${size}`;
     wire += `${len}\r\n${value}\r\n`;
   }
@@ -323,8 +331,10 @@ Deno.test("request: an argument its handler takes as bytes stays in the buffer, 
     ["XTAKES", "k", long(64), "more"],
     ["GET", "k"],
     ["XTAKES", "k", long(5000)],
+    ["XTAKES", "k", long(64)],
+    ["XTAKES", "k", long(99)],
   ];
-  const deferred = [true, false, false, false, true];
+  const deferred = [true, false, false, false, true, true, true];
   const bytes = binaryToBytes(requests.map((r) => bytesToBinary(encodeRespRequest(r))).join(""));
   for (const chunks of [[bytes], [...bytes].map((b) => Uint8Array.of(b))]) {
     const decoder = new RespRequestDecoder();
