@@ -12,6 +12,7 @@ import { feedMonitors, monitorWhen } from "./monitor.ts";
 import { enterCommand, leaveCommand } from "./types/access_clock.ts";
 import { isReplicaClient } from "./replication/client_peer.ts";
 import { monotonicMs } from "./clock.ts";
+import { COARSE, EXACT } from "./slowlog.ts";
 import { resolveDeferred } from "../protocol/bytes.ts";
 import type { JudgedFlags } from "./scripting/preflight.ts";
 import {
@@ -179,9 +180,11 @@ function runRequest(client: Client, argv: string[]): void {
     }
   } else {
     const watchdog = server.watchdog;
-    if (watchdog.enabled) watchdog.begin(client.id, client.transport.remoteAddr, command.fullName);
-    call(client, command, argv, true);
-    watchdog.end();
+    if (watchdog.enabled) {
+      watchdog.begin(client.id, client.transport.remoteAddr, command.fullName);
+      call(client, command, argv, true);
+      watchdog.end();
+    } else call(client, command, argv, true);
   }
   // Messages to this very client went in front of its reply: CLIENT REPLY OFF keeps them.
   closeReply(client, mark + client.out.displaced - displaced);
@@ -279,41 +282,28 @@ function closeReply(client: Client, mark: number): void {
 /** One call in this many is timed: timing every call costs more than most commands. */
 const TIMING_SAMPLE = 16;
 let timingTick = 0;
-/** A call not sampled, watched for slowness on the millisecond clock (Date.now). */
-const COARSE = -1;
-/**
- * Thresholds (slow log, latency monitor) from this many µs up are watched on
- * the millisecond clock: Date.now() costs half a performance.now(), and a
- * command that slow is logged within a millisecond of its time.
- */
-const COARSE_MIN_US = 2000;
 
 /**
- * How a call is timed: not at all, 1 in TIMING_SAMPLE (scaled up), exactly
- * (every call, while a slow log or latency threshold under COARSE_MIN_US
- * could record it), or COARSE: a command that is not fast (Redis's flag),
- * unsampled, while a slow log or latency monitor is on. Fast commands (GET,
- * INCR...) and those bounded by their arguments (SET: Command.timedBySampling)
- * are only sampled unless the slow log's threshold is under a millisecond
- * (SlowLog.timesFast).
+ * How a call is timed: 1 (every call), TIMING_SAMPLE (1 in TIMING_SAMPLE,
+ * scaled up), 0 (not at all) or COARSE (on the millisecond clock: a command
+ * that is not fast, unsampled, while a slow log or latency monitor is on).
+ * The slow log decides the mode when a threshold changes (SlowLog.fastTiming,
+ * otherTiming): fast commands (GET, INCR...) and those bounded by their
+ * arguments (SET: Command.timedBySampling) are only sampled unless the slow
+ * log's threshold is under a millisecond.
  */
 function timingOf(server: ServerContext, command: Command, argv: readonly string[]): number {
   const slowlog = server.slowlog;
-  const latencyUs = server.latency.threshold * 1000;
-  const watched = slowlog.enabled || latencyUs > 0;
-  const sampled = command.timedBySampling ||
-    (command.sampledWhen !== undefined && command.sampledWhen(argv));
-  if (sampled ? slowlog.timesFast : watched && finelyWatched(slowlog, latencyUs)) return 1;
+  const mode = command.timedBySampling ||
+      (command.sampledWhen !== undefined && command.sampledWhen(argv))
+    ? slowlog.fastTiming
+    : slowlog.otherTiming;
+  if (mode === EXACT) return 1;
   if (++timingTick === TIMING_SAMPLE) {
     timingTick = 0;
     return TIMING_SAMPLE;
   }
-  return watched && !sampled ? COARSE : 0;
-}
-
-function finelyWatched(slowlog: ServerContext["slowlog"], latencyUs: number): boolean {
-  return (slowlog.enabled && slowlog.slowerThan < COARSE_MIN_US) ||
-    (latencyUs > 0 && latencyUs < COARSE_MIN_US);
+  return mode;
 }
 
 /**
