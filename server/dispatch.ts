@@ -306,7 +306,9 @@ function timingOf(server: ServerContext, command: Command, argv: readonly string
       (command.sampledWhen !== undefined && command.sampledWhen(argv))
     ? slowlog.fastTiming
     : slowlog.otherTiming;
-  if (mode === EXACT) return 1;
+  // A command's first call since its statistics were reset is timed: as in
+  // Redis, one call is enough for its latency histogram (INFO latencystats).
+  if (mode === EXACT || command.calls === 0) return 1;
   if (++timingTick > SAMPLE_PERIOD - SAMPLE_RUN) {
     if (timingTick === SAMPLE_PERIOD) timingTick = 0;
     return TIMING_SAMPLE;

@@ -192,3 +192,22 @@ Deno.test("LATENCY: a background save's and an AOF rewrite's slices are events",
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("INFO latencystats: a command's first call since RESETSTAT is in its histogram", async () => {
+  await using server = startServer();
+  using c = await RespClient.connect(server.port);
+  const percentiles = async (name: string) =>
+    String(await c.cmd("INFO", "latencystats")).includes(`latency_percentiles_usec_${name}:`);
+  await c.cmd("CONFIG", "RESETSTAT");
+  await c.cmd("CONFIG", "SET", "latency-tracking", "no");
+  await c.cmd("SET", "a", "b");
+  equal(await percentiles("set"), false);
+  await c.cmd("CONFIG", "SET", "latency-tracking", "yes");
+  await c.cmd("GET", "a");
+  equal(await percentiles("set"), true);
+  equal(await percentiles("get"), true);
+  await c.cmd("CONFIG", "RESETSTAT");
+  equal(await percentiles("set"), false);
+  await c.cmd("SET", "a", "b");
+  equal(await percentiles("set"), true);
+});
