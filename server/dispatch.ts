@@ -201,19 +201,21 @@ function needsLuaNow(client: Client, command: Command): boolean {
 }
 
 /**
- * When the last timed request of the batch being run ended (-1: unknown).
- * Requests of one batch run back to back, so the next one's timing starts
- * there: one clock reading per request instead of two (a reading costs about
- * a tenth of a small command). Its time then includes parsing it.
+ * When the last timed request of the batch being run ended (-1: unknown):
+ * [BATCH_CLOCK] on the monotonic clock, [BATCH_MS] on the millisecond clock
+ * for COARSE calls. Requests of one batch run back to back, so the next
+ * one's timing starts there: one clock reading per request instead of two
+ * (a reading costs about a tenth of a small command). Its time then includes
+ * parsing it. In a typed array: a module variable boxes each new time.
  */
-let batchClock = -1;
-/** The same on the millisecond clock, for COARSE calls. */
-let batchMs = -1;
+const batchClocks = new Float64Array([-1, -1]);
+const BATCH_CLOCK = 0;
+const BATCH_MS = 1;
 
 /** Called before a connection runs a batch of requests. */
 export function startBatch(): void {
-  batchClock = -1;
-  batchMs = -1;
+  batchClocks[BATCH_CLOCK] = -1;
+  batchClocks[BATCH_MS] = -1;
 }
 
 /**
@@ -284,7 +286,7 @@ const TIMING_SAMPLE = 16;
 /**
  * Sampled calls come in runs of this many consecutive calls, one run in
  * every SAMPLE_RUN * TIMING_SAMPLE calls: within a batch one call's end is
- * the next one's start (batchClock), so a run of 4 reads the clock 5 times
+ * the next one's start (batchClocks), so a run of 4 reads the clock 5 times
  * instead of 8.
  */
 const SAMPLE_RUN = 4;
@@ -333,11 +335,7 @@ export function call(
   const displaced = out.displaced;
   const dirtyBefore = server.dirty;
   const timing = timingOf(server, command, argv);
-  const started = timing > 0
-    ? (inBatch && batchClock >= 0 ? batchClock : monotonicMs())
-    : timing === COARSE
-    ? (inBatch && batchMs >= 0 ? batchMs : Date.now())
-    : 0;
+  const started = timing === 0 ? 0 : startTiming(timing, inBatch);
   ctx.propagateAs = undefined;
   // A background save copies the keys this write is about to change.
   if (server.writeWatchers.size !== 0 && command.isWrite) {
@@ -369,24 +367,8 @@ export function call(
     resolveDeferred(argv);
     server.tracking.afterCall(ctx, command, argv);
   }
-  // Sampled timings are scaled up: an unbiased estimate of the total.
-  if (timing > 0) {
-    const ended = monotonicMs();
-    if (inBatch) {
-      batchClock = ended;
-      batchMs = -1;
-    }
-    recordTiming(ctx, command, argv, ended - started, timing);
-  } else if (timing === COARSE) {
-    const ended = Date.now();
-    if (inBatch) {
-      batchClock = -1;
-      batchMs = ended;
-    }
-    if (ended !== started && !command.skipSlowlog) logSlow(ctx, command, argv, ended - started);
-  } else if (inBatch) {
-    startBatch();
-  }
+  if (timing !== 0) endTiming(ctx, command, argv, timing, started, inBatch);
+  else if (inBatch) startBatch();
   server.stats.commandsProcessed++;
   if (server.monitors.size !== 0 && monitorWhen(command) === "after") {
     feedMonitors(server.monitors, ctx.client, command, argv);
@@ -396,6 +378,45 @@ export function call(
     const propagate = ctx.propagateAs as string[][] | undefined;
     if (propagate === undefined) server.propagate(ctx.db.index, argv);
     else for (const args of propagate) server.propagate(ctx.db.index, args);
+  }
+}
+
+/** When a timed call starts: the batch's last timed end, or the clock. */
+function startTiming(timing: number, inBatch: boolean): number {
+  if (timing > 0) {
+    const last = batchClocks[BATCH_CLOCK]!;
+    return inBatch && last >= 0 ? last : monotonicMs();
+  }
+  const last = batchClocks[BATCH_MS]!;
+  return inBatch && last >= 0 ? last : Date.now();
+}
+
+/**
+ * The end of a timed call: its statistics (sampled timings are scaled up,
+ * an unbiased estimate of the total), the slow log and latency monitor.
+ */
+function endTiming(
+  ctx: CommandContext,
+  command: Command,
+  argv: string[],
+  timing: number,
+  started: number,
+  inBatch: boolean,
+): void {
+  if (timing > 0) {
+    const ended = monotonicMs();
+    if (inBatch) {
+      batchClocks[BATCH_CLOCK] = ended;
+      batchClocks[BATCH_MS] = -1;
+    }
+    recordTiming(ctx, command, argv, ended - started, timing);
+  } else {
+    const ended = Date.now();
+    if (inBatch) {
+      batchClocks[BATCH_CLOCK] = -1;
+      batchClocks[BATCH_MS] = ended;
+    }
+    if (ended !== started && !command.skipSlowlog) logSlow(ctx, command, argv, ended - started);
   }
 }
 
@@ -417,7 +438,18 @@ function logSlow(ctx: CommandContext, command: Command, argv: string[], ms: numb
   // A client left blocked has not finished: it is logged once served, its wait left out.
   const blocked = ctx.client.blocked;
   if (blocked === undefined) logCall(ctx, command, argv, ms);
-  else blocked.whenServed = (serving) => logCall(ctx, command, argv, ms + serving);
+  else logWhenServed(ctx, command, argv, ms, blocked);
+}
+
+/** A closure of its own: its captured variables would cost every call of logSlow a context. */
+function logWhenServed(
+  ctx: CommandContext,
+  command: Command,
+  argv: string[],
+  ms: number,
+  blocked: NonNullable<Client["blocked"]>,
+): void {
+  blocked.whenServed = (serving) => logCall(ctx, command, argv, ms + serving);
 }
 
 function logCall(ctx: CommandContext, command: Command, argv: string[], ms: number): void {
