@@ -308,9 +308,9 @@ function timingOf(server: ServerContext, command: Command, argv: readonly string
       (command.sampledWhen !== undefined && command.sampledWhen(argv))
     ? slowlog.fastTiming
     : slowlog.otherTiming;
-  // A command's first call since its statistics were reset is timed: as in
-  // Redis, one call is enough for its latency histogram (INFO latencystats).
-  if (mode === EXACT || command.calls === 0) return 1;
+  // A call finding its command's latency histogram empty is timed: as in
+  // Redis, one call is enough to fill it (INFO latencystats).
+  if (mode === EXACT || (command.latencyEmpty && slowlog.tracksLatency)) return 1;
   if (++timingTick > SAMPLE_PERIOD - SAMPLE_RUN) {
     if (timingTick === SAMPLE_PERIOD) timingTick = 0;
     return TIMING_SAMPLE;
@@ -429,7 +429,7 @@ function recordTiming(
   weight: number,
 ): void {
   command.microseconds += ms * 1000 * weight;
-  command.recordLatency(ms * 1000, weight);
+  if (ctx.server.slowlog.tracksLatency) command.recordLatency(ms * 1000, weight);
   if (!command.skipSlowlog) logSlow(ctx, command, argv, ms);
 }
 

@@ -108,17 +108,25 @@ export class SlowLog {
 
   /** latency-monitor-threshold in ms (0: off): the latency monitor also needs calls timed. */
   #latencyMs: number;
+  /**
+   * latency-tracking: whether timed calls fill their command's latency
+   * histogram (as Redis, not while it is off). Kept here with the other
+   * settings dispatch reads per call.
+   */
+  tracksLatency: boolean;
 
   constructor(config: Config) {
     this.slowerThan = config.getNumber("slowlog-log-slower-than");
     this.maxLen = config.getNumber("slowlog-max-len");
     this.#latencyMs = config.getNumber("latency-monitor-threshold");
+    this.tracksLatency = config.getBool("latency-tracking");
     this.#update();
     const previous = config.onChange;
     config.onChange = (name, value) => {
       previous(name, value);
       if (name === "slowlog-log-slower-than") this.slowerThan = Number(value);
       if (name === "latency-monitor-threshold") this.#latencyMs = Number(value);
+      if (name === "latency-tracking") this.tracksLatency = value === "yes";
       if (name === "slowlog-max-len") {
         this.maxLen = Number(value);
         this.#trim();
