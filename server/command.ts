@@ -184,6 +184,8 @@ export class Command {
   microseconds = 0;
   /** Timed calls by power-of-two microseconds (LATENCY HISTOGRAM, INFO latencystats). */
   #latency: number[] | undefined;
+  /** Whether that histogram is empty: dispatch times the next call in full. */
+  latencyEmpty = true;
 
   constructor(readonly spec: CommandSpec, readonly parent?: Command) {
     this.fullName = parent ? `${parent.spec.name}|${spec.name}` : spec.name;
@@ -234,6 +236,7 @@ export class Command {
   recordLatency(micros: number, weight: number): void {
     const bucket = micros <= 1 ? 0 : Math.min(LATENCY_BUCKETS - 1, Math.ceil(Math.log2(micros)));
     this.#latency ??= new Array<number>(LATENCY_BUCKETS).fill(0);
+    this.latencyEmpty = false;
     this.#latency[bucket] = (this.#latency[bucket] ?? 0) + weight;
   }
 
@@ -256,6 +259,7 @@ export class Command {
     this.rejectedCalls = 0;
     this.microseconds = 0;
     this.#latency = undefined;
+    this.latencyEmpty = true;
   }
 
   /** Whether `argc` arguments (the name included) fit the arity. */

@@ -12,6 +12,7 @@ import { feedMonitors, monitorWhen } from "./monitor.ts";
 import { enterCommand, leaveCommand } from "./types/access_clock.ts";
 import { isReplicaClient } from "./replication/client_peer.ts";
 import { monotonicMs } from "./clock.ts";
+import { COARSE, EXACT } from "./slowlog.ts";
 import { resolveDeferred } from "../protocol/bytes.ts";
 import type { JudgedFlags } from "./scripting/preflight.ts";
 import {
@@ -179,9 +180,11 @@ function runRequest(client: Client, argv: string[]): void {
     }
   } else {
     const watchdog = server.watchdog;
-    if (watchdog.enabled) watchdog.begin(client.id, client.transport.remoteAddr, command.fullName);
-    call(client, command, argv, true);
-    watchdog.end();
+    if (watchdog.enabled) {
+      watchdog.begin(client.id, client.transport.remoteAddr, command.fullName);
+      call(client, command, argv, true);
+      watchdog.end();
+    } else call(client, command, argv, true);
   }
   // Messages to this very client went in front of its reply: CLIENT REPLY OFF keeps them.
   closeReply(client, mark + client.out.displaced - displaced);
@@ -198,19 +201,21 @@ function needsLuaNow(client: Client, command: Command): boolean {
 }
 
 /**
- * When the last timed request of the batch being run ended (-1: unknown).
- * Requests of one batch run back to back, so the next one's timing starts
- * there: one clock reading per request instead of two (a reading costs about
- * a tenth of a small command). Its time then includes parsing it.
+ * When the last timed request of the batch being run ended (-1: unknown):
+ * [BATCH_CLOCK] on the monotonic clock, [BATCH_MS] on the millisecond clock
+ * for COARSE calls. Requests of one batch run back to back, so the next
+ * one's timing starts there: one clock reading per request instead of two
+ * (a reading costs about a tenth of a small command). Its time then includes
+ * parsing it. In a typed array: a module variable boxes each new time.
  */
-let batchClock = -1;
-/** The same on the millisecond clock, for COARSE calls. */
-let batchMs = -1;
+const batchClocks = new Float64Array([-1, -1]);
+const BATCH_CLOCK = 0;
+const BATCH_MS = 1;
 
 /** Called before a connection runs a batch of requests. */
 export function startBatch(): void {
-  batchClock = -1;
-  batchMs = -1;
+  batchClocks[BATCH_CLOCK] = -1;
+  batchClocks[BATCH_MS] = -1;
 }
 
 /**
@@ -278,42 +283,39 @@ function closeReply(client: Client, mark: number): void {
 
 /** One call in this many is timed: timing every call costs more than most commands. */
 const TIMING_SAMPLE = 16;
-let timingTick = 0;
-/** A call not sampled, watched for slowness on the millisecond clock (Date.now). */
-const COARSE = -1;
 /**
- * Thresholds (slow log, latency monitor) from this many µs up are watched on
- * the millisecond clock: Date.now() costs half a performance.now(), and a
- * command that slow is logged within a millisecond of its time.
+ * Sampled calls come in runs of this many consecutive calls, one run in
+ * every SAMPLE_RUN * TIMING_SAMPLE calls: within a batch one call's end is
+ * the next one's start (batchClocks), so a run of 4 reads the clock 5 times
+ * instead of 8.
  */
-const COARSE_MIN_US = 2000;
+const SAMPLE_RUN = 4;
+const SAMPLE_PERIOD = SAMPLE_RUN * TIMING_SAMPLE;
+let timingTick = 0;
 
 /**
- * How a call is timed: not at all, 1 in TIMING_SAMPLE (scaled up), exactly
- * (every call, while a slow log or latency threshold under COARSE_MIN_US
- * could record it), or COARSE: a command that is not fast (Redis's flag),
- * unsampled, while a slow log or latency monitor is on. Fast commands (GET,
- * INCR...) and those bounded by their arguments (SET: Command.timedBySampling)
- * are only sampled unless the slow log's threshold is under a millisecond
- * (SlowLog.timesFast).
+ * How a call is timed: 1 (every call), TIMING_SAMPLE (1 in TIMING_SAMPLE,
+ * scaled up), 0 (not at all) or COARSE (on the millisecond clock: a command
+ * that is not fast, unsampled, while a slow log or latency monitor is on).
+ * The slow log decides the mode when a threshold changes (SlowLog.fastTiming,
+ * otherTiming): fast commands (GET, INCR...) and those bounded by their
+ * arguments (SET: Command.timedBySampling) are only sampled unless the slow
+ * log's threshold is under a millisecond.
  */
 function timingOf(server: ServerContext, command: Command, argv: readonly string[]): number {
   const slowlog = server.slowlog;
-  const latencyUs = server.latency.threshold * 1000;
-  const watched = slowlog.enabled || latencyUs > 0;
-  const sampled = command.timedBySampling ||
-    (command.sampledWhen !== undefined && command.sampledWhen(argv));
-  if (sampled ? slowlog.timesFast : watched && finelyWatched(slowlog, latencyUs)) return 1;
-  if (++timingTick === TIMING_SAMPLE) {
-    timingTick = 0;
+  const mode = command.timedBySampling ||
+      (command.sampledWhen !== undefined && command.sampledWhen(argv))
+    ? slowlog.fastTiming
+    : slowlog.otherTiming;
+  // A call finding its command's latency histogram empty is timed: as in
+  // Redis, one call is enough to fill it (INFO latencystats).
+  if (mode === EXACT || (command.latencyEmpty && slowlog.tracksLatency)) return 1;
+  if (++timingTick > SAMPLE_PERIOD - SAMPLE_RUN) {
+    if (timingTick === SAMPLE_PERIOD) timingTick = 0;
     return TIMING_SAMPLE;
   }
-  return watched && !sampled ? COARSE : 0;
-}
-
-function finelyWatched(slowlog: ServerContext["slowlog"], latencyUs: number): boolean {
-  return (slowlog.enabled && slowlog.slowerThan < COARSE_MIN_US) ||
-    (latencyUs > 0 && latencyUs < COARSE_MIN_US);
+  return mode;
 }
 
 /**
@@ -333,11 +335,7 @@ export function call(
   const displaced = out.displaced;
   const dirtyBefore = server.dirty;
   const timing = timingOf(server, command, argv);
-  const started = timing > 0
-    ? (inBatch && batchClock >= 0 ? batchClock : monotonicMs())
-    : timing === COARSE
-    ? (inBatch && batchMs >= 0 ? batchMs : Date.now())
-    : 0;
+  const started = timing === 0 ? 0 : startTiming(timing, inBatch);
   ctx.propagateAs = undefined;
   // A background save copies the keys this write is about to change.
   if (server.writeWatchers.size !== 0 && command.isWrite) {
@@ -369,24 +367,8 @@ export function call(
     resolveDeferred(argv);
     server.tracking.afterCall(ctx, command, argv);
   }
-  // Sampled timings are scaled up: an unbiased estimate of the total.
-  if (timing > 0) {
-    const ended = monotonicMs();
-    if (inBatch) {
-      batchClock = ended;
-      batchMs = -1;
-    }
-    recordTiming(ctx, command, argv, ended - started, timing);
-  } else if (timing === COARSE) {
-    const ended = Date.now();
-    if (inBatch) {
-      batchClock = -1;
-      batchMs = ended;
-    }
-    if (ended !== started && !command.skipSlowlog) logSlow(ctx, command, argv, ended - started);
-  } else if (inBatch) {
-    startBatch();
-  }
+  if (timing !== 0) endTiming(ctx, command, argv, timing, started, inBatch);
+  else if (inBatch) startBatch();
   server.stats.commandsProcessed++;
   if (server.monitors.size !== 0 && monitorWhen(command) === "after") {
     feedMonitors(server.monitors, ctx.client, command, argv);
@@ -399,6 +381,45 @@ export function call(
   }
 }
 
+/** When a timed call starts: the batch's last timed end, or the clock. */
+function startTiming(timing: number, inBatch: boolean): number {
+  if (timing > 0) {
+    const last = batchClocks[BATCH_CLOCK]!;
+    return inBatch && last >= 0 ? last : monotonicMs();
+  }
+  const last = batchClocks[BATCH_MS]!;
+  return inBatch && last >= 0 ? last : Date.now();
+}
+
+/**
+ * The end of a timed call: its statistics (sampled timings are scaled up,
+ * an unbiased estimate of the total), the slow log and latency monitor.
+ */
+function endTiming(
+  ctx: CommandContext,
+  command: Command,
+  argv: string[],
+  timing: number,
+  started: number,
+  inBatch: boolean,
+): void {
+  if (timing > 0) {
+    const ended = monotonicMs();
+    if (inBatch) {
+      batchClocks[BATCH_CLOCK] = ended;
+      batchClocks[BATCH_MS] = -1;
+    }
+    recordTiming(ctx, command, argv, ended - started, timing);
+  } else {
+    const ended = Date.now();
+    if (inBatch) {
+      batchClocks[BATCH_CLOCK] = -1;
+      batchClocks[BATCH_MS] = ended;
+    }
+    if (ended !== started && !command.skipSlowlog) logSlow(ctx, command, argv, ended - started);
+  }
+}
+
 /** A timed call's statistics, slow log entry and latency sample. */
 function recordTiming(
   ctx: CommandContext,
@@ -408,7 +429,7 @@ function recordTiming(
   weight: number,
 ): void {
   command.microseconds += ms * 1000 * weight;
-  command.recordLatency(ms * 1000, weight);
+  if (ctx.server.slowlog.tracksLatency) command.recordLatency(ms * 1000, weight);
   if (!command.skipSlowlog) logSlow(ctx, command, argv, ms);
 }
 
@@ -417,7 +438,18 @@ function logSlow(ctx: CommandContext, command: Command, argv: string[], ms: numb
   // A client left blocked has not finished: it is logged once served, its wait left out.
   const blocked = ctx.client.blocked;
   if (blocked === undefined) logCall(ctx, command, argv, ms);
-  else blocked.whenServed = (serving) => logCall(ctx, command, argv, ms + serving);
+  else logWhenServed(ctx, command, argv, ms, blocked);
+}
+
+/** A closure of its own: its captured variables would cost every call of logSlow a context. */
+function logWhenServed(
+  ctx: CommandContext,
+  command: Command,
+  argv: string[],
+  ms: number,
+  blocked: NonNullable<Client["blocked"]>,
+): void {
+  blocked.whenServed = (serving) => logCall(ctx, command, argv, ms + serving);
 }
 
 function logCall(ctx: CommandContext, command: Command, argv: string[], ms: number): void {

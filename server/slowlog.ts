@@ -14,6 +14,19 @@ const MAX_ARGC = 32;
 const MAX_STRING = 128;
 /** Below this slowlog-log-slower-than (µs) even fast commands are timed on every call. */
 const FAST_COMMAND_FLOOR_US = 1000;
+/**
+ * Thresholds (slow log, latency monitor) from this many µs up are watched on
+ * the millisecond clock: Date.now() costs half a performance.now(), and a
+ * command that slow is logged within a millisecond of its time.
+ */
+const COARSE_MIN_US = 2000;
+
+/** How dispatch times a call (SlowLog.fastTiming, otherTiming): by sampling only. */
+export const SAMPLED = 0;
+/** Every call, exactly. */
+export const EXACT = 1;
+/** Every call on the millisecond clock (Date.now), the sampled ones exactly. */
+export const COARSE = -1;
 
 export interface SlowLogEntry {
   readonly id: number;
@@ -93,14 +106,27 @@ export class SlowLog {
   slowerThan: number;
   maxLen: number;
 
+  /** latency-monitor-threshold in ms (0: off): the latency monitor also needs calls timed. */
+  #latencyMs: number;
+  /**
+   * latency-tracking: whether timed calls fill their command's latency
+   * histogram (as Redis, not while it is off). Kept here with the other
+   * settings dispatch reads per call.
+   */
+  tracksLatency: boolean;
+
   constructor(config: Config) {
     this.slowerThan = config.getNumber("slowlog-log-slower-than");
     this.maxLen = config.getNumber("slowlog-max-len");
+    this.#latencyMs = config.getNumber("latency-monitor-threshold");
+    this.tracksLatency = config.getBool("latency-tracking");
     this.#update();
     const previous = config.onChange;
     config.onChange = (name, value) => {
       previous(name, value);
       if (name === "slowlog-log-slower-than") this.slowerThan = Number(value);
+      if (name === "latency-monitor-threshold") this.#latencyMs = Number(value);
+      if (name === "latency-tracking") this.tracksLatency = value === "yes";
       if (name === "slowlog-max-len") {
         this.maxLen = Number(value);
         this.#trim();
@@ -118,10 +144,28 @@ export class SlowLog {
    * reading the clock costs a good part of one.
    */
   timesFast = false;
+  /**
+   * How dispatch times a call of a fast command or one bounded by its
+   * arguments (Command.timedBySampling): EXACT while the slow log times
+   * fast commands, else SAMPLED. Kept here, decided when the thresholds
+   * change, so that a call reads one field.
+   */
+  fastTiming = SAMPLED;
+  /**
+   * How it times any other call: EXACT while a slow log or latency
+   * threshold under COARSE_MIN_US could record it, COARSE while either is
+   * on, else SAMPLED.
+   */
+  otherTiming = SAMPLED;
 
   #update(): void {
     this.enabled = this.slowerThan >= 0 && this.maxLen > 0;
     this.timesFast = this.enabled && this.slowerThan < FAST_COMMAND_FLOOR_US;
+    const latencyUs = this.#latencyMs * 1000;
+    const finely = (this.enabled && this.slowerThan < COARSE_MIN_US) ||
+      (latencyUs > 0 && latencyUs < COARSE_MIN_US);
+    this.fastTiming = this.timesFast ? EXACT : SAMPLED;
+    this.otherTiming = finely ? EXACT : this.enabled || latencyUs > 0 ? COARSE : SAMPLED;
   }
 
   /**

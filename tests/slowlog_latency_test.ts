@@ -192,3 +192,26 @@ Deno.test("LATENCY: a background save's and an AOF rewrite's slices are events",
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("INFO latencystats: one call fills a histogram, none while latency-tracking is off", async () => {
+  await using server = startServer();
+  using c = await RespClient.connect(server.port);
+  const percentiles = async (name: string) =>
+    String(await c.cmd("INFO", "latencystats")).includes(`latency_percentiles_usec_${name}:`);
+  // As redis-server 7: a call while tracking is off is not in the histogram.
+  await c.cmd("CONFIG", "RESETSTAT");
+  await c.cmd("CONFIG", "SET", "latency-tracking", "no");
+  await c.cmd("SET", "a", "b");
+  await c.cmd("CONFIG", "SET", "latency-tracking", "yes");
+  await c.cmd("GET", "a");
+  equal(await percentiles("set"), false);
+  equal(await percentiles("get"), true);
+  await c.cmd("SET", "a", "b");
+  equal(await percentiles("set"), true);
+  await c.cmd("CONFIG", "RESETSTAT");
+  equal(await percentiles("set"), false);
+  await c.cmd("SET", "a", "b");
+  equal(await percentiles("set"), true);
+  const histogram = await c.cmd("LATENCY", "HISTOGRAM", "set") as unknown[];
+  deepEqual((histogram[1] as unknown[]).slice(0, 2), ["calls", 1]);
+});
