@@ -20,3 +20,18 @@ Deno.test("key hash: a key's string and its bytes hash alike, every length and b
   }
   notEqual(hashKey("key:000000000001"), hashKey("key:000000000002"));
 });
+
+Deno.test("key hash: bytes hash alike from any view, and from a buffer rewritten between hashes", () => {
+  const slab = new ArrayBuffer(256);
+  const a = new Uint8Array(slab, 16, 64);
+  const b = new Uint8Array(slab, 101, 64);
+  const key = "key:000000012345";
+  for (let at = 0; at < 8; at++) {
+    for (let i = 0; i < key.length; i++) a[at + i] = b[at + i] = key.charCodeAt(i);
+    equal(hashBytes(a, at, at + key.length), hashKey(key));
+    equal(hashBytes(b, at, at + key.length), hashKey(key));
+    a[at + 5] = 0x39; // the same view, read again after a write
+    notEqual(hashBytes(a, at, at + key.length), hashKey(key));
+    equal(hashBytes(a, at, at + key.length), hashKey(key.slice(0, 5) + "9" + key.slice(6)));
+  }
+});
