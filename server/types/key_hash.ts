@@ -59,13 +59,15 @@ function hashString(key: string): number {
 
 /** hashKey of the binary string of bytes [start, end). */
 export function hashBytes(bytes: Uint8Array, start: number, end: number): number {
-  const words = viewOf(bytes);
   let h = SEED;
   let i = start;
   // `i < last`, not `i + 4 <= end`: a bound the compiler sees spares an overflow check a step.
   const last = end - 3;
   while (i < last) {
-    h = mixWord(h, words.getInt32(i, true));
+    h = mixWord(
+      h,
+      bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24),
+    );
     i += 4;
   }
   if (i < end) {
@@ -75,25 +77,6 @@ export function hashBytes(bytes: Uint8Array, start: number, end: number): number
     h ^= mixTail(k);
   }
   return finish(h, end - start);
-}
-
-/**
- * A DataView of the bytes hashed last, so that a word is one read rather
- * than four byte reads and three shifts (one connection's keys come from
- * one query buffer, batch after batch). Other bytes (another client's
- * buffer, a page being compacted) take a new view.
- */
-const viewed: { bytes: Uint8Array; view: DataView } = {
-  bytes: new Uint8Array(0),
-  view: new DataView(new ArrayBuffer(0)),
-};
-
-function viewOf(bytes: Uint8Array): DataView {
-  if (viewed.bytes !== bytes) {
-    viewed.bytes = bytes;
-    viewed.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-  return viewed.view;
 }
 
 /**
