@@ -31,7 +31,11 @@ Deno.test("sameSpan agrees with a byte-by-byte compare at every length, offset a
         const byte = page[at + d]!;
         for (const flip of [0x80, 1]) {
           page[at + d] = byte ^ flip;
-          equal(sameSpan(page, at, from, start, len), false, `length ${len}, byte ${d}, flip ${flip}`);
+          equal(
+            sameSpan(page, at, from, start, len),
+            false,
+            `length ${len}, byte ${d}, flip ${flip}`,
+          );
         }
         page[at + d] = byte;
       }
