@@ -57,15 +57,26 @@ function hashString(key: string): number {
   return finish(h, len);
 }
 
-/** hashKey of the binary string of bytes [start, end). */
+/**
+ * The words hashBytes read last, its first HASHED_WORDS: the key table
+ * compares a record's key with them right after hashing the key it looks
+ * for (sameAsHashed), one word a step and no second read of the key's bytes.
+ */
+const HASHED_WORDS = 16;
+const hashedWords = new Int32Array(HASHED_WORDS);
+
+/** hashKey of the binary string of bytes [start, end); keeps its words for sameAsHashed. */
 export function hashBytes(bytes: Uint8Array, start: number, end: number): number {
   let h = SEED;
   let i = start;
-  for (; i + 4 <= end; i += 4) {
-    h = mixWord(
-      h,
-      bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24),
-    );
+  let n = 0;
+  // `i < last`, not `i + 4 <= end`: a bound the compiler sees spares an overflow check a step.
+  const last = end - 3;
+  while (i < last) {
+    const word = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
+    if (n < HASHED_WORDS) hashedWords[n++] = word;
+    h = mixWord(h, word);
+    i += 4;
   }
   if (i < end) {
     let k = bytes[i]!;
@@ -74,6 +85,28 @@ export function hashBytes(bytes: Uint8Array, start: number, end: number): number
     h ^= mixTail(k);
   }
   return finish(h, end - start);
+}
+
+/**
+ * Whether page[p, p + len) holds key[start, start + len), the bytes the
+ * last hashBytes hashed (the caller hashed them and nothing hashed since):
+ * their first words are compared with the words the hash kept.
+ */
+export function sameAsHashed(
+  page: Uint8Array,
+  p: number,
+  key: Uint8Array,
+  start: number,
+  len: number,
+): boolean {
+  const kept = Math.min(len >> 2, HASHED_WORDS);
+  for (let n = 0; n < kept; n++) {
+    const a = p + n * 4;
+    const word = page[a]! | (page[a + 1]! << 8) | (page[a + 2]! << 16) | (page[a + 3]! << 24);
+    if (word !== hashedWords[n]) return false;
+  }
+  for (let i = kept * 4; i < len; i++) if (page[p + i] !== key[start + i]) return false;
+  return true;
 }
 
 /**

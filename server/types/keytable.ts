@@ -13,7 +13,7 @@
  */
 import { ByteString, StringForm } from "./string.ts";
 import { BoxTable } from "./box_table.ts";
-import { hashBytes, hashKey } from "./key_hash.ts";
+import { hashBytes, hashKey, sameAsHashed } from "./key_hash.ts";
 import { placeSlot, rehashedSlots, removeSlot, shrunkCapacity, slotShift } from "./key_slots.ts";
 import { compactPage } from "./record_compact.ts";
 import { writeRecord } from "./record_write.ts";
@@ -26,7 +26,6 @@ import {
   pageString,
   readSmallInteger,
   sameBytes,
-  sameSpan,
   writeInline,
   writeInteger,
 } from "./page_bytes.ts";
@@ -704,7 +703,11 @@ export class KeyTable {
     return len === key.length && sameBytes(page, this.#at, key);
   }
 
-  /** #keyEquals of a key given as its bytes (kept apart: the string one stays small enough to inline). */
+  /**
+   * #keyEquals of a key given as its bytes (kept apart: the string one stays
+   * small enough to inline), for #findAt only: it compares with the words
+   * the key's hash kept (sameAsHashed).
+   */
   #keyEqualsAt(ref: number, key: KeyBytes): boolean {
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
@@ -715,7 +718,7 @@ export class KeyTable {
       return stored.length === len && sameBytes(key.bytes, key.start, stored);
     }
     return this.#keyBytes(page, off, kind) === len &&
-      sameSpan(page, this.#at, key.bytes, key.start, len);
+      sameAsHashed(page, this.#at, key.bytes, key.start, len);
   }
 
   #key(ref: number): string {

@@ -118,7 +118,10 @@ export function sameBytes(page: Uint8Array, p: number, s: string): boolean {
   return true;
 }
 
-/** Whether page[p, p + len) holds the same bytes as from[start, start + len). */
+/**
+ * Whether page[p, p + len) holds the same bytes as from[start, start + len).
+ * Four bytes a step, compared as one word: one branch per four.
+ */
 export function sameSpan(
   page: Uint8Array,
   p: number,
@@ -126,7 +129,19 @@ export function sameSpan(
   start: number,
   len: number,
 ): boolean {
-  for (let i = 0; i < len; i++) if (page[p + i] !== from[start + i]) return false;
+  let i = 0;
+  // `i < last`, not `i + 4 <= len`: a bound the compiler sees spares an overflow check a step.
+  const last = len - 3;
+  while (i < last) {
+    const a = p + i;
+    const b = start + i;
+    if (
+      (page[a]! | (page[a + 1]! << 8) | (page[a + 2]! << 16) | (page[a + 3]! << 24)) !==
+        (from[b]! | (from[b + 1]! << 8) | (from[b + 2]! << 16) | (from[b + 3]! << 24))
+    ) return false;
+    i += 4;
+  }
+  for (; i < len; i++) if (page[p + i] !== from[start + i]) return false;
   return true;
 }
 

@@ -1,5 +1,5 @@
 import { deepEqual, equal } from "node:assert/strict";
-import { addDigits, integerLength, sameBytes, writeInteger } from "./page_bytes.ts";
+import { addDigits, integerLength, sameBytes, sameSpan, writeInteger } from "./page_bytes.ts";
 
 Deno.test("sameBytes agrees with a char-by-char compare at every length and differing byte", () => {
   const page = new Uint8Array(64);
@@ -16,6 +16,29 @@ Deno.test("sameBytes agrees with a char-by-char compare at every length and diff
         equal(sameBytes(page, at, s), false, `length ${len}, byte ${d}, flip ${flip}`);
       }
       page[at + d] = byte;
+    }
+  }
+});
+
+Deno.test("sameSpan agrees with a byte-by-byte compare at every length, offset and differing byte", () => {
+  const page = new Uint8Array(64);
+  const from = new Uint8Array(64);
+  for (let len = 0; len <= 40; len++) {
+    for (const [at, start] of [[7, 3], [0, 0], [13, 22]] as const) {
+      for (let i = 0; i < len; i++) page[at + i] = from[start + i] = (i * 37 + len) & 0xff;
+      equal(sameSpan(page, at, from, start, len), true, `length ${len}`);
+      for (let d = 0; d < len; d++) {
+        const byte = page[at + d]!;
+        for (const flip of [0x80, 1]) {
+          page[at + d] = byte ^ flip;
+          equal(
+            sameSpan(page, at, from, start, len),
+            false,
+            `length ${len}, byte ${d}, flip ${flip}`,
+          );
+        }
+        page[at + d] = byte;
+      }
     }
   }
 });
