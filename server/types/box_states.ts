@@ -126,16 +126,32 @@ export class BoxStates {
     this.#meta[box * STRIDE] = PACKED - kind - KINDS * (count <= MAX_COUNT ? count + 1 : 0);
   }
 
+  /**
+   * used() of a box in the newer half of the ring, with nothing deferred to pack: only its
+   * epoch is new. False, nothing done, otherwise.
+   */
+  reused(box: number): boolean {
+    return this.#deferred.length === 0 && this.#stays(box);
+  }
+
+  /**
+   * Whether `box` is in the newer half of the ring already, then stamped with the running
+   * command's epoch: it stays. A hot key takes one slot, not one per use, and pushes no
+   * other collection out.
+   */
+  #stays(box: number): boolean {
+    const state = this.#meta[box * STRIDE]!;
+    if (state < 0 || ((this.#recentNext - state - 1) & (RECENT_BOXES - 1)) >= RECENT_BOXES / 2) {
+      return false;
+    }
+    this.#meta[box * STRIDE + EPOCH] = useEpoch;
+    return true;
+  }
+
   /** Records a use of a live collection: into the ring, packing the one it pushes out. */
   used(box: number): void {
     if (this.#deferred.length !== 0) this.#packDeferred();
-    const state = this.#meta[box * STRIDE]!;
-    // In the newer half of the ring already: it stays. A hot key then takes one
-    // slot, not one per use, and pushes no other collection out.
-    if (state >= 0 && ((this.#recentNext - state - 1) & (RECENT_BOXES - 1)) < RECENT_BOXES / 2) {
-      this.#meta[box * STRIDE + EPOCH] = useEpoch;
-      return;
-    }
+    if (this.#stays(box)) return;
     const at = this.#recentNext;
     const out = this.#recent[at]!;
     // A ring slot whose box was used again later (or freed) is stale: the box's state says so.
