@@ -127,20 +127,22 @@ export class BoxStates {
   }
 
   /**
-   * used() of a box in the newer half of the ring, with nothing deferred to pack: only its
-   * epoch is new. False, nothing done, otherwise.
+   * Whether a use of `box` leaves its state as it is: a live value outside the ring, or one in
+   * the ring's newer half with nothing deferred to pack (its epoch stamped, as used() does).
+   * False, nothing done, otherwise (go on with used()).
    */
-  reused(box: number): boolean {
-    return this.#deferred.length === 0 && this.#stays(box);
+  usedAsLive(box: number): boolean {
+    const state = this.#meta[box * STRIDE]!;
+    if (state === LIVE) return true;
+    return this.#deferred.length === 0 && this.#stays(box, state);
   }
 
   /**
-   * Whether `box` is in the newer half of the ring already, then stamped with the running
-   * command's epoch: it stays. A hot key takes one slot, not one per use, and pushes no
+   * Whether `box`, of `state`, is in the newer half of the ring already, then stamped with the
+   * running command's epoch: it stays. A hot key takes one slot, not one per use, and pushes no
    * other collection out.
    */
-  #stays(box: number): boolean {
-    const state = this.#meta[box * STRIDE]!;
+  #stays(box: number, state: number): boolean {
     if (state < 0 || ((this.#recentNext - state - 1) & (RECENT_BOXES - 1)) >= RECENT_BOXES / 2) {
       return false;
     }
@@ -151,7 +153,7 @@ export class BoxStates {
   /** Records a use of a live collection: into the ring, packing the one it pushes out. */
   used(box: number): void {
     if (this.#deferred.length !== 0) this.#packDeferred();
-    if (this.#stays(box)) return;
+    if (this.#stays(box, this.#meta[box * STRIDE]!)) return;
     const at = this.#recentNext;
     const out = this.#recent[at]!;
     // A ring slot whose box was used again later (or freed) is stale: the box's state says so.

@@ -173,10 +173,7 @@ export class KeyTable {
     return ref === 0 ? undefined : this.#forReply(ref);
   }
 
-  /**
-   * The value as stored (a ByteString as it is) of the record refAt found, the access
-   * recorded; a boxed one's box kept for reaccountAt.
-   */
+  /** The value as stored (a ByteString as it is) of the record refAt found; the access recorded. */
   storedOf(ref: number): StoredValue {
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
@@ -187,11 +184,14 @@ export class KeyTable {
 
   /** storedOf of a boxed record without FLAG_TTL (a collection's, most often); else undefined, nothing done. */
   boxedOf(ref: number): StoredValue | undefined {
-    const boxed = (this.#pageOf(ref)[ref & OFFSET_MASK]! & (KIND_MASK | FLAG_TTL)) === KIND_BOXED;
-    return boxed ? this.storedOf(ref) : undefined;
+    const page = this.#pageOf(ref);
+    const off = ref & OFFSET_MASK;
+    if ((page[off]! & (KIND_MASK | FLAG_TTL)) !== KIND_BOXED) return undefined;
+    touchAccess(page, off, this.trackFrequency);
+    return this.#boxes.unbox(this.#heldBox = boxIndex(page, off)) as StoredValue;
   }
 
-  /** The box storedOf found last: reaccountAt checks it still holds the value written. */
+  /** The box storedOf or boxedOf found last: reaccountAt checks it still holds the value written. */
   #heldBox = 0;
 
   /** reaccount() of `key` holding `value`, changed in place: by the box storedOf found while it holds it. */
