@@ -294,10 +294,21 @@ export class Database {
 
   /** getObject of a key given as its bytes (a request's): its string made only to check a TTL. */
   getObjectAt<T extends RedisObject>(key: KeyBytes, type: T["type"]): T | undefined {
-    const value = this.dict.getOf(this.#liveRefAt(key));
+    const dict = this.dict;
+    const ref = dict.refAt(key);
+    if (ref === 0) return undefined;
+    // A boxed record without a TTL (the common case): whatever it holds but a `type`
+    // object is a string's (a boxed string has no type).
+    const value = (dict.boxedOf(ref) ?? this.#storedOf(key, ref)) as T | undefined;
     if (value === undefined) return undefined;
-    if (typeof value === "string" || value.type !== type) throw new CommandError(WRONGTYPE);
-    return value as T;
+    if (value.type !== type) throw new CommandError(WRONGTYPE);
+    return value;
+  }
+
+  /** KeyTable.storedOf of the record `ref` of `key`; undefined if its TTL has passed. */
+  #storedOf(key: KeyBytes, ref: number): StoredValue | undefined {
+    if (hasTtl(this.dict, ref) && this.#expireIfNeeded(key.string())) return undefined;
+    return this.dict.storedOf(ref);
   }
 
   /** writeObject of a key given as its bytes: its string made when the key is created. */

@@ -114,6 +114,34 @@ Deno.test("collection keys from the request's bytes: WRONGTYPE, and an error aft
   ]);
 });
 
+Deno.test("collection keys from the request's bytes: a boxed string is WRONGTYPE, a TTL seen", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  // Longer than a record holds inline: boxed, as a string and as bytes (SETRANGE).
+  await c.cmd("SET", "long", "x".repeat(20000));
+  await c.cmd("SET", "bytes", "y".repeat(20000));
+  await c.cmd("SETRANGE", "bytes", "5", "z");
+  await c.cmd("SADD", "timed", "m");
+  await c.cmd("PEXPIRE", "timed", "100000");
+  await c.cmd("SADD", "gone", "m");
+  await c.cmd("PEXPIRE", "gone", "1");
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const wrong = { error: "WRONGTYPE Operation against a key holding the wrong kind of value" };
+  const replies = await pipelineOneWrite(c, [
+    ["SADD", "long", "m"],
+    ["HGET", "bytes", "f"],
+    ["LLEN", "long"],
+    ["SISMEMBER", "bytes", "m"],
+    ["SISMEMBER", "timed", "m"],
+    ["HSET", "timed", "f", "v"],
+    ["SISMEMBER", "gone", "m"],
+    ["SADD", "gone", "n"],
+    ["SMEMBERS", "gone"],
+    ["STRLEN", "bytes"],
+  ]);
+  deepEqual(replies, [wrong, wrong, wrong, wrong, 1, wrong, 0, 1, ["n"], 20000]);
+});
+
 Deno.test("collection keys from the request's bytes: accounted as the same writes by string", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);

@@ -126,16 +126,34 @@ export class BoxStates {
     this.#meta[box * STRIDE] = PACKED - kind - KINDS * (count <= MAX_COUNT ? count + 1 : 0);
   }
 
+  /**
+   * Whether a use of `box` leaves its state as it is: a live value outside the ring, or one in
+   * the ring's newer half with nothing deferred to pack (its epoch stamped, as used() does).
+   * False, nothing done, otherwise (go on with used()).
+   */
+  usedAsLive(box: number): boolean {
+    const state = this.#meta[box * STRIDE]!;
+    if (state === LIVE) return true;
+    return this.#deferred.length === 0 && this.#stays(box, state);
+  }
+
+  /**
+   * Whether `box`, of `state`, is in the newer half of the ring already, then stamped with the
+   * running command's epoch: it stays. A hot key takes one slot, not one per use, and pushes no
+   * other collection out.
+   */
+  #stays(box: number, state: number): boolean {
+    if (state < 0 || ((this.#recentNext - state - 1) & (RECENT_BOXES - 1)) >= RECENT_BOXES / 2) {
+      return false;
+    }
+    this.#meta[box * STRIDE + EPOCH] = useEpoch;
+    return true;
+  }
+
   /** Records a use of a live collection: into the ring, packing the one it pushes out. */
   used(box: number): void {
     if (this.#deferred.length !== 0) this.#packDeferred();
-    const state = this.#meta[box * STRIDE]!;
-    // In the newer half of the ring already: it stays. A hot key then takes one
-    // slot, not one per use, and pushes no other collection out.
-    if (state >= 0 && ((this.#recentNext - state - 1) & (RECENT_BOXES - 1)) < RECENT_BOXES / 2) {
-      this.#meta[box * STRIDE + EPOCH] = useEpoch;
-      return;
-    }
+    if (this.#stays(box, this.#meta[box * STRIDE]!)) return;
     const at = this.#recentNext;
     const out = this.#recent[at]!;
     // A ring slot whose box was used again later (or freed) is stale: the box's state says so.

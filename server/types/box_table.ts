@@ -52,7 +52,7 @@ export class BoxTable {
   /** A box's value, its object made again if it was packed; recording the use. */
   unbox(box: number): StoredValue | BigKeyBox {
     const states = this.states;
-    if (states.isLiveOutsideRing(box)) return this.values[box]!;
+    if (states.usedAsLive(box)) return this.values[box]!;
     const kind = states.packedKind(box);
     if (kind !== undefined) {
       this.values[box] = unpackValue(kind, this.values[box] as string, states.packedCount(box));

@@ -172,21 +172,28 @@ export class KeyTable {
     return ref === 0 ? undefined : this.#forReply(ref);
   }
 
-  /** get() of the record refAt found (0: undefined), its key given as bytes; its box kept for reaccountAt. */
-  getOf(ref: number): RedisValue | undefined {
-    if (ref === 0) return undefined;
+  /** The value as stored (a ByteString as it is) of the record refAt found; the access recorded. */
+  storedOf(ref: number): StoredValue {
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
     touchAccess(page, off, this.trackFrequency);
     if ((page[off]! & KIND_MASK) !== KIND_BOXED) return this.#value(ref);
-    const stored = this.#boxes.unbox(this.#heldBox = boxIndex(page, off)) as StoredValue;
-    return stored instanceof ByteString ? stored.text : stored;
+    return this.#boxes.unbox(this.#heldBox = boxIndex(page, off)) as StoredValue;
   }
 
-  /** The box getOf found last: reaccountAt checks it still holds the value written. */
+  /** storedOf of a boxed record without FLAG_TTL (a collection's, most often); else undefined, nothing done. */
+  boxedOf(ref: number): StoredValue | undefined {
+    const page = this.#pageOf(ref);
+    const off = ref & OFFSET_MASK;
+    if ((page[off]! & (KIND_MASK | FLAG_TTL)) !== KIND_BOXED) return undefined;
+    touchAccess(page, off, this.trackFrequency);
+    return this.#boxes.unbox(this.#heldBox = boxIndex(page, off)) as StoredValue;
+  }
+
+  /** The box storedOf or boxedOf found last: reaccountAt checks it still holds the value written. */
   #heldBox = 0;
 
-  /** reaccount() of `key` holding `value`, changed in place: by the box getOf found while it holds it. */
+  /** reaccount() of `key` holding `value`, changed in place: by the box storedOf found while it holds it. */
   reaccountAt(key: KeyBytes, value: RedisObject): number {
     const box = this.#heldBox;
     if (this.#boxes.values[box] !== value) return this.reaccount(key.string());
@@ -303,7 +310,7 @@ export class KeyTable {
 
   /**
    * The record of a key given as its bytes (0 if absent), valid until the table next changes:
-   * a lookup checks its TTL flag (keytable_access.ts hasTtl) and goes on with getOf,
+   * a lookup checks its TTL flag (keytable_access.ts hasTtl) and goes on with storedOf,
    * getForReplyOf or addToIntegerOf.
    */
   refAt(key: KeyBytes): number {
