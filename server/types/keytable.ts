@@ -89,12 +89,11 @@ export class KeyTable {
   }
 
   /**
-   * What the keyspace costs, as Redis's used_memory counts its dataset: the
-   * index, the live records (keys and short strings), and the boxed values
-   * at their accounted size (valueBytes), kept up to date by every write
-   * here and by reaccount() after a value changed in place. Arena space of
-   * dead records awaiting compaction (under a quarter of a page's worth each) is
-   * left out, as an allocator's free space is.
+   * What the keyspace costs, as Redis's used_memory counts its dataset: the index, the live records
+   * (keys and short strings), and the boxed values at their accounted size (valueBytes), kept up to
+   * date by every write here and by reaccount() after a value changed in place. Arena space of dead
+   * records awaiting compaction (under a quarter of a page's worth each) is left out, as an
+   * allocator's free space is.
    */
   get usedBytes(): number {
     const records = this.#arena.liveBytes;
@@ -162,10 +161,9 @@ export class KeyTable {
   }
 
   /**
-   * get() for a reply: an inline string comes back as the view of its bytes
-   * in the page (the same PageBytes each call), to be copied out as they are
-   * before the table next changes (GET's and MGET's replies skip building a
-   * string and encoding it back).
+   * get() for a reply: an inline string comes back as the view of its bytes in the page (the same
+   * PageBytes each call), to be copied out as they are before the table next changes (GET's and
+   * MGET's replies skip building a string and encoding it back).
    */
   getForReply(key: string): RedisValue | PageBytes | undefined {
     const ref = this.#access(key);
@@ -237,10 +235,9 @@ export class KeyTable {
   }
 
   /**
-   * bytes() for a read that ends before the table next changes (GETBIT,
-   * BITCOUNT...): where the string's bytes lie, in its page or in its
-   * ByteString's buffer, as the same PageBytes each call; nothing copied or
-   * allocated (a subarray and its ByteString were a tenth of a GETBIT).
+   * bytes() for a read that ends before the table next changes (GETBIT, BITCOUNT...): where the
+   * string's bytes lie, in its page or in its ByteString's buffer, as the same PageBytes each call;
+   * nothing copied or allocated (a subarray and its ByteString were a tenth of a GETBIT).
    */
   viewBytes(key: string): PageBytes | RedisObject | undefined {
     const ref = this.#access(key);
@@ -260,10 +257,9 @@ export class KeyTable {
   readonly #bytesView = new PageBytes();
 
   /**
-   * The string at `key` as a ByteString to edit in place (SETBIT, BITFIELD),
-   * found with one probe: the record becomes a boxed "raw" string (a short
-   * one copied out of its page, once) and the access is recorded. Other
-   * types come back as is. A write that grows the value is accounted by
+   * The string at `key` as a ByteString to edit in place (SETBIT, BITFIELD), found with one probe:
+   * the record becomes a boxed "raw" string (a short one copied out of its page, once) and the
+   * access is recorded. Other types come back as is. A write that grows the value is accounted by
    * reaccount(key), which then needs no probe either.
    */
   editBytes(key: string): ByteString | RedisObject | undefined {
@@ -335,9 +331,8 @@ export class KeyTable {
   #inlineKey: string | undefined;
 
   /**
-   * Stores `value` at `key`; `form` records how a string was made, for
-   * OBJECT ENCODING. Returns true if the key is new. An overwrite keeps the
-   * LFU counter, as Redis's dbSetValue does.
+   * Stores `value` at `key`; `form` records how a string was made, for OBJECT ENCODING. Returns
+   * true if the key is new. An overwrite keeps the LFU counter, as Redis's dbSetValue does.
    */
   set(key: string, value: StoredValue, form = StringForm.Encoded): boolean {
     return this.#set(key, value, form, false);
@@ -471,13 +466,11 @@ export class KeyTable {
   }
 
   /**
-   * APPEND's and SETRANGE's edit of an inline string: writes `patch` at
-   * `offset` (at the end when -1), zero-filling any gap, and returns the new
-   * length; undefined, nothing touched, when `key` is absent, not inline, or
-   * would outgrow VALUE_INLINE_MAX. A string that grows past its record moves to
-   * one with room for twice its length, as Redis's sdsMakeRoomFor grows
-   * greedily: a run of appends then rewrites no record (none left dead to
-   * compact). The string becomes Raw.
+   * APPEND's and SETRANGE's edit of an inline string: writes `patch` at `offset` (at the end when
+   * -1), zero-filling any gap, and returns the new length; undefined, nothing touched, when `key`
+   * is absent, not inline, or would outgrow VALUE_INLINE_MAX. A string that grows past its record
+   * moves to one with room for twice its length, as Redis's sdsMakeRoomFor grows greedily: a run of
+   * appends then rewrites no record (none left dead to compact). The string becomes Raw.
    */
   editInline(key: string, offset: number, patch: string): number | undefined {
     const ref = this.#find(key, hashKey(key));
@@ -711,9 +704,8 @@ export class KeyTable {
   }
 
   /**
-   * #keyEquals of a key given as its bytes (kept apart: the string one stays
-   * small enough to inline), for #findAt only: it compares with the words
-   * the key's hash kept (sameAsHashed).
+   * #keyEquals of a key given as its bytes (kept apart: the string one stays small enough to
+   * inline), for #findAt only: it compares with the words the key's hash kept (sameAsHashed).
    */
   #keyEqualsAt(ref: number, key: KeyBytes): boolean {
     const page = this.#pageOf(ref);
