@@ -247,6 +247,10 @@ function shaPrefix(sha: Uint8Array, at: number): number {
  * 0 with some letters upper-case (Redis looks a sha up in lower case), -1 not.
  */
 function shaCompare(sha: Uint8Array, bytes: Uint8Array, at: number): number {
+  // The usual case first, without a branch a byte.
+  let diff = 0;
+  for (let i = 0; i < 40; i++) diff |= bytes[at + i]! ^ sha[i]!;
+  if (diff === 0) return 1;
   let exact = 1;
   for (let i = 0; i < 40; i++) {
     const c = bytes[at + i]!;
