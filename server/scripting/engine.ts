@@ -56,6 +56,7 @@ import {
   typeOf,
 } from "./lua.ts";
 import { writeLuaValue } from "./lua_reply.ts";
+import { resumeFirst } from "./lua_calls.ts";
 import type { ReplyWriter } from "../../protocol/writer.ts";
 import { pushErrorTable } from "./convert.ts";
 import { escapeTooLargeMessage, quoteTokens51, rewriteEscapes51 } from "./lexer51.ts";
@@ -476,7 +477,7 @@ export class ScriptRun {
     if (this.done) return true;
     const co = this.co;
     try {
-      const status = lua.lua_resume(co, null, this.nargs);
+      const status = resumeFirst(co, this.nargs);
       this.nargs = 0;
       if (status === LUA_YIELD) return false;
       if (status === LUA_OK) {
