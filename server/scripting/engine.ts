@@ -92,7 +92,7 @@ export class ScriptEngine {
   #state: RunState | undefined;
   #bodyBytes = 0;
   /**
-   * The scripts by their sha's first 8 hex digits (shaPrefix), for EVALSHA's
+   * The scripts by their sha's first 7 hex digits (shaPrefix), for EVALSHA's
    * sha left as bytes (argumentScript); null where two share one.
    */
   #byPrefix = new Map<number, CachedScript | null>();
@@ -228,12 +228,13 @@ export class ScriptEngine {
 }
 
 /**
- * The first 8 hex digits of a sha's bytes from `at`, as a number;
- * -1 when one is not a hex digit (no script's sha then).
+ * The first 7 hex digits of a sha's bytes from `at`, as a number (a small
+ * integer: Map hashes it without a heap number); -1 when one is not a hex
+ * digit (no script's sha then).
  */
 function shaPrefix(sha: Uint8Array, at: number): number {
   let n = 0;
-  for (let i = at; i < at + 8; i++) {
+  for (let i = at; i < at + 7; i++) {
     const c = sha[i]!;
     const lower = c | 0x20;
     const digit = c >= 48 && c <= 57 ? c - 48 : lower >= 97 && lower <= 102 ? lower - 87 : -1;
