@@ -532,6 +532,32 @@ export function holdsKeyWith(counts: number, count: number): boolean {
   return count < 32 && ((counts >>> count) & 1) === 1;
 }
 
+/**
+ * Longest argument 1 left as bytes for a command registered by takesNameBytes:
+ * a script's sha1 in hex. EVALSHA made the 40 chars' string natively (~50 ns)
+ * only to look the script up; its handler looks it up from the bytes instead.
+ */
+export const NAME_BYTES_MAX = 40;
+/** keyByteCounts' bit 0 (no request of 0 arguments has an argument 1): its argument 1 is a name. */
+const NAME_BIT = 1;
+
+/**
+ * Registers that `name`'s handler takes argument 1, a name of up to
+ * NAME_BYTES_MAX bytes (a script's sha), with takeKey, with `from` to 30
+ * arguments (bit 31 would make the counts negative: unknown to RepeatedString).
+ */
+export function takesNameBytes(name: string, from: number): void {
+  for (let count = from; count <= 30; count++) takesKeyBytes(name, count);
+  keyCommands.find((c) => c.upper === name.toUpperCase())!.counts |= NAME_BIT;
+}
+
+/** Whether a request of `count` arguments, argument 1 of `length` bytes, leaves it as bytes. */
+export function holdsArgument(counts: number, count: number, length: number): boolean {
+  return length >= KEY_BYTES_MIN &&
+    (length <= KEY_BYTES_MAX || (length <= NAME_BYTES_MAX && (counts & NAME_BIT) !== 0)) &&
+    holdsKeyWith(counts, count);
+}
+
 /** The argument counts (a bit each) with which `name` (as sent, any case) takes its key as bytes. */
 export function keyByteCounts(name: string): number {
   for (const c of keyCommands) {

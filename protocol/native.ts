@@ -14,8 +14,7 @@ import {
   DEFERRED_ARG,
   deferredIndex,
   holdKey,
-  holdsKeyWith,
-  KEY_BYTES_MAX,
+  holdsArgument,
   KEY_BYTES_MIN,
   noteRequestKey,
   RepeatedString,
@@ -188,8 +187,7 @@ export class NativeRequestDecoder {
 
   /** Whether a key of `length` bytes is one `name`'s handler takes as bytes with `count` strings. */
   #holds(name: string, count: number, length: number): boolean {
-    return length >= KEY_BYTES_MIN && length <= KEY_BYTES_MAX &&
-      holdsKeyWith(this.#name.keyCounts(name), count);
+    return length >= KEY_BYTES_MIN && holdsArgument(this.#name.keyCounts(name), count, length);
   }
 
   /** decode's strings when the frame is long: one its command's handler takes as bytes is deferred. */

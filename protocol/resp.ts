@@ -12,8 +12,7 @@ import {
   deferredIndex,
   forgetRequestSpans,
   holdKey,
-  holdsKeyWith,
-  KEY_BYTES_MAX,
+  holdsArgument,
   KEY_BYTES_MIN,
   noteRequestKey,
   noteRequestSpans,
@@ -210,8 +209,7 @@ export class RespRequestDecoder {
     if (this.notesBytes && count > 1) {
       const keyLength = spans[3]!;
       if (
-        keyLength >= KEY_BYTES_MIN && keyLength <= KEY_BYTES_MAX &&
-        holdsKeyWith(this.#name.keyCounts(name), count)
+        keyLength >= KEY_BYTES_MIN && holdsArgument(this.#name.keyCounts(name), count, keyLength)
       ) {
         return this.#holding(buf, spans, count, name, long);
       }
@@ -247,6 +245,8 @@ export class RespRequestDecoder {
       ? this.#deferring(buf, spans, count, name)
       : argvFromSpans(buf, spans, count, name, false);
     holdKey(argv, 1, buf, spans[2]!, spans[2]! + length);
+    // EVALSHA's sha held: a script notes its KEYS[1] from these spans (noteKeyArgument).
+    if (count > 3) noteRequestSpans(argv, buf, spans);
     return argv;
   }
 

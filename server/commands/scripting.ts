@@ -3,6 +3,7 @@
  * is server/scripting/ (docs/lua-vm.md); runScript there runs a script and
  * replies, now or, for a script past busy-reply-threshold, when it ends.
  */
+import { takesNameBytes } from "../../protocol/bytes.ts";
 import { arg, intArg } from "../args.ts";
 import type { CommandFlag, CommandSpec } from "../command.ts";
 import { countedKeys } from "../key_specs.ts";
@@ -62,10 +63,7 @@ function evalGeneric(
   if (numkeys > argv.length - 3) throw new CommandError(NUMKEYS_OVER_ARGS);
   if (numkeys < 0) throw new CommandError(NUMKEYS_NEGATIVE);
   const engine = ctx.server.scripting.engine;
-  const name = arg(argv, 1);
-  const script = evalsha
-    ? (name.length === 40 ? engine.get(name) : undefined)
-    : engine.get(loadScript(ctx, name));
+  const script = evalsha ? engine.argumentScript(argv) : engine.get(loadScript(ctx, arg(argv, 1)));
   if (script === undefined) throw new CommandError(NOSCRIPT);
   runScript(ctx, evalRun.set(script, argv, numkeys, readOnly));
 }
@@ -98,6 +96,9 @@ class EvalRun implements RunOptions {
 }
 
 const evalRun = new EvalRun();
+
+// EVALSHA's sha is looked up from the request's bytes (ScriptEngine.argumentScript).
+for (const name of ["evalsha", "evalsha_ro"]) takesNameBytes(name, 3);
 
 const EVAL_FLAGS: readonly CommandFlag[] = [
   "noscript",

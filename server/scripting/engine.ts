@@ -21,7 +21,7 @@ import {
   scriptFault,
   scriptRaised,
 } from "../errors.ts";
-import { noteKeyArgument } from "../../protocol/bytes.ts";
+import { bytesToBinary, noteKeyArgument, takeKey, writeBinary } from "../../protocol/bytes.ts";
 import { reportTime } from "../types/access_clock.ts";
 import { type NumberReply, popReply, type ScriptReply } from "./convert.ts";
 import { createScriptState, Rand48 } from "./environment.ts";
@@ -56,6 +56,7 @@ import {
   typeOf,
 } from "./lua.ts";
 import { writeLuaValue } from "./lua_reply.ts";
+import { resumeFirst } from "./lua_calls.ts";
 import type { ReplyWriter } from "../../protocol/writer.ts";
 import { pushErrorTable } from "./convert.ts";
 import { escapeTooLargeMessage, quoteTokens51, rewriteEscapes51 } from "./lexer51.ts";
@@ -78,6 +79,8 @@ export interface CachedScript {
   ref: number;
   /** The same function as a Lua value, pushed for each run without a registry lookup. */
   fn: LuaValue;
+  /** `sha`'s bytes: EVALSHA's sha sent as bytes is compared with them. */
+  shaBytes: Uint8Array;
 }
 
 export class ScriptEngine {
@@ -88,6 +91,11 @@ export class ScriptEngine {
   /** What each run's redis.* functions see, one object for every run in turn (they never overlap). */
   #state: RunState | undefined;
   #bodyBytes = 0;
+  /**
+   * The scripts by their sha's first 7 hex digits (shaPrefix), for EVALSHA's
+   * sha left as bytes (argumentScript); null where two share one.
+   */
+  #byPrefix = new Map<number, CachedScript | null>();
   /** The last script looked up, by the name it was asked for: EVALSHA looks its script up thrice. */
   #last: [asked: string, script: CachedScript] | undefined;
 
@@ -107,6 +115,7 @@ export class ScriptEngine {
     const L = this.#L = createScriptState(this.#rand, () => this.#current);
     this.#threads = new Coroutines(L);
     this.#scripts.clear();
+    this.#byPrefix.clear();
     this.#last = undefined;
     this.#bodyBytes = 0;
     for (const [array, name] of [[this.#keys, "KEYS"], [this.#argv, "ARGV"]] as const) {
@@ -134,7 +143,12 @@ export class ScriptEngine {
     }
     const fn = topValue(L);
     const ref = lauxlib.luaL_ref(L, LUA_REGISTRYINDEX);
-    this.#scripts.set(sha, { sha, body, flags: shebang.flags, ref, fn });
+    const shaBytes = new Uint8Array(40);
+    writeBinary(shaBytes, 0, sha);
+    const script = { sha, body, flags: shebang.flags, ref, fn, shaBytes };
+    this.#scripts.set(sha, script);
+    const prefix = shaPrefix(shaBytes, 0);
+    this.#byPrefix.set(prefix, this.#byPrefix.has(prefix) ? null : script);
     this.#bodyBytes += body.length + sha.length;
     return sha;
   }
@@ -145,6 +159,28 @@ export class ScriptEngine {
     const script = this.#scripts.get(sha.toLowerCase());
     if (script !== undefined) this.#last = [sha, script];
     return script;
+  }
+
+  /**
+   * The script EVALSHA's argv[1] names, or undefined. A sha the decoder left
+   * as bytes (takesNameBytes) is looked up from them, and argv[1] becomes the
+   * script's own sha string when sent as it is (else the string of the bytes).
+   */
+  argumentScript(argv: string[]): CachedScript | undefined {
+    const held = takeKey(argv, 1);
+    if (held === undefined) {
+      const name = argv[1]!;
+      return name.length === 40 ? this.get(name) : undefined;
+    }
+    const { bytes, start, end } = held;
+    const found = end - start === 40 ? this.#byPrefix.get(shaPrefix(bytes, start)) : undefined;
+    if (found === null) {
+      // Two scripts share the prefix: by the string, as for a sha sent as one.
+      return this.get(argv[1] = bytesToBinary(bytes, start, end));
+    }
+    const same = found === undefined ? -1 : shaCompare(found.shaBytes, bytes, start);
+    argv[1] = same === 1 ? found!.sha : bytesToBinary(bytes, start, end);
+    return same === -1 ? undefined : found;
   }
 
   /** SCRIPT FLUSH: forgets every script and starts a fresh Lua state. */
@@ -189,6 +225,43 @@ export class ScriptEngine {
     this.#current = state;
     return this.#threads.start(0, script.sha, state, busyThresholdMs, this.#ended);
   }
+}
+
+/**
+ * The first 7 hex digits of a sha's bytes from `at`, as a number (a small
+ * integer: Map hashes it without a heap number); -1 when one is not a hex
+ * digit (no script's sha then).
+ */
+function shaPrefix(sha: Uint8Array, at: number): number {
+  let n = 0;
+  for (let i = at; i < at + 7; i++) {
+    const c = sha[i]!;
+    const lower = c | 0x20;
+    const digit = c >= 48 && c <= 57 ? c - 48 : lower >= 97 && lower <= 102 ? lower - 87 : -1;
+    if (digit < 0) return -1;
+    n = n * 16 + digit;
+  }
+  return n;
+}
+
+/**
+ * Whether the 40 bytes at `at` are `sha` (lower-case hex): 1 as they are,
+ * 0 with some letters upper-case (Redis looks a sha up in lower case), -1 not.
+ */
+function shaCompare(sha: Uint8Array, bytes: Uint8Array, at: number): number {
+  // The usual case first, without a branch a byte.
+  let diff = 0;
+  for (let i = 0; i < 40; i++) diff |= bytes[at + i]! ^ sha[i]!;
+  if (diff === 0) return 1;
+  let exact = 1;
+  for (let i = 0; i < 40; i++) {
+    const c = bytes[at + i]!;
+    const want = sha[i]!;
+    if (c === want) continue;
+    if (c < 65 || c > 90 || c + 32 !== want) return -1;
+    exact = 0;
+  }
+  return exact;
 }
 
 /** A coroutine runs execute in, its registry reference, and the run it is executing. */
@@ -405,7 +478,7 @@ export class ScriptRun {
     if (this.done) return true;
     const co = this.co;
     try {
-      const status = lua.lua_resume(co, null, this.nargs);
+      const status = resumeFirst(co, this.nargs);
       this.nargs = 0;
       if (status === LUA_YIELD) return false;
       if (status === LUA_OK) {

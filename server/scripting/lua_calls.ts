@@ -36,6 +36,10 @@ const LUA_TFUNCTION: number = fengari.lua.LUA_TFUNCTION;
 /** A light JavaScript function and a JavaScript closure (fengari's LUA_TLCF, LUA_TCCL). */
 const LUA_TLCF = LUA_TFUNCTION | (1 << 4);
 const LUA_TCCL = LUA_TFUNCTION | (2 << 4);
+/** A Lua closure (fengari's LUA_TLCL). */
+const LUA_TLCL = LUA_TFUNCTION | (0 << 4);
+const { LUA_OK, LUA_YIELD } = fengari.lua;
+const CIST_LUA: number = lstate.CIST_LUA;
 const TValue = lobject.TValue;
 
 const originalExtendCI = lstate.luaE_extendCI;
@@ -115,13 +119,66 @@ function poscall(L: Loose, ci: Loose, firstResult: number, nres: number): boolea
 }
 
 /**
+ * Sets up a call of the Lua function at `off` for the interpreter, as
+ * fengari's precall does but with adjustTop and a reused CallInfo (fengari's
+ * made a new value object for each of the function's stack slots: a fifth of
+ * what an EVALSHA allocated). Returns false when the call is not the usual
+ * form (missing fixed parameters, a vararg function with fixed ones, a call
+ * hook): the caller leaves it to fengari.
+ */
+function precallLua(L: Loose, off: number, nresults: number): boolean {
+  const func = L.stack[off];
+  const p = func.value.p;
+  const n = L.top - off - 1;
+  if ((L.hookmask & LUA_MASKCALL) !== 0) return false;
+  if (p.is_vararg ? p.numparams !== 0 : n < p.numparams) return false;
+  const fsize: number = p.maxstacksize;
+  ldo.luaD_checkstack(L, fsize);
+  // A vararg function's frame starts above its arguments (fengari's adjust_varargs, no fixed ones).
+  const base = p.is_vararg ? L.top : off + 1;
+  const ci = extendCI(L);
+  ci.funcOff = off;
+  ci.nresults = nresults;
+  ci.func = func;
+  ci.l_base = base;
+  ci.top = base + fsize;
+  adjustTop(L, ci.top);
+  ci.l_code = p.code;
+  ci.l_savedpc = 0;
+  ci.callstatus = CIST_LUA;
+  return true;
+}
+
+/**
+ * lua_resume of a coroutine's first run: the function pushed with `nargs`
+ * arguments above it. fengari's resume sets up the call with its own precall
+ * (see precallLua), out of reach of this module's; here the call is set up
+ * by precallLua and the coroutine marked as suspended by a hook before its
+ * first instruction, which lua_resume continues just as a run's later slices
+ * (the count hook yields). Other cases are fengari's lua_resume's.
+ */
+export function resumeFirst(L: Loose, nargs: number): number {
+  const off = L.top - nargs - 1;
+  if (
+    L.status === LUA_OK && L.ci === L.base_ci && L.stack[off].type === LUA_TLCL &&
+    precallLua(L, off, LUA_MULTRET)
+  ) {
+    L.ci.extra = off;
+    L.status = LUA_YIELD;
+    return fengari.lua.lua_resume(L, null, 0);
+  }
+  return fengari.lua.lua_resume(L, null, nargs);
+}
+
+/**
  * Starts a call of the function at `off`. A JavaScript function runs here
  * and the call ends (true); a Lua function is set up for the interpreter
- * (false), by fengari's own code.
+ * (false).
  */
 function precall(L: Loose, off: number, nresults: number): boolean {
   const func = L.stack[off];
   const type = func.type;
+  if (type === LUA_TLCL && precallLua(L, off, nresults)) return false;
   if ((type !== LUA_TLCF && type !== LUA_TCCL) || (L.hookmask & LUA_MASKCALL) !== 0) {
     return originalPrecall(L, off, nresults);
   }

@@ -346,19 +346,20 @@ export class Scripting {
    * function's flags), those replace the command's write, denyoom and stale.
    */
   commandFlags(command: Command, argv: string[]): JudgedFlags {
-    return judgeFlags(command, this.#declaredFlags(command.fullName, argv[1] ?? ""));
+    return judgeFlags(command, this.#declaredFlags(command.fullName, argv));
   }
 
   /** The flags the script `argv[1]` names declares; undefined without a shebang or when unknown. */
-  #declaredFlags(name: string, first: string): Set<string> | undefined {
+  #declaredFlags(name: string, argv: string[]): Set<string> | undefined {
     // Before the VM loads no script or function is known yet.
     const vm = this.#vm;
+    const first = argv[1] ?? "";
     if (name === "fcall" || name === "fcall_ro") {
       return vm?.functions.functions.get(first.toLowerCase())?.flags;
     }
     let flags: ScriptFlags | undefined;
     if (name === "evalsha" || name === "evalsha_ro") {
-      flags = first.length === 40 ? vm?.engine.get(first)?.flags : undefined;
+      flags = vm?.engine.argumentScript(argv)?.flags;
     } else if (name === "eval" || name === "eval_ro") {
       flags = vm?.engine.get(sha1hex(first))?.flags ?? shebangFlags(first);
     }
