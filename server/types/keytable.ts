@@ -51,7 +51,7 @@ import {
   writeVarint2,
 } from "./record_format.ts";
 import { Arena, OFFSET_MASK, PAGE_BITS, PAGE_SIZE } from "./arena.ts";
-import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
+import { bytesToBinary, copyBytes, writeBinary } from "../../protocol/bytes.ts";
 import type { BigKeyBox, StoredValue } from "./box_bytes.ts";
 export type { StoredValue };
 import { LFU_INIT } from "./lfu.ts";
@@ -415,6 +415,35 @@ export class KeyTable {
     this.#gotKey = undefined;
     this.#inlineKey = name.length <= INLINE_MAX ? name : undefined;
     const fresh = writeRecord(this.#arena, this.#boxes, name, value, form, LFU_INIT);
+    this.#foundSlot = this.#insert(this.#probeHash, fresh);
+    this.#rememberGot(name, fresh);
+    return true;
+  }
+
+  /**
+   * setAt() of a value given as bytes [from, to) of `bytes` (MSET's, from its request): written
+   * over an inline value of its length, or a new key's record; undefined, nothing done, for
+   * anything else (a TTL, another length or kind, a long key or value: set() it).
+   */
+  setSpanAt(key: KeyBytes, bytes: Uint8Array, from: number, to: number): boolean | undefined {
+    if (key.end - key.start > INLINE_MAX || to - from > VALUE_INLINE_MAX) return undefined;
+    const ref = this.#findAt(key);
+    if (ref !== 0) {
+      const page = this.#pageOf(ref);
+      const off = ref & OFFSET_MASK;
+      const head = page[off]!;
+      if (head & FLAG_TTL || (head & KIND_MASK) !== KIND_INLINE) return undefined;
+      if (this.#inlineValue(page, off) !== to - from) return undefined;
+      copyBytes(page, this.#at, bytes, from, to);
+      setInlineForm(page, off, StringForm.Encoded);
+      stampAccess(page, off);
+      return false;
+    }
+    const name = key.string();
+    this.#gotKey = undefined;
+    this.#inlineKey = name;
+    const value = bytes.subarray(from, to);
+    const fresh = writeRecord(this.#arena, this.#boxes, name, value, StringForm.Encoded, LFU_INIT);
     this.#foundSlot = this.#insert(this.#probeHash, fresh);
     this.#rememberGot(name, fresh);
     return true;
