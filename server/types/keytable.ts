@@ -422,8 +422,8 @@ export class KeyTable {
 
   /**
    * setAt() of a value given as bytes [from, to) of `bytes` (MSET's, from its request): written
-   * over an inline value of its length, or a new key's record; undefined, nothing done, for
-   * anything else (a TTL, another length or kind, a long key or value: set() it).
+   * over an inline value of its length, else in a new record; undefined, nothing done, for a
+   * key with a TTL or a long key or value (set() it with strings).
    */
   setSpanAt(key: KeyBytes, bytes: Uint8Array, from: number, to: number): boolean | undefined {
     if (key.end - key.start > INLINE_MAX || to - from > VALUE_INLINE_MAX) return undefined;
@@ -432,17 +432,22 @@ export class KeyTable {
       const page = this.#pageOf(ref);
       const off = ref & OFFSET_MASK;
       const head = page[off]!;
-      if (head & FLAG_TTL || (head & KIND_MASK) !== KIND_INLINE) return undefined;
-      if (this.#inlineValue(page, off) !== to - from) return undefined;
-      copyBytes(page, this.#at, bytes, from, to);
-      setInlineForm(page, off, StringForm.Encoded);
-      stampAccess(page, off);
-      return false;
+      if (head & FLAG_TTL) return undefined;
+      if ((head & KIND_MASK) === KIND_INLINE && this.#inlineValue(page, off) === to - from) {
+        copyBytes(page, this.#at, bytes, from, to);
+        setInlineForm(page, off, StringForm.Encoded);
+        stampAccess(page, off);
+        return false;
+      }
+      // Another length or kind: a new record, at the slot just found (no second probe). The
+      // value's string, as for a new key below: a subarray() costs more than a short string.
+      this.#rememberGot(key.string(), ref);
+      return this.#set(key.string(), bytesToBinary(bytes, from, to), StringForm.Encoded, false);
     }
     const name = key.string();
     this.#gotKey = undefined;
     this.#inlineKey = name;
-    const value = bytes.subarray(from, to);
+    const value = bytesToBinary(bytes, from, to);
     const fresh = writeRecord(this.#arena, this.#boxes, name, value, StringForm.Encoded, LFU_INIT);
     this.#foundSlot = this.#insert(this.#probeHash, fresh);
     this.#rememberGot(name, fresh);
