@@ -159,3 +159,20 @@ Deno.test("MSET from the request's bytes: a snapshot's copy-on-write, TTLs, a MU
     ["QUEUED", [1, "OK"], ["a", "b"]],
   );
 });
+
+Deno.test("MSET from the request's bytes outlives its batch in a paused client", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  using other = await RespClient.connect(srv.port);
+  equal(await other.cmd("CLIENT", "PAUSE", "10000", "WRITE"), "OK");
+  await c.send("MSET", "paused:000000001", "a", "paused:2", "bb");
+  await c.send("MSETNX", "paused:000000003", "c", "paused:000000001", "d");
+  await c.send("MSET", "paused:000000004", "e", "paused:000000004", "ff");
+  await new Promise((r) => setTimeout(r, 50));
+  equal(await other.cmd("CLIENT", "UNPAUSE"), "OK");
+  deepEqual([plain(await c.read()), plain(await c.read()), plain(await c.read())], ["OK", 0, "OK"]);
+  deepEqual(
+    await other.cmd("MGET", "paused:000000001", "paused:2", "paused:000000003", "paused:000000004"),
+    ["a", "bb", null, "ff"],
+  );
+});
