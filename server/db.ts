@@ -392,7 +392,7 @@ export class Database {
 
   /**
    * set() of a key and a value given as bytes (MSET's, from its request): false, nothing
-   * done, for what KeyTable.setSpanAt leaves to set() (the caller sets it with strings).
+   * done, for a key with a TTL to clear (the caller sets it with strings).
    */
   setSpanAt(key: KeyBytes, bytes: Uint8Array, from: number, to: number): boolean {
     const added = this.dict.setSpanAt(key, bytes, from, to);

@@ -347,8 +347,8 @@ function msetGeneric(ctx: CommandContext, argv: string[], onlyIfNoneExist: boole
 
 /**
  * msetGeneric of keys and values left as the request's bytes (takesArgumentBytes below):
- * a value stored over one of its length or at a new key from its bytes; a key's string
- * made for a new key or a listener (keyChangedAt), both strings for anything else.
+ * a value over one of its length is copied from its bytes; a key's string is made for a new
+ * record or a listener (keyChangedAt), a value's for a new record, both for a key with a TTL.
  */
 function msetHeld(
   ctx: CommandContext,

@@ -400,7 +400,11 @@ export class KeyTable {
    * slot its probe ended at; anything else is set() with the key found. True if `key` was added.
    */
   setAt(key: KeyBytes, value: string, form: StringForm): boolean | undefined {
-    const ref = this.#findAt(key);
+    return this.#setFound(key, this.#findAt(key), value, form);
+  }
+
+  /** setAt() of the record #findAt just found for `key` (0: none). */
+  #setFound(key: KeyBytes, ref: number, value: string, form: StringForm): boolean | undefined {
     const short = isShortString(value);
     if (ref !== 0) {
       const page = this.#pageOf(ref);
@@ -421,37 +425,24 @@ export class KeyTable {
   }
 
   /**
-   * setAt() of a value given as bytes [from, to) of `bytes` (MSET's, from its request): written
-   * over an inline value of its length, else in a new record; undefined, nothing done, for a
-   * key with a TTL or a long key or value (set() it with strings).
+   * setAt() of a value given as bytes [from, to) of `bytes` (MSET's, from its request): one
+   * written over an inline value of its length makes no string; anything else is setAt()'s.
    */
   setSpanAt(key: KeyBytes, bytes: Uint8Array, from: number, to: number): boolean | undefined {
-    if (key.end - key.start > INLINE_MAX || to - from > VALUE_INLINE_MAX) return undefined;
     const ref = this.#findAt(key);
     if (ref !== 0) {
       const page = this.#pageOf(ref);
       const off = ref & OFFSET_MASK;
-      const head = page[off]!;
-      if (head & FLAG_TTL) return undefined;
-      if ((head & KIND_MASK) === KIND_INLINE && this.#inlineValue(page, off) === to - from) {
+      const plain = (page[off]! & (FLAG_TTL | KIND_MASK)) === KIND_INLINE;
+      if (plain && this.#inlineValue(page, off) === to - from) {
         copyBytes(page, this.#at, bytes, from, to);
         setInlineForm(page, off, StringForm.Encoded);
         stampAccess(page, off);
         return false;
       }
-      // Another length or kind: a new record, at the slot just found (no second probe). The
-      // value's string, as for a new key below: a subarray() costs more than a short string.
-      this.#rememberGot(key.string(), ref);
-      return this.#set(key.string(), bytesToBinary(bytes, from, to), StringForm.Encoded, false);
     }
-    const name = key.string();
-    this.#gotKey = undefined;
-    this.#inlineKey = name;
-    const value = bytesToBinary(bytes, from, to);
-    const fresh = writeRecord(this.#arena, this.#boxes, name, value, StringForm.Encoded, LFU_INIT);
-    this.#foundSlot = this.#insert(this.#probeHash, fresh);
-    this.#rememberGot(name, fresh);
-    return true;
+    // The value's string: a subarray() for writeRecord costs more than a short string.
+    return this.#setFound(key, ref, bytesToBinary(bytes, from, to), StringForm.Encoded);
   }
 
   /**
