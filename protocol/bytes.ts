@@ -8,78 +8,9 @@
  * the WHATWG "latin1" decoder is really windows-1252 and would corrupt
  * 0x80-0x9F.
  */
-import { Buffer } from "node:buffer";
+import { bytesToBinary, SHORT_MAX } from "./binary.ts";
 
-const char = String.fromCharCode;
-
-/**
- * node:buffer's latin1 decoder maps every byte to the char of that code, in
- * native code, on any Uint8Array: 1 KB in ~75 ns, against 3.3 us for
- * fromCharCode.apply and 0.7 us for TextDecoder (ASCII only).
- */
-const latin1Slice = Buffer.prototype.latin1Slice as (
-  this: Uint8Array,
-  start: number,
-  end: number,
-) => string;
-
-/** Bytes [start, end) of `buf` as a binary string. */
-export function bytesToBinary(buf: Uint8Array, start = 0, end = buf.length): string {
-  const len = end - start;
-  if (len <= SHORT_MAX) return shortBinary(buf, start, len);
-  return latin1Slice.call(buf, start, end);
-}
-
-/** Longest string shortBinary builds with one call; above it the native decoder is faster. */
-const SHORT_MAX = 32;
-
-/**
- * Keys, command names and small values: fromCharCode with the bytes as
- * arguments builds the string in one allocation, 3-5x faster (measured:
- * 20-45 ns up to 16 bytes) than a loop of concatenations or apply() on a view.
- * Up to 32 bytes, as keys and members like `element:000000012345` are longer
- * than 16: joining two halves gave a tree of strings that every later hash
- * and compare walked (measured: 121 ns to build and hash 20 bytes that way,
- * 65 ns in one call).
- */
-// deno-fmt-ignore
-function shortBinary(b: Uint8Array, s: number, len: number): string {
-  switch (len) {
-    case 1: return char(b[s]!);
-    case 2: return char(b[s]!, b[s + 1]!);
-    case 3: return char(b[s]!, b[s + 1]!, b[s + 2]!);
-    case 4: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!);
-    case 5: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!);
-    case 6: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!);
-    case 7: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!);
-    case 8: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!);
-    case 9: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!);
-    case 10: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!);
-    case 11: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!, b[s + 10]!);
-    case 12: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!, b[s + 10]!, b[s + 11]!);
-    case 13: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!, b[s + 10]!, b[s + 11]!, b[s + 12]!);
-    case 14: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!, b[s + 10]!, b[s + 11]!, b[s + 12]!, b[s + 13]!);
-    case 15: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!, b[s + 10]!, b[s + 11]!, b[s + 12]!, b[s + 13]!, b[s + 14]!);
-    case 16: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!, b[s + 10]!, b[s + 11]!, b[s + 12]!, b[s + 13]!, b[s + 14]!, b[s + 15]!);
-    case 17: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!, b[s + 10]!, b[s + 11]!, b[s + 12]!, b[s + 13]!, b[s + 14]!, b[s + 15]!, b[s + 16]!);
-    case 18: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!, b[s + 10]!, b[s + 11]!, b[s + 12]!, b[s + 13]!, b[s + 14]!, b[s + 15]!, b[s + 16]!, b[s + 17]!);
-    case 19: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!, b[s + 10]!, b[s + 11]!, b[s + 12]!, b[s + 13]!, b[s + 14]!, b[s + 15]!, b[s + 16]!, b[s + 17]!, b[s + 18]!);
-    case 20: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!, b[s + 10]!, b[s + 11]!, b[s + 12]!, b[s + 13]!, b[s + 14]!, b[s + 15]!, b[s + 16]!, b[s + 17]!, b[s + 18]!, b[s + 19]!);
-    case 21: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!, b[s + 10]!, b[s + 11]!, b[s + 12]!, b[s + 13]!, b[s + 14]!, b[s + 15]!, b[s + 16]!, b[s + 17]!, b[s + 18]!, b[s + 19]!, b[s + 20]!);
-    case 22: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!, b[s + 10]!, b[s + 11]!, b[s + 12]!, b[s + 13]!, b[s + 14]!, b[s + 15]!, b[s + 16]!, b[s + 17]!, b[s + 18]!, b[s + 19]!, b[s + 20]!, b[s + 21]!);
-    case 23: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!, b[s + 10]!, b[s + 11]!, b[s + 12]!, b[s + 13]!, b[s + 14]!, b[s + 15]!, b[s + 16]!, b[s + 17]!, b[s + 18]!, b[s + 19]!, b[s + 20]!, b[s + 21]!, b[s + 22]!);
-    case 24: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!, b[s + 10]!, b[s + 11]!, b[s + 12]!, b[s + 13]!, b[s + 14]!, b[s + 15]!, b[s + 16]!, b[s + 17]!, b[s + 18]!, b[s + 19]!, b[s + 20]!, b[s + 21]!, b[s + 22]!, b[s + 23]!);
-    case 25: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!, b[s + 10]!, b[s + 11]!, b[s + 12]!, b[s + 13]!, b[s + 14]!, b[s + 15]!, b[s + 16]!, b[s + 17]!, b[s + 18]!, b[s + 19]!, b[s + 20]!, b[s + 21]!, b[s + 22]!, b[s + 23]!, b[s + 24]!);
-    case 26: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!, b[s + 10]!, b[s + 11]!, b[s + 12]!, b[s + 13]!, b[s + 14]!, b[s + 15]!, b[s + 16]!, b[s + 17]!, b[s + 18]!, b[s + 19]!, b[s + 20]!, b[s + 21]!, b[s + 22]!, b[s + 23]!, b[s + 24]!, b[s + 25]!);
-    case 27: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!, b[s + 10]!, b[s + 11]!, b[s + 12]!, b[s + 13]!, b[s + 14]!, b[s + 15]!, b[s + 16]!, b[s + 17]!, b[s + 18]!, b[s + 19]!, b[s + 20]!, b[s + 21]!, b[s + 22]!, b[s + 23]!, b[s + 24]!, b[s + 25]!, b[s + 26]!);
-    case 28: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!, b[s + 10]!, b[s + 11]!, b[s + 12]!, b[s + 13]!, b[s + 14]!, b[s + 15]!, b[s + 16]!, b[s + 17]!, b[s + 18]!, b[s + 19]!, b[s + 20]!, b[s + 21]!, b[s + 22]!, b[s + 23]!, b[s + 24]!, b[s + 25]!, b[s + 26]!, b[s + 27]!);
-    case 29: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!, b[s + 10]!, b[s + 11]!, b[s + 12]!, b[s + 13]!, b[s + 14]!, b[s + 15]!, b[s + 16]!, b[s + 17]!, b[s + 18]!, b[s + 19]!, b[s + 20]!, b[s + 21]!, b[s + 22]!, b[s + 23]!, b[s + 24]!, b[s + 25]!, b[s + 26]!, b[s + 27]!, b[s + 28]!);
-    case 30: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!, b[s + 10]!, b[s + 11]!, b[s + 12]!, b[s + 13]!, b[s + 14]!, b[s + 15]!, b[s + 16]!, b[s + 17]!, b[s + 18]!, b[s + 19]!, b[s + 20]!, b[s + 21]!, b[s + 22]!, b[s + 23]!, b[s + 24]!, b[s + 25]!, b[s + 26]!, b[s + 27]!, b[s + 28]!, b[s + 29]!);
-    case 31: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!, b[s + 10]!, b[s + 11]!, b[s + 12]!, b[s + 13]!, b[s + 14]!, b[s + 15]!, b[s + 16]!, b[s + 17]!, b[s + 18]!, b[s + 19]!, b[s + 20]!, b[s + 21]!, b[s + 22]!, b[s + 23]!, b[s + 24]!, b[s + 25]!, b[s + 26]!, b[s + 27]!, b[s + 28]!, b[s + 29]!, b[s + 30]!);
-    case 32: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!, b[s + 10]!, b[s + 11]!, b[s + 12]!, b[s + 13]!, b[s + 14]!, b[s + 15]!, b[s + 16]!, b[s + 17]!, b[s + 18]!, b[s + 19]!, b[s + 20]!, b[s + 21]!, b[s + 22]!, b[s + 23]!, b[s + 24]!, b[s + 25]!, b[s + 26]!, b[s + 27]!, b[s + 28]!, b[s + 29]!, b[s + 30]!, b[s + 31]!);
-  }
-  return "";
-}
+export { bytesToBinary };
 
 /**
  * A request's arguments from where its decoder found them (`spans`: each
@@ -456,13 +387,14 @@ export function takeDeferred(args: readonly string[], i: number): Uint8Array | u
 
 /** Whether `args` has a deferred argument (a value or a key left as bytes) standing. */
 export function holdsDeferred(args: readonly string[]): boolean {
-  return heldValue.standsIn(args) || heldKey.standsIn(args);
+  return heldValue.standsIn(args) || heldKey.standsIn(args) || args === heldArgs.argv;
 }
 
 /** Makes `args`'s deferred arguments their strings, if it has any standing (logs, propagation). */
 export function resolveDeferred(args: readonly string[]): void {
   if (heldValue.standsIn(args)) heldValue.string();
   if (heldKey.standsIn(args)) heldKey.string();
+  if (args === heldArgs.argv) heldArgs.resolve();
 }
 
 /**
@@ -472,6 +404,112 @@ export function resolveDeferred(args: readonly string[]): void {
 function settleDeferred(): void {
   heldKey.settle();
   heldValue.settle();
+  heldArgs.settle();
+}
+
+/** Stands in argv for an argument of a request held whole (HeldArguments). */
+export const HELD_ARG = "\u0102";
+
+/**
+ * A request whose arguments after the name a decoder left as bytes (MSET's
+ * keys and values: 20 strings made per request, ~20% of its time, only for
+ * the key table to hash, compare and copy their bytes). Each stands as
+ * HELD_ARG in argv until `string(i)` makes it, as a held key does; whatever
+ * else reads argv resolves them first (resolveDeferred), and a request its
+ * handler did not take gets its strings when settled. It is also the
+ * KeyBytes of the argument `at` put it on last.
+ */
+export class HeldArguments implements KeyBytesCursor {
+  argv: string[] | undefined = undefined;
+  bytes: Uint8Array = EMPTY_BYTES;
+  /** Each argument's first byte, then its length (a copy: the decoder reuses its own). */
+  readonly spans = new Int32Array(2 * HELD_ARGS_MAX);
+  taken = false;
+  /** The argument `at` stands on: its index and bytes [start, end). */
+  index = 0;
+  start = 0;
+  end = 0;
+
+  /** Leaves arguments 1.. of `args` as their spans in `buf`; settles the request before. */
+  hold(args: string[], buf: Uint8Array, spans: Int32Array, count: number): void {
+    this.settle();
+    for (let i = 1; i < count; i++) args[i] = HELD_ARG;
+    // A loop: subarray() for set() allocates a view (~100 bytes a request).
+    const own = this.spans;
+    for (let i = 0; i < 2 * count; i++) own[i] = spans[i]!;
+    this.argv = args;
+    this.bytes = buf;
+    this.taken = false;
+  }
+
+  /** Argument `i` as the KeyBytes of this object. */
+  at(i: number): this {
+    const from = this.spans[2 * i]!;
+    this.index = i;
+    this.start = from;
+    this.end = from + this.spans[2 * i + 1]!;
+    return this;
+  }
+
+  /** The string of argument `index` (the one `at` stands on), noted as requestKey. */
+  string(): string {
+    const s = this.stringOf(this.index);
+    noteRequestKey(s, this.bytes, this.start);
+    return s;
+  }
+
+  /** Argument `i`'s string, made on first use and put in argv in place of the mark. */
+  stringOf(i: number): string {
+    const argv = this.argv!;
+    const made = argv[i]!;
+    if (made !== HELD_ARG) return made;
+    const from = this.spans[2 * i]!;
+    return argv[i] = bytesToBinary(this.bytes, from, from + this.spans[2 * i + 1]!);
+  }
+
+  /** Every argument made its string. */
+  resolve(): void {
+    for (let i = 1; i < this.argv!.length; i++) this.stringOf(i);
+  }
+
+  /** Ends it before its bytes can change: a request its handler did not take gets its strings. */
+  settle(): void {
+    if (this.argv === undefined) return;
+    if (!this.taken) this.resolve();
+    this.argv = undefined;
+    this.bytes = EMPTY_BYTES;
+  }
+}
+
+/** A key given as bytes (the key table's KeyBytes, which this module may not import). */
+interface KeyBytesCursor {
+  readonly bytes: Uint8Array;
+  readonly start: number;
+  readonly end: number;
+  string(): string;
+}
+
+/** Most arguments a request held whole may have (the decoder's one-pass path's). */
+export const HELD_ARGS_MAX = 64;
+
+/** The request held whole, if `argv` is set. */
+const heldArgs = new HeldArguments();
+
+/** Leaves arguments 1..count-1 of `args` as their spans in `buf` (see HeldArguments). */
+export function holdArguments(
+  args: string[],
+  buf: Uint8Array,
+  spans: Int32Array,
+  count: number,
+): void {
+  heldArgs.hold(args, buf, spans, count);
+}
+
+/** The arguments of `args` held as bytes, taken by its handler; undefined when they are strings. */
+export function takeArguments(args: readonly string[]): HeldArguments | undefined {
+  if (args !== heldArgs.argv || args[1] !== HELD_ARG) return undefined;
+  heldArgs.taken = true;
+  return heldArgs;
 }
 
 /**
@@ -524,6 +562,20 @@ export function takesKeyBytes(name: string, count: number): void {
 }
 
 /**
+ * keyByteCounts' bit 0 (no request of 0 arguments has a key): the command's
+ * handler takes all its arguments as bytes, with any odd count (takeArguments).
+ */
+export const HOLDS_ARGUMENTS = 1;
+
+/** Registers that `name`'s handler takes its key-value pairs with takeArguments (MSET). */
+export function takesArgumentBytes(name: string): void {
+  const upper = name.toUpperCase();
+  const known = keyCommands.find((c) => c.upper === upper);
+  if (known !== undefined) known.counts |= HOLDS_ARGUMENTS;
+  else keyCommands.push({ upper, counts: HOLDS_ARGUMENTS });
+}
+
+/**
  * Whether keyByteCounts' `counts` hold the key of a request of `count`
  * arguments. A shift takes its count modulo 32: SADD k with 33 members (35
  * arguments) was taken as SADD k m (3), and added one.
@@ -538,8 +590,11 @@ export function holdsKeyWith(counts: number, count: number): boolean {
  * only to look the script up; its handler looks it up from the bytes instead.
  */
 export const NAME_BYTES_MAX = 40;
-/** keyByteCounts' bit 0 (no request of 0 arguments has an argument 1): its argument 1 is a name. */
-const NAME_BIT = 1;
+/**
+ * keyByteCounts' bit 1 (a request of 1 argument has no argument 1; bit 0 is HOLDS_ARGUMENTS'):
+ * its argument 1 is a name.
+ */
+const NAME_BIT = 2;
 
 /**
  * Registers that `name`'s handler takes argument 1, a name of up to

@@ -11,8 +11,12 @@ import {
   DEFERRED_ARG,
   deferredIndex,
   forgetRequestSpans,
+  HELD_ARGS_MAX,
+  holdArguments,
   holdKey,
+  HOLDS_ARGUMENTS,
   holdsArgument,
+  KEY_BYTES_MAX,
   KEY_BYTES_MIN,
   noteRequestKey,
   noteRequestSpans,
@@ -208,10 +212,20 @@ export class RespRequestDecoder {
     const name = this.#name.decode(buf, spans[0]!, spans[1]!);
     if (this.notesBytes && count > 1) {
       const keyLength = spans[3]!;
-      if (
-        keyLength >= KEY_BYTES_MIN && holdsArgument(this.#name.keyCounts(name), count, keyLength)
-      ) {
-        return this.#holding(buf, spans, count, name, long);
+      if (keyLength >= KEY_BYTES_MIN) {
+        const counts = this.#name.keyCounts(name);
+        if (holdsArgument(counts, count, keyLength)) {
+          return this.#holding(buf, spans, count, name, long);
+        }
+        if (
+          (counts & HOLDS_ARGUMENTS) !== 0 && (count & 1) === 1 && keyLength <= KEY_BYTES_MAX
+        ) {
+          // Every key and value left in the buffer (MSET: bytes.ts, HeldArguments).
+          const argv = new Array<string>(count);
+          argv[0] = name;
+          holdArguments(argv, buf, spans, count);
+          return argv;
+        }
       }
       if (long) {
         const argv = this.#deferring(buf, spans, count, name);
@@ -285,7 +299,7 @@ export class RespRequestDecoder {
 }
 
 /** Most arguments a request may have to take the decoder's one-pass path (#whole). */
-const WHOLE_MAX_ARGS = 64;
+const WHOLE_MAX_ARGS = HELD_ARGS_MAX;
 
 /** Where the CR after the number quickNumber read is. */
 let quickLine = 0;

@@ -390,6 +390,22 @@ export class Database {
     return true;
   }
 
+  /**
+   * set() of a key and a value given as bytes (MSET's, from its request): false, nothing
+   * done, for a key with a TTL to clear (the caller sets it with strings).
+   */
+  setSpanAt(key: KeyBytes, bytes: Uint8Array, from: number, to: number): boolean {
+    const added = this.dict.setSpanAt(key, bytes, from, to);
+    if (added === undefined) return false;
+    if (added) this.hooks.added?.(this, key.string());
+    return true;
+  }
+
+  /** has() of a key given as its bytes (a request's): its string made only to check a TTL. */
+  hasAt(key: KeyBytes): boolean {
+    return this.#liveRefAt(key) !== 0;
+  }
+
   /** set() of a string given as its bytes (see KeyTable.setBytes). */
   setBytes(key: string, bytes: Uint8Array, form: StringForm): void {
     if (this.dict.setBytes(key, bytes, form)) this.hooks.added?.(this, key);

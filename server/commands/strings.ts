@@ -1,9 +1,12 @@
 /** String commands. */
 import {
   DEFERRED_ARG,
+  type HeldArguments,
   noteKeyArgument,
+  takeArguments,
   takeDeferred,
   takeKey,
+  takesArgumentBytes,
   takesBytes,
   takesKeyBytes,
   writeBinary,
@@ -321,6 +324,8 @@ function getWithExpiry(ctx: CommandContext, argv: string[]): void {
 
 function msetGeneric(ctx: CommandContext, argv: string[], onlyIfNoneExist: boolean): void {
   if (argv.length % 2 === 0) throw new CommandError(wrongArity(arg(argv, 0).toLowerCase()));
+  const held = takeArguments(argv);
+  if (held !== undefined) return msetHeld(ctx, held, argv.length, onlyIfNoneExist);
   const db = ctx.db;
   if (onlyIfNoneExist) {
     for (let i = 1; i < argv.length; i += 2) {
@@ -335,6 +340,38 @@ function msetGeneric(ctx: CommandContext, argv: string[], onlyIfNoneExist: boole
     db.set(key, argv[i + 1]!);
     // set() accounted for the value it stored: no second lookup to account again.
     server.keyChanged(db, key, NotifyClass.String, "set", 1, true);
+  }
+  if (onlyIfNoneExist) ctx.out.int(1);
+  else ctx.out.ok();
+}
+
+/**
+ * msetGeneric of keys and values left as the request's bytes (takesArgumentBytes below):
+ * a value over one of its length is copied from its bytes; a key's string is made for a new
+ * record or a listener (keyChangedAt), a value's for a new record, both for a key with a TTL.
+ */
+function msetHeld(
+  ctx: CommandContext,
+  held: HeldArguments,
+  count: number,
+  onlyIfNoneExist: boolean,
+): void {
+  const db = ctx.db;
+  if (onlyIfNoneExist) {
+    for (let i = 1; i < count; i += 2) if (db.hasAt(held.at(i))) return ctx.out.int(0);
+  }
+  const server = ctx.server;
+  const spans = held.spans;
+  for (let i = 1; i < count; i += 2) {
+    const from = spans[2 * i + 2]!;
+    const key = held.at(i);
+    if (db.setSpanAt(key, held.bytes, from, from + spans[2 * i + 3]!)) {
+      server.keyChangedAt(db, key, NotifyClass.String, "set", 1, true);
+      continue;
+    }
+    const name = key.string();
+    db.set(name, held.stringOf(i + 1));
+    server.keyChanged(db, name, NotifyClass.String, "set", 1, true);
   }
   if (onlyIfNoneExist) ctx.out.int(1);
   else ctx.out.ok();
@@ -432,6 +469,8 @@ function rangeRow(name: string, since: string, summary: string): CommandSpec {
 takesBytes("set", 2, 3);
 // These look their key up from the request's bytes (protocol/bytes.ts, keys left as bytes).
 takesKeyBytes("get", 2);
+takesArgumentBytes("mset");
+takesArgumentBytes("msetnx");
 takesKeyBytes("set", 3);
 for (const name of ["incr", "decr"]) takesKeyBytes(name, 2);
 for (const name of ["incrby", "decrby"]) takesKeyBytes(name, 3);

@@ -51,7 +51,7 @@ import {
   writeVarint2,
 } from "./record_format.ts";
 import { Arena, OFFSET_MASK, PAGE_BITS, PAGE_SIZE } from "./arena.ts";
-import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
+import { bytesToBinary, copyBytes, writeBinary } from "../../protocol/bytes.ts";
 import type { BigKeyBox, StoredValue } from "./box_bytes.ts";
 export type { StoredValue };
 import { LFU_INIT } from "./lfu.ts";
@@ -400,7 +400,11 @@ export class KeyTable {
    * slot its probe ended at; anything else is set() with the key found. True if `key` was added.
    */
   setAt(key: KeyBytes, value: string, form: StringForm): boolean | undefined {
-    const ref = this.#findAt(key);
+    return this.#setFound(key, this.#findAt(key), value, form);
+  }
+
+  /** setAt() of the record #findAt just found for `key` (0: none). */
+  #setFound(key: KeyBytes, ref: number, value: string, form: StringForm): boolean | undefined {
     const short = isShortString(value);
     if (ref !== 0) {
       const page = this.#pageOf(ref);
@@ -418,6 +422,27 @@ export class KeyTable {
     this.#foundSlot = this.#insert(this.#probeHash, fresh);
     this.#rememberGot(name, fresh);
     return true;
+  }
+
+  /**
+   * setAt() of a value given as bytes [from, to) of `bytes` (MSET's, from its request): one
+   * written over an inline value of its length makes no string; anything else is setAt()'s.
+   */
+  setSpanAt(key: KeyBytes, bytes: Uint8Array, from: number, to: number): boolean | undefined {
+    const ref = this.#findAt(key);
+    if (ref !== 0) {
+      const page = this.#pageOf(ref);
+      const off = ref & OFFSET_MASK;
+      const plain = (page[off]! & (FLAG_TTL | KIND_MASK)) === KIND_INLINE;
+      if (plain && this.#inlineValue(page, off) === to - from) {
+        copyBytes(page, this.#at, bytes, from, to);
+        setInlineForm(page, off, StringForm.Encoded);
+        stampAccess(page, off);
+        return false;
+      }
+    }
+    // The value's string: a subarray() for writeRecord costs more than a short string.
+    return this.#setFound(key, ref, bytesToBinary(bytes, from, to), StringForm.Encoded);
   }
 
   /**
