@@ -1,14 +1,12 @@
 /**
  * The keys and values of one database, packed for memory.
  *
- * Why not a `Map<string, value>`: with 1M keys of 10-byte values a Map costs
- * ~96 bytes a key on the V8 heap (two 32-byte strings and a 30-byte entry),
- * which put the server at 2.2x Redis's RSS. Here a key and its short string
- * value are one record of bytes in 1 MiB arena pages, off the V8 heap (nothing
- * for the GC to trace), found through an open-addressing index of two
- * Uint32Arrays: ~45 bytes a key. Values that are not short strings
- * (collections, long strings) stay JS values in a side array the record
- * points to. Records are laid out as record_format.ts describes (written by
+ * Why not a `Map<string, value>`: with 1M keys of 10-byte values a Map costs ~96 bytes a key on the
+ * V8 heap (two 32-byte strings and a 30-byte entry), which put the server at 2.2x Redis's RSS. Here
+ * a key and its short string value are one record of bytes in 1 MiB arena pages, off the V8 heap
+ * (nothing for the GC to trace), found through an open-addressing index of two Uint32Arrays: ~45
+ * bytes a key. Values that are not short strings (collections, long strings) stay JS values in a
+ * side array the record points to. Records are laid out as record_format.ts describes (written by
  * record_write.ts); the index's probing is key_slots.ts's.
  */
 import { ByteString, StringForm } from "./string.ts";
