@@ -241,7 +241,11 @@ export class Connection implements ClientTransport, PollTarget {
         this.#pauseReading();
         return this.#writePolled();
       }
-      if (n === room && n < MAX_READ_SIZE) this.#readSize = Math.min(n * 2, MAX_READ_SIZE);
+      if (n === room) {
+        // More may wait, and an edge-triggered socket is not reported again for it.
+        if (n < MAX_READ_SIZE) this.#readSize = Math.min(n * 2, MAX_READ_SIZE);
+        this.#poller!.rearm(this.#fd);
+      }
       this.#landed(n);
       this.#counted(n);
       this.process();

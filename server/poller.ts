@@ -32,6 +32,16 @@ const EPOLLOUT = 0x004;
 const EPOLLERR = 0x008;
 const EPOLLHUP = 0x010;
 const EPOLLRDHUP = 0x2000;
+/**
+ * Client sockets are watched edge-triggered: a level-triggered socket that
+ * was ready goes back on epoll's ready list and is polled again (tcp_poll) by
+ * the next wait, once more per request at pipeline 1. An edge is reported
+ * once; a read that filled its room re-arms the socket (rearm), and changing
+ * the mask (watch) re-polls it, so bytes waiting while reading was paused
+ * are reported when it resumes.
+ */
+const EPOLLET = 0x80000000;
+const HANGUP = EPOLLRDHUP | EPOLLHUP | EPOLLERR;
 const EPOLL_CTL_ADD = 1;
 const EPOLL_CTL_DEL = 2;
 const EPOLL_CTL_MOD = 3;
@@ -141,17 +151,23 @@ export class Poller {
   /** Watches `fd` for reading; the loop starts with the first socket. */
   add(fd: number, target: PollTarget): void {
     this.#targets[fd] = target;
-    this.#masks[fd] = EPOLLIN | EPOLLRDHUP;
-    this.#control(EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLRDHUP);
+    this.#masks[fd] = EPOLLIN | EPOLLRDHUP | EPOLLET;
+    this.#control(EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLRDHUP | EPOLLET);
     this.#loop ??= this.#run();
   }
 
   /** Says which readiness `fd` waits for. */
   watch(fd: number, read: boolean, write: boolean): void {
-    const mask = (read ? EPOLLIN | EPOLLRDHUP : 0) | (write ? EPOLLOUT : 0);
+    const mask = (read ? EPOLLIN | EPOLLRDHUP : 0) | (write ? EPOLLOUT : 0) | EPOLLET;
     if (this.#masks[fd] === mask || this.#targets[fd] === undefined) return;
     this.#masks[fd] = mask;
     this.#control(EPOLL_CTL_MOD, fd, mask);
+  }
+
+  /** Reports `fd` again in a coming round if it is still ready (more bytes wait after a full read). */
+  rearm(fd: number): void {
+    if (this.#targets[fd] === undefined) return;
+    this.#control(EPOLL_CTL_MOD, fd, this.#masks[fd]!);
   }
 
   /** Stops watching `fd`; call before Deno closes the socket. */
@@ -252,7 +268,14 @@ export class Poller {
         if (target === undefined) continue;
         const mask = events.getUint32(at, true);
         // A closed or failed socket reads 0 or an error: the read path notices.
-        if (mask & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) target.onReadable();
+        if (mask & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+          target.onReadable();
+          // The end of the stream behind the bytes just read is reported once:
+          // report it again while the socket is still read, so a read sees it.
+          if (mask & HANGUP && this.#targets[fd] === target && this.#masks[fd]! & EPOLLIN) {
+            this.rearm(fd);
+          }
+        }
         if (mask & EPOLLOUT && this.#targets[fd] === target) target.onWritable();
       }
     } finally {
