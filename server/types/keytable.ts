@@ -459,17 +459,17 @@ export class KeyTable {
     const len = this.#inlineValue(page, off);
     const sum = integerSum(page, this.#at, len, delta);
     if (sum === undefined) return undefined;
-    if (writeSum(page, off, this.#at, len, sum, delta)) {
-      touchAccess(page, off, this.trackFrequency);
-      this.#gotKey = undefined;
-      this.#inlineKey = key;
+    const written = writeSum(page, off, this.#at, len, sum, delta);
+    // A sum of another length is written as a new record, which needs the key's string.
+    if (!written && key === undefined) return undefined;
+    touchAccess(page, off, this.trackFrequency);
+    if (!written) {
+      this.#rememberGot(key!, ref);
+      this.#set(key!, String(sum), StringForm.Encoded, true);
       return sum;
     }
-    // A sum of another length is written as a new record, which needs the key's string.
-    if (key === undefined) return undefined;
-    touchAccess(page, off, this.trackFrequency);
-    this.#rememberGot(key, ref);
-    this.#set(key, String(sum), StringForm.Encoded, true);
+    this.#gotKey = undefined;
+    this.#inlineKey = key;
     return sum;
   }
 
