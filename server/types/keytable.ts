@@ -22,7 +22,6 @@ import {
   integerSum,
   overwriteInline,
   overwriteSpan,
-  patchInline,
   releaseRecord,
   replaceBoxed,
   roomRecordSize,
@@ -44,10 +43,12 @@ import {
   KIND_INLINE,
   KIND_MASK,
   recordSize,
+  setInlineForm,
   VALUE_INLINE_MAX,
+  writeVarint2,
 } from "./record_format.ts";
 import { Arena, OFFSET_MASK, PAGE_BITS, PAGE_SIZE } from "./arena.ts";
-import { bytesToBinary } from "../../protocol/bytes.ts";
+import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
 import type { BigKeyBox, StoredValue } from "./box_bytes.ts";
 export type { StoredValue };
 import { LFU_INIT } from "./lfu.ts";
@@ -496,7 +497,13 @@ export class KeyTable {
       page = this.#pageOf(fresh);
       off = fresh & OFFSET_MASK;
     }
-    patchInline(page, off, this.#at, key.length, len, start, patch);
+    const at = this.#at;
+    if (length > len) {
+      writeVarint2(page, at - key.length - 4, length);
+      page.fill(0, at + len, at + start);
+    }
+    writeBinary(page, at + start, patch);
+    setInlineForm(page, off, StringForm.Raw);
     this.#gotKey = undefined;
     this.#inlineKey = key;
     return length;

@@ -1,14 +1,14 @@
 /**
  * Edits of a key-table record already written (laid out as record_format.ts describes; new ones
- * are record_write.ts's): INCRBY's digits and APPEND's and SETRANGE's patches of an inline value
- * where it lies, the copy of an inline record into one with room to grow, a boxed record's value
+ * are record_write.ts's): INCRBY's digits of an inline value where it lies, the capacity of an
+ * inline record and its copy into one with room to grow (APPEND, SETRANGE), a boxed record's value
  * swapped in its box, SET's and MSET's writes over a value of the same length, and the mark of a
  * record superseded or deleted. KeyTable finds the record and keeps its index, arena and caches;
  * these take the page, the record's offset and where its value starts.
  */
 import type { BoxTable } from "./box_table.ts";
 import type { BigKeyBox, StoredValue } from "./box_bytes.ts";
-import { copyBytes, writeBinary } from "../../protocol/bytes.ts";
+import { copyBytes } from "../../protocol/bytes.ts";
 import {
   addDigits,
   integerLength,
@@ -32,7 +32,6 @@ import {
   setInlineForm,
   VALUE_INLINE_MAX,
   writeRoomRecord,
-  writeVarint2,
 } from "./record_format.ts";
 import { StringForm } from "./string.ts";
 
@@ -117,29 +116,6 @@ export function copyToRoom(
   stampAccess(target, to);
   target.set(page.subarray(from, from + len), at);
   return at;
-}
-
-/**
- * APPEND's and SETRANGE's edit of the inline value at `at` (`len` bytes, its key `keyLen` bytes
- * before it) in a record with room for the result: writes `patch` at `start`, zero-filling any
- * gap, and records the new length; the string becomes Raw.
- */
-export function patchInline(
-  page: Uint8Array,
-  off: number,
-  at: number,
-  keyLen: number,
-  len: number,
-  start: number,
-  patch: string,
-): void {
-  const length = start + patch.length;
-  if (length > len) {
-    writeVarint2(page, at - keyLen - 4, length);
-    page.fill(0, at + len, at + start);
-  }
-  writeBinary(page, at + start, patch);
-  setInlineForm(page, off, StringForm.Raw);
 }
 
 /** Puts `value` in the box of the boxed or big-key record at `off` (in a big key's holder). */
