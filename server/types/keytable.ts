@@ -18,7 +18,6 @@ import { writeRecord } from "./record_write.ts";
 import {
   copyToRoom,
   grownCapacity,
-  inlineCapacity,
   integerSum,
   overwriteInline,
   overwriteSpan,
@@ -42,6 +41,7 @@ import {
   KIND_BOXED,
   KIND_INLINE,
   KIND_MASK,
+  readVarint2,
   recordSize,
   setInlineForm,
   VALUE_INLINE_MAX,
@@ -492,7 +492,7 @@ export class KeyTable {
     const length = Math.max(len, start + patch.length);
     if (length > VALUE_INLINE_MAX) return undefined;
     touchAccess(page, off, this.trackFrequency);
-    if (length > inlineCapacity(page, off, this.#at, key.length, len)) {
+    if (length > (page[off]! & FLAG_ROOM ? readVarint2(page, this.#at - key.length - 2) : len)) {
       const fresh = this.#moveToRoom(key, this.#foundSlot, len, grownCapacity(length));
       page = this.#pageOf(fresh);
       off = fresh & OFFSET_MASK;

@@ -1,7 +1,7 @@
 /**
  * Edits of a key-table record already written (laid out as record_format.ts describes; new ones
- * are record_write.ts's): INCRBY's digits of an inline value where it lies, the capacity of an
- * inline record and its copy into one with room to grow (APPEND, SETRANGE), a boxed record's value
+ * are record_write.ts's): INCRBY's digits of an inline value where it lies, the copy of an inline
+ * record into one with room to grow (APPEND, SETRANGE), a boxed record's value
  * swapped in its box, SET's and MSET's writes over a value of the same length, and the mark of a
  * record superseded or deleted. KeyTable finds the record and keeps its index, arena and caches;
  * these take the page, the record's offset and where its value starts.
@@ -20,14 +20,12 @@ import { stampAccess } from "./record_access.ts";
 import {
   boxIndex,
   FLAG_DEAD,
-  FLAG_ROOM,
   FLAG_TTL,
   FORM_SHIFT,
   HEADER,
   KIND_BIG_KEY,
   KIND_INLINE,
   KIND_MASK,
-  readVarint2,
   recordSize,
   setInlineForm,
   VALUE_INLINE_MAX,
@@ -68,18 +66,6 @@ export function writeSum(
   else writeInteger(page, start, sum);
   setInlineForm(page, off, StringForm.Encoded);
   return true;
-}
-
-/** How long a value the inline record at `off` holds in place: its capacity, else its `len`. */
-export function inlineCapacity(
-  page: Uint8Array,
-  off: number,
-  at: number,
-  keyLen: number,
-  len: number,
-): number {
-  // A record with room has its length, then its capacity, in two bytes each before its key.
-  return page[off]! & FLAG_ROOM ? readVarint2(page, at - keyLen - 2) : len;
 }
 
 /**
