@@ -7,7 +7,7 @@
  * (nothing for the GC to trace), found through an open-addressing index of two Uint32Arrays: ~45
  * bytes a key. Values that are not short strings (collections, long strings) stay JS values in a
  * side array the record points to. Records are laid out as record_format.ts describes (written by
- * record_write.ts); the index's probing is key_slots.ts's.
+ * record_write.ts, edited in place by record_edit.ts); the index's probing is key_slots.ts's.
  */
 import { ByteString, StringForm } from "./string.ts";
 import { BoxTable } from "./box_table.ts";
@@ -16,20 +16,20 @@ import { placeSlot, rehashedSlots, removeSlot, shrunkCapacity, slotShift } from 
 import { compactPage } from "./record_compact.ts";
 import { writeRecord } from "./record_write.ts";
 import {
-  addDigits,
-  free,
-  integerLength,
-  type KeyBytes,
-  PageBytes,
-  pageString,
-  readSmallInteger,
-  sameBytes,
-  writeInline,
-  writeInteger,
-} from "./page_bytes.ts";
+  copyToRoom,
+  grownCapacity,
+  integerSum,
+  overwriteInline,
+  overwriteSpan,
+  releaseRecord,
+  replaceBoxed,
+  roomRecordSize,
+  setBoxed,
+  writeSum,
+} from "./record_edit.ts";
+import { free, type KeyBytes, PageBytes, pageString, sameBytes } from "./page_bytes.ts";
 import {
   boxIndex,
-  FLAG_DEAD,
   FLAG_ROOM,
   FLAG_TTL,
   FORM_MASK,
@@ -45,15 +45,14 @@ import {
   recordSize,
   setInlineForm,
   VALUE_INLINE_MAX,
-  writeRoomRecord,
   writeVarint2,
 } from "./record_format.ts";
 import { Arena, OFFSET_MASK, PAGE_BITS, PAGE_SIZE } from "./arena.ts";
-import { bytesToBinary, copyBytes, writeBinary } from "../../protocol/bytes.ts";
+import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
 import type { BigKeyBox, StoredValue } from "./box_bytes.ts";
 export type { StoredValue };
 import { LFU_INIT } from "./lfu.ts";
-import { stampAccess, touchAccess } from "./record_access.ts";
+import { touchAccess } from "./record_access.ts";
 import type { RedisObject, RedisValue } from "./value.ts";
 
 const MIN_CAPACITY = 8;
@@ -290,8 +289,7 @@ export class KeyTable {
     const stored = (holder ? holder.value : this.#boxes.unbox(box)) as StoredValue;
     if (typeof stored !== "string") return stored;
     const converted = ByteString.from(stored);
-    if (holder) holder.value = converted;
-    this.#boxes.set(box, holder ?? converted);
+    replaceBoxed(this.#boxes, page, off, converted);
     return converted;
   }
 
@@ -374,13 +372,7 @@ export class KeyTable {
     }
     if (kind !== KIND_INLINE && !short) {
       // Boxed stays boxed: swap the value in the box (never a Uint8Array, which is short).
-      const stored = value as StoredValue;
-      const box = boxIndex(page, off);
-      const holder = kind === KIND_BIG_KEY ? this.#boxes.values[box] as BigKeyBox : undefined;
-      if (holder) holder.value = stored;
-      this.#boxes.set(box, holder ?? stored);
-      page[off] = kind | (form << FORM_SHIFT) | ttl;
-      stampAccess(page, off);
+      setBoxed(this.#boxes, page, off, value as StoredValue, form, ttl);
       return false;
     }
     const fresh = writeRecord(this.#arena, this.#boxes, key, value, form, counter);
@@ -433,9 +425,7 @@ export class KeyTable {
       const off = ref & OFFSET_MASK;
       const plain = (page[off]! & (FLAG_TTL | KIND_MASK)) === KIND_INLINE;
       if (plain && this.#inlineValue(page, off) === to - from) {
-        copyBytes(page, this.#at, bytes, from, to);
-        setInlineForm(page, off, StringForm.Encoded);
-        stampAccess(page, off);
+        overwriteSpan(page, off, this.#at, bytes, from, to);
         return false;
       }
     }
@@ -468,21 +458,17 @@ export class KeyTable {
     const off = ref & OFFSET_MASK;
     if ((page[off]! & KIND_MASK) !== KIND_INLINE) return undefined;
     const len = this.#inlineValue(page, off);
-    const start = this.#at;
-    const value = readSmallInteger(page, start, len);
-    if (value === undefined) return undefined;
-    const sum = value + delta;
-    const sumLen = integerLength(sum);
-    if (sumLen !== len && key === undefined) return undefined;
+    const sum = integerSum(page, this.#at, len, delta);
+    if (sum === undefined) return undefined;
+    const written = writeSum(page, off, this.#at, len, sum, delta);
+    // A sum of another length is written as a new record, which needs the key's string.
+    if (!written && key === undefined) return undefined;
     touchAccess(page, off, this.trackFrequency);
-    if (sumLen !== len) {
+    if (!written) {
       this.#rememberGot(key!, ref);
       this.#set(key!, String(sum), StringForm.Encoded, true);
       return sum;
     }
-    if (value >= 0 && delta > 0 && delta < 10) addDigits(page, start, len, delta);
-    else writeInteger(page, start, sum);
-    setInlineForm(page, off, StringForm.Encoded);
     this.#gotKey = undefined;
     this.#inlineKey = key;
     return sum;
@@ -506,18 +492,12 @@ export class KeyTable {
     const length = Math.max(len, start + patch.length);
     if (length > VALUE_INLINE_MAX) return undefined;
     touchAccess(page, off, this.trackFrequency);
-    let at = this.#at;
-    if (length > (page[off]! & FLAG_ROOM ? readVarint2(page, at - key.length - 2) : len)) {
-      const fresh = this.#moveToRoom(
-        key,
-        this.#foundSlot,
-        len,
-        Math.min(2 * length, VALUE_INLINE_MAX),
-      );
+    if (length > (page[off]! & FLAG_ROOM ? readVarint2(page, this.#at - key.length - 2) : len)) {
+      const fresh = this.#moveToRoom(key, this.#foundSlot, len, grownCapacity(length));
       page = this.#pageOf(fresh);
       off = fresh & OFFSET_MASK;
-      at = this.#at;
     }
+    const at = this.#at;
     if (length > len) {
       writeVarint2(page, at - key.length - 4, length);
       page.fill(0, at + len, at + start);
@@ -534,20 +514,14 @@ export class KeyTable {
    * bytes, its first `len` value bytes copied; returns its ref, #at at its value.
    */
   #moveToRoom(key: string, slot: number, len: number, capacity: number): number {
-    const size = HEADER + (key.length < 0x80 ? 1 : 2) + 4 + key.length + capacity;
-    const fresh = this.#arena.reserve(size);
+    const fresh = this.#arena.reserve(roomRecordSize(key.length, capacity));
     // Opening a page for it may have compacted the old record elsewhere.
     const live = this.#slots[slot * 2]!;
     const page = this.#pageOf(live);
     const old = live & OFFSET_MASK;
     this.#inlineValue(page, old);
-    const from = this.#at;
     const target = this.#pageOf(fresh);
-    const at = writeRoomRecord(target, fresh & OFFSET_MASK, key, len, capacity);
-    target[(fresh & OFFSET_MASK) + 4] = page[old + 4]!;
-    target[fresh & OFFSET_MASK]! |= page[old]! & FLAG_TTL;
-    stampAccess(target, fresh & OFFSET_MASK);
-    target.set(page.subarray(from, from + len), at);
+    const at = copyToRoom(target, fresh & OFFSET_MASK, page, old, this.#at, key, len, capacity);
     this.#slots[slot * 2] = fresh;
     this.#maybeCompact(this.#release(live));
     this.#at = at;
@@ -770,9 +744,7 @@ export class KeyTable {
   #writeOver(page: Uint8Array, off: number, value: string | Uint8Array, form: StringForm): boolean {
     if ((page[off]! & KIND_MASK) !== KIND_INLINE) return false;
     if (this.#inlineValue(page, off) !== value.length) return false;
-    writeInline(page, this.#at, value);
-    setInlineForm(page, off, form);
-    stampAccess(page, off);
+    overwriteInline(page, off, this.#at, value, form);
     return true;
   }
 
@@ -797,11 +769,8 @@ export class KeyTable {
 
   /** Marks a record dead and frees its box; returns its page. */
   #release(ref: number): number {
-    const page = this.#pageOf(ref);
-    const off = ref & OFFSET_MASK;
-    if ((page[off]! & KIND_MASK) !== KIND_INLINE) this.#boxes.free(boxIndex(page, off));
-    page[off]! |= FLAG_DEAD;
-    return this.#arena.release(ref, recordSize(page, off));
+    const size = releaseRecord(this.#boxes, this.#pageOf(ref), ref & OFFSET_MASK);
+    return this.#arena.release(ref, size);
   }
 
   /** Compacts the page the arena picks after a death in `pageIndex`, if any. */

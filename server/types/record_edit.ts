@@ -1,0 +1,174 @@
+/**
+ * Edits of a key-table record already written (laid out as record_format.ts describes; new ones
+ * are record_write.ts's): INCRBY's digits of an inline value where it lies, the copy of an inline
+ * record into one with room to grow (APPEND, SETRANGE), a boxed record's value
+ * swapped in its box, SET's and MSET's writes over a value of the same length, and the mark of a
+ * record superseded or deleted. KeyTable finds the record and keeps its index, arena and caches;
+ * these take the page, the record's offset and where its value starts.
+ */
+import type { BoxTable } from "./box_table.ts";
+import type { BigKeyBox, StoredValue } from "./box_bytes.ts";
+import { copyBytes } from "../../protocol/bytes.ts";
+import {
+  addDigits,
+  integerLength,
+  readSmallInteger,
+  writeInline,
+  writeInteger,
+} from "./page_bytes.ts";
+import { stampAccess } from "./record_access.ts";
+import {
+  boxIndex,
+  FLAG_DEAD,
+  FLAG_TTL,
+  FORM_SHIFT,
+  HEADER,
+  KIND_BIG_KEY,
+  KIND_INLINE,
+  KIND_MASK,
+  recordSize,
+  setInlineForm,
+  VALUE_INLINE_MAX,
+  writeRoomRecord,
+} from "./record_format.ts";
+import { StringForm } from "./string.ts";
+
+/**
+ * INCRBY's sum of `delta` and the inline value at `start` (`len` bytes) when that is an integer
+ * readSmallInteger takes (|delta| < 1e15: the sum is exact); else undefined.
+ */
+export function integerSum(
+  page: Uint8Array,
+  start: number,
+  len: number,
+  delta: number,
+): number | undefined {
+  const value = readSmallInteger(page, start, len);
+  return value === undefined ? undefined : value + delta;
+}
+
+/**
+ * INCRBY's write of `sum` (integerSum's, of `delta`) over the inline integer at `start` when it has
+ * the same `len` digits, as an int-encoded string; false, nothing written, when its length differs.
+ * A small increment of a non-negative integer carries through the last digits (addDigits), as
+ * Redis edits an int in place.
+ */
+export function writeSum(
+  page: Uint8Array,
+  off: number,
+  start: number,
+  len: number,
+  sum: number,
+  delta: number,
+): boolean {
+  if (integerLength(sum) !== len) return false;
+  if (sum - delta >= 0 && delta > 0 && delta < 10) addDigits(page, start, len, delta);
+  else writeInteger(page, start, sum);
+  setInlineForm(page, off, StringForm.Encoded);
+  return true;
+}
+
+/**
+ * The capacity a value growing to `length` moves into: twice its length, as Redis's sdsMakeRoomFor
+ * grows greedily (a run of appends then rewrites no record), at most VALUE_INLINE_MAX.
+ */
+export function grownCapacity(length: number): number {
+  return Math.min(2 * length, VALUE_INLINE_MAX);
+}
+
+/** Bytes an inline record with room for `capacity` value bytes takes (see writeRoomRecord). */
+export function roomRecordSize(keyLen: number, capacity: number): number {
+  return HEADER + (keyLen < 0x80 ? 1 : 2) + 4 + keyLen + capacity;
+}
+
+/**
+ * Writes at `to` of `target` the inline record at `old` of `page` (its value `len` bytes from
+ * `from`) again as one with room for `capacity`: same key, LFU counter and TTL flag, stamped as
+ * accessed; returns where its value starts.
+ */
+export function copyToRoom(
+  target: Uint8Array,
+  to: number,
+  page: Uint8Array,
+  old: number,
+  from: number,
+  key: string,
+  len: number,
+  capacity: number,
+): number {
+  const at = writeRoomRecord(target, to, key, len, capacity);
+  target[to + 4] = page[old + 4]!;
+  target[to]! |= page[old]! & FLAG_TTL;
+  stampAccess(target, to);
+  target.set(page.subarray(from, from + len), at);
+  return at;
+}
+
+/** Puts `value` in the box of the boxed or big-key record at `off` (in a big key's holder). */
+export function replaceBoxed(
+  boxes: BoxTable,
+  page: Uint8Array,
+  off: number,
+  value: StoredValue,
+): void {
+  const box = boxIndex(page, off);
+  const holder = (page[off]! & KIND_MASK) === KIND_BIG_KEY
+    ? boxes.values[box] as BigKeyBox
+    : undefined;
+  if (holder) holder.value = value;
+  boxes.set(box, holder ?? value);
+}
+
+/**
+ * set()'s swap of a boxed record's value for `value`: now a string of `form` with TTL flag `ttl`,
+ * stamped as accessed.
+ */
+export function setBoxed(
+  boxes: BoxTable,
+  page: Uint8Array,
+  off: number,
+  value: StoredValue,
+  form: StringForm,
+  ttl: number,
+): void {
+  replaceBoxed(boxes, page, off, value);
+  page[off] = (page[off]! & KIND_MASK) | (form << FORM_SHIFT) | ttl;
+  stampAccess(page, off);
+}
+
+/**
+ * SET's write of `value` over the inline value of its length at `at`, as a string of `form`,
+ * stamped as accessed.
+ */
+export function overwriteInline(
+  page: Uint8Array,
+  off: number,
+  at: number,
+  value: string | Uint8Array,
+  form: StringForm,
+): void {
+  writeInline(page, at, value);
+  setInlineForm(page, off, form);
+  stampAccess(page, off);
+}
+
+/** MSET's overwriteInline of bytes [from, to) of `bytes` (a request's), as an Encoded string. */
+export function overwriteSpan(
+  page: Uint8Array,
+  off: number,
+  at: number,
+  bytes: Uint8Array,
+  from: number,
+  to: number,
+): void {
+  copyBytes(page, at, bytes, from, to);
+  setInlineForm(page, off, StringForm.Encoded);
+  stampAccess(page, off);
+}
+
+/** Marks the record at `off` dead (superseded or deleted) and frees its box; returns its size. */
+export function releaseRecord(boxes: BoxTable, page: Uint8Array, off: number): number {
+  if ((page[off]! & KIND_MASK) !== KIND_INLINE) boxes.free(boxIndex(page, off));
+  page[off]! |= FLAG_DEAD;
+  return recordSize(page, off);
+}
