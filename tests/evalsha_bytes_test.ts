@@ -11,6 +11,7 @@ import { encodeNativeRequest } from "../protocol/native.ts";
 import {
   NativeClient,
   nativePlain,
+  oneWrite,
   pipelineOneWrite,
   RespClient,
   slowLogged,
@@ -84,14 +85,7 @@ Deno.test("EVALSHA from the sha's bytes: replies over the native protocol", asyn
   await c.send("script", "load", BODY);
   equal(nativePlain(await c.read()), SHA);
   const all = requests();
-  const parts = all.map(encodeNativeRequest);
-  const buf = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    buf.set(p, at);
-    at += p.length;
-  }
-  await c.writeRaw(buf);
+  await c.writeRaw(oneWrite(all.map(encodeNativeRequest)));
   const replies = [];
   for (let i = 0; i < all.length; i++) replies.push(nativePlain(await c.read()));
   deepEqual(replies.map(errorText), expected().map(errorText));

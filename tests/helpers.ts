@@ -289,16 +289,20 @@ export function benchmarkTestName(line: string): string {
   return line.slice(0, line.indexOf(": "));
 }
 
-/** Sends requests in one write (one batch for the server); returns their replies as plain values. */
-export async function pipelineOneWrite(c: RespClient, requests: string[][]): Promise<unknown[]> {
-  const parts = requests.map(encodeRespRequest);
+/** The requests' encodings end to end: one write, so one batch for the server. */
+export function oneWrite(parts: Uint8Array[]): Uint8Array {
   const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {
     all.set(p, at);
     at += p.length;
   }
-  await c.writeRaw(all);
+  return all;
+}
+
+/** Sends requests in one write (one batch for the server); returns their replies as plain values. */
+export async function pipelineOneWrite(c: RespClient, requests: string[][]): Promise<unknown[]> {
+  await c.writeRaw(oneWrite(requests.map(encodeRespRequest)));
   const replies = [];
   for (let i = 0; i < requests.length; i++) replies.push(plain(await c.read()));
   return replies;
