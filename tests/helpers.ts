@@ -358,6 +358,27 @@ export function heldKeyShapes(...usual: string[]): string[] {
   return ["k", "kkk", "kkkk", ...usual, "x".repeat(32), "y".repeat(33), "\x00\xff\x80\r\n key", ""];
 }
 
+/**
+ * Sends `requests` in one write and checks that a background save's copy-on-write
+ * watcher (server.writeWatchers) saw each of them, argv as sent, before it ran.
+ */
+export async function expectSnapshotSees(
+  server: RedisServer,
+  c: RespClient,
+  requests: string[][],
+): Promise<void> {
+  const seen: string[][] = [];
+  const watcher = (_ctx: unknown, _command: unknown, argv: readonly string[]) =>
+    void seen.push([...argv]);
+  server.writeWatchers.add(watcher);
+  try {
+    await pipelineOneWrite(c, requests);
+  } finally {
+    server.writeWatchers.delete(watcher);
+  }
+  deepEqual(seen, requests);
+}
+
 /** The writes `server` propagates from now on (AOF and replicas' view), each argv copied. */
 export function propagatedBy(server: RedisServer): string[][] {
   const seen: string[][] = [];

@@ -10,6 +10,7 @@ import { deepEqual, equal, ok } from "node:assert/strict";
 import {
   expectMonitored,
   expectRepliesPropagated,
+  expectSnapshotSees,
   expectWatchAborted,
   heldKeyShapes,
   pipelineOneWrite,
@@ -347,17 +348,10 @@ Deno.test("collection keys from the request's bytes outlive their batch in a MUL
 Deno.test("collection keys from the request's bytes: a snapshot's copy-on-write sees the key", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
-  const seen: string[][] = [];
-  const watcher = (_ctx: unknown, _command: unknown, argv: readonly string[]) =>
-    void seen.push([...argv]);
-  srv.server.writeWatchers.add(watcher);
-  const writes = [
+  await expectSnapshotSees(srv.server, c, [
     ["SADD", "cow:0000000000000001", "a"],
     ["HSET", "cow:0000000000000002", "f", "v"],
     ["LPUSH", "cow:0000000000000003", "x"],
     ["SPOP", "cow:0000000000000001"],
-  ];
-  await pipelineOneWrite(c, writes);
-  srv.server.writeWatchers.delete(watcher);
-  deepEqual(seen, writes);
+  ]);
 });

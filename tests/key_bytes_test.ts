@@ -9,6 +9,7 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import {
   expectMonitored,
+  expectSnapshotSees,
   expectWatchAborted,
   heldKeyShapes,
   pipelineOneWrite,
@@ -197,18 +198,11 @@ Deno.test("keys from the request's bytes: keyspace events name the key", async (
 Deno.test("keys from the request's bytes: a snapshot's copy-on-write sees the key", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
-  const seen: string[][] = [];
-  const watcher = (_ctx: unknown, _command: unknown, argv: readonly string[]) =>
-    void seen.push([...argv]);
-  srv.server.writeWatchers.add(watcher);
-  const requests = [
+  await expectSnapshotSees(srv.server, c, [
     ["INCR", "cow:0000000000000001"],
     ["INCRBY", "cow", "2"],
     ["DEL", "cow:0000000000000001"],
-  ];
-  await pipelineOneWrite(c, requests);
-  srv.server.writeWatchers.delete(watcher);
-  deepEqual(seen, requests);
+  ]);
 });
 
 Deno.test("keys from the request's bytes: a key with a TTL keeps it, one past it is gone", async () => {

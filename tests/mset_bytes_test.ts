@@ -8,6 +8,7 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import {
   expectMonitored,
+  expectSnapshotSees,
   expectWatchAborted,
   pipelineOneWrite,
   plain,
@@ -124,14 +125,7 @@ Deno.test("MSET from the request's bytes: WATCH, tracking and keyspace events se
 Deno.test("MSET from the request's bytes: a snapshot's copy-on-write, TTLs, a MULTI queue", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
-  const seen: string[][] = [];
-  const watch = (_ctx: unknown, _command: unknown, argv: readonly string[]) =>
-    void seen.push([...argv]);
-  srv.server.writeWatchers.add(watch);
-  const cow = ["MSET", "cow:000000000001", "1", "cow:2", "22"];
-  await pipelineOneWrite(c, [cow]);
-  srv.server.writeWatchers.delete(watch);
-  deepEqual(seen, [cow]);
+  await expectSnapshotSees(srv.server, c, [["MSET", "cow:000000000001", "1", "cow:2", "22"]]);
   // MSET clears a TTL, over a value of its length too; MSETNX sees a key past its TTL as gone.
   await c.cmd("SET", "ttl:000000000001", "1", "EX", "100");
   await c.cmd("SET", "gone:00000000001", "1", "PX", "1");
