@@ -110,7 +110,7 @@ export class Database {
 
   /** existsRead of a key given as its bytes (a request's): its string made only to check a TTL. */
   existsReadAt(key: KeyBytes): boolean {
-    const found = this.#liveRefAt(key) !== 0;
+    const found = this.hasAt(key);
     this.#countLookup(found);
     return found;
   }
