@@ -39,16 +39,21 @@ import {
 import { arrayBytes, MAP_ENTRY_BYTES, objectBytes, stringBytes } from "./memory.ts";
 import { integerAt, steppedDigits, stepText } from "./packed_digits.ts";
 import {
+  addLarge,
   fillTable,
   HashTable,
   LARGE_ENTRY,
   type LargeEntries,
   type LargeEntry,
   MAX_LOAD,
+  moveBucket,
 } from "./dict_table.ts";
 
-/** Buckets visited per operation while a resize is running. */
-const REHASH_STEPS = 2;
+/**
+ * Buckets moved per write while a resize runs. One, as Redis: each move's new buckets survive
+ * the next scavenge, and two a write put a doubling's copies into fewer, longer pauses.
+ */
+const REHASH_STEPS = 1;
 /**
  * Fields this long or longer are compared by a native search from their place (a 20-byte
  * member: ~25 against ~45 ns for sameChars); a near miss (1 in 256) searches on, natively.
@@ -732,11 +737,7 @@ export abstract class PackedDict {
   }
 
   #setLarge(field: string, value: string): void {
-    const table = this.#table as HashTable;
-    const large: LargeEntries = table.large ??= { map: new Map(), fields: [], chars: 0 };
-    large.map.set(field, { value, slot: large.fields.length });
-    large.fields.push(field);
-    large.chars += field.length + value.length;
+    addLarge(this.#table as HashTable, field, value);
   }
 
   #deleteLarge(field: string): boolean {
@@ -761,35 +762,14 @@ export abstract class PackedDict {
     table.buckets = new Array<string>(size).fill("");
   }
 
-  /** Moves the next few buckets of the old table into the new one. */
+  /** Moves the next few buckets of the old table into the new one (dict_table.ts moveBucket). */
   #rehashStep(): void {
     const table = this.#table as HashTable;
     const old = table.old!;
-    const buckets = table.buckets;
-    const mask = buckets.length - 1;
-    const r = reader;
-    const withValues = this.withValues;
     for (let step = 0; step < REHASH_STEPS && table.rehashIndex < old.length; step++) {
       const bucket = old[table.rehashIndex]!;
       old[table.rehashIndex++] = "";
-      table.chars -= bucket.length;
-      r.pos = 0;
-      while (r.pos < bucket.length) {
-        const at = r.pos++;
-        const fieldLength = r.readLength(bucket);
-        const field = bucket.substring(r.pos, r.pos + fieldLength);
-        r.pos += fieldLength;
-        const valueLength = withValues ? r.readLength(bucket) : 0;
-        r.pos += valueLength;
-        if (fieldLength > LARGE_ENTRY || valueLength > LARGE_ENTRY) {
-          // Only from a compact bucket, which keeps large entries inline.
-          this.#setLarge(field, bucket.substring(r.pos - valueLength, r.pos));
-          continue;
-        }
-        const i = hashString(field) & mask;
-        buckets[i] = flat(buckets[i]! + bucket.substring(at, r.pos));
-        table.chars += r.pos - at;
-      }
+      if (bucket.length > 0) moveBucket(table, bucket, this.withValues);
     }
     if (table.rehashIndex >= old.length) table.old = undefined;
   }
