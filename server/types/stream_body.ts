@@ -71,6 +71,8 @@ const SLAB_BYTES = 64 * 1024;
  */
 const POOLED_SLAB_BYTES = 512;
 const POOL_BYTES = 8 * 1024;
+/** Nodes up to this size move by a loop of stores: set() of a subarray makes a view object. */
+const COPY_LOOP_BYTES = 1024;
 let pool = new Uint8Array(0);
 let poolUsed = 0;
 /** Where in its buffer the slab newSlab last returned starts. */
@@ -230,6 +232,13 @@ export class StreamBody {
     this.#lastSeq = exactNumber(idSeq(id));
   }
 
+  /** Sets the last ID by its parts, exact numbers (no bigint until lastId is asked). */
+  setLastNumbers(ms: number, seq: number): void {
+    this.#lastId = undefined;
+    this.#lastMs = ms;
+    this.#lastSeq = seq;
+  }
+
   /** Whether the last ID is the largest there is (XADD can add nothing after it). */
   exhausted(): boolean {
     // ID_MAX's parts are not exact as numbers.
@@ -308,8 +317,9 @@ export class StreamBody {
     let seq: number;
     // Auto IDs by numbers while the last ms and seq are exact (both tests
     // are false for NaN), so XADD builds at most one bigint.
+    // An exact ID stays numbers (lastId makes the bigint when asked): a
+    // young bigint stored into an old stream would survive the next scavenge.
     if (request.kind === "auto" && now > this.#lastMs) {
-      id = msId(now);
       ms = now;
       seq = 0;
     } else if (request.kind === "auto" && this.#lastSeq < Number.MAX_SAFE_INTEGER) {
@@ -395,7 +405,7 @@ export class StreamBody {
       }
     }
     if (tail === undefined) {
-      id ??= (BigInt(ms) << 64n) | BigInt(seq);
+      id ??= seq === 0 ? msId(ms) : (BigInt(ms) << 64n) | BigInt(seq);
       tail = this.#startNode(id, ms, seq, pairs, from);
       // Sets the deltas append() writes (0 and 0: `id` is the new node's master).
       tail.fits(id, ms, seq);
@@ -436,6 +446,9 @@ export class StreamBody {
       seq,
     );
     this.nodes = [node];
+    // A slab twice the first's: the append that made the full form needs
+    // room after the bytes, and the first slab would be left at once.
+    this.#slabSize = FIRST_SLAB_BYTES;
     this.#reserve(node, to - from);
     const buf = node.buf;
     let p = node.end;
@@ -509,7 +522,10 @@ export class StreamBody {
       this.#slabUsed = slabAt;
       this.#slabEnd = slabAt + this.#slabSize;
     }
-    this.#slab.set(node.buf.subarray(node.start, node.end), this.#slabUsed);
+    const to = this.#slab;
+    const from = node.buf;
+    if (size > COPY_LOOP_BYTES) to.set(from.subarray(node.start, node.end), this.#slabUsed);
+    else for (let i = 0, p = this.#slabUsed, q = node.start; i < size; i++) to[p++] = from[q++]!;
     node.buf = this.#slab;
     node.start = this.#slabUsed;
     node.end = node.start + size;
