@@ -219,7 +219,13 @@ export class StreamBody {
   #slabUsed = 0;
   #slabEnd = 0;
   #slabSize = 0;
-  #tailClosed = false;
+  /**
+   * The newest node while appends go to it: undefined when there is none or
+   * closeTail() said the next entry starts a node. An XADD reaches it
+   * without the array and its elements (two dependent cache misses over
+   * many streams).
+   */
+  #tail: StreamNode | undefined;
 
   /** The last ID XADD added or XSETID set (0-0 for none). */
   get lastId(): StreamId {
@@ -390,13 +396,13 @@ export class StreamBody {
     limits: NodeLimits,
     total: number,
   ): void {
-    let tail = this.nodes.length > 0 ? this.nodes[this.nodes.length - 1] : undefined;
+    let tail = this.#tail;
     if (tail !== undefined) {
       const maxBytes = limits.maxBytes === 0 || limits.maxBytes > STREAM_LISTPACK_MAX_SIZE
         ? STREAM_LISTPACK_MAX_SIZE
         : limits.maxBytes;
       if (
-        this.#tailClosed || tail.lpBytes + total >= maxBytes ||
+        tail.lpBytes + total >= maxBytes ||
         (limits.maxEntries > 0 && tail.live + tail.deleted >= limits.maxEntries) ||
         !tail.fits(id, ms, seq)
       ) {
@@ -446,6 +452,7 @@ export class StreamBody {
       seq,
     );
     this.nodes = [node];
+    this.#tail = node;
     // A slab twice the first's: the append that made the full form needs
     // room after the bytes, and the first slab would be left at once.
     this.#slabSize = FIRST_SLAB_BYTES;
@@ -467,12 +474,13 @@ export class StreamBody {
 
   /** Makes the next appended entry start a new node (RDB loading keeps Redis's node boundaries). */
   closeTail(): void {
-    this.#tailClosed = this.nodes.length > 0;
+    if (this.#tail !== undefined) this.#seal(this.#tail);
+    this.#tail = undefined;
   }
 
   /** Whether closeTail() holds: the next entry starts a node. */
   get tailClosed(): boolean {
-    return this.#tailClosed;
+    return this.#tail === undefined && this.nodes.length > 0;
   }
 
   /** A new newest node at the free end of the slab; its field names shared with the previous node's when equal. */
@@ -483,12 +491,12 @@ export class StreamBody {
     pairs: readonly string[],
     from: number,
   ): StreamNode {
-    this.#tailClosed = false;
     const previous = this.nodes.at(-1);
     const fields = previous?.hasFields(pairs, from) ? previous.fields : fieldsOf(pairs, from, 2);
     const node = new StreamNode(id, fields, this.#slab, this.#slabUsed, this.#slabUsed, ms, seq);
     if (this.nodes.length === 0) this.nodes = [node];
     else this.nodes.push(node);
+    this.#tail = node;
     return node;
   }
 
@@ -628,8 +636,11 @@ export class StreamBody {
     if (node === undefined) return false;
     const p = node.find(id);
     if (p < 0 || node.flags(p) & FLAG_DELETED) return false;
-    if (node.live === 1) this.nodes.splice(n, 1);
-    else node.markDeleted(p);
+    if (node.live === 1) {
+      this.nodes.splice(n, 1);
+      // Appends go on to the node before, as they would after a new one.
+      if (node === this.#tail) this.#tail = this.nodes.at(-1);
+    } else node.markDeleted(p);
     this.length--;
     if (id > this.maxDeletedId) this.maxDeletedId = id;
     if (this.length === 0) this.firstId = ID_MIN;
@@ -659,19 +670,24 @@ export class StreamBody {
         ? this.length - entries >= spec.maxlen!
         : node.lastId < spec.minid!;
       if (removeNode) {
-        this.nodes.shift();
+        this.#dropHead();
         this.length -= entries;
         deleted += entries;
         continue;
       }
       if (spec.approx) break;
       deleted += this.#trimInside(node, spec);
-      if (node.live === 0) this.nodes.shift();
+      if (node.live === 0) this.#dropHead();
       break;
     }
     if (this.length === 0) this.firstId = ID_MIN;
     else if (deleted > 0) this.firstId = this.edge(false)!.id;
     return deleted;
+  }
+
+  /** Removes the first node (the tail's too when it is the only one). */
+  #dropHead(): void {
+    if (this.nodes.shift() === this.#tail) this.#tail = undefined;
   }
 
   /** Flags entries of the head node deleted until the spec is met. */
@@ -745,6 +761,7 @@ export class StreamBody {
       copy.#place(moved, 0);
       copy.nodes.push(moved);
     }
+    copy.#tail = copy.nodes.at(-1);
     copy.length = this.length;
     copy.lastId = this.lastId;
     copy.firstId = this.firstId;
