@@ -71,6 +71,8 @@ const SLAB_BYTES = 64 * 1024;
  */
 const POOLED_SLAB_BYTES = 512;
 const POOL_BYTES = 8 * 1024;
+/** Nodes up to this size move by a loop of stores: set() of a subarray makes a view object. */
+const COPY_LOOP_BYTES = 1024;
 let pool = new Uint8Array(0);
 let poolUsed = 0;
 /** Where in its buffer the slab newSlab last returned starts. */
@@ -217,7 +219,13 @@ export class StreamBody {
   #slabUsed = 0;
   #slabEnd = 0;
   #slabSize = 0;
-  #tailClosed = false;
+  /**
+   * The newest node while appends go to it: undefined when there is none or
+   * closeTail() said the next entry starts a node. An XADD reaches it
+   * without the array and its elements (two dependent cache misses over
+   * many streams).
+   */
+  #tail: StreamNode | undefined;
 
   /** The last ID XADD added or XSETID set (0-0 for none). */
   get lastId(): StreamId {
@@ -228,6 +236,13 @@ export class StreamBody {
     this.#lastId = id;
     this.#lastMs = exactNumber(idMs(id));
     this.#lastSeq = exactNumber(idSeq(id));
+  }
+
+  /** Sets the last ID by its parts, exact numbers (no bigint until lastId is asked). */
+  setLastNumbers(ms: number, seq: number): void {
+    this.#lastId = undefined;
+    this.#lastMs = ms;
+    this.#lastSeq = seq;
   }
 
   /** Whether the last ID is the largest there is (XADD can add nothing after it). */
@@ -308,8 +323,9 @@ export class StreamBody {
     let seq: number;
     // Auto IDs by numbers while the last ms and seq are exact (both tests
     // are false for NaN), so XADD builds at most one bigint.
+    // An exact ID stays numbers (lastId makes the bigint when asked): a
+    // young bigint stored into an old stream would survive the next scavenge.
     if (request.kind === "auto" && now > this.#lastMs) {
-      id = msId(now);
       ms = now;
       seq = 0;
     } else if (request.kind === "auto" && this.#lastSeq < Number.MAX_SAFE_INTEGER) {
@@ -380,13 +396,13 @@ export class StreamBody {
     limits: NodeLimits,
     total: number,
   ): void {
-    let tail = this.nodes.length > 0 ? this.nodes[this.nodes.length - 1] : undefined;
+    let tail = this.#tail;
     if (tail !== undefined) {
       const maxBytes = limits.maxBytes === 0 || limits.maxBytes > STREAM_LISTPACK_MAX_SIZE
         ? STREAM_LISTPACK_MAX_SIZE
         : limits.maxBytes;
       if (
-        this.#tailClosed || tail.lpBytes + total >= maxBytes ||
+        tail.lpBytes + total >= maxBytes ||
         (limits.maxEntries > 0 && tail.live + tail.deleted >= limits.maxEntries) ||
         !tail.fits(id, ms, seq)
       ) {
@@ -395,7 +411,7 @@ export class StreamBody {
       }
     }
     if (tail === undefined) {
-      id ??= (BigInt(ms) << 64n) | BigInt(seq);
+      id ??= seq === 0 ? msId(ms) : (BigInt(ms) << 64n) | BigInt(seq);
       tail = this.#startNode(id, ms, seq, pairs, from);
       // Sets the deltas append() writes (0 and 0: `id` is the new node's master).
       tail.fits(id, ms, seq);
@@ -436,6 +452,10 @@ export class StreamBody {
       seq,
     );
     this.nodes = [node];
+    this.#tail = node;
+    // A slab twice the first's: the append that made the full form needs
+    // room after the bytes, and the first slab would be left at once.
+    this.#slabSize = FIRST_SLAB_BYTES;
     this.#reserve(node, to - from);
     const buf = node.buf;
     let p = node.end;
@@ -454,12 +474,13 @@ export class StreamBody {
 
   /** Makes the next appended entry start a new node (RDB loading keeps Redis's node boundaries). */
   closeTail(): void {
-    this.#tailClosed = this.nodes.length > 0;
+    if (this.#tail !== undefined) this.#seal(this.#tail);
+    this.#tail = undefined;
   }
 
   /** Whether closeTail() holds: the next entry starts a node. */
   get tailClosed(): boolean {
-    return this.#tailClosed;
+    return this.#tail === undefined && this.nodes.length > 0;
   }
 
   /** A new newest node at the free end of the slab; its field names shared with the previous node's when equal. */
@@ -470,12 +491,12 @@ export class StreamBody {
     pairs: readonly string[],
     from: number,
   ): StreamNode {
-    this.#tailClosed = false;
     const previous = this.nodes.at(-1);
     const fields = previous?.hasFields(pairs, from) ? previous.fields : fieldsOf(pairs, from, 2);
     const node = new StreamNode(id, fields, this.#slab, this.#slabUsed, this.#slabUsed, ms, seq);
     if (this.nodes.length === 0) this.nodes = [node];
     else this.nodes.push(node);
+    this.#tail = node;
     return node;
   }
 
@@ -509,7 +530,10 @@ export class StreamBody {
       this.#slabUsed = slabAt;
       this.#slabEnd = slabAt + this.#slabSize;
     }
-    this.#slab.set(node.buf.subarray(node.start, node.end), this.#slabUsed);
+    const to = this.#slab;
+    const from = node.buf;
+    if (size > COPY_LOOP_BYTES) to.set(from.subarray(node.start, node.end), this.#slabUsed);
+    else for (let i = 0, p = this.#slabUsed, q = node.start; i < size; i++) to[p++] = from[q++]!;
     node.buf = this.#slab;
     node.start = this.#slabUsed;
     node.end = node.start + size;
@@ -612,8 +636,11 @@ export class StreamBody {
     if (node === undefined) return false;
     const p = node.find(id);
     if (p < 0 || node.flags(p) & FLAG_DELETED) return false;
-    if (node.live === 1) this.nodes.splice(n, 1);
-    else node.markDeleted(p);
+    if (node.live === 1) {
+      this.nodes.splice(n, 1);
+      // Appends go on to the node before, as they would after a new one.
+      if (node === this.#tail) this.#tail = this.nodes.at(-1);
+    } else node.markDeleted(p);
     this.length--;
     if (id > this.maxDeletedId) this.maxDeletedId = id;
     if (this.length === 0) this.firstId = ID_MIN;
@@ -643,19 +670,24 @@ export class StreamBody {
         ? this.length - entries >= spec.maxlen!
         : node.lastId < spec.minid!;
       if (removeNode) {
-        this.nodes.shift();
+        this.#dropHead();
         this.length -= entries;
         deleted += entries;
         continue;
       }
       if (spec.approx) break;
       deleted += this.#trimInside(node, spec);
-      if (node.live === 0) this.nodes.shift();
+      if (node.live === 0) this.#dropHead();
       break;
     }
     if (this.length === 0) this.firstId = ID_MIN;
     else if (deleted > 0) this.firstId = this.edge(false)!.id;
     return deleted;
+  }
+
+  /** Removes the first node (the tail's too when it is the only one). */
+  #dropHead(): void {
+    if (this.nodes.shift() === this.#tail) this.#tail = undefined;
   }
 
   /** Flags entries of the head node deleted until the spec is met. */
@@ -729,6 +761,7 @@ export class StreamBody {
       copy.#place(moved, 0);
       copy.nodes.push(moved);
     }
+    copy.#tail = copy.nodes.at(-1);
     copy.length = this.length;
     copy.lastId = this.lastId;
     copy.firstId = this.firstId;

@@ -350,7 +350,7 @@ export function bodyOfSmall(slot: number, end: number): StreamBody {
     body.adoptNode(masterMs, masterSeq, fields, b, p, base + end, head[LENGTH]!, lpBytes);
   }
   if (flags & TAIL_CLOSED) body.closeTail();
-  body.lastId = numbersId(head[LAST_MS]!, head[LAST_SEQ]!);
+  body.setLastNumbers(head[LAST_MS]!, head[LAST_SEQ]!);
   body.maxDeletedId = numbersId(maxDeletedMs, maxDeletedSeq);
   body.entriesAdded = head[ADDED]!;
   return body;
