@@ -284,6 +284,11 @@ export class Database {
     return this.dict.editInline(key, offset, patch);
   }
 
+  /** editInline of a key given as its bytes (KeyTable.editInlineOf); its string made only to check a TTL. */
+  editInlineAt(key: KeyBytes, offset: number, patch: string): number | undefined {
+    return this.dict.editInlineOf(this.#liveRefAt(key), key.end - key.start, offset, patch);
+  }
+
   /** The collection of `type` at `key`, undefined if missing; WRONGTYPE otherwise. */
   getObject<T extends RedisObject>(key: string, type: T["type"]): T | undefined {
     const value = this.get(key);

@@ -404,10 +404,21 @@ function incrByFloat(ctx: CommandContext, argv: string[]): void {
   ctx.out.bulk(text);
 }
 
-function append(ctx: CommandContext, key: string, suffix: string): void {
+/** APPEND key suffix, whose key may be left as bytes (takesKeyBytes below). */
+function append(ctx: CommandContext, argv: string[]): void {
   const db = ctx.db;
+  const suffix = arg(argv, 2);
+  const held = takeKey(argv, 1);
   // A short string grows where it is stored, into room left by its last move.
-  const edited = db.editInline(key, -1, suffix);
+  if (held !== undefined) {
+    const edited = db.editInlineAt(held, -1, suffix);
+    if (edited !== undefined) {
+      ctx.server.keyChangedAt(db, held, NotifyClass.String, "append");
+      return ctx.out.int(edited);
+    }
+  }
+  const key = held === undefined ? arg(argv, 1) : held.string();
+  const edited = held === undefined ? db.editInline(key, -1, suffix) : undefined;
   const length = edited ?? appendString(ctx, key, suffix);
   ctx.server.keyChanged(db, key, NotifyClass.String, "append");
   ctx.out.int(length);
@@ -473,7 +484,7 @@ takesArgumentBytes("mset");
 takesArgumentBytes("msetnx");
 takesKeyBytes("set", 3);
 for (const name of ["incr", "decr"]) takesKeyBytes(name, 2);
-for (const name of ["incrby", "decrby"]) takesKeyBytes(name, 3);
+for (const name of ["incrby", "decrby", "append"]) takesKeyBytes(name, 3);
 
 export const stringCommands: CommandSpec[] = [
   {
@@ -687,7 +698,7 @@ export const stringCommands: CommandSpec[] = [
     since: "2.0.0",
     summary: "Appends a string to the value of a key. Creates the key if it doesn't exist.",
     syntax: "key value",
-    handler: (ctx, argv) => append(ctx, arg(argv, 1), arg(argv, 2)),
+    handler: append,
   },
   {
     name: "strlen",

@@ -482,7 +482,17 @@ export class KeyTable {
    * appends then rewrites no record (none left dead to compact). The string becomes Raw.
    */
   editInline(key: string, offset: number, patch: string): number | undefined {
-    const ref = this.#find(key, hashKey(key));
+    const length = this.#editInline(this.#find(key, hashKey(key)), key.length, offset, patch);
+    if (length !== undefined) this.#inlineKey = key;
+    return length;
+  }
+
+  /** editInline of the record refAt found (0: undefined) for a key of `keyLength` bytes. */
+  editInlineOf(ref: number, keyLength: number, offset: number, patch: string): number | undefined {
+    return this.#editInline(ref, keyLength, offset, patch);
+  }
+
+  #editInline(ref: number, keyLen: number, offset: number, patch: string): number | undefined {
     if (ref === 0) return undefined;
     let page = this.#pageOf(ref);
     let off = ref & OFFSET_MASK;
@@ -492,36 +502,35 @@ export class KeyTable {
     const length = Math.max(len, start + patch.length);
     if (length > VALUE_INLINE_MAX) return undefined;
     touchAccess(page, off, this.trackFrequency);
-    if (length > (page[off]! & FLAG_ROOM ? readVarint2(page, this.#at - key.length - 2) : len)) {
-      const fresh = this.#moveToRoom(key, this.#foundSlot, len, grownCapacity(length));
+    if (length > (page[off]! & FLAG_ROOM ? readVarint2(page, this.#at - keyLen - 2) : len)) {
+      const fresh = this.#moveToRoom(keyLen, this.#foundSlot, len, grownCapacity(length));
       page = this.#pageOf(fresh);
       off = fresh & OFFSET_MASK;
     }
     const at = this.#at;
     if (length > len) {
-      writeVarint2(page, at - key.length - 4, length);
+      writeVarint2(page, at - keyLen - 4, length);
       page.fill(0, at + len, at + start);
     }
     writeBinary(page, at + start, patch);
     setInlineForm(page, off, StringForm.Raw);
     this.#gotKey = undefined;
-    this.#inlineKey = key;
     return length;
   }
 
   /**
-   * Rewrites the inline record in `slot` as one with room for `capacity`
-   * bytes, its first `len` value bytes copied; returns its ref, #at at its value.
+   * Rewrites the inline record in `slot` (its key `keyLen` bytes) as one with room for
+   * `capacity` bytes, its first `len` value bytes copied; returns its ref, #at at its value.
    */
-  #moveToRoom(key: string, slot: number, len: number, capacity: number): number {
-    const fresh = this.#arena.reserve(roomRecordSize(key.length, capacity));
+  #moveToRoom(keyLen: number, slot: number, len: number, capacity: number): number {
+    const fresh = this.#arena.reserve(roomRecordSize(keyLen, capacity));
     // Opening a page for it may have compacted the old record elsewhere.
     const live = this.#slots[slot * 2]!;
     const page = this.#pageOf(live);
     const old = live & OFFSET_MASK;
     this.#inlineValue(page, old);
     const target = this.#pageOf(fresh);
-    const at = copyToRoom(target, fresh & OFFSET_MASK, page, old, this.#at, key, len, capacity);
+    const at = copyToRoom(target, fresh & OFFSET_MASK, page, old, this.#at, keyLen, len, capacity);
     this.#slots[slot * 2] = fresh;
     this.#maybeCompact(this.#release(live));
     this.#at = at;

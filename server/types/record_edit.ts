@@ -83,7 +83,7 @@ export function roomRecordSize(keyLen: number, capacity: number): number {
 
 /**
  * Writes at `to` of `target` the inline record at `old` of `page` (its value `len` bytes from
- * `from`) again as one with room for `capacity`: same key, LFU counter and TTL flag, stamped as
+ * `from`, after its key's `keyLen`) again as one with room for `capacity`: same key, LFU counter and TTL flag, stamped as
  * accessed; returns where its value starts.
  */
 export function copyToRoom(
@@ -92,15 +92,16 @@ export function copyToRoom(
   page: Uint8Array,
   old: number,
   from: number,
-  key: string,
+  keyLen: number,
   len: number,
   capacity: number,
 ): number {
-  const at = writeRoomRecord(target, to, key, len, capacity);
+  const at = writeRoomRecord(target, to, keyLen, len, capacity);
   target[to + 4] = page[old + 4]!;
   target[to]! |= page[old]! & FLAG_TTL;
   stampAccess(target, to);
-  target.set(page.subarray(from, from + len), at);
+  // The key's bytes and the value's lie together in both records: one copy.
+  target.set(page.subarray(from - keyLen, from + len), at - keyLen);
   return at;
 }
 
