@@ -411,6 +411,12 @@ export class Database {
     return this.#liveRefAt(key) !== 0;
   }
 
+  /** set() of bytes [from, to) of `bytes` as an Encoded string (see KeyTable.setSpan). */
+  setSpan(key: string, bytes: Uint8Array, from: number, to: number): void {
+    if (this.dict.setSpan(key, bytes, from, to)) this.hooks.added?.(this, key);
+    if (this.expires.size !== 0) this.expires.delete(key);
+  }
+
   /** set() of a string given as its bytes (see KeyTable.setBytes). */
   setBytes(key: string, bytes: Uint8Array, form: StringForm): void {
     if (this.dict.setBytes(key, bytes, form)) this.hooks.added?.(this, key);

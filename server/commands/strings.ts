@@ -1,10 +1,12 @@
 /** String commands. */
 import {
+  DEFER_MIN,
   DEFERRED_ARG,
+  type HeldArgument,
   type HeldArguments,
   noteKeyArgument,
   takeArguments,
-  takeDeferred,
+  takeDeferredSpan,
   takeKey,
   takesArgumentBytes,
   takesBytes,
@@ -40,7 +42,8 @@ import {
   StringForm,
 } from "../types/string.ts";
 import { commandTime } from "../types/access_clock.ts";
-import { PageBytes } from "../types/page_bytes.ts";
+import { type KeyBytes, PageBytes } from "../types/page_bytes.ts";
+import type { Database } from "../db.ts";
 import { lcsCommand } from "./strings_lcs.ts";
 import { PROTO_MAX_BULK_LEN_MIN } from "../config_params.ts";
 
@@ -179,15 +182,24 @@ function setGeneric(
 function setPlain(ctx: CommandContext, argv: string[], value: string): void {
   const db = ctx.db;
   const held = takeKey(argv, 1);
+  const bytes = value === DEFERRED_ARG ? takeDeferredSpan(argv, 2) : undefined;
   // A short value, from the key's bytes: its string is made only for a new key.
-  if (held !== undefined && value !== DEFERRED_ARG && db.setAt(held, value)) {
+  if (
+    held !== undefined &&
+    (bytes === undefined ? db.setAt(held, value) : setShortAt(db, held, bytes))
+  ) {
     return ctx.server.keyChangedAt(db, held, NotifyClass.String, "set");
   }
   const key = held === undefined ? arg(argv, 1) : held.string();
-  const bytes = value === DEFERRED_ARG ? takeDeferred(argv, 2) : undefined;
   if (bytes === undefined) db.set(key, value);
-  else db.setBytes(key, bytes, StringForm.Encoded);
+  else db.setSpan(key, bytes.bytes, bytes.start, bytes.end);
   ctx.server.keyChanged(db, key, NotifyClass.String, "set", 1, true);
+}
+
+/** A deferred value under DEFER_MIN bytes set at a key given as its bytes (MSET's path); false if not done. */
+function setShortAt(db: Database, key: KeyBytes, value: HeldArgument): boolean {
+  return value.end - value.start < DEFER_MIN &&
+    db.setSpanAt(key, value.bytes, value.start, value.end);
 }
 
 /** An INCRBY-style increment: a number when exact, a bigint otherwise. */

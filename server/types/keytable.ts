@@ -345,6 +345,18 @@ export class KeyTable {
     return this.#set(key, inline ? bytes : bytesToBinary(bytes), form, false);
   }
 
+  /**
+   * setBytes() of bytes [from, to) of `bytes` (SET's value, from its request), Encoded: over an
+   * inline value of that length copied in place (#overSpan), else set() at the record just found.
+   */
+  setSpan(key: string, bytes: Uint8Array, from: number, to: number): boolean {
+    const ref = key === this.#gotKey ? this.#gotRef : this.#find(key, hashKey(key));
+    if (ref !== 0 && this.#overSpan(ref, bytes, from, to, 0)) return false;
+    // The probe just made serves set() (a new key: inserted at the slot it ended at).
+    this.#rememberGot(key, ref);
+    return this.setBytes(key, bytes.subarray(from, to), StringForm.Encoded);
+  }
+
   /** set() and replace(): `keepTtl` keeps an overwritten record's FLAG_TTL. */
   #set(key: string, value: StoredValue | Uint8Array, form: StringForm, keepTtl: boolean): boolean {
     const got = key === this.#gotKey;
@@ -420,15 +432,7 @@ export class KeyTable {
    */
   setSpanAt(key: KeyBytes, bytes: Uint8Array, from: number, to: number): boolean | undefined {
     const ref = this.#findAt(key);
-    if (ref !== 0) {
-      const page = this.#pageOf(ref);
-      const off = ref & OFFSET_MASK;
-      const plain = (page[off]! & (FLAG_TTL | KIND_MASK)) === KIND_INLINE;
-      if (plain && this.#inlineValue(page, off) === to - from) {
-        overwriteSpan(page, off, this.#at, bytes, from, to);
-        return false;
-      }
-    }
+    if (ref !== 0 && this.#overSpan(ref, bytes, from, to, FLAG_TTL)) return false;
     // The value's string: a subarray() for writeRecord costs more than a short string.
     return this.#setFound(key, ref, bytesToBinary(bytes, from, to), StringForm.Encoded);
   }
@@ -482,17 +486,13 @@ export class KeyTable {
    * appends then rewrites no record (none left dead to compact). The string becomes Raw.
    */
   editInline(key: string, offset: number, patch: string): number | undefined {
-    const length = this.#editInline(this.#find(key, hashKey(key)), key.length, offset, patch);
+    const length = this.editInlineOf(this.#find(key, hashKey(key)), key.length, offset, patch);
     if (length !== undefined) this.#inlineKey = key;
     return length;
   }
 
-  /** editInline of the record refAt found (0: undefined) for a key of `keyLength` bytes. */
-  editInlineOf(ref: number, keyLength: number, offset: number, patch: string): number | undefined {
-    return this.#editInline(ref, keyLength, offset, patch);
-  }
-
-  #editInline(ref: number, keyLen: number, offset: number, patch: string): number | undefined {
+  /** editInline of the record refAt found (0: undefined) for a key of `keyLen` bytes. */
+  editInlineOf(ref: number, keyLen: number, offset: number, patch: string): number | undefined {
     if (ref === 0) return undefined;
     let page = this.#pageOf(ref);
     let off = ref & OFFSET_MASK;
@@ -747,6 +747,20 @@ export class KeyTable {
     }
     const len = this.#inlineValue(page, off);
     return pageString(page, this.#at, this.#at + len);
+  }
+
+  /**
+   * Copies bytes [from, to) of `bytes` over `ref`'s inline value if of their length and its
+   * flags hold none of `refused` (a short one by a loop, no view made), clearing FLAG_TTL.
+   */
+  #overSpan(ref: number, bytes: Uint8Array, from: number, to: number, refused: number): boolean {
+    const page = this.#pageOf(ref);
+    const off = ref & OFFSET_MASK;
+    if ((page[off]! & (refused | KIND_MASK)) !== KIND_INLINE) return false;
+    if (this.#inlineValue(page, off) !== to - from) return false;
+    overwriteSpan(page, off, this.#at, bytes, from, to);
+    page[off] = page[off]! & ~FLAG_TTL;
+    return true;
   }
 
   /** Writes `value` over an inline value of its length at `off`; false if it is not one. */
