@@ -347,11 +347,20 @@ export class KeyTable {
 
   /**
    * setBytes() of bytes [from, to) of `bytes` (SET's value, from its request), Encoded: over an
-   * inline value of that length copied in place (#overSpan), else set() at the record just found.
+   * inline value of that length copied in place, else set() at the record just found.
    */
   setSpan(key: string, bytes: Uint8Array, from: number, to: number): boolean {
     const ref = key === this.#gotKey ? this.#gotRef : this.#find(key, hashKey(key));
-    if (ref !== 0 && this.#overSpan(ref, bytes, from, to, 0)) return false;
+    if (ref !== 0) {
+      const page = this.#pageOf(ref);
+      const off = ref & OFFSET_MASK;
+      if ((page[off]! & KIND_MASK) === KIND_INLINE && this.#inlineValue(page, off) === to - from) {
+        // A short one by a loop, no view made (copyBytes).
+        overwriteSpan(page, off, this.#at, bytes, from, to);
+        page[off] = page[off]! & ~FLAG_TTL;
+        return false;
+      }
+    }
     // The probe just made serves set() (a new key: inserted at the slot it ended at).
     this.#rememberGot(key, ref);
     return this.setBytes(key, bytes.subarray(from, to), StringForm.Encoded);
@@ -432,7 +441,15 @@ export class KeyTable {
    */
   setSpanAt(key: KeyBytes, bytes: Uint8Array, from: number, to: number): boolean | undefined {
     const ref = this.#findAt(key);
-    if (ref !== 0 && this.#overSpan(ref, bytes, from, to, FLAG_TTL)) return false;
+    if (ref !== 0) {
+      const page = this.#pageOf(ref);
+      const off = ref & OFFSET_MASK;
+      const plain = (page[off]! & (FLAG_TTL | KIND_MASK)) === KIND_INLINE;
+      if (plain && this.#inlineValue(page, off) === to - from) {
+        overwriteSpan(page, off, this.#at, bytes, from, to);
+        return false;
+      }
+    }
     // The value's string: a subarray() for writeRecord costs more than a short string.
     return this.#setFound(key, ref, bytesToBinary(bytes, from, to), StringForm.Encoded);
   }
@@ -747,20 +764,6 @@ export class KeyTable {
     }
     const len = this.#inlineValue(page, off);
     return pageString(page, this.#at, this.#at + len);
-  }
-
-  /**
-   * Copies bytes [from, to) of `bytes` over `ref`'s inline value if of their length and its
-   * flags hold none of `refused` (a short one by a loop, no view made), clearing FLAG_TTL.
-   */
-  #overSpan(ref: number, bytes: Uint8Array, from: number, to: number, refused: number): boolean {
-    const page = this.#pageOf(ref);
-    const off = ref & OFFSET_MASK;
-    if ((page[off]! & (refused | KIND_MASK)) !== KIND_INLINE) return false;
-    if (this.#inlineValue(page, off) !== to - from) return false;
-    overwriteSpan(page, off, this.#at, bytes, from, to);
-    page[off] = page[off]! & ~FLAG_TTL;
-    return true;
   }
 
   /** Writes `value` over an inline value of its length at `off`; false if it is not one. */
