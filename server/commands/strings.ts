@@ -11,13 +11,12 @@ import {
   takesArgumentBytes,
   takesBytes,
   takesKeyBytes,
-  writeBinary,
 } from "../../protocol/bytes.ts";
 import type { ReplyWriter } from "../../protocol/writer.ts";
 import { arg, intArg, isWord, parseInt64, parseInteger } from "../args.ts";
 import { keyRange, READ_DELETED_KEY, READ_UPDATED_KEY } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
-import { type CommandSpec, type Handler, offsetAt } from "../command.ts";
+import type { CommandSpec, Handler } from "../command.ts";
 import {
   CommandError,
   DECREMENT_OVERFLOW,
@@ -25,9 +24,7 @@ import {
   invalidExpire,
   NOT_FLOAT,
   NOT_INTEGER,
-  OFFSET_OUT_OF_RANGE,
   OVERFLOW,
-  STRING_TOO_LONG,
   SYNTAX,
   wrongArity,
 } from "../errors.ts";
@@ -45,21 +42,10 @@ import { commandTime } from "../types/access_clock.ts";
 import { type KeyBytes, PageBytes } from "../types/page_bytes.ts";
 import type { Database } from "../db.ts";
 import { lcsCommand } from "./strings_lcs.ts";
-import { PROTO_MAX_BULK_LEN_MIN } from "../config_params.ts";
+import { appendCommand, setRangeCommand } from "./strings_edit.ts";
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
-/** V8's longest string (String::kMaxLength on 64-bit), just under Redis's 512 MB. */
-const MAX_JS_STRING = 2 ** 29 - 24;
-
-/** Redis's checkStringLength: a string may not outgrow proto-max-bulk-len. */
-export function checkStringLength(ctx: CommandContext, length: number): void {
-  // Under the config's minimum (1 MB) no setting refuses it: skip the config lookup.
-  if (length <= PROTO_MAX_BULK_LEN_MIN) return;
-  if (length > ctx.server.config.getNumber("proto-max-bulk-len") || length > MAX_JS_STRING) {
-    throw new CommandError(STRING_TOO_LONG);
-  }
-}
 
 type ExpireUnit = "ex" | "px" | "exat" | "pxat";
 
@@ -416,63 +402,6 @@ function incrByFloat(ctx: CommandContext, argv: string[]): void {
   ctx.out.bulk(text);
 }
 
-/** APPEND key suffix, whose key may be left as bytes (takesKeyBytes below). */
-function append(ctx: CommandContext, argv: string[]): void {
-  const db = ctx.db;
-  const suffix = arg(argv, 2);
-  const held = takeKey(argv, 1);
-  // A short string grows where it is stored, into room left by its last move.
-  if (held !== undefined) {
-    const edited = db.editInlineAt(held, -1, suffix);
-    if (edited !== undefined) {
-      ctx.server.keyChangedAt(db, held, NotifyClass.String, "append");
-      return ctx.out.int(edited);
-    }
-  }
-  const key = held === undefined ? arg(argv, 1) : held.string();
-  const edited = held === undefined ? db.editInline(key, -1, suffix) : undefined;
-  const length = edited ?? appendString(ctx, key, suffix);
-  ctx.server.keyChanged(db, key, NotifyClass.String, "append");
-  ctx.out.int(length);
-}
-
-/** APPEND to a missing key or a long string: the new string stored; its length. */
-function appendString(ctx: CommandContext, key: string, suffix: string): number {
-  const db = ctx.db;
-  const current = db.getString(key);
-  if (current === undefined) {
-    db.set(key, suffix);
-    return suffix.length;
-  }
-  checkStringLength(ctx, current.length + suffix.length);
-  const result = current + suffix;
-  db.replace(key, result, StringForm.Raw);
-  return result.length;
-}
-
-/**
- * SETRANGE edits the string's bytes in place (as SETBIT does), so a run of
- * small patches on a large string costs the patches, not copies of the value.
- */
-function setRange(ctx: CommandContext, argv: string[]): void {
-  const key = arg(argv, 1);
-  const offset = intArg(arg(argv, 2));
-  const patch = arg(argv, 3);
-  if (offset < 0) throw new CommandError(OFFSET_OUT_OF_RANGE);
-  const db = ctx.db;
-  if (patch.length === 0) return ctx.out.int(db.getString(key)?.length ?? 0);
-  // A short string is patched where it is stored (KeyTable.editInline).
-  let length = db.editInline(key, offset, patch);
-  if (length === undefined) {
-    checkStringLength(ctx, offset + patch.length);
-    const value = db.editBytes(key, offset + patch.length);
-    writeBinary(value.bytes, offset, patch);
-    length = value.length;
-  }
-  ctx.server.keyChanged(db, key, NotifyClass.String, "setrange");
-  ctx.out.int(length);
-}
-
 /** Rows shared by GETRANGE and its old name SUBSTR. */
 function rangeRow(name: string, since: string, summary: string): CommandSpec {
   return {
@@ -496,7 +425,7 @@ takesArgumentBytes("mset");
 takesArgumentBytes("msetnx");
 takesKeyBytes("set", 3);
 for (const name of ["incr", "decr"]) takesKeyBytes(name, 2);
-for (const name of ["incrby", "decrby", "append"]) takesKeyBytes(name, 3);
+for (const name of ["incrby", "decrby"]) takesKeyBytes(name, 3);
 
 export const stringCommands: CommandSpec[] = [
   {
@@ -701,17 +630,7 @@ export const stringCommands: CommandSpec[] = [
     syntax: "key value [key value ...]",
     handler: (ctx, argv) => msetGeneric(ctx, argv, true),
   },
-  {
-    name: "append",
-    arity: 3,
-    flags: ["write", "denyoom", "fast"],
-    keys: [1, 1, 1],
-    group: "string",
-    since: "2.0.0",
-    summary: "Appends a string to the value of a key. Creates the key if it doesn't exist.",
-    syntax: "key value",
-    handler: append,
-  },
+  appendCommand,
   {
     name: "strlen",
     arity: 2,
@@ -729,19 +648,7 @@ export const stringCommands: CommandSpec[] = [
   },
   rangeRow("getrange", "2.4.0", "Returns a substring of the string stored at a key."),
   rangeRow("substr", "1.0.0", "Returns a substring from a string value."),
-  {
-    name: "setrange",
-    arity: 4,
-    flags: ["write", "denyoom"],
-    keys: [1, 1, 1],
-    boundedByArgs: offsetAt(2),
-    group: "string",
-    since: "2.2.0",
-    summary:
-      "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist.",
-    syntax: "key offset value",
-    handler: setRange,
-  },
+  setRangeCommand,
   {
     name: "incr",
     arity: 2,

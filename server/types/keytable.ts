@@ -16,13 +16,13 @@ import { placeSlot, rehashedSlots, removeSlot, shrunkCapacity, slotShift } from 
 import { compactPage } from "./record_compact.ts";
 import { writeRecord } from "./record_write.ts";
 import {
+  boxedBytes,
   copyToRoom,
   grownCapacity,
   integerSum,
   overwriteInline,
   overwriteSpan,
   releaseRecord,
-  replaceBoxed,
   roomRecordSize,
   setBoxed,
   writeSum,
@@ -226,7 +226,7 @@ export class KeyTable {
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
     const kind = page[off]! & KIND_MASK;
-    if (kind !== KIND_INLINE) return this.#boxedBytes(page, off, kind);
+    if (kind !== KIND_INLINE) return boxedBytes(this.#boxes, page, off, kind);
     const len = this.#inlineValue(page, off);
     return new ByteString(page.slice(this.#at, this.#at + len));
   }
@@ -246,7 +246,7 @@ export class KeyTable {
       const len = this.#inlineValue(page, off);
       return this.#bytesView.at(page, this.#at, this.#at + len);
     }
-    const value = this.#boxedBytes(page, off, kind);
+    const value = boxedBytes(this.#boxes, page, off, kind);
     return value instanceof ByteString ? this.#bytesView.at(value.bytes, 0, value.length) : value;
   }
 
@@ -272,25 +272,11 @@ export class KeyTable {
       this.#set(key, value, StringForm.Raw, true);
       return value;
     }
-    const value = this.#boxedBytes(page, off, kind);
+    const value = boxedBytes(this.#boxes, page, off, kind);
     if (value instanceof ByteString) {
       page[off] = kind | (StringForm.Raw << FORM_SHIFT) | (page[off]! & FLAG_TTL);
     }
     return value;
-  }
-
-  /**
-   * The value of a boxed record; a long string becomes a ByteString in place,
-   * so later bit commands neither copy nor convert it.
-   */
-  #boxedBytes(page: Uint8Array, off: number, kind: number): ByteString | RedisObject {
-    const box = boxIndex(page, off);
-    const holder = kind === KIND_BIG_KEY ? this.#boxes.values[box] as BigKeyBox : undefined;
-    const stored = (holder ? holder.value : this.#boxes.unbox(box)) as StoredValue;
-    if (typeof stored !== "string") return stored;
-    const converted = ByteString.from(stored);
-    replaceBoxed(this.#boxes, page, off, converted);
-    return converted;
   }
 
   /** Whether `key` is present; remembered as the last get's, for the write that often follows (SET NX/EX). */
@@ -622,7 +608,12 @@ export class KeyTable {
 
   /** The key of the record at `ref` (from slots). */
   keyOf(ref: number): string {
-    return this.#key(ref);
+    const page = this.#pageOf(ref);
+    const off = ref & OFFSET_MASK;
+    const kind = page[off]! & KIND_MASK;
+    if (kind === KIND_BIG_KEY) return (this.#boxes.values[boxIndex(page, off)] as BigKeyBox).key;
+    const len = this.#keyBytes(page, off, kind);
+    return pageString(page, this.#at, this.#at + len);
   }
 
   /** The page of the record at `ref`; it starts at ref & OFFSET_MASK there. */
@@ -743,15 +734,6 @@ export class KeyTable {
       sameAsHashed(page, this.#at, key.bytes, key.start, len);
   }
 
-  #key(ref: number): string {
-    const page = this.#pageOf(ref);
-    const off = ref & OFFSET_MASK;
-    const kind = page[off]! & KIND_MASK;
-    if (kind === KIND_BIG_KEY) return (this.#boxes.values[boxIndex(page, off)] as BigKeyBox).key;
-    const len = this.#keyBytes(page, off, kind);
-    return pageString(page, this.#at, this.#at + len);
-  }
-
   #value(ref: number): RedisValue {
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
@@ -784,15 +766,6 @@ export class KeyTable {
     return len;
   }
 
-  #recordHash(page: Uint8Array, off: number): number {
-    const kind = page[off]! & KIND_MASK;
-    if (kind === KIND_BIG_KEY) {
-      return hashKey((this.#boxes.values[boxIndex(page, off)] as BigKeyBox).key);
-    }
-    const keyLen = this.#keyBytes(page, off, kind);
-    return hashBytes(page, this.#at, this.#at + keyLen);
-  }
-
   /** Marks a record dead and frees its box; returns its page. */
   #release(ref: number): number {
     const size = releaseRecord(this.#boxes, this.#pageOf(ref), ref & OFFSET_MASK);
@@ -809,8 +782,7 @@ export class KeyTable {
   /** Moves a page's live records to the page being filled, and frees it. */
   #compact(pageIndex: number): void {
     this.#compacting = true;
-    const hash = (page: Uint8Array, off: number) => this.#recordHash(page, off);
-    compactPage(this.#arena, this.#slots, this.#mask, this.#shift, pageIndex, hash);
+    compactPage(this.#arena, this.#boxes, this.#slots, this.#mask, this.#shift, pageIndex);
     this.#compacting = false;
   }
 }
