@@ -34,6 +34,14 @@ export function deferredIndex(name: string, count: number): number {
   return 0;
 }
 
+/** The argument count with which `name` (as sent, any case) leaves a value as bytes; 0 for none. */
+export function deferredCount(name: string): number {
+  for (const r of registered) {
+    if (sameWord(name, r.upper)) return r.count;
+  }
+  return 0;
+}
+
 /** ASCII case-insensitive equality with an upper-case word (command names are ASCII). */
 export function sameWord(name: string, upper: string): boolean {
   if (name.length !== upper.length) return false;

@@ -22,6 +22,7 @@ import {
   noteRequestSpans,
   parseDecimal,
   RepeatedString,
+  VALUE_DEFER_MIN,
 } from "./bytes.ts";
 import { ProtocolError, protocolErrorReply } from "./errors.ts";
 import { splitArgs } from "./inline.ts";
@@ -123,7 +124,7 @@ export class RespRequestDecoder {
         this.needed = dataStart + len + 2 - start;
         return undefined;
       }
-      if (this.#remaining === 1 && len >= DEFER_MIN && this.#defers(argv)) {
+      if (this.#remaining === 1 && len >= VALUE_DEFER_MIN && this.#defers(argv)) {
         // The last argument, taken as bytes: argv is returned below, its bytes still here.
         argv.push("");
         deferArgument(argv, argv.length - 1, buf, dataStart, dataStart + len);
@@ -183,7 +184,7 @@ export class RespRequestDecoder {
     const spans = this.#spans;
     // A request noted with these spans (queued in MULTI, paused) no longer finds its bytes here.
     forgetRequestSpans();
-    let long = false;
+    let widest = 0;
     for (let i = 0; i < count; i++) {
       // "$N\r" with one or two digits read in place; longer or odd headers by quickNumber.
       // Every byte read lies before the argument's end, checked against `end` below.
@@ -195,12 +196,12 @@ export class RespRequestDecoder {
         if (second >= 48 && second <= 57 && buf[p + 3] === CR && len >= 1 && len <= 9) {
           len = len * 10 + second - 48;
           dataStart = p + 5;
-          long ||= len >= DEFER_MIN;
+          if (len > widest) widest = len;
         } else {
           len = quickNumber(buf, p + 1, end);
           if (len < 0 || len > UNAUTHENTICATED_MAX_BULK) return undefined;
           dataStart = quickLine + 2;
-          long ||= len >= DEFER_MIN;
+          if (len > widest) widest = len;
         }
       }
       p = dataStart + len + 2;
@@ -210,12 +211,16 @@ export class RespRequestDecoder {
     }
     this.consumed = p - start;
     const name = this.#name.decode(buf, spans[0]!, spans[1]!);
+    const long = widest >= DEFER_MIN;
     if (this.notesBytes && count > 1) {
+      // A long argument, or a value after the key that its command stores as bytes (#deferring).
+      const defers = long ||
+        (count > 2 && widest >= VALUE_DEFER_MIN && this.#name.deferCount(name) === count);
       const keyLength = spans[3]!;
       if (keyLength >= KEY_BYTES_MIN) {
         const counts = this.#name.keyCounts(name);
         if (holdsArgument(counts, count, keyLength)) {
-          return this.#holding(buf, spans, count, name, long);
+          return this.#holding(buf, spans, count, name, defers);
         }
         if (
           (counts & HOLDS_ARGUMENTS) !== 0 && (count & 1) === 1 && keyLength <= KEY_BYTES_MAX
@@ -227,7 +232,7 @@ export class RespRequestDecoder {
           return argv;
         }
       }
-      if (long) {
+      if (defers) {
         const argv = this.#deferring(buf, spans, count, name);
         if (argv[1] !== DEFERRED_ARG) noteRequestKey(argv[1]!, buf, spans[2]!);
         return argv;
@@ -250,12 +255,12 @@ export class RespRequestDecoder {
     spans: Int32Array,
     count: number,
     name: string,
-    long: boolean,
+    defers: boolean,
   ): string[] {
     const length = spans[3]!;
     // Made "" by argvFromSpans, then marked.
     spans[3] = 0;
-    const argv = long
+    const argv = defers
       ? this.#deferring(buf, spans, count, name)
       : argvFromSpans(buf, spans, count, name, false);
     holdKey(argv, 1, buf, spans[2]!, spans[2]! + length);
@@ -269,9 +274,9 @@ export class RespRequestDecoder {
     const at = deferredIndex(name, count);
     const length = at === 0 ? 0 : spans[2 * at + 1]!;
     // Made "" by argvFromSpans, then marked.
-    if (length >= DEFER_MIN) spans[2 * at + 1] = 0;
+    if (length >= VALUE_DEFER_MIN) spans[2 * at + 1] = 0;
     const argv = argvFromSpans(buf, spans, count, name, true);
-    if (length >= DEFER_MIN) {
+    if (length >= VALUE_DEFER_MIN) {
       const from = spans[2 * at]!;
       deferArgument(argv, at, buf, from, from + length);
     }

@@ -327,14 +327,16 @@ Deno.test("request: an argument its handler takes as bytes stays in the buffer, 
     Array.from({ length: n }, (_, i) => String.fromCharCode(i & 0xff)).join("");
   const requests = [
     ["XTAKES", "k", long(200)],
-    ["xTakes", "k", long(63)],
+    ["xTakes", "k", long(19)],
     ["XTAKES", "k", long(64), "more"],
     ["GET", "k"],
     ["XTAKES", "k", long(5000)],
-    ["XTAKES", "k", long(64)],
+    ["XTAKES", "k", long(20)],
+    ["XTAKES", "k", long(63)],
     ["XTAKES", "k", long(99)],
   ];
-  const deferred = [true, false, false, false, true, true, true];
+  // From VALUE_DEFER_MIN bytes, whole or in pieces.
+  const deferred = [true, false, false, false, true, true, true, true];
   const bytes = binaryToBytes(requests.map((r) => bytesToBinary(encodeRespRequest(r))).join(""));
   for (const chunks of [[bytes], [...bytes].map((b) => Uint8Array.of(b))]) {
     const decoder = new RespRequestDecoder();

@@ -284,6 +284,11 @@ export class Database {
     return this.dict.editInline(key, offset, patch);
   }
 
+  /** editInline of a key given as its bytes (KeyTable.editInlineOf); its string made only to check a TTL. */
+  editInlineAt(key: KeyBytes, offset: number, patch: string): number | undefined {
+    return this.dict.editInlineOf(this.#liveRefAt(key), key.end - key.start, offset, patch);
+  }
+
   /** The collection of `type` at `key`, undefined if missing; WRONGTYPE otherwise. */
   getObject<T extends RedisObject>(key: string, type: T["type"]): T | undefined {
     const value = this.get(key);
@@ -404,6 +409,12 @@ export class Database {
   /** has() of a key given as its bytes (a request's): its string made only to check a TTL. */
   hasAt(key: KeyBytes): boolean {
     return this.#liveRefAt(key) !== 0;
+  }
+
+  /** set() of bytes [from, to) of `bytes` as an Encoded string (see KeyTable.setSpan). */
+  setSpan(key: string, bytes: Uint8Array, from: number, to: number): void {
+    if (this.dict.setSpan(key, bytes, from, to)) this.hooks.added?.(this, key);
+    if (this.expires.size !== 0) this.expires.delete(key);
   }
 
   /** set() of a string given as its bytes (see KeyTable.setBytes). */

@@ -38,6 +38,9 @@ function writes(key: string): string[][] {
     ["SET", key, "forty"],
     ["unlink", key],
     ["SET", key, "forty"],
+    // Grown where it lies, then moved to a record with room (KeyTable.editInlineOf).
+    ["APPEND", key, "-two"],
+    ["append", key, "x".repeat(40)],
   ];
 }
 
@@ -59,7 +62,10 @@ Deno.test("keys from the request's bytes: replies, and writes propagated as sent
   const replies = await pipelineOneWrite(c, requests);
   deepEqual(
     replies,
-    KEYS.flatMap(() => [null, 0, 1, 42, 41, 39, "OK", "OK", 1, "OK", 1, "OK", "forty", 1, 1, 0, 0]),
+    KEYS.flatMap(() => [
+      ...[null, 0, 1, 42, 41, 39, "OK", "OK", 1, "OK", 1, "OK", 9, 49],
+      ...[`forty-two${"x".repeat(40)}`, 1, 1, 0, 0],
+    ]),
   );
   deepEqual(propagated.splice(0), KEYS.flatMap((k) => [...writes(k), ["DEL", k]]));
   for (const k of KEYS) await c.cmd("SET", k, "forty");

@@ -17,7 +17,7 @@ import {
 } from "../errors.ts";
 import { NotifyClass } from "../notify.ts";
 import { StringForm } from "../types/string.ts";
-import { checkStringLength } from "./strings.ts";
+import { checkStringLength } from "./strings_edit.ts";
 import { countBits, POPCOUNT } from "../types/popcount.ts";
 import { type BitOp, foldedBytes, foldFirst, foldNext } from "../types/bit_fold.ts";
 import { PROTO_MAX_BULK_LEN_MIN } from "../config_params.ts";

@@ -1,21 +1,22 @@
 /** String commands. */
 import {
+  DEFER_MIN,
   DEFERRED_ARG,
+  type HeldArgument,
   type HeldArguments,
   noteKeyArgument,
   takeArguments,
-  takeDeferred,
+  takeDeferredSpan,
   takeKey,
   takesArgumentBytes,
   takesBytes,
   takesKeyBytes,
-  writeBinary,
 } from "../../protocol/bytes.ts";
 import type { ReplyWriter } from "../../protocol/writer.ts";
 import { arg, intArg, isWord, parseInt64, parseInteger } from "../args.ts";
 import { keyRange, READ_DELETED_KEY, READ_UPDATED_KEY } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
-import { type CommandSpec, type Handler, offsetAt } from "../command.ts";
+import type { CommandSpec, Handler } from "../command.ts";
 import {
   CommandError,
   DECREMENT_OVERFLOW,
@@ -23,9 +24,7 @@ import {
   invalidExpire,
   NOT_FLOAT,
   NOT_INTEGER,
-  OFFSET_OUT_OF_RANGE,
   OVERFLOW,
-  STRING_TOO_LONG,
   SYNTAX,
   wrongArity,
 } from "../errors.ts";
@@ -40,23 +39,13 @@ import {
   StringForm,
 } from "../types/string.ts";
 import { commandTime } from "../types/access_clock.ts";
-import { PageBytes } from "../types/page_bytes.ts";
+import { type KeyBytes, PageBytes } from "../types/page_bytes.ts";
+import type { Database } from "../db.ts";
 import { lcsCommand } from "./strings_lcs.ts";
-import { PROTO_MAX_BULK_LEN_MIN } from "../config_params.ts";
+import { appendCommand, setRangeCommand } from "./strings_edit.ts";
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
-/** V8's longest string (String::kMaxLength on 64-bit), just under Redis's 512 MB. */
-const MAX_JS_STRING = 2 ** 29 - 24;
-
-/** Redis's checkStringLength: a string may not outgrow proto-max-bulk-len. */
-export function checkStringLength(ctx: CommandContext, length: number): void {
-  // Under the config's minimum (1 MB) no setting refuses it: skip the config lookup.
-  if (length <= PROTO_MAX_BULK_LEN_MIN) return;
-  if (length > ctx.server.config.getNumber("proto-max-bulk-len") || length > MAX_JS_STRING) {
-    throw new CommandError(STRING_TOO_LONG);
-  }
-}
 
 type ExpireUnit = "ex" | "px" | "exat" | "pxat";
 
@@ -179,15 +168,24 @@ function setGeneric(
 function setPlain(ctx: CommandContext, argv: string[], value: string): void {
   const db = ctx.db;
   const held = takeKey(argv, 1);
+  const bytes = value === DEFERRED_ARG ? takeDeferredSpan(argv, 2) : undefined;
   // A short value, from the key's bytes: its string is made only for a new key.
-  if (held !== undefined && value !== DEFERRED_ARG && db.setAt(held, value)) {
+  if (
+    held !== undefined &&
+    (bytes === undefined ? db.setAt(held, value) : setShortAt(db, held, bytes))
+  ) {
     return ctx.server.keyChangedAt(db, held, NotifyClass.String, "set");
   }
   const key = held === undefined ? arg(argv, 1) : held.string();
-  const bytes = value === DEFERRED_ARG ? takeDeferred(argv, 2) : undefined;
   if (bytes === undefined) db.set(key, value);
-  else db.setBytes(key, bytes, StringForm.Encoded);
+  else db.setSpan(key, bytes.bytes, bytes.start, bytes.end);
   ctx.server.keyChanged(db, key, NotifyClass.String, "set", 1, true);
+}
+
+/** A deferred value under DEFER_MIN bytes set at a key given as its bytes (MSET's path); false if not done. */
+function setShortAt(db: Database, key: KeyBytes, value: HeldArgument): boolean {
+  return value.end - value.start < DEFER_MIN &&
+    db.setSpanAt(key, value.bytes, value.start, value.end);
 }
 
 /** An INCRBY-style increment: a number when exact, a bigint otherwise. */
@@ -402,52 +400,6 @@ function incrByFloat(ctx: CommandContext, argv: string[]): void {
   // Replaying the increment could round differently: record the result.
   ctx.propagateAs = [["SET", key, text, "KEEPTTL"]];
   ctx.out.bulk(text);
-}
-
-function append(ctx: CommandContext, key: string, suffix: string): void {
-  const db = ctx.db;
-  // A short string grows where it is stored, into room left by its last move.
-  const edited = db.editInline(key, -1, suffix);
-  const length = edited ?? appendString(ctx, key, suffix);
-  ctx.server.keyChanged(db, key, NotifyClass.String, "append");
-  ctx.out.int(length);
-}
-
-/** APPEND to a missing key or a long string: the new string stored; its length. */
-function appendString(ctx: CommandContext, key: string, suffix: string): number {
-  const db = ctx.db;
-  const current = db.getString(key);
-  if (current === undefined) {
-    db.set(key, suffix);
-    return suffix.length;
-  }
-  checkStringLength(ctx, current.length + suffix.length);
-  const result = current + suffix;
-  db.replace(key, result, StringForm.Raw);
-  return result.length;
-}
-
-/**
- * SETRANGE edits the string's bytes in place (as SETBIT does), so a run of
- * small patches on a large string costs the patches, not copies of the value.
- */
-function setRange(ctx: CommandContext, argv: string[]): void {
-  const key = arg(argv, 1);
-  const offset = intArg(arg(argv, 2));
-  const patch = arg(argv, 3);
-  if (offset < 0) throw new CommandError(OFFSET_OUT_OF_RANGE);
-  const db = ctx.db;
-  if (patch.length === 0) return ctx.out.int(db.getString(key)?.length ?? 0);
-  // A short string is patched where it is stored (KeyTable.editInline).
-  let length = db.editInline(key, offset, patch);
-  if (length === undefined) {
-    checkStringLength(ctx, offset + patch.length);
-    const value = db.editBytes(key, offset + patch.length);
-    writeBinary(value.bytes, offset, patch);
-    length = value.length;
-  }
-  ctx.server.keyChanged(db, key, NotifyClass.String, "setrange");
-  ctx.out.int(length);
 }
 
 /** Rows shared by GETRANGE and its old name SUBSTR. */
@@ -678,17 +630,7 @@ export const stringCommands: CommandSpec[] = [
     syntax: "key value [key value ...]",
     handler: (ctx, argv) => msetGeneric(ctx, argv, true),
   },
-  {
-    name: "append",
-    arity: 3,
-    flags: ["write", "denyoom", "fast"],
-    keys: [1, 1, 1],
-    group: "string",
-    since: "2.0.0",
-    summary: "Appends a string to the value of a key. Creates the key if it doesn't exist.",
-    syntax: "key value",
-    handler: (ctx, argv) => append(ctx, arg(argv, 1), arg(argv, 2)),
-  },
+  appendCommand,
   {
     name: "strlen",
     arity: 2,
@@ -706,19 +648,7 @@ export const stringCommands: CommandSpec[] = [
   },
   rangeRow("getrange", "2.4.0", "Returns a substring of the string stored at a key."),
   rangeRow("substr", "1.0.0", "Returns a substring from a string value."),
-  {
-    name: "setrange",
-    arity: 4,
-    flags: ["write", "denyoom"],
-    keys: [1, 1, 1],
-    boundedByArgs: offsetAt(2),
-    group: "string",
-    since: "2.2.0",
-    summary:
-      "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist.",
-    syntax: "key offset value",
-    handler: setRange,
-  },
+  setRangeCommand,
   {
     name: "incr",
     arity: 2,

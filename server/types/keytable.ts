@@ -16,13 +16,13 @@ import { placeSlot, rehashedSlots, removeSlot, shrunkCapacity, slotShift } from 
 import { compactPage } from "./record_compact.ts";
 import { writeRecord } from "./record_write.ts";
 import {
+  boxedBytes,
   copyToRoom,
   grownCapacity,
   integerSum,
   overwriteInline,
   overwriteSpan,
   releaseRecord,
-  replaceBoxed,
   roomRecordSize,
   setBoxed,
   writeSum,
@@ -226,7 +226,7 @@ export class KeyTable {
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
     const kind = page[off]! & KIND_MASK;
-    if (kind !== KIND_INLINE) return this.#boxedBytes(page, off, kind);
+    if (kind !== KIND_INLINE) return boxedBytes(this.#boxes, page, off, kind);
     const len = this.#inlineValue(page, off);
     return new ByteString(page.slice(this.#at, this.#at + len));
   }
@@ -246,7 +246,7 @@ export class KeyTable {
       const len = this.#inlineValue(page, off);
       return this.#bytesView.at(page, this.#at, this.#at + len);
     }
-    const value = this.#boxedBytes(page, off, kind);
+    const value = boxedBytes(this.#boxes, page, off, kind);
     return value instanceof ByteString ? this.#bytesView.at(value.bytes, 0, value.length) : value;
   }
 
@@ -272,25 +272,11 @@ export class KeyTable {
       this.#set(key, value, StringForm.Raw, true);
       return value;
     }
-    const value = this.#boxedBytes(page, off, kind);
+    const value = boxedBytes(this.#boxes, page, off, kind);
     if (value instanceof ByteString) {
       page[off] = kind | (StringForm.Raw << FORM_SHIFT) | (page[off]! & FLAG_TTL);
     }
     return value;
-  }
-
-  /**
-   * The value of a boxed record; a long string becomes a ByteString in place,
-   * so later bit commands neither copy nor convert it.
-   */
-  #boxedBytes(page: Uint8Array, off: number, kind: number): ByteString | RedisObject {
-    const box = boxIndex(page, off);
-    const holder = kind === KIND_BIG_KEY ? this.#boxes.values[box] as BigKeyBox : undefined;
-    const stored = (holder ? holder.value : this.#boxes.unbox(box)) as StoredValue;
-    if (typeof stored !== "string") return stored;
-    const converted = ByteString.from(stored);
-    replaceBoxed(this.#boxes, page, off, converted);
-    return converted;
   }
 
   /** Whether `key` is present; remembered as the last get's, for the write that often follows (SET NX/EX). */
@@ -343,6 +329,27 @@ export class KeyTable {
   setBytes(key: string, bytes: Uint8Array, form: StringForm): boolean {
     const inline = bytes.length <= VALUE_INLINE_MAX && key.length <= INLINE_MAX;
     return this.#set(key, inline ? bytes : bytesToBinary(bytes), form, false);
+  }
+
+  /**
+   * setBytes() of bytes [from, to) of `bytes` (SET's value, from its request), Encoded: over an
+   * inline value of that length copied in place, else set() at the record just found.
+   */
+  setSpan(key: string, bytes: Uint8Array, from: number, to: number): boolean {
+    const ref = key === this.#gotKey ? this.#gotRef : this.#find(key, hashKey(key));
+    if (ref !== 0) {
+      const page = this.#pageOf(ref);
+      const off = ref & OFFSET_MASK;
+      if ((page[off]! & KIND_MASK) === KIND_INLINE && this.#inlineValue(page, off) === to - from) {
+        // A short one by a loop, no view made (copyBytes).
+        overwriteSpan(page, off, this.#at, bytes, from, to);
+        page[off] = page[off]! & ~FLAG_TTL;
+        return false;
+      }
+    }
+    // The probe just made serves set() (a new key: inserted at the slot it ended at).
+    this.#rememberGot(key, ref);
+    return this.setBytes(key, bytes.subarray(from, to), StringForm.Encoded);
   }
 
   /** set() and replace(): `keepTtl` keeps an overwritten record's FLAG_TTL. */
@@ -482,7 +489,13 @@ export class KeyTable {
    * appends then rewrites no record (none left dead to compact). The string becomes Raw.
    */
   editInline(key: string, offset: number, patch: string): number | undefined {
-    const ref = this.#find(key, hashKey(key));
+    const length = this.editInlineOf(this.#find(key, hashKey(key)), key.length, offset, patch);
+    if (length !== undefined) this.#inlineKey = key;
+    return length;
+  }
+
+  /** editInline of the record refAt found (0: undefined) for a key of `keyLen` bytes. */
+  editInlineOf(ref: number, keyLen: number, offset: number, patch: string): number | undefined {
     if (ref === 0) return undefined;
     let page = this.#pageOf(ref);
     let off = ref & OFFSET_MASK;
@@ -492,36 +505,35 @@ export class KeyTable {
     const length = Math.max(len, start + patch.length);
     if (length > VALUE_INLINE_MAX) return undefined;
     touchAccess(page, off, this.trackFrequency);
-    if (length > (page[off]! & FLAG_ROOM ? readVarint2(page, this.#at - key.length - 2) : len)) {
-      const fresh = this.#moveToRoom(key, this.#foundSlot, len, grownCapacity(length));
+    if (length > (page[off]! & FLAG_ROOM ? readVarint2(page, this.#at - keyLen - 2) : len)) {
+      const fresh = this.#moveToRoom(keyLen, this.#foundSlot, len, grownCapacity(length));
       page = this.#pageOf(fresh);
       off = fresh & OFFSET_MASK;
     }
     const at = this.#at;
     if (length > len) {
-      writeVarint2(page, at - key.length - 4, length);
+      writeVarint2(page, at - keyLen - 4, length);
       page.fill(0, at + len, at + start);
     }
     writeBinary(page, at + start, patch);
     setInlineForm(page, off, StringForm.Raw);
     this.#gotKey = undefined;
-    this.#inlineKey = key;
     return length;
   }
 
   /**
-   * Rewrites the inline record in `slot` as one with room for `capacity`
-   * bytes, its first `len` value bytes copied; returns its ref, #at at its value.
+   * Rewrites the inline record in `slot` (its key `keyLen` bytes) as one with room for
+   * `capacity` bytes, its first `len` value bytes copied; returns its ref, #at at its value.
    */
-  #moveToRoom(key: string, slot: number, len: number, capacity: number): number {
-    const fresh = this.#arena.reserve(roomRecordSize(key.length, capacity));
+  #moveToRoom(keyLen: number, slot: number, len: number, capacity: number): number {
+    const fresh = this.#arena.reserve(roomRecordSize(keyLen, capacity));
     // Opening a page for it may have compacted the old record elsewhere.
     const live = this.#slots[slot * 2]!;
     const page = this.#pageOf(live);
     const old = live & OFFSET_MASK;
     this.#inlineValue(page, old);
     const target = this.#pageOf(fresh);
-    const at = copyToRoom(target, fresh & OFFSET_MASK, page, old, this.#at, key, len, capacity);
+    const at = copyToRoom(target, fresh & OFFSET_MASK, page, old, this.#at, keyLen, len, capacity);
     this.#slots[slot * 2] = fresh;
     this.#maybeCompact(this.#release(live));
     this.#at = at;
@@ -596,7 +608,12 @@ export class KeyTable {
 
   /** The key of the record at `ref` (from slots). */
   keyOf(ref: number): string {
-    return this.#key(ref);
+    const page = this.#pageOf(ref);
+    const off = ref & OFFSET_MASK;
+    const kind = page[off]! & KIND_MASK;
+    if (kind === KIND_BIG_KEY) return (this.#boxes.values[boxIndex(page, off)] as BigKeyBox).key;
+    const len = this.#keyBytes(page, off, kind);
+    return pageString(page, this.#at, this.#at + len);
   }
 
   /** The page of the record at `ref`; it starts at ref & OFFSET_MASK there. */
@@ -717,15 +734,6 @@ export class KeyTable {
       sameAsHashed(page, this.#at, key.bytes, key.start, len);
   }
 
-  #key(ref: number): string {
-    const page = this.#pageOf(ref);
-    const off = ref & OFFSET_MASK;
-    const kind = page[off]! & KIND_MASK;
-    if (kind === KIND_BIG_KEY) return (this.#boxes.values[boxIndex(page, off)] as BigKeyBox).key;
-    const len = this.#keyBytes(page, off, kind);
-    return pageString(page, this.#at, this.#at + len);
-  }
-
   #value(ref: number): RedisValue {
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
@@ -758,15 +766,6 @@ export class KeyTable {
     return len;
   }
 
-  #recordHash(page: Uint8Array, off: number): number {
-    const kind = page[off]! & KIND_MASK;
-    if (kind === KIND_BIG_KEY) {
-      return hashKey((this.#boxes.values[boxIndex(page, off)] as BigKeyBox).key);
-    }
-    const keyLen = this.#keyBytes(page, off, kind);
-    return hashBytes(page, this.#at, this.#at + keyLen);
-  }
-
   /** Marks a record dead and frees its box; returns its page. */
   #release(ref: number): number {
     const size = releaseRecord(this.#boxes, this.#pageOf(ref), ref & OFFSET_MASK);
@@ -783,8 +782,7 @@ export class KeyTable {
   /** Moves a page's live records to the page being filled, and frees it. */
   #compact(pageIndex: number): void {
     this.#compacting = true;
-    const hash = (page: Uint8Array, off: number) => this.#recordHash(page, off);
-    compactPage(this.#arena, this.#slots, this.#mask, this.#shift, pageIndex, hash);
+    compactPage(this.#arena, this.#boxes, this.#slots, this.#mask, this.#shift, pageIndex);
     this.#compacting = false;
   }
 }

@@ -1,10 +1,11 @@
 /**
  * Edits of a key-table record already written (laid out as record_format.ts describes; new ones
  * are record_write.ts's): INCRBY's digits of an inline value where it lies, the copy of an inline
- * record into one with room to grow (APPEND, SETRANGE), a boxed record's value
- * swapped in its box, SET's and MSET's writes over a value of the same length, and the mark of a
- * record superseded or deleted. KeyTable finds the record and keeps its index, arena and caches;
- * these take the page, the record's offset and where its value starts.
+ * record into one with room to grow (APPEND, SETRANGE), a boxed record's value swapped in its box
+ * (a long string made a ByteString there for the bit commands), SET's and MSET's writes over a
+ * value of the same length, and the mark of a record superseded or deleted. KeyTable finds the
+ * record and keeps its index, arena and caches; these take the page, the record's offset and
+ * where its value starts.
  */
 import type { BoxTable } from "./box_table.ts";
 import type { BigKeyBox, StoredValue } from "./box_bytes.ts";
@@ -31,7 +32,8 @@ import {
   VALUE_INLINE_MAX,
   writeRoomRecord,
 } from "./record_format.ts";
-import { StringForm } from "./string.ts";
+import { ByteString, StringForm } from "./string.ts";
+import type { RedisObject } from "./value.ts";
 
 /**
  * INCRBY's sum of `delta` and the inline value at `start` (`len` bytes) when that is an integer
@@ -83,7 +85,7 @@ export function roomRecordSize(keyLen: number, capacity: number): number {
 
 /**
  * Writes at `to` of `target` the inline record at `old` of `page` (its value `len` bytes from
- * `from`) again as one with room for `capacity`: same key, LFU counter and TTL flag, stamped as
+ * `from`, after its key's `keyLen`) again as one with room for `capacity`: same key, LFU counter and TTL flag, stamped as
  * accessed; returns where its value starts.
  */
 export function copyToRoom(
@@ -92,15 +94,16 @@ export function copyToRoom(
   page: Uint8Array,
   old: number,
   from: number,
-  key: string,
+  keyLen: number,
   len: number,
   capacity: number,
 ): number {
-  const at = writeRoomRecord(target, to, key, len, capacity);
+  const at = writeRoomRecord(target, to, keyLen, len, capacity);
   target[to + 4] = page[old + 4]!;
   target[to]! |= page[old]! & FLAG_TTL;
   stampAccess(target, to);
-  target.set(page.subarray(from, from + len), at);
+  // The key's bytes and the value's lie together in both records: one copy.
+  target.set(page.subarray(from - keyLen, from + len), at - keyLen);
   return at;
 }
 
@@ -117,6 +120,25 @@ export function replaceBoxed(
     : undefined;
   if (holder) holder.value = value;
   boxes.set(box, holder ?? value);
+}
+
+/**
+ * The value of the boxed or big-key record at `off` (of `kind`); a long string becomes a
+ * ByteString in place, so later bit commands neither copy nor convert it.
+ */
+export function boxedBytes(
+  boxes: BoxTable,
+  page: Uint8Array,
+  off: number,
+  kind: number,
+): ByteString | RedisObject {
+  const box = boxIndex(page, off);
+  const holder = kind === KIND_BIG_KEY ? boxes.values[box] as BigKeyBox : undefined;
+  const stored = (holder ? holder.value : boxes.unbox(box)) as StoredValue;
+  if (typeof stored !== "string") return stored;
+  const converted = ByteString.from(stored);
+  replaceBoxed(boxes, page, off, converted);
+  return converted;
 }
 
 /**

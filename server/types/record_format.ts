@@ -91,29 +91,27 @@ export function writeVarint2(page: Uint8Array, p: number, n: number): void {
 }
 
 /**
- * Writes an inline record with FLAG_ROOM for `key` (of at most INLINE_MAX
- * bytes), its value `len` bytes long in room for `capacity`, all but the
- * access stamp and the value's bytes; returns where the value starts.
+ * Writes an inline record with FLAG_ROOM for a key of `keyLen` bytes (at most
+ * INLINE_MAX), its value `len` bytes long in room for `capacity`, all but the
+ * access stamp and the key's and value's bytes; returns where the value starts.
  */
 export function writeRoomRecord(
   page: Uint8Array,
   off: number,
-  key: string,
+  keyLen: number,
   len: number,
   capacity: number,
 ): number {
   page[off] = KIND_INLINE | FLAG_ROOM;
   let p = off + HEADER;
-  if (key.length < 0x80) page[p++] = key.length;
+  if (keyLen < 0x80) page[p++] = keyLen;
   else {
-    writeVarint2(page, p, key.length);
+    writeVarint2(page, p, keyLen);
     p += 2;
   }
   writeVarint2(page, p, len);
   writeVarint2(page, p + 2, capacity);
-  p += 4;
-  for (let i = 0; i < key.length; i++) page[p + i] = key.charCodeAt(i);
-  return p + key.length;
+  return p + 4 + keyLen;
 }
 
 /** Whether a value is stored inline: a string, or a string's bytes, of at most VALUE_INLINE_MAX. */
