@@ -404,3 +404,31 @@ Deno.test("a packed set finds a member only where a record starts, not inside ot
   equal(short.score("x"), 0x61626364);
   equal(short.score("a"), 3);
 });
+
+Deno.test("a packed set finds members of one length at every rank, from either end", () => {
+  for (const count of [1, 2, 3, 8, 99, 100]) {
+    const set = new SortedSet();
+    for (let i = 0; i < count; i++) set.add(`user:${1000 + i}`, (i * 37) % count);
+    equal(set.encoding(), "listpack");
+    const order = [...Array(count).keys()].map((i) => ({
+      member: `user:${1000 + i}`,
+      score: (i * 37) % count,
+    }))
+      .sort((a, b) => a.score - b.score || (a.member < b.member ? -1 : 1));
+    order.forEach(({ member, score }, rank) => {
+      equal(set.score(member), score, member);
+      equal(set.rank(member), rank, member);
+    });
+    // Misses of the same length, the same last byte, and inside the walk's meeting point.
+    for (const miss of ["user:0999", `user:${1000 + count}`, "user:10000", "user:100"]) {
+      equal(set.score(miss), undefined, miss);
+      equal(set.rank(miss), undefined, miss);
+    }
+    // A long record (two-byte lengths) anywhere makes the walk from both ends give way.
+    set.add("y".repeat(100), count / 2);
+    equal(set.score("y".repeat(100)), count / 2);
+    order.forEach(({ member, score }) => equal(set.score(member), score, member));
+    ok(set.remove(order[order.length - 1]!.member));
+    equal(set.score(order[order.length - 1]!.member), undefined);
+  }
+});

@@ -230,15 +230,27 @@ const MAX_CANDIDATES = 8;
 
 /**
  * The score of `member` in a packed set (found* are left on its record), or
- * undefined. indexOf finds where the member's bytes occur after its length
- * (natively, several bytes a step: a miss reads no record); an occurrence
- * is the member if a record starts there, which the records' lengths tell,
- * read from the nearer end (backwards one length a record). Members that
- * occur often inside others' bytes, and long ones, are found by a walk.
+ * undefined. A member whose length is the first or last record's (members
+ * alike, as "user:1000" and "user:1999", or "p5" among "p0".."p99") is
+ * walked to from both ends (seekMember): searched for, its length byte would
+ * occur in nearly every record and indexOf would stop at each. Others are
+ * searched for: indexOf finds where the member's bytes occur after its
+ * length (natively, several bytes a step: a miss reads no record); an
+ * occurrence is the member if a record starts there, which the records'
+ * lengths tell. Members that occur often inside others' bytes, and long
+ * ones, are found by a walk.
  */
 export function findScore(packed: string, member: string): number | undefined {
   const length = member.length;
   if (length === 0 || length >= ONE_BYTE) return findScoreFrom(packed, member, 0);
+  if (isCommonLength(packed, length)) {
+    const start = seekMember(packed, member);
+    if (start >= 0) {
+      const scoreStart = start + length + 2;
+      return found(packed, start, scoreStart, scoreStart + packed.charCodeAt(scoreStart - 1));
+    }
+    return start === NOT_FOUND ? undefined : findScoreFrom(packed, member, 0);
+  }
   // A short set: the member itself, as joining its length makes a string to flatten.
   if (packed.length <= BARE_SEARCH_MAX) return findBare(packed, member);
   // With its length before it: "m1" is not looked for inside every "m1x".
@@ -253,6 +265,66 @@ export function findScore(packed: string, member: string): number | undefined {
     start = packed.indexOf(needle, start + 1);
   }
   return undefined;
+}
+
+/** Whether the first or the last record's member is `length` bytes long (its prefix one byte). */
+function isCommonLength(packed: string, length: number): boolean {
+  if (packed.length === 0) return false;
+  if (packed.charCodeAt(0) === length) return true;
+  const back = packed.charCodeAt(packed.length - 1);
+  return back < ONE_BYTE && packed.charCodeAt(packed.length - 1 - back) === length;
+}
+
+/** seekMember's answers besides an offset. */
+const NOT_FOUND = -1;
+const LONG_RECORD = -2;
+
+/** Records before the one seekMember found from the front, or -1; after it from the end, or -1. */
+let seekBefore = 0;
+let seekAfter = 0;
+
+/**
+ * Offset of `member`'s record (1 to 127 bytes), NOT_FOUND, or LONG_RECORD
+ * when a record's lengths take two bytes or more. Walks from both ends at
+ * once, a record from each a step: two independent chains of loads (one
+ * length back from the end), so a member late in the set costs what an
+ * early one does (Redis's listpack walk is forwards only), and a miss half
+ * a walk each way. A member is compared only where the record's length and
+ * last byte are its own.
+ */
+function seekMember(packed: string, member: string): number {
+  const length = member.length;
+  const last = member.charCodeAt(length - 1);
+  let pos = 0;
+  let end = packed.length;
+  for (let n = 0; pos < end; n++) {
+    const memberLength = packed.charCodeAt(pos);
+    const back = packed.charCodeAt(end - 1);
+    if ((memberLength | back) >= ONE_BYTE) return LONG_RECORD;
+    const scoreStart = pos + 2 + memberLength;
+    if (
+      memberLength === length && packed.charCodeAt(scoreStart - 2) === last &&
+      sameMember(packed, pos + 1, member)
+    ) {
+      seekBefore = n;
+      seekAfter = -1;
+      return pos;
+    }
+    const bodyEnd = scoreStart + packed.charCodeAt(scoreStart - 1);
+    if (bodyEnd - pos >= ONE_BYTE) return LONG_RECORD;
+    pos = bodyEnd + 1;
+    if (pos >= end) break;
+    end -= 1 + back;
+    if (
+      packed.charCodeAt(end) === length && packed.charCodeAt(end + length) === last &&
+      sameMember(packed, end + 1, member)
+    ) {
+      seekBefore = -1;
+      seekAfter = n;
+      return end;
+    }
+  }
+  return NOT_FOUND;
 }
 
 /**
@@ -339,8 +411,22 @@ function found(packed: string, start: number, scoreStart: number, bodyEnd: numbe
   return scoreAt(packed, scoreStart, bodyEnd - scoreStart);
 }
 
-/** Rank of `member` in a packed set, or -1 (no score is read). */
-export function findRank(packed: string, member: string): number {
+/**
+ * Rank of `member` in a packed set of `count` records, or -1 (no score is
+ * read): walked to from both ends as findScore's seekMember.
+ */
+export function findRank(packed: string, member: string, count: number): number {
+  const length = member.length;
+  if (length > 0 && length < ONE_BYTE) {
+    const start = seekMember(packed, member);
+    if (start === NOT_FOUND) return -1;
+    if (start >= 0) return seekBefore >= 0 ? seekBefore : count - 1 - seekAfter;
+  }
+  return rankFrom(packed, member);
+}
+
+/** findRank by a walk from the front, for any member length. */
+function rankFrom(packed: string, member: string): number {
   const length = member.length;
   let pos = 0;
   for (let rank = 0; pos < packed.length; rank++) {
