@@ -248,7 +248,7 @@ export class SortedSet implements RedisObject {
   rank(member: string): number | undefined {
     const tree = this.#tree();
     if (tree !== undefined) return tree.rank(member);
-    const rank = findRank(this.#packed(), member, this.#count);
+    const rank = findRank(this.#packed(), member);
     return rank < 0 ? undefined : rank;
   }
 
