@@ -233,12 +233,12 @@ const MAX_CANDIDATES = 8;
  * undefined. A member whose length is the first or last record's (members
  * alike, as "user:1000" and "user:1999", or "p5" among "p0".."p99") is
  * walked to (seekMember): searched for, its length byte would occur in
- * nearly every record and indexOf would stop at each, slower than a walk. Others are
- * searched for: indexOf finds where the member's bytes occur after its
- * length (natively, several bytes a step: a miss reads no record); an
- * occurrence is the member if a record starts there, which the records'
- * lengths tell. Members that occur often inside others' bytes, and long
- * ones, are found by a walk.
+ * nearly every record and indexOf would stop at each, slower than a walk.
+ * Others are searched for: indexOf finds where the member's bytes occur
+ * after its length (natively, several bytes a step: a miss reads no
+ * record); an occurrence is the member if a record starts there, which the
+ * records' lengths tell. Members that occur often inside others' bytes,
+ * and long ones, are found by a walk.
  */
 export function findScore(packed: string, member: string): number | undefined {
   const length = member.length;
