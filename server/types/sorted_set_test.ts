@@ -404,3 +404,37 @@ Deno.test("a packed set finds a member only where a record starts, not inside ot
   equal(short.score("x"), 0x61626364);
   equal(short.score("a"), 3);
 });
+
+Deno.test("a packed set finds members of one length at every rank, and past a long record", () => {
+  for (const count of [1, 2, 3, 8, 99, 100]) {
+    const set = new SortedSet();
+    for (let i = 0; i < count; i++) set.add(`user:${1000 + i}`, (i * 37) % count);
+    equal(set.encoding(), "listpack");
+    const order = [...Array(count).keys()].map((i) => ({
+      member: `user:${1000 + i}`,
+      score: (i * 37) % count,
+    }))
+      .sort((a, b) => a.score - b.score || (a.member < b.member ? -1 : 1));
+    order.forEach(({ member, score }, rank) => {
+      equal(set.score(member), score, member);
+      equal(set.rank(member), rank, member);
+    });
+    // Misses of the same length, of the same last byte, longer and shorter.
+    for (const miss of ["user:0999", `user:${1000 + count}`, "user:10000", "user:100"]) {
+      equal(set.score(miss), undefined, miss);
+      equal(set.rank(miss), undefined, miss);
+    }
+    // A long record (two-byte lengths, under raised limits) makes the walk give way.
+    const long = "y".repeat(130);
+    set.add(long, count / 2, { entries: 128, value: 200 });
+    equal(set.encoding(), "listpack");
+    equal(set.score(long), count / 2);
+    order.forEach(({ member, score }) => equal(set.score(member), score, member));
+    equal(set.score("user:0999"), undefined);
+    const merged = [...order, { member: long, score: count / 2 }]
+      .sort((a, b) => a.score - b.score || (a.member < b.member ? -1 : 1));
+    merged.forEach(({ member }, rank) => equal(set.rank(member), rank, member));
+    ok(set.remove(order[order.length - 1]!.member));
+    equal(set.score(order[order.length - 1]!.member), undefined);
+  }
+});

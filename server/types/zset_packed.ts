@@ -230,15 +230,27 @@ const MAX_CANDIDATES = 8;
 
 /**
  * The score of `member` in a packed set (found* are left on its record), or
- * undefined. indexOf finds where the member's bytes occur after its length
- * (natively, several bytes a step: a miss reads no record); an occurrence
- * is the member if a record starts there, which the records' lengths tell,
- * read from the nearer end (backwards one length a record). Members that
- * occur often inside others' bytes, and long ones, are found by a walk.
+ * undefined. A member whose length is the first or last record's (members
+ * alike, as "user:1000" and "user:1999", or "p5" among "p0".."p99") is
+ * walked to (seekMember): searched for, its length byte would occur in
+ * nearly every record and indexOf would stop at each, slower than a walk.
+ * Others are searched for: indexOf finds where the member's bytes occur
+ * after its length (natively, several bytes a step: a miss reads no
+ * record); an occurrence is the member if a record starts there, which the
+ * records' lengths tell. Members that occur often inside others' bytes,
+ * and long ones, are found by a walk.
  */
 export function findScore(packed: string, member: string): number | undefined {
   const length = member.length;
   if (length === 0 || length >= ONE_BYTE) return findScoreFrom(packed, member, 0);
+  if (isCommonLength(packed, length)) {
+    const start = seekMember(packed, member);
+    if (start >= 0) {
+      const scoreStart = start + length + 2;
+      return found(packed, start, scoreStart, scoreStart + packed.charCodeAt(scoreStart - 1));
+    }
+    return start === NOT_FOUND ? undefined : findScoreFrom(packed, member, 0);
+  }
   // A short set: the member itself, as joining its length makes a string to flatten.
   if (packed.length <= BARE_SEARCH_MAX) return findBare(packed, member);
   // With its length before it: "m1" is not looked for inside every "m1x".
@@ -253,6 +265,51 @@ export function findScore(packed: string, member: string): number | undefined {
     start = packed.indexOf(needle, start + 1);
   }
   return undefined;
+}
+
+/** Whether the first or the last record's member is `length` bytes long (its prefix one byte). */
+function isCommonLength(packed: string, length: number): boolean {
+  if (packed.length === 0) return false;
+  if (packed.charCodeAt(0) === length) return true;
+  const back = packed.charCodeAt(packed.length - 1);
+  return back < ONE_BYTE && packed.charCodeAt(packed.length - 1 - back) === length;
+}
+
+/** seekMember's answers besides an offset. */
+const NOT_FOUND = -1;
+const LONG_RECORD = -2;
+
+/** Records before the one seekMember last found. */
+let memberRank = 0;
+
+/**
+ * Offset of `member`'s record (1 to 127 bytes), NOT_FOUND, or LONG_RECORD
+ * when a record's lengths take two bytes or more; memberRank is left on its
+ * rank. Walks forwards as Redis's listpack search does, reading two
+ * lengths a record and comparing a member only where the record's length
+ * and last byte are its own (about 6 ns a record; indexOf with a needle
+ * whose first byte every record holds took 7 ns a record).
+ */
+function seekMember(packed: string, member: string): number {
+  const length = member.length;
+  const last = member.charCodeAt(length - 1);
+  let pos = 0;
+  for (let n = 0; pos < packed.length; n++) {
+    const memberLength = packed.charCodeAt(pos);
+    if (memberLength >= ONE_BYTE) return LONG_RECORD;
+    const scoreStart = pos + 2 + memberLength;
+    if (
+      memberLength === length && packed.charCodeAt(scoreStart - 2) === last &&
+      sameMember(packed, pos + 1, member)
+    ) {
+      memberRank = n;
+      return pos;
+    }
+    const bodyEnd = scoreStart + packed.charCodeAt(scoreStart - 1);
+    if (bodyEnd - pos >= ONE_BYTE) return LONG_RECORD;
+    pos = bodyEnd + 1;
+  }
+  return NOT_FOUND;
 }
 
 /**
@@ -341,6 +398,17 @@ function found(packed: string, start: number, scoreStart: number, bodyEnd: numbe
 
 /** Rank of `member` in a packed set, or -1 (no score is read). */
 export function findRank(packed: string, member: string): number {
+  const length = member.length;
+  if (length > 0 && length < ONE_BYTE) {
+    const start = seekMember(packed, member);
+    if (start === NOT_FOUND) return -1;
+    if (start >= 0) return memberRank;
+  }
+  return rankFrom(packed, member);
+}
+
+/** findRank by a walk from the front, for any member length. */
+function rankFrom(packed: string, member: string): number {
   const length = member.length;
   let pos = 0;
   for (let rank = 0; pos < packed.length; rank++) {
