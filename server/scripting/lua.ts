@@ -422,6 +422,37 @@ export function setStringItem(t: LuaTable, i: number, s: string): void {
 }
 
 /**
+ * Sets `t[i]` (an item of an array being refilled) to the binary string `s`,
+ * keeping the Lua string it holds when that has the same bytes: a script run
+ * again with a same argument (a constant ARGV, a hot key) then stores no new
+ * string into its long-lived KEYS or ARGV table, which each young one costs
+ * the next scavenge. Lua strings are values: the script sees the same.
+ */
+export function refillStringItem(t: LuaTable, i: number, s: string): void {
+  const value = (t.strong.get(i) as TableEntry | undefined)?.value;
+  if (value !== undefined && typeOf(value) === LUA_TSTRING) {
+    const bytes = stringBytes(value);
+    if (bytes.length === s.length && sameBytes(bytes, s)) {
+      remember(bytes, s);
+      return;
+    }
+  }
+  setStringItem(t, i, s);
+}
+
+/** Whether `bytes` are the binary string `s`'s (of the same length). */
+function sameBytes(bytes: Uint8Array, s: string): boolean {
+  if (s === requestKey.key) {
+    const from = requestKey.bytes;
+    const start = requestKey.start;
+    for (let i = 0; i < bytes.length; i++) if (bytes[i] !== from[start + i]) return false;
+    return true;
+  }
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== s.charCodeAt(i)) return false;
+  return true;
+}
+
+/**
  * The binary strings a run's KEYS and ARGV (a function's keys and args) were
  * made from, by the bytes of the Lua strings made for them. Scripts pass
  * KEYS[i] and ARGV[i] straight to redis.call, which decoded the bytes back
@@ -440,13 +471,18 @@ function knownBytes(s: string): Uint8Array {
   const bytes = luaBytes(s.length);
   if (s === requestKey.key) copyRequestKey(bytes);
   else writeBinary(bytes, 0, s);
+  remember(bytes, s);
+  return bytes;
+}
+
+/** Remembers the string `bytes` were made from, for knownString (the first KNOWN_MAX of a run). */
+function remember(bytes: Uint8Array, s: string): void {
   const n = knownCount;
   if (n < KNOWN_MAX) {
     knownArrays[n] = bytes;
     knownStrings[n] = s;
     knownCount = n + 1;
   }
-  return bytes;
 }
 
 /**
