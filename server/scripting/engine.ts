@@ -46,7 +46,7 @@ import {
   pushNewTable,
   pushValue,
   rawField,
-  refillStringItem,
+  refillStrings,
   setReadonly,
   setStringItem,
   tableAt,
@@ -367,7 +367,7 @@ function setGlobalArray(
 ): void {
   const table = array.table;
   if (table !== undefined && isPlainArray(table, to - from)) {
-    for (let i = from; i < to; i++) refillStringItem(table, i - from + 1, items[i]!);
+    refillStrings(table, items, from, to);
     return;
   }
   lua.lua_pushglobaltable(L);

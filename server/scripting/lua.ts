@@ -422,33 +422,42 @@ export function setStringItem(t: LuaTable, i: number, s: string): void {
 }
 
 /**
- * Sets `t[i]` (an item of an array being refilled) to the binary string `s`,
- * keeping the Lua string it holds when that has the same bytes: a script run
- * again with a same argument (a constant ARGV, a hot key) then stores no new
- * string into its long-lived KEYS or ARGV table, which each young one costs
- * the next scavenge. Lua strings are values: the script sees the same.
+ * Sets the items of `t`, a plain array of `to - from` items (isPlainArray),
+ * to the binary strings `items[from, to)`, in place. An item whose Lua string
+ * has the same bytes keeps it: a script run again with a same argument (a
+ * constant ARGV, a hot key) then stores no new string into its long-lived
+ * KEYS or ARGV table, which each young one costs the next scavenge. Lua
+ * strings are values: the script sees the same.
  */
-export function refillStringItem(t: LuaTable, i: number, s: string): void {
-  const value = (t.strong.get(i) as TableEntry | undefined)?.value;
-  if (value !== undefined && typeOf(value) === LUA_TSTRING) {
-    const bytes = stringBytes(value);
-    if (bytes.length === s.length && sameBytes(bytes, s)) {
-      remember(bytes, s);
-      return;
-    }
+export function refillStrings(
+  t: LuaTable,
+  items: readonly string[],
+  from: number,
+  to: number,
+): void {
+  let entry = t.f;
+  for (let i = from; i < to; i++) {
+    const s = items[i]!;
+    const value = entry!.value;
+    const bytes = typeOf(value) === LUA_TSTRING ? stringBytes(value) : undefined;
+    if (bytes !== undefined && bytes.length === s.length && sameBytes(bytes, s)) remember(bytes, s);
+    else (value as unknown as LooseApi).setsvalue(lstring.luaS_bless(null, knownBytes(s)));
+    entry = entry!.n;
   }
-  setStringItem(t, i, s);
 }
 
-/** Whether `bytes` are the binary string `s`'s (of the same length). */
+/**
+ * Whether `bytes` are the binary string `s`'s (of the same length), from the
+ * last byte down: keys and values that differ mostly differ at their end.
+ */
 function sameBytes(bytes: Uint8Array, s: string): boolean {
   if (s === requestKey.key) {
     const from = requestKey.bytes;
     const start = requestKey.start;
-    for (let i = 0; i < bytes.length; i++) if (bytes[i] !== from[start + i]) return false;
+    for (let i = bytes.length - 1; i >= 0; i--) if (bytes[i] !== from[start + i]) return false;
     return true;
   }
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== s.charCodeAt(i)) return false;
+  for (let i = bytes.length - 1; i >= 0; i--) if (bytes[i] !== s.charCodeAt(i)) return false;
   return true;
 }
 
