@@ -46,6 +46,7 @@ import {
   pushNewTable,
   pushValue,
   rawField,
+  refillStrings,
   setReadonly,
   setStringItem,
   tableAt,
@@ -366,7 +367,7 @@ function setGlobalArray(
 ): void {
   const table = array.table;
   if (table !== undefined && isPlainArray(table, to - from)) {
-    for (let i = from; i < to; i++) setStringItem(table, i - from + 1, items[i]!);
+    refillStrings(table, items, from, to);
     return;
   }
   lua.lua_pushglobaltable(L);

@@ -479,12 +479,25 @@ Deno.test("KEYS and ARGV are as new on every run, whatever the last run did to t
     "KEYS[1] = 'changed' ARGV[1] = 'changed'",
     "table.remove(KEYS) table.insert(KEYS, 'b')",
     "ARGV[2] = 'more'",
+    "KEYS[1] = 7 ARGV[1] = 7",
   ];
   for (const spoiler of spoilers) {
     deepEqual(fresh(["a", "b"], ["v"]), expected("1=a,2=b", 2, 1, "v"), spoiler);
     evalScript(engine, `${spoiler} return 1`, ["a", "b"], ["v"]);
     deepEqual(fresh(["a", "b"], ["v"]), expected("1=a,2=b", 2, 1, "v"), spoiler);
     deepEqual(fresh(["k"], []), expected("1=k", 1, 0, "nil"), spoiler);
+  }
+});
+
+Deno.test("a run's KEYS and ARGV have its own bytes when the last run's had the same length", () => {
+  const engine = new ScriptEngine();
+  const body = "return {KEYS[1], ARGV[1], redis.sha1hex(KEYS[1]) == redis.sha1hex(ARGV[1])}";
+  const runs: [string, string][] = [["ab", "ab"], ["ab", "ac"], ["\xff\x00", "ab"], ["ab", "ab"]];
+  for (const [key, arg] of [...runs, ...runs]) {
+    deepEqual(evalScript(engine, body, [key], [arg]), {
+      type: "array",
+      values: [bulk(key), bulk(arg), key === arg ? int(1) : { type: "null" }],
+    }, `${key} ${arg}`);
   }
 });
 

@@ -422,6 +422,46 @@ export function setStringItem(t: LuaTable, i: number, s: string): void {
 }
 
 /**
+ * Sets the items of `t`, a plain array of `to - from` items (isPlainArray),
+ * to the binary strings `items[from, to)`, in place. An item whose Lua string
+ * has the same bytes keeps it: a script run again with a same argument (a
+ * constant ARGV, a hot key) then stores no new string into its long-lived
+ * KEYS or ARGV table, which each young one costs the next scavenge. Lua
+ * strings are values: the script sees the same.
+ */
+export function refillStrings(
+  t: LuaTable,
+  items: readonly string[],
+  from: number,
+  to: number,
+): void {
+  let entry = t.f;
+  for (let i = from; i < to; i++) {
+    const s = items[i]!;
+    const value = entry!.value;
+    const bytes = typeOf(value) === LUA_TSTRING ? stringBytes(value) : undefined;
+    if (bytes !== undefined && bytes.length === s.length && sameBytes(bytes, s)) remember(bytes, s);
+    else (value as unknown as LooseApi).setsvalue(lstring.luaS_bless(null, knownBytes(s)));
+    entry = entry!.n;
+  }
+}
+
+/**
+ * Whether `bytes` are the binary string `s`'s (of the same length), from the
+ * last byte down: keys and values that differ mostly differ at their end.
+ */
+function sameBytes(bytes: Uint8Array, s: string): boolean {
+  if (s === requestKey.key) {
+    const from = requestKey.bytes;
+    const start = requestKey.start;
+    for (let i = bytes.length - 1; i >= 0; i--) if (bytes[i] !== from[start + i]) return false;
+    return true;
+  }
+  for (let i = bytes.length - 1; i >= 0; i--) if (bytes[i] !== s.charCodeAt(i)) return false;
+  return true;
+}
+
+/**
  * The binary strings a run's KEYS and ARGV (a function's keys and args) were
  * made from, by the bytes of the Lua strings made for them. Scripts pass
  * KEYS[i] and ARGV[i] straight to redis.call, which decoded the bytes back
@@ -440,13 +480,18 @@ function knownBytes(s: string): Uint8Array {
   const bytes = luaBytes(s.length);
   if (s === requestKey.key) copyRequestKey(bytes);
   else writeBinary(bytes, 0, s);
+  remember(bytes, s);
+  return bytes;
+}
+
+/** Remembers the string `bytes` were made from, for knownString (the first KNOWN_MAX of a run). */
+function remember(bytes: Uint8Array, s: string): void {
   const n = knownCount;
   if (n < KNOWN_MAX) {
     knownArrays[n] = bytes;
     knownStrings[n] = s;
     knownCount = n + 1;
   }
-  return bytes;
 }
 
 /**
