@@ -89,20 +89,37 @@ export class StreamNode {
   /** The master ID's ms and seq as numbers (NaN past 2^53), to format IDs without bigints. */
   readonly #ms: number;
   readonly #seq: number;
+  /**
+   * The master ID, or undefined until asked when made from exact numbers
+   * (a node a small stream's conversion makes keeps no young bigint).
+   */
+  #master: StreamId | undefined;
 
+  /** A node of master ID `master`, or of `ms`-`seq` (exact numbers) when `master` is undefined. */
   constructor(
-    readonly master: StreamId,
+    master: StreamId | undefined,
     readonly fields: string[],
     public buf: Uint8Array,
     public start: number,
     public end = start,
-    ms = exactNumber(idMs(master)),
-    seq = exactNumber(idSeq(master)),
+    ms = exactNumber(idMs(master!)),
+    seq = exactNumber(idSeq(master!)),
   ) {
+    this.#master = master;
     this.#lastId = master;
     this.#ms = ms;
     this.#seq = seq;
     this.lpBytes = nodeBaseBytes(fields);
+  }
+
+  /** The first entry's ID. */
+  get master(): StreamId {
+    return this.#master ??= (BigInt(this.#ms) << 64n) | BigInt(this.#seq);
+  }
+
+  /** The last entry is at `lastAt`: lastId is made from it when asked. */
+  forgetLastId(): void {
+    this.#lastId = undefined;
   }
 
   /** ID of the node's last entry, deleted or not. */
@@ -319,7 +336,15 @@ export class StreamNode {
 
   /** A node with the same entries, over the same bytes until the caller moves it. */
   copy(): StreamNode {
-    const copy = new StreamNode(this.master, this.fields, this.buf, this.start, this.end);
+    const copy = new StreamNode(
+      this.#master,
+      this.fields,
+      this.buf,
+      this.start,
+      this.end,
+      this.#ms,
+      this.#seq,
+    );
     copy.live = this.live;
     copy.deleted = this.deleted;
     copy.lastId = this.lastId;
