@@ -28,6 +28,9 @@ import {
   ID_MIN,
   idMs,
   idSeq,
+  partHigh,
+  partLow,
+  partOf,
   SEQ_MAX,
   type StreamId,
 } from "./stream_id.ts";
@@ -211,7 +214,8 @@ export class StreamBody {
    * The last ID's ms and seq as numbers (NaN past 2^53), so XADD picks and
    * formats the next ID without bigint arithmetic.
    */
-  #lastMs = 0;
+  #lastMsHigh = 0;
+  #lastMsLow = 0;
   #lastSeq = 0;
   /**
    * First live entry's ID (0-0 when empty), or undefined while it is the
@@ -234,6 +238,17 @@ export class StreamBody {
    * many streams).
    */
   #tail: StreamNode | undefined;
+
+  /** The last ID's ms, from its two fields (partOf: no boxed number per stream). */
+  get #lastMs(): number {
+    return partOf(this.#lastMsHigh, this.#lastMsLow);
+  }
+
+  set #lastMs(ms: number) {
+    const high = partHigh(ms);
+    this.#lastMsHigh = high;
+    this.#lastMsLow = partLow(ms, high);
+  }
 
   /** Nodes ordered by master ID (the array made on first use). */
   get nodes(): StreamNode[] {

@@ -13,7 +13,7 @@
  */
 import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
 import { listpackElementSize, listpackIntSize } from "../persistence/listpack.ts";
-import { idMs, idSeq, type StreamId } from "./stream_id.ts";
+import { idMs, idSeq, partHigh, partLow, partOf, type StreamId } from "./stream_id.ts";
 
 export const FLAG_DELETED = 1;
 export const FLAG_SAMEFIELDS = 2;
@@ -86,8 +86,12 @@ export class StreamNode {
   lpBytes: number;
   /** Where the last entry starts, from `start` (nodes move between slabs). */
   lastAt = 0;
-  /** The master ID's ms and seq as numbers (NaN past 2^53), to format IDs without bigints. */
-  readonly #ms: number;
+  /**
+   * The master ID's ms (in two fields, see partHigh) and seq as numbers (NaN
+   * past 2^53), to format IDs without bigints.
+   */
+  readonly #msHigh: number;
+  readonly #msLow: number;
   readonly #seq: number;
   /**
    * The master ID, or undefined until asked when made from exact numbers
@@ -107,9 +111,15 @@ export class StreamNode {
   ) {
     this.#master = master;
     this.#lastId = master;
-    this.#ms = ms;
+    this.#msHigh = partHigh(ms);
+    this.#msLow = partLow(ms, this.#msHigh);
     this.#seq = seq;
     this.lpBytes = nodeBaseBytes(fields);
+  }
+
+  /** The master ID's ms (partOf its two fields: no boxed number per node). */
+  get #ms(): number {
+    return partOf(this.#msHigh, this.#msLow);
   }
 
   /** The first entry's ID. */
