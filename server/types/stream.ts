@@ -300,7 +300,7 @@ export class Stream implements RedisObject {
 
   /** The first node's master ID, ID_MAX with no node (XTRIM's MINID propagated). */
   firstMaster(): StreamId {
-    if (this.#end === 0) return this.#body!.nodes[0]?.master ?? ID_MAX;
+    if (this.#end === 0) return this.#body!.firstNode?.master ?? ID_MAX;
     readHeader(this.#slot);
     return head[LENGTH]! === 0 ? ID_MAX : masterOf();
   }

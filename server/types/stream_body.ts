@@ -3,7 +3,8 @@
  * it needs this), laid out as Redis lays it out (t_stream.c): entries are
  * packed into nodes (stream_node.ts) of at most `stream-node-max-entries`
  * entries and `stream-node-max-bytes` bytes (measured as the listpack Redis
- * would build), and the nodes sit in an array ordered by their master ID, so
+ * would build), and the nodes sit in an array ordered by their master ID
+ * (made with the second node: one node is the body's tail alone), so
  * seeking an ID is a binary search plus a scan of one node, and a range read
  * is sequential.
  *
@@ -27,6 +28,9 @@ import {
   ID_MIN,
   idMs,
   idSeq,
+  partHigh,
+  partLow,
+  partOf,
   SEQ_MAX,
   type StreamId,
 } from "./stream_id.ts";
@@ -194,8 +198,12 @@ export interface TrimSpec {
 }
 
 export class StreamBody {
-  /** Nodes ordered by master ID. */
-  nodes: StreamNode[] = [];
+  /**
+   * Nodes ordered by master ID, or undefined while they are the tail alone
+   * (or none): a small stream's conversion makes no array, the second node
+   * does (see `nodes`).
+   */
+  #nodes: StreamNode[] | undefined;
   length = 0;
   /**
    * The last ID, or undefined until asked while #lastMs and #lastSeq are
@@ -206,10 +214,14 @@ export class StreamBody {
    * The last ID's ms and seq as numbers (NaN past 2^53), so XADD picks and
    * formats the next ID without bigint arithmetic.
    */
-  #lastMs = 0;
+  #lastMsHigh = 0;
+  #lastMsLow = 0;
   #lastSeq = 0;
-  /** First live entry's ID (0-0 when empty). */
-  firstId: StreamId = ID_MIN;
+  /**
+   * First live entry's ID (0-0 when empty), or undefined while it is the
+   * first node's master ID (adoptNode: no bigint until asked).
+   */
+  #firstId: StreamId | undefined = ID_MIN;
   maxDeletedId: StreamId = ID_MIN;
   entriesAdded = 0;
   /** Consumer groups by name, made on first use (most streams have none). */
@@ -226,6 +238,46 @@ export class StreamBody {
    * many streams).
    */
   #tail: StreamNode | undefined;
+
+  /** The last ID's ms, from its two fields (partOf: no boxed number per stream). */
+  get #lastMs(): number {
+    return partOf(this.#lastMsHigh, this.#lastMsLow);
+  }
+
+  set #lastMs(ms: number) {
+    const high = partHigh(ms);
+    this.#lastMsHigh = high;
+    this.#lastMsLow = partLow(ms, high);
+  }
+
+  /** Nodes ordered by master ID (the array made on first use). */
+  get nodes(): StreamNode[] {
+    return this.#nodes ??= this.#tail === undefined ? [] : [this.#tail];
+  }
+
+  /** How many nodes there are, without making the array. */
+  #nodeCount(): number {
+    return this.#nodes === undefined ? (this.#tail === undefined ? 0 : 1) : this.#nodes.length;
+  }
+
+  /** The first node, if any (without making the array). */
+  get firstNode(): StreamNode | undefined {
+    return this.#nodes === undefined ? this.#tail : this.#nodes[0];
+  }
+
+  /** The newest node, if any (without making the array). */
+  #lastNode(): StreamNode | undefined {
+    return this.#nodes === undefined ? this.#tail : this.#nodes[this.#nodes.length - 1];
+  }
+
+  /** First live entry's ID (0-0 when empty). */
+  get firstId(): StreamId {
+    return this.#firstId ?? this.firstNode!.master;
+  }
+
+  set firstId(id: StreamId) {
+    this.#firstId = id;
+  }
 
   /** The last ID XADD added or XSETID set (0-0 for none). */
   get lastId(): StreamId {
@@ -283,7 +335,7 @@ export class StreamBody {
    * consumer and per pending entry (one small object and its index slot).
    */
   memoryUsage(): number {
-    const last = this.nodes.at(-1);
+    const last = this.#lastNode();
     const perEntry = last === undefined
       ? 0
       : (last.end - last.start) / Math.max(1, last.live + last.deleted);
@@ -295,7 +347,7 @@ export class StreamBody {
           group.pel.size * (objectBytes(4) + MAP_ENTRY_BYTES);
       }
     }
-    return objectBytes(8) + this.nodes.length * objectBytes(8) +
+    return objectBytes(8) + this.#nodeCount() * objectBytes(8) +
       Math.round(perEntry * (this.length)) + groups;
   }
 
@@ -411,9 +463,9 @@ export class StreamBody {
       }
     }
     if (tail === undefined) {
-      id ??= seq === 0 ? msId(ms) : (BigInt(ms) << 64n) | BigInt(seq);
+      // Without `id` where ms and seq are exact: the node makes its master when asked.
       tail = this.#startNode(id, ms, seq, pairs, from);
-      // Sets the deltas append() writes (0 and 0: `id` is the new node's master).
+      // Sets the deltas append() writes (0 and 0: the ID is the new node's master).
       tail.fits(id, ms, seq);
     }
     this.#reserve(tail, StreamNode.bound(pairs, from));
@@ -440,10 +492,9 @@ export class StreamBody {
     count: number,
     lpBytes: number,
   ): void {
-    const master = seq === 0 ? msId(ms) : (BigInt(ms) << 64n) | BigInt(seq);
     const slab = this.#slab;
     const node = new StreamNode(
-      master,
+      undefined,
       fieldsOf(names, 0, 1),
       slab,
       this.#slabUsed,
@@ -451,7 +502,6 @@ export class StreamBody {
       ms,
       seq,
     );
-    this.nodes = [node];
     this.#tail = node;
     // A slab twice the first's: the append that made the full form needs
     // room after the bytes, and the first slab would be left at once.
@@ -465,37 +515,40 @@ export class StreamBody {
     let last = node.start;
     for (let i = 1; i < count; i++) last = node.next(last);
     node.lastAt = last - node.start;
-    node.lastId = node.idAt(last);
+    node.forgetLastId();
     node.live = count;
     node.lpBytes = lpBytes;
     this.length = count;
-    this.firstId = master;
+    this.#firstId = undefined;
   }
 
   /** Makes the next appended entry start a new node (RDB loading keeps Redis's node boundaries). */
   closeTail(): void {
-    if (this.#tail !== undefined) this.#seal(this.#tail);
+    if (this.#tail === undefined) return;
+    // The nodes are no longer the tail alone.
+    this.#nodes ??= [this.#tail];
+    this.#seal(this.#tail);
     this.#tail = undefined;
   }
 
   /** Whether closeTail() holds: the next entry starts a node. */
   get tailClosed(): boolean {
-    return this.#tail === undefined && this.nodes.length > 0;
+    return this.#tail === undefined && this.#nodeCount() > 0;
   }
 
   /** A new newest node at the free end of the slab; its field names shared with the previous node's when equal. */
   #startNode(
-    id: StreamId,
+    id: StreamId | undefined,
     ms: number,
     seq: number,
     pairs: readonly string[],
     from: number,
   ): StreamNode {
-    const previous = this.nodes.at(-1);
+    const previous = this.#lastNode();
     const fields = previous?.hasFields(pairs, from) ? previous.fields : fieldsOf(pairs, from, 2);
     const node = new StreamNode(id, fields, this.#slab, this.#slabUsed, this.#slabUsed, ms, seq);
-    if (this.nodes.length === 0) this.nodes = [node];
-    else this.nodes.push(node);
+    // The first node alone needs no array (unless one was made already).
+    if (previous !== undefined || this.#nodes !== undefined) this.nodes.push(node);
     this.#tail = node;
     return node;
   }
@@ -636,6 +689,8 @@ export class StreamBody {
     if (node === undefined) return false;
     const p = node.find(id);
     if (p < 0 || node.flags(p) & FLAG_DELETED) return false;
+    // Asked before the node changes (firstId may be its master, made when asked).
+    const first = id === this.firstId;
     if (node.live === 1) {
       this.nodes.splice(n, 1);
       // Appends go on to the node before, as they would after a new one.
@@ -644,7 +699,7 @@ export class StreamBody {
     this.length--;
     if (id > this.maxDeletedId) this.maxDeletedId = id;
     if (this.length === 0) this.firstId = ID_MIN;
-    else if (id === this.firstId) this.firstId = this.edge(false)!.id;
+    else if (first) this.firstId = this.edge(false)!.id;
     return true;
   }
 
@@ -661,9 +716,10 @@ export class StreamBody {
   /** Trims from the head as streamTrim does; returns how many entries went. */
   trim(spec: TrimSpec): number {
     let deleted = 0;
-    while (this.nodes.length > 0) {
+    // Through firstNode: an XADD with MAXLEN makes no array for one node.
+    while (this.#nodeCount() > 0) {
       if (spec.strategy === "maxlen" && this.length <= spec.maxlen!) break;
-      const node = this.nodes[0]!;
+      const node = this.firstNode!;
       const entries = node.live;
       if (spec.limit > 0 && deleted + entries > spec.limit) break;
       const removeNode = spec.strategy === "maxlen"
@@ -761,7 +817,7 @@ export class StreamBody {
       copy.#place(moved, 0);
       copy.nodes.push(moved);
     }
-    copy.#tail = copy.nodes.at(-1);
+    copy.#tail = copy.#lastNode();
     copy.length = this.length;
     copy.lastId = this.lastId;
     copy.firstId = this.firstId;

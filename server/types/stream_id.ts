@@ -25,6 +25,30 @@ export function idSeq(id: StreamId): bigint {
 
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
+/**
+ * An ID part as a number (an integer below 2^53, or NaN) kept in two
+ * fields of small integers, high and low: a field holding a time (above
+ * 2^30) holds a boxed number, an object of its own that a stream made
+ * young carries through its first scavenge. NAN_HIGH marks NaN.
+ */
+export const PART_SPLIT = 2 ** 26;
+export const NAN_HIGH = -1;
+
+/** The high field of `n` (see PART_SPLIT). */
+export function partHigh(n: number): number {
+  return n === n ? Math.floor(n / PART_SPLIT) | 0 : NAN_HIGH;
+}
+
+/** The low field of `n`, whose high field is `high`. */
+export function partLow(n: number, high: number): number {
+  return high === NAN_HIGH ? 0 : (n - high * PART_SPLIT) | 0;
+}
+
+/** The number of the fields `high` and `low`. */
+export function partOf(high: number, low: number): number {
+  return high === NAN_HIGH ? NaN : high * PART_SPLIT + low;
+}
+
 /** "ms-seq" (through numbers when exact: a bigint's toString is several times slower). */
 export function formatId(id: StreamId): string {
   const ms = id >> 64n;

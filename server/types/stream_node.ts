@@ -13,7 +13,7 @@
  */
 import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
 import { listpackElementSize, listpackIntSize } from "../persistence/listpack.ts";
-import { idMs, idSeq, type StreamId } from "./stream_id.ts";
+import { idMs, idSeq, partHigh, partLow, partOf, type StreamId } from "./stream_id.ts";
 
 export const FLAG_DELETED = 1;
 export const FLAG_SAMEFIELDS = 2;
@@ -86,23 +86,50 @@ export class StreamNode {
   lpBytes: number;
   /** Where the last entry starts, from `start` (nodes move between slabs). */
   lastAt = 0;
-  /** The master ID's ms and seq as numbers (NaN past 2^53), to format IDs without bigints. */
-  readonly #ms: number;
+  /**
+   * The master ID's ms (in two fields, see partHigh) and seq as numbers (NaN
+   * past 2^53), to format IDs without bigints.
+   */
+  readonly #msHigh: number;
+  readonly #msLow: number;
   readonly #seq: number;
+  /**
+   * The master ID, or undefined until asked when made from exact numbers
+   * (a node a small stream's conversion makes keeps no young bigint).
+   */
+  #master: StreamId | undefined;
 
+  /** A node of master ID `master`, or of `ms`-`seq` (exact numbers) when `master` is undefined. */
   constructor(
-    readonly master: StreamId,
+    master: StreamId | undefined,
     readonly fields: string[],
     public buf: Uint8Array,
     public start: number,
     public end = start,
-    ms = exactNumber(idMs(master)),
-    seq = exactNumber(idSeq(master)),
+    ms = exactNumber(idMs(master!)),
+    seq = exactNumber(idSeq(master!)),
   ) {
+    this.#master = master;
     this.#lastId = master;
-    this.#ms = ms;
+    this.#msHigh = partHigh(ms);
+    this.#msLow = partLow(ms, this.#msHigh);
     this.#seq = seq;
     this.lpBytes = nodeBaseBytes(fields);
+  }
+
+  /** The master ID's ms (partOf its two fields: no boxed number per node). */
+  get #ms(): number {
+    return partOf(this.#msHigh, this.#msLow);
+  }
+
+  /** The first entry's ID. */
+  get master(): StreamId {
+    return this.#master ??= (BigInt(this.#ms) << 64n) | BigInt(this.#seq);
+  }
+
+  /** The last entry is at `lastAt`: lastId is made from it when asked. */
+  forgetLastId(): void {
+    this.#lastId = undefined;
   }
 
   /** ID of the node's last entry, deleted or not. */
@@ -319,7 +346,15 @@ export class StreamNode {
 
   /** A node with the same entries, over the same bytes until the caller moves it. */
   copy(): StreamNode {
-    const copy = new StreamNode(this.master, this.fields, this.buf, this.start, this.end);
+    const copy = new StreamNode(
+      this.#master,
+      this.fields,
+      this.buf,
+      this.start,
+      this.end,
+      this.#ms,
+      this.#seq,
+    );
     copy.live = this.live;
     copy.deleted = this.deleted;
     copy.lastId = this.lastId;
