@@ -39,8 +39,10 @@ import {
   atSeq,
   DEFAULT_NODE_LIMITS,
   exactNumber,
+  fieldsOf,
   FLAG_DELETED,
   type NodeLimits,
+  raxNodes,
   STREAM_LISTPACK_MAX_SIZE,
   type StreamEntry,
   StreamNode,
@@ -85,30 +87,6 @@ let slabAt = 0;
 const NO_SLAB = new Uint8Array(0);
 
 /**
- * Rax nodes under one node at `depth` holding sorted 16-byte keys [lo, hi)
- * (key i at keys[i * 16]): bytes all keys share make one compressed node, a
- * byte where they differ one branching node with a child per distinct byte,
- * the end of a key one leaf.
- */
-function raxNodes(keys: Uint8Array, lo: number, hi: number, depth: number): number {
-  if (depth === 16) return 1;
-  const first = lo * 16;
-  const last = (hi - 1) * 16;
-  let common = depth;
-  while (common < 16 && keys[first + common] === keys[last + common]) common++;
-  if (common > depth) return 1 + raxNodes(keys, lo, hi, common);
-  let nodes = 1;
-  for (let i = lo; i < hi;) {
-    const byte = keys[i * 16 + depth];
-    let j = i + 1;
-    while (j < hi && keys[j * 16 + depth] === byte) j++;
-    nodes += raxNodes(keys, i, j, depth + 1);
-    i = j;
-  }
-  return nodes;
-}
-
-/**
  * The buffer of a fresh slab of `size` bytes, which starts at `slabAt`: a
  * window of the pool when small (no view object of its own).
  */
@@ -122,49 +100,6 @@ function newSlab(size: number): Uint8Array {
   slabAt = poolUsed;
   poolUsed += size;
   return pool;
-}
-
-/**
- * Field-name arrays shared by every node whose entries have those names
- * (a node's fields are never changed): streams of one application mostly
- * use a few field sets, and a shared array is one object for the garbage
- * collector and hot in cache when an XADD to a cold stream compares its
- * fields. By the one name, and by length-prefixed names for several.
- * Bounded: cleared when full; names longer in all than SHARED_FIELDS_CHARS
- * get an array of their own.
- */
-const sharedOneField = new Map<string, string[]>();
-const sharedFieldSets = new Map<string, string[]>();
-const SHARED_FIELD_SETS = 1024;
-const SHARED_FIELDS_CHARS = 256;
-
-/**
- * The field names of `pairs[from...]` (field, value, ...; `step` 2) or of
- * `names` (`step` 1) as an array nodes may share.
- */
-function fieldsOf(pairs: readonly string[], from: number, step: number): string[] {
-  let chars = 0;
-  for (let i = from; i < pairs.length; i += step) chars += pairs[i]!.length;
-  const shareable = chars <= SHARED_FIELDS_CHARS;
-  const count = (pairs.length - from) / step;
-  const cache = count === 1 ? sharedOneField : sharedFieldSets;
-  let key = pairs[from]!;
-  if (shareable) {
-    if (count > 1) {
-      key = "";
-      for (let i = from; i < pairs.length; i += step) key += `${pairs[i]!.length}:${pairs[i]}`;
-    }
-    const shared = cache.get(key);
-    if (shared !== undefined) return shared;
-  }
-  // Sized up front: push() would give the array room for 17.
-  const fields = new Array<string>(count);
-  for (let i = 0; i < count; i++) fields[i] = pairs[from + i * step]!;
-  if (shareable) {
-    if (cache.size >= SHARED_FIELD_SETS) cache.clear();
-    cache.set(key, fields);
-  }
-  return fields;
 }
 
 /** `ms`-0 for an integer ms below 2^53 (one bigint shared while the ms lasts). */

@@ -9,7 +9,9 @@
  *
  * with deltas against the master ID as zigzag varints and strings as varint
  * length + bytes: "XADD s * f v" costs about six bytes, no JS object per entry.
- * XDEL and exact trimming only set the DELETED flag.
+ * XDEL and exact trimming only set the DELETED flag. Also here: the field-name
+ * arrays nodes share, and the count of radix-tree nodes Redis would keep
+ * for the nodes' master IDs.
  */
 import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
 import { listpackElementSize, listpackIntSize } from "../persistence/listpack.ts";
@@ -483,4 +485,71 @@ function unzigzag(z: number): number {
 function skipVarint(buf: Uint8Array, p: number): number {
   while (buf[p]! >= 128) p++;
   return p + 1;
+}
+
+/**
+ * Field-name arrays shared by every node whose entries have those names
+ * (a node's fields are never changed): streams of one application mostly
+ * use a few field sets, and a shared array is one object for the garbage
+ * collector and hot in cache when an XADD to a cold stream compares its
+ * fields. By the one name, and by length-prefixed names for several.
+ * Bounded: cleared when full; names longer in all than SHARED_FIELDS_CHARS
+ * get an array of their own.
+ */
+const sharedOneField = new Map<string, string[]>();
+const sharedFieldSets = new Map<string, string[]>();
+const SHARED_FIELD_SETS = 1024;
+const SHARED_FIELDS_CHARS = 256;
+
+/**
+ * The field names of `pairs[from...]` (field, value, ...; `step` 2) or of
+ * `names` (`step` 1) as an array nodes may share.
+ */
+export function fieldsOf(pairs: readonly string[], from: number, step: number): string[] {
+  let chars = 0;
+  for (let i = from; i < pairs.length; i += step) chars += pairs[i]!.length;
+  const shareable = chars <= SHARED_FIELDS_CHARS;
+  const count = (pairs.length - from) / step;
+  const cache = count === 1 ? sharedOneField : sharedFieldSets;
+  let key = pairs[from]!;
+  if (shareable) {
+    if (count > 1) {
+      key = "";
+      for (let i = from; i < pairs.length; i += step) key += `${pairs[i]!.length}:${pairs[i]}`;
+    }
+    const shared = cache.get(key);
+    if (shared !== undefined) return shared;
+  }
+  // Sized up front: push() would give the array room for 17.
+  const fields = new Array<string>(count);
+  for (let i = 0; i < count; i++) fields[i] = pairs[from + i * step]!;
+  if (shareable) {
+    if (cache.size >= SHARED_FIELD_SETS) cache.clear();
+    cache.set(key, fields);
+  }
+  return fields;
+}
+
+/**
+ * Rax nodes under one node at `depth` holding sorted 16-byte keys [lo, hi)
+ * (key i at keys[i * 16]): bytes all keys share make one compressed node, a
+ * byte where they differ one branching node with a child per distinct byte,
+ * the end of a key one leaf.
+ */
+export function raxNodes(keys: Uint8Array, lo: number, hi: number, depth: number): number {
+  if (depth === 16) return 1;
+  const first = lo * 16;
+  const last = (hi - 1) * 16;
+  let common = depth;
+  while (common < 16 && keys[first + common] === keys[last + common]) common++;
+  if (common > depth) return 1 + raxNodes(keys, lo, hi, common);
+  let nodes = 1;
+  for (let i = lo; i < hi;) {
+    const byte = keys[i * 16 + depth];
+    let j = i + 1;
+    while (j < hi && keys[j * 16 + depth] === byte) j++;
+    nodes += raxNodes(keys, i, j, depth + 1);
+    i = j;
+  }
+  return nodes;
 }
