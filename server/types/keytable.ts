@@ -706,6 +706,16 @@ export class KeyTable {
     return len;
   }
 
+  /** The hash of the key of the record at `off` of `page` (page compaction finds its slot by it). */
+  #recordHash(page: Uint8Array, off: number): number {
+    const kind = page[off]! & KIND_MASK;
+    if (kind === KIND_BIG_KEY) {
+      return hashKey((this.#boxes.values[boxIndex(page, off)] as BigKeyBox).key);
+    }
+    const keyLen = this.#keyBytes(page, off, kind);
+    return hashBytes(page, this.#at, this.#at + keyLen);
+  }
+
   #keyEquals(ref: number, key: string): boolean {
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
@@ -782,7 +792,8 @@ export class KeyTable {
   /** Moves a page's live records to the page being filled, and frees it. */
   #compact(pageIndex: number): void {
     this.#compacting = true;
-    compactPage(this.#arena, this.#boxes, this.#slots, this.#mask, this.#shift, pageIndex);
+    const hash = (page: Uint8Array, off: number) => this.#recordHash(page, off);
+    compactPage(this.#arena, this.#slots, this.#mask, this.#shift, pageIndex, hash);
     this.#compacting = false;
   }
 }

@@ -5,42 +5,20 @@
  */
 import type { Arena } from "./arena.ts";
 import { OFFSET_MASK, PAGE_BITS } from "./arena.ts";
-import type { BigKeyBox } from "./box_bytes.ts";
-import type { BoxTable } from "./box_table.ts";
-import { hashBytes, hashKey } from "./key_hash.ts";
 import { slotOfRef } from "./key_slots.ts";
-import {
-  boxIndex,
-  FLAG_DEAD,
-  FLAG_ROOM,
-  HEADER,
-  KIND_BIG_KEY,
-  KIND_INLINE,
-  KIND_MASK,
-  recordSize,
-} from "./record_format.ts";
+import { FLAG_DEAD, recordSize } from "./record_format.ts";
 
 /** The hash of the key of the record at `off` of `page` (its slot is found by it). */
-function recordHash(boxes: BoxTable, page: Uint8Array, off: number): number {
-  const kind = page[off]! & KIND_MASK;
-  if (kind === KIND_BIG_KEY) return hashKey((boxes.values[boxIndex(page, off)] as BigKeyBox).key);
-  let p = off + HEADER;
-  let keyLen = page[p++]!;
-  if (keyLen & 0x80) keyLen = (keyLen & 0x7f) | (page[p++]! << 7);
-  // Between the two: an inline value's length (1 or 2 bytes) and any capacity (2), or a box index (4).
-  if (kind !== KIND_INLINE || page[off]! & FLAG_ROOM) p += 4;
-  else p += page[p]! & 0x80 ? 2 : 1;
-  return hashBytes(page, p, p + keyLen);
-}
+export type RecordHash = (page: Uint8Array, off: number) => number;
 
 /** Moves page `pageIndex`'s live records and repoints their slots in the index `slots`; retires it. */
 export function compactPage(
   arena: Arena,
-  boxes: BoxTable,
   slots: Uint32Array,
   mask: number,
   shift: number,
   pageIndex: number,
+  recordHash: RecordHash,
 ): void {
   const used = arena.usedIn(pageIndex);
   const page = arena.pages[pageIndex]!;
@@ -48,7 +26,7 @@ export function compactPage(
     const size = recordSize(page, off);
     if ((page[off]! & FLAG_DEAD) === 0) {
       const ref = (((pageIndex + 1) << PAGE_BITS) | off) >>> 0;
-      const slot = slotOfRef(slots, mask, shift, ref, recordHash(boxes, page, off));
+      const slot = slotOfRef(slots, mask, shift, ref, recordHash(page, off));
       const moved = arena.reserve(size);
       arena.pages[(moved >>> PAGE_BITS) - 1]!.set(
         page.subarray(off, off + size),
