@@ -24,6 +24,7 @@ import "./lua_calls.ts";
 import "./lua_tables.ts";
 import { binaryToBytes, bytesToBinary, requestKey, writeBinary } from "../../protocol/bytes.ts";
 import { READONLY_TABLE_ERROR } from "../errors.ts";
+import { sameBytes } from "../types/page_bytes.ts";
 
 // deno-lint-ignore no-explicit-any
 type LooseApi = Record<string, any>;
@@ -440,25 +441,11 @@ export function refillStrings(
     const s = items[i]!;
     const value = entry!.value;
     const bytes = typeOf(value) === LUA_TSTRING ? stringBytes(value) : undefined;
-    if (bytes !== undefined && bytes.length === s.length && sameBytes(bytes, s)) remember(bytes, s);
-    else (value as unknown as LooseApi).setsvalue(lstring.luaS_bless(null, knownBytes(s)));
+    if (bytes !== undefined && bytes.length === s.length && sameBytes(bytes, 0, s)) {
+      remember(bytes, s);
+    } else (value as unknown as LooseApi).setsvalue(lstring.luaS_bless(null, knownBytes(s)));
     entry = entry!.n;
   }
-}
-
-/**
- * Whether `bytes` are the binary string `s`'s (of the same length), from the
- * last byte down: keys and values that differ mostly differ at their end.
- */
-function sameBytes(bytes: Uint8Array, s: string): boolean {
-  if (s === requestKey.key) {
-    const from = requestKey.bytes;
-    const start = requestKey.start;
-    for (let i = bytes.length - 1; i >= 0; i--) if (bytes[i] !== from[start + i]) return false;
-    return true;
-  }
-  for (let i = bytes.length - 1; i >= 0; i--) if (bytes[i] !== s.charCodeAt(i)) return false;
-  return true;
 }
 
 /**
