@@ -175,6 +175,12 @@ export class Command {
   readonly allowedInSubscribedRESP2: boolean;
   readonly allowedUnauthenticated: boolean;
   readonly needsLua: boolean;
+  /**
+   * Cannot change what makes a client's requests ordinary (dispatch.ts
+   * isOrdinary: authentication, ACL user, MULTI, subscriptions, pause,
+   * configuration, scripts...): no control command (noscript, admin, pubsub).
+   */
+  readonly keepsPlain: boolean;
   readonly subcommands?: Map<string, Command>;
   /** The subcommands by upper-case name: what clients send, found with no toLowerCase. */
   readonly #upperSubcommands?: Map<string, Command>;
@@ -197,6 +203,9 @@ export class Command {
     this.skipSlowlog = spec.flags.includes("skip_slowlog");
     this.allowedUnauthenticated = spec.flags.includes("no_auth");
     this.needsLua = spec.needsLua ?? parent?.needsLua ?? false;
+    this.keepsPlain = !spec.flags.some((flag) =>
+      flag === "noscript" || flag === "admin" || flag === "pubsub"
+    );
     this.allowedInSubscribedRESP2 = [
       "subscribe",
       "unsubscribe",

@@ -115,9 +115,68 @@ function runRequest(client: Client, argv: string[]): void {
   if (argv.length === 1 && client.isNative && argv[0]?.toLowerCase() === "keys") argv.push("*");
   const command = resolveCommand(client, argv);
   if (command === undefined) return;
+  if (plain.client !== client) {
+    if (isOrdinary(client)) plain.client = client;
+    else {
+      plain.client = undefined;
+      if (admitted(client, command, argv)) runAdmitted(client, command, argv);
+      return;
+    }
+  }
+  client.lastCommand = command.fullName;
+  if (!command.keepsPlain) plain.client = undefined;
+  if (command.needsLua && !server.scripting.loaded) {
+    server.scripting.holdUntilLoaded(client);
+    return;
+  }
+  runPlain(client, command, argv);
+  if (server.blocking.hasReadyKeys) {
+    server.blocking.serveReadyKeys();
+    startBatch();
+  }
+}
+
+/**
+ * The client whose state was last found ordinary (isOrdinary) in this batch:
+ * its next requests skip the checks below. Only a command that may change
+ * that state (Command.keepsPlain false: control commands) or a new batch
+ * forgets it; anything else changing it (timers, replication, other clients)
+ * runs between batches.
+ */
+const plain: { client: Client | undefined } = { client: undefined };
+
+/**
+ * Whether none of runRequest's refusals and detours can apply to any
+ * command of this client: authenticated, unrestricted, no busy script,
+ * maxmemory, replication rule, loading, pause, transaction, RESP2
+ * subscribed mode or watchdog.
+ */
+function isOrdinary(client: Client): boolean {
+  const server = client.server;
+  const replication = server.replication;
+  return !client.authRequired && client.user.unrestricted &&
+    server.busyScriptError === undefined && !server.maxmemory.limited &&
+    !replication.isReplica && !replication.master.needsReplicas &&
+    !server.persistence.loading.active && !server.pause.active && client.multi === undefined &&
+    !client.inSubscribedMode && !server.watchdog.enabled;
+}
+
+/** An ordinary client's request (isOrdinary): the call, in its reply frame. */
+function runPlain(client: Client, command: Command, argv: string[]): void {
+  const out = client.out;
+  const mark = out.pos;
+  out.beginReply();
+  const displaced = out.displaced;
+  call(client, command, argv, true);
+  closeReply(client, mark + out.displaced - displaced);
+}
+
+/** Redis's processCommand refusals and detours; false when the request is not to run now. */
+function admitted(client: Client, command: Command, argv: string[]): boolean {
+  const server = client.server;
   if (client.authRequired && !command.allowedUnauthenticated) {
     rejectCommand(client, command, NOAUTH);
-    return;
+    return false;
   }
   if (!client.user.unrestricted) {
     // A key left as bytes (protocol/bytes.ts) is made for a user whose keys are checked.
@@ -126,44 +185,47 @@ function runRequest(client: Client, argv: string[]): void {
     if (denial !== undefined) {
       logDenial(client, denial, command, argv, client.multi ? "multi" : "toplevel");
       rejectCommand(client, command, noPermission(denial, command));
-      return;
+      return false;
     }
   }
   if (server.busyScriptError !== undefined && !command.spec.flags.includes("allow_busy")) {
     rejectCommand(client, command, server.busyScriptError);
-    return;
+    return false;
   }
   const oom = server.maxmemory.beforeCommand(client, command, argv);
   if (oom !== undefined) {
     rejectCommand(client, command, oom);
-    return;
+    return false;
   }
   client.lastCommand = command.fullName;
   const refusal = replicationRefusal(client, command, argv);
   if (refusal !== undefined) {
     rejectCommand(client, command, refusal);
-    return;
+    return false;
   }
   if (server.persistence.loading.active && !command.spec.flags.includes("loading")) {
     rejectCommand(client, command, LOADING);
-    return;
+    return false;
   }
-
   if (server.pause.active && !isReplicaClient(client)) {
     const exec = command.fullName === "exec" ? client.multi : undefined;
     const mayReplicate = () =>
       server.scripting.commandFlags(command, argv).mayReplicate || exec?.mayReplicate === true;
     if (server.pause.holds(mayReplicate)) {
       server.pause.postpone(client);
-      return;
+      return false;
     }
   }
-
   if (!server.scripting.loaded && needsLuaNow(client, command)) {
     server.scripting.holdUntilLoaded(client);
-    return;
+    return false;
   }
+  return true;
+}
 
+/** An admitted request: refused in subscribed mode, queued in MULTI, or called. */
+function runAdmitted(client: Client, command: Command, argv: string[]): void {
+  const server = client.server;
   const mark = openReply(client);
   const displaced = client.out.displaced;
   if (client.inSubscribedMode && !command.allowedInSubscribedRESP2) {
@@ -214,6 +276,11 @@ const BATCH_MS = 1;
 
 /** Called before a connection runs a batch of requests. */
 export function startBatch(): void {
+  plain.client = undefined;
+  forgetBatchClocks();
+}
+
+function forgetBatchClocks(): void {
   batchClocks[BATCH_CLOCK] = -1;
   batchClocks[BATCH_MS] = -1;
 }
@@ -368,7 +435,7 @@ export function call(
     server.tracking.afterCall(ctx, command, argv);
   }
   if (timing !== 0) endTiming(ctx, command, argv, timing, started, inBatch);
-  else if (inBatch) startBatch();
+  else if (inBatch) forgetBatchClocks();
   server.stats.commandsProcessed++;
   if (server.monitors.size !== 0 && monitorWhen(command) === "after") {
     feedMonitors(server.monitors, ctx.client, command, argv);

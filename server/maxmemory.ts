@@ -271,6 +271,11 @@ export class MaxMemory {
     }
   }
 
+  /** Whether a maxmemory limit is set (beforeCommand does nothing without one). */
+  get limited(): boolean {
+    return this.#limit.value !== 0;
+  }
+
   /**
    * Before a command: evicts as needed; returns the OOM error when the
    * command must be refused (Redis's processCommand rules).

@@ -261,6 +261,11 @@ export class ReplicationMaster {
     return n;
   }
 
+  /** Whether min-replicas-to-write is set (without it tooFewReplicas is false). */
+  get needsReplicas(): boolean {
+    return this.#minReplicas.value !== 0;
+  }
+
   /** Whether writes are refused for lack of good replicas (-NOREPLICAS). */
   tooFewReplicas(): boolean {
     const min = this.#minReplicas.value;
