@@ -439,6 +439,9 @@ export class ZTree {
 
   /** Number of elements whose key is below (score, member): a rank, or where ZQUERY starts. */
   countBelow(score: number, member: string): number {
+    // "" sorts before every member: the key's place is its score's alone, found
+    // comparing numbers only (ZQUERY's usual seek, key score "").
+    if (member === "") return this.countByScore(score, false);
     let rank = 0;
     let node = this.#root;
     for (let h = this.#height; h > 0; h--) {
