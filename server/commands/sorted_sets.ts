@@ -747,9 +747,7 @@ export const sortedSetCommands: CommandSpec[] = [
       const n = Math.min(size - start, Math.ceil(limit / 2));
       out.array(n * 2);
       if (ctx.isNative) {
-        set!.visitRange(start, start + n - 1, (member, memberScore) => {
-          out.bulkAndDouble(member, memberScore);
-        });
+        set!.writeRange(start, start + n - 1, out);
       } else {
         set!.visitRange(start, start + n - 1, (member, memberScore) => {
           out.bulk(member);

@@ -36,7 +36,7 @@ import {
   visitBackward,
   visitForward,
 } from "./zset_packed.ts";
-import { ZSET_DEFAULT_LIMITS, type ZsetLimits, ZTree } from "./zset_tree.ts";
+import { type PairWriter, ZSET_DEFAULT_LIMITS, type ZsetLimits, ZTree } from "./zset_tree.ts";
 
 export { ZSET_DEFAULT_LIMITS, type ZsetLimits } from "./zset_tree.ts";
 
@@ -326,6 +326,13 @@ export class SortedSet implements RedisObject {
     const n = Math.abs(to - from) + 1;
     if (from <= to) visitForward(packed, seekRank(packed, this.#count, from), n, visit, scores);
     else visitBackward(packed, seekRank(packed, this.#count, from + 1), n, visit, scores);
+  }
+
+  /** visitRange from ≤ to, each member and score written to `out` (a big set calls no callback). */
+  writeRange(from: number, to: number, out: PairWriter): void {
+    const tree = this.#tree();
+    if (tree !== undefined) return tree.writeRange(from, to, out);
+    this.visitRange(from, to, (member, score) => out.bulkAndDouble(member, score));
   }
 
   /**

@@ -93,6 +93,13 @@ function collect(set: SortedSet, from: number, to: number): Entry[] {
   return out;
 }
 
+/** Ranks from..to (from ≤ to) as writeRange writes them. */
+function written(set: SortedSet, from: number, to: number): Entry[] {
+  const out: Entry[] = [];
+  set.writeRange(from, to, { bulkAndDouble: (m, s) => out.push([m, s]) });
+  return out;
+}
+
 function assertSame(set: SortedSet, model: Model, rand: () => number): void {
   const n = model.entries.length;
   equal(set.size(), n);
@@ -107,6 +114,7 @@ function assertSame(set: SortedSet, model: Model, rand: () => number): void {
     equal(set.countByScore(bound, true), model.countByScore(bound, true));
     equal(set.countByScore(bound, false), model.countByScore(bound, false));
     equal(set.countBelow(score, member), rank);
+    equal(set.countBelow(bound, ""), model.countByScore(bound, false));
     if (sameScore) {
       const probe = `m${Math.floor(rand() * 100)}`;
       equal(set.countByMember(probe, true), model.countByMember(probe, true));
@@ -347,11 +355,15 @@ Deno.test("a packed set's in-place walks answer as the tree does (member lengths
         equal(packed.countByMember(m, false), tree.countByMember(m, false));
       }
       equal(packed.countBelow(a, m), tree.countBelow(a, m));
+      equal(packed.countBelow(a, ""), tree.countBelow(a, ""));
       if (n === 0) continue;
       const from = Math.floor(rand() * n);
       const to = Math.floor(rand() * n);
       deepEqual(packed.at(from), tree.at(from));
       deepEqual(collect(packed, from, to), collect(tree, from, to));
+      const lo = Math.min(from, to);
+      deepEqual(written(packed, lo, Math.max(from, to)), collect(tree, lo, Math.max(from, to)));
+      deepEqual(written(tree, lo, Math.max(from, to)), collect(tree, lo, Math.max(from, to)));
     }
     deepEqual([...packed.entries()], [...tree.entries()]);
   }

@@ -27,6 +27,11 @@ export interface ZsetLimits {
   value: number;
 }
 
+/** Where writeRange writes a range's pairs (a reply writer). */
+export interface PairWriter {
+  bulkAndDouble(member: string, score: number): void;
+}
+
 /** Redis 7.0's defaults. */
 export const ZSET_DEFAULT_LIMITS: ZsetLimits = { entries: 128, value: 64 };
 
@@ -434,6 +439,9 @@ export class ZTree {
 
   /** Number of elements whose key is below (score, member): a rank, or where ZQUERY starts. */
   countBelow(score: number, member: string): number {
+    // "" sorts before every member: the key's place is its score's alone, found
+    // comparing numbers only (ZQUERY's usual seek, key score "").
+    if (member === "") return this.countByScore(score, false);
     let rank = 0;
     let node = this.#root;
     for (let h = this.#height; h > 0; h--) {
@@ -472,6 +480,21 @@ export class ZTree {
         leaf = leaf!.prev;
         if (leaf !== undefined) pos = leaf.size - 1;
       }
+    }
+  }
+
+  /** Ranks `from` to `to` (from ≤ to) as member and score pairs into `out`, no callback a pair. */
+  writeRange(from: number, to: number, out: PairWriter): void {
+    let leaf: Leaf | undefined = this.#descendRank(from);
+    let pos = foundPos;
+    for (let left = to - from + 1; left > 0;) {
+      const end = Math.min(leaf!.size, pos + left);
+      const m = leaf!.members;
+      const s = leaf!.scores;
+      for (let i = pos; i < end; i++) out.bulkAndDouble(m[i]!, s[i]!);
+      left -= end - pos;
+      leaf = leaf!.next;
+      pos = 0;
     }
   }
 
