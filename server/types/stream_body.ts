@@ -28,6 +28,7 @@ import {
   ID_MIN,
   idMs,
   idSeq,
+  NAN_HIGH,
   partHigh,
   partLow,
   partOf,
@@ -174,12 +175,12 @@ export class StreamBody {
    */
   #tail: StreamNode | undefined;
 
-  /** The last ID's ms, from its two fields (partOf: no boxed number per stream). */
-  get #lastMs(): number {
-    return partOf(this.#lastMsHigh, this.#lastMsLow);
-  }
-
-  set #lastMs(ms: number) {
+  /**
+   * Sets the last ID's ms's two fields (read as partOf(#lastMsHigh, #lastMsLow):
+   * private accessors for it were not inlined, and each call boxed the
+   * number it returned or took).
+   */
+  #setLastMs(ms: number): void {
     const high = partHigh(ms);
     this.#lastMsHigh = high;
     this.#lastMsLow = partLow(ms, high);
@@ -216,31 +217,32 @@ export class StreamBody {
 
   /** The last ID XADD added or XSETID set (0-0 for none). */
   get lastId(): StreamId {
-    return this.#lastId ??= (BigInt(this.#lastMs) << 64n) | BigInt(this.#lastSeq);
+    return this.#lastId ??= (BigInt(partOf(this.#lastMsHigh, this.#lastMsLow)) << 64n) |
+      BigInt(this.#lastSeq);
   }
 
   set lastId(id: StreamId) {
     this.#lastId = id;
-    this.#lastMs = exactNumber(idMs(id));
+    this.#setLastMs(exactNumber(idMs(id)));
     this.#lastSeq = exactNumber(idSeq(id));
   }
 
   /** Sets the last ID by its parts, exact numbers (no bigint until lastId is asked). */
   setLastNumbers(ms: number, seq: number): void {
     this.#lastId = undefined;
-    this.#lastMs = ms;
+    this.#setLastMs(ms);
     this.#lastSeq = seq;
   }
 
   /** Whether the last ID is the largest there is (XADD can add nothing after it). */
   exhausted(): boolean {
     // ID_MAX's parts are not exact as numbers.
-    return Number.isNaN(this.#lastMs) && this.#lastId === ID_MAX;
+    return this.#lastMsHigh === NAN_HIGH && this.#lastId === ID_MAX;
   }
 
   /** lastId's ms and seq as numbers, NaN past 2^53 (replies write them without a string). */
   get lastMs(): number {
-    return this.#lastMs;
+    return partOf(this.#lastMsHigh, this.#lastMsLow);
   }
 
   get lastSeq(): number {
@@ -249,9 +251,9 @@ export class StreamBody {
 
   /** formatId(lastId), from the numbers when they are exact. */
   lastIdText(): string {
-    return Number.isNaN(this.#lastMs) || Number.isNaN(this.#lastSeq)
+    return Number.isNaN(partOf(this.#lastMsHigh, this.#lastMsLow)) || Number.isNaN(this.#lastSeq)
       ? formatId(this.lastId)
-      : `${this.#lastMs}-${this.#lastSeq}`;
+      : `${partOf(this.#lastMsHigh, this.#lastMsLow)}-${this.#lastSeq}`;
   }
 
   get groups(): Map<string, ConsumerGroup> {
@@ -312,11 +314,11 @@ export class StreamBody {
     // are false for NaN), so XADD builds at most one bigint.
     // An exact ID stays numbers (lastId makes the bigint when asked): a
     // young bigint stored into an old stream would survive the next scavenge.
-    if (request.kind === "auto" && now > this.#lastMs) {
+    if (request.kind === "auto" && now > partOf(this.#lastMsHigh, this.#lastMsLow)) {
       ms = now;
       seq = 0;
     } else if (request.kind === "auto" && this.#lastSeq < Number.MAX_SAFE_INTEGER) {
-      ms = this.#lastMs;
+      ms = partOf(this.#lastMsHigh, this.#lastMsLow);
       seq = this.#lastSeq + 1;
       // The bigint only where ms is not exact (NaN).
       id = ms === ms ? undefined : this.lastId + 1n;
@@ -334,7 +336,7 @@ export class StreamBody {
     this.#append(id, ms, seq, pairs, from, limits, total);
     this.entriesAdded++;
     this.#lastId = id;
-    this.#lastMs = ms;
+    this.#setLastMs(ms);
     this.#lastSeq = seq;
     if (this.length === 1) this.firstId = this.lastId;
     return undefined;

@@ -119,14 +119,9 @@ export class StreamNode {
     this.lpBytes = nodeBaseBytes(fields);
   }
 
-  /** The master ID's ms (partOf its two fields: no boxed number per node). */
-  get #ms(): number {
-    return partOf(this.#msHigh, this.#msLow);
-  }
-
   /** The first entry's ID. */
   get master(): StreamId {
-    return this.#master ??= (BigInt(this.#ms) << 64n) | BigInt(this.#seq);
+    return this.#master ??= (BigInt(partOf(this.#msHigh, this.#msLow)) << 64n) | BigInt(this.#seq);
   }
 
   /** The last entry is at `lastAt`: lastId is made from it when asked. */
@@ -153,8 +148,9 @@ export class StreamNode {
    */
   fits(id: StreamId | undefined, ms: number, seq: number): boolean {
     const exact = ms <= Number.MAX_SAFE_INTEGER && seq <= Number.MAX_SAFE_INTEGER;
-    if (exact && !Number.isNaN(this.#ms) && !Number.isNaN(this.#seq)) {
-      deltaMs = ms - this.#ms;
+    const masterMs = partOf(this.#msHigh, this.#msLow);
+    if (exact && !Number.isNaN(masterMs) && !Number.isNaN(this.#seq)) {
+      deltaMs = ms - masterMs;
       deltaSeq = seq - this.#seq;
       return deltaMs >= 0 && deltaMs <= MAX_NUMBER_DELTA && deltaSeq <= MAX_NUMBER_DELTA &&
         deltaSeq >= -MAX_NUMBER_DELTA;
@@ -286,7 +282,7 @@ export class StreamNode {
    * where a part is not exact (then idAt gives the ID).
    */
   numbersAt(p: number): void {
-    const ms = this.#ms + readVarint(this.buf, p + 1) / 2;
+    const ms = partOf(this.#msHigh, this.#msLow) + readVarint(this.buf, p + 1) / 2;
     const seq = this.#seq + unzigzag(readVarint(this.buf, varintEnd));
     const exact = Number.isSafeInteger(ms) && Number.isSafeInteger(seq);
     atMs = exact ? ms : NaN;
@@ -307,7 +303,7 @@ export class StreamNode {
   /** The entry at `p` (whose ID is `id`): ID, field/value pairs, and the ID's text when exact in numbers. */
   entryAt(p: number, id = this.idAt(p)): StreamEntry {
     const buf = this.buf;
-    const ms = this.#ms + readVarint(buf, p + 1) / 2;
+    const ms = partOf(this.#msHigh, this.#msLow) + readVarint(buf, p + 1) / 2;
     const seq = this.#seq + unzigzag(readVarint(buf, varintEnd));
     const pairs = this.#pairs(p, varintEnd);
     if (Number.isSafeInteger(ms) && Number.isSafeInteger(seq)) {
@@ -354,7 +350,7 @@ export class StreamNode {
       this.buf,
       this.start,
       this.end,
-      this.#ms,
+      partOf(this.#msHigh, this.#msLow),
       this.#seq,
     );
     copy.live = this.live;
