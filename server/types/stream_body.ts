@@ -28,12 +28,15 @@ import {
   ID_MIN,
   idMs,
   idSeq,
+  makeId,
   NAN_HIGH,
+  narrowSeq,
   partHigh,
   partLow,
   partOf,
   SEQ_MAX,
   type StreamId,
+  WIDE_SEQ,
 } from "./stream_id.ts";
 import {
   atMs,
@@ -224,14 +227,14 @@ export class StreamBody {
   set lastId(id: StreamId) {
     this.#lastId = id;
     this.#setLastMs(exactNumber(idMs(id)));
-    this.#lastSeq = exactNumber(idSeq(id));
+    this.#lastSeq = narrowSeq(exactNumber(idSeq(id)));
   }
 
   /** Sets the last ID by its parts, exact numbers (no bigint until lastId is asked). */
   setLastNumbers(ms: number, seq: number): void {
-    this.#lastId = undefined;
     this.#setLastMs(ms);
-    this.#lastSeq = seq;
+    this.#lastSeq = narrowSeq(seq);
+    this.#lastId = this.#lastSeq === WIDE_SEQ ? makeId(BigInt(ms), BigInt(seq)) : undefined;
   }
 
   /** Whether the last ID is the largest there is (XADD can add nothing after it). */
@@ -246,14 +249,16 @@ export class StreamBody {
   }
 
   get lastSeq(): number {
-    return this.#lastSeq;
+    const seq = this.#lastSeq;
+    return seq !== WIDE_SEQ ? seq : exactNumber(idSeq(this.#lastId!));
   }
 
   /** formatId(lastId), from the numbers when they are exact. */
   lastIdText(): string {
-    return Number.isNaN(partOf(this.#lastMsHigh, this.#lastMsLow)) || Number.isNaN(this.#lastSeq)
+    const seq = this.lastSeq;
+    return Number.isNaN(partOf(this.#lastMsHigh, this.#lastMsLow)) || Number.isNaN(seq)
       ? formatId(this.lastId)
-      : `${partOf(this.#lastMsHigh, this.#lastMsLow)}-${this.#lastSeq}`;
+      : `${partOf(this.#lastMsHigh, this.#lastMsLow)}-${seq}`;
   }
 
   get groups(): Map<string, ConsumerGroup> {
@@ -317,7 +322,7 @@ export class StreamBody {
     if (request.kind === "auto" && now > partOf(this.#lastMsHigh, this.#lastMsLow)) {
       ms = now;
       seq = 0;
-    } else if (request.kind === "auto" && this.#lastSeq < Number.MAX_SAFE_INTEGER) {
+    } else if (request.kind === "auto" && this.#lastSeq !== WIDE_SEQ) {
       ms = partOf(this.#lastMsHigh, this.#lastMsLow);
       seq = this.#lastSeq + 1;
       // The bigint only where ms is not exact (NaN).
@@ -335,9 +340,9 @@ export class StreamBody {
     if (total > STREAM_LISTPACK_MAX_SIZE) return "size";
     this.#append(id, ms, seq, pairs, from, limits, total);
     this.entriesAdded++;
-    this.#lastId = id;
     this.#setLastMs(ms);
-    this.#lastSeq = seq;
+    this.#lastSeq = narrowSeq(seq);
+    this.#lastId = id ?? (this.#lastSeq === WIDE_SEQ ? makeId(BigInt(ms), BigInt(seq)) : undefined);
     if (this.length === 1) this.firstId = this.lastId;
     return undefined;
   }
