@@ -5,6 +5,7 @@
  * commands in stream_cgroups.ts.
  */
 import { arg, ArgCursor } from "../args.ts";
+import { type HeldKey, takeKey, takesKeyBytes } from "../../protocol/bytes.ts";
 import type { ReplyWriter } from "../../protocol/writer.ts";
 import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
@@ -57,6 +58,8 @@ const PLAIN_AUTO: AddTrimArgs = Object.freeze({
 });
 
 function xadd(ctx: CommandContext, argv: string[]): void {
+  // The key may be the request's bytes (takesKeyBytes below): its string is made only if needed.
+  const held = takeKey(argv, 1);
   const limits = nodeLimits(ctx);
   const args = argv[2] === "*"
     ? PLAIN_AUTO
@@ -68,8 +71,10 @@ function xadd(ctx: CommandContext, argv: string[]): void {
   if (given !== undefined && given.seqGiven && given.id === ID_MIN) {
     throw new CommandError(XADD_ID_ZERO);
   }
-  const key = arg(argv, 1);
-  let s = writeStream(ctx, key, false);
+  const db = ctx.db;
+  let s = held === undefined
+    ? writeStream(ctx, arg(argv, 1), false)
+    : db.getObjectAt<Stream>(held, "stream");
   // A new stream is stored once its entry is in: the key table accounts it
   // as it is, and keyChanged need not look the key up again to account it.
   const made = s === undefined;
@@ -83,7 +88,7 @@ function xadd(ctx: CommandContext, argv: string[]): void {
     : { kind: "partial", ms: given.id >> 64n };
   const failed = s.addFrom(argv, fieldsAt, request, Date.now(), limits);
   // Stored even when the entry failed: Redis's XADD creates the key first.
-  if (made) ctx.db.set(key, s);
+  if (made) db.set(held === undefined ? argv[1]! : held.string(), s);
   if (failed !== undefined) {
     throw new CommandError(failed === "order" ? XADD_ID_TOO_SMALL : XADD_TOO_LARGE);
   }
@@ -92,10 +97,30 @@ function xadd(ctx: CommandContext, argv: string[]): void {
   // Both NaN tests fail past 2^53.
   if (ms === ms && seq === seq) ctx.out.bulkId(ms, seq);
   else ctx.out.bulk(s.lastIdText());
-  ctx.server.keyChanged(ctx.db, key, NotifyClass.Stream, "xadd", 1, made);
+  if (held === undefined) {
+    ctx.server.keyChanged(db, argv[1]!, NotifyClass.Stream, "xadd", 1, made);
+  } else {
+    if (!made) db.reaccountAt(held, s);
+    ctx.server.keyChangedAt(db, held, NotifyClass.Stream, "xadd", 1, true);
+  }
+  if (args.trim !== undefined || ctx.server.recordsWrites()) xaddAfter(ctx, argv, held, args, s);
+}
+
+/**
+ * XADD's trimming and what it propagates: the concrete ID, formatted only
+ * for a recorder (AOF, replicas, a script), and an exact trim for `~`.
+ */
+function xaddAfter(
+  ctx: CommandContext,
+  argv: string[],
+  held: HeldKey | undefined,
+  args: AddTrimArgs,
+  s: Stream,
+): void {
+  // The key's string, also put in argv (the copies below keep it).
+  const key = held === undefined ? argv[1]! : held.string();
   let propagated = argv;
-  // The concrete ID, formatted only for a recorder (AOF, replicas, a script).
-  if ((given === undefined || !given.seqGiven) && ctx.server.recordsWrites()) {
+  if ((args.id === undefined || !args.id.seqGiven) && ctx.server.recordsWrites()) {
     propagated = argv.slice();
     propagated[args.idIndex] = s.lastIdText();
   }
@@ -501,3 +526,7 @@ export const streamCommands: CommandSpec[] = [
     ],
   },
 ];
+
+// XADD takes its key as the request's bytes in these forms (protocol/bytes.ts, keys left as
+// bytes): every argument count it accepts up to 31 (takesKeyBytes's most).
+for (let count = 5; count <= 31; count++) takesKeyBytes("xadd", count);

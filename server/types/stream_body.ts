@@ -28,11 +28,15 @@ import {
   ID_MIN,
   idMs,
   idSeq,
+  makeId,
+  NAN_HIGH,
+  narrowSeq,
   partHigh,
   partLow,
   partOf,
   SEQ_MAX,
   type StreamId,
+  WIDE_SEQ,
 } from "./stream_id.ts";
 import {
   atMs,
@@ -174,12 +178,12 @@ export class StreamBody {
    */
   #tail: StreamNode | undefined;
 
-  /** The last ID's ms, from its two fields (partOf: no boxed number per stream). */
-  get #lastMs(): number {
-    return partOf(this.#lastMsHigh, this.#lastMsLow);
-  }
-
-  set #lastMs(ms: number) {
+  /**
+   * Sets the last ID's ms's two fields (read as partOf(#lastMsHigh, #lastMsLow):
+   * private accessors for it were not inlined, and each call boxed the
+   * number it returned or took).
+   */
+  #setLastMs(ms: number): void {
     const high = partHigh(ms);
     this.#lastMsHigh = high;
     this.#lastMsLow = partLow(ms, high);
@@ -216,42 +220,45 @@ export class StreamBody {
 
   /** The last ID XADD added or XSETID set (0-0 for none). */
   get lastId(): StreamId {
-    return this.#lastId ??= (BigInt(this.#lastMs) << 64n) | BigInt(this.#lastSeq);
+    return this.#lastId ??= (BigInt(partOf(this.#lastMsHigh, this.#lastMsLow)) << 64n) |
+      BigInt(this.#lastSeq);
   }
 
   set lastId(id: StreamId) {
     this.#lastId = id;
-    this.#lastMs = exactNumber(idMs(id));
-    this.#lastSeq = exactNumber(idSeq(id));
+    this.#setLastMs(exactNumber(idMs(id)));
+    this.#lastSeq = narrowSeq(exactNumber(idSeq(id)));
   }
 
   /** Sets the last ID by its parts, exact numbers (no bigint until lastId is asked). */
   setLastNumbers(ms: number, seq: number): void {
-    this.#lastId = undefined;
-    this.#lastMs = ms;
-    this.#lastSeq = seq;
+    this.#setLastMs(ms);
+    this.#lastSeq = narrowSeq(seq);
+    this.#lastId = this.#lastSeq === WIDE_SEQ ? makeId(BigInt(ms), BigInt(seq)) : undefined;
   }
 
   /** Whether the last ID is the largest there is (XADD can add nothing after it). */
   exhausted(): boolean {
     // ID_MAX's parts are not exact as numbers.
-    return Number.isNaN(this.#lastMs) && this.#lastId === ID_MAX;
+    return this.#lastMsHigh === NAN_HIGH && this.#lastId === ID_MAX;
   }
 
   /** lastId's ms and seq as numbers, NaN past 2^53 (replies write them without a string). */
   get lastMs(): number {
-    return this.#lastMs;
+    return partOf(this.#lastMsHigh, this.#lastMsLow);
   }
 
   get lastSeq(): number {
-    return this.#lastSeq;
+    const seq = this.#lastSeq;
+    return seq !== WIDE_SEQ ? seq : exactNumber(idSeq(this.#lastId!));
   }
 
   /** formatId(lastId), from the numbers when they are exact. */
   lastIdText(): string {
-    return Number.isNaN(this.#lastMs) || Number.isNaN(this.#lastSeq)
+    const seq = this.lastSeq;
+    return Number.isNaN(partOf(this.#lastMsHigh, this.#lastMsLow)) || Number.isNaN(seq)
       ? formatId(this.lastId)
-      : `${this.#lastMs}-${this.#lastSeq}`;
+      : `${partOf(this.#lastMsHigh, this.#lastMsLow)}-${seq}`;
   }
 
   get groups(): Map<string, ConsumerGroup> {
@@ -312,11 +319,11 @@ export class StreamBody {
     // are false for NaN), so XADD builds at most one bigint.
     // An exact ID stays numbers (lastId makes the bigint when asked): a
     // young bigint stored into an old stream would survive the next scavenge.
-    if (request.kind === "auto" && now > this.#lastMs) {
+    if (request.kind === "auto" && now > partOf(this.#lastMsHigh, this.#lastMsLow)) {
       ms = now;
       seq = 0;
-    } else if (request.kind === "auto" && this.#lastSeq < Number.MAX_SAFE_INTEGER) {
-      ms = this.#lastMs;
+    } else if (request.kind === "auto" && this.#lastSeq !== WIDE_SEQ) {
+      ms = partOf(this.#lastMsHigh, this.#lastMsLow);
       seq = this.#lastSeq + 1;
       // The bigint only where ms is not exact (NaN).
       id = ms === ms ? undefined : this.lastId + 1n;
@@ -333,9 +340,9 @@ export class StreamBody {
     if (total > STREAM_LISTPACK_MAX_SIZE) return "size";
     this.#append(id, ms, seq, pairs, from, limits, total);
     this.entriesAdded++;
-    this.#lastId = id;
-    this.#lastMs = ms;
-    this.#lastSeq = seq;
+    this.#setLastMs(ms);
+    this.#lastSeq = narrowSeq(seq);
+    this.#lastId = id ?? (this.#lastSeq === WIDE_SEQ ? makeId(BigInt(ms), BigInt(seq)) : undefined);
     if (this.length === 1) this.firstId = this.lastId;
     return undefined;
   }

@@ -49,6 +49,19 @@ export function partOf(high: number, low: number): number {
   return high === NAN_HIGH ? NaN : high * PART_SPLIT + low;
 }
 
+/**
+ * A seq as a field of small integers holds it: a seq of 2^30 or more (or
+ * NaN) stored as a number would turn that field into a boxed double in
+ * every object of the class (every stream after one explicit ID). WIDE_SEQ
+ * stands for such a seq, which the ID's bigint then holds.
+ */
+export const WIDE_SEQ = -1;
+
+/** `seq` for a field of small integers: itself, or WIDE_SEQ (see there). */
+export function narrowSeq(seq: number): number {
+  return seq < 2 ** 30 ? seq : WIDE_SEQ;
+}
+
 /** "ms-seq" (through numbers when exact: a bigint's toString is several times slower). */
 export function formatId(id: StreamId): string {
   const ms = id >> 64n;

@@ -15,7 +15,16 @@
  */
 import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
 import { listpackElementSize, listpackIntSize } from "../persistence/listpack.ts";
-import { idMs, idSeq, partHigh, partLow, partOf, type StreamId } from "./stream_id.ts";
+import {
+  idMs,
+  idSeq,
+  narrowSeq,
+  partHigh,
+  partLow,
+  partOf,
+  type StreamId,
+  WIDE_SEQ,
+} from "./stream_id.ts";
 
 export const FLAG_DELETED = 1;
 export const FLAG_SAMEFIELDS = 2;
@@ -111,22 +120,23 @@ export class StreamNode {
     ms = exactNumber(idMs(master!)),
     seq = exactNumber(idSeq(master!)),
   ) {
-    this.#master = master;
+    this.#seq = narrowSeq(seq);
+    this.#master = master ??
+      (this.#seq === WIDE_SEQ ? (BigInt(ms) << 64n) | BigInt(seq) : undefined);
     this.#lastId = master;
     this.#msHigh = partHigh(ms);
     this.#msLow = partLow(ms, this.#msHigh);
-    this.#seq = seq;
     this.lpBytes = nodeBaseBytes(fields);
   }
 
-  /** The master ID's ms (partOf its two fields: no boxed number per node). */
-  get #ms(): number {
-    return partOf(this.#msHigh, this.#msLow);
+  /** The master ID's seq (NaN past 2^53): #seq, or the master's when WIDE_SEQ. */
+  #seqOf(): number {
+    return this.#seq !== WIDE_SEQ ? this.#seq : exactNumber(idSeq(this.#master!));
   }
 
   /** The first entry's ID. */
   get master(): StreamId {
-    return this.#master ??= (BigInt(this.#ms) << 64n) | BigInt(this.#seq);
+    return this.#master ??= (BigInt(partOf(this.#msHigh, this.#msLow)) << 64n) | BigInt(this.#seq);
   }
 
   /** The last entry is at `lastAt`: lastId is made from it when asked. */
@@ -153,8 +163,9 @@ export class StreamNode {
    */
   fits(id: StreamId | undefined, ms: number, seq: number): boolean {
     const exact = ms <= Number.MAX_SAFE_INTEGER && seq <= Number.MAX_SAFE_INTEGER;
-    if (exact && !Number.isNaN(this.#ms) && !Number.isNaN(this.#seq)) {
-      deltaMs = ms - this.#ms;
+    const masterMs = partOf(this.#msHigh, this.#msLow);
+    if (exact && !Number.isNaN(masterMs) && this.#seq !== WIDE_SEQ) {
+      deltaMs = ms - masterMs;
       deltaSeq = seq - this.#seq;
       return deltaMs >= 0 && deltaMs <= MAX_NUMBER_DELTA && deltaSeq <= MAX_NUMBER_DELTA &&
         deltaSeq >= -MAX_NUMBER_DELTA;
@@ -286,8 +297,8 @@ export class StreamNode {
    * where a part is not exact (then idAt gives the ID).
    */
   numbersAt(p: number): void {
-    const ms = this.#ms + readVarint(this.buf, p + 1) / 2;
-    const seq = this.#seq + unzigzag(readVarint(this.buf, varintEnd));
+    const ms = partOf(this.#msHigh, this.#msLow) + readVarint(this.buf, p + 1) / 2;
+    const seq = this.#seqOf() + unzigzag(readVarint(this.buf, varintEnd));
     const exact = Number.isSafeInteger(ms) && Number.isSafeInteger(seq);
     atMs = exact ? ms : NaN;
     atSeq = exact ? seq : NaN;
@@ -307,8 +318,8 @@ export class StreamNode {
   /** The entry at `p` (whose ID is `id`): ID, field/value pairs, and the ID's text when exact in numbers. */
   entryAt(p: number, id = this.idAt(p)): StreamEntry {
     const buf = this.buf;
-    const ms = this.#ms + readVarint(buf, p + 1) / 2;
-    const seq = this.#seq + unzigzag(readVarint(buf, varintEnd));
+    const ms = partOf(this.#msHigh, this.#msLow) + readVarint(buf, p + 1) / 2;
+    const seq = this.#seqOf() + unzigzag(readVarint(buf, varintEnd));
     const pairs = this.#pairs(p, varintEnd);
     if (Number.isSafeInteger(ms) && Number.isSafeInteger(seq)) {
       return { id, pairs, text: `${ms}-${seq}` };
@@ -354,8 +365,8 @@ export class StreamNode {
       this.buf,
       this.start,
       this.end,
-      this.#ms,
-      this.#seq,
+      partOf(this.#msHigh, this.#msLow),
+      this.#seqOf(),
     );
     copy.live = this.live;
     copy.deleted = this.deleted;

@@ -1,5 +1,5 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { Stream, type StreamEntry, type TrimSpec } from "./stream.ts";
+import { type IdRequest, Stream, type StreamEntry, type TrimSpec } from "./stream.ts";
 import { ConsumerGroup, ENTRIES_READ_UNKNOWN, IdIndex } from "./stream_groups.ts";
 import { formatId, ID_MAX, ID_MIN, makeId, parseId, SEQ_MAX } from "./stream_id.ts";
 
@@ -161,6 +161,41 @@ Deno.test("auto IDs and their text past 2^53 and after XSETID match the bigint r
     "1152921504606846977-0",
   ]);
   deepEqual([...s.range(ID_MIN, ID_MAX)].map((e) => formatId(e.id)), added);
+});
+
+Deno.test("seqs of 2^30 and more (kept as WIDE_SEQ beside the bigint) read back exactly", () => {
+  const s = new Stream();
+  const texts: string[] = [];
+  const add = (request: IdRequest, now = 0) => {
+    equal(s.add(["f", "v"], request, now), s.lastId);
+    equal(s.lastIdText(), formatId(s.lastId));
+    const seq = s.lastId & (2n ** 64n - 1n);
+    equal(s.lastSeq, seq < 2n ** 53n ? Number(seq) : NaN);
+    texts.push(s.lastIdText());
+  };
+  add({ kind: "explicit", id: makeId(5n, 2n ** 30n - 2n) });
+  add({ kind: "auto" });
+  add({ kind: "auto" });
+  add({ kind: "partial", ms: 5n });
+  add({ kind: "explicit", id: makeId(5n, 2n ** 31n) });
+  add({ kind: "explicit", id: makeId(6n, 2n ** 53n + 1n) });
+  add({ kind: "auto" });
+  add({ kind: "auto" }, 7);
+  s.lastId = makeId(7n, 2n ** 40n);
+  add({ kind: "auto" });
+  deepEqual(texts, [
+    "5-1073741822",
+    "5-1073741823",
+    "5-1073741824",
+    "5-1073741825",
+    "5-2147483648",
+    "6-9007199254740993",
+    "6-9007199254740994",
+    "7-0",
+    "7-1099511627777",
+  ]);
+  deepEqual([...s.range(ID_MIN, ID_MAX)].map((e) => formatId(e.id)), texts);
+  deepEqual(read(s.clone()).map((e) => formatId(e.id)), texts);
 });
 
 Deno.test("small streams' slabs share pool buffers without overlapping", () => {
