@@ -384,8 +384,12 @@ const NULL_REPLY: ScriptReply = { type: "null" };
 
 /** One execution of a script, resumable in slices; its coroutine's next run reuses the object. */
 export class ScriptRun {
-  /** The command's time when it runs alone: one clock reading serves the call and the script. */
-  startedAt = 0;
+  /**
+   * [0]: when the run started, the command's time when it runs alone (one
+   * clock reading serves the call and the script). In a typed array: a field
+   * holding a time boxed each new value (16 bytes a run).
+   */
+  readonly #started = new Float64Array(1);
   /** Set by SCRIPT KILL: the next hook raises the kill error. */
   killed = false;
   /** Since when, past the busy threshold, the hook has found the script unable to yield. */
@@ -430,7 +434,7 @@ export class ScriptRun {
     nargs: number,
     ended: () => void,
   ): void {
-    this.startedAt = reportTime();
+    this.#started[0] = reportTime();
     this.killed = false;
     this.#stuckSince = undefined;
     this.reply = NULL_REPLY;
@@ -444,9 +448,14 @@ export class ScriptRun {
     this.#raised = false;
   }
 
+  /** When the run started (ms). */
+  get startedAt(): number {
+    return this.#started[0]!;
+  }
+
   /** Whether the run has passed the busy threshold (other clients get -BUSY). */
   get busy(): boolean {
-    return this.busyThresholdMs > 0 && Date.now() - this.startedAt >= this.busyThresholdMs;
+    return this.busyThresholdMs > 0 && Date.now() - this.#started[0]! >= this.busyThresholdMs;
   }
 
   /** The count hook, every HOOK_INSTRUCTIONS instructions of this run. */
