@@ -58,6 +58,7 @@ import {
 } from "./lua.ts";
 import { writeLuaValue } from "./lua_reply.ts";
 import { resumeFirst } from "./lua_calls.ts";
+import { markRunThread } from "./compat51.ts";
 import type { ReplyWriter } from "../../protocol/writer.ts";
 import { pushErrorTable } from "./convert.ts";
 import { escapeTooLargeMessage, quoteTokens51, rewriteEscapes51 } from "./lexer51.ts";
@@ -290,6 +291,7 @@ export class Coroutines {
   get next(): LuaState {
     if (this.#spare === undefined) {
       const co: LuaState = lua.lua_newthread(this.L);
+      markRunThread(co);
       const thread: Thread = {
         co,
         ref: lauxlib.luaL_ref(this.L, LUA_REGISTRYINDEX),

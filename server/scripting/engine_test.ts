@@ -673,3 +673,29 @@ Deno.test("a run resumed in slices recovers pcall's errors and ends with its own
   }
   deepEqual(evalScript(engine, "return 1"), int(1));
 });
+
+Deno.test("a run is 5.1's main thread to the coroutine library, as redis-server 7.0.15 answers", () => {
+  const engine = new ScriptEngine();
+  const yieldError = "attempt to yield across metamethod/C-call boundary";
+  deepEqual(evalScript(engine, "return type(coroutine.running())"), bulk("nil"));
+  deepEqual(evalScript(engine, "return select('#', coroutine.running())"), int(1));
+  deepEqual(evalScript(engine, "return type(coroutine.isyieldable)"), bulk("nil"));
+  deepEqual(evalScript(engine, "return {pcall(coroutine.yield, 1)}"), {
+    type: "array",
+    values: [{ type: "null" }, bulk(yieldError)],
+  });
+  match(
+    (evalScript(engine, "for i = 1, 300000 do end return coroutine.yield(1)") as { value: string })
+      .value,
+    new RegExp(`^ERR ${yieldError} script: \\w{40}, on @user_script:1\\.$`),
+  );
+  const inner = "local co = coroutine.create(function() local t = coroutine.running() " +
+    "coroutine.yield(coroutine.status(t)) return select('#', coroutine.running()) end)";
+  deepEqual(
+    evalScript(
+      engine,
+      `${inner} local _, a = coroutine.resume(co) return {a, select(2, coroutine.resume(co))}`,
+    ),
+    { type: "array", values: [bulk("running"), int(1)] },
+  );
+});
