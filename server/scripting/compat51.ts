@@ -6,6 +6,7 @@
  * `math.floor`/`math.ceil` returning floats like every 5.1 number, and
  * the coroutine library of a script run in 5.1's main thread.
  */
+import { LUA_YIELD_FROM_MAIN } from "../errors.ts";
 import { escapeTooLargeMessage, quoteTokens51, rewriteEscapes51 } from "./lexer51.ts";
 import { luaFormat } from "./lua_format.ts";
 import {
@@ -171,7 +172,7 @@ function installCoroutines51(L: LuaState): void {
   });
   setField(L, "coroutine", "yield", (L) => {
     if (!runThreads.has(L)) return originalYield(L);
-    pushLiteral(L, "attempt to yield across metamethod/C-call boundary");
+    pushLiteral(L, LUA_YIELD_FROM_MAIN);
     return lua.lua_error(L);
   });
   lua.lua_getglobal(L, lit("coroutine"));
