@@ -3,8 +3,10 @@
  * test): the 5.1 globals scripts still call (`unpack`, `loadstring`,
  * `table.getn`, `math.mod`...), number formatting in `tostring`,
  * string.format with 5.1's results (lua_format.ts), and
- * `math.floor`/`math.ceil` returning floats like every 5.1 number.
+ * `math.floor`/`math.ceil` returning floats like every 5.1 number, and
+ * the coroutine library of a script run in 5.1's main thread.
  */
+import { LUA_YIELD_FROM_MAIN } from "../errors.ts";
 import { escapeTooLargeMessage, quoteTokens51, rewriteEscapes51 } from "./lexer51.ts";
 import { luaFormat } from "./lua_format.ts";
 import {
@@ -143,6 +145,42 @@ function makeCollectgarbage(): (L: LuaState) => number {
   };
 }
 
+/**
+ * The coroutines scripts run in (engine.ts): to the script, each is what
+ * 5.1's main thread was to a script of Redis's, which ran it there.
+ */
+const runThreads = new WeakSet<LuaState>();
+
+/** Marks `co` as a coroutine scripts run in. */
+export function markRunThread(co: LuaState): void {
+  runThreads.add(co);
+}
+
+/**
+ * 5.1's coroutine.running, yield and isyieldable: the running coroutine, or
+ * nil in the main thread (one value, no "is main" flag); no yield from the
+ * main thread, with 5.1's error; no isyieldable.
+ */
+function installCoroutines51(L: LuaState): void {
+  lua.lua_getglobal(L, lit("coroutine"));
+  lua.lua_getfield(L, -1, lit("yield"));
+  const originalYield = lua.lua_tocfunction(L, -1);
+  lua.lua_pop(L, 2);
+  setField(L, "coroutine", "running", (L) => {
+    if (runThreads.has(L) || lua.lua_pushthread(L) === 1) lua.lua_pushnil(L);
+    return 1;
+  });
+  setField(L, "coroutine", "yield", (L) => {
+    if (!runThreads.has(L)) return originalYield(L);
+    pushLiteral(L, LUA_YIELD_FROM_MAIN);
+    return lua.lua_error(L);
+  });
+  lua.lua_getglobal(L, lit("coroutine"));
+  lua.lua_pushnil(L);
+  lua.lua_setfield(L, -2, lit("isyieldable"));
+  lua.lua_pop(L, 1);
+}
+
 /** Installs the 5.1 globals and behaviours on a state opened with the 5.3 libraries. */
 export function installLua51Compat(L: LuaState): void {
   setGlobalFrom(L, "unpack", "table", "unpack");
@@ -173,4 +211,5 @@ export function installLua51Compat(L: LuaState): void {
   });
   setFieldFrom(L, "string", "gfind", "gmatch");
   setField(L, "string", "format", luaFormat);
+  installCoroutines51(L);
 }

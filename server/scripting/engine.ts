@@ -58,6 +58,7 @@ import {
 } from "./lua.ts";
 import { writeLuaValue } from "./lua_reply.ts";
 import { resumeFirst } from "./lua_calls.ts";
+import { markRunThread } from "./compat51.ts";
 import type { ReplyWriter } from "../../protocol/writer.ts";
 import { pushErrorTable } from "./convert.ts";
 import { escapeTooLargeMessage, quoteTokens51, rewriteEscapes51 } from "./lexer51.ts";
@@ -290,6 +291,7 @@ export class Coroutines {
   get next(): LuaState {
     if (this.#spare === undefined) {
       const co: LuaState = lua.lua_newthread(this.L);
+      markRunThread(co);
       const thread: Thread = {
         co,
         ref: lauxlib.luaL_ref(this.L, LUA_REGISTRYINDEX),
@@ -384,8 +386,12 @@ const NULL_REPLY: ScriptReply = { type: "null" };
 
 /** One execution of a script, resumable in slices; its coroutine's next run reuses the object. */
 export class ScriptRun {
-  /** The command's time when it runs alone: one clock reading serves the call and the script. */
-  startedAt = 0;
+  /**
+   * [0]: when the run started, the command's time when it runs alone (one
+   * clock reading serves the call and the script). In a typed array: a field
+   * holding a time boxed each new value (16 bytes a run).
+   */
+  readonly #started = new Float64Array(1);
   /** Set by SCRIPT KILL: the next hook raises the kill error. */
   killed = false;
   /** Since when, past the busy threshold, the hook has found the script unable to yield. */
@@ -430,7 +436,7 @@ export class ScriptRun {
     nargs: number,
     ended: () => void,
   ): void {
-    this.startedAt = reportTime();
+    this.#started[0] = reportTime();
     this.killed = false;
     this.#stuckSince = undefined;
     this.reply = NULL_REPLY;
@@ -444,9 +450,14 @@ export class ScriptRun {
     this.#raised = false;
   }
 
+  /** When the run started (ms). */
+  get startedAt(): number {
+    return this.#started[0]!;
+  }
+
   /** Whether the run has passed the busy threshold (other clients get -BUSY). */
   get busy(): boolean {
-    return this.busyThresholdMs > 0 && Date.now() - this.startedAt >= this.busyThresholdMs;
+    return this.busyThresholdMs > 0 && Date.now() - this.#started[0]! >= this.busyThresholdMs;
   }
 
   /** The count hook, every HOOK_INSTRUCTIONS instructions of this run. */

@@ -640,3 +640,62 @@ Deno.test("closures keep their own locals while calls and returns reuse the stac
     });
   }
 });
+
+Deno.test("a run resumed in slices recovers pcall's errors and ends with its own", () => {
+  const engine = new ScriptEngine();
+  const spin = "for i = 1, 300000 do end";
+  const pcalls = [
+    `local ok, e = pcall(function() ${spin} error('boom') end)`,
+    `local ok2, e2 = pcall(function() ${spin} return 'fine' end)`,
+    `local ok3, e3 = xpcall(function() ${spin} error({err = 'tbl'}) end, function(x) return x end)`,
+  ];
+  for (const ending of ["return {tostring(ok), e, tostring(ok2), e2, e3.err}", "error('last')"]) {
+    const sha = engine.load([spin, ...pcalls, spin, ending].join("\n"));
+    const run = engine.start(engine.get(sha)!, [], 0, 0, fakeHost(), 1);
+    let slices = 0;
+    while (!run.resume()) slices++;
+    equal(slices > 3, true);
+    const reply = run.reply;
+    if (ending.startsWith("error")) {
+      match(
+        (reply as { value: string }).value,
+        /^ERR user_script:6: last script: \w{40}, on @user_script:6\.$/,
+      );
+      continue;
+    }
+    const out = new RespWriter();
+    out.resp = 3;
+    (reply as { write(out: RespWriter): void }).write(out);
+    deepEqual(new RespReplyDecoder().decode(out.buf, 0, out.pos), {
+      type: "array",
+      values: ["false", "user_script:2: boom", "true", "fine", "tbl"].map(bulk),
+    });
+  }
+  deepEqual(evalScript(engine, "return 1"), int(1));
+});
+
+Deno.test("a run is 5.1's main thread to the coroutine library, as redis-server 7.0.15 answers", () => {
+  const engine = new ScriptEngine();
+  const yieldError = "attempt to yield across metamethod/C-call boundary";
+  deepEqual(evalScript(engine, "return type(coroutine.running())"), bulk("nil"));
+  deepEqual(evalScript(engine, "return select('#', coroutine.running())"), int(1));
+  deepEqual(evalScript(engine, "return type(coroutine.isyieldable)"), bulk("nil"));
+  deepEqual(evalScript(engine, "return {pcall(coroutine.yield, 1)}"), {
+    type: "array",
+    values: [{ type: "null" }, bulk(yieldError)],
+  });
+  match(
+    (evalScript(engine, "for i = 1, 300000 do end return coroutine.yield(1)") as { value: string })
+      .value,
+    new RegExp(`^ERR ${yieldError} script: \\w{40}, on @user_script:1\\.$`),
+  );
+  const inner = "local co = coroutine.create(function() local t = coroutine.running() " +
+    "coroutine.yield(coroutine.status(t)) return select('#', coroutine.running()) end)";
+  deepEqual(
+    evalScript(
+      engine,
+      `${inner} local _, a = coroutine.resume(co) return {a, select(2, coroutine.resume(co))}`,
+    ),
+    { type: "array", values: [bulk("running"), int(1)] },
+  );
+});
