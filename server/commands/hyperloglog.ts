@@ -26,6 +26,7 @@ import {
   HyperLogLog,
   isHllAt,
   MergedRegisters,
+  raiseDense,
 } from "../types/hyperloglog.ts";
 import { ByteString, StringForm } from "../types/string.ts";
 
@@ -87,6 +88,9 @@ function storeBack(ctx: CommandContext, key: string, hll: HyperLogLog): void {
 function pfadd(ctx: CommandContext, argv: string[]): void {
   const key = arg(argv, 1);
   const current = ctx.db.getBytes(key);
+  // A dense value (past a few thousand elements) is raised where it lies, no HyperLogLog made.
+  const raised = current === undefined ? -1 : raiseDense(current, argv, 2);
+  if (raised >= 0) return denseAdded(ctx, key, current!, raised);
   const hll = current === undefined ? HyperLogLog.create() : hllOver(current);
   let updated = current === undefined ? 1 : 0;
   // A dense value stays dense: only a sparse one needs the limit (a config lookup).
@@ -107,6 +111,15 @@ function pfadd(ctx: CommandContext, argv: string[]): void {
     ctx.keyChanged(key, NotifyClass.String, "pfadd", updated);
   }
   ctx.out.int(updated > 0 ? 1 : 0);
+}
+
+/** The end of a PFADD to a dense value (raiseDense): `raised` registers rose. */
+function denseAdded(ctx: CommandContext, key: string, value: ByteString, raised: number): void {
+  if (raised > 0) {
+    ctx.db.replace(key, value, StringForm.Raw);
+    ctx.keyChanged(key, NotifyClass.String, "pfadd", raised);
+  }
+  ctx.out.int(raised > 0 ? 1 : 0);
 }
 
 /** Reused by every PFCOUNT and PFMERGE of several keys (handlers run one at a time). */

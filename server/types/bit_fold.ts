@@ -19,7 +19,16 @@ export type BitOp = "and" | "or" | "xor" | "not";
  *     (module
  *       (memory (export "m") 1)
  *       (func (export "a") (param $d i32) (param $s i32) (param $n i32)
- *         (block (loop
+ *         (block (loop                              ;; four units a pass
+ *           (br_if 1 (i32.lt_u (local.get $n) (i32.const 4)))
+ *           (v128.store offset=0 (local.get $d)
+ *             (v128.and (v128.load offset=0 (local.get $d)) (v128.load offset=0 (local.get $s))))
+ *           ...                                     ;; the same at offsets 16, 32 and 48
+ *           (local.set $d (i32.add (local.get $d) (i32.const 64)))
+ *           (local.set $s (i32.add (local.get $s) (i32.const 64)))
+ *           (local.set $n (i32.sub (local.get $n) (i32.const 4)))
+ *           (br 0)))
+ *         (block (loop                              ;; then one a pass
  *           (br_if 1 (i32.eqz (local.get $n)))
  *           (v128.store (local.get $d) (v128.and (v128.load (local.get $d)) (v128.load (local.get $s))))
  *           (local.set $d (i32.add (local.get $d) (i32.const 16)))
@@ -31,18 +40,42 @@ export type BitOp = "and" | "or" | "xor" | "not";
  *
  * `a(d, s, n)`: the n 16-byte units from byte d = themselves AND those from
  * byte s. Without SIMD the same in i64 loads, ops and stores of 8 bytes.
+ * Four units a pass: each pass pays V8's interrupt check (in-process BITOP AND of 16 KB
+ * 2,010-2,032 -> 1,895-1,960 ns).
  */
 function foldBody(simd: boolean, [vectorOp, wordOp]: readonly number[]): number[] {
-  const load = simd ? [0xfd, 0x00, 0x04, 0x00] : [0x29, 0x03, 0x00];
-  const store = simd ? [0xfd, 0x0b, 0x04, 0x00] : [0x37, 0x03, 0x00];
+  const load = (at: number) => simd ? [0xfd, 0x00, 0x04, at] : [0x29, 0x03, at];
+  const store = (at: number) => simd ? [0xfd, 0x0b, 0x04, at] : [0x37, 0x03, at];
   const combine = simd ? [0xfd, vectorOp!] : [wordOp!];
   const unit = simd ? 16 : 8;
+  // d = d OP s, `at` bytes on (a memory offset: under 128, one byte)
+  const step = (at: number) => [
+    0x20,
+    0x00,
+    0x20,
+    0x00,
+    ...load(at),
+    0x20,
+    0x01,
+    ...load(at),
+    ...combine,
+    ...store(at),
+  ];
+  // i32.const of four units' bytes: 64 in signed LEB128 takes two bytes
+  const four = simd ? [0xc0, 0x00] : [4 * unit];
   // deno-fmt-ignore
   return [
     0x00, // no locals
     0x02, 0x40, 0x03, 0x40, // block, loop
+    0x20, 0x02, 0x41, 0x04, 0x49, 0x0d, 0x01, // br_if 1 (i32.lt_u n 4)
+    ...step(0), ...step(unit), ...step(2 * unit), ...step(3 * unit),
+    0x20, 0x00, 0x41, ...four, 0x6a, 0x21, 0x00, // d += 4 units
+    0x20, 0x01, 0x41, ...four, 0x6a, 0x21, 0x01, // s += 4 units
+    0x20, 0x02, 0x41, 0x04, 0x6b, 0x21, 0x02, // n -= 4
+    0x0c, 0x00, 0x0b, 0x0b, // br 0, end loop, end block
+    0x02, 0x40, 0x03, 0x40, // block, loop
     0x20, 0x02, 0x45, 0x0d, 0x01, // br_if 1 (i32.eqz n)
-    0x20, 0x00, 0x20, 0x00, ...load, 0x20, 0x01, ...load, ...combine, ...store, // d = d OP s
+    ...step(0),
     0x20, 0x00, 0x41, unit, 0x6a, 0x21, 0x00, // d += unit
     0x20, 0x01, 0x41, unit, 0x6a, 0x21, 0x01, // s += unit
     0x20, 0x02, 0x41, 0x01, 0x6b, 0x21, 0x02, // n -= 1
@@ -56,7 +89,7 @@ const OPS = [[0x4e, 0x83], [0x50, 0x84], [0x51, 0x85]];
 /** The module's bytes, with or without SIMD (exported for the test of the one this machine skips). */
 export function foldModule(simd: boolean): Uint8Array<ArrayBuffer> {
   const bodies = OPS.map((op) => foldBody(simd, op));
-  const code = [bodies.length, ...bodies.flatMap((body) => [body.length, ...body])];
+  const code = [bodies.length, ...bodies.flatMap((body) => [...uleb(body.length), ...body])];
   // deno-fmt-ignore
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1

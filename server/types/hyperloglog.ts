@@ -262,6 +262,27 @@ export function isHllAt(b: Uint8Array, start: number, len: number): boolean {
 }
 
 /**
+ * PFADD of elements[from..] to a valid dense value, raised where its bytes lie (no
+ * HyperLogLog made); its cached count made stale if a register rose. How many rose, or -1
+ * when `value` is not a valid dense HyperLogLog (sparse, or not one at all).
+ */
+export function raiseDense(value: ByteString, elements: readonly string[], from: number): number {
+  const b = value.bytes;
+  if (!isHllAt(b, 0, value.length) || b[ENCODING_AT] !== DENSE) return -1;
+  let raised = 0;
+  // The last register's high bits lie past the data: masked off whatever is there (denseGet).
+  for (let i = from; i < elements.length; i++) {
+    const pattern = hllPattern(elements[i]!);
+    if (denseRaise(b, pattern & (HLL_REGISTERS - 1), pattern >>> P)) raised++;
+  }
+  if (raised > 0) {
+    b[CARD_AT + 7]! |= 0x80;
+    value.adopt(b, value.length);
+  }
+  return raised;
+}
+
+/**
  * The cached cardinality in the header at bytes[start], or undefined when it
  * is stale: a number when it is exact as one (every real estimate), so that
  * the cached PFCOUNT makes no BigInt.
