@@ -13,7 +13,7 @@
  * decodes within one node: LINDEX, LSET and LRANGE cost O(n / NODE_SIZE) to
  * get there.
  */
-import { flat, PackedKind } from "./packed_record.ts";
+import { flat, PackedKind, sameChars } from "./packed_record.ts";
 import {
   countListEntries,
   cursorOver,
@@ -620,7 +620,7 @@ export class RedisList implements RedisObject {
     const entry = cursorOver(packed);
     entry.seek(index, this.#count);
     // The value it already holds: nothing to copy.
-    if (entry.length === value.length && packed.startsWith(value, entry.valueStart)) return true;
+    if (entry.length === value.length && sameChars(packed, entry.valueStart, value)) return true;
     // In place while it still fits: LSET on a small list copies the string once.
     if (packed.length - (entry.end - entry.start) + value.length + 6 <= SMALL_MAX_BYTES) {
       this.#data = joinPacked(
@@ -730,7 +730,7 @@ export class RedisList implements RedisObject {
       if (fromTail) entry.readBackward(p);
       else entry.readForward(p);
       p = fromTail ? entry.start : entry.end;
-      if (entry.length !== value.length || !packed.startsWith(value, entry.valueStart)) continue;
+      if (entry.length !== value.length || !sameChars(packed, entry.valueStart, value)) continue;
       if (skip-- > 0) continue;
       if (found.push(fromTail ? length - 1 - i : i) === limit) break;
     }

@@ -11,6 +11,7 @@ import {
   backLengthPrefix,
   lengthPrefix,
   readBackLength,
+  sameChars,
 } from "./packed_record.ts";
 
 /** An entry's bytes, ready to join into a packed list. */
@@ -170,7 +171,7 @@ export function removeFromPacked(
   for (let i = 0; i < count && (limit === 0 || (spans?.length ?? 0) < 2 * limit); i++) {
     if (fromTail) entry.readBackward(p);
     else entry.readForward(p);
-    if (entry.length === value.length && data.startsWith(value, entry.valueStart)) {
+    if (entry.length === value.length && sameChars(data, entry.valueStart, value)) {
       (spans ??= []).push(entry.start, entry.end);
     }
     p = fromTail ? entry.start : entry.end;

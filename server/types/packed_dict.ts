@@ -33,7 +33,6 @@ import {
   pickEntry,
   prefixLength,
   sameChars,
-  sameCharsFromEnd,
   visitEntries,
 } from "./packed_record.ts";
 import { arrayBytes, MAP_ENTRY_BYTES, objectBytes, stringBytes } from "./memory.ts";
@@ -54,11 +53,6 @@ import {
  * the next scavenge, and two a write put a doubling's copies into fewer, longer pauses.
  */
 const REHASH_STEPS = 1;
-/**
- * Fields this long or longer are compared by a native search from their place (a 20-byte
- * member: ~25 against ~45 ns for sameChars); a near miss (1 in 256) searches on, natively.
- */
-const NATIVE_COMPARE = 8;
 /** Rejection-sampling bound for uniform random picks (>= almost every bucket's size). */
 const SAMPLE_BOUND = 2 * MAX_LOAD;
 
@@ -281,7 +275,7 @@ export abstract class PackedDict {
           this.#store(flat(bucket.slice(0, at) + bucket.slice(foundEnd)));
           this.#setLarge(field, value);
         } else if (
-          foundValueLength !== value.length || !sameCharsFromEnd(bucket, foundValueStart, value)
+          foundValueLength !== value.length || !sameChars(bucket, foundValueStart, value)
         ) {
           // (An equal value stays as it is: no bucket copy, no garbage.)
           // A value of the same length (a counter's usual step) keeps its prefix: one join fewer.
@@ -710,9 +704,7 @@ export abstract class PackedDict {
       }
       if (
         bucket.charCodeAt(at) === tag && fieldLength === length &&
-        (length < NATIVE_COMPARE
-          ? sameChars(bucket, fieldStart, field)
-          : bucket.indexOf(field, fieldStart) === fieldStart)
+        sameChars(bucket, fieldStart, field)
       ) {
         foundEnd = p;
         return at;
