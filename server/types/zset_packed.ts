@@ -15,6 +15,7 @@ import {
   PackedReader,
   prefixLength,
   readBackLength,
+  sameChars,
 } from "./packed_record.ts";
 
 const reader = new PackedReader();
@@ -200,29 +201,6 @@ function compareMember(packed: string, start: number, length: number, member: st
   return length - member.length;
 }
 
-/** Members up to this long are compared char by char; longer ones as a substring. */
-const SHORT_MEMBER = 4;
-
-/**
- * Whether the packed member at `start` (of `member`'s length) is `member`.
- * A short one from its last byte back: members often share a prefix
- * ("user:1", "user:2"). A longer one as a substring (a copy under 13
- * chars, a sliced string from 13 on): string equality compares flat
- * strings natively several bytes a step, where startsWith or charCodeAt
- * read a char at a time (20 chars: ~35 ns against ~80).
- */
-function sameMember(packed: string, start: number, member: string): boolean {
-  const length = member.length;
-  if (length > SHORT_MEMBER) {
-    return packed.charCodeAt(start + length - 1) === member.charCodeAt(length - 1) &&
-      packed.slice(start, start + length) === member;
-  }
-  for (let i = length - 1; i >= 0; i--) {
-    if (packed.charCodeAt(start + i) !== member.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
 /** Bounds of the record findScore last found, and the string it was found in. */
 export let foundIn = "";
 export let foundStart = 0;
@@ -303,7 +281,7 @@ function seekMember(packed: string, member: string): number {
     const scoreStart = pos + 2 + memberLength;
     if (
       memberLength === length && packed.charCodeAt(scoreStart - 2) === last &&
-      sameMember(packed, pos + 1, member)
+      sameChars(packed, pos + 1, member)
     ) {
       memberRank = n;
       return pos;
@@ -383,7 +361,7 @@ function findScoreFrom(packed: string, member: string, pos: number): number | un
     const start = pos;
     pos += memberLength;
     const scoreLength = packed.charCodeAt(pos++);
-    if (memberLength === length && sameMember(packed, start, member)) {
+    if (memberLength === length && sameChars(packed, start, member)) {
       return found(packed, at, pos, pos + scoreLength);
     }
     pos = recordEnd(at, pos + scoreLength);
@@ -418,7 +396,7 @@ function rankFrom(packed: string, member: string): number {
     const start = pos;
     const memberLength = memberLengthAt(packed, pos);
     pos = memberAt;
-    if (memberLength === length && sameMember(packed, pos, member)) return rank;
+    if (memberLength === length && sameChars(packed, pos, member)) return rank;
     pos += memberLength;
     pos = recordEnd(start, pos + packed.charCodeAt(pos) + 1);
   }
@@ -556,7 +534,7 @@ export function isFound(packed: string, member: string): boolean {
   let pos = foundStart;
   const memberLength = memberLengthAt(packed, pos);
   pos = memberAt;
-  return memberLength === member.length && sameMember(packed, pos, member);
+  return memberLength === member.length && sameChars(packed, pos, member);
 }
 
 /** The member and score of the record at `pos`. */
