@@ -13,13 +13,14 @@
  * A tree without a member index is a small set (Redis's listpack encoding: at
  * most zset-max-listpack-entries members, none longer than
  * zset-max-listpack-value bytes) that SortedSet decodes from its packed form
- * for an operation; member lookups scan its leaves, as Redis scans its listpack. Past those limits, a member → score Map makes
- * ZSCORE and the key lookups behind ZREM/ZRANK O(1) (Redis's skiplist
+ * for an operation; member lookups scan its leaves, as Redis scans its listpack. Past those limits, a member → score index (zset_index.ts)
+ * makes ZSCORE and the key lookups behind ZREM/ZRANK O(1) (Redis's skiplist
  * encoding pairs its skip list with a dict the same way). As in Redis, a set
  * never goes back to the small encoding.
  */
 
 import { arrayBytes, MAP_ENTRY_BYTES, objectBytes, stringBytes } from "./memory.ts";
+import { MemberIndex } from "./zset_index.ts";
 
 /** zset-max-listpack-entries and zset-max-listpack-value: when a set leaves the small encoding. */
 export interface ZsetLimits {
@@ -243,7 +244,7 @@ export class ZTree {
   #chars = 0;
   #first: Leaf;
   /** member → score once the set has left the listpack encoding. */
-  #index: Map<string, number> | undefined;
+  #index: MemberIndex | undefined;
 
   constructor() {
     const leaf = new Leaf(INITIAL_LEAF_CAPACITY);
@@ -320,7 +321,7 @@ export class ZTree {
     copy.#height = this.#height;
     copy.#size = this.#size;
     copy.#chars = this.#chars;
-    if (this.#index !== undefined) copy.#index = new Map(this.#index);
+    if (this.#index !== undefined) copy.#index = this.#index.clone();
     return copy;
   }
 
@@ -393,13 +394,12 @@ export class ZTree {
       leaf.scores[pos] = score;
     } else {
       // The member stays in the index: set() below updates its entry in
-      // place, where a delete and a set would leave a hole in the Map. The
-      // string the set holds moves, not the request's: a young string stored
+      // place. The string the set holds moves, not the request's: a young string stored
       // in an old leaf is one more for the scavenger to track and promote.
       this.#removeFrom(leaf, pos, 1, false);
       this.#insert(held, score);
     }
-    // Its own key: the Map's compare of the matching entry stops at the pointer.
+    // Its own key: the compare of the matching entry stops at the pointer.
     this.#index?.set(held, score);
   }
 
@@ -538,8 +538,8 @@ export class ZTree {
   }
 
   /**
-   * A live iterator for ZSCAN over a skiplist-encoded set (the member map's,
-   * which survives concurrent writes); undefined for a listpack-encoded set,
+   * A live iterator for ZSCAN over a skiplist-encoded set (the member
+   * index's, which survives concurrent writes); undefined for a listpack-encoded set,
    * which Redis scans in one call.
    */
   scanIterator(): Iterator<[member: string, score: number]> | undefined {
@@ -549,9 +549,7 @@ export class ZTree {
   // ---- internals --------------------------------------------------------
 
   #convertToIndexed(): void {
-    const index = new Map<string, number>();
-    for (const [member, score] of this.entries()) index.set(member, score);
-    this.#index = index;
+    this.#index = MemberIndex.from(this.entries());
   }
 
   /** Descends to the leaf holding key (score, member); foundPos is its position. */
