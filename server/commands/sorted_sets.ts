@@ -737,23 +737,22 @@ export const sortedSetCommands: CommandSpec[] = [
       const set = held !== undefined
         ? ctx.db.readObjectAt<SortedSet>(held, "zset")
         : readZset(ctx, arg(argv, 1));
-      const size = set?.size() ?? 0;
+      if (set === undefined) return out.array(0);
       // The book seeks the first member >= (score, member), moves by offset
       // (out of range: nothing), then writes members while fewer than
       // `limit` array elements (two per member) have been written.
-      const seek = set === undefined ? size : set.countBelow(score, arg(argv, 3));
+      const pairs = limit <= 0 ? 0 : Math.ceil(limit / 2);
+      if (ctx.isNative) return set.writeFrom(score, arg(argv, 3), offset, pairs, out);
+      const size = set.size();
+      const seek = set.countBelow(score, arg(argv, 3));
       const start = seek + offset;
-      if (seek >= size || start < 0 || start >= size || limit <= 0) return out.array(0);
-      const n = Math.min(size - start, Math.ceil(limit / 2));
+      if (seek >= size || start < 0 || start >= size || pairs === 0) return out.array(0);
+      const n = Math.min(size - start, pairs);
       out.array(n * 2);
-      if (ctx.isNative) {
-        set!.writeRange(start, start + n - 1, out);
-      } else {
-        set!.visitRange(start, start + n - 1, (member, memberScore) => {
-          out.bulk(member);
-          out.bulk(formatDouble(memberScore));
-        });
-      }
+      set.visitRange(start, start + n - 1, (member, memberScore) => {
+        out.bulk(member);
+        out.bulk(formatDouble(memberScore));
+      });
     },
   },
 ];

@@ -336,6 +336,22 @@ export class SortedSet implements RedisObject {
   }
 
   /**
+   * ZQUERY's reply (see ZTree.writeFrom): the array of at most `pairs` pairs
+   * from `offset` ranks past where key (score, member) would go.
+   */
+  writeFrom(score: number, member: string, offset: number, pairs: number, out: PairWriter): void {
+    const tree = this.#tree();
+    if (tree !== undefined) return tree.writeFrom(score, member, offset, pairs, out);
+    const size = this.#count;
+    const seek = this.countBelow(score, member);
+    const start = seek + offset;
+    if (seek >= size || start < 0 || start >= size || pairs <= 0) return out.array(0);
+    const n = Math.min(size - start, pairs);
+    out.array(n * 2);
+    this.writeRange(start, start + n - 1, out);
+  }
+
+  /**
    * A small set's scores in order into `scores`, and into `refs` a handle
    * per element for memberOf (both must hold size() of them): a GEO search
    * tests every score and replies few members. False for a big set.

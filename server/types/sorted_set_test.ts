@@ -96,8 +96,41 @@ function collect(set: SortedSet, from: number, to: number): Entry[] {
 /** Ranks from..to (from ≤ to) as writeRange writes them. */
 function written(set: SortedSet, from: number, to: number): Entry[] {
   const out: Entry[] = [];
-  set.writeRange(from, to, { bulkAndDouble: (m, s) => out.push([m, s]) });
+  set.writeRange(from, to, { array: () => {}, bulkAndDouble: (m, s) => out.push([m, s]) });
   return out;
+}
+
+/** ZQUERY's reply as writeFrom writes it: its array header's length, then the pairs. */
+function queried(
+  set: SortedSet,
+  score: number,
+  member: string,
+  offset: number,
+  pairs: number,
+): [number, Entry[]] {
+  const out: Entry[] = [];
+  let header = -1;
+  set.writeFrom(score, member, offset, pairs, {
+    array: (n) => header = n,
+    bulkAndDouble: (m, s) => out.push([m, s]),
+  });
+  return [header, out];
+}
+
+/** The book's ZQUERY over the model: seek (score, member), move by offset, at most `pairs`. */
+function modelQuery(
+  model: Model,
+  score: number,
+  member: string,
+  offset: number,
+  pairs: number,
+): [number, Entry[]] {
+  const entries = model.entries;
+  const seek = entries.filter(([m, s]) => s < score || (s === score && m < member)).length;
+  const start = seek + offset;
+  if (seek >= entries.length || start < 0 || start >= entries.length || pairs <= 0) return [0, []];
+  const found = entries.slice(start, start + pairs);
+  return [found.length * 2, found];
 }
 
 function assertSame(set: SortedSet, model: Model, rand: () => number): void {
@@ -124,6 +157,11 @@ function assertSame(set: SortedSet, model: Model, rand: () => number): void {
     const expected = model.entries.slice(Math.min(rank, end), Math.max(rank, end) + 1);
     if (rank > end) expected.reverse();
     deepEqual(collect(set, rank, end), expected);
+    const offset = Math.floor(rand() * 400) - 200;
+    const pairs = Math.floor(rand() * 200) - 5;
+    for (const [s, m] of [[score, member], [bound, ""], [score, ""], [bound, member]] as const) {
+      deepEqual(queried(set, s, m, offset, pairs), modelQuery(model, s, m, offset, pairs));
+    }
   }
 }
 

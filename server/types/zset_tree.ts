@@ -30,6 +30,7 @@ export interface ZsetLimits {
 
 /** Where writeRange writes a range's pairs (a reply writer). */
 export interface PairWriter {
+  array(n: number): void;
   bulkAndDouble(member: string, score: number): void;
 }
 
@@ -77,6 +78,19 @@ class Inner {
 }
 
 type Node = Leaf | Inner;
+
+/** `n` pairs from `leaf`'s position `pos` (at most its size) on, into `out`. */
+function writePairs(leaf: Leaf | undefined, pos: number, n: number, out: PairWriter): void {
+  for (let left = n; left > 0;) {
+    const end = Math.min(leaf!.size, pos + left);
+    const m = leaf!.members;
+    const s = leaf!.scores;
+    for (let i = pos; i < end; i++) out.bulkAndDouble(m[i]!, s[i]!);
+    left -= end - pos;
+    leaf = leaf!.next;
+    pos = 0;
+  }
+}
 
 /**
  * A score as Redis 7.0 keeps it in a listpack: integral values are stored as
@@ -506,17 +520,41 @@ export class ZTree {
 
   /** Ranks `from` to `to` (from ≤ to) as member and score pairs into `out`, no callback a pair. */
   writeRange(from: number, to: number, out: PairWriter): void {
-    let leaf: Leaf | undefined = this.#descendRank(from);
-    let pos = foundPos;
-    for (let left = to - from + 1; left > 0;) {
-      const end = Math.min(leaf!.size, pos + left);
-      const m = leaf!.members;
-      const s = leaf!.scores;
-      for (let i = pos; i < end; i++) out.bulkAndDouble(m[i]!, s[i]!);
-      left -= end - pos;
-      leaf = leaf!.next;
-      pos = 0;
+    const leaf = this.#descendRank(from);
+    writePairs(leaf, foundPos, to - from + 1, out);
+  }
+
+  /**
+   * ZQUERY's reply: an array of at most `pairs` member and score pairs from
+   * `offset` ranks past where key (score, member) would go; empty when that
+   * place or the offset's rank is past the end (the book's rules). One
+   * descent finds both the place's rank and its leaf.
+   */
+  writeFrom(score: number, member: string, offset: number, pairs: number, out: PairWriter): void {
+    let rank = 0;
+    let node = this.#root;
+    for (let h = this.#height; h > 0; h--) {
+      const inner = node as Inner;
+      // "" sorts before every member: the place of (score, "") is its score's.
+      const slot = member === ""
+        ? upperScoreIndex(inner.sepScores, inner.sepScores.length, score, false)
+        : childForKey(inner, score, member);
+      for (let i = 0; i < slot; i++) rank += inner.counts[i]!;
+      node = inner.children[slot]!;
     }
+    const leaf = node as Leaf;
+    const pos = member === ""
+      ? upperScoreIndex(leaf.scores, leaf.size, score, false)
+      : leafLowerBound(leaf, score, member);
+    const seek = rank + pos;
+    const start = seek + offset;
+    const size = this.#size;
+    if (seek >= size || start < 0 || start >= size || pairs <= 0) return out.array(0);
+    const n = Math.min(size - start, pairs);
+    out.array(n * 2);
+    // pos may be the leaf's end (the place is the next leaf's first): writePairs moves on.
+    if (offset >= 0 && pos + offset <= leaf.size) return writePairs(leaf, pos + offset, n, out);
+    writePairs(this.#descendRank(start), foundPos, n, out);
   }
 
   /** Removes ranks `from` to `to` inclusive (from ≤ to), in O(log n) per leaf touched. */
