@@ -36,7 +36,7 @@ import {
 import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
 import { parseCursor, parseScanOptions, scanStep, writeScanReply } from "../scan.ts";
-import { SortedSet, type ZsetLimits } from "../types/sorted_set.ts";
+import { queryPairs, SortedSet, type ZsetLimits } from "../types/sorted_set.ts";
 import { parseMultiPop, positiveLong, zsetLimits } from "./collections.ts";
 
 const MIN_MAX = ["min", "max"] as const;
@@ -743,13 +743,11 @@ export const sortedSetCommands: CommandSpec[] = [
       // `limit` array elements (two per member) have been written.
       const pairs = limit <= 0 ? 0 : Math.ceil(limit / 2);
       if (ctx.isNative) return set.writeFrom(score, arg(argv, 3), offset, pairs, out);
-      const size = set.size();
       const seek = set.countBelow(score, arg(argv, 3));
-      const start = seek + offset;
-      if (seek >= size || start < 0 || start >= size || pairs === 0) return out.array(0);
-      const n = Math.min(size - start, pairs);
+      const n = queryPairs(seek, offset, set.size(), pairs);
       out.array(n * 2);
-      set.visitRange(start, start + n - 1, (member, memberScore) => {
+      if (n === 0) return;
+      set.visitRange(seek + offset, seek + offset + n - 1, (member, memberScore) => {
         out.bulk(member);
         out.bulk(formatDouble(memberScore));
       });

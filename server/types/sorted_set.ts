@@ -36,9 +36,15 @@ import {
   visitBackward,
   visitForward,
 } from "./zset_packed.ts";
-import { type PairWriter, ZSET_DEFAULT_LIMITS, type ZsetLimits, ZTree } from "./zset_tree.ts";
+import {
+  type PairWriter,
+  queryPairs,
+  ZSET_DEFAULT_LIMITS,
+  type ZsetLimits,
+  ZTree,
+} from "./zset_tree.ts";
 
-export { ZSET_DEFAULT_LIMITS, type ZsetLimits } from "./zset_tree.ts";
+export { queryPairs, ZSET_DEFAULT_LIMITS, type ZsetLimits } from "./zset_tree.ts";
 
 /** SortedSet's #count once a tree. */
 const TREE = -1;
@@ -342,13 +348,10 @@ export class SortedSet implements RedisObject {
   writeFrom(score: number, member: string, offset: number, pairs: number, out: PairWriter): void {
     const tree = this.#tree();
     if (tree !== undefined) return tree.writeFrom(score, member, offset, pairs, out);
-    const size = this.#count;
     const seek = this.countBelow(score, member);
-    const start = seek + offset;
-    if (seek >= size || start < 0 || start >= size || pairs <= 0) return out.array(0);
-    const n = Math.min(size - start, pairs);
+    const n = queryPairs(seek, offset, this.#count, pairs);
     out.array(n * 2);
-    this.writeRange(start, start + n - 1, out);
+    if (n > 0) this.writeRange(seek + offset, seek + offset + n - 1, out);
   }
 
   /**

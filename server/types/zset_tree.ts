@@ -79,6 +79,17 @@ class Inner {
 
 type Node = Leaf | Inner;
 
+/**
+ * ZQUERY's window by the book's rules: how many pairs go from rank
+ * `seek + offset`, where `seek` is the rank the query's key would take;
+ * 0 when that rank or the seek is past the end.
+ */
+export function queryPairs(seek: number, offset: number, size: number, pairs: number): number {
+  const start = seek + offset;
+  if (seek >= size || start < 0 || start >= size || pairs <= 0) return 0;
+  return Math.min(size - start, pairs);
+}
+
 /** `n` pairs from `leaf`'s position `pos` (at most its size) on, into `out`. */
 function writePairs(leaf: Leaf | undefined, pos: number, n: number, out: PairWriter): void {
   for (let left = n; left > 0;) {
@@ -547,14 +558,12 @@ export class ZTree {
       ? upperScoreIndex(leaf.scores, leaf.size, score, false)
       : leafLowerBound(leaf, score, member);
     const seek = rank + pos;
-    const start = seek + offset;
-    const size = this.#size;
-    if (seek >= size || start < 0 || start >= size || pairs <= 0) return out.array(0);
-    const n = Math.min(size - start, pairs);
+    const n = queryPairs(seek, offset, this.#size, pairs);
     out.array(n * 2);
+    if (n === 0) return;
     // pos may be the leaf's end (the place is the next leaf's first): writePairs moves on.
     if (offset >= 0 && pos + offset <= leaf.size) return writePairs(leaf, pos + offset, n, out);
-    writePairs(this.#descendRank(start), foundPos, n, out);
+    writePairs(this.#descendRank(seek + offset), foundPos, n, out);
   }
 
   /** Removes ranks `from` to `to` inclusive (from ≤ to), in O(log n) per leaf touched. */
