@@ -699,3 +699,61 @@ Deno.test("a run is 5.1's main thread to the coroutine library, as redis-server 
     { type: "array", values: [bulk("running"), int(1)] },
   );
 });
+
+Deno.test("a coroutine yields across no pcall, metamethod or callback, as 5.1 in redis-server 7.0.15", () => {
+  const engine = new ScriptEngine();
+  const refused = ["false", "attempt to yield across metamethod/C-call boundary", "nil", "dead"];
+  const resumed = (body: string) =>
+    `local co = coroutine.create(function() ${body} end) local r = {coroutine.resume(co)} ` +
+    "return {tostring(r[1]), tostring(r[2]), tostring(r[3]), coroutine.status(co)}";
+  const meta = (event: string, use: string) =>
+    `local m = {${event} = function() coroutine.yield(1) return 1 end} ` +
+    `local t, u = setmetatable({}, m), setmetatable({}, m) return ${use}`;
+  const cases: [string, string[]][] = [
+    ["return pcall(coroutine.yield, 1)", ["true", "false", refused[1]!, "dead"]],
+    ["return pcall(function() coroutine.yield(1) end)", ["true", "false", refused[1]!, "dead"]],
+    [
+      "return xpcall(coroutine.yield, function(e) return 'H:' .. e end)",
+      ["true", "false", "H:" + refused[1], "dead"],
+    ],
+    ["local t = setmetatable({}, {__index = coroutine.yield}) return t.x", refused],
+    [meta("__index", "t.x"), refused],
+    [meta("__add", "t + 1"), refused],
+    [meta("__eq", "t == u"), refused],
+    [meta("__lt", "t < u"), refused],
+    [meta("__le", "t <= u"), refused],
+    [meta("__concat", "t .. 'a'"), refused],
+    [meta("__unm", "-t"), refused],
+    [meta("__tostring", "tostring(t)"), refused],
+    [
+      "local t = {3, 1, 2} table.sort(t, function(a, b) coroutine.yield(a) return a < b end)",
+      refused,
+    ],
+    ["return string.gsub('abc', '%w', function(c) return coroutine.yield(c) end)", refused],
+    ["for x in function() return coroutine.yield('it') end do return x end", refused],
+    // Calls by a call instruction (__call too) yield, also after a resume.
+    [meta("__call", "t(7)"), ["true", "1", "nil", "suspended"]],
+    ["local function f() return coroutine.yield(1) end return f()", [
+      "true",
+      "1",
+      "nil",
+      "suspended",
+    ]],
+  ];
+  for (const [body, values] of cases) {
+    deepEqual(evalScript(engine, resumed(body)), { type: "array", values: values.map(bulk) }, body);
+  }
+  const again = "local co = coroutine.create(function() local function f() coroutine.yield(1) " +
+    "return pcall(coroutine.yield, 2) end return f() end) coroutine.resume(co) " +
+    "local r = {coroutine.resume(co)} return {tostring(r[1]), tostring(r[2]), r[3]}";
+  deepEqual(evalScript(engine, again), {
+    type: "array",
+    values: ["true", "false", refused[1]!].map(bulk),
+  });
+  for (const name of ["create", "wrap"]) {
+    match(
+      (evalScript(engine, `return coroutine.${name}(coroutine.yield)`) as { value: string }).value,
+      new RegExp(`^ERR user_script:1: bad argument #1 to '${name}' \\(Lua function expected\\)`),
+    );
+  }
+});
