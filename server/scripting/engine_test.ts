@@ -757,3 +757,40 @@ Deno.test("a coroutine yields across no pcall, metamethod or callback, as 5.1 in
     );
   }
 });
+
+Deno.test("5.1's table.foreach/foreachi/setn, math.atan2/cosh/sinh/tanh/frexp, one-argument atan and log; no fengari", () => {
+  const engine = new ScriptEngine();
+  const texts = (script: string) => `local r = {} ${script} return table.concat(r, ' ')`;
+  const cases: [string, string][] = [
+    [
+      "table.foreach({a = 1}, function(k, v) r[#r + 1] = k .. v end) " +
+      "table.foreachi({3, 4, nil, 6}, function(k, v) r[#r + 1] = k .. ':' .. tostring(v) end)",
+      "a1 1:3 2:4 3:nil 4:6",
+    ],
+    [
+      "r[1] = table.foreachi({5, 6, 7}, function(i, v) if v == 6 then return 'stop' .. i end end)",
+      "stop2",
+    ],
+    [
+      "r = {tostring(pcall(table.setn, {}, 1)), select(2, pcall(table.setn, {}, 1))}",
+      "false 'setn' is obsolete",
+    ],
+    [
+      "for _, f in ipairs({math.cosh, math.sinh, math.tanh}) do r[#r + 1] = tostring(f(1)) end " +
+      "r[#r + 1] = tostring(math.atan2(1, 2)) .. ' ' .. math.atan(1, 2) .. ' ' .. math.log(8, 2)",
+      "1.5430806348152 1.1752011936438 0.76159415595576 0.46364760900081 0.78539816339745 2.0794415416798",
+    ],
+    [
+      "for _, x in ipairs({8, 0, -3, 5e-324, 1e308}) do local m, e = math.frexp(x) r[#r + 1] = m .. '*2^' .. e end",
+      "0.5*2^4 0*2^0 -0.75*2^2 0.5*2^-1073 0.5562684646268*2^1024",
+    ],
+    ["r[1] = tostring(rawget(_G, 'fengari'))", "nil"],
+  ];
+  for (const [script, reply] of cases) {
+    deepEqual(evalScript(engine, texts(script)), bulk(reply), script);
+  }
+  match(
+    (evalScript(engine, "return table.foreachi('x', function() end)") as { value: string }).value,
+    /^ERR user_script:1: bad argument #1 to 'foreachi' \(table expected, got string\)/,
+  );
+});
