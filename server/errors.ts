@@ -590,8 +590,10 @@ export const RULE_NO_SUCH_PASSWORD =
   "The password you are trying to remove from the user does not exist";
 /** A script writing to a read-only table (luaProtectedTableError, lua_enablereadonlytable). */
 export const READONLY_TABLE_ERROR = "Attempt to modify a readonly table";
-/** Lua 5.1's error for coroutine.yield from a script's own (main) thread. */
-export const LUA_YIELD_FROM_MAIN = "attempt to yield across metamethod/C-call boundary";
+/** Lua 5.1's error for coroutine.yield from a script's own (main) thread or across pcall, a metamethod, a callback. */
+export const LUA_YIELD_ACROSS_BOUNDARY = "attempt to yield across metamethod/C-call boundary";
+/** Lua 5.1's table.setn (built without LUA_COMPAT_GETN, as Redis's). */
+export const LUA_SETN_OBSOLETE = "'setn' is obsolete";
 /** The redis table's and math.random's errors inside scripts (script_lua.c's luaRedis* functions, luaMathRandom). */
 export const outsideScript = (what: string) =>
   `${what} can only be called inside a script invocation`;

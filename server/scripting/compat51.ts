@@ -6,7 +6,7 @@
  * `math.floor`/`math.ceil` returning floats like every 5.1 number, and
  * the coroutine library of a script run in 5.1's main thread.
  */
-import { LUA_YIELD_FROM_MAIN } from "../errors.ts";
+import { LUA_SETN_OBSOLETE, LUA_YIELD_ACROSS_BOUNDARY } from "../errors.ts";
 import { escapeTooLargeMessage, quoteTokens51, rewriteEscapes51 } from "./lexer51.ts";
 import { luaFormat } from "./lua_format.ts";
 import {
@@ -14,13 +14,18 @@ import {
   formatLuaNumber,
   lit,
   lua,
+  LUA_TFUNCTION,
   LUA_TNUMBER,
+  LUA_TTABLE,
+  type LuaJsFunction,
   type LuaState,
   pushBinary,
   pushLiteral,
   toBinary,
 } from "./lua.ts";
 import { EMPTY_STATE_BYTES } from "./shebang.ts";
+import lopcodes from "fengari/src/lopcodes.js";
+import lstate from "fengari/src/lstate.js";
 
 function setGlobalFrom(L: LuaState, global: string, table: string, field: string): void {
   lua.lua_getglobal(L, lit(table));
@@ -121,6 +126,64 @@ function makeLoadstring(L: LuaState): (L: LuaState) => number {
   };
 }
 
+/**
+ * 5.1's table.foreach(t, f) and table.foreachi(t, f): f(key, value) for
+ * each pair (foreachi: for 1..#t, raw) until a call returns non-nil, which
+ * is then the result.
+ */
+function foreach(L: LuaState): number {
+  lua.luaL_checktype(L, 1, LUA_TTABLE);
+  lua.luaL_checktype(L, 2, LUA_TFUNCTION);
+  lua.lua_pushnil(L);
+  while (lua.lua_next(L, 1) !== 0) {
+    lua.lua_pushvalue(L, 2);
+    lua.lua_pushvalue(L, -3);
+    lua.lua_pushvalue(L, -3);
+    lua.lua_call(L, 2, 1);
+    if (!lua.lua_isnil(L, -1)) return 1;
+    lua.lua_pop(L, 2);
+  }
+  return 0;
+}
+
+function foreachi(L: LuaState): number {
+  lua.luaL_checktype(L, 1, LUA_TTABLE);
+  const n = lua.lua_rawlen(L, 1);
+  lua.luaL_checktype(L, 2, LUA_TFUNCTION);
+  for (let i = 1; i <= n; i++) {
+    lua.lua_pushvalue(L, 2);
+    lua.lua_pushnumber(L, i);
+    lua.lua_rawgeti(L, 1, i);
+    lua.lua_call(L, 2, 1);
+    if (!lua.lua_isnil(L, -1)) return 1;
+    lua.lua_pop(L, 1);
+  }
+  return 0;
+}
+
+const frexpView = new DataView(new ArrayBuffer(8));
+
+/** 5.1's math.frexp(x): m and e with x = m * 2^e, 0.5 <= |m| < 1 (x and 0 for 0, inf, nan). */
+function frexp(L: LuaState): number {
+  let x = lua.luaL_checknumber(L, 1);
+  let exponent = 0;
+  if (x !== 0 && Number.isFinite(x)) {
+    // A subnormal is scaled into the normal range first, where the exponent bits tell.
+    if (Math.abs(x) < 2 ** -1022) {
+      x *= 2 ** 64;
+      exponent = -64;
+    }
+    frexpView.setFloat64(0, x);
+    const high = frexpView.getUint16(0);
+    exponent += ((high >>> 4) & 0x7ff) - 1022;
+    frexpView.setUint16(0, (high & 0x800f) | (1022 << 4));
+    x = frexpView.getFloat64(0);
+  }
+  lua.lua_pushnumber(L, x);
+  lua.lua_pushnumber(L, exponent);
+  return 2;
+}
+
 const GC_OPTIONS = ["stop", "restart", "collect", "count", "step", "setpause", "setstepmul"];
 
 /**
@@ -156,25 +219,70 @@ export function markRunThread(co: LuaState): void {
   runThreads.add(co);
 }
 
+const CIST_LUA: number = lstate.CIST_LUA;
+const OP_CALL: number = lopcodes.OpCodesI.OP_CALL;
+const OP_TAILCALL: number = lopcodes.OpCodesI.OP_TAILCALL;
+
 /**
- * 5.1's coroutine.running, yield and isyieldable: the running coroutine, or
- * nil in the main thread (one value, no "is main" flag); no yield from the
- * main thread, with 5.1's error; no isyieldable.
+ * Whether a yield from the running JavaScript function crosses what 5.1
+ * called a metamethod/C-call boundary: 5.1 yields only when every call
+ * from the coroutine's body down to `yield` was a call instruction of Lua
+ * code (`__call` included). pcall, xpcall, metamethods, a generic `for`'s
+ * iterator and library callbacks (table.sort, string.gsub...) all call
+ * through the C API, where 5.3 (pcall, metamethods) yields and 5.1 does
+ * not. Each frame's caller must be Lua code stopped at a call instruction.
+ */
+export function yieldCrossesBoundary51(L: LuaState): boolean {
+  // deno-lint-ignore no-explicit-any
+  const thread = L as any;
+  for (let ci = thread.ci; ci.previous !== thread.base_ci; ci = ci.previous) {
+    const caller = ci.previous;
+    if ((caller.callstatus & CIST_LUA) === 0) return true;
+    const op: number = caller.l_code[caller.l_savedpc - 1].opcode;
+    if (op !== OP_CALL && op !== OP_TAILCALL) return true;
+  }
+  return false;
+}
+
+/** 5.1's coroutine.create and wrap: the body must be a Lua function. */
+function requireLuaBody(original: (L: LuaState) => number): (L: LuaState) => number {
+  return (L) => {
+    if (lua.lua_type(L, 1) !== LUA_TFUNCTION || lua.lua_iscfunction(L, 1)) {
+      return lua.luaL_argerror(L, 1, lit("Lua function expected"));
+    }
+    return original(L);
+  };
+}
+
+function wrapCoroutineField(L: LuaState, field: string, wrap: (f: LuaJsFunction) => LuaJsFunction) {
+  lua.lua_getglobal(L, lit("coroutine"));
+  lua.lua_getfield(L, -1, lit(field));
+  const original = lua.lua_tocfunction(L, -1);
+  lua.lua_pop(L, 1);
+  lua.lua_pushcfunction(L, wrap(original));
+  lua.lua_setfield(L, -2, lit(field));
+  lua.lua_pop(L, 1);
+}
+
+/**
+ * 5.1's coroutine library: running is the running coroutine, or nil in
+ * the main thread (one value, no "is main" flag); yield refuses, with
+ * 5.1's error, in the main thread and across a C-call boundary
+ * (yieldCrossesBoundary51); create and wrap take Lua functions only; no
+ * isyieldable.
  */
 function installCoroutines51(L: LuaState): void {
-  lua.lua_getglobal(L, lit("coroutine"));
-  lua.lua_getfield(L, -1, lit("yield"));
-  const originalYield = lua.lua_tocfunction(L, -1);
-  lua.lua_pop(L, 2);
   setField(L, "coroutine", "running", (L) => {
     if (runThreads.has(L) || lua.lua_pushthread(L) === 1) lua.lua_pushnil(L);
     return 1;
   });
-  setField(L, "coroutine", "yield", (L) => {
-    if (!runThreads.has(L)) return originalYield(L);
-    pushLiteral(L, LUA_YIELD_FROM_MAIN);
+  wrapCoroutineField(L, "yield", (originalYield) => (L) => {
+    if (!runThreads.has(L) && !yieldCrossesBoundary51(L)) return originalYield(L);
+    pushLiteral(L, LUA_YIELD_ACROSS_BOUNDARY);
     return lua.lua_error(L);
   });
+  wrapCoroutineField(L, "create", requireLuaBody);
+  wrapCoroutineField(L, "wrap", requireLuaBody);
   lua.lua_getglobal(L, lit("coroutine"));
   lua.lua_pushnil(L);
   lua.lua_setfield(L, -2, lit("isyieldable"));
@@ -197,6 +305,9 @@ export function installLua51Compat(L: LuaState): void {
   lua.lua_setglobal(L, lit("tostring"));
   setField(L, "table", "getn", getn);
   setField(L, "table", "maxn", maxn);
+  setField(L, "table", "foreach", foreach);
+  setField(L, "table", "foreachi", foreachi);
+  setField(L, "table", "setn", (L) => lua.luaL_error(L, lit(LUA_SETN_OBSOLETE)));
   setFieldFrom(L, "math", "mod", "fmod");
   setField(L, "math", "floor", makeRounding(Math.floor));
   setField(L, "math", "ceil", makeRounding(Math.ceil));
@@ -205,6 +316,17 @@ export function installLua51Compat(L: LuaState): void {
     return 1;
   });
   setField(L, "math", "log10", makeRounding(Math.log10));
+  // 5.1's atan and log take one argument (a second is ignored); atan2, the hyperbolics, frexp.
+  setField(L, "math", "atan", makeRounding(Math.atan));
+  setField(L, "math", "log", makeRounding(Math.log));
+  setField(L, "math", "atan2", (L) => {
+    lua.lua_pushnumber(L, Math.atan2(lua.luaL_checknumber(L, 1), lua.luaL_checknumber(L, 2)));
+    return 1;
+  });
+  setField(L, "math", "cosh", makeRounding(Math.cosh));
+  setField(L, "math", "sinh", makeRounding(Math.sinh));
+  setField(L, "math", "tanh", makeRounding(Math.tanh));
+  setField(L, "math", "frexp", frexp);
   setField(L, "math", "ldexp", (L) => {
     lua.lua_pushnumber(L, lua.luaL_checknumber(L, 1) * 2 ** lua.luaL_checknumber(L, 2));
     return 1;

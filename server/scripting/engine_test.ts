@@ -699,3 +699,98 @@ Deno.test("a run is 5.1's main thread to the coroutine library, as redis-server 
     { type: "array", values: [bulk("running"), int(1)] },
   );
 });
+
+Deno.test("a coroutine yields across no pcall, metamethod or callback, as 5.1 in redis-server 7.0.15", () => {
+  const engine = new ScriptEngine();
+  const refused = ["false", "attempt to yield across metamethod/C-call boundary", "nil", "dead"];
+  const resumed = (body: string) =>
+    `local co = coroutine.create(function() ${body} end) local r = {coroutine.resume(co)} ` +
+    "return {tostring(r[1]), tostring(r[2]), tostring(r[3]), coroutine.status(co)}";
+  const meta = (event: string, use: string) =>
+    `local m = {${event} = function() coroutine.yield(1) return 1 end} ` +
+    `local t, u = setmetatable({}, m), setmetatable({}, m) return ${use}`;
+  const cases: [string, string[]][] = [
+    ["return pcall(coroutine.yield, 1)", ["true", "false", refused[1]!, "dead"]],
+    ["return pcall(function() coroutine.yield(1) end)", ["true", "false", refused[1]!, "dead"]],
+    [
+      "return xpcall(coroutine.yield, function(e) return 'H:' .. e end)",
+      ["true", "false", "H:" + refused[1], "dead"],
+    ],
+    ["local t = setmetatable({}, {__index = coroutine.yield}) return t.x", refused],
+    [meta("__index", "t.x"), refused],
+    [meta("__add", "t + 1"), refused],
+    [meta("__eq", "t == u"), refused],
+    [meta("__lt", "t < u"), refused],
+    [meta("__le", "t <= u"), refused],
+    [meta("__concat", "t .. 'a'"), refused],
+    [meta("__unm", "-t"), refused],
+    [meta("__tostring", "tostring(t)"), refused],
+    [
+      "local t = {3, 1, 2} table.sort(t, function(a, b) coroutine.yield(a) return a < b end)",
+      refused,
+    ],
+    ["return string.gsub('abc', '%w', function(c) return coroutine.yield(c) end)", refused],
+    ["for x in function() return coroutine.yield('it') end do return x end", refused],
+    // Calls by a call instruction (__call too) yield, also after a resume.
+    [meta("__call", "t(7)"), ["true", "1", "nil", "suspended"]],
+    ["local function f() return coroutine.yield(1) end return f()", [
+      "true",
+      "1",
+      "nil",
+      "suspended",
+    ]],
+  ];
+  for (const [body, values] of cases) {
+    deepEqual(evalScript(engine, resumed(body)), { type: "array", values: values.map(bulk) }, body);
+  }
+  const again = "local co = coroutine.create(function() local function f() coroutine.yield(1) " +
+    "return pcall(coroutine.yield, 2) end return f() end) coroutine.resume(co) " +
+    "local r = {coroutine.resume(co)} return {tostring(r[1]), tostring(r[2]), r[3]}";
+  deepEqual(evalScript(engine, again), {
+    type: "array",
+    values: ["true", "false", refused[1]!].map(bulk),
+  });
+  for (const name of ["create", "wrap"]) {
+    match(
+      (evalScript(engine, `return coroutine.${name}(coroutine.yield)`) as { value: string }).value,
+      new RegExp(`^ERR user_script:1: bad argument #1 to '${name}' \\(Lua function expected\\)`),
+    );
+  }
+});
+
+Deno.test("5.1's table.foreach/foreachi/setn, math.atan2/cosh/sinh/tanh/frexp, one-argument atan and log; no fengari", () => {
+  const engine = new ScriptEngine();
+  const texts = (script: string) => `local r = {} ${script} return table.concat(r, ' ')`;
+  const cases: [string, string][] = [
+    [
+      "table.foreach({a = 1}, function(k, v) r[#r + 1] = k .. v end) " +
+      "table.foreachi({3, 4, nil, 6}, function(k, v) r[#r + 1] = k .. ':' .. tostring(v) end)",
+      "a1 1:3 2:4 3:nil 4:6",
+    ],
+    [
+      "r[1] = table.foreachi({5, 6, 7}, function(i, v) if v == 6 then return 'stop' .. i end end)",
+      "stop2",
+    ],
+    [
+      "r = {tostring(pcall(table.setn, {}, 1)), select(2, pcall(table.setn, {}, 1))}",
+      "false 'setn' is obsolete",
+    ],
+    [
+      "for _, f in ipairs({math.cosh, math.sinh, math.tanh}) do r[#r + 1] = tostring(f(1)) end " +
+      "r[#r + 1] = tostring(math.atan2(1, 2)) .. ' ' .. math.atan(1, 2) .. ' ' .. math.log(8, 2)",
+      "1.5430806348152 1.1752011936438 0.76159415595576 0.46364760900081 0.78539816339745 2.0794415416798",
+    ],
+    [
+      "for _, x in ipairs({8, 0, -3, 5e-324, 1e308}) do local m, e = math.frexp(x) r[#r + 1] = m .. '*2^' .. e end",
+      "0.5*2^4 0*2^0 -0.75*2^2 0.5*2^-1073 0.5562684646268*2^1024",
+    ],
+    ["r[1] = tostring(rawget(_G, 'fengari'))", "nil"],
+  ];
+  for (const [script, reply] of cases) {
+    deepEqual(evalScript(engine, texts(script)), bulk(reply), script);
+  }
+  match(
+    (evalScript(engine, "return table.foreachi('x', function() end)") as { value: string }).value,
+    /^ERR user_script:1: bad argument #1 to 'foreachi' \(table expected, got string\)/,
+  );
+});

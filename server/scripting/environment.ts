@@ -47,6 +47,7 @@ const REMOVED_GLOBALS = [
   "loadfile",
   "print",
   "rawlen",
+  "fengari",
 ];
 
 /** Raises `message` prefixed with the caller's position, like luaL_error. */

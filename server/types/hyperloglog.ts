@@ -34,6 +34,8 @@ const HDR = 16;
 /** Offset of the encoding byte and of the cached cardinality. */
 const ENCODING_AT = 4;
 const CARD_AT = 8;
+/** Marks the cached cardinality in the header at b[0] stale: its top bit (HLL_INVALIDATE_CACHE). */
+const markStale = (b: Uint8Array) => void (b[CARD_AT + 7]! |= 0x80);
 /** Bits of the hash that choose the register. */
 const P = 14;
 /** Registers: 2^P. */
@@ -251,12 +253,9 @@ export class MergedRegisters {
  * no copy and no HyperLogLog.
  */
 export function isHllAt(b: Uint8Array, start: number, len: number): boolean {
-  if (
-    len < HDR || b[start] !== 0x48 || b[start + 1] !== 0x59 || b[start + 2] !== 0x4c ||
-    b[start + 3] !== 0x4c
-  ) {
-    return false;
-  }
+  // The magic "HYLL", then the encoding.
+  if (len < HDR || b[start] !== 0x48 || b[start + 1] !== 0x59) return false;
+  if (b[start + 2] !== 0x4c || b[start + 3] !== 0x4c) return false;
   const encoding = b[start + ENCODING_AT];
   return encoding === SPARSE || (encoding === DENSE && len === HLL_DENSE_SIZE);
 }
@@ -276,7 +275,7 @@ export function raiseDense(value: ByteString, elements: readonly string[], from:
     if (denseRaise(b, pattern & (HLL_REGISTERS - 1), pattern >>> P)) raised++;
   }
   if (raised > 0) {
-    b[CARD_AT + 7]! |= 0x80;
+    markStale(b);
     value.adopt(b, value.length);
   }
   return raised;
@@ -425,7 +424,7 @@ export class HyperLogLog {
 
   /** Marks the cached cardinality stale. */
   invalidateCache(): void {
-    this.#b[CARD_AT + 7]! |= 0x80;
+    markStale(this.#b);
   }
 
   /**

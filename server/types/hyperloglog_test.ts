@@ -1,11 +1,13 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
 import {
+  cachedCardinalityAt,
   CorruptHllError,
   HLL_DENSE_SIZE,
   HLL_REGISTERS,
   hllPattern,
   HyperLogLog,
   MergedRegisters,
+  raiseDense,
 } from "./hyperloglog.ts";
 import { hash64, murmurHash64A } from "./murmur.ts";
 import { ByteString } from "./string.ts";
@@ -250,4 +252,19 @@ Deno.test("MergedRegisters: estimates as a dense value of the merged registers, 
   merged.clear();
   deepEqual(merged.max, new Uint8Array(HLL_REGISTERS));
   equal(merged.estimate(), 0n);
+});
+
+Deno.test("a PFADD raised in place marks the cache stale as invalidateCache does, and only if a register rose", () => {
+  const hll = HyperLogLog.create();
+  hll.toDense();
+  hll.add("a", 0);
+  hll.setCachedCardinality(1n);
+  const value = ByteString.from(hll.toBinary());
+  equal(raiseDense(value, ["PFADD", "k", "a"], 2), 0);
+  equal(cachedCardinalityAt(value.bytes, 0), 1);
+  equal(raiseDense(value, ["PFADD", "k", "a", "b"], 2), 1);
+  equal(cachedCardinalityAt(value.bytes, 0), undefined);
+  hll.add("b", 0);
+  hll.invalidateCache();
+  deepEqual(value.bytes.subarray(0, value.length), hll.toBytes());
 });

@@ -397,19 +397,16 @@ export class StreamBody {
         : limits.maxBytes;
       if (
         tail.lpBytes + total >= maxBytes ||
-        (limits.maxEntries > 0 && tail.live + tail.deleted >= limits.maxEntries) ||
-        !tail.fits(id, ms, seq)
+        (limits.maxEntries > 0 && tail.live + tail.deleted >= limits.maxEntries)
       ) {
         this.#seal(tail);
         tail = undefined;
       }
     }
-    if (tail === undefined) {
-      // Without `id` where ms and seq are exact: the node makes its master when asked.
-      tail = this.#startNode(id, ms, seq, pairs, from);
-      // Sets the deltas append() writes (0 and 0: the ID is the new node's master).
-      tail.fits(id, ms, seq);
-    }
+    // Without `id` where ms and seq are exact: the node makes its master when asked.
+    if (tail === undefined) tail = this.#startNode(id, ms, seq, pairs, from);
+    // Sets the deltas append() writes (0 and 0 when the ID is a new node's master).
+    tail.prepare(id, ms, seq);
     this.#reserve(tail, StreamNode.bound(pairs, from));
     tail.append(pairs, from);
     if (tail.buf === this.#slab) this.#slabUsed = tail.end;

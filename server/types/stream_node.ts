@@ -9,6 +9,9 @@
  *
  * with deltas against the master ID as zigzag varints and strings as varint
  * length + bytes: "XADD s * f v" costs about six bytes, no JS object per entry.
+ * An entry more than 2^51 from the master in a part (Redis's deltas are any
+ * 64-bit integers; ours stay exact as numbers) is WIDE: its full ID, 16
+ * bytes, in place of the deltas, so nodes split where Redis's do.
  * XDEL and exact trimming only set the DELETED flag. Also here: the field-name
  * arrays nodes share, and the count of radix-tree nodes Redis would keep
  * for the nodes' master IDs.
@@ -16,6 +19,8 @@
 import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
 import { listpackElementSize, listpackIntSize } from "../persistence/listpack.ts";
 import {
+  decodeIdBytes,
+  encodeIdBytes,
   idMs,
   idSeq,
   narrowSeq,
@@ -28,6 +33,10 @@ import {
 
 export const FLAG_DELETED = 1;
 export const FLAG_SAMEFIELDS = 2;
+/** Ours only (flags() leaves it out): the entry holds its ID in full. */
+const FLAG_WIDE = 4;
+/** The ID a wide entry's 16 bytes and its flag take, past the flag byte. */
+const WIDE_BYTES = 16;
 
 /** Integers up to here are exact as numbers. */
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -37,6 +46,10 @@ const MAX_NUMBER_DELTA = 2 ** 51;
 /** The deltas of the last fits() that said yes (every caller appends right after). */
 let deltaMs = 0;
 let deltaSeq = 0;
+/** The ID of the last fits() when too far for deltas (its entry is wide), else undefined. */
+let wideId: StreamId | undefined;
+/** A wide entry's listpack bytes for its two deltas (Redis's int64 deltas). */
+let wideDeltaBytes = 0;
 /** STREAM_LISTPACK_MAX_SIZE: no listpack may pass 1 GB. */
 export const STREAM_LISTPACK_MAX_SIZE = 1 << 30;
 /** Listpack bytes of a node's fixed parts: header, end byte, and the master entry's terminator. */
@@ -154,29 +167,34 @@ export class StreamNode {
   }
 
   /**
-   * Whether `id` can be delta-encoded exactly in this node; if so, leaves
-   * its deltas in deltaMs/deltaSeq for append(). Through numbers when the
-   * IDs are exact as numbers (any millisecond clock time): the bigint path
-   * allocates at each step of an XADD. `ms` and `seq` are the ID's parts
-   * as numbers (inexact or NaN past 2^53); `id` may be left undefined
-   * where they are exact.
+   * Readies the append() of `id` (not below the master): leaves its deltas
+   * in deltaMs/deltaSeq, or, when a part is more than 2^51 away, `id` in
+   * wideId for a wide entry. Through numbers when the IDs are exact as
+   * numbers (any millisecond clock time): the bigint path allocates at
+   * each step of an XADD. `ms` and `seq` are the ID's parts as numbers
+   * (inexact or NaN past 2^53); `id` may be left undefined where they are
+   * exact.
    */
-  fits(id: StreamId | undefined, ms: number, seq: number): boolean {
+  prepare(id: StreamId | undefined, ms: number, seq: number): void {
+    wideId = undefined;
     const exact = ms <= Number.MAX_SAFE_INTEGER && seq <= Number.MAX_SAFE_INTEGER;
     const masterMs = partOf(this.#msHigh, this.#msLow);
     if (exact && !Number.isNaN(masterMs) && this.#seq !== WIDE_SEQ) {
       deltaMs = ms - masterMs;
       deltaSeq = seq - this.#seq;
-      return deltaMs >= 0 && deltaMs <= MAX_NUMBER_DELTA && deltaSeq <= MAX_NUMBER_DELTA &&
-        deltaSeq >= -MAX_NUMBER_DELTA;
+      if (
+        deltaMs <= MAX_NUMBER_DELTA && deltaSeq <= MAX_NUMBER_DELTA &&
+        deltaSeq >= -MAX_NUMBER_DELTA
+      ) return;
     }
     id ??= (BigInt(ms) << 64n) | BigInt(seq);
     const msDelta = idMs(id) - idMs(this.master);
     const seqDelta = idSeq(id) - idSeq(this.master);
     deltaMs = Number(msDelta);
     deltaSeq = Number(seqDelta);
-    return msDelta >= 0n && msDelta <= MAX_DELTA && seqDelta <= MAX_DELTA &&
-      seqDelta >= -MAX_DELTA;
+    if (msDelta <= MAX_DELTA && seqDelta <= MAX_DELTA && seqDelta >= -MAX_DELTA) return;
+    wideId = id;
+    wideDeltaBytes = int64Bytes(msDelta) + int64Bytes(seqDelta);
   }
 
   /** The most bytes `append` may write for the pairs `pairs[from...]`. */
@@ -192,15 +210,19 @@ export class StreamNode {
    */
   append(pairs: readonly string[], from: number): void {
     this.lastAt = this.end - this.start;
-    this.end = encodeEntry(
-      this.buf,
-      this.end,
-      pairs,
-      from,
-      this.hasFields(pairs, from),
-      deltaMs,
-      deltaSeq,
-    );
+    const same = this.hasFields(pairs, from);
+    if (wideId === undefined) {
+      this.end = encodeEntry(this.buf, this.end, pairs, from, same, deltaMs, deltaSeq);
+    } else {
+      // A wide entry: its ID in full, then what encodeEntry writes past 0 and 0.
+      const p = this.end;
+      // The flag and two one-byte varints end where the ID will.
+      const end = encodeEntry(this.buf, p + WIDE_BYTES - 2, pairs, from, same, 0, 0);
+      this.buf[p] = this.buf[p + WIDE_BYTES - 2]! | FLAG_WIDE;
+      encodeIdBytes(wideId, this.buf, p + 1);
+      this.end = end;
+      entryBytes += wideDeltaBytes - 2 * listpackIntSize(0);
+    }
     this.lpBytes += entryBytes;
     this.live++;
     this.#lastId = undefined;
@@ -225,7 +247,7 @@ export class StreamNode {
   next(p: number): number {
     const buf = this.buf;
     const same = (buf[p]! & FLAG_SAMEFIELDS) !== 0;
-    p = skipVarint(buf, skipVarint(buf, p + 1));
+    p = buf[p]! & FLAG_WIDE ? p + 1 + WIDE_BYTES : skipVarint(buf, skipVarint(buf, p + 1));
     let strings = this.fields.length;
     if (!same) {
       strings = readVarint(buf, p) * 2;
@@ -246,6 +268,10 @@ export class StreamNode {
     const seq = Number(idSeq(id) - idSeq(this.master));
     const buf = this.buf;
     for (let p = this.start; p < this.end; p = this.next(p)) {
+      if (buf[p]! & FLAG_WIDE) {
+        if (this.idAt(p) >= id) return p;
+        continue;
+      }
       const entryMs = readVarint(buf, p + 1) / 2;
       if (entryMs > ms) return p;
       if (entryMs < ms) continue;
@@ -264,6 +290,11 @@ export class StreamNode {
     const seq = Number(idSeq(id) - idSeq(this.master));
     const buf = this.buf;
     for (let p = this.start; p < this.end; p = this.next(p)) {
+      if (buf[p]! & FLAG_WIDE) {
+        const entry = this.idAt(p);
+        if (entry >= id) return entry === id ? p : -1;
+        continue;
+      }
       const entryMs = readVarint(buf, p + 1) / 2;
       if (entryMs > ms) return -1;
       if (entryMs < ms) continue;
@@ -273,8 +304,9 @@ export class StreamNode {
     return -1;
   }
 
+  /** The entry's flags as Redis's (FLAG_DELETED, FLAG_SAMEFIELDS). */
   flags(p: number): number {
-    return this.buf[p]!;
+    return this.buf[p]! & (FLAG_DELETED | FLAG_SAMEFIELDS);
   }
 
   /** Flags the entry at `p` deleted (it must be live). */
@@ -286,6 +318,7 @@ export class StreamNode {
 
   /** The ID of the entry at `p`. */
   idAt(p: number): StreamId {
+    if (this.buf[p]! & FLAG_WIDE) return decodeIdBytes(this.buf, p + 1);
     const msDelta = readVarint(this.buf, p + 1) / 2;
     const seqDelta = unzigzag(readVarint(this.buf, varintEnd));
     const id = seqDelta === 0 ? this.master : this.master + BigInt(seqDelta);
@@ -297,6 +330,14 @@ export class StreamNode {
    * where a part is not exact (then idAt gives the ID).
    */
   numbersAt(p: number): void {
+    if (this.buf[p]! & FLAG_WIDE) {
+      const id = this.idAt(p);
+      const [ms, seq] = [exactNumber(idMs(id)), exactNumber(idSeq(id))];
+      const exact = !Number.isNaN(ms) && !Number.isNaN(seq);
+      atMs = exact ? ms : NaN;
+      atSeq = exact ? seq : NaN;
+      return;
+    }
     const ms = partOf(this.#msHigh, this.#msLow) + readVarint(this.buf, p + 1) / 2;
     const seq = this.#seqOf() + unzigzag(readVarint(this.buf, varintEnd));
     const exact = Number.isSafeInteger(ms) && Number.isSafeInteger(seq);
@@ -318,6 +359,7 @@ export class StreamNode {
   /** The entry at `p` (whose ID is `id`): ID, field/value pairs, and the ID's text when exact in numbers. */
   entryAt(p: number, id = this.idAt(p)): StreamEntry {
     const buf = this.buf;
+    if (buf[p]! & FLAG_WIDE) return { id, pairs: this.#pairs(p, p + 1 + WIDE_BYTES) };
     const ms = partOf(this.#msHigh, this.#msLow) + readVarint(buf, p + 1) / 2;
     const seq = this.#seqOf() + unzigzag(readVarint(buf, varintEnd));
     const pairs = this.#pairs(p, varintEnd);
@@ -329,8 +371,11 @@ export class StreamNode {
 
   /** The entry at `p`, whose ID numbersAt just read as exact numbers (atMs, atSeq). */
   numberedEntryAt(p: number): StreamEntry {
-    readVarint(this.buf, p + 1);
-    const pairs = this.#pairs(p, skipVarint(this.buf, varintEnd));
+    const buf = this.buf;
+    const pairs = this.#pairs(
+      p,
+      buf[p]! & FLAG_WIDE ? p + 1 + WIDE_BYTES : skipVarint(buf, skipVarint(buf, p + 1)),
+    );
     return new NumberedEntry(atMs, atSeq, pairs, `${atMs}-${atSeq}`);
   }
 
@@ -422,6 +467,11 @@ export function encodeEntry(
   }
   entryBytes = bytes + listpackIntSize(fieldCount + 3 + (same ? 0 : fieldCount + 1));
   return p;
+}
+
+/** The listpack bytes of a delta as Redis stores it: a 64-bit two's complement integer. */
+function int64Bytes(delta: bigint): number {
+  return listpackIntSize(Number(BigInt.asIntN(64, delta)));
 }
 
 /** An ID part as a number when exact, else NaN. */

@@ -425,3 +425,34 @@ Deno.test("radix-tree node counts are those redis-server 7 reports for the same 
   }
   equal(times.radixTreeNodes(), 2005);
 });
+
+Deno.test("IDs over 2^51 apart in a part share a node as in redis-server 7.0.15 (XINFO, XTRIM ~)", () => {
+  const top = (1n << 64n) - 1n;
+  const s = new Stream();
+  const far = [makeId(1n, 1n), makeId(1n, top - 1n), makeId(5n, 5n)];
+  s.add(["f", "v"], { kind: "explicit", id: far[0]! }, 0);
+  s.add(["f", "v"], { kind: "explicit", id: far[1]! }, 0);
+  deepEqual([s.nodes.length, s.radixTreeNodes()], [1, 2]);
+  equal(s.trim({ strategy: "maxlen", maxlen: 1, approx: true, limit: 0 }), 0);
+  s.add(["f", "v"], { kind: "explicit", id: far[2]! }, 0);
+  deepEqual(read(s).map((e) => e.id), far);
+  deepEqual(read(s, far[1]!, ID_MAX, true).map((e) => e.id), [far[2], far[1]]);
+  ok(s.delete(far[1]!) && !s.delete(far[1]!));
+  deepEqual(read(s, makeId(1n, 2n)).map((e) => formatId(e.id)), ["5-5"]);
+  // Wide entries among others, across node limits, and a copy of them.
+  const three = { maxBytes: 4096, maxEntries: 3 };
+  const mixed = new Stream();
+  const model: StreamEntry[] = [];
+  for (let i = 1n; i <= 7n; i++) {
+    for (const id of [makeId(i * 1000n, i), makeId(i * 1000n + 1n, top - 5n)]) {
+      const pairs = id & 1n ? ["f", "v"] : ["g", String(id)];
+      mixed.add(pairs, { kind: "explicit", id }, 0, three);
+      model.push({ id, pairs });
+    }
+  }
+  deepEqual([mixed.nodes.length, mixed.radixTreeNodes()], [5, 12]);
+  deepEqual(read(mixed.clone()), model);
+  deepEqual(read(mixed, ID_MIN, ID_MAX, true), model.toReversed());
+  equal(mixed.trim({ strategy: "maxlen", maxlen: 8, approx: true, limit: 0 }), 6);
+  deepEqual([mixed.nodes.length, mixed.radixTreeNodes()], [3, 8]);
+});
