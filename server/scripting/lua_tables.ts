@@ -23,6 +23,7 @@ import defs from "fengari/src/defs.js";
 import lobject from "fengari/src/lobject.js";
 import lstring from "fengari/src/lstring.js";
 import ltable from "fengari/src/ltable.js";
+import { linkEntry } from "./lua_table_order.ts";
 
 // deno-lint-ignore no-explicit-any
 type Loose = any;
@@ -36,18 +37,18 @@ const originalSetfrom = ltable.luaH_setfrom;
 const originalGet = ltable.luaH_get;
 const nilObject = lobject.luaO_nilobject;
 
-/** Links a new entry last in `t`, as fengari's `add` does, clearing the dead keys only if any. */
+/**
+ * Adds a new entry to `t` as fengari's `add` does, clearing the dead keys only if any, linked
+ * where `next` should reach it (lua_table_order.ts).
+ */
 function add(t: Loose, hash: unknown, key: Loose, value: Loose): void {
   adding(t);
   if (t.dead_strong.size !== 0) t.dead_strong.clear();
   t.dead_weak = undefined;
-  const prev = t.l;
   // The fields in fengari's order: every entry of every table has one shape.
-  const entry = { key, value, p: prev, n: undefined };
-  if (!t.f) t.f = entry;
-  if (prev) prev.n = entry;
+  const entry = { key, value, p: undefined, n: undefined };
   t.strong.set(hash, entry);
-  t.l = entry;
+  linkEntry(t, hash, entry);
 }
 
 /**
