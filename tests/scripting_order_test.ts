@@ -88,6 +88,12 @@ const CASES: [string, string, unknown][] = [
     [1, 2, -2, -3, 3, "empty"],
   ],
   [
+    "a key removed and set again while traversing",
+    "local t = {10, 20, 30} local r = {} " +
+    "for k, v in pairs(t) do t[k] = nil t[k] = v * 2 r[#r + 1] = k end return r",
+    [1, 2, 3],
+  ],
+  [
     "table.foreach",
     "local r = {} table.foreach({10, 20, 30}, function(k) r[#r + 1] = k end) return r",
     [1, 2, 3],
@@ -153,7 +159,8 @@ for trial = 1, 200 do
   local m = 0
   for k in pairs(model) do
     if not seen[k] then bad[#bad + 1] = 'missing ' .. tostring(k) end
-    if type(k) == 'number' and model[k + 1] ~= nil and pos[k + 1] ~= pos[k] + 1 then
+    local index = type(k) == 'number' and k == math.floor(k)
+    if index and model[k + 1] ~= nil and pos[k + 1] ~= pos[k] + 1 then
       bad[#bad + 1] = 'run ' .. k
     end
   end
