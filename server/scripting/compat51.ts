@@ -62,9 +62,18 @@ function makeTostring(L: LuaState): (L: LuaState) => number {
   };
 }
 
-function makeRounding(round: (n: number) => number): (L: LuaState) => number {
+/** A math function of one number (a second argument is ignored, as 5.1's are). */
+function unary(f: (x: number) => number): (L: LuaState) => number {
   return (L) => {
-    lua.lua_pushnumber(L, round(lua.luaL_checknumber(L, 1)));
+    lua.lua_pushnumber(L, f(lua.luaL_checknumber(L, 1)));
+    return 1;
+  };
+}
+
+/** A math function of two numbers. */
+function binary(f: (x: number, y: number) => number): (L: LuaState) => number {
+  return (L) => {
+    lua.lua_pushnumber(L, f(lua.luaL_checknumber(L, 1), lua.luaL_checknumber(L, 2)));
     return 1;
   };
 }
@@ -309,28 +318,19 @@ export function installLua51Compat(L: LuaState): void {
   setField(L, "table", "foreachi", foreachi);
   setField(L, "table", "setn", (L) => lua.luaL_error(L, lit(LUA_SETN_OBSOLETE)));
   setFieldFrom(L, "math", "mod", "fmod");
-  setField(L, "math", "floor", makeRounding(Math.floor));
-  setField(L, "math", "ceil", makeRounding(Math.ceil));
-  setField(L, "math", "pow", (L) => {
-    lua.lua_pushnumber(L, Math.pow(lua.luaL_checknumber(L, 1), lua.luaL_checknumber(L, 2)));
-    return 1;
-  });
-  setField(L, "math", "log10", makeRounding(Math.log10));
+  setField(L, "math", "floor", unary(Math.floor));
+  setField(L, "math", "ceil", unary(Math.ceil));
+  setField(L, "math", "pow", binary(Math.pow));
+  setField(L, "math", "log10", unary(Math.log10));
   // 5.1's atan and log take one argument (a second is ignored); atan2, the hyperbolics, frexp.
-  setField(L, "math", "atan", makeRounding(Math.atan));
-  setField(L, "math", "log", makeRounding(Math.log));
-  setField(L, "math", "atan2", (L) => {
-    lua.lua_pushnumber(L, Math.atan2(lua.luaL_checknumber(L, 1), lua.luaL_checknumber(L, 2)));
-    return 1;
-  });
-  setField(L, "math", "cosh", makeRounding(Math.cosh));
-  setField(L, "math", "sinh", makeRounding(Math.sinh));
-  setField(L, "math", "tanh", makeRounding(Math.tanh));
+  setField(L, "math", "atan", unary(Math.atan));
+  setField(L, "math", "log", unary(Math.log));
+  setField(L, "math", "atan2", binary(Math.atan2));
+  setField(L, "math", "cosh", unary(Math.cosh));
+  setField(L, "math", "sinh", unary(Math.sinh));
+  setField(L, "math", "tanh", unary(Math.tanh));
   setField(L, "math", "frexp", frexp);
-  setField(L, "math", "ldexp", (L) => {
-    lua.lua_pushnumber(L, lua.luaL_checknumber(L, 1) * 2 ** lua.luaL_checknumber(L, 2));
-    return 1;
-  });
+  setField(L, "math", "ldexp", binary((m, e) => m * 2 ** e));
   setFieldFrom(L, "string", "gfind", "gmatch");
   setField(L, "string", "format", luaFormat);
   installCoroutines51(L);
