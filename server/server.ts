@@ -94,11 +94,7 @@ export class RedisServer implements ServerContext {
   busyScriptError: string | undefined = undefined;
   /** client-output-buffer-limit by class: hard bytes, soft bytes, soft seconds. */
   #outputLimits = new Map<string, OutputLimit>();
-  /**
-   * Pending output at or under this passes outputOverLimit in either class
-   * (normal, pubsub) without looking the class up: their least positive
-   * limit, or -1 while a class has none set (that class is never judged).
-   */
+  /** The least positive limit of the normal and pubsub classes; -1 while one has none set. */
   #outputFloor = -1;
   /** Write commands go here after they run (set by persistence). */
   propagators: Propagator[] = [];
@@ -328,16 +324,20 @@ export class RedisServer implements ServerContext {
   }
 
   /**
+   * Pending output at or under this is within both classes' limits: with no
+   * soft-limit timer running (softLimitSince 0), outputOverLimit would find
+   * nothing, so a connection need not ask.
+   */
+  get outputFloor(): number {
+    return this.#outputFloor;
+  }
+
+  /**
    * Whether a client's pending output passed its client-output-buffer-limit
    * class (normal or pubsub) hard limit, or its soft limit for too long. A
    * replica's class is `replica`, which its ReplicaPeer enforces (master.ts).
    */
   outputOverLimit(client: Client): boolean {
-    // Nearly always: a few replies pending, under every limit (as below, minus the lookups).
-    if (client.transport.outputBytes <= this.#outputFloor && !isReplicaClient(client)) {
-      client.softLimitSince = 0;
-      return false;
-    }
     if (isReplicaClient(client)) return false;
     const limits = this.#outputLimits.get(client.subscriptionCount() > 0 ? "pubsub" : "normal");
     if (limits === undefined) return false;
