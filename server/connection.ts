@@ -580,6 +580,8 @@ export class Connection implements ClientTransport, PollTarget {
    * client-output-buffer-limit allows must not grow our memory: it is closed.
    */
   #closedOverOutputLimit(client: Client): boolean {
+    // Nearly always a few replies, under every limit: nothing to ask (RedisServer.outputFloor).
+    if (this.outputBytes <= this.server.outputFloor && client.softLimitSince === 0) return false;
     if (!this.server.outputOverLimit(client)) return false;
     this.server.log(`closing ${this.remoteAddr}: output buffer over its limit`);
     this.server.stats.outputBufferLimitDisconnections++;

@@ -94,6 +94,8 @@ export class RedisServer implements ServerContext {
   busyScriptError: string | undefined = undefined;
   /** client-output-buffer-limit by class: hard bytes, soft bytes, soft seconds. */
   #outputLimits = new Map<string, OutputLimit>();
+  /** The least positive limit of the normal and pubsub classes; -1 while one has none set. */
+  #outputFloor = -1;
   /** Write commands go here after they run (set by persistence). */
   propagators: Propagator[] = [];
   scriptPropagator: Propagator | undefined = undefined;
@@ -166,7 +168,10 @@ export class RedisServer implements ServerContext {
     if (name === "requirepass") this.acl.setDefaultPassword(value);
     if (name === "acl-pubsub-default") this.acl.env.allChannelsByDefault = value === "allchannels";
     if (name === "notify-keyspace-events") this.notifyMask = parseNotifyFlags(value) ?? 0;
-    if (name === "client-output-buffer-limit") this.#outputLimits = parseOutputLimits(value);
+    if (name === "client-output-buffer-limit") {
+      this.#outputLimits = parseOutputLimits(value);
+      this.#outputFloor = outputFloor(this.#outputLimits);
+    }
     if (name === "hz" && this.#cronTimer !== undefined) this.#startCron();
     this.#listeners.apply(name);
     if (name === "dir") checkDir(value);
@@ -316,6 +321,15 @@ export class RedisServer implements ServerContext {
   /** Drops every subscription of a client (disconnect, RESET). */
   unsubscribeAll(client: Client): void {
     this.pubsub.unsubscribeAll(client);
+  }
+
+  /**
+   * Pending output at or under this is within both classes' limits: with no
+   * soft-limit timer running (softLimitSince 0), outputOverLimit would find
+   * nothing, so a connection need not ask.
+   */
+  get outputFloor(): number {
+    return this.#outputFloor;
   }
 
   /**
@@ -509,6 +523,17 @@ function randomHex(bytes: number): string {
 
 /** A class's hard limit, soft limit (bytes) and soft-limit seconds. */
 type OutputLimit = readonly [hard: number, soft: number, seconds: number];
+
+/** The least positive limit of the normal and pubsub classes (Infinity: none); -1 when one is absent. */
+function outputFloor(limits: Map<string, OutputLimit>): number {
+  let floor = Infinity;
+  for (const name of ["normal", "pubsub"]) {
+    const limit = limits.get(name);
+    if (limit === undefined) return -1;
+    for (const bytes of [limit[0], limit[1]]) if (bytes > 0 && bytes < floor) floor = bytes;
+  }
+  return floor;
+}
 
 /** "class hard soft seconds ..." (sizes in bytes, as the config stores them) by class. */
 function parseOutputLimits(value: string): Map<string, OutputLimit> {
