@@ -6,6 +6,7 @@ import {
   argvFromSpans,
   bytesToBinary,
   bytesToBinaryNoted,
+  commandNames,
   DEFER_MIN,
   deferArgument,
   DEFERRED_ARG,
@@ -21,7 +22,6 @@ import {
   noteRequestKey,
   noteRequestSpans,
   parseDecimal,
-  RepeatedString,
   VALUE_DEFER_MIN,
 } from "./bytes.ts";
 import { ProtocolError, protocolErrorReply } from "./errors.ts";
@@ -131,7 +131,7 @@ export class RespRequestDecoder {
       } else {
         argv.push(
           argv.length === 0
-            ? this.#name.decode(buf, dataStart, len)
+            ? commandNames.decode(buf, dataStart, len)
             : this.notesBytes
             ? bytesToBinaryNoted(buf, dataStart, dataStart + len)
             : bytesToBinary(buf, dataStart, dataStart + len),
@@ -155,12 +155,6 @@ export class RespRequestDecoder {
       deferredIndex(argv[0]!, argv.length + 1) === argv.length;
   }
 
-  /** The command name: clients mostly repeat one, so it is reused, not rebuilt. */
-  readonly #name = new RepeatedString();
-
-  /** Where #whole found each argument: its first byte, then its length. */
-  readonly #spans = new Int32Array(2 * WHOLE_MAX_ARGS);
-
   /**
    * The usual request, read in two tight passes: one that finds every
    * argument (headers of up to 9 digits, at most WHOLE_MAX_ARGS arguments of
@@ -181,7 +175,7 @@ export class RespRequestDecoder {
       if (count > UNAUTHENTICATED_MAX_ARGS && this.unauthenticated()) return undefined;
       p = quickLine + 2;
     }
-    const spans = this.#spans;
+    const spans = SPANS;
     // A request noted with these spans (queued in MULTI, paused) no longer finds its bytes here.
     forgetRequestSpans();
     let widest = 0;
@@ -210,15 +204,15 @@ export class RespRequestDecoder {
       spans[2 * i + 1] = len;
     }
     this.consumed = p - start;
-    const name = this.#name.decode(buf, spans[0]!, spans[1]!);
+    const name = commandNames.decode(buf, spans[0]!, spans[1]!);
     const long = widest >= DEFER_MIN;
     if (this.notesBytes && count > 1) {
       // A long argument, or a value after the key that its command stores as bytes (#deferring).
       const defers = long ||
-        (count > 2 && widest >= VALUE_DEFER_MIN && this.#name.deferCount(name) === count);
+        (count > 2 && widest >= VALUE_DEFER_MIN && commandNames.deferCount(name) === count);
       const keyLength = spans[3]!;
       if (keyLength >= KEY_BYTES_MIN) {
-        const counts = this.#name.keyCounts(name);
+        const counts = commandNames.keyCounts(name);
         if (holdsArgument(counts, count, keyLength)) {
           return this.#holding(buf, spans, count, name, defers);
         }
@@ -305,6 +299,12 @@ export class RespRequestDecoder {
 
 /** Most arguments a request may have to take the decoder's one-pass path (#whole). */
 const WHOLE_MAX_ARGS = HELD_ARGS_MAX;
+/**
+ * Where #whole found each argument: its first byte, then its length. One
+ * array for every decoder (each call fills it before reading it, and forgets
+ * the request noted with it first): one per client was ~0.7 KB of an idle one.
+ */
+const SPANS = new Int32Array(2 * WHOLE_MAX_ARGS);
 
 /** Where the CR after the number quickNumber read is. */
 let quickLine = 0;
