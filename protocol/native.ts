@@ -9,6 +9,7 @@
 import {
   bytesToBinary,
   bytesToBinaryNoted,
+  commandNames,
   DEFER_MIN,
   deferArgument,
   DEFERRED_ARG,
@@ -17,7 +18,6 @@ import {
   holdsArgument,
   KEY_BYTES_MIN,
   noteRequestKey,
-  RepeatedString,
   writeBinary,
 } from "./bytes.ts";
 import { ProtocolError } from "./errors.ts";
@@ -104,7 +104,7 @@ export class NativeRequestDecoder {
       // An empty request is answered as RESP's `*1 $0` is: unknown command ''.
       argv = [""];
     } else {
-      const name = this.#name.decode(buf, this.#next(), this.#len);
+      const name = commandNames.decode(buf, this.#next(), this.#len);
       if (count === 1) argv = [name];
       else {
         const notes = this.notesBytes;
@@ -187,7 +187,7 @@ export class NativeRequestDecoder {
 
   /** Whether a key of `length` bytes is one `name`'s handler takes as bytes with `count` strings. */
   #holds(name: string, count: number, length: number): boolean {
-    return length >= KEY_BYTES_MIN && holdsArgument(this.#name.keyCounts(name), count, length);
+    return length >= KEY_BYTES_MIN && holdsArgument(commandNames.keyCounts(name), count, length);
   }
 
   /** decode's strings when the frame is long: one its command's handler takes as bytes is deferred. */
@@ -230,9 +230,6 @@ export class NativeRequestDecoder {
     const at = this.#next();
     return bytesToBinary(buf, at, at + this.#len);
   }
-
-  /** The command name: clients mostly repeat one, so it is reused, not rebuilt. */
-  readonly #name = new RepeatedString();
 
   /** Bytes needed to complete the frame starting at `start`, if its header is in. */
   expectedLength(buf: Uint8Array, start: number, end: number): number | undefined {

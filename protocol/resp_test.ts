@@ -282,7 +282,7 @@ function decodeOutcome(
 ): [string[][], string | undefined] {
   const requests: string[][] = [];
   const decoder = new RespRequestDecoder();
-  decoder.unauthenticated = () => unauthenticated;
+  decoder.auth = { authRequired: unauthenticated };
   try {
     feedChunks(chunks, decoder, requests);
   } catch (err) {

@@ -3,7 +3,9 @@
  * ArrayBuffer it allocates at that size (measured: 10,000 buffers of 16 KB,
  * 163 MB of RSS), while a slab's pages are committed only once written: a
  * client that sent one PING and went quiet then costs one page, as with
- * Redis's allocator, not four. 10,000 idle clients must fit in 100 MB.
+ * Redis's allocator, not four, and none when its whole requests were read
+ * through the buffer polled clients share (connection.ts, READ_THROUGH).
+ * 10,000 idle clients must fit in 100 MB.
  */
 
 /** The query buffer a client gets with its first request (Redis's PROTO_IOBUF_LEN). */

@@ -413,8 +413,8 @@ export class RedisServer implements ServerContext {
           continue;
         }
         const connection = new Connection(this, conn);
+        // The connection leaves the set as it ends (connection.ts).
         this.connections.add(connection);
-        connection.done.then(() => this.connections.delete(connection));
       }
     } catch (err) {
       if (!(err instanceof Deno.errors.BadResource) && !this.#shuttingDown) throw err;

@@ -173,6 +173,33 @@ Deno.test("poller: replies made in another client's batch (pub/sub, unblocked BL
   deepEqual(plainOf(await waiter.read()), ["list", "x"]);
 });
 
+Deno.test("poller: requests split at every point between two clients' reads keep their bytes", async () => {
+  // Whole requests are read through a buffer every client shares (connection.ts,
+  // READ_THROUGH); what a read leaves unfinished must move to the client's own.
+  await using s = await serve();
+  using a = await RespClient.connect(s.port);
+  using b = await RespClient.connect(s.port);
+  const value = (i: number) => `v${i}-` + "x".repeat(i % 50) + String.fromCharCode(200 + (i % 50));
+  const request = (i: number) =>
+    `*2\r\n$4\r\nECHO\r\n$${binaryToBytes(value(i)).length}\r\n${value(i)}\r\n` +
+    `*1\r\n$4\r\nPING\r\n`;
+  for (let i = 0; i < 60; i++) {
+    const bytes = binaryToBytes(request(i));
+    const cut = 1 + (i * 7) % (bytes.length - 1);
+    await a.conn.write(bytes.subarray(0, cut));
+    // b's whole request is read (and its bytes land) between a's two halves.
+    equal(await b.cmd("ECHO", `b${i}`), `b${i}`);
+    await a.conn.write(bytes.subarray(cut));
+    deepEqual(await readAll(a.conn, 2), [{ type: "bulk", value: value(i) }, {
+      type: "simple",
+      value: "PONG",
+    }]);
+  }
+  const info = String(await a.cmd("CLIENT", "INFO"));
+  equal(info.match(/ qbuf=(\d+)/)?.[1], "26", info);
+  equal(info.match(/ qbuf-free=(\d+)/)?.[1], String(16 * 1024 - 26), info);
+});
+
 function plainOf(v: RespValue): unknown {
   return v.type === "array" ? v.values.map((x) => (x as { value: unknown }).value) : v;
 }
