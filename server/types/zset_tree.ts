@@ -21,17 +21,30 @@
 
 import { arrayBytes, MAP_ENTRY_BYTES, objectBytes, stringBytes } from "./memory.ts";
 import { MemberIndex } from "./zset_index.ts";
+import {
+  childForKey,
+  growLeaf,
+  Inner,
+  insertAt,
+  keyBefore,
+  Leaf,
+  leafLowerBound,
+  moveRun,
+  type Node,
+  type PairWriter,
+  removeRun,
+  sum,
+  upperMemberIndex,
+  upperScoreIndex,
+  writePairs,
+} from "./zset_nodes.ts";
+
+export type { PairWriter } from "./zset_nodes.ts";
 
 /** zset-max-listpack-entries and zset-max-listpack-value: when a set leaves the small encoding. */
 export interface ZsetLimits {
   entries: number;
   value: number;
-}
-
-/** Where writeRange writes a range's pairs (a reply writer). */
-export interface PairWriter {
-  array(n: number): void;
-  bulkAndDouble(member: string, score: number): void;
 }
 
 /** Redis 7.0's defaults. */
@@ -45,40 +58,6 @@ const INNER_MIN = INNER_CAPACITY / 4;
 /** First capacity of a small set's leaf; it doubles up to LEAF_CAPACITY. */
 const INITIAL_LEAF_CAPACITY = 4;
 
-// Reads below a leaf's `size`, an inner node's `children.length` or the
-// current descent's depth are in range by construction; they carry `!` rather
-// than a check the hottest loops would pay for.
-
-class Leaf {
-  /** Fixed-length arrays; slots at and past `size` hold "" and 0. */
-  members: string[];
-  scores: number[];
-  size = 0;
-  prev: Leaf | undefined;
-  next: Leaf | undefined;
-
-  constructor(capacity: number) {
-    this.members = new Array<string>(capacity).fill("");
-    this.scores = new Array<number>(capacity).fill(0);
-  }
-}
-
-class Inner {
-  children: Node[] = [];
-  /** counts[i]: elements under children[i]. */
-  counts: number[] = [];
-  /**
-   * Separators: every key under children[0..i] is below (sepScores[i],
-   * sepMembers[i]) and every key under children[i+1..] is at or above it.
-   * Deletions leave them valid, so they are only rewritten when elements move
-   * between nodes.
-   */
-  sepScores: number[] = [];
-  sepMembers: string[] = [];
-}
-
-type Node = Leaf | Inner;
-
 /**
  * ZQUERY's window by the book's rules: how many pairs go from rank
  * `seek + offset`, where `seek` is the rank the query's key would take;
@@ -90,30 +69,12 @@ export function queryPairs(seek: number, offset: number, size: number, pairs: nu
   return Math.min(size - start, pairs);
 }
 
-/** `n` pairs from `leaf`'s position `pos` (at most its size) on, into `out`. */
-function writePairs(leaf: Leaf | undefined, pos: number, n: number, out: PairWriter): void {
-  for (let left = n; left > 0;) {
-    const end = Math.min(leaf!.size, pos + left);
-    const m = leaf!.members;
-    const s = leaf!.scores;
-    for (let i = pos; i < end; i++) out.bulkAndDouble(m[i]!, s[i]!);
-    left -= end - pos;
-    leaf = leaf!.next;
-    pos = 0;
-  }
-}
-
 /**
  * A score as Redis 7.0 keeps it in a listpack: integral values are stored as
  * integers there, which turns -0 into 0 (a skip list keeps -0).
  */
 function listpackScore(score: number): number {
   return score === 0 ? 0 : score;
-}
-
-/** (s1, m1) sorts before (s2, m2). Binary strings compare as bytes (memcmp). */
-function keyBefore(s1: number, m1: string, s2: number, m2: string): boolean {
-  return s1 < s2 || (s1 === s2 && m1 < m2);
 }
 
 // Scratch state of the last descent. Every operation that descends is
@@ -123,142 +84,6 @@ const pathNodes: Inner[] = [];
 const pathSlots: number[] = [];
 /** Position of the element found in the leaf a descent returned. */
 let foundPos = 0;
-
-function sum(counts: readonly number[]): number {
-  let total = 0;
-  for (const count of counts) total += count;
-  return total;
-}
-
-function growLeaf(leaf: Leaf, capacity: number): void {
-  if (leaf.members.length >= capacity) return;
-  const members = new Array<string>(capacity).fill("");
-  const scores = new Array<number>(capacity).fill(0);
-  for (let i = 0; i < leaf.size; i++) {
-    members[i] = leaf.members[i]!;
-    scores[i] = leaf.scores[i]!;
-  }
-  leaf.members = members;
-  leaf.scores = scores;
-}
-
-/** Moves `n` elements from `from` at `fromPos` into `to` at `toPos` (room must exist). */
-function moveRun(from: Leaf, fromPos: number, to: Leaf, toPos: number, n: number): void {
-  const tm = to.members;
-  const ts = to.scores;
-  for (let i = to.size - 1; i >= toPos; i--) {
-    tm[i + n] = tm[i]!;
-    ts[i + n] = ts[i]!;
-  }
-  const fm = from.members;
-  const fs = from.scores;
-  for (let i = 0; i < n; i++) {
-    tm[toPos + i] = fm[fromPos + i]!;
-    ts[toPos + i] = fs[fromPos + i]!;
-  }
-  to.size += n;
-  removeRun(from, fromPos, n);
-}
-
-/** Deletes `n` elements of `leaf` at `pos`, clearing the freed slots. */
-function removeRun(leaf: Leaf, pos: number, n: number): void {
-  const m = leaf.members;
-  const s = leaf.scores;
-  const size = leaf.size;
-  for (let i = pos + n; i < size; i++) {
-    m[i - n] = m[i]!;
-    s[i - n] = s[i]!;
-  }
-  for (let i = size - n; i < size; i++) {
-    m[i] = "";
-    s[i] = 0;
-  }
-  leaf.size = size - n;
-}
-
-function insertAt(leaf: Leaf, pos: number, member: string, score: number): void {
-  const m = leaf.members;
-  const s = leaf.scores;
-  for (let i = leaf.size; i > pos; i--) {
-    m[i] = m[i - 1]!;
-    s[i] = s[i - 1]!;
-  }
-  m[pos] = member;
-  s[pos] = score;
-  leaf.size++;
-}
-
-/** First position in `leaf` whose key is at or above (score, member). */
-function leafLowerBound(leaf: Leaf, score: number, member: string): number {
-  const s = leaf.scores;
-  const m = leaf.members;
-  let lo = 0;
-  let hi = leaf.size;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const ms = s[mid]!;
-    if (ms < score || (ms === score && m[mid]! < member)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** The child of `inner` whose range holds (score, member). */
-function childForKey(inner: Inner, score: number, member: string): number {
-  const s = inner.sepScores;
-  const m = inner.sepMembers;
-  let lo = 0;
-  let hi = s.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const ms = s[mid]!;
-    if (score < ms || (score === ms && member < m[mid]!)) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
-}
-
-/**
- * First index in `scores[0..end)` whose score is above `bound` (`inclusive`:
- * counting scores equal to it as below) or at/above it (not inclusive).
- * Scores and members have a search each: one shared by both compared
- * numbers as generically as strings once a lex range had run (a ZQUERY
- * seek by score 510 -> 540 ns in-process after a ZLEXCOUNT).
- */
-function upperScoreIndex(
-  scores: readonly number[],
-  end: number,
-  bound: number,
-  inclusive: boolean,
-): number {
-  let lo = 0;
-  let hi = end;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = scores[mid]!;
-    if (v < bound || (inclusive && v === bound)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** upperScoreIndex of members (their binary strings' order). */
-function upperMemberIndex(
-  members: readonly string[],
-  end: number,
-  bound: string,
-  inclusive: boolean,
-): number {
-  let lo = 0;
-  let hi = end;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = members[mid]!;
-    if (v < bound || (inclusive && v === bound)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 export class ZTree {
   #root: Node;
