@@ -56,6 +56,9 @@ function view(buf: Uint8Array): DataView {
   return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
+const ONE_BYTE: string[] = [];
+for (let i = 0; i < 256; i++) ONE_BYTE.push(String.fromCharCode(i));
+
 /** Decodes native requests; `consumed` holds the length of the last frame. */
 export class NativeRequestDecoder {
   consumed = 0;
@@ -228,7 +231,9 @@ export class NativeRequestDecoder {
   /** The next string, checked and made. */
   #string(buf: Uint8Array): string {
     const at = this.#next();
-    return bytesToBinary(buf, at, at + this.#len);
+    const len = this.#len;
+    if (len === 1) return ONE_BYTE[buf[at]!]!;
+    return bytesToBinary(buf, at, at + len);
   }
 
   /** Bytes needed to complete the frame starting at `start`, if its header is in. */
