@@ -176,16 +176,21 @@ export class NativeRequestDecoder {
 
   /** Checks the string at #pos (its length, then its bytes), moves past it; returns its start. */
   #next(): number {
-    let pos = this.#pos;
+    const pos = this.#pos + 4;
     const frameEnd = this.#frameEnd;
-    if (pos + 4 > frameEnd) throw new ProtocolError("string header overruns message");
-    const len = this.#dv.getUint32(pos, true);
-    pos += 4;
-    if (len > frameEnd - pos) throw new ProtocolError("string overruns message");
-    if (len > this.maxArgLen) throw new ProtocolError(`string longer than ${this.maxArgLen}`);
+    if (pos > frameEnd) throw new ProtocolError("string header overruns message");
+    const len = this.#dv.getUint32(pos - 4, true);
+    // The errors are made in a call of their own: this stays small enough to inline.
+    if (len > frameEnd - pos || len > this.maxArgLen) this.#refuse(len, frameEnd - pos);
     this.#len = len;
     this.#pos = pos + len;
     return pos;
+  }
+
+  /** Refuses a string of `len` bytes where `room` remain in the frame. */
+  #refuse(len: number, room: number): never {
+    if (len > room) throw new ProtocolError("string overruns message");
+    throw new ProtocolError(`string longer than ${this.maxArgLen}`);
   }
 
   /** Whether a key of `length` bytes is one `name`'s handler takes as bytes with `count` strings. */
