@@ -123,21 +123,19 @@ export class NativeRequestDecoder {
         const hold = notes && this.#holds(name, count, keyLength);
         // A held key is made "" here, then marked.
         const key = hold ? "" : bytesToBinary(buf, keyStart, keyStart + keyLength);
-        switch (count) {
-          case 2:
-            argv = [name, key];
-            break;
-          case 3:
-            argv = [name, key, this.#string(buf)];
-            break;
-          case 4:
-            argv = [name, key, this.#string(buf), this.#string(buf)];
-            break;
-          default:
-            argv = new Array<string>(count);
-            argv[0] = name;
-            argv[1] = key;
-            for (let i = 2; i < count; i++) argv[i] = this.#string(buf);
+        if (count === 2) argv = [name, key];
+        else {
+          // Literals of the usual sizes (packed arrays), then the rest in one loop.
+          argv = count === 3
+            ? [name, key, ""]
+            : count === 4
+            ? [name, key, "", ""]
+            : count === 6
+            ? [name, key, "", "", "", ""]
+            : new Array<string>(count);
+          argv[0] = name;
+          argv[1] = key;
+          this.#strings(buf, argv, count);
         }
         if (this.#pos !== frameEnd) throw new ProtocolError("trailing bytes in message");
         if (hold) holdKey(argv, 1, buf, keyStart, keyStart + keyLength);
@@ -233,12 +231,21 @@ export class NativeRequestDecoder {
     return argv;
   }
 
-  /** The next string, checked and made. */
-  #string(buf: Uint8Array): string {
-    const at = this.#next();
-    const len = this.#len;
-    if (len === 1) return ONE_BYTE[buf[at]!]!;
-    return bytesToBinary(buf, at, at + len);
+  /** Strings 2 to count - 1 into argv, each checked and made. */
+  #strings(buf: Uint8Array, argv: string[], count: number): void {
+    const dv = this.#dv;
+    const frameEnd = this.#frameEnd;
+    const max = this.maxArgLen;
+    let pos = this.#pos;
+    for (let i = 2; i < count; i++) {
+      if (pos + 4 > frameEnd) throw new ProtocolError("string header overruns message");
+      const len = dv.getUint32(pos, true);
+      pos += 4;
+      if (len > frameEnd - pos || len > max) this.#refuse(len, frameEnd - pos);
+      argv[i] = len === 1 ? ONE_BYTE[buf[pos]!]! : bytesToBinary(buf, pos, pos + len);
+      pos += len;
+    }
+    this.#pos = pos;
   }
 
   /** Bytes needed to complete the frame starting at `start`, if its header is in. */
