@@ -18,6 +18,7 @@ import {
   holdsArgument,
   KEY_BYTES_MIN,
   noteRequestKey,
+  ONE_BYTE,
   writeBinary,
 } from "./bytes.ts";
 import { ProtocolError } from "./errors.ts";
@@ -55,9 +56,6 @@ const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
 function view(buf: Uint8Array): DataView {
   return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
 }
-
-const ONE_BYTE: string[] = [];
-for (let i = 0; i < 256; i++) ONE_BYTE.push(String.fromCharCode(i));
 
 /** Decodes native requests; `consumed` holds the length of the last frame. */
 export class NativeRequestDecoder {
