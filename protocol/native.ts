@@ -19,6 +19,7 @@ import {
   KEY_BYTES_MIN,
   noteRequestKey,
   ONE_BYTE,
+  twoBytes,
   writeBinary,
 } from "./bytes.ts";
 import { ProtocolError } from "./errors.ts";
@@ -240,7 +241,13 @@ export class NativeRequestDecoder {
       const len = dv.getUint32(pos, true);
       pos += 4;
       if (len > frameEnd - pos || len > max) this.#refuse(len, frameEnd - pos);
-      argv[i] = len === 1 ? ONE_BYTE[buf[pos]!]! : bytesToBinary(buf, pos, pos + len);
+      argv[i] = len > 2
+        ? bytesToBinary(buf, pos, pos + len)
+        : len === 1
+        ? ONE_BYTE[buf[pos]!]!
+        : len === 2
+        ? twoBytes(buf[pos]!, buf[pos + 1]!)
+        : "";
       pos += len;
     }
     this.#pos = pos;
