@@ -58,6 +58,14 @@ function view(buf: Uint8Array): DataView {
   return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
+/** A request's argv of `count` strings, its name and key in place. */
+function argvOf(name: string, key: string, count: number): string[] {
+  const argv = new Array<string>(count);
+  argv[0] = name;
+  argv[1] = key;
+  return argv;
+}
+
 /** Decodes native requests; `consumed` holds the length of the last frame. */
 export class NativeRequestDecoder {
   consumed = 0;
@@ -121,7 +129,11 @@ export class NativeRequestDecoder {
         const keyLength = this.#len;
         const hold = notes && this.#holds(name, count, keyLength);
         // A held key is made "" here, then marked.
-        const key = hold ? "" : bytesToBinary(buf, keyStart, keyStart + keyLength);
+        const key = hold
+          ? ""
+          : keyLength === 1
+          ? ONE_BYTE[buf[keyStart]!]!
+          : bytesToBinary(buf, keyStart, keyStart + keyLength);
         if (count === 2) argv = [name, key];
         else {
           // Literals of the usual sizes (packed arrays), then the rest in one loop.
@@ -131,9 +143,7 @@ export class NativeRequestDecoder {
             ? [name, key, "", ""]
             : count === 6
             ? [name, key, "", "", "", ""]
-            : new Array<string>(count);
-          argv[0] = name;
-          argv[1] = key;
+            : argvOf(name, key, count);
           this.#strings(buf, argv, count);
         }
         if (this.#pos !== frameEnd) throw new ProtocolError("trailing bytes in message");
