@@ -29,6 +29,11 @@ export function parseInt64(s: string): bigint | undefined {
 /** As parseInt64, as a number (exact within ±2^53, rounded beyond). */
 export function parseInteger(s: string): number | undefined {
   const len = s.length;
+  if (len === 1) {
+    // A single digit (counts, offsets, limits); "-" alone is no integer.
+    const digit = s.charCodeAt(0) - 48;
+    return digit >= 0 && digit <= 9 ? digit : undefined;
+  }
   if (len > 0 && len < 16) {
     // Fast path for the common case: short decimal numbers.
     let i = 0;
