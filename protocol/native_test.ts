@@ -71,6 +71,27 @@ Deno.test("native request: every byte value round-trips", () => {
   deepEqual(decodeInChunks(encodeNativeRequest(["set", all, all]), []), [["set", all, all]]);
 });
 
+Deno.test("native request: every short argument (0-2 bytes, tables and made) is its bytes", () => {
+  const shorts = ["", ...Array.from({ length: 256 }, (_, i) => String.fromCharCode(i))];
+  for (const a of [0, 1, 45, 48, 57, 127, 128, 200, 255]) {
+    for (let b = 0; b < 256; b++) shorts.push(String.fromCharCode(a, b), String.fromCharCode(b, a));
+  }
+  for (
+    const decoder of [
+      new NativeRequestDecoder(),
+      Object.assign(new NativeRequestDecoder(), { notesBytes: true }),
+    ]
+  ) {
+    for (let i = 0; i < shorts.length; i += 4) {
+      // Keys of 1 and 2 bytes too, with 2 to 6 strings a request.
+      const argv = ["zquery", ...shorts.slice(i, i + 1 + (i % 5))];
+      const frame = encodeNativeRequest(argv);
+      deepEqual(decoder.decode(frame, 0, frame.length), argv);
+      forgetNotedBytes();
+    }
+  }
+});
+
 Deno.test("native request: an argument its handler takes as bytes stays in the buffer", () => {
   takesBytes("ntakes", 2, 3);
   const long = (n: number) =>

@@ -223,6 +223,16 @@ function assertReplies(wire: string, expected: RespValue[]): void {
   }
 }
 
+Deno.test("request: every short argument (0-2 bytes, tables and made) is its bytes", () => {
+  const shorts = ["", ...Array.from({ length: 256 }, (_, i) => String.fromCharCode(i))];
+  for (const a of [0, 1, 45, 48, 57, 127, 128, 200, 255]) {
+    for (let b = 0; b < 256; b++) shorts.push(String.fromCharCode(a, b), String.fromCharCode(b, a));
+  }
+  const requests: string[][] = [];
+  for (let i = 0; i < shorts.length; i += 4) requests.push(["set", ...shorts.slice(i, i + 4)]);
+  deepEqual(decodeChunks(requests.map(encodeRespRequest)), requests);
+});
+
 Deno.test("reply: RESP2 types", () => {
   assertReplies("+OK\r\n-ERR no\r\n:-42\r\n$3\r\na\r\n\r\n$-1\r\n*-1\r\n*2\r\n:1\r\n$0\r\n\r\n", [
     { type: "simple", value: "OK" },

@@ -84,6 +84,8 @@ Deno.test("parseInt64 and rangedLong: the short-number path agrees with string2l
     "9223372036854775808",
     "-9223372036854775808",
     "-9223372036854775809",
+    // Every one-char string (parseInteger's single-digit path).
+    ...Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)),
   ];
   for (let i = 0; i < 2000; i++) {
     const digits = String(Math.floor(Math.random() * 10 ** (1 + (i % 16))));
