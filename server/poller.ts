@@ -48,7 +48,6 @@ const EPOLL_CTL_DEL = 2;
 const EPOLL_CTL_MOD = 3;
 const EAGAIN = 11;
 const EINTR = 4;
-const ENOSYS = 38;
 const EFD_NONBLOCK = 0o4000;
 const EFD_CLOEXEC = 0o2000000;
 const EPOLL_CLOEXEC = 0o2000000;
@@ -59,15 +58,8 @@ const MAX_EVENTS = 256;
  * one setImmediate.
  */
 const YIELD_MS = 2;
-/**
- * How long a quiet moment is waited for on this thread before the wait goes
- * to the thread pool: asleep in epoll_pwait2 where libc has it (the socket's
- * wakeup reaches this thread, as a poll loop's does, with no pool thread
- * woken on the way and no CPU burnt meanwhile), else polled in a spin.
- */
+/** How long a quiet moment is polled before the wait goes to the thread pool. */
 const SPIN_MS = 0.05;
-/** SPIN_MS as a struct timespec, for epoll_pwait2. */
-const SPIN_TIMESPEC = new BigInt64Array([0n, BigInt(SPIN_MS * 1e6)]);
 /** The most quiet moments a failed spin makes the loop skip spinning for. */
 const MAX_BACKOFF = 1024;
 
@@ -75,12 +67,6 @@ const SYMBOLS = {
   epoll_create1: { parameters: ["i32"], result: "i32" },
   epoll_ctl: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
   epoll_wait: { parameters: ["i32", "buffer", "i32", "i32"], result: "i32" },
-  // glibc 2.35 and Linux 5.11 on: a wait's timeout in nanoseconds (the spin's fallback without it).
-  epoll_pwait2: {
-    parameters: ["i32", "buffer", "i32", "buffer", "pointer"],
-    result: "i32",
-    optional: true,
-  },
   epoll_wait_async: {
     name: "epoll_wait",
     parameters: ["i32", "buffer", "i32", "i32"],
@@ -156,8 +142,6 @@ export class Poller {
   #inRound = false;
   #flushQueued = false;
   #closing = false;
-  /** Whether a quiet moment may sleep in epoll_pwait2 (see SPIN_MS). */
-  #sleeps = true;
   #loop: Promise<void> | undefined;
 
   private constructor(libc: Libc) {
@@ -309,14 +293,8 @@ export class Poller {
     }
   }
 
-  /** Waits up to SPIN_MS; the number of ready sockets (0 if none came). */
+  /** Polls for up to SPIN_MS; the number of ready sockets (0 if none came). */
   #spin(): number {
-    const pwait2 = this.#libc.epoll_pwait2;
-    if (pwait2 && this.#sleeps) {
-      const n = pwait2(this.#epfd, this.#events, MAX_EVENTS, SPIN_TIMESPEC, null);
-      if (n >= 0 || this.#errno.getInt32() !== ENOSYS) return Math.max(n, 0);
-      this.#sleeps = false; // an older kernel
-    }
     const until = performance.now() + SPIN_MS;
     let n = 0;
     while (n === 0 && performance.now() < until) {
