@@ -90,17 +90,17 @@ export type Protocol = 2 | 3 | "native";
 
 let nextClientId = 1;
 
-/** A connection's state; it is also the context its commands run with. */
+/**
+ * A connection's state; it is also the context its commands run with.
+ * Fields are laid out in declaration order: those every request reads come
+ * first, so a request touches three cache lines of a client, not five (at
+ * pipeline 1 each request's client was last touched 49 clients ago).
+ */
 export class Client implements CommandContext {
-  readonly id = nextClientId++;
-  readonly createdAt = Date.now();
-  lastInteraction = this.createdAt;
+  readonly server: ServerContext;
   out: ReplyWriter;
   db: Database;
-  name = "";
-  libName = "";
-  libVersion = "";
-  lastCommand = "NULL";
+  lastInteraction = 0;
   /**
    * The name (and, for a subcommand, the second argument) this client last
    * sent and the command it named: most clients repeat one.
@@ -108,33 +108,45 @@ export class Client implements CommandContext {
   resolvedName = "";
   resolvedSub: string | undefined;
   resolved: Command | undefined;
+  /** The ACL user this connection runs as (the default user until AUTH or HELLO AUTH). */
+  user: User;
+  /** Whether AUTH or HELLO AUTH succeeded, or the default user needs no password. */
+  authenticated = false;
+  multi: MultiState | undefined;
+  blocked: BlockedState | undefined;
+  /** QUIT: close once the replies so far are written. */
+  closeAfterReply = false;
   /**
    * CLIENT REPLY: "off" and "skip" suppress replies; "skip-next" (set by
    * CLIENT REPLY SKIP) becomes "skip" once its own reply is dropped.
    */
   replyMode: "on" | "off" | "skip" | "skip-next" = "on";
-  /** The ACL user this connection runs as (the default user until AUTH or HELLO AUTH). */
-  user: User;
-  /** Whether AUTH or HELLO AUTH succeeded, or the default user needs no password. */
-  authenticated = false;
-  /** QUIT: close once the replies so far are written. */
-  closeAfterReply = false;
-  noEvict = false;
-  /** What maxmemory last counted this client at (its share of used_memory). */
-  countedBytes = 0;
-  /** MONITOR: every command the server runs is sent to this client. */
-  monitoring = false;
-  /** When output first passed the soft client-output-buffer-limit (0: it has not). */
-  softLimitSince = 0;
-  closed = false;
+  lastCommand = "NULL";
   /** Set by a command to change what the AOF records for it (EXPIRE → PEXPIREAT). */
   propagateAs: string[][] | undefined;
-  multi: MultiState | undefined;
+  /** CLIENT TRACKING's options while tracking is on (server/tracking.ts). */
+  tracking: ClientTracking | undefined;
+  /** When output first passed the soft client-output-buffer-limit (0: it has not). */
+  softLimitSince = 0;
+  /** What maxmemory last counted this client at (its share of used_memory). */
+  countedBytes = 0;
+  channels: Set<string> | undefined;
+  patterns: Set<string> | undefined;
+  shardChannels: Set<string> | undefined;
+  // Read by some requests only, or by other commands.
+  readonly id = nextClientId++;
+  readonly createdAt = Date.now();
+  name = "";
+  libName = "";
+  libVersion = "";
+  noEvict = false;
+  /** MONITOR: every command the server runs is sent to this client. */
+  monitoring = false;
+  closed = false;
   /** Keys this client WATCHes, as dbIndex + "\0" + key. */
   watched: Set<string> | undefined;
   /** A watched key changed: the next EXEC fails. */
   watchDirty = false;
-  blocked: BlockedState | undefined;
   /** True while EXEC runs the queue: blocking commands must not block then. */
   inExec = false;
   /**
@@ -148,19 +160,16 @@ export class Client implements CommandContext {
    * as written and trim without a limit.
    */
   obeys = false;
-  channels: Set<string> | undefined;
-  patterns: Set<string> | undefined;
-  shardChannels: Set<string> | undefined;
   /** Made by this client's first REPLCONF or PSYNC (replication/client_peer.ts). */
   replicaPeer: ReplicaPeer | undefined;
-  /** CLIENT TRACKING's options while tracking is on (server/tracking.ts). */
-  tracking: ClientTracking | undefined;
+  readonly transport: ClientTransport;
+  readonly protocol0: Protocol;
 
-  constructor(
-    readonly server: ServerContext,
-    readonly transport: ClientTransport,
-    readonly protocol0: Protocol,
-  ) {
+  constructor(server: ServerContext, transport: ClientTransport, protocol0: Protocol) {
+    this.server = server;
+    this.transport = transport;
+    this.protocol0 = protocol0;
+    this.lastInteraction = this.createdAt;
     this.out = writerFor(protocol0);
     this.db = databaseAt(server.dbs, 0);
     this.user = server.acl.defaultUser;

@@ -223,14 +223,19 @@ export class Connection implements ClientTransport, PollTarget {
     if (this.#closed) return;
     this.#append(target.subarray(0, n));
     if (n === target.length && n < MAX_READ_SIZE) this.#readBuf = new Uint8Array(n * 2);
-    this.#counted(n);
+    this.#counted(n, Date.now());
     this.process();
   }
 
-  #counted(bytesRead: number): void {
+  /**
+   * A read's statistics, stamped `now`. A polled read passes the round's
+   * time as read from the poller: a choice between it and Date.now() here made
+   * V8 box the time as a heap number, 16 bytes a request.
+   */
+  #counted(bytesRead: number, now: number): void {
     this.server.stats.netInputBytes += bytesRead;
     this.server.stats.readsProcessed++;
-    if (this.client) this.client.lastInteraction = this.#poller?.roundMs ?? Date.now();
+    if (this.client) this.client.lastInteraction = now;
   }
 
   #logFailure(err: unknown): void {
@@ -268,7 +273,7 @@ export class Connection implements ClientTransport, PollTarget {
         this.#poller!.rearm(this.#fd);
       }
       this.#landed(n);
-      this.#counted(n);
+      this.#counted(n, this.#poller!.roundMs);
       if (target === own) this.process();
       else this.#processReadThrough(own);
       this.#drainPolled();
