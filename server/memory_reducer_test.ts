@@ -1,5 +1,11 @@
 import { equal, match } from "node:assert/strict";
-import { GROWTH_BYTES, IDLE_MS, MemoryReducer, QUIET_PER_PAUSE } from "./memory_reducer.ts";
+import {
+  exposedGc,
+  GROWTH_BYTES,
+  IDLE_MS,
+  MemoryReducer,
+  QUIET_PER_PAUSE,
+} from "./memory_reducer.ts";
 
 const MB = 1024 * 1024;
 
@@ -78,4 +84,19 @@ Deno.test("memory reducer: without an exposed GC it does nothing", () => {
   equal(reducer.reduce(), false);
   // Every reduction logs a line.
   equal(host.logged.length, 0);
+});
+
+Deno.test("memory reducer: the exposed GC runs V8's last-resort GC, then malloc's trim where allowed", () => {
+  const global = globalThis as { gc?: unknown };
+  const saved = global.gc;
+  const calls: unknown[] = [];
+  try {
+    global.gc = undefined;
+    equal(exposedGc(), undefined);
+    global.gc = (options: unknown) => calls.push(options);
+    exposedGc()!(); // the trim is skipped without FFI permission, made with it
+    equal(JSON.stringify(calls), '[{"type":"major","execution":"sync","flavor":"last-resort"}]');
+  } finally {
+    global.gc = saved;
+  }
 });
