@@ -5,6 +5,7 @@ import {
   IDLE_MS,
   MemoryReducer,
   QUIET_PER_PAUSE,
+  RATE_MIN_HEAP_BYTES,
 } from "./memory_reducer.ts";
 
 const MB = 1024 * 1024;
@@ -72,6 +73,26 @@ Deno.test("memory reducer: a big heap waits a quiet time in proportion to the pa
   equal(host.collected, 0);
   reducer.tick(needed);
   equal(host.collected, 1);
+});
+
+Deno.test("memory reducer: a small heap's pause does not set the rate a big one waits by", () => {
+  const host = fakeHost();
+  const collect = host.collect!;
+  host.collect = () => {
+    const end = performance.now() + 40; // 5 ms per MB of the 8 MB heap
+    while (performance.now() < end);
+    collect();
+  };
+  const reducer = new MemoryReducer(host, 0);
+  reducer.tick(0);
+  reducer.tick(IDLE_MS);
+  equal(host.collected, 1);
+  host.heap = RATE_MIN_HEAP_BYTES * 2;
+  host.requests++;
+  reducer.tick(1000);
+  // Still 1 ms of pause expected per MB.
+  reducer.tick(1000 + QUIET_PER_PAUSE * host.heap / MB);
+  equal(host.collected, 2);
 });
 
 Deno.test("memory reducer: without an exposed GC it does nothing", () => {
