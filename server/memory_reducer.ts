@@ -31,6 +31,15 @@ export const QUIET_PER_PAUSE = 5;
 const INITIAL_MS_PER_MB = 1;
 const MB = 1024 * 1024;
 /**
+ * A pause measured on a smaller heap is not taken as the rate per MB: it is
+ * mostly the fixed cost of a full GC (measured: 40–216 ms for the 12 MB heap
+ * of an empty server, 76–241 ms for the 63–77 MB a 1M-field hash's load
+ * leaves). Taken from the start-up reduction, it made that load wait 1.3–6 s
+ * of quiet before its reduction instead of the 0.4–1.2 s five such pauses
+ * take, and RSS stayed ~30 MB higher meanwhile.
+ */
+export const RATE_MIN_HEAP_BYTES = 32 * MB;
+/**
  * Committed heap growth since the last reduction that makes one worthwhile:
  * more than the young generation regrows to (2 × 4 MB semi-spaces).
  */
@@ -49,11 +58,40 @@ export interface ReducerHost {
 
 type GcOptions = { type: "major"; execution: "sync"; flavor: "last-resort" };
 
-/** The process's GC entry point when V8 was started with --expose-gc. */
+/**
+ * glibc's malloc_trim through FFI, where allowed: returns every free page of
+ * malloc's heap to the OS, not only its top. Deno's own allocations and
+ * V8's off-heap ones (the optimizing compiler's zones, the GC's worklists)
+ * share one arena (the launcher's MALLOC_ARENA_MAX=1), and what a load left
+ * free below a live chunk stayed resident: measured after loading a
+ * 1M-field hash (`deno task bench --only memory`'s load), that heap held
+ * 8.3–14.1 MB, 6.8–7.4 after a trim, the whole of the RSS's scatter.
+ */
+function openMallocTrim(): (() => void) | undefined {
+  if (Deno.build.os !== "linux") return undefined;
+  try {
+    if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") return undefined;
+    const { malloc_trim } = Deno.dlopen("libc.so.6", {
+      malloc_trim: { parameters: ["usize"], result: "i32" },
+    }).symbols;
+    return () => void malloc_trim(0n);
+  } catch {
+    return undefined; // not glibc
+  }
+}
+
+/**
+ * The process's GC entry point when V8 was started with --expose-gc, then
+ * malloc's free pages returned where glibc's malloc_trim can be called.
+ */
 export function exposedGc(): (() => void) | undefined {
   const gc = (globalThis as { gc?: (options?: GcOptions) => void }).gc;
   if (typeof gc !== "function") return undefined;
-  return () => gc({ type: "major", execution: "sync", flavor: "last-resort" });
+  const trim = openMallocTrim();
+  return () => {
+    gc({ type: "major", execution: "sync", flavor: "last-resort" });
+    trim?.();
+  };
 }
 
 export class MemoryReducer {
@@ -65,7 +103,7 @@ export class MemoryReducer {
    * an empty server 57.7 -> 55.2–55.6 MB RSS).
    */
   #baseline: number | undefined;
-  /** The last reduction's pause per MB of heap it started from. */
+  /** The last reduction's pause per MB of the heap it started from (RATE_MIN_HEAP_BYTES or more). */
   #msPerMb = INITIAL_MS_PER_MB;
 
   constructor(private readonly host: ReducerHost, now = Date.now()) {
@@ -100,7 +138,7 @@ export class MemoryReducer {
     collect();
     const ms = performance.now() - started;
     this.#baseline = this.host.heapTotal();
-    this.#msPerMb = Math.max(ms / Math.max(1, before / MB), 0.1);
+    if (before >= RATE_MIN_HEAP_BYTES) this.#msPerMb = Math.max(ms / (before / MB), 0.1);
     const mb = (n: number) => (n / MB).toFixed(1);
     this.host.log(
       `Memory reducer: V8 heap ${mb(before)} MB -> ${mb(this.#baseline)} MB (${ms.toFixed(0)} ms)`,

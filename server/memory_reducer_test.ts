@@ -1,5 +1,12 @@
 import { equal, match } from "node:assert/strict";
-import { GROWTH_BYTES, IDLE_MS, MemoryReducer, QUIET_PER_PAUSE } from "./memory_reducer.ts";
+import {
+  exposedGc,
+  GROWTH_BYTES,
+  IDLE_MS,
+  MemoryReducer,
+  QUIET_PER_PAUSE,
+  RATE_MIN_HEAP_BYTES,
+} from "./memory_reducer.ts";
 
 const MB = 1024 * 1024;
 
@@ -68,6 +75,26 @@ Deno.test("memory reducer: a big heap waits a quiet time in proportion to the pa
   equal(host.collected, 1);
 });
 
+Deno.test("memory reducer: a small heap's pause does not set the rate a big one waits by", () => {
+  const host = fakeHost();
+  const collect = host.collect!;
+  host.collect = () => {
+    const end = performance.now() + 40; // 5 ms per MB of the 8 MB heap
+    while (performance.now() < end);
+    collect();
+  };
+  const reducer = new MemoryReducer(host, 0);
+  reducer.tick(0);
+  reducer.tick(IDLE_MS);
+  equal(host.collected, 1);
+  host.heap = RATE_MIN_HEAP_BYTES * 2;
+  host.requests++;
+  reducer.tick(1000);
+  // Still 1 ms of pause expected per MB.
+  reducer.tick(1000 + QUIET_PER_PAUSE * host.heap / MB);
+  equal(host.collected, 2);
+});
+
 Deno.test("memory reducer: without an exposed GC it does nothing", () => {
   const host = fakeHost();
   host.collect = undefined;
@@ -78,4 +105,19 @@ Deno.test("memory reducer: without an exposed GC it does nothing", () => {
   equal(reducer.reduce(), false);
   // Every reduction logs a line.
   equal(host.logged.length, 0);
+});
+
+Deno.test("memory reducer: the exposed GC runs V8's last-resort GC, then malloc's trim where allowed", () => {
+  const global = globalThis as { gc?: unknown };
+  const saved = global.gc;
+  const calls: unknown[] = [];
+  try {
+    global.gc = undefined;
+    equal(exposedGc(), undefined);
+    global.gc = (options: unknown) => calls.push(options);
+    exposedGc()!(); // the trim is skipped without FFI permission, made with it
+    equal(JSON.stringify(calls), '[{"type":"major","execution":"sync","flavor":"last-resort"}]');
+  } finally {
+    global.gc = saved;
+  }
 });
