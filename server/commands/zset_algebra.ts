@@ -118,6 +118,17 @@ function fill(found: [string, number][], limits: ZsetLimits): SortedSet {
   return result;
 }
 
+/** fill of a union's totals (member to score): a large result takes them with no entry arrays. */
+function fillFromTotals(totals: Map<string, number>, limits: ZsetLimits): SortedSet {
+  let longest = 0;
+  for (const member of totals.keys()) if (member.length > longest) longest = member.length;
+  if (totals.size <= limits.entries && longest <= limits.value) return fill([...totals], limits);
+  const result = new SortedSet();
+  result.reserveFor(totals.size, longest, limits);
+  totals.forEach((score, member) => result.addNew(member, score, limits));
+  return result;
+}
+
 /**
  * Replies the members found, sorted, as Redis replies its result skiplist
  * (never packed, so a -0 score stays -0): no set is built.
@@ -240,6 +251,9 @@ export function setOperation(
         const sofar = totals.get(member);
         totals.set(member, sofar === undefined ? value : aggregate(sofar, value, how));
       });
+    }
+    if (dst !== undefined) {
+      return storeResult(ctx, dst, fillFromTotals(totals, zsetLimits(ctx)), "zunionstore");
     }
     totals.forEach((score, member) => found.push([member, score]));
   } else {
