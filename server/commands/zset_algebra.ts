@@ -60,6 +60,18 @@ function* sourceEntries(source: Source): Iterable<[string, number]> {
   }
 }
 
+/** Calls `visit` for each member and score of `source` (rank order for a sorted set), no tuples. */
+function visitSource(source: Source, visit: (member: string, score: number) => void): void {
+  const value = source.value;
+  if (value === undefined) return;
+  if (value.type === "set") {
+    for (const member of value.members()) visit(member, 1);
+    return;
+  }
+  const size = value.size();
+  if (size > 0) value.visitRange(0, size - 1, visit);
+}
+
 function sourceScore(source: Source, member: string): number | undefined {
   if (source.scores !== undefined) return source.scores.get(member);
   const value = source.value;
@@ -103,6 +115,17 @@ function fill(found: [string, number][], limits: ZsetLimits): SortedSet {
   const result = new SortedSet();
   result.reserveFor(found.length, longest, limits);
   for (const [member, score] of found) result.addNew(member, score, limits);
+  return result;
+}
+
+/** fill of a union's totals (member to score): a large result takes them with no entry arrays. */
+function fillFromTotals(totals: Map<string, number>, limits: ZsetLimits): SortedSet {
+  let longest = 0;
+  for (const member of totals.keys()) if (member.length > longest) longest = member.length;
+  if (totals.size <= limits.entries && longest <= limits.value) return fill([...totals], limits);
+  const result = new SortedSet();
+  result.reserveFor(totals.size, longest, limits);
+  totals.forEach((score, member) => result.addNew(member, score, limits));
   return result;
 }
 
@@ -211,15 +234,28 @@ export function setOperation(
     }
   } else if (op === SetOp.Union) {
     const totals = new Map<string, number>();
-    for (const source of sources) {
-      for (const [member, score] of sourceEntries(source)) {
-        let value = source.weight * score;
+    // A source's members are distinct: the first one's need no lookup.
+    const [first, ...rest] = sources;
+    if (first !== undefined) {
+      const weight = first.weight;
+      visitSource(first, (member, score) => {
+        const value = weight * score;
+        totals.set(member, Number.isNaN(value) ? 0 : value);
+      });
+    }
+    for (const source of rest) {
+      const weight = source.weight;
+      visitSource(source, (member, score) => {
+        let value = weight * score;
         if (Number.isNaN(value)) value = 0;
         const sofar = totals.get(member);
         totals.set(member, sofar === undefined ? value : aggregate(sofar, value, how));
-      }
+      });
     }
-    for (const entry of totals) found.push(entry);
+    if (dst !== undefined) {
+      return storeResult(ctx, dst, fillFromTotals(totals, zsetLimits(ctx)), "zunionstore");
+    }
+    totals.forEach((score, member) => found.push([member, score]));
   } else {
     const [base, ...others] = sources;
     for (const other of others) indexFor(other, base === undefined ? 0 : sourceSize(base));
