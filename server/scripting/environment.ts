@@ -16,6 +16,7 @@ import { pushCjsonLibrary } from "./lib_cjson.ts";
 import { pushCmsgpackLibrary } from "./lib_cmsgpack.ts";
 import { pushStructLibrary } from "./lib_struct.ts";
 import { installLua51Compat } from "./compat51.ts";
+import { installLua51Libraries } from "./compat51_libs.ts";
 import { pushRedisApi, type RunState } from "./redis_api.ts";
 import {
   getField,
@@ -207,6 +208,7 @@ export function createScriptState(rand: Rand48, current: () => RunState | undefi
     lua.lua_setglobal(L, lit(name));
   }
   installLua51Compat(L);
+  installLua51Libraries(L);
   lua.lua_pushstring(L, lit("Lua 5.1"));
   lua.lua_setglobal(L, lit("_VERSION"));
   setGlobalTable(L, "cjson", pushCjsonLibrary);

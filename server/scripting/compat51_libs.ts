@@ -1,0 +1,158 @@
+/**
+ * The 5.1 library surface Redis 7.0's EVAL shows (compared key by key with
+ * redis-server 7.0.15, docs/lua-vm.md): no 5.3-only library fields, 5.1's
+ * argument rules where 5.3's differ, tables' `#` blind to `__len`, and the
+ * `__redis__err__handler` global Redis defines for its own error reporting.
+ */
+import "fengari";
+import lopcodes from "fengari/src/lopcodes.js";
+import lstate from "fengari/src/lstate.js";
+import ltm from "fengari/src/ltm.js";
+import {
+  lit,
+  lua,
+  LUA_REGISTRYINDEX,
+  LUA_TTABLE,
+  type LuaJsFunction,
+  type LuaState,
+  pushBinary,
+  pushLiteral,
+} from "./lua.ts";
+
+/**
+ * 5.1's `#` of a table is its border, whatever its metatable says (only
+ * userdata have `__len`). fengari's OP_LEN and lua_len look the table's
+ * metamethod up through ltm's exported fasttm, so it answers none for `__len`.
+ */
+const TM_LEN: number = ltm.TMS.TM_LEN;
+const originalFasttm = ltm.fasttm;
+ltm.fasttm = (L: unknown, et: unknown, e: number) => e === TM_LEN ? null : originalFasttm(L, et, e);
+
+/** Library fields Lua 5.3 added that Redis's 5.1 has not. */
+const REMOVED_FIELDS: [string, string[]][] = [
+  ["math", ["maxinteger", "mininteger", "tointeger", "type", "ult"]],
+  ["string", ["pack", "packsize", "unpack"]],
+  ["table", ["move", "pack", "unpack"]],
+];
+
+function removeFields(L: LuaState): void {
+  for (const [table, fields] of REMOVED_FIELDS) {
+    lua.lua_getglobal(L, lit(table));
+    for (const field of fields) {
+      lua.lua_pushnil(L);
+      lua.lua_setfield(L, -2, lit(field));
+    }
+    lua.lua_pop(L, 1);
+  }
+}
+
+function replaceField(
+  L: LuaState,
+  table: string,
+  field: string,
+  wrap: (f: LuaJsFunction) => LuaJsFunction,
+) {
+  lua.lua_getglobal(L, lit(table));
+  lua.lua_getfield(L, -1, lit(field));
+  const original = lua.lua_tocfunction(L, -1);
+  lua.lua_pop(L, 1);
+  lua.lua_pushcfunction(L, wrap(original));
+  lua.lua_setfield(L, -2, lit(field));
+  lua.lua_pop(L, 1);
+}
+
+/** 5.1's argument rules where 5.3's library differs. */
+function installArgumentRules(L: LuaState): void {
+  // string.rep(s, n): no separator.
+  replaceField(L, "string", "rep", (rep) => (L) => {
+    if (lua.lua_gettop(L) > 2) lua.lua_settop(L, 2);
+    return rep(L);
+  });
+  // math.max and math.min need a first number (5.3: "value expected").
+  for (const name of ["max", "min"]) {
+    replaceField(L, "math", name, (f) => (L) => {
+      lua.luaL_checknumber(L, 1);
+      return f(L);
+    });
+  }
+  // ipairs needs a table (5.3 takes any value).
+  replaceField(L, "_G", "ipairs", (ipairs) => (L) => {
+    lua.luaL_checktype(L, 1, LUA_TTABLE);
+    return ipairs(L);
+  });
+  // load takes a function only (strings are loadstring's).
+  replaceField(L, "_G", "load", (load) => (L) => {
+    lua.luaL_checktype(L, 1, lua.LUA_TFUNCTION);
+    lua.lua_settop(L, 2);
+    return load(L);
+  });
+}
+
+/**
+ * 5.1 names a function in an argument error only from its call site
+ * (`bad argument #1 to '?'` when pcall or another C function called it);
+ * 5.3 falls back to searching package.loaded, which scripts cannot reach
+ * (require and package are gone), so it is emptied.
+ */
+function forgetLoadedLibraries(L: LuaState): void {
+  lua.lua_newtable(L);
+  lua.lua_setfield(L, LUA_REGISTRYINDEX, lit("_LOADED"));
+}
+
+const CIST_LUA: number = lstate.CIST_LUA;
+const OP_TAILCALL: number = lopcodes.OpCodesI.OP_TAILCALL;
+
+/**
+ * Where Redis's Lua `__redis__err__handler` looks with debug.getinfo: its
+ * caller (level 2 there, 1 here, as this one is not a Lua function), or
+ * the next one if that is a C function. A Lua caller that tail-called it
+ * is 5.1's lost frame, `=(tail call)` at line -1.
+ */
+function pushErrorPlace(L: LuaState, err: number): void {
+  const ar = new lua.lua_Debug();
+  if (!lua.lua_getstack(L, 1, ar)) return;
+  lua.lua_getinfo(L, lit("Sl"), ar);
+  const ci = ar.i_ci;
+  let source: Uint8Array | string = ar.source;
+  let line: number = ar.currentline;
+  if ((ci.callstatus & CIST_LUA) !== 0 && ci.l_code[ci.l_savedpc - 1].opcode === OP_TAILCALL) {
+    source = "=(tail call)";
+    line = -1;
+  } else if ((ci.callstatus & CIST_LUA) === 0) {
+    if (!lua.lua_getstack(L, 2, ar)) return;
+    lua.lua_getinfo(L, lit("Sl"), ar);
+    source = ar.source;
+    line = ar.currentline;
+  }
+  if (typeof source === "string") pushBinary(L, source);
+  else lua.lua_pushstring(L, source);
+  lua.lua_setfield(L, err, lit("source"));
+  lua.lua_pushnumber(L, line);
+  lua.lua_setfield(L, err, lit("line"));
+}
+
+/** Redis 7.0's global error handler: an error table with the error's source and line. */
+function errorHandler(L: LuaState): number {
+  lua.lua_settop(L, 1);
+  if (lua.lua_type(L, 1) !== LUA_TTABLE) {
+    lua.lua_newtable(L);
+    pushLiteral(L, "ERR ");
+    lua.lua_getglobal(L, lit("tostring"));
+    lua.lua_pushvalue(L, 1);
+    lua.lua_call(L, 1, 1);
+    lua.lua_concat(L, 2);
+    lua.lua_setfield(L, -2, lit("err"));
+    lua.lua_replace(L, 1);
+  }
+  pushErrorPlace(L, 1);
+  return 1;
+}
+
+/** Installs the 5.1 library surface on a state opened with the 5.3 libraries. */
+export function installLua51Libraries(L: LuaState): void {
+  removeFields(L);
+  installArgumentRules(L);
+  forgetLoadedLibraries(L);
+  lua.lua_pushcfunction(L, errorHandler);
+  lua.lua_setglobal(L, lit("__redis__err__handler"));
+}
