@@ -131,8 +131,11 @@ function pushErrorPlace(L: LuaState, err: number): void {
   lua.lua_setfield(L, err, lit("line"));
 }
 
-/** Redis 7.0's global error handler: an error table with the error's source and line. */
-function errorHandler(L: LuaState): number {
+/**
+ * Redis 7.0's `__redis__err__handler` (EVAL's globals only): an error table
+ * with the error's source and line.
+ */
+export function redisErrorHandler(L: LuaState): number {
   lua.lua_settop(L, 1);
   if (lua.lua_type(L, 1) !== LUA_TTABLE) {
     lua.lua_newtable(L);
@@ -153,6 +156,4 @@ export function installLua51Libraries(L: LuaState): void {
   removeFields(L);
   installArgumentRules(L);
   forgetLoadedLibraries(L);
-  lua.lua_pushcfunction(L, errorHandler);
-  lua.lua_setglobal(L, lit("__redis__err__handler"));
 }
