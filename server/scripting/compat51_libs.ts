@@ -8,6 +8,7 @@ import "fengari";
 import lopcodes from "fengari/src/lopcodes.js";
 import lstate from "fengari/src/lstate.js";
 import ltm from "fengari/src/ltm.js";
+import lvm from "fengari/src/lvm.js";
 import {
   lit,
   lua,
@@ -16,6 +17,7 @@ import {
   type LuaJsFunction,
   type LuaState,
   pushBinary,
+  pushBytes,
   pushLiteral,
 } from "./lua.ts";
 
@@ -27,6 +29,21 @@ import {
 const TM_LEN: number = ltm.TMS.TM_LEN;
 const originalFasttm = ltm.fasttm;
 ltm.fasttm = (L: unknown, et: unknown, e: number) => e === TM_LEN ? null : originalFasttm(L, et, e);
+
+/**
+ * 5.1's lua_tointeger truncates a number toward zero (`string.sub(s, 2.7)`
+ * starts at 2); 5.3's refuses one with a fraction ("number has no integer
+ * representation"). lapi's lua_tointegerx, behind every library's
+ * luaL_checkinteger, reads through lvm's exported tointeger. NaN and numbers
+ * out of the integers' range are INT64_MIN, as x86-64's conversion makes them.
+ */
+const INT64_MIN = -(2 ** 63);
+lvm.tointeger = (o: { ttisinteger(): boolean; value: number }) => {
+  const n: number | false = o.ttisinteger() ? o.value : lvm.tonumber(o);
+  if (n === false) return false;
+  const i = Math.trunc(n) + 0;
+  return Math.abs(i) < 2 ** 63 ? i : INT64_MIN;
+};
 
 /** Library fields Lua 5.3 added that Redis's 5.1 has not. */
 const REMOVED_FIELDS: [string, string[]][] = [
@@ -61,6 +78,19 @@ function replaceField(
   lua.lua_pop(L, 1);
 }
 
+/** 5.1's string.char: each argument truncated to an integer, 0..255 ("invalid value" otherwise). */
+function char51(L: LuaState): number {
+  const n = lua.lua_gettop(L);
+  const bytes = new Uint8Array(n);
+  for (let i = 1; i <= n; i++) {
+    const c = Math.trunc(lua.luaL_checknumber(L, i));
+    if (!(c >= 0 && c <= 255)) lua.luaL_argerror(L, i, lit("invalid value"));
+    bytes[i - 1] = c;
+  }
+  pushBytes(L, bytes);
+  return 1;
+}
+
 /** 5.1's argument rules where 5.3's library differs. */
 function installArgumentRules(L: LuaState): void {
   // string.rep(s, n): no separator.
@@ -68,6 +98,11 @@ function installArgumentRules(L: LuaState): void {
     if (lua.lua_gettop(L) > 2) lua.lua_settop(L, 2);
     return rep(L);
   });
+  // string.char: fengari's raises a JavaScript TypeError for a byte out of range.
+  lua.lua_getglobal(L, lit("string"));
+  lua.lua_pushcfunction(L, char51);
+  lua.lua_setfield(L, -2, lit("char"));
+  lua.lua_pop(L, 1);
   // math.max and math.min need a first number (5.3: "value expected").
   for (const name of ["max", "min"]) {
     replaceField(L, "math", name, (f) => (L) => {

@@ -9,7 +9,9 @@ const host: ScriptHost = {
     throw new Error("no commands here");
   },
   aclCheck: () => true,
-  log: () => {},
+  log: () => {
+    throw new TypeError("a fault");
+  },
   setRepl: () => {},
 };
 
@@ -91,9 +93,29 @@ const CASES: [string, string][] = [
     "ERR nil|=(tail call)|-1",
   ],
   ["return __redis__err__handler('x')", "ERR x"],
+  ["return string.char(72, 105.9) .. #string.char(0, 255)", "Hi2"],
+  ["local ok, e = pcall(string.char, 256) return e", "bad argument #1 to '?' (invalid value)"],
+  [
+    "return string.sub('hello', 2.7) .. string.sub('hello', -2.7) .. string.sub('hello', '2.7')",
+    "elloloello",
+  ],
+  ["return string.rep('ab', 2.9) .. table.concat({1, 2, 3}, ',', 1.2, 2.8)", "abab1,2"],
+  [
+    "return string.sub('hello', 0/0) .. '|' .. string.rep('x', 1e300) .. '|' .. select(1.5, 'a')",
+    "hello||a",
+  ],
 ];
 
 Deno.test("the library surface and argument rules of redis-server 7.0.15's Lua 5.1", () => {
   const engine = new ScriptEngine();
   for (const [script, expected] of CASES) equal(evalText(engine, KEYS + script), expected, script);
+});
+
+Deno.test("a fault inside a library function leaves the engine able to run the next script", () => {
+  // A JavaScript exception inside a function the script called (fengari's string.char raised a
+  // TypeError for 256; here the host's log) ended the resume with status -1, the coroutine was kept,
+  // and every later run answered "cannot resume non-suspended coroutine".
+  const engine = new ScriptEngine();
+  evalText(engine, "pcall(redis.log, redis.LOG_WARNING, 'x') return 'x'");
+  equal(evalText(engine, "return 'next'"), "next");
 });
