@@ -13,12 +13,14 @@ import {
   lit,
   lua,
   LUA_REGISTRYINDEX,
+  LUA_TNIL,
   LUA_TTABLE,
   type LuaJsFunction,
   type LuaState,
   pushBinary,
   pushBytes,
   pushLiteral,
+  toBinary,
 } from "./lua.ts";
 
 /**
@@ -91,6 +93,69 @@ function char51(L: LuaState): number {
   return 1;
 }
 
+function setGlobal(L: LuaState, name: string, fn: LuaJsFunction): void {
+  lua.lua_pushcfunction(L, fn);
+  lua.lua_setglobal(L, lit(name));
+}
+
+/** 5.1's ipairs iterator: raw reads. */
+function ipairsNext(L: LuaState): number {
+  const i = lua.luaL_checkinteger(L, 2) + 1;
+  lua.luaL_checktype(L, 1, LUA_TTABLE);
+  lua.lua_pushnumber(L, i);
+  return lua.lua_rawgeti(L, 1, i) === LUA_TNIL ? 0 : 2;
+}
+
+const C_SPACE = /^[ \t\n\v\f\r]*/;
+const INFINITY_TEXT = /^[ \t\n\v\f\r]*([+-]?)inf(inity)?[ \t\n\v\f\r]*$/i;
+const ULONG_MAX = (1n << 64n) - 1n;
+
+/** C's strtoul(s, &end, base) over the whole text (trailing spaces allowed): its value or undefined. */
+function strtoulWhole(text: string, base: number): number | undefined {
+  let i = C_SPACE.exec(text)![0].length;
+  const negative = text[i] === "-";
+  if (text[i] === "-" || text[i] === "+") i++;
+  if (
+    base === 16 && text[i] === "0" && (text[i + 1] === "x" || text[i + 1] === "X") &&
+    !Number.isNaN(parseInt(text[i + 2] ?? "", 16))
+  ) i += 2;
+  let n = 0n;
+  const start = i;
+  for (; i < text.length; i++) {
+    const digit = parseInt(text[i]!, 36);
+    if (Number.isNaN(digit) || digit >= base) break;
+    n = n * BigInt(base) + BigInt(digit);
+  }
+  if (i === start || C_SPACE.exec(text.slice(i))![0].length !== text.length - i) return undefined;
+  if (n > ULONG_MAX) return Number(ULONG_MAX);
+  return Number(negative && n !== 0n ? (1n << 64n) - n : n);
+}
+
+/**
+ * 5.1's tonumber: in base 10 what the lexer reads (and strtod's "inf"); in
+ * other bases strtoul's reading (a sign, 0x in base 16, wrapping negatives).
+ */
+function tonumber51(original: LuaJsFunction): LuaJsFunction {
+  return (L) => {
+    const base = lua.luaL_optinteger(L, 2, 10);
+    if (base === 10) {
+      lua.luaL_checkany(L, 1);
+      lua.lua_settop(L, 1);
+      original(L);
+      const text = lua.lua_isnil(L, -1) ? toBinary(L, 1) : undefined;
+      const inf = text === undefined ? null : INFINITY_TEXT.exec(text);
+      if (inf) lua.lua_pushnumber(L, inf[1] === "-" ? -Infinity : Infinity);
+      return 1;
+    }
+    const text = lua.luaL_checklstring(L, 1);
+    lua.luaL_argcheck(L, base >= 2 && base <= 36, 2, lit("base out of range"));
+    const n = strtoulWhole(toBinary(L, 1) ?? String(text), base);
+    if (n === undefined) lua.lua_pushnil(L);
+    else lua.lua_pushnumber(L, n);
+    return 1;
+  };
+}
+
 /** 5.1's argument rules where 5.3's library differs. */
 function installArgumentRules(L: LuaState): void {
   // string.rep(s, n): no separator.
@@ -110,11 +175,26 @@ function installArgumentRules(L: LuaState): void {
       return f(L);
     });
   }
-  // ipairs needs a table (5.3 takes any value).
-  replaceField(L, "_G", "ipairs", (ipairs) => (L) => {
+  // pairs and ipairs need a table; neither looks at __pairs or __index (5.3's do).
+  lua.lua_getglobal(L, lit("next"));
+  const next = lua.lua_tocfunction(L, -1);
+  lua.lua_pop(L, 1);
+  const pairsNext: LuaJsFunction = (L) => next(L);
+  setGlobal(L, "pairs", (L) => {
     lua.luaL_checktype(L, 1, LUA_TTABLE);
-    return ipairs(L);
+    lua.lua_pushcfunction(L, pairsNext);
+    lua.lua_pushvalue(L, 1);
+    lua.lua_pushnil(L);
+    return 3;
   });
+  setGlobal(L, "ipairs", (L) => {
+    lua.luaL_checktype(L, 1, LUA_TTABLE);
+    lua.lua_pushcfunction(L, ipairsNext);
+    lua.lua_pushvalue(L, 1);
+    lua.lua_pushnumber(L, 0);
+    return 3;
+  });
+  replaceField(L, "_G", "tonumber", tonumber51);
   // load takes a function only (strings are loadstring's).
   replaceField(L, "_G", "load", (load) => (L) => {
     lua.luaL_checktype(L, 1, lua.LUA_TFUNCTION);

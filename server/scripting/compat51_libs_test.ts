@@ -104,6 +104,27 @@ const CASES: [string, string][] = [
     "return string.sub('hello', 0/0) .. '|' .. string.rep('x', 1e300) .. '|' .. select(1.5, 'a')",
     "hello||a",
   ],
+  [
+    "local t = setmetatable({}, {__index = function(t, i) if i < 3 then return i end end}) " +
+    "local n = 0 for _ in ipairs(t) do n = n + 1 end return tostring(n)",
+    "0",
+  ],
+  ["return tostring(select(1, pairs({})) == next)", "false"],
+  ["local ok, e = pcall(pairs) return e", "bad argument #1 to '?' (table expected, got no value)"],
+  [
+    "local f = ipairs({}) local ok, e = pcall(f) return e",
+    "bad argument #2 to '?' (number expected, got no value)",
+  ],
+  [
+    "return table.concat({tonumber('-ff', 16), tonumber('1.5', 10), tonumber('inf'), tonumber(' -Infinity '), " +
+    "tonumber('0x1f', 16), tonumber('  +z  ', 36), tonumber('zzzzzzzzzzzzzzzzzz', 36), tonumber(15, 16), " +
+    "tonumber('10', 2.9)}, ' ')",
+    "1.844674407371e+19 1.5 inf -inf 31 35 1.844674407371e+19 21 2",
+  ],
+  [
+    "return tostring(tonumber('0x', 16)) .. tostring(tonumber('12a', 10)) .. tostring(tonumber('', 16))",
+    "nilnilnil",
+  ],
 ];
 
 Deno.test("the library surface and argument rules of redis-server 7.0.15's Lua 5.1", () => {
