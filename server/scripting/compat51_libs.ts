@@ -14,6 +14,8 @@ import {
   lua,
   LUA_REGISTRYINDEX,
   LUA_TNIL,
+  LUA_TNUMBER,
+  LUA_TSTRING,
   LUA_TTABLE,
   type LuaJsFunction,
   type LuaState,
@@ -156,6 +158,49 @@ function tonumber51(original: LuaJsFunction): LuaJsFunction {
   };
 }
 
+/** 5.1's find and match: an init past the end starts at the end (5.3 answers nil). */
+function clampInit(original: LuaJsFunction): LuaJsFunction {
+  return (L) => {
+    if (lua.lua_type(L, 3) === LUA_TNUMBER) {
+      lua.luaL_checklstring(L, 1);
+      const end = lua.lua_rawlen(L, 1) + 1;
+      if (lua.luaL_checkinteger(L, 3) > end) {
+        lua.lua_pushnumber(L, end);
+        lua.lua_replace(L, 3);
+      }
+    }
+    return original(L);
+  };
+}
+
+const LONE_ESCAPE = /%(?![0-9%])/;
+
+/**
+ * 5.1's gsub replacement string: `%` before anything but a digit stands for
+ * that character, and a final `%` for a NUL (5.3 raises "invalid use of
+ * '%'"). Such a string is rewritten into 5.3's form first.
+ */
+function gsub51(original: LuaJsFunction): LuaJsFunction {
+  return (L) => {
+    const type = lua.lua_type(L, 3);
+    const text = type === LUA_TSTRING || type === LUA_TNUMBER ? toBinary(L, 3) : undefined;
+    if (text !== undefined && LONE_ESCAPE.test(text)) {
+      let out = "";
+      for (let i = 0; i < text.length; i++) {
+        const c = text[i]!;
+        if (c !== "%") out += c;
+        else {
+          const next = text[++i] ?? "\0";
+          out += next >= "0" && next <= "9" ? "%" + next : next === "%" ? "%%" : next;
+        }
+      }
+      pushBinary(L, out);
+      lua.lua_replace(L, 3);
+    }
+    return original(L);
+  };
+}
+
 /** 5.1's argument rules where 5.3's library differs. */
 function installArgumentRules(L: LuaState): void {
   // string.rep(s, n): no separator.
@@ -195,6 +240,9 @@ function installArgumentRules(L: LuaState): void {
     return 3;
   });
   replaceField(L, "_G", "tonumber", tonumber51);
+  replaceField(L, "string", "find", clampInit);
+  replaceField(L, "string", "match", clampInit);
+  replaceField(L, "string", "gsub", gsub51);
   // load takes a function only (strings are loadstring's).
   replaceField(L, "_G", "load", (load) => (L) => {
     lua.luaL_checktype(L, 1, lua.LUA_TFUNCTION);

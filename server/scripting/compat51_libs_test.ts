@@ -125,6 +125,12 @@ const CASES: [string, string][] = [
     "return tostring(tonumber('0x', 16)) .. tostring(tonumber('12a', 10)) .. tostring(tonumber('', 16))",
     "nilnilnil",
   ],
+  [
+    "return table.concat({string.find('abc', '', 10)}, ',') .. '|' .. ('abc'):match('()', 100)",
+    "4,3|4",
+  ],
+  ["local s = string.gsub('abc', 'b', '%') return #s .. ',' .. string.byte(s, 2)", "3,0"],
+  ["return (string.gsub('abc', 'b', '%x%%%0')) .. (string.gsub('a%b', '%%', '%'))", "ax%bca\0b"],
 ];
 
 Deno.test("the library surface and argument rules of redis-server 7.0.15's Lua 5.1", () => {
