@@ -227,3 +227,35 @@ Deno.test("a busy script ending in an error counts once in errorstats, as a fail
   );
   match(String(await c.cmd("INFO", "errorstats")), /errorstat_ERR:count=2\r\n/);
 });
+
+Deno.test("FCALL's globals are EVAL's less __redis__err__handler and redis.breakpoint/debug/replicate_commands, as in redis-server 7.0.15", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  const keys = "local function keys(t) local r = {} for k in pairs(t) do r[#r + 1] = k end " +
+    "table.sort(r) return table.concat(r, ' ') end ";
+  await c.cmd(
+    "FUNCTION",
+    "LOAD",
+    `#!lua name=cmp\n${keys}\nredis.register_function('k', function(ks, a) return keys(_G[a[1]]) end)`,
+  );
+  const evalKeys = (name: string) => c.cmd("EVAL", `${keys} return keys(${name})`, 0);
+  const fcallKeys = (name: string) => c.cmd("FCALL", "k", 0, name);
+  const redisKeys =
+    "LOG_DEBUG LOG_NOTICE LOG_VERBOSE LOG_WARNING REDIS_VERSION REDIS_VERSION_NUM " +
+    "REPL_ALL REPL_AOF REPL_NONE REPL_REPLICA REPL_SLAVE acl_check_cmd call error_reply log pcall " +
+    "set_repl setresp sha1hex status_reply";
+  equal(await fcallKeys("redis"), redisKeys);
+  equal(
+    await evalKeys("redis"),
+    redisKeys.replace("call", "breakpoint call debug").replace(
+      "pcall",
+      "pcall replicate_commands",
+    ),
+  );
+  const globals = String(await evalKeys("_G"));
+  match(globals, / __redis__err__handler /);
+  equal(
+    await fcallKeys("_G"),
+    globals.replace("ARGV KEYS ", "").replace(" __redis__err__handler", ""),
+  );
+});

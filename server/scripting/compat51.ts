@@ -8,6 +8,7 @@
  */
 import { LUA_SETN_OBSOLETE, LUA_YIELD_ACROSS_BOUNDARY } from "../errors.ts";
 import { escapeTooLargeMessage, quoteTokens51, rewriteEscapes51 } from "./lexer51.ts";
+import { JSON_NULL } from "./lib_cjson.ts";
 import { luaFormat } from "./lua_format.ts";
 import {
   chunkId,
@@ -56,6 +57,11 @@ function makeTostring(L: LuaState): (L: LuaState) => number {
   return (L) => {
     if (lua.lua_type(L, 1) === LUA_TNUMBER) {
       pushBinary(L, formatLuaNumber(lua.lua_tonumber(L, 1)));
+      return 1;
+    }
+    if (lua.lua_touserdata(L, 1) === JSON_NULL) {
+      // lua-cjson's null is C's NULL pointer, which glibc's %p prints as (nil).
+      pushLiteral(L, "userdata: (nil)");
       return 1;
     }
     return original(L);

@@ -282,6 +282,18 @@ interface Thread {
  * Each coroutine gets its count hook once, when made: the hook finds the run
  * through its thread, so a run installs nothing.
  */
+/**
+ * Whether a finished run's coroutine can run the next: status OK and back
+ * at its base call. A JavaScript exception inside a library function (a
+ * fengari fault) ends the resume with status -1, which leaves the status OK
+ * but the calls unwound nowhere: every later resume would refuse it.
+ */
+function isIdle(co: LuaState): boolean {
+  // deno-lint-ignore no-explicit-any
+  const thread = co as any;
+  return lua.lua_status(co) === LUA_OK && thread.ci === thread.base_ci;
+}
+
 export class Coroutines {
   #spare: Thread | undefined;
 
@@ -508,7 +520,7 @@ export class ScriptRun {
     }
     this.done = true;
     forgetKnownStrings();
-    this.threads.finish(this.thread, !this.#raised && lua.lua_status(co) === LUA_OK);
+    this.threads.finish(this.thread, !this.#raised && isIdle(co));
     this.ended();
     return true;
   }

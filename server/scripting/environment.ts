@@ -16,6 +16,7 @@ import { pushCjsonLibrary } from "./lib_cjson.ts";
 import { pushCmsgpackLibrary } from "./lib_cmsgpack.ts";
 import { pushStructLibrary } from "./lib_struct.ts";
 import { installLua51Compat } from "./compat51.ts";
+import { installLua51Libraries, redisErrorHandler } from "./compat51_libs.ts";
 import { pushRedisApi, type RunState } from "./redis_api.ts";
 import {
   getField,
@@ -198,8 +199,22 @@ function setGlobalTable(L: LuaState, name: string, push: (L: LuaState) => void):
   lua.lua_setglobal(L, lit(name));
 }
 
-/** Creates a state with Redis's scripting environment. */
-export function createScriptState(rand: Rand48, current: () => RunState | undefined): LuaState {
+/** What FCALL's globals lack of EVAL's, as redis-server 7.0.15 has them. */
+function removeEvalOnly(L: LuaState): void {
+  lua.lua_getglobal(L, lit("redis"));
+  for (const name of ["breakpoint", "debug", "replicate_commands"]) {
+    lua.lua_pushnil(L);
+    lua.lua_setfield(L, -2, lit(name));
+  }
+  lua.lua_pop(L, 1);
+}
+
+/** Creates a state with Redis's scripting environment: EVAL's, or FUNCTION's for `functions`. */
+export function createScriptState(
+  rand: Rand48,
+  current: () => RunState | undefined,
+  functions = false,
+): LuaState {
   const L: LuaState = lauxlib.luaL_newstate();
   lualib.luaL_openlibs(L);
   for (const name of REMOVED_GLOBALS) {
@@ -207,6 +222,7 @@ export function createScriptState(rand: Rand48, current: () => RunState | undefi
     lua.lua_setglobal(L, lit(name));
   }
   installLua51Compat(L);
+  installLua51Libraries(L);
   lua.lua_pushstring(L, lit("Lua 5.1"));
   lua.lua_setglobal(L, lit("_VERSION"));
   setGlobalTable(L, "cjson", pushCjsonLibrary);
@@ -214,6 +230,11 @@ export function createScriptState(rand: Rand48, current: () => RunState | undefi
   setGlobalTable(L, "bit", pushBitLibrary);
   setGlobalTable(L, "struct", pushStructLibrary);
   setGlobalTable(L, "redis", (L) => pushRedisApi(L, current));
+  if (functions) removeEvalOnly(L);
+  else {
+    lua.lua_pushcfunction(L, redisErrorHandler);
+    lua.lua_setglobal(L, lit("__redis__err__handler"));
+  }
   lua.lua_pushcfunction(L, pcall);
   lua.lua_setglobal(L, lit("pcall"));
   lua.lua_pushcfunction(L, xpcall);

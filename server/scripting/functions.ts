@@ -148,7 +148,7 @@ export class FunctionLibraries {
   };
 
   #reset(): void {
-    const L = createScriptState(this.#rand, () => this.#current);
+    const L = createScriptState(this.#rand, () => this.#current, true);
     this.#L = L;
     this.#threads = new Coroutines(L);
     lua.lua_pushglobaltable(L);

@@ -425,9 +425,10 @@ function configFunctions(cfg: CjsonConfig): [string, (L: LuaState) => number][] 
 }
 
 /** Pushes the `cjson` table, with its own settings. */
-export function pushCjsonLibrary(L: LuaState): void {
+export function pushCjsonLibrary(L: LuaState): number {
   const cfg = new CjsonConfig();
   lua.lua_newtable(L);
+  setFunction(L, "new", pushCjsonLibrary);
   setFunction(L, "encode", (L) => encode(L, cfg));
   setFunction(L, "decode", (L) => decode(L, cfg));
   for (const [name, fn] of configFunctions(cfg)) setFunction(L, name, fn);
@@ -437,4 +438,5 @@ export function pushCjsonLibrary(L: LuaState): void {
   lua.lua_setfield(L, -2, lit("_NAME"));
   lua.lua_pushstring(L, lit("2.1.0"));
   lua.lua_setfield(L, -2, lit("_VERSION"));
+  return 1;
 }

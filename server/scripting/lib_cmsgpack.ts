@@ -7,6 +7,7 @@
  */
 import { bytesToBinary } from "../../protocol/bytes.ts";
 import {
+  lit,
   lua,
   LUA_TBOOLEAN,
   LUA_TNUMBER,
@@ -296,6 +297,14 @@ function unpackFull(L: LuaState, limit: number, offset: number): number {
   return count + 1;
 }
 
+/** lua-cmsgpack's description fields, as Redis 7.0 has them. */
+const FIELDS: [string, string][] = [
+  ["_NAME", "cmsgpack"],
+  ["_VERSION", "lua-cmsgpack 0.4.0"],
+  ["_COPYRIGHT", "Copyright (C) 2012, Salvatore Sanfilippo"],
+  ["_DESCRIPTION", "MessagePack C implementation for Lua"],
+];
+
 /** Pushes the `cmsgpack` table. */
 export function pushCmsgpackLibrary(L: LuaState): void {
   lua.lua_newtable(L);
@@ -312,4 +321,8 @@ export function pushCmsgpackLibrary(L: LuaState): void {
     lua.lua_settop(L, 1);
     return unpackFull(L, limit, offset);
   });
+  for (const [field, value] of FIELDS) {
+    lua.lua_pushstring(L, lit(value));
+    lua.lua_setfield(L, -2, lit(field));
+  }
 }
