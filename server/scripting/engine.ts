@@ -276,13 +276,6 @@ interface Thread {
 }
 
 /**
- * The coroutines runs execute in, for one Lua state. A run that ends
- * normally leaves its coroutine reusable, and reusing it matters: a new
- * coroutine costs fengari a 40-slot stack of objects for the GC to collect.
- * Each coroutine gets its count hook once, when made: the hook finds the run
- * through its thread, so a run installs nothing.
- */
-/**
  * Whether a finished run's coroutine can run the next: status OK and back
  * at its base call. A JavaScript exception inside a library function (a
  * fengari fault) ends the resume with status -1, which leaves the status OK
@@ -294,6 +287,13 @@ function isIdle(co: LuaState): boolean {
   return lua.lua_status(co) === LUA_OK && thread.ci === thread.base_ci;
 }
 
+/**
+ * The coroutines runs execute in, for one Lua state. A run that ends
+ * normally leaves its coroutine reusable, and reusing it matters: a new
+ * coroutine costs fengari a 40-slot stack of objects for the GC to collect.
+ * Each coroutine gets its count hook once, when made: the hook finds the run
+ * through its thread, so a run installs nothing.
+ */
 export class Coroutines {
   #spare: Thread | undefined;
 
