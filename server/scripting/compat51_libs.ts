@@ -21,9 +21,9 @@ import {
   type LuaState,
   pushBinary,
   pushBytes,
-  pushLiteral,
   toBinary,
 } from "./lua.ts";
+import { scriptRaised } from "../errors.ts";
 
 /**
  * 5.1's `#` of a table is its border, whatever its metatable says (only
@@ -302,11 +302,12 @@ export function redisErrorHandler(L: LuaState): number {
   lua.lua_settop(L, 1);
   if (lua.lua_type(L, 1) !== LUA_TTABLE) {
     lua.lua_newtable(L);
-    pushLiteral(L, "ERR ");
     lua.lua_getglobal(L, lit("tostring"));
     lua.lua_pushvalue(L, 1);
     lua.lua_call(L, 1, 1);
-    lua.lua_concat(L, 2);
+    const text = scriptRaised(toBinary(L, -1) ?? "");
+    lua.lua_pop(L, 1);
+    pushBinary(L, text);
     lua.lua_setfield(L, -2, lit("err"));
     lua.lua_replace(L, 1);
   }
