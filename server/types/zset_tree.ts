@@ -23,6 +23,7 @@ import { arrayBytes, MAP_ENTRY_BYTES, objectBytes, stringBytes } from "./memory.
 import { MemberIndex } from "./zset_index.ts";
 import {
   childForKey,
+  countBefore,
   growLeaf,
   Inner,
   insertAt,
@@ -280,11 +281,13 @@ export class ZTree {
    */
   countByScore(score: number, inclusive: boolean): number {
     let rank = 0;
+    let total = this.#size;
     let node = this.#root;
     for (let h = this.#height; h > 0; h--) {
       const inner = node as Inner;
       const slot = upperScoreIndex(inner.sepScores, inner.sepScores.length, score, inclusive);
-      for (let i = 0; i < slot; i++) rank += inner.counts[i]!;
+      if (slot > 0) rank += countBefore(inner, slot, total);
+      total = inner.counts[slot]!;
       node = inner.children[slot]!;
     }
     const leaf = node as Leaf;
@@ -297,11 +300,13 @@ export class ZTree {
    */
   countByMember(member: string, inclusive: boolean): number {
     let rank = 0;
+    let total = this.#size;
     let node = this.#root;
     for (let h = this.#height; h > 0; h--) {
       const inner = node as Inner;
       const slot = upperMemberIndex(inner.sepMembers, inner.sepMembers.length, member, inclusive);
-      for (let i = 0; i < slot; i++) rank += inner.counts[i]!;
+      if (slot > 0) rank += countBefore(inner, slot, total);
+      total = inner.counts[slot]!;
       node = inner.children[slot]!;
     }
     const leaf = node as Leaf;
@@ -314,11 +319,13 @@ export class ZTree {
     // comparing numbers only (ZQUERY's usual seek, key score "").
     if (member === "") return this.countByScore(score, false);
     let rank = 0;
+    let total = this.#size;
     let node = this.#root;
     for (let h = this.#height; h > 0; h--) {
       const inner = node as Inner;
       const slot = childForKey(inner, score, member);
-      for (let i = 0; i < slot; i++) rank += inner.counts[i]!;
+      if (slot > 0) rank += countBefore(inner, slot, total);
+      total = inner.counts[slot]!;
       node = inner.children[slot]!;
     }
     return rank + leafLowerBound(node as Leaf, score, member);
@@ -368,6 +375,7 @@ export class ZTree {
    */
   writeFrom(score: number, member: string, offset: number, pairs: number, out: PairWriter): void {
     let rank = 0;
+    let total = this.#size;
     let node = this.#root;
     for (let h = this.#height; h > 0; h--) {
       const inner = node as Inner;
@@ -375,7 +383,8 @@ export class ZTree {
       const slot = member === ""
         ? upperScoreIndex(inner.sepScores, inner.sepScores.length, score, false)
         : childForKey(inner, score, member);
-      for (let i = 0; i < slot; i++) rank += inner.counts[i]!;
+      if (slot > 0) rank += countBefore(inner, slot, total);
+      total = inner.counts[slot]!;
       node = inner.children[slot]!;
     }
     const leaf = node as Leaf;
