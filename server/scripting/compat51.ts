@@ -269,8 +269,14 @@ function requireLuaBody(original: (L: LuaState) => number): (L: LuaState) => num
   };
 }
 
-function wrapCoroutineField(L: LuaState, field: string, wrap: (f: LuaJsFunction) => LuaJsFunction) {
-  lua.lua_getglobal(L, lit("coroutine"));
+/** Replaces library `table`'s function `field` by `wrap` of it (the original stays callable). */
+export function replaceField(
+  L: LuaState,
+  table: string,
+  field: string,
+  wrap: (f: LuaJsFunction) => LuaJsFunction,
+): void {
+  lua.lua_getglobal(L, lit(table));
   lua.lua_getfield(L, -1, lit(field));
   const original = lua.lua_tocfunction(L, -1);
   lua.lua_pop(L, 1);
@@ -291,13 +297,13 @@ function installCoroutines51(L: LuaState): void {
     if (runThreads.has(L) || lua.lua_pushthread(L) === 1) lua.lua_pushnil(L);
     return 1;
   });
-  wrapCoroutineField(L, "yield", (originalYield) => (L) => {
+  replaceField(L, "coroutine", "yield", (originalYield) => (L) => {
     if (!runThreads.has(L) && !yieldCrossesBoundary51(L)) return originalYield(L);
     pushLiteral(L, LUA_YIELD_ACROSS_BOUNDARY);
     return lua.lua_error(L);
   });
-  wrapCoroutineField(L, "create", requireLuaBody);
-  wrapCoroutineField(L, "wrap", requireLuaBody);
+  replaceField(L, "coroutine", "create", requireLuaBody);
+  replaceField(L, "coroutine", "wrap", requireLuaBody);
   lua.lua_getglobal(L, lit("coroutine"));
   lua.lua_pushnil(L);
   lua.lua_setfield(L, -2, lit("isyieldable"));

@@ -24,6 +24,7 @@ import {
   toBinary,
 } from "./lua.ts";
 import { scriptRaised } from "../errors.ts";
+import { replaceField } from "./compat51.ts";
 
 /**
  * 5.1's `#` of a table is its border, whatever its metatable says (only
@@ -65,21 +66,6 @@ function removeFields(L: LuaState): void {
     }
     lua.lua_pop(L, 1);
   }
-}
-
-function replaceField(
-  L: LuaState,
-  table: string,
-  field: string,
-  wrap: (f: LuaJsFunction) => LuaJsFunction,
-) {
-  lua.lua_getglobal(L, lit(table));
-  lua.lua_getfield(L, -1, lit(field));
-  const original = lua.lua_tocfunction(L, -1);
-  lua.lua_pop(L, 1);
-  lua.lua_pushcfunction(L, wrap(original));
-  lua.lua_setfield(L, -2, lit(field));
-  lua.lua_pop(L, 1);
 }
 
 /** 5.1's string.char: each argument truncated to an integer, 0..255 ("invalid value" otherwise). */
