@@ -27,8 +27,10 @@ function send(client: Client, ...argv: string[]): unknown {
   return reply === undefined ? undefined : plain(reply);
 }
 
-function setup(): { server: RedisServer; a: Client; b: Client } {
-  const server = createServer(new Config());
+function setup(params: Record<string, string> = {}): { server: RedisServer; a: Client; b: Client } {
+  const config = new Config();
+  for (const [name, value] of Object.entries(params)) config.set(name, value, true);
+  const server = createServer(config);
   server.quiet = true;
   const a = server.createInternalClient();
   const b = server.createInternalClient();
@@ -99,4 +101,19 @@ Deno.test("becoming a replica applies to the next write", async () => {
   });
   await server.replication.promote();
   equal(send(b, "SET", "k", "w"), "OK");
+});
+
+Deno.test("a script gone busy applies to the next request of another client", async () => {
+  const { server, a, b } = setup({ "busy-reply-threshold": "10" });
+  await server.scripting.load();
+  equal(send(a, "EVAL", "while true do end", "0"), undefined);
+  ok(server.busyScriptError !== undefined);
+  deepEqual(send(b, "GET", "k"), {
+    error: "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.",
+  });
+  equal(send(b, "SCRIPT", "KILL"), "OK");
+  for (let i = 0; i < 200 && server.busyScriptError !== undefined; i++) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  equal(send(b, "GET", "k"), "v");
 });
