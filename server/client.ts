@@ -108,6 +108,8 @@ export class Client implements CommandContext {
   resolvedName = "";
   resolvedSub: string | undefined;
   resolved: Command | undefined;
+  /** The ordinaryEpoch (server/ordinary.ts) at which this client was found ordinary; -1: never. */
+  ordinaryAt = -1;
   /** The ACL user this connection runs as (the default user until AUTH or HELLO AUTH). */
   user: User;
   /** Whether AUTH or HELLO AUTH succeeded, or the default user needs no password. */

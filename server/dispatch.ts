@@ -12,6 +12,7 @@ import { feedMonitors, monitorWhen } from "./monitor.ts";
 import { enterCommand, leaveCommand } from "./types/access_clock.ts";
 import { isReplicaClient } from "./replication/client_peer.ts";
 import { monotonicMs } from "./clock.ts";
+import { ordinaryChanged, ordinaryEpoch } from "./ordinary.ts";
 import { COARSE, EXACT } from "./slowlog.ts";
 import { resolveDeferred } from "../protocol/bytes.ts";
 import type { JudgedFlags } from "./scripting/preflight.ts";
@@ -115,21 +116,22 @@ function runRequest(client: Client, argv: string[]): void {
   if (argv.length === 1 && client.isNative && argv[0]?.toLowerCase() === "keys") argv.push("*");
   const command = resolveCommand(client, argv);
   if (command === undefined) return;
-  if (plain.client !== client) {
-    if (isOrdinary(client)) plain.client = client;
+  if (client.ordinaryAt !== ordinaryEpoch) {
+    if (isOrdinary(client)) client.ordinaryAt = ordinaryEpoch;
     else {
-      plain.client = undefined;
       if (admitted(client, command, argv)) runAdmitted(client, command, argv);
+      if (!command.keepsPlain) ordinaryChanged();
       return;
     }
   }
   client.lastCommand = command.fullName;
-  if (!command.keepsPlain) plain.client = undefined;
   if (command.needsLua && !server.scripting.loaded) {
     server.scripting.holdUntilLoaded(client);
     return;
   }
   runPlain(client, command, argv);
+  // A control command may have changed what isOrdinary reads, for any client.
+  if (!command.keepsPlain) ordinaryChanged();
   if (server.blocking.hasReadyKeys) {
     server.blocking.serveReadyKeys();
     startBatch();
@@ -137,19 +139,11 @@ function runRequest(client: Client, argv: string[]): void {
 }
 
 /**
- * The client whose state was last found ordinary (isOrdinary) in this batch:
- * its next requests skip the checks below. Only a command that may change
- * that state (Command.keepsPlain false: control commands) or a new batch
- * forgets it; anything else changing it (timers, replication, other clients)
- * runs between batches.
- */
-const plain: { client: Client | undefined } = { client: undefined };
-
-/**
  * Whether none of runRequest's refusals and detours can apply to any
  * command of this client: authenticated, unrestricted, no busy script,
  * maxmemory, replication rule, loading, pause, transaction, RESP2
- * subscribed mode or watchdog.
+ * subscribed mode or watchdog. A client found so is stamped with the
+ * ordinaryEpoch (server/ordinary.ts): every change of these moves it on.
  */
 function isOrdinary(client: Client): boolean {
   const server = client.server;
@@ -276,7 +270,6 @@ const BATCH_MS = 1;
 
 /** Called before a connection runs a batch of requests. */
 export function startBatch(): void {
-  plain.client = undefined;
   forgetBatchClocks();
 }
 

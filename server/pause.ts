@@ -8,6 +8,7 @@
  */
 import type { BlockingRegistry } from "./blocking.ts";
 import type { Client } from "./client.ts";
+import { ordinaryChanged } from "./ordinary.ts";
 
 export type PauseMode = "write" | "all";
 
@@ -27,6 +28,7 @@ export class ClientPause {
   /** Pauses until `until` (the later of it and a pause already on), the stronger mode winning. */
   pause(until: number, mode: PauseMode): void {
     this.mode = this.mode === "all" ? "all" : mode;
+    ordinaryChanged();
     if (until <= this.until && this.#timer !== undefined) return;
     this.until = Math.max(this.until, until);
     if (this.#timer !== undefined) clearTimeout(this.#timer);

@@ -1,5 +1,5 @@
 /**
- * dispatch.ts checks a client's state in full once a batch, then runs its
+ * dispatch.ts checks a client's state in full, then runs its
  * next requests on that verdict until a control command: one that changes
  * the state in the middle of a pipeline must be seen by the requests after it.
  */

@@ -5,6 +5,8 @@
  * progress with Redis's loading_* fields.
  */
 
+import { ordinaryChanged } from "../ordinary.ts";
+
 /** Parameters CONFIG SET refuses while loading (Redis's DENY_LOADING_CONFIG). */
 export const DENY_LOADING_PARAMS: ReadonlySet<string> = new Set([
   "appendonly",
@@ -23,6 +25,7 @@ export class LoadingState {
 
   start(totalBytes: number): void {
     this.active = true;
+    ordinaryChanged();
     this.startTime = Math.floor(Date.now() / 1000);
     this.totalBytes = totalBytes;
     this.loadedBytes = 0;

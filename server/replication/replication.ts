@@ -15,6 +15,7 @@ import { replicationTlsOptions } from "../tls_config.ts";
 import { type LinkOptions, MasterLink, type ReplicaHost } from "./master_link.ts";
 import { type MasterHost, ReplicationMaster } from "./master.ts";
 import type { ReplicationStream } from "./stream.ts";
+import { ordinaryChanged } from "../ordinary.ts";
 
 /** What replication needs from the server, beyond the master side's needs. */
 export interface ReplicationHost extends MasterHost {
@@ -66,6 +67,7 @@ export class Replication {
     }
     this.link?.stop();
     this.masterHost = host;
+    ordinaryChanged();
     this.masterPort = port;
     this.stream.forwarding = true;
     this.master.keepBacklog = true;
