@@ -25,7 +25,8 @@ export type CommandFlag =
   | "allow_busy"
   | "no_multi"
   | "movablekeys"
-  | "no_async_loading";
+  | "no_async_loading"
+  | "asking";
 
 export type CommandGroup =
   | "generic"

@@ -23,6 +23,7 @@ const FLAG_ORDER = [
   "stale",
   "skip_monitor",
   "skip_slowlog",
+  "asking",
   "fast",
   "no_auth",
   "no_mandatory_keys",

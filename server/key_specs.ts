@@ -55,7 +55,7 @@ for (
       [["RW", "delete"]],
       "hdel lrem ltrim srem zrem zremrangebylex zremrangebyrank zremrangebyscore",
     ],
-    [[["OW", "update"]], "mset psetex restore setex"],
+    [[["OW", "update"]], "mset psetex restore restore-asking setex"],
     [[["OW", "insert"]], "msetnx setnx"],
     // SET's and BITFIELD's depend on their arguments (COMMAND GETKEYSANDFLAGS resolves them).
     [[["RW", "access", "update", "variable_flags"]], "set bitfield"],

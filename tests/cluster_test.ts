@@ -17,3 +17,23 @@ Deno.test("CLUSTER: every subcommand answers as redis-server without cluster sup
     ["EVAL", "return redis.pcall('cluster', 'info')['err']", "0"],
   ]);
 });
+
+Deno.test("ASKING, READONLY, READWRITE and RESTORE-ASKING: rows and replies as redis-server's", async () => {
+  await sameAsRedis([
+    ["ASKING"],
+    ["READONLY"],
+    ["READWRITE"],
+    ["READONLY", "x"],
+    ["COMMAND", "INFO", "asking", "readonly", "readwrite", "restore-asking"],
+    ["ACL", "SETUSER", "scripter", "on", "nopass", "+readonly"],
+    ["ACL", "DRYRUN", "scripter", "READONLY"],
+    ["SET", "a", "1"],
+    [
+      "EVAL",
+      "local d = redis.call('dump', 'a') redis.call('del', 'a') return redis.call('restore-asking', 'a', 0, d)",
+      "0",
+    ],
+    ["GET", "a"],
+    ["RESTORE-ASKING", "a", "0", "bad"],
+  ]);
+});

@@ -295,4 +295,37 @@ export const clusterCommands: CommandSpec[] = [
     complexity: "Depends on subcommand.",
     subcommands,
   },
+  // A cluster client's per-connection switches: refused as the rest of cluster mode.
+  clusterRow(
+    "asking",
+    1,
+    ["fast"],
+    "3.0.0",
+    "Sent by cluster clients after an -ASK redirect",
+    "",
+    "O(1)",
+    {
+      acl: ["connection"],
+    },
+  ),
+  clusterRow(
+    "readonly",
+    1,
+    ["loading", "stale", "fast"],
+    "3.0.0",
+    "Enables read queries for a connection to a cluster replica node",
+    "",
+    "O(1)",
+    { acl: ["connection"] },
+  ),
+  clusterRow(
+    "readwrite",
+    1,
+    ["loading", "stale", "fast"],
+    "3.0.0",
+    "Disables read queries for a connection to a cluster replica node",
+    "",
+    "O(1)",
+    { acl: ["connection"] },
+  ),
 ];

@@ -270,4 +270,19 @@ export const persistenceCommands: CommandSpec[] = [
       "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value.",
     handler: restore,
   },
+  {
+    // RESTORE as a cluster's MIGRATE sends it to a slot being imported; the same here.
+    name: "restore-asking",
+    arity: -4,
+    flags: ["write", "denyoom", "asking"],
+    keys: [1, 1, 1],
+    group: "server",
+    acl: ["keyspace", "dangerous"],
+    since: "3.0.0",
+    summary: "An internal command for migrating keys in a cluster",
+    syntax: "key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]",
+    complexity:
+      "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).",
+    handler: restore,
+  },
 ];
