@@ -138,6 +138,11 @@ let kernel: Kernel | undefined;
 let bytes = new Uint8Array(0);
 /** Bytes of the result so far. */
 let length = 0;
+/**
+ * The last result's view, kept while its length stays the same (a grown memory detaches it:
+ * length 0): a view made for each result was ~27 ns of a ~650 ns BITOP AND of 1 KB in-process.
+ */
+let view = new Uint8Array(0);
 
 function theKernel(): Kernel {
   if (kernel !== undefined) return kernel;
@@ -207,5 +212,6 @@ export function foldNext(op: BitOp, source: Uint8Array, start: number, end: numb
 
 /** The result: a view good until the next fold. */
 export function foldedBytes(): Uint8Array {
-  return bytes.subarray(RESULT_AT, RESULT_AT + length);
+  if (view.length !== length) view = bytes.subarray(RESULT_AT, RESULT_AT + length);
+  return view;
 }
