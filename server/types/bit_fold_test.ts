@@ -27,8 +27,8 @@ Deno.test("the fold equals BITOP byte by byte, at any offset and length, across 
     const op = ops[round % 4]!;
     const count = op === "not" ? 1 : 1 + (next() % 4);
     const views = Array.from({ length: count }, () => {
-      // Mostly short and 1 KB-ish; some over the 16 KB staging area.
-      const length = round % 25 === 0 ? next() % 50_000 : next() % (round % 2 ? 40 : 3000);
+      // Mostly short (either side of SMALL_FOLD) and 1 KB-ish; some over the 16 KB staging area.
+      const length = round % 25 === 0 ? next() % 50_000 : next() % (round % 2 ? 130 : 3000);
       const start = next() % (page.length - length);
       return [start, start + length] as const;
     });
