@@ -42,7 +42,7 @@ Deno.test("the module without SIMD folds eight bytes at a time to the same resul
   const exports = new WebAssembly.Instance(new WebAssembly.Module(foldModule(false))).exports;
   const memory = new Uint8Array((exports.m as WebAssembly.Memory).buffer);
   const next = xorshift(9);
-  // 125 units: the four-a-pass loop, then one a pass; the bytes after them stay.
+  // 125 units: the eight-a-pass loop, then one a pass; the bytes after them stay.
   for (const units of [128, 125]) {
     for (const [name, op] of [["a", "and"], ["o", "or"], ["x", "xor"]] as const) {
       for (let i = 0; i < 2048; i++) memory[i] = next();
