@@ -10,7 +10,7 @@
  */
 import { bytesToBinary } from "./binary.ts";
 import { deferredCount, KEY_BYTES_MIN, keyByteCounts } from "./held_commands.ts";
-
+import { shortArgument } from "./short_strings.ts";
 export { bytesToBinary };
 // The registry of what each command takes as bytes, where the decoders and handlers find it.
 export {
@@ -69,40 +69,6 @@ function spanString(buf: Uint8Array, spans: Int32Array, i: number, noted: boolea
   if (len === 0) return "";
   if (len <= 2) return shortArgument(buf, at, len);
   return noted ? bytesToBinaryNoted(buf, at, at + len) : bytesToBinary(buf, at, at + len);
-}
-
-/**
- * The 256 one-char strings, for one-byte arguments: a look-up where making
- * one went through bytesToBinary's call (a native ZQUERY's four one-byte
- * arguments cost ~20 ns more that way).
- */
-export const ONE_BYTE: readonly string[] = Array.from(
-  { length: 256 },
-  (_, i) => String.fromCharCode(i),
-);
-
-/**
- * Two-char strings of ASCII bytes (first * 128 + second), each made on
- * first use: counts, limits and options ("10", "-1", "ex") come from here
- * instead of a new string each (decode-only, a 2-byte argument cost ~15 ns
- * more than a 1-byte one). 16,384 slots, made with the first one asked.
- */
-let twoAscii: string[] | undefined;
-
-/** Bytes [at, at + len) of `buf` for a len of 0, 1 or 2, without making a string when it can. */
-export function shortArgument(buf: Uint8Array, at: number, len: number): string {
-  if (len === 1) return ONE_BYTE[buf[at]!]!;
-  if (len === 0) return "";
-  return twoBytes(buf[at]!, buf[at + 1]!);
-}
-
-/** The string of bytes `first` and `second`. */
-export function twoBytes(first: number, second: number): string {
-  if ((first | second) > 0x7f) return String.fromCharCode(first, second);
-  const table = twoAscii ??= Array.from({ length: 128 * 128 }, () => "");
-  const i = first * 128 + second;
-  const s = table[i]!;
-  return s.length !== 0 ? s : table[i] = String.fromCharCode(first, second);
 }
 
 /**
@@ -793,7 +759,9 @@ export function copyBytes(
 ): number {
   const len = end - start;
   if (len < COPY_LOOP_MAX) {
-    for (let i = 0; i < len; i++) to[at + i] = from[start + i]!;
+    // Indexed from the source: ~11 ns for 16 bytes where (at + i, start + i) took ~18.
+    const shift = at - start;
+    for (let i = start; i < end; i++) to[shift + i] = from[i]!;
   } else {
     to.set(from.subarray(start, end), at);
   }

@@ -18,10 +18,9 @@ import {
   holdsArgument,
   KEY_BYTES_MIN,
   noteRequestKey,
-  ONE_BYTE,
-  twoBytes,
   writeBinary,
 } from "./bytes.ts";
+import { ONE_BYTE, twoBytes } from "./short_strings.ts";
 import { ProtocolError } from "./errors.ts";
 
 /** Largest message body (after the 4-byte length) either side may send. */

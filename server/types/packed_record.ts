@@ -3,6 +3,8 @@
  * lists, small sorted sets): each part is a varint length, then its bytes,
  * all in one string, so a small collection is one V8 string and no objects.
  */
+import { ONE_BYTE } from "../../protocol/short_strings.ts";
+
 /**
  * What a small collection's one packed string holds, for the key table that
  * keeps it without its object (packed_value.ts); -1 where a value is not one.
@@ -18,8 +20,8 @@ export const enum PackedKind {
   Stream = 6,
 }
 
-/** Every one-byte string, made once (tags and short length prefixes). */
-export const ONE_BYTE_STRINGS = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i));
+/** Every one-byte string, made once (tags and short length prefixes): the decoders' table. */
+export const ONE_BYTE_STRINGS = ONE_BYTE;
 
 /** The varint length prefix of an entry part. */
 export function lengthPrefix(n: number): string {
