@@ -39,11 +39,28 @@ function signOf(negative: boolean, flags: string): string {
   return negative ? "-" : flags.includes("+") ? "+" : flags.includes(" ") ? " " : "";
 }
 
+const TWO_31 = 2 ** 31;
+const TWO_63 = 2 ** 63;
+const INT64_MIN = -(1n << 63n);
+
+/** C's (long long) cast of a double on x86-64 (cvttsd2si): NaN and out of range give INT64_MIN. */
+export function toInt64(n: number): bigint {
+  return n >= -TWO_63 && n < TWO_63 ? BigInt(Math.trunc(n)) : INT64_MIN;
+}
+
+/** C's (unsigned long long) cast as gcc compiles it on x86-64: from 2^63 up, offset by 2^63. */
+function toUint64(n: number): bigint {
+  if (n >= TWO_63) return BigInt.asUintN(64, toInt64(n - TWO_63)) ^ (1n << 63n);
+  return BigInt.asUintN(64, toInt64(n));
+}
+
+/** C's (int) cast then a byte (`%c`): NaN and out of range give INT_MIN, whose low byte is 0. */
+const toByte = (n: number) => n >= -TWO_31 && n < TWO_31 ? Math.trunc(n) & 0xff : 0;
+
 function formatInteger(spec: Spec, n: number): string {
-  let v = BigInt(Math.trunc(Number.isFinite(n) ? n : 0));
   const conv = spec.conversion;
-  if (conv === "c") return pad(spec, "", String.fromCharCode(Number(BigInt.asUintN(8, v))), false);
-  if (conv !== "d" && conv !== "i") v = BigInt.asUintN(64, v);
+  if (conv === "c") return pad(spec, "", String.fromCharCode(toByte(n)), false);
+  const v = conv === "d" || conv === "i" ? toInt64(n) : toUint64(n);
   const negative = v < 0n;
   const radix = conv === "o" ? 8 : conv === "x" || conv === "X" ? 16 : 10;
   let digits = (negative ? -v : v).toString(radix);
