@@ -8,6 +8,7 @@
  */
 import { LUA_SETN_OBSOLETE, LUA_YIELD_ACROSS_BOUNDARY } from "../errors.ts";
 import { escapeTooLargeMessage, quoteTokens51, rewriteEscapes51 } from "./lexer51.ts";
+import { fixMessage51, rewriteSyntax51 } from "./syntax51.ts";
 import { JSON_NULL } from "./lib_cjson.ts";
 import { luaFormat } from "./lua_format.ts";
 import {
@@ -128,12 +129,13 @@ function makeLoadstring(L: LuaState): (L: LuaState) => number {
     if (typeof source !== "string") {
       return fail(L, escapeTooLargeMessage(chunkId(lua.lua_tolstring(L, 2)), source));
     }
-    pushBinary(L, source);
+    const syntax = rewriteSyntax51(source);
+    pushBinary(L, typeof syntax === "string" ? syntax : syntax.source);
     lua.lua_replace(L, 1);
     pushLiteral(L, "t");
     const results = load(L);
     if (results === 2 && lua.lua_isnil(L, -2)) {
-      const message = quoteTokens51(toBinary(L, -1) ?? "");
+      const message = fixMessage51(quoteTokens51(toBinary(L, -1) ?? ""), syntax);
       lua.lua_pop(L, 1);
       pushBinary(L, message);
     }

@@ -7,6 +7,7 @@
 import "fengari";
 import lopcodes from "fengari/src/lopcodes.js";
 import lstate from "fengari/src/lstate.js";
+import lobject from "fengari/src/lobject.js";
 import ltm from "fengari/src/ltm.js";
 import lvm from "fengari/src/lvm.js";
 import {
@@ -25,6 +26,7 @@ import {
 } from "./lua.ts";
 import { scriptRaised } from "../errors.ts";
 import { replaceField } from "./compat51.ts";
+import { sameBytes } from "../types/page_bytes.ts";
 
 /**
  * 5.1's `#` of a table is its border, whatever its metatable says (only
@@ -34,6 +36,20 @@ import { replaceField } from "./compat51.ts";
 const TM_LEN: number = ltm.TMS.TM_LEN;
 const originalFasttm = ltm.fasttm;
 ltm.fasttm = (L: unknown, et: unknown, e: number) => e === TM_LEN ? null : originalFasttm(L, et, e);
+
+/**
+ * 5.1 says `invalid capture index` (a pattern's `%2`, a gsub replacement's
+ * `%2` without that capture); 5.3 appends the index. Its string library
+ * formats the text through lapi's lua_pushvfstring, which reaches lobject's
+ * exported luaO_pushvfstring: that format gets 5.1's words.
+ */
+const CAPTURE_INDEX_53 = "invalid capture index %%%d";
+const CAPTURE_INDEX_51 = new TextEncoder().encode("invalid capture index");
+const originalPushvfstring = lobject.luaO_pushvfstring;
+lobject.luaO_pushvfstring = (L: unknown, fmt: Uint8Array, argp: unknown[]) =>
+  fmt.length === CAPTURE_INDEX_53.length && fmt[0] === 105 && sameBytes(fmt, 0, CAPTURE_INDEX_53)
+    ? originalPushvfstring(L, CAPTURE_INDEX_51, [])
+    : originalPushvfstring(L, fmt, argp);
 
 /**
  * 5.1's lua_tointeger truncates a number toward zero (`string.sub(s, 2.7)`

@@ -16,6 +16,7 @@ import { copyBytes, parseDecimal } from "../../protocol/bytes.ts";
 import { RespReplyDecoder, type RespValue } from "../../protocol/resp.ts";
 import type { ReplyWriter } from "../../protocol/writer.ts";
 import { LUA_REPLY_TOO_DEEP } from "../errors.ts";
+import { toInt64 } from "./lua_format.ts";
 import {
   lua,
   LUA_TBOOLEAN,
@@ -287,18 +288,13 @@ function toReply(L: LuaState, resp: 2 | 3, depth: number): RespValue {
       return b ? { type: "int", value: 1n } : { type: "null" };
     }
     case LUA_TNUMBER:
-      return { type: "int", value: truncate(lua.lua_tonumber(L, -1)) };
+      return { type: "int", value: toInt64(lua.lua_tonumber(L, -1)) };
     case LUA_TTABLE:
       if (depth >= MAX_REPLY_DEPTH) return { type: "error", value: LUA_REPLY_TOO_DEEP };
       return tableReply(L, resp, depth + 1);
     default:
       return { type: "null" };
   }
-}
-
-function truncate(n: number): bigint {
-  if (!Number.isFinite(n)) return n > 0 ? 9223372036854775807n : -9223372036854775808n;
-  return BigInt(Math.trunc(n));
 }
 
 /** Pushes `t[name]`, raw, for the table at `idx` (below the key pushed); returns its type. */

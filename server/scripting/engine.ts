@@ -62,6 +62,7 @@ import { markRunThread } from "./compat51.ts";
 import type { ReplyWriter } from "../../protocol/writer.ts";
 import { pushErrorTable } from "./convert.ts";
 import { escapeTooLargeMessage, quoteTokens51, rewriteEscapes51 } from "./lexer51.ts";
+import { fixMessage51, rewriteSyntax51 } from "./syntax51.ts";
 import type { RunState, ScriptHost } from "./redis_api.ts";
 import { parseShebang, ScriptError, type ScriptFlags, sha1hex } from "./shebang.ts";
 
@@ -137,9 +138,10 @@ export class ScriptEngine {
     if (typeof source !== "string") {
       throw new ScriptError(scriptCompileError(escapeTooLargeMessage("user_script", source)));
     }
-    const code = toLua(source);
+    const syntax = rewriteSyntax51(source);
+    const code = toLua(typeof syntax === "string" ? syntax : syntax.source);
     if (lauxlib.luaL_loadbuffer(L, code, code.length, lit("@user_script")) !== LUA_OK) {
-      const message = quoteTokens51(toBinary(L, -1) ?? "");
+      const message = fixMessage51(quoteTokens51(toBinary(L, -1) ?? ""), syntax);
       lua.lua_pop(L, 1);
       throw new ScriptError(scriptCompileError(message));
     }

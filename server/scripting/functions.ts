@@ -56,6 +56,7 @@ import { Coroutines, pushArray, type ScriptRun } from "./engine.ts";
 import { SCRIPT_FLAGS, ScriptError } from "./shebang.ts";
 import { createScriptState, protectRecursively, Rand48, setErrorMetatable } from "./environment.ts";
 import { escapeTooLargeMessage, quoteTokens51, rewriteEscapes51 } from "./lexer51.ts";
+import { fixMessage51, rewriteSyntax51 } from "./syntax51.ts";
 import {
   forgetKnownStrings,
   getField,
@@ -224,9 +225,10 @@ export class FunctionLibraries {
     if (typeof source !== "string") {
       fail(functionCompileError(escapeTooLargeMessage("user_function", source)));
     }
-    const body = toLua(source);
+    const syntax = rewriteSyntax51(source);
+    const body = toLua(typeof syntax === "string" ? syntax : syntax.source);
     if (lauxlib.luaL_loadbuffer(L, body, body.length, lit("@user_function")) !== LUA_OK) {
-      const message = quoteTokens51(toBinary(L, -1) ?? "");
+      const message = fixMessage51(quoteTokens51(toBinary(L, -1) ?? ""), syntax);
       lua.lua_pop(L, 1);
       fail(functionCompileError(message));
     }

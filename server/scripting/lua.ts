@@ -525,6 +525,23 @@ function rewriteTypeError(L: LooseApi): void {
   o.setsvalue(lstring.luaS_bless(L, binaryToBytes(rewritten)));
 }
 
+const STRTOD_WORDS =
+  /^[ \t\n\v\f\r]*([+-]?)(?:(inf(?:inity)?)|nan(?:\([0-9A-Za-z_]*\))?)[ \t\n\v\f\r]*$/i;
+
+/**
+ * What 5.1's string-to-number (C's strtod) reads beyond 5.3's: `inf`,
+ * `infinity`, `nan`, `nan(...)`, signed, any case (`'inf' + 1`,
+ * `tonumber('nan')`). Its size as luaO_str2num's (length + 1), or 0.
+ */
+function strtodWords(s: Uint8Array, o: LooseApi): number {
+  const length = s[s.length - 1] === 0 ? s.length - 1 : s.length;
+  if (length < 3 || length > 64) return 0;
+  const m = STRTOD_WORDS.exec(bytesToBinary(s, 0, length));
+  if (m === null) return 0;
+  o.setfltvalue(m[2] === undefined ? NaN : m[1] === "-" ? -Infinity : Infinity);
+  return length + 1;
+}
+
 const HEX_NUMERAL = /^\s*([-+]?)0[xX]([0-9a-fA-F]+)\s*$/;
 
 function installPatches(): void {
@@ -532,6 +549,7 @@ function installPatches(): void {
   const str2num = lobject.luaO_str2num;
   lobject.luaO_str2num = (s: Uint8Array, o: LooseApi): number => {
     const size = str2num(s, o);
+    if (size === 0) return strtodWords(s, o);
     if (size !== 0 && o.ttisinteger()) {
       const hex = HEX_NUMERAL.exec(
         bytesToBinary(s, 0, s[s.length - 1] === 0 ? s.length - 1 : s.length),

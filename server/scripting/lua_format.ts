@@ -39,11 +39,28 @@ function signOf(negative: boolean, flags: string): string {
   return negative ? "-" : flags.includes("+") ? "+" : flags.includes(" ") ? " " : "";
 }
 
+const TWO_31 = 2 ** 31;
+const TWO_63 = 2 ** 63;
+const INT64_MIN = -(1n << 63n);
+
+/** C's (long long) cast of a double on x86-64 (cvttsd2si): NaN and out of range give INT64_MIN. */
+export function toInt64(n: number): bigint {
+  return n >= -TWO_63 && n < TWO_63 ? BigInt(Math.trunc(n)) : INT64_MIN;
+}
+
+/** C's (unsigned long long) cast as gcc compiles it on x86-64: from 2^63 up, offset by 2^63. */
+function toUint64(n: number): bigint {
+  if (n >= TWO_63) return BigInt.asUintN(64, toInt64(n - TWO_63)) ^ (1n << 63n);
+  return BigInt.asUintN(64, toInt64(n));
+}
+
+/** C's (int) cast then a byte (`%c`): NaN and out of range give INT_MIN, whose low byte is 0. */
+const toByte = (n: number) => n >= -TWO_31 && n < TWO_31 ? Math.trunc(n) & 0xff : 0;
+
 function formatInteger(spec: Spec, n: number): string {
-  let v = BigInt(Math.trunc(Number.isFinite(n) ? n : 0));
   const conv = spec.conversion;
-  if (conv === "c") return pad(spec, "", String.fromCharCode(Number(BigInt.asUintN(8, v))), false);
-  if (conv !== "d" && conv !== "i") v = BigInt.asUintN(64, v);
+  if (conv === "c") return pad(spec, "", String.fromCharCode(toByte(n)), false);
+  const v = conv === "d" || conv === "i" ? toInt64(n) : toUint64(n);
   const negative = v < 0n;
   const radix = conv === "o" ? 8 : conv === "x" || conv === "X" ? 16 : 10;
   let digits = (negative ? -v : v).toString(radix);
@@ -64,11 +81,47 @@ function formatInteger(spec: Spec, n: number): string {
   );
 }
 
-/** C's exponent notation: at least two exponent digits. */
+/** C's exponent notation: at least two exponent digits; an exact tie to even. */
 function exponential(n: number, precision: number): string {
-  const [mantissa, exp] = n.toExponential(precision).split("e");
-  const e = Number(exp);
+  let [mantissa = "", exp] = n.toExponential(precision).split("e");
+  let e = Number(exp);
+  const even = n === 0 ? undefined : tieToEven(n, precision - e);
+  if (even !== undefined) {
+    let digits = String(even);
+    if (digits.length > precision + 1) {
+      digits = digits.slice(0, precision + 1);
+      e++;
+    }
+    mantissa = precision === 0 ? digits : `${digits[0]}.${digits.slice(1)}`;
+  }
   return `${mantissa}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
+}
+
+const FLOAT_BITS = new DataView(new ArrayBuffer(8));
+
+/**
+ * When `x * 10^q` (x > 0, finite) lies exactly halfway between two integers,
+ * the even one of them (C rounds such a tie to even, JavaScript's
+ * toFixed/toExponential away from zero); otherwise undefined.
+ */
+function tieToEven(x: number, q: number): bigint | undefined {
+  FLOAT_BITS.setFloat64(0, x);
+  const bits = FLOAT_BITS.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const fraction = bits & ((1n << 52n) - 1n);
+  const m = biased === 0 ? fraction : fraction | (1n << 52n);
+  const k = (biased === 0 ? 1 : biased) - 1075;
+  // x * 10^q * 2 = num / den; a tie when that is an odd integer.
+  let num = 2n * m, den = 1n;
+  if (q >= 0) num *= 10n ** BigInt(q);
+  else den *= 10n ** BigInt(-q);
+  if (k >= 0) num <<= BigInt(k);
+  else den <<= BigInt(-k);
+  if (num % den !== 0n) return undefined;
+  const twice = num / den;
+  if (twice % 2n === 0n) return undefined;
+  const below = twice / 2n;
+  return below % 2n === 0n ? below : below + 1n;
 }
 
 function stripZeros(s: string): string {
@@ -125,15 +178,18 @@ function raise(L: LuaState, message: string): never {
 
 /**
  * C's %.<precision>f: JavaScript's toFixed rounds an exact tie away from
- * zero, C to even (2.5 → "2").
+ * zero, C to even (2.5 → "2"), and C writes every digit of a large number.
  */
 function fixed(abs: number, precision: number): string {
-  const scaled = abs * 10 ** precision;
-  if (scaled < 2 ** 52 && scaled % 1 === 0.5) {
-    const even = Math.floor(scaled) % 2 === 0 ? Math.floor(scaled) : Math.ceil(scaled);
-    return (even / 10 ** precision).toFixed(precision);
+  // From 1e21 up toFixed writes an exponent; such a double is an integer.
+  if (abs >= 1e21) {
+    return BigInt(abs).toString() + (precision > 0 ? "." + "0".repeat(precision) : "");
   }
-  return abs.toFixed(precision);
+  const even = abs === 0 ? undefined : tieToEven(abs, precision);
+  if (even === undefined) return abs.toFixed(precision);
+  const digits = String(even).padStart(precision + 1, "0");
+  const point = digits.length - precision;
+  return precision === 0 ? digits : `${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
 /** `%s`: a string, or a number as Lua writes it (5.1 takes nothing else), then precision and width. */

@@ -8,6 +8,7 @@
 import { bytesToBinary } from "../../protocol/bytes.ts";
 import type { ReplyWriter } from "../../protocol/writer.ts";
 import { LUA_REPLY_TOO_DEEP } from "../errors.ts";
+import { toInt64 } from "./lua_format.ts";
 import {
   booleanOf,
   LUA_TBOOLEAN,
@@ -27,8 +28,6 @@ import {
 
 /** How deep nested tables may go (convert.ts's MAX_REPLY_DEPTH). */
 const MAX_REPLY_DEPTH = 1000;
-const MAX_INT64 = 9223372036854775807n;
-const MIN_INT64 = -9223372036854775808n;
 
 /** Writes `v` as the reply to a script's caller; `resp` is the script's redis.setresp. */
 export function writeLuaValue(out: ReplyWriter, v: LuaValue, resp: 2 | 3, depth = 0): void {
@@ -53,8 +52,7 @@ function writeNumber(out: ReplyWriter, n: number): void {
   const t = Math.trunc(n);
   // -0 truncated is an integer 0.
   if (Number.isSafeInteger(t)) return out.int(t === 0 ? 0 : t);
-  if (!Number.isFinite(n)) return out.int(n > 0 ? MAX_INT64 : MIN_INT64);
-  out.int(BigInt(t));
+  out.int(toInt64(n));
 }
 
 function fieldString(t: LuaTable, name: string): string | undefined {
