@@ -271,7 +271,16 @@ export class Config {
    * they replace that directive's lines in order, extra ones are appended,
    * and lines left over are dropped, as Redis's rewriteConfigRewriteLine.
    */
-  rewrite(path: string, directives: ReadonlyMap<string, readonly string[]> = new Map()): void {
+  /**
+   * Rewrites the file at `path` with the current values (CONFIG REWRITE):
+   * those not at their defaults, or every one with `forceAll` (DEBUG
+   * CONFIG-REWRITE-FORCE-ALL).
+   */
+  rewrite(
+    path: string,
+    directives: ReadonlyMap<string, readonly string[]> = new Map(),
+    forceAll = false,
+  ): void {
     let lines: string[] = [];
     try {
       lines = Deno.readTextFileSync(path).split("\n");
@@ -300,7 +309,9 @@ export class Config {
       written.add(spec.name);
       out.push(this.#directive(spec));
     }
-    const added = this.names().filter((name) => !written.has(name) && !this.isDefault(name))
+    const added = this.names().filter((name) =>
+      !written.has(name) && (forceAll || !this.isDefault(name))
+    )
       .map((name) => this.#directive(this.specs.get(name)!));
     for (const replacements of pending.values()) added.push(...replacements.reverse());
     if (added.length > 0) out.push(REWRITE_SIGNATURE, ...added);
@@ -323,6 +334,8 @@ const MULTI_WORD = new Set([
   "client-output-buffer-limit",
   "oom-score-adj-values",
   "latency-tracking-info-percentiles",
+  "shutdown-on-sigint",
+  "shutdown-on-sigterm",
 ]);
 
 /** A value as redis.conf needs it: bare when safe, else double-quoted with escapes. */

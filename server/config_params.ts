@@ -15,8 +15,10 @@ import {
   CONFIG_NOT_MEMORY_OR_PERCENT,
   CONFIG_PERCENT_OVER_100,
   CONFIG_PERCENTILES_RANGE,
+  CONFIG_SAVE_AND_NOSAVE,
   CONFIG_TOO_MANY_BIND,
   CONFIG_WRONG_ARITY,
+  configNotOneOf,
 } from "./errors.ts";
 import { MAX_BIND_ADDRESSES } from "./bind.ts";
 import { EVICTION_POLICIES } from "./eviction.ts";
@@ -89,6 +91,32 @@ function oneOf(name: string, def: string, values: readonly string[], extra?: Ext
 }
 
 const noop = { noop: true } as const;
+
+const SHUTDOWN_FLAGS = ["default", "save", "nosave", "now", "force"];
+
+/**
+ * shutdown-on-sigint/-sigterm: SHUTDOWN's flags, several at once (Redis's
+ * MULTI_ARG enum), reported in the table's order, "default" for none.
+ */
+function shutdownOnSignal(name: string) {
+  return str(name, "default", {
+    ...noop,
+    validate(value) {
+      const given = words(value.toLowerCase());
+      if (given.length === 0 || given.some((w) => !SHUTDOWN_FLAGS.includes(w))) {
+        return configNotOneOf(SHUTDOWN_FLAGS);
+      }
+      return given.includes("save") && given.includes("nosave")
+        ? CONFIG_SAVE_AND_NOSAVE
+        : undefined;
+    },
+    canonical(value) {
+      const given = new Set(words(value.toLowerCase()));
+      const flags = SHUTDOWN_FLAGS.filter((f) => f !== "default" && given.has(f));
+      return flags.length === 0 ? "default" : flags.join(" ");
+    },
+  });
+}
 const fixed = { immutable: true } as const;
 
 /** Parameters and their defaults (Redis 7.0's, where Redis has the parameter). */
@@ -142,8 +170,8 @@ export const PARAMS: ParamSpec[] = [
   oneOf("enable-debug-command", "no", ["no", "yes", "local"], fixed),
   oneOf("enable-module-command", "no", ["no", "yes", "local"], fixed),
   str("ignore-warnings", "", noop),
-  oneOf("shutdown-on-sigint", "default", ["default", "save", "nosave", "now", "force"], noop),
-  oneOf("shutdown-on-sigterm", "default", ["default", "save", "nosave", "now", "force"], noop),
+  shutdownOnSignal("shutdown-on-sigint"),
+  shutdownOnSignal("shutdown-on-sigterm"),
   int("shutdown-timeout", 10, 0, INT_MAX, noop),
   bool("crash-log-enabled", true, noop),
   bool("crash-memcheck-enabled", true, noop),

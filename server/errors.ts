@@ -206,6 +206,10 @@ export function internalError(command: string): string {
 export function configError(reason: string): string {
   return `ERR ${reason}`;
 }
+/** DEBUG CONFIG-REWRITE-FORCE-ALL's failure. */
+export const rewriteAllFailed = (reason: string) =>
+  `ERR CONFIG-REWRITE-FORCE-ALL failed: ${reason}`;
+
 export function rewriteFailed(reason: string): string {
   return `ERR Rewriting config file: ${reason}`;
 }
@@ -635,6 +639,8 @@ export const configNotOneOf = (values: readonly string[]) =>
   "argument(s) must be one of the following: " + values.join(", ");
 export const CONFIG_BAD_EVENT_CLASS = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
 export const CONFIG_BAD_SAVE = "Invalid save parameters";
+export const CONFIG_SAVE_AND_NOSAVE =
+  "shutdown options SAVE and NOSAVE can't be used simultaneously";
 export const CONFIG_BUFFER_LIMIT_ARITY = "Wrong number of arguments in buffer limit configuration.";
 export const CONFIG_BUFFER_LIMIT_CLASS =
   "Invalid client class specified in buffer limit configuration.";

@@ -117,3 +117,16 @@ Deno.test("CONFIG SET dir: the directory must exist (Redis's chdir errors)", asy
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("CONFIG SET shutdown-on-sigterm/-sigint: several flags at once, as redis-server", async () => {
+  const steps: string[][] = [];
+  for (
+    const value of ["nosave now", "NOW save force", "save nosave", "bogus", "", "default save"]
+  ) {
+    steps.push(["CONFIG", "SET", "shutdown-on-sigterm", value]);
+    steps.push(["CONFIG", "GET", "shutdown-on-sigterm"]);
+  }
+  steps.push(["CONFIG", "SET", "shutdown-on-sigint", "force now"]);
+  steps.push(["CONFIG", "GET", "shutdown-on-sigint"]);
+  await sameAsRedis(steps);
+});

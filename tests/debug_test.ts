@@ -6,6 +6,7 @@ import { equal, match } from "node:assert/strict";
 import { RespClient, startServer } from "./helpers.ts";
 import { startPersistent, tempDir } from "./persistence_helpers.ts";
 import { sameAsRedis, type Step } from "./redis_compare.ts";
+import { Config, parseConfigFile } from "../server/config.ts";
 
 const DEBUG_ON = { "enable-debug-command": "yes" };
 
@@ -122,4 +123,27 @@ Deno.test("DEBUG CHANGE-REPL-ID gives the server a new replication ID", async ()
   equal(await c.cmd("DEBUG", "CHANGE-REPL-ID"), "OK");
   const after = await replid();
   equal(after !== before, true);
+});
+
+Deno.test("DEBUG CONFIG-REWRITE-FORCE-ALL writes every parameter, defaults too, and it reads back", async () => {
+  using dir = tempDir();
+  const file = `${dir.path}/redis.conf`;
+  Deno.writeTextFileSync(file, "hz 10\n");
+  await using srv = startServer(DEBUG_ON);
+  srv.server.config.configFile = file;
+  using c = await RespClient.connect(srv.port);
+  equal(await c.cmd("CONFIG", "SET", "shutdown-on-sigterm", "nosave now"), "OK");
+  equal(await c.cmd("CONFIG", "REWRITE"), "OK");
+  // CONFIG REWRITE leaves defaults out.
+  equal(/^maxmemory-policy /m.test(Deno.readTextFileSync(file)), false);
+  equal(await c.cmd("DEBUG", "CONFIG-REWRITE-FORCE-ALL"), "OK");
+  const text = Deno.readTextFileSync(file);
+  match(text, /^maxmemory-policy noeviction$/m);
+  match(text, /^shutdown-on-sigterm nosave now$/m);
+  const config = new Config();
+  for (const [name, value] of parseConfigFile(text)) {
+    if (name !== "user") config.set(name, value, true);
+  }
+  equal(config.get("shutdown-on-sigterm"), "nosave now");
+  equal(config.get("hz"), "10");
 });

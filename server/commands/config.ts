@@ -2,12 +2,13 @@
 import { arg } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
 import { ConfigError } from "../config_params.ts";
-import type { ServerContext } from "../context.ts";
+import type { CommandContext, ServerContext } from "../context.ts";
 import {
   CommandError,
   configError,
   LOADING,
   NO_CONFIG_FILE,
+  rewriteAllFailed,
   rewriteFailed,
   SYNTAX,
 } from "../errors.ts";
@@ -100,17 +101,7 @@ const configSubcommands: CommandSpec[] = [
     syntax: "",
     complexity: "O(1)",
     handler(ctx) {
-      const config = ctx.server.config;
-      if (config.configFile === undefined) {
-        throw new CommandError(NO_CONFIG_FILE);
-      }
-      // As Redis: ACL users go to the aclfile when there is one, else into redis.conf.
-      const users = config.get("aclfile") === "" ? ctx.server.acl.list() : [];
-      try {
-        config.rewrite(config.configFile, new Map([["user", users]]));
-      } catch (err) {
-        throw new CommandError(rewriteFailed((err as Error).message));
-      }
+      rewriteConfigFile(ctx, false);
       ctx.out.ok();
     },
   },
@@ -126,6 +117,23 @@ const configSubcommands: CommandSpec[] = [
 function resetStats(server: ServerContext): void {
   server.stats.reset();
   server.commands.resetStats();
+}
+
+/**
+ * CONFIG REWRITE (or, with `forceAll`, DEBUG CONFIG-REWRITE-FORCE-ALL: every
+ * parameter written, defaults too).
+ */
+export function rewriteConfigFile(ctx: CommandContext, forceAll: boolean): void {
+  const config = ctx.server.config;
+  if (config.configFile === undefined) throw new CommandError(NO_CONFIG_FILE);
+  // As Redis: ACL users go to the aclfile when there is one, else into redis.conf.
+  const users = config.get("aclfile") === "" ? ctx.server.acl.list() : [];
+  try {
+    config.rewrite(config.configFile, new Map([["user", users]]), forceAll);
+  } catch (err) {
+    const reason = (err as Error).message;
+    throw new CommandError(forceAll ? rewriteAllFailed(reason) : rewriteFailed(reason));
+  }
 }
 
 export const configCommands: CommandSpec[] = [

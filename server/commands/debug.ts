@@ -4,6 +4,7 @@
  * allowed as enable-debug-command says. DIGEST is Redis's own algorithm
  * (SHA-1 mixing of keys and values), so equal datasets digest equally.
  */
+import { rewriteConfigFile } from "./config.ts";
 import { arg, parseDouble } from "../args.ts";
 import { parseMemory } from "../config_params.ts";
 import type { CommandSpec } from "../command.ts";
@@ -414,6 +415,10 @@ function debug(ctx: CommandContext, argv: string[]): void {
   }
   if (sub === "stringmatch-test" && argc === 2) {
     return ctx.out.simple("Apparently Redis did not crash: test passed");
+  }
+  if (sub === "config-rewrite-force-all" && argc === 2) {
+    rewriteConfigFile(ctx, true);
+    return ctx.out.ok();
   }
   if (sub === "change-repl-id" && argc === 2) {
     ctx.server.log("Changing replication IDs after receiving DEBUG change-repl-id");
