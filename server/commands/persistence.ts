@@ -123,6 +123,22 @@ function restore(ctx: CommandContext, argv: string[]): void {
   ctx.out.ok();
 }
 
+/** RESTORE's row; RESTORE-ASKING's is the same with the asking flag. */
+const RESTORE_ROW: CommandSpec = {
+  name: "restore",
+  arity: -4,
+  flags: ["write", "denyoom"],
+  keys: [1, 1, 1],
+  group: "generic",
+  acl: ["keyspace", "dangerous"],
+  since: "2.6.0",
+  summary: "Creates a key from the serialized representation of a value.",
+  syntax: "key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]",
+  complexity:
+    "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value.",
+  handler: restore,
+};
+
 export const persistenceCommands: CommandSpec[] = [
   {
     name: "save",
@@ -256,33 +272,16 @@ export const persistenceCommands: CommandSpec[] = [
       ctx.out.bulk(dumpPayload(value, compression));
     },
   },
-  {
-    name: "restore",
-    arity: -4,
-    flags: ["write", "denyoom"],
-    keys: [1, 1, 1],
-    group: "generic",
-    acl: ["keyspace", "dangerous"],
-    since: "2.6.0",
-    summary: "Creates a key from the serialized representation of a value.",
-    syntax: "key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]",
-    complexity:
-      "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value.",
-    handler: restore,
-  },
+  RESTORE_ROW,
   {
     // RESTORE as a cluster's MIGRATE sends it to a slot being imported; the same here.
+    ...RESTORE_ROW,
     name: "restore-asking",
-    arity: -4,
-    flags: ["write", "denyoom", "asking"],
-    keys: [1, 1, 1],
+    flags: [...RESTORE_ROW.flags, "asking"],
     group: "server",
-    acl: ["keyspace", "dangerous"],
     since: "3.0.0",
     summary: "An internal command for migrating keys in a cluster",
-    syntax: "key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]",
     complexity:
       "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).",
-    handler: restore,
   },
 ];
