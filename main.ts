@@ -6,6 +6,7 @@
  *   redis-home repl [--host H] [--port P] [--resp] [command args...]
  */
 import { VERSION } from "./protocol/version.ts";
+import { splitArgs } from "./protocol/inline.ts";
 
 const USAGE = `redis-home ${VERSION}: a Redis-compatible in-memory data-structure server
 
@@ -28,48 +29,62 @@ const SERVE_USAGE = `Usage: redis-home serve [options]
   -h, --help        this text`;
 
 /** Exit code 2 for usage errors, with a one-line message. */
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 /**
- * Reads serve's arguments the way redis-server reads its own: an optional
- * config file first, then `--name value...` directives, where every following
- * word not starting with "--" belongs to the value (`--save 900 1`).
+ * Reads serve's arguments the way redis-server 7.0 reads its own: an optional
+ * config file first, then `--name` directives, each followed by its
+ * arguments. The word right after a bare `--name` is its argument even when
+ * it starts with "--" (`--port --bla`); after that a "--" word starts the
+ * next directive. `"--maxmemory 700mb"` gives name and value in one word; a
+ * bare `--save` before another directive or at the end is `save ""`.
+ * Each directive is returned as [name, ...arguments].
  */
-function parseServeArgs(args: string[]): { configFile?: string; overrides: [string, string][] } {
+export function parseServeArgs(args: string[]): { configFile?: string; overrides: string[][] } {
   let configFile: string | undefined;
-  const overrides: [string, string][] = [];
+  const directives: string[][] = [];
   let i = 0;
   const first = args[0];
   if (first !== undefined && !first.startsWith("-")) {
     configFile = first;
     i++;
   }
+  let awaitingValue = false;
   for (let arg = args[i]; arg !== undefined; arg = args[++i]) {
-    if (arg === "-h" || arg === "--help") {
+    if (!awaitingValue && (arg === "-h" || arg === "--help")) {
       console.log(SERVE_USAGE);
       Deno.exit(0);
     }
-    if (!arg.startsWith("--") || arg.length === 2) {
-      throw new UsageError(`unexpected argument '${arg}'`);
+    if (!awaitingValue && arg.startsWith("--") && arg.length > 2) {
+      const words = splitArgs(arg.slice(2)) ?? [arg.slice(2)];
+      const eq = words.length === 1 ? words[0]!.indexOf("=") : -1;
+      // `--name=value` (this launcher's own form) is name and value in one word too.
+      const directive = eq > 0 ? [words[0]!.slice(0, eq), words[0]!.slice(eq + 1)] : words;
+      directives.push(directive);
+      awaitingValue = directive.length === 1;
+      const next = args[i + 1];
+      if (
+        awaitingValue && directive[0]!.toLowerCase() === "save" &&
+        (next === undefined || next.startsWith("--"))
+      ) {
+        directive.push("");
+        awaitingValue = false;
+      }
+      continue;
     }
-    let name = arg.slice(2);
-    const values: string[] = [];
-    const eq = name.indexOf("=");
-    if (eq >= 0) {
-      values.push(name.slice(eq + 1));
-      name = name.slice(0, eq);
+    const current = directives.at(-1);
+    if (current === undefined) throw new UsageError(`unexpected argument '${arg}'`);
+    current.push(arg);
+    awaitingValue = false;
+  }
+  const overrides: string[][] = [];
+  for (const directive of directives) {
+    if (directive[0] !== "config") {
+      overrides.push(directive);
+      continue;
     }
-    let value = args[i + 1];
-    while (value !== undefined && !value.startsWith("--")) {
-      values.push(value);
-      value = args[++i + 1];
-    }
-    if (name === "config") {
-      if (values.length !== 1) throw new UsageError("--config needs one file name");
-      configFile = values[0];
-    } else {
-      overrides.push([name, values.join(" ")]);
-    }
+    if (directive.length !== 2) throw new UsageError("--config needs one file name");
+    configFile = directive[1];
   }
   return { configFile, overrides };
 }

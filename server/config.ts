@@ -318,6 +318,11 @@ export class Config {
     Deno.writeTextFileSync(path, out.join("\n") + "\n");
   }
 
+  /** Whether parameter `name` takes several words on one line (save 900 1, bind a b). */
+  takesSeveral(name: string): boolean {
+    return MULTI_WORD.has(name);
+  }
+
   #directive(spec: ParamSpec): string {
     const value = this.#values.get(spec.name)!;
     if (MULTI_WORD.has(spec.name) && value !== "") return `${spec.name} ${value}`;

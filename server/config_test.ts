@@ -78,18 +78,21 @@ Deno.test("buildConfig: file then flags, save lines add up, bad lines name the r
   const file = await Deno.makeTempFile();
   try {
     await Deno.writeTextFile(file, "save 900 1\nsave 300 10\nhz 20\n");
-    const config = buildConfig({ configFile: file, overrides: [["hz", "30"], ["save", "60 5"]] });
+    const config = buildConfig({
+      configFile: file,
+      overrides: [["hz", "30"], ["save", "60", "5"]],
+    });
     equal(config.get("save"), "900 1 300 10 60 5");
     equal(config.get("hz"), "30");
     equal(config.configFile, file);
-    equal(buildConfig({ overrides: [["save", "60 5"], ["save", ""]] }).get("save"), "");
+    equal(buildConfig({ overrides: [["save", "60", "5"], ["save", ""]] }).get("save"), "");
     throws(
       () => buildConfig({ overrides: [["nosuch", "1"]] }),
-      { message: "bad config 'nosuch 1': Bad directive or wrong number of arguments" },
+      { message: `bad config 'nosuch "1"': Bad directive or wrong number of arguments` },
     );
     throws(
       () => buildConfig({ overrides: [["appendonly", "maybe"]] }),
-      { message: "bad config 'appendonly maybe': argument must be 'yes' or 'no'" },
+      { message: `bad config 'appendonly "maybe"': argument must be 'yes' or 'no'` },
     );
   } finally {
     await Deno.remove(file);

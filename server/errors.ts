@@ -639,6 +639,10 @@ export const configNotOneOf = (values: readonly string[]) =>
   "argument(s) must be one of the following: " + values.join(", ");
 export const CONFIG_BAD_EVENT_CLASS = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
 export const CONFIG_BAD_SAVE = "Invalid save parameters";
+/** redis.conf / command-line directive errors (redis-server's config loader). */
+export const BAD_DIRECTIVE = "Bad directive or wrong number of arguments";
+export const WRONG_CONFIG_ARITY = "wrong number of arguments";
+export const CONFIG_BAD_MASTER_PORT = "Invalid master port";
 export const CONFIG_SAVE_AND_NOSAVE =
   "shutdown options SAVE and NOSAVE can't be used simultaneously";
 export const CONFIG_BUFFER_LIMIT_ARITY = "Wrong number of arguments in buffer limit configuration.";

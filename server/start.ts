@@ -13,19 +13,22 @@ import { TlsConfigError } from "./tls_config.ts";
 import { LoadError } from "./persistence/load.ts";
 import type { RedisServer } from "./server.ts";
 import { VERSION } from "../protocol/version.ts";
+import { quoteRepr } from "./monitor.ts";
+import { BAD_DIRECTIVE, CONFIG_BAD_MASTER_PORT, WRONG_CONFIG_ARITY } from "./errors.ts";
 
 export { ConfigError };
 
 export interface ServeOptions {
   configFile?: string;
-  /** [name, value] pairs from the command line; they override the file. */
-  overrides: [string, string][];
+  /** [name, ...arguments] directives from the command line; they override the file. */
+  overrides: string[][];
 }
 
 /** Builds a configuration; throws ConfigError with a one-line reason. */
 export function buildConfig(options: ServeOptions): Config {
   const config = new Config();
-  const pairs: [string, string][] = [];
+  /** Directives in order: name, value, and the line a failure quotes. */
+  const pairs: [string, string, string][] = [];
   if (options.configFile !== undefined) {
     let text: string;
     try {
@@ -33,14 +36,21 @@ export function buildConfig(options: ServeOptions): Config {
     } catch (err) {
       throw new ConfigError(`cannot read ${options.configFile}: ${(err as Error).message}`);
     }
-    pairs.push(...parseConfigFile(text));
+    for (const [name, value] of parseConfigFile(text)) {
+      pairs.push([name, value, value === "" ? name : `${name} ${value}`]);
+    }
     const file = options.configFile;
     config.configFile = file.startsWith("/") ? file : `${Deno.cwd()}/${file}`;
   }
-  pairs.push(...options.overrides);
+  for (const [name = "", ...args] of options.overrides) {
+    // As redis-server quotes a command line's arguments into its config text.
+    const line = [name, ...args.map(quoteRepr)].join(" ");
+    checkArgumentCount(config, name, args, line);
+    pairs.push([name.toLowerCase(), args.join(" "), line]);
+  }
   // As redis-server: `save` directives add up across the file and the flags; `save ""` clears.
   let save = "";
-  for (const [name, given] of pairs) {
+  for (const [name, given, line] of pairs) {
     let value = given;
     if (name === "user") {
       // Rules are checked and applied once the server (and its command table) exists.
@@ -56,9 +66,7 @@ export function buildConfig(options: ServeOptions): Config {
       continue;
     }
     if (config.spec(name) === undefined) {
-      throw new ConfigError(
-        `bad config '${name} ${value}': Bad directive or wrong number of arguments`,
-      );
+      throw new ConfigError(`bad config '${line}': ${BAD_DIRECTIVE}`);
     }
     if (name.toLowerCase() === "save") {
       value = save = value === "" || save === "" ? value : `${save} ${value}`;
@@ -67,10 +75,31 @@ export function buildConfig(options: ServeOptions): Config {
       config.set(name, value, true);
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
-      throw new ConfigError(`bad config '${name} ${given}': ${err.reason}`);
+      throw new ConfigError(`bad config '${line}': ${err.reason}`);
     }
   }
   return config;
+}
+
+/**
+ * A command-line directive's argument count, as redis-server checks its
+ * config lines: one for a parameter that takes one, two for replicaof (a
+ * port in range), any for the several-word ones and `user`.
+ */
+function checkArgumentCount(config: Config, name: string, args: string[], line: string): void {
+  const lower = name.toLowerCase();
+  if (lower === "replicaof" || lower === "slaveof") {
+    if (args.length !== 2) throw new ConfigError(`bad config '${line}': ${BAD_DIRECTIVE}`);
+    const port = args[1]!;
+    const isNoOne = args[0]!.toLowerCase() === "no" && port.toLowerCase() === "one";
+    if (!isNoOne && !(/^[+-]?\d+$/.test(port) && Number(port) >= 0 && Number(port) <= 65535)) {
+      throw new ConfigError(`bad config '${line}': ${CONFIG_BAD_MASTER_PORT}`);
+    }
+    return;
+  }
+  const spec = config.spec(name);
+  if (spec === undefined || lower === "user" || config.takesSeveral(spec.name)) return;
+  if (args.length !== 1) throw new ConfigError(`bad config '${line}': ${WRONG_CONFIG_ARITY}`);
 }
 
 /** Runs the server until a signal or SHUTDOWN stops it; resolves with the exit code. */
