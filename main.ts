@@ -38,7 +38,8 @@ export class UsageError extends Error {}
  * it starts with "--" (`--port --bla`); after that a "--" word starts the
  * next directive. `"--maxmemory 700mb"` gives name and value in one word; a
  * bare `--save` before another directive or at the end is `save ""`.
- * Each directive is returned as [name, ...arguments].
+ * Words before the first `--name` are a directive of their own. Each
+ * directive is returned as [name, ...arguments].
  */
 export function parseServeArgs(args: string[]): { configFile?: string; overrides: string[][] } {
   let configFile: string | undefined;
@@ -72,9 +73,11 @@ export function parseServeArgs(args: string[]): { configFile?: string; overrides
       }
       continue;
     }
+    // Words before any --name make a directive of their own, as redis-server
+    // appends them to its config text (`redis.conf loglevel verbose`).
     const current = directives.at(-1);
-    if (current === undefined) throw new UsageError(`unexpected argument '${arg}'`);
-    current.push(arg);
+    if (current === undefined) directives.push([arg]);
+    else current.push(arg);
     awaitingValue = false;
   }
   const overrides: string[][] = [];

@@ -37,6 +37,11 @@ Deno.test("serve args: a bare --name takes the next word, even one starting with
   ]);
   deepEqual(directives("--save", "--port", "1"), [["save", ""], ["port", "1"]]);
   deepEqual(directives("--port", "1", "--save"), [["port", "1"], ["save", ""]]);
+  // Words before any --name are a directive of their own.
+  deepEqual(directives("x.conf", "loglevel", "verbose", "--maxmemory '700mb'"), [
+    ["loglevel", "verbose"],
+    ["maxmemory", "700mb"],
+  ]);
   deepEqual(parseServeArgs(["redis.conf", "--port=7"]), {
     configFile: "redis.conf",
     overrides: [["port", "7"]],
