@@ -250,6 +250,7 @@ export class NativeRequestDecoder {
       const len = dv.getUint32(pos, true);
       pos += 4;
       if (len > frameEnd - pos || len > max) this.#refuse(len, frameEnd - pos);
+      // shortArgument's cases written out: calling it here cost a ZQUERY ~13 ns.
       argv[i] = len > 2
         ? bytesToBinary(buf, pos, pos + len)
         : len === 1

@@ -23,6 +23,7 @@ import {
   type LuaState,
   pushBinary,
   pushLiteral,
+  setGlobalFunction,
   toBinary,
 } from "./lua.ts";
 import { EMPTY_STATE_BYTES } from "./shebang.ts";
@@ -315,17 +316,14 @@ function installCoroutines51(L: LuaState): void {
 /** Installs the 5.1 globals and behaviours on a state opened with the 5.3 libraries. */
 export function installLua51Compat(L: LuaState): void {
   setGlobalFrom(L, "unpack", "table", "unpack");
-  lua.lua_pushcfunction(L, makeCollectgarbage());
-  lua.lua_setglobal(L, lit("collectgarbage"));
+  setGlobalFunction(L, "collectgarbage", makeCollectgarbage());
   lua.lua_pushcfunction(L, (L: LuaState) => {
     lua.lua_pushnumber(L, Math.floor(EMPTY_STATE_BYTES / 1024));
     return 1;
   });
   lua.lua_setglobal(L, lit("gcinfo"));
-  lua.lua_pushcfunction(L, makeLoadstring(L));
-  lua.lua_setglobal(L, lit("loadstring"));
-  lua.lua_pushcfunction(L, makeTostring(L));
-  lua.lua_setglobal(L, lit("tostring"));
+  setGlobalFunction(L, "loadstring", makeLoadstring(L));
+  setGlobalFunction(L, "tostring", makeTostring(L));
   setField(L, "table", "getn", getn);
   setField(L, "table", "maxn", maxn);
   setField(L, "table", "foreach", foreach);

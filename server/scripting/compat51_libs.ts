@@ -22,6 +22,7 @@ import {
   type LuaState,
   pushBinary,
   pushBytes,
+  setGlobalFunction,
   toBinary,
 } from "./lua.ts";
 import { scriptRaised } from "../errors.ts";
@@ -95,11 +96,6 @@ function char51(L: LuaState): number {
   }
   pushBytes(L, bytes);
   return 1;
-}
-
-function setGlobal(L: LuaState, name: string, fn: LuaJsFunction): void {
-  lua.lua_pushcfunction(L, fn);
-  lua.lua_setglobal(L, lit(name));
 }
 
 /** 5.1's ipairs iterator: raw reads. */
@@ -227,14 +223,14 @@ function installArgumentRules(L: LuaState): void {
   const next = lua.lua_tocfunction(L, -1);
   lua.lua_pop(L, 1);
   const pairsNext: LuaJsFunction = (L) => next(L);
-  setGlobal(L, "pairs", (L) => {
+  setGlobalFunction(L, "pairs", (L) => {
     lua.luaL_checktype(L, 1, LUA_TTABLE);
     lua.lua_pushcfunction(L, pairsNext);
     lua.lua_pushvalue(L, 1);
     lua.lua_pushnil(L);
     return 3;
   });
-  setGlobal(L, "ipairs", (L) => {
+  setGlobalFunction(L, "ipairs", (L) => {
     lua.luaL_checktype(L, 1, LUA_TTABLE);
     lua.lua_pushcfunction(L, ipairsNext);
     lua.lua_pushvalue(L, 1);

@@ -32,6 +32,7 @@ import {
   lualib,
   type LuaState,
   pushBinary,
+  setGlobalFunction,
   setReadonly,
   tableIsReadonly,
   toBinary,
@@ -232,18 +233,14 @@ export function createScriptState(
   setGlobalTable(L, "redis", (L) => pushRedisApi(L, current));
   if (functions) removeEvalOnly(L);
   else {
-    lua.lua_pushcfunction(L, redisErrorHandler);
-    lua.lua_setglobal(L, lit("__redis__err__handler"));
+    setGlobalFunction(L, "__redis__err__handler", redisErrorHandler);
   }
-  lua.lua_pushcfunction(L, pcall);
-  lua.lua_setglobal(L, lit("pcall"));
-  lua.lua_pushcfunction(L, xpcall);
-  lua.lua_setglobal(L, lit("xpcall"));
+  setGlobalFunction(L, "pcall", pcall);
+  setGlobalFunction(L, "xpcall", xpcall);
   lua.lua_getglobal(L, lit("setmetatable"));
   const setmetatable = lua.lua_tocfunction(L, -1);
   lua.lua_pop(L, 1);
-  lua.lua_pushcfunction(L, (L: LuaState) => protectedSetmetatable(L, setmetatable));
-  lua.lua_setglobal(L, lit("setmetatable"));
+  setGlobalFunction(L, "setmetatable", (L: LuaState) => protectedSetmetatable(L, setmetatable));
   installRandom(L, rand, current);
 
   lua.lua_pushglobaltable(L);

@@ -294,6 +294,12 @@ export function chunkId(name: Uint8Array): string {
   return bytesToBinary(lobject.luaO_chunkid(name, LUA_IDSIZE));
 }
 
+/** Sets global `name` to `fn`. */
+export function setGlobalFunction(L: LuaState, name: string, fn: LuaJsFunction): void {
+  lua.lua_pushcfunction(L, fn);
+  lua.lua_setglobal(L, lit(name));
+}
+
 /** Sets `t[name] = fn` for the table at the top of the stack. */
 export function setFunction(L: LuaState, name: string, fn: LuaJsFunction): void {
   lua.lua_pushcfunction(L, fn);
