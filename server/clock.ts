@@ -5,6 +5,7 @@
  * call into the vDSO) costs about 40 ns. Where FFI is not allowed (or not
  * Linux), performance.now() serves.
  */
+import { openLibc } from "./libc.ts";
 
 const CLOCK_REALTIME = 0;
 const CLOCK_MONOTONIC = 1;
@@ -16,19 +17,13 @@ const timespecBytes = new Uint8Array(timespec.buffer);
 type ReadClock = (clock: number, timespec: Uint8Array) => number;
 
 function openClock(): ReadClock | undefined {
-  if (Deno.build.os !== "linux") return undefined;
-  try {
-    if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") return undefined;
-    const { clock_gettime } = Deno.dlopen("libc.so.6", {
-      clock_gettime: { parameters: ["i32", "buffer"], result: "i32" },
-    }).symbols;
-    // A libc whose timespec is laid out otherwise would read nonsense: refuse it.
-    clock_gettime(CLOCK_REALTIME, timespecBytes);
-    const offMs = Math.abs(timespec[0]! * 1000 + timespec[2]! / 1e6 - Date.now());
-    return offMs < 1000 && timespec[2]! < 1e9 ? clock_gettime : undefined;
-  } catch {
-    return undefined;
-  }
+  const libc = openLibc({ clock_gettime: { parameters: ["i32", "buffer"], result: "i32" } });
+  if (libc === undefined) return undefined;
+  const { clock_gettime } = libc;
+  // A libc whose timespec is laid out otherwise would read nonsense: refuse it.
+  clock_gettime(CLOCK_REALTIME, timespecBytes);
+  const offMs = Math.abs(timespec[0]! * 1000 + timespec[2]! / 1e6 - Date.now());
+  return offMs < 1000 && timespec[2]! < 1e9 ? clock_gettime : undefined;
 }
 
 const readClock = openClock();

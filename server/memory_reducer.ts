@@ -22,6 +22,7 @@
  * The GC needs `--expose-gc` (the launcher and tasks pass it); without it
  * the reducer does nothing.
  */
+import { openLibc } from "./libc.ts";
 
 /** Shortest quiet time before a reduction: no request read for this long. */
 export const IDLE_MS = 250;
@@ -68,16 +69,8 @@ type GcOptions = { type: "major"; execution: "sync"; flavor: "last-resort" };
  * 8.3–14.1 MB, 6.8–7.4 after a trim, the whole of the RSS's scatter.
  */
 function openMallocTrim(): (() => void) | undefined {
-  if (Deno.build.os !== "linux") return undefined;
-  try {
-    if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") return undefined;
-    const { malloc_trim } = Deno.dlopen("libc.so.6", {
-      malloc_trim: { parameters: ["usize"], result: "i32" },
-    }).symbols;
-    return () => void malloc_trim(0n);
-  } catch {
-    return undefined; // not glibc
-  }
+  const libc = openLibc({ malloc_trim: { parameters: ["usize"], result: "i32" } });
+  return libc === undefined ? undefined : () => void libc.malloc_trim(0n);
 }
 
 /**

@@ -14,6 +14,7 @@
  * given a number takes the slow path; an i32 passed for a size_t leaves the
  * upper half undefined).
  */
+import { openLibc } from "./libc.ts";
 
 /** What a watched socket is told. Its handlers must not throw: the loop serves every socket. */
 export interface PollTarget {
@@ -155,13 +156,12 @@ export class Poller {
 
   /** A poller when this process may use one, else undefined (Deno's sockets serve). */
   static open(): Poller | undefined {
-    if (Deno.build.os !== "linux") return undefined;
+    if (Deno.env.get("REDIS_HOME_IO") === "deno") return undefined;
+    const libc = openLibc(SYMBOLS);
     try {
-      if (Deno.env.get("REDIS_HOME_IO") === "deno") return undefined;
-      if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") return undefined;
-      return new Poller(Deno.dlopen("libc.so.6", SYMBOLS).symbols);
+      return libc === undefined ? undefined : new Poller(libc);
     } catch {
-      return undefined;
+      return undefined; // no epoll or eventfd here
     }
   }
 
