@@ -46,7 +46,8 @@ export interface Propagator {
    * unset: the server resolves argv before calling it.
    */
   readonly resolves?: boolean;
-  propagate(dbIndex: number, argv: readonly string[]): void;
+  /** `only`, when given, is told to the script collector, which records it as the write's target. */
+  propagate(dbIndex: number, argv: readonly string[], only?: PropagationTarget): void;
 }
 
 /** Where a write may go (Redis's PROPAGATE_AOF and PROPAGATE_REPL). */
@@ -104,10 +105,10 @@ export interface ServerContext {
   /** DEBUG PAUSE-CRON: the cron's ticks do nothing while set. */
   cronPaused: boolean;
   /**
-   * Set by EXEC while it runs its queue: the first write propagated is
-   * preceded by MULTI ("pending" becomes "sent"); EXEC then closes it.
+   * Set to "pending" by EXEC while it runs its queue: a lone write goes out
+   * bare, two or more inside MULTI ... EXEC (see endExecPropagation).
    */
-  execPropagation: "off" | "pending" | "sent";
+  execPropagation: "off" | "pending" | "held" | "sent";
   /**
    * While a script runs past busy-reply-threshold: the -BUSY error every
    * command without the allow_busy flag gets (server/scripting/runner.ts).
@@ -164,11 +165,14 @@ export interface ServerContext {
   notify(eventClass: NotifyClass, event: string, key: string, dbIndex: number): void;
   /** Sends a write to every propagator (AOF, replicas), or only to those of `only`. */
   propagate(dbIndex: number, argv: readonly string[], only?: PropagationTarget): void;
+  /** Ends EXEC's propagation: its one held write goes out alone, or EXEC closes its MULTI. */
+  endExecPropagation(dbIndex: number): void;
   /**
-   * Whether any propagator records writes now: a command may skip building
-   * what it would propagate (XREADGROUP's XCLAIMs) when none does.
+   * Whether any propagator (of `only`'s target, when given) records writes
+   * now: a command may skip building what it would propagate (XREADGROUP's
+   * XCLAIMs) when none does.
    */
-  recordsWrites(): boolean;
+  recordsWrites(only?: PropagationTarget): boolean;
   /** The one path a command runs by: handler, statistics, propagation (dispatch.ts's call). */
   call(ctx: CommandContext, command: Command, argv: string[]): void;
   /** A client for commands run without a connection (AOF replay, scripts). */

@@ -86,11 +86,15 @@ export class RedisServer implements ServerContext {
   cronPaused = false;
   notifyMask = 0;
   /**
-   * Set by EXEC while it runs its queue: the first write propagated is
-   * preceded by MULTI ("pending" becomes "sent"), so the AOF keeps the
-   * transaction whole; EXEC then closes it.
+   * Set by EXEC while it runs its queue. Its first write is held ("held"):
+   * alone it goes out bare, as in Redis 7.0; a second one sends MULTI, the
+   * held write and itself ("sent"), so the AOF and replicas keep the
+   * transaction whole, and endExecPropagation closes it with EXEC.
    */
-  execPropagation: "off" | "pending" | "sent" = "off";
+  execPropagation: "off" | "pending" | "held" | "sent" = "off";
+  #heldDb = 0;
+  #heldArgv: readonly string[] = [];
+  #heldOnly: PropagationTarget | undefined = undefined;
   busyScriptError: string | undefined = undefined;
   /** client-output-buffer-limit by class: hard bytes, soft bytes, soft seconds. */
   #outputLimits = new Map<string, OutputLimit>();
@@ -267,12 +271,39 @@ export class RedisServer implements ServerContext {
     const script = this.scriptPropagator;
     if (script !== undefined) {
       if (holdsDeferred(argv)) resolveDeferred(argv);
-      return script.propagate(dbIndex, argv);
+      return script.propagate(dbIndex, argv, only);
     }
-    if (this.execPropagation === "pending") {
+    const exec = this.execPropagation;
+    // As Redis counts a transaction's writes: only those something records.
+    if (exec !== "off" && exec !== "sent" && !this.recordsWrites(only)) return;
+    if (exec === "pending") {
+      if (holdsDeferred(argv)) resolveDeferred(argv);
+      this.#heldDb = dbIndex;
+      this.#heldArgv = argv.slice();
+      this.#heldOnly = only;
+      this.execPropagation = "held";
+      return;
+    }
+    if (exec === "held") {
       this.execPropagation = "sent";
-      for (const p of this.propagators) p.propagate(dbIndex, ["MULTI"]);
+      this.#send(this.#heldDb, ["MULTI"], undefined);
+      this.#send(this.#heldDb, this.#heldArgv, this.#heldOnly);
+      this.#heldArgv = [];
     }
+    this.#send(dbIndex, argv, only);
+  }
+
+  endExecPropagation(dbIndex: number): void {
+    const exec = this.execPropagation;
+    this.execPropagation = "off";
+    if (exec === "sent") this.#send(dbIndex, ["EXEC"], undefined);
+    else if (exec === "held") {
+      this.#send(this.#heldDb, this.#heldArgv, this.#heldOnly);
+      this.#heldArgv = [];
+    }
+  }
+
+  #send(dbIndex: number, argv: readonly string[], only: PropagationTarget | undefined): void {
     // A deferred argument needs its string only where something records it: the AOF and
     // replication resolve it themselves once they know they do (`resolves`), so a write with
     // nothing recording makes no string and costs one field read per propagator (`active`).
@@ -287,11 +318,15 @@ export class RedisServer implements ServerContext {
     }
   }
 
-  recordsWrites(): boolean {
+  recordsWrites(only?: PropagationTarget): boolean {
     if (this.scriptPropagator !== undefined) return true;
     // A loop, not some(): XADD asks on every call.
     const propagators = this.propagators;
-    for (let i = 0; i < propagators.length; i++) if (propagators[i]!.active !== false) return true;
+    for (let i = 0; i < propagators.length; i++) {
+      const p = propagators[i]!;
+      if (p.active === false) continue;
+      if (only === undefined || p.target === undefined || p.target === only) return true;
+    }
     return false;
   }
 

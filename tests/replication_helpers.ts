@@ -5,8 +5,9 @@
  * `AsyncDisposable` that kills it and collects its log, so a failing test
  * leaves nothing running and can print what the program said.
  */
+import type { PropagationTarget, Propagator } from "../server/context.ts";
 import { freePort } from "./persistence_helpers.ts";
-import { RespClient } from "./helpers.ts";
+import { RespClient, type TestServer } from "./helpers.ts";
 
 /** A program started for a test; its log file is kept in `dir` until dispose. */
 export class ChildProgram implements AsyncDisposable {
@@ -220,4 +221,15 @@ export async function waitFor<T>(
     }
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Records what reaches a propagator of the given target (`db:argv joined by spaces`). */
+export function recorder(srv: TestServer, target: PropagationTarget): string[] {
+  const seen: string[] = [];
+  const sink: Propagator = {
+    target,
+    propagate: (db, argv) => void seen.push(`${db}:${argv.join(" ")}`),
+  };
+  srv.server.propagators.push(sink);
+  return seen;
 }

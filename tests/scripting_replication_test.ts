@@ -6,22 +6,10 @@
  * that leaves counted out of min-replicas-to-write at once.
  */
 import { deepEqual, equal } from "node:assert/strict";
-import type { PropagationTarget, Propagator } from "../server/context.ts";
 import { isReplicaClient } from "../server/replication/client_peer.ts";
 import { RespClient, startServer, type TestServer } from "./helpers.ts";
 import { tempDir } from "./persistence_helpers.ts";
-import { infoSection, waitFor } from "./replication_helpers.ts";
-
-/** Records what reaches a propagator of the given target. */
-function recorder(srv: TestServer, target: PropagationTarget): string[] {
-  const seen: string[] = [];
-  const sink: Propagator = {
-    target,
-    propagate: (db, argv) => void seen.push(`${db}:${argv.join(" ")}`),
-  };
-  srv.server.propagators.push(sink);
-  return seen;
-}
+import { infoSection, recorder, waitFor } from "./replication_helpers.ts";
 
 const SELECTIVE = "redis.call('set','a','1'); redis.set_repl(redis.REPL_NONE); " +
   "redis.call('set','b','2'); redis.set_repl(redis.REPL_AOF); redis.call('set','c','3'); " +

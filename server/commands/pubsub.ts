@@ -196,6 +196,8 @@ export const pubsubCommands: CommandSpec[] = [
       "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).",
     handler(ctx, argv) {
       ctx.out.int(ctx.server.pubsub.publish(arg(argv, 1), arg(argv, 2)));
+      // Subscribers on replicas hear it too; the AOF does not keep it (Redis's PROPAGATE_REPL).
+      ctx.server.propagate(ctx.db.index, argv, "replicas");
     },
   },
   {
@@ -212,6 +214,7 @@ export const pubsubCommands: CommandSpec[] = [
     complexity: "O(N) where N is the number of clients subscribed to the receiving shard channel.",
     handler(ctx, argv) {
       ctx.out.int(ctx.server.pubsub.publishShard(arg(argv, 1), arg(argv, 2)));
+      ctx.server.propagate(ctx.db.index, argv, "replicas");
     },
   },
   {

@@ -15,14 +15,6 @@ import {
   MULTI_NESTED,
   WATCH_IN_MULTI,
 } from "../errors.ts";
-import type { ServerContext } from "../context.ts";
-
-/** Closes the MULTI that the transaction's first propagated write opened, if any. */
-function closeExecPropagation(server: ServerContext, dbIndex: number): void {
-  const sent = server.execPropagation === "sent";
-  server.execPropagation = "off";
-  if (sent) server.propagate(dbIndex, ["EXEC"]);
-}
 
 const FLAGS: readonly CommandFlag[] = ["noscript", "loading", "stale", "fast", "allow_busy"];
 
@@ -79,7 +71,7 @@ export const transactionCommands: CommandSpec[] = [
         }
       } finally {
         ctx.client.inExec = false;
-        closeExecPropagation(server, ctx.db.index);
+        server.endExecPropagation(ctx.db.index);
       }
     },
   },

@@ -150,12 +150,13 @@ class ScriptEffects {
    */
   callArgv: readonly string[] | undefined;
   readonly #collector: Propagator = {
-    propagate: (dbIndex, argv) => {
-      if (this.targets === 0) return;
+    propagate: (dbIndex, argv, only) => {
+      const targets = this.targets & targetsOf(only);
+      if (targets === 0) return;
       const i = this.#count++;
       this.#dbs[i] = dbIndex;
       this.#argvs[i] = argv === this.callArgv ? argv : argv.slice();
-      this.#targets[i] = this.targets;
+      this.#targets[i] = targets;
     },
   };
 
@@ -175,7 +176,12 @@ class ScriptEffects {
     this.#count = 0;
     const dbs = this.#dbs;
     const argvs = this.#argvs;
-    const wrap = count > 1 && server.execPropagation === "off";
+    // As Redis counts them: only writes something records (PUBLISH with no replica is not).
+    let recorded = 0;
+    for (let i = 0; i < count; i++) {
+      if (server.recordsWrites(targetOf(this.#targets[i]!))) recorded++;
+    }
+    const wrap = recorded > 1 && server.execPropagation === "off";
     if (wrap) server.propagate(dbs[0]!, ["MULTI"]);
     for (let i = 0; i < count; i++) {
       server.propagate(dbs[i]!, argvs[i]!, targetOf(this.#targets[i]!));
@@ -189,6 +195,11 @@ class ScriptEffects {
 
 /** Writes whose room ScriptEffects keeps for the next run. */
 const MAX_KEPT_WRITES = 64;
+
+function targetsOf(only: PropagationTarget | undefined): number {
+  if (only === undefined) return REPL_ALL;
+  return only === "aof" ? REPL_AOF : REPL_REPLICAS;
+}
 
 function targetOf(targets: number): PropagationTarget | undefined {
   if (targets === REPL_AOF) return "aof";
