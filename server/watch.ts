@@ -67,20 +67,46 @@ export class WatchRegistry {
   }
 
   /**
-   * A whole database changed (FLUSHDB, FLUSHALL, SWAPDB): watchers of keys in
-   * it fail, when `exists` says the key was there (Redis touches only keys
-   * that existed, or that exist after a swap).
+   * Database `emptied` loses its contents (FLUSHDB, FLUSHALL) or gets
+   * `replacedWith`'s (SWAPDB): a watcher fails where its key's logical state
+   * changes, as Redis's touchAllWatchedKeysInDb. An expired key that goes, or
+   * that is replaced by another expired one, is no change.
    */
-  touchDb(dbIndex: number, exists: (key: string) => boolean): void {
-    const prefix = `${dbIndex}\0`;
+  touchDb(emptied: Database, replacedWith?: Database): void {
+    const prefix = `${emptied.index}\0`;
+    const now = Date.now();
     for (const [k, set] of this.#watchers) {
-      if (!k.startsWith(prefix) || !exists(k.slice(prefix.length))) continue;
+      if (!k.startsWith(prefix)) continue;
+      const key = k.slice(prefix.length);
+      const wasThere = emptied.dict.has(key);
+      const comesIn = replacedWith !== undefined && replacedWith.dict.has(key);
+      if (!wasThere && !comesIn) continue;
+      const comesExpired = comesIn && isExpired(replacedWith!, key, now);
       for (const client of set) {
-        // An expired key flushed away was already gone as far as WATCH knew.
-        if (this.#expiredWhenWatched.get(client)?.delete(k)) continue;
-        client.watchDirty = true;
+        if (this.#replaced(client, k, wasThere, comesIn, comesExpired)) client.watchDirty = true;
       }
     }
+  }
+
+  /** Whether replacing a watched key's value changes it for this client (see touchDb). */
+  #replaced(
+    client: Client,
+    k: string,
+    wasThere: boolean,
+    comesIn: boolean,
+    comesExpired: boolean,
+  ): boolean {
+    let expired = this.#expiredWhenWatched.get(client);
+    if (expired?.has(k)) {
+      // Expired when watched: gone now is no change, and so is another expired value.
+      if (!comesIn) expired.delete(k);
+      return comesIn && !comesExpired;
+    }
+    if (wasThere || !comesExpired) return true;
+    // A missing key replaced by an expired one: still missing, as WATCH sees it.
+    if (!expired) this.#expiredWhenWatched.set(client, expired = new Set());
+    expired.add(k);
+    return false;
   }
 
   /**

@@ -178,6 +178,39 @@ Deno.test("WATCH: FLUSHDB and FLUSHALL fail EXEC when the watched key existed", 
   deepEqual(await a.cmd("EXEC"), []);
 });
 
+Deno.test("WATCH and SWAPDB: an expired key coming or going is no change (Redis 7.0)", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  const execAfterWatch = async (setup: () => Promise<void>) => {
+    await c.cmd("FLUSHALL");
+    await c.cmd("DEBUG", "SET-ACTIVE-EXPIRE", "0");
+    await setup();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await c.cmd("SELECT", "1");
+    await c.cmd("WATCH", "x");
+    await c.cmd("SWAPDB", "0", "1");
+    await c.cmd("MULTI");
+    await c.cmd("PING");
+    const reply = await c.call("EXEC");
+    await c.cmd("SELECT", "0");
+    await c.cmd("DEBUG", "SET-ACTIVE-EXPIRE", "1");
+    return reply.type === "nullArray" ? "aborted" : "ran";
+  };
+  // A missing key replaced by an expired one; an expired key by another expired one.
+  equal(await execAfterWatch(async () => void await c.cmd("SET", "x", "foo", "PX", "1")), "ran");
+  equal(
+    await execAfterWatch(async () => {
+      await c.cmd("SET", "x", "bar", "PX", "1");
+      await c.cmd("SELECT", "1");
+      await c.cmd("SET", "x", "foo", "PX", "1");
+      await c.cmd("SELECT", "0");
+    }),
+    "ran",
+  );
+  // A missing key replaced by a live one is a change.
+  equal(await execAfterWatch(async () => void await c.cmd("SET", "x", "live")), "aborted");
+});
+
 Deno.test("blocking commands inside MULTI reply at once instead of blocking", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);

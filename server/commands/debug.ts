@@ -263,7 +263,7 @@ function emptyAll(ctx: CommandContext): void {
   const server = ctx.server;
   server.scripting.flushFunctions();
   for (const db of server.dbs) {
-    server.watches.touchDb(db.index, (key) => db.dict.has(key));
+    server.watches.touchDb(db);
     db.clear();
   }
   if (server.tracking.engaged) server.tracking.invalidateAll();

@@ -33,7 +33,7 @@ function checkFlushMode(argv: string[]): void {
 /** Empties a database; WATCHers of keys it held fail their EXEC. Returns the keys removed. */
 function flushDatabase(server: ServerContext, db: Database): number {
   const removed = db.size;
-  server.watches.touchDb(db.index, (key) => db.dict.has(key));
+  server.watches.touchDb(db);
   db.clear();
   signalBlockedKeys(server, [db.index]);
   return removed;
@@ -66,13 +66,12 @@ function dbArg(server: ServerContext, value: string, invalid: string): Database 
 
 /**
  * SWAPDB: the two databases trade contents (clients stay on their index).
- * Watchers of a key present in either fail; clients blocked on their keys
- * are woken.
+ * Watchers of a key whose value changes fail (see WatchRegistry.touchDb);
+ * clients blocked on their keys are woken.
  */
 function swapDatabases(server: ServerContext, a: Database, b: Database): void {
-  const inEither = (key: string) => a.dict.has(key) || b.dict.has(key);
-  server.watches.touchDb(a.index, inEither);
-  server.watches.touchDb(b.index, inEither);
+  server.watches.touchDb(a, b);
+  server.watches.touchDb(b, a);
   a.swapWith(b);
   signalBlockedKeys(server, [a.index, b.index]);
 }
