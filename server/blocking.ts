@@ -12,6 +12,7 @@ import {
   TIMEOUT_NEGATIVE,
   TIMEOUT_NOT_FLOAT,
   UNBLOCKED_BY_CLIENT,
+  UNBLOCKED_ROLE_CHANGE,
 } from "./errors.ts";
 
 export function blockingKey(dbIndex: number, key: string): string {
@@ -161,18 +162,40 @@ export class BlockingRegistry {
   cancel(client: Client, error: boolean): boolean {
     const state = client.blocked;
     if (!state) return false;
-    this.#reply(client, () => {
-      if (!error) {
+    if (error) this.#fail(client, UNBLOCKED_BY_CLIENT);
+    else {
+      this.#reply(client, () => {
         state.onTimeout();
         return true;
-      }
-      // An error reply of the blocked command: in errorstats and its failed_calls, as Redis's.
-      client.server.stats.countError(UNBLOCKED_BY_CLIENT);
-      if (client.resolved !== undefined) client.resolved.failedCalls++;
-      client.out.error(UNBLOCKED_BY_CLIENT);
-      return true;
-    });
+      });
+    }
     this.unblock(client);
     return true;
+  }
+
+  /**
+   * A master becomes a replica: every blocked client gets Redis's UNBLOCKED
+   * error and is closed after it (disconnectAllBlockedClients). What it waits
+   * for would now come from the master's stream, and serving it here would
+   * pop what the master's own copy keeps.
+   */
+  failAll(): void {
+    const clients = new Set<Client>();
+    for (const queue of this.#waiters.values()) for (const client of queue) clients.add(client);
+    for (const client of clients) {
+      this.#fail(client, UNBLOCKED_ROLE_CHANGE);
+      client.closeAfterReply = true;
+      this.unblock(client);
+    }
+  }
+
+  /** An error reply of the blocked command: in errorstats and its failed_calls, as Redis's. */
+  #fail(client: Client, error: string): void {
+    this.#reply(client, () => {
+      client.server.stats.countError(error);
+      if (client.resolved !== undefined) client.resolved.failedCalls++;
+      client.out.error(error);
+      return true;
+    });
   }
 }

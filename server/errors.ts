@@ -181,6 +181,8 @@ export function geoExactlyOneBy(command: string): string {
 export const SORT_NOT_DOUBLE = "ERR One or more scores can't be converted into double";
 // Connections, configuration, persistence, scans
 export const UNBLOCKED_BY_CLIENT = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+export const UNBLOCKED_ROLE_CHANGE =
+  "UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)";
 export const NOT_ALLOWED_IN_MULTI = "ERR Command not allowed inside a transaction";
 export const NO_CONFIG_FILE = "ERR The server is running without a config file";
 export const CLIENT_ID_NOT_POSITIVE = "ERR client-id should be greater than 0";

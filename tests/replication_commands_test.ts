@@ -5,7 +5,7 @@
  * READONLY and MASTERDOWN refusals.
  */
 import { deepEqual, equal } from "node:assert/strict";
-import { RespClient, startServer } from "./helpers.ts";
+import { RespClient, startServer, within } from "./helpers.ts";
 import { freePort } from "./persistence_helpers.ts";
 import { waitFor } from "./replication_helpers.ts";
 
@@ -82,4 +82,31 @@ Deno.test("masterauth set after REPLICAOF is used by the next attempt, as in Red
     return info.includes("master_link_status:up") || undefined;
   });
   equal(await r.cmd("REPLICAOF", "NO", "ONE"), "OK");
+});
+
+Deno.test("becoming a replica ends blocked clients' waits with UNBLOCKED and closes them", async () => {
+  await using master = startServer();
+  await using replica = startServer();
+  using blocked = await RespClient.connect(replica.port);
+  using admin = await RespClient.connect(replica.port);
+  await blocked.send("BLPOP", "foo", "0");
+  await waitFor("the client to block", async () => {
+    const info = String(await admin.cmd("INFO", "clients"));
+    return info.includes("blocked_clients:1");
+  });
+  equal(await admin.cmd("REPLICAOF", "127.0.0.1", master.port), "OK");
+  // Redis's text (disconnectAllBlockedClients), then the connection closes.
+  deepEqual(await within(blocked.read()), {
+    type: "error",
+    value: "UNBLOCKED force unblock from blocking operation, instance state changed " +
+      "(master -> replica?)",
+  });
+  equal(await blocked.reader.closedWithin(2000), true);
+  // Had it stayed blocked, it would pop the replica's copy of what the master pushes.
+  using m = await RespClient.connect(master.port);
+  equal(await m.cmd("RPUSH", "foo", "a", "b", "c"), 3);
+  await waitFor("the list on the replica", async () => {
+    const items = await admin.cmd("LRANGE", "foo", "0", "-1");
+    return JSON.stringify(items) === '["a","b","c"]';
+  });
 });

@@ -91,6 +91,7 @@ function hostFor(server: ServerContext): ReplicationHost {
       // A new master client: no transaction or database selection survives a full sync.
       masterClient = undefined;
     },
+    failBlockedClients: () => server.blocking.failAll(),
     applyFromMaster: (argv) => {
       if (masterClient === undefined) {
         masterClient = server.createInternalClient();

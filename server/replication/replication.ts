@@ -28,6 +28,8 @@ export interface ReplicationHost extends MasterHost {
   loadRdb(rdb: Uint8Array): void;
   /** Runs one command of the master's stream as the master's client; its reply is dropped. */
   applyFromMaster(argv: string[]): void;
+  /** Ends every blocked client's wait with an error and closes it (becoming a replica). */
+  failBlockedClients(): void;
 }
 
 export class Replication {
@@ -66,6 +68,7 @@ export class Replication {
       return false;
     }
     this.link?.stop();
+    this.host.failBlockedClients();
     this.masterHost = host;
     ordinaryChanged();
     this.masterPort = port;

@@ -35,6 +35,7 @@ function makeReplication(): Replication {
     prepareForMaster: () => Promise.resolve(),
     loadRdb() {},
     applyFromMaster() {},
+    failBlockedClients() {},
   };
   return new Replication(host);
 }
