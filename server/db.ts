@@ -27,6 +27,8 @@ export interface KeyspaceHooks {
   added?(db: Database, key: string): void;
   /** A command emptied a collection and it was deleted (the "del" event). */
   emptied?(db: Database, key: string): void;
+  /** A key was given a TTL by a command (not by loading a dataset). */
+  expireSet?(db: Database, key: string): void;
   /**
    * What a key whose TTL passed is (asked only for such keys): deleted (a
    * master), hidden but kept until the master's DEL arrives (a replica,
@@ -445,6 +447,12 @@ export class Database {
 
   /** Sets the absolute expiry time (ms) of an existing key, and its record's FLAG_TTL. */
   setExpire(key: string, when: number): void {
+    this.loadExpire(key, when);
+    this.hooks.expireSet?.(this, key);
+  }
+
+  /** setExpire for a dataset being loaded from an RDB file or payload: no one is told. */
+  loadExpire(key: string, when: number): void {
     this.expires.set(key, when);
     markTtl(this.dict, key, true);
   }

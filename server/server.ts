@@ -139,6 +139,9 @@ export class RedisServer implements ServerContext {
       },
       emptied: (db: Database, key: string) =>
         this.keyChanged(db, key, NotifyClass.Generic, "del", 0),
+      expireSet: (db: Database, key: string) => {
+        if (this.replication.isReplica) this.replication.noteOwnExpire(db, key);
+      },
       // CLIENT PAUSE keeps the dataset as is: expired keys are hidden, not deleted.
       expiryPolicy: () => {
         const policy = this.replication.expiryPolicy;
@@ -485,11 +488,11 @@ export class RedisServer implements ServerContext {
   activeExpireCycle(): void {
     // CLIENT PAUSE holds expiry too: the dataset must not change.
     if (!this.activeExpire || this.pause.active) return;
-    // A replica's keys expire when its master's DEL arrives.
-    if (this.replication.isReplica) return;
     const budgetMs = 250 / this.config.getNumber("hz");
-    const started = performance.now();
     const now = Date.now();
+    // A replica's keys expire when its master's DEL arrives; only its own are its to expire.
+    if (this.replication.isReplica) return this.replication.expireOwnKeys(now, budgetMs);
+    const started = performance.now();
     this.#expireDatabases(now, started, budgetMs);
     this.latency.addIfNeeded("expire-cycle", performance.now() - started);
   }

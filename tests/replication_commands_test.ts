@@ -85,14 +85,14 @@ Deno.test("masterauth set after REPLICAOF is used by the next attempt, as in Red
 });
 
 Deno.test("becoming a replica ends blocked clients' waits with UNBLOCKED and closes them", async () => {
-  await using master = startServer();
+  await using master = startServer({ "repl-diskless-sync-delay": "0" });
   await using replica = startServer();
   using blocked = await RespClient.connect(replica.port);
   using admin = await RespClient.connect(replica.port);
   await blocked.send("BLPOP", "foo", "0");
   await waitFor("the client to block", async () => {
     const info = String(await admin.cmd("INFO", "clients"));
-    return info.includes("blocked_clients:1");
+    return info.includes("blocked_clients:1") || undefined;
   });
   equal(await admin.cmd("REPLICAOF", "127.0.0.1", master.port), "OK");
   // Redis's text (disconnectAllBlockedClients), then the connection closes.
@@ -107,6 +107,41 @@ Deno.test("becoming a replica ends blocked clients' waits with UNBLOCKED and clo
   equal(await m.cmd("RPUSH", "foo", "a", "b", "c"), 3);
   await waitFor("the list on the replica", async () => {
     const items = await admin.cmd("LRANGE", "foo", "0", "-1");
-    return JSON.stringify(items) === '["a","b","c"]';
+    return JSON.stringify(items) === '["a","b","c"]' || undefined;
   });
+});
+
+Deno.test("a writable replica expires the keys its own clients gave a TTL, not its master's", async () => {
+  await using master = startServer({
+    "enable-debug-command": "yes",
+    "repl-diskless-sync-delay": "0",
+  });
+  await using replica = startServer();
+  using m = await RespClient.connect(master.port);
+  using r = await RespClient.connect(replica.port);
+  equal(await r.cmd("REPLICAOF", "127.0.0.1", master.port), "OK");
+  await waitFor(
+    "the link",
+    async () => String(await r.cmd("INFO")).includes("link_status:up") || undefined,
+  );
+  equal(await r.cmd("CONFIG", "SET", "replica-read-only", "no"), "OK");
+  // The master's key with a passed TTL stays until the master's DEL (its expiry is off).
+  equal(await m.cmd("DEBUG", "SET-ACTIVE-EXPIRE", "0"), "OK");
+  equal(await m.cmd("SET", "from-master", "v", "PX", "1"), "OK");
+  await waitFor("the master's key", async () => await r.cmd("DBSIZE") === 1 || undefined);
+  equal(await r.cmd("SELECT", "5"), "OK");
+  for (const key of ["key1", "key2", "key3"]) {
+    equal(await r.cmd("SET", key, "1", "PX", "300"), "OK");
+  }
+  const tracked = /slave_expires_tracked_keys:(\d+)/.exec(String(await r.cmd("INFO", "stats")));
+  equal(tracked?.[1], "3");
+  await waitFor(
+    "the replica's own keys to expire",
+    async () => await r.cmd("DBSIZE") === 0 || undefined,
+  );
+  const stats = String(await r.cmd("INFO", "stats"));
+  equal(/expired_keys:(\d+)/.exec(stats)?.[1], "3");
+  equal(await r.cmd("SELECT", "0"), "OK");
+  equal(await r.cmd("DBSIZE"), 1);
+  equal(await r.cmd("EXISTS", "from-master"), 0);
 });

@@ -179,11 +179,11 @@ Deno.test("WATCH: FLUSHDB and FLUSHALL fail EXEC when the watched key existed", 
 });
 
 Deno.test("WATCH and SWAPDB: an expired key coming or going is no change (Redis 7.0)", async () => {
-  await using srv = startServer();
+  await using srv = startServer({ "enable-debug-command": "yes" });
   using c = await RespClient.connect(srv.port);
   const execAfterWatch = async (setup: () => Promise<void>) => {
     await c.cmd("FLUSHALL");
-    await c.cmd("DEBUG", "SET-ACTIVE-EXPIRE", "0");
+    equal(await c.cmd("DEBUG", "SET-ACTIVE-EXPIRE", "0"), "OK");
     await setup();
     await new Promise((resolve) => setTimeout(resolve, 5));
     await c.cmd("SELECT", "1");
@@ -193,7 +193,7 @@ Deno.test("WATCH and SWAPDB: an expired key coming or going is no change (Redis 
     await c.cmd("PING");
     const reply = await c.call("EXEC");
     await c.cmd("SELECT", "0");
-    await c.cmd("DEBUG", "SET-ACTIVE-EXPIRE", "1");
+    equal(await c.cmd("DEBUG", "SET-ACTIVE-EXPIRE", "1"), "OK");
     return reply.type === "nullArray" ? "aborted" : "ran";
   };
   // A missing key replaced by an expired one; an expired key by another expired one.

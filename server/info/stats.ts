@@ -40,7 +40,7 @@ export function statsSection(server: ServerContext): InfoField[] {
     ["latest_fork_usec", 0],
     ["total_forks", 0],
     ["migrate_cached_sockets", 0],
-    ["slave_expires_tracked_keys", 0],
+    ["slave_expires_tracked_keys", server.replication.ownExpiresTracked],
     ["active_defrag_hits", 0],
     ["active_defrag_misses", 0],
     ["active_defrag_key_hits", 0],

@@ -93,7 +93,7 @@ function rdbLoader(
         throw new FormatError(`Duplicated key '${key}' in DB ${db.index}`);
       }
       db.set(key, materialize(value, zsetLimits));
-      if (expireAt !== undefined) db.setExpire(key, expireAt);
+      if (expireAt !== undefined) db.loadExpire(key, expireAt);
       counts.loaded++;
     },
     functionLibrary: (code) => {

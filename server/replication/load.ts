@@ -31,7 +31,7 @@ export function loadReplicaRdb(
     },
     entry(key, value, expireAt) {
       db.set(key, materialize(value));
-      if (expireAt !== undefined) db.setExpire(key, expireAt);
+      if (expireAt !== undefined) db.loadExpire(key, expireAt);
       keys++;
     },
     functionLibrary: loadLibrary,

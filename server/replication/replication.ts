@@ -16,6 +16,7 @@ import { type LinkOptions, MasterLink, type ReplicaHost } from "./master_link.ts
 import { type MasterHost, ReplicationMaster } from "./master.ts";
 import type { ReplicationStream } from "./stream.ts";
 import { ordinaryChanged } from "../ordinary.ts";
+import { OwnExpires } from "./own_expires.ts";
 
 /** What replication needs from the server, beyond the master side's needs. */
 export interface ReplicationHost extends MasterHost {
@@ -39,6 +40,8 @@ export class Replication {
   masterPort = 0;
   /** True while a command of the master's stream runs. */
   #applying = false;
+  /** Keys this writable replica's own clients gave a TTL. */
+  readonly #ownExpires = new OwnExpires();
 
   constructor(readonly host: ReplicationHost) {
     this.master = new ReplicationMaster(host);
@@ -97,6 +100,21 @@ export class Replication {
     return closed;
   }
 
+  /** A command gave `key` a TTL: the replica expires it itself unless its master sent it. */
+  noteOwnExpire(db: Database, key: string): void {
+    if (!this.#applying) this.#ownExpires.add(db.index, key);
+  }
+
+  /** How many keys this replica expires itself (INFO's slave_expires_tracked_keys). */
+  get ownExpiresTracked(): number {
+    return this.#ownExpires.size;
+  }
+
+  /** From the replica's active expiry: its own keys whose TTL passed go (expireSlaveKeys). */
+  expireOwnKeys(now: number, budgetMs: number): void {
+    this.#ownExpires.expire(this.host.dbs, now, budgetMs);
+  }
+
   /** Once a second, from the server's cron. */
   cron(): void {
     this.master.cron();
@@ -149,6 +167,7 @@ export class Replication {
       history: () => ({ replid: stream.ids.replid, offset: stream.offset }),
       loadRdb: (rdb, replid, offset) => {
         host.loadRdb(rdb);
+        this.#ownExpires.clear();
         stream.ids.replid = replid;
         stream.ids.clearSecond();
         stream.resetTo(offset, backlogSize());
