@@ -350,7 +350,8 @@ Deno.test("BGSAVE writes the data as of its start while writes go on", async () 
       "SADD set z",
       "SREM set x",
     );
-    batch.push("LMOVE list list2 LEFT RIGHT", "RENAME hash hash2", "FLUSHALL");
+    // FLUSHDB, not FLUSHALL: FLUSHALL stops a running BGSAVE, as Redis 7.0 kills its child.
+    batch.push("LMOVE list list2 LEFT RIGHT", "RENAME hash hash2", "FLUSHDB");
     await client.writeRaw(batch.map((c) => c + "\r\n").join(""));
     for (let i = 0; i < batch.length; i++) await client.read();
     await eventually(async () => (await persistenceInfo(client)).rdb_bgsave_in_progress === "0");
@@ -565,4 +566,20 @@ Deno.test("BGSAVE inside MULTI is scheduled for after the transaction", async ()
   await client.cmd("BGSAVE");
   deepEqual(await client.cmd("EXEC"), ["Background saving scheduled"]);
   await eventually(async () => (await persistenceInfo(client)).rdb_saves === "1");
+});
+
+Deno.test("FLUSHALL with save rules saves the empty dataset at once, and is propagated", async () => {
+  using dir = tempDir();
+  await using srv = startServer({ dir: dir.path, save: "3600 1" });
+  const propagated: string[] = [];
+  srv.server.propagators.push({ propagate: (_db, argv) => void propagated.push(argv.join(" ")) });
+  using client = await RespClient.connect(srv.port);
+  equal(await client.cmd("SET", "key", "value"), "OK");
+  equal(await client.cmd("FLUSHALL"), "OK");
+  // As redis-server 7.0.15: the flush is on disk, nothing left to save.
+  match(String(await client.cmd("INFO", "persistence")), /rdb_changes_since_last_save:0\r\n/);
+  deepEqual([...Deno.readDirSync(dir.path)].map((e) => e.name), ["dump.rdb"]);
+  // Nothing changed since that save, yet a second FLUSHALL still reaches replicas and the AOF.
+  equal(await client.cmd("FLUSHALL"), "OK");
+  deepEqual(propagated, ["SET key value", "FLUSHALL", "FLUSHALL"]);
 });

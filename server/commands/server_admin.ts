@@ -144,6 +144,10 @@ export const serverAdminCommands: CommandSpec[] = [
       for (const db of server.dbs) removed += flushDatabase(server, db);
       if (server.tracking.engaged) server.tracking.invalidateAll();
       server.dirty += removed + 1;
+      server.persistence.flushedAll();
+      // Propagated even when the save left `dirty` as it was (Redis's forceCommandPropagation).
+      server.propagate(ctx.db.index, argv);
+      ctx.propagateAs = [];
       ctx.out.ok();
     },
   },

@@ -410,6 +410,16 @@ export class Persistence {
     return true;
   }
 
+  /**
+   * FLUSHALL (Redis's flushAllDataAndResetRDB): a running BGSAVE stops, its
+   * data gone, and with save rules the empty dataset is saved at once, so
+   * the flush is on disk and rdb_changes_since_last_save is 0.
+   */
+  flushedAll(): void {
+    if (this.bgsaveInProgress) this.#abortJob();
+    if (this.hasSaveRules) this.save();
+  }
+
   /** Starts BGSAVE; false if it could not start (logged). */
   startBgsave(): boolean {
     this.#lastBgsaveTry = unixSeconds();
@@ -638,7 +648,11 @@ export class Persistence {
       } catch (err) {
         this.#log(`Error closing the AOF: ${(err as Error).message}`);
       }
-      if (this.rewriteInProgress) this.#abortJob();
+      if (this.rewriteInProgress) {
+        // Redis's words, which tools watch for; the rewrite here is a job, not a child process.
+        this.#log("Killing running AOF rewrite child (an in-process job here)");
+        this.#abortJob();
+      }
       if (this.aofState === "wait_rewrite") removeQuietly(this.aofPaths.tempIncr);
       this.aofState = "off";
       this.rewriteScheduled = false;
