@@ -54,6 +54,17 @@ const steps: Step[] = [
   ["DEBUG", "PROTOCOL", "false"],
   ["DEBUG", "PROTOCOL", "verbatim"],
   ["DEBUG", "PROTOCOL", "nope"],
+  ["SET", "key:1", "keep"],
+  ["DEBUG", "POPULATE", "3"],
+  ["MGET", "key:0", "key:1", "key:2", "key:3"],
+  ["DEBUG", "POPULATE", "2", "p", "12"],
+  ["DEBUG", "POPULATE", "2", "q", "3"],
+  ["MGET", "p:0", "p:1", "q:0", "q:1"],
+  ["DEBUG", "POPULATE", "-1"],
+  ["DEBUG", "POPULATE", "x"],
+  ["DEBUG", "POPULATE", "1", "a", "b"],
+  ["DEBUG", "POPULATE", "1", "a", "1", "1"],
+  ["DBSIZE"],
 ];
 
 Deno.test("DEBUG: same replies as redis-server (RESP2)", async () => {

@@ -5,7 +5,7 @@
  * (SHA-1 mixing of keys and values), so equal datasets digest equally.
  */
 import { rewriteConfigFile } from "./config.ts";
-import { arg, parseDouble } from "../args.ts";
+import { arg, parseDouble, parseInteger } from "../args.ts";
 import { parseMemory } from "../config_params.ts";
 import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
@@ -20,6 +20,7 @@ import {
   DEBUG_RELOAD_OPTIONS,
   DEBUG_SAVE_FAILED,
   NO_SUCH_KEY,
+  NOT_POSITIVE,
   notEncodedAs,
   subcommandSyntax,
 } from "../errors.ts";
@@ -340,6 +341,40 @@ function sleepServer(ms: number): void {
   if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+/** Redis's getPositiveLongFromObjectOrReply: an integer, 0 or more; one error for all else. */
+function nonNegativeArg(text: string): number {
+  const n = parseInteger(text);
+  if (n === undefined || n < 0) throw new CommandError(NOT_POSITIVE);
+  return n;
+}
+
+/**
+ * DEBUG POPULATE count [prefix] [size]: keys `prefix:0` ... holding
+ * `value:N`, cut or padded with zero bytes to `size`; a key that exists is
+ * left alone. As Redis's, it marks keys modified (WATCH, tracking) but
+ * sends no event and leaves the dirty count.
+ */
+function populate(ctx: CommandContext, argv: string[]): void {
+  const count = nonNegativeArg(arg(argv, 2));
+  const size = argv.length === 5 ? nonNegativeArg(arg(argv, 4)) : 0;
+  const prefix = argv.length >= 4 ? arg(argv, 3) : "key";
+  const { db, server } = ctx;
+  for (let j = 0; j < count; j++) {
+    const key = `${prefix}:${j}`;
+    if (db.has(key)) continue;
+    const text = `value:${j}`;
+    const value = size === 0 || size === text.length
+      ? text
+      : size < text.length
+      ? text.slice(0, size)
+      : text + "\0".repeat(size - text.length);
+    db.set(key, value);
+    server.watches.touch(db.index, key);
+    if (server.tracking.engaged) server.tracking.invalidate(key, undefined);
+  }
+  ctx.out.ok();
+}
+
 /** C's atoi: leading digits with a sign, 0 when none. */
 const atoi = (s: string) => Number(/^\s*[+-]?\d+/.exec(s)?.[0] ?? 0) | 0;
 
@@ -379,6 +414,7 @@ function debug(ctx: CommandContext, argv: string[]): void {
     return;
   }
   if (sub === "protocol" && argc === 3) return protocol(ctx, arg(argv, 2));
+  if (sub === "populate" && argc >= 3 && argc <= 5) return populate(ctx, argv);
   if (sub === "sleep" && argc === 3) {
     // strtod as Redis: a malformed number sleeps for as long as its valid prefix says.
     const seconds = parseDouble(/^[+-]?\d*\.?\d*(e[+-]?\d+)?/i.exec(arg(argv, 2))![0]) ?? 0;
