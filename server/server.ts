@@ -144,6 +144,7 @@ export class RedisServer implements ServerContext {
       },
       // CLIENT PAUSE keeps the dataset as is: expired keys are hidden, not deleted.
       expiryPolicy: () => {
+        if (this.persistence.replaying) return "keep";
         const policy = this.replication.expiryPolicy;
         return policy === "delete" && this.pause.active ? "hide" : policy;
       },

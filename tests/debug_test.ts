@@ -158,3 +158,15 @@ Deno.test("DEBUG CONFIG-REWRITE-FORCE-ALL writes every parameter, defaults too, 
   equal(config.get("shutdown-on-sigterm"), "nosave now");
   equal(config.get("hz"), "10");
 });
+
+Deno.test("DEBUG OBJECT describes a key whose TTL passed and leaves it there, as Redis's", async () => {
+  await using srv = startServer(DEBUG_ON);
+  using c = await RespClient.connect(srv.port);
+  equal(await c.cmd("DEBUG", "SET-ACTIVE-EXPIRE", "0"), "OK");
+  equal(await c.cmd("SET", "k", "v", "PX", "1"), "OK");
+  equal(await c.cmd("DEBUG", "SLEEP", "0.01"), "OK");
+  match(String(await c.cmd("DEBUG", "OBJECT", "k")), /^Value at:.* encoding:embstr /);
+  equal(await c.cmd("DBSIZE"), 1);
+  equal(await c.cmd("EXISTS", "k"), 0);
+  equal(await c.cmd("DBSIZE"), 0);
+});

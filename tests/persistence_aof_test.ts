@@ -308,6 +308,20 @@ Deno.test("an unfinished MULTI at the end of the AOF is not applied", async () =
   deepEqual((await client.cmd("KEYS", "*") as string[]).sort(), ["a", "b"]);
 });
 
+Deno.test("keys do not expire while the AOF is replayed: a past PEXPIREAT holds to the end", async () => {
+  using dir = tempDir();
+  const incr = await aofWithTwoKeys(dir.path);
+  const resp = (...argv: string[]) =>
+    `*${argv.length}\r\n` + argv.map((a) => `$${a.length}\r\n${a}\r\n`).join("");
+  // Tcl integration/aof "AOF+EXPIRE": Redis loads this as one list [foo, bar], expired.
+  append(incr, resp("RPUSH", "list", "foo") + resp("PEXPIREAT", "list", "1000"));
+  append(incr, resp("RPUSH", "list", "bar") + resp("EXPIREAT", "a", "1"));
+  await using srv = await startPersistent(aofOn(dir.path));
+  using client = await RespClient.connect(srv.port);
+  equal(await client.cmd("LLEN", "list"), 0);
+  deepEqual((await client.cmd("KEYS", "*") as string[]).sort(), ["b"]);
+});
+
 Deno.test("a corrupt AOF stops the start with a message naming the offset", async () => {
   using dir = tempDir();
   const incr = await aofWithTwoKeys(dir.path);

@@ -203,7 +203,8 @@ function quicklistInfo(ctx: CommandContext, list: RedisList): string {
 }
 
 function debugObject(ctx: CommandContext, key: string): void {
-  const value = ctx.db.peek(key);
+  // As Redis's, straight from the dictionary: a key whose TTL passed is still described.
+  const value = ctx.db.dict.peek(key) as RedisValue | undefined;
   if (value === undefined) throw new CommandError(NO_SUCH_KEY);
   const config = ctx.server.config;
   const shared = typeof value === "string" &&

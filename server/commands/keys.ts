@@ -249,7 +249,9 @@ function setExpireTime(
   if (flags !== 0 && !expireAllowed(flags, BigInt(when), BigInt(db.getExpire(key) ?? -1))) {
     return ctx.out.int(0);
   }
-  if (when <= commandTime()) {
+  // As Redis's checkAlreadyExpired: a past time deletes, but not replayed from a file or sent
+  // by a master (its own DEL follows), nor on a replica, where the key expires when that DEL comes.
+  if (when <= commandTime() && !ctx.client.obeys && !ctx.server.replication.isReplica) {
     db.delete(key);
     ctx.propagateAs = [["DEL", key]];
     ctx.server.keyChanged(db, key, NotifyClass.Generic, "del");

@@ -93,6 +93,8 @@ export class Persistence {
   expiredOnLoad = 0;
 
   rewriteScheduled = false;
+  /** True while a command of an append-only file is replayed: keys do not expire meanwhile. */
+  replaying = false;
   lastRewriteOk = true;
   lastRewriteSeconds = -1;
   rewrites = 0;

@@ -54,10 +54,15 @@ export function* replaySteps(
 function run(client: Client, command: Command, argv: string[]): void {
   // As inside EXEC: a blocking command answers at once instead of waiting.
   client.inExec = true;
+  // As Redis while loading: no key expires, so a later command finds what the file built.
+  const persistence = client.server.persistence;
+  persistence.replaying = true;
   try {
     command.spec.handler!(client, argv);
   } catch (err) {
     if (!(err instanceof CommandError)) throw err;
+  } finally {
+    persistence.replaying = false;
   }
   client.out.pos = 0;
 }
