@@ -182,7 +182,8 @@ async function run(server: RedisServer, config: Config): Promise<number> {
     }
   } catch (err) {
     if (!(err instanceof LoadError)) throw err;
-    console.error(`redis-home: ${err.message}`);
+    // As Redis: the reason is the log's last line (tools and its test harness read it there).
+    server.log(err.message);
     return 1;
   }
   await server.shutdown();

@@ -325,7 +325,9 @@ export class Persistence {
       try {
         return Deno.statSync(paths.file(info.name)).size;
       } catch {
-        throw new LoadError(`The AOF file ${info.name} named by the manifest doesn't exist`);
+        throw new LoadError(
+          `The append log file ${info.name} doesn't exist: No such file or directory`,
+        );
       }
     });
     loading?.start(sizes.reduce((sum, size) => sum + size, 0));

@@ -20,6 +20,9 @@ export interface AofFileInfo {
   type: AofFileType;
 }
 
+/** The longest manifest line Redis reads (its MANIFEST_MAX_LINE, the newline excluded). */
+const MAX_LINE = 1024;
+
 export class Manifest {
   base: AofFileInfo | undefined;
   incrs: AofFileInfo[] = [];
@@ -90,6 +93,8 @@ export class Manifest {
       const fail: (why: string) => never = (why) => {
         throw new FormatError(`${why} (manifest line ${i + 1}: '${raw}')`);
       };
+      // Redis reads a line into 1024 bytes and refuses one that does not fit.
+      if (raw.length >= MAX_LINE) fail("The AOF manifest file contains too long line");
       const words = splitArgs(raw.trim());
       if (words === undefined || words.length < 6 || words.length % 2 !== 0) {
         fail("Invalid AOF manifest file format");

@@ -56,4 +56,8 @@ Deno.test("a malformed manifest is refused with Redis's reasons", () => {
     /Found a non-monotonic sequence number/,
   );
   throws(() => Manifest.parse("file a seq 1 type x\n"), /Unknown AOF file type/);
+  // Redis's 1024-byte line: 1023 characters fit, 1024 do not.
+  const padded = (length: number) => "file a seq 1 type b" + " ".repeat(length - 19) + "\n";
+  equal(Manifest.parse(padded(1023)).base?.name, "a");
+  throws(() => Manifest.parse(padded(1024)), /The AOF manifest file contains too long line/);
 });
