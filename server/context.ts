@@ -104,6 +104,8 @@ export interface ServerContext {
   activeExpire: boolean;
   /** DEBUG PAUSE-CRON: the cron's ticks do nothing while set. */
   cronPaused: boolean;
+  /** DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may call commands flagged noscript (tests only). */
+  scriptDenyDisabled: boolean;
   /**
    * Set to "pending" by EXEC while it runs its queue: a lone write goes out
    * bare, two or more inside MULTI ... EXEC (see endExecPropagation).

@@ -84,6 +84,7 @@ export class RedisServer implements ServerContext {
   dirty = 0;
   activeExpire = true;
   cronPaused = false;
+  scriptDenyDisabled = false;
   notifyMask = 0;
   /**
    * Set by EXEC while it runs its queue. Its first write is held ("held"):

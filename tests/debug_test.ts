@@ -65,6 +65,12 @@ const steps: Step[] = [
   ["DEBUG", "POPULATE", "1", "a", "b"],
   ["DEBUG", "POPULATE", "1", "a", "1", "1"],
   ["DBSIZE"],
+  ["EVAL", "return redis.call('client', 'setname', 'lua')", "0"],
+  ["DEBUG", "SET-DISABLE-DENY-SCRIPTS", "1"],
+  ["EVAL", "return redis.call('client', 'setname', 'lua')", "0"],
+  ["CLIENT", "GETNAME"],
+  ["DEBUG", "SET-DISABLE-DENY-SCRIPTS", "0"],
+  ["EVAL", "return redis.call('client', 'setname', 'lua')", "0"],
 ];
 
 Deno.test("DEBUG: same replies as redis-server (RESP2)", async () => {

@@ -426,6 +426,10 @@ function debug(ctx: CommandContext, argv: string[]): void {
     ctx.server.activeExpire = atoi(arg(argv, 2)) !== 0;
     return ctx.out.ok();
   }
+  if (sub === "set-disable-deny-scripts" && argc === 3) {
+    ctx.server.scriptDenyDisabled = atoi(arg(argv, 2)) !== 0;
+    return ctx.out.ok();
+  }
   if (sub === "pause-cron" && argc === 3) {
     ctx.server.cronPaused = atoi(arg(argv, 2)) !== 0;
     return ctx.out.ok();

@@ -430,7 +430,9 @@ export class Scripting {
   #check(running: Running, command: Command, argv: string[]): string | undefined {
     const server = this.server;
     if (!command.arityFits(argv.length)) return SCRIPT_WRONG_ARITY;
-    if (command.spec.flags.includes("noscript")) return SCRIPT_DENIED_COMMAND;
+    if (!server.scriptDenyDisabled && command.spec.flags.includes("noscript")) {
+      return SCRIPT_DENIED_COMMAND;
+    }
     const stale = staleRefusal(server, command);
     if (stale !== undefined) return stale;
     const denial = checkCall(server.acl, running.caller.client.user, command, argv);
