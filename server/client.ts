@@ -128,7 +128,7 @@ export class Client implements CommandContext {
   propagateAs: string[][] | undefined;
   /** CLIENT TRACKING's options while tracking is on (server/tracking.ts). */
   tracking: ClientTracking | undefined;
-  /** When output first passed the soft client-output-buffer-limit (0: it has not). */
+  /** When output first passed the soft client-output-buffer-limit, Unix seconds (0: it has not). */
   softLimitSince = 0;
   /** What maxmemory last counted this client at (its share of used_memory). */
   countedBytes = 0;

@@ -534,6 +534,11 @@ export class Connection implements ClientTransport, PollTarget {
    * buffer far larger than its recent peak is trimmed to that peak.
    */
   resizeBuffers(now: number): void {
+    // A client over its soft output limit that stopped getting replies still times out
+    // (Redis's clientsCron checks it too).
+    if (this.client !== undefined && this.client.softLimitSince !== 0) {
+      if (this.#closedOverOutputLimit(this.client)) return;
+    }
     const used = this.#end - this.#start;
     const idle = now - (this.client?.lastInteraction ?? now) > IDLE_RESIZE_MS;
     if (idle && this.#readBuf.length > INITIAL_READ_SIZE) {

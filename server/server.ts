@@ -385,9 +385,10 @@ export class RedisServer implements ServerContext {
     const pending = client.transport.outputBytes;
     if (hard > 0 && pending > hard) return true;
     if (soft > 0 && pending > soft) {
-      const now = Date.now();
+      // Whole seconds, as Redis's server.unixtime: never sooner than `seconds` after passing.
+      const now = Math.floor(Date.now() / 1000);
       client.softLimitSince ||= now;
-      return now - client.softLimitSince > seconds * 1000;
+      return now - client.softLimitSince > seconds;
     }
     client.softLimitSince = 0;
     return false;

@@ -339,3 +339,30 @@ Deno.test("a subscriber that stops reading is dropped; the others keep receiving
   deepEqual(await pub.cmd("PUBSUB", "NUMSUB", "feed"), ["feed", 1]);
   ok(await slow.reader.closedWithin(5000));
 });
+
+Deno.test("a subscriber past its soft output limit is dropped on time with no more traffic", async () => {
+  // Soft limit 256 KB for 0 whole seconds: it goes once the clock passes a second boundary.
+  await using srv = startServer({ "client-output-buffer-limit": "pubsub 0 262144 0" });
+  using slow = await RespClient.connect(srv.port);
+  using pub = await RespClient.connect(srv.port);
+  await slow.send("CLIENT", "SETNAME", "slow");
+  await next(slow);
+  await slow.send("SUBSCRIBE", "feed");
+  await next(slow);
+  // Publish until the server holds more than the soft limit for it, then stop all traffic.
+  const payload = "x".repeat(64 * 1024);
+  const pending = async () => {
+    const list = String(await pub.cmd("CLIENT", "LIST"));
+    return Number(/name=slow .*omem=(\d+)/.exec(list)?.[1] ?? 0);
+  };
+  for (let i = 0; i < 640 && await pending() <= 262144; i++) {
+    await pub.cmd("PUBLISH", "feed", payload);
+  }
+  ok(await pending() > 262144);
+  // Only the cron can drop it now (Redis's clientsCron checks the limit too).
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline && String(await pub.cmd("CLIENT", "LIST")).includes("name=slow")) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  deepEqual(await pub.cmd("PUBSUB", "NUMSUB", "feed"), ["feed", 0]);
+});
