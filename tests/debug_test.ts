@@ -71,6 +71,15 @@ const steps: Step[] = [
   ["CLIENT", "GETNAME"],
   ["DEBUG", "SET-DISABLE-DENY-SCRIPTS", "0"],
   ["EVAL", "return redis.call('client', 'setname', 'lua')", "0"],
+  // A null under RESP3 is nil in Lua, under RESP2 false (Tcl unit/scripting "null protocol parsing").
+  ["EVAL", "redis.setresp(3); return type(redis.call('get', 'missing'))", "0"],
+  ["EVAL", "return type(redis.call('get', 'missing'))", "0"],
+  ["EVAL", "redis.setresp(3); return redis.call('get', 'missing')", "0"],
+  ["EVAL", "redis.setresp(3); return {1, redis.call('hget', 'missing', 'f'), 3}", "0"],
+  ["DEBUG", "SET-DISABLE-DENY-SCRIPTS", "1"],
+  ["EVAL", "redis.setresp(3); return redis.call('debug', 'protocol', 'null')", "0"],
+  ["EVAL", "redis.setresp(2); return redis.call('debug', 'protocol', 'null')", "0"],
+  ["DEBUG", "SET-DISABLE-DENY-SCRIPTS", "0"],
 ];
 
 Deno.test("DEBUG: same replies as redis-server (RESP2)", async () => {

@@ -77,13 +77,13 @@ const replyDecoder = new RespReplyDecoder();
  * Lua (a string's bytes are copied into the Lua string, no JavaScript string
  * is made); the rest are decoded first.
  */
-export function pushReplyBytes(L: LuaState, reply: ReplyBytes): boolean {
+export function pushReplyBytes(L: LuaState, reply: ReplyBytes, resp: 2 | 3 = 2): boolean {
   const { buf, start, end } = reply;
   const top = lua.lua_gettop(L);
   if (pushFromBytes(L, buf, start, end) === end) return false;
   lua.lua_settop(L, top);
   const value = replyDecoder.decode(buf, start, end) ?? { type: "null" };
-  pushReply(L, value);
+  pushReply(L, value, resp);
   return value.type === "error";
 }
 
@@ -153,7 +153,7 @@ function pushCopy(L: LuaState, buf: Uint8Array, from: number, to: number): void 
 }
 
 /** Pushes a command's reply (decoded in the script's protocol) as a Lua value. */
-export function pushReply(L: LuaState, v: RespValue): void {
+export function pushReply(L: LuaState, v: RespValue, resp: 2 | 3 = 2): void {
   lua.luaL_checkstack(L, 4, null);
   switch (v.type) {
     case "int":
@@ -163,6 +163,10 @@ export function pushReply(L: LuaState, v: RespValue): void {
       pushBinary(L, v.value);
       return;
     case "null":
+      // RESP3's null (`_`, the only null it writes) is nil; RESP2's null bulk is false.
+      if (resp === 3) lua.lua_pushnil(L);
+      else lua.lua_pushboolean(L, false);
+      return;
     case "nullArray":
       lua.lua_pushboolean(L, false);
       return;
@@ -178,7 +182,7 @@ export function pushReply(L: LuaState, v: RespValue): void {
     case "push":
       lua.lua_createtable(L, v.values.length, 0);
       v.values.forEach((item, i) => {
-        pushReply(L, item);
+        pushReply(L, item, resp);
         rawSetIndex(L, i + 1);
       });
       return;
@@ -186,8 +190,8 @@ export function pushReply(L: LuaState, v: RespValue): void {
       pushField(L, "map", () => {
         lua.lua_newtable(L);
         for (const [key, value] of v.entries) {
-          pushReply(L, key);
-          pushReply(L, value);
+          pushReply(L, key, resp);
+          pushReply(L, value, resp);
           rawSetPair(L);
         }
       });
@@ -196,7 +200,7 @@ export function pushReply(L: LuaState, v: RespValue): void {
       pushField(L, "set", () => {
         lua.lua_newtable(L);
         for (const item of v.values) {
-          pushReply(L, item);
+          pushReply(L, item, resp);
           lua.lua_pushboolean(L, true);
           rawSetPair(L);
         }

@@ -140,7 +140,7 @@ function genericCall(current: () => RunState | undefined, raiseError: boolean): 
       pushErrorTable(L, argv);
       return raiseError ? lua.lua_error(L) : 1;
     }
-    const isError = pushReplyBytes(L, run.host.call(argv, run.resp));
+    const isError = pushReplyBytes(L, run.host.call(argv, run.resp), run.resp);
     if (raiseError && isError) return lua.lua_error(L);
     return 1;
   };
