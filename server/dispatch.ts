@@ -132,7 +132,8 @@ function runRequest(client: Client, argv: string[]): void {
   runPlain(client, command, argv);
   // A control command may have changed what isOrdinary reads, for any client.
   if (!command.keepsPlain) ordinaryChanged();
-  if (server.blocking.hasReadyKeys) {
+  // Not while a busy script is parked: its keys are served once it ends, as Redis's.
+  if (server.blocking.hasReadyKeys && server.busyScriptError === undefined) {
     server.blocking.serveReadyKeys();
     startBatch();
   }
@@ -244,7 +245,8 @@ function runAdmitted(client: Client, command: Command, argv: string[]): void {
   }
   // Messages to this very client went in front of its reply: CLIENT REPLY OFF keeps them.
   closeReply(client, mark + client.out.displaced - displaced);
-  if (server.blocking.hasReadyKeys) {
+  // Not while a busy script is parked: its keys are served once it ends, as Redis's.
+  if (server.blocking.hasReadyKeys && server.busyScriptError === undefined) {
     server.blocking.serveReadyKeys();
     startBatch();
   }

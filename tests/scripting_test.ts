@@ -169,6 +169,33 @@ Deno.test("a busy script that wrote cannot be killed and finishes atomically", a
   deepEqual(await other.cmd("GET", "k"), "end");
 });
 
+Deno.test("a busy script's pushes reach a blocked client only when it ends", async () => {
+  await using srv = startServer({ "busy-reply-threshold": "20" });
+  using blocked = await RespClient.connect(srv.port);
+  using runner = await RespClient.connect(srv.port);
+  using other = await RespClient.connect(srv.port);
+  await blocked.send("BLPOP", "x", "0");
+  for (let i = 0; i < 500 && !String(await other.cmd("INFO")).includes("blocked_clients:1"); i++) {
+    await sleep(10);
+  }
+  await runner.send(
+    "EVAL",
+    "redis.call('lpush', KEYS[1], 'y') local t0 = redis.call('time')[1] " +
+      "while redis.call('time')[1] - t0 < 2 do end redis.call('lpush', KEYS[1], 'z') return 1",
+    "1",
+    "x",
+  );
+  await untilBusy(other);
+  // A command allowed meanwhile must not serve the list the script is still writing.
+  const hello = await other.call("HELLO", "2", "SETNAME", "meanwhile");
+  equal(hello.type, "array");
+  deepEqual(await runner.read(), { type: "int", value: 1n });
+  deepEqual(await blocked.read(), {
+    type: "array",
+    values: [{ type: "bulk", value: "x" }, { type: "bulk", value: "z" }],
+  });
+});
+
 Deno.test("SORT BY a constant orders a set's output when called from a script", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);

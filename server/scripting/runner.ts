@@ -515,6 +515,8 @@ function continueBusy(
     } else writeReply(out, run.reply);
     out.endReply();
     server.blocking.unblock(caller);
+    // What the script made ready waited for it to end (dispatch serves nothing meanwhile).
+    if (server.blocking.hasReadyKeys) server.blocking.serveReadyKeys();
   };
   setTimeout(step, 0);
 }
