@@ -4,9 +4,9 @@
  * errors, WAIT without replicas, min-replicas-to-write, and a replica's
  * READONLY and MASTERDOWN refusals.
  */
-import { deepEqual, equal } from "node:assert/strict";
+import { deepEqual, equal, ok } from "node:assert/strict";
 import { RespClient, startServer, within } from "./helpers.ts";
-import { freePort } from "./persistence_helpers.ts";
+import { freePort, startPersistent, tempDir } from "./persistence_helpers.ts";
 import { waitFor } from "./replication_helpers.ts";
 
 Deno.test("ROLE, REPLCONF, REPLICAOF and WAIT on a master without replicas", async () => {
@@ -144,4 +144,48 @@ Deno.test("a writable replica expires the keys its own clients gave a TTL, not i
   equal(await r.cmd("SELECT", "0"), "OK");
   equal(await r.cmd("DBSIZE"), 1);
   equal(await r.cmd("EXISTS", "from-master"), 0);
+});
+
+Deno.test("a master restarted from its own RDB resumes its history: its replica continues", async () => {
+  using dir = tempDir();
+  const params = { dir: dir.path, "repl-diskless-sync-delay": "0" };
+  await using replica = startServer();
+  using r = await RespClient.connect(replica.port);
+  const field = (info: unknown, name: string) =>
+    new RegExp(`${name}:(\\S+)`).exec(String(info))?.[1];
+  const linkUp = async () => field(await r.cmd("INFO"), "master_link_status") === "up" || undefined;
+  const first = await startPersistent(params);
+  const port = first.port;
+  let replid: string | undefined, offset: number;
+  {
+    using m = await RespClient.connect(port);
+    equal(await r.cmd("REPLICAOF", "127.0.0.1", port), "OK");
+    await waitFor("the link", linkUp);
+    equal(await m.cmd("SET", "k", "v"), "OK");
+    equal(await m.cmd("SET", "gone", "v", "PX", "200"), "OK");
+    const info = await m.cmd("INFO", "replication");
+    replid = field(info, "master_replid");
+    offset = Number(field(info, "master_repl_offset"));
+    await waitFor("the replica's offset", async () => {
+      const replicaOffset = Number(field(await r.cmd("INFO", "replication"), "master_repl_offset"));
+      return replicaOffset === offset || undefined;
+    });
+    equal(await m.cmd("SAVE"), "OK");
+  }
+  await first.close();
+  // "gone" expires while the master is down: the restart drops it and tells the replica.
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  await using again = await startPersistent({ ...params, port: String(port) });
+  using m = await RespClient.connect(again.port);
+  const info = await m.cmd("INFO", "replication");
+  equal(field(info, "master_replid2"), replid);
+  equal(field(info, "second_repl_offset"), String(offset + 1));
+  ok(Number(field(info, "master_repl_offset")) > offset);
+  await waitFor("the replica to continue", async () => {
+    const stats = await m.cmd("INFO", "stats");
+    return field(stats, "sync_partial_ok") === "1" || undefined;
+  });
+  equal(field(await m.cmd("INFO", "stats"), "sync_full"), "0");
+  await waitFor("the DEL on the replica", async () => await r.cmd("DBSIZE") === 1 || undefined);
+  equal(await r.cmd("GET", "k"), "v");
 });

@@ -70,6 +70,7 @@ function rdbLoader(
   server: ServerContext,
   aofBase: boolean,
   merge: boolean,
+  expired?: (dbIndex: number, key: string) => void,
 ): { visitor: RdbVisitor; counts: RdbCounts } {
   const config = server.config;
   const dbs = server.dbs;
@@ -87,6 +88,7 @@ function rdbLoader(
     entry(key, value, expireAt) {
       if (!aofBase && expireAt !== undefined && expireAt < now) {
         counts.expired++;
+        expired?.(db.index, key);
         return;
       }
       if (!merge && db.dict.has(key)) {
@@ -114,14 +116,18 @@ function rdbDone(server: ServerContext, counts: RdbCounts, end: number): RdbLoad
   return { loaded, expired, end };
 }
 
-/** Loads an RDB image into the databases (rdbLoader says how). */
+/**
+ * Loads an RDB image into the databases (rdbLoader says how); `atStart`: the
+ * server's own file as it starts, whose replication history it may resume.
+ */
 export function loadRdbData(
   server: ServerContext,
   data: Uint8Array,
   aofBase: boolean,
   merge = false,
+  atStart = false,
 ): RdbLoaded {
-  return drain(rdbSteps(server, data, aofBase, merge));
+  return drain(rdbSteps(server, data, aofBase, merge, undefined, atStart));
 }
 
 /**
@@ -135,9 +141,23 @@ function* rdbSteps(
   aofBase: boolean,
   merge: boolean,
   loading?: LoadingState,
+  atStart = loading !== undefined,
 ): Generator<number, RdbLoaded> {
   const config = server.config;
-  const { visitor, counts } = rdbLoader(server, aofBase, merge);
+  // At start-up a master that resumed its history streams a DEL for each key
+  // the file holds expired, so its replicas drop them too (RDBFLAGS_FEED_REPL).
+  const feedReplicas = !atStart ? undefined : (dbIndex: number, key: string) => {
+    if (server.replication.stream.backlog !== undefined) server.propagate(dbIndex, ["DEL", key]);
+  };
+  const { visitor, counts } = rdbLoader(server, aofBase, merge, feedReplicas);
+  let replid: string | undefined;
+  visitor.aux = (name, value) => {
+    if (name === "used-mem" && loading !== undefined) loading.rdbUsedMem = Number(value) || 0;
+    else if (name === "repl-id") replid = value;
+    else if (name === "repl-offset" && replid !== undefined && atStart) {
+      server.replication.resumeFromRdb(replid, Number(value));
+    }
+  };
   let interval = Infinity;
   if (loading !== undefined) {
     interval = config.getNumber("loading-process-events-interval-bytes");
@@ -145,9 +165,6 @@ function* rdbSteps(
     visitor.entry = (key, value, expireAt) => {
       entry(key, value, expireAt);
       debugDelay(config.getNumber("key-load-delay"));
-    };
-    visitor.aux = (name, value) => {
-      if (name === "used-mem") loading.rdbUsedMem = Number(value) || 0;
     };
   }
   const { end } = yield* readRdbInSteps(data, visitor, config.getBool("rdbchecksum"), interval);

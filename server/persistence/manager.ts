@@ -191,7 +191,7 @@ export class Persistence {
       }
     } else {
       this.#readManifestForRewrites();
-      if (this.#loadRdb()) this.#log(`DB loaded from disk: ${seconds(started)} seconds`);
+      if (this.#loadRdb(false, true)) this.#log(`DB loaded from disk: ${seconds(started)} seconds`);
     }
     this.server.dirty = 0;
   }
@@ -283,11 +283,11 @@ export class Persistence {
     }
   }
 
-  #loadRdb(merge = false): boolean {
+  #loadRdb(merge = false, atStart = false): boolean {
     const data = this.#readRdbFile();
     if (data === undefined) return false;
     try {
-      this.#loaded(loadRdbData(this.server, data, false, merge));
+      this.#loaded(loadRdbData(this.server, data, false, merge, atStart));
     } catch (err) {
       if (!(err instanceof FormatError)) throw err;
       throw new LoadError(`Fatal error loading the DB ${this.rdbPath}: ${err.message}`);
@@ -383,6 +383,8 @@ export class Persistence {
       ["ctime", String(unixSeconds())],
       ["used-mem", String(Deno.memoryUsage().rss)],
       ["aof-base", kind === "aof" ? "1" : "0"],
+      // As Redis: an AOF base records no replication history, a snapshot may.
+      ...(kind === "rdb" ? this.server.replication.saveInfo() : []),
     ];
     const options = {
       compression: config.getBool("rdbcompression"),

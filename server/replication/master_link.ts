@@ -63,6 +63,8 @@ export class LinkError extends Error {
 
 /** Redis retries a lost master link from its once-a-second cron. */
 const RETRY_MS = 1000;
+/** The first attempt after a link that was up went down. */
+const QUICK_RETRY_MS = 100;
 const ACK_EVERY_MS = 1000;
 
 export class MasterLink {
@@ -128,7 +130,10 @@ export class MasterLink {
         this.state = "connect";
         this.transfer = undefined;
       }
-      if (!this.#stopped) await this.#pause(RETRY_MS);
+      // A link that was up (the master restarted, or dropped us to announce a new ID) is
+      // tried again soon, as Redis's next cron tick would (within its second); others wait.
+      const wasUp = this.downSince > 0 && Date.now() - this.downSince < RETRY_MS;
+      if (!this.#stopped) await this.#pause(wasUp ? QUICK_RETRY_MS : RETRY_MS);
     }
   }
 

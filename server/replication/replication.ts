@@ -115,6 +115,35 @@ export class Replication {
     this.#ownExpires.expire(this.host.dbs, now, budgetMs);
   }
 
+  /**
+   * What an RDB saved here records of the replication history (Redis's
+   * rdbPopulateSaveInfo): a master with a backlog saves its ID and offset,
+   * so that after a restart its replicas can continue (resumeFromRdb).
+   */
+  saveInfo(): [string, string][] {
+    const stream = this.stream;
+    if (this.isReplica || stream.backlog === undefined) return [];
+    return [
+      ["repl-stream-db", "0"],
+      ["repl-id", stream.ids.replid],
+      ["repl-offset", String(stream.offset)],
+    ];
+  }
+
+  /**
+   * A master starting from an RDB that recorded its history: that history
+   * stays valid as replid2 up to `offset`, and a backlog starts there, so
+   * its replicas continue with a partial resync (Redis 7.0's loadDataFromDisk).
+   */
+  resumeFromRdb(replid: string, offset: number): void {
+    if (this.isReplica || !/^[0-9a-f]{40}$/.test(replid)) return;
+    if (!Number.isSafeInteger(offset) || offset < 0) return;
+    const stream = this.stream;
+    stream.ids.replid2 = replid;
+    stream.ids.secondOffset = offset + 1;
+    stream.resetTo(offset, this.host.config.getNumber("repl-backlog-size"));
+  }
+
   /** Once a second, from the server's cron. */
   cron(): void {
     this.master.cron();
