@@ -35,6 +35,8 @@ function makeReplication(): Replication {
     prepareForMaster: () => Promise.resolve(),
     loadRdb() {},
     applyFromMaster() {},
+    pauseWrites() {},
+    recordMaster() {},
   };
   return new Replication(host);
 }
