@@ -63,7 +63,8 @@ export class ClientPause {
     let mode: PauseMode | undefined;
     let nextEnd = Infinity;
     for (const [purpose, event] of this.#events) {
-      if (event.until <= now) this.#events.delete(purpose);
+      // As Redis: a pause lasts through its last millisecond (CLIENT PAUSE 0 holds this one).
+      if (event.until < now) this.#events.delete(purpose);
       else {
         if (rank(event.mode) > rank(mode)) mode = event.mode;
         nextEnd = Math.min(nextEnd, event.until);
@@ -79,7 +80,7 @@ export class ClientPause {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = nextEnd === Infinity
       ? undefined
-      : setTimeout(() => this.#update(), Math.max(0, nextEnd - Date.now()));
+      : setTimeout(() => this.#update(), Math.max(0, nextEnd + 1 - Date.now()));
     // A weaker pause: everyone runs again, and those it still holds wait again.
     if (rank(mode) < before) this.#release();
   }

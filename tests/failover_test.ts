@@ -84,6 +84,7 @@ Deno.test("redis-home hands over to a redis-home replica: roles swap with partia
   deepEqual(await master.cmd("FAILOVER", "TO", "127.0.0.1", "1"), {
     error: "ERR FAILOVER target HOST and PORT is not a replica.",
   });
+  await notOnline(m, master);
   deepEqual(await replica.cmd("FAILOVER"), {
     error: "ERR FAILOVER is not valid when server is a replica.",
   });
@@ -105,6 +106,22 @@ Deno.test("redis-home hands over to a redis-home replica: roles swap with partia
     error: "READONLY You can't write against a read only replica.",
   });
 });
+
+/** A replica still waiting for its full sync cannot be the target. */
+async function notOnline(m: TestServer, master: RespClient): Promise<void> {
+  equal(await master.cmd("CONFIG", "SET", "repl-diskless-sync-delay", "60"), "OK");
+  await using late = startServer();
+  using client = await RespClient.connect(late.port);
+  equal(await client.cmd("REPLICAOF", "127.0.0.1", m.port), "OK");
+  await waitFor(
+    "the late replica to wait for its sync",
+    async () => /state=wait_bgsave/.test(await info(master, "slave1") ?? "") ? true : undefined,
+  );
+  deepEqual(await master.cmd("FAILOVER", "TO", "127.0.0.1", late.port), {
+    error: "ERR FAILOVER target replica is not online.",
+  });
+  equal(await master.cmd("CONFIG", "SET", "repl-diskless-sync-delay", "0"), "OK");
+}
 
 /** Replies of the same probes on a master with one replica, and on that replica. */
 async function probe(master: RespClient, replica: RespClient): Promise<unknown[]> {
