@@ -70,6 +70,7 @@ Deno.test("FAILOVER's syntax and precondition errors, COMMAND INFO, as redis-ser
     ["PSYNC", "?", "-1", "FAILOVER"],
     ["INFO", "nosuchsection"],
     ["COMMAND", "INFO", "failover"],
+    ["COMMAND", "DOCS", "failover"],
   ]);
 });
 

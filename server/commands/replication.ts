@@ -275,6 +275,7 @@ export const replicationCommands: CommandSpec[] = [
     since: "6.2.0",
     summary: "Start a coordinated failover between this server and one of its replicas.",
     syntax: "[TO host port [FORCE]] [ABORT] [TIMEOUT milliseconds]",
+    docNames: { host_port_force: "target" },
     complexity: "O(1)",
     handler: failover,
   },
