@@ -85,6 +85,12 @@ export interface CommandSpec {
   syntax: string;
   complexity?: string;
   /**
+   * Redis's names for arguments whose generated name differs, keyed by that
+   * name: a block Redis names itself (FAILOVER's `[TO host port [FORCE]]` is
+   * "target", not "host_port_force"). COMMAND DOCS only.
+   */
+  docNames?: Readonly<Record<string, string>>;
+  /**
    * Our own flag, for a command Redis does not flag fast: here it costs O(1)
    * plus copying its arguments and reply, whatever the data (SET: an old
    * value it replaces is dropped, not freed element by element, as Redis

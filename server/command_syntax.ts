@@ -212,7 +212,15 @@ export function docArguments(spec: CommandSpec): ArgumentDoc[] {
   let args = argumentCache.get(spec);
   if (args === undefined) {
     args = parseSyntax(spec.syntax);
+    if (spec.docNames !== undefined) rename(args, spec.docNames);
     argumentCache.set(spec, args);
   }
   return args;
+}
+
+function rename(args: ArgumentDoc[], names: Readonly<Record<string, string>>): void {
+  for (const arg of args) {
+    arg.name = names[arg.name] ?? arg.name;
+    if (arg.arguments !== undefined) rename(arg.arguments, names);
+  }
 }

@@ -357,6 +357,21 @@ export const WAIT_ON_REPLICA =
 export const INVALID_MASTER_PORT = "ERR Invalid master port";
 export const REPLICAOF_FROM_REPLICA = "ERR Command is not valid when client is a replica.";
 export const TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of range";
+export const REPLICAOF_WHILE_FAILING_OVER = "ERR REPLICAOF not allowed while failing over.";
+export const SYNC_WHILE_FAILING_OVER = "NOMASTERLINK Can't SYNC while failing over";
+export const PSYNC_FAILOVER_TO_MASTER = "ERR PSYNC FAILOVER can't be sent to a master.";
+export const PSYNC_FAILOVER_REPLID = "ERR PSYNC FAILOVER replid must match my replid.";
+
+// FAILOVER (replication.c's failoverCommand).
+export const NO_FAILOVER = "ERR No failover in progress.";
+export const FAILOVER_TIMEOUT = "ERR FAILOVER timeout must be greater than 0";
+export const FAILOVER_IN_PROGRESS = "ERR FAILOVER already in progress.";
+export const FAILOVER_ON_REPLICA = "ERR FAILOVER is not valid when server is a replica.";
+export const FAILOVER_NO_REPLICAS = "ERR FAILOVER requires connected replicas.";
+export const FAILOVER_FORCE =
+  "ERR FAILOVER with force option requires both a timeout and target HOST and IP.";
+export const FAILOVER_NOT_A_REPLICA = "ERR FAILOVER target HOST and PORT is not a replica.";
+export const FAILOVER_NOT_ONLINE = "ERR FAILOVER target replica is not online.";
 
 export function unrecognizedReplconfOption(option: string): string {
   return `ERR Unrecognized REPLCONF option: ${option}`;

@@ -59,6 +59,10 @@ class MapReplica implements ReplicaHost {
   streamed(bytes: Uint8Array): void {
     this.streamedBytes += bytes.length;
   }
+  failingOver(): boolean {
+    return false;
+  }
+  failoverAnswered(): void {}
   log(): void {}
 }
 

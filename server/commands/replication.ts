@@ -1,7 +1,9 @@
 /**
  * Replication commands: REPLICAOF/SLAVEOF and ROLE for users and Sentinel;
- * REPLCONF, PSYNC and SYNC, which replicas send; WAIT, which blocks until
- * enough replicas acknowledged the writes so far. The machinery lives in
+ * FAILOVER, which hands the master role to a replica; REPLCONF, PSYNC and
+ * SYNC, which replicas send (and PSYNC ... FAILOVER, which an old master
+ * sends to the replica taking over); WAIT, which blocks until enough
+ * replicas acknowledged the writes so far. The machinery lives in
  * server/replication/.
  */
 import { arg, ArgCursor, intArg, parseInteger } from "../args.ts";
@@ -10,10 +12,22 @@ import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import {
   CommandError,
+  FAILOVER_FORCE,
+  FAILOVER_IN_PROGRESS,
+  FAILOVER_NO_REPLICAS,
+  FAILOVER_NOT_A_REPLICA,
+  FAILOVER_NOT_ONLINE,
+  FAILOVER_ON_REPLICA,
+  FAILOVER_TIMEOUT,
   INVALID_MASTER_PORT,
+  NO_FAILOVER,
   NOMASTERLINK,
+  PSYNC_FAILOVER_REPLID,
+  PSYNC_FAILOVER_TO_MASTER,
   replicaIpTooLong,
   REPLICAOF_FROM_REPLICA,
+  REPLICAOF_WHILE_FAILING_OVER,
+  SYNC_WHILE_FAILING_OVER,
   SYNTAX,
   TIMEOUT_NEGATIVE,
   TIMEOUT_NOT_INTEGER,
@@ -21,6 +35,7 @@ import {
   WAIT_ON_REPLICA,
 } from "../errors.ts";
 import { isReplicaClient, markReplicaClient, peerOf } from "../replication/client_peer.ts";
+import type { FailoverRequest } from "../replication/failover.ts";
 import { roleReply } from "../replication/info.ts";
 
 /** WAIT's clients block on this pseudo-key; an ACK makes it ready. */
@@ -29,6 +44,7 @@ export const WAIT_KEY = blockingKey(-1, "replica-acks");
 function replicaof(ctx: CommandContext, argv: string[]): void {
   const server = ctx.server;
   const replication = server.replication;
+  if (replication.failover.active) throw new CommandError(REPLICAOF_WHILE_FAILING_OVER);
   if (arg(argv, 1).toLowerCase() === "no" && arg(argv, 2).toLowerCase() === "one") {
     if (replication.isReplica) {
       replication.promote();
@@ -48,6 +64,54 @@ function replicaof(ctx: CommandContext, argv: string[]): void {
   server.config.set("replicaof", `${argv[1]} ${port}`, true);
   server.log(`REPLICAOF ${argv[1]}:${port} enabled (user request from 'id=${ctx.client.id}')`);
   ctx.out.ok();
+}
+
+/** FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms], checked in Redis's order. */
+function failover(ctx: CommandContext, argv: string[]): void {
+  const replication = ctx.server.replication;
+  const failover = replication.failover;
+  if (argv.length === 2 && arg(argv, 1).toLowerCase() === "abort") {
+    if (!failover.active) throw new CommandError(NO_FAILOVER);
+    failover.abort("Failover manually aborted");
+    ctx.out.ok();
+    return;
+  }
+  const request = failoverRequest(argv);
+  if (failover.active) throw new CommandError(FAILOVER_IN_PROGRESS);
+  if (replication.isReplica) throw new CommandError(FAILOVER_ON_REPLICA);
+  if (replication.master.replicas.size === 0) throw new CommandError(FAILOVER_NO_REPLICAS);
+  if (request.force && (request.timeoutMs === 0 || request.host === undefined)) {
+    throw new CommandError(FAILOVER_FORCE);
+  }
+  if (request.host !== undefined) {
+    const peer = failover.findReplica(request.host, request.port);
+    if (peer === undefined) throw new CommandError(FAILOVER_NOT_A_REPLICA);
+    if (peer.state !== "online") throw new CommandError(FAILOVER_NOT_ONLINE);
+  }
+  failover.start(request);
+  ctx.out.ok();
+}
+
+/** Each option at most once, in any order; ABORT only alone. */
+function failoverRequest(argv: string[]): FailoverRequest {
+  const request: FailoverRequest = { port: 0, timeoutMs: 0, force: false };
+  const args = new ArgCursor(argv);
+  while (args.hasMore()) {
+    const option = args.nextOption();
+    if (option === "timeout" && args.remaining >= 1 && request.timeoutMs === 0) {
+      request.timeoutMs = args.nextInt();
+      if (request.timeoutMs <= 0) throw new CommandError(FAILOVER_TIMEOUT);
+    } else if (option === "to" && args.remaining >= 2 && request.host === undefined) {
+      const host = args.next();
+      request.port = args.nextInt();
+      request.host = host;
+    } else if (option === "force" && !request.force) {
+      request.force = true;
+    } else {
+      throw new CommandError(SYNTAX);
+    }
+  }
+  return request;
 }
 
 function role(ctx: CommandContext): void {
@@ -115,6 +179,8 @@ function psync(ctx: CommandContext, argv: string[]): void {
   const client = ctx.client;
   if (isReplicaClient(client)) return;
   const replication = ctx.server.replication;
+  if (argv.length > 3 && arg(argv, 0).toLowerCase() === "psync") takeOver(ctx, argv);
+  if (replication.failover.active) throw new CommandError(SYNC_WHILE_FAILING_OVER);
   if (replication.isReplica && !replication.link?.up) throw new CommandError(NOMASTERLINK);
   const peer = peerOf(client);
   if (arg(argv, 0).toLowerCase() === "sync") {
@@ -125,6 +191,25 @@ function psync(ctx: CommandContext, argv: string[]): void {
   const offset = intArg(arg(argv, 2));
   markReplicaClient(client);
   replication.master.psync(peer, arg(argv, 1), offset);
+}
+
+/**
+ * PSYNC replid offset FAILOVER: our master hands over. With our own replid
+ * (it is the master's history) we become a master at once, then answer the
+ * PSYNC as any: it continues from our replid2.
+ */
+function takeOver(ctx: CommandContext, argv: string[]): void {
+  if (arg(argv, 3).toLowerCase() !== "failover") return;
+  const server = ctx.server;
+  const replication = server.replication;
+  server.log(`Failover request received for replid ${argv[1]}.`);
+  if (!replication.isReplica) throw new CommandError(PSYNC_FAILOVER_TO_MASTER);
+  if (arg(argv, 1).toLowerCase() !== replication.stream.ids.replid) {
+    throw new CommandError(PSYNC_FAILOVER_REPLID);
+  }
+  replication.promote();
+  server.config.set("replicaof", "", true);
+  server.log(`MASTER MODE enabled (failover request from 'id=${ctx.client.id}')`);
 }
 
 function wait(ctx: CommandContext, argv: string[]): void {
@@ -181,6 +266,18 @@ export const replicationCommands: CommandSpec[] = [
     syntax: "host port",
     complexity: "O(1)",
     handler: replicaof,
+  },
+  {
+    name: "failover",
+    arity: -1,
+    flags: ["admin", "noscript", "stale"],
+    group: "server",
+    since: "6.2.0",
+    summary: "Start a coordinated failover between this server and one of its replicas.",
+    syntax: "[TO host port [FORCE]] [ABORT] [TIMEOUT milliseconds]",
+    docNames: { host_port_force: "target" },
+    complexity: "O(1)",
+    handler: failover,
   },
   {
     name: "role",

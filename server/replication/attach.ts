@@ -30,6 +30,7 @@ export function attachReplication(server: ServerContext): Replication {
       const [host, port] = server.config.get("replicaof").split(/\s+/);
       if (host) replication.replicaOf(host, Number(port));
     }
+    replication.tick();
     const now = Date.now();
     if (now - lastCron < 1000) return;
     lastCron = now;
@@ -92,6 +93,11 @@ function hostFor(server: ServerContext): ReplicationHost {
       masterClient = undefined;
     },
     failBlockedClients: () => server.blocking.failAll(),
+    pauseWrites: (paused) => {
+      if (paused) server.pause.pause(Infinity, "write", "failover");
+      else server.pause.unpause("failover");
+    },
+    recordMaster: (address) => config.set("replicaof", address, true),
     applyFromMaster: (argv) => {
       if (masterClient === undefined) {
         masterClient = server.createInternalClient();

@@ -22,7 +22,7 @@ export function replicationInfo(r: Replication, now = Date.now()): [string, stri
   const stream = r.stream;
   const backlog = stream.backlog;
   fields.push(
-    ["master_failover_state", "no-failover"],
+    ["master_failover_state", r.failover.state],
     ["master_replid", stream.ids.replid],
     ["master_replid2", stream.ids.replid2],
     ["master_repl_offset", stream.offset],

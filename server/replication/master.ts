@@ -274,12 +274,13 @@ export class ReplicationMaster {
     return maxLag > 0 && this.goodReplicas() < min;
   }
 
-  /** The master half of replicationCron; call once a second. */
-  cron(now = Date.now()): void {
+  /** The master half of replicationCron; call once a second. `ping` false skips the PING. */
+  cron(now = Date.now(), ping = true): void {
     const config = this.#config;
     this.#ticks++;
     if (
-      this.replicas.size > 0 && this.#ticks % config.getNumber("repl-ping-replica-period") === 0
+      ping && this.replicas.size > 0 &&
+      this.#ticks % config.getNumber("repl-ping-replica-period") === 0
     ) {
       this.stream.control(["PING"]);
     }

@@ -9,7 +9,8 @@
  * 2. `PSYNC replid offset+1` (the history this server already has, or
  *    `? -1`): `+CONTINUE [replid]` resumes the stream, `+FULLRESYNC replid
  *    offset` is followed by an RDB payload in either form, which the host
- *    loads;
+ *    loads; an old master handing over (FAILOVER) adds `FAILOVER`, and the
+ *    answer tells it whether the replica took over;
  * 3. the command stream: each command is applied through the host and its
  *    bytes counted into the offset; `REPLCONF GETACK` is answered with
  *    `REPLCONF ACK offset`, as is every second of the link.
@@ -37,6 +38,10 @@ export interface ReplicaHost {
   apply(argv: string[]): void;
   /** The stream's bytes once applied, for this server's own backlog and replicas. */
   streamed(bytes: Uint8Array): void;
+  /** Whether this server is handing over to the master it links to (PSYNC ... FAILOVER). */
+  failingOver(): boolean;
+  /** The answer to PSYNC ... FAILOVER: +CONTINUE or +FULLRESYNC accept it. */
+  failoverAnswered(accepted: boolean): void;
   log(message: string): void;
 }
 
@@ -235,16 +240,24 @@ export class MasterLink {
     const history = this.offset >= 0
       ? { replid: this.masterReplid, offset: this.offset }
       : this.replica.history();
-    await this.#send(
+    const failover = this.replica.failingOver();
+    const psync = [
       "PSYNC",
       history?.replid ?? "?",
       history === undefined ? "-1" : String(history.offset + 1),
-    );
+    ];
+    try {
+      await this.#send(...psync, ...(failover ? ["FAILOVER"] : []));
+    } catch (err) {
+      if (failover) this.replica.failoverAnswered(false);
+      throw err;
+    }
     let reply = "";
     // Newlines keep the link alive while the master prepares its answer.
     while (reply === "") reply = await reader.line();
     const full = /^\+FULLRESYNC ([0-9a-fA-F]{40}) (\d+)$/.exec(reply);
     if (full !== null) {
+      if (failover) this.replica.failoverAnswered(true);
       const [, replid = "", offset] = full;
       return await this.#fullSync(reader, replid, Number(offset));
     }
@@ -255,8 +268,11 @@ export class MasterLink {
       if (partial[1] !== undefined) this.masterReplid = partial[1];
       else this.masterReplid = history.replid;
       this.replica.continued(partial[1], this.offset);
+      if (failover) this.replica.failoverAnswered(true);
       return reader.takeBuffered();
     }
+    // The target refused to take over: this server is a master again (the link stops).
+    if (failover) this.replica.failoverAnswered(false);
     throw new LinkError(`Unexpected reply to PSYNC from master: ${reply}`);
   }
 

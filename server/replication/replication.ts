@@ -9,10 +9,12 @@
  * - REPLICAOF NO ONE starts a new history, keeping the inherited one valid as
  *   replid2 up to the current offset, and drops the replicas so that they
  *   reconnect and continue from here.
+ * FAILOVER (failover.ts) makes the same two changes, on both sides.
  */
 import type { Database, ExpiryPolicy } from "../db.ts";
 import { replicationTlsOptions } from "../tls_config.ts";
 import { type LinkOptions, MasterLink, type ReplicaHost } from "./master_link.ts";
+import { Failover } from "./failover.ts";
 import { type MasterHost, ReplicationMaster } from "./master.ts";
 import type { ReplicationStream } from "./stream.ts";
 import { ordinaryChanged } from "../ordinary.ts";
@@ -31,10 +33,15 @@ export interface ReplicationHost extends MasterHost {
   applyFromMaster(argv: string[]): void;
   /** Ends every blocked client's wait with an error and closes it (becoming a replica). */
   failBlockedClients(): void;
+  /** Holds or releases clients' writes for FAILOVER (its own pause, apart from CLIENT PAUSE). */
+  pauseWrites(paused: boolean): void;
+  /** The `replicaof` parameter follows a role change not made by REPLICAOF ("" as a master). */
+  recordMaster(address: string): void;
 }
 
 export class Replication {
   readonly master: ReplicationMaster;
+  readonly failover: Failover;
   link: MasterLink | undefined;
   masterHost: string | undefined;
   masterPort = 0;
@@ -45,6 +52,20 @@ export class Replication {
 
   constructor(readonly host: ReplicationHost) {
     this.master = new ReplicationMaster(host);
+    this.failover = new Failover({
+      replicas: () => this.master.replicas,
+      offset: () => this.stream.offset,
+      becomeReplica: (masterHost, port) => {
+        this.replicaOf(masterHost, port);
+        host.recordMaster(`${masterHost} ${port}`);
+      },
+      becomeMaster: () => {
+        this.promote();
+        host.recordMaster("");
+      },
+      pauseWrites: (paused) => host.pauseWrites(paused),
+      log: (message) => host.log(message),
+    });
   }
 
   get stream(): ReplicationStream {
@@ -146,7 +167,13 @@ export class Replication {
 
   /** Once a second, from the server's cron. */
   cron(): void {
-    this.master.cron();
+    // As Redis: no PING while a failover with a deadline holds writes (offsets must stay put).
+    this.master.cron(Date.now(), this.failover.endTime === 0);
+  }
+
+  /** Every cron tick (Redis runs its replication cron every 100 ms while failing over). */
+  tick(): void {
+    if (this.failover.active) this.failover.check();
   }
 
   /** Shutdown: the link closes and replicas are dropped. */
@@ -220,6 +247,8 @@ export class Replication {
         }
       },
       streamed: (bytes) => stream.forward(bytes),
+      failingOver: () => this.failover.inProgress,
+      failoverAnswered: (accepted) => this.failover.answered(accepted),
       log: (message) => host.log(message),
     };
   }

@@ -36,6 +36,8 @@ function makeReplication(): Replication {
     loadRdb() {},
     applyFromMaster() {},
     failBlockedClients() {},
+    pauseWrites() {},
+    recordMaster() {},
   };
   return new Replication(host);
 }
