@@ -142,7 +142,8 @@ export abstract class ReplyWriter {
       large.set(pooled.subarray(0, this.pos));
       this.buf = large;
       // Handed to nothing else (take() empties the writer): the next batch's to fill.
-      if (pooled.byteLength > 0 && pool.length < POOL_LIMIT) pool.push(pooled);
+      const poolable = pooled.byteLength > 0 && pooled.byteLength <= POOLED_MAX_SIZE;
+      if (poolable && pool.length < POOL_LIMIT) pool.push(pooled);
       return;
     }
     let size = Math.max(this.buf.length * 2, MIN_BUFFER);

@@ -113,6 +113,23 @@ Deno.test("writer: a large written buffer is the next large batch's, any client'
   fourth.sent();
 });
 
+Deno.test("writer: a batch a pooled buffer can hold leaves the spare to a larger one", () => {
+  const first = new RespWriter();
+  first.bulk("z".repeat(200_000));
+  const large = first.buf;
+  first.sent();
+  // Writers that hold every pooled buffer (at most 256), so the next one grows from a fresh 4 KB.
+  const holders = Array.from({ length: 300 }, () => new RespWriter());
+  for (const holder of holders) holder.ok();
+  const small = new RespWriter();
+  for (let i = 0; i < 20; i++) small.bulk("s".repeat(1000));
+  assert(small.buf !== large, "grown within 64 KB without the spare");
+  const second = new RespWriter();
+  second.bulk("y".repeat(150_000));
+  equal(second.buf, large, "the spare is still there for a batch past 64 KB");
+  for (const writer of [...holders, small, second]) writer.sent();
+});
+
 Deno.test("writer: truncate undoes a half-written reply", () => {
   const w = new RespWriter();
   w.ok();
