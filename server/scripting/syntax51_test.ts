@@ -131,6 +131,28 @@ const CASES: [string, string][] = [
   ],
   ["local goto = 5 return goto + 1", "(integer) 6"],
   ['local t = {goto = 1} t.goto = t.goto + 1 return t["goto"]', "(integer) 2"],
+  ["local a = {goto = function(self, x) return x + 1 end} return a:goto(4)", "(integer) 5"],
+  [
+    "local t = {} function t:goto(x) return x * 2 end function t.goto2(x) return x end return t:goto(5) + t.goto2(1)",
+    "(integer) 11",
+  ],
+  ["local t = {} function t.goto(x) return x * 3 end return t.goto(5)", "(integer) 15"],
+  [
+    "local obj = setmetatable({}, {__index = function(t, k) return function() return k end end}) return obj : goto ( )",
+    '"goto"',
+  ],
+  [
+    "if goto then return 1 else return 2 end",
+    "(error) ERR user_script:1: Script attempted to access nonexistent global variable 'goto' script: 9fd5d1e604405aa342180df14118df357f6729bc, on @user_script:1.",
+  ],
+  [
+    "local t = {x goto}",
+    "(error) ERR Error compiling script (new function): user_script:1: '}' expected near 'goto'",
+  ],
+  [
+    "goto continue",
+    "(error) ERR Error compiling script (new function): user_script:1: '=' expected near 'continue'",
+  ],
   ['return "a//b & c | d ~ e" .. [==[ << >> :: ]==] -- x // y', '"a//b & c | d ~ e << >> :: "'],
   ["return 5 --[==[ // ]==] + 1", "(integer) 6"],
   ["for i = 1, 3 do break --[[c]] ; end return 'ok'", '"ok"'],
