@@ -30,28 +30,33 @@ const BY_MOD = 2 ** 32;
 export interface Layout51 {
   /** The size of 5.1's array part. */
   asize: number;
-  /** log2 of the node count; -1 for none (5.1's dummy node). */
-  lsize: number;
+  /** The node count, a power of two; 0 for none (5.1's dummy node). */
+  nsize: number;
   /** Each node's key as fengari's Map knows it; undefined for a free node. */
   nkeys: unknown[];
   /** Each node's hash code (see BY_MOD). */
-  ncodes: number[];
+  ncodes: Float64Array;
   /** Each node's next node in its chain, -1 at the end. */
-  nnext: number[];
+  nnext: Int32Array;
   /** 5.1's lastfree: nodes at and above it were handed out. */
   lastfree: number;
 }
 
 type Live = Map<unknown, unknown>;
 
+// The nodes of every table without any: nothing writes to them.
+const NO_KEYS: unknown[] = [];
+const NO_CODES = new Float64Array(0);
+const NO_NEXT = new Int32Array(0);
+
 /** A new layout with room for `narray` array items and `nhash` other keys (a constructor's sizes). */
 export function newLayout(narray: number, nhash: number): Layout51 {
   const layout: Layout51 = {
     asize: narray,
-    lsize: -1,
-    nkeys: [],
-    ncodes: [],
-    nnext: [],
+    nsize: 0,
+    nkeys: NO_KEYS,
+    ncodes: NO_CODES,
+    nnext: NO_NEXT,
     lastfree: 0,
   };
   setNodes(layout, nhash);
@@ -66,30 +71,22 @@ const arrayIndex = (key: unknown) =>
 const ceilLog2 = (x: number) => x <= 1 ? 0 : 32 - Math.clz32(x - 1);
 
 function mainPosition(layout: Layout51, code: number): number {
-  const size = 2 ** layout.lsize;
+  const size = layout.nsize;
   return code >= BY_MOD ? (code - BY_MOD) % ((size - 1) | 1) : code & (size - 1);
 }
 
 function setNodes(layout: Layout51, count: number): void {
-  if (count === 0) {
-    layout.lsize = -1;
-    layout.nkeys = [];
-    layout.ncodes = [];
-    layout.nnext = [];
-    layout.lastfree = 0;
-    return;
-  }
-  layout.lsize = ceilLog2(count);
-  const size = 2 ** layout.lsize;
-  layout.nkeys = new Array(size).fill(undefined);
-  layout.ncodes = new Array(size).fill(0);
-  layout.nnext = new Array(size).fill(-1);
+  const size = count === 0 ? 0 : 2 ** ceilLog2(count);
+  layout.nsize = size;
+  layout.nkeys = size === 0 ? NO_KEYS : new Array(size);
+  layout.ncodes = size === 0 ? NO_CODES : new Float64Array(size);
+  layout.nnext = size === 0 ? NO_NEXT : new Int32Array(size).fill(-1);
   layout.lastfree = size;
 }
 
 /** The node holding `key`, or -1. */
 export function findNode(layout: Layout51, key: unknown, code: number): number {
-  if (layout.lsize < 0) return -1;
+  if (layout.nsize === 0) return -1;
   for (let n = mainPosition(layout, code); n >= 0; n = layout.nnext[n]!) {
     if (layout.nkeys[n] === key) return n;
   }
@@ -104,7 +101,7 @@ export function placeKey(layout: Layout51, live: Live, key: unknown, code: numbe
 }
 
 function newKey(layout: Layout51, live: Live, key: unknown, code: number): void {
-  let mp = layout.lsize < 0 ? -1 : mainPosition(layout, code);
+  let mp = layout.nsize === 0 ? -1 : mainPosition(layout, code);
   const { nkeys, ncodes, nnext } = layout;
   if (mp < 0 || (nkeys[mp] !== undefined && live.has(nkeys[mp]))) {
     const free = freeNode(layout);
@@ -141,19 +138,22 @@ function freeNode(layout: Layout51): number {
 }
 
 /** Counts `key` into `nums` (by ceil(log2)) when it may go to the array part. */
-function countIndex(key: unknown, nums: number[]): number {
+function countIndex(key: unknown, nums: Int32Array): number {
   if (!arrayIndex(key)) return 0;
   nums[ceilLog2(key as number)]!++;
   return 1;
 }
 
+/** Keys that may go to the array part by ceil(log2) (5.1's nums), for rehash. */
+const NUMS = new Int32Array(27);
+
 /** 5.1's rehash: new sizes from the live keys and `extra`, then every key placed again. */
 function rehash(layout: Layout51, live: Live, extra: unknown): void {
-  const nums = new Array(27).fill(0);
+  const nums = NUMS.fill(0);
   let arrayKeys = 0;
   for (let i = 1; i <= layout.asize; i++) {
     if (live.has(i)) {
-      nums[ceilLog2(i)]++;
+      nums[ceilLog2(i)]!++;
       arrayKeys++;
     }
   }
@@ -171,7 +171,7 @@ function rehash(layout: Layout51, live: Live, extra: unknown): void {
 }
 
 /** 5.1's computesizes: the largest power of two more than half full, and the keys under it. */
-function arraySize(nums: number[], candidates: number): [number, number] {
+function arraySize(nums: Int32Array, candidates: number): [number, number] {
   let below = 0, inArray = 0, size = 0;
   for (let i = 0, twoToI = 1; twoToI / 2 < candidates; i++, twoToI *= 2) {
     if (nums[i]! > 0) {
@@ -240,7 +240,7 @@ export function border(layout: Layout51, live: Live): number {
     }
     return i;
   }
-  if (layout.lsize < 0) return j;
+  if (layout.nsize === 0) return j;
   let i = j;
   j++;
   while (live.has(j)) {

@@ -201,7 +201,7 @@ function setint(t: Loose, key: number, value: Loose): void {
   const layout: Layout51 | null | undefined = t.layout;
   if (layout != null && growsForList(t, layout, key)) {
     adding(t);
-    resize(layout, t.strong, key, layout.lsize < 0 ? 0 : 2 ** layout.lsize);
+    resize(layout, t.strong, key, layout.nsize);
   }
   add(t, key, new TValue(LUA_TNUMINT, key), new TValue(value.type, value.value), numberCode(key));
 }
