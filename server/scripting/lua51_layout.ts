@@ -32,12 +32,12 @@ export interface Layout51 {
   asize: number;
   /** The node count, a power of two; 0 for none (5.1's dummy node). */
   nsize: number;
-  /** Each node's key as fengari's Map knows it; undefined for a free node. */
-  nkeys: unknown[];
-  /** Each node's hash code (see BY_MOD). */
-  ncodes: Float64Array;
-  /** Each node's next node in its chain, -1 at the end. */
-  nnext: Int32Array;
+  /**
+   * Three slots a node (one array: a new table's nodes are one allocation):
+   * its key as fengari's Map knows it (undefined: free), its hash code (see
+   * BY_MOD), and the next node of its chain (undefined at the end).
+   */
+  nodes: unknown[];
   /** 5.1's lastfree: nodes at and above it were handed out. */
   lastfree: number;
 }
@@ -45,18 +45,17 @@ export interface Layout51 {
 type Live = Map<unknown, unknown>;
 
 // The nodes of every table without any: nothing writes to them.
-const NO_KEYS: unknown[] = [];
-const NO_CODES = new Float64Array(0);
-const NO_NEXT = new Int32Array(0);
+const NO_NODES: unknown[] = [];
+
+/** The node after `n` in its chain, or -1. */
+const nextNode = (nodes: unknown[], n: number) => (nodes[3 * n + 2] as number | undefined) ?? -1;
 
 /** A new layout with room for `narray` array items and `nhash` other keys (a constructor's sizes). */
 export function newLayout(narray: number, nhash: number): Layout51 {
   const layout: Layout51 = {
     asize: narray,
     nsize: 0,
-    nkeys: NO_KEYS,
-    ncodes: NO_CODES,
-    nnext: NO_NEXT,
+    nodes: NO_NODES,
     lastfree: 0,
   };
   setNodes(layout, nhash);
@@ -78,17 +77,16 @@ function mainPosition(layout: Layout51, code: number): number {
 function setNodes(layout: Layout51, count: number): void {
   const size = count === 0 ? 0 : 2 ** ceilLog2(count);
   layout.nsize = size;
-  layout.nkeys = size === 0 ? NO_KEYS : new Array(size);
-  layout.ncodes = size === 0 ? NO_CODES : new Float64Array(size);
-  layout.nnext = size === 0 ? NO_NEXT : new Int32Array(size).fill(-1);
+  layout.nodes = size === 0 ? NO_NODES : new Array(3 * size);
   layout.lastfree = size;
 }
 
 /** The node holding `key`, or -1. */
 export function findNode(layout: Layout51, key: unknown, code: number): number {
   if (layout.nsize === 0) return -1;
-  for (let n = mainPosition(layout, code); n >= 0; n = layout.nnext[n]!) {
-    if (layout.nkeys[n] === key) return n;
+  const nodes = layout.nodes;
+  for (let n = mainPosition(layout, code); n >= 0; n = nextNode(nodes, n)) {
+    if (nodes[3 * n] === key) return n;
   }
   return -1;
 }
@@ -102,37 +100,37 @@ export function placeKey(layout: Layout51, live: Live, key: unknown, code: numbe
 
 function newKey(layout: Layout51, live: Live, key: unknown, code: number): void {
   let mp = layout.nsize === 0 ? -1 : mainPosition(layout, code);
-  const { nkeys, ncodes, nnext } = layout;
-  if (mp < 0 || (nkeys[mp] !== undefined && live.has(nkeys[mp]))) {
+  const nodes = layout.nodes;
+  if (mp < 0 || (nodes[3 * mp] !== undefined && live.has(nodes[3 * mp]))) {
     const free = freeNode(layout);
     if (free < 0) {
       rehash(layout, live, key);
       return placeKey(layout, live, key, code);
     }
-    const other = mainPosition(layout, ncodes[mp]!);
+    const other = mainPosition(layout, nodes[3 * mp + 1] as number);
     if (other !== mp) {
       // The node in the way is not in its main position: it moves to the free node.
       let prev = other;
-      while (nnext[prev] !== mp) prev = nnext[prev]!;
-      nnext[prev] = free;
-      nkeys[free] = nkeys[mp];
-      ncodes[free] = ncodes[mp]!;
-      nnext[free] = nnext[mp]!;
-      nnext[mp] = -1;
+      while (nextNode(nodes, prev) !== mp) prev = nextNode(nodes, prev);
+      nodes[3 * prev + 2] = free;
+      nodes[3 * free] = nodes[3 * mp];
+      nodes[3 * free + 1] = nodes[3 * mp + 1];
+      nodes[3 * free + 2] = nodes[3 * mp + 2];
+      nodes[3 * mp + 2] = undefined;
     } else {
-      nnext[free] = nnext[mp]!;
-      nnext[mp] = free;
+      nodes[3 * free + 2] = nodes[3 * mp + 2];
+      nodes[3 * mp + 2] = free;
       mp = free;
     }
   }
-  nkeys[mp] = key;
-  ncodes[mp] = code;
+  nodes[3 * mp] = key;
+  nodes[3 * mp + 1] = code;
 }
 
 function freeNode(layout: Layout51): number {
   while (layout.lastfree > 0) {
     layout.lastfree--;
-    if (layout.nkeys[layout.lastfree] === undefined) return layout.lastfree;
+    if (layout.nodes[3 * layout.lastfree] === undefined) return layout.lastfree;
   }
   return -1;
 }
@@ -158,7 +156,9 @@ function rehash(layout: Layout51, live: Live, extra: unknown): void {
     }
   }
   let total = arrayKeys;
-  for (const key of layout.nkeys) {
+  const nodes = layout.nodes;
+  for (let n = 0; n < layout.nsize; n++) {
+    const key = nodes[3 * n];
     if (key !== undefined && live.has(key)) {
       arrayKeys += countIndex(key, nums);
       total++;
@@ -189,7 +189,7 @@ function arraySize(nums: Int32Array, candidates: number): [number, number] {
 /** 5.1's resize: the array part's items past a smaller size, then the old nodes from the last, placed again. */
 export function resize(layout: Layout51, live: Live, asize: number, nhash: number): void {
   const oldSize = layout.asize;
-  const { nkeys, ncodes } = layout;
+  const { nodes, nsize } = layout;
   if (asize > oldSize) layout.asize = asize;
   setNodes(layout, nhash);
   if (asize < oldSize) {
@@ -198,9 +198,9 @@ export function resize(layout: Layout51, live: Live, asize: number, nhash: numbe
       if (live.has(i)) placeKey(layout, live, i, numberCode(i));
     }
   }
-  for (let n = nkeys.length - 1; n >= 0; n--) {
-    const key = nkeys[n];
-    if (key !== undefined && live.has(key)) placeKey(layout, live, key, ncodes[n]!);
+  for (let n = nsize - 1; n >= 0; n--) {
+    const key = nodes[3 * n];
+    if (key !== undefined && live.has(key)) placeKey(layout, live, key, nodes[3 * n + 1] as number);
   }
 }
 
@@ -215,9 +215,9 @@ export function positionOf(layout: Layout51, key: unknown, code: number): number
 export function nextPosition(layout: Layout51, live: Live, from: number): number {
   const asize = layout.asize;
   for (let i = from + 1; i < asize; i++) if (live.has(i + 1)) return i;
-  const { nkeys } = layout;
-  for (let n = Math.max(0, from + 1 - asize); n < nkeys.length; n++) {
-    const key = nkeys[n];
+  const { nodes, nsize } = layout;
+  for (let n = Math.max(0, from + 1 - asize); n < nsize; n++) {
+    const key = nodes[3 * n];
     if (key !== undefined && live.has(key)) return asize + n;
   }
   return -1;
@@ -225,7 +225,7 @@ export function nextPosition(layout: Layout51, live: Live, from: number): number
 
 /** The key at a position nextPosition gave, as fengari's Map knows it. */
 export function keyAt(layout: Layout51, position: number): unknown {
-  return position < layout.asize ? position + 1 : layout.nkeys[position - layout.asize];
+  return position < layout.asize ? position + 1 : layout.nodes[3 * (position - layout.asize)];
 }
 
 /** 5.1's luaH_getn: a border found as 5.1 searches for it. */
