@@ -45,6 +45,14 @@ const CASES: [string, string][] = [
     "return {#{1, 2, 3, nil, 5, nil, nil, 8}, #{nil, nil, 3}, #{1, 2, 3, nil, 5}, (function() local t = {1, 2, 3} t[5] = 5 return #t end)()}",
     "1) (integer) 8\n2) (integer) 3\n3) (integer) 5\n4) (integer) 3",
   ],
+  [
+    "local function keys(t) local r = {} for k in pairs(t) do r[#r + 1] = k end return table.concat(r, ' ') end return {keys(string), keys(table), keys(coroutine)}",
+    '1) "sub upper len gfind rep find match char dump gmatch reverse byte format gsub lower"\n2) "setn insert getn foreachi maxn foreach concat sort remove"\n3) "resume yield status wrap create running"',
+  ],
+  [
+    "local function keys(t) local r = {} for k in pairs(t) do r[#r + 1] = k end return table.concat(r, ' ') end return {keys(math), keys(redis), keys(cjson)}",
+    '1) "log max acos huge ldexp pi cos tanh pow deg tan cosh sinh random randomseed frexp ceil floor rad abs sqrt modf asin min mod fmod log10 atan2 exp sin atan"\n2) "log LOG_WARNING error_reply REPL_AOF call REPL_ALL REDIS_VERSION_NUM REPL_SLAVE pcall LOG_NOTICE set_repl debug LOG_DEBUG sha1hex REDIS_VERSION status_reply acl_check_cmd REPL_REPLICA breakpoint setresp replicate_commands LOG_VERBOSE REPL_NONE"\n3) "_NAME encode decode_max_depth _VERSION decode_invalid_numbers encode_keep_buffer null encode_number_precision new encode_max_depth encode_invalid_numbers decode encode_sparse_array"',
+  ],
 ];
 
 /** Tables of every kind of key, set and removed at random (also while traversed), then walked. */

@@ -316,6 +316,28 @@ export function forEachEntry(t: Loose, visit: (entry: Entry) => void): void {
   }
 }
 
+/**
+ * Lays `t` out again as 5.1 would have it after a table made with room for
+ * `nhash` keys was given `names` in that order (a library table: its
+ * functions in the order C registered them), then its other keys.
+ */
+export function relayout(t: Loose, names: readonly string[], nhash: number): void {
+  const live: Map<unknown, Entry> = t.strong;
+  const named = new Map<unknown, number>();
+  for (const name of names) {
+    const bytes = Uint8Array.from(name, (c) => c.charCodeAt(0));
+    const hash = stringKey(bytes);
+    if (live.has(hash)) named.set(hash, stringCode(bytes));
+  }
+  const rest: Entry[] = [];
+  forEachEntry(t, (e) => {
+    if (!named.has(keyHash(e.key))) rest.push(e);
+  });
+  const layout = t.layout = newLayout(0, nhash);
+  for (const [hash, code] of named) placeKey(layout, live, hash, code);
+  for (const e of rest) placeKey(layout, live, keyHash(e.key), keyCode);
+}
+
 ltable.luaH_setint = setint;
 ltable.luaH_setfrom = setfrom;
 ltable.luaH_get = get;
