@@ -611,6 +611,8 @@ export const RULE_NO_SUCH_PASSWORD =
   "The password you are trying to remove from the user does not exist";
 /** A script writing to a read-only table (luaProtectedTableError, lua_enablereadonlytable). */
 export const READONLY_TABLE_ERROR = "Attempt to modify a readonly table";
+/** Lua's next() given a key its table does not hold. */
+export const LUA_INVALID_NEXT_KEY = "invalid key to 'next'";
 /** Lua 5.1's error for coroutine.yield from a script's own (main) thread or across pcall, a metamethod, a callback. */
 export const LUA_YIELD_ACROSS_BOUNDARY = "attempt to yield across metamethod/C-call boundary";
 /** Lua 5.1's table.setn (built without LUA_COMPAT_GETN, as Redis's). */

@@ -11,6 +11,7 @@ import { escapeTooLargeMessage, quoteTokens51, rewriteEscapes51 } from "./lexer5
 import { fixMessage51, rewriteSyntax51 } from "./syntax51.ts";
 import { JSON_NULL } from "./lib_cjson.ts";
 import { luaFormat } from "./lua_format.ts";
+import { atan2_51, checkint51, fmod51, ldexp51, log51, periodic, pow51 } from "./arith51.ts";
 import {
   chunkId,
   formatLuaNumber,
@@ -329,20 +330,24 @@ export function installLua51Compat(L: LuaState): void {
   setField(L, "table", "foreach", foreach);
   setField(L, "table", "foreachi", foreachi);
   setField(L, "table", "setn", (L) => lua.luaL_error(L, lit(LUA_SETN_OBSOLETE)));
-  setFieldFrom(L, "math", "mod", "fmod");
+  setField(L, "math", "fmod", binary(fmod51));
+  setField(L, "math", "mod", binary(fmod51));
   setField(L, "math", "floor", unary(Math.floor));
   setField(L, "math", "ceil", unary(Math.ceil));
-  setField(L, "math", "pow", binary(Math.pow));
+  setField(L, "math", "pow", binary(pow51));
+  for (const name of ["sin", "cos", "tan"] as const) {
+    setField(L, "math", name, unary(periodic(Math[name])));
+  }
   setField(L, "math", "log10", unary(Math.log10));
   // 5.1's atan and log take one argument (a second is ignored); atan2, the hyperbolics, frexp.
   setField(L, "math", "atan", unary(Math.atan));
-  setField(L, "math", "log", unary(Math.log));
-  setField(L, "math", "atan2", binary(Math.atan2));
+  setField(L, "math", "log", unary(log51));
+  setField(L, "math", "atan2", binary(atan2_51));
   setField(L, "math", "cosh", unary(Math.cosh));
   setField(L, "math", "sinh", unary(Math.sinh));
   setField(L, "math", "tanh", unary(Math.tanh));
   setField(L, "math", "frexp", frexp);
-  setField(L, "math", "ldexp", binary((m, e) => m * 2 ** e));
+  setField(L, "math", "ldexp", binary((m, e) => ldexp51(m, checkint51(e))));
   setFieldFrom(L, "string", "gfind", "gmatch");
   setField(L, "string", "format", luaFormat);
   installCoroutines51(L);

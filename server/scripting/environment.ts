@@ -13,6 +13,7 @@ import {
 } from "../errors.ts";
 import { pushBitLibrary } from "./lib_bit.ts";
 import { pushCjsonLibrary } from "./lib_cjson.ts";
+import { relayoutLibraries } from "./lib_order51.ts";
 import { pushCmsgpackLibrary } from "./lib_cmsgpack.ts";
 import { pushStructLibrary } from "./lib_struct.ts";
 import { installLua51Compat } from "./compat51.ts";
@@ -242,6 +243,7 @@ export function createScriptState(
   lua.lua_pop(L, 1);
   setGlobalFunction(L, "setmetatable", (L: LuaState) => protectedSetmetatable(L, setmetatable));
   installRandom(L, rand, current);
+  relayoutLibraries(L, functions);
 
   lua.lua_pushglobaltable(L);
   setErrorMetatable(L);

@@ -15,14 +15,13 @@ import {
   LUA_TTABLE,
   type LuaState,
   pushBinary,
-  rawSetIndex,
-  rawSetPair,
   setFunction,
   toBinary,
 } from "./lua.ts";
+import { decodeJson, fail, JSON_NULL } from "./cjson_decode.ts";
 
-/** The value of `cjson.null` (a light userdata, as in lua-cjson). */
-export const JSON_NULL = { cjsonNull: true };
+export { JSON_NULL };
+
 /** lua-cjson's settings, per Lua state, changed by the cjson.encode_* / decode_* functions. */
 class CjsonConfig {
   encodeMaxDepth = 1000;
@@ -34,19 +33,6 @@ class CjsonConfig {
   /** "off": NaN and infinities are an error; "on": written as nan/inf; "null": written as null. */
   encodeInvalidNumbers: "off" | "on" | "null" = "off";
   decodeInvalidNumbers = true;
-}
-
-function where(L: LuaState): string {
-  lua.luaL_where(L, 1);
-  const w = toBinary(L, -1) ?? "";
-  lua.lua_pop(L, 1);
-  return w;
-}
-
-function fail(L: LuaState, message: string): never {
-  pushBinary(L, where(L) + message);
-  lua.lua_error(L);
-  throw new Error("unreachable");
 }
 
 function escapeString(s: string): string {
@@ -158,190 +144,6 @@ function encode(L: LuaState, cfg: CjsonConfig): number {
   return 1;
 }
 
-/** A JSON text parser over a binary string that pushes Lua values as it goes. */
-class Decoder {
-  pos = 0;
-  constructor(readonly L: LuaState, readonly text: string, readonly maxDepth: number) {}
-
-  error(expected: string, found: string): never {
-    return fail(this.L, `Expected ${expected} but found ${found} at character ${this.pos + 1}`);
-  }
-
-  skipSpace(): void {
-    while (this.pos < this.text.length && " \t\r\n".includes(this.text[this.pos]!)) this.pos++;
-  }
-
-  tokenName(): string {
-    const c = this.text[this.pos];
-    if (c === undefined) return "T_END";
-    if (c === "{") return "T_OBJ_BEGIN";
-    if (c === "}") return "T_OBJ_END";
-    if (c === "[") return "T_ARR_BEGIN";
-    if (c === "]") return "T_ARR_END";
-    if (c === ",") return "T_COMMA";
-    if (c === ":") return "T_COLON";
-    return "invalid token";
-  }
-
-  value(depth: number): void {
-    this.skipSpace();
-    const c = this.text[this.pos];
-    if (c === "{") return this.object(depth + 1);
-    if (c === "[") return this.array(depth + 1);
-    if (c === '"') return pushBinary(this.L, this.string());
-    for (const [word, push] of LITERALS) {
-      if (this.text.startsWith(word, this.pos)) {
-        this.pos += word.length;
-        return push(this.L);
-      }
-    }
-    const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?/.exec(
-      this.text.slice(this.pos, this.pos + 400),
-    );
-    if (m === null) this.error("value", this.tokenName());
-    this.pos += m[0].length;
-    lua.lua_pushnumber(this.L, Number(m[0]));
-  }
-
-  nest(depth: number): void {
-    if (depth > this.maxDepth) {
-      fail(this.L, `Found too many nested data structures (${depth}) at character ${this.pos + 1}`);
-    }
-    lua.luaL_checkstack(this.L, 3, null);
-  }
-
-  object(depth: number): void {
-    this.nest(depth);
-    this.pos++;
-    lua.lua_newtable(this.L);
-    this.skipSpace();
-    if (this.text[this.pos] === "}") {
-      this.pos++;
-      return;
-    }
-    for (;;) {
-      this.skipSpace();
-      if (this.text[this.pos] !== '"') this.error("object key string", this.tokenName());
-      pushBinary(this.L, this.string());
-      this.skipSpace();
-      if (this.text[this.pos] !== ":") this.error("colon", this.tokenName());
-      this.pos++;
-      this.value(depth);
-      rawSetPair(this.L);
-      this.skipSpace();
-      const c = this.text[this.pos++];
-      if (c === "}") return;
-      if (c !== ",") {
-        this.pos--;
-        this.error("comma or object end", this.tokenName());
-      }
-    }
-  }
-
-  array(depth: number): void {
-    this.nest(depth);
-    this.pos++;
-    lua.lua_newtable(this.L);
-    this.skipSpace();
-    if (this.text[this.pos] === "]") {
-      this.pos++;
-      return;
-    }
-    for (let i = 1;; i++) {
-      this.value(depth);
-      rawSetIndex(this.L, i);
-      this.skipSpace();
-      const c = this.text[this.pos++];
-      if (c === "]") return;
-      if (c !== ",") {
-        this.pos--;
-        this.error("comma or array end", this.tokenName());
-      }
-    }
-  }
-
-  string(): string {
-    const start = this.pos;
-    this.pos++;
-    let out = "";
-    for (;;) {
-      const c = this.text[this.pos++];
-      if (c === undefined) {
-        this.pos = start;
-        this.error("value", "invalid token");
-      }
-      if (c === '"') return out;
-      if (c !== "\\") {
-        out += c;
-        continue;
-      }
-      // Past the end, "" matches no escape: the token is invalid.
-      const e = this.text.charAt(this.pos++);
-      const simple = ESCAPES[e];
-      if (simple !== undefined) out += simple;
-      else if (e === "u") out += this.unicodeEscape(start);
-      else {
-        this.pos = start;
-        this.error("value", "invalid token");
-      }
-    }
-  }
-
-  unicodeEscape(start: number): string {
-    const hex = (at: number) => {
-      const h = this.text.slice(at, at + 4);
-      return /^[0-9a-fA-F]{4}$/.test(h) ? parseInt(h, 16) : -1;
-    };
-    let cp = hex(this.pos);
-    if (cp < 0) {
-      this.pos = start;
-      this.error("value", "invalid token");
-    }
-    this.pos += 4;
-    if (cp >= 0xd800 && cp <= 0xdbff && this.text.startsWith("\\u", this.pos)) {
-      const low = hex(this.pos + 2);
-      if (low >= 0xdc00 && low <= 0xdfff) {
-        cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
-        this.pos += 6;
-      }
-    }
-    return utf8(cp);
-  }
-}
-
-const ESCAPES: Record<string, string> = {
-  '"': '"',
-  "\\": "\\",
-  "/": "/",
-  b: "\b",
-  f: "\f",
-  n: "\n",
-  r: "\r",
-  t: "\t",
-};
-
-const LITERALS: [string, (L: LuaState) => void][] = [
-  ["true", (L) => lua.lua_pushboolean(L, true)],
-  ["false", (L) => lua.lua_pushboolean(L, false)],
-  ["null", (L) => lua.lua_pushlightuserdata(L, JSON_NULL)],
-];
-
-function utf8(cp: number): string {
-  const bytes = new TextEncoder().encode(String.fromCodePoint(cp));
-  return String.fromCharCode(...bytes);
-}
-
-function decode(L: LuaState, cfg: CjsonConfig): number {
-  if (lua.lua_gettop(L) !== 1) fail(L, "expected 1 argument");
-  const text = toBinary(L, 1);
-  if (text === undefined) fail(L, "bad argument #1 to 'decode' (string expected)");
-  const d = new Decoder(L, text, cfg.decodeMaxDepth);
-  d.value(0);
-  d.skipSpace();
-  if (d.pos < text.length) d.error("the end", d.tokenName());
-  return 1;
-}
-
 /** `%.<precision>g`, which lua-cjson uses for numbers (14 digits unless configured). */
 function formatNumber(n: number, precision: number): string {
   if (precision === 14) return formatLuaNumber(n);
@@ -430,7 +232,7 @@ export function pushCjsonLibrary(L: LuaState): number {
   lua.lua_newtable(L);
   setFunction(L, "new", pushCjsonLibrary);
   setFunction(L, "encode", (L) => encode(L, cfg));
-  setFunction(L, "decode", (L) => decode(L, cfg));
+  setFunction(L, "decode", (L) => decodeJson(L, cfg.decodeMaxDepth, cfg.decodeInvalidNumbers));
   for (const [name, fn] of configFunctions(cfg)) setFunction(L, name, fn);
   lua.lua_pushlightuserdata(L, JSON_NULL);
   lua.lua_setfield(L, -2, lit("null"));

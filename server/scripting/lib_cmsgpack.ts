@@ -75,7 +75,8 @@ class Packer {
     if (Number.isFinite(n) && Number.isInteger(n) && Math.abs(n) < 2 ** 63) {
       return this.int(BigInt(n));
     }
-    if (Math.fround(n) === n || Number.isNaN(n)) {
+    // A NaN is not equal to itself as a float either: 8 bytes, its sign kept.
+    if (Math.fround(n) === n) {
       this.scratch.setFloat32(0, n);
       this.bytes.push(0xca, ...new Uint8Array(this.scratch.buffer, 0, 4));
     } else {

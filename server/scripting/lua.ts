@@ -14,6 +14,8 @@
  * fengari ships no TypeScript types, so its API is typed loosely here; the
  * rest of server/scripting/ uses it through the helpers below.
  */
+// First: it patches a function fengari's VM takes when it loads.
+import { NEGATIVE_NAN, signBit } from "./arith51.ts";
 import fengari from "fengari";
 import lobject from "fengari/src/lobject.js";
 import lstring from "fengari/src/lstring.js";
@@ -315,8 +317,7 @@ export function raise(L: LuaState, message: string): never {
 
 /** Formats a float as C's `%.14g`, which is how Lua 5.1 turns numbers into strings. */
 export function formatLuaNumber(n: number): string {
-  // x86's NaNs from arithmetic carry the sign bit: Redis's Lua prints them as -nan.
-  if (Number.isNaN(n)) return "-nan";
+  if (Number.isNaN(n)) return signBit(n) ? "-nan" : "nan";
   if (!Number.isFinite(n)) return n > 0 ? "inf" : "-inf";
   if (n === 0) return Object.is(n, -0) ? "-0" : "0";
   const [mantissa = "", e] = n.toExponential(13).split("e");
@@ -544,7 +545,10 @@ function strtodWords(s: Uint8Array, o: LooseApi): number {
   if (length < 3 || length > 64) return 0;
   const m = STRTOD_WORDS.exec(bytesToBinary(s, 0, length));
   if (m === null) return 0;
-  o.setfltvalue(m[2] === undefined ? NaN : m[1] === "-" ? -Infinity : Infinity);
+  const negative = m[1] === "-";
+  o.setfltvalue(
+    m[2] === undefined ? (negative ? NEGATIVE_NAN : NaN) : negative ? -Infinity : Infinity,
+  );
   return length + 1;
 }
 

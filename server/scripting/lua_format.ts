@@ -13,6 +13,7 @@ import {
   pushBinary,
   toBinary,
 } from "./lua.ts";
+import { signBit } from "./arith51.ts";
 
 interface Spec {
   flags: string;
@@ -133,8 +134,7 @@ function stripZeros(s: string): string {
 function formatFloat(spec: Spec, n: number): string {
   const conv = spec.conversion.toLowerCase();
   const upper = spec.conversion !== conv;
-  // x86's NaNs from arithmetic carry the sign bit: Redis prints them as -nan.
-  const sign = signOf(Number.isNaN(n) || n < 0 || Object.is(n, -0), spec.flags);
+  const sign = signOf(signBit(n), spec.flags);
   const abs = Math.abs(n);
   let digits: string;
   if (!Number.isFinite(n)) digits = Number.isNaN(n) ? "nan" : "inf";

@@ -25,6 +25,7 @@ import {
   tableOf,
   typeOf,
 } from "./lua.ts";
+import { forEachEntry } from "./lua_tables.ts";
 
 /** How deep nested tables may go (convert.ts's MAX_REPLY_DEPTH). */
 const MAX_REPLY_DEPTH = 1000;
@@ -94,7 +95,7 @@ function writeVerbatim(out: ReplyWriter, t: LuaTable): boolean {
   return true;
 }
 
-/** A map's pairs or a set's keys, in `next` order (a table's live entries, as linked). */
+/** A map's pairs or a set's keys, in `next` order. */
 function writeEntries(
   out: ReplyWriter,
   t: LuaTable,
@@ -102,12 +103,10 @@ function writeEntries(
   depth: number,
   pairs: boolean,
 ): void {
-  let n = 0;
-  for (let e = t.f; e !== undefined; e = e.n) n++;
-  if (pairs) out.map(n);
-  else out.set(n);
-  for (let e = t.f; e !== undefined; e = e.n) {
+  if (pairs) out.map(t.strong.size);
+  else out.set(t.strong.size);
+  forEachEntry(t, (e) => {
     writeLuaValue(out, e.key, resp, depth);
     if (pairs) writeLuaValue(out, e.value, resp, depth);
-  }
+  });
 }

@@ -12,11 +12,12 @@
  *   that 5.3 refuses everywhere too, so 5.3's parser stops where 5.1's did;
  * - a numeral 5.1 refuses ("malformed number") becomes a placeholder as
  *   well; one 5.1 ends before a `.` gets a space after it;
- * - `goto` is a plain name in 5.1: as a variable it is renamed, as a field
- *   (`t.goto`, `{goto = 1}`) it becomes `["goto"]`;
  * - `break` ends its block in 5.1: in a loop it gets `return;` after it (so a
  *   statement after it is refused as 5.1 does), outside one a placeholder
  *   ("no loop to break").
+ *
+ * `goto` is a plain name in 5.1 (`local goto`, `t.goto`, `a:goto()`): the
+ * lexer hands the parser a name where 5.3's gives the keyword.
  *
  * A compile error then names the placeholder: fixMessage51 puts back the
  * first one's 5.1 token (only the first placeholder of a chunk can be
@@ -37,6 +38,7 @@ const SYNTAX_ERROR = "syntax error";
 const EQUALS_EXPECTED = new TextEncoder().encode("'=' expected");
 const { FIRST_RESERVED, RESERVED, luaX_tokens } = llex;
 const TK_EOS: number = RESERVED.TK_EOS, TK_NAME: number = RESERVED.TK_NAME;
+const TK_GOTO: number = RESERVED.TK_GOTO;
 
 interface LexState {
   t: { token: number; seminfo: { ts: { tsslen(): number } } };
@@ -68,11 +70,21 @@ llex.luaX_syntaxerror = (ls: LexState, msg: Uint8Array) => {
   return syntaxerror(ls, statement ? EQUALS_EXPECTED : msg);
 };
 
+// The parser reads tokens through these two: `goto` arrives as a name (its text is kept as any name's).
+const next = llex.luaX_next;
+llex.luaX_next = (ls: LexState) => {
+  next(ls);
+  if (ls.t.token === TK_GOTO) ls.t.token = TK_NAME;
+};
+const lookahead = llex.luaX_lookahead;
+llex.luaX_lookahead = (ls: LexState & { lookahead: { token: number } }) => {
+  if (lookahead(ls) === TK_GOTO) ls.lookahead.token = TK_NAME;
+  return ls.lookahead.token;
+};
+
 /** The byte standing for a token 5.3 must refuse; 5.3 names it `'<\1>'`. */
 const PLACEHOLDER = "\x01";
 const PLACEHOLDER_NEAR = "'<\\1>'";
-/** The name a `goto` variable gets (5.3 reserves the word). */
-const GOTO_NAME = "__goto51";
 
 /** What a rewritten chunk needs to put 5.1's words back into a compile error. */
 export interface Syntax51 {
@@ -177,10 +189,8 @@ class Scan {
   copied = 0;
   first: Syntax51["first"];
   #line = 1;
-  /** The last significant character outside names and numerals (46 `.`, 58 `:`, 123 `{`...). */
+  /** The last significant character outside names and numerals (46 `.`, 58 `:`...). */
   #last = 0;
-  #lastAt = -1;
-  #braces: number[] = [];
   /** Open blocks: F a function, L a loop (awaiting its `do`: W), B any other block. */
   #blocks: string[] = [];
   /** After a `break`: inside a loop (its `;` folds into the inserted `return;`) or outside one. */
@@ -236,8 +246,7 @@ class Scan {
     let i = at + 1;
     while (isAlnum(src.charCodeAt(i))) i++;
     const length = i - at;
-    if (length === 4 && src.startsWith("goto", at)) this.#goto(at);
-    else if (isBlockKeyword(src.charCodeAt(at), length) && this.#last !== 46 && this.#last !== 58) {
+    if (isBlockKeyword(src.charCodeAt(at), length) && this.#last !== 46 && this.#last !== 58) {
       this.#keyword(src.slice(at, i), at);
     }
     this.#last = 0;
@@ -289,22 +298,6 @@ class Scan {
     this.#afterBreak = undefined;
   }
 
-  #goto(at: number): void {
-    if (this.#last === 58) return; // a method name: `a:goto()` stays 5.3's error
-    if (this.#last === 46) {
-      this.#replace(this.#lastAt, this.#lastAt + 1, " ");
-      this.#replace(at, at + 4, '["goto"]');
-      return;
-    }
-    const key = this.#braces.at(-1) === 123 &&
-      (this.#last === 123 || this.#last === 44 || this.#last === 59);
-    if (key && /^\s*=(?!=)/.test(this.src.slice(at + 4, at + 64))) {
-      this.#replace(at, at + 4, '["goto"]');
-      return;
-    }
-    this.#replace(at, at + 4, GOTO_NAME);
-  }
-
   #numeral(at: number): number {
     const src = this.src;
     let digits = at;
@@ -344,7 +337,7 @@ class Scan {
       this.#placeholder(at + 1, end, src.slice(at + 1, end));
     } else if ((c === 60 || c === 62 || c === 61) && next === 61) end++;
     if (end - at > 1) this.#lines(at, end);
-    this.#track(end - at > 1 ? 0 : c, at);
+    this.#last = end - at > 1 ? 0 : c;
     return end;
   }
 
@@ -358,13 +351,6 @@ class Scan {
     }
     const eol = src.indexOf("\n", at);
     return eol < 0 ? src.length : eol;
-  }
-
-  #track(c: number, at: number): void {
-    if (c === 123 || c === 40 || c === 91) this.#braces.push(c);
-    else if (c === 125 || c === 41 || c === 93) this.#braces.pop();
-    this.#last = c;
-    this.#lastAt = at;
   }
 }
 

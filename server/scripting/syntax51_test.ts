@@ -1,57 +1,7 @@
 import { equal } from "node:assert/strict";
-import { RespReplyDecoder, type RespValue } from "../../protocol/resp.ts";
-import { RespWriter } from "../../protocol/writer.ts";
 import { ScriptEngine } from "./engine.ts";
-import type { ScriptHost } from "./redis_api.ts";
+import { evalAnswer } from "../../tests/eval_answer.ts";
 import { rewriteSyntax51 } from "./syntax51.ts";
-
-const host: ScriptHost = {
-  call: () => {
-    throw new Error("no commands here");
-  },
-  aclCheck: () => true,
-  log: () => {},
-  setRepl: () => {},
-};
-
-/** A reply as `redis-cli --no-raw` prints it (one line per element). */
-function render(v: RespValue, prefix = ""): string {
-  switch (v.type) {
-    case "bulk":
-      return `${prefix}"${v.value.replace(/["\\]/g, "\\$&")}"`;
-    case "int":
-      return `${prefix}(integer) ${v.value}`;
-    case "error":
-      return `${prefix}(error) ${v.value}`;
-    case "null":
-      return `${prefix}(nil)`;
-    case "array":
-      return v.values.length === 0
-        ? `${prefix}(empty array)`
-        : v.values.map((e, i) => render(e, `${i + 1}) `)).join("\n");
-    default:
-      return JSON.stringify(v);
-  }
-}
-
-/** What a client of EVAL reads: the reply, or the compile error. */
-function evalAnswer(engine: ScriptEngine, body: string): string {
-  let sha: string;
-  try {
-    sha = engine.load(body);
-  } catch (e) {
-    return `(error) ${(e as Error).message}`;
-  }
-  const run = engine.start(engine.get(sha)!, [], 0, 0, host, 5000);
-  for (let i = 0; i < 1000 && !run.resume(); i++);
-  const reply = run.reply;
-  if (reply.type === "error") return `(error) ${reply.value}`;
-  if (reply.type === "number") return `(integer) ${reply.value}`;
-  if (reply.type !== "lua") return render(reply as RespValue);
-  const out = new RespWriter();
-  reply.write(out);
-  return render(new RespReplyDecoder().decode(out.buf, 0, out.pos)!);
-}
 
 // Each expected text is redis-server 7.0.15's answer to the same EVAL (redis-cli --no-raw).
 const CASES: [string, string][] = [
@@ -181,6 +131,28 @@ const CASES: [string, string][] = [
   ],
   ["local goto = 5 return goto + 1", "(integer) 6"],
   ['local t = {goto = 1} t.goto = t.goto + 1 return t["goto"]', "(integer) 2"],
+  ["local a = {goto = function(self, x) return x + 1 end} return a:goto(4)", "(integer) 5"],
+  [
+    "local t = {} function t:goto(x) return x * 2 end function t.goto2(x) return x end return t:goto(5) + t.goto2(1)",
+    "(integer) 11",
+  ],
+  ["local t = {} function t.goto(x) return x * 3 end return t.goto(5)", "(integer) 15"],
+  [
+    "local obj = setmetatable({}, {__index = function(t, k) return function() return k end end}) return obj : goto ( )",
+    '"goto"',
+  ],
+  [
+    "if goto then return 1 else return 2 end",
+    "(error) ERR user_script:1: Script attempted to access nonexistent global variable 'goto' script: 9fd5d1e604405aa342180df14118df357f6729bc, on @user_script:1.",
+  ],
+  [
+    "local t = {x goto}",
+    "(error) ERR Error compiling script (new function): user_script:1: '}' expected near 'goto'",
+  ],
+  [
+    "goto continue",
+    "(error) ERR Error compiling script (new function): user_script:1: '=' expected near 'continue'",
+  ],
   ['return "a//b & c | d ~ e" .. [==[ << >> :: ]==] -- x // y', '"a//b & c | d ~ e << >> :: "'],
   ["return 5 --[==[ // ]==] + 1", "(integer) 6"],
   ["for i = 1, 3 do break --[[c]] ; end return 'ok'", '"ok"'],
