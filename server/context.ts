@@ -103,6 +103,8 @@ export interface ServerContext {
   activeExpire: boolean;
   /** DEBUG PAUSE-CRON: the cron's ticks do nothing while set. */
   cronPaused: boolean;
+  /** DEBUG SET-SKIP-CHECKSUM-VALIDATION: RESTORE takes payloads whatever their CRC-64. */
+  skipChecksumValidation: boolean;
   /**
    * Set by EXEC while it runs its queue: the first write propagated is
    * preceded by MULTI ("pending" becomes "sent"); EXEC then closes it.

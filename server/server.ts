@@ -84,6 +84,7 @@ export class RedisServer implements ServerContext {
   dirty = 0;
   activeExpire = true;
   cronPaused = false;
+  skipChecksumValidation = false;
   notifyMask = 0;
   /**
    * Set by EXEC while it runs its queue: the first write propagated is

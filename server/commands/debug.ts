@@ -390,6 +390,10 @@ function debug(ctx: CommandContext, argv: string[]): void {
     ctx.server.activeExpire = atoi(arg(argv, 2)) !== 0;
     return ctx.out.ok();
   }
+  if (sub === "set-skip-checksum-validation" && argc === 3) {
+    ctx.server.skipChecksumValidation = atoi(arg(argv, 2)) !== 0;
+    return ctx.out.ok();
+  }
   if (sub === "pause-cron" && argc === 3) {
     ctx.server.cronPaused = atoi(arg(argv, 2)) !== 0;
     return ctx.out.ok();
