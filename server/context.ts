@@ -106,6 +106,8 @@ export interface ServerContext {
   cronPaused: boolean;
   /** DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may call commands flagged noscript (tests only). */
   scriptDenyDisabled: boolean;
+  /** DEBUG SET-SKIP-CHECKSUM-VALIDATION: RESTORE takes payloads whatever their CRC-64. */
+  skipChecksumValidation: boolean;
   /**
    * Set to "pending" by EXEC while it runs its queue: a lone write goes out
    * bare, two or more inside MULTI ... EXEC (see endExecPropagation).

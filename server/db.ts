@@ -13,6 +13,7 @@
 import { frequency, hasTtl, idleSeconds, markTtl, setKeyAccess } from "./types/keytable_access.ts";
 import { CommandError, WRONGTYPE } from "./errors.ts";
 import { KeyTable, type StoredValue } from "./types/keytable.ts";
+import { hasType, valueOf } from "./types/box_bytes.ts";
 import { ByteString, StringForm } from "./types/string.ts";
 import type { RedisObject, RedisValue } from "./types/value.ts";
 import { commandTime } from "./types/access_clock.ts";
@@ -96,6 +97,20 @@ export class Database {
     else this.counters.keyspaceMisses++;
   }
 
+  /** lookupRead of a value's type or length: a string kept as bytes as it is (see getStored). */
+  lookupStored(key: string): StoredValue | undefined {
+    const value = this.getStored(key);
+    this.#countLookup(value !== undefined);
+    return value;
+  }
+
+  /** peekRead of a value's type or length: a string kept as bytes as it is (see getStored). */
+  peekReadStored(key: string): StoredValue | undefined {
+    const value = this.peekStored(key);
+    this.#countLookup(value !== undefined);
+    return value;
+  }
+
   /** lookupRead without recording an access (Redis's LOOKUP_NOTOUCH), still counted. */
   peekRead(key: string): RedisValue | undefined {
     const value = this.peek(key);
@@ -157,6 +172,24 @@ export class Database {
     return value;
   }
 
+  /**
+   * The length of the string at `key`, undefined if missing, WRONGTYPE for other types; no text
+   * made of a string kept as bytes (STRLEN after SETBIT costs O(1), as in Redis).
+   */
+  stringLength(key: string): number | undefined {
+    const value = this.getStored(key);
+    if (value === undefined || typeof value === "string") return value?.length;
+    if (value instanceof ByteString) return value.length;
+    throw new CommandError(WRONGTYPE);
+  }
+
+  /** stringLength counted as a keyspace hit or miss (STRLEN). */
+  readStringLength(key: string): number | undefined {
+    const length = this.stringLength(key);
+    this.#countLookup(length !== undefined);
+    return length;
+  }
+
   /** lookupRead of a string: undefined if missing, WRONGTYPE for other types. */
   readString(key: string): string | undefined {
     const value = this.lookupRead(key);
@@ -198,9 +231,10 @@ export class Database {
 
   /** lookupRead of a collection of `type`: undefined if missing, WRONGTYPE otherwise. */
   readObject<T extends RedisObject>(key: string, type: T["type"]): T | undefined {
-    const value = this.lookupRead(key);
+    const value = this.getStored(key);
+    this.#countLookup(value !== undefined);
     if (value === undefined) return undefined;
-    if (typeof value === "string" || value.type !== type) throw new CommandError(WRONGTYPE);
+    if (typeof value === "string" || !hasType(value, type)) throw new CommandError(WRONGTYPE);
     return value as T;
   }
 
@@ -235,12 +269,25 @@ export class Database {
 
   /** The value at `key`, deleting it first if its TTL has passed; records the access. */
   get(key: string): RedisValue | undefined {
+    return valueOf(this.getStored(key));
+  }
+
+  /**
+   * get() with a long string kept as bytes (a ByteString) as it is: for a read of a value's type
+   * or length, which must not make the text of a string edited in place (each edit drops it).
+   */
+  getStored(key: string): StoredValue | undefined {
     if (this.expires.size !== 0 && this.#expireIfNeeded(key)) return undefined;
     return this.dict.get(key);
   }
 
   /** As get, without recording an access (Redis's LOOKUP_NOTOUCH: TYPE, TTL, OBJECT). */
   peek(key: string): RedisValue | undefined {
+    return valueOf(this.peekStored(key));
+  }
+
+  /** peek() with a string kept as bytes as it is (see getStored). */
+  peekStored(key: string): StoredValue | undefined {
     if (this.expires.size !== 0 && this.#expireIfNeeded(key)) return undefined;
     return this.dict.peek(key);
   }
@@ -293,9 +340,9 @@ export class Database {
 
   /** The collection of `type` at `key`, undefined if missing; WRONGTYPE otherwise. */
   getObject<T extends RedisObject>(key: string, type: T["type"]): T | undefined {
-    const value = this.get(key);
+    const value = this.getStored(key);
     if (value === undefined) return undefined;
-    if (typeof value === "string" || value.type !== type) throw new CommandError(WRONGTYPE);
+    if (typeof value === "string" || !hasType(value, type)) throw new CommandError(WRONGTYPE);
     return value as T;
   }
 

@@ -86,6 +86,7 @@ export class RedisServer implements ServerContext {
   activeExpire = true;
   cronPaused = false;
   scriptDenyDisabled = false;
+  skipChecksumValidation = false;
   notifyMask = 0;
   /**
    * Set by EXEC while it runs its queue. Its first write is held ("held"):

@@ -10,6 +10,8 @@ import { Config, parseConfigFile } from "../server/config.ts";
 
 const DEBUG_ON = { "enable-debug-command": "yes" };
 
+const BAD_CRC = "\x00\x05hello\x0a\x00" + "\x00".repeat(8);
+
 const steps: Step[] = [
   ["DEBUG", "DIGEST"],
   ["SET", "k", "v"],
@@ -36,6 +38,13 @@ const steps: Step[] = [
   ["DEBUG", "OBJECT", "nokey"],
   ["DEBUG", "SET-ACTIVE-EXPIRE", "0"],
   ["DEBUG", "SET-ACTIVE-EXPIRE", "1"],
+  // A DUMP payload of "hello" whose CRC-64 is zeros: refused unless the check is skipped.
+  ["RESTORE", "crc", "0", BAD_CRC],
+  ["DEBUG", "SET-SKIP-CHECKSUM-VALIDATION", "1"],
+  ["RESTORE", "crc", "0", BAD_CRC],
+  ["GET", "crc"],
+  ["DEBUG", "SET-SKIP-CHECKSUM-VALIDATION", "0"],
+  ["RESTORE", "crc", "0", BAD_CRC, "REPLACE"],
   ["DEBUG", "QUICKLIST-PACKED-THRESHOLD", "100"],
   ["DEBUG", "QUICKLIST-PACKED-THRESHOLD", "1gb"],
   ["DEBUG", "QUICKLIST-PACKED-THRESHOLD", "5gb"],

@@ -37,6 +37,7 @@ import { isSharedInteger, SHARED_REFCOUNT, stringEncoding } from "../types/strin
 import type { RedisValue } from "../types/value.ts";
 import { writeHelp } from "./help.ts";
 import { tableEntries } from "../types/keytable_keys.ts";
+import { valueOf } from "../types/box_bytes.ts";
 
 const DEBUG_HELP = [
   "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -406,7 +407,7 @@ function debug(ctx: CommandContext, argv: string[]): void {
   if (sub === "digest-value") {
     ctx.out.array(argc - 2);
     for (const key of argv.slice(2)) {
-      const value = ctx.db.dict.peek(key) as RedisValue | undefined;
+      const value = valueOf(ctx.db.dict.peek(key));
       const digest = new Uint8Array(20);
       // As Redis, a logically expired key still has its digest.
       if (value !== undefined) valueDigest(digest, value, ctx.db.expires.has(key));
@@ -428,6 +429,10 @@ function debug(ctx: CommandContext, argv: string[]): void {
   }
   if (sub === "set-disable-deny-scripts" && argc === 3) {
     ctx.server.scriptDenyDisabled = atoi(arg(argv, 2)) !== 0;
+    return ctx.out.ok();
+  }
+  if (sub === "set-skip-checksum-validation" && argc === 3) {
+    ctx.server.skipChecksumValidation = atoi(arg(argv, 2)) !== 0;
     return ctx.out.ok();
   }
   if (sub === "pause-cron" && argc === 3) {

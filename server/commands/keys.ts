@@ -31,8 +31,14 @@ import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
 import { HELP_SUMMARY, helpRow } from "./help.ts";
 import { parseCursor32, parseScanOptions, writeScanReply } from "../scan.ts";
-import { isSharedInteger, SHARED_REFCOUNT, stringEncoding, StringForm } from "../types/string.ts";
-import { type RedisValue, typeOf } from "../types/value.ts";
+import {
+  ByteString,
+  isSharedInteger,
+  SHARED_REFCOUNT,
+  stringEncoding,
+  StringForm,
+} from "../types/string.ts";
+import { storedType, type StoredValue } from "../types/box_bytes.ts";
 import { commandTime, reportTime } from "../types/access_clock.ts";
 import { scanTable, tableKeys } from "../types/keytable_keys.ts";
 
@@ -53,15 +59,15 @@ function dbIndexOf(ctx: CommandContext, arg: string): Database {
  * How the string `value` at `key` was made (Encoded for other types), read
  * right after the key's lookup, which the key table and its hash still remember.
  */
-function formOf(db: Database, key: string, value: RedisValue): StringForm {
-  return typeof value === "string" ? db.stringForm(key) : StringForm.Encoded;
+function formOf(db: Database, key: string, value: StoredValue): StringForm {
+  return storedType(value) === "string" ? db.stringForm(key) : StringForm.Encoded;
 }
 
 /** Puts a value at `newKey` in `to` with the form and TTL it had at its old key. */
 function place(
   to: Database,
   newKey: string,
-  value: RedisValue,
+  value: StoredValue,
   form: StringForm,
   when: number | undefined,
 ): void {
@@ -97,7 +103,8 @@ function rename(ctx: CommandContext, argv: string[], onlyIfAbsent: boolean): voi
   const key = arg(argv, 1);
   const newKey = arg(argv, 2);
   const db = ctx.db;
-  const value = db.get(key);
+  // A string kept as bytes moves as it is (no text made of it).
+  const value = db.getStored(key);
   if (value === undefined) throw new CommandError(NO_SUCH_KEY);
   if (key === newKey) return onlyIfAbsent ? ctx.out.int(0) : ctx.out.ok();
   const form = formOf(db, key, value);
@@ -120,7 +127,7 @@ function move(ctx: CommandContext, argv: string[]): void {
   const source = ctx.db;
   const target = dbIndexOf(ctx, arg(argv, 2));
   if (target === source) throw new CommandError(SAME_OBJECT);
-  const value = source.get(key);
+  const value = source.getStored(key);
   if (value === undefined || target.has(key)) return ctx.out.int(0);
   place(target, key, value, formOf(source, key, value), source.getExpire(key));
   source.delete(key);
@@ -304,8 +311,8 @@ function scan(ctx: CommandContext, argv: string[]): void {
   for (const key of found) {
     if (pattern !== undefined && !globMatch(pattern, key)) continue;
     if (type !== undefined) {
-      const value = ctx.db.peekRead(key);
-      if (value === undefined || typeOf(value) !== type) continue;
+      const value = ctx.db.peekReadStored(key);
+      if (value === undefined || storedType(value) !== type) continue;
     }
     // Expired keys are deleted on the way, as Redis's expireIfNeeded does
     // (with no TTL in the database, every key just scanned is live).
@@ -344,7 +351,7 @@ function objectRow(
   reply: (
     ctx: CommandContext,
     key: string,
-    value: NonNullable<ReturnType<Database["peek"]>>,
+    value: StoredValue,
   ) => void,
 ): CommandSpec {
   return {
@@ -360,7 +367,7 @@ function objectRow(
     syntax: "key",
     handler(ctx, argv) {
       const key = arg(argv, 2);
-      const value = ctx.db.peekRead(key);
+      const value = ctx.db.peekReadStored(key);
       if (value === undefined) return ctx.out.nil();
       reply(ctx, key, value);
     },
@@ -373,7 +380,7 @@ const objectSubcommands: CommandSpec[] = [
     "Returns the internal encoding of a Redis object.",
     (ctx, key, value) => {
       ctx.out.bulk(
-        typeof value === "string"
+        typeof value === "string" || value instanceof ByteString
           ? stringEncoding(value, ctx.db.stringForm(key))
           : value.encoding(),
       );
@@ -384,7 +391,7 @@ const objectSubcommands: CommandSpec[] = [
     "Returns the reference count of a value of a key.",
     (ctx, key, value) => {
       const config = ctx.server.config;
-      const shared = typeof value === "string" &&
+      const shared = (typeof value === "string" || value instanceof ByteString) &&
         isSharedInteger(
           value,
           ctx.db.stringForm(key),
@@ -522,8 +529,8 @@ export const keyCommands: CommandSpec[] = [
     summary: "Determines the type of value stored at a key.",
     syntax: "key",
     handler(ctx, argv) {
-      const value = ctx.db.peekRead(arg(argv, 1));
-      ctx.out.simple(value === undefined ? "none" : typeOf(value));
+      const value = ctx.db.peekReadStored(arg(argv, 1));
+      ctx.out.simple(value === undefined ? "none" : storedType(value));
     },
   },
   {
@@ -630,7 +637,7 @@ export const keyCommands: CommandSpec[] = [
       let n = 0;
       for (let i = 1; i < argv.length; i++) {
         const key = argv[i]!; // i < argv.length
-        if (ctx.db.lookupRead(key) !== undefined) n++;
+        if (ctx.db.lookupStored(key) !== undefined) n++;
       }
       ctx.out.int(n);
     },

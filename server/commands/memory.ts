@@ -25,7 +25,7 @@ function usage(ctx: CommandContext, argv: string[]): void {
     if (args.nextInt() < 0) throw new CommandError(SYNTAX);
   }
   const key = arg(argv, 2);
-  if (ctx.db.peek(key) === undefined) return ctx.out.nil();
+  if (ctx.db.peekStored(key) === undefined) return ctx.out.nil();
   ctx.out.int(ctx.db.dict.usage(key) ?? 0);
 }
 

@@ -69,9 +69,9 @@ function parseRestoreOptions(argv: string[]): RestoreOptions {
 }
 
 /** A DUMP payload as a value; Redis's errors for a bad checksum or version and bad data. */
-function decodeDumpPayload(payload: string, limits: ZsetLimits): RedisValue {
+function decodeDumpPayload(payload: string, limits: ZsetLimits, checksum: boolean): RedisValue {
   try {
-    const decoded = readDumpPayload(binaryToBytes(payload));
+    const decoded = readDumpPayload(binaryToBytes(payload), checksum);
     if (decoded === null) throw new CommandError(DUMP_PAYLOAD_INVALID);
     if (decoded === undefined) throw new CommandError(DUMP_BAD_DATA);
     return materialize(decoded, limits);
@@ -90,7 +90,8 @@ function restore(ctx: CommandContext, argv: string[]): void {
   let ttl = parseInteger(arg(argv, 2));
   if (ttl === undefined) throw new CommandError(NOT_INTEGER);
   if (ttl < 0) throw new CommandError(RESTORE_BAD_TTL);
-  const value = decodeDumpPayload(arg(argv, 3), zsetLimits(ctx));
+  const checksum = !ctx.server.skipChecksumValidation;
+  const value = decodeDumpPayload(arg(argv, 3), zsetLimits(ctx), checksum);
 
   const deleted = replace && db.delete(key);
   const now = Date.now();

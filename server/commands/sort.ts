@@ -28,6 +28,7 @@ import type { RedisHash } from "../types/hash.ts";
 import { RedisList } from "../types/list.ts";
 import type { RedisSet } from "../types/set.ts";
 import type { SortedSet } from "../types/sorted_set.ts";
+import { ByteString } from "../types/string.ts";
 
 /**
  * Parses SORT's options. BY with a pattern and GET read keys the command's
@@ -66,9 +67,9 @@ function parseSort(
 
 /** The elements of the value to sort, in its own order, and what it is. */
 function elementsOf(ctx: CommandContext, key: string): { elements: string[]; source: SortSource } {
-  const value = ctx.db.lookupRead(key);
+  const value = ctx.db.lookupStored(key);
   if (value === undefined) return { elements: [], source: "list" };
-  if (typeof value === "string") throw new CommandError(WRONGTYPE);
+  if (typeof value === "string" || value instanceof ByteString) throw new CommandError(WRONGTYPE);
   switch (value.type) {
     case "list": {
       // A visitor: the values() generator cost a result object per element.

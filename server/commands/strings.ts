@@ -35,6 +35,7 @@ import {
   exactSumText,
   formatLongDouble,
   type LongDouble,
+  MAX_LONG_DOUBLE_CHARS,
   parseLongDouble,
   StringForm,
 } from "../types/string.ts";
@@ -216,6 +217,8 @@ function incrementKey(ctx: CommandContext, key: string, increment: number | bigi
     ctx.server.keyChanged(db, key, NotifyClass.String, "incrby");
     return ctx.out.int(sum);
   }
+  // Longer than 20 bytes is no integer: refused before a text is made of a string kept as bytes.
+  if ((db.stringLength(key) ?? 0) > 20) throw new CommandError(NOT_INTEGER);
   const current = db.getString(key);
   let result: number | bigint;
   if (current === undefined) {
@@ -391,6 +394,8 @@ function longDoubleSum(current: string | undefined, incrementText: string): stri
 function incrByFloat(ctx: CommandContext, argv: string[]): void {
   const db = ctx.db;
   const key = arg(argv, 1);
+  // Too long to be a float (Redis's MAX_LONG_DOUBLE_CHARS): refused before its text is made.
+  if ((db.stringLength(key) ?? 0) >= MAX_LONG_DOUBLE_CHARS) throw new CommandError(NOT_FLOAT);
   const current = db.getString(key);
   const text = exactSumText(exactDyadic(current ?? "0"), exactDyadic(arg(argv, 2))) ??
     longDoubleSum(current, arg(argv, 2));
@@ -643,7 +648,7 @@ export const stringCommands: CommandSpec[] = [
     summary: "Returns the length of a string value.",
     syntax: "key",
     handler(ctx, argv) {
-      ctx.out.int(ctx.db.readString(arg(argv, 1))?.length ?? 0);
+      ctx.out.int(ctx.db.readStringLength(arg(argv, 1)) ?? 0);
     },
   },
   rangeRow("getrange", "2.4.0", "Returns a substring of the string stored at a key."),

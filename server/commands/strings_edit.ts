@@ -5,7 +5,6 @@ import type { CommandContext } from "../context.ts";
 import { type CommandSpec, offsetAt } from "../command.ts";
 import { CommandError, OFFSET_OUT_OF_RANGE, STRING_TOO_LONG } from "../errors.ts";
 import { NotifyClass } from "../notify.ts";
-import { StringForm } from "../types/string.ts";
 import { PROTO_MAX_BULK_LEN_MIN } from "../config_params.ts";
 
 /** V8's longest string (String::kMaxLength on 64-bit), just under Redis's 512 MB. */
@@ -40,18 +39,21 @@ function append(ctx: CommandContext, argv: string[]): void {
   ctx.out.int(length);
 }
 
-/** APPEND to a missing key or a long string: the new string stored; its length. */
+/**
+ * APPEND to a missing key or a long string; its new length. A long string grows where it is
+ * kept as bytes (Database.editBytes, greedily as Redis's sdsMakeRoomFor), so a run of appends
+ * mixed with edits or reads of the value costs the suffixes, not a copy of the value each.
+ */
 function appendString(ctx: CommandContext, key: string, suffix: string): number {
   const db = ctx.db;
-  const current = db.getString(key);
+  const current = db.stringLength(key);
   if (current === undefined) {
     db.set(key, suffix);
     return suffix.length;
   }
-  checkStringLength(ctx, current.length + suffix.length);
-  const result = current + suffix;
-  db.replace(key, result, StringForm.Raw);
-  return result.length;
+  checkStringLength(ctx, current + suffix.length);
+  writeBinary(db.editBytes(key, current + suffix.length).bytes, current, suffix);
+  return current + suffix.length;
 }
 
 /**
@@ -64,7 +66,7 @@ function setRange(ctx: CommandContext, argv: string[]): void {
   const patch = arg(argv, 3);
   if (offset < 0) throw new CommandError(OFFSET_OUT_OF_RANGE);
   const db = ctx.db;
-  if (patch.length === 0) return ctx.out.int(db.getString(key)?.length ?? 0);
+  if (patch.length === 0) return ctx.out.int(db.stringLength(key) ?? 0);
   // A short string is patched where it is stored (KeyTable.editInline).
   let length = db.editInline(key, offset, patch);
   if (length === undefined) {

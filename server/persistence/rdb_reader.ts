@@ -425,16 +425,22 @@ export function* readRdbInSteps(
 }
 
 /**
- * Checks and decodes a DUMP payload (type, value, 2-byte RDB version, CRC-64).
- * Null if the version or checksum is wrong, undefined for an empty
- * collection; throws FormatError if the value inside is malformed.
+ * Checks and decodes a DUMP payload (type, value, 2-byte RDB version, CRC-64;
+ * the CRC left unchecked when `checksum` is false, as DEBUG
+ * SET-SKIP-CHECKSUM-VALIDATION asks). Null if the version or checksum is
+ * wrong, undefined for an empty collection; throws FormatError if the value
+ * inside is malformed.
  */
-export function readDumpPayload(payload: Uint8Array): DecodedValue | undefined | null {
+export function readDumpPayload(
+  payload: Uint8Array,
+  checksum = true,
+): DecodedValue | undefined | null {
   if (payload.length < 10) return null;
   const footer = payload.length - 10;
   const version = payload[footer]! | (payload[footer + 1]! << 8);
   if (version > RDB_VERSION) return null;
-  if (!crc64(payload, 0, payload.length - 8).matches(payload, payload.length - 8)) return null;
+  const end = payload.length - 8;
+  if (checksum && !crc64(payload, 0, end).matches(payload, end)) return null;
   const dec = new RdbDecoder(payload, 0, footer);
   return dec.value(dec.byte());
 }

@@ -23,6 +23,7 @@ import type { Database } from "../db.ts";
 import { hashKey } from "../types/key_hash.ts";
 import type { RedisValue } from "../types/value.ts";
 import { scanTable } from "../types/keytable_keys.ts";
+import { valueOf } from "../types/box_bytes.ts";
 
 /** Receives the snapshot's contents in order. */
 export interface SnapshotSink {
@@ -89,7 +90,7 @@ export class KeyspaceSnapshot {
     if (state === undefined || state.keysAtStart === 0 || state.frozen !== undefined) return;
     if (state.kept.has(key) || this.#visited(dbIndex, key)) return;
     const db = state.db;
-    const value = db.dict.peek(key);
+    const value = valueOf(db.dict.peek(key));
     state.kept.set(
       key,
       value === undefined ? null : { value: copyOf(value), expireAt: db.expires.get(key) },
@@ -184,7 +185,7 @@ export class KeyspaceSnapshot {
           return;
         }
       }
-      const value = db.dict.peek(key);
+      const value = valueOf(db.dict.peek(key));
       if (value !== undefined) emit(key, value, expires.size === 0 ? undefined : expires.get(key));
     };
     do {

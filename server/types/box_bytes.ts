@@ -3,10 +3,25 @@ import { objectBytes, stringBytes } from "./memory.ts";
 import { PackedKind } from "./packed_record.ts";
 import { isPackable, type Packable } from "./packed_value.ts";
 import { ByteString } from "./string.ts";
-import type { RedisValue } from "./value.ts";
+import type { RedisObject, RedisValue } from "./value.ts";
 
 /** What a key holds as stored: a ByteString is a string kept as mutable bytes. */
 export type StoredValue = RedisValue | ByteString;
+
+/** A stored value as commands see it: a string kept as bytes as its text (made once per edit). */
+export function valueOf(value: StoredValue | undefined): RedisValue | undefined {
+  return value instanceof ByteString ? value.text : value;
+}
+
+/** Whether a stored value that is not a JS string is a collection of `type` (a ByteString is none). */
+export function hasType(value: RedisObject | ByteString, type: string): boolean {
+  return !(value instanceof ByteString) && value.type === type;
+}
+
+/** TYPE's answer for a stored value. */
+export function storedType(value: StoredValue): string {
+  return typeof value === "string" || value instanceof ByteString ? "string" : value.type;
+}
 
 /** A key too long to inline keeps its name and value here. */
 export interface BigKeyBox {

@@ -133,8 +133,8 @@ export class KeyTable {
   #gotRef = 0;
   #gotSlot = 0;
 
-  /** The value at `key`, recording the access (LRU clock, LFU counter). */
-  get(key: string): RedisValue | undefined {
+  /** The value at `key` as stored (a long string's ByteString as it is), recording the access. */
+  get(key: string): StoredValue | undefined {
     const ref = this.#access(key);
     return ref === 0 ? undefined : this.#value(ref);
   }
@@ -205,13 +205,17 @@ export class KeyTable {
   #forReply(ref: number): RedisValue | PageBytes {
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
-    if ((page[off]! & KIND_MASK) !== KIND_INLINE) return this.#value(ref);
-    const len = this.#inlineValue(page, off);
-    return this.#view.at(page, this.#at, this.#at + len);
+    if ((page[off]! & KIND_MASK) === KIND_INLINE) {
+      const len = this.#inlineValue(page, off);
+      return this.#view.at(page, this.#at, this.#at + len);
+    }
+    const value = this.#value(ref);
+    // A long string kept as bytes is viewed where they lie too: no text made of them.
+    return value instanceof ByteString ? this.#view.at(value.bytes, 0, value.length) : value;
   }
 
-  /** The value at `key` without recording an access (OBJECT, TYPE, TTL). */
-  peek(key: string): RedisValue | undefined {
+  /** The value at `key` as stored (see get) without recording an access (OBJECT, TYPE, TTL). */
+  peek(key: string): StoredValue | undefined {
     const ref = this.#find(key, hashKey(key));
     return ref === 0 ? undefined : this.#value(ref);
   }
@@ -744,16 +748,12 @@ export class KeyTable {
       sameAsHashed(page, this.#at, key.bytes, key.start, len);
   }
 
-  #value(ref: number): RedisValue {
+  #value(ref: number): StoredValue {
     const page = this.#pageOf(ref);
     const off = ref & OFFSET_MASK;
     const kind = page[off]! & KIND_MASK;
-    if (kind !== KIND_INLINE) {
-      const index = boxIndex(page, off);
-      const box = kind === KIND_BIG_KEY ? this.#boxes.values[index] : this.#boxes.unbox(index);
-      const stored = (kind === KIND_BIG_KEY ? (box as BigKeyBox).value : box) as StoredValue;
-      return stored instanceof ByteString ? stored.text : stored;
-    }
+    if (kind === KIND_BIG_KEY) return (this.#boxes.values[boxIndex(page, off)] as BigKeyBox).value;
+    if (kind !== KIND_INLINE) return this.#boxes.unbox(boxIndex(page, off)) as StoredValue;
     const len = this.#inlineValue(page, off);
     return pageString(page, this.#at, this.#at + len);
   }

@@ -5,6 +5,7 @@
  */
 import type { KeyTable } from "./keytable.ts";
 import type { RedisValue } from "./value.ts";
+import { valueOf } from "./box_bytes.ts";
 import { OFFSET_MASK } from "./arena.ts";
 import { accessClock, clockDistance } from "./access_clock.ts";
 import { decayedCounter, lastAccess } from "./record_access.ts";
@@ -123,7 +124,7 @@ export function* tableKeys(table: KeyTable): IterableIterator<string> {
 /** Every key of `table` with its value (read without recording an access). */
 export function* tableEntries(table: KeyTable): IterableIterator<[string, RedisValue]> {
   for (const key of tableKeys(table)) {
-    const value = table.peek(key);
+    const value = valueOf(table.peek(key));
     if (value !== undefined) yield [key, value];
   }
 }

@@ -27,13 +27,20 @@ const SHARED_INTEGERS = 10000;
 /** What OBJECT REFCOUNT says for a shared object (Redis's OBJ_SHARED_REFCOUNT). */
 export const SHARED_REFCOUNT = 2147483647;
 
-/** Whether `s` is an integer Redis stores int-encoded (string2l, at most 20 chars). */
-export function isIntegerEncodable(s: string): boolean {
-  return s.length <= 20 && s.length > 0 && parseInt64(s) !== undefined;
+/**
+ * Whether `s` is an integer Redis stores int-encoded (string2l, at most 20 chars); a longer
+ * string kept as bytes has no text made of it.
+ */
+export function isIntegerEncodable(s: string | ByteString): boolean {
+  return s.length <= 20 && s.length > 0 && parseInt64(textOf(s)) !== undefined;
+}
+
+function textOf(s: string | ByteString): string {
+  return typeof s === "string" ? s : s.text;
 }
 
 /** OBJECT ENCODING of a string value. */
-export function stringEncoding(s: string, form: StringForm): "int" | "embstr" | "raw" {
+export function stringEncoding(s: string | ByteString, form: StringForm): "int" | "embstr" | "raw" {
   if (form === StringForm.Raw) return "raw";
   if (form === StringForm.Encoded && isIntegerEncodable(s)) return "int";
   return s.length <= EMBSTR_MAX ? "embstr" : "raw";
@@ -45,14 +52,14 @@ export function stringEncoding(s: string, form: StringForm): "int" | "embstr" | 
  * forbids sharing (every object then needs its own access data).
  */
 export function isSharedInteger(
-  s: string,
+  s: string | ByteString,
   form: StringForm,
   maxmemory: number,
   policy: string,
 ): boolean {
   if (form !== StringForm.Encoded || !isIntegerEncodable(s)) return false;
   if (maxmemory !== 0 && (policy.endsWith("-lru") || policy.endsWith("-lfu"))) return false;
-  const v = Number(s);
+  const v = Number(textOf(s));
   return v >= 0 && v < SHARED_INTEGERS;
 }
 
@@ -77,7 +84,7 @@ const MIN_EXPONENT = -16445;
 /** Largest exponent keeping the value below 2^16384 (LDBL_MAX). */
 const MAX_EXPONENT = 16384 - MANTISSA_BITS;
 /** Redis's MAX_LONG_DOUBLE_CHARS: longer inputs are rejected, longer outputs come out empty. */
-const MAX_LONG_DOUBLE_CHARS = 5 * 1024;
+export const MAX_LONG_DOUBLE_CHARS = 5 * 1024;
 /** Magnitudes (decimal and binary) beyond these are certain overflow or underflow. */
 const DECIMAL_EXPONENT_LIMIT = 5000;
 const BINARY_EXPONENT_LIMIT = 17000;
@@ -264,6 +271,8 @@ export function exactSumText(x: number, y: number): string | undefined {
 
 /** Largest capacity a ByteString grows to ahead of need (Redis's 512 MB string cap). */
 const MAX_CAPACITY = 512 * 1024 * 1024;
+/** Redis's SDS_MAX_PREALLOC: past it, growth adds this much room rather than doubling. */
+const MAX_PREALLOC = 1024 * 1024;
 
 /**
  * A string value kept as mutable bytes, so that bit commands (SETBIT,
@@ -302,14 +311,16 @@ export class ByteString {
 
   /**
    * Makes the first `length` bytes writable, zero-filling any growth; the
-   * caller then writes `bytes` directly. Capacity doubles, so a run of
-   * growing offsets costs amortized O(1).
+   * caller then writes `bytes` directly. Growth is greedy as Redis's
+   * sdsMakeRoomFor (twice the length, or 1 MB more past 1 MB), so a run of
+   * appends or growing offsets costs amortized O(1) a byte.
    */
   prepareWrite(length: number): void {
     this.#text = undefined;
     if (length <= this.length) return;
     if (length > this.bytes.length) {
-      const capacity = Math.max(length, Math.min(this.bytes.length * 2, MAX_CAPACITY));
+      const greedy = length < MAX_PREALLOC ? length * 2 : length + MAX_PREALLOC;
+      const capacity = Math.max(length, Math.min(greedy, MAX_CAPACITY));
       const grown = new Uint8Array(capacity);
       grown.set(this.bytes.subarray(0, this.length));
       this.bytes = grown;
