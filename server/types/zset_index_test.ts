@@ -47,3 +47,16 @@ Deno.test("member index: a live iterator returns every member present throughout
   for (let i = 0; i < 3000; i += 4) equal(seen.has(`m${i}`), true);
   equal(index.size, 750 + 150);
 });
+
+Deno.test("member index: reserve keeps entries, scores and a live iterator's place", () => {
+  const index = MemberIndex.from(Array.from({ length: 100 }, (_, i) => [`m${i}`, i / 2]));
+  const iterator = index.entries();
+  const seen: string[] = [];
+  for (let i = 0; i < 50; i++) seen.push(iterator.next().value![0]);
+  index.reserve(5000);
+  for (let i = 100; i < 5000; i++) index.set(`m${i}`, i / 2);
+  for (let step = iterator.next(); !step.done; step = iterator.next()) seen.push(step.value[0]);
+  // Every member once, in id order: nothing started over.
+  deepEqual(seen, Array.from({ length: 5000 }, (_, i) => `m${i}`));
+  for (let i = 0; i < 5000; i++) equal(index.get(`m${i}`), i / 2);
+});

@@ -225,6 +225,7 @@ export class ZTree {
     if (this.#index === undefined && (count > limits.entries || maxLength > limits.value)) {
       this.#convertToIndexed();
     }
+    this.#index?.reserve(count);
   }
 
   /** Moves a member the caller knows has score `old` to `score`. */
