@@ -48,3 +48,20 @@ export function hashField(field: string): number {
   }
   return fieldHash[0]!;
 }
+
+/** hashString of the binary string of `len` bytes of `buf` at `start`. */
+export function hashBytes(buf: Uint8Array, start: number, len: number): number {
+  let h = SEED;
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const p = start + i;
+    h = mixWord(h, buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24));
+  }
+  if (i < len) {
+    let k = buf[start + i]!;
+    if (i + 1 < len) k |= buf[start + i + 1]! << 8;
+    if (i + 2 < len) k |= buf[start + i + 2]! << 16;
+    h ^= mixTail(k);
+  }
+  return finalize(h ^ len);
+}
