@@ -1,5 +1,6 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { bytesToBinary } from "../../protocol/bytes.ts";
+import { RespWriter } from "../../protocol/writer.ts";
 import { objectBytes, stringBytes } from "./memory.ts";
 import { SortedSet } from "./sorted_set.ts";
 
@@ -524,4 +525,29 @@ Deno.test("a big set shrunk by deletes (its member ids compacted) answers as the
     assertSame(set, model, rand);
   }
   equal(set.encoding(), "skiplist");
+});
+
+Deno.test("writeRanks writes a set's members as visitRange hands them out, each way, small or big", () => {
+  for (const size of [5, 3000]) {
+    const set = new SortedSet();
+    for (let i = 0; i < size; i++) set.add(i % 5 === 0 ? `\xff\x00${i}` : `m${i}`, i % 17);
+    for (const [from, to] of [[0, size - 1], [size - 1, 0], [1, Math.min(size - 1, 300)]]) {
+      for (const withScores of [false, true]) {
+        for (const nested of [false, true]) {
+          const fromBytes = new RespWriter(3);
+          const fromStrings = new RespWriter(3);
+          set.writeRanks(from!, to!, fromBytes, withScores, nested);
+          set.visitRange(from!, to!, (member, score) => {
+            if (nested) fromStrings.array(2);
+            fromStrings.bulk(member);
+            if (withScores) fromStrings.double(score);
+          });
+          equal(
+            bytesToBinary(fromBytes.buf, 0, fromBytes.pos),
+            bytesToBinary(fromStrings.buf, 0, fromStrings.pos),
+          );
+        }
+      }
+    }
+  }
 });

@@ -25,7 +25,7 @@
  */
 import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
 import { hashBytes, hashString } from "./dict_hash.ts";
-import type { MemberStore, PairWriter } from "./zset_nodes.ts";
+import type { MemberStore, PairWriter, RangeWriter } from "./zset_nodes.ts";
 
 /** Slots of a new index; a power of two. */
 const MIN_SLOTS = 8;
@@ -227,6 +227,11 @@ export class MemberIndex implements MemberStore {
     else out.bulkBytesAndDouble(heap, at + 5, this.length(id), score);
   }
 
+  writeMember(id: number, out: RangeWriter): void {
+    const start = this.start(id);
+    out.bulkBytes(this.#heap, start, start + this.length(id));
+  }
+
   /**
    * Every [member, score], in id order; live (see the module's note): the
    * iterator ZSCAN keeps between calls.
@@ -288,10 +293,12 @@ export class MemberIndex implements MemberStore {
 
   #equals(id: number, member: string): boolean {
     const len = member.length;
-    if (this.length(id) !== len) return false;
     const heap = this.#heap;
-    const start = this.start(id);
-    for (let i = 0; i < len; i++) if (heap[start + i] !== member.charCodeAt(i)) return false;
+    const at = this.#offsets[id]!;
+    // A short record's length byte is its length: one read settles most mismatches.
+    if (len >= LONG_LENGTH ? this.length(id) !== len : heap[at] !== len) return false;
+    const p = len >= LONG_LENGTH ? at + 5 : at + 1;
+    for (let i = 0; i < len; i++) if (heap[p + i] !== member.charCodeAt(i)) return false;
     return true;
   }
 

@@ -13,6 +13,14 @@ export interface PairWriter {
   bulkBytesAndDouble(bytes: Uint8Array, start: number, length: number, score: number): void;
 }
 
+/** Where a range's members go one by one, each perhaps with its score (a reply writer). */
+export interface RangeWriter {
+  array(n: number): void;
+  bulk(s: string): void;
+  bulkBytes(bytes: Uint8Array, start: number, end: number): void;
+  double(d: number): void;
+}
+
 /** The members a tree's ids name. */
 export interface MemberStore {
   /** Stores a member the caller knows is absent; returns its id. */
@@ -22,6 +30,7 @@ export interface MemberStore {
   string(id: number): string;
   length(id: number): number;
   writePair(id: number, score: number, out: PairWriter): void;
+  writeMember(id: number, out: RangeWriter): void;
 }
 
 /**
@@ -51,6 +60,10 @@ export class StringStore implements MemberStore {
 
   writePair(id: number, score: number, out: PairWriter): void {
     out.bulkAndDouble(this.strings[id]!, score);
+  }
+
+  writeMember(id: number, out: RangeWriter): void {
+    out.bulk(this.strings[id]!);
   }
 }
 

@@ -36,6 +36,7 @@ import {
   moveRun,
   type Node,
   type PairWriter,
+  type RangeWriter,
   removeRun,
   StringStore,
   sum,
@@ -44,7 +45,7 @@ import {
   writePairs,
 } from "./zset_nodes.ts";
 
-export type { PairWriter } from "./zset_nodes.ts";
+export type { PairWriter, RangeWriter } from "./zset_nodes.ts";
 
 /** zset-max-listpack-entries and zset-max-listpack-value: when a set leaves the small encoding. */
 export interface ZsetLimits {
@@ -352,30 +353,22 @@ export class ZTree {
    * (descending when from > to). Both must be valid ranks.
    */
   visitRange(from: number, to: number, visit: (member: string, score: number) => void): void {
-    let leaf: Leaf | undefined = this.#descendRank(from);
-    let pos = foundPos;
     const store = this.#store;
-    if (from <= to) {
-      for (let left = to - from + 1; left > 0;) {
-        const end = Math.min(leaf!.size, pos + left);
-        const m = leaf!.ids;
-        const s = leaf!.scores;
-        for (let i = pos; i < end; i++) visit(store.string(m[i]!), s[i]!);
-        left -= end - pos;
-        leaf = leaf!.next;
-        pos = 0;
-      }
-    } else {
-      for (let left = from - to + 1; left > 0;) {
-        const stop = Math.max(-1, pos - left);
-        const m = leaf!.ids;
-        const s = leaf!.scores;
-        for (let i = pos; i > stop; i--) visit(store.string(m[i]!), s[i]!);
-        left -= pos - stop;
-        leaf = leaf!.prev;
-        if (leaf !== undefined) pos = leaf.size - 1;
-      }
-    }
+    this.#walk(from, to, (id, score) => visit(store.string(id), score));
+  }
+
+  /**
+   * visitRange's members into `out` from the store as they are held (a big
+   * set's bytes: no string made), each in a pair array when `nested`, with
+   * its score when `withScores`.
+   */
+  writeRanks(from: number, to: number, out: RangeWriter, withScores: boolean, nested: boolean) {
+    const store = this.#store;
+    this.#walk(from, to, (id, score) => {
+      if (nested) out.array(2);
+      store.writeMember(id, out);
+      if (withScores) out.double(score);
+    });
   }
 
   /** Ranks `from` to `to` (from ≤ to) as member and score pairs into `out`, no callback a pair. */
@@ -470,6 +463,33 @@ export class ZTree {
     for (let leaf: Leaf | undefined = this.#first; leaf !== undefined; leaf = leaf.next) {
       const ids = leaf.ids;
       for (let i = 0; i < leaf.size; i++) ids[i] = remap[ids[i]!]!;
+    }
+  }
+
+  /** Calls `step` with each member id and score of ranks `from` to `to`, as visitRange. */
+  #walk(from: number, to: number, step: (id: number, score: number) => void): void {
+    let leaf: Leaf | undefined = this.#descendRank(from);
+    let pos = foundPos;
+    if (from <= to) {
+      for (let left = to - from + 1; left > 0;) {
+        const end = Math.min(leaf!.size, pos + left);
+        const m = leaf!.ids;
+        const s = leaf!.scores;
+        for (let i = pos; i < end; i++) step(m[i]!, s[i]!);
+        left -= end - pos;
+        leaf = leaf!.next;
+        pos = 0;
+      }
+    } else {
+      for (let left = from - to + 1; left > 0;) {
+        const stop = Math.max(-1, pos - left);
+        const m = leaf!.ids;
+        const s = leaf!.scores;
+        for (let i = pos; i > stop; i--) step(m[i]!, s[i]!);
+        left -= pos - stop;
+        leaf = leaf!.prev;
+        if (leaf !== undefined) pos = leaf.size - 1;
+      }
     }
   }
 
