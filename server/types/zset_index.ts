@@ -208,12 +208,19 @@ export class MemberIndex implements MemberStore {
 
   /** Negative, 0 or positive as `id`'s member sorts before, equal to or after `member` (memcmp). */
   compare(id: number, member: string): number {
+    // The record read once here (no length() and start() calls): the tree's
+    // searches compare members whenever scores tie (ZADD of equal scores).
     const heap = this.#heap;
-    const len = this.length(id);
-    const start = this.start(id);
-    const n = Math.min(len, member.length);
+    const at = this.#offsets[id]!;
+    let len = heap[at]!;
+    let p = at + 1;
+    if (len === LONG_LENGTH) {
+      len = this.length(id);
+      p = at + 5;
+    }
+    const n = len < member.length ? len : member.length;
     for (let i = 0; i < n; i++) {
-      const diff = heap[start + i]! - member.charCodeAt(i);
+      const diff = heap[p + i]! - member.charCodeAt(i);
       if (diff !== 0) return diff;
     }
     return len - member.length;
