@@ -65,3 +65,32 @@ export function hashBytes(buf: Uint8Array, start: number, len: number): number {
   }
   return finalize(h ^ len);
 }
+
+/**
+ * hashString of `s`, its chars written to `out` from 0 as they are read (a
+ * binary string: one byte each): a member hashed and then compared as bytes
+ * reads each char once.
+ */
+export function hashCopy(s: string, out: Uint8Array): number {
+  const len = s.length;
+  let h = SEED;
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const a = s.charCodeAt(i);
+    const b = s.charCodeAt(i + 1);
+    const c = s.charCodeAt(i + 2);
+    const d = s.charCodeAt(i + 3);
+    out[i] = a;
+    out[i + 1] = b;
+    out[i + 2] = c;
+    out[i + 3] = d;
+    h = mixWord(h, a | (b << 8) | (c << 16) | (d << 24));
+  }
+  if (i < len) {
+    let k = out[i] = s.charCodeAt(i);
+    if (i + 1 < len) k |= (out[i + 1] = s.charCodeAt(i + 1)) << 8;
+    if (i + 2 < len) k |= (out[i + 2] = s.charCodeAt(i + 2)) << 16;
+    h ^= mixTail(k);
+  }
+  return finalize(h ^ len);
+}

@@ -23,8 +23,8 @@
  * it: see compact), and an iterator that sees it starts over (elements may
  * repeat, none is skipped), as SCAN allows.
  */
-import { bytesToBinary, writeBinary } from "../../protocol/bytes.ts";
-import { hashBytes, hashString } from "./dict_hash.ts";
+import { bytesToBinary } from "../../protocol/bytes.ts";
+import { hashBytes, hashCopy, hashString } from "./dict_hash.ts";
 import type { MemberStore, PairWriter, RangeWriter } from "./zset_nodes.ts";
 
 /** Slots of a new index; a power of two. */
@@ -40,6 +40,37 @@ const MIN_REPACK = 1024;
  */
 export const INDEX_ENTRY_BYTES = 24 + 4 + 8 + 1;
 
+/**
+ * The member a look-up or compare was given last, as bytes, and its hash
+ * (shared by every index: equal strings have equal bytes). A command's
+ * member is read from its string once (hashCopy); the table's probes and the
+ * tree's compares then read bytes against bytes, where each charCodeAt checks
+ * the string's form (a 20-byte member's equality took ~25 ns that way).
+ */
+let probe = new Uint8Array(64);
+/** probe's bytes read four a step (big-endian: in memcmp's order). */
+let probeView = new DataView(probe.buffer);
+let probeOf = "";
+/** In a typed array: a module variable would box a hash over 2^30. */
+const probeHash = Int32Array.of(hashString("") | 0);
+/** A probe longer than this is not kept past the next shorter member. */
+const PROBE_KEEP = 4096;
+
+/** Makes `member` the probe (a compare's member usually is already: loadProbe). */
+function setProbe(member: string): void {
+  const len = member.length;
+  if (len > probe.length || (probe.length > PROBE_KEEP && len <= PROBE_KEEP)) {
+    probe = new Uint8Array(Math.max(64, len));
+    probeView = new DataView(probe.buffer);
+  }
+  probeHash[0] = hashCopy(member, probe);
+  probeOf = member;
+}
+
+function loadProbe(member: string): void {
+  if (member !== probeOf) setProbe(member);
+}
+
 export class MemberIndex implements MemberStore {
   /**
    * Two ints a slot: entry id + 1 (0 for an empty slot) and the member's
@@ -48,6 +79,7 @@ export class MemberIndex implements MemberStore {
   #table = new Int32Array(2 * MIN_SLOTS);
   /** The members' records, `length bytes`, appended at #top; deleted ones are dead until a repack. */
   #heap = new Uint8Array(64);
+  #view = new DataView(this.#heap.buffer);
   #top = 0;
   #dead = 0;
   /** Per entry id: its record's offset in #heap (-1 while the id is free) and its score. */
@@ -88,6 +120,7 @@ export class MemberIndex implements MemberStore {
     const copy = new MemberIndex();
     copy.#table = this.#table.slice();
     copy.#heap = this.#heap.slice(0, Math.max(this.#top, 64));
+    copy.#view = new DataView(copy.#heap.buffer);
     copy.#top = this.#top;
     copy.#dead = this.#dead;
     copy.#offsets = this.#offsets.slice();
@@ -106,7 +139,8 @@ export class MemberIndex implements MemberStore {
 
   /** The id of `member`, or -1 when absent. */
   idOf(member: string): number {
-    const slot = this.#find(member, hashString(member) | 0);
+    setProbe(member);
+    const slot = this.#find();
     if (slot < 0) return -1;
     this.#lastFound = slot;
     return this.#table[2 * slot]! - 1;
@@ -120,15 +154,16 @@ export class MemberIndex implements MemberStore {
       this.#scores[last - 1] = score;
       return last - 1;
     }
-    const hash = hashString(member) | 0;
-    const slot = this.#find(member, hash);
+    loadProbe(member);
+    const hash = probeHash[0]!;
+    const slot = this.#find();
     if (slot >= 0) {
       const id = this.#table[2 * slot]! - 1;
       this.#scores[id] = score;
       return id;
     }
     const id = this.#free.length > 0 ? this.#free.pop()! : this.#newId();
-    this.#offsets[id] = this.#append(member);
+    this.#offsets[id] = this.#append();
     this.#scores[id] = score;
     this.#table[2 * ~slot] = id + 1;
     this.#table[2 * ~slot + 1] = hash;
@@ -151,7 +186,8 @@ export class MemberIndex implements MemberStore {
 
   /** Removes `member`; returns whether it was there. */
   delete(member: string): boolean {
-    const slot = this.#find(member, hashString(member) | 0);
+    setProbe(member);
+    const slot = this.#find();
     if (slot < 0) return false;
     this.#deleteSlot(slot);
     return true;
@@ -208,8 +244,10 @@ export class MemberIndex implements MemberStore {
 
   /** Negative, 0 or positive as `id`'s member sorts before, equal to or after `member` (memcmp). */
   compare(id: number, member: string): number {
+    loadProbe(member);
     // The record read once here (no length() and start() calls): the tree's
     // searches compare members whenever scores tie (ZADD of equal scores).
+    const bytes = probe;
     const heap = this.#heap;
     const at = this.#offsets[id]!;
     let len = heap[at]!;
@@ -219,8 +257,16 @@ export class MemberIndex implements MemberStore {
       p = at + 5;
     }
     const n = len < member.length ? len : member.length;
-    for (let i = 0; i < n; i++) {
-      const diff = heap[p + i]! - member.charCodeAt(i);
+    const view = this.#view;
+    const probed = probeView;
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const held = view.getUint32(p + i);
+      const given = probed.getUint32(i);
+      if (held !== given) return held < given ? -1 : 1;
+    }
+    for (; i < n; i++) {
+      const diff = heap[p + i]! - bytes[i]!;
       if (diff !== 0) return diff;
     }
     return len - member.length;
@@ -287,25 +333,31 @@ export class MemberIndex implements MemberStore {
 
   // ---- internals ------------------------------------------------------------
 
-  /** The slot holding `member`, or ~slot of the empty slot where it would go. */
-  #find(member: string, hash: number): number {
+  /** The slot holding the probe's member, or ~slot of the empty slot where it would go. */
+  #find(): number {
+    const hash = probeHash[0]!;
     const table = this.#table;
     const mask = (table.length >> 1) - 1;
     for (let slot = hash & mask;; slot = (slot + 1) & mask) {
       const entry = table[2 * slot]!;
       if (entry === 0) return ~slot;
-      if (table[2 * slot + 1] === hash && this.#equals(entry - 1, member)) return slot;
+      if (table[2 * slot + 1] === hash && this.#equals(entry - 1)) return slot;
     }
   }
 
-  #equals(id: number, member: string): boolean {
-    const len = member.length;
+  #equals(id: number): boolean {
+    const len = probeOf.length;
+    const bytes = probe;
     const heap = this.#heap;
     const at = this.#offsets[id]!;
     // A short record's length byte is its length: one read settles most mismatches.
     if (len >= LONG_LENGTH ? this.length(id) !== len : heap[at] !== len) return false;
     const p = len >= LONG_LENGTH ? at + 5 : at + 1;
-    for (let i = 0; i < len; i++) if (heap[p + i] !== member.charCodeAt(i)) return false;
+    const view = this.#view;
+    const probed = probeView;
+    let i = 0;
+    for (; i + 4 <= len; i += 4) if (view.getInt32(p + i) !== probed.getInt32(i)) return false;
+    for (; i < len; i++) if (heap[p + i] !== bytes[i]) return false;
     return true;
   }
 
@@ -335,9 +387,9 @@ export class MemberIndex implements MemberStore {
     return len < LONG_LENGTH ? 1 + len : 5 + len;
   }
 
-  /** Appends `member`'s record to the heap; returns its offset. */
-  #append(member: string): number {
-    const len = member.length;
+  /** Appends the probe's member as a record to the heap; returns its offset. */
+  #append(): number {
+    const len = probeOf.length;
     const size = len < LONG_LENGTH ? 1 + len : 5 + len;
     if (this.#top + size > this.#heap.length) this.#growHeap(this.#top + size);
     const heap = this.#heap;
@@ -350,7 +402,8 @@ export class MemberIndex implements MemberStore {
       heap[at + 3] = len >>> 16;
       heap[at + 4] = len >>> 24;
     }
-    writeBinary(heap, at + size - len, member);
+    const bytes = probe;
+    for (let i = 0, p = at + size - len; i < len; i++) heap[p + i] = bytes[i]!;
     this.#top = at + size;
     return at;
   }
@@ -361,6 +414,7 @@ export class MemberIndex implements MemberStore {
     const heap = new Uint8Array(size);
     heap.set(this.#heap.subarray(0, this.#top));
     this.#heap = heap;
+    this.#view = new DataView(heap.buffer);
   }
 
   /** Live records moved together in id order into a heap with a quarter to spare. */
@@ -377,6 +431,7 @@ export class MemberIndex implements MemberStore {
       top += size;
     }
     this.#heap = heap;
+    this.#view = new DataView(heap.buffer);
     this.#top = top;
     this.#dead = 0;
   }

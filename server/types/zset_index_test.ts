@@ -70,3 +70,32 @@ Deno.test("member index: reserve keeps entries, scores and a live iterator's pla
   deepEqual(seen, Array.from({ length: 5000 }, (_, i) => `m${i}`));
   for (let i = 0; i < 5000; i++) equal(index.get(`m${i}`), i / 2);
 });
+
+Deno.test("member index: compare orders members as memcmp does, any probe before", () => {
+  // Bytes either side of 0x80 (compared unsigned), differences at every
+  // position of a four-byte step and its tail, prefixes, long records.
+  const alphabet = ["\x00", "\x01", "\x7f", "\x80", "\xfe", "\xff", "a"];
+  const members = new Set<string>([""]);
+  for (const length of [1, 3, 4, 5, 7, 8, 9, 300]) {
+    for (let at = 0; at < Math.min(length, 10); at++) {
+      for (const c of alphabet) {
+        members.add("b".repeat(at) + c + "b".repeat(length - at - 1));
+      }
+    }
+  }
+  const list = [...members];
+  const index = MemberIndex.from(list.map((m, i) => [m, i]));
+  const sign = (n: number) => n < 0 ? -1 : n > 0 ? 1 : 0;
+  for (const held of list) {
+    const id = index.idOf(held);
+    equal(index.get(held), list.indexOf(held));
+    for (const given of list) {
+      const expected = held < given ? -1 : held === given ? 0 : 1;
+      equal(
+        sign(index.compare(id, given)),
+        expected,
+        `${JSON.stringify(held)} vs ${JSON.stringify(given)}`,
+      );
+    }
+  }
+});
