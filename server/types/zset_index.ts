@@ -91,7 +91,10 @@ export class MemberIndex implements MemberStore {
   #size = 0;
   /** Bumped when ids are compacted (a live iterator starts over). */
   #generation = 0;
-  /** The slot idOf() last found: a score change (look-up, then set) finds its entry again without a hash. */
+  /**
+   * The slot idOf() last found, or the empty one its miss ended on: a score
+   * change (look-up, then set) finds its entry again without a hash.
+   */
   #lastFound = 0;
 
   get size(): number {
@@ -141,9 +144,9 @@ export class MemberIndex implements MemberStore {
   idOf(member: string): number {
     setProbe(member);
     const slot = this.#find();
-    if (slot < 0) return -1;
-    this.#lastFound = slot;
-    return this.#table[2 * slot]! - 1;
+    // A miss notes the empty slot: set() then skips comparing a stale entry (another record read).
+    this.#lastFound = slot < 0 ? ~slot : slot;
+    return slot < 0 ? -1 : this.#table[2 * slot]! - 1;
   }
 
   /** Sets `member`'s score, adding the member if absent; returns its id. */
