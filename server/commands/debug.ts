@@ -5,7 +5,8 @@
  * (SHA-1 mixing of keys and values), so equal datasets digest equally.
  */
 import { rewriteConfigFile } from "./config.ts";
-import { arg, parseDouble, parseInteger } from "../args.ts";
+import { arg, parseDouble } from "../args.ts";
+import { positiveLong } from "./collections.ts";
 import { parseMemory } from "../config_params.ts";
 import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
@@ -20,7 +21,6 @@ import {
   DEBUG_RELOAD_OPTIONS,
   DEBUG_SAVE_FAILED,
   NO_SUCH_KEY,
-  NOT_POSITIVE,
   notEncodedAs,
   subcommandSyntax,
 } from "../errors.ts";
@@ -343,13 +343,6 @@ function sleepServer(ms: number): void {
   if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-/** Redis's getPositiveLongFromObjectOrReply: an integer, 0 or more; one error for all else. */
-function nonNegativeArg(text: string): number {
-  const n = parseInteger(text);
-  if (n === undefined || n < 0) throw new CommandError(NOT_POSITIVE);
-  return n;
-}
-
 /**
  * DEBUG POPULATE count [prefix] [size]: keys `prefix:0` ... holding
  * `value:N`, cut or padded with zero bytes to `size`; a key that exists is
@@ -357,8 +350,8 @@ function nonNegativeArg(text: string): number {
  * sends no event and leaves the dirty count.
  */
 function populate(ctx: CommandContext, argv: string[]): void {
-  const count = nonNegativeArg(arg(argv, 2));
-  const size = argv.length === 5 ? nonNegativeArg(arg(argv, 4)) : 0;
+  const count = positiveLong(arg(argv, 2));
+  const size = argv.length === 5 ? positiveLong(arg(argv, 4)) : 0;
   const prefix = argv.length >= 4 ? arg(argv, 3) : "key";
   const { db, server } = ctx;
   for (let j = 0; j < count; j++) {
