@@ -176,12 +176,8 @@ class ScriptEffects {
     this.#count = 0;
     const dbs = this.#dbs;
     const argvs = this.#argvs;
-    // As Redis counts them: only writes something records (PUBLISH with no replica is not).
-    let recorded = 0;
-    for (let i = 0; i < count; i++) {
-      if (server.recordsWrites(targetOf(this.#targets[i]!))) recorded++;
-    }
-    const wrap = recorded > 1 && server.execPropagation === "off";
+    // Inside EXEC the transaction wraps the writes already.
+    const wrap = count > 1 && server.execPropagation === "off" && this.#twoRecorded(count);
     if (wrap) server.propagate(dbs[0]!, ["MULTI"]);
     for (let i = 0; i < count; i++) {
       server.propagate(dbs[i]!, argvs[i]!, targetOf(this.#targets[i]!));
@@ -190,6 +186,15 @@ class ScriptEffects {
     if (wrap) server.propagate(dbs[count - 1]!, ["EXEC"]);
     // Setting an array's length is slow in V8: the columns keep their room unless it grew large.
     if (count > MAX_KEPT_WRITES) dbs.length = argvs.length = this.#targets.length = 0;
+  }
+
+  /** Whether two or more writes are recorded somewhere, as Redis counts them (PUBLISH with no replica is not). */
+  #twoRecorded(count: number): boolean {
+    let recorded = 0;
+    for (let i = 0; i < count && recorded < 2; i++) {
+      if (this.server.recordsWrites(targetOf(this.#targets[i]!))) recorded++;
+    }
+    return recorded > 1;
   }
 }
 
