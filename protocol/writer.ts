@@ -217,6 +217,12 @@ export abstract class ReplyWriter {
     this.double(d);
   }
 
+  /** bulkAndDouble of a member held as `length` bytes of `bytes` at `start`. */
+  bulkBytesAndDouble(bytes: Uint8Array, start: number, length: number, d: number): void {
+    this.bulkBytes(bytes, start, start + length);
+    this.double(d);
+  }
+
   /** An array of bulk strings. */
   bulkArray(items: readonly string[]): void {
     this.array(items.length);
@@ -556,6 +562,25 @@ export class NativeWriter extends ReplyWriter {
     buf[at] = Tag.Str;
     putU32(buf, at + 1, len);
     const end = writeBinary(buf, at + 5, s);
+    buf[end] = Tag.Dbl;
+    putF64(buf, end + 1, d);
+    this.pos = end + 9;
+  }
+
+  override bulkBytesAndDouble(bytes: Uint8Array, start: number, length: number, d: number): void {
+    this.ensure(14 + length);
+    const buf = this.buf;
+    const at = this.pos;
+    buf[at] = Tag.Str;
+    putU32(buf, at + 1, length);
+    // Indexed from the source, as copyBytes's short loop: no view made for a short member.
+    const end = at + 5 + length;
+    if (length <= 64) {
+      const shift = at + 5 - start;
+      for (let i = start; i < start + length; i++) buf[shift + i] = bytes[i]!;
+    } else {
+      buf.set(bytes.subarray(start, start + length), at + 5);
+    }
     buf[end] = Tag.Dbl;
     putF64(buf, end + 1, d);
     this.pos = end + 9;

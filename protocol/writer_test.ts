@@ -251,3 +251,21 @@ Deno.test("NativeWriter: bulkAndDouble writes bulk then double, for members of e
     equal(written(pair), written(apart));
   }
 });
+
+Deno.test("bulkBytesAndDouble writes what bulkAndDouble writes of the same bytes, in each protocol", () => {
+  // Lengths across the short copy loop's limit, bytes of every range, at an offset in their buffer.
+  for (const length of [0, 1, 5, 20, 63, 64, 65, 300]) {
+    const bytes = new Uint8Array(length + 7);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 37 + length) & 0xff;
+    const member = bytesToBinary(bytes, 3, 3 + length);
+    for (const protocol of [2, 3, "native"] as const) {
+      const fromBytes = writerFor(protocol);
+      const fromString = writerFor(protocol);
+      for (let n = 0; n < 2; n++) {
+        fromBytes.bulkBytesAndDouble(bytes, 3, length, -2.25 * length);
+        fromString.bulkAndDouble(member, -2.25 * length);
+      }
+      equal(written(fromBytes), written(fromString), `${protocol} ${length}`);
+    }
+  }
+});

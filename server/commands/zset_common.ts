@@ -210,11 +210,7 @@ export function replyRanks(
   const count = Math.abs(to - from) + 1;
   const nested = withScores && pairsNested(ctx);
   out.array(withScores && !nested ? count * 2 : count);
-  set.visitRange(from, to, (member, score) => {
-    if (nested) out.array(2);
-    out.bulk(member);
-    if (withScores) out.double(score);
-  }, withScores);
+  set.writeRanks(from, to, out, withScores, nested);
 }
 
 /** A new set of the members at ranks `from` to `to` of `set`. */

@@ -48,3 +48,49 @@ export function hashField(field: string): number {
   }
   return fieldHash[0]!;
 }
+
+/** hashString of the binary string of `len` bytes of `buf` at `start`. */
+export function hashBytes(buf: Uint8Array, start: number, len: number): number {
+  let h = SEED;
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const p = start + i;
+    h = mixWord(h, buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24));
+  }
+  if (i < len) {
+    let k = buf[start + i]!;
+    if (i + 1 < len) k |= buf[start + i + 1]! << 8;
+    if (i + 2 < len) k |= buf[start + i + 2]! << 16;
+    h ^= mixTail(k);
+  }
+  return finalize(h ^ len);
+}
+
+/**
+ * hashString of `s`, its chars written to `out` from 0 as they are read (a
+ * binary string: one byte each): a member hashed and then compared as bytes
+ * reads each char once.
+ */
+export function hashCopy(s: string, out: Uint8Array): number {
+  const len = s.length;
+  let h = SEED;
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const a = s.charCodeAt(i);
+    const b = s.charCodeAt(i + 1);
+    const c = s.charCodeAt(i + 2);
+    const d = s.charCodeAt(i + 3);
+    out[i] = a;
+    out[i + 1] = b;
+    out[i + 2] = c;
+    out[i + 3] = d;
+    h = mixWord(h, a | (b << 8) | (c << 16) | (d << 24));
+  }
+  if (i < len) {
+    let k = out[i] = s.charCodeAt(i);
+    if (i + 1 < len) k |= (out[i + 1] = s.charCodeAt(i + 1)) << 8;
+    if (i + 2 < len) k |= (out[i + 2] = s.charCodeAt(i + 2)) << 16;
+    h ^= mixTail(k);
+  }
+  return finalize(h ^ len);
+}

@@ -39,6 +39,7 @@ import {
 import {
   type PairWriter,
   queryPairs,
+  type RangeWriter,
   ZSET_DEFAULT_LIMITS,
   type ZsetLimits,
   ZTree,
@@ -332,6 +333,21 @@ export class SortedSet implements RedisObject {
     const n = Math.abs(to - from) + 1;
     if (from <= to) visitForward(packed, seekRank(packed, this.#count, from), n, visit, scores);
     else visitBackward(packed, seekRank(packed, this.#count, from + 1), n, visit, scores);
+  }
+
+  /**
+   * The members of ranks `from` to `to` (either direction) into `out`, each
+   * in a pair array when `nested`, with its score when `withScores`: a big
+   * set's as the bytes it holds.
+   */
+  writeRanks(from: number, to: number, out: RangeWriter, withScores: boolean, nested: boolean) {
+    const tree = this.#tree();
+    if (tree !== undefined) return tree.writeRanks(from, to, out, withScores, nested);
+    this.visitRange(from, to, (member, score) => {
+      if (nested) out.array(2);
+      out.bulk(member);
+      if (withScores) out.double(score);
+    }, withScores);
   }
 
   /** visitRange from ≤ to, each member and score written to `out` (a big set calls no callback). */

@@ -5,42 +5,47 @@
  * The order lives in a B+tree whose inner nodes keep, per child, the number
  * of elements below it (the book's subtree sizes, Redis's skip list spans),
  * so ranks are sums along one root-to-leaf path. Leaves hold up to 128
- * elements in two parallel arrays, members (pointers to the member strings)
- * and scores (V8 stores a number array unboxed), so an element costs about 16
- * bytes of tree plus leaf slack, against 40+ bytes for a skip list node.
- * Leaves are linked both ways for range walks.
+ * elements in two parallel arrays, member ids (small integers) and scores
+ * (V8 stores a number array unboxed), so an element costs about 16 bytes of
+ * tree plus leaf slack, against 40+ bytes for a skip list node. Leaves are
+ * linked both ways for range walks.
  *
  * A tree without a member index is a small set (Redis's listpack encoding: at
  * most zset-max-listpack-entries members, none longer than
  * zset-max-listpack-value bytes) that SortedSet decodes from its packed form
- * for an operation; member lookups scan its leaves, as Redis scans its listpack. Past those limits, a member → score index (zset_index.ts)
- * makes ZSCORE and the key lookups behind ZREM/ZRANK O(1) (Redis's skiplist
- * encoding pairs its skip list with a dict the same way). As in Redis, a set
- * never goes back to the small encoding.
+ * for an operation: its ids name the decoded strings (a StringStore), and
+ * member lookups scan its leaves, as Redis scans its listpack. Past those
+ * limits the members move into a member index (zset_index.ts) that holds each
+ * once as bytes, names them by id and makes ZSCORE and the key lookups behind
+ * ZREM/ZRANK O(1) (Redis's skiplist encoding pairs its skip list with a dict
+ * the same way). As in Redis, a set never goes back to the small encoding.
  */
 
-import { arrayBytes, MAP_ENTRY_BYTES, objectBytes, stringBytes } from "./memory.ts";
-import { MemberIndex } from "./zset_index.ts";
+import { arrayBytes, objectBytes, stringBytes } from "./memory.ts";
+import { INDEX_ENTRY_BYTES, MemberIndex } from "./zset_index.ts";
 import {
   childForKey,
   countBefore,
   growLeaf,
   Inner,
   insertAt,
-  keyBefore,
   Leaf,
   leafLowerBound,
+  leafUpperMemberIndex,
+  type MemberStore,
   moveRun,
   type Node,
   type PairWriter,
+  type RangeWriter,
   removeRun,
+  StringStore,
   sum,
   upperMemberIndex,
   upperScoreIndex,
   writePairs,
 } from "./zset_nodes.ts";
 
-export type { PairWriter } from "./zset_nodes.ts";
+export type { PairWriter, RangeWriter } from "./zset_nodes.ts";
 
 /** zset-max-listpack-entries and zset-max-listpack-value: when a set leaves the small encoding. */
 export interface ZsetLimits {
@@ -96,6 +101,8 @@ export class ZTree {
   #first: Leaf;
   /** member → score once the set has left the listpack encoding. */
   #index: MemberIndex | undefined;
+  /** What the leaves' ids name: #index once there is one. */
+  #store: MemberStore = new StringStore([]);
 
   constructor() {
     const leaf = new Leaf(INITIAL_LEAF_CAPACITY);
@@ -110,11 +117,14 @@ export class ZTree {
     const tree = new ZTree();
     if (size > LEAF_CAPACITY) {
       // Past the default limits (a raised zset-max-listpack-entries): a real tree.
-      for (let i = 0; i < size; i++) tree.#insert(members[i]!, scores[i]!);
+      for (let i = 0; i < size; i++) {
+        tree.#insert(tree.#store.add(members[i]!, scores[i]!), members[i]!, scores[i]!);
+      }
       return tree;
     }
     const leaf = tree.#first;
-    leaf.members = members;
+    tree.#store = new StringStore(members);
+    leaf.ids = members.map((_, i) => i);
     leaf.scores = scores;
     leaf.size = size;
     tree.#size = size;
@@ -132,13 +142,15 @@ export class ZTree {
   }
 
   /**
-   * Bytes on the V8 heap, estimated in O(1) (see memory.ts): per element a
-   * member string, its two leaf slots with the slack of half-full leaves
-   * (x1.5), and its entry in the member index; per ~96 elements a leaf.
+   * Bytes on the V8 heap, estimated in O(1) (see memory.ts): per element its
+   * two leaf slots with the slack of half-full leaves (x1.5), and its member:
+   * a string while small, else its record in the index's bytes and its entry
+   * there; per ~96 elements a leaf.
    */
   memoryUsage(): number {
     const n = this.#size;
-    const perElement = stringBytes(0) + 4 + 24 + (this.#index === undefined ? 0 : MAP_ENTRY_BYTES);
+    const member = this.#index === undefined ? stringBytes(0) + 4 : INDEX_ENTRY_BYTES;
+    const perElement = 24 + member;
     const leaves = Math.ceil(n / 96);
     const perLeaf = objectBytes(5) + 2 * arrayBytes(0);
     return objectBytes(5) + n * perElement + this.#chars + leaves * perLeaf;
@@ -151,7 +163,7 @@ export class ZTree {
       if (height === 0) {
         const leaf = node as Leaf;
         const fresh = new Leaf(0);
-        fresh.members = leaf.members.slice();
+        fresh.ids = leaf.ids.slice();
         fresh.scores = leaf.scores.slice();
         fresh.size = leaf.size;
         fresh.prev = previous;
@@ -172,16 +184,19 @@ export class ZTree {
     copy.#height = this.#height;
     copy.#size = this.#size;
     copy.#chars = this.#chars;
-    if (this.#index !== undefined) copy.#index = this.#index.clone();
+    if (this.#index !== undefined) copy.#store = copy.#index = this.#index.clone();
+    else copy.#store = new StringStore((this.#store as StringStore).strings.slice());
     return copy;
   }
 
   /** The score of `member`, or undefined when absent. */
   score(member: string): number | undefined {
     if (this.#index !== undefined) return this.#index.get(member);
+    const strings = (this.#store as StringStore).strings;
     for (let leaf: Leaf | undefined = this.#first; leaf !== undefined; leaf = leaf.next) {
-      const i = leaf.members.indexOf(member);
-      if (i >= 0 && i < leaf.size) return leaf.scores[i];
+      for (let i = 0; i < leaf.size; i++) {
+        if (strings[leaf.ids[i]!] === member) return leaf.scores[i];
+      }
     }
     return undefined;
   }
@@ -213,8 +228,7 @@ export class ZTree {
       this.#convertToIndexed();
     }
     if (this.#index === undefined) score = listpackScore(score);
-    this.#insert(member, score);
-    this.#index?.set(member, score);
+    this.#insert(this.#store.add(member, score), member, score);
   }
 
   /**
@@ -225,6 +239,7 @@ export class ZTree {
     if (this.#index === undefined && (count > limits.entries || maxLength > limits.value)) {
       this.#convertToIndexed();
     }
+    this.#index?.reserve(count);
   }
 
   /** Moves a member the caller knows has score `old` to `score`. */
@@ -232,26 +247,28 @@ export class ZTree {
     if (this.#index === undefined) score = listpackScore(score);
     const leaf = this.#descendKey(old, member);
     const pos = foundPos;
-    const held = leaf.members[pos]!;
+    const id = leaf.ids[pos]!;
+    const store = this.#store;
     // In place when the new key still sorts between its leaf neighbours (and
     // cannot cross the separator on the side without a neighbour).
-    const lowOk = pos > 0
-      ? keyBefore(leaf.scores[pos - 1]!, leaf.members[pos - 1]!, score, member)
-      : score > old;
-    const highOk = pos < leaf.size - 1
-      ? keyBefore(score, member, leaf.scores[pos + 1]!, leaf.members[pos + 1]!)
-      : score < old;
+    let lowOk = score > old;
+    if (pos > 0) {
+      const below = leaf.scores[pos - 1]!;
+      lowOk = below < score || (below === score && store.compare(leaf.ids[pos - 1]!, member) < 0);
+    }
+    let highOk = score < old;
+    if (pos < leaf.size - 1) {
+      const above = leaf.scores[pos + 1]!;
+      highOk = score < above || (score === above && store.compare(leaf.ids[pos + 1]!, member) > 0);
+    }
     if (lowOk && highOk) {
       leaf.scores[pos] = score;
     } else {
-      // The member stays in the index: set() below updates its entry in
-      // place. The string the set holds moves, not the request's: a young string stored
-      // in an old leaf is one more for the scavenger to track and promote.
+      // The member keeps its id (and its entry in the index): only its place moves.
       this.#removeFrom(leaf, pos, 1, false);
-      this.#insert(held, score);
+      this.#insert(id, member, score);
     }
-    // Its own key: the compare of the matching entry stops at the pointer.
-    this.#index?.set(held, score);
+    this.#index?.setScore(id, score);
   }
 
   /** Removes `member`; returns whether it was there. */
@@ -272,7 +289,7 @@ export class ZTree {
   /** The member and score at `rank` (0 ≤ rank < size). */
   at(rank: number): [member: string, score: number] {
     const leaf = this.#descendRank(rank);
-    return [leaf.members[foundPos]!, leaf.scores[foundPos]!];
+    return [this.#store.string(leaf.ids[foundPos]!), leaf.scores[foundPos]!];
   }
 
   /**
@@ -310,7 +327,7 @@ export class ZTree {
       node = inner.children[slot]!;
     }
     const leaf = node as Leaf;
-    return rank + upperMemberIndex(leaf.members, leaf.size, member, inclusive);
+    return rank + leafUpperMemberIndex(leaf, member, inclusive, this.#store);
   }
 
   /** Number of elements whose key is below (score, member): a rank, or where ZQUERY starts. */
@@ -328,7 +345,7 @@ export class ZTree {
       total = inner.counts[slot]!;
       node = inner.children[slot]!;
     }
-    return rank + leafLowerBound(node as Leaf, score, member);
+    return rank + leafLowerBound(node as Leaf, score, member, this.#store);
   }
 
   /**
@@ -336,35 +353,28 @@ export class ZTree {
    * (descending when from > to). Both must be valid ranks.
    */
   visitRange(from: number, to: number, visit: (member: string, score: number) => void): void {
-    let leaf: Leaf | undefined = this.#descendRank(from);
-    let pos = foundPos;
-    if (from <= to) {
-      for (let left = to - from + 1; left > 0;) {
-        const end = Math.min(leaf!.size, pos + left);
-        const m = leaf!.members;
-        const s = leaf!.scores;
-        for (let i = pos; i < end; i++) visit(m[i]!, s[i]!);
-        left -= end - pos;
-        leaf = leaf!.next;
-        pos = 0;
-      }
-    } else {
-      for (let left = from - to + 1; left > 0;) {
-        const stop = Math.max(-1, pos - left);
-        const m = leaf!.members;
-        const s = leaf!.scores;
-        for (let i = pos; i > stop; i--) visit(m[i]!, s[i]!);
-        left -= pos - stop;
-        leaf = leaf!.prev;
-        if (leaf !== undefined) pos = leaf.size - 1;
-      }
-    }
+    const store = this.#store;
+    this.#walk(from, to, (id, score) => visit(store.string(id), score));
+  }
+
+  /**
+   * visitRange's members into `out` from the store as they are held (a big
+   * set's bytes: no string made), each in a pair array when `nested`, with
+   * its score when `withScores`.
+   */
+  writeRanks(from: number, to: number, out: RangeWriter, withScores: boolean, nested: boolean) {
+    const store = this.#store;
+    this.#walk(from, to, (id, score) => {
+      if (nested) out.array(2);
+      store.writeMember(id, out);
+      if (withScores) out.double(score);
+    });
   }
 
   /** Ranks `from` to `to` (from ≤ to) as member and score pairs into `out`, no callback a pair. */
   writeRange(from: number, to: number, out: PairWriter): void {
     const leaf = this.#descendRank(from);
-    writePairs(leaf, foundPos, to - from + 1, out);
+    writePairs(leaf, foundPos, to - from + 1, out, this.#store);
   }
 
   /**
@@ -390,14 +400,17 @@ export class ZTree {
     const leaf = node as Leaf;
     const pos = member === ""
       ? upperScoreIndex(leaf.scores, leaf.size, score, false)
-      : leafLowerBound(leaf, score, member);
+      : leafLowerBound(leaf, score, member, this.#store);
     const seek = rank + pos;
     const n = queryPairs(seek, offset, this.#size, pairs);
     out.array(n * 2);
     if (n === 0) return;
     // pos may be the leaf's end (the place is the next leaf's first): writePairs moves on.
-    if (offset >= 0 && pos + offset <= leaf.size) return writePairs(leaf, pos + offset, n, out);
-    writePairs(this.#descendRank(seek + offset), foundPos, n, out);
+    const store = this.#store;
+    if (offset >= 0 && pos + offset <= leaf.size) {
+      return writePairs(leaf, pos + offset, n, out, store);
+    }
+    writePairs(this.#descendRank(seek + offset), foundPos, n, out, store);
   }
 
   /** Removes ranks `from` to `to` inclusive (from ≤ to), in O(log n) per leaf touched. */
@@ -414,7 +427,9 @@ export class ZTree {
   /** Every [member, score] in rank order. */
   *entries(): IterableIterator<[member: string, score: number]> {
     for (let leaf: Leaf | undefined = this.#first; leaf !== undefined; leaf = leaf.next) {
-      for (let i = 0; i < leaf.size; i++) yield [leaf.members[i]!, leaf.scores[i]!];
+      for (let i = 0; i < leaf.size; i++) {
+        yield [this.#store.string(leaf.ids[i]!), leaf.scores[i]!];
+      }
     }
   }
 
@@ -429,8 +444,53 @@ export class ZTree {
 
   // ---- internals --------------------------------------------------------
 
+  /** The members move into an index's bytes; each leaf slot takes its member's id there. */
   #convertToIndexed(): void {
-    this.#index = MemberIndex.from(this.entries());
+    const index = new MemberIndex();
+    index.reserve(this.#size);
+    const store = this.#store;
+    for (let leaf: Leaf | undefined = this.#first; leaf !== undefined; leaf = leaf.next) {
+      const ids = leaf.ids;
+      for (let i = 0; i < leaf.size; i++) {
+        ids[i] = index.add(store.string(ids[i]!), leaf.scores[i]!);
+      }
+    }
+    this.#store = this.#index = index;
+  }
+
+  /** After the index compacted its ids: each leaf slot takes its member's new id. */
+  #renumber(remap: Int32Array): void {
+    for (let leaf: Leaf | undefined = this.#first; leaf !== undefined; leaf = leaf.next) {
+      const ids = leaf.ids;
+      for (let i = 0; i < leaf.size; i++) ids[i] = remap[ids[i]!]!;
+    }
+  }
+
+  /** Calls `step` with each member id and score of ranks `from` to `to`, as visitRange. */
+  #walk(from: number, to: number, step: (id: number, score: number) => void): void {
+    let leaf: Leaf | undefined = this.#descendRank(from);
+    let pos = foundPos;
+    if (from <= to) {
+      for (let left = to - from + 1; left > 0;) {
+        const end = Math.min(leaf!.size, pos + left);
+        const m = leaf!.ids;
+        const s = leaf!.scores;
+        for (let i = pos; i < end; i++) step(m[i]!, s[i]!);
+        left -= end - pos;
+        leaf = leaf!.next;
+        pos = 0;
+      }
+    } else {
+      for (let left = from - to + 1; left > 0;) {
+        const stop = Math.max(-1, pos - left);
+        const m = leaf!.ids;
+        const s = leaf!.scores;
+        for (let i = pos; i > stop; i--) step(m[i]!, s[i]!);
+        left -= pos - stop;
+        leaf = leaf!.prev;
+        if (leaf !== undefined) pos = leaf.size - 1;
+      }
+    }
   }
 
   /** Descends to the leaf holding key (score, member); foundPos is its position. */
@@ -444,7 +504,7 @@ export class ZTree {
       node = inner.children[slot]!;
     }
     const leaf = node as Leaf;
-    foundPos = leafLowerBound(leaf, score, member);
+    foundPos = leafLowerBound(leaf, score, member, this.#store);
     return leaf;
   }
 
@@ -464,8 +524,8 @@ export class ZTree {
     return node as Leaf;
   }
 
-  /** Inserts a key known to be absent. */
-  #insert(member: string, score: number): void {
+  /** Inserts key (score, member), known to be absent, as the member's `id`. */
+  #insert(id: number, member: string, score: number): void {
     let node = this.#root;
     for (let d = 0; d < this.#height; d++) {
       const inner = node as Inner;
@@ -478,32 +538,32 @@ export class ZTree {
     this.#size++;
     this.#chars += member.length;
     const leaf = node as Leaf;
-    const pos = leafLowerBound(leaf, score, member);
-    if (leaf.size === leaf.members.length) {
-      if (leaf.size >= LEAF_CAPACITY) return this.#splitLeaf(leaf, pos, member, score);
+    const pos = leafLowerBound(leaf, score, member, this.#store);
+    if (leaf.size === leaf.ids.length) {
+      if (leaf.size >= LEAF_CAPACITY) return this.#splitLeaf(leaf, pos, id, score);
       growLeaf(leaf, Math.min(LEAF_CAPACITY, leaf.size * 2));
     }
-    insertAt(leaf, pos, member, score);
+    insertAt(leaf, pos, id, score);
   }
 
   /** Inserts into a full leaf by splitting it; the path to it is in pathNodes. */
-  #splitLeaf(leaf: Leaf, pos: number, member: string, score: number): void {
+  #splitLeaf(leaf: Leaf, pos: number, id: number, score: number): void {
     const right = new Leaf(LEAF_CAPACITY);
     if (pos === leaf.size && leaf.next === undefined) {
       // Appending past the largest key (ascending loads): keep the full leaf full.
-      insertAt(right, 0, member, score);
+      insertAt(right, 0, id, score);
     } else if (pos === 0 && leaf.prev === undefined) {
       // Prepending (descending loads): the old elements move right wholesale.
-      [right.members, leaf.members] = [leaf.members, right.members];
+      [right.ids, leaf.ids] = [leaf.ids, right.ids];
       [right.scores, leaf.scores] = [leaf.scores, right.scores];
       right.size = leaf.size;
       leaf.size = 0;
-      insertAt(leaf, 0, member, score);
+      insertAt(leaf, 0, id, score);
     } else {
       const mid = LEAF_CAPACITY >> 1;
       moveRun(leaf, mid, right, 0, leaf.size - mid);
-      if (pos <= mid) insertAt(leaf, pos, member, score);
-      else insertAt(right, pos - mid, member, score);
+      if (pos <= mid) insertAt(leaf, pos, id, score);
+      else insertAt(right, pos - mid, id, score);
     }
     right.prev = leaf;
     right.next = leaf.next;
@@ -516,7 +576,7 @@ export class ZTree {
       right,
       right.size,
       right.scores[0]!,
-      right.members[0]!,
+      this.#store.string(right.ids[0]!),
     );
   }
 
@@ -578,13 +638,15 @@ export class ZTree {
   #removeFrom(leaf: Leaf, pos: number, n: number, unindex = true): void {
     const index = unindex ? this.#index : undefined;
     for (let i = pos; i < pos + n; i++) {
-      this.#chars -= leaf.members[i]!.length;
-      index?.delete(leaf.members[i]!);
+      const id = leaf.ids[i]!;
+      this.#chars -= this.#store.length(id);
+      index?.deleteId(id);
     }
     removeRun(leaf, pos, n);
     this.#size -= n;
     for (let d = 0; d < this.#height; d++) pathNodes[d]!.counts[pathSlots[d]!]! -= n;
     if (this.#height > 0 && leaf.size < LEAF_MIN) this.#rebalanceLeaf();
+    if (index?.sparse) this.#renumber(index.compact());
   }
 
   /** Merges the underfull leaf at the end of the path with a sibling, or refills it. */
@@ -615,7 +677,7 @@ export class ZTree {
     parent.counts[leftSlot]! = left.size;
     parent.counts[leftSlot + 1]! = right.size;
     parent.sepScores[leftSlot]! = right.scores[0]!;
-    parent.sepMembers[leftSlot]! = right.members[0]!;
+    parent.sepMembers[leftSlot]! = this.#store.string(right.ids[0]!);
   }
 
   /** Rebalances pathNodes[d] after it lost a child. */
