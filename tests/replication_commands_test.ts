@@ -146,6 +146,25 @@ Deno.test("a writable replica expires the keys its own clients gave a TTL, not i
   equal(await r.cmd("EXISTS", "from-master"), 0);
 });
 
+Deno.test("CONFIG RESETSTAT zeroes sync_full, sync_partial_ok and sync_partial_err", async () => {
+  await using master = startServer({ "repl-diskless-sync-delay": "0" });
+  await using replica = startServer();
+  using m = await RespClient.connect(master.port);
+  using r = await RespClient.connect(replica.port);
+  equal(await r.cmd("REPLICAOF", "127.0.0.1", master.port), "OK");
+  await waitFor(
+    "the link",
+    async () => String(await r.cmd("INFO")).includes("link_status:up") || undefined,
+  );
+  const syncs = async () =>
+    [...String(await m.cmd("INFO", "stats")).matchAll(/^(sync_\w+):(\d+)/gm)]
+      .map(([, name, count]) => `${name}=${count}`);
+  // The replica's first PSYNC asks for an ID the master never had: a full sync and an error.
+  deepEqual(await syncs(), ["sync_full=1", "sync_partial_ok=0", "sync_partial_err=1"]);
+  equal(await m.cmd("CONFIG", "RESETSTAT"), "OK");
+  deepEqual(await syncs(), ["sync_full=0", "sync_partial_ok=0", "sync_partial_err=0"]);
+});
+
 Deno.test("a master restarted from its own RDB resumes its history: its replica continues", async () => {
   using dir = tempDir();
   const params = { dir: dir.path, "repl-diskless-sync-delay": "0" };

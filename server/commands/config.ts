@@ -117,6 +117,7 @@ const configSubcommands: CommandSpec[] = [
 function resetStats(server: ServerContext): void {
   server.stats.reset();
   server.commands.resetStats();
+  server.replication.master.resetStats();
 }
 
 /**

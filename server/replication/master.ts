@@ -60,6 +60,11 @@ export class ReplicationMaster {
   syncPartialOk = 0;
   syncPartialErr = 0;
 
+  /** CONFIG RESETSTAT's share (Redis's resetServerStats zeroes these too). */
+  resetStats(): void {
+    this.syncFull = this.syncPartialOk = this.syncPartialErr = 0;
+  }
+
   readonly #minReplicas: { readonly value: number };
 
   constructor(readonly host: MasterHost) {
