@@ -165,6 +165,48 @@ Deno.test("CONFIG RESETSTAT zeroes sync_full, sync_partial_ok and sync_partial_e
   deepEqual(await syncs(), ["sync_full=0", "sync_partial_ok=0", "sync_partial_err=0"]);
 });
 
+Deno.test("a replica restarted from its own RDB continues with a partial resync, in the stream's database", async () => {
+  using dir = tempDir();
+  await using master = startServer({ "repl-diskless-sync-delay": "0" });
+  using m = await RespClient.connect(master.port);
+  const field = (info: unknown, name: string) =>
+    new RegExp(`${name}:(\\S+)`).exec(String(info))?.[1];
+  const masterStat = async (name: string) => field(await m.cmd("INFO", "stats"), name);
+  const params = { dir: dir.path, replicaof: `127.0.0.1 ${master.port}` };
+  const first = await startPersistent(params);
+  const port = first.port;
+  {
+    using r = await RespClient.connect(port);
+    await waitFor(
+      "the link",
+      async () => field(await r.cmd("INFO"), "master_link_status") === "up" || undefined,
+    );
+    equal(await m.cmd("SELECT", "3"), "OK");
+    equal(await m.cmd("SET", "x", "1"), "OK");
+    const offset = field(await m.cmd("INFO", "replication"), "master_repl_offset");
+    await waitFor("the replica's offset", async () => {
+      return field(await r.cmd("INFO", "replication"), "master_repl_offset") === offset ||
+        undefined;
+    });
+    equal(await r.cmd("SAVE"), "OK");
+  }
+  await first.close();
+  // Written while the replica is down: the stream stays in database 3, with no SELECT.
+  equal(await m.cmd("SET", "y", "2"), "OK");
+  await using again = await startPersistent({ ...params, port: String(port) });
+  await waitFor("the replica to continue", async () => {
+    return await masterStat("sync_partial_ok") === "1" || undefined;
+  });
+  equal(await masterStat("sync_full"), "1");
+  equal(await m.cmd("SET", "z", "3"), "OK");
+  using r = await RespClient.connect(again.port);
+  equal(await r.cmd("SELECT", "3"), "OK");
+  await waitFor("z on the replica", async () => await r.cmd("EXISTS", "z") === 1 || undefined);
+  deepEqual((await r.cmd("KEYS", "*") as string[]).sort(), ["x", "y", "z"]);
+  equal(await r.cmd("SELECT", "0"), "OK");
+  equal(await r.cmd("DBSIZE"), 0);
+});
+
 Deno.test("a master restarted from its own RDB resumes its history: its replica continues", async () => {
   using dir = tempDir();
   const params = { dir: dir.path, "repl-diskless-sync-delay": "0" };

@@ -68,7 +68,7 @@ interface RdbCounts {
  */
 function rdbLoader(
   server: ServerContext,
-  aofBase: boolean,
+  keepExpired: boolean,
   merge: boolean,
   expired?: (dbIndex: number, key: string) => void,
 ): { visitor: RdbVisitor; counts: RdbCounts } {
@@ -86,7 +86,7 @@ function rdbLoader(
       db = rdbDatabase(dbs, index);
     },
     entry(key, value, expireAt) {
-      if (!aofBase && expireAt !== undefined && expireAt < now) {
+      if (!keepExpired && expireAt !== undefined && expireAt < now) {
         counts.expired++;
         expired?.(db.index, key);
         return;
@@ -144,18 +144,23 @@ function* rdbSteps(
   atStart = loading !== undefined,
 ): Generator<number, RdbLoaded> {
   const config = server.config;
+  // A replica starting up keeps the keys its file holds expired, for its
+  // master's DELs (Redis expires keys on load only as a master).
+  const asReplica = atStart && config.get("replicaof") !== "";
   // At start-up a master that resumed its history streams a DEL for each key
   // the file holds expired, so its replicas drop them too (RDBFLAGS_FEED_REPL).
   const feedReplicas = !atStart ? undefined : (dbIndex: number, key: string) => {
     if (server.replication.stream.backlog !== undefined) server.propagate(dbIndex, ["DEL", key]);
   };
-  const { visitor, counts } = rdbLoader(server, aofBase, merge, feedReplicas);
+  const { visitor, counts } = rdbLoader(server, aofBase || asReplica, merge, feedReplicas);
   let replid: string | undefined;
+  let streamDb = 0;
   visitor.aux = (name, value) => {
     if (name === "used-mem" && loading !== undefined) loading.rdbUsedMem = Number(value) || 0;
+    else if (name === "repl-stream-db") streamDb = Number(value);
     else if (name === "repl-id") replid = value;
     else if (name === "repl-offset" && replid !== undefined && atStart) {
-      server.replication.resumeFromRdb(replid, Number(value));
+      server.replication.resumeFromRdb(replid, Number(value), streamDb, asReplica);
     }
   };
   let interval = Infinity;

@@ -99,13 +99,22 @@ function hostFor(server: ServerContext): ReplicationHost {
     },
     recordMaster: (address) => config.set("replicaof", address, true),
     applyFromMaster: (argv) => {
-      if (masterClient === undefined) {
-        masterClient = server.createInternalClient();
-        masterClient.obeys = true;
-      }
+      masterClient ??= newMasterClient(server);
       applyCommand(server, masterClient, argv);
     },
+    masterStreamDb: () => masterClient?.db.index ?? 0,
+    resumeMasterStream: (dbIndex) => {
+      masterClient = newMasterClient(server);
+      masterClient.selectDb(dbIndex);
+    },
   };
+}
+
+/** The client the master's stream runs as: its commands are obeyed, never refused. */
+function newMasterClient(server: ServerContext): Client {
+  const client = server.createInternalClient();
+  client.obeys = true;
+  return client;
 }
 
 /**

@@ -31,6 +31,10 @@ export interface ReplicationHost extends MasterHost {
   loadRdb(rdb: Uint8Array): void;
   /** Runs one command of the master's stream as the master's client; its reply is dropped. */
   applyFromMaster(argv: string[]): void;
+  /** The database the master's client has selected (0 before its first command). */
+  masterStreamDb(): number;
+  /** A master's client that starts in `dbIndex`, as a restarted replica's stream continues there. */
+  resumeMasterStream(dbIndex: number): void;
   /** Ends every blocked client's wait with an error and closes it (becoming a replica). */
   failBlockedClients(): void;
   /** Holds or releases clients' writes for FAILOVER (its own pause, apart from CLIENT PAUSE). */
@@ -139,30 +143,48 @@ export class Replication {
   /**
    * What an RDB saved here records of the replication history (Redis's
    * rdbPopulateSaveInfo): a master with a backlog saves its ID and offset,
-   * so that after a restart its replicas can continue (resumeFromRdb).
+   * so that after a restart its replicas can continue (resumeFromRdb); a
+   * replica that has synced saves its master's, and the database the stream
+   * has selected, so that it can continue itself.
    */
   saveInfo(): [string, string][] {
     const stream = this.stream;
-    if (this.isReplica || stream.backlog === undefined) return [];
+    if (stream.backlog === undefined) return [];
+    const streamDb = this.isReplica ? this.host.masterStreamDb() : 0;
     return [
-      ["repl-stream-db", "0"],
+      ["repl-stream-db", String(streamDb)],
       ["repl-id", stream.ids.replid],
       ["repl-offset", String(stream.offset)],
     ];
   }
 
   /**
-   * A master starting from an RDB that recorded its history: that history
-   * stays valid as replid2 up to `offset`, and a backlog starts there, so
-   * its replicas continue with a partial resync (Redis 7.0's loadDataFromDisk).
+   * A server starting from an RDB that recorded a history (Redis 7.0's
+   * loadDataFromDisk). A master keeps it as replid2 up to `offset`, and a
+   * backlog starts there, so its replicas continue with a partial resync. A
+   * replica (`asReplica`: replicaof is set) takes it as its own, so its first
+   * PSYNC asks to continue from there, the master's stream in `streamDb`
+   * (replicationCacheMasterUsingMyself).
    */
-  resumeFromRdb(replid: string, offset: number): void {
-    if (this.isReplica || !/^[0-9a-f]{40}$/.test(replid)) return;
+  resumeFromRdb(replid: string, offset: number, streamDb: number, asReplica: boolean): void {
+    if (!/^[0-9a-f]{40}$/.test(replid)) return;
     if (!Number.isSafeInteger(offset) || offset < 0) return;
     const stream = this.stream;
+    const backlogSize = this.host.config.getNumber("repl-backlog-size");
+    if (asReplica) {
+      if (!Number.isSafeInteger(streamDb) || streamDb < 0 || streamDb >= this.host.dbs.length) {
+        return;
+      }
+      stream.ids.replid = replid;
+      stream.ids.clearSecond();
+      stream.resetTo(offset, backlogSize);
+      this.host.resumeMasterStream(streamDb);
+      return;
+    }
+    if (this.isReplica) return;
     stream.ids.replid2 = replid;
     stream.ids.secondOffset = offset + 1;
-    stream.resetTo(offset, this.host.config.getNumber("repl-backlog-size"));
+    stream.resetTo(offset, backlogSize);
   }
 
   /** Once a second, from the server's cron. */

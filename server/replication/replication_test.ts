@@ -35,6 +35,8 @@ function makeReplication(): Replication {
     prepareForMaster: () => Promise.resolve(),
     loadRdb() {},
     applyFromMaster() {},
+    masterStreamDb: () => 0,
+    resumeMasterStream() {},
     failBlockedClients() {},
     pauseWrites() {},
     recordMaster() {},
