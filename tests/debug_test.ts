@@ -194,3 +194,16 @@ Deno.test("DEBUG OBJECT describes a key whose TTL passed and leaves it there, as
   equal(await c.cmd("EXISTS", "k"), 0);
   equal(await c.cmd("DBSIZE"), 0);
 });
+
+Deno.test("DEBUG AOF-FLUSH-SLEEP holds the server before each AOF write until set back to 0", async () => {
+  using dir = tempDir();
+  await using server = await startPersistent({ ...DEBUG_ON, dir: dir.path, appendonly: "yes" });
+  using c = await RespClient.connect(server.port);
+  equal(await c.cmd("DEBUG", "AOF-FLUSH-SLEEP", "150000"), "OK");
+  const started = performance.now();
+  equal(await c.cmd("SET", "k", "v"), "OK");
+  const slept = performance.now() - started;
+  equal(slept >= 140, true, `the write's reply came after ${slept} ms`);
+  equal(await c.cmd("DEBUG", "AOF-FLUSH-SLEEP", "0"), "OK");
+  equal(server.server.persistence.aof.flushSleepUs, 0);
+});

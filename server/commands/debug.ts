@@ -416,6 +416,10 @@ function debug(ctx: CommandContext, argv: string[]): void {
     sleepServer(seconds * 1000);
     return ctx.out.ok();
   }
+  if (sub === "aof-flush-sleep" && argc === 3) {
+    ctx.server.persistence.aof.flushSleepUs = Math.max(0, atoi(arg(argv, 2)));
+    return ctx.out.ok();
+  }
   if (sub === "set-active-expire" && argc === 3) {
     ctx.server.activeExpire = atoi(arg(argv, 2)) !== 0;
     return ctx.out.ok();

@@ -63,6 +63,8 @@ export function joinPath(dir: string, name: string): string {
  * durability while one runs share the next one (group commit, as Redis
  * fsyncs once per event loop iteration for every client).
  */
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+
 export class AofWriter {
   readonly #pending = new CommandBuffer();
   #file: Deno.FsFile | undefined;
@@ -75,6 +77,8 @@ export class AofWriter {
   lastFsync = Date.now();
   /** Whether the last write succeeded (INFO aof_last_write_status). */
   lastWriteOk = true;
+  /** DEBUG AOF-FLUSH-SLEEP: microseconds the whole server sleeps before each write of a non-empty buffer. */
+  flushSleepUs = 0;
   /**
    * Milliseconds a write took, under Redis's event names: "aof-write", and
    * "aof-write-pending-fsync" or "aof-write-alone" by whether an fsync was running.
@@ -138,6 +142,7 @@ export class AofWriter {
   write(): number {
     const file = this.#file;
     if (file === undefined || this.#pending.length === 0) return 0;
+    if (this.flushSleepUs > 0) Atomics.wait(SLEEPER, 0, 0, this.flushSleepUs / 1000);
     const bytes = this.#pending.view();
     const started = performance.now();
     let off = 0;
