@@ -29,6 +29,8 @@ export class ServerStats {
   keyspaceMisses = 0;
   /** Error replies in all, and by their first word ("ERR", "WRONGTYPE"): INFO errorstats. */
   errorReplies = 0;
+  /** Errors this replica answered its master's stream with (Redis's stat_unexpected_error_replies). */
+  unexpectedErrorReplies = 0;
   readonly errorCodes = new Map<string, number>();
   /** Highest used_memory seen (INFO memory's peak). */
   peakMemory = 0;

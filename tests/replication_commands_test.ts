@@ -207,6 +207,39 @@ Deno.test("a replica restarted from its own RDB continues with a partial resync,
   equal(await r.cmd("DBSIZE"), 0);
 });
 
+Deno.test("a replica counts the errors it answers its master's stream with; DEBUG REPLICATE feeds it", async () => {
+  await using master = startServer({
+    "enable-debug-command": "yes",
+    "repl-diskless-sync-delay": "0",
+  });
+  await using replica = startServer();
+  using m = await RespClient.connect(master.port);
+  using r = await RespClient.connect(replica.port);
+  equal(await r.cmd("REPLICAOF", "127.0.0.1", master.port), "OK");
+  await waitFor(
+    "the link",
+    async () => String(await r.cmd("INFO")).includes("link_status:up") || undefined,
+  );
+  const errors = async () =>
+    [...String(await r.cmd("INFO", "stats")).matchAll(/^(\w+_error_replies):(\d+)/gm)]
+      .map(([, name, count]) => `${name}=${count}`);
+  const caughtUp = async () => {
+    equal(await m.cmd("WAIT", 1, 2000), 1);
+  };
+  // Redis 7.0.15 in the same steps: unexpected_error_replies 2, total_error_replies 2.
+  equal(await m.cmd("DEBUG", "REPLICATE", "fake-command-1"), "OK");
+  equal(await m.cmd("SET", "foo", "bar2"), "OK");
+  await caughtUp();
+  equal(await r.cmd("GET", "foo"), "bar2");
+  deepEqual(await errors(), ["unexpected_error_replies=1", "total_error_replies=1"]);
+  equal(await r.cmd("CONFIG", "SET", "replica-read-only", "no"), "OK");
+  equal(await r.cmd("SET", "number2", "foo"), "OK");
+  equal(await m.cmd("INCRBY", "number2", "1"), 1);
+  await caughtUp();
+  equal(await r.cmd("GET", "number2"), "foo");
+  deepEqual(await errors(), ["unexpected_error_replies=2", "total_error_replies=2"]);
+});
+
 Deno.test("a master restarted from its own RDB resumes its history: its replica continues", async () => {
   using dir = tempDir();
   const params = { dir: dir.path, "repl-diskless-sync-delay": "0" };

@@ -416,6 +416,11 @@ function debug(ctx: CommandContext, argv: string[]): void {
     sleepServer(seconds * 1000);
     return ctx.out.ok();
   }
+  if (sub === "replicate" && argc >= 3) {
+    // To replicas only, in the stream's current database (Redis's replicationFeedSlaves).
+    ctx.server.replication.stream.control(argv.slice(2));
+    return ctx.out.ok();
+  }
   if (sub === "aof-flush-sleep" && argc === 3) {
     ctx.server.persistence.aof.flushSleepUs = Math.max(0, atoi(arg(argv, 2)));
     return ctx.out.ok();

@@ -50,7 +50,7 @@ export function statsSection(server: ServerContext): InfoField[] {
     ["tracking_total_keys", server.tracking.totalKeys],
     ["tracking_total_items", server.tracking.totalItems],
     ["tracking_total_prefixes", server.tracking.totalPrefixes],
-    ["unexpected_error_replies", 0],
+    ["unexpected_error_replies", stats.unexpectedErrorReplies],
     ["total_error_replies", stats.errorReplies],
     ["dump_payload_sanitizations", 0],
     ["total_reads_processed", stats.readsProcessed],

@@ -12,6 +12,8 @@ import { reportWrites } from "../persistence/write_keys.ts";
 import { rdbEncoder } from "../persistence/snapshot_file.ts";
 import { libraryCodes, restoreLibrary } from "../scripting/runner.ts";
 import { VERSION } from "../../protocol/version.ts";
+import { bytesToBinary } from "../../protocol/binary.ts";
+import { unknownCommand, wrongArity } from "../errors.ts";
 import { loadReplicaRdb } from "./load.ts";
 import { Replication, type ReplicationHost } from "./replication.ts";
 
@@ -124,10 +126,9 @@ function newMasterClient(server: ServerContext): Client {
 function applyCommand(server: ServerContext, client: Client, argv: string[]): void {
   const command = server.commands.resolve(argv);
   if (command === undefined || !command.arityFits(argv.length)) {
-    server.log(
-      `The master sent a command this server cannot run: '${(argv[0] ?? "").slice(0, 128)}'`,
-    );
-    return;
+    const error = command === undefined ? unknownCommand(argv) : wrongArity(command.fullName);
+    server.stats.countError(error);
+    return errorToMaster(server, error, command?.fullName);
   }
   // As inside EXEC: a blocking command from the master answers at once.
   client.inExec = true;
@@ -135,6 +136,37 @@ function applyCommand(server: ServerContext, client: Client, argv: string[]): vo
     client.multi.queue.push({ command, argv });
   } else {
     server.call(client, command, argv);
+    const out = client.out;
+    // The master's client speaks RESP2: a top-level error starts with "-".
+    if (out.pos > 0 && out.buf[0] === MINUS) {
+      const end = out.buf.indexOf(CR);
+      errorToMaster(server, bytesToBinary(out.buf, 1, end < 0 ? out.pos : end), command.fullName);
+    }
   }
   client.out.pos = 0;
+}
+
+const MINUS = 0x2d;
+const CR = 0x0d;
+
+/**
+ * A command of the master's stream answered with an error (Redis's
+ * afterErrorReply): logged and counted as Redis does, and with
+ * propagation-error-behavior panic or panic-on-replicas a read-only replica
+ * stops there, its dataset no longer its master's.
+ */
+function errorToMaster(server: ServerContext, error: string, name: string | undefined): void {
+  const text = (error.startsWith("ERR ") ? error.slice(4) : error).slice(0, 4096);
+  const command = name ?? "<unknown>";
+  server.log(
+    `== CRITICAL == This replica is sending an error to its master: '${text}' after processing the command '${command}'`,
+  );
+  server.stats.unexpectedErrorReplies++;
+  const config = server.config;
+  if (config.get("propagation-error-behavior") === "ignore") return;
+  if (!config.getBool("replica-read-only")) return;
+  server.log(
+    `Guru Meditation: This replica panicked sending an error to its master after processing the command '${command}' #replication`,
+  );
+  Deno.exit(1);
 }
