@@ -30,6 +30,10 @@ export interface ClientTransport {
   readonly inputBytes: number;
   readonly remoteAddr: string;
   readonly localAddr: string;
+  /** Whether the peer is on this machine (loopback, a Unix socket); absent: judged by remoteAddr. */
+  readonly isLocal?: boolean;
+  /** Connected through the unixsocket (CLIENT LIST flag U). */
+  readonly unixSocket?: boolean;
   /** Bytes received and not yet consumed, the request being run included (CLIENT LIST qbuf). */
   readonly queryBytes?: number;
   /** The query buffer's size with the arguments decoded so far (CLIENT LIST qbuf + qbuf-free). */
@@ -218,6 +222,8 @@ export class Client implements CommandContext {
 
   /** Whether the request came over loopback (enable-*-command local, protected mode). */
   get fromLoopback(): boolean {
+    const local = this.transport.isLocal;
+    if (local !== undefined) return local;
     const addr = this.transport.remoteAddr;
     return isLocalAddress(addr.slice(0, addr.lastIndexOf(":")));
   }

@@ -109,7 +109,9 @@ export class Config {
       }
       case "int":
       case "memory": {
-        const n = spec.type === "int"
+        const n = spec.octal
+          ? (/^[0-7]{1,21}$/.test(value) ? BigInt(`0o${value}`) : undefined)
+          : spec.type === "int"
           ? (/^(0|-?[1-9]\d{0,18})$/.test(value) ? BigInt(value) : undefined)
           : memoryBig(value);
         if (n === undefined && spec.percent) return normalizePercent(value);
@@ -123,7 +125,7 @@ export class Config {
         if (n < min || n > max) {
           throw new ConfigError(configOutOfRange(min, max));
         }
-        return this.#canonical(spec, String(n));
+        return this.#canonical(spec, n.toString(spec.octal ? 8 : 10));
       }
       case "enum": {
         const v = value.toLowerCase();
@@ -229,7 +231,11 @@ export class Config {
     this.#values.set(spec.name, value);
     if (spec.type === "int" || spec.type === "memory") {
       // A percentage (maxmemory-clients) is kept negative, as Redis stores it.
-      const n = value.endsWith("%") ? -Number(value.slice(0, -1)) : Number(value);
+      const n = value.endsWith("%")
+        ? -Number(value.slice(0, -1))
+        : spec.octal
+        ? parseInt(value, 8)
+        : Number(value);
       this.#numbers.set(spec.name, n);
       const cell = this.#cells.get(spec.name);
       if (cell !== undefined) cell.value = n;

@@ -45,6 +45,8 @@ export interface ParamSpec {
    * Redis's PERCENT_CONFIG does (getNumber returns -N).
    */
   percent?: boolean;
+  /** An int written and reported in octal (Redis's OCTAL_CONFIG: unixsocketperm). */
+  octal?: boolean;
   /** Extra validation; returns an error text for a bad value. */
   validate?: (value: string) => string | undefined;
   /**
@@ -144,8 +146,8 @@ export const PARAMS: ParamSpec[] = [
     },
   ),
   str("requirepass", ""),
-  str("unixsocket", "", { ...noop, ...fixed }),
-  int("unixsocketperm", 0, 0, 511, { ...noop, ...fixed }),
+  str("unixsocket", "", fixed),
+  int("unixsocketperm", 0, 0, 0o777, { ...fixed, octal: true }),
   int("io-threads", 1, 1, 128, { ...noop, ...fixed }),
   bool("io-threads-do-reads", false, { ...noop, ...fixed }),
   // General.

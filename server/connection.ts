@@ -7,6 +7,7 @@ import { forgetNotedBytes } from "../protocol/bytes.ts";
 import { NativeRequestDecoder } from "../protocol/native.ts";
 import { ProtocolError } from "../protocol/errors.ts";
 import { RespRequestDecoder } from "../protocol/resp.ts";
+import { addressText, isLocalPeer } from "./admission.ts";
 import { Client, type ClientTransport, type Protocol } from "./client.ts";
 import { processCommand, startBatch } from "./dispatch.ts";
 import { FAILED, Poller, type PollTarget, WOULD_BLOCK } from "./poller.ts";
@@ -155,13 +156,25 @@ export class Connection implements ClientTransport, PollTarget {
 
   // Formatted on demand: most clients never need them (CLIENT LIST, logs).
   get remoteAddr(): string {
-    const r = this.conn.remoteAddr;
-    return `${r.hostname}:${r.port}`;
+    return addressText(this.conn.remoteAddr, this.#socketPath);
   }
 
   get localAddr(): string {
+    return addressText(this.conn.localAddr, this.#socketPath);
+  }
+
+  /** Whether the peer is on this machine (loopback or a Unix socket). */
+  get isLocal(): boolean {
+    return isLocalPeer(this.conn.remoteAddr);
+  }
+
+  get unixSocket(): boolean {
+    return !("hostname" in this.conn.localAddr);
+  }
+
+  get #socketPath(): string {
     const l = this.conn.localAddr;
-    return `${l.hostname}:${l.port}`;
+    return "path" in l ? l.path ?? "" : "";
   }
 
   get closed(): boolean {

@@ -84,11 +84,21 @@ const TLS_PROBE: Opener<string> = {
   close: () => {},
 };
 
+function removeSocketFile(path: string): void {
+  try {
+    Deno.removeSync(path);
+  } catch {
+    // nothing there
+  }
+}
+
 export class Listeners {
   #tcp: Deno.TcpListener[] = [];
   #tls: TlsListener[] = [];
   /** Each listener's accept loop: it has released its socket once this settles. */
-  readonly #loops = new Map<Listener, Promise<void>>();
+  readonly #loops = new Map<Listener | Deno.UnixListener, Promise<void>>();
+  /** The unixsocket listener, when that parameter names a path. */
+  #unix: Deno.UnixListener | undefined;
   /** listen() ran: CONFIG SET moves the listeners from then on. */
   #started = false;
   /**
@@ -124,7 +134,8 @@ export class Listeners {
         const probed = this.#listenAtStart(addresses, tlsPort, "TLS", TLS_PROBE);
         tls = probed.opened.map((host) => listenTls(this.config, host, context)!);
       }
-      if (tcp.opened.length === 0 && tls.length === 0) {
+      this.#unix = this.#listenUnix();
+      if (tcp.opened.length === 0 && tls.length === 0 && this.#unix === undefined) {
         throw new ListenError("Configured to not listen anywhere, exiting.");
       }
     } catch (err) {
@@ -133,6 +144,10 @@ export class Listeners {
     }
     this.#serve("tcp", tcp.opened);
     this.#serve("tls", tls);
+    const unix = this.#unix;
+    if (unix !== undefined) {
+      this.#loops.set(unix, this.acceptLoop(unix).finally(() => this.#loops.delete(unix)));
+    }
     // The configured port: a rollback of CONFIG SET port to 0 takes back the listener it bound.
     this.#made.tcp = `${bind} ${this.config.getNumber("port")}`;
     this.#made.tls = `${bind} ${tlsPort}`;
@@ -180,6 +195,28 @@ export class Listeners {
   close(): void {
     this.#tcp.forEach((l) => this.#close(l));
     this.#tls.forEach((l) => this.#close(l));
+    if (this.#unix !== undefined) {
+      this.#close(this.#unix);
+      this.#unix = undefined;
+      removeSocketFile(this.config.get("unixsocket"));
+    }
+  }
+
+  /** The unixsocket path's listener; a file left there (a stale socket) goes first, as in Redis. */
+  #listenUnix(): Deno.UnixListener | undefined {
+    const path = this.config.get("unixsocket");
+    if (path === "") return undefined;
+    removeSocketFile(path);
+    let listener: Deno.UnixListener;
+    try {
+      listener = Deno.listen({ transport: "unix", path });
+    } catch (err) {
+      throw new ListenError(`Failed opening Unix socket: ${(err as Error).message}`);
+    }
+    const mode = this.config.getNumber("unixsocketperm");
+    if (mode !== 0) Deno.chmodSync(path, mode);
+    this.log(`The server is now ready to accept connections at ${path}`);
+    return listener;
   }
 
   /**
@@ -367,7 +404,7 @@ export class Listeners {
   }
 
   /** Closes a listener; one closed before node bound it never binds (nor settles `ready`). */
-  #close(listener: Listener): void {
+  #close(listener: Listener | Deno.UnixListener): void {
     try {
       listener.close();
     } catch {

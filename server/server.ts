@@ -445,7 +445,7 @@ export class RedisServer implements ServerContext {
           this.config,
           this.connections.size,
           this.acl.defaultUser.nopass,
-          (conn.remoteAddr as Deno.NetAddr).hostname,
+          conn.remoteAddr,
         );
         if (refused !== undefined) {
           this.stats.rejectedConnections++;

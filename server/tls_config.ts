@@ -10,10 +10,10 @@ import type { Config } from "./config.ts";
 /** A TLS configuration the server cannot honour; the message says why. */
 export class TlsConfigError extends Error {}
 
-/** What a Connection needs of a socket: Deno.TcpConn has it, and so does NodeTlsConn. */
+/** What a Connection needs of a socket: Deno.TcpConn and Deno.UnixConn have it, and so does NodeTlsConn. */
 export interface SocketConn {
-  readonly remoteAddr: Deno.NetAddr;
-  readonly localAddr: Deno.NetAddr;
+  readonly remoteAddr: Deno.Addr;
+  readonly localAddr: Deno.Addr;
   read(buf: Uint8Array): Promise<number | null>;
   write(buf: Uint8Array): Promise<number>;
   close(): void;

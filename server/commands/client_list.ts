@@ -42,6 +42,7 @@ export function clientFlags(client: Client): string {
   if (client.watchDirty) flags += "d";
   if (client.closeAfterReply) flags += "c";
   if (client.closed) flags += "A";
+  if (client.transport.unixSocket) flags += "U";
   if (client.noEvict) flags += "e";
   return flags === "" ? "N" : flags;
 }
