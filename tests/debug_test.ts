@@ -102,6 +102,28 @@ Deno.test("DEBUG: same replies as redis-server (RESP3)", async () => {
   });
 });
 
+// A load converts what is past the current limits, as Redis's rdbLoadObject does.
+const encodingSteps: Step[] = [
+  ["HSET", "h", "a", "1", "b", "2", "c", "3"],
+  ["HSET", "hv", "a", "x".repeat(100)],
+  ["SADD", "s", "1", "2", "3"],
+  ["ZADD", "z", "1", "a", "2", "b", "3", "c"],
+  ["CONFIG", "SET", "hash-max-listpack-entries", "2"],
+  ["CONFIG", "SET", "hash-max-listpack-value", "200"],
+  ["CONFIG", "SET", "set-max-intset-entries", "2"],
+  ["CONFIG", "SET", "zset-max-listpack-entries", "2"],
+  ["OBJECT", "ENCODING", "h"],
+  ["DEBUG", "RELOAD"],
+  ["OBJECT", "ENCODING", "h"],
+  ["OBJECT", "ENCODING", "hv"],
+  ["OBJECT", "ENCODING", "s"],
+  ["OBJECT", "ENCODING", "z"],
+];
+
+Deno.test("DEBUG RELOAD converts values past the current encoding limits, as redis-server", async () => {
+  await sameAsRedis(encodingSteps, { startup: DEBUG_ON });
+});
+
 Deno.test("DEBUG RELOAD saves and loads the dataset back; the digest stays", async () => {
   using dir = tempDir();
   await using server = startServer({ ...DEBUG_ON, dir: dir.path });

@@ -126,6 +126,52 @@ Deno.test("every type and encoding saved by Redis 7 loads into redis-home equal"
   }
 });
 
+Deno.test("a file's values take the encodings the loading server's limits give, as in Redis 7", async () => {
+  using dir = tempDir();
+  const source = ChildServer.redis(dir.path);
+  try {
+    using reference = await source.connect();
+    // Listpacks in the file: converted by their length alone. A hash table: by its values too.
+    equal(await reference.cmd("HSET", "small", "a", "1", "b", "2", "c", "3"), 3);
+    equal(await reference.cmd("HSET", "longvalue", "f", "x".repeat(20)), 1);
+    equal(await reference.cmd("ZADD", "zlong", "1", "a-long-member"), 1);
+    equal(await reference.cmd("SADD", "ints", "1", "2", "3"), 3);
+    equal(await reference.cmd("HSET", "table", "f", "x".repeat(100)), 1);
+    equal(await reference.cmd("SAVE"), "OK");
+  } finally {
+    await source.stop();
+  }
+  const limits = {
+    "hash-max-listpack-entries": "2",
+    "hash-max-listpack-value": "10",
+    "zset-max-listpack-value": "5",
+    "set-max-intset-entries": "2",
+  };
+  const encodings = async (c: RespClient) => {
+    const found: unknown[] = [];
+    for (const key of ["small", "longvalue", "zlong", "ints", "table"]) {
+      found.push(await c.cmd("OBJECT", "ENCODING", key));
+    }
+    return found;
+  };
+  // Redis 7.0.15 loading the same file with the same limits.
+  const redis = ChildServer.redis(
+    dir.path,
+    ...Object.entries(limits).flat().map((v, i) => i % 2 ? v : `--${v}`),
+  );
+  let expected;
+  try {
+    using reference = await redis.connect();
+    expected = await encodings(reference);
+  } finally {
+    await redis.stop();
+  }
+  deepEqual(expected, ["hashtable", "listpack", "listpack", "hashtable", "hashtable"]);
+  await using srv = await startPersistent({ dir: dir.path, ...limits });
+  using client = await RespClient.connect(srv.port);
+  deepEqual(await encodings(client), expected);
+});
+
 Deno.test("with rdbcompression and rdbchecksum off the file still checks and loads", async () => {
   using dir = tempDir();
   let expected;

@@ -31,9 +31,7 @@ import { FormatError } from "../persistence/format_error.ts";
 import type { ShutdownFlags } from "../persistence/manager.ts";
 import { readDumpPayload } from "../persistence/rdb_reader.ts";
 import { dumpPayload } from "../persistence/rdb_writer.ts";
-import { materialize } from "../persistence/values.ts";
-import type { ZsetLimits } from "../types/sorted_set.ts";
-import { zsetLimits } from "./collections.ts";
+import { type LoadLimits, loadLimits, materialize } from "../persistence/values.ts";
 
 interface RestoreOptions {
   replace: boolean;
@@ -69,7 +67,7 @@ function parseRestoreOptions(argv: string[]): RestoreOptions {
 }
 
 /** A DUMP payload as a value; Redis's errors for a bad checksum or version and bad data. */
-function decodeDumpPayload(payload: string, limits: ZsetLimits, checksum: boolean): RedisValue {
+function decodeDumpPayload(payload: string, limits: LoadLimits, checksum: boolean): RedisValue {
   try {
     const decoded = readDumpPayload(binaryToBytes(payload), checksum);
     if (decoded === null) throw new CommandError(DUMP_PAYLOAD_INVALID);
@@ -91,7 +89,7 @@ function restore(ctx: CommandContext, argv: string[]): void {
   if (ttl === undefined) throw new CommandError(NOT_INTEGER);
   if (ttl < 0) throw new CommandError(RESTORE_BAD_TTL);
   const checksum = !ctx.server.skipChecksumValidation;
-  const value = decodeDumpPayload(arg(argv, 3), zsetLimits(ctx), checksum);
+  const value = decodeDumpPayload(arg(argv, 3), loadLimits(ctx.server.config), checksum);
 
   const deleted = replace && db.delete(key);
   const now = Date.now();

@@ -13,9 +13,8 @@ import { Manifest } from "./manifest.ts";
 import type { LoadingState } from "./loading.ts";
 import { isRdb, type RdbVisitor, readRdbInSteps } from "./rdb_reader.ts";
 import { REPLAY_STEP, replaySteps } from "./replay.ts";
-import { materialize } from "./values.ts";
+import { loadLimits, materialize } from "./values.ts";
 import { LuaNotLoaded, restoreLibrary } from "../scripting/runner.ts";
-import type { ZsetLimits } from "../types/sorted_set.ts";
 
 /**
  * Runs a start-up load. The Lua VM loads on first use: files that need it
@@ -76,10 +75,7 @@ function rdbLoader(
   const dbs = server.dbs;
   let db: Database = databaseAt(dbs, 0);
   const now = Date.now();
-  const zsetLimits: ZsetLimits = {
-    entries: config.getNumber("zset-max-listpack-entries"),
-    value: config.getNumber("zset-max-listpack-value"),
-  };
+  const limits = loadLimits(config);
   const counts: RdbCounts = { loaded: 0, expired: 0, emptySkipped: 0 };
   const visitor: RdbVisitor = {
     selectDb(index) {
@@ -94,7 +90,7 @@ function rdbLoader(
       if (!merge && db.dict.has(key)) {
         throw new FormatError(`Duplicated key '${key}' in DB ${db.index}`);
       }
-      db.set(key, materialize(value, zsetLimits));
+      db.set(key, materialize(value, limits));
       if (expireAt !== undefined) db.loadExpire(key, expireAt);
       counts.loaded++;
     },

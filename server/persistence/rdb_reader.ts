@@ -25,8 +25,9 @@ export type DecodedValue =
   | string
   | { type: "list"; items: string[] }
   | { type: "set"; members: string[] }
-  | { type: "hash"; pairs: string[] }
-  | { type: "zset"; members: string[]; scores: number[] }
+  // packed: saved as a listpack or ziplist, which a load converts by its length alone.
+  | { type: "hash"; pairs: string[]; packed?: boolean }
+  | { type: "zset"; members: string[]; scores: number[]; packed?: boolean }
   | { type: "stream"; stream: Stream };
 
 /** Receives what a file holds, in order. */
@@ -232,9 +233,9 @@ export class RdbDecoder {
       case RdbType.ZSET_LISTPACK:
         return zsetFromPairs(decodeListpack(this.blob()));
       case RdbType.HASH_ZIPLIST:
-        return nonEmptyHash(decodeZiplist(this.blob()));
+        return nonEmptyHash(decodeZiplist(this.blob()), true);
       case RdbType.HASH_LISTPACK:
-        return nonEmptyHash(decodeListpack(this.blob()));
+        return nonEmptyHash(decodeListpack(this.blob()), true);
       case RdbType.LIST_QUICKLIST:
       case RdbType.LIST_QUICKLIST_2: {
         const nodes = this.length();
@@ -289,9 +290,10 @@ function nonEmptySet(members: string[]): DecodedValue | undefined {
   return members.length === 0 ? undefined : { type: "set", members };
 }
 
-function nonEmptyHash(pairs: string[]): DecodedValue | undefined {
+function nonEmptyHash(pairs: string[], packed = false): DecodedValue | undefined {
   check(pairs.length % 2 === 0, "hash with an odd number of elements");
-  return pairs.length === 0 ? undefined : { type: "hash", pairs };
+  if (pairs.length === 0) return undefined;
+  return packed ? { type: "hash", pairs, packed } : { type: "hash", pairs };
 }
 
 function zsetFromPairs(pairs: string[]): DecodedValue | undefined {
@@ -304,7 +306,7 @@ function zsetFromPairs(pairs: string[]): DecodedValue | undefined {
     members.push(pairs[i]!);
     scores.push(score);
   }
-  return members.length === 0 ? undefined : { type: "zset", members, scores };
+  return members.length === 0 ? undefined : { type: "zset", members, scores, packed: true };
 }
 
 /** Whether bytes start like an RDB file ("REDIS"). */

@@ -8,6 +8,7 @@
 import type { Client } from "../client.ts";
 import type { ServerContext, WriteWatcher } from "../context.ts";
 import { FormatError } from "../persistence/format_error.ts";
+import { loadLimits } from "../persistence/values.ts";
 import { reportWrites } from "../persistence/write_keys.ts";
 import { rdbEncoder } from "../persistence/snapshot_file.ts";
 import { libraryCodes, restoreLibrary } from "../scripting/runner.ts";
@@ -88,7 +89,7 @@ function hostFor(server: ServerContext): ReplicationHost {
       const keys = loadReplicaRdb(server.dbs, rdb, config.getBool("rdbchecksum"), (code) => {
         const error = restoreLibrary(server, code, false);
         if (error !== undefined) throw new FormatError(`Failed loading library: ${error}`);
-      });
+      }, loadLimits(config));
       if (server.tracking.engaged) server.tracking.invalidateAll();
       server.log(`MASTER <-> REPLICA sync: ${keys} keys loaded`);
       // A new master client: no transaction or database selection survives a full sync.

@@ -7,12 +7,13 @@
 import { type Database, databaseAt } from "../db.ts";
 import { rdbDatabase } from "../persistence/load.ts";
 import { readRdb } from "../persistence/rdb_reader.ts";
-import { materialize } from "../persistence/values.ts";
+import { DEFAULT_LOAD_LIMITS, type LoadLimits, materialize } from "../persistence/values.ts";
 
 /**
  * Empties `dbs` and loads `rdb` into them; returns the number of keys.
  * Function libraries in it go to `loadLibrary` (the caller has dropped its
- * own, as Redis replaces them on a full sync).
+ * own, as Redis replaces them on a full sync); values take the encodings
+ * `limits` give (the replica's own parameters).
  * Throws FormatError on a malformed RDB (the databases are then partly
  * loaded; the caller drops the link and the next sync starts over).
  */
@@ -21,6 +22,7 @@ export function loadReplicaRdb(
   rdb: Uint8Array,
   verifyChecksum: boolean,
   loadLibrary: (code: string) => void = () => {},
+  limits: LoadLimits = DEFAULT_LOAD_LIMITS,
 ): number {
   for (const db of dbs) db.clear();
   let db = databaseAt(dbs, 0);
@@ -30,7 +32,7 @@ export function loadReplicaRdb(
       db = rdbDatabase(dbs, index);
     },
     entry(key, value, expireAt) {
-      db.set(key, materialize(value));
+      db.set(key, materialize(value, limits));
       if (expireAt !== undefined) db.loadExpire(key, expireAt);
       keys++;
     },
