@@ -85,6 +85,14 @@ export function rangedLong(s: string, min: bigint, max = LONG_MAX, message?: str
 }
 
 /**
+ * Redis's getIntFromObjectOrReply: a C `int`; not an integer, or outside
+ * [-2^31, 2^31 - 1], replies `message` when given, else Redis's texts.
+ */
+export function int32Arg(s: string, message?: string): number {
+  return rangedLong(s, -2147483648n, 2147483647n, message);
+}
+
+/**
  * A float as Redis's string2d/strtold accept it: decimal or exponent forms,
  * inf/infinity with an optional sign; no spaces, no NaN.
  */

@@ -1,4 +1,4 @@
-import { deepEqual, equal } from "node:assert/strict";
+import { deepEqual, equal, ok } from "node:assert/strict";
 import { globMatch } from "./glob.ts";
 
 // Subjects every pattern below is tried against.
@@ -88,7 +88,32 @@ const CASE_SENSITIVE: [string, string[]][] = [
   ["[\x00]", ["\x00"]],
   ["\\\x00", ["\x00"]],
   ["[a-\\]]", []],
-  ["[\\a-c]", ["a", "c", "-"]],
+  ["[\\a-c]", ["a", "c", "-"]],  // Unterminated classes: the class runs to the end of the pattern, stars and all.
+  ["*[a*", ["a", "*", "aaa"]],
+  ["[a*", ["a", "*"]],
+  ["*[a*b", ["a", "b", "*", "ab", "abab", "aab", "aaa", "a*b", "a?b", "a\\b", "a\x00b", "\xffab"]],
+  ["a*[", []],
+  ["*[^", ["a", "b", "c", "z", "A", "Z", "_", "-", "^", "]", "[", "\\", "*", "?", "ab", "abc", "aXc", "aac", "abab", "aab", "aaa", "a*b", "a?b", "a\\b", "hello", "hallo", "hllo", "heeeello", "hillo", "Hello", "\x00", "\x7f", "\x80", "\xff", "a\x00b", "\xffab", "x]", "foo:bar:baz", "foo::"]],
+  ["[^*", ["a", "b", "c", "z", "A", "Z", "_", "-", "^", "]", "[", "\\", "?", "\x00", "\x7f", "\x80", "\xff"]],
+  ["*[*", ["*"]],
+  ["[*a", ["a", "*"]],
+  ["*[\\", ["\\"]],
+  ["*[a-", ["a", "-", "aaa"]],
+  ["[a-", ["a", "-"]],
+  ["*[[[[[[a", ["a", "[", "aaa"]],
+  ["*[b[a", ["a", "b", "[", "ab", "abab", "aab", "aaa", "a*b", "a?b", "a\\b", "a\x00b", "\xffab"]],
+  ["a*[b", ["ab", "abab", "aab", "a*b", "a?b", "a\\b", "a\x00b"]],
+  ["*[]a", []],
+  ["*a[a", ["aaa"]],
+  ["[a\\", ["a", "\\"]],
+  ["*\\", ["\\"]],
+  ["\\[a", []],
+  ["*[a-c-", ["a", "b", "c", "-", "ab", "abc", "aXc", "aac", "abab", "aab", "aaa", "a*b", "a?b", "a\\b", "a\x00b", "\xffab"]],
+  ["*[\\]", ["]", "x]"]],
+  ["*[^a-", ["b", "c", "z", "A", "Z", "_", "^", "]", "[", "\\", "*", "?", "ab", "abc", "aXc", "aac", "abab", "aab", "a*b", "a?b", "a\\b", "hello", "hallo", "hllo", "heeeello", "hillo", "Hello", "\x00", "\x7f", "\x80", "\xff", "a\x00b", "\xffab", "x]", "foo:bar:baz", "foo::"]],
+  ["h*[l", []],
+  ["*[o", ["hello", "hallo", "hllo", "heeeello", "hillo", "Hello"]],
+  ["*[^a", ["b", "c", "z", "A", "Z", "_", "-", "^", "]", "[", "\\", "*", "?", "ab", "abc", "aXc", "aac", "abab", "aab", "a*b", "a?b", "a\\b", "hello", "hallo", "hllo", "heeeello", "hillo", "Hello", "\x00", "\x7f", "\x80", "\xff", "a\x00b", "\xffab", "x]", "foo:bar:baz", "foo::"]],
 ];
 
 // Names `FUNCTION LIST LIBRARYNAME pattern` is tried against (it matches without case).
@@ -118,7 +143,14 @@ const NO_CASE: [string, string[]][] = [
   ["[y-Z]*", []],
   ["*[Z]", ["Z", "z"]],
   ["[_-a]", ["_"]],
-  ["[^Z-a]", ["_", "Z", "z"]],
+  ["[^Z-a]", ["_", "Z", "z"]],  ["[A", []],
+  ["*[B", ["a_b", "A_B"]],
+  ["[^Z", ["_"]],
+  ["*[^A", ["abc", "ABC", "Abc", "_", "a_b", "Z", "z", "a1", "A_B", "zZ9"]],
+  ["[a-", []],
+  ["*[Z-", ["Z", "z"]],
+  ["[\\A", []],
+  ["*[\\b", ["a_b"]],
 ];
 
 function matching(pattern: string, subjects: string[], nocase: boolean): string[] {
@@ -161,4 +193,22 @@ Deno.test("glob: a pattern of 100,000 stars needs no recursion", () => {
   equal(globMatch(stars, "x"), true);
   equal(globMatch(stars + "x" + stars + "y" + stars, "axbyc"), true);
   equal(globMatch("*x".repeat(50_000), "x".repeat(49_999)), false);
+});
+
+Deno.test("glob: a class is read once per pattern, not once per byte tried", () => {
+  // Each class runs to the end of the pattern; read at every byte after the
+  // star, as Redis's stringmatchlen does, this takes ~10^9 steps.
+  const unterminated = "*" + "[a".repeat(20_000);
+  const classes = "[a-z]".repeat(20_000) + "[0-9]";
+  const subject = "a".repeat(20_000);
+  const started = performance.now();
+  equal(globMatch(unterminated, subject), true);
+  equal(globMatch(unterminated, subject + "b"), false);
+  equal(globMatch(unterminated, subject + "["), true);
+  equal(globMatch("[" + "a".repeat(100_000), "a"), true);
+  equal(globMatch(classes, "a".repeat(20_000) + "0"), true);
+  equal(globMatch(classes, "a".repeat(20_000) + "x"), false);
+  for (let i = 0; i < 1000; i++) equal(globMatch(unterminated, `key:${i}`), false);
+  const elapsed = performance.now() - started;
+  ok(elapsed < 1000, `took ${elapsed} ms`);
 });

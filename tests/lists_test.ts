@@ -81,6 +81,43 @@ Deno.test("LPOS with RANK (negative from the tail), COUNT and MAXLEN", async () 
   deepEqual(await c.cmd("LPOS", "l", "a", "RANK"), { error: "ERR syntax error" });
 });
 
+// Replies of redis-server 7.0.15: negating RANK LONG_MIN overflows and leaves it negative, so the
+// scan runs from the tail, every match counts and COUNT never stops it (MAXLEN still does).
+Deno.test("LPOS RANK -9223372036854775808 answers as Redis 7.0 does", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  const min = "-9223372036854775808";
+  await c.cmd("RPUSH", "m", "x", "a", "x", "b", "x", "x");
+  const big = Array.from({ length: 3000 }, (_, i) => i % 500 === 0 ? "x" : `y${i}`);
+  await c.cmd("RPUSH", "big", ...big);
+  for (
+    const [key, answers] of [["m", [5, [5, 4, 2, 0], [5, 4]]], ["big", [2500, [
+      2500,
+      2000,
+      1500,
+      1000,
+      500,
+      0,
+    ], [2500, 2000, 1500]]]] as const
+  ) {
+    const maxlen = key === "m" ? "3" : "1600";
+    equal(await c.cmd("LPOS", key, "x", "RANK", min), answers[0]);
+    deepEqual(await c.cmd("LPOS", key, "x", "RANK", min, "COUNT", "1"), answers[1]);
+    deepEqual(await c.cmd("LPOS", key, "x", "RANK", min, "COUNT", "0"), answers[1]);
+    deepEqual(
+      await c.cmd("LPOS", key, "x", "RANK", min, "COUNT", "2", "MAXLEN", maxlen),
+      answers[2],
+    );
+  }
+  equal(await c.cmd("LPOS", "m", "a", "RANK", min, "MAXLEN", "1"), null);
+  deepEqual(await c.cmd("LPOS", "m", "zz", "RANK", min, "COUNT", "3"), []);
+  equal(await c.cmd("LPOS", "m", "x", "RANK", "-9223372036854775807"), null);
+  deepEqual(await c.cmd("LPOS", "m", "x", "RANK", "-9223372036854775807", "COUNT", "1"), []);
+  deepEqual(await c.cmd("LPOS", "m", "x", "RANK", "-09223372036854775808"), {
+    error: "ERR value is not an integer or out of range",
+  });
+});
+
 Deno.test("LPOP/RPOP with and without a count; an emptied list is deleted", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);

@@ -7,7 +7,7 @@ import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { blockingKey } from "../server/blocking.ts";
 import type { Client } from "../server/client.ts";
 import type { RedisServer } from "../server/server.ts";
-import { RespClient, ROOT, startServer } from "./helpers.ts";
+import { expectReplies, RespClient, ROOT, startServer } from "./helpers.ts";
 
 /** INFO text as field → value. */
 function infoFields(text: unknown): Map<string, string> {
@@ -104,6 +104,31 @@ Deno.test("SELECT, DBSIZE, SWAPDB, FLUSHDB, FLUSHALL", async () => {
   deepEqual(await c.cmd("FLUSHDB", "SYNC", "x"), { error: "ERR syntax error" });
   equal(await c.cmd("FLUSHALL", "SYNC"), "OK");
   equal(await c.cmd("DBSIZE"), 0);
+});
+
+// Replies of redis-server 7.0.15: an index is read as a C int first (getIntFromObjectOrReply), so
+// one past int's range is "must between", not "DB index is out of range"; SWAPDB says which index.
+Deno.test("SELECT and SWAPDB with an index outside a C int answer Redis's texts", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  const int32 = "ERR value is out of range, value must between -2147483648 and 2147483647";
+  const notInt = "ERR value is not an integer or out of range";
+  const range = "ERR DB index is out of range";
+  await expectReplies(c, [
+    [["SELECT", "2147483648"], { error: int32 }],
+    [["SELECT", "-2147483649"], { error: int32 }],
+    [["SELECT", "9223372036854775807"], { error: int32 }],
+    [["SELECT", "9223372036854775808"], { error: notInt }],
+    [["SELECT", "99999999999999999999"], { error: notInt }],
+    [["SELECT", "2147483647"], { error: range }],
+    [["SELECT", "-1"], { error: range }],
+    [["SWAPDB", "0", "2147483648"], { error: "ERR invalid second DB index" }],
+    [["SWAPDB", "-2147483649", "0"], { error: "ERR invalid first DB index" }],
+    [["SWAPDB", "0", "99999999999999999999"], { error: "ERR invalid second DB index" }],
+    [["SWAPDB", "2147483648", "x"], { error: "ERR invalid first DB index" }],
+    [["SWAPDB", "0", "-1"], { error: range }],
+    [["SWAPDB", "2147483647", "0"], { error: range }],
+  ]);
 });
 
 Deno.test("FLUSHDB, FLUSHALL and SWAPDB fail the EXEC of clients watching their keys", async () => {

@@ -1,6 +1,6 @@
 /** Connection commands: PING, ECHO, QUIT, SELECT, HELLO, AUTH, RESET, CLIENT. */
 import { HELP_SUMMARY, helpRow } from "./help.ts";
-import { arg, ArgCursor, intArg, parseInteger } from "../args.ts";
+import { arg, ArgCursor, int32Arg, intArg, parseInteger } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec } from "../command.ts";
 import {
@@ -483,7 +483,7 @@ export const connectionCommands: CommandSpec[] = [
     syntax: "index",
     complexity: "O(1)",
     handler(ctx, argv) {
-      const index = intArg(arg(argv, 1), NOT_INTEGER);
+      const index = int32Arg(arg(argv, 1));
       if (index < 0 || index >= ctx.server.dbs.length) {
         throw new CommandError(DB_INDEX_OUT_OF_RANGE);
       }

@@ -333,13 +333,19 @@ function lpos(ctx: CommandContext, argv: string[]): void {
   let rank = 1;
   let count = -1;
   let maxlen = 0;
+  // Redis 7.0 makes a negative rank positive in a C long; LONG_MIN stays
+  // negative, so every match from the tail counts and COUNT never ends the
+  // scan (matches - rank + 1 overflows).
+  let rankLongMin = false;
   const args = new ArgCursor(argv, 3);
   while (args.hasMore()) {
     const option = args.nextOption();
     const more = args.hasMore();
     if (option === "rank" && more) {
-      rank = args.nextInt();
+      const text = args.next();
+      rank = intArg(text);
       if (rank === 0) throw new CommandError(LPOS_RANK_ZERO);
+      rankLongMin = text === "-9223372036854775808";
     } else if (option === "count" && more) {
       count = args.nextLong(0n, LONG_MAX, LPOS_COUNT_NEGATIVE);
     } else if (option === "maxlen" && more) {
@@ -351,8 +357,9 @@ function lpos(ctx: CommandContext, argv: string[]): void {
   const out = ctx.out;
   const list = ctx.db.readObject<RedisList>(arg(argv, 1), "list");
   if (list === undefined) return count === -1 ? out.nil() : out.array(0);
-  const limit = count === -1 ? 1 : count;
-  const found = list.positions(arg(argv, 2), Math.abs(rank) - 1, limit, maxlen, rank < 0);
+  const limit = count === -1 ? 1 : rankLongMin ? 0 : count;
+  const skip = rankLongMin ? 0 : Math.abs(rank) - 1;
+  const found = list.positions(arg(argv, 2), skip, limit, maxlen, rank < 0);
   if (count !== -1) {
     out.array(found.length);
     for (const i of found) out.int(i);

@@ -3,7 +3,7 @@
  * LOLWUT. (COMMAND is command_info.ts, CONFIG config.ts, DEBUG debug.ts,
  * MEMORY memory.ts, INFO's sections server/info/.)
  */
-import { arg, ArgCursor, parseInteger } from "../args.ts";
+import { arg, ArgCursor, int32Arg } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
 import type { ServerContext } from "../context.ts";
 import { unixMicros } from "../clock.ts";
@@ -57,9 +57,7 @@ function signalBlockedKeys(server: ServerContext, indexes: readonly number[]): v
 }
 
 function dbArg(server: ServerContext, value: string, invalid: string): Database {
-  const index = parseInteger(value);
-  if (index === undefined) throw new CommandError(invalid);
-  const db = server.dbs[index];
+  const db = server.dbs[int32Arg(value, invalid)];
   if (db === undefined) throw new CommandError(DB_INDEX_OUT_OF_RANGE);
   return db;
 }

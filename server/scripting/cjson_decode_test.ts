@@ -36,6 +36,10 @@ const CASES: [string, string][] = [
     "cjson.decode_invalid_numbers(false) local r = {} for _, j in ipairs({'[01]', '[+1]', '[0x10]', '[nan]', '[-inf]', '[-0]', '[1e5]'}) do local ok, v = pcall(cjson.decode, j) r[#r + 1] = tostring(ok and v[1] or v) end cjson.decode_invalid_numbers(true) return r",
     '1) "Expected value but found invalid number at character 2"\n2) "Expected value but found invalid token at character 2"\n3) "Expected value but found invalid number at character 2"\n4) "Expected value but found invalid token at character 2"\n5) "Expected value but found invalid number at character 2"\n6) "-0"\n7) "100000"',
   ],
+  [
+    "local r = {} for _, j in ipairs({'1' .. string.rep('0', 100000), '-1' .. string.rep('0', 400), '1e400', '1e-400', '-1e-400', '-0', '0.' .. string.rep('0', 400) .. '1', '1' .. string.rep('0', 400) .. 'e-400'}) do local v = cjson.decode(j) r[#r + 1] = tostring(v) .. ' ' .. select(2, pcall(cjson.encode, v)) end return r",
+    '1) "inf Cannot serialise number: must not be NaN or Inf"\n2) "-inf Cannot serialise number: must not be NaN or Inf"\n3) "inf Cannot serialise number: must not be NaN or Inf"\n4) "0 0"\n5) "-0 -0"\n6) "-0 -0"\n7) "0 0"\n8) "1 1"',
+  ],
 ];
 
 Deno.test("cjson.decode: strtod's numbers, whole surrogate pairs and lua-cjson's token names in errors", () => {
