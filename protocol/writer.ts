@@ -17,10 +17,33 @@ import { ErrCode, MAX_MSG_LEN, Tag } from "./native.ts";
 const EMPTY = new Uint8Array(0);
 const MIN_BUFFER = 4096;
 const POOLED_MAX_SIZE = 64 * 1024;
-/** Largest buffer a client keeps between batches (see sent()). */
+/** Largest buffer kept as the spare (see sent()). */
 const KEPT_MAX_SIZE = 4 * 1024 * 1024;
 const POOL_LIMIT = 256;
 const pool: Uint8Array[] = [];
+/**
+ * The large buffer (over POOLED_MAX_SIZE) the last big batch was written
+ * from, for the next that outgrows a pooled one, whichever client's: kept per
+ * client, 50 clients each filling their own with 16 pipelined GETs of 16 KB
+ * went through 25 MB of buffers, each copy into them and out to the socket a
+ * cache miss; shared, one stays in cache. Growing a fresh one by doubling
+ * each batch instead cost a third of such a client's time.
+ */
+let spare: Uint8Array | undefined;
+/** Whether a batch took the spare since the cron last looked (releaseSpare). */
+let spareUsed = false;
+
+/** Lets the spare buffer go if no batch needed it since the last call (the cron's). */
+export function releaseSpare(): void {
+  if (!spareUsed) spare = undefined;
+  spareUsed = false;
+}
+
+/** Keeps `buf` as the spare unless the spare is larger (a batch's rest would replace a full one). */
+function keepSpare(buf: Uint8Array): void {
+  if (buf.byteLength > KEPT_MAX_SIZE) return;
+  if (spare === undefined || buf.byteLength >= spare.byteLength) spare = buf;
+}
 
 export abstract class ReplyWriter {
   buf: Uint8Array;
@@ -71,26 +94,18 @@ export abstract class ReplyWriter {
     if (this.pos > this.#peak) this.#peak = this.pos;
     const buf = this.buf;
     this.pos = 0;
-    // A large buffer stays with its client, which is likely to fill it again
-    // (16 pipelined GETs of 16 KB): growing a fresh one by doubling each batch
-    // cost a third of such a client's time. The cron lets it go once idle.
-    if (buf.byteLength > POOLED_MAX_SIZE && buf.byteLength <= KEPT_MAX_SIZE) return;
     this.buf = EMPTY;
-    if (buf.byteLength <= POOLED_MAX_SIZE && pool.length < POOL_LIMIT) pool.push(buf);
-  }
-
-  /** Drops a large buffer kept by `sent` when nothing is pending (an idle client); true if one went. */
-  releaseKept(): boolean {
-    if (this.pos !== 0 || this.buf.byteLength <= POOLED_MAX_SIZE) return false;
-    this.buf = EMPTY;
-    return true;
+    if (buf.byteLength <= POOLED_MAX_SIZE) {
+      if (pool.length < POOL_LIMIT) pool.push(buf);
+    } else keepSpare(buf);
   }
 
   /** Returns a written buffer from `take` to the shared pool. */
   recycle(view: Uint8Array): void {
-    if (view.buffer.byteLength <= POOLED_MAX_SIZE && pool.length < POOL_LIMIT) {
-      pool.push(new Uint8Array(view.buffer));
-    }
+    const size = view.buffer.byteLength;
+    if (size <= POOLED_MAX_SIZE) {
+      if (pool.length < POOL_LIMIT) pool.push(new Uint8Array(view.buffer));
+    } else keepSpare(new Uint8Array(view.buffer));
   }
 
   /**
@@ -110,13 +125,26 @@ export abstract class ReplyWriter {
   }
 
   #grow(need: number): void {
-    if (this.buf === EMPTY) {
-      const pooled = pool.pop();
+    const large = spare;
+    if (need <= POOLED_MAX_SIZE) {
+      // The spare is not for a batch that a pooled buffer may hold: it would
+      // keep it till the round's end, when a larger batch wanted it.
+      const pooled = this.buf === EMPTY ? pool.pop() : undefined;
       if (pooled !== undefined && pooled.length >= need) {
         this.buf = pooled;
         return;
       }
       if (pooled !== undefined) pool.push(pooled);
+    } else if (large !== undefined && large.length >= need) {
+      spare = undefined;
+      spareUsed = true;
+      const pooled = this.buf;
+      large.set(pooled.subarray(0, this.pos));
+      this.buf = large;
+      // Handed to nothing else (take() empties the writer): the next batch's to fill.
+      const poolable = pooled.byteLength > 0 && pooled.byteLength <= POOLED_MAX_SIZE;
+      if (poolable && pool.length < POOL_LIMIT) pool.push(pooled);
+      return;
     }
     let size = Math.max(this.buf.length * 2, MIN_BUFFER);
     while (size < need) size *= 2;

@@ -1,7 +1,7 @@
-import { deepEqual, equal } from "node:assert/strict";
+import { deepEqual, equal, ok as assert } from "node:assert/strict";
 import { bytesToBinary } from "./bytes.ts";
 import { NativeResponseDecoder } from "./native.ts";
-import { NativeWriter, type ReplyWriter, RespWriter, writerFor } from "./writer.ts";
+import { NativeWriter, releaseSpare, type ReplyWriter, RespWriter, writerFor } from "./writer.ts";
 
 function written(w: ReplyWriter): string {
   return bytesToBinary(w.buf, 0, w.pos);
@@ -83,22 +83,51 @@ Deno.test("writer: grows past its initial buffer for a large reply", () => {
   equal(written(w), `$100000\r\n${big}\r\n:1\r\n`);
 });
 
-Deno.test("writer: a large buffer stays for the next batch after sent(), until releaseKept", () => {
-  const w = new RespWriter();
-  w.bulk("z".repeat(200_000));
-  const large = w.buf;
-  w.sent();
-  equal(w.length, 0);
-  w.bulk("again");
-  equal(w.buf, large, "the same buffer is filled again, not grown anew");
-  equal(written(w), "$5\r\nagain\r\n");
-  equal(w.releaseKept(), false, "not while bytes are pending");
-  w.sent();
-  equal(w.releaseKept(), true);
-  w.simple("small");
-  equal(written(w), "+small\r\n");
-  w.sent();
-  equal(w.releaseKept(), false, "a small buffer goes back to the pool, never kept");
+Deno.test("writer: a large written buffer is the next large batch's, any client's, until the cron lets it go", () => {
+  const first = new RespWriter();
+  first.bulk("z".repeat(200_000));
+  const large = first.buf;
+  first.sent();
+  equal(first.length, 0);
+  equal(first.buf.length, 0, "the client holds no buffer between batches");
+  const small = new RespWriter();
+  small.bulk("again");
+  assert(small.buf !== large, "a small batch takes a pooled buffer, not the large one");
+  equal(written(small), "$5\r\nagain\r\n");
+  small.sent();
+  const second = new RespWriter();
+  second.bulk("y".repeat(150_000));
+  equal(second.buf, large, "another client's large batch fills it, not a buffer grown anew");
+  equal(written(second), `$150000\r\n${"y".repeat(150_000)}\r\n`);
+  second.sent();
+  releaseSpare();
+  const third = new RespWriter();
+  third.bulk("x".repeat(150_000));
+  equal(third.buf, large, "kept over a cron tick in which a batch took it");
+  third.sent();
+  releaseSpare();
+  releaseSpare();
+  const fourth = new RespWriter();
+  fourth.bulk("w".repeat(150_000));
+  assert(fourth.buf !== large, "let go after a tick in which no batch took it");
+  fourth.sent();
+});
+
+Deno.test("writer: a batch a pooled buffer can hold leaves the spare to a larger one", () => {
+  const first = new RespWriter();
+  first.bulk("z".repeat(200_000));
+  const large = first.buf;
+  first.sent();
+  // Writers that hold every pooled buffer (at most 256), so the next one grows from a fresh 4 KB.
+  const holders = Array.from({ length: 300 }, () => new RespWriter());
+  for (const holder of holders) holder.ok();
+  const small = new RespWriter();
+  for (let i = 0; i < 20; i++) small.bulk("s".repeat(1000));
+  assert(small.buf !== large, "grown within 64 KB without the spare");
+  const second = new RespWriter();
+  second.bulk("y".repeat(150_000));
+  equal(second.buf, large, "the spare is still there for a batch past 64 KB");
+  for (const writer of [...holders, small, second]) writer.sent();
 });
 
 Deno.test("writer: truncate undoes a half-written reply", () => {

@@ -5,6 +5,7 @@
  */
 import { Acl } from "./acl/acl.ts";
 import { holdsDeferred, resolveDeferred } from "../protocol/bytes.ts";
+import { releaseSpare } from "../protocol/writer.ts";
 import { admissionError } from "./admission.ts";
 import { Listeners } from "./listeners.ts";
 import type { SocketConn } from "./tls_config.ts";
@@ -480,6 +481,7 @@ export class RedisServer implements ServerContext {
     this.#closeIdleClients();
     const now = Date.now();
     for (const connection of this.connections) connection.resizeBuffers(now);
+    releaseSpare();
     if (this.tracking.clients > 0) this.tracking.limitTable();
     for (const hook of this.cronHooks) hook();
   }

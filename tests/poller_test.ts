@@ -10,7 +10,7 @@
 import { deepEqual, equal, ok, rejects } from "node:assert/strict";
 import { binaryToBytes } from "../protocol/bytes.ts";
 import { encodeRespRequest, RespReplyDecoder, type RespValue } from "../protocol/resp.ts";
-import { RespClient, ROOT } from "./helpers.ts";
+import { oneWrite, RespClient, ROOT, within } from "./helpers.ts";
 import { connectWhenReady, freePort } from "./persistence_helpers.ts";
 
 async function infoField(c: RespClient, field: string): Promise<string> {
@@ -60,11 +60,15 @@ async function readReplies(conn: Deno.Conn, count: number): Promise<RespValue[]>
   return replies;
 }
 
-/** `redis-home serve` on a free port, with `env`; disposing shuts it down. */
-async function serve(env: Record<string, string> = {}) {
+/**
+ * `redis-home serve` on a free port, with `env` and more `args`; disposing
+ * shuts it down (killed outright if SIGTERM does not end it: a server stuck
+ * in a loop never sees the signal).
+ */
+async function serve(env: Record<string, string> = {}, args: string[] = []) {
   const port = freePort();
   const child = new Deno.Command(`${ROOT}redis-home`, {
-    args: ["serve", "--port", String(port), "--save", ""],
+    args: ["serve", "--port", String(port), "--save", "", ...args],
     env,
     stdout: "null",
     stderr: "null",
@@ -82,7 +86,13 @@ async function serve(env: Record<string, string> = {}) {
       try {
         child.kill();
       } catch { /* already gone */ }
+      const timer = setTimeout(() => {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* gone meanwhile */ }
+      }, 5000);
       await child.status;
+      clearTimeout(timer);
     },
   };
 }
@@ -104,6 +114,58 @@ Deno.test("poller: 24 MB of replies to a client that reads late all arrive, in o
   ok(replies.slice(0, count).every((r) => r.type === "bulk" && r.value === value));
   deepEqual(replies[count], { type: "bulk", value: "last" });
   equal(await c.cmd("PING"), "PONG");
+});
+
+Deno.test("poller: a batch of 64 KB or more behind replies the socket has not taken stalls no one", async () => {
+  // Such a batch is written at once (connection.ts, EAGER_WRITE), unless
+  // earlier bytes still wait for the socket: then nothing can go, and trying
+  // again spun the server forever (Redis's integration/failover, whose write
+  // load never reads its replies).
+  await using s = await serve();
+  using late = await RespClient.connect(s.port);
+  using other = await RespClient.connect(s.port);
+  const value = "v".repeat(100_000);
+  equal(await late.cmd("SET", "big", value), "OK");
+  const get = "*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n";
+  // 10 MB: more than the socket holds, less than the 16 MB that pause reading.
+  const count = 100;
+  await late.writeRaw(get.repeat(count));
+  equal(await within(other.cmd("PING")), "PONG");
+  await late.writeRaw(get);
+  equal(await within(other.cmd("PING")), "PONG", "the server still answers");
+  const replies = await readAll(late.conn, count + 1);
+  equal(replies.length, count + 1);
+  ok(replies.every((r) => r.type === "bulk" && r.value === value));
+});
+
+Deno.test("poller: a batch of 64 KB or more while replies wait for an fsync stalls no one", async () => {
+  // Under appendfsync always replies go by the write loop (#flush), which a
+  // polled write leaves alone: the eager write must too.
+  const dir = await Deno.makeTempDir();
+  try {
+    await using s = await serve({}, [
+      "--dir",
+      dir,
+      "--appendonly",
+      "yes",
+      "--appendfsync",
+      "always",
+    ]);
+    using c = await RespClient.connect(s.port);
+    using other = await RespClient.connect(s.port);
+    const value = "v".repeat(100_000);
+    equal(await c.cmd("SET", "big", value), "OK");
+    // The first three GETs fill a batch (256 KB); the fourth is a batch of its own.
+    const requests = [["SET", "k", "1"], ...Array.from({ length: 4 }, () => ["GET", "big"])];
+    await c.writeRaw(oneWrite(requests.map(encodeRespRequest)));
+    equal(await within(other.cmd("PING")), "PONG", "the server still answers");
+    const replies = await readAll(c.conn, 5);
+    deepEqual(replies[0], { type: "simple", value: "OK" });
+    equal(replies.length, 5);
+    ok(replies.slice(1).every((r) => r.type === "bulk" && r.value === value));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("poller: a client that stops sending still gets the replies to what it sent", async () => {
