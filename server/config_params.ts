@@ -197,7 +197,7 @@ export const PARAMS: ParamSpec[] = [
   memory("auto-aof-rewrite-min-size", 64 * MB, 0, LONG_MAX),
   bool("aof-load-truncated", true),
   bool("aof-use-rdb-preamble", true),
-  bool("aof-timestamp-enabled", false, noop),
+  bool("aof-timestamp-enabled", false),
   bool("aof-rewrite-incremental-fsync", true, noop),
   bool("rdb-save-incremental-fsync", true, noop),
   bool("aof-disable-auto-gc", false, noop),

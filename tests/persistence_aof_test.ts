@@ -228,6 +228,33 @@ Deno.test("with aof-use-rdb-preamble no the base is written as commands", async 
   assertSameDataset(await dataset(client), expected);
 });
 
+Deno.test("aof-timestamp-enabled: #TS annotations before a new second's commands and atop a command base", async () => {
+  using dir = tempDir();
+  const params = aofOn(dir.path, { "aof-use-rdb-preamble": "no" });
+  let expected;
+  {
+    await using srv = await startPersistent(params);
+    using client = await RespClient.connect(srv.port);
+    equal(await client.cmd("CONFIG", "SET", "aof-timestamp-enabled", "yes"), "OK");
+    const before = Math.floor(Date.now() / 1000);
+    equal(await client.cmd("SET", "foo", "bar"), "OK");
+    equal(await client.cmd("SET", "foo2", "bar2"), "OK");
+    const incr = Deno.readTextFileSync(`${aofDir(dir.path)}/appendonly.aof.1.incr.aof`);
+    const stamps = [...incr.matchAll(/^#TS:(\d+)\r\n/gm)].map((m) => Number(m[1]));
+    ok(incr.startsWith("#TS:"), incr.slice(0, 40));
+    ok(stamps.length >= 1 && stamps.length <= 2 && stamps[0]! >= before, `${stamps}`);
+    equal(await client.cmd("BGREWRITEAOF"), "Background append only file rewriting started");
+    await waitForRewrite(client);
+    const base = Deno.readTextFileSync(`${aofDir(dir.path)}/appendonly.aof.2.base.aof`);
+    match(base, /^#TS:\d+\r\n\*2\r\n\$6\r\nSELECT\r\n/);
+    expected = await dataset(client);
+  }
+  // The annotations are skipped on load, as Redis skips them.
+  await using srv = await startPersistent(params);
+  using client = await RespClient.connect(srv.port);
+  assertSameDataset(await dataset(client), expected);
+});
+
 Deno.test("CONFIG SET appendonly yes writes the current data into a new AOF", async () => {
   using dir = tempDir();
   let expected;

@@ -79,6 +79,10 @@ export class AofWriter {
   lastWriteOk = true;
   /** DEBUG AOF-FLUSH-SLEEP: microseconds the whole server sleeps before each write of a non-empty buffer. */
   flushSleepUs = 0;
+  /** aof-timestamp-enabled: whether commands are preceded by `#TS:<unix seconds>` once a second. */
+  annotates: () => boolean = () => false;
+  /** The second the last annotation named. */
+  #annotated = 0;
   /**
    * Milliseconds a write took, under Redis's event names: "aof-write", and
    * "aof-write-pending-fsync" or "aof-write-alone" by whether an fsync was running.
@@ -127,6 +131,14 @@ export class AofWriter {
 
   /** Buffers one command, preceded by SELECT when the database changes. */
   append(dbIndex: number, argv: readonly string[]): void {
+    if (this.annotates()) {
+      // As Redis's genAofTimestampAnnotationIfNeeded: the first command of each new second.
+      const now = Math.floor(Date.now() / 1000);
+      if (now > this.#annotated) {
+        this.#annotated = now;
+        this.#pending.appendLine(`#TS:${now}`);
+      }
+    }
     if (dbIndex !== this.#selectedDb) {
       this.#pending.append(["SELECT", String(dbIndex)]);
       this.#selectedDb = dbIndex;

@@ -29,6 +29,15 @@ export class CommandBuffer {
     this.#pos = p;
   }
 
+  /** Appends a line as it is (an annotation such as `#TS:1628217470`), with CRLF. */
+  appendLine(line: string): void {
+    this.#ensure(line.length + 2);
+    let p = writeBinary(this.#buf, this.#pos, line);
+    this.#buf[p++] = 13;
+    this.#buf[p++] = 10;
+    this.#pos = p;
+  }
+
   /** Writes `prefix`, the decimal `n` and CRLF at the end; returns the new end. */
   #header(prefix: number, n: number): number {
     const buf = this.#buf;

@@ -107,6 +107,7 @@ export class Persistence {
   constructor(readonly server: ServerContext) {
     this.aofPaths = new AofPaths(server);
     this.aof.onWrite = (event, ms) => server.latency.addIfNeeded(event, ms);
+    this.aof.annotates = () => server.config.getBool("aof-timestamp-enabled");
     // Redis fsyncs on the main thread only under always; here that fsync is what replies wait for.
     this.aof.onFsync = (ms) => {
       if (this.#fsyncAlways) server.latency.addIfNeeded("aof-fsync-always", ms);
@@ -375,7 +376,9 @@ export class Persistence {
     const config = this.#config;
     const libraries = libraryCodes(this.server);
     if (kind === "aof" && !config.getBool("aof-use-rdb-preamble")) {
-      return commandEncoder(write, libraries);
+      // As Redis's rewriteAppendOnlyFileRio: a command base starts with the time it was made.
+      const stamp = config.getBool("aof-timestamp-enabled") ? unixSeconds() : undefined;
+      return commandEncoder(write, libraries, stamp);
     }
     const aux: [string, string][] = [
       ["redis-ver", VERSION],

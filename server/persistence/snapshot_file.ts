@@ -56,13 +56,16 @@ interface SortedSetView extends RedisObject {
 /**
  * The snapshot as commands (an AOF base with aof-use-rdb-preamble no), as
  * Redis's rewriteAppendOnlyFileRio: SELECT, then SET / RPUSH / SADD / HMSET /
- * ZADD in batches of 64 items, and PEXPIREAT for keys with a TTL.
+ * ZADD in batches of 64 items, and PEXPIREAT for keys with a TTL; `timestamp`
+ * (aof-timestamp-enabled) goes first as a `#TS:` annotation.
  */
 export function commandEncoder(
   write: (chunk: Uint8Array) => void,
   libraries: readonly string[] = [],
+  timestamp?: number,
 ): SnapshotEncoder {
   const buffer = new CommandBuffer();
+  if (timestamp !== undefined) buffer.appendLine(`#TS:${timestamp}`);
   const flush = () => {
     write(buffer.view());
     buffer.consume(buffer.length);
