@@ -110,6 +110,28 @@ export function sha1Hex(m: Message): string {
   return toHex(sha1State(m), 5);
 }
 
+/**
+ * SHA-1 of `m` as the five big-endian words of the shared state: read them
+ * before the next hash of this module (DEBUG DIGEST's mixing, no bytes made).
+ */
+export function sha1Words(m: Message): Int32Array {
+  return sha1State(m);
+}
+
+/**
+ * Replaces the five big-endian words `h` with the SHA-1 of the 20 bytes they
+ * hold: one block, built from the words with its padding and length (160 bits).
+ */
+export function sha1OfWords(h: Int32Array): void {
+  for (let i = 0; i < 5; i++) schedule[i] = h[i]!;
+  schedule[5] = 0x80000000 | 0;
+  schedule.fill(0, 6, 15);
+  schedule[15] = 160;
+  state.set(SHA1_INITIAL);
+  sha1Block(state, schedule);
+  for (let i = 0; i < 5; i++) h[i] = state[i]!;
+}
+
 function sha1State(m: Message): Int32Array {
   state.set(SHA1_INITIAL);
   digestInto(m, state, sha1Block);
@@ -188,7 +210,7 @@ function toBytes(h: Int32Array, words: number): Uint8Array {
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
 /** The first `words` hash words as hex: a table of byte pairs, 3x faster than toString(16). */
-function toHex(h: Int32Array, words: number): string {
+export function toHex(h: Int32Array, words: number): string {
   let s = "";
   for (let i = 0; i < words; i++) {
     const x = h[i]!;

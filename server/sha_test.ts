@@ -1,7 +1,7 @@
 import { deepEqual, equal } from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { bytesToBinary } from "../protocol/bytes.ts";
-import { sha1, sha1Hex, sha256, sha256Hex } from "./sha.ts";
+import { sha1, sha1Hex, sha1OfWords, sha1Words, sha256, sha256Hex, toHex } from "./sha.ts";
 
 const ABC_448 = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
 const ABC_896 = "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmno" +
@@ -69,4 +69,17 @@ Deno.test("SHA-1 and SHA-256: random messages agree with node:crypto, as hex and
     equal(sha1Hex(bytesToBinary(bytes)), sha1Node.toString("hex"));
     equal(sha256Hex(bytes), sha256Node.toString("hex"));
   }
+});
+
+Deno.test("SHA-1 over words: sha1Words is sha1's state, sha1OfWords the hash of the words' 20 bytes", () => {
+  const words = Int32Array.from(sha1Words("abc"));
+  const bytes = sha1("abc");
+  for (let i = 0; i < 5; i++) {
+    equal(
+      words[i],
+      bytes[4 * i]! << 24 | bytes[4 * i + 1]! << 16 | bytes[4 * i + 2]! << 8 | bytes[4 * i + 3]!,
+    );
+  }
+  sha1OfWords(words);
+  equal(toHex(words, 5), sha1Hex(bytes));
 });

@@ -26,17 +26,11 @@ import {
 } from "../errors.ts";
 import { LoadError } from "../persistence/load.ts";
 import { dumpPayload } from "../persistence/rdb_writer.ts";
-import { type Message, sha1 } from "../sha.ts";
-import type { RedisHash } from "../types/hash.ts";
 import type { RedisList } from "../types/list.ts";
-import type { RedisSet } from "../types/set.ts";
-import type { SortedSet } from "../types/sorted_set.ts";
-import type { Stream } from "../types/stream.ts";
-import { ID_MAX, ID_MIN, idMs, idSeq } from "../types/stream_id.ts";
 import { isSharedInteger, SHARED_REFCOUNT, stringEncoding } from "../types/string.ts";
 import type { RedisValue } from "../types/value.ts";
 import { writeHelp } from "./help.ts";
-import { tableEntries } from "../types/keytable_keys.ts";
+import { datasetDigest, valueDigestHex } from "./digest.ts";
 import { valueOf } from "../types/box_bytes.ts";
 
 const DEBUG_HELP = [
@@ -86,102 +80,6 @@ const DEBUG_HELP = [
   "HELP",
   "    Prints this help.",
 ];
-
-// ---- DIGEST (Redis's debug.c algorithm) --------------------------------------------
-
-/** digest ^= SHA1(data). */
-function xorDigest(digest: Uint8Array, data: Message): void {
-  const hash = sha1(data);
-  // Both are SHA-1 digests: 20 bytes.
-  for (let i = 0; i < 20; i++) digest[i]! ^= hash[i]!;
-}
-
-/** digest = SHA1(digest ^ SHA1(data)): order matters. */
-function mixDigest(digest: Uint8Array, data: Message): void {
-  xorDigest(digest, data);
-  digest.set(sha1(digest));
-}
-
-/** C's "%.17g". */
-export function formatG17(d: number): string {
-  if (Number.isNaN(d)) return "nan";
-  if (!Number.isFinite(d)) return d < 0 ? "-inf" : "inf";
-  if (d === 0) return Object.is(d, -0) ? "-0" : "0";
-  const [mantissa = "", exp] = d.toExponential(16).split("e");
-  const exponent = Number(exp);
-  const trim = (s: string) => s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
-  if (exponent < -4 || exponent >= 17) {
-    const sign = exponent < 0 ? "-" : "+";
-    return `${trim(mantissa)}e${sign}${String(Math.abs(exponent)).padStart(2, "0")}`;
-  }
-  return trim(d.toFixed(16 - exponent));
-}
-
-const TYPE_CODE: Record<string, number> = { string: 0, list: 1, set: 2, zset: 3, hash: 4 };
-
-/** A key's value mixed into `digest` as Redis's xorObjectDigest. */
-function valueDigest(digest: Uint8Array, value: RedisValue, hasExpire: boolean): void {
-  const type = typeof value === "string" ? "string" : value.type;
-  mixDigest(digest, new Uint8Array([0, 0, 0, TYPE_CODE[type] ?? 6]));
-  if (typeof value === "string") {
-    mixDigest(digest, value);
-  } else if (value.type === "list") {
-    for (const v of (value as RedisList).values()) mixDigest(digest, v);
-  } else if (value.type === "set") {
-    for (const m of (value as RedisSet).members()) xorDigest(digest, m);
-  } else if (value.type === "zset") {
-    for (const [member, score] of (value as SortedSet).entries()) {
-      const element = new Uint8Array(20);
-      mixDigest(element, member);
-      mixDigest(element, formatG17(score));
-      xorDigest(digest, element);
-    }
-  } else if (value.type === "hash") {
-    for (const [field, v] of (value as RedisHash).entries()) {
-      const element = new Uint8Array(20);
-      mixDigest(element, field);
-      mixDigest(element, v);
-      xorDigest(digest, element);
-    }
-  } else if (value.type === "stream") {
-    // Entries only, each ID as "ms.seq" (Redis leaves consumer groups out too).
-    for (const entry of (value as Stream).range(ID_MIN, ID_MAX)) {
-      mixDigest(digest, `${idMs(entry.id)}.${idSeq(entry.id)}`);
-      for (const part of entry.pairs) mixDigest(digest, part);
-    }
-  }
-  if (hasExpire) xorDigest(digest, "!!expire!!");
-}
-
-function keyDigest(key: string, value: RedisValue, hasExpire: boolean): Uint8Array {
-  const digest = new Uint8Array(20);
-  mixDigest(digest, key);
-  valueDigest(digest, value, hasExpire);
-  return digest;
-}
-
-const hex = (digest: Uint8Array) =>
-  Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-
-function datasetDigest(ctx: CommandContext): string {
-  const final = new Uint8Array(20);
-  for (const db of ctx.server.dbs) {
-    if (db.size === 0) continue;
-    mixDigest(
-      final,
-      new Uint8Array([
-        db.index >>> 24,
-        db.index >>> 16 & 255,
-        db.index >>> 8 & 255,
-        db.index & 255,
-      ]),
-    );
-    for (const [key, value] of tableEntries(db.dict)) {
-      xorDigest(final, keyDigest(key, value as RedisValue, db.expires.has(key)));
-    }
-  }
-  return hex(final);
-}
 
 // ---- OBJECT -------------------------------------------------------------------------
 
@@ -396,15 +294,12 @@ function debug(ctx: CommandContext, argv: string[]): void {
   if (sub === "reload") return reload(ctx, argv.slice(2));
   if (sub === "loadaof") return loadAof(ctx);
   if (sub === "object" && argc === 3) return debugObject(ctx, arg(argv, 2));
-  if (sub === "digest" && argc === 2) return ctx.out.simple(datasetDigest(ctx));
+  if (sub === "digest" && argc === 2) return ctx.out.simple(datasetDigest(ctx.server.dbs));
   if (sub === "digest-value") {
     ctx.out.array(argc - 2);
     for (const key of argv.slice(2)) {
-      const value = valueOf(ctx.db.dict.peek(key));
-      const digest = new Uint8Array(20);
       // As Redis, a logically expired key still has its digest.
-      if (value !== undefined) valueDigest(digest, value, ctx.db.expires.has(key));
-      ctx.out.simple(hex(digest));
+      ctx.out.simple(valueDigestHex(valueOf(ctx.db.dict.peek(key)), ctx.db.expires.has(key)));
     }
     return;
   }

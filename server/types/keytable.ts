@@ -12,7 +12,14 @@
 import { ByteString, StringForm } from "./string.ts";
 import { BoxTable } from "./box_table.ts";
 import { hashBytes, hashKey, sameAsHashed } from "./key_hash.ts";
-import { placeSlot, rehashedSlots, removeSlot, shrunkCapacity, slotShift } from "./key_slots.ts";
+import {
+  placeSlot,
+  rehashedSlots,
+  removeSlot,
+  shrunkCapacity,
+  slotOfRef,
+  slotShift,
+} from "./key_slots.ts";
 import { compactPage } from "./record_compact.ts";
 import { writeRecord } from "./record_write.ts";
 import {
@@ -56,6 +63,17 @@ import { touchAccess } from "./record_access.ts";
 import type { RedisObject, RedisValue } from "./value.ts";
 
 const MIN_CAPACITY = 8;
+/**
+ * A new key placed this many slots past its home doubles the index at once, whatever its fill.
+ * Keys added in the hash order of another table of this process (one seed for all: DEBUG RELOAD
+ * and LOADAOF load what this server wrote, walked in hash order; a SCAN copied into another
+ * database) home in the part of a smaller, growing index that their hashes cover, more keys there
+ * than slots: one cluster, walked to its end by each insert (750k keys: ~2 minutes to load).
+ * Keys added in any other order stay far below it (the longest ~20 slots at 100k-400k keys).
+ */
+const MAX_DISPLACEMENT = 1024;
+/** No early growth below 1/SPARSEST full: a longer index does not part keys of one hash. */
+const SPARSEST = 64;
 
 // Offsets into a page come from a record's ref or from parsing the record, and
 // slot indexes are masked: typed-array reads of them are in range and carry `!`.
@@ -670,7 +688,11 @@ export class KeyTable {
   #insert(h: number, ref: number): number {
     if ((this.#count + 1) * 4 > (this.#mask + 1) * 3) this.#resize((this.#mask + 1) * 2);
     this.#count++;
-    return placeSlot(this.#slots, this.#mask, this.#shift, h, ref);
+    const slot = placeSlot(this.#slots, this.#mask, this.#shift, h, ref);
+    if (((slot - (h >>> this.#shift)) & this.#mask) < MAX_DISPLACEMENT) return slot;
+    if (this.#count * SPARSEST < this.#mask + 1) return slot;
+    this.#resize((this.#mask + 1) * 2);
+    return slotOfRef(this.#slots, this.#mask, this.#shift, ref, h);
   }
 
   #resize(capacity: number): void {
