@@ -62,7 +62,6 @@ const steps: Step[] = [
   ["DEBUG", "QUICKLIST-PACKED-THRESHOLD", "0"],
   ["DEBUG", "SLEEP", "0"],
   ["DEBUG", "CHANGE-REPL-ID"],
-  ["DEBUG", "STRINGMATCH-TEST"],
   ["DEBUG", "RELOAD", "BAD"],
   ["DEBUG", "NOPE"],
   ["DEBUG", "OBJECT"],
@@ -150,6 +149,14 @@ Deno.test("DEBUG RELOAD saves and loads the dataset back; the digest stays", asy
   await c.cmd("SET", "extra", "x");
   equal(await c.cmd("DEBUG", "RELOAD", "NOSAVE", "NOFLUSH", "MERGE"), "OK");
   equal(await c.cmd("DBSIZE"), 3);
+});
+
+// Asked of redis-home alone: redis-server 7.0.15's own fuzz test behind it segfaults at times
+// (stringmatchlen_fuzz_test), which made the comparison above fail at random.
+Deno.test("DEBUG STRINGMATCH-TEST answers as Redis's when it survives", async () => {
+  await using server = startServer(DEBUG_ON);
+  using c = await RespClient.connect(server.port);
+  equal(await c.cmd("DEBUG", "STRINGMATCH-TEST"), "Apparently Redis did not crash: test passed");
 });
 
 Deno.test("DEBUG OBJECT describes the value; DEBUG obeys enable-debug-command", async () => {
