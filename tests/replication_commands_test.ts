@@ -9,6 +9,29 @@ import { RespClient, startServer, within } from "./helpers.ts";
 import { freePort, startPersistent, tempDir } from "./persistence_helpers.ts";
 import { waitFor } from "./replication_helpers.ts";
 
+/** A master (DEBUG allowed, no diskless delay) and a replica whose link is up, a client on each. */
+async function linkedPair() {
+  const master = startServer({ "enable-debug-command": "yes", "repl-diskless-sync-delay": "0" });
+  const replica = startServer();
+  const m = await RespClient.connect(master.port);
+  const r = await RespClient.connect(replica.port);
+  equal(await r.cmd("REPLICAOF", "127.0.0.1", master.port), "OK");
+  await waitFor(
+    "the link",
+    async () => String(await r.cmd("INFO")).includes("link_status:up") || undefined,
+  );
+  return {
+    m,
+    r,
+    async [Symbol.asyncDispose]() {
+      m[Symbol.dispose]();
+      r[Symbol.dispose]();
+      await replica.close();
+      await master.close();
+    },
+  };
+}
+
 Deno.test("ROLE, REPLCONF, REPLICAOF and WAIT on a master without replicas", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
@@ -112,18 +135,8 @@ Deno.test("becoming a replica ends blocked clients' waits with UNBLOCKED and clo
 });
 
 Deno.test("a writable replica expires the keys its own clients gave a TTL, not its master's", async () => {
-  await using master = startServer({
-    "enable-debug-command": "yes",
-    "repl-diskless-sync-delay": "0",
-  });
-  await using replica = startServer();
-  using m = await RespClient.connect(master.port);
-  using r = await RespClient.connect(replica.port);
-  equal(await r.cmd("REPLICAOF", "127.0.0.1", master.port), "OK");
-  await waitFor(
-    "the link",
-    async () => String(await r.cmd("INFO")).includes("link_status:up") || undefined,
-  );
+  await using pair = await linkedPair();
+  const { m, r } = pair;
   equal(await r.cmd("CONFIG", "SET", "replica-read-only", "no"), "OK");
   // The master's key with a passed TTL stays until the master's DEL (its expiry is off).
   equal(await m.cmd("DEBUG", "SET-ACTIVE-EXPIRE", "0"), "OK");
@@ -147,15 +160,8 @@ Deno.test("a writable replica expires the keys its own clients gave a TTL, not i
 });
 
 Deno.test("CONFIG RESETSTAT zeroes sync_full, sync_partial_ok and sync_partial_err", async () => {
-  await using master = startServer({ "repl-diskless-sync-delay": "0" });
-  await using replica = startServer();
-  using m = await RespClient.connect(master.port);
-  using r = await RespClient.connect(replica.port);
-  equal(await r.cmd("REPLICAOF", "127.0.0.1", master.port), "OK");
-  await waitFor(
-    "the link",
-    async () => String(await r.cmd("INFO")).includes("link_status:up") || undefined,
-  );
+  await using pair = await linkedPair();
+  const { m } = pair;
   const syncs = async () =>
     [...String(await m.cmd("INFO", "stats")).matchAll(/^(sync_\w+):(\d+)/gm)]
       .map(([, name, count]) => `${name}=${count}`);
@@ -208,18 +214,8 @@ Deno.test("a replica restarted from its own RDB continues with a partial resync,
 });
 
 Deno.test("a replica counts the errors it answers its master's stream with; DEBUG REPLICATE feeds it", async () => {
-  await using master = startServer({
-    "enable-debug-command": "yes",
-    "repl-diskless-sync-delay": "0",
-  });
-  await using replica = startServer();
-  using m = await RespClient.connect(master.port);
-  using r = await RespClient.connect(replica.port);
-  equal(await r.cmd("REPLICAOF", "127.0.0.1", master.port), "OK");
-  await waitFor(
-    "the link",
-    async () => String(await r.cmd("INFO")).includes("link_status:up") || undefined,
-  );
+  await using pair = await linkedPair();
+  const { m, r } = pair;
   const errors = async () =>
     [...String(await r.cmd("INFO", "stats")).matchAll(/^(\w+_error_replies):(\d+)/gm)]
       .map(([, name, count]) => `${name}=${count}`);
