@@ -580,6 +580,12 @@ export class Connection implements ClientTransport, PollTarget {
     }
     if (idle) {
       this.#readSize = INITIAL_READ_SIZE;
+    } else if (this.#readSize > INITIAL_READ_SIZE && this.#peak * 2 < this.#readSize) {
+      // Reads stopped filling it: the room each read makes shrinks to the recent peak, or
+      // one big request would hold an active client's query buffer at its size for good.
+      let size = INITIAL_READ_SIZE;
+      while (size < this.#peak) size *= 2;
+      this.#readSize = size;
     }
     const size = this.#buf.length;
     if (size - used > RESIZE_MIN_FREE) {

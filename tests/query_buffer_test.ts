@@ -43,3 +43,20 @@ Deno.test("query buffer: 16 KB once used, freed when idle, trimmed to the recent
   const trimmed = await queryBuffer(observer, "t");
   ok(trimmed > 0 && trimmed < large, `${trimmed} of ${large}`);
 });
+
+Deno.test("query buffer: an active client that sent one large request of small arguments shrinks back to 16 KB", async () => {
+  await using srv = startServer();
+  using observer = await RespClient.connect(srv.port);
+  using client = await RespClient.connect(srv.port);
+  equal(await client.cmd("CLIENT", "SETNAME", "t"), "OK");
+  const members = Array.from({ length: 20_000 }, (_, i) => String(i));
+  equal(await client.cmd("SADD", "s", ...members), 20_000);
+  // Never idle: a request between the cron's passes, as Redis's unit/lazyfree polls INFO.
+  for (let i = 0; i < 8; i++) {
+    equal(await client.cmd("PING"), "PONG");
+    resize(srv);
+  }
+  equal(await client.cmd("PING"), "PONG");
+  const size = await queryBuffer(observer, "t");
+  ok(size <= 16384, String(size));
+});
