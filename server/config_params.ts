@@ -211,7 +211,7 @@ export const PARAMS: ParamSpec[] = [
   bool("lazyfree-lazy-expire", false, noop),
   bool("lazyfree-lazy-server-del", false, noop),
   bool("lazyfree-lazy-user-del", false, noop),
-  bool("lazyfree-lazy-user-flush", false, noop),
+  bool("lazyfree-lazy-user-flush", false),
   int("lfu-log-factor", 10, 0, INT_MAX, noop),
   int("lfu-decay-time", 1, 0, INT_MAX, noop),
   bool("activerehashing", true, noop),

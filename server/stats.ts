@@ -31,6 +31,8 @@ export class ServerStats {
   errorReplies = 0;
   /** Errors this replica answered its master's stream with (Redis's stat_unexpected_error_replies). */
   unexpectedErrorReplies = 0;
+  /** Values Redis would have freed in the background (lazyfree.ts; INFO lazyfreed_objects). */
+  lazyfreedObjects = 0;
   readonly errorCodes = new Map<string, number>();
   /** Highest used_memory seen (INFO memory's peak). */
   peakMemory = 0;

@@ -38,7 +38,8 @@ import {
   stringEncoding,
   StringForm,
 } from "../types/string.ts";
-import { storedType, type StoredValue } from "../types/box_bytes.ts";
+import { storedType, type StoredValue, valueOf } from "../types/box_bytes.ts";
+import { freedLazily } from "../lazyfree.ts";
 import { commandTime, reportTime } from "../types/access_clock.ts";
 import { scanTable, tableKeys } from "../types/keytable_keys.ts";
 
@@ -75,11 +76,11 @@ function place(
   if (when !== undefined) to.setExpire(newKey, when);
 }
 
-function deleteKeys(ctx: CommandContext, argv: string[]): void {
+function deleteKeys(ctx: CommandContext, argv: string[], lazily = false): void {
   const db = ctx.db;
   // DEL key deletes its key from the request's bytes (takesKeyBytes below) while no TTL is set.
   const held = takeKey(argv, 1);
-  const gone = held === undefined ? undefined : db.deleteAt(held);
+  const gone = held === undefined || lazily ? undefined : db.deleteAt(held);
   if (gone !== undefined) {
     if (gone) ctx.server.keyChangedAt(db, held!, NotifyClass.Generic, "del", 1, true);
     return ctx.out.int(gone ? 1 : 0);
@@ -90,7 +91,9 @@ function deleteKeys(ctx: CommandContext, argv: string[]): void {
     const key = argv[i]!; // i < argv.length
     noteKeyArgument(argv, i);
     // has() first so that a key whose TTL passed counts as expired, not deleted.
-    if (db.has(key) && db.delete(key)) {
+    if (!db.has(key)) continue;
+    if (lazily && freedLazily(valueOf(db.dict.peek(key))!)) ctx.server.stats.lazyfreedObjects++;
+    if (db.delete(key)) {
       deleted++;
       // Nothing left to account again.
       ctx.server.keyChanged(db, key, NotifyClass.Generic, "del", 1, true);
@@ -491,7 +494,7 @@ export const keyCommands: CommandSpec[] = [
     since: "4.0.0",
     summary: "Asynchronously deletes one or more keys.",
     syntax: "key [key ...]",
-    handler: deleteKeys,
+    handler: (ctx, argv) => deleteKeys(ctx, argv, true),
   },
   {
     name: "exists",

@@ -21,13 +21,16 @@ import { VERSION } from "../../protocol/version.ts";
 
 // ---- keyspace commands ------------------------------------------------------
 
-/** FLUSHDB/FLUSHALL's optional ASYNC | SYNC (both empty the data at once here). */
-function checkFlushMode(argv: string[]): void {
+/**
+ * FLUSHDB/FLUSHALL's optional ASYNC | SYNC: whether Redis would free the data in the
+ * background (without either, lazyfree-lazy-user-flush says). Both empty it at once here.
+ */
+function flushesAsync(server: ServerContext, argv: string[]): boolean {
   if (argv.length > 2) throw new CommandError(SYNTAX);
-  if (argv.length === 2) {
-    const mode = arg(argv, 1).toLowerCase();
-    if (mode !== "async" && mode !== "sync") throw new CommandError(SYNTAX);
-  }
+  if (argv.length === 1) return server.config.getBool("lazyfree-lazy-user-flush");
+  const mode = arg(argv, 1).toLowerCase();
+  if (mode !== "async" && mode !== "sync") throw new CommandError(SYNTAX);
+  return mode === "async";
 }
 
 /** Empties a database; WATCHers of keys it held fail their EXEC. Returns the keys removed. */
@@ -117,9 +120,11 @@ export const serverAdminCommands: CommandSpec[] = [
     syntax: "[ASYNC | SYNC]",
     complexity: "O(N) where N is the number of keys in the selected database",
     handler(ctx, argv) {
-      checkFlushMode(argv);
+      const lazily = flushesAsync(ctx.server, argv);
+      const removed = flushDatabase(ctx.server, ctx.db);
+      if (lazily) ctx.server.stats.lazyfreedObjects += removed;
       // Counted as at least one change so that even an empty FLUSHDB reaches the AOF, as Redis forces.
-      ctx.server.dirty += Math.max(1, flushDatabase(ctx.server, ctx.db));
+      ctx.server.dirty += Math.max(1, removed);
       if (ctx.server.tracking.engaged) ctx.server.tracking.invalidateAll();
       ctx.out.ok();
     },
@@ -136,10 +141,11 @@ export const serverAdminCommands: CommandSpec[] = [
     syntax: "[ASYNC | SYNC]",
     complexity: "O(N) where N is the total number of keys in all databases",
     handler(ctx, argv) {
-      checkFlushMode(argv);
       const server = ctx.server;
+      const lazily = flushesAsync(server, argv);
       let removed = 0;
       for (const db of server.dbs) removed += flushDatabase(server, db);
+      if (lazily) server.stats.lazyfreedObjects += removed;
       if (server.tracking.engaged) server.tracking.invalidateAll();
       server.dirty += removed + 1;
       server.persistence.flushedAll();

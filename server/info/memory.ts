@@ -61,6 +61,6 @@ export function memorySection(server: ServerContext): InfoField[] {
     ["mem_allocator", "v8"],
     ["active_defrag_running", 0],
     ["lazyfree_pending_objects", 0],
-    ["lazyfreed_objects", 0],
+    ["lazyfreed_objects", server.stats.lazyfreedObjects],
   ];
 }
