@@ -164,7 +164,10 @@ export class ReplicationMaster {
   }
 
   async #runTransfer(peers: ReplicaPeer[], diskless: boolean): Promise<void> {
-    const snapshot = new KeyspaceSnapshot(this.host.dbs);
+    const snapshot = new KeyspaceSnapshot(
+      this.host.dbs,
+      this.#config.getNumber("rdb-key-save-delay"),
+    );
     const offset = this.stream.offset;
     const replid = this.stream.ids.replid;
     this.stream.forceSelect();
