@@ -107,3 +107,31 @@ Deno.test("SAVE sleeps rdb-key-save-delay after each key, as Redis's does", asyn
     return [reply, again];
   });
 });
+
+for (const diskless of ["yes", "no"]) {
+  Deno.test(`a full sync (repl-diskless-sync ${diskless}) keeps rdb-key-save-delay's pace and shows as rdb_bgsave_in_progress`, async () => {
+    using dir = tempDir();
+    await using master = startServer({ dir: dir.path, "repl-diskless-sync": diskless });
+    await using replica = startServer();
+    using m = await RespClient.connect(master.port);
+    using r = await RespClient.connect(replica.port);
+    await m.cmd("CONFIG", "SET", "repl-diskless-sync-delay", "0");
+    await fill(m, 50);
+    await m.cmd("CONFIG", "SET", "rdb-key-save-delay", "10000");
+    const started = performance.now();
+    equal(await r.cmd("REPLICAOF", "127.0.0.1", master.port), "OK");
+    await eventually(async () => (await persistenceInfo(m)).rdb_bgsave_in_progress === "1", 400);
+    const info = await persistenceInfo(m);
+    equal(info.current_save_keys_total, "50");
+    equal(((await r.cmd("ROLE")) as unknown[])[3], "sync");
+    const [pong, pingMs] = await timed(() => m.cmd("PING"));
+    equal(pong, "PONG");
+    ok(pingMs < 50, `PING took ${pingMs.toFixed(1)} ms during the sync`);
+    await eventually(async () => ((await r.cmd("ROLE")) as unknown[])[3] === "connected");
+    const elapsed = performance.now() - started;
+    ok(elapsed >= 500, `the sync took ${elapsed.toFixed(0)} ms`);
+    equal(await r.cmd("DBSIZE"), 50);
+    equal((await persistenceInfo(m)).rdb_bgsave_in_progress, "0");
+    await r.cmd("REPLICAOF", "NO", "ONE");
+  });
+}

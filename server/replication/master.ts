@@ -50,6 +50,11 @@ export class ReplicationMaster {
   #queued: ReplicaPeer[] = [];
   #queuedSince = 0;
   #transfer: Promise<void> | undefined;
+  /**
+   * The snapshot a full sync is writing (Redis's RDB child for replicas:
+   * INFO rdb_bgsave_in_progress and current_save_keys_* report it).
+   */
+  savingSnapshot: KeyspaceSnapshot | undefined;
   #noReplicasSince = Date.now();
   #ticks = 0;
   /** Set while this server is a replica: its backlog lives on without replicas (Redis too). */
@@ -188,6 +193,7 @@ export class ReplicationMaster {
       ["repl-offset", String(offset)],
     ];
     const unwatch = this.host.watchWrites(snapshot);
+    this.savingSnapshot = snapshot;
     try {
       if (diskless) await this.#sendDiskless(snapshot, aux, peers);
       else await this.#sendViaFile(snapshot, aux, peers, unwatch);
@@ -196,6 +202,7 @@ export class ReplicationMaster {
       for (const peer of peers) if (!peer.conn.closed) peer.conn.close();
     } finally {
       unwatch();
+      if (this.savingSnapshot === snapshot) this.savingSnapshot = undefined;
     }
   }
 
@@ -228,6 +235,7 @@ export class ReplicationMaster {
     try {
       await job.runInBackground();
       unwatch();
+      this.savingSnapshot = undefined;
       await Promise.all(peers.map(async (peer) => {
         if (peer.conn.closed) return;
         peer.state = "send_bulk";
