@@ -165,9 +165,9 @@ Deno.test("rdb-key-save-delay paces a snapshot: a key per delay, complete after 
   // Key 1 goes at once (with the keys sharing its home slot), then each
   // waits for the delays of those before it.
   const early = (n: number) => n > 4 + (performance.now() - started) / 2;
+  // With no time limit, only the pace can stop a step.
   equal(snap.step(sink, Infinity), false);
   ok(!early(snap.keysWritten), `${snap.keysWritten} keys`);
-  ok(snap.waitMs() > 1);
   // A SWAPDB's frozen rest keeps the pace too.
   snap.freeze(1, true);
   while (!snap.step(sink, Infinity)) {
