@@ -350,7 +350,8 @@ function compatibilityParams(): ParamSpec[] {
     // The other TLS parameters are with tls-port's.
     str("tls-client-key-file-pass", "", noop),
     str("tls-key-file-pass", "", noop),
-    int("rdb-key-save-delay", 0, INT_MIN, INT_MAX, { ...noop, hidden: true }),
+    // Background saves' pace (persistence/snapshot.ts, debug_delay.ts KeyPace).
+    int("rdb-key-save-delay", 0, INT_MIN, INT_MAX, { hidden: true }),
     // Start-up loading's pace (persistence/load.ts loadRdbAtStart).
     int("key-load-delay", 0, INT_MIN, INT_MAX, { hidden: true }),
     int("loading-process-events-interval-bytes", 2 * MB, 1024, INT_MAX, { hidden: true }),

@@ -82,6 +82,8 @@ Deno.test("kill -9 during BGREWRITEAOF loses no acknowledged write", async () =>
       for (let i = 0; i < 5000; i++) pairs.push(`bulk:${batch}:${i}`, value);
       await client.cmd("MSET", ...pairs);
     }
+    // 20 µs a key: the rewrite of 150k keys lasts 3 s, well past the writes below.
+    equal(await client.cmd("CONFIG", "SET", "rdb-key-save-delay", "20"), "OK");
     equal(await client.cmd("BGREWRITEAOF"), "Background append only file rewriting started");
   }
   const acked = await writeUntilKilled(server, 500, async (client) => {
@@ -115,6 +117,8 @@ Deno.test("a snapshot being written when the process dies leaves the previous du
       await client.cmd("MSET", ...args);
     }
     await client.cmd("SET", "generation", "2");
+    // 20 µs a key: the save of 200k keys lasts 4 s, so it is still being written below.
+    equal(await client.cmd("CONFIG", "SET", "rdb-key-save-delay", "20"), "OK");
     equal(await client.cmd("BGSAVE"), "Background saving started");
     const info = await persistenceInfo(client);
     equal(info.rdb_bgsave_in_progress, "1", "the save is still being written");

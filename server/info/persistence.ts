@@ -5,6 +5,9 @@ import type { InfoField } from "./render.ts";
 export function persistenceSection(server: ServerContext): InfoField[] {
   const persistence = server.persistence;
   const job = persistence.job;
+  // A full sync's snapshot is Redis's RDB child too (rdbSaveToSlavesSockets / rdbSaveBackground).
+  const transfer = server.replication.master.savingSnapshot;
+  const saving = job?.snapshot ?? transfer;
   const now = Date.now();
   const running = (kind: "rdb" | "aof") =>
     job?.kind === kind ? Math.round((now - job.startedAt) / 1000) : -1;
@@ -15,10 +18,10 @@ export function persistenceSection(server: ServerContext): InfoField[] {
     ["current_cow_size", 0],
     ["current_cow_size_age", 0],
     ["current_fork_perc", "0.00"],
-    ["current_save_keys_processed", job?.snapshot.keysWritten ?? 0],
-    ["current_save_keys_total", job?.snapshot.keysTotal ?? 0],
+    ["current_save_keys_processed", saving?.keysWritten ?? 0],
+    ["current_save_keys_total", saving?.keysTotal ?? 0],
     ["rdb_changes_since_last_save", server.dirty],
-    ["rdb_bgsave_in_progress", job?.kind === "rdb" ? 1 : 0],
+    ["rdb_bgsave_in_progress", job?.kind === "rdb" || transfer !== undefined ? 1 : 0],
     ["rdb_last_save_time", persistence.lastSave],
     ["rdb_last_bgsave_status", persistence.lastBgsaveOk ? "ok" : "err"],
     ["rdb_last_bgsave_time_sec", persistence.lastBgsaveSeconds],

@@ -8,6 +8,7 @@ import type { ServerContext } from "../context.ts";
 import { type Database, databaseAt } from "../db.ts";
 import { type AofPaths, ensureDir, fileSize, writeManifest } from "./aof.ts";
 import { AofFormatError, parseAof } from "./aof_load.ts";
+import { debugDelay } from "./debug_delay.ts";
 import { FormatError } from "./format_error.ts";
 import { Manifest } from "./manifest.ts";
 import type { LoadingState } from "./loading.ts";
@@ -204,17 +205,6 @@ function drain<R>(steps: Generator<unknown, R>): R {
     const step = steps.next();
     if (step.done) return step.value;
   }
-}
-
-const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
-
-/**
- * Redis's debugDelay: sleeps `usec` microseconds; a negative value sleeps
- * one microsecond once in -usec calls (short sleeps by sleeping less often).
- */
-function debugDelay(usec: number): void {
-  if (usec < 0) usec = Math.floor(Math.random() * -usec) === 0 ? 1 : 0;
-  if (usec > 0) Atomics.wait(SLEEPER, 0, 0, usec / 1000);
 }
 
 /**

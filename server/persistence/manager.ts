@@ -397,7 +397,10 @@ export class Persistence {
   }
 
   #writeSnapshotSync(path: string, tempPath: string, kind: "rdb" | "aof"): void {
-    const snapshot = new KeyspaceSnapshot(this.server.dbs);
+    const snapshot = new KeyspaceSnapshot(
+      this.server.dbs,
+      this.#config.getNumber("rdb-key-save-delay"),
+    );
     new SnapshotFileJob(snapshot, tempPath, path, (write) => this.#encoder(kind, write)).runSync();
   }
 
@@ -452,7 +455,10 @@ export class Persistence {
   }
 
   #startJob(kind: "rdb" | "aof", path: string, tempPath: string): Job | undefined {
-    const snapshot = new KeyspaceSnapshot(this.server.dbs);
+    const snapshot = new KeyspaceSnapshot(
+      this.server.dbs,
+      this.#config.getNumber("rdb-key-save-delay"),
+    );
     let file: SnapshotFileJob;
     try {
       file = new SnapshotFileJob(snapshot, tempPath, path, (write) => this.#encoder(kind, write));

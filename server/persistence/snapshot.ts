@@ -18,12 +18,19 @@
  * Keys that expire and are deleted during the save without a command (active
  * expiry) may be missing from the snapshot; they were due to expire, so a
  * load would drop them anyway.
+ *
+ * With rdb-key-save-delay (`keyDelayUs`) the walk keeps to Redis's child's
+ * pace: a key is written only once the delays of those before it have
+ * passed, and the snapshot is complete once the last key's delay has too
+ * (the keys deleted before the walk reached them go out together at the end
+ * of their database; their delays are still owed).
  */
 import type { Database } from "../db.ts";
 import { hashKey } from "../types/key_hash.ts";
 import type { RedisValue } from "../types/value.ts";
 import { scanTable } from "../types/keytable_keys.ts";
 import { valueOf } from "../types/box_bytes.ts";
+import { KeyPace } from "./debug_delay.ts";
 
 /** Receives the snapshot's contents in order. */
 export interface SnapshotSink {
@@ -46,6 +53,8 @@ interface DbState {
   readonly kept: Map<string, Kept | null>;
   /** The rest of the database, read into memory before a FLUSH/SWAPDB replaced it. */
   frozen: [string, RedisValue, number | undefined][] | undefined;
+  /** Entries of `frozen` written so far. */
+  frozenAt: number;
 }
 
 /** Keys read from the table per scan call. */
@@ -62,20 +71,32 @@ export class KeyspaceSnapshot {
   /** Keys written so far (INFO current_save_keys_processed). */
   keysWritten = 0;
   readonly keysTotal: number;
+  readonly #pace: KeyPace;
 
-  constructor(dbs: readonly Database[]) {
+  /** `keyDelayUs`: rdb-key-save-delay when the save started (Redis's child keeps its fork-time value). */
+  constructor(dbs: readonly Database[], keyDelayUs = 0) {
+    this.#pace = new KeyPace(keyDelayUs);
     this.#state = dbs.map((db) => ({
       db,
       keysAtStart: db.size,
       expiresAtStart: db.expires.size,
       kept: new Map(),
       frozen: undefined,
+      frozenAt: 0,
     }));
     this.keysTotal = this.#state.reduce((n, s) => n + s.keysAtStart, 0);
   }
 
   get done(): boolean {
     return this.#done;
+  }
+
+  /**
+   * Milliseconds until rdb-key-save-delay lets the snapshot go on (after
+   * `step` returned false); 0 when it may go on at once.
+   */
+  waitMs(): number {
+    return this.#pace.waitMs();
   }
 
   #visited(dbIndex: number, key: string): boolean {
@@ -107,15 +128,17 @@ export class KeyspaceSnapshot {
     if (dbIndex < this.#dbIndex || this.#done) return;
     const rest: [string, RedisValue, number | undefined][] = [];
     const from = dbIndex === this.#dbIndex && this.#begun ? this.#cursor : 0;
-    this.#walk(state, from, Infinity, (key, value, expireAt) => {
+    this.#walk(state, from, Infinity, false, (key, value, expireAt) => {
       rest.push([key, copy ? copyOf(value) : value, expireAt]);
     });
     state.frozen = rest;
+    state.frozenAt = 0;
   }
 
   /**
-   * Emits entries to `sink` until `deadline` (performance.now() ms) passes
-   * or the snapshot is complete; returns true when complete.
+   * Emits entries to `sink` until `deadline` (performance.now() ms) passes,
+   * rdb-key-save-delay asks for a wait (see `waitMs`) or the snapshot is
+   * complete; returns true when complete.
    */
   step(sink: SnapshotSink, deadline: number): boolean {
     while (!this.#done) {
@@ -135,12 +158,18 @@ export class KeyspaceSnapshot {
         sink.beginDb(index, state.keysAtStart, state.expiresAtStart);
       }
       if (state.frozen !== undefined) {
-        for (const [key, value, expireAt] of state.frozen) this.#emit(sink, key, value, expireAt);
+        const frozen = state.frozen;
+        const end = Math.min(frozen.length, state.frozenAt + this.#pace.allowance());
+        for (; state.frozenAt < end; state.frozenAt++) {
+          const [key, value, expireAt] = frozen[state.frozenAt]!;
+          this.#emit(sink, key, value, expireAt);
+        }
+        if (end < frozen.length) return false;
         state.frozen = undefined;
         this.#nextDb();
         continue;
       }
-      const next = this.#walk(state, this.#cursor, deadline, (key, value, expireAt) => {
+      const next = this.#walk(state, this.#cursor, deadline, true, (key, value, expireAt) => {
         this.#emit(sink, key, value, expireAt);
       });
       if (next === undefined) {
@@ -150,24 +179,28 @@ export class KeyspaceSnapshot {
       this.#cursor = next;
       return false;
     }
-    return true;
+    // Redis's child sleeps after the last key too.
+    return this.#pace.waitMs() === 0;
   }
 
   #emit(sink: SnapshotSink, key: string, value: RedisValue, expireAt: number | undefined): void {
     this.keysWritten++;
     sink.entry(key, value, expireAt);
+    this.#pace.wrote();
   }
 
   /**
    * Walks the database of `state` from hash position `from`, giving the snapshot
-   * state of each key to `emit`, until `deadline`. Returns the position
-   * reached, or undefined once the whole database (and the kept states of
-   * keys deleted since) has been given.
+   * state of each key to `emit`, until `deadline` (or, `paced`, until
+   * rdb-key-save-delay asks for a wait). Returns the position reached, or
+   * undefined once the whole database (and the kept states of keys deleted
+   * since) has been given.
    */
   #walk(
     state: DbState,
     from: number,
     deadline: number,
+    paced: boolean,
     emit: (key: string, value: RedisValue, expireAt: number | undefined) => void,
   ): number | undefined {
     const { db, kept } = state;
@@ -189,8 +222,10 @@ export class KeyspaceSnapshot {
       if (value !== undefined) emit(key, value, expires.size === 0 ? undefined : expires.get(key));
     };
     do {
+      const count = paced ? Math.min(SCAN_BATCH, this.#pace.allowance()) : SCAN_BATCH;
+      if (count === 0) break;
       low = cursor;
-      cursor = scanTable(db.dict, cursor, SCAN_BATCH, visit);
+      cursor = scanTable(db.dict, cursor, count, visit);
       if (cursor === 0) {
         // Keys deleted before the walk reached them.
         for (const [key, state] of kept) if (state !== null) emit(key, state.value, state.expireAt);

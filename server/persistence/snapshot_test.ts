@@ -1,4 +1,4 @@
-import { deepEqual, equal } from "node:assert/strict";
+import { deepEqual, equal, ok } from "node:assert/strict";
 import { Database } from "../db.ts";
 import type { RedisObject, RedisValue } from "../types/value.ts";
 import { KeyspaceSnapshot, type SnapshotSink } from "./snapshot.ts";
@@ -146,4 +146,48 @@ Deno.test("FLUSHALL and SWAPDB during a snapshot do not reach it", () => {
     }
   });
   deepEqual(sink.rows.sort(byKey), before);
+});
+
+/** Blocks for `ms` (the tests below need time to pass between synchronous steps). */
+function busyWait(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) { /* spin */ }
+}
+
+Deno.test("rdb-key-save-delay paces a snapshot: a key per delay, complete after the last one", () => {
+  const dbs = makeDbs(2);
+  for (let i = 0; i < 20; i++) dbs[0]!.set(`k${i}`, String(i));
+  for (let i = 0; i < 10; i++) dbs[1]!.set(`j${i}`, new Box([String(i)]));
+  const before = rows(dbs);
+  const started = performance.now();
+  const snap = new KeyspaceSnapshot(dbs, 2000);
+  const sink = new Collector();
+  // Key 1 goes at once (with the keys sharing its home slot), then each
+  // waits for the delays of those before it.
+  const early = (n: number) => n > 4 + (performance.now() - started) / 2;
+  // With no time limit, only the pace can stop a step.
+  equal(snap.step(sink, Infinity), false);
+  ok(!early(snap.keysWritten), `${snap.keysWritten} keys`);
+  // A SWAPDB's frozen rest keeps the pace too.
+  snap.freeze(1, true);
+  while (!snap.step(sink, Infinity)) {
+    ok(!early(snap.keysWritten), `${snap.keysWritten} keys early`);
+    busyWait(snap.waitMs());
+  }
+  ok(performance.now() - started >= 30 * 2, "complete only after every key's delay");
+  deepEqual(sink.rows.sort(byKey), before);
+});
+
+Deno.test("a negative rdb-key-save-delay writes at full speed (1 µs once in -N keys)", () => {
+  const dbs = makeDbs(1);
+  for (let i = 0; i < 5000; i++) dbs[0]!.set(`k${i}`, String(i));
+  const snap = new KeyspaceSnapshot(dbs, -10);
+  const sink = new Collector();
+  let steps = 1;
+  while (!snap.step(sink, Infinity)) {
+    busyWait(snap.waitMs());
+    steps++;
+  }
+  equal(sink.rows.length, 5000);
+  ok(steps <= 3, `${steps} steps`);
 });

@@ -50,6 +50,11 @@ export class ReplicationMaster {
   #queued: ReplicaPeer[] = [];
   #queuedSince = 0;
   #transfer: Promise<void> | undefined;
+  /**
+   * The snapshot a full sync is writing (Redis's RDB child for replicas:
+   * INFO rdb_bgsave_in_progress and current_save_keys_* report it).
+   */
+  savingSnapshot: KeyspaceSnapshot | undefined;
   #noReplicasSince = Date.now();
   #ticks = 0;
   /** Set while this server is a replica: its backlog lives on without replicas (Redis too). */
@@ -164,7 +169,10 @@ export class ReplicationMaster {
   }
 
   async #runTransfer(peers: ReplicaPeer[], diskless: boolean): Promise<void> {
-    const snapshot = new KeyspaceSnapshot(this.host.dbs);
+    const snapshot = new KeyspaceSnapshot(
+      this.host.dbs,
+      this.#config.getNumber("rdb-key-save-delay"),
+    );
     const offset = this.stream.offset;
     const replid = this.stream.ids.replid;
     this.stream.forceSelect();
@@ -185,6 +193,7 @@ export class ReplicationMaster {
       ["repl-offset", String(offset)],
     ];
     const unwatch = this.host.watchWrites(snapshot);
+    this.savingSnapshot = snapshot;
     try {
       if (diskless) await this.#sendDiskless(snapshot, aux, peers);
       else await this.#sendViaFile(snapshot, aux, peers, unwatch);
@@ -193,6 +202,7 @@ export class ReplicationMaster {
       for (const peer of peers) if (!peer.conn.closed) peer.conn.close();
     } finally {
       unwatch();
+      if (this.savingSnapshot === snapshot) this.savingSnapshot = undefined;
     }
   }
 
@@ -225,6 +235,7 @@ export class ReplicationMaster {
     try {
       await job.runInBackground();
       unwatch();
+      this.savingSnapshot = undefined;
       await Promise.all(peers.map(async (peer) => {
         if (peer.conn.closed) return;
         peer.state = "send_bulk";

@@ -16,7 +16,7 @@
 import { binaryToBytes, bytesToBinary } from "../../protocol/bytes.ts";
 import type { KeyspaceSnapshot } from "../persistence/snapshot.ts";
 import type { SnapshotEncoder } from "../persistence/snapshot_file.ts";
-import { SLICE_MS } from "../persistence/snapshot_file.ts";
+import { betweenSlices, SLICE_MS } from "../persistence/snapshot_file.ts";
 import { newReplicationId, REPLID_LENGTH } from "./ids.ts";
 
 /** Where a payload goes: the replica's connection. */
@@ -58,7 +58,7 @@ export function newEofMark(): string {
 
 /**
  * Streams `snapshot` to `sink` in the diskless form, a slice of SLICE_MS at a
- * time between client requests. `makeEncoder` builds the RDB encoder (header
+ * time between client requests (and at rdb-key-save-delay's pace). `makeEncoder` builds the RDB encoder (header
  * and aux fields) over the write function it is given.
  */
 export async function sendDiskless(
@@ -73,7 +73,7 @@ export async function sendDiskless(
   for (;;) {
     await waitForRoom(sink);
     if (snapshot.step(encoder, performance.now() + SLICE_MS)) break;
-    await yieldToEventLoop();
+    await betweenSlices(snapshot);
   }
   encoder.end();
   sink.write(binaryToBytes(mark));

@@ -1,4 +1,4 @@
-import { deepEqual, equal, throws } from "node:assert/strict";
+import { deepEqual, equal, ok, throws } from "node:assert/strict";
 import { binaryToBytes, bytesToBinary } from "../../protocol/bytes.ts";
 import { Database } from "../db.ts";
 import { readRdb } from "../persistence/rdb_reader.ts";
@@ -144,4 +144,25 @@ Deno.test("a malformed preamble is refused with Redis's words", () => {
   empty.feed(binaryToBytes("$0\r\nrest"));
   equal(empty.done, true);
   equal(bytesToBinary(empty.rest), "rest");
+});
+
+Deno.test("a diskless transfer keeps rdb-key-save-delay's pace and lets timers run", async () => {
+  const dbs = [new Database(0, { expired() {} })];
+  for (let i = 0; i < 100; i++) dbs[0]!.set(`key:${i}`, String(i));
+  const sink = new MemorySink();
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 5);
+  const started = performance.now();
+  try {
+    await sendDiskless(new KeyspaceSnapshot(dbs, 1000), encoder, sink, MARK);
+  } finally {
+    clearInterval(timer);
+  }
+  const elapsed = performance.now() - started;
+  ok(elapsed >= 100 && elapsed < 2000, `the transfer took ${elapsed.toFixed(0)} ms`);
+  ok(ticks >= 5, `${ticks} timer ticks during the transfer`);
+  const payload = sink.bytes();
+  const receiver = new RdbPayloadReceiver();
+  receiver.feed(payload);
+  deepEqual(contents(receiver.rdb()), contents(sampleRdb(dbs)));
 });
