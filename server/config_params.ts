@@ -174,7 +174,7 @@ export const PARAMS: ParamSpec[] = [
   str("ignore-warnings", "", noop),
   shutdownOnSignal("shutdown-on-sigint"),
   shutdownOnSignal("shutdown-on-sigterm"),
-  int("shutdown-timeout", 10, 0, INT_MAX, noop),
+  int("shutdown-timeout", 10, 0, INT_MAX),
   bool("crash-log-enabled", true, noop),
   bool("crash-memcheck-enabled", true, noop),
   bool("disable-thp", true, { ...noop, ...fixed }),

@@ -31,6 +31,7 @@ import type { Tracking } from "./tracking.ts";
 import type { ServerStats } from "./stats.ts";
 import type { WatchRegistry } from "./watch.ts";
 import type { Watchdog } from "./watchdog.ts";
+import type { ShutdownWait } from "./shutdown_wait.ts";
 
 /** Records write commands after they run (the AOF; replicas next). */
 export interface Propagator {
@@ -77,6 +78,8 @@ export interface ServerContext {
   /** Client-side caching: the keys tracking clients read, and their invalidations. */
   readonly tracking: Tracking;
   readonly persistence: Persistence;
+  /** A shutdown waiting for its replicas (SHUTDOWN, SIGTERM, shutdown-timeout). */
+  readonly shutdownWait: ShutdownWait;
   /** The script cache, functions and the running script (server/scripting/). */
   readonly scripting: Scripting;
   /** Users, permissions and the ACL log. */

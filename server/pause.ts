@@ -15,7 +15,7 @@ import { ordinaryChanged } from "./ordinary.ts";
 
 export type PauseMode = "write" | "all";
 /** Who paused: CLIENT PAUSE, or FAILOVER (which has no deadline of its own). */
-export type PausePurpose = "client" | "failover";
+export type PausePurpose = "client" | "failover" | "shutdown";
 
 interface PauseEvent {
   mode: PauseMode;

@@ -3,6 +3,7 @@
  * (blocking, WATCH, pub/sub), the periodic cron (active expiry, idle
  * timeouts), and the accept loop.
  */
+import { ShutdownWait } from "./shutdown_wait.ts";
 import { Acl } from "./acl/acl.ts";
 import { holdsDeferred, resolveDeferred } from "../protocol/bytes.ts";
 import { releaseSpare } from "../protocol/writer.ts";
@@ -63,6 +64,7 @@ export class RedisServer implements ServerContext {
   readonly connections = new Set<Connection>();
   readonly blocking = new BlockingRegistry();
   readonly pause = new ClientPause(this.blocking);
+  readonly shutdownWait: ShutdownWait = new ShutdownWait(this);
   readonly watches = new WatchRegistry();
   readonly pubsub = new PubSub();
   readonly tracking: Tracking = new Tracking(this);
@@ -107,7 +109,7 @@ export class RedisServer implements ServerContext {
   propagators: Propagator[] = [];
   scriptPropagator: Propagator | undefined = undefined;
   /** Hooks run by the cron every tick (persistence's save rules, ...). */
-  cronHooks: (() => void)[] = [];
+  cronHooks: (() => void)[] = [() => this.shutdownWait.tick()];
   /** Hooks run at shutdown, before connections close (final save, AOF fsync). */
   shutdownHooks: (() => Promise<void> | void)[] = [];
   /**

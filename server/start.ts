@@ -160,14 +160,11 @@ async function run(server: RedisServer, config: Config): Promise<number> {
   let refused = false;
   const onSignal = () => {
     server.log("signal received, shutting down");
-    // As Redis: a final snapshot when save rules exist; if it fails the server keeps
-    // running, and a second signal stops it anyway.
-    if (!server.persistence.prepareShutdown({ force: refused })) {
+    // As Redis: a wait for lagging replicas, then a final snapshot when save rules exist; if
+    // that fails the server keeps running, and a second signal stops it anyway.
+    if (!server.shutdownWait.begin({ force: refused }) && !server.shutdownWait.inProgress) {
       refused = true;
-      server.log("Errors trying to shut down the server. Check the logs for more information.");
-      return;
     }
-    server.shutdown();
   };
   Deno.addSignalListener("SIGINT", onSignal);
   Deno.addSignalListener("SIGTERM", onSignal);

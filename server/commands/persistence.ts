@@ -230,7 +230,7 @@ export const persistenceCommands: CommandSpec[] = [
     syntax: "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]",
     complexity: "O(N) when saving, where N is the total number of keys in all databases",
     handler(ctx, argv) {
-      const flags: ShutdownFlags = {};
+      const flags: ShutdownFlags & { now?: boolean } = {};
       let abort = false;
       let any = false;
       const args = new ArgCursor(argv);
@@ -239,18 +239,20 @@ export const persistenceCommands: CommandSpec[] = [
         if (option === "nosave") flags.nosave = true;
         else if (option === "save") flags.save = true;
         else if (option === "force") flags.force = true;
+        else if (option === "now") flags.now = true;
         else if (option === "abort") abort = true;
-        else if (option !== "now") throw new CommandError(SYNTAX);
+        else throw new CommandError(SYNTAX);
         if (option !== "abort") any = true;
       }
       if ((abort && any) || (flags.save && flags.nosave)) throw new CommandError(SYNTAX);
-      // Shutting down here is synchronous: there is never one in progress to abort.
-      if (abort) throw new CommandError(NO_SHUTDOWN_IN_PROGRESS);
-      if (!ctx.server.persistence.prepareShutdown(flags)) {
-        throw new CommandError(SHUTDOWN_FAILED);
+      const wait = ctx.server.shutdownWait;
+      if (abort) {
+        if (!wait.abort()) throw new CommandError(NO_SHUTDOWN_IN_PROGRESS);
+        return ctx.out.ok();
       }
-      ctx.server.log("Redis is now ready to exit, bye bye...");
-      ctx.server.shutdown();
+      // Stopping, or waiting for the replicas with this client blocked until then.
+      if (wait.begin(flags, ctx.client) || ctx.client.blocked !== undefined) return;
+      throw new CommandError(SHUTDOWN_FAILED);
     },
   },
   {

@@ -4,7 +4,8 @@ import type { InfoField } from "./render.ts";
 
 export function clientsSection(server: ServerContext): InfoField[] {
   return [
-    ["connected_clients", server.clients.size],
+    // As Redis: its replicas are not counted here (connected_slaves counts them).
+    ["connected_clients", server.clients.size - server.replication.master.replicas.size],
     ["cluster_connections", 0],
     ["maxclients", server.config.getNumber("maxclients")],
     ["client_recent_max_input_buffer", 0],

@@ -22,6 +22,10 @@ export function memorySection(server: ServerContext): InfoField[] {
   const v8 = Deno.memoryUsage();
   const heap = { allocated: v8.heapUsed + v8.external, active: v8.heapTotal + v8.external };
   const backlog = server.replication.stream.backlog?.size ?? 0;
+  // Redis's replication buffer is shared by the backlog and its replicas; here each replica's
+  // pending stream is its own, so the total is the backlog plus what replicas have not taken.
+  let replicaOutput = 0;
+  for (const peer of server.replication.master.replicas) replicaOutput += peer.bufferedBytes;
   return [
     ["used_memory", used],
     ["used_memory_human", bytesToHuman(used)],
@@ -53,7 +57,7 @@ export function memorySection(server: ServerContext): InfoField[] {
     ["mem_fragmentation_bytes", rss - used],
     ["mem_not_counted_for_evict", replicas],
     ["mem_replication_backlog", backlog],
-    ["mem_total_replication_buffers", backlog],
+    ["mem_total_replication_buffers", backlog + replicaOutput],
     ["mem_clients_slaves", replicas],
     ["mem_clients_normal", clients],
     ["mem_cluster_links", 0],

@@ -38,5 +38,9 @@ export function serverSection(server: ServerContext): InfoField[] {
     ["executable", tryOr(() => Deno.execPath(), "")],
     ["config_file", server.config.configFile ?? ""],
     ["io_threads_active", 0],
+    // As Redis: only while a shutdown waits for its replicas.
+    ...(server.shutdownWait.inProgress
+      ? [["shutdown_in_milliseconds", server.shutdownWait.remainingMs()] as InfoField]
+      : []),
   ];
 }

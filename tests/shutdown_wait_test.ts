@@ -1,0 +1,77 @@
+/**
+ * Redis 7.0's graceful shutdown: a master whose replica has not
+ * acknowledged its stream waits up to shutdown-timeout, writes paused, with
+ * INFO's shutdown_in_milliseconds; SHUTDOWN ABORT ends the wait with Redis's
+ * error to the waiting callers; at the deadline it logs the lagging replica
+ * and stops. The replica here is a socket that asked for a full sync and
+ * never acknowledges anything.
+ */
+import { deepEqual, equal, match, ok } from "node:assert/strict";
+import { plain, RespClient, startServer, within } from "./helpers.ts";
+import { waitFor } from "./replication_helpers.ts";
+
+/** A replica that never sends REPLCONF ACK: its acknowledged offset stays 0. */
+async function silentReplica(port: number): Promise<RespClient> {
+  const replica = await RespClient.connect(port);
+  equal(await replica.cmd("REPLCONF", "listening-port", "1"), "OK");
+  await replica.send("PSYNC", "?", "-1");
+  return replica;
+}
+
+Deno.test("SHUTDOWN waits for a lagging replica with writes paused; SHUTDOWN ABORT ends the wait", async () => {
+  await using srv = startServer({ "repl-diskless-sync-delay": "0" });
+  const logged: string[] = [];
+  srv.server.quiet = false;
+  srv.server.log = (message: string) => void logged.push(message);
+  using c = await RespClient.connect(srv.port);
+  using replica = await silentReplica(srv.port);
+  await waitFor("the replica", async () => {
+    return /connected_slaves:1/.test(String(await c.cmd("INFO", "replication"))) || undefined;
+  });
+  equal(await c.cmd("SET", "k", "1"), "OK");
+  // Redis's connected_clients leaves replicas out.
+  match(String(await c.cmd("INFO", "clients")), /connected_clients:1\r\n/);
+
+  using waiting = await RespClient.connect(srv.port);
+  await waiting.send("SHUTDOWN");
+  await waitFor("the wait", async () => {
+    const left = /shutdown_in_milliseconds:(\d+)/.exec(String(await c.cmd("INFO", "server")));
+    return left !== null && Number(left[1]) > 0 || undefined;
+  });
+  ok(logged.includes("Waiting for replicas before shutting down."), logged.join("\n"));
+  // Writes wait while it lasts; reads go on.
+  using writer = await RespClient.connect(srv.port);
+  await writer.send("SET", "k", "2");
+  equal(await c.cmd("GET", "k"), "1");
+  equal(await c.cmd("SHUTDOWN", "ABORT"), "OK");
+  deepEqual(plain(await within(waiting.read())), {
+    error: "ERR Errors trying to SHUTDOWN. Check logs.",
+  });
+  equal(plain(await within(writer.read())), "OK");
+  deepEqual(await c.cmd("SHUTDOWN", "ABORT"), { error: "ERR No shutdown in progress." });
+  replica[Symbol.dispose]();
+});
+
+Deno.test("at shutdown-timeout the master logs its lagging replica and stops", async () => {
+  await using srv = startServer({ "repl-diskless-sync-delay": "0", "shutdown-timeout": "1" });
+  const logged: string[] = [];
+  srv.server.quiet = false;
+  srv.server.log = (message: string) => void logged.push(message);
+  using c = await RespClient.connect(srv.port);
+  using _replica = await silentReplica(srv.port);
+  await waitFor("the replica", async () => {
+    return /connected_slaves:1/.test(String(await c.cmd("INFO", "replication"))) || undefined;
+  });
+  equal(await c.cmd("INCR", "k"), 1);
+  await c.send("SHUTDOWN", "NOSAVE");
+  // The connection closes as the server stops, about a second later.
+  await within(c.read().catch(() => "closed"), 5000);
+  ok(
+    logged.some((line) =>
+      /^Lagging replica 127\.0\.0\.1:1 reported offset \d+ behind master/.test(line)
+    ),
+    logged.join("\n"),
+  );
+  ok(logged.includes("0 of 1 replicas are in sync when shutting down."), logged.join("\n"));
+  ok(logged.includes("Redis is now ready to exit, bye bye..."), logged.join("\n"));
+});
