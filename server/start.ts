@@ -158,7 +158,12 @@ async function run(server: RedisServer, config: Config): Promise<number> {
   // SHUTDOWN stops the server from a command (also while loading); the process ends with it.
   server.shutdownHooks.push(() => resolve("stopped"));
   let refused = false;
-  const onSignal = () => {
+  const onSignal = (sigint: boolean) => {
+    // As Redis: a second Ctrl-C while the shutdown waits for replicas stops at once.
+    if (server.shutdownWait.inProgress && sigint) {
+      server.log("You insist... exiting now.");
+      Deno.exit(1);
+    }
     server.log("signal received, shutting down");
     // As Redis: a wait for lagging replicas, then a final snapshot when save rules exist; if
     // that fails the server keeps running, and a second signal stops it anyway.
@@ -166,8 +171,10 @@ async function run(server: RedisServer, config: Config): Promise<number> {
       refused = true;
     }
   };
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
+  const onSigint = () => onSignal(true);
+  const onSigterm = () => onSignal(false);
+  Deno.addSignalListener("SIGINT", onSigint);
+  Deno.addSignalListener("SIGTERM", onSigterm);
   // The RDB file or the AOF; clients that connect meanwhile are told -LOADING.
   const loaded = persistence.loadWhileServing();
   // A load that fails after a SHUTDOWN stopped the server no longer matters.
@@ -184,8 +191,8 @@ async function run(server: RedisServer, config: Config): Promise<number> {
     return 1;
   }
   await server.shutdown();
-  Deno.removeSignalListener("SIGINT", onSignal);
-  Deno.removeSignalListener("SIGTERM", onSignal);
+  Deno.removeSignalListener("SIGINT", onSigint);
+  Deno.removeSignalListener("SIGTERM", onSigterm);
   server.log("bye");
   return 0;
 }

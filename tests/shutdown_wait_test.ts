@@ -8,6 +8,7 @@
  */
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { plain, RespClient, startServer, within } from "./helpers.ts";
+import { ChildServer, tempDir } from "./persistence_helpers.ts";
 import { waitFor } from "./replication_helpers.ts";
 
 /** A replica that never sends REPLCONF ACK: its acknowledged offset stays 0. */
@@ -74,4 +75,30 @@ Deno.test("at shutdown-timeout the master logs its lagging replica and stops", a
   );
   ok(logged.includes("0 of 1 replicas are in sync when shutting down."), logged.join("\n"));
   ok(logged.includes("Redis is now ready to exit, bye bye..."), logged.join("\n"));
+});
+
+Deno.test("a second SIGINT while the shutdown waits for a replica exits at once, as Redis's", async () => {
+  using dir = tempDir();
+  const server = ChildServer.redisHome(dir.path, "--repl-diskless-sync-delay", "0");
+  let exited = false;
+  try {
+    using c = await server.connect();
+    using _replica = await silentReplica(server.port);
+    await waitFor("the replica", async () => {
+      return /connected_slaves:1/.test(String(await c.cmd("INFO", "replication"))) || undefined;
+    });
+    equal(await c.cmd("INCR", "k"), 1);
+    server.process.kill("SIGINT");
+    await waitFor("the wait", async () => {
+      return /shutdown_in_milliseconds:\d+/.test(String(await c.cmd("INFO", "server"))) ||
+        undefined;
+    });
+    server.process.kill("SIGINT");
+    // shutdown-timeout is 10 s: the second signal ends it long before.
+    const status = await within(server.process.status, 5000);
+    exited = true;
+    equal(status.code, 1);
+  } finally {
+    if (!exited) await server.crash();
+  }
 });
