@@ -7,7 +7,7 @@
  * never acknowledges anything.
  */
 import { deepEqual, equal, match, ok } from "node:assert/strict";
-import { plain, RespClient, startServer, within } from "./helpers.ts";
+import { plain, RespClient, startServer, type TestServer, within } from "./helpers.ts";
 import { ChildServer, tempDir } from "./persistence_helpers.ts";
 import { waitFor } from "./replication_helpers.ts";
 
@@ -19,16 +19,27 @@ async function silentReplica(port: number): Promise<RespClient> {
   return replica;
 }
 
-Deno.test("SHUTDOWN waits for a lagging replica with writes paused; SHUTDOWN ABORT ends the wait", async () => {
-  await using srv = startServer({ "repl-diskless-sync-delay": "0" });
+/** The server's log lines, kept instead of printed. */
+function keepLog(srv: TestServer): string[] {
   const logged: string[] = [];
   srv.server.quiet = false;
   srv.server.log = (message: string) => void logged.push(message);
-  using c = await RespClient.connect(srv.port);
-  using replica = await silentReplica(srv.port);
-  await waitFor("the replica", async () => {
+  return logged;
+}
+
+/** Waits until the master counts the replica. */
+function replicaAttached(c: RespClient): Promise<unknown> {
+  return waitFor("the replica", async () => {
     return /connected_slaves:1/.test(String(await c.cmd("INFO", "replication"))) || undefined;
   });
+}
+
+Deno.test("SHUTDOWN waits for a lagging replica with writes paused; SHUTDOWN ABORT ends the wait", async () => {
+  await using srv = startServer({ "repl-diskless-sync-delay": "0" });
+  const logged = keepLog(srv);
+  using c = await RespClient.connect(srv.port);
+  using replica = await silentReplica(srv.port);
+  await replicaAttached(c);
   equal(await c.cmd("SET", "k", "1"), "OK");
   // Redis's connected_clients leaves replicas out.
   match(String(await c.cmd("INFO", "clients")), /connected_clients:1\r\n/);
@@ -55,14 +66,10 @@ Deno.test("SHUTDOWN waits for a lagging replica with writes paused; SHUTDOWN ABO
 
 Deno.test("at shutdown-timeout the master logs its lagging replica and stops", async () => {
   await using srv = startServer({ "repl-diskless-sync-delay": "0", "shutdown-timeout": "1" });
-  const logged: string[] = [];
-  srv.server.quiet = false;
-  srv.server.log = (message: string) => void logged.push(message);
+  const logged = keepLog(srv);
   using c = await RespClient.connect(srv.port);
   using _replica = await silentReplica(srv.port);
-  await waitFor("the replica", async () => {
-    return /connected_slaves:1/.test(String(await c.cmd("INFO", "replication"))) || undefined;
-  });
+  await replicaAttached(c);
   equal(await c.cmd("INCR", "k"), 1);
   await c.send("SHUTDOWN", "NOSAVE");
   // The connection closes as the server stops, about a second later.
@@ -84,9 +91,7 @@ Deno.test("a second SIGINT while the shutdown waits for a replica exits at once,
   try {
     using c = await server.connect();
     using _replica = await silentReplica(server.port);
-    await waitFor("the replica", async () => {
-      return /connected_slaves:1/.test(String(await c.cmd("INFO", "replication"))) || undefined;
-    });
+    await replicaAttached(c);
     equal(await c.cmd("INCR", "k"), 1);
     server.process.kill("SIGINT");
     await waitFor("the wait", async () => {
