@@ -12,14 +12,7 @@
 import { ByteString, StringForm } from "./string.ts";
 import { BoxTable } from "./box_table.ts";
 import { hashBytes, hashKey, sameAsHashed } from "./key_hash.ts";
-import {
-  placeSlot,
-  rehashedSlots,
-  removeSlot,
-  shrunkCapacity,
-  slotOfRef,
-  slotShift,
-} from "./key_slots.ts";
+import * as keySlots from "./key_slots.ts";
 import { compactPage } from "./record_compact.ts";
 import { writeRecord } from "./record_write.ts";
 import {
@@ -63,17 +56,6 @@ import { touchAccess } from "./record_access.ts";
 import type { RedisObject, RedisValue } from "./value.ts";
 
 const MIN_CAPACITY = 8;
-/**
- * A new key placed this many slots past its home doubles the index at once, whatever its fill.
- * Keys added in the hash order of another table of this process (one seed for all: DEBUG RELOAD
- * and LOADAOF load what this server wrote, walked in hash order; a SCAN copied into another
- * database) home in the part of a smaller, growing index that their hashes cover, more keys there
- * than slots: one cluster, walked to its end by each insert (750k keys: ~2 minutes to load).
- * Keys added in any other order stay far below it (the longest ~20 slots at 100k-400k keys).
- */
-const MAX_DISPLACEMENT = 1024;
-/** No early growth below 1/SPARSEST full: a longer index does not part keys of one hash. */
-const SPARSEST = 64;
 
 // Offsets into a page come from a record's ref or from parsing the record, and
 // slot indexes are masked: typed-array reads of them are in range and carry `!`.
@@ -82,7 +64,7 @@ export class KeyTable {
   #slots: Uint32Array = new Uint32Array(MIN_CAPACITY * 2);
   #mask = MIN_CAPACITY - 1;
   /** A key's home slot is the top bits of its hash: hash >>> shift. */
-  #shift = slotShift(MIN_CAPACITY);
+  #shift = keySlots.slotShift(MIN_CAPACITY);
   #count = 0;
   readonly #arena = new Arena((pageIndex) => this.#maybeCompact(pageIndex));
   #compacting = false;
@@ -585,7 +567,7 @@ export class KeyTable {
   #deleteFound(ref: number): boolean {
     if (ref === 0) return false;
     const released = this.#release(ref);
-    removeSlot(this.#slots, this.#mask, this.#shift, this.#foundSlot);
+    keySlots.removeSlot(this.#slots, this.#mask, this.#shift, this.#foundSlot);
     if (--this.#count === 0) {
       // Nothing live: every page back but one (allocating a page for the next key cost ~10 µs).
       this.clear(true);
@@ -612,7 +594,7 @@ export class KeyTable {
     else this.#arena.clear();
     this.#slots = new Uint32Array(MIN_CAPACITY * 2);
     this.#mask = MIN_CAPACITY - 1;
-    this.#shift = slotShift(MIN_CAPACITY);
+    this.#shift = keySlots.slotShift(MIN_CAPACITY);
     this.#boxes.clear();
   }
 
@@ -688,23 +670,22 @@ export class KeyTable {
   #insert(h: number, ref: number): number {
     if ((this.#count + 1) * 4 > (this.#mask + 1) * 3) this.#resize((this.#mask + 1) * 2);
     this.#count++;
-    const slot = placeSlot(this.#slots, this.#mask, this.#shift, h, ref);
-    if (((slot - (h >>> this.#shift)) & this.#mask) < MAX_DISPLACEMENT) return slot;
-    if (this.#count * SPARSEST < this.#mask + 1) return slot;
+    const slot = keySlots.placeSlot(this.#slots, this.#mask, this.#shift, h, ref);
+    if (!keySlots.crowded(slot, h, this.#mask, this.#shift, this.#count)) return slot;
     this.#resize((this.#mask + 1) * 2);
-    return slotOfRef(this.#slots, this.#mask, this.#shift, ref, h);
+    return keySlots.slotOfRef(this.#slots, this.#mask, this.#shift, ref, h);
   }
 
   #resize(capacity: number): void {
     const old = this.#slots;
-    this.#slots = rehashedSlots(old, capacity);
+    this.#slots = keySlots.rehashedSlots(old, capacity);
     this.#mask = capacity - 1;
-    this.#shift = slotShift(capacity);
+    this.#shift = keySlots.slotShift(capacity);
     free(old);
   }
 
   #maybeShrink(): void {
-    const target = shrunkCapacity(this.#mask + 1, this.#count, MIN_CAPACITY);
+    const target = keySlots.shrunkCapacity(this.#mask + 1, this.#count, MIN_CAPACITY);
     if (target !== 0) this.#resize(target);
   }
 
