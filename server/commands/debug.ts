@@ -4,6 +4,7 @@
  * allowed as enable-debug-command says. DIGEST is Redis's own algorithm
  * (SHA-1 mixing of keys and values), so equal datasets digest equally.
  */
+import { sleepSync } from "../persistence/debug_delay.ts";
 import { rewriteConfigFile } from "./config.ts";
 import { arg, parseDouble } from "../args.ts";
 import { positiveLong } from "./collections.ts";
@@ -236,11 +237,6 @@ function protocol(ctx: CommandContext, name: string): void {
 
 // ---- the command -----------------------------------------------------------------------
 
-/** Stops the whole server, as Redis's DEBUG SLEEP does, without spinning the CPU. */
-function sleepServer(ms: number): void {
-  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
 /**
  * DEBUG POPULATE count [prefix] [size]: keys `prefix:0` ... holding
  * `value:N`, cut or padded with zero bytes to `size`; a key that exists is
@@ -308,7 +304,8 @@ function debug(ctx: CommandContext, argv: string[]): void {
   if (sub === "sleep" && argc === 3) {
     // strtod as Redis: a malformed number sleeps for as long as its valid prefix says.
     const seconds = parseDouble(/^[+-]?\d*\.?\d*(e[+-]?\d+)?/i.exec(arg(argv, 2))![0]) ?? 0;
-    sleepServer(seconds * 1000);
+    // The whole server stops, as Redis's DEBUG SLEEP, without spinning the CPU.
+    sleepSync(seconds * 1000);
     return ctx.out.ok();
   }
   if (sub === "replicate" && argc >= 3) {

@@ -10,6 +10,7 @@
  * write the disk does not have; everysec fsyncs from the cron (off the main
  * thread) once a second; no leaves it to the OS.
  */
+import { sleepSync } from "./debug_delay.ts";
 import type { ServerContext } from "../context.ts";
 import { CommandBuffer } from "./command_buffer.ts";
 import { type AofFileInfo, Manifest } from "./manifest.ts";
@@ -63,8 +64,6 @@ export function joinPath(dir: string, name: string): string {
  * durability while one runs share the next one (group commit, as Redis
  * fsyncs once per event loop iteration for every client).
  */
-const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
-
 export class AofWriter {
   readonly #pending = new CommandBuffer();
   #file: Deno.FsFile | undefined;
@@ -154,7 +153,7 @@ export class AofWriter {
   write(): number {
     const file = this.#file;
     if (file === undefined || this.#pending.length === 0) return 0;
-    if (this.flushSleepUs > 0) Atomics.wait(SLEEPER, 0, 0, this.flushSleepUs / 1000);
+    sleepSync(this.flushSleepUs / 1000);
     const bytes = this.#pending.view();
     const started = performance.now();
     let off = 0;
