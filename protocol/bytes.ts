@@ -9,7 +9,7 @@
  * 0x80-0x9F.
  */
 import { bytesToBinary } from "./binary.ts";
-import { deferredCount, KEY_BYTES_MIN, keyByteCounts } from "./held_commands.ts";
+import { deferredForm, KEY_BYTES_MIN, keyByteCounts } from "./held_commands.ts";
 import { shortArgument } from "./short_strings.ts";
 export { bytesToBinary };
 // The registry of what each command takes as bytes, where the decoders and handlers find it.
@@ -93,8 +93,8 @@ export class RepeatedString {
   readonly #names: string[] = new Array<string>(NAME_SLOTS).fill("");
   /** keyByteCounts of each slot's name, -1 until asked. */
   readonly #counts: number[] = new Array<number>(NAME_SLOTS).fill(-1);
-  /** deferredCount of each slot's name, -1 until asked. */
-  readonly #deferCounts: number[] = new Array<number>(NAME_SLOTS).fill(-1);
+  /** deferredForm of each slot's name, -1 until asked. */
+  readonly #deferForms: number[] = new Array<number>(NAME_SLOTS).fill(-1);
   /** Each slot's name: its first 4 bytes, its bytes 5 to 8 and its length (0: none). */
   readonly #low = new Int32Array(NAME_SLOTS);
   readonly #high = new Int32Array(NAME_SLOTS);
@@ -125,7 +125,7 @@ export class RepeatedString {
     this.#high[slot] = high;
     this.#length[slot] = len;
     this.#counts[slot] = -1;
-    this.#deferCounts[slot] = -1;
+    this.#deferForms[slot] = -1;
     return this.#names[slot] = bytesToBinary(buf, start, start + len);
   }
 
@@ -151,7 +151,7 @@ export class RepeatedString {
   #move(from: number, to: number): void {
     this.#names[to] = this.#names[from]!;
     this.#counts[to] = this.#counts[from]!;
-    this.#deferCounts[to] = this.#deferCounts[from]!;
+    this.#deferForms[to] = this.#deferForms[from]!;
     this.#low[to] = this.#low[from]!;
     this.#high[to] = this.#high[from]!;
     this.#length[to] = this.#length[from]!;
@@ -165,12 +165,15 @@ export class RepeatedString {
     return counts >= 0 ? counts : this.#counts[slot] = keyByteCounts(name);
   }
 
-  /** deferredCount of `name`, the string decode returned last (remembered with it). */
-  deferCount(name: string): number {
+  /**
+   * The argument `name`, the string decode returned last, leaves as bytes
+   * (takesBytes) in a request of `count` arguments; 0 for none. Remembered with it.
+   */
+  deferAt(name: string, count: number): number {
     const slot = this.#slot;
-    if (slot < 0) return deferredCount(name);
-    const count = this.#deferCounts[slot]!;
-    return count >= 0 ? count : this.#deferCounts[slot] = deferredCount(name);
+    let form = slot < 0 ? deferredForm(name) : this.#deferForms[slot]!;
+    if (form < 0) form = this.#deferForms[slot] = deferredForm(name);
+    return form >>> 5 === count ? form & 31 : 0;
   }
 }
 

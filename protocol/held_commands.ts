@@ -22,6 +22,9 @@ const registered: BytesArgument[] = [];
  * never see the mark).
  */
 export function takesBytes(name: string, index: number, count: number): void {
+  if (index < 2 || index > 31 || index >= count) {
+    throw new RangeError(`takesBytes: ${name} ${index}`);
+  }
   const upper = name.toUpperCase();
   if (!registered.some((r) => r.upper === upper)) registered.push({ upper, index, count });
 }
@@ -34,10 +37,13 @@ export function deferredIndex(name: string, count: number): number {
   return 0;
 }
 
-/** The argument count with which `name` (as sent, any case) leaves a value as bytes; 0 for none. */
-export function deferredCount(name: string): number {
+/**
+ * The form in which `name` (as sent, any case) leaves an argument as bytes:
+ * its argument count times 32 plus the argument's index (under 32); 0 for none.
+ */
+export function deferredForm(name: string): number {
   for (const r of registered) {
-    if (sameWord(name, r.upper)) return r.count;
+    if (sameWord(name, r.upper)) return r.count * 32 + r.index;
   }
   return 0;
 }

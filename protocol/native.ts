@@ -18,6 +18,7 @@ import {
   holdsArgument,
   KEY_BYTES_MIN,
   noteRequestKey,
+  VALUE_DEFER_MIN,
   writeBinary,
 } from "./bytes.ts";
 import { ONE_BYTE, twoBytes } from "./short_strings.ts";
@@ -127,6 +128,8 @@ export class NativeRequestDecoder {
         const keyStart = this.#next();
         const keyLength = this.#len;
         const hold = notes && this.#holds(name, count, keyLength);
+        // An argument its handler takes as bytes (takesBytes: SET's value, ZADD's member).
+        const at = notes && count > 2 ? commandNames.deferAt(name, count) : 0;
         // A held key is made "" here, then marked.
         const key = hold
           ? ""
@@ -143,9 +146,13 @@ export class NativeRequestDecoder {
             : count === 6
             ? [name, key, "", "", "", ""]
             : argvOf(name, key, count);
-          this.#strings(buf, argv, count);
+          this.#strings(buf, argv, count, at);
         }
         if (this.#pos !== frameEnd) throw new ProtocolError("trailing bytes in message");
+        // Deferred first: deferArgument settles the request before's key, not this one's.
+        if (at > 0 && this.#deferEnd > 0) {
+          deferArgument(argv, at, buf, this.#deferStart, this.#deferEnd);
+        }
         if (hold) holdKey(argv, 1, buf, keyStart, keyStart + keyLength);
         // The key table hashes and compares the key from its bytes (bytes.ts, requestKey);
         // a key under KEY_BYTES_MIN as cheaply from its string.
@@ -179,6 +186,9 @@ export class NativeRequestDecoder {
   #frameEnd = 0;
   /** The length #next found. */
   #len = 0;
+  /** Where the argument #strings left as bytes is (#deferEnd 0: none). */
+  #deferStart = 0;
+  #deferEnd = 0;
 
   /** Checks the string at #pos (its length, then its bytes), moves past it; returns its start. */
   #next(): number {
@@ -240,16 +250,25 @@ export class NativeRequestDecoder {
   }
 
   /** Strings 2 to count - 1 into argv, each checked and made. */
-  #strings(buf: Uint8Array, argv: string[], count: number): void {
+  #strings(buf: Uint8Array, argv: string[], count: number, deferAt: number): void {
     const dv = this.#dv;
     const frameEnd = this.#frameEnd;
     const max = this.maxArgLen;
     let pos = this.#pos;
+    this.#deferEnd = 0;
     for (let i = 2; i < count; i++) {
       if (pos + 4 > frameEnd) throw new ProtocolError("string header overruns message");
       const len = dv.getUint32(pos, true);
       pos += 4;
       if (len > frameEnd - pos || len > max) this.#refuse(len, frameEnd - pos);
+      if (i === deferAt && len >= VALUE_DEFER_MIN) {
+        // Made "" here, marked once the frame is checked.
+        argv[i] = "";
+        this.#deferStart = pos;
+        this.#deferEnd = pos + len;
+        pos += len;
+        continue;
+      }
       // shortArgument's cases written out: calling it here cost a ZQUERY ~13 ns.
       argv[i] = len > 2
         ? bytesToBinary(buf, pos, pos + len)

@@ -218,7 +218,7 @@ export class RespRequestDecoder {
     if (this.notesBytes && count > 1) {
       // A long argument, or a value after the key that its command stores as bytes (#deferring).
       const defers = long ||
-        (count > 2 && widest >= VALUE_DEFER_MIN && commandNames.deferCount(name) === count);
+        (count > 2 && widest >= VALUE_DEFER_MIN && commandNames.deferAt(name, count) !== 0);
       const keyLength = spans[3]!;
       if (keyLength >= KEY_BYTES_MIN) {
         const counts = commandNames.keyCounts(name);

@@ -282,16 +282,17 @@ Deno.test("NativeWriter: bulkAndDouble writes bulk then double, for members of e
 });
 
 Deno.test("bulkBytesAndDouble writes what bulkAndDouble writes of the same bytes, in each protocol", () => {
-  // Lengths across the short copy loop's limit, bytes of every range, at an offset in their buffer.
-  for (const length of [0, 1, 5, 20, 63, 64, 65, 300]) {
+  // Lengths across the word copy's steps and limit, bytes of every range, at an offset in their buffer.
+  for (const length of [0, 1, 3, 4, 5, 7, 8, 20, 63, 64, 65, 300]) {
     const bytes = new Uint8Array(length + 7);
+    const view = new DataView(bytes.buffer);
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 37 + length) & 0xff;
     const member = bytesToBinary(bytes, 3, 3 + length);
     for (const protocol of [2, 3, "native"] as const) {
       const fromBytes = writerFor(protocol);
       const fromString = writerFor(protocol);
       for (let n = 0; n < 2; n++) {
-        fromBytes.bulkBytesAndDouble(bytes, 3, length, -2.25 * length);
+        fromBytes.bulkBytesAndDouble(bytes, view, 3, length, -2.25 * length);
         fromString.bulkAndDouble(member, -2.25 * length);
       }
       equal(written(fromBytes), written(fromString), `${protocol} ${length}`);

@@ -25,6 +25,8 @@ import {
 } from "./helpers.ts";
 
 const KEYS = heldKeyShapes("myzset", "zset:00000000000001");
+/** A member long enough to be left as bytes too (protocol/bytes.ts, VALUE_DEFER_MIN). */
+const LONG = "member:0000000000000024";
 
 /** Each key's requests in every form that holds the key, names in any case, and their RESP replies. */
 function requests(key: string): [string[], unknown][] {
@@ -35,10 +37,14 @@ function requests(key: string): [string[], unknown][] {
     [["zadd", key, "-0", "b"], 1],
     [["ZQUERY", key, "0", "", "0", "10"], ["b", "0", "a", "2.5"]],
     [["zquery", key, "1", "", "-1", "3"], ["b", "0", "a", "2.5"]],
+    [["ZADD", key, "1", LONG], 1],
+    [["zadd", key, "1", LONG], 0],
+    [["ZADD", key, "4", LONG], 0],
+    [["ZADD", key, "NX", LONG], { error: "ERR syntax error" }],
     [["ZADD", key, "NX", "c"], { error: "ERR syntax error" }],
     [["ZADD", key, "x", "c"], { error: "ERR value is not a valid float" }],
     [["ZADD", key, "nan", "c"], { error: "ERR value is not a valid float" }],
-    [["ZRANGE", key, "0", "-1", "WITHSCORES"], ["b", "0", "a", "2.5"]],
+    [["ZRANGE", key, "0", "-1", "WITHSCORES"], ["b", "0", "a", "2.5", LONG, "4"]],
     [["DEL", key], 1],
     [["ZQUERY", key, "0", "", "0", "10"], []],
   ];
@@ -46,10 +52,14 @@ function requests(key: string): [string[], unknown][] {
 
 /** What the AOF and replicas see of requests(key). */
 function propagated(key: string): string[][] {
-  return [["ZADD", key, "1", "a"], ["ZADD", key, "2.5", "a"], ["zadd", key, "-0", "b"], [
-    "DEL",
-    key,
-  ]];
+  return [
+    ["ZADD", key, "1", "a"],
+    ["ZADD", key, "2.5", "a"],
+    ["zadd", key, "-0", "b"],
+    ["ZADD", key, "1", LONG],
+    ["ZADD", key, "4", LONG],
+    ["DEL", key],
+  ];
 }
 
 Deno.test("zset keys from the request's bytes: replies, and writes propagated as sent", async () => {
@@ -70,6 +80,10 @@ Deno.test("zset keys from the request's bytes: native replies and propagation", 
       ["zquery", key, "0", "", "1", "2"],
       ["zadd", key, "xx", "a"],
       ["zadd", key, "1e400", "a"],
+      ["zadd", key, "5", LONG],
+      ["zadd", key, "5", LONG],
+      ["zadd", key, "6", LONG],
+      ["zquery", key, "4", "", "0", "10"],
     ];
     const frames = sent.map(encodeNativeRequest);
     const all = new Uint8Array(frames.reduce((n, f) => n + f.length, 0));
@@ -86,13 +100,23 @@ Deno.test("zset keys from the request's bytes: native replies and propagation", 
       ["a", 3],
       { code: 4, error: "ERR syntax error" },
       { code: 4, error: "ERR value is not a valid float" },
+      1,
+      0,
+      0,
+      [LONG, 6],
     ], JSON.stringify(key));
   }
   deepEqual(
     seen,
     KEYS.flatMap((
       key,
-    ) => [["zadd", key, "1", "a"], ["zadd", key, "3", "a"], ["zadd", key, "2", "b"]]),
+    ) => [
+      ["zadd", key, "1", "a"],
+      ["zadd", key, "3", "a"],
+      ["zadd", key, "2", "b"],
+      ["zadd", key, "5", LONG],
+      ["zadd", key, "6", LONG],
+    ]),
   );
 });
 
@@ -116,7 +140,8 @@ Deno.test("zset keys from the request's bytes: accounted as the same writes by s
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
   // Past the listpack limit (128), and back below none: both encodings.
-  const members = Array.from({ length: 300 }, (_, i) => `member:${i}`);
+  // Every other member long enough to be left as bytes.
+  const members = Array.from({ length: 300 }, (_, i) => `member:${i}`.padEnd(i & 1 ? 24 : 0, "x"));
   await pipelineOneWrite(c, members.map((m, i) => ["ZADD", "held:zset:000000001", String(i), m]));
   await c.cmd("ZADD", "full:zset:000000001", ...members.flatMap((m, i) => [String(i), m]));
   const usage = await pipelineOneWrite(c, [

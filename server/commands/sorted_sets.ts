@@ -6,7 +6,14 @@
  * Every range form (ranks, scores, lex, LIMIT) is first turned into an
  * interval of ranks, so a reply costs O(log n + m).
  */
-import { type HeldKey, takeKey, takesKeyBytes } from "../../protocol/bytes.ts";
+import {
+  DEFERRED_ARG,
+  type HeldKey,
+  takeDeferredSpan,
+  takeKey,
+  takesBytes,
+  takesKeyBytes,
+} from "../../protocol/bytes.ts";
 import { arg, ArgCursor, intArg, isWord, LONG_MAX } from "../args.ts";
 import { countRange, Direction, RangeType, removeRange, zrange } from "./zset_ranges.ts";
 import { pairsNested, parseScore, readZset, writeZset } from "./zset_common.ts";
@@ -139,31 +146,46 @@ function zaddHeld(ctx: CommandContext, key: HeldKey, argv: string[]): void {
   const scoreArg = argv[2]!;
   if (zaddOption(scoreArg) !== undefined) {
     key.string();
+    memberString(argv);
     return zadd(ctx, argv, false);
   }
   const score = parseScore(scoreArg);
-  const member = argv[3]!;
   const db = ctx.db;
   let set = db.getObjectAt<SortedSet>(key, "zset");
-  let added = 0;
   if (set === undefined) {
+    const member = memberString(argv);
     const limits = zsetLimits(ctx);
     set = new SortedSet();
     set.reserveFor(1, member.length, limits);
     db.set(key.string(), set);
     set.addNew(member, score, limits);
-    added = 1;
   } else {
-    const old = set.score(member);
-    if (old === undefined) {
-      set.addNew(member, score, zsetLimits(ctx));
-      added = 1;
-    } else if (score !== old) set.changeScore(member, old, score);
-    else return ctx.out.int(0);
+    // A member left as bytes is looked for by them: a ZADD of one already there makes no string.
+    const bytes = argv[3] === DEFERRED_ARG ? takeDeferredSpan(argv, 3)! : undefined;
+    const old = bytes === undefined ? set.score(argv[3]!) : set.scoreOfBytes(bytes);
+    if (old === score) return ctx.out.int(0);
+    const member = bytes === undefined ? argv[3]! : bytes.string();
+    if (old === undefined) set.addNew(member, score, zsetLimits(ctx));
+    else return changed(ctx, key, set, member, old, score);
   }
-  ctx.out.int(added);
+  ctx.out.int(1);
   db.reaccountAt(key, set);
   ctx.server.keyChangedAt(db, key, NotifyClass.Zset, "zadd", 1, true);
+}
+
+/** zaddHeld's member moved from score `old` to `score`: 0 replied, the change told. */
+function changed(
+  ctx: CommandContext,
+  key: HeldKey,
+  set: SortedSet,
+  member: string,
+  old: number,
+  score: number,
+): void {
+  set.changeScore(member, old, score);
+  ctx.out.int(0);
+  ctx.db.reaccountAt(key, set);
+  ctx.server.keyChangedAt(ctx.db, key, NotifyClass.Zset, "zadd", 1, true);
 }
 
 /**
@@ -181,8 +203,17 @@ function zaddOption(word: string): string | undefined {
 
 const ZADD_OPTIONS = new Set(["nx", "xx", "ch", "incr", "gt", "lt"]);
 
+/** ZADD key score member's member, made its string if it was left as bytes (takesBytes below). */
+function memberString(argv: string[]): string {
+  const member = argv[3]!;
+  if (argv.length !== 4 || member !== DEFERRED_ARG) return member;
+  return takeDeferredSpan(argv, 3)!.string();
+}
+
 // These take their key as the request's bytes in these forms (protocol/bytes.ts, keys left as bytes).
 takesKeyBytes("zadd", 4);
+// ZADD key score member's member, 20 bytes or more (protocol/bytes.ts, VALUE_DEFER_MIN).
+takesBytes("zadd", 3, 4);
 takesKeyBytes("zquery", 6);
 
 // ---- the command table --------------------------------------------------------
@@ -234,6 +265,7 @@ export const sortedSetCommands: CommandSpec[] = [
     handler(ctx, argv) {
       const held = takeKey(argv, 1);
       if (held !== undefined) return zaddHeld(ctx, held, argv);
+      memberString(argv);
       zadd(ctx, argv, false);
     },
   },

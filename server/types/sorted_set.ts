@@ -25,9 +25,11 @@ import {
   entryAt,
   findRank,
   findScore,
+  findScoreOfBytes,
   foundEnd,
   foundStart,
   isFound,
+  type MemberBytes,
   memberOf,
   packRecord,
   readScores,
@@ -155,6 +157,13 @@ export class SortedSet implements RedisObject {
     const tree = this.#tree();
     if (tree !== undefined) return tree.score(member);
     return findScore(this.#packed(), member);
+  }
+
+  /** score() of a member given as a request's bytes: its string made only where it must be. */
+  scoreOfBytes(member: MemberBytes): number | undefined {
+    const tree = this.#tree();
+    if (tree !== undefined) return tree.score(member.string());
+    return findScoreOfBytes(this.#packed(), member);
   }
 
   /**

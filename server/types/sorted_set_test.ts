@@ -107,7 +107,7 @@ function pairsInto(out: Entry[], array: (n: number) => void) {
   return {
     array,
     bulkAndDouble: (m: string, s: number) => out.push([m, s]),
-    bulkBytesAndDouble: (b: Uint8Array, start: number, length: number, s: number) =>
+    bulkBytesAndDouble: (b: Uint8Array, _v: DataView, start: number, length: number, s: number) =>
       out.push([bytesToBinary(b, start, start + length), s]),
   };
 }
@@ -550,4 +550,41 @@ Deno.test("writeRanks writes a set's members as visitRange hands them out, each 
       }
     }
   }
+});
+
+/** scoreOfBytes of `member` given as bytes inside a larger buffer, as a request holds it. */
+function scoreOfBytes(set: SortedSet, member: string): number | undefined {
+  const bytes = new Uint8Array(member.length + 5).fill(0x78);
+  for (let i = 0; i < member.length; i++) bytes[3 + i] = member.charCodeAt(i);
+  return set.scoreOfBytes({ bytes, start: 3, end: 3 + member.length, string: () => member });
+}
+
+Deno.test("a member given as bytes finds what its string finds, packed (walked or searched) or big", () => {
+  const next = prng(21);
+  for (const count of [1, 2, 7, 100, 128, 129, 400]) {
+    const set = new SortedSet();
+    const members: string[] = [];
+    for (let i = 0; i < count; i++) {
+      // Lengths common (walked by bytes) and not (searched by string), bytes over 0x7f too.
+      const length = next() < 0.7 ? 20 : 1 + Math.floor(next() * 40);
+      let m = "";
+      for (let j = 0; j < length; j++) m += String.fromCharCode(next() < 0.9 ? 97 + (j % 5) : 0xe9);
+      members.push(m + i);
+      set.add(m + i, Math.floor(next() * 10));
+    }
+    equal(set.encoding(), count <= 128 ? "listpack" : "skiplist");
+    for (const m of members) equal(scoreOfBytes(set, m), set.score(m), `${count} ${m}`);
+    for (const miss of ["", "a", members[0]!.slice(1), members[0]! + "x", "z".repeat(20)]) {
+      equal(scoreOfBytes(set, miss), set.score(miss), `${count} miss ${miss}`);
+    }
+  }
+  // Past a long record (two-byte lengths under raised limits) the walk gives way to the string.
+  const set = new SortedSet();
+  set.add("y".repeat(20), 1);
+  set.add("z".repeat(130), 2, { entries: 128, value: 200 });
+  set.add("w".repeat(20), 3, { entries: 128, value: 200 });
+  equal(set.encoding(), "listpack");
+  equal(scoreOfBytes(set, "w".repeat(20)), 3);
+  equal(scoreOfBytes(set, "z".repeat(130)), 2);
+  equal(scoreOfBytes(set, "v".repeat(20)), undefined);
 });

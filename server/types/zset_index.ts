@@ -279,8 +279,9 @@ export class MemberIndex implements MemberStore {
     const heap = this.#heap;
     const at = this.#offsets[id]!;
     const short = heap[at]!;
-    if (short !== LONG_LENGTH) out.bulkBytesAndDouble(heap, at + 1, short, score);
-    else out.bulkBytesAndDouble(heap, at + 5, this.length(id), score);
+    const view = this.#view;
+    if (short !== LONG_LENGTH) out.bulkBytesAndDouble(heap, view, at + 1, short, score);
+    else out.bulkBytesAndDouble(heap, view, at + 5, this.length(id), score);
   }
 
   writeMember(id: number, out: RangeWriter): void {

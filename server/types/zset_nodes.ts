@@ -10,7 +10,14 @@
 export interface PairWriter {
   array(n: number): void;
   bulkAndDouble(member: string, score: number): void;
-  bulkBytesAndDouble(bytes: Uint8Array, start: number, length: number, score: number): void;
+  /** `view`: a DataView of `bytes`' buffer from the same offset (a member heap keeps one). */
+  bulkBytesAndDouble(
+    bytes: Uint8Array,
+    view: DataView,
+    start: number,
+    length: number,
+    score: number,
+  ): void;
 }
 
 /** Where a range's members go one by one, each perhaps with its score (a reply writer). */

@@ -15,6 +15,7 @@ import {
   PackedReader,
   prefixLength,
   readBackLength,
+  sameBytes,
   sameChars,
 } from "./packed_record.ts";
 
@@ -282,6 +283,53 @@ function seekMember(packed: string, member: string): number {
     if (
       memberLength === length && packed.charCodeAt(scoreStart - 2) === last &&
       sameChars(packed, pos + 1, member)
+    ) {
+      memberRank = n;
+      return pos;
+    }
+    const bodyEnd = scoreStart + packed.charCodeAt(scoreStart - 1);
+    if (bodyEnd - pos >= ONE_BYTE) return LONG_RECORD;
+    pos = bodyEnd + 1;
+  }
+  return NOT_FOUND;
+}
+
+/** A member given as bytes [start, end) of `bytes` (a request's), its string made on demand. */
+export interface MemberBytes {
+  readonly bytes: Uint8Array;
+  readonly start: number;
+  readonly end: number;
+  string(): string;
+}
+
+/**
+ * findScore of a member given as bytes: walked to by its bytes when its
+ * length is the first or last record's (seekMember's case, as ZADD of a
+ * member already there), from its string otherwise.
+ */
+export function findScoreOfBytes(packed: string, member: MemberBytes): number | undefined {
+  const length = member.end - member.start;
+  if (length === 0 || length >= ONE_BYTE || !isCommonLength(packed, length)) {
+    return findScore(packed, member.string());
+  }
+  const start = seekMemberBytes(packed, member.bytes, member.start, length);
+  if (start === LONG_RECORD) return findScore(packed, member.string());
+  if (start === NOT_FOUND) return undefined;
+  const scoreStart = start + length + 2;
+  return found(packed, start, scoreStart, scoreStart + packed.charCodeAt(scoreStart - 1));
+}
+
+/** seekMember of a member given as `length` bytes of `bytes` at `from`. */
+function seekMemberBytes(packed: string, bytes: Uint8Array, from: number, length: number): number {
+  const last = bytes[from + length - 1]!;
+  let pos = 0;
+  for (let n = 0; pos < packed.length; n++) {
+    const memberLength = packed.charCodeAt(pos);
+    if (memberLength >= ONE_BYTE) return LONG_RECORD;
+    const scoreStart = pos + 2 + memberLength;
+    if (
+      memberLength === length && packed.charCodeAt(scoreStart - 2) === last &&
+      sameBytes(packed, pos + 1, bytes, from, length)
     ) {
       memberRank = n;
       return pos;
