@@ -13,7 +13,6 @@ import {
   DEFER_MIN,
   deferArgument,
   DEFERRED_ARG,
-  deferredIndex,
   holdKey,
   holdsArgument,
   KEY_BYTES_MIN,
@@ -216,7 +215,7 @@ export class NativeRequestDecoder {
 
   /** decode's strings when the frame is long: one its command's handler takes as bytes is deferred. */
   #deferring(buf: Uint8Array, name: string, count: number, frameEnd: number): string[] {
-    const at = deferredIndex(name, count);
+    const at = commandNames.deferAt(name, count);
     const argv = new Array<string>(count);
     argv[0] = name;
     let from = 0;

@@ -274,7 +274,7 @@ export class RespRequestDecoder {
 
   /** #whole's strings when an argument is long: one its command's handler takes as bytes is left in the buffer. */
   #deferring(buf: Uint8Array, spans: Int32Array, count: number, name: string): string[] {
-    const at = deferredIndex(name, count);
+    const at = commandNames.deferAt(name, count);
     const length = at === 0 ? 0 : spans[2 * at + 1]!;
     // Made "" by argvFromSpans, then marked.
     if (length >= VALUE_DEFER_MIN) spans[2 * at + 1] = 0;

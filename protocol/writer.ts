@@ -687,7 +687,7 @@ function copyWords(
   let i = 0;
   if (dst === f64Buf || viewDst(dst)) {
     const to = f64View;
-    for (; i + 4 <= length; i += 4) to.setInt32(at + i, from.getInt32(start + i));
+    for (; i + 4 <= length; i += 4) to.setInt32(at + i, from.getInt32(start + i, true), true);
   }
   for (; i < length; i++) dst[at + i] = src[start + i]!;
 }
