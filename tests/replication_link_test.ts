@@ -148,3 +148,36 @@ for (const diskless of ["yes", "no"]) {
     }
   });
 }
+
+Deno.test("bind-source-addr: the link connects from that address, as redis-server sees it", async () => {
+  using dir = scratchDir();
+  // Protected mode would refuse a peer other than 127.0.0.1 (Redis's own test turns it off too).
+  await using redis = startRedis(
+    dir.path,
+    "master",
+    "--protected-mode",
+    "no",
+    "--repl-diskless-sync-delay",
+    "0",
+  );
+  using client = await redis.connect();
+  await client.cmd("SET", "k", "v");
+  const replica = new MapReplica();
+  // Any 127.x address is loopback on Linux: the master sees the link come from 127.0.0.2.
+  const link = new MasterLink("127.0.0.1", redis.port, replica, {
+    listeningPort: 1,
+    timeoutSeconds: 60,
+    sourceAddress: "127.0.0.2",
+  });
+  try {
+    await waitFor("the link to come up", () => Promise.resolve(link.up || undefined));
+    const info = await infoSection(client, "replication");
+    equal(info.slave0?.split(",")[0], "ip=127.0.0.2");
+    await client.cmd("SET", "k2", "v2");
+    await caughtUp(link, client);
+    deepEqual(replicaData(replica, [0]), await masterData(client, [0]));
+    equal(link.remoteAddr, `127.0.0.1:${redis.port}`);
+  } finally {
+    await link.stop();
+  }
+});

@@ -23,6 +23,7 @@ import { bytesToBinary } from "../../protocol/bytes.ts";
 import { encodeRespRequest, RespRequestDecoder } from "../../protocol/resp.ts";
 import type { ReplicationTls } from "../tls_config.ts";
 import { PayloadError, RdbPayloadReceiver } from "./rdb_transfer.ts";
+import { connectFrom, type LinkConn } from "./source_bound.ts";
 
 /** What the link needs from the server it replicates into. */
 export interface ReplicaHost {
@@ -56,6 +57,8 @@ export interface LinkOptions {
   timeoutSeconds: number;
   /** tls-replication: connect over TLS with these (read at each connection). */
   tls?: ReplicationTls;
+  /** bind-source-addr: the local address to connect from. */
+  sourceAddress?: string;
 }
 
 /** ROLE's names for the link's states. */
@@ -84,7 +87,7 @@ export class MasterLink {
   downSince = 0;
   /** The payload being received (master_sync_* fields of INFO). */
   transfer: RdbPayloadReceiver | undefined;
-  #conn: Deno.TcpConn | Deno.TlsConn | undefined;
+  #conn: LinkConn | undefined;
   #stopped = false;
   #wake: (() => void) | undefined;
   #writes: Promise<unknown> = Promise.resolve();
@@ -171,7 +174,7 @@ export class MasterLink {
       return;
     }
     this.#conn = conn;
-    if ("setNoDelay" in conn) conn.setNoDelay(true);
+    conn.setNoDelay?.(true);
     this.lastIo = Date.now();
     const reader = new LinkReader(conn, () => this.lastIo = Date.now());
     const watchdog = setInterval(() => this.#checkTimeout(), 1000);
@@ -185,10 +188,19 @@ export class MasterLink {
     }
   }
 
-  #connect(): Promise<Deno.TcpConn | Deno.TlsConn> {
+  #connect(): Promise<LinkConn> {
     const target = { hostname: this.host, port: this.port };
-    const tls = this.options.tls;
-    if (tls === undefined) return Deno.connect(target);
+    const { tls, sourceAddress } = this.options;
+    if (tls === undefined) {
+      return sourceAddress === undefined
+        ? Deno.connect(target)
+        : connectFrom(this.host, this.port, sourceAddress);
+    }
+    if (sourceAddress !== undefined) {
+      this.replica.log(
+        "bind-source-addr is not applied to a TLS link: connecting from any address",
+      );
+    }
     return Deno.connectTls({ ...target, caCerts: tls.caCerts, ...tls.certified });
   }
 
@@ -389,7 +401,7 @@ class LinkReader {
   #start = 0;
   #end = 0;
 
-  constructor(readonly conn: Deno.Conn, readonly onData: () => void) {}
+  constructor(readonly conn: LinkConn, readonly onData: () => void) {}
 
   async #fill(): Promise<void> {
     if (this.#start === this.#end) this.#start = this.#end = 0;

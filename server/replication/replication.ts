@@ -233,6 +233,9 @@ export class Replication {
       get tls() {
         return config.getBool("tls-replication") ? replicationTlsOptions(config) : undefined;
       },
+      get sourceAddress() {
+        return text("bind-source-addr");
+      },
     };
   }
 
