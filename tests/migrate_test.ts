@@ -96,7 +96,6 @@ Deno.test("MIGRATE: a key written by another client during the transfer is kept,
     await conn.read(new Uint8Array(65536));
     await answered;
     await conn.write(new TextEncoder().encode("+OK\r\n+OK\r\n+OK\r\n"));
-    await conn.read(new Uint8Array(16));
   })();
   await c.cmd("SET", "k", "old");
   await c.cmd("SET", "j", "moved");
@@ -109,4 +108,38 @@ Deno.test("MIGRATE: a key written by another client during the transfer is kept,
   equal(await other.cmd("EXISTS", "j"), 0);
   listener.close();
   await target;
+});
+
+Deno.test("MIGRATE keeps its connection to a target, SELECTs again only for another database, and reconnects once", async () => {
+  using dir = tempDir();
+  const target = ChildServer.redis(dir.path);
+  try {
+    using t = await target.connect();
+    await using server = startServer();
+    using c = await RespClient.connect(server.port);
+    const to = ["127.0.0.1", String(target.port)];
+    const cached = async () =>
+      (await c.cmd("INFO", "stats") as string).match(/migrate_cached_sockets:(\d+)/)![1];
+    const selects = async () =>
+      (await t.cmd("INFO", "commandstats") as string).match(/cmdstat_select:calls=(\d+)/)?.[1];
+    equal(await cached(), "0");
+    await c.cmd("MSET", "a", "1", "b", "2", "c", "3", "d", "4");
+    equal(await c.cmd("MIGRATE", ...to, "a", "0", "1000"), "OK");
+    equal(await cached(), "1");
+    equal(await c.cmd("MIGRATE", ...to, "b", "0", "1000"), "OK");
+    // One connection, one SELECT (the test's own client never SELECTs).
+    equal(await selects(), "1");
+    equal((await t.cmd("INFO", "clients") as string).match(/connected_clients:(\d+)/)![1], "2");
+    equal(await c.cmd("MIGRATE", ...to, "c", "1", "1000"), "OK");
+    equal(await selects(), "2");
+    // The target drops every other client: the cached connection fails, and a new one serves.
+    await t.cmd("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+    equal(await c.cmd("MIGRATE", ...to, "d", "1", "1000"), "OK");
+    equal(await cached(), "1");
+    equal(await selects(), "3");
+    await t.cmd("SELECT", "1");
+    deepEqual(await t.cmd("MGET", "c", "d"), ["3", "4"]);
+  } finally {
+    await target.stop();
+  }
 });

@@ -8,7 +8,7 @@ import { encodeRespRequest, RespReplyDecoder, type RespValue } from "../../proto
 import { arg, ArgCursor, intArg } from "../args.ts";
 import type { Client } from "../client.ts";
 import type { CommandSpec } from "../command.ts";
-import type { CommandContext } from "../context.ts";
+import type { CommandContext, ServerContext } from "../context.ts";
 import type { Database } from "../db.ts";
 import {
   CommandError,
@@ -21,6 +21,7 @@ import {
 } from "../errors.ts";
 import { NotifyClass } from "../notify.ts";
 import { dumpPayload } from "../persistence/rdb_writer.ts";
+import { migrateSockets } from "./migrate_sockets.ts";
 
 interface MigrateArgs {
   host: string;
@@ -79,9 +80,6 @@ function migrate(ctx: CommandContext, argv: string[]): void {
   const args = parseArgs(argv);
   const db = ctx.db;
   const compression = ctx.server.config.getBool("rdbcompression");
-  const requests: string[][] = [];
-  if (args.auth !== undefined) requests.push(args.auth);
-  requests.push(["SELECT", String(args.db)]);
   const moved: string[] = [];
   const restores: string[][] = [];
   for (const key of args.keys) {
@@ -91,7 +89,6 @@ function migrate(ctx: CommandContext, argv: string[]): void {
     const ttl = expireAt === undefined ? 0 : Math.max(1, expireAt - Date.now());
     const restore = ["RESTORE", key, String(ttl), dumpPayload(value, compression)];
     if (args.replace) restore.push("REPLACE");
-    requests.push(restore);
     restores.push(restore);
     moved.push(key);
   }
@@ -103,53 +100,94 @@ function migrate(ctx: CommandContext, argv: string[]): void {
     tryServe: () => false,
     onTimeout: () => {},
   });
-  transfer(args, requests).then(
+  transfer(ctx.server, args, restores).then(
     (replies) => finish(client, db, args, moved, restores, replies),
     (err: Error) => finish(client, db, args, moved, restores, err.message),
   );
 }
 
 /**
- * Sends every request and reads as many replies; rejects with Redis's IOERR
- * text. A refused connection fails at the first write there (its
- * non-blocking connect "succeeds"), so it is a write error here too.
+ * AUTH (if given), SELECT (unless the connection has that database already)
+ * and the RESTOREs over a cached connection to the target, or a new one;
+ * their replies. As Redis, a socket error that is not a timeout, before any
+ * reply came, is tried once more on a new connection (the target may have
+ * closed a cached one). Rejects with Redis's IOERR texts.
  */
-async function transfer(args: MigrateArgs, requests: string[][]): Promise<RespValue[]> {
-  let conn: Deno.TcpConn;
+async function transfer(
+  server: ServerContext,
+  args: MigrateArgs,
+  restores: string[][],
+): Promise<RespValue[]> {
+  const cache = migrateSockets(server);
+  const target = `${args.host}:${args.port}`;
+  for (let retried = false;; retried = true) {
+    const socket = cache.take(target) ?? { conn: await connect(args), lastDb: -1 };
+    const requests: string[][] = [];
+    if (args.auth !== undefined) requests.push(args.auth);
+    if (socket.lastDb !== args.db) requests.push(["SELECT", String(args.db)]);
+    requests.push(...restores);
+    try {
+      const replies = await exchange(socket.conn, requests, args);
+      // After an error reply the selected database is not known: SELECT next time.
+      socket.lastDb = replies.some((reply) => reply.type === "error") ? -1 : args.db;
+      cache.put(target, socket);
+      return replies;
+    } catch (err) {
+      cache.drop(target, socket);
+      const failure = err as ExchangeError;
+      if (retried || failure.timedOut || failure.repliesRead > 0) throw failure;
+    }
+  }
+}
+
+/**
+ * A new connection to the target. A refused one fails at the first write
+ * in Redis (its non-blocking connect "succeeds"), so it is a write error here.
+ */
+async function connect(args: MigrateArgs): Promise<Deno.TcpConn> {
   try {
-    conn = await withTimeout(Deno.connect({ hostname: args.host, port: args.port }), args);
+    return await withTimeout(Deno.connect({ hostname: args.host, port: args.port }), args);
   } catch (err) {
-    throw new Error(
-      err instanceof Error && err.message === "timeout"
-        ? MIGRATE_CONNECT_FAILED
-        : MIGRATE_WRITE_FAILED,
-    );
+    throw new Error(err instanceof TimedOut ? MIGRATE_CONNECT_FAILED : MIGRATE_WRITE_FAILED);
   }
+}
+
+/** A failed exchange: Redis's IOERR text, whether it timed out and how many replies came first. */
+class ExchangeError extends Error {
+  constructor(message: string, readonly timedOut: boolean, readonly repliesRead: number) {
+    super(message);
+  }
+}
+
+/** Sends every request, then reads as many replies. */
+async function exchange(
+  conn: Deno.TcpConn,
+  requests: string[][],
+  args: MigrateArgs,
+): Promise<RespValue[]> {
   try {
-    try {
-      for (const request of requests) {
-        await withTimeout(writeAll(conn, encodeRespRequest(request)), args);
-      }
-    } catch {
-      throw new Error(MIGRATE_WRITE_FAILED);
+    for (const request of requests) {
+      await withTimeout(writeAll(conn, encodeRespRequest(request)), args);
     }
-    try {
-      return await withTimeout(readReplies(conn, requests.length), args);
-    } catch {
-      throw new Error(MIGRATE_READ_FAILED);
-    }
-  } finally {
-    conn.close();
+  } catch (err) {
+    throw new ExchangeError(MIGRATE_WRITE_FAILED, err instanceof TimedOut, 0);
   }
+  const replies: RespValue[] = [];
+  try {
+    await withTimeout(readReplies(conn, requests.length, replies), args);
+  } catch (err) {
+    throw new ExchangeError(MIGRATE_READ_FAILED, err instanceof TimedOut, replies.length);
+  }
+  return replies;
 }
 
 async function writeAll(conn: Deno.TcpConn, bytes: Uint8Array): Promise<void> {
   for (let sent = 0; sent < bytes.length;) sent += await conn.write(bytes.subarray(sent));
 }
 
-async function readReplies(conn: Deno.TcpConn, count: number): Promise<RespValue[]> {
+/** Reads `count` replies into `replies` (those read so far stay there if it fails). */
+async function readReplies(conn: Deno.TcpConn, count: number, replies: RespValue[]) {
   const decoder = new RespReplyDecoder();
-  const replies: RespValue[] = [];
   let buf = new Uint8Array(4096);
   let start = 0;
   let end = 0;
@@ -169,13 +207,15 @@ async function readReplies(conn: Deno.TcpConn, count: number): Promise<RespValue
     if (n === null) throw new Error("closed");
     end += n;
   }
-  return replies;
 }
+
+/** withTimeout's rejection. */
+class TimedOut extends Error {}
 
 function withTimeout<T>(promise: Promise<T>, args: MigrateArgs): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error("timeout")), args.timeoutMs);
+    timer = setTimeout(() => reject(new TimedOut("timeout")), args.timeoutMs);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -4,6 +4,7 @@
  */
 import type { ServerContext } from "../context.ts";
 import type { InfoField } from "./render.ts";
+import { migrateCachedSockets } from "../commands/migrate_sockets.ts";
 
 export function statsSection(server: ServerContext): InfoField[] {
   const stats = server.stats;
@@ -39,7 +40,7 @@ export function statsSection(server: ServerContext): InfoField[] {
     ["pubsubshard_channels", shardChannelCount(server)],
     ["latest_fork_usec", 0],
     ["total_forks", 0],
-    ["migrate_cached_sockets", 0],
+    ["migrate_cached_sockets", migrateCachedSockets(server)],
     ["slave_expires_tracked_keys", server.replication.ownExpiresTracked],
     ["active_defrag_hits", 0],
     ["active_defrag_misses", 0],
