@@ -42,6 +42,8 @@ export function resolveCommand(client: Client, argv: string[]): Command | undefi
     ? client.resolved
     : remember(client, argv, client.server.commands.resolve(argv));
   if (command === undefined) {
+    // The error quotes the arguments: any left as bytes (a renamed command's old name) are made.
+    resolveDeferred(argv);
     const [name = "", sub] = argv;
     const container = sub === undefined ? undefined : client.server.commands.lookup(name);
     reject(
