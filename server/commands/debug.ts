@@ -21,6 +21,7 @@ import {
   DEBUG_RELOAD_FAILED,
   DEBUG_RELOAD_OPTIONS,
   DEBUG_SAVE_FAILED,
+  internalError,
   NO_SUCH_KEY,
   notEncodedAs,
   subcommandSyntax,
@@ -171,17 +172,56 @@ function emptyAll(ctx: CommandContext): void {
   if (server.tracking.engaged) server.tracking.invalidateAll();
 }
 
-/** DEBUG LOADAOF: the AOF written out, the data emptied and loaded back from it. */
+/**
+ * DEBUG LOADAOF: the AOF written out, the data emptied and loaded back from
+ * it. As Redis's, the load lets other clients in as it goes (they get
+ * -LOADING): the caller is parked and answered when it ends; inside EXEC it
+ * cannot be, and the load runs to its end.
+ */
 function loadAof(ctx: CommandContext): void {
-  const persistence = ctx.server.persistence;
-  if (ctx.server.config.getBool("appendonly")) persistence.flushAof();
+  const server = ctx.server;
+  const persistence = server.persistence;
+  if (server.config.getBool("appendonly")) persistence.flushAof();
   emptyAll(ctx);
-  try {
-    persistence.reloadAof();
-  } catch (err) {
-    if (err instanceof LoadError) throw new CommandError(DEBUG_AOF_LOAD_FAILED);
-    throw err;
+  if (ctx.inExec) {
+    try {
+      persistence.reloadAof();
+    } catch (err) {
+      if (err instanceof LoadError) throw new CommandError(DEBUG_AOF_LOAD_FAILED);
+      throw err;
+    }
+    return aofLoaded(ctx);
   }
+  const client = ctx.client;
+  const noop = () => false;
+  server.blocking.block(client, {
+    keys: [],
+    deadline: 0,
+    running: true,
+    tryServe: noop,
+    onTimeout: noop,
+  });
+  const command = client.resolved;
+  const reply = (error?: string) => {
+    client.out.beginReply();
+    if (error === undefined) aofLoaded(ctx);
+    else {
+      // The call was counted when the caller was parked; its failure is known only now.
+      server.stats.countError(error);
+      if (command !== undefined) command.failedCalls++;
+      client.out.error(error);
+    }
+    client.out.endReply();
+    server.blocking.unblock(client);
+  };
+  persistence.reloadAofWhileServing().then(() => reply(), (err) => {
+    if (err instanceof LoadError) return reply(DEBUG_AOF_LOAD_FAILED);
+    server.log(`error in 'debug|loadaof': ${err instanceof Error ? err.stack : err}`);
+    reply(internalError("debug"));
+  });
+}
+
+function aofLoaded(ctx: CommandContext): void {
   // What was just loaded is on disk already: nothing to save or propagate.
   ctx.server.dirty = 0;
   ctx.server.log("Append Only File loaded by DEBUG LOADAOF");

@@ -271,7 +271,22 @@ export class Persistence {
    * LoadError when they are damaged.
    */
   reloadAof(): boolean {
-    return this.#loadAof();
+    try {
+      return this.#loadAof(this.loading);
+    } finally {
+      this.loading.end();
+    }
+  }
+
+  /**
+   * reloadAof while serving, as Redis's DEBUG LOADAOF processes events as it
+   * loads: the files are read in steps, and clients meanwhile get -LOADING.
+   */
+  reloadAofWhileServing(): Promise<boolean> {
+    const loading = this.loading;
+    return this.#whileLoading(() =>
+      runInSteps(this.#aofSteps(loading), (bytes) => loading.loadedBytes = bytes)
+    );
   }
 
   /** With the AOF off, a later BGREWRITEAOF or CONFIG SET appendonly continues its numbering. */
@@ -297,8 +312,8 @@ export class Persistence {
   }
 
   /** Loads the AOF files the manifest names; false if there are none. */
-  #loadAof(): boolean {
-    const steps = this.#aofSteps();
+  #loadAof(loading?: LoadingState): boolean {
+    const steps = this.#aofSteps(loading);
     for (;;) {
       const step = steps.next();
       if (step.done) return step.value;
