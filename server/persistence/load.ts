@@ -184,6 +184,18 @@ export function loadRdbAtStart(
   });
 }
 
+/** DEBUG RELOAD's load while serving: loadRdbData (merging or not) a step at a time. */
+export function reloadRdbInSteps(
+  server: ServerContext,
+  data: Uint8Array,
+  merge: boolean,
+  loading: LoadingState,
+): Promise<RdbLoaded> {
+  return runInSteps(rdbSteps(server, data, false, merge, loading, false), (pos) => {
+    loading.loadedBytes = pos;
+  });
+}
+
 /**
  * Milliseconds of steps between two turns of the event loop (as a busy
  * script's slices, scripting/runner.ts). A turn is a setTimeout(0), ~1-2 ms:

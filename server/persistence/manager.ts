@@ -33,6 +33,7 @@ import {
   loadRdbAtStart,
   loadRdbData,
   type RdbLoaded,
+  reloadRdbInSteps,
   runInSteps,
   upgradeLegacyAof,
   withLuaVm,
@@ -263,6 +264,26 @@ export class Persistence {
    */
   reloadRdb(merge: boolean): boolean {
     return this.#loadRdb(merge);
+  }
+
+  /**
+   * reloadRdb while serving, as Redis's rdbLoad processes events as it reads:
+   * the file is read in steps, and clients meanwhile get -LOADING.
+   */
+  async reloadRdbWhileServing(merge: boolean): Promise<boolean> {
+    const data = this.#readRdbFile();
+    if (data === undefined) return false;
+    const loading = this.loading;
+    loading.start(data.length);
+    try {
+      this.#loaded(
+        await this.#whileLoading(() => reloadRdbInSteps(this.server, data, merge, loading)),
+      );
+    } catch (err) {
+      if (!(err instanceof FormatError)) throw err;
+      throw new LoadError(`Fatal error loading the DB ${this.rdbPath}: ${err.message}`);
+    }
+    return true;
   }
 
   /**

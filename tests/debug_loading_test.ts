@@ -1,11 +1,12 @@
 /**
- * DEBUG LOADAOF as Redis 7.0 runs it: the load lets other clients in as it
- * goes (Redis processes events every 1024 commands and while a replayed
- * script runs long), and they get -LOADING, or -BUSY from a commands allowed
- * while loading when a replayed script is past busy-reply-threshold. The
- * caller gets its +OK at the end. What the replay runs is neither written to
- * the AOF again nor counted in commandstats. Replies checked against
- * redis-server 7.0.15.
+ * DEBUG LOADAOF and DEBUG RELOAD as Redis 7.0 runs them: the load lets other
+ * clients in as it goes (Redis processes events every 1024 commands or
+ * loading-process-events-interval-bytes, and while a replayed script runs
+ * long), and they get -LOADING, or -BUSY for a command allowed while loading
+ * when a replayed script is past busy-reply-threshold. The caller gets its
+ * +OK at the end. What the AOF replay runs is neither written to the AOF
+ * again nor counted in commandstats. Replies checked against redis-server
+ * 7.0.15.
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { RespClient } from "./helpers.ts";
@@ -122,4 +123,26 @@ Deno.test("DEBUG LOADAOF inside MULTI/EXEC loads at once", async () => {
   equal(await c.cmd("GET", "k"), "QUEUED");
   deepEqual(await c.cmd("EXEC"), ["OK", "v"]);
   equal(infoFields(await c.cmd("INFO", "persistence")).loading, "0");
+});
+
+Deno.test("DEBUG RELOAD: other clients get -LOADING while the RDB file loads, then +OK", async () => {
+  using dir = tempDir();
+  await using srv = await startPersistent({
+    dir: dir.path,
+    "enable-debug-command": "yes",
+    "loading-process-events-interval-bytes": "1024",
+  });
+  using a = await RespClient.connect(srv.port);
+  using b = await RespClient.connect(srv.port);
+  equal(await a.cmd("DEBUG", "POPULATE", "1000", "key", "100"), "OK");
+  // 1000 keys: 1 s at least.
+  equal(await a.cmd("CONFIG", "SET", "key-load-delay", "1000"), "OK");
+  const reloaded = a.cmd("DEBUG", "RELOAD");
+  await eventually(async () => JSON.stringify(await b.cmd("PING")) === JSON.stringify(LOADING));
+  deepEqual(await b.cmd("GET", "key:1"), LOADING);
+  equal(infoFields(await b.cmd("INFO", "persistence")).loading, "1");
+  equal(await b.cmd("CONFIG", "SET", "key-load-delay", "0"), "OK");
+  equal(await reloaded, "OK");
+  equal(await b.cmd("DBSIZE"), 1000);
+  equal(await b.cmd("STRLEN", "key:1"), 100);
 });
