@@ -67,7 +67,7 @@ export class BlockingRegistry {
   /** Blocks `client` until `state.tryServe` succeeds, its deadline, or unblock. */
   block(client: Client, state: BlockedState): void {
     client.blocked = state;
-    this.blockedClients++;
+    if (!state.running) this.blockedClients++;
     for (const key of state.keys) {
       const queue = this.#waiters.get(key);
       if (queue) queue.add(client);
@@ -142,7 +142,7 @@ export class BlockingRegistry {
     const state = client.blocked;
     if (!state) return;
     client.blocked = undefined;
-    this.blockedClients--;
+    if (!state.running) this.blockedClients--;
     if (state.timer !== undefined) clearTimeout(state.timer);
     for (const key of state.keys) {
       const queue = this.#waiters.get(key);
@@ -161,7 +161,7 @@ export class BlockingRegistry {
    */
   cancel(client: Client, error: boolean): boolean {
     const state = client.blocked;
-    if (!state) return false;
+    if (!state || state.running) return false;
     if (error) this.#fail(client, UNBLOCKED_BY_CLIENT);
     else {
       this.#reply(client, () => {

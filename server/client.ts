@@ -88,6 +88,12 @@ export interface BlockedState {
   whenServed?: (ms: number) => void;
   /** Set for a client CLIENT PAUSE holds: its request is run again once the pause ends. */
   postponed?: boolean;
+  /**
+   * Set for a client whose command is still running (a busy script, DEBUG
+   * LOADAOF), parked only so that it reads no more requests: as Redis's
+   * protected client it is not blocked for INFO, CLIENT LIST or CLIENT UNBLOCK.
+   */
+  running?: boolean;
 }
 
 export type Protocol = 2 | 3 | "native";
@@ -166,6 +172,13 @@ export class Client implements CommandContext {
    * as written and trim without a limit.
    */
   obeys = false;
+  /**
+   * Set on the AOF loader (Redis processes events while a script it replays
+   * runs long): a script past busy-reply-threshold is handed over here, to
+   * be run on a slice per call of `resume` (true once it ended) between turns
+   * of the event loop, instead of to its end.
+   */
+  onBusyScript: ((resume: () => boolean) => void) | undefined;
   /** Made by this client's first REPLCONF or PSYNC (replication/client_peer.ts). */
   replicaPeer: ReplicaPeer | undefined;
   readonly transport: ClientTransport;

@@ -5,6 +5,7 @@
  * are generated from.
  */
 import type { CommandContext } from "./context.ts";
+import { RENAME_NO_SUCH_COMMAND, RENAME_TARGET_EXISTS } from "./errors.ts";
 
 export type CommandFlag =
   | "write"
@@ -329,6 +330,27 @@ export class CommandTable {
     const bar = name.indexOf("|");
     if (bar < 0) return this.lookup(name);
     return this.lookup(name.slice(0, bar))?.subcommand(name.slice(bar + 1));
+  }
+
+  /**
+   * redis.conf's rename-command: requests name the command `to` from now on,
+   * or nothing when `to` is empty (it leaves COMMAND and commandstats then),
+   * as Redis renames it in server.commands. It keeps its own name (COMMAND,
+   * commandstats). Returns Redis's error, if any.
+   */
+  rename(from: string, to: string): string | undefined {
+    const command = this.lookup(from);
+    if (command === undefined) return RENAME_NO_SUCH_COMMAND;
+    this.#byName.delete(from.toLowerCase());
+    this.#byName.delete(from.toUpperCase());
+    if (to === "") {
+      this.#all.splice(this.#all.indexOf(command), 1);
+      return undefined;
+    }
+    if (this.lookup(to) !== undefined) return RENAME_TARGET_EXISTS;
+    this.#byName.set(to.toLowerCase(), command);
+    this.#byName.set(to.toUpperCase(), command);
+    return undefined;
   }
 
   /** Every top-level command, each once. */

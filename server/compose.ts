@@ -8,6 +8,7 @@
 import { CommandTable } from "./command.ts";
 import { commandGroups } from "./commands/table.ts";
 import { Config } from "./config.ts";
+import { ConfigError } from "./config_params.ts";
 import { MaxMemory } from "./maxmemory.ts";
 import { exposedGc, MemoryReducer } from "./memory_reducer.ts";
 import { Persistence } from "./persistence/manager.ts";
@@ -16,7 +17,7 @@ import { attachReplication } from "./replication/attach.ts";
 import { RedisServer } from "./server.ts";
 
 export function createServer(config = new Config()): RedisServer {
-  const server = new RedisServer(config, new CommandTable(commandGroups));
+  const server = new RedisServer(config, commandTable(config));
   server.persistence = new Persistence(server);
   server.scripting = new Scripting(server);
   server.replication = attachReplication(server);
@@ -31,4 +32,20 @@ export function createServer(config = new Config()): RedisServer {
   });
   server.cronHooks.push(() => reducer.tick());
   return server;
+}
+
+/**
+ * The command table `config` asks for: every command, renamed or removed by
+ * its rename-command lines. Throws ConfigError for one that does not apply
+ * (an unknown command, a name taken), as redis-server stops at it.
+ */
+export function commandTable(config: Config): CommandTable {
+  const table = new CommandTable(commandGroups);
+  for (const [from, to] of config.renamedCommands) {
+    const error = table.rename(from, to);
+    if (error !== undefined) {
+      throw new ConfigError(`bad config 'rename-command ${from} ${to}': ${error}`);
+    }
+  }
+  return table;
 }

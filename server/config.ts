@@ -39,6 +39,8 @@ export class Config {
   configFile: string | undefined;
   /** redis.conf `user` lines, each [name, ...rules]; the server applies them at start. */
   readonly aclUsers: string[][] = [];
+  /** redis.conf `rename-command` lines, each [from, to]; the server's command table applies them. */
+  readonly renamedCommands: [string, string][] = [];
   /** Called after a parameter changes (the server applies live changes). */
   onChange: (name: string, value: string) => void = () => {};
   /**

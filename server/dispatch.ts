@@ -185,11 +185,10 @@ function admitted(client: Client, command: Command, argv: string[]): boolean {
       return false;
     }
   }
-  if (server.busyScriptError !== undefined && !command.spec.flags.includes("allow_busy")) {
-    rejectCommand(client, command, server.busyScriptError);
-    return false;
-  }
-  const oom = server.maxmemory.beforeCommand(client, command, argv);
+  // As Redis, nothing is evicted while a busy script has the dataset.
+  const oom = server.busyScriptError === undefined
+    ? server.maxmemory.beforeCommand(client, command, argv)
+    : undefined;
   if (oom !== undefined) {
     rejectCommand(client, command, oom);
     return false;
@@ -202,6 +201,11 @@ function admitted(client: Client, command: Command, argv: string[]): boolean {
   }
   if (server.persistence.loading.active && !command.spec.flags.includes("loading")) {
     rejectCommand(client, command, LOADING);
+    return false;
+  }
+  // After -LOADING, as Redis's: a script the AOF loader runs leaves loading commands -BUSY.
+  if (server.busyScriptError !== undefined && !command.spec.flags.includes("allow_busy")) {
+    rejectCommand(client, command, server.busyScriptError);
     return false;
   }
   if (server.pause.active && !isReplicaClient(client)) {

@@ -660,6 +660,9 @@ export const CONFIG_BAD_EVENT_CLASS = "Invalid event class character. Use 'Ag$ls
 export const CONFIG_BAD_SAVE = "Invalid save parameters";
 /** redis.conf / command-line directive errors (redis-server's config loader). */
 export const BAD_DIRECTIVE = "Bad directive or wrong number of arguments";
+/** redis.conf rename-command's errors. */
+export const RENAME_NO_SUCH_COMMAND = "No such command in rename-command";
+export const RENAME_TARGET_EXISTS = "Target command name already exists";
 export const WRONG_CONFIG_ARITY = "wrong number of arguments";
 export const CONFIG_BAD_MASTER_PORT = "Invalid master port";
 export const CONFIG_SAVE_AND_NOSAVE =

@@ -2,7 +2,7 @@
  * `redis-home serve`: builds the configuration from redis.conf and flags,
  * starts the server, and shuts it down gracefully on SIGINT/SIGTERM.
  */
-import { createServer } from "./compose.ts";
+import { commandTable, createServer } from "./compose.ts";
 import { Config, parseConfigFile } from "./config.ts";
 import { ConfigError } from "./config_params.ts";
 import { DUPLICATE_CONFIG_USER } from "./acl/acl.ts";
@@ -65,6 +65,12 @@ export function buildConfig(options: ServeOptions): Config {
       config.aclUsers.push(words);
       continue;
     }
+    if (name === "rename-command") {
+      const words = value.split(" ");
+      if (words.length !== 2) throw new ConfigError(`bad config '${line}': ${BAD_DIRECTIVE}`);
+      config.renamedCommands.push([words[0]!, words[1]!]);
+      continue;
+    }
     if (config.spec(name) === undefined) {
       throw new ConfigError(`bad config '${line}': ${BAD_DIRECTIVE}`);
     }
@@ -78,6 +84,8 @@ export function buildConfig(options: ServeOptions): Config {
       throw new ConfigError(`bad config '${line}': ${err.reason}`);
     }
   }
+  // One that does not apply stops the start here, with the other bad lines.
+  if (config.renamedCommands.length > 0) commandTable(config);
   return config;
 }
 

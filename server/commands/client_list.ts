@@ -34,7 +34,7 @@ export function clientFlags(client: Client): string {
   else if (isReplicaClient(client)) flags += "S";
   if (client.subscriptionCount() > 0) flags += "P";
   if (client.multi) flags += "x";
-  if (client.blocked) flags += "b";
+  if (client.blocked && !client.blocked.running) flags += "b";
   const tracking = client.tracking;
   if (tracking !== undefined) flags += "t";
   if (tracking?.brokenRedirect) flags += "R";

@@ -21,6 +21,7 @@ import {
   DEBUG_RELOAD_FAILED,
   DEBUG_RELOAD_OPTIONS,
   DEBUG_SAVE_FAILED,
+  internalError,
   NO_SUCH_KEY,
   notEncodedAs,
   subcommandSyntax,
@@ -145,16 +146,68 @@ function reload(ctx: CommandContext, options: string[]): void {
     else throw new CommandError(DEBUG_RELOAD_OPTIONS);
   }
   const server = ctx.server;
-  if (save && !server.persistence.save()) throw new CommandError(DEBUG_SAVE_FAILED);
+  const persistence = server.persistence;
+  if (save && !persistence.save()) throw new CommandError(DEBUG_SAVE_FAILED);
   if (flush) emptyAll(ctx);
+  const reloaded = () => {
+    server.log("DB reloaded by DEBUG RELOAD");
+    ctx.out.ok();
+  };
+  if (!ctx.inExec) {
+    return replyWhenLoaded(ctx, persistence.reloadRdbWhileServing(merge), {
+      loaded: reloaded,
+      failed: DEBUG_RELOAD_FAILED,
+    });
+  }
   try {
-    if (!server.persistence.reloadRdb(merge)) throw new CommandError(DEBUG_RELOAD_FAILED);
+    if (!persistence.reloadRdb(merge)) throw new CommandError(DEBUG_RELOAD_FAILED);
   } catch (err) {
     if (err instanceof LoadError) throw new CommandError(DEBUG_RELOAD_FAILED);
     throw err;
   }
-  server.log("DB reloaded by DEBUG RELOAD");
-  ctx.out.ok();
+  reloaded();
+}
+
+/**
+ * DEBUG RELOAD's and LOADAOF's load, as Redis's processes events as it goes:
+ * the caller is parked while `load` runs (other clients are answered
+ * meanwhile: -LOADING) and then answered, with `failed` if the load found no
+ * file or a damaged one. Inside EXEC, where the caller cannot be parked, the
+ * callers load at once instead.
+ */
+function replyWhenLoaded(
+  ctx: CommandContext,
+  load: Promise<boolean>,
+  { loaded, failed }: { loaded: () => void; failed: string },
+): void {
+  const server = ctx.server;
+  const client = ctx.client;
+  const noop = () => false;
+  server.blocking.block(client, {
+    keys: [],
+    deadline: 0,
+    running: true,
+    tryServe: noop,
+    onTimeout: noop,
+  });
+  const command = client.resolved;
+  const reply = (error?: string) => {
+    client.out.beginReply();
+    if (error === undefined) loaded();
+    else {
+      // The call was counted when the caller was parked; its failure is known only now.
+      server.stats.countError(error);
+      if (command !== undefined) command.failedCalls++;
+      client.out.error(error);
+    }
+    client.out.endReply();
+    server.blocking.unblock(client);
+  };
+  load.then((found) => reply(found ? undefined : failed), (err) => {
+    if (err instanceof LoadError) return reply(failed);
+    server.log(`error in 'debug': ${err instanceof Error ? err.stack : err}`);
+    reply(internalError("debug"));
+  });
 }
 
 /**
@@ -171,17 +224,33 @@ function emptyAll(ctx: CommandContext): void {
   if (server.tracking.engaged) server.tracking.invalidateAll();
 }
 
-/** DEBUG LOADAOF: the AOF written out, the data emptied and loaded back from it. */
+/**
+ * DEBUG LOADAOF: the AOF written out, the data emptied and loaded back from
+ * it while other clients get -LOADING (replyWhenLoaded).
+ */
 function loadAof(ctx: CommandContext): void {
-  const persistence = ctx.server.persistence;
-  if (ctx.server.config.getBool("appendonly")) persistence.flushAof();
+  const server = ctx.server;
+  const persistence = server.persistence;
+  if (server.config.getBool("appendonly")) persistence.flushAof();
   emptyAll(ctx);
+  if (!ctx.inExec) {
+    // No AOF files is no failure: the data stays empty, as Redis's AOF_EMPTY.
+    const load = persistence.reloadAofWhileServing().then(() => true);
+    return replyWhenLoaded(ctx, load, {
+      loaded: () => aofLoaded(ctx),
+      failed: DEBUG_AOF_LOAD_FAILED,
+    });
+  }
   try {
     persistence.reloadAof();
   } catch (err) {
     if (err instanceof LoadError) throw new CommandError(DEBUG_AOF_LOAD_FAILED);
     throw err;
   }
+  aofLoaded(ctx);
+}
+
+function aofLoaded(ctx: CommandContext): void {
   // What was just loaded is on disk already: nothing to save or propagate.
   ctx.server.dirty = 0;
   ctx.server.log("Append Only File loaded by DEBUG LOADAOF");

@@ -11,6 +11,7 @@ import { memoryFigures } from "../info/memory.ts";
 import { keyRange } from "../key_specs.ts";
 import { EXPIRE_ENTRY_BYTES } from "../maxmemory.ts";
 import { writeHelp } from "./help.ts";
+import { keyUsage } from "../types/keytable_usage.ts";
 
 /**
  * MEMORY USAGE's figure is the key table's account of the key (index slot,
@@ -26,7 +27,7 @@ function usage(ctx: CommandContext, argv: string[]): void {
   }
   const key = arg(argv, 2);
   if (ctx.db.peekStored(key) === undefined) return ctx.out.nil();
-  ctx.out.int(ctx.db.dict.usage(key) ?? 0);
+  ctx.out.int(keyUsage(ctx.db.dict, key) ?? 0);
 }
 
 /** A key's index slot (8 bytes) at the key table's load (at most 3/4). */

@@ -33,6 +33,7 @@ import {
   loadRdbAtStart,
   loadRdbData,
   type RdbLoaded,
+  reloadRdbInSteps,
   runInSteps,
   upgradeLegacyAof,
   withLuaVm,
@@ -266,12 +267,47 @@ export class Persistence {
   }
 
   /**
+   * reloadRdb while serving, as Redis's rdbLoad processes events as it reads:
+   * the file is read in steps, and clients meanwhile get -LOADING.
+   */
+  async reloadRdbWhileServing(merge: boolean): Promise<boolean> {
+    const data = this.#readRdbFile();
+    if (data === undefined) return false;
+    const loading = this.loading;
+    loading.start(data.length);
+    try {
+      this.#loaded(
+        await this.#whileLoading(() => reloadRdbInSteps(this.server, data, merge, loading)),
+      );
+    } catch (err) {
+      if (!(err instanceof FormatError)) throw err;
+      throw new LoadError(`Fatal error loading the DB ${this.rdbPath}: ${err.message}`);
+    }
+    return true;
+  }
+
+  /**
    * DEBUG LOADAOF's load: the AOF files the manifest names, replayed into
    * the databases (emptied by the caller). False if there are none; throws
    * LoadError when they are damaged.
    */
   reloadAof(): boolean {
-    return this.#loadAof();
+    try {
+      return this.#loadAof(this.loading);
+    } finally {
+      this.loading.end();
+    }
+  }
+
+  /**
+   * reloadAof while serving, as Redis's DEBUG LOADAOF processes events as it
+   * loads: the files are read in steps, and clients meanwhile get -LOADING.
+   */
+  reloadAofWhileServing(): Promise<boolean> {
+    const loading = this.loading;
+    return this.#whileLoading(() =>
+      runInSteps(this.#aofSteps(loading), (bytes) => loading.loadedBytes = bytes)
+    );
   }
 
   /** With the AOF off, a later BGREWRITEAOF or CONFIG SET appendonly continues its numbering. */
@@ -297,8 +333,8 @@ export class Persistence {
   }
 
   /** Loads the AOF files the manifest names; false if there are none. */
-  #loadAof(): boolean {
-    const steps = this.#aofSteps();
+  #loadAof(loading?: LoadingState): boolean {
+    const steps = this.#aofSteps(loading);
     for (;;) {
       const step = steps.next();
       if (step.done) return step.value;

@@ -25,6 +25,8 @@ export function* replaySteps(
 ): Generator<number, void> {
   const client = server.createInternalClient();
   client.obeys = true;
+  let busy: (() => boolean) | undefined;
+  client.onBusyScript = (resume) => busy = resume;
   let transaction: [Command, string[]][] | undefined;
   let done = 0;
   for (const argv of commands) {
@@ -36,7 +38,11 @@ export function* replaySteps(
       continue;
     }
     if (name === "exec" && transaction !== undefined) {
-      for (const [command, args] of transaction) run(client, command, args);
+      for (const [command, args] of transaction) {
+        run(client, command, args);
+        if (busy !== undefined) yield* finish(server, busy, done);
+        busy = undefined;
+      }
       transaction = undefined;
       continue;
     }
@@ -47,7 +53,30 @@ export function* replaySteps(
       );
     }
     if (transaction !== undefined) transaction.push([command, argv]);
-    else run(client, command, argv);
+    else {
+      run(client, command, argv);
+      if (busy !== undefined) yield* finish(server, busy, done);
+      busy = undefined;
+    }
+  }
+}
+
+/**
+ * Runs a busy script to its end, yielding `done` after each of its slices:
+ * as Redis's scriptInterrupt processes events while loading, other clients
+ * are answered between them (-LOADING, or -BUSY for commands allowed while
+ * loading).
+ */
+function* finish(server: ServerContext, resume: () => boolean, done: number): Generator<number> {
+  const persistence = server.persistence;
+  for (;;) {
+    persistence.replaying = true;
+    try {
+      if (resume()) return;
+    } finally {
+      persistence.replaying = false;
+    }
+    yield done;
   }
 }
 

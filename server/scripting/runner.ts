@@ -176,6 +176,8 @@ class ScriptEffects {
     this.#count = 0;
     const dbs = this.#dbs;
     const argvs = this.#argvs;
+    // A script the AOF loader replays wrote what is on disk already (Redis's shouldPropagate).
+    if (server.persistence.loading.active) return void argvs.fill(undefined, 0, count);
     // Inside EXEC the transaction wraps the writes already.
     const wrap = count > 1 && server.execPropagation === "off" && this.#twoRecorded(count);
     if (wrap) server.propagate(dbs[0]!, ["MULTI"]);
@@ -411,13 +413,25 @@ export class Scripting {
       if (refusal === undefined) {
         const effects = this.#effects;
         effects.callArgv = argv;
-        client.execute(command, argv);
+        if (this.server.persistence.loading.active) this.#callUncounted(client, command, argv);
+        else client.execute(command, argv);
         effects.callArgv = undefined;
       } else out.error(refusal);
     }
     reply.buf = out.buf;
     reply.end = out.pos;
     return reply;
+  }
+
+  /**
+   * A call of a script the AOF loader replays: as Redis's call() while
+   * loading, it is left out of the command's calls and time (commandstats).
+   */
+  #callUncounted(client: Client, command: Command, argv: string[]): void {
+    const { calls, microseconds } = command;
+    client.execute(command, argv);
+    command.calls = calls;
+    command.microseconds = microseconds;
   }
 
   /** Why Redis's scriptCall refuses `command` (counted as rejected), or undefined. */
@@ -478,13 +492,42 @@ export function runScript(ctx: CommandContext, options: RunOptions): void {
   const limits = prepareRun(ctx, options.flags, options.ro, scripting.limits);
   if (typeof limits === "string") throw new CommandError(limits);
   const run = scripting.begin(ctx, options, limits);
-  // Inside EXEC the caller cannot be parked mid-transaction: the script runs to its end.
-  while (!run.resume()) {
+  if (!run.resume()) {
+    logSlowScript(server, run, options.isEval);
+    const handOver = ctx.client.onBusyScript;
+    if (handOver !== undefined) return handOver(continueReplayed(scripting, run, options.isEval));
+    // Inside EXEC the caller cannot be parked mid-transaction: the script runs to its end.
     if (!ctx.inExec) return continueBusy(ctx.client, scripting, run, options);
+    while (!run.resume());
   }
   scripting.end();
   if (run.reply.type === "error") throw new CommandError(run.reply.value, run.errorStatsCounted);
   writeReply(ctx.out, run.reply);
+}
+
+/** Redis's warning when a script passes busy-reply-threshold (scriptInterrupt). */
+function logSlowScript(server: ServerContext, run: ScriptRun, isEval: boolean): void {
+  server.log(
+    `Slow script detected: still in execution after ${Date.now() - run.startedAt} milliseconds. ` +
+      `You can try killing the script using the ${
+        isEval ? "SCRIPT KILL" : "FUNCTION KILL"
+      } command. Script name is: ${run.name}.`,
+  );
+}
+
+/**
+ * A busy script the AOF loader runs on (Client.onBusyScript): other clients
+ * get -BUSY meanwhile where they would not get -LOADING; its reply is dropped.
+ */
+function continueReplayed(scripting: Scripting, run: ScriptRun, isEval: boolean): () => boolean {
+  const server = scripting.server;
+  server.busyScriptError = isEval ? BUSY_EVAL : BUSY_FUNCTION;
+  return () => {
+    if (!run.resume()) return false;
+    scripting.end();
+    server.busyScriptError = undefined;
+    return true;
+  };
 }
 
 /** Parks the caller and runs the rest of a busy script in slices. */
@@ -499,6 +542,7 @@ function continueBusy(
   server.blocking.block(caller, {
     keys: [],
     deadline: 0,
+    running: true,
     tryServe: () => false,
     onTimeout: () => {},
   });

@@ -42,7 +42,6 @@ import {
   KIND_INLINE,
   KIND_MASK,
   readVarint2,
-  recordSize,
   setInlineForm,
   VALUE_INLINE_MAX,
   writeVarint2,
@@ -96,19 +95,6 @@ export class KeyTable {
     const records = this.#arena.liveBytes;
     const boxes = this.#boxes;
     return this.#slots.byteLength + records + boxes.overheadBytes + boxes.valueBytes;
-  }
-
-  /** What `key` costs in usedBytes (MEMORY USAGE): index slot, record, boxed value; or undefined. */
-  usage(key: string): number | undefined {
-    const ref = this.#find(key, hashKey(key));
-    if (ref === 0) return undefined;
-    const page = this.#pageOf(ref);
-    const off = ref & OFFSET_MASK;
-    const slot = this.#slots.byteLength / this.#count;
-    const record = recordSize(page, off);
-    // `off` is a record's first byte in its page, and a boxed record has an account.
-    if ((page[off]! & KIND_MASK) === KIND_INLINE) return Math.round(slot + record);
-    return Math.round(slot + record + 12 + this.#boxes.accounted(boxIndex(page, off)));
   }
 
   /** Accounts again for `key`'s value after a change in place; returns the change in bytes. */
@@ -623,6 +609,11 @@ export class KeyTable {
   /** The page of the record at `ref`; it starts at ref & OFFSET_MASK there. */
   pageOf(ref: number): Uint8Array {
     return this.#pageOf(ref);
+  }
+
+  /** What the box `box` is accounted at in usedBytes (keytable_usage.ts's MEMORY USAGE). */
+  accounted(box: number): number {
+    return this.#boxes.accounted(box);
   }
 
   /** The share of the bytes written into the page of `ref` that dead records hold (0..1). */

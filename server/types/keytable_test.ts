@@ -3,6 +3,7 @@ import { advanceAccessClock, enterCommand, leaveCommand } from "./access_clock.t
 import { KeyTable } from "./keytable.ts";
 import { hashKey } from "./key_hash.ts";
 import { frequency, idleSeconds, setKeyAccess } from "./keytable_access.ts";
+import { keyUsage } from "./keytable_usage.ts";
 import { BoxStates } from "./box_states.ts";
 import { PackedKind } from "./packed_record.ts";
 import { type ByteString, StringForm } from "./string.ts";
@@ -214,10 +215,10 @@ Deno.test("usedBytes follows sets, overwrites, in-place changes and deletes", ()
   const withHash = table.usedBytes;
   for (let i = 0; i < 100; i++) hash.set(`field${i}`, "value");
   equal(table.usedBytes, withHash);
-  const before = table.usage("hash")!;
+  const before = keyUsage(table, "hash")!;
   const grown = table.reaccount("hash");
-  equal(table.usage("hash"), before + grown);
-  equal(table.usage("missing"), undefined);
+  equal(keyUsage(table, "hash"), before + grown);
+  equal(keyUsage(table, "missing"), undefined);
   ok(grown > 100 * "field00value".length, `grew by ${grown}`);
   equal(table.usedBytes, withHash + grown);
   table.set("hash", "x".repeat(2000));
@@ -422,7 +423,7 @@ Deno.test("a collection rewritten while in the recent ring is accounted as store
   }
   const fresh = new KeyTable();
   fresh.set("l", RedisList.fromPacked((table.get("l") as RedisList).packedData()));
-  equal(table.usage("l"), fresh.usage("l"));
+  equal(keyUsage(table, "l"), keyUsage(fresh, "l"));
   // Pushed out of the ring by others' use, it is packed with every write.
   const values = [...(table.get("l") as RedisList).values()];
   for (let i = 0; i < 3000; i++) {
@@ -430,7 +431,7 @@ Deno.test("a collection rewritten while in the recent ring is accounted as store
     fresh.set(`h${i}`, new RedisHash());
   }
   deepEqual([...(table.get("l") as RedisList).values()], values);
-  equal(table.usage("l"), fresh.usage("l"));
+  equal(keyUsage(table, "l"), keyUsage(fresh, "l"));
 });
 
 Deno.test("a big collection's writes leave the ring of recent small ones as it is", () => {
@@ -574,21 +575,21 @@ Deno.test("an edited string grows into room for twice its length, and SET and IN
   table.set("a", "12345");
   table.set("b", "x");
   equal(table.editInline("a", -1, "6"), 6);
-  const withRoom = table.usage("a")!;
+  const withRoom = keyUsage(table, "a")!;
   // Room for twice the length: the next appends grow in place.
   equal(table.editInline("a", -1, "78"), 8);
-  equal(table.usage("a"), withRoom);
+  equal(keyUsage(table, "a"), withRoom);
   equal(table.editInline("a", 10, "z"), 11);
   equal(table.get("a"), "12345678\0\0z");
-  equal(table.usage("a"), withRoom);
+  equal(keyUsage(table, "a"), withRoom);
   equal(table.editInline("a", -1, "!"), 12);
-  equal(table.usage("a"), withRoom);
+  equal(keyUsage(table, "a"), withRoom);
   // A SET of the same length writes over the value and keeps the room.
   table.set("a", "abcdefghijkl");
   equal(table.get("a"), "abcdefghijkl");
-  equal(table.usage("a"), withRoom);
+  equal(keyUsage(table, "a"), withRoom);
   equal(table.editInline("a", -1, "?"), 13);
-  ok(table.usage("a")! > withRoom);
+  ok(keyUsage(table, "a")! > withRoom);
   // A same-length SET and an INCR of unchanged length overwrite within the record.
   table.set("a", "999999999999");
   equal(table.get("a"), "999999999999");
