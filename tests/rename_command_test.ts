@@ -82,3 +82,32 @@ Deno.test("rename-command: CONFIG REWRITE keeps the line", async () => {
   equal(lines[0], "rename-command flushdb badger");
   equal(buildConfig({ configFile: file, overrides: [] }).renamedCommands.length, 1);
 });
+
+Deno.test("rename-command: a renamed command's old name quotes arguments its decoders leave as bytes", async () => {
+  await using srv = serveWith(
+    parseServeArgs([
+      "--port",
+      "0",
+      "--rename-command",
+      "zadd",
+      "myzadd",
+      "--rename-command",
+      "set",
+      "",
+    ]),
+  );
+  using c = await RespClient.connect(srv.port);
+  // ZADD's key and 20-byte member, SET's key and value: taken as bytes by the old names' handlers.
+  const member = "member:0000000000000024";
+  deepEqual(await c.cmd("ZADD", "zset:0001", "1", member), {
+    error: `ERR unknown command 'ZADD', with args beginning with: 'zset:0001' '1' '${member}' `,
+  });
+  deepEqual(await c.cmd("SET", "string:0001", "v".repeat(30)), {
+    error: `ERR unknown command 'SET', with args beginning with: 'string:0001' '${
+      "v".repeat(30)
+    }' `,
+  });
+  equal(await c.cmd("MYZADD", "zset:0001", "1", member), 1);
+  equal(await c.cmd("MYZADD", "zset:0001", "1", member), 0);
+  deepEqual(await c.cmd("ZRANGE", "zset:0001", "0", "-1"), [member]);
+});
