@@ -453,6 +453,12 @@ export class Connection implements ClientTransport, PollTarget {
   process(): void {
     try {
       if (this.#decoder === undefined && !this.#detect()) return;
+      // Clients past maxmemory-clients go before the batch runs (Redis's processCommand).
+      const maxmemory = this.server.maxmemory;
+      if (maxmemory?.evictionDue) {
+        maxmemory.evictClients();
+        if (this.#closed) return;
+      }
       const client = this.client!;
       const decoder = this.#decoder!;
       const buf = this.#buf;
@@ -499,6 +505,8 @@ export class Connection implements ClientTransport, PollTarget {
     } finally {
       forgetNotedBytes();
     }
+    // What the batch left (replies, a partial request) counts now (maxmemory-clients).
+    if (this.client !== undefined) this.server.maxmemory?.recount(this.client);
   }
 
   /**
@@ -512,6 +520,7 @@ export class Connection implements ClientTransport, PollTarget {
     const needed = decoder.needed;
     if (needed <= this.#buf.length - this.#start) return;
     this.#makeRoom(needed - (this.#end - this.#start));
+    if (this.client !== undefined) this.server.maxmemory?.recount(this.client);
   }
 
   /**
@@ -686,6 +695,9 @@ export class Connection implements ClientTransport, PollTarget {
     const client = this.client;
     if (this.#closed || client === undefined || client.out.length === 0) return;
     if (this.#closedOverOutputLimit(client)) return;
+    // A message pushed to a client that is not reading counts before any write (Redis's
+    // updateClientMemUsageAndBucket after PUBLISH and tracking's invalidations).
+    this.server.maxmemory?.pushed(client);
     this.#startWrites();
   }
 
