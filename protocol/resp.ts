@@ -59,6 +59,12 @@ export class RespRequestDecoder {
   consumed = 0;
   /** When incomplete: total bytes needed from the current start, if known. */
   needed = 0;
+  /**
+   * When incomplete inside a bulk: the bytes of its `$len` line, which
+   * `needed` counts from. Redis has parsed that line by then: its qbuf holds
+   * only the bulk's data.
+   */
+  bulkHeader = 0;
   /** proto-max-bulk-len; mutable through CONFIG SET. */
   maxBulkLen = 512 * 1024 * 1024;
   /**
@@ -83,6 +89,7 @@ export class RespRequestDecoder {
   decode(buf: Uint8Array, start: number, end: number): string[] | undefined {
     this.consumed = 0;
     this.needed = 0;
+    this.bulkHeader = 0;
     if (this.#argv === undefined) {
       if (start >= end) return undefined;
       if (buf[start] !== 42 /* * */) return this.#inline(buf, start, end);
@@ -131,6 +138,7 @@ export class RespRequestDecoder {
       const dataStart = line + 2;
       if (end - dataStart < len + 2) {
         this.needed = dataStart + len + 2 - start;
+        this.bulkHeader = dataStart - start;
         return undefined;
       }
       if (this.#remaining === 1 && len >= VALUE_DEFER_MIN && this.#defers(argv)) {

@@ -53,6 +53,8 @@ export interface MultiState {
   queue: QueuedCommand[];
   /** Set when a command failed to queue; EXEC then answers EXECABORT. */
   dirty: boolean;
+  /** The queued commands' arguments as Redis counts them (CLIENT LIST multi-mem: queuedBytes). */
+  bytes: number;
   /**
    * What the queue holds, judged as each command was queued (Redis's
    * mstate.cmd_flags and cmd_inv_flags, a script by its declared flags):

@@ -22,7 +22,7 @@ export function createServer(config = new Config()): RedisServer {
   server.scripting = new Scripting(server);
   server.replication = attachReplication(server);
   const maxmemory = server.maxmemory = new MaxMemory(server);
-  server.cronHooks.push(() => maxmemory.refreshClients());
+  server.cronHooks.push(() => maxmemory.cron());
   server.shutdownHooks.push(() => maxmemory.stop());
   const reducer = server.memoryReducer = new MemoryReducer({
     activity: () => server.stats.readsProcessed + server.stats.commandsProcessed,

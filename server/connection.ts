@@ -205,9 +205,14 @@ export class Connection implements ClientTransport, PollTarget {
     return this.#buf.length + pending;
   }
 
-  /** Bytes received and not yet consumed, the request being run included (qbuf). */
+  /**
+   * Bytes received and not yet consumed, the request being run included
+   * (qbuf); of a bulk being received, its data only, as Redis.
+   */
   get queryBytes(): number {
-    return Math.max(0, this.#end - this.#requestStart);
+    const decoder = this.#decoder;
+    const header = decoder instanceof RespRequestDecoder ? decoder.bulkHeader : 0;
+    return Math.max(0, this.#end - this.#requestStart - header);
   }
 
   get fd(): number {
@@ -246,6 +251,7 @@ export class Connection implements ClientTransport, PollTarget {
     if (n === target.length && n < MAX_READ_SIZE) this.#readBuf = new Uint8Array(n * 2);
     this.#counted(n, Date.now());
     this.process();
+    this.#reserveForBulk();
   }
 
   /**
@@ -275,7 +281,9 @@ export class Connection implements ClientTransport, PollTarget {
   onReadable(): void {
     if (this.#closed || this.#readingPaused) return;
     try {
-      if (this.#buf.length - this.#end < this.#readSize) this.#makeRoom(this.#readSize);
+      if (this.#buf.length - this.#end < this.#readSize && !this.#bulkHasRoom()) {
+        this.#makeRoom(this.#readSize);
+      }
       const own = this.#buf;
       const target = this.#end === 0 && own.length === QUERY_BUF_SIZE ? READ_THROUGH : own;
       const room = target.length - this.#end;
@@ -297,6 +305,7 @@ export class Connection implements ClientTransport, PollTarget {
       this.#counted(n, this.#poller!.roundMs);
       if (target === own) this.process();
       else this.#processReadThrough(own);
+      this.#reserveForBulk();
       this.#drainPolled();
     } catch (err) {
       this.#logFailure(err);
@@ -444,6 +453,12 @@ export class Connection implements ClientTransport, PollTarget {
   process(): void {
     try {
       if (this.#decoder === undefined && !this.#detect()) return;
+      // Clients past maxmemory-clients go before the batch runs (Redis's processCommand).
+      const maxmemory = this.server.maxmemory;
+      if (maxmemory?.evictionDue) {
+        maxmemory.evictClients();
+        if (this.#closed) return;
+      }
       const client = this.client!;
       const decoder = this.#decoder!;
       const buf = this.#buf;
@@ -490,6 +505,34 @@ export class Connection implements ClientTransport, PollTarget {
     } finally {
       forgetNotedBytes();
     }
+    // What the batch left (replies, a partial request) counts now (maxmemory-clients).
+    if (this.client !== undefined) this.server.maxmemory?.recount(this.client);
+  }
+
+  /**
+   * A large bulk whose header arrived gets its whole size in the query buffer
+   * at once, as Redis sizes its querybuf for a big argument: CLIENT LIST and
+   * maxmemory-clients see the request's size before the rest of it arrives.
+   */
+  #reserveForBulk(): void {
+    const decoder = this.#decoder;
+    if (this.#closed || !(decoder instanceof RespRequestDecoder)) return;
+    const needed = decoder.needed;
+    if (needed <= this.#buf.length - this.#start) return;
+    this.#makeRoom(needed - (this.#end - this.#start));
+    if (this.client !== undefined) this.server.maxmemory?.recount(this.client);
+  }
+
+  /**
+   * Whether the query buffer already has room for the rest of the large bulk
+   * being received: a read then takes just that, where making #readSize of
+   * room doubled a buffer sized for the bulk (#reserveForBulk) near its end.
+   */
+  #bulkHasRoom(): boolean {
+    const decoder = this.#decoder;
+    if (!(decoder instanceof RespRequestDecoder) || decoder.needed === 0) return false;
+    const bulkEnd = this.#start + decoder.needed;
+    return this.#end < bulkEnd && bulkEnd <= this.#buf.length;
   }
 
   #detect(): boolean {
@@ -652,6 +695,9 @@ export class Connection implements ClientTransport, PollTarget {
     const client = this.client;
     if (this.#closed || client === undefined || client.out.length === 0) return;
     if (this.#closedOverOutputLimit(client)) return;
+    // A message pushed to a client that is not reading counts before any write (Redis's
+    // updateClientMemUsageAndBucket after PUBLISH and tracking's invalidations).
+    this.server.maxmemory?.pushed(client);
     this.#startWrites();
   }
 

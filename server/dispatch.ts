@@ -12,6 +12,7 @@ import { feedMonitors, monitorWhen } from "./monitor.ts";
 import { enterCommand, leaveCommand } from "./types/access_clock.ts";
 import { isReplicaClient } from "./replication/client_peer.ts";
 import { monotonicMs } from "./clock.ts";
+import { queuedBytes } from "./client_memory.ts";
 import { ordinaryChanged, ordinaryEpoch } from "./ordinary.ts";
 import { COARSE, EXACT } from "./slowlog.ts";
 import { resolveDeferred } from "../protocol/bytes.ts";
@@ -189,6 +190,8 @@ function admitted(client: Client, command: Command, argv: string[]): boolean {
   const oom = server.busyScriptError === undefined
     ? server.maxmemory.beforeCommand(client, command, argv)
     : undefined;
+  // Evicted for its memory (maxmemory-clients): nothing runs, nothing replies.
+  if (client.closed) return false;
   if (oom !== undefined) {
     rejectCommand(client, command, oom);
     return false;
@@ -236,7 +239,11 @@ function runAdmitted(client: Client, command: Command, argv: string[]): void {
       client.multi.dirty = true;
       client.out.error(NOT_ALLOWED_IN_MULTI);
     } else {
-      client.multi.queue.push({ command, argv });
+      const queued = { command, argv };
+      // A queued request's deferred arguments become strings anyway (settleDeferred): count them.
+      resolveDeferred(argv);
+      client.multi.queue.push(queued);
+      client.multi.bytes += queuedBytes(queued);
       client.multi.needsLua ||= command.needsLua;
       noteQueued(client.multi, server.scripting.commandFlags(command, argv));
       client.out.simple("QUEUED");

@@ -13,6 +13,17 @@
  * Before every command (dispatch's beforeCommand hook) the server evicts
  * keys while used_memory is above maxmemory (eviction.ts), and refuses
  * commands that may grow memory when it cannot.
+ *
+ * Client eviction (maxmemory-clients, Redis's evictClients): while normal and
+ * pubsub clients together hold the limit or more, the biggest that may go
+ * (not CLIENT NO-EVICT, not a replica) is closed. Each client is recounted
+ * when it changes (client_memory.ts): after a batch of requests, a write, a
+ * message pushed to it, and (under a maxmemory) before each command. The
+ * eviction itself runs at safe points only, never amid a command: after the
+ * batch or poller round that went over (a microtask, Redis's beforeSleep), so
+ * a client closed for its output limit in that round is gone before anyone is
+ * judged; before the next batch of any client, if that comes first; and under
+ * a maxmemory before each command, ahead of key eviction (processCommand).
  */
 import { frequency, idleSeconds } from "./types/keytable_access.ts";
 import type { Client } from "./client.ts";
@@ -29,18 +40,14 @@ import {
   mustReject,
 } from "./eviction.ts";
 import { NotifyClass } from "./notify.ts";
+import { clientMemory } from "./client_memory.ts";
+import { clientInfoLine } from "./commands/client_list.ts";
 import { isReplicaClient } from "./replication/client_peer.ts";
 import { KeyTable } from "./types/keytable.ts";
 import { lfuSettings } from "./types/lfu.ts";
 import { MAP_ENTRY_BYTES, stringBytes } from "./types/memory.ts";
 import { randomTableKey, sampleScored } from "./types/keytable_keys.ts";
 
-/**
- * A client's fixed cost beyond its buffers: its objects and reply writer.
- * Measured with the idle-connections bench: 10,000 clients add 86 MB of RSS,
- * 8.6 KB each, of which 1 KB is the read buffer.
- */
-export const CLIENT_BYTES = 7.5 * 1024;
 /** An expires entry: Map slots, the key string (~16 bytes), a heap number. */
 export const EXPIRE_ENTRY_BYTES = MAP_ENTRY_BYTES + stringBytes(16) + 16;
 /** Commands that MULTI never rejects for OOM. */
@@ -75,10 +82,9 @@ function databaseBytes(db: Database): number {
   return db.dict.usedBytes + db.expires.size * EXPIRE_ENTRY_BYTES;
 }
 
-/** What a client holds: its fixed cost, query buffer and pending replies. */
-function clientBytes(client: Client): number {
-  const transport = client.transport;
-  return CLIENT_BYTES + transport.inputBytes + transport.outputBytes;
+/** Whether maxmemory-clients may close this client (Redis's clientEvictionAllowed). */
+function evictable(client: Client): boolean {
+  return !client.noEvict && !client.closed && !isReplicaClient(client);
 }
 
 const takeAll = () => true;
@@ -152,8 +158,21 @@ export class MaxMemory {
    * memory their own run moves.
    */
   preCommandOom = false;
-  /** Client memory as last counted (see RECOUNT_CLIENTS_MAX). */
+  /** Normal and pubsub clients' memory, kept by each recount (countedBytes). */
   #clients = 0;
+  /** maxmemory-clients in bytes (clientsLimit), 0 for none: see configure(). */
+  #clientsLimit = 0;
+  /** Whether clients are recounted as they change: a maxmemory or a maxmemory-clients is set. */
+  #counting = false;
+  /** The last eviction run found no client it could close and left the clients over the limit. */
+  #stuck = false;
+  /**
+   * Clients went over maxmemory-clients: evictClients() runs before the next
+   * batch of requests (Connection.process reads this; Redis's processCommand
+   * evicts there too) or from a microtask, whichever comes first. The next
+   * batch can come first: the poller's loop resumes as a microtask too.
+   */
+  evictionDue = false;
   /** Replicas' memory as last counted: their output is the replication stream. */
   #replicas = 0;
   #continuing: ReturnType<typeof setTimeout> | undefined;
@@ -173,6 +192,7 @@ export class MaxMemory {
     this.#dbs = server.dbs.map((db) => new EvictableDatabase(db));
     this.#emptyDb = new KeyTable().usedBytes;
     this.startup = this.keyspaceBytes();
+    this.configure();
   }
 
   /** Bytes of the keyspace: key tables and expiry entries. */
@@ -196,42 +216,87 @@ export class MaxMemory {
   }
 
   /**
-   * Recounts the clients' memory (cron, INFO, commands), evicting clients
-   * past maxmemory-clients. Replicas are counted apart: as Redis's
+   * Recounts every client (the cron, INFO, a new limit) and evicts clients
+   * past maxmemory-clients soon. Replicas are counted apart: as Redis's
    * freeMemoryGetNotCountedMemory, their buffers never make keys evict (the
    * deletes would only add to them).
    */
   refreshClients(): void {
+    this.#countAll();
+    if (this.#overClientsLimit()) this.#evictClientsSoon();
+  }
+
+  /** The cron's recount: a safe point to evict clients at once. */
+  cron(): void {
+    this.#countAll();
+    if (this.#overClientsLimit()) this.evictClients();
+  }
+
+  #countAll(): void {
     let bytes = 0;
     let replicas = 0;
     for (const client of this.server.clients.values()) {
-      const counted = client.countedBytes = clientBytes(client);
+      const counted = client.countedBytes = clientMemory(client);
       if (isReplicaClient(client)) replicas += counted;
       else bytes += counted;
     }
     this.#clients = bytes;
     this.#replicas = replicas;
-    this.#checkClientsLimit();
   }
 
   /**
-   * Recounts one client: the one whose command is next, or whose output was
-   * just written (Redis's updateClientMemUsage after each command and each
-   * write): O(1) a command, where recounting them all cost O(clients). Pushes
-   * into a client's output count from its next write, or at the cron.
+   * Reads maxmemory and maxmemory-clients again (at start, and when CONFIG
+   * SET changes either): a lower client limit evicts at once, as Redis's
+   * applyClientMaxMemoryUsage.
+   */
+  configure(): void {
+    const config = this.server.config;
+    this.#clientsLimit = clientsLimit(
+      config.getNumber("maxmemory-clients"),
+      config.getNumber("maxmemory"),
+    );
+    this.#counting = this.#limit.value !== 0 || this.#clientsLimit !== 0;
+    this.#stuck = false;
+    if (this.#counting) this.refreshClients();
+  }
+
+  /**
+   * Recounts one client: one that ran a batch of requests, wrote replies or
+   * was sent a message (Redis's updateClientMemUsageAndBucket). O(1), and
+   * nothing at all without a maxmemory or a maxmemory-clients.
    */
   recount(client: Client): void {
-    if (this.#limit.value !== 0) this.#recount(client);
+    if (this.#counting) this.#recount(client);
+  }
+
+  /**
+   * A message was pushed to a client outside its own commands (PUBLISH,
+   * tracking's invalidations, MONITOR): recounted for maxmemory-clients only.
+   * For key eviction its output counts once written (or at the cron), or the
+   * invalidations that evicting keys sends would make more keys go, whose
+   * invalidations... (unit/maxmemory's feedback loop test).
+   */
+  pushed(client: Client): void {
+    if (this.#clientsLimit !== 0) this.#recount(client);
   }
 
   #recount(client: Client): void {
-    const counted = clientBytes(client);
+    // A closed client's share left with forget(): it must not come back.
+    if (client.closed) return;
+    const counted = clientMemory(client);
     const delta = counted - client.countedBytes;
     if (delta === 0) return;
     client.countedBytes = counted;
-    if (isReplicaClient(client)) this.#replicas += delta;
-    else this.#clients += delta;
-    if (delta > 0) this.#checkClientsLimit();
+    if (isReplicaClient(client)) {
+      this.#replicas += delta;
+      return;
+    }
+    this.#clients += delta;
+    // Grown by a client that may go: worth a run even after one found nobody to close.
+    if (delta > 0 && this.#overClientsLimit() && (!this.#stuck || evictable(client))) {
+      this.#stuck = false;
+      this.#evictClientsSoon();
+    }
   }
 
   /** A closed client's share leaves used_memory at once (Redis's freeClient). */
@@ -241,37 +306,61 @@ export class MaxMemory {
     client.countedBytes = 0;
   }
 
-  #checkClientsLimit(): void {
-    const limit = clientsLimit(
-      this.server.config.getNumber("maxmemory-clients"),
-      this.server.config.getNumber("maxmemory"),
-    );
-    if (limit > 0 && this.#clients >= limit) this.#evictClients(limit);
+  /** CLIENT NO-EVICT OFF: the client may now be the one to go. */
+  evictableChanged(client: Client): void {
+    if (!this.#counting) return;
+    this.#stuck = false;
+    this.#recount(client);
+    if (this.#overClientsLimit()) this.#evictClientsSoon();
+  }
+
+  #overClientsLimit(): boolean {
+    return this.#clientsLimit !== 0 && this.#clients >= this.#clientsLimit;
+  }
+
+  /** Evicts clients before the next batch of requests, or in a microtask after this one. */
+  #evictClientsSoon(): void {
+    if (this.evictionDue) return;
+    this.evictionDue = true;
+    queueMicrotask(() => {
+      if (this.evictionDue) this.evictClients();
+    });
   }
 
   /**
-   * Redis's evictClients: while the clients hold more than
-   * maxmemory-clients, closes the one holding most that may be evicted (not
-   * CLIENT NO-EVICT).
+   * Redis's evictClients: while the normal and pubsub clients hold
+   * maxmemory-clients or more, closes the biggest that may be evicted. Every
+   * client counts towards the limit; only those evictable() may go. Redis
+   * takes them from buckets of doubling sizes; here they are sorted, which
+   * is O(n log n) a run, and runs are rare: a client reached the limit.
    */
-  #evictClients(limit: number): void {
-    const candidates = [...this.server.clients.values()]
-      .filter((client) => !client.noEvict && !client.closed && !isReplicaClient(client))
-      .map((client) => ({ client, bytes: clientBytes(client) }))
-      .sort((a, b) => b.bytes - a.bytes);
-    // Every client counts towards the limit; only those without NO-EVICT may go.
-    let total = this.#clients;
-    for (const { client, bytes } of candidates) {
-      if (total < limit) break;
-      this.server.log(`Evicting client: id=${client.id} addr=${client.transport.remoteAddr}`);
-      this.forget(client);
-      client.transport.close();
+  evictClients(): void {
+    // A busy script's caller waits amid its command: the next command or the cron evicts.
+    if (this.server.scripting.running !== undefined) return;
+    this.evictionDue = false;
+    if (!this.#overClientsLimit() || this.#stuck) return;
+    this.#countAll();
+    const candidates = [...this.server.clients.values()].filter(evictable);
+    candidates.sort((a, b) => b.countedBytes - a.countedBytes);
+    const now = Date.now();
+    for (const client of candidates) {
+      if (!this.#overClientsLimit()) break;
+      this.server.log(`Evicting client: ${clientInfoLine(client, now)}`);
       this.server.stats.evictedClients++;
-      total -= bytes;
+      // Closing unregisters the client, which forgets its share.
+      client.transport.close();
+    }
+    if (this.#overClientsLimit()) {
+      this.server.log("Over client maxmemory after evicting all evictable clients");
+      this.#stuck = true;
     }
   }
 
-  /** Whether a maxmemory limit is set (beforeCommand does nothing without one). */
+  /**
+   * Whether a maxmemory limit is set (beforeCommand does nothing without
+   * one). maxmemory-clients alone needs no check per command: each batch's
+   * recount evicts after it, so its clients keep dispatch's ordinary path.
+   */
   get limited(): boolean {
     return this.#limit.value !== 0;
   }
@@ -285,6 +374,12 @@ export class MaxMemory {
     // While a busy script yields, eviction's DELs would land amid its effects.
     if (this.server.scripting.running !== undefined) return undefined;
     this.#recount(client);
+    // Clients first, as Redis's processCommand: their output must not make keys go.
+    if (this.#overClientsLimit()) {
+      this.evictClients();
+      // Evicted itself: dispatch drops the command (it sees client.closed).
+      if (client.closed) return undefined;
+    }
     const outOfMemory = this.performEvictions() === "fail";
     this.preCommandOom = outOfMemory;
     if (!outOfMemory) return undefined;

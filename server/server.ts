@@ -195,6 +195,7 @@ export class RedisServer implements ServerContext {
       for (const db of this.dbs) db.trackFrequency = value.endsWith("-lfu");
     }
     applyLfuConfig(name, value);
+    if (name === "maxmemory" || name === "maxmemory-clients") this.maxmemory?.configure();
     if (name === "maxmemory") this.maxmemory?.evictSoon();
   }
 

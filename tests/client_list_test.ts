@@ -103,6 +103,23 @@ Deno.test("CLIENT LIST: queued MULTI commands count in multi and multi-mem", asy
   equal(fields(await observer.cmd("CLIENT", "LIST", "ID", id) as string).get("resp"), "3");
 });
 
+Deno.test("CLIENT LIST: of a bulk being received, qbuf counts the data so far, as Redis", async () => {
+  await using server = startServer();
+  using c = await RespClient.connect(server.port);
+  using observer = await RespClient.connect(server.port);
+  const id = String(await c.cmd("CLIENT", "ID"));
+  // redis-server 7.0 shows qbuf=110100 here: it has parsed the `$220200` line.
+  await c.writeRaw(`*1\r\n$220200\r\n${"v".repeat(110_100)}`);
+  let line = new Map<string, string>();
+  for (let i = 0; i < 100 && line.get("qbuf") !== "110100"; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    line = fields(await observer.cmd("CLIENT", "LIST", "ID", id) as string);
+  }
+  equal(line.get("qbuf"), "110100");
+  // The bulk's whole size is taken at once, as Redis's querybuf for a big argument.
+  ok(Number(line.get("qbuf-free")) >= 110_100, line.get("qbuf-free"));
+});
+
 Deno.test("CLIENT LIST ID / TYPE: filters and their errors as Redis 7.0", async () => {
   await using server = startServer();
   using c = await RespClient.connect(server.port);

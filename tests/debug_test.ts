@@ -61,6 +61,12 @@ const steps: Step[] = [
   ["DEBUG", "QUICKLIST-PACKED-THRESHOLD", "-1"],
   ["DEBUG", "QUICKLIST-PACKED-THRESHOLD", "0"],
   ["DEBUG", "SLEEP", "0"],
+  ...["never", "reset", "100", "-5", "x", "12abc"]
+    .map((value) => ["DEBUG", "REPLYBUFFER", "PEAK-RESET-TIME", value]),
+  ["DEBUG", "REPLYBUFFER", "RESIZING", "0"],
+  ["DEBUG", "REPLYBUFFER", "RESIZING", "1"],
+  ["DEBUG", "REPLYBUFFER", "FOO", "1"],
+  ["DEBUG", "REPLYBUFFER", "RESIZING"],
   ["DEBUG", "CHANGE-REPL-ID"],
   ["DEBUG", "RELOAD", "BAD"],
   ["DEBUG", "NOPE"],

@@ -1,5 +1,5 @@
 /** MEMORY end to end: USAGE's estimate is of Redis's order; the other subcommands answer as Redis. */
-import { deepEqual, equal } from "node:assert/strict";
+import { deepEqual, equal, ok } from "node:assert/strict";
 import { RespClient, startServer } from "./helpers.ts";
 import { sameAsRedis } from "./redis_compare.ts";
 
@@ -30,6 +30,18 @@ Deno.test("MEMORY USAGE grows with the value and stays within a few times Redis'
   const list = await c.cmd("MEMORY", "USAGE", "list", "SAMPLES", "0") as number;
   // redis-server 7.0 says 13480 for this list.
   equal(list > 13480 / 3 && list < 13480 * 3, true, `${list}`);
+});
+
+Deno.test("a key SETRANGE or SETBIT creates holds its length, not twice it", async () => {
+  await using server = startServer();
+  using c = await RespClient.connect(server.port);
+  // redis-server 7.0 says 114736 (sdsnewlen of 100001 bytes, in jemalloc's 112 kB class).
+  equal(await c.cmd("SETRANGE", "ranged", "100000", "x"), 100_001);
+  const ranged = await c.cmd("MEMORY", "USAGE", "ranged") as number;
+  ok(ranged > 100_001 && ranged < 110_000, `${ranged}`);
+  equal(await c.cmd("SETBIT", "bits", String(8 * 100_000), "1"), 0);
+  const bits = await c.cmd("MEMORY", "USAGE", "bits") as number;
+  ok(bits > 100_001 && bits < 110_000, `${bits}`);
 });
 
 Deno.test("MEMORY STATS has Redis's fields; DOCTOR and MALLOC-STATS reply", async () => {

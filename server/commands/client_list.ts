@@ -5,14 +5,13 @@
  */
 import { ArgCursor } from "../args.ts";
 import type { Client } from "../client.ts";
+import { argvBytes, clientMemory } from "../client_memory.ts";
 import type { CommandContext } from "../context.ts";
 import { CommandError, INVALID_CLIENT_ID, SYNTAX, unknownClientType } from "../errors.ts";
 import { isReplicaClient } from "../replication/client_peer.ts";
 
 /** Redis's PROTO_REPLY_CHUNK_BYTES: the size of a client's own reply buffer. */
 const REPLY_CHUNK_BYTES = 16 * 1024;
-/** What Redis counts per queued argument besides its bytes (a robj pointer). */
-const POINTER_SIZE = 8;
 
 /** Redis's client type: a replica after PSYNC/SYNC, pubsub while subscribed, else normal. */
 export function clientType(client: Client): "normal" | "pubsub" | "slave" {
@@ -47,21 +46,6 @@ export function clientFlags(client: Client): string {
   return flags === "" ? "N" : flags;
 }
 
-function argvBytes(argv: readonly string[]): number {
-  let bytes = 0;
-  for (const arg of argv) bytes += arg.length;
-  return bytes;
-}
-
-/** Bytes of a MULTI queue as Redis counts them: arguments plus a pointer each. */
-function multiBytes(client: Client): number {
-  let bytes = 0;
-  for (const queued of client.multi?.queue ?? []) {
-    bytes += argvBytes(queued.argv) + POINTER_SIZE * queued.argv.length;
-  }
-  return bytes;
-}
-
 /**
  * One CLIENT LIST line. `argv` is the command the client is running now
  * (CLIENT LIST / INFO itself for the caller): Redis's argv-mem.
@@ -71,14 +55,12 @@ export function clientInfoLine(client: Client, now: number, argv: readonly strin
   const qbuf = transport.queryBytes ?? 0;
   const qbufFree = Math.max(0, (transport.queryBufferBytes ?? transport.inputBytes) - qbuf);
   const argvMem = argvBytes(argv);
-  const multiMem = multiBytes(client);
   const out = client.out;
   // Redis's reply buffer holds the first 16 KB pending (obl); the rest is its
   // reply list (omem), which client-output-buffer-limit tests watch grow.
   const pending = transport.outputBytes;
   const buffered = Math.min(out.length, REPLY_CHUNK_BYTES);
   const queued = Math.max(0, pending - buffered);
-  const totMem = transport.inputBytes + argvMem + multiMem + out.buf.length + queued;
   const fields = [
     `id=${client.id}`,
     `addr=${transport.remoteAddr}`,
@@ -96,13 +78,13 @@ export function clientInfoLine(client: Client, now: number, argv: readonly strin
     `qbuf=${qbuf}`,
     `qbuf-free=${qbufFree}`,
     `argv-mem=${argvMem}`,
-    `multi-mem=${multiMem}`,
+    `multi-mem=${client.multi?.bytes ?? 0}`,
     `rbs=${out.buf.length}`,
     `rbp=${out.peak}`,
     `obl=${buffered}`,
     `oll=${transport.queuedWrites ?? 0}`,
     `omem=${queued}`,
-    `tot-mem=${totMem}`,
+    `tot-mem=${clientMemory(client, argv)}`,
     `events=${queued > 0 ? "rw" : "r"}`,
     `cmd=${client.lastCommand}`,
     `user=${client.user.name}`,

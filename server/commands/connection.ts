@@ -340,7 +340,9 @@ const clientSubcommands: CommandSpec[] = [
     handler(ctx, argv) {
       const mode = arg(argv, 2).toLowerCase();
       if (mode !== "on" && mode !== "off") throw new CommandError(SYNTAX);
+      const wasExempt = ctx.client.noEvict;
       ctx.client.noEvict = mode === "on";
+      if (wasExempt && mode === "off") ctx.server.maxmemory.evictableChanged(ctx.client);
       ctx.out.ok();
     },
   },
@@ -538,7 +540,9 @@ export const connectionCommands: CommandSpec[] = [
       ctx.client.selectDb(0);
       ctx.client.setResp(2);
       ctx.client.name = "";
+      const wasExempt = ctx.client.noEvict;
       ctx.client.noEvict = false;
+      if (wasExempt) server.maxmemory.evictableChanged(ctx.client);
       ctx.client.replyMode = "on";
       ctx.client.monitoring = false;
       server.monitors.delete(ctx.client);

@@ -23,6 +23,7 @@ import {
   DEBUG_SAVE_FAILED,
   internalError,
   NO_SUCH_KEY,
+  NOT_INTEGER,
   notEncodedAs,
   subcommandSyntax,
 } from "../errors.ts";
@@ -79,6 +80,12 @@ const DEBUG_HELP = [
   "QUICKLIST <key> [<0|1>]",
   "    Show low level info about the quicklist encoding of <key>.",
   "    The optional argument (0 by default) sets the level of detail",
+  "REPLYBUFFER PEAK-RESET-TIME <NEVER||RESET|time>",
+  "    Sets the time (in milliseconds) to wait between client reply buffer peak resets.",
+  "    In case NEVER is provided the last observed peak will never be reset",
+  "    In case RESET is provided the peak reset time will be restored to the default value",
+  "REPLYBUFFER RESIZING <0|1>",
+  "    Enable or disable the reply buffer resize cron job",
   "HELP",
   "    Prints this help.",
 ];
@@ -333,6 +340,23 @@ function populate(ctx: CommandContext, argv: string[]): void {
   ctx.out.ok();
 }
 
+/**
+ * DEBUG REPLYBUFFER, checked as Redis checks it. A client's reply buffer here
+ * comes from a shared pool per batch and goes back once written (writer.ts):
+ * there is no per-client resizing or peak for these to set, so tests that
+ * turn Redis's off to keep client sizes steady get that already.
+ */
+function replyBuffer(ctx: CommandContext, argv: string[]): void {
+  const what = arg(argv, 2).toLowerCase();
+  const value = arg(argv, 3).toLowerCase();
+  if (what === "peak-reset-time") {
+    if (value !== "never" && value !== "reset" && !/^-?\d+$/.test(value)) {
+      throw new CommandError(NOT_INTEGER);
+    }
+  } else if (what !== "resizing") throw new CommandError(subcommandSyntax(argv));
+  ctx.out.ok();
+}
+
 /** C's atoi: leading digits with a sign, 0 when none. */
 const atoi = (s: string) => Number(/^\s*[+-]?\d+/.exec(s)?.[0] ?? 0) | 0;
 
@@ -398,6 +422,7 @@ function debug(ctx: CommandContext, argv: string[]): void {
     ctx.server.skipChecksumValidation = atoi(arg(argv, 2)) !== 0;
     return ctx.out.ok();
   }
+  if (sub === "replybuffer" && argc === 4) return replyBuffer(ctx, argv);
   if (sub === "pause-cron" && argc === 3) {
     ctx.server.cronPaused = atoi(arg(argv, 2)) !== 0;
     return ctx.out.ok();

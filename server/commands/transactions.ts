@@ -30,7 +30,7 @@ export const transactionCommands: CommandSpec[] = [
     complexity: "O(1)",
     handler(ctx) {
       if (ctx.client.multi !== undefined) throw new CommandError(MULTI_NESTED);
-      ctx.client.multi = { queue: [], dirty: false };
+      ctx.client.multi = { queue: [], dirty: false, bytes: 0 };
       ctx.out.ok();
     },
   },

@@ -6,6 +6,7 @@
  * the one dispatch path as an internal client whose replies are dropped.
  */
 import type { Client } from "../client.ts";
+import { queuedBytes } from "../client_memory.ts";
 import type { ServerContext, WriteWatcher } from "../context.ts";
 import { FormatError } from "../persistence/format_error.ts";
 import { loadLimits } from "../persistence/values.ts";
@@ -134,7 +135,9 @@ function applyCommand(server: ServerContext, client: Client, argv: string[]): vo
   // As inside EXEC: a blocking command from the master answers at once.
   client.inExec = true;
   if (client.multi !== undefined && !NOT_QUEUED.has(command.fullName)) {
-    client.multi.queue.push({ command, argv });
+    const queued = { command, argv };
+    client.multi.queue.push(queued);
+    client.multi.bytes += queuedBytes(queued);
   } else {
     server.call(client, command, argv);
     const out = client.out;

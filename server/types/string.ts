@@ -313,13 +313,19 @@ export class ByteString {
    * Makes the first `length` bytes writable, zero-filling any growth; the
    * caller then writes `bytes` directly. Growth is greedy as Redis's
    * sdsMakeRoomFor (twice the length, or 1 MB more past 1 MB), so a run of
-   * appends or growing offsets costs amortized O(1) a byte.
+   * appends or growing offsets costs amortized O(1) a byte. A value still
+   * empty (a key SETRANGE or SETBIT creates) gets just `length`, as Redis's
+   * sdsnewlen there: 50 keys made by SETRANGE at 100 kB are 5 MB, not 10.
    */
   prepareWrite(length: number): void {
     this.#text = undefined;
     if (length <= this.length) return;
     if (length > this.bytes.length) {
-      const greedy = length < MAX_PREALLOC ? length * 2 : length + MAX_PREALLOC;
+      const greedy = this.bytes.length === 0
+        ? length
+        : length < MAX_PREALLOC
+        ? length * 2
+        : length + MAX_PREALLOC;
       const capacity = Math.max(length, Math.min(greedy, MAX_CAPACITY));
       const grown = new Uint8Array(capacity);
       grown.set(this.bytes.subarray(0, this.length));
