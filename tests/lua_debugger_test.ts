@@ -45,6 +45,17 @@ class Raw {
     equal(got, expected);
   }
 
+  /** Reads up to and including `marker` (a reply whose bytes are not compared). */
+  async skipThrough(marker: string): Promise<void> {
+    const buf = new Uint8Array(65536);
+    while (!this.#pending.includes(marker)) {
+      const n = await this.conn.read(buf);
+      if (n === null) break;
+      this.#pending += latin1.decode(buf.subarray(0, n));
+    }
+    this.#pending = this.#pending.slice(this.#pending.indexOf(marker) + marker.length);
+  }
+
   /** The server closed the connection. */
   async expectClosed(): Promise<void> {
     equal(this.#pending, "");
@@ -191,6 +202,47 @@ Deno.test("other clients wait for the session; a client gone lets the script run
   equal(answered, false);
   c.close();
   equal(await reply, "1");
+});
+
+Deno.test("RESP3 replies are logged in Redis's notation; the log is RESP2 arrays", async () => {
+  await using s = startServer();
+  const c = await Raw.open(s.port);
+  await c.send("hello", "3");
+  await c.skipThrough("modules\r\n*0\r\n");
+  await c.send("script", "debug", "sync");
+  await c.expect("+OK\r\n");
+  const script =
+    "redis.setresp(3)\nredis.call('hset','h','a','1')\nredis.call('smembers','nos')\n" +
+    "return redis.call('hgetall','h')";
+  await c.send("eval", script, "0");
+  await c.expect(logs("* Stopped at 1, stop reason = step over", "-> 1   redis.setresp(3)"));
+  await c.send("c");
+  await c.expect(`${logs("<endsession>")}%1\r\n$1\r\na\r\n$1\r\n1\r\n`);
+  await c.expectClosed();
+  c.close();
+  const d = await Raw.open(s.port);
+  await d.send("script", "debug", "sync");
+  await d.expect("+OK\r\n");
+  await d.send("eval", script, "0");
+  await d.expect(logs("* Stopped at 1, stop reason = step over", "-> 1   redis.setresp(3)"));
+  for (const line of [2, 3]) {
+    await d.send("s");
+    await d.skipThrough(`-> ${line}`);
+    await d.skipThrough("\r\n");
+  }
+  await d.send("s");
+  await d.expect(logs(
+    "<redis> smembers nos",
+    "<reply> ~()",
+    "* Stopped at 4, stop reason = step over",
+    "-> 4   return redis.call('hgetall','h')",
+  ));
+  await d.send("s");
+  await d.expect(
+    logs("<redis> hgetall h", '<reply> {"a" => "1"}', "<endsession>") +
+      "*2\r\n$1\r\na\r\n$1\r\n1\r\n",
+  );
+  d.close();
 });
 
 Deno.test("SCRIPT DEBUG YES undoes the session's writes, FLUSHALL included", async () => {

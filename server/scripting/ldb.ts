@@ -252,7 +252,8 @@ class LdbSession implements LuaDebugger, InputTap {
   }
 
   #command(argv: string[]): void {
-    const name = argv[0]!.toLowerCase();
+    // Redis compares names as C strings: up to a NUL.
+    const name = cString(argv[0]!).toLowerCase();
     const argc = argv.length;
     switch (name) {
       case "h":
@@ -289,7 +290,7 @@ class LdbSession implements LuaDebugger, InputTap {
         return this.#abort("ERR script aborted for user request");
       case "p":
       case "print":
-        this.#atStop((co) => argc === 2 ? this.#print(co, argv[1]!) : this.#printAll(co));
+        this.#atStop((co) => argc === 2 ? this.#print(co, cString(argv[1]!)) : this.#printAll(co));
         break;
       case "l":
       case "list": {
@@ -552,6 +553,12 @@ class LdbSession implements LuaDebugger, InputTap {
     this.#step = false;
     lua.lua_pop(L, 2);
   }
+}
+
+/** What C sees of a string: up to its first NUL. */
+function cString(s: string): string {
+  const nul = s.indexOf("\0");
+  return nul < 0 ? s : s.slice(0, nul);
 }
 
 /** A Lua string (bytes) from the debug API as text. */

@@ -37,21 +37,19 @@ const LF = 10;
  */
 export function parseDebuggerCommand(buf: Uint8Array): ParsedCommand {
   if (buf.length === 0) return undefined;
-  // A C string: what follows a NUL is not seen by strchr/strstr.
-  const nul = buf.indexOf(0);
-  const end = nul < 0 ? buf.length : nul;
-  const star = buf.subarray(0, end).indexOf(STAR);
+  let star = -1;
+  for (let i = 0; i < buf.length && buf[i] !== 0 && star < 0; i++) if (buf[i] === STAR) star = i;
   if (star < 0) return { error: "protocol error" };
-  let crlf = findCrlf(buf, star, end);
+  let crlf = findCrlf(buf, star);
   if (crlf < 0) return undefined;
   const argc = atoi(buf, star + 1, crlf);
   if (argc <= 0 || argc > 1024) return { error: "protocol error" };
   let p = crlf + 2;
   const argv: string[] = [];
   while (argv.length < argc) {
-    if (p >= end) return undefined;
+    if (p >= buf.length || buf[p] === 0) return undefined;
     if (buf[p] !== DOLLAR) return { error: "protocol error" };
-    crlf = findCrlf(buf, p, end);
+    crlf = findCrlf(buf, p);
     if (crlf < 0) return undefined;
     const len = atoi(buf, p + 1, crlf);
     if (len <= 0 || len > 1024) return { error: "protocol error" };
@@ -65,8 +63,11 @@ export function parseDebuggerCommand(buf: Uint8Array): ParsedCommand {
   return { argv };
 }
 
-function findCrlf(buf: Uint8Array, from: number, end: number): number {
-  for (let i = from; i + 1 < end; i++) if (buf[i] === CR && buf[i + 1] === LF) return i;
+/** C's strstr(p, "\r\n") from `from`: -1 past the end or a NUL. */
+function findCrlf(buf: Uint8Array, from: number): number {
+  for (let i = from; i + 1 < buf.length && buf[i] !== 0; i++) {
+    if (buf[i] === CR && buf[i + 1] === LF) return i;
+  }
   return -1;
 }
 
