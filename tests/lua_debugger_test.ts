@@ -31,15 +31,9 @@ class Raw {
     while (sent < bytes.length) sent += await this.conn.write(bytes.subarray(sent));
   }
 
-  /** Reads until `expected.length` bytes came (or the peer closed), and checks them. */
+  /** Reads until `expected.length` bytes came (or the peer closed, or 5 s passed), and checks them. */
   async expect(expected: string): Promise<void> {
-    const buf = new Uint8Array(65536);
-    const deadline = Date.now() + 5000;
-    while (this.#pending.length < expected.length && Date.now() < deadline) {
-      const n = await this.conn.read(buf);
-      if (n === null) break;
-      this.#pending += latin1.decode(buf.subarray(0, n));
-    }
+    await this.#readWhile(() => this.#pending.length < expected.length);
     const got = this.#pending.slice(0, expected.length);
     this.#pending = this.#pending.slice(expected.length);
     equal(got, expected);
@@ -47,23 +41,44 @@ class Raw {
 
   /** Reads up to and including `marker` (a reply whose bytes are not compared). */
   async skipThrough(marker: string): Promise<void> {
-    const buf = new Uint8Array(65536);
-    while (!this.#pending.includes(marker)) {
-      const n = await this.conn.read(buf);
-      if (n === null) break;
-      this.#pending += latin1.decode(buf.subarray(0, n));
-    }
+    await this.#readWhile(() => !this.#pending.includes(marker));
+    equal(this.#pending.includes(marker), true, `no ${JSON.stringify(marker)}`);
     this.#pending = this.#pending.slice(this.#pending.indexOf(marker) + marker.length);
   }
 
-  /** The server closed the connection. */
+  /** The server closed the connection (with nothing more sent). */
   async expectClosed(): Promise<void> {
+    await this.#readWhile(() => true);
     equal(this.#pending, "");
-    equal(await this.conn.read(new Uint8Array(16)), null);
+    equal(this.#eof, true);
+  }
+
+  #eof = false;
+
+  /** Reads while `more()` and the stream lasts; a read that waits 5 s closes the socket. */
+  async #readWhile(more: () => boolean): Promise<void> {
+    const buf = new Uint8Array(65536);
+    while (more() && !this.#eof) {
+      const timer = setTimeout(() => this.close(), 5000);
+      let n: number | null = null;
+      try {
+        n = await this.conn.read(buf);
+      } catch {
+        n = null;
+      } finally {
+        clearTimeout(timer);
+      }
+      if (n === null) this.#eof = true;
+      else this.#pending += latin1.decode(buf.subarray(0, n));
+    }
   }
 
   close(): void {
-    this.conn.close();
+    try {
+      this.conn.close();
+    } catch {
+      // already closed
+    }
   }
 }
 
@@ -182,6 +197,28 @@ Deno.test("SCRIPT DEBUG's modes and refusals; input that is not a command ends t
   );
   await c.expectClosed();
   c.close();
+});
+
+Deno.test("EVAL's own errors (compiling, numkeys) end the session as Redis's", async () => {
+  await using s = startServer();
+  const cases: [string, string, string][] = [
+    [
+      "return (",
+      "0",
+      "ERR Error compiling script (new function): user_script:1: " +
+      "unexpected symbol near '<eof>'",
+    ],
+    ["return 1", "5", "ERR Number of keys can't be greater than number of args"],
+  ];
+  for (const [script, numkeys, error] of cases) {
+    const c = await Raw.open(s.port);
+    await c.send("script", "debug", "sync");
+    await c.expect("+OK\r\n");
+    await c.send("eval", script, numkeys);
+    await c.expect(`${logs("<endsession>")}-${error}\r\n`);
+    await c.expectClosed();
+    c.close();
+  }
 });
 
 Deno.test("other clients wait for the session; a client gone lets the script run to its end", async () => {

@@ -68,16 +68,20 @@ function evalGeneric(
     if (arg(argv, 1).length !== 40) throw new CommandError(NOSCRIPT);
     throw new CommandError(SCRIPT_DEBUG_EVALSHA);
   }
-  const numkeys = intArg(arg(argv, 2));
-  if (numkeys > argv.length - 3) throw new CommandError(NUMKEYS_OVER_ARGS);
-  if (numkeys < 0) throw new CommandError(NUMKEYS_NEGATIVE);
-  const scripting = ctx.server.scripting;
-  const engine = scripting.engine;
-  const script = evalsha ? engine.argumentScript(argv) : engine.get(loadScript(ctx, arg(argv, 1)));
-  if (script === undefined) throw new CommandError(NOSCRIPT);
-  const options = evalRun.set(script, argv, numkeys, readOnly);
-  if (debug) scripting.debugEval(ctx, options, arg(argv, 1));
-  else runScript(ctx, options);
+  const prepare = () => {
+    const numkeys = intArg(arg(argv, 2));
+    if (numkeys > argv.length - 3) throw new CommandError(NUMKEYS_OVER_ARGS);
+    if (numkeys < 0) throw new CommandError(NUMKEYS_NEGATIVE);
+    const engine = ctx.server.scripting.engine;
+    const script = evalsha
+      ? engine.argumentScript(argv)
+      : engine.get(loadScript(ctx, arg(argv, 1)));
+    if (script === undefined) throw new CommandError(NOSCRIPT);
+    return evalRun.set(script, argv, numkeys, readOnly);
+  };
+  // Redis's session starts before EVAL's own checks: their errors end it.
+  if (debug) ctx.server.scripting.debugEval(ctx, argv, prepare);
+  else runScript(ctx, prepare());
 }
 
 /**

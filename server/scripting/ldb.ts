@@ -15,6 +15,8 @@
  */
 import type { ReplyWriter } from "../../protocol/writer.ts";
 import type { Client, InputTap } from "../client.ts";
+import type { Command } from "../command.ts";
+import { CommandError } from "../errors.ts";
 import type { CommandContext } from "../context.ts";
 import type { ReplyBytes } from "./convert.ts";
 import type { ScriptEngine, ScriptRun } from "./engine.ts";
@@ -77,12 +79,12 @@ const HELP = [
  */
 export function debugEval(
   ctx: CommandContext,
-  options: RunOptions,
-  source: string,
+  argv: string[],
+  prepare: () => RunOptions,
   engine: ScriptEngine,
 ): void {
-  const session = new LdbSession(ctx.client, source, engine);
-  session.start(ctx, options);
+  const session = new LdbSession(ctx.client, argv[1] ?? "", engine);
+  session.start(ctx, argv, prepare);
 }
 
 class LdbSession implements LuaDebugger, InputTap {
@@ -103,6 +105,8 @@ class LdbSession implements LuaDebugger, InputTap {
   /** The coroutine of the stopped script. */
   #co: LuaState | undefined;
   readonly #undo: UndoLog | undefined;
+  /** EVAL or EVAL_RO: its failed calls count a session that ends in an error. */
+  #evalCommand: Command | undefined;
   readonly #timeLimitMs: number;
 
   constructor(readonly client: Client, source: string, readonly engine: ScriptEngine) {
@@ -115,13 +119,21 @@ class LdbSession implements LuaDebugger, InputTap {
     this.#timeLimitMs = threshold > 0 ? threshold : 5000;
   }
 
-  start(ctx: CommandContext, options: RunOptions): void {
+  start(ctx: CommandContext, argv: string[], prepare: () => RunOptions): void {
     const server = ctx.server;
     server.log(
       this.#undo === undefined
         ? "Redis synchronous debugging eval session started"
         : "Redis debugging eval session started (writes are undone at its end)",
     );
+    this.#evalCommand = server.commands.resolve(argv);
+    let options: RunOptions;
+    try {
+      options = prepare();
+    } catch (err) {
+      if (!(err instanceof CommandError)) throw err;
+      return this.#end(undefined, err.message, err.counted);
+    }
     const limits = prepareRun(ctx, options.flags, options.ro, this.#scripting.limits);
     if (typeof limits === "string") return this.#end(undefined, limits);
     // Nothing else runs until the session ends, as in Redis, whose server waits in the hook.
@@ -331,7 +343,7 @@ class LdbSession implements LuaDebugger, InputTap {
    * Redis's ldbEndSession: the last logs with `<endsession>`, then EVAL's
    * reply, and the connection closes once it is written.
    */
-  #end(run: ScriptRun | undefined, refusal?: string): void {
+  #end(run: ScriptRun | undefined, refusal?: string, counted = false): void {
     this.#ended = true;
     const client = this.client;
     const server = client.server;
@@ -358,9 +370,8 @@ class LdbSession implements LuaDebugger, InputTap {
     const framed = !out.replyOpen;
     if (framed) out.beginReply();
     if (error !== undefined) {
-      if (run === undefined || !run.errorStatsCounted) server.stats.countError(error);
-      const command = server.commands.resolve(["eval"]);
-      if (command !== undefined) command.failedCalls++;
+      if (!(counted || run?.errorStatsCounted)) server.stats.countError(error);
+      if (this.#evalCommand !== undefined) this.#evalCommand.failedCalls++;
       out.error(error);
     } else writeReply(out, run!.reply);
     if (framed) out.endReply();

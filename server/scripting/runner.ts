@@ -293,10 +293,13 @@ export class Scripting {
     this.#effects.flush(discard);
   }
 
-  /** Runs EVAL under the Lua debugger (SCRIPT DEBUG); the VM must be loaded. */
-  debugEval(ctx: CommandContext, options: RunOptions, source: string): void {
+  /**
+   * Runs EVAL under the Lua debugger (SCRIPT DEBUG): `prepare` makes its run
+   * (or throws the CommandError EVAL answers). The VM must be loaded.
+   */
+  debugEval(ctx: CommandContext, argv: string[], prepare: () => RunOptions): void {
     const vm = this.#loadedVm();
-    vm.debugEval(ctx, options, source, vm.engine);
+    vm.debugEval(ctx, argv, prepare, vm.engine);
   }
 
   get loaded(): boolean {
