@@ -241,6 +241,20 @@ Deno.test("other clients wait for the session; a client gone lets the script run
   equal(await reply, "1");
 });
 
+Deno.test("a looping script whose debugging client left is stopped at the time limit", async () => {
+  await using s = startServer({ "busy-reply-threshold": "100" });
+  const c = await Raw.open(s.port);
+  await c.send("script", "debug", "sync");
+  await c.expect("+OK\r\n");
+  await c.send("eval", "local i = 0\nwhile true do\n  i = i + 1\nend", "0");
+  await c.expect(logs("* Stopped at 1, stop reason = step over", "-> 1   local i = 0"));
+  c.close();
+  using other = await RespClient.connect(s.port);
+  equal(await other.cmd("PING"), "PONG");
+  const stats = await other.cmd("INFO", "errorstats") as string;
+  equal(stats.includes("errorstat_ERR:count=1"), true, stats);
+});
+
 Deno.test("RESP3 replies are logged in Redis's notation; the log is RESP2 arrays", async () => {
   await using s = startServer();
   const c = await Raw.open(s.port);

@@ -16,7 +16,13 @@
 import type { ReplyWriter } from "../../protocol/writer.ts";
 import type { Client, InputTap } from "../client.ts";
 import type { Command } from "../command.ts";
-import { CommandError } from "../errors.ts";
+import {
+  CommandError,
+  LDB_ABORTED,
+  LDB_BUFFER_FULL,
+  LDB_PROTOCOL_ERROR,
+  LDB_TIMEOUT_CLOSED,
+} from "../errors.ts";
 import type { CommandContext } from "../context.ts";
 import type { ReplyBytes } from "./convert.ts";
 import type { ScriptEngine, ScriptRun } from "./engine.ts";
@@ -224,7 +230,7 @@ class LdbSession implements LuaDebugger, InputTap {
       // Nobody to ask: the script runs on, unless it seems to loop forever.
       this.#bp = [];
       if (timeout) {
-        pushErrorTable(L, "timeout during Lua debugging with client closing connection");
+        pushErrorTable(L, `-${LDB_TIMEOUT_CLOSED}`);
         lua.lua_error(L);
       }
       return;
@@ -244,11 +250,11 @@ class LdbSession implements LuaDebugger, InputTap {
     if (parsed === undefined) {
       if (joined.length > MAX_COMMAND_BUFFER) {
         this.#input = new Uint8Array(0);
-        this.#abort("ERR max client buffer reached");
+        this.#abort(LDB_BUFFER_FULL);
       }
       return;
     }
-    if ("error" in parsed) return this.#abort(`ERR ${parsed.error}`);
+    if ("error" in parsed) return this.#abort(LDB_PROTOCOL_ERROR);
     // As Redis: what followed the command in the buffer is dropped.
     this.#input = new Uint8Array(0);
     this.#command(parsed.argv);
@@ -299,7 +305,7 @@ class LdbSession implements LuaDebugger, InputTap {
         break;
       case "a":
       case "abort":
-        return this.#abort("ERR script aborted for user request");
+        return this.#abort(LDB_ABORTED);
       case "p":
       case "print":
         this.#atStop((co) => argc === 2 ? this.#print(co, cString(argv[1]!)) : this.#printAll(co));
@@ -362,18 +368,20 @@ class LdbSession implements LuaDebugger, InputTap {
         ? "Redis synchronous debugging eval session ended"
         : "Redis debugging eval session ended (its writes undone)",
     );
+    const error = refusal ?? (run?.reply.type === "error" ? run.reply.value : undefined);
+    // EVAL's error counts even when its client has gone, as Redis replies to it all the same.
+    if (error !== undefined) {
+      if (!(counted || run?.errorStatsCounted)) server.stats.countError(error);
+      if (this.#evalCommand !== undefined) this.#evalCommand.failedCalls++;
+    }
     if (this.#gone) return;
     this.log("<endsession>");
     this.#send();
     const out = client.out;
-    const error = refusal ?? (run?.reply.type === "error" ? run.reply.value : undefined);
     const framed = !out.replyOpen;
     if (framed) out.beginReply();
-    if (error !== undefined) {
-      if (!(counted || run?.errorStatsCounted)) server.stats.countError(error);
-      if (this.#evalCommand !== undefined) this.#evalCommand.failedCalls++;
-      out.error(error);
-    } else writeReply(out, run!.reply);
+    if (error !== undefined) out.error(error);
+    else writeReply(out, run!.reply);
     if (framed) out.endReply();
     client.closeAfterReply = true;
     client.transport.flushSoon();

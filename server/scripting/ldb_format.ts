@@ -22,7 +22,8 @@ import {
 /** The most bytes of debugger commands a client may send before one completes (Redis's 1 MB). */
 export const MAX_COMMAND_BUFFER = 1 << 20;
 
-export type ParsedCommand = { argv: string[] } | { error: string } | undefined;
+/** A command, a request that is not one (a protocol error), or undefined: read more. */
+export type ParsedCommand = { argv: string[] } | { error: true } | undefined;
 
 const STAR = 42;
 const DOLLAR = 36;
@@ -39,25 +40,25 @@ export function parseDebuggerCommand(buf: Uint8Array): ParsedCommand {
   if (buf.length === 0) return undefined;
   let star = -1;
   for (let i = 0; i < buf.length && buf[i] !== 0 && star < 0; i++) if (buf[i] === STAR) star = i;
-  if (star < 0) return { error: "protocol error" };
+  if (star < 0) return { error: true };
   let crlf = findCrlf(buf, star);
   if (crlf < 0) return undefined;
   const argc = atoi(buf, star + 1, crlf);
-  if (argc <= 0 || argc > 1024) return { error: "protocol error" };
+  if (argc <= 0 || argc > 1024) return { error: true };
   let p = crlf + 2;
   const argv: string[] = [];
   while (argv.length < argc) {
     if (p >= buf.length || buf[p] === 0) return undefined;
-    if (buf[p] !== DOLLAR) return { error: "protocol error" };
+    if (buf[p] !== DOLLAR) return { error: true };
     crlf = findCrlf(buf, p);
     if (crlf < 0) return undefined;
     const len = atoi(buf, p + 1, crlf);
-    if (len <= 0 || len > 1024) return { error: "protocol error" };
+    if (len <= 0 || len > 1024) return { error: true };
     p = crlf + 2;
     if (p + len + 2 > buf.length) return undefined;
     argv.push(bytesToBinary(buf, p, p + len));
     p += len;
-    if (buf[p] !== CR || buf[p + 1] !== LF) return { error: "protocol error" };
+    if (buf[p] !== CR || buf[p + 1] !== LF) return { error: true };
     p += 2;
   }
   return { argv };

@@ -13,9 +13,9 @@ Deno.test("the debugger's request parser keeps Redis's quirks", () => {
   // An argument may hold a NUL; a NUL before the '*' hides it.
   deepEqual(parse("*1\r\n$3\r\na\0b\r\n"), { argv: ["a\0b"] });
   deepEqual(parse("*2\r\n$3\r\na\0b\r\n$1\r\nc\r\n"), { argv: ["a\0b", "c"] });
-  deepEqual(parse("\0*1\r\n$1\r\ns\r\n"), { error: "protocol error" });
+  deepEqual(parse("\0*1\r\n$1\r\ns\r\n"), { error: true });
   for (const bad of ["PING\r\n", "*0\r\n", "*1025\r\n", "*1\r\n$0\r\n\r\n", "*1\r\n:1\r\n"]) {
-    deepEqual(parse(bad), { error: "protocol error" }, bad);
+    deepEqual(parse(bad), { error: true }, bad);
   }
 });
 
