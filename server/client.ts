@@ -44,6 +44,14 @@ export interface ClientTransport {
   readonly fd?: number;
 }
 
+/** Takes a client's input in place of the command decoder (the Lua debugger's session). */
+export interface InputTap {
+  /** Bytes the client sent (all of them are taken). */
+  input(bytes: Uint8Array): void;
+  /** The client has disconnected. */
+  closed(): void;
+}
+
 export interface QueuedCommand {
   command: Command;
   argv: string[];
@@ -181,6 +189,10 @@ export class Client implements CommandContext {
    * of the event loop, instead of to its end.
    */
   onBusyScript: ((resume: () => boolean) => void) | undefined;
+  /** SCRIPT DEBUG YES or SYNC: this client's next EVAL runs under the Lua debugger. */
+  luaDebug: "yes" | "sync" | undefined;
+  /** While set, this client's input goes to it instead of the command decoder. */
+  inputTap: InputTap | undefined;
   /** Made by this client's first REPLCONF or PSYNC (replication/client_peer.ts). */
   replicaPeer: ReplicaPeer | undefined;
   readonly transport: ClientTransport;

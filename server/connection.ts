@@ -476,6 +476,12 @@ export class Connection implements ClientTransport, PollTarget {
         if (isPostponed(client)) this.#held = held;
       }
       while (start < end && !client.blocked && !client.closeAfterReply && !this.#closed) {
+        const tap = client.inputTap;
+        if (tap !== undefined) {
+          tap.input(buf.subarray(start, end));
+          start = end;
+          break;
+        }
         if (out.length - batchStart >= BATCH_OUTPUT_LIMIT) {
           this.#outputCapped = true;
           break;

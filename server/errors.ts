@@ -339,6 +339,13 @@ export const UNKILLABLE =
 export const NUMKEYS_NEGATIVE = "ERR Number of keys can't be negative";
 export const SCRIPT_FLUSH_MODE = "ERR SCRIPT FLUSH only support SYNC|ASYNC option";
 export const SCRIPT_DEBUG_MODE = "ERR Use SCRIPT DEBUG YES/SYNC/NO";
+export const SCRIPT_DEBUG_PIPELINE = "ERR SCRIPT DEBUG must be called outside a pipeline";
+export const SCRIPT_DEBUG_EVALSHA = "ERR Please use EVAL instead of EVALSHA for debugging";
+/** What ends a Lua debugging session in error (raised in the script, as Redis's luaError). */
+export const LDB_ABORTED = "ERR script aborted for user request";
+export const LDB_PROTOCOL_ERROR = "ERR protocol error";
+export const LDB_BUFFER_FULL = "ERR max client buffer reached";
+export const LDB_TIMEOUT_CLOSED = "ERR timeout during Lua debugging with client closing connection";
 export const SCRIPT_WRITE_ON_RO =
   "ERR Can not execute a script with write flag using *_ro command.";
 export const SCRIPT_UNKNOWN_COMMAND = "ERR Unknown Redis command called from script";

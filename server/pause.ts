@@ -14,8 +14,8 @@ import type { Client } from "./client.ts";
 import { ordinaryChanged } from "./ordinary.ts";
 
 export type PauseMode = "write" | "all";
-/** Who paused: CLIENT PAUSE, or FAILOVER (which has no deadline of its own). */
-export type PausePurpose = "client" | "failover" | "shutdown";
+/** Who paused: CLIENT PAUSE, FAILOVER (which has no deadline of its own), or a Lua debugging session. */
+export type PausePurpose = "client" | "failover" | "shutdown" | "debug";
 
 interface PauseEvent {
   mode: PauseMode;

@@ -350,6 +350,7 @@ export class RedisServer implements ServerContext {
   unregisterClient(client: Client): void {
     if (client.closed) return;
     client.closed = true;
+    client.inputTap?.closed();
     this.clients.delete(client.id);
     this.monitors.delete(client);
     this.pause.forget(client);

@@ -3,7 +3,7 @@
  * is server/scripting/ (docs/lua-vm.md); runScript there runs a script and
  * replies, now or, for a script past busy-reply-threshold, when it ends.
  */
-import { takesNameBytes } from "../../protocol/bytes.ts";
+import { resolveDeferred, takesNameBytes } from "../../protocol/bytes.ts";
 import { arg, intArg } from "../args.ts";
 import type { CommandFlag, CommandSpec } from "../command.ts";
 import { countedKeys } from "../key_specs.ts";
@@ -13,11 +13,13 @@ import {
   NOSCRIPT,
   NUMKEYS_NEGATIVE,
   NUMKEYS_OVER_ARGS,
+  SCRIPT_DEBUG_EVALSHA,
   SCRIPT_DEBUG_MODE,
+  SCRIPT_DEBUG_PIPELINE,
   SCRIPT_FLUSH_MODE,
 } from "../errors.ts";
 import type { CachedScript, ScriptRun } from "../scripting/engine.ts";
-import type { ScriptHost } from "../scripting/redis_api.ts";
+import type { LuaDebugger, ScriptHost } from "../scripting/redis_api.ts";
 import { ScriptError, type ScriptFlags } from "../scripting/shebang.ts";
 import { type RunOptions, runScript, type Scripting } from "../scripting/runner.ts";
 import { writeHelp } from "./help.ts";
@@ -59,13 +61,27 @@ function evalGeneric(
   evalsha: boolean,
   readOnly: boolean,
 ): void {
-  const numkeys = intArg(arg(argv, 2));
-  if (numkeys > argv.length - 3) throw new CommandError(NUMKEYS_OVER_ARGS);
-  if (numkeys < 0) throw new CommandError(NUMKEYS_NEGATIVE);
-  const engine = ctx.server.scripting.engine;
-  const script = evalsha ? engine.argumentScript(argv) : engine.get(loadScript(ctx, arg(argv, 1)));
-  if (script === undefined) throw new CommandError(NOSCRIPT);
-  runScript(ctx, evalRun.set(script, argv, numkeys, readOnly));
+  const debug = ctx.client.luaDebug !== undefined && !ctx.inExec;
+  if (debug && evalsha) {
+    // The sha may still stand as its request bytes (takesNameBytes).
+    resolveDeferred(argv);
+    if (arg(argv, 1).length !== 40) throw new CommandError(NOSCRIPT);
+    throw new CommandError(SCRIPT_DEBUG_EVALSHA);
+  }
+  const prepare = () => {
+    const numkeys = intArg(arg(argv, 2));
+    if (numkeys > argv.length - 3) throw new CommandError(NUMKEYS_OVER_ARGS);
+    if (numkeys < 0) throw new CommandError(NUMKEYS_NEGATIVE);
+    const engine = ctx.server.scripting.engine;
+    const script = evalsha
+      ? engine.argumentScript(argv)
+      : engine.get(loadScript(ctx, arg(argv, 1)));
+    if (script === undefined) throw new CommandError(NOSCRIPT);
+    return evalRun.set(script, argv, numkeys, readOnly);
+  };
+  // Redis's session starts before EVAL's own checks: their errors end it.
+  if (debug) ctx.server.scripting.debugEval(ctx, argv, prepare);
+  else runScript(ctx, prepare());
 }
 
 /**
@@ -90,8 +106,14 @@ class EvalRun implements RunOptions {
     return this;
   }
 
-  start(scripting: Scripting, host: ScriptHost, busyThresholdMs: number): ScriptRun {
-    return scripting.engine.start(this.script, this.argv, 3, this.numkeys, host, busyThresholdMs);
+  start(
+    scripting: Scripting,
+    host: ScriptHost,
+    busyThresholdMs: number,
+    debug?: LuaDebugger,
+  ): ScriptRun {
+    const { script, argv, numkeys } = this;
+    return scripting.engine.start(script, argv, 3, numkeys, host, busyThresholdMs, debug);
   }
 }
 
@@ -213,8 +235,13 @@ const scriptSubcommands: CommandSpec[] = [
     summary: "Set the debug mode for executed scripts.",
     syntax: "<YES | SYNC | NO>",
     handler(ctx, argv) {
-      // No debugger: NO is accepted, YES and SYNC (which would start a session) are not.
-      if (arg(argv, 2).toLowerCase() !== "no") throw new CommandError(SCRIPT_DEBUG_MODE);
+      // Redis's clientHasPendingReplies: replies of earlier requests not yet written.
+      if (ctx.out.length > 0) throw new CommandError(SCRIPT_DEBUG_PIPELINE);
+      const mode = arg(argv, 2).toLowerCase();
+      if (mode !== "no" && mode !== "yes" && mode !== "sync") {
+        throw new CommandError(SCRIPT_DEBUG_MODE);
+      }
+      ctx.client.luaDebug = mode === "no" ? undefined : mode;
       ctx.out.ok();
     },
   },

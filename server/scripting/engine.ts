@@ -63,7 +63,7 @@ import type { ReplyWriter } from "../../protocol/writer.ts";
 import { pushErrorTable } from "./convert.ts";
 import { escapeTooLargeMessage, quoteTokens51, rewriteEscapes51 } from "./lexer51.ts";
 import { fixMessage51, rewriteSyntax51 } from "./syntax51.ts";
-import type { RunState, ScriptHost } from "./redis_api.ts";
+import type { LuaDebugger, RunState, ScriptHost } from "./redis_api.ts";
 import { parseShebang, ScriptError, type ScriptFlags, sha1hex } from "./shebang.ts";
 
 /**
@@ -213,6 +213,7 @@ export class ScriptEngine {
     numkeys: number,
     host: ScriptHost,
     busyThresholdMs: number,
+    debug?: LuaDebugger,
   ): ScriptRun {
     if (this.#current !== undefined) throw new Error("a script is already running");
     const L = this.#L;
@@ -226,8 +227,33 @@ export class ScriptEngine {
     const state = this.#state ??= { host, resp: 2 };
     state.host = host;
     state.resp = 2;
+    state.debug = debug;
     this.#current = state;
-    return this.#threads.start(0, script.sha, state, busyThresholdMs, this.#ended);
+    const run = this.#threads.start(0, script.sha, state, busyThresholdMs, this.#ended);
+    if (debug !== undefined) run.debugWith(debug);
+    return run;
+  }
+
+  /**
+   * Compiles `code` as chunk `name` in the script state, as EVAL compiles a
+   * script (Lua 5.1's syntax and messages), and pushes the function; returns
+   * the compile error instead (nothing pushed). The Lua debugger's `eval`.
+   */
+  compileChunk(code: string, name: string): string | undefined {
+    const L = this.#L;
+    const source = rewriteEscapes51(code);
+    if (typeof source !== "string") return escapeTooLargeMessage(name, source);
+    const syntax = rewriteSyntax51(source);
+    const bytes = toLua(typeof syntax === "string" ? syntax : syntax.source);
+    if (lauxlib.luaL_loadbuffer(L, bytes, bytes.length, lit(`@${name}`)) === LUA_OK) return;
+    const message = fixMessage51(quoteTokens51(toBinary(L, -1) ?? ""), syntax);
+    lua.lua_pop(L, 1);
+    return message;
+  }
+
+  /** The script state, for the Lua debugger's `eval` and `redis` (run beside a stopped script). */
+  get state(): LuaState {
+    return this.#L;
   }
 }
 
@@ -467,6 +493,44 @@ export class ScriptRun {
   /** When the run started (ms). */
   get startedAt(): number {
     return this.#started[0]!;
+  }
+
+  /** The Lua debugger's stop ends: the run's clock starts again (Redis resets its start time). */
+  restartClock(): void {
+    this.#started[0] = reportTime();
+  }
+
+  /**
+   * Runs under the Lua debugger: its line and count hook replaces the
+   * coroutine's (which is then not reused). A stop yields the run; the
+   * session resumes it.
+   */
+  debugWith(debug: LuaDebugger): void {
+    this.#raised = true;
+    lua.lua_sethook(
+      this.co,
+      (L: LuaState, ar: unknown) => debug.hook(L, ar, this),
+      LUA_MASKLINE | LUA_MASKCOUNT,
+      HOOK_INSTRUCTIONS,
+    );
+  }
+
+  /**
+   * Ends a run the debugger stopped at `line` with `message` (an error
+   * reply's text) raised there, as the debugger's abort raises it: the
+   * error says where, as any script error does. (The stopped coroutine's
+   * own position is one instruction back: it yielded to run it again.)
+   */
+  abort(message: string, line: number): void {
+    if (this.done) return;
+    this.reply = {
+      type: "error",
+      value: `${message} script: ${this.name}, on @user_script:${line}.`,
+    };
+    this.done = true;
+    forgetKnownStrings();
+    this.threads.finish(this.thread, false);
+    this.ended();
   }
 
   /** Whether the run has passed the busy threshold (other clients get -BUSY). */

@@ -49,6 +49,10 @@ export const LUA_TNUMBER = 3;
 export const LUA_TSTRING = 4;
 export const LUA_TTABLE = 5;
 export const LUA_TFUNCTION = 6;
+export const LUA_TUSERDATA = 7;
+export const LUA_TTHREAD = 8;
+/** A hook's event: a count hook's (LUA_HOOKCOUNT), else a line's. */
+export const LUA_HOOKCOUNT = 3;
 export const LUA_REGISTRYINDEX: number = lua.LUA_REGISTRYINDEX;
 export const LUA_MULTRET = -1;
 export const LUA_MASKCOUNT: number = lua.LUA_MASKCOUNT;

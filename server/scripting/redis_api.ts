@@ -40,6 +40,7 @@ import {
   toBinary,
 } from "./lua.ts";
 import { sha1hex } from "./shebang.ts";
+import type { ScriptRun } from "./engine.ts";
 
 /** What a running script needs from the server. */
 export interface ScriptHost {
@@ -58,10 +59,31 @@ export interface ScriptHost {
   setRepl(flags: number): void;
 }
 
+/**
+ * The Lua debugger of a run under SCRIPT DEBUG (server/scripting/ldb.ts):
+ * what redis.* and the run's hook report to it.
+ */
+export interface LuaDebugger {
+  /** Whether commands and errors are logged now (Redis's ldbIsEnabled: the session is stepping). */
+  readonly logging: boolean;
+  /** Adds an entry to the session's log. */
+  log(entry: string): void;
+  /** Logs a command's reply (`<reply>`, and `<error>` first for an error reply). */
+  logReply(reply: ReplyBytes): void;
+  /** redis.breakpoint(): stop at the next line. */
+  breakpoint(): void;
+  /** redis.debug(...): logs the arguments on the stack. */
+  debug(L: LuaState): void;
+  /** The line and count hook of the run's coroutine. */
+  hook(L: LuaState, ar: unknown, run: ScriptRun): void;
+}
+
 /** The state of the script currently running, set by the engine around each run. */
 export interface RunState {
   host: ScriptHost;
   resp: 2 | 3;
+  /** The debugger of a run under SCRIPT DEBUG. */
+  debug?: LuaDebugger | undefined;
 }
 
 export const REDIS_VERSION = "7.0.15";
@@ -137,6 +159,7 @@ function genericCall(current: () => RunState | undefined, raiseError: boolean): 
     const run = requireRun(L, current, "redis.call/pcall");
     const argv = argsToArgv(L);
     if (typeof argv === "string") {
+      if (run.debug?.logging) run.debug.log(`<error> ${argv}`);
       pushErrorTable(L, argv);
       return raiseError ? lua.lua_error(L) : 1;
     }
@@ -233,10 +256,15 @@ export function pushRedisApi(L: LuaState, current: () => RunState | undefined): 
     return 1;
   });
   setFunction(L, "breakpoint", (L) => {
-    lua.lua_pushboolean(L, false);
+    const debug = current()?.debug;
+    debug?.breakpoint();
+    lua.lua_pushboolean(L, debug !== undefined);
     return 1;
   });
-  setFunction(L, "debug", () => 0);
+  setFunction(L, "debug", (L) => {
+    current()?.debug?.debug(L);
+    return 0;
+  });
   setFunction(L, "acl_check_cmd", (L) => {
     const run = requireRun(L, current, "redis.acl_check_cmd");
     const argv = argsToArgv(L);

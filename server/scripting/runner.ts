@@ -36,7 +36,7 @@ import {
   writeRefusal,
 } from "./preflight.ts";
 import type { ReplyBytes, ScriptReply } from "./convert.ts";
-import type { ScriptHost } from "./redis_api.ts";
+import type { LuaDebugger, ScriptHost } from "./redis_api.ts";
 import {
   EMPTY_STATE_BYTES,
   parseShebang,
@@ -120,6 +120,8 @@ class Running {
   /** Who ran the script: its commands are checked against this client's ACL user. */
   caller!: CommandContext;
   limits!: RunLimits;
+  /** The Lua debugger of a run under SCRIPT DEBUG. */
+  debug: LuaDebugger | undefined;
 }
 
 /** redis.set_repl's flags: bit 1 the AOF, bit 2 replicas. */
@@ -168,12 +170,16 @@ class ScriptEffects {
     this.server.scriptPropagator = this.#collector;
   }
 
-  flush(): void {
+  flush(discard = false): void {
     const server = this.server;
     server.scriptPropagator = undefined;
     const count = this.#count;
     if (count === 0) return;
     this.#count = 0;
+    if (discard) {
+      this.#argvs.fill(undefined, 0, count);
+      return;
+    }
     const dbs = this.#dbs;
     const argvs = this.#argvs;
     // A script the AOF loader replays wrote what is on disk already (Redis's shouldPropagate).
@@ -276,16 +282,26 @@ export class Scripting {
     running.argv = options.argv;
     running.caller = ctx;
     running.limits = limits;
+    running.debug = options.debug;
     this.running = running;
     return run;
   }
 
-  /** Ends the run: its writes are propagated. */
-  end(): void {
+  /** Ends the run: its writes are propagated (unless `discard`: SCRIPT DEBUG YES undoes them). */
+  end(discard = false): void {
     this.running = undefined;
     this.#client!.out.truncate(this.#reply.start);
     this.#client!.inExec = false;
-    this.#effects.flush();
+    this.#effects.flush(discard);
+  }
+
+  /**
+   * Runs EVAL under the Lua debugger (SCRIPT DEBUG): `prepare` makes its run
+   * (or throws the CommandError EVAL answers). The VM must be loaded.
+   */
+  debugEval(ctx: CommandContext, argv: string[], prepare: () => RunOptions): void {
+    const vm = this.#loadedVm();
+    vm.debugEval(ctx, argv, prepare, vm.engine);
   }
 
   get loaded(): boolean {
@@ -404,22 +420,31 @@ export class Scripting {
     const reply = this.#reply;
     out.truncate(reply.start);
     client.setResp(resp);
+    const debug = running.debug?.logging ? running.debug : undefined;
+    debug?.log(commandLog(argv));
     const command = this.server.commands.resolve(argv);
+    let refusal: string | undefined = SCRIPT_UNKNOWN_COMMAND;
     if (command === undefined) {
       this.server.stats.countError(SCRIPT_UNKNOWN_COMMAND);
-      out.error(SCRIPT_UNKNOWN_COMMAND);
     } else {
-      const refusal = this.#refusal(running, command, argv);
+      refusal = this.#refusal(running, command, argv);
       if (refusal === undefined) {
         const effects = this.#effects;
         effects.callArgv = argv;
         if (this.server.persistence.loading.active) this.#callUncounted(client, command, argv);
         else client.execute(command, argv);
         effects.callArgv = undefined;
-      } else out.error(refusal);
+      }
     }
+    if (refusal !== undefined) out.error(refusal);
     reply.buf = out.buf;
     reply.end = out.pos;
+    if (debug !== undefined) {
+      // As Redis's luaPushErrorBuff: a refusal is logged as its message, a command's error
+      // reply as it was written, and then (not a refusal) the reply itself.
+      if (refusal !== undefined) debug.log(`<error> ${refusal.replace(/^ERR /, "")}`);
+      else debug.logReply(reply);
+    }
     return reply;
   }
 
@@ -473,6 +498,16 @@ function shebangFlags(body: string): ScriptFlags | undefined {
   }
 }
 
+/** Redis's `<redis>` debugger log of a script's command: its first ten arguments. */
+function commandLog(argv: readonly string[]): string {
+  let entry = "<redis>";
+  for (let j = 0; j < argv.length; j++) {
+    if (j === 10) return `${entry} ... (${argv.length - j - 1} more)`;
+    entry += ` ${argv[j]}`;
+  }
+  return entry;
+}
+
 /** A script or function to run for the caller (EVAL's or FCALL's), and how to start it. */
 export interface RunOptions {
   /** EVAL_RO / EVALSHA_RO / FCALL_RO. */
@@ -481,8 +516,15 @@ export interface RunOptions {
   readonly flags: ScriptFlags;
   readonly isEval: boolean;
   readonly argv: string[];
-  /** Starts its run with the given host and busy threshold. */
-  start(scripting: Scripting, host: ScriptHost, busyThresholdMs: number): ScriptRun;
+  /** The Lua debugger of an EVAL under SCRIPT DEBUG. */
+  readonly debug?: LuaDebugger | undefined;
+  /** Starts its run with the given host and busy threshold (and debugger). */
+  start(
+    scripting: Scripting,
+    host: ScriptHost,
+    busyThresholdMs: number,
+    debug?: LuaDebugger,
+  ): ScriptRun;
 }
 
 /** Runs a script or function for the caller and replies (now, or when a busy script ends). */

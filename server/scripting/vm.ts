@@ -7,12 +7,15 @@
  */
 import { ScriptEngine } from "./engine.ts";
 import { FunctionLibraries } from "./functions.ts";
+import { debugEval } from "./ldb.ts";
 
 export interface LuaVm {
   engine: ScriptEngine;
   functions: FunctionLibraries;
+  /** The Lua debugger (SCRIPT DEBUG). */
+  debugEval: typeof debugEval;
 }
 
 export function createVm(): LuaVm {
-  return { engine: new ScriptEngine(), functions: new FunctionLibraries() };
+  return { engine: new ScriptEngine(), functions: new FunctionLibraries(), debugEval };
 }
