@@ -139,3 +139,39 @@ for (const diskless of ["yes", "no"]) {
     await r.cmd("REPLICAOF", "NO", "ONE");
   });
 }
+
+Deno.test("two masters in one process, one dir, each send their own disk-based full sync", async () => {
+  using dir = tempDir();
+  const options = { dir: dir.path, "repl-diskless-sync": "no" };
+  await using a = startServer(options);
+  await using b = startServer(options);
+  await using ra = startServer();
+  await using rb = startServer();
+  const pairs = await Promise.all([[a, ra], [b, rb]].map(async ([master, replica], n) => {
+    const m = await RespClient.connect(master!.port);
+    const r = await RespClient.connect(replica!.port);
+    const args = Array.from({ length: 20 }, (_, i) => [`m${n}:${i}`, String(i)]).flat();
+    await m.cmd("MSET", ...args);
+    // 20 keys at 10 ms each: both files are being written at once.
+    await m.cmd("CONFIG", "SET", "rdb-key-save-delay", "10000");
+    return { m, r, port: master!.port, prefix: `m${n}:` };
+  }));
+  try {
+    await Promise.all(pairs.map(({ r, port }) => r.cmd("REPLICAOF", "127.0.0.1", port)));
+    for (const { r, prefix } of pairs) {
+      await eventually(async () => (await r.cmd("DBSIZE")) === 20, 5000);
+      const keys = (await r.cmd("KEYS", "*")) as string[];
+      ok(keys.every((key) => key.startsWith(prefix)), keys.join());
+    }
+    // Each in one transfer: a file the other master wrote over, or removed, fails a sync.
+    for (const { m } of pairs) {
+      const stats = (await m.cmd("INFO", "stats")) as string;
+      equal(stats.match(/sync_full:(\d+)/)?.[1], "1");
+    }
+  } finally {
+    for (const { m, r } of pairs) {
+      m.close();
+      r.close();
+    }
+  }
+});

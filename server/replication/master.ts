@@ -42,6 +42,13 @@ export interface MasterHost {
   log(message: string): void;
 }
 
+/**
+ * Disk-based full syncs this process has written: their files' names. One
+ * count for every master in the process (tests run several in one, sharing
+ * a directory: each master's own count gave two of them the same file).
+ */
+let fileTransfers = 0;
+
 export class ReplicationMaster {
   readonly stream = new ReplicationStream();
   /** Every replica, in the order they attached (INFO's slave0, slave1...). */
@@ -59,7 +66,6 @@ export class ReplicationMaster {
   #ticks = 0;
   /** Set while this server is a replica: its backlog lives on without replicas (Redis too). */
   keepBacklog = false;
-  #transfers = 0;
   /** INFO stats: sync_full, sync_partial_ok, sync_partial_err. */
   syncFull = 0;
   syncPartialOk = 0;
@@ -224,7 +230,7 @@ export class ReplicationMaster {
     unwatch: () => void,
   ): Promise<void> {
     const dir = this.#config.get("dir");
-    const name = `repl-${Deno.pid}-${++this.#transfers}.rdb`;
+    const name = `repl-${Deno.pid}-${++fileTransfers}.rdb`;
     const path = `${dir}/${name}`;
     const job = new SnapshotFileJob(
       snapshot,
