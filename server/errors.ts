@@ -22,6 +22,8 @@ export const NOT_INTEGER = "ERR value is not an integer or out of range";
 export const NOT_FLOAT = "ERR value is not a valid float";
 export const OVERFLOW = "ERR increment or decrement would overflow";
 export const NO_SUCH_KEY = "ERR no such key";
+export const NOT_A_HASH_TABLE =
+  "ERR The value stored at the specified key is not represented using an hash table";
 export const INDEX_OUT_OF_RANGE = "ERR index out of range";
 export const DB_INDEX_OUT_OF_RANGE = "ERR DB index is out of range";
 export const NOT_POSITIVE = "ERR value is out of range, must be positive";

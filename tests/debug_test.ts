@@ -38,6 +38,12 @@ const steps: Step[] = [
   ["SET", "bin", "\x00\xff\x80 tail"],
   ["PEXPIRE", "long", "100000"],
   ["DEBUG", "DIGEST-VALUE", "bigh", "bigz", "bigs", "ints", "long", "bin"],
+  // Values that are no hash table, and no value.
+  ["DEBUG", "HTSTATS-KEY", "nokey"],
+  ["DEBUG", "HTSTATS-KEY", "ints"],
+  ["DEBUG", "HTSTATS-KEY", "h"],
+  ["DEBUG", "HTSTATS-KEY", "k"],
+  ["DEBUG", "HTSTATS-KEY", "l"],
   ["DEBUG", "DIGEST"],
   ["DEBUG", "ERROR", "FOO bar"],
   ["DEBUG", "ERROR", "ERR something\r\nwrong"],
@@ -251,4 +257,58 @@ Deno.test("DEBUG AOF-FLUSH-SLEEP holds the server before each AOF write until se
   equal(slept >= 140, true, `the write's reply came after ${slept} ms`);
   equal(await c.cmd("DEBUG", "AOF-FLUSH-SLEEP", "0"), "OK");
   equal(server.server.persistence.aof.flushSleepUs, 0);
+});
+
+Deno.test("DEBUG HTSTATS-KEY: a set's or hash's buckets in Redis's dictGetStats form, a resize's two tables", async () => {
+  await using srv = startServer(DEBUG_ON);
+  using c = await RespClient.connect(srv.port);
+  const stats = async (key: string) => {
+    const reply = await c.cmd("DEBUG", "HTSTATS-KEY", key);
+    if (typeof reply !== "string") throw new Error(JSON.stringify(reply));
+    return reply;
+  };
+  /** Each table's figures: its size, elements, and what its distribution lines add up to. */
+  const tables = (text: string) =>
+    text.split(/(?=Hash table \d)/).map((part) => {
+      const head = part.split("\n")[0];
+      // A resize's new table, before its first bucket moved in.
+      if (part.includes("No stats available for empty dictionaries")) {
+        return { head, size: 0, elements: 0, buckets: 0, entries: 0, longest: 0, maxChain: 0 };
+      }
+      const field = (name: string) => Number(part.match(new RegExp(` ${name}: (\\d+)`))![1]);
+      const lines = [...part.matchAll(/^ {3}(\d+): (\d+) \(/gm)].map((m) => [+m[1]!, +m[2]!]);
+      return {
+        head,
+        size: field("table size"),
+        elements: field("number of elements"),
+        buckets: lines.reduce((sum, [, n]) => sum + n!, 0),
+        entries: lines.reduce((sum, [len, n]) => sum + len! * n!, 0),
+        longest: Math.max(...lines.map(([len]) => len!)),
+        maxChain: field("max chain length"),
+      };
+    });
+  await c.cmd("SADD", "s", ...Array.from({ length: 1000 }, (_, i) => `member:${i}`));
+  await c.cmd("HSET", "h", ...Array.from({ length: 600 }, (_, i) => [`f${i}`, `v${i}`]).flat());
+  for (const [key, count] of [["s", 1000], ["h", 600]] as const) {
+    const [main, ...rest] = tables(await stats(key));
+    equal(main!.head, "Hash table 0 stats (main hash table):");
+    equal(main!.elements + rest.reduce((sum, t) => sum + t.elements, 0), count);
+    for (const t of [main!, ...rest]) {
+      equal(t.buckets, t.size);
+      equal(t.entries, t.elements);
+      equal(t.longest, t.maxChain);
+    }
+  }
+  // Growing past its table starts a resize: a write moves one bucket, so it shows both tables.
+  let seen = false;
+  for (let i = 1000; i < 20000 && !seen; i++) {
+    await c.cmd("SADD", "s", `member:${i}`);
+    const parts = tables(await stats("s"));
+    if (parts.length === 2) {
+      seen = true;
+      equal(parts[1]!.head, "Hash table 1 stats (rehashing target):");
+      equal(parts[0]!.elements + parts[1]!.elements, i + 1);
+    }
+  }
+  equal(seen, true);
 });

@@ -4,6 +4,7 @@
  * allowed as enable-debug-command says. DIGEST is Redis's own algorithm
  * (SHA-1 mixing of keys and values), so equal datasets digest equally.
  */
+import { keyHashTableStats } from "./debug_htstats.ts";
 import { sleepSync } from "../persistence/debug_delay.ts";
 import { rewriteConfigFile } from "./config.ts";
 import { arg, parseDouble } from "../args.ts";
@@ -48,6 +49,8 @@ const DEBUG_HELP = [
   "ERROR <string>",
   "    Return a Redis protocol error with <string> as message. Useful for clients",
   "    unit tests to simulate Redis errors.",
+  "HTSTATS-KEY <key>",
+  "    Like HTSTATS but for the hash table stored at <key>'s value.",
   "LOADAOF",
   "    Flush the AOF buffers on disk and reload the AOF in memory.",
   "LOG <message>",
@@ -383,6 +386,7 @@ function debug(ctx: CommandContext, argv: string[]): void {
   if (sub === "reload") return reload(ctx, argv.slice(2));
   if (sub === "loadaof") return loadAof(ctx);
   if (sub === "object" && argc === 3) return debugObject(ctx, arg(argv, 2));
+  if (sub === "htstats-key" && argc === 3) return keyHashTableStats(ctx, arg(argv, 2));
   if (sub === "digest" && argc === 2) return ctx.out.simple(datasetDigest(ctx.server.dbs));
   if (sub === "digest-value") {
     ctx.out.array(argc - 2);

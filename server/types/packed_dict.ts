@@ -162,6 +162,21 @@ export abstract class PackedDict {
   }
 
   /**
+   * Each bucket's entry count, per table (DEBUG HTSTATS-KEY): the one a resize
+   * drains first (Redis's ht[0]), then the one it fills; undefined while compact.
+   * Entries kept outside the buckets (large ones) are in none.
+   */
+  bucketCounts(): number[][] | undefined {
+    const table = this.#table;
+    const count = (bucket: string) => visitEntries(bucket, this.withValues, () => {});
+    if (typeof table === "string") return this.compact ? undefined : [[count(table)]];
+    const buckets = table.buckets.map(count);
+    const old = table.old;
+    if (old === undefined) return [buckets];
+    return [old.map((bucket, i) => i < table.rehashIndex ? 0 : count(bucket)), buckets];
+  }
+
+  /**
    * Leaves compact mode: from now on the table grows with its content. The entries are
    * rehashed at once, which also moves out any entry that is large (a compact bucket keeps
    * those inline).
