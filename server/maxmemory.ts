@@ -29,6 +29,7 @@ import {
   mustReject,
 } from "./eviction.ts";
 import { NotifyClass } from "./notify.ts";
+import { BLOCK_OVERHEAD } from "./replication/backlog.ts";
 import { isReplicaClient } from "./replication/client_peer.ts";
 import { KeyTable } from "./types/keytable.ts";
 import { lfuSettings } from "./types/lfu.ts";
@@ -53,8 +54,41 @@ export interface MemoryFigures {
   dataset: number;
   /** Normal clients (mem_clients_normal). */
   clients: number;
-  /** Replicas (mem_clients_slaves): in used_memory, not counted for eviction, as in Redis. */
+  /**
+   * Replicas (mem_clients_slaves): their clients, and the replication
+   * buffer beyond repl-backlog-size while there are replicas, as Redis.
+   */
   replicas: number;
+  /** mem_replication_backlog: the replication buffer up to repl-backlog-size. */
+  backlog: number;
+  /** mem_total_replication_buffers: the whole shared replication buffer. */
+  replicationBuffers: number;
+  /** mem_not_counted_for_evict: what used_memory holds that eviction leaves out. */
+  notCountedForEvict: number;
+}
+
+/** Redis's PROTO_REPLY_CHUNK_BYTES: the backlog's block size, for its approximate overhead. */
+const REPL_BLOCK_BYTES = 16 * 1024;
+
+/**
+ * Redis's split of the replication buffer (object.c getMemoryOverheadData,
+ * evict.c freeMemoryGetNotCountedMemory): up to repl-backlog-size it is the
+ * backlog's, the rest the replicas'; eviction leaves out what passes the
+ * backlog's size and its blocks' overhead, with or without replicas (it is
+ * freed a little at a time after they go).
+ */
+export function replicationBufferShares(
+  memory: number,
+  backlogSize: number,
+  replicas: number,
+): { backlog: number; replicas: number; notCounted: number } {
+  const excess = replicas > 0 && memory > backlogSize;
+  const counted = backlogSize + (Math.floor(backlogSize / REPL_BLOCK_BYTES) + 1) * BLOCK_OVERHEAD;
+  return {
+    backlog: excess ? backlogSize : memory,
+    replicas: excess ? memory - backlogSize : 0,
+    notCounted: memory > backlogSize ? Math.max(0, memory - counted) : 0,
+  };
 }
 
 /** Redis's floor on the client eviction limit, so a tiny setting cannot lock every client out. */
@@ -165,7 +199,9 @@ export class MaxMemory {
   #keyspace = 0;
   /** What an empty database costs. */
   readonly #emptyDb: number;
-  readonly #usedDuringEviction = () => this.#keyspace + this.#clients;
+  /** The replication buffer as counted for eviction, as of an eviction run's start. */
+  #replicationBuffer = 0;
+  readonly #usedDuringEviction = () => this.#keyspace + this.#clients + this.#replicationBuffer;
   readonly #limit: { readonly value: number };
 
   constructor(private readonly server: ServerContext) {
@@ -186,13 +222,30 @@ export class MaxMemory {
   figures(): MemoryFigures {
     this.refreshClients();
     const keyspace = this.keyspaceBytes();
+    const memory = this.server.replication.stream.backlog?.memory ?? 0;
+    const shares = replicationBufferShares(
+      memory,
+      this.server.config.getNumber("repl-backlog-size"),
+      this.server.replication.master.replicas.size,
+    );
     return {
-      used: keyspace + this.#clients + this.#replicas,
+      used: keyspace + this.#clients + this.#replicas + memory,
       startup: this.startup,
       dataset: keyspace - this.startup,
       clients: this.#clients,
-      replicas: this.#replicas,
+      replicas: this.#replicas + shares.replicas,
+      backlog: shares.backlog,
+      replicationBuffers: memory,
+      notCountedForEvict: this.#replicas + shares.notCounted,
     };
+  }
+
+  /** The replication buffer as eviction counts it: up to the backlog's size. */
+  #countedReplicationBuffer(): number {
+    const memory = this.server.replication.stream.backlog?.memory ?? 0;
+    if (memory === 0) return 0;
+    const size = this.server.config.getNumber("repl-backlog-size");
+    return memory - replicationBufferShares(memory, size, 0).notCounted;
   }
 
   /**
@@ -302,8 +355,9 @@ export class MaxMemory {
   performEvictions(): EvictionResult {
     const maxmemory = this.#limit.value;
     this.#keyspace = this.keyspaceBytes();
+    this.#replicationBuffer = this.#countedReplicationBuffer();
     // The common case, within the limit, reads no other setting.
-    if (maxmemory === 0 || this.#keyspace + this.#clients <= maxmemory) return "ok";
+    if (maxmemory === 0 || this.#usedDuringEviction() <= maxmemory) return "ok";
     const config = this.server.config;
     const policy = config.get("maxmemory-policy") as EvictionPolicy;
     const settings = {

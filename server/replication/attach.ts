@@ -42,7 +42,7 @@ export function attachReplication(server: ServerContext): Replication {
   const previous = server.config.onChange;
   server.config.onChange = (name, value) => {
     previous(name, value);
-    if (name === "repl-backlog-size") replication.stream.backlog?.resize(Number(value));
+    if (name === "repl-backlog-size") replication.stream.resizeBacklog(Number(value));
   };
   server.shutdownHooks.push(() => replication.stop());
   return replication;

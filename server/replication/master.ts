@@ -21,9 +21,10 @@ import { binaryToBytes } from "../../protocol/bytes.ts";
 import type { Database } from "../db.ts";
 import { KeyspaceSnapshot } from "../persistence/snapshot.ts";
 import { type SnapshotEncoder, SnapshotFileJob } from "../persistence/snapshot_file.ts";
+import { TRIM_BLOCKS_PER_CALL } from "./backlog.ts";
 import { answerPsync } from "./ids.ts";
 import { type PayloadSink, sendDiskless, sendFile } from "./rdb_transfer.ts";
-import type { ReplicaPeer } from "./replica_peer.ts";
+import type { OutputLimits, PeerSource, ReplicaPeer } from "./replica_peer.ts";
 import { ReplicationStream } from "./stream.ts";
 
 /** What the master side needs from the server. */
@@ -71,9 +72,22 @@ export class ReplicationMaster {
   }
 
   readonly #minReplicas: { readonly value: number };
+  #limits = { setting: "", limits: replicaOutputLimits("") };
+  /** The shared buffer and the replica class's limits, read when checked (CONFIG SET applies at once). */
+  readonly #peerSource: PeerSource;
 
   constructor(readonly host: MasterHost) {
     this.#minReplicas = host.config.live("min-replicas-to-write");
+    const stream = this.stream;
+    const limits = () => this.#replicaLimits();
+    this.#peerSource = {
+      get backlog() {
+        return stream.backlog;
+      },
+      get limits() {
+        return limits();
+      },
+    };
   }
 
   get #config() {
@@ -90,8 +104,8 @@ export class ReplicationMaster {
     if (answer.kind === "continue") {
       const line = peer.capaPsync2 ? `+CONTINUE ${this.stream.ids.replid}\r\n` : "+CONTINUE\r\n";
       peer.conn.write(binaryToBytes(line));
-      peer.continueFrom(this.stream.backlog!.copyFrom(from));
       this.#attach(peer);
+      peer.continueFrom(from);
       this.stream.receivers.add(peer);
       this.syncPartialOk++;
       this.host.log(
@@ -115,6 +129,8 @@ export class ReplicationMaster {
   detach(peer: ReplicaPeer): void {
     if (!this.replicas.delete(peer)) return;
     this.stream.receivers.delete(peer);
+    // What only it needed can go now (Redis's freeReplicaReferencedReplBuffer).
+    this.stream.trimBacklog();
     this.#queued = this.#queued.filter((p) => p !== peer);
     if (this.replicas.size === 0) this.#noReplicasSince = Date.now();
     this.host.log(`Connection with replica ${peer.ip}:${peer.listeningPort} lost.`);
@@ -130,8 +146,16 @@ export class ReplicationMaster {
   }
 
   #attach(peer: ReplicaPeer): void {
-    peer.limits = replicaOutputLimits(this.#config.get("client-output-buffer-limit"));
+    peer.source = this.#peerSource;
     this.replicas.add(peer);
+  }
+
+  #replicaLimits(): OutputLimits {
+    const setting = this.#config.get("client-output-buffer-limit");
+    if (setting !== this.#limits.setting) {
+      this.#limits = { setting, limits: replicaOutputLimits(setting) };
+    }
+    return this.#limits.limits;
   }
 
   #queueFullSync(peer: ReplicaPeer): void {
@@ -179,7 +203,7 @@ export class ReplicationMaster {
     for (const peer of peers) {
       peer.initialOffset = offset;
       if (!peer.preSync) peer.conn.write(binaryToBytes(`+FULLRESYNC ${replid} ${offset}\r\n`));
-      peer.hold();
+      peer.hold(offset);
       this.stream.receivers.add(peer);
     }
     this.host.log(
@@ -325,6 +349,9 @@ export class ReplicationMaster {
         this.detach(peer);
       }
     }
+    // Blocks replicas no longer need, a bounded number a tick (Redis trims 10 x 64 blocks a
+    // beforeSleep, ten times a second at the default hz): a large release costs no long pause.
+    this.stream.trimBacklog(100 * TRIM_BLOCKS_PER_CALL);
     const ttl = config.getNumber("repl-backlog-ttl") * 1000;
     if (
       !this.keepBacklog && this.replicas.size === 0 && this.stream.backlog && ttl > 0 &&
@@ -349,9 +376,7 @@ export class ReplicationMaster {
 }
 
 /** The `slave` class of client-output-buffer-limit ("normal 0 0 0 slave 268435456 ..."), in bytes. */
-export function replicaOutputLimits(
-  value: string,
-): { hard: number; soft: number; seconds: number } {
+export function replicaOutputLimits(value: string): OutputLimits {
   const words = value.split(/\s+/);
   const at = words.indexOf("slave");
   if (at < 0 || at + 3 >= words.length) return { hard: 0, soft: 0, seconds: 0 };

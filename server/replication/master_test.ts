@@ -1,4 +1,5 @@
-import { deepEqual, equal, match } from "node:assert/strict";
+import { deepEqual, equal, match, ok as assert } from "node:assert/strict";
+import { BLOCK_OVERHEAD } from "./backlog.ts";
 import { bytesToBinary } from "../../protocol/bytes.ts";
 import { Database } from "../db.ts";
 import { readRdb } from "../persistence/rdb_reader.ts";
@@ -30,6 +31,8 @@ class FakeConn implements PeerConnection {
 function makeMaster(settings: Record<string, string> = {}): {
   master: ReplicationMaster;
   dbs: Database[];
+  /** The configuration, for a CONFIG SET. */
+  values: Record<string, string>;
   /** Sets a key as a write command would: the running snapshot copies it first. */
   write: (db: number, key: string, value: string) => void;
 } {
@@ -72,7 +75,7 @@ function makeMaster(settings: Record<string, string> = {}): {
     },
     log() {},
   };
-  return { master: new ReplicationMaster(host), dbs, write };
+  return { master: new ReplicationMaster(host), dbs, values, write };
 }
 
 function peer(conn: FakeConn, port = 6380): ReplicaPeer {
@@ -230,23 +233,81 @@ Deno.test("a disk-based transfer sends a length-prefixed RDB, then the held stre
 });
 
 Deno.test("a replica over its output buffer limit is dropped", () => {
-  const { master } = makeMaster();
-  master.stream.createBacklog(1 << 20);
+  // Limits of 40000 (hard) and 20000 (soft) bytes, over a 16 KB backlog.
+  const { master } = makeMaster({
+    "repl-backlog-size": "16384",
+    "client-output-buffer-limit": "normal 0 0 0 slave 40000 20000 60 pubsub 0 0 0",
+  });
+  master.stream.createBacklog(16384);
   const slow = new FakeConn();
   const replica = peer(slow);
   master.psync(replica, master.stream.ids.replid, 1);
-  deepEqual(replica.limits, { hard: 1000, soft: 500, seconds: 60 });
+  deepEqual(replica.limits, { hard: 40000, soft: 20000, seconds: 60 });
+  // Its output is what it still needs of the shared buffer: here two 16 KB blocks it has not sent.
+  master.stream.propagate(0, ["SET", "k", "v".repeat(20000)]);
+  slow.pendingBytes = 20000;
+  equal(replica.outputBytes, 2 * (16384 + BLOCK_OVERHEAD));
   // Over the soft limit: tolerated for 60 seconds.
-  slow.pendingBytes = 600;
   master.cron();
   equal(slow.closed, false);
   master.cron(Date.now() + 61000);
   equal(slow.closed, true);
   equal(master.replicas.size, 0);
-  // Past the hard limit the next write drops it at once.
+  // Past the hard limit, the write that adds a block drops it at once.
   const stuck = new FakeConn();
   master.psync(peer(stuck), master.stream.ids.replid, master.stream.offset + 1);
-  stuck.pendingBytes = 1001;
-  master.stream.propagate(0, ["SET", "k", "v"]);
+  stuck.pendingBytes = 50000;
+  master.stream.propagate(0, ["SET", "k", "v".repeat(50000)]);
   equal(stuck.closed, true);
+});
+
+Deno.test("a hard limit under repl-backlog-size is raised to it", () => {
+  const { master } = makeMaster({
+    "repl-backlog-size": String(1 << 20),
+    "client-output-buffer-limit": "normal 0 0 0 slave 1000 0 0 pubsub 0 0 0",
+  });
+  master.stream.createBacklog(1 << 20);
+  const conn = new FakeConn();
+  master.psync(peer(conn), master.stream.ids.replid, 1);
+  conn.pendingBytes = 100_000;
+  master.stream.propagate(0, ["SET", "k", "v".repeat(100_000)]);
+  master.cron();
+  equal(conn.closed, false);
+});
+
+Deno.test("CONFIG SET client-output-buffer-limit applies to replicas already attached", () => {
+  const { master, values } = makeMaster({ "repl-backlog-size": "16384" });
+  master.stream.createBacklog(16384);
+  const conn = new FakeConn();
+  const replica = peer(conn);
+  master.psync(replica, master.stream.ids.replid, 1);
+  deepEqual(replica.limits, { hard: 1000, soft: 500, seconds: 60 });
+  values["client-output-buffer-limit"] = "normal 0 0 0 slave 131072 0 0 pubsub 0 0 0";
+  deepEqual(replica.limits, { hard: 131072, soft: 0, seconds: 0 });
+  conn.pendingBytes = 200_000;
+  master.stream.propagate(0, ["SET", "k", "v".repeat(200_000)]);
+  equal(conn.closed, true);
+});
+
+Deno.test("replicas waiting for their payload share the stream held since the snapshot", async () => {
+  const { master } = makeMaster({ "repl-backlog-size": "16384" });
+  const conns = [new FakeConn(), new FakeConn()];
+  const peers = conns.map((conn, i) => peer(conn, 6380 + i));
+  for (const p of peers) master.psync(p, "?", -1);
+  for (const conn of conns) await payloadOf(conn);
+  for (const p of peers) equal(p.state, "online");
+  for (let i = 0; i < 20; i++) master.stream.propagate(0, ["SET", `k${i}`, "v".repeat(10_000)]);
+  // Before their ACKs nothing is sent: the backlog keeps it all for them, once.
+  const backlog = master.stream.backlog!;
+  assert(backlog.histlen > 200_000);
+  const held = backlog.memory;
+  equal(peers[0]!.outputBytes, held);
+  conns[0]!.close();
+  master.detach(peers[0]!);
+  equal(backlog.memory, held);
+  // The last one streams, and the backlog goes back to its size.
+  master.ack(peers[1]!, 0);
+  assert(conns[1]!.take().includes("k19"));
+  master.cron();
+  assert(backlog.histlen < 2 * 16384);
 });
