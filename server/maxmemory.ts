@@ -55,10 +55,13 @@ export interface MemoryFigures {
   /** Normal clients (mem_clients_normal). */
   clients: number;
   /**
-   * Replicas (mem_clients_slaves): their clients, and the replication
-   * buffer beyond repl-backlog-size while there are replicas, as Redis.
+   * mem_clients_slaves: as Redis, the replication buffer beyond
+   * repl-backlog-size while there are replicas; here also the stream the
+   * replicas' connections hold to send (Redis sends from the buffer).
    */
   replicas: number;
+  /** The replicas' clients: fixed cost, query buffers, output (not counted for eviction). */
+  replicaClients: number;
   /** mem_replication_backlog: the replication buffer up to repl-backlog-size. */
   backlog: number;
   /** mem_total_replication_buffers: the whole shared replication buffer. */
@@ -199,9 +202,9 @@ export class MaxMemory {
   #keyspace = 0;
   /** What an empty database costs. */
   readonly #emptyDb: number;
-  /** The replication buffer as counted for eviction, as of an eviction run's start. */
-  #replicationBuffer = 0;
-  readonly #usedDuringEviction = () => this.#keyspace + this.#clients + this.#replicationBuffer;
+  /** Replication's memory as counted for eviction, as of an eviction run's start. */
+  #replicationCounted = 0;
+  readonly #usedDuringEviction = () => this.#keyspace + this.#clients + this.#replicationCounted;
   readonly #limit: { readonly value: number };
 
   constructor(private readonly server: ServerContext) {
@@ -222,37 +225,45 @@ export class MaxMemory {
   figures(): MemoryFigures {
     this.refreshClients();
     const keyspace = this.keyspaceBytes();
-    const memory = this.server.replication.stream.backlog?.memory ?? 0;
-    const shares = replicationBufferShares(
-      memory,
-      this.server.config.getNumber("repl-backlog-size"),
-      this.server.replication.master.replicas.size,
-    );
+    const { memory, output, shares } = this.#replication();
     return {
       used: keyspace + this.#clients + this.#replicas + memory,
       startup: this.startup,
       dataset: keyspace - this.startup,
       clients: this.#clients,
-      replicas: this.#replicas + shares.replicas,
+      replicas: shares.replicas + output,
+      replicaClients: this.#replicas,
       backlog: shares.backlog,
       replicationBuffers: memory,
-      notCountedForEvict: this.#replicas + shares.notCounted,
+      notCountedForEvict: output + shares.notCounted,
     };
   }
 
-  /** The replication buffer as eviction counts it: up to the backlog's size. */
-  #countedReplicationBuffer(): number {
+  /**
+   * The replication buffer, the stream the replicas' connections hold to
+   * send, and Redis's split of the buffer. Eviction leaves out that output
+   * (Redis sends it from the buffer) and the buffer past the backlog's size.
+   */
+  #replication() {
     const memory = this.server.replication.stream.backlog?.memory ?? 0;
-    if (memory === 0) return 0;
+    const peers = this.server.replication.master.replicas;
+    let output = 0;
+    for (const peer of peers) output += peer.conn.pendingBytes;
     const size = this.server.config.getNumber("repl-backlog-size");
-    return memory - replicationBufferShares(memory, size, 0).notCounted;
+    return { memory, output, shares: replicationBufferShares(memory, size, peers.size) };
+  }
+
+  /** What replication adds to used memory as eviction counts it. */
+  #countedReplication(): number {
+    const { memory, output, shares } = this.#replication();
+    return this.#replicas - output + memory - shares.notCounted;
   }
 
   /**
    * Recounts the clients' memory (cron, INFO, commands), evicting clients
    * past maxmemory-clients. Replicas are counted apart: as Redis's
-   * freeMemoryGetNotCountedMemory, their buffers never make keys evict (the
-   * deletes would only add to them).
+   * freeMemoryGetNotCountedMemory, their output never makes keys evict (the
+   * deletes would only add to it); see #replication.
    */
   refreshClients(): void {
     let bytes = 0;
@@ -355,7 +366,7 @@ export class MaxMemory {
   performEvictions(): EvictionResult {
     const maxmemory = this.#limit.value;
     this.#keyspace = this.keyspaceBytes();
-    this.#replicationBuffer = this.#countedReplicationBuffer();
+    this.#replicationCounted = this.#countedReplication();
     // The common case, within the limit, reads no other setting.
     if (maxmemory === 0 || this.#usedDuringEviction() <= maxmemory) return "ok";
     const config = this.server.config;

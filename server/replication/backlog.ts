@@ -21,12 +21,26 @@
 export const MIN_BACKLOG_SIZE = 16 * 1024;
 /** PROTO_REPLY_CHUNK_BYTES: the smallest block. */
 const CHUNK_BYTES = 16 * 1024;
+/** Redis's replBufBlock header: refcount, id, repl_offset, size, used. */
+const BLOCK_HEADER = 40;
 /**
- * What Redis counts per block beyond its bytes: the replBufBlock header (40)
- * and its list node (24). Redis's block sizes are also rounded up to the
- * allocator's size class (jemalloc's usable size); ours are exact.
+ * What Redis counts per block beyond its bytes: the block's header and its
+ * list node (24 bytes).
  */
-export const BLOCK_OVERHEAD = 64;
+export const BLOCK_OVERHEAD = BLOCK_HEADER + 24;
+
+/**
+ * jemalloc's usable size for a request of `n` bytes (its size classes: 8,
+ * then steps of 16 to 128, then four classes per doubling). Redis's blocks
+ * take over the whole allocation, so their sizes, and with them histlen and
+ * the memory figures, follow these classes.
+ */
+export function allocationSize(n: number): number {
+  if (n <= 8) return 8;
+  if (n <= 128) return Math.ceil(n / 16) * 16;
+  const step = 2 ** (Math.ceil(Math.log2(n)) - 3);
+  return Math.ceil(n / step) * step;
+}
 /** REPL_BACKLOG_TRIM_BLOCKS_PER_CALL: blocks dropped at most per write. */
 export const TRIM_BLOCKS_PER_CALL = 64;
 
@@ -97,7 +111,8 @@ export class ReplicationBacklog {
     const limit = Math.max(Math.floor(this.#size / 16), CHUNK_BYTES);
     while (at < bytes.length) {
       const rest = bytes.length - at;
-      const buf = new Uint8Array(Math.min(Math.max(rest, CHUNK_BYTES), limit));
+      const wanted = Math.min(Math.max(rest, CHUNK_BYTES), limit);
+      const buf = new Uint8Array(allocationSize(wanted + BLOCK_HEADER) - BLOCK_HEADER);
       const n = Math.min(buf.length, rest);
       buf.set(bytes.subarray(at, at + n));
       this.#blocks.push({ start: this.#offset + at + 1, buf, used: n });
