@@ -198,7 +198,13 @@ function admitted(client: Client, command: Command, argv: string[]): boolean {
     rejectCommand(client, command, refusal);
     return false;
   }
-  if (server.persistence.loading.active && !command.spec.flags.includes("loading")) {
+  const loading = server.persistence.loading;
+  if (
+    loading.active &&
+    (loading.async
+      ? command.spec.flags.includes("no_async_loading")
+      : !command.spec.flags.includes("loading"))
+  ) {
     rejectCommand(client, command, LOADING);
     return false;
   }

@@ -248,7 +248,7 @@ export const replicationCommands: CommandSpec[] = [
   {
     name: "replicaof",
     arity: 3,
-    flags: ["admin", "noscript", "stale"],
+    flags: ["no_async_loading", "admin", "noscript", "stale"],
     group: "server",
     since: "5.0.0",
     summary: REPLICAOF_SUMMARY,
@@ -259,7 +259,7 @@ export const replicationCommands: CommandSpec[] = [
   {
     name: "slaveof",
     arity: 3,
-    flags: ["admin", "noscript", "stale"],
+    flags: ["no_async_loading", "admin", "noscript", "stale"],
     group: "server",
     since: "1.0.0",
     summary: REPLICAOF_SUMMARY,
@@ -305,7 +305,7 @@ export const replicationCommands: CommandSpec[] = [
   {
     name: "psync",
     arity: -3,
-    flags: ["admin", "no_multi", "noscript"],
+    flags: ["no_async_loading", "admin", "no_multi", "noscript"],
     group: "server",
     since: "2.8.0",
     summary: "Internal command used for replication",
@@ -315,7 +315,7 @@ export const replicationCommands: CommandSpec[] = [
   {
     name: "sync",
     arity: 1,
-    flags: ["admin", "no_multi", "noscript"],
+    flags: ["no_async_loading", "admin", "no_multi", "noscript"],
     group: "server",
     since: "1.0.0",
     summary: "Internal command used for replication",

@@ -84,6 +84,7 @@ function hostFor(server: ServerContext): ReplicationHost {
       config.getBool("tls-replication") && server.tlsPort !== 0 ? server.tlsPort : server.port,
     // The stream may load functions (FUNCTION LOAD, an RDB's libraries): the VM comes first.
     prepareForMaster: () => server.scripting.load(),
+    loading: server.persistence.loading,
     loadRdb: (rdb) => {
       server.scripting.flushFunctions();
       const keys = loadReplicaRdb(server.dbs, rdb, config.getBool("rdbchecksum"), (code) => {

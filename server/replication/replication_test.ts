@@ -1,5 +1,6 @@
 import { deepEqual, equal, notEqual } from "node:assert/strict";
 import { Database } from "../db.ts";
+import { LoadingState } from "../persistence/loading.ts";
 import { rdbEncoder } from "../persistence/snapshot_file.ts";
 import { replicationInfo, roleReply } from "./info.ts";
 import { Replication, type ReplicationHost } from "./replication.ts";
@@ -34,6 +35,7 @@ function makeReplication(): Replication {
     listeningPort: () => 6379,
     prepareForMaster: () => Promise.resolve(),
     loadRdb() {},
+    loading: new LoadingState(),
     applyFromMaster() {},
     masterStreamDb: () => 0,
     resumeMasterStream() {},
