@@ -235,7 +235,10 @@ export class ReplicationMaster {
     aux: [string, string][],
     peers: ReplicaPeer[],
   ): Promise<void> {
-    for (const peer of peers) peer.state = "send_bulk";
+    for (const peer of peers) {
+      peer.state = "send_bulk";
+      peer.disklessPayload = true;
+    }
     await sendDiskless(snapshot, (write) => this.host.rdbEncoder(aux, write), fanOut(peers));
     for (const peer of peers) if (!peer.conn.closed) peer.payloadSent(true);
     this.host.log("Diskless full sync sent; the stream starts on each replica's ACK");
@@ -344,6 +347,16 @@ export class ReplicationMaster {
       if (peer.state === "online" && !peer.preSync && now - peer.ackTime > timeout) {
         this.host.log(
           `Disconnecting timedout replica (streaming sync): ${peer.ip}:${peer.listeningPort}`,
+        );
+        peer.conn.close();
+        this.detach(peer);
+        continue;
+      }
+      // A replica that stops reading a diskless payload holds up the others that share it
+      // (Redis: only diskless ones; a disk-based transfer is the replica's own).
+      if (peer.disklessPayload && peer.payloadStalledFor(now) > timeout) {
+        this.host.log(
+          `Disconnecting timedout replica (full sync): ${peer.ip}:${peer.listeningPort}`,
         );
         peer.conn.close();
         this.detach(peer);

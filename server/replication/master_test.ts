@@ -312,3 +312,29 @@ Deno.test("replicas waiting for their payload share the stream held since the sn
   master.cron();
   assert(backlog.histlen < 2 * 16384);
 });
+
+Deno.test("a replica that stops reading a diskless payload is dropped after repl-timeout", async () => {
+  const { master, write } = makeMaster({
+    "repl-diskless-sync-max-replicas": "2",
+    "repl-diskless-sync-delay": "5",
+  });
+  // A payload of several MB: the transfer waits for its slowest replica between chunks.
+  for (let i = 0; i < 2000; i++) write(0, `key:${i}`, "v".repeat(4096));
+  const fast = new FakeConn();
+  const stuck = new FakeConn();
+  master.psync(peer(fast, 6380), "?", -1);
+  master.psync(peer(stuck, 6381), "?", -1);
+  // It reads nothing: the shared transfer waits for it.
+  stuck.pendingBytes = 64 * 1024 * 1024;
+  await new Promise((r) => setTimeout(r, 20));
+  const now = Date.now();
+  master.cron(now);
+  master.cron(now + 30_000);
+  equal(stuck.closed, false);
+  master.cron(now + 61_000);
+  equal(stuck.closed, true);
+  equal(master.replicas.size, 1);
+  // The other one gets its payload.
+  const { head } = await payloadOf(fast);
+  match(head, /^\+FULLRESYNC /);
+});

@@ -66,6 +66,11 @@ export class ReplicaPeer implements StreamReceiver {
   /** The first stream byte written to the connection (none yet: Infinity), and the last. */
   #streamFrom = Infinity;
   #handed = 0;
+  /** Receiving a diskless payload: a transfer the other replicas of it wait for. */
+  disklessPayload = false;
+  /** The payload output's size at the last look, and when it last moved (Redis's repl_last_partial_write). */
+  #lastPending = 0;
+  #movedAt = 0;
   /** Online but waiting for the first ACK before streaming (diskless payload). */
   #streamOnAck = false;
   /** When the output first passed the soft limit (0: it is under it). */
@@ -144,11 +149,24 @@ export class ReplicaPeer implements StreamReceiver {
   }
 
   /**
+   * How long the diskless payload's output has been waiting without moving
+   * (0: nothing is waiting). Called once a second: output that changed since
+   * the last call moved.
+   */
+  payloadStalledFor(now: number): number {
+    const pending = this.conn.pendingBytes;
+    if (pending !== this.#lastPending || this.#movedAt === 0) this.#movedAt = now;
+    this.#lastPending = pending;
+    return pending === 0 ? 0 : now - this.#movedAt;
+  }
+
+  /**
    * The payload is through. A disk-based one is followed by the stream at
    * once; after a diskless one the stream waits for the replica's ACK.
    */
   payloadSent(diskless: boolean): void {
     this.state = "online";
+    this.disklessPayload = false;
     this.ackTime = Date.now();
     if (diskless && !this.preSync) this.#streamOnAck = true;
     else this.#release();
