@@ -291,7 +291,10 @@ Deno.test("CONFIG SET client-output-buffer-limit applies to replicas already att
 });
 
 Deno.test("replicas waiting for their payload share the stream held since the snapshot", async () => {
-  const { master } = makeMaster({ "repl-backlog-size": "16384" });
+  const { master } = makeMaster({
+    "repl-backlog-size": "16384",
+    "client-output-buffer-limit": "normal 0 0 0 slave 0 0 0 pubsub 0 0 0",
+  });
   const conns = [new FakeConn(), new FakeConn()];
   const peers = conns.map((conn, i) => peer(conn, 6380 + i));
   for (const p of peers) master.psync(p, "?", -1);
@@ -307,6 +310,7 @@ Deno.test("replicas waiting for their payload share the stream held since the sn
   master.detach(peers[0]!);
   equal(backlog.memory, held);
   // The last one streams, and the backlog goes back to its size.
+  equal(conns[1]!.closed, false);
   master.ack(peers[1]!, 0);
   assert(conns[1]!.take().includes("k19"));
   master.cron();
@@ -337,4 +341,16 @@ Deno.test("a replica that stops reading a diskless payload is dropped after repl
   // The other one gets its payload.
   const { head } = await payloadOf(fast);
   match(head, /^\+FULLRESYNC /);
+});
+
+Deno.test("a killed replica holds no backlog, even before it is detached", () => {
+  const { master } = makeMaster({ "repl-backlog-size": "16384" });
+  master.stream.createBacklog(16384);
+  const conn = new FakeConn();
+  master.psync(peer(conn), master.stream.ids.replid, 1);
+  conn.pendingBytes = 1 << 20;
+  conn.close();
+  for (let i = 0; i < 10; i++) master.stream.propagate(0, ["SET", `k${i}`, "A".repeat(16384)]);
+  // Its offset is gone: its reconnection needs a full resync, as with Redis.
+  equal(master.stream.backlog!.canServe(1), false);
 });

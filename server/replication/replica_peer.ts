@@ -94,6 +94,8 @@ export class ReplicaPeer implements StreamReceiver {
    * wire (the connection's pending output is taken for stream bytes).
    */
   get neededFrom(): number {
+    // A closed connection (CLIENT KILL) needs nothing more, even before its peer is detached.
+    if (this.conn.closed) return Infinity;
     if (this.#holdFrom >= 0) return this.#holdFrom;
     return Math.max(this.#streamFrom, this.#handed + 1 - this.conn.pendingBytes);
   }
