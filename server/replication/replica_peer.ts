@@ -4,9 +4,10 @@
  * acknowledged, and its share of the replication stream.
  *
  * While the replica waits for or receives its RDB, the stream produced since
- * the snapshot began is held here, then released after the payload (or,
- * for a diskless payload, on the replica's first ACK, which says it has
- * loaded the RDB; Redis's repl_start_cmd_stream_on_ack).
+ * the snapshot began stays in the master's shared replication buffer
+ * (backlog.ts), which keeps it for this replica; it is written out after the
+ * payload (or, for a diskless payload, on the replica's first ACK, which says
+ * it has loaded the RDB; Redis's repl_start_cmd_stream_on_ack).
  */
 import type { ReplicationBacklog } from "./backlog.ts";
 import type { PayloadSink } from "./rdb_transfer.ts";
