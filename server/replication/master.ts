@@ -61,6 +61,8 @@ export class ReplicationMaster {
   /** Set while this server is a replica: its backlog lives on without replicas (Redis too). */
   keepBacklog = false;
   #transfers = 0;
+  /** The disk-based snapshot being written for replicas, and the replicas it is for. */
+  #fileJob: { job: SnapshotFileJob; peers: ReplicaPeer[] } | undefined;
   /** INFO stats: sync_full, sync_partial_ok, sync_partial_err. */
   syncFull = 0;
   syncPartialOk = 0;
@@ -134,6 +136,21 @@ export class ReplicationMaster {
     this.#queued = this.#queued.filter((p) => p !== peer);
     if (this.replicas.size === 0) this.#noReplicasSince = Date.now();
     this.host.log(`Connection with replica ${peer.ip}:${peer.listeningPort} lost.`);
+    this.#dropUnwantedSnapshot(peer);
+  }
+
+  /**
+   * The last replica a disk-based snapshot was for went away: it stops, unless
+   * save rules make the file worth having (Redis kills its RDB child then,
+   * freeing the memory and letting the next full sync start at once).
+   */
+  #dropUnwantedSnapshot(peer: ReplicaPeer): void {
+    const running = this.#fileJob;
+    if (running === undefined || !running.peers.includes(peer)) return;
+    if (running.peers.some((p) => this.replicas.has(p) && !p.conn.closed)) return;
+    if (this.#config.get("save").trim() !== "") return;
+    this.host.log("Stopping the RDB for replication: no replica waits for it any more");
+    running.job.abort();
   }
 
   /** Drops every replica: they reconnect and learn a new history (or the server shuts down). */
@@ -235,10 +252,9 @@ export class ReplicationMaster {
     aux: [string, string][],
     peers: ReplicaPeer[],
   ): Promise<void> {
-    for (const peer of peers) {
-      peer.state = "send_bulk";
-      peer.disklessPayload = true;
-    }
+    // As Redis, a diskless payload's replicas stay wait_bgsave (the RDB is being produced)
+    // until it is through; only a disk-based transfer is send_bulk.
+    for (const peer of peers) peer.disklessPayload = true;
     await sendDiskless(snapshot, (write) => this.host.rdbEncoder(aux, write), fanOut(peers));
     for (const peer of peers) if (!peer.conn.closed) peer.payloadSent(true);
     this.host.log("Diskless full sync sent; the stream starts on each replica's ACK");
@@ -260,7 +276,8 @@ export class ReplicationMaster {
       (write) => this.host.rdbEncoder(aux, write),
     );
     try {
-      await job.runInBackground();
+      this.#fileJob = { job, peers };
+      await job.runInBackground().finally(() => this.#fileJob = undefined);
       unwatch();
       this.savingSnapshot = undefined;
       await Promise.all(peers.map(async (peer) => {
@@ -334,8 +351,9 @@ export class ReplicationMaster {
         this.detach(peer);
         continue;
       }
-      // A replica still waiting for its payload gets a newline: the link is alive.
-      if (peer.state === "wait_bgsave") peer.conn.write(newline);
+      // A replica still waiting for its payload gets a newline: the link is alive (not amid a
+      // diskless payload, which it would corrupt).
+      if (peer.state === "wait_bgsave" && !peer.disklessPayload) peer.conn.write(newline);
       if (peer.overLimit(now)) {
         this.host.log(
           `Client ${peer.ip}:${peer.listeningPort} closed for overcoming of output buffer limits.`,

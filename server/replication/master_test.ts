@@ -1,4 +1,4 @@
-import { deepEqual, equal, match, ok as assert } from "node:assert/strict";
+import { deepEqual, equal, match, notEqual, ok as assert } from "node:assert/strict";
 import { BLOCK_OVERHEAD } from "./backlog.ts";
 import { bytesToBinary } from "../../protocol/bytes.ts";
 import { Database } from "../db.ts";
@@ -47,6 +47,7 @@ function makeMaster(settings: Record<string, string> = {}): {
     "min-replicas-to-write": "0",
     "min-replicas-max-lag": "10",
     "client-output-buffer-limit": "normal 0 0 0 slave 1000 500 60 pubsub 0 0 0",
+    save: "",
     dir: ".",
     ...settings,
   };
@@ -353,4 +354,34 @@ Deno.test("a killed replica holds no backlog, even before it is detached", () =>
   for (let i = 0; i < 10; i++) master.stream.propagate(0, ["SET", `k${i}`, "A".repeat(16384)]);
   // Its offset is gone: its reconnection needs a full resync, as with Redis.
   equal(master.stream.backlog!.canServe(1), false);
+});
+
+Deno.test("a disk-based snapshot no replica waits for any more stops, unless save rules want it", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    for (const save of ["", "900 1"]) {
+      const { master, write } = makeMaster({
+        "repl-diskless-sync": "no",
+        "rdb-key-save-delay": "100000",
+        dir,
+        save,
+      });
+      // 0.3 s of snapshot (three keys, 100 ms each).
+      for (let i = 0; i < 3; i++) write(0, `k${i}`, "v");
+      const conn = new FakeConn();
+      const replica = peer(conn);
+      master.psync(replica, "?", -1);
+      await new Promise((r) => setTimeout(r, 20));
+      notEqual(master.savingSnapshot, undefined);
+      conn.close();
+      master.detach(replica);
+      await new Promise((r) => setTimeout(r, 50));
+      equal(master.savingSnapshot === undefined, save === "", `save "${save}"`);
+      for (let i = 0; i < 100 && master.savingSnapshot !== undefined; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });

@@ -13,6 +13,7 @@ function makeReplication(): Replication {
     "repl-ping-replica-period": "10",
     "min-replicas-to-write": "0",
     "min-replicas-max-lag": "10",
+    save: "",
     "replica-priority": "100",
     "replica-read-only": "yes",
     "replica-announced": "yes",
