@@ -11,6 +11,7 @@ import type { CommandContext, ServerContext } from "./context.ts";
 import { feedMonitors, monitorWhen } from "./monitor.ts";
 import { enterCommand, leaveCommand } from "./types/access_clock.ts";
 import { isReplicaClient } from "./replication/client_peer.ts";
+import { clientInfoLine } from "./commands/client_list.ts";
 import { monotonicMs } from "./clock.ts";
 import { ordinaryChanged, ordinaryEpoch } from "./ordinary.ts";
 import { COARSE, EXACT } from "./slowlog.ts";
@@ -106,8 +107,26 @@ function rejectCommand(client: Client, command: Command, message: string): void 
 export function processCommand(client: Client, argv: string[]): void {
   const tracking = client.server.tracking;
   tracking.beforeRequest(client);
+  const replica = isReplicaClient(client);
+  const before = replica ? client.out.length : 0;
   runRequest(client, argv);
+  if (replica && client.out.length > before) return dropRepliedReplica(client);
   tracking.afterRequest(client, argv);
+}
+
+/**
+ * A replica's link carries the stream, never replies: a replica that sent a
+ * command with a reply (REPLCONF ACK has none) is logged and dropped, as
+ * Redis's _addReplyToBufferOrList does, rather than have the reply land
+ * amid its RDB or stream.
+ */
+function dropRepliedReplica(client: Client): void {
+  client.server.log(
+    `Replica generated a reply to command '${client.lastCommand}', disconnecting it: ${
+      clientInfoLine(client, Date.now())
+    }`,
+  );
+  client.transport.close();
 }
 
 function runRequest(client: Client, argv: string[]): void {

@@ -22,6 +22,7 @@ import {
   INVALID_MASTER_PORT,
   NO_FAILOVER,
   NOMASTERLINK,
+  NOT_INTEGER,
   PSYNC_FAILOVER_REPLID,
   PSYNC_FAILOVER_TO_MASTER,
   replicaIpTooLong,
@@ -183,12 +184,18 @@ function psync(ctx: CommandContext, argv: string[]): void {
   if (replication.failover.active) throw new CommandError(SYNC_WHILE_FAILING_OVER);
   if (replication.isReplica && !replication.link?.up) throw new CommandError(NOMASTERLINK);
   const peer = peerOf(client);
+  const name = `${peer.ip}:${peer.listeningPort || "<unknown-replica-port>"}`;
+  ctx.server.log(`Replica ${name} asks for synchronization`);
   if (arg(argv, 0).toLowerCase() === "sync") {
     markReplicaClient(client);
     replication.master.sync(peer);
     return;
   }
-  const offset = intArg(arg(argv, 2));
+  const offset = parseInteger(arg(argv, 2));
+  if (offset === undefined) {
+    ctx.server.log(`Replica ${name} asks for synchronization but with a wrong offset`);
+    throw new CommandError(NOT_INTEGER);
+  }
   markReplicaClient(client);
   replication.master.psync(peer, arg(argv, 1), offset);
 }
