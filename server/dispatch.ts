@@ -107,21 +107,41 @@ function rejectCommand(client: Client, command: Command, message: string): void 
 export function processCommand(client: Client, argv: string[]): void {
   const tracking = client.server.tracking;
   tracking.beforeRequest(client);
-  const replica = isReplicaClient(client);
-  const before = replica ? client.out.length : 0;
-  runRequest(client, argv);
-  if (replica && client.out.length > before) return dropRepliedReplica(client);
+  if (isReplicaClient(client)) runReplicaRequest(client, argv);
+  else runRequest(client, argv);
   tracking.afterRequest(client, argv);
 }
 
+/** Redis's refusal of keyspace commands from a replica (they would escape CLIENT PAUSE). */
+const REPLICA_KEYSPACE = "ERR Replica can't interact with the keyspace";
+const KEYSPACE_FLAGS = ["write", "readonly", "may_replicate"] as const;
+
 /**
- * A replica's link carries the stream, never replies: a replica that sent a
- * command with a reply (REPLCONF ACK has none) is logged and dropped, as
- * Redis's _addReplyToBufferOrList does, rather than have the reply land
- * amid its RDB or stream.
+ * A request on a replica's link. The link carries the stream, never
+ * replies: a replica that sent a command with a reply (REPLCONF ACK has
+ * none) is logged and dropped, as Redis's _addReplyToBufferOrList does,
+ * rather than have the reply land amid its RDB or stream.
  */
-function dropRepliedReplica(client: Client): void {
-  client.server.log(
+function runReplicaRequest(client: Client, argv: string[]): void {
+  const out = client.out;
+  const before = out.length;
+  const command = client.server.commands.resolve(argv);
+  const flags = command?.spec.flags ?? [];
+  if (command !== undefined && KEYSPACE_FLAGS.some((flag) => flags.includes(flag))) {
+    client.lastCommand = command.fullName;
+    rejectCommand(client, command, REPLICA_KEYSPACE);
+  } else runRequest(client, argv);
+  if (out.length === before) return;
+  const server = client.server;
+  const reply = out.buf.subarray(before, out.length);
+  if (reply[0] === 0x2d) {
+    const end = reply.indexOf(0x0d);
+    const error = new TextDecoder().decode(reply.subarray(1, end < 0 ? reply.length : end));
+    server.log(
+      `== CRITICAL == This master is sending an error to its replica: '${error}' after processing the command '${client.lastCommand}'`,
+    );
+  }
+  server.log(
     `Replica generated a reply to command '${client.lastCommand}', disconnecting it: ${
       clientInfoLine(client, Date.now())
     }`,
