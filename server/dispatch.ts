@@ -28,6 +28,7 @@ import {
   NOT_ALLOWED_IN_MULTI,
   notAllowedWhenSubscribed,
   READONLY_REPLICA,
+  REPLICA_KEYSPACE,
   unknownCommand,
   unknownSubcommand,
   wrongArity,
@@ -112,8 +113,7 @@ export function processCommand(client: Client, argv: string[]): void {
   tracking.afterRequest(client, argv);
 }
 
-/** Redis's refusal of keyspace commands from a replica (they would escape CLIENT PAUSE). */
-const REPLICA_KEYSPACE = "ERR Replica can't interact with the keyspace";
+/** Commands a replica may not send (REPLICA_KEYSPACE): they would escape CLIENT PAUSE. */
 const KEYSPACE_FLAGS = ["write", "readonly", "may_replicate"] as const;
 
 /**
