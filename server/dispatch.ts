@@ -11,6 +11,7 @@ import type { CommandContext, ServerContext } from "./context.ts";
 import { feedMonitors, monitorWhen } from "./monitor.ts";
 import { enterCommand, leaveCommand } from "./types/access_clock.ts";
 import { isReplicaClient } from "./replication/client_peer.ts";
+import { clientInfoLine } from "./commands/client_list.ts";
 import { monotonicMs } from "./clock.ts";
 import { queuedBytes } from "./client_memory.ts";
 import { ordinaryChanged, ordinaryEpoch } from "./ordinary.ts";
@@ -28,6 +29,7 @@ import {
   NOT_ALLOWED_IN_MULTI,
   notAllowedWhenSubscribed,
   READONLY_REPLICA,
+  REPLICA_KEYSPACE,
   unknownCommand,
   unknownSubcommand,
   wrongArity,
@@ -109,8 +111,45 @@ function rejectCommand(client: Client, command: Command, message: string): void 
 export function processCommand(client: Client, argv: string[]): void {
   const tracking = client.server.tracking;
   tracking.beforeRequest(client);
-  runRequest(client, argv);
+  if (isReplicaClient(client)) runReplicaRequest(client, argv);
+  else runRequest(client, argv);
   tracking.afterRequest(client, argv);
+}
+
+/** Commands a replica may not send (REPLICA_KEYSPACE): they would escape CLIENT PAUSE. */
+const KEYSPACE_FLAGS = ["write", "readonly", "may_replicate"] as const;
+
+/**
+ * A request on a replica's link. The link carries the stream, never
+ * replies: a replica that sent a command with a reply (REPLCONF ACK has
+ * none) is logged and dropped, as Redis's _addReplyToBufferOrList does,
+ * rather than have the reply land amid its RDB or stream.
+ */
+function runReplicaRequest(client: Client, argv: string[]): void {
+  const out = client.out;
+  const before = out.length;
+  const command = client.server.commands.resolve(argv);
+  const flags = command?.spec.flags ?? [];
+  if (command !== undefined && KEYSPACE_FLAGS.some((flag) => flags.includes(flag))) {
+    client.lastCommand = command.fullName;
+    rejectCommand(client, command, REPLICA_KEYSPACE);
+  } else runRequest(client, argv);
+  if (out.length === before) return;
+  const server = client.server;
+  const reply = out.buf.subarray(before, out.length);
+  if (reply[0] === 0x2d) {
+    const end = reply.indexOf(0x0d);
+    const error = new TextDecoder().decode(reply.subarray(1, end < 0 ? reply.length : end));
+    server.log(
+      `== CRITICAL == This master is sending an error to its replica: '${error}' after processing the command '${client.lastCommand}'`,
+    );
+  }
+  server.log(
+    `Replica generated a reply to command '${client.lastCommand}', disconnecting it: ${
+      clientInfoLine(client, Date.now())
+    }`,
+  );
+  client.transport.close();
 }
 
 function runRequest(client: Client, argv: string[]): void {
@@ -202,7 +241,13 @@ function admitted(client: Client, command: Command, argv: string[]): boolean {
     rejectCommand(client, command, refusal);
     return false;
   }
-  if (server.persistence.loading.active && !command.spec.flags.includes("loading")) {
+  const loading = server.persistence.loading;
+  if (
+    loading.active &&
+    (loading.async
+      ? command.spec.flags.includes("no_async_loading")
+      : !command.spec.flags.includes("loading"))
+  ) {
     rejectCommand(client, command, LOADING);
     return false;
   }

@@ -357,6 +357,8 @@ export const SCRIPT_RO_WRITE = "ERR Write commands are not allowed from read-onl
 
 // Replication (replication.c, server.c's shared replies).
 export const READONLY_REPLICA = "READONLY You can't write against a read only replica.";
+/** A replica sent a command that reads or writes keys (Redis's processCommand refusal). */
+export const REPLICA_KEYSPACE = "ERR Replica can't interact with the keyspace";
 export const MASTERDOWN =
   "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
 export const NOREPLICAS = "NOREPLICAS Not enough good replicas to write.";

@@ -42,6 +42,7 @@ import {
 import { NotifyClass } from "./notify.ts";
 import { clientMemory } from "./client_memory.ts";
 import { clientInfoLine } from "./commands/client_list.ts";
+import { BLOCK_OVERHEAD } from "./replication/backlog.ts";
 import { isReplicaClient } from "./replication/client_peer.ts";
 import { KeyTable } from "./types/keytable.ts";
 import { lfuSettings } from "./types/lfu.ts";
@@ -60,8 +61,44 @@ export interface MemoryFigures {
   dataset: number;
   /** Normal clients (mem_clients_normal). */
   clients: number;
-  /** Replicas (mem_clients_slaves): in used_memory, not counted for eviction, as in Redis. */
+  /**
+   * mem_clients_slaves: as Redis, the replication buffer beyond
+   * repl-backlog-size while there are replicas; here also the stream the
+   * replicas' connections hold to send (Redis sends from the buffer).
+   */
   replicas: number;
+  /** The replicas' clients: fixed cost, query buffers, output (not counted for eviction). */
+  replicaClients: number;
+  /** mem_replication_backlog: the replication buffer up to repl-backlog-size. */
+  backlog: number;
+  /** mem_total_replication_buffers: the whole shared replication buffer. */
+  replicationBuffers: number;
+  /** mem_not_counted_for_evict: what used_memory holds that eviction leaves out. */
+  notCountedForEvict: number;
+}
+
+/** Redis's PROTO_REPLY_CHUNK_BYTES: the backlog's block size, for its approximate overhead. */
+const REPL_BLOCK_BYTES = 16 * 1024;
+
+/**
+ * Redis's split of the replication buffer (object.c getMemoryOverheadData,
+ * evict.c freeMemoryGetNotCountedMemory): up to repl-backlog-size it is the
+ * backlog's, the rest the replicas'; eviction leaves out what passes the
+ * backlog's size and its blocks' overhead, with or without replicas (it is
+ * freed a little at a time after they go).
+ */
+export function replicationBufferShares(
+  memory: number,
+  backlogSize: number,
+  replicas: number,
+): { backlog: number; replicas: number; notCounted: number } {
+  const excess = replicas > 0 && memory > backlogSize;
+  const counted = backlogSize + (Math.floor(backlogSize / REPL_BLOCK_BYTES) + 1) * BLOCK_OVERHEAD;
+  return {
+    backlog: excess ? backlogSize : memory,
+    replicas: excess ? memory - backlogSize : 0,
+    notCounted: memory > backlogSize ? Math.max(0, memory - counted) : 0,
+  };
 }
 
 /** Redis's floor on the client eviction limit, so a tiny setting cannot lock every client out. */
@@ -184,7 +221,9 @@ export class MaxMemory {
   #keyspace = 0;
   /** What an empty database costs. */
   readonly #emptyDb: number;
-  readonly #usedDuringEviction = () => this.#keyspace + this.#clients;
+  /** Replication's memory as counted for eviction, as of an eviction run's start. */
+  #replicationCounted = 0;
+  readonly #usedDuringEviction = () => this.#keyspace + this.#clients + this.#replicationCounted;
   readonly #limit: { readonly value: number };
 
   constructor(private readonly server: ServerContext) {
@@ -206,20 +245,45 @@ export class MaxMemory {
   figures(): MemoryFigures {
     this.refreshClients();
     const keyspace = this.keyspaceBytes();
+    const { memory, output, shares } = this.#replication();
     return {
-      used: keyspace + this.#clients + this.#replicas,
+      used: keyspace + this.#clients + this.#replicas + memory,
       startup: this.startup,
       dataset: keyspace - this.startup,
       clients: this.#clients,
-      replicas: this.#replicas,
+      replicas: shares.replicas + output,
+      replicaClients: this.#replicas,
+      backlog: shares.backlog,
+      replicationBuffers: memory,
+      notCountedForEvict: output + shares.notCounted,
     };
+  }
+
+  /**
+   * The replication buffer, the stream the replicas' connections hold to
+   * send, and Redis's split of the buffer. Eviction leaves out that output
+   * (Redis sends it from the buffer) and the buffer past the backlog's size.
+   */
+  #replication() {
+    const memory = this.server.replication.stream.backlog?.memory ?? 0;
+    const peers = this.server.replication.master.replicas;
+    let output = 0;
+    for (const peer of peers) output += peer.conn.pendingBytes;
+    const size = this.server.config.getNumber("repl-backlog-size");
+    return { memory, output, shares: replicationBufferShares(memory, size, peers.size) };
+  }
+
+  /** What replication adds to used memory as eviction counts it. */
+  #countedReplication(): number {
+    const { memory, output, shares } = this.#replication();
+    return this.#replicas - output + memory - shares.notCounted;
   }
 
   /**
    * Recounts every client (the cron, INFO, a new limit) and evicts clients
    * past maxmemory-clients soon. Replicas are counted apart: as Redis's
-   * freeMemoryGetNotCountedMemory, their buffers never make keys evict (the
-   * deletes would only add to them).
+   * freeMemoryGetNotCountedMemory, their output never makes keys evict (the
+   * deletes would only add to it); see #replication.
    */
   refreshClients(): void {
     this.#countAll();
@@ -397,8 +461,9 @@ export class MaxMemory {
   performEvictions(): EvictionResult {
     const maxmemory = this.#limit.value;
     this.#keyspace = this.keyspaceBytes();
+    this.#replicationCounted = this.#countedReplication();
     // The common case, within the limit, reads no other setting.
-    if (maxmemory === 0 || this.#keyspace + this.#clients <= maxmemory) return "ok";
+    if (maxmemory === 0 || this.#usedDuringEviction() <= maxmemory) return "ok";
     const config = this.server.config;
     const policy = config.get("maxmemory-policy") as EvictionPolicy;
     const settings = {

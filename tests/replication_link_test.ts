@@ -24,6 +24,9 @@ class MapReplica implements ReplicaHost {
   history(): undefined {
     return undefined;
   }
+  transferStarted(): void {}
+  transferProgress(): void {}
+  transferEnded(): void {}
   loadRdb(rdb: Uint8Array): void {
     this.fullSyncs++;
     this.dbs = this.dbs.map(() => new Map());

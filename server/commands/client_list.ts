@@ -60,7 +60,10 @@ export function clientInfoLine(client: Client, now: number, argv: readonly strin
   // reply list (omem), which client-output-buffer-limit tests watch grow.
   const pending = transport.outputBytes;
   const buffered = Math.min(out.length, REPLY_CHUNK_BYTES);
-  const queued = Math.max(0, pending - buffered);
+  // A replica's is Redis's figure: the shared replication buffer it still needs (replica_peer.ts).
+  const queued = isReplicaClient(client)
+    ? client.replicaPeer!.outputBytes
+    : Math.max(0, pending - buffered);
   const fields = [
     `id=${client.id}`,
     `addr=${transport.remoteAddr}`,

@@ -36,21 +36,22 @@ const INDEX_BYTES_PER_KEY = 16;
 function stats(ctx: CommandContext): void {
   const server = ctx.server;
   const { used, rss, peak } = memoryFigures(server);
-  const { startup, clients, replicas } = server.maxmemory.figures();
+  const { startup, clients, replicas, replicaClients, backlog, replicationBuffers } = server
+    .maxmemory.figures();
   const dbs = server.dbs.filter((db) => db.size > 0);
   const keys = dbs.reduce((n, db) => n + db.size, 0);
   const tables = dbs.reduce(
     (n, db) => n + db.size * INDEX_BYTES_PER_KEY + db.expires.size * EXPIRE_ENTRY_BYTES,
     0,
   );
-  const overhead = startup + clients + replicas + tables;
+  const overhead = startup + clients + replicaClients + replicationBuffers + tables;
   const dataset = Math.max(used - overhead, 0);
   const out = ctx.out;
   const ints: [string, number][] = [
     ["peak.allocated", peak],
     ["total.allocated", used],
     ["startup.allocated", startup],
-    ["replication.backlog", 0],
+    ["replication.backlog", backlog],
     ["clients.slaves", replicas],
     ["clients.normal", clients],
     ["cluster.links", 0],

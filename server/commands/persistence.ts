@@ -142,7 +142,7 @@ export const persistenceCommands: CommandSpec[] = [
   {
     name: "save",
     arity: 1,
-    flags: ["admin", "noscript", "no_multi"],
+    flags: ["no_async_loading", "admin", "noscript", "no_multi"],
     group: "server",
     since: "1.0.0",
     summary: "Synchronously saves the database(s) to disk.",
@@ -158,7 +158,7 @@ export const persistenceCommands: CommandSpec[] = [
   {
     name: "bgsave",
     arity: -1,
-    flags: ["admin", "noscript"],
+    flags: ["no_async_loading", "admin", "noscript"],
     group: "server",
     since: "1.0.0",
     summary: "Asynchronously saves the database(s) to disk.",
@@ -198,7 +198,7 @@ export const persistenceCommands: CommandSpec[] = [
   {
     name: "bgrewriteaof",
     arity: 1,
-    flags: ["admin", "noscript"],
+    flags: ["no_async_loading", "admin", "noscript"],
     group: "server",
     since: "1.0.0",
     summary: "Asynchronously rewrites the append-only file to disk.",

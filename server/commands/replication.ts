@@ -22,6 +22,7 @@ import {
   INVALID_MASTER_PORT,
   NO_FAILOVER,
   NOMASTERLINK,
+  NOT_INTEGER,
   PSYNC_FAILOVER_REPLID,
   PSYNC_FAILOVER_TO_MASTER,
   replicaIpTooLong,
@@ -183,12 +184,18 @@ function psync(ctx: CommandContext, argv: string[]): void {
   if (replication.failover.active) throw new CommandError(SYNC_WHILE_FAILING_OVER);
   if (replication.isReplica && !replication.link?.up) throw new CommandError(NOMASTERLINK);
   const peer = peerOf(client);
+  const name = `${peer.ip}:${peer.listeningPort || "<unknown-replica-port>"}`;
+  ctx.server.log(`Replica ${name} asks for synchronization`);
   if (arg(argv, 0).toLowerCase() === "sync") {
     markReplicaClient(client);
     replication.master.sync(peer);
     return;
   }
-  const offset = intArg(arg(argv, 2));
+  const offset = parseInteger(arg(argv, 2));
+  if (offset === undefined) {
+    ctx.server.log(`Replica ${name} asks for synchronization but with a wrong offset`);
+    throw new CommandError(NOT_INTEGER);
+  }
   markReplicaClient(client);
   replication.master.psync(peer, arg(argv, 1), offset);
 }
@@ -248,7 +255,7 @@ export const replicationCommands: CommandSpec[] = [
   {
     name: "replicaof",
     arity: 3,
-    flags: ["admin", "noscript", "stale"],
+    flags: ["no_async_loading", "admin", "noscript", "stale"],
     group: "server",
     since: "5.0.0",
     summary: REPLICAOF_SUMMARY,
@@ -259,7 +266,7 @@ export const replicationCommands: CommandSpec[] = [
   {
     name: "slaveof",
     arity: 3,
-    flags: ["admin", "noscript", "stale"],
+    flags: ["no_async_loading", "admin", "noscript", "stale"],
     group: "server",
     since: "1.0.0",
     summary: REPLICAOF_SUMMARY,
@@ -305,7 +312,7 @@ export const replicationCommands: CommandSpec[] = [
   {
     name: "psync",
     arity: -3,
-    flags: ["admin", "no_multi", "noscript"],
+    flags: ["no_async_loading", "admin", "no_multi", "noscript"],
     group: "server",
     since: "2.8.0",
     summary: "Internal command used for replication",
@@ -315,7 +322,7 @@ export const replicationCommands: CommandSpec[] = [
   {
     name: "sync",
     arity: 1,
-    flags: ["admin", "no_multi", "noscript"],
+    flags: ["no_async_loading", "admin", "no_multi", "noscript"],
     group: "server",
     since: "1.0.0",
     summary: "Internal command used for replication",

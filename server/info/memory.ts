@@ -13,7 +13,8 @@ export function memoryFigures(server: ServerContext): { used: number; rss: numbe
 
 export function memorySection(server: ServerContext): InfoField[] {
   const { used, rss, peak } = memoryFigures(server);
-  const { startup, dataset, clients, replicas } = server.maxmemory.figures();
+  const { startup, dataset, clients, replicas, backlog, replicationBuffers, notCountedForEvict } =
+    server.maxmemory.figures();
   const overhead = used - dataset;
   const total = tryOr(() => Deno.systemMemoryInfo().total, 0);
   const maxmemory = server.config.getNumber("maxmemory");
@@ -21,11 +22,6 @@ export function memorySection(server: ServerContext): InfoField[] {
   // The allocator is V8's: its heap in use and reserved, plus off-heap buffers.
   const v8 = Deno.memoryUsage();
   const heap = { allocated: v8.heapUsed + v8.external, active: v8.heapTotal + v8.external };
-  const backlog = server.replication.stream.backlog?.size ?? 0;
-  // Redis's replication buffer is shared by the backlog and its replicas; here each replica's
-  // pending stream is its own, so the total is the backlog plus what replicas have not taken.
-  let replicaOutput = 0;
-  for (const peer of server.replication.master.replicas) replicaOutput += peer.bufferedBytes;
   return [
     ["used_memory", used],
     ["used_memory_human", bytesToHuman(used)],
@@ -55,9 +51,9 @@ export function memorySection(server: ServerContext): InfoField[] {
     ["rss_overhead_bytes", 0],
     ["mem_fragmentation_ratio", (rss / used).toFixed(2)],
     ["mem_fragmentation_bytes", rss - used],
-    ["mem_not_counted_for_evict", replicas],
+    ["mem_not_counted_for_evict", notCountedForEvict],
     ["mem_replication_backlog", backlog],
-    ["mem_total_replication_buffers", backlog + replicaOutput],
+    ["mem_total_replication_buffers", replicationBuffers],
     ["mem_clients_slaves", replicas],
     ["mem_clients_normal", clients],
     ["mem_cluster_links", 0],

@@ -12,8 +12,8 @@ export function persistenceSection(server: ServerContext): InfoField[] {
   const running = (kind: "rdb" | "aof") =>
     job?.kind === kind ? Math.round((now - job.startedAt) / 1000) : -1;
   const fields: InfoField[] = [
-    ["loading", persistence.loading.active ? 1 : 0],
-    ["async_loading", 0],
+    ["loading", persistence.loading.active && !persistence.loading.async ? 1 : 0],
+    ["async_loading", persistence.loading.async ? 1 : 0],
     ["current_cow_peak", 0],
     ["current_cow_size", 0],
     ["current_cow_size_age", 0],

@@ -16,6 +16,13 @@ export const DENY_LOADING_PARAMS: ReadonlySet<string> = new Set([
 
 export class LoadingState {
   active = false;
+  /**
+   * Redis's async_loading: a replica loading its master's RDB from the
+   * socket (repl-diskless-load swapdb) from the same history it has, so its
+   * clients keep the old dataset meanwhile; only commands flagged
+   * no_async_loading and DENY_LOADING parameters are refused.
+   */
+  async = false;
   /** Unix seconds. */
   startTime = 0;
   totalBytes = 0;
@@ -23,8 +30,9 @@ export class LoadingState {
   /** The used-mem the file's writer recorded (its `used-mem` aux field). */
   rdbUsedMem = 0;
 
-  start(totalBytes: number): void {
+  start(totalBytes: number, async = false): void {
     this.active = true;
+    this.async = async;
     ordinaryChanged();
     this.startTime = Math.floor(Date.now() / 1000);
     this.totalBytes = totalBytes;
@@ -34,11 +42,13 @@ export class LoadingState {
 
   end(): void {
     this.active = false;
+    this.async = false;
+    ordinaryChanged();
   }
 
   /** INFO persistence's loading_* fields while loading, with Redis's percentage and ETA. */
   infoFields(now = Date.now()): [string, string | number][] {
-    if (!this.active) return [];
+    if (!this.active || this.async) return [];
     const total = this.totalBytes;
     const perc = total > 0 ? (this.loadedBytes / total) * 100 : 0;
     const remaining = total > 0 ? total - this.loadedBytes : 1;

@@ -43,7 +43,7 @@ export function attachReplication(server: ServerContext): Replication {
   const previous = server.config.onChange;
   server.config.onChange = (name, value) => {
     previous(name, value);
-    if (name === "repl-backlog-size") replication.stream.backlog?.resize(Number(value));
+    if (name === "repl-backlog-size") replication.stream.resizeBacklog(Number(value));
   };
   server.shutdownHooks.push(() => replication.stop());
   return replication;
@@ -85,6 +85,7 @@ function hostFor(server: ServerContext): ReplicationHost {
       config.getBool("tls-replication") && server.tlsPort !== 0 ? server.tlsPort : server.port,
     // The stream may load functions (FUNCTION LOAD, an RDB's libraries): the VM comes first.
     prepareForMaster: () => server.scripting.load(),
+    loading: server.persistence.loading,
     loadRdb: (rdb) => {
       server.scripting.flushFunctions();
       const keys = loadReplicaRdb(server.dbs, rdb, config.getBool("rdbchecksum"), (code) => {

@@ -21,9 +21,10 @@ import { binaryToBytes } from "../../protocol/bytes.ts";
 import type { Database } from "../db.ts";
 import { KeyspaceSnapshot } from "../persistence/snapshot.ts";
 import { type SnapshotEncoder, SnapshotFileJob } from "../persistence/snapshot_file.ts";
+import { TRIM_BLOCKS_PER_CALL } from "./backlog.ts";
 import { answerPsync } from "./ids.ts";
 import { type PayloadSink, sendDiskless, sendFile } from "./rdb_transfer.ts";
-import type { ReplicaPeer } from "./replica_peer.ts";
+import type { OutputLimits, PeerSource, ReplicaPeer } from "./replica_peer.ts";
 import { ReplicationStream } from "./stream.ts";
 
 /** What the master side needs from the server. */
@@ -66,6 +67,8 @@ export class ReplicationMaster {
   #ticks = 0;
   /** Set while this server is a replica: its backlog lives on without replicas (Redis too). */
   keepBacklog = false;
+  /** The disk-based snapshot being written for replicas, and the replicas it is for. */
+  #fileJob: { job: SnapshotFileJob; peers: ReplicaPeer[] } | undefined;
   /** INFO stats: sync_full, sync_partial_ok, sync_partial_err. */
   syncFull = 0;
   syncPartialOk = 0;
@@ -77,9 +80,22 @@ export class ReplicationMaster {
   }
 
   readonly #minReplicas: { readonly value: number };
+  #limits = { setting: "", limits: replicaOutputLimits("") };
+  /** The shared buffer and the replica class's limits, read when checked (CONFIG SET applies at once). */
+  readonly #peerSource: PeerSource;
 
   constructor(readonly host: MasterHost) {
     this.#minReplicas = host.config.live("min-replicas-to-write");
+    const stream = this.stream;
+    const limits = () => this.#replicaLimits();
+    this.#peerSource = {
+      get backlog() {
+        return stream.backlog;
+      },
+      get limits() {
+        return limits();
+      },
+    };
   }
 
   get #config() {
@@ -96,8 +112,8 @@ export class ReplicationMaster {
     if (answer.kind === "continue") {
       const line = peer.capaPsync2 ? `+CONTINUE ${this.stream.ids.replid}\r\n` : "+CONTINUE\r\n";
       peer.conn.write(binaryToBytes(line));
-      peer.continueFrom(this.stream.backlog!.copyFrom(from));
       this.#attach(peer);
+      peer.continueFrom(from);
       this.stream.receivers.add(peer);
       this.syncPartialOk++;
       this.host.log(
@@ -121,9 +137,26 @@ export class ReplicationMaster {
   detach(peer: ReplicaPeer): void {
     if (!this.replicas.delete(peer)) return;
     this.stream.receivers.delete(peer);
+    // What only it needed can go now (Redis's freeReplicaReferencedReplBuffer).
+    this.stream.trimBacklog();
     this.#queued = this.#queued.filter((p) => p !== peer);
     if (this.replicas.size === 0) this.#noReplicasSince = Date.now();
     this.host.log(`Connection with replica ${peer.ip}:${peer.listeningPort} lost.`);
+    this.#dropUnwantedSnapshot(peer);
+  }
+
+  /**
+   * The last replica a disk-based snapshot was for went away: it stops, unless
+   * save rules make the file worth having (Redis kills its RDB child then,
+   * freeing the memory and letting the next full sync start at once).
+   */
+  #dropUnwantedSnapshot(peer: ReplicaPeer): void {
+    const running = this.#fileJob;
+    if (running === undefined || !running.peers.includes(peer)) return;
+    if (running.peers.some((p) => this.replicas.has(p) && !p.conn.closed)) return;
+    if (this.#config.get("save").trim() !== "") return;
+    this.host.log("Stopping the RDB for replication: no replica waits for it any more");
+    running.job.abort();
   }
 
   /** Drops every replica: they reconnect and learn a new history (or the server shuts down). */
@@ -136,8 +169,16 @@ export class ReplicationMaster {
   }
 
   #attach(peer: ReplicaPeer): void {
-    peer.limits = replicaOutputLimits(this.#config.get("client-output-buffer-limit"));
+    peer.source = this.#peerSource;
     this.replicas.add(peer);
+  }
+
+  #replicaLimits(): OutputLimits {
+    const setting = this.#config.get("client-output-buffer-limit");
+    if (setting !== this.#limits.setting) {
+      this.#limits = { setting, limits: replicaOutputLimits(setting) };
+    }
+    return this.#limits.limits;
   }
 
   #queueFullSync(peer: ReplicaPeer): void {
@@ -185,7 +226,7 @@ export class ReplicationMaster {
     for (const peer of peers) {
       peer.initialOffset = offset;
       if (!peer.preSync) peer.conn.write(binaryToBytes(`+FULLRESYNC ${replid} ${offset}\r\n`));
-      peer.hold();
+      peer.hold(offset);
       this.stream.receivers.add(peer);
     }
     this.host.log(
@@ -217,7 +258,9 @@ export class ReplicationMaster {
     aux: [string, string][],
     peers: ReplicaPeer[],
   ): Promise<void> {
-    for (const peer of peers) peer.state = "send_bulk";
+    // As Redis, a diskless payload's replicas stay wait_bgsave (the RDB is being produced)
+    // until it is through; only a disk-based transfer is send_bulk.
+    for (const peer of peers) peer.disklessPayload = true;
     await sendDiskless(snapshot, (write) => this.host.rdbEncoder(aux, write), fanOut(peers));
     for (const peer of peers) if (!peer.conn.closed) peer.payloadSent(true);
     this.host.log("Diskless full sync sent; the stream starts on each replica's ACK");
@@ -239,7 +282,8 @@ export class ReplicationMaster {
       (write) => this.host.rdbEncoder(aux, write),
     );
     try {
-      await job.runInBackground();
+      this.#fileJob = { job, peers };
+      await job.runInBackground().finally(() => this.#fileJob = undefined);
       unwatch();
       this.savingSnapshot = undefined;
       await Promise.all(peers.map(async (peer) => {
@@ -313,8 +357,9 @@ export class ReplicationMaster {
         this.detach(peer);
         continue;
       }
-      // A replica still waiting for its payload gets a newline: the link is alive.
-      if (peer.state === "wait_bgsave") peer.conn.write(newline);
+      // A replica still waiting for its payload gets a newline: the link is alive (not amid a
+      // diskless payload, which it would corrupt).
+      if (peer.state === "wait_bgsave" && !peer.disklessPayload) peer.conn.write(newline);
       if (peer.overLimit(now)) {
         this.host.log(
           `Client ${peer.ip}:${peer.listeningPort} closed for overcoming of output buffer limits.`,
@@ -329,8 +374,21 @@ export class ReplicationMaster {
         );
         peer.conn.close();
         this.detach(peer);
+        continue;
+      }
+      // A replica that stops reading a diskless payload holds up the others that share it
+      // (Redis: only diskless ones; a disk-based transfer is the replica's own).
+      if (peer.disklessPayload && peer.payloadStalledFor(now) > timeout) {
+        this.host.log(
+          `Disconnecting timedout replica (full sync): ${peer.ip}:${peer.listeningPort}`,
+        );
+        peer.conn.close();
+        this.detach(peer);
       }
     }
+    // Blocks replicas no longer need, a bounded number a tick (Redis trims 10 x 64 blocks a
+    // beforeSleep, ten times a second at the default hz): a large release costs no long pause.
+    this.stream.trimBacklog(100 * TRIM_BLOCKS_PER_CALL);
     const ttl = config.getNumber("repl-backlog-ttl") * 1000;
     if (
       !this.keepBacklog && this.replicas.size === 0 && this.stream.backlog && ttl > 0 &&
@@ -355,9 +413,7 @@ export class ReplicationMaster {
 }
 
 /** The `slave` class of client-output-buffer-limit ("normal 0 0 0 slave 268435456 ..."), in bytes. */
-export function replicaOutputLimits(
-  value: string,
-): { hard: number; soft: number; seconds: number } {
+export function replicaOutputLimits(value: string): OutputLimits {
   const words = value.split(/\s+/);
   const at = words.indexOf("slave");
   if (at < 0 || at + 3 >= words.length) return { hard: 0, soft: 0, seconds: 0 };

@@ -31,6 +31,14 @@ export interface ReplicaHost {
   prepare(): Promise<void>;
   /** The history this server has, for PSYNC; undefined asks for a full resync (`? -1`). */
   history(): { replid: string; offset: number } | undefined;
+  /**
+   * A full resync's payload begins (from the master of history `replid`),
+   * then arrives (`read` of `total` bytes, 0 when it ends with a mark), then
+   * is through or failed: a diskless load shows as loading meanwhile.
+   */
+  transferStarted(replid: string): void;
+  transferProgress(read: number, total: number): void;
+  transferEnded(): void;
   /** A full resync: replace the whole dataset with this RDB (throws if it is malformed). */
   loadRdb(rdb: Uint8Array, replid: string, offset: number): void;
   /** +CONTINUE: the history goes on, possibly under the master's new ID. */
@@ -293,12 +301,20 @@ export class MasterLink {
     this.state = "sync";
     const receiver = new RdbPayloadReceiver();
     this.transfer = receiver;
-    receiver.feed(reader.takeBuffered());
-    while (!receiver.done) receiver.feed(await reader.chunk());
-    this.replica.log(
-      `MASTER <-> REPLICA sync: Loading DB in memory (${receiver.rdb().length} bytes)`,
-    );
-    this.replica.loadRdb(receiver.rdb(), replid, offset);
+    this.replica.transferStarted(replid);
+    try {
+      receiver.feed(reader.takeBuffered());
+      while (!receiver.done) {
+        receiver.feed(await reader.chunk());
+        this.replica.transferProgress(receiver.readBytes, receiver.totalBytes);
+      }
+      this.replica.log(
+        `MASTER <-> REPLICA sync: Loading DB in memory (${receiver.rdb().length} bytes)`,
+      );
+      this.replica.loadRdb(receiver.rdb(), replid, offset);
+    } finally {
+      this.replica.transferEnded();
+    }
     this.transfer = undefined;
     this.masterReplid = replid;
     this.offset = offset;

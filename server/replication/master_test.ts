@@ -1,4 +1,5 @@
-import { deepEqual, equal, match } from "node:assert/strict";
+import { deepEqual, equal, match, notEqual, ok as assert } from "node:assert/strict";
+import { BLOCK_OVERHEAD } from "./backlog.ts";
 import { bytesToBinary } from "../../protocol/bytes.ts";
 import { Database } from "../db.ts";
 import { readRdb } from "../persistence/rdb_reader.ts";
@@ -30,6 +31,8 @@ class FakeConn implements PeerConnection {
 function makeMaster(settings: Record<string, string> = {}): {
   master: ReplicationMaster;
   dbs: Database[];
+  /** The configuration, for a CONFIG SET. */
+  values: Record<string, string>;
   /** Sets a key as a write command would: the running snapshot copies it first. */
   write: (db: number, key: string, value: string) => void;
 } {
@@ -44,6 +47,7 @@ function makeMaster(settings: Record<string, string> = {}): {
     "min-replicas-to-write": "0",
     "min-replicas-max-lag": "10",
     "client-output-buffer-limit": "normal 0 0 0 slave 1000 500 60 pubsub 0 0 0",
+    save: "",
     dir: ".",
     ...settings,
   };
@@ -72,7 +76,7 @@ function makeMaster(settings: Record<string, string> = {}): {
     },
     log() {},
   };
-  return { master: new ReplicationMaster(host), dbs, write };
+  return { master: new ReplicationMaster(host), dbs, values, write };
 }
 
 function peer(conn: FakeConn, port = 6380): ReplicaPeer {
@@ -230,23 +234,154 @@ Deno.test("a disk-based transfer sends a length-prefixed RDB, then the held stre
 });
 
 Deno.test("a replica over its output buffer limit is dropped", () => {
-  const { master } = makeMaster();
-  master.stream.createBacklog(1 << 20);
+  // Limits of 50000 (hard) and 20000 (soft) bytes, over a 16 KB backlog.
+  const { master } = makeMaster({
+    "repl-backlog-size": "16384",
+    "client-output-buffer-limit": "normal 0 0 0 slave 50000 20000 60 pubsub 0 0 0",
+  });
+  master.stream.createBacklog(16384);
   const slow = new FakeConn();
   const replica = peer(slow);
   master.psync(replica, master.stream.ids.replid, 1);
-  deepEqual(replica.limits, { hard: 1000, soft: 500, seconds: 60 });
+  deepEqual(replica.limits, { hard: 50000, soft: 20000, seconds: 60 });
+  // Its output is what it still needs of the shared buffer: here two blocks (16 KB, as jemalloc
+  // gives them: 20440 bytes) it has not sent.
+  master.stream.propagate(0, ["SET", "k", "v".repeat(21000)]);
+  slow.pendingBytes = 21000;
+  equal(replica.outputBytes, 2 * (20440 + BLOCK_OVERHEAD));
   // Over the soft limit: tolerated for 60 seconds.
-  slow.pendingBytes = 600;
   master.cron();
   equal(slow.closed, false);
   master.cron(Date.now() + 61000);
   equal(slow.closed, true);
   equal(master.replicas.size, 0);
-  // Past the hard limit the next write drops it at once.
+  // Past the hard limit, the write that adds a block drops it at once.
   const stuck = new FakeConn();
   master.psync(peer(stuck), master.stream.ids.replid, master.stream.offset + 1);
-  stuck.pendingBytes = 1001;
-  master.stream.propagate(0, ["SET", "k", "v"]);
+  stuck.pendingBytes = 50000;
+  master.stream.propagate(0, ["SET", "k", "v".repeat(50000)]);
   equal(stuck.closed, true);
+});
+
+Deno.test("a hard limit under repl-backlog-size is raised to it", () => {
+  const { master } = makeMaster({
+    "repl-backlog-size": String(1 << 20),
+    "client-output-buffer-limit": "normal 0 0 0 slave 1000 0 0 pubsub 0 0 0",
+  });
+  master.stream.createBacklog(1 << 20);
+  const conn = new FakeConn();
+  master.psync(peer(conn), master.stream.ids.replid, 1);
+  conn.pendingBytes = 100_000;
+  master.stream.propagate(0, ["SET", "k", "v".repeat(100_000)]);
+  master.cron();
+  equal(conn.closed, false);
+});
+
+Deno.test("CONFIG SET client-output-buffer-limit applies to replicas already attached", () => {
+  const { master, values } = makeMaster({ "repl-backlog-size": "16384" });
+  master.stream.createBacklog(16384);
+  const conn = new FakeConn();
+  const replica = peer(conn);
+  master.psync(replica, master.stream.ids.replid, 1);
+  deepEqual(replica.limits, { hard: 1000, soft: 500, seconds: 60 });
+  values["client-output-buffer-limit"] = "normal 0 0 0 slave 131072 0 0 pubsub 0 0 0";
+  deepEqual(replica.limits, { hard: 131072, soft: 0, seconds: 0 });
+  conn.pendingBytes = 200_000;
+  master.stream.propagate(0, ["SET", "k", "v".repeat(200_000)]);
+  equal(conn.closed, true);
+});
+
+Deno.test("replicas waiting for their payload share the stream held since the snapshot", async () => {
+  const { master } = makeMaster({
+    "repl-backlog-size": "16384",
+    "client-output-buffer-limit": "normal 0 0 0 slave 0 0 0 pubsub 0 0 0",
+  });
+  const conns = [new FakeConn(), new FakeConn()];
+  const peers = conns.map((conn, i) => peer(conn, 6380 + i));
+  for (const p of peers) master.psync(p, "?", -1);
+  for (const conn of conns) await payloadOf(conn);
+  for (const p of peers) equal(p.state, "online");
+  for (let i = 0; i < 20; i++) master.stream.propagate(0, ["SET", `k${i}`, "v".repeat(10_000)]);
+  // Before their ACKs nothing is sent: the backlog keeps it all for them, once.
+  const backlog = master.stream.backlog!;
+  assert(backlog.histlen > 200_000);
+  const held = backlog.memory;
+  equal(peers[0]!.outputBytes, held);
+  conns[0]!.close();
+  master.detach(peers[0]!);
+  equal(backlog.memory, held);
+  // The last one streams, and the backlog goes back to its size.
+  equal(conns[1]!.closed, false);
+  master.ack(peers[1]!, 0);
+  assert(conns[1]!.take().includes("k19"));
+  master.cron();
+  assert(backlog.histlen < 2 * 16384);
+});
+
+Deno.test("a replica that stops reading a diskless payload is dropped after repl-timeout", async () => {
+  const { master, write } = makeMaster({
+    "repl-diskless-sync-max-replicas": "2",
+    "repl-diskless-sync-delay": "5",
+  });
+  // A payload of several MB: the transfer waits for its slowest replica between chunks.
+  for (let i = 0; i < 2000; i++) write(0, `key:${i}`, "v".repeat(4096));
+  const fast = new FakeConn();
+  const stuck = new FakeConn();
+  master.psync(peer(fast, 6380), "?", -1);
+  master.psync(peer(stuck, 6381), "?", -1);
+  // It reads nothing: the shared transfer waits for it.
+  stuck.pendingBytes = 64 * 1024 * 1024;
+  await new Promise((r) => setTimeout(r, 20));
+  const now = Date.now();
+  master.cron(now);
+  master.cron(now + 30_000);
+  equal(stuck.closed, false);
+  master.cron(now + 61_000);
+  equal(stuck.closed, true);
+  equal(master.replicas.size, 1);
+  // The other one gets its payload.
+  const { head } = await payloadOf(fast);
+  match(head, /^\+FULLRESYNC /);
+});
+
+Deno.test("a killed replica holds no backlog, even before it is detached", () => {
+  const { master } = makeMaster({ "repl-backlog-size": "16384" });
+  master.stream.createBacklog(16384);
+  const conn = new FakeConn();
+  master.psync(peer(conn), master.stream.ids.replid, 1);
+  conn.pendingBytes = 1 << 20;
+  conn.close();
+  for (let i = 0; i < 10; i++) master.stream.propagate(0, ["SET", `k${i}`, "A".repeat(16384)]);
+  // Its offset is gone: its reconnection needs a full resync, as with Redis.
+  equal(master.stream.backlog!.canServe(1), false);
+});
+
+Deno.test("a disk-based snapshot no replica waits for any more stops, unless save rules want it", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    for (const save of ["", "900 1"]) {
+      const { master, write } = makeMaster({
+        "repl-diskless-sync": "no",
+        "rdb-key-save-delay": "100000",
+        dir,
+        save,
+      });
+      // 0.3 s of snapshot (three keys, 100 ms each).
+      for (let i = 0; i < 3; i++) write(0, `k${i}`, "v");
+      const conn = new FakeConn();
+      const replica = peer(conn);
+      master.psync(replica, "?", -1);
+      await new Promise((r) => setTimeout(r, 20));
+      notEqual(master.savingSnapshot, undefined);
+      conn.close();
+      master.detach(replica);
+      await new Promise((r) => setTimeout(r, 50));
+      equal(master.savingSnapshot === undefined, save === "", `save "${save}"`);
+      for (let i = 0; i < 100 && master.savingSnapshot !== undefined; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });

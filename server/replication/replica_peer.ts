@@ -4,10 +4,12 @@
  * acknowledged, and its share of the replication stream.
  *
  * While the replica waits for or receives its RDB, the stream produced since
- * the snapshot began is held here, then released after the payload (or,
- * for a diskless payload, on the replica's first ACK, which says it has
- * loaded the RDB; Redis's repl_start_cmd_stream_on_ack).
+ * the snapshot began stays in the master's shared replication buffer
+ * (backlog.ts), which keeps it for this replica; it is written out after the
+ * payload (or, for a diskless payload, on the replica's first ACK, which says
+ * it has loaded the RDB; Redis's repl_start_cmd_stream_on_ack).
  */
+import type { ReplicationBacklog } from "./backlog.ts";
 import type { PayloadSink } from "./rdb_transfer.ts";
 import type { StreamReceiver } from "./stream.ts";
 
@@ -17,6 +19,21 @@ export interface PeerConnection extends PayloadSink {
   close(): void;
   /** The replica's address as seen from here (host only). */
   readonly remoteHost: string;
+}
+
+/** A client-output-buffer-limit class: hard and soft bytes (0: none), soft seconds. */
+export interface OutputLimits {
+  readonly hard: number;
+  readonly soft: number;
+  readonly seconds: number;
+}
+
+const NO_LIMITS: OutputLimits = { hard: 0, soft: 0, seconds: 0 };
+
+/** What a peer reads from its master: the shared buffer, and the replica limits as configured now. */
+export interface PeerSource {
+  readonly backlog: ReplicationBacklog | undefined;
+  readonly limits: OutputLimits;
 }
 
 /** INFO's names: wait_bgsave (queued or snapshot running), send_bulk, online. */
@@ -40,51 +57,93 @@ export class ReplicaPeer implements StreamReceiver {
   ackOffset = 0;
   /** Time of the last ACK, ms (INFO's lag); the start of the sync before any. */
   ackTime = Date.now();
-  /** Stream bytes held until the payload is through; undefined once streaming. */
-  #held: Uint8Array[] | undefined;
-  #heldBytes = 0;
+  /** The master's side, set when the peer attaches. */
+  source: PeerSource | undefined;
+  /**
+   * While the payload is prepared and sent, the offset the stream resumes
+   * from: the bytes since stay in the shared buffer, not here. -1 once streaming.
+   */
+  #holdFrom = -1;
+  /** The first stream byte written to the connection (none yet: Infinity), and the last. */
+  #streamFrom = Infinity;
+  #handed = 0;
+  /** Receiving a diskless payload: a transfer the other replicas of it wait for. */
+  disklessPayload = false;
+  /** The payload output's size at the last look, and when it last moved (Redis's repl_last_partial_write). */
+  #lastPending = 0;
+  #movedAt = 0;
   /** Online but waiting for the first ACK before streaming (diskless payload). */
   #streamOnAck = false;
-  /** client-output-buffer-limit replica: hard and soft bytes (0: none), soft seconds. */
-  limits = { hard: 0, soft: 0, seconds: 0 };
   /** When the output first passed the soft limit (0: it is under it). */
   #softSince = 0;
 
   constructor(readonly conn: PeerConnection) {}
+
+  /** client-output-buffer-limit replica as set now: hard and soft bytes (0: none), soft seconds. */
+  get limits(): OutputLimits {
+    return this.source?.limits ?? NO_LIMITS;
+  }
 
   /** ip= in INFO and ROLE. */
   get ip(): string {
     return this.announcedIp || this.conn.remoteHost;
   }
 
-  /** Output the master holds for this replica (client-output-buffer-limit replica). */
-  get bufferedBytes(): number {
-    return this.#heldBytes + this.conn.pendingBytes;
+  /**
+   * The lowest stream offset this replica still needs from the shared
+   * buffer: where it resumes while held, else its next byte not yet on the
+   * wire (the connection's pending output is taken for stream bytes).
+   */
+  get neededFrom(): number {
+    // A closed connection (CLIENT KILL) needs nothing more, even before its peer is detached.
+    if (this.conn.closed) return Infinity;
+    if (this.#holdFrom >= 0) return this.#holdFrom;
+    return Math.max(this.#streamFrom, this.#handed + 1 - this.conn.pendingBytes);
   }
 
-  /** The snapshot starts now: stream bytes from here on are held for after the payload. */
-  hold(): void {
-    this.#held = [];
-    this.#heldBytes = 0;
+  /**
+   * Output the master holds for this replica, Redis's figure (CLIENT LIST
+   * omem, client-output-buffer-limit replica): the shared buffer's blocks
+   * from the one it needs next to the last.
+   */
+  get outputBytes(): number {
+    return this.source?.backlog?.outputBytes(this.neededFrom) ?? 0;
   }
 
-  feed(bytes: Uint8Array): void {
-    if (this.#held !== undefined) {
-      this.#held.push(bytes);
-      this.#heldBytes += bytes.length;
-    } else {
-      this.conn.write(bytes);
-    }
+  /** The snapshot of offset `offset` starts now: the stream is sent from `offset` + 1 after the payload. */
+  hold(offset: number): void {
+    this.#holdFrom = offset + 1;
+  }
+
+  feed(bytes: Uint8Array, end: number): void {
+    if (this.#holdFrom >= 0) return;
+    this.conn.write(bytes);
+    this.#handed = end;
+  }
+
+  checkLimits(): void {
     // Past the hard limit the replica is dropped at once (it will resync).
-    if (this.limits.hard > 0 && this.bufferedBytes > this.limits.hard) this.conn.close();
+    const hard = this.#hardLimit();
+    if (hard > 0 && this.outputBytes >= hard) this.conn.close();
+  }
+
+  /**
+   * A hard limit under repl-backlog-size is raised to it (Redis's
+   * checkClientOutputBufferLimits): a replica that continued from the backlog
+   * would otherwise be dropped at once, and its output is the backlog's memory anyway.
+   */
+  #hardLimit(): number {
+    const hard = this.limits.hard;
+    return hard > 0 ? Math.max(hard, this.source?.backlog?.size ?? 0) : 0;
   }
 
   /** Whether the output is over the hard limit, or over the soft one for too long. */
   overLimit(now: number): boolean {
-    const { hard, soft, seconds } = this.limits;
-    const pending = this.bufferedBytes;
-    if (hard > 0 && pending > hard) return true;
-    if (soft > 0 && pending > soft) {
+    const { soft, seconds } = this.limits;
+    const hard = this.#hardLimit();
+    const pending = this.outputBytes;
+    if (hard > 0 && pending >= hard) return true;
+    if (soft > 0 && pending >= soft) {
       if (this.#softSince === 0) this.#softSince = now;
       return now - this.#softSince > seconds * 1000;
     }
@@ -93,21 +152,35 @@ export class ReplicaPeer implements StreamReceiver {
   }
 
   /**
+   * How long the diskless payload's output has been waiting without moving
+   * (0: nothing is waiting). Called once a second: output that changed since
+   * the last call moved.
+   */
+  payloadStalledFor(now: number): number {
+    const pending = this.conn.pendingBytes;
+    if (pending !== this.#lastPending || this.#movedAt === 0) this.#movedAt = now;
+    this.#lastPending = pending;
+    return pending === 0 ? 0 : now - this.#movedAt;
+  }
+
+  /**
    * The payload is through. A disk-based one is followed by the stream at
    * once; after a diskless one the stream waits for the replica's ACK.
    */
   payloadSent(diskless: boolean): void {
     this.state = "online";
+    this.disklessPayload = false;
     this.ackTime = Date.now();
     if (diskless && !this.preSync) this.#streamOnAck = true;
     else this.#release();
   }
 
-  /** Online right away (+CONTINUE): the backlog bytes go first, then the live stream. */
-  continueFrom(backlog: Uint8Array): void {
+  /** Online right away (+CONTINUE): the backlog bytes from `from` go first, then the live stream. */
+  continueFrom(from: number): void {
     this.state = "online";
     this.ackTime = Date.now();
-    if (backlog.length > 0) this.conn.write(backlog);
+    this.#holdFrom = from;
+    this.#release();
   }
 
   /** REPLCONF ACK offset. */
@@ -120,11 +193,20 @@ export class ReplicaPeer implements StreamReceiver {
     }
   }
 
+  /** Writes what the buffer holds from the resume offset on; the live stream follows. */
   #release(): void {
-    const held = this.#held;
-    this.#held = undefined;
-    this.#heldBytes = 0;
-    for (const bytes of held ?? []) this.conn.write(bytes);
+    const from = this.#holdFrom;
+    if (from < 0) return;
+    this.#holdFrom = -1;
+    const backlog = this.source?.backlog;
+    if (backlog === undefined || !backlog.canServe(from)) {
+      // The history it needs is gone (the backlog was replaced): it must resync.
+      this.conn.close();
+      return;
+    }
+    for (const chunk of backlog.chunksFrom(from)) this.conn.write(chunk);
+    this.#streamFrom = from;
+    this.#handed = backlog.offset;
   }
 
   /** INFO replication's `slaveN:` value. */

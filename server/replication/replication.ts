@@ -19,6 +19,7 @@ import { type MasterHost, ReplicationMaster } from "./master.ts";
 import type { ReplicationStream } from "./stream.ts";
 import { ordinaryChanged } from "../ordinary.ts";
 import { OwnExpires } from "./own_expires.ts";
+import type { LoadingState } from "../persistence/loading.ts";
 
 /** What replication needs from the server, beyond the master side's needs. */
 export interface ReplicationHost extends MasterHost {
@@ -29,6 +30,8 @@ export interface ReplicationHost extends MasterHost {
   prepareForMaster(): Promise<void>;
   /** A full resync: the dataset becomes this RDB. Throws on a malformed one. */
   loadRdb(rdb: Uint8Array): void;
+  /** The server's loading state (INFO loading / async_loading, -LOADING replies). */
+  readonly loading: LoadingState;
   /** Runs one command of the master's stream as the master's client; its reply is dropped. */
   applyFromMaster(argv: string[]): void;
   /** The database the master's client has selected (0 before its first command). */
@@ -51,6 +54,8 @@ export class Replication {
   masterPort = 0;
   /** True while a command of the master's stream runs. */
   #applying = false;
+  /** A full resync's payload is loaded as it arrives (repl-diskless-load): the server is loading. */
+  #loadingPayload = false;
   /** Keys this writable replica's own clients gave a TTL. */
   readonly #ownExpires = new OwnExpires();
 
@@ -246,6 +251,25 @@ export class Replication {
     return {
       prepare: () => host.prepareForMaster(),
       history: () => ({ replid: stream.ids.replid, offset: stream.offset }),
+      transferStarted: (replid) => {
+        // Redis's useDisklessLoad: the payload is loaded as it arrives, so the server is loading
+        // meanwhile; from the same history (swapdb) its clients keep the old dataset (async).
+        const mode = host.config.get("repl-diskless-load");
+        const empty = host.dbs.every((db) => db.size === 0);
+        if (mode !== "swapdb" && !(mode === "on-empty-db" && empty)) return;
+        this.#loadingPayload = true;
+        host.loading.start(0, mode === "swapdb" && replid === stream.ids.replid);
+      },
+      transferProgress: (read, total) => {
+        if (!this.#loadingPayload) return;
+        host.loading.totalBytes = total;
+        host.loading.loadedBytes = read;
+      },
+      transferEnded: () => {
+        if (!this.#loadingPayload) return;
+        this.#loadingPayload = false;
+        host.loading.end();
+      },
       loadRdb: (rdb, replid, offset) => {
         host.loadRdb(rdb);
         this.#ownExpires.clear();

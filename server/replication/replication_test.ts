@@ -1,5 +1,6 @@
 import { deepEqual, equal, notEqual } from "node:assert/strict";
 import { Database } from "../db.ts";
+import { LoadingState } from "../persistence/loading.ts";
 import { rdbEncoder } from "../persistence/snapshot_file.ts";
 import { replicationInfo, roleReply } from "./info.ts";
 import { Replication, type ReplicationHost } from "./replication.ts";
@@ -12,6 +13,7 @@ function makeReplication(): Replication {
     "repl-ping-replica-period": "10",
     "min-replicas-to-write": "0",
     "min-replicas-max-lag": "10",
+    save: "",
     "replica-priority": "100",
     "replica-read-only": "yes",
     "replica-announced": "yes",
@@ -34,6 +36,7 @@ function makeReplication(): Replication {
     listeningPort: () => 6379,
     prepareForMaster: () => Promise.resolve(),
     loadRdb() {},
+    loading: new LoadingState(),
     applyFromMaster() {},
     masterStreamDb: () => 0,
     resumeMasterStream() {},

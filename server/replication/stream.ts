@@ -14,9 +14,17 @@ import { CommandBuffer } from "../persistence/command_buffer.ts";
 import { ReplicationBacklog } from "./backlog.ts";
 import { ReplicationIds } from "./ids.ts";
 
-/** Receives the stream's bytes; it must not change them (they are shared). */
+/** Receives the stream's bytes: valid only during the call (copy them to keep them), not to be changed. */
 export interface StreamReceiver {
-  feed(bytes: Uint8Array): void;
+  /** `end` is the offset of the last byte of `bytes`. */
+  feed(bytes: Uint8Array, end: number): void;
+  /**
+   * The lowest offset this receiver still needs from the replication buffer
+   * (its next byte not yet sent), or Infinity: the backlog keeps that much.
+   */
+  readonly neededFrom?: number;
+  /** After a block was added: closes the receiver when its output is over its limits. */
+  checkLimits?(): void;
 }
 
 /** The stream's receivers: a change of who listens updates the stream's `active` flag. */
@@ -111,7 +119,7 @@ export class ReplicationStream {
   /** On a replica: bytes of the master's stream, passed on unchanged. */
   forward(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
-    this.#feed(bytes.slice());
+    this.#feed(bytes);
   }
 
   /**
@@ -144,15 +152,41 @@ export class ReplicationStream {
   }
 
   #flush(): void {
-    const bytes = this.#buffer.view().slice();
-    this.#buffer.consume(bytes.length);
+    // Fed as a view: the backlog and the replicas' connections copy what they keep.
+    const bytes = this.#buffer.view();
     this.#feed(bytes);
+    this.#buffer.consume(bytes.length);
   }
 
   #feed(bytes: Uint8Array): void {
     const backlog = this.#backlog;
-    if (backlog !== undefined) backlog.append(bytes);
-    else this.#offset += bytes.length;
-    for (const receiver of this.receivers) receiver.feed(bytes);
+    const added = backlog !== undefined && backlog.append(bytes);
+    if (backlog === undefined) this.#offset += bytes.length;
+    const end = this.offset;
+    for (const receiver of this.receivers) receiver.feed(bytes, end);
+    if (!added) return;
+    // As Redis: output limits are checked, and the backlog trimmed, when a block was added.
+    for (const receiver of this.receivers) receiver.checkLimits?.();
+    this.trimBacklog();
+  }
+
+  /** The lowest offset a receiver still needs (Infinity: none), which the backlog keeps. */
+  neededFrom(): number {
+    let needed = Infinity;
+    for (const receiver of this.receivers) {
+      needed = Math.min(needed, receiver.neededFrom ?? Infinity);
+    }
+    return needed;
+  }
+
+  /** Drops what no receiver needs beyond repl-backlog-size (at most `maxBlocks` blocks). */
+  trimBacklog(maxBlocks?: number): void {
+    this.#backlog?.trim(this.neededFrom(), maxBlocks);
+  }
+
+  /** CONFIG SET repl-backlog-size. */
+  resizeBacklog(size: number): void {
+    this.#backlog?.resize(size);
+    this.trimBacklog();
   }
 }

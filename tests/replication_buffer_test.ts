@@ -1,0 +1,56 @@
+/**
+ * The shared replication buffer's figures, as redis-server 7.0.15 reports
+ * them for the same stream: its blocks (16 KB requests, which jemalloc makes
+ * 20480-byte allocations), the backlog trimmed to repl-backlog-size in whole
+ * blocks, and a caught-up replica holding the last block (CLIENT LIST omem).
+ */
+import { equal } from "node:assert/strict";
+import { RespClient, startServer } from "./helpers.ts";
+import { waitFor } from "./replication_helpers.ts";
+
+function field(info: unknown, name: string): string | undefined {
+  return String(info).match(new RegExp(`^${name}:(.*)\\r$`, "m"))?.[1];
+}
+
+Deno.test("INFO's replication buffer figures and a replica's omem are Redis's", async () => {
+  await using master = startServer({
+    "repl-diskless-sync-delay": "0",
+    "repl-backlog-size": "16384",
+  });
+  await using replica = startServer();
+  using m = await RespClient.connect(master.port);
+  using r = await RespClient.connect(replica.port);
+  equal(await r.cmd("REPLICAOF", "127.0.0.1", master.port), "OK");
+  await waitFor(
+    "the link",
+    async () => field(await r.cmd("INFO"), "master_link_status") === "up" || undefined,
+  );
+  const value = "a".repeat(1000);
+  for (let i = 1; i <= 100; i++) equal(await m.cmd("SET", `k${i}`, value), "OK");
+  const offset = field(await m.cmd("INFO", "replication"), "master_repl_offset");
+  await waitFor(
+    "the replica's offset",
+    async () =>
+      field(await r.cmd("INFO", "replication"), "slave_repl_offset") === offset || undefined,
+  );
+  // redis-server 7.0.15, the same writes: 103152 bytes of stream (a PING more), two blocks held.
+  const memory = await m.cmd("INFO", "memory");
+  equal(field(memory, "mem_total_replication_buffers"), "41008");
+  equal(field(memory, "mem_replication_backlog"), "16384");
+  equal(field(memory, "mem_clients_slaves"), "24624");
+  const replication = await m.cmd("INFO", "replication");
+  equal(field(replication, "repl_backlog_first_byte_offset"), "81761");
+  equal(
+    String(await m.cmd("CLIENT", "LIST", "TYPE", "replica")).match(/ omem=(\d+)/)?.[1],
+    "20504",
+  );
+  // With the replica gone, the backlog has it all.
+  equal(await r.cmd("REPLICAOF", "NO", "ONE"), "OK");
+  await waitFor(
+    "the replica to go",
+    async () => field(await m.cmd("INFO", "replication"), "connected_slaves") === "0" || undefined,
+  );
+  const after = await m.cmd("INFO", "memory");
+  equal(field(after, "mem_replication_backlog"), "41008");
+  equal(field(after, "mem_clients_slaves"), "0");
+});
