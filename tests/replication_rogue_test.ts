@@ -34,7 +34,7 @@ for (const [sync, command] of [["SYNC", "PING"], ["PSYNC ? -1", "GET foo"]] as c
     await conn.write(new TextEncoder().encode(`${sync}\r\n`));
     await waitFor(
       "the sync",
-      async () => log.some((l) => l.includes("full sync sent")) || undefined,
+      () => Promise.resolve(log.some((l) => l.includes("full sync sent")) || undefined),
     );
     await conn.write(new TextEncoder().encode(`${command}\r\n`));
     // The connection closes; the reply is not sent.

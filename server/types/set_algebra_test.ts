@@ -1,19 +1,10 @@
 import { deepEqual, equal } from "node:assert/strict";
+import { prng } from "./prng_testing.ts";
 import { RedisSet } from "./set.ts";
 import { visitCommon } from "./set_algebra.ts";
 
-/**
- * A seeded PRNG (mulberry32): the first test counts how many draws qualify,
- * which Math.random left under its bound in ~7% of runs.
- */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6D2B79F5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded: the first test counts the draws that qualify, which Math.random left under its bound
+// in ~7% of runs.
 const random = prng(2022);
 
 /** A random set drawn from a small universe: integers (intsets), words, now and then a long member. */

@@ -1,18 +1,9 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
+import { prng } from "./prng_testing.ts";
 import { bytesToBinary } from "../../protocol/bytes.ts";
 import { RespWriter } from "../../protocol/writer.ts";
 import { objectBytes, stringBytes } from "./memory.ts";
 import { SortedSet } from "./sorted_set.ts";
-
-/** A small seeded PRNG (mulberry32), so failures replay. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6D2B79F5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Entry = [member: string, score: number];
 
