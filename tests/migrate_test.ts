@@ -3,14 +3,24 @@ import { deepEqual, equal } from "node:assert/strict";
 import { RespClient, startServer } from "./helpers.ts";
 import { ChildServer, tempDir } from "./persistence_helpers.ts";
 
-Deno.test("MIGRATE: keys move to redis-server with their TTL; COPY, REPLACE, KEYS, NOKEY and the errors as Redis", async () => {
+/** Runs `scenario` with a client of redis-home and one of a redis-server target, `to` its address. */
+async function withTarget(
+  scenario: (c: RespClient, t: RespClient, to: string[]) => Promise<void>,
+): Promise<void> {
   using dir = tempDir();
   const target = ChildServer.redis(dir.path);
   try {
     using t = await target.connect();
     await using server = startServer();
     using c = await RespClient.connect(server.port);
-    const to = ["127.0.0.1", String(target.port)];
+    await scenario(c, t, ["127.0.0.1", String(target.port)]);
+  } finally {
+    await target.stop();
+  }
+}
+
+Deno.test("MIGRATE: keys move to redis-server with their TTL; COPY, REPLACE, KEYS, NOKEY and the errors as Redis", async () => {
+  await withTarget(async (c, t, to) => {
     await c.cmd("SET", "a", "1");
     await c.cmd("RPUSH", "l", "x", "y");
     await c.cmd("SET", "t", "v", "PX", "100000");
@@ -36,9 +46,7 @@ Deno.test("MIGRATE: keys move to redis-server with their TTL; COPY, REPLACE, KEY
     });
     equal(await c.cmd("MIGRATE", ...to, "l", "0", "1000", "REPLACE"), "OK");
     deepEqual(await c.cmd("KEYS", "*"), ["t"]);
-  } finally {
-    await target.stop();
-  }
+  });
 });
 
 Deno.test("MIGRATE: a closed port is an IOERR; keys for GETKEYS and ACL as Redis's migrateGetKeys", async () => {
@@ -111,13 +119,7 @@ Deno.test("MIGRATE: a key written by another client during the transfer is kept,
 });
 
 Deno.test("MIGRATE keeps its connection to a target, SELECTs again only for another database, and reconnects once", async () => {
-  using dir = tempDir();
-  const target = ChildServer.redis(dir.path);
-  try {
-    using t = await target.connect();
-    await using server = startServer();
-    using c = await RespClient.connect(server.port);
-    const to = ["127.0.0.1", String(target.port)];
+  await withTarget(async (c, t, to) => {
     const cached = async () =>
       (await c.cmd("INFO", "stats") as string).match(/migrate_cached_sockets:(\d+)/)![1];
     const selects = async () =>
@@ -139,7 +141,5 @@ Deno.test("MIGRATE keeps its connection to a target, SELECTs again only for anot
     equal(await selects(), "3");
     await t.cmd("SELECT", "1");
     deepEqual(await t.cmd("MGET", "c", "d"), ["3", "4"]);
-  } finally {
-    await target.stop();
-  }
+  });
 });
