@@ -11,7 +11,6 @@
  */
 import type { ServerContext, WriteWatcher } from "../context.ts";
 import { resolveDeferred } from "../../protocol/bytes.ts";
-import { VERSION } from "../../protocol/version.ts";
 import {
   AofPaths,
   type AofState,
@@ -40,13 +39,8 @@ import {
 } from "./load.ts";
 import { LoadingState } from "./loading.ts";
 import { KeyspaceSnapshot } from "./snapshot.ts";
-import {
-  commandEncoder,
-  rdbEncoder,
-  type SnapshotEncoder,
-  SnapshotFileJob,
-} from "./snapshot_file.ts";
-import { libraryCodes } from "../scripting/runner.ts";
+import { SnapshotFileJob } from "./snapshot_file.ts";
+import { snapshotEncoder } from "./snapshot_encoder.ts";
 import { reportWrites, type WriteTarget } from "./write_keys.ts";
 
 /** A failed save leaves automatic saves paused this long (Redis's CONFIG_BGSAVE_RETRY_DELAY). */
@@ -408,36 +402,17 @@ export class Persistence {
 
   // ---- RDB saving ------------------------------------------------------
 
-  #encoder(kind: "rdb" | "aof", write: (chunk: Uint8Array) => void): SnapshotEncoder {
-    const config = this.#config;
-    const libraries = libraryCodes(this.server);
-    if (kind === "aof" && !config.getBool("aof-use-rdb-preamble")) {
-      // As Redis's rewriteAppendOnlyFileRio: a command base starts with the time it was made.
-      const stamp = config.getBool("aof-timestamp-enabled") ? unixSeconds() : undefined;
-      return commandEncoder(write, libraries, stamp);
-    }
-    const aux: [string, string][] = [
-      ["redis-ver", VERSION],
-      ["redis-bits", "64"],
-      ["ctime", String(unixSeconds())],
-      ["used-mem", String(Deno.memoryUsage().rss)],
-      ["aof-base", kind === "aof" ? "1" : "0"],
-      // As Redis: an AOF base records no replication history, a snapshot may.
-      ...(kind === "rdb" ? this.server.replication.saveInfo() : []),
-    ];
-    const options = {
-      compression: config.getBool("rdbcompression"),
-      checksum: config.getBool("rdbchecksum"),
-    };
-    return rdbEncoder(options, aux, write, libraries);
-  }
-
   #writeSnapshotSync(path: string, tempPath: string, kind: "rdb" | "aof"): void {
     const snapshot = new KeyspaceSnapshot(
       this.server.dbs,
       this.#config.getNumber("rdb-key-save-delay"),
     );
-    new SnapshotFileJob(snapshot, tempPath, path, (write) => this.#encoder(kind, write)).runSync();
+    new SnapshotFileJob(
+      snapshot,
+      tempPath,
+      path,
+      (write) => snapshotEncoder(this.server, kind, write),
+    ).runSync();
   }
 
   /** SAVE: a synchronous snapshot. Returns false (and logs why) on failure. */
@@ -497,7 +472,12 @@ export class Persistence {
     );
     let file: SnapshotFileJob;
     try {
-      file = new SnapshotFileJob(snapshot, tempPath, path, (write) => this.#encoder(kind, write));
+      file = new SnapshotFileJob(
+        snapshot,
+        tempPath,
+        path,
+        (write) => snapshotEncoder(this.server, kind, write),
+      );
     } catch (err) {
       this.#log(`Can't start the background ${kind === "rdb" ? "save" : "AOF rewrite"}: ${err}`);
       return undefined;
