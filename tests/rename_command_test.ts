@@ -7,6 +7,7 @@
  * Replies checked against redis-server.
  */
 import { deepEqual, equal, match } from "node:assert/strict";
+import { startFailure } from "./serve_helpers.ts";
 import { parseServeArgs } from "../main.ts";
 import { createServer } from "../server/compose.ts";
 import { buildConfig } from "../server/start.ts";
@@ -18,15 +19,6 @@ function serveWith(options: { configFile?: string; overrides: string[][] }) {
   server.quiet = true;
   const port = server.listen();
   return { server, port, [Symbol.asyncDispose]: () => server.shutdown() };
-}
-
-function failure(...args: string[]): string {
-  try {
-    buildConfig(parseServeArgs(args));
-  } catch (err) {
-    return (err as Error).message;
-  }
-  return "no failure";
 }
 
 Deno.test("rename-command: the new name runs the command, the old one is unknown, '' removes it", async () => {
@@ -65,9 +57,9 @@ Deno.test("rename-command: the new name runs the command, the old one is unknown
 });
 
 Deno.test("rename-command: a line that does not apply stops the start, as redis-server", () => {
-  match(failure("--rename-command", "nosuch", "x"), /No such command in rename-command/);
-  match(failure("--rename-command", "get", "set"), /Target command name already exists/);
-  match(failure("--rename-command", "get"), /Bad directive or wrong number of arguments/);
+  match(startFailure("--rename-command", "nosuch", "x"), /No such command in rename-command/);
+  match(startFailure("--rename-command", "get", "set"), /Target command name already exists/);
+  match(startFailure("--rename-command", "get"), /Bad directive or wrong number of arguments/);
 });
 
 Deno.test("rename-command: CONFIG REWRITE keeps the line", async () => {

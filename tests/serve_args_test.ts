@@ -4,20 +4,10 @@
  * which directive, and the line a bad one is reported with.
  */
 import { deepEqual, throws } from "node:assert/strict";
+import { startFailure } from "./serve_helpers.ts";
 import { parseServeArgs } from "../main.ts";
-import { buildConfig } from "../server/start.ts";
 
 const directives = (...args: string[]) => parseServeArgs(args).overrides;
-
-/** buildConfig's failure for a command line, as its message. */
-function failure(...args: string[]): string {
-  try {
-    buildConfig(parseServeArgs(args));
-  } catch (err) {
-    return (err as Error).message;
-  }
-  return "no failure";
-}
 
 Deno.test("serve args: a bare --name takes the next word, even one starting with --", () => {
   deepEqual(directives("--port", "6380", "--save", "900", "1"), [["port", "6380"], [
@@ -78,7 +68,7 @@ Deno.test("serve args: bad directives are reported as redis-server reports them"
     ],
   ];
   for (const [args, expected] of cases) {
-    const message = failure(...args);
+    const message = startFailure(...args);
     if (!message.includes(expected)) throw new Error(`${args.join(" ")}: ${message}`);
   }
   throws(() => parseServeArgs(["--config"]), /--config needs one file name/);
