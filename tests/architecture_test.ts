@@ -52,7 +52,8 @@ async function importGraph(roots: string[]): Promise<Map<string, Edge[]>> {
       const edges: Edge[] = [];
       for (const dep of module.dependencies ?? []) {
         const target = dep.code?.specifier ?? dep.type?.specifier;
-        if (target === undefined || !target.startsWith(BASE)) continue;
+        if (target === undefined) continue;
+        if (!target.startsWith(BASE) && !target.startsWith("node:")) continue;
         edges.push({ to: target, typeOnly: dep.code === undefined || dep.isDynamic === true });
       }
       graph.set(module.specifier, edges);
@@ -126,6 +127,30 @@ Deno.test("no runtime import cycle; the client never imports the server", async 
     }
   }
   deepEqual(clientToServer, []);
+});
+
+/** Targets reached from `start` through runtime (static, value) imports only. */
+function loadedAtStart(graph: Map<string, Edge[]>, start: string): Set<string> {
+  const seen = new Set<string>([start]);
+  const pending = [start];
+  while (pending.length > 0) {
+    for (const { to, typeOnly } of graph.get(pending.pop()!) ?? []) {
+      if (typeOnly || seen.has(to)) continue;
+      seen.add(to);
+      pending.push(to);
+    }
+  }
+  return seen;
+}
+
+Deno.test("the server loads no Node builtin at start but node:buffer", async () => {
+  // node:net, node:tls and the like set up Node's socket layer when imported
+  // (~2.5 MB of RSS on the empty server): features that need them import
+  // them on first use.
+  const graph = await importGraph(sourceModules());
+  const builtins = [...loadedAtStart(graph, `${BASE}server/start.ts`)]
+    .filter((target) => target.startsWith("node:"));
+  deepEqual(builtins, ["node:buffer"]);
 });
 
 Deno.test("every module under server/, client/ and protocol/ loads on its own", async () => {
