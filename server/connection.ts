@@ -10,7 +10,7 @@ import { RespRequestDecoder } from "../protocol/resp.ts";
 import { addressText, isLocalPeer } from "./admission.ts";
 import { Client, type ClientTransport, type Protocol } from "./client.ts";
 import { processCommand, startBatch } from "./dispatch.ts";
-import { FAILED, Poller, type PollTarget, WOULD_BLOCK } from "./poller.ts";
+import { FAILED, PENDING, Poller, type PollTarget, WOULD_BLOCK } from "./poller.ts";
 import { QUERY_SLICE_SIZE, releaseQueryBuffer, takeQuerySlice } from "./query_slices.ts";
 import type { RedisServer } from "./server.ts";
 import type { SocketConn } from "./tls_config.ts";
@@ -101,6 +101,8 @@ export class Connection implements ClientTransport, PollTarget {
   #writing: Promise<void> | undefined;
   /** Bytes handed to the socket and not yet written. */
   #inFlight = 0;
+  /** Bytes of a write the poller batched (PENDING), until writeDone. */
+  #batchedLength = 0;
   /** The last batch stopped at BATCH_OUTPUT_LIMIT with requests left to run. */
   #outputCapped = false;
   #closed = false;
@@ -341,6 +343,29 @@ export class Connection implements ClientTransport, PollTarget {
     }
   }
 
+  /** The result of the write the poller batched (PENDING): as #writePolled's first write. */
+  writeDone(n: number): void {
+    const length = this.#batchedLength;
+    this.#batchedLength = 0;
+    const out = this.client?.out;
+    if (this.#closed || out === undefined || length === 0) return;
+    try {
+      if (n === FAILED) return this.close();
+      if (n === length) {
+        out.sent();
+        this.#written(length);
+      } else {
+        this.#unsent = out.take();
+        this.#sent = Math.max(n, 0);
+        this.#inFlight = length - this.#sent;
+      }
+      this.#writePolled();
+    } catch (err) {
+      this.#logFailure(err);
+      this.close();
+    }
+  }
+
   flushPending(): void {
     this.#flushScheduled = false;
     this.onWritable();
@@ -384,7 +409,7 @@ export class Connection implements ClientTransport, PollTarget {
   /** Writes what the socket takes now; the rest when it is writable again. */
   #writePolled(): void {
     const client = this.client;
-    if (this.#closed || this.#writing) return;
+    if (this.#closed || this.#writing || this.#batchedLength > 0) return;
     const out = client?.out;
     while (out !== undefined) {
       let chunk = this.#unsent;
@@ -398,6 +423,10 @@ export class Connection implements ClientTransport, PollTarget {
         }
         // Mostly the socket takes the whole batch, straight from the writer's buffer.
         const n = this.#poller!.write(this.#fd, out.buf, 0, length);
+        if (n === PENDING) {
+          this.#batchedLength = length;
+          return;
+        }
         if (n === FAILED) return this.close();
         if (n === length) {
           out.sent();

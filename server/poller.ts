@@ -15,6 +15,7 @@
  * upper half undefined).
  */
 import { openLibc } from "./libc.ts";
+import { UringSends } from "./uring_sends.ts";
 
 /** What a watched socket is told. Its handlers must not throw: the loop serves every socket. */
 export interface PollTarget {
@@ -22,12 +23,16 @@ export interface PollTarget {
   onWritable(): void;
   /** Writes the replies it holds (the round's end, or a microtask outside rounds). */
   flushPending(): void;
+  /** The result of a write that returned PENDING: bytes, WOULD_BLOCK or FAILED. */
+  writeDone(result: number): void;
 }
 
 /** A read or write found nothing to do now. */
 export const WOULD_BLOCK = -1;
 /** The socket failed (reset, broken pipe...). */
 export const FAILED = -2;
+/** A write queued for the round's batch of sends: its result comes by writeDone. */
+export const PENDING = -3;
 
 const EPOLLIN = 0x001;
 const EPOLLOUT = 0x004;
@@ -48,6 +53,9 @@ const EPOLL_CTL_ADD = 1;
 const EPOLL_CTL_DEL = 2;
 const EPOLL_CTL_MOD = 3;
 const EAGAIN = 11;
+const F_GETFL = 3;
+const F_SETFL = 4;
+const O_NONBLOCK = 0o4000;
 const EINTR = 4;
 const EFD_NONBLOCK = 0o4000;
 const EFD_CLOEXEC = 0o2000000;
@@ -82,6 +90,7 @@ const SYMBOLS = {
   eventfd: { parameters: ["u32", "i32"], result: "i32" },
   eventfd_write: { parameters: ["i32", "u64"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
+  fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
   __errno_location: { parameters: [], result: "pointer" },
 } as const;
 
@@ -144,6 +153,14 @@ export class Poller {
   #flushQueued = false;
   #closing = false;
   #loop: Promise<void> | undefined;
+  /** The round's replies go by one io_uring_enter (uring_sends.ts), else undefined. */
+  readonly #sends = UringSends.open();
+  #batching = false;
+  readonly #sent = (fd: number, result: number): void => {
+    const target = this.#targets[fd];
+    if (target === undefined) return;
+    target.writeDone(result >= 0 ? result : result === -EAGAIN ? WOULD_BLOCK : FAILED);
+  };
 
   private constructor(libc: Libc) {
     this.#libc = libc;
@@ -177,6 +194,9 @@ export class Poller {
 
   /** Watches `fd` for reading; the loop starts with the first socket. */
   add(fd: number, target: PollTarget): void {
+    // Deno's sockets are non-blocking; a blocking one would make a batched send wait for its client.
+    const flags = this.#libc.fcntl(fd, F_GETFL, 0);
+    if (flags >= 0 && (flags & O_NONBLOCK) === 0) this.#libc.fcntl(fd, F_SETFL, flags | O_NONBLOCK);
     this.#targets[fd] = target;
     this.#masks[fd] = EPOLLIN | EPOLLRDHUP | EPOLLET;
     this.#control(EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLRDHUP | EPOLLET);
@@ -221,6 +241,11 @@ export class Poller {
 
   /** Writes `buf[start, end)`: bytes written, WOULD_BLOCK or FAILED. As read, a plain write from 0. */
   write(fd: number, buf: Uint8Array, start: number, end: number): number {
+    const sends = this.#sends;
+    if (this.#batching && start === 0 && sends!.open) {
+      sends!.queue(fd, this.#addressOf(buf), end, fd);
+      return PENDING;
+    }
     let n: number;
     if (start === 0) n = this.#libc.write(fd, buf, sizeArgument(end));
     else {
@@ -333,11 +358,18 @@ export class Poller {
     this.#flushQueued = false;
     const pending = this.#pending;
     const count = this.#pendingCount;
-    for (let i = 0; i < count; i++) {
-      const target = pending[i]!;
-      pending[i] = undefined;
-      target.flushPending();
+    const sends = this.#sends;
+    this.#batching = sends !== undefined && !sends.broken;
+    try {
+      for (let i = 0; i < count; i++) {
+        const target = pending[i]!;
+        pending[i] = undefined;
+        target.flushPending();
+      }
+    } finally {
+      this.#batching = false;
     }
+    sends?.submit(this.#sent);
     // A flush may schedule another (a resumed batch): kept for the next flush (its microtask).
     const more = this.#pendingCount - count;
     for (let i = 0; i < more; i++) {

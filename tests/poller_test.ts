@@ -13,6 +13,18 @@ import { encodeRespRequest, RespReplyDecoder, type RespValue } from "../protocol
 import { oneWrite, RespClient, ROOT, within } from "./helpers.ts";
 import { connectWhenReady, freePort } from "./persistence_helpers.ts";
 
+/** The two ways replies go out: batched through io_uring (the default), or a write() each. */
+const IO_MODES: [string, Record<string, string>][] = [
+  ["io_uring", {}],
+  ["write()", { REDIS_HOME_IO: "epoll" }],
+];
+
+/** Whether process `pid` holds an io_uring instance (`ls`: reading /proc here needs --allow-all). */
+async function holdsIoUring(pid: number): Promise<boolean> {
+  const { stdout } = await new Deno.Command("ls", { args: ["-l", `/proc/${pid}/fd`] }).output();
+  return new TextDecoder().decode(stdout).includes("anon_inode:[io_uring]");
+}
+
 async function infoField(c: RespClient, field: string): Promise<string> {
   const info = String(await c.cmd("INFO", "server"));
   return info.match(new RegExp(`^${field}:(.*)\\r$`, "m"))?.[1] ?? "";
@@ -82,6 +94,7 @@ async function serve(env: Record<string, string> = {}, args: string[] = []) {
   }
   return {
     port,
+    pid: child.pid,
     async [Symbol.asyncDispose]() {
       try {
         child.kill();
@@ -97,95 +110,103 @@ async function serve(env: Record<string, string> = {}, args: string[] = []) {
   };
 }
 
-Deno.test("poller: 24 MB of replies to a client that reads late all arrive, in order", async () => {
-  await using s = await serve();
-  using c = await RespClient.connect(s.port);
-  const value = "v".repeat(100_000);
-  equal(await c.cmd("SET", "big", value), "OK");
-  // More than the 16 MB of unsent replies that pause reading, sent before reading any.
-  const count = 240;
-  const requests: string[] = [];
-  for (let i = 0; i < count; i++) requests.push(`*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n`);
-  requests.push("*2\r\n$4\r\nECHO\r\n$4\r\nlast\r\n");
-  await c.writeRaw(requests.join(""));
-  await new Promise((r) => setTimeout(r, 200));
-  const replies = await readAll(c.conn, count + 1);
-  equal(replies.length, count + 1);
-  ok(replies.slice(0, count).every((r) => r.type === "bulk" && r.value === value));
-  deepEqual(replies[count], { type: "bulk", value: "last" });
-  equal(await c.cmd("PING"), "PONG");
-});
-
-Deno.test("poller: a batch of 64 KB or more behind replies the socket has not taken stalls no one", async () => {
-  // Such a batch is written at once (connection.ts, EAGER_WRITE), unless
-  // earlier bytes still wait for the socket: then nothing can go, and trying
-  // again spun the server forever (Redis's integration/failover, whose write
-  // load never reads its replies).
-  await using s = await serve();
-  using late = await RespClient.connect(s.port);
-  using other = await RespClient.connect(s.port);
-  const value = "v".repeat(100_000);
-  equal(await late.cmd("SET", "big", value), "OK");
-  const get = "*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n";
-  // 10 MB: more than the socket holds, less than the 16 MB that pause reading.
-  const count = 100;
-  await late.writeRaw(get.repeat(count));
-  equal(await within(other.cmd("PING")), "PONG");
-  await late.writeRaw(get);
-  equal(await within(other.cmd("PING")), "PONG", "the server still answers");
-  const replies = await readAll(late.conn, count + 1);
-  equal(replies.length, count + 1);
-  ok(replies.every((r) => r.type === "bulk" && r.value === value));
-});
-
-Deno.test("poller: a batch of 64 KB or more while replies wait for an fsync stalls no one", async () => {
-  // Under appendfsync always replies go by the write loop (#flush), which a
-  // polled write leaves alone: the eager write must too.
-  const dir = await Deno.makeTempDir();
-  try {
-    await using s = await serve({}, [
-      "--dir",
-      dir,
-      "--appendonly",
-      "yes",
-      "--appendfsync",
-      "always",
-    ]);
+for (const [io, ioEnv] of IO_MODES) {
+  Deno.test(`poller: 24 MB of replies to a client that reads late all arrive, in order (${io})`, async () => {
+    await using s = await serve(ioEnv);
     using c = await RespClient.connect(s.port);
-    using other = await RespClient.connect(s.port);
     const value = "v".repeat(100_000);
     equal(await c.cmd("SET", "big", value), "OK");
-    // The first three GETs fill a batch (256 KB); the fourth is a batch of its own.
-    const requests = [["SET", "k", "1"], ...Array.from({ length: 4 }, () => ["GET", "big"])];
-    await c.writeRaw(oneWrite(requests.map(encodeRespRequest)));
-    equal(await within(other.cmd("PING")), "PONG", "the server still answers");
-    const replies = await readAll(c.conn, 5);
-    deepEqual(replies[0], { type: "simple", value: "OK" });
-    equal(replies.length, 5);
-    ok(replies.slice(1).every((r) => r.type === "bulk" && r.value === value));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+    // More than the 16 MB of unsent replies that pause reading, sent before reading any.
+    const count = 240;
+    const requests: string[] = [];
+    for (let i = 0; i < count; i++) requests.push(`*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n`);
+    requests.push("*2\r\n$4\r\nECHO\r\n$4\r\nlast\r\n");
+    await c.writeRaw(requests.join(""));
+    await new Promise((r) => setTimeout(r, 200));
+    const replies = await readAll(c.conn, count + 1);
+    equal(replies.length, count + 1);
+    ok(replies.slice(0, count).every((r) => r.type === "bulk" && r.value === value));
+    deepEqual(replies[count], { type: "bulk", value: "last" });
+    equal(await c.cmd("PING"), "PONG");
+  });
+}
 
-Deno.test("poller: a client that stops sending still gets the replies to what it sent", async () => {
-  await using s = await serve();
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port: s.port });
-  try {
-    const bytes = new Uint8Array([
-      ...encodeRespRequest(["SET", "k", "1"]),
-      ...encodeRespRequest(["INCR", "k"]),
-    ]);
-    await conn.write(bytes);
-    await conn.closeWrite();
-    const replies = await readAll(conn, 3);
-    deepEqual(replies, [{ type: "simple", value: "OK" }, { type: "int", value: 2n }]);
-  } finally {
-    conn.close();
-  }
-  using c = await RespClient.connect(s.port);
-  equal(await c.cmd("GET", "k"), "2");
-});
+for (const [io, ioEnv] of IO_MODES) {
+  Deno.test(`poller: a batch of 64 KB or more behind replies the socket has not taken stalls no one (${io})`, async () => {
+    // Such a batch is written at once (connection.ts, EAGER_WRITE), unless
+    // earlier bytes still wait for the socket: then nothing can go, and trying
+    // again spun the server forever (Redis's integration/failover, whose write
+    // load never reads its replies).
+    await using s = await serve(ioEnv);
+    using late = await RespClient.connect(s.port);
+    using other = await RespClient.connect(s.port);
+    const value = "v".repeat(100_000);
+    equal(await late.cmd("SET", "big", value), "OK");
+    const get = "*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n";
+    // 10 MB: more than the socket holds, less than the 16 MB that pause reading.
+    const count = 100;
+    await late.writeRaw(get.repeat(count));
+    equal(await within(other.cmd("PING")), "PONG");
+    await late.writeRaw(get);
+    equal(await within(other.cmd("PING")), "PONG", "the server still answers");
+    const replies = await readAll(late.conn, count + 1);
+    equal(replies.length, count + 1);
+    ok(replies.every((r) => r.type === "bulk" && r.value === value));
+  });
+}
+
+for (const [io, ioEnv] of IO_MODES) {
+  Deno.test(`poller: a batch of 64 KB or more while replies wait for an fsync stalls no one (${io})`, async () => {
+    // Under appendfsync always replies go by the write loop (#flush), which a
+    // polled write leaves alone: the eager write must too.
+    const dir = await Deno.makeTempDir();
+    try {
+      await using s = await serve(ioEnv, [
+        "--dir",
+        dir,
+        "--appendonly",
+        "yes",
+        "--appendfsync",
+        "always",
+      ]);
+      using c = await RespClient.connect(s.port);
+      using other = await RespClient.connect(s.port);
+      const value = "v".repeat(100_000);
+      equal(await c.cmd("SET", "big", value), "OK");
+      // The first three GETs fill a batch (256 KB); the fourth is a batch of its own.
+      const requests = [["SET", "k", "1"], ...Array.from({ length: 4 }, () => ["GET", "big"])];
+      await c.writeRaw(oneWrite(requests.map(encodeRespRequest)));
+      equal(await within(other.cmd("PING")), "PONG", "the server still answers");
+      const replies = await readAll(c.conn, 5);
+      deepEqual(replies[0], { type: "simple", value: "OK" });
+      equal(replies.length, 5);
+      ok(replies.slice(1).every((r) => r.type === "bulk" && r.value === value));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
+for (const [io, ioEnv] of IO_MODES) {
+  Deno.test(`poller: a client that stops sending still gets the replies to what it sent (${io})`, async () => {
+    await using s = await serve(ioEnv);
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: s.port });
+    try {
+      const bytes = new Uint8Array([
+        ...encodeRespRequest(["SET", "k", "1"]),
+        ...encodeRespRequest(["INCR", "k"]),
+      ]);
+      await conn.write(bytes);
+      await conn.closeWrite();
+      const replies = await readAll(conn, 3);
+      deepEqual(replies, [{ type: "simple", value: "OK" }, { type: "int", value: 2n }]);
+    } finally {
+      conn.close();
+    }
+    using c = await RespClient.connect(s.port);
+    equal(await c.cmd("GET", "k"), "2");
+  });
+}
 
 Deno.test("poller: requests many reads long, sent at once, are all read and answered", async () => {
   // Sockets are edge-triggered: a read that filled its room is not reported
@@ -218,22 +239,24 @@ Deno.test("poller: QUIT and a protocol error reply, then close", async () => {
   }
 });
 
-Deno.test("poller: replies made in another client's batch (pub/sub, unblocked BLPOP) go out", async () => {
-  await using s = await serve();
-  using sub = await RespClient.connect(s.port);
-  using waiter = await RespClient.connect(s.port);
-  using writer = await RespClient.connect(s.port);
-  deepEqual(await sub.cmd("SUBSCRIBE", "ch"), ["subscribe", "ch", 1]);
-  await waiter.send("BLPOP", "list", "0");
-  // The BLPOP is blocked once the server counts it.
-  for (let i = 0; i < 100 && !/blocked_clients:1/.test(String(await writer.cmd("INFO"))); i++) {
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  equal(await writer.cmd("PUBLISH", "ch", "hello"), 1);
-  equal(await writer.cmd("RPUSH", "list", "x"), 1);
-  deepEqual(plainOf(await sub.read()), ["message", "ch", "hello"]);
-  deepEqual(plainOf(await waiter.read()), ["list", "x"]);
-});
+for (const [io, ioEnv] of IO_MODES) {
+  Deno.test(`poller: replies made in another client's batch (pub/sub, unblocked BLPOP) go out (${io})`, async () => {
+    await using s = await serve(ioEnv);
+    using sub = await RespClient.connect(s.port);
+    using waiter = await RespClient.connect(s.port);
+    using writer = await RespClient.connect(s.port);
+    deepEqual(await sub.cmd("SUBSCRIBE", "ch"), ["subscribe", "ch", 1]);
+    await waiter.send("BLPOP", "list", "0");
+    // The BLPOP is blocked once the server counts it.
+    for (let i = 0; i < 100 && !/blocked_clients:1/.test(String(await writer.cmd("INFO"))); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    equal(await writer.cmd("PUBLISH", "ch", "hello"), 1);
+    equal(await writer.cmd("RPUSH", "list", "x"), 1);
+    deepEqual(plainOf(await sub.read()), ["message", "ch", "hello"]);
+    deepEqual(plainOf(await waiter.read()), ["list", "x"]);
+  });
+}
 
 Deno.test("poller: requests split at every point between two clients' reads keep their bytes", async () => {
   // Whole requests are read through a buffer every client shares (connection.ts,
@@ -273,6 +296,16 @@ async function servedApi(env: Record<string, string>): Promise<string> {
   equal(await c.cmd("GET", "k"), "v");
   return await infoField(c, "multiplexing_api");
 }
+
+Deno.test("poller: replies go out through io_uring; REDIS_HOME_IO=epoll writes each", async () => {
+  for (const [io, env] of IO_MODES) {
+    await using s = await serve(env);
+    using c = await RespClient.connect(s.port);
+    // The poller (and its ring) starts with the first client.
+    equal(await c.cmd("PING"), "PONG");
+    equal(await holdsIoUring(s.pid), io === "io_uring", io);
+  }
+});
 
 Deno.test("poller: `serve` uses it; REDIS_HOME_IO=deno keeps Deno's sockets", async () => {
   equal(await servedApi({}), "epoll");

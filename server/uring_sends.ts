@@ -1,0 +1,201 @@
+/**
+ * A round's replies sent by one io_uring_enter instead of a write each: at
+ * pipeline 1 the system call's own layers (entry, fdget, vfs, libc's
+ * wrapper, the FFI call) are ~15% of a request (docs/performance.md, session
+ * 23). Each pending reply becomes a SEND entry. The sockets are
+ * non-blocking, so io_uring completes each send while submitting it (whole,
+ * in part, or -EAGAIN: it never waits on a non-blocking file), and no reply
+ * buffer is still in the kernel's hands when submit() returns.
+ *
+ * Used by the poller unless REDIS_HOME_IO=epoll; where the kernel or a
+ * seccomp profile refuses io_uring, replies go by write() as before.
+ */
+import { openLibc } from "./libc.ts";
+
+const SYMBOLS = {
+  syscall: {
+    parameters: ["i64", "i64", "i64", "i64", "i64", "i64", "i64"],
+    result: "i64",
+  },
+  mmap: { parameters: ["pointer", "usize", "i32", "i32", "i32", "i64"], result: "pointer" },
+} as const;
+
+const SYS_IO_URING_SETUP = 425n;
+const SYS_IO_URING_ENTER = 426n;
+const IORING_ENTER_GETEVENTS = 1n;
+const IORING_OFF_SQES = 0x10000000n;
+const IORING_OP_SEND = 26;
+const MSG_NOSIGNAL = 0x4000;
+const PROT_READ_WRITE = 3;
+const MAP_SHARED_POPULATE = 0x01 | 0x8000;
+const ENTRIES = 256;
+const EINTR = 4n;
+const EAGAIN = 11;
+
+export class UringSends {
+  readonly #syscall: (...args: bigint[]) => bigint;
+  readonly #ring: bigint;
+  readonly #r32: Uint32Array;
+  readonly #sqes: DataView;
+  readonly #cqes: DataView;
+  readonly #sqTail: number;
+  readonly #sqMask: number;
+  readonly #cqHead: number;
+  readonly #cqTail: number;
+  readonly #cqMask: number;
+  #tail: number;
+  #queued = 0;
+  /** The tags queued and not yet answered, in queue order. */
+  readonly #tags = new Int32Array(ENTRIES);
+  /** A failed io_uring_enter leaves the ring unused from then on. */
+  broken = false;
+
+  private constructor(libc: NonNullable<ReturnType<typeof openUringLibc>>) {
+    this.#syscall = libc.syscall as unknown as (...args: bigint[]) => bigint;
+    const params = new Uint8Array(120);
+    const view = new DataView(params.buffer);
+    const address = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(params)));
+    const ring = this.#syscall(SYS_IO_URING_SETUP, BigInt(ENTRIES), address, 0n, 0n, 0n, 0n);
+    if (ring < 0n) throw new Error(`io_uring_setup: ${ring}`);
+    this.#ring = ring;
+    const sqEntries = view.getUint32(0, true);
+    const cqEntries = view.getUint32(4, true);
+    const sqOff = (k: number) => view.getUint32(40 + k * 4, true);
+    const cqOff = (k: number) => view.getUint32(80 + k * 4, true);
+    // IORING_FEAT_SINGLE_MMAP (5.4+): one mapping holds both rings.
+    const ringBytes = Math.max(sqOff(6) + sqEntries * 4, cqOff(5) + cqEntries * 16);
+    const fd = Number(ring);
+    const ringPtr = libc.mmap(
+      null,
+      BigInt(ringBytes),
+      PROT_READ_WRITE,
+      MAP_SHARED_POPULATE,
+      fd,
+      0n,
+    );
+    const sqesPtr = libc.mmap(
+      null,
+      BigInt(sqEntries * 64),
+      PROT_READ_WRITE,
+      MAP_SHARED_POPULATE,
+      fd,
+      IORING_OFF_SQES,
+    );
+    if (ringPtr === null || sqesPtr === null) throw new Error("io_uring mmap");
+    const ringMemory = Deno.UnsafePointerView.getArrayBuffer(ringPtr, ringBytes);
+    this.#r32 = new Uint32Array(ringMemory);
+    this.#cqes = new DataView(ringMemory, cqOff(5));
+    this.#sqes = new DataView(Deno.UnsafePointerView.getArrayBuffer(sqesPtr, sqEntries * 64));
+    this.#sqTail = sqOff(1) >> 2;
+    this.#sqMask = this.#r32[sqOff(2) >> 2]!;
+    this.#cqHead = cqOff(0) >> 2;
+    this.#cqTail = cqOff(1) >> 2;
+    this.#cqMask = this.#r32[cqOff(2) >> 2]!;
+    const array = sqOff(6) >> 2;
+    for (let i = 0; i < sqEntries; i++) this.#r32[array + i] = i;
+    this.#tail = this.#r32[this.#sqTail]!;
+  }
+
+  /** A ring when REDIS_HOME_IO=uring asks for one and the kernel gives it, else undefined. */
+  static open(): UringSends | undefined {
+    if (Deno.env.get("REDIS_HOME_IO") === "epoll") return undefined;
+    const libc = openUringLibc();
+    try {
+      return libc === undefined ? undefined : new UringSends(libc);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Whether another send may be queued before submit(). */
+  get open(): boolean {
+    return this.#queued < ENTRIES && !this.broken;
+  }
+
+  /** Queues a send of `length` bytes from `address` on `fd`, tagged `tag` (its result's). */
+  queue(fd: number, address: number, length: number, tag: number): void {
+    const at = (this.#tail & this.#sqMask) * 64;
+    const sqes = this.#sqes;
+    sqes.setUint32(at, IORING_OP_SEND, true); // opcode, flags and ioprio 0
+    sqes.setInt32(at + 4, fd, true);
+    sqes.setBigUint64(at + 8, 0n, true);
+    sqes.setUint32(at + 16, address % 0x100000000, true);
+    sqes.setUint32(at + 20, Math.floor(address / 0x100000000), true);
+    sqes.setUint32(at + 24, length, true);
+    sqes.setUint32(at + 28, MSG_NOSIGNAL, true);
+    // user_data: the entry's place in this round, where its tag is kept.
+    sqes.setUint32(at + 32, this.#queued, true);
+    sqes.setUint32(at + 36, 0, true);
+    sqes.setBigUint64(at + 40, 0n, true);
+    sqes.setBigUint64(at + 48, 0n, true);
+    sqes.setBigUint64(at + 56, 0n, true);
+    this.#tail = (this.#tail + 1) >>> 0;
+    this.#tags[this.#queued++] = tag;
+  }
+
+  /**
+   * Submits the queued sends and calls `done(tag, result)` for each (bytes,
+   * or -errno). If io_uring_enter itself fails, the sends it did not take
+   * are answered -EAGAIN (nothing sent: written later by write()) and the
+   * ring is not used again.
+   */
+  submit(done: (tag: number, result: number) => void): void {
+    const count = this.#queued;
+    if (count === 0) return;
+    this.#queued = 0;
+    Atomics.store(this.#r32, this.#sqTail, this.#tail);
+    let unsubmitted = count;
+    let unanswered = count;
+    while (unanswered > 0) {
+      const r = this.#syscall(
+        SYS_IO_URING_ENTER,
+        this.#ring,
+        BigInt(unsubmitted),
+        BigInt(unanswered),
+        IORING_ENTER_GETEVENTS,
+        0n,
+        0n,
+      );
+      if (r > 0n) unsubmitted -= Number(r);
+      unanswered -= this.#reap(done);
+      if (r < 0n && r !== -EINTR && unanswered > 0) return this.#fail(count, done);
+    }
+  }
+
+  /** Answers the completions waiting; returns how many. */
+  #reap(done: (tag: number, result: number) => void): number {
+    const r32 = this.#r32;
+    let head = r32[this.#cqHead]!;
+    const end = Atomics.load(r32, this.#cqTail);
+    let reaped = 0;
+    while (head !== end) {
+      const at = (head & this.#cqMask) * 16;
+      const place = this.#cqes.getUint32(at, true);
+      const result = this.#cqes.getInt32(at + 8, true);
+      head = (head + 1) >>> 0;
+      reaped++;
+      const tag = this.#tags[place]!;
+      this.#tags[place] = -1;
+      done(tag, result);
+    }
+    Atomics.store(r32, this.#cqHead, head);
+    return reaped;
+  }
+
+  /** io_uring_enter failed: the sends of this round it never took are answered -EAGAIN. */
+  #fail(count: number, done: (tag: number, result: number) => void): void {
+    this.broken = true;
+    // A send taken on a non-blocking socket completed in the call that took it (and was
+    // answered): any left unanswered were never taken, so nothing of theirs was sent.
+    for (let place = 0; place < count; place++) {
+      const tag = this.#tags[place]!;
+      if (tag < 0) continue;
+      this.#tags[place] = -1;
+      done(tag, -EAGAIN);
+    }
+  }
+}
+
+function openUringLibc() {
+  return openLibc(SYMBOLS);
+}
