@@ -7,6 +7,9 @@
  * promise, a tokio task each way); at pipeline 1 that alone held redis-home
  * under Redis's throughput (docs/performance.md).
  *
+ * The round's replies go out by one io_uring_enter where the kernel allows
+ * it (uring_sends.ts; REDIS_HOME_IO=epoll writes each with write()).
+ *
  * Only for Linux with FFI allowed (`--allow-ffi`); anything else, and
  * REDIS_HOME_IO=deno, keeps Deno's sockets. Sockets are still accepted and
  * closed by Deno; this module only reads and writes them. Calls take 32-bit
