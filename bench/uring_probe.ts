@@ -2,12 +2,13 @@
  * An experiment, not the server: how much of a pipeline-1 request's CPU the
  * system calls take, measured on two bare loops that answer every native GET
  * with nil: epoll + read + write through FFI (as server/poller.ts does), and
- * io_uring (a RECV and a SEND entry per request, one io_uring_enter a round).
- * WORK adds a fixed loop per request to both, so the server, not the load
+ * io_uring (a RECV and a SEND entry per request, one io_uring_enter a round),
+ * and between them `hybrid`: epoll and read, the round's replies sent by one
+ * io_uring_enter. WORK adds a fixed loop per request to each, so the server, not the load
  * generator, is the bottleneck; SPIN=1 polls without sleeping, as the
  * server's poller does. docs/performance.md (session 23) has the figures.
  *
- *   SPIN=1 WORK=300 taskset -c 0 deno run -A bench/uring_probe.ts epoll|uring PORT CONNS
+ *   SPIN=1 WORK=300 taskset -c 0 deno run -A bench/uring_probe.ts epoll|hybrid|uring PORT CONNS
  *   taskset -c 1 loadgen --port PORT --proto native --conns CONNS --pipeline 1 \
  *     --server-pid PID --server-core 0 -- get k
  *
@@ -51,7 +52,7 @@ L.listen(lfd, 128);
 console.error(`listening ${port} (${mode}) pid ${Deno.pid}`);
 const fds: number[] = [];
 while (fds.length < CONNS) {
-  const fd = L.accept4(lfd, null, null, mode === "epoll" ? 0o4000 : 0); // SOCK_NONBLOCK for epoll
+  const fd = L.accept4(lfd, null, null, mode === "uring" ? 0 : 0o4000); // SOCK_NONBLOCK for epoll
   if (fd >= 0) fds.push(fd);
 }
 console.error(`accepted ${fds.length}`);
@@ -80,35 +81,8 @@ function countRequests(buf: Uint8Array, n: number): number {
 const bufs = fds.map(() => new Uint8Array(16384));
 const outs = fds.map(() => new Uint8Array(16384));
 
-if (mode === "epoll") {
-  const ep = L.epoll_create1(0);
-  const ev = new Uint8Array(12);
-  const evv = new DataView(ev.buffer);
-  fds.forEach((fd, i) => {
-    evv.setUint32(0, 0x001 | 0x80000000, true);
-    evv.setUint32(4, i, true);
-    L.epoll_ctl(ep, 1, fd, ev);
-  });
-  const events = new Uint8Array(12 * 256);
-  const evs = new DataView(events.buffer);
-  const size = 16384n;
-  for (;;) {
-    const n = L.epoll_wait(ep, events, 256, SPIN ? 0 : -1);
-    for (let e = 0; e < n; e++) {
-      const i = evs.getUint32(e * 12 + 4, true);
-      const fd = fds[i]!;
-      const buf = bufs[i]!;
-      const got = L.read(fd, buf, size);
-      if (got <= 0) continue;
-      const count = countRequests(buf, got);
-      work(count);
-      const out = outs[i]!;
-      for (let k = 0; k < count; k++) out.set(REPLY, k * 5);
-      L.write(fd, out, BigInt(count * 5));
-    }
-  }
-} else {
-  // ---- io_uring set-up ----
+/** An io_uring instance: queue RECV/SEND entries, then submit and wait. */
+function openRing() {
   const ENTRIES = 256;
   const params = new Uint8Array(120);
   const pv = new DataView(params.buffer);
@@ -120,9 +94,7 @@ if (mode === "epoll") {
   const sqEntries = pv.getUint32(0, true), cqEntries = pv.getUint32(4, true);
   const sqOff = (k: number) => pv.getUint32(40 + k * 4, true);
   const cqOff = (k: number) => pv.getUint32(80 + k * 4, true);
-  const sqSize = sqOff(6) + sqEntries * 4;
-  const cqSize = cqOff(5) + cqEntries * 16;
-  const ringSize = Math.max(sqSize, cqSize); // IORING_FEAT_SINGLE_MMAP
+  const ringSize = Math.max(sqOff(6) + sqEntries * 4, cqOff(5) + cqEntries * 16);
   const PROT = 3, SHARED_POPULATE = 0x01 | 0x8000;
   const ringPtr = L.mmap(null, BigInt(ringSize), PROT, SHARED_POPULATE, ring, 0n);
   const sqesPtr = L.mmap(null, BigInt(sqEntries * 64), PROT, SHARED_POPULATE, ring, 0x10000000n);
@@ -136,54 +108,99 @@ if (mode === "epoll") {
   for (let i = 0; i < sqEntries; i++) r32[sqArray + i] = i;
   let tail = r32[sqTail]!;
   let pending = 0;
-  const address = (b: Uint8Array) => Number(Deno.UnsafePointer.value(Deno.UnsafePointer.of(b)!));
-  const bufAddr = bufs.map(address), outAddr = outs.map(address);
-  const sqe = (op: number, i: number, addr: number, len: number, tag: number): void => {
-    const at = (tail & sqMask) * 64;
-    sqes.setUint32(at, op, true); // opcode, flags 0, ioprio 0
-    sqes.setInt32(at + 4, fds[i]!, true);
-    sqes.setBigUint64(at + 8, 0n, true);
-    sqes.setUint32(at + 16, addr % 0x100000000, true);
-    sqes.setUint32(at + 20, Math.floor(addr / 0x100000000), true);
-    sqes.setUint32(at + 24, len, true);
-    sqes.setUint32(at + 28, 0, true);
-    sqes.setUint32(at + 32, i * 2 + tag, true);
-    sqes.setUint32(at + 36, 0, true);
-    sqes.setBigUint64(at + 40, 0n, true);
-    sqes.setBigUint64(at + 48, 0n, true);
-    tail = (tail + 1) >>> 0;
-    pending++;
-  };
-  const RECV = 27, SEND = 26;
-  for (let i = 0; i < fds.length; i++) sqe(RECV, i, bufAddr[i]!, 16384, 0);
   const ringBig = BigInt(ring);
-  for (;;) {
-    Atomics.store(r32, sqTail, tail);
-    const submitted = Number(
-      L.syscall6(426n, ringBig, BigInt(pending), SPIN ? 0n : 1n, 1n, 0n, 0n),
-    );
-    if (submitted < 0) throw new Error(`enter ${submitted}`);
-    pending = 0;
-    let head = r32[cqHead]!;
-    const end = Atomics.load(r32, cqTail);
-    while (head !== end) {
-      const at = (head & cqMask) * 16;
-      const data = cqes.getUint32(at, true);
-      const res = cqes.getInt32(at + 8, true);
-      head = (head + 1) >>> 0;
-      const i = data >> 1;
-      if ((data & 1) === 1) continue; // a send done
-      if (res <= 0) {
-        if (res !== 0) console.error("recv", res);
-        continue;
+  return {
+    queue(op: number, i: number, addr: number, len: number, tag: number): void {
+      const at = (tail & sqMask) * 64;
+      sqes.setUint32(at, op, true); // opcode, flags 0, ioprio 0
+      sqes.setInt32(at + 4, fds[i]!, true);
+      sqes.setBigUint64(at + 8, 0n, true);
+      sqes.setUint32(at + 16, addr % 0x100000000, true);
+      sqes.setUint32(at + 20, Math.floor(addr / 0x100000000), true);
+      sqes.setUint32(at + 24, len, true);
+      sqes.setUint32(at + 28, 0, true);
+      sqes.setUint32(at + 32, i * 2 + tag, true);
+      sqes.setUint32(at + 36, 0, true);
+      sqes.setBigUint64(at + 40, 0n, true);
+      sqes.setBigUint64(at + 48, 0n, true);
+      tail = (tail + 1) >>> 0;
+      pending++;
+    },
+    /** Submits what is queued, waits for `min` completions, calls `done` for each. */
+    enter(min: number, done: (data: number, res: number) => void): void {
+      Atomics.store(r32, sqTail, tail);
+      const r = Number(L.syscall6(426n, ringBig, BigInt(pending), BigInt(min), 1n, 0n, 0n));
+      if (r < 0) throw new Error(`enter ${r}`);
+      pending = 0;
+      let head = r32[cqHead]!;
+      const end = Atomics.load(r32, cqTail);
+      while (head !== end) {
+        const at = (head & cqMask) * 16;
+        done(cqes.getUint32(at, true), cqes.getInt32(at + 8, true));
+        head = (head + 1) >>> 0;
       }
-      const count = countRequests(bufs[i]!, res);
+      Atomics.store(r32, cqHead, head);
+    },
+  };
+}
+
+const RECV = 27, SEND = 26;
+const address = (b: Uint8Array) => Number(Deno.UnsafePointer.value(Deno.UnsafePointer.of(b)!));
+const outAddr = outs.map(address);
+
+if (mode === "epoll" || mode === "hybrid") {
+  // hybrid: epoll and read as epoll's, the round's replies as SEND entries, one enter a round.
+  const ring = mode === "hybrid" ? openRing() : undefined;
+  const ep = L.epoll_create1(0);
+  const ev = new Uint8Array(12);
+  const evv = new DataView(ev.buffer);
+  fds.forEach((fd, i) => {
+    evv.setUint32(0, 0x001 | 0x80000000, true);
+    evv.setUint32(4, i, true);
+    L.epoll_ctl(ep, 1, fd, ev);
+  });
+  const events = new Uint8Array(12 * 256);
+  const evs = new DataView(events.buffer);
+  const size = 16384n;
+  const ignore = () => {};
+  for (;;) {
+    const n = L.epoll_wait(ep, events, 256, SPIN ? 0 : -1);
+    let sends = 0;
+    for (let e = 0; e < n; e++) {
+      const i = evs.getUint32(e * 12 + 4, true);
+      const fd = fds[i]!;
+      const buf = bufs[i]!;
+      const got = L.read(fd, buf, size);
+      if (got <= 0) continue;
+      const count = countRequests(buf, got);
       work(count);
       const out = outs[i]!;
       for (let k = 0; k < count; k++) out.set(REPLY, k * 5);
-      sqe(SEND, i, outAddr[i]!, count * 5, 1);
-      sqe(RECV, i, bufAddr[i]!, 16384, 0);
+      if (ring === undefined) L.write(fd, out, BigInt(count * 5));
+      else {
+        ring.queue(SEND, i, outAddr[i]!, count * 5, 1);
+        sends++;
+      }
     }
-    Atomics.store(r32, cqHead, head);
+    if (sends > 0) ring!.enter(sends, ignore);
   }
+} else {
+  const ring = openRing();
+  const bufAddr = bufs.map(address);
+  for (let i = 0; i < fds.length; i++) ring.queue(RECV, i, bufAddr[i]!, 16384, 0);
+  const done = (data: number, res: number): void => {
+    const i = data >> 1;
+    if ((data & 1) === 1) return; // a send done
+    if (res <= 0) {
+      if (res !== 0) console.error("recv", res);
+      return;
+    }
+    const count = countRequests(bufs[i]!, res);
+    work(count);
+    const out = outs[i]!;
+    for (let k = 0; k < count; k++) out.set(REPLY, k * 5);
+    ring.queue(SEND, i, outAddr[i]!, count * 5, 1);
+    ring.queue(RECV, i, bufAddr[i]!, 16384, 0);
+  };
+  for (;;) ring.enter(SPIN ? 0 : 1, done);
 }
