@@ -246,7 +246,7 @@ export class Poller {
   write(fd: number, buf: Uint8Array, start: number, end: number): number {
     const sends = this.#sends;
     if (this.#batching && start === 0 && sends!.open) {
-      sends!.queue(fd, this.#addressOf(buf), end, fd);
+      sends!.queue(fd, buf, this.#addressOf(buf), end, fd);
       return PENDING;
     }
     let n: number;

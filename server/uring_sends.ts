@@ -2,10 +2,12 @@
  * A round's replies sent by one io_uring_enter instead of a write each: at
  * pipeline 1 the system call's own layers (entry, fdget, vfs, libc's
  * wrapper, the FFI call) are ~15% of a request (docs/performance.md, session
- * 23). Each pending reply becomes a SEND entry. The sockets are
- * non-blocking, so io_uring completes each send while submitting it (whole,
- * in part, or -EAGAIN: it never waits on a non-blocking file), and no reply
- * buffer is still in the kernel's hands when submit() returns.
+ * 23). Each pending reply becomes a SEND entry, submitted without waiting:
+ * a socket with room takes its reply (whole or in part) during the call. A
+ * full one makes io_uring wait for room (it does so even for a non-blocking
+ * socket): those sends are cancelled at once (they sent nothing, and their
+ * connections keep the bytes for when the socket is writable), so no reply
+ * buffer is in the kernel's hands when submit() returns.
  *
  * Used by the poller unless REDIS_HOME_IO=epoll; where the kernel or a
  * seccomp profile refuses io_uring, replies go by write() as before.
@@ -25,12 +27,19 @@ const SYS_IO_URING_ENTER = 426n;
 const IORING_ENTER_GETEVENTS = 1n;
 const IORING_OFF_SQES = 0x10000000n;
 const IORING_OP_SEND = 26;
+const IORING_OP_ASYNC_CANCEL = 14;
+/** A cancel's user_data: this plus the place of the send it cancels. */
+const CANCEL = 0x10000;
+/** Rounds of cancels after which a send still unanswered is given up (held forever). */
+const MAX_CANCEL_ROUNDS = 1000;
 const MSG_NOSIGNAL = 0x4000;
 const PROT_READ_WRITE = 3;
 const MAP_SHARED_POPULATE = 0x01 | 0x8000;
 const ENTRIES = 256;
 const EINTR = 4n;
 const EAGAIN = 11;
+const EPIPE = 32;
+const ECANCELED = 125;
 
 export class UringSends {
   readonly #syscall: (...args: bigint[]) => bigint;
@@ -47,6 +56,10 @@ export class UringSends {
   #queued = 0;
   /** The tags queued and not yet answered, in queue order. */
   readonly #tags = new Int32Array(ENTRIES);
+  /** The buffers being sent, by place: kept alive until answered. */
+  readonly #buffers: (Uint8Array | undefined)[] = new Array(ENTRIES);
+  /** Buffers of sends given up on: the kernel may still read them, so they are never freed. */
+  readonly #held: Uint8Array[] = [];
   /** A failed io_uring_enter leaves the ring unused from then on. */
   broken = false;
 
@@ -112,8 +125,9 @@ export class UringSends {
     return this.#queued < ENTRIES && !this.broken;
   }
 
-  /** Queues a send of `length` bytes from `address` on `fd`, tagged `tag` (its result's). */
-  queue(fd: number, address: number, length: number, tag: number): void {
+  /** Queues a send of `buf[0, length)` (at `address`) on `fd`, tagged `tag` (its result's). */
+  queue(fd: number, buf: Uint8Array, address: number, length: number, tag: number): void {
+    this.#buffers[this.#queued] = buf;
     const at = (this.#tail & this.#sqMask) * 64;
     const sqes = this.#sqes;
     sqes.setUint32(at, IORING_OP_SEND, true); // opcode, flags and ioprio 0
@@ -135,31 +149,59 @@ export class UringSends {
 
   /**
    * Submits the queued sends and calls `done(tag, result)` for each (bytes,
-   * or -errno). If io_uring_enter itself fails, the sends it did not take
-   * are answered -EAGAIN (nothing sent: written later by write()) and the
-   * ring is not used again.
+   * or -errno; -EAGAIN for one that found its socket full). If
+   * io_uring_enter itself fails, the sends left unanswered are answered
+   * -EPIPE (their connections close) and the ring is not used again.
    */
   submit(done: (tag: number, result: number) => void): void {
     const count = this.#queued;
     if (count === 0) return;
     this.#queued = 0;
-    Atomics.store(this.#r32, this.#sqTail, this.#tail);
     let unsubmitted = count;
     let unanswered = count;
-    while (unanswered > 0) {
+    for (let round = 0; unanswered > 0; round++) {
+      let cancels = 0;
+      if (unsubmitted === 0) {
+        if (round > MAX_CANCEL_ROUNDS) return this.#giveUp(count, done);
+        // What is left waits for room in its socket: cancelled, it sent nothing.
+        for (let place = 0; place < count; place++) {
+          if (this.#tags[place]! < 0) continue;
+          this.#queueCancel(place);
+          cancels++;
+        }
+      }
+      Atomics.store(this.#r32, this.#sqTail, this.#tail);
       const r = this.#syscall(
         SYS_IO_URING_ENTER,
         this.#ring,
-        BigInt(unsubmitted),
-        BigInt(unanswered),
+        BigInt(unsubmitted + cancels),
+        BigInt(cancels),
         IORING_ENTER_GETEVENTS,
         0n,
         0n,
       );
-      if (r > 0n) unsubmitted -= Number(r);
+      if (r > 0n) unsubmitted = Math.max(0, unsubmitted - Number(r));
       unanswered -= this.#reap(done);
       if (r < 0n && r !== -EINTR && unanswered > 0) return this.#fail(count, done);
     }
+  }
+
+  #queueCancel(place: number): void {
+    const at = (this.#tail & this.#sqMask) * 64;
+    const sqes = this.#sqes;
+    sqes.setUint32(at, IORING_OP_ASYNC_CANCEL, true);
+    sqes.setInt32(at + 4, -1, true);
+    sqes.setBigUint64(at + 8, 0n, true);
+    // addr: the user_data of the send to cancel.
+    sqes.setBigUint64(at + 16, BigInt(place), true);
+    sqes.setUint32(at + 24, 0, true);
+    sqes.setUint32(at + 28, 0, true);
+    sqes.setUint32(at + 32, CANCEL + place, true);
+    sqes.setUint32(at + 36, 0, true);
+    sqes.setBigUint64(at + 40, 0n, true);
+    sqes.setBigUint64(at + 48, 0n, true);
+    sqes.setBigUint64(at + 56, 0n, true);
+    this.#tail = (this.#tail + 1) >>> 0;
   }
 
   /** Answers the completions waiting; returns how many. */
@@ -173,25 +215,38 @@ export class UringSends {
       const place = this.#cqes.getUint32(at, true);
       const result = this.#cqes.getInt32(at + 8, true);
       head = (head + 1) >>> 0;
+      // A cancel's own completion, or a send answered already: nothing to tell.
+      if (place >= CANCEL || this.#tags[place]! < 0) continue;
       reaped++;
       const tag = this.#tags[place]!;
       this.#tags[place] = -1;
-      done(tag, result);
+      this.#buffers[place] = undefined;
+      done(tag, result === -ECANCELED ? -EAGAIN : result);
     }
     Atomics.store(r32, this.#cqHead, head);
     return reaped;
   }
 
-  /** io_uring_enter failed: the sends of this round it never took are answered -EAGAIN. */
+  /**
+   * io_uring_enter failed: the ring is not used again, and each send left
+   * unanswered is answered -EPIPE (whether the kernel took it is unknown, so
+   * its connection closes rather than risk sending its bytes twice).
+   */
   #fail(count: number, done: (tag: number, result: number) => void): void {
     this.broken = true;
-    // A send taken on a non-blocking socket completed in the call that took it (and was
-    // answered): any left unanswered were never taken, so nothing of theirs was sent.
+    this.#giveUp(count, done);
+  }
+
+  /** Sends that never completed: answered -EPIPE, their buffers held for good (the kernel may read them). */
+  #giveUp(count: number, done: (tag: number, result: number) => void): void {
+    this.broken = true;
     for (let place = 0; place < count; place++) {
       const tag = this.#tags[place]!;
       if (tag < 0) continue;
       this.#tags[place] = -1;
-      done(tag, -EAGAIN);
+      this.#held.push(this.#buffers[place]!);
+      this.#buffers[place] = undefined;
+      done(tag, -EPIPE);
     }
   }
 }

@@ -297,6 +297,34 @@ async function servedApi(env: Record<string, string>): Promise<string> {
   return await infoField(c, "multiplexing_api");
 }
 
+for (const [io, ioEnv] of IO_MODES) {
+  Deno.test(`poller: a subscriber that never reads fills its socket, then is dropped at its limit; others are answered (${io})`, async () => {
+    // Replies sent through io_uring to a full socket: io_uring waits for room
+    // even on a non-blocking socket, and waiting for that send stopped the
+    // whole server (unit/obuf-limits' hard limit test hung).
+    await using s = await serve(ioEnv);
+    using publisher = await RespClient.connect(s.port);
+    using subscriber = await RespClient.connect(s.port);
+    equal(
+      await publisher.cmd("CONFIG", "SET", "client-output-buffer-limit", "pubsub 100kb 0 0"),
+      "OK",
+    );
+    await subscriber.writeRaw("*2\r\n$9\r\nSUBSCRIBE\r\n$3\r\nfoo\r\n");
+    equal(String(await within(publisher.cmd("PUBSUB", "NUMSUB", "foo"))), "foo,1");
+    // Short messages, as unit/obuf-limits sends: a send that fills the socket's buffer is taken
+    // whole, so the next finds no room at all (a longer one is mostly taken in part, and the rest
+    // is written later by write()). The loopback socket's buffers hold a few MB, then 100 KB more.
+    let published = 0;
+    while (published < 200_000 && await within(publisher.cmd("PUBLISH", "foo", "bar")) === 1) {
+      published++;
+    }
+    ok(published > 2500 && published < 200_000, `dropped after ${published} messages`);
+    const clients = String(await within(publisher.cmd("CLIENT", "LIST"))).trim().split("\n");
+    equal(clients.length, 1, "the subscriber was dropped at its output limit");
+    equal(await within(publisher.cmd("PING")), "PONG");
+  });
+}
+
 Deno.test("poller: replies go out through io_uring; REDIS_HOME_IO=epoll writes each", async () => {
   for (const [io, env] of IO_MODES) {
     await using s = await serve(env);
