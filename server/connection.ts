@@ -349,21 +349,20 @@ export class Connection implements ClientTransport, PollTarget {
     this.#batchedLength = 0;
     const out = this.client?.out;
     if (this.#closed || out === undefined || length === 0) return;
-    try {
-      if (n === FAILED) return this.close();
-      if (n === length) {
-        out.sent();
-        this.#written(length);
-      } else {
-        this.#unsent = out.take();
-        this.#sent = Math.max(n, 0);
-        this.#inFlight = length - this.#sent;
-      }
-      this.#writePolled();
-    } catch (err) {
-      this.#logFailure(err);
-      this.close();
+    if (n === FAILED) return this.close();
+    this.#firstWritten(out, n, length);
+    this.onWritable();
+  }
+
+  /** A write of the reply buffer's `length` bytes took `n`: what it did not take waits as #unsent. */
+  #firstWritten(out: Client["out"], n: number, length: number): void {
+    if (n === length) {
+      out.sent();
+      return this.#written(length);
     }
+    this.#unsent = out.take();
+    this.#sent = Math.max(n, 0);
+    this.#inFlight = length - this.#sent;
   }
 
   flushPending(): void {
@@ -428,14 +427,9 @@ export class Connection implements ClientTransport, PollTarget {
           return;
         }
         if (n === FAILED) return this.close();
-        if (n === length) {
-          out.sent();
-          this.#written(length);
-          continue;
-        }
-        chunk = this.#unsent = out.take();
-        this.#sent = Math.max(n, 0);
-        this.#inFlight = length - this.#sent;
+        // Taken whole, the loop looks for more; in part, it writes the rest (#unsent) next.
+        this.#firstWritten(out, n, length);
+        continue;
       }
       const n = this.#poller!.write(this.#fd, chunk, this.#sent, chunk.length);
       if (n === WOULD_BLOCK) return this.#poller!.watch(this.#fd, !this.#readingPaused, true);
