@@ -411,7 +411,7 @@ export class Connection implements ClientTransport, PollTarget {
     if (this.#closed || this.#writing || this.#batchedLength > 0) return;
     const out = client?.out;
     while (out !== undefined) {
-      let chunk = this.#unsent;
+      const chunk = this.#unsent;
       if (chunk === undefined) {
         const length = out.length;
         if (length === 0) break;
