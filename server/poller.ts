@@ -56,9 +56,6 @@ const EPOLL_CTL_ADD = 1;
 const EPOLL_CTL_DEL = 2;
 const EPOLL_CTL_MOD = 3;
 const EAGAIN = 11;
-const F_GETFL = 3;
-const F_SETFL = 4;
-const O_NONBLOCK = 0o4000;
 const EINTR = 4;
 const EFD_NONBLOCK = 0o4000;
 const EFD_CLOEXEC = 0o2000000;
@@ -93,7 +90,6 @@ const SYMBOLS = {
   eventfd: { parameters: ["u32", "i32"], result: "i32" },
   eventfd_write: { parameters: ["i32", "u64"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
-  fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
   __errno_location: { parameters: [], result: "pointer" },
 } as const;
 
@@ -197,9 +193,6 @@ export class Poller {
 
   /** Watches `fd` for reading; the loop starts with the first socket. */
   add(fd: number, target: PollTarget): void {
-    // Deno's sockets are non-blocking; a blocking one would make a batched send wait for its client.
-    const flags = this.#libc.fcntl(fd, F_GETFL, 0);
-    if (flags >= 0 && (flags & O_NONBLOCK) === 0) this.#libc.fcntl(fd, F_SETFL, flags | O_NONBLOCK);
     this.#targets[fd] = target;
     this.#masks[fd] = EPOLLIN | EPOLLRDHUP | EPOLLET;
     this.#control(EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLRDHUP | EPOLLET);
@@ -246,7 +239,7 @@ export class Poller {
   write(fd: number, buf: Uint8Array, start: number, end: number): number {
     const sends = this.#sends;
     if (this.#batching && start === 0 && sends!.open) {
-      sends!.queue(fd, buf, this.#addressOf(buf), end, fd);
+      sends!.queue(fd, buf, this.#addressOf(buf), end);
       return PENDING;
     }
     let n: number;
@@ -362,7 +355,8 @@ export class Poller {
     const pending = this.#pending;
     const count = this.#pendingCount;
     const sends = this.#sends;
-    this.#batching = sends !== undefined && !sends.broken;
+    // A broken ring is not open: writes go by write().
+    this.#batching = sends !== undefined;
     try {
       for (let i = 0; i < count; i++) {
         const target = pending[i]!;

@@ -54,16 +54,16 @@ export class UringSends {
   readonly #cqMask: number;
   #tail: number;
   #queued = 0;
-  /** The tags queued and not yet answered, in queue order. */
-  readonly #tags = new Int32Array(ENTRIES);
+  /** The sockets of the sends queued and not yet answered, by place (-1 once answered). */
+  readonly #fds = new Int32Array(ENTRIES);
   /** The buffers being sent, by place: kept alive until answered. */
   readonly #buffers: (Uint8Array | undefined)[] = new Array(ENTRIES);
   /** Buffers of sends given up on: the kernel may still read them, so they are never freed. */
   readonly #held: Uint8Array[] = [];
   /** A failed io_uring_enter leaves the ring unused from then on. */
-  broken = false;
+  #broken = false;
 
-  private constructor(libc: NonNullable<ReturnType<typeof openUringLibc>>) {
+  private constructor(libc: Libc) {
     this.#syscall = libc.syscall as unknown as (...args: bigint[]) => bigint;
     const params = new Uint8Array(120);
     const view = new DataView(params.buffer);
@@ -109,10 +109,10 @@ export class UringSends {
     this.#tail = this.#r32[this.#sqTail]!;
   }
 
-  /** A ring when REDIS_HOME_IO=uring asks for one and the kernel gives it, else undefined. */
+  /** A ring unless REDIS_HOME_IO=epoll, if the kernel gives one; else undefined. */
   static open(): UringSends | undefined {
     if (Deno.env.get("REDIS_HOME_IO") === "epoll") return undefined;
-    const libc = openUringLibc();
+    const libc = openLibc(SYMBOLS);
     try {
       return libc === undefined ? undefined : new UringSends(libc);
     } catch {
@@ -122,38 +122,41 @@ export class UringSends {
 
   /** Whether another send may be queued before submit(). */
   get open(): boolean {
-    return this.#queued < ENTRIES && !this.broken;
+    return this.#queued < ENTRIES && !this.#broken;
   }
 
-  /** Queues a send of `buf[0, length)` (at `address`) on `fd`, tagged `tag` (its result's). */
-  queue(fd: number, buf: Uint8Array, address: number, length: number, tag: number): void {
+  /** Queues a send of `buf[0, length)` (at `address`) on `fd`; its result goes to submit's `done`. */
+  queue(fd: number, buf: Uint8Array, address: number, length: number): void {
     this.#buffers[this.#queued] = buf;
+    this.#fds[this.#queued] = fd;
+    // user_data: the entry's place in this round, where its socket and buffer are kept.
+    this.#entry(IORING_OP_SEND, fd, address, length, MSG_NOSIGNAL, this.#queued++);
+  }
+
+  /** Fills the next submission queue entry (64 bytes; the fields not given are 0). */
+  #entry(op: number, fd: number, address: number, length: number, flags: number, data: number) {
     const at = (this.#tail & this.#sqMask) * 64;
     const sqes = this.#sqes;
-    sqes.setUint32(at, IORING_OP_SEND, true); // opcode, flags and ioprio 0
+    sqes.setUint32(at, op, true); // opcode, flags and ioprio 0
     sqes.setInt32(at + 4, fd, true);
     sqes.setBigUint64(at + 8, 0n, true);
     sqes.setUint32(at + 16, address % 0x100000000, true);
     sqes.setUint32(at + 20, Math.floor(address / 0x100000000), true);
     sqes.setUint32(at + 24, length, true);
-    sqes.setUint32(at + 28, MSG_NOSIGNAL, true);
-    // user_data: the entry's place in this round, where its tag is kept.
-    sqes.setUint32(at + 32, this.#queued, true);
+    sqes.setUint32(at + 28, flags, true);
+    sqes.setUint32(at + 32, data, true);
     sqes.setUint32(at + 36, 0, true);
     sqes.setBigUint64(at + 40, 0n, true);
     sqes.setBigUint64(at + 48, 0n, true);
     sqes.setBigUint64(at + 56, 0n, true);
     this.#tail = (this.#tail + 1) >>> 0;
-    this.#tags[this.#queued++] = tag;
   }
 
   /**
-   * Submits the queued sends and calls `done(tag, result)` for each (bytes,
-   * or -errno; -EAGAIN for one that found its socket full). If
-   * io_uring_enter itself fails, the sends left unanswered are answered
-   * -EPIPE (their connections close) and the ring is not used again.
+   * Submits the queued sends and calls `done(fd, result)` for each (bytes,
+   * or -errno; -EAGAIN for one that found its socket full).
    */
-  submit(done: (tag: number, result: number) => void): void {
+  submit(done: (fd: number, result: number) => void): void {
     const count = this.#queued;
     if (count === 0) return;
     this.#queued = 0;
@@ -165,8 +168,9 @@ export class UringSends {
         if (round > MAX_CANCEL_ROUNDS) return this.#giveUp(count, done);
         // What is left waits for room in its socket: cancelled, it sent nothing.
         for (let place = 0; place < count; place++) {
-          if (this.#tags[place]! < 0) continue;
-          this.#queueCancel(place);
+          if (this.#fds[place]! < 0) continue;
+          // addr: the user_data of the send to cancel.
+          this.#entry(IORING_OP_ASYNC_CANCEL, -1, place, 0, 0, CANCEL + place);
           cancels++;
         }
       }
@@ -182,30 +186,12 @@ export class UringSends {
       );
       if (r > 0n) unsubmitted = Math.max(0, unsubmitted - Number(r));
       unanswered -= this.#reap(done);
-      if (r < 0n && r !== -EINTR && unanswered > 0) return this.#fail(count, done);
+      if (r < 0n && r !== -EINTR && unanswered > 0) return this.#giveUp(count, done);
     }
   }
 
-  #queueCancel(place: number): void {
-    const at = (this.#tail & this.#sqMask) * 64;
-    const sqes = this.#sqes;
-    sqes.setUint32(at, IORING_OP_ASYNC_CANCEL, true);
-    sqes.setInt32(at + 4, -1, true);
-    sqes.setBigUint64(at + 8, 0n, true);
-    // addr: the user_data of the send to cancel.
-    sqes.setBigUint64(at + 16, BigInt(place), true);
-    sqes.setUint32(at + 24, 0, true);
-    sqes.setUint32(at + 28, 0, true);
-    sqes.setUint32(at + 32, CANCEL + place, true);
-    sqes.setUint32(at + 36, 0, true);
-    sqes.setBigUint64(at + 40, 0n, true);
-    sqes.setBigUint64(at + 48, 0n, true);
-    sqes.setBigUint64(at + 56, 0n, true);
-    this.#tail = (this.#tail + 1) >>> 0;
-  }
-
   /** Answers the completions waiting; returns how many. */
-  #reap(done: (tag: number, result: number) => void): number {
+  #reap(done: (fd: number, result: number) => void): number {
     const r32 = this.#r32;
     let head = r32[this.#cqHead]!;
     const end = Atomics.load(r32, this.#cqTail);
@@ -216,41 +202,34 @@ export class UringSends {
       const result = this.#cqes.getInt32(at + 8, true);
       head = (head + 1) >>> 0;
       // A cancel's own completion, or a send answered already: nothing to tell.
-      if (place >= CANCEL || this.#tags[place]! < 0) continue;
+      if (place >= CANCEL || this.#fds[place]! < 0) continue;
       reaped++;
-      const tag = this.#tags[place]!;
-      this.#tags[place] = -1;
+      const fd = this.#fds[place]!;
+      this.#fds[place] = -1;
       this.#buffers[place] = undefined;
-      done(tag, result === -ECANCELED ? -EAGAIN : result);
+      done(fd, result === -ECANCELED ? -EAGAIN : result);
     }
     Atomics.store(r32, this.#cqHead, head);
     return reaped;
   }
 
   /**
-   * io_uring_enter failed: the ring is not used again, and each send left
-   * unanswered is answered -EPIPE (whether the kernel took it is unknown, so
-   * its connection closes rather than risk sending its bytes twice).
+   * io_uring_enter failed, or sends would not cancel: the ring is not used
+   * again, and each send left unanswered is answered -EPIPE (whether the
+   * kernel took it is unknown, so its connection closes rather than risk
+   * sending its bytes twice), its buffer held for good (the kernel may read it).
    */
-  #fail(count: number, done: (tag: number, result: number) => void): void {
-    this.broken = true;
-    this.#giveUp(count, done);
-  }
-
-  /** Sends that never completed: answered -EPIPE, their buffers held for good (the kernel may read them). */
-  #giveUp(count: number, done: (tag: number, result: number) => void): void {
-    this.broken = true;
+  #giveUp(count: number, done: (fd: number, result: number) => void): void {
+    this.#broken = true;
     for (let place = 0; place < count; place++) {
-      const tag = this.#tags[place]!;
-      if (tag < 0) continue;
-      this.#tags[place] = -1;
+      const fd = this.#fds[place]!;
+      if (fd < 0) continue;
+      this.#fds[place] = -1;
       this.#held.push(this.#buffers[place]!);
       this.#buffers[place] = undefined;
-      done(tag, -EPIPE);
+      done(fd, -EPIPE);
     }
   }
 }
 
-function openUringLibc() {
-  return openLibc(SYMBOLS);
-}
+type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
