@@ -75,6 +75,50 @@ Deno.test("script errors and argument errors are Redis's", async () => {
   deepEqual(await c.cmd("SCRIPT", "KILL"), { error: "NOTBUSY No scripts in execution right now." });
 });
 
+Deno.test("runs after a script's error start clean, at any depth it failed (checked against redis-server 7.0.15)", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  equal(await c.cmd("SET", "s", "xxx"), "OK");
+  // The coroutine an error ended is reset and runs the next script: each of these, twice over,
+  // must answer as it did on a fresh one (a leftover call level, top or status shows here).
+  const runs: [args: (string | number)[], reply: unknown][] = [
+    [
+      [
+        "local function f(n) local t = {n} if n == 0 then return redis.call('incr', KEYS[1]) end return f(n - 1) end return f(5)",
+        1,
+        "s",
+      ],
+      {
+        error:
+          "ERR value is not an integer or out of range script: 6038ea7d9c4d4a3a7260e1d31574420301e73708, on @user_script:1.",
+      },
+    ],
+    [["local a, b, c = 1, 2, 3 return {a, b, c, ARGV[1]}", 0, "x"], [1, 2, 3, "x"]],
+    [
+      ["local x = nil\nlocal function g() return x + 1 end\nreturn g()", 0],
+      {
+        error:
+          "ERR user_script:2: attempt to perform arithmetic on upvalue 'x' (a nil value) script: 37ea397c0120581ca32fb173d59eaefb7917c533, on @user_script:2.",
+      },
+    ],
+    [["return redis.pcall('incr', KEYS[1])", 1, "s"], {
+      error: "ERR value is not an integer or out of range",
+    }],
+    [
+      ["local t = {} for i = 1, 30 do t[i] = i end error({err='MYERR custom'})", 0],
+      {
+        error: "MYERR custom script: 6f4b6d4d612e4cd2e33f8e0adc3230b4740a3e40, on @user_script:1.",
+      },
+    ],
+    [["local n = 0 for i = 1, 10 do n = n + i end return n", 0], 55],
+    [["return {pcall(function() error('inner') end)}", 0], [null, "user_script:1: inner"]],
+    [["return redis.call('get', KEYS[1])", 1, "s"], "xxx"],
+  ];
+  for (let pass = 0; pass < 2; pass++) {
+    for (const [args, reply] of runs) deepEqual(await c.cmd("EVAL", ...args), reply, `${args[0]}`);
+  }
+});
+
 Deno.test("a script's writes are propagated as Redis 7.0 does", async () => {
   await using srv = startServer();
   const seen: string[] = [];

@@ -57,7 +57,7 @@ import {
   typeOf,
 } from "./lua.ts";
 import { writeLuaValue } from "./lua_reply.ts";
-import { resumeFirst } from "./lua_calls.ts";
+import { resetThread, resumeFirst, whereAt } from "./lua_calls.ts";
 import { markRunThread } from "./compat51.ts";
 import type { ReplyWriter } from "../../protocol/writer.ts";
 import { pushErrorTable } from "./convert.ts";
@@ -317,8 +317,9 @@ function isIdle(co: LuaState): boolean {
 
 /**
  * The coroutines runs execute in, for one Lua state. A run that ends
- * normally leaves its coroutine reusable, and reusing it matters: a new
- * coroutine costs fengari a 40-slot stack of objects for the GC to collect.
+ * normally, or in a Lua error (its coroutine reset: resetThread), leaves its
+ * coroutine reusable, and reusing it matters: a new coroutine costs fengari
+ * a 40-slot stack of objects for the GC to collect.
  * Each coroutine gets its count hook once, when made: the hook finds the run
  * through its thread, so a run installs nothing.
  */
@@ -576,6 +577,7 @@ export class ScriptRun {
         this.reply = this.#result(co);
       } else {
         this.reply = { type: "error", value: this.#errorText() };
+        if (!this.#raised) resetThread(co);
       }
     } catch (err) {
       // A fault of the runtime itself (not a Lua error): the run still ends cleanly.
@@ -636,14 +638,9 @@ export class ScriptRun {
   }
 
   #where(): string | undefined {
-    const ar = new lua.lua_Debug();
     for (let level = 0; level < 2; level++) {
-      if (!lua.lua_getstack(this.co, level, ar)) return undefined;
-      lua.lua_getinfo(this.co, lit("Sl"), ar);
-      const what = String.fromCharCode(...ar.what);
-      if (what === "Lua" || what === "main") {
-        return `${String.fromCharCode(...ar.source)}:${ar.currentline}`;
-      }
+      const where = whereAt(this.co, level);
+      if (where !== null) return where;
     }
     return undefined;
   }

@@ -794,3 +794,39 @@ Deno.test("5.1's table.foreach/foreachi/setn, math.atan2/cosh/sinh/tanh/frexp, o
     /^ERR user_script:1: bad argument #1 to 'foreachi' \(table expected, got string\)/,
   );
 });
+
+Deno.test("a run that ends in an error leaves its coroutine, reset, to the next run", () => {
+  const engine = new ScriptEngine();
+  const host = fakeHost(new Map([["s", "x"]]));
+  const start = (body: string) => {
+    const run = engine.start(engine.get(engine.load(body))!, ["s"], 0, 1, host, 5000);
+    for (let i = 0; i < 1000 && !run.resume(); i++);
+    return run;
+  };
+  const failing = [
+    "local function f(n) local t = {n} if n == 0 then return redis.call('nosuch') end return f(n - 1) end return f(4)",
+    "local x local function g() return x + 1 end return g()",
+    "local t = {} for i = 1, 30 do t[i] = i end error({err = 'MYERR custom'})",
+  ];
+  for (const body of failing) {
+    const failed = start(body);
+    equal(failed.reply.type, "error");
+    // A run object belongs to its coroutine: the next run getting it means the coroutine served again.
+    const next = start("local a, b = 1, 2 return {a, b, redis.call('get', KEYS[1])}");
+    equal(next, failed, body);
+    deepEqual(next.reply.type, "lua");
+  }
+  deepEqual(
+    evalScript(
+      engine,
+      "local a, b = 1, 2 return {a, b, redis.call('get', KEYS[1])}",
+      ["s"],
+      [],
+      host,
+    ),
+    {
+      type: "array",
+      values: [int(1), int(2), bulk("x")],
+    },
+  );
+});

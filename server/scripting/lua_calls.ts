@@ -20,8 +20,13 @@
  * from there takes it back, reset, where fengari would make a new one (an
  * object of 13 fields, a fifth of what an EVALSHA allocated). fengari finds
  * `luaE_extendCI` through lstate's exports, from every call it makes.
+ *
+ * Two more reach into the same internals for a run's end: resetThread makes
+ * a coroutine an error ended reusable, and whereAt says where an error was
+ * raised without lua_getinfo's "S".
  */
 import fengari from "fengari";
+import { bytesToBinary } from "../../protocol/bytes.ts";
 import ldo from "fengari/src/ldo.js";
 import lapi from "fengari/src/lapi.js";
 import lobject from "fengari/src/lobject.js";
@@ -90,6 +95,54 @@ function adjustTop(L: Loose, newtop: number): void {
   }
   L.top = top;
 }
+
+/**
+ * Makes a coroutine that a script's error ended ready for the next run, as
+ * Lua 5.4's lua_resetthread: back at its base call with status OK, and each
+ * stack slot's object replaced by a copy, so a closure the script made keeps
+ * the locals it captured (luaF_close) and the next run cannot write them.
+ * The slots up to the erroring call's own top are closed: its registers hold
+ * every live local of it and its callers. A new coroutine a failed run cost
+ * fengari a 40-slot stack and its hook (EVALSHA whose redis.call failed).
+ */
+export function resetThread(L: Loose): void {
+  const stack = L.stack;
+  const end = Math.max(L.top, L.ci.top | 0);
+  for (let i = 0; i < end; i++) {
+    const o = stack[i];
+    if (o !== undefined) stack[i] = new TValue(o.type, o.value);
+  }
+  L.status = LUA_OK;
+  L.ci = L.base_ci;
+  L.errfunc = 0;
+  adjustTop(L, L.base_ci.funcOff + 1);
+}
+
+/**
+ * Where the function `level` calls up `L`'s stack stands, as `source:line`
+ * ("@user_script:1"): undefined past the stack's bottom, null for a
+ * JavaScript function. lua_getinfo's "S" also made the source's short form
+ * (luaO_chunkid), a sixth of a failed EVALSHA's time; this reads the Lua
+ * function's source as it is.
+ */
+export function whereAt(L: Loose, level: number): string | null | undefined {
+  const ar = whereRecord;
+  if (fengari.lua.lua_getstack(L, level, ar) === 0) return undefined;
+  const func = ar.i_ci.func;
+  if (func.type !== LUA_TLCL) return null;
+  fengari.lua.lua_getinfo(L, CURRENT_LINE, ar);
+  const source = func.value.p.source;
+  if (source !== lastSource) {
+    lastSource = source;
+    lastSourceText = source === null ? "=?" : bytesToBinary(source.getstr());
+  }
+  return `${lastSourceText}:${ar.currentline}`;
+}
+
+const whereRecord: Loose = new fengari.lua.lua_Debug();
+const CURRENT_LINE = fengari.to_luastring("l");
+let lastSource: unknown = undefined;
+let lastSourceText = "";
 
 /**
  * Ends the call `ci`: its `nres` results, from `firstResult`, move to where
