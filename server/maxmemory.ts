@@ -245,7 +245,7 @@ export class MaxMemory {
   figures(): MemoryFigures {
     this.refreshClients();
     const keyspace = this.keyspaceBytes();
-    const { memory, output, shares } = this.#replication();
+    const { memory, output, held, shares } = this.#replication();
     return {
       used: keyspace + this.#clients + this.#replicas + memory,
       startup: this.startup,
@@ -255,7 +255,7 @@ export class MaxMemory {
       replicaClients: this.#replicas,
       backlog: shares.backlog,
       replicationBuffers: memory,
-      notCountedForEvict: output + shares.notCounted,
+      notCountedForEvict: held + shares.notCounted,
     };
   }
 
@@ -267,16 +267,23 @@ export class MaxMemory {
   #replication() {
     const memory = this.server.replication.stream.backlog?.memory ?? 0;
     const peers = this.server.replication.master.replicas;
+    // What the connections hold to send (INFO's mem_clients_slaves), and the memory that
+    // takes: a replica that stops reading grows its reply buffer by doubling, and that room
+    // is in its client's memory too (unit/maxmemory's "slave buffer are counted correctly").
     let output = 0;
-    for (const peer of peers) output += peer.conn.pendingBytes;
+    let held = 0;
+    for (const peer of peers) {
+      output += peer.conn.pendingBytes;
+      held += peer.conn.outputMemory ?? peer.conn.pendingBytes;
+    }
     const size = this.server.config.getNumber("repl-backlog-size");
-    return { memory, output, shares: replicationBufferShares(memory, size, peers.size) };
+    return { memory, output, held, shares: replicationBufferShares(memory, size, peers.size) };
   }
 
   /** What replication adds to used memory as eviction counts it. */
   #countedReplication(): number {
-    const { memory, output, shares } = this.#replication();
-    return this.#replicas - output + memory - shares.notCounted;
+    const { memory, held, shares } = this.#replication();
+    return this.#replicas - held + memory - shares.notCounted;
   }
 
   /**

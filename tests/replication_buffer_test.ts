@@ -4,8 +4,8 @@
  * 20480-byte allocations), the backlog trimmed to repl-backlog-size in whole
  * blocks, and a caught-up replica holding the last block (CLIENT LIST omem).
  */
-import { equal } from "node:assert/strict";
-import { RespClient, startServer } from "./helpers.ts";
+import { equal, ok } from "node:assert/strict";
+import { pipelineOneWrite, RespClient, startServer } from "./helpers.ts";
 import { waitFor } from "./replication_helpers.ts";
 
 function field(info: unknown, name: string): string | undefined {
@@ -53,4 +53,46 @@ Deno.test("INFO's replication buffer figures and a replica's omem are Redis's", 
   const after = await m.cmd("INFO", "memory");
   equal(field(after, "mem_replication_backlog"), "41008");
   equal(field(after, "mem_clients_slaves"), "0");
+});
+
+Deno.test("a replica that stops reading: what its output takes, buffer room included, is left out of eviction's count", async () => {
+  // unit/maxmemory's "slave buffer are counted correctly", with a replica that never reads.
+  await using master = startServer({
+    "repl-diskless-sync-delay": "0",
+    "repl-backlog-size": "10240",
+    "client-output-buffer-limit": "replica 100000000 100000000 300",
+    "slowlog-log-slower-than": "-1",
+    "latency-tracking": "no",
+  });
+  using m = await RespClient.connect(master.port);
+  for (let j = 0; j < 100; j++) equal(await m.cmd("SETRANGE", `key:${j}`, 100000, "asdf"), 100004);
+  using replica = await RespClient.connect(master.port);
+  equal(await replica.cmd("REPLCONF", "listening-port", "1"), "OK");
+  await replica.send("PSYNC", "?", "-1");
+  await waitFor(
+    "the replica",
+    async () => field(await m.cmd("INFO", "replication"), "connected_slaves") === "1" || undefined,
+  );
+  const counted = async () => {
+    const memory = await m.cmd("INFO", "memory");
+    const figure = (name: string) => Number(field(memory, name));
+    return {
+      used: figure("used_memory") - figure("mem_not_counted_for_evict") -
+        figure("mem_clients_normal"),
+      replicas: figure("mem_clients_slaves"),
+    };
+  };
+  const before = await counted();
+  const request = ["SETRANGE", "key:0", "0", "A".repeat(10)];
+  const commands = 200_000;
+  for (let sent = 0; sent < commands; sent += 10_000) {
+    const replies = await pipelineOneWrite(m, Array(10_000).fill(request));
+    equal(replies[replies.length - 1], 100004);
+  }
+  const after = await counted();
+  // The stream piled up for the replica (some of it in the kernel's socket buffers)...
+  ok(after.replicas > 2 * 1024 * 1024, `mem_clients_slaves ${after.replicas}`);
+  // ...and all of it is left out: eviction counts what it did before, as Redis's test allows.
+  const delta = after.used - before.used;
+  ok(Math.abs(delta) < commands / 2, `used memory as eviction counts it moved ${delta} bytes`);
 });

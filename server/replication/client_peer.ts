@@ -5,6 +5,7 @@
  * The ReplicaPeer of such a client is a field of the client, made here.
  */
 import type { Client } from "../client.ts";
+import { outputMemory } from "../client_memory.ts";
 import { type PeerConnection, ReplicaPeer } from "./replica_peer.ts";
 
 /** The peer of a client, made on its first REPLCONF (or PSYNC). */
@@ -30,6 +31,9 @@ function connectionOf(client: Client): PeerConnection {
     },
     get pendingBytes() {
       return client.transport.outputBytes;
+    },
+    get outputMemory() {
+      return outputMemory(client);
     },
     get closed() {
       return client.closed;

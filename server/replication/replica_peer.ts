@@ -15,6 +15,11 @@ import type { StreamReceiver } from "./stream.ts";
 
 /** The replica's socket, as the master sees it (a client connection). */
 export interface PeerConnection extends PayloadSink {
+  /**
+   * Memory its queued output takes, the buffers' room included (eviction
+   * leaves it out); pendingBytes when not given.
+   */
+  readonly outputMemory?: number;
   /** Closes the connection (timeouts, buffer limits, REPLICAOF on the master). */
   close(): void;
   /** The replica's address as seen from here (host only). */
