@@ -577,6 +577,7 @@ export class ScriptRun {
         this.reply = this.#result(co);
       } else {
         this.reply = { type: "error", value: this.#errorText() };
+        // Left as it is, the coroutine is not idle and goes (see finish below).
         if (!this.#raised) resetThread(co);
       }
     } catch (err) {

@@ -1,4 +1,4 @@
-import { deepEqual, equal, match } from "node:assert/strict";
+import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { RespReplyDecoder, type RespValue } from "../../protocol/resp.ts";
 import { RespWriter } from "../../protocol/writer.ts";
 import type { ReplyBytes } from "./convert.ts";
@@ -816,6 +816,10 @@ Deno.test("a run that ends in an error leaves its coroutine, reset, to the next 
     equal(next, failed, body);
     deepEqual(next.reply.type, "lua");
   }
+  // A recursion that overflowed grew the stack past a reset's limit: its coroutine goes.
+  const overflowed = start("local function f(n) return f(n + 1) + 1 end return f(1)");
+  match(String((overflowed.reply as { value: string }).value), /stack overflow/);
+  ok(start("return redis.call('get', KEYS[1])") !== overflowed);
   deepEqual(
     evalScript(
       engine,

@@ -104,9 +104,12 @@ function adjustTop(L: Loose, newtop: number): void {
  * The slots up to the erroring call's own top are closed: its registers hold
  * every live local of it and its callers. A new coroutine a failed run cost
  * fengari a 40-slot stack and its hook (EVALSHA whose redis.call failed).
+ * A stack grown past RESET_MAX_SLOTS (a recursion that overflowed) is left
+ * for the collector with its coroutine: fengari never shrinks one.
  */
 export function resetThread(L: Loose): void {
   const stack = L.stack;
+  if (stack.length > RESET_MAX_SLOTS) return;
   const end = Math.max(L.top, L.ci.top | 0);
   for (let i = 0; i < end; i++) {
     const o = stack[i];
@@ -138,6 +141,9 @@ export function whereAt(L: Loose, level: number): string | null | undefined {
   }
   return `${lastSourceText}:${ar.currentline}`;
 }
+
+/** The most stack slots a coroutine is reset with (a new one has 40). */
+const RESET_MAX_SLOTS = 1000;
 
 const whereRecord: Loose = new fengari.lua.lua_Debug();
 const CURRENT_LINE = fengari.to_luastring("l");
