@@ -118,7 +118,7 @@ export function resetThread(L: Loose): void {
   L.status = LUA_OK;
   L.ci = L.base_ci;
   L.errfunc = 0;
-  adjustTop(L, L.base_ci.funcOff + 1);
+  // The top comes down with every reusable coroutine's, in Coroutines.finish.
 }
 
 /**
