@@ -245,6 +245,11 @@ export abstract class ReplyWriter {
     this.double(d);
   }
 
+  /** bulkAndDouble of the member that is `length` chars of binary string `s` from `start`. */
+  bulkSpanAndDouble(s: string, start: number, length: number, d: number): void {
+    this.bulkAndDouble(s.substring(start, start + length), d);
+  }
+
   /** bulkAndDouble of a member held as `length` bytes of `bytes` (`view`: a view of it) at `start`. */
   bulkBytesAndDouble(
     bytes: Uint8Array,
@@ -601,6 +606,22 @@ export class NativeWriter extends ReplyWriter {
     this.pos = end + 9;
   }
 
+  override bulkSpanAndDouble(s: string, start: number, length: number, d: number): void {
+    // A long member (zset-max-listpack-value raised) takes writeBinary's native path.
+    if (length > SPAN_COPY_MAX) return this.bulkAndDouble(s.substring(start, start + length), d);
+    this.ensure(14 + length);
+    const buf = this.buf;
+    const at = this.pos;
+    buf[at] = Tag.Str;
+    putU32(buf, at + 1, length);
+    const to = at + 5 - start;
+    for (let i = start, end = start + length; i < end; i++) buf[to + i] = s.charCodeAt(i);
+    const end = at + 5 + length;
+    buf[end] = Tag.Dbl;
+    putF64(buf, end + 1, d);
+    this.pos = end + 9;
+  }
+
   override bulkBytesAndDouble(
     bytes: Uint8Array,
     view: DataView,
@@ -629,6 +650,9 @@ export class NativeWriter extends ReplyWriter {
     this.#str(s);
   }
 }
+
+/** Longest member bulkSpanAndDouble copies char by char (a small sorted set's, by default). */
+const SPAN_COPY_MAX = 64;
 
 /** The writer for a protocol. */
 export function writerFor(protocol: 2 | 3 | "native"): ReplyWriter {

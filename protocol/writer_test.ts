@@ -281,6 +281,23 @@ Deno.test("NativeWriter: bulkAndDouble writes bulk then double, for members of e
   }
 });
 
+Deno.test("bulkSpanAndDouble writes what bulkAndDouble writes of the same chars, in each protocol", () => {
+  // Lengths on both sides of the char copy's limit (64), from an offset into a binary string.
+  for (const length of [0, 1, 5, 20, 64, 65, 300]) {
+    let s = "";
+    for (let i = 0; i < length + 7; i++) s += String.fromCharCode((i * 37 + length) & 0xff);
+    for (const protocol of [2, 3, "native"] as const) {
+      const fromSpan = writerFor(protocol);
+      const fromString = writerFor(protocol);
+      for (let n = 0; n < 2; n++) {
+        fromSpan.bulkSpanAndDouble(s, 3, length, -2.25 * length);
+        fromString.bulkAndDouble(s.substring(3, 3 + length), -2.25 * length);
+      }
+      equal(written(fromSpan), written(fromString), `${protocol} ${length}`);
+    }
+  }
+});
+
 Deno.test("bulkBytesAndDouble writes what bulkAndDouble writes of the same bytes, in each protocol", () => {
   // Lengths across the word copy's steps and limit, bytes of every range, at an offset in their buffer.
   for (const length of [0, 1, 3, 4, 5, 7, 8, 20, 63, 64, 65, 300]) {

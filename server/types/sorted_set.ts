@@ -37,6 +37,7 @@ import {
   stoppedAt,
   visitBackward,
   visitForward,
+  writeForward,
 } from "./zset_packed.ts";
 import {
   type PairWriter,
@@ -363,7 +364,8 @@ export class SortedSet implements RedisObject {
   writeRange(from: number, to: number, out: PairWriter): void {
     const tree = this.#tree();
     if (tree !== undefined) return tree.writeRange(from, to, out);
-    this.visitRange(from, to, (member, score) => out.bulkAndDouble(member, score));
+    const packed = this.#packed();
+    writeForward(packed, seekRank(packed, this.#count, from), to - from + 1, out);
   }
 
   /**
@@ -373,10 +375,14 @@ export class SortedSet implements RedisObject {
   writeFrom(score: number, member: string, offset: number, pairs: number, out: PairWriter): void {
     const tree = this.#tree();
     if (tree !== undefined) return tree.writeFrom(score, member, offset, pairs, out);
-    const seek = this.countBelow(score, member);
+    const packed = this.#packed();
+    const seek = countBelowKey(packed, 0, 0, score, member, false);
     const n = queryPairs(seek, offset, this.#count, pairs);
     out.array(n * 2);
-    if (n > 0) this.writeRange(seek + offset, seek + offset + n - 1, out);
+    if (n === 0) return;
+    // The walk stopped on the seek's record: no offset, no second walk.
+    const at = offset === 0 ? stoppedAt : seekRank(packed, this.#count, seek + offset);
+    writeForward(packed, at, n, out);
   }
 
   /**

@@ -98,6 +98,8 @@ function pairsInto(out: Entry[], array: (n: number) => void) {
   return {
     array,
     bulkAndDouble: (m: string, s: number) => out.push([m, s]),
+    bulkSpanAndDouble: (m: string, start: number, length: number, s: number) =>
+      out.push([m.substring(start, start + length), s]),
     bulkBytesAndDouble: (b: Uint8Array, _v: DataView, start: number, length: number, s: number) =>
       out.push([bytesToBinary(b, start, start + length), s]),
   };
@@ -394,6 +396,11 @@ Deno.test("a packed set's in-place walks answer as the tree does (member lengths
       }
       equal(packed.countBelow(a, m), tree.countBelow(a, m));
       equal(packed.countBelow(a, ""), tree.countBelow(a, ""));
+      // ZQUERY: a packed set writes from where its seek stopped, or from a rank past it.
+      for (const offset of [0, Math.floor(rand() * 8) - 2]) {
+        const pairs = Math.floor(rand() * 8);
+        deepEqual(queried(packed, a, m, offset, pairs), queried(tree, a, m, offset, pairs));
+      }
       if (n === 0) continue;
       const from = Math.floor(rand() * n);
       const to = Math.floor(rand() * n);

@@ -10,6 +10,8 @@
 export interface PairWriter {
   array(n: number): void;
   bulkAndDouble(member: string, score: number): void;
+  /** bulkAndDouble of the member that is `length` chars of `s` from `start` (a packed set's). */
+  bulkSpanAndDouble(s: string, start: number, length: number, score: number): void;
   /** `view`: a DataView of `bytes`' buffer from the same offset (a member heap keeps one). */
   bulkBytesAndDouble(
     bytes: Uint8Array,

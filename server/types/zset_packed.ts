@@ -18,6 +18,7 @@ import {
   sameBytes,
   sameChars,
 } from "./packed_record.ts";
+import type { PairWriter } from "./zset_nodes.ts";
 
 const reader = new PackedReader();
 
@@ -558,6 +559,19 @@ export function visitForward(
     const score = scores ? scoreAt(packed, pos, scoreLength) : 0;
     pos = recordEnd(start, pos + scoreLength);
     visit(member, score);
+  }
+}
+
+/** Writes `n` records from the one at `pos` on to `out`, each member from the packed string. */
+export function writeForward(packed: string, pos: number, n: number, out: PairWriter): void {
+  for (; n > 0; n--) {
+    const start = pos;
+    const memberLength = memberLengthAt(packed, pos);
+    const memberStart = memberAt;
+    pos = memberStart + memberLength;
+    const scoreLength = packed.charCodeAt(pos++);
+    out.bulkSpanAndDouble(packed, memberStart, memberLength, scoreAt(packed, pos, scoreLength));
+    pos = recordEnd(start, pos + scoreLength);
   }
 }
 
