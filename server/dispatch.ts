@@ -467,7 +467,7 @@ export function call(
   }
   enterCommand(timing === COARSE ? started : -1);
   try {
-    command.spec.handler!(ctx, argv);
+    command.handler!(ctx, argv);
   } catch (err) {
     // A push to this very client may have moved the reply on (see beginPush).
     out.truncate(mark + out.displaced - displaced);

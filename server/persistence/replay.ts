@@ -87,7 +87,7 @@ function run(client: Client, command: Command, argv: string[]): void {
   const persistence = client.server.persistence;
   persistence.replaying = true;
   try {
-    command.spec.handler!(client, argv);
+    command.handler!(client, argv);
   } catch (err) {
     if (!(err instanceof CommandError)) throw err;
   } finally {
