@@ -686,12 +686,18 @@ let f64Buf: Uint8Array | undefined;
 let f64View: DataView = new DataView(new ArrayBuffer(0));
 const F64_VIEW_MAX = 64 * 1024;
 
+/** Where putF64 lays out a double for a buffer it keeps no view of. */
+const f64Scratch = new Uint8Array(8);
+const f64ScratchView = new DataView(f64Scratch.buffer);
+
 /** A little-endian IEEE double at `at`: one store through a view, not eight byte copies. */
 function putF64(b: Uint8Array, at: number, d: number): void {
-  if (b !== f64Buf && !viewDst(b)) {
-    return new DataView(b.buffer, b.byteOffset, b.byteLength).setFloat64(at, d, true);
-  }
-  f64View.setFloat64(at, d, true);
+  if (b === f64Buf || viewDst(b)) return f64View.setFloat64(at, d, true);
+  // A large buffer: its bytes are copied (a DataView made per double cost
+  // an allocation each, a native ZQUERY 300 → 440 ns in-process).
+  f64ScratchView.setFloat64(0, d, true);
+  const scratch = f64Scratch;
+  for (let i = 0; i < 8; i++) b[at + i] = scratch[i]!;
 }
 
 /**

@@ -205,6 +205,28 @@ Deno.test("native writer: replies framed with their length, as the RESP3 types m
   equal(new NativeWriter().protocol, "native");
 });
 
+Deno.test("native writer: doubles read back exactly from a buffer past the kept view's size", () => {
+  const doubles = [0, -0, 1.5, -2.25, Math.PI, 1e300, -5e-324, Infinity, -Infinity, 2 ** 53 + 2];
+  for (const size of [100, 70_000, 300_000]) {
+    const w = new NativeWriter();
+    w.beginReply();
+    w.array(1 + doubles.length * 3);
+    w.bulk("x".repeat(size));
+    for (const d of doubles) {
+      w.double(d);
+      w.bulkAndDouble("m", d);
+    }
+    w.endReply();
+    const reply = new NativeResponseDecoder().decode(w.buf, 0, w.pos);
+    const values = reply?.type === "arr" ? reply.values.slice(1) : [];
+    deepEqual(
+      values.filter((v) => v.type === "dbl").map((v) => v.type === "dbl" && v.value),
+      doubles.flatMap((d) => [d, d]),
+      `a reply of ${size} bytes`,
+    );
+  }
+});
+
 Deno.test("RespWriter: integers and counts of every size as their decimal digits", () => {
   for (
     const n of [0, 1, 9, 10, 99, 100, 12345, 2 ** 31 - 1, 2 ** 31, 2 ** 53 - 1, -1, -(2 ** 31)]
