@@ -81,12 +81,20 @@ export class NativeRequestDecoder {
 
   /** Decodes one request from buf[start, end) into binary-string arguments. */
   decode(buf: Uint8Array, start: number, end: number): string[] | undefined {
-    const argv = this.#decode(buf, start, end);
-    if (buf.byteLength > KEPT_VIEW_MAX) {
+    return this.#decode(buf, start, end);
+  }
+
+  /**
+   * Lets go of the view of a large buffer: the connection calls it when a
+   * batch is done, so an idle client's decoder holds no large buffer, while
+   * a batch's requests share one view (one made per request cost an
+   * allocation each).
+   */
+  releaseView(): void {
+    if (this.#buf !== undefined && this.#buf.byteLength > KEPT_VIEW_MAX) {
       this.#buf = undefined;
       this.#dv = EMPTY_VIEW;
     }
-    return argv;
   }
 
   #decode(buf: Uint8Array, start: number, end: number): string[] | undefined {
@@ -164,10 +172,10 @@ export class NativeRequestDecoder {
   }
 
   /**
-   * A view of the buffer being decoded from, kept while it is small: a
+   * A view of the buffer being decoded from, kept across requests: a
    * connection reads into the same buffer, and a DataView's reads cost less
    * than four byte loads (in-process native zadd ~3% faster). A large
-   * buffer's view is not kept, so an idle client holds no big buffer.
+   * buffer's view goes when its batch does (releaseView).
    */
   #buf: Uint8Array | undefined;
   #dv: DataView = EMPTY_VIEW;

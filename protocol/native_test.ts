@@ -283,16 +283,21 @@ Deno.test("a native reply over 32 MiB becomes ERR code 2", () => {
   deepEqual(v, { type: "err", code: 2, message: "ERR response is too big" });
 });
 
-Deno.test("native decoder: each buffer is read through its own view, a large one's not kept", () => {
+Deno.test("native decoder: each buffer is read through its own view, a large one's until releaseView", () => {
   const decoder = new NativeRequestDecoder();
   const a = encodeNativeRequest(["get", "a"]);
   const b = encodeNativeRequest(["get", "bb"]);
   const large = new Uint8Array(128 * 1024);
-  large.set(encodeNativeRequest(["set", "k", "v"]), 100);
+  const first = encodeNativeRequest(["set", "k", "v"]);
+  large.set(first, 100);
+  large.set(encodeNativeRequest(["incr", "n"]), 100 + first.length);
   deepEqual(decoder.decode(a, 0, a.length), ["get", "a"]);
   deepEqual(decoder.decode(b, 0, b.length), ["get", "bb"]);
   deepEqual(decoder.decode(large, 100, large.length), ["set", "k", "v"]);
+  deepEqual(decoder.decode(large, 100 + first.length, large.length), ["incr", "n"]);
+  decoder.releaseView();
   deepEqual(decoder.decode(a, 0, a.length), ["get", "a"]);
+  decoder.releaseView();
   // The same buffer rewritten in place (a connection's query buffer) reads its new bytes.
   a.set(encodeNativeRequest(["del", "z"]));
   deepEqual(decoder.decode(a, 0, a.length), ["del", "z"]);

@@ -533,6 +533,8 @@ export class Connection implements ClientTransport, PollTarget {
       else if (!this.#writing) this.close();
     } finally {
       forgetNotedBytes();
+      const decoder = this.#decoder;
+      if (decoder instanceof NativeRequestDecoder) decoder.releaseView();
     }
     // What the batch left (replies, a partial request) counts now (maxmemory-clients).
     if (this.client !== undefined) this.server.maxmemory?.recount(this.client);
