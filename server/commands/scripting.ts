@@ -68,20 +68,26 @@ function evalGeneric(
     if (arg(argv, 1).length !== 40) throw new CommandError(NOSCRIPT);
     throw new CommandError(SCRIPT_DEBUG_EVALSHA);
   }
-  const prepare = () => {
-    const numkeys = intArg(arg(argv, 2));
-    if (numkeys > argv.length - 3) throw new CommandError(NUMKEYS_OVER_ARGS);
-    if (numkeys < 0) throw new CommandError(NUMKEYS_NEGATIVE);
-    const engine = ctx.server.scripting.engine;
-    const script = evalsha
-      ? engine.argumentScript(argv)
-      : engine.get(loadScript(ctx, arg(argv, 1)));
-    if (script === undefined) throw new CommandError(NOSCRIPT);
-    return evalRun.set(script, argv, numkeys, readOnly);
-  };
   // Redis's session starts before EVAL's own checks: their errors end it.
-  if (debug) ctx.server.scripting.debugEval(ctx, argv, prepare);
-  else runScript(ctx, prepare());
+  if (debug) {
+    ctx.server.scripting.debugEval(ctx, argv, () => prepareEval(ctx, argv, evalsha, readOnly));
+  } else runScript(ctx, prepareEval(ctx, argv, evalsha, readOnly));
+}
+
+/** EVAL's checks and its script: the run to start (no closure made per call outside a debug session). */
+function prepareEval(
+  ctx: CommandContext,
+  argv: string[],
+  evalsha: boolean,
+  readOnly: boolean,
+): EvalRun {
+  const numkeys = intArg(arg(argv, 2));
+  if (numkeys > argv.length - 3) throw new CommandError(NUMKEYS_OVER_ARGS);
+  if (numkeys < 0) throw new CommandError(NUMKEYS_NEGATIVE);
+  const engine = ctx.server.scripting.engine;
+  const script = evalsha ? engine.argumentScript(argv) : engine.get(loadScript(ctx, arg(argv, 1)));
+  if (script === undefined) throw new CommandError(NOSCRIPT);
+  return evalRun.set(script, argv, numkeys, readOnly);
 }
 
 /**
