@@ -360,14 +360,6 @@ export class SortedSet implements RedisObject {
     }, withScores);
   }
 
-  /** visitRange from ≤ to, each member and score written to `out` (a big set calls no callback). */
-  writeRange(from: number, to: number, out: PairWriter): void {
-    const tree = this.#tree();
-    if (tree !== undefined) return tree.writeRange(from, to, out);
-    const packed = this.#packed();
-    writeForward(packed, seekRank(packed, this.#count, from), to - from + 1, out);
-  }
-
   /**
    * ZQUERY's reply (see ZTree.writeFrom): the array of at most `pairs` pairs
    * from `offset` ranks past where key (score, member) would go.

@@ -86,11 +86,9 @@ function collect(set: SortedSet, from: number, to: number): Entry[] {
   return out;
 }
 
-/** Ranks from..to (from ≤ to) as writeRange writes them. */
+/** Ranks from..to (from ≤ to) as writeFrom writes them: from the first place, `from` ranks on. */
 function written(set: SortedSet, from: number, to: number): Entry[] {
-  const out: Entry[] = [];
-  set.writeRange(from, to, pairsInto(out, () => {}));
-  return out;
+  return queried(set, -Infinity, "", from, to - from + 1)[1];
 }
 
 /** A PairWriter of pairs into `out`, array headers to `array`. */

@@ -6,7 +6,7 @@
  * (zset_index.ts), a StringStore for a small set decoded for an operation.
  */
 
-/** Where writeRange writes a range's pairs (a reply writer). */
+/** Where ZQUERY's writeFrom writes a range's pairs (a reply writer). */
 export interface PairWriter {
   array(n: number): void;
   bulkAndDouble(member: string, score: number): void;

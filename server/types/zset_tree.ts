@@ -371,12 +371,6 @@ export class ZTree {
     });
   }
 
-  /** Ranks `from` to `to` (from ≤ to) as member and score pairs into `out`, no callback a pair. */
-  writeRange(from: number, to: number, out: PairWriter): void {
-    const leaf = this.#descendRank(from);
-    writePairs(leaf, foundPos, to - from + 1, out, this.#store);
-  }
-
   /**
    * ZQUERY's reply: an array of at most `pairs` member and score pairs from
    * `offset` ranks past where key (score, member) would go; empty when that
