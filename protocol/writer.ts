@@ -6,6 +6,7 @@
  */
 import { copyBytes, decimalLength, writeBinary, writeDecimal } from "./bytes.ts";
 import { formatDouble } from "./double.ts";
+import { errorBytes, hasLineBreak } from "./error_bytes.ts";
 import { RESPONSE_TOO_BIG } from "./errors.ts";
 import { ErrCode, MAX_MSG_LEN, Tag } from "./native.ts";
 
@@ -338,8 +339,20 @@ export class RespWriter extends ReplyWriter {
   }
 
   error(message: string): void {
-    // Redis never lets a newline split an error reply: each CR and LF becomes a space.
-    this.#line(45, /* - */ /[\r\n]/.test(message) ? message.replace(/[\r\n]/g, " ") : message);
+    const bytes = errorBytes(message);
+    if (bytes === undefined) {
+      // Redis never lets a newline split an error reply: each CR and LF becomes a space.
+      this.#line(45, /* - */ hasLineBreak(message) ? message.replace(/[\r\n]/g, " ") : message);
+      return;
+    }
+    this.ensure(bytes.length + 3);
+    const b = this.buf;
+    b[this.pos] = 45; // -
+    b.set(bytes, this.pos + 1);
+    const p = this.pos + 1 + bytes.length;
+    b[p] = 13;
+    b[p + 1] = 10;
+    this.pos = p + 2;
   }
 
   int(n: number | bigint): void {
@@ -521,7 +534,14 @@ export class NativeWriter extends ReplyWriter {
     this.#u8(Tag.Err);
     this.#u32(code);
     this.#u32(message.length);
-    this.raw(message);
+    const bytes = errorBytes(message);
+    if (bytes === undefined) {
+      this.raw(message);
+      return;
+    }
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
   }
 
   simple(s: string): void {

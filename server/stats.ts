@@ -46,8 +46,12 @@ export class ServerStats {
   /** Counts an error reply (dispatch calls this for every error a command ends with). */
   countError(message: string): void {
     this.errorReplies++;
-    const space = message.indexOf(" ");
-    const code = space < 0 ? message : message.slice(0, space);
+    // The common codes without a slice: a new string to hash on every error reply.
+    const code = message.startsWith("ERR ")
+      ? "ERR"
+      : message.startsWith("WRONGTYPE ")
+      ? "WRONGTYPE"
+      : codeOf(message);
     const seen = this.errorCodes.get(code);
     if (seen !== undefined) this.errorCodes.set(code, seen + 1);
     else if (this.errorCodes.size < MAX_ERROR_CODES) this.errorCodes.set(code, 1);
@@ -84,4 +88,10 @@ export class ServerStats {
     const seconds = (s.at[n - 1]! - s.at[0]!) / 1000;
     return seconds > 0 ? (values[n - 1]! - values[0]!) / seconds : 0;
   }
+}
+
+/** An error message's code: its first word. */
+function codeOf(message: string): string {
+  const space = message.indexOf(" ");
+  return space < 0 ? message : message.slice(0, space);
 }
