@@ -146,6 +146,7 @@ export class Client implements CommandContext {
   lastCommand = "NULL";
   /** Set by a command to change what the AOF records for it (EXPIRE → PEXPIREAT). */
   propagateAs: string[][] | undefined;
+  failure: string | undefined = undefined;
   /** CLIENT TRACKING's options while tracking is on (server/tracking.ts). */
   tracking: ClientTracking | undefined;
   /** When output first passed the soft client-output-buffer-limit, Unix seconds (0: it has not). */
@@ -236,6 +237,10 @@ export class Client implements CommandContext {
 
   execute(command: Command, argv: string[]): void {
     this.server.call(this, command, argv);
+  }
+
+  fail(message: string): void {
+    this.failure = message;
   }
 
   get protocol(): Protocol {

@@ -219,14 +219,11 @@ export class Database {
     throw new CommandError(WRONGTYPE);
   }
 
-  /** readStringForReply of a key given as its bytes (a request's): its string made only to check a TTL. */
-  readStringForReplyAt(key: KeyBytes): string | PageBytes | undefined {
+  /** lookupForReply of a key given as its bytes (a request's): its string made only to check a TTL. */
+  lookupForReplyAt(key: KeyBytes): RedisValue | PageBytes | undefined {
     const value = this.dict.getForReplyOf(this.#liveRefAt(key));
     this.#countLookup(value !== undefined);
-    if (value === undefined || typeof value === "string" || value instanceof PageBytes) {
-      return value;
-    }
-    throw new CommandError(WRONGTYPE);
+    return value;
   }
 
   /** lookupRead of a collection of `type`: undefined if missing, WRONGTYPE otherwise. */

@@ -469,18 +469,20 @@ export function call(
   try {
     command.handler!(ctx, argv);
   } catch (err) {
-    // A push to this very client may have moved the reply on (see beginPush).
-    out.truncate(mark + out.displaced - displaced);
-    command.failedCalls++;
+    ctx.failure = undefined;
     if (err instanceof CommandError) {
-      if (!err.counted) server.stats.countError(err.message);
-      out.error(err.message);
+      replyFailure(ctx, command, err.message, err.counted, mark, displaced);
     } else {
       server.log(`error in '${command.fullName}': ${err instanceof Error ? err.stack : err}`);
-      out.error(internalError(command.fullName));
+      replyFailure(ctx, command, internalError(command.fullName), true, mark, displaced);
     }
   } finally {
     leaveCommand();
+  }
+  const failure = ctx.failure;
+  if (failure !== undefined) {
+    ctx.failure = undefined;
+    replyFailure(ctx, command, failure, false, mark, displaced);
   }
   command.calls++;
   if (server.tracking.clients !== 0) {
@@ -499,6 +501,26 @@ export function call(
     if (propagate === undefined) server.propagate(ctx.db.index, argv);
     else for (const args of propagate) server.propagate(ctx.db.index, args);
   }
+}
+
+/**
+ * A failed call's reply (a thrown CommandError, or ctx.fail): what it wrote
+ * rolled back, the call and (unless `counted`) its error counted, the error.
+ */
+function replyFailure(
+  ctx: CommandContext,
+  command: Command,
+  message: string,
+  counted: boolean,
+  mark: number,
+  displaced: number,
+): void {
+  const out = ctx.out;
+  // A push to this very client may have moved the reply on (see beginPush).
+  out.truncate(mark + out.displaced - displaced);
+  command.failedCalls++;
+  if (!counted) ctx.server.stats.countError(message);
+  out.error(message);
 }
 
 /** When a timed call starts: the batch's last timed end, or the clock. */

@@ -92,6 +92,7 @@ function run(client: Client, command: Command, argv: string[]): void {
     if (!(err instanceof CommandError)) throw err;
   } finally {
     persistence.replaying = false;
+    client.failure = undefined;
   }
   client.out.pos = 0;
 }

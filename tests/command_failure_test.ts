@@ -1,0 +1,79 @@
+/**
+ * Errors a handler ends with by ctx.fail rather than a throw (INCR's, GET's
+ * WRONGTYPE): the same reply, statistics and rollback as a thrown
+ * CommandError, in a plain call, in EXEC, in a script and over the native
+ * protocol, and nothing left over for the next command.
+ */
+import { deepEqual, equal, match } from "node:assert/strict";
+import { NativeClient, RespClient, startServer } from "./helpers.ts";
+
+const NOT_INTEGER = { error: "ERR value is not an integer or out of range" };
+const OVERFLOW = { error: "ERR increment or decrement would overflow" };
+const WRONGTYPE = { error: "WRONGTYPE Operation against a key holding the wrong kind of value" };
+
+function infoFields(text: unknown): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (const line of String(text).split("\r\n")) {
+    const at = line.indexOf(":");
+    if (at > 0) fields.set(line.slice(0, at), line.slice(at + 1));
+  }
+  return fields;
+}
+
+async function setUp(c: RespClient): Promise<void> {
+  equal(await c.cmd("CONFIG", "RESETSTAT"), "OK");
+  await c.cmd("SET", "s", "abc");
+  await c.cmd("SET", "long", "99999999999999999999");
+  await c.cmd("SET", "max", "9223372036854775807");
+  await c.cmd("ZADD", "z", "1", "a");
+}
+
+Deno.test("INCR's and GET's errors: replies, then the next command as if none", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  await setUp(c);
+  deepEqual(await c.cmd("INCR", "s"), NOT_INTEGER);
+  equal(await c.cmd("INCR", "n"), 1);
+  deepEqual(await c.cmd("INCRBY", "long", "1"), NOT_INTEGER);
+  deepEqual(await c.cmd("INCR", "max"), OVERFLOW);
+  deepEqual(await c.cmd("DECRBY", "s", "12345678901234567890"), NOT_INTEGER);
+  deepEqual(await c.cmd("GET", "z"), WRONGTYPE);
+  equal(await c.cmd("GET", "s"), "abc");
+  equal(await c.cmd("GET", "max"), "9223372036854775807");
+  const fields = infoFields(await c.cmd("INFO", "commandstats", "errorstats", "stats"));
+  match(fields.get("cmdstat_incr")!, /^calls=3,.*,rejected_calls=0,failed_calls=2$/);
+  match(fields.get("cmdstat_incrby")!, /^calls=1,.*,failed_calls=1$/);
+  match(fields.get("cmdstat_get")!, /^calls=3,.*,failed_calls=1$/);
+  equal(fields.get("errorstat_ERR"), "count=4");
+  equal(fields.get("errorstat_WRONGTYPE"), "count=1");
+  equal(fields.get("total_error_replies"), "5");
+  // A WRONGTYPE read is a keyspace hit, as in Redis.
+  equal(fields.get("keyspace_hits"), "3");
+});
+
+Deno.test("INCR's and GET's errors inside EXEC and a script", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  await setUp(c);
+  equal(await c.cmd("MULTI"), "OK");
+  for (const args of [["INCR", "s"], ["INCR", "n"], ["GET", "z"], ["GET", "s"]]) {
+    equal(await c.cmd(...args), "QUEUED");
+  }
+  deepEqual(await c.cmd("EXEC"), [NOT_INTEGER, 1, WRONGTYPE, "abc"]);
+  deepEqual(await c.cmd("EVAL", "return redis.pcall('incr', KEYS[1])", "1", "s"), NOT_INTEGER);
+  deepEqual(await c.cmd("EVAL", "return redis.pcall('get', KEYS[1])", "1", "z"), WRONGTYPE);
+  // A failed redis.call ends the script with its error, and the next command is unaffected.
+  const failed = await c.cmd("EVAL", "redis.call('incr', KEYS[1]); return 1", "1", "s");
+  match((failed as { error: string }).error, /^ERR value is not an integer or out of range/);
+  equal(await c.cmd("EVAL", "return redis.call('incr', KEYS[1])", "1", "n"), 2);
+});
+
+Deno.test("INCR's and GET's errors over the native protocol", async () => {
+  await using srv = startServer();
+  using r = await RespClient.connect(srv.port);
+  await setUp(r);
+  using c = await NativeClient.connect(srv.port);
+  deepEqual(await c.call("incr", "s"), { type: "err", code: 4, message: NOT_INTEGER.error });
+  deepEqual(await c.call("get", "z"), { type: "err", code: 3, message: WRONGTYPE.error });
+  deepEqual(await c.call("get", "s"), { type: "str", value: "abc" });
+});
