@@ -21,6 +21,10 @@ import { type KeyBytes, PageBytes } from "./types/page_bytes.ts";
 import { randomTableKey } from "./types/keytable_keys.ts";
 
 /** What a database tells the rest of the server. */
+/** What a lookup of a key given as its bytes returns for another type's key (getObjectAt). */
+export const WRONG_TYPE: unique symbol = Symbol("WRONGTYPE");
+export type WrongType = typeof WRONG_TYPE;
+
 export interface KeyspaceHooks {
   /** A key vanished because its TTL passed (lazy or active expiry). */
   expired(db: Database, key: string): void;
@@ -343,8 +347,12 @@ export class Database {
     return value as T;
   }
 
-  /** getObject of a key given as its bytes (a request's): its string made only to check a TTL. */
-  getObjectAt<T extends RedisObject>(key: KeyBytes, type: T["type"]): T | undefined {
+  /**
+   * getObject of a key given as its bytes (a request's): its string made only
+   * to check a TTL. Another type's key is WRONG_TYPE, not thrown: these are
+   * the hot paths' lookups, and their handlers end by ctx.fail.
+   */
+  getObjectAt<T extends RedisObject>(key: KeyBytes, type: T["type"]): T | undefined | WrongType {
     const dict = this.dict;
     const ref = dict.refAt(key);
     if (ref === 0) return undefined;
@@ -352,8 +360,7 @@ export class Database {
     // object is a string's (a boxed string has no type).
     const value = (dict.boxedOf(ref) ?? this.#storedOf(key, ref)) as T | undefined;
     if (value === undefined) return undefined;
-    if (value.type !== type) throw new CommandError(WRONGTYPE);
-    return value;
+    return value.type === type ? value : WRONG_TYPE;
   }
 
   /** KeyTable.storedOf of the record `ref` of `key`; undefined if its TTL has passed. */
@@ -363,7 +370,11 @@ export class Database {
   }
 
   /** writeObject of a key given as its bytes: its string made when the key is created. */
-  writeObjectAt<T extends RedisObject>(key: KeyBytes, type: T["type"], create: () => T): T {
+  writeObjectAt<T extends RedisObject>(
+    key: KeyBytes,
+    type: T["type"],
+    create: () => T,
+  ): T | WrongType {
     const value = this.getObjectAt<T>(key, type);
     if (value !== undefined) return value;
     const made = create();
@@ -372,7 +383,7 @@ export class Database {
   }
 
   /** readObject of a key given as its bytes (getObjectAt, counted as a hit or miss). */
-  readObjectAt<T extends RedisObject>(key: KeyBytes, type: T["type"]): T | undefined {
+  readObjectAt<T extends RedisObject>(key: KeyBytes, type: T["type"]): T | undefined | WrongType {
     const value = this.getObjectAt<T>(key, type);
     this.#countLookup(value !== undefined);
     return value;

@@ -1,8 +1,9 @@
 /**
  * Errors a handler ends with by ctx.fail rather than a throw (INCR's, GET's
- * WRONGTYPE): the same reply, statistics and rollback as a thrown
- * CommandError, in a plain call, in EXEC, in a script and over the native
- * protocol, and nothing left over for the next command.
+ * WRONGTYPE, the WRONGTYPE of the collections' lookups of a key given as its
+ * bytes): the same reply, statistics and rollback as a thrown CommandError,
+ * in a plain call, in EXEC, in a script and over the native protocol, and
+ * nothing left over for the next command.
  */
 import { deepEqual, equal, match } from "node:assert/strict";
 import { NativeClient, RespClient, startServer } from "./helpers.ts";
@@ -76,4 +77,37 @@ Deno.test("INCR's and GET's errors over the native protocol", async () => {
   deepEqual(await c.call("incr", "s"), { type: "err", code: 4, message: NOT_INTEGER.error });
   deepEqual(await c.call("get", "z"), { type: "err", code: 3, message: WRONGTYPE.error });
   deepEqual(await c.call("get", "s"), { type: "str", value: "abc" });
+});
+
+Deno.test("the collections' WRONGTYPE of a key given as its bytes: reply, key kept, a hit counted", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  equal(await c.cmd("CONFIG", "RESETSTAT"), "OK");
+  await c.cmd("SET", "text", "abc");
+  await c.cmd("HSET", "hash", "f", "v");
+  const wrong: string[][] = [
+    ["HSET", "text", "f", "v"],
+    ["HINCRBY", "text", "f", "1"],
+    ["HGET", "text", "f"],
+    ["LPUSH", "text", "v"],
+    ["RPUSH", "hash", "v"],
+    ["LPOP", "text"],
+    ["LLEN", "hash"],
+    ["SADD", "text", "m"],
+    ["SPOP", "hash"],
+    ["SISMEMBER", "text", "m"],
+    ["SCARD", "hash"],
+    ["ZADD", "text", "1", "m"],
+    ["ZQUERY", "hash", "0", "", "0", "10"],
+    ["XADD", "text", "*", "f", "v"],
+  ];
+  for (const args of wrong) deepEqual(await c.cmd(...args), WRONGTYPE, args.join(" "));
+  equal(await c.cmd("GET", "text"), "abc");
+  deepEqual(await c.cmd("HGETALL", "hash"), ["f", "v"]);
+  const fields = infoFields(await c.cmd("INFO", "errorstats", "stats", "commandstats"));
+  equal(fields.get("errorstat_WRONGTYPE"), `count=${wrong.length}`);
+  match(fields.get("cmdstat_hset")!, /^calls=2,.*,failed_calls=1$/);
+  // The reads among them (HGET, LLEN, SISMEMBER, SCARD, ZQUERY) found their key, as in Redis.
+  equal(fields.get("keyspace_hits"), "7");
+  equal(fields.get("keyspace_misses"), "0");
 });

@@ -15,7 +15,9 @@ import {
   VALUE_NAN_OR_INFINITY,
   VALUE_OUT_OF_RANGE,
   wrongArity,
+  WRONGTYPE,
 } from "../errors.ts";
+import { WRONG_TYPE, type WrongType } from "../db.ts";
 import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
 import { parseCursor, parseScanOptions, scanDict, writeScanReply } from "../scan.ts";
@@ -69,7 +71,7 @@ function newHash(): RedisHash {
 }
 
 /** writeHash of a key left as bytes (takesKeyBytes below): its string made when created. */
-function writeHeldHash(ctx: CommandContext, key: HeldKey): RedisHash {
+function writeHeldHash(ctx: CommandContext, key: HeldKey): RedisHash | WrongType {
   return ctx.db.writeObjectAt<RedisHash>(key, "hash", newHash);
 }
 
@@ -77,6 +79,7 @@ function writeHeldHash(ctx: CommandContext, key: HeldKey): RedisHash {
 function setHeld(ctx: CommandContext, key: HeldKey, field: string, value: string): void {
   const db = ctx.db;
   const hash = writeHeldHash(ctx, key);
+  if (hash === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   const footprint = hash.footprint();
   const created = hash.setWithin(field, value, hashLimits(ctx));
   ctx.out.int(created ? 1 : 0);
@@ -230,6 +233,7 @@ export const hashCommands: CommandSpec[] = [
       const hash = held === undefined
         ? readHash(ctx, arg(argv, 1))
         : ctx.db.readObjectAt<RedisHash>(held, "hash");
+      if (hash === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       const value = hash?.get(arg(argv, 2));
       if (value === undefined) ctx.out.nil();
       else ctx.out.bulk(value);
@@ -386,6 +390,7 @@ export const hashCommands: CommandSpec[] = [
       if (increment === undefined) throw new CommandError(NOT_INTEGER);
       const held = takeKey(argv, 1);
       const hash = held === undefined ? writeHash(ctx, arg(argv, 1)) : writeHeldHash(ctx, held);
+      if (hash === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       const field = arg(argv, 2);
       const limits = hashLimits(ctx);
       const stepped = typeof increment === "number"

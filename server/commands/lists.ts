@@ -20,6 +20,7 @@ import {
   wrongArity,
   WRONGTYPE,
 } from "../errors.ts";
+import { WRONG_TYPE } from "../db.ts";
 import { NotifyClass } from "../notify.ts";
 import { RedisList } from "../types/list.ts";
 import { parseMultiPop, positiveLong } from "./collections.ts";
@@ -105,6 +106,7 @@ function newList(): RedisList {
 function pushHeld(ctx: CommandContext, key: HeldKey, value: string, end: End): void {
   const db = ctx.db;
   const list = db.writeObjectAt<RedisList>(key, "list", newList);
+  if (list === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   if (end === "left") list.pushLeft(value);
   else list.pushRight(value);
   ctx.out.int(list.length);
@@ -118,6 +120,7 @@ function popHeld(ctx: CommandContext, key: HeldKey, end: End): void {
   const db = ctx.db;
   const list = db.getObjectAt<RedisList>(key, "list");
   if (list === undefined) return ctx.out.nil();
+  if (list === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   ctx.out.bulk(pop(list, end));
   db.reaccountAt(key, list);
   ctx.server.keyChangedAt(db, key, NotifyClass.List, end === "left" ? "lpop" : "rpop", 1, true);
@@ -421,6 +424,7 @@ export const listCommands: CommandSpec[] = [
       const list = held === undefined
         ? ctx.db.readObject<RedisList>(arg(argv, 1), "list")
         : ctx.db.readObjectAt<RedisList>(held, "list");
+      if (list === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       ctx.out.int(list?.length ?? 0);
     },
   },

@@ -20,7 +20,9 @@ import {
   NUMKEYS_OVER_ARGS,
   SYNTAX,
   VALUE_OUT_OF_RANGE,
+  WRONGTYPE,
 } from "../errors.ts";
+import { WRONG_TYPE } from "../db.ts";
 import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
 import { parseCursor, parseScanOptions, scanDict, writeScanReply } from "../scan.ts";
@@ -45,6 +47,7 @@ function newSet(): RedisSet {
 function addHeld(ctx: CommandContext, key: HeldKey, member: string): void {
   const db = ctx.db;
   const set = db.writeObjectAt<RedisSet>(key, "set", newSet);
+  if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   if (!set.add(member, intsetLimit(ctx))) return ctx.out.int(0);
   ctx.out.int(1);
   db.reaccountAt(key, set);
@@ -56,6 +59,7 @@ function popHeld(ctx: CommandContext, key: HeldKey): void {
   const db = ctx.db;
   const set = db.getObjectAt<RedisSet>(key, "set");
   if (set === undefined) return ctx.out.nil();
+  if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   const member = set.randomField()!;
   set.delete(member);
   db.reaccountAt(key, set);
@@ -409,6 +413,7 @@ export const setCommands: CommandSpec[] = [
       const set = held === undefined
         ? readSet(ctx, arg(argv, 1))
         : ctx.db.readObjectAt<RedisSet>(held, "set");
+      if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       ctx.out.int(set?.has(arg(argv, 2)) ? 1 : 0);
     },
   },
@@ -466,6 +471,7 @@ export const setCommands: CommandSpec[] = [
       const set = held === undefined
         ? readSet(ctx, arg(argv, 1))
         : ctx.db.readObjectAt<RedisSet>(held, "set");
+      if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       ctx.out.int(set?.size() ?? 0);
     },
   },

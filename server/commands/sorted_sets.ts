@@ -36,10 +36,12 @@ import {
   outOfRangeBetween,
   SYNTAX,
   VALUE_OUT_OF_RANGE,
+  WRONGTYPE,
   ZADD_GT_LT_NX,
   ZADD_INCR_PAIRS,
   ZADD_NX_XX,
 } from "../errors.ts";
+import { WRONG_TYPE } from "../db.ts";
 import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
 import { parseCursor, parseScanOptions, scanStep, writeScanReply } from "../scan.ts";
@@ -152,6 +154,7 @@ function zaddHeld(ctx: CommandContext, key: HeldKey, argv: string[]): void {
   const score = parseScore(scoreArg);
   const db = ctx.db;
   let set = db.getObjectAt<SortedSet>(key, "zset");
+  if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   if (set === undefined) {
     const member = memberString(argv);
     const limits = zsetLimits(ctx);
@@ -769,6 +772,7 @@ export const sortedSetCommands: CommandSpec[] = [
       const set = held !== undefined
         ? ctx.db.readObjectAt<SortedSet>(held, "zset")
         : readZset(ctx, arg(argv, 1));
+      if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       if (set === undefined) return out.array(0);
       // The book seeks the first member >= (score, member), moves by offset
       // (out of range: nothing), then writes members while fewer than

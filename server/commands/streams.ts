@@ -17,6 +17,7 @@ import {
   subcommandSyntax,
   SYNTAX,
   wrongArity,
+  WRONGTYPE,
   XADD_ID_EXHAUSTED,
   XADD_ID_TOO_SMALL,
   XADD_ID_ZERO,
@@ -26,6 +27,7 @@ import {
   XSETID_ENTRIES_ADDED_NEGATIVE,
   XSETID_ENTRIES_ADDED_SMALL,
 } from "../errors.ts";
+import { WRONG_TYPE } from "../db.ts";
 import { NotifyClass } from "../notify.ts";
 import { type IdRequest, Stream } from "../types/stream.ts";
 import { type ConsumerGroup, ENTRIES_READ_UNKNOWN, type Nack } from "../types/stream_groups.ts";
@@ -75,6 +77,7 @@ function xadd(ctx: CommandContext, argv: string[]): void {
   let s = held === undefined
     ? writeStream(ctx, arg(argv, 1), false)
     : db.getObjectAt<Stream>(held, "stream");
+  if (s === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   // A new stream is stored once its entry is in: the key table accounts it
   // as it is, and keyChanged need not look the key up again to account it.
   const made = s === undefined;
