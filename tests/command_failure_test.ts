@@ -6,20 +6,11 @@
  * nothing left over for the next command.
  */
 import { deepEqual, equal, match } from "node:assert/strict";
-import { NativeClient, RespClient, startServer } from "./helpers.ts";
+import { infoFields, NativeClient, RespClient, startServer } from "./helpers.ts";
 
 const NOT_INTEGER = { error: "ERR value is not an integer or out of range" };
 const OVERFLOW = { error: "ERR increment or decrement would overflow" };
 const WRONGTYPE = { error: "WRONGTYPE Operation against a key holding the wrong kind of value" };
-
-function infoFields(text: unknown): Map<string, string> {
-  const fields = new Map<string, string>();
-  for (const line of String(text).split("\r\n")) {
-    const at = line.indexOf(":");
-    if (at > 0) fields.set(line.slice(0, at), line.slice(at + 1));
-  }
-  return fields;
-}
 
 async function setUp(c: RespClient): Promise<void> {
   equal(await c.cmd("CONFIG", "RESETSTAT"), "OK");

@@ -149,6 +149,16 @@ export class RespClient {
   }
 }
 
+/** An INFO reply's fields by name (section titles left out). */
+export function infoFields(text: unknown): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (const line of String(text).split("\r\n")) {
+    const colon = line.indexOf(":");
+    if (colon > 0 && !line.startsWith("#")) fields.set(line.slice(0, colon), line.slice(colon + 1));
+  }
+  return fields;
+}
+
 /**
  * A reply as plain JS: strings, numbers (integers as number when safe),
  * null, arrays, Map for maps, and `{ error }` for errors.

@@ -7,18 +7,9 @@ import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { blockingKey } from "../server/blocking.ts";
 import type { Client } from "../server/client.ts";
 import type { RedisServer } from "../server/server.ts";
-import { expectReplies, RespClient, ROOT, startServer } from "./helpers.ts";
+import { expectReplies, infoFields, RespClient, ROOT, startServer } from "./helpers.ts";
 
 /** INFO text as field → value. */
-function infoFields(text: unknown): Map<string, string> {
-  const fields = new Map<string, string>();
-  for (const line of String(text).split("\r\n")) {
-    const colon = line.indexOf(":");
-    if (colon > 0 && !line.startsWith("#")) fields.set(line.slice(0, colon), line.slice(colon + 1));
-  }
-  return fields;
-}
-
 function sectionTitles(text: unknown): string[] {
   return String(text).split("\r\n").filter((l) => l.startsWith("# "));
 }
