@@ -20,11 +20,11 @@ import { commandTime } from "./types/access_clock.ts";
 import { type KeyBytes, PageBytes } from "./types/page_bytes.ts";
 import { randomTableKey } from "./types/keytable_keys.ts";
 
-/** What a database tells the rest of the server. */
 /** What a lookup of a key given as its bytes returns for another type's key (getObjectAt). */
 export const WRONG_TYPE: unique symbol = Symbol("WRONGTYPE");
 export type WrongType = typeof WRONG_TYPE;
 
+/** What a database tells the rest of the server. */
 export interface KeyspaceHooks {
   /** A key vanished because its TTL passed (lazy or active expiry). */
   expired(db: Database, key: string): void;
