@@ -346,13 +346,10 @@ export class RespWriter extends ReplyWriter {
       return;
     }
     this.ensure(bytes.length + 3);
-    const b = this.buf;
-    b[this.pos] = 45; // -
-    b.set(bytes, this.pos + 1);
-    const p = this.pos + 1 + bytes.length;
-    b[p] = 13;
-    b[p + 1] = 10;
-    this.pos = p + 2;
+    this.buf[this.pos++] = 45; // -
+    this.rawBytes(bytes);
+    this.buf[this.pos++] = 13;
+    this.buf[this.pos++] = 10;
   }
 
   int(n: number | bigint): void {
@@ -535,13 +532,8 @@ export class NativeWriter extends ReplyWriter {
     this.#u32(code);
     this.#u32(message.length);
     const bytes = errorBytes(message);
-    if (bytes === undefined) {
-      this.raw(message);
-      return;
-    }
-    this.ensure(bytes.length);
-    this.buf.set(bytes, this.pos);
-    this.pos += bytes.length;
+    if (bytes === undefined) this.raw(message);
+    else this.rawBytes(bytes);
   }
 
   simple(s: string): void {
