@@ -24,6 +24,12 @@ import { randomTableKey } from "./types/keytable_keys.ts";
 export const WRONG_TYPE: unique symbol = Symbol("WRONGTYPE");
 export type WrongType = typeof WRONG_TYPE;
 
+/** `value`, or WRONGTYPE thrown for WRONG_TYPE: for a reader deep in a command (set algebra's keys). */
+export function typed<T>(value: T | WrongType): T {
+  if (value === WRONG_TYPE) throw new CommandError(WRONGTYPE);
+  return value;
+}
+
 /** What a database tells the rest of the server. */
 export interface KeyspaceHooks {
   /** A key vanished because its TTL passed (lazy or active expiry). */
@@ -230,12 +236,16 @@ export class Database {
     return value;
   }
 
-  /** lookupRead of a collection of `type`: undefined if missing, WRONGTYPE otherwise. */
-  readObject<T extends RedisObject>(key: string, type: T["type"]): T | undefined {
+  /**
+   * lookupRead of a collection of `type`: undefined if missing, WRONG_TYPE for
+   * another type's key, not thrown (its handler ends by ctx.fail, or a deeper
+   * reader by typed()): a throw from optimized code cost ~0.7 us a reply.
+   */
+  readObject<T extends RedisObject>(key: string, type: T["type"]): T | undefined | WrongType {
     const value = this.getStored(key);
     this.#countLookup(value !== undefined);
     if (value === undefined) return undefined;
-    if (typeof value === "string" || !hasType(value, type)) throw new CommandError(WRONGTYPE);
+    if (typeof value === "string" || !hasType(value, type)) return WRONG_TYPE;
     return value as T;
   }
 

@@ -1,7 +1,7 @@
 /**
  * Errors a handler ends with by ctx.fail rather than a throw (INCR's, GET's
- * WRONGTYPE, the WRONGTYPE of the collections' lookups of a key given as its
- * bytes): the same reply, statistics and rollback as a thrown CommandError,
+ * WRONGTYPE, the WRONGTYPE of the collections' lookups, by a key's bytes or
+ * its string): the same reply, statistics and rollback as a thrown CommandError,
  * in a plain call, in EXEC, in a script and over the native protocol, and
  * nothing left over for the next command.
  */
@@ -101,4 +101,77 @@ Deno.test("the collections' WRONGTYPE of a key given as its bytes: reply, key ke
   // The reads among them (HGET, LLEN, SISMEMBER, SCARD, ZQUERY) found their key, as in Redis.
   equal(fields.get("keyspace_hits"), "7");
   equal(fields.get("keyspace_misses"), "0");
+});
+
+/** Reads whose lookup (db.readObject) returns WRONG_TYPE, each on a key of another type. */
+const WRONG_READS: string[][] = [
+  ["HGETALL", "text"],
+  ["HKEYS", "text"],
+  ["HVALS", "text"],
+  ["HMGET", "text", "f", "g"],
+  ["HLEN", "text"],
+  ["HSTRLEN", "text", "f"],
+  ["HEXISTS", "text", "f"],
+  ["HRANDFIELD", "text"],
+  ["HRANDFIELD", "text", "2"],
+  ["HSCAN", "text", "0"],
+  ["SMEMBERS", "hash"],
+  ["SMISMEMBER", "hash", "a", "b"],
+  ["SRANDMEMBER", "hash"],
+  ["SRANDMEMBER", "hash", "2"],
+  ["SSCAN", "hash", "0"],
+  ["SUNION", "hash", "text"],
+  ["ZSCORE", "text", "m"],
+  ["ZMSCORE", "text", "m", "n"],
+  ["ZCARD", "text"],
+  ["ZRANK", "text", "m"],
+  ["ZREVRANK", "text", "m"],
+  ["ZRANDMEMBER", "text"],
+  ["ZRANDMEMBER", "text", "2"],
+  ["ZSCAN", "text", "0"],
+  ["ZRANGE", "text", "0", "-1"],
+  ["ZRANGEBYSCORE", "text", "0", "1"],
+  ["ZCOUNT", "text", "0", "1"],
+  ["ZLEXCOUNT", "text", "-", "+"],
+  ["LRANGE", "hash", "0", "-1"],
+  ["LINDEX", "hash", "0"],
+  ["LPOS", "hash", "v"],
+  ["GEODIST", "text", "a", "b"],
+  ["GEOHASH", "text", "a"],
+  ["GEOPOS", "text", "a"],
+  ["GEOSEARCH", "text", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "km"],
+  ["XLEN", "text"],
+  ["XRANGE", "text", "-", "+"],
+];
+
+Deno.test("the reads' WRONGTYPE by a key's string: reply, one hit each, as redis-server 7 counts", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  equal(await c.cmd("CONFIG", "RESETSTAT"), "OK");
+  await c.cmd("SET", "text", "abc");
+  await c.cmd("HSET", "hash", "f", "v");
+  for (const args of WRONG_READS) deepEqual(await c.cmd(...args), WRONGTYPE, args.join(" "));
+  const fields = infoFields(await c.cmd("INFO", "errorstats", "stats", "commandstats"));
+  equal(fields.get("errorstat_WRONGTYPE"), `count=${WRONG_READS.length}`);
+  match(fields.get("cmdstat_hmget")!, /^calls=1,.*,failed_calls=1$/);
+  // Counted against redis-server 7.0 with the same requests: one hit each, SUNION's first key.
+  equal(fields.get("keyspace_hits"), String(WRONG_READS.length));
+  equal(fields.get("keyspace_misses"), "0");
+  // In EXEC, the error takes its place; a script's pcall gets it as a value.
+  equal(await c.cmd("MULTI"), "OK");
+  for (
+    const args of [["HMGET", "text", "f"], ["HGET", "hash", "f"], ["LRANGE", "hash", "0", "-1"]]
+  ) {
+    equal(await c.cmd(...args), "QUEUED");
+  }
+  deepEqual(await c.cmd("EXEC"), [WRONGTYPE, "v", WRONGTYPE]);
+  deepEqual(await c.cmd("EVAL", "return redis.pcall('smembers', KEYS[1])", "1", "hash"), WRONGTYPE);
+  deepEqual(await c.cmd("HGETALL", "hash"), ["f", "v"]);
+  using n = await NativeClient.connect(srv.port);
+  deepEqual(await n.call("zrange", "text", "0", "-1"), {
+    type: "err",
+    code: 3,
+    message: WRONGTYPE.error,
+  });
+  deepEqual(await n.call("hlen", "hash"), { type: "int", value: 1 });
 });

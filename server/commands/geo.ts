@@ -24,7 +24,9 @@ import {
   geoStoreWith,
   NOT_INTEGER,
   SYNTAX,
+  WRONGTYPE,
 } from "../errors.ts";
+import { WRONG_TYPE } from "../db.ts";
 import { keyAfter, keyRange, READ_KEY } from "../key_specs.ts";
 import { NotifyClass } from "../notify.ts";
 import { pqsort } from "../pqsort.ts";
@@ -168,6 +170,7 @@ function geodist(ctx: CommandContext, argv: string[]): void {
   if (argv.length === 5) toMeters = unitArg(arg(argv, 4));
   else if (argv.length > 5) throw new CommandError(SYNTAX);
   const set = ctx.db.readObject<SortedSet>(arg(argv, 1), "zset");
+  if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   const score1 = set?.score(arg(argv, 2));
   const score2 = set?.score(arg(argv, 3));
   if (score1 === undefined || score2 === undefined) return ctx.out.nil();
@@ -181,6 +184,7 @@ function replyDistance(ctx: CommandContext, meters: number): void {
 
 function geohash(ctx: CommandContext, argv: string[]): void {
   const set = ctx.db.readObject<SortedSet>(arg(argv, 1), "zset");
+  if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   ctx.out.array(argv.length - 2);
   for (let i = 2; i < argv.length; i++) {
     const score = set?.score(arg(argv, i));
@@ -191,6 +195,7 @@ function geohash(ctx: CommandContext, argv: string[]): void {
 
 function geopos(ctx: CommandContext, argv: string[]): void {
   const set = ctx.db.readObject<SortedSet>(arg(argv, 1), "zset");
+  if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   ctx.out.array(argv.length - 2);
   for (let i = 2; i < argv.length; i++) {
     const score = set?.score(arg(argv, i));
@@ -360,6 +365,7 @@ function findPoints(set: SortedSet, shape: GeoShape, limit: number): Found[] {
 function search(ctx: CommandContext, argv: string[], source: number, flags: number): void {
   const name = arg(argv, 0);
   const set = ctx.db.readObject<SortedSet>(arg(argv, source), "zset");
+  if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   const around: Around = { from: "none" };
   let base = source + 1;
   if (flags & Search.Coords) {

@@ -52,7 +52,7 @@ function longDoubleSum(current: string | undefined, increment: LongDouble): stri
   return formatLongDouble(sum);
 }
 
-function readHash(ctx: CommandContext, key: string): RedisHash | undefined {
+function readHash(ctx: CommandContext, key: string): RedisHash | undefined | WrongType {
   return ctx.db.readObject<RedisHash>(key, "hash");
 }
 
@@ -117,6 +117,7 @@ function setFields(ctx: CommandContext, argv: string[], replyCount: boolean): vo
 function replyAll(ctx: CommandContext, key: string, fields: boolean, values: boolean): void {
   const out = ctx.out;
   const hash = readHash(ctx, key);
+  if (hash === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   const both = fields && values;
   const size = hash?.size() ?? 0;
   if (both) out.map(size);
@@ -251,6 +252,7 @@ export const hashCommands: CommandSpec[] = [
     complexity: "O(N) where N is the number of fields being requested.",
     handler(ctx, argv) {
       const hash = readHash(ctx, arg(argv, 1));
+      if (hash === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       const out = ctx.out;
       out.array(argv.length - 2);
       for (let i = 2; i < argv.length; i++) {
@@ -301,7 +303,9 @@ export const hashCommands: CommandSpec[] = [
     syntax: "key",
     complexity: "O(1)",
     handler(ctx, argv) {
-      ctx.out.int(readHash(ctx, arg(argv, 1))?.size() ?? 0);
+      const hash = readHash(ctx, arg(argv, 1));
+      if (hash === WRONG_TYPE) return ctx.fail(WRONGTYPE);
+      ctx.out.int(hash?.size() ?? 0);
     },
   },
   {
@@ -317,7 +321,9 @@ export const hashCommands: CommandSpec[] = [
     syntax: "key field",
     complexity: "O(1)",
     handler(ctx, argv) {
-      ctx.out.int(readHash(ctx, arg(argv, 1))?.valueLength(arg(argv, 2)) ?? 0);
+      const hash = readHash(ctx, arg(argv, 1));
+      if (hash === WRONG_TYPE) return ctx.fail(WRONGTYPE);
+      ctx.out.int(hash?.valueLength(arg(argv, 2)) ?? 0);
     },
   },
   {
@@ -333,7 +339,9 @@ export const hashCommands: CommandSpec[] = [
     syntax: "key field",
     complexity: "O(1)",
     handler(ctx, argv) {
-      ctx.out.int(readHash(ctx, arg(argv, 1))?.has(arg(argv, 2)) ? 1 : 0);
+      const hash = readHash(ctx, arg(argv, 1));
+      if (hash === WRONG_TYPE) return ctx.fail(WRONGTYPE);
+      ctx.out.int(hash?.has(arg(argv, 2)) ? 1 : 0);
     },
   },
   {
@@ -466,7 +474,9 @@ export const hashCommands: CommandSpec[] = [
       const out = ctx.out;
       const key = arg(argv, 1);
       if (argv.length === 2) {
-        const picked = readHash(ctx, key)?.randomField();
+        const hash = readHash(ctx, key);
+        if (hash === WRONG_TYPE) return ctx.fail(WRONGTYPE);
+        const picked = hash?.randomField();
         if (picked === undefined) out.nil();
         else out.bulk(picked);
         return;
@@ -481,6 +491,7 @@ export const hashCommands: CommandSpec[] = [
         throw new CommandError(VALUE_OUT_OF_RANGE);
       }
       const hash = readHash(ctx, key);
+      if (hash === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       if (hash === undefined || count === 0) return out.array(0);
       randomFields(ctx, hash, count, withValues);
     },
@@ -500,6 +511,7 @@ export const hashCommands: CommandSpec[] = [
       const out = ctx.out;
       const cursor = parseCursor(arg(argv, 2));
       const hash = readHash(ctx, arg(argv, 1));
+      if (hash === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       if (hash === undefined) {
         return writeScanReply(out, 0n, []);
       }

@@ -359,6 +359,7 @@ function lpos(ctx: CommandContext, argv: string[]): void {
   }
   const out = ctx.out;
   const list = ctx.db.readObject<RedisList>(arg(argv, 1), "list");
+  if (list === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   if (list === undefined) return count === -1 ? out.nil() : out.array(0);
   const limit = count === -1 ? 1 : rankLongMin ? 0 : count;
   const skip = rankLongMin ? 0 : Math.abs(rank) - 1;
@@ -444,6 +445,7 @@ export const listCommands: CommandSpec[] = [
       const stop = intArg(arg(argv, 3));
       const out = ctx.out;
       const list = ctx.db.readObject<RedisList>(arg(argv, 1), "list");
+      if (list === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       const range = list && clampRange(start, stop, list.length);
       if (list === undefined || range === undefined) return out.array(0);
       const n = range[1] - range[0] + 1;
@@ -464,6 +466,7 @@ export const listCommands: CommandSpec[] = [
       "O(N) where N is the number of elements to traverse to get to the element at index. This makes asking for the first or the last element of the list O(1).",
     handler(ctx, argv) {
       const list = ctx.db.readObject<RedisList>(arg(argv, 1), "list");
+      if (list === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       if (list === undefined) return ctx.out.nil();
       const value = list.at(intArg(arg(argv, 2)));
       if (value === undefined) ctx.out.nil();

@@ -22,7 +22,7 @@ import {
   VALUE_OUT_OF_RANGE,
   WRONGTYPE,
 } from "../errors.ts";
-import { WRONG_TYPE } from "../db.ts";
+import { typed, WRONG_TYPE, type WrongType } from "../db.ts";
 import { globMatch } from "../glob.ts";
 import { NotifyClass } from "../notify.ts";
 import { parseCursor, parseScanOptions, scanDict, writeScanReply } from "../scan.ts";
@@ -31,7 +31,7 @@ import { sampleByWalk } from "../types/dict_sample.ts";
 import { visitCommon } from "../types/set_algebra.ts";
 import { intsetLimit, MAX_REPEATED_PICKS, positiveLong, randomDistinct } from "./collections.ts";
 
-function readSet(ctx: CommandContext, key: string): RedisSet | undefined {
+function readSet(ctx: CommandContext, key: string): RedisSet | undefined | WrongType {
   return ctx.db.readObject<RedisSet>(key, "set");
 }
 
@@ -87,7 +87,7 @@ function readSets(
   to = argv.length,
 ): (RedisSet | undefined)[] {
   const sets = new Array<RedisSet | undefined>(to - from);
-  for (let i = from; i < to; i++) sets[i - from] = readSet(ctx, argv[i]!);
+  for (let i = from; i < to; i++) sets[i - from] = typed(readSet(ctx, argv[i]!));
   return sets;
 }
 
@@ -429,6 +429,7 @@ export const setCommands: CommandSpec[] = [
     complexity: "O(N) where N is the number of elements being checked for membership",
     handler(ctx, argv) {
       const set = readSet(ctx, arg(argv, 1));
+      if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       const out = ctx.out;
       out.array(argv.length - 2);
       for (let i = 2; i < argv.length; i++) {
@@ -449,6 +450,7 @@ export const setCommands: CommandSpec[] = [
     complexity: "O(N) where N is the set cardinality.",
     handler(ctx, argv) {
       const set = readSet(ctx, arg(argv, 1));
+      if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       const out = ctx.out;
       out.set(set?.size() ?? 0);
       set?.forEach((member) => out.bulk(member));
@@ -522,10 +524,13 @@ export const setCommands: CommandSpec[] = [
       if (argv.length === 3) {
         const count = rangedLong(arg(argv, 2), -LONG_MAX, LONG_MAX);
         const set = readSet(ctx, key);
+        if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
         if (set === undefined || count === 0) return out.array(0);
         return randomMembers(ctx, set, count);
       }
-      const picked = readSet(ctx, key)?.randomField();
+      const set = readSet(ctx, key);
+      if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
+      const picked = set?.randomField();
       if (picked === undefined) out.nil();
       else out.bulk(picked);
     },
@@ -658,6 +663,7 @@ export const setCommands: CommandSpec[] = [
       const out = ctx.out;
       const cursor = parseCursor(arg(argv, 2));
       const set = readSet(ctx, arg(argv, 1));
+      if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       if (set === undefined) {
         return writeScanReply(out, 0n, []);
       }

@@ -322,7 +322,9 @@ export const sortedSetCommands: CommandSpec[] = [
     syntax: "key member",
     complexity: "O(1)",
     handler(ctx, argv) {
-      const score = readZset(ctx, arg(argv, 1))?.score(arg(argv, 2));
+      const set = readZset(ctx, arg(argv, 1));
+      if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
+      const score = set?.score(arg(argv, 2));
       if (score === undefined) ctx.out.nil();
       else ctx.out.double(score);
     },
@@ -339,6 +341,7 @@ export const sortedSetCommands: CommandSpec[] = [
     complexity: "O(N) where N is the number of members being requested.",
     handler(ctx, argv) {
       const set = readZset(ctx, arg(argv, 1));
+      if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       const out = ctx.out;
       out.array(argv.length - 2);
       for (let i = 2; i < argv.length; i++) {
@@ -361,7 +364,9 @@ export const sortedSetCommands: CommandSpec[] = [
     syntax: "key",
     complexity: "O(1)",
     handler(ctx, argv) {
-      ctx.out.int(readZset(ctx, arg(argv, 1))?.size() ?? 0);
+      const set = readZset(ctx, arg(argv, 1));
+      if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
+      ctx.out.int(set?.size() ?? 0);
     },
   },
   {
@@ -490,7 +495,9 @@ export const sortedSetCommands: CommandSpec[] = [
     syntax: "key member",
     complexity: "O(log(N))",
     handler(ctx, argv) {
-      const rank = readZset(ctx, arg(argv, 1))?.rank(arg(argv, 2));
+      const set = readZset(ctx, arg(argv, 1));
+      if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
+      const rank = set?.rank(arg(argv, 2));
       if (rank === undefined) ctx.out.nil();
       else ctx.out.int(rank);
     },
@@ -508,6 +515,7 @@ export const sortedSetCommands: CommandSpec[] = [
     complexity: "O(log(N))",
     handler(ctx, argv) {
       const set = readZset(ctx, arg(argv, 1));
+      if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       const rank = set?.rank(arg(argv, 2));
       if (rank === undefined) ctx.out.nil();
       else ctx.out.int(set!.size() - 1 - rank);
@@ -644,6 +652,7 @@ export const sortedSetCommands: CommandSpec[] = [
         return randomMembers(ctx, arg(argv, 1), Number(count), withScores);
       }
       const set = readZset(ctx, arg(argv, 1));
+      if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       if (set === undefined) return ctx.out.nil();
       ctx.out.bulk(set.at(randomBelow(set.size()))[0]);
     },
@@ -728,6 +737,7 @@ export const sortedSetCommands: CommandSpec[] = [
       const out = ctx.out;
       const cursor = parseCursor(arg(argv, 2));
       const set = readZset(ctx, arg(argv, 1));
+      if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       if (set === undefined) {
         return writeScanReply(out, 0n, []);
       }

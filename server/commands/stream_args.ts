@@ -8,6 +8,7 @@ import type { ReplyWriter } from "../../protocol/writer.ts";
 import { ArgCursor } from "../args.ts";
 import type { Config } from "../config.ts";
 import type { CommandContext } from "../context.ts";
+import { typed } from "../db.ts";
 import {
   CommandError,
   INTERVAL_END_INVALID,
@@ -36,7 +37,7 @@ import {
 
 /** The stream at `key` for a read (counted as hit or miss); WRONGTYPE for other types. */
 export function readStream(ctx: CommandContext, key: string): Stream | undefined {
-  return ctx.db.readObject<Stream>(key, "stream");
+  return typed(ctx.db.readObject<Stream>(key, "stream"));
 }
 
 /** One maker for every XADD, not a closure per call. */

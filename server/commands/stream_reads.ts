@@ -10,6 +10,7 @@ import { arg, ArgCursor } from "../args.ts";
 import { blockingKey } from "../blocking.ts";
 import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
+import { typed } from "../db.ts";
 import {
   blockFromScript,
   CommandError,
@@ -106,7 +107,7 @@ function resolveTargets(ctx: CommandContext, args: ReadArgs): Target[] {
   // XREAD checked there are as many ids as keys.
   for (const [i, key] of args.keys.entries()) {
     const idArg = args.idArgs[i]!;
-    const stream = ctx.db.readObject<Stream>(key, "stream");
+    const stream = typed(ctx.db.readObject<Stream>(key, "stream"));
     let group: ConsumerGroup | undefined;
     if (args.group !== undefined) {
       group = stream?.groups.get(args.group);

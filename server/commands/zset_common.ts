@@ -7,13 +7,14 @@ import { parseInteger } from "../args.ts";
 import { NotifyClass } from "../notify.ts";
 import { strtod, strtodWhole } from "../../protocol/double.ts";
 import type { CommandContext } from "../context.ts";
+import type { WrongType } from "../db.ts";
 import { CommandError, MIN_MAX_NOT_FLOAT, MIN_MAX_NOT_STRING_RANGE, NOT_FLOAT } from "../errors.ts";
 import { SortedSet, type ZsetLimits } from "../types/sorted_set.ts";
 
 // ---- keys ------------------------------------------------------------------
 
 /** The sorted set at `key` for a read (Redis's lookupKeyRead: counts hits and misses). */
-export function readZset(ctx: CommandContext, key: string): SortedSet | undefined {
+export function readZset(ctx: CommandContext, key: string): SortedSet | undefined | WrongType {
   return ctx.db.readObject<SortedSet>(key, "zset");
 }
 

@@ -4,7 +4,8 @@ import { pairsNested, readZset, writeZset } from "./zset_common.ts";
 import { MAX_REPEATED_PICKS } from "./collections.ts";
 import { blockingKey, parseBlockingTimeout } from "../blocking.ts";
 import type { CommandContext } from "../context.ts";
-import { CommandError, VALUE_OUT_OF_RANGE } from "../errors.ts";
+import { WRONG_TYPE } from "../db.ts";
+import { CommandError, VALUE_OUT_OF_RANGE, WRONGTYPE } from "../errors.ts";
 import { SortedSet } from "../types/sorted_set.ts";
 
 // ---- pops ------------------------------------------------------------------
@@ -155,6 +156,7 @@ export function randomMembers(
 ): void {
   const out = ctx.out;
   const set = readZset(ctx, key);
+  if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   if (set === undefined) return out.array(0);
   const unique = requested >= 0;
   const count = Math.abs(requested);

@@ -13,11 +13,13 @@ import {
   writeZset,
 } from "./zset_common.ts";
 import type { CommandContext } from "../context.ts";
+import { WRONG_TYPE } from "../db.ts";
 import {
   CommandError,
   LIMIT_NEEDS_BYSCORE_OR_BYLEX,
   SYNTAX,
   WITHSCORES_WITH_BYLEX,
+  WRONGTYPE,
 } from "../errors.ts";
 import { SortedSet } from "../types/sorted_set.ts";
 import { zsetLimits } from "./collections.ts";
@@ -94,6 +96,7 @@ export function zrange(
   }
 
   const set = readZset(ctx, arg(argv, first));
+  if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   let ranks: [number, number] | undefined;
   if (set !== undefined) {
     if (rangeOf === undefined) {
@@ -121,6 +124,7 @@ export function zrange(
 export function countRange(ctx: CommandContext, argv: string[], lex: boolean): void {
   const rangeOf = parseRange(lex, arg(argv, 2), arg(argv, 3));
   const set = readZset(ctx, arg(argv, 1));
+  if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   if (set === undefined) return ctx.out.int(0);
   const [start, end] = rangeOf(set);
   ctx.out.int(Math.max(0, end - start + 1));
