@@ -250,17 +250,17 @@ export class Database {
   }
 
   /**
-   * Redis's lookupKeyWrite for a collection: the value of `type` (WRONGTYPE
-   * for another type), or, when `create` is given and the key is missing, a
-   * new value stored at the key. Not counted as a hit or miss.
+   * Redis's lookupKeyWrite for a collection: the value of `type` (WRONG_TYPE
+   * for another type, as readObject), or, when `create` is given and the key
+   * is missing, a new value stored at the key. Not counted as a hit or miss.
    */
-  writeObject<T extends RedisObject>(key: string, type: T["type"], create: () => T): T;
-  writeObject<T extends RedisObject>(key: string, type: T["type"]): T | undefined;
+  writeObject<T extends RedisObject>(key: string, type: T["type"], create: () => T): T | WrongType;
+  writeObject<T extends RedisObject>(key: string, type: T["type"]): T | undefined | WrongType;
   writeObject<T extends RedisObject>(
     key: string,
     type: T["type"],
     create?: () => T,
-  ): T | undefined {
+  ): T | undefined | WrongType {
     const value = this.getObject<T>(key, type);
     if (value !== undefined || create === undefined) return value;
     const made = create();
@@ -349,11 +349,11 @@ export class Database {
     return this.dict.editInlineOf(this.#liveRefAt(key), key.end - key.start, offset, patch);
   }
 
-  /** The collection of `type` at `key`, undefined if missing; WRONGTYPE otherwise. */
-  getObject<T extends RedisObject>(key: string, type: T["type"]): T | undefined {
+  /** The collection of `type` at `key`, undefined if missing; WRONG_TYPE for another type's key. */
+  getObject<T extends RedisObject>(key: string, type: T["type"]): T | undefined | WrongType {
     const value = this.getStored(key);
     if (value === undefined) return undefined;
-    if (typeof value === "string" || !hasType(value, type)) throw new CommandError(WRONGTYPE);
+    if (typeof value === "string" || !hasType(value, type)) return WRONG_TYPE;
     return value as T;
   }
 

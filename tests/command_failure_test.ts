@@ -175,3 +175,63 @@ Deno.test("the reads' WRONGTYPE by a key's string: reply, one hit each, as redis
   });
   deepEqual(await n.call("hlen", "hash"), { type: "int", value: 1 });
 });
+
+/** Writes whose lookup (db.getObject, db.writeObject) returns WRONG_TYPE, on a key of another type. */
+const WRONG_WRITES: string[][] = [
+  ["HSET", "text", "f", "v", "g", "w"],
+  ["HSETNX", "text", "f", "v"],
+  ["HDEL", "text", "f"],
+  ["HINCRBYFLOAT", "text", "f", "1.5"],
+  ["SADD", "text", "a", "b"],
+  ["SREM", "text", "a"],
+  ["SPOP", "text", "2"],
+  ["SMOVE", "text", "set", "a"],
+  ["SMOVE", "set", "text", "a"],
+  ["LPUSH", "text", "a", "b"],
+  ["LPUSHX", "text", "a"],
+  ["LPOP", "text", "2"],
+  ["LSET", "text", "0", "a"],
+  ["LINSERT", "text", "BEFORE", "a", "b"],
+  ["LREM", "text", "0", "a"],
+  ["LTRIM", "text", "0", "1"],
+  ["LMOVE", "text", "list", "LEFT", "LEFT"],
+  ["LMOVE", "list", "text", "LEFT", "LEFT"],
+  ["LMPOP", "2", "nosuch", "text", "LEFT"],
+  ["BLPOP", "text", "1"],
+  ["BLMOVE", "text", "list", "LEFT", "LEFT", "1"],
+  ["ZADD", "text", "1", "a", "2", "b"],
+  ["ZINCRBY", "text", "1", "a"],
+  ["ZREM", "text", "a"],
+  ["ZREMRANGEBYRANK", "text", "0", "1"],
+  ["ZPOPMIN", "text"],
+  ["BZPOPMIN", "text", "1"],
+  ["GEOADD", "text", "0", "0", "a"],
+  ["XADD", "text", "*", "f", "v"],
+];
+
+Deno.test("the writes' WRONGTYPE by a key's string: reply, nothing changed, counted", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  equal(await c.cmd("CONFIG", "RESETSTAT"), "OK");
+  await c.cmd("SET", "text", "abc");
+  await c.cmd("RPUSH", "list", "a", "b");
+  await c.cmd("SADD", "set", "a");
+  for (const args of WRONG_WRITES) deepEqual(await c.cmd(...args), WRONGTYPE, args.join(" "));
+  // A missing source answers 0 whatever the destination holds, as in Redis.
+  equal(await c.cmd("SMOVE", "nosuch", "text", "a"), 0);
+  equal(await c.cmd("GET", "text"), "abc");
+  deepEqual(await c.cmd("LRANGE", "list", "0", "-1"), ["a", "b"]);
+  deepEqual(await c.cmd("SMEMBERS", "set"), ["a"]);
+  const fields = infoFields(await c.cmd("INFO", "errorstats", "stats", "commandstats"));
+  equal(fields.get("errorstat_WRONGTYPE"), `count=${WRONG_WRITES.length}`);
+  match(fields.get("cmdstat_smove")!, /^calls=3,.*,failed_calls=2$/);
+  match(fields.get("cmdstat_lmove")!, /^calls=2,.*,failed_calls=2$/);
+  // Writes' lookups count no hit or miss (as redis-server 7.0 counts them): the three reads above do.
+  equal(fields.get("keyspace_hits"), "3");
+  equal(fields.get("keyspace_misses"), "0");
+  equal(await c.cmd("MULTI"), "OK");
+  for (const args of [["LPUSH", "text", "a", "b"], ["RPUSH", "list", "c"], ["ZREM", "text", "a"]]) {
+    equal(await c.cmd(...args), "QUEUED");
+  }
+  deepEqual(await c.cmd("EXEC"), [WRONGTYPE, 3, WRONGTYPE]);
+});

@@ -130,6 +130,7 @@ function geoadd(ctx: CommandContext, argv: string[]): void {
   const key = arg(argv, 1);
   const limits = zsetLimits(ctx);
   let set = ctx.db.writeObject<SortedSet>(key, "zset");
+  if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   if (set === undefined) {
     if (xx) return ctx.out.int(0);
     set = new SortedSet();

@@ -57,7 +57,7 @@ function readHash(ctx: CommandContext, key: string): RedisHash | undefined | Wro
 }
 
 /** Redis's hashTypeLookupWriteOrCreate. */
-function writeHash(ctx: CommandContext, key: string): RedisHash {
+function writeHash(ctx: CommandContext, key: string): RedisHash | WrongType {
   let hash = ctx.db.getObject<RedisHash>(key, "hash");
   if (hash === undefined) {
     hash = new RedisHash();
@@ -100,6 +100,7 @@ function setFields(ctx: CommandContext, argv: string[], replyCount: boolean): vo
   if (held !== undefined) return setHeld(ctx, held, argv[2]!, argv[3]!);
   const key = arg(argv, 1);
   const hash = writeHash(ctx, key);
+  if (hash === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   const limits = hashLimits(ctx);
   const footprint = hash.footprint();
   let created = 0;
@@ -212,6 +213,7 @@ export const hashCommands: CommandSpec[] = [
     handler(ctx, argv) {
       const key = arg(argv, 1);
       const hash = writeHash(ctx, key);
+      if (hash === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       const field = arg(argv, 2);
       if (hash.has(field)) return ctx.out.int(0);
       hash.setWithin(field, arg(argv, 3), hashLimits(ctx));
@@ -276,6 +278,7 @@ export const hashCommands: CommandSpec[] = [
     handler(ctx, argv) {
       const key = arg(argv, 1);
       const hash = ctx.db.getObject<RedisHash>(key, "hash");
+      if (hash === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       let deleted = 0;
       if (hash !== undefined) {
         for (let i = 2; i < argv.length; i++) {
@@ -448,6 +451,7 @@ export const hashCommands: CommandSpec[] = [
       const increment = Number.isNaN(quick) ? finiteIncrement(incrementText) : undefined;
       const key = arg(argv, 1);
       const hash = writeHash(ctx, key);
+      if (hash === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       const field = arg(argv, 2);
       const current = hash.get(field);
       const text = exactSumText(exactDyadic(current ?? "0"), quick) ??

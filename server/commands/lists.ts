@@ -20,7 +20,7 @@ import {
   wrongArity,
   WRONGTYPE,
 } from "../errors.ts";
-import { WRONG_TYPE } from "../db.ts";
+import { typed, WRONG_TYPE, type WrongType } from "../db.ts";
 import { NotifyClass } from "../notify.ts";
 import { RedisList } from "../types/list.ts";
 import { parseMultiPop, positiveLong } from "./collections.ts";
@@ -36,7 +36,7 @@ function parseEnd(arg: string): End {
   return end;
 }
 
-function writeList(ctx: CommandContext, key: string): RedisList | undefined {
+function writeList(ctx: CommandContext, key: string): RedisList | undefined | WrongType {
   return ctx.db.getObject<RedisList>(key, "list");
 }
 
@@ -137,6 +137,7 @@ function pushGeneric(ctx: CommandContext, argv: string[], end: End, onlyIfExists
   if (held !== undefined) return pushHeld(ctx, held, argv[2]!, end);
   const key = arg(argv, 1);
   let list = writeList(ctx, key);
+  if (list === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   if (list === undefined) {
     if (onlyIfExists) return ctx.out.int(0);
     list = new RedisList();
@@ -160,6 +161,7 @@ function popGeneric(ctx: CommandContext, argv: string[], end: End): void {
   const count = withCount ? positiveLong(arg(argv, 2)) : 0;
   const key = arg(argv, 1);
   const list = writeList(ctx, key);
+  if (list === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   const out = ctx.out;
   if (list === undefined) return withCount ? out.nilArray() : out.nil();
   if (!withCount) {
@@ -197,7 +199,7 @@ function move(
 ): void {
   if (destination === source && from !== to) return rotate(ctx, source, list, from, to);
   // LMOVE l l LEFT LEFT needs no second lookup.
-  const target = destination === source ? list : writeList(ctx, destination);
+  const target = destination === source ? list : typed(writeList(ctx, destination));
   const value = pop(list, from);
   push(ctx, destination, target, value, to);
   ctx.out.bulk(value);
@@ -260,6 +262,7 @@ function blockingPop(
   const out = ctx.out;
   for (const key of keys) {
     const list = writeList(ctx, key);
+    if (list === WRONG_TYPE) return ctx.fail(WRONGTYPE);
     if (list === undefined) continue;
     if (count !== undefined) {
       const n = popRangeWithKey(ctx, key, list, end, count);
@@ -305,6 +308,7 @@ function blockingMove(
     ? ["RPOPLPUSH", source, destination]
     : ["LMOVE", source, destination, from.toUpperCase(), to.toUpperCase()];
   const list = writeList(ctx, source);
+  if (list === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   if (list !== undefined) {
     move(ctx, source, list, destination, from, to);
     ctx.propagateAs = [moveCommand];
@@ -487,6 +491,7 @@ export const listCommands: CommandSpec[] = [
     handler(ctx, argv) {
       const key = arg(argv, 1);
       const list = writeList(ctx, key);
+      if (list === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       if (list === undefined) throw new CommandError(NO_SUCH_KEY);
       if (!list.set(intArg(arg(argv, 2)), arg(argv, 3))) throw new CommandError(INDEX_OUT_OF_RANGE);
       ctx.out.ok();
@@ -509,6 +514,7 @@ export const listCommands: CommandSpec[] = [
       if (where !== "before" && where !== "after") throw new CommandError(SYNTAX);
       const key = arg(argv, 1);
       const list = writeList(ctx, key);
+      if (list === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       if (list === undefined) return ctx.out.int(0);
       const pivot = arg(argv, 3);
       let index = 0;
@@ -536,6 +542,7 @@ export const listCommands: CommandSpec[] = [
       const count = intArg(arg(argv, 2));
       const key = arg(argv, 1);
       const list = writeList(ctx, key);
+      if (list === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       if (list === undefined) return ctx.out.int(0);
       const removed = list.removeMatching(arg(argv, 3), Math.abs(count), count < 0);
       ctx.out.int(removed);
@@ -559,6 +566,7 @@ export const listCommands: CommandSpec[] = [
       const stop = intArg(arg(argv, 3));
       const key = arg(argv, 1);
       const list = writeList(ctx, key);
+      if (list === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       ctx.out.ok();
       if (list === undefined) return;
       const length = list.length;
@@ -602,6 +610,7 @@ export const listCommands: CommandSpec[] = [
       const to = parseEnd(arg(argv, 4));
       const source = arg(argv, 1);
       const list = writeList(ctx, source);
+      if (list === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       if (list === undefined) return ctx.out.nil();
       move(ctx, source, list, arg(argv, 2), from, to);
     },
@@ -622,6 +631,7 @@ export const listCommands: CommandSpec[] = [
     handler(ctx, argv) {
       const source = arg(argv, 1);
       const list = writeList(ctx, source);
+      if (list === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       if (list === undefined) return ctx.out.nil();
       move(ctx, source, list, arg(argv, 2), "right", "left");
     },
@@ -640,6 +650,7 @@ export const listCommands: CommandSpec[] = [
       const { keys, end, count } = parseMultiPop(argv, 1, ENDS);
       for (const key of keys) {
         const list = writeList(ctx, key);
+        if (list === WRONG_TYPE) return ctx.fail(WRONGTYPE);
         if (list === undefined) continue;
         const n = popRangeWithKey(ctx, key, list, end, count);
         ctx.propagateAs = [popCommand(end, key, n)];

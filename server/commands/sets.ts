@@ -35,7 +35,7 @@ function readSet(ctx: CommandContext, key: string): RedisSet | undefined | Wrong
   return ctx.db.readObject<RedisSet>(key, "set");
 }
 
-function writeSet(ctx: CommandContext, key: string): RedisSet | undefined {
+function writeSet(ctx: CommandContext, key: string): RedisSet | undefined | WrongType {
   return ctx.db.getObject<RedisSet>(key, "set");
 }
 
@@ -274,6 +274,7 @@ function randomMembers(ctx: CommandContext, set: RedisSet, count: number): void 
 function popMembers(ctx: CommandContext, key: string, count: number): void {
   const out = ctx.out;
   const set = writeSet(ctx, key);
+  if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   if (set === undefined || count === 0) return out.set(0);
   const server = ctx.server;
   const size = set.size();
@@ -319,6 +320,7 @@ export const setCommands: CommandSpec[] = [
       if (held !== undefined) return addHeld(ctx, held, argv[2]!);
       const key = arg(argv, 1);
       let set = writeSet(ctx, key);
+      if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       if (set === undefined) {
         set = new RedisSet();
         ctx.db.set(key, set);
@@ -346,6 +348,7 @@ export const setCommands: CommandSpec[] = [
     handler(ctx, argv) {
       const key = arg(argv, 1);
       const set = writeSet(ctx, key);
+      if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       let removed = 0;
       if (set !== undefined) {
         for (let i = 2; i < argv.length; i++) {
@@ -378,9 +381,11 @@ export const setCommands: CommandSpec[] = [
       const db = ctx.db;
       const out = ctx.out;
       const from = writeSet(ctx, source);
+      if (from === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       // A missing source answers 0 whatever the destination holds, as in Redis.
       if (from === undefined) return out.int(0);
       let to = source === destination ? from : writeSet(ctx, destination);
+      if (to === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       if (from === to) return out.int(from.has(member) ? 1 : 0);
       if (!from.delete(member)) return out.int(0);
       const server = ctx.server;
@@ -496,6 +501,7 @@ export const setCommands: CommandSpec[] = [
       const key = arg(argv, 1);
       if (argv.length === 3) return popMembers(ctx, key, positiveLong(arg(argv, 2)));
       const set = writeSet(ctx, key);
+      if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       if (set === undefined) return ctx.out.nil();
       const member = set.randomField()!;
       set.delete(member);

@@ -92,6 +92,7 @@ function zadd(ctx: CommandContext, argv: string[], incrCommand: boolean): void {
   // The limits matter only to an insert: an update of existing members never reads them.
   let limits: Readonly<ZsetLimits> | undefined;
   let set = writeZset(ctx, key);
+  if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   if (set === undefined) {
     if (xx) return incr ? ctx.out.nil() : ctx.out.int(0);
     limits = zsetLimits(ctx);
@@ -299,6 +300,7 @@ export const sortedSetCommands: CommandSpec[] = [
     handler(ctx, argv) {
       const key = arg(argv, 1);
       const set = writeZset(ctx, key);
+      if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       if (set === undefined) return ctx.out.int(0);
       let removed = 0;
       for (let i = 2; i < argv.length && set.size() > 0; i++) {

@@ -45,9 +45,11 @@ const newStream = () => new Stream();
 
 /** The stream at `key` for a write, created empty when `create` is set. */
 export function writeStream(ctx: CommandContext, key: string, create: boolean): Stream | undefined {
-  return create
-    ? ctx.db.writeObject<Stream>(key, "stream", newStream)
-    : ctx.db.writeObject<Stream>(key, "stream");
+  return typed(
+    create
+      ? ctx.db.writeObject<Stream>(key, "stream", newStream)
+      : ctx.db.writeObject<Stream>(key, "stream"),
+  );
 }
 
 /** The live cells of the last config nodeLimits read (one server per process, but tests make more). */

@@ -7,6 +7,7 @@
 import { arg, ArgCursor, intArg } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
 import type { CommandContext } from "../context.ts";
+import { typed } from "../db.ts";
 import { keyRange } from "../key_specs.ts";
 import {
   BUSYGROUP,
@@ -101,7 +102,7 @@ function groupPrologue(ctx: CommandContext, argv: string[], needsGroup: boolean)
       throw new CommandError(subcommandSyntax(argv));
     }
   }
-  args.stream = ctx.db.writeObject<Stream>(arg(argv, 2), "stream");
+  args.stream = typed(ctx.db.writeObject<Stream>(arg(argv, 2), "stream"));
   if (!args.mkstream) {
     if (args.stream === undefined) throw new CommandError(XGROUP_KEY_MISSING);
     args.group = args.stream.groups.get(arg(argv, 3));

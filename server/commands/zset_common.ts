@@ -18,7 +18,10 @@ export function readZset(ctx: CommandContext, key: string): SortedSet | undefine
   return ctx.db.readObject<SortedSet>(key, "zset");
 }
 
-export function writeZset(ctx: CommandContext, key: string): SortedSet | undefined {
+export function writeZset(
+  ctx: CommandContext,
+  key: string,
+): SortedSet | undefined | WrongType {
   return ctx.db.writeObject<SortedSet>(key, "zset");
 }
 

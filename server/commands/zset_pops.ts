@@ -4,7 +4,7 @@ import { pairsNested, readZset, writeZset } from "./zset_common.ts";
 import { MAX_REPEATED_PICKS } from "./collections.ts";
 import { blockingKey, parseBlockingTimeout } from "../blocking.ts";
 import type { CommandContext } from "../context.ts";
-import { WRONG_TYPE } from "../db.ts";
+import { typed, WRONG_TYPE } from "../db.ts";
 import { CommandError, VALUE_OUT_OF_RANGE, WRONGTYPE } from "../errors.ts";
 import { SortedSet } from "../types/sorted_set.ts";
 
@@ -32,11 +32,11 @@ export function pop(
   let key = "";
   let set: SortedSet | undefined;
   if (typeof keys === "string") {
-    set = writeZset(ctx, keys);
+    set = typed(writeZset(ctx, keys));
     key = keys;
   } else {
     for (const candidate of keys) {
-      set = writeZset(ctx, candidate);
+      set = typed(writeZset(ctx, candidate));
       if (set !== undefined) {
         key = candidate;
         break;
@@ -114,6 +114,7 @@ export function blockingPop(
   const deadline = parseBlockingTimeout(timeoutArg);
   for (const key of keys) {
     const set = writeZset(ctx, key);
+    if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
     if (set === undefined || set.size() === 0) continue;
     const result = pop(ctx, key, max, true, count, nested, nested)!;
     ctx.propagateAs = [popCommand(max, key, count, result.popped)];

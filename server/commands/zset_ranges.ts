@@ -150,6 +150,7 @@ export function removeRange(ctx: CommandContext, argv: string[], type: RangeType
   }
   const key = arg(argv, 1);
   const set = writeZset(ctx, key);
+  if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   if (set === undefined) return ctx.out.int(0);
   const range = rangeOf(set);
   if (range === undefined || range[0] > range[1]) return ctx.out.int(0);
