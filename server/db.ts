@@ -20,11 +20,14 @@ import { commandTime } from "./types/access_clock.ts";
 import { type KeyBytes, PageBytes } from "./types/page_bytes.ts";
 import { randomTableKey } from "./types/keytable_keys.ts";
 
-/** What a lookup of a key given as its bytes returns for another type's key (getObjectAt). */
+/** What a collection's lookup returns for another type's key (readObject, getObjectAt, ...). */
 export const WRONG_TYPE: unique symbol = Symbol("WRONGTYPE");
 export type WrongType = typeof WRONG_TYPE;
 
-/** `value`, or WRONGTYPE thrown for WRONG_TYPE: for a reader deep in a command (set algebra's keys). */
+/**
+ * `value`, or WRONGTYPE thrown for WRONG_TYPE: for a reader deep in a command
+ * (set algebra's keys, streams) or on a path also taken for a blocked client.
+ */
 export function typed<T>(value: T | WrongType): T {
   if (value === WRONG_TYPE) throw new CommandError(WRONGTYPE);
   return value;
