@@ -196,18 +196,19 @@ export class Database {
     throw new CommandError(WRONGTYPE);
   }
 
-  /** stringLength counted as a keyspace hit or miss (STRLEN). */
-  readStringLength(key: string): number | undefined {
-    const length = this.stringLength(key);
-    this.#countLookup(length !== undefined);
-    return length;
+  /** stringLength counted as a keyspace hit or miss (STRLEN), another type's key a hit too, as in Redis. */
+  readStringLength(key: string): number | undefined | WrongType {
+    const value = this.getStored(key);
+    this.#countLookup(value !== undefined);
+    if (value === undefined || typeof value === "string") return value?.length;
+    return value instanceof ByteString ? value.length : WRONG_TYPE;
   }
 
-  /** lookupRead of a string: undefined if missing, WRONGTYPE for other types. */
-  readString(key: string): string | undefined {
+  /** lookupRead of a string: undefined if missing, WRONG_TYPE for other types (as readObject). */
+  readString(key: string): string | undefined | WrongType {
     const value = this.lookupRead(key);
     if (value === undefined || typeof value === "string") return value;
-    throw new CommandError(WRONGTYPE);
+    return WRONG_TYPE;
   }
 
   /**
@@ -224,12 +225,12 @@ export class Database {
   }
 
   /** readString for a reply that copies the value out at once (GET), as lookupForReply. */
-  readStringForReply(key: string): string | PageBytes | undefined {
+  readStringForReply(key: string): string | PageBytes | undefined | WrongType {
     const value = this.lookupForReply(key);
     if (value === undefined || typeof value === "string" || value instanceof PageBytes) {
       return value;
     }
-    throw new CommandError(WRONGTYPE);
+    return WRONG_TYPE;
   }
 
   /** lookupForReply of a key given as its bytes (a request's): its string made only to check a TTL. */

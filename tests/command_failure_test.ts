@@ -103,7 +103,7 @@ Deno.test("the collections' WRONGTYPE of a key given as its bytes: reply, key ke
   equal(fields.get("keyspace_misses"), "0");
 });
 
-/** Reads whose lookup (db.readObject) returns WRONG_TYPE, each on a key of another type. */
+/** Reads whose lookup (db.readObject, db.readString...) returns WRONG_TYPE, on a key of another type. */
 const WRONG_READS: string[][] = [
   ["HGETALL", "text"],
   ["HKEYS", "text"],
@@ -142,6 +142,12 @@ const WRONG_READS: string[][] = [
   ["GEOSEARCH", "text", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "km"],
   ["XLEN", "text"],
   ["XRANGE", "text", "-", "+"],
+  ["STRLEN", "hash"],
+  ["GETRANGE", "hash", "0", "1"],
+  ["GETEX", "hash"],
+  ["GETSET", "hash", "v"],
+  ["GETDEL", "hash"],
+  ["SET", "hash", "v", "GET"],
 ];
 
 Deno.test("the reads' WRONGTYPE by a key's string: reply, one hit each, as redis-server 7 counts", async () => {

@@ -15,7 +15,7 @@ import {
   takesKeyBytes,
 } from "../../protocol/bytes.ts";
 import { arg, ArgCursor, intArg, isWord, LONG_MAX } from "../args.ts";
-import { countRange, Direction, RangeType, removeRange, zrange } from "./zset_ranges.ts";
+import { countRange, Direction, RangeType, removeRange, replyRank, zrange } from "./zset_ranges.ts";
 import { pairsNested, parseScore, readZset, writeZset } from "./zset_common.ts";
 import { blockingPop, pop, popCommand, randomBelow, randomMembers } from "./zset_pops.ts";
 import { SetOp, setOperation } from "./zset_algebra.ts";
@@ -496,13 +496,7 @@ export const sortedSetCommands: CommandSpec[] = [
     summary: "Determine the index of a member in a sorted set",
     syntax: "key member",
     complexity: "O(log(N))",
-    handler(ctx, argv) {
-      const set = readZset(ctx, arg(argv, 1));
-      if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
-      const rank = set?.rank(arg(argv, 2));
-      if (rank === undefined) ctx.out.nil();
-      else ctx.out.int(rank);
-    },
+    handler: (ctx, argv) => replyRank(ctx, argv, false),
   },
   {
     name: "zrevrank",
@@ -515,13 +509,7 @@ export const sortedSetCommands: CommandSpec[] = [
       "Determine the index of a member in a sorted set, with scores ordered from high to low",
     syntax: "key member",
     complexity: "O(log(N))",
-    handler(ctx, argv) {
-      const set = readZset(ctx, arg(argv, 1));
-      if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
-      const rank = set?.rank(arg(argv, 2));
-      if (rank === undefined) ctx.out.nil();
-      else ctx.out.int(set!.size() - 1 - rank);
-    },
+    handler: (ctx, argv) => replyRank(ctx, argv, true),
   },
   ...(["zremrangebyrank", "zremrangebyscore", "zremrangebylex"] as const).map((name) => ({
     name,

@@ -42,7 +42,7 @@ import {
 } from "../types/string.ts";
 import { commandTime } from "../types/access_clock.ts";
 import { type KeyBytes, PageBytes } from "../types/page_bytes.ts";
-import type { Database } from "../db.ts";
+import { type Database, typed, WRONG_TYPE } from "../db.ts";
 import { lcsCommand } from "./strings_lcs.ts";
 import { appendCommand, setRangeCommand } from "./strings_edit.ts";
 
@@ -144,7 +144,7 @@ function setGeneric(
     : expireTimeOf(options.expire!, options.unit, command);
   const db = ctx.db;
   if (options.get) {
-    const old = ctx.db.readString(key);
+    const old = typed(ctx.db.readString(key));
     if (old === undefined) ctx.out.nil();
     else ctx.out.bulk(old);
   }
@@ -275,6 +275,7 @@ function getRange(ctx: CommandContext, argv: string[]): void {
   const start = intArg(arg(argv, 2));
   const end = intArg(arg(argv, 3));
   const value = ctx.db.readStringForReply(arg(argv, 1));
+  if (value === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   if (value === undefined) return ctx.out.bulk("");
   if (typeof value === "string") {
     const range = byteRange(start, end, value.length);
@@ -308,6 +309,7 @@ function getWithExpiry(ctx: CommandContext, argv: string[]): void {
     }
   }
   const value = ctx.db.readStringForReply(key);
+  if (value === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   if (value === undefined) return ctx.out.nil();
   const when = unit === undefined ? undefined : expireTimeOf(expire!, unit, "getex");
   replyStored(ctx.out, value);
@@ -552,6 +554,7 @@ export const stringCommands: CommandSpec[] = [
       const key = arg(argv, 1);
       const value = arg(argv, 2);
       const old = ctx.db.readString(key);
+      if (old === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       const db = ctx.db;
       db.set(key, value);
       ctx.server.keyChanged(db, key, NotifyClass.String, "set");
@@ -573,6 +576,7 @@ export const stringCommands: CommandSpec[] = [
     handler(ctx, argv) {
       const key = arg(argv, 1);
       const value = ctx.db.readString(key);
+      if (value === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       if (value === undefined) return ctx.out.nil();
       const db = ctx.db;
       db.delete(key);
@@ -655,7 +659,9 @@ export const stringCommands: CommandSpec[] = [
     summary: "Returns the length of a string value.",
     syntax: "key",
     handler(ctx, argv) {
-      ctx.out.int(ctx.db.readStringLength(arg(argv, 1)) ?? 0);
+      const length = ctx.db.readStringLength(arg(argv, 1));
+      if (length === WRONG_TYPE) return ctx.fail(WRONGTYPE);
+      ctx.out.int(length ?? 0);
     },
   },
   rangeRow("getrange", "2.4.0", "Returns a substring of the string stored at a key."),

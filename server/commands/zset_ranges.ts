@@ -120,6 +120,15 @@ export function zrange(
   replyRanks(ctx, set!, ranks[0], ranks[1], withScores);
 }
 
+/** ZRANK and ZREVRANK (`reverse`: counted from the highest score). */
+export function replyRank(ctx: CommandContext, argv: string[], reverse: boolean): void {
+  const set = readZset(ctx, arg(argv, 1));
+  if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
+  const rank = set?.rank(arg(argv, 2));
+  if (rank === undefined) ctx.out.nil();
+  else ctx.out.int(reverse ? set!.size() - 1 - rank : rank);
+}
+
 /** ZCOUNT and ZLEXCOUNT. */
 export function countRange(ctx: CommandContext, argv: string[], lex: boolean): void {
   const rangeOf = parseRange(lex, arg(argv, 2), arg(argv, 3));
