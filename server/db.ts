@@ -33,6 +33,12 @@ export function typed<T>(value: T | WrongType): T {
   return value;
 }
 
+/** The length of a stored string (kept as bytes or not); WRONG_TYPE for a collection. */
+function lengthOf(value: StoredValue | undefined): number | undefined | WrongType {
+  if (value === undefined || typeof value === "string") return value?.length;
+  return value instanceof ByteString ? value.length : WRONG_TYPE;
+}
+
 /** What a database tells the rest of the server. */
 export interface KeyspaceHooks {
   /** A key vanished because its TTL passed (lazy or active expiry). */
@@ -190,18 +196,14 @@ export class Database {
    * made of a string kept as bytes (STRLEN after SETBIT costs O(1), as in Redis).
    */
   stringLength(key: string): number | undefined {
-    const value = this.getStored(key);
-    if (value === undefined || typeof value === "string") return value?.length;
-    if (value instanceof ByteString) return value.length;
-    throw new CommandError(WRONGTYPE);
+    return typed(lengthOf(this.getStored(key)));
   }
 
   /** stringLength counted as a keyspace hit or miss (STRLEN), another type's key a hit too, as in Redis. */
   readStringLength(key: string): number | undefined | WrongType {
     const value = this.getStored(key);
     this.#countLookup(value !== undefined);
-    if (value === undefined || typeof value === "string") return value?.length;
-    return value instanceof ByteString ? value.length : WRONG_TYPE;
+    return lengthOf(value);
   }
 
   /** lookupRead of a string: undefined if missing, WRONG_TYPE for other types (as readObject). */
