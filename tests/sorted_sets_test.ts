@@ -23,6 +23,23 @@ const REDIS_REPLIES: [argv: string[], reply: unknown][] = [
   [["zadd", "z", "incr", "1", "a", "2", "b"], {
     "error": "ERR INCR option supports a single increment-element pair",
   }],
+  // Options in any case; words one letter off an option are scores.
+  [["zadd", "z", "Nx", "xX", "1", "a"], {
+    "error": "ERR XX and NX options at the same time are not compatible",
+  }],
+  [["zadd", "z", "gT", "Lt", "1", "a"], {
+    "error": "ERR GT, LT, and/or NX options at the same time are not compatible",
+  }],
+  [["zadd", "z", "nX", "gt", "1", "a"], {
+    "error": "ERR GT, LT, and/or NX options at the same time are not compatible",
+  }],
+  [["zadd", "z", "InCr", "1", "a", "2", "b"], {
+    "error": "ERR INCR option supports a single increment-element pair",
+  }],
+  [["zadd", "z", "nt", "a"], { "error": "ERR value is not a valid float" }],
+  [["zadd", "z", "@x", "a"], { "error": "ERR value is not a valid float" }],
+  [["zadd", "z", "Xn", "a"], { "error": "ERR value is not a valid float" }],
+  [["zadd", "z", "incx", "a"], { "error": "ERR value is not a valid float" }],
   [["zadd", "z", "1", "a", "2"], { "error": "ERR syntax error" }],
   [["zadd", "z", "nan", "a"], { "error": "ERR value is not a valid float" }],
   [["zadd", "z", "abc", "a", "1", "b"], { "error": "ERR value is not a valid float" }],

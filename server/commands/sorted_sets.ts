@@ -193,19 +193,23 @@ function changed(
 }
 
 /**
- * A ZADD option's lower-case name, or undefined for anything else: only
- * words of an option's length are lower-cased (a score is not).
+ * A ZADD option's lower-case name, or undefined for anything else (a score).
+ * Compared by character code in any case, as Redis's strcasecmp: a lower-case
+ * copy and a Set lookup of it cost more than the rest of the option parsing.
  */
 function zaddOption(word: string): string | undefined {
-  if (word.length !== 2 && word.length !== 4) return undefined;
-  // Every option starts with a letter; a score of two or four digits is not lower-cased.
+  if (word.length === 4) return isWord(word, "incr") ? "incr" : undefined;
+  if (word.length !== 2) return undefined;
+  // `| 0x20` lower-cases an ASCII letter and maps no other character onto one.
   const first = word.charCodeAt(0) | 0x20;
-  if (first < 97 || first > 122) return undefined;
-  const option = word.toLowerCase();
-  return ZADD_OPTIONS.has(option) ? option : undefined;
+  const second = word.charCodeAt(1) | 0x20;
+  if (second === X) return first === N ? "nx" : first === X ? "xx" : undefined;
+  if (second === T) return first === G ? "gt" : first === L ? "lt" : undefined;
+  return first === C && second === H ? "ch" : undefined;
 }
 
-const ZADD_OPTIONS = new Set(["nx", "xx", "ch", "incr", "gt", "lt"]);
+// The letters' codes: c, g, h, l, n, t, x.
+const C = 0x63, G = 0x67, H = 0x68, L = 0x6c, N = 0x6e, T = 0x74, X = 0x78;
 
 /** ZADD key score member's member, made its string if it was left as bytes (takesBytes below). */
 function memberString(argv: string[]): string {
