@@ -70,6 +70,14 @@ Deno.test("SET expire arguments: zero, negative, junk and overflowing times", as
       error: "ERR invalid expire time in 'set' command",
     }],
     [["EXISTS", "k"], 0],
+    // A bad time with GET: no old value replied, nothing changed.
+    [["SET", "old", "before"], "OK"],
+    [["SET", "old", "after", "GET", "EX", "abc"], NOT_INTEGER],
+    [["SET", "old", "after", "GET", "PX", "0"], {
+      error: "ERR invalid expire time in 'set' command",
+    }],
+    [["GET", "old"], "before"],
+    [["TTL", "old"], -1],
     [["SET", "k", "v", "EX", "10", "EX", "20"], "OK"],
     [["TTL", "k"], 20],
     [["SET", "k", "v", "PXAT", "1"], "OK"],
