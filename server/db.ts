@@ -192,11 +192,11 @@ export class Database {
   }
 
   /**
-   * The length of the string at `key`, undefined if missing, WRONGTYPE for other types; no text
+   * The length of the string at `key`, undefined if missing, WRONG_TYPE for other types; no text
    * made of a string kept as bytes (STRLEN after SETBIT costs O(1), as in Redis).
    */
-  stringLength(key: string): number | undefined {
-    return typed(lengthOf(this.getStored(key)));
+  stringLength(key: string): number | undefined | WrongType {
+    return lengthOf(this.getStored(key));
   }
 
   /** stringLength counted as a keyspace hit or miss (STRLEN), another type's key a hit too, as in Redis. */

@@ -182,7 +182,7 @@ Deno.test("the reads' WRONGTYPE by a key's string: reply, one hit each, as redis
   deepEqual(await n.call("hlen", "hash"), { type: "int", value: 1 });
 });
 
-/** Writes whose lookup (db.getObject, db.writeObject) returns WRONG_TYPE, on a key of another type. */
+/** Writes whose lookup (db.getObject, db.writeObject, db.stringLength) returns WRONG_TYPE, on a key of another type. */
 const WRONG_WRITES: string[][] = [
   ["HSET", "text", "f", "v", "g", "w"],
   ["HSETNX", "text", "f", "v"],
@@ -213,6 +213,14 @@ const WRONG_WRITES: string[][] = [
   ["BZPOPMIN", "text", "1"],
   ["GEOADD", "text", "0", "0", "a"],
   ["XADD", "text", "*", "f", "v"],
+  // String edits of a list (db.stringLength): the type is refused before a length is checked.
+  ["APPEND", "list", "x"],
+  ["SETRANGE", "list", "0", "x"],
+  ["SETRANGE", "list", "0", ""],
+  ["SETRANGE", "list", "536870912", "x"],
+  ["INCR", "list"],
+  ["INCRBY", "list", "2"],
+  ["INCRBYFLOAT", "list", "1"],
 ];
 
 Deno.test("the writes' WRONGTYPE by a key's string: reply, nothing changed, counted", async () => {

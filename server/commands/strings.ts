@@ -230,7 +230,9 @@ function incrementKey(ctx: CommandContext, key: string, increment: number | bigi
     return ctx.out.int(sum);
   }
   // Longer than 20 bytes is no integer: refused before a text is made of a string kept as bytes.
-  if ((db.stringLength(key) ?? 0) > 20) return ctx.fail(NOT_INTEGER);
+  const length = db.stringLength(key);
+  if (length === WRONG_TYPE) return ctx.fail(WRONGTYPE);
+  if ((length ?? 0) > 20) return ctx.fail(NOT_INTEGER);
   const current = db.getString(key);
   let result: number | bigint;
   if (current === undefined) {
@@ -410,7 +412,9 @@ function incrByFloat(ctx: CommandContext, argv: string[]): void {
   const db = ctx.db;
   const key = arg(argv, 1);
   // Too long to be a float (Redis's MAX_LONG_DOUBLE_CHARS): refused before its text is made.
-  if ((db.stringLength(key) ?? 0) >= MAX_LONG_DOUBLE_CHARS) throw new CommandError(NOT_FLOAT);
+  const length = db.stringLength(key);
+  if (length === WRONG_TYPE) return ctx.fail(WRONGTYPE);
+  if ((length ?? 0) >= MAX_LONG_DOUBLE_CHARS) return ctx.fail(NOT_FLOAT);
   const current = db.getString(key);
   const text = exactSumText(exactDyadic(current ?? "0"), exactDyadic(arg(argv, 2))) ??
     longDoubleSum(current, arg(argv, 2));

@@ -3,7 +3,8 @@ import { takeKey, takesKeyBytes, writeBinary } from "../../protocol/bytes.ts";
 import { arg, intArg } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import { type CommandSpec, offsetAt } from "../command.ts";
-import { CommandError, OFFSET_OUT_OF_RANGE, STRING_TOO_LONG } from "../errors.ts";
+import { CommandError, OFFSET_OUT_OF_RANGE, STRING_TOO_LONG, WRONGTYPE } from "../errors.ts";
+import { WRONG_TYPE, type WrongType } from "../db.ts";
 import { NotifyClass } from "../notify.ts";
 import { PROTO_MAX_BULK_LEN_MIN } from "../config_params.ts";
 
@@ -35,18 +36,20 @@ function append(ctx: CommandContext, argv: string[]): void {
   const key = held === undefined ? arg(argv, 1) : held.string();
   const edited = held === undefined ? db.editInline(key, -1, suffix) : undefined;
   const length = edited ?? appendString(ctx, key, suffix);
+  if (length === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   ctx.server.keyChanged(db, key, NotifyClass.String, "append");
   ctx.out.int(length);
 }
 
 /**
- * APPEND to a missing key or a long string; its new length. A long string grows where it is
+ * APPEND to a missing key or a long string; its new length (WRONG_TYPE: another type's key). A long string grows where it is
  * kept as bytes (Database.editBytes, greedily as Redis's sdsMakeRoomFor), so a run of appends
  * mixed with edits or reads of the value costs the suffixes, not a copy of the value each.
  */
-function appendString(ctx: CommandContext, key: string, suffix: string): number {
+function appendString(ctx: CommandContext, key: string, suffix: string): number | WrongType {
   const db = ctx.db;
   const current = db.stringLength(key);
+  if (current === WRONG_TYPE) return current;
   if (current === undefined) {
     db.set(key, suffix);
     return suffix.length;
@@ -66,10 +69,13 @@ function setRange(ctx: CommandContext, argv: string[]): void {
   const patch = arg(argv, 3);
   if (offset < 0) throw new CommandError(OFFSET_OUT_OF_RANGE);
   const db = ctx.db;
-  if (patch.length === 0) return ctx.out.int(db.stringLength(key) ?? 0);
   // A short string is patched where it is stored (KeyTable.editInline).
-  let length = db.editInline(key, offset, patch);
+  let length = patch.length === 0 ? undefined : db.editInline(key, offset, patch);
   if (length === undefined) {
+    // Another type's key is refused before the length is checked, as in Redis.
+    const current = db.stringLength(key);
+    if (current === WRONG_TYPE) return ctx.fail(WRONGTYPE);
+    if (patch.length === 0) return ctx.out.int(current ?? 0);
     checkStringLength(ctx, offset + patch.length);
     const value = db.editBytes(key, offset + patch.length);
     writeBinary(value.bytes, offset, patch);
