@@ -102,7 +102,10 @@ function setWithExpiry(name: string, unit: ExpireUnit): Handler {
   };
 }
 
-/** SET's options, as Redis's parseExtendedStringArgumentsOrReply accepts them; undefined: a syntax error. */
+/**
+ * SET's options, as Redis's parseExtendedStringArgumentsOrReply accepts them;
+ * undefined for a syntax error.
+ */
 function parseSetOptions(argv: readonly string[], from: number): SetOptions | undefined {
   const options: SetOptions = {
     nx: false,

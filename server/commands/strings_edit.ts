@@ -42,9 +42,10 @@ function append(ctx: CommandContext, argv: string[]): void {
 }
 
 /**
- * APPEND to a missing key or a long string; its new length (WRONG_TYPE: another type's key). A long string grows where it is
- * kept as bytes (Database.editBytes, greedily as Redis's sdsMakeRoomFor), so a run of appends
- * mixed with edits or reads of the value costs the suffixes, not a copy of the value each.
+ * APPEND to a missing key or a long string; its new length (WRONG_TYPE for another type's key).
+ * A long string grows where it is kept as bytes (Database.editBytes, greedily as Redis's
+ * sdsMakeRoomFor), so a run of appends mixed with edits or reads of the value costs the
+ * suffixes, not a copy of the value each.
  */
 function appendString(ctx: CommandContext, key: string, suffix: string): number | WrongType {
   const db = ctx.db;
