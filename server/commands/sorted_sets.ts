@@ -16,7 +16,14 @@ import {
 } from "../../protocol/bytes.ts";
 import { arg, ArgCursor, intArg, isWord, LONG_MAX } from "../args.ts";
 import { countRange, Direction, RangeType, removeRange, replyRank, zrange } from "./zset_ranges.ts";
-import { pairsNested, parseScore, readZset, writeZset } from "./zset_common.ts";
+import {
+  pairsNested,
+  parseScore,
+  readZset,
+  scoreOf,
+  writeZset,
+  zaddOption,
+} from "./zset_common.ts";
 import { blockingPop, pop, popCommand, randomBelow, randomMembers } from "./zset_pops.ts";
 import { SetOp, setOperation } from "./zset_algebra.ts";
 import {
@@ -33,6 +40,7 @@ import { type CommandSpec, withoutCount } from "../command.ts";
 import {
   CommandError,
   NAN_RESULT,
+  NOT_FLOAT,
   outOfRangeBetween,
   SYNTAX,
   VALUE_OUT_OF_RANGE,
@@ -73,18 +81,24 @@ function zadd(ctx: CommandContext, argv: string[], incrCommand: boolean): void {
     else break;
   }
   const pairs = argv.length - at;
-  if (pairs === 0 || pairs % 2 !== 0) throw new CommandError(SYNTAX);
-  if (nx && xx) throw new CommandError(ZADD_NX_XX);
-  if ((gt && nx) || (lt && nx) || (gt && lt)) throw new CommandError(ZADD_GT_LT_NX);
-  if (incr && pairs > 2) throw new CommandError(ZADD_INCR_PAIRS);
+  // Its errors end it by ctx.fail, not a throw (see scoreOf).
+  if (pairs === 0 || pairs % 2 !== 0) return ctx.fail(SYNTAX);
+  if (nx && xx) return ctx.fail(ZADD_NX_XX);
+  if ((gt && nx) || (lt && nx) || (gt && lt)) return ctx.fail(ZADD_GT_LT_NX);
+  if (incr && pairs > 2) return ctx.fail(ZADD_INCR_PAIRS);
   // Every score is parsed before anything changes; one pair (the usual ZADD) needs no array.
-  const firstScore = parseScore(arg(argv, at));
+  const firstScore = scoreOf(argv[at]!);
+  if (Number.isNaN(firstScore)) return ctx.fail(NOT_FLOAT);
   const count = pairs >> 1;
   let scores: number[] | undefined;
   if (count > 1) {
     scores = new Array<number>(count);
     scores[0] = firstScore;
-    for (let i = at + 2; i < argv.length; i += 2) scores[(i - at) >> 1] = parseScore(arg(argv, i));
+    for (let i = at + 2; i < argv.length; i += 2) {
+      const score = scoreOf(argv[i]!);
+      if (Number.isNaN(score)) return ctx.fail(NOT_FLOAT);
+      scores[(i - at) >> 1] = score;
+    }
   }
 
   const db = ctx.db;
@@ -152,7 +166,8 @@ function zaddHeld(ctx: CommandContext, key: HeldKey, argv: string[]): void {
     memberString(argv);
     return zadd(ctx, argv, false);
   }
-  const score = parseScore(scoreArg);
+  const score = scoreOf(scoreArg);
+  if (Number.isNaN(score)) return ctx.fail(NOT_FLOAT);
   const db = ctx.db;
   let set = db.getObjectAt<SortedSet>(key, "zset");
   if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
@@ -191,25 +206,6 @@ function changed(
   ctx.db.reaccountAt(key, set);
   ctx.server.keyChangedAt(ctx.db, key, NotifyClass.Zset, "zadd", 1, true);
 }
-
-/**
- * A ZADD option's lower-case name, or undefined for anything else (a score).
- * Compared by character code in any case, as Redis's strcasecmp: a lower-case
- * copy and a Set lookup of it cost more than the rest of the option parsing.
- */
-function zaddOption(word: string): string | undefined {
-  if (word.length === 4) return isWord(word, "incr") ? "incr" : undefined;
-  if (word.length !== 2) return undefined;
-  // `| 0x20` lower-cases an ASCII letter and maps no other character onto one.
-  const first = word.charCodeAt(0) | 0x20;
-  const second = word.charCodeAt(1) | 0x20;
-  if (second === X) return first === N ? "nx" : first === X ? "xx" : undefined;
-  if (second === T) return first === G ? "gt" : first === L ? "lt" : undefined;
-  return first === C && second === H ? "ch" : undefined;
-}
-
-// The letters' codes: c, g, h, l, n, t, x.
-const C = 0x63, G = 0x67, H = 0x68, L = 0x6c, N = 0x6e, T = 0x74, X = 0x78;
 
 /** ZADD key score member's member, made its string if it was left as bytes (takesBytes below). */
 function memberString(argv: string[]): string {

@@ -3,7 +3,7 @@
  * range-bound parsing (every range form becomes an interval of ranks), and
  * the reply of a run of ranks.
  */
-import { parseInteger } from "../args.ts";
+import { isWord, parseInteger } from "../args.ts";
 import { NotifyClass } from "../notify.ts";
 import { strtod, strtodWhole } from "../../protocol/double.ts";
 import type { CommandContext } from "../context.ts";
@@ -45,20 +45,47 @@ export function storeResult(
 // ---- argument parsing -------------------------------------------------------
 
 /**
+ * A ZADD option's lower-case name, or undefined for anything else (a score).
+ * Compared by character code in any case, as Redis's strcasecmp: a lower-case
+ * copy and a Set lookup of it cost more than the rest of the option parsing.
+ */
+export function zaddOption(word: string): string | undefined {
+  if (word.length === 4) return isWord(word, "incr") ? "incr" : undefined;
+  if (word.length !== 2) return undefined;
+  // `| 0x20` lower-cases an ASCII letter and maps no other character onto one.
+  const first = word.charCodeAt(0) | 0x20;
+  const second = word.charCodeAt(1) | 0x20;
+  if (second === X) return first === N ? "nx" : first === X ? "xx" : undefined;
+  if (second === T) return first === G ? "gt" : first === L ? "lt" : undefined;
+  return first === C && second === H ? "ch" : undefined;
+}
+
+// The letters' codes: c, g, h, l, n, t, x.
+const C = 0x63, G = 0x67, H = 0x68, L = 0x6c, N = 0x6e, T = 0x74, X = 0x78;
+
+/**
  * A score as Redis's string2d reads it (ZADD, ZINCRBY, WEIGHTS, ZQUERY): all
  * of strtod's forms (inf, hex, exponents), but no leading space, no NaN, no
  * overflow to inf and no underflow to 0.
  */
 export function parseScore(arg: string, error = NOT_FLOAT): number {
+  const score = scoreOf(arg);
+  if (Number.isNaN(score)) throw new CommandError(error);
+  return score;
+}
+
+/**
+ * parseScore's value, NaN (no score's) for what it refuses: for a handler
+ * that ends by ctx.fail (a handler left by a throw stays in V8's baseline
+ * code while a client repeats the error: docs/performance.md, session 28).
+ */
+export function scoreOf(arg: string): number {
   const digits = shortDecimal(arg);
   if (digits !== undefined) return digits;
   const integer = parseInteger(arg);
   if (integer !== undefined) return integer;
   const parsed = strtodWhole(arg);
-  if (parsed === undefined || parsed.outOfRange || Number.isNaN(parsed.value)) {
-    throw new CommandError(error);
-  }
-  return parsed.value;
+  return parsed === undefined || parsed.outOfRange ? NaN : parsed.value;
 }
 
 /**
