@@ -117,6 +117,17 @@ const REDIS_REPLIES: [argv: string[], reply: unknown][] = [
   [["zremrangebyrank", "z", "a", "1"], { "error": "ERR value is not an integer or out of range" }],
   [["zremrangebyscore", "z", "a", "1"], { "error": "ERR min or max is not a float" }],
   [["zremrangebylex", "z", "a", "1"], { "error": "ERR min or max not valid string range item" }],
+  // A bad range is refused before the key's type is looked at.
+  [["set", "str", "x"], "OK"],
+  [["zrangebyscore", "str", "a", "b"], { "error": "ERR min or max is not a float" }],
+  [["zcount", "str", "a", "1"], { "error": "ERR min or max is not a float" }],
+  [["zremrangebyscore", "str", "a", "1"], { "error": "ERR min or max is not a float" }],
+  [["zrange", "str", "(x", "1", "BYSCORE"], { "error": "ERR min or max is not a float" }],
+  [["zrangebylex", "str", "a", "b"], { "error": "ERR min or max not valid string range item" }],
+  [["zrangestore", "dst", "str", "a", "b", "BYSCORE"], {
+    "error": "ERR min or max is not a float",
+  }],
+  [["del", "str"], 1],
   [["zpopmin", "z", "-1"], { "error": "ERR value is out of range, must be positive" }],
   [["zpopmin", "z", "0"], []],
   [["zpopmin", "z", "1", "2"], { "error": "ERR syntax error" }],

@@ -116,7 +116,7 @@ interface ScoreBound {
  * plain strtod up to the string's end or a NUL byte (so leading spaces, an
  * empty string meaning 0, and overflow to inf all pass, as in Redis).
  */
-function parseScoreBound(arg: string): ScoreBound {
+function parseScoreBound(arg: string): ScoreBound | undefined {
   const exclusive = arg.charCodeAt(0) === 40;
   const text = exclusive ? arg.slice(1) : arg;
   const digits = shortDecimal(text);
@@ -126,7 +126,7 @@ function parseScoreBound(arg: string): ScoreBound {
     (parsed.length !== text.length && text.charCodeAt(parsed.length) !== 0) ||
     Number.isNaN(parsed.value)
   ) {
-    throw new CommandError(MIN_MAX_NOT_FLOAT);
+    return undefined;
   }
   return { value: parsed.value, exclusive };
 }
@@ -145,7 +145,7 @@ interface LexBound {
 }
 
 /** A ZRANGEBYLEX bound: "-", "+", "(member" or "[member" (zslParseLexRangeItem). */
-function parseLexBound(arg: string): LexBound {
+function parseLexBound(arg: string): LexBound | undefined {
   const c = arg.charCodeAt(0);
   // Redis reads "-" and "+" as C strings: a NUL byte ends them.
   const alone = arg.length === 1 || arg.charCodeAt(1) === 0;
@@ -154,7 +154,7 @@ function parseLexBound(arg: string): LexBound {
   if (c === 40 || c === 91) {
     return { edge: LexEdge.Value, value: arg.slice(1), exclusive: c === 40 };
   }
-  throw new CommandError(MIN_MAX_NOT_STRING_RANGE);
+  return undefined;
 }
 
 /** The ranks [start, end] of the members within [min, max] by score (empty when start > end). */
@@ -181,14 +181,20 @@ function lexRanks(set: SortedSet, min: LexBound, max: LexBound): [number, number
 /** A parsed score or lex range, as the function giving its ranks in a set. */
 export type RangeOf = (set: SortedSet) => [number, number];
 
-export function parseRange(lex: boolean, minArg: string, maxArg: string): RangeOf {
+/**
+ * A score or lex range's ranks function, or the error's text for a bound it
+ * cannot read: its callers end by ctx.fail (see scoreOf).
+ */
+export function parseRange(lex: boolean, minArg: string, maxArg: string): RangeOf | string {
   if (lex) {
     const min = parseLexBound(minArg);
     const max = parseLexBound(maxArg);
+    if (min === undefined || max === undefined) return MIN_MAX_NOT_STRING_RANGE;
     return (set) => lexRanks(set, min, max);
   }
   const min = parseScoreBound(minArg);
   const max = parseScoreBound(maxArg);
+  if (min === undefined || max === undefined) return MIN_MAX_NOT_FLOAT;
   return (set) => scoreRanks(set, min, max);
 }
 

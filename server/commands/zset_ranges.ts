@@ -92,7 +92,9 @@ export function zrange(
     start = intArg(minArg);
     end = intArg(maxArg);
   } else {
-    rangeOf = parseRange(type === RangeType.Lex, minArg, maxArg);
+    const parsed = parseRange(type === RangeType.Lex, minArg, maxArg);
+    if (typeof parsed === "string") return ctx.fail(parsed);
+    rangeOf = parsed;
   }
 
   const set = readZset(ctx, arg(argv, first));
@@ -132,6 +134,7 @@ export function replyRank(ctx: CommandContext, argv: string[], reverse: boolean)
 /** ZCOUNT and ZLEXCOUNT. */
 export function countRange(ctx: CommandContext, argv: string[], lex: boolean): void {
   const rangeOf = parseRange(lex, arg(argv, 2), arg(argv, 3));
+  if (typeof rangeOf === "string") return ctx.fail(rangeOf);
   const set = readZset(ctx, arg(argv, 1));
   if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   if (set === undefined) return ctx.out.int(0);
@@ -155,7 +158,9 @@ export function removeRange(ctx: CommandContext, argv: string[], type: RangeType
     const end = intArg(arg(argv, 3));
     rangeOf = (set) => rankRange(set.size(), start, end);
   } else {
-    rangeOf = parseRange(type === RangeType.Lex, arg(argv, 2), arg(argv, 3));
+    const parsed = parseRange(type === RangeType.Lex, arg(argv, 2), arg(argv, 3));
+    if (typeof parsed === "string") return ctx.fail(parsed);
+    rangeOf = parsed;
   }
   const key = arg(argv, 1);
   const set = writeZset(ctx, key);
