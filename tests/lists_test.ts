@@ -18,6 +18,8 @@ Deno.test("LPUSH/RPUSH/LRANGE/LINDEX with negative and out-of-range indexes", as
   deepEqual(await c.cmd("LRANGE", "l", "5", "10"), []);
   deepEqual(await c.cmd("LRANGE", "missing", "0", "-1"), []);
   deepEqual(await c.cmd("LRANGE", "l", "0", "x"), NOT_INTEGER);
+  // LRANGE parses its indexes before it looks the key up.
+  deepEqual(await c.cmd("LRANGE", "missing", "x", "1"), NOT_INTEGER);
   equal(await c.cmd("LINDEX", "l", "0"), "y");
   equal(await c.cmd("LINDEX", "l", "-1"), "c");
   equal(await c.cmd("LINDEX", "l", "-6"), null);

@@ -280,6 +280,8 @@ Deno.test("INCR family: int64 limits, overflow and strict integer syntax", async
     [["INCRBY", "i", "abc"], NOT_INTEGER],
     [["INCRBY", "i", "1.5"], NOT_INTEGER],
     [["INCRBY", "i", "+1"], NOT_INTEGER],
+    [["DECRBY", "i", "12345678901234567890"], NOT_INTEGER],
+    [["INCRBY", "i", "1234567890123456789a"], NOT_INTEGER],
     [["SET", "big", "9223372036854775807"], "OK"],
     [["INCR", "big"], { error: "ERR increment or decrement would overflow" }],
     [["INCRBY", "big", "-9223372036854775807"], 0],

@@ -398,7 +398,8 @@ export const hashCommands: CommandSpec[] = [
       const text = arg(argv, 3);
       // Short numbers add exactly as numbers (as INCRBY's): no regex, no bigints.
       const increment = text.length < 16 ? parseInteger(text) : parseInt64(text);
-      if (increment === undefined) throw new CommandError(NOT_INTEGER);
+      // Errors end it by ctx.fail: a handler left by a throw stays in V8's baseline code.
+      if (increment === undefined) return ctx.fail(NOT_INTEGER);
       const held = takeKey(argv, 1);
       const hash = held === undefined ? writeHash(ctx, arg(argv, 1)) : writeHeldHash(ctx, held);
       if (hash === WRONG_TYPE) return ctx.fail(WRONGTYPE);
@@ -420,13 +421,13 @@ export const hashCommands: CommandSpec[] = [
       let result: number | bigint;
       if (typeof increment === "number" && (current === undefined || current.length < 16)) {
         const value = current === undefined ? 0 : parseInteger(current);
-        if (value === undefined) throw new CommandError(HASH_VALUE_NOT_INTEGER);
+        if (value === undefined) return ctx.fail(HASH_VALUE_NOT_INTEGER);
         result = value + increment;
       } else {
         const value = current === undefined ? 0n : parseInt64(current);
-        if (value === undefined) throw new CommandError(HASH_VALUE_NOT_INTEGER);
+        if (value === undefined) return ctx.fail(HASH_VALUE_NOT_INTEGER);
         result = value + BigInt(increment);
-        if (result < INT64_MIN || result > INT64_MAX) throw new CommandError(OVERFLOW);
+        if (result < INT64_MIN || result > INT64_MAX) return ctx.fail(OVERFLOW);
       }
       hash.setWithin(field, String(result), limits);
       ctx.out.int(result);

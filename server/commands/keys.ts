@@ -216,19 +216,20 @@ function expireGeneric(
   const flags = parseExpireFlags(argv);
   const when = flags === 0 ? smallExpireTime(arg(argv, 2), relative, seconds) : undefined;
   if (when !== undefined) return setExpireTime(ctx, argv, 0, when);
+  // Errors end it by ctx.fail: a handler left by a throw stays in V8's baseline code.
   const parsed = parseInt64(arg(argv, 2));
-  if (parsed === undefined) throw new CommandError(NOT_INTEGER);
+  if (parsed === undefined) return ctx.fail(NOT_INTEGER);
   let whenBig = parsed;
   const name = arg(argv, 0).toLowerCase();
   if (seconds) {
     if (whenBig > INT64_MAX / 1000n || whenBig < INT64_MIN / 1000n) {
-      throw new CommandError(invalidExpire(name));
+      return ctx.fail(invalidExpire(name));
     }
     whenBig *= 1000n;
   }
   if (relative) {
     const now = BigInt(commandTime());
-    if (whenBig > INT64_MAX - now) throw new CommandError(invalidExpire(name));
+    if (whenBig > INT64_MAX - now) return ctx.fail(invalidExpire(name));
     whenBig += now;
   }
   setExpireTime(ctx, argv, flags, whenBig);

@@ -4,7 +4,7 @@
  * server/blocking.ts and reach the AOF as the plain pop or move they became.
  */
 import { type HeldKey, takeKey, takesKeyBytes } from "../../protocol/bytes.ts";
-import { arg, ArgCursor, intArg, LONG_MAX } from "../args.ts";
+import { arg, ArgCursor, intArg, LONG_MAX, parseInteger } from "../args.ts";
 import { blockingKey, parseBlockingTimeout } from "../blocking.ts";
 import { countedKeys, INSERTED_KEY, keyRange, READ_DELETED_KEY } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
@@ -16,6 +16,7 @@ import {
   LPOS_MAXLEN_NEGATIVE,
   LPOS_RANK_ZERO,
   NO_SUCH_KEY,
+  NOT_INTEGER,
   SYNTAX,
   wrongArity,
   WRONGTYPE,
@@ -445,8 +446,10 @@ export const listCommands: CommandSpec[] = [
     complexity:
       "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range.",
     handler(ctx, argv) {
-      const start = intArg(arg(argv, 2));
-      const stop = intArg(arg(argv, 3));
+      const start = parseInteger(arg(argv, 2));
+      const stop = parseInteger(arg(argv, 3));
+      // Ended by ctx.fail: a handler left by a throw stays in V8's baseline code.
+      if (start === undefined || stop === undefined) return ctx.fail(NOT_INTEGER);
       const out = ctx.out;
       const list = ctx.db.readObject<RedisList>(arg(argv, 1), "list");
       if (list === WRONG_TYPE) return ctx.fail(WRONGTYPE);
@@ -472,7 +475,9 @@ export const listCommands: CommandSpec[] = [
       const list = ctx.db.readObject<RedisList>(arg(argv, 1), "list");
       if (list === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       if (list === undefined) return ctx.out.nil();
-      const value = list.at(intArg(arg(argv, 2)));
+      const index = parseInteger(arg(argv, 2));
+      if (index === undefined) return ctx.fail(NOT_INTEGER);
+      const value = list.at(index);
       if (value === undefined) ctx.out.nil();
       else ctx.out.bulk(value);
     },

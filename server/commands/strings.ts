@@ -200,12 +200,12 @@ function setShortAt(db: Database, key: KeyBytes, value: HeldArgument): boolean {
     db.setSpanAt(key, value.bytes, value.start, value.end);
 }
 
-/** An INCRBY-style increment: a number when exact, a bigint otherwise. */
-function parseIncrement(arg: string): number | bigint {
-  if (arg.length < 16) return intArg(arg);
-  const v = parseInt64(arg);
-  if (v === undefined) throw new CommandError(NOT_INTEGER);
-  return v;
+/**
+ * An INCRBY-style increment: a number when exact, a bigint otherwise;
+ * undefined for no integer (its handler ends by ctx.fail: see expireTimeOf).
+ */
+function parseIncrement(arg: string): number | bigint | undefined {
+  return arg.length < 16 ? parseInteger(arg) : parseInt64(arg);
 }
 
 /** INCR, DECR, INCRBY, DECRBY of argv's key, which may be left as bytes (takesKeyBytes below). */
@@ -721,7 +721,11 @@ export const stringCommands: CommandSpec[] = [
     summary:
       "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
     syntax: "key increment",
-    handler: (ctx, argv) => incrementBy(ctx, argv, parseIncrement(arg(argv, 2))),
+    handler(ctx, argv) {
+      const increment = parseIncrement(arg(argv, 2));
+      if (increment === undefined) return ctx.fail(NOT_INTEGER);
+      incrementBy(ctx, argv, increment);
+    },
   },
   {
     name: "decrby",
@@ -736,7 +740,8 @@ export const stringCommands: CommandSpec[] = [
     syntax: "key decrement",
     handler(ctx, argv) {
       const decrement = parseIncrement(arg(argv, 2));
-      if (decrement === INT64_MIN) throw new CommandError(DECREMENT_OVERFLOW);
+      if (decrement === undefined) return ctx.fail(NOT_INTEGER);
+      if (decrement === INT64_MIN) return ctx.fail(DECREMENT_OVERFLOW);
       incrementBy(ctx, argv, -decrement);
     },
   },
