@@ -91,7 +91,9 @@ function pfadd(ctx: CommandContext, argv: string[]): void {
   // A dense value (past a few thousand elements) is raised where it lies, no HyperLogLog made.
   const raised = current === undefined ? -1 : raiseDense(current, argv, 2);
   if (raised >= 0) return denseAdded(ctx, key, current!, raised);
-  const hll = current === undefined ? HyperLogLog.create() : hllOver(current);
+  const hll = current === undefined ? HyperLogLog.create() : HyperLogLog.over(current);
+  // Ended by ctx.fail: a handler left by a throw stays in V8's baseline code.
+  if (hll === undefined) return ctx.fail(HLL_WRONGTYPE);
   let updated = current === undefined ? 1 : 0;
   // A dense value stays dense: only a sparse one needs the limit (a config lookup).
   const maxBytes = hll.encoding === "sparse" ? sparseMaxBytes(ctx) : 0;
@@ -143,9 +145,7 @@ function pfcount(ctx: CommandContext, argv: string[]): void {
   const view = ctx.db.viewBytes(key);
   if (view === undefined) return ctx.out.int(0);
   // A cached count is read where the value lies: nothing copied, nothing changes.
-  if (!isHllAt(view.page, view.start, view.end - view.start)) {
-    throw new CommandError(HLL_WRONGTYPE);
-  }
+  if (!isHllAt(view.page, view.start, view.end - view.start)) return ctx.fail(HLL_WRONGTYPE);
   const cached = cachedCardinalityAt(view.page, view.start);
   if (cached !== undefined) return ctx.out.int(cached);
   // The same key again, to edit: viewBytes counted the lookup.

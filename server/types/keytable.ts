@@ -218,7 +218,11 @@ export class KeyTable {
     const kind = page[off]! & KIND_MASK;
     if (kind !== KIND_INLINE) return boxedBytes(this.#boxes, page, off, kind);
     const len = this.#inlineValue(page, off);
-    return new ByteString(page.slice(this.#at, this.#at + len));
+    // A byte of room after the value: a HyperLogLog over it (PFADD, PFCOUNT) writes a zero
+    // there, and would otherwise copy the value once more to make the room.
+    const bytes = new Uint8Array(len + 1);
+    bytes.set(page.subarray(this.#at, this.#at + len));
+    return new ByteString(bytes, len);
   }
 
   /**
