@@ -176,10 +176,10 @@ export class Database {
    * BITCOUNT...): where the string's bytes lie (KeyTable.viewBytes), nothing
    * copied. Never keep or write through the result.
    */
-  viewBytes(key: string): PageBytes | undefined {
+  viewBytes(key: string): PageBytes | undefined | WrongType {
     const value = this.viewValue(key);
     if (value === undefined || value instanceof PageBytes) return value;
-    throw new CommandError(WRONGTYPE);
+    return WRONG_TYPE;
   }
 
   /** viewBytes that hands back a value of another type (LCS answers it with its own error). */

@@ -103,7 +103,7 @@ Deno.test("the collections' WRONGTYPE of a key given as its bytes: reply, key ke
   equal(fields.get("keyspace_misses"), "0");
 });
 
-/** Reads whose lookup (db.readObject, db.readString...) returns WRONG_TYPE, on a key of another type. */
+/** Reads whose lookup (db.readObject, db.readString, db.viewBytes...) returns WRONG_TYPE, on a key of another type. */
 const WRONG_READS: string[][] = [
   ["HGETALL", "text"],
   ["HKEYS", "text"],
@@ -148,6 +148,13 @@ const WRONG_READS: string[][] = [
   ["GETSET", "hash", "v"],
   ["GETDEL", "hash"],
   ["SET", "hash", "v", "GET"],
+  // The bit and HyperLogLog reads (db.viewBytes).
+  ["GETBIT", "hash", "0"],
+  ["BITCOUNT", "hash"],
+  ["BITCOUNT", "hash", "0", "1"],
+  ["BITPOS", "hash", "1"],
+  ["BITFIELD_RO", "hash", "GET", "u8", "0"],
+  ["PFCOUNT", "hash"],
 ];
 
 Deno.test("the reads' WRONGTYPE by a key's string: reply, one hit each, as redis-server 7 counts", async () => {

@@ -14,7 +14,9 @@ import {
   CommandError,
   NOT_INTEGER,
   SYNTAX,
+  WRONGTYPE,
 } from "../errors.ts";
+import { typed, WRONG_TYPE } from "../db.ts";
 import { NotifyClass } from "../notify.ts";
 import { StringForm } from "../types/string.ts";
 import { checkStringLength } from "./strings_edit.ts";
@@ -32,14 +34,13 @@ function bitOffset(ctx: CommandContext, arg: string, bits = 0): number {
   const hashed = bits > 0 && arg.charCodeAt(0) === 35; // #
   // A number is exact to 2^53, far past any offset allowed; beyond, it only needs to be big.
   const parsed = parseInteger(hashed ? arg.slice(1) : arg);
-  if (parsed === undefined) throw new CommandError(BIT_OFFSET);
+  if (parsed === undefined) return -1;
   const offset = hashed ? parsed * bits : parsed;
-  if (offset < 0) throw new CommandError(BIT_OFFSET);
+  if (offset < 0) return -1;
   // Under proto-max-bulk-len's least value, an offset needs no config lookup.
   if (offset < SMALL_OFFSET) return offset;
   const maxBytes = ctx.server.config.getNumber("proto-max-bulk-len");
-  if (Math.floor(offset / 8) >= maxBytes) throw new CommandError(BIT_OFFSET);
-  return offset;
+  return Math.floor(offset / 8) >= maxBytes ? -1 : offset;
 }
 
 /** Bit offsets within the least proto-max-bulk-len allowed. */
@@ -61,8 +62,9 @@ function bytesForWrite(ctx: CommandContext, key: string, maxBit: number): Uint8A
 function setBit(ctx: CommandContext, argv: string[]): void {
   const key = arg(argv, 1);
   const offset = bitOffset(ctx, arg(argv, 2));
+  if (offset < 0) return ctx.fail(BIT_OFFSET);
   const on = parseInteger(arg(argv, 3));
-  if (on !== 0 && on !== 1) throw new CommandError(BIT_VALUE);
+  if (on !== 0 && on !== 1) return ctx.fail(BIT_VALUE);
   // Redis unshares the string (making it raw) even when no bit changes.
   const bytes = bytesForWrite(ctx, key, offset);
   const grew = ctx.db.editGrew;
@@ -81,7 +83,9 @@ function setBit(ctx: CommandContext, argv: string[]): void {
 
 function getBit(ctx: CommandContext, argv: string[]): void {
   const offset = bitOffset(ctx, arg(argv, 2));
+  if (offset < 0) return ctx.fail(BIT_OFFSET);
   const value = ctx.db.viewBytes(arg(argv, 1));
+  if (value === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   const byte = Math.floor(offset / 8);
   const bit = value !== undefined && byte < value.end - value.start
     ? (value.page[value.start + byte]! >> (7 - (offset & 7))) & 1
@@ -117,6 +121,7 @@ function clampRange(start: number, end: number, total: number): boolean {
 
 function bitCount(ctx: CommandContext, argv: string[]): void {
   const value = ctx.db.viewBytes(arg(argv, 1));
+  if (value === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   if (value === undefined) return ctx.out.int(0);
   // Offsets below are into the string; `at` adds where it lies in `bytes`.
   const { page: bytes, start: at, end } = value;
@@ -144,6 +149,7 @@ function bitPos(ctx: CommandContext, argv: string[]): void {
   const bit = intArg(arg(argv, 2));
   if (bit !== 0 && bit !== 1) throw new CommandError(BIT_ARGUMENT);
   const value = ctx.db.viewBytes(arg(argv, 1));
+  if (value === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   // A missing key is an endless run of zero bits.
   if (value === undefined) return ctx.out.int(bit ? -1 : 0);
   if (argv.length > 6) throw new CommandError(SYNTAX);
@@ -196,7 +202,7 @@ function bitOp(ctx: CommandContext, argv: string[]): void {
   // lookup (which might expire a key and move records), and the result is
   // stored from the fold's memory.
   for (let k = 3; k < argv.length; k++) {
-    const value = db.viewBytes(arg(argv, k));
+    const value = typed(db.viewBytes(arg(argv, k)));
     const page = value === undefined ? EMPTY : value.page;
     const start = value === undefined ? 0 : value.start;
     const end = value === undefined ? 0 : value.end;
@@ -269,6 +275,7 @@ function parseFieldOps(ctx: CommandContext, argv: string[]): number {
     const type = fieldType(argv[i++]!);
     const bits = type < 0 ? -type : type;
     const offset = bitOffset(ctx, argv[i++]!, bits);
+    if (offset < 0) throw new CommandError(BIT_OFFSET);
     let value = 0;
     let big: bigint | undefined;
     if (kind !== "get") {
@@ -481,7 +488,7 @@ function bitField(ctx: CommandContext, argv: string[], readOnly: boolean): void 
     if (op.kind !== "get") maxBit = Math.max(maxBit, op.offset + op.bits - 1);
   }
   if (maxBit < 0) {
-    const value = ctx.db.viewBytes(key);
+    const value = typed(ctx.db.viewBytes(key));
     const bytes = value === undefined ? EMPTY : value.page.subarray(value.start, value.end);
     out.array(count);
     for (let i = 0; i < count; i++) {

@@ -29,6 +29,7 @@ import {
   raiseDense,
 } from "../types/hyperloglog.ts";
 import { ByteString, StringForm } from "../types/string.ts";
+import { typed, WRONG_TYPE } from "../db.ts";
 
 /** No keyspace event: PFCOUNT's cache refresh and PFDEBUG's conversions only count as changes. */
 const NO_EVENT = 0 as NotifyClass;
@@ -131,7 +132,7 @@ const merged = new MergedRegisters();
 function mergeKeys(ctx: CommandContext, argv: string[]): MergedRegisters {
   merged.clear();
   for (let i = 1; i < argv.length; i++) {
-    const value = ctx.db.viewBytes(argv[i]!);
+    const value = typed(ctx.db.viewBytes(argv[i]!));
     if (value === undefined) continue;
     const hll = hllView(new ByteString(value.page.subarray(value.start, value.end)));
     checked(() => hll.mergeInto(merged));
@@ -143,6 +144,7 @@ function pfcount(ctx: CommandContext, argv: string[]): void {
   if (argv.length > 2) return ctx.out.int(mergeKeys(ctx, argv).estimate());
   const key = arg(argv, 1);
   const view = ctx.db.viewBytes(key);
+  if (view === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   if (view === undefined) return ctx.out.int(0);
   // A cached count is read where the value lies: nothing copied, nothing changes.
   if (!isHllAt(view.page, view.start, view.end - view.start)) return ctx.fail(HLL_WRONGTYPE);
