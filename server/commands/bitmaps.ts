@@ -29,6 +29,7 @@ const EMPTY = new Uint8Array(0);
 /**
  * A bit offset as Redis's getBitOffsetFromArgument takes it: non-negative,
  * addressing a byte below proto-max-bulk-len; with `bits`, "#n" means n x bits.
+ * -1 for one it refuses (BIT_OFFSET), which its handler ends by ctx.fail.
  */
 function bitOffset(ctx: CommandContext, arg: string, bits = 0): number {
   const hashed = bits > 0 && arg.charCodeAt(0) === 35; // #
