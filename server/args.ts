@@ -26,6 +26,14 @@ export function parseInt64(s: string): bigint | undefined {
   return v > INT64_MAX || v < INT64_MIN ? undefined : v;
 }
 
+/**
+ * An INCRBY-style increment (INCRBY, DECRBY, HINCRBY): a number when short
+ * enough to add exactly, a bigint otherwise; undefined for no integer.
+ */
+export function parseIncrement(s: string): number | bigint | undefined {
+  return s.length < 16 ? parseInteger(s) : parseInt64(s);
+}
+
 /** As parseInt64, as a number (exact within ±2^53, rounded beyond). */
 export function parseInteger(s: string): number | undefined {
   const len = s.length;

@@ -1,6 +1,14 @@
 /** Hash commands (Redis 7.0's t_hash.c) over server/types/hash.ts. */
 import { type HeldKey, takeKey, takesKeyBytes } from "../../protocol/bytes.ts";
-import { arg, ArgCursor, LONG_MAX, parseInt64, parseInteger, rangedLong } from "../args.ts";
+import {
+  arg,
+  ArgCursor,
+  LONG_MAX,
+  parseIncrement,
+  parseInt64,
+  parseInteger,
+  rangedLong,
+} from "../args.ts";
 import { keyRange, READ_UPDATED_KEY } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
 import { type CommandSpec, withoutCount } from "../command.ts";
@@ -395,9 +403,8 @@ export const hashCommands: CommandSpec[] = [
     syntax: "key field increment",
     complexity: "O(1)",
     handler(ctx, argv) {
-      const text = arg(argv, 3);
       // Short numbers add exactly as numbers (as INCRBY's): no regex, no bigints.
-      const increment = text.length < 16 ? parseInteger(text) : parseInt64(text);
+      const increment = parseIncrement(arg(argv, 3));
       // Errors end it by ctx.fail: a handler left by a throw stays in V8's baseline code.
       if (increment === undefined) return ctx.fail(NOT_INTEGER);
       const held = takeKey(argv, 1);

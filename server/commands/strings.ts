@@ -13,7 +13,7 @@ import {
   takesKeyBytes,
 } from "../../protocol/bytes.ts";
 import type { ReplyWriter } from "../../protocol/writer.ts";
-import { arg, intArg, isWord, parseInt64, parseInteger } from "../args.ts";
+import { arg, intArg, isWord, parseIncrement, parseInt64, parseInteger } from "../args.ts";
 import { keyRange, READ_DELETED_KEY, READ_UPDATED_KEY } from "../key_specs.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec, Handler } from "../command.ts";
@@ -198,14 +198,6 @@ function setPlain(ctx: CommandContext, argv: string[], value: string): void {
 function setShortAt(db: Database, key: KeyBytes, value: HeldArgument): boolean {
   return value.end - value.start < DEFER_MIN &&
     db.setSpanAt(key, value.bytes, value.start, value.end);
-}
-
-/**
- * An INCRBY-style increment: a number when exact, a bigint otherwise;
- * undefined for no integer (its handler ends by ctx.fail: see expireTimeOf).
- */
-function parseIncrement(arg: string): number | bigint | undefined {
-  return arg.length < 16 ? parseInteger(arg) : parseInt64(arg);
 }
 
 /** INCR, DECR, INCRBY, DECRBY of argv's key, which may be left as bytes (takesKeyBytes below). */
