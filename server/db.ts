@@ -184,11 +184,24 @@ export class Database {
 
   /** viewBytes that hands back a value of another type (LCS answers it with its own error). */
   viewValue(key: string): PageBytes | RedisObject | undefined {
-    const value = this.expires.size !== 0 && this.#expireIfNeeded(key)
-      ? undefined
-      : this.dict.viewBytes(key);
+    const value = this.#view(key);
     this.#countLookup(value !== undefined);
     return value;
+  }
+
+  /**
+   * viewBytes for a write that looks before it edits (PFADD, whose repeated elements change
+   * nothing): not counted as a hit or miss, as Redis's lookupKeyWrite.
+   */
+  viewBytesToWrite(key: string): PageBytes | undefined | WrongType {
+    const value = this.#view(key);
+    return value === undefined || value instanceof PageBytes ? value : WRONG_TYPE;
+  }
+
+  #view(key: string): PageBytes | RedisObject | undefined {
+    return this.expires.size !== 0 && this.#expireIfNeeded(key)
+      ? undefined
+      : this.dict.viewBytes(key);
   }
 
   /**
@@ -344,8 +357,8 @@ export class Database {
     return 0;
   }
 
-  /** KeyTable.editInline (APPEND, SETRANGE) on a live key; undefined also when its TTL has passed. */
-  editInline(key: string, offset: number, patch: string): number | undefined {
+  /** KeyTable.editInline (APPEND, SETRANGE, PFADD) on a live key; undefined also when its TTL has passed. */
+  editInline(key: string, offset: number, patch: string | Uint8Array): number | undefined {
     if (this.expires.size !== 0 && this.#expireIfNeeded(key)) return undefined;
     return this.dict.editInline(key, offset, patch);
   }

@@ -3,9 +3,10 @@
  * (tests/redis_compare.ts); the module's bytes are pinned in
  * tests/hyperloglog_bytes_test.ts.
  */
-import { deepEqual, equal, notEqual } from "node:assert/strict";
+import { deepEqual, equal, notEqual, ok } from "node:assert/strict";
 import { plain, RespClient, startServer } from "./helpers.ts";
 import { sameAsRedis, type Step } from "./redis_compare.ts";
+import { ChildServer, tempDir } from "./persistence_helpers.ts";
 
 const elements = (prefix: string, n: number) =>
   Array.from({ length: n }, (_, i) => `${prefix}${i}`);
@@ -119,4 +120,60 @@ Deno.test("PFADD edits its key's bytes in place: a COPY and a value read before 
   equal(await c.cmd("GET", "b"), before);
   notEqual(await c.cmd("GET", "a"), before);
   equal(await c.cmd("GETRANGE", "a", "0", "3"), "HYLL");
+});
+
+Deno.test("PFADD one element at a time, seen or new, grows and shrinks a sparse value as redis-server", async () => {
+  // Each new element edits the sparse opcodes (a split grows them, a merge shrinks them); the
+  // value stays in its key's record, so every GET checks the bytes written back over it.
+  const steps: Step[] = [["PFADD", "s", "a"], ["EXPIRE", "s", "1000"]];
+  for (let i = 0; i < 240; i++) {
+    steps.push(["PFADD", "s", `e${i % 3 === 2 ? i - 2 : i}`]);
+    if (i % 8 === 0) steps.push(["GET", "s"], ["PFCOUNT", "s"], ["PFADD", "s", "a", `e${i}`]);
+  }
+  steps.push(["GET", "s"], ["TTL", "s"], ["OBJECT", "ENCODING", "s"], ["PFDEBUG", "ENCODING", "s"]);
+  await sameAsRedis(steps);
+});
+
+Deno.test("PFADD of elements seen before counts no keyspace hit or miss and no change", async () => {
+  await using server = startServer();
+  using c = await RespClient.connect(server.port);
+  await c.cmd("PFADD", "h", "a", "b");
+  await c.cmd("CONFIG", "RESETSTAT");
+  const dirty = async () =>
+    Number(
+      /rdb_changes_since_last_save:(\d+)/.exec(await c.cmd("INFO", "persistence") as string)![1],
+    );
+  const before = await dirty();
+  equal(await c.cmd("PFADD", "h", "b", "a"), 0);
+  equal(await c.cmd("PFADD", "h"), 0);
+  equal(await dirty(), before);
+  const stats = await c.cmd("INFO", "stats") as string;
+  deepEqual(/keyspace_hits:(\d+)/.exec(stats)![1], "0");
+  deepEqual(/keyspace_misses:(\d+)/.exec(stats)![1], "0");
+  equal(await c.cmd("PFADD", "h", "c"), 1);
+  equal(await dirty(), before + 1);
+});
+
+Deno.test("sparse HyperLogLogs edited by PFADD and PFCOUNT take at most 1.5x redis-server's memory", async () => {
+  using dir = tempDir();
+  const redis = ChildServer.redis(dir.path);
+  await using home = startServer();
+  try {
+    using expected = await redis.connect();
+    using actual = await RespClient.connect(home.port);
+    const usage: number[] = [];
+    for (const client of [expected, actual]) {
+      let total = 0;
+      for (let k = 0; k < 50; k++) {
+        for (let i = 0; i <= k % 4; i++) await client.cmd("PFADD", `h${k}`, `x${k}-${i}`);
+        await client.cmd("PFCOUNT", `h${k}`);
+        total += await client.cmd("MEMORY", "USAGE", `h${k}`) as number;
+      }
+      usage.push(total);
+    }
+    const [theirs, ours] = usage as [number, number];
+    ok(ours <= 1.5 * theirs, `redis-home ${ours} bytes, redis-server ${theirs}`);
+  } finally {
+    await redis.stop();
+  }
 });

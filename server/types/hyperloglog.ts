@@ -26,36 +26,41 @@ import {
   hllErrorTooBig,
   hllRegisterMismatch,
 } from "../errors.ts";
-import { hash64, murmurHash64A, murmurHash64AWord } from "./murmur.ts";
-import type { ByteString } from "./string.ts";
+import { murmurHash64AWord } from "./murmur.ts";
+import { ByteString } from "./string.ts";
+import {
+  CARD_AT,
+  DENSE,
+  denseGet,
+  denseRaise,
+  denseSet,
+  ENCODING_AT,
+  HDR,
+  HLL_DENSE_SIZE,
+  HLL_REGISTERS,
+  hllPattern,
+  isXzero,
+  isZero,
+  markStale,
+  P,
+  patternOfHash,
+  Q,
+  REGISTER_MAX,
+  SEED,
+  SPARSE,
+  splitOpcode,
+  splitSeq,
+  VAL_MAX_LEN,
+  VAL_MAX_VALUE,
+  valLen,
+  valOp,
+  valValue,
+  XZERO_MAX_LEN,
+  xzeroLen,
+  zeroLen,
+} from "./hll_layout.ts";
 
-/** Header bytes before the registers. */
-const HDR = 16;
-/** Offset of the encoding byte and of the cached cardinality. */
-const ENCODING_AT = 4;
-const CARD_AT = 8;
-/** Marks the cached cardinality in the header at b[0] stale: its top bit (HLL_INVALIDATE_CACHE). */
-const markStale = (b: Uint8Array) => void (b[CARD_AT + 7]! |= 0x80);
-/** Bits of the hash that choose the register. */
-const P = 14;
-/** Registers: 2^P. */
-export const HLL_REGISTERS = 1 << P;
-/** Bits of the hash left to count zeros in. */
-const Q = 64 - P;
-const REGISTER_MAX = 63;
-/** Length of every dense value. */
-export const HLL_DENSE_SIZE = HDR + (HLL_REGISTERS * 6) / 8;
-const DENSE = 0;
-const SPARSE = 1;
-const SEED = 0xadc83b19;
-const VAL_MAX_VALUE = 32;
-const VAL_MAX_LEN = 4;
-const ZERO_MAX_LEN = 64;
-const XZERO_MAX_LEN = 16384;
-/** 0.5 / ln(2), the bias constant of the estimator for m -> infinity. */
-const ALPHA_INF = 0.721347520444481703680;
-/** What llroundl gives on x86-64 when the estimate does not fit an int64. */
-const LLONG_MIN = -(1n << 63n);
+export { HLL_DENSE_SIZE, HLL_REGISTERS, hllPattern } from "./hll_layout.ts";
 
 /** Thrown when a value passes the header checks but its registers are corrupt (INVALIDOBJ). */
 export class CorruptHllError extends Error {
@@ -64,95 +69,10 @@ export class CorruptHllError extends Error {
   }
 }
 
-// ---- register access and hashing ------------------------------------------
-
-function denseGet(b: Uint8Array, reg: number): number {
-  const at = HDR + ((reg * 6) >>> 3);
-  const fb = (reg * 6) & 7;
-  // The last register reads one byte past the data: the zero kept there.
-  return ((b[at]! >>> fb) | (b[at + 1]! << (8 - fb))) & REGISTER_MAX;
-}
-
-function denseSet(b: Uint8Array, reg: number, value: number): void {
-  const at = HDR + ((reg * 6) >>> 3);
-  const fb = (reg * 6) & 7;
-  b[at] = (b[at]! & ~(REGISTER_MAX << fb)) | (value << fb);
-  b[at + 1] = (b[at + 1]! & ~(REGISTER_MAX >>> (8 - fb))) | (value >>> (8 - fb));
-}
-
-/** Sets a dense register to `count` if that raises it. */
-function denseRaise(b: Uint8Array, reg: number, count: number): boolean {
-  if (count <= denseGet(b, reg)) return false;
-  denseSet(b, reg, count);
-  return true;
-}
-
-/**
- * The register an element lands in and the length of its "000..1" pattern
- * (1 to Q + 1), packed as `count << P | register`.
- */
-export function hllPattern(element: string): number {
-  murmurHash64A(element, SEED);
-  return patternOfHash();
-}
-
-/** hllPattern of the hash just computed (in hash64). */
-function patternOfHash(): number {
-  const reg = hash64[1]! & (HLL_REGISTERS - 1);
-  // hash >> P with bit Q set so that the run ends: count = trailing zeros + 1.
-  const low = ((hash64[1]! >>> P) | (hash64[0]! << (32 - P))) >>> 0;
-  const high = (hash64[0]! >>> P) | (1 << (Q - 32));
-  const zeros = low !== 0 ? ctz(low) : 32 + ctz(high);
-  return ((zeros + 1) << P) | reg;
-}
-
-function ctz(x: number): number {
-  return 31 - Math.clz32(x & -x);
-}
-
-// ---- sparse opcodes ----------------------------------------------------------
-
-const isZero = (op: number) => (op & 0xc0) === 0;
-const isXzero = (op: number) => (op & 0xc0) === 0x40;
-const zeroLen = (op: number) => (op & 0x3f) + 1;
-const xzeroLen = (op: number, next: number) => (((op & 0x3f) << 8) | next) + 1;
-const valValue = (op: number) => ((op >>> 2) & 0x1f) + 1;
-const valLen = (op: number) => (op & 3) + 1;
-const valOp = (value: number, len: number) => 0x80 | ((value - 1) << 2) | (len - 1);
-
-/** The up to five bytes an opcode splits into (XZERO, VAL, XZERO), reused. */
-const splitSeq = new Uint8Array(5);
-
-/** Writes the opcode(s) for `len` zero registers at splitSeq[at]; returns the end. */
-function putZeros(at: number, len: number): number {
-  if (len <= ZERO_MAX_LEN) {
-    splitSeq[at] = len - 1;
-    return at + 1;
-  }
-  splitSeq[at] = 0x40 | ((len - 1) >>> 8);
-  splitSeq[at + 1] = (len - 1) & 0xff;
-  return at + 2;
-}
-
-/**
- * Redis's Step 3: opcode `op` covering registers first..last, with `reg`
- * set to `count`, as up to three opcodes (before, the register, after) in
- * splitSeq; returns their length in bytes.
- */
-function splitOpcode(op: number, first: number, last: number, reg: number, count: number): number {
-  let n = 0;
-  if (isZero(op) || isXzero(op)) {
-    if (reg !== first) n = putZeros(n, reg - first);
-    splitSeq[n++] = valOp(count, 1);
-    if (reg !== last) n = putZeros(n, last - reg);
-  } else {
-    const current = valValue(op);
-    if (reg !== first) splitSeq[n++] = valOp(current, reg - first);
-    splitSeq[n++] = valOp(count, 1);
-    if (reg !== last) splitSeq[n++] = valOp(current, last - reg);
-  }
-  return n;
-}
+/** 0.5 / ln(2), the bias constant of the estimator for m -> infinity. */
+const ALPHA_INF = 0.721347520444481703680;
+/** What llroundl gives on x86-64 when the estimate does not fit an int64. */
+const LLONG_MIN = -(1n << 63n);
 
 // ---- the estimator -----------------------------------------------------------
 
@@ -260,6 +180,9 @@ export function isHllAt(b: Uint8Array, start: number, len: number): boolean {
   return encoding === SPARSE || (encoding === DENSE && len === HLL_DENSE_SIZE);
 }
 
+/** Whether the valid HyperLogLog at b[start] is dense. */
+export const isDenseAt = (b: Uint8Array, start: number) => b[start + ENCODING_AT] === DENSE;
+
 /**
  * PFADD of elements[from..] to a valid dense value, raised where its bytes lie (no
  * HyperLogLog made); its cached count made stale if a register rose. How many rose, or -1
@@ -282,6 +205,64 @@ export function raiseDense(value: ByteString, elements: readonly string[], from:
 }
 
 /**
+ * The first of PFADD's elements[from..] that could change the valid HyperLogLog at b[start,
+ * start + len), read where it lies: one whose register is lower than its count, or whose sparse
+ * walk finds no register. -1 when every register already holds its count (Redis's no-change
+ * answer); adding the elements before the one returned would change nothing either.
+ */
+export function firstRaiseAt(
+  b: Uint8Array,
+  start: number,
+  len: number,
+  elements: readonly string[],
+  from: number,
+): number {
+  const dense = b[start + ENCODING_AT] === DENSE;
+  for (let i = from; i < elements.length; i++) {
+    const pattern = hllPattern(elements[i]!);
+    const reg = pattern & (HLL_REGISTERS - 1);
+    const held = dense ? denseGetAt(b, start, reg) : sparseValAt(b, start, start + len, reg);
+    if (held < pattern >>> P) return i;
+  }
+  return -1;
+}
+
+/** denseGet of a dense value starting at b[start] (its last register masked as denseGet's). */
+function denseGetAt(b: Uint8Array, start: number, reg: number): number {
+  const at = start + HDR + ((reg * 6) >>> 3);
+  const fb = (reg * 6) & 7;
+  return ((b[at]! >>> fb) | ((b[at + 1] ?? 0) << (8 - fb))) & REGISTER_MAX;
+}
+
+/**
+ * The value of the VAL opcode covering `reg` in the sparse opcodes b[start + HDR, end), or 0
+ * when a ZERO/XZERO covers it or the walk finds none (a corrupt value: PFADD's edit reports it).
+ */
+function sparseValAt(b: Uint8Array, start: number, end: number, reg: number): number {
+  let first = 0;
+  for (let p = start + HDR; p < end;) {
+    const op = b[p]!;
+    if (op & 0x80) {
+      const span = valLen(op);
+      if (reg < first + span) return valValue(op);
+      first += span;
+      p++;
+    } else if (op & 0x40) {
+      const span = xzeroLen(op, p + 1 < end ? b[p + 1]! : 0);
+      if (reg < first + span) return 0;
+      first += span;
+      p += 2;
+    } else {
+      const span = zeroLen(op);
+      if (reg < first + span) return 0;
+      first += span;
+      p++;
+    }
+  }
+  return 0;
+}
+
+/**
  * The cached cardinality in the header at bytes[start], or undefined when it
  * is stale: a number when it is exact as one (every real estimate), so that
  * the cached PFCOUNT makes no BigInt.
@@ -294,6 +275,9 @@ export function cachedCardinalityAt(b: Uint8Array, start: number): number | bigi
   if (hi < 1 << 21) return hi * 2 ** 32 + lo;
   return (BigInt(hi) << 32n) | BigInt(lo);
 }
+
+/** copiedFrom's buffer, grown as values grow (a sparse one up to hll-sparse-max-bytes). */
+let scratch = new Uint8Array(256);
 
 /**
  * One HyperLogLog value being read or changed: the bytes of the string, with
@@ -349,7 +333,7 @@ export class HyperLogLog {
 
   /**
    * The HyperLogLog stored in `value`, edited in place (no copy): after a
-   * change, `storeInto(value)` hands the bytes back. Undefined when the bytes
+   * change, `toByteString()` hands the bytes back. Undefined when the bytes
    * fail `isValid`'s checks.
    */
   static over(value: ByteString): HyperLogLog | undefined {
@@ -363,6 +347,25 @@ export class HyperLogLog {
     }
     b[len] = 0;
     return new HyperLogLog(b, len);
+  }
+
+  /**
+   * A HyperLogLog to edit over a copy of the valid one at page[start, start + len), made in a
+   * buffer every call reuses (a copy of its own, over 64 bytes, cost PFADD a malloc and a free):
+   * store it only through `bytes` copied in place or `toByteString`.
+   */
+  static copiedFrom(page: Uint8Array, start: number, len: number): HyperLogLog {
+    if (scratch.length < len + 9) scratch = new Uint8Array(Math.max(len + 9, 2 * scratch.length));
+    scratch.set(page.subarray(start, start + len));
+    scratch[len] = 0;
+    return new HyperLogLog(scratch, len);
+  }
+
+  /** The value as a ByteString to store (its own bytes: copied out of the reused buffer). */
+  toByteString(): ByteString {
+    const own = this.#b === scratch ? this.#b.slice(0, this.#len + 8) : this.#b;
+    own.fill(0, this.#len);
+    return new ByteString(own, this.#len);
   }
 
   /**
@@ -380,9 +383,9 @@ export class HyperLogLog {
     return isHllAt(b, 0, len);
   }
 
-  /** Hands this value's bytes (maybe grown or made dense) to `value` after an edit. */
-  storeInto(value: ByteString): void {
-    value.adopt(this.#b, this.#len);
+  /** The value's bytes where they lie (to store: no copy, no string made). */
+  get bytes(): Uint8Array {
+    return this.#b.subarray(0, this.#len);
   }
 
   /** As `fromBinary`, from bytes (copied). */

@@ -2,6 +2,7 @@ import { deepEqual, equal, throws } from "node:assert/strict";
 import {
   cachedCardinalityAt,
   CorruptHllError,
+  firstRaiseAt,
   HLL_DENSE_SIZE,
   HLL_REGISTERS,
   hllPattern,
@@ -267,4 +268,39 @@ Deno.test("a PFADD raised in place marks the cache stale as invalidateCache does
   hll.add("b", 0);
   hll.invalidateCache();
   deepEqual(value.bytes.subarray(0, value.length), hll.toBytes());
+});
+
+Deno.test("firstRaiseAt, read where the value lies, finds the first element add would count", () => {
+  const next = xorshift(29);
+  for (let round = 0; round < 60; round++) {
+    const hll = HyperLogLog.create();
+    const known: string[] = [];
+    for (let n = next() % 400; n > 0; n--) known.push(`e${next() % 5000}`);
+    for (const e of known) hll.add(e, 3000);
+    if (round % 3 === 0) hll.toDense();
+    const bytes = hll.toBytes();
+    // Inside a bigger page, junk on both sides, as the key table keeps short values.
+    const page = new Uint8Array(bytes.length + 40).fill(0xff);
+    page.set(bytes, 17);
+    for (let probe = 0; probe < 20; probe++) {
+      const elements = ["PFADD", "k"];
+      for (let n = next() % 4; n > 0; n--) {
+        elements.push(next() % 2 ? known[next() % known.length] ?? "x" : `new${next()}`);
+      }
+      const copy = HyperLogLog.fromBytes(bytes)!;
+      let changes = false;
+      for (let i = 2; i < elements.length; i++) if (copy.add(elements[i]!, 3000)) changes = true;
+      const first = firstRaiseAt(page, 17, bytes.length, elements, 2);
+      equal(first >= 0, changes, `round ${round} ${elements}`);
+      // The elements before the first one returned change nothing.
+      const before = HyperLogLog.fromBytes(bytes)!;
+      for (let i = 2; i < (first < 0 ? elements.length : first); i++) {
+        equal(before.add(elements[i]!, 3000), false, `round ${round} ${elements} ${i}`);
+      }
+    }
+  }
+  // A sparse value whose opcodes stop short: no register found, so PFADD's edit must look.
+  const header = HyperLogLog.create().toBinary().slice(0, 16);
+  const short = Uint8Array.from(header + "\x80", (c) => c.charCodeAt(0));
+  equal(firstRaiseAt(short, 0, short.length, ["PFADD", "k", "zzz"], 2), 2);
 });

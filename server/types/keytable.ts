@@ -482,14 +482,18 @@ export class KeyTable {
    * moves to one with room for twice its length, as Redis's sdsMakeRoomFor grows greedily: a run of
    * appends then rewrites no record (none left dead to compact). The string becomes Raw.
    */
-  editInline(key: string, offset: number, patch: string): number | undefined {
-    const length = this.editInlineOf(this.#find(key, hashKey(key)), key.length, offset, patch);
+  editInline(key: string, offset: number, patch: string | Uint8Array): number | undefined {
+    // A write after a read of the key (PFADD's) skips the probe the read made.
+    const got = key === this.#gotKey;
+    if (got) this.#foundSlot = this.#gotSlot;
+    const ref = got ? this.#gotRef : this.#find(key, hashKey(key));
+    const length = this.editInlineOf(ref, key.length, offset, patch);
     if (length !== undefined) this.#inlineKey = key;
     return length;
   }
 
   /** editInline of the record refAt found (0: undefined) for a key of `keyLen` bytes. */
-  editInlineOf(ref: number, keyLen: number, offset: number, patch: string): number | undefined {
+  editInlineOf(ref: number, keyLen: number, offset: number, patch: string | Uint8Array) {
     if (ref === 0) return undefined;
     let page = this.#pageOf(ref);
     let off = ref & OFFSET_MASK;
@@ -509,7 +513,8 @@ export class KeyTable {
       writeVarint2(page, at - keyLen - 4, length);
       page.fill(0, at + len, at + start);
     }
-    writeBinary(page, at + start, patch);
+    if (typeof patch === "string") writeBinary(page, at + start, patch);
+    else page.set(patch, at + start);
     setInlineForm(page, off, StringForm.Raw);
     this.#gotKey = undefined;
     return length;
