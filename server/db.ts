@@ -10,9 +10,17 @@
  * carries a flag while it has one (setExpire, removeExpire; set() clears it),
  * so a lookup from a request's bytes skips the Map for a key without one.
  */
-import { frequency, hasTtl, idleSeconds, markTtl, setKeyAccess } from "./types/keytable_access.ts";
+import {
+  frequency,
+  hasTtl,
+  idleSeconds,
+  markTtl,
+  setKeyAccess,
+  stringForm,
+} from "./types/keytable_access.ts";
 import { CommandError, WRONGTYPE } from "./errors.ts";
 import { KeyTable, type StoredValue } from "./types/keytable.ts";
+import { VALUE_INLINE_MAX } from "./types/record_format.ts";
 import { hasType, valueOf } from "./types/box_bytes.ts";
 import { ByteString, StringForm } from "./types/string.ts";
 import type { RedisObject, RedisValue } from "./types/value.ts";
@@ -435,27 +443,38 @@ export class Database {
   }
 
   /**
-   * The string at `key` as bytes to edit in place (SETBIT, BITFIELD), created
-   * empty if missing and zero-filled up to `length` bytes; WRONGTYPE for other
-   * types. The value becomes a "raw" string; its TTL stays. `editGrew`
-   * says whether the key was created or lengthened (no pair allocated).
+   * The string at `key` to edit in place (SETBIT, BITFIELD, SETRANGE, APPEND), created if missing
+   * and zero-filled up to `length` bytes, as a view of its bytes good until the keyspace next
+   * changes (KeyTable.editBytes); WRONG_TYPE for other types. The value becomes a "raw" string;
+   * its TTL stays. `editGrew` says whether the key was created or lengthened.
    */
-  editBytes(key: string, length: number): ByteString {
-    const current = this.expires.size !== 0 && this.#expireIfNeeded(key)
+  editBytes(key: string, length: number): PageBytes | WrongType {
+    let current = this.expires.size !== 0 && this.#expireIfNeeded(key)
       ? undefined
-      : this.dict.editBytes(key);
-    if (current !== undefined && !(current instanceof ByteString)) {
-      throw new CommandError(WRONGTYPE);
+      : this.dict.editBytes(key, length);
+    const created = current === undefined;
+    if (created && length <= VALUE_INLINE_MAX) {
+      // A new short string gets a record of its own, as SET's.
+      this.setBytes(key, new Uint8Array(length), StringForm.Raw);
+      current = this.dict.editBytes(key, length);
     }
+    if (current instanceof PageBytes) {
+      this.editGrew = created || this.dict.editGrew;
+      return current;
+    }
+    if (current !== undefined && !(current instanceof ByteString)) return WRONG_TYPE;
     const value = current ?? new ByteString();
     if (current === undefined) this.set(key, value, StringForm.Raw);
-    const grew = current === undefined || length > value.length;
+    const grew = created || length > value.length;
     value.prepareWrite(length);
     // Accounted at its new length even when the command then reports no change.
     if (grew) this.dict.reaccount(key);
     this.editGrew = grew;
-    return value;
+    return this.#edited.at(value.bytes, 0, value.length);
   }
+
+  /** The view editBytes gives a long string's bytes in. */
+  readonly #edited = new PageBytes();
 
   /** Whether the last editBytes created or lengthened its key. */
   editGrew = false;
@@ -580,7 +599,7 @@ export class Database {
 
   /** How the string at `key` was made (OBJECT ENCODING, COPY, RENAME keep it). */
   stringForm(key: string): StringForm {
-    return this.dict.form(key);
+    return stringForm(this.dict, key);
   }
 
   /** Seconds since the key was last read or written (OBJECT IDLETIME). */

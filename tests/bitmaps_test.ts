@@ -2,9 +2,11 @@
  * Bitmap commands end to end, with the exact replies of redis-server 7.0
  * (every expectation here was checked against it).
  */
-import { deepEqual, equal } from "node:assert/strict";
+import { deepEqual, equal, ok } from "node:assert/strict";
 import type { RedisObject } from "../server/types/value.ts";
 import { expectReplies, RespClient, startServer } from "./helpers.ts";
+import { sameAsRedis, type Step } from "./redis_compare.ts";
+import { ChildServer, tempDir } from "./persistence_helpers.ts";
 
 const SYNTAX = { error: "ERR syntax error" };
 const NOT_INTEGER = { error: "ERR value is not an integer or out of range" };
@@ -419,5 +421,46 @@ Deno.test("BITCOUNT agrees with a byte-by-byte count over random values, alignme
     equal(await c.cmd("BITCOUNT", key, start, end), ones(value, start * 8, last * 8 + 7));
     const bitEnd = Math.min(end * 3, length * 8 - 1);
     equal(await c.cmd("BITCOUNT", key, start * 3, end * 3, "BIT"), ones(value, start * 3, bitEnd));
+  }
+});
+
+Deno.test("SETBIT, BITFIELD and SETRANGE grow short strings in their records as redis-server", async () => {
+  // Offsets rising a few bits at a time move a short string to records with room, again and
+  // again; each GET checks the bytes, TTL and ENCODING that the TTL and raw form stayed.
+  const steps: Step[] = [["SET", "s", "ab"], ["EXPIRE", "s", "1000"], ["OBJECT", "ENCODING", "s"]];
+  for (let bit = 3; bit < 1200; bit += 37) {
+    steps.push(["SETBIT", "s", String(bit), "1"], ["SETBIT", "new" + (bit % 5), String(bit), "1"]);
+    if (bit % 5 === 0) steps.push(["GET", "s"], ["BITCOUNT", "s"], ["STRLEN", "s"]);
+  }
+  steps.push(["BITFIELD", "s", "SET", "u8", "2000", "255", "GET", "i16", "8"], ["GET", "s"]);
+  steps.push(["BITFIELD", "bf", "INCRBY", "u4", "100", "3"], ["GET", "bf"]);
+  steps.push(["SETRANGE", "sr", "5", "xy"], ["SETRANGE", "sr", "300", "z"], ["GET", "sr"]);
+  steps.push(["APPEND", "s", "tail"], ["GET", "s"], ["TTL", "s"], ["OBJECT", "ENCODING", "s"]);
+  for (let i = 0; i < 5; i++) steps.push(["GET", `new${i}`], ["OBJECT", "ENCODING", `new${i}`]);
+  await sameAsRedis(steps);
+});
+
+Deno.test("small bitmaps made by SETBIT take at most 1.5x redis-server's memory", async () => {
+  using dir = tempDir();
+  const redis = ChildServer.redis(dir.path);
+  await using home = startServer();
+  try {
+    using expected = await redis.connect();
+    using actual = await RespClient.connect(home.port);
+    const usage: number[] = [];
+    for (const client of [expected, actual]) {
+      let total = 0;
+      for (let k = 0; k < 50; k++) {
+        for (let i = 0; i <= k % 4; i++) {
+          await client.cmd("SETBIT", `b${k}`, String(k * 3 + i * 40), "1");
+        }
+        total += await client.cmd("MEMORY", "USAGE", `b${k}`) as number;
+      }
+      usage.push(total);
+    }
+    const [theirs, ours] = usage as [number, number];
+    ok(ours <= 1.5 * theirs, `redis-home ${ours} bytes, redis-server ${theirs}`);
+  } finally {
+    await redis.stop();
   }
 });

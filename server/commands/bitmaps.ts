@@ -16,7 +16,8 @@ import {
   SYNTAX,
   WRONGTYPE,
 } from "../errors.ts";
-import { typed, WRONG_TYPE } from "../db.ts";
+import { typed, WRONG_TYPE, type WrongType } from "../db.ts";
+import type { PageBytes } from "../types/page_bytes.ts";
 import { NotifyClass } from "../notify.ts";
 import { StringForm } from "../types/string.ts";
 import { checkStringLength } from "./strings_edit.ts";
@@ -53,11 +54,11 @@ const SMALL_OFFSET = 8 * PROTO_MAX_BULK_LEN_MIN;
  * whether the key was created or lengthened, which counts as a change even
  * if no bit flips.
  */
-function bytesForWrite(ctx: CommandContext, key: string, maxBit: number): Uint8Array {
+function bytesForWrite(ctx: CommandContext, key: string, maxBit: number): PageBytes | WrongType {
   const needed = Math.floor(maxBit / 8) + 1;
   // No length under 1 MB is too long (see SMALL_OFFSET).
   if (needed > SMALL_OFFSET / 8) checkStringLength(ctx, needed);
-  return ctx.db.editBytes(key, needed).bytes;
+  return ctx.db.editBytes(key, needed);
 }
 
 function setBit(ctx: CommandContext, argv: string[]): void {
@@ -67,10 +68,12 @@ function setBit(ctx: CommandContext, argv: string[]): void {
   const on = parseInteger(arg(argv, 3));
   if (on !== 0 && on !== 1) return ctx.fail(BIT_VALUE);
   // Redis unshares the string (making it raw) even when no bit changes.
-  const bytes = bytesForWrite(ctx, key, offset);
+  const view = bytesForWrite(ctx, key, offset);
+  if (view === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   const grew = ctx.db.editGrew;
+  const bytes = view.page;
   // Offsets reach 2^32: `>> 3` would wrap.
-  const byte = Math.floor(offset / 8);
+  const byte = view.start + Math.floor(offset / 8);
   const mask = 1 << (7 - (offset & 7));
   // bytesForWrite grew the string to hold `offset`.
   const old = bytes[byte]!;
@@ -503,8 +506,9 @@ function bitField(ctx: CommandContext, argv: string[], readOnly: boolean): void 
     return;
   }
   if (readOnly) throw new CommandError(BITFIELD_RO_GET_ONLY);
-  const bytes = bytesForWrite(ctx, key, maxBit);
+  const view = typed(bytesForWrite(ctx, key, maxBit));
   const grew = ctx.db.editGrew;
+  const bytes = view.page.subarray(view.start, view.end);
   let changes = 0;
   out.array(count);
   for (let i = 0; i < count; i++) {

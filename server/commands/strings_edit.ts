@@ -56,7 +56,9 @@ function appendString(ctx: CommandContext, key: string, suffix: string): number 
     return suffix.length;
   }
   checkStringLength(ctx, current + suffix.length);
-  writeBinary(db.editBytes(key, current + suffix.length).bytes, current, suffix);
+  const view = db.editBytes(key, current + suffix.length);
+  if (view === WRONG_TYPE) return view;
+  writeBinary(view.page, view.start + current, suffix);
   return current + suffix.length;
 }
 
@@ -78,9 +80,10 @@ function setRange(ctx: CommandContext, argv: string[]): void {
     if (current === WRONG_TYPE) return ctx.fail(WRONGTYPE);
     if (patch.length === 0) return ctx.out.int(current ?? 0);
     checkStringLength(ctx, offset + patch.length);
-    const value = db.editBytes(key, offset + patch.length);
-    writeBinary(value.bytes, offset, patch);
-    length = value.length;
+    const view = db.editBytes(key, offset + patch.length);
+    if (view === WRONG_TYPE) return ctx.fail(WRONGTYPE);
+    writeBinary(view.page, view.start + offset, patch);
+    length = view.end - view.start;
   }
   ctx.server.keyChanged(db, key, NotifyClass.String, "setrange");
   ctx.out.int(length);

@@ -32,7 +32,6 @@ import {
   boxIndex,
   FLAG_ROOM,
   FLAG_TTL,
-  FORM_MASK,
   FORM_SHIFT,
   HEADER,
   INLINE_MAX,
@@ -244,16 +243,16 @@ export class KeyTable {
     return value instanceof ByteString ? this.#bytesView.at(value.bytes, 0, value.length) : value;
   }
 
-  /** The view viewBytes gives (a second one: a GET's view may be in use). */
+  /** The view viewBytes and editBytes give (a second one: a GET's view may be in use). */
   readonly #bytesView = new PageBytes();
 
   /**
-   * The string at `key` as a ByteString to edit in place (SETBIT, BITFIELD), found with one probe:
-   * the record becomes a boxed "raw" string (a short one copied out of its page, once) and the
-   * access is recorded. Other types come back as is. A write that grows the value is accounted by
-   * reaccount(key), which then needs no probe either.
+   * The string at `key` to edit in place (SETBIT...), with one probe, made Raw: a short one grown
+   * to `length` bytes at least (editInline's) as a view of its record's bytes until the table next
+   * changes (boxed, small bitmaps took 2.6x Redis's memory); a longer one as its boxed ByteString,
+   * accounted after a write by reaccount(key). Other types as they are. `editGrew`: it lengthened.
    */
-  editBytes(key: string): ByteString | RedisObject | undefined {
+  editBytes(key: string, length: number): PageBytes | ByteString | RedisObject | undefined {
     const ref = this.#access(key);
     if (ref === 0) return undefined;
     this.#inlineKey = undefined;
@@ -262,6 +261,8 @@ export class KeyTable {
     const kind = page[off]! & KIND_MASK;
     if (kind === KIND_INLINE) {
       const len = this.#inlineValue(page, off);
+      this.editGrew = len < length;
+      if (this.editInlineOf(ref, key.length, length, "") !== undefined) return this.#bytesView;
       const value = new ByteString(page.slice(this.#at, this.#at + len));
       this.#set(key, value, StringForm.Raw, true);
       return value;
@@ -272,6 +273,9 @@ export class KeyTable {
     }
     return value;
   }
+
+  /** Whether the last editBytes lengthened a short string. */
+  editGrew = false;
 
   /** Whether `key` is present; remembered as the last get's, for the write that often follows (SET NX/EX). */
   has(key: string): boolean {
@@ -287,13 +291,6 @@ export class KeyTable {
    */
   refAt(key: KeyBytes): number {
     return this.#count === 0 ? 0 : this.#findAt(key);
-  }
-
-  /** How the string at `key` was written (see StringForm); Encoded if absent. */
-  form(key: string): StringForm {
-    const ref = key === this.#gotKey ? this.#gotRef : this.#find(key, hashKey(key));
-    if (ref === 0) return StringForm.Encoded;
-    return (this.#pageOf(ref)[ref & OFFSET_MASK]! >>> FORM_SHIFT) & FORM_MASK;
   }
 
   /** The ref of `key`'s record (0 if absent), for keytable_access.ts; pageOf gives its page. */
@@ -517,6 +514,7 @@ export class KeyTable {
     else page.set(patch, at + start);
     setInlineForm(page, off, StringForm.Raw);
     this.#gotKey = undefined;
+    this.#bytesView.at(page, at, at + length);
     return length;
   }
 

@@ -8,7 +8,8 @@ import { clockDistance, lruClock } from "./access_clock.ts";
 import type { KeyTable } from "./keytable.ts";
 import { OFFSET_MASK } from "./arena.ts";
 import { decayedCounter, lastAccess, setAccess } from "./record_access.ts";
-import { FLAG_TTL } from "./record_format.ts";
+import { FLAG_TTL, FORM_MASK, FORM_SHIFT } from "./record_format.ts";
+import { StringForm } from "./string.ts";
 
 /** Seconds since `key`'s last access, as Redis's LRU clock counts them; undefined if absent. */
 export function idleSeconds(table: KeyTable, key: string, now = Date.now()): number | undefined {
@@ -48,4 +49,11 @@ export function markTtl(table: KeyTable, key: string, on: boolean): void {
   const page = table.pageOf(ref);
   const off = ref & OFFSET_MASK;
   page[off] = on ? page[off]! | FLAG_TTL : page[off]! & ~FLAG_TTL;
+}
+
+/** How the string at `key` was written (see StringForm); Encoded if absent. */
+export function stringForm(table: KeyTable, key: string): StringForm {
+  const ref = table.refOf(key);
+  if (ref === 0) return StringForm.Encoded;
+  return (table.pageOf(ref)[ref & OFFSET_MASK]! >>> FORM_SHIFT) & FORM_MASK;
 }
