@@ -578,6 +578,10 @@ export class Database {
   }
 
   #expireIfNeeded(key: string): boolean {
+    // The record's FLAG_TTL first: the key table's probe, which the lookup after finds in cache,
+    // costs less than a miss in the expires Map (STRLEN over 100k keys, some volatile: 2.0 µs).
+    const ref = this.dict.refOf(key);
+    if (ref === 0 || !hasTtl(this.dict, ref)) return false;
     const when = this.expires.get(key);
     return when !== undefined && when <= commandTime() && this.#expirePassed(key);
   }

@@ -173,6 +173,51 @@ Deno.test("active expiry reclaims 100,000 keys nobody reads, and their memory", 
   );
 });
 
+Deno.test("a key whose TTL passed is gone for every read, whichever write gave the TTL", async () => {
+  await using srv = startServer();
+  using c = await RespClient.connect(srv.port);
+  // Lazy expiry only; keys with and without TTLs side by side.
+  await c.cmd("DEBUG", "SET-ACTIVE-EXPIRE", "0");
+  await c.cmd("SET", "plain", "v");
+  await c.cmd("HSET", "h", "f", "v");
+  const soon = String(Date.now() + 30);
+  for (
+    const write of [
+      ["PEXPIRE", "h", "30"],
+      ["RPUSH", "l", "a"],
+      ["PEXPIREAT", "l", soon],
+      ["SET", "s", "v", "PX", "30"],
+      ["SET", "g", "v"],
+      ["GETEX", "g", "PX", "30"],
+      ["PSETEX", "p", "30", "v"],
+      ["ZADD", "z", "1", "a"],
+      ["PEXPIRE", "z", "30"],
+      ["SET", "r", "v", "PXAT", soon],
+      ["RENAME", "r", "r2"],
+      ["SETEX", "cp", "1", "v"],
+      ["PEXPIRE", "cp", "30"],
+      ["COPY", "cp", "cp2"],
+      ["SETBIT", "b", "3", "1"],
+      ["PEXPIRE", "b", "30"],
+    ]
+  ) await c.cmd(...write);
+  await new Promise((resolve) => setTimeout(resolve, 80));
+  await expectReplies(c, [
+    [["HLEN", "h"], 0],
+    [["LLEN", "l"], 0],
+    [["STRLEN", "s"], 0],
+    [["TYPE", "g"], "none"],
+    [["GETRANGE", "p", "0", "-1"], ""],
+    [["ZCARD", "z"], 0],
+    [["OBJECT", "ENCODING", "r2"], null],
+    [["TTL", "cp"], -2],
+    [["STRLEN", "cp2"], 0],
+    [["BITCOUNT", "b"], 0],
+    [["STRLEN", "plain"], 1],
+  ]);
+  equal(await c.cmd("DBSIZE"), 1);
+});
+
 Deno.test("TTLs move with RENAME, COPY and MOVE; SET clears them, in-place writes keep them", async () => {
   await using srv = startServer();
   using c = await RespClient.connect(srv.port);
