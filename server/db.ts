@@ -165,9 +165,11 @@ export class Database {
    * the key is missing or its TTL has passed.
    */
   expiryRead(key: string): number | undefined {
-    const when = this.expires.size === 0 ? undefined : this.expires.get(key);
+    const ref = this.dict.refOf(key);
+    // Only a record with FLAG_TTL has a time to look up (see #expireIfNeeded).
+    const when = ref !== 0 && hasTtl(this.dict, ref) ? this.expires.get(key) : undefined;
     const live = when === undefined || when > commandTime() || !this.#expirePassed(key);
-    const found = live && this.dict.has(key);
+    const found = live && ref !== 0;
     this.#countLookup(found);
     return found ? when ?? -1 : undefined;
   }
@@ -361,7 +363,7 @@ export class Database {
   #liveRefAt(key: KeyBytes): number {
     const dict = this.dict;
     const ref = dict.refAt(key);
-    if (ref === 0 || !hasTtl(dict, ref) || !this.#expireIfNeeded(key.string())) return ref;
+    if (ref === 0 || !hasTtl(dict, ref) || !this.#ttlPassed(key.string())) return ref;
     return 0;
   }
 
@@ -402,7 +404,7 @@ export class Database {
 
   /** KeyTable.storedOf of the record `ref` of `key`; undefined if its TTL has passed. */
   #storedOf(key: KeyBytes, ref: number): StoredValue | undefined {
-    if (hasTtl(this.dict, ref) && this.#expireIfNeeded(key.string())) return undefined;
+    if (hasTtl(this.dict, ref) && this.#ttlPassed(key.string())) return undefined;
     return this.dict.storedOf(ref);
   }
 
@@ -582,6 +584,11 @@ export class Database {
     // costs less than a miss in the expires Map (STRLEN over 100k keys, some volatile: 2.0 µs).
     const ref = this.dict.refOf(key);
     if (ref === 0 || !hasTtl(this.dict, ref)) return false;
+    return this.#ttlPassed(key);
+  }
+
+  /** #expireIfNeeded of a key whose record has FLAG_TTL. */
+  #ttlPassed(key: string): boolean {
     const when = this.expires.get(key);
     return when !== undefined && when <= commandTime() && this.#expirePassed(key);
   }
