@@ -5,10 +5,10 @@
  * short strings into arena pages for memory and keeps Map's method names
  * (`get`, `set`, `has`, `delete`, `keys`, `entries`, `size`...). Use the
  * Database methods, which add expiry, rather than `dict` directly. Expiry
- * times live in a separate Map, as Redis keeps its `expires` dict, so keys
+ * times live in a separate ExpireTable, as Redis keeps its `expires` dict, so keys
  * without a TTL pay nothing for the feature; a key's record in the KeyTable
  * carries a flag while it has one (setExpire, removeExpire; set() clears it),
- * so a lookup from a request's bytes skips the Map for a key without one.
+ * so a lookup skips the table for a key without one.
  */
 import {
   frequency,
@@ -27,6 +27,7 @@ import type { RedisObject, RedisValue } from "./types/value.ts";
 import { commandTime } from "./types/access_clock.ts";
 import { type KeyBytes, PageBytes } from "./types/page_bytes.ts";
 import { randomTableKey } from "./types/keytable_keys.ts";
+import { ExpireTable } from "./types/expire_table.ts";
 
 /** What a collection's lookup returns for another type's key (readObject, getObjectAt, ...). */
 export const WRONG_TYPE: unique symbol = Symbol("WRONGTYPE");
@@ -87,7 +88,7 @@ export function databaseAt(dbs: readonly Database[], index: number): Database {
 export class Database {
   dict = new KeyTable();
   /** Absolute expiry time in Unix milliseconds, for keys that have one. */
-  expires = new Map<string, number>();
+  expires = new ExpireTable();
   /** Roving position of the active-expiry cycle over `expires`. */
   expireCursor: Iterator<[string, number]> | undefined;
 
@@ -581,7 +582,7 @@ export class Database {
 
   #expireIfNeeded(key: string): boolean {
     // The record's FLAG_TTL first: the key table's probe, which the lookup after finds in cache,
-    // costs less than a miss in the expires Map (STRLEN over 100k keys, some volatile: 2.0 µs).
+    // costs less than a miss in the expires table (STRLEN over 100k keys, some volatile: 2.0 µs).
     const ref = this.dict.refOf(key);
     if (ref === 0 || !hasTtl(this.dict, ref)) return false;
     return this.#ttlPassed(key);

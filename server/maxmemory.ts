@@ -46,11 +46,14 @@ import { BLOCK_OVERHEAD } from "./replication/backlog.ts";
 import { isReplicaClient } from "./replication/client_peer.ts";
 import { KeyTable } from "./types/keytable.ts";
 import { lfuSettings } from "./types/lfu.ts";
-import { MAP_ENTRY_BYTES, stringBytes } from "./types/memory.ts";
+import { stringBytes } from "./types/memory.ts";
 import { randomTableKey, sampleScored } from "./types/keytable_keys.ts";
 
-/** An expires entry: Map slots, the key string (~16 bytes), a heap number. */
-export const EXPIRE_ENTRY_BYTES = MAP_ENTRY_BYTES + stringBytes(16) + 16;
+/**
+ * An expires entry: ExpireTable's slots at its 25-75% load, ~2 of 20 bytes (the key's pointer,
+ * hash and time), and the key string (~16 bytes).
+ */
+export const EXPIRE_ENTRY_BYTES = 2 * 20 + stringBytes(16);
 /** Commands that MULTI never rejects for OOM. */
 const ENDS_TRANSACTION = new Set(["exec", "discard", "quit", "reset"]);
 

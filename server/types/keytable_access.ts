@@ -42,7 +42,7 @@ export function hasTtl(table: KeyTable, ref: number): boolean {
   return (table.pageOf(ref)[ref & OFFSET_MASK]! & FLAG_TTL) !== 0;
 }
 
-/** Sets or clears `key`'s FLAG_TTL: its database's expires Map gained or lost it. */
+/** Sets or clears `key`'s FLAG_TTL: its database's expires table gained or lost it. */
 export function markTtl(table: KeyTable, key: string, on: boolean): void {
   const ref = table.refOf(key);
   if (ref === 0) return;

@@ -43,8 +43,8 @@ export const HEADER = 5;
 export const FLAG_ROOM = 32;
 
 /**
- * The key has a TTL (an entry in its database's expires Map, kept by server/db.ts): a lookup
- * from a request's bytes of a key without one skips the Map and the key's string. A rewrite
+ * The key has a TTL (an entry in its database's expires table, kept by server/db.ts): a lookup
+ * from a request's bytes of a key without one skips the table and the key's string. A rewrite
  * of the key's record keeps it unless the write clears the TTL (KeyTable.set).
  */
 export const FLAG_TTL = 64;
