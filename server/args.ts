@@ -105,11 +105,26 @@ export function int32Arg(s: string, message?: string): number {
  * inf/infinity with an optional sign; no spaces, no NaN.
  */
 export function parseDouble(s: string): number | undefined {
+  // Digits with at most one point (coordinates, radii, scores) skip the regular expressions.
+  if (s.length < 24 && isPlainDecimal(s)) return Number(s);
   if (s.length === 0 || s.length > 5000) return undefined;
   if (/^[+-]?(inf|infinity)$/i.test(s)) return s[0] === "-" ? -Infinity : Infinity;
   if (!/^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(s)) return undefined;
   const v = Number(s);
   return Number.isNaN(v) ? undefined : v;
+}
+
+/** An optional sign, then digits with at most one point among them, at least one digit. */
+function isPlainDecimal(s: string): boolean {
+  let digits = 0;
+  let points = 0;
+  const first = s.charCodeAt(0);
+  for (let i = first === 43 || first === 45 ? 1 : 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+    else if (c !== 46 || ++points > 1) return false;
+  }
+  return digits > 0;
 }
 
 export function floatArg(s: string, error = NOT_FLOAT): number {

@@ -1,5 +1,5 @@
 import { equal, throws } from "node:assert/strict";
-import { ArgCursor, isWord, parseInt64, rangedLong } from "./args.ts";
+import { ArgCursor, isWord, parseDouble, parseInt64, rangedLong } from "./args.ts";
 import { CommandError, NOT_INTEGER, SYNTAX } from "./errors.ts";
 
 function error(text: string) {
@@ -110,4 +110,17 @@ Deno.test("isWord: an option in any ASCII case, nothing else", () => {
   // Only A-Z fold: a control character is not its letter's or digit's lower case.
   equal(isWord("\x01", "!"), false);
   equal(isWord("\x0b", "+"), false);
+});
+
+Deno.test("parseDouble: the plain decimals' fast path accepts and refuses as the full syntax", () => {
+  /** The full syntax alone (Redis's strtold forms), to compare the fast path with. */
+  const full = (s: string) =>
+    /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(s) ? Number(s) : undefined;
+  const samples = ["0", "-0", "+7", "007", "1.", ".5", "-.5", "+1.25", "15", "37.502669", "."];
+  samples.push("+", "-", "", "1..2", "1.2.3", "--1", "+-1", "1-", "1e5", " 1", "1 ", "0x10");
+  samples.push("123456789012345678901.5", "-.", "+.", "9".repeat(23), "1.7976931348623157");
+  for (const s of samples) {
+    const expected = /^[+-]?(inf|infinity)$/i.test(s) ? Number(s) : full(s);
+    equal(parseDouble(s), s.length === 0 ? undefined : expected, JSON.stringify(s));
+  }
 });

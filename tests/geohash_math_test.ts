@@ -12,6 +12,7 @@ import {
   geoDistance,
   geohashString,
   type GeoShape,
+  searchRangeBounds,
   searchRanges,
   ShapeFilter,
 } from "../server/types/geohash.ts";
@@ -107,9 +108,12 @@ function search(points: Point[], shape: GeoShape): { member: string; dist: numbe
   );
   const found: { member: string; dist: number }[] = [];
   const filter = new ShapeFilter(shape);
-  for (const range of searchRanges(shape)) {
+  const ranges = searchRanges(shape);
+  for (let r = 0; r < ranges; r++) {
+    const min = searchRangeBounds[2 * r]!;
+    const max = searchRangeBounds[2 * r + 1]!;
     for (const p of byScore) {
-      if (p.score < range.min || p.score >= range.max) continue;
+      if (p.score < min || p.score >= max) continue;
       if (filter.contains(p.score)) {
         found.push({ member: p.member, dist: filter.dist / shape.toMeters });
       }

@@ -38,6 +38,7 @@ import {
   geohashString,
   type GeoShape,
   scoreDistance,
+  searchRangeBounds,
   searchRanges,
   ShapeFilter,
   unitToMeters,
@@ -337,9 +338,10 @@ function findPoints(set: SortedSet, shape: GeoShape, limit: number): Found[] {
   // time), and a member is read only for a point inside the shape.
   if (n > 0 && set.scoresInto(smallScores, smallRefs)) {
     const scores = smallScores;
-    for (const range of searchRanges(shape)) {
-      const to = firstAtOrAbove(scores, n, range.max);
-      for (let i = firstAtOrAbove(scores, n, range.min); i < to; i++) {
+    const ranges = searchRanges(shape);
+    for (let r = 0; r < ranges; r++) {
+      const to = firstAtOrAbove(scores, n, searchRangeBounds[r * 2 + 1]!);
+      for (let i = firstAtOrAbove(scores, n, searchRangeBounds[r * 2]!); i < to; i++) {
         if (limit > 0 && found.length >= limit) return found;
         const score = scores[i]!;
         if (!filter.contains(score)) continue;
@@ -354,10 +356,11 @@ function findPoints(set: SortedSet, shape: GeoShape, limit: number): Found[] {
     if (!filter.contains(score)) return;
     found.push({ member, score, lon: filter.lon, lat: filter.lat, dist: filter.dist });
   };
-  for (const range of searchRanges(shape)) {
+  const ranges = searchRanges(shape);
+  for (let r = 0; r < ranges; r++) {
     if (limit > 0 && found.length >= limit) break;
-    const from = set.countByScore(range.min, false);
-    const to = set.countByScore(range.max, false) - 1;
+    const from = set.countByScore(searchRangeBounds[r * 2]!, false);
+    const to = set.countByScore(searchRangeBounds[r * 2 + 1]!, false) - 1;
     if (from <= to) set.visitRange(from, to, test);
   }
   return found;

@@ -1,16 +1,20 @@
 import { deepEqual, equal } from "node:assert/strict";
 import {
+  boundingBox,
+  decodeCell,
   decodeScore,
   encodeCell,
   encodeScore,
   estimateSteps,
   formatCoordinate,
   formatDistance,
+  type GeoCell,
   geoDistance,
   geohashString,
   type GeoShape,
   interleave,
   scoreCell,
+  searchRangeBounds,
   searchRanges,
   ShapeFilter,
   unitToMeters,
@@ -113,10 +117,14 @@ function filtered(shape: GeoShape, score: number) {
 Deno.test("searchRanges covers the centre's cell and its neighbours; ShapeFilter filters", () => {
   const [lon, lat] = decodeScore(encodeScore(...PALERMO));
   const shape = { lon, lat, toMeters: 1000, radius: 200 };
-  const ranges = searchRanges(shape);
-  equal(ranges.length >= 1 && ranges.length <= 9, true);
+  const count = searchRanges(shape);
+  equal(count >= 1 && count <= 9, true);
   const catania = encodeScore(...CATANIA);
-  equal(ranges.some((r) => catania >= r.min && catania < r.max), true);
+  const bounds = searchRangeBounds;
+  equal(
+    [...Array(count).keys()].some((r) => catania >= bounds[2 * r]! && catania < bounds[2 * r + 1]!),
+    true,
+  );
   equal(filtered(shape, catania)!.dist.toFixed(4), "166274.1516");
   equal(filtered({ ...shape, radius: 100 }, catania), undefined);
   const box = { lon, lat, toMeters: 1000, width: 400, height: 200 };
@@ -216,5 +224,70 @@ Deno.test("formatCoordinate is printf's %.17f of the exact value, trimmed, ties 
     const [lon, lat] = decodeScore(Math.floor(next() * 2 ** 52));
     equal(formatCoordinate(lon), printf17(lon));
     equal(formatCoordinate(lat), printf17(lat));
+  }
+});
+
+/** searchRanges written plainly, with a cell object per neighbour (the model it must equal). */
+function plainRanges(shape: GeoShape): number[] {
+  const [minLon, minLat, maxLon, maxLat] = boundingBox(shape);
+  const radius = "radius" in shape
+    ? shape.radius
+    : Math.sqrt((shape.width / 2) ** 2 + (shape.height / 2) ** 2);
+  let steps = estimateSteps(radius * shape.toMeters, shape.lat);
+  const moved = (cell: GeoCell, dLon: number, dLat: number): GeoCell => {
+    const mask = (1 << cell.step) - 1;
+    return {
+      lon: dLon === 0 ? cell.lon : (cell.lon + dLon) & mask,
+      lat: dLat === 0 ? cell.lat : (cell.lat + dLat) & mask,
+      step: cell.step,
+    };
+  };
+  let center = encodeCell(shape.lon, shape.lat, steps)!;
+  const tooCoarse = decodeCell(moved(center, 0, 1)).lat.max < maxLat ||
+    decodeCell(moved(center, 0, -1)).lat.min > minLat ||
+    decodeCell(moved(center, 1, 0)).lon.max < maxLon ||
+    decodeCell(moved(center, -1, 0)).lon.min > minLon;
+  if (steps > 1 && tooCoarse) center = encodeCell(shape.lon, shape.lat, --steps)!;
+  const area = decodeCell(center);
+  const [north, south, east, west] = steps >= 2
+    ? [area.lat.max > maxLat, area.lat.min < minLat, area.lon.max > maxLon, area.lon.min < minLon]
+    : [false, false, false, false];
+  const cells: GeoCell[] = [center];
+  let last: GeoCell | undefined;
+  for (
+    const [dLon, dLat] of [[0, 1], [0, -1], [1, 0], [-1, 0], [1, 1], [-1, 1], [1, -1], [-1, -1]]
+  ) {
+    if (
+      (dLat! > 0 && north) || (dLat! < 0 && south) || (dLon! > 0 && east) || (dLon! < 0 && west)
+    ) {
+      continue;
+    }
+    const cell = moved(center, dLon!, dLat!);
+    if (last !== undefined && cell.lat === last.lat && cell.lon === last.lon) continue;
+    cells.push(last = cell);
+  }
+  return cells.flatMap((cell) => {
+    const bits = interleave(cell.lat, cell.lon);
+    const scale = 2 ** (52 - cell.step * 2);
+    return [bits * scale, (bits + 1) * scale];
+  });
+}
+
+Deno.test("searchRanges equals the plain computation: radii and boxes, poles, the antimeridian", () => {
+  const next = random(11);
+  const between = (lo: number, hi: number) => lo + (hi - lo) * next();
+  for (let i = 0; i < 20000; i++) {
+    const lon = i % 5 === 0 ? between(179, 180) * (i % 2 ? 1 : -1) : between(-180, 180);
+    const lat = i % 7 === 0 ? between(80, 85.05) * (i % 2 ? 1 : -1) : between(-85.05, 85.05);
+    const size = 10 ** between(-2, 7);
+    const shape: GeoShape = i % 3 === 0
+      ? { lon, lat, toMeters: 1, width: size, height: size * between(0.1, 3) }
+      : { lon, lat, toMeters: 1, radius: size };
+    const count = searchRanges(shape);
+    deepEqual(
+      [...searchRangeBounds.subarray(0, count * 2)],
+      plainRanges(shape),
+      JSON.stringify(shape),
+    );
   }
 });
