@@ -7,6 +7,7 @@
 import { deepEqual } from "node:assert/strict";
 import { RespClient, startServer } from "./helpers.ts";
 import { ChildServer, tempDir } from "./persistence_helpers.ts";
+import { onBoth } from "./redis_compare.ts";
 
 /** Full command name → its categories, sorted, over COMMAND's entries and subcommands. */
 async function categoriesOf(c: RespClient): Promise<Map<string, string>> {
@@ -73,19 +74,9 @@ async function keyPermissionsOf(c: RespClient): Promise<Map<string, string>> {
 const DECIDED_ELSEWHERE = new Set(["set", "bitfield", "xreadgroup", "sort", "sort_ro"]);
 
 Deno.test("ACL key permissions: each key spec asks for read/write as redis-server's", async () => {
-  using dir = tempDir();
-  const redis = ChildServer.redis(dir.path);
-  await using home = startServer();
-  try {
-    using expected = await redis.connect();
-    using actual = await RespClient.connect(home.port);
-    const want = await keyPermissionsOf(expected);
-    const got = await keyPermissionsOf(actual);
-    for (const [name, perms] of want) {
-      if (!got.has(name) || DECIDED_ELSEWHERE.has(name)) continue;
-      deepEqual(got.get(name), perms, name);
-    }
-  } finally {
-    await redis.stop();
+  const [want, got] = await onBoth(keyPermissionsOf);
+  for (const [name, perms] of want) {
+    if (!got.has(name) || DECIDED_ELSEWHERE.has(name)) continue;
+    deepEqual(got.get(name), perms, name);
   }
 });

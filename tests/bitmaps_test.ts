@@ -5,8 +5,7 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import type { RedisObject } from "../server/types/value.ts";
 import { expectReplies, RespClient, startServer } from "./helpers.ts";
-import { sameAsRedis, type Step } from "./redis_compare.ts";
-import { ChildServer, tempDir } from "./persistence_helpers.ts";
+import { onBoth, sameAsRedis, type Step } from "./redis_compare.ts";
 
 const SYNTAX = { error: "ERR syntax error" };
 const NOT_INTEGER = { error: "ERR value is not an integer or out of range" };
@@ -441,26 +440,15 @@ Deno.test("SETBIT, BITFIELD and SETRANGE grow short strings in their records as 
 });
 
 Deno.test("small bitmaps made by SETBIT take at most 1.5x redis-server's memory", async () => {
-  using dir = tempDir();
-  const redis = ChildServer.redis(dir.path);
-  await using home = startServer();
-  try {
-    using expected = await redis.connect();
-    using actual = await RespClient.connect(home.port);
-    const usage: number[] = [];
-    for (const client of [expected, actual]) {
-      let total = 0;
-      for (let k = 0; k < 50; k++) {
-        for (let i = 0; i <= k % 4; i++) {
-          await client.cmd("SETBIT", `b${k}`, String(k * 3 + i * 40), "1");
-        }
-        total += await client.cmd("MEMORY", "USAGE", `b${k}`) as number;
+  const [theirs, ours] = await onBoth(async (client) => {
+    let total = 0;
+    for (let k = 0; k < 50; k++) {
+      for (let i = 0; i <= k % 4; i++) {
+        await client.cmd("SETBIT", `b${k}`, String(k * 3 + i * 40), "1");
       }
-      usage.push(total);
+      total += await client.cmd("MEMORY", "USAGE", `b${k}`) as number;
     }
-    const [theirs, ours] = usage as [number, number];
-    ok(ours <= 1.5 * theirs, `redis-home ${ours} bytes, redis-server ${theirs}`);
-  } finally {
-    await redis.stop();
-  }
+    return total;
+  });
+  ok(ours <= 1.5 * theirs, `redis-home ${ours} bytes, redis-server ${theirs}`);
 });

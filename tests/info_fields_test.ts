@@ -4,7 +4,7 @@
  */
 import { deepEqual, equal } from "node:assert/strict";
 import { RespClient, startServer } from "./helpers.ts";
-import { ChildServer, tempDir } from "./persistence_helpers.ts";
+import { onBoth } from "./redis_compare.ts";
 
 /** Redis 7.2's counters redis-home also reports (at the end of INFO stats). */
 const LATER_FIELDS = [
@@ -22,21 +22,8 @@ function fieldNames(info: unknown): string[] {
     .filter((name) => !LATER_FIELDS.includes(name));
 }
 
-async function both(fn: (client: RespClient) => Promise<unknown>): Promise<[unknown, unknown]> {
-  using dir = tempDir();
-  const redis = ChildServer.redis(dir.path);
-  await using home = startServer();
-  try {
-    using expected = await redis.connect();
-    using actual = await RespClient.connect(home.port);
-    return [await fn(expected), await fn(actual)];
-  } finally {
-    await redis.stop();
-  }
-}
-
 Deno.test("INFO everything: Redis 7.0's sections and fields, in its order", async () => {
-  const [want, got] = await both((c) => c.cmd("INFO", "everything"));
+  const [want, got] = await onBoth((c) => c.cmd("INFO", "everything"));
   deepEqual(fieldNames(got), fieldNames(want));
 });
 
@@ -50,7 +37,7 @@ Deno.test("INFO and INFO default leave out commandstats (no rejected_calls)", as
 });
 
 Deno.test("CONFIG GET * names every parameter Redis 7.0 has (no more, no fewer)", async () => {
-  const [want, got] = await both((c) => c.cmd("CONFIG", "GET", "*"));
+  const [want, got] = await onBoth((c) => c.cmd("CONFIG", "GET", "*"));
   const names = (reply: unknown) => (reply as string[]).filter((_, i) => i % 2 === 0).sort();
   deepEqual(names(got), names(want));
 });
@@ -76,7 +63,7 @@ Deno.test("COMMAND GETKEYSANDFLAGS: Redis's key flags; SET's and BITFIELD's foll
     ["BITFIELD", "k", "GET", "u8", "0", "INCRBY", "u8", "0", "1"],
     ["BITFIELD", "k", "nosuch"],
   ];
-  const [want, got] = await both(async (c) => {
+  const [want, got] = await onBoth(async (c) => {
     const replies = [];
     for (const call of calls) replies.push(await c.cmd("COMMAND", "GETKEYSANDFLAGS", ...call));
     return replies;

@@ -46,3 +46,20 @@ export async function sameAsRedis(
     await redis.stop();
   }
 }
+
+/**
+ * Runs `fn` on a fresh redis-server, then on a fresh redis-home: its two results, Redis's
+ * first, to compare.
+ */
+export async function onBoth<T>(fn: (client: RespClient) => Promise<T>): Promise<[T, T]> {
+  using dir = tempDir();
+  const redis = ChildServer.redis(dir.path);
+  await using home = startServer();
+  try {
+    using expected = await redis.connect();
+    using actual = await RespClient.connect(home.port);
+    return [await fn(expected), await fn(actual)];
+  } finally {
+    await redis.stop();
+  }
+}
