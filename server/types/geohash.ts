@@ -46,12 +46,6 @@ export interface Range {
   max: number;
 }
 
-export interface Area {
-  lon: Range;
-  lat: Range;
-}
-
-const MERCATOR_LAT: Range = { min: GEO_LAT_MIN, max: GEO_LAT_MAX };
 const FULL_LON: Range = { min: GEO_LONG_MIN, max: GEO_LONG_MAX };
 /** The standard geohash's latitude range, for GEOHASH's strings. */
 const FULL_LAT: Range = { min: -90, max: 90 };
@@ -113,45 +107,12 @@ function scoreToUint64(score: number): void {
 
 // ---- encoding and decoding -------------------------------------------------------
 
-/** The cell holding a point at `step` bits per axis, or undefined outside the ranges. */
-export function encodeCell(
-  lon: number,
-  lat: number,
-  step: number,
-  latRange: Range = MERCATOR_LAT,
-): GeoCell | undefined {
-  if (!validLonLat(lon, lat)) return undefined;
-  if (lat < latRange.min || lat > latRange.max) return undefined;
-  // (1 << step is 2 ** step for steps up to 26, without a Math.pow call.)
-  const latOffset = (lat - latRange.min) / (latRange.max - latRange.min) * (1 << step);
-  const lonOffset = (lon - FULL_LON.min) / (FULL_LON.max - FULL_LON.min) * (1 << step);
-  return { lat: Math.trunc(latOffset) >>> 0, lon: Math.trunc(lonOffset) >>> 0, step };
-}
-
 /** GEOADD's score for a valid point: its full-precision cell's 52 bits. */
 export function encodeScore(lon: number, lat: number): number {
-  // encodeCell's arithmetic at full precision, without its object.
+  // A cell's numbers at full precision (Redis's geohashEncode).
   const latOffset = (lat - GEO_LAT_MIN) / (GEO_LAT_MAX - GEO_LAT_MIN) * CELLS;
   const lonOffset = (lon - GEO_LONG_MIN) / (GEO_LONG_MAX - GEO_LONG_MIN) * CELLS;
   return interleave(Math.trunc(latOffset) >>> 0, Math.trunc(lonOffset) >>> 0);
-}
-
-/** The area a cell covers. */
-export function decodeCell(cell: GeoCell, latRange: Range = MERCATOR_LAT): Area {
-  const cells = 1 << cell.step;
-  const latScale = latRange.max - latRange.min;
-  const lonScale = FULL_LON.max - FULL_LON.min;
-  return {
-    lat: {
-      min: latRange.min + (cell.lat / cells) * latScale,
-      // (a uint32 sum in Redis: only a garbage score's 2^32 - 1 wraps)
-      max: latRange.min + (((cell.lat + 1) >>> 0) / cells) * latScale,
-    },
-    lon: {
-      min: FULL_LON.min + (cell.lon / cells) * lonScale,
-      max: FULL_LON.min + (((cell.lon + 1) >>> 0) / cells) * lonScale,
-    },
-  };
 }
 
 /** The full-precision cell a score stands for (any score: Redis converts it to uint64). */
@@ -169,7 +130,7 @@ const decoded = new Float64Array(2);
 
 /** decodeScore into `decoded`. */
 function decodeTo(score: number): void {
-  // scoreCell and decodeCell's arithmetic, without their objects.
+  // scoreCell's arithmetic and the cell's centre, without objects.
   scoreToUint64(score);
   const hi = uint64[0]!;
   const lo = uint64[1]!;
@@ -199,7 +160,7 @@ const BASE32 = "0123456789bcdefghjkmnpqrstuvwxyz";
  */
 export function geohashString(score: number): string {
   decodeTo(score);
-  // encodeCell's arithmetic and interleave's halves, without their objects and BigInts.
+  // A cell's numbers over the full latitude range and interleave's halves, without BigInts.
   const lat = Math.trunc((decoded[1]! - FULL_LAT.min) / (FULL_LAT.max - FULL_LAT.min) * CELLS);
   const lon = Math.trunc((decoded[0]! - FULL_LON.min) / (FULL_LON.max - FULL_LON.min) * CELLS);
   const lo = (spread16(lat & 0xffff) | (spread16(lon & 0xffff) << 1)) >>> 0;
@@ -276,7 +237,7 @@ const LON_SCALE = GEO_LONG_MAX - GEO_LONG_MIN;
  * Redis's order: the centre's cell, then north, south, east, west, north-east, north-west,
  * south-east, south-west, leaving out neighbours outside the bounding box and any cell equal
  * to the one scanned just before it; returns how many. Cells at `steps` bits a side, as
- * encodeCell and decodeCell number them, neighbours wrapping as Redis's bit arithmetic does.
+ * Redis's geohashEncode numbers them, neighbours wrapping as Redis's bit arithmetic does.
  */
 export function searchRanges(shape: GeoShape): number {
   const [minLon, minLat, maxLon, maxLat] = boundingBox(shape);

@@ -1,18 +1,21 @@
 import { deepEqual, equal } from "node:assert/strict";
 import {
   boundingBox,
-  decodeCell,
   decodeScore,
-  encodeCell,
   encodeScore,
   estimateSteps,
   formatCoordinate,
   formatDistance,
+  GEO_LAT_MAX,
+  GEO_LAT_MIN,
+  GEO_LONG_MAX,
+  GEO_LONG_MIN,
   type GeoCell,
   geoDistance,
   geohashString,
   type GeoShape,
   interleave,
+  type Range,
   scoreCell,
   searchRangeBounds,
   searchRanges,
@@ -291,3 +294,46 @@ Deno.test("searchRanges equals the plain computation: radii and boxes, poles, th
     );
   }
 });
+
+// ---- the plain model: cells as objects (Redis's geohashEncode and geohashDecode) ----
+
+interface Area {
+  lon: Range;
+  lat: Range;
+}
+
+const MERCATOR_LAT: Range = { min: GEO_LAT_MIN, max: GEO_LAT_MAX };
+const FULL_LON: Range = { min: GEO_LONG_MIN, max: GEO_LONG_MAX };
+
+/** The cell holding a point at `step` bits per axis, or undefined outside the ranges. */
+function encodeCell(
+  lon: number,
+  lat: number,
+  step: number,
+  latRange: Range = MERCATOR_LAT,
+): GeoCell | undefined {
+  if (!validLonLat(lon, lat)) return undefined;
+  if (lat < latRange.min || lat > latRange.max) return undefined;
+  // (1 << step is 2 ** step for steps up to 26, without a Math.pow call.)
+  const latOffset = (lat - latRange.min) / (latRange.max - latRange.min) * (1 << step);
+  const lonOffset = (lon - FULL_LON.min) / (FULL_LON.max - FULL_LON.min) * (1 << step);
+  return { lat: Math.trunc(latOffset) >>> 0, lon: Math.trunc(lonOffset) >>> 0, step };
+}
+
+/** The area a cell covers. */
+function decodeCell(cell: GeoCell, latRange: Range = MERCATOR_LAT): Area {
+  const cells = 1 << cell.step;
+  const latScale = latRange.max - latRange.min;
+  const lonScale = FULL_LON.max - FULL_LON.min;
+  return {
+    lat: {
+      min: latRange.min + (cell.lat / cells) * latScale,
+      // (a uint32 sum in Redis: only a garbage score's 2^32 - 1 wraps)
+      max: latRange.min + (((cell.lat + 1) >>> 0) / cells) * latScale,
+    },
+    lon: {
+      min: FULL_LON.min + (cell.lon / cells) * lonScale,
+      max: FULL_LON.min + (((cell.lon + 1) >>> 0) / cells) * lonScale,
+    },
+  };
+}
