@@ -32,10 +32,17 @@ export const XZERO_MAX_LEN = 16384;
 // ---- register access and hashing ------------------------------------------
 
 export function denseGet(b: Uint8Array, reg: number): number {
-  const at = HDR + ((reg * 6) >>> 3);
+  return denseGetAt(b, 0, reg);
+}
+
+/**
+ * denseGet of a dense value starting at b[start]. The last register reads one byte past the
+ * data (the zero kept there, or nothing where a value is viewed at a page's end): masked off.
+ */
+export function denseGetAt(b: Uint8Array, start: number, reg: number): number {
+  const at = start + HDR + ((reg * 6) >>> 3);
   const fb = (reg * 6) & 7;
-  // The last register reads one byte past the data: the zero kept there.
-  return ((b[at]! >>> fb) | (b[at + 1]! << (8 - fb))) & REGISTER_MAX;
+  return ((b[at]! >>> fb) | ((b[at + 1] ?? 0) << (8 - fb))) & REGISTER_MAX;
 }
 
 export function denseSet(b: Uint8Array, reg: number, value: number): void {

@@ -32,6 +32,7 @@ import {
   CARD_AT,
   DENSE,
   denseGet,
+  denseGetAt,
   denseRaise,
   denseSet,
   ENCODING_AT,
@@ -45,7 +46,6 @@ import {
   P,
   patternOfHash,
   Q,
-  REGISTER_MAX,
   SEED,
   SPARSE,
   splitOpcode,
@@ -225,13 +225,6 @@ export function firstRaiseAt(
     if (held < pattern >>> P) return i;
   }
   return -1;
-}
-
-/** denseGet of a dense value starting at b[start] (its last register masked as denseGet's). */
-function denseGetAt(b: Uint8Array, start: number, reg: number): number {
-  const at = start + HDR + ((reg * 6) >>> 3);
-  const fb = (reg * 6) & 7;
-  return ((b[at]! >>> fb) | ((b[at + 1] ?? 0) << (8 - fb))) & REGISTER_MAX;
 }
 
 /**
