@@ -5,8 +5,7 @@
  * "delete", "update").
  */
 import { deepEqual } from "node:assert/strict";
-import { RespClient, startServer } from "./helpers.ts";
-import { ChildServer, tempDir } from "./persistence_helpers.ts";
+import type { RespClient } from "./helpers.ts";
 import { onBoth } from "./redis_compare.ts";
 
 /** Full command name → its categories, sorted, over COMMAND's entries and subcommands. */
@@ -20,32 +19,27 @@ async function categoriesOf(c: RespClient): Promise<Map<string, string>> {
   return found;
 }
 
-/** Category → the commands ACL CAT lists in it, sorted, keeping only `known` ones. */
-async function aclCat(c: RespClient, known: Set<string>): Promise<Map<string, string[]>> {
+/** Category → the commands ACL CAT lists in it. */
+async function aclCat(c: RespClient): Promise<Map<string, string[]>> {
   const found = new Map<string, string[]>();
   for (const category of await c.cmd("ACL", "CAT") as string[]) {
-    const names = await c.cmd("ACL", "CAT", category) as string[];
-    found.set(category, names.filter((n) => known.has(n)).toSorted());
+    found.set(category, await c.cmd("ACL", "CAT", category) as string[]);
   }
   return found;
 }
 
 Deno.test("ACL categories: COMMAND INFO and ACL CAT as redis-server's, command by command", async () => {
-  using dir = tempDir();
-  const redis = ChildServer.redis(dir.path);
-  await using home = startServer();
-  try {
-    using expected = await redis.connect();
-    using actual = await RespClient.connect(home.port);
-    const want = await categoriesOf(expected);
-    const got = await categoriesOf(actual);
-    // Commands both servers have (cluster and module commands do not exist here).
-    const shared = new Set([...want.keys()].filter((name) => got.has(name)));
-    for (const name of shared) deepEqual(got.get(name), want.get(name), name);
-    deepEqual(await aclCat(actual, shared), await aclCat(expected, shared));
-  } finally {
-    await redis.stop();
-  }
+  const [want, got] = await onBoth(async (c) => ({
+    commands: await categoriesOf(c),
+    cat: await aclCat(c),
+  }));
+  // Commands both servers have (cluster and module commands do not exist here).
+  const shared = new Set([...want.commands.keys()].filter((name) => got.commands.has(name)));
+  for (const name of shared) deepEqual(got.commands.get(name), want.commands.get(name), name);
+  // Each category's list, sorted, keeping only the shared commands.
+  const known = (cat: Map<string, string[]>) =>
+    new Map([...cat].map(([name, names]) => [name, names.filter((n) => shared.has(n)).toSorted()]));
+  deepEqual(known(got.cat), known(want.cat));
 });
 
 /** Full command name → per key spec, the permissions ACL asks for ("r", "w", "rw" or ""). */
