@@ -11,12 +11,14 @@
  * so a lookup skips the table for a key without one.
  */
 import {
+  countOf,
   frequency,
   hasTtl,
   idleSeconds,
   markTtl,
   setKeyAccess,
   stringForm,
+  typeOf,
 } from "./types/keytable_access.ts";
 import { CommandError, WRONGTYPE } from "./errors.ts";
 import { KeyTable, type StoredValue } from "./types/keytable.ts";
@@ -173,6 +175,33 @@ export class Database {
     const found = live && ref !== 0;
     this.#countLookup(found);
     return found ? when ?? -1 : undefined;
+  }
+
+  /** TYPE's lookup (peekRead, counted): the type's name, "none" if missing; a packed collection not unpacked. */
+  readType(key: string): string {
+    const ref = this.#liveRef(key);
+    this.#countLookup(ref !== 0);
+    return ref === 0 ? "none" : typeOf(this.dict, ref);
+  }
+
+  /**
+   * readObject's size of a collection of `type` (HLEN, SCARD, ZCARD, LLEN): 0 if missing,
+   * WRONG_TYPE for another type; a packed collection's count read without unpacking it.
+   */
+  readCount(key: string, type: RedisObject["type"]): number | WrongType {
+    return this.#countOf(this.#liveRef(key), type);
+  }
+
+  /** readCount of a key given as its bytes (a request's). */
+  readCountAt(key: KeyBytes, type: RedisObject["type"]): number | WrongType {
+    return this.#countOf(this.#liveRefAt(key), type);
+  }
+
+  #countOf(ref: number, type: string): number | WrongType {
+    this.#countLookup(ref !== 0);
+    if (ref === 0) return 0;
+    const count = countOf(this.dict, ref, type);
+    return count < 0 ? WRONG_TYPE : count;
   }
 
   /** lookupRead of a string as bytes for bit reads (see KeyTable.bytes); WRONGTYPE for others. */
@@ -365,6 +394,14 @@ export class Database {
     const dict = this.dict;
     const ref = dict.refAt(key);
     if (ref === 0 || !hasTtl(dict, ref) || !this.#ttlPassed(key.string())) return ref;
+    return 0;
+  }
+
+  /** #liveRefAt of a key given as a string. */
+  #liveRef(key: string): number {
+    const dict = this.dict;
+    const ref = dict.refOf(key);
+    if (ref === 0 || !hasTtl(dict, ref) || !this.#ttlPassed(key)) return ref;
     return 0;
   }
 

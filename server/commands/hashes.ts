@@ -314,9 +314,9 @@ export const hashCommands: CommandSpec[] = [
     syntax: "key",
     complexity: "O(1)",
     handler(ctx, argv) {
-      const hash = readHash(ctx, arg(argv, 1));
-      if (hash === WRONG_TYPE) return ctx.fail(WRONGTYPE);
-      ctx.out.int(hash?.size() ?? 0);
+      const count = ctx.db.readCount(arg(argv, 1), "hash");
+      if (count === WRONG_TYPE) return ctx.fail(WRONGTYPE);
+      ctx.out.int(count);
     },
   },
   {

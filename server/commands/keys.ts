@@ -314,10 +314,7 @@ function scan(ctx: CommandContext, argv: string[]): void {
   const keys: string[] = [];
   for (const key of found) {
     if (pattern !== undefined && !globMatch(pattern, key)) continue;
-    if (type !== undefined) {
-      const value = ctx.db.peekReadStored(key);
-      if (value === undefined || storedType(value) !== type) continue;
-    }
+    if (type !== undefined && ctx.db.readType(key) !== type) continue;
     // Expired keys are deleted on the way, as Redis's expireIfNeeded does
     // (with no TTL in the database, every key just scanned is live).
     if (db.expires.size !== 0 && !db.has(key)) continue;
@@ -533,8 +530,7 @@ export const keyCommands: CommandSpec[] = [
     summary: "Determines the type of value stored at a key.",
     syntax: "key",
     handler(ctx, argv) {
-      const value = ctx.db.peekReadStored(arg(argv, 1));
-      ctx.out.simple(value === undefined ? "none" : storedType(value));
+      ctx.out.simple(ctx.db.readType(arg(argv, 1)));
     },
   },
   {

@@ -427,11 +427,11 @@ export const listCommands: CommandSpec[] = [
     complexity: "O(1)",
     handler(ctx, argv) {
       const held = takeKey(argv, 1);
-      const list = held === undefined
-        ? ctx.db.readObject<RedisList>(arg(argv, 1), "list")
-        : ctx.db.readObjectAt<RedisList>(held, "list");
-      if (list === WRONG_TYPE) return ctx.fail(WRONGTYPE);
-      ctx.out.int(list?.length ?? 0);
+      const count = held === undefined
+        ? ctx.db.readCount(arg(argv, 1), "list")
+        : ctx.db.readCountAt(held, "list");
+      if (count === WRONG_TYPE) return ctx.fail(WRONGTYPE);
+      ctx.out.int(count);
     },
   },
   {

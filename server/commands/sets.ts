@@ -475,11 +475,11 @@ export const setCommands: CommandSpec[] = [
     complexity: "O(1)",
     handler(ctx, argv) {
       const held = takeKey(argv, 1);
-      const set = held === undefined
-        ? readSet(ctx, arg(argv, 1))
-        : ctx.db.readObjectAt<RedisSet>(held, "set");
-      if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
-      ctx.out.int(set?.size() ?? 0);
+      const count = held === undefined
+        ? ctx.db.readCount(arg(argv, 1), "set")
+        : ctx.db.readCountAt(held, "set");
+      if (count === WRONG_TYPE) return ctx.fail(WRONGTYPE);
+      ctx.out.int(count);
     },
   },
   {

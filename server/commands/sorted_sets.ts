@@ -366,9 +366,9 @@ export const sortedSetCommands: CommandSpec[] = [
     syntax: "key",
     complexity: "O(1)",
     handler(ctx, argv) {
-      const set = readZset(ctx, arg(argv, 1));
-      if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
-      ctx.out.int(set?.size() ?? 0);
+      const count = ctx.db.readCount(arg(argv, 1), "zset");
+      if (count === WRONG_TYPE) return ctx.fail(WRONGTYPE);
+      ctx.out.int(count);
     },
   },
   {

@@ -5,7 +5,13 @@
  * as its packed string (box_states.ts) and made again on its next use.
  */
 import { BoxStates } from "./box_states.ts";
-import { type BigKeyBox, packableBytes, type StoredValue, valueBytes } from "./box_bytes.ts";
+import {
+  type BigKeyBox,
+  packableBytes,
+  storedType,
+  type StoredValue,
+  valueBytes,
+} from "./box_bytes.ts";
 import { PackedKind } from "./packed_record.ts";
 import { isPackable, type Packable, unpackValue } from "./packed_value.ts";
 
@@ -59,6 +65,17 @@ export class BoxTable {
     }
     states.used(box);
     return this.values[box]!;
+  }
+
+  /** TYPE's answer for a box's value: a packed one's from its kind, its object not made again. */
+  typeOf(box: number): string {
+    const kind = this.states.packedKind(box);
+    return kind === undefined ? storedType(this.values[box] as StoredValue) : PACKED_TYPES[kind]!;
+  }
+
+  /** The element count a packed box was packed with (HLEN, SCARD...); -1 for a live box or a count not kept. */
+  packedCountOf(box: number): number {
+    return this.states.packedKind(box) === undefined ? -1 : this.states.packedCount(box);
   }
 
   /**
@@ -128,6 +145,9 @@ export class BoxTable {
     this.states.packed(box, kind, (value as Packable).size());
   }
 }
+
+/** The type of each PackedKind's collection, by kind. */
+const PACKED_TYPES = ["hash", "hash", "set", "set", "zset", "list", "stream"];
 
 /** What a value is accounted at: its valueBytes, within the 32 bits an account holds. */
 function accountOf(value: StoredValue | BigKeyBox): number {

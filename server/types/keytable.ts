@@ -618,9 +618,9 @@ export class KeyTable {
     return this.#pageOf(ref);
   }
 
-  /** What the box `box` is accounted at in usedBytes (keytable_usage.ts's MEMORY USAGE). */
-  accounted(box: number): number {
-    return this.#boxes.accounted(box);
+  /** The boxes the records point to; read only (MEMORY USAGE's accounts, keytable_access.ts). */
+  get boxes(): BoxTable {
+    return this.#boxes;
   }
 
   /** The share of the bytes written into the page of `ref` that dead records hold (0..1). */

@@ -7,9 +7,19 @@
 import { clockDistance, lruClock } from "./access_clock.ts";
 import type { KeyTable } from "./keytable.ts";
 import { OFFSET_MASK } from "./arena.ts";
-import { decayedCounter, lastAccess, setAccess } from "./record_access.ts";
-import { FLAG_TTL, FORM_MASK, FORM_SHIFT } from "./record_format.ts";
+import { type BigKeyBox, hasType, storedType } from "./box_bytes.ts";
+import { decayedCounter, lastAccess, setAccess, touchAccess } from "./record_access.ts";
+import {
+  boxIndex,
+  FLAG_TTL,
+  FORM_MASK,
+  FORM_SHIFT,
+  KIND_BOXED,
+  KIND_INLINE,
+  KIND_MASK,
+} from "./record_format.ts";
 import { StringForm } from "./string.ts";
+import type { RedisObject } from "./value.ts";
 
 /** Seconds since `key`'s last access, as Redis's LRU clock counts them; undefined if absent. */
 export function idleSeconds(table: KeyTable, key: string, now = Date.now()): number | undefined {
@@ -56,4 +66,36 @@ export function stringForm(table: KeyTable, key: string): StringForm {
   const ref = table.refOf(key);
   if (ref === 0) return StringForm.Encoded;
   return (table.pageOf(ref)[ref & OFFSET_MASK]! >>> FORM_SHIFT) & FORM_MASK;
+}
+
+/** TYPE's answer for the record `ref` (refOf's): a packed collection's is read off its box. */
+export function typeOf(table: KeyTable, ref: number): string {
+  const page = table.pageOf(ref);
+  const off = ref & OFFSET_MASK;
+  const kind = page[off]! & KIND_MASK;
+  if (kind === KIND_INLINE) return "string";
+  const box = boxIndex(page, off);
+  if (kind === KIND_BOXED) return table.boxes.typeOf(box);
+  return storedType((table.boxes.values[box] as BigKeyBox).value);
+}
+
+/**
+ * The element count of the collection of `type` in the record `ref` (refOf's), the access
+ * recorded; -1 when it holds another type. A packed collection's count is the one it was packed
+ * with: HLEN of a key not used lately costs no unpacking, as in Redis it costs no decoding.
+ */
+export function countOf(table: KeyTable, ref: number, type: string): number {
+  const page = table.pageOf(ref);
+  const off = ref & OFFSET_MASK;
+  if ((page[off]! & KIND_MASK) === KIND_BOXED) {
+    const box = boxIndex(page, off);
+    const sameType = table.boxes.typeOf(box) === type;
+    const count = sameType ? table.boxes.packedCountOf(box) : -1;
+    if (!sameType || count >= 0) {
+      touchAccess(page, off, table.trackFrequency);
+      return count;
+    }
+  }
+  const value = table.storedOf(ref);
+  return typeof value !== "string" && hasType(value, type) ? (value as RedisObject).size() : -1;
 }

@@ -2,14 +2,21 @@ import { deepEqual, equal, ok } from "node:assert/strict";
 import { advanceAccessClock, enterCommand, leaveCommand } from "./access_clock.ts";
 import { KeyTable } from "./keytable.ts";
 import { hashKey } from "./key_hash.ts";
-import { frequency, idleSeconds, setKeyAccess, stringForm } from "./keytable_access.ts";
+import {
+  countOf,
+  frequency,
+  idleSeconds,
+  setKeyAccess,
+  stringForm,
+  typeOf,
+} from "./keytable_access.ts";
 import { keyUsage } from "./keytable_usage.ts";
 import { BoxStates } from "./box_states.ts";
 import { PackedKind } from "./packed_record.ts";
 import { type ByteString, StringForm } from "./string.ts";
 import { PageBytes, pageString } from "./page_bytes.ts";
 import type { RedisObject } from "./value.ts";
-import { valueOf } from "./box_bytes.ts";
+import { storedType, valueOf } from "./box_bytes.ts";
 import { RedisHash } from "./hash.ts";
 import { RedisList } from "./list.ts";
 import { RedisSet } from "./set.ts";
@@ -351,6 +358,65 @@ Deno.test("small collections kept packed come back whole, with their encodings a
     equal(list.length, 2);
   }
   ok(table.usedBytes > used, "the second field is accounted");
+});
+
+/** How many boxes of `table` hold packed collections now. */
+function packedBoxes(table: KeyTable): number {
+  let n = 0;
+  for (let box = 0; box < table.boxes.values.length; box++) {
+    if (table.boxes.states.packedKind(box) !== undefined) n++;
+  }
+  return n;
+}
+
+Deno.test("typeOf and countOf read packed collections without unpacking them", () => {
+  const table = new KeyTable();
+  const kinds = ["hash", "set", "zset", "list", "string"];
+  const keys: string[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const kind = kinds[i % kinds.length]!;
+    // Some keys too long to inline: their records hold a box with key and value.
+    const key = i % 7 === 0 ? `${kind}:${i}:${"k".repeat(300)}` : `${kind}:${i}`;
+    keys.push(key);
+    const n = 1 + (i % 9);
+    if (kind === "string") table.set(key, i % 2 === 0 ? "short" : "long".repeat(100));
+    else if (kind === "hash") {
+      const hash = new RedisHash();
+      for (let j = 0; j < n; j++) hash.set(`f${j}`, "v");
+      table.set(key, hash);
+    } else if (kind === "set") {
+      const set = new RedisSet();
+      for (let j = 0; j < n; j++) set.add(i % 2 === 0 ? String(j) : `m${j}`);
+      table.set(key, set);
+    } else if (kind === "zset") {
+      const zset = new SortedSet();
+      for (let j = 0; j < n; j++) zset.add(`m${j}`, j);
+      table.set(key, zset);
+    } else {
+      const list = new RedisList();
+      for (let j = 0; j < n; j++) list.pushRight(`e${j}`);
+      table.set(key, list);
+    }
+  }
+  const packed = packedBoxes(table);
+  ok(packed > 1000, `${packed} packed`);
+  for (const [i, key] of keys.entries()) {
+    const ref = table.refOf(key);
+    const kind = kinds[i % kinds.length]!;
+    equal(typeOf(table, ref), kind, key);
+    for (const asked of kinds.slice(0, 4)) {
+      equal(countOf(table, ref, asked), asked === kind ? 1 + (i % 9) : -1, `${key} as ${asked}`);
+    }
+  }
+  equal(packedBoxes(table), packed, "none unpacked");
+  // Unpacked and live, each gives the same answers as the object itself.
+  for (const [i, key] of keys.entries()) {
+    const value = table.get(key)!;
+    const ref = table.refOf(key);
+    equal(typeOf(table, ref), storedType(value));
+    const count = countOf(table, ref, kinds[i % kinds.length]!);
+    equal(count, typeof value === "string" ? -1 : (value as RedisObject).size());
+  }
 });
 
 Deno.test("a packed box keeps its element count, or says it has none past the largest recorded", () => {

@@ -22,5 +22,5 @@ export function keyUsage(table: KeyTable, key: string): number | undefined {
   const record = recordSize(page, off);
   // `off` is a record's first byte in its page, and a boxed record has an account.
   if ((page[off]! & KIND_MASK) === KIND_INLINE) return Math.round(slot + record);
-  return Math.round(slot + record + BOX_BYTES + table.accounted(boxIndex(page, off)));
+  return Math.round(slot + record + BOX_BYTES + table.boxes.accounted(boxIndex(page, off)));
 }
