@@ -21,6 +21,24 @@ export interface SweepCommand {
 
 const RANDOM_KEYS = 100_000;
 
+/** What fillKeys' script runs for each key: `command key args...`, and every nth an EXPIRE. */
+const FILL_SCRIPT = "for i = 0, tonumber(ARGV[1]) - 1 do " +
+  "local key = string.format('key:%012d', i) " +
+  "redis.call(ARGV[3], key, unpack(ARGV, 4)) " +
+  "if tonumber(ARGV[2]) > 0 and i % tonumber(ARGV[2]) == 0 then " +
+  "redis.call('EXPIRE', key, 100000) end end";
+
+/**
+ * A prefill that writes `count` keys named as redis-benchmark's `-r` names them
+ * (`key:000000000042`), by one script that runs `command key args...` for each
+ * (`argv` is the command without its key); with `ttlEvery` n, every nth key is
+ * given a TTL too. Commands over many keys measure what one hot key hides:
+ * cache misses, lazy expiry, collections kept packed.
+ */
+export function fillKeys(argv: readonly string[], ttlEvery = 0, count = RANDOM_KEYS): string[] {
+  return ["EVAL", FILL_SCRIPT, "0", String(count), String(ttlEvery), ...argv];
+}
+
 /** `count` numbered words: `m0 m1 ...`. */
 export function words(prefix: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${prefix}${i}`);
@@ -58,6 +76,10 @@ const STREAM = Array.from({ length: 100 }, (_, i) => ["XADD", "st", `${i + 1}-0`
 const KEYS_1000 = ["MSET", ...pairs(1000, (i) => `key${i}`, () => "v")];
 const INCR_SCRIPT = "return redis.call('incr', KEYS[1])";
 const INCR_SHA = "2bab3b661081db58bd2341920e0ba7cf5dc77b25";
+
+/** A key of the 100k fillKeys writes, as redis-benchmark's `-r 100000` picks them. */
+const KEY = "key:__rand_int__";
+const HASH_3 = ["HSET", "f1", "v", "f2", "v", "f3", "v"];
 
 type Row = [name: string, command: string[], prefill: (readonly string[])[], random?: boolean];
 
@@ -243,6 +265,26 @@ const FAMILIES: Record<string, Row[]> = {
     ["XADD", ["XADD", "key:__rand_int__", "*", "f", "v"], [], true],
     ["XTRIM (no-op)", ["XTRIM", "st", "MAXLEN", "1000"], STREAM],
     ["XDEL (missing)", ["XDEL", "st", "1000-0"], STREAM],
+  ],
+  "100k keys": [
+    ["GET (100k volatile)", ["GET", KEY], [fillKeys(["SET", "value"], 1)], true],
+    ["TTL (100k volatile)", ["TTL", KEY], [fillKeys(["SET", "value"], 1)], true],
+    ["EXPIRE (100k keys)", ["EXPIRE", KEY, "100000"], [fillKeys(["SET", "value"], 1)], true],
+    ["SETEX (100k keys)", ["SETEX", KEY, "100000", "value"], [fillKeys(["SET", "value"], 1)], true],
+    ["STRLEN (100k, 1 in 10 volatile)", ["STRLEN", KEY], [fillKeys(["SET", "value"], 10)], true],
+    ["GETRANGE (100k, 1 in 10 volatile)", ["GETRANGE", KEY, "1", "3"], [
+      fillKeys(["SET", "value"], 10),
+    ], true],
+    ["TYPE (100k hashes)", ["TYPE", KEY], [fillKeys(HASH_3)], true],
+    ["HLEN (100k hashes)", ["HLEN", KEY], [fillKeys(HASH_3)], true],
+    ["HGET (100k hashes)", ["HGET", KEY, "f2"], [fillKeys(HASH_3)], true],
+    ["SCARD (100k sets)", ["SCARD", KEY], [fillKeys(["SADD", "a", "b", "c"])], true],
+    ["ZCARD (100k zsets)", ["ZCARD", KEY], [fillKeys(["ZADD", "1", "a", "2", "b"])], true],
+    ["LLEN (100k lists)", ["LLEN", KEY], [fillKeys(["RPUSH", "a", "b", "c"])], true],
+    ["PFADD seen (100k HLLs)", ["PFADD", KEY, "a"], [fillKeys(["PFADD", "a", "b", "c"])], true],
+    ["PFCOUNT (100k HLLs)", ["PFCOUNT", KEY], [fillKeys(["PFADD", "a", "b", "c"])], true],
+    ["SETBIT (100k bitmaps)", ["SETBIT", KEY, "100", "1"], [fillKeys(["SETBIT", "7", "1"])], true],
+    ["GETBIT (100k bitmaps)", ["GETBIT", KEY, "7"], [fillKeys(["SETBIT", "7", "1"])], true],
   ],
   "pub/sub": [
     ["PUBLISH", ["PUBLISH", "channel", "message"], []],
