@@ -19,6 +19,7 @@ import {
   setKeyAccess,
   stringForm,
   typeOf,
+  valueToRead,
 } from "./types/keytable_access.ts";
 import { CommandError, WRONGTYPE } from "./errors.ts";
 import { KeyTable, type StoredValue } from "./types/keytable.ts";
@@ -457,6 +458,26 @@ export class Database {
     const made = create();
     this.set(key.string(), made);
     return made;
+  }
+
+  /** viewObjectAt of a key given as a string. */
+  viewObject<T extends RedisObject>(key: string, type: T["type"]): T | undefined | WrongType {
+    return this.#viewOf<T>(this.#liveRef(key), type);
+  }
+
+  /**
+   * readObjectAt for a command that only reads the collection and keeps no reference to it past
+   * its reply (HGET): a small hash kept packed is read in place (keytable_access.ts valueToRead).
+   */
+  viewObjectAt<T extends RedisObject>(key: KeyBytes, type: T["type"]): T | undefined | WrongType {
+    return this.#viewOf<T>(this.#liveRefAt(key), type);
+  }
+
+  #viewOf<T extends RedisObject>(ref: number, type: T["type"]): T | undefined | WrongType {
+    this.#countLookup(ref !== 0);
+    if (ref === 0) return undefined;
+    const value = valueToRead(this.dict, ref);
+    return typeof value !== "string" && hasType(value, type) ? value as T : WRONG_TYPE;
   }
 
   /** readObject of a key given as its bytes (getObjectAt, counted as a hit or miss). */

@@ -1,6 +1,7 @@
 /** Hash commands end to end, with Redis 7.0's exact replies. */
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { RespClient, startServer } from "./helpers.ts";
+import { pipelineOneWrite, RespClient, startServer } from "./helpers.ts";
+import { onBoth } from "./redis_compare.ts";
 
 const WRONGTYPE = { error: "WRONGTYPE Operation against a key holding the wrong kind of value" };
 
@@ -300,4 +301,44 @@ Deno.test("hash writes publish Redis's events; HINCRBYFLOAT reaches the AOF as H
     ["HSET", "h", "f", "0.1"],
     ["HDEL", "h", "a", "n", "f"],
   ]);
+});
+
+Deno.test("reads of many small hashes, most kept packed, answer as Redis's", async () => {
+  // 3000 hashes push each other out of the ring of recent collections: most reads find them
+  // packed (HGET, HMGET, HEXISTS, HSTRLEN, HGETALL read them in place), some just written.
+  const keys = Array.from({ length: 3000 }, (_, i) => `h:${i}`);
+  const writes = keys.map((key, i) => [
+    "HSET",
+    key,
+    ...Array.from(
+      { length: 1 + i % 5 },
+      (_, j) => [`f${j}`, i % 97 === 0 ? "x".repeat(70) : `v${i}`],
+    )
+      .flat(),
+  ]);
+  const reads = keys.flatMap((key, i) => [
+    ["HGET", key, `f${i % 5}`],
+    ["HGET", key, "f0"],
+    ["HMGET", key, "f0", "f4", "nofield"],
+    ["HEXISTS", key, "f1"],
+    ["HSTRLEN", key, "f0"],
+    ["HGETALL", key],
+    ["HKEYS", key],
+    ["HVALS", key],
+    ["HLEN", key],
+    ["OBJECT", "ENCODING", key],
+  ]);
+  // A hashtable's order is its table's (as in Redis, not insertion order): compared sorted.
+  const sortedIfTable = (reply: unknown, i: number) =>
+    Math.floor(i / 10) % 97 === 0 && Array.isArray(reply) && reads[i]![0] !== "HMGET"
+      ? reply.toSorted()
+      : reply;
+  const [want, got] = await onBoth(async (c) => {
+    await pipelineOneWrite(c, writes);
+    const replies = (await pipelineOneWrite(c, reads)).map(sortedIfTable);
+    const stats = String(await c.cmd("INFO", "stats"));
+    return { replies, hits: /keyspace_hits:(\d+)/.exec(stats)?.[1] };
+  });
+  equal(got.replies.length, reads.length);
+  deepEqual(got, want);
 });

@@ -64,6 +64,11 @@ function readHash(ctx: CommandContext, key: string): RedisHash | undefined | Wro
   return ctx.db.readObject<RedisHash>(key, "hash");
 }
 
+/** readHash for a reply read straight off the hash: a small one kept packed is not unpacked (db.viewObject). */
+function viewHash(ctx: CommandContext, key: string): RedisHash | undefined | WrongType {
+  return ctx.db.viewObject<RedisHash>(key, "hash");
+}
+
 /** Redis's hashTypeLookupWriteOrCreate. */
 function writeHash(ctx: CommandContext, key: string): RedisHash | WrongType {
   let hash = ctx.db.getObject<RedisHash>(key, "hash");
@@ -125,7 +130,7 @@ function setFields(ctx: CommandContext, argv: string[], replyCount: boolean): vo
 /** HKEYS, HVALS and HGETALL (a map in RESP3). */
 function replyAll(ctx: CommandContext, key: string, fields: boolean, values: boolean): void {
   const out = ctx.out;
-  const hash = readHash(ctx, key);
+  const hash = viewHash(ctx, key);
   if (hash === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   const both = fields && values;
   const size = hash?.size() ?? 0;
@@ -242,8 +247,8 @@ export const hashCommands: CommandSpec[] = [
     handler(ctx, argv) {
       const held = takeKey(argv, 1);
       const hash = held === undefined
-        ? readHash(ctx, arg(argv, 1))
-        : ctx.db.readObjectAt<RedisHash>(held, "hash");
+        ? viewHash(ctx, arg(argv, 1))
+        : ctx.db.viewObjectAt<RedisHash>(held, "hash");
       if (hash === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       const value = hash?.get(arg(argv, 2));
       if (value === undefined) ctx.out.nil();
@@ -261,7 +266,7 @@ export const hashCommands: CommandSpec[] = [
     syntax: "key field [field ...]",
     complexity: "O(N) where N is the number of fields being requested.",
     handler(ctx, argv) {
-      const hash = readHash(ctx, arg(argv, 1));
+      const hash = viewHash(ctx, arg(argv, 1));
       if (hash === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       const out = ctx.out;
       out.array(argv.length - 2);
@@ -332,7 +337,7 @@ export const hashCommands: CommandSpec[] = [
     syntax: "key field",
     complexity: "O(1)",
     handler(ctx, argv) {
-      const hash = readHash(ctx, arg(argv, 1));
+      const hash = viewHash(ctx, arg(argv, 1));
       if (hash === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       ctx.out.int(hash?.valueLength(arg(argv, 2)) ?? 0);
     },
@@ -350,7 +355,7 @@ export const hashCommands: CommandSpec[] = [
     syntax: "key field",
     complexity: "O(1)",
     handler(ctx, argv) {
-      const hash = readHash(ctx, arg(argv, 1));
+      const hash = viewHash(ctx, arg(argv, 1));
       if (hash === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       ctx.out.int(hash?.has(arg(argv, 2)) ? 1 : 0);
     },

@@ -86,7 +86,19 @@ export class RedisHash extends PackedDict implements RedisObject {
     return hash;
   }
 
+  /**
+   * One shared hash reading `data`, a small hash's packed string (PackedKind.HashListpack), until
+   * the next call: a read (HGET) of a key kept packed makes no object and takes no ring slot.
+   * Only read through it.
+   */
+  static viewPacked(data: string, count: number): RedisHash {
+    PACKED_VIEW.restorePacked(data, 0, count < 0 ? undefined : count);
+    return PACKED_VIEW;
+  }
+
   clone(): RedisHash {
     return this.copyInto(new RedisHash());
   }
 }
+
+const PACKED_VIEW = new RedisHash();

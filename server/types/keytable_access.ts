@@ -7,7 +7,9 @@
 import { clockDistance, lruClock } from "./access_clock.ts";
 import type { KeyTable } from "./keytable.ts";
 import { OFFSET_MASK } from "./arena.ts";
-import { type BigKeyBox, hasType, storedType } from "./box_bytes.ts";
+import { type BigKeyBox, hasType, storedType, type StoredValue } from "./box_bytes.ts";
+import { RedisHash } from "./hash.ts";
+import { PackedKind } from "./packed_record.ts";
 import { decayedCounter, lastAccess, setAccess, touchAccess } from "./record_access.ts";
 import {
   boxIndex,
@@ -66,6 +68,24 @@ export function stringForm(table: KeyTable, key: string): StringForm {
   const ref = table.refOf(key);
   if (ref === 0) return StringForm.Encoded;
   return (table.pageOf(ref)[ref & OFFSET_MASK]! >>> FORM_SHIFT) & FORM_MASK;
+}
+
+/**
+ * The value in the record `ref` (refOf's) for a command that only reads it, the access recorded:
+ * a small hash kept packed is read through RedisHash.viewPacked, not made again.
+ */
+export function valueToRead(table: KeyTable, ref: number): StoredValue {
+  const page = table.pageOf(ref);
+  const off = ref & OFFSET_MASK;
+  if ((page[off]! & KIND_MASK) === KIND_BOXED) {
+    const box = boxIndex(page, off);
+    const states = table.boxes.states;
+    if (states.packedKind(box) === PackedKind.HashListpack) {
+      touchAccess(page, off, table.trackFrequency);
+      return RedisHash.viewPacked(table.boxes.values[box] as string, states.packedCount(box));
+    }
+  }
+  return table.storedOf(ref);
 }
 
 /** TYPE's answer for the record `ref` (refOf's): a packed collection's is read off its box. */

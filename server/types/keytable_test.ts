@@ -9,10 +9,13 @@ import {
   setKeyAccess,
   stringForm,
   typeOf,
+  valueToRead,
 } from "./keytable_access.ts";
 import { keyUsage } from "./keytable_usage.ts";
 import { BoxStates } from "./box_states.ts";
 import { PackedKind } from "./packed_record.ts";
+import { boxIndex } from "./record_format.ts";
+import { OFFSET_MASK } from "./arena.ts";
 import { type ByteString, StringForm } from "./string.ts";
 import { PageBytes, pageString } from "./page_bytes.ts";
 import type { RedisObject } from "./value.ts";
@@ -417,6 +420,47 @@ Deno.test("typeOf and countOf read packed collections without unpacking them", (
     const count = countOf(table, ref, kinds[i % kinds.length]!);
     equal(count, typeof value === "string" ? -1 : (value as RedisObject).size());
   }
+});
+
+Deno.test("valueToRead reads a packed small hash in place, and gives any other value as stored", () => {
+  const table = new KeyTable();
+  const n = 3000;
+  for (let i = 0; i < n; i++) {
+    const hash = new RedisHash();
+    for (let j = 0; j <= i % 5; j++) hash.set(`f${j}`, `v${i}:${j}`);
+    table.set(`h${i}`, hash);
+    const set = new RedisSet();
+    set.add(`m${i}`);
+    table.set(`s${i}`, set);
+  }
+  const isPacked = (key: string) => {
+    const ref = table.refOf(key);
+    const box = boxIndex(table.pageOf(ref), ref & OFFSET_MASK);
+    return table.boxes.states.packedKind(box) === PackedKind.HashListpack;
+  };
+  const packedHashes = () => Array.from({ length: n }, (_, i) => `h${i}`).filter(isPacked).length;
+  const packed = packedHashes();
+  ok(packed > 1000, `${packed} packed`);
+  for (let i = 0; i < n; i++) {
+    const wasPacked = isPacked(`h${i}`);
+    const hash = valueToRead(table, table.refOf(`h${i}`)) as RedisHash;
+    equal(isPacked(`h${i}`), wasPacked, `h${i}`);
+    equal(hash.size(), 1 + i % 5);
+    equal(hash.get(`f${i % 5}`), `v${i}:${i % 5}`);
+    equal(hash.get("nofield"), undefined);
+    deepEqual(
+      [...hash.entries()].map(([f]) => f),
+      Array.from({ length: 1 + i % 5 }, (_, j) => `f${j}`),
+    );
+    const set = valueToRead(table, table.refOf(`s${i}`)) as RedisSet;
+    ok(set.has(`m${i}`));
+  }
+  // The sets were unpacked as they were read (pushing hashes out of the ring); no hash was.
+  ok(packedHashes() >= packed, "no hash unpacked");
+  // A live hash is the stored object itself.
+  const live = table.get("h0") as RedisHash;
+  equal(valueToRead(table, table.refOf("h0")), live);
+  equal(valueToRead(table, table.refOf("h1")) === live, false);
 });
 
 Deno.test("a packed box keeps its element count, or says it has none past the largest recorded", () => {
