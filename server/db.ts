@@ -394,7 +394,7 @@ export class Database {
   #liveRefAt(key: KeyBytes): number {
     const dict = this.dict;
     const ref = dict.refAt(key);
-    if (ref === 0 || !hasTtl(dict, ref) || !this.#ttlPassed(key.string())) return ref;
+    if (ref === 0 || !hasTtl(dict, ref) || !this.#ttlPassedAt(key)) return ref;
     return 0;
   }
 
@@ -443,7 +443,7 @@ export class Database {
 
   /** KeyTable.storedOf of the record `ref` of `key`; undefined if its TTL has passed. */
   #storedOf(key: KeyBytes, ref: number): StoredValue | undefined {
-    if (hasTtl(this.dict, ref) && this.#ttlPassed(key.string())) return undefined;
+    if (hasTtl(this.dict, ref) && this.#ttlPassedAt(key)) return undefined;
     return this.dict.storedOf(ref);
   }
 
@@ -650,6 +650,13 @@ export class Database {
   #ttlPassed(key: string): boolean {
     const when = this.expires.get(key);
     return when !== undefined && when <= commandTime() && this.#expirePassed(key);
+  }
+
+  /** #ttlPassed of a key given as its bytes, which refAt just probed for: its string made only if the TTL passed. */
+  #ttlPassedAt(key: KeyBytes): boolean {
+    const string = key.string();
+    const when = this.expires.getHashed(string, this.dict.probeHash);
+    return when !== undefined && when <= commandTime() && this.#expirePassed(string);
   }
 
   /** A key whose TTL passed: deleted or hidden by the expiry policy (true), or kept (false). */

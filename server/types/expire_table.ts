@@ -36,12 +36,18 @@ export class ExpireTable {
 
   /** `key`'s expiry time (ms), or undefined without one. */
   get(key: string): number | undefined {
-    const slot = this.#find(key);
+    const slot = this.#find(key, hashKey(key));
+    return slot < 0 ? undefined : this.#times[slot];
+  }
+
+  /** get() by the key's hash as the key table's probe just made it (KeyTable.probeHash). */
+  getHashed(key: string, hash: number): number | undefined {
+    const slot = this.#find(key, hash);
     return slot < 0 ? undefined : this.#times[slot];
   }
 
   has(key: string): boolean {
-    return this.#find(key) >= 0;
+    return this.#find(key, hashKey(key)) >= 0;
   }
 
   set(key: string, when: number): this {
@@ -72,7 +78,7 @@ export class ExpireTable {
   }
 
   delete(key: string): boolean {
-    const slot = this.#find(key);
+    const slot = this.#find(key, hashKey(key));
     if (slot < 0) return false;
     this.#keys[slot] = undefined;
     this.#hashes[slot] = DELETED;
@@ -111,10 +117,10 @@ export class ExpireTable {
     return this.entries();
   }
 
-  /** The slot holding `key`, or -1. */
-  #find(key: string): number {
+  /** The slot holding `key`, whose hashKey is `hash`, or -1. */
+  #find(key: string, hash: number): number {
     if (this.#size === 0) return -1;
-    const h = hashKey(key) + 1;
+    const h = hash + 1;
     const hashes = this.#hashes;
     const mask = hashes.length - 1;
     for (let i = h & mask;; i = (i + 1) & mask) {

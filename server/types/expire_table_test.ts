@@ -1,5 +1,6 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { ExpireTable } from "./expire_table.ts";
+import { hashBytes } from "./key_hash.ts";
 import { xorshift } from "../../tests/xorshift.ts";
 
 Deno.test("ExpireTable agrees with a Map over random sets, gets and deletes, growing and shrinking", () => {
@@ -19,6 +20,9 @@ Deno.test("ExpireTable agrees with a Map over random sets, gets and deletes, gro
     else {
       equal(table.get(key), model.get(key));
       equal(table.has(key), model.has(key));
+      // With the hash the key table's probe makes from the request's bytes.
+      const bytes = new TextEncoder().encode(key);
+      equal(table.getHashed(key, hashBytes(bytes, 0, bytes.length)), model.get(key));
     }
     equal(table.size, model.size);
   }
@@ -55,4 +59,14 @@ Deno.test("ExpireTable keys are binary strings compared whole", () => {
   equal(table.get("a\x00"), undefined);
   equal(table.get("\xff".repeat(300)), 4);
   equal(table.get("\xff".repeat(299)), undefined);
+  const hashed = (key: string) => {
+    const bytes = Uint8Array.from(key, (c) => c.charCodeAt(0));
+    return table.getHashed(key, hashBytes(bytes, 0, bytes.length));
+  };
+  equal(hashed("a\x00b"), 3);
+  equal(hashed("a\x00c"), undefined);
+  equal(hashed("\xff".repeat(300)), 4);
+  equal(hashed(""), 1);
+  // Same hash, another key (as a collision would be): not found.
+  equal(table.getHashed("a\x00c", hashBytes(Uint8Array.of(0x61, 0, 0x62), 0, 3)), undefined);
 });
