@@ -5,7 +5,14 @@
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { binaryToBytes } from "../protocol/bytes.ts";
-import { expectReplies, NativeClient, RespClient, startServer } from "./helpers.ts";
+import {
+  expectReplies,
+  NativeClient,
+  pipelineOneWrite,
+  RespClient,
+  startServer,
+} from "./helpers.ts";
+import { onBoth } from "./redis_compare.ts";
 
 const NOT_INTEGER = { error: "ERR value is not an integer or out of range" };
 
@@ -295,4 +302,32 @@ Deno.test("the book's native pexpire and pttl", async () => {
   await native.call("set", "k", "v");
   deepEqual(await native.call("pexpire", "k", "-5"), { type: "int", value: 1n });
   deepEqual(await native.call("pttl", "k"), { type: "int", value: -2n });
+});
+
+Deno.test("the TTL family answers and counts hits, misses and expiries as Redis does", async () => {
+  const keys = ["t:1", "t:2", "t:3", "t:4", "t:none"];
+  const [want, got] = await onBoth(async (c) => {
+    await pipelineOneWrite(c, [
+      ["SET", "t:1", "v", "EXAT", "4000000000"],
+      ["SET", "t:2", "v"],
+      ["SET", "t:3", "v", "PX", "1"],
+      ["HSET", "t:4", "f", "v"],
+      ["PEXPIREAT", "t:4", "4000000000123"],
+      ["CONFIG", "RESETSTAT"],
+    ]);
+    await new Promise((r) => setTimeout(r, 20));
+    const replies = await pipelineOneWrite(
+      c,
+      keys.flatMap((k) => [["EXPIRETIME", k], ["PEXPIRETIME", k], ["TTL", k], ["PTTL", k]]),
+    );
+    const stats = String(await c.cmd("INFO", "stats"));
+    const counter = (name: string) => new RegExp(`${name}:(\\d+)`).exec(stats)?.[1];
+    return {
+      // A TTL counted from now differs between the two runs: its sign is compared.
+      replies: replies.map((r, i) => i % 4 >= 2 && (r as number) > 0 ? "counting" : r),
+      counts: ["keyspace_hits", "keyspace_misses", "expired_keys"].map(counter),
+    };
+  });
+  deepEqual(got, want);
+  deepEqual(want.counts, ["12", "8", "1"]);
 });
