@@ -652,7 +652,7 @@ export class Database {
     return when !== undefined && when <= commandTime() && this.#expirePassed(key);
   }
 
-  /** #ttlPassed of a key given as its bytes, which refAt just probed for: its string made only if the TTL passed. */
+  /** #ttlPassed of a key given as its bytes, which refAt just probed for: the expires table probed by that hash. */
   #ttlPassedAt(key: KeyBytes): boolean {
     const string = key.string();
     const when = this.expires.getHashed(string, this.dict.probeHash);
