@@ -305,7 +305,7 @@ export class Database {
     const value = this.getStored(key);
     this.#countLookup(value !== undefined);
     if (value === undefined) return undefined;
-    if (typeof value === "string" || !hasType(value, type)) return WRONG_TYPE;
+    if (!hasType(value, type)) return WRONG_TYPE;
     return value as T;
   }
 
@@ -421,7 +421,7 @@ export class Database {
   getObject<T extends RedisObject>(key: string, type: T["type"]): T | undefined | WrongType {
     const value = this.getStored(key);
     if (value === undefined) return undefined;
-    if (typeof value === "string" || !hasType(value, type)) return WRONG_TYPE;
+    if (!hasType(value, type)) return WRONG_TYPE;
     return value as T;
   }
 
@@ -477,7 +477,7 @@ export class Database {
     this.#countLookup(ref !== 0);
     if (ref === 0) return undefined;
     const value = valueToRead(this.dict, ref);
-    return typeof value !== "string" && hasType(value, type) ? value as T : WRONG_TYPE;
+    return hasType(value, type) ? value as T : WRONG_TYPE;
   }
 
   /** readObject of a key given as its bytes (getObjectAt, counted as a hit or miss). */

@@ -13,9 +13,9 @@ export function valueOf(value: StoredValue | undefined): RedisValue | undefined 
   return value instanceof ByteString ? value.text : value;
 }
 
-/** Whether a stored value that is not a JS string is a collection of `type` (a ByteString is none). */
-export function hasType(value: RedisObject | ByteString, type: string): boolean {
-  return !(value instanceof ByteString) && value.type === type;
+/** Whether a stored value is a collection of `type` (a string, as text or ByteString, is none). */
+export function hasType(value: StoredValue, type: string): value is RedisObject {
+  return typeof value !== "string" && !(value instanceof ByteString) && value.type === type;
 }
 
 /** TYPE's answer for a stored value. */

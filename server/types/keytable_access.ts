@@ -21,7 +21,6 @@ import {
   KIND_MASK,
 } from "./record_format.ts";
 import { StringForm } from "./string.ts";
-import type { RedisObject } from "./value.ts";
 
 /** Seconds since `key`'s last access, as Redis's LRU clock counts them; undefined if absent. */
 export function idleSeconds(table: KeyTable, key: string, now = Date.now()): number | undefined {
@@ -117,5 +116,5 @@ export function countOf(table: KeyTable, ref: number, type: string): number {
     }
   }
   const value = table.storedOf(ref);
-  return typeof value !== "string" && hasType(value, type) ? (value as RedisObject).size() : -1;
+  return hasType(value, type) ? value.size() : -1;
 }
