@@ -171,7 +171,7 @@ function geodist(ctx: CommandContext, argv: string[]): void {
   let toMeters = 1;
   if (argv.length === 5) toMeters = unitArg(arg(argv, 4));
   else if (argv.length > 5) throw new CommandError(SYNTAX);
-  const set = ctx.db.readObject<SortedSet>(arg(argv, 1), "zset");
+  const set = ctx.db.viewObject<SortedSet>(arg(argv, 1), "zset");
   if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   const score1 = set?.score(arg(argv, 2));
   const score2 = set?.score(arg(argv, 3));
@@ -185,7 +185,7 @@ function replyDistance(ctx: CommandContext, meters: number): void {
 }
 
 function geohash(ctx: CommandContext, argv: string[]): void {
-  const set = ctx.db.readObject<SortedSet>(arg(argv, 1), "zset");
+  const set = ctx.db.viewObject<SortedSet>(arg(argv, 1), "zset");
   if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   ctx.out.array(argv.length - 2);
   for (let i = 2; i < argv.length; i++) {
@@ -196,7 +196,7 @@ function geohash(ctx: CommandContext, argv: string[]): void {
 }
 
 function geopos(ctx: CommandContext, argv: string[]): void {
-  const set = ctx.db.readObject<SortedSet>(arg(argv, 1), "zset");
+  const set = ctx.db.viewObject<SortedSet>(arg(argv, 1), "zset");
   if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   ctx.out.array(argv.length - 2);
   for (let i = 2; i < argv.length; i++) {

@@ -363,7 +363,7 @@ function lpos(ctx: CommandContext, argv: string[]): void {
     }
   }
   const out = ctx.out;
-  const list = ctx.db.readObject<RedisList>(arg(argv, 1), "list");
+  const list = ctx.db.viewObject<RedisList>(arg(argv, 1), "list");
   if (list === WRONG_TYPE) return ctx.fail(WRONGTYPE);
   if (list === undefined) return count === -1 ? out.nil() : out.array(0);
   const limit = count === -1 ? 1 : rankLongMin ? 0 : count;
@@ -451,7 +451,7 @@ export const listCommands: CommandSpec[] = [
       // Ended by ctx.fail: a handler left by a throw stays in V8's baseline code.
       if (start === undefined || stop === undefined) return ctx.fail(NOT_INTEGER);
       const out = ctx.out;
-      const list = ctx.db.readObject<RedisList>(arg(argv, 1), "list");
+      const list = ctx.db.viewObject<RedisList>(arg(argv, 1), "list");
       if (list === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       const range = list && clampRange(start, stop, list.length);
       if (list === undefined || range === undefined) return out.array(0);
@@ -472,7 +472,7 @@ export const listCommands: CommandSpec[] = [
     complexity:
       "O(N) where N is the number of elements to traverse to get to the element at index. This makes asking for the first or the last element of the list O(1).",
     handler(ctx, argv) {
-      const list = ctx.db.readObject<RedisList>(arg(argv, 1), "list");
+      const list = ctx.db.viewObject<RedisList>(arg(argv, 1), "list");
       if (list === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       if (list === undefined) return ctx.out.nil();
       const index = parseInteger(arg(argv, 2));

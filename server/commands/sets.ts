@@ -35,6 +35,11 @@ function readSet(ctx: CommandContext, key: string): RedisSet | undefined | Wrong
   return ctx.db.readObject<RedisSet>(key, "set");
 }
 
+/** readSet for a reply read straight off the set: a small one kept packed is not unpacked (db.viewObject). */
+function viewSet(ctx: CommandContext, key: string): RedisSet | undefined | WrongType {
+  return ctx.db.viewObject<RedisSet>(key, "set");
+}
+
 function writeSet(ctx: CommandContext, key: string): RedisSet | undefined | WrongType {
   return ctx.db.getObject<RedisSet>(key, "set");
 }
@@ -416,8 +421,8 @@ export const setCommands: CommandSpec[] = [
     handler(ctx, argv) {
       const held = takeKey(argv, 1);
       const set = held === undefined
-        ? readSet(ctx, arg(argv, 1))
-        : ctx.db.readObjectAt<RedisSet>(held, "set");
+        ? viewSet(ctx, arg(argv, 1))
+        : ctx.db.viewObjectAt<RedisSet>(held, "set");
       if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       ctx.out.int(set?.has(arg(argv, 2)) ? 1 : 0);
     },
@@ -433,7 +438,7 @@ export const setCommands: CommandSpec[] = [
     syntax: "key member [member ...]",
     complexity: "O(N) where N is the number of elements being checked for membership",
     handler(ctx, argv) {
-      const set = readSet(ctx, arg(argv, 1));
+      const set = viewSet(ctx, arg(argv, 1));
       if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       const out = ctx.out;
       out.array(argv.length - 2);
@@ -454,7 +459,7 @@ export const setCommands: CommandSpec[] = [
     syntax: "key",
     complexity: "O(N) where N is the set cardinality.",
     handler(ctx, argv) {
-      const set = readSet(ctx, arg(argv, 1));
+      const set = viewSet(ctx, arg(argv, 1));
       if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       const out = ctx.out;
       out.set(set?.size() ?? 0);
@@ -529,12 +534,12 @@ export const setCommands: CommandSpec[] = [
       const key = arg(argv, 1);
       if (argv.length === 3) {
         const count = rangedLong(arg(argv, 2), -LONG_MAX, LONG_MAX);
-        const set = readSet(ctx, key);
+        const set = viewSet(ctx, key);
         if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
         if (set === undefined || count === 0) return out.array(0);
         return randomMembers(ctx, set, count);
       }
-      const set = readSet(ctx, key);
+      const set = viewSet(ctx, key);
       if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       const picked = set?.randomField();
       if (picked === undefined) out.nil();
@@ -668,7 +673,7 @@ export const setCommands: CommandSpec[] = [
     handler(ctx, argv) {
       const out = ctx.out;
       const cursor = parseCursor(arg(argv, 2));
-      const set = readSet(ctx, arg(argv, 1));
+      const set = viewSet(ctx, arg(argv, 1));
       if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       if (set === undefined) {
         return writeScanReply(out, 0n, []);

@@ -770,7 +770,7 @@ export const sortedSetCommands: CommandSpec[] = [
       const out = ctx.out;
       const held = takeKey(argv, 1);
       const set = held !== undefined
-        ? ctx.db.readObjectAt<SortedSet>(held, "zset")
+        ? ctx.db.viewObjectAt<SortedSet>(held, "zset")
         : readZset(ctx, arg(argv, 1));
       if (set === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       if (set === undefined) return out.array(0);

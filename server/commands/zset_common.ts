@@ -13,9 +13,12 @@ import { SortedSet, type ZsetLimits } from "../types/sorted_set.ts";
 
 // ---- keys ------------------------------------------------------------------
 
-/** The sorted set at `key` for a read (Redis's lookupKeyRead: counts hits and misses). */
+/**
+ * The sorted set at `key` for a read (Redis's lookupKeyRead: counts hits and misses) that keeps
+ * no reference past its reply: a small one kept packed is read in place (db.viewObject).
+ */
 export function readZset(ctx: CommandContext, key: string): SortedSet | undefined | WrongType {
-  return ctx.db.readObject<SortedSet>(key, "zset");
+  return ctx.db.viewObject<SortedSet>(key, "zset");
 }
 
 export function writeZset(

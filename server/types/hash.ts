@@ -79,26 +79,21 @@ export class RedisHash extends PackedDict implements RedisObject {
     return variant < 0 ? PackedKind.NotPackable : PackedKind.HashListpack + variant;
   }
 
-  /** A hash from its packedData() and packedKind() (and its size(), if known). */
-  static fromPacked(data: string, kind: PackedKind, count?: number): RedisHash {
-    const hash = new RedisHash();
-    hash.restorePacked(data, kind - PackedKind.HashListpack, count);
-    return hash;
-  }
-
   /**
-   * One shared hash reading `data`, a small hash's packed string (PackedKind.HashListpack), until
-   * the next call: a read (HGET) of a key kept packed makes no object and takes no ring slot.
-   * Only read through it.
+   * A hash from its packedData() and packedKind() (and its size(), if known), made in `into`
+   * (packed_value.ts's shared view) or a new hash.
    */
-  static viewPacked(data: string, count: number): RedisHash {
-    PACKED_VIEW.restorePacked(data, 0, count < 0 ? undefined : count);
-    return PACKED_VIEW;
+  static fromPacked(
+    data: string,
+    kind: PackedKind,
+    count?: number,
+    into = new RedisHash(),
+  ): RedisHash {
+    into.restorePacked(data, kind - PackedKind.HashListpack, count);
+    return into;
   }
 
   clone(): RedisHash {
     return this.copyInto(new RedisHash());
   }
 }
-
-const PACKED_VIEW = new RedisHash();

@@ -8,8 +8,8 @@ import { clockDistance, lruClock } from "./access_clock.ts";
 import type { KeyTable } from "./keytable.ts";
 import { OFFSET_MASK } from "./arena.ts";
 import { type BigKeyBox, hasType, storedType, type StoredValue } from "./box_bytes.ts";
-import { RedisHash } from "./hash.ts";
 import { PackedKind } from "./packed_record.ts";
+import { unpackValue } from "./packed_value.ts";
 import { decayedCounter, lastAccess, setAccess, touchAccess } from "./record_access.ts";
 import {
   boxIndex,
@@ -71,7 +71,8 @@ export function stringForm(table: KeyTable, key: string): StringForm {
 
 /**
  * The value in the record `ref` (refOf's) for a command that only reads it, the access recorded:
- * a small hash kept packed is read through RedisHash.viewPacked, not made again.
+ * a small collection kept packed is read through its type's shared view (packed_value.ts
+ * unpackValue), not made again.
  */
 export function valueToRead(table: KeyTable, ref: number): StoredValue {
   const page = table.pageOf(ref);
@@ -79,9 +80,10 @@ export function valueToRead(table: KeyTable, ref: number): StoredValue {
   if ((page[off]! & KIND_MASK) === KIND_BOXED) {
     const box = boxIndex(page, off);
     const states = table.boxes.states;
-    if (states.packedKind(box) === PackedKind.HashListpack) {
+    const kind = states.packedKind(box);
+    if (kind !== undefined && kind !== PackedKind.Stream) {
       touchAccess(page, off, table.trackFrequency);
-      return RedisHash.viewPacked(table.boxes.values[box] as string, states.packedCount(box));
+      return unpackValue(kind, table.boxes.values[box] as string, states.packedCount(box), true);
     }
   }
   return table.storedOf(ref);

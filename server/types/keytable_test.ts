@@ -422,46 +422,84 @@ Deno.test("typeOf and countOf read packed collections without unpacking them", (
   }
 });
 
-Deno.test("valueToRead reads a packed small hash in place, and gives any other value as stored", () => {
+Deno.test("valueToRead reads a packed small collection in place, and gives any other as stored", () => {
   const table = new KeyTable();
-  const n = 3000;
+  const n = 2000;
+  // Each kind's value i, and what a read of it must see: every packed kind.
+  const makers: [string, (i: number) => RedisObject, (v: RedisObject, i: number) => unknown][] = [
+    ["hl", (i) => filled(new RedisHash(), i, (h, j) => h.set(`f${j}`, `v${i}:${j}`)), hashView],
+    [
+      "ht",
+      (i) => filled(new RedisHash(), i, (h, j) => h.set(`f${j}`, "x".repeat(70 + j))),
+      hashView,
+    ],
+    ["si", (i) => filled(new RedisSet(), i, (s, j) => s.add(`${i * 10 + j}`)), setView],
+    ["st", (i) => filled(new RedisSet(), i, (s, j) => s.add(`m${i}:${j}`)), setView],
+    ["z", (i) => filled(new SortedSet(), i, (z, j) => z.add(`m${j}`, i + j / 4)), zsetView],
+    ["l", (i) => filled(new RedisList(), i, (l, j) => l.pushRight(`e${i}:${j}`)), listView],
+  ];
+  const expected = new Map<string, unknown>();
   for (let i = 0; i < n; i++) {
-    const hash = new RedisHash();
-    for (let j = 0; j <= i % 5; j++) hash.set(`f${j}`, `v${i}:${j}`);
-    table.set(`h${i}`, hash);
-    const set = new RedisSet();
-    set.add(`m${i}`);
-    table.set(`s${i}`, set);
+    for (const [prefix, make, view] of makers) {
+      const value = make(i);
+      expected.set(`${prefix}${i}`, view(value, i));
+      table.set(`${prefix}${i}`, value);
+    }
   }
-  const isPacked = (key: string) => {
+  const kindOf = (key: string) => {
     const ref = table.refOf(key);
-    const box = boxIndex(table.pageOf(ref), ref & OFFSET_MASK);
-    return table.boxes.states.packedKind(box) === PackedKind.HashListpack;
+    return table.boxes.states.packedKind(boxIndex(table.pageOf(ref), ref & OFFSET_MASK));
   };
-  const packedHashes = () => Array.from({ length: n }, (_, i) => `h${i}`).filter(isPacked).length;
-  const packed = packedHashes();
-  ok(packed > 1000, `${packed} packed`);
+  const packedKinds = () => new Set([...expected.keys()].map(kindOf));
+  // Every kind is met packed: the ring holds only the last keys written.
+  deepEqual(
+    [...packedKinds()].filter((k) => k !== undefined).sort(),
+    [0, 1, 2, 3, 4, 5].map((k) => k as PackedKind),
+  );
+  const packed = [...expected.keys()].filter((key) => kindOf(key) !== undefined).length;
+  ok(packed > expected.size / 2, `${packed} packed`);
   for (let i = 0; i < n; i++) {
-    const wasPacked = isPacked(`h${i}`);
-    const hash = valueToRead(table, table.refOf(`h${i}`)) as RedisHash;
-    equal(isPacked(`h${i}`), wasPacked, `h${i}`);
-    equal(hash.size(), 1 + i % 5);
-    equal(hash.get(`f${i % 5}`), `v${i}:${i % 5}`);
-    equal(hash.get("nofield"), undefined);
-    deepEqual(
-      [...hash.entries()].map(([f]) => f),
-      Array.from({ length: 1 + i % 5 }, (_, j) => `f${j}`),
-    );
-    const set = valueToRead(table, table.refOf(`s${i}`)) as RedisSet;
-    ok(set.has(`m${i}`));
+    for (const [prefix, , view] of makers) {
+      const key = `${prefix}${i}`;
+      const wasKind = kindOf(key);
+      const value = valueToRead(table, table.refOf(key)) as RedisObject;
+      equal(kindOf(key), wasKind, key);
+      deepEqual(view(value, i), expected.get(key), key);
+    }
   }
-  // The sets were unpacked as they were read (pushing hashes out of the ring); no hash was.
-  ok(packedHashes() >= packed, "no hash unpacked");
-  // A live hash is the stored object itself.
-  const live = table.get("h0") as RedisHash;
-  equal(valueToRead(table, table.refOf("h0")), live);
-  equal(valueToRead(table, table.refOf("h1")) === live, false);
+  // No read unpacked a box.
+  equal([...expected.keys()].filter((key) => kindOf(key) !== undefined).length, packed);
+  // A live value is the stored object itself; the views are shared.
+  const live = table.get("hl0") as RedisHash;
+  equal(valueToRead(table, table.refOf("hl0")), live);
+  equal(valueToRead(table, table.refOf("hl1")) === live, false);
 });
+
+function filled<T>(value: T, i: number, add: (value: T, j: number) => unknown): T {
+  for (let j = 0; j <= i % 5; j++) add(value, j);
+  return value;
+}
+
+function hashView(value: RedisObject, i: number): unknown {
+  const hash = value as RedisHash;
+  return [hash.size(), hash.get(`f${i % 5}`), hash.get("nofield"), [...hash.entries()]];
+}
+
+function setView(value: RedisObject): unknown {
+  const set = value as RedisSet;
+  const members = [...set.members()];
+  return [set.size(), members, members.map((m) => set.has(m)), set.has("nomember")];
+}
+
+function zsetView(value: RedisObject, i: number): unknown {
+  const zset = value as SortedSet;
+  return [zset.size(), [...zset.entries()], zset.score(`m${i % 5}`), zset.rank("m0")];
+}
+
+function listView(value: RedisObject): unknown {
+  const list = value as RedisList;
+  return [list.length, [...list.values()], list.at(-1)];
+}
 
 Deno.test("a packed box keeps its element count, or says it has none past the largest recorded", () => {
   const states = new BoxStates(() => {});

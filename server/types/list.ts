@@ -754,9 +754,13 @@ export class RedisList implements RedisObject {
     return this.#packed();
   }
 
-  /** A list from its packedData() and, if known, its element count. */
-  static fromPacked(data: string, count = countListEntries(data)): RedisList {
-    const value = new RedisList();
+  /** A list from its packedData() and, if known, its element count, as RedisHash's. */
+  static fromPacked(
+    data: string,
+    count = countListEntries(data),
+    into = new RedisList(),
+  ): RedisList {
+    const value = into;
     value.#data = data;
     value.#count = count;
     return value;

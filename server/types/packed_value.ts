@@ -29,22 +29,32 @@ export function isPackable(value: unknown): value is Packable {
   return value instanceof PackedDict || value instanceof SortedSet || value instanceof RedisList;
 }
 
-/** The object again, from its packedKind(), packedData() and size() then (-1: unknown, counted). */
-export function unpackValue(kind: PackedKind, data: string, count: number): Packable {
+/**
+ * The object again, from its packedKind(), packedData() and size() then (-1: unknown, counted).
+ * `view`: into one object per type, shared until the next call with `view`, for a command that
+ * only reads the value and keeps no reference to it past its reply (keytable_access.ts
+ * valueToRead): no object made, and no slot taken in the key table's ring of recently used boxes.
+ */
+export function unpackValue(kind: PackedKind, data: string, count: number, view = false): Packable {
   const known = count < 0 ? undefined : count;
   switch (kind) {
     case PackedKind.HashListpack:
     case PackedKind.HashTable:
-      return RedisHash.fromPacked(data, kind, known);
+      return RedisHash.fromPacked(data, kind, known, view ? HASH_VIEW : undefined);
     case PackedKind.SetIntset:
     case PackedKind.SetTable:
-      return RedisSet.fromPacked(data, kind, known);
+      return RedisSet.fromPacked(data, kind, known, view ? SET_VIEW : undefined);
     case PackedKind.SortedSet:
-      return SortedSet.fromPacked(data, known);
+      return SortedSet.fromPacked(data, known, view ? ZSET_VIEW : undefined);
     case PackedKind.List:
-      return RedisList.fromPacked(data, known);
+      return RedisList.fromPacked(data, known, view ? LIST_VIEW : undefined);
     case PackedKind.Stream:
     case PackedKind.NotPackable:
       throw new Error("not a packed value");
   }
 }
+
+const HASH_VIEW = new RedisHash();
+const SET_VIEW = new RedisSet();
+const ZSET_VIEW = new SortedSet();
+const LIST_VIEW = new RedisList();

@@ -111,11 +111,15 @@ export class RedisSet extends PackedDict implements RedisObject {
     return set.fillEntries(entries, at, tableSize) ? set : undefined;
   }
 
-  /** A set from its packedData() and packedKind() (and its size(), if known). */
-  static fromPacked(data: string, kind: PackedKind, count?: number): RedisSet {
-    const set = new RedisSet();
-    set.restorePacked(data, kind - PackedKind.SetIntset, count);
-    return set;
+  /** A set from its packedData() and packedKind() (and its size(), if known), as RedisHash's. */
+  static fromPacked(
+    data: string,
+    kind: PackedKind,
+    count?: number,
+    into = new RedisSet(),
+  ): RedisSet {
+    into.restorePacked(data, kind - PackedKind.SetIntset, count);
+    return into;
   }
 
   clone(): RedisSet {

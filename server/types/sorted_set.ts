@@ -120,9 +120,9 @@ export class SortedSet implements RedisObject {
     return this.#packed();
   }
 
-  /** A sorted set from its packedData() and, if known, its size(). */
-  static fromPacked(data: string, count = countRecords(data)): SortedSet {
-    const value = new SortedSet();
+  /** A sorted set from its packedData() and, if known, its size(), as RedisHash's. */
+  static fromPacked(data: string, count = countRecords(data), into = new SortedSet()): SortedSet {
+    const value = into;
     value.#data = data;
     value.#count = count;
     return value;
