@@ -326,13 +326,20 @@ Deno.test("reads of many small hashes, most kept packed, answer as Redis's", asy
     ["HKEYS", key],
     ["HVALS", key],
     ["HLEN", key],
+    ["HRANDFIELD", key, "10", "WITHVALUES"],
+    ["HSCAN", key, "0", "COUNT", "100"],
     ["OBJECT", "ENCODING", key],
   ]);
-  // A hashtable's order is its table's (as in Redis, not insertion order): compared sorted.
-  const sortedIfTable = (reply: unknown, i: number) =>
-    Math.floor(i / 10) % 97 === 0 && Array.isArray(reply) && reads[i]![0] !== "HMGET"
-      ? reply.toSorted()
-      : reply;
+  // A hashtable's order is its table's (as in Redis, not insertion order), HRANDFIELD's random:
+  // compared sorted.
+  const sortedIfTable = (reply: unknown, i: number) => {
+    const [command] = reads[i]!;
+    if (command === "HSCAN") {
+      return [(reply as unknown[])[0], ((reply as string[][])[1]!).toSorted()];
+    }
+    const table = Math.floor(i / 12) % 97 === 0 || command === "HRANDFIELD";
+    return table && Array.isArray(reply) && command !== "HMGET" ? reply.toSorted() : reply;
+  };
   const [want, got] = await onBoth(async (c) => {
     await pipelineOneWrite(c, writes);
     const replies = (await pipelineOneWrite(c, reads)).map(sortedIfTable);

@@ -60,11 +60,10 @@ function longDoubleSum(current: string | undefined, increment: LongDouble): stri
   return formatLongDouble(sum);
 }
 
-function readHash(ctx: CommandContext, key: string): RedisHash | undefined | WrongType {
-  return ctx.db.readObject<RedisHash>(key, "hash");
-}
-
-/** readHash for a reply read straight off the hash: a small one kept packed is not unpacked (db.viewObject). */
+/**
+ * The hash at `key` for a read that keeps no reference past its reply (every read here): a small
+ * one kept packed is not unpacked (db.viewObject).
+ */
 function viewHash(ctx: CommandContext, key: string): RedisHash | undefined | WrongType {
   return ctx.db.viewObject<RedisHash>(key, "hash");
 }
@@ -491,7 +490,7 @@ export const hashCommands: CommandSpec[] = [
       const out = ctx.out;
       const key = arg(argv, 1);
       if (argv.length === 2) {
-        const hash = readHash(ctx, key);
+        const hash = viewHash(ctx, key);
         if (hash === WRONG_TYPE) return ctx.fail(WRONGTYPE);
         const picked = hash?.randomField();
         if (picked === undefined) out.nil();
@@ -507,7 +506,7 @@ export const hashCommands: CommandSpec[] = [
       if (withValues && (magnitude > LONG_MAX / 2n || magnitude < -LONG_MAX / 2n)) {
         throw new CommandError(VALUE_OUT_OF_RANGE);
       }
-      const hash = readHash(ctx, key);
+      const hash = viewHash(ctx, key);
       if (hash === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       if (hash === undefined || count === 0) return out.array(0);
       randomFields(ctx, hash, count, withValues);
@@ -527,7 +526,7 @@ export const hashCommands: CommandSpec[] = [
     handler(ctx, argv) {
       const out = ctx.out;
       const cursor = parseCursor(arg(argv, 2));
-      const hash = readHash(ctx, arg(argv, 1));
+      const hash = viewHash(ctx, arg(argv, 1));
       if (hash === WRONG_TYPE) return ctx.fail(WRONGTYPE);
       if (hash === undefined) {
         return writeScanReply(out, 0n, []);
