@@ -273,9 +273,7 @@ export class Database {
    * bytes (KeyTable.getForReply).
    */
   lookupForReply(key: string): RedisValue | PageBytes | undefined {
-    const value = this.expires.size !== 0 && this.#expireIfNeeded(key)
-      ? undefined
-      : this.dict.getForReply(key);
+    const value = this.dict.getForReplyOf(this.#liveRef(key));
     this.#countLookup(value !== undefined);
     return value;
   }

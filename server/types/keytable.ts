@@ -128,10 +128,20 @@ export class KeyTable {
   #access(key: string): number {
     // As Redis's dictFind: an empty table is not probed, and the key not hashed.
     if (this.#count === 0) return 0;
+    const ref = this.#lookup(key);
+    if (ref !== 0) touchAccess(this.#pageOf(ref), ref & OFFSET_MASK, this.trackFrequency);
+    return ref;
+  }
+
+  // #find of `key`, remembered (#foundSlot set too): the same key again before a write (db's TTL
+  // check, then its read) costs no second probe.
+  #lookup(key: string): number {
+    if (key === this.#gotKey && this.#gotRef !== 0) {
+      this.#foundSlot = this.#gotSlot;
+      return this.#gotRef;
+    }
     const ref = this.#find(key, hashKey(key));
-    if (ref === 0) return 0;
-    this.#rememberGot(key, ref);
-    touchAccess(this.#pageOf(ref), ref & OFFSET_MASK, this.trackFrequency);
+    if (ref !== 0) this.#rememberGot(key, ref);
     return ref;
   }
 
@@ -140,16 +150,6 @@ export class KeyTable {
     this.#gotKey = key;
     this.#gotRef = ref;
     this.#gotSlot = this.#foundSlot;
-  }
-
-  /**
-   * get() for a reply: an inline string comes back as the view of its bytes in the page (the same
-   * PageBytes each call), to be copied out as they are before the table next changes (GET's and
-   * MGET's replies skip building a string and encoding it back).
-   */
-  getForReply(key: string): RedisValue | PageBytes | undefined {
-    const ref = this.#access(key);
-    return ref === 0 ? undefined : this.#forReply(ref);
   }
 
   /** The value as stored (a ByteString as it is) of the record refAt found; the access recorded. */
@@ -180,7 +180,10 @@ export class KeyTable {
     return this.#boxes.reaccountHeld(box, value);
   }
 
-  /** getForReply of the record refAt found (0: undefined), its key given as bytes. */
+  /**
+   * The value of the record `ref` (0: undefined) for a reply, the access recorded: an inline string
+   * as the view of its bytes (one PageBytes for all calls), copied out before the table changes.
+   */
   getForReplyOf(ref: number): RedisValue | PageBytes | undefined {
     if (ref === 0) return undefined;
     touchAccess(this.#pageOf(ref), ref & OFFSET_MASK, this.trackFrequency);
@@ -201,7 +204,7 @@ export class KeyTable {
 
   /** The value at `key` as stored (see get) without recording an access (OBJECT, TYPE, TTL). */
   peek(key: string): StoredValue | undefined {
-    const ref = this.#find(key, hashKey(key));
+    const ref = this.#lookup(key);
     return ref === 0 ? undefined : this.#value(ref);
   }
 
@@ -279,9 +282,7 @@ export class KeyTable {
 
   /** Whether `key` is present; remembered as the last get's, for the write that often follows (SET NX/EX). */
   has(key: string): boolean {
-    const ref = this.#find(key, hashKey(key));
-    if (ref !== 0) this.#rememberGot(key, ref);
-    return ref !== 0;
+    return this.#lookup(key) !== 0;
   }
 
   /**
@@ -295,7 +296,7 @@ export class KeyTable {
 
   /** The ref of `key`'s record (0 if absent), for keytable_access.ts; pageOf gives its page. */
   refOf(key: string): number {
-    return this.#find(key, hashKey(key));
+    return this.#lookup(key);
   }
 
   // ---- writes ----------------------------------------------------------
@@ -438,7 +439,7 @@ export class KeyTable {
    * unchanged length overwrite the old ones, as Redis edits an int in place.
    */
   addToInteger(key: string, delta: number): number | undefined {
-    return this.#addToInteger(this.#find(key, hashKey(key)), delta, key);
+    return this.#addToInteger(this.#lookup(key), delta, key);
   }
 
   /**
@@ -481,9 +482,7 @@ export class KeyTable {
    */
   editInline(key: string, offset: number, patch: string | Uint8Array): number | undefined {
     // A write after a read of the key (PFADD's) skips the probe the read made.
-    const got = key === this.#gotKey;
-    if (got) this.#foundSlot = this.#gotSlot;
-    const ref = got ? this.#gotRef : this.#find(key, hashKey(key));
+    const ref = this.#lookup(key);
     const length = this.editInlineOf(ref, key.length, offset, patch);
     if (length !== undefined) this.#inlineKey = key;
     return length;

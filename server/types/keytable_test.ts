@@ -17,7 +17,7 @@ import { PackedKind } from "./packed_record.ts";
 import { boxIndex } from "./record_format.ts";
 import { OFFSET_MASK } from "./arena.ts";
 import { type ByteString, StringForm } from "./string.ts";
-import { PageBytes, pageString } from "./page_bytes.ts";
+import { type KeyBytes, PageBytes, pageString } from "./page_bytes.ts";
 import type { RedisObject } from "./value.ts";
 import { storedType, valueOf } from "./box_bytes.ts";
 import { RedisHash } from "./hash.ts";
@@ -45,6 +45,12 @@ function binary(random: () => number, length: number): string {
   let s = "";
   for (let i = 0; i < length; i++) s += String.fromCharCode(Math.floor(random() * 256));
   return s;
+}
+
+/** A key as a request's bytes (KeyTable.refAt's). */
+function bytesKey(key: string): KeyBytes {
+  const bytes = Uint8Array.from(key, (c) => c.charCodeAt(0));
+  return { bytes, start: 0, end: bytes.length, string: () => key };
 }
 
 const list = (): RedisObject => ({
@@ -107,8 +113,25 @@ Deno.test("KeyTable agrees with a Map under random lookups, sets, overwrites and
           text.slice(0, at) + String.fromCharCode(65 + (at % 26)) + text.slice(at + 1),
         );
       }
+    } else if (r < 0.96) {
+      // APPEND's edit after db's TTL check (a second lookup of the key, taken from the first),
+      // sometimes with another key's lookup by its bytes between (a probe that remembers nothing).
+      equal(table.refOf(key) !== 0, model.has(key));
+      if (random() < 0.5) {
+        const other = keyPool[Math.floor(random() * keyPool.length)]!;
+        equal(table.refAt(bytesKey(other)) !== 0, model.has(other));
+      }
+      const expected = model.get(key);
+      const length = table.editInline(key, -1, "ab");
+      if (length !== undefined) model.set(key, (expected as string) + "ab");
+      if (length !== undefined) equal(length, (expected as string).length + 2);
     } else {
-      equal(valueOf(table.get(key)), model.get(key));
+      // A lookup as db makes one: the TTL check's probe, then the read (or a presence check).
+      if (random() < 0.5) equal(table.refOf(key) !== 0, model.has(key));
+      const read = random();
+      if (read < 0.3) equal(table.has(key), model.has(key));
+      else if (read < 0.5) equal(valueOf(table.peek(key)), model.get(key));
+      else equal(valueOf(table.get(key)), model.get(key));
     }
     equal(table.size, model.size);
   }
