@@ -136,6 +136,9 @@ Deno.test("a full resync sends a point-in-time RDB, then the stream from its off
   // The snapshot is taken when the transfer starts; "after" was written later.
   deepEqual(keysIn(rdb), ["before"]);
   master.ack(replica, offset);
+  // Not while the ACK's command runs (a replica's command must not reply): right after it.
+  equal(conn.take(), "");
+  await Promise.resolve();
   equal(
     conn.take(),
     "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$5\r\nafter\r\n$1\r\n2\r\n",
@@ -313,6 +316,7 @@ Deno.test("replicas waiting for their payload share the stream held since the sn
   // The last one streams, and the backlog goes back to its size.
   equal(conns[1]!.closed, false);
   master.ack(peers[1]!, 0);
+  await Promise.resolve();
   assert(conns[1]!.take().includes("k19"));
   master.cron();
   assert(backlog.histlen < 2 * 16384);

@@ -188,13 +188,20 @@ export class ReplicaPeer implements StreamReceiver {
     this.#release();
   }
 
-  /** REPLCONF ACK offset. */
+  /**
+   * REPLCONF ACK offset. The first one after a diskless payload starts the
+   * stream, written once the ACK's command is over: output made while a
+   * replica's command runs is taken for a reply to it, for which the replica
+   * is dropped (dispatch.ts). Redis's replicaStartCommandStream likewise
+   * only queues the replica for writing.
+   */
   ack(offset: number): void {
     if (offset > this.ackOffset) this.ackOffset = offset;
     this.ackTime = Date.now();
     if (this.#streamOnAck) {
       this.#streamOnAck = false;
-      this.#release();
+      // Until then the stream stays held: the backlog keeps it from #holdFrom on.
+      queueMicrotask(() => this.#release());
     }
   }
 
