@@ -6,7 +6,10 @@
  * the servers take turns on the same core (pinned, with the generator on the
  * other core, where the machine has two), and the cost is read from
  * /proc/<pid>/stat, which the machine's other load does not inflate the way it
- * does ops/s.
+ * does ops/s. That second is measured in rounds, the servers alternating, and
+ * the median round counts: this host's speed changes from one minute to the
+ * next (Redis's own cost for one row moved from 1.07 to 1.63 us between runs),
+ * and a row measured on each server once read that drift as a ratio.
  */
 import { pinning } from "./loadgen.ts";
 import type { Step } from "./progress.ts";
@@ -40,6 +43,8 @@ const CALIBRATION_REQUESTS = [10_000, 50_000];
  * after), and a measured run of 1 s took that tail in.
  */
 const WARM_SHARE = 0.5;
+/** Measured rounds a server, alternating with the other's, each of 1/ROUNDS of the CPU. */
+export const SWEEP_ROUNDS = 3;
 const MIN_REQUESTS = 20_000;
 const MAX_REQUESTS = 5_000_000;
 const TIMEOUT_MS = 120_000;
@@ -124,7 +129,8 @@ export function sweepMarkdown(
   const parts = [
     `Command sweep from [\`${file}\`](${file}): server CPU µs per request (user + system, ` +
     `/proc/<pid>/stat), redis-benchmark with ${CLIENTS} clients at pipeline ${SWEEP_PIPELINE}, ` +
-    `about ${setup.cpuSec} s of server CPU per command and server after ` +
+    `about ${setup.cpuSec} s of server CPU per command and server, in ${SWEEP_ROUNDS} rounds ` +
+    `taking turns with the other server (the median round's µs), after ` +
     `${CALIBRATION_REQUESTS.reduce((a, b) => a + b).toLocaleString("en")} requests and ` +
     `about ${setup.cpuSec * WARM_SHARE} s of server CPU of warm-up, ` +
     `${setup.pinned ? "servers on core 0 and redis-benchmark on core 1" : "not pinned"}. ` +
@@ -171,13 +177,16 @@ async function cpuOfRun(
   return await server.cpuSeconds() - before;
 }
 
-/** One command on one server: empty it, prefill, calibrate, warm up, measure. */
-export async function measureCommand(
+/**
+ * One command on one server made ready: emptied, prefilled, calibrated and warmed up. Returns the
+ * requests a measured round takes (about `cpuSec` of server CPU), or the failure.
+ */
+export async function prepareCommand(
   server: ServerProcess,
   sweep: SweepCommand,
   cpuSec: number,
   clientCpu: number | undefined,
-): Promise<SweepFigures | Failed> {
+): Promise<number | Failed> {
   await command(server.port, "FLUSHALL");
   for (const argv of sweep.prefill) {
     const reply = await command(server.port, ...argv);
@@ -188,16 +197,61 @@ export async function measureCommand(
   for (const requests of CALIBRATION_REQUESTS) {
     calibration = await cpuOfRun(server, sweep, requests, clientCpu);
     calibrated = requests;
-    if (failed(calibration)) break;
+    if (failed(calibration)) return calibration;
   }
-  if (failed(calibration)) return calibration;
-  const warming = requestsFor(calibration, calibrated, cpuSec * WARM_SHARE);
+  const warming = requestsFor(calibration, calibrated, cpuSec * WARM_SHARE * SWEEP_ROUNDS);
   const warm = await cpuOfRun(server, sweep, warming, clientCpu);
   if (failed(warm)) return warm;
-  const requests = requestsFor(warm, warming, cpuSec);
-  const used = await cpuOfRun(server, sweep, requests, clientCpu);
-  if (failed(used)) return used;
-  return { usPerOp: used * 1e6 / requests, requests, cpuSec: used };
+  return requestsFor(warm, warming, cpuSec);
+}
+
+/** The figures of a server's measured rounds (server CPU seconds each, of `requests` requests). */
+export function roundFigures(rounds: readonly number[], requests: number): SweepFigures {
+  const us = rounds.map((cpu) => cpu * 1e6 / requests);
+  const sorted = us.toSorted((a, b) => a - b);
+  const cpuSec = rounds.reduce((sum, cpu) => sum + cpu, 0);
+  return {
+    usPerOp: sorted[(sorted.length - 1) >> 1]!,
+    requests: requests * rounds.length,
+    cpuSec,
+    rounds: us,
+  };
+}
+
+/** Both servers made ready, then SWEEP_ROUNDS measured rounds each, taking turns. */
+async function measureRow(
+  servers: (kind: ServerKind) => Promise<ServerProcess>,
+  sweep: SweepCommand,
+  order: ServerKind[],
+  cpuSec: number,
+  clientCpu: number | undefined,
+): Promise<Record<ServerKind, SweepFigures | Failed>> {
+  const requests: Partial<Record<ServerKind, number | Failed>> = {};
+  for (const kind of order) {
+    requests[kind] = await prepareCommand(
+      await servers(kind),
+      sweep,
+      cpuSec / SWEEP_ROUNDS,
+      clientCpu,
+    )
+      .catch(failure);
+  }
+  const rounds: Record<ServerKind, number[]> = { redis: [], home: [] };
+  const cells: Partial<Record<ServerKind, SweepFigures | Failed>> = {};
+  for (let round = 0; round < SWEEP_ROUNDS; round++) {
+    for (const kind of order) {
+      const sized = requests[kind]!;
+      if (failed(sized) || cells[kind] !== undefined) continue;
+      const used = await cpuOfRun(await servers(kind), sweep, sized, clientCpu).catch(failure);
+      if (failed(used)) cells[kind] = used;
+      else rounds[kind].push(used);
+    }
+  }
+  const cell = (kind: ServerKind) => {
+    const sized = requests[kind]!;
+    return failed(sized) ? sized : cells[kind] ?? roundFigures(rounds[kind], sized);
+  };
+  return { redis: cell("redis"), home: cell("home") };
 }
 
 /** One step per command, both servers in turns on the same core; servers restarted after a crash. */
@@ -229,17 +283,13 @@ export function sweepSteps(
       label: `sweep ${sweep.name}`,
       estimateSec: plan.cpuSec * (2 + 2 * WARM_SHARE) + 1,
       run: async () => {
-        const cells: Partial<Record<ServerKind, SweepFigures | Failed>> = {};
-        for (const kind of alternating(i)) {
-          cells[kind] = await measureCommand(await server(kind), sweep, plan.cpuSec, cores?.client)
-            .catch(failure);
-        }
+        const cells = await measureRow(server, sweep, alternating(i), plan.cpuSec, cores?.client);
         results.push({
           command: sweep.name,
           family: sweep.family,
           line: sweep.command.join(" "),
-          redis: cells.redis!,
-          home: cells.home!,
+          redis: cells.redis,
+          home: cells.home,
         });
       },
     });

@@ -208,6 +208,8 @@ export interface SweepFigures {
   usPerOp: number;
   requests: number;
   cpuSec: number;
+  /** Each measured round's µs per request (usPerOp is their median); absent before session 31. */
+  rounds?: number[];
 }
 
 export interface SweepResult {
