@@ -70,3 +70,29 @@ Deno.test("ExpireTable keys are binary strings compared whole", () => {
   // Same hash, another key (as a collision would be): not found.
   equal(table.getHashed("a\x00c", hashBytes(Uint8Array.of(0x61, 0, 0x62), 0, 3)), undefined);
 });
+
+Deno.test("ExpireTable keeps any int64 time, each beside its hash", () => {
+  const table = new ExpireTable();
+  const times = [
+    0,
+    1,
+    -1,
+    2 ** 32 - 1,
+    2 ** 32,
+    2 ** 32 + 1,
+    -(2 ** 32),
+    1_765_000_000_123,
+    Number.MAX_SAFE_INTEGER,
+    -Number.MAX_SAFE_INTEGER,
+    2 ** 62,
+    2 ** 63, // PEXPIREAT of LLONG_MAX, as a double
+    -(2 ** 63),
+  ];
+  times.forEach((when, i) => table.set(`k${i}`, when));
+  // Grown through rehashes, and overwritten: each time still reads back as set.
+  for (let i = 0; i < 1000; i++) table.set(`filler${i}`, i * 7919);
+  times.forEach((when, i) => equal(table.get(`k${i}`), when, `k${i}`));
+  table.set("k1", 2 ** 40 + 5);
+  equal(table.get("k1"), 2 ** 40 + 5);
+  for (let i = 0; i < 1000; i++) equal(table.get(`filler${i}`), i * 7919);
+});
