@@ -18,6 +18,7 @@ import {
   markTtl,
   setKeyAccess,
   stringForm,
+  ttlTimeOf,
   typeOf,
   valueToRead,
 } from "./types/keytable_access.ts";
@@ -171,7 +172,9 @@ export class Database {
   expiryRead(key: string): number | undefined {
     const ref = this.dict.refOf(key);
     // Only a record with FLAG_TTL has a time to look up (see #expireIfNeeded).
-    const when = ref !== 0 && hasTtl(this.dict, ref) ? this.expires.get(key) : undefined;
+    const when = ref !== 0 && hasTtl(this.dict, ref)
+      ? ttlTimeOf(this.dict, ref) ?? this.expires.get(key)
+      : undefined;
     const live = when === undefined || when > commandTime() || !this.#expirePassed(key);
     const found = live && ref !== 0;
     this.#countLookup(found);
@@ -392,7 +395,7 @@ export class Database {
   #liveRefAt(key: KeyBytes): number {
     const dict = this.dict;
     const ref = dict.refAt(key);
-    if (ref === 0 || !hasTtl(dict, ref) || !this.#ttlPassedAt(key)) return ref;
+    if (ref === 0 || !hasTtl(dict, ref) || !this.#ttlPassedAt(key, ref)) return ref;
     return 0;
   }
 
@@ -400,7 +403,7 @@ export class Database {
   #liveRef(key: string): number {
     const dict = this.dict;
     const ref = dict.refOf(key);
-    if (ref === 0 || !hasTtl(dict, ref) || !this.#ttlPassed(key)) return ref;
+    if (ref === 0 || !hasTtl(dict, ref) || !this.#ttlPassed(key, ref)) return ref;
     return 0;
   }
 
@@ -441,7 +444,7 @@ export class Database {
 
   /** KeyTable.storedOf of the record `ref` of `key`; undefined if its TTL has passed. */
   #storedOf(key: KeyBytes, ref: number): StoredValue | undefined {
-    if (hasTtl(this.dict, ref) && this.#ttlPassedAt(key)) return undefined;
+    if (hasTtl(this.dict, ref) && this.#ttlPassedAt(key, ref)) return undefined;
     return this.dict.storedOf(ref);
   }
 
@@ -541,9 +544,11 @@ export class Database {
   /**
    * Stores a value and clears any TTL, as Redis's setKey. `form` says how a
    * string was made (StringForm), which decides its OBJECT ENCODING.
+   * `expireAt`: the TTL the caller gives it next (setExpire, loadExpire), whose
+   * time a record written here makes room for (no second write of the record).
    */
-  set(key: string, value: StoredValue, form = StringForm.Encoded): void {
-    if (this.dict.set(key, value, form)) this.hooks.added?.(this, key);
+  set(key: string, value: StoredValue, form = StringForm.Encoded, expireAt?: number): void {
+    if (this.dict.set(key, value, form, expireAt)) this.hooks.added?.(this, key);
     if (this.expires.size !== 0) this.expires.delete(key);
   }
 
@@ -616,7 +621,7 @@ export class Database {
   /** setExpire for a dataset being loaded from an RDB file or payload: no one is told. */
   loadExpire(key: string, when: number): void {
     this.expires.set(key, when);
-    markTtl(this.dict, key, true);
+    markTtl(this.dict, key, when);
   }
 
   /** Expiry time of a live key, or undefined if it has none. */
@@ -626,7 +631,7 @@ export class Database {
 
   removeExpire(key: string): boolean {
     if (!this.expires.delete(key)) return false;
-    markTtl(this.dict, key, false);
+    markTtl(this.dict, key, undefined);
     return true;
   }
 
@@ -641,20 +646,20 @@ export class Database {
     // costs less than a miss in the expires table (STRLEN over 100k keys, some volatile: 2.0 µs).
     const ref = this.dict.refOf(key);
     if (ref === 0 || !hasTtl(this.dict, ref)) return false;
-    return this.#ttlPassed(key);
+    return this.#ttlPassed(key, ref);
   }
 
-  /** #expireIfNeeded of a key whose record has FLAG_TTL. */
-  #ttlPassed(key: string): boolean {
-    const when = this.expires.get(key);
+  /** #expireIfNeeded of a key whose record `ref` has FLAG_TTL: its time is read off the record. */
+  #ttlPassed(key: string, ref: number): boolean {
+    const when = ttlTimeOf(this.dict, ref) ?? this.expires.get(key);
     return when !== undefined && when <= commandTime() && this.#expirePassed(key);
   }
 
-  /** #ttlPassed of a key given as its bytes, which refAt just probed for: the expires table probed by that hash. */
-  #ttlPassedAt(key: KeyBytes): boolean {
-    const string = key.string();
-    const when = this.expires.getHashed(string, this.dict.probeHash);
-    return when !== undefined && when <= commandTime() && this.#expirePassed(string);
+  /** #ttlPassed of a key given as its bytes (refAt's `ref`): its string made only once it expired. */
+  #ttlPassedAt(key: KeyBytes, ref: number): boolean {
+    const when = ttlTimeOf(this.dict, ref) ??
+      this.expires.getHashed(key.string(), this.dict.probeHash);
+    return when !== undefined && when <= commandTime() && this.#expirePassed(key.string());
   }
 
   /** A key whose TTL passed: deleted or hidden by the expiry policy (true), or kept (false). */

@@ -163,7 +163,7 @@ function setGeneric(
   // A TTL about to be set replaces the old one in place: clearing it first costs a
   // delete and a re-insert in the expires table.
   if (found && (options.keepTtl || when !== undefined)) db.replace(key, value);
-  else db.set(key, value);
+  else db.set(key, value, StringForm.Encoded, when);
   // set() and replace() accounted for the value they stored (no lookup to account again).
   ctx.server.keyChanged(db, key, NotifyClass.String, "set", 1, true);
   if (when !== undefined) {

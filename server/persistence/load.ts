@@ -91,7 +91,7 @@ function rdbLoader(
       if (!merge && db.dict.has(key)) {
         throw new FormatError(`Duplicated key '${key}' in DB ${db.index}`);
       }
-      db.set(key, materialize(value, limits));
+      db.set(key, materialize(value, limits), undefined, expireAt);
       if (expireAt !== undefined) db.loadExpire(key, expireAt);
       counts.loaded++;
     },

@@ -32,7 +32,7 @@ export function loadReplicaRdb(
       db = rdbDatabase(dbs, index);
     },
     entry(key, value, expireAt) {
-      db.set(key, materialize(value, limits));
+      db.set(key, materialize(value, limits), undefined, expireAt);
       if (expireAt !== undefined) db.loadExpire(key, expireAt);
       keys++;
     },

@@ -18,6 +18,7 @@ import { writeRecord } from "./record_write.ts";
 import {
   boxedBytes,
   copyToRoom,
+  copyWithTime,
   grownCapacity,
   integerSum,
   overwriteInline,
@@ -25,12 +26,14 @@ import {
   releaseRecord,
   roomRecordSize,
   setBoxed,
+  setTimeInPlace,
   writeSum,
 } from "./record_edit.ts";
 import { free, type KeyBytes, PageBytes, pageString, sameBytes } from "./page_bytes.ts";
 import {
   boxIndex,
   FLAG_ROOM,
+  FLAG_TIME,
   FLAG_TTL,
   FORM_SHIFT,
   HEADER,
@@ -41,7 +44,10 @@ import {
   KIND_INLINE,
   KIND_MASK,
   readVarint2,
+  recordSize,
+  recordTime,
   setInlineForm,
+  TIME_BYTES,
   VALUE_INLINE_MAX,
   writeVarint2,
 } from "./record_format.ts";
@@ -272,9 +278,25 @@ export class KeyTable {
     }
     const value = boxedBytes(this.#boxes, page, off, kind);
     if (value instanceof ByteString) {
-      page[off] = kind | (StringForm.Raw << FORM_SHIFT) | (page[off]! & FLAG_TTL);
+      page[off] = kind | (StringForm.Raw << FORM_SHIFT) | (page[off]! & (FLAG_TTL | FLAG_TIME));
     }
     return value;
+  }
+
+  /** Gives `key`'s record expiry time `when` and FLAG_TTL (db's setExpire), moved if it had none. */
+  setTime(key: string, when: number): void {
+    const ref = this.#lookup(key);
+    if (ref === 0 || setTimeInPlace(this.#pageOf(ref), ref & OFFSET_MASK, when)) return;
+    const slot = this.#foundSlot;
+    const size = recordSize(this.#pageOf(ref), ref & OFFSET_MASK);
+    const fresh = this.#arena.reserve(size + TIME_BYTES);
+    // Opening a page for it may have compacted the old record elsewhere.
+    const live = this.#slots[slot * 2]!;
+    const page = this.#pageOf(live);
+    copyWithTime(this.#pageOf(fresh), fresh & OFFSET_MASK, page, live & OFFSET_MASK, size, when);
+    this.#slots[slot * 2] = fresh;
+    this.#gotKey = undefined;
+    this.#maybeCompact(this.#arena.release(live, size));
   }
 
   /** Whether the last editBytes lengthened a short string. */
@@ -308,8 +330,8 @@ export class KeyTable {
    * Stores `value` at `key`; `form` records how a string was made, for OBJECT ENCODING. Returns
    * true if the key is new. An overwrite keeps the LFU counter, as Redis's dbSetValue does.
    */
-  set(key: string, value: StoredValue, form = StringForm.Encoded): boolean {
-    return this.#set(key, value, form, false);
+  set(key: string, value: StoredValue, form = StringForm.Encoded, time?: number): boolean {
+    return this.#set(key, value, form, false, time);
   }
 
   /** set() that keeps the key's FLAG_TTL (a write that keeps its TTL: SET KEEPTTL, INCR...). */
@@ -344,8 +366,17 @@ export class KeyTable {
     return this.setBytes(key, bytes.subarray(from, to), StringForm.Encoded);
   }
 
-  /** set() and replace(): `keepTtl` keeps an overwritten record's FLAG_TTL. */
-  #set(key: string, value: StoredValue | Uint8Array, form: StringForm, keepTtl: boolean): boolean {
+  /**
+   * set() and replace(): `keepTtl` keeps an overwritten record's FLAG_TTL; `time`, the TTL about
+   * to be set (SET EX, a load), goes in a record written here, which setTime() then fills in place.
+   */
+  #set(
+    key: string,
+    value: StoredValue | Uint8Array,
+    form: StringForm,
+    keepTtl: boolean,
+    time?: number,
+  ): boolean {
     const got = key === this.#gotKey;
     this.#gotKey = undefined;
     const short = isShortString(value);
@@ -353,7 +384,7 @@ export class KeyTable {
     const h = hashKey(key);
     const ref = got ? this.#gotRef : this.#find(key, h);
     if (ref === 0) {
-      const fresh = writeRecord(this.#arena, this.#boxes, key, value, form, LFU_INIT);
+      const fresh = writeRecord(this.#arena, this.#boxes, key, value, form, LFU_INIT, time);
       this.#foundSlot = this.#insert(h, fresh);
       this.#rememberGot(key, fresh);
       return true;
@@ -374,7 +405,9 @@ export class KeyTable {
       setBoxed(this.#boxes, page, off, value as StoredValue, form, ttl);
       return false;
     }
-    const fresh = writeRecord(this.#arena, this.#boxes, key, value, form, counter);
+    // A TTL kept keeps its time (record_format.ts FLAG_TIME).
+    const kept = ttl !== 0 && page[off]! & FLAG_TIME ? recordTime(page, off) : undefined;
+    const fresh = writeRecord(this.#arena, this.#boxes, key, value, form, counter, time ?? kept);
     this.#pageOf(fresh)[fresh & OFFSET_MASK]! |= ttl;
     // Opening a page for the write may have compacted the old record elsewhere.
     const live = this.#slots[slot * 2]!;
@@ -500,7 +533,8 @@ export class KeyTable {
     if (length > VALUE_INLINE_MAX) return undefined;
     touchAccess(page, off, this.trackFrequency);
     if (length > (page[off]! & FLAG_ROOM ? readVarint2(page, this.#at - keyLen - 2) : len)) {
-      const fresh = this.#moveToRoom(keyLen, this.#foundSlot, len, grownCapacity(length));
+      const timed = (page[off]! & FLAG_TIME) !== 0;
+      const fresh = this.#moveToRoom(keyLen, this.#foundSlot, len, grownCapacity(length), timed);
       page = this.#pageOf(fresh);
       off = fresh & OFFSET_MASK;
     }
@@ -521,8 +555,8 @@ export class KeyTable {
    * Rewrites the inline record in `slot` (its key `keyLen` bytes) as one with room for
    * `capacity` bytes, its first `len` value bytes copied; returns its ref, #at at its value.
    */
-  #moveToRoom(keyLen: number, slot: number, len: number, capacity: number): number {
-    const fresh = this.#arena.reserve(roomRecordSize(keyLen, capacity));
+  #moveToRoom(keyLen: number, slot: number, len: number, capacity: number, timed: boolean) {
+    const fresh = this.#arena.reserve(roomRecordSize(keyLen, capacity, timed));
     // Opening a page for it may have compacted the old record elsewhere.
     const live = this.#slots[slot * 2]!;
     const page = this.#pageOf(live);

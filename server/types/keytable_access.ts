@@ -13,12 +13,14 @@ import { unpackValue } from "./packed_value.ts";
 import { decayedCounter, lastAccess, setAccess, touchAccess } from "./record_access.ts";
 import {
   boxIndex,
+  FLAG_TIME,
   FLAG_TTL,
   FORM_MASK,
   FORM_SHIFT,
   KIND_BOXED,
   KIND_INLINE,
   KIND_MASK,
+  recordTime,
 } from "./record_format.ts";
 import { StringForm } from "./string.ts";
 
@@ -53,13 +55,28 @@ export function hasTtl(table: KeyTable, ref: number): boolean {
   return (table.pageOf(ref)[ref & OFFSET_MASK]! & FLAG_TTL) !== 0;
 }
 
-/** Sets or clears `key`'s FLAG_TTL: its database's expires table gained or lost it. */
-export function markTtl(table: KeyTable, key: string, on: boolean): void {
+/**
+ * Sets `key`'s FLAG_TTL and the expiry time `when` its record ends with, or clears the flag when
+ * `when` is undefined: its database's expires table gained (or changed) or lost it.
+ */
+export function markTtl(table: KeyTable, key: string, when: number | undefined): void {
+  if (when !== undefined) return table.setTime(key, when);
   const ref = table.refOf(key);
   if (ref === 0) return;
   const page = table.pageOf(ref);
+  page[ref & OFFSET_MASK] = page[ref & OFFSET_MASK]! & ~FLAG_TTL;
+}
+
+/**
+ * The expiry time of the record `ref` (refOf's or refAt's), read off the record: undefined when
+ * it has no TTL, or (not expected) a TTL without its time, which the expires table then gives.
+ */
+export function ttlTimeOf(table: KeyTable, ref: number): number | undefined {
+  const page = table.pageOf(ref);
   const off = ref & OFFSET_MASK;
-  page[off] = on ? page[off]! | FLAG_TTL : page[off]! & ~FLAG_TTL;
+  return (page[off]! & (FLAG_TTL | FLAG_TIME)) === (FLAG_TTL | FLAG_TIME)
+    ? recordTime(page, off)
+    : undefined;
 }
 
 /** How the string at `key` was written (see StringForm); Encoded if absent. */

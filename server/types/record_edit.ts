@@ -21,6 +21,7 @@ import { stampAccess } from "./record_access.ts";
 import {
   boxIndex,
   FLAG_DEAD,
+  FLAG_TIME,
   FLAG_TTL,
   FORM_SHIFT,
   HEADER,
@@ -28,9 +29,12 @@ import {
   KIND_INLINE,
   KIND_MASK,
   recordSize,
+  recordTime,
   setInlineForm,
+  TIME_BYTES,
   VALUE_INLINE_MAX,
   writeRoomRecord,
+  writeTime,
 } from "./record_format.ts";
 import { ByteString, StringForm } from "./string.ts";
 import type { RedisObject } from "./value.ts";
@@ -78,9 +82,12 @@ export function grownCapacity(length: number): number {
   return Math.min(2 * length, VALUE_INLINE_MAX);
 }
 
-/** Bytes an inline record with room for `capacity` value bytes takes (see writeRoomRecord). */
-export function roomRecordSize(keyLen: number, capacity: number): number {
-  return HEADER + (keyLen < 0x80 ? 1 : 2) + 4 + keyLen + capacity;
+/**
+ * Bytes an inline record with room for `capacity` value bytes takes (see writeRoomRecord), with
+ * an expiry time after it when `timed`.
+ */
+export function roomRecordSize(keyLen: number, capacity: number, timed: boolean): number {
+  return HEADER + (keyLen < 0x80 ? 1 : 2) + 4 + keyLen + capacity + (timed ? TIME_BYTES : 0);
 }
 
 /**
@@ -100,7 +107,8 @@ export function copyToRoom(
 ): number {
   const at = writeRoomRecord(target, to, keyLen, len, capacity);
   target[to + 4] = page[old + 4]!;
-  target[to]! |= page[old]! & FLAG_TTL;
+  target[to]! |= page[old]! & (FLAG_TTL | FLAG_TIME);
+  if (page[old]! & FLAG_TIME) writeTime(target, at + capacity, recordTime(page, old));
   stampAccess(target, to);
   // The key's bytes and the value's lie together in both records: one copy.
   target.set(page.subarray(from - keyLen, from + len), at - keyLen);
@@ -154,7 +162,7 @@ export function setBoxed(
   ttl: number,
 ): void {
   replaceBoxed(boxes, page, off, value);
-  page[off] = (page[off]! & KIND_MASK) | (form << FORM_SHIFT) | ttl;
+  page[off] = (page[off]! & (KIND_MASK | FLAG_TIME)) | (form << FORM_SHIFT) | ttl;
   stampAccess(page, off);
 }
 
@@ -186,6 +194,35 @@ export function overwriteSpan(
   copyBytes(page, at, bytes, from, to);
   setInlineForm(page, off, StringForm.Encoded);
   stampAccess(page, off);
+}
+
+/**
+ * Gives the record at `off` of `page` expiry time `when` and FLAG_TTL: in place when it ends with a
+ * time (FLAG_TIME); else false, for the caller to move it (copyWithTime).
+ */
+export function setTimeInPlace(page: Uint8Array, off: number, when: number): boolean {
+  if ((page[off]! & FLAG_TIME) === 0) return false;
+  writeTime(page, off + recordSize(page, off) - TIME_BYTES, when);
+  page[off]! |= FLAG_TTL;
+  return true;
+}
+
+/**
+ * Copies the record at `off` of `page` (`size` bytes, no time) to `to` of `target` with expiry time
+ * `when` after it and FLAG_TIME and FLAG_TTL set; marks the old one dead, its box kept.
+ */
+export function copyWithTime(
+  target: Uint8Array,
+  to: number,
+  page: Uint8Array,
+  off: number,
+  size: number,
+  when: number,
+): void {
+  target.set(page.subarray(off, off + size), to);
+  target[to]! |= FLAG_TIME | FLAG_TTL;
+  writeTime(target, to + size, when);
+  page[off]! |= FLAG_DEAD;
 }
 
 /** Marks the record at `off` dead (superseded or deleted) and frees its box; returns its size. */
