@@ -4,11 +4,12 @@
  * Keys and values live in a KeyTable (server/types/keytable.ts), which packs
  * short strings into arena pages for memory and keeps Map's method names
  * (`get`, `set`, `has`, `delete`, `keys`, `entries`, `size`...). Use the
- * Database methods, which add expiry, rather than `dict` directly. Expiry
- * times live in a separate ExpireTable, as Redis keeps its `expires` dict, so keys
- * without a TTL pay nothing for the feature; a key's record in the KeyTable
- * carries a flag while it has one (setExpire, removeExpire; set() clears it),
- * so a lookup skips the table for a key without one.
+ * Database methods, which add expiry, rather than `dict` directly. Which keys
+ * have a TTL is kept in a separate ExpireTable, as Redis keeps its `expires`
+ * dict, so keys without one pay nothing for the feature; a key's record in the
+ * KeyTable carries a flag while it has one (setExpire, removeExpire; set()
+ * clears it) and ends with its time (record_format.ts FLAG_TIME), which a
+ * lookup reads beside the record it found.
  */
 import {
   countOf,
@@ -16,6 +17,7 @@ import {
   hasTtl,
   idleSeconds,
   markTtl,
+  recordTimes,
   setKeyAccess,
   stringForm,
   ttlTimeOf,
@@ -92,7 +94,7 @@ export function databaseAt(dbs: readonly Database[], index: number): Database {
 export class Database {
   dict = new KeyTable();
   /** Absolute expiry time in Unix milliseconds, for keys that have one. */
-  expires = new ExpireTable();
+  expires = new ExpireTable(recordTimes(this.dict));
   /** Roving position of the active-expiry cycle over `expires`. */
   expireCursor: Iterator<[string, number]> | undefined;
 
@@ -172,9 +174,7 @@ export class Database {
   expiryRead(key: string): number | undefined {
     const ref = this.dict.refOf(key);
     // Only a record with FLAG_TTL has a time to look up (see #expireIfNeeded).
-    const when = ref !== 0 && hasTtl(this.dict, ref)
-      ? ttlTimeOf(this.dict, ref) ?? this.expires.get(key)
-      : undefined;
+    const when = ref !== 0 && hasTtl(this.dict, ref) ? ttlTimeOf(this.dict, ref) : undefined;
     const live = when === undefined || when > commandTime() || !this.#expirePassed(key);
     const found = live && ref !== 0;
     this.#countLookup(found);
@@ -620,13 +620,13 @@ export class Database {
 
   /** setExpire for a dataset being loaded from an RDB file or payload: no one is told. */
   loadExpire(key: string, when: number): void {
+    // The time goes at the end of the key's record, with its FLAG_TTL (recordTimes).
     this.expires.set(key, when);
-    markTtl(this.dict, key, when);
   }
 
   /** Expiry time of a live key, or undefined if it has none. */
   getExpire(key: string): number | undefined {
-    return this.expires.size === 0 ? undefined : this.expires.get(key);
+    return this.expires.size === 0 ? undefined : this.expires.times.get(key);
   }
 
   removeExpire(key: string): boolean {
@@ -651,14 +651,13 @@ export class Database {
 
   /** #expireIfNeeded of a key whose record `ref` has FLAG_TTL: its time is read off the record. */
   #ttlPassed(key: string, ref: number): boolean {
-    const when = ttlTimeOf(this.dict, ref) ?? this.expires.get(key);
+    const when = ttlTimeOf(this.dict, ref);
     return when !== undefined && when <= commandTime() && this.#expirePassed(key);
   }
 
   /** #ttlPassed of a key given as its bytes (refAt's `ref`): its string made only once it expired. */
   #ttlPassedAt(key: KeyBytes, ref: number): boolean {
-    const when = ttlTimeOf(this.dict, ref) ??
-      this.expires.getHashed(key.string(), this.dict.probeHash);
+    const when = ttlTimeOf(this.dict, ref);
     return when !== undefined && when <= commandTime() && this.#expirePassed(key.string());
   }
 

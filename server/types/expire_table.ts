@@ -7,7 +7,13 @@
  * looks it up in its string table on every get: GET, TTL and SETEX over 100k
  * volatile keys spent a third of their time there and ran at 0.54-0.70x of
  * Redis. Here the hash is the one the key table's lookup of the same key just
- * computed (hashKey remembers it), and the time lives in a Float64Array.
+ * computed (hashKey remembers it).
+ *
+ * The times themselves live where its TimeStore keeps them: a database's key table keeps each at
+ * the end of its key's record (record_format.ts FLAG_TIME), where a lookup that just found the key
+ * reads it, so this table holds only which keys have one (for the active expiry cycle, saves and
+ * eviction's samples). A store may keep a time past its key's deletion here: get() and entries()
+ * read it only for keys the table holds.
  *
  * Deletion leaves a tombstone, so that positions stay put under an iteration
  * (the active expiry cycle deletes as it walks); tombstones go at the next
@@ -23,12 +29,20 @@ const EMPTY = 0;
 /** In #hashes: a deleted entry's slot (a tombstone): probes go past it. */
 const DELETED = -1;
 
+/** Where an ExpireTable's times are kept. */
+export interface TimeStore {
+  /** The time set for `key`, while the table holds it. */
+  get(key: string): number | undefined;
+  set(key: string, when: number): void;
+}
+
 export class ExpireTable {
   #keys: (string | undefined)[] = new Array(MIN_CAPACITY).fill(undefined);
   #hashes = new Int32Array(MIN_CAPACITY);
-  #times = new Float64Array(MIN_CAPACITY);
   #size = 0;
   #tombstones = 0;
+
+  constructor(readonly times: TimeStore) {}
 
   get size(): number {
     return this.#size;
@@ -36,14 +50,7 @@ export class ExpireTable {
 
   /** `key`'s expiry time (ms), or undefined without one. */
   get(key: string): number | undefined {
-    const slot = this.#find(key, hashKey(key));
-    return slot < 0 ? undefined : this.#times[slot];
-  }
-
-  /** get() by the key's hash as the key table's probe just made it (KeyTable.probeHash). */
-  getHashed(key: string, hash: number): number | undefined {
-    const slot = this.#find(key, hash);
-    return slot < 0 ? undefined : this.#times[slot];
+    return this.#find(key, hashKey(key)) < 0 ? undefined : this.times.get(key);
   }
 
   has(key: string): boolean {
@@ -63,14 +70,14 @@ export class ExpireTable {
       if (held === DELETED) {
         if (free < 0) free = i;
       } else if (held === h && this.#keys[i] === key) {
-        this.#times[i] = when;
+        this.times.set(key, when);
         return this;
       }
     }
     if (this.#hashes[free] === DELETED) this.#tombstones--;
     this.#keys[free] = key;
     this.#hashes[free] = h;
-    this.#times[free] = when;
+    this.times.set(key, when);
     this.#size++;
     // At most three quarters used, tombstones included: probes stay short and end.
     if (4 * (this.#size + this.#tombstones) > 3 * this.#hashes.length) this.#rehash();
@@ -92,7 +99,6 @@ export class ExpireTable {
   clear(): void {
     this.#keys = new Array(MIN_CAPACITY).fill(undefined);
     this.#hashes = new Int32Array(MIN_CAPACITY);
-    this.#times = new Float64Array(MIN_CAPACITY);
     this.#size = 0;
     this.#tombstones = 0;
   }
@@ -101,12 +107,12 @@ export class ExpireTable {
   *entries(): IterableIterator<[string, number]> {
     for (let i = 0; i < this.#keys.length; i++) {
       const key = this.#keys[i];
-      if (key !== undefined) yield [key, this.#times[i]!];
+      if (key !== undefined) yield [key, this.times.get(key)!];
     }
   }
 
   *keys(): IterableIterator<string> {
-    for (const [key] of this.entries()) yield key;
+    for (const key of this.#keys) if (key !== undefined) yield key;
   }
 
   *values(): IterableIterator<number> {
@@ -136,10 +142,8 @@ export class ExpireTable {
     while (capacity < 2 * this.#size) capacity *= 2;
     const keys = this.#keys;
     const hashes = this.#hashes;
-    const times = this.#times;
     this.#keys = new Array(capacity).fill(undefined);
     this.#hashes = new Int32Array(capacity);
-    this.#times = new Float64Array(capacity);
     this.#tombstones = 0;
     const mask = capacity - 1;
     for (let j = 0; j < keys.length; j++) {
@@ -149,7 +153,6 @@ export class ExpireTable {
       while (this.#hashes[i] !== EMPTY) i = (i + 1) & mask;
       this.#keys[i] = keys[j];
       this.#hashes[i] = h;
-      this.#times[i] = times[j]!;
     }
   }
 }

@@ -5,6 +5,7 @@
  * FLAG_TTL), which server/db.ts keeps.
  */
 import { clockDistance, lruClock } from "./access_clock.ts";
+import type { TimeStore } from "./expire_table.ts";
 import type { KeyTable } from "./keytable.ts";
 import { OFFSET_MASK } from "./arena.ts";
 import { type BigKeyBox, hasType, storedType, type StoredValue } from "./box_bytes.ts";
@@ -68,10 +69,11 @@ export function markTtl(table: KeyTable, key: string, when: number | undefined):
 }
 
 /**
- * The expiry time of the record `ref` (refOf's or refAt's), read off the record: undefined when
- * it has no TTL, or (not expected) a TTL without its time, which the expires table then gives.
+ * The expiry time of the record `ref` (refOf's or refAt's), read off the record (FLAG_TIME);
+ * undefined when it has no TTL.
  */
 export function ttlTimeOf(table: KeyTable, ref: number): number | undefined {
+  // FLAG_TTL comes only with the time (setTime) and goes on only with it (rewrites keep both).
   const page = table.pageOf(ref);
   const off = ref & OFFSET_MASK;
   return (page[off]! & (FLAG_TTL | FLAG_TIME)) === (FLAG_TTL | FLAG_TIME)
@@ -136,4 +138,18 @@ export function countOf(table: KeyTable, ref: number, type: string): number {
   }
   const value = table.storedOf(ref);
   return hasType(value, type) ? value.size() : -1;
+}
+
+/**
+ * The key table as its database's expires table's TimeStore: each time at the end of its key's
+ * record, where the lookups that just found the key read it (ttlTimeOf).
+ */
+export function recordTimes(table: KeyTable): TimeStore {
+  return {
+    get: (key) => {
+      const ref = table.refOf(key);
+      return ref === 0 ? undefined : ttlTimeOf(table, ref);
+    },
+    set: (key, when) => table.setTime(key, when),
+  };
 }

@@ -945,3 +945,25 @@ Deno.test("a record's expiry time follows its key through rewrites, moves, edits
   // Compaction moved records page to page: every time still reads back.
   for (const key of keys) check(key);
 });
+
+Deno.test("a record keeps any int64 expiry time, moved or written in place", () => {
+  const table = new KeyTable();
+  const times = [
+    0,
+    1,
+    -1,
+    2 ** 32 + 1,
+    -(2 ** 32),
+    1_765_000_000_123,
+    Number.MAX_SAFE_INTEGER,
+    2 ** 63, // PEXPIREAT of LLONG_MAX, as a double
+    -(2 ** 63),
+  ];
+  times.forEach((when, i) => {
+    table.set(`k${i}`, i % 2 === 0 ? `v${i}` : list());
+    markTtl(table, `k${i}`, when + 1); // moved to a record with room for a time
+    markTtl(table, `k${i}`, when); // written in place
+  });
+  for (let i = 0; i < 1000; i++) table.set(`filler${i}`, "x".repeat(i % 50));
+  times.forEach((when, i) => equal(ttlTimeOf(table, table.refOf(`k${i}`)), when, `k${i}`));
+});
