@@ -2,27 +2,15 @@ import { deepEqual, equal, ok } from "node:assert/strict";
 import { advanceAccessClock, enterCommand, leaveCommand } from "./access_clock.ts";
 import { KeyTable } from "./keytable.ts";
 import { hashKey } from "./key_hash.ts";
-import {
-  countOf,
-  frequency,
-  hasTtl,
-  idleSeconds,
-  markTtl,
-  setKeyAccess,
-  stringForm,
-  ttlTimeOf,
-  typeOf,
-  valueToRead,
-} from "./keytable_access.ts";
+import { frequency, idleSeconds, setKeyAccess, stringForm } from "./keytable_access.ts";
 import { keyUsage } from "./keytable_usage.ts";
 import { BoxStates } from "./box_states.ts";
 import { PackedKind } from "./packed_record.ts";
-import { boxIndex } from "./record_format.ts";
-import { OFFSET_MASK } from "./arena.ts";
 import { type ByteString, StringForm } from "./string.ts";
-import { type KeyBytes, PageBytes, pageString } from "./page_bytes.ts";
+import { PageBytes, pageString } from "./page_bytes.ts";
+import { binary, bytesKey, list, rng } from "./keytable_testing.ts";
 import type { RedisObject } from "./value.ts";
-import { storedType, valueOf } from "./box_bytes.ts";
+import { valueOf } from "./box_bytes.ts";
 import { RedisHash } from "./hash.ts";
 import { RedisList } from "./list.ts";
 import { RedisSet } from "./set.ts";
@@ -34,34 +22,6 @@ import {
   tableEntries,
   tableKeys,
 } from "./keytable_keys.ts";
-
-/** A deterministic generator, so a failure replays. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 0x100000000;
-  };
-}
-
-function binary(random: () => number, length: number): string {
-  let s = "";
-  for (let i = 0; i < length; i++) s += String.fromCharCode(Math.floor(random() * 256));
-  return s;
-}
-
-/** A key as a request's bytes (KeyTable.refAt's). */
-function bytesKey(key: string): KeyBytes {
-  const bytes = Uint8Array.from(key, (c) => c.charCodeAt(0));
-  return { bytes, start: 0, end: bytes.length, string: () => key };
-}
-
-const list = (): RedisObject => ({
-  type: "list",
-  encoding: () => "listpack",
-  clone: list,
-  size: () => 1,
-});
 
 function scanAll(table: KeyTable, count: number): string[] {
   const keys: string[] = [];
@@ -390,143 +350,6 @@ Deno.test("small collections kept packed come back whole, with their encodings a
 });
 
 /** How many boxes of `table` hold packed collections now. */
-function packedBoxes(table: KeyTable): number {
-  let n = 0;
-  for (let box = 0; box < table.boxes.values.length; box++) {
-    if (table.boxes.states.packedKind(box) !== undefined) n++;
-  }
-  return n;
-}
-
-Deno.test("typeOf and countOf read packed collections without unpacking them", () => {
-  const table = new KeyTable();
-  const kinds = ["hash", "set", "zset", "list", "string"];
-  const keys: string[] = [];
-  for (let i = 0; i < 3000; i++) {
-    const kind = kinds[i % kinds.length]!;
-    // Some keys too long to inline: their records hold a box with key and value.
-    const key = i % 7 === 0 ? `${kind}:${i}:${"k".repeat(300)}` : `${kind}:${i}`;
-    keys.push(key);
-    const n = 1 + (i % 9);
-    if (kind === "string") table.set(key, i % 2 === 0 ? "short" : "long".repeat(100));
-    else if (kind === "hash") {
-      const hash = new RedisHash();
-      for (let j = 0; j < n; j++) hash.set(`f${j}`, "v");
-      table.set(key, hash);
-    } else if (kind === "set") {
-      const set = new RedisSet();
-      for (let j = 0; j < n; j++) set.add(i % 2 === 0 ? String(j) : `m${j}`);
-      table.set(key, set);
-    } else if (kind === "zset") {
-      const zset = new SortedSet();
-      for (let j = 0; j < n; j++) zset.add(`m${j}`, j);
-      table.set(key, zset);
-    } else {
-      const list = new RedisList();
-      for (let j = 0; j < n; j++) list.pushRight(`e${j}`);
-      table.set(key, list);
-    }
-  }
-  const packed = packedBoxes(table);
-  ok(packed > 1000, `${packed} packed`);
-  for (const [i, key] of keys.entries()) {
-    const ref = table.refOf(key);
-    const kind = kinds[i % kinds.length]!;
-    equal(typeOf(table, ref), kind, key);
-    for (const asked of kinds.slice(0, 4)) {
-      equal(countOf(table, ref, asked), asked === kind ? 1 + (i % 9) : -1, `${key} as ${asked}`);
-    }
-  }
-  equal(packedBoxes(table), packed, "none unpacked");
-  // Unpacked and live, each gives the same answers as the object itself.
-  for (const [i, key] of keys.entries()) {
-    const value = table.get(key)!;
-    const ref = table.refOf(key);
-    equal(typeOf(table, ref), storedType(value));
-    const count = countOf(table, ref, kinds[i % kinds.length]!);
-    equal(count, typeof value === "string" ? -1 : (value as RedisObject).size());
-  }
-});
-
-Deno.test("valueToRead reads a packed small collection in place, and gives any other as stored", () => {
-  const table = new KeyTable();
-  const n = 2000;
-  // Each kind's value i, and what a read of it must see: every packed kind.
-  const makers: [string, (i: number) => RedisObject, (v: RedisObject, i: number) => unknown][] = [
-    ["hl", (i) => filled(new RedisHash(), i, (h, j) => h.set(`f${j}`, `v${i}:${j}`)), hashView],
-    [
-      "ht",
-      (i) => filled(new RedisHash(), i, (h, j) => h.set(`f${j}`, "x".repeat(70 + j))),
-      hashView,
-    ],
-    ["si", (i) => filled(new RedisSet(), i, (s, j) => s.add(`${i * 10 + j}`)), setView],
-    ["st", (i) => filled(new RedisSet(), i, (s, j) => s.add(`m${i}:${j}`)), setView],
-    ["z", (i) => filled(new SortedSet(), i, (z, j) => z.add(`m${j}`, i + j / 4)), zsetView],
-    ["l", (i) => filled(new RedisList(), i, (l, j) => l.pushRight(`e${i}:${j}`)), listView],
-  ];
-  const expected = new Map<string, unknown>();
-  for (let i = 0; i < n; i++) {
-    for (const [prefix, make, view] of makers) {
-      const value = make(i);
-      expected.set(`${prefix}${i}`, view(value, i));
-      table.set(`${prefix}${i}`, value);
-    }
-  }
-  const kindOf = (key: string) => {
-    const ref = table.refOf(key);
-    return table.boxes.states.packedKind(boxIndex(table.pageOf(ref), ref & OFFSET_MASK));
-  };
-  const packedKinds = () => new Set([...expected.keys()].map(kindOf));
-  // Every kind is met packed: the ring holds only the last keys written.
-  deepEqual(
-    [...packedKinds()].filter((k) => k !== undefined).sort(),
-    [0, 1, 2, 3, 4, 5].map((k) => k as PackedKind),
-  );
-  const packed = [...expected.keys()].filter((key) => kindOf(key) !== undefined).length;
-  ok(packed > expected.size / 2, `${packed} packed`);
-  for (let i = 0; i < n; i++) {
-    for (const [prefix, , view] of makers) {
-      const key = `${prefix}${i}`;
-      const wasKind = kindOf(key);
-      const value = valueToRead(table, table.refOf(key)) as RedisObject;
-      equal(kindOf(key), wasKind, key);
-      deepEqual(view(value, i), expected.get(key), key);
-    }
-  }
-  // No read unpacked a box.
-  equal([...expected.keys()].filter((key) => kindOf(key) !== undefined).length, packed);
-  // A live value is the stored object itself; the views are shared.
-  const live = table.get("hl0") as RedisHash;
-  equal(valueToRead(table, table.refOf("hl0")), live);
-  equal(valueToRead(table, table.refOf("hl1")) === live, false);
-});
-
-function filled<T>(value: T, i: number, add: (value: T, j: number) => unknown): T {
-  for (let j = 0; j <= i % 5; j++) add(value, j);
-  return value;
-}
-
-function hashView(value: RedisObject, i: number): unknown {
-  const hash = value as RedisHash;
-  return [hash.size(), hash.get(`f${i % 5}`), hash.get("nofield"), [...hash.entries()]];
-}
-
-function setView(value: RedisObject): unknown {
-  const set = value as RedisSet;
-  const members = [...set.members()];
-  return [set.size(), members, members.map((m) => set.has(m)), set.has("nomember")];
-}
-
-function zsetView(value: RedisObject, i: number): unknown {
-  const zset = value as SortedSet;
-  return [zset.size(), [...zset.entries()], zset.score(`m${i % 5}`), zset.rank("m0")];
-}
-
-function listView(value: RedisObject): unknown {
-  const list = value as RedisList;
-  return [list.length, [...list.values()], list.at(-1)];
-}
-
 Deno.test("a packed box keeps its element count, or says it has none past the largest recorded", () => {
   const states = new BoxStates(() => {});
   states.grow(2);
@@ -870,100 +693,4 @@ Deno.test("KeyTable.setAt and deleteAt agree with set() and delete(): new keys, 
     equal(table.size, model.size);
   }
   for (const [key, value] of model) equal(table.get(key), value);
-});
-
-Deno.test("a record's expiry time follows its key through rewrites, moves, edits and compaction", () => {
-  const random = rng(7);
-  const table = new KeyTable();
-  const values = new Map<string, string | RedisObject>();
-  const times = new Map<string, number>();
-  const keys = Array.from(
-    { length: 400 },
-    (_, i) => `key:${i}` + "k".repeat(i % 9 === 0 ? 1100 : 0),
-  );
-  const check = (key: string) => {
-    const ref = table.refOf(key);
-    equal(ref !== 0, values.has(key), key);
-    if (ref === 0) return;
-    equal(hasTtl(table, ref) ? ttlTimeOf(table, ref) : undefined, times.get(key), key);
-    const value = values.get(key);
-    if (typeof value === "string") equal(valueOf(table.get(key)), value, key);
-  };
-  for (let op = 0; op < 40_000; op++) {
-    const key = keys[Math.floor(random() * keys.length)]!;
-    const r = random();
-    const value = values.get(key);
-    if (r < 0.2) {
-      // SET: a new value of any size, the TTL gone; or KEEPTTL.
-      const long = random() < 0.1;
-      const text = binary(random, long ? 2000 : Math.floor(random() * 30));
-      const how = random();
-      if (how < 0.3) {
-        // SET EX: the record written with room for the time db's setExpire then gives it.
-        const when = 1_750_000_000_000 + op;
-        table.set(key, text, StringForm.Encoded, when);
-        markTtl(table, key, when);
-        times.set(key, when);
-      } else if (how < 0.6) {
-        table.set(key, text);
-        times.delete(key);
-      } else if (value !== undefined) table.replace(key, text);
-      else continue;
-      values.set(key, text);
-    } else if (r < 0.35 && value !== undefined) {
-      // EXPIRE: a time given, or changed in place.
-      const when = 1_700_000_000_000 + Math.floor(random() * 1e9);
-      markTtl(table, key, when);
-      times.set(key, when);
-    } else if (r < 0.4 && value !== undefined) {
-      markTtl(table, key, undefined);
-      times.delete(key);
-    } else if (r < 0.55 && typeof value === "string") {
-      // APPEND: grown within its room or moved to a record with more.
-      const length = table.editInline(key, -1, "xyz");
-      if (length !== undefined) values.set(key, value + "xyz");
-    } else if (r < 0.6 && value !== undefined && key.length < 1000) {
-      // INCR of a counter: a sum of another length is a new record.
-      table.set(key, "99");
-      times.delete(key);
-      values.set(key, "99");
-      if (random() < 0.5) {
-        markTtl(table, key, 1_800_000_000_000 + op);
-        times.set(key, 1_800_000_000_000 + op);
-      }
-      equal(table.addToInteger(key, 1), 100);
-      values.set(key, "100");
-    } else if (r < 0.62 && value === undefined) {
-      table.set(key, list());
-      values.set(key, valueOf(table.get(key)) as RedisObject);
-    } else if (r < 0.8) {
-      equal(table.delete(key), values.delete(key));
-      times.delete(key);
-    }
-    check(key);
-  }
-  // Compaction moved records page to page: every time still reads back.
-  for (const key of keys) check(key);
-});
-
-Deno.test("a record keeps any int64 expiry time, moved or written in place", () => {
-  const table = new KeyTable();
-  const times = [
-    0,
-    1,
-    -1,
-    2 ** 32 + 1,
-    -(2 ** 32),
-    1_765_000_000_123,
-    Number.MAX_SAFE_INTEGER,
-    2 ** 63, // PEXPIREAT of LLONG_MAX, as a double
-    -(2 ** 63),
-  ];
-  times.forEach((when, i) => {
-    table.set(`k${i}`, i % 2 === 0 ? `v${i}` : list());
-    markTtl(table, `k${i}`, when + 1); // moved to a record with room for a time
-    markTtl(table, `k${i}`, when); // written in place
-  });
-  for (let i = 0; i < 1000; i++) table.set(`filler${i}`, "x".repeat(i % 50));
-  times.forEach((when, i) => equal(ttlTimeOf(table, table.refOf(`k${i}`)), when, `k${i}`));
 });
