@@ -3,8 +3,8 @@
  * compares every reply (RESP2 and RESP3), so that tests pin behaviour to
  * the reference implementation rather than to replies typed by hand.
  */
-import { deepEqual } from "node:assert/strict";
-import { RespClient, startServer } from "./helpers.ts";
+import { deepEqual, equal } from "node:assert/strict";
+import { pipelineOneWrite, RespClient, startServer } from "./helpers.ts";
 import { ChildServer, tempDir } from "./persistence_helpers.ts";
 
 /** A command, or a command whose reply is only checked to be an error / of a given length. */
@@ -62,4 +62,24 @@ export async function onBoth<T>(fn: (client: RespClient) => Promise<T>): Promise
   } finally {
     await redis.stop();
   }
+}
+
+/**
+ * Runs `writes`, then `reads`, each pipelined, on redis-server and on redis-home, and asserts the
+ * same replies (each passed through `normalize`: a hashtable's order is its own) and the same
+ * keyspace_hits.
+ */
+export async function sameReadsAsRedis(
+  writes: string[][],
+  reads: string[][],
+  normalize: (reply: unknown, index: number) => unknown = (reply) => reply,
+): Promise<void> {
+  const [want, got] = await onBoth(async (c) => {
+    await pipelineOneWrite(c, writes);
+    const replies = (await pipelineOneWrite(c, reads)).map(normalize);
+    const stats = String(await c.cmd("INFO", "stats"));
+    return { replies, hits: /keyspace_hits:(\d+)/.exec(stats)?.[1] };
+  });
+  equal(got.replies.length, reads.length);
+  deepEqual(got, want);
 }
