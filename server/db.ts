@@ -93,7 +93,7 @@ export function databaseAt(dbs: readonly Database[], index: number): Database {
 
 export class Database {
   dict = new KeyTable();
-  /** Absolute expiry time in Unix milliseconds, for keys that have one. */
+  /** The keys that have a TTL; each time (absolute, Unix ms) is kept at the end of its record. */
   expires = new ExpireTable(recordTimes(this.dict));
   /** Roving position of the active-expiry cycle over `expires`. */
   expireCursor: Iterator<[string, number]> | undefined;

@@ -52,10 +52,10 @@ export const FLAG_TTL = 64;
 /**
  * The record ends with an expiry time (TIME_BYTES, a float64 of ms, after its value and any room):
  * written by the first TTL its key gets (KeyTable.setTime), carried by rewrites that keep the TTL.
- * While FLAG_TTL is set it is the expires table's time for the key, and a lookup's expiry check
- * reads it here, beside the record the probe just found, instead of probing the expires table by
- * the key's string (GET and TTL over 100k volatile keys: a third of their time). A record that has
- * the bytes keeps the flag (recordSize counts them).
+ * While FLAG_TTL is set it is the key's expiry time (the expires table keeps which keys have one,
+ * not their times), and a lookup's expiry check reads it here, beside the record the probe just
+ * found, instead of probing the expires table by the key's string (GET and TTL over 100k volatile
+ * keys: a third of their time). A record that has the bytes keeps the flag (recordSize counts them).
  */
 export const FLAG_TIME = 128;
 export const TIME_BYTES = 8;
