@@ -1,7 +1,6 @@
 /** Hash commands end to end, with Redis 7.0's exact replies. */
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { RespClient, startServer } from "./helpers.ts";
-import { sameReadsAsRedis } from "./redis_compare.ts";
 
 const WRONGTYPE = { error: "WRONGTYPE Operation against a key holding the wrong kind of value" };
 
@@ -301,44 +300,4 @@ Deno.test("hash writes publish Redis's events; HINCRBYFLOAT reaches the AOF as H
     ["HSET", "h", "f", "0.1"],
     ["HDEL", "h", "a", "n", "f"],
   ]);
-});
-
-Deno.test("reads of many small hashes, most kept packed, answer as Redis's", async () => {
-  // 3000 hashes push each other out of the ring of recent collections: most reads find them
-  // packed (HGET, HMGET, HEXISTS, HSTRLEN, HGETALL read them in place), some just written.
-  const keys = Array.from({ length: 3000 }, (_, i) => `h:${i}`);
-  const writes = keys.map((key, i) => [
-    "HSET",
-    key,
-    ...Array.from(
-      { length: 1 + i % 5 },
-      (_, j) => [`f${j}`, i % 97 === 0 ? "x".repeat(70) : `v${i}`],
-    )
-      .flat(),
-  ]);
-  const reads = keys.flatMap((key, i) => [
-    ["HGET", key, `f${i % 5}`],
-    ["HGET", key, "f0"],
-    ["HMGET", key, "f0", "f4", "nofield"],
-    ["HEXISTS", key, "f1"],
-    ["HSTRLEN", key, "f0"],
-    ["HGETALL", key],
-    ["HKEYS", key],
-    ["HVALS", key],
-    ["HLEN", key],
-    ["HRANDFIELD", key, "10", "WITHVALUES"],
-    ["HSCAN", key, "0", "COUNT", "100"],
-    ["OBJECT", "ENCODING", key],
-  ]);
-  // A hashtable's order is its table's (as in Redis, not insertion order), HRANDFIELD's random:
-  // compared sorted.
-  const sortedIfTable = (reply: unknown, i: number) => {
-    const [command] = reads[i]!;
-    if (command === "HSCAN") {
-      return [(reply as unknown[])[0], ((reply as string[][])[1]!).toSorted()];
-    }
-    const table = Math.floor(i / 12) % 97 === 0 || command === "HRANDFIELD";
-    return table && Array.isArray(reply) && command !== "HMGET" ? reply.toSorted() : reply;
-  };
-  await sameReadsAsRedis(writes, reads, sortedIfTable);
 });

@@ -1,7 +1,6 @@
 /** List commands end to end, with Redis 7.0's exact replies. */
 import { deepEqual, equal } from "node:assert/strict";
 import { NativeClient, RespClient, startServer } from "./helpers.ts";
-import { sameReadsAsRedis } from "./redis_compare.ts";
 
 const WRONGTYPE = { error: "WRONGTYPE Operation against a key holding the wrong kind of value" };
 const NOT_INTEGER = { error: "ERR value is not an integer or out of range" };
@@ -285,26 +284,4 @@ Deno.test("list writes publish Redis's keyspace events; LMPOP reaches the AOF as
   }
   deepEqual(seen, expected);
   deepEqual(log.at(-1), ["LPOP", "l", "2"]);
-});
-
-Deno.test("reads of many small lists, most kept packed, answer as Redis's", async () => {
-  // 3000 lists push each other out of the ring of recent collections: most reads find them
-  // packed (LRANGE, LINDEX and LPOS read them in place).
-  const keys = Array.from({ length: 3000 }, (_, i) => `l:${i}`);
-  const writes = keys.map((key, i) => [
-    "RPUSH",
-    key,
-    ...Array.from({ length: 1 + i % 6 }, (_, j) => j % 3 === 0 ? "same" : `e${i}:${j}`),
-  ]);
-  const reads = keys.flatMap((key, i) => [
-    ["LRANGE", key, "0", "-1"],
-    ["LRANGE", key, "1", "-2"],
-    ["LINDEX", key, "-1"],
-    ["LINDEX", key, `${i % 7}`],
-    ["LPOS", key, "same", "COUNT", "0"],
-    ["LPOS", key, "same", "RANK", "-1"],
-    ["LLEN", key],
-    ["OBJECT", "ENCODING", key],
-  ]);
-  await sameReadsAsRedis(writes, reads);
 });

@@ -754,16 +754,11 @@ export class RedisList implements RedisObject {
     return this.#packed();
   }
 
-  /** A list from its packedData() and, if known, its element count, as RedisHash's. */
-  static fromPacked(
-    data: string,
-    count = countListEntries(data),
-    into = new RedisList(),
-  ): RedisList {
-    const value = into;
-    value.#data = data;
-    value.#count = count;
-    return value;
+  /** A list from its packedData() and, if known, its element count, made in `into` (a view). */
+  static fromPacked(data: string, count?: number, into = new RedisList()): RedisList {
+    into.#data = data;
+    into.#count = count ?? countListEntries(data);
+    return into;
   }
 
   clone(): RedisList {

@@ -120,12 +120,11 @@ export class SortedSet implements RedisObject {
     return this.#packed();
   }
 
-  /** A sorted set from its packedData() and, if known, its size(), as RedisHash's. */
+  /** A sorted set from its packedData() and, if known, its size(), made in `into` (a view). */
   static fromPacked(data: string, count = countRecords(data), into = new SortedSet()): SortedSet {
-    const value = into;
-    value.#data = data;
-    value.#count = count;
-    return value;
+    into.#data = data;
+    into.#count = count;
+    return into;
   }
 
   /**
