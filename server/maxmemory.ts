@@ -275,18 +275,31 @@ export class MaxMemory {
     // is in its client's memory too (unit/maxmemory's "slave buffer are counted correctly").
     let output = 0;
     let held = 0;
+    let base = 0;
     for (const peer of peers) {
       output += peer.conn.pendingBytes;
       held += peer.conn.outputMemory ?? peer.conn.pendingBytes;
+      base += peer.conn.baseMemory ?? 0;
     }
     const size = this.server.config.getNumber("repl-backlog-size");
-    return { memory, output, held, shares: replicationBufferShares(memory, size, peers.size) };
+    return {
+      memory,
+      output,
+      held,
+      base,
+      shares: replicationBufferShares(memory, size, peers.size),
+    };
   }
 
-  /** What replication adds to used memory as eviction counts it. */
+  /**
+   * What replication adds to used memory as eviction counts it: the replicas' clients without
+   * their output, read now (the cron's recount of a stalled replica's client took in buffer room
+   * its output later left: the difference made keys go, unit/maxmemory's "replica buffer don't
+   * induce eviction"), and the buffer up to the backlog's size.
+   */
   #countedReplication(): number {
-    const { memory, held, shares } = this.#replication();
-    return this.#replicas - held + memory - shares.notCounted;
+    const { memory, base, shares } = this.#replication();
+    return base + memory - shares.notCounted;
   }
 
   /**

@@ -5,8 +5,15 @@
  * blocks, and a caught-up replica holding the last block (CLIENT LIST omem).
  */
 import { equal, ok } from "node:assert/strict";
-import { pipelineOneWrite, RespClient, startServer } from "./helpers.ts";
-import { waitFor } from "./replication_helpers.ts";
+import { pipelineOneWrite, RespClient, ROOT, startServer } from "./helpers.ts";
+import { freePort } from "./persistence_helpers.ts";
+import {
+  ChildProgram,
+  infoSection,
+  scratchDir,
+  startRedis,
+  waitFor,
+} from "./replication_helpers.ts";
 
 function field(info: unknown, name: string): string | undefined {
   return String(info).match(new RegExp(`^${name}:(.*)\\r$`, "m"))?.[1];
@@ -95,4 +102,59 @@ Deno.test("a replica that stops reading: what its output takes, buffer room incl
   // ...and all of it is left out: eviction counts what it did before, as Redis's test allows.
   const delta = after.used - before.used;
   ok(Math.abs(delta) < commands / 2, `used memory as eviction counts it moved ${delta} bytes`);
+});
+
+Deno.test("a replica stopped after it caught up makes no key go as its output fills the socket", async () => {
+  // unit/maxmemory's "replica buffer don't induce eviction": eviction's count 32 KB under
+  // maxmemory, then a stream to a stopped redis-server replica. Its output moved into the socket
+  // buffers after the cron had counted its client with it: the difference counted, and 3 to 23
+  // of the 100 keys went.
+  // The master served as `redis-home serve` runs it: client sockets through the poller, whose
+  // output waits for the round's end (an in-process server writes through Deno's sockets).
+  using dir = scratchDir();
+  const port = freePort();
+  await using master = ChildProgram.spawn(
+    "master",
+    `${ROOT}redis-home`,
+    [
+      "serve",
+      ...["--port", String(port), "--bind", "127.0.0.1", "--dir", dir.path, "--save", ""],
+      ...["--repl-diskless-sync-delay", "0", "--repl-backlog-size", "10240"],
+      ...["--client-output-buffer-limit", "replica 100000000 100000000 300"],
+      ...["--maxmemory-policy", "allkeys-random", "--slowlog-log-slower-than", "-1"],
+      ...["--latency-tracking", "no"],
+    ],
+    port,
+    dir.path,
+  );
+  using m = await master.connect(60000);
+  for (let j = 0; j < 100; j++) equal(await m.cmd("SETRANGE", `key:${j}`, 100000, "asdf"), 100004);
+  await using redis = startRedis(
+    dir.path,
+    "redis",
+    "--replicaof",
+    "127.0.0.1",
+    String(master.port),
+  );
+  using replica = await redis.connect();
+  await waitFor(
+    "the link",
+    async () =>
+      (await infoSection(replica, "replication")).master_link_status === "up" || undefined,
+  );
+  const memory = await infoSection(m, "memory");
+  const used = Number(memory.used_memory) - Number(memory.mem_not_counted_for_evict);
+  equal(await m.cmd("CONFIG", "SET", "maxmemory", String(used + 32 * 1024)), "OK");
+  redis.process.kill("SIGSTOP");
+  try {
+    // One at a time, as the Tcl test writes: a pipeline's replies would count, as in Redis.
+    const value = "A".repeat(100);
+    for (let sent = 0; sent < 80_000; sent++) {
+      equal(await m.cmd("SETRANGE", "key:0", "0", value), 100004);
+    }
+    equal((await infoSection(m, "stats")).evicted_keys, "0");
+    equal(await m.cmd("DBSIZE"), 100);
+  } finally {
+    redis.process.kill("SIGCONT");
+  }
 });

@@ -5,7 +5,7 @@
  * The ReplicaPeer of such a client is a field of the client, made here.
  */
 import type { Client } from "../client.ts";
-import { outputMemory } from "../client_memory.ts";
+import { clientMemory, outputMemory } from "../client_memory.ts";
 import { type PeerConnection, ReplicaPeer } from "./replica_peer.ts";
 
 /** The peer of a client, made on its first REPLCONF (or PSYNC). */
@@ -34,6 +34,9 @@ function connectionOf(client: Client): PeerConnection {
     },
     get outputMemory() {
       return outputMemory(client);
+    },
+    get baseMemory() {
+      return clientMemory(client) - outputMemory(client);
     },
     get closed() {
       return client.closed;

@@ -20,6 +20,8 @@ export interface PeerConnection extends PayloadSink {
    * leaves it out); pendingBytes when not given.
    */
   readonly outputMemory?: number;
+  /** Memory its connection takes besides its queued output (a client's own); 0 when not given. */
+  readonly baseMemory?: number;
   /** Closes the connection (timeouts, buffer limits, REPLICAOF on the master). */
   close(): void;
   /** The replica's address as seen from here (host only). */
