@@ -173,8 +173,8 @@ export class Database {
    */
   expiryRead(key: string): number | undefined {
     const ref = this.dict.refOf(key);
-    // Only a record with FLAG_TTL has a time to look up (see #expireIfNeeded).
-    const when = ref !== 0 && hasTtl(this.dict, ref) ? ttlTimeOf(this.dict, ref) : undefined;
+    // A record without FLAG_TTL has no time (ttlTimeOf: undefined).
+    const when = ref !== 0 ? ttlTimeOf(this.dict, ref) : undefined;
     const live = when === undefined || when > commandTime() || !this.#expirePassed(key);
     const found = live && ref !== 0;
     this.#countLookup(found);
@@ -395,7 +395,7 @@ export class Database {
   #liveRefAt(key: KeyBytes): number {
     const dict = this.dict;
     const ref = dict.refAt(key);
-    if (ref === 0 || !hasTtl(dict, ref) || !this.#ttlPassedAt(key, ref)) return ref;
+    if (ref === 0 || !hasTtl(dict, ref) || !this.#ttlPassed(key, ref)) return ref;
     return 0;
   }
 
@@ -444,7 +444,7 @@ export class Database {
 
   /** KeyTable.storedOf of the record `ref` of `key`; undefined if its TTL has passed. */
   #storedOf(key: KeyBytes, ref: number): StoredValue | undefined {
-    if (hasTtl(this.dict, ref) && this.#ttlPassedAt(key, ref)) return undefined;
+    if (hasTtl(this.dict, ref) && this.#ttlPassed(key, ref)) return undefined;
     return this.dict.storedOf(ref);
   }
 
@@ -649,16 +649,14 @@ export class Database {
     return this.#ttlPassed(key, ref);
   }
 
-  /** #expireIfNeeded of a key whose record `ref` has FLAG_TTL: its time is read off the record. */
-  #ttlPassed(key: string, ref: number): boolean {
+  /**
+   * #expireIfNeeded of a key whose record `ref` has FLAG_TTL: its time is read off the record, and
+   * a key given as its bytes (refAt's) gets its string only once it expired.
+   */
+  #ttlPassed(key: string | KeyBytes, ref: number): boolean {
     const when = ttlTimeOf(this.dict, ref);
-    return when !== undefined && when <= commandTime() && this.#expirePassed(key);
-  }
-
-  /** #ttlPassed of a key given as its bytes (refAt's `ref`): its string made only once it expired. */
-  #ttlPassedAt(key: KeyBytes, ref: number): boolean {
-    const when = ttlTimeOf(this.dict, ref);
-    return when !== undefined && when <= commandTime() && this.#expirePassed(key.string());
+    if (when === undefined || when > commandTime()) return false;
+    return this.#expirePassed(typeof key === "string" ? key : key.string());
   }
 
   /** A key whose TTL passed: deleted or hidden by the expiry policy (true), or kept (false). */

@@ -441,7 +441,7 @@ export class KeyTable {
     this.#gotKey = undefined;
     this.#inlineKey = name.length <= INLINE_MAX ? name : undefined;
     const fresh = writeRecord(this.#arena, this.#boxes, name, value, form, LFU_INIT);
-    this.#foundSlot = this.#insert(this.probeHash, fresh);
+    this.#foundSlot = this.#insert(this.#probeHash, fresh);
     this.#rememberGot(name, fresh);
     return true;
   }
@@ -666,12 +666,12 @@ export class KeyTable {
   /** Slot of the last successful #find. */
   #foundSlot = 0;
 
-  /** The hash of the key refAt looked for last (setAt inserts it; the expires table probes by it). */
-  probeHash = 0;
+  /** The hash of the key refAt looked for last (setAt inserts a new key by it). */
+  #probeHash = 0;
 
   /** #find of a key given as its bytes. */
   #findAt(key: KeyBytes): number {
-    const h = this.probeHash = hashBytes(key.bytes, key.start, key.end);
+    const h = this.#probeHash = hashBytes(key.bytes, key.start, key.end);
     const slots = this.#slots;
     const mask = this.#mask;
     for (let i = h >>> this.#shift;; i = (i + 1) & mask) {
